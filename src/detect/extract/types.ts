@@ -1,0 +1,46 @@
+/**
+ * The contract between the scanner and the extractors (one module per format).
+ * An extractor turns bytes into text runs with locations; it knows nothing of the rules.
+ */
+import type { Limits, UnscannableReason, Where } from '../types.js';
+
+/** What an extractor yields, in document order. */
+export type Extracted =
+  /** Text a reader or a search would find. Yield whole logical units (a part, a page): the
+   * matcher only joins text within one run, so a stamp split across formatting runs must be
+   * joined by the extractor. Never yield megabytes in one run: split long text with an overlap
+   * of at least 64 characters (see `chunkText` in ../text-chunks.ts). */
+  | { kind: 'text'; text: string; where: Where }
+  /** An archive member or embedded file; the scanner checks its name (rule 2) and scans it recursively. */
+  | { kind: 'member'; name: string; data: Blob; where?: Where }
+  /** A sensitivity label found in the document (MIP label GUID or name), for rule 3. */
+  | { kind: 'label'; label: string; where: Where }
+  /** Part of the input could not be read; the scanner decides what this means for the verdict. */
+  | { kind: 'unscannable'; reason: UnscannableReason; detail: string; where?: Where };
+
+export interface ExtractContext {
+  limits: Limits;
+  /** Archive depth of the blob being extracted (0 = the file the user chose). */
+  depth: number;
+  /** True when rule 3 has content keywords or patterns, so byte prefilters for 秘 must not skip text. */
+  fullText: boolean;
+  /** Throws ScanError('time-budget') once the budget is spent or the scan was aborted. Call it in long loops. */
+  checkTime(): void;
+  /** Accounts expanded bytes against limits.maxExpandedBytes; throws ScanError('expansion-ratio') past it. */
+  addExpanded(bytes: number): void;
+  /** Accounts one archive member against limits.maxEntries; throws ScanError('too-many-entries') past it. */
+  addEntry(): void;
+}
+
+export type Extractor = (blob: Blob, ctx: ExtractContext) => AsyncIterable<Extracted>;
+
+/** Throw this from an extractor to end the scan of this blob as `unscannable` with a precise reason. */
+export class ScanError extends Error {
+  constructor(
+    readonly reason: UnscannableReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ScanError';
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Rule 1: the content stamp 「秘 Confidential」.
+ * After normalisation: 秘, any whitespace (incl. U+3000 and line breaks), then `confidential`
+ * in any case. `秘密`, `社外秘`, `Confidential` alone are not the stamp.
+ */
+import { normalize } from '../normalize.js';
+
+// \s covers ASCII whitespace, U+3000, U+2028/2029, NBSP and the Unicode spaces.
+const STAMP = /秘\s*confidential/i;
+
+export interface StampHit {
+  /** Offset in the normalised text. */
+  index: number;
+  /** The matched stamp as it reads after normalisation, e.g. `秘 CONFIDENTIAL`. */
+  match: string;
+  normalized: string;
+}
+
+export function findStamp(text: string): StampHit | null {
+  // Cheap exit: 秘 and ㊙ are the only code points that normalise to 秘.
+  if (!text.includes('秘') && !text.includes('㊙')) return null;
+  const normalized = normalize(text);
+  const m = STAMP.exec(normalized);
+  return m ? { index: m.index, match: m[0], normalized } : null;
+}
+
+
+/** A short, single-line excerpt around a match for the verdict. */
+export function excerpt(normalized: string, index: number, length: number, context = 20): string {
+  const start = Math.max(0, index - context);
+  const end = Math.min(normalized.length, index + length + context);
+  const s = normalized.slice(start, end).replace(/\s+/g, ' ').trim();
+  return (start > 0 ? '…' : '') + s + (end < normalized.length ? '…' : '');
+}
