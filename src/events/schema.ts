@@ -1,0 +1,248 @@
+/**
+ * The upload event: the one source of truth for what the extension sends, what the collector
+ * validates and stores, and what docs/events.md documents (generated from these schemas).
+ *
+ * Design choices (see docs/events.md for the reader-facing version):
+ * - Unknown fields are REJECTED, not stripped (`z.strictObject`). An extension that starts sending a
+ *   field the collector does not know (an `excerpt`, say) fails loudly in its tests instead of having
+ *   the data silently dropped or, worse, silently stored by a later collector. New fields come with a
+ *   new `v`; the collector is upgraded before the extensions.
+ * - Never file content. The engine's excerpt is document text, so there is no excerpt field at all.
+ * - Ids are unique. A `warn` decision is sent at once with `outcome: 'pending'`; the employee's answer
+ *   is a SEPARATE event (its own `id`) with `relatesTo` = the pending event's id, the same metadata,
+ *   `outcome` 'proceeded' or 'cancelled' and the justification. Storage therefore stays append-only
+ *   and exactly-once by id, and an admin sees both the attempt and the answer.
+ * - Every string has a length cap. Identifiers (id, deviceId, service, versions) reject every control
+ *   character; free text (file names, reasons, justification) keeps them (hostile names are evidence)
+ *   except NUL, which PostgreSQL's text type cannot store.
+ */
+import { z } from 'zod';
+
+export const EVENT_SCHEMA_VERSION = 1 as const;
+
+/** Same union as `Channel` in extension/shared/messages.ts (kept in sync by a unit test). */
+export const CHANNELS = [
+  'file-input',
+  'folder-input',
+  'drop',
+  'paste',
+  'form',
+  'text-field',
+  'fetch',
+  'xhr',
+  'beacon',
+  'websocket',
+  'form-data',
+  'file-picker',
+] as const;
+export const CATEGORIES = ['webmail', 'sharing', 'genai', 'custom'] as const;
+export const VERDICTS = ['marked', 'clean', 'unscannable'] as const;
+export const ACTIONS = ['allow', 'block', 'warn', 'audit'] as const;
+export const OUTCOMES = ['blocked', 'allowed', 'proceeded', 'cancelled', 'pending'] as const;
+export const RULES = [1, 2, 3] as const;
+
+export type Channel = (typeof CHANNELS)[number];
+export type Category = (typeof CATEGORIES)[number];
+export type Verdict = (typeof VERDICTS)[number];
+export type Action = (typeof ACTIONS)[number];
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Length caps, exported so the extension can truncate before sending rather than be refused. */
+export const LIMITS = {
+  user: 256,
+  deviceId: 128,
+  browser: 128,
+  extensionVersion: 64,
+  service: 64,
+  serviceName: 128,
+  origin: 2048,
+  fileName: 1024,
+  reason: 512,
+  location: 2048,
+  justification: 2000,
+  policyVersion: 128,
+  /** Events per ingest batch. */
+  batch: 1000,
+} as const;
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const NUL = '\u0000';
+
+/** An identifier-like string: non-empty, capped, no control characters at all. */
+function ident(max: number) {
+  return z
+    .string()
+    .min(1, 'must not be empty')
+    .max(max, `at most ${max} characters`)
+    .refine((s) => !CONTROL.test(s), 'control characters are not allowed');
+}
+
+/** Free text: capped, anything but NUL (PostgreSQL text cannot hold it). */
+function text(max: number) {
+  return z
+    .string()
+    .max(max, `at most ${max} characters`)
+    .refine((s) => !s.includes(NUL), 'NUL characters are not allowed');
+}
+
+const uuid = z.string().regex(
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  'expected a UUID',
+);
+
+/** ISO-8601 in UTC with a `Z` suffix, e.g. `2026-11-02T09:14:03.120Z`. */
+const utcTime = z.iso.datetime({ offset: false, message: 'expected ISO-8601 UTC time ending in Z' });
+
+const origin = z
+  .string()
+  .max(LIMITS.origin, `at most ${LIMITS.origin} characters`)
+  .refine((s) => !CONTROL.test(s), 'control characters are not allowed')
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === 'http:' || u.protocol === 'https:' || u.protocol === 'file:';
+    } catch {
+      return false;
+    }
+  }, 'expected an http(s) or file URL origin');
+
+const version = z.literal(EVENT_SCHEMA_VERSION, { message: `expected schema version ${EVENT_SCHEMA_VERSION}` });
+
+export const UploadEventSchema = z
+  .strictObject({
+    v: version.describe('Schema version; always 1 for this schema.'),
+    id: uuid.describe('Unique event id (UUID). The collector stores each id once; resends are ignored.'),
+    relatesTo: uuid
+      .nullable()
+      .describe("For the employee's answer to a warning: the id of the 'pending' event it resolves; otherwise null."),
+    time: utcTime.describe('When the decision was made, ISO-8601 UTC.'),
+    user: ident(LIMITS.user).nullable().describe('User from policy or the browser profile, or null when unknown.'),
+    deviceId: ident(LIMITS.deviceId).describe('Stable id of the browser installation.'),
+    browser: ident(LIMITS.browser).describe('Browser and major version, e.g. "Chromium 156".'),
+    extensionVersion: ident(LIMITS.extensionVersion).describe('Upload Guard extension version.'),
+    service: ident(LIMITS.service).nullable().describe('Service id from policy, e.g. "gmail", or null.'),
+    serviceName: text(LIMITS.serviceName).nullable().describe('Service display name, e.g. "Gmail", or null.'),
+    category: z.enum(CATEGORIES).nullable().describe('Service category.'),
+    origin: origin.describe('Origin of the page the upload was attempted on, e.g. "https://mail.google.com".'),
+    channel: z.enum(CHANNELS).describe('How the data was about to leave the page.'),
+    fileName: text(LIMITS.fileName).nullable().describe('File base name as given by the page (may be hostile), or null for text.'),
+    size: z
+      .number()
+      .int('expected an integer')
+      .min(0, 'must be ≥ 0')
+      .max(Number.MAX_SAFE_INTEGER)
+      .nullable()
+      .describe('Bytes (files) or characters (text).'),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters')
+      .nullable()
+      .describe('Lowercase hex SHA-256 of the file, when computed.'),
+    verdict: z.enum(VERDICTS).describe('What the engine found.'),
+    rule: z
+      .union([z.literal(1), z.literal(2), z.literal(3)], { message: 'expected 1, 2, 3 or null' })
+      .nullable()
+      .describe('Matched rule of MARKINGS.md (1 stamp, 2 name, 3 designated); null unless verdict is marked.'),
+    reason: text(LIMITS.reason).nullable().describe('Machine-readable cause: stamp, name, sha256, …, or the unscannable reason.'),
+    location: text(LIMITS.location).nullable().describe('Human-readable place of the match, e.g. "a.zip › word/document.xml".'),
+    action: z.enum(ACTIONS).describe('What policy decided.'),
+    outcome: z.enum(OUTCOMES).describe("What finally happened. A warn starts 'pending'; the answer is a separate event (relatesTo)."),
+    justification: text(LIMITS.justification).nullable().describe("The employee's justification when proceeding after a warning."),
+    policyVersion: ident(LIMITS.policyVersion).nullable().describe('Version of the policy in force.'),
+  })
+  .superRefine((e, ctx) => {
+    if (e.verdict !== 'marked' && e.rule !== null) {
+      ctx.addIssue({ code: 'custom', path: ['rule'], message: 'must be null unless verdict is marked' });
+    }
+    if (e.verdict === 'marked' && e.rule === null) {
+      ctx.addIssue({ code: 'custom', path: ['rule'], message: 'required when verdict is marked' });
+    }
+    if (e.relatesTo !== null && e.outcome !== 'proceeded' && e.outcome !== 'cancelled') {
+      ctx.addIssue({ code: 'custom', path: ['outcome'], message: "must be 'proceeded' or 'cancelled' when relatesTo is set" });
+    }
+  });
+
+export type UploadEvent = z.infer<typeof UploadEventSchema>;
+
+export const HeartbeatSchema = z.strictObject({
+  v: version.describe('Schema version; always 1.'),
+  time: utcTime.describe('When the heartbeat was sent, ISO-8601 UTC.'),
+  deviceId: ident(LIMITS.deviceId).describe('Stable id of the browser installation.'),
+  user: ident(LIMITS.user).nullable().describe('User from policy or the browser profile.'),
+  browser: ident(LIMITS.browser).describe('Browser and major version.'),
+  extensionVersion: ident(LIMITS.extensionVersion).describe('Upload Guard extension version.'),
+  policyVersion: ident(LIMITS.policyVersion).nullable().describe('Version of the policy in force.'),
+  queueLength: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).describe('Events waiting in the local queue.'),
+  dropped: z
+    .number()
+    .int()
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .describe('Events dropped because the local queue overflowed, counted since installation.'),
+});
+
+export type Heartbeat = z.infer<typeof HeartbeatSchema>;
+
+/** Body of `POST /v1/events`. */
+export const IngestBatchSchema = z.strictObject({
+  events: z.array(UploadEventSchema).max(LIMITS.batch, `at most ${LIMITS.batch} events per batch`),
+});
+export type IngestBatch = z.infer<typeof IngestBatchSchema>;
+
+/** The stored form adds what the collector knows: when it received the event. */
+export type StoredEvent = UploadEvent & { receivedAt: string };
+
+/**
+ * Turns zod issues into `path: message` lines, e.g. `events[3].sha256: expected 64 lowercase hex characters`.
+ * The collector returns these in its 400 responses.
+ */
+export function describeIssues(error: z.ZodError, max = 20): string[] {
+  const lines: string[] = [];
+  for (const i of error.issues) {
+    // Name each unknown field on its own line, like any other field error.
+    if (i.code === 'unrecognized_keys') {
+      for (const k of i.keys) lines.push(`${formatPath([...i.path, k])}: unknown field`);
+    } else {
+      lines.push(`${formatPath(i.path)}: ${i.message}`);
+    }
+  }
+  return lines.slice(0, max);
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out || '(body)';
+}
+
+/** Field order for tabular encodings (CSV) and documentation. */
+export const EVENT_FIELDS = [
+  'v',
+  'id',
+  'relatesTo',
+  'time',
+  'user',
+  'deviceId',
+  'browser',
+  'extensionVersion',
+  'service',
+  'serviceName',
+  'category',
+  'origin',
+  'channel',
+  'fileName',
+  'size',
+  'sha256',
+  'verdict',
+  'rule',
+  'reason',
+  'location',
+  'action',
+  'outcome',
+  'justification',
+  'policyVersion',
+] as const satisfies readonly (keyof UploadEvent)[];
