@@ -1,0 +1,226 @@
+/**
+ * PostgreSQL back end: for when one collector is not enough. Several collectors share one database:
+ * inserts are idempotent (ON CONFLICT DO NOTHING on the event id) and migrations run under an advisory
+ * lock, so collectors starting together do not race.
+ */
+import pg from 'pg';
+import type { Heartbeat, UploadEvent } from '../../events/schema.js';
+import { COLUMN_NAMES, DAY_MS, Where, dayString, eventValues, pageClause, toPage } from './sql.js';
+import type { DeviceRow, EventFilter, EventPage, EventQuery, InsertResult, Storage, Summary } from './types.js';
+
+/** Column types for the unnest() bulk insert, in COLUMN_NAMES order. */
+const PG_TYPES: Record<string, string> = {
+  time_ms: 'bigint',
+  received_ms: 'bigint',
+  size: 'bigint',
+  rule: 'smallint',
+  v: 'smallint',
+};
+
+/** Ordered migrations; each runs once per schema, recorded in `migrations`. Append only. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE events (
+    id TEXT PRIMARY KEY,
+    relates_to TEXT,
+    time_ms BIGINT NOT NULL,
+    received_ms BIGINT NOT NULL,
+    v SMALLINT NOT NULL,
+    user_name TEXT,
+    device_id TEXT NOT NULL,
+    browser TEXT NOT NULL,
+    extension_version TEXT NOT NULL,
+    service TEXT,
+    service_name TEXT,
+    category TEXT,
+    origin TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    file_name TEXT,
+    size BIGINT,
+    sha256 TEXT,
+    verdict TEXT NOT NULL,
+    rule SMALLINT,
+    reason TEXT,
+    location TEXT,
+    action TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    justification TEXT,
+    policy_version TEXT
+  );
+  CREATE INDEX events_time_id ON events (time_ms, id);
+  CREATE INDEX events_service_verdict_time ON events (service, verdict, time_ms, id);
+  CREATE INDEX events_verdict_time ON events (verdict, time_ms, id);
+  CREATE INDEX events_action_time ON events (action, time_ms, id);
+  CREATE INDEX events_user_time ON events (user_name, time_ms);
+  CREATE INDEX events_device_time ON events (device_id, time_ms);
+  CREATE TABLE devices (
+    device_id TEXT PRIMARY KEY,
+    heartbeat JSONB NOT NULL,
+    last_seen_ms BIGINT NOT NULL
+  );`,
+];
+
+export interface PostgresOptions {
+  connectionString: string;
+  /** Schema to keep the tables in (default `upload_guard`); tests use a fresh one per run. */
+  schema?: string;
+  poolSize?: number;
+}
+
+export class PostgresStorage implements Storage {
+  readonly kind = 'postgres' as const;
+  readonly pool: pg.Pool;
+  readonly schema: string;
+  private readonly insertSql: string;
+
+  private constructor(opts: PostgresOptions) {
+    this.schema = opts.schema ?? 'upload_guard';
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) throw new Error(`invalid PostgreSQL schema name: ${this.schema}`);
+    this.pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.poolSize ?? 10 });
+    // An idle client that loses its connection emits 'error' on the pool; without a listener Node exits.
+    this.pool.on('error', () => {});
+    // unnest() turns one array per column into rows: one statement and 25 parameters per batch,
+    // whatever its size (a VALUES list would need 25 × N parameters and a new plan per batch size).
+    const casts = COLUMN_NAMES.map((c, i) => `$${i + 1}::${PG_TYPES[c] ?? 'text'}[]`);
+    this.insertSql = `INSERT INTO ${this.schema}.events (${COLUMN_NAMES.join(', ')})
+      SELECT * FROM unnest(${casts.join(', ')})
+      ON CONFLICT (id) DO NOTHING RETURNING id`;
+  }
+
+  /** Connects and migrates. Throws when the database is unreachable (callers must not silently fall back). */
+  static async open(opts: PostgresOptions): Promise<PostgresStorage> {
+    const s = new PostgresStorage(opts);
+    try {
+      await s.migrate();
+    } catch (err) {
+      await s.pool.end().catch(() => {});
+      throw err;
+    }
+    return s;
+  }
+
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // One collector migrates at a time; the lock is released at COMMIT.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`upload-guard:${this.schema}`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${this.schema}.migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+      const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${this.schema}.migrations`);
+      const done = rows[0]?.v ?? 0;
+      await client.query(`SET LOCAL search_path TO ${this.schema}`);
+      for (let i = done; i < MIGRATIONS.length; i++) {
+        await client.query(MIGRATIONS[i]!);
+        await client.query(`INSERT INTO ${this.schema}.migrations (version) VALUES ($1)`, [i + 1]);
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async insertEvents(events: readonly UploadEvent[], receivedAt: number): Promise<InsertResult> {
+    if (events.length === 0) return { accepted: 0, duplicates: 0, inserted: [] };
+    const columns: unknown[][] = COLUMN_NAMES.map(() => []);
+    for (const e of events) {
+      const values = eventValues(e, receivedAt);
+      for (let i = 0; i < values.length; i++) columns[i]!.push(values[i]);
+    }
+    // One statement is one transaction: the whole batch or nothing.
+    const { rows } = await this.pool.query<{ id: string }>(this.insertSql, columns);
+    const ids = new Set(rows.map((r) => r.id));
+    // A batch that repeats an id inserts it once; report the first occurrence as the new one.
+    const inserted: UploadEvent[] = [];
+    for (const e of events) {
+      if (ids.delete(e.id)) inserted.push(e);
+    }
+    return { accepted: inserted.length, duplicates: events.length - inserted.length, inserted };
+  }
+
+  async queryEvents(q: EventQuery): Promise<EventPage> {
+    const where = new Where((n) => `$${n}`, 'ILIKE').filter(q);
+    const order = pageClause(where, q);
+    where.params.push(q.limit + 1);
+    const { rows } = await this.pool.query(
+      `SELECT * FROM ${this.schema}.events ${where.sql()} ${order} LIMIT $${where.params.length}`,
+      where.params,
+    );
+    return toPage(rows, q);
+  }
+
+  async summary(filter: EventFilter, tzOffsetMinutes = 0): Promise<Summary> {
+    const t = `${this.schema}.events`;
+    const plain = new Where((n) => `$${n}`, 'ILIKE').filter(filter);
+    // The per-day query takes the time zone shift as $1, so its filter placeholders start at $2.
+    const shifted = new Where((n) => `$${n + 1}`, 'ILIKE').filter(filter);
+    const q = async <T extends pg.QueryResultRow>(sql: string, params: unknown[]) => (await this.pool.query<T>(sql, params)).rows;
+    const w = plain.sql();
+    const p = plain.params;
+    const [total, byService, byDay, byVerdict, byAction] = await Promise.all([
+      q<{ n: string }>(`SELECT count(*) AS n FROM ${t} ${w}`, p),
+      q<{ service: string | null; servicename: string | null; count: string }>(
+        `SELECT service, max(service_name) AS servicename, count(*) AS count FROM ${t} ${w}
+         GROUP BY service ORDER BY count(*) DESC, service`,
+        p,
+      ),
+      q<{ d: string; count: string }>(
+        `SELECT floor((time_ms + $1::bigint) / ${DAY_MS}.0) AS d, count(*) AS count FROM ${t} ${shifted.sql()}
+         GROUP BY d ORDER BY d`,
+        [tzOffsetMinutes * 60_000, ...shifted.params],
+      ),
+      q<{ verdict: string; count: string }>(
+        `SELECT verdict, count(*) AS count FROM ${t} ${w} GROUP BY verdict ORDER BY count(*) DESC, verdict`,
+        p,
+      ),
+      q<{ action: string; count: string }>(
+        `SELECT action, count(*) AS count FROM ${t} ${w} GROUP BY action ORDER BY count(*) DESC, action`,
+        p,
+      ),
+    ]);
+    return {
+      total: Number(total[0]?.n ?? 0),
+      byService: byService.map((r) => ({ service: r.service, serviceName: r.servicename, count: Number(r.count) })),
+      byDay: byDay.map((r) => ({ day: dayString(Number(r.d)), count: Number(r.count) })),
+      byVerdict: byVerdict.map((r) => ({ verdict: r.verdict as Summary['byVerdict'][number]['verdict'], count: Number(r.count) })),
+      byAction: byAction.map((r) => ({ action: r.action as Summary['byAction'][number]['action'], count: Number(r.count) })),
+    };
+  }
+
+  async upsertHeartbeat(h: Heartbeat, receivedAt: number): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.schema}.devices (device_id, heartbeat, last_seen_ms) VALUES ($1, $2, $3)
+       ON CONFLICT (device_id) DO UPDATE SET heartbeat = excluded.heartbeat, last_seen_ms = excluded.last_seen_ms
+       WHERE ${this.schema}.devices.last_seen_ms <= excluded.last_seen_ms`,
+      [h.deviceId, JSON.stringify(h), receivedAt],
+    );
+  }
+
+  async devices(): Promise<DeviceRow[]> {
+    const { rows } = await this.pool.query<{ heartbeat: Heartbeat; last_seen_ms: string }>(
+      `SELECT heartbeat, last_seen_ms FROM ${this.schema}.devices ORDER BY last_seen_ms DESC`,
+    );
+    return rows.map((r) => ({ ...r.heartbeat, lastSeen: new Date(Number(r.last_seen_ms)).toISOString() }));
+  }
+
+  async purgeBefore(time: number): Promise<number> {
+    const r = await this.pool.query(`DELETE FROM ${this.schema}.events WHERE time_ms < $1`, [time]);
+    return r.rowCount ?? 0;
+  }
+
+  async count(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.schema}.events`);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Drops the schema and everything in it (tests only). */
+  async dropSchema(): Promise<void> {
+    await this.pool.query(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

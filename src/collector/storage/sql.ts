@@ -1,0 +1,155 @@
+/**
+ * SQL shared by the SQLite and PostgreSQL back ends: one table layout, one filter builder, one cursor
+ * format. Only the placeholder style and a few functions differ, so the two stores cannot drift apart.
+ */
+import type { StoredEvent, UploadEvent } from '../../events/schema.js';
+import type { EventFilter, EventQuery } from './types.js';
+
+/** Event field → column. Times are stored as epoch ms integers so ordering and range scans are exact. */
+export const COLUMNS = [
+  ['id', 'id'],
+  ['relatesTo', 'relates_to'],
+  ['time', 'time_ms'],
+  ['user', 'user_name'],
+  ['deviceId', 'device_id'],
+  ['browser', 'browser'],
+  ['extensionVersion', 'extension_version'],
+  ['service', 'service'],
+  ['serviceName', 'service_name'],
+  ['category', 'category'],
+  ['origin', 'origin'],
+  ['channel', 'channel'],
+  ['fileName', 'file_name'],
+  ['size', 'size'],
+  ['sha256', 'sha256'],
+  ['verdict', 'verdict'],
+  ['rule', 'rule'],
+  ['reason', 'reason'],
+  ['location', 'location'],
+  ['action', 'action'],
+  ['outcome', 'outcome'],
+  ['justification', 'justification'],
+  ['policyVersion', 'policy_version'],
+] as const satisfies readonly (readonly [keyof UploadEvent, string])[];
+
+export const COLUMN_NAMES = [...COLUMNS.map(([, c]) => c), 'received_ms', 'v'];
+
+/** Values in COLUMN_NAMES order. */
+export function eventValues(e: UploadEvent, receivedAt: number): unknown[] {
+  return [...COLUMNS.map(([f]) => (f === 'time' ? Date.parse(e.time) : e[f])), receivedAt, e.v];
+}
+
+export function rowToEvent(row: Record<string, unknown>): StoredEvent {
+  const out: Record<string, unknown> = { v: Number(row.v) };
+  for (const [field, col] of COLUMNS) {
+    const value = row[col];
+    if (field === 'time') out.time = new Date(Number(value)).toISOString();
+    // PostgreSQL returns BIGINT as a string; sizes fit in a double (schema caps at MAX_SAFE_INTEGER).
+    else if ((field === 'size' || field === 'rule') && value !== null && value !== undefined) out[field] = Number(value);
+    else out[field] = value ?? null;
+  }
+  out.receivedAt = new Date(Number(row.received_ms)).toISOString();
+  return out as StoredEvent;
+}
+
+/** Builds a WHERE clause. `ph(n)` renders the n-th (1-based) placeholder: `?` or `$n`. */
+export class Where {
+  readonly clauses: string[] = [];
+  readonly params: unknown[] = [];
+  constructor(
+    private readonly ph: (n: number) => string,
+    private readonly ilike: string,
+  ) {}
+
+  add(sqlWithMarks: string, ...values: unknown[]): void {
+    // `$?` marks where each value goes, so callers never hand-number placeholders.
+    let out = sqlWithMarks;
+    for (const v of values) {
+      this.params.push(v);
+      out = out.replace('$?', this.ph(this.params.length));
+    }
+    this.clauses.push(out);
+  }
+
+  in(column: string, values: readonly unknown[] | undefined): void {
+    if (!values || values.length === 0) return;
+    this.add(`${column} IN (${values.map(() => '$?').join(', ')})`, ...values);
+  }
+
+  filter(f: EventFilter): this {
+    if (f.from !== undefined) this.add('time_ms >= $?', f.from);
+    if (f.to !== undefined) this.add('time_ms < $?', f.to);
+    if (f.user !== undefined) this.add('user_name = $?', f.user);
+    if (f.device !== undefined) this.add('device_id = $?', f.device);
+    this.in('service', f.service);
+    this.in('category', f.category);
+    this.in('verdict', f.verdict);
+    this.in('rule', f.rule);
+    this.in('action', f.action);
+    this.in('outcome', f.outcome);
+    this.in('channel', f.channel);
+    if (f.q) this.add(`file_name ${this.ilike} $? ESCAPE '\\'`, `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    return this;
+  }
+
+  sql(): string {
+    return this.clauses.length ? `WHERE ${this.clauses.join(' AND ')}` : '';
+  }
+}
+
+/** The cursor is the (time, id) of the last row of a page plus the sort it belongs to, base64url-encoded. */
+interface CursorData {
+  t: number;
+  id: string;
+  s: 'time' | '-time';
+}
+
+export function encodeCursor(c: CursorData): string {
+  return Buffer.from(JSON.stringify([c.t, c.id, c.s])).toString('base64url');
+}
+
+export class BadCursorError extends Error {
+  constructor() {
+    super('cursor: invalid or from a different sort order');
+  }
+}
+
+export function decodeCursor(cursor: string, sort: 'time' | '-time'): CursorData {
+  try {
+    const [t, id, s] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof t === 'number' && Number.isSafeInteger(t) && typeof id === 'string' && id.length <= 64 && s === sort) {
+      return { t, id, s: sort };
+    }
+  } catch {
+    /* fall through */
+  }
+  throw new BadCursorError();
+}
+
+/** Adds the keyset condition for the page after `cursor` and returns the ORDER BY clause. */
+export function pageClause(where: Where, q: EventQuery): string {
+  const sort = q.sort ?? '-time';
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor, sort);
+    // Row-value comparison uses the (time_ms, id) index in both SQLite and PostgreSQL.
+    where.add(sort === '-time' ? '(time_ms, id) < ($?, $?)' : '(time_ms, id) > ($?, $?)', c.t, c.id);
+  }
+  return sort === '-time' ? 'ORDER BY time_ms DESC, id DESC' : 'ORDER BY time_ms ASC, id ASC';
+}
+
+/** Given limit+1 fetched rows, trims to `limit` and computes the next cursor. */
+export function toPage(rows: Record<string, unknown>[], q: EventQuery) {
+  const more = rows.length > q.limit;
+  const page = more ? rows.slice(0, q.limit) : rows;
+  const last = page[page.length - 1];
+  return {
+    events: page.map(rowToEvent),
+    nextCursor: more && last ? encodeCursor({ t: Number(last.time_ms), id: String(last.id), s: q.sort ?? '-time' }) : null,
+  };
+}
+
+export const DAY_MS = 86_400_000;
+
+export function dayString(dayNumber: number): string {
+  return new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+}

@@ -1,0 +1,148 @@
+/**
+ * SQLite back end: the zero-setup default. One file in WAL mode (readers never block the writer),
+ * prepared statements, one transaction per ingest batch.
+ */
+import Database from 'better-sqlite3';
+import type { Heartbeat, UploadEvent } from '../../events/schema.js';
+import { COLUMN_NAMES, DAY_MS, Where, dayString, eventValues, pageClause, toPage } from './sql.js';
+import type { DeviceRow, EventFilter, EventPage, EventQuery, InsertResult, Storage, Summary } from './types.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  id TEXT PRIMARY KEY,
+  relates_to TEXT,
+  time_ms INTEGER NOT NULL,
+  received_ms INTEGER NOT NULL,
+  v INTEGER NOT NULL,
+  user_name TEXT,
+  device_id TEXT NOT NULL,
+  browser TEXT NOT NULL,
+  extension_version TEXT NOT NULL,
+  service TEXT,
+  service_name TEXT,
+  category TEXT,
+  origin TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  file_name TEXT,
+  size INTEGER,
+  sha256 TEXT,
+  verdict TEXT NOT NULL,
+  rule INTEGER,
+  reason TEXT,
+  location TEXT,
+  action TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  justification TEXT,
+  policy_version TEXT
+);
+-- (time, id) is the page order; the others serve the common admin filters without a full scan.
+CREATE INDEX IF NOT EXISTS events_time_id ON events (time_ms, id);
+CREATE INDEX IF NOT EXISTS events_service_verdict_time ON events (service, verdict, time_ms, id);
+CREATE INDEX IF NOT EXISTS events_verdict_time ON events (verdict, time_ms, id);
+CREATE INDEX IF NOT EXISTS events_action_time ON events (action, time_ms, id);
+CREATE INDEX IF NOT EXISTS events_user_time ON events (user_name, time_ms);
+CREATE INDEX IF NOT EXISTS events_device_time ON events (device_id, time_ms);
+CREATE TABLE IF NOT EXISTS devices (
+  device_id TEXT PRIMARY KEY,
+  heartbeat TEXT NOT NULL,
+  last_seen_ms INTEGER NOT NULL
+);
+`;
+
+export interface SqliteOptions {
+  /** File path, or ':memory:' for tests. */
+  path: string;
+}
+
+export class SqliteStorage implements Storage {
+  readonly kind = 'sqlite' as const;
+  readonly db: Database.Database;
+  private readonly insertStmt: Database.Statement;
+  private readonly insertBatch: (events: readonly UploadEvent[], receivedAt: number) => UploadEvent[];
+
+  constructor(opts: SqliteOptions) {
+    this.db = new Database(opts.path);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL is durable across application crashes in WAL mode; only an OS crash may lose the last commits.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    this.insertStmt = this.db.prepare(
+      `INSERT INTO events (${COLUMN_NAMES.join(', ')}) VALUES (${COLUMN_NAMES.map(() => '?').join(', ')})
+       ON CONFLICT (id) DO NOTHING`,
+    );
+    this.insertBatch = this.db.transaction((events: readonly UploadEvent[], receivedAt: number) => {
+      const inserted: UploadEvent[] = [];
+      for (const e of events) {
+        if (this.insertStmt.run(...eventValues(e, receivedAt)).changes === 1) inserted.push(e);
+      }
+      return inserted;
+    });
+  }
+
+  async insertEvents(events: readonly UploadEvent[], receivedAt: number): Promise<InsertResult> {
+    const inserted = this.insertBatch(events, receivedAt);
+    return { accepted: inserted.length, duplicates: events.length - inserted.length, inserted };
+  }
+
+  async queryEvents(q: EventQuery): Promise<EventPage> {
+    const where = new Where(() => '?', 'LIKE').filter(q);
+    const order = pageClause(where, q);
+    const rows = this.db
+      .prepare(`SELECT * FROM events ${where.sql()} ${order} LIMIT ?`)
+      .all(...where.params, q.limit + 1) as Record<string, unknown>[];
+    return toPage(rows, q);
+  }
+
+  async summary(filter: EventFilter, tzOffsetMinutes = 0): Promise<Summary> {
+    const where = new Where(() => '?', 'LIKE').filter(filter);
+    const w = where.sql();
+    const p = where.params;
+    const all = <T>(sql: string, ...extra: unknown[]) => this.db.prepare(sql).all(...extra, ...p) as T[];
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM events ${w}`).get(...p) as { n: number }).n;
+    const byService = all<{ service: string | null; serviceName: string | null; count: number }>(
+      `SELECT service, max(service_name) AS serviceName, count(*) AS count FROM events ${w}
+       GROUP BY service ORDER BY count DESC, service`,
+    );
+    const byDay = all<{ d: number; count: number }>(
+      `SELECT CAST((time_ms + ?) / ${DAY_MS} AS INTEGER) AS d, count(*) AS count FROM events ${w} GROUP BY d ORDER BY d`,
+      tzOffsetMinutes * 60_000,
+    ).map((r) => ({ day: dayString(Number(r.d)), count: r.count }));
+    const byVerdict = all<Summary['byVerdict'][number]>(
+      `SELECT verdict, count(*) AS count FROM events ${w} GROUP BY verdict ORDER BY count DESC, verdict`,
+    );
+    const byAction = all<Summary['byAction'][number]>(
+      `SELECT action, count(*) AS count FROM events ${w} GROUP BY action ORDER BY count DESC, action`,
+    );
+    return { total, byService, byDay, byVerdict, byAction };
+  }
+
+  async upsertHeartbeat(h: Heartbeat, receivedAt: number): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO devices (device_id, heartbeat, last_seen_ms) VALUES (?, ?, ?)
+         ON CONFLICT (device_id) DO UPDATE SET heartbeat = excluded.heartbeat, last_seen_ms = excluded.last_seen_ms`,
+      )
+      .run(h.deviceId, JSON.stringify(h), receivedAt);
+  }
+
+  async devices(): Promise<DeviceRow[]> {
+    const rows = this.db.prepare('SELECT heartbeat, last_seen_ms FROM devices ORDER BY last_seen_ms DESC').all() as {
+      heartbeat: string;
+      last_seen_ms: number;
+    }[];
+    return rows.map((r) => ({ ...(JSON.parse(r.heartbeat) as Heartbeat), lastSeen: new Date(r.last_seen_ms).toISOString() }));
+  }
+
+  async purgeBefore(time: number): Promise<number> {
+    return this.db.prepare('DELETE FROM events WHERE time_ms < ?').run(time).changes;
+  }
+
+  async count(): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
