@@ -75,3 +75,24 @@ export interface ServiceRequest {
 }
 
 export type Request = DecideRequest | ResolveRequest | ServiceRequest;
+
+/**
+ * background → content: the answer to a ServiceRequest. Added by the content-side engineer; every field
+ * but `service` is optional so an older background still works (the guard falls back to engine defaults).
+ * `service: null` means "not guarded": the guard then stays idle in this frame.
+ */
+export interface ServiceResponse {
+  service: { id: string; name: string; category: string } | null;
+  /** Rule 3 from policy, handed to checkName/scanText/scanBlob where the bytes are. */
+  designated?: Partial<import('../../src/detect/types.js').Designated>;
+  /** Scan limits from policy. */
+  limits?: Partial<import('../../src/detect/types.js').Limits>;
+  /** UI language the background chose ('ja' default, 'en' for English browsers). */
+  lang?: 'ja' | 'en';
+  /**
+   * The policy's action per verdict for this service's category. Lets the guard hand a clean file to the
+   * page without a round trip when `clean` is `allow` (the common case, and the latency budget is 30 ms).
+   * When absent, every finding is sent as a DecideRequest.
+   */
+  actions?: Partial<Record<'marked' | 'clean' | 'unscannable', Action>>;
+}
