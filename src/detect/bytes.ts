@@ -1,0 +1,28 @@
+/** Small helpers for reading binary structures out of Blobs and byte arrays. */
+
+export async function readBytes(blob: Blob, start = 0, end = blob.size): Promise<Uint8Array> {
+  return new Uint8Array(await blob.slice(start, end).arrayBuffer());
+}
+
+export const u16 = (b: Uint8Array, o: number): number => b[o] | (b[o + 1] << 8);
+export const u32 = (b: Uint8Array, o: number): number => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+/** Little-endian 64-bit as a JS number (exact up to 2^53, more than any file we accept). */
+export const u64 = (b: Uint8Array, o: number): number => u32(b, o) + u32(b, o + 4) * 2 ** 32;
+
+export function startsWith(b: Uint8Array, sig: readonly number[], at = 0): boolean {
+  if (b.length < at + sig.length) return false;
+  for (let i = 0; i < sig.length; i++) if (b[at + i] !== sig[i]) return false;
+  return true;
+}
+
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
+
+/** UTF-8 when valid, else the given legacy encoding (Japanese Windows zips name members in CP932). */
+export function decodeName(bytes: Uint8Array, utf8Flag: boolean): string {
+  if (utf8Flag) return new TextDecoder('utf-8').decode(bytes);
+  try {
+    return utf8Fatal.decode(bytes);
+  } catch {
+    return new TextDecoder('shift_jis').decode(bytes);
+  }
+}

@@ -1,0 +1,32 @@
+/** Where a verdict was found, in words for the employee and the admin (Japanese or English). */
+import type { Location } from './types.js';
+
+export type Lang = 'ja' | 'en';
+
+const AREA: Record<string, Record<Lang, string>> = {
+  body: { ja: '本文', en: 'body' },
+  header: { ja: 'ヘッダー', en: 'header' },
+  footer: { ja: 'フッター', en: 'footer' },
+  'header/footer': { ja: 'ヘッダー/フッター', en: 'header/footer' },
+  comments: { ja: 'コメント', en: 'comments' },
+  notes: { ja: 'ノート', en: 'notes' },
+  properties: { ja: '文書のプロパティ', en: 'document properties' },
+  cells: { ja: 'セル', en: 'cells' },
+  slide: { ja: 'スライド', en: 'slide' },
+  binary: { ja: 'データ', en: 'data' },
+};
+
+export function describeLocation(loc: Location | undefined, lang: Lang = 'ja'): string {
+  if (!loc) return '';
+  const ja = lang === 'ja';
+  const parts: string[] = [...loc.path];
+  if (loc.page) parts.push(ja ? `${loc.page}ページ目` : `page ${loc.page}`);
+  if (loc.sheet) parts.push(ja ? `シート「${loc.sheet}」${loc.cell ? `セル ${loc.cell}` : ''}` : `sheet "${loc.sheet}"${loc.cell ? ` cell ${loc.cell}` : ''}`);
+  if (loc.slide) {
+    parts.push(loc.notes ? (ja ? `スライド${loc.slide}のノート` : `speaker notes of slide ${loc.slide}`) : ja ? `スライド${loc.slide}` : `slide ${loc.slide}`);
+  } else if (loc.area && !loc.sheet && !loc.page) {
+    parts.push(AREA[loc.area]?.[lang] ?? loc.area);
+  }
+  if (loc.part && !loc.page) parts.push(`(${loc.part})`);
+  return parts.join(' › ');
+}

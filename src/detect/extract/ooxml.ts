@@ -1,0 +1,129 @@
+/**
+ * OOXML (docx, xlsx, pptx and their macro/template variants): every XML part a reader or a
+ * search would see — body, headers, footers, notes, comments, shared strings, charts, docProps —
+ * plus sensitivity labels and embedded files. Media, fonts and styling parts are skipped.
+ */
+import { utf8MarkupMayHaveStamp } from '../prefilter.js';
+import { chunkText } from '../text-chunks.js';
+import type { Where } from '../types.js';
+import type { Extracted, Extractor } from './types.js';
+import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
+import { attr, decodeEntities, xmlToText } from './xml-text.js';
+
+const SKIP =
+  /(^|\/)(_rels\/|\[Content_Types\]\.xml$|theme\/|media\/|fonts\/|printerSettings\/|thumbnail|styles\.xml$|stylesWithEffects\.xml$|fontTable\.xml$|settings\.xml$|webSettings\.xml$|calcChain\.xml$|presProps\.xml$|viewProps\.xml$|tableStyles\.xml$|vbaProject\.bin$)|\.(png|jpe?g|gif|bmp|tiff?|emf|wmf|wdp|jfif|ico|mp3|mp4|wav|m4a|avi|mov|odttf|fntdata|ttf|rels)$/i;
+const EMBEDDED = /(^|\/)embeddings\//i;
+
+export const extractOoxml: Extractor = async function* (blob, ctx) {
+  const zip = await openZip(blob, ctx);
+  const sheets = await sheetNames(zip);
+  for (const entry of zip.entries) {
+    if (entry.isDir || SKIP.test(entry.name)) continue;
+    ctx.addEntry();
+    ctx.checkTime();
+    if (EMBEDDED.test(entry.name)) {
+      const data = await zip.read(entry.name);
+      if (data) yield { kind: 'member', name: entry.name, data: new Blob([data]), where: { part: entry.name } };
+      continue;
+    }
+    if (!/\.xml$/i.test(entry.name)) continue;
+    const bytes = await zip.read(entry.name);
+    if (!bytes) continue;
+    if (/^docProps\/custom\.xml$|(^|\/)LabelInfo\.xml$/i.test(entry.name)) yield* labels(decodeXml(bytes), entry.name);
+    if (!ctx.fullText && !isUtf16Xml(bytes) && !utf8MarkupMayHaveStamp(bytes)) continue;
+    const xml = decodeXml(bytes);
+    if (/^xl\/sharedStrings\.xml$/i.test(entry.name)) {
+      yield* sharedStrings(xml, entry.name, zip, sheets, ctx.fullText);
+      continue;
+    }
+    const where = await whereOf(entry.name, zip, sheets);
+    for (const text of chunkText(xmlToText(xml))) yield { kind: 'text', text, where };
+  }
+};
+
+/** A human word for the part, and the slide or sheet it belongs to. */
+async function whereOf(part: string, zip: ZipArchive, sheets: Map<string, string>): Promise<Where> {
+  const p = part.toLowerCase();
+  let m: RegExpExecArray | null;
+  if ((m = /^ppt\/slides\/slide(\d+)\.xml$/.exec(p))) return { part, slide: Number(m[1]), area: 'slide' };
+  if (/^ppt\/notesslides\//.test(p)) return { part, slide: await notesSlideNumber(part, zip), notes: true, area: 'notes' };
+  if (/^xl\/worksheets\//.test(p)) return { part, sheet: sheets.get(part), area: 'cells' };
+  if (/^docprops\//.test(p)) return { part, area: 'properties' };
+  if (/header\d*\.xml$/.test(p)) return { part, area: 'header' };
+  if (/footer\d*\.xml$/.test(p)) return { part, area: 'footer' };
+  if (/comment/.test(p)) return { part, area: 'comments' };
+  if (/(foot|end)notes\.xml$/.test(p)) return { part, area: 'notes' };
+  if (/^word\/document\.xml$/.test(p)) return { part, area: 'body' };
+  return { part };
+}
+
+/** Which slide a notes page belongs to: its relationship to ../slides/slideN.xml. */
+async function notesSlideNumber(part: string, zip: ZipArchive): Promise<number | undefined> {
+  const rels = await zip.text(part.replace(/([^/]+)$/, '_rels/$1.rels'));
+  const m = rels && /Target="[^"]*slides\/slide(\d+)\.xml"/.exec(rels);
+  if (m) return Number(m[1]);
+  const own = /(\d+)\.xml$/i.exec(part);
+  return own ? Number(own[1]) : undefined;
+}
+
+/** Worksheet part name → sheet name, from xl/workbook.xml and its relationships. */
+async function sheetNames(zip: ZipArchive): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!zip.has('xl/workbook.xml')) return out;
+  const [wb, rels] = await Promise.all([zip.text('xl/workbook.xml'), zip.text('xl/_rels/workbook.xml.rels')]);
+  if (!wb || !rels) return out;
+  const targets = new Map<string, string>();
+  for (const [tag] of rels.matchAll(/<Relationship\b[^>]*>/g)) {
+    const id = attr(tag, 'Id');
+    const target = attr(tag, 'Target');
+    if (id && target) targets.set(id, target.startsWith('/') ? target.slice(1) : `xl/${target}`);
+  }
+  for (const [tag] of wb.matchAll(/<sheet\b[^>]*>/g)) {
+    const name = attr(tag, 'name');
+    const target = targets.get(attr(tag, 'r:id') ?? '');
+    if (name && target) out.set(target, name);
+  }
+  return out;
+}
+
+/**
+ * Shared strings are where xlsx keeps cell text. A string that may carry the stamp is yielded
+ * alone, with the sheet and cell that use it, so the verdict can say "sheet Detail, cell E1".
+ */
+async function* sharedStrings(
+  xml: string,
+  part: string,
+  zip: ZipArchive,
+  sheets: Map<string, string>,
+  fullText: boolean,
+): AsyncGenerator<Extracted> {
+  const items = Array.from(xml.matchAll(/<si\b[^>]*>([\s\S]*?)<\/si>/g), (m) => xmlToText(m[1]));
+  for (let i = 0; i < items.length; i++) {
+    if (!/[秘㊙]/.test(items[i]) && !/&#/.test(items[i])) continue;
+    yield { kind: 'text', text: items[i], where: { part, area: 'cells', ...(await cellUsing(i, zip, sheets)) } };
+  }
+  if (fullText) for (const text of chunkText(items.join('\n'))) yield { kind: 'text', text, where: { part, area: 'cells' } };
+}
+
+async function cellUsing(index: number, zip: ZipArchive, sheets: Map<string, string>): Promise<Where> {
+  const re = new RegExp(`<c\\b([^>]*\\bt="s"[^>]*)>\\s*<v>${index}</v>`);
+  for (const [part, sheet] of sheets) {
+    const xml = await zip.text(part);
+    const m = xml && re.exec(xml);
+    if (m) return { sheet, cell: attr(m[1], 'r') ?? undefined };
+  }
+  return {};
+}
+
+/** Sensitivity labels: MSIP_Label_<GUID>_Name custom properties and docMetadata/LabelInfo.xml. */
+function* labels(xml: string, part: string): Generator<Extracted> {
+  const where: Where = { part, area: 'properties' };
+  // Each label writes _Enabled, _Name, _SiteId… properties: report its GUID once and its name once.
+  for (const m of xml.matchAll(/<property\b[^>]*name="MSIP_Label_([0-9a-fA-F-]{36})_(Name|Enabled)"[^>]*>([\s\S]*?)<\/property>/g)) {
+    yield { kind: 'label', label: m[2] === 'Name' ? xmlToText(m[3]) : m[1], where };
+  }
+  for (const [tag] of xml.matchAll(/<clbl:label\b[^>]*>/g)) {
+    const id = attr(tag, 'id');
+    if (id && attr(tag, 'removed') !== '1') yield { kind: 'label', label: id, where };
+  }
+}

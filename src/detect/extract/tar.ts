@@ -1,0 +1,65 @@
+/** tar (ustar, GNU long names, pax paths): members are slices of the original Blob, never copied. */
+import { readBytes } from '../bytes.js';
+import { ScanError, type Extractor } from './types.js';
+
+const latin1 = new TextDecoder('latin1');
+const utf8 = new TextDecoder('utf-8');
+
+function field(h: Uint8Array, at: number, len: number): string {
+  const b = h.subarray(at, at + len);
+  const end = b.indexOf(0);
+  return utf8.decode(end < 0 ? b : b.subarray(0, end));
+}
+
+function octal(h: Uint8Array, at: number, len: number): number {
+  if (h[at] & 0x80) {
+    // GNU base-256 for sizes over 8 GiB.
+    let n = 0;
+    for (let i = 1; i < len; i++) n = n * 256 + h[at + i];
+    return n;
+  }
+  const s = latin1.decode(h.subarray(at, at + len)).replace(/[\0 ]+$/g, '').trim();
+  if (s && !/^[0-7]+$/.test(s)) throw new ScanError('corrupt', 'tar header has a bad number');
+  return s ? parseInt(s, 8) : 0;
+}
+
+/** A tar header's checksum is valid: tells tar apart from other data. */
+export function isTarHeader(h: Uint8Array): boolean {
+  if (h.length < 512) return false;
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : h[i];
+  const stored = parseInt(latin1.decode(h.subarray(148, 156)).replace(/[\0 ]/g, ''), 8);
+  return stored === sum;
+}
+
+export const extractTar: Extractor = async function* (blob, ctx) {
+  let at = 0;
+  let longName: string | null = null;
+  while (at + 512 <= blob.size) {
+    ctx.checkTime();
+    const h = await readBytes(blob, at, at + 512);
+    if (h.every((b) => b === 0)) return;
+    if (!isTarHeader(h)) throw new ScanError('corrupt', `tar header at ${at} is damaged`);
+    const size = octal(h, 124, 12);
+    const type = String.fromCharCode(h[156] || 0x30);
+    const dataStart = at + 512;
+    if (dataStart + size > blob.size) throw new ScanError('corrupt', 'tar archive is truncated');
+    const data = blob.slice(dataStart, dataStart + size);
+    at = dataStart + Math.ceil(size / 512) * 512;
+    if (type === 'L') {
+      longName = utf8.decode(await readBytes(data)).replace(/\0+$/, '');
+      continue;
+    }
+    if (type === 'x') {
+      const pax = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(utf8.decode(await readBytes(data)));
+      if (pax) longName = pax[1];
+      continue;
+    }
+    const prefix = field(h, 345, 155);
+    const name = longName ?? (prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100));
+    longName = null;
+    if (type !== '0' && type !== '7') continue; // directories, links, devices carry no content
+    ctx.addEntry();
+    yield { kind: 'member', name, data };
+  }
+};

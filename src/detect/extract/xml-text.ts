@@ -1,0 +1,46 @@
+/**
+ * Text of an XML (or HTML) document as a reader sees it: tags removed, paragraph and line
+ * breaks turned into newlines, character references decoded. Good enough for every office
+ * format we read, and much faster than a DOM.
+ */
+
+// Ends of paragraphs, cells and lines in WordprocessingML, DrawingML, SpreadsheetML, ODF and HTML.
+const BREAKS =
+  /<\/(?:w:p|a:p|text:p|text:h|si|c|is|row|office:annotation|p|div|li|tr|td|th|h[1-6]|title)>|<(?:w:br|a:br|w:cr|text:line-break|br)\b[^>]*>|<(?:w:tab|text:tab|text:s)\b[^>]*\/>/g;
+const TAGS = /<[^>]*>/g;
+const REFS = /&(#x[0-9a-f]+|#[0-9]+|[a-z][a-z0-9]*);/gi;
+
+const NAMED: Record<string, string> = {
+  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', ensp: '\u2002', emsp: '\u2003',
+  thinsp: '\u2009', zwsp: '\u200b', zwnj: '\u200c', zwj: '\u200d', shy: '\u00ad', copy: '©', reg: '®',
+  ndash: '–', mdash: '—', minus: '−', hyphen: '‐', dash: '‐', horbar: '―', laquo: '«', raquo: '»',
+  lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', middot: '·', bull: '•', hellip: '…', trade: '™',
+  yen: '¥', times: '×', divide: '÷', deg: '°', sect: '§', para: '¶', Tab: '\t', NewLine: '\n',
+};
+
+export function decodeEntities(s: string): string {
+  if (s.indexOf('&') < 0) return s;
+  return s.replace(REFS, (all, ref: string) => {
+    if (ref[0] === '#') {
+      const cp = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : all;
+    }
+    return NAMED[ref] ?? all;
+  });
+}
+
+export function xmlToText(xml: string): string {
+  return decodeEntities(xml.replace(BREAKS, '\n').replace(TAGS, ''));
+}
+
+/** Text of elements named `tag` (e.g. `dc:title`), one per line. */
+export function elementTexts(xml: string, tag: string): string[] {
+  const re = new RegExp(`<${tag}\\b[^>]*>([\\s\\S]*?)</${tag}>`, 'g');
+  return Array.from(xml.matchAll(re), (m) => xmlToText(m[1]));
+}
+
+/** Value of `name="…"` inside one start tag. */
+export function attr(tag: string, name: string): string | null {
+  const m = new RegExp(`\\b${name}="([^"]*)"`).exec(tag);
+  return m ? decodeEntities(m[1]) : null;
+}

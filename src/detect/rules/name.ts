@@ -1,0 +1,21 @@
+/**
+ * Rule 2: the file name. The NFKC base name starts with 秘 or an uppercase C, then optional
+ * spaces, then one dash-like character. `秘書室…`, `CV—…`, `ABC—…` are not marked.
+ */
+import { normalize } from '../normalize.js';
+
+// Dash-like characters after NFKC (U+FF0D → '-', U+FF70 → U+30FC are folded in by normalize()).
+const DASHES = '\\-\\u2010\\u2011\\u2012\\u2013\\u2014\\u2015\\u2212\\u30FC';
+const NAME_RULE = new RegExp(`^([秘C])[\\s]*[${DASHES}]`, 'u');
+
+/** The base name: what follows the last `/` or `\`. */
+export function baseName(path: string): string {
+  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return i < 0 ? path : path.slice(i + 1);
+}
+
+/** The marked prefix (e.g. `秘—`) when the base name breaks rule 2, else null. */
+export function markedNamePrefix(path: string): string | null {
+  const m = NAME_RULE.exec(normalize(baseName(path)));
+  return m ? m[0].replace(/\s+/g, '') : null;
+}

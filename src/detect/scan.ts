@@ -1,0 +1,200 @@
+/**
+ * The scanner: read/decode (extractors) → match (rules) → report (verdict). Recurses into
+ * archive members, enforces every limit, and always ends in exactly one verdict — it never
+ * throws and never runs past its time budget.
+ */
+import { compileDesignated, findDesignatedContent, findDesignatedName, normalizeLabel, type CompiledDesignated } from './rules/designated.js';
+import { baseName, markedNamePrefix } from './rules/name.js';
+import { excerpt, findStamp } from './rules/stamp.js';
+import { resolveLimits } from './limits.js';
+import { sha256Blob } from './sha256.js';
+import { sniff, type Format } from './sniff.js';
+import type { Designated, Limits, Location, MarkedVerdict, ScanOptions, ScanResult, UnscannableVerdict, Verdict, Where } from './types.js';
+import { ScanError, type ExtractContext, type Extractor } from './extract/types.js';
+import { extractZip } from './extract/zip.js';
+import { extractOoxml } from './extract/ooxml.js';
+import { extractOdf } from './extract/odf.js';
+import { extractTar } from './extract/tar.js';
+import { extractGzip } from './extract/gzip.js';
+import { extractHtml } from './extract/html.js';
+import { extractPdf } from './extract/pdf.js';
+import { extractOle2 } from './extract/ole2.js';
+import { extractRtf } from './extract/rtf.js';
+import { extractText } from './extract/text.js';
+import { extractBinary } from './extract/binary.js';
+import { readZipDirectory } from './extract/zip-reader.js';
+
+/** Rule 2 (and designated name patterns, rule 3) on a file name alone. Synchronous: used before any byte is read. */
+export function checkName(name: string, designated?: Partial<Designated>): MarkedVerdict | null {
+  return nameVerdict(name, compileDesignated(designated), []);
+}
+
+function nameVerdict(name: string, d: CompiledDesignated, path: string[]): MarkedVerdict | null {
+  const marked = (rule: 2 | 3, reason: string): MarkedVerdict => ({ verdict: 'marked', rule, reason, location: { path }, excerpt: baseName(name) });
+  if (markedNamePrefix(name)) return marked(2, 'name');
+  return findDesignatedName(name, d) ? marked(3, 'name-pattern') : null;
+}
+
+/** Rule 1 (and designated keywords/patterns, rule 3) on text: pasted text, form fields, request bodies. */
+export function scanText(text: string, designated?: Partial<Designated>): Verdict {
+  return matchText(text, compileDesignated(designated), { path: [] }) ?? { verdict: 'clean' };
+}
+
+function matchText(text: string, d: CompiledDesignated, location: Location): MarkedVerdict | null {
+  const stamp = findStamp(text);
+  if (stamp) return { verdict: 'marked', rule: 1, reason: 'stamp', location, excerpt: excerpt(stamp.normalized, stamp.index, stamp.match.length) };
+  const hit = findDesignatedContent(text, d);
+  if (hit) return { verdict: 'marked', rule: 3, reason: 'keyword', location, excerpt: excerpt(hit.normalized, hit.index, hit.match.length) };
+  return null;
+}
+
+/** Scan a file (or any Blob) named `name`. Never throws. */
+export async function scanBlob(blob: Blob, name: string, opts: ScanOptions = {}): Promise<ScanResult> {
+  const started = performance.now();
+  const limits = resolveLimits(opts.limits);
+  const designated = compileDesignated(opts.designated);
+  let format = 'unknown';
+  let sha256: string | undefined;
+  const done = (v: Verdict): ScanResult => ({ ...v, format, size: blob.size, ...(sha256 ? { sha256 } : {}), ms: Math.round(performance.now() - started) });
+  try {
+    const byName = checkName(name, opts.designated);
+    if (byName) return done(byName);
+    if (blob.size > limits.maxBytes) {
+      return done({ verdict: 'unscannable', reason: 'too-large', detail: `${blob.size} bytes is over the ${limits.maxBytes}-byte limit` });
+    }
+    if (opts.hash || designated.sha256.size > 0) {
+      sha256 = await sha256Blob(blob);
+      if (designated.sha256.has(sha256)) return done({ verdict: 'marked', rule: 3, reason: 'sha256', location: { path: [] }, excerpt: sha256 });
+    }
+    const scanner = new Scanner(limits, designated, started, opts.signal);
+    const verdict = await scanner.scan(blob, name, [], 0, (f) => (format = f));
+    return done(verdict);
+  } catch (err) {
+    if (err instanceof ScanError) return done({ verdict: 'unscannable', reason: err.reason, detail: err.message });
+    return done({ verdict: 'unscannable', reason: 'corrupt', detail: `unreadable: ${String((err as Error)?.message ?? err).slice(0, 200)}` });
+  }
+}
+
+const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
+  pdf: extractPdf,
+  ole2: extractOle2,
+  rtf: extractRtf,
+  gzip: extractGzip,
+  tar: extractTar,
+  html: extractHtml,
+  xml: extractHtml,
+  text: extractText,
+  // Images carry no text a reader sees (no OCR); their metadata is still searched like any binary.
+  image: extractBinary,
+  binary: extractBinary,
+  empty: null,
+};
+
+/** Formats that hold other files: their nesting counts against limits.maxDepth. */
+const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2']);
+
+class Scanner {
+  private expanded = 0;
+  private entries = 0;
+  private readonly deadline: number;
+
+  constructor(
+    private readonly limits: Limits,
+    private readonly designated: CompiledDesignated,
+    started: number,
+    private readonly signal?: AbortSignal,
+  ) {
+    this.deadline = started + limits.timeBudgetMs;
+  }
+
+  private readonly checkTime = (): void => {
+    if (performance.now() > this.deadline) throw new ScanError('time-budget', `scan took longer than ${this.limits.timeBudgetMs} ms`);
+    if (this.signal?.aborted) throw new ScanError('time-budget', 'scan was cancelled');
+  };
+
+  private context(depth: number): ExtractContext {
+    return {
+      limits: this.limits,
+      depth,
+      fullText: this.designated.fullText,
+      checkTime: this.checkTime,
+      addExpanded: (bytes) => {
+        this.expanded += bytes;
+        if (this.expanded > this.limits.maxExpandedBytes) {
+          throw new ScanError('expansion-ratio', `archive expands past ${this.limits.maxExpandedBytes} bytes in total`);
+        }
+      },
+      addEntry: () => {
+        if (++this.entries > this.limits.maxEntries) throw new ScanError('too-many-entries', `more than ${this.limits.maxEntries} archive entries`);
+      },
+    };
+  }
+
+  /** Scan one blob at archive `depth`; `path` names the members that lead to it. */
+  async scan(blob: Blob, name: string, path: string[], depth: number, onFormat?: (f: string) => void): Promise<Verdict> {
+    let problem: UnscannableVerdict | null = null;
+    const note = (v: UnscannableVerdict) => (problem ??= v);
+    try {
+      this.checkTime();
+      const { format, extractor, container } = await this.pick(blob, name);
+      onFormat?.(format);
+      if (!extractor) return { verdict: 'clean' };
+      if (container && depth > this.limits.maxDepth) {
+        return { verdict: 'unscannable', reason: 'too-deep', detail: `archives nest more than ${this.limits.maxDepth} deep`, location: { path } };
+      }
+      for await (const item of extractor(blob, this.context(depth))) {
+        this.checkTime();
+        if (item.kind === 'text') {
+          const hit = matchText(item.text, this.designated, at(path, item.where));
+          if (hit) return hit;
+        } else if (item.kind === 'label') {
+          if (this.designated.labels.has(normalizeLabel(item.label))) {
+            return { verdict: 'marked', rule: 3, reason: 'label', location: at(path, item.where), excerpt: item.label };
+          }
+        } else if (item.kind === 'member') {
+          const memberName = item.name || name.replace(/\.t?gz$/i, (m) => (m.toLowerCase() === '.tgz' ? '.tar' : ''));
+          const memberPath = [...path, memberName];
+          const byName = nameVerdict(memberName, this.designated, memberPath);
+          if (byName) return byName;
+          const v = await this.scan(item.data, memberName, memberPath, depth + 1);
+          if (v.verdict === 'marked') return v;
+          if (v.verdict === 'unscannable') note(v);
+        } else {
+          note({ verdict: 'unscannable', reason: item.reason, detail: item.detail, location: at(path, item.where) });
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof ScanError)) return note({ verdict: 'unscannable', reason: 'corrupt', detail: describeError(err), location: { path } });
+      if (err.reason === 'time-budget' || depth === 0) throw err;
+      return note({ verdict: 'unscannable', reason: err.reason, detail: err.message, location: { path } });
+    }
+    return problem ?? { verdict: 'clean' };
+  }
+
+  private async pick(blob: Blob, name: string): Promise<{ format: string; extractor: Extractor | null; container: boolean }> {
+    const format = await sniff(blob, name);
+    if (format !== 'zip') return { format, extractor: EXTRACTORS[format], container: CONTAINERS.has(format) };
+    // One look at the member names tells OOXML and ODF from a plain archive, whatever the extension says.
+    const names = new Set((await readZipDirectory(blob, this.context(0))).map((e) => e.name));
+    if (names.has('[Content_Types].xml')) return { format: ooxmlKind(names), extractor: extractOoxml, container: true };
+    if (names.has('mimetype') && (names.has('content.xml') || names.has('META-INF/manifest.xml'))) {
+      return { format: 'odf', extractor: extractOdf, container: true };
+    }
+    return { format: 'zip', extractor: extractZip, container: true };
+  }
+}
+
+function ooxmlKind(names: Set<string>): string {
+  if (names.has('word/document.xml')) return 'docx';
+  if (names.has('xl/workbook.xml')) return 'xlsx';
+  if (names.has('ppt/presentation.xml')) return 'pptx';
+  return 'ooxml';
+}
+
+function at(path: string[], where: Where | undefined): Location {
+  return { path, ...where };
+}
+
+function describeError(err: unknown): string {
+  return `unreadable: ${String((err as Error)?.message ?? err).slice(0, 200)}`;
+}

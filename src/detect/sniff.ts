@@ -1,0 +1,47 @@
+/**
+ * Which extractor reads a blob: decided by its first bytes, with the name's extension as a
+ * hint only where content cannot tell (text, HTML). A renamed file is read as what it is.
+ */
+import { readBytes, startsWith } from './bytes.js';
+
+export type Format =
+  | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'binary' | 'empty';
+
+const IMAGE_SIGNATURES: readonly (readonly number[])[] = [
+  [0x89, 0x50, 0x4e, 0x47], // PNG
+  [0xff, 0xd8, 0xff], // JPEG
+  [0x47, 0x49, 0x46, 0x38], // GIF
+  [0x42, 0x4d], // BMP
+  [0x49, 0x49, 0x2a, 0x00], // TIFF LE
+  [0x4d, 0x4d, 0x00, 0x2a], // TIFF BE
+];
+
+const TEXT_EXT = /\.(txt|text|csv|tsv|md|markdown|json|jsonl|ndjson|log|ini|cfg|conf|ya?ml|toml|sql|js|mjs|ts|tsx|jsx|py|rb|java|kt|go|rs|c|h|cc|cpp|hpp|cs|sh|bat|cmd|ps1|vbs|eml|tex|srt|vtt|properties)$/i;
+const HTML_EXT = /\.(html?|xhtml|mht|mhtml|htm)$/i;
+const XML_EXT = /\.(xml|svg|fodt|fods|fodp|fodg|xsl|xslt|plist|rss|atom|xaml|xliff|xlf|resx)$/i;
+
+export async function sniff(blob: Blob, name: string): Promise<Format> {
+  if (blob.size === 0) return 'empty';
+  const head = await readBytes(blob, 0, Math.min(blob.size, 1024));
+  if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06])) return 'zip';
+  if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'ole2';
+  if (startsWith(head, [0x1f, 0x8b])) return 'gzip';
+  if (head.length > 262 && startsWith(head, [0x75, 0x73, 0x74, 0x61, 0x72], 257)) return 'tar';
+  const ascii = new TextDecoder('latin1').decode(head);
+  if (ascii.includes('%PDF-')) return 'pdf';
+  if (/^\s*\{\\rtf/.test(ascii)) return 'rtf';
+  if (IMAGE_SIGNATURES.some((sig) => startsWith(head, sig)) || /^RIFF....WEBP/s.test(ascii)) return 'image';
+  if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return 'html';
+  if (XML_EXT.test(name) || /^(\xEF\xBB\xBF)?\s*<\?xml/.test(ascii)) return 'xml';
+  if (TEXT_EXT.test(name) || looksLikeText(head)) return 'text';
+  return 'binary';
+}
+
+/** No control bytes other than whitespace and ESC (ISO-2022-JP), or a UTF-16 BOM. */
+function looksLikeText(head: Uint8Array): boolean {
+  if (startsWith(head, [0xff, 0xfe]) || startsWith(head, [0xfe, 0xff])) return true;
+  for (const b of head) {
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b) return false;
+  }
+  return true;
+}
