@@ -1,0 +1,134 @@
+/**
+ * Unknown binaries: look for 秘/㊙ at the byte level in every encoding we read, decode a small
+ * window around each hit in the matching encoding, and keep only stretches that read like real
+ * text (so random bytes that happen to spell 秘 in UTF-16 produce nothing).
+ */
+import {
+  ALL_NEEDLES,
+  type Needle,
+  decodeWindow,
+  winKey,
+  slices,
+  windowsFor,
+} from './byte-scan.js';
+import type { ExtractContext, Extracted, Extractor } from './types.js';
+import type { Where } from '../types.js';
+
+/** Decode windows verified per blob at most; past this the rest of the blob is not verified. */
+export const MAX_VERIFIED_HITS = 10_000;
+
+/** Characters that real text is made of (Latin, CJK, kana, full-width forms, common punctuation). */
+function texty(c: number): boolean {
+  return (
+    c === 9 ||
+    c === 10 ||
+    c === 13 ||
+    (c >= 0x20 && c < 0x7f) ||
+    (c >= 0xa0 && c < 0x250) ||
+    (c >= 0x2000 && c < 0x2070) ||
+    (c >= 0x3000 && c < 0x3100) ||
+    (c >= 0x3200 && c < 0x3300) ||
+    (c >= 0x4e00 && c < 0xa000) ||
+    (c >= 0xff01 && c < 0xffa0)
+  );
+}
+function blank(c: number): boolean {
+  return c === 0 || c === 0x20 || c === 9 || c === 10 || c === 13 || c === 0x3000;
+}
+function charScore(c: number): number {
+  if (c === 0) return 0;
+  if (c === 9 || c === 10 || c === 13 || (c >= 0x20 && c < 0x7f)) return 2;
+  if (c >= 0x3000 && c < 0x3100) return 2;
+  if (c >= 0xff01 && c < 0xff5f) return 2;
+  if (c >= 0x4e00 && c < 0xa000) return 1;
+  if ((c >= 0xa0 && c < 0x250) || (c >= 0x2000 && c < 0x2070) || (c >= 0x3200 && c < 0x3300)) return 1;
+  if (c >= 0xff61 && c < 0xffa0) return 0;
+  if (c === 0xfffd) return -8;
+  return -4;
+}
+function isStampChar(c: number): boolean {
+  return c === 0x79d8 || c === 0x3299;
+}
+
+/**
+ * The readable stretches of `s` around each 秘/㊙ that is followed (after blanks and NULs) by at
+ * least four text characters. NUL (a string terminator in binary formats) becomes a space.
+ */
+export function plausibleRuns(s: string): string[] {
+  const out: string[] = [];
+  let doneUntil = -1;
+  for (let i = 0; i < s.length; i++) {
+    if (!isStampChar(s.charCodeAt(i)) || i < doneUntil) continue;
+    let j = i + 1;
+    let blanks = 0;
+    while (j < s.length && blank(s.charCodeAt(j)) && blanks < 32) {
+      j++;
+      blanks++;
+    }
+    // The dozen characters after it must read like text: ASCII and kana score high, ideographs
+    // (which random UTF-16 produces a third of the time) and half-width kana (random Shift_JIS) low.
+    let score = 0;
+    let k = 0;
+    for (; k < 12 && j + k < s.length; k++) score += charScore(s.charCodeAt(j + k));
+    if (k < 4 && j + k < s.length) continue;
+    if (k > 0 && score / k < 1.5) continue;
+    let a = i;
+    while (a > 0 && i - a < 200 && (texty(s.charCodeAt(a - 1)) || s.charCodeAt(a - 1) === 0)) a--;
+    let b = i + 1;
+    while (b < s.length && b - i < 400 && (texty(s.charCodeAt(b)) || s.charCodeAt(b) === 0)) b++;
+    out.push(s.slice(a, b).replace(/\0+/g, ' '));
+    doneUntil = b;
+  }
+  return out;
+}
+
+export interface ScanBytesOptions {
+  needles?: readonly Needle[];
+  /** Prefix for `where.part`, e.g. the OLE2 stream name. */
+  part?: string;
+  area?: string;
+  /** Shared counter of verified windows (so several streams of one file share the cap). */
+  budget?: { left: number };
+}
+
+/** Byte-prefilter a whole buffer (already in memory) and yield verified text runs. */
+export function* scanBytes(buf: Uint8Array, ctx: ExtractContext, opts: ScanBytesOptions = {}, base = 0): Generator<Extracted> {
+  const budget = opts.budget ?? { left: MAX_VERIFIED_HITS };
+  if (budget.left <= 0) return;
+  const wins = windowsFor(buf, opts.needles ?? ALL_NEEDLES, 0, buf.length, { maxHits: budget.left });
+  yield* verify(buf, wins, ctx, opts, budget, base);
+}
+
+function* verify(
+  buf: Uint8Array,
+  wins: ReturnType<typeof windowsFor>,
+  ctx: ExtractContext,
+  opts: ScanBytesOptions,
+  budget: { left: number },
+  base: number,
+): Generator<Extracted> {
+  for (const w of wins) {
+    if (budget.left-- <= 0) return;
+    if ((budget.left & 255) === 0) ctx.checkTime();
+    const text = decodeWindow(buf, w);
+    for (const run of plausibleRuns(text)) {
+      const offset = `offset ${base + w.hit}`;
+      const where: Where = { area: opts.area ?? 'binary', part: opts.part ? `${opts.part} ${offset}` : offset };
+      yield { kind: 'text', text: run, where };
+    }
+  }
+}
+
+export const extractBinary: Extractor = async function* (blob: Blob, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  const budget = { left: MAX_VERIFIED_HITS };
+  const covered = new Map<string, number>();
+  for await (const { buf, base, from, to } of slices(blob, ctx.checkTime)) {
+    if (budget.left <= 0) return;
+    // Drop windows already decoded from the previous slice's margin.
+    const wins = windowsFor(buf, ALL_NEEDLES, from, to, { maxHits: budget.left }).filter(
+      (w) => base + w.hit + 300 > (covered.get(winKey(w, base)) ?? 0),
+    );
+    for (const w of wins) covered.set(winKey(w, base), Math.max(covered.get(winKey(w, base)) ?? 0, base + w.end));
+    yield* verify(buf, wins, ctx, {}, budget, base);
+  }
+};

@@ -1,0 +1,236 @@
+/**
+ * Byte-level search for the stamp's first character (秘 / ㊙) in a known encoding, and decoding of a
+ * small window around each hit. Shared by the text, binary and OLE2 extractors so that large inputs
+ * are never decoded whole when only the stamp matters.
+ */
+import { ScanError } from './types.js';
+
+export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'shift_jis' | 'euc-jp' | 'iso-2022-jp';
+
+export interface Needle {
+  bytes: Uint8Array;
+  enc: TextEncodingName;
+  /** Index of the byte searched with indexOf (the rarest one in typical text of that encoding). */
+  anchor: number;
+  /** For UTF-16: the hit must be at this parity relative to the first code unit (set by the caller). */
+  wide?: boolean;
+}
+
+const n = (bytes: number[], enc: TextEncodingName, anchor: number): Needle => ({
+  bytes: Uint8Array.from(bytes),
+  enc,
+  anchor,
+  wide: enc === 'utf-16le' || enc === 'utf-16be',
+});
+
+/** The same needles as prefilter.ts STAMP_NEEDLES, grouped by encoding with a search anchor each. */
+export const NEEDLES: Record<TextEncodingName, Needle[]> = {
+  'utf-8': [n([0xe7, 0xa7, 0x98], 'utf-8', 2), n([0xe3, 0x8a, 0x99], 'utf-8', 2)],
+  'utf-16le': [n([0xd8, 0x79], 'utf-16le', 0), n([0x99, 0x32], 'utf-16le', 0)],
+  'utf-16be': [n([0x79, 0xd8], 'utf-16be', 1), n([0x32, 0x99], 'utf-16be', 1)],
+  shift_jis: [n([0x94, 0xe9], 'shift_jis', 1)],
+  'euc-jp': [n([0xc8, 0xeb], 'euc-jp', 1)],
+  'iso-2022-jp': [n([0x48, 0x6b], 'iso-2022-jp', 0)],
+};
+
+export const ALL_NEEDLES: Needle[] = Object.values(NEEDLES).flat();
+
+/** Start offsets s in [from, to) where `needle` occurs in `buf` (needle may run past `to`). */
+export function findNeedle(buf: Uint8Array, nd: Needle, from: number, to: number, out: number[], max = Infinity): void {
+  const b = nd.bytes;
+  const len = b.length;
+  const a = b[nd.anchor];
+  const lastStart = Math.min(to, buf.length - len + 1);
+  let i = buf.indexOf(a, from + nd.anchor);
+  while (i !== -1) {
+    const s = i - nd.anchor;
+    if (s >= lastStart) break;
+    let ok = true;
+    for (let j = 0; j < len; j++) {
+      if (buf[s + j] !== b[j]) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) {
+      out.push(s);
+      if (out.length >= max) return;
+    }
+    i = buf.indexOf(a, i + 1);
+  }
+}
+
+const decoders = new Map<string, TextDecoder>();
+/** A cached non-fatal decoder (not for streaming use). */
+export function decoder(enc: string): TextDecoder {
+  let d = decoders.get(enc);
+  if (!d) {
+    d = new TextDecoder(enc);
+    decoders.set(enc, d);
+  }
+  return d;
+}
+
+/** Bytes kept before a hit for context and resynchronisation. */
+export const BACK = 1024;
+/** Bytes decoded after a hit: comfortably more than 秘 + whitespace + "confidential" in any encoding. */
+export const FWD = 1200;
+
+/**
+ * Where to start decoding so that the decoder is in step with the characters at `hit`.
+ * Returns -1 when no safe start exists (ISO-2022-JP without a preceding escape).
+ */
+export function syncStart(buf: Uint8Array, hit: number, enc: TextEncodingName, min: number): number {
+  const lo = Math.max(min, hit - 96);
+  switch (enc) {
+    case 'utf-8': {
+      let s = lo;
+      while (s < hit && (buf[s] & 0xc0) === 0x80) s++;
+      return s;
+    }
+    case 'utf-16le':
+    case 'utf-16be': {
+      return hit - 2 * Math.min(48, Math.floor((hit - min) / 2));
+    }
+    case 'shift_jis': {
+      // A byte below 0x40 is never a trail byte, so the next byte starts a character.
+      for (let s = hit - 1; s >= Math.max(min, hit - 256); s--) if (buf[s] < 0x40) return s + 1;
+      return hit;
+    }
+    case 'euc-jp': {
+      for (let s = hit - 1; s >= Math.max(min, hit - 256); s--) if (buf[s] < 0x80) return s + 1;
+      return hit;
+    }
+    case 'iso-2022-jp': {
+      // Start at the escape that put the decoder into the JIS X 0208 set.
+      for (let s = hit - 1; s >= Math.max(min, hit - BACK); s--) {
+        if (buf[s] === 0x1b) {
+          if (buf[s + 1] === 0x24 && (buf[s + 2] === 0x42 || buf[s + 2] === 0x40)) return s;
+          return -1; // the last escape switched to ASCII / JIS-Roman
+        }
+      }
+      return -1;
+    }
+  }
+}
+
+export interface Window {
+  start: number;
+  end: number;
+  enc: TextEncodingName;
+  /** First hit in the window, in buffer coordinates. */
+  hit: number;
+}
+
+/** Merged windows can grow up to this size before a new one is started. */
+const MAX_WINDOW = 256 * 1024;
+
+/**
+ * Hits of the needles of one encoding in the owned region [from, to) of `buf`, merged into
+ * decode windows. `parityBase` is the buffer offset of the first UTF-16 code unit (hits at the
+ * other parity are dropped when `alignedOnly`).
+ */
+export function windowsFor(
+  buf: Uint8Array,
+  needles: readonly Needle[],
+  from: number,
+  to: number,
+  opts: { parityBase?: number; alignedOnly?: boolean; maxHits?: number } = {},
+): Window[] {
+  const hits: { at: number; nd: Needle }[] = [];
+  const tmp: number[] = [];
+  for (const nd of needles) {
+    tmp.length = 0;
+    findNeedle(buf, nd, from, to, tmp, opts.maxHits);
+    for (const at of tmp) {
+      if (nd.wide && opts.alignedOnly && ((at - (opts.parityBase ?? 0)) & 1) !== 0) continue;
+      hits.push({ at, nd });
+    }
+  }
+  if (hits.length === 0) return [];
+  hits.sort((x, y) => x.at - y.at);
+  const out: Window[] = [];
+  const open = new Map<string, Window>();
+  for (const { at, nd } of hits) {
+    const key = nd.enc + (nd.wide ? ':' + (at & 1) : '');
+    const w = open.get(key);
+    if (w && at < w.end - 64 && w.end - w.start < MAX_WINDOW) {
+      w.end = Math.min(buf.length, at + FWD);
+      continue;
+    }
+    const start = syncStart(buf, at, nd.enc, 0);
+    if (start < 0) continue;
+    const nw: Window = { start, end: Math.min(buf.length, at + FWD), enc: nd.enc, hit: at };
+    open.set(key, nw);
+    out.push(nw);
+  }
+  return out;
+}
+
+/** Identifies windows that can be merged: same encoding and, for UTF-16, same byte parity. */
+export function winKey(w: Window, base = 0): string {
+  return w.enc + ':' + ((base + w.start) & 1);
+}
+
+export function decodeWindow(buf: Uint8Array, w: Window): string {
+  return decoder(w.enc).decode(buf.subarray(w.start, w.end));
+}
+
+export function mayHaveStampChar(s: string): boolean {
+  return s.includes('秘') || s.includes('㊙');
+}
+
+/**
+ * Iterates over a blob in slices of `slice` bytes, each read with `back` bytes before and `fwd`
+ * bytes after the owned region, so a window around a hit near an edge is complete.
+ */
+export async function* slices(
+  blob: Blob,
+  checkTime: () => void,
+  slice = 4 << 20,
+  back = BACK,
+  fwd = FWD + 64,
+): AsyncGenerator<{ buf: Uint8Array; base: number; from: number; to: number }> {
+  const size = blob.size;
+  for (let off = 0; off < size; off += slice) {
+    checkTime();
+    const base = Math.max(0, off - back);
+    const end = Math.min(size, off + slice + fwd);
+    let buf: Uint8Array;
+    try {
+      buf = new Uint8Array(await blob.slice(base, end).arrayBuffer());
+    } catch (e) {
+      throw new ScanError('corrupt', `cannot read input: ${(e as Error)?.message ?? e}`);
+    }
+    yield { buf, base, from: off - base, to: Math.min(size, off + slice) - base };
+  }
+}
+
+/** Joins decoded pieces into runs of at most `size` characters that overlap by `overlap`. */
+export class TextChunker {
+  private acc = '';
+  private fresh = 0;
+  constructor(
+    private readonly size = 1 << 20,
+    private readonly overlap = 256,
+  ) {}
+  /** Adds text; returns the runs that became full. */
+  push(s: string): string[] {
+    this.acc += s;
+    this.fresh += s.length;
+    const out: string[] = [];
+    while (this.acc.length >= this.size) {
+      out.push(this.acc.slice(0, this.size));
+      this.acc = this.acc.slice(this.size - this.overlap);
+      this.fresh = this.acc.length - this.overlap;
+    }
+    return out;
+  }
+  /** The remaining run, if it holds text not yet emitted. */
+  flush(): string | null {
+    const s = this.fresh > 0 ? this.acc : null;
+    this.acc = '';
+    this.fresh = 0;
+    return s;
+  }
+}

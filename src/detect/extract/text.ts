@@ -1,0 +1,193 @@
+/**
+ * Plain text (txt, csv, tsv, md, json, source code, logs…) in UTF-8, UTF-16 (LE/BE, with or
+ * without BOM), Shift_JIS (CP932), EUC-JP or ISO-2022-JP.
+ *
+ * Large files are read in slices. Unless the company designated content keywords (ctx.fullText),
+ * only a window around each byte-level hit of 秘/㊙ is decoded, so unmarked text is skipped at
+ * memory speed.
+ */
+import {
+  NEEDLES,
+  TextChunker,
+  type Needle,
+  type TextEncodingName,
+  decodeWindow,
+  winKey,
+  decoder,
+  mayHaveStampChar,
+  slices,
+  windowsFor,
+} from './byte-scan.js';
+import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
+
+/** Bytes looked at to decide the encoding of a large file. */
+const SAMPLE = 64 * 1024;
+
+type Detected = { enc: TextEncodingName | 'ascii'; bom: number };
+
+function fatalValid(enc: string, b: Uint8Array): boolean {
+  try {
+    new TextDecoder(enc, { fatal: true }).decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Drops a possibly incomplete multi-byte character at the end of a sample. */
+function trimTail(b: Uint8Array, complete: boolean): Uint8Array {
+  if (complete) return b;
+  let e = b.length;
+  let k = 0;
+  while (e > 0 && k < 3 && b[e - 1] >= 0x80) {
+    e--;
+    k++;
+  }
+  return b.subarray(0, e);
+}
+
+/** How much a decoded sample looks like real (Japanese or Western) text: higher is better. */
+function textScore(s: string): number {
+  if (s.length === 0) return -Infinity;
+  let score = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0xfffd) score -= 8;
+    else if (c === 9 || c === 10 || c === 13 || (c >= 0x20 && c < 0x7f)) score += 2;
+    else if (c < 0x20 || (c >= 0x7f && c < 0xa0)) score -= 4;
+    else if (c >= 0x3000 && c <= 0x30ff) score += 2; // CJK punctuation, hiragana, katakana
+    else if (c >= 0x4e00 && c <= 0x9fff) score += 1;
+    else if (c >= 0xff01 && c <= 0xff9f) score += 1;
+    else score -= 1;
+  }
+  return score / s.length;
+}
+
+function detect(bytes: Uint8Array, complete: boolean): Detected {
+  const b0 = bytes[0];
+  const b1 = bytes[1];
+  if (b0 === 0xef && b1 === 0xbb && bytes[2] === 0xbf) return { enc: 'utf-8', bom: 3 };
+  if (b0 === 0xff && b1 === 0xfe) return { enc: 'utf-16le', bom: 2 };
+  if (b0 === 0xfe && b1 === 0xff) return { enc: 'utf-16be', bom: 2 };
+  const sample = bytes.length > SAMPLE ? bytes.subarray(0, SAMPLE) : bytes;
+  const done = complete && sample.length === bytes.length;
+  let evenZ = 0;
+  let oddZ = 0;
+  let high = 0;
+  let esc = false;
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample[i];
+    if (c === 0) {
+      if (i & 1) oddZ++;
+      else evenZ++;
+    } else if (c >= 0x80) high++;
+    else if (c === 0x1b && sample[i + 1] !== undefined) {
+      const c1 = sample[i + 1];
+      const c2 = sample[i + 2];
+      if ((c1 === 0x24 && (c2 === 0x42 || c2 === 0x40)) || (c1 === 0x28 && (c2 === 0x4a || c2 === 0x42 || c2 === 0x49)))
+        esc = true;
+    }
+  }
+  const half = sample.length / 2;
+  if (half >= 1) {
+    if (oddZ > half * 0.2 && evenZ * 8 < oddZ) return { enc: 'utf-16le', bom: 0 };
+    if (evenZ > half * 0.2 && oddZ * 8 < evenZ) return { enc: 'utf-16be', bom: 0 };
+  }
+  if (high === 0) return { enc: esc ? 'iso-2022-jp' : 'ascii', bom: 0 };
+  const s = trimTail(sample, done);
+  if (fatalValid('utf-8', s)) return { enc: 'utf-8', bom: 0 };
+  const sj = fatalValid('shift_jis', s);
+  const eu = fatalValid('euc-jp', s);
+  if (sj && !eu) return { enc: 'shift_jis', bom: 0 };
+  if (eu) return { enc: 'euc-jp', bom: 0 };
+  // Neither decodes cleanly: take the one that reads most like text (also catches UTF-16 without BOM
+  // and without ASCII, where no NUL bytes give it away).
+  let best: TextEncodingName = 'shift_jis';
+  let bestScore = -Infinity;
+  for (const enc of ['shift_jis', 'euc-jp', 'utf-8', 'utf-16le', 'utf-16be'] as const) {
+    const sc = textScore(decoder(enc).decode(enc.startsWith('utf-16') ? s.subarray(0, s.length & ~1) : s));
+    if (sc > bestScore) {
+      bestScore = sc;
+      best = enc;
+    }
+  }
+  return { enc: best, bom: 0 };
+}
+
+/** The encoding of a text buffer, as a WHATWG encoding label (`utf-8`, `utf-16le`, `shift_jis`…). */
+export function detectTextEncoding(bytes: Uint8Array): string {
+  const d = detect(bytes, true);
+  return d.enc === 'ascii' ? 'utf-8' : d.enc;
+}
+
+/** Decodes a whole (small) text buffer in its detected encoding, without the BOM. */
+export function decodeText(bytes: Uint8Array): string {
+  const d = detect(bytes, true);
+  const enc = d.enc === 'ascii' ? 'utf-8' : d.enc;
+  return new TextDecoder(enc, { ignoreBOM: true }).decode(bytes.subarray(d.bom));
+}
+
+/** Needles to search when the sample was pure ASCII: the rest may be in any 8-bit encoding. */
+const MIXED: Needle[] = [...NEEDLES['utf-8'], ...NEEDLES.shift_jis, ...NEEDLES['euc-jp'], ...NEEDLES['iso-2022-jp']];
+
+export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  let head: Uint8Array;
+  try {
+    head = new Uint8Array(await blob.slice(0, SAMPLE).arrayBuffer());
+  } catch (e) {
+    throw new ScanError('corrupt', `cannot read input: ${(e as Error)?.message ?? e}`);
+  }
+  const det = detect(head, blob.size <= SAMPLE);
+  if (ctx.fullText || det.enc === 'iso-2022-jp') yield* fullDecode(blob, ctx, det);
+  else yield* prefiltered(blob, ctx, det);
+};
+
+async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected): AsyncGenerator<Extracted> {
+  const needles = det.enc === 'ascii' ? MIXED : NEEDLES[det.enc];
+  const wide = det.enc === 'utf-16le' || det.enc === 'utf-16be';
+  const covered = new Map<string, number>(); // per encoding: absolute offset already decoded
+  for await (const { buf, base, from, to } of slices(blob, ctx.checkTime)) {
+    const wins = windowsFor(buf, needles, from, to, { parityBase: -base, alignedOnly: wide });
+    for (const w of wins) {
+      const key = winKey(w, base);
+      if (base + w.hit + 300 <= (covered.get(key) ?? 0)) continue;
+      ctx.checkTime();
+      const text = decodeWindow(buf, w);
+      covered.set(key, Math.max(covered.get(key) ?? 0, base + w.end));
+      if (mayHaveStampChar(text)) yield { kind: 'text', text, where: {} };
+    }
+  }
+}
+
+async function* fullDecode(blob: Blob, ctx: ExtractContext, det: Detected): AsyncGenerator<Extracted> {
+  const chunker = new TextChunker();
+  let dec: TextDecoder | null = det.enc === 'ascii' ? null : new TextDecoder(det.enc);
+  const size = blob.size;
+  const SLICE = 4 << 20;
+  for (let off = 0; off < size; off += SLICE) {
+    ctx.checkTime();
+    let buf: Uint8Array;
+    try {
+      buf = new Uint8Array(await blob.slice(off, Math.min(size, off + SLICE)).arrayBuffer());
+    } catch (e) {
+      throw new ScanError('corrupt', `cannot read input: ${(e as Error)?.message ?? e}`);
+    }
+    let text: string;
+    if (!dec) {
+      // Everything so far was ASCII; decide the encoding on the first slice that is not.
+      let j = 0;
+      while (j < buf.length && buf[j] < 0x80 && buf[j] !== 0x1b && buf[j] !== 0) j++;
+      const d: Detected =
+        j === buf.length ? { enc: 'ascii', bom: 0 } : detect(buf.subarray(Math.max(0, j - 1024)), off + SLICE >= size);
+      if (d.enc === 'ascii') text = decoder('utf-8').decode(buf);
+      else {
+        dec = new TextDecoder(d.enc);
+        text = dec.decode(buf, { stream: true });
+      }
+    } else text = dec.decode(buf, { stream: true });
+    for (const run of chunker.push(text)) yield { kind: 'text', text: run, where: {} };
+  }
+  if (dec) for (const run of chunker.push(dec.decode())) yield { kind: 'text', text: run, where: {} };
+  const rest = chunker.flush();
+  if (rest) yield { kind: 'text', text: rest, where: {} };
+}

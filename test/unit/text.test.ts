@@ -1,0 +1,190 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeText, detectTextEncoding, extractText } from '../../src/detect/extract/text.js';
+import { ScanError, type ExtractContext, type Extracted } from '../../src/detect/extract/types.js';
+import { findStamp } from '../../src/detect/rules/stamp.js';
+
+const FIX = join(__dirname, '../fixtures/text');
+const CORPUS = join(__dirname, '../../../shared/corpus');
+
+function ctx(fullText = false, timeBudgetMs = 10_000): ExtractContext {
+  const t0 = Date.now();
+  return {
+    limits: {
+      maxBytes: 100 * 2 ** 20,
+      maxDepth: 5,
+      maxEntries: 10_000,
+      maxRatio: 100,
+      maxExpandedBytes: 2 ** 30,
+      timeBudgetMs,
+    },
+    depth: 0,
+    fullText,
+    checkTime() {
+      if (Date.now() - t0 > timeBudgetMs) throw new ScanError('time-budget', 'time budget exceeded');
+    },
+    addExpanded() {},
+    addEntry() {},
+  };
+}
+
+async function collect(data: Uint8Array | Blob, fullText = false): Promise<Extracted[]> {
+  const blob = data instanceof Blob ? data : new Blob([data as Uint8Array<ArrayBuffer>]);
+  const out: Extracted[] = [];
+  for await (const x of extractText(blob, ctx(fullText))) out.push(x);
+  return out;
+}
+
+function stampIn(items: Extracted[]) {
+  for (const x of items) if (x.kind === 'text') {
+    const h = findStamp(x.text);
+    if (h) return h;
+  }
+  return null;
+}
+
+const fixture = (name: string) => new Uint8Array(readFileSync(join(FIX, name)));
+
+describe('detectTextEncoding', () => {
+  it.each([
+    ['marked-utf8.txt', 'utf-8'],
+    ['marked-utf8-bom.txt', 'utf-8'],
+    ['marked-sjis.txt', 'shift_jis'],
+    ['clean-sjis.txt', 'shift_jis'],
+    ['marked-eucjp.txt', 'euc-jp'],
+    ['clean-eucjp.txt', 'euc-jp'],
+    ['marked-iso2022jp.txt', 'iso-2022-jp'],
+    ['marked-utf16be-nobom.txt', 'utf-16be'],
+    ['marked-utf16le-nobom.txt', 'utf-16le'],
+    ['marked-utf16le-bom.csv', 'utf-16le'],
+    ['marked-utf16le-noascii.txt', 'utf-16le'],
+    ['clean-hk-ascii.txt', 'utf-8'],
+  ])('%s is %s', (name, enc) => {
+    expect(detectTextEncoding(fixture(name))).toBe(enc);
+  });
+
+  it('decodeText strips the BOM and decodes', () => {
+    expect(decodeText(fixture('marked-utf16le-bom.csv'))).toMatch(/^㊙ Confidential,値/);
+    expect(decodeText(fixture('marked-utf8-bom.txt'))).toMatch(/^納品書/);
+    expect(decodeText(fixture('marked-sjis.txt'))).toContain('秘\u3000Confidential');
+    expect(decodeText(new Uint8Array(0))).toBe('');
+  });
+});
+
+describe('extractText fixtures', () => {
+  const marked = [
+    'marked-utf8.txt',
+    'marked-utf8-bom.txt',
+    'marked-sjis.txt',
+    'marked-sjis-newline.txt',
+    'marked-eucjp.txt',
+    'marked-iso2022jp.txt',
+    'marked-utf16be-nobom.txt',
+    'marked-utf16le-nobom.txt',
+    'marked-utf16le-bom.csv',
+    'marked-utf16le-noascii.txt',
+  ];
+  const clean = [
+    'clean-utf8.txt',
+    'clean-sjis.txt',
+    'clean-eucjp.txt',
+    'clean-iso2022jp.txt',
+    'clean-utf16be-nobom.txt',
+    'clean-utf16le-nobom.txt',
+    'clean-hk-ascii.txt',
+  ];
+  for (const fullText of [false, true]) {
+    it.each(marked)(`%s is marked (fullText=${fullText})`, async (name) => {
+      const items = await collect(fixture(name), fullText);
+      expect(stampIn(items), name).not.toBeNull();
+      for (const x of items) expect(x.kind === 'text' && x.where).toEqual({});
+    });
+    it.each(clean)(`%s is clean (fullText=${fullText})`, async (name) => {
+      expect(stampIn(await collect(fixture(name), fullText))).toBeNull();
+    });
+  }
+
+  it('full text mode yields the whole text (for company keywords)', async () => {
+    const items = await collect(fixture('clean-sjis.txt'), true);
+    const all = items.map((x) => (x.kind === 'text' ? x.text : '')).join('');
+    expect(all).toContain('秘密保持契約書について、社外秘の扱いは秘書室に確認のこと。');
+  });
+
+  it('prefilter mode yields nothing for text without 秘', async () => {
+    const bytes = new TextEncoder().encode('ただの文書です。Confidential\n'.repeat(1000));
+    expect(await collect(bytes)).toEqual([]);
+  });
+});
+
+describe('extractText corpus', () => {
+  it.each([
+    ['納品書控え.txt', true],
+    ['測定結果.csv', true],
+    ['秘ー打合せ記録.txt', false],
+    ['社外秘文書の取扱い.txt', false],
+    ['ABC—memo.txt', false],
+  ])('%s marked=%s', async (name, marked) => {
+    const bytes = new Uint8Array(readFileSync(join(CORPUS, name)));
+    for (const full of [false, true]) expect(stampIn(await collect(bytes, full)) !== null).toBe(marked);
+  });
+});
+
+describe('extractText large input', () => {
+  const SLICE = 4 << 20;
+  function bigWithStampAt(offset: number, enc: 'utf-8' | 'utf-16le' | 'shift_jis'): Uint8Array {
+    const filler = 'あいうえお漢字テキスト、秘密の話。\n';
+    const stamp = '秘 Confidential';
+    const encode = (t: string) =>
+      enc === 'utf-8' ? new TextEncoder().encode(t) : enc === 'shift_jis' ? sjis(t) : utf16le(t);
+    const fb = encode(filler);
+    const sb = encode(stamp);
+    const nl = encode('\n');
+    const u = new Uint8Array(offset + sb.length + 16);
+    let i = 0;
+    if (enc === 'utf-16le') {
+      u.set([0xff, 0xfe]);
+      i = 2;
+    }
+    for (; i + fb.length <= offset; i += fb.length) u.set(fb, i);
+    for (; i < offset; i += nl.length) u.set(nl, i);
+    u.set(sb, offset);
+    return u;
+  }
+  function utf16le(t: string): Uint8Array {
+    return new Uint8Array(Uint16Array.from(t, (c) => c.charCodeAt(0)).buffer);
+  }
+  // Shift_JIS bytes of the few characters used above (no Shift_JIS encoder on the web platform).
+  function sjis(s: string): Uint8Array {
+    const table: Record<string, number[]> = {};
+    const dec = new TextDecoder('shift_jis');
+    for (let a = 0x81; a <= 0x9f; a++)
+      for (let b = 0x40; b <= 0xfc; b++) table[dec.decode(Uint8Array.of(a, b))] ??= [a, b];
+    for (let a = 0xe0; a <= 0xea; a++)
+      for (let b = 0x40; b <= 0xfc; b++) table[dec.decode(Uint8Array.of(a, b))] ??= [a, b];
+    const out: number[] = [];
+    for (const c of s) out.push(...(c.charCodeAt(0) < 0x80 ? [c.charCodeAt(0)] : table[c]));
+    return Uint8Array.from(out);
+  }
+
+  for (const enc of ['utf-8', 'shift_jis', 'utf-16le'] as const)
+    it(`finds a stamp straddling the slice boundary (${enc})`, async () => {
+      for (const off of [SLICE - 3, SLICE - 1, SLICE, SLICE + 1, 2 * SLICE - 8]) {
+        const o = enc === 'utf-16le' ? off & ~1 : off;
+        const bytes = bigWithStampAt(o, enc);
+        expect(detectTextEncoding(bytes.subarray(0, 65536))).toBe(enc);
+        expect(stampIn(await collect(bytes)), `${enc} @${o}`).not.toBeNull();
+        expect(stampIn(await collect(bytes, true)), `${enc} full @${o}`).not.toBeNull();
+      }
+    });
+
+  it('pure ASCII start, Shift_JIS stamp after the sample', async () => {
+    const head = new TextEncoder().encode('log line 12345 ok\n'.repeat(10_000));
+    const tail = sjis('秘　Confidential です\n');
+    const u = new Uint8Array(head.length + tail.length);
+    u.set(head);
+    u.set(tail, head.length);
+    expect(stampIn(await collect(u))).not.toBeNull();
+    expect(stampIn(await collect(u, true))).not.toBeNull();
+  });
+});
