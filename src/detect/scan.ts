@@ -6,7 +6,7 @@
 import { compileDesignated, findDesignatedContent, findDesignatedName, normalizeLabel, type CompiledDesignated } from './rules/designated.js';
 import { baseName, markedNamePrefix } from './rules/name.js';
 import { excerpt, findStamp } from './rules/stamp.js';
-import { resolveLimits } from './limits.js';
+import { RATIO_FLOOR_BYTES, resolveLimits } from './limits.js';
 import { sha256Blob } from './sha256.js';
 import { sniff, type Format } from './sniff.js';
 import type { Designated, Limits, Location, MarkedVerdict, ScanOptions, ScanResult, UnscannableVerdict, Verdict, Where } from './types.js';
@@ -66,7 +66,7 @@ export async function scanBlob(blob: Blob, name: string, opts: ScanOptions = {})
       sha256 = await sha256Blob(blob);
       if (designated.sha256.has(sha256)) return done({ verdict: 'marked', rule: 3, reason: 'sha256', location: { path: [] }, excerpt: sha256 });
     }
-    const scanner = new Scanner(limits, designated, started, opts.signal);
+    const scanner = new Scanner(limits, designated, started, blob.size, opts.signal);
     const verdict = await scanner.scan(blob, name, [], 0, (f) => (format = f));
     return done(verdict);
   } catch (err) {
@@ -102,10 +102,15 @@ class Scanner {
     private readonly limits: Limits,
     private readonly designated: CompiledDesignated,
     started: number,
+    topSize: number,
     private readonly signal?: AbortSignal,
   ) {
     this.deadline = started + limits.timeBudgetMs;
+    // Overlapping-entry bombs keep each member's ratio modest; the total gives them away.
+    this.maxExpanded = Math.min(limits.maxExpandedBytes, Math.max(64 * RATIO_FLOOR_BYTES, limits.maxRatio * topSize));
   }
+
+  private readonly maxExpanded: number;
 
   private readonly checkTime = (): void => {
     if (performance.now() > this.deadline) throw new ScanError('time-budget', `scan took longer than ${this.limits.timeBudgetMs} ms`);
@@ -120,8 +125,8 @@ class Scanner {
       checkTime: this.checkTime,
       addExpanded: (bytes) => {
         this.expanded += bytes;
-        if (this.expanded > this.limits.maxExpandedBytes) {
-          throw new ScanError('expansion-ratio', `archive expands past ${this.limits.maxExpandedBytes} bytes in total`);
+        if (this.expanded > this.maxExpanded) {
+          throw new ScanError('expansion-ratio', `archive expands past ${this.maxExpanded} bytes in total (suspected archive bomb)`);
         }
       },
       addEntry: () => {
