@@ -1,0 +1,165 @@
+/**
+ * Engine benchmark: time and throughput per format, side by side with native baselines
+ * (pdftotext, unzip -p | grep, grep) run on the same files in the same run, as ratios; and
+ * the extra memory used to scan 100 MB files.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openAsBlob, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { unzipSync, zipSync, type Zippable } from 'fflate';
+import { scanBlob } from '../src/detect/index.js';
+import { corpusPath, inCorpus } from '../test/support/corpus.js';
+import { median, type Row } from './table.js';
+
+const MiB = 1024 * 1024;
+const DIR = join(tmpdir(), 'upload-guard-bench');
+
+const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Median wall time (ms) of `fn` over `runs` runs after one warm-up. */
+async function time(fn: () => Promise<unknown> | unknown, runs: number): Promise<number> {
+  await fn();
+  const xs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    xs.push(performance.now() - t);
+  }
+  return median(xs);
+}
+
+const sh = (script: string, ...args: string[]) => () => spawnSync('sh', ['-c', script, 'sh', ...args], { stdio: 'ignore', maxBuffer: 1 << 30 });
+
+function japaneseText(bytes: number): string {
+  const lines = [
+    '本日の打合せでは、新ラインの立上げ計画と部品の調達状況について確認しました。',
+    '品質目標は前年度比で不良率を二割削減すること、設備投資は第三四半期に実施します。',
+    'The supplier confirmed the delivery schedule for lot 42; 秘密保持契約書 is attached separately.',
+    '社外秘の資料は所定の手順で取り扱い、秘書室への連絡は担当者経由で行ってください。',
+  ];
+  const out: string[] = [];
+  let n = 0;
+  for (let i = 0; n < bytes; i++) {
+    const l = `${i}: ${lines[i % lines.length]}\n`;
+    out.push(l);
+    n += Buffer.byteLength(l);
+  }
+  return out.join('');
+}
+
+/** A 10 MB DOCX like the ones people mail: a real document with photos and several pages of text. */
+function makeDocx(): string {
+  const path = join(DIR, 'report-10mb.docx');
+  if (existsSync(path)) return path;
+  const parts = unzipSync(readFileSync(corpusPath('export-note.docx')));
+  const para = (t: string) => `<w:p><w:r><w:t>${t}</w:t></w:r></w:p>`;
+  const body = japaneseText(2 * MiB).split('\n').map(para).join('');
+  const doc = new TextDecoder().decode(parts['word/document.xml']).replace('<w:body>', `<w:body>${body}`);
+  const z: Zippable = {};
+  for (const [k, v] of Object.entries(parts)) z[k] = v;
+  z['word/document.xml'] = new TextEncoder().encode(doc);
+  const photo = new Uint8Array(8 * MiB);
+  for (let i = 0; i < photo.length; i += 65536) crypto.getRandomValues(photo.subarray(i, i + 65536));
+  z['word/media/image1.jpeg'] = [photo, { level: 0 }];
+  writeFileSync(path, zipSync(z, { level: 6 }));
+  return path;
+}
+
+function makeText(name: string, bytes: number, encoding: 'utf8' | 'sjis'): string {
+  const path = join(DIR, name);
+  if (existsSync(path)) return path;
+  const text = japaneseText(bytes);
+  if (encoding === 'utf8') writeFileSync(path, text);
+  else writeFileSync(path, execFileSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: text, maxBuffer: 1 << 30 }));
+  return path;
+}
+
+function makeRandom(name: string, bytes: number): string {
+  const path = join(DIR, name);
+  if (existsSync(path)) return path;
+  const buf = Buffer.alloc(bytes);
+  for (let i = 0; i < bytes; i += 65536) crypto.getRandomValues(buf.subarray(i, i + 65536));
+  writeFileSync(path, buf);
+  return path;
+}
+
+async function scanFile(path: string) {
+  return scanBlob(await openAsBlob(path), path);
+}
+
+interface Case {
+  format: string;
+  path: string;
+  runs: number;
+  baseline?: { name: string; run: () => unknown };
+}
+
+export async function runEngineBench(): Promise<Row[]> {
+  mkdirSync(DIR, { recursive: true });
+  const rows: Row[] = [];
+  const grepZip = (p: string) => ({ name: 'unzip -p | grep', run: sh('unzip -p "$1" | grep -c 秘 >/dev/null', p) });
+  const cases: Case[] = [];
+  const docx = makeDocx();
+  cases.push({ format: 'docx 10 MB (unmarked)', path: docx, runs: 9, baseline: have('unzip') ? grepZip(docx) : undefined });
+  for (const f of ['weekly-sync-notes.docx', 'quality-kpi.xlsx', '新ライン立上げ計画.pptx', '組立手順書.odt', '案件資料.zip']) {
+    if (inCorpus(f)) cases.push({ format: f.split('.').pop()!, path: corpusPath(f), runs: 21, baseline: have('unzip') ? grepZip(corpusPath(f)) : undefined });
+  }
+  for (const f of ['技術資料_概要.pdf', '部品カタログ_印刷版.pdf', 'CV—yamada.pdf']) {
+    if (inCorpus(f)) {
+      const p = corpusPath(f);
+      cases.push({ format: `pdf ${f}`, path: p, runs: 21, baseline: have('pdftotext') ? { name: 'pdftotext', run: sh('pdftotext "$1" - | grep -c 秘 >/dev/null', p) } : undefined });
+    }
+  }
+  if (inCorpus('旧見積書.doc')) cases.push({ format: 'doc (OLE2)', path: corpusPath('旧見積書.doc'), runs: 21 });
+  const utf8 = makeText('text-100mb-utf8.txt', 100 * MiB, 'utf8');
+  cases.push({ format: 'text UTF-8 100 MB', path: utf8, runs: 3, baseline: { name: 'grep', run: sh('LC_ALL=C grep -c -F 秘 "$1" >/dev/null', utf8) } });
+  if (have('iconv')) {
+    const sjis = makeText('text-20mb-sjis.txt', 20 * MiB, 'sjis');
+    cases.push({ format: 'text Shift_JIS 20 MB', path: sjis, runs: 3, baseline: { name: 'iconv | grep', run: sh('iconv -f CP932 -t UTF-8 "$1" | grep -c 秘 >/dev/null', sjis) } });
+  }
+
+  for (const c of cases) {
+    const size = (await openAsBlob(c.path)).size;
+    const verdict = (await scanFile(c.path)).verdict;
+    const ours = await time(() => scanFile(c.path), c.runs);
+    const mbps = size / MiB / (ours / 1000);
+    const row: Row = { area: 'engine', case: `${c.format} [${verdict}]`, ours: `${ours.toFixed(1)} ms (${mbps.toFixed(0)} MB/s)` };
+    if (c.baseline) {
+      const base = await time(c.baseline.run, Math.min(c.runs, 9));
+      Object.assign(row, { baseline: `${c.baseline.name} ${base.toFixed(1)} ms`, ratio: ours / base, target: '≤ 1.0', met: ours / base <= 1 });
+    }
+    if (c.format.startsWith('docx 10 MB')) rows.push({ area: 'engine', case: 'unmarked 10 MB DOCX decided', ours: `${ours.toFixed(1)} ms`, target: '≤ 50 ms', met: ours <= 50 });
+    if (c.format === 'text UTF-8 100 MB') rows.push({ area: 'engine', case: 'plain text throughput', ours: `${mbps.toFixed(0)} MB/s`, target: '≥ 500 MB/s', met: mbps >= 500 });
+    rows.push(row);
+  }
+
+  for (const [label, path] of [
+    ['100 MB UTF-8 text', utf8],
+    ['100 MB random binary', makeRandom('random-100mb.bin', 100 * MiB)],
+  ] as const) {
+    const extra = await peakExtraMemory(() => scanFile(path));
+    rows.push({ area: 'engine', case: `extra memory, ${label}`, ours: `${(extra / MiB).toFixed(1)} MB`, target: '≤ 64 MB', met: extra <= 64 * MiB });
+  }
+  return rows;
+}
+
+/** Peak growth of the process's resident memory while `fn` runs, sampled every 2 ms. */
+async function peakExtraMemory(fn: () => Promise<unknown>): Promise<number> {
+  gc();
+  const base = process.memoryUsage().rss;
+  let peak = base;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 2);
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return peak - base;
+}

@@ -1,0 +1,26 @@
+/**
+ * `npm run bench`: every benchmark of the product in one run, each side by side with its
+ * baseline measured in the same run. Figures, not pass/fail tests: a missed target is printed, not thrown.
+ */
+import { printTable, type Row } from './table.js';
+
+const only = process.argv.slice(2);
+const wanted = (name: string) => only.length === 0 || only.includes(name);
+
+const suites: [string, () => Promise<Row[]>][] = [
+  ['engine', async () => (await import('./engine.js')).runEngineBench()],
+  ['collector', async () => (await import('./collector.js')).runCollectorBench()],
+  ['browser', async () => (await import('./upload-latency.js')).runUploadLatencyBench()],
+];
+
+const rows: Row[] = [];
+for (const [name, run] of suites) {
+  if (!wanted(name)) continue;
+  process.stderr.write(`bench: ${name}…\n`);
+  try {
+    rows.push(...(await run()));
+  } catch (err) {
+    rows.push({ area: name, case: 'FAILED', ours: String((err as Error).message ?? err).slice(0, 120) });
+  }
+}
+printTable(rows);
