@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs and starts what the test suite needs from Debian's packages: Chromium for the
+# real-browser tests, PostgreSQL for the storage suite, poppler/unzip for benchmark baselines.
+# Idempotent; needs root. Prints the PostgreSQL URL the tests use.
+set -euo pipefail
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v pg_ctlcluster >/dev/null || need+=(postgresql)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v unzip >/dev/null || need+=(unzip)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
+pg_lsclusters -h | grep -q "^$ver main" || pg_createcluster "$ver" main >/dev/null
+pg_ctlcluster "$ver" main start 2>/dev/null || true
+for i in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 0.5; done
+su postgres -c "psql -qtAc \"select 1 from pg_roles where rolname='upload_guard'\"" | grep -q 1 ||
+  su postgres -c "psql -qc \"create role upload_guard login password 'upload_guard' createdb\""
+su postgres -c "psql -qtAc \"select 1 from pg_database where datname='upload_guard_test'\"" | grep -q 1 ||
+  su postgres -c "createdb -O upload_guard upload_guard_test"
+echo "postgres://upload_guard:upload_guard@127.0.0.1:5432/upload_guard_test"

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// `npm test`: every test. Installs and starts what the tests need from the OS when running as
+// root (Chromium, PostgreSQL: scripts/ci-system.sh), builds the extension, runs the unit,
+// integration and real-browser suites, and ends with one plain line "N passed, N failed".
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const env = { ...process.env };
+
+if (!env.UPLOAD_GUARD_TEST_PG && process.getuid?.() === 0) {
+  env.UPLOAD_GUARD_TEST_PG = execFileSync(join(root, 'scripts/ci-system.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    .trim()
+    .split('\n')
+    .pop();
+}
+if (!env.UPLOAD_GUARD_TEST_PG) console.warn('npm test: UPLOAD_GUARD_TEST_PG is not set; the PostgreSQL storage suite will be skipped.');
+
+const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, env, stdio: 'inherit' }).status ?? 1;
+
+if (run('npx', ['vite', 'build', '--logLevel', 'warn']) !== 0) {
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+const report = join(mkdtempSync(join(tmpdir(), 'ug-test-')), 'vitest.json');
+const status = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)]);
+let passed = 0;
+let failed = status === 0 ? 0 : 1;
+try {
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  passed = r.numPassedTests;
+  failed = r.numFailedTests + (status !== 0 && r.numFailedTests === 0 ? 1 : 0);
+} catch {
+  /* vitest crashed before writing its report: the exit status says enough */
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(status);
