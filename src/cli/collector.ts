@@ -1,0 +1,152 @@
+/**
+ * `upload-guard collector [--port N] [--data DIR] [--host H] [--retention-days N] [--webhook URL]
+ *   [--syslog udp://host:port|tcp://host:port] [--metrics-public] [--rate-limit N]`
+ *
+ * Tokens: UPLOAD_GUARD_INGEST_TOKEN / UPLOAD_GUARD_ADMIN_TOKEN, else DATA/tokens.json (mode 0600),
+ * generated and printed on first start. Storage: DATABASE_URL=postgres://… selects PostgreSQL,
+ * otherwise SQLite at DATA/events.db.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadAdminAssets } from '../collector/admin-assets.js';
+import { createCollector } from '../collector/server.js';
+import { openStorage } from '../collector/storage/index.js';
+
+const USAGE = `usage: upload-guard collector [--port 8787] [--host 127.0.0.1] [--data ./data] [--retention-days 365]
+       [--webhook URL] [--syslog udp://host:514|tcp://host:514] [--rate-limit 50] [--metrics-public]
+env:   UPLOAD_GUARD_INGEST_TOKEN, UPLOAD_GUARD_ADMIN_TOKEN, DATABASE_URL=postgres://…,
+       UPLOAD_GUARD_WEBHOOK, UPLOAD_GUARD_SYSLOG, UPLOAD_GUARD_PG_SCHEMA`;
+
+export interface Tokens {
+  ingest: string;
+  admin: string;
+}
+
+/** Environment first, then DATA/tokens.json; generates and saves what is missing. */
+export function loadTokens(dataDir: string, env: NodeJS.ProcessEnv = process.env): { tokens: Tokens; generated: (keyof Tokens)[] } {
+  const file = join(dataDir, 'tokens.json');
+  let saved: Partial<Tokens> = {};
+  if (existsSync(file)) saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<Tokens>;
+  const generated: (keyof Tokens)[] = [];
+  const make = (k: keyof Tokens) => {
+    generated.push(k);
+    return `ug${k[0]}_${randomBytes(24).toString('base64url')}`;
+  };
+  const tokens: Tokens = {
+    ingest: env.UPLOAD_GUARD_INGEST_TOKEN || saved.ingest || make('ingest'),
+    admin: env.UPLOAD_GUARD_ADMIN_TOKEN || saved.admin || make('admin'),
+  };
+  if (generated.length) {
+    writeFileSync(file, JSON.stringify({ ...saved, ...Object.fromEntries(generated.map((k) => [k, tokens[k]])) }, null, 2) + '\n', { mode: 0o600 });
+    chmodSync(file, 0o600); // writeFileSync's mode applies only when it creates the file
+  }
+  return { tokens, generated };
+}
+
+function positiveInt(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name}: expected a non-negative integer, got ${v}`);
+  return n;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string', default: '8787' },
+        host: { type: 'string', default: '127.0.0.1' },
+        data: { type: 'string', default: './data' },
+        'retention-days': { type: 'string', default: '365' },
+        webhook: { type: 'string' },
+        syslog: { type: 'string' },
+        'rate-limit': { type: 'string' },
+        'metrics-public': { type: 'boolean', default: false },
+        'trust-proxy': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    console.error(`upload-guard collector: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  let port: number, retentionDays: number, rate: number;
+  try {
+    port = positiveInt('port', args.port, 8787);
+    retentionDays = positiveInt('retention-days', args['retention-days'], 365);
+    rate = positiveInt('rate-limit', args['rate-limit'], 50);
+    if (port > 65535) throw new Error(`--port: out of range: ${port}`);
+  } catch (err) {
+    console.error(`upload-guard collector: ${(err as Error).message}`);
+    return 2;
+  }
+  const dataDir = resolve(args.data!);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const { tokens, generated } = loadTokens(dataDir);
+
+  const databaseUrl = process.env.DATABASE_URL;
+  let storage;
+  try {
+    storage = await openStorage({ databaseUrl, dataDir, pgSchema: process.env.UPLOAD_GUARD_PG_SCHEMA });
+  } catch (err) {
+    console.error(`upload-guard collector: cannot open the database: ${(err as Error).message}`);
+    return 1;
+  }
+  // Bundle the admin page now so a broken build shows at start, not on an admin's first visit.
+  await loadAdminAssets().catch((err) => console.error(`upload-guard collector: admin page unavailable: ${(err as Error).message}`));
+
+  const collector = await createCollector({
+    storage,
+    ingestTokens: [tokens.ingest],
+    adminTokens: [tokens.admin],
+    retentionDays,
+    alerts: { webhookUrl: args.webhook ?? process.env.UPLOAD_GUARD_WEBHOOK, syslogUrl: args.syslog ?? process.env.UPLOAD_GUARD_SYSLOG },
+    ingestRateLimit: { perSecond: rate, burst: rate * 2 },
+    metricsPublic: args['metrics-public'],
+    trustProxy: args['trust-proxy'],
+    logger: process.env.UPLOAD_GUARD_LOG === '1',
+  });
+  let url: string;
+  try {
+    url = await collector.listen(port, args.host);
+  } catch (err) {
+    console.error(`upload-guard collector: cannot listen on ${args.host}:${port}: ${(err as Error).message}`);
+    await storage.close();
+    return 1;
+  }
+
+  const where = storage.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : join(dataDir, 'events.db');
+  console.log(`Upload Guard collector listening on ${url}`);
+  console.log(`  storage:    ${storage.kind}: ${where}`);
+  console.log(`  retention:  ${retentionDays > 0 ? `${retentionDays} days` : 'forever'}`);
+  console.log(`  admin page: ${url}/admin/`);
+  console.log(`  ingest:     POST ${url}/v1/events`);
+  // Print tokens only when newly generated (they are in tokens.json afterwards); an env token is the
+  // operator's own and is never echoed.
+  if (generated.length) {
+    console.log(`  tokens generated and saved to ${join(dataDir, 'tokens.json')} (mode 0600):`);
+    if (generated.includes('ingest')) console.log(`    ingest token (put in the extension policy): ${tokens.ingest}`);
+    if (generated.includes('admin')) console.log(`    admin token (admin page, upload-guard pull): ${tokens.admin}`);
+  }
+
+  return new Promise<number>((resolveExit) => {
+    const stop = async (signal: string) => {
+      console.log(`upload-guard collector: ${signal}, shutting down`);
+      await collector.close().catch(() => {});
+      await storage.close().catch(() => {});
+      resolveExit(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
+}

@@ -1,0 +1,54 @@
+/** The admin page's calls to the collector's admin API. The token lives in sessionStorage only. */
+import type { StoredEvent } from '../../events/schema.js';
+import type { Summary } from '../storage/types.js';
+
+const KEY = 'upload-guard-admin-token';
+
+export const session = {
+  get: (): string | null => sessionStorage.getItem(KEY),
+  set: (t: string) => sessionStorage.setItem(KEY, t),
+  clear: () => sessionStorage.removeItem(KEY),
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function call(path: string, params: URLSearchParams, token: string): Promise<Response> {
+  const res = await fetch(`${path}?${params}`, { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as { error?: string };
+    throw new ApiError(res.status, body.error ?? `HTTP ${res.status}`);
+  }
+  return res;
+}
+
+export async function fetchEvents(params: URLSearchParams, token: string): Promise<{ events: StoredEvent[]; nextCursor: string | null }> {
+  return (await call('/v1/admin/events', params, token)).json();
+}
+
+export async function fetchSummary(params: URLSearchParams, token: string): Promise<Summary> {
+  return (await call('/v1/admin/summary', params, token)).json();
+}
+
+export async function downloadCsv(params: URLSearchParams, token: string): Promise<void> {
+  const p = new URLSearchParams(params);
+  p.set('format', 'csv');
+  p.delete('limit');
+  p.delete('cursor');
+  const res = await call('/v1/admin/export', p, token);
+  const blob = await res.blob();
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `upload-guard-${new Date().toISOString().slice(0, 10)}.csv`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

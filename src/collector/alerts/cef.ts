@@ -1,0 +1,162 @@
+/**
+ * SIEM output: ArcSight Common Event Format (CEF) over syslog (RFC 5424 header), sent by UDP or TCP
+ * (newline-framed, RFC 6587 "non-transparent framing"). Every event is forwarded, not only incidents:
+ * the SIEM is where access logs are correlated and kept.
+ */
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { hostname } from 'node:os';
+import { Socket, connect } from 'node:net';
+import type { UploadEvent } from '../../events/schema.js';
+
+const VERSION = '0.1.0';
+
+/** CEF header fields: backslash and pipe are escaped; line breaks are not allowed, so they become spaces. */
+export function cefHeader(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+}
+
+/** CEF extension values: backslash and equals are escaped; line breaks are written as \n and \r. */
+export function cefValue(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/=/g, '\\=').replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+}
+
+function severity(e: UploadEvent): number {
+  if (e.action === 'block') return 8;
+  if (e.action === 'warn') return e.outcome === 'proceeded' ? 7 : 6;
+  if (e.verdict === 'marked') return 5;
+  return e.action === 'audit' ? 3 : 1;
+}
+
+function host(origin: string): string {
+  try {
+    return new URL(origin).hostname;
+  } catch {
+    return '';
+  }
+}
+
+/** One CEF record (without the syslog header). */
+export function toCef(e: UploadEvent): string {
+  const name = `${e.verdict} upload ${e.outcome}`;
+  const ext: [string, string | number | null][] = [
+    ['rt', Date.parse(e.time)],
+    ['externalId', e.id],
+    ['suser', e.user],
+    ['deviceExternalId', e.deviceId],
+    ['requestClientApplication', e.browser],
+    ['request', e.origin],
+    ['dhost', host(e.origin)],
+    ['fname', e.fileName],
+    ['fsize', e.size],
+    ['fileHash', e.sha256],
+    ['act', e.action],
+    ['outcome', e.outcome],
+    ['cat', e.category],
+    ['reason', e.reason],
+    ['cs1Label', 'service'],
+    ['cs1', e.service],
+    ['cs2Label', 'verdict'],
+    ['cs2', e.verdict],
+    ['cn1Label', 'rule'],
+    ['cn1', e.rule],
+    ['cs3Label', 'location'],
+    ['cs3', e.location],
+    ['cs4Label', 'justification'],
+    ['cs4', e.justification],
+    ['cs5Label', 'channel'],
+    ['cs5', e.channel],
+    ['cs6Label', 'relatesTo'],
+    ['cs6', e.relatesTo],
+  ];
+  const extension = ext
+    .filter(([, v]) => v !== null && v !== '')
+    .map(([k, v]) => `${k}=${cefValue(String(v))}`)
+    .join(' ');
+  const header = ['CEF:0', 'Upload Guard', 'Upload Guard', VERSION, `upload-${e.verdict}-${e.action}`, name, String(severity(e))]
+    .map((f, i) => (i === 0 ? f : cefHeader(f)))
+    .join('|');
+  return `${header}|${extension}`;
+}
+
+/** RFC 5424 syslog line: facility local4, severity mapped from the CEF severity. */
+export function toSyslog(e: UploadEvent, host = hostname()): string {
+  const sev = severity(e) >= 8 ? 2 : severity(e) >= 6 ? 4 : 6; // critical / warning / informational
+  const pri = 20 * 8 + sev;
+  return `<${pri}>1 ${new Date().toISOString()} ${host.replace(/\s/g, '') || '-'} upload-guard - - - ${toCef(e)}`;
+}
+
+export interface SyslogTarget {
+  protocol: 'udp' | 'tcp';
+  host: string;
+  port: number;
+}
+
+export function parseSyslogUrl(url: string): SyslogTarget {
+  const u = new URL(url);
+  const protocol = u.protocol.replace(':', '');
+  if (protocol !== 'udp' && protocol !== 'tcp') throw new Error(`syslog URL must be udp://host:port or tcp://host:port, got ${url}`);
+  return { protocol, host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 514) };
+}
+
+/** A syslog sender that keeps one UDP socket or one TCP connection (reconnecting after errors). */
+export class SyslogSender {
+  private udp: UdpSocket | null = null;
+  private tcp: Socket | null = null;
+  private tcpReady: Promise<Socket> | null = null;
+
+  constructor(private readonly target: SyslogTarget) {}
+
+  send = async (e: UploadEvent): Promise<void> => {
+    const line = toSyslog(e);
+    if (this.target.protocol === 'udp') {
+      if (!this.udp) {
+        this.udp = createSocket(this.target.host.includes(':') ? 'udp6' : 'udp4');
+        this.udp.unref();
+        this.udp.on('error', () => {});
+      }
+      const sock = this.udp;
+      await new Promise<void>((resolve, reject) =>
+        sock.send(Buffer.from(line, 'utf8'), this.target.port, this.target.host, (err) => (err ? reject(err) : resolve())),
+      );
+      return;
+    }
+    const sock = await this.connectTcp();
+    await new Promise<void>((resolve, reject) => sock.write(line + '\n', 'utf8', (err) => (err ? reject(err) : resolve())));
+  };
+
+  private connectTcp(): Promise<Socket> {
+    if (this.tcpReady) return this.tcpReady;
+    this.tcpReady = new Promise<Socket>((resolve, reject) => {
+      const sock = connect({ host: this.target.host, port: this.target.port });
+      sock.setTimeout(10_000);
+      sock.once('connect', () => {
+        sock.setTimeout(0);
+        sock.unref();
+        this.tcp = sock;
+        resolve(sock);
+      });
+      const fail = (err: Error) => {
+        this.tcp = null;
+        this.tcpReady = null;
+        sock.destroy();
+        reject(err);
+      };
+      sock.once('error', fail);
+      sock.once('timeout', () => fail(new Error('syslog TCP connect timeout')));
+      sock.once('close', () => {
+        this.tcp = null;
+        this.tcpReady = null;
+      });
+    });
+    // Swallow here; the caller of send() sees the rejection.
+    this.tcpReady.catch(() => {});
+    return this.tcpReady;
+  }
+
+  close(): void {
+    this.udp?.close();
+    this.udp = null;
+    this.tcp?.destroy();
+    this.tcp = null;
+  }
+}

@@ -1,0 +1,60 @@
+/** Wires incident webhooks and SIEM forwarding to the ingest path. */
+import type { UploadEvent } from '../../events/schema.js';
+import type { Metrics } from '../metrics.js';
+import { SyslogSender, parseSyslogUrl } from './cef.js';
+import { DeliveryQueue } from './queue.js';
+import { isIncident, webhookSender } from './webhook.js';
+
+export interface AlertOptions {
+  /** Incident webhook URL: called for each new block/warn event. */
+  webhookUrl?: string;
+  /** SIEM: `udp://host:port` or `tcp://host:port`; every new event is forwarded as CEF over syslog. */
+  syslogUrl?: string;
+  /** Retry delays, ms (tests shorten them). */
+  backoff?: number[];
+}
+
+export class Alerts {
+  private readonly queues: { filter: (e: UploadEvent) => boolean; queue: DeliveryQueue<UploadEvent> }[] = [];
+  private readonly syslog: SyslogSender | null = null;
+
+  constructor(opts: AlertOptions, metrics: Metrics) {
+    const hooks = {
+      backoff: opts.backoff,
+      onSent: () => metrics.alertsSent++,
+      onFailed: () => metrics.alertsFailed++,
+      onDropped: () => metrics.alertsDropped++,
+    };
+    if (opts.webhookUrl) {
+      new URL(opts.webhookUrl); // fail at start on a malformed URL, not at the first incident
+      this.queues.push({ filter: isIncident, queue: new DeliveryQueue({ name: 'webhook', deliver: webhookSender(opts.webhookUrl), ...hooks }) });
+    }
+    if (opts.syslogUrl) {
+      this.syslog = new SyslogSender(parseSyslogUrl(opts.syslogUrl));
+      // One connection, in order: a SIEM expects records in the order they happened.
+      this.queues.push({ filter: () => true, queue: new DeliveryQueue({ name: 'syslog', deliver: this.syslog.send, concurrency: 1, ...hooks }) });
+    }
+  }
+
+  get enabled(): boolean {
+    return this.queues.length > 0;
+  }
+
+  get length(): number {
+    return this.queues.reduce((n, q) => n + q.queue.length, 0);
+  }
+
+  /** Never throws and never waits: delivery happens in the background. */
+  publish(events: readonly UploadEvent[]): void {
+    for (const { filter, queue } of this.queues) for (const e of events) if (filter(e)) queue.push(e);
+  }
+
+  async idle(): Promise<void> {
+    await Promise.all(this.queues.map((q) => q.queue.idle()));
+  }
+
+  close(): void {
+    for (const q of this.queues) q.queue.close();
+    this.syslog?.close();
+  }
+}

@@ -1,0 +1,71 @@
+/** Prometheus text exposition of the collector's counters, without a client library. */
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+class Histogram {
+  readonly counts = LATENCY_BUCKETS.map(() => 0);
+  sum = 0;
+  count = 0;
+  observe(seconds: number): void {
+    this.sum += seconds;
+    this.count++;
+    for (let i = 0; i < LATENCY_BUCKETS.length; i++) if (seconds <= LATENCY_BUCKETS[i]!) this.counts[i]!++;
+  }
+}
+
+export class Metrics {
+  eventsIngested = 0;
+  eventsDuplicate = 0;
+  eventsRejected = 0;
+  batchesRejected = 0;
+  heartbeats = 0;
+  rateLimited = 0;
+  authFailures = 0;
+  eventsPurged = 0;
+  alertsSent = 0;
+  alertsFailed = 0;
+  alertsDropped = 0;
+  private readonly storage = new Map<string, Histogram>();
+
+  /** Times a storage call and records its latency under `op`. */
+  async time<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await fn();
+    } finally {
+      let h = this.storage.get(op);
+      if (!h) this.storage.set(op, (h = new Histogram()));
+      h.observe((performance.now() - start) / 1000);
+    }
+  }
+
+  render(extra: { storageKind: string; alertQueue: number }): string {
+    const out: string[] = [];
+    const counter = (name: string, help: string, value: number) => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name} ${value}`);
+    };
+    counter('upload_guard_events_ingested_total', 'Events stored (new ids).', this.eventsIngested);
+    counter('upload_guard_events_duplicate_total', 'Events ignored because their id was already stored.', this.eventsDuplicate);
+    counter('upload_guard_events_rejected_total', 'Events in batches refused for invalid fields.', this.eventsRejected);
+    counter('upload_guard_batches_rejected_total', 'Ingest requests refused (invalid, oversized, malformed).', this.batchesRejected);
+    counter('upload_guard_heartbeats_total', 'Heartbeats received.', this.heartbeats);
+    counter('upload_guard_rate_limited_total', 'Requests refused with 429.', this.rateLimited);
+    counter('upload_guard_auth_failures_total', 'Requests refused with 401 or 403.', this.authFailures);
+    counter('upload_guard_events_purged_total', 'Events deleted by retention.', this.eventsPurged);
+    counter('upload_guard_alerts_sent_total', 'Alerts and SIEM records delivered.', this.alertsSent);
+    counter('upload_guard_alerts_failed_total', 'Alert delivery attempts that failed.', this.alertsFailed);
+    counter('upload_guard_alerts_dropped_total', 'Alerts given up after retries or queue overflow.', this.alertsDropped);
+    out.push('# HELP upload_guard_alert_queue_length Alerts waiting for delivery.', '# TYPE upload_guard_alert_queue_length gauge');
+    out.push(`upload_guard_alert_queue_length ${extra.alertQueue}`);
+    out.push('# HELP upload_guard_storage_info Storage back end in use.', '# TYPE upload_guard_storage_info gauge');
+    out.push(`upload_guard_storage_info{backend="${extra.storageKind}"} 1`);
+    out.push('# HELP upload_guard_storage_seconds Latency of storage operations.', '# TYPE upload_guard_storage_seconds histogram');
+    for (const [op, h] of this.storage) {
+      LATENCY_BUCKETS.forEach((le, i) => out.push(`upload_guard_storage_seconds_bucket{op="${op}",le="${le}"} ${h.counts[i]}`));
+      out.push(`upload_guard_storage_seconds_bucket{op="${op}",le="+Inf"} ${h.count}`);
+      out.push(`upload_guard_storage_seconds_sum{op="${op}"} ${h.sum}`);
+      out.push(`upload_guard_storage_seconds_count{op="${op}"} ${h.count}`);
+    }
+    return out.join('\n') + '\n';
+  }
+}
