@@ -1,0 +1,624 @@
+/**
+ * Content-stream text interpreter: a tight byte lexer with a typed operand stack, the text
+ * operators (Tj TJ ' " Td TD Tm T* TL Tc Tw Tz Tf BT ET), the graphics state needed to place text
+ * (q Q cm), inline images skipped, and Form XObjects run recursively with a cycle guard.
+ * Strings of one line are joined without separators; a word gap (from glyph widths) gives ' ',
+ * a line change gives '\n'.
+ */
+import { CLS, Dict, PdfDoc, Ref, Stream, hexVal, type Obj } from './pdf-parse.js';
+import { FontLoader, PdfFont } from './pdf-font.js';
+
+const T_NUM = 0,
+  T_STR = 1,
+  T_HEX = 2,
+  T_NAME = 3,
+  T_ARR = 4,
+  T_OTHER = 5;
+
+const STACK = 2048;
+
+function opKey(s: string): number {
+  let k = 0;
+  for (let i = 0; i < s.length; i++) k |= s.charCodeAt(i) << (8 * i);
+  return k;
+}
+const OP = {
+  BT: opKey('BT'),
+  ET: opKey('ET'),
+  Tf: opKey('Tf'),
+  Tj: opKey('Tj'),
+  TJ: opKey('TJ'),
+  Q1: opKey("'"),
+  Q2: opKey('"'),
+  Td: opKey('Td'),
+  TD: opKey('TD'),
+  Tm: opKey('Tm'),
+  TS: opKey('T*'),
+  TL: opKey('TL'),
+  Tc: opKey('Tc'),
+  Tw: opKey('Tw'),
+  Tz: opKey('Tz'),
+  Ts: opKey('Ts'),
+  q: opKey('q'),
+  Q: opKey('Q'),
+  cm: opKey('cm'),
+  Do: opKey('Do'),
+  BI: opKey('BI'),
+  ID: opKey('ID'),
+};
+
+export interface PageState {
+  doc: PdfDoc;
+  fonts: FontLoader;
+  checkTime(): void;
+  out: string[];
+  /** Last character written ('' at start). */
+  last: string;
+  /** End of the last shown string, device space, and its direction and size. */
+  ex: number;
+  ey: number;
+  ux: number;
+  uy: number;
+  size: number;
+  has: boolean;
+  forms: number;
+  formStack: Set<number>;
+  /** A content or form stream could not be fully read. */
+  partial: boolean;
+}
+
+export function newPageState(doc: PdfDoc, fonts: FontLoader, checkTime: () => void): PageState {
+  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, ux: 1, uy: 0, size: 0, has: false, forms: 0, formStack: new Set(), partial: false };
+}
+
+const MAX_FORM_DEPTH = 12;
+const MAX_FORMS_PER_PAGE = 4000;
+
+let strBuf = new Uint8Array(1024);
+
+function ensure(n: number): void {
+  if (n > strBuf.length) {
+    let m = strBuf.length;
+    while (m < n) m *= 2;
+    strBuf = new Uint8Array(m);
+  }
+}
+
+/** Unescapes a literal string body buf[s, e) into strBuf; returns its length. */
+function unescapeLiteral(buf: Uint8Array, s: number, e: number): number {
+  ensure(e - s);
+  let n = 0;
+  for (let p = s; p < e; ) {
+    const c = buf[p++];
+    if (c !== 0x5c) {
+      if (c === 13) {
+        if (buf[p] === 10 && p < e) p++;
+        strBuf[n++] = 10;
+      } else strBuf[n++] = c;
+      continue;
+    }
+    if (p >= e) break;
+    const d = buf[p++];
+    switch (d) {
+      case 0x6e:
+        strBuf[n++] = 10;
+        break;
+      case 0x72:
+        strBuf[n++] = 13;
+        break;
+      case 0x74:
+        strBuf[n++] = 9;
+        break;
+      case 0x62:
+        strBuf[n++] = 8;
+        break;
+      case 0x66:
+        strBuf[n++] = 12;
+        break;
+      case 13:
+        if (buf[p] === 10 && p < e) p++;
+        break;
+      case 10:
+        break;
+      default:
+        if (d >= 0x30 && d <= 0x37) {
+          let v = d - 0x30;
+          if (p < e && buf[p] >= 0x30 && buf[p] <= 0x37) {
+            v = v * 8 + buf[p++] - 0x30;
+            if (p < e && buf[p] >= 0x30 && buf[p] <= 0x37) v = v * 8 + buf[p++] - 0x30;
+          }
+          strBuf[n++] = v & 0xff;
+        } else strBuf[n++] = d;
+    }
+  }
+  return n;
+}
+
+function unhex(buf: Uint8Array, s: number, e: number): number {
+  ensure(((e - s) >> 1) + 1);
+  let n = 0;
+  let hi = -1;
+  for (let p = s; p < e; p++) {
+    const v = hexVal(buf[p]);
+    if (v < 0) continue;
+    if (hi < 0) hi = v;
+    else {
+      strBuf[n++] = (hi << 4) | v;
+      hi = -1;
+    }
+  }
+  if (hi >= 0) strBuf[n++] = hi << 4;
+  return n;
+}
+
+function latin1Of(n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) {
+    const c = strBuf[i];
+    if (c >= 32) s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+function isSpace(s: string): boolean {
+  return s === '' || s === ' ' || s === '\n' || s === '\t' || s === '\u3000' || s === '\r';
+}
+
+interface Gs {
+  // CTM
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  e: number;
+  f: number;
+  font: PdfFont | null;
+  fs: number;
+  tc: number;
+  tw: number;
+  th: number;
+  tl: number;
+  rise: number;
+}
+
+/**
+ * Runs one content stream (or form) and appends its text to `st.out`.
+ * `resources` is the resource dictionary in effect; `ctm` the initial matrix.
+ */
+export function runContent(st: PageState, data: Uint8Array, resources: Dict | null, ctm: number[], depth: number): void {
+  const doc = st.doc;
+  const buf = data;
+  const n = buf.length;
+  const types = new Uint8Array(STACK);
+  const nums = new Float64Array(STACK);
+  const starts = new Int32Array(STACK);
+  const ends = new Int32Array(STACK);
+  let top = 0;
+
+  let gs: Gs = { a: ctm[0], b: ctm[1], c: ctm[2], d: ctm[3], e: ctm[4], f: ctm[5], font: null, fs: 0, tc: 0, tw: 0, th: 1, tl: 0, rise: 0 };
+  const stack: Gs[] = [];
+  // text matrix and line matrix
+  let ta = 1, tb = 0, tcm = 0, td = 1, te = 0, tf = 0;
+  let la = 1, lb = 0, lc = 0, ld = 1, le = 0, lf = 0;
+
+  const fontRes = resources ? doc.dict(resources.get('Font')) : null;
+  const fontCache = new Map<string, PdfFont | null>();
+  const nameAt = (i: number): string => {
+    let s = '';
+    for (let p = starts[i]; p < ends[i]; p++) {
+      const c = buf[p];
+      if (c === 0x23 && p + 2 < ends[i] && hexVal(buf[p + 1]) >= 0 && hexVal(buf[p + 2]) >= 0) {
+        s += String.fromCharCode(hexVal(buf[p + 1]) * 16 + hexVal(buf[p + 2]));
+        p += 2;
+      } else s += String.fromCharCode(c);
+    }
+    return s;
+  };
+
+  const emit = (text: string, advance: number) => {
+    // device position of the text origin: Trm = [fs*th 0 0 fs 0 rise] x Tm x CTM (origin only)
+    const x0 = te,
+      y0 = tf + gs.rise;
+    const dx = x0 * gs.a + y0 * gs.c + gs.e;
+    const dy = x0 * gs.b + y0 * gs.d + gs.f;
+    // text direction and size in device space
+    let ux = ta * gs.a + tb * gs.c;
+    let uy = ta * gs.b + tb * gs.d;
+    const vx = tcm * gs.a + td * gs.c;
+    const vy = tcm * gs.b + td * gs.d;
+    const scale = Math.sqrt(Math.abs(ux * vy - uy * vx)) || 1;
+    const size = Math.max(0.01, Math.abs(gs.fs) * scale);
+    const ul = Math.hypot(ux, uy) || 1;
+    ux /= ul;
+    uy /= ul;
+    if (st.has && text.length) {
+      const rx = dx - st.ex,
+        ry = dy - st.ey;
+      const along = rx * st.ux + ry * st.uy;
+      const perp = -rx * st.uy + ry * st.ux;
+      const sz = Math.max(size, st.size);
+      if (Math.abs(perp) > 0.5 * sz || Math.abs(ux - st.ux) + Math.abs(uy - st.uy) > 0.2) {
+        if (st.last !== '\n') {
+          st.out.push('\n');
+          st.last = '\n';
+        }
+      } else if ((along > 0.15 * sz || along < -0.6 * sz) && !isSpace(st.last) && !isSpace(text[0])) {
+        st.out.push(' ');
+        st.last = ' ';
+      }
+    }
+    if (text.length) {
+      st.out.push(text);
+      st.last = text[text.length - 1];
+      st.has = true;
+    }
+    // advance along the baseline
+    const tx = advance * gs.th;
+    te += tx * ta;
+    tf += tx * tb;
+    if (text.length || st.has) {
+      const x1 = te,
+        y1 = tf + gs.rise;
+      st.ex = x1 * gs.a + y1 * gs.c + gs.e;
+      st.ey = x1 * gs.b + y1 * gs.d + gs.f;
+      st.ux = ux;
+      st.uy = uy;
+      st.size = size;
+    }
+  };
+
+  /** Decodes the string operand at stack index i with the current font; returns text, sets adv. */
+  let adv = 0;
+  const showAt = (i: number): string => {
+    const len = types[i] === T_STR ? unescapeLiteral(buf, starts[i], ends[i]) : unhex(buf, starts[i], ends[i]);
+    const f = gs.font;
+    if (!f) {
+      adv = len * (0.5 * gs.fs + gs.tc);
+      return latin1Of(len);
+    }
+    const s = f.decode(strBuf, 0, len);
+    adv = f.vertical ? 0 : (f.width / 1000) * gs.fs + f.glyphs * gs.tc + f.spaces * gs.tw;
+    return s;
+  };
+
+  const nextLine = (tx: number, ty: number) => {
+    le += tx * la + ty * lc;
+    lf += tx * lb + ty * ld;
+    ta = la;
+    tb = lb;
+    tcm = lc;
+    td = ld;
+    te = le;
+    tf = lf;
+  };
+
+  let ops = 0;
+  let i = 0;
+  while (i < n) {
+    const c = buf[i];
+    const cls = CLS[c];
+    if (cls === 1) {
+      i++;
+      continue;
+    }
+    if (top >= STACK - 2) top = 0;
+    if (cls === 2) {
+      switch (c) {
+        case 0x28: {
+          // ( literal string )
+          let depthP = 1;
+          let p = i + 1;
+          while (p < n) {
+            const d = buf[p];
+            if (d === 0x5c) p += 2;
+            else {
+              if (d === 0x28) depthP++;
+              else if (d === 0x29 && --depthP === 0) break;
+              p++;
+            }
+          }
+          types[top] = T_STR;
+          starts[top] = i + 1;
+          ends[top] = Math.min(p, n);
+          top++;
+          i = p + 1;
+          continue;
+        }
+        case 0x3c: {
+          if (buf[i + 1] === 0x3c) {
+            types[top++] = T_OTHER;
+            i += 2;
+            continue;
+          }
+          let p = i + 1;
+          while (p < n && buf[p] !== 0x3e) p++;
+          types[top] = T_HEX;
+          starts[top] = i + 1;
+          ends[top] = p;
+          top++;
+          i = p + 1;
+          continue;
+        }
+        case 0x3e:
+          i += buf[i + 1] === 0x3e ? 2 : 1;
+          continue;
+        case 0x5b:
+          types[top++] = T_ARR;
+          i++;
+          continue;
+        case 0x5d:
+          i++;
+          continue;
+        case 0x2f: {
+          let p = i + 1;
+          while (p < n && CLS[buf[p]] === 0) p++;
+          types[top] = T_NAME;
+          starts[top] = i + 1;
+          ends[top] = p;
+          top++;
+          i = p;
+          continue;
+        }
+        case 0x25:
+          while (i < n && buf[i] !== 10 && buf[i] !== 13) i++;
+          continue;
+        default:
+          i++;
+          continue;
+      }
+    }
+    if ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === 0x2b) {
+      let p = i;
+      let neg = false;
+      while (buf[p] === 0x2d || buf[p] === 0x2b) {
+        if (buf[p] === 0x2d) neg = !neg;
+        p++;
+      }
+      let v = 0;
+      while (p < n && buf[p] >= 0x30 && buf[p] <= 0x39) v = v * 10 + buf[p++] - 0x30;
+      if (buf[p] === 0x2e) {
+        p++;
+        let f = 0.1;
+        while (p < n && buf[p] >= 0x30 && buf[p] <= 0x39) {
+          v += (buf[p++] - 0x30) * f;
+          f *= 0.1;
+        }
+      }
+      while (p < n && CLS[buf[p]] === 0) p++;
+      types[top] = T_NUM;
+      nums[top] = neg ? -v : v;
+      top++;
+      i = p;
+      continue;
+    }
+    // operator
+    let p = i;
+    while (p < n && CLS[buf[p]] === 0) p++;
+    const len = p - i;
+    let key = 0;
+    if (len <= 3) for (let k = 0; k < len; k++) key |= buf[i + k] << (8 * k);
+    i = p;
+    if ((++ops & 8191) === 0) st.checkTime();
+    if (len > 3) {
+      // true/false/null are operands; anything else long is not a text operator
+      if (!(len === 4 && buf[p - 4] === 0x74) && !(len === 5 && buf[p - 5] === 0x66)) top = 0;
+      else types[top++] = T_OTHER;
+      continue;
+    }
+    const arg = (k: number) => (top - k >= 0 && types[top - k] === T_NUM ? nums[top - k] : 0);
+    switch (key) {
+      case OP.BT:
+        ta = 1; tb = 0; tcm = 0; td = 1; te = 0; tf = 0;
+        la = 1; lb = 0; lc = 0; ld = 1; le = 0; lf = 0;
+        break;
+      case OP.Tf: {
+        if (top >= 2 && types[top - 2] === T_NAME) {
+          const nm = nameAt(top - 2);
+          let f = fontCache.get(nm);
+          if (f === undefined) {
+            f = fontRes ? st.fonts.font(fontRes.get(nm)) : null;
+            fontCache.set(nm, f);
+          }
+          gs.font = f;
+        }
+        gs.fs = arg(1);
+        break;
+      }
+      case OP.Tj:
+      case OP.Q1:
+      case OP.Q2: {
+        if (key === OP.Q2) {
+          gs.tw = arg(3);
+          gs.tc = arg(2);
+        }
+        if (key !== OP.Tj) nextLine(0, -gs.tl);
+        const si = top - 1;
+        if (si >= 0 && (types[si] === T_STR || types[si] === T_HEX)) {
+          const s = showAt(si);
+          emit(s, adv);
+        }
+        break;
+      }
+      case OP.TJ: {
+        let s0 = top - 1;
+        while (s0 >= 0 && types[s0] !== T_ARR) s0--;
+        if (s0 < 0) break;
+        let pendingAdv = 0;
+        let started = false;
+        for (let k = s0 + 1; k < top; k++) {
+          const t = types[k];
+          if (t === T_STR || t === T_HEX) {
+            const s = showAt(k);
+            if (!started) {
+              emit(s, adv);
+              started = true;
+            } else {
+              if (pendingAdv < -250 && !isSpace(st.last) && s.length && !isSpace(s[0])) {
+                st.out.push(' ');
+                st.last = ' ';
+              }
+              if (s.length) {
+                st.out.push(s);
+                st.last = s[s.length - 1];
+                st.has = true;
+              }
+              const tx = adv * gs.th;
+              te += tx * ta;
+              tf += tx * tb;
+              const x1 = te,
+                y1 = tf + gs.rise;
+              st.ex = x1 * gs.a + y1 * gs.c + gs.e;
+              st.ey = x1 * gs.b + y1 * gs.d + gs.f;
+            }
+            pendingAdv = 0;
+          } else if (t === T_NUM) {
+            const v = nums[k];
+            pendingAdv += v; // thousandths of an em; negative moves right (a gap)
+            const tx = (-v / 1000) * gs.fs * gs.th;
+            te += tx * ta;
+            tf += tx * tb;
+            if (st.has) {
+              const x1 = te,
+                y1 = tf + gs.rise;
+              st.ex = x1 * gs.a + y1 * gs.c + gs.e;
+              st.ey = x1 * gs.b + y1 * gs.d + gs.f;
+            }
+          }
+        }
+        break;
+      }
+      case OP.Td:
+        nextLine(arg(2), arg(1));
+        break;
+      case OP.TD:
+        gs.tl = -arg(1);
+        nextLine(arg(2), arg(1));
+        break;
+      case OP.Tm:
+        la = ta = arg(6);
+        lb = tb = arg(5);
+        lc = tcm = arg(4);
+        ld = td = arg(3);
+        le = te = arg(2);
+        lf = tf = arg(1);
+        break;
+      case OP.TS:
+        nextLine(0, -gs.tl);
+        break;
+      case OP.TL:
+        gs.tl = arg(1);
+        break;
+      case OP.Tc:
+        gs.tc = arg(1);
+        break;
+      case OP.Tw:
+        gs.tw = arg(1);
+        break;
+      case OP.Tz:
+        gs.th = arg(1) / 100;
+        break;
+      case OP.Ts:
+        gs.rise = arg(1);
+        break;
+      case OP.q:
+        if (stack.length < 256) stack.push({ ...gs });
+        break;
+      case OP.Q:
+        if (stack.length) gs = stack.pop()!;
+        break;
+      case OP.cm: {
+        const a = arg(6), b = arg(5), c2 = arg(4), d = arg(3), e = arg(2), f = arg(1);
+        const na = a * gs.a + b * gs.c;
+        const nb = a * gs.b + b * gs.d;
+        const nc = c2 * gs.a + d * gs.c;
+        const nd = c2 * gs.b + d * gs.d;
+        const ne = e * gs.a + f * gs.c + gs.e;
+        const nf = e * gs.b + f * gs.d + gs.f;
+        gs.a = na; gs.b = nb; gs.c = nc; gs.d = nd; gs.e = ne; gs.f = nf;
+        break;
+      }
+      case OP.Do:
+        if (top >= 1 && types[top - 1] === T_NAME && resources) {
+          runXObject(st, nameAt(top - 1), resources, [gs.a, gs.b, gs.c, gs.d, gs.e, gs.f], depth);
+        }
+        break;
+      case OP.ID: {
+        // inline image data: skip to whitespace + "EI" + whitespace/end
+        let q = i + 1;
+        for (;;) {
+          q = buf.indexOf(0x45, q);
+          if (q < 0) {
+            q = n;
+            break;
+          }
+          if (buf[q + 1] === 0x49 && q > 0 && CLS[buf[q - 1]] === 1 && (q + 2 >= n || CLS[buf[q + 2]] !== 0)) {
+            q += 2;
+            break;
+          }
+          q++;
+        }
+        i = q;
+        break;
+      }
+    }
+    top = 0;
+  }
+}
+
+function runXObject(st: PageState, name: string, resources: Dict, ctm: number[], depth: number): void {
+  const doc = st.doc;
+  const xo = doc.dict(resources.get('XObject'));
+  if (!xo) return;
+  const ref = xo.get(name);
+  const num = ref instanceof Ref ? ref.num : -1;
+  if (depth >= MAX_FORM_DEPTH || st.forms >= MAX_FORMS_PER_PAGE) return;
+  if (num >= 0 && st.formStack.has(num)) return;
+  const s = doc.resolve(ref);
+  if (!(s instanceof Stream)) return;
+  if (doc.resolve(s.dict.get('Subtype')) !== 'Form') return;
+  st.forms++;
+  const info = { partial: false };
+  const data = doc.decodeStream(s, true, info);
+  if (info.partial) st.partial = true;
+  if (!data) return;
+  const m = doc.resolve(s.dict.get('Matrix'));
+  let mm = ctm;
+  if (Array.isArray(m) && m.length === 6 && m.every((x: Obj) => typeof x === 'number')) {
+    const [a, b, c, d, e, f] = m as number[];
+    mm = [
+      a * ctm[0] + b * ctm[2],
+      a * ctm[1] + b * ctm[3],
+      c * ctm[0] + d * ctm[2],
+      c * ctm[1] + d * ctm[3],
+      e * ctm[0] + f * ctm[2] + ctm[4],
+      e * ctm[1] + f * ctm[3] + ctm[5],
+    ];
+  }
+  const res = doc.dict(s.dict.get('Resources')) ?? resources;
+  if (num >= 0) st.formStack.add(num);
+  try {
+    runContent(st, data, res, mm, depth + 1);
+  } finally {
+    if (num >= 0) st.formStack.delete(num);
+  }
+}
+
+/** Could any font reachable from these resources (incl. forms) produce 秘/㊙? */
+export function resourcesCanStamp(doc: PdfDoc, fonts: FontLoader, resources: Dict | null, seen: Set<Dict> = new Set(), depth = 0): boolean {
+  if (!resources || seen.has(resources) || depth > MAX_FORM_DEPTH) return false;
+  seen.add(resources);
+  const fr = doc.dict(resources.get('Font'));
+  if (fr) for (const v of fr.values()) if (fonts.font(v)?.canStamp) return true;
+  const xo = doc.dict(resources.get('XObject'));
+  if (xo) {
+    for (const v of xo.values()) {
+      const s = doc.resolve(v);
+      if (s instanceof Stream && doc.resolve(s.dict.get('Subtype')) === 'Form') {
+        const r = doc.dict(s.dict.get('Resources'));
+        if (r && resourcesCanStamp(doc, fonts, r, seen, depth + 1)) return true;
+        if (!r && depth === 0) continue;
+      }
+    }
+  }
+  return false;
+}

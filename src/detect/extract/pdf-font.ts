@@ -1,0 +1,591 @@
+/**
+ * PDF fonts for text extraction: ToUnicode CMaps, predefined CJK CMaps (decoded through their
+ * charset, so no CID tables are needed), simple-font encodings with /Differences and glyph names,
+ * and glyph widths (to tell word gaps from kerning).
+ */
+import { Cmd, Dict, PdfDoc, Parser, Ref, Stream, type Obj } from './pdf-parse.js';
+
+// ---------------------------------------------------------------- encodings
+
+function tableFromDecoder(label: string): string[] {
+  const t: string[] = new Array(256);
+  let dec: TextDecoder | null = null;
+  try {
+    dec = new TextDecoder(label);
+  } catch {
+    dec = null;
+  }
+  for (let i = 0; i < 256; i++) t[i] = dec ? dec.decode(Uint8Array.of(i)) : String.fromCharCode(i);
+  for (let i = 0; i < 32; i++) t[i] = '';
+  t[127] = '';
+  return t;
+}
+
+let winAnsi: string[] | null = null;
+let macRoman: string[] | null = null;
+let standard: string[] | null = null;
+
+function winAnsiTable(): string[] {
+  if (!winAnsi) {
+    winAnsi = tableFromDecoder('windows-1252');
+    for (const i of [0x81, 0x8d, 0x8f, 0x90, 0x9d]) winAnsi[i] = '';
+    winAnsi[0xa0] = ' ';
+    winAnsi[0xad] = '-';
+  }
+  return winAnsi;
+}
+
+function macRomanTable(): string[] {
+  if (!macRoman) macRoman = tableFromDecoder('macintosh');
+  return macRoman;
+}
+
+const STD_HIGH: Record<number, string> = {
+  0xa1: '¡', 0xa2: '¢', 0xa3: '£', 0xa4: '⁄', 0xa5: '¥', 0xa6: 'ƒ', 0xa7: '§', 0xa8: '¤', 0xa9: "'", 0xaa: '“',
+  0xab: '«', 0xac: '‹', 0xad: '›', 0xae: 'ﬁ', 0xaf: 'ﬂ', 0xb1: '–', 0xb2: '†', 0xb3: '‡', 0xb4: '·', 0xb6: '¶',
+  0xb7: '•', 0xb8: '‚', 0xb9: '„', 0xba: '”', 0xbb: '»', 0xbc: '…', 0xbd: '‰', 0xbf: '¿', 0xc1: '`', 0xc2: '´',
+  0xc3: 'ˆ', 0xc4: '˜', 0xc5: '¯', 0xc6: '˘', 0xc7: '˙', 0xc8: '¨', 0xca: '˚', 0xcb: '¸', 0xcd: '˝', 0xce: '˛',
+  0xcf: 'ˇ', 0xd0: '—', 0xe1: 'Æ', 0xe3: 'ª', 0xe8: 'Ł', 0xe9: 'Ø', 0xea: 'Œ', 0xeb: 'º', 0xf1: 'æ', 0xf5: 'ı',
+  0xf8: 'ł', 0xf9: 'ø', 0xfa: 'œ', 0xfb: 'ß',
+};
+
+function standardTable(): string[] {
+  if (!standard) {
+    standard = new Array(256).fill('');
+    for (let i = 32; i < 127; i++) standard[i] = String.fromCharCode(i);
+    standard[0x27] = '’';
+    standard[0x60] = '‘';
+    for (const [k, v] of Object.entries(STD_HIGH)) standard[Number(k)] = v;
+  }
+  return standard;
+}
+
+function baseTable(name: Obj | undefined): string[] | null {
+  switch (name) {
+    case 'WinAnsiEncoding':
+      return winAnsiTable();
+    case 'MacRomanEncoding':
+    case 'MacExpertEncoding':
+      return macRomanTable();
+    case 'StandardEncoding':
+      return standardTable();
+    case 'PDFDocEncoding':
+      return tableFromDecoder('latin1');
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------- glyph names
+
+const ASCII_NAMES =
+  'space exclam quotedbl numbersign dollar percent ampersand quotesingle parenleft parenright asterisk plus comma hyphen period slash zero one two three four five six seven eight nine colon semicolon less equal greater question at';
+const ASCII_NAMES2 = 'bracketleft backslash bracketright asciicircum underscore grave';
+const ASCII_NAMES3 = 'braceleft bar braceright asciitilde';
+const EXTRA_NAMES: Record<string, string> = {
+  quoteleft: '‘', quoteright: '’', quotedblleft: '“', quotedblright: '”', endash: '–', emdash: '—', bullet: '•',
+  ellipsis: '…', dagger: '†', daggerdbl: '‡', fi: 'ﬁ', fl: 'ﬂ', ff: 'ﬀ', ffi: 'ﬃ', ffl: 'ﬄ', trademark: '™',
+  copyright: '©', registered: '®', degree: '°', section: '§', paragraph: '¶', periodcentered: '·',
+  quotesinglbase: '‚', quotedblbase: '„', guillemotleft: '«', guillemotright: '»', guilsinglleft: '‹',
+  guilsinglright: '›', perthousand: '‰', florin: 'ƒ', fraction: '⁄', Euro: '€', euro: '€', sterling: '£', yen: '¥',
+  cent: '¢', currency: '¤', exclamdown: '¡', questiondown: '¿', brokenbar: '¦', dieresis: '¨', ordfeminine: 'ª',
+  ordmasculine: 'º', logicalnot: '¬', macron: '¯', plusminus: '±', twosuperior: '²', threesuperior: '³',
+  onesuperior: '¹', acute: '´', mu: 'µ', cedilla: '¸', onequarter: '¼', onehalf: '½', threequarters: '¾',
+  multiply: '×', divide: '÷', germandbls: 'ß', AE: 'Æ', ae: 'æ', OE: 'Œ', oe: 'œ', Oslash: 'Ø', oslash: 'ø',
+  Lslash: 'Ł', lslash: 'ł', Eth: 'Ð', eth: 'ð', Thorn: 'Þ', thorn: 'þ', dotlessi: 'ı', circumflex: 'ˆ', tilde: '˜',
+  caron: 'ˇ', breve: '˘', dotaccent: '˙', ring: '˚', ogonek: '˛', hungarumlaut: '˝', minus: '−', nbspace: ' ',
+  nonbreakingspace: ' ', sfthyphen: '-', softhyphen: '-', notequal: '≠', lessequal: '≤', greaterequal: '≥',
+  infinity: '∞', arrowleft: '←', arrowright: '→', arrowup: '↑', arrowdown: '↓', checkmark: '✓', Delta: 'Δ',
+  Omega: 'Ω', pi: 'π', summation: '∑', product: '∏', radical: '√', integral: '∫', approxequal: '≈', lozenge: '◊',
+  dotlessj: 'ȷ', ij: 'ĳ', IJ: 'Ĳ', napostrophe: 'ŉ', Scaron: 'Š', scaron: 'š', Zcaron: 'Ž', zcaron: 'ž',
+  Ydieresis: 'Ÿ', ydieresis: 'ÿ', ideographicspace: '\u3000',
+};
+const ACCENTS: Record<string, string> = {
+  acute: '\u0301', grave: '\u0300', circumflex: '\u0302', dieresis: '\u0308', tilde: '\u0303', ring: '\u030a',
+  cedilla: '\u0327', caron: '\u030c', macron: '\u0304', breve: '\u0306', ogonek: '\u0328', dotaccent: '\u0307',
+  hungarumlaut: '\u030b', commaaccent: '\u0326',
+};
+let glyphNames: Map<string, string> | null = null;
+
+function names(): Map<string, string> {
+  if (glyphNames) return glyphNames;
+  const m = new Map<string, string>();
+  ASCII_NAMES.split(' ').forEach((n, i) => m.set(n, String.fromCharCode(0x20 + i)));
+  ASCII_NAMES2.split(' ').forEach((n, i) => m.set(n, String.fromCharCode(0x5b + i)));
+  ASCII_NAMES3.split(' ').forEach((n, i) => m.set(n, String.fromCharCode(0x7b + i)));
+  for (let c = 65; c <= 90; c++) m.set(String.fromCharCode(c), String.fromCharCode(c));
+  for (let c = 97; c <= 122; c++) m.set(String.fromCharCode(c), String.fromCharCode(c));
+  for (const [k, v] of Object.entries(EXTRA_NAMES)) m.set(k, v);
+  glyphNames = m;
+  return m;
+}
+
+/** Unicode text of a glyph name (AGL subset, uniXXXX, uXXXX[XX], accented Latin, ligatures with `_`). */
+export function glyphToUnicode(name: string): string {
+  const m = names();
+  const direct = m.get(name);
+  if (direct !== undefined) return direct;
+  let base = name;
+  const dot = base.indexOf('.');
+  if (dot > 0) base = base.slice(0, dot);
+  else if (dot === 0) return '';
+  if (base !== name) {
+    const d = m.get(base);
+    if (d !== undefined) return d;
+  }
+  if (base.includes('_')) return base.split('_').map(glyphToUnicode).join('');
+  let r = /^uni((?:[0-9A-F]{4})+)$/.exec(base);
+  if (r) {
+    let s = '';
+    for (let i = 0; i < r[1].length; i += 4) s += String.fromCharCode(parseInt(r[1].slice(i, i + 4), 16));
+    return s;
+  }
+  r = /^u([0-9A-F]{4,6})$/.exec(base);
+  if (r) {
+    const cp = parseInt(r[1], 16);
+    return cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
+  }
+  r = /^([A-Za-z])([a-z]+)$/.exec(base);
+  if (r && ACCENTS[r[2]]) return (r[1] + ACCENTS[r[2]]).normalize('NFC');
+  return '';
+}
+
+// ---------------------------------------------------------------- CMaps
+
+export function utf16be(b: Uint8Array, start = 0, end = b.length): string {
+  let s = '';
+  for (let i = start; i + 1 < end; i += 2) s += String.fromCharCode((b[i] << 8) | b[i + 1]);
+  return s;
+}
+
+function bytesToCode(b: Uint8Array): number {
+  let c = 0;
+  for (let i = 0; i < b.length && i < 4; i++) c = c * 256 + b[i];
+  return c;
+}
+
+export interface CMapData {
+  /** first byte → code length from codespacerange (0 = not covered). */
+  codeLen: Uint8Array;
+  hasCodespace: boolean;
+  map: Map<number, string>;
+  useCMap: string | null;
+  name: string | null;
+}
+
+const MAX_CMAP_ENTRIES = 1 << 20;
+
+export function parseCMap(data: Uint8Array, checkTime: () => void): CMapData {
+  const r: CMapData = { codeLen: new Uint8Array(256), hasCodespace: false, map: new Map(), useCMap: null, name: null };
+  const p = new Parser(data, 0);
+  const ops: Obj[] = [];
+  let steps = 0;
+  while (p.pos < data.length) {
+    if ((++steps & 4095) === 0) checkTime();
+    const before = p.pos;
+    const o = p.parse();
+    if (p.pos === before) p.pos++;
+    if (!(o instanceof Cmd)) {
+      ops.push(o);
+      if (ops.length > 64) ops.shift();
+      continue;
+    }
+    switch (o.cmd) {
+      case 'usecmap': {
+        const n = ops[ops.length - 1];
+        if (typeof n === 'string') r.useCMap = n;
+        break;
+      }
+      case 'def': {
+        if (ops.length >= 2 && ops[ops.length - 2] === 'CMapName' && typeof ops[ops.length - 1] === 'string')
+          r.name = ops[ops.length - 1] as string;
+        break;
+      }
+      case 'begincodespacerange':
+        for (;;) {
+          const lo = p.parse();
+          if (!(lo instanceof Uint8Array)) break;
+          const hi = p.parse();
+          if (!(hi instanceof Uint8Array) || lo.length === 0) break;
+          r.hasCodespace = true;
+          const len = Math.min(4, lo.length);
+          for (let b = lo[0]; b <= hi[0] && b < 256; b++) if (!r.codeLen[b]) r.codeLen[b] = len;
+        }
+        break;
+      case 'beginbfchar':
+        for (;;) {
+          const src = p.parse();
+          if (!(src instanceof Uint8Array)) break;
+          const dst = p.parse();
+          if (dst instanceof Uint8Array) r.map.set(bytesToCode(src), utf16be(dst));
+          else if (typeof dst === 'string') r.map.set(bytesToCode(src), glyphToUnicode(dst));
+          else break;
+        }
+        break;
+      case 'beginbfrange':
+        for (;;) {
+          const lo = p.parse();
+          if (!(lo instanceof Uint8Array)) break;
+          const hi = p.parse();
+          const dst = p.parse();
+          if (!(hi instanceof Uint8Array)) break;
+          const a = bytesToCode(lo);
+          const b = Math.min(bytesToCode(hi), a + 65535);
+          if (r.map.size + (b - a) > MAX_CMAP_ENTRIES) break;
+          if (dst instanceof Uint8Array) {
+            const base = utf16be(dst);
+            if (base.length === 0) continue;
+            const cp = base.codePointAt(0)!;
+            const single = base.length === (cp > 0xffff ? 2 : 1);
+            const prefix = base.slice(0, base.length - 1);
+            const last = base.charCodeAt(base.length - 1);
+            for (let c = a; c <= b; c++) {
+              r.map.set(c, single ? String.fromCodePoint(Math.min(0x10ffff, cp + (c - a))) : prefix + String.fromCharCode((last + (c - a)) & 0xffff));
+            }
+          } else if (Array.isArray(dst)) {
+            for (let c = a, i = 0; c <= b && i < dst.length; c++, i++) {
+              const d = dst[i];
+              if (d instanceof Uint8Array) r.map.set(c, utf16be(d));
+              else if (typeof d === 'string') r.map.set(c, glyphToUnicode(d));
+            }
+          } else if (typeof dst === 'string') {
+            r.map.set(a, glyphToUnicode(dst));
+          } else break;
+        }
+        break;
+    }
+    ops.length = 0;
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------- predefined CJK CMaps
+
+type Charset = 'identity' | 'ucs2' | 'utf16' | 'sjis' | 'euc-jp' | 'jis' | 'gbk' | 'big5' | 'euc-kr' | null;
+
+function predefined(name: string): { charset: Charset; codeLen: Uint8Array } {
+  const codeLen = new Uint8Array(256);
+  const set = (lo: number, hi: number, len: number) => {
+    for (let b = lo; b <= hi; b++) codeLen[b] = len;
+  };
+  let charset: Charset = null;
+  if (name === 'Identity-H' || name === 'Identity-V') {
+    set(0, 255, 2);
+    charset = 'identity';
+  } else if (/UCS2/.test(name)) {
+    set(0, 255, 2);
+    charset = 'ucs2';
+  } else if (/UTF16/.test(name)) {
+    set(0, 255, 2);
+    set(0xd8, 0xdb, 4);
+    charset = 'utf16';
+  } else if (/RKSJ/.test(name)) {
+    set(0, 255, 1);
+    set(0x81, 0x9f, 2);
+    set(0xe0, 0xfc, 2);
+    charset = 'sjis';
+  } else if (/^(EUC|Ext-EUC)-[HV]$/.test(name) || /^(Hankaku|Hiragana|Katakana|Roman)$/.test(name)) {
+    set(0, 255, 1);
+    set(0xa1, 0xfe, 2);
+    set(0x8e, 0x8e, 2);
+    charset = name.startsWith('EUC') || name.startsWith('Ext') ? 'euc-jp' : null;
+  } else if (name === 'H' || name === 'V' || /^Ext-[HV]$/.test(name) || /^(Add|NWP)-[HV]$/.test(name)) {
+    set(0, 255, 2);
+    charset = 'jis';
+  } else if (/^(GB|GBK|GBK2K|GBKp|GBpc)-EUC-[HV]$/.test(name) || /^GBT/.test(name)) {
+    set(0, 255, 1);
+    set(0x81, 0xfe, 2);
+    charset = 'gbk';
+  } else if (/^(B5|B5pc|ETen-B5|HKscs-B5|ETenms-B5|HKdla-B5|HKdlb-B5|HKgccs-B5|HKm314-B5|HKm471-B5)-[HV]$/.test(name)) {
+    set(0, 255, 1);
+    set(0x81, 0xfe, 2);
+    charset = 'big5';
+  } else if (/^(KSC|KSCms|KSCpc)-/.test(name)) {
+    set(0, 255, 1);
+    set(0x81, 0xfe, 2);
+    charset = 'euc-kr';
+  } else {
+    set(0, 255, 2);
+  }
+  return { charset, codeLen };
+}
+
+const decoders = new Map<string, TextDecoder | null>();
+function decoderFor(label: string): TextDecoder | null {
+  if (!decoders.has(label)) {
+    try {
+      decoders.set(label, new TextDecoder(label));
+    } catch {
+      decoders.set(label, null);
+    }
+  }
+  return decoders.get(label)!;
+}
+
+// ---------------------------------------------------------------- fonts
+
+const STAMP_CHARS = /[秘㊙]/;
+
+export class PdfFont {
+  /** Simple fonts: code → text, and widths in text space units ×1000. */
+  simple: string[] | null = null;
+  simpleWidths: Float32Array | null = null;
+  /** Composite fonts. */
+  codeLen: Uint8Array | null = null;
+  toUni: Map<number, string> | null = null;
+  charset: Charset = null;
+  cidWidths: Map<number, number> | null = null;
+  dw = 1000;
+  vertical = false;
+  /** Could text in this font contain 秘/㊙? */
+  canStamp = false;
+  /** Outputs of the last decode(). */
+  width = 0;
+  glyphs = 0;
+  spaces = 0;
+
+  decode(buf: Uint8Array, start: number, end: number): string {
+    let out = '';
+    let w = 0;
+    let spaces = 0;
+    if (this.simple) {
+      const t = this.simple;
+      const ws = this.simpleWidths!;
+      for (let i = start; i < end; i++) {
+        const b = buf[i];
+        out += t[b];
+        w += ws[b];
+        if (b === 32) spaces++;
+      }
+      this.width = w;
+      this.glyphs = end - start;
+      this.spaces = spaces;
+      return out;
+    }
+    const cl = this.codeLen!;
+    const map = this.toUni;
+    const cs = this.charset;
+    const cw = this.cidWidths;
+    let n = 0;
+    let i = start;
+    if (!map && cs !== null && cs !== 'identity' && cs !== 'ucs2' && cs !== 'utf16') {
+      // whole-string charset decoding
+      let bytes = buf.subarray(start, end);
+      if (cs === 'jis') {
+        bytes = bytes.map((b) => (b >= 0x21 && b <= 0x7e ? b | 0x80 : b));
+      }
+      const dec = decoderFor(cs === 'jis' ? 'euc-jp' : cs);
+      for (let k = start; k < end; ) {
+        const len = cl[buf[k]] || 1;
+        w += len === 1 ? 500 : this.dw;
+        n++;
+        k += len;
+      }
+      this.width = w;
+      this.glyphs = n;
+      this.spaces = 0;
+      return dec ? dec.decode(bytes) : '';
+    }
+    while (i < end) {
+      const b = buf[i];
+      let len = cl[b] || 1;
+      if (i + len > end) len = end - i;
+      let code = 0;
+      for (let k = 0; k < len; k++) code = code * 256 + buf[i + k];
+      let u = map ? map.get(code) : undefined;
+      if (u === undefined) u = this.fallback(buf, i, len, code);
+      out += u;
+      w += cw ? (cw.get(code) ?? this.dw) : len === 1 ? 500 : this.dw;
+      if (len === 1 && code === 32) spaces++;
+      n++;
+      i += len;
+    }
+    this.width = w;
+    this.glyphs = n;
+    this.spaces = spaces;
+    return out;
+  }
+
+  private fallback(buf: Uint8Array, i: number, len: number, code: number): string {
+    switch (this.charset) {
+      case 'ucs2':
+        return code >= 0x20 ? String.fromCharCode(code) : '';
+      case 'utf16':
+        if (len === 4) return String.fromCharCode(code >>> 16, code & 0xffff);
+        return code >= 0x20 ? String.fromCharCode(code) : '';
+      case 'identity':
+      case null:
+        return '';
+      case 'jis': {
+        const d = decoderFor('euc-jp');
+        return d ? d.decode(Uint8Array.from(buf.subarray(i, i + len), (x) => x | 0x80)) : '';
+      }
+      default: {
+        const d = decoderFor(this.charset);
+        return d ? d.decode(buf.subarray(i, i + len)) : '';
+      }
+    }
+  }
+}
+
+function num(o: Obj | undefined, dflt: number): number {
+  return typeof o === 'number' && Number.isFinite(o) ? o : dflt;
+}
+
+export class FontLoader {
+  private readonly byNum = new Map<number, PdfFont>();
+  private readonly byDict = new WeakMap<Dict, PdfFont>();
+  private readonly cmaps = new Map<number, CMapData | null>();
+
+  constructor(private readonly doc: PdfDoc) {}
+
+  /** Font for a /Font resource entry (a reference or a dictionary). */
+  font(entry: Obj | undefined): PdfFont | null {
+    const doc = this.doc;
+    if (entry instanceof Ref) {
+      const n = entry.num;
+      let f = this.byNum.get(n);
+      if (!f) {
+        const d = doc.dict(entry);
+        f = d ? this.load(d) : new PdfFont();
+        if (!d) {
+          f.simple = standardTable();
+          f.simpleWidths = new Float32Array(256).fill(500);
+        }
+        this.byNum.set(n, f);
+      }
+      return f;
+    }
+    if (entry instanceof Dict) {
+      let f = this.byDict.get(entry);
+      if (!f) {
+        f = this.load(entry);
+        this.byDict.set(entry, f);
+      }
+      return f;
+    }
+    return null;
+  }
+
+  private cmap(o: Obj | undefined): CMapData | null {
+    const doc = this.doc;
+    let key = -1;
+    if (o instanceof Ref) key = o.num;
+    if (key >= 0 && this.cmaps.has(key)) return this.cmaps.get(key)!;
+    const s = doc.resolve(o);
+    let r: CMapData | null = null;
+    if (s instanceof Stream) {
+      const data = doc.decodeStream(s, true);
+      if (data) r = parseCMap(data, doc.lim.checkTime);
+    }
+    if (key >= 0) this.cmaps.set(key, r);
+    return r;
+  }
+
+  private load(d: Dict): PdfFont {
+    const doc = this.doc;
+    const f = new PdfFont();
+    const subtype = doc.resolve(d.get('Subtype'));
+    let toUni: CMapData | null = null;
+    try {
+      toUni = this.cmap(d.get('ToUnicode'));
+    } catch (e) {
+      if (e instanceof Error && e.name === 'ScanError') throw e;
+      toUni = null;
+    }
+    if (subtype === 'Type0') {
+      const enc = doc.resolve(d.get('Encoding'));
+      let pre = predefined(typeof enc === 'string' ? enc : 'Identity-H');
+      if (typeof enc === 'string') f.vertical = enc.endsWith('-V') || enc === 'V';
+      if (enc instanceof Stream) {
+        const cm = this.cmap(d.get('Encoding'));
+        const base = cm?.useCMap ?? cm?.name ?? null;
+        pre = predefined(base ?? 'Identity-H');
+        if (cm && !cm.useCMap && cm.name && !/UCS2|UTF16|RKSJ|EUC|Identity/.test(cm.name)) pre.charset = null;
+        if (cm?.hasCodespace) pre.codeLen = cm.codeLen;
+      }
+      f.codeLen = pre.codeLen;
+      f.charset = pre.charset;
+      if (toUni && toUni.map.size) f.toUni = toUni.map;
+      const desc = doc.resolve(d.get('DescendantFonts'));
+      const cid = doc.dict(Array.isArray(desc) ? desc[0] : desc);
+      if (cid) {
+        f.dw = num(doc.resolve(cid.get('DW')), 1000);
+        const w = doc.resolve(cid.get('W'));
+        if (Array.isArray(w) && f.charset === 'identity') f.cidWidths = parseW(doc, w);
+      }
+      f.canStamp = (f.charset !== null && f.charset !== 'identity') || (f.toUni !== null && mapHasStamp(f.toUni));
+      return f;
+    }
+    // simple fonts (Type1, MMType1, TrueType, Type3)
+    const encObj = doc.resolve(d.get('Encoding'));
+    let table: string[] | null = null;
+    let diffs: Obj[] | null = null;
+    if (typeof encObj === 'string') table = baseTable(encObj);
+    else if (encObj instanceof Dict) {
+      table = baseTable(doc.resolve(encObj.get('BaseEncoding')) ?? undefined);
+      const df = doc.resolve(encObj.get('Differences'));
+      if (Array.isArray(df)) diffs = df;
+    }
+    if (!table) table = subtype === 'Type1' || subtype === 'MMType1' ? standardTable() : winAnsiTable();
+    const t = table.slice();
+    if (diffs) {
+      let code = 0;
+      for (const x of diffs) {
+        const v = doc.resolve(x);
+        if (typeof v === 'number') code = v | 0;
+        else if (typeof v === 'string' && code >= 0 && code < 256) t[code++] = glyphToUnicode(v);
+      }
+    }
+    if (toUni) for (const [c, u] of toUni.map) if (c >= 0 && c < 256) t[c] = u;
+    f.simple = t;
+    // widths
+    const ws = new Float32Array(256).fill(subtype === 'Type3' ? 500 : 500);
+    const first = num(doc.resolve(d.get('FirstChar')), 0) | 0;
+    const widths = doc.resolve(d.get('Widths'));
+    if (Array.isArray(widths)) {
+      const fd = doc.dict(d.get('FontDescriptor'));
+      const missing = num(fd ? doc.resolve(fd.get('MissingWidth')) : undefined, 0);
+      ws.fill(missing);
+      let scale = 1;
+      if (subtype === 'Type3') {
+        const fm = doc.resolve(d.get('FontMatrix'));
+        if (Array.isArray(fm) && typeof fm[0] === 'number') scale = fm[0] * 1000;
+      }
+      for (let i = 0; i < widths.length && first + i < 256; i++) {
+        const v = doc.resolve(widths[i]);
+        if (typeof v === 'number' && first + i >= 0) ws[first + i] = v * scale;
+      }
+    }
+    f.simpleWidths = ws;
+    f.canStamp = t.some((s) => STAMP_CHARS.test(s));
+    return f;
+  }
+}
+
+function mapHasStamp(m: Map<number, string>): boolean {
+  for (const v of m.values()) if (v.length && STAMP_CHARS.test(v)) return true;
+  return false;
+}
+
+function parseW(doc: PdfDoc, w: Obj[]): Map<number, number> {
+  const m = new Map<number, number>();
+  let i = 0;
+  while (i < w.length && m.size < 200000) {
+    const a = doc.resolve(w[i]);
+    const b = doc.resolve(w[i + 1]);
+    if (typeof a !== 'number') break;
+    if (Array.isArray(b)) {
+      for (let k = 0; k < b.length; k++) {
+        const v = doc.resolve(b[k]);
+        if (typeof v === 'number') m.set(a + k, v);
+      }
+      i += 2;
+    } else {
+      const v = doc.resolve(w[i + 2]);
+      if (typeof b !== 'number' || typeof v !== 'number') break;
+      for (let c = a; c <= b && c - a < 65536; c++) m.set(c, v);
+      i += 3;
+    }
+  }
+  return m;
+}

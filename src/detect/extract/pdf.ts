@@ -1,0 +1,407 @@
+/**
+ * PDF extractor: the text layer of every page (content streams and Form XObjects, decoded through
+ * the fonts' ToUnicode CMaps or encodings), annotation contents and form field values, the
+ * document information dictionary and XMP metadata. A focused hand-written reader (no pdf.js):
+ * see pdf-parse.ts (objects, xref, repair), pdf-font.ts, pdf-content.ts, pdf-crypt.ts.
+ *
+ * Encrypted files are read when the empty user password opens them (owner-password-only PDFs);
+ * otherwise the scan ends with ScanError('encrypted').
+ */
+import { chunkText } from '../text-chunks.js';
+import { ScanError, type Extracted, type ExtractContext, type Extractor } from './types.js';
+import { Dict, PdfDoc, Ref, Stream, bytesEq, findBytes, findBytesBack, type Obj } from './pdf-parse.js';
+import { FontLoader } from './pdf-font.js';
+import { newPageState, resourcesCanStamp, runContent } from './pdf-content.js';
+import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
+
+const MAX_PAGES = 100_000;
+const STREAM_CAP = 256 * 1024 * 1024;
+const MAX_PAGE_TEXT = 8 * 1024 * 1024;
+
+// ---------------------------------------------------------------- text strings
+
+const PDFDOC_HIGH =
+  '\u2022\u2020\u2021\u2026\u2014\u2013\u0192\u2044\u2039\u203a\u2212\u2030\u201e\u201c\u201d\u2018\u2019\u201a\u2122\ufb01\ufb02\u0141\u0152\u0160\u0178\u017d\u0131\u0142\u0153\u0161\u017e\ufffd\u20ac';
+const PDFDOC_LOW = '\u02d8\u02c7\u02c6\u02d9\u02dd\u02db\u02da\u02dc';
+
+/** Decodes a PDF text string: UTF-16BE/LE with BOM, UTF-8 with BOM, else PDFDocEncoding. */
+export function decodeTextString(b: Uint8Array): string {
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b.subarray(2));
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return new TextDecoder('utf-16le').decode(b.subarray(2));
+  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return new TextDecoder('utf-8').decode(b.subarray(3));
+  let s = '';
+  let high = false;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    if (c >= 0x80 && c <= 0xa0) s += PDFDOC_HIGH[c - 0x80];
+    else if (c >= 0x18 && c <= 0x1f) s += PDFDOC_LOW[c - 0x18];
+    else s += String.fromCharCode(c);
+    if (c >= 0x80) high = true;
+  }
+  if (high) {
+    // Japanese producers sometimes write UTF-8 or Shift_JIS without a BOM: add those readings.
+    for (const label of ['utf-8', 'shift_jis']) {
+      try {
+        s += '\n' + new TextDecoder(label, { fatal: true }).decode(b);
+        break;
+      } catch {
+        /* not this one */
+      }
+    }
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------- encryption
+
+function cipherOf(doc: PdfDoc, enc: Dict, which: 'StmF' | 'StrF', v: number): CipherKind {
+  if (v < 4) return 'rc4';
+  const name = doc.resolve(enc.get(which)) ?? 'Identity';
+  if (name === 'Identity') return 'none';
+  const cf = doc.dict(enc.get('CF'));
+  const f = cf ? doc.dict(cf.get(String(name))) : null;
+  const cfm = f ? doc.resolve(f.get('CFM')) : null;
+  if (cfm === 'AESV2') return 'aes128';
+  if (cfm === 'AESV3') return 'aes256';
+  if (cfm === 'V2') return 'rc4';
+  if (cfm === 'None') return 'none';
+  return v >= 5 ? 'aes256' : 'rc4';
+}
+
+async function setupEncryption(doc: PdfDoc): Promise<void> {
+  const encRef = doc.trailer.get('Encrypt');
+  if (encRef === undefined || encRef === null) return;
+  if (encRef instanceof Ref) doc.encryptNum = encRef.num;
+  const enc = doc.dict(encRef);
+  if (!enc) throw new ScanError('encrypted', 'PDF is encrypted (unreadable /Encrypt dictionary)');
+  const filter = doc.resolve(enc.get('Filter'));
+  if (filter !== 'Standard') {
+    throw new ScanError('encrypted', `PDF is encrypted with the ${typeof filter === 'string' ? filter : 'unknown'} security handler`);
+  }
+  const num = (k: string, d: number) => {
+    const v = doc.resolve(enc.get(k));
+    return typeof v === 'number' ? v : d;
+  };
+  const str = (k: string) => {
+    const v = doc.resolve(enc.get(k));
+    return v instanceof Uint8Array ? v : new Uint8Array(0);
+  };
+  const v = num('V', 0);
+  const r = num('R', 2);
+  let length = num('Length', 40);
+  if (v === 4) {
+    const cf = doc.dict(enc.get('CF'));
+    const std = cf ? doc.dict(cf.get(String(doc.resolve(enc.get('StmF')) ?? 'StdCF'))) : null;
+    const l = std ? doc.resolve(std.get('Length')) : null;
+    length = typeof l === 'number' ? (l <= 32 ? l * 8 : l) : 128;
+  }
+  if (length < 40 || length > 256 || length % 8) length = v >= 2 ? 128 : 40;
+  const idArr = doc.resolve(doc.trailer.get('ID'));
+  const id0 = Array.isArray(idArr) && idArr[0] instanceof Uint8Array ? idArr[0] : new Uint8Array(0);
+  const em = doc.resolve(enc.get('EncryptMetadata'));
+  const params: EncryptParams = {
+    filter: 'Standard',
+    v,
+    r,
+    length,
+    o: str('O'),
+    u: str('U'),
+    ue: str('UE'),
+    p: num('P', -1) | 0,
+    id0,
+    encryptMetadata: em !== false,
+    stmCipher: cipherOf(doc, enc, 'StmF', v),
+    strCipher: cipherOf(doc, enc, 'StrF', v),
+  };
+  if (![1, 2, 4, 5].includes(v) || r < 2 || r > 6) {
+    throw new ScanError('encrypted', `PDF is encrypted with an unsupported Standard handler (V${v} R${r})`);
+  }
+  let dec;
+  try {
+    dec = await openWithEmptyPassword(params);
+  } catch {
+    dec = null;
+  }
+  if (!dec) throw new ScanError('encrypted', `PDF is password-protected (${describeCipher(params)}, user password required)`);
+  doc.decryptor = dec;
+  doc.resetCaches();
+}
+
+// ---------------------------------------------------------------- pages
+
+function inherited(doc: PdfDoc, page: Dict, key: string): Obj {
+  let node: Dict | null = page;
+  for (let i = 0; node && i < 64; i++) {
+    const v = node.get(key);
+    if (v !== undefined && v !== null) return doc.resolve(v);
+    node = doc.dict(node.get('Parent'));
+  }
+  return null;
+}
+
+function collectPages(doc: PdfDoc, ctx: ExtractContext): Dict[] {
+  const pages: Dict[] = [];
+  const root = doc.dict(doc.trailer.get('Root'));
+  const top = root ? root.get('Pages') : undefined;
+  if (top === undefined) return pages;
+  const seen = new Set<number>();
+  const seenDicts = new Set<Dict>();
+  const stack: Obj[] = [top];
+  let steps = 0;
+  while (stack.length && pages.length < MAX_PAGES) {
+    if ((++steps & 1023) === 0) ctx.checkTime();
+    const ref = stack.pop()!;
+    if (ref instanceof Ref) {
+      if (seen.has(ref.num)) continue;
+      seen.add(ref.num);
+    }
+    const node = doc.dict(ref);
+    if (!node || seenDicts.has(node)) continue;
+    seenDicts.add(node);
+    const kids = doc.resolve(node.get('Kids'));
+    const type = doc.resolve(node.get('Type'));
+    if (Array.isArray(kids) && type !== 'Page') {
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+    } else if (type === 'Page' || node.has('Contents') || node.has('MediaBox')) {
+      pages.push(node);
+    }
+  }
+  return pages;
+}
+
+/** When the page tree is lost: every /Type /Page object, in file order. */
+function scanPages(doc: PdfDoc, ctx: ExtractContext): Dict[] {
+  const table = doc.scan();
+  const found: { off: number; d: Dict }[] = [];
+  let steps = 0;
+  for (const [num, e] of table) {
+    if ((++steps & 255) === 0) ctx.checkTime();
+    const d = doc.get(num);
+    if (d instanceof Dict && d.get('Type') === 'Page') found.push({ off: e.t === 1 ? e.a : num, d });
+    if (found.length >= MAX_PAGES) break;
+  }
+  found.sort((a, b) => a.off - b.off);
+  return found.map((f) => f.d);
+}
+
+function contentStreams(doc: PdfDoc, page: Dict): Stream[] {
+  const c = doc.resolve(page.get('Contents'));
+  const out: Stream[] = [];
+  if (c instanceof Stream) out.push(c);
+  else if (Array.isArray(c)) {
+    for (const x of c.slice(0, 10000)) {
+      const s = doc.resolve(x);
+      if (s instanceof Stream) out.push(s);
+    }
+  }
+  return out;
+}
+
+function annotText(doc: PdfDoc, page: Dict): string {
+  const annots = doc.resolve(page.get('Annots'));
+  if (!Array.isArray(annots)) return '';
+  const parts: string[] = [];
+  for (const a of annots.slice(0, 10000)) {
+    const d = doc.dict(a);
+    if (!d) continue;
+    const contents = doc.resolve(d.get('Contents'));
+    if (contents instanceof Uint8Array && contents.length) parts.push(decodeTextString(contents));
+    if (doc.resolve(d.get('Subtype')) === 'Widget') {
+      let node: Dict | null = d;
+      for (let i = 0; node && i < 8; i++) {
+        const v = doc.resolve(node.get('V'));
+        if (v instanceof Uint8Array) {
+          parts.push(decodeTextString(v));
+          break;
+        }
+        if (Array.isArray(v)) {
+          for (const x of v) if (x instanceof Uint8Array) parts.push(decodeTextString(x));
+          break;
+        }
+        node = doc.dict(node.get('Parent'));
+      }
+    }
+  }
+  return parts.join('\n');
+}
+
+// ---------------------------------------------------------------- metadata
+
+function infoText(doc: PdfDoc): string {
+  const info = doc.dict(doc.trailer.get('Info'));
+  if (!info) return '';
+  const parts: string[] = [];
+  for (const [k, v] of info) {
+    if (k === 'CreationDate' || k === 'ModDate') continue;
+    const s = doc.resolve(v);
+    if (s instanceof Uint8Array && s.length) parts.push(decodeTextString(s));
+  }
+  return parts.join('\n');
+}
+
+function xmpText(doc: PdfDoc): string {
+  const root = doc.dict(doc.trailer.get('Root'));
+  const m = root ? doc.resolve(root.get('Metadata')) : null;
+  if (!(m instanceof Stream) || m.raw.length > 4 * 1024 * 1024) return '';
+  const data = doc.decodeStream(m, true);
+  if (!data) return '';
+  const xml = new TextDecoder('utf-8').decode(data);
+  return xml
+    .replace(/<\?xpacket[^>]*\?>/g, '')
+    .replace(/<[^>]*>/g, '\n')
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => safeCp(parseInt(h, 16)))
+    .replace(/&#([0-9]+);/g, (_, d: string) => safeCp(parseInt(d, 10)))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\n\s*\n+/g, '\n')
+    .trim();
+}
+
+function safeCp(cp: number): string {
+  return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
+}
+
+// ---------------------------------------------------------------- the extractor
+
+function isScanError(e: unknown): e is ScanError {
+  return e instanceof ScanError || (e instanceof Error && e.name === 'ScanError' && 'reason' in e);
+}
+
+function* textItems(text: string, where: Extracted extends infer E ? (E extends { kind: 'text'; where: infer W } ? W : never) : never): Generator<Extracted> {
+  if (!text.trim()) return;
+  for (const chunk of chunkText(text)) yield { kind: 'text', text: chunk, where };
+}
+
+async function openDoc(blob: Blob, ctx: ExtractContext): Promise<PdfDoc> {
+  if (blob.size > ctx.limits.maxBytes) throw new ScanError('too-large', `PDF is larger than ${ctx.limits.maxBytes} bytes`);
+  const buf = new Uint8Array(await blob.arrayBuffer());
+  const doc = new PdfDoc(buf, {
+    checkTime: () => ctx.checkTime(),
+    streamCap: Math.min(STREAM_CAP, ctx.limits.maxExpandedBytes),
+    addExpanded: (n) => ctx.addExpanded(n),
+  });
+  const head = findBytes(buf, '%PDF-', 0, Math.min(buf.length, 1024));
+  if (head < 0 && findBytes(buf, 'obj', 0, Math.min(buf.length, 4096)) < 0) throw new ScanError('corrupt', 'not a PDF (no %PDF- header)');
+  let ok = false;
+  try {
+    ok = doc.readXref();
+  } catch (e) {
+    if (isScanError(e)) throw e;
+    ok = false;
+  }
+  if (!ok) doc.repairAll();
+  await setupEncryption(doc);
+  if (!doc.rootOk()) {
+    doc.repairAll();
+    if (doc.trailer.get('Encrypt') && !doc.decryptor) await setupEncryption(doc);
+  }
+  return doc;
+}
+
+export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  let doc: PdfDoc;
+  let pages: Dict[];
+  let fromScan = false;
+  try {
+    doc = await openDoc(blob, ctx);
+    pages = collectPages(doc, ctx);
+    if (pages.length === 0) {
+      pages = scanPages(doc, ctx);
+      fromScan = true;
+    }
+  } catch (e) {
+    if (isScanError(e)) throw e;
+    throw new ScanError('corrupt', `PDF could not be read (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const buf = doc.buf;
+  const truncated = findBytesBack(buf, '%%EOF', buf.length - 5, Math.max(0, buf.length - 2048)) < 0;
+
+  // document properties first: they are cheap and a stamp there settles the verdict
+  let props = '';
+  try {
+    props = infoText(doc);
+    const xmp = xmpText(doc);
+    if (xmp) props = props ? props + '\n' + xmp : xmp;
+  } catch (e) {
+    if (isScanError(e)) throw e;
+  }
+  yield* textItems(props, { area: 'properties' });
+
+  if (pages.length === 0) {
+    if (!props) throw new ScanError('corrupt', 'PDF has no readable pages');
+    yield { kind: 'unscannable', reason: 'corrupt', detail: 'PDF has no readable pages' };
+    return;
+  }
+
+  const fonts = new FontLoader(doc);
+  let badPages = 0;
+  for (let pi = 0; pi < pages.length; pi++) {
+    ctx.checkTime();
+    const page = pages[pi];
+    const pageNo = pi + 1;
+    let text = '';
+    try {
+      const resources = doc.dict(inherited(doc, page, 'Resources'));
+      const st = newPageState(doc, fonts, () => ctx.checkTime());
+      if (ctx.fullText || resourcesCanStamp(doc, fonts, resources)) {
+        for (const s of contentStreams(doc, page)) {
+          const info = { partial: false };
+          const data = doc.decodeStream(s, true, info);
+          if (info.partial) st.partial = true;
+          if (!data) continue;
+          runContent(st, data, resources, [1, 0, 0, 1, 0, 0], 0);
+          if (st.last !== '\n' && st.has) {
+            st.out.push('\n');
+            st.last = '\n';
+          }
+          if (st.out.length > 4096) st.out = [st.out.join('')];
+          if (st.out.length === 1 && st.out[0].length > MAX_PAGE_TEXT * 4) break;
+        }
+      }
+      if (st.partial) badPages++;
+      const annots = annotText(doc, page);
+      text = st.out.join('');
+      if (annots) text = text ? text + '\n' + annots : annots;
+    } catch (e) {
+      if (isScanError(e)) throw e;
+      badPages++;
+    }
+    yield* textItems(text, { page: pageNo });
+  }
+
+  // AcroForm fields not attached to pages
+  try {
+    const root = doc.dict(doc.trailer.get('Root'));
+    const af = root ? doc.dict(root.get('AcroForm')) : null;
+    if (af) {
+      const parts: string[] = [];
+      const seen = new Set<Dict>();
+      const stack: Obj[] = [];
+      const fields = doc.resolve(af.get('Fields'));
+      if (Array.isArray(fields)) stack.push(...fields);
+      while (stack.length && seen.size < 10000) {
+        const f = doc.dict(stack.pop()!);
+        if (!f || seen.has(f)) continue;
+        seen.add(f);
+        const v = doc.resolve(f.get('V'));
+        if (v instanceof Uint8Array && !f.get('Subtype')) parts.push(decodeTextString(v));
+        const kids = doc.resolve(f.get('Kids'));
+        if (Array.isArray(kids)) stack.push(...kids);
+      }
+      yield* textItems(parts.join('\n'), { area: 'form' });
+    }
+  } catch (e) {
+    if (isScanError(e)) throw e;
+  }
+
+  if (badPages > 0 || (fromScan && truncated) || (truncated && doc.damaged)) {
+    yield {
+      kind: 'unscannable',
+      reason: 'corrupt',
+      detail: badPages ? `PDF is damaged (${badPages} page(s) not fully readable)` : 'PDF is truncated',
+    };
+  }
+};
