@@ -1,0 +1,126 @@
+/**
+ * The service worker. Listeners are registered synchronously at the top level: Chrome only wakes a
+ * stopped worker for events whose listeners were added during its first turn.
+ */
+import browser, { type Runtime } from 'webextension-polyfill';
+import { EXTENSION_ID } from '../../src/policy/extension-id.js';
+import { managedKeys } from '../../src/policy/merge.js';
+import type { LoadedPolicy } from '../../src/policy/load.js';
+import type { Request } from '../shared/messages.js';
+import { db, EMPTY_DELIVERY, getMeta, type Db } from './db.js';
+import { onDecide, onResolve, onService, prunePending } from './decisions.js';
+import { heartbeat, HEARTBEAT_ALARM, scheduleHeartbeat } from './heartbeat.js';
+import { onPolicyChange, policy, watchPolicy } from './policy-store.js';
+import { length } from './queue.js';
+import { registerGuard } from './registration.js';
+import { collectorOf, flush, inBackoff, RETRY_ALARM } from './sender.js';
+import type { UiPolicy, UiRequest, UiStatus } from './ui-protocol.js';
+
+/** Safety net: if the worker dies mid-send, this alarm sends again. A success clears it. */
+const SAFETY_DELAY_MS = 60_000;
+
+async function deliver(d: Db, p: LoadedPolicy): Promise<void> {
+  await flush(d, collectorOf(p.effective));
+}
+
+/** After new events: send now, unless the collector is in backoff (then the retry alarm will). */
+async function kick(): Promise<void> {
+  const [d, p] = await Promise.all([db(), policy()]);
+  if (!collectorOf(p.effective) || (await inBackoff(d))) return;
+  await browser.alarms.create(RETRY_ALARM, { when: Date.now() + SAFETY_DELAY_MS });
+  await deliver(d, p);
+}
+
+/** Bring registrations, alarms and delivery in line with the policy in force. Idempotent. */
+async function applyPolicy(p: LoadedPolicy): Promise<void> {
+  await registerGuard(p.effective);
+  await scheduleHeartbeat(p.effective);
+}
+
+async function start(sendHeartbeat: boolean): Promise<void> {
+  const [d, p] = await Promise.all([db(), policy()]);
+  await applyPolicy(p);
+  await prunePending(d);
+  if (sendHeartbeat) await heartbeat(d, p.effective);
+  if (!(await inBackoff(d))) await deliver(d, p);
+}
+
+function isExtensionPage(sender: Runtime.MessageSender): boolean {
+  return sender.id === browser.runtime.id && !!sender.url?.startsWith(browser.runtime.getURL(''));
+}
+
+async function uiStatus(): Promise<UiStatus> {
+  const [d, p] = await Promise.all([db(), policy()]);
+  return {
+    managed: p.isManaged,
+    policyVersion: p.effective.policyVersion,
+    collectorConfigured: !!collectorOf(p.effective),
+    delivery: await getMeta(d, 'delivery', EMPTY_DELIVERY),
+    queued: await length(d),
+    dropped: await getMeta(d, 'dropped', 0),
+    rejected: await getMeta(d, 'rejected', 0),
+    recent: await getMeta(d, 'recent', []),
+  };
+}
+
+async function uiPolicy(): Promise<UiPolicy> {
+  const p = await policy();
+  const { ingestToken, ...rest } = p.effective;
+  return {
+    extensionId: browser.runtime.id ?? EXTENSION_ID,
+    effective: { ...rest, ingestToken: !!ingestToken },
+    managedKeys: managedKeys(p.managed),
+    problems: p.problems,
+  };
+}
+
+browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
+  if (sender.id !== browser.runtime.id || typeof message !== 'object' || message === null) return undefined;
+  const m = message as Request | UiRequest;
+  const from = { url: sender.url, tab: sender.tab ? { url: sender.tab.url } : undefined };
+  switch (m.type) {
+    case 'service':
+      return onService(m, from);
+    case 'decide':
+      return onDecide(m, from).then((r) => {
+        void kick().catch((e) => console.warn('[upload-guard] send failed', e));
+        return r;
+      });
+    case 'resolve':
+      return onResolve(m).then((r) => {
+        void kick().catch((e) => console.warn('[upload-guard] send failed', e));
+        return r;
+      });
+    case 'ui-status':
+      return isExtensionPage(sender) ? uiStatus() : undefined;
+    case 'ui-policy':
+      return isExtensionPage(sender) ? uiPolicy() : undefined;
+    case 'ui-flush':
+      return isExtensionPage(sender) ? Promise.all([db(), policy()]).then(([d, p]) => deliver(d, p)).then(uiStatus) : undefined;
+    default:
+      return undefined;
+  }
+});
+
+browser.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === RETRY_ALARM) {
+    void Promise.all([db(), policy()]).then(([d, p]) => deliver(d, p));
+  } else if (alarm.name === HEARTBEAT_ALARM) {
+    void Promise.all([db(), policy()]).then(async ([d, p]) => {
+      await heartbeat(d, p.effective);
+      if (!(await inBackoff(d))) await deliver(d, p);
+    });
+  }
+});
+
+browser.runtime.onInstalled.addListener(() => void start(true));
+browser.runtime.onStartup.addListener(() => void start(true));
+
+watchPolicy();
+onPolicyChange((p) => {
+  void applyPolicy(p).then(() => kick());
+});
+
+// Every wake-up (not only install/startup): make sure the registrations match the policy. Cheap when
+// nothing changed, and it heals a registration lost to an update or a crash.
+void policy().then(applyPolicy).catch((e) => console.error('[upload-guard] start failed', e));

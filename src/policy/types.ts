@@ -1,0 +1,95 @@
+/**
+ * The policy model: what an admin can set (through `storage.managed`, i.e. Chrome/Edge policy, GPO or
+ * Firefox policies.json) and what the extension runs with after merging that over the shipped defaults.
+ * Platform-free: nothing here touches a browser API.
+ */
+import type { Designated, Limits } from '../detect/types.js';
+import type { Action, Category, Verdict } from '../events/schema.js';
+
+export type { Action, Category, Verdict };
+
+/** One guarded service: which pages belong to it. */
+export interface Service {
+  /** Stable id reported in events and used to remove a default, e.g. `gmail`. */
+  id: string;
+  /** Display name, e.g. `Gmail`. */
+  name: string;
+  category: Category;
+  /**
+   * Host patterns. `example.com` is that host only; `*.example.com` is example.com and every subdomain
+   * (the same meaning as in Chrome match patterns, so what we register is exactly what we match).
+   */
+  hosts: string[];
+  /**
+   * Optional path prefixes that tell apart services sharing one host (iCloud Mail vs iCloud Drive on
+   * www.icloud.com). They only choose which service a page is; the guard runs on the whole host,
+   * because these sites are single-page apps that change path without reloading.
+   */
+  paths?: string[];
+}
+
+/** What to do for each verdict. */
+export type VerdictActions = Record<Verdict, Action>;
+
+/** Per-category actions. */
+export type ActionTable = Record<Category, VerdictActions>;
+
+/** Admin guidance shown in the warning: what to do instead. */
+export interface Messages {
+  ja: string;
+  en: string;
+  /** Optional link, e.g. the company's approved file-transfer service. */
+  link: string | null;
+}
+
+/** The policy the extension runs with. Every field is present. */
+export interface EffectivePolicy {
+  services: Service[];
+  /** Host patterns never guarded (a company's own tenant, e.g. `acme.box.com`). */
+  allow: string[];
+  actions: ActionTable;
+  limits: Limits;
+  designated: Designated;
+  messages: Messages;
+  /** User id to report; null means "ask the browser profile". */
+  user: string | null;
+  collectorUrl: string | null;
+  ingestToken: string | null;
+  heartbeatMinutes: number;
+  policyVersion: string | null;
+}
+
+/**
+ * What an admin may set. Every key optional; `services` ADD to (or, with the same id, replace) the
+ * defaults, `removeServices` removes defaults by id, `actions` may set any subset of category × verdict.
+ */
+export interface ManagedPolicy {
+  services?: Service[];
+  removeServices?: string[];
+  allow?: string[];
+  actions?: Partial<Record<Category, Partial<VerdictActions>>>;
+  limits?: Partial<Limits>;
+  designated?: Partial<Designated>;
+  messages?: Partial<Messages>;
+  user?: string;
+  collectorUrl?: string;
+  ingestToken?: string;
+  heartbeatMinutes?: number;
+  policyVersion?: string;
+}
+
+/** Keys of ManagedPolicy, in schema order. */
+export const MANAGED_KEYS = [
+  'services',
+  'removeServices',
+  'allow',
+  'actions',
+  'limits',
+  'designated',
+  'messages',
+  'user',
+  'collectorUrl',
+  'ingestToken',
+  'heartbeatMinutes',
+  'policyVersion',
+] as const satisfies readonly (keyof ManagedPolicy)[];

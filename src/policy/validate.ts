@@ -1,0 +1,228 @@
+/**
+ * Checks what came from `storage.managed` (or a policy file given to the CLI). Chrome already drops
+ * values of the wrong JSON type, but not wrong values (an action `blok`, a regex that does not
+ * compile, a host with a path). Anything invalid is dropped with a message, so the default stays in
+ * force for it: a typo in the policy never makes the guard weaker than shipped.
+ */
+import { CATEGORIES, ACTIONS, VERDICTS } from '../events/schema.js';
+import type { Designated, Limits } from '../detect/types.js';
+import { isHostPattern } from './match.js';
+import type { Action, Category, ManagedPolicy, Messages, Service, Verdict, VerdictActions } from './types.js';
+import { MANAGED_KEYS } from './types.js';
+
+export interface Validated {
+  policy: ManagedPolicy;
+  /** One line per dropped value, e.g. `actions.webmail.marked: expected one of allow, block, warn, audit`. */
+  problems: string[];
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const SERVICE_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+
+const LIMIT_KEYS: readonly (keyof Limits)[] = ['maxBytes', 'maxDepth', 'maxEntries', 'maxRatio', 'maxExpandedBytes', 'timeBudgetMs'];
+const DESIGNATED_KEYS: readonly (keyof Designated)[] = ['sha256', 'keywords', 'patterns', 'namePatterns', 'labels'];
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isIdent(v: unknown, max: number): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= max && !CONTROL.test(v);
+}
+
+function isHttpUrl(v: unknown): v is string {
+  if (typeof v !== 'string' || v.length > 2048) return false;
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function compiles(source: string, flags: string): boolean {
+  try {
+    new RegExp(source, flags);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class Checker {
+  problems: string[] = [];
+  drop(path: string, why: string): undefined {
+    this.problems.push(`${path}: ${why}`);
+    return undefined;
+  }
+
+  /** Keeps the valid items of an array, reporting each invalid one. */
+  list<T>(path: string, v: unknown, item: (x: unknown, path: string) => T | undefined): T[] | undefined {
+    if (!Array.isArray(v)) return this.drop(path, 'expected an array');
+    const out: T[] = [];
+    v.forEach((x, i) => {
+      const ok = item(x, `${path}[${i}]`);
+      if (ok !== undefined) out.push(ok);
+    });
+    return out;
+  }
+
+  host(x: unknown, path: string): string | undefined {
+    if (typeof x !== 'string') return this.drop(path, 'expected a host pattern string');
+    const h = x.trim().toLowerCase().replace(/\.$/, '');
+    return isHostPattern(h) ? h : this.drop(path, `"${x}" is not a host pattern (example.com or *.example.com, no scheme, port or path)`);
+  }
+
+  service(x: unknown, path: string): Service | undefined {
+    if (!isObject(x)) return this.drop(path, 'expected an object');
+    const id = typeof x.id === 'string' ? x.id.trim().toLowerCase() : x.id;
+    if (typeof id !== 'string' || !SERVICE_ID.test(id)) return this.drop(`${path}.id`, 'expected 1–64 of a-z 0-9 . _ -');
+    if (!isIdent(x.name, 128)) return this.drop(`${path}.name`, 'expected a name of 1–128 characters');
+    if (typeof x.category !== 'string' || !(CATEGORIES as readonly string[]).includes(x.category)) {
+      return this.drop(`${path}.category`, `expected one of ${CATEGORIES.join(', ')}`);
+    }
+    const hosts = this.list(`${path}.hosts`, x.hosts, (h, p) => this.host(h, p));
+    if (!hosts || hosts.length === 0) return this.drop(path, 'a service needs at least one valid host');
+    const service: Service = { id, name: x.name, category: x.category as Category, hosts };
+    if (x.paths !== undefined) {
+      const paths = this.list(`${path}.paths`, x.paths, (p, pp) =>
+        typeof p === 'string' && p.startsWith('/') && p.length <= 256 ? p : this.drop(pp, 'expected a path starting with /'),
+      );
+      if (paths && paths.length > 0) service.paths = paths;
+    }
+    return service;
+  }
+
+  actions(v: unknown, path: string): ManagedPolicy['actions'] | undefined {
+    if (!isObject(v)) return this.drop(path, 'expected an object');
+    const out: NonNullable<ManagedPolicy['actions']> = {};
+    for (const [cat, row] of Object.entries(v)) {
+      if (!(CATEGORIES as readonly string[]).includes(cat)) {
+        this.drop(`${path}.${cat}`, `unknown category (expected ${CATEGORIES.join(', ')})`);
+        continue;
+      }
+      if (!isObject(row)) {
+        this.drop(`${path}.${cat}`, 'expected an object');
+        continue;
+      }
+      const r: Partial<VerdictActions> = {};
+      for (const [verdict, action] of Object.entries(row)) {
+        if (!(VERDICTS as readonly string[]).includes(verdict)) {
+          this.drop(`${path}.${cat}.${verdict}`, `unknown verdict (expected ${VERDICTS.join(', ')})`);
+        } else if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action)) {
+          this.drop(`${path}.${cat}.${verdict}`, `expected one of ${ACTIONS.join(', ')}`);
+        } else {
+          r[verdict as Verdict] = action as Action;
+        }
+      }
+      out[cat as Category] = r;
+    }
+    return out;
+  }
+
+  limits(v: unknown, path: string): Partial<Limits> | undefined {
+    if (!isObject(v)) return this.drop(path, 'expected an object');
+    const out: Partial<Limits> = {};
+    for (const [k, n] of Object.entries(v)) {
+      if (!(LIMIT_KEYS as readonly string[]).includes(k)) this.drop(`${path}.${k}`, 'unknown limit');
+      else if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) this.drop(`${path}.${k}`, 'expected a positive integer');
+      else out[k as keyof Limits] = n;
+    }
+    return out;
+  }
+
+  designated(v: unknown, path: string): Partial<Designated> | undefined {
+    if (!isObject(v)) return this.drop(path, 'expected an object');
+    const out: Partial<Designated> = {};
+    for (const [k, arr] of Object.entries(v)) {
+      if (!(DESIGNATED_KEYS as readonly string[]).includes(k)) {
+        this.drop(`${path}.${k}`, 'unknown key');
+        continue;
+      }
+      const key = k as keyof Designated;
+      const item = (x: unknown, p: string): string | undefined => {
+        if (typeof x !== 'string' || x.length === 0 || x.length > 1024) return this.drop(p, 'expected a string of 1–1024 characters');
+        switch (key) {
+          case 'sha256': {
+            const h = x.trim().toLowerCase();
+            return SHA256.test(h) ? h : this.drop(p, 'expected 64 hex characters');
+          }
+          case 'patterns':
+            return compiles(x, 'iu') ? x : this.drop(p, 'not a valid regular expression');
+          case 'namePatterns':
+            return compiles(x, 'u') ? x : this.drop(p, 'not a valid regular expression');
+          default:
+            return x;
+        }
+      };
+      const list = this.list(`${path}.${k}`, arr, item);
+      if (list) out[key] = list;
+    }
+    return out;
+  }
+
+  messages(v: unknown, path: string): Partial<Messages> | undefined {
+    if (!isObject(v)) return this.drop(path, 'expected an object');
+    const out: Partial<Messages> = {};
+    for (const [k, s] of Object.entries(v)) {
+      if (k === 'ja' || k === 'en') {
+        if (typeof s === 'string' && s.length <= 2000) out[k] = s;
+        else this.drop(`${path}.${k}`, 'expected text of at most 2000 characters');
+      } else if (k === 'link') {
+        if (isHttpUrl(s)) out.link = s;
+        else this.drop(`${path}.link`, 'expected an http(s) URL');
+      } else {
+        this.drop(`${path}.${k}`, 'unknown key (expected ja, en, link)');
+      }
+    }
+    return out;
+  }
+}
+
+/** Validates a raw managed-storage object. Unknown keys are reported and ignored. */
+export function validateManaged(raw: unknown): Validated {
+  const c = new Checker();
+  const policy: ManagedPolicy = {};
+  if (raw === undefined || raw === null) return { policy, problems: [] };
+  if (!isObject(raw)) return { policy, problems: ['(policy): expected an object'] };
+  for (const key of Object.keys(raw)) {
+    if (!(MANAGED_KEYS as readonly string[]).includes(key)) c.drop(key, 'unknown policy key');
+  }
+  const r = raw;
+  if (r.services !== undefined) {
+    const list = c.list('services', r.services, (x, p) => c.service(x, p));
+    if (list) {
+      // Two entries with the same id: the later one wins, as in the merge with the defaults.
+      policy.services = [...new Map(list.map((s) => [s.id, s])).values()];
+    }
+  }
+  if (r.removeServices !== undefined) {
+    policy.removeServices = c.list('removeServices', r.removeServices, (x, p) =>
+      typeof x === 'string' && SERVICE_ID.test(x) ? x : c.drop(p, 'expected a service id'),
+    );
+  }
+  if (r.allow !== undefined) policy.allow = c.list('allow', r.allow, (x, p) => c.host(x, p));
+  if (r.actions !== undefined) policy.actions = c.actions(r.actions, 'actions');
+  if (r.limits !== undefined) policy.limits = c.limits(r.limits, 'limits');
+  if (r.designated !== undefined) policy.designated = c.designated(r.designated, 'designated');
+  if (r.messages !== undefined) policy.messages = c.messages(r.messages, 'messages');
+  if (r.user !== undefined) policy.user = isIdent(r.user, 256) ? r.user : c.drop('user', 'expected 1–256 characters, no control characters');
+  if (r.collectorUrl !== undefined) {
+    policy.collectorUrl = isHttpUrl(r.collectorUrl) ? r.collectorUrl.replace(/\/+$/, '') : c.drop('collectorUrl', 'expected an http(s) URL');
+  }
+  if (r.ingestToken !== undefined) {
+    policy.ingestToken = isIdent(r.ingestToken, 1024) ? r.ingestToken : c.drop('ingestToken', 'expected 1–1024 characters, no control characters');
+  }
+  if (r.heartbeatMinutes !== undefined) {
+    const n = r.heartbeatMinutes;
+    policy.heartbeatMinutes =
+      typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 1440 ? n : c.drop('heartbeatMinutes', 'expected an integer from 1 to 1440');
+  }
+  if (r.policyVersion !== undefined) {
+    policy.policyVersion = isIdent(r.policyVersion, 128) ? r.policyVersion : c.drop('policyVersion', 'expected 1–128 characters, no control characters');
+  }
+  for (const k of Object.keys(policy) as (keyof ManagedPolicy)[]) if (policy[k] === undefined) delete policy[k];
+  return { policy, problems: c.problems };
+}

@@ -1,0 +1,102 @@
+/**
+ * Builds the extension into dist/ (Chromium) or dist-firefox/ (BROWSER=firefox) with @crxjs/vite-plugin.
+ *
+ * The in-page guard (extension/content/guard.ts, ISOLATED world) and page hooks (page-hooks.ts, MAIN
+ * world) are not in the manifest: the background registers them at run time for exactly the hosts the
+ * effective policy guards. The background imports them with `?script`, which makes crxjs build them and
+ * hands back their output file names; `standaloneFiles` makes those builds self-contained IIFEs, because
+ * crxjs's usual async loader would run them too late for document_start and cannot run in the MAIN world.
+ */
+import { defineConfig, type Plugin } from 'vite';
+import { crx, type ManifestV3Export } from '@crxjs/vite-plugin';
+import preact from '@preact/preset-vite';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { GECKO_ID } from './src/policy/extension-id.js';
+
+const browser = process.env.BROWSER === 'firefox' ? 'firefox' : 'chrome';
+const baseManifest = JSON.parse(readFileSync(new URL('./manifest.json', import.meta.url), 'utf8'));
+
+/** One manifest source; Firefox gets event-page background scripts and its add-on id. */
+function manifestFor(target: 'chrome' | 'firefox'): ManifestV3Export {
+  if (target === 'chrome') return baseManifest;
+  const m = structuredClone(baseManifest);
+  m.background = { scripts: [m.background.service_worker], type: 'module' };
+  m.browser_specific_settings = { gecko: { id: GECKO_ID, strict_min_version: '128.0' } };
+  // Chrome-only keys Firefox warns about or rejects.
+  delete m.key;
+  delete m.minimum_chrome_version;
+  m.permissions = m.permissions.filter((p: string) => p !== 'identity.email');
+  return m;
+}
+
+/**
+ * Files the manifest names by path, kept once at their documented place and emitted into the build:
+ * the managed-storage schema (extension/policy-schema.json, `storage.managed_schema`) and the
+ * translations (extension/_locales → _locales, where browsers look for them).
+ */
+function staticFiles(): Plugin {
+  const root = new URL('./', import.meta.url);
+  return {
+    name: 'upload-guard:static-files',
+    apply: 'build',
+    generateBundle() {
+      const schema = 'extension/policy-schema.json';
+      const source = readFileSync(new URL(schema, root), 'utf8');
+      JSON.parse(source); // fail the build on a broken schema rather than ship an extension that will not load
+      this.emitFile({ type: 'asset', fileName: schema, source });
+      for (const lang of readdirSync(new URL('extension/_locales/', root))) {
+        const file = `extension/_locales/${lang}/messages.json`;
+        const text = readFileSync(new URL(file, root), 'utf8');
+        JSON.parse(text);
+        this.emitFile({ type: 'asset', fileName: `_locales/${lang}/messages.json`, source: text });
+      }
+    },
+  };
+}
+
+/**
+ * crxjs lists every `?script` file as web_accessible_resources for all sites. The guard files are
+ * injected by registerContentScripts, which needs no such entry, and exposing them would let any site
+ * detect the extension by fetching them. Removes those entries from the final manifest.
+ */
+function privateContentScripts(): Plugin {
+  return {
+    name: 'upload-guard:private-content-scripts',
+    apply: 'build',
+    enforce: 'post',
+    writeBundle(options) {
+      const file = `${options.dir}/manifest.json`;
+      const m = JSON.parse(readFileSync(file, 'utf8'));
+      const war = (m.web_accessible_resources ?? [])
+        .map((r: { resources: string[] }) => ({ ...r, resources: r.resources.filter((x) => !x.startsWith('extension/content/')) }))
+        .filter((r: { resources: string[] }) => r.resources.length > 0);
+      if (war.length > 0) m.web_accessible_resources = war;
+      else delete m.web_accessible_resources;
+      writeFileSync(file, `${JSON.stringify(m, null, 2)}\n`);
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [
+    preact(),
+    crx({
+      manifest: manifestFor(browser),
+      browser,
+      contentScripts: {
+        standaloneFiles: ['extension/content/guard.ts', 'extension/content/page-hooks.ts'],
+      },
+    }),
+    staticFiles(),
+    privateContentScripts(),
+  ],
+  build: {
+    outDir: browser === 'firefox' ? 'dist-firefox' : 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    // Readable stack traces from employees' machines are worth more than a few kB.
+    minify: false,
+    sourcemap: false,
+  },
+  server: { port: 5173, strictPort: true },
+});
