@@ -93,6 +93,9 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
     return503OnClosing: true,
   });
 
+  // Only JSON bodies: a text/plain body would otherwise reach validation as a string.
+  app.removeContentTypeParser('text/plain');
+
   // --- headers on every response -------------------------------------------------------------
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
