@@ -262,6 +262,8 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
   });
 
   // --- admin page ---------------------------------------------------------------------------------
+  // Browsers ask for it on every page; answer without a body rather than log a 404.
+  app.get('/favicon.ico', async (_req, reply) => reply.code(204).send());
   app.get('/admin', async (_req, reply) => reply.redirect('/admin/'));
   app.get('/admin/', async (_req, reply) => reply.type('text/html; charset=utf-8').send((await loadAdminAssets()).html));
   app.get('/admin/app.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send((await loadAdminAssets()).js));
