@@ -1,0 +1,42 @@
+/**
+ * The private line between the MAIN-world page hooks and the ISOLATED-world guard.
+ *
+ * Both scripts run at document_start, before any page script. The MAIN world creates a MessageChannel
+ * and posts one port to its own window with a tagged message. The guard's capture listener on
+ * `window` was registered before any page script could register one, so it runs first, takes the port
+ * and stops the event: page listeners never see the port. The guard accepts one handshake per frame,
+ * so a page cannot replace the line later, and the hooks only ever listen on their own port.
+ *
+ * This module is imported by both worlds: no extension APIs here.
+ */
+import type { Channel } from '../shared/messages.js';
+import type { Designated } from '../../src/detect/types.js';
+
+/** Tag of the one handshake message on `window`. */
+export const HANDSHAKE = '__upload_guard_port__';
+/** Event a MAIN-world hook dispatches from a file input the guard cannot otherwise reach (detached). */
+export const ADOPT_EVENT = '__upload_guard_adopt__';
+
+/** Something a hook wants to send. Blobs and Files are structured-cloned: the bytes stay in this page. */
+export type Subject =
+  /** A File the user picked, or a Blob the page named (FormData filename). Judged fully (policy applies to every verdict). */
+  | { kind: 'file'; blob: Blob; name: string }
+  /** A body the page built from bytes (ArrayBuffer, Blob, Request). Stopped only when the engine finds a marking. */
+  | { kind: 'bytes'; blob: Blob }
+  /** Text that carries a marking (the hooks scan text themselves; they only ask about hits). */
+  | { kind: 'text'; text: string };
+
+export type ToGuard = { t: 'check'; id: number; channel: Channel; subjects: Subject[] };
+
+export type ToHooks =
+  | { t: 'config'; guarded: boolean; designated?: Partial<Designated> }
+  | { t: 'answer'; id: number; proceed: boolean };
+
+/**
+ * The same identity for one picked file on both sides of the line. Structured cloning gives the guard
+ * a new File object, so a WeakMap cannot match it; name + size + mtime + type does, for files from disk.
+ */
+export function fileKey(f: Blob, name?: string): string {
+  const file = f as Partial<File>;
+  return [name ?? file.name ?? '', f.size, file.lastModified ?? '', f.type].join('\u0000');
+}

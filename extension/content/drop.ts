@@ -1,0 +1,102 @@
+/**
+ * Channel: drag-and-drop of files and folders (Google Drive, GigaFile便 drop zones, mail compose).
+ * The drop is held at the capture phase; folders are walked with webkitGetAsEntry (the entries must be
+ * taken during the event, their files can be read after it); a clean drop is handed to the page as a
+ * synthetic DragEvent whose new DataTransfer holds the same File objects. Dropped text carrying the
+ * stamp is held the same way.
+ */
+import { decide, isGuarded, knownAnswer, nameRefusalIsFinal, nameVerdict, textVerdict, type Item } from './gate.js';
+import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
+
+function readAll(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
+  const reader = dir.createReader();
+  const out: FileSystemEntry[] = [];
+  return new Promise((resolve) => {
+    const next = () =>
+      reader.readEntries(
+        (batch) => {
+          if (batch.length === 0) return resolve(out);
+          out.push(...batch);
+          next();
+        },
+        () => resolve(out),
+      );
+    next();
+  });
+}
+
+/** Every file under the dropped entries, named by its path inside the drop. */
+async function walk(entries: FileSystemEntry[]): Promise<{ file: File; path: string }[]> {
+  const out: { file: File; path: string }[] = [];
+  const visit = async (en: FileSystemEntry): Promise<void> => {
+    if (en.isFile) {
+      const file = await new Promise<File | null>((res) => (en as FileSystemFileEntry).file(res, () => res(null)));
+      if (file) out.push({ file, path: en.fullPath.replace(/^\//, '') });
+    } else if (en.isDirectory) {
+      for (const child of await readAll(en as FileSystemDirectoryEntry)) await visit(child);
+    }
+  };
+  for (const en of entries) await visit(en);
+  return out;
+}
+
+function onDrop(e: DragEvent): void {
+  if (isReplay(e) || !firstSight(e) || !isGuarded() || !e.dataTransfer) return;
+  const dt = e.dataTransfer;
+  const target = targetOf(e) ?? document;
+  const files = Array.from(dt.files);
+  const entries = Array.from(dt.items)
+    .filter((i) => i.kind === 'file')
+    .map((i) => i.webkitGetAsEntry?.() ?? null);
+  const hasDir = entries.some((en) => en?.isDirectory);
+  const text = files.length === 0 ? dt.getData('text/plain') : '';
+  const textMarked = text !== '' && textVerdict(text).verdict === 'marked';
+  if (!textMarked && !hasDir && files.every((f) => knownAnswer(f, f.name) === true)) return;
+
+  hold(e);
+  // Copy what the synthetic event needs now: the DataTransfer is emptied when the event ends.
+  const strings = dt.types.filter((t) => t !== 'Files').map((t) => [t, dt.getData(t)] as const);
+  const init: DragEventInit = {
+    bubbles: true,
+    cancelable: true,
+    composed: true,
+    clientX: e.clientX,
+    clientY: e.clientY,
+    screenX: e.screenX,
+    screenY: e.screenY,
+    ctrlKey: e.ctrlKey,
+    shiftKey: e.shiftKey,
+    altKey: e.altKey,
+    metaKey: e.metaKey,
+  };
+  if (nameRefusalIsFinal() && files.some((f) => nameVerdict(f.name))) {
+    // Name-marked: refused at once, the page gets only a dragleave so its drop zone resets.
+  }
+  void (async () => {
+    const picked = hasDir
+      ? await walk(entries.filter((x): x is FileSystemEntry => x !== null))
+      : files.map((file) => ({ file, path: file.name }));
+    const items: Item[] = picked.map((p) => ({ kind: 'file', blob: p.file, name: p.path }));
+    if (textMarked) items.push({ kind: 'text', text });
+    const ok = await decide('drop', items);
+    if (!ok) {
+      replay(target, new DragEvent('dragleave', { ...init, cancelable: false }));
+      return;
+    }
+    const copy = new DataTransfer();
+    for (const [t, v] of strings) copy.setData(t, v);
+    // A folder cannot be put back into a script-made DataTransfer: the page gets its files, flattened.
+    for (const p of picked) copy.items.add(p.file);
+    const notCancelled = replay(target, new DragEvent('drop', { ...init, dataTransfer: copy }));
+    // The default action of a drop on a file input is to select the files: do it ourselves.
+    if (notCancelled && target instanceof HTMLInputElement && target.type === 'file') {
+      target.files = copy.files;
+      replay(target, new Event('input', { bubbles: true, composed: true }));
+      replay(target, new Event('change', { bubbles: true }));
+    }
+  })();
+}
+
+export function installDrop(): void {
+  window.addEventListener('drop', onDrop, true);
+}

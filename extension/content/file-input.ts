@@ -1,0 +1,77 @@
+/**
+ * Channel: <input type=file> (and webkitdirectory folder pickers), wherever the input lives: the
+ * document, an open shadow root (its `input` event is composed, so the window sees it), a same-origin
+ * iframe (this script runs there too), or nowhere at all (created on the fly and never attached: the
+ * page hooks hand such an input over once, with ADOPT_EVENT, when the page clicks it).
+ *
+ * The browser fires `input` then `change` in the same task. Both are held at the capture phase; names
+ * are judged at once (a name-marked file is cleared before any page code runs), contents by a scan;
+ * a clean selection gets flagged copies of both events, so the site runs exactly as without the guard.
+ */
+import { ADOPT_EVENT } from './bridge.js';
+import { decide, isGuarded, knownAnswer, nameRefusalIsFinal, nameVerdict } from './gate.js';
+import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
+
+/** Inputs whose `input` event is held: their `change` must be held too, and replayed with it. */
+const held = new WeakMap<HTMLInputElement, File[]>();
+const watched = new WeakSet<HTMLInputElement>();
+
+function fileInput(t: EventTarget | null): HTMLInputElement | null {
+  return t instanceof HTMLInputElement && t.type === 'file' ? t : null;
+}
+
+function watch(el: HTMLInputElement): void {
+  if (watched.has(el)) return;
+  watched.add(el);
+  // Capture listeners at the target run before the page's bubble listeners on it.
+  el.addEventListener('input', onInput, true);
+  el.addEventListener('change', onChange, true);
+}
+
+function onInput(e: Event): void {
+  const el = fileInput(targetOf(e));
+  if (!el || isReplay(e) || !firstSight(e) || !isGuarded()) return;
+  // The non-composed `change` from a shadow root never reaches the window: listen on the element.
+  watch(el);
+  const files = Array.from(el.files ?? []);
+  if (files.length === 0) return; // selection cleared
+  if (files.every((f) => knownAnswer(f, f.name) === true)) return; // judged before (same file again)
+  hold(e);
+  held.set(el, files);
+  // Rule 2: refused before any page code can read input.files.
+  if (nameRefusalIsFinal() && files.some((f) => nameVerdict(f.name))) el.value = '';
+  const channel = el.webkitdirectory ? 'folder-input' : 'file-input';
+  void decide(
+    channel,
+    files.map((f) => ({ kind: 'file' as const, blob: f, name: f.webkitRelativePath || f.name })),
+  ).then((ok) => {
+    if (held.get(el) !== files) return; // a newer selection took over
+    held.delete(el);
+    if (!ok) {
+      el.value = '';
+      return;
+    }
+    replay(el, new Event('input', { bubbles: true, composed: true }));
+    replay(el, new Event('change', { bubbles: true }));
+  });
+}
+
+function onChange(e: Event): void {
+  const el = fileInput(targetOf(e));
+  if (!el || isReplay(e) || !firstSight(e)) return;
+  if (held.has(el)) hold(e);
+}
+
+export function installFileInput(): void {
+  window.addEventListener('input', onInput, true);
+  window.addEventListener('change', onChange, true);
+  window.addEventListener(
+    ADOPT_EVENT,
+    (e) => {
+      const el = fileInput(targetOf(e));
+      e.stopImmediatePropagation();
+      if (el) watch(el);
+    },
+    true,
+  );
+}

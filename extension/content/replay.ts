@@ -1,0 +1,34 @@
+/**
+ * Holding a page event and handing the page an equivalent one later. Events the guard dispatches are
+ * remembered, so its own capture listeners let them through instead of judging them again.
+ */
+const ours = new WeakSet<Event>();
+
+export function isReplay(e: Event): boolean {
+  return ours.has(e);
+}
+
+/** Dispatch an event the page will treat like the original (it is flagged so the guard ignores it). */
+export function replay(target: EventTarget, e: Event): boolean {
+  ours.add(e);
+  return target.dispatchEvent(e);
+}
+
+/** Keep the page from seeing an event: no later listener runs and no default action happens. */
+export function hold(e: Event): void {
+  e.stopImmediatePropagation();
+  if (e.cancelable) e.preventDefault();
+}
+
+/** The real target, also inside open shadow roots (composed events are retargeted to the host). */
+export function targetOf(e: Event): EventTarget | null {
+  return e.composedPath()[0] ?? e.target;
+}
+
+/** Seen once: the same event can reach the window listener and an element listener. */
+const seen = new WeakSet<Event>();
+export function firstSight(e: Event): boolean {
+  if (seen.has(e)) return false;
+  seen.add(e);
+  return true;
+}
