@@ -1,0 +1,217 @@
+/**
+ * A small, defensive reader for Compound File Binary (OLE2) containers: header, DIFAT, FAT,
+ * miniFAT and directory. Every chain walk is bounded (cycle-safe) and sizes are capped by the
+ * file size, so mutated input ends in ScanError('corrupt') or in partial streams, never in a hang.
+ */
+import { ScanError } from './types.js';
+
+const SIG = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+const ENDOFCHAIN = 0xfffffffe;
+const FREESECT = 0xffffffff;
+const NOSTREAM = 0xffffffff;
+
+export function isCfb(b: Uint8Array): boolean {
+  if (b.length < 512) return false;
+  for (let i = 0; i < 8; i++) if (b[i] !== SIG[i]) return false;
+  return true;
+}
+
+export interface CfbEntry {
+  id: number;
+  name: string;
+  /** 1 storage, 2 stream, 5 root. */
+  type: number;
+  start: number;
+  size: number;
+  children: CfbEntry[];
+  /** Path from the root, `/`-separated, without the root's name. */
+  path: string;
+}
+
+export class Cfb {
+  readonly root: CfbEntry;
+  private readonly ss: number;
+  private readonly fat: Uint32Array;
+  private miniFat: Uint32Array = new Uint32Array(0);
+  private miniStream: Uint8Array | null = null;
+  private readonly miniCutoff: number;
+  private readonly entries: CfbEntry[] = [];
+
+  constructor(
+    private readonly b: Uint8Array,
+    private readonly checkTime: () => void = () => {},
+  ) {
+    if (!isCfb(b)) throw new ScanError('corrupt', 'not a compound file');
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const shift = dv.getUint16(30, true);
+    if (shift !== 9 && shift !== 12) throw new ScanError('corrupt', `compound file: bad sector size 2^${shift}`);
+    this.ss = 1 << shift;
+    this.miniCutoff = dv.getUint32(56, true) || 4096;
+    const nSectors = Math.ceil(Math.max(0, b.length - this.ss) / this.ss);
+    const numFat = dv.getUint32(44, true);
+    const dirStart = dv.getUint32(48, true);
+    const miniFatStart = dv.getUint32(60, true);
+    const numMiniFat = dv.getUint32(64, true);
+    let difatSect = dv.getUint32(68, true);
+    const numDifat = dv.getUint32(72, true);
+
+    // DIFAT: 109 entries in the header, then chained DIFAT sectors.
+    const fatSectors: number[] = [];
+    for (let i = 0; i < 109 && fatSectors.length < numFat; i++) {
+      const s = dv.getUint32(76 + i * 4, true);
+      if (s !== FREESECT) fatSectors.push(s);
+    }
+    const seenDifat = new Set<number>();
+    const perDifat = this.ss / 4 - 1;
+    for (let k = 0; k < numDifat && fatSectors.length < numFat; k++) {
+      if (difatSect >= nSectors || seenDifat.has(difatSect)) break;
+      seenDifat.add(difatSect);
+      const off = this.off(difatSect);
+      for (let i = 0; i < perDifat && fatSectors.length < numFat; i++) {
+        const s = dv.getUint32(off + i * 4, true);
+        if (s !== FREESECT) fatSectors.push(s);
+      }
+      difatSect = dv.getUint32(off + perDifat * 4, true);
+    }
+    if (fatSectors.length === 0) throw new ScanError('corrupt', 'compound file: no FAT');
+    const per = this.ss / 4;
+    this.fat = new Uint32Array(Math.min(fatSectors.length, Math.ceil(nSectors / per) + 1) * per).fill(FREESECT);
+    for (let i = 0; i < fatSectors.length && (i + 1) * per <= this.fat.length; i++) {
+      const s = fatSectors[i];
+      if (s >= nSectors) continue;
+      const off = this.off(s);
+      for (let j = 0; j < per; j++) this.fat[i * per + j] = dv.getUint32(off + j * 4, true);
+    }
+
+    // Directory.
+    const dir = this.chain(dirStart, Infinity);
+    if (dir.length < 128) throw new ScanError('corrupt', 'compound file: no directory');
+    const dd = new DataView(dir.buffer, dir.byteOffset, dir.byteLength);
+    const raw: { name: string; type: number; left: number; right: number; child: number; start: number; size: number }[] = [];
+    for (let o = 0; o + 128 <= dir.length; o += 128) {
+      const nameLen = Math.min(64, dd.getUint16(o + 64, true));
+      let name = '';
+      for (let i = 0; i + 1 < nameLen - 1; i += 2) name += String.fromCharCode(dd.getUint16(o + i, true));
+      const size = dd.getUint32(o + 120, true) + (this.ss === 4096 ? dd.getUint32(o + 124, true) * 2 ** 32 : 0);
+      raw.push({
+        name,
+        type: dir[o + 66],
+        left: dd.getUint32(o + 68, true),
+        right: dd.getUint32(o + 72, true),
+        child: dd.getUint32(o + 76, true),
+        start: dd.getUint32(o + 116, true),
+        size,
+      });
+    }
+    if (raw[0].type !== 5) throw new ScanError('corrupt', 'compound file: no root entry');
+    const visited = new Set<number>();
+    const make = (id: number, path: string): CfbEntry => {
+      const r = raw[id];
+      const e: CfbEntry = { id, name: r.name, type: r.type, start: r.start, size: r.size, children: [], path };
+      this.entries.push(e);
+      return e;
+    };
+    this.root = make(0, '');
+    // Walk each storage's red-black tree of children iteratively, never visiting an entry twice.
+    const stack: CfbEntry[] = [this.root];
+    visited.add(0);
+    while (stack.length) {
+      const parent = stack.pop()!;
+      const todo = [raw[parent.id].child];
+      while (todo.length) {
+        const id = todo.pop()!;
+        if (id === NOSTREAM || id >= raw.length || visited.has(id)) continue;
+        visited.add(id);
+        const r = raw[id];
+        todo.push(r.left, r.right);
+        if (r.type !== 1 && r.type !== 2) continue;
+        const e = make(id, parent.path ? parent.path + '/' + r.name : r.name);
+        parent.children.push(e);
+        if (r.type === 1) stack.push(e);
+      }
+    }
+
+    // Mini stream and miniFAT.
+    if (numMiniFat > 0 && miniFatStart < nSectors) {
+      const mf = this.chain(miniFatStart, numMiniFat * this.ss);
+      this.miniFat = new Uint32Array(mf.length >> 2);
+      const mdv = new DataView(mf.buffer, mf.byteOffset, mf.byteLength);
+      for (let i = 0; i < this.miniFat.length; i++) this.miniFat[i] = mdv.getUint32(i * 4, true);
+    }
+  }
+
+  private off(sector: number): number {
+    return (sector + 1) * this.ss;
+  }
+
+  /** The bytes of a FAT chain, at most `max` bytes; a broken or cyclic chain ends early. */
+  private chain(start: number, max: number): Uint8Array {
+    const nSectors = Math.floor(Math.max(0, this.b.length - this.ss) / this.ss) + 1;
+    const limit = Math.min(max, this.b.length);
+    const parts: number[] = [];
+    const seen = new Set<number>();
+    let s = start;
+    while (s !== ENDOFCHAIN && s < this.fat.length && s < nSectors && !seen.has(s) && parts.length * this.ss < limit) {
+      seen.add(s);
+      parts.push(s);
+      s = this.fat[s];
+      if ((parts.length & 4095) === 0) this.checkTime();
+    }
+    const len = Math.min(limit, parts.length * this.ss);
+    const out = new Uint8Array(len);
+    let o = 0;
+    for (const p of parts) {
+      const src = this.b.subarray(this.off(p), Math.min(this.b.length, this.off(p) + this.ss));
+      const n = Math.min(src.length, len - o);
+      out.set(src.subarray(0, n), o);
+      o += n;
+      if (o >= len) break;
+    }
+    return o < len ? out.subarray(0, o) : out;
+  }
+
+  /** The contents of a stream (possibly shorter than its declared size if the file is damaged). */
+  read(e: CfbEntry): Uint8Array {
+    if (e.type !== 2) return new Uint8Array(0);
+    const size = Math.min(e.size, this.b.length);
+    if (e.size < this.miniCutoff) {
+      if (!this.miniStream) this.miniStream = this.chain(this.root.start, this.root.size);
+      const ms = 64;
+      const out = new Uint8Array(size);
+      const seen = new Set<number>();
+      let s = e.start;
+      let o = 0;
+      while (o < size && s !== ENDOFCHAIN && s < this.miniFat.length && !seen.has(s)) {
+        seen.add(s);
+        const src = this.miniStream.subarray(s * ms, s * ms + ms);
+        if (src.length === 0) break;
+        const n = Math.min(src.length, size - o);
+        out.set(src.subarray(0, n), o);
+        o += n;
+        s = this.miniFat[s];
+      }
+      return o < size ? out.subarray(0, o) : out;
+    }
+    return this.chain(e.start, size);
+  }
+
+  /** Child of a storage by name (case-insensitive, as in CFB). */
+  child(parent: CfbEntry, name: string): CfbEntry | undefined {
+    const n = name.toUpperCase();
+    return parent.children.find((c) => c.name.toUpperCase() === n);
+  }
+
+  /** Every stream below a storage, depth-first. */
+  streams(parent: CfbEntry = this.root): CfbEntry[] {
+    const out: CfbEntry[] = [];
+    const stack = [parent];
+    while (stack.length) {
+      const p = stack.pop()!;
+      for (const c of p.children) {
+        if (c.type === 2) out.push(c);
+        else stack.push(c);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * PowerPoint 97-2003 "PowerPoint Document" stream: TextCharsAtom (UTF-16LE), TextBytesAtom
+ * (8-bit, the low bytes of UTF-16) and CString atoms, grouped by slide, notes page and master.
+ */
+
+export interface PptGroup {
+  area: string;
+  slide?: number;
+  notes?: boolean;
+  text: string;
+}
+
+export interface PptResult {
+  encrypted: boolean;
+  groups: PptGroup[];
+}
+
+const RT = {
+  Slide: 0x03ee,
+  Notes: 0x03f0,
+  NotesAtom: 0x03f1,
+  SlidePersistAtom: 0x03f3,
+  MainMaster: 0x03f8,
+  SlideListWithText: 0x0ff0,
+  TextCharsAtom: 0x0fa0,
+  TextBytesAtom: 0x0fa8,
+  CString: 0x0fba,
+  CryptSession10Container: 0x2f14,
+};
+
+const MAX_DEPTH = 64;
+
+interface Group {
+  area: string;
+  slide?: number;
+  /** Resolved at the end (NotesAtom.slideIdRef → slide number). */
+  slideIdRef?: number;
+  notes?: boolean;
+  parts: string[];
+}
+
+export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const groups: Group[] = [];
+  const slideIdToNo = new Map<number, number>();
+  const other: Group = { area: 'body', parts: [] };
+  const strings: Group = { area: 'other text', parts: [] };
+  let slideCount = 0;
+  let notesCount = 0;
+  let encrypted = false;
+  let steps = 0;
+  const u16 = new TextDecoder('utf-16le');
+  const clean = (s: string) => s.replace(/[\r\x0b]/g, '\n').replace(/[\x00-\x08\x0e-\x1f]/g, '');
+
+  // SlideListWithText state: instance 0 slides, 1 masters, 2 notes.
+  let slwtInstance = -1;
+  let slwtGroup: Group | null = null;
+  let slwtSlideNo = 0;
+  let slwtNotesNo = 0;
+
+  const walk = (start: number, end: number, depth: number, g: Group | null): void => {
+    let p = start;
+    while (p + 8 <= end) {
+      if ((++steps & 8191) === 0) checkTime();
+      const verInst = dv.getUint16(p, true);
+      const type = dv.getUint16(p + 2, true);
+      const len = dv.getUint32(p + 4, true);
+      const body = p + 8;
+      const stop = Math.min(end, body + len);
+      const container = (verInst & 0x0f) === 0x0f;
+      if (type === RT.CryptSession10Container) {
+        encrypted = true;
+        return;
+      }
+      if (container && depth < MAX_DEPTH) {
+        if (type === RT.Slide) {
+          const ng: Group = { area: 'body', slide: ++slideCount, parts: [] };
+          groups.push(ng);
+          walk(body, stop, depth + 1, ng);
+        } else if (type === RT.Notes) {
+          const ng: Group = { area: 'notes', notes: true, slide: ++notesCount, parts: [] };
+          groups.push(ng);
+          walk(body, stop, depth + 1, ng);
+        } else if (type === RT.MainMaster) {
+          const ng: Group = { area: 'master', parts: [] };
+          groups.push(ng);
+          walk(body, stop, depth + 1, ng);
+        } else if (type === RT.SlideListWithText) {
+          const saved = [slwtInstance, slwtGroup] as const;
+          slwtInstance = verInst >> 4;
+          slwtGroup = null;
+          walk(body, stop, depth + 1, g);
+          [slwtInstance, slwtGroup] = saved;
+        } else walk(body, stop, depth + 1, g);
+      } else if (type === RT.SlidePersistAtom && slwtInstance >= 0) {
+        const slideId = stop - body >= 16 ? dv.getUint32(body + 12, true) : 0;
+        if (slwtInstance === 0) {
+          slwtSlideNo++;
+          slideIdToNo.set(slideId, slwtSlideNo);
+          slwtGroup = { area: 'body', slide: slwtSlideNo, parts: [] };
+        } else if (slwtInstance === 2) {
+          slwtGroup = { area: 'notes', notes: true, slide: ++slwtNotesNo, parts: [] };
+        } else slwtGroup = { area: 'master', parts: [] };
+        groups.push(slwtGroup);
+      } else if (type === RT.NotesAtom && g?.notes && stop - body >= 4) {
+        g.slideIdRef = dv.getUint32(body, true);
+      } else if (type === RT.TextCharsAtom || type === RT.TextBytesAtom || type === RT.CString) {
+        const raw = b.subarray(body, stop);
+        const s = type === RT.TextBytesAtom ? latin1(raw) : u16.decode(raw.subarray(0, raw.length & ~1));
+        const target = type === RT.CString && !g ? strings : (slwtInstance >= 0 ? slwtGroup : g) ?? other;
+        target.parts.push(clean(s));
+      }
+      if (len > end - body) break;
+      p = body + len;
+    }
+  };
+  walk(0, b.length, 0, null);
+  if (encrypted) return { encrypted, groups: [] };
+
+  const out: PptGroup[] = [];
+  for (const g of groups) {
+    if (g.slideIdRef !== undefined && slideIdToNo.has(g.slideIdRef)) g.slide = slideIdToNo.get(g.slideIdRef);
+    else if (g.slideIdRef === 0) {
+      // The notes master.
+      g.area = 'master';
+      g.slide = undefined;
+      g.notes = undefined;
+    }
+    const text = g.parts.join('\n');
+    if (!text.trim()) continue;
+    const r: PptGroup = { area: g.area, text };
+    if (g.slide) r.slide = g.slide;
+    if (g.notes) r.notes = true;
+    out.push(r);
+  }
+  if (other.parts.length) out.push({ area: other.area, text: other.parts.join('\n') });
+  // Unrelated strings (comment text, names): one run each, so two of them never join into a stamp.
+  for (const s of new Set(strings.parts)) if (s.trim()) out.push({ area: strings.area, text: s });
+  return { encrypted, groups: out };
+}
+
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 65536) s += String.fromCharCode(...b.subarray(i, i + 65536));
+  return s;
+}

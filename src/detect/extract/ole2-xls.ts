@@ -1,0 +1,251 @@
+/**
+ * Excel 97-2003 (BIFF8, and BIFF5 label cells) workbook stream: shared strings (SST with CONTINUE),
+ * LABEL/LABELSST/RSTRING/STRING cells with their sheet and cell reference, headers/footers,
+ * sheet names, and text of comments and text boxes (TXO + CONTINUE).
+ */
+import { codepageDecoder } from './ole2-props.js';
+
+export interface XlsResult {
+  encrypted: boolean;
+  /** Cells whose text could carry the stamp (contains 秘 or ㊙), one run each with its reference. */
+  cells: { sheet: string; cell: string; text: string }[];
+  /** Whole sheets, cells joined by line breaks, for keywords and stamps split across cells. */
+  sheets: { sheet: string; area?: string; text: string }[];
+  /** Sheet names, shared strings used by no cell, and anything not tied to a sheet. */
+  other: { area: string; text: string }[];
+}
+
+const MAX_STRINGS = 2_000_000;
+
+/** Reads across an SST record and its CONTINUE records (a new option byte starts each one mid-string). */
+class Segments {
+  private si = 0;
+  private pos = 0;
+  constructor(private readonly segs: Uint8Array[]) {}
+  get done(): boolean {
+    while (this.si < this.segs.length && this.pos >= this.segs[this.si].length) {
+      this.si++;
+      this.pos = 0;
+    }
+    return this.si >= this.segs.length;
+  }
+  u8(): number {
+    if (this.done) throw new RangeError('SST ends early');
+    return this.segs[this.si][this.pos++];
+  }
+  u16(): number {
+    return this.u8() | (this.u8() << 8);
+  }
+  u32(): number {
+    return (this.u16() | (this.u16() << 16)) >>> 0;
+  }
+  skip(n: number): void {
+    while (n > 0) {
+      if (this.done) throw new RangeError('SST ends early');
+      const k = Math.min(n, this.segs[this.si].length - this.pos);
+      this.pos += k;
+      n -= k;
+    }
+  }
+  chars(cch: number, high: boolean): string {
+    let s = '';
+    while (cch > 0) {
+      const cur = this.segs[this.si];
+      if (!cur || this.pos >= cur.length) {
+        // The string continues in the next CONTINUE record, which starts with a new option byte.
+        this.si++;
+        this.pos = 0;
+        const next = this.segs[this.si];
+        if (!next || next.length === 0) throw new RangeError('SST ends early');
+        high = (next[this.pos++] & 1) === 1;
+        continue;
+      }
+      const avail = Math.floor((cur.length - this.pos) / (high ? 2 : 1));
+      if (avail === 0) throw new RangeError('odd split');
+      const k = Math.min(cch, avail);
+      s += decodeChars(cur, this.pos, k, high);
+      this.pos += k * (high ? 2 : 1);
+      cch -= k;
+    }
+    return s;
+  }
+}
+
+function decodeChars(b: Uint8Array, off: number, n: number, high: boolean): string {
+  let s = '';
+  for (let i = 0; i < n; i += 4096) {
+    const m = Math.min(4096, n - i);
+    const codes = new Array<number>(m);
+    for (let j = 0; j < m; j++) {
+      const p = off + (i + j) * (high ? 2 : 1);
+      codes[j] = high ? b[p] | (b[p + 1] << 8) : b[p];
+    }
+    s += String.fromCharCode(...codes);
+  }
+  return s;
+}
+
+/** XLUnicodeRichExtendedString inside the SST. */
+function sstString(r: Segments): string {
+  const cch = r.u16();
+  const fl = r.u8();
+  const runs = fl & 0x08 ? r.u16() : 0;
+  const ext = fl & 0x04 ? r.u32() : 0;
+  const s = r.chars(cch, (fl & 1) === 1);
+  r.skip(runs * 4);
+  r.skip(ext);
+  return s;
+}
+
+function colName(c: number): string {
+  let s = '';
+  c += 1;
+  while (c > 0) {
+    const m = (c - 1) % 26;
+    s = String.fromCharCode(65 + m) + s;
+    c = Math.floor((c - 1) / 26);
+  }
+  return s;
+}
+
+export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
+  const res: XlsResult = { encrypted: false, cells: [], sheets: [], other: [] };
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const recs: { type: number; off: number; data: Uint8Array }[] = [];
+  for (let p = 0; p + 4 <= b.length; ) {
+    const type = dv.getUint16(p, true);
+    const len = dv.getUint16(p + 2, true);
+    recs.push({ type, off: p, data: b.subarray(p + 4, Math.min(b.length, p + 4 + len)) });
+    p += 4 + len;
+  }
+  let biff8 = true;
+  let dec = codepageDecoder(1252);
+  const sst: string[] = [];
+  const used = new Set<number>();
+  const sheetAt = new Map<number, string>();
+  const sheetNames: string[] = [];
+  const sheetText = new Map<string, string[]>();
+  const headers: { sheet: string; text: string }[] = [];
+  const objects: string[] = [];
+  let sheet = '';
+  let formulaCell = '';
+  let bofs = 0;
+
+  const xlString = (d: Uint8Array, o: number, lenBytes: 1 | 2): string => {
+    // XLUnicodeString (BIFF8) or a byte string in the workbook code page (BIFF5).
+    if (o + lenBytes > d.length) return '';
+    const cch = lenBytes === 2 ? d[o] | (d[o + 1] << 8) : d[o];
+    o += lenBytes;
+    if (!biff8) return dec.decode(d.subarray(o, o + cch));
+    const fl = d[o++];
+    let skipRuns = 0;
+    if (fl & 0x08) {
+      skipRuns = 2;
+    }
+    const skipExt = fl & 0x04 ? 4 : 0;
+    o += skipRuns + skipExt;
+    const high = (fl & 1) === 1;
+    const n = Math.max(0, Math.min(cch, Math.floor((d.length - o) / (high ? 2 : 1))));
+    return decodeChars(d, o, n, high);
+  };
+  const add = (row: number, col: number, text: string) => {
+    if (!text) return;
+    const name = sheet || '?';
+    let arr = sheetText.get(name);
+    if (!arr) sheetText.set(name, (arr = []));
+    arr.push(text);
+    if (text.includes('秘') || text.includes('㊙')) res.cells.push({ sheet: name, cell: colName(col) + (row + 1), text });
+  };
+
+  for (let i = 0; i < recs.length; i++) {
+    if ((i & 8191) === 0) checkTime();
+    const { type, off, data: d } = recs[i];
+    const u16 = (o: number) => (o + 2 <= d.length ? d[o] | (d[o + 1] << 8) : 0);
+    const u32 = (o: number) => (o + 4 <= d.length ? (u16(o) | (u16(o + 2) << 16)) >>> 0 : 0);
+    switch (type) {
+      case 0x0809: // BOF
+        if (bofs++ === 0) biff8 = u16(0) === 0x0600;
+        if (sheetAt.has(off)) sheet = sheetAt.get(off)!;
+        break;
+      case 0x002f: // FILEPASS
+        res.encrypted = true;
+        return res;
+      case 0x0042: // CODEPAGE
+        dec = codepageDecoder(u16(0));
+        break;
+      case 0x0085: {
+        // BOUNDSHEET
+        const name = biff8 ? xlString(d, 6, 1) : dec.decode(d.subarray(7, 7 + d[6]));
+        sheetAt.set(u32(0), name);
+        sheetNames.push(name);
+        break;
+      }
+      case 0x00fc: {
+        // SST + CONTINUE
+        const segs = [d.subarray(8)];
+        while (i + 1 < recs.length && recs[i + 1].type === 0x003c) segs.push(recs[++i].data);
+        const r = new Segments(segs);
+        const count = Math.min(u32(4), MAX_STRINGS);
+        try {
+          for (let k = 0; k < count && !r.done; k++) {
+            sst.push(sstString(r));
+            if ((k & 4095) === 0) checkTime();
+          }
+        } catch {
+          /* keep the strings read so far */
+        }
+        break;
+      }
+      case 0x00fd: {
+        // LABELSST
+        const idx = u32(6);
+        if (idx < sst.length) {
+          used.add(idx);
+          add(u16(0), u16(2), sst[idx]);
+        }
+        break;
+      }
+      case 0x0204: // LABEL
+      case 0x00d6: // RSTRING
+        add(u16(0), u16(2), xlString(d, 6, 2));
+        break;
+      case 0x0006: // FORMULA: remember the cell for a following STRING record
+        formulaCell = `${u16(0)},${u16(2)}`;
+        break;
+      case 0x0207: {
+        // STRING (formula result)
+        const [r, c] = formulaCell.split(',').map(Number);
+        add(r || 0, c || 0, xlString(d, 0, 2));
+        break;
+      }
+      case 0x0014: // HEADER
+      case 0x0015: // FOOTER
+        if (d.length > 0) headers.push({ sheet, text: xlString(d, 0, biff8 ? 2 : 1) });
+        break;
+      case 0x01b6: {
+        // TXO: text of a comment or text box follows in CONTINUE records (each starts with an option byte).
+        const cch = u16(10);
+        let got = '';
+        let j = i + 1;
+        while (got.length < cch && j < recs.length && recs[j].type === 0x003c) {
+          const cd = recs[j].data;
+          if (cd.length === 0) break;
+          const high = (cd[0] & 1) === 1;
+          const n = Math.min(cch - got.length, Math.floor((cd.length - 1) / (high ? 2 : 1)));
+          got += decodeChars(cd, 1, n, high);
+          j++;
+        }
+        if (got) objects.push(got.replace(/\r/g, '\n'));
+        break;
+      }
+    }
+  }
+
+  for (const [name, arr] of sheetText) res.sheets.push({ sheet: name, text: arr.join('\n') });
+  for (const h of headers) res.sheets.push({ sheet: h.sheet, area: 'header', text: h.text.replace(/&[A-Z]|&"[^"]*"|&\d+/g, ' ') });
+  if (objects.length) for (const o of objects) res.other.push({ area: 'comments', text: o });
+  if (sheetNames.length) res.other.push({ area: 'sheet names', text: sheetNames.join('\n') });
+  const unused = sst.filter((_, k) => !used.has(k));
+  if (unused.length) res.other.push({ area: 'shared strings', text: unused.join('\n') });
+  return res;
+}

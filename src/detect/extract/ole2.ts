@@ -1,0 +1,199 @@
+/**
+ * Compound File (OLE2) documents: legacy Word (.doc), Excel (.xls), PowerPoint (.ppt), their
+ * property sets, embedded objects, encrypted OOXML packages, and any other compound file.
+ *
+ * The container is read with the small bounded reader in cfb-reader.ts (not the `cfb` package:
+ * it is CJS, reads whole files into its own structures, and its errors and loops on damaged input
+ * are not under our control).
+ */
+import { Cfb, type CfbEntry } from './cfb-reader.js';
+import { readPropertySets } from './ole2-props.js';
+import { scanBytes } from './binary.js';
+import { readDoc } from './ole2-doc.js';
+import { readXls } from './ole2-xls.js';
+import { readPpt } from './ole2-ppt.js';
+import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
+import type { Where } from '../types.js';
+import { chunkText } from '../text-chunks.js';
+
+const MSIP = /^MSIP_Label_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_(\w+)$/i;
+
+/** Nesting of embedded compound documents handled inside one file. */
+const MAX_NESTED_STORAGES = 4;
+
+export const extractOle2: Extractor = async function* (blob: Blob, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await blob.arrayBuffer());
+  } catch (e) {
+    throw new ScanError('corrupt', `cannot read input: ${(e as Error)?.message ?? e}`);
+  }
+  let cfb: Cfb;
+  try {
+    cfb = new Cfb(bytes, ctx.checkTime);
+  } catch (e) {
+    if (e instanceof ScanError) throw e;
+    throw new ScanError('corrupt', `damaged compound file: ${(e as Error)?.message ?? e}`);
+  }
+  yield* storage(cfb, cfb.root, ctx, 0);
+};
+
+/** Text runs of a string, split when long. */
+function* run(text: string, where: Where): Generator<Extracted> {
+  if (!text.trim()) return;
+  for (const t of chunkText(text)) yield { kind: 'text', text: t, where };
+}
+
+function guard<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ScanError) throw e;
+    throw new ScanError('corrupt', `damaged ${what}: ${(e as Error)?.message ?? e}`);
+  }
+}
+
+async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: number): AsyncGenerator<Extracted> {
+  ctx.checkTime();
+  const has = (n: string) => cfb.child(st, n);
+  const prefix = st.path ? st.path + '/' : '';
+
+  // Encrypted OOXML ("save with password" in Office and LibreOffice).
+  if (has('EncryptionInfo') && has('EncryptedPackage')) {
+    throw new ScanError('encrypted', 'password-protected Office document');
+  }
+  if (has('EncryptedSummary')) throw new ScanError('encrypted', 'password-protected PowerPoint presentation');
+
+  let known = false;
+  const word = has('WordDocument');
+  const book = has('Workbook') ?? has('Book');
+  const ppt = has('PowerPoint Document');
+  if (word) {
+    known = true;
+    const table = has('1Table');
+    const table0 = has('0Table');
+    const doc = guard('Word document', () =>
+      readDoc(cfb.read(word), (which) => {
+        const t = which === 1 ? table : table0;
+        return t ? cfb.read(t) : null;
+      }),
+    );
+    if (doc.encrypted) throw new ScanError('encrypted', 'password-protected Word document');
+    if (doc.stories) {
+      for (const s of doc.stories) yield* run(s.text, { part: prefix + 'WordDocument', area: s.area });
+    } else {
+      // The piece table could not be read: look for the stamp in the raw stream (UTF-16LE, both alignments).
+      yield* scanBytes(cfb.read(word), ctx, { part: prefix + 'WordDocument', area: 'body' });
+    }
+  }
+  if (book) {
+    known = true;
+    const xls = guard('Excel workbook', () => readXls(cfb.read(book), ctx.checkTime));
+    if (xls.encrypted) throw new ScanError('encrypted', 'password-protected Excel workbook');
+    for (const c of xls.cells) yield* run(c.text, { part: prefix + book.name, sheet: c.sheet, cell: c.cell });
+    for (const s of xls.sheets) yield* run(s.text, { part: prefix + book.name, sheet: s.sheet, area: s.area });
+    for (const s of xls.other) yield* run(s.text, { part: prefix + book.name, area: s.area });
+  }
+  if (ppt) {
+    known = true;
+    const p = guard('PowerPoint presentation', () => readPpt(cfb.read(ppt), ctx.checkTime));
+    if (p.encrypted) throw new ScanError('encrypted', 'password-protected PowerPoint presentation');
+    for (const g of p.groups) {
+      const where: Where = { part: prefix + 'PowerPoint Document', area: g.area };
+      if (g.slide) where.slide = g.slide;
+      if (g.notes) where.notes = true;
+      yield* run(g.text, where);
+    }
+  }
+
+  // Property sets.
+  for (const [name, summary] of [
+    ['\u0005SummaryInformation', true],
+    ['\u0005DocumentSummaryInformation', false],
+  ] as const) {
+    const e = has(name);
+    if (!e) continue;
+    const props = guard('document properties', () => readPropertySets(cfb.read(e), summary));
+    for (const p of props) {
+      const m = MSIP.exec(p.name);
+      if (m) {
+        if (/^enabled$/i.test(m[2]) && /^true$/i.test(p.value.trim())) yield { kind: 'label', label: m[1], where: { area: 'properties' } };
+        if (/^name$/i.test(m[2])) yield { kind: 'label', label: p.value.trim(), where: { area: 'properties' } };
+      }
+      yield* run(p.value, { part: prefix + name.slice(1) + (p.name.startsWith('#') ? '' : `: ${p.name}`), area: 'properties' });
+    }
+  }
+
+  // An embedded object holding a whole file.
+  const native = has('\u0001Ole10Native');
+  if (native && st !== cfb.root) {
+    known = true;
+    const m = parseOle10Native(cfb.read(native));
+    ctx.addEntry();
+    ctx.addExpanded(m.data.length);
+    yield { kind: 'member', name: m.name || st.name, data: new Blob([m.data as Uint8Array<ArrayBuffer>]), where: { part: native.path } };
+  }
+  for (const n of ['Package', 'CONTENTS']) {
+    const e = has(n);
+    if (e && st !== cfb.root) {
+      known = true;
+      const data = cfb.read(e);
+      ctx.addEntry();
+      ctx.addExpanded(data.length);
+      yield { kind: 'member', name: n === 'Package' ? 'Package' : 'CONTENTS', data: new Blob([data as Uint8Array<ArrayBuffer>]), where: { part: e.path } };
+    }
+  }
+
+  // Embedded storages (Word ObjectPool, Excel MBD…, PowerPoint-linked objects): each may be a document.
+  for (const c of st.children) {
+    if (c.type !== 1) continue;
+    if (nest >= MAX_NESTED_STORAGES || ctx.depth + nest + 1 > ctx.limits.maxDepth) {
+      yield { kind: 'unscannable', reason: 'too-deep', detail: 'embedded objects nest too deep', where: { part: c.path } };
+      continue;
+    }
+    ctx.addEntry();
+    yield* storage(cfb, c, ctx, nest + 1);
+  }
+
+  // Anything else: the binary prefilter over every stream of this storage.
+  if (!known) {
+    const budget = { left: 10_000 };
+    for (const e of st.children) {
+      if (e.type !== 2 || e.name.startsWith('\u0005')) continue;
+      ctx.checkTime();
+      yield* scanBytes(cfb.read(e), ctx, { part: e.path, area: 'binary', budget });
+    }
+  }
+}
+
+/** `\x01Ole10Native`: size, flags, label, source path, …, temp path, data size, data. */
+export function parseOle10Native(b: Uint8Array): { name: string; data: Uint8Array } {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const fallback = { name: '', data: b.subarray(Math.min(4, b.length)) };
+  try {
+    let o = 4 + 2;
+    const cstr = (): string => {
+      const e = b.indexOf(0, o);
+      if (e < 0 || e - o > 4096) throw new Error('bad string');
+      const s = b.subarray(o, e);
+      o = e + 1;
+      try {
+        return new TextDecoder('utf-8', { fatal: true }).decode(s);
+      } catch {
+        return new TextDecoder('shift_jis').decode(s);
+      }
+    };
+    const label = cstr();
+    const src = cstr();
+    o += 8;
+    cstr(); // temp path
+    if (o + 4 > b.length) return fallback;
+    const size = dv.getUint32(o, true);
+    o += 4;
+    if (size > b.length - o) return fallback;
+    const base = (p: string) => p.split(/[\\/]/).pop() ?? p;
+    return { name: label || base(src), data: b.subarray(o, o + size) };
+  } catch {
+    return fallback;
+  }
+}
