@@ -1,0 +1,205 @@
+/**
+ * Collector benchmark: ingest rate and p99 latency over real HTTP (batches of 500 events, a plain
+ * concurrent client), and the time of filtered pulls over 1,000,000 stored events, on SQLite and
+ * PostgreSQL. Run alone with `node bin/run-ts.js bench/collector.ts`, or from `npm run bench`.
+ *
+ * PostgreSQL rows need UPLOAD_GUARD_TEST_PG (or UPLOAD_GUARD_BENCH_PG); a fresh schema is used and dropped.
+ * UPLOAD_GUARD_BENCH_EVENTS overrides the 1,000,000 stored events (for a quick run).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sampleEvent } from '../src/events/sample.js';
+import type { UploadEvent } from '../src/events/schema.js';
+import { createCollector } from '../src/collector/server.js';
+import { PostgresStorage } from '../src/collector/storage/postgres.js';
+import { SqliteStorage } from '../src/collector/storage/sqlite.js';
+import type { Storage } from '../src/collector/storage/types.js';
+import { printTable, type Row } from './table.js';
+
+const INGEST = 'bench-ingest-token';
+const ADMIN = 'bench-admin-token';
+const BATCH = 500;
+const CONCURRENCY = 8;
+const INGEST_EVENTS = 100_000;
+const STORED = Number(process.env.UPLOAD_GUARD_BENCH_EVENTS ?? 1_000_000);
+const DAY = 86_400_000;
+const SERVICES = [
+  ['gmail', 'Gmail', 'webmail'],
+  ['yahoo-mail', 'Yahoo!メール', 'webmail'],
+  ['google-drive', 'Google Drive', 'sharing'],
+  ['gigafile', 'GigaFile便', 'sharing'],
+  ['chatgpt', 'ChatGPT', 'genai'],
+] as const;
+
+/** A realistic mix: most uploads are clean and allowed; about one in five is marked. */
+function mixedEvent(i: number, time: number): UploadEvent {
+  // Floor(i/5) so the marked events (every fifth) spread over every service too.
+  const [service, serviceName, category] = SERVICES[Math.floor(i / 5) % SERVICES.length]!;
+  const marked = i % 5 === 0;
+  const unscannable = !marked && i % 37 === 0;
+  return sampleEvent({
+    id: randomUUID(),
+    time: new Date(time).toISOString(),
+    user: `user${i % 2000}@example.co.jp`,
+    deviceId: `pc-${i % 3000}`,
+    service,
+    serviceName,
+    category,
+    fileName: marked ? `秘—見積書-${i}.xlsx` : `report-${i}.pdf`,
+    size: 1000 + (i % 100_000),
+    verdict: marked ? 'marked' : unscannable ? 'unscannable' : 'clean',
+    rule: marked ? ((i % 3) + 1) as 1 | 2 | 3 : null,
+    reason: marked ? 'name' : unscannable ? 'encrypted' : null,
+    action: marked ? (i % 2 ? 'block' : 'warn') : 'allow',
+    outcome: marked ? (i % 2 ? 'blocked' : 'pending') : 'allowed',
+  });
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+}
+
+interface Backend {
+  name: 'sqlite' | 'postgres';
+  open(): Promise<Storage>;
+  dispose(s: Storage): Promise<void>;
+}
+
+function backends(): Backend[] {
+  const list: Backend[] = [];
+  const dirs: string[] = [];
+  list.push({
+    name: 'sqlite',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'ug-bench-'));
+      dirs.push(dir);
+      return new SqliteStorage({ path: join(dir, 'events.db') });
+    },
+    async dispose(s) {
+      await s.close();
+      for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    },
+  });
+  const pg = process.env.UPLOAD_GUARD_BENCH_PG ?? process.env.UPLOAD_GUARD_TEST_PG;
+  if (pg) {
+    list.push({
+      name: 'postgres',
+      open: () => PostgresStorage.open({ connectionString: pg, schema: `ug_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}` }),
+      async dispose(s) {
+        await (s as PostgresStorage).dropSchema();
+        await s.close();
+      },
+    });
+  }
+  return list;
+}
+
+/** POSTs INGEST_EVENTS events in batches of BATCH from CONCURRENCY clients; returns events/s and latencies. */
+async function ingest(url: string): Promise<{ rate: number; p50: number; p99: number }> {
+  const now = Date.now();
+  // Bodies are serialised before the clock starts: we measure the collector, not the client.
+  const bodies: string[] = [];
+  for (let b = 0; b < INGEST_EVENTS / BATCH; b++) {
+    const events = Array.from({ length: BATCH }, (_, i) => mixedEvent(b * BATCH + i, now - (b * BATCH + i) * 1000));
+    bodies.push(JSON.stringify({ events }));
+  }
+  const latencies: number[] = [];
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const t = performance.now();
+        const res = await fetch(url + '/v1/events', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/json' },
+          body,
+        });
+        const r = (await res.json()) as { accepted: number };
+        if (res.status !== 200 || r.accepted !== BATCH) throw new Error(`ingest failed: ${res.status} ${JSON.stringify(r)}`);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const secs = (performance.now() - start) / 1000;
+  return { rate: INGEST_EVENTS / secs, p50: pct(latencies, 50), p99: pct(latencies, 99) };
+}
+
+/** Loads STORED events straight through the storage layer, spread over 30 days. */
+async function bulkLoad(storage: Storage, end: number): Promise<number> {
+  const start = performance.now();
+  const chunk = 5000;
+  const span = 30 * DAY;
+  for (let i = 0; i < STORED; i += chunk) {
+    const events: UploadEvent[] = [];
+    for (let j = i; j < Math.min(STORED, i + chunk); j++) events.push(mixedEvent(j, end - Math.floor((j / STORED) * span)));
+    await storage.insertEvents(events, end);
+  }
+  return (performance.now() - start) / 1000;
+}
+
+async function timed(url: string, path: string, runs = 7): Promise<{ ms: number; bytes: number }> {
+  const times: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const res = await fetch(url + path, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const body = await res.arrayBuffer();
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+    bytes = body.byteLength;
+    times.push(performance.now() - t);
+  }
+  return { ms: pct(times, 50), bytes };
+}
+
+export async function runCollectorBench(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  for (const b of backends()) {
+    // 1. Ingest over HTTP into an empty store.
+    let storage = await b.open();
+    let c = await createCollector({
+      storage,
+      ingestTokens: [INGEST],
+      adminTokens: [ADMIN],
+      ingestRateLimit: { perSecond: 1e9, burst: 1e9 },
+      adminRateLimit: { perSecond: 1e9, burst: 1e9 },
+    });
+    let url = await c.listen(0);
+    const r = await ingest(url);
+    rows.push({ area: 'collector', case: `${b.name}: ingest (HTTP, ${BATCH}/batch, ${CONCURRENCY} clients)`, ours: `${fmt(r.rate)} events/s`, target: b.name === 'sqlite' ? '≥ 20,000 events/s' : undefined, met: b.name === 'sqlite' ? r.rate >= 20_000 : undefined });
+    rows.push({ area: 'collector', case: `${b.name}: ingest latency per batch p50 / p99`, ours: `${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} ms` });
+    await c.close();
+    await b.dispose(storage);
+
+    // 2. Filtered pulls over STORED events.
+    storage = await b.open();
+    const end = Date.now();
+    const loadSecs = await bulkLoad(storage, end);
+    rows.push({ area: 'collector', case: `${b.name}: bulk load ${fmt(STORED)} events (storage layer)`, ours: `${loadSecs.toFixed(1)} s (${fmt(STORED / loadSecs)}/s)` });
+    c = await createCollector({ storage, ingestTokens: [INGEST], adminTokens: [ADMIN], adminRateLimit: { perSecond: 1e9, burst: 1e9 } });
+    url = await c.listen(0);
+    const first = await timed(url, '/v1/admin/events?verdict=marked&service=gmail&limit=100');
+    rows.push({ area: 'collector', case: `${b.name}: pull first page (verdict=marked&service=gmail, 100 of ${fmt(STORED)})`, ours: `${first.ms.toFixed(1)} ms`, target: '≤ 100 ms', met: first.ms <= 100 });
+    const from = new Date(end - 3 * DAY).toISOString();
+    const to = new Date(end - 2 * DAY).toISOString();
+    const day = await timed(url, `/v1/admin/export?format=csv&verdict=marked&service=gmail&from=${from}&to=${to}`, 5);
+    const dayRows = (await storage.queryEvents({ verdict: ['marked'], service: ['gmail'], from: Date.parse(from), to: Date.parse(to), limit: 1_000_000 })).events.length;
+    rows.push({ area: 'collector', case: `${b.name}: CSV export of a filtered day (${fmt(dayRows)} rows)`, ours: `${day.ms.toFixed(1)} ms`, target: '≤ 100 ms', met: day.ms <= 100 });
+    const summary = await timed(url, `/v1/admin/summary?from=7d`, 3);
+    rows.push({ area: 'collector', case: `${b.name}: summary of the last 7 days`, ours: `${summary.ms.toFixed(1)} ms` });
+    await c.close();
+    await b.dispose(storage);
+  }
+  if (!backends().some((b) => b.name === 'postgres')) rows.push({ area: 'collector', case: 'postgres', ours: 'skipped: UPLOAD_GUARD_TEST_PG not set' });
+  return rows;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  printTable(await runCollectorBench());
+}
