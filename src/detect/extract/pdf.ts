@@ -139,11 +139,14 @@ function inherited(doc: PdfDoc, page: Dict, key: string): Obj {
   return null;
 }
 
-function collectPages(doc: PdfDoc, ctx: ExtractContext): Dict[] {
+function collectPages(doc: PdfDoc, ctx: ExtractContext): { pages: Dict[]; broken: boolean } {
   const pages: Dict[] = [];
+  let broken = false;
   const root = doc.dict(doc.trailer.get('Root'));
   const top = root ? root.get('Pages') : undefined;
-  if (top === undefined) return pages;
+  if (top === undefined) return { pages, broken: true };
+  const topDict = doc.dict(top);
+  const count = topDict ? doc.resolve(topDict.get('Count')) : null;
   const seen = new Set<number>();
   const seenDicts = new Set<Dict>();
   const stack: Obj[] = [top];
@@ -156,7 +159,11 @@ function collectPages(doc: PdfDoc, ctx: ExtractContext): Dict[] {
       seen.add(ref.num);
     }
     const node = doc.dict(ref);
-    if (!node || seenDicts.has(node)) continue;
+    if (!node) {
+      broken = true;
+      continue;
+    }
+    if (seenDicts.has(node)) continue;
     seenDicts.add(node);
     const kids = doc.resolve(node.get('Kids'));
     const type = doc.resolve(node.get('Type'));
@@ -164,9 +171,10 @@ function collectPages(doc: PdfDoc, ctx: ExtractContext): Dict[] {
       for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
     } else if (type === 'Page' || node.has('Contents') || node.has('MediaBox')) {
       pages.push(node);
-    }
+    } else broken = true;
   }
-  return pages;
+  if (typeof count === 'number' && count !== pages.length) broken = true;
+  return { pages, broken };
 }
 
 /** When the page tree is lost: every /Type /Page object, in file order. */
@@ -184,17 +192,21 @@ function scanPages(doc: PdfDoc, ctx: ExtractContext): Dict[] {
   return found.map((f) => f.d);
 }
 
-function contentStreams(doc: PdfDoc, page: Dict): Stream[] {
-  const c = doc.resolve(page.get('Contents'));
-  const out: Stream[] = [];
-  if (c instanceof Stream) out.push(c);
+/** The page's content streams; `bad` when /Contents is present but does not lead to streams. */
+function contentStreams(doc: PdfDoc, page: Dict): { streams: Stream[]; bad: boolean } {
+  const raw = page.get('Contents');
+  const c = doc.resolve(raw);
+  const streams: Stream[] = [];
+  let bad = raw !== undefined && raw !== null && c === null;
+  if (c instanceof Stream) streams.push(c);
   else if (Array.isArray(c)) {
     for (const x of c.slice(0, 10000)) {
       const s = doc.resolve(x);
-      if (s instanceof Stream) out.push(s);
+      if (s instanceof Stream) streams.push(s);
+      else bad = true;
     }
-  }
-  return out;
+  } else if (c !== null) bad = true;
+  return { streams, bad };
 }
 
 function annotText(doc: PdfDoc, page: Dict): string {
@@ -305,9 +317,12 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   let doc: PdfDoc;
   let pages: Dict[];
   let fromScan = false;
+  let treeBroken = false;
   try {
     doc = await openDoc(blob, ctx);
-    pages = collectPages(doc, ctx);
+    const r = collectPages(doc, ctx);
+    pages = r.pages;
+    treeBroken = r.broken;
     if (pages.length === 0) {
       pages = scanPages(doc, ctx);
       fromScan = true;
@@ -346,8 +361,10 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
     try {
       const resources = doc.dict(inherited(doc, page, 'Resources'));
       const st = newPageState(doc, fonts, () => ctx.checkTime());
+      const cs = contentStreams(doc, page);
+      if (cs.bad) st.partial = true;
       if (ctx.fullText || resourcesCanStamp(doc, fonts, resources)) {
-        for (const s of contentStreams(doc, page)) {
+        for (const s of cs.streams) {
           const info = { partial: false };
           const data = doc.decodeStream(s, true, info);
           if (info.partial) st.partial = true;
@@ -397,11 +414,15 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
     if (isScanError(e)) throw e;
   }
 
-  if (badPages > 0 || (fromScan && truncated) || (truncated && doc.damaged)) {
+  if (badPages > 0 || fromScan || treeBroken || (truncated && doc.damaged)) {
     yield {
       kind: 'unscannable',
       reason: 'corrupt',
-      detail: badPages ? `PDF is damaged (${badPages} page(s) not fully readable)` : 'PDF is truncated',
+      detail: badPages
+        ? `PDF is damaged (${badPages} page(s) not fully readable)`
+        : truncated
+          ? 'PDF is truncated'
+          : 'PDF is damaged (page tree broken)',
     };
   }
 };

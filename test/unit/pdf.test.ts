@@ -1,0 +1,600 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { webcrypto } from 'node:crypto';
+import { zlibSync } from 'fflate';
+import { extractPdf, decodeTextString } from '../../src/detect/extract/pdf.js';
+import { ScanError, type Extracted, type ExtractContext } from '../../src/detect/extract/types.js';
+import { findStamp } from '../../src/detect/rules/stamp.js';
+import { aesCbcDecrypt, md5, rc4 } from '../../src/detect/extract/pdf-crypt.js';
+import { glyphToUnicode } from '../../src/detect/extract/pdf-font.js';
+import type { Limits } from '../../src/detect/types.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const FIX = resolve(HERE, '../fixtures/pdf');
+const CORPUS = resolve(HERE, '../../../shared/corpus');
+
+const LIMITS: Limits = {
+  maxBytes: 100 * 1024 * 1024,
+  maxDepth: 5,
+  maxEntries: 10000,
+  maxRatio: 100,
+  maxExpandedBytes: 1024 * 1024 * 1024,
+  timeBudgetMs: 10000,
+};
+
+function makeCtx(fullText = false, timeBudgetMs = LIMITS.timeBudgetMs): ExtractContext {
+  const start = Date.now();
+  let expanded = 0;
+  let entries = 0;
+  return {
+    limits: { ...LIMITS, timeBudgetMs },
+    depth: 0,
+    fullText,
+    checkTime() {
+      if (Date.now() - start > timeBudgetMs) throw new ScanError('time-budget', 'time budget exceeded');
+    },
+    addExpanded(n: number) {
+      expanded += n;
+      if (expanded > LIMITS.maxExpandedBytes) throw new ScanError('expansion-ratio', 'too much expanded');
+    },
+    addEntry() {
+      if (++entries > LIMITS.maxEntries) throw new ScanError('too-many-entries', 'too many entries');
+    },
+  };
+}
+
+async function extract(input: string | Uint8Array, fullText = false): Promise<Extracted[]> {
+  const bytes = typeof input === 'string' ? await readFile(input) : input;
+  const out: Extracted[] = [];
+  for await (const it of extractPdf(new Blob([bytes]), makeCtx(fullText))) out.push(it);
+  return out;
+}
+
+/** Runs the extractor and returns the thrown error (or null). */
+async function extractError(input: string | Uint8Array): Promise<unknown> {
+  try {
+    await extract(input);
+    return null;
+  } catch (e) {
+    return e;
+  }
+}
+
+type TextItem = Extract<Extracted, { kind: 'text' }>;
+const texts = (items: Extracted[]) => items.filter((i): i is TextItem => i.kind === 'text');
+/** Where each stamp hit is: `page:N` or `area:X`. */
+function stampHits(items: Extracted[]): string[] {
+  return texts(items)
+    .filter((t) => findStamp(t.text))
+    .map((t) => (t.where.page !== undefined ? `page:${t.where.page}` : `area:${t.where.area}`));
+}
+function pageText(items: Extracted[], page: number): string {
+  return texts(items)
+    .filter((t) => t.where.page === page)
+    .map((t) => t.text)
+    .join('');
+}
+const fix = (name: string) => join(FIX, name);
+
+// ------------------------------------------------------------------ a tiny PDF writer for edge cases
+
+const enc = new TextEncoder();
+type Body = string | Uint8Array;
+
+function concatBytes(parts: Body[]): Uint8Array {
+  const bs = parts.map((p) => (typeof p === 'string' ? latin1Bytes(p) : p));
+  const out = new Uint8Array(bs.reduce((n, b) => n + b.length, 0));
+  let o = 0;
+  for (const b of bs) {
+    out.set(b, o);
+    o += b.length;
+  }
+  return out;
+}
+function latin1Bytes(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 0xff;
+  return b;
+}
+/** A stream object body; `flate` compresses the data. */
+function stream(dict: string, data: Body, flate = true): Uint8Array {
+  let d = typeof data === 'string' ? latin1Bytes(data) : data;
+  let extra = '';
+  if (flate) {
+    d = zlibSync(d);
+    extra = '/Filter/FlateDecode';
+  }
+  return concatBytes([`<<${dict}${extra}/Length ${d.length}>>\nstream\n`, d, '\nendstream']);
+}
+/** Objects are numbered from 1 in order. */
+function buildPdf(objs: Body[], trailer: string): Uint8Array {
+  const parts: Body[] = ['%PDF-1.7\n%\xe2\xe3\xcf\xd3\n'];
+  let off = parts[0].length;
+  const offsets: number[] = [];
+  objs.forEach((b, i) => {
+    offsets.push(off);
+    const head = `${i + 1} 0 obj\n`;
+    const body = typeof b === 'string' ? latin1Bytes(b) : b;
+    parts.push(head, body, '\nendobj\n');
+    off += head.length + body.length + 8;
+  });
+  let xref = `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) xref += `${String(o).padStart(10, '0')} 00000 n \n`;
+  parts.push(xref, `trailer\n<</Size ${objs.length + 1}${trailer}>>\nstartxref\n${off}\n%%EOF\n`);
+  return concatBytes(parts);
+}
+const hex16 = (s: string) =>
+  Array.from(s)
+    .map((c) => c.charCodeAt(0).toString(16).padStart(4, '0'))
+    .join('');
+
+/** ToUnicode CMap: 2-byte codes 0001.. mapped to the characters of `chars` (bfchar + bfrange array form). */
+function toUnicodeCMap(chars: string): string {
+  const list = Array.from(chars);
+  const half = Math.ceil(list.length / 2);
+  let bfchar = '';
+  list.slice(0, half).forEach((c, i) => (bfchar += `<${(i + 1).toString(16).padStart(4, '0')}> <${hex16(c)}>\n`));
+  const rest = list.slice(half);
+  const lo = (half + 1).toString(16).padStart(4, '0');
+  const hi = (half + rest.length).toString(16).padStart(4, '0');
+  const arr = rest.map((c) => `<${hex16(c)}>`).join(' ');
+  return `/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+/CMapName /Adobe-Identity-UCS def /CMapType 2 def
+1 begincodespacerange <0000> <FFFF> endcodespacerange
+${half} beginbfchar
+${bfchar}endbfchar
+1 beginbfrange
+<${lo}> <${hi}> [${arr}]
+endbfrange
+endcmap CMapName currentdict /CMap defineresource pop end end`;
+}
+/** Glyph codes (2-byte hex) for `s` under the CMap built from `chars`. */
+function cidHex(chars: string, s: string): string {
+  const list = Array.from(chars);
+  return Array.from(s)
+    .map((c) => (list.indexOf(c) + 1).toString(16).padStart(4, '0'))
+    .join('');
+}
+
+/** A one-font document: pages given as content streams; resources shared. */
+function docWith(contents: string[], opts: { fontObj?: Body; extraObjs?: Body[]; pageExtra?: string[]; resourcesExtra?: string; info?: string } = {}): Uint8Array {
+  // 1 catalog, 2 pages, 3 font, 4 resources, then pages+contents, then extras
+  const objs: Body[] = [];
+  const n = contents.length;
+  const kids = Array.from({ length: n }, (_, i) => `${5 + 2 * i} 0 R`).join(' ');
+  objs.push('<</Type/Catalog/Pages 2 0 R>>');
+  objs.push(`<</Type/Pages/Kids[${kids}]/Count ${n}/Resources 4 0 R/MediaBox[0 0 595 842]>>`);
+  objs.push(opts.fontObj ?? '<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>');
+  objs.push(`<</Font<</F1 3 0 R>>${opts.resourcesExtra ?? ''}>>`);
+  contents.forEach((c, i) => {
+    objs.push(`<</Type/Page/Parent 2 0 R/Contents ${6 + 2 * i} 0 R${opts.pageExtra?.[i] ?? ''}>>`);
+    objs.push(stream('', c));
+  });
+  for (const e of opts.extraObjs ?? []) objs.push(e);
+  return buildPdf(objs, `/Root 1 0 R${opts.info ?? ''}`);
+}
+
+// ------------------------------------------------------------------ corpus
+
+describe('PDF corpus', () => {
+  const has = existsSync(CORPUS);
+  it.skipIf(!has)('技術資料_概要.pdf: stamp on page 3 only (LibreOffice TrueType subset + ToUnicode)', async () => {
+    const items = await extract(join(CORPUS, '技術資料_概要.pdf'));
+    expect(stampHits(items)).toEqual(['page:3']);
+    expect(findStamp(pageText(items, 3))!.match).toBe('秘 Confidential');
+    expect(items.some((i) => i.kind === 'unscannable')).toBe(false);
+  });
+  it.skipIf(!has)('技術資料_概要.pdf with fullText: pages 1 and 2 are read and clean', async () => {
+    const items = await extract(join(CORPUS, '技術資料_概要.pdf'), true);
+    expect(pageText(items, 1)).toContain('温湿度センサ THS-20');
+    expect(pageText(items, 2)).toContain('評価結果');
+    expect(stampHits(items)).toEqual(['page:3']);
+  });
+  it.skipIf(!has)('部品カタログ_印刷版.pdf: Type0 Identity-H + ToUnicode, page 1', async () => {
+    const items = await extract(join(CORPUS, '部品カタログ_印刷版.pdf'));
+    expect(stampHits(items)).toEqual(['page:1']);
+    expect(pageText(items, 1)).toContain('チップ抵抗 RC-0603 シリーズ');
+  });
+  it.skipIf(!has)('CV—yamada.pdf and Ｃ－spec.pdf: content clean', async () => {
+    for (const f of ['CV—yamada.pdf', 'Ｃ－spec.pdf']) {
+      const items = await extract(join(CORPUS, f), true);
+      expect(stampHits(items)).toEqual([]);
+      expect(texts(items).length).toBeGreaterThan(1);
+      expect(items.some((i) => i.kind === 'unscannable')).toBe(false);
+    }
+    const cv = await extract(join(CORPUS, 'CV—yamada.pdf'), true);
+    expect(pageText(cv, 1)).toContain('山田 花子');
+  });
+  it.skipIf(!has)('受領書_pw.pdf: AES-256 user password → encrypted', async () => {
+    const e = await extractError(join(CORPUS, '受領書_pw.pdf'));
+    expect(e).toBeInstanceOf(ScanError);
+    expect((e as ScanError).reason).toBe('encrypted');
+    expect((e as ScanError).message).toMatch(/AES-256/);
+  });
+});
+
+// ------------------------------------------------------------------ fixtures made with LibreOffice + qpdf
+
+describe('PDF fixtures (LibreOffice, qpdf)', () => {
+  it('stamp in the page header', async () => {
+    const items = await extract(fix('header-stamp.pdf'));
+    expect(stampHits(items)).toEqual(['page:1']);
+    expect(pageText(items, 1)).toContain('設計レビュー議事録');
+  });
+  it('stamp split across two paragraphs (秘⏎Confidential)', async () => {
+    const items = await extract(fix('split-lines.pdf'));
+    expect(stampHits(items)).toEqual(['page:1']);
+    expect(pageText(items, 1)).toMatch(/秘\nConfidential/);
+  });
+  it('trap: 秘密 / 社外秘 / 秘書室 / Confidential alone stay clean', async () => {
+    const items = await extract(fix('trap-clean-ja.pdf'), true);
+    expect(stampHits(items)).toEqual([]);
+    const t = pageText(items, 1);
+    expect(t).toContain('秘密保持契約書');
+    expect(t).toContain('社外秘');
+    expect(t).toContain('Strictly confidential');
+  });
+  it('multi-page: only page 2 of 3 (spans, U+3000)', async () => {
+    const items = await extract(fix('multipage-p2.pdf'), true);
+    expect(stampHits(items)).toEqual(['page:2']);
+    expect(pageText(items, 1)).toContain('第 1 章 概要');
+    expect(pageText(items, 3)).toContain('参考文献なし');
+    expect(items.some((i) => i.kind === 'unscannable')).toBe(false);
+  });
+  it('xref stream and object streams (qpdf --object-streams=generate)', async () => {
+    const items = await extract(fix('objstm-p2.pdf'), true);
+    expect(stampHits(items)).toEqual(['page:2']);
+    expect(pageText(items, 3)).toContain('参考文献なし');
+  });
+  it('stamp only in the Title property', async () => {
+    const items = await extract(fix('title-only.pdf'));
+    expect(stampHits(items)).toEqual(['area:properties']);
+  });
+  it('incremental update (/Prev chain): the new Info dictionary is read', async () => {
+    const items = await extract(fix('incremental-title.pdf'), true);
+    expect(stampHits(items)).toEqual(['area:properties']);
+    expect(pageText(items, 1)).toContain('社外秘');
+  });
+  it('broken xref offsets are repaired by scanning', async () => {
+    const items = await extract(fix('bad-xref.pdf'), true);
+    expect(stampHits(items)).toEqual(['page:2']);
+    expect(pageText(items, 1)).toContain('第 1 章 概要');
+  });
+
+  for (const [file, label] of [
+    ['owner-rc4-40.pdf', 'RC4 40-bit (R2)'],
+    ['owner-rc4-128.pdf', 'RC4 128-bit (R3)'],
+    ['owner-aes-128.pdf', 'AES-128 (V4 AESV2)'],
+    ['owner-aes-256.pdf', 'AES-256 (R6)'],
+    ['owner-aes-256-r5.pdf', 'AES-256 (R5)'],
+    ['owner-aes-256-objstm.pdf', 'AES-256 with object streams'],
+  ]) {
+    it(`owner-password-only ${label}: decrypted, stamp on page 2`, async () => {
+      const items = await extract(fix(file), true);
+      expect(stampHits(items)).toEqual(['page:2']);
+      expect(pageText(items, 1)).toContain('本資料はセンサ校正手順');
+      expect(items.some((i) => i.kind === 'unscannable')).toBe(false);
+    });
+  }
+  it('owner-password-only AES-128 with clear-text metadata: Title decrypted', async () => {
+    const items = await extract(fix('owner-aes-128-title.pdf'), true);
+    expect(stampHits(items)).toEqual(['area:properties']);
+    expect(pageText(items, 1)).toContain('月次報告');
+  });
+  for (const [file, cipher] of [
+    ['user-rc4-128.pdf', /RC4 128/],
+    ['user-aes-256.pdf', /AES-256/],
+  ] as const) {
+    it(`user password ${file} → ScanError encrypted`, async () => {
+      const e = await extractError(fix(file));
+      expect(e).toBeInstanceOf(ScanError);
+      expect((e as ScanError).reason).toBe('encrypted');
+      expect((e as ScanError).message).toMatch(cipher);
+    });
+  }
+  it('truncated file: only ScanError, quickly', async () => {
+    const t0 = Date.now();
+    const e = await extractError(fix('truncated.pdf'));
+    expect(e).toBeInstanceOf(ScanError);
+    expect((e as ScanError).reason).toBe('corrupt');
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+  it('byte-mutated file: no crash, reported as corrupt', async () => {
+    const t0 = Date.now();
+    let items: Extracted[] = [];
+    try {
+      items = await extract(fix('mutated.pdf'), true);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ScanError);
+      return;
+    }
+    expect(items.some((i) => i.kind === 'unscannable' && i.reason === 'corrupt')).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+});
+
+// ------------------------------------------------------------------ synthetic edge cases
+
+describe('PDF synthetic documents', () => {
+  const CHARS = '秘Confidential部品社外';
+  const type0 = (cmapObj: number) =>
+    `<</Type/Font/Subtype/Type0/BaseFont/ABCDEF+IPAGothic/Encoding/Identity-H/ToUnicode ${cmapObj} 0 R/DescendantFonts[<</Type/Font/Subtype/CIDFontType2/BaseFont/ABCDEF+IPAGothic/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>/DW 1000/W[1[1000]2 13 500]>>]>>`;
+
+  it('Type0 Identity-H with bfchar + bfrange array; TJ kerning does not split the word', async () => {
+    const c = `BT /F1 12 Tf 72 700 Td [<${cidHex(CHARS, '秘')}>] TJ [<${cidHex(CHARS, 'Confi')}> 30 <${cidHex(CHARS, 'dential')}>] TJ ET`;
+    const pdf = docWith([c], { fontObj: type0(7), extraObjs: [stream('', toUnicodeCMap(CHARS))] });
+    const items = await extract(pdf);
+    expect(stampHits(items)).toEqual(['page:1']);
+    expect(pageText(items, 1)).toContain('秘Confidential');
+  });
+
+  it('words drawn glyph by glyph on one line are joined; a new line gives \\n', async () => {
+    const glyphs = Array.from('Confidential')
+      .map((ch, i) => `1 0 0 1 ${100 + i * 6} 700 Tm <${cidHex(CHARS, ch)}> Tj`)
+      .join('\n');
+    const c = `BT /F1 12 Tf 1 0 0 1 72 720 Tm <${cidHex(CHARS, '秘')}> Tj ${glyphs} ET`;
+    const pdf = docWith([c], { fontObj: type0(7), extraObjs: [stream('', toUnicodeCMap(CHARS))] });
+    const items = await extract(pdf);
+    expect(pageText(items, 1)).toMatch(/秘\nConfidential/);
+    expect(stampHits(items)).toEqual(['page:1']);
+  });
+
+  it('trap with CID font: 社外秘 then Confidential in another paragraph below is the stamp only when adjacent', async () => {
+    const c = `BT /F1 12 Tf 72 700 Td <${cidHex(CHARS, '社外秘部品')}> Tj 0 -20 Td <${cidHex(CHARS, 'Confidential')}> Tj ET`;
+    const pdf = docWith([c], { fontObj: type0(7), extraObjs: [stream('', toUnicodeCMap(CHARS))] });
+    const items = await extract(pdf);
+    expect(stampHits(items)).toEqual([]);
+    expect(pageText(items, 1)).toContain('社外秘部品\nConfidential');
+  });
+
+  it('simple font with /Differences glyph names (uni79D8) and no ToUnicode', async () => {
+    const font = '<</Type/Font/Subtype/Type1/BaseFont/Foo/Encoding<</Type/Encoding/BaseEncoding/WinAnsiEncoding/Differences[1/uni79D8 2/space]>>>>';
+    const c = 'BT /F1 12 Tf 72 700 Td (\\001\\002Confidential) Tj ET';
+    const items = await extract(docWith([c], { fontObj: font }));
+    expect(stampHits(items)).toEqual(['page:1']);
+    expect(pageText(items, 1)).toContain('秘 Confidential');
+  });
+
+  it('predefined CMaps without ToUnicode: UniJIS-UCS2-H and 90ms-RKSJ-H', async () => {
+    const ucs = '<</Type/Font/Subtype/Type0/BaseFont/KozMinPro-Regular/Encoding/UniJIS-UCS2-H/DescendantFonts[<</Type/Font/Subtype/CIDFontType0/BaseFont/KozMinPro-Regular/CIDSystemInfo<</Registry(Adobe)/Ordering(Japan1)/Supplement 4>>>>]>>';
+    const c1 = `BT /F1 12 Tf 72 700 Td <${hex16('秘 Confidential')}> Tj ET`;
+    expect(stampHits(await extract(docWith([c1], { fontObj: ucs })))).toEqual(['page:1']);
+    const sjis = '<</Type/Font/Subtype/Type0/BaseFont/MS-Mincho/Encoding/90ms-RKSJ-H/DescendantFonts[<</Type/Font/Subtype/CIDFontType0/BaseFont/MS-Mincho/CIDSystemInfo<</Registry(Adobe)/Ordering(Japan1)/Supplement 2>>>>]>>';
+    // 秘 in Shift_JIS is 94 E9, then " Confidential" as 1-byte codes
+    const c2 = 'BT /F1 12 Tf 72 700 Td <94E920436F6E666964656E7469616C> Tj ET';
+    const items = await extract(docWith([c2], { fontObj: sjis }));
+    expect(stampHits(items)).toEqual(['page:1']);
+    expect(pageText(items, 1)).toContain('秘 Confidential');
+  });
+
+  it('Form XObject with the stamp, a self-referencing form and a page-tree cycle do not hang', async () => {
+    // objects: 1 catalog, 2 pages, 3 font, 4 resources, 5 page, 6 content, 7 form, 8 cyclic form, 9 cmap
+    const form = stream('/Type/XObject/Subtype/Form/BBox[0 0 500 100]/Resources<</Font<</F1 3 0 R>>/XObject<</Loop 8 0 R>>>>', `BT /F1 10 Tf 0 0 Td <${cidHex(CHARS, '秘 Confidential'.replace(' ', ''))}> Tj ET /Loop Do`);
+    const loop = stream('/Type/XObject/Subtype/Form/BBox[0 0 1 1]/Resources<</XObject<</Self 8 0 R/Back 7 0 R>>>>', '/Self Do /Back Do');
+    const objs: Body[] = [
+      '<</Type/Catalog/Pages 2 0 R>>',
+      '<</Type/Pages/Kids[5 0 R 2 0 R]/Count 1/MediaBox[0 0 595 842]>>',
+      type0(9),
+      '<</Font<</F1 3 0 R>>/XObject<</Fm1 7 0 R>>>>',
+      '<</Type/Page/Parent 2 0 R/Resources 4 0 R/Contents 6 0 R>>',
+      stream('', 'q 1 0 0 1 50 50 cm /Fm1 Do Q'),
+      form,
+      loop,
+      stream('', toUnicodeCMap(CHARS)),
+    ];
+    const t0 = Date.now();
+    const items = await extract(buildPdf(objs, '/Root 1 0 R'));
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(stampHits(items)).toEqual(['page:1']);
+  });
+
+  it('annotation /Contents and form field values are read on their page', async () => {
+    const annot = '<</Type/Annot/Subtype/Text/Rect[0 0 10 10]/Contents(\\376\\377' + Array.from('秘 Confidential').map((c) => {
+      const u = c.charCodeAt(0);
+      return '\\' + (u >> 8).toString(8).padStart(3, '0') + '\\' + (u & 255).toString(8).padStart(3, '0');
+    }).join('') + ')>>';
+    const widget = '<</Type/Annot/Subtype/Widget/FT/Tx/T(f1)/Rect[0 0 10 10]/V(plain value)>>';
+    const pdf = docWith(['BT /F1 12 Tf 72 700 Td (page one) Tj ET', 'BT /F1 12 Tf 72 700 Td (page two) Tj ET'], {
+      pageExtra: ['/Annots[10 0 R]', '/Annots[9 0 R]'],
+      extraObjs: [annot, widget],
+    });
+    const items = await extract(pdf, true);
+    expect(stampHits(items)).toEqual(['page:2']);
+    expect(pageText(items, 1)).toContain('plain value');
+    expect(pageText(items, 1)).toContain('page one');
+  });
+
+  it('Info strings: UTF-16BE with BOM and PDFDocEncoding', async () => {
+    const title = '<FEFF' + hex16('秘　CONFIDENTIAL') + '>';
+    const pdf = docWith(['BT /F1 12 Tf 72 700 Td (x) Tj ET'], {
+      extraObjs: [`<</Title${title}/Author(M\\374ller \\204 team)>>`],
+      info: '/Info 7 0 R',
+    });
+    const items = await extract(pdf);
+    expect(stampHits(items)).toEqual(['area:properties']);
+    const props = texts(items).find((t) => t.where.area === 'properties')!.text;
+    expect(props).toContain('Müller — team');
+    expect(decodeTextString(new Uint8Array([0xfe, 0xff, 0x79, 0xd8]))).toBe('秘');
+  });
+
+  it('XMP metadata text is read as properties', async () => {
+    const xmp = enc.encode('<?xpacket begin=""?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description><dc:title><rdf:Alt><rdf:li>&#x79D8; Confidential</rdf:li></rdf:Alt></dc:title></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>');
+    const objs: Body[] = [
+      '<</Type/Catalog/Pages 2 0 R/Metadata 5 0 R>>',
+      '<</Type/Pages/Kids[3 0 R]/Count 1>>',
+      '<</Type/Page/Parent 2 0 R/Contents 4 0 R>>',
+      stream('', 'BT ET'),
+      stream('/Type/Metadata/Subtype/XML', xmp, false),
+    ];
+    expect(stampHits(await extract(buildPdf(objs, '/Root 1 0 R')))).toEqual(['area:properties']);
+  });
+
+  it('ASCIIHex + ASCII85 content filters; inline images are skipped', async () => {
+    const content = 'BI /W 4 /H 1 /BPC 8 /CS /G ID \x00\x28\x29EIX EI BT /F2 12 Tf 72 700 Td (\\001 Confidential) Tj ET';
+    const hexData = Array.from(content).map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('') + '>';
+    const font2 = '<</Type/Font/Subtype/Type1/BaseFont/Foo/Encoding<</Differences[1/uni79D8]>>>>';
+    const objs: Body[] = [
+      '<</Type/Catalog/Pages 2 0 R>>',
+      '<</Type/Pages/Kids[3 0 R 5 0 R]/Count 2>>',
+      '<</Type/Page/Parent 2 0 R/Contents 4 0 R/Resources<</Font<</F2 7 0 R>>>>>>',
+      stream('/Filter/ASCIIHexDecode', hexData, false),
+      '<</Type/Page/Parent 2 0 R/Contents 6 0 R/Resources<</Font<</F2 7 0 R>>>>>>',
+      // "BT /F2 12 Tf (\001x) Tj ET" in ASCII85, then LZW-encoded by hand would be long: A85 only
+      stream('/Filter/ASCII85Decode', ascii85('BT /F2 9 Tf 10 10 Td (\\001CONFIDENTIAL) Tj ET') + '~>', false),
+      font2,
+    ];
+    const items = await extract(buildPdf(objs, '/Root 1 0 R'));
+    expect(stampHits(items)).toEqual(['page:1', 'page:2']);
+  });
+
+  it('xref /Prev loop and a missing startxref target do not hang', async () => {
+    const base = docWith(['BT /F1 12 Tf 72 700 Td (hello) Tj ET']);
+    const s = new TextDecoder('latin1').decode(base);
+    const xrefAt = s.lastIndexOf('xref\n0 ');
+    const looped = s.replace(/trailer\n<</, `trailer\n<</Prev ${xrefAt}`);
+    const items = await extract(latin1Bytes(looped), true);
+    expect(pageText(items, 1)).toContain('hello');
+    const wrong = s.replace(/startxref\n\d+/, 'startxref\n999999');
+    const items2 = await extract(latin1Bytes(wrong), true);
+    expect(pageText(items2, 1)).toContain('hello');
+  });
+
+  it('a Flate stream with a bad checksum or cut short still yields its text', async () => {
+    const text = 'BT /F1 12 Tf 72 700 Td (\\001 Confidential) Tj ET';
+    const z = zlibSync(latin1Bytes(text + ' '.repeat(2000) + 'BT (tail) Tj ET'));
+    const bad = z.slice();
+    bad[bad.length - 1] ^= 0xff; // adler32
+    const cut = z.slice(0, Math.floor(z.length * 0.6));
+    const font = '<</Type/Font/Subtype/Type1/BaseFont/Foo/Encoding<</Differences[1/uni79D8]>>>>';
+    for (const data of [bad, cut]) {
+      const objs: Body[] = [
+        '<</Type/Catalog/Pages 2 0 R>>',
+        '<</Type/Pages/Kids[3 0 R]/Count 1>>',
+        '<</Type/Page/Parent 2 0 R/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>',
+        concatBytes([`<</Filter/FlateDecode/Length ${data.length}>>\nstream\n`, data, '\nendstream']),
+        font,
+      ];
+      const items = await extract(buildPdf(objs, '/Root 1 0 R'));
+      expect(stampHits(items)).toEqual(['page:1']);
+    }
+  });
+
+  it('unknown security handler → encrypted', async () => {
+    const pdf = docWith(['BT ET'], { extraObjs: ['<</Filter/Adobe.PubSec/V 4/R 4>>'] });
+    const s = new TextDecoder('latin1').decode(pdf).replace('/Root 1 0 R', '/Root 1 0 R/Encrypt 7 0 R/ID[<00><00>]');
+    const e = await extractError(latin1Bytes(s));
+    expect(e).toBeInstanceOf(ScanError);
+    expect((e as ScanError).reason).toBe('encrypted');
+    expect((e as ScanError).message).toMatch(/Adobe\.PubSec/);
+  });
+
+  it('not a PDF at all → ScanError corrupt', async () => {
+    for (const junk of [new Uint8Array(0), enc.encode('hello world'), new Uint8Array(5000).fill(7)]) {
+      const e = await extractError(junk);
+      expect(e).toBeInstanceOf(ScanError);
+      expect((e as ScanError).reason).toBe('corrupt');
+    }
+  });
+
+  it('a long page is split into overlapping chunks', async () => {
+    const line = 'BT /F1 10 Tf 72 700 Td (' + 'x'.repeat(5000) + ') Tj ET\n';
+    const items = await extract(docWith([line.repeat(300) + 'BT /F1 10 Tf 72 100 Td (end) Tj ET']), true);
+    const page = texts(items).filter((t) => t.where.page === 1);
+    expect(page.length).toBeGreaterThan(1);
+    expect(page.every((t) => t.text.length <= 1 << 20)).toBe(true);
+  });
+});
+
+function ascii85(s: string): string {
+  const b = latin1Bytes(s);
+  let out = '';
+  for (let i = 0; i < b.length; i += 4) {
+    const chunk = [b[i], b[i + 1] ?? 0, b[i + 2] ?? 0, b[i + 3] ?? 0];
+    let v = ((chunk[0] << 24) | (chunk[1] << 16) | (chunk[2] << 8) | chunk[3]) >>> 0;
+    const n = Math.min(4, b.length - i);
+    const digits: string[] = [];
+    for (let k = 0; k < 5; k++) {
+      digits.unshift(String.fromCharCode(33 + (v % 85)));
+      v = Math.floor(v / 85);
+    }
+    out += digits.slice(0, n + 1).join('');
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ primitives
+
+describe('PDF crypto primitives', () => {
+  it('MD5 test vectors', () => {
+    const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    expect(hex(md5(new Uint8Array(0)))).toBe('d41d8cd98f00b204e9800998ecf8427e');
+    expect(hex(md5(enc.encode('The quick brown fox jumps over the lazy dog')))).toBe('9e107d9d372bb6826bd81d3542a419d6');
+    expect(hex(md5(enc.encode('a'.repeat(1000))))).toBe('cabe45dcc9ae5b66ba86600cca6b8ba8');
+  });
+  it('RC4 test vector', () => {
+    expect(Buffer.from(rc4(enc.encode('Key'), enc.encode('Plaintext'))).toString('hex')).toBe('bbf316e8d940af0ad3');
+  });
+  it('AES-128/256-CBC decryption matches WebCrypto', async () => {
+    for (const len of [16, 32]) {
+      const key = webcrypto.getRandomValues(new Uint8Array(len));
+      const iv = webcrypto.getRandomValues(new Uint8Array(16));
+      const plain = webcrypto.getRandomValues(new Uint8Array(1000));
+      const k = await webcrypto.subtle.importKey('raw', key, { name: 'AES-CBC' }, false, ['encrypt']);
+      const ct = new Uint8Array(await webcrypto.subtle.encrypt({ name: 'AES-CBC', iv }, k, plain));
+      const pt = aesCbcDecrypt(key, iv, ct);
+      expect(Buffer.from(pt.subarray(0, 1000)).equals(Buffer.from(plain))).toBe(true);
+      expect(pt[1000]).toBe(8); // PKCS#7 padding left in place
+    }
+  });
+  it('glyph names', () => {
+    expect(glyphToUnicode('uni79D8')).toBe('秘');
+    expect(glyphToUnicode('u1F600')).toBe('😀');
+    expect(glyphToUnicode('eacute')).toBe('é');
+    expect(glyphToUnicode('f_i')).toBe('fi');
+    expect(glyphToUnicode('A.sc')).toBe('A');
+    expect(glyphToUnicode('g123')).toBe('');
+  });
+});
+
+// ------------------------------------------------------------------ robustness
+
+describe('PDF robustness', () => {
+  function rng(seed: number) {
+    let s = seed >>> 0;
+    return () => {
+      s = (s * 1664525 + 1013904223) >>> 0;
+      return s / 0x100000000;
+    };
+  }
+  async function survives(bytes: Uint8Array): Promise<void> {
+    try {
+      const out: Extracted[] = [];
+      for await (const it of extractPdf(new Blob([bytes]), makeCtx(true, 3000))) out.push(it);
+    } catch (e) {
+      if (!(e instanceof ScanError)) throw e;
+    }
+  }
+  it('random byte mutations and truncations throw nothing but ScanError', async () => {
+    const files = ['multipage-p2.pdf', 'objstm-p2.pdf', 'owner-aes-128.pdf', 'owner-rc4-128.pdf', 'owner-aes-256-objstm.pdf'];
+    const r = rng(12345);
+    const t0 = Date.now();
+    for (const f of files) {
+      const data = new Uint8Array(await readFile(fix(f)));
+      for (let iter = 0; iter < 40; iter++) {
+        const m = data.slice();
+        const n = 1 + Math.floor(r() * 20);
+        for (let k = 0; k < n; k++) m[Math.floor(r() * m.length)] = Math.floor(r() * 256);
+        await survives(m);
+        await survives(data.subarray(0, Math.floor(r() * data.length)));
+      }
+    }
+    expect(Date.now() - t0).toBeLessThan(30000);
+  });
+  it('every cut point of a small file ends quickly', async () => {
+    const data = docWith(['BT /F1 12 Tf 72 700 Td (hello) Tj ET', 'BT /F1 12 Tf 72 700 Td (world) Tj ET']);
+    for (let cut = 0; cut < data.length; cut += 7) await survives(data.subarray(0, cut));
+  });
+});
