@@ -1,0 +1,365 @@
+/**
+ * RTF: a tokenizer (groups, control words with numeric parameters, control symbols, \bin data)
+ * that keeps the text a reader sees: body, headers/footers, footnotes, comments, shape text, and
+ * the \info fields and custom properties as document properties. Japanese comes as \uN (with \ucN
+ * fallback characters skipped) or as \'hh bytes in the document or font code page
+ * (\ansicpg932, \fcharset128 → Shift_JIS). Embedded OLE objects (\objdata) that hold a compound
+ * file are handed back as members.
+ */
+import { chunkText } from '../text-chunks.js';
+import { codepageDecoder } from './ole2-props.js';
+import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
+import type { Where } from '../types.js';
+
+/** Group nesting tracked at most; deeper groups are read but their text is dropped. */
+const MAX_DEPTH = 512;
+
+const CHARSET_CP: Record<number, number> = {
+  128: 932,
+  129: 949,
+  134: 936,
+  136: 950,
+  161: 1253,
+  162: 1254,
+  163: 1258,
+  177: 1255,
+  178: 1256,
+  186: 1257,
+  204: 1251,
+  222: 874,
+  238: 1250,
+};
+
+/** Destinations whose content is not text a reader sees. */
+const SKIP = new Set([
+  'fonttbl', 'colortbl', 'stylesheet', 'listtable', 'listoverridetable', 'pict', 'themedata', 'colorschememapping',
+  'datastore', 'latentstyles', 'generator', 'rsidtbl', 'xmlnstbl', 'mmathPr', 'pgdsctbl', 'filetbl', 'revtbl',
+  'fldinst', 'bkmkstart', 'bkmkend', 'atnid', 'atnauthor', 'atndate', 'sp', 'sn', 'sv', 'nonshppict', 'objclass',
+  'objname', 'oleclsid', 'result', 'wgrffmtfilter', 'pnseclvl', 'listtext', 'protusertbl', 'template', 'xe',
+  'tc', 'blipuid', 'pntext', 'pntxta', 'pntxtb', 'bookmark', 'category-style', 'password', 'passwordhash',
+]);
+/** \info fields → property names. */
+const INFO = new Set(['title', 'subject', 'author', 'keywords', 'doccomm', 'comment', 'operator', 'company', 'category', 'manager', 'hlinkbase']);
+/** Ignorable (\*) destinations that do hold readable text. */
+const KEEP_STARRED = new Set(['shpinst', 'shptxt', 'annotation', 'ud', 'userprops', 'propname', 'staticval', 'footnote', 'header', 'footer']);
+
+interface State {
+  skip: boolean;
+  uc: number;
+  font: number;
+  /** Where text of this group goes. */
+  sink: string;
+  /** In the font table: collecting \fN \fcharsetN. */
+  fonttbl: boolean;
+  objdata: boolean;
+}
+
+export const extractRtf: Extractor = async function* (blob: Blob, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  let b: Uint8Array;
+  try {
+    b = new Uint8Array(await blob.arrayBuffer());
+  } catch (e) {
+    throw new ScanError('corrupt', `cannot read input: ${(e as Error)?.message ?? e}`);
+  }
+  const r = parseRtf(b, ctx.checkTime);
+  const where = (sink: string): Where =>
+    sink.startsWith('prop:') ? { part: sink.slice(5), area: 'properties' } : sink === 'body' ? {} : { area: sink };
+  for (const [sink, text] of r.text) {
+    if (!text.trim()) continue;
+    for (const t of chunkText(text)) yield { kind: 'text', text: t, where: where(sink) };
+  }
+  for (const [i, obj] of r.objects.entries()) {
+    ctx.addEntry();
+    ctx.addExpanded(obj.length);
+    yield { kind: 'member', name: `object${i + 1}`, data: new Blob([obj as Uint8Array<ArrayBuffer>]), where: { area: 'embedded object' } };
+  }
+};
+
+export interface RtfResult {
+  /** Text per sink: `body`, `header`, `footer`, `comments`, `prop:title`… in document order. */
+  text: Map<string, string>;
+  /** Compound files found in \objdata. */
+  objects: Uint8Array[];
+}
+
+export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfResult {
+  let i = 0;
+  while (i < b.length && b[i] !== 0x7b) i++; // skip anything before the first {
+  if (i >= b.length || b[i + 1] !== 0x5c) throw new ScanError('corrupt', 'not an RTF document');
+
+  const out = new Map<string, string[]>();
+  const objects: Uint8Array[] = [];
+  const fontCp = new Map<number, number>();
+  let docCp = 1252;
+  let pendingFont = -1;
+  let st: State = { skip: false, uc: 1, font: -1, sink: 'body', fonttbl: false, objdata: false };
+  const stack: State[] = [];
+  let deep = 0; // groups beyond MAX_DEPTH
+  let ucSkip = 0; // fallback characters still to drop after \uN
+  let bytes: number[] = []; // pending \'hh bytes
+  let hex: string[] = []; // \objdata hex digits
+  let steps = 0;
+
+  const emit = (s: string) => {
+    if (st.skip || deep > 0 || !s) return;
+    let a = out.get(st.sink);
+    if (!a) out.set(st.sink, (a = []));
+    a.push(s);
+  };
+  const cpNow = () => {
+    const fc = fontCp.get(st.font);
+    return fc !== undefined && fc !== 0 ? fc : docCp;
+  };
+  const flush = () => {
+    if (bytes.length) {
+      emit(codepageDecoder(cpNow()).decode(Uint8Array.from(bytes)));
+      bytes = [];
+    }
+  };
+  const newDest = (name: string, starred: boolean) => {
+    if (name === 'fonttbl') {
+      st.fonttbl = true;
+      st.skip = true;
+      return;
+    }
+    if (INFO.has(name) && stack.length > 0) {
+      st.sink = 'prop:' + (name === 'doccomm' ? 'comments' : name);
+      st.skip = false;
+      emit('\n'); // the ANSI and Unicode (\upr / \ud) copies of a field stay apart
+      return;
+    }
+    if (name === 'info' || name === 'userprops') return;
+    if (name === 'propname') {
+      st.sink = 'prop:custom property name';
+      return;
+    }
+    if (name === 'staticval') {
+      st.sink = 'prop:custom property';
+      return;
+    }
+    if (name === 'objdata') {
+      st.objdata = true;
+      st.skip = true;
+      hex = [];
+      return;
+    }
+    if (/^header[lrf]?$/.test(name)) st.sink = 'header';
+    else if (/^footer[lrf]?$/.test(name)) st.sink = 'footer';
+    else if (name === 'annotation') st.sink = 'comments';
+    else if (SKIP.has(name) || (starred && !KEEP_STARRED.has(name))) st.skip = true;
+  };
+
+  let starNext = false;
+  let groupStart = false; // the next control word is the first in its group (a destination)
+  while (i < b.length) {
+    if ((++steps & 0xffff) === 0) checkTime();
+    const c = b[i];
+    if (c === 0x7b) {
+      // {
+      flush();
+      ucSkip = 0;
+      if (stack.length >= MAX_DEPTH) deep++;
+      else {
+        stack.push(st);
+        st = { ...st };
+      }
+      groupStart = true;
+      starNext = false;
+      i++;
+      continue;
+    }
+    if (c === 0x7d) {
+      // }
+      flush();
+      ucSkip = 0;
+      if (deep > 0) deep--;
+      else if (stack.length) {
+        if (st.objdata && !stack[stack.length - 1].objdata) {
+          const obj = compoundFileIn(hex.join(''));
+          if (obj) objects.push(obj);
+          hex = [];
+        }
+        st = stack.pop()!;
+      } else break; // end of document
+      groupStart = false;
+      i++;
+      continue;
+    }
+    if (c === 0x5c) {
+      // backslash
+      const n = b[i + 1];
+      if (n === undefined) break;
+      const letter = (n >= 0x61 && n <= 0x7a) || (n >= 0x41 && n <= 0x5a);
+      if (!letter) {
+        i += 2;
+        if (n === 0x27) {
+          // \'hh
+          const h = parseInt(String.fromCharCode(b[i] ?? 0, b[i + 1] ?? 0), 16);
+          i += 2;
+          groupStart = false;
+          if (Number.isNaN(h)) continue;
+          if (ucSkip > 0) {
+            ucSkip--;
+            continue;
+          }
+          if (st.fonttbl || st.skip) continue;
+          bytes.push(h);
+          continue;
+        }
+        flush();
+        if (n === 0x2a) {
+          starNext = true;
+          continue;
+        }
+        groupStart = false;
+        if (ucSkip > 0 && n !== 0x0d && n !== 0x0a) {
+          ucSkip--;
+          continue;
+        }
+        if (n === 0x5c || n === 0x7b || n === 0x7d) emit(String.fromCharCode(n));
+        else if (n === 0x7e) emit('\u00a0');
+        else if (n === 0x5f) emit('-');
+        else if (n === 0x0d || n === 0x0a) emit('\n');
+        else if (n === 0x09) emit('\t');
+        continue;
+      }
+      // Control word.
+      let j = i + 1;
+      while (j < b.length && j - i <= 32 && ((b[j] >= 0x61 && b[j] <= 0x7a) || (b[j] >= 0x41 && b[j] <= 0x5a))) j++;
+      const word = String.fromCharCode(...b.subarray(i + 1, j));
+      let param: number | null = null;
+      let k = j;
+      if (b[k] === 0x2d || (b[k] >= 0x30 && b[k] <= 0x39)) {
+        const s = k;
+        if (b[k] === 0x2d) k++;
+        while (k < b.length && k - s < 11 && b[k] >= 0x30 && b[k] <= 0x39) k++;
+        param = parseInt(String.fromCharCode(...b.subarray(s, k)), 10);
+        if (Number.isNaN(param)) param = null;
+      }
+      if (b[k] === 0x20) k++;
+      i = k;
+      const first = groupStart;
+      groupStart = false;
+      const starred = starNext;
+      starNext = false;
+      if (word !== 'u') flush();
+
+      if (word === 'bin') {
+        const n = Math.max(0, Math.min(param ?? 0, b.length - i));
+        i += n;
+        continue;
+      }
+      if (word === 'u' && param !== null) {
+        if (ucSkip > 0) ucSkip = 0;
+        flush();
+        if (!st.fonttbl) emit(String.fromCharCode(param < 0 ? param + 65536 : param & 0xffff));
+        ucSkip = st.uc;
+        continue;
+      }
+      if (ucSkip > 0) ucSkip = 0;
+      if (first || starred) newDest(word, starred);
+      switch (word) {
+        case 'ansicpg':
+          if (param !== null && param > 0) docCp = param;
+          break;
+        case 'uc':
+          if (param !== null && param >= 0 && param < 16) st.uc = param;
+          break;
+        case 'f':
+          if (st.fonttbl) pendingFont = param ?? -1;
+          else st.font = param ?? -1;
+          break;
+        case 'fcharset':
+          if (st.fonttbl && pendingFont >= 0 && param !== null) fontCp.set(pendingFont, CHARSET_CP[param] ?? 0);
+          break;
+        case 'cpg':
+          if (st.fonttbl && pendingFont >= 0 && param !== null && param > 0) fontCp.set(pendingFont, param);
+          break;
+        case 'par':
+        case 'line':
+        case 'sect':
+        case 'page':
+        case 'row':
+        case 'lbr':
+          emit('\n');
+          break;
+        case 'tab':
+        case 'cell':
+        case 'nestcell':
+          emit('\t');
+          break;
+        case 'emdash':
+          emit('—');
+          break;
+        case 'endash':
+          emit('–');
+          break;
+        case 'emspace':
+        case 'enspace':
+        case 'qmspace':
+          emit(' ');
+          break;
+        case 'bullet':
+          emit('•');
+          break;
+        case 'lquote':
+        case 'rquote':
+          emit("'");
+          break;
+        case 'ldblquote':
+        case 'rdblquote':
+          emit('"');
+          break;
+      }
+      continue;
+    }
+    // Plain byte.
+    i++;
+    groupStart = false;
+    if (c === 0x0d || c === 0x0a) continue;
+    if (st.objdata) {
+      if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)) {
+        if (hex.length < 64 << 20) hex.push(String.fromCharCode(c));
+      }
+      continue;
+    }
+    if (ucSkip > 0) {
+      ucSkip--;
+      continue;
+    }
+    if (st.skip || st.fonttbl) continue;
+    if (c >= 0x80) {
+      bytes.push(c);
+      continue;
+    }
+    flush();
+    // A run of plain ASCII text.
+    let e = i;
+    while (e < b.length && e - i < 4096) {
+      const d = b[e];
+      if (d === 0x5c || d === 0x7b || d === 0x7d || d === 0x0d || d === 0x0a || d >= 0x80) break;
+      e++;
+    }
+    emit(String.fromCharCode(c, ...b.subarray(i, e)));
+    i = e;
+  }
+  flush();
+  const text = new Map<string, string>();
+  for (const [k, v] of out) text.set(k, v.join(''));
+  return { text, objects };
+}
+
+/** The compound file inside an \objdata OLE1 object (from its signature on), if any. */
+function compoundFileIn(hexDigits: string): Uint8Array | null {
+  const n = hexDigits.length >> 1;
+  if (n < 512) return null;
+  const bytes = new Uint8Array(n);
+  for (let i = 0; i < n; i++) bytes[i] = parseInt(hexDigits.substr(i * 2, 2), 16);
+  const sig = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+  for (let i = bytes.indexOf(0xd0); i !== -1; i = bytes.indexOf(0xd0, i + 1)) {
+    let ok = true;
+    for (let k = 1; k < 8; k++) if (bytes[i + k] !== sig[k]) ok = false;
+    if (ok) return bytes.subarray(i);
+  }
+  return null;
+}

@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { extractRtf } from '../../src/detect/extract/rtf.js';
+import { ScanError, type ExtractContext, type Extracted } from '../../src/detect/extract/types.js';
+import { findStamp } from '../../src/detect/rules/stamp.js';
+import type { Where } from '../../src/detect/types.js';
+
+const FIX = join(__dirname, '../fixtures/rtf');
+
+function ctx(timeBudgetMs = 10_000): ExtractContext {
+  const t0 = Date.now();
+  return {
+    limits: { maxBytes: 100 * 2 ** 20, maxDepth: 5, maxEntries: 10_000, maxRatio: 100, maxExpandedBytes: 2 ** 30, timeBudgetMs },
+    depth: 0,
+    fullText: false,
+    checkTime() {
+      if (Date.now() - t0 > timeBudgetMs) throw new ScanError('time-budget', 'time budget exceeded');
+    },
+    addExpanded() {},
+    addEntry() {},
+  };
+}
+async function collect(bytes: Uint8Array | string): Promise<Extracted[]> {
+  const b = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
+  const out: Extracted[] = [];
+  for await (const x of extractRtf(new Blob([b as Uint8Array<ArrayBuffer>]), ctx())) out.push(x);
+  return out;
+}
+function stampWhere(items: Extracted[]): Where | null {
+  for (const x of items) if (x.kind === 'text' && findStamp(x.text)) return x.where;
+  return null;
+}
+const fixture = (n: string) => new Uint8Array(readFileSync(join(FIX, n)));
+
+describe('extractRtf fixtures', () => {
+  it.each([
+    ['cp932-hh.rtf', {}],
+    ['fcharset128-hh.rtf', {}],
+    ['unicode-uc.rtf', {}],
+    ['unicode-split.rtf', {}],
+    ['lo-header-only.rtf', { area: 'header' }],
+    ['lo-comment.rtf', { area: 'comments' }],
+    ['lo-title-only.rtf', { part: 'title', area: 'properties' }],
+  ])('%s is marked at %j', async (name, where) => {
+    expect(stampWhere(await collect(fixture(name)))).toEqual(where);
+  });
+  it.each(['traps.rtf', 'lo-clean-traps.rtf'])('%s is clean', async (name) => {
+    const items = await collect(fixture(name));
+    expect(items.some((x) => x.kind === 'text' && x.text.includes('秘密保持契約書'))).toBe(true);
+    expect(stampWhere(items)).toBeNull();
+  });
+  it('decodes two \\\'hh bytes as one CP932 character and skips \\uc fallbacks', async () => {
+    const text = (await collect(fixture('cp932-hh.rtf'))).map((x) => (x.kind === 'text' ? x.text : '')).join('');
+    expect(text).toBe('納品書\n取扱：秘\u3000Confidential\n');
+    const uc = (await collect(fixture('unicode-uc.rtf'))).map((x) => (x.kind === 'text' ? x.text : '')).join('');
+    expect(uc).toBe('Label: 秘 ＣONFIDENTIAL\n');
+  });
+  it('text after \\bin data is still read', async () => {
+    const items = await collect(fixture('traps.rtf'));
+    expect(items.some((x) => x.kind === 'text' && x.text.includes('after bin'))).toBe(true);
+  });
+  it('custom properties (\\userprops) are properties', async () => {
+    const rtf = '{\\rtf1\\ansi{\\info{\\title x}}{\\*\\userprops {\\propname \\u20998?\\u39006?}\\proptype30{\\staticval \\u31192? Confidential}}body\\par}';
+    expect(stampWhere(await collect(rtf))).toEqual({ part: 'custom property', area: 'properties' });
+  });
+  it('an OLE object in \\objdata is handed back as a member', async () => {
+    const xls = new Uint8Array(readFileSync(join(__dirname, '../fixtures/office-legacy/xls-sheet2.xls')));
+    const ole1 = Uint8Array.of(1, 5, 0, 0, 2, 0, 0, 0, 8, 0, 0, 0, ...new TextEncoder().encode('Excel.Sheet.8\0'), 0, 0, 0, 0, 0, 0, 0, 0);
+    const hex = Array.from([...ole1, ...xls], (v) => v.toString(16).padStart(2, '0')).join('');
+    const rtf = `{\\rtf1\\ansi body{\\object\\objemb{\\*\\objclass Excel.Sheet.8}{\\*\\objdata ${hex.replace(/(.{128})/g, '$1\n')}}}\\par}`;
+    const items = await collect(rtf);
+    const m = items.find((x) => x.kind === 'member');
+    expect(m).toBeDefined();
+    const data = new Uint8Array(await (m as { data: Blob }).data.arrayBuffer());
+    expect(Array.from(data.subarray(0, 4))).toEqual([0xd0, 0xcf, 0x11, 0xe0]);
+    expect(data.length).toBe(xls.length);
+  });
+});
+
+describe('extractRtf robustness', () => {
+  it('not RTF → corrupt', async () => {
+    await expect(collect('hello')).rejects.toMatchObject({ reason: 'corrupt' });
+  });
+  it('deep nesting and huge \\bin counts end quickly', async () => {
+    const deep = '{\\rtf1 ' + '{'.repeat(200_000) + '\\u31192? Confidential' + '}'.repeat(200_000) + '}';
+    const t0 = Date.now();
+    await collect(deep);
+    await collect('{\\rtf1 {\\bin99999999999 abc}} \\u31192? Confidential');
+    await collect('{\\rtf1 \\uc99999999 \\u-99999999999 \\\'zz \\');
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+  it.each(['lo-header-only.rtf', 'cp932-hh.rtf', 'traps.rtf'])('truncations and mutations of %s', async (name) => {
+    const orig = fixture(name);
+    for (let len = 0; len < orig.length; len += 7) {
+      const e = await collect(orig.subarray(0, len)).then(() => null, (err) => err);
+      if (e) expect(e).toBeInstanceOf(ScanError);
+    }
+    let x = 42;
+    for (let k = 0; k < 300; k++) {
+      const b = orig.slice();
+      for (let f = 0; f < 8; f++) {
+        x = (x * 1103515245 + 12345) >>> 0;
+        b[x % b.length] = '{}\\\'0u-9 a'.charCodeAt((x >>> 8) % 10);
+      }
+      const e = await collect(b).then(() => null, (err) => err);
+      if (e) expect(e).toBeInstanceOf(ScanError);
+    }
+  });
+});
