@@ -67,7 +67,7 @@ describe('rule 3: designated by the company', () => {
   it('matches keywords after NFKC, case-insensitively', () => {
     const d = { keywords: ['Project Phoenix'] };
     expect(scanText('status of ＰＲＯＪＥＣＴ phoenix', d)).toMatchObject({ verdict: 'marked', rule: 3, reason: 'keyword' });
-    expect(scanText('Project Phoenician', d)).toMatchObject({ verdict: 'marked' });
+    expect(scanText('Project\u3000Phoenix-2', d)).toMatchObject({ verdict: 'marked' });
     expect(scanText('Project Dragon', d)).toEqual({ verdict: 'clean' });
   });
 
