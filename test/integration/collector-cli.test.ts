@@ -1,0 +1,71 @@
+/** `upload-guard collector` as a real process: generated tokens, tokens.json mode, SQLite file, shutdown. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sampleEvent } from '../../src/events/sample.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+async function startCli(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/upload-guard.js'), 'collector', '--port', '0', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, UPLOAD_GUARD_INGEST_TOKEN: '', UPLOAD_GUARD_ADMIN_TOKEN: '', DATABASE_URL: '', ...env },
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const deadline = Date.now() + 30_000;
+  while (!/tokens generated|ingest: +POST/.test(out) || !/listening on (\S+)/.test(out)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`collector did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 100)); // let the token lines arrive
+  const url = /listening on (\S+)/.exec(out)![1]!;
+  const stop = async () => {
+    child.kill('SIGTERM');
+    return new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  };
+  return { url, output: () => out, stop };
+}
+
+describe('upload-guard collector (CLI)', () => {
+  it('generates, saves (0600) and prints tokens when absent, stores in DATA/events.db, stops on SIGTERM', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'ug-cli-'));
+    dirs.push(data);
+    const cli = await startCli(['--data', data]);
+    const tokens = JSON.parse(readFileSync(join(data, 'tokens.json'), 'utf8')) as { ingest: string; admin: string };
+    expect(statSync(join(data, 'tokens.json')).mode & 0o777).toBe(0o600);
+    expect(cli.output()).toContain(tokens.ingest);
+    expect(cli.output()).toContain(tokens.admin);
+    expect(tokens.ingest).not.toBe(tokens.admin);
+    const res = await fetch(cli.url + '/v1/events', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.ingest}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ events: [sampleEvent()] }),
+    });
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0 });
+    expect(statSync(join(data, 'events.db')).isFile()).toBe(true);
+    expect(await cli.stop()).toBe(0);
+
+    // Second start: the saved tokens are reused and not printed again.
+    const again = await startCli(['--data', data]);
+    expect(again.output()).not.toContain(tokens.admin);
+    const list = await fetch(again.url + '/v1/admin/events', { headers: { authorization: `Bearer ${tokens.admin}` } });
+    expect((await list.json()).events).toHaveLength(1);
+    expect(await again.stop()).toBe(0);
+  });
+
+  it('takes tokens from the environment and never echoes them', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'ug-cli-'));
+    dirs.push(data);
+    const cli = await startCli(['--data', data], { UPLOAD_GUARD_INGEST_TOKEN: 'env-ingest-0123456789', UPLOAD_GUARD_ADMIN_TOKEN: 'env-admin-0123456789' });
+    expect(cli.output()).not.toContain('env-admin-0123456789');
+    const res = await fetch(cli.url + '/v1/admin/devices', { headers: { authorization: 'Bearer env-admin-0123456789' } });
+    expect(res.status).toBe(200);
+    expect(await cli.stop()).toBe(0);
+  });
+});
