@@ -128,16 +128,17 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
   // --- auth + rate limit ----------------------------------------------------------------------
   function guard(scope: Scope) {
     return async (req: FastifyRequest, reply: FastifyReply) => {
-      // Keyed by IP and a fingerprint of the presented token, so one flooding client does not starve
-      // others behind the same NAT that use a different token, and token guessing is limited too.
-      const token = bearer(req.headers.authorization) ?? '';
-      const key = `${req.ip}|${createHash('sha256').update(token).digest('base64').slice(0, 12)}`;
+      const auth = authorize(req.headers.authorization, scope, tokens);
+      // Valid tokens get a bucket per IP and token (one flooding client does not starve others behind
+      // the same NAT); every refused request from an IP shares one bucket, so rotating made-up tokens
+      // does not escape the limit and token guessing is throttled too.
+      const token = auth.ok ? (bearer(req.headers.authorization) ?? '') : '';
+      const key = auth.ok ? `${req.ip}|${createHash('sha256').update(token).digest('base64').slice(0, 12)}` : `${req.ip}|refused`;
       const wait = limiters[scope].take(key);
       if (wait > 0) {
         metrics.rateLimited++;
         return reply.code(429).header('retry-after', String(wait)).send({ error: 'too many requests' });
       }
-      const auth = authorize(req.headers.authorization, scope, tokens);
       if (!auth.ok) {
         metrics.authFailures++;
         if (auth.status === 401) reply.header('www-authenticate', 'Bearer');
