@@ -290,6 +290,11 @@ describe('collector limits, retention and alerts', () => {
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(c.metrics.rateLimited).toBeGreaterThanOrEqual(6);
       expect(await c.storage.count()).toBe(5);
+      // Made-up tokens do not get a fresh bucket each: refused requests from one IP share one.
+      const guesses: number[] = [];
+      for (let i = 0; i < 8; i++) guesses.push((await post(url, '/v1/events', { events: [] }, `guess-${i}`)).status);
+      expect(guesses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      expect(guesses.slice(5)).toEqual([429, 429, 429]);
     } finally {
       await c.close();
       await c.storage.close();
