@@ -24,9 +24,12 @@ export interface SenderInfo {
   tab?: { url?: string };
 }
 
-/** Japanese by default; English when the browser's language is English. */
+/**
+ * The language of the translation the browser chose for this extension (ja by default, en for English
+ * browsers), so guidance text is in the same language as the dialog around it.
+ */
 export function uiLang(): 'ja' | 'en' {
-  return browser.i18n.getUILanguage().toLowerCase().startsWith('en') ? 'en' : 'ja';
+  return browser.i18n.getMessage('ui_lang') === 'en' ? 'en' : 'ja';
 }
 
 /**

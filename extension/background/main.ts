@@ -42,7 +42,9 @@ async function start(sendHeartbeat: boolean): Promise<void> {
   await applyPolicy(p);
   await prunePending(d);
   if (sendHeartbeat) await heartbeat(d, p.effective);
-  if (!(await inBackoff(d))) await deliver(d, p);
+  // Install and browser start are worth a delivery attempt even during backoff: the network or the
+  // collector may well have come back while the browser was closed.
+  await deliver(d, p);
 }
 
 function isExtensionPage(sender: Runtime.MessageSender): boolean {

@@ -5,9 +5,9 @@ export function t(key: string, ...subs: (string | number)[]): string {
   return browser.i18n.getMessage(key, subs.map(String)) || key;
 }
 
-/** The same language choice the background makes for the warning dialog. */
+/** The language of the translation in use (the same choice the background makes for the warning dialog). */
 export function uiLang(): 'ja' | 'en' {
-  return browser.i18n.getUILanguage().toLowerCase().startsWith('en') ? 'en' : 'ja';
+  return browser.i18n.getMessage('ui_lang') === 'en' ? 'en' : 'ja';
 }
 
 export function formatTime(iso: string | null): string {
