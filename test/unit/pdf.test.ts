@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { zlibSync } from 'fflate';
 import { extractPdf, decodeTextString } from '../../src/detect/extract/pdf.js';
 import { ScanError, type Extracted, type ExtractContext } from '../../src/detect/extract/types.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
-import { aesCbcDecrypt, md5, rc4 } from '../../src/detect/extract/pdf-crypt.js';
+import { aesCbcDecrypt, aesCbcEncrypt, hash2B, md5, rc4, sha256, sha512 } from '../../src/detect/extract/pdf-crypt.js';
 import { glyphToUnicode } from '../../src/detect/extract/pdf-font.js';
 import type { Limits } from '../../src/detect/types.js';
 
@@ -49,7 +49,7 @@ function makeCtx(fullText = false, timeBudgetMs = LIMITS.timeBudgetMs): ExtractC
 async function extract(input: string | Uint8Array, fullText = false): Promise<Extracted[]> {
   const bytes = typeof input === 'string' ? await readFile(input) : input;
   const out: Extracted[] = [];
-  for await (const it of extractPdf(new Blob([bytes]), makeCtx(fullText))) out.push(it);
+  for await (const it of extractPdf(new Blob([bytes as Uint8Array<ArrayBuffer>]), makeCtx(fullText))) out.push(it);
   return out;
 }
 
@@ -549,6 +549,45 @@ describe('PDF crypto primitives', () => {
       expect(pt[1000]).toBe(8); // PKCS#7 padding left in place
     }
   });
+  it('SHA-256/384/512 match node:crypto (lengths around block edges)', () => {
+    for (const len of [0, 1, 55, 56, 63, 64, 111, 112, 127, 128, 1000, 3000]) {
+      const d = webcrypto.getRandomValues(new Uint8Array(len));
+      const h = (alg: string) => createHash(alg).update(d).digest('hex');
+      expect(Buffer.from(sha256(d)).toString('hex')).toBe(h('sha256'));
+      expect(Buffer.from(sha512(d)).toString('hex')).toBe(h('sha512'));
+      expect(Buffer.from(sha512(d, true)).toString('hex')).toBe(h('sha384'));
+    }
+  });
+  it('AES-128-CBC encryption matches WebCrypto; R6 hash matches a WebCrypto reference', async () => {
+    const s = webcrypto.subtle;
+    const key = webcrypto.getRandomValues(new Uint8Array(16));
+    const iv = webcrypto.getRandomValues(new Uint8Array(16));
+    const plain = webcrypto.getRandomValues(new Uint8Array(2048));
+    const k = await s.importKey('raw', key, { name: 'AES-CBC' }, false, ['encrypt']);
+    const ref = new Uint8Array(await s.encrypt({ name: 'AES-CBC', iv }, k, plain)).subarray(0, 2048);
+    expect(Buffer.from(aesCbcEncrypt(key, iv, plain)).equals(Buffer.from(ref))).toBe(true);
+    // Algorithm 2.B with WebCrypto
+    async function ref2B(pw: Uint8Array, salt: Uint8Array, u: Uint8Array): Promise<Uint8Array> {
+      const cat = (...a: Uint8Array[]) => Uint8Array.from(a.flatMap((x) => Array.from(x)));
+      let kk = new Uint8Array(await s.digest('SHA-256', cat(pw, salt, u)));
+      for (let i = 0; ; i++) {
+        const one = cat(pw, kk, u);
+        const k1 = new Uint8Array(one.length * 64);
+        for (let j = 0; j < 64; j++) k1.set(one, j * one.length);
+        const ck = await s.importKey('raw', kk.slice(0, 16), { name: 'AES-CBC' }, false, ['encrypt']);
+        const e = new Uint8Array(await s.encrypt({ name: 'AES-CBC', iv: kk.slice(16, 32) }, ck, k1)).subarray(0, k1.length);
+        const m = e.subarray(0, 16).reduce((a, b) => a + b, 0) % 3;
+        kk = new Uint8Array(await s.digest(m === 0 ? 'SHA-256' : m === 1 ? 'SHA-384' : 'SHA-512', e));
+        if (i >= 63 && e[e.length - 1] <= i - 32) break;
+      }
+      return kk.subarray(0, 32);
+    }
+    const salt = webcrypto.getRandomValues(new Uint8Array(8));
+    for (const pw of [new Uint8Array(0), enc.encode('owner-pw')]) {
+      const mine = hash2B(6, pw, salt, new Uint8Array(0));
+      expect(Buffer.from(mine).toString('hex')).toBe(Buffer.from(await ref2B(pw, salt, new Uint8Array(0))).toString('hex'));
+    }
+  });
   it('glyph names', () => {
     expect(glyphToUnicode('uni79D8')).toBe('秘');
     expect(glyphToUnicode('u1F600')).toBe('😀');
@@ -572,7 +611,7 @@ describe('PDF robustness', () => {
   async function survives(bytes: Uint8Array): Promise<void> {
     try {
       const out: Extracted[] = [];
-      for await (const it of extractPdf(new Blob([bytes]), makeCtx(true, 3000))) out.push(it);
+      for await (const it of extractPdf(new Blob([bytes as Uint8Array<ArrayBuffer>]), makeCtx(true, 3000))) out.push(it);
     } catch (e) {
       if (!(e instanceof ScanError)) throw e;
     }

@@ -61,14 +61,18 @@ export interface PageState {
   uy: number;
   size: number;
   has: boolean;
+  /** The last string's font had real widths (its end position is trustworthy). */
+  widthsOk: boolean;
   forms: number;
+  /** Decoded form streams of this page (a form drawn many times is inflated once). */
+  formData: Map<Stream, Uint8Array | null>;
   formStack: Set<number>;
   /** A content or form stream could not be fully read. */
   partial: boolean;
 }
 
 export function newPageState(doc: PdfDoc, fonts: FontLoader, checkTime: () => void): PageState {
-  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, ux: 1, uy: 0, size: 0, has: false, forms: 0, formStack: new Set(), partial: false };
+  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false };
 }
 
 const MAX_FORM_DEPTH = 12;
@@ -242,7 +246,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
           st.out.push('\n');
           st.last = '\n';
         }
-      } else if ((along > 0.15 * sz || along < -0.6 * sz) && !isSpace(st.last) && !isSpace(text[0])) {
+      } else if (st.widthsOk && gs.font?.hasWidths && (along > 0.15 * sz || along < -0.6 * sz) && !isSpace(st.last) && !isSpace(text[0])) {
         st.out.push(' ');
         st.last = ' ';
       }
@@ -264,6 +268,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
       st.ux = ux;
       st.uy = uy;
       st.size = size;
+      st.widthsOk = !!gs.font?.hasWidths;
     }
   };
 
@@ -291,6 +296,11 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
     te = le;
     tf = lf;
   };
+
+  let top2 = 0;
+  function arg(k: number): number {
+    return top2 - k >= 0 && types[top2 - k] === T_NUM ? nums[top2 - k] : 0;
+  }
 
   let ops = 0;
   let i = 0;
@@ -405,7 +415,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
       else types[top++] = T_OTHER;
       continue;
     }
-    const arg = (k: number) => (top - k >= 0 && types[top - k] === T_NUM ? nums[top - k] : 0);
+    top2 = top;
     switch (key) {
       case OP.BT:
         ta = 1; tb = 0; tcm = 0; td = 1; te = 0; tf = 0;
@@ -577,9 +587,13 @@ function runXObject(st: PageState, name: string, resources: Dict, ctm: number[],
   if (!(s instanceof Stream)) return;
   if (doc.resolve(s.dict.get('Subtype')) !== 'Form') return;
   st.forms++;
-  const info = { partial: false };
-  const data = doc.decodeStream(s, true, info);
-  if (info.partial) st.partial = true;
+  let data = st.formData.get(s);
+  if (data === undefined) {
+    const info = { partial: false };
+    data = doc.decodeStream(s, true, info);
+    if (info.partial) st.partial = true;
+    if (!data || data.length < 4 << 20) st.formData.set(s, data);
+  }
   if (!data) return;
   const m = doc.resolve(s.dict.get('Matrix'));
   let mm = ctm;

@@ -1,8 +1,9 @@
 /**
  * PDF Standard security handler (ISO 32000-2 §7.6.4) for the empty user password, with the
- * primitives it needs: MD5 and RC4 by hand (neither is in crypto.subtle), AES decryption by hand
- * (synchronous, so object loading stays synchronous), SHA-2 and AES-128-CBC encryption through
- * crypto.subtle for the R6 key derivation (run once per document).
+ * primitives it needs, all synchronous and by hand: MD5 and RC4 (not in crypto.subtle), AES-CBC
+ * (so object loading stays synchronous), and SHA-256/384/512 + AES-128-CBC encryption for the R6
+ * key derivation (64+ rounds: WebCrypto's async round trips made it ~20 ms; this takes ~1 ms).
+ * The unit tests check every primitive against WebCrypto / node:crypto.
  */
 
 // ---------------------------------------------------------------- MD5 (RFC 1321)
@@ -144,8 +145,63 @@ const TD3 = new Uint32Array(256);
   }
 })();
 
-/** Decryption round keys (equivalent inverse cipher) for a 16- or 32-byte key. */
-export function aesDecryptKey(key: Uint8Array): { dk: Uint32Array; rounds: number } {
+const TE0 = new Uint32Array(256);
+const TE1 = new Uint32Array(256);
+const TE2 = new Uint32Array(256);
+const TE3 = new Uint32Array(256);
+(() => {
+  for (let x = 0; x < 256; x++) {
+    const s = SBOX[x];
+    const s2 = ((s << 1) ^ (s & 0x80 ? 0x11b : 0)) & 0xff;
+    const w = ((s2 << 24) | (s << 16) | (s << 8) | (s2 ^ s)) >>> 0;
+    TE0[x] = w;
+    TE1[x] = ((w >>> 8) | (w << 24)) >>> 0;
+    TE2[x] = ((w >>> 16) | (w << 16)) >>> 0;
+    TE3[x] = ((w >>> 24) | (w << 8)) >>> 0;
+  }
+})();
+
+/** AES-CBC encryption without padding (`data.length` a multiple of 16), for the R6 hash. */
+export function aesCbcEncrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
+  const { ek, rounds } = aesExpandKey(key);
+  const n = data.length & ~15;
+  const out = new Uint8Array(n);
+  let c0 = (iv[0] << 24) | (iv[1] << 16) | (iv[2] << 8) | iv[3];
+  let c1 = (iv[4] << 24) | (iv[5] << 16) | (iv[6] << 8) | iv[7];
+  let c2 = (iv[8] << 24) | (iv[9] << 16) | (iv[10] << 8) | iv[11];
+  let c3 = (iv[12] << 24) | (iv[13] << 16) | (iv[14] << 8) | iv[15];
+  for (let o = 0; o < n; o += 16) {
+    let s0 = ((data[o] << 24) | (data[o + 1] << 16) | (data[o + 2] << 8) | data[o + 3]) ^ c0 ^ ek[0];
+    let s1 = ((data[o + 4] << 24) | (data[o + 5] << 16) | (data[o + 6] << 8) | data[o + 7]) ^ c1 ^ ek[1];
+    let s2 = ((data[o + 8] << 24) | (data[o + 9] << 16) | (data[o + 10] << 8) | data[o + 11]) ^ c2 ^ ek[2];
+    let s3 = ((data[o + 12] << 24) | (data[o + 13] << 16) | (data[o + 14] << 8) | data[o + 15]) ^ c3 ^ ek[3];
+    let k = 4;
+    for (let r = 1; r < rounds; r++, k += 4) {
+      const t0 = TE0[s0 >>> 24] ^ TE1[(s1 >>> 16) & 255] ^ TE2[(s2 >>> 8) & 255] ^ TE3[s3 & 255] ^ ek[k];
+      const t1 = TE0[s1 >>> 24] ^ TE1[(s2 >>> 16) & 255] ^ TE2[(s3 >>> 8) & 255] ^ TE3[s0 & 255] ^ ek[k + 1];
+      const t2 = TE0[s2 >>> 24] ^ TE1[(s3 >>> 16) & 255] ^ TE2[(s0 >>> 8) & 255] ^ TE3[s1 & 255] ^ ek[k + 2];
+      const t3 = TE0[s3 >>> 24] ^ TE1[(s0 >>> 16) & 255] ^ TE2[(s1 >>> 8) & 255] ^ TE3[s2 & 255] ^ ek[k + 3];
+      s0 = t0;
+      s1 = t1;
+      s2 = t2;
+      s3 = t3;
+    }
+    c0 = ((SBOX[s0 >>> 24] << 24) | (SBOX[(s1 >>> 16) & 255] << 16) | (SBOX[(s2 >>> 8) & 255] << 8) | SBOX[s3 & 255]) ^ ek[k];
+    c1 = ((SBOX[s1 >>> 24] << 24) | (SBOX[(s2 >>> 16) & 255] << 16) | (SBOX[(s3 >>> 8) & 255] << 8) | SBOX[s0 & 255]) ^ ek[k + 1];
+    c2 = ((SBOX[s2 >>> 24] << 24) | (SBOX[(s3 >>> 16) & 255] << 16) | (SBOX[(s0 >>> 8) & 255] << 8) | SBOX[s1 & 255]) ^ ek[k + 2];
+    c3 = ((SBOX[s3 >>> 24] << 24) | (SBOX[(s0 >>> 16) & 255] << 16) | (SBOX[(s1 >>> 8) & 255] << 8) | SBOX[s2 & 255]) ^ ek[k + 3];
+    const w = [c0, c1, c2, c3];
+    for (let j = 0; j < 4; j++) {
+      out[o + 4 * j] = w[j] >>> 24;
+      out[o + 4 * j + 1] = w[j] >>> 16;
+      out[o + 4 * j + 2] = w[j] >>> 8;
+      out[o + 4 * j + 3] = w[j];
+    }
+  }
+  return out;
+}
+
+function aesExpandKey(key: Uint8Array): { ek: Uint32Array; rounds: number } {
   const nk = key.length >> 2;
   const rounds = nk + 6;
   const total = 4 * (rounds + 1);
@@ -162,6 +218,13 @@ export function aesDecryptKey(key: Uint8Array): { dk: Uint32Array; rounds: numbe
     }
     ek[i] = (ek[i - nk] ^ t) >>> 0;
   }
+  return { ek, rounds };
+}
+
+/** Decryption round keys (equivalent inverse cipher) for a 16- or 32-byte key. */
+export function aesDecryptKey(key: Uint8Array): { dk: Uint32Array; rounds: number } {
+  const { ek, rounds } = aesExpandKey(key);
+  const total = ek.length;
   const dk = new Uint32Array(total);
   for (let r = 0; r <= rounds; r++) {
     for (let j = 0; j < 4; j++) {
@@ -259,6 +322,7 @@ export interface EncryptParams {
   o: Uint8Array;
   u: Uint8Array;
   ue?: Uint8Array | null;
+  perms?: Uint8Array | null;
   p: number;
   id0: Uint8Array;
   encryptMetadata: boolean;
@@ -368,31 +432,192 @@ function legacyUserOk(p: EncryptParams, key: Uint8Array): boolean {
   return eq(x, p.u, 16);
 }
 
-function subtle(): SubtleCrypto {
-  const s = globalThis.crypto?.subtle;
-  if (!s) throw new Error('crypto.subtle unavailable');
-  return s;
+// ---------------------------------------------------------------- SHA-256 / SHA-384 / SHA-512 (FIPS 180-4)
+// Synchronous: the R6 hash runs 64+ rounds of AES + SHA-2, and a WebCrypto round trip per step
+// costs more than the whole computation. Constants are derived from the primes (no tables to mistype).
+
+function iroot(n: bigint, k: bigint): bigint {
+  let x = BigInt(Math.floor(Math.pow(Number(n), 1 / Number(k)))) + (1n << 24n);
+  for (;;) {
+    const y = ((k - 1n) * x + n / x ** (k - 1n)) / k;
+    if (y >= x) break;
+    x = y;
+  }
+  while (x ** k > n) x--;
+  while ((x + 1n) ** k <= n) x++;
+  return x;
 }
 
-async function sha(alg: 'SHA-256' | 'SHA-384' | 'SHA-512', data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await subtle().digest(alg, data as Uint8Array<ArrayBuffer>));
+let shaConst: { k256: Int32Array; h256: Int32Array; k512: Int32Array; h512: Int32Array; h384: Int32Array } | null = null;
+function constants() {
+  if (shaConst) return shaConst;
+  const primes: number[] = [];
+  for (let n = 2; primes.length < 80; n++) if (primes.every((p) => n % p)) primes.push(n);
+  const frac = (p: number, root: bigint, bits: bigint) => {
+    const v = iroot(BigInt(p) << (bits * root), root);
+    return v & ((1n << bits) - 1n);
+  };
+  const k256 = new Int32Array(64);
+  const h256 = new Int32Array(8);
+  const k512 = new Int32Array(160);
+  const h512 = new Int32Array(16);
+  const h384 = new Int32Array(16);
+  for (let i = 0; i < 80; i++) {
+    const v = frac(primes[i], 3n, 64n);
+    k512[2 * i] = Number(v >> 32n) | 0;
+    k512[2 * i + 1] = Number(v & 0xffffffffn) | 0;
+    if (i < 64) k256[i] = Number(frac(primes[i], 3n, 32n)) | 0;
+  }
+  for (let i = 0; i < 8; i++) {
+    h256[i] = Number(frac(primes[i], 2n, 32n)) | 0;
+    const a = frac(primes[i], 2n, 64n);
+    h512[2 * i] = Number(a >> 32n) | 0;
+    h512[2 * i + 1] = Number(a & 0xffffffffn) | 0;
+    const b = frac(primes[i + 8], 2n, 64n);
+    h384[2 * i] = Number(b >> 32n) | 0;
+    h384[2 * i + 1] = Number(b & 0xffffffffn) | 0;
+  }
+  shaConst = { k256, h256, k512, h512, h384 };
+  return shaConst;
+}
+
+function shaPad(data: Uint8Array, block: number): Uint8Array {
+  const lenBytes = block === 64 ? 8 : 16;
+  const total = Math.ceil((data.length + 1 + lenBytes) / block) * block;
+  const m = new Uint8Array(total);
+  m.set(data);
+  m[data.length] = 0x80;
+  const bits = data.length * 8;
+  const hi = Math.floor(bits / 0x100000000);
+  const dv = new DataView(m.buffer);
+  dv.setUint32(total - 8, hi);
+  dv.setUint32(total - 4, bits >>> 0);
+  return m;
+}
+
+export function sha256(data: Uint8Array): Uint8Array {
+  const { k256, h256 } = constants();
+  const m = shaPad(data, 64);
+  const dv = new DataView(m.buffer);
+  const h = Int32Array.from(h256);
+  const w = new Int32Array(64);
+  for (let off = 0; off < m.length; off += 64) {
+    for (let t = 0; t < 16; t++) w[t] = dv.getInt32(off + 4 * t);
+    for (let t = 16; t < 64; t++) {
+      const a = w[t - 15],
+        b = w[t - 2];
+      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
+      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+      w[t] = (w[t - 16] + s0 + w[t - 7] + s1) | 0;
+    }
+    let a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+    for (let t = 0; t < 64; t++) {
+      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+      const ch = (e & f) ^ (~e & g);
+      const t1 = (hh + S1 + ch + k256[t] + w[t]) | 0;
+      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+      const maj = (a & b) ^ (a & c) ^ (b & c);
+      const t2 = (S0 + maj) | 0;
+      hh = g;
+      g = f;
+      f = e;
+      e = (d + t1) | 0;
+      d = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) | 0;
+    }
+    h[0] = (h[0] + a) | 0;
+    h[1] = (h[1] + b) | 0;
+    h[2] = (h[2] + c) | 0;
+    h[3] = (h[3] + d) | 0;
+    h[4] = (h[4] + e) | 0;
+    h[5] = (h[5] + f) | 0;
+    h[6] = (h[6] + g) | 0;
+    h[7] = (h[7] + hh) | 0;
+  }
+  const out = new Uint8Array(32);
+  const ov = new DataView(out.buffer);
+  for (let i = 0; i < 8; i++) ov.setInt32(4 * i, h[i]);
+  return out;
+}
+
+/** SHA-512, or SHA-384 when `is384`. 64-bit words as (hi, lo) pairs of int32. */
+export function sha512(data: Uint8Array, is384 = false): Uint8Array {
+  const { k512, h512, h384 } = constants();
+  const m = shaPad(data, 128);
+  const dv = new DataView(m.buffer);
+  const h = Int32Array.from(is384 ? h384 : h512);
+  const w = new Int32Array(160);
+  const st = new Int32Array(16);
+  for (let off = 0; off < m.length; off += 128) {
+    for (let t = 0; t < 32; t++) w[t] = dv.getInt32(off + 4 * t);
+    for (let t = 16; t < 80; t++) {
+      // s0 = rotr1 ^ rotr8 ^ shr7 of w[t-15]; s1 = rotr19 ^ rotr61 ^ shr6 of w[t-2]
+      let xh = w[2 * (t - 15)], xl = w[2 * (t - 15) + 1];
+      const s0h = ((xh >>> 1) | (xl << 31)) ^ ((xh >>> 8) | (xl << 24)) ^ (xh >>> 7);
+      const s0l = ((xl >>> 1) | (xh << 31)) ^ ((xl >>> 8) | (xh << 24)) ^ ((xl >>> 7) | (xh << 25));
+      xh = w[2 * (t - 2)];
+      xl = w[2 * (t - 2) + 1];
+      const s1h = ((xh >>> 19) | (xl << 13)) ^ ((xl >>> 29) | (xh << 3)) ^ (xh >>> 6);
+      const s1l = ((xl >>> 19) | (xh << 13)) ^ ((xh >>> 29) | (xl << 3)) ^ ((xl >>> 6) | (xh << 26));
+      const lo = (s0l >>> 0) + (s1l >>> 0) + (w[2 * (t - 7) + 1] >>> 0) + (w[2 * (t - 16) + 1] >>> 0);
+      const hi = s0h + s1h + w[2 * (t - 7)] + w[2 * (t - 16)] + Math.floor(lo / 0x100000000);
+      w[2 * t] = hi | 0;
+      w[2 * t + 1] = lo | 0;
+    }
+    st.set(h);
+    for (let t = 0; t < 80; t++) {
+      const ah = st[0], al = st[1], bh = st[2], bl = st[3], ch = st[4], cl = st[5];
+      const eh = st[8], el = st[9], fh = st[10], fl = st[11], gh = st[12], gl = st[13], hh = st[14], hl = st[15];
+      // Σ1(e) = rotr14 ^ rotr18 ^ rotr41
+      const S1h = ((eh >>> 14) | (el << 18)) ^ ((eh >>> 18) | (el << 14)) ^ ((el >>> 9) | (eh << 23));
+      const S1l = ((el >>> 14) | (eh << 18)) ^ ((el >>> 18) | (eh << 14)) ^ ((eh >>> 9) | (el << 23));
+      const chh = (eh & fh) ^ (~eh & gh);
+      const chl = (el & fl) ^ (~el & gl);
+      const t1l = (hl >>> 0) + (S1l >>> 0) + (chl >>> 0) + (k512[2 * t + 1] >>> 0) + (w[2 * t + 1] >>> 0);
+      const t1h = hh + S1h + chh + k512[2 * t] + w[2 * t] + Math.floor(t1l / 0x100000000);
+      // Σ0(a) = rotr28 ^ rotr34 ^ rotr39
+      const S0h = ((ah >>> 28) | (al << 4)) ^ ((al >>> 2) | (ah << 30)) ^ ((al >>> 7) | (ah << 25));
+      const S0l = ((al >>> 28) | (ah << 4)) ^ ((ah >>> 2) | (al << 30)) ^ ((ah >>> 7) | (al << 25));
+      const mjh = (ah & bh) ^ (ah & ch) ^ (bh & ch);
+      const mjl = (al & bl) ^ (al & cl) ^ (bl & cl);
+      const t2l = (S0l >>> 0) + (mjl >>> 0);
+      const t2h = S0h + mjh + Math.floor(t2l / 0x100000000);
+      st.copyWithin(2, 0, 14); // h=g, g=f, f=e, e=d, d=c, c=b, b=a
+      const el2 = (st[9] >>> 0) + ((t1l | 0) >>> 0);
+      st[8] = (st[8] + (t1h | 0) + Math.floor(el2 / 0x100000000)) | 0;
+      st[9] = el2 | 0;
+      const al2 = ((t1l | 0) >>> 0) + ((t2l | 0) >>> 0);
+      st[0] = ((t1h | 0) + (t2h | 0) + Math.floor(al2 / 0x100000000)) | 0;
+      st[1] = al2 | 0;
+    }
+    for (let i = 0; i < 16; i += 2) {
+      const lo = (h[i + 1] >>> 0) + (st[i + 1] >>> 0);
+      h[i] = (h[i] + st[i] + Math.floor(lo / 0x100000000)) | 0;
+      h[i + 1] = lo | 0;
+    }
+  }
+  const n = is384 ? 48 : 64;
+  const out = new Uint8Array(64);
+  const ov = new DataView(out.buffer);
+  for (let i = 0; i < 16; i++) ov.setInt32(4 * i, h[i]);
+  return out.slice(0, n);
 }
 
 /** Algorithm 2.B (R6) or plain SHA-256 (R5). */
-async function hash2B(r: number, password: Uint8Array, salt: Uint8Array, udata: Uint8Array): Promise<Uint8Array> {
-  let k = await sha('SHA-256', concat(password, salt, udata));
+export function hash2B(r: number, password: Uint8Array, salt: Uint8Array, udata: Uint8Array): Uint8Array {
+  let k = sha256(concat(password, salt, udata));
   if (r < 6) return k;
-  const s = subtle();
   for (let i = 0; ; i++) {
     const k1one = concat(password, k, udata);
     const k1 = new Uint8Array(k1one.length * 64);
     for (let j = 0; j < 64; j++) k1.set(k1one, j * k1one.length);
-    const ck = await s.importKey('raw', k.slice(0, 16), { name: 'AES-CBC' }, false, ['encrypt']);
-    const e = new Uint8Array(await s.encrypt({ name: 'AES-CBC', iv: k.slice(16, 32) }, ck, k1)).subarray(0, k1.length);
+    const e = aesCbcEncrypt(k.subarray(0, 16), k.subarray(16, 32), k1);
     let sum = 0;
     for (let j = 0; j < 16; j++) sum += e[j];
     const m = sum % 3;
-    k = await sha(m === 0 ? 'SHA-256' : m === 1 ? 'SHA-384' : 'SHA-512', e);
+    k = m === 0 ? sha256(e) : sha512(e, m === 1);
     if (i >= 63 && e[e.length - 1] <= i - 32) break;
     if (i > 1000) break;
   }
@@ -407,10 +632,16 @@ export async function openWithEmptyPassword(p: EncryptParams): Promise<Decryptor
   const empty = new Uint8Array(0);
   if (p.v >= 5 || p.r >= 5) {
     if (p.u.length < 48 || !p.ue || p.ue.length < 32) return null;
-    const h = await hash2B(p.r, empty, p.u.subarray(32, 40), empty);
-    if (!eq(h, p.u, 32)) return null;
-    const ik = await hash2B(p.r, empty, p.u.subarray(40, 48), empty);
+    // Derive the key first and check it against /Perms (one R6 hash instead of two); only when
+    // /Perms is absent or disagrees, validate the password against /U the long way.
+    const ik = hash2B(p.r, empty, p.u.subarray(40, 48), empty);
     const key = aesCbcDecrypt(ik, new Uint8Array(16), p.ue.subarray(0, 32));
+    if (p.perms && p.perms.length >= 16) {
+      const perms = aesCbcDecrypt(key, new Uint8Array(16), p.perms.subarray(0, 16));
+      if (perms[9] === 0x61 && perms[10] === 0x64 && perms[11] === 0x62) return new Decryptor(key, p);
+    }
+    const h = hash2B(p.r, empty, p.u.subarray(32, 40), empty);
+    if (!eq(h, p.u, 32)) return null;
     return new Decryptor(key, p);
   }
   const key = legacyKey(p, empty);

@@ -335,6 +335,8 @@ export class PdfFont {
   charset: Charset = null;
   cidWidths: Map<number, number> | null = null;
   dw = 1000;
+  /** Widths come from the font dictionary (not guessed), so gaps between strings are meaningful. */
+  hasWidths = false;
   vertical = false;
   /** Could text in this font contain 秘/㊙? */
   canStamp = false;
@@ -511,7 +513,10 @@ export class FontLoader {
       if (cid) {
         f.dw = num(doc.resolve(cid.get('DW')), 1000);
         const w = doc.resolve(cid.get('W'));
-        if (Array.isArray(w) && f.charset === 'identity') f.cidWidths = parseW(doc, w);
+        if (Array.isArray(w) && f.charset === 'identity') {
+          f.cidWidths = parseW(doc, w);
+          f.hasWidths = true;
+        }
       }
       f.canStamp = (f.charset !== null && f.charset !== 'identity') || (f.toUni !== null && mapHasStamp(f.toUni));
       return f;
@@ -543,6 +548,7 @@ export class FontLoader {
     const first = num(doc.resolve(d.get('FirstChar')), 0) | 0;
     const widths = doc.resolve(d.get('Widths'));
     if (Array.isArray(widths)) {
+      f.hasWidths = true;
       const fd = doc.dict(d.get('FontDescriptor'));
       const missing = num(fd ? doc.resolve(fd.get('MissingWidth')) : undefined, 0);
       ws.fill(missing);

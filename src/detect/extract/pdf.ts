@@ -107,6 +107,7 @@ async function setupEncryption(doc: PdfDoc): Promise<void> {
     o: str('O'),
     u: str('U'),
     ue: str('UE'),
+    perms: str('Perms'),
     p: num('P', -1) | 0,
     id0,
     encryptMetadata: em !== false,
