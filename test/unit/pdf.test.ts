@@ -342,6 +342,21 @@ describe('PDF synthetic documents', () => {
     expect(stampHits(items)).toEqual(['page:1']);
   });
 
+  it('a word split over two strings is not split when the font has no widths', async () => {
+    const noW = `<</Type/Font/Subtype/Type0/BaseFont/X/Encoding/Identity-H/ToUnicode 7 0 R/DescendantFonts[<</Type/Font/Subtype/CIDFontType2/BaseFont/X/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>>>]>>`;
+    // glyphs really are ~0.5 em wide; the font claims nothing (DW 1000 by default)
+    const c = `BT /F1 10 Tf 1 0 0 1 72 700 Tm <${cidHex(CHARS, '秘Confi')}> Tj 1 0 0 1 112 700 Tm <${cidHex(CHARS, 'dential')}> Tj ET`;
+    const items = await extract(docWith([c], { fontObj: noW, extraObjs: [stream('', toUnicodeCMap(CHARS))] }));
+    expect(pageText(items, 1)).toContain('秘Confidential');
+  });
+
+  it('a real gap between strings on one line (per widths) becomes a space; kerning does not', async () => {
+    // /W gives 500 for codes 2..13: "Confi" is 2.5 em = 25 pt at 10 pt
+    const c = `BT /F1 10 Tf 1 0 0 1 72 700 Tm <${cidHex(CHARS, 'Confi')}> Tj 1 0 0 1 97 700 Tm <${cidHex(CHARS, 'dential')}> Tj 1 0 0 1 200 700 Tm <${cidHex(CHARS, 'Conf')}> Tj ET`;
+    const items = await extract(docWith([c], { fontObj: type0(7), extraObjs: [stream('', toUnicodeCMap(CHARS))] }), true);
+    expect(pageText(items, 1)).toContain('Confidential Conf');
+  });
+
   it('trap with CID font: 社外秘 then Confidential in another paragraph below is the stamp only when adjacent', async () => {
     const c = `BT /F1 12 Tf 72 700 Td <${cidHex(CHARS, '社外秘部品')}> Tj 0 -20 Td <${cidHex(CHARS, 'Confidential')}> Tj ET`;
     const pdf = docWith([c], { fontObj: type0(7), extraObjs: [stream('', toUnicodeCMap(CHARS))] });
@@ -450,6 +465,25 @@ describe('PDF synthetic documents', () => {
     expect(stampHits(items)).toEqual(['page:1', 'page:2']);
   });
 
+  it('LZW content stream', async () => {
+    const font = '<</Type/Font/Subtype/Type1/BaseFont/Foo/Encoding<</Differences[1/uni79D8]>>>>';
+    // long and varied enough to pass the 9→10→11-bit code-length switches
+    const filler = Array.from({ length: 600 }, (_, i) => `(w${i * 7919}) Tj`).join(' ');
+    const data = lzwEncode(latin1Bytes(`BT /F1 12 Tf 72 700 Td ${filler} ET BT /F1 12 Tf 72 500 Td (\\001 Confidential Confidential Confidential) Tj ET`));
+    expect(data.length).toBeGreaterThan(2000);
+    const objs: Body[] = [
+      '<</Type/Catalog/Pages 2 0 R>>',
+      '<</Type/Pages/Kids[3 0 R]/Count 1>>',
+      '<</Type/Page/Parent 2 0 R/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>',
+      concatBytes([`<</Filter/LZWDecode/Length ${data.length}>>\nstream\n`, data, '\nendstream']),
+      font,
+    ];
+    const items = await extract(buildPdf(objs, '/Root 1 0 R'));
+    const t = pageText(items, 1);
+    expect(t).toContain('w4743481');
+    expect(t.endsWith('\n秘 Confidential Confidential Confidential\n')).toBe(true);
+  });
+
   it('xref /Prev loop and a missing startxref target do not hang', async () => {
     const base = docWith(['BT /F1 12 Tf 72 700 Td (hello) Tj ET']);
     const s = new TextDecoder('latin1').decode(base);
@@ -507,6 +541,42 @@ describe('PDF synthetic documents', () => {
     expect(page.every((t) => t.text.length <= 1 << 20)).toBe(true);
   });
 });
+
+/** LZW encoder (PDF variant: 9..12-bit codes, EarlyChange 1, clear at start, EOD at end). */
+function lzwEncode(data: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  let bitBuf = 0;
+  let bitCnt = 0;
+  let codeLen = 9;
+  const put = (code: number) => {
+    bitBuf = (bitBuf << codeLen) | code;
+    bitCnt += codeLen;
+    while (bitCnt >= 8) {
+      out.push((bitBuf >>> (bitCnt - 8)) & 0xff);
+      bitCnt -= 8;
+    }
+    bitBuf &= (1 << bitCnt) - 1;
+  };
+  const dict = new Map<string, number>();
+  let next = 258;
+  put(256);
+  let w = '';
+  for (const b of data) {
+    const wc = w + String.fromCharCode(b);
+    if (wc.length === 1 || dict.has(wc)) {
+      w = wc;
+      continue;
+    }
+    put(w.length === 1 ? w.charCodeAt(0) : dict.get(w)!);
+    dict.set(wc, next++);
+    if (next + 1 > 1 << codeLen && codeLen < 12) codeLen++;
+    w = String.fromCharCode(b);
+  }
+  if (w) put(w.length === 1 ? w.charCodeAt(0) : dict.get(w)!);
+  put(257);
+  if (bitCnt > 0) out.push((bitBuf << (8 - bitCnt)) & 0xff);
+  return Uint8Array.from(out);
+}
 
 function ascii85(s: string): string {
   const b = latin1Bytes(s);
