@@ -422,6 +422,52 @@ describe('PDF synthetic documents', () => {
     expect(pageText(items, 1)).toContain('page one');
   });
 
+  it('annotation appearance streams (an Acrobat-style stamp) are read; hidden ones are not', async () => {
+    // 1 catalog, 2 pages, 3 font, 4 resources, 5 page1, 6 content1, 7 page2, 8 content2, 9 cmap, 10 stamp AP, 11 annot, 12 hidden annot
+    const ap = stream('/Type/XObject/Subtype/Form/BBox[0 0 100 30]/Resources<</Font<</S 3 0 R>>>>', `BT /S 14 Tf 5 8 Td <${cidHex(CHARS, '秘Confidential')}> Tj ET`);
+    const pdf = docWith(['BT ET', 'BT ET'], {
+      fontObj: type0(9),
+      pageExtra: ['/Annots[12 0 R]', '/Annots[11 0 R]'],
+      extraObjs: [
+        stream('', toUnicodeCMap(CHARS)),
+        ap,
+        '<</Type/Annot/Subtype/Stamp/Rect[400 700 500 730]/Name/Confidential/AP<</N 10 0 R>>>>',
+        '<</Type/Annot/Subtype/Stamp/F 2/Rect[400 700 500 730]/AP<</N 10 0 R>>>>',
+      ],
+    });
+    const items = await extract(pdf);
+    expect(stampHits(items)).toEqual(['page:2']);
+  });
+
+  it('a Flate bomb stops at the expansion limit quickly', async () => {
+    const bomb = zlibSync(new Uint8Array(64 * 1024 * 1024).fill(0x20), { level: 9 });
+    const objs: Body[] = [
+      '<</Type/Catalog/Pages 2 0 R>>',
+      '<</Type/Pages/Kids[3 0 R]/Count 1>>',
+      '<</Type/Page/Parent 2 0 R/Contents 4 0 R>>',
+      concatBytes([`<</Filter/FlateDecode/Length ${bomb.length}>>\nstream\n`, bomb, '\nendstream']),
+    ];
+    const ctx = makeCtx(true);
+    ctx.limits.maxExpandedBytes = 8 * 1024 * 1024;
+    let expanded = 0;
+    ctx.addExpanded = (n: number) => {
+      expanded += n;
+      if (expanded > ctx.limits.maxExpandedBytes) throw new ScanError('expansion-ratio', 'too much');
+    };
+    const t0 = Date.now();
+    const out: Extracted[] = [];
+    let err: unknown = null;
+    try {
+      for await (const it of extractPdf(new Blob([buildPdf(objs, '/Root 1 0 R') as Uint8Array<ArrayBuffer>]), ctx)) out.push(it);
+    } catch (e) {
+      err = e;
+    }
+    expect(Date.now() - t0).toBeLessThan(3000);
+    // either the stream was cut at the cap (reported as damaged) or the scan hit the limit
+    if (err) expect((err as ScanError).reason).toBe('expansion-ratio');
+    else expect(out.some((i) => i.kind === 'unscannable')).toBe(true);
+  });
+
   it('Info strings: UTF-16BE with BOM and PDFDocEncoding', async () => {
     const title = '<FEFF' + hex16('秘　CONFIDENTIAL') + '>';
     const pdf = docWith(['BT /F1 12 Tf 72 700 Td (x) Tj ET'], {
@@ -701,6 +747,19 @@ describe('PDF robustness', () => {
       }
     }
     expect(Date.now() - t0).toBeLessThan(30000);
+  });
+  it('the time budget surfaces as ScanError time-budget, not corrupt', async () => {
+    for (const f of ['multipage-p2.pdf', 'bad-xref.pdf', 'owner-aes-256.pdf']) {
+      const data = await readFile(fix(f));
+      let err: unknown = null;
+      try {
+        for await (const _ of extractPdf(new Blob([data]), makeCtx(true, -1))) void _;
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ScanError);
+      expect((err as ScanError).reason).toBe('time-budget');
+    }
   });
   it('every cut point of a small file ends quickly', async () => {
     const data = docWith(['BT /F1 12 Tf 72 700 Td (hello) Tj ET', 'BT /F1 12 Tf 72 700 Td (world) Tj ET']);

@@ -586,6 +586,14 @@ function runXObject(st: PageState, name: string, resources: Dict, ctm: number[],
   const s = doc.resolve(ref);
   if (!(s instanceof Stream)) return;
   if (doc.resolve(s.dict.get('Subtype')) !== 'Form') return;
+  runForm(st, s, num, resources, ctm, depth);
+}
+
+/** Runs a form stream (a Form XObject or an annotation appearance) with its own resources. */
+export function runForm(st: PageState, s: Stream, num: number, resources: Dict | null, ctm: number[], depth: number): void {
+  const doc = st.doc;
+  if (depth >= MAX_FORM_DEPTH || st.forms >= MAX_FORMS_PER_PAGE) return;
+  if (num >= 0 && st.formStack.has(num)) return;
   st.forms++;
   let data = st.formData.get(s);
   if (data === undefined) {

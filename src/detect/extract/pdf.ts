@@ -11,11 +11,11 @@ import { chunkText } from '../text-chunks.js';
 import { ScanError, type Extracted, type ExtractContext, type Extractor } from './types.js';
 import { Dict, PdfDoc, Ref, Stream, bytesEq, findBytes, findBytesBack, type Obj } from './pdf-parse.js';
 import { FontLoader } from './pdf-font.js';
-import { newPageState, resourcesCanStamp, runContent } from './pdf-content.js';
+import { newPageState, resourcesCanStamp, runContent, runForm, type PageState } from './pdf-content.js';
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
 
 const MAX_PAGES = 100_000;
-const STREAM_CAP = 256 * 1024 * 1024;
+const STREAM_CAP = 64 * 1024 * 1024;
 const MAX_PAGE_TEXT = 8 * 1024 * 1024;
 
 // ---------------------------------------------------------------- text strings
@@ -238,6 +238,40 @@ function annotText(doc: PdfDoc, page: Dict): string {
   return parts.join('\n');
 }
 
+/**
+ * Text drawn by annotation appearances (Acrobat stamps, FreeText, filled-in form fields): the
+ * normal appearance stream (/AP /N, or its /AS state), run like a form. Hidden annotations skipped.
+ */
+function appearanceText(doc: PdfDoc, fonts: FontLoader, page: Dict, st: PageState, fullText: boolean): void {
+  const annots = doc.resolve(page.get('Annots'));
+  if (!Array.isArray(annots)) return;
+  for (const a of annots.slice(0, 10000)) {
+    const d = doc.dict(a);
+    if (!d) continue;
+    const flags = doc.resolve(d.get('F'));
+    if (typeof flags === 'number' && flags & 2) continue; // Hidden
+    const subtype = doc.resolve(d.get('Subtype'));
+    if (subtype === 'Popup' || subtype === 'Link') continue;
+    const ap = doc.dict(d.get('AP'));
+    if (!ap) continue;
+    let nRef = ap.get('N');
+    let n = doc.resolve(nRef);
+    if (n instanceof Dict) {
+      const as = doc.resolve(d.get('AS'));
+      nRef = typeof as === 'string' ? n.get(as) : undefined;
+      n = doc.resolve(nRef);
+    }
+    if (!(n instanceof Stream)) continue;
+    const res = doc.dict(n.dict.get('Resources'));
+    if (!fullText && !resourcesCanStamp(doc, fonts, res)) continue;
+    if (st.last !== '\n' && st.has) {
+      st.out.push('\n');
+      st.last = '\n';
+    }
+    runForm(st, n, nRef instanceof Ref ? nRef.num : -1, res, [1, 0, 0, 1, 0, 0], 0);
+  }
+}
+
 // ---------------------------------------------------------------- metadata
 
 function infoText(doc: PdfDoc): string {
@@ -379,6 +413,7 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
           if (st.out.length === 1 && st.out[0].length > MAX_PAGE_TEXT * 4) break;
         }
       }
+      appearanceText(doc, fonts, page, st, ctx.fullText);
       if (st.partial) badPages++;
       const annots = annotText(doc, page);
       text = st.out.join('');
