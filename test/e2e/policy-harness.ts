@@ -41,7 +41,7 @@ function posixLocale(lang: string): string {
   return `${l}_${region ?? (l === 'ja' ? 'JP' : l.toUpperCase())}`;
 }
 
-export async function launch(profile: string, opts: { lang?: string } = {}): Promise<Browser> {
+export async function launch(profile: string, opts: { lang?: string; hosts?: string[] } = {}): Promise<Browser> {
   if (!existsSync(join(DIST, 'manifest.json'))) throw new Error(`no build in ${DIST}: run npm run build`);
   const lang = opts.lang ?? 'ja';
   // Debian's chromium ships only en-US; without chromium-l10n every extension page silently falls back to English.
@@ -66,6 +66,7 @@ export async function launch(profile: string, opts: { lang?: string } = {}): Pro
       '--no-first-run',
       '--disable-quic',
       `--lang=${lang}`,
+      ...(opts.hosts?.length ? [`--host-resolver-rules=${opts.hosts.map((h) => `MAP ${h} 127.0.0.1`).join(',')}`] : []),
     ],
   });
   const sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
@@ -141,6 +142,12 @@ export async function startFakeCollector(port = 0): Promise<FakeCollector> {
       req.on('end', () => res(s));
     });
   const server: Server = createServer(async (req, res) => {
+    if (req.method === 'GET') {
+      // Any host mapped here gets a page with a same-origin about:blank iframe, to see where the guard runs.
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><title>lab</title><p>lab page</p><iframe src="about:blank"></iframe>');
+      return;
+    }
     const text = await read(req);
     const status = c.status;
     // Only acknowledged requests count as received: a 503 means the collector never stored them.

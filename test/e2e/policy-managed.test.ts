@@ -26,6 +26,8 @@ import {
 import type { Page } from 'playwright-core';
 
 const TOKEN = 'e2e-ingest-token-3f1c';
+/** Served by the fake collector's GET handler under these names. */
+const HOSTS = ['upload.partner.example', 'acme.box.com'];
 
 function finding(url: string, over: Partial<Finding> = {}): Finding {
   return {
@@ -49,13 +51,14 @@ describe('managed policy in real Chromium', () => {
   let profile: string;
   let b: Browser;
   let page: Page;
+  let policy: Record<string, unknown>;
 
   const decide = (...findings: Finding[]) => sendMessage<DecideResponse>(page, { type: 'decide', findings });
   const status = () => sendMessage<UiStatus>(page, { type: 'ui-status' });
 
   beforeAll(async () => {
     collector = await startFakeCollector();
-    removePolicy = writeManagedPolicy('upload-guard-test', {
+    removePolicy = writeManagedPolicy('upload-guard-test', (policy = {
       collectorUrl: collector.url,
       ingestToken: TOKEN,
       user: 'taro@example.co.jp',
@@ -69,9 +72,9 @@ describe('managed policy in real Chromium', () => {
       messages: { ja: '社内転送サービスを使ってください。', en: 'Use the company transfer service.', link: 'https://transfer.example.co.jp/' },
       // One valid and one broken designation: the broken one is dropped and reported.
       designated: { keywords: ['プロジェクトX'], patterns: ['(unclosed'] },
-    });
+    }));
     profile = newProfile();
-    b = await launch(profile);
+    b = await launch(profile, { hosts: HOSTS });
     page = await extensionPage(b);
   });
 
@@ -99,6 +102,26 @@ describe('managed policy in real Chromium', () => {
     }
     expect(hooks.js).toEqual(['extension/content/page-hooks.js']);
     expect(guard.js).toEqual(['extension/content/guard.js']);
+  });
+
+  it('injects the guard into pages of an added service and their about:blank frames, not into allowed hosts', async () => {
+    const isolatedWorlds = async (url: string) => {
+      const tab = await b.context.newPage();
+      const cdp = await b.context.newCDPSession(tab);
+      const worlds: { frameId: string }[] = [];
+      cdp.on('Runtime.executionContextCreated', ({ context }) => {
+        if (context.auxData?.type === 'isolated' && context.origin === `chrome-extension://${EXTENSION_ID}`) worlds.push(context.auxData);
+      });
+      await cdp.send('Runtime.enable');
+      await tab.goto(url);
+      await tab.waitForTimeout(500);
+      await tab.close();
+      return new Set(worlds.map((w) => w.frameId)).size;
+    };
+    await until(async () => (await registeredScripts(b.sw))[0]?.matches?.includes('*://upload.partner.example/*'), 'registration');
+    const port = new URL(collector.url).port;
+    expect(await isolatedWorlds(`http://upload.partner.example:${port}/`)).toBe(2); // the page and its iframe
+    expect(await isolatedWorlds(`http://acme.box.com:${port}/`)).toBe(0);
   });
 
   it('answers the guard with the policy: service, actions, designations', async () => {
@@ -216,7 +239,7 @@ describe('managed policy in real Chromium', () => {
     await b.close();
 
     collector.status = 202;
-    b = await launch(profile);
+    b = await launch(profile, { hosts: HOSTS });
     page = await extensionPage(b);
     const ids = r.decisions.map((d) => d.eventId);
     await until(() => ids.every((id) => collector.events().some((e) => e.id === id)), 'delivery after restart', 30_000);
@@ -224,4 +247,20 @@ describe('managed policy in real Chromium', () => {
     for (const id of ids) expect(collector.events().filter((e) => e.id === id)).toHaveLength(1);
     expect((await status()).queued).toBe(0);
   }, 90_000);
+
+  it('follows a policy change while running: re-registers the guard and applies new actions', async () => {
+    writeManagedPolicy('upload-guard-test', {
+      ...policy,
+      services: [{ id: 'partner-upload-2', name: 'Partner 2', category: 'custom', hosts: ['*.files.partner2.example'] }],
+      actions: { custom: { marked: 'block' } },
+    });
+    await until(async () => {
+      const s = await registeredScripts(b.sw);
+      return s.length === 2 && s.every((x) => x.matches?.includes('*://*.files.partner2.example/*') && !x.matches.includes('*://upload.partner.example/*'));
+    }, 're-registration after the policy file changed', 45_000, 500);
+    const r = await decide(finding('https://eu.files.partner2.example/'));
+    expect(r).toMatchObject({ action: 'block', service: { id: 'partner-upload-2' } });
+    const old = await sendMessage<ServiceResponse>(page, { type: 'service', url: 'https://upload.partner.example/' });
+    expect(old.service).toBeNull();
+  }, 60_000);
 });
