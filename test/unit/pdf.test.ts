@@ -511,6 +511,20 @@ describe('PDF synthetic documents', () => {
     expect(stampHits(items)).toEqual(['page:1', 'page:2']);
   });
 
+  it('a /Contents array split mid-line keeps the words whole; a page without /Parent uses the tree resources', async () => {
+    const font = '<</Type/Font/Subtype/Type1/BaseFont/Foo/Encoding<</Differences[1/uni79D8]>>>>';
+    const objs: Body[] = [
+      '<</Type/Catalog/Pages 2 0 R>>',
+      '<</Type/Pages/Kids[3 0 R]/Count 1/Resources<</Font<</F1 6 0 R>>>>>>',
+      '<</Type/Page/Contents[4 0 R 5 0 R]>>',
+      stream('', 'BT /F1 12 Tf 72 700 Td (\\001 Confi) Tj'),
+      stream('', '(dential) Tj ET'),
+      font,
+    ];
+    const items = await extract(buildPdf(objs, '/Root 1 0 R'));
+    expect(pageText(items, 1)).toBe('秘 Confidential\n');
+  });
+
   it('LZW content stream', async () => {
     const font = '<</Type/Font/Subtype/Type1/BaseFont/Foo/Encoding<</Differences[1/uni79D8]>>>>';
     // long and varied enough to pass the 9→10→11-bit code-length switches

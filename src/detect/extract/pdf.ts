@@ -16,7 +16,6 @@ import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptPar
 
 const MAX_PAGES = 100_000;
 const STREAM_CAP = 64 * 1024 * 1024;
-const MAX_PAGE_TEXT = 8 * 1024 * 1024;
 
 // ---------------------------------------------------------------- text strings
 
@@ -140,6 +139,9 @@ function inherited(doc: PdfDoc, page: Dict, key: string): Obj {
   return null;
 }
 
+/** Resources met on the way down the page tree, for pages whose /Parent link is broken. */
+const treeResources = new WeakMap<Dict, Dict>();
+
 function collectPages(doc: PdfDoc, ctx: ExtractContext): { pages: Dict[]; broken: boolean } {
   const pages: Dict[] = [];
   let broken = false;
@@ -151,10 +153,12 @@ function collectPages(doc: PdfDoc, ctx: ExtractContext): { pages: Dict[]; broken
   const seen = new Set<number>();
   const seenDicts = new Set<Dict>();
   const stack: Obj[] = [top];
+  const resStack: (Dict | null)[] = [null];
   let steps = 0;
   while (stack.length && pages.length < MAX_PAGES) {
     if ((++steps & 1023) === 0) ctx.checkTime();
     const ref = stack.pop()!;
+    const parentRes = resStack.pop() ?? null;
     if (ref instanceof Ref) {
       if (seen.has(ref.num)) continue;
       seen.add(ref.num);
@@ -168,10 +172,15 @@ function collectPages(doc: PdfDoc, ctx: ExtractContext): { pages: Dict[]; broken
     seenDicts.add(node);
     const kids = doc.resolve(node.get('Kids'));
     const type = doc.resolve(node.get('Type'));
+    const res = doc.dict(node.get('Resources')) ?? parentRes;
     if (Array.isArray(kids) && type !== 'Page') {
-      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+      for (let i = kids.length - 1; i >= 0; i--) {
+        stack.push(kids[i]);
+        resStack.push(res);
+      }
     } else if (type === 'Page' || node.has('Contents') || node.has('MediaBox')) {
       pages.push(node);
+      if (res) treeResources.set(node, res);
     } else broken = true;
   }
   if (typeof count === 'number' && count !== pages.length) broken = true;
@@ -394,23 +403,39 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
     const pageNo = pi + 1;
     let text = '';
     try {
-      const resources = doc.dict(inherited(doc, page, 'Resources'));
+      const resources = doc.dict(inherited(doc, page, 'Resources')) ?? treeResources.get(page) ?? null;
       const st = newPageState(doc, fonts, () => ctx.checkTime());
       const cs = contentStreams(doc, page);
       if (cs.bad) st.partial = true;
       if (ctx.fullText || resourcesCanStamp(doc, fonts, resources)) {
+        // The streams of a /Contents array are one stream split anywhere between tokens: join
+        // them (a newline between) so that text state and words carry across the seams.
+        const parts: Uint8Array[] = [];
+        let total = 0;
         for (const s of cs.streams) {
           const info = { partial: false };
           const data = doc.decodeStream(s, true, info);
           if (info.partial) st.partial = true;
           if (!data) continue;
-          runContent(st, data, resources, [1, 0, 0, 1, 0, 0], 0);
-          if (st.last !== '\n' && st.has) {
-            st.out.push('\n');
-            st.last = '\n';
+          parts.push(data);
+          total += data.length + 1;
+        }
+        let data: Uint8Array | null = null;
+        if (parts.length === 1) data = parts[0];
+        else if (parts.length > 1) {
+          data = new Uint8Array(total);
+          let o = 0;
+          for (const p of parts) {
+            data.set(p, o);
+            o += p.length;
+            data[o++] = 10;
           }
-          if (st.out.length > 4096) st.out = [st.out.join('')];
-          if (st.out.length === 1 && st.out[0].length > MAX_PAGE_TEXT * 4) break;
+        }
+        parts.length = 0;
+        if (data) runContent(st, data, resources, [1, 0, 0, 1, 0, 0], 0);
+        if (st.last !== '\n' && st.has) {
+          st.out.push('\n');
+          st.last = '\n';
         }
       }
       appearanceText(doc, fonts, page, st, ctx.fullText);
