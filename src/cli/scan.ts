@@ -3,9 +3,9 @@
  * Exit 0 when every file is clean, 1 when any is marked, 2 when any is unscannable or on a
  * usage error (like grep, an incomplete answer outranks a finding).
  */
-import { openAsBlob } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openFileBlob } from './file-blob.js';
 import { describeLocation, scanBlob, type Designated, type Limits, type ScanResult } from '../detect/index.js';
 
 const HELP = `Usage: upload-guard scan [--json] [--policy FILE] PATH…
@@ -121,7 +121,12 @@ export async function run(argv: string[]): Promise<number> {
 
 async function scanFile(file: string, policy: ScanPolicy): Promise<ScanResult> {
   try {
-    return await scanBlob(await openAsBlob(file), file, { ...policy, hash: true });
+    const { blob, close } = await openFileBlob(file);
+    try {
+      return await scanBlob(blob, file, { ...policy, hash: true });
+    } finally {
+      await close();
+    }
   } catch (err) {
     return { verdict: 'unscannable', reason: 'corrupt', detail: `cannot read: ${(err as Error).message}`, format: 'unknown', size: 0, ms: 0 };
   }

@@ -27,6 +27,6 @@ export function describeLocation(loc: Location | undefined, lang: Lang = 'ja'): 
   } else if (loc.area && !loc.sheet && !loc.page) {
     parts.push(AREA[loc.area]?.[lang] ?? loc.area);
   }
-  if (loc.part && !loc.page) parts.push(`(${loc.part})`);
-  return parts.join(' › ');
+  const where = parts.join(' › ');
+  return loc.part && !loc.page ? `${where}${where ? ' ' : ''}(${loc.part})` : where;
 }

@@ -23,7 +23,7 @@ const n = (bytes: number[], enc: TextEncodingName, anchor: number): Needle => ({
   wide: enc === 'utf-16le' || enc === 'utf-16be',
 });
 
-/** The same needles as prefilter.ts STAMP_NEEDLES, grouped by encoding with a search anchor each. */
+/** 秘 (U+79D8) and ㊙ (U+3299) in every encoding of MARKINGS.md, with a search anchor each. */
 export const NEEDLES: Record<TextEncodingName, Needle[]> = {
   'utf-8': [n([0xe7, 0xa7, 0x98], 'utf-8', 2), n([0xe3, 0x8a, 0x99], 'utf-8', 2)],
   'utf-16le': [n([0xd8, 0x79], 'utf-16le', 0), n([0x99, 0x32], 'utf-16le', 0)],
@@ -144,6 +144,7 @@ export function windowsFor(
     findNeedle(buf, nd, from, to, tmp, opts.maxHits);
     for (const at of tmp) {
       if (nd.wide && opts.alignedOnly && ((at - (opts.parityBase ?? 0)) & 1) !== 0) continue;
+      if (followedByKanaOrKanji(buf, at + nd.bytes.length, nd.enc)) continue;
       hits.push({ at, nd });
     }
   }
@@ -165,6 +166,39 @@ export function windowsFor(
     out.push(nw);
   }
   return out;
+}
+
+/**
+ * True when the character right after a hit is kana, a CJK ideograph or CJK punctuation other
+ * than U+3000: then 秘 starts a word (秘密, 秘書, 社外秘の…), not the stamp, since none of those
+ * characters is whitespace or normalises to a letter. Rejecting these at byte level keeps text
+ * full of 秘密 (an NDA) as fast as text without 秘. Unsure cases return false and get decoded.
+ */
+export function followedByKanaOrKanji(buf: Uint8Array, p: number, enc: TextEncodingName): boolean {
+  if (p + 1 >= buf.length) return false;
+  const b0 = buf[p];
+  const b1 = buf[p + 1];
+  switch (enc) {
+    case 'utf-8': {
+      if (b0 < 0xe3 || b0 > 0xe9 || p + 2 >= buf.length) return false;
+      const cp = ((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (buf[p + 2] & 0x3f);
+      return cp > 0x3000 && cp <= 0x9fff;
+    }
+    case 'utf-16le':
+    case 'utf-16be': {
+      const cp = enc === 'utf-16le' ? b0 | (b1 << 8) : (b0 << 8) | b1;
+      return cp > 0x3000 && cp <= 0x9fff;
+    }
+    case 'shift_jis':
+      // 0x82 0x9F… hiragana, 0x83 katakana, 0x88–0x9F and 0xE0–0xEA kanji. 0x81 (symbols, incl.
+      // U+3000) and 0x82 below 0x9F (full-width letters) may be part of a stamp.
+      return (b0 === 0x82 && b1 >= 0x9f) || b0 === 0x83 || (b0 >= 0x88 && b0 <= 0x9f) || (b0 >= 0xe0 && b0 <= 0xea);
+    case 'euc-jp':
+      // 0xA4 hiragana, 0xA5 katakana, 0xB0–0xF4 kanji; 0xA1 (symbols, incl. U+3000) and 0xA3 (letters) may be a stamp.
+      return b0 === 0xa4 || b0 === 0xa5 || (b0 >= 0xb0 && b0 <= 0xf4);
+    default:
+      return false;
+  }
 }
 
 /** Identifies windows that can be merged: same encoding and, for UTF-16, same byte parity. */

@@ -3,12 +3,11 @@
  * (where page headers and footers live), meta.xml (title, subject, keywords, user-defined
  * properties) and embedded objects. A package with encryption data is password-protected.
  */
-import { utf8MarkupMayHaveStamp } from '../prefilter.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { ScanError, type Extracted, type Extractor } from './types.js';
 import { decodeXml, openZip } from './zip-reader.js';
-import { attr, xmlToText } from './xml-text.js';
+import { attr, markupStampHits, xmlToText } from './xml-text.js';
 
 const TEXT_PART = /(^|\/)(content|styles|meta)\.xml$/;
 const SKIP = /^(Pictures|Thumbnails|Configurations2|META-INF)\/|\.(png|jpe?g|gif|svm|wmf|emf|bmp)$/i;
@@ -30,7 +29,7 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
       if (!/\.(xml|rdf)$/i.test(entry.name)) yield { kind: 'member', name: entry.name, data: new Blob([bytes]), where: { part: entry.name } };
       continue;
     }
-    if (!ctx.fullText && !utf8MarkupMayHaveStamp(bytes)) continue;
+    if (!ctx.fullText && markupStampHits(bytes, 1).length === 0) continue;
     yield* partText(decodeXml(bytes), entry.name);
   }
 };

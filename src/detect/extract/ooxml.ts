@@ -3,12 +3,11 @@
  * search would see — body, headers, footers, notes, comments, shared strings, charts, docProps —
  * plus sensitivity labels and embedded files. Media, fonts and styling parts are skipped.
  */
-import { utf8MarkupMayHaveStamp } from '../prefilter.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import type { Extracted, Extractor } from './types.js';
 import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
-import { attr, decodeEntities, xmlToText } from './xml-text.js';
+import { attr, markupStampHits, markupTextAroundStamps, xmlToText } from './xml-text.js';
 
 const SKIP =
   /(^|\/)(_rels\/|\[Content_Types\]\.xml$|theme\/|media\/|fonts\/|printerSettings\/|thumbnail|styles\.xml$|stylesWithEffects\.xml$|fontTable\.xml$|settings\.xml$|webSettings\.xml$|calcChain\.xml$|presProps\.xml$|viewProps\.xml$|tableStyles\.xml$|vbaProject\.bin$)|\.(png|jpe?g|gif|bmp|tiff?|emf|wmf|wdp|jfif|ico|mp3|mp4|wav|m4a|avi|mov|odttf|fntdata|ttf|rels)$/i;
@@ -30,16 +29,22 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
     const bytes = await zip.read(entry.name);
     if (!bytes) continue;
     if (/^docProps\/custom\.xml$|(^|\/)LabelInfo\.xml$/i.test(entry.name)) yield* labels(decodeXml(bytes), entry.name);
-    if (!ctx.fullText && !isUtf16Xml(bytes) && !utf8MarkupMayHaveStamp(bytes)) continue;
-    const xml = decodeXml(bytes);
-    if (/^xl\/sharedStrings\.xml$/i.test(entry.name)) {
-      yield* sharedStrings(xml, entry.name, zip, sheets, ctx.fullText);
+    const shared = /^xl\/sharedStrings\.xml$/i.test(entry.name);
+    if (ctx.fullText || isUtf16Xml(bytes) || shared) {
+      if (!ctx.fullText && !isUtf16Xml(bytes) && markupStampHits(bytes, 1).length === 0) continue;
+      const xml = decodeXml(bytes);
+      if (shared) yield* sharedStrings(xml, entry.name, zip, sheets, ctx.fullText);
+      else yield* texts(chunkText(xmlToText(xml)), await whereOf(entry.name, zip, sheets));
       continue;
     }
-    const where = await whereOf(entry.name, zip, sheets);
-    for (const text of chunkText(xmlToText(xml))) yield { kind: 'text', text, where };
+    const windows = markupTextAroundStamps(bytes);
+    if (windows.length) yield* texts(windows, await whereOf(entry.name, zip, sheets));
   }
 };
+
+function* texts(runs: Iterable<string>, where: Where): Generator<Extracted> {
+  for (const text of runs) yield { kind: 'text', text, where };
+}
 
 /** A human word for the part, and the slide or sheet it belongs to. */
 async function whereOf(part: string, zip: ZipArchive, sheets: Map<string, string>): Promise<Where> {

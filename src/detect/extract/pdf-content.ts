@@ -16,6 +16,10 @@ const T_NUM = 0,
   T_OTHER = 5;
 
 const STACK = 2048;
+const S_TYPES = new Uint8Array(STACK);
+const S_NUMS = new Float64Array(STACK);
+const S_STARTS = new Int32Array(STACK);
+const S_ENDS = new Int32Array(STACK);
 
 function opKey(s: string): number {
   let k = 0;
@@ -193,10 +197,12 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
   const doc = st.doc;
   const buf = data;
   const n = buf.length;
-  const types = new Uint8Array(STACK);
-  const nums = new Float64Array(STACK);
-  const starts = new Int32Array(STACK);
-  const ends = new Int32Array(STACK);
+  // Shared operand stack: a nested form runs only from `Do`, after its operand was read, and the
+  // stack is cleared after every operator, so recursion never needs the outer contents.
+  const types = S_TYPES,
+    nums = S_NUMS,
+    starts = S_STARTS,
+    ends = S_ENDS;
   let top = 0;
 
   let gs: Gs = { a: ctm[0], b: ctm[1], c: ctm[2], d: ctm[3], e: ctm[4], f: ctm[5], font: null, fs: 0, tc: 0, tw: 0, th: 1, tl: 0, rise: 0 };

@@ -4,6 +4,8 @@
  * format we read, and much faster than a DOM.
  */
 
+import { NEEDLES, decoder, findNeedle, type Needle } from './byte-scan.js';
+
 // Ends of paragraphs, cells and lines in WordprocessingML, DrawingML, SpreadsheetML, ODF and HTML.
 const BREAKS =
   /<\/(?:w:p|a:p|text:p|text:h|si|c|is|row|office:annotation|p|div|li|tr|td|th|h[1-6]|title)>|<(?:w:br|a:br|w:cr|text:line-break|br)\b[^>]*>|<(?:w:tab|text:tab|text:s)\b[^>]*\/>/g;
@@ -43,4 +45,41 @@ export function elementTexts(xml: string, tag: string): string[] {
 export function attr(tag: string, name: string): string | null {
   const m = new RegExp(`\\b${name}="([^"]*)"`).exec(tag);
   return m ? decodeEntities(m[1]) : null;
+}
+
+const MARKUP_BACK = 2048;
+// A stamp split across formatting runs has tags between 秘 and Confidential; 16 KiB of markup
+// holds far more run boundaries than any real document puts there.
+const MARKUP_FWD = 16384;
+// 秘 and ㊙ in UTF-8, and "&#", which may start a character reference that spells them.
+const MARKUP_NEEDLES: Needle[] = [...NEEDLES['utf-8'], { bytes: Uint8Array.from([0x26, 0x23]), enc: 'utf-8', anchor: 1 }];
+
+/** Offsets in UTF-8 markup where the stamp may start, in order. */
+export function markupStampHits(bytes: Uint8Array, max = Infinity): number[] {
+  const hits: number[] = [];
+  for (const needle of MARKUP_NEEDLES) findNeedle(bytes, needle, 0, bytes.length, hits, max);
+  return hits.sort((a, b) => a - b);
+}
+
+/**
+ * The text of a UTF-8 markup part, but only around the places where 秘/㊙ (or a character
+ * reference that may spell them) occur: unmarked parts cost a byte search, not a full decode.
+ * Overlapping windows are merged, so a part dense with 秘 (an NDA full of 秘密) is decoded once.
+ */
+export function markupTextAroundStamps(bytes: Uint8Array): string[] {
+  const hits = markupStampHits(bytes);
+  const out: string[] = [];
+  const utf8 = decoder('utf-8');
+  const flush = (start: number, end: number) => out.push(xmlToText(utf8.decode(bytes.subarray(start, Math.min(end, bytes.length)))));
+  let start = 0;
+  let end = -Infinity;
+  for (const h of hits) {
+    if (h - MARKUP_BACK > end) {
+      if (end > 0) flush(start, end);
+      start = Math.max(0, h - MARKUP_BACK);
+    }
+    end = h + MARKUP_FWD;
+  }
+  if (end > 0) flush(start, end);
+  return out;
 }
