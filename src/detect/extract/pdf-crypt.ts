@@ -190,13 +190,22 @@ export function aesCbcEncrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array)
     c1 = ((SBOX[s1 >>> 24] << 24) | (SBOX[(s2 >>> 16) & 255] << 16) | (SBOX[(s3 >>> 8) & 255] << 8) | SBOX[s0 & 255]) ^ ek[k + 1];
     c2 = ((SBOX[s2 >>> 24] << 24) | (SBOX[(s3 >>> 16) & 255] << 16) | (SBOX[(s0 >>> 8) & 255] << 8) | SBOX[s1 & 255]) ^ ek[k + 2];
     c3 = ((SBOX[s3 >>> 24] << 24) | (SBOX[(s0 >>> 16) & 255] << 16) | (SBOX[(s1 >>> 8) & 255] << 8) | SBOX[s2 & 255]) ^ ek[k + 3];
-    const w = [c0, c1, c2, c3];
-    for (let j = 0; j < 4; j++) {
-      out[o + 4 * j] = w[j] >>> 24;
-      out[o + 4 * j + 1] = w[j] >>> 16;
-      out[o + 4 * j + 2] = w[j] >>> 8;
-      out[o + 4 * j + 3] = w[j];
-    }
+    out[o] = c0 >>> 24;
+    out[o + 1] = c0 >>> 16;
+    out[o + 2] = c0 >>> 8;
+    out[o + 3] = c0;
+    out[o + 4] = c1 >>> 24;
+    out[o + 5] = c1 >>> 16;
+    out[o + 6] = c1 >>> 8;
+    out[o + 7] = c1;
+    out[o + 8] = c2 >>> 24;
+    out[o + 9] = c2 >>> 16;
+    out[o + 10] = c2 >>> 8;
+    out[o + 11] = c2;
+    out[o + 12] = c3 >>> 24;
+    out[o + 13] = c3 >>> 16;
+    out[o + 14] = c3 >>> 8;
+    out[o + 15] = c3;
   }
   return out;
 }
@@ -566,32 +575,38 @@ export function sha512(data: Uint8Array, is384 = false): Uint8Array {
       w[2 * t] = hi | 0;
       w[2 * t + 1] = lo | 0;
     }
-    st.set(h);
+    let ah = h[0], al = h[1], bh = h[2], bl = h[3], ch = h[4], cl = h[5], dh = h[6], dl = h[7];
+    let eh = h[8], el = h[9], fh = h[10], fl = h[11], gh = h[12], gl = h[13], hh = h[14], hl = h[15];
     for (let t = 0; t < 80; t++) {
-      const ah = st[0], al = st[1], bh = st[2], bl = st[3], ch = st[4], cl = st[5];
-      const eh = st[8], el = st[9], fh = st[10], fl = st[11], gh = st[12], gl = st[13], hh = st[14], hl = st[15];
       // Σ1(e) = rotr14 ^ rotr18 ^ rotr41
       const S1h = ((eh >>> 14) | (el << 18)) ^ ((eh >>> 18) | (el << 14)) ^ ((el >>> 9) | (eh << 23));
       const S1l = ((el >>> 14) | (eh << 18)) ^ ((el >>> 18) | (eh << 14)) ^ ((eh >>> 9) | (el << 23));
       const chh = (eh & fh) ^ (~eh & gh);
       const chl = (el & fl) ^ (~el & gl);
       const t1l = (hl >>> 0) + (S1l >>> 0) + (chl >>> 0) + (k512[2 * t + 1] >>> 0) + (w[2 * t + 1] >>> 0);
-      const t1h = hh + S1h + chh + k512[2 * t] + w[2 * t] + Math.floor(t1l / 0x100000000);
+      const t1h = (hh + S1h + chh + k512[2 * t] + w[2 * t] + Math.floor(t1l / 0x100000000)) | 0;
       // Σ0(a) = rotr28 ^ rotr34 ^ rotr39
       const S0h = ((ah >>> 28) | (al << 4)) ^ ((al >>> 2) | (ah << 30)) ^ ((al >>> 7) | (ah << 25));
       const S0l = ((al >>> 28) | (ah << 4)) ^ ((ah >>> 2) | (al << 30)) ^ ((ah >>> 7) | (al << 25));
       const mjh = (ah & bh) ^ (ah & ch) ^ (bh & ch);
       const mjl = (al & bl) ^ (al & cl) ^ (bl & cl);
       const t2l = (S0l >>> 0) + (mjl >>> 0);
-      const t2h = S0h + mjh + Math.floor(t2l / 0x100000000);
-      st.copyWithin(2, 0, 14); // h=g, g=f, f=e, e=d, d=c, c=b, b=a
-      const el2 = (st[9] >>> 0) + ((t1l | 0) >>> 0);
-      st[8] = (st[8] + (t1h | 0) + Math.floor(el2 / 0x100000000)) | 0;
-      st[9] = el2 | 0;
+      const t2h = (S0h + mjh + Math.floor(t2l / 0x100000000)) | 0;
+      hh = gh; hl = gl;
+      gh = fh; gl = fl;
+      fh = eh; fl = el;
+      const el2 = (dl >>> 0) + ((t1l | 0) >>> 0);
+      eh = (dh + t1h + Math.floor(el2 / 0x100000000)) | 0;
+      el = el2 | 0;
+      dh = ch; dl = cl;
+      ch = bh; cl = bl;
+      bh = ah; bl = al;
       const al2 = ((t1l | 0) >>> 0) + ((t2l | 0) >>> 0);
-      st[0] = ((t1h | 0) + (t2h | 0) + Math.floor(al2 / 0x100000000)) | 0;
-      st[1] = al2 | 0;
+      ah = (t1h + t2h + Math.floor(al2 / 0x100000000)) | 0;
+      al = al2 | 0;
     }
+    st[0] = ah; st[1] = al; st[2] = bh; st[3] = bl; st[4] = ch; st[5] = cl; st[6] = dh; st[7] = dl;
+    st[8] = eh; st[9] = el; st[10] = fh; st[11] = fl; st[12] = gh; st[13] = gl; st[14] = hh; st[15] = hl;
     for (let i = 0; i < 16; i += 2) {
       const lo = (h[i + 1] >>> 0) + (st[i + 1] >>> 0);
       h[i] = (h[i] + st[i] + Math.floor(lo / 0x100000000)) | 0;
