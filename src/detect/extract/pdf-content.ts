@@ -225,6 +225,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
     return s;
   };
 
+  if (strBuf.length > 1 << 20) strBuf = new Uint8Array(1024); // drop a huge buffer from an earlier page
   const emit = (text: string, advance: number) => {
     // device position of the text origin: Trm = [fs*th 0 0 fs 0 rise] x Tm x CTM (origin only)
     const x0 = te,

@@ -320,6 +320,7 @@ export class Parser {
     }
     this.pos = p;
     const s = scratch.slice(0, n);
+    if (scratch.length > 1 << 20) scratch = new Uint8Array(256); // do not keep a huge buffer alive
     return this.strDecrypt ? this.strDecrypt(s) : s;
   }
 
