@@ -12,7 +12,7 @@ import { onDecide, onResolve, onService, prunePending } from './decisions.js';
 import { heartbeat, HEARTBEAT_ALARM, scheduleHeartbeat } from './heartbeat.js';
 import { onPolicyChange, policy, watchPolicy } from './policy-store.js';
 import { length } from './queue.js';
-import { registerGuard } from './registration.js';
+import { guardOpenTabs, registerGuard } from './registration.js';
 import { collectorOf, flush, inBackoff, RETRY_ALARM } from './sender.js';
 import type { UiPolicy, UiRequest, UiStatus } from './ui-protocol.js';
 
@@ -115,7 +115,9 @@ browser.alarms.onAlarm.addListener((alarm) => {
   }
 });
 
-browser.runtime.onInstalled.addListener(() => void start(true));
+browser.runtime.onInstalled.addListener(() => {
+  void start(true).then(async () => guardOpenTabs((await policy()).effective));
+});
 browser.runtime.onStartup.addListener(() => void start(true));
 
 watchPolicy();

@@ -1,5 +1,6 @@
 /** Registers the in-page guard for the hosts the effective policy guards (see registration-plan.ts). */
 import browser, { type Scripting } from 'webextension-polyfill';
+import { findService } from '../../src/policy/match.js';
 import type { EffectivePolicy } from '../../src/policy/types.js';
 // crxjs builds these as standalone IIFE files (vite.config.ts) and gives us their output paths.
 import guardFile from '../content/guard.ts?script';
@@ -30,5 +31,26 @@ async function apply(policy: Pick<EffectivePolicy, 'services' | 'allow'>): Promi
     // Firefox does not know matchOriginAsFallback; register without it rather than not at all.
     console.warn('[upload-guard] registerContentScripts failed, retrying without matchOriginAsFallback:', String(e));
     await browser.scripting.registerContentScripts(plan.map(({ matchOriginAsFallback: _drop, ...s }) => s));
+  }
+}
+
+/**
+ * Registered scripts only reach pages loaded after registration. On install or update, guarded tabs
+ * that are already open would stay unguarded until reloaded, so the guard is injected into them now
+ * (late, but far better than not at all).
+ */
+export async function guardOpenTabs(policy: Pick<EffectivePolicy, 'services' | 'allow'>): Promise<void> {
+  const plan = registrationPlan(policy, SCRIPT_FILES);
+  if (plan.length === 0) return;
+  const tabs = await browser.tabs.query({ url: plan[0].matches });
+  for (const tab of tabs) {
+    if (tab.id === undefined || !tab.url || !findService(policy, tab.url)) continue;
+    for (const s of plan) {
+      try {
+        await browser.scripting.executeScript({ target: { tabId: tab.id, allFrames: true }, files: s.js!, world: s.world, injectImmediately: true });
+      } catch (e) {
+        console.info('[upload-guard] could not guard open tab', tab.id, String(e));
+      }
+    }
   }
 }
