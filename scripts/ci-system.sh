@@ -5,6 +5,8 @@
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# Debian splits Chromium's non-English UI locales (ja) into chromium-l10n: the extension needs them.
+[ -d /usr/lib/chromium/locales ] && ls /usr/lib/chromium/locales | grep -q "^ja" || need+=(chromium-l10n)
 command -v pg_ctlcluster >/dev/null || need+=(postgresql)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v unzip >/dev/null || need+=(unzip)
