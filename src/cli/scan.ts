@@ -3,9 +3,10 @@
  * Exit 0 when every file is clean, 1 when any is marked, 2 when any is unscannable or on a
  * usage error (like grep, an incomplete answer outranks a finding).
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openFileBlob } from './file-blob.js';
+import { loadPolicyFile } from './policy-file.js';
 import { describeLocation, scanBlob, type Designated, type Limits, type ScanResult } from '../detect/index.js';
 
 const HELP = `Usage: upload-guard scan [--json] [--policy FILE] PATH…
@@ -50,13 +51,9 @@ export interface ScanPolicy {
 }
 
 async function loadPolicy(file: string): Promise<ScanPolicy> {
-  const raw: unknown = JSON.parse(await readFile(file, 'utf8'));
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('the policy must be a JSON object');
-  const { designated, limits } = raw as Record<string, unknown>;
-  const isObject = (v: unknown) => v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v));
-  if (!isObject(designated)) throw new Error('"designated" must be an object');
-  if (!isObject(limits)) throw new Error('"limits" must be an object');
-  return { designated: designated as Partial<Designated>, limits: limits as Partial<Limits> };
+  const { effective, problems } = await loadPolicyFile(file);
+  for (const p of problems) process.stderr.write(`upload-guard scan: ${file}: ignored ${p}\n`);
+  return { designated: effective.designated, limits: effective.limits };
 }
 
 /** Files under `path`, depth-first in name order; symbolic links to folders are not followed. */
