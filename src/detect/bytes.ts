@@ -26,3 +26,6 @@ export function decodeName(bytes: Uint8Array, utf8Flag: boolean): string {
     return new TextDecoder('shift_jis').decode(bytes);
   }
 }
+
+/** A Blob of bytes we produced ourselves (never shared memory). */
+export const blobOf = (bytes: Uint8Array): Blob => new Blob([bytes as Uint8Array<ArrayBuffer>]);

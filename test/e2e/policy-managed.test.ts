@@ -110,7 +110,7 @@ describe('managed policy in real Chromium', () => {
       const cdp = await b.context.newCDPSession(tab);
       const worlds: { frameId: string }[] = [];
       cdp.on('Runtime.executionContextCreated', ({ context }) => {
-        if (context.auxData?.type === 'isolated' && context.origin === `chrome-extension://${EXTENSION_ID}`) worlds.push(context.auxData);
+        if (context.auxData?.type === 'isolated' && context.origin === `chrome-extension://${EXTENSION_ID}`) worlds.push(context.auxData as { frameId: string });
       });
       await cdp.send('Runtime.enable');
       await tab.goto(url);

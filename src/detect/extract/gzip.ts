@@ -1,5 +1,5 @@
 /** gzip (.gz, .tgz): one member, inflated with the same bomb guards as ZIP members. */
-import { readBytes } from '../bytes.js';
+import { blobOf, readBytes } from '../bytes.js';
 import { ScanError, type Extractor } from './types.js';
 import { inflateGuarded } from './zip-reader.js';
 
@@ -22,5 +22,5 @@ export const extractGzip: Extractor = async function* (blob, ctx) {
   const data = await inflateGuarded(blob.slice(p, blob.size - 8), name || 'gzip member', -1, ctx);
   ctx.addEntry();
   // No stored name: the scanner names the member after the archive (x.txt.gz → x.txt).
-  yield { kind: 'member', name, data: new Blob([data]) };
+  yield { kind: 'member', name, data: blobOf(data) };
 };

@@ -3,6 +3,7 @@
  * (where page headers and footers live), meta.xml (title, subject, keywords, user-defined
  * properties) and embedded objects. A package with encryption data is password-protected.
  */
+import { blobOf } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { ScanError, type Extracted, type Extractor } from './types.js';
@@ -26,7 +27,7 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
     if (!bytes) continue;
     if (!TEXT_PART.test(entry.name)) {
       // Embedded objects (OLE, other documents) are scanned as files of their own.
-      if (!/\.(xml|rdf)$/i.test(entry.name)) yield { kind: 'member', name: entry.name, data: new Blob([bytes]), where: { part: entry.name } };
+      if (!/\.(xml|rdf)$/i.test(entry.name)) yield { kind: 'member', name: entry.name, data: blobOf(bytes), where: { part: entry.name } };
       continue;
     }
     if (!ctx.fullText && markupStampHits(bytes, 1).length === 0) continue;

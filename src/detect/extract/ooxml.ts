@@ -3,6 +3,7 @@
  * search would see — body, headers, footers, notes, comments, shared strings, charts, docProps —
  * plus sensitivity labels and embedded files. Media, fonts and styling parts are skipped.
  */
+import { blobOf } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import type { Extracted, Extractor } from './types.js';
@@ -22,7 +23,7 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
     ctx.checkTime();
     if (EMBEDDED.test(entry.name)) {
       const data = await zip.read(entry.name);
-      if (data) yield { kind: 'member', name: entry.name, data: new Blob([data]), where: { part: entry.name } };
+      if (data) yield { kind: 'member', name: entry.name, data: blobOf(data), where: { part: entry.name } };
       continue;
     }
     if (!/\.xml$/i.test(entry.name)) continue;

@@ -1,4 +1,5 @@
 /** Plain ZIP archives: every member is handed back to the scanner, which recurses into it. */
+import { blobOf } from '../bytes.js';
 import type { Extractor } from './types.js';
 import { readZipDirectory, readZipEntry } from './zip-reader.js';
 
@@ -14,6 +15,6 @@ export const extractZip: Extractor = async function* (blob, ctx) {
       yield { kind: 'unscannable', reason: 'encrypted', detail: `password-protected ZIP member ${entry.name}`, where: { part: entry.name } };
       continue;
     }
-    yield { kind: 'member', name: entry.name, data: new Blob([await readZipEntry(blob, entry, ctx)]) };
+    yield { kind: 'member', name: entry.name, data: blobOf(await readZipEntry(blob, entry, ctx)) };
   }
 };
