@@ -99,6 +99,15 @@ const CHUNK = 1 << 20;
 
 /** The member's bytes, inflated, with every bomb guard applied while inflating. */
 export async function readZipEntry(blob: Blob, entry: ZipEntry, ctx: ExtractContext): Promise<Uint8Array> {
+  const data = await zipEntryBlob(blob, entry, ctx);
+  return data instanceof Uint8Array ? data : readBytes(data);
+}
+
+/**
+ * The member as a Blob: a stored member is a slice of the archive (no copy, so a 90 MB stored
+ * member costs no memory); a deflated one is inflated under the bomb guards.
+ */
+export async function zipEntryBlob(blob: Blob, entry: ZipEntry, ctx: ExtractContext): Promise<Blob | Uint8Array> {
   if (entry.encrypted) throw new ScanError('encrypted', `ZIP member ${entry.name} is password-protected`);
   const lfh = await readBytes(blob, entry.localOffset, entry.localOffset + 30);
   if (lfh.length < 30 || u32(lfh, 0) !== LFH) throw new ScanError('corrupt', `ZIP member ${entry.name}: bad local header`);
@@ -108,7 +117,7 @@ export async function readZipEntry(blob: Blob, entry: ZipEntry, ctx: ExtractCont
   checkRatio(entry.name, entry.size, entry.compressedSize, ctx);
   if (entry.method === 0) {
     ctx.addExpanded(entry.compressedSize);
-    return readBytes(blob, start, end);
+    return blob.slice(start, end);
   }
   if (entry.method !== 8) throw new ScanError('corrupt', `ZIP member ${entry.name}: unsupported compression method ${entry.method}`);
   return inflateGuarded(blob.slice(start, end), entry.name, entry.size, ctx);

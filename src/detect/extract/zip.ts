@@ -1,7 +1,7 @@
 /** Plain ZIP archives: every member is handed back to the scanner, which recurses into it. */
 import { blobOf } from '../bytes.js';
 import type { Extractor } from './types.js';
-import { readZipDirectory, readZipEntry } from './zip-reader.js';
+import { readZipDirectory, zipEntryBlob } from './zip-reader.js';
 
 export const extractZip: Extractor = async function* (blob, ctx) {
   const entries = await readZipDirectory(blob, ctx);
@@ -15,6 +15,7 @@ export const extractZip: Extractor = async function* (blob, ctx) {
       yield { kind: 'unscannable', reason: 'encrypted', detail: `password-protected ZIP member ${entry.name}`, where: { part: entry.name } };
       continue;
     }
-    yield { kind: 'member', name: entry.name, data: blobOf(await readZipEntry(blob, entry, ctx)) };
+    const data = await zipEntryBlob(blob, entry, ctx);
+    yield { kind: 'member', name: entry.name, data: data instanceof Uint8Array ? blobOf(data) : data };
   }
 };
