@@ -1,6 +1,6 @@
 /** Reading a policy file for the CLI through the same validation the extension applies to managed storage. */
 import { readFile } from 'node:fs/promises';
-import { effectivePolicyFrom, type LoadedPolicy } from '../policy/index.js';
+import { effectivePolicyFrom, type LoadedPolicy } from '../policy/load.js';
 
 /**
  * The policy in `file`: either the policy object itself, or Chromium's managed-policy wrapper
