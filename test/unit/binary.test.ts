@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { extractBinary, plausibleRuns } from '../../src/detect/extract/binary.js';
-import { ScanError, type ExtractContext, type Extracted } from '../../src/detect/extract/types.js';
+import { ScanError, type Extracted } from '../../src/detect/extract/types.js';
+import { collect as collectFrom, testContext as ctx } from '../support/extract.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
 
-function ctx(timeBudgetMs = 10_000): ExtractContext {
-  const t0 = Date.now();
-  return {
-    limits: { maxBytes: 100 * 2 ** 20, maxDepth: 5, maxEntries: 10_000, maxRatio: 100, maxExpandedBytes: 2 ** 30, timeBudgetMs },
-    depth: 0,
-    fullText: false,
-    checkTime() {
-      if (Date.now() - t0 > timeBudgetMs) throw new ScanError('time-budget', 'time budget exceeded');
-    },
-    addExpanded() {},
-    addEntry() {},
-  };
-}
 
-async function collect(bytes: Uint8Array): Promise<Extracted[]> {
-  const out: Extracted[] = [];
-  for await (const x of extractBinary(new Blob([bytes as Uint8Array<ArrayBuffer>]), ctx())) out.push(x);
-  return out;
-}
+const collect = (bytes: Uint8Array) => collectFrom(extractBinary, bytes);
 function stamped(items: Extracted[]) {
   return items.filter((x) => x.kind === 'text' && findStamp(x.text));
 }

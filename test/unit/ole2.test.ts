@@ -2,32 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractOle2, parseOle10Native } from '../../src/detect/extract/ole2.js';
-import { ScanError, type ExtractContext, type Extracted } from '../../src/detect/extract/types.js';
+import { ScanError, type Extracted } from '../../src/detect/extract/types.js';
+import { collect as collectFrom, testContext as ctx } from '../support/extract.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
 import type { Where } from '../../src/detect/types.js';
 
 const FIX = join(__dirname, '../fixtures/office-legacy');
 const CORPUS = join(__dirname, '../../../shared/corpus');
 
-function ctx(timeBudgetMs = 10_000): ExtractContext {
-  const t0 = Date.now();
-  return {
-    limits: { maxBytes: 100 * 2 ** 20, maxDepth: 5, maxEntries: 10_000, maxRatio: 100, maxExpandedBytes: 2 ** 30, timeBudgetMs },
-    depth: 0,
-    fullText: false,
-    checkTime() {
-      if (Date.now() - t0 > timeBudgetMs) throw new ScanError('time-budget', 'time budget exceeded');
-    },
-    addExpanded() {},
-    addEntry() {},
-  };
-}
 
-async function collect(bytes: Uint8Array): Promise<Extracted[]> {
-  const out: Extracted[] = [];
-  for await (const x of extractOle2(new Blob([bytes as Uint8Array<ArrayBuffer>]), ctx())) out.push(x);
-  return out;
-}
+const collect = (bytes: Uint8Array) => collectFrom(extractOle2, bytes);
 /** Where the first stamp is, or null. */
 function stampWhere(items: Extracted[]): Where | null {
   for (const x of items) if (x.kind === 'text' && findStamp(x.text)) return x.where;

@@ -2,31 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractRtf } from '../../src/detect/extract/rtf.js';
-import { ScanError, type ExtractContext, type Extracted } from '../../src/detect/extract/types.js';
+import { ScanError, type Extracted } from '../../src/detect/extract/types.js';
+import { collect as collectFrom } from '../support/extract.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
 import type { Where } from '../../src/detect/types.js';
 
 const FIX = join(__dirname, '../fixtures/rtf');
 
-function ctx(timeBudgetMs = 10_000): ExtractContext {
-  const t0 = Date.now();
-  return {
-    limits: { maxBytes: 100 * 2 ** 20, maxDepth: 5, maxEntries: 10_000, maxRatio: 100, maxExpandedBytes: 2 ** 30, timeBudgetMs },
-    depth: 0,
-    fullText: false,
-    checkTime() {
-      if (Date.now() - t0 > timeBudgetMs) throw new ScanError('time-budget', 'time budget exceeded');
-    },
-    addExpanded() {},
-    addEntry() {},
-  };
-}
-async function collect(bytes: Uint8Array | string): Promise<Extracted[]> {
-  const b = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
-  const out: Extracted[] = [];
-  for await (const x of extractRtf(new Blob([b as Uint8Array<ArrayBuffer>]), ctx())) out.push(x);
-  return out;
-}
+const collect = (bytes: Uint8Array | string) => collectFrom(extractRtf, bytes);
 function stampWhere(items: Extracted[]): Where | null {
   for (const x of items) if (x.kind === 'text' && findStamp(x.text)) return x.where;
   return null;

@@ -2,39 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeText, detectTextEncoding, extractText } from '../../src/detect/extract/text.js';
-import { ScanError, type ExtractContext, type Extracted } from '../../src/detect/extract/types.js';
+import { ScanError, type Extracted } from '../../src/detect/extract/types.js';
+import { collect as collectFrom, testContext as ctx } from '../support/extract.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
 
 const FIX = join(__dirname, '../fixtures/text');
 const CORPUS = join(__dirname, '../../../shared/corpus');
 
-function ctx(fullText = false, timeBudgetMs = 10_000): ExtractContext {
-  const t0 = Date.now();
-  return {
-    limits: {
-      maxBytes: 100 * 2 ** 20,
-      maxDepth: 5,
-      maxEntries: 10_000,
-      maxRatio: 100,
-      maxExpandedBytes: 2 ** 30,
-      timeBudgetMs,
-    },
-    depth: 0,
-    fullText,
-    checkTime() {
-      if (Date.now() - t0 > timeBudgetMs) throw new ScanError('time-budget', 'time budget exceeded');
-    },
-    addExpanded() {},
-    addEntry() {},
-  };
-}
 
-async function collect(data: Uint8Array | Blob, fullText = false): Promise<Extracted[]> {
-  const blob = data instanceof Blob ? data : new Blob([data as Uint8Array<ArrayBuffer>]);
-  const out: Extracted[] = [];
-  for await (const x of extractText(blob, ctx(fullText))) out.push(x);
-  return out;
-}
+const collect = (data: Uint8Array | Blob, fullText = false) => collectFrom(extractText, data, ctx({ fullText }));
 
 function stampIn(items: Extracted[]) {
   for (const x of items) if (x.kind === 'text') {
