@@ -1,0 +1,251 @@
+/**
+ * OOXML (docx, xlsx, pptx) made by LibreOffice from flat ODF sources (test/fixtures/office/make.py):
+ * the stamp in every place a reader finds it, with its location; traps that must stay clean;
+ * sensitivity labels (rule 3); character references; embedded workbooks.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+import { extractOoxml } from '../../src/detect/extract/ooxml.js';
+import type { Extracted } from '../../src/detect/extract/types.js';
+import { findStamp } from '../../src/detect/rules/stamp.js';
+import { collect, testContext } from '../support/extract.js';
+
+const FIX = join(__dirname, '../fixtures/office');
+const bytes = (n: string) => new Uint8Array(readFileSync(join(FIX, n)));
+const blob = (b: Uint8Array) => new Blob([b as Uint8Array<ArrayBuffer>]);
+const scan = (n: string, opts = {}) => scanBlob(blob(bytes(n)), n, opts);
+const LABEL = 'f42aa342-8706-4288-bd11-ebb85995028c';
+
+/** Rewrites parts of a package (fflate), for variants of one fixture. */
+function repack(b: Uint8Array, edit: (parts: Record<string, Uint8Array>) => void): Uint8Array {
+  const parts = unzipSync(b);
+  edit(parts);
+  return zipSync(parts);
+}
+
+const stampTexts = (items: Extracted[]) => items.filter((x) => x.kind === 'text' && findStamp(x.text));
+
+describe('docx: the stamp wherever a reader sees it', () => {
+  it.each([
+    ['writer-footer-only.docx', { part: 'word/footer1.xml', area: 'footer' }],
+    ['writer-header-only.docx', { part: 'word/header1.xml', area: 'header' }],
+    ['writer-comment.docx', { part: 'word/comments.xml', area: 'comments' }],
+    ['writer-footnote.docx', { part: 'word/footnotes.xml', area: 'notes' }],
+    ['writer-textbox.docx', { part: 'word/document.xml', area: 'body' }],
+    ['writer-shape.docx', { part: 'word/document.xml', area: 'body' }],
+    ['writer-split-runs.docx', { part: 'word/document.xml', area: 'body' }],
+    ['writer-paragraphs.docx', { part: 'word/document.xml', area: 'body' }],
+    ['writer-custom-prop.docx', { part: 'docProps/custom.xml', area: 'properties' }],
+    ['writer-title.docx', { part: 'docProps/core.xml', area: 'properties' }],
+    ['docx-charref.docx', { part: 'word/document.xml', area: 'body' }],
+  ])('%s → marked rule 1 at %o', async (name, where) => {
+    const r = await scan(name);
+    expect(r).toMatchObject({ verdict: 'marked', rule: 1, reason: 'stamp', format: 'docx', location: { path: [], ...where } });
+  });
+
+  it('split runs: 秘 bold and Confidential italic are separate <w:r> in the file, one excerpt in the verdict', async () => {
+    const xml = strFromU8(unzipSync(bytes('writer-split-runs.docx'))['word/document.xml']);
+    expect(xml).toMatch(/<w:b\/>.*<w:t>秘<\/w:t>/);
+    expect(xml).toMatch(/<w:i\/>.*<w:t>Confidential<\/w:t>/);
+    const r = await scan('writer-split-runs.docx');
+    expect(r.verdict === 'marked' && r.excerpt).toContain('秘 Confidential');
+  });
+
+  it('header-only: the header yields the stamp, the body does not', async () => {
+    const items = await collect(extractOoxml, bytes('writer-header-only.docx'), testContext({ fullText: true }));
+    const hits = stampTexts(items);
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits.every((x) => x.kind === 'text' && x.where.area === 'header')).toBe(true);
+    const body = items.find((x) => x.kind === 'text' && x.where.part === 'word/document.xml');
+    expect(body?.kind === 'text' && body.text).toContain('本文には印はありません');
+  });
+
+  it('the character reference &#31192; in document.xml spells 秘', async () => {
+    expect(strFromU8(unzipSync(bytes('docx-charref.docx'))['word/document.xml'])).toContain('&#31192; Confidential');
+    expect((await scan('docx-charref.docx')).verdict).toBe('marked');
+  });
+
+  it('hex character reference &#x79D8; and a UTF-16 document.xml are read too', async () => {
+    const hexRef = repack(bytes('writer-plain.docx'), (p) => {
+      p['word/document.xml'] = strToU8(strFromU8(p['word/document.xml']).replace('MARKER-CHARREF', '&#x79D8;'));
+    });
+    expect(await scanBlob(blob(hexRef), 'hex.docx')).toMatchObject({ verdict: 'marked', rule: 1 });
+    const utf16 = repack(bytes('writer-plain.docx'), (p) => {
+      const xml = strFromU8(p['word/document.xml']).replace('MARKER-CHARREF', '秘').replace('encoding="UTF-8"', 'encoding="UTF-16"');
+      const u = new Uint8Array(2 + xml.length * 2);
+      u.set([0xff, 0xfe]);
+      for (let i = 0; i < xml.length; i++) (u[2 + 2 * i] = xml.charCodeAt(i) & 0xff), (u[3 + 2 * i] = xml.charCodeAt(i) >> 8);
+      p['word/document.xml'] = u;
+    });
+    expect(await scanBlob(blob(utf16), 'utf16.docx')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'word/document.xml' } });
+  });
+
+  it('the plain document (MARKER-CHARREF Confidential) is clean', async () => {
+    expect((await scan('writer-plain.docx')).verdict).toBe('clean');
+  });
+
+  it('traps: 秘密保持, 社外秘, 秘書室, "Confidential" alone, in body, header, footer, comment, title, custom property → clean', async () => {
+    const all = unzipSync(bytes('writer-traps.docx'));
+    const text = Object.values(all).map((b) => strFromU8(b)).join('\n');
+    for (const t of ['秘密保持契約書', '社外秘', '秘書室', 'Confidential']) expect(text).toContain(t);
+    expect(await scan('writer-traps.docx')).toMatchObject({ verdict: 'clean', format: 'docx' });
+    // and with full-text mode (a designated keyword that is not there), still clean
+    expect((await scan('writer-traps.docx', { designated: { keywords: ['極秘プロジェクト'] } })).verdict).toBe('clean');
+  });
+
+  it('a docx embedded in a zip is marked with the member path', async () => {
+    const z = zipSync({ 'in/footer.docx': bytes('writer-footer-only.docx') });
+    expect(await scanBlob(blob(z), 'outer.zip')).toMatchObject({
+      verdict: 'marked',
+      rule: 1,
+      location: { path: ['in/footer.docx'], part: 'word/footer1.xml', area: 'footer' },
+    });
+  });
+});
+
+describe('docx: an embedded workbook (word/embeddings/)', () => {
+  it('the stamp in the embedded xlsx marks the docx, with the path and the sheet', async () => {
+    const r = await scan('docx-embedded-xlsx.docx');
+    expect(r).toMatchObject({
+      verdict: 'marked',
+      rule: 1,
+      format: 'docx',
+      location: { path: ['word/embeddings/Microsoft_Excel_Worksheet1.xlsx'], sheet: '明細', cell: 'C3' },
+    });
+  });
+  it('an embedded member named 秘—… is marked by name (rule 2)', async () => {
+    const b = repack(bytes('writer-plain.docx'), (p) => {
+      p['word/embeddings/秘—内訳.xlsx'] = bytes('calc-plain.xlsx');
+    });
+    expect(await scanBlob(blob(b), 'x.docx')).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['word/embeddings/秘—内訳.xlsx'] } });
+  });
+});
+
+describe('docx: sensitivity labels (rule 3)', () => {
+  const cases: [string, string][] = [
+    ['docx-label-custom.docx', 'docProps/custom.xml'],
+    ['docx-label-info.docx', 'docMetadata/LabelInfo.xml'],
+  ];
+  it.each(cases)('%s carries the label in %s', (name, part) => {
+    const parts = unzipSync(bytes(name));
+    expect(Object.keys(parts)).toContain(part);
+    expect(strFromU8(parts['[Content_Types].xml'])).toContain(`/${part}`);
+    expect(strFromU8(parts['_rels/.rels'])).toContain(part);
+    expect(strFromU8(parts[part]).toLowerCase()).toContain(LABEL);
+  });
+  it.each(cases)('%s: clean without a designated label', async (name) => {
+    expect((await scan(name)).verdict).toBe('clean');
+    expect((await scan(name, { designated: { labels: ['00000000-0000-0000-0000-000000000000', '公開'] } })).verdict).toBe('clean');
+  });
+  it.each(cases.flatMap(([n, part]) => [LABEL, `{${LABEL}}`, LABEL.toUpperCase(), `{${LABEL.toUpperCase()}}`, ` ${LABEL} `].map((l) => [n, part, l])))(
+    '%s (%s): GUID %s → marked rule 3 label',
+    async (name, part, label) => {
+      expect(await scan(name, { designated: { labels: [label] } })).toMatchObject({
+        verdict: 'marked',
+        rule: 3,
+        reason: 'label',
+        location: { path: [], part, area: 'properties' },
+      });
+    },
+  );
+  it('custom.xml: the label name (取扱注意) matches too', async () => {
+    expect(await scan('docx-label-custom.docx', { designated: { labels: ['取扱注意'] } })).toMatchObject({ verdict: 'marked', rule: 3, reason: 'label', excerpt: '取扱注意' });
+  });
+  it('LabelInfo.xml with removed="1" is not a label', async () => {
+    const b = repack(bytes('docx-label-info.docx'), (p) => {
+      p['docMetadata/LabelInfo.xml'] = strToU8(strFromU8(p['docMetadata/LabelInfo.xml']).replace('removed="0"', 'removed="1"'));
+    });
+    expect((await scanBlob(blob(b), 'x.docx', { designated: { labels: [LABEL] } })).verdict).toBe('clean');
+  });
+  it('the extractor reports the GUID and the name as labels', async () => {
+    const labels = (await collect(extractOoxml, bytes('docx-label-custom.docx'))).filter((x) => x.kind === 'label').map((x) => x.kind === 'label' && x.label);
+    expect(labels).toEqual(expect.arrayContaining([LABEL, '取扱注意']));
+  });
+});
+
+describe('xlsx', () => {
+  it('stamp in a shared string on the second sheet → sheet name and cell', async () => {
+    expect(await scan('calc-sheet2.xlsx')).toMatchObject({
+      verdict: 'marked',
+      rule: 1,
+      format: 'xlsx',
+      location: { path: [], part: 'xl/sharedStrings.xml', sheet: '明細', cell: 'C3', area: 'cells' },
+    });
+  });
+  it('stamp in an inline string (t="inlineStr") on the second sheet → that sheet', async () => {
+    const sheet = strFromU8(unzipSync(bytes('xlsx-inline.xlsx'))['xl/worksheets/sheet2.xml']);
+    expect(sheet).toContain('t="inlineStr"');
+    expect(await scan('xlsx-inline.xlsx')).toMatchObject({
+      verdict: 'marked',
+      rule: 1,
+      location: { part: 'xl/worksheets/sheet2.xml', sheet: 'データ' },
+    });
+  });
+  it('stamp in the page header of a sheet (&C秘 Confidential in <oddHeader>)', async () => {
+    expect(strFromU8(unzipSync(bytes('calc-header.xlsx'))['xl/worksheets/sheet1.xml'])).toContain('<oddHeader>&amp;C秘 Confidential</oddHeader>');
+    expect(await scan('calc-header.xlsx')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'xl/worksheets/sheet1.xml', sheet: '一覧' } });
+  });
+  it('the plain workbook is clean; traps (incl. a sheet named 秘書室 and 社外秘 in the header) are clean', async () => {
+    expect((await scan('calc-plain.xlsx')).verdict).toBe('clean');
+    expect((await scan('calc-traps.xlsx')).verdict).toBe('clean');
+    expect((await scan('calc-traps.xlsx', { designated: { keywords: ['極秘プロジェクト'] } })).verdict).toBe('clean');
+  });
+  it('full-text mode: a designated keyword in a cell of the second sheet → rule 3', async () => {
+    expect(await scan('calc-plain.xlsx', { designated: { keywords: ['marker-inline'] } })).toMatchObject({ verdict: 'marked', rule: 3, reason: 'keyword', location: { part: 'xl/sharedStrings.xml' } });
+    expect((await scan('calc-plain.xlsx', { designated: { patterns: ['MARKER-\\w+LINE'] } })).verdict).toBe('marked');
+  });
+});
+
+describe('pptx', () => {
+  it('stamp in a text box of slide 3 → slide 3', async () => {
+    expect(await scan('impress-slide3.pptx')).toMatchObject({
+      verdict: 'marked',
+      rule: 1,
+      format: 'pptx',
+      location: { path: [], part: 'ppt/slides/slide3.xml', slide: 3, area: 'slide' },
+    });
+  });
+  it('stamp in the speaker notes of slide 2 → slide 2, notes', async () => {
+    const r = await scan('impress-notes.pptx');
+    expect(r).toMatchObject({ verdict: 'marked', rule: 1, location: { slide: 2, notes: true, area: 'notes' } });
+    expect(r.verdict === 'marked' && r.location.part).toMatch(/^ppt\/notesSlides\/notesSlide\d+\.xml$/);
+  });
+  it('notes: the slide number comes from the relationship, not the notes part number', async () => {
+    const b = repack(bytes('impress-notes.pptx'), (p) => {
+      // Renumber the notes part: notesSlide2.xml → notesSlide7.xml; its rels still point at slide2.xml.
+      p['ppt/notesSlides/notesSlide7.xml'] = p['ppt/notesSlides/notesSlide2.xml'];
+      p['ppt/notesSlides/_rels/notesSlide7.xml.rels'] = p['ppt/notesSlides/_rels/notesSlide2.xml.rels'];
+      delete p['ppt/notesSlides/notesSlide2.xml'];
+      delete p['ppt/notesSlides/_rels/notesSlide2.xml.rels'];
+    });
+    expect(await scanBlob(blob(b), 'x.pptx')).toMatchObject({ verdict: 'marked', location: { part: 'ppt/notesSlides/notesSlide7.xml', slide: 2, notes: true } });
+  });
+  it('traps on slides and in notes → clean', async () => {
+    expect((await scan('impress-traps.pptx')).verdict).toBe('clean');
+    expect((await scan('impress-traps.pptx', { designated: { keywords: ['極秘プロジェクト'] } })).verdict).toBe('clean');
+  });
+});
+
+describe('extractOoxml details', () => {
+  it('skips styles, themes, settings and relationships', async () => {
+    const parts = new Set(
+      (await collect(extractOoxml, bytes('writer-traps.docx'), testContext({ fullText: true }))).flatMap((x) => (x.kind === 'text' && x.where.part ? [x.where.part] : [])),
+    );
+    expect(parts.has('word/document.xml')).toBe(true);
+    for (const p of parts) expect(p).not.toMatch(/styles\.xml$|theme|settings\.xml$|fontTable|\.rels$|\[Content_Types\]/);
+  });
+  it('a stamp in styles.xml (not text a reader sees) does not mark the document', async () => {
+    const b = repack(bytes('writer-plain.docx'), (p) => {
+      p['word/styles.xml'] = strToU8(strFromU8(p['word/styles.xml']).replace('</w:styles>', '<!-- 秘 Confidential --></w:styles>'));
+    });
+    expect((await scanBlob(blob(b), 'x.docx')).verdict).toBe('clean');
+  });
+  it('a truncated docx is unscannable (corrupt), never a throw', async () => {
+    const b = bytes('writer-footer-only.docx');
+    const r = await scanBlob(blob(b.subarray(0, b.length - 200)), 'cut.docx');
+    expect(r).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+});
