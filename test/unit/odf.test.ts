@@ -1,0 +1,144 @@
+/**
+ * ODF (odt, ods, odp) made by LibreOffice from flat ODF sources (test/fixtures/office/make.py):
+ * content.xml per sheet / per slide, styles.xml (headers and footers), meta.xml, traps.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+import { extractOdf } from '../../src/detect/extract/odf.js';
+import { ScanError } from '../../src/detect/extract/types.js';
+import { findStamp } from '../../src/detect/rules/stamp.js';
+import { collect, testContext } from '../support/extract.js';
+
+const FIX = join(__dirname, '../fixtures/office');
+const bytes = (n: string) => new Uint8Array(readFileSync(join(FIX, n)));
+const blob = (b: Uint8Array) => new Blob([b as Uint8Array<ArrayBuffer>]);
+const scan = (n: string, opts = {}) => scanBlob(blob(bytes(n)), n, opts);
+
+function repack(b: Uint8Array, edit: (parts: Record<string, Uint8Array>) => void): Uint8Array {
+  const parts = unzipSync(b);
+  edit(parts);
+  // mimetype first and stored, as ODF requires
+  const { mimetype, ...rest } = parts;
+  return zipSync({ mimetype: [mimetype, { level: 0 }], ...rest });
+}
+
+describe('odt', () => {
+  it.each([
+    ['writer-header-only.odt', { part: 'styles.xml', area: 'header/footer' }],
+    ['writer-footer-only.odt', { part: 'styles.xml', area: 'header/footer' }],
+    ['writer-title.odt', { part: 'meta.xml', area: 'properties' }],
+    ['writer-custom-prop.odt', { part: 'meta.xml', area: 'properties' }],
+    ['writer-comment.odt', { part: 'content.xml', area: 'body' }],
+    ['writer-footnote.odt', { part: 'content.xml', area: 'body' }],
+    ['writer-textbox.odt', { part: 'content.xml', area: 'body' }],
+    ['writer-shape.odt', { part: 'content.xml', area: 'body' }],
+    ['writer-split-runs.odt', { part: 'content.xml', area: 'body' }],
+    ['writer-paragraphs.odt', { part: 'content.xml', area: 'body' }],
+  ])('%s → marked rule 1 at %o', async (name, where) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1, reason: 'stamp', format: 'odf', location: { path: [], ...where } });
+  });
+
+  it('meta.xml holds the title (the stamp is nowhere else)', () => {
+    const parts = unzipSync(bytes('writer-title.odt'));
+    expect(strFromU8(parts['meta.xml'])).toMatch(/<dc:title>秘 Confidential<\/dc:title>/);
+    expect(strFromU8(parts['content.xml'])).not.toContain('秘');
+  });
+
+  it('traps (body, header, footer, comment, title, user property) → clean, also in full-text mode', async () => {
+    expect(await scan('writer-traps.odt')).toMatchObject({ verdict: 'clean', format: 'odf' });
+    expect((await scan('writer-traps.odt', { designated: { keywords: ['極秘プロジェクト'] } })).verdict).toBe('clean');
+    expect((await scan('writer-plain.odt')).verdict).toBe('clean');
+  });
+
+  it('full-text mode: a designated keyword in the body → rule 3', async () => {
+    expect(await scan('writer-plain.odt', { designated: { keywords: ['普通の内容'] } })).toMatchObject({ verdict: 'marked', rule: 3, reason: 'keyword', location: { part: 'content.xml' } });
+  });
+
+  it('a character reference &#31192; in content.xml spells 秘', async () => {
+    const b = repack(bytes('writer-plain.odt'), (p) => {
+      p['content.xml'] = strToU8(strFromU8(p['content.xml']).replace('MARKER-CHARREF', '&#31192;'));
+    });
+    expect(await scanBlob(blob(b), 'x.odt')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'content.xml' } });
+  });
+
+  it('a password-protected package (manifest:encryption-data) is unscannable: encrypted', async () => {
+    const b = repack(bytes('writer-plain.odt'), (p) => {
+      p['META-INF/manifest.xml'] = strToU8(
+        strFromU8(p['META-INF/manifest.xml']).replace(
+          /(<manifest:file-entry manifest:full-path="content.xml"[^>]*?)\/>/,
+          '$1><manifest:encryption-data manifest:checksum-type="SHA1/1K" manifest:checksum="x"><manifest:algorithm manifest:algorithm-name="Blowfish CFB" manifest:initialisation-vector="x"/></manifest:encryption-data></manifest:file-entry>',
+        ),
+      );
+    });
+    expect(strFromU8(unzipSync(b)['META-INF/manifest.xml'])).toContain('encryption-data');
+    expect(await scanBlob(blob(b), 'x.odt')).toMatchObject({ verdict: 'unscannable', reason: 'encrypted' });
+    await expect(collect(extractOdf, b)).rejects.toBeInstanceOf(ScanError);
+  });
+
+  it('an embedded object (Object 1/content.xml) is read; a non-XML embedded file is scanned as a member', async () => {
+    const b = repack(bytes('writer-plain.odt'), (p) => {
+      p['Object 1/content.xml'] = strToU8('<office:document-content><office:body><text:p>秘 Confidential</text:p></office:body></office:document-content>');
+    });
+    expect(await scanBlob(blob(b), 'x.odt')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'Object 1/content.xml' } });
+    const c = repack(bytes('writer-plain.odt'), (p) => {
+      p['Object 2'] = bytes('writer-footer-only.docx');
+    });
+    expect(await scanBlob(blob(c), 'x.odt')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['Object 2'], part: 'word/footer1.xml' } });
+  });
+});
+
+// BUG (src/detect/extract/odf.ts, partText): the unit regex /<(table:table|draw:page)\b[^>]*>/ also
+// matches <table:table-column>, <table:table-row>, <table:table-cell> and <draw:page-thumbnail> ("\b"
+// holds between "e" and "-"). So in an ods each cell becomes its own unit without a sheet name
+// (where.sheet undefined), and in an odp every notes thumbnail counts as a slide (slide 2 → 3, 3 → 5).
+// Fix: /<(table:table|draw:page)(?=[\s>\/])[^>]*>/. Remove `.fails` once fixed.
+describe('ods', () => {
+  it.fails('stamp on the second sheet → the sheet name (BUG above: sheet is undefined)', async () => {
+    expect(await scan('calc-sheet2.ods')).toMatchObject({
+      verdict: 'marked',
+      rule: 1,
+      format: 'odf',
+      location: { path: [], part: 'content.xml', area: 'cells', sheet: '明細' },
+    });
+  });
+  it.fails('the first sheet (概要) yields no stamp; the extractor names each sheet (BUG above)', async () => {
+    const items = await collect(extractOdf, bytes('calc-sheet2.ods'), testContext({ fullText: true }));
+    const sheets = new Set(items.flatMap((x) => (x.kind === 'text' && x.where.sheet ? [x.where.sheet] : [])));
+    expect([...sheets]).toEqual(['概要', '明細']);
+    for (const x of items) if (x.kind === 'text' && findStamp(x.text)) expect(x.where.sheet).toBe('明細');
+  });
+  it('the stamp in a cell of the second sheet is found (whatever sheet is reported)', async () => {
+    expect(await scan('calc-sheet2.ods')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'content.xml', area: 'cells' } });
+  });
+  it('stamp in the page header (styles.xml) → header/footer', async () => {
+    expect(await scan('calc-header.ods')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'styles.xml', area: 'header/footer' } });
+  });
+  it('traps (cells, a sheet named 秘書室, 社外秘 in the header) → clean', async () => {
+    expect((await scan('calc-traps.ods')).verdict).toBe('clean');
+    expect((await scan('calc-traps.ods', { designated: { keywords: ['極秘プロジェクト'] } })).verdict).toBe('clean');
+  });
+});
+
+describe('odp', () => {
+  it.fails('stamp on slide 2 → slide 2 (BUG above: reports slide 3)', async () => {
+    expect(await scan('impress-slide2.odp')).toMatchObject({ verdict: 'marked', rule: 1, format: 'odf', location: { part: 'content.xml', area: 'slide', slide: 2 } });
+  });
+  it.fails('stamp on slide 3 → slide 3 (BUG above: reports slide 5)', async () => {
+    expect(await scan('impress-slide3.odp')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'content.xml', slide: 3 } });
+  });
+  it.fails('stamp in the speaker notes of slide 2 → marked, slide 2 (BUG above: reports slide 4)', async () => {
+    expect(await scan('impress-notes.odp')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'content.xml', slide: 2 } });
+  });
+  it('the stamp on a slide or in notes is found (whatever slide number is reported)', async () => {
+    for (const n of ['impress-slide2.odp', 'impress-slide3.odp', 'impress-notes.odp']) {
+      expect(await scan(n)).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'content.xml', slide: expect.any(Number) } });
+    }
+  });
+  it('traps on slides and in notes → clean', async () => {
+    expect((await scan('impress-traps.odp')).verdict).toBe('clean');
+    expect((await scan('impress-traps.odp', { designated: { keywords: ['極秘プロジェクト'] } })).verdict).toBe('clean');
+  });
+});
