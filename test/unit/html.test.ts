@@ -1,0 +1,134 @@
+/** HTML / XML through extractHtml: entities, charsets, invisible parts, title and meta, flat ODF. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+import { extractHtml, htmlCharset } from '../../src/detect/extract/html.js';
+import { decodeEntities, xmlToText } from '../../src/detect/extract/xml-text.js';
+import { collect } from '../support/extract.js';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const blob = (b: Uint8Array | string) => new Blob([(typeof b === 'string' ? enc(b) : b) as Uint8Array<ArrayBuffer>]);
+const page = (body: string, head = '') => `<!DOCTYPE html><html><head><meta charset="utf-8">${head}</head><body>${body}</body></html>`;
+const scanHtml = (html: string | Uint8Array, name = 'page.html') => scanBlob(blob(html), name);
+const concat = (...parts: (Uint8Array | number[])[]) => Uint8Array.from(parts.flatMap((p) => Array.from(p)));
+
+describe('HTML: the stamp in visible text', () => {
+  it.each([
+    ['plain', '<p>秘 Confidential</p>'],
+    ['hex reference', '<p>&#x79D8; Confidential</p>'],
+    ['upper-case X hex reference', '<p>&#X79d8; Confidential</p>'],
+    ['decimal reference', '<p>&#31192;&#32;Confidential</p>'],
+    ['&nbsp;', '<p>秘&nbsp;Confidential</p>'],
+    ['&emsp;', '<p>秘&emsp;CONFIDENTIAL</p>'],
+    ['split across inline elements', '<p><b>秘</b> <i style="color:red">Confidential</i></p>'],
+    ['no space across spans', '<span>秘</span><span>Confidential</span>'],
+    ['<br>', '<p>秘<br>Confidential</p>'],
+    ['separate paragraphs', '<p>秘</p>\n<p>Confidential</p>'],
+    ['table cells', '<table><tr><td>秘</td><td>Confidential</td></tr></table>'],
+    ['circled ㊙ (NFKC)', '<p>㊙ Ｃｏｎｆｉｄｅｎｔｉａｌ</p>'],
+  ])('%s → marked rule 1', async (_, body) => {
+    expect(await scanHtml(page(body))).toMatchObject({ verdict: 'marked', rule: 1, reason: 'stamp', format: 'html', location: { path: [], area: 'body' } });
+  });
+
+  it('<title> is text (body area)', async () => {
+    expect(await scanHtml(page('<p>本文</p>', '<title>秘 Confidential</title>'))).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+  it('<meta name="description" content="…"> → properties', async () => {
+    expect(await scanHtml(page('<p>本文</p>', '<meta name="description" content="&#x79D8; Confidential">'))).toMatchObject({
+      verdict: 'marked',
+      rule: 1,
+      location: { area: 'properties' },
+    });
+  });
+  // BUG (src/detect/extract/html.ts): meta contents are read only from double-quoted attributes
+  // (/<meta\b[^>]*\bcontent="([^"]*)"/), and the tag itself is stripped from the body text, so
+  // <meta name='description' content='秘 Confidential'> (valid HTML, single quotes) is never seen.
+  // Expected: marked rule 1 area properties; actual: clean. Fix: accept '…' and unquoted values.
+  it.fails("<meta content='…'> with single quotes → properties (BUG above)", async () => {
+    expect(await scanHtml(page('<p>本文</p>', "<meta name='description' content='秘 Confidential'>"))).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+
+  it('traps → clean', async () => {
+    const body = '<p>秘密保持契約書</p><p>社外秘</p><p>秘書室</p><p>Confidential</p><p>Strictly confidential</p><p>秘 密 Confidential</p>';
+    expect(await scanHtml(page(body, '<title>社外秘</title><meta name="description" content="秘書室 Confidential">'))).toMatchObject({ verdict: 'clean', format: 'html' });
+  });
+});
+
+describe('HTML: what a reader does not see is not text (decision: clean)', () => {
+  it.each([
+    ['script', '<script>var s = "秘 Confidential";</script>'],
+    ['script with attributes', '<script type="application/json" id="d">{"x":"秘 Confidential"}</script>'],
+    ['style', '<style>/* 秘 Confidential */ p{}</style>'],
+    ['template', '<template><p>秘 Confidential</p></template>'],
+    ['noscript', '<noscript>秘 Confidential</noscript>'],
+    ['comment', '<!-- 秘 Confidential -->'],
+    ['attribute', '<img alt="x" data-x="秘 Confidential" src="a.png">'],
+  ])('%s → clean', async (_, body) => {
+    expect(await scanHtml(page('<p>本文</p>' + body))).toMatchObject({ verdict: 'clean' });
+  });
+  it('text after a script is still read', async () => {
+    expect((await scanHtml(page('<script>var a = 1 < 2;</script><p>秘 Confidential</p>'))).verdict).toBe('marked');
+  });
+});
+
+describe('HTML: charsets', () => {
+  // 秘 = 94 E9 in Shift_JIS/CP932; 社外秘 = 8E D0 8A 4F 94 E9.
+  const SJIS_HI = [0x94, 0xe9];
+  it('Shift_JIS with <meta charset="Shift_JIS">', async () => {
+    const b = concat(enc('<html><head><meta charset="Shift_JIS"></head><body><p>'), SJIS_HI, enc(' Confidential</p></body></html>'));
+    expect(htmlCharset(b)).toBe('shift_jis');
+    expect(await scanHtml(b)).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+  it('Shift_JIS with <meta http-equiv="Content-Type" content="text/html; charset=shift_jis">', async () => {
+    const b = concat(enc('<html><head><meta http-equiv="Content-Type" content="text/html; charset=shift_jis"></head><body>'), SJIS_HI, enc('&nbsp;Confidential</body></html>'));
+    expect(await scanHtml(b, 'old.htm')).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+  it('Shift_JIS traps (社外秘 Confidential? no: 社外秘 then text) stay clean', async () => {
+    const b = concat(enc('<html><head><meta charset="Shift_JIS"></head><body>'), [0x8e, 0xd0, 0x8a, 0x4f, 0x94, 0xe9], enc('</body></html>'));
+    expect((await scanHtml(b)).verdict).toBe('clean');
+  });
+  it('EUC-JP (秘 = C8 EB)', async () => {
+    const b = concat(enc('<html><head><meta charset="euc-jp"></head><body>'), [0xc8, 0xeb], enc(' Confidential</body></html>'));
+    expect(await scanHtml(b)).toMatchObject({ verdict: 'marked' });
+  });
+  it('UTF-16LE with a BOM', async () => {
+    const s = '<html><body>秘 Confidential</body></html>';
+    const u = new Uint8Array(2 + s.length * 2);
+    u.set([0xff, 0xfe]);
+    for (let i = 0; i < s.length; i++) (u[2 + 2 * i] = s.charCodeAt(i) & 0xff), (u[3 + 2 * i] = s.charCodeAt(i) >> 8);
+    expect(htmlCharset(u)).toBe('utf-16le');
+    expect(await scanHtml(u)).toMatchObject({ verdict: 'marked' });
+  });
+  it('an unknown charset label falls back to UTF-8', () => {
+    expect(htmlCharset(enc('<meta charset="x-no-such-charset">'))).toBe('utf-8');
+    expect(htmlCharset(enc('<p>no meta</p>'))).toBe('utf-8');
+  });
+});
+
+describe('XML through the same extractor', () => {
+  it('SVG text → marked; flat ODF sources from make.py', async () => {
+    expect((await scanBlob(blob('<svg xmlns="http://www.w3.org/2000/svg"><text>秘 Confidential</text></svg>'), 'a.svg')).verdict).toBe('marked');
+    const src = join(__dirname, '../fixtures/office/src');
+    const fodt = (n: string) => scanBlob(blob(new Uint8Array(readFileSync(join(src, n)))), n);
+    expect(await fodt('writer-footer-only.fodt')).toMatchObject({ verdict: 'marked', rule: 1, format: 'xml' });
+    expect(await fodt('writer-split-runs.fodt')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect((await fodt('writer-traps.fodt')).verdict).toBe('clean');
+    expect((await fodt('calc-traps.fods')).verdict).toBe('clean');
+  });
+  it('extractHtml yields meta text first, then body text', async () => {
+    const items = await collect(extractHtml, page('<p>本文</p>', '<meta name="keywords" content="見積">'));
+    expect(items[0]).toEqual({ kind: 'text', text: expect.stringContaining('見積'), where: { area: 'properties' } });
+    expect(items.at(-1)).toMatchObject({ kind: 'text', where: { area: 'body' } });
+  });
+});
+
+describe('xml-text helpers', () => {
+  it('decodeEntities: named, decimal, hex; unknown and out-of-range references are left alone', () => {
+    expect(decodeEntities('&lt;a&gt; &amp; &#31192; &#x79d8; &nbsp;|&bogus; &#0; &#x110000;')).toBe('<a> & 秘 秘 \u00a0|&bogus; &#0; &#x110000;');
+  });
+  it('xmlToText: paragraph and line ends become newlines, runs join', () => {
+    expect(xmlToText('<w:p><w:r><w:t>秘</w:t></w:r><w:r><w:t>Confidential</w:t></w:r></w:p><w:p><w:t>x</w:t></w:p>')).toBe('秘Confidential\nx\n');
+    expect(xmlToText('<text:p>a<text:line-break/>b<text:tab/>c</text:p>')).toBe('a\nb\nc\n');
+  });
+});
