@@ -1,0 +1,153 @@
+/**
+ * `upload-guard scan` as a child process: exit codes, NDJSON, folder recursion, --policy,
+ * usage errors, hostile file names.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '../..');
+const OFFICE = join(ROOT, 'test/fixtures/office');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+function cli(...args: string[]): Promise<Run> {
+  return new Promise((done) => {
+    execFile(process.execPath, ['bin/upload-guard.js', 'scan', ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? (err as unknown as { code: number }).code : -1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+const ndjson = (s: string) =>
+  s
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+let dir: string;
+const p = (...xs: string[]) => join(dir, ...xs);
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ug-cli-'));
+  mkdirSync(p('clean'));
+  writeFileSync(p('clean', 'a.txt'), '社外秘ではない普通のメモ\n');
+  copyFileSync(join(OFFICE, 'writer-traps.docx'), p('clean', 'traps.docx'));
+  mkdirSync(p('mixed', 'sub', 'deeper'), { recursive: true });
+  writeFileSync(p('mixed', 'a.txt'), 'hello\n');
+  copyFileSync(join(OFFICE, 'calc-sheet2.xlsx'), p('mixed', 'sub', 'book.xlsx'));
+  writeFileSync(p('mixed', 'sub', 'deeper', '秘—name.txt'), 'no stamp\n');
+  copyFileSync(join(OFFICE, 'archives/enc-plain.zip'), p('enc.zip'));
+  writeFileSync(p('project.txt'), 'Project Falcon: 来期の計画\n');
+  writeFileSync(p('policy.json'), JSON.stringify({ designated: { keywords: ['falcon'] } }));
+  writeFileSync(p('policy-wrapped.json'), JSON.stringify({ '3rdparty': { extensions: { abcdefghijklmnopabcdefghijklmnop: { designated: { keywords: ['falcon'] } } } } }));
+  writeFileSync(p('bad-policy.json'), '{ "designated": { "keywords": [ "x" ] ');
+  writeFileSync(p('array-policy.json'), '[]');
+  mkdirSync(p('hostile'));
+  writeFileSync(p('hostile', '<img src=x onerror=alert(1)>.txt'), '秘 Confidential\n');
+  writeFileSync(p('hostile', '=HYPERLINK("x").csv'), 'a,b\n1,2\n');
+  writeFileSync(p('hostile', 'line\nbreak "quote" \\ back.txt'), 'x\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('exit status', () => {
+  it('0 when every file is clean (a folder, recursively)', async () => {
+    const r = await cli(p('clean'));
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    for (const l of lines) expect(l).toMatch(/^clean\s/);
+  });
+  it('1 when some file is marked; the line names rule, reason and where', async () => {
+    const r = await cli(p('clean', 'a.txt'), join(OFFICE, 'calc-sheet2.xlsx'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^marked\s+\S*calc-sheet2\.xlsx\s+rule 1, stamp 「秘 Confidential」 at sheet "明細" cell C3/m);
+  });
+  it('2 when some file is unscannable, even if another is marked', async () => {
+    const r = await cli(p('enc.zip'));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^unscannable .*enc\.zip\s+\(encrypted:/m);
+    expect((await cli(p('enc.zip'), join(OFFICE, 'calc-sheet2.xlsx'))).code).toBe(2);
+  });
+  it.each([
+    [[], /no PATH given/],
+    [['--bogus', 'x'], /unknown option --bogus/],
+    [['--policy'], /--policy needs a file/],
+  ])('usage error %j → 2 with a message and the usage', async (args, msg) => {
+    const r = await cli(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(msg);
+    expect(r.stderr).toContain('Usage: upload-guard scan');
+    expect(r.stdout).toBe('');
+  });
+  it('a missing file → 2 with "no such file or folder"; the other paths are still scanned', async () => {
+    const r = await cli(p('does-not-exist.txt'), p('clean', 'a.txt'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('does-not-exist.txt: no such file or folder');
+    expect(r.stdout).toMatch(/^clean\s+.*a\.txt$/m);
+  });
+  it('--help → 0', async () => {
+    const r = await cli('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Exit status: 0 all clean, 1 some file marked, 2 some file unscannable');
+  });
+});
+
+describe('--json', () => {
+  it('NDJSON, one object per file, depth-first in name order, with the documented fields', async () => {
+    const r = await cli('--json', p('mixed'));
+    expect(r.code).toBe(1);
+    const rows = ndjson(r.stdout);
+    expect(rows.map((x) => x.file)).toEqual([p('mixed', 'a.txt'), p('mixed', 'sub', 'book.xlsx'), p('mixed', 'sub', 'deeper', '秘—name.txt')]);
+    for (const x of rows) for (const k of ['file', 'verdict', 'rule', 'reason', 'location', 'format', 'size', 'sha256']) expect(x).toHaveProperty(k);
+    expect(rows[0]).toMatchObject({ verdict: 'clean', rule: null, reason: null, location: null, format: expect.stringMatching(/^text/) });
+    expect(rows[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[1]).toMatchObject({ verdict: 'marked', rule: 1, reason: 'stamp', location: 'sheet "明細" cell C3 (xl/sharedStrings.xml)', format: 'xlsx' });
+    expect(rows[1].where).toMatchObject({ path: [], sheet: '明細', cell: 'C3' });
+    expect(rows[2]).toMatchObject({ verdict: 'marked', rule: 2, reason: 'name', excerpt: '秘—name.txt' });
+  });
+  it('unscannable rows carry reason and detail', async () => {
+    const [row] = ndjson((await cli('--json', p('enc.zip'))).stdout);
+    expect(row).toMatchObject({ verdict: 'unscannable', rule: null, reason: 'encrypted', detail: expect.stringContaining('plain.txt') });
+  });
+  it('hostile file names are printed as they are, in valid JSON', async () => {
+    const r = await cli('--json', p('hostile'));
+    const rows = ndjson(r.stdout);
+    const files = rows.map((x) => x.file);
+    expect(files).toContain(p('hostile', '<img src=x onerror=alert(1)>.txt'));
+    expect(files).toContain(p('hostile', '=HYPERLINK("x").csv'));
+    expect(files).toContain(p('hostile', 'line\nbreak "quote" \\ back.txt'));
+    expect(rows.find((x) => String(x.file).includes('<img'))).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(3);
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('--policy', () => {
+  it('designated keywords make an otherwise clean file marked (rule 3)', async () => {
+    expect((await cli(p('project.txt'))).code).toBe(0);
+    for (const pol of ['policy.json', 'policy-wrapped.json']) {
+      const r = await cli('--json', '--policy', p(pol), p('project.txt'));
+      expect(r.code, pol).toBe(1);
+      expect(ndjson(r.stdout)[0]).toMatchObject({ verdict: 'marked', rule: 3, reason: 'keyword' });
+    }
+    expect((await cli(`--policy=${p('policy.json')}`, p('project.txt'))).code).toBe(1);
+  });
+  it('a bad policy file → 2 with a clear message, nothing scanned', async () => {
+    for (const [f, msg] of [
+      ['bad-policy.json', /cannot use policy .*bad-policy\.json: .*JSON/i],
+      ['array-policy.json', /cannot use policy .*array-policy\.json: the policy must be a JSON object/],
+      ['no-such-policy.json', /cannot use policy .*no-such-policy\.json: .*ENOENT/],
+    ] as const) {
+      const r = await cli('--policy', p(f), p('project.txt'));
+      expect(r.code, f).toBe(2);
+      expect(r.stderr, f).toMatch(msg);
+      expect(r.stdout, f).toBe('');
+    }
+  });
+});
