@@ -161,6 +161,9 @@ class Scanner {
           const memberPath = [...path, memberName];
           const byName = nameVerdict(memberName, this.designated, memberPath);
           if (byName) return byName;
+          if (this.designated.sha256.size > 0 && this.designated.sha256.has(await sha256Blob(item.data))) {
+            return { verdict: 'marked', rule: 3, reason: 'sha256', location: { path: memberPath }, excerpt: memberName };
+          }
           const v = await this.scan(item.data, memberName, memberPath, depth + 1);
           if (v.verdict === 'marked') return v;
           if (v.verdict === 'unscannable') note(v);

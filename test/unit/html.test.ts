@@ -41,11 +41,8 @@ describe('HTML: the stamp in visible text', () => {
       location: { area: 'properties' },
     });
   });
-  // BUG (src/detect/extract/html.ts): meta contents are read only from double-quoted attributes
-  // (/<meta\b[^>]*\bcontent="([^"]*)"/), and the tag itself is stripped from the body text, so
-  // <meta name='description' content='秘 Confidential'> (valid HTML, single quotes) is never seen.
-  // Expected: marked rule 1 area properties; actual: clean. Fix: accept '…' and unquoted values.
-  it.fails("<meta content='…'> with single quotes → properties (BUG above)", async () => {
+  // Single-quoted and unquoted attribute values are valid HTML too.
+  it("<meta content='…'> with single quotes → properties", async () => {
     expect(await scanHtml(page('<p>本文</p>', "<meta name='description' content='秘 Confidential'>"))).toMatchObject({ verdict: 'marked', rule: 1 });
   });
 

@@ -90,13 +90,9 @@ describe('odt', () => {
   });
 });
 
-// BUG (src/detect/extract/odf.ts, partText): the unit regex /<(table:table|draw:page)\b[^>]*>/ also
-// matches <table:table-column>, <table:table-row>, <table:table-cell> and <draw:page-thumbnail> ("\b"
-// holds between "e" and "-"). So in an ods each cell becomes its own unit without a sheet name
-// (where.sheet undefined), and in an odp every notes thumbnail counts as a slide (slide 2 → 3, 3 → 5).
-// Fix: /<(table:table|draw:page)(?=[\s>\/])[^>]*>/. Remove `.fails` once fixed.
+// Units are whole sheets and slides: <table:table-row>, <draw:page-thumbnail>… must not start a new one.
 describe('ods', () => {
-  it.fails('stamp on the second sheet → the sheet name (BUG above: sheet is undefined)', async () => {
+  it('stamp on the second sheet → the sheet name', async () => {
     expect(await scan('calc-sheet2.ods')).toMatchObject({
       verdict: 'marked',
       rule: 1,
@@ -104,7 +100,7 @@ describe('ods', () => {
       location: { path: [], part: 'content.xml', area: 'cells', sheet: '明細' },
     });
   });
-  it.fails('the first sheet (概要) yields no stamp; the extractor names each sheet (BUG above)', async () => {
+  it('the first sheet (概要) yields no stamp; the extractor names each sheet', async () => {
     const items = await collect(extractOdf, bytes('calc-sheet2.ods'), testContext({ fullText: true }));
     const sheets = new Set(items.flatMap((x) => (x.kind === 'text' && x.where.sheet ? [x.where.sheet] : [])));
     expect([...sheets]).toEqual(['概要', '明細']);
@@ -123,13 +119,13 @@ describe('ods', () => {
 });
 
 describe('odp', () => {
-  it.fails('stamp on slide 2 → slide 2 (BUG above: reports slide 3)', async () => {
+  it('stamp on slide 2 → slide 2', async () => {
     expect(await scan('impress-slide2.odp')).toMatchObject({ verdict: 'marked', rule: 1, format: 'odf', location: { part: 'content.xml', area: 'slide', slide: 2 } });
   });
-  it.fails('stamp on slide 3 → slide 3 (BUG above: reports slide 5)', async () => {
+  it('stamp on slide 3 → slide 3', async () => {
     expect(await scan('impress-slide3.odp')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'content.xml', slide: 3 } });
   });
-  it.fails('stamp in the speaker notes of slide 2 → marked, slide 2 (BUG above: reports slide 4)', async () => {
+  it('stamp in the speaker notes of slide 2 → marked, slide 2', async () => {
     expect(await scan('impress-notes.odp')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'content.xml', slide: 2 } });
   });
   it('the stamp on a slide or in notes is found (whatever slide number is reported)', async () => {

@@ -1,5 +1,6 @@
-/** gzip (.gz, .tgz): one member, inflated with the same bomb guards as ZIP members. */
+/** gzip (.gz, .tgz): the stream (all concatenated members), inflated with the same bomb guards as ZIP members. */
 import { blobOf, readBytes } from '../bytes.js';
+import { decodeText } from './text.js';
 import { ScanError, type Extractor } from './types.js';
 import { inflateGuarded } from './zip-reader.js';
 
@@ -13,14 +14,16 @@ export const extractGzip: Extractor = async function* (blob, ctx) {
   if (flags & 8) {
     const end = head.indexOf(0, p);
     if (end < 0) throw new ScanError('corrupt', 'gzip header is damaged');
-    name = new TextDecoder('latin1').decode(head.subarray(p, end));
+    // The spec says ISO-8859-1, but gzip stores the name's bytes as they are: UTF-8 on Linux, CP932 on Japanese Windows.
+    name = decodeText(head.subarray(p, end));
     p = end + 1;
   }
   if (flags & 16) p = head.indexOf(0, p) + 1;
   if (flags & 2) p += 2;
   if (p <= 0 || p >= blob.size) throw new ScanError('corrupt', 'gzip header is damaged');
-  const data = await inflateGuarded(blob.slice(p, blob.size - 8), name || 'gzip member', -1, ctx);
+  const data = await inflateGuarded(blob, name || 'gzip member', -1, ctx, 'gzip');
   ctx.addEntry();
   // No stored name: the scanner names the member after the archive (x.txt.gz → x.txt).
   yield { kind: 'member', name, data: blobOf(data) };
 };
+

@@ -10,7 +10,9 @@ export const extractHtml: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
   ctx.checkTime();
   const html = new TextDecoder(htmlCharset(bytes)).decode(bytes);
-  const meta = Array.from(html.matchAll(/<meta\b[^>]*\bcontent="([^"]*)"[^>]*>/gi), (m) => decodeEntities(m[1])).join('\n');
+  const meta = Array.from(html.matchAll(/<meta\b[^>]*\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>/gi), (m) =>
+    decodeEntities(m[1] ?? m[2] ?? m[3]),
+  ).join('\n');
   if (meta) yield { kind: 'text', text: meta, where: { area: 'properties' } };
   for (const text of chunkText(xmlToText(html.replace(INVISIBLE, '')))) yield { kind: 'text', text, where: { area: 'body' } };
 };

@@ -38,7 +38,7 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
 function* partText(xml: string, part: string): Generator<Extracted> {
   const area = part.endsWith('meta.xml') ? 'properties' : part.endsWith('styles.xml') ? 'header/footer' : 'body';
   // Spreadsheets and presentations: one run per sheet or slide, so the verdict can say which.
-  const units = /<(table:table|draw:page)\b[^>]*>/g;
+  const units = /<(table:table|draw:page)(?=[\s>/])[^>]*>/g;
   const starts = Array.from(xml.matchAll(units));
   if (area !== 'body' || starts.length === 0) {
     for (const text of chunkText(xmlToText(xml))) yield { kind: 'text', text, where: { part, area } };

@@ -124,9 +124,17 @@ async function cellUsing(index: number, zip: ZipArchive, sheets: Map<string, str
 /** Sensitivity labels: MSIP_Label_<GUID>_Name custom properties and docMetadata/LabelInfo.xml. */
 function* labels(xml: string, part: string): Generator<Extracted> {
   const where: Where = { part, area: 'properties' };
-  // Each label writes _Enabled, _Name, _SiteId… properties: report its GUID once and its name once.
+  // Each label writes _Enabled, _Name, _SiteId… properties; one that is not enabled is not applied.
+  const props = new Map<string, string>();
   for (const m of xml.matchAll(/<property\b[^>]*name="MSIP_Label_([0-9a-fA-F-]{36})_(Name|Enabled)"[^>]*>([\s\S]*?)<\/property>/g)) {
-    yield { kind: 'label', label: m[2] === 'Name' ? xmlToText(m[3]) : m[1], where };
+    props.set(`${m[1]}_${m[2]}`, xmlToText(m[3]).trim());
+  }
+  for (const [key, value] of props) {
+    const guid = key.slice(0, 36);
+    if (!key.endsWith('_Enabled') || value.toLowerCase() !== 'true') continue;
+    yield { kind: 'label', label: guid, where };
+    const name = props.get(`${guid}_Name`);
+    if (name) yield { kind: 'label', label: name, where };
   }
   for (const [tag] of xml.matchAll(/<clbl:label\b[^>]*>/g)) {
     const id = attr(tag, 'id');

@@ -3,7 +3,7 @@
  * and inflated on demand, so memory holds one member at a time. Guards against bombs
  * (declared and actual expansion ratio, total expanded bytes) and lying headers.
  */
-import { Inflate } from 'fflate';
+import { Gunzip, Inflate } from 'fflate';
 import { decodeName, readBytes, u16, u32, u64 } from '../bytes.js';
 import { RATIO_FLOOR_BYTES } from '../limits.js';
 import { ScanError, type ExtractContext } from './types.js';
@@ -133,11 +133,17 @@ function checkRatio(name: string, size: number, compressed: number, ctx: Extract
  * Raw-deflate `data` in slices. Stops as soon as the output outgrows what the header declared
  * or what the ratio allows, so a member that lies about its size cannot exhaust memory.
  */
-export async function inflateGuarded(data: Blob, name: string, declared: number, ctx: ExtractContext): Promise<Uint8Array> {
+export async function inflateGuarded(
+  data: Blob,
+  name: string,
+  declared: number,
+  ctx: ExtractContext,
+  format: 'deflate-raw' | 'gzip' = 'deflate-raw',
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   // Throwing from the callback aborts fflate mid-push, so a bomb never runs to its end.
-  const inflater = new Inflate((chunk) => {
+  const onData = (chunk: Uint8Array) => {
     total += chunk.length;
     if (total > RATIO_FLOOR_BYTES && total / Math.max(data.size, 1) > ctx.limits.maxRatio) {
       throw new ScanError('expansion-ratio', `${name} expands more than ${ctx.limits.maxRatio}× (suspected archive bomb)`);
@@ -146,7 +152,9 @@ export async function inflateGuarded(data: Blob, name: string, declared: number,
       throw new ScanError('corrupt', `${name} inflates beyond its declared size`);
     }
     chunks.push(chunk);
-  });
+  };
+  // Gunzip also reads concatenated members (`cat a.gz b.gz`), as gunzip does.
+  const inflater = format === 'gzip' ? new Gunzip(onData) : new Inflate(onData);
   try {
     for (let at = 0; at < data.size; at += CHUNK) {
       ctx.checkTime();
