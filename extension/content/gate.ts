@@ -107,6 +107,9 @@ export function nameRefusalIsFinal(): boolean {
 }
 
 // ---------- the decision ----------
+/** Channels driven by the employee's own gesture: a refusal there is always explained in the dialog. */
+const GESTURES = new Set<Channel>(['file-input', 'folder-input', 'drop', 'paste', 'form', 'text-field', 'file-picker']);
+
 type Judged = { item: Item; finding: Finding | null };
 
 export async function decide(channel: Channel, items: Item[]): Promise<boolean> {
@@ -122,7 +125,8 @@ export async function decide(channel: Channel, items: Item[]): Promise<boolean> 
       continue;
     }
     const known = knownAnswer(item.blob, item.kind === 'file' ? item.name : '');
-    if (known !== undefined) {
+    // A refused file chosen again by hand is explained again; a page retrying it is refused quietly.
+    if (known !== undefined && !(known === false && GESTURES.has(channel))) {
       waitFor.push(Promise.resolve(known));
       continue;
     }
@@ -169,7 +173,7 @@ async function judge(
 
   // Quietly refuse text refused a moment ago (autosave, retries) instead of opening the dialog again.
   const now = Date.now();
-  if (withFindings.some((j) => j.item.kind === 'text' && (refusedText.get(j.finding.excerpt ?? '') ?? 0) > now)) {
+  if (!GESTURES.has(channel) && withFindings.some((j) => j.item.kind === 'text' && (refusedText.get(j.finding.excerpt ?? '') ?? 0) > now)) {
     return { proceed: false, perItem };
   }
   if (withFindings.length === 0) return { proceed: true, perItem };

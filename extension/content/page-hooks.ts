@@ -292,7 +292,9 @@ function install(w: Window & typeof globalThis): void {
         // passed. A re-wrapped File under the same name shares its source's decision; a new name is
         // judged as a file of its own (rule 2 looks at the name it will carry).
         if (stored instanceof w.Blob) {
-          if (stored !== value && isFile(value) && isFile(stored) && stored.name === value.name) {
+          // A chunk of a picked file (resumable uploads append slices under the file's name) keeps
+          // the file's decision; scanning a fragment alone would call it corrupt.
+          if (stored !== value && ((isFile(value) && isFile(stored) && stored.name === value.name) || parentOf.has(value))) {
             parentOf.set(stored, value);
           }
           gateBlob('form-data', stored);

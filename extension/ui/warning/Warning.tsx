@@ -2,7 +2,7 @@
  * The warning dialog. role=alertdialog, labelled and described; focus starts inside and stays inside
  * (Tab cycles), Esc cancels. `block` offers only Close; `warn` asks for a justification before Continue.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 export interface WarningRow {
   /** File name, or null for text. */
@@ -35,7 +35,8 @@ export function Warning({ action, rows, text, onDone }: WarningProps) {
   const box = useRef<HTMLDivElement>(null);
   const first = useRef<HTMLTextAreaElement & HTMLButtonElement>(null);
 
-  useEffect(() => {
+  // Focus moves into the dialog as it opens (before the next key can reach the page).
+  useLayoutEffect(() => {
     first.current?.focus();
   }, []);
 

@@ -1,0 +1,118 @@
+/**
+ * Real Chromium (Debian's /usr/bin/chromium) with the built extension (dist/) loaded, driven by
+ * playwright-core. Never downloads a browser.
+ *
+ *   const b = await launchWithExtension({ policy: { actions: { webmail: { marked: 'warn' } } } });
+ *   const page = await b.context.newPage();
+ *   ...
+ *   await b.close();   // also removes the policy file
+ *
+ * `policy` is written as managed policy for the extension's fixed ID to
+ * /etc/chromium/policies/managed/upload-guard-e2e-<pid>.json before launch (needs root) and removed on
+ * close. Every Chromium on this machine reads that folder: run policy tests one file at a time.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Worker } from 'playwright-core';
+import { EXTENSION_ID } from '../../../src/policy/extension-id.js';
+
+/** Hostnames the lab page is served under: real guarded services, plus one that is not guarded. */
+export const GUARDED_HOSTS = ['mail.yahoo.co.jp', 'mail.google.com', 'drive.google.com', '46.gigafile.nu', 'chatgpt.com'];
+export const UNGUARDED_HOST = 'example.org';
+export const ALL_HOSTS = [...GUARDED_HOSTS, UNGUARDED_HOST];
+
+export const DIST = resolve(new URL('../../../dist', import.meta.url).pathname);
+const POLICY_DIR = '/etc/chromium/policies/managed';
+
+export interface LaunchOptions {
+  /** Managed policy for the extension (the ManagedPolicy shape of src/policy). */
+  policy?: Record<string, unknown>;
+  /** false: the same browser without the extension (for baselines). Default true. */
+  extension?: boolean;
+  /** Hostnames mapped to 127.0.0.1. Default ALL_HOSTS. */
+  hosts?: string[];
+  /** UI language (`--lang`), e.g. 'en-US'. Default Chromium's. */
+  lang?: string;
+}
+
+export interface Launched {
+  context: BrowserContext;
+  /** Null when launched without the extension. */
+  extensionId: string | null;
+  serviceWorker: Worker | null;
+  close(): Promise<void>;
+}
+
+export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Launched> {
+  const withExt = opts.extension !== false;
+  if (withExt && !existsSync(join(DIST, 'manifest.json'))) throw new Error(`no build in ${DIST}: run npm run build`);
+  let policyFile: string | null = null;
+  if (opts.policy) {
+    mkdirSync(POLICY_DIR, { recursive: true });
+    policyFile = join(POLICY_DIR, `upload-guard-e2e-${process.pid}.json`);
+    writeFileSync(policyFile, JSON.stringify({ '3rdparty': { extensions: { [EXTENSION_ID]: opts.policy } } }));
+  }
+  const profile = mkdtempSync(join(tmpdir(), 'ug-profile-'));
+  const hosts = opts.hosts ?? ALL_HOSTS;
+  const args = [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+    `--host-resolver-rules=${hosts.map((h) => `MAP ${h} 127.0.0.1`).join(',')},EXCLUDE localhost`,
+    '--ignore-certificate-errors',
+    ...(opts.lang ? [`--lang=${opts.lang}`] : []),
+    ...(withExt ? [`--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`] : []),
+  ];
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args,
+    ignoreHTTPSErrors: true,
+    ...(opts.lang ? { locale: opts.lang } : {}),
+  });
+  let serviceWorker: Worker | null = null;
+  let extensionId: string | null = null;
+  const cleanup = () => {
+    if (policyFile) rmSync(policyFile, { force: true });
+    rmSync(profile, { recursive: true, force: true });
+  };
+  try {
+    if (withExt) {
+      serviceWorker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
+      extensionId = new URL(serviceWorker.url()).host;
+      await waitForRegistration(serviceWorker);
+    }
+  } catch (e) {
+    await context.close();
+    cleanup();
+    throw e;
+  }
+  return {
+    context,
+    extensionId,
+    serviceWorker,
+    close: async () => {
+      await context.close();
+      cleanup();
+    },
+  };
+}
+
+/** The background registers the guard dynamically; pages opened before that would be unguarded. */
+export async function waitForRegistration(sw: Worker, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const n = await sw.evaluate(async () => {
+      const c = (globalThis as unknown as { chrome: typeof chrome }).chrome;
+      return (await c.scripting.getRegisteredContentScripts()).length;
+    });
+    if (n >= 2) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the guard was never registered');
+}

@@ -1,0 +1,90 @@
+/**
+ * The warning lives in a closed shadow root: page scripts (and Playwright selectors) cannot reach it.
+ * Tests read it the way assistive technology does, through the DevTools protocol (DOM with pierce),
+ * and operate it with the keyboard only, which also proves it is keyboard-accessible.
+ */
+import type { Page } from 'playwright-core';
+
+export const WARNING_TAG = 'upload-guard-warning';
+
+export interface WarningView {
+  action: 'block' | 'warn';
+  /** All text in the dialog, in document order, whitespace-collapsed. */
+  text: string;
+  role: string | null;
+  buttons: string[];
+}
+
+/** Waits for the dialog and returns what it shows. */
+export async function readWarning(page: Page, timeout = 15_000): Promise<WarningView> {
+  const host = page.locator(WARNING_TAG);
+  await host.waitFor({ state: 'attached', timeout });
+  // Opening moves focus into the dialog: wait for that too, so the keys a test sends land there.
+  await page.waitForFunction((tag) => document.activeElement?.localName === tag, WARNING_TAG, { timeout });
+  const action = (await host.getAttribute('data-action')) as 'block' | 'warn';
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
+    const el = find(root, (n) => n.localName === WARNING_TAG);
+    const texts: string[] = [];
+    const buttons: string[] = [];
+    let role: string | null = null;
+    const walk = (n: DomNode, inButton: boolean) => {
+      if (n.nodeName === 'STYLE') return;
+      if (n.nodeType === 3 && n.nodeValue?.trim()) {
+        texts.push(n.nodeValue.trim());
+        if (inButton) buttons.push(n.nodeValue.trim());
+      }
+      const attrs = n.attributes ?? [];
+      for (let i = 0; i < attrs.length; i += 2) if (attrs[i] === 'role') role = attrs[i + 1];
+      for (const c of [...(n.shadowRoots ?? []), ...(n.children ?? [])]) walk(c, inButton || n.localName === 'button');
+    };
+    if (el) walk(el, false);
+    return { action, text: texts.join(' '), role, buttons };
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/** Close a block dialog (Esc). */
+export async function dismissWarning(page: Page): Promise<void> {
+  // Keys go to the focused tab's focused element: with several tabs open, make this one active.
+  await page.bringToFront();
+  await page.keyboard.press('Escape');
+  await page.locator(WARNING_TAG).waitFor({ state: 'detached', timeout: 5_000 });
+}
+
+/** Answer a warn dialog: type the justification (focus starts in it) and continue with Enter on the button. */
+export async function continueWithJustification(page: Page, why: string): Promise<void> {
+  await page.bringToFront();
+  await page.keyboard.type(why);
+  await page.keyboard.press('Tab'); // → Cancel
+  await page.keyboard.press('Tab'); // → Continue
+  await page.keyboard.press('Enter');
+  await page.locator(WARNING_TAG).waitFor({ state: 'detached', timeout: 5_000 });
+}
+
+export async function cancelWarning(page: Page): Promise<void> {
+  await page.bringToFront();
+  await page.keyboard.press('Escape');
+  await page.locator(WARNING_TAG).waitFor({ state: 'detached', timeout: 5_000 });
+}
+
+interface DomNode {
+  nodeType: number;
+  nodeName: string;
+  localName?: string;
+  nodeValue?: string;
+  attributes?: string[];
+  children?: DomNode[];
+  shadowRoots?: DomNode[];
+}
+
+function find(n: DomNode, pred: (n: DomNode) => boolean): DomNode | null {
+  if (pred(n)) return n;
+  for (const c of [...(n.shadowRoots ?? []), ...(n.children ?? [])]) {
+    const hit = find(c, pred);
+    if (hit) return hit;
+  }
+  return null;
+}
