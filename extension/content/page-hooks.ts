@@ -82,7 +82,9 @@ function isFile(b: Blob): b is File {
 function gateBlob(ch: Channel, b: Blob): Gate {
   const root = rootOf(b);
   const known = decided.get(root);
-  if (known) return { ready: false, refusedNow: false, result: known };
+  // Already asked (e.g. when it was appended to a FormData): share that answer, but a sync API must
+  // still say no at once to a name-marked file.
+  if (known) return { ready: false, refusedNow: isFile(root) && checkName(root.name, designated) !== null, result: known };
   let refusedNow = false;
   let subject: Subject;
   if (isFile(root)) {
