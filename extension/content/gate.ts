@@ -61,7 +61,7 @@ const settledByObject = new WeakMap<Blob, boolean>();
 const settledByKey = new Map<string, boolean>();
 const pendingByObject = new WeakMap<Blob, Promise<boolean>>();
 const pendingByKey = new Map<string, Promise<boolean>>();
-/** Text the employee chose to send after a warning (by the matched excerpt), so the request that follows passes. */
+/** Text the employee chose to send after a warning, so the request that carries it passes without a second dialog. */
 const approvedText = new Map<string, number>();
 /** Text just refused: the page's retries and autosaves are refused quietly instead of re-opening the dialog. */
 const refusedText = new Map<string, number>();
@@ -95,8 +95,12 @@ export function nameVerdict(name: string): MarkedVerdict | null {
 /** Rule 1 / designated keywords on text, synchronously. */
 export function textVerdict(text: string): Verdict {
   const v = scanText(text.length > 4_194_304 ? text.slice(0, 4_194_304) : text, config?.designated);
-  if (v.verdict === 'marked' && approvedText.has(v.excerpt) && approvedText.get(v.excerpt)! > Date.now()) {
-    return { verdict: 'clean' };
+  if (v.verdict === 'marked' && approvedText.size > 0) {
+    const now = Date.now();
+    for (const [approved, until] of approvedText) {
+      if (until < now) approvedText.delete(approved);
+      else if (text.includes(approved)) return { verdict: 'clean' };
+    }
   }
   return v;
 }
@@ -222,7 +226,8 @@ async function judge(
   }
   for (const j of withFindings) {
     if (j.item.kind !== 'text' || !j.finding.excerpt) continue;
-    (proceed ? approvedText : refusedText).set(j.finding.excerpt, Date.now() + TEXT_MEMORY_MS);
+    if (proceed) approvedText.set(j.item.text.trim(), Date.now() + TEXT_MEMORY_MS);
+    else refusedText.set(j.finding.excerpt, Date.now() + TEXT_MEMORY_MS);
   }
   for (const j of shown) perItem.set(j.item, proceed);
   return { proceed, perItem };

@@ -100,16 +100,18 @@ function gateBlob(ch: Channel, b: Blob): Gate {
 }
 
 // ---------- text ----------
-function markedText(text: string): boolean {
+/** The text in which a marking was found (a JSON body's strings, a form body's values), or null. */
+function markedText(text: string): string | null {
   const s = text.length > TEXT_CAP ? text.slice(0, TEXT_CAP) : text;
-  if (scanText(s, designated).verdict === 'marked') return true;
+  if (scanText(s, designated).verdict === 'marked') return s;
   // A JSON body escapes line breaks (`秘\nConfidential`) and may escape any character (\u79d8):
   // read it as JSON only when it has escapes at all, so a plain clean body costs one regex pass.
   if (s.includes('\\') && /^\s*[[{"]/.test(s)) {
     try {
       const strings: string[] = [];
       collectStrings(JSON.parse(s), strings, { left: JSON_STRINGS_CAP });
-      if (strings.length && scanText(strings.join('\n'), designated).verdict === 'marked') return true;
+      const joined = strings.join('\n');
+      if (strings.length && scanText(joined, designated).verdict === 'marked') return joined;
     } catch {
       /* not JSON after all */
     }
@@ -118,12 +120,12 @@ function markedText(text: string): boolean {
   if (s.includes('%') && /^[^=&\s]+=[^\s]*$/.test(s.slice(0, 2000))) {
     try {
       const values = Array.from(new URLSearchParams(s).values()).join('\n');
-      if (scanText(values, designated).verdict === 'marked') return true;
+      if (scanText(values, designated).verdict === 'marked') return values;
     } catch {
       /* ignore */
     }
   }
-  return false;
+  return null;
 }
 
 function collectStrings(v: unknown, out: string[], budget: { left: number }): void {
@@ -139,8 +141,11 @@ function collectStrings(v: unknown, out: string[], budget: { left: number }): vo
 }
 
 function gateText(ch: Channel, text: string): Gate {
-  if (!markedText(text)) return READY;
-  return { ready: false, refusedNow: true, result: ask(ch, [{ kind: 'text', text: text.slice(0, TEXT_CAP) }]) };
+  const marked = markedText(text);
+  if (marked === null) return READY;
+  // The guard gets the decoded text (the prompt itself, not its JSON), so an approval given for the
+  // prompt in the Enter-key dialog covers the request that carries it.
+  return { ready: false, refusedNow: true, result: ask(ch, [{ kind: 'text', text: marked.slice(0, TEXT_CAP) }]) };
 }
 
 // ---------- bodies ----------

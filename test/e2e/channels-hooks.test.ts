@@ -86,7 +86,7 @@ describe.each(GUARDED_HOSTS)('%s', (host) => {
     for (const s of [S.nameMarked, S.contentDocx, S.contentPdf]) {
       const ok = await stopped(
         p,
-        p.evaluate(([d, n]) => (window as unknown as { lab: Lab }).lab.fetchForm((window as unknown as { lab: Lab }).lab.file(d, n)).then(() => 'sent', (e: Error) => e.name), [b64(s), s.name]),
+        p.evaluate(([d, n]) => ((window as unknown as { lab: Lab }).lab.fetchForm((window as unknown as { lab: Lab }).lab.file(d, n)) as Promise<boolean>).then(() => 'sent', (e: Error) => e.name), [b64(s), s.name]),
       );
       expect(ok).toBe('TypeError');
     }

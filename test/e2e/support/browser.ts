@@ -73,7 +73,8 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
     headless: true,
     args,
     ignoreHTTPSErrors: true,
-    ...(opts.lang ? { locale: opts.lang } : {}),
+    // On Linux, Chromium's UI language (what chrome.i18n answers) follows LANGUAGE, not only --lang.
+    ...(opts.lang ? { locale: opts.lang, env: { ...process.env, LANGUAGE: opts.lang.replace('-', '_') } } : {}),
   });
   let serviceWorker: Worker | null = null;
   let extensionId: string | null = null;
