@@ -5,7 +5,7 @@
  * synthetic DragEvent whose new DataTransfer holds the same File objects. Dropped text carrying the
  * stamp is held the same way.
  */
-import { decide, isGuarded, knownAnswer, nameRefusalIsFinal, nameVerdict, textVerdict, type Item } from './gate.js';
+import { decide, isGuarded, knownAnswer, textVerdict, type Item } from './gate.js';
 import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
 
 function readAll(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
@@ -69,9 +69,6 @@ function onDrop(e: DragEvent): void {
     altKey: e.altKey,
     metaKey: e.metaKey,
   };
-  if (nameRefusalIsFinal() && files.some((f) => nameVerdict(f.name))) {
-    // Name-marked: refused at once, the page gets only a dragleave so its drop zone resets.
-  }
   void (async () => {
     const picked = hasDir
       ? await walk(entries.filter((x): x is FileSystemEntry => x !== null))
@@ -80,6 +77,7 @@ function onDrop(e: DragEvent): void {
     if (textMarked) items.push({ kind: 'text', text });
     const ok = await decide('drop', items);
     if (!ok) {
+      // The page never gets the drop: a dragleave lets its drop zone drop its highlight.
       replay(target, new DragEvent('dragleave', { ...init, cancelable: false }));
       return;
     }
