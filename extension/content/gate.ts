@@ -246,7 +246,8 @@ async function find(channel: Channel, item: Item, cfg: ServiceResponse): Promise
     if (byName) return { item, finding: finding(channel, url, item.name, item.blob.size, null, byName) };
   }
   const name = item.kind === 'file' ? item.name : 'upload.bin';
-  const r: ScanResult = await scan(item.blob, name, { designated: cfg.designated, limits: cfg.limits });
+  // The hash identifies the file in an incident record; clean uploads skip it to stay fast.
+  const r: ScanResult = await scan(item.blob, name, { designated: cfg.designated, limits: cfg.limits, hash: 'unless-clean' });
   // Bytes the page built itself are stopped only by a positive marking; a fragment of a file is
   // naturally "corrupt" and must not raise a warning on every chunk of an ordinary upload.
   if (item.kind === 'bytes' && r.verdict !== 'marked') return { item, finding: null };

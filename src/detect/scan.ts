@@ -62,17 +62,22 @@ export async function scanBlob(blob: Blob, name: string, opts: ScanOptions = {})
     if (blob.size > limits.maxBytes) {
       return done({ verdict: 'unscannable', reason: 'too-large', detail: `${blob.size} bytes is over the ${limits.maxBytes}-byte limit` });
     }
-    if (opts.hash || designated.sha256.size > 0) {
+    if (opts.hash === true || designated.sha256.size > 0) {
       sha256 = await sha256Blob(blob);
       if (designated.sha256.has(sha256)) return done({ verdict: 'marked', rule: 3, reason: 'sha256', location: { path: [] }, excerpt: sha256 });
     }
     const scanner = new Scanner(limits, designated, started, blob.size, opts.signal);
-    const verdict = await scanner.scan(blob, name, [], 0, (f) => (format = f));
+    const verdict = await scanner.scan(blob, name, [], 0, (f) => (format = f)).catch(unscannable);
+    if (opts.hash === 'unless-clean' && verdict.verdict !== 'clean' && !sha256) sha256 = await sha256Blob(blob);
     return done(verdict);
   } catch (err) {
-    if (err instanceof ScanError) return done({ verdict: 'unscannable', reason: err.reason, detail: err.message });
-    return done({ verdict: 'unscannable', reason: 'corrupt', detail: `unreadable: ${String((err as Error)?.message ?? err).slice(0, 200)}` });
+    return done(unscannable(err));
   }
+}
+
+function unscannable(err: unknown): UnscannableVerdict {
+  if (err instanceof ScanError) return { verdict: 'unscannable', reason: err.reason, detail: err.message };
+  return { verdict: 'unscannable', reason: 'corrupt', detail: describeError(err) };
 }
 
 const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
@@ -84,8 +89,8 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   html: extractHtml,
   xml: extractHtml,
   text: extractText,
-  // Images carry no text a reader sees (no OCR); their metadata is still searched like any binary.
-  image: extractBinary,
+  // MARKINGS.md: images (a scanned stamp) are not text, so they are clean (no OCR, nothing to read).
+  image: null,
   binary: extractBinary,
   empty: null,
 };

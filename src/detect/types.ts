@@ -107,8 +107,12 @@ export interface Designated {
 export interface ScanOptions {
   limits?: Partial<Limits>;
   designated?: Partial<Designated>;
-  /** Compute the SHA-256 of the top-level input even when no fingerprint is designated. */
-  hash?: boolean;
+  /**
+   * Compute the SHA-256 of the top-level input even when no fingerprint is designated: `true`
+   * always, `'unless-clean'` only for a file that is read and ends marked or unscannable (what an
+   * incident record needs, at no cost to the clean uploads that are the common case).
+   */
+  hash?: boolean | 'unless-clean';
   /** Aborts the scan (treated like the time budget). */
   signal?: AbortSignal;
 }

@@ -65,3 +65,15 @@ describe('corpus locations', () => {
     }
   });
 });
+
+describe("hash: 'unless-clean'", () => {
+  it('hashes files that end marked or unscannable, not clean ones', async () => {
+    const { createHash } = await import('node:crypto');
+    const { readFileSync } = await import('node:fs');
+    const { corpusPath } = await import('../support/corpus.js');
+    for (const [file, hashed] of [['weekly-sync-notes.docx', true], ['broken-report.docx', true], ['export-note.docx', false]] as const) {
+      const r = await scanBlob(await corpusBlob(file), file, { hash: 'unless-clean' });
+      expect(r.sha256, file).toBe(hashed ? createHash('sha256').update(readFileSync(corpusPath(file))).digest('hex') : undefined);
+    }
+  });
+});

@@ -147,6 +147,8 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected): Asy
   const wide = det.enc === 'utf-16le' || det.enc === 'utf-16be';
   const covered = new Map<string, number>(); // per encoding: absolute offset already decoded
   for await (const { buf, base, from, to } of slices(blob, ctx.checkTime)) {
+    // Text that stays ASCII (logs, CSV, code) cannot hold 秘 in any encoding: one cheap pass.
+    if (det.enc === 'ascii' && isAsciiOnly(buf)) continue;
     const wins = windowsFor(buf, needles, from, to, { parityBase: -base, alignedOnly: wide });
     for (const w of wins) {
       const key = winKey(w, base);
@@ -190,4 +192,17 @@ async function* fullDecode(blob: Blob, ctx: ExtractContext, det: Detected): Asyn
   if (dec) for (const run of chunker.push(dec.decode())) yield { kind: 'text', text: run, where: {} };
   const rest = chunker.flush();
   if (rest) yield { kind: 'text', text: rest, where: {} };
+}
+
+/** No byte ≥ 0x80 and no ESC (which could start ISO-2022-JP), checked a 32-bit word at a time. */
+export function isAsciiOnly(buf: Uint8Array): boolean {
+  const aligned = buf.byteOffset % 4 === 0;
+  const words = aligned ? new Uint32Array(buf.buffer, buf.byteOffset, buf.length >> 2) : null;
+  let i = 0;
+  if (words) {
+    for (let w = 0; w < words.length; w++) if (words[w] & 0x80808080) return false;
+    i = words.length << 2;
+  }
+  for (; i < buf.length; i++) if (buf[i] & 0x80) return false;
+  return buf.indexOf(0x1b) === -1;
 }
