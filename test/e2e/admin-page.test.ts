@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../src/events/sample.js';
 import { createCollector, type Collector } from '../../src/collector/server.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
+import { BASE_ARGS } from './support/browser.js';
 
 const ADMIN = 'e2e-admin-token-0123456789';
 const HOSTILE = '<img src=x onerror=alert(1)>.docx';
@@ -35,7 +36,7 @@ describe('admin page', () => {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: BASE_ARGS,
     });
   });
   afterAll(async () => {

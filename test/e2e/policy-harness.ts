@@ -6,12 +6,13 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import { EXTENSION_ID } from '../../src/policy/extension-id.js';
+import { DIST, chromiumArgs } from './support/browser.js';
 
-export const DIST = resolve(new URL('../../dist', import.meta.url).pathname);
+export { DIST };
 const POLICY_DIR = '/etc/chromium/policies/managed';
 
 /** Writes the managed policy file for our extension ID (before launch: Chromium reads it at start). */
@@ -55,19 +56,7 @@ export async function launch(profile: string, opts: { lang?: string; hosts?: str
     // On Linux Chromium takes its UI language (and so the extension's _locales choice) from the
     // environment; --lang alone only changes what pages see.
     env: { ...process.env, LANGUAGE: posixLocale(lang), LANG: `${posixLocale(lang)}.UTF-8`, LC_ALL: '' },
-    args: [
-      `--disable-extensions-except=${DIST}`,
-      `--load-extension=${DIST}`,
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      `--lang=${lang}`,
-      ...(opts.hosts?.length ? [`--host-resolver-rules=${opts.hosts.map((h) => `MAP ${h} 127.0.0.1`).join(',')}`] : []),
-    ],
+    args: chromiumArgs({ hosts: opts.hosts, lang }),
   });
   const sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
   return { context, sw, extensionId: new URL(sw.url()).host, close: () => context.close() };

@@ -25,6 +25,28 @@ export const ALL_HOSTS = [...GUARDED_HOSTS, UNGUARDED_HOST];
 export const DIST = resolve(new URL('../../../dist', import.meta.url).pathname);
 const POLICY_DIR = '/etc/chromium/policies/managed';
 
+/** The flags every test Chromium here needs (no background traffic on this closed network, no sandbox as root). */
+export const BASE_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Command-line flags for a test Chromium: the base ones, the built extension, hostnames mapped to 127.0.0.1. */
+export function chromiumArgs(opts: { extension?: boolean; hosts?: string[]; lang?: string; ignoreCertificates?: boolean } = {}): string[] {
+  return [
+    ...BASE_ARGS,
+    ...(opts.hosts?.length ? [`--host-resolver-rules=${opts.hosts.map((h) => `MAP ${h} 127.0.0.1`).join(',')},EXCLUDE localhost`] : []),
+    ...(opts.ignoreCertificates ? ['--ignore-certificate-errors'] : []),
+    ...(opts.lang ? [`--lang=${opts.lang}`] : []),
+    ...(opts.extension !== false ? [`--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`] : []),
+  ];
+}
+
 export interface LaunchOptions {
   /** Managed policy for the extension (the ManagedPolicy shape of src/policy). */
   policy?: Record<string, unknown>;
@@ -55,19 +77,7 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
   }
   const profile = mkdtempSync(join(tmpdir(), 'ug-profile-'));
   const hosts = opts.hosts ?? ALL_HOSTS;
-  const args = [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-    `--host-resolver-rules=${hosts.map((h) => `MAP ${h} 127.0.0.1`).join(',')},EXCLUDE localhost`,
-    '--ignore-certificate-errors',
-    ...(opts.lang ? [`--lang=${opts.lang}`] : []),
-    ...(withExt ? [`--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`] : []),
-  ];
+  const args = chromiumArgs({ extension: withExt, hosts, lang: opts.lang, ignoreCertificates: true });
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,

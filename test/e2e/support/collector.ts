@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Worker } from 'playwright-core';
-import { DIST, waitForRegistration } from './browser.js';
+import { DIST, chromiumArgs, waitForRegistration } from './browser.js';
 
 export const ROOT = resolve(new URL('../../..', import.meta.url).pathname);
 const CLI = join(ROOT, 'bin', 'upload-guard.js');
@@ -110,19 +110,7 @@ export async function launchProfile(profile: string, hosts: string[]): Promise<P
     executablePath: '/usr/bin/chromium',
     headless: true,
     ignoreHTTPSErrors: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      `--host-resolver-rules=${hosts.map((h) => `MAP ${h} 127.0.0.1`).join(',')},EXCLUDE localhost`,
-      '--ignore-certificate-errors',
-      `--disable-extensions-except=${DIST}`,
-      `--load-extension=${DIST}`,
-    ],
+    args: chromiumArgs({ hosts, ignoreCertificates: true }),
   });
   try {
     const sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
