@@ -10,7 +10,7 @@ import { RATIO_FLOOR_BYTES, resolveLimits } from './limits.js';
 import { sha256Blob } from './sha256.js';
 import { sniff, type Format } from './sniff.js';
 import type { Designated, Limits, Location, MarkedVerdict, ScanOptions, ScanResult, UnscannableVerdict, Verdict, Where } from './types.js';
-import { ScanError, type ExtractContext, type Extractor } from './extract/types.js';
+import { ScanError, ScanLimitError, type ExtractContext, type Extractor } from './extract/types.js';
 import { extractZip } from './extract/zip.js';
 import { extractOoxml } from './extract/ooxml.js';
 import { extractOdf } from './extract/odf.js';
@@ -118,8 +118,8 @@ class Scanner {
   private readonly maxExpanded: number;
 
   private readonly checkTime = (): void => {
-    if (performance.now() > this.deadline) throw new ScanError('time-budget', `scan took longer than ${this.limits.timeBudgetMs} ms`);
-    if (this.signal?.aborted) throw new ScanError('time-budget', 'scan was cancelled');
+    if (performance.now() > this.deadline) throw new ScanLimitError('time-budget', `scan took longer than ${this.limits.timeBudgetMs} ms`);
+    if (this.signal?.aborted) throw new ScanLimitError('time-budget', 'scan was cancelled');
   };
 
   private context(depth: number): ExtractContext {
@@ -131,11 +131,11 @@ class Scanner {
       addExpanded: (bytes) => {
         this.expanded += bytes;
         if (this.expanded > this.maxExpanded) {
-          throw new ScanError('expansion-ratio', `archive expands past ${this.maxExpanded} bytes in total (suspected archive bomb)`);
+          throw new ScanLimitError('expansion-ratio', `archive expands past ${this.maxExpanded} bytes in total (suspected archive bomb)`);
         }
       },
       addEntry: () => {
-        if (++this.entries > this.limits.maxEntries) throw new ScanError('too-many-entries', `more than ${this.limits.maxEntries} archive entries`);
+        if (++this.entries > this.limits.maxEntries) throw new ScanLimitError('too-many-entries', `more than ${this.limits.maxEntries} archive entries`);
       },
     };
   }
@@ -178,7 +178,7 @@ class Scanner {
       }
     } catch (err) {
       if (!(err instanceof ScanError)) return note({ verdict: 'unscannable', reason: 'corrupt', detail: describeError(err), location: { path } });
-      if (err.reason === 'time-budget' || depth === 0) throw err;
+      if (err instanceof ScanLimitError || err.reason === 'time-budget' || depth === 0) throw err;
       return note({ verdict: 'unscannable', reason: err.reason, detail: err.message, location: { path } });
     }
     return problem ?? { verdict: 'clean' };

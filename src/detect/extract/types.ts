@@ -44,3 +44,11 @@ export class ScanError extends Error {
     this.name = 'ScanError';
   }
 }
+
+/**
+ * A limit on the whole scan (time budget, total expanded bytes, entry count): unlike a problem
+ * with one member, it ends the scan of every enclosing archive too.
+ */
+export class ScanLimitError extends ScanError {
+  override name = 'ScanLimitError';
+}

@@ -1,6 +1,6 @@
 /** Plain ZIP archives: every member is handed back to the scanner, which recurses into it. */
 import { blobOf } from '../bytes.js';
-import type { Extractor } from './types.js';
+import { ScanError, ScanLimitError, type Extractor } from './types.js';
 import { readZipDirectory, zipEntryBlob } from './zip-reader.js';
 
 export const extractZip: Extractor = async function* (blob, ctx) {
@@ -9,13 +9,17 @@ export const extractZip: Extractor = async function* (blob, ctx) {
     if (entry.isDir) continue;
     ctx.addEntry();
     ctx.checkTime();
-    if (entry.encrypted) {
-      // Its name still counts (rule 2): an encrypted member named 秘—… makes the archive marked.
+    let data: Blob | Uint8Array;
+    try {
+      data = await zipEntryBlob(blob, entry, ctx);
+    } catch (err) {
+      // One unreadable member (damaged, bzip2/deflate64, a bomb) does not hide its siblings: a
+      // marked sibling still makes the archive marked. Scan-wide limits end the archive.
+      if (!(err instanceof ScanError) || err instanceof ScanLimitError) throw err;
       yield { kind: 'member', name: entry.name, data: new Blob([]) };
-      yield { kind: 'unscannable', reason: 'encrypted', detail: `password-protected ZIP member ${entry.name}`, where: { part: entry.name } };
+      yield { kind: 'unscannable', reason: err.reason, detail: err.message, where: { part: entry.name } };
       continue;
     }
-    const data = await zipEntryBlob(blob, entry, ctx);
     yield { kind: 'member', name: entry.name, data: data instanceof Uint8Array ? blobOf(data) : data };
   }
 };
