@@ -91,6 +91,10 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   text: extractText,
   // MARKINGS.md: images (a scanned stamp) are not text, so they are clean (no OCR, nothing to read).
   image: null,
+  media: null,
+  'unsupported-archive': async function* () {
+    throw new ScanError('unsupported', 'an archive format that cannot be opened (7z, RAR, xz, bzip2, zstd, CAB or LZH)');
+  },
   binary: extractBinary,
   empty: null,
 };

@@ -5,7 +5,7 @@
 import { readBytes, startsWith } from './bytes.js';
 
 export type Format =
-  | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'binary' | 'empty';
+  | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | 'unsupported-archive' | 'binary' | 'empty';
 
 const IMAGE_SIGNATURES: readonly (readonly number[])[] = [
   [0x89, 0x50, 0x4e, 0x47], // PNG
@@ -14,6 +14,27 @@ const IMAGE_SIGNATURES: readonly (readonly number[])[] = [
   [0x42, 0x4d], // BMP
   [0x49, 0x49, 0x2a, 0x00], // TIFF LE
   [0x4d, 0x4d, 0x00, 0x2a], // TIFF BE
+];
+
+/** Audio and video: like images, nothing in them is text a reader sees. */
+const MEDIA_SIGNATURES: readonly RegExp[] = [
+  /^....ftyp/s, // MP4, MOV, M4A, HEIC
+  /^ID3/, // MP3 with tags
+  /^RIFF....(WAVE|AVI )/s,
+  /^\x1A\x45\xDF\xA3/, // Matroska, WebM
+  /^OggS/,
+  /^fLaC/,
+];
+
+/** Compressed archives we cannot open: their content cannot be checked, so they are not clean. */
+const UNSUPPORTED_ARCHIVES: readonly RegExp[] = [
+  /^7z\xBC\xAF\x27\x1C/, // 7-Zip
+  /^Rar!\x1A\x07/, // RAR 4 and 5
+  /^\xFD7zXZ\x00/, // xz
+  /^BZh[1-9]1AY&SY/, // bzip2
+  /^\x28\xB5\x2F\xFD/, // Zstandard
+  /^MSCF\0\0\0\0/, // Microsoft CAB
+  /^..-lh[0-7d]-/s, // LZH (still common in Japan)
 ];
 
 const TEXT_EXT = /\.(txt|text|csv|tsv|md|markdown|json|jsonl|ndjson|log|ini|cfg|conf|ya?ml|toml|sql|js|mjs|ts|tsx|jsx|py|rb|java|kt|go|rs|c|h|cc|cpp|hpp|cs|sh|bat|cmd|ps1|vbs|eml|tex|srt|vtt|properties)$/i;
@@ -31,6 +52,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (ascii.includes('%PDF-')) return 'pdf';
   if (/^\s*\{\\rtf/.test(ascii)) return 'rtf';
   if (IMAGE_SIGNATURES.some((sig) => startsWith(head, sig)) || /^RIFF....WEBP/s.test(ascii)) return 'image';
+  if (MEDIA_SIGNATURES.some((re) => re.test(ascii))) return 'media';
+  if (UNSUPPORTED_ARCHIVES.some((re) => re.test(ascii))) return 'unsupported-archive';
   if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return 'html';
   if (XML_EXT.test(name) || /^(\xEF\xBB\xBF)?\s*<\?xml/.test(ascii)) return 'xml';
   if (TEXT_EXT.test(name) || looksLikeText(head)) return 'text';

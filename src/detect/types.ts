@@ -36,7 +36,9 @@ export type UnscannableReason =
   | 'too-deep'
   | 'too-many-entries'
   | 'expansion-ratio'
-  | 'time-budget';
+  | 'time-budget'
+  /** An archive format the engine cannot open (7z, RAR, xz, bzip2, zstd, CAB, LZH). */
+  | 'unsupported';
 
 export interface MarkedVerdict {
   verdict: 'marked';

@@ -56,35 +56,27 @@ export function findNeedles(
   to: number,
   hit: (at: number, nd: Needle) => boolean,
 ): void {
-  const byAnchor: (Needle[] | undefined)[] = new Array(256);
-  let anchors = 0;
+  const groups = new Map<number, Needle[]>();
   for (const nd of needles) {
     const a = nd.bytes[nd.anchor];
-    if (!byAnchor[a]) anchors++;
-    byAnchor[a] = [...(byAnchor[a] ?? []), nd];
+    groups.set(a, [...(groups.get(a) ?? []), nd]);
   }
-  const check = (i: number): boolean => {
-    for (const nd of byAnchor[buf[i]]!) {
-      const s = i - nd.anchor;
-      if (s < from || s >= to || s + nd.bytes.length > buf.length) continue;
-      let ok = true;
-      for (let j = 0; j < nd.bytes.length && ok; j++) ok = buf[s + j] === nd.bytes[j];
-      if (ok && !hit(s, nd)) return false;
-    }
-    return true;
-  };
+  // One indexOf pass per anchor byte: indexOf is vectorised, and anchors shared by several needles
+  // (see NEEDLES) keep the passes few. The loop body is the hot path: no calls until a full match.
   const end = Math.min(buf.length, to + 3);
-  if (anchors === 1) {
-    // One anchor: indexOf is vectorised and wins.
-    const a = needles[0].bytes[needles[0].anchor];
-    for (let i = buf.indexOf(a, from); i !== -1 && i < end; i = buf.indexOf(a, i + 1)) if (!check(i)) return;
-    return;
+  for (const [a, group] of groups) {
+    for (let i = buf.indexOf(a, from); i !== -1 && i < end; i = buf.indexOf(a, i + 1)) {
+      for (let g = 0; g < group.length; g++) {
+        const nd = group[g];
+        const b = nd.bytes;
+        const s = i - nd.anchor;
+        if (s < from || s >= to || s + b.length > buf.length) continue;
+        let j = 0;
+        while (j < b.length && buf[s + j] === b[j]) j++;
+        if (j === b.length && !hit(s, nd)) return;
+      }
+    }
   }
-  // Several anchors: one plain loop over a lookup table beats one indexOf pass per anchor,
-  // especially on random data where every anchor byte occurs every 256 bytes.
-  const isAnchor = new Uint8Array(256);
-  for (let a = 0; a < 256; a++) isAnchor[a] = byAnchor[a] ? 1 : 0;
-  for (let i = from; i < end; i++) if (isAnchor[buf[i]] === 1 && !check(i)) return;
 }
 
 const decoders = new Map<string, TextDecoder>();
@@ -167,7 +159,8 @@ export function windowsFor(
   const hits: { at: number; nd: Needle }[] = [];
   const max = opts.maxHits ?? Infinity;
   // ISO-2022-JP text needs an escape sequence; without ESC its needle ("Hk") only finds English.
-  const active = buf.indexOf(0x1b) === -1 ? needles.filter((nd) => nd.enc !== 'iso-2022-jp') : needles;
+  const hasIso = needles.some((nd) => nd.enc === 'iso-2022-jp');
+  const active = hasIso && buf.indexOf(0x1b) === -1 ? needles.filter((nd) => nd.enc !== 'iso-2022-jp') : needles;
   findNeedles(buf, active, from, to, (at, nd) => {
     if (nd.wide && opts.alignedOnly && ((at - (opts.parityBase ?? 0)) & 1) !== 0) return true;
     if (followedByKanaOrKanji(buf, at + nd.bytes.length, nd.enc)) return true;

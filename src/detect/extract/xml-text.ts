@@ -4,7 +4,7 @@
  * format we read, and much faster than a DOM.
  */
 
-import { NEEDLES, decoder, findNeedle, type Needle } from './byte-scan.js';
+import { NEEDLES, decoder, findNeedles, followedByKanaOrKanji, type Needle } from './byte-scan.js';
 
 // Ends of paragraphs, cells and lines in WordprocessingML, DrawingML, SpreadsheetML, ODF and HTML.
 const BREAKS =
@@ -57,7 +57,12 @@ const MARKUP_NEEDLES: Needle[] = [...NEEDLES['utf-8'], { bytes: Uint8Array.from(
 /** Offsets in UTF-8 markup where the stamp may start, in order. */
 export function markupStampHits(bytes: Uint8Array, max = Infinity): number[] {
   const hits: number[] = [];
-  for (const needle of MARKUP_NEEDLES) findNeedle(bytes, needle, 0, bytes.length, hits, max);
+  findNeedles(bytes, MARKUP_NEEDLES, 0, bytes.length, (at, nd) => {
+    // 秘密, 社外秘の…: 秘 starting a word is not the stamp (a tag or a space after it may be).
+    if (nd.bytes.length === 3 && followedByKanaOrKanji(bytes, at + 3, 'utf-8')) return true;
+    hits.push(at);
+    return hits.length < max;
+  });
   return hits.sort((a, b) => a - b);
 }
 

@@ -1,0 +1,43 @@
+/** Formats recognised by their bytes: media is clean unread, archives we cannot open are unscannable. */
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+
+const bytes = (head: number[] | string, size = 4096) => {
+  const b = new Uint8Array(size).fill(0x41);
+  const h = typeof head === 'string' ? Array.from(head, (c) => c.charCodeAt(0)) : head;
+  b.set(h);
+  // The stamp in plain text after the header: read if the format were treated as unknown binary.
+  b.set(new TextEncoder().encode(' 秘 Confidential '), 1024);
+  return new Blob([b]);
+};
+
+describe('sniffing', () => {
+  it.each([
+    ['7-Zip', [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4]],
+    ['RAR', 'Rar!\x1a\x07\x01\x00'],
+    ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+    ['bzip2', 'BZh91AY&SY'],
+    ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+    ['LZH', '!\x00-lh5-'],
+  ] as const)('%s is unscannable (unsupported), not clean', async (_kind, head) => {
+    const r = await scanBlob(bytes(head as number[] | string), 'archive.bin');
+    expect(r).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+  });
+
+  it.each([
+    ['MP4', '\x00\x00\x00\x20ftypisom'],
+    ['MP3', 'ID3\x04\x00'],
+    ['WAV', 'RIFF\x24\x00\x00\x00WAVE'],
+    ['PNG', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
+  ] as const)('%s is media: clean without reading', async (_kind, head) => {
+    expect((await scanBlob(bytes(head as number[] | string), 'clip.bin')).verdict).toBe('clean');
+  });
+
+  it('a name marks an unsupported archive all the same', async () => {
+    expect(await scanBlob(bytes('Rar!\x1a\x07\x01\x00'), '秘—archive.rar')).toMatchObject({ verdict: 'marked', rule: 2 });
+  });
+
+  it('an unknown binary is still searched', async () => {
+    expect(await scanBlob(bytes('\x00\x01\x02\x03'), 'data.bin')).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+});
