@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs and starts what the test suite needs from Debian's packages: Chromium for the
-# real-browser tests, PostgreSQL for the storage suite, poppler/unzip for benchmark baselines.
+# Installs and starts what the test suite needs from Debian's packages: Chromium (and Firefox
+# ESR) for the real-browser tests, PostgreSQL for the storage suite, poppler/unzip for benchmark baselines.
 # Idempotent; needs root. Prints the PostgreSQL URL the tests use.
 set -euo pipefail
 need=()
@@ -8,6 +8,8 @@ need=()
 # Debian splits Chromium's non-English UI locales (ja) into chromium-l10n: the extension needs them.
 [ -d /usr/lib/chromium/locales ] && ls /usr/lib/chromium/locales | grep -q "^ja" || need+=(chromium-l10n)
 command -v pg_ctlcluster >/dev/null || need+=(postgresql)
+# Firefox ESR: the Firefox build of the extension is loaded in it too.
+[ -x /usr/bin/firefox-esr ] || need+=(firefox-esr)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v unzip >/dev/null || need+=(unzip)
 if [ ${#need[@]} -gt 0 ]; then
