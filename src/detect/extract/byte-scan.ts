@@ -245,16 +245,26 @@ export async function* slices(
   fwd = FWD + 64,
 ): AsyncGenerator<{ buf: Uint8Array; base: number; from: number; to: number }> {
   const size = blob.size;
-  for (let off = 0; off < size; off += slice) {
-    checkTime();
+  const read = (off: number) => {
     const base = Math.max(0, off - back);
     const end = Math.min(size, off + slice + fwd);
+    const bytes = blob.slice(base, end).arrayBuffer();
+    bytes.catch(() => {}); // a read that is never awaited (the scan ended early) must not go unhandled
+    return { off, base, bytes };
+  };
+  // The next slice is read while this one is searched: in a browser, reading a File is an IPC
+  // round trip that otherwise adds to every slice.
+  let next = size > 0 ? read(0) : null;
+  while (next) {
+    checkTime();
+    const { off, base, bytes } = next;
     let buf: Uint8Array;
     try {
-      buf = new Uint8Array(await blob.slice(base, end).arrayBuffer());
+      buf = new Uint8Array(await bytes);
     } catch (e) {
       throw new ScanError('corrupt', `cannot read input: ${(e as Error)?.message ?? e}`);
     }
+    next = off + slice < size ? read(off + slice) : null;
     yield { buf, base, from: off - base, to: Math.min(size, off + slice) - base };
   }
 }
