@@ -215,7 +215,7 @@ describe.each(GUARDED_HOSTS)('%s', (host) => {
       expect(got.map((a) => a.sha256), ch).toEqual([S.cleanDocx.sha256]);
     }
 
-    // Folders (dragged in: Playwright cannot drive the webkitdirectory picker headless): one marked
+    // Folders dragged in (the picker is in folder-picker.test.ts): one marked
     // file deep inside stops the whole drop; a clean folder arrives, its files flattened.
     const root = mkdtempSync(join(tmpdir(), 'ug-folder-'));
     const clean = join(root, 'clean');
