@@ -29,3 +29,15 @@ export function decodeName(bytes: Uint8Array, utf8Flag: boolean): string {
 
 /** A Blob of bytes we produced ourselves (never shared memory). */
 export const blobOf = (bytes: Uint8Array): Blob => new Blob([bytes as Uint8Array<ArrayBuffer>]);
+
+/** One array holding `chunks` in order (no copy when there is only one). */
+export function concat(chunks: Uint8Array[], total = chunks.reduce((n, c) => n + c.length, 0)): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}

@@ -3,6 +3,7 @@
  * RunLength. Image codecs (DCT, JPX, CCITT, JBIG2) are not decoded: they carry no text.
  */
 import { Inflate, unzlibSync, inflateSync } from 'fflate';
+import { concat } from '../bytes.js';
 
 export interface Decoded {
   data: Uint8Array;
@@ -12,16 +13,6 @@ export interface Decoded {
 
 const SLICE = 1 << 16;
 
-function concatChunks(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
-}
 
 /** Streaming inflate in slices so that a bomb stops at `cap`; returns what it got on errors. */
 function inflateStreaming(data: Uint8Array, cap: number, zlib: boolean): Decoded {
@@ -56,7 +47,7 @@ function inflateStreaming(data: Uint8Array, cap: number, zlib: boolean): Decoded
   } catch {
     partial = true;
   }
-  let out = concatChunks(chunks, total);
+  let out = concat(chunks, total);
   if (over) out = out.subarray(0, cap);
   return { data: out, partial: partial || over };
 }
@@ -165,7 +156,7 @@ function lzw(data: Uint8Array, earlyChange: number, cap: number): Decoded {
       total += out.length;
       out.length = 0;
     }
-    return concatChunks(chunks, total);
+    return concat(chunks, total);
   }
 }
 

@@ -4,7 +4,7 @@
  * (declared and actual expansion ratio, total expanded bytes) and lying headers.
  */
 import { Gunzip, Inflate } from 'fflate';
-import { decodeName, readBytes, u16, u32, u64 } from '../bytes.js';
+import { concat, decodeName, readBytes, u16, u32, u64 } from '../bytes.js';
 import { RATIO_FLOOR_BYTES } from '../limits.js';
 import { ScanError, type ExtractContext } from './types.js';
 
@@ -168,16 +168,6 @@ export async function inflateGuarded(
   return concat(chunks, total);
 }
 
-export function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
-}
 
 /** A ZIP opened for reading parts by name (what the OOXML and ODF extractors need). */
 export interface ZipArchive {
