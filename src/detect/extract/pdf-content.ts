@@ -5,7 +5,7 @@
  * Strings of one line are joined without separators; a word gap (from glyph widths) gives ' ',
  * a line change gives '\n'.
  */
-import { CLS, Dict, PdfDoc, Ref, Stream, hexVal, type Obj } from './pdf-parse.js';
+import { CLS, Dict, PdfDoc, Ref, Stream, hexVal, literalEnd, unescapeLiteral, type Obj } from './pdf-parse.js';
 import { FontLoader, PdfFont } from './pdf-font.js';
 
 const T_NUM = 0,
@@ -93,53 +93,9 @@ function ensure(n: number): void {
 }
 
 /** Unescapes a literal string body buf[s, e) into strBuf; returns its length. */
-function unescapeLiteral(buf: Uint8Array, s: number, e: number): number {
+function unescapeInto(buf: Uint8Array, s: number, e: number): number {
   ensure(e - s);
-  let n = 0;
-  for (let p = s; p < e; ) {
-    const c = buf[p++];
-    if (c !== 0x5c) {
-      if (c === 13) {
-        if (buf[p] === 10 && p < e) p++;
-        strBuf[n++] = 10;
-      } else strBuf[n++] = c;
-      continue;
-    }
-    if (p >= e) break;
-    const d = buf[p++];
-    switch (d) {
-      case 0x6e:
-        strBuf[n++] = 10;
-        break;
-      case 0x72:
-        strBuf[n++] = 13;
-        break;
-      case 0x74:
-        strBuf[n++] = 9;
-        break;
-      case 0x62:
-        strBuf[n++] = 8;
-        break;
-      case 0x66:
-        strBuf[n++] = 12;
-        break;
-      case 13:
-        if (buf[p] === 10 && p < e) p++;
-        break;
-      case 10:
-        break;
-      default:
-        if (d >= 0x30 && d <= 0x37) {
-          let v = d - 0x30;
-          if (p < e && buf[p] >= 0x30 && buf[p] <= 0x37) {
-            v = v * 8 + buf[p++] - 0x30;
-            if (p < e && buf[p] >= 0x30 && buf[p] <= 0x37) v = v * 8 + buf[p++] - 0x30;
-          }
-          strBuf[n++] = v & 0xff;
-        } else strBuf[n++] = d;
-    }
-  }
-  return n;
+  return unescapeLiteral(buf, s, e, strBuf);
 }
 
 function unhex(buf: Uint8Array, s: number, e: number): number {
@@ -282,7 +238,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
   /** Decodes the string operand at stack index i with the current font; returns text, sets adv. */
   let adv = 0;
   const showAt = (i: number): string => {
-    const len = types[i] === T_STR ? unescapeLiteral(buf, starts[i], ends[i]) : unhex(buf, starts[i], ends[i]);
+    const len = types[i] === T_STR ? unescapeInto(buf, starts[i], ends[i]) : unhex(buf, starts[i], ends[i]);
     const f = gs.font;
     if (!f) {
       adv = len * (0.5 * gs.fs + gs.tc);
@@ -323,20 +279,10 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
       switch (c) {
         case 0x28: {
           // ( literal string )
-          let depthP = 1;
-          let p = i + 1;
-          while (p < n) {
-            const d = buf[p];
-            if (d === 0x5c) p += 2;
-            else {
-              if (d === 0x28) depthP++;
-              else if (d === 0x29 && --depthP === 0) break;
-              p++;
-            }
-          }
+          const p = literalEnd(buf, i + 1, n);
           types[top] = T_STR;
           starts[top] = i + 1;
-          ends[top] = Math.min(p, n);
+          ends[top] = p;
           top++;
           i = p + 1;
           continue;

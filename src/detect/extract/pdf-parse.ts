@@ -89,6 +89,71 @@ export function findBytesBack(buf: Uint8Array, s: string, from: number, downTo =
 
 let scratch = new Uint8Array(256);
 
+/** Index of the `)` closing a literal string whose body starts at `body` (nested parentheses and escapes count), or `end`. */
+export function literalEnd(buf: Uint8Array, body: number, end = buf.length): number {
+  let depth = 1;
+  for (let p = body; p < end; ) {
+    const d = buf[p];
+    if (d === 0x5c) p += 2;
+    else {
+      if (d === 0x28) depth++;
+      else if (d === 0x29 && --depth === 0) return p;
+      p++;
+    }
+  }
+  return end;
+}
+
+/** Unescapes the literal string body buf[s, e) into `out` (at least e - s long); returns the length written. */
+export function unescapeLiteral(buf: Uint8Array, s: number, e: number, out: Uint8Array): number {
+  let n = 0;
+  for (let p = s; p < e; ) {
+    const c = buf[p++];
+    if (c !== 0x5c) {
+      // An end of line in a string is a line feed, whatever its bytes were.
+      if (c === 13) {
+        if (buf[p] === 10 && p < e) p++;
+        out[n++] = 10;
+      } else out[n++] = c;
+      continue;
+    }
+    if (p >= e) break;
+    const d = buf[p++];
+    switch (d) {
+      case 0x6e:
+        out[n++] = 10;
+        break;
+      case 0x72:
+        out[n++] = 13;
+        break;
+      case 0x74:
+        out[n++] = 9;
+        break;
+      case 0x62:
+        out[n++] = 8;
+        break;
+      case 0x66:
+        out[n++] = 12;
+        break;
+      case 13: // a backslash before an end of line continues the string
+        if (buf[p] === 10 && p < e) p++;
+        break;
+      case 10:
+        break;
+      default:
+        if (d >= 0x30 && d <= 0x37) {
+          let v = d - 0x30;
+          if (p < e && buf[p] >= 0x30 && buf[p] <= 0x37) {
+            v = v * 8 + buf[p++] - 0x30;
+            if (p < e && buf[p] >= 0x30 && buf[p] <= 0x37) v = v * 8 + buf[p++] - 0x30;
+          }
+          out[n++] = v & 0xff;
+        } else out[n++] = d;
+    }
+  }
+  return n;
+}
+
 export class Parser {
   pos: number;
   constructor(
@@ -262,66 +327,14 @@ export class Parser {
 
   literal(): Uint8Array {
     const buf = this.buf;
-    let p = this.pos + 1;
-    let n = 0;
-    let depth = 1;
-    const end = buf.length;
-    while (p < end) {
-      if (n + 4 > scratch.length) {
-        const ns = new Uint8Array(scratch.length * 2);
-        ns.set(scratch);
-        scratch = ns;
-      }
-      const c = buf[p++];
-      if (c === 0x29) {
-        if (--depth === 0) break;
-        scratch[n++] = c;
-      } else if (c === 0x28) {
-        depth++;
-        scratch[n++] = c;
-      } else if (c === 0x5c) {
-        if (p >= end) break;
-        const d = buf[p++];
-        switch (d) {
-          case 0x6e:
-            scratch[n++] = 10;
-            break;
-          case 0x72:
-            scratch[n++] = 13;
-            break;
-          case 0x74:
-            scratch[n++] = 9;
-            break;
-          case 0x62:
-            scratch[n++] = 8;
-            break;
-          case 0x66:
-            scratch[n++] = 12;
-            break;
-          case 13:
-            if (buf[p] === 10) p++;
-            break;
-          case 10:
-            break;
-          default:
-            if (d >= 0x30 && d <= 0x37) {
-              let v = d - 0x30;
-              if (buf[p] >= 0x30 && buf[p] <= 0x37) {
-                v = v * 8 + buf[p++] - 0x30;
-                if (buf[p] >= 0x30 && buf[p] <= 0x37) v = v * 8 + buf[p++] - 0x30;
-              }
-              scratch[n++] = v & 0xff;
-            } else scratch[n++] = d;
-        }
-      } else if (c === 13) {
-        if (buf[p] === 10) p++;
-        scratch[n++] = 10;
-      } else scratch[n++] = c;
-    }
-    this.pos = p;
-    const s = scratch.slice(0, n);
+    const body = this.pos + 1;
+    const close = literalEnd(buf, body);
+    if (scratch.length < close - body) scratch = new Uint8Array(close - body);
+    const n = unescapeLiteral(buf, body, close, scratch);
+    this.pos = close < buf.length ? close + 1 : close;
+    const out = scratch.slice(0, n);
     if (scratch.length > 1 << 20) scratch = new Uint8Array(256); // do not keep a huge buffer alive
-    return this.strDecrypt ? this.strDecrypt(s) : s;
+    return this.strDecrypt ? this.strDecrypt(out) : out;
   }
 
   hex(): Uint8Array {
