@@ -21,6 +21,7 @@ import {
   dismissWarning,
   dragFiles,
   launchWithExtension,
+  openLabPages,
   pageLog,
   readWarning,
   startSiteServer,
@@ -31,7 +32,7 @@ import {
 
 let server: SiteServer;
 let browser: Launched;
-const pages = new Map<string, Page>();
+let pages: Map<string, Page>;
 const S = {
   cleanDocx: SAMPLES.cleanDocx(),
   nameMarked: SAMPLES.nameMarked(),
@@ -42,11 +43,7 @@ const S = {
 beforeAll(async () => {
   server = await startSiteServer({ hosts: GUARDED_HOSTS });
   browser = await launchWithExtension({ lang: 'en-US' });
-  for (const host of GUARDED_HOSTS) {
-    const page = await browser.context.newPage();
-    await page.goto(server.url(host));
-    pages.set(host, page);
-  }
+  pages = await openLabPages(browser.context, server, GUARDED_HOSTS);
 });
 
 afterAll(async () => {

@@ -17,6 +17,7 @@ import {
   dismissWarning,
   dragFiles,
   launchWithExtension,
+  openLabPages,
   pageLog,
   pasteFiles,
   pasteText,
@@ -29,7 +30,7 @@ import {
 
 let server: SiteServer;
 let browser: Launched;
-const pages = new Map<string, Page>();
+let pages: Map<string, Page>;
 const S = {
   cleanText: SAMPLES.cleanText(),
   cleanDocx: SAMPLES.cleanDocx(),
@@ -45,11 +46,7 @@ beforeAll(async () => {
   // Pin the dialog language so the rule texts can be checked word for word.
   browser = await launchWithExtension({ lang: 'en-US' });
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  for (const host of GUARDED_HOSTS) {
-    const page = await browser.context.newPage();
-    await page.goto(server.url(host));
-    pages.set(host, page);
-  }
+  pages = await openLabPages(browser.context, server, GUARDED_HOSTS);
 });
 
 afterAll(async () => {

@@ -6,9 +6,20 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { corpus } from './corpus.js';
 import type { Arrival, SiteServer } from './site-server.js';
+
+/** The lab page opened once per host in one browser, keyed by host: what the channel suites share. */
+export async function openLabPages(context: BrowserContext, server: SiteServer, hosts: readonly string[]): Promise<Map<string, Page>> {
+  const pages = new Map<string, Page>();
+  for (const host of hosts) {
+    const page = await context.newPage();
+    await page.goto(server.url(host));
+    pages.set(host, page);
+  }
+  return pages;
+}
 
 export interface Sample {
   name: string;
