@@ -268,32 +268,3 @@ export async function* slices(
     yield { buf, base, from: off - base, to: Math.min(size, off + slice) - base };
   }
 }
-
-/** Joins decoded pieces into runs of at most `size` characters that overlap by `overlap`. */
-export class TextChunker {
-  private acc = '';
-  private fresh = 0;
-  constructor(
-    private readonly size = 1 << 20,
-    private readonly overlap = 256,
-  ) {}
-  /** Adds text; returns the runs that became full. */
-  push(s: string): string[] {
-    this.acc += s;
-    this.fresh += s.length;
-    const out: string[] = [];
-    while (this.acc.length >= this.size) {
-      out.push(this.acc.slice(0, this.size));
-      this.acc = this.acc.slice(this.size - this.overlap);
-      this.fresh = this.acc.length - this.overlap;
-    }
-    return out;
-  }
-  /** The remaining run, if it holds text not yet emitted. */
-  flush(): string | null {
-    const s = this.fresh > 0 ? this.acc : null;
-    this.acc = '';
-    this.fresh = 0;
-    return s;
-  }
-}

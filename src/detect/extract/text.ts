@@ -8,7 +8,6 @@
  */
 import {
   NEEDLES,
-  TextChunker,
   type Needle,
   type TextEncodingName,
   decodeWindow,
@@ -18,6 +17,7 @@ import {
   slices,
   windowsFor,
 } from './byte-scan.js';
+import { TextChunker } from '../text-chunks.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 
 /** Bytes looked at to decide the encoding of a large file. */
