@@ -5,6 +5,8 @@
  * key derivation (64+ rounds: WebCrypto's async round trips made it ~20 ms; this takes ~1 ms).
  * The unit tests check every primitive against WebCrypto / node:crypto.
  */
+import { concat } from '../bytes.js';
+import { Sha256 } from '../sha256.js';
 
 // ---------------------------------------------------------------- MD5 (RFC 1321)
 
@@ -339,17 +341,6 @@ export interface EncryptParams {
   strCipher: CipherKind;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 function eq(a: Uint8Array, b: Uint8Array, n: number): boolean {
   if (a.length < n || b.length < n) return false;
@@ -424,7 +415,7 @@ function legacyKey(p: EncryptParams, password: Uint8Array): Uint8Array {
   const pbytes = Uint8Array.from([p.p & 0xff, (p.p >> 8) & 0xff, (p.p >> 16) & 0xff, (p.p >>> 24) & 0xff]);
   const parts = [pw, p.o.subarray(0, 32), pbytes, p.id0];
   if (p.r >= 4 && !p.encryptMetadata) parts.push(Uint8Array.from([0xff, 0xff, 0xff, 0xff]));
-  let h = md5(concat(...parts));
+  let h = md5(concat(parts));
   if (p.r >= 3) for (let i = 0; i < 50; i++) h = md5(h.subarray(0, n));
   return h.slice(0, n);
 }
@@ -432,7 +423,7 @@ function legacyKey(p: EncryptParams, password: Uint8Array): Uint8Array {
 /** Algorithms 4/5: does `key` reproduce /U? */
 function legacyUserOk(p: EncryptParams, key: Uint8Array): boolean {
   if (p.r === 2) return eq(rc4(key, PAD), p.u, 32);
-  let x = rc4(key, md5(concat(PAD, p.id0)));
+  let x = rc4(key, md5(concat([PAD, p.id0])));
   for (let i = 1; i <= 19; i++) {
     const k = new Uint8Array(key.length);
     for (let j = 0; j < key.length; j++) k[j] = key[j] ^ i;
@@ -457,7 +448,7 @@ function iroot(n: bigint, k: bigint): bigint {
   return x;
 }
 
-let shaConst: { k256: Int32Array; h256: Int32Array; k512: Int32Array; h512: Int32Array; h384: Int32Array } | null = null;
+let shaConst: { k512: Int32Array; h512: Int32Array; h384: Int32Array } | null = null;
 function constants() {
   if (shaConst) return shaConst;
   const primes: number[] = [];
@@ -466,8 +457,6 @@ function constants() {
     const v = iroot(BigInt(p) << (bits * root), root);
     return v & ((1n << bits) - 1n);
   };
-  const k256 = new Int32Array(64);
-  const h256 = new Int32Array(8);
   const k512 = new Int32Array(160);
   const h512 = new Int32Array(16);
   const h384 = new Int32Array(16);
@@ -475,10 +464,8 @@ function constants() {
     const v = frac(primes[i], 3n, 64n);
     k512[2 * i] = Number(v >> 32n) | 0;
     k512[2 * i + 1] = Number(v & 0xffffffffn) | 0;
-    if (i < 64) k256[i] = Number(frac(primes[i], 3n, 32n)) | 0;
   }
   for (let i = 0; i < 8; i++) {
-    h256[i] = Number(frac(primes[i], 2n, 32n)) | 0;
     const a = frac(primes[i], 2n, 64n);
     h512[2 * i] = Number(a >> 32n) | 0;
     h512[2 * i + 1] = Number(a & 0xffffffffn) | 0;
@@ -486,7 +473,7 @@ function constants() {
     h384[2 * i] = Number(b >> 32n) | 0;
     h384[2 * i + 1] = Number(b & 0xffffffffn) | 0;
   }
-  shaConst = { k256, h256, k512, h512, h384 };
+  shaConst = { k512, h512, h384 };
   return shaConst;
 }
 
@@ -504,51 +491,9 @@ function shaPad(data: Uint8Array, block: number): Uint8Array {
   return m;
 }
 
+/** SHA-256 (synchronous, unlike crypto.subtle): the R6 key derivation hashes 64+ times per attempt. */
 export function sha256(data: Uint8Array): Uint8Array {
-  const { k256, h256 } = constants();
-  const m = shaPad(data, 64);
-  const dv = new DataView(m.buffer);
-  const h = Int32Array.from(h256);
-  const w = new Int32Array(64);
-  for (let off = 0; off < m.length; off += 64) {
-    for (let t = 0; t < 16; t++) w[t] = dv.getInt32(off + 4 * t);
-    for (let t = 16; t < 64; t++) {
-      const a = w[t - 15],
-        b = w[t - 2];
-      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
-      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
-      w[t] = (w[t - 16] + s0 + w[t - 7] + s1) | 0;
-    }
-    let a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
-    for (let t = 0; t < 64; t++) {
-      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const ch = (e & f) ^ (~e & g);
-      const t1 = (hh + S1 + ch + k256[t] + w[t]) | 0;
-      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const maj = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = (S0 + maj) | 0;
-      hh = g;
-      g = f;
-      f = e;
-      e = (d + t1) | 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) | 0;
-    }
-    h[0] = (h[0] + a) | 0;
-    h[1] = (h[1] + b) | 0;
-    h[2] = (h[2] + c) | 0;
-    h[3] = (h[3] + d) | 0;
-    h[4] = (h[4] + e) | 0;
-    h[5] = (h[5] + f) | 0;
-    h[6] = (h[6] + g) | 0;
-    h[7] = (h[7] + hh) | 0;
-  }
-  const out = new Uint8Array(32);
-  const ov = new DataView(out.buffer);
-  for (let i = 0; i < 8; i++) ov.setInt32(4 * i, h[i]);
-  return out;
+  return new Sha256().update(data).digest();
 }
 
 /** SHA-512, or SHA-384 when `is384`. 64-bit words as (hi, lo) pairs of int32. */
@@ -622,10 +567,10 @@ export function sha512(data: Uint8Array, is384 = false): Uint8Array {
 
 /** Algorithm 2.B (R6) or plain SHA-256 (R5). */
 export function hash2B(r: number, password: Uint8Array, salt: Uint8Array, udata: Uint8Array): Uint8Array {
-  let k = sha256(concat(password, salt, udata));
+  let k = sha256(concat([password, salt, udata]));
   if (r < 6) return k;
   for (let i = 0; ; i++) {
-    const k1one = concat(password, k, udata);
+    const k1one = concat([password, k, udata]);
     const k1 = new Uint8Array(k1one.length * 64);
     for (let j = 0; j < 64; j++) k1.set(k1one, j * k1one.length);
     const e = aesCbcEncrypt(k.subarray(0, 16), k.subarray(16, 32), k1);
