@@ -8,7 +8,7 @@
  */
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { CSV_BOM, csvHeader, csvLine, ndjsonLine, EXPORT_FORMATS, type ExportFormat } from '../events/encode.js';
+import { EXPORT_FORMATS, ExportEncoder, type ExportFormat } from '../events/encode.js';
 import type { StoredEvent } from '../events/schema.js';
 
 const USAGE = `usage: upload-guard pull [--since 7d] [--until now] [--format csv|ndjson|json]
@@ -80,10 +80,10 @@ export async function run(argv: string[], out: NodeJS.WritableStream = process.s
   params.set('format', 'json');
 
   let cursor: string | null = null;
-  let n = 0;
+  const enc = new ExportEncoder(format);
   try {
-    if (format === 'csv') await write(out, CSV_BOM + csvHeader());
-    if (format === 'json') await write(out, '[');
+    const head = enc.start();
+    if (head) await write(out, head);
     do {
       const url = new URL(base);
       url.search = params.toString();
@@ -101,21 +101,16 @@ export async function run(argv: string[], out: NodeJS.WritableStream = process.s
         throw new HttpError(`collector answered HTTP ${res.status}: ${detail}${hint}`);
       }
       const page = (await res.json()) as { events: StoredEvent[]; nextCursor: string | null };
-      let chunk = '';
-      for (const e of page.events) {
-        if (format === 'csv') chunk += csvLine(e);
-        else if (format === 'ndjson') chunk += ndjsonLine(e);
-        else chunk += (n === 0 ? '' : ',') + JSON.stringify(e);
-        n++;
-      }
+      const chunk = enc.page(page.events);
       if (chunk) await write(out, chunk);
       cursor = page.nextCursor;
     } while (cursor);
-    if (format === 'json') await write(out, ']\n');
+    const tail = enc.end();
+    if (tail) await write(out, tail + '\n');
   } catch (err) {
     console.error(`upload-guard pull: ${(err as Error).message}`);
     return 2;
   }
-  console.error(`upload-guard pull: ${n} event${n === 1 ? '' : 's'}`);
+  console.error(`upload-guard pull: ${enc.count} event${enc.count === 1 ? '' : 's'}`);
   return 0;
 }

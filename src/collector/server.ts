@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { CONTENT_TYPES, CSV_BOM, csvHeader, csvLine, ndjsonLine, type ExportFormat } from '../events/encode.js';
+import { CONTENT_TYPES, ExportEncoder, toCsv, toNdjson, type ExportFormat } from '../events/encode.js';
 import { HeartbeatSchema, IngestBatchSchema, describeIssues } from '../events/schema.js';
 import { ADMIN_CSP, API_CSP, loadAdminAssets } from './admin-assets.js';
 import { Alerts, type AlertOptions } from './alerts/index.js';
@@ -208,8 +208,8 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
     }
     reply.type(CONTENT_TYPES[format]);
     if (format === 'json') return page;
-    if (format === 'ndjson') return page.events.map(ndjsonLine).join('');
-    return CSV_BOM + csvHeader() + page.events.map((e) => csvLine(e)).join('');
+    if (format === 'ndjson') return toNdjson(page.events);
+    return toCsv(page.events, { bom: true });
   });
 
   app.get('/v1/admin/export', { onRequest: guard('admin') }, async (req, reply) => {
@@ -222,23 +222,18 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
     const query = { ...q.query, limit: 1000 };
     // Pages are fetched one at a time as the client reads, so memory stays flat however large the export.
     async function* rows(): AsyncGenerator<string> {
-      if (format === 'csv') yield CSV_BOM + csvHeader();
-      if (format === 'json') yield '[';
+      const enc = new ExportEncoder(format);
+      const head = enc.start();
+      if (head) yield head;
       let cursor = q!.query.cursor ?? null;
-      let n = 0;
       do {
         const page = await metrics.time('query', () => storage.queryEvents({ ...query, cursor }));
-        let chunk = '';
-        for (const e of page.events) {
-          if (format === 'csv') chunk += csvLine(e);
-          else if (format === 'ndjson') chunk += ndjsonLine(e);
-          else chunk += (n === 0 ? '' : ',') + JSON.stringify(e);
-          n++;
-        }
+        const chunk = enc.page(page.events);
         if (chunk) yield chunk;
         cursor = page.nextCursor;
-      } while (cursor && n < EXPORT_MAX_ROWS);
-      if (format === 'json') yield ']';
+      } while (cursor && enc.count < EXPORT_MAX_ROWS);
+      const tail = enc.end();
+      if (tail) yield tail;
     }
     return reply.send(Readable.from(rows()));
   });

@@ -75,3 +75,33 @@ export function encodeEvents(events: readonly Record<string, unknown>[], format:
       return toCsv(events);
   }
 }
+
+/**
+ * Encodes an export that arrives page by page (the collector's streamed export, `upload-guard pull`):
+ * `start()`, then `page()` for each page of events, then `end()`. Memory stays one page.
+ */
+export class ExportEncoder {
+  /** Events encoded so far. */
+  count = 0;
+
+  constructor(readonly format: ExportFormat) {}
+
+  start(): string {
+    return this.format === 'csv' ? CSV_BOM + csvHeader() : this.format === 'json' ? '[' : '';
+  }
+
+  page(events: readonly Record<string, unknown>[]): string {
+    let chunk = '';
+    for (const e of events) {
+      if (this.format === 'csv') chunk += csvLine(e);
+      else if (this.format === 'ndjson') chunk += ndjsonLine(e);
+      else chunk += (this.count === 0 ? '' : ',') + JSON.stringify(e);
+      this.count++;
+    }
+    return chunk;
+  }
+
+  end(): string {
+    return this.format === 'json' ? ']' : '';
+  }
+}
