@@ -24,7 +24,19 @@ const EOCD64_LOCATOR = 0x07064b50;
 const CDH = 0x02014b50;
 const LFH = 0x04034b50;
 
+// The scanner reads a ZIP's directory to tell OOXML/ODF/plain ZIP apart, then the extractor
+// needs it again: read it once per Blob.
+const directories = new WeakMap<Blob, ZipEntry[]>();
+
 export async function readZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEntry[]> {
+  const known = directories.get(blob);
+  if (known) return known;
+  const entries = await parseZipDirectory(blob, ctx);
+  directories.set(blob, entries);
+  return entries;
+}
+
+async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEntry[]> {
   const tailLen = Math.min(blob.size, 65_557);
   const tail = await readBytes(blob, blob.size - tailLen);
   let e = -1;
