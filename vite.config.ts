@@ -14,7 +14,10 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { GECKO_ID } from './src/policy/extension-id.js';
 
 const browser = process.env.BROWSER === 'firefox' ? 'firefox' : 'chrome';
-const baseManifest = JSON.parse(readFileSync(new URL('./manifest.json', import.meta.url), 'utf8'));
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+// package.json is the one place the version is set (manifest.json holds a placeholder): every package
+// (CRX, ZIP, XPI) and updates.xml follow it.
+const baseManifest = { ...JSON.parse(readFileSync(new URL('./manifest.json', import.meta.url), 'utf8')), version: pkg.version };
 
 /** One manifest source; Firefox gets event-page background scripts and its add-on id. */
 function manifestFor(target: 'chrome' | 'firefox'): ManifestV3Export {
