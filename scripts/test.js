@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: every test. Installs and starts what the tests need from the OS when running as
-// root (Chromium, PostgreSQL: scripts/ci-system.sh), builds the extension, runs the unit,
+// root (Chromium, PostgreSQL: scripts/ci-system.sh), builds the extension (Chromium and Firefox), runs the unit,
 // integration and real-browser suites, and ends with one plain line "N passed, N failed".
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -20,9 +20,12 @@ if (!env.UPLOAD_GUARD_TEST_PG) console.warn('npm test: UPLOAD_GUARD_TEST_PG is n
 
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, env, stdio: 'inherit' }).status ?? 1;
 
-if (run('npx', ['vite', 'build', '--logLevel', 'warn']) !== 0) {
-  console.log('0 passed, 1 failed');
-  process.exit(1);
+// Both builds before any test: suites read dist/ and dist-firefox/ in parallel and must never see a half-written one.
+for (const browser of ['chrome', 'firefox']) {
+  if (spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: root, env: { ...env, BROWSER: browser }, stdio: 'inherit' }).status !== 0) {
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
 }
 const report = join(mkdtempSync(join(tmpdir(), 'ug-test-')), 'vitest.json');
 const status = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)]);

@@ -38,8 +38,11 @@ describe.skipIf(!existsSync(FIREFOX))('Firefox', () => {
   let policyBackup: string | null = null;
 
   beforeAll(async () => {
-    const built = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, env: { ...process.env, BROWSER: 'firefox' } });
-    if (built.status !== 0) throw new Error(`Firefox build failed: ${built.stderr}`);
+    // npm test builds dist-firefox/ before any suite runs (another suite packages it); build only when missing.
+    if (!existsSync(join(DIST, 'manifest.json'))) {
+      const built = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, env: { ...process.env, BROWSER: 'firefox' } });
+      if (built.status !== 0) throw new Error(`Firefox build failed: ${built.stderr}`);
+    }
     server = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
