@@ -3,7 +3,8 @@
  *
  *   upload-guard-VERSION.crx            signed CRX3 for self-hosted Chrome/Edge installs (update_url)
  *   upload-guard-VERSION-webstore.zip   for the Chrome Web Store and Edge Add-ons (no `key` in it)
- *   upload-guard-VERSION.xpi            the Firefox build, unsigned (sign it through AMO, docs/deployment.md)
+ *   upload-guard-VERSION.xpi            the Firefox build, unsigned (sign it through AMO, docs/deployment.md),
+ *                                       or Mozilla's signed copy with --signed-xpi FILE
  *   release.json, SHA256SUMS            what the collector serves (/extension/…), and checksums
  *   updates.xml, updates.json           static update manifests, only with --base-url URL
  *
@@ -15,6 +16,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { strFromU8, unzipSync } from 'fflate';
 import { packCrx3, signingKeyFromPem, type SigningKey } from '../src/package/crx3.js';
 import { zipDirectory } from '../src/package/archive.js';
 import { RELEASE_FILE, ReleaseSchema, type Release } from '../src/package/release.js';
@@ -22,7 +24,8 @@ import { chromeUpdateXml, firefoxUpdateJson } from '../src/package/update-manife
 import { EXTENSION_ID, GECKO_ID } from '../src/policy/extension-id.js';
 
 const root = resolve(import.meta.dirname, '..');
-const USAGE = `Usage: npm run package -- [--key FILE | --new-key FILE | --no-crx] [--out DIR] [--base-url URL] [--no-build]`;
+const USAGE = `Usage: npm run package -- [--key FILE | --new-key FILE | --no-crx] [--out DIR] [--base-url URL] [--no-build]
+                           [--signed-xpi FILE]   the XPI as signed by Mozilla, instead of the unsigned build`;
 
 function main(): number {
   let args;
@@ -35,6 +38,7 @@ function main(): number {
         out: { type: 'string', default: join(root, 'release') },
         'base-url': { type: 'string' },
         'no-build': { type: 'boolean', default: false },
+        'signed-xpi': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -92,7 +96,7 @@ function main(): number {
     files[crxName] = packCrx3(zipDirectory(dist, { 'manifest.json': json(crxManifest) }), key);
   }
   const xpiName = `upload-guard-${version}.xpi`;
-  files[xpiName] = zipDirectory(distFirefox);
+  files[xpiName] = args['signed-xpi'] ? signedXpi(args['signed-xpi'], version) : zipDirectory(distFirefox);
 
   const sha256 = Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, createHash('sha256').update(bytes).digest('hex')]));
   const release: Release = ReleaseSchema.parse({
@@ -150,6 +154,24 @@ function loadKey(keyFile: string | undefined, newKeyFile: string | undefined): S
   } catch (err) {
     throw new Error(`${file ?? 'UPLOAD_GUARD_CRX_KEY_PEM'}: not a usable RSA private key (${(err as Error).message})`);
   }
+}
+
+/** Mozilla's signed XPI of this very version and add-on id: anything else would be a mix-up in the release. */
+function signedXpi(file: string, version: string): Uint8Array {
+  const bytes = new Uint8Array(readFileSync(file));
+  let manifest;
+  try {
+    manifest = JSON.parse(strFromU8(unzipSync(bytes, { filter: (f) => f.name === 'manifest.json' })['manifest.json']!));
+  } catch {
+    throw new Error(`${file}: not an XPI (no readable manifest.json)`);
+  }
+  const id = manifest.browser_specific_settings?.gecko?.id;
+  if (id !== GECKO_ID || manifest.version !== version) {
+    throw new Error(`${file}: add-on ${id} version ${manifest.version}, expected ${GECKO_ID} version ${version}`);
+  }
+  const signed = unzipSync(bytes, { filter: (f) => f.name.startsWith('META-INF/') });
+  if (!Object.keys(signed).some((n) => /^META-INF\/.*\.(rsa|p7s)$/i.test(n))) throw new Error(`${file}: has no Mozilla signature (META-INF/*.rsa)`);
+  return bytes;
 }
 
 /** The base URL with no trailing slash, or undefined when it is not a plain http(s) URL. */

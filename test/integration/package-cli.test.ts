@@ -7,7 +7,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { strFromU8, unzipSync } from 'fflate';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { extensionIdOf } from '../../src/package/crx3.js';
 import { ReleaseSchema } from '../../src/package/release.js';
@@ -104,6 +104,25 @@ describe('npm run package', () => {
   it('takes the key from UPLOAD_GUARD_CRX_KEY_PEM too', () => {
     const r = runPackage(['--no-build', '--out', join(work, 'env')], { UPLOAD_GUARD_CRX_KEY_PEM: readFileSync(keyFile, 'utf8') });
     expect(r.status, r.out).toBe(0);
+  });
+
+  it("--signed-xpi puts Mozilla's signed copy in place of the unsigned build, after checking it is this add-on and version", () => {
+    const unsigned = unzipSync(readFileSync(join(out, `upload-guard-${version}.xpi`)));
+    const signedFile = join(work, 'signed.xpi');
+    writeFileSync(signedFile, zipSync({ ...unsigned, 'META-INF/mozilla.rsa': strToU8('signature'), 'META-INF/manifest.mf': strToU8('x') }));
+    const r = runPackage(['--no-build', '--no-crx', '--signed-xpi', signedFile, '--out', join(work, 'signed')]);
+    expect(r.status, r.out).toBe(0);
+    expect(readFileSync(join(work, 'signed', `upload-guard-${version}.xpi`)).equals(readFileSync(signedFile))).toBe(true);
+
+    const notSigned = join(work, 'plain.xpi');
+    writeFileSync(notSigned, zipSync(unsigned));
+    expect(runPackage(['--no-build', '--no-crx', '--signed-xpi', notSigned, '--out', join(work, 's2')]).out).toMatch(/no Mozilla signature/);
+    const manifest = JSON.parse(strFromU8(unsigned['manifest.json']!));
+    const older = join(work, 'older.xpi');
+    writeFileSync(older, zipSync({ ...unsigned, 'manifest.json': strToU8(JSON.stringify({ ...manifest, version: '0.0.1' })), 'META-INF/mozilla.rsa': strToU8('s') }));
+    const r3 = runPackage(['--no-build', '--no-crx', '--signed-xpi', older, '--out', join(work, 's3')]);
+    expect(r3.status).toBe(2);
+    expect(r3.out).toMatch(/version 0\.0\.1, expected/);
   });
 
   it('without a key, or with a bad one, it stops with a clear message; --no-crx makes the rest', () => {
