@@ -1,6 +1,7 @@
 /** extension/policy-schema.json is what browsers' policy tools read: keep it in step with the model and within Chrome's subset. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { MANAGED_KEYS, validateManaged } from '../../src/policy/index.js';
 import { ACTIONS, CATEGORIES, VERDICTS } from '../../src/events/schema.js';
 
@@ -44,11 +45,13 @@ describe('managed storage schema', () => {
     expect(schema.properties.services.items.properties.category.enum).toEqual([...CATEGORIES]);
   });
 
-  it('its example in docs/deployment.md validates cleanly', () => {
-    const doc = readFileSync(new URL('../../docs/deployment.md', import.meta.url), 'utf8');
-    const block = /<!-- example-policy -->\s*```json\n([\s\S]*?)```/.exec(doc);
-    expect(block, 'docs/deployment.md has an example policy block').not.toBeNull();
-    const { problems } = validateManaged(JSON.parse(block![1]));
+  it.each(['deployment.md', 'deployment.ja.md'])('the example policy in docs/%s validates cleanly and sets what it shows', (file) => {
+    const doc = readFileSync(new URL(`../../docs/${file}`, import.meta.url), 'utf8');
+    const block = /<!-- example-policy -->\s*```yaml\n([\s\S]*?)```/.exec(doc);
+    expect(block, `docs/${file} has an example policy block`).not.toBeNull();
+    const raw = parseYaml(block![1]!);
+    const { problems, policy } = validateManaged(raw);
     expect(problems).toEqual([]);
+    expect(Object.keys(policy).sort()).toEqual(Object.keys(raw).sort());
   });
 });
