@@ -15,7 +15,8 @@ Commands:
   scan PATH…           decide whether files are marked confidential (exit 0 clean, 1 marked, 2 unscannable)
   collector            run the event collector (HTTP; SQLite by default, PostgreSQL with DATABASE_URL)
   pull --since 7d      download violation logs from a collector (csv, ndjson, json)
-  policy               print the effective default policy, or check a policy file
+  policy               print the default policy, check a policy file (JSON or YAML), or generate
+                       deployment files for Chrome/Edge/Firefox on Linux, Windows and macOS (policy files)
 
 Run 'upload-guard <command> --help' for a command's options.`;
 
