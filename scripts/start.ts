@@ -52,5 +52,9 @@ say(`
      or pull logs: UPLOAD_GUARD_ADMIN_TOKEN=… npx upload-guard pull --since 7d --format csv > violations.csv
 `);
 
+// Packages made by `npm run package` are served by the collector itself (/extension/updates.xml …).
+const releaseDir = join(root, 'release');
+const packageArgs = existsSync(releaseDir) ? ['--packages', releaseDir] : [];
+
 say('▶ Starting the collector (Ctrl-C to stop)…');
-process.exitCode = await runCollector(['--port', String(port), '--data', dataDir]);
+process.exitCode = await runCollector(['--port', String(port), '--data', dataDir, ...packageArgs]);

@@ -41,7 +41,7 @@ async function start(sendHeartbeat: boolean): Promise<void> {
   const [d, p] = await Promise.all([db(), policy()]);
   await applyPolicy(p);
   await prunePending(d);
-  if (sendHeartbeat) await heartbeat(d, p.effective);
+  if (sendHeartbeat) await heartbeat(d, p);
   // Install and browser start are worth a delivery attempt even during backoff: the network or the
   // collector may well have come back while the browser was closed.
   await deliver(d, p);
@@ -109,7 +109,7 @@ browser.alarms.onAlarm.addListener((alarm) => {
     void Promise.all([db(), policy()]).then(([d, p]) => deliver(d, p));
   } else if (alarm.name === HEARTBEAT_ALARM) {
     void Promise.all([db(), policy()]).then(async ([d, p]) => {
-      await heartbeat(d, p.effective);
+      await heartbeat(d, p);
       if (!(await inBackoff(d))) await deliver(d, p);
     });
   }

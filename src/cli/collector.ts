@@ -1,6 +1,7 @@
 /**
  * `upload-guard collector [--port N] [--data DIR] [--host H] [--retention-days N] [--webhook URL]
- *   [--syslog udp://host:port|tcp://host:port] [--metrics-public] [--rate-limit N]`
+ *   [--syslog udp://host:port|tcp://host:port] [--metrics-public] [--rate-limit N] [--trust-proxy]
+ *   [--stale-after-minutes N] [--packages DIR] [--public-url URL]`
  *
  * Tokens: UPLOAD_GUARD_INGEST_TOKEN / UPLOAD_GUARD_ADMIN_TOKEN, else DATA/tokens.json (mode 0600),
  * generated and printed on first start. Storage: DATABASE_URL=postgres://… selects PostgreSQL,
@@ -11,13 +12,16 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAdminAssets } from '../collector/admin-assets.js';
+import { PACKAGE_KINDS, PackageError, PackageStore, fileOf, normalizePublicUrl } from '../collector/packages.js';
 import { createCollector } from '../collector/server.js';
 import { openStorage } from '../collector/storage/index.js';
 
 const USAGE = `usage: upload-guard collector [--port 8787] [--host 127.0.0.1] [--data ./data] [--retention-days 365]
        [--webhook URL] [--syslog udp://host:514|tcp://host:514] [--rate-limit 50] [--metrics-public]
+       [--trust-proxy] [--stale-after-minutes N] [--packages DIR] [--public-url https://host]
 env:   UPLOAD_GUARD_INGEST_TOKEN, UPLOAD_GUARD_ADMIN_TOKEN, DATABASE_URL=postgres://…,
-       UPLOAD_GUARD_WEBHOOK, UPLOAD_GUARD_SYSLOG, UPLOAD_GUARD_PG_SCHEMA`;
+       UPLOAD_GUARD_WEBHOOK, UPLOAD_GUARD_SYSLOG, UPLOAD_GUARD_PG_SCHEMA,
+       UPLOAD_GUARD_PACKAGES_DIR, UPLOAD_GUARD_PUBLIC_URL`;
 
 export interface Tokens {
   ingest: string;
@@ -67,6 +71,9 @@ export async function run(argv: string[]): Promise<number> {
         'rate-limit': { type: 'string' },
         'metrics-public': { type: 'boolean', default: false },
         'trust-proxy': { type: 'boolean', default: false },
+        'stale-after-minutes': { type: 'string' },
+        packages: { type: 'string' },
+        'public-url': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -80,12 +87,26 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  let port: number, retentionDays: number, rate: number;
+  let port: number, retentionDays: number, rate: number, staleAfterMinutes: number | undefined;
+  const packagesDir = args.packages ?? (process.env.UPLOAD_GUARD_PACKAGES_DIR || undefined);
+  const publicUrl = args['public-url'] ?? (process.env.UPLOAD_GUARD_PUBLIC_URL || undefined);
   try {
     port = positiveInt('port', args.port, 8787);
     retentionDays = positiveInt('retention-days', args['retention-days'], 365);
     rate = positiveInt('rate-limit', args['rate-limit'], 50);
     if (port > 65535) throw new Error(`--port: out of range: ${port}`);
+    if (args['stale-after-minutes'] !== undefined) {
+      staleAfterMinutes = positiveInt('stale-after-minutes', args['stale-after-minutes'], 0);
+      if (staleAfterMinutes < 1) throw new Error('--stale-after-minutes: expected at least 1');
+    }
+    if (publicUrl) {
+      try {
+        normalizePublicUrl(publicUrl);
+      } catch (err) {
+        throw new Error(`--public-url (or UPLOAD_GUARD_PUBLIC_URL): ${(err as Error).message.replace(/^publicUrl: /, '')}`);
+      }
+    }
+    if (packagesDir && !existsSync(packagesDir)) throw new Error(`--packages (or UPLOAD_GUARD_PACKAGES_DIR): no such directory: ${packagesDir}`);
   } catch (err) {
     console.error(`upload-guard collector: ${(err as Error).message}`);
     return 2;
@@ -115,6 +136,9 @@ export async function run(argv: string[]): Promise<number> {
     metricsPublic: args['metrics-public'],
     trustProxy: args['trust-proxy'],
     logger: process.env.UPLOAD_GUARD_LOG === '1',
+    staleAfterMinutes,
+    packagesDir: packagesDir ? resolve(packagesDir) : undefined,
+    publicUrl,
   });
   let url: string;
   try {
@@ -131,6 +155,7 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`  retention:  ${retentionDays > 0 ? `${retentionDays} days` : 'forever'}`);
   console.log(`  admin page: ${url}/admin/`);
   console.log(`  ingest:     POST ${url}/v1/events`);
+  if (packagesDir) console.log(`  packages:   ${await describePackages(resolve(packagesDir), publicUrl ? normalizePublicUrl(publicUrl) : url)}`);
   // Print tokens only when newly generated (they are in tokens.json afterwards); an env token is the
   // operator's own and is never echoed.
   if (generated.length) {
@@ -149,4 +174,16 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
   });
+}
+
+/** One line for the start-up banner: what the packages directory holds, or why nothing is served. */
+async function describePackages(dir: string, base: string): Promise<string> {
+  const store = new PackageStore(dir);
+  try {
+    const r = await store.release();
+    const files = PACKAGE_KINDS.filter((k) => fileOf(r, k));
+    return `${r.name} ${r.version} (${files.join(', ') || 'no files'}) from ${dir}; update URLs ${base}/extension/updates.xml?token=<ingest token>, ${base}/extension/updates.json?token=<ingest token>`;
+  } catch (err) {
+    return `${dir}: ${err instanceof PackageError ? err.message : (err as Error).message} (served as soon as it is there)`;
+  }
 }

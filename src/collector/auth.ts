@@ -36,8 +36,20 @@ export function bearer(header: string | undefined): string | null {
 
 export type AuthResult = { ok: true } | { ok: false; status: 401 | 403; error: string };
 
+/**
+ * The token of a `?token=` query parameter (for clients that cannot send headers: browsers' extension
+ * updaters), or null when absent, repeated or not a plausible token.
+ */
+export function queryToken(query: unknown): string | null {
+  const t = (query as Record<string, unknown> | null | undefined)?.token;
+  return typeof t === 'string' && /^[\x21-\x7e]{1,512}$/.test(t) ? t : null;
+}
+
 export function authorize(header: string | undefined, scope: Scope, tokens: Record<Scope, TokenSet>): AuthResult {
-  const token = bearer(header);
+  return authorizeToken(bearer(header), scope, tokens);
+}
+
+export function authorizeToken(token: string | null, scope: Scope, tokens: Record<Scope, TokenSet>): AuthResult {
   if (token === null) return { ok: false, status: 401, error: 'missing bearer token' };
   if (tokens[scope].has(token)) return { ok: true };
   const other: Scope = scope === 'admin' ? 'ingest' : 'admin';

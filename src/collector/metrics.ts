@@ -25,6 +25,10 @@ export class Metrics {
   alertsSent = 0;
   alertsFailed = 0;
   alertsDropped = 0;
+  /** Extension packages served from the packages directory, per kind. */
+  readonly packageDownloads = { crx: 0, xpi: 0, zip: 0 };
+  /** Update manifests served: updates.xml (Chrome/Edge) and updates.json (Firefox). */
+  readonly updateChecks = { chrome: 0, firefox: 0 };
   private readonly storage = new Map<string, Histogram>();
 
   /** Times a storage call and records its latency under `op`. */
@@ -55,6 +59,12 @@ export class Metrics {
     counter('upload_guard_alerts_sent_total', 'Alerts and SIEM records delivered.', this.alertsSent);
     counter('upload_guard_alerts_failed_total', 'Alert delivery attempts that failed.', this.alertsFailed);
     counter('upload_guard_alerts_dropped_total', 'Alerts given up after retries or queue overflow.', this.alertsDropped);
+    out.push('# HELP upload_guard_package_downloads_total Extension packages downloaded from the collector, per kind.');
+    out.push('# TYPE upload_guard_package_downloads_total counter');
+    for (const [kind, n] of Object.entries(this.packageDownloads)) out.push(`upload_guard_package_downloads_total{kind="${kind}"} ${n}`);
+    out.push('# HELP upload_guard_update_checks_total Extension update manifests served, per browser family.');
+    out.push('# TYPE upload_guard_update_checks_total counter');
+    for (const [browser, n] of Object.entries(this.updateChecks)) out.push(`upload_guard_update_checks_total{browser="${browser}"} ${n}`);
     out.push('# HELP upload_guard_alert_queue_length Alerts waiting for delivery.', '# TYPE upload_guard_alert_queue_length gauge');
     out.push(`upload_guard_alert_queue_length ${extra.alertQueue}`);
     out.push('# HELP upload_guard_storage_info Storage back end in use.', '# TYPE upload_guard_storage_info gauge');

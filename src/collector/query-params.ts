@@ -3,8 +3,9 @@
  * storage query. Every parameter is validated; errors name the parameter.
  */
 import { z } from 'zod';
-import { ACTIONS, CATEGORIES, CHANNELS, OUTCOMES, VERDICTS, describeIssues } from '../events/schema.js';
+import { ACTIONS, CATEGORIES, CHANNELS, LIMITS, OUTCOMES, VERDICTS, describeIssues } from '../events/schema.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../events/encode.js';
+import { DEVICE_STATUSES, type DeviceFilter } from './devices.js';
 import type { EventFilter, EventQuery, SortOrder } from './storage/types.js';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
@@ -111,4 +112,38 @@ export function parseAdminQuery(raw: Record<string, unknown>, defaultLimit = 100
     ok: true,
     value: { filter, query: { ...filter, sort, limit: p.limit ?? defaultLimit, cursor: p.cursor ?? null }, format: p.format, tz: p.tz ?? 0 },
   };
+}
+
+// --- GET /v1/admin/devices ---------------------------------------------------------------------------
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const ident = (max: number) =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(max, `at most ${max} characters`)
+    .refine((s) => !CONTROL.test(s), 'control characters are not allowed');
+
+export const DeviceQuerySchema = z.strictObject({
+  status: z.enum(DEVICE_STATUSES).optional(),
+  version: ident(LIMITS.extensionVersion).optional(),
+  user: ident(LIMITS.user).optional(),
+  format: z.enum(['json', 'csv']).optional(),
+});
+
+export interface DeviceQuery {
+  filter: DeviceFilter;
+  format: 'json' | 'csv' | undefined;
+}
+
+export function parseDeviceQuery(raw: Record<string, unknown>): { ok: true; value: DeviceQuery } | { ok: false; errors: string[] } {
+  for (const [k, v] of Object.entries(raw)) {
+    if (Array.isArray(v)) return { ok: false, errors: [`${k}: given more than once`] };
+  }
+  const r = DeviceQuerySchema.safeParse(raw);
+  if (!r.success) return { ok: false, errors: describeIssues(r.error) };
+  const { format, ...filter } = r.data;
+  for (const k of Object.keys(filter) as (keyof DeviceFilter)[]) if (filter[k] === undefined) delete filter[k];
+  return { ok: true, value: { filter, format } };
 }

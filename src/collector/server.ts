@@ -8,7 +8,8 @@
  *   GET  /v1/admin/events    admin token    one page: filters, sort, limit, cursor, format
  *   GET  /v1/admin/export    admin token    every matching event, streamed (csv default)
  *   GET  /v1/admin/summary   admin token    counts per service, day, verdict, action
- *   GET  /v1/admin/devices   admin token    last heartbeat per device
+ *   GET  /v1/admin/devices   admin token    devices: status (active/stale), warnings, versions, counts
+ *   GET  /extension/…        ingest token   update manifests and packages (header or ?token=), see packages.ts
  *   GET  /healthz            none           {status: "ok"}
  *   GET  /metrics            admin token    Prometheus text (public with metricsPublic)
  *   GET  /admin/             none           the admin page (it signs in with an admin token)
@@ -20,9 +21,11 @@ import { CONTENT_TYPES, ExportEncoder, toCsv, toNdjson, type ExportFormat } from
 import { HeartbeatSchema, IngestBatchSchema, describeIssues } from '../events/schema.js';
 import { ADMIN_CSP, API_CSP, loadAdminAssets } from './admin-assets.js';
 import { Alerts, type AlertOptions } from './alerts/index.js';
-import { TokenSet, authorize, bearer, type Scope } from './auth.js';
+import { TokenSet, authorizeToken, bearer, queryToken, type Scope } from './auth.js';
+import { devicesCsv, fleetReport } from './devices.js';
 import { Metrics } from './metrics.js';
-import { parseAdminQuery, type AdminQuery } from './query-params.js';
+import { PackageStore, normalizePublicUrl, registerPackageRoutes } from './packages.js';
+import { parseAdminQuery, parseDeviceQuery, type AdminQuery } from './query-params.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { BadCursorError } from './storage/sql.js';
 import type { Storage } from './storage/types.js';
@@ -47,8 +50,20 @@ export interface CollectorOptions {
   trustProxy?: boolean;
   /** Fastify's logger (default off; the CLI turns it on). */
   logger?: boolean;
-  /** Clock, for tests of retention. */
+  /** Clock, for tests of retention and device staleness. */
   now?: () => number;
+  /**
+   * A device is stale after this many minutes without a heartbeat. Default: per device, 3 × the
+   * heartbeatMinutes it reports (15 when it does not say) + 5 minutes' grace.
+   */
+  staleAfterMinutes?: number;
+  /** Directory with release.json and the extension packages to serve under /extension/ (off when unset). */
+  packagesDir?: string;
+  /**
+   * The collector's public base URL (e.g. https://ug.example.co.jp), for the links in update manifests.
+   * Default: from the request (protocol and Host; with trustProxy, X-Forwarded-Proto and -Host).
+   */
+  publicUrl?: string;
 }
 
 export interface Collector {
@@ -82,9 +97,26 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
     admin: new RateLimiter(opts.adminRateLimit ?? { perSecond: 50, burst: 200 }),
   };
   const bodyLimit = opts.bodyLimit ?? MiB;
+  const staleAfterMinutes = opts.staleAfterMinutes;
+  if (staleAfterMinutes !== undefined && !(Number.isInteger(staleAfterMinutes) && staleAfterMinutes >= 1)) {
+    throw new Error('staleAfterMinutes must be a positive integer');
+  }
+  const publicUrl = opts.publicUrl ? normalizePublicUrl(opts.publicUrl) : undefined;
 
   const app = Fastify({
-    logger: opts.logger ? { level: 'info' } : false,
+    logger: opts.logger
+      ? {
+          level: 'info',
+          // Package requests carry the ingest token in the query (updaters cannot send headers): never log it.
+          serializers: {
+            req: (req: { method: string; url: string; ip?: string }) => ({
+              method: req.method,
+              url: req.url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]'),
+              remoteAddress: req.ip,
+            }),
+          },
+        }
+      : false,
     bodyLimit,
     trustProxy: opts.trustProxy ?? false,
     // Prototype-poisoning keys in JSON bodies are refused outright.
@@ -126,14 +158,19 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not found' }));
 
   // --- auth + rate limit ----------------------------------------------------------------------
-  function guard(scope: Scope) {
+  /** The request's token: the Authorization header, or (where allowed) the `token` query parameter. */
+  function tokenOf(req: FastifyRequest, allowQuery = false): string | null {
+    return bearer(req.headers.authorization) ?? (allowQuery ? queryToken(req.query) : null);
+  }
+
+  function guard(scope: Scope, allowQueryToken = false) {
     return async (req: FastifyRequest, reply: FastifyReply) => {
-      const auth = authorize(req.headers.authorization, scope, tokens);
+      const token = tokenOf(req, allowQueryToken);
+      const auth = authorizeToken(token, scope, tokens);
       // Valid tokens get a bucket per IP and token (one flooding client does not starve others behind
       // the same NAT); every refused request from an IP shares one bucket, so rotating made-up tokens
       // does not escape the limit and token guessing is throttled too.
-      const token = auth.ok ? (bearer(req.headers.authorization) ?? '') : '';
-      const key = auth.ok ? `${req.ip}|${createHash('sha256').update(token).digest('base64').slice(0, 12)}` : `${req.ip}|refused`;
+      const key = auth.ok ? `${req.ip}|${createHash('sha256').update(token ?? '').digest('base64').slice(0, 12)}` : `${req.ip}|refused`;
       const wait = limiters[scope].take(key);
       if (wait > 0) {
         metrics.rateLimited++;
@@ -142,7 +179,8 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
       if (!auth.ok) {
         metrics.authFailures++;
         if (auth.status === 401) reply.header('www-authenticate', 'Bearer');
-        return reply.code(auth.status).send({ error: auth.error });
+        const error = token === null && allowQueryToken ? 'missing token: send Authorization: Bearer <token> or ?token=<token>' : auth.error;
+        return reply.code(auth.status).send({ error });
       }
     };
   }
@@ -244,8 +282,28 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
     return metrics.time('summary', () => storage.summary(q.filter, q.tz));
   });
 
-  app.get('/v1/admin/devices', { onRequest: guard('admin') }, async () => {
-    return { devices: await metrics.time('devices', () => storage.devices()) };
+  app.get('/v1/admin/devices', { onRequest: guard('admin') }, async (req, reply) => {
+    const q = parseDeviceQuery(req.query as Record<string, unknown>);
+    if (!q.ok) return reply.code(400).send({ error: q.errors[0], errors: q.errors });
+    const rows = await metrics.time('devices', () => storage.devices());
+    const report = fleetReport(rows, now(), q.value.filter, staleAfterMinutes);
+    const format = q.value.format ?? (/text\/csv/.test(req.headers.accept ?? '') ? 'csv' : 'json');
+    if (format === 'csv') {
+      const stamp = new Date(now()).toISOString().slice(0, 19).replace(/[-:]/g, '');
+      reply.type(CONTENT_TYPES.csv);
+      reply.header('content-disposition', `attachment; filename="upload-guard-devices-${stamp}.csv"`);
+      return devicesCsv(report.devices);
+    }
+    return report;
+  });
+
+  // --- extension packages (update manifests, CRX, XPI) ---------------------------------------------------
+  registerPackageRoutes(app, {
+    store: opts.packagesDir ? new PackageStore(opts.packagesDir) : null,
+    publicUrl,
+    guard: guard('ingest', true),
+    tokenOf: (req) => tokenOf(req, true) ?? '',
+    metrics,
   });
 
   // --- health and metrics -----------------------------------------------------------------------

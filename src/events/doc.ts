@@ -17,6 +17,7 @@ interface JsonSchemaNode {
   format?: string;
   maxLength?: number;
   minimum?: number;
+  maximum?: number;
   description?: string;
 }
 
@@ -25,21 +26,25 @@ function typeOf(n: JsonSchemaNode): string {
   if (n.const !== undefined) return JSON.stringify(n.const);
   if (n.enum) return n.enum.map((e) => `\`${JSON.stringify(e)}\``).join(', ');
   if (n.type === 'null') return 'null';
+  if (Array.isArray(n.type)) return n.type.join(' \\| ');
   let t = String(n.type ?? 'any');
   if (n.format) t += ` (${n.format})`;
   else if (n.pattern) t += ` \`${n.pattern}\``;
   if (n.maxLength !== undefined) t += ` ≤ ${n.maxLength} chars`;
   if (n.minimum !== undefined && n.type === 'integer') t += ` ≥ ${n.minimum}`;
+  if (n.maximum !== undefined && n.type === 'integer' && n.maximum < Number.MAX_SAFE_INTEGER) t += `, ≤ ${n.maximum}`;
   return t;
 }
 
 function table(schema: z.ZodType, order?: readonly string[]): string {
   const js = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, JsonSchemaNode>; required?: string[] };
   const names = order ?? Object.keys(js.properties);
+  const required = new Set(js.required ?? []);
   const rows = names.map((k) => {
     const p = js.properties[k]!;
     const desc = p.description ?? p.anyOf?.find((a) => a.description)?.description ?? '';
-    return `| \`${k}\` | ${typeOf(p).replace(/\|(?!\s)/g, '\\|')} | ${desc.replace(/\|/g, '\\|')} |`;
+    const type = typeOf(p).replace(/\|(?!\s)/g, '\\|') + (required.has(k) ? '' : ' (optional)');
+    return `| \`${k}\` | ${type} | ${desc.replace(/\|/g, '\\|')} |`;
   });
   return ['| field | type | meaning |', '|---|---|---|', ...rows].join('\n');
 }
@@ -81,6 +86,11 @@ ${table(UploadEventSchema, EVENT_FIELDS)}
 The collector adds \`receivedAt\` (ISO-8601 UTC) when it stores the event.
 
 ## Heartbeat (\`POST /v1/heartbeat\`)
+
+Sent at install, at browser start and every \`heartbeatMinutes\`. The collector keeps the last one per
+device and lists devices that fell silent (\`GET /v1/admin/devices\`, see collector.md). Fields marked
+*optional* came after the first release: an older extension leaves them out (still schema version 1)
+and the collector reports them as null; a sender must not send them as null except where the type says so.
 
 ${table(HeartbeatSchema)}
 

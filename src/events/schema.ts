@@ -40,12 +40,15 @@ export const VERDICTS = ['marked', 'clean', 'unscannable'] as const;
 export const ACTIONS = ['allow', 'block', 'warn', 'audit'] as const;
 export const OUTCOMES = ['blocked', 'allowed', 'proceeded', 'cancelled', 'pending'] as const;
 export const RULES = [1, 2, 3] as const;
+/** management.ExtensionInstallType, in Chrome and Firefox alike. */
+export const INSTALL_TYPES = ['admin', 'development', 'normal', 'sideload', 'other'] as const;
 
 export type Channel = (typeof CHANNELS)[number];
 export type Category = (typeof CATEGORIES)[number];
 export type Verdict = (typeof VERDICTS)[number];
 export type Action = (typeof ACTIONS)[number];
 export type Outcome = (typeof OUTCOMES)[number];
+export type InstallType = (typeof INSTALL_TYPES)[number];
 
 /** Length caps, exported so the extension can truncate before sending rather than be refused. */
 export const LIMITS = {
@@ -180,6 +183,24 @@ export const HeartbeatSchema = z.strictObject({
     .min(0)
     .max(Number.MAX_SAFE_INTEGER)
     .describe('Events dropped because the local queue overflowed, counted since installation.'),
+  // Optional fields, added after the first release: an older extension omits them and still validates.
+  heartbeatMinutes: z
+    .number()
+    .int('expected an integer')
+    .min(1, 'must be ≥ 1')
+    .max(1440, 'must be ≤ 1440')
+    .optional()
+    .describe('The heartbeat interval the device runs with, minutes (policy heartbeatMinutes); the collector judges silence by it.'),
+  installType: z
+    .enum(INSTALL_TYPES)
+    .optional()
+    .describe('How the extension was installed (management.getSelf().installType): "admin" means force-installed by policy.'),
+  managed: z.boolean().optional().describe('Whether a managed policy (Chrome/Edge policy, GPO, Firefox policies.json) is in force.'),
+  incognitoAllowed: z
+    .boolean()
+    .nullable()
+    .optional()
+    .describe('Whether the extension may run in private/incognito windows; null when the browser does not say.'),
 });
 
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;

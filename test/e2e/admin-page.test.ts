@@ -1,10 +1,13 @@
-/** The admin page in real Chromium: sign in, see events and charts, hostile names stay inert text. */
+/**
+ * The admin page in real Chromium: sign in, see events and charts, hostile names stay inert text; the
+ * Devices view highlights devices whose heartbeat stopped and shows warnings as translated labels.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleEvent } from '../../src/events/sample.js';
+import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
 import { createCollector, type Collector } from '../../src/collector/server.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
 import { BASE_ARGS } from './support/browser.js';
@@ -13,6 +16,8 @@ const ADMIN = 'e2e-admin-token-0123456789';
 const HOSTILE = '<img src=x onerror=alert(1)>.docx';
 const FORMULA = '=HYPERLINK("http://evil/","x")';
 const SCRIPT = '<script>alert("x")</script>秘—a.docx';
+const HOSTILE_DEVICE = '<img src=x onerror=alert(2)>';
+const HOSTILE_USER = '<b>mallory</b>';
 
 describe('admin page', () => {
   let c: Collector;
@@ -32,6 +37,13 @@ describe('admin page', () => {
         sampleEvent({ time: new Date(now - 180_000).toISOString(), verdict: 'clean', rule: null, action: 'allow', outcome: 'allowed', fileName: 'plain.txt' }),
       ],
       now,
+    );
+    // Devices: one fresh, two silent for 2 hours (stale at 3 × 15 + 5 = 50 minutes), one of them hostile.
+    await c.storage.upsertHeartbeat(sampleHeartbeat({ deviceId: 'pc-fresh', user: 'alice', extensionVersion: '0.2.0', heartbeatMinutes: 15, installType: 'admin', managed: true, incognitoAllowed: false }), now - 60_000);
+    await c.storage.upsertHeartbeat(sampleHeartbeat({ deviceId: 'pc-silent', user: 'bob', extensionVersion: '0.1.0', heartbeatMinutes: 15, installType: 'admin', managed: true }), now - 7_200_000);
+    await c.storage.upsertHeartbeat(
+      sampleHeartbeat({ deviceId: HOSTILE_DEVICE, user: HOSTILE_USER, extensionVersion: '0.1.0', installType: 'normal', managed: false, dropped: 2 }),
+      now - 7_200_000,
     );
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -109,6 +121,99 @@ describe('admin page', () => {
     const csv = readFileSync(csvPath!, 'utf8');
     expect(csv).toContain(`"'=HYPERLINK(""http://evil/"",""x"")"`);
     expect(csv.trimEnd().split('\r\n')).toHaveLength(5);
+
+    await page.waitForTimeout(300);
+    expect(dialogs).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('Devices view: counts, versions, stale devices highlighted, warnings translated, hostile ids inert', async () => {
+    const page = await browser.newPage({ locale: 'ja-JP' });
+    const dialogs: string[] = [];
+    const problems: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+    await page.goto(url + '/admin/');
+    await page.fill('input[name=token]', ADMIN);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=events] tbody tr');
+    await page.click('[data-view=devices]');
+    await page.waitForSelector('[data-testid=devices] tbody tr');
+
+    expect(await page.textContent('[data-testid=count-total]')).toBe('3');
+    expect(await page.textContent('[data-testid=count-active]')).toBe('1');
+    expect(await page.textContent('[data-testid=count-stale]')).toBe('2');
+    const versions = await page.locator('[data-testid=versions] tbody tr').evaluateAll((rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)),
+    );
+    expect(versions).toEqual([
+      ['0.2.0', '1', '0'],
+      ['0.1.0', '2', '2'],
+    ]);
+
+    // Most recently seen first; the two silent devices are stale and highlighted, the fresh one is not.
+    const rows = page.locator('[data-testid=devices] tbody tr');
+    // (Ties in lastSeen are ordered by device id.)
+    expect(await rows.locator('td.device-id').allTextContents()).toEqual(['pc-fresh', HOSTILE_DEVICE, 'pc-silent']);
+    const fresh = rows.filter({ hasText: 'pc-fresh' });
+    const silent = rows.filter({ hasText: 'pc-silent' });
+    const hostile = rows.filter({ has: page.locator('td.device-id', { hasText: HOSTILE_DEVICE }) });
+    expect(await fresh.getAttribute('class')).not.toContain('stale');
+    expect(await silent.getAttribute('class')).toContain('stale');
+    expect(await hostile.getAttribute('class')).toContain('stale');
+    const bg = (l: typeof fresh) => l.locator('td').first().evaluate((td) => getComputedStyle(td).backgroundColor);
+    expect(await bg(silent)).not.toBe(await bg(fresh));
+    expect(await silent.locator('td.status').textContent()).toBe('応答なし');
+    expect(await fresh.locator('td.status').textContent()).toBe('稼働中');
+    expect(await silent.locator('[data-testid=silent]').textContent()).toBe('2時間前');
+
+    // Warnings are translated labels, keyed by their code.
+    expect(await fresh.locator('.warning').count()).toBe(0);
+    expect(await silent.locator('.warning').allTextContents()).toEqual(['ハートビート途絶']);
+    expect(await hostile.locator('.warning').allTextContents()).toEqual(['ハートビート途絶', '強制インストールではない', '管理ポリシーなし', 'イベント欠落']);
+    expect(await hostile.locator('.warning').evaluateAll((ws) => ws.map((w) => w.getAttribute('data-warning')))).toEqual([
+      'stale',
+      'not-force-installed',
+      'no-managed-policy',
+      'queue-dropping',
+    ]);
+
+    // The hostile id and user are text, not markup.
+    expect(await hostile.locator('td.device-id').textContent()).toBe(HOSTILE_DEVICE);
+    expect(await hostile.locator('td.user').textContent()).toBe(HOSTILE_USER);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.locator('[data-testid=devices] b').count()).toBe(0);
+
+    // Stale only.
+    await page.check('input[name=staleOnly]');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await page.locator('[data-testid=devices] tbody tr.stale').count()).toBe(2);
+    expect(await page.textContent('[data-testid=count-total]')).toBe('3'); // counts stay fleet-wide
+    await page.uncheck('input[name=staleOnly]');
+    await expect.poll(() => rows.count()).toBe(3);
+
+    // Filter by version, then CSV of what is shown.
+    await page.selectOption('select[name=version]', '0.2.0');
+    await expect.poll(() => rows.locator('td.device-id').allTextContents()).toEqual(['pc-fresh']);
+    await page.selectOption('select[name=version]', '');
+    await expect.poll(() => rows.count()).toBe(3);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=devices-view] >> text=CSV出力')]);
+    const { readFileSync } = await import('node:fs');
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.trimEnd().split('\r\n')).toHaveLength(1 + 3);
+    expect(csv).toContain(HOSTILE_DEVICE);
+
+    // Back to events: the events view is intact.
+    await page.click('[data-view=events]');
+    await page.waitForSelector('[data-testid=events] tbody tr');
 
     await page.waitForTimeout(300);
     expect(dialogs).toEqual([]);

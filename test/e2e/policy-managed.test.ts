@@ -200,6 +200,8 @@ describe('managed policy in real Chromium', () => {
     expect(hb.authorization).toBe(`Bearer ${TOKEN}`);
     const parsed = HeartbeatSchema.parse(hb.body);
     expect(parsed).toMatchObject({ user: 'taro@example.co.jp', policyVersion: 'e2e-2026-11', dropped: 0 });
+    // Tamper evidence: the interval in force, a managed policy, and how it was installed (unpacked here).
+    expect(parsed).toMatchObject({ heartbeatMinutes: 60, managed: true, installType: 'development', incognitoAllowed: false });
     expect(parsed.deviceId).toBe(collector.events()[0].deviceId);
   });
 

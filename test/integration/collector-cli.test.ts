@@ -1,6 +1,7 @@
 /** `upload-guard collector` as a real process: generated tokens, tokens.json mode, SQLite file, shutdown. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,51 @@ describe('upload-guard collector (CLI)', () => {
     const list = await fetch(again.url + '/v1/admin/events', { headers: { authorization: `Bearer ${tokens.admin}` } });
     expect((await list.json()).events).toHaveLength(1);
     expect(await again.stop()).toBe(0);
+  });
+
+  it('serves packages from --packages / UPLOAD_GUARD_PACKAGES_DIR with links under --public-url', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'ug-cli-'));
+    const pkgs = mkdtempSync(join(tmpdir(), 'ug-cli-pkgs-'));
+    dirs.push(data, pkgs);
+    const crx = Buffer.from('Cr24 not really');
+    writeFileSync(join(pkgs, 'upload-guard-0.1.0.crx'), crx);
+    writeFileSync(
+      join(pkgs, 'release.json'),
+      JSON.stringify({
+        name: 'upload-guard',
+        version: '0.1.0',
+        chrome: { id: 'kifiiikeeilkcdcehgbnoedbcgaoafec', crx: 'upload-guard-0.1.0.crx', zip: null },
+        firefox: { id: 'upload-guard@upload-guard.example', xpi: null },
+        sha256: { 'upload-guard-0.1.0.crx': createHash('sha256').update(crx).digest('hex') },
+        builtAt: '2026-11-24T10:00:00.000Z',
+      }),
+    );
+    const env = { UPLOAD_GUARD_INGEST_TOKEN: 'env-ingest-0123456789', UPLOAD_GUARD_ADMIN_TOKEN: 'env-admin-0123456789' };
+    for (const [args, extraEnv] of [
+      [['--packages', pkgs, '--public-url', 'https://ug.example.co.jp/'], {}],
+      [[], { UPLOAD_GUARD_PACKAGES_DIR: pkgs, UPLOAD_GUARD_PUBLIC_URL: 'https://ug.example.co.jp' }],
+    ] as const) {
+      const cli = await startCli(['--data', data, ...args], { ...env, ...extraEnv });
+      try {
+        expect(cli.output()).toMatch(/packages: +upload-guard 0\.1\.0 \(crx\)/);
+        expect(cli.output()).not.toContain('env-ingest-0123456789');
+        const xml = await (await fetch(`${cli.url}/extension/updates.xml?token=env-ingest-0123456789`)).text();
+        expect(xml).toContain(`codebase='https://ug.example.co.jp/extension/upload-guard-0.1.0.crx?token=env-ingest-0123456789'`);
+      } finally {
+        expect(await cli.stop()).toBe(0);
+      }
+    }
+  });
+
+  it('refuses a missing --packages directory, a bad --public-url and a bad --stale-after-minutes', async () => {
+    for (const args of [['--packages', '/nonexistent/ug-release'], ['--public-url', 'ftp://x'], ['--stale-after-minutes', '0']]) {
+      const child = spawn(process.execPath, [join(ROOT, 'bin/upload-guard.js'), 'collector', '--port', '0', ...args], { cwd: ROOT });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      const code = await new Promise<number | null>((r) => child.once('exit', r));
+      expect(code, args.join(' ')).toBe(2);
+      expect(err).toContain(args[0]!.replace(/^--/, ''));
+    }
   });
 
   it('takes tokens from the environment and never echoes them', async () => {

@@ -169,6 +169,32 @@ describe.each(backends)('storage: $name', (backend) => {
     expect(devices[1]).toMatchObject({ queueLength: 0, dropped: 3, lastSeen: new Date(T0 + HOUR).toISOString() });
   });
 
+  it('records first contact (an earlier event counts), the previous version and when the version changed', async () => {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    // hv1 sent an event 3 h before its first heartbeat; hv2 only heartbeats.
+    await s.insertEvents([sampleEvent({ deviceId: 'hv1', time: at(-4) }), sampleEvent({ deviceId: 'hv1', time: at(-1) })], T0 - 3 * HOUR);
+    await s.upsertHeartbeat(sampleHeartbeat({ deviceId: 'hv1', extensionVersion: '0.1.0' }), T0);
+    await s.upsertHeartbeat(sampleHeartbeat({ deviceId: 'hv2', extensionVersion: '0.1.0', installType: 'admin', managed: true, heartbeatMinutes: 5 }), T0);
+    const get = async (id: string) => (await s.devices()).find((d) => d.deviceId === id)!;
+    expect(await get('hv1')).toMatchObject({ firstSeen: iso(T0 - 3 * HOUR), lastSeen: iso(T0), previousVersion: null, versionSince: iso(T0) });
+    expect(await get('hv2')).toMatchObject({ firstSeen: iso(T0), installType: 'admin', managed: true, heartbeatMinutes: 5 });
+
+    // Same version again: nothing about the version changes.
+    await s.upsertHeartbeat(sampleHeartbeat({ deviceId: 'hv1', extensionVersion: '0.1.0' }), T0 + HOUR);
+    expect(await get('hv1')).toMatchObject({ lastSeen: iso(T0 + HOUR), previousVersion: null, versionSince: iso(T0) });
+    // Upgrade, then a downgrade.
+    await s.upsertHeartbeat(sampleHeartbeat({ deviceId: 'hv1', extensionVersion: '0.2.0' }), T0 + 2 * HOUR);
+    expect(await get('hv1')).toMatchObject({ extensionVersion: '0.2.0', previousVersion: '0.1.0', versionSince: iso(T0 + 2 * HOUR) });
+    await s.upsertHeartbeat(sampleHeartbeat({ deviceId: 'hv1', extensionVersion: '0.1.0' }), T0 + 3 * HOUR);
+    expect(await get('hv1')).toMatchObject({ extensionVersion: '0.1.0', previousVersion: '0.2.0', versionSince: iso(T0 + 3 * HOUR) });
+    // A late heartbeat (older than the stored one) changes nothing, not even the version history.
+    await s.upsertHeartbeat(sampleHeartbeat({ deviceId: 'hv1', extensionVersion: '0.0.9', queueLength: 99 }), T0 + 2.5 * HOUR);
+    expect(await get('hv1')).toMatchObject({ extensionVersion: '0.1.0', previousVersion: '0.2.0', queueLength: 0, lastSeen: iso(T0 + 3 * HOUR) });
+    // First contact never moves.
+    expect((await get('hv1')).firstSeen).toBe(iso(T0 - 3 * HOUR));
+    expect(await s.purgeBefore(T0)).toBe(2); // leaves the events of the other tests as they were
+  });
+
   it('purges events older than a time', async () => {
     const before = await s.count();
     const removed = await s.purgeBefore(T0 + 24 * HOUR);

@@ -26,6 +26,24 @@ describe('event schema', () => {
     expect(HeartbeatSchema.parse(sampleHeartbeat())).toBeTruthy();
   });
 
+  it('heartbeat: the tamper-evidence fields are optional (older extensions still validate) and checked when present', () => {
+    const hbErrors = (v: unknown) => {
+      const r = HeartbeatSchema.safeParse(v);
+      return r.success ? [] : describeIssues(r.error);
+    };
+    expect(hbErrors(sampleHeartbeat())).toEqual([]);
+    expect(hbErrors(sampleHeartbeat({ heartbeatMinutes: 15, installType: 'admin', managed: true, incognitoAllowed: null }))).toEqual([]);
+    expect(hbErrors(sampleHeartbeat({ heartbeatMinutes: 1440, installType: 'sideload', managed: false, incognitoAllowed: false }))).toEqual([]);
+    expect(hbErrors(sampleHeartbeat({ heartbeatMinutes: 0 }))).toEqual(['heartbeatMinutes: must be ≥ 1']);
+    expect(hbErrors(sampleHeartbeat({ heartbeatMinutes: 1441 }))).toEqual(['heartbeatMinutes: must be ≤ 1440']);
+    expect(hbErrors(sampleHeartbeat({ heartbeatMinutes: 2.5 }))).toEqual(['heartbeatMinutes: expected an integer']);
+    expect(hbErrors({ ...sampleHeartbeat(), installType: 'policy' })[0]).toMatch(/^installType:/);
+    expect(hbErrors({ ...sampleHeartbeat(), managed: null })[0]).toMatch(/^managed:/);
+    expect(hbErrors({ ...sampleHeartbeat(), managed: 'yes' })[0]).toMatch(/^managed:/);
+    expect(hbErrors({ ...sampleHeartbeat(), v: 2 })).toEqual(['v: expected schema version 1']);
+    expect(hbErrors({ ...sampleHeartbeat(), extra: 1 })).toEqual(['extra: unknown field']);
+  });
+
   it('has the same channels as the extension message contract', () => {
     // Compile-time: each union is assignable to the other.
     const a: SchemaChannel = 'drop' as MessageChannel;

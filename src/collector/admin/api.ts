@@ -1,5 +1,6 @@
 /** The admin page's calls to the collector's admin API. The token lives in sessionStorage only. */
 import type { StoredEvent } from '../../events/schema.js';
+import type { FleetReport } from '../devices.js';
 import type { Summary } from '../storage/types.js';
 
 const KEY = 'upload-guard-admin-token';
@@ -36,19 +37,35 @@ export async function fetchSummary(params: URLSearchParams, token: string): Prom
   return (await call('/v1/admin/summary', params, token)).json();
 }
 
+export async function fetchDevices(params: URLSearchParams, token: string): Promise<FleetReport> {
+  return (await call('/v1/admin/devices', params, token)).json();
+}
+
+async function download(path: string, params: URLSearchParams, token: string, name: string): Promise<void> {
+  const res = await call(path, params, token);
+  const blob = await res.blob();
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
 export async function downloadCsv(params: URLSearchParams, token: string): Promise<void> {
   const p = new URLSearchParams(params);
   p.set('format', 'csv');
   p.delete('limit');
   p.delete('cursor');
-  const res = await call('/v1/admin/export', p, token);
-  const blob = await res.blob();
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = `upload-guard-${new Date().toISOString().slice(0, 10)}.csv`;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  await download('/v1/admin/export', p, token, `upload-guard-${today()}.csv`);
+}
+
+export async function downloadDevicesCsv(params: URLSearchParams, token: string): Promise<void> {
+  const p = new URLSearchParams(params);
+  p.set('format', 'csv');
+  await download('/v1/admin/devices', p, token, `upload-guard-devices-${today()}.csv`);
 }

@@ -1,6 +1,7 @@
 /**
  * The admin page: sign in with an admin token, filter and sort violations, see counts per service and
- * per day, open one event, export CSV. Everything the collector returns is rendered as text by preact
+ * per day, open one event, export CSV; the Devices view lists devices whose heartbeat stopped and the
+ * versions running. Everything the collector returns is rendered as text by preact
  * (never dangerouslySetInnerHTML), so a file name like `<img src=x onerror=…>` stays inert.
  */
 import { render } from 'preact';
@@ -9,6 +10,7 @@ import type { StoredEvent } from '../../events/schema.js';
 import type { Summary } from '../storage/types.js';
 import { ApiError, downloadCsv, fetchEvents, fetchSummary, session } from './api.js';
 import { DayChart, ServiceChart } from './charts.js';
+import { DevicesView } from './devices.js';
 import { pickLanguage, strings, type Strings } from './i18n.js';
 
 const lang = pickLanguage(navigator.languages?.length ? navigator.languages : [navigator.language]);
@@ -43,7 +45,8 @@ function fmtTime(iso: string): string {
 }
 
 function label(v: string | null | undefined): string {
-  return (v && (t as Record<string, string>)[v]) || v || '';
+  const s = v ? (t as unknown as Record<string, unknown>)[v] : undefined;
+  return typeof s === 'string' ? s : (v ?? '');
 }
 
 function SignIn({ onToken }: { onToken: (token: string) => void }) {
@@ -173,7 +176,33 @@ function compare(a: StoredEvent, b: StoredEvent, key: SortKey): number {
   return x.localeCompare(y, lang);
 }
 
+type View = 'events' | 'devices';
+
 function Dashboard({ token, onSignOut }: { token: string; onSignOut: () => void }) {
+  const [view, setView] = useState<View>('events');
+  const tab = (v: View, text: string) => (
+    <button type="button" role="tab" class={`tab${view === v ? ' current' : ''}`} aria-selected={view === v} data-view={v} onClick={() => setView(v)}>
+      {text}
+    </button>
+  );
+  return (
+    <div class="dashboard">
+      <header class="top">
+        <h1>{t.title}</h1>
+        <nav class="tabs" role="tablist">
+          {tab('events', t.eventsTab)}
+          {tab('devices', t.devicesTab)}
+        </nav>
+        <button type="button" onClick={onSignOut}>
+          {t.signOut}
+        </button>
+      </header>
+      {view === 'events' ? <EventsView token={token} onSignOut={onSignOut} /> : <DevicesView t={t} token={token} fmtTime={fmtTime} onAuthError={onSignOut} />}
+    </div>
+  );
+}
+
+function EventsView({ token, onSignOut }: { token: string; onSignOut: () => void }) {
   const [filters, setFilters] = useState(DEFAULT_FILTERS);
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'time', desc: true });
   const [events, setEvents] = useState<StoredEvent[]>([]);
@@ -231,13 +260,7 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut: () => void 
   );
 
   return (
-    <div class="dashboard">
-      <header class="top">
-        <h1>{t.title}</h1>
-        <button type="button" onClick={onSignOut}>
-          {t.signOut}
-        </button>
-      </header>
+    <div class="events-view">
       <FilterBar initial={filters} onApply={setFilters} onExport={() => downloadCsv(params, token).catch(fail)} />
       {error && (
         <p class="error" role="alert">

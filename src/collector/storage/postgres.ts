@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
-import { COLUMN_NAMES, DAY_MS, Where, dayString, eventValues, pageClause, toPage } from './sql.js';
+import { COLUMN_NAMES, DAY_MS, Where, dayString, deviceRow, eventValues, pageClause, toPage } from './sql.js';
 import type { DeviceRow, EventFilter, EventPage, EventQuery, InsertResult, Storage, Summary } from './types.js';
 
 /** Column types for the unnest() bulk insert, in COLUMN_NAMES order. */
@@ -57,6 +57,18 @@ const MIGRATIONS: string[] = [
     heartbeat JSONB NOT NULL,
     last_seen_ms BIGINT NOT NULL
   );`,
+  // 2: devices keep when they were first heard of and their version history (tamper evidence); as
+  // migration 1 of sqlite.ts. first_seen_ms of an existing device: the earlier of its last heartbeat and
+  // its first stored event. version_since_ms stays NULL: when that version came is unknown.
+  `ALTER TABLE devices
+     ADD COLUMN first_seen_ms BIGINT,
+     ADD COLUMN extension_version TEXT,
+     ADD COLUMN previous_version TEXT,
+     ADD COLUMN version_since_ms BIGINT;
+   UPDATE devices d SET
+     extension_version = d.heartbeat->>'extensionVersion',
+     first_seen_ms = LEAST(d.last_seen_ms, (SELECT min(e.received_ms) FROM events e WHERE e.device_id = d.device_id));
+   ALTER TABLE devices ALTER COLUMN first_seen_ms SET NOT NULL, ALTER COLUMN extension_version SET NOT NULL;`,
 ];
 
 export interface PostgresOptions {
@@ -108,6 +120,9 @@ export class PostgresStorage implements Storage {
       await client.query(`CREATE TABLE IF NOT EXISTS ${this.schema}.migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
       const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${this.schema}.migrations`);
       const done = rows[0]?.v ?? 0;
+      if (done > MIGRATIONS.length) {
+        throw new Error(`schema ${this.schema} is at version ${done}, newer than this collector knows (${MIGRATIONS.length}): upgrade the collector`);
+      }
       await client.query(`SET LOCAL search_path TO ${this.schema}`);
       for (let i = done; i < MIGRATIONS.length; i++) {
         await client.query(MIGRATIONS[i]!);
@@ -190,19 +205,43 @@ export class PostgresStorage implements Storage {
   }
 
   async upsertHeartbeat(h: Heartbeat, receivedAt: number): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO ${this.schema}.devices (device_id, heartbeat, last_seen_ms) VALUES ($1, $2, $3)
-       ON CONFLICT (device_id) DO UPDATE SET heartbeat = excluded.heartbeat, last_seen_ms = excluded.last_seen_ms
-       WHERE ${this.schema}.devices.last_seen_ms <= excluded.last_seen_ms`,
-      [h.deviceId, JSON.stringify(h), receivedAt],
+    const t = `${this.schema}.devices`;
+    // A heartbeat older than the stored one (delivered late, or by a slower collector) changes nothing.
+    const { rows } = await this.pool.query<{ inserted: boolean }>(
+      `INSERT INTO ${t} AS d (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms)
+       VALUES ($1, $2, $3, $3, $4, NULL, $3)
+       ON CONFLICT (device_id) DO UPDATE SET
+         heartbeat = excluded.heartbeat,
+         last_seen_ms = excluded.last_seen_ms,
+         previous_version = CASE WHEN d.extension_version IS DISTINCT FROM excluded.extension_version THEN d.extension_version ELSE d.previous_version END,
+         version_since_ms = CASE WHEN d.extension_version IS DISTINCT FROM excluded.extension_version THEN excluded.last_seen_ms ELSE d.version_since_ms END,
+         extension_version = excluded.extension_version
+       WHERE d.last_seen_ms <= excluded.last_seen_ms
+       RETURNING (xmax = 0) AS inserted`,
+      [h.deviceId, JSON.stringify(h), receivedAt, h.extensionVersion],
     );
+    if (rows[0]?.inserted) {
+      // First heartbeat: the device may have sent events before it (they count as first contact).
+      await this.pool.query(
+        `UPDATE ${t} SET first_seen_ms = LEAST(first_seen_ms, (SELECT min(received_ms) FROM ${this.schema}.events WHERE device_id = $1))
+         WHERE device_id = $1`,
+        [h.deviceId],
+      );
+    }
   }
 
   async devices(): Promise<DeviceRow[]> {
-    const { rows } = await this.pool.query<{ heartbeat: Heartbeat; last_seen_ms: string }>(
-      `SELECT heartbeat, last_seen_ms FROM ${this.schema}.devices ORDER BY last_seen_ms DESC`,
+    const { rows } = await this.pool.query<{
+      heartbeat: Heartbeat;
+      last_seen_ms: string;
+      first_seen_ms: string;
+      previous_version: string | null;
+      version_since_ms: string | null;
+    }>(
+      `SELECT heartbeat, last_seen_ms, first_seen_ms, previous_version, version_since_ms
+       FROM ${this.schema}.devices ORDER BY last_seen_ms DESC, device_id`,
     );
-    return rows.map((r) => ({ ...r.heartbeat, lastSeen: new Date(Number(r.last_seen_ms)).toISOString() }));
+    return rows.map((r) => deviceRow(r.heartbeat, r));
   }
 
   async purgeBefore(time: number): Promise<number> {

@@ -2,8 +2,8 @@
  * SQL shared by the SQLite and PostgreSQL back ends: one table layout, one filter builder, one cursor
  * format. Only the placeholder style and a few functions differ, so the two stores cannot drift apart.
  */
-import type { StoredEvent, UploadEvent } from '../../events/schema.js';
-import type { EventFilter, EventQuery } from './types.js';
+import type { Heartbeat, StoredEvent, UploadEvent } from '../../events/schema.js';
+import type { DeviceRow, EventFilter, EventQuery } from './types.js';
 
 /** Event field → column. Times are stored as epoch ms integers so ordering and range scans are exact. */
 export const COLUMNS = [
@@ -152,4 +152,20 @@ export const DAY_MS = 86_400_000;
 
 export function dayString(dayNumber: number): string {
   return new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+}
+
+const iso = (ms: number | string) => new Date(Number(ms)).toISOString();
+
+/** A devices row (PostgreSQL returns BIGINT as strings) → DeviceRow. */
+export function deviceRow(
+  heartbeat: Heartbeat,
+  r: { last_seen_ms: number | string; first_seen_ms: number | string; previous_version: string | null; version_since_ms: number | string | null },
+): DeviceRow {
+  return {
+    ...heartbeat,
+    lastSeen: iso(r.last_seen_ms),
+    firstSeen: iso(r.first_seen_ms),
+    previousVersion: r.previous_version ?? null,
+    versionSince: r.version_since_ms === null || r.version_since_ms === undefined ? null : iso(r.version_since_ms),
+  };
 }

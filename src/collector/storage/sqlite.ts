@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
-import { COLUMN_NAMES, DAY_MS, Where, dayString, eventValues, pageClause, toPage } from './sql.js';
+import { COLUMN_NAMES, DAY_MS, Where, dayString, deviceRow, eventValues, pageClause, toPage } from './sql.js';
 import type { DeviceRow, EventFilter, EventPage, EventQuery, InsertResult, Storage, Summary } from './types.js';
 
 const SCHEMA = `
@@ -49,6 +49,28 @@ CREATE TABLE IF NOT EXISTS devices (
 );
 `;
 
+/**
+ * Changes after SCHEMA (the first release's layout, kept as it was so every database, old or new, takes
+ * the same path). `PRAGMA user_version` counts the migrations applied. Append only; keep in step with
+ * MIGRATIONS in postgres.ts.
+ */
+const MIGRATIONS: string[] = [
+  // 1: devices keep when they were first heard of and their version history (tamper evidence).
+  // first_seen_ms of an existing device: its first heartbeat is unknown, so the earlier of its last
+  // heartbeat and its first stored event. version_since_ms stays NULL: when that version came is unknown.
+  `ALTER TABLE devices ADD COLUMN first_seen_ms INTEGER;
+   ALTER TABLE devices ADD COLUMN extension_version TEXT;
+   ALTER TABLE devices ADD COLUMN previous_version TEXT;
+   ALTER TABLE devices ADD COLUMN version_since_ms INTEGER;
+   UPDATE devices SET
+     extension_version = json_extract(heartbeat, '$.extensionVersion'),
+     first_seen_ms = min(last_seen_ms,
+       coalesce((SELECT min(received_ms) FROM events WHERE events.device_id = devices.device_id), last_seen_ms));`,
+];
+
+/** The number of migrations this code knows; a database beyond it was written by a newer collector. */
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+
 export interface SqliteOptions {
   /** File path, or ':memory:' for tests. */
   path: string;
@@ -66,7 +88,7 @@ export class SqliteStorage implements Storage {
     // NORMAL is durable across application crashes in WAL mode; only an OS crash may lose the last commits.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    this.migrate();
     this.insertStmt = this.db.prepare(
       `INSERT INTO events (${COLUMN_NAMES.join(', ')}) VALUES (${COLUMN_NAMES.map(() => '?').join(', ')})
        ON CONFLICT (id) DO NOTHING`,
@@ -78,6 +100,21 @@ export class SqliteStorage implements Storage {
       }
       return inserted;
     });
+  }
+
+  /** Creates or upgrades the tables; IMMEDIATE so two collectors opening one file never both migrate. */
+  private migrate(): void {
+    this.db
+      .transaction(() => {
+        this.db.exec(SCHEMA);
+        const done = this.db.pragma('user_version', { simple: true }) as number;
+        if (done > MIGRATIONS.length) {
+          throw new Error(`the database is at schema version ${done}, newer than this collector knows (${MIGRATIONS.length}): upgrade the collector`);
+        }
+        for (let i = done; i < MIGRATIONS.length; i++) this.db.exec(MIGRATIONS[i]!);
+        if (done < MIGRATIONS.length) this.db.pragma(`user_version = ${MIGRATIONS.length}`);
+      })
+      .immediate();
   }
 
   async insertEvents(events: readonly UploadEvent[], receivedAt: number): Promise<InsertResult> {
@@ -118,20 +155,44 @@ export class SqliteStorage implements Storage {
   }
 
   async upsertHeartbeat(h: Heartbeat, receivedAt: number): Promise<void> {
+    const params = { id: h.deviceId, hb: JSON.stringify(h), at: receivedAt, ver: h.extensionVersion };
     this.db
-      .prepare(
-        `INSERT INTO devices (device_id, heartbeat, last_seen_ms) VALUES (?, ?, ?)
-         ON CONFLICT (device_id) DO UPDATE SET heartbeat = excluded.heartbeat, last_seen_ms = excluded.last_seen_ms`,
-      )
-      .run(h.deviceId, JSON.stringify(h), receivedAt);
+      .transaction(() => {
+        if (!this.db.prepare('SELECT 1 FROM devices WHERE device_id = ?').get(h.deviceId)) {
+          // First heartbeat: the device may have sent events before it (they count as first contact).
+          this.db
+            .prepare(
+              `INSERT INTO devices (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms)
+               VALUES (@id, @hb, @at, min(@at, coalesce((SELECT min(received_ms) FROM events WHERE device_id = @id), @at)), @ver, NULL, @at)`,
+            )
+            .run(params);
+          return;
+        }
+        // A heartbeat older than the stored one (delivered late) changes nothing.
+        this.db
+          .prepare(
+            `UPDATE devices SET
+               heartbeat = @hb,
+               last_seen_ms = @at,
+               previous_version = CASE WHEN extension_version IS @ver THEN previous_version ELSE extension_version END,
+               version_since_ms = CASE WHEN extension_version IS @ver THEN version_since_ms ELSE @at END,
+               extension_version = @ver,
+               first_seen_ms = coalesce(first_seen_ms, @at)
+             WHERE device_id = @id AND last_seen_ms <= @at`,
+          )
+          .run(params);
+      })
+      .immediate();
   }
 
   async devices(): Promise<DeviceRow[]> {
-    const rows = this.db.prepare('SELECT heartbeat, last_seen_ms FROM devices ORDER BY last_seen_ms DESC').all() as {
-      heartbeat: string;
-      last_seen_ms: number;
-    }[];
-    return rows.map((r) => ({ ...(JSON.parse(r.heartbeat) as Heartbeat), lastSeen: new Date(r.last_seen_ms).toISOString() }));
+    const rows = this.db
+      .prepare(
+        `SELECT heartbeat, last_seen_ms, coalesce(first_seen_ms, last_seen_ms) AS first_seen_ms, previous_version, version_since_ms
+         FROM devices ORDER BY last_seen_ms DESC, device_id`,
+      )
+      .all() as { heartbeat: string; last_seen_ms: number; first_seen_ms: number; previous_version: string | null; version_since_ms: number | null }[];
+    return rows.map((r) => deviceRow(JSON.parse(r.heartbeat) as Heartbeat, r));
   }
 
   async purgeBefore(time: number): Promise<number> {

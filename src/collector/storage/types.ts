@@ -55,9 +55,19 @@ export interface Summary {
   byAction: { action: Action; count: number }[];
 }
 
+/** One device: its last heartbeat as sent, and what the collector recorded about it over time. */
 export interface DeviceRow extends Heartbeat {
-  /** When the collector last heard from the device, ISO-8601 UTC. */
+  /** When the collector last received a heartbeat from the device, ISO-8601 UTC. */
   lastSeen: string;
+  /** When the collector first heard from the device (first heartbeat, or an earlier event), ISO-8601 UTC. */
+  firstSeen: string;
+  /** The extension version the device ran before its current one; null when it never changed. */
+  previousVersion: string | null;
+  /**
+   * When the current extension version was first reported, ISO-8601 UTC; null when unknown (devices
+   * recorded before the collector kept versions).
+   */
+  versionSince: string | null;
 }
 
 export interface Storage {
@@ -67,7 +77,12 @@ export interface Storage {
   queryEvents(query: EventQuery): Promise<EventPage>;
   /** `tzOffsetMinutes` shifts day boundaries, e.g. 540 for JST. */
   summary(filter: EventFilter, tzOffsetMinutes?: number): Promise<Summary>;
+  /**
+   * Keeps the newest heartbeat per device (an older one arriving late is ignored), the first time the
+   * device was heard of, and its previous extension version when the version changes.
+   */
   upsertHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void>;
+  /** Every device, most recently seen first. */
   devices(): Promise<DeviceRow[]>;
   /** Deletes events whose time is before `time` (epoch ms); returns how many. */
   purgeBefore(time: number): Promise<number>;

@@ -1,0 +1,195 @@
+/**
+ * The Devices view: which devices stopped sending heartbeats (extension removed or disabled, browser
+ * kept off the policy), which versions run where, and what looks wrong per device. Device ids, users,
+ * browsers and versions come from the devices themselves, so they are attacker-controlled: preact
+ * renders them as text, never as markup.
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { DeviceReport, FleetReport } from '../devices.js';
+import { ApiError, downloadDevicesCsv, fetchDevices } from './api.js';
+import type { Strings } from './i18n.js';
+
+interface Props {
+  t: Strings;
+  token: string;
+  fmtTime: (iso: string) => string;
+  /** 401/403: the token is gone or wrong; sign out. */
+  onAuthError: () => void;
+}
+
+const fill = (template: string, values: Record<string, string | number>) =>
+  template.replace(/\{(\w+)\}/g, (_m, k: string) => String(values[k] ?? ''));
+
+/** 7 → "7分前", 150 → "2時間前", 4000 → "2日前": how long a device has been silent, at a glance. */
+function ago(t: Strings, minutes: number): string {
+  if (minutes < 120) return fill(t.minutesAgo, { n: minutes });
+  if (minutes < 48 * 60) return fill(t.hoursAgo, { n: Math.floor(minutes / 60) });
+  return fill(t.daysAgo, { n: Math.floor(minutes / 1440) });
+}
+
+export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
+  const [staleOnly, setStaleOnly] = useState(false);
+  const [version, setVersion] = useState('');
+  const [report, setReport] = useState<FleetReport | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+
+  const params = useMemo(() => {
+    const p = new URLSearchParams();
+    if (staleOnly) p.set('status', 'stale');
+    if (version) p.set('version', version);
+    return p;
+  }, [staleOnly, version]);
+
+  function fail(err: unknown) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) onAuthError();
+    else setError(`${t.error}: ${(err as Error).message}`);
+  }
+
+  useEffect(() => {
+    let current = true;
+    setLoading(true);
+    setError(null);
+    fetchDevices(params, token)
+      .then((r) => current && setReport(r))
+      .catch((err) => current && fail(err))
+      .finally(() => current && setLoading(false));
+    return () => {
+      current = false;
+    };
+  }, [params]);
+
+  const installLabel = (d: DeviceReport) => (d.installType ? t.installTypeLabel[d.installType] : '—');
+  const yesNo = (v: boolean | null) => (v === null ? '—' : v ? t.yes : t.no);
+
+  return (
+    <section class="devices" data-testid="devices-view">
+      <form class="filters" onSubmit={(e) => e.preventDefault()}>
+        <label class="check">
+          <input type="checkbox" name="staleOnly" checked={staleOnly} onChange={(e) => setStaleOnly((e.target as HTMLInputElement).checked)} />
+          {t.staleOnly}
+        </label>
+        <label>
+          {t.version}
+          <select name="version" value={version} onChange={(e) => setVersion((e.target as HTMLSelectElement).value)}>
+            <option value="">{t.all}</option>
+            {report?.versions.map((v) => (
+              <option key={v.extensionVersion} value={v.extensionVersion}>
+                {v.extensionVersion}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" onClick={() => downloadDevicesCsv(params, token).catch(fail)}>
+          {t.exportCsv}
+        </button>
+      </form>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {report && (
+        <div class="fleet">
+          <dl class="counts" data-testid="device-counts">
+            <div>
+              <dt>{t.devicesTotal}</dt>
+              <dd data-testid="count-total">{report.counts.total}</dd>
+            </div>
+            <div>
+              <dt>{t.active}</dt>
+              <dd data-testid="count-active">{report.counts.active}</dd>
+            </div>
+            <div class={report.counts.stale > 0 ? 'bad' : ''}>
+              <dt>{t.stale}</dt>
+              <dd data-testid="count-stale">{report.counts.stale}</dd>
+            </div>
+          </dl>
+          <table class="versions" data-testid="versions">
+            <caption>{t.versions}</caption>
+            <thead>
+              <tr>
+                <th>{t.version}</th>
+                <th>{t.deviceCount}</th>
+                <th>{t.stale}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.versions.map((v) => (
+                <tr key={v.extensionVersion}>
+                  <td class="version">{v.extensionVersion}</td>
+                  <td>{v.devices}</td>
+                  <td>{v.stale}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {report && (
+        <table class="events device-list" data-testid="devices">
+          <thead>
+            <tr>
+              <th>{t.deviceId}</th>
+              <th>{t.user}</th>
+              <th>{t.status}</th>
+              <th>{t.lastSeen}</th>
+              <th>{t.version}</th>
+              <th>{t.browser}</th>
+              <th>{t.policyVersion}</th>
+              <th>{t.installType}</th>
+              <th>{t.managedPolicy}</th>
+              <th>{t.incognito}</th>
+              <th>{t.firstSeen}</th>
+              <th>{t.warnings}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.devices.map((d) => (
+              <tr key={d.deviceId} class={d.status === 'stale' ? 'stale' : ''} data-status={d.status}>
+                <td class="device-id">{d.deviceId}</td>
+                <td class="user">{d.user ?? t.unknown}</td>
+                <td class={`status ${d.status}`}>{d.status === 'stale' ? t.stale : t.active}</td>
+                <td>
+                  {fmtTime(d.lastSeen)}
+                  <br />
+                  <small data-testid="silent">{ago(t, d.silentMinutes)}</small>
+                </td>
+                <td class="version">
+                  {d.extensionVersion}
+                  {d.previousVersion !== null && (
+                    <>
+                      <br />
+                      <small>{fill(t.previousVersion, { v: d.previousVersion })}</small>
+                    </>
+                  )}
+                  {d.versionSince !== null && (
+                    <>
+                      <br />
+                      <small>{fill(t.since, { t: fmtTime(d.versionSince) })}</small>
+                    </>
+                  )}
+                </td>
+                <td>{d.browser}</td>
+                <td>{d.policyVersion ?? '—'}</td>
+                <td>{installLabel(d)}</td>
+                <td>{yesNo(d.managed)}</td>
+                <td>{yesNo(d.incognitoAllowed)}</td>
+                <td>{fmtTime(d.firstSeen)}</td>
+                <td class="warnings">
+                  {d.warnings.map((w) => (
+                    <span key={w} class={`warning ${w}`} data-warning={w}>
+                      {t.warningLabel[w]}
+                    </span>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {report && !loading && report.devices.length === 0 && <p class="empty">{t.noDevices}</p>}
+      {loading && <p class="loading">{t.loading}</p>}
+    </section>
+  );
+}

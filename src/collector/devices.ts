@@ -1,0 +1,164 @@
+/**
+ * Tamper evidence: which devices stopped sending heartbeats (extension removed or disabled, browser
+ * kept off the policy), which extension versions run where, and what looks wrong on each device.
+ * Pure functions over the stored device rows, so both back ends and every format agree.
+ */
+import { csvHeader, csvRow, CSV_BOM } from '../events/encode.js';
+import type { InstallType } from '../events/schema.js';
+import { DEFAULT_HEARTBEAT_MINUTES } from '../policy/defaults.js';
+import type { DeviceRow } from './storage/types.js';
+
+export const DEVICE_STATUSES = ['active', 'stale'] as const;
+export type DeviceStatusName = (typeof DEVICE_STATUSES)[number];
+
+/**
+ * - `stale`: no heartbeat for longer than allowed (see staleAfter).
+ * - `not-force-installed`: installed by the user (or sideloaded, or unpacked), not by policy: they can
+ *   remove or disable it.
+ * - `no-managed-policy`: the extension runs without the managed policy (defaults only, no collector set by IT).
+ * - `queue-dropping`: the local queue overflowed and events were lost.
+ * - `downgraded`: the version now running is older than the one before it.
+ */
+export const DEVICE_WARNINGS = ['stale', 'not-force-installed', 'no-managed-policy', 'queue-dropping', 'downgraded'] as const;
+export type DeviceWarning = (typeof DEVICE_WARNINGS)[number];
+
+/** Missed heartbeats before a device counts as stale, and the grace added for slow networks and sleep. */
+export const STALE_MISSED_HEARTBEATS = 3;
+export const STALE_GRACE_MINUTES = 5;
+
+/** A device as the admin API reports it: optional heartbeat fields are null when the extension did not send them. */
+export interface DeviceReport extends Omit<DeviceRow, 'heartbeatMinutes' | 'installType' | 'managed' | 'incognitoAllowed'> {
+  heartbeatMinutes: number | null;
+  installType: InstallType | null;
+  managed: boolean | null;
+  incognitoAllowed: boolean | null;
+  status: DeviceStatusName;
+  /** Whole minutes since the last heartbeat. */
+  silentMinutes: number;
+  /** Silence after which this device counts as stale, minutes. */
+  staleAfterMinutes: number;
+  warnings: DeviceWarning[];
+}
+
+export interface VersionCount {
+  extensionVersion: string;
+  devices: number;
+  stale: number;
+}
+
+export interface FleetReport {
+  devices: DeviceReport[];
+  /** Versions running across the whole fleet, newest first (not narrowed by the filters). */
+  versions: VersionCount[];
+  /** Across the whole fleet (not narrowed by the filters). */
+  counts: { total: number; active: number; stale: number };
+}
+
+export interface DeviceFilter {
+  status?: DeviceStatusName;
+  version?: string;
+  user?: string;
+}
+
+/** `staleAfterMinutes` (a collector option) overrides the per-device rule: 3 × its interval + 5 min. */
+export function staleAfter(heartbeatMinutes: number | null | undefined, override?: number): number {
+  if (override !== undefined) return override;
+  return STALE_MISSED_HEARTBEATS * (heartbeatMinutes ?? DEFAULT_HEARTBEAT_MINUTES) + STALE_GRACE_MINUTES;
+}
+
+/**
+ * Compares dotted extension versions ("1.10.0" > "1.9.3"). Chrome versions are 1–4 integers; anything
+ * else falls back to string order, so the sort is total even for odd values.
+ */
+export function compareVersions(a: string, b: string): number {
+  const num = /^\d{1,9}(\.\d{1,9}){0,3}$/;
+  if (num.test(a) && num.test(b)) {
+    const x = a.split('.').map(Number);
+    const y = b.split('.').map(Number);
+    for (let i = 0; i < Math.max(x.length, y.length); i++) {
+      const d = (x[i] ?? 0) - (y[i] ?? 0);
+      if (d !== 0) return d < 0 ? -1 : 1;
+    }
+    return 0;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function deviceReport(row: DeviceRow, now: number, staleAfterOverride?: number): DeviceReport {
+  const silentMs = Math.max(0, now - Date.parse(row.lastSeen));
+  const limit = staleAfter(row.heartbeatMinutes, staleAfterOverride);
+  const stale = silentMs > limit * 60_000;
+  const warnings: DeviceWarning[] = [];
+  if (stale) warnings.push('stale');
+  if (row.installType !== undefined && row.installType !== 'admin') warnings.push('not-force-installed');
+  if (row.managed === false) warnings.push('no-managed-policy');
+  if (row.dropped > 0) warnings.push('queue-dropping');
+  if (row.previousVersion !== null && compareVersions(row.extensionVersion, row.previousVersion) < 0) warnings.push('downgraded');
+  return {
+    ...row,
+    heartbeatMinutes: row.heartbeatMinutes ?? null,
+    installType: row.installType ?? null,
+    managed: row.managed ?? null,
+    incognitoAllowed: row.incognitoAllowed ?? null,
+    status: stale ? 'stale' : 'active',
+    silentMinutes: Math.floor(silentMs / 60_000),
+    staleAfterMinutes: limit,
+    warnings,
+  };
+}
+
+export function fleetReport(rows: readonly DeviceRow[], now: number, filter: DeviceFilter = {}, staleAfterOverride?: number): FleetReport {
+  const all = rows.map((r) => deviceReport(r, now, staleAfterOverride));
+  const byVersion = new Map<string, VersionCount>();
+  let stale = 0;
+  for (const d of all) {
+    let v = byVersion.get(d.extensionVersion);
+    if (!v) byVersion.set(d.extensionVersion, (v = { extensionVersion: d.extensionVersion, devices: 0, stale: 0 }));
+    v.devices++;
+    if (d.status === 'stale') {
+      v.stale++;
+      stale++;
+    }
+  }
+  const devices = all.filter(
+    (d) =>
+      (filter.status === undefined || d.status === filter.status) &&
+      (filter.version === undefined || d.extensionVersion === filter.version) &&
+      (filter.user === undefined || d.user === filter.user),
+  );
+  return {
+    devices,
+    versions: [...byVersion.values()].sort((a, b) => compareVersions(b.extensionVersion, a.extensionVersion)),
+    counts: { total: all.length, active: all.length - stale, stale },
+  };
+}
+
+/** CSV columns of the device export, in order. */
+export const DEVICE_CSV_COLUMNS = [
+  'deviceId',
+  'user',
+  'status',
+  'silentMinutes',
+  'warnings',
+  'lastSeen',
+  'firstSeen',
+  'extensionVersion',
+  'previousVersion',
+  'versionSince',
+  'browser',
+  'policyVersion',
+  'installType',
+  'managed',
+  'incognitoAllowed',
+  'heartbeatMinutes',
+  'staleAfterMinutes',
+  'queueLength',
+  'dropped',
+] as const satisfies readonly (keyof DeviceReport)[];
+
+/** The same CSV as the event export (BOM, CRLF, RFC 4180, formula-safe); warnings joined by spaces. */
+export function devicesCsv(devices: readonly DeviceReport[]): string {
+  let out = CSV_BOM + csvHeader(DEVICE_CSV_COLUMNS);
+  for (const d of devices) out += csvRow(DEVICE_CSV_COLUMNS.map((c) => (c === 'warnings' ? d.warnings.join(' ') : d[c])));
+  return out;
+}
