@@ -122,7 +122,11 @@ browser.runtime.onStartup.addListener(() => void start(true));
 
 watchPolicy();
 onPolicyChange((p) => {
-  void applyPolicy(p).then(() => kick());
+  // A heartbeat at once: right after a force-install the managed policy (and so the collector) arrives
+  // seconds after onInstalled, and the device should not stay invisible until the first period ends.
+  void applyPolicy(p)
+    .then(async () => heartbeat(await db(), p))
+    .then(() => kick());
 });
 
 // Every wake-up (not only install/startup): make sure the registrations match the policy. Cheap when

@@ -1,0 +1,217 @@
+/**
+ * Deployment by policy, end to end, the way an IT admin does it on Linux:
+ *
+ *   npm run package (a throwaway signing key: the real one never leaves the admin's safe)
+ *   → upload-guard collector --packages release/     (serves updates.xml and the CRX)
+ *   → upload-guard policy files policy.yaml --targets linux --extension-id <that key's ID>
+ *   → linux/chromium/upload-guard.json into /etc/chromium/policies/managed/
+ *   → Chromium started with NO --load-extension: it force-installs the CRX from the collector,
+ *     runs it with the policy's values, and a blocked upload's event reaches the collector.
+ *
+ * Chromium only fetches force-installed extensions with background networking on, and Playwright
+ * turns extensions and background networking off by default: both defaults are dropped here.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../src/events/schema.js';
+import { until } from './policy-harness.js';
+import { ALL_HOSTS, chromiumArgs, dismissWarning, readWarning, startSiteServer, type SiteServer } from './support/index.js';
+import { ADMIN_TOKEN, INGEST_TOKEN, ROOT, freePort, startCollector, type RunningCollector } from './support/collector.js';
+
+const POLICY_FILE = '/etc/chromium/policies/managed/upload-guard-deploy-e2e.json';
+/**
+ * Chromium refuses DevTools (and so Playwright's CDP) on pages of policy-installed extensions. This
+ * test-only file lifts that, so the test can ask the extension's own page for its effective policy;
+ * it is not part of what `policy files` generates.
+ */
+const DEVTOOLS_FILE = '/etc/chromium/policies/managed/upload-guard-deploy-e2e-devtools.json';
+const MESSAGES = { ja: '社内の転送サービスを使ってください。', en: 'Use the company transfer service.' };
+const KEYWORD = 'DEPLOY-E2E-極秘キーワード';
+
+function cli(args: string[]): string {
+  const [cmd, ...rest] = args[0] === 'package' ? [join(ROOT, 'scripts/package.ts'), ...args.slice(1)] : [join(ROOT, 'bin/upload-guard.js'), ...args];
+  const r = spawnSync(process.execPath, cmd!.endsWith('.ts') ? [join(ROOT, 'bin/run-ts.js'), cmd!, ...rest] : [cmd!, ...rest], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`${args.join(' ')} → exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+describe('deployment by policy: the packaged extension, force-installed from the collector', () => {
+  const work = mkdtempSync(join(tmpdir(), 'ug-deploy-'));
+  let release: { version: string; chrome: { id: string; crx: string } };
+  let collector: RunningCollector;
+  let site: SiteServer;
+  let context: BrowserContext;
+  let generated: Record<string, unknown>;
+
+  const admin = (path: string) => fetch(`${collector.url}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }).then((r) => r.json());
+
+  beforeAll(async () => {
+    cli(['package', '--no-build', '--new-key', join(work, 'key.pem'), '--out', join(work, 'release')]);
+    release = JSON.parse(readFileSync(join(work, 'release', 'release.json'), 'utf8'));
+
+    const port = await freePort();
+    collector = await startCollector({ dataDir: join(work, 'data'), port, args: ['--packages', join(work, 'release')] });
+
+    writeFileSync(
+      join(work, 'policy.yaml'),
+      [
+        `collectorUrl: ${collector.url}`,
+        `ingestToken: ${INGEST_TOKEN}`,
+        `policyVersion: fleet-2026-11`,
+        `heartbeatMinutes: 5`,
+        `designated:`,
+        `  keywords:`,
+        `    - ${KEYWORD}`,
+        `messages:`,
+        `  ja: ${MESSAGES.ja}`,
+        `  en: ${MESSAGES.en}`,
+      ].join('\n') + '\n',
+    );
+    cli(['policy', 'files', join(work, 'policy.yaml'), '--out', join(work, 'deploy'), '--targets', 'linux', '--extension-id', release.chrome.id]);
+    const linuxFile = join(work, 'deploy', 'linux', 'chromium', 'upload-guard.json');
+    generated = JSON.parse(readFileSync(linuxFile, 'utf8'));
+    mkdirSync('/etc/chromium/policies/managed', { recursive: true });
+    copyFileSync(linuxFile, POLICY_FILE);
+    writeFileSync(DEVTOOLS_FILE, JSON.stringify({ DeveloperToolsAvailability: 1 }));
+    process.once('exit', () => [POLICY_FILE, DEVTOOLS_FILE].forEach((f) => rmSync(f, { force: true })));
+
+    site = await startSiteServer();
+    context = await chromium.launchPersistentContext(join(work, 'profile'), {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      ignoreHTTPSErrors: true,
+      ignoreDefaultArgs: ['--disable-extensions', '--disable-background-networking'],
+      args: chromiumArgs({ extension: false, hosts: ALL_HOSTS, ignoreCertificates: true }).filter((a) => a !== '--disable-background-networking'),
+    });
+  });
+
+  afterAll(async () => {
+    for (const f of [POLICY_FILE, DEVTOOLS_FILE]) rmSync(f, { force: true });
+    await context?.close();
+    await site?.close();
+    await collector?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('the update URL in the generated policy is the collector, and it serves the signed CRX', async () => {
+    const settings = (generated.ExtensionSettings as Record<string, { installation_mode: string; update_url: string }>)[release.chrome.id]!;
+    expect(settings.installation_mode).toBe('force_installed');
+    expect(settings.update_url).toBe(`${collector.url}/extension/updates.xml?token=${INGEST_TOKEN}`);
+    const xml = await (await fetch(settings.update_url)).text();
+    expect(xml).toContain(`appid='${release.chrome.id}'`);
+    expect(xml).toContain(`version='${release.version}'`);
+  });
+
+  it('Chromium force-installs it from there (no --load-extension): an enterprise-policy install', async () => {
+    const page = await context.newPage();
+    const entry = await until(
+      async () => {
+        await page.goto('chrome://extensions-internals');
+        const text = await page.innerText('body');
+        const list = JSON.parse(text.slice(text.indexOf('[')));
+        return (list as { id: string; location: string; version: string }[]).find((e) => e.id === release.chrome.id);
+      },
+      'the force-installed extension',
+      60_000,
+      500,
+    );
+    expect(entry.location).toBe('EXTERNAL_POLICY_DOWNLOAD');
+    expect(entry.version).toBe(release.version);
+    await page.close();
+  });
+
+  it('every browser policy in the generated file is known to Chromium and applied without error', async () => {
+    const page = await context.newPage();
+    await page.goto('chrome://policy');
+    const rows: Record<string, string> = await until(
+      () =>
+        page.evaluate(() => {
+          const out: Record<string, string> = {};
+          const visit = (n: Node): void => {
+            const root = (n as Element).shadowRoot;
+            if (root) visit(root);
+            if (n instanceof Element && n.classList.contains('policy') && n.classList.contains('row')) {
+              const name = n.querySelector('.name')?.textContent?.trim();
+              const status = n.querySelector('.messages')?.textContent?.trim() ?? n.textContent ?? '';
+              if (name) out[name] = status;
+            }
+            n.childNodes.forEach(visit);
+          };
+          visit(document.body);
+          return Object.keys(out).length ? out : null;
+        }),
+      'chrome://policy rows',
+    );
+    const names = Object.keys(generated).filter((k) => k !== '3rdparty');
+    expect(names).toContain('ExtensionSettings');
+    for (const name of names) {
+      expect(rows[name], `${name} in chrome://policy`).toBeDefined();
+      expect(rows[name], `${name} status`).toMatch(/OK/);
+    }
+    await page.close();
+  });
+
+  let page: Page;
+  it('the extension runs with the policy values, and blocks a designated file on Gmail', async () => {
+    const ext = await context.newPage();
+    await ext.goto(`chrome-extension://${release.chrome.id}/extension/ui/popup/index.html`);
+    type Effective = { effective: { policyVersion: string | null; collectorUrl: string | null; designated: { keywords: string[] } } };
+    // Chromium hands an extension its managed policy a few seconds after install.
+    const policy = await until(
+      async () => {
+        const p = (await ext.evaluate(() =>
+          (globalThis as unknown as { chrome: typeof chrome }).chrome.runtime.sendMessage({ type: 'ui-policy' }),
+        )) as Effective;
+        return p.effective.policyVersion ? p : null;
+      },
+      'the managed policy in the effective policy',
+      30_000,
+    );
+    expect(policy.effective.policyVersion).toBe('fleet-2026-11');
+    expect(policy.effective.collectorUrl).toBe(collector.url);
+    expect(policy.effective.designated.keywords).toContain(KEYWORD);
+
+    page = await context.newPage();
+    await page.goto(site.url('mail.google.com'));
+    const buffer = Buffer.from(`議事録\n${KEYWORD}\n以上\n`);
+    await until(async () => {
+      await page.setInputFiles('#xhr-input', { name: 'minutes.txt', mimeType: 'text/plain', buffer });
+      return readWarning(page, 3_000).then(
+        (w) => w,
+        () => null,
+      );
+    }, 'the block warning (the guard registers right after install)');
+    const w = await readWarning(page);
+    expect(w.action).toBe('block');
+    expect(w.text.includes(MESSAGES.ja) || w.text.includes(MESSAGES.en), w.text).toBe(true);
+    await dismissWarning(page);
+    expect(site.received.filter((a) => a.name === 'minutes.txt')).toEqual([]);
+  });
+
+  it("the block event reaches the collector (sent with the policy's ingest token), and so does the device", async () => {
+    const events = await until(async () => {
+      const r = (await admin('/v1/admin/events?limit=100')) as { events: StoredEvent[] };
+      const blocked = r.events.filter((e) => e.fileName === 'minutes.txt' && e.action === 'block');
+      return blocked.length ? blocked : null;
+    }, 'the block event in the collector', 60_000);
+    expect(events[0]!.verdict).toBe('marked');
+    expect(events[0]!.rule).toBe(3);
+    expect(events[0]!.policyVersion).toBe('fleet-2026-11');
+    expect(events[0]!.extensionVersion).toBe(release.version);
+
+    const device = await until(async () => {
+      const r = (await admin('/v1/admin/devices')) as { devices: { deviceId: string; installType?: string; extensionVersion: string; status: string }[] };
+      return r.devices.find((d) => d.deviceId === events[0]!.deviceId);
+    }, 'the device heartbeat', 60_000);
+    expect(device.extensionVersion).toBe(release.version);
+    expect(device.installType).toBe('admin');
+    expect(device.status).toBe('active');
+  });
+});
