@@ -12,6 +12,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAdminAssets } from '../collector/admin-assets.js';
+import { tokenId } from '../collector/auth.js';
 import { PACKAGE_KINDS, PackageError, PackageStore, fileOf, normalizePublicUrl } from '../collector/packages.js';
 import { createCollector } from '../collector/server.js';
 import { openStorage } from '../collector/storage/index.js';
@@ -28,8 +29,22 @@ export interface Tokens {
   admin: string;
 }
 
-/** Environment first, then DATA/tokens.json; generates and saves what is missing. */
-export function loadTokens(dataDir: string, env: NodeJS.ProcessEnv = process.env): { tokens: Tokens; generated: (keyof Tokens)[] } {
+/**
+ * A token variable may list several tokens (spaces or commas between them) for a rotation: the first is
+ * the current one, the others stay accepted until they are removed.
+ */
+export function splitTokens(value: string | undefined): string[] {
+  return (value ?? '').split(/[\s,]+/).filter(Boolean);
+}
+
+/**
+ * Environment first, then DATA/tokens.json; generates and saves what is missing. `tokens` are the current
+ * ones; `accepted` every token the collector takes (current first).
+ */
+export function loadTokens(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { tokens: Tokens; accepted: Record<keyof Tokens, string[]>; generated: (keyof Tokens)[] } {
   const file = join(dataDir, 'tokens.json');
   let saved: Partial<Tokens> = {};
   if (existsSync(file)) saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<Tokens>;
@@ -38,15 +53,20 @@ export function loadTokens(dataDir: string, env: NodeJS.ProcessEnv = process.env
     generated.push(k);
     return `ug${k[0]}_${randomBytes(24).toString('base64url')}`;
   };
+  const fromEnv = { ingest: splitTokens(env.UPLOAD_GUARD_INGEST_TOKEN), admin: splitTokens(env.UPLOAD_GUARD_ADMIN_TOKEN) };
   const tokens: Tokens = {
-    ingest: env.UPLOAD_GUARD_INGEST_TOKEN || saved.ingest || make('ingest'),
-    admin: env.UPLOAD_GUARD_ADMIN_TOKEN || saved.admin || make('admin'),
+    ingest: fromEnv.ingest[0] || saved.ingest || make('ingest'),
+    admin: fromEnv.admin[0] || saved.admin || make('admin'),
+  };
+  const accepted = {
+    ingest: fromEnv.ingest.length ? fromEnv.ingest : [tokens.ingest],
+    admin: fromEnv.admin.length ? fromEnv.admin : [tokens.admin],
   };
   if (generated.length) {
     writeFileSync(file, JSON.stringify({ ...saved, ...Object.fromEntries(generated.map((k) => [k, tokens[k]])) }, null, 2) + '\n', { mode: 0o600 });
     chmodSync(file, 0o600); // writeFileSync's mode applies only when it creates the file
   }
-  return { tokens, generated };
+  return { tokens, accepted, generated };
 }
 
 function positiveInt(name: string, v: string | undefined, fallback: number): number {
@@ -113,7 +133,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const dataDir = resolve(args.data!);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const { tokens, generated } = loadTokens(dataDir);
+  const { tokens, accepted, generated } = loadTokens(dataDir);
 
   const databaseUrl = process.env.DATABASE_URL;
   let storage;
@@ -128,8 +148,8 @@ export async function run(argv: string[]): Promise<number> {
 
   const collector = await createCollector({
     storage,
-    ingestTokens: [tokens.ingest],
-    adminTokens: [tokens.admin],
+    ingestTokens: accepted.ingest,
+    adminTokens: accepted.admin,
     retentionDays,
     alerts: { webhookUrl: args.webhook ?? process.env.UPLOAD_GUARD_WEBHOOK, syslogUrl: args.syslog ?? process.env.UPLOAD_GUARD_SYSLOG },
     ingestRateLimit: { perSecond: rate, burst: rate * 2 },
@@ -155,6 +175,10 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`  retention:  ${retentionDays > 0 ? `${retentionDays} days` : 'forever'}`);
   console.log(`  admin page: ${url}/admin/`);
   console.log(`  ingest:     POST ${url}/v1/events`);
+  // Fingerprints, never tokens: what the admin page shows per device while a rotation is under way.
+  if (accepted.ingest.length > 1) {
+    console.log(`  ingest tokens: ${accepted.ingest.map((t, i) => `${tokenId(t)}${i === 0 ? ' (current)' : ' (still accepted)'}`).join(', ')}`);
+  }
   if (packagesDir) console.log(`  packages:   ${await describePackages(resolve(packagesDir), publicUrl ? normalizePublicUrl(publicUrl) : url)}`);
   // Print tokens only when newly generated (they are in tokens.json afterwards); an env token is the
   // operator's own and is never echoed.

@@ -27,6 +27,14 @@ export class TokenSet {
   }
 }
 
+/**
+ * A short, stable fingerprint of a token (8 hex digits of its SHA-256): enough to tell an admin which
+ * token a device uses during a rotation, useless for recovering the token itself.
+ */
+export function tokenId(token: string): string {
+  return digest(token).toString('hex').slice(0, 8);
+}
+
 /** The token of an `Authorization: Bearer <token>` header, or null. */
 export function bearer(header: string | undefined): string | null {
   if (!header) return null;

@@ -18,8 +18,10 @@ export type DeviceStatusName = (typeof DEVICE_STATUSES)[number];
  * - `no-managed-policy`: the extension runs without the managed policy (defaults only, no collector set by IT).
  * - `queue-dropping`: the local queue overflowed and events were lost.
  * - `downgraded`: the version now running is older than the one before it.
+ * - `old-token`: the device still sends with an ingest token that is not the current one (a rotation in
+ *   progress: it has not received the new policy yet), or with one the collector no longer accepts.
  */
-export const DEVICE_WARNINGS = ['stale', 'not-force-installed', 'no-managed-policy', 'queue-dropping', 'downgraded'] as const;
+export const DEVICE_WARNINGS = ['stale', 'not-force-installed', 'no-managed-policy', 'queue-dropping', 'downgraded', 'old-token'] as const;
 export type DeviceWarning = (typeof DEVICE_WARNINGS)[number];
 
 /** Missed heartbeats before a device counts as stale, and the grace added for slow networks and sleep. */
@@ -27,8 +29,10 @@ export const STALE_MISSED_HEARTBEATS = 3;
 export const STALE_GRACE_MINUTES = 5;
 
 /** A device as the admin API reports it: optional heartbeat fields are null when the extension did not send them. */
-export interface DeviceReport extends Omit<DeviceRow, 'heartbeatMinutes' | 'installType' | 'managed' | 'incognitoAllowed'> {
+export interface DeviceReport extends Omit<DeviceRow, 'heartbeatMinutes' | 'installType' | 'managed' | 'incognitoAllowed' | 'tokenId'> {
   heartbeatMinutes: number | null;
+  /** Fingerprint of the ingest token of the last heartbeat (auth.tokenId); null for heartbeats stored before it was kept. */
+  tokenId: string | null;
   installType: InstallType | null;
   managed: boolean | null;
   incognitoAllowed: boolean | null;
@@ -46,8 +50,18 @@ export interface VersionCount {
   stale: number;
 }
 
+/** One configured ingest token (by fingerprint) and how many devices last used it; `retired` ones are no longer accepted. */
+export interface TokenCount {
+  tokenId: string;
+  state: 'current' | 'accepted' | 'retired';
+  devices: number;
+  active: number;
+}
+
 export interface FleetReport {
   devices: DeviceReport[];
+  /** Ingest tokens in use across the fleet, for watching a rotation: current first, then still accepted, then retired. */
+  tokens: TokenCount[];
   /** Versions running across the whole fleet, newest first (not narrowed by the filters). */
   versions: VersionCount[];
   /** Across the whole fleet (not narrowed by the filters). */
@@ -56,6 +70,7 @@ export interface FleetReport {
 
 export interface DeviceFilter {
   status?: DeviceStatusName;
+  tokenId?: string;
   version?: string;
   user?: string;
 }
@@ -84,7 +99,10 @@ export function compareVersions(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function deviceReport(row: DeviceRow, now: number, staleAfterOverride?: number): DeviceReport {
+/** The collector's ingest tokens by fingerprint, current one first (see auth.tokenId). Empty: not known. */
+export type IngestTokenIds = readonly string[];
+
+export function deviceReport(row: DeviceRow, now: number, staleAfterOverride?: number, ingestTokenIds: IngestTokenIds = []): DeviceReport {
   const silentMs = Math.max(0, now - Date.parse(row.lastSeen));
   const limit = staleAfter(row.heartbeatMinutes, staleAfterOverride);
   const stale = silentMs > limit * 60_000;
@@ -94,8 +112,10 @@ export function deviceReport(row: DeviceRow, now: number, staleAfterOverride?: n
   if (row.managed === false) warnings.push('no-managed-policy');
   if (row.dropped > 0) warnings.push('queue-dropping');
   if (row.previousVersion !== null && compareVersions(row.extensionVersion, row.previousVersion) < 0) warnings.push('downgraded');
+  if (row.tokenId && ingestTokenIds.length && row.tokenId !== ingestTokenIds[0]) warnings.push('old-token');
   return {
     ...row,
+    tokenId: row.tokenId ?? null,
     heartbeatMinutes: row.heartbeatMinutes ?? null,
     installType: row.installType ?? null,
     managed: row.managed ?? null,
@@ -107,8 +127,14 @@ export function deviceReport(row: DeviceRow, now: number, staleAfterOverride?: n
   };
 }
 
-export function fleetReport(rows: readonly DeviceRow[], now: number, filter: DeviceFilter = {}, staleAfterOverride?: number): FleetReport {
-  const all = rows.map((r) => deviceReport(r, now, staleAfterOverride));
+export function fleetReport(
+  rows: readonly DeviceRow[],
+  now: number,
+  filter: DeviceFilter = {},
+  staleAfterOverride?: number,
+  ingestTokenIds: IngestTokenIds = [],
+): FleetReport {
+  const all = rows.map((r) => deviceReport(r, now, staleAfterOverride, ingestTokenIds));
   const byVersion = new Map<string, VersionCount>();
   let stale = 0;
   for (const d of all) {
@@ -124,13 +150,28 @@ export function fleetReport(rows: readonly DeviceRow[], now: number, filter: Dev
     (d) =>
       (filter.status === undefined || d.status === filter.status) &&
       (filter.version === undefined || d.extensionVersion === filter.version) &&
-      (filter.user === undefined || d.user === filter.user),
+      (filter.user === undefined || d.user === filter.user) &&
+      (filter.tokenId === undefined || d.tokenId === filter.tokenId),
   );
   return {
     devices,
+    tokens: tokenCounts(all, ingestTokenIds),
     versions: [...byVersion.values()].sort((a, b) => compareVersions(b.extensionVersion, a.extensionVersion)),
     counts: { total: all.length, active: all.length - stale, stale },
   };
+}
+
+function tokenCounts(devices: readonly DeviceReport[], ingestTokenIds: IngestTokenIds): TokenCount[] {
+  const counts = new Map<string, TokenCount>();
+  ingestTokenIds.forEach((tokenId, i) => counts.set(tokenId, { tokenId, state: i === 0 ? 'current' : 'accepted', devices: 0, active: 0 }));
+  for (const d of devices) {
+    if (!d.tokenId) continue;
+    let c = counts.get(d.tokenId);
+    if (!c) counts.set(d.tokenId, (c = { tokenId: d.tokenId, state: 'retired', devices: 0, active: 0 }));
+    c.devices++;
+    if (d.status === 'active') c.active++;
+  }
+  return [...counts.values()];
 }
 
 /** CSV columns of the device export, in order. */
@@ -152,6 +193,7 @@ export const DEVICE_CSV_COLUMNS = [
   'incognitoAllowed',
   'heartbeatMinutes',
   'staleAfterMinutes',
+  'tokenId',
   'queueLength',
   'dropped',
 ] as const satisfies readonly (keyof DeviceReport)[];

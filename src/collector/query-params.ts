@@ -129,6 +129,7 @@ export const DeviceQuerySchema = z.strictObject({
   status: z.enum(DEVICE_STATUSES).optional(),
   version: ident(LIMITS.extensionVersion).optional(),
   user: ident(LIMITS.user).optional(),
+  tokenId: z.string().regex(/^[0-9a-f]{8}$/, 'expected the 8 hex digits of a token fingerprint').optional(),
   format: z.enum(['json', 'csv']).optional(),
 });
 

@@ -21,7 +21,7 @@ import { CONTENT_TYPES, ExportEncoder, toCsv, toNdjson, type ExportFormat } from
 import { HeartbeatSchema, IngestBatchSchema, describeIssues } from '../events/schema.js';
 import { ADMIN_CSP, API_CSP, loadAdminAssets } from './admin-assets.js';
 import { Alerts, type AlertOptions } from './alerts/index.js';
-import { TokenSet, authorizeToken, bearer, queryToken, type Scope } from './auth.js';
+import { TokenSet, authorizeToken, bearer, queryToken, tokenId, type Scope } from './auth.js';
 import { devicesCsv, fleetReport } from './devices.js';
 import { Metrics } from './metrics.js';
 import { PackageStore, normalizePublicUrl, registerPackageRoutes } from './packages.js';
@@ -32,6 +32,7 @@ import type { Storage } from './storage/types.js';
 
 export interface CollectorOptions {
   storage: Storage;
+  /** Accepted ingest tokens; the first is the current one (the others are accepted during a rotation). */
   ingestTokens: readonly string[];
   adminTokens: readonly string[];
   /** Request body cap for ingest, bytes (default 1 MiB). */
@@ -92,6 +93,8 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
   const metrics = new Metrics();
   const alerts = new Alerts(opts.alerts ?? {}, metrics);
   const tokens: Record<Scope, TokenSet> = { ingest: new TokenSet(opts.ingestTokens), admin: new TokenSet(opts.adminTokens) };
+  // During a rotation several ingest tokens are accepted; the first is the current one (see devices.ts).
+  const ingestTokenIds = opts.ingestTokens.filter(Boolean).map(tokenId);
   const limiters: Record<Scope, RateLimiter> = {
     ingest: new RateLimiter(opts.ingestRateLimit ?? { perSecond: 50, burst: 100 }),
     admin: new RateLimiter(opts.adminRateLimit ?? { perSecond: 50, burst: 200 }),
@@ -211,7 +214,8 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
       const errors = describeIssues(parsed.error);
       return reply.code(400).send({ error: errors[0], errors });
     }
-    await metrics.time('heartbeat', () => storage.upsertHeartbeat(parsed.data, now()));
+    const stored = { ...parsed.data, tokenId: tokenId(tokenOf(req, false) ?? '') };
+    await metrics.time('heartbeat', () => storage.upsertHeartbeat(stored, now()));
     metrics.heartbeats++;
     return reply.code(204).send();
   });
@@ -286,7 +290,7 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
     const q = parseDeviceQuery(req.query as Record<string, unknown>);
     if (!q.ok) return reply.code(400).send({ error: q.errors[0], errors: q.errors });
     const rows = await metrics.time('devices', () => storage.devices());
-    const report = fleetReport(rows, now(), q.value.filter, staleAfterMinutes);
+    const report = fleetReport(rows, now(), q.value.filter, staleAfterMinutes, ingestTokenIds);
     const format = q.value.format ?? (/text\/csv/.test(req.headers.accept ?? '') ? 'csv' : 'json');
     if (format === 'csv') {
       const stamp = new Date(now()).toISOString().slice(0, 19).replace(/[-:]/g, '');

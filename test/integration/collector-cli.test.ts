@@ -114,4 +114,24 @@ describe('upload-guard collector (CLI)', () => {
     expect(res.status).toBe(200);
     expect(await cli.stop()).toBe(0);
   });
+
+  it('accepts several ingest tokens during a rotation (current first) and prints only their fingerprints', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'ug-cli-'));
+    dirs.push(data);
+    const [next, old] = ['ingest-new-0123456789abcdef', 'ingest-old-0123456789abcdef'];
+    const cli = await startCli(['--data', data], { UPLOAD_GUARD_INGEST_TOKEN: ` ${next}, ${old} `, UPLOAD_GUARD_ADMIN_TOKEN: 'env-admin-0123456789' });
+    const fp = (t: string) => createHash('sha256').update(t).digest('hex').slice(0, 8);
+    expect(cli.output()).toContain(`ingest tokens: ${fp(next)} (current), ${fp(old)} (still accepted)`);
+    expect(cli.output()).not.toContain(next);
+    expect(cli.output()).not.toContain(old);
+    for (const token of [next, old]) {
+      const res = await fetch(cli.url + '/v1/events', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ events: [sampleEvent()] }),
+      });
+      expect(res.status).toBe(200);
+    }
+    expect(await cli.stop()).toBe(0);
+  });
 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
 import type { Heartbeat } from '../../src/events/schema.js';
 import { DEVICE_CSV_COLUMNS, compareVersions, staleAfter, type DeviceReport, type FleetReport } from '../../src/collector/devices.js';
+import { tokenId } from '../../src/collector/auth.js';
 import { createCollector, type Collector, type CollectorOptions } from '../../src/collector/server.js';
 import { PostgresStorage } from '../../src/collector/storage/postgres.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
@@ -249,6 +250,49 @@ describe.each(backends)('devices API: $name', (backend) => {
       await col.close();
     }
     await expect(createCollector({ storage, ingestTokens: ['i'], adminTokens: ['a'], staleAfterMinutes: 0 })).rejects.toThrow(/staleAfterMinutes/);
+  });
+
+  it('an ingest token rotation: both tokens accepted, each device shows which one it used, the old one flagged until retired', async () => {
+    const NEW = 'ingest-token-after-rotation-4567';
+    const send = (base: string, token: string, deviceId: string) =>
+      fetch(base + '/v1/heartbeat', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(sampleHeartbeat({ deviceId, time: iso(clock), extensionVersion: '0.3.0' })),
+      });
+    clock = T0 + 2 * MIN;
+    const rotating = await start({ ingestTokens: [NEW, INGEST] });
+    try {
+      expect((await send(rotating.url, INGEST, 'rot-old')).status).toBe(204);
+      expect((await send(rotating.url, NEW, 'rot-new')).status).toBe(204);
+      const r = await report('', rotating.url);
+      const d = byId(r);
+      expect(d.get('rot-old')!.tokenId).toBe(tokenId(INGEST));
+      expect(d.get('rot-old')!.warnings).toContain('old-token');
+      expect(d.get('rot-new')!.tokenId).toBe(tokenId(NEW));
+      expect(d.get('rot-new')!.warnings).not.toContain('old-token');
+      expect(JSON.stringify(r)).not.toContain(NEW);
+      expect(JSON.stringify(r)).not.toContain(INGEST);
+      expect(r.tokens.find((t) => t.state === 'current')).toMatchObject({ tokenId: tokenId(NEW), devices: 1, active: 1 });
+      expect(r.tokens.find((t) => t.tokenId === tokenId(INGEST))).toMatchObject({ state: 'accepted' });
+      const onOld = await report(`tokenId=${tokenId(INGEST)}`, rotating.url);
+      expect(onOld.devices.map((x) => x.deviceId)).toContain('rot-old');
+      expect(onOld.devices.map((x) => x.deviceId)).not.toContain('rot-new');
+      const bad = await fetch(`${rotating.url}/v1/admin/devices?tokenId=${encodeURIComponent(INGEST)}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      expect(bad.status).toBe(400);
+    } finally {
+      await rotating.col.close();
+    }
+    // The old token retired: refused at ingest, and devices still on it are listed as such.
+    const retired = await start({ ingestTokens: [NEW] });
+    try {
+      expect((await send(retired.url, INGEST, 'rot-old')).status).toBe(401);
+      const r = await report('', retired.url);
+      expect(r.tokens.find((t) => t.tokenId === tokenId(INGEST))).toMatchObject({ state: 'retired' });
+      expect(byId(r).get('rot-old')!.warnings).toContain('old-token');
+    } finally {
+      await retired.col.close();
+    }
   });
 });
 

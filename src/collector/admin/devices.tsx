@@ -124,6 +124,29 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
               ))}
             </tbody>
           </table>
+          {report.tokens.length > 1 && (
+            <table class="versions" data-testid="tokens">
+              <caption>{t.tokens}</caption>
+              <thead>
+                <tr>
+                  <th>{t.tokenId}</th>
+                  <th>{t.status}</th>
+                  <th>{t.deviceCount}</th>
+                  <th>{t.active}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.tokens.map((k) => (
+                  <tr key={k.tokenId} class={k.state === 'current' ? '' : 'bad'}>
+                    <td class="version">{k.tokenId}</td>
+                    <td>{t.tokenState[k.state]}</td>
+                    <td>{k.devices}</td>
+                    <td>{k.active}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </div>
       )}
       {report && (
@@ -141,6 +164,7 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
               <th>{t.managedPolicy}</th>
               <th>{t.incognito}</th>
               <th>{t.firstSeen}</th>
+              <th>{t.tokenId}</th>
               <th>{t.warnings}</th>
             </tr>
           </thead>
@@ -176,6 +200,7 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
                 <td>{yesNo(d.managed)}</td>
                 <td>{yesNo(d.incognitoAllowed)}</td>
                 <td>{fmtTime(d.firstSeen)}</td>
+                <td class="version">{d.tokenId ?? '—'}</td>
                 <td class="warnings">
                   {d.warnings.map((w) => (
                     <span key={w} class={`warning ${w}`} data-warning={w}>

@@ -78,7 +78,11 @@ const ja = {
     'no-managed-policy': '管理ポリシーなし',
     'queue-dropping': 'イベント欠落',
     downgraded: 'ダウングレード',
+    'old-token': '旧トークン',
   },
+  tokenId: 'トークン',
+  tokens: '取り込みトークン（ローテーションの進み具合）',
+  tokenState: { current: '現行', accepted: '受付中（旧）', retired: '廃止済み' },
   installTypeLabel: {
     admin: 'ポリシー(強制)',
     normal: 'ユーザー',
@@ -167,7 +171,11 @@ const en: Strings = {
     'no-managed-policy': 'No managed policy',
     'queue-dropping': 'Events dropped',
     downgraded: 'Downgraded',
+    'old-token': 'Old token',
   },
+  tokenId: 'Token',
+  tokens: 'Ingest tokens (rotation progress)',
+  tokenState: { current: 'Current', accepted: 'Accepted (old)', retired: 'Retired' },
   installTypeLabel: {
     admin: 'Policy (forced)',
     normal: 'User',

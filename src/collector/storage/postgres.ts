@@ -6,7 +6,7 @@
 import pg from 'pg';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import { COLUMN_NAMES, DAY_MS, Where, dayString, deviceRow, eventValues, pageClause, toPage } from './sql.js';
-import type { DeviceRow, EventFilter, EventPage, EventQuery, InsertResult, Storage, Summary } from './types.js';
+import type { DeviceRow, EventFilter, EventPage, EventQuery, InsertResult, ReceivedHeartbeat, Storage, Summary } from './types.js';
 
 /** Column types for the unnest() bulk insert, in COLUMN_NAMES order. */
 const PG_TYPES: Record<string, string> = {
@@ -204,7 +204,7 @@ export class PostgresStorage implements Storage {
     };
   }
 
-  async upsertHeartbeat(h: Heartbeat, receivedAt: number): Promise<void> {
+  async upsertHeartbeat(h: ReceivedHeartbeat, receivedAt: number): Promise<void> {
     const t = `${this.schema}.devices`;
     // A heartbeat older than the stored one (delivered late, or by a slower collector) changes nothing.
     const { rows } = await this.pool.query<{ inserted: boolean }>(

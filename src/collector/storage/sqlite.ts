@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import { COLUMN_NAMES, DAY_MS, Where, dayString, deviceRow, eventValues, pageClause, toPage } from './sql.js';
-import type { DeviceRow, EventFilter, EventPage, EventQuery, InsertResult, Storage, Summary } from './types.js';
+import type { DeviceRow, EventFilter, EventPage, EventQuery, InsertResult, ReceivedHeartbeat, Storage, Summary } from './types.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -154,7 +154,7 @@ export class SqliteStorage implements Storage {
     return { total, byService, byDay, byVerdict, byAction };
   }
 
-  async upsertHeartbeat(h: Heartbeat, receivedAt: number): Promise<void> {
+  async upsertHeartbeat(h: ReceivedHeartbeat, receivedAt: number): Promise<void> {
     const params = { id: h.deviceId, hb: JSON.stringify(h), at: receivedAt, ver: h.extensionVersion };
     this.db
       .transaction(() => {

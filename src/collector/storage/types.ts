@@ -55,8 +55,11 @@ export interface Summary {
   byAction: { action: Action; count: number }[];
 }
 
+/** A heartbeat as stored: as sent, plus the fingerprint of the ingest token it came with (see auth.tokenId). */
+export type ReceivedHeartbeat = Heartbeat & { tokenId?: string };
+
 /** One device: its last heartbeat as sent, and what the collector recorded about it over time. */
-export interface DeviceRow extends Heartbeat {
+export interface DeviceRow extends ReceivedHeartbeat {
   /** When the collector last received a heartbeat from the device, ISO-8601 UTC. */
   lastSeen: string;
   /** When the collector first heard from the device (first heartbeat, or an earlier event), ISO-8601 UTC. */
@@ -81,7 +84,7 @@ export interface Storage {
    * Keeps the newest heartbeat per device (an older one arriving late is ignored), the first time the
    * device was heard of, and its previous extension version when the version changes.
    */
-  upsertHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void>;
+  upsertHeartbeat(heartbeat: ReceivedHeartbeat, receivedAt: number): Promise<void>;
   /** Every device, most recently seen first. */
   devices(): Promise<DeviceRow[]>;
   /** Deletes events whose time is before `time` (epoch ms); returns how many. */
