@@ -50,6 +50,8 @@ say(`
   3. Try to attach a file named 「秘—test.txt」 on Gmail, Yahoo! Mail, Google Drive or ChatGPT: the upload is stopped.
   4. Admins: open ${collectorUrl}/admin/ and sign in with the admin token in ${join(dataDir, 'tokens.json')}
      or pull logs: UPLOAD_GUARD_ADMIN_TOKEN=… npx upload-guard pull --since 7d --format csv > violations.csv
+  5. For a fleet: npm run package (signed CRX, store ZIP, XPI; this collector serves them), then
+     npx upload-guard policy files ${policyFile} --out deploy/   (docs/deployment.md, 日本語: docs/deployment.ja.md)
 `);
 
 // Packages made by `npm run package` are served by the collector itself (/extension/updates.xml …).

@@ -44,6 +44,19 @@ Options of 'files':
 
 Hardening settings: ${HARDENING.map((h) => `${h.name} (${h.default ? 'on' : 'off'})`).join(', ')}.`;
 
+/**
+ * A collector reached over plain HTTP beyond this machine: the ingest token and every event would cross
+ * the network readable by anyone on the path. Allowed (a lab, a first trial), but said out loud.
+ */
+export function cleartextCollector(url: string | undefined): string | null {
+  if (!url) return null;
+  const u = new URL(url);
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+  return u.protocol === 'http:' && !local
+    ? `collectorUrl ${u.origin} is plain HTTP: the ingest token and events travel unencrypted. Put the collector behind a TLS proxy and use https://.`
+    : null;
+}
+
 const print = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + '\n');
 
 /** One line, whatever a hostile policy value put into a message. */
@@ -241,6 +254,8 @@ async function files(argv: string[]): Promise<number> {
     lines.push(`Edge installs from:            ${masked(options.updateUrl.edge)}`);
   }
   if (options.firefoxInstallUrl && args.targets.includes('firefox')) lines.push(`Firefox installs from:         ${masked(options.firefoxInstallUrl)}`);
+  const cleartext = cleartextCollector(loaded.managed.collectorUrl);
+  if (cleartext) lines.push('', `Warning: ${cleartext}`);
   lines.push('', 'Hardening (--harden NAME / --no-harden NAME; README.txt has this in Japanese too):');
   lines.push(...hardeningLines(options, args.targets, 'en'));
   process.stdout.write(lines.join('\n') + '\n');

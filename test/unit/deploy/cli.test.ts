@@ -209,3 +209,14 @@ describe('the other verbs still work, now with YAML and the schema', () => {
     expect(JSON.parse(c.stdout)['3rdparty'].extensions[EXTENSION_ID]).toEqual(FULL_POLICY);
   });
 });
+
+describe('plain-HTTP collector warning', () => {
+  it('warns for http beyond this machine, not for https or localhost', async () => {
+    const { cleartextCollector } = await import('../../../src/cli/policy.js');
+    expect(cleartextCollector('http://collector.corp.example:8787')).toMatch(/plain HTTP/);
+    expect(cleartextCollector('https://collector.corp.example')).toBeNull();
+    expect(cleartextCollector('http://127.0.0.1:8787')).toBeNull();
+    expect(cleartextCollector('http://localhost:8787')).toBeNull();
+    expect(cleartextCollector(undefined)).toBeNull();
+  });
+});
