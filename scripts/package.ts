@@ -25,7 +25,9 @@ import { EXTENSION_ID, GECKO_ID } from '../src/policy/extension-id.js';
 
 const root = resolve(import.meta.dirname, '..');
 const USAGE = `Usage: npm run package -- [--key FILE | --new-key FILE | --no-crx] [--out DIR] [--base-url URL] [--no-build]
-                           [--signed-xpi FILE]   the XPI as signed by Mozilla, instead of the unsigned build`;
+                           [--signed-xpi FILE]   the XPI as signed by Mozilla, instead of the unsigned build
+                           [--firefox-update-url URL]  where installed Firefox add-ons look for updates, e.g.
+                                 https://collector.example/extension/updates.json?token=<ingest token>`;
 
 function main(): number {
   let args;
@@ -39,6 +41,7 @@ function main(): number {
         'base-url': { type: 'string' },
         'no-build': { type: 'boolean', default: false },
         'signed-xpi': { type: 'string' },
+        'firefox-update-url': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -59,6 +62,12 @@ function main(): number {
   }
   const baseUrl = args['base-url'] ? checkBaseUrl(args['base-url']) : null;
   if (baseUrl === undefined) return fail(`--base-url must be an absolute http(s) URL without query or fragment`);
+
+  const firefoxUpdateUrl = args['firefox-update-url'];
+  if (firefoxUpdateUrl !== undefined && !(/^https?:\/\//.test(firefoxUpdateUrl) && URL.canParse(firefoxUpdateUrl))) {
+    return fail('--firefox-update-url must be an absolute http(s) URL');
+  }
+  if (firefoxUpdateUrl !== undefined && args['signed-xpi']) return fail('--firefox-update-url goes into the XPI before Mozilla signs it, not with --signed-xpi');
 
   const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version as string;
   if (!args['no-build']) {
@@ -96,7 +105,10 @@ function main(): number {
     files[crxName] = packCrx3(zipDirectory(dist, { 'manifest.json': json(crxManifest) }), key);
   }
   const xpiName = `upload-guard-${version}.xpi`;
-  files[xpiName] = args['signed-xpi'] ? signedXpi(args['signed-xpi'], version) : zipDirectory(distFirefox);
+  // Firefox finds updates of a self-distributed add-on only through the update_url in its own manifest,
+  // which Mozilla's signature then covers: it has to be set here, before signing.
+  const xpiManifest: Record<string, Uint8Array> = firefoxUpdateUrl ? { 'manifest.json': json(withGeckoUpdateUrl(readManifest(distFirefox, version), firefoxUpdateUrl)) } : {};
+  files[xpiName] = args['signed-xpi'] ? signedXpi(args['signed-xpi'], version) : zipDirectory(distFirefox, xpiManifest);
 
   const sha256 = Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, createHash('sha256').update(bytes).digest('hex')]));
   const release: Release = ReleaseSchema.parse({
@@ -154,6 +166,11 @@ function loadKey(keyFile: string | undefined, newKeyFile: string | undefined): S
   } catch (err) {
     throw new Error(`${file ?? 'UPLOAD_GUARD_CRX_KEY_PEM'}: not a usable RSA private key (${(err as Error).message})`);
   }
+}
+
+function withGeckoUpdateUrl(manifest: Record<string, unknown>, updateUrl: string): Record<string, unknown> {
+  const bss = manifest.browser_specific_settings as { gecko: Record<string, unknown> };
+  return { ...manifest, browser_specific_settings: { ...bss, gecko: { ...bss.gecko, update_url: updateUrl } } };
 }
 
 /** Mozilla's signed XPI of this very version and add-on id: anything else would be a mix-up in the release. */

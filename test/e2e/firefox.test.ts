@@ -1,41 +1,39 @@
 /**
- * The extension in Firefox (Debian's firefox-esr): the Firefox build (BROWSER=firefox → dist-firefox/)
- * installs as an unsigned add-on in a fresh profile, reads its managed policy from Firefox's
- * policies.json ("3rdparty" → "Extensions" → add-on id), and its background reaches the collector
- * with the ingest token. Same sources as the Chromium build; only the manifest's background and
- * browser_specific_settings differ (vite.config.ts).
+ * The extension in Firefox (Debian's firefox-esr), deployed the way an admin deploys it:
+ *
+ *   npm run package (the XPI) → upload-guard collector --packages release/ (serves it)
+ *   → upload-guard policy files policy.yaml --targets firefox → /etc/firefox/policies/policies.json
+ *   → Firefox force-installs the add-on from the collector, reads its managed policy
+ *     ("3rdparty" → "Extensions" → add-on id) and reports to the collector with the ingest token.
+ *
+ * The one test-only setting: the XPI is unsigned here (production XPIs are signed by Mozilla through
+ * AMO, docs/deployment.md), so the profile turns off the signature requirement, which ESR allows.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
-import { zipSync } from 'fflate';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GECKO_ID } from '../../src/policy/extension-id.js';
+import { until } from './policy-harness.js';
+import { ADMIN_TOKEN, INGEST_TOKEN, ROOT, freePort, startCollector, type RunningCollector } from './support/collector.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const DIST = join(ROOT, 'dist-firefox');
 const FIREFOX = '/usr/bin/firefox-esr';
-const POLICY_DIR = '/etc/firefox/policies';
+const POLICY_FILE = '/etc/firefox/policies/policies.json';
 
-/** Every file under `dir`, keyed by its path relative to it: the .xpi is just a zip of the build. */
-function filesUnder(dir: string, out: Record<string, Uint8Array> = {}, base = dir): Record<string, Uint8Array> {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) filesUnder(p, out, base);
-    else out[relative(base, p)] = readFileSync(p);
-  }
-  return out;
+function run(script: string[], what: string): string {
+  const r = spawnSync(process.execPath, script, { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${what} → exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
 }
 
-describe.skipIf(!existsSync(FIREFOX))('Firefox', () => {
-  const received: { url: string; auth: string | undefined; body: string }[] = [];
-  let server: Server;
+describe.skipIf(!existsSync(FIREFOX))('Firefox, force-installed by the generated policies.json', () => {
+  const work = mkdtempSync(join(tmpdir(), 'ug-firefox-'));
+  let collector: RunningCollector;
   let firefox: ChildProcess | null = null;
-  let profile: string;
   let policyBackup: string | null = null;
+  let generated: { policies: Record<string, unknown> };
 
   beforeAll(async () => {
     // npm test builds dist-firefox/ before any suite runs (another suite packages it); build only when missing.
@@ -43,52 +41,63 @@ describe.skipIf(!existsSync(FIREFOX))('Firefox', () => {
       const built = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, env: { ...process.env, BROWSER: 'firefox' } });
       if (built.status !== 0) throw new Error(`Firefox build failed: ${built.stderr}`);
     }
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        received.push({ url: req.url ?? '', auth: req.headers.authorization, body });
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"accepted":0,"duplicates":0}');
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
+    run([join(ROOT, 'bin/run-ts.js'), join(ROOT, 'scripts/package.ts'), '--no-build', '--no-crx', '--out', join(work, 'release')], 'npm run package');
+    collector = await startCollector({ dataDir: join(work, 'data'), port: await freePort(), args: ['--packages', join(work, 'release')] });
 
-    profile = mkdtempSync(join(tmpdir(), 'ug-firefox-'));
-    mkdirSync(join(profile, 'extensions'));
-    writeFileSync(join(profile, 'extensions', `${GECKO_ID}.xpi`), zipSync(filesUnder(DIST)));
-    // Unsigned add-ons are allowed on ESR; a profile's extensions folder is a sideload scope.
+    writeFileSync(
+      join(work, 'policy.yaml'),
+      [`collectorUrl: ${collector.url}`, `ingestToken: ${INGEST_TOKEN}`, `user: ff-user`, `policyVersion: ff-1`].join('\n') + '\n',
+    );
+    run([join(ROOT, 'bin/upload-guard.js'), 'policy', 'files', join(work, 'policy.yaml'), '--out', join(work, 'deploy'), '--targets', 'firefox'], 'policy files');
+    const file = join(work, 'deploy', 'firefox', 'policies.json');
+    generated = JSON.parse(readFileSync(file, 'utf8'));
+    mkdirSync(join(POLICY_FILE, '..'), { recursive: true });
+    policyBackup = existsSync(POLICY_FILE) ? readFileSync(POLICY_FILE, 'utf8') : null;
+    copyFileSync(file, POLICY_FILE);
+
+    const profile = join(work, 'profile');
+    mkdirSync(profile);
     writeFileSync(
       join(profile, 'user.js'),
-      ['xpinstall.signatures.required", false', 'extensions.autoDisableScopes", 0', 'extensions.enabledScopes", 15', 'browser.shell.checkDefaultBrowser", false']
-        .map((p) => `user_pref("${p});`)
-        .join('\n'),
+      ['xpinstall.signatures.required", false', 'browser.shell.checkDefaultBrowser", false'].map((p) => `user_pref("${p});`).join('\n'),
     );
-    mkdirSync(POLICY_DIR, { recursive: true });
-    const policyFile = join(POLICY_DIR, 'policies.json');
-    policyBackup = existsSync(policyFile) ? readFileSync(policyFile, 'utf8') : null;
-    const managed = { collectorUrl: `http://127.0.0.1:${port}`, ingestToken: 'firefox-e2e-token', user: 'ff-user', policyVersion: 'ff-1' };
-    writeFileSync(policyFile, JSON.stringify({ policies: { '3rdparty': { Extensions: { [GECKO_ID]: managed } } } }));
     firefox = spawn(FIREFOX, ['--headless', '--no-remote', '--profile', profile, 'about:blank'], { stdio: 'ignore' });
   }, 120_000);
 
   afterAll(async () => {
     firefox?.kill('SIGKILL');
-    server?.close();
-    const policyFile = join(POLICY_DIR, 'policies.json');
-    if (policyBackup === null) rmSync(policyFile, { force: true });
-    else writeFileSync(policyFile, policyBackup);
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    if (policyBackup === null) rmSync(POLICY_FILE, { force: true });
+    else writeFileSync(POLICY_FILE, policyBackup);
+    await collector?.stop();
+    rmSync(work, { recursive: true, force: true });
   });
 
-  it('loads, reads its managed policy and reports to the collector with the ingest token', async () => {
-    const deadline = Date.now() + 60_000;
-    while (!received.some((r) => r.url === '/v1/heartbeat') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-    const beat = received.find((r) => r.url === '/v1/heartbeat');
-    expect(beat, 'no heartbeat from Firefox within 60 s').toBeDefined();
-    expect(beat!.auth).toBe('Bearer firefox-e2e-token');
-    const body = JSON.parse(beat!.body);
-    expect(body).toMatchObject({ user: 'ff-user', policyVersion: 'ff-1', extensionVersion: expect.any(String) });
-    expect(body.browser).toMatch(/^Firefox \d+/);
+  it('the generated file force-installs from the collector, in private windows too, and configures the add-on', () => {
+    const settings = generated.policies.ExtensionSettings as Record<string, Record<string, unknown>>;
+    expect(settings[GECKO_ID]).toMatchObject({
+      installation_mode: 'force_installed',
+      install_url: `${collector.url}/extension/upload-guard.xpi?token=${INGEST_TOKEN}`,
+      private_browsing: true,
+    });
+    expect((generated.policies['3rdparty'] as { Extensions: Record<string, unknown> }).Extensions[GECKO_ID]).toMatchObject({ policyVersion: 'ff-1' });
+  });
+
+  it('Firefox installs the add-on from the collector; it runs force-installed with its policy and reports with the ingest token', async () => {
+    const admin = (path: string) => fetch(`${collector.url}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }).then((r) => r.json());
+    const device = await until(
+      async () => {
+        const r = (await admin('/v1/admin/devices')) as { devices: { browser: string; user: string | null; policyVersion: string | null; installType: string | null; extensionVersion: string }[] };
+        return r.devices.find((d) => d.browser.startsWith('Firefox'));
+      },
+      'a heartbeat from Firefox',
+      60_000,
+      250,
+    );
+    expect(device).toMatchObject({ user: 'ff-user', policyVersion: 'ff-1', installType: 'admin' });
+    const release = JSON.parse(readFileSync(join(work, 'release', 'release.json'), 'utf8'));
+    expect(device.extensionVersion).toBe(release.version);
+    // The collector counted the XPI download: Firefox fetched it from there, not from anywhere else.
+    const metrics = await (await fetch(`${collector.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+    expect(metrics).toMatch(/upload_guard_package_downloads_total\{kind="xpi"\} [1-9]/);
   }, 90_000);
 });

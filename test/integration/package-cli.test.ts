@@ -125,6 +125,16 @@ describe('npm run package', () => {
     expect(r3.out).toMatch(/version 0\.0\.1, expected/);
   });
 
+  it('--firefox-update-url goes into the XPI manifest (before signing), so installed add-ons find updates', () => {
+    const url = 'https://ug.example.co.jp/extension/updates.json?token=ugi_x';
+    const r = runPackage(['--no-build', '--no-crx', '--firefox-update-url', url, '--out', join(work, 'ffu')]);
+    expect(r.status, r.out).toBe(0);
+    const xpi = unzipSync(readFileSync(join(work, 'ffu', `upload-guard-${version}.xpi`)));
+    const manifest = JSON.parse(strFromU8(xpi['manifest.json']!));
+    expect(manifest.browser_specific_settings.gecko).toMatchObject({ id: GECKO_ID, update_url: url });
+    expect(runPackage(['--no-build', '--no-crx', '--firefox-update-url', 'javascript:alert(1)', '--out', join(work, 'ffu2')]).status).toBe(2);
+  });
+
   it('without a key, or with a bad one, it stops with a clear message; --no-crx makes the rest', () => {
     const none = runPackage(['--no-build', '--out', join(work, 'none')]);
     expect(none.status).toBe(2);
