@@ -127,6 +127,18 @@ describe('deployment by policy: the packaged extension, force-installed from the
     await page.close();
   });
 
+  it('the employee cannot switch it off or remove it on chrome://extensions', async () => {
+    const page = await context.newPage();
+    await page.goto(`chrome://extensions/?id=${release.chrome.id}`);
+    // The details view of the extension (Playwright's CSS pierces the page's open shadow roots).
+    const toggle = page.locator('extensions-detail-view #enableToggle');
+    await toggle.waitFor({ state: 'attached' });
+    expect(await toggle.isDisabled()).toBe(true);
+    expect(await toggle.evaluate((e) => (e as HTMLElement & { checked: boolean }).checked)).toBe(true);
+    expect(await page.locator('extensions-detail-view #remove-extension').isVisible()).toBe(false);
+    await page.close();
+  });
+
   it('every browser policy in the generated file is known to Chromium and applied without error', async () => {
     const page = await context.newPage();
     await page.goto('chrome://policy');
