@@ -217,39 +217,36 @@ export function registerPackageRoutes(app: FastifyInstance, o: PackageRouteOptio
   const badHost = (reply: FastifyReply) =>
     reply.code(400).send({ error: 'cannot build package links: invalid Host or X-Forwarded-Proto header (set the collector publicUrl, --public-url)' });
 
-  app.get('/extension/updates.xml', { onRequest: o.guard }, async (req, reply) => {
-    const store = storeOrFail(reply);
-    if (!store) return reply;
-    try {
-      const r = await store.release();
-      const baseUrl = base(req);
-      if (!baseUrl) return badHost(reply);
-      const crx = await store.file('crx', r);
-      o.metrics.updateChecks.chrome++;
-      reply.type('application/xml; charset=utf-8');
-      // No CRX (no signing key given to the packager, or the file is missing): the manifest says
-      // "noupdate" rather than point the browser at a broken link. chromeUpdateXml escapes for XML.
-      return chromeUpdateXml({ appId: r.chrome.id, version: r.version, codebase: crx ? link(req, baseUrl, crx.name) : null });
-    } catch (err) {
-      return fail(reply, err);
-    }
-  });
+  /**
+   * An update manifest route: the current release and its file of `kind`, with links under the base
+   * URL carrying the request's token. With no such file (no signing key given to the packager, or the
+   * file is missing) the manifest announces nothing rather than point the browser at a broken link.
+   */
+  function manifestRoute(path: string, kind: 'crx' | 'xpi', contentType: string, render: (r: Release, link: string | null, f: PackageFile | null) => string) {
+    app.get(path, { onRequest: o.guard }, async (req, reply) => {
+      const store = storeOrFail(reply);
+      if (!store) return reply;
+      try {
+        const r = await store.release();
+        const baseUrl = base(req);
+        if (!baseUrl) return badHost(reply);
+        const f = await store.file(kind, r);
+        o.metrics.updateChecks[kind === 'crx' ? 'chrome' : 'firefox']++;
+        reply.type(contentType);
+        return render(r, f ? link(req, baseUrl, f.name) : null, f);
+      } catch (err) {
+        return fail(reply, err);
+      }
+    });
+  }
 
-  app.get('/extension/updates.json', { onRequest: o.guard }, async (req, reply) => {
-    const store = storeOrFail(reply);
-    if (!store) return reply;
-    try {
-      const r = await store.release();
-      const baseUrl = base(req);
-      if (!baseUrl) return badHost(reply);
-      const xpi = await store.file('xpi', r);
-      o.metrics.updateChecks.firefox++;
-      reply.type('application/json; charset=utf-8');
-      return firefoxUpdateJson({ addonId: r.firefox.id, version: r.version, link: xpi ? link(req, baseUrl, xpi.name) : null, sha256: xpi?.sha256 ?? null });
-    } catch (err) {
-      return fail(reply, err);
-    }
-  });
+  // Both renderers escape for their format (XML attributes, JSON strings).
+  manifestRoute('/extension/updates.xml', 'crx', 'application/xml; charset=utf-8', (r, codebase) =>
+    chromeUpdateXml({ appId: r.chrome.id, version: r.version, codebase }),
+  );
+  manifestRoute('/extension/updates.json', 'xpi', 'application/json; charset=utf-8', (r, link, f) =>
+    firefoxUpdateJson({ addonId: r.firefox.id, version: r.version, link, sha256: f?.sha256 ?? null }),
+  );
 
   app.get<{ Params: { file: string } }>('/extension/:file', { onRequest: o.guard }, async (req, reply) => {
     const store = storeOrFail(reply);

@@ -2,28 +2,16 @@
  * `upload-guard scan` as a child process: exit codes, NDJSON, folder recursion, --policy,
  * usage errors, hostile file names.
  */
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 
 const ROOT = resolve(__dirname, '../..');
 const OFFICE = join(ROOT, 'test/fixtures/office');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['bin/upload-guard.js', 'scan', ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? (err as unknown as { code: number }).code : -1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]) => runCli('scan', ...args);
 const ndjson = (s: string) =>
   s
     .split('\n')

@@ -198,3 +198,16 @@ export const HOSTILE_POLICY: ManagedPolicy = {
   ingestToken: `tok&en"with\\odd%20chars#and?more=1 ]]>`,
   policyVersion: `v1 "x" \\ <!-- ]]> --`,
 };
+
+/** Every file `policy files` writes for all targets, sorted. */
+export const ALL_FILES = [
+  'README.txt',
+  'cbcm/extension-policy.json',
+  'firefox/policies.json',
+  'linux/chrome/upload-guard.json',
+  'linux/chromium/upload-guard.json',
+  'linux/edge/upload-guard.json',
+  'macos/upload-guard.mobileconfig',
+  'windows/upload-guard-chrome.reg',
+  'windows/upload-guard-edge.reg',
+];

@@ -2,49 +2,26 @@
  * `upload-guard policy files` through the real binary: exit codes, the files written, the summary, and
  * one clear line per problem for bad arguments and invalid policies.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import plist from 'plist';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../support/cli.js';
 import { stringify as toYaml } from 'yaml';
 import { EXTENSION_ID } from '../../../src/policy/index.js';
-import { FULL_POLICY, HOSTILE_POLICY } from '../../support/deploy.js';
+import { ALL_FILES, FULL_POLICY, HOSTILE_POLICY } from '../../support/deploy.js';
 import { parseRegFile } from '../../support/reg-file.js';
 
-const ROOT = resolve(__dirname, '../../..');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['bin/upload-guard.js', 'policy', ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as unknown as { code: number }).code : -1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]) => runCli('policy', ...args);
 
 let dir: string;
 const p = (...xs: string[]) => join(dir, ...xs);
 const listFiles = (d: string): string[] =>
   existsSync(d) ? readdirSync(d, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(d, join(e.parentPath, e.name))).sort() : [];
 
-const ALL = [
-  'README.txt',
-  'cbcm/extension-policy.json',
-  'firefox/policies.json',
-  'linux/chrome/upload-guard.json',
-  'linux/chromium/upload-guard.json',
-  'linux/edge/upload-guard.json',
-  'macos/upload-guard.mobileconfig',
-  'windows/upload-guard-chrome.reg',
-  'windows/upload-guard-edge.reg',
-];
+const ALL = ALL_FILES;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ug-policy-files-'));

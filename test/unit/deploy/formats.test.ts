@@ -10,6 +10,7 @@ import { policyFiles, resolveOptions, TARGETS, type GeneratedFile } from '../../
 import type { ManagedPolicy } from '../../../src/policy/types.js';
 import { EXTENSION_ID, GECKO_ID, validateManaged } from '../../../src/policy/index.js';
 import {
+  ALL_FILES,
   FULL_POLICY,
   HOSTILE_POLICY,
   browserPoliciesFromRegistry,
@@ -65,19 +66,7 @@ describe.each([
   });
 
   it('writes exactly the files of every target and a README', () => {
-    expect([...files.keys()].sort()).toEqual(
-      [
-        'README.txt',
-        'cbcm/extension-policy.json',
-        'firefox/policies.json',
-        'linux/chrome/upload-guard.json',
-        'linux/chromium/upload-guard.json',
-        'linux/edge/upload-guard.json',
-        'macos/upload-guard.mobileconfig',
-        'windows/upload-guard-chrome.reg',
-        'windows/upload-guard-edge.reg',
-      ].sort(),
-    );
+    expect([...files.keys()].sort()).toEqual(ALL_FILES);
     for (const f of files.values()) {
       expect(f.installTo.length).toBeGreaterThan(0);
       expect(f.description.length).toBeGreaterThan(0);
