@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
 import { createCollector, type Collector } from '../../src/collector/server.js';
@@ -18,6 +18,22 @@ const FORMULA = '=HYPERLINK("http://evil/","x")';
 const SCRIPT = '<script>alert("x")</script>秘—a.docx';
 const HOSTILE_DEVICE = '<img src=x onerror=alert(2)>';
 const HOSTILE_USER = '<b>mallory</b>';
+
+/** A Japanese page that records every dialog, page error and console error (except `expected` ones). */
+async function watchedPage(browser: Browser, expected?: RegExp): Promise<{ page: Page; dialogs: string[]; problems: string[] }> {
+  const page = await browser.newPage({ locale: 'ja-JP' });
+  const dialogs: string[] = [];
+  const problems: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !expected?.test(m.text())) problems.push(m.text());
+  });
+  return { page, dialogs, problems };
+}
 
 describe('admin page', () => {
   let c: Collector;
@@ -59,18 +75,8 @@ describe('admin page', () => {
   });
 
   it('signs in, shows violations and charts, renders hostile names as text, fires no dialog', async () => {
-    const page = await browser.newPage({ locale: 'ja-JP' });
-    const dialogs: string[] = [];
-    const problems: string[] = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => {
-      // The deliberate wrong-token sign-in logs a 401; anything else (a CSP violation, say) is a failure.
-      if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(m.text());
-    });
+    // The deliberate wrong-token sign-in logs a 401; anything else (a CSP violation, say) is a failure.
+    const { page, dialogs, problems } = await watchedPage(browser, /status of 401/);
     await page.goto(url + '/admin/');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Upload Guard 管理');
 
@@ -129,17 +135,7 @@ describe('admin page', () => {
   });
 
   it('Devices view: counts, versions, stale devices highlighted, warnings translated, hostile ids inert', async () => {
-    const page = await browser.newPage({ locale: 'ja-JP' });
-    const dialogs: string[] = [];
-    const problems: string[] = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
+    const { page, dialogs, problems } = await watchedPage(browser);
     page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
     await page.goto(url + '/admin/');
     await page.fill('input[name=token]', ADMIN);
