@@ -35,7 +35,10 @@ Options of 'files':
   --webstore                 install from the Chrome Web Store and Edge Add-ons instead
   --firefox-install-url URL  the signed .xpi
                              (default: <collectorUrl>/extension/upload-guard.xpi?token=<ingestToken>)
-  --extension-id ID          the Chrome/Edge extension ID of a CRX signed with your own key (32 letters a-p)
+  --extension-id ID          the Chrome/Edge extension ID of a CRX signed with your own key, or the ID the
+                             Chrome Web Store assigned (required with --webstore; 32 letters a-p)
+  --edge-extension-id ID     with --webstore: the ID Edge Add-ons assigned (else Edge installs from the
+                             Chrome Web Store)
   --gecko-id ID              the Firefox add-on id of your own signed build
   --harden NAME              turn a hardening setting on (repeatable, or NAME,NAME)
   --no-harden NAME           turn a hardening setting off (repeatable)
@@ -102,7 +105,7 @@ interface FilesArgs {
   request: DeployRequest;
 }
 
-const VALUE_OPTIONS = ['--out', '--targets', '--update-url', '--firefox-install-url', '--extension-id', '--gecko-id', '--harden', '--no-harden', '--allow-extension'];
+const VALUE_OPTIONS = ['--out', '--targets', '--update-url', '--firefox-install-url', '--extension-id', '--edge-extension-id', '--gecko-id', '--harden', '--no-harden', '--allow-extension'];
 
 /** The arguments of `policy files`, or the one-line problems with them. */
 export function parseFilesArgs(argv: string[]): FilesArgs | string[] {
@@ -161,6 +164,7 @@ export function parseFilesArgs(argv: string[]): FilesArgs | string[] {
     webstore,
     firefoxInstallUrl: single('--firefox-install-url'),
     extensionId: single('--extension-id'),
+    edgeExtensionId: single('--edge-extension-id'),
     geckoId: single('--gecko-id'),
     harden: values.get('--harden'),
     noHarden: values.get('--no-harden'),

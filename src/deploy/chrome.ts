@@ -35,10 +35,11 @@ export function chromePolicies(family: ChromiumFamily, policy: ManagedPolicy, op
     // Chrome pins with toolbar_pin; Edge names the same setting toolbar_state.
     ...(family === 'chrome' ? { toolbar_pin: 'force_pinned' } : { toolbar_state: 'force_shown' }),
   };
-  const { policies, hardening } = withHardening(family, { id: options.extensionId, entry }, options.hardening, {
-    extensionId: options.extensionId,
+  const extensionId = family === 'edge' ? options.edgeExtensionId : options.extensionId;
+  const { policies, hardening } = withHardening(family, { id: extensionId, entry }, options.hardening, {
+    extensionId,
     geckoId: options.geckoId,
     allowExtensions: options.allowExtensions,
   });
-  return { family, policies, hardening, extensionId: options.extensionId, extensionPolicy: policyJson(policy) };
+  return { family, policies, hardening, extensionId, extensionPolicy: policyJson(policy) };
 }

@@ -28,8 +28,10 @@ export const WEBSTORE_UPDATE_URL = {
 } as const;
 
 export interface DeployOptions {
-  /** Chrome/Edge extension ID: 32 letters a–p (a company signing its own CRX has its own). */
+  /** Chrome/Edge extension ID: 32 letters a–p (a company signing its own CRX has its own; a store assigns its own). */
   extensionId: string;
+  /** Edge's ID when it differs: Edge Add-ons assigns its own ID (`--webstore` with `--edge-extension-id`). */
+  edgeExtensionId: string;
   /** Firefox add-on id (manifest browser_specific_settings.gecko.id). */
   geckoId: string;
   /** Update manifest URL per Chromium family; required for the linux, windows and macos targets. */
@@ -45,6 +47,7 @@ export interface DeployOptions {
 /** What the admin asked for on the command line; everything optional. */
 export interface DeployRequest {
   extensionId?: string;
+  edgeExtensionId?: string;
   geckoId?: string;
   updateUrl?: string;
   webstore?: boolean;
@@ -97,6 +100,15 @@ export function resolveOptions(policy: ManagedPolicy, request: DeployRequest, ta
 
   const extensionId = request.extensionId ?? EXTENSION_ID;
   if (!isChromeExtensionId(extensionId)) problems.push(`--extension-id: ${JSON.stringify(extensionId)} is not an extension ID (32 letters a–p)`);
+  const edgeExtensionId = request.edgeExtensionId ?? extensionId;
+  if (request.edgeExtensionId !== undefined && !isChromeExtensionId(edgeExtensionId)) problems.push(`--edge-extension-id: ${JSON.stringify(edgeExtensionId)} is not an extension ID (32 letters a–p)`);
+  if (request.edgeExtensionId !== undefined && !request.webstore) {
+    problems.push('--edge-extension-id is for --webstore (the ID Edge Add-ons assigned); a self-hosted CRX has one ID in both browsers');
+  }
+  // The stores sign with their own keys, so the shipped ID cannot be what they install.
+  if (request.webstore && request.extensionId === undefined) {
+    problems.push('--webstore: the Chrome Web Store assigns the extension its own ID; give it with --extension-id (and the Edge Add-ons one with --edge-extension-id)');
+  }
   const geckoId = request.geckoId ?? GECKO_ID;
   if (!isGeckoId(geckoId)) problems.push(`--gecko-id: ${JSON.stringify(geckoId)} is not a Firefox add-on id (name@domain or {GUID})`);
 
@@ -111,10 +123,11 @@ export function resolveOptions(policy: ManagedPolicy, request: DeployRequest, ta
   for (const name of off) if (isHardeningName(name)) hardening.delete(name);
 
   const allowExtensions = [...new Set(listOf(request.allowExtensions))];
+  const ownIds = [extensionId, edgeExtensionId, geckoId];
   for (const id of allowExtensions) {
     if (!isChromeExtensionId(id) && !isGeckoId(id)) {
       problems.push(`--allow-extension: ${JSON.stringify(id)} is neither a Chrome/Edge extension ID (32 letters a–p) nor a Firefox add-on id`);
-    } else if (id === extensionId || id === geckoId) {
+    } else if (ownIds.includes(id)) {
       problems.push(`--allow-extension: ${JSON.stringify(id)} is Upload Guard itself`);
     }
   }
@@ -124,7 +137,8 @@ export function resolveOptions(policy: ManagedPolicy, request: DeployRequest, ta
   if (request.webstore && request.updateUrl !== undefined) {
     problems.push('--webstore and --update-url contradict each other: give one');
   } else if (request.webstore) {
-    updateUrl = { ...WEBSTORE_UPDATE_URL };
+    // Edge installs Chrome Web Store extensions too: without an Edge Add-ons ID it takes the Chrome Web Store one.
+    updateUrl = { chrome: WEBSTORE_UPDATE_URL.chrome, edge: request.edgeExtensionId ? WEBSTORE_UPDATE_URL.edge : WEBSTORE_UPDATE_URL.chrome };
   } else if (request.updateUrl !== undefined) {
     const url = canonicalUrl(request.updateUrl);
     if (url) updateUrl = { chrome: url, edge: url };
@@ -155,5 +169,5 @@ export function resolveOptions(policy: ManagedPolicy, request: DeployRequest, ta
   }
 
   if (problems.length) throw new DeployError(problems);
-  return { extensionId, geckoId, updateUrl, firefoxInstallUrl, hardening, allowExtensions };
+  return { extensionId, edgeExtensionId, geckoId, updateUrl, firefoxInstallUrl, hardening, allowExtensions };
 }

@@ -86,7 +86,8 @@ describe('policy files', () => {
   it('options: --targets, --webstore, --extension-id, --harden, --allow-extension', async () => {
     const id = 'abcdefghijklmnopabcdefghijklmnop';
     const other = 'cccccccccccccccccccccccccccccccc';
-    const r = await cli('files', p('no-collector.json'), '--out', p('out-opts'), '--targets', 'linux', '--webstore', '--extension-id', id, '--harden', 'devtools', '--no-harden', 'guest', '--allow-extension', other);
+    const edgeId = 'dddddddddddddddddddddddddddddddd';
+    const r = await cli('files', p('no-collector.json'), '--out', p('out-opts'), '--targets', 'linux', '--webstore', '--extension-id', id, '--edge-extension-id', edgeId, '--harden', 'devtools', '--no-harden', 'guest', '--allow-extension', other);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(listFiles(p('out-opts'))).toEqual(['README.txt', 'linux/chrome/upload-guard.json', 'linux/chromium/upload-guard.json', 'linux/edge/upload-guard.json']);
@@ -97,7 +98,8 @@ describe('policy files', () => {
     expect(chrome.BrowserGuestModeEnabled).toBeUndefined();
     expect(Object.keys(chrome['3rdparty'].extensions)).toEqual([id]);
     const edge = JSON.parse(readFileSync(p('out-opts', 'linux/edge/upload-guard.json'), 'utf8'));
-    expect(edge.ExtensionSettings[id].update_url).toBe('https://edge.microsoft.com/extensionwebstorebase/v1/crx');
+    expect(edge.ExtensionSettings[edgeId].update_url).toBe('https://edge.microsoft.com/extensionwebstorebase/v1/crx');
+    expect(Object.keys(edge['3rdparty'].extensions)).toEqual([edgeId]);
     expect(r.stdout).toContain('[ON]  devtools');
     expect(r.stdout).toContain('[OFF] guest');
     expect(r.stdout).not.toContain('private-browsing');

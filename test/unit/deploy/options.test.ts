@@ -35,12 +35,25 @@ describe('URLs', () => {
     expect(o.geckoId).toBe(GECKO_ID);
   });
 
-  it('--webstore: the Chrome Web Store for Chrome, Edge Add-ons for Edge', () => {
-    expect(resolveOptions(policy, { webstore: true }, TARGETS).updateUrl).toEqual({
+  it('--webstore: the store IDs are required; Edge Add-ons for Edge with its own ID, else the Chrome Web Store', () => {
+    const cws = 'abcdefghijklmnopabcdefghijklmnop';
+    const edgeStore = 'ponmlkjihgfedcbaponmlkjihgfedcba';
+    const both = resolveOptions(policy, { webstore: true, extensionId: cws, edgeExtensionId: edgeStore }, TARGETS);
+    expect(both.updateUrl).toEqual({
       chrome: 'https://clients2.google.com/service/update2/crx',
       edge: 'https://edge.microsoft.com/extensionwebstorebase/v1/crx',
     });
-    expect(WEBSTORE_UPDATE_URL.chrome).toBe('https://clients2.google.com/service/update2/crx');
+    const files = new Map(policyFiles(policy, both, ['linux']).filter((f) => f.path.endsWith('.json')).map((f) => [f.path, JSON.parse(String(f.content))]));
+    expect(Object.keys(files.get('linux/edge/upload-guard.json')['3rdparty'].extensions)).toEqual([edgeStore]);
+    expect(files.get('linux/edge/upload-guard.json').ExtensionSettings[edgeStore].update_url).toBe(WEBSTORE_UPDATE_URL.edge);
+    expect(Object.keys(files.get('linux/chrome/upload-guard.json')['3rdparty'].extensions)).toEqual([cws]);
+
+    const cwsOnly = resolveOptions(policy, { webstore: true, extensionId: cws }, TARGETS);
+    expect(cwsOnly.updateUrl).toEqual({ chrome: WEBSTORE_UPDATE_URL.chrome, edge: WEBSTORE_UPDATE_URL.chrome });
+    expect(cwsOnly.edgeExtensionId).toBe(cws);
+
+    expect(problemsOf(policy, { webstore: true })).toEqual([expect.stringMatching(/^--webstore: the Chrome Web Store assigns the extension its own ID/)]);
+    expect(problemsOf(policy, { edgeExtensionId: edgeStore })).toEqual([expect.stringMatching(/^--edge-extension-id is for --webstore/)]);
   });
 
   it('--update-url and --firefox-install-url win over the collector, in canonical form', () => {
@@ -56,8 +69,10 @@ describe('URLs', () => {
     ]);
     expect(problemsOf({ collectorUrl: 'https://c.example' }, {}, ['linux'])).toHaveLength(1);
     expect(problemsOf({}, {}, ['firefox'])).toEqual([expect.stringMatching(/^no install URL for Firefox/)]);
-    expect(problemsOf({}, { webstore: true }, ['linux', 'windows', 'macos'])).toEqual([]);
-    expect(problemsOf(policy, { webstore: true, updateUrl: 'https://x.example/' })).toEqual(['--webstore and --update-url contradict each other: give one']);
+    expect(problemsOf({}, { webstore: true, extensionId: 'abcdefghijklmnopabcdefghijklmnop' }, ['linux', 'windows', 'macos'])).toEqual([]);
+    expect(problemsOf(policy, { webstore: true, extensionId: 'abcdefghijklmnopabcdefghijklmnop', updateUrl: 'https://x.example/' })).toEqual([
+      '--webstore and --update-url contradict each other: give one',
+    ]);
     expect(problemsOf(policy, { updateUrl: 'ftp://x.example/' })).toEqual(['--update-url: "ftp://x.example/" is not an http(s) URL']);
     expect(problemsOf(policy, { firefoxInstallUrl: 'javascript:alert(1)' })).toEqual([expect.stringMatching(/^--firefox-install-url: /)]);
   });
