@@ -43,7 +43,7 @@ export class Metrics {
     }
   }
 
-  render(extra: { storageKind: string; alertQueue: number }): string {
+  render(extra: { storageKind: string; alertQueue: number; devices: { active: number; stale: number } }): string {
     const out: string[] = [];
     const counter = (name: string, help: string, value: number) => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name} ${value}`);
@@ -67,6 +67,8 @@ export class Metrics {
     for (const [browser, n] of Object.entries(this.updateChecks)) out.push(`upload_guard_update_checks_total{browser="${browser}"} ${n}`);
     out.push('# HELP upload_guard_alert_queue_length Alerts waiting for delivery.', '# TYPE upload_guard_alert_queue_length gauge');
     out.push(`upload_guard_alert_queue_length ${extra.alertQueue}`);
+    out.push('# HELP upload_guard_devices Devices by heartbeat status (stale: silent longer than allowed).', '# TYPE upload_guard_devices gauge');
+    out.push(`upload_guard_devices{status="active"} ${extra.devices.active}`, `upload_guard_devices{status="stale"} ${extra.devices.stale}`);
     out.push('# HELP upload_guard_storage_info Storage back end in use.', '# TYPE upload_guard_storage_info gauge');
     out.push(`upload_guard_storage_info{backend="${extra.storageKind}"} 1`);
     out.push('# HELP upload_guard_storage_seconds Latency of storage operations.', '# TYPE upload_guard_storage_seconds histogram');

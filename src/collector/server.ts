@@ -22,7 +22,8 @@ import { HeartbeatSchema, IngestBatchSchema, describeIssues } from '../events/sc
 import { ADMIN_CSP, API_CSP, loadAdminAssets } from './admin-assets.js';
 import { Alerts, type AlertOptions } from './alerts/index.js';
 import { TokenSet, authorizeToken, bearer, queryToken, tokenId, type Scope } from './auth.js';
-import { devicesCsv, fleetReport } from './devices.js';
+import { devicesCsv, fleetReport, type DeviceReport } from './devices.js';
+import { StaleWatch } from './stale-watch.js';
 import { Metrics } from './metrics.js';
 import { PackageStore, normalizePublicUrl, registerPackageRoutes } from './packages.js';
 import { parseAdminQuery, parseDeviceQuery, type AdminQuery } from './query-params.js';
@@ -44,6 +45,8 @@ export interface CollectorOptions {
   /** Events older than this many days are purged at start and hourly; 0 or undefined keeps everything. */
   retentionDays?: number;
   retentionIntervalMs?: number;
+  /** How often to look for devices that went stale, to alert through the webhook. Default 60 s. */
+  staleCheckIntervalMs?: number;
   alerts?: AlertOptions;
   /** Serve /metrics without a token (for a scraper on a private network). Default false. */
   metricsPublic?: boolean;
@@ -74,6 +77,8 @@ export interface Collector {
   storage: Storage;
   /** Runs retention now; returns the number of events deleted. */
   purgeExpired(): Promise<number>;
+  /** Looks for devices that went stale since the last look and alerts on them; returns them. */
+  checkStale(): Promise<DeviceReport[]>;
   /** Listens; returns the base URL, e.g. http://127.0.0.1:8787. */
   listen(port: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -316,7 +321,9 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
 
   app.get('/metrics', { onRequest: opts.metricsPublic ? [] : guard('admin') }, async (_req, reply) => {
     reply.type('text/plain; version=0.0.4; charset=utf-8');
-    return metrics.render({ storageKind: storage.kind, alertQueue: alerts.length });
+    // Device counts per scrape, so a Prometheus rule can alert on stale devices too.
+    const { counts } = fleetReport(await storage.devices(), now(), {}, staleAfterMinutes, ingestTokenIds);
+    return metrics.render({ storageKind: storage.kind, alertQueue: alerts.length, devices: counts });
   });
 
   // --- admin page ---------------------------------------------------------------------------------
@@ -336,6 +343,18 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
     if (removed > 0) app.log.info({ removed, retentionDays }, 'retention: purged expired events');
     return removed;
   }
+  // --- devices going stale: an alert as it happens (the Devices view lists them anyway) ------------------
+  const staleWatch = new StaleWatch({ storage, now, staleAfterMinutes, ingestTokenIds, onStale: (d) => alerts.publishStale(d) });
+  const checkStale = () => staleWatch.check();
+  let staleTimer: NodeJS.Timeout | null = null;
+  if (opts.alerts?.webhookUrl) {
+    await checkStale(); // takes stock: what was stale before this start is not news
+    staleTimer = setInterval(() => {
+      checkStale().catch((err) => app.log.error(err, 'stale device check failed'));
+    }, opts.staleCheckIntervalMs ?? 60_000);
+    staleTimer.unref();
+  }
+
   let retentionTimer: NodeJS.Timeout | null = null;
   if (retentionDays > 0) {
     await purgeExpired();
@@ -351,6 +370,7 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
     alerts,
     storage,
     purgeExpired,
+    checkStale,
     async listen(port, host = '127.0.0.1') {
       await app.listen({ port, host });
       const addr = app.server.address();
@@ -359,6 +379,7 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
     },
     async close() {
       if (retentionTimer) clearInterval(retentionTimer);
+      if (staleTimer) clearInterval(staleTimer);
       await app.close();
       alerts.close();
     },

@@ -368,6 +368,54 @@ describe('collector limits, retention and alerts', () => {
     }
   });
 
+  it('alerts once through the webhook when a device goes stale (not for devices stale before start), and counts devices in /metrics', async () => {
+    const received: { kind: string; text: string; device: { deviceId: string; silentMinutes: number } }[] = [];
+    const hook = createHttpServer((req: IncomingMessage, res) => {
+      let data = '';
+      req.on('data', (d) => (data += d));
+      req.on('end', () => {
+        received.push(JSON.parse(data));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    let clock = Date.parse('2026-11-24T09:00:00Z');
+    const beat = (u: string, deviceId: string) =>
+      post(u, '/v1/heartbeat', sampleHeartbeat({ deviceId, time: new Date(clock).toISOString(), heartbeatMinutes: 15 }));
+    const first = await start({ now: () => clock });
+    // One device known before the collector restarts, silent long enough to be stale at the restart.
+    expect((await beat(first.url, 'pc-old-news')).status).toBe(204);
+    await first.c.close();
+    clock += 60 * 60_000;
+    const { c, url } = await start({
+      storage: first.c.storage,
+      now: () => clock,
+      alerts: { webhookUrl: `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`, backoff: [100] },
+      staleCheckIntervalMs: 3_600_000,
+    });
+    try {
+      expect((await beat(url, '<img src=x onerror=alert(1)>')).status).toBe(204);
+      expect(await c.checkStale()).toEqual([]);
+      clock += 49 * 60_000; // 3 × 15 + 5 = 50 minutes allowed
+      expect(await c.checkStale()).toEqual([]);
+      clock += 2 * 60_000;
+      expect((await c.checkStale()).map((d) => d.deviceId)).toEqual(['<img src=x onerror=alert(1)>']);
+      expect(await c.checkStale()).toEqual([]); // reported once
+      await c.alerts.idle();
+      expect(received).toHaveLength(1);
+      expect(received[0]!.kind).toBe('upload-guard.device-stale');
+      expect(received[0]!.device).toMatchObject({ deviceId: '<img src=x onerror=alert(1)>', silentMinutes: 51 });
+      expect(received[0]!.text).toContain('no heartbeat from device "<img src=x onerror=alert(1)>"');
+      const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
+      expect(metrics).toContain('upload_guard_devices{status="stale"} 2');
+      expect(metrics).toContain('upload_guard_devices{status="active"} 0');
+    } finally {
+      await c.close();
+      await c.storage.close();
+      hook.close();
+    }
+  });
+
   it('forwards every event to a syslog listener as CEF over UDP', async () => {
     const sock = createSocket('udp4');
     const lines: string[] = [];

@@ -4,6 +4,7 @@
  * style incoming webhooks display) and the event's metadata.
  */
 import type { UploadEvent } from '../../events/schema.js';
+import type { DeviceReport } from '../devices.js';
 
 export interface IncidentAlert {
   kind: 'upload-guard.incident';
@@ -30,12 +31,34 @@ export function incidentAlert(e: UploadEvent): IncidentAlert {
   };
 }
 
-export function webhookSender(url: string, timeoutMs = 5000): (e: UploadEvent) => Promise<void> {
-  return async (e) => {
+/** What a stale-device alert says about the device: who, what ran there, and since when it is silent. */
+export type StaleDevice = Pick<DeviceReport, 'deviceId' | 'user' | 'browser' | 'extensionVersion' | 'policyVersion' | 'lastSeen' | 'silentMinutes'>;
+
+export interface StaleDeviceAlert {
+  kind: 'upload-guard.device-stale';
+  text: string;
+  device: StaleDevice;
+}
+
+export function staleDeviceAlert(d: StaleDevice): StaleDeviceAlert {
+  const { deviceId, user, browser, extensionVersion, policyVersion, lastSeen, silentMinutes } = d;
+  return {
+    kind: 'upload-guard.device-stale',
+    // Device id and user come from the device: quoted, so a markdown-rendering consumer shows them as text.
+    text:
+      `Upload Guard: no heartbeat from device ${JSON.stringify(deviceId)} (${JSON.stringify(user ?? 'unknown user')}) ` +
+      `for ${silentMinutes} min, last seen ${lastSeen}: the extension may have been removed or disabled`,
+    device: { deviceId, user, browser, extensionVersion, policyVersion, lastSeen, silentMinutes },
+  };
+}
+
+/** One POST of `body(item)` as JSON; a non-2xx answer is a failure (the queue retries). */
+export function webhookSender<T>(url: string, body: (item: T) => unknown, timeoutMs = 5000): (item: T) => Promise<void> {
+  return async (item) => {
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'upload-guard-collector' },
-      body: JSON.stringify(incidentAlert(e)),
+      body: JSON.stringify(body(item)),
       signal: AbortSignal.timeout(timeoutMs),
     });
     await res.arrayBuffer().catch(() => undefined);
