@@ -40,14 +40,17 @@ export function parsePolicyText(text: string, format: PolicyFormat): unknown {
 
 type SchemaNode = { type?: string; properties?: Record<string, SchemaNode>; items?: SchemaNode; [k: string]: unknown };
 
-/** The schema with `additionalProperties: false` on every object, so unknown keys are reported too. */
+/**
+ * The schema with `additionalProperties: false` on every object that does not say otherwise, so unknown
+ * keys are reported too (Chrome drops them silently).
+ */
 export function strictSchema(schema: SchemaNode): SchemaNode {
   const out: SchemaNode = { ...schema };
   if (schema.properties) {
     out.properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, strictSchema(v)]));
   }
   if (schema.items) out.items = strictSchema(schema.items);
-  if (schema.type === 'object') out.additionalProperties = false;
+  if (schema.type === 'object' && schema.additionalProperties === undefined) out.additionalProperties = false;
   return out;
 }
 
