@@ -319,11 +319,19 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
   // No storage details, counts or versions: this endpoint is unauthenticated.
   app.get('/healthz', async () => ({ status: 'ok' }));
 
+  // Device counts for a Prometheus rule on stale devices. Counting reads every device (about 0.2 s for
+  // 20,000, npm run bench), so scrapes share one count for 30 s.
+  let counted: { at: number; counts: { active: number; stale: number } } | null = null;
+  async function deviceCounts(): Promise<{ active: number; stale: number }> {
+    if (!counted || now() - counted.at >= 30_000 || now() < counted.at) {
+      counted = { at: now(), counts: fleetReport(await storage.devices(), now(), {}, staleAfterMinutes, ingestTokenIds).counts };
+    }
+    return counted.counts;
+  }
+
   app.get('/metrics', { onRequest: opts.metricsPublic ? [] : guard('admin') }, async (_req, reply) => {
     reply.type('text/plain; version=0.0.4; charset=utf-8');
-    // Device counts per scrape, so a Prometheus rule can alert on stale devices too.
-    const { counts } = fleetReport(await storage.devices(), now(), {}, staleAfterMinutes, ingestTokenIds);
-    return metrics.render({ storageKind: storage.kind, alertQueue: alerts.length, devices: counts });
+    return metrics.render({ storageKind: storage.kind, alertQueue: alerts.length, devices: await deviceCounts() });
   });
 
   // --- admin page ---------------------------------------------------------------------------------
