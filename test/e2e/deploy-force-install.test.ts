@@ -127,7 +127,7 @@ describe('deployment by policy: the packaged extension, force-installed from the
     await page.close();
   });
 
-  it('the employee cannot switch it off or remove it on chrome://extensions', async () => {
+  it('the employee cannot switch it off, remove it, or turn on developer mode on chrome://extensions', async () => {
     const page = await context.newPage();
     await page.goto(`chrome://extensions/?id=${release.chrome.id}`);
     // The details view of the extension (Playwright's CSS pierces the page's open shadow roots).
@@ -136,6 +136,11 @@ describe('deployment by policy: the packaged extension, force-installed from the
     expect(await toggle.isDisabled()).toBe(true);
     expect(await toggle.evaluate((e) => (e as HTMLElement & { checked: boolean }).checked)).toBe(true);
     expect(await page.locator('extensions-detail-view #remove-extension').isVisible()).toBe(false);
+    // Hardening developer-mode: no unpacked extension can be loaded to undo or imitate the guard.
+    const devMode = page.locator('extensions-toolbar #devMode');
+    await devMode.waitFor({ state: 'attached' });
+    expect(await devMode.isDisabled()).toBe(true);
+    expect(await devMode.evaluate((e) => (e as HTMLElement & { checked: boolean }).checked)).toBe(false);
     await page.close();
   });
 
