@@ -80,7 +80,7 @@ function main(): number {
   const dist = join(root, 'dist');
   const distFirefox = join(root, 'dist-firefox');
   const manifest = readManifest(dist, version);
-  readManifest(distFirefox, version);
+  const firefoxManifest = readManifest(distFirefox, version);
 
   const out = resolve(args.out);
   mkdirSync(out, { recursive: true });
@@ -107,7 +107,7 @@ function main(): number {
   const xpiName = `upload-guard-${version}.xpi`;
   // Firefox finds updates of a self-distributed add-on only through the update_url in its own manifest,
   // which Mozilla's signature then covers: it has to be set here, before signing.
-  const xpiManifest: Record<string, Uint8Array> = firefoxUpdateUrl ? { 'manifest.json': json(withGeckoUpdateUrl(readManifest(distFirefox, version), firefoxUpdateUrl)) } : {};
+  const xpiManifest: Record<string, Uint8Array> = firefoxUpdateUrl ? { 'manifest.json': json(withGeckoUpdateUrl(firefoxManifest, firefoxUpdateUrl)) } : {};
   files[xpiName] = args['signed-xpi'] ? signedXpi(args['signed-xpi'], version) : zipDirectory(distFirefox, xpiManifest);
 
   const sha256 = Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, createHash('sha256').update(bytes).digest('hex')]));

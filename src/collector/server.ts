@@ -14,7 +14,6 @@
  *   GET  /metrics            admin token    Prometheus text (public with metricsPublic)
  *   GET  /admin/             none           the admin page (it signs in with an admin token)
  */
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { CONTENT_TYPES, ExportEncoder, toCsv, toNdjson, type ExportFormat } from '../events/encode.js';
@@ -178,7 +177,7 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
       // Valid tokens get a bucket per IP and token (one flooding client does not starve others behind
       // the same NAT); every refused request from an IP shares one bucket, so rotating made-up tokens
       // does not escape the limit and token guessing is throttled too.
-      const key = auth.ok ? `${req.ip}|${createHash('sha256').update(token ?? '').digest('base64').slice(0, 12)}` : `${req.ip}|refused`;
+      const key = auth.ok ? `${req.ip}|${tokenId(token ?? '')}` : `${req.ip}|refused`;
       const wait = limiters[scope].take(key);
       if (wait > 0) {
         metrics.rateLimited++;

@@ -10,7 +10,7 @@ import type { ChromiumFamily } from './chrome.js';
 import { firefoxPoliciesJson } from './firefox.js';
 import { FAMILY_NAMES, HARDENING, describeEffect, type Bilingual, type Family } from './hardening.js';
 import { LINUX_FILES, linuxJson } from './linux.js';
-import { macosMobileconfig } from './macos.js';
+import { NOT_XML, macosMobileconfig } from './macos.js';
 import { DeployError, TARGETS, type DeployOptions, type Target } from './options.js';
 import { windowsReg } from './windows-reg.js';
 
@@ -34,10 +34,6 @@ interface Planned {
 }
 
 const INT32_MAX = 2 ** 31 - 1;
-// Characters that XML (macOS profiles) cannot carry and that no browser shows: C0 controls other than
-// tab, LF and CR, U+FFFE/U+FFFF, and unpaired surrogates.
-// eslint-disable-next-line no-control-regex
-const UNCARRIABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Values the policy formats cannot carry the same way everywhere: integers beyond 32 bits (Chrome reads
@@ -48,7 +44,7 @@ export function policyProblems(policy: ManagedPolicy): string[] {
   const problems: string[] = [];
   const walk = (v: unknown, path: string): void => {
     if (typeof v === 'string') {
-      const bad = UNCARRIABLE.exec(v);
+      const bad = NOT_XML.exec(v);
       if (bad) {
         const code = bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
         problems.push(`${path}: contains the character U+${code}, which policy files cannot carry on every platform`);

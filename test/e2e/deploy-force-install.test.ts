@@ -11,7 +11,6 @@
  * Chromium only fetches force-installed extensions with background networking on, and Playwright
  * turns extensions and background networking off by default: both defaults are dropped here.
  */
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/events/schema.js';
 import { until } from './policy-harness.js';
 import { ALL_HOSTS, chromiumArgs, dismissWarning, readWarning, startSiteServer, type SiteServer } from './support/index.js';
-import { ADMIN_TOKEN, INGEST_TOKEN, ROOT, freePort, startCollector, type RunningCollector } from './support/collector.js';
+import { ADMIN_TOKEN, INGEST_TOKEN, freePort, runPackage, runUploadGuard, startCollector, type RunningCollector } from './support/collector.js';
 
 const POLICY_FILE = '/etc/chromium/policies/managed/upload-guard-deploy-e2e.json';
 /**
@@ -32,15 +31,6 @@ const DEVTOOLS_FILE = '/etc/chromium/policies/managed/upload-guard-deploy-e2e-de
 const MESSAGES = { ja: '社内の転送サービスを使ってください。', en: 'Use the company transfer service.' };
 const KEYWORD = 'DEPLOY-E2E-極秘キーワード';
 
-function cli(args: string[]): string {
-  const [cmd, ...rest] = args[0] === 'package' ? [join(ROOT, 'scripts/package.ts'), ...args.slice(1)] : [join(ROOT, 'bin/upload-guard.js'), ...args];
-  const r = spawnSync(process.execPath, cmd!.endsWith('.ts') ? [join(ROOT, 'bin/run-ts.js'), cmd!, ...rest] : [cmd!, ...rest], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`${args.join(' ')} → exit ${r.status}\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
 
 describe('deployment by policy: the packaged extension, force-installed from the collector', () => {
   const work = mkdtempSync(join(tmpdir(), 'ug-deploy-'));
@@ -53,7 +43,7 @@ describe('deployment by policy: the packaged extension, force-installed from the
   const admin = (path: string) => fetch(`${collector.url}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }).then((r) => r.json());
 
   beforeAll(async () => {
-    cli(['package', '--no-build', '--new-key', join(work, 'key.pem'), '--out', join(work, 'release')]);
+    runPackage(['--no-build', '--new-key', join(work, 'key.pem'), '--out', join(work, 'release')]);
     release = JSON.parse(readFileSync(join(work, 'release', 'release.json'), 'utf8'));
 
     const port = await freePort();
@@ -74,7 +64,7 @@ describe('deployment by policy: the packaged extension, force-installed from the
         `  en: ${MESSAGES.en}`,
       ].join('\n') + '\n',
     );
-    cli(['policy', 'files', join(work, 'policy.yaml'), '--out', join(work, 'deploy'), '--targets', 'linux', '--extension-id', release.chrome.id]);
+    runUploadGuard(['policy', 'files', join(work, 'policy.yaml'), '--out', join(work, 'deploy'), '--targets', 'linux', '--extension-id', release.chrome.id]);
     const linuxFile = join(work, 'deploy', 'linux', 'chromium', 'upload-guard.json');
     generated = JSON.parse(readFileSync(linuxFile, 'utf8'));
     mkdirSync('/etc/chromium/policies/managed', { recursive: true });

@@ -16,17 +16,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GECKO_ID } from '../../src/policy/extension-id.js';
 import { until } from './policy-harness.js';
-import { ADMIN_TOKEN, INGEST_TOKEN, ROOT, freePort, startCollector, type RunningCollector } from './support/collector.js';
+import { ADMIN_TOKEN, INGEST_TOKEN, ROOT, freePort, runPackage, runUploadGuard, startCollector, type RunningCollector } from './support/collector.js';
 
 const DIST = join(ROOT, 'dist-firefox');
 const FIREFOX = '/usr/bin/firefox-esr';
 const POLICY_FILE = '/etc/firefox/policies/policies.json';
 
-function run(script: string[], what: string): string {
-  const r = spawnSync(process.execPath, script, { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${what} → exit ${r.status}\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
 
 describe.skipIf(!existsSync(FIREFOX))('Firefox, force-installed by the generated policies.json', () => {
   const work = mkdtempSync(join(tmpdir(), 'ug-firefox-'));
@@ -41,14 +36,14 @@ describe.skipIf(!existsSync(FIREFOX))('Firefox, force-installed by the generated
       const built = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, env: { ...process.env, BROWSER: 'firefox' } });
       if (built.status !== 0) throw new Error(`Firefox build failed: ${built.stderr}`);
     }
-    run([join(ROOT, 'bin/run-ts.js'), join(ROOT, 'scripts/package.ts'), '--no-build', '--no-crx', '--out', join(work, 'release')], 'npm run package');
+    runPackage(['--no-build', '--no-crx', '--out', join(work, 'release')]);
     collector = await startCollector({ dataDir: join(work, 'data'), port: await freePort(), args: ['--packages', join(work, 'release')] });
 
     writeFileSync(
       join(work, 'policy.yaml'),
       [`collectorUrl: ${collector.url}`, `ingestToken: ${INGEST_TOKEN}`, `user: ff-user`, `policyVersion: ff-1`].join('\n') + '\n',
     );
-    run([join(ROOT, 'bin/upload-guard.js'), 'policy', 'files', join(work, 'policy.yaml'), '--out', join(work, 'deploy'), '--targets', 'firefox'], 'policy files');
+    runUploadGuard(['policy', 'files', join(work, 'policy.yaml'), '--out', join(work, 'deploy'), '--targets', 'firefox']);
     const file = join(work, 'deploy', 'firefox', 'policies.json');
     generated = JSON.parse(readFileSync(file, 'utf8'));
     mkdirSync(join(POLICY_FILE, '..'), { recursive: true });

@@ -11,7 +11,7 @@
  * Also launchProfile(): Chromium with dist/ on a profile directory the caller keeps, so a test can
  * close the browser and open it again on the same profile (the extension's IndexedDB queue survives).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -20,6 +20,20 @@ import { DIST, chromiumArgs, waitForRegistration } from './browser.js';
 
 export const ROOT = resolve(new URL('../../..', import.meta.url).pathname);
 const CLI = join(ROOT, 'bin', 'upload-guard.js');
+
+/** `node ARGV…` from the repository root; its stdout, or an error carrying all its output. */
+function runOk(argv: string[], what: string): string {
+  const r = spawnSync(process.execPath, argv, { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${what} → exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** `npm run package -- ARGS` (the admin's packaging step, run directly). */
+export const runPackage = (args: string[]): string =>
+  runOk([join(ROOT, 'bin/run-ts.js'), join(ROOT, 'scripts/package.ts'), ...args], `npm run package -- ${args.join(' ')}`);
+
+/** `upload-guard ARGS` (e.g. `policy files …`). */
+export const runUploadGuard = (args: string[]): string => runOk([CLI, ...args], `upload-guard ${args.join(' ')}`);
 
 export const INGEST_TOKEN = 'ugi_e2e-ingest-token-0123456789abcdef';
 export const ADMIN_TOKEN = 'uga_e2e-admin-token-fedcba9876543210';
