@@ -20,7 +20,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { packCrx3, signingKeyFromPem, type SigningKey } from '../src/package/crx3.js';
 import { zipDirectory } from '../src/package/archive.js';
 import { RELEASE_FILE, ReleaseSchema, type Release } from '../src/package/release.js';
-import { chromeUpdateXml, firefoxUpdateJson } from '../src/package/update-manifest.js';
+import { chromeUpdateXml, firefoxUpdateJson, normalizePublicUrl } from '../src/package/update-manifest.js';
 import { EXTENSION_ID, GECKO_ID } from '../src/policy/extension-id.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -60,8 +60,12 @@ function main(): number {
   } catch (err) {
     return fail((err as Error).message);
   }
-  const baseUrl = args['base-url'] ? checkBaseUrl(args['base-url']) : null;
-  if (baseUrl === undefined) return fail(`--base-url must be an absolute http(s) URL without query or fragment`);
+  let baseUrl: string | null = null;
+  try {
+    if (args['base-url']) baseUrl = normalizePublicUrl(args['base-url']);
+  } catch {
+    return fail(`--base-url must be an absolute http(s) URL without query or fragment`);
+  }
 
   const firefoxUpdateUrl = args['firefox-update-url'];
   if (firefoxUpdateUrl !== undefined && !(/^https?:\/\//.test(firefoxUpdateUrl) && URL.canParse(firefoxUpdateUrl))) {
@@ -191,16 +195,6 @@ function signedXpi(file: string, version: string): Uint8Array {
   return bytes;
 }
 
-/** The base URL with no trailing slash, or undefined when it is not a plain http(s) URL. */
-function checkBaseUrl(raw: string): string | undefined {
-  try {
-    const u = new URL(raw);
-    if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.search || u.hash || u.username || u.password) return undefined;
-    return u.href.replace(/\/+$/, '');
-  } catch {
-    return undefined;
-  }
-}
 
 function readManifest(dir: string, version: string): Record<string, unknown> {
   const file = join(dir, 'manifest.json');

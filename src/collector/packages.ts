@@ -18,7 +18,9 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { describeIssues } from '../events/schema.js';
 import { RELEASE_FILE, ReleaseSchema, type Release } from '../package/release.js';
-import { chromeUpdateXml, firefoxUpdateJson } from '../package/update-manifest.js';
+import { chromeUpdateXml, firefoxUpdateJson, normalizePublicUrl } from '../package/update-manifest.js';
+
+export { normalizePublicUrl };
 import type { Metrics } from './metrics.js';
 
 /** release.json as `npm run package` writes it; the schema is shared with the packager (src/package/release.ts). */
@@ -159,18 +161,6 @@ export function validHost(host: string): boolean {
   return !!m && (m[1] === undefined || Number(m[1]) <= 65535);
 }
 
-/** `publicUrl` checked and normalised: http(s), no credentials, query or fragment, no trailing slash. */
-export function normalizePublicUrl(url: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new Error(`publicUrl: not a URL: ${url}`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`publicUrl: expected http:// or https://, got ${u.protocol}`);
-  if (u.username || u.password || u.search || u.hash) throw new Error('publicUrl: must not contain credentials, a query or a fragment');
-  return u.origin + u.pathname.replace(/\/+$/, '');
-}
 
 export interface PackageRouteOptions {
   store: PackageStore | null;

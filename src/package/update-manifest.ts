@@ -42,3 +42,19 @@ const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&
 export function escapeXml(s: string): string {
   return s.replace(/[&<>'"]/g, (c) => XML_ESCAPES[c]!);
 }
+
+/**
+ * The base URL package links start with (the collector's publicUrl, the packager's --base-url), checked
+ * and normalised: http(s), no credentials, query or fragment, no trailing slash.
+ */
+export function normalizePublicUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`publicUrl: not a URL: ${url}`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`publicUrl: expected http:// or https://, got ${u.protocol}`);
+  if (u.username || u.password || u.search || u.hash) throw new Error('publicUrl: must not contain credentials, a query or a fragment');
+  return u.origin + u.pathname.replace(/\/+$/, '');
+}
