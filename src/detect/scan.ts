@@ -97,6 +97,9 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   },
   binary: extractBinary,
   empty: null,
+  'empty-document': async function* () {
+    throw new ScanError('corrupt', 'the file is empty (0 bytes): no document of its type can be');
+  },
 };
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
@@ -193,7 +196,8 @@ class Scanner {
     if (format !== 'zip') return { format, extractor: EXTRACTORS[format], container: CONTAINERS.has(format) };
     // One look at the member names tells OOXML and ODF from a plain archive, whatever the extension says.
     const names = new Set((await readZipDirectory(blob, this.context(0))).map((e) => e.name));
-    if (names.has('[Content_Types].xml')) return { format: ooxmlKind(names), extractor: extractOoxml, container: true };
+    // A .docx/.xlsx/.pptx that lost its content types is a damaged package, not a plain archive.
+    if (names.has('[Content_Types].xml') || OOXML_EXT.test(name)) return { format: ooxmlKind(names), extractor: extractOoxml, container: true };
     if (names.has('mimetype') && (names.has('content.xml') || names.has('META-INF/manifest.xml'))) {
       return { format: 'odf', extractor: extractOdf, container: true };
     }
@@ -201,9 +205,12 @@ class Scanner {
   }
 }
 
+const OOXML_EXT = /\.(doc|dot|xls|xlt|ppt|pot|pps)[xmb]$/i;
+
 function ooxmlKind(names: Set<string>): string {
   if (names.has('word/document.xml')) return 'docx';
   if (names.has('xl/workbook.xml')) return 'xlsx';
+  if (names.has('xl/workbook.bin')) return 'xlsb';
   if (names.has('ppt/presentation.xml')) return 'pptx';
   return 'ooxml';
 }

@@ -5,7 +5,7 @@
 import { readBytes, startsWith } from './bytes.js';
 
 export type Format =
-  | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | 'unsupported-archive' | 'binary' | 'empty';
+  | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document';
 
 const IMAGE_SIGNATURES: readonly (readonly number[])[] = [
   [0x89, 0x50, 0x4e, 0x47], // PNG
@@ -37,12 +37,16 @@ const UNSUPPORTED_ARCHIVES: readonly RegExp[] = [
   /^..-lh[0-7d]-/s, // LZH (still common in Japan)
 ];
 
+/** Formats of which no valid file is 0 bytes long: an empty one is damaged (a failed save or copy), not clean. */
+const EMPTY_IS_DAMAGE =
+  /\.(docx?|docm|dotx?|dotm|xlsx?|xlsm|xlsb|xltx?|xltm|pptx?|pptm|potx?|potm|ppsx?|ppsm|odt|ods|odp|odg|pdf|rtf|zip|gz|tgz|7z|rar|xz|bz2|zst|lzh|lha|cab|msg)$/i;
+
 const TEXT_EXT = /\.(txt|text|csv|tsv|md|markdown|json|jsonl|ndjson|log|ini|cfg|conf|ya?ml|toml|sql|js|mjs|ts|tsx|jsx|py|rb|java|kt|go|rs|c|h|cc|cpp|hpp|cs|sh|bat|cmd|ps1|vbs|eml|tex|srt|vtt|properties)$/i;
 const HTML_EXT = /\.(html?|xhtml|mht|mhtml|htm)$/i;
 const XML_EXT = /\.(xml|svg|fodt|fods|fodp|fodg|xsl|xslt|plist|rss|atom|xaml|xliff|xlf|resx)$/i;
 
 export async function sniff(blob: Blob, name: string): Promise<Format> {
-  if (blob.size === 0) return 'empty';
+  if (blob.size === 0) return EMPTY_IS_DAMAGE.test(name) ? 'empty-document' : 'empty';
   const head = await readBytes(blob, 0, Math.min(blob.size, 1024));
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06])) return 'zip';
   if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'ole2';

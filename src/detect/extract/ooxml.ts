@@ -9,6 +9,7 @@ import type { Where } from '../types.js';
 import type { Extracted, Extractor } from './types.js';
 import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
 import { attr, markupStampHits, markupTextAroundStamps, xmlToText } from './xml-text.js';
+import { XlsbBook, extractXlsbPart, isXlsbPart } from './xlsb.js';
 
 const SKIP =
   /(^|\/)(_rels\/|\[Content_Types\]\.xml$|theme\/|media\/|fonts\/|printerSettings\/|thumbnail|styles\.xml$|stylesWithEffects\.xml$|fontTable\.xml$|settings\.xml$|webSettings\.xml$|calcChain\.xml$|presProps\.xml$|viewProps\.xml$|tableStyles\.xml$|vbaProject\.bin$)|\.(png|jpe?g|gif|bmp|tiff?|emf|wmf|wdp|jfif|ico|mp3|mp4|wav|m4a|avi|mov|odttf|fntdata|ttf|rels)$/i;
@@ -17,6 +18,9 @@ const EMBEDDED = /(^|\/)embeddings\//i;
 export const extractOoxml: Extractor = async function* (blob, ctx) {
   const zip = await openZip(blob, ctx);
   const sheets = await sheetNames(zip);
+  const xlsb = zip.has('xl/workbook.bin') ? new XlsbBook(zip) : null;
+  const broken = await missingMainPart(zip);
+  if (broken) yield { kind: 'unscannable', reason: 'corrupt', detail: broken };
   for (const entry of zip.entries) {
     if (entry.isDir || SKIP.test(entry.name)) continue;
     ctx.addEntry();
@@ -24,6 +28,11 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
     if (EMBEDDED.test(entry.name)) {
       const data = await zip.read(entry.name);
       if (data) yield { kind: 'member', name: entry.name, data: blobOf(data), where: { part: entry.name } };
+      continue;
+    }
+    if (xlsb && isXlsbPart(entry.name)) {
+      const bytes = await zip.read(entry.name);
+      if (bytes) yield* extractXlsbPart(entry.name, bytes, xlsb, ctx);
       continue;
     }
     if (!/\.xml$/i.test(entry.name)) continue;
@@ -42,6 +51,16 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
     if (windows.length) yield* texts(windows, await whereOf(entry.name, zip, sheets));
   }
 };
+
+/** Why the package has no readable main document (word/document.xml, xl/workbook.xml…), or null. */
+async function missingMainPart(zip: ZipArchive): Promise<string | null> {
+  if (!zip.has('[Content_Types].xml')) return 'the package has lost its [Content_Types].xml';
+  const rels = await zip.text('_rels/.rels');
+  const tag = rels && /<Relationship\b[^>]*\bType="[^"]*\/officeDocument"[^>]*>/.exec(rels)?.[0];
+  const target = tag ? attr(tag, 'Target')?.replace(/^\//, '') : null;
+  if (!target) return 'the package names no main document part (_rels/.rels)';
+  return zip.has(target) ? null : `the package's main document part ${target} is missing`;
+}
 
 function* texts(runs: Iterable<string>, where: Where): Generator<Extracted> {
   for (const text of runs) yield { kind: 'text', text, where };

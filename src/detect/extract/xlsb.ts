@@ -1,0 +1,336 @@
+/**
+ * Excel binary workbooks (.xlsb): the BIFF12 record streams ([MS-XLSB]) that replace the XML parts
+ * of an xlsx — xl/workbook.bin (sheet names), xl/worksheets/sheet*.bin (cells, headers and
+ * footers), xl/sharedStrings.bin, xl/comments*.bin. The OOXML extractor hands each `.bin` part of
+ * the package here; its XML parts (docProps, VML drawings, rels) stay with the OOXML reader.
+ *
+ * Every part is also searched at byte level for 秘/㊙ in UTF-16LE (how BIFF12 stores all text), so
+ * a string in a record this reader does not know, or one behind a damaged record, is still found.
+ */
+import { u32 } from '../bytes.js';
+import { chunkText } from '../text-chunks.js';
+import type { Where } from '../types.js';
+import { scanBytes } from './binary.js';
+import { NEEDLES, mayHaveStampChar } from './byte-scan.js';
+import { ScanError, type ExtractContext, type Extracted } from './types.js';
+import { attr } from './xml-text.js';
+import type { ZipArchive } from './zip-reader.js';
+
+// Record types ([MS-XLSB] 2.3.2) whose text a reader sees. Cells come in two forms: full (column,
+// style; 0x01–0x0B and 0x3E) and short (style only, in the column after the previous cell; 0x0C–0x12).
+const ROW_HDR = 0x00;
+const CELL_ST = 0x06; // inline string
+const CELL_ISST = 0x07; // index into the shared strings
+const FMLA_STRING = 0x08; // formula with a string result
+const CELL_RSTRING = 0x3e; // rich inline string
+const SHORT_ST = 0x11;
+const SHORT_ISST = 0x12;
+const SST_ITEM = 0x13;
+const BUNDLE_SH = 0x9c; // a sheet: its name and relationship id
+const HEADER_FOOTER = 0x1df;
+const BEGIN_COMMENT = 0x27b;
+const COMMENT_TEXT = 0x27d;
+
+export interface Rec {
+  type: number;
+  /** Offset of the record's data in the part. */
+  at: number;
+  data: Uint8Array;
+}
+
+/** The records of a part, in order. Throws ScanError('corrupt') where a length runs past the end. */
+export function* records(bytes: Uint8Array, part: string): Generator<Rec> {
+  let p = 0;
+  while (p < bytes.length) {
+    const start = p;
+    const type = varint(2);
+    const size = varint(4);
+    if (type < 0 || size < 0 || p + size > bytes.length) {
+      throw new ScanError('corrupt', `${part}: record at offset ${start} runs past the end of the part`);
+    }
+    yield { type, at: p, data: bytes.subarray(p, p + size) };
+    p += size;
+  }
+
+  /** 7 bits a byte, high bit set on all but the last ([MS-XLSB] 2.1.4). -1 when cut short. */
+  function varint(maxBytes: number): number {
+    let v = 0;
+    for (let i = 0; i < maxBytes; i++) {
+      if (p >= bytes.length) return -1;
+      const b = bytes[p++];
+      v |= (b & 0x7f) << (7 * i);
+      if (!(b & 0x80)) return v;
+    }
+    return v;
+  }
+}
+
+const utf16 = new TextDecoder('utf-16le');
+
+/** An XLWideString (or XLNullableWideString, null = '') at `off` in a record. */
+export function wideString(rec: Rec, off: number, part: string): { text: string; end: number } {
+  if (off + 4 > rec.data.length) throw lying(rec, part);
+  const cch = u32(rec.data, off);
+  if (cch === 0xffffffff) return { text: '', end: off + 4 };
+  const end = off + 4 + 2 * cch;
+  if (end > rec.data.length) throw lying(rec, part);
+  return { text: utf16.decode(rec.data.subarray(off + 4, end)), end };
+}
+
+const lying = (rec: Rec, part: string) => new ScanError('corrupt', `${part}: a string at offset ${rec.at} is longer than its record`);
+
+/** A RichStr ([MS-XLSB] 2.5.121): one flags byte, then the string (its runs only format it). */
+const richString = (rec: Rec, off: number, part: string) => wideString(rec, off + 1, part).text;
+
+export function cellName(row: number, col: number): string {
+  let s = '';
+  for (let c = col + 1; c > 0; c = Math.floor((c - 1) / 26)) s = String.fromCharCode(65 + ((c - 1) % 26)) + s;
+  return s + (row + 1);
+}
+
+interface Cell {
+  row: number;
+  col: number;
+  rec: Rec;
+  /** Offset of the value in the record's data (after the cell header). */
+  value: number;
+  /** The record type as its full form (a short string is a CELL_ST). */
+  type: number;
+}
+
+const isFullCell = (t: number) => (t >= 0x01 && t <= 0x0b) || t === CELL_RSTRING;
+const isShortCell = (t: number) => t >= 0x0c && t <= 0x12;
+
+/** The cells of a worksheet part with their row and column, and its other records (cell: null). */
+function* cells(bytes: Uint8Array, part: string, ctx: ExtractContext): Generator<{ rec: Rec; cell: Cell | null }> {
+  let row = 0;
+  let col = -1;
+  let n = 0;
+  for (const rec of records(bytes, part)) {
+    if ((++n & 0xfff) === 0) ctx.checkTime();
+    if (rec.type === ROW_HDR && rec.data.length >= 4) {
+      row = u32(rec.data, 0);
+      col = -1;
+    } else if (isFullCell(rec.type) && rec.data.length >= 8) {
+      col = u32(rec.data, 0);
+      yield { rec, cell: { row, col, rec, value: 8, type: rec.type } };
+      continue;
+    } else if (isShortCell(rec.type) && rec.data.length >= 4) {
+      col++;
+      const type = rec.type === SHORT_ST ? CELL_ST : rec.type === SHORT_ISST ? CELL_ISST : rec.type;
+      yield { rec, cell: { row, col, rec, value: 4, type } };
+      continue;
+    }
+    yield { rec, cell: null };
+  }
+}
+
+/** What the parts of one workbook need from each other: sheet names, cells, comment owners. */
+export class XlsbBook {
+  private sheets: Promise<Map<string, string>> | null = null;
+
+  constructor(private readonly zip: ZipArchive) {}
+
+  /** Part name of each worksheet → its sheet name (xl/workbook.bin and its relationships). */
+  sheetNames(): Promise<Map<string, string>> {
+    return (this.sheets ??= this.loadSheetNames());
+  }
+
+  private async loadSheetNames(): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const [wb, targets] = await Promise.all([this.zip.read('xl/workbook.bin'), relTargets(this.zip, 'xl/workbook.bin')]);
+    if (!wb) return out;
+    try {
+      for (const { id, name } of bundleSheets(wb)) {
+        const target = targets.get(id);
+        if (target) out.set(target, name);
+      }
+    } catch (err) {
+      if (!(err instanceof ScanError)) throw err; // the workbook part itself reports the damage
+    }
+    return out;
+  }
+
+  /** The sheet a comments part belongs to: the worksheet whose relationships point at it. */
+  async commentsSheet(part: string): Promise<{ sheet?: string }> {
+    for (const [sheetPart, sheet] of await this.sheetNames()) {
+      const targets = await relTargets(this.zip, sheetPart);
+      if ([...targets.values()].includes(part)) return { sheet };
+    }
+    return {};
+  }
+
+  /** Sheet and cell of the first cell that shows shared string `index`. */
+  async cellUsing(index: number, ctx: ExtractContext): Promise<Where> {
+    for (const [part, sheet] of await this.sheetNames()) {
+      const bytes = await this.zip.read(part);
+      if (!bytes) continue;
+      try {
+        for (const { cell: c } of cells(bytes, part, ctx)) {
+          if (c?.type === CELL_ISST && c.rec.data.length >= c.value + 4 && u32(c.rec.data, c.value) === index) return { sheet, cell: cellName(c.row, c.col) };
+        }
+      } catch (err) {
+        if (!(err instanceof ScanError)) throw err;
+      }
+    }
+    return {};
+  }
+}
+
+function* bundleSheets(wb: Uint8Array): Generator<{ id: string; name: string }> {
+  for (const rec of records(wb, 'xl/workbook.bin')) {
+    if (rec.type !== BUNDLE_SH) continue;
+    const id = wideString(rec, 8, 'xl/workbook.bin');
+    yield { id: id.text, name: wideString(rec, id.end, 'xl/workbook.bin').text };
+  }
+}
+
+/** Relationship id → target part (absolute, without the leading slash) of `part`'s relationships. */
+async function relTargets(zip: ZipArchive, part: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const dir = part.replace(/[^/]*$/, '');
+  const rels = await zip.text(`${dir}_rels/${part.slice(dir.length)}.rels`);
+  if (!rels) return out;
+  for (const [tag] of rels.matchAll(/<Relationship\b[^>]*>/g)) {
+    const id = attr(tag, 'Id');
+    const target = attr(tag, 'Target');
+    if (id && target) out.set(id, target.startsWith('/') ? target.slice(1) : resolvePath(dir + target));
+  }
+  return out;
+}
+
+function resolvePath(p: string): string {
+  const out: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '..') out.pop();
+    else if (seg !== '.' && seg !== '') out.push(seg);
+  }
+  return out.join('/');
+}
+
+/** True for the BIFF12 parts of an xlsb package (not VBA, not printer settings, not embeddings). */
+export const isXlsbPart = (name: string): boolean => /^xl\/(?!.*(vbaProject|printerSettings|embeddings\/)).*\.bin$/i.test(name);
+
+/** Text of one `.bin` part of an xlsb workbook, with sheet and cell where known. */
+export async function* extractXlsbPart(part: string, bytes: Uint8Array, book: XlsbBook, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  let damage: ScanError | null = null;
+  try {
+    yield* structured(part, bytes, book, ctx);
+    checkComplete(part, bytes);
+  } catch (err) {
+    if (!(err instanceof ScanError) || err.reason !== 'corrupt') throw err;
+    damage = err;
+  }
+  // Strings in records not read above (or after the damage) still carry the stamp in UTF-16LE.
+  yield* scanBytes(bytes, ctx, { needles: NEEDLES['utf-16le'], part, area: areaOf(part) });
+  if (damage) yield { kind: 'unscannable', reason: 'corrupt', detail: damage.message, where: { part } };
+}
+
+/** The record that closes each kind of part: a part cut short at a record boundary lacks it. */
+const END_RECORD: [RegExp, number][] = [
+  [/^xl\/worksheets\/[^/]+\.bin$/i, 0x82], // BrtEndSheet
+  [/^xl\/workbook\.bin$/i, 0x84], // BrtEndBook
+  [/^xl\/sharedStrings\.bin$/i, 0xa0], // BrtEndSst
+  [/^xl\/comments[^/]*\.bin$/i, 0x275], // BrtEndComments
+];
+
+/** Every record's length fits its part (all parts), and the part ends with its closing record. */
+function checkComplete(part: string, bytes: Uint8Array): void {
+  let last = -1;
+  for (const rec of records(bytes, part)) last = rec.type;
+  const end = END_RECORD.find(([re]) => re.test(part))?.[1];
+  if (end !== undefined && last !== end) throw new ScanError('corrupt', `${part} is truncated (its closing record is missing)`);
+}
+
+function areaOf(part: string): string {
+  if (/^xl\/worksheets\//i.test(part)) return 'cells';
+  if (/comments/i.test(part)) return 'comments';
+  if (/^xl\/workbook\.bin$/i.test(part)) return 'sheet names';
+  if (/sharedStrings/i.test(part)) return 'cells';
+  return 'binary';
+}
+
+async function* structured(part: string, bytes: Uint8Array, book: XlsbBook, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  const p = part.toLowerCase();
+  if (p === 'xl/workbook.bin') {
+    for (const { name } of bundleSheets(bytes)) {
+      if (ctx.fullText || mayHaveStampChar(name)) yield { kind: 'text', text: name, where: { part, area: 'sheet names', sheet: name } };
+    }
+  } else if (p === 'xl/sharedstrings.bin') {
+    const strings: string[] = [];
+    for (const rec of records(bytes, part)) if (rec.type === SST_ITEM) strings.push(richString(rec, 0, part));
+    for (let i = 0; i < strings.length; i++) {
+      if (mayHaveStampChar(strings[i])) yield { kind: 'text', text: strings[i], where: { part, area: 'cells', ...(await book.cellUsing(i, ctx)) } };
+    }
+    if (ctx.fullText) yield* runs(strings, { part, area: 'cells' }, true);
+  } else if (p.startsWith('xl/worksheets/')) {
+    yield* sheetCells(part, bytes, (await book.sheetNames()).get(part), ctx);
+  } else if (/^xl\/comments[^/]*\.bin$/.test(p)) {
+    yield* comments(part, bytes, await book.commentsSheet(part), ctx);
+  }
+}
+
+// Cells (and the six header/footer strings) are separate texts: a separator that is not
+// whitespace keeps 社外秘 in one cell and Confidential in the next from reading as a stamp.
+const SEPARATOR = '\n|\n';
+
+/** Yields `texts` as one run (chunked) when one may hold the stamp, or always when `full`. */
+function* runs(texts: string[], where: Where, full: boolean): Generator<Extracted> {
+  if (!full && !texts.some(mayHaveStampChar)) return;
+  for (const text of chunkText(texts.join(SEPARATOR))) yield { kind: 'text', text, where };
+}
+
+/** Inline and formula strings of a sheet, each with its cell; then header and footer. */
+function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined, ctx: ExtractContext): Generator<Extracted> {
+  const where: Where = { part, area: 'cells', ...(sheet !== undefined ? { sheet } : {}) };
+  const all: string[] = [];
+  for (const { rec, cell } of cells(bytes, part, ctx)) {
+    if (rec.type === HEADER_FOOTER) {
+      const hf: string[] = [];
+      for (let off = 2; hf.length < 6; ) {
+        const s = wideString(rec, off, part);
+        hf.push(headerText(s.text));
+        off = s.end;
+      }
+      yield* runs(hf, { ...where, area: 'header' }, ctx.fullText);
+      continue;
+    }
+    if (!cell) continue;
+    const text =
+      cell.type === CELL_ST || cell.type === FMLA_STRING
+        ? wideString(rec, cell.value, part).text
+        : cell.type === CELL_RSTRING
+          ? richString(rec, cell.value, part)
+          : null;
+    if (text === null) continue;
+    if (mayHaveStampChar(text)) yield { kind: 'text', text, where: { ...where, cell: cellName(cell.row, cell.col) } };
+    all.push(text);
+  }
+  // Designated keywords (full text): the sheet's strings in order.
+  yield* runs(all, where, ctx.fullText);
+}
+
+/**
+ * A header or footer as printed: its codes (&L &C &R sections, &B bold, &K colour, &"font", &12
+ * size, &P page…) removed, so `&C秘&B Confidential` reads as 秘 Confidential.
+ */
+export function headerText(s: string): string {
+  return s.replace(/&([LCR])|&(?:"[^"]*"|K[0-9A-Fa-f]{6}|K\d\d[+-]\d{3}|\d+|[A-Za-z])|&(&)/g, (_, section?: string, amp?: string) =>
+    section ? '\n' : (amp ?? ''),
+  );
+}
+
+function* comments(part: string, bytes: Uint8Array, owner: { sheet?: string }, ctx: ExtractContext): Generator<Extracted> {
+  let cell: string | undefined;
+  const all: string[] = [];
+  for (const rec of records(bytes, part)) {
+    ctx.checkTime();
+    if (rec.type === BEGIN_COMMENT && rec.data.length >= 20) cell = cellName(u32(rec.data, 4), u32(rec.data, 12));
+    else if (rec.type === COMMENT_TEXT) {
+      const text = richString(rec, 0, part);
+      if (mayHaveStampChar(text)) yield { kind: 'text', text, where: { part, area: 'comments', ...owner, ...(cell ? { cell } : {}) } };
+      all.push(text);
+    }
+  }
+  yield* runs(all, { part, area: 'comments', ...owner }, ctx.fullText);
+}

@@ -1,0 +1,49 @@
+/**
+ * Office files that cannot be what their name says: 0 bytes, or a package whose main document part
+ * is gone. They are `unscannable: corrupt`, never clean; empty plain files stay clean.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { unzipSync, zipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+
+const office = (n: string) => new Uint8Array(readFileSync(join(__dirname, '../fixtures/office', n)));
+const scan = (b: Uint8Array, name: string) => scanBlob(new Blob([b as Uint8Array<ArrayBuffer>]), name);
+
+describe('empty and gutted office files', () => {
+  it.each(['報告.docx', 'a.xlsx', 'a.pptx', 'a.doc', 'a.xls', 'a.ppt', 'a.xlsb', 'a.odt', 'a.pdf', 'a.rtf', 'a.zip', 'A.DOCX'])(
+    '0-byte %s → unscannable corrupt',
+    async (name) => {
+      expect(await scan(new Uint8Array(0), name)).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    },
+  );
+
+  it.each(['memo.txt', 'data.csv', 'x.json', 'noext'])('0-byte %s → clean (an empty text is a valid text)', async (name) => {
+    expect(await scan(new Uint8Array(0), name)).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('a docx without word/document.xml → unscannable corrupt naming the part', async () => {
+    const parts = unzipSync(office('writer-plain.docx'));
+    delete parts['word/document.xml'];
+    expect(await scan(zipSync(parts), 'x.docx')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('word/document.xml') });
+  });
+
+  it('a gutted docx still reports a stamp in the parts that remain', async () => {
+    const parts = unzipSync(office('writer-header-only.docx'));
+    delete parts['word/document.xml'];
+    expect(await scan(zipSync(parts), 'x.docx')).toMatchObject({ verdict: 'marked', location: { part: 'word/header1.xml' } });
+  });
+
+  it('a zip named .xlsx without [Content_Types].xml → unscannable, not a clean archive', async () => {
+    const parts = unzipSync(office('calc-plain.xlsx'));
+    delete parts['[Content_Types].xml'];
+    expect(await scan(zipSync(parts), 'x.xlsx')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    expect(await scan(zipSync(parts), 'x.zip')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('the intact documents stay clean', async () => {
+    expect(await scan(office('writer-plain.docx'), 'x.docx')).toMatchObject({ verdict: 'clean' });
+    expect(await scan(office('calc-plain.xlsx'), 'x.xlsx')).toMatchObject({ verdict: 'clean' });
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * Excel binary workbooks (.xlsb) written by SheetJS (test/fixtures/xlsb/make.cjs; the header variant
+ * by make-header.py): the stamp in cells (shared and inline strings), comments, sheet names, page
+ * headers and properties, with sheet and cell; traps that must stay clean; damaged record streams.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { unzipSync, zipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+import { cellName, records } from '../../src/detect/extract/xlsb.js';
+import { ScanError } from '../../src/detect/extract/types.js';
+
+const FIX = join(__dirname, '../fixtures/xlsb');
+const bytes = (n: string) => new Uint8Array(readFileSync(join(FIX, n)));
+const scan = (b: Uint8Array, name: string, opts = {}) => scanBlob(new Blob([b as Uint8Array<ArrayBuffer>]), name, opts);
+
+function repack(b: Uint8Array, edit: (parts: Record<string, Uint8Array>) => void): Uint8Array {
+  const parts = unzipSync(b);
+  edit(parts);
+  return zipSync(parts, { level: 0 });
+}
+
+describe('xlsb: the stamp wherever Excel shows it', () => {
+  it.each([
+    ['xlsb-shared.xlsb', { part: 'xl/sharedStrings.bin', area: 'cells', sheet: '明細', cell: 'C3' }],
+    ['xlsb-inline.xlsb', { part: 'xl/worksheets/sheet2.bin', area: 'cells', sheet: 'データ', cell: 'B2' }],
+    ['xlsb-comment.xlsb', { part: 'xl/comments1.bin', area: 'comments', sheet: '一覧', cell: 'B2' }],
+    ['xlsb-sheetname.xlsb', { part: 'xl/workbook.bin', area: 'sheet names', sheet: '秘 Confidential' }],
+    ['xlsb-header.xlsb', { part: 'xl/worksheets/sheet1.bin', area: 'header', sheet: '一覧' }],
+    ['xlsb-title.xlsb', { part: 'docProps/core.xml', area: 'properties' }],
+  ])('%s → marked rule 1 at %o', async (name, where) => {
+    const r = await scan(bytes(name), name);
+    expect(r).toMatchObject({ verdict: 'marked', rule: 1, reason: 'stamp', format: 'xlsb', location: { path: [], ...where } });
+  });
+
+  it.each(['xlsb-traps.xlsb', 'xlsb-plain.xlsb'])('%s (traps around 秘, sheet 秘書室) → clean', async (name) => {
+    expect(await scan(bytes(name), name)).toMatchObject({ verdict: 'clean', format: 'xlsb' });
+  });
+
+  it('designated keywords are found in cells, comments and sheet names (full text)', async () => {
+    const traps = bytes('xlsb-traps.xlsb');
+    for (const kw of ['Strictly confidential', '社外秘の扱い', '秘書室']) {
+      expect(await scan(traps, 't.xlsb', { designated: { keywords: [kw] } })).toMatchObject({ verdict: 'marked', rule: 3 });
+    }
+    expect(await scan(traps, 't.xlsb', { designated: { keywords: ['存在しない語'] } })).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('a renamed .xlsb (as .zip or no extension) is still read as a workbook', async () => {
+    expect(await scan(bytes('xlsb-inline.xlsb'), 'data')).toMatchObject({ verdict: 'marked', format: 'xlsb' });
+  });
+
+  it('a stamp in a record type the reader does not parse is still found (UTF-16LE byte search)', async () => {
+    // Turn the BrtShortSt record holding the stamp into an unknown type (0x7F): still marked.
+    const b = repack(bytes('xlsb-inline.xlsb'), (p) => {
+      const sheet = p['xl/worksheets/sheet2.bin'];
+      for (const rec of records(sheet, 'x')) if (rec.type === 0x11 && rec.data.length > 20) sheet[rec.at - 2] = 0x7f;
+    });
+    expect(await scan(b, 'x.xlsb')).toMatchObject({ verdict: 'marked', location: { part: expect.stringMatching(/^xl\/worksheets\/sheet2\.bin offset \d+$/) } });
+  });
+
+  it('a record whose length runs past its part → unscannable corrupt (plain workbook), never clean', async () => {
+    const b = repack(bytes('xlsb-plain.xlsb'), (p) => {
+      const sheet = p['xl/worksheets/sheet1.bin'];
+      p['xl/worksheets/sheet1.bin'] = sheet.subarray(0, sheet.length - 3);
+    });
+    expect(await scan(b, 'x.xlsb')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', location: { part: 'xl/worksheets/sheet1.bin' } });
+  });
+
+  it('records(): lengths are checked; cellName() spells columns like Excel', () => {
+    expect(() => [...records(Uint8Array.from([0x06, 0x10, 0, 0]), 'p')]).toThrow(ScanError);
+    expect([...records(Uint8Array.from([0x81, 0x01, 0x00, 0x9c, 0x01, 0x01, 0xaa]), 'p')].map((r) => r.type)).toEqual([0x81, 0x9c]);
+    expect([cellName(0, 0), cellName(2, 25), cellName(9, 26), cellName(0, 16383)]).toEqual(['A1', 'Z3', 'AA10', 'XFD1']);
+  });
+});
+
+describe('xlsb headers and footers', () => {
+  it('headerText drops the codes a printed header does not show', async () => {
+    const { headerText } = await import('../../src/detect/extract/xlsb.js');
+    expect(headerText('&C秘&B&KFF0000 Confidential')).toBe('\n秘 Confidential');
+    expect(headerText('&L&"MS ゴシック,太字"&12社外秘&R&P / &N && co')).toBe('\n社外秘\n /  & co');
+  });
+});
