@@ -35,7 +35,8 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
       if (bytes) yield* extractXlsbPart(entry.name, bytes, xlsb, ctx);
       continue;
     }
-    if (!/\.xml$/i.test(entry.name)) continue;
+    // VML drawings (.vml) hold WordArt, text boxes and watermarks of Excel and PowerPoint.
+    if (!/\.(xml|vml)$/i.test(entry.name)) continue;
     const bytes = await zip.read(entry.name);
     if (!bytes) continue;
     if (/^docProps\/custom\.xml$|(^|\/)LabelInfo\.xml$/i.test(entry.name)) yield* labels(decodeXml(bytes), entry.name);
@@ -77,6 +78,7 @@ async function whereOf(part: string, zip: ZipArchive, sheets: Map<string, string
   if (/header\d*\.xml$/.test(p)) return { part, area: 'header' };
   if (/footer\d*\.xml$/.test(p)) return { part, area: 'footer' };
   if (/comment/.test(p)) return { part, area: 'comments' };
+  if (/\.vml$/.test(p)) return { part, area: 'drawing' };
   if (/(foot|end)notes\.xml$/.test(p)) return { part, area: 'notes' };
   if (/^word\/document\.xml$/.test(p)) return { part, area: 'body' };
   return { part };

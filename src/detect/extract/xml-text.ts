@@ -31,8 +31,20 @@ export function decodeEntities(s: string): string {
   });
 }
 
+// Text a reader sees although Office keeps it in attributes: WordArt and Word watermarks (VML
+// <v:textpath string="…">), the alternative text of pictures and shapes (DrawingML docPr/cNvPr
+// descr and title, VML alt and o:title, HTML alt and title).
+const SEEN_IN_ATTRS = /<(?:v:textpath|v:shape|v:rect|v:roundrect|v:oval|v:image|v:imagedata|[a-z]+:docPr|[a-z]+:cNvPr|img|area)\b[^>]*>/gi;
+const SEEN_ATTR = /\b(?:string|alt|descr|title)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+function attributeText(tag: string): string {
+  let out = '';
+  for (const m of tag.matchAll(SEEN_ATTR)) out += '\n' + (m[1] ?? m[2]);
+  return out ? out + '\n' : tag;
+}
+
 export function xmlToText(xml: string): string {
-  return decodeEntities(xml.replace(BREAKS, '\n').replace(TAGS, ''));
+  return decodeEntities(xml.replace(SEEN_IN_ATTRS, attributeText).replace(BREAKS, '\n').replace(TAGS, ''));
 }
 
 /** Text of elements named `tag` (e.g. `dc:title`), one per line. */
