@@ -127,6 +127,45 @@ export function decodeText(bytes: Uint8Array): string {
   return new TextDecoder(enc, { ignoreBOM: true }).decode(bytes.subarray(d.bom));
 }
 
+// ---------------------------------------------------------------- markup (XML, HTML)
+
+/** Labels Japanese tools write that the WHATWG Encoding Standard does not know. */
+const ALIASES: Record<string, string> = { cp932: 'shift_jis', 'windows-932': 'shift_jis', 'ms-932': 'shift_jis', eucjp: 'euc-jp', 'x-eucjp': 'euc-jp', ujis: 'euc-jp' };
+
+const XML_DECL = /^(?:\xEF\xBB\xBF)?\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']\s*([\w.:-]+)/;
+const META_CHARSET = /<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([\w.:-]+)/i;
+
+/** A WHATWG label for `label`, or null when no decoder exists for it. */
+function knownEncoding(label: string): string | null {
+  const l = label.toLowerCase();
+  try {
+    return new TextDecoder(ALIASES[l] ?? l).encoding;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The encoding of an XML or HTML document: its BOM, else its declaration (`<?xml … encoding="…"?>`,
+ * `<meta charset>`, `<meta http-equiv="Content-Type" content="…; charset=…">`) when the bytes really
+ * decode in it, else what the content looks like (as for plain text: UTF-8, Shift_JIS, EUC-JP…).
+ */
+export function markupEncoding(bytes: Uint8Array): string {
+  const bom = detect(bytes.subarray(0, 4), false);
+  if (bom.bom) return bom.enc;
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 4096));
+  const label = XML_DECL.exec(head)?.[1] ?? META_CHARSET.exec(head)?.[1];
+  const declared = label ? knownEncoding(label) : null;
+  // A declaration that the bytes contradict (a file re-saved in another encoding) is not trusted.
+  if (declared && !declared.startsWith('utf-16') && fatalValid(declared, trimTail(bytes, true))) return declared;
+  return detectTextEncoding(bytes);
+}
+
+/** A whole (in memory) XML or HTML document as text, in its declared or detected encoding, without BOM. */
+export function decodeMarkup(bytes: Uint8Array): string {
+  return new TextDecoder(markupEncoding(bytes)).decode(bytes);
+}
+
 /** Needles to search when the sample was pure ASCII: the rest may be in any 8-bit encoding. */
 const MIXED: Needle[] = [...NEEDLES['utf-8'], ...NEEDLES.shift_jis, ...NEEDLES['euc-jp'], ...NEEDLES['iso-2022-jp']];
 
