@@ -14,6 +14,11 @@ const AREA: Record<string, Record<Lang, string>> = {
   cells: { ja: 'セル', en: 'cells' },
   slide: { ja: 'スライド', en: 'slide' },
   binary: { ja: 'データ', en: 'data' },
+  'sheet names': { ja: 'シート名', en: 'sheet names' },
+  drawing: { ja: '図形・透かし', en: 'drawing or watermark' },
+  escaped: { ja: 'エスケープされた文字列', en: 'escaped strings' },
+  bookmarks: { ja: 'しおり', en: 'bookmarks' },
+  form: { ja: 'フォームの入力値', en: 'form fields' },
 };
 
 export function describeLocation(loc: Location | undefined, lang: Lang = 'ja'): string {

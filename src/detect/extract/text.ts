@@ -18,6 +18,7 @@ import {
   windowsFor,
 } from './byte-scan.js';
 import { TextChunker } from '../text-chunks.js';
+import type { Where } from '../types.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 
 /** Bytes looked at to decide the encoding of a large file. */
@@ -181,21 +182,45 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   else yield* prefiltered(blob, ctx, det);
 };
 
+// ---------------------------------------------------------------- escapes (JSON, JavaScript, .properties)
+
+/** `\u79d8` (秘) and `\u3299` (㊙) as JSON and most languages escape them, in ASCII. */
+const ESCAPED: Needle[] = ['\\u79d8', '\\u79D8', '\\u3299'].map((s) => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor: 0 }));
+const ESCAPE = /\\(?:u([0-9a-fA-F]{4})|([^u]))/g;
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
+
+/**
+ * Text with its string escapes resolved (`\u79d8` → 秘, `\ud83d\ude00` → one character, `\n` → a line
+ * break, `\\` → a backslash), as a reader of the JSON value sees it.
+ */
+export function unescapeStrings(s: string): string {
+  if (s.indexOf('\\') < 0) return s;
+  return s.replace(ESCAPE, (_, hex?: string, c?: string) => (hex ? String.fromCharCode(parseInt(hex, 16)) : (SIMPLE_ESCAPES[c!] ?? c!)));
+}
+
+/** A run of text, and its unescaped reading when that differs (the raw text is searched too). */
+function* withUnescaped(text: string, where: Where = {}): Generator<Extracted> {
+  yield { kind: 'text', text, where };
+  const un = unescapeStrings(text);
+  if (un !== text) yield { kind: 'text', text: un, where: { ...where, area: 'escaped' } };
+}
+
 async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected): AsyncGenerator<Extracted> {
-  const needles = det.enc === 'ascii' ? MIXED : NEEDLES[det.enc];
   const wide = det.enc === 'utf-16le' || det.enc === 'utf-16be';
+  const needles = [...(det.enc === 'ascii' ? MIXED : NEEDLES[det.enc]), ...(wide ? [] : ESCAPED)];
   const covered = new Map<string, number>(); // per encoding: absolute offset already decoded
   for await (const { buf, base, from, to } of slices(blob, ctx.checkTime)) {
-    // Text that stays ASCII (logs, CSV, code) cannot hold 秘 in any encoding: one cheap pass.
-    if (det.enc === 'ascii' && isAsciiOnly(buf)) continue;
-    const wins = windowsFor(buf, needles, from, to, { parityBase: -base, alignedOnly: wide });
+    // Text that stays ASCII (logs, CSV, code) can hold 秘 only as an escape: one cheap pass each.
+    const ascii = det.enc === 'ascii' && isAsciiOnly(buf);
+    if (ascii && buf.indexOf(0x5c) === -1) continue;
+    const wins = windowsFor(buf, ascii ? ESCAPED : needles, from, to, { parityBase: -base, alignedOnly: wide });
     for (const w of wins) {
       const key = winKey(w, base);
       if (base + w.hit + 300 <= (covered.get(key) ?? 0)) continue;
       ctx.checkTime();
       const text = decodeWindow(buf, w);
       covered.set(key, Math.max(covered.get(key) ?? 0, base + w.end));
-      if (mayHaveStampChar(text)) yield { kind: 'text', text, where: {} };
+      if (mayHaveStampChar(text) || mayHaveStampChar(unescapeStrings(text))) yield* withUnescaped(text);
     }
   }
 }
@@ -226,11 +251,11 @@ async function* fullDecode(blob: Blob, ctx: ExtractContext, det: Detected): Asyn
         text = dec.decode(buf, { stream: true });
       }
     } else text = dec.decode(buf, { stream: true });
-    for (const run of chunker.push(text)) yield { kind: 'text', text: run, where: {} };
+    for (const run of chunker.push(text)) yield* withUnescaped(run);
   }
-  if (dec) for (const run of chunker.push(dec.decode())) yield { kind: 'text', text: run, where: {} };
+  if (dec) for (const run of chunker.push(dec.decode())) yield* withUnescaped(run);
   const rest = chunker.flush();
-  if (rest) yield { kind: 'text', text: rest, where: {} };
+  if (rest) yield* withUnescaped(rest);
 }
 
 /** No byte ≥ 0x80 and no ESC (which could start ISO-2022-JP), checked a 32-bit word at a time. */
