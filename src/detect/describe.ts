@@ -19,6 +19,7 @@ const AREA: Record<string, Record<Lang, string>> = {
   escaped: { ja: 'エスケープされた文字列', en: 'escaped strings' },
   bookmarks: { ja: 'しおり', en: 'bookmarks' },
   form: { ja: 'フォームの入力値', en: 'form fields' },
+  attachments: { ja: '添付ファイル', en: 'attachments' },
 };
 
 export function describeLocation(loc: Location | undefined, lang: Lang = 'ja'): string {

@@ -13,43 +13,13 @@ import { Dict, PdfDoc, Ref, Stream, bytesEq, findBytes, findBytesBack, type Obj 
 import { FontLoader } from './pdf-font.js';
 import { newPageState, resourcesCanStamp, runContent, runForm, type PageState } from './pdf-content.js';
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
+import { decodeTextString, embeddedFiles, formText, outlineText } from './pdf-catalog.js';
+import { blobOf } from '../bytes.js';
+
+export { decodeTextString };
 
 const MAX_PAGES = 100_000;
 const STREAM_CAP = 64 * 1024 * 1024;
-
-// ---------------------------------------------------------------- text strings
-
-const PDFDOC_HIGH =
-  '\u2022\u2020\u2021\u2026\u2014\u2013\u0192\u2044\u2039\u203a\u2212\u2030\u201e\u201c\u201d\u2018\u2019\u201a\u2122\ufb01\ufb02\u0141\u0152\u0160\u0178\u017d\u0131\u0142\u0153\u0161\u017e\ufffd\u20ac';
-const PDFDOC_LOW = '\u02d8\u02c7\u02c6\u02d9\u02dd\u02db\u02da\u02dc';
-
-/** Decodes a PDF text string: UTF-16BE/LE with BOM, UTF-8 with BOM, else PDFDocEncoding. */
-export function decodeTextString(b: Uint8Array): string {
-  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b.subarray(2));
-  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return new TextDecoder('utf-16le').decode(b.subarray(2));
-  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return new TextDecoder('utf-8').decode(b.subarray(3));
-  let s = '';
-  let high = false;
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i];
-    if (c >= 0x80 && c <= 0xa0) s += PDFDOC_HIGH[c - 0x80];
-    else if (c >= 0x18 && c <= 0x1f) s += PDFDOC_LOW[c - 0x18];
-    else s += String.fromCharCode(c);
-    if (c >= 0x80) high = true;
-  }
-  if (high) {
-    // Japanese producers sometimes write UTF-8 or Shift_JIS without a BOM: add those readings.
-    for (const label of ['utf-8', 'shift_jis']) {
-      try {
-        s += '\n' + new TextDecoder(label, { fatal: true }).decode(b);
-        break;
-      } catch {
-        /* not this one */
-      }
-    }
-  }
-  return s;
-}
 
 // ---------------------------------------------------------------- encryption
 
@@ -357,6 +327,27 @@ async function openDoc(blob: Blob, ctx: ExtractContext): Promise<PdfDoc> {
   return doc;
 }
 
+/**
+ * Embedded files as archive members (the scanner checks their names and scans them recursively);
+ * one that cannot be decoded is still named, and reported unscannable.
+ */
+function* attachments(doc: PdfDoc, pages: Dict[], ctx: ExtractContext): Generator<Extracted> {
+  try {
+    for (const file of embeddedFiles(doc, pages, ctx.checkTime)) {
+      ctx.addEntry();
+      const where = { area: 'attachments', ...(file.page ? { page: file.page } : {}) };
+      yield* textItems(file.description, where);
+      const info = { partial: false };
+      const data = file.stream ? doc.decodeStream(file.stream, true, info) : null;
+      yield { kind: 'member', name: file.name, data: blobOf(data ?? new Uint8Array(0)), where };
+      if (!data || info.partial) yield { kind: 'unscannable', reason: 'corrupt', detail: `PDF attachment ${file.name} could not be read`, where };
+    }
+  } catch (e) {
+    if (isScanError(e)) throw e;
+    yield { kind: 'unscannable', reason: 'corrupt', detail: 'PDF attachments could not be read', where: { area: 'attachments' } };
+  }
+}
+
 export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractContext): AsyncGenerator<Extracted> {
   let doc: PdfDoc;
   let pages: Dict[];
@@ -388,6 +379,12 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
     if (isScanError(e)) throw e;
   }
   yield* textItems(props, { area: 'properties' });
+  try {
+    yield* textItems(outlineText(doc, ctx.checkTime), { area: 'bookmarks' });
+  } catch (e) {
+    if (isScanError(e)) throw e;
+    yield { kind: 'unscannable', reason: 'corrupt', detail: 'PDF bookmarks could not be read', where: { area: 'bookmarks' } };
+  }
 
   if (pages.length === 0) {
     if (!props) throw new ScanError('corrupt', 'PDF has no readable pages');
@@ -450,30 +447,14 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
     yield* textItems(text, { page: pageNo });
   }
 
-  // AcroForm fields not attached to pages
+  // Form fields (values, tooltips, captions, options), also those not attached to any page.
   try {
-    const root = doc.dict(doc.trailer.get('Root'));
-    const af = root ? doc.dict(root.get('AcroForm')) : null;
-    if (af) {
-      const parts: string[] = [];
-      const seen = new Set<Dict>();
-      const stack: Obj[] = [];
-      const fields = doc.resolve(af.get('Fields'));
-      if (Array.isArray(fields)) stack.push(...fields);
-      while (stack.length && seen.size < 10000) {
-        const f = doc.dict(stack.pop()!);
-        if (!f || seen.has(f)) continue;
-        seen.add(f);
-        const v = doc.resolve(f.get('V'));
-        if (v instanceof Uint8Array && !f.get('Subtype')) parts.push(decodeTextString(v));
-        const kids = doc.resolve(f.get('Kids'));
-        if (Array.isArray(kids)) stack.push(...kids);
-      }
-      yield* textItems(parts.join('\n'), { area: 'form' });
-    }
+    yield* textItems(formText(doc, ctx.checkTime), { area: 'form' });
   } catch (e) {
     if (isScanError(e)) throw e;
+    yield { kind: 'unscannable', reason: 'corrupt', detail: 'PDF form fields could not be read', where: { area: 'form' } };
   }
+  yield* attachments(doc, pages, ctx);
 
   if (badPages > 0 || fromScan || treeBroken || (truncated && doc.damaged)) {
     yield {

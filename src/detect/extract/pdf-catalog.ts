@@ -1,0 +1,171 @@
+/**
+ * What a PDF shows besides its pages: the outline (bookmarks panel), embedded files (attachments
+ * panel: the /EmbeddedFiles name tree and /FileAttachment annotations) and form fields (values,
+ * tooltips, button captions, choice options). Every walk is bounded and safe against cycles.
+ */
+import { Dict, Ref, Stream, type Obj, type PdfDoc } from './pdf-parse.js';
+
+/** More items than any real document has; a damaged or hostile tree stops here. */
+const MAX_ITEMS = 100_000;
+
+const PDFDOC_HIGH =
+  '\u2022\u2020\u2021\u2026\u2014\u2013\u0192\u2044\u2039\u203a\u2212\u2030\u201e\u201c\u201d\u2018\u2019\u201a\u2122\ufb01\ufb02\u0141\u0152\u0160\u0178\u017d\u0131\u0142\u0153\u0161\u017e\ufffd\u20ac';
+const PDFDOC_LOW = '\u02d8\u02c7\u02c6\u02d9\u02dd\u02db\u02da\u02dc';
+
+/** Decodes a PDF text string: UTF-16BE/LE with BOM, UTF-8 with BOM, else PDFDocEncoding. */
+export function decodeTextString(b: Uint8Array): string {
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b.subarray(2));
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return new TextDecoder('utf-16le').decode(b.subarray(2));
+  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return new TextDecoder('utf-8').decode(b.subarray(3));
+  let s = '';
+  let high = false;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    if (c >= 0x80 && c <= 0xa0) s += PDFDOC_HIGH[c - 0x80];
+    else if (c >= 0x18 && c <= 0x1f) s += PDFDOC_LOW[c - 0x18];
+    else s += String.fromCharCode(c);
+    if (c >= 0x80) high = true;
+  }
+  if (high) {
+    // Japanese producers sometimes write UTF-8 or Shift_JIS without a BOM: add those readings.
+    for (const label of ['utf-8', 'shift_jis']) {
+      try {
+        s += '\n' + new TextDecoder(label, { fatal: true }).decode(b);
+        break;
+      } catch {
+        /* not this one */
+      }
+    }
+  }
+  return s;
+}
+
+/** The text of a string object, or '' for anything else. */
+function text(doc: PdfDoc, o: Obj | undefined): string {
+  const v = doc.resolve(o);
+  return v instanceof Uint8Array && v.length ? decodeTextString(v) : '';
+}
+
+/**
+ * Visits the dictionaries reachable from `start` through `next(d)` once each (by object number
+ * and by identity), at most MAX_ITEMS of them; `checkTime` is called as it goes.
+ */
+function* walk(doc: PdfDoc, start: Obj[], next: (d: Dict) => Obj[], checkTime: () => void): Generator<Dict> {
+  const seenRefs = new Set<number>();
+  const seen = new Set<Dict>();
+  const stack = [...start].reverse();
+  while (stack.length && seen.size < MAX_ITEMS) {
+    if ((seen.size & 1023) === 1023) checkTime();
+    const o = stack.pop()!;
+    if (o instanceof Ref) {
+      if (seenRefs.has(o.num)) continue;
+      seenRefs.add(o.num);
+    }
+    const d = doc.dict(o);
+    if (!d || seen.has(d)) continue;
+    seen.add(d);
+    yield d;
+    stack.push(...next(d).reverse());
+  }
+}
+
+const catalog = (doc: PdfDoc): Dict | null => doc.dict(doc.trailer.get('Root'));
+const present = (o: Obj | undefined): Obj[] => (o === undefined || o === null ? [] : [o]);
+
+/** Bookmark titles, in reading order, one per line. */
+export function outlineText(doc: PdfDoc, checkTime: () => void): string {
+  const outlines = doc.dict(catalog(doc)?.get('Outlines'));
+  if (!outlines) return '';
+  const titles: string[] = [];
+  // Children before the next sibling: the order of the bookmarks panel.
+  for (const item of walk(doc, present(outlines.get('First')), (d) => [...present(d.get('First')), ...present(d.get('Next'))], checkTime)) {
+    const t = text(doc, item.get('Title'));
+    if (t) titles.push(t);
+  }
+  return titles.join('\n');
+}
+
+/** Field values, tooltips (/TU), button captions (/MK /CA) and choice options of the AcroForm. */
+export function formText(doc: PdfDoc, checkTime: () => void): string {
+  const form = doc.dict(catalog(doc)?.get('AcroForm'));
+  const fields = form ? doc.resolve(form.get('Fields')) : null;
+  if (!Array.isArray(fields)) return '';
+  const parts: string[] = [];
+  const kids = (d: Dict) => {
+    const k = doc.resolve(d.get('Kids'));
+    return Array.isArray(k) ? k : [];
+  };
+  for (const f of walk(doc, fields, kids, checkTime)) {
+    for (const v of [...strings(doc, f.get('V')), ...strings(doc, f.get('Opt'))]) parts.push(v);
+    parts.push(text(doc, f.get('TU')), text(doc, doc.dict(f.get('MK'))?.get('CA')));
+  }
+  return parts.filter(Boolean).join('\n');
+}
+
+/** A text string, or every text string of an array (one level of nesting: /Opt pairs). */
+function strings(doc: PdfDoc, o: Obj | undefined): string[] {
+  const v = doc.resolve(o);
+  if (v instanceof Uint8Array) return [decodeTextString(v)];
+  if (!Array.isArray(v)) return [];
+  return v.slice(0, MAX_ITEMS).flatMap((x) => {
+    const y = doc.resolve(x);
+    if (Array.isArray(y)) return y.map((z) => text(doc, z));
+    return [text(doc, y)];
+  });
+}
+
+export interface EmbeddedFile {
+  /** The attachment's file name (/UF, else /F), or its key in the name tree. */
+  name: string;
+  /** Its description (/Desc), shown in the attachments panel. */
+  description: string;
+  /** The embedded stream, or null when the file spec embeds nothing readable. */
+  stream: Stream | null;
+  /** 1-based page of a /FileAttachment annotation. */
+  page?: number;
+}
+
+/** Files embedded in the document: the /EmbeddedFiles name tree, then /FileAttachment annotations. */
+export function* embeddedFiles(doc: PdfDoc, pages: Dict[], checkTime: () => void): Generator<EmbeddedFile> {
+  const seen = new Set<Dict>();
+  const names = doc.dict(doc.dict(catalog(doc)?.get('Names'))?.get('EmbeddedFiles'));
+  for (const [key, spec] of nameTree(doc, names, checkTime)) {
+    const file = fileSpec(doc, spec, key, seen);
+    if (file) yield file;
+  }
+  for (let i = 0; i < pages.length; i++) {
+    const annots = doc.resolve(pages[i].get('Annots'));
+    if (!Array.isArray(annots)) continue;
+    for (const a of annots.slice(0, MAX_ITEMS)) {
+      const d = doc.dict(a);
+      if (d?.get('Subtype') !== 'FileAttachment') continue;
+      const file = fileSpec(doc, d.get('FS'), '', seen);
+      if (file) yield { ...file, page: i + 1 };
+    }
+  }
+}
+
+/** The [key, value] pairs of a name tree (/Names arrays in the nodes reached through /Kids). */
+function* nameTree(doc: PdfDoc, root: Dict | null, checkTime: () => void): Generator<[string, Obj]> {
+  if (!root) return;
+  const kids = (d: Dict) => {
+    const k = doc.resolve(d.get('Kids'));
+    return Array.isArray(k) ? k : [];
+  };
+  for (const node of walk(doc, [root], kids, checkTime)) {
+    const arr = doc.resolve(node.get('Names'));
+    if (!Array.isArray(arr)) continue;
+    for (let i = 0; i + 1 < arr.length && i < 2 * MAX_ITEMS; i += 2) yield [text(doc, arr[i]), arr[i + 1]];
+  }
+}
+
+function fileSpec(doc: PdfDoc, o: Obj | undefined, key: string, seen: Set<Dict>): EmbeddedFile | null {
+  const spec = doc.dict(o);
+  if (!spec || seen.has(spec)) return null;
+  seen.add(spec);
+  const ef = doc.dict(spec.get('EF'));
+  if (!ef) return null; // a reference to a file outside the PDF: nothing embedded
+  const name = text(doc, spec.get('UF')) || text(doc, spec.get('F')) || key || 'attachment';
+  const s = doc.resolve(ef.get('UF') ?? ef.get('F'));
+  return { name, description: text(doc, spec.get('Desc')), stream: s instanceof Stream ? s : null };
+}
