@@ -1,7 +1,7 @@
 /** HTML (and XHTML, .mht bodies saved as HTML): visible text, title, meta descriptions; entities decoded. */
 import { readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
-import type { Extractor } from './types.js';
+import type { Extracted, Extractor } from './types.js';
 import { decodeEntities, xmlToText } from './xml-text.js';
 
 const INVISIBLE = /<(script|style|template|noscript)\b[\s\S]*?<\/\1\s*>|<!--[\s\S]*?-->/gi;
@@ -9,13 +9,17 @@ const INVISIBLE = /<(script|style|template|noscript)\b[\s\S]*?<\/\1\s*>|<!--[\s\
 export const extractHtml: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
   ctx.checkTime();
-  const html = new TextDecoder(htmlCharset(bytes)).decode(bytes);
+  yield* htmlRuns(new TextDecoder(htmlCharset(bytes)).decode(bytes));
+};
+
+/** The text runs of decoded HTML: meta descriptions as properties, visible text as body. */
+export function* htmlRuns(html: string): Generator<Extracted> {
   const meta = Array.from(html.matchAll(/<meta\b[^>]*\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>/gi), (m) =>
     decodeEntities(m[1] ?? m[2] ?? m[3]),
   ).join('\n');
   if (meta) yield { kind: 'text', text: meta, where: { area: 'properties' } };
   for (const text of chunkText(xmlToText(html.replace(INVISIBLE, '')))) yield { kind: 'text', text, where: { area: 'body' } };
-};
+}
 
 /** The charset from a BOM or a <meta charset>, defaulting to UTF-8. */
 export function htmlCharset(bytes: Uint8Array): string {
