@@ -14,6 +14,9 @@ const AREA: Record<string, Record<Lang, string>> = {
   cells: { ja: 'セル', en: 'cells' },
   slide: { ja: 'スライド', en: 'slide' },
   binary: { ja: 'データ', en: 'data' },
+  subject: { ja: '件名', en: 'subject' },
+  headers: { ja: 'メールヘッダー', en: 'mail headers' },
+  attachment: { ja: '添付', en: 'attachment' },
 };
 
 export function describeLocation(loc: Location | undefined, lang: Lang = 'ja'): string {

@@ -214,7 +214,8 @@ export function splitParams(value: string): { head: string; params: RawParam[] }
       quoted = true;
       i++;
       while (i < n && value[i] !== '"') {
-        if (value[i] === '\\' && i + 1 < n) i++;
+        // Only `\"` and `\\` are unescaped: Windows software writes paths with bare backslashes.
+        if (value[i] === '\\' && (value[i + 1] === '"' || value[i + 1] === '\\')) i++;
         v += value[i++];
       }
       i = value.indexOf(';', i);
