@@ -20,6 +20,9 @@ const AREA: Record<string, Record<Lang, string>> = {
   bookmarks: { ja: 'しおり', en: 'bookmarks' },
   form: { ja: 'フォームの入力値', en: 'form fields' },
   attachments: { ja: '添付ファイル', en: 'attachments' },
+  subject: { ja: '件名', en: 'subject' },
+  headers: { ja: 'メールヘッダー', en: 'mail headers' },
+  attachment: { ja: '添付', en: 'attachment' },
 };
 
 export function describeLocation(loc: Location | undefined, lang: Lang = 'ja'): string {

@@ -22,6 +22,8 @@ import { extractOle2 } from './extract/ole2.js';
 import { extractRtf } from './extract/rtf.js';
 import { extractText } from './extract/text.js';
 import { extractBinary } from './extract/binary.js';
+import { extractEml } from './extract/eml.js';
+import { extractMbox } from './extract/mbox.js';
 import { readZipDirectory } from './extract/zip-reader.js';
 
 /** Rule 2 (and designated name patterns, rule 3) on a file name alone. Synchronous: used before any byte is read. */
@@ -100,10 +102,14 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   'empty-document': async function* () {
     throw new ScanError('corrupt', 'the file is empty (0 bytes): no document of its type can be');
   },
+  eml: extractEml,
+  // A web archive is a MIME message (multipart/related) and is read as one.
+  mhtml: extractEml,
+  mbox: extractMbox,
 };
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
-const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2']);
+const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'mhtml', 'mbox']);
 
 class Scanner {
   private expanded = 0;

@@ -3,9 +3,11 @@
  * hint only where content cannot tell (text, HTML). A renamed file is read as what it is.
  */
 import { readBytes, startsWith } from './bytes.js';
+import { mailKind } from './extract/mime.js';
 
 export type Format =
-  | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document';
+  | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
+  | 'eml' | 'mhtml' | 'mbox';
 
 const IMAGE_SIGNATURES: readonly (readonly number[])[] = [
   [0x89, 0x50, 0x4e, 0x47], // PNG
@@ -35,14 +37,16 @@ const UNSUPPORTED_ARCHIVES: readonly RegExp[] = [
   /^\x28\xB5\x2F\xFD/, // Zstandard
   /^MSCF\0\0\0\0/, // Microsoft CAB
   /^..-lh[0-7d]-/s, // LZH (still common in Japan)
+  /^\x78\x9F\x3E\x22/, // TNEF (winmail.dat): Outlook's attachments wrapper
 ];
 
 /** Formats of which no valid file is 0 bytes long: an empty one is damaged (a failed save or copy), not clean. */
 const EMPTY_IS_DAMAGE =
   /\.(docx?|docm|dotx?|dotm|xlsx?|xlsm|xlsb|xltx?|xltm|pptx?|pptm|potx?|potm|ppsx?|ppsm|odt|ods|odp|odg|pdf|rtf|zip|gz|tgz|7z|rar|xz|bz2|zst|lzh|lha|cab|msg)$/i;
 
-const TEXT_EXT = /\.(txt|text|csv|tsv|md|markdown|json|jsonl|ndjson|log|ini|cfg|conf|ya?ml|toml|sql|js|mjs|ts|tsx|jsx|py|rb|java|kt|go|rs|c|h|cc|cpp|hpp|cs|sh|bat|cmd|ps1|vbs|eml|tex|srt|vtt|properties)$/i;
-const HTML_EXT = /\.(html?|xhtml|mht|mhtml|htm)$/i;
+const TEXT_EXT = /\.(txt|text|csv|tsv|md|markdown|json|jsonl|ndjson|log|ini|cfg|conf|ya?ml|toml|sql|js|mjs|ts|tsx|jsx|py|rb|java|kt|go|rs|c|h|cc|cpp|hpp|cs|sh|bat|cmd|ps1|vbs|tex|srt|vtt|properties)$/i;
+const HTML_EXT = /\.(html?|xhtml|htm)$/i;
+const MAIL_EXT: [RegExp, Format][] = [[/\.eml$/i, 'eml'], [/\.mhtml?$/i, 'mhtml'], [/\.(mbox|mbx)$/i, 'mbox']];
 const XML_EXT = /\.(xml|svg|fodt|fods|fodp|fodg|xsl|xslt|plist|rss|atom|xaml|xliff|xlf|resx)$/i;
 
 export async function sniff(blob: Blob, name: string): Promise<Format> {
@@ -58,6 +62,11 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (IMAGE_SIGNATURES.some((sig) => startsWith(head, sig)) || /^RIFF....WEBP/s.test(ascii)) return 'image';
   if (MEDIA_SIGNATURES.some((re) => re.test(ascii))) return 'media';
   if (UNSUPPORTED_ARCHIVES.some((re) => re.test(ascii))) return 'unsupported-archive';
+  // Content first; the extension decides between mail kinds (a saved .eml may begin with an mbox `From ` line).
+  const kind = mailKind(ascii);
+  const byName = MAIL_EXT.find(([re]) => re.test(name))?.[1];
+  const mail = kind && byName ? byName : (kind ?? byName);
+  if (mail) return mail;
   if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return 'html';
   if (XML_EXT.test(name) || /^(\xEF\xBB\xBF)?\s*<\?xml/.test(ascii)) return 'xml';
   if (TEXT_EXT.test(name) || looksLikeText(head)) return 'text';

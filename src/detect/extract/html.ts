@@ -5,7 +5,7 @@
 import { readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import { decodeMarkup } from './text.js';
-import type { Extractor } from './types.js';
+import type { Extracted, Extractor } from './types.js';
 import { decodeEntities, xmlToText } from './xml-text.js';
 
 const INVISIBLE = /<(script|style|template|noscript)\b[\s\S]*?<\/\1\s*>|<!--[\s\S]*?-->/gi;
@@ -13,10 +13,15 @@ const INVISIBLE = /<(script|style|template|noscript)\b[\s\S]*?<\/\1\s*>|<!--[\s\
 export const extractHtml: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
   ctx.checkTime();
-  const html = decodeMarkup(bytes);
+  yield* htmlRuns(decodeMarkup(bytes));
+};
+
+/** The text runs of decoded HTML: meta descriptions as properties, visible text as body. */
+export function* htmlRuns(html: string): Generator<Extracted> {
   const meta = Array.from(html.matchAll(/<meta\b[^>]*\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>/gi), (m) =>
     decodeEntities(m[1] ?? m[2] ?? m[3]),
   ).join('\n');
   if (meta) yield { kind: 'text', text: meta, where: { area: 'properties' } };
   for (const text of chunkText(xmlToText(html.replace(INVISIBLE, '')))) yield { kind: 'text', text, where: { area: 'body' } };
-};
+}
+

@@ -12,6 +12,7 @@ import { scanBytes } from './binary.js';
 import { readDoc } from './ole2-doc.js';
 import { readXls } from './ole2-xls.js';
 import { readPpt } from './ole2-ppt.js';
+import { isMsg, readMsg } from './msg.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import type { Where } from '../types.js';
 import { chunkText } from '../text-chunks.js';
@@ -63,6 +64,12 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
     throw new ScanError('encrypted', 'password-protected Office document');
   }
   if (has('EncryptedSummary')) throw new ScanError('encrypted', 'password-protected PowerPoint presentation');
+
+  // An Outlook item (.msg): its own reader, which comes back here for embedded OLE objects.
+  if (isMsg(cfb, st)) {
+    yield* readMsg(cfb, st, ctx, nest, (s, n) => storage(cfb, s, ctx, n));
+    return;
+  }
 
   let known = false;
   const word = has('WordDocument');

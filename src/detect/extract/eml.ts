@@ -1,0 +1,130 @@
+/**
+ * E-mail messages (.eml, message/rfc822) and web archives (.mht/.mhtml, which are MIME messages
+ * too). The subject and other headers are read decoded; every text and HTML part is decoded per
+ * transfer encoding and charset and read as body; every attachment and forwarded message is handed
+ * back as a member (its name checked by rule 2, its content scanned recursively). Whatever cannot
+ * be decoded is reported as unscannable with where it is, and what could be read is still read.
+ */
+import { readBytes } from '../bytes.js';
+import { chunkText } from '../text-chunks.js';
+import type { Where } from '../types.js';
+import { htmlRuns } from './html.js';
+import { markupEncoding } from './text.js';
+import { contentInfo, decodeBody, decodedHeader, parseEntity, splitMultipart, type ContentInfo, type Entity } from './mime.js';
+import { decodeCharset, printable } from './rfc2047.js';
+import type { ExtractContext, Extracted, Extractor } from './types.js';
+
+/** Multipart nesting followed inside one message; deeper structure is reported, not read. */
+const MAX_NEST = 32;
+
+export const extractEml: Extractor = async function* (blob, ctx) {
+  const bytes = await readBytes(blob);
+  ctx.checkTime();
+  yield* walkMessage(bytes, ctx);
+};
+
+/** A whole message: its headers, then its body. */
+export function* walkMessage(bytes: Uint8Array, ctx: ExtractContext): Generator<Extracted> {
+  const e = parseEntity(bytes);
+  yield* headerRuns(e);
+  yield* walkBody(e, ctx, '1', 0, 'text/plain');
+}
+
+/** Subject as `subject`; every other header, decoded, as `headers` (names and addresses carry text too). */
+function* headerRuns(e: Entity): Generator<Extracted> {
+  const other: string[] = [];
+  const problems: string[] = [];
+  for (const f of e.fields) {
+    const d = decodedHeader(f.value);
+    problems.push(...d.problems);
+    if (f.name === 'subject') yield { kind: 'text', text: d.text, where: { area: 'subject' } };
+    else other.push(d.text);
+  }
+  other.push(...e.junk);
+  if (other.length) for (const t of chunkText(other.join('\n'))) yield { kind: 'text', text: t, where: { area: 'headers' } };
+  if (problems.length) yield unreadable(`header: ${problems[0]}`, { area: 'headers' });
+  if (!e.complete) yield unreadable('the message ends inside its header block (cut short)', { area: 'headers' });
+}
+
+const unreadable = (detail: string, where: Where): Extracted => ({ kind: 'unscannable', reason: 'corrupt', detail, where });
+
+/** The body of entity `e` (part number `id`, multipart nesting `nest`). */
+function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fallback: string): Generator<Extracted> {
+  ctx.checkTime();
+  const info = contentInfo(e, fallback);
+  const where: Where = { area: 'body' };
+  for (const p of info.problems) yield unreadable(`part ${id}: ${p}`, where);
+  const major = info.type.split('/')[0];
+  if (major === 'multipart' && !info.filename) {
+    yield* walkMultipart(e, info, ctx, id, nest);
+    return;
+  }
+  const body = decodeBody(e.body, info.encoding);
+  if (body.problem) {
+    yield unreadable(`part ${id}: ${body.problem}`, where);
+    // Still read what the undecoded bytes show: a stamp in them is a stamp.
+    if (info.encoding !== 'base64') yield* textRuns(decodeCharset(e.body, undefined).text, where);
+  }
+  if (info.filename || !isInlineText(info)) {
+    yield member(attachmentName(info, id), body.bytes, ctx);
+    return;
+  }
+  const text = decodeCharset(body.bytes, info.params.get('charset') ?? (info.type === 'text/html' ? markupEncoding(body.bytes) : undefined));
+  for (const p of text.problems) yield unreadable(`part ${id}: ${p}`, where);
+  if (info.type === 'text/html') yield* htmlRuns(text.text);
+  else yield* textRuns(text.text, where);
+}
+
+/** Text a mail client shows in the message itself (not as an attachment). */
+function isInlineText(info: ContentInfo): boolean {
+  return info.type.startsWith('text/') && info.disposition !== 'attachment' && info.type !== 'text/rtf';
+}
+
+function* walkMultipart(e: Entity, info: ContentInfo, ctx: ExtractContext, id: string, nest: number): Generator<Extracted> {
+  const where: Where = { area: 'body' };
+  const boundary = info.params.get('boundary');
+  if (nest >= MAX_NEST) {
+    yield { kind: 'unscannable', reason: 'too-deep', detail: `part ${id}: multipart nested more than ${MAX_NEST} deep`, where };
+    return;
+  }
+  if (!boundary) {
+    yield unreadable(`part ${id}: multipart without a boundary`, where);
+    yield* textRuns(decodeCharset(e.body, undefined).text, where);
+    return;
+  }
+  const mp = splitMultipart(e.body, boundary, ctx.checkTime);
+  // Readers skip the preamble and epilogue, but text hidden there is still in the file.
+  yield* textRuns(decodeCharset(mp.preamble, undefined).text, where);
+  if (mp.parts.length === 0) {
+    yield unreadable(`part ${id}: no part with boundary ${printable(boundary)} (damaged structure)`, where);
+    return;
+  }
+  const inner = info.type === 'multipart/digest' ? 'message/rfc822' : 'text/plain';
+  for (const [k, raw] of mp.parts.entries()) {
+    yield* walkBody(parseEntity(raw), ctx, `${id}.${k + 1}`, nest + 1, inner);
+  }
+  if (!mp.closed) yield unreadable(`part ${id}: the closing boundary is missing (message cut short)`, where);
+  yield* textRuns(decodeCharset(mp.epilogue, undefined).text, where);
+}
+
+function* textRuns(text: string, where: Where): Generator<Extracted> {
+  if (!text.trim()) return;
+  for (const t of chunkText(text)) yield { kind: 'text', text: t, where };
+}
+
+/**
+ * The member name of an attachment: its own file name when it has one; a forwarded message
+ * without a name is `message.eml` (its subject is not a file name, so rule 2 does not apply to it).
+ */
+function attachmentName(info: ContentInfo, id: string): string {
+  if (info.filename) return info.filename;
+  if (info.type === 'message/rfc822' || info.type === 'message/global') return 'message.eml';
+  // Web archives name resources by URL (Content-Location): a URL is not a file name either.
+  return `part ${id}`;
+}
+
+function member(name: string, data: Uint8Array, ctx: ExtractContext): Extracted {
+  ctx.addEntry();
+  ctx.addExpanded(data.length);
+  return { kind: 'member', name, data: new Blob([data as Uint8Array<ArrayBuffer>]), where: { area: 'attachment' } };
+}

@@ -1,0 +1,238 @@
+/**
+ * MIME entities (RFC 2045–2049, RFC 5322): the header block, Content-Type and
+ * Content-Disposition parameters, multipart bodies split at their boundaries, and bodies decoded
+ * per Content-Transfer-Encoding. Pure functions over bytes; what the parts mean for a scan is
+ * decided in mail-walk.ts.
+ */
+import { decodeBase64, decodeEncodedWords, decodeParams, decodeQuotedPrintable, headerBytesToText, printable, splitParams } from './rfc2047.js';
+
+export interface HeaderField {
+  /** Lowercase field name. */
+  name: string;
+  /** Unfolded raw value (8-bit bytes already read as text). */
+  value: string;
+}
+
+export interface Entity {
+  fields: HeaderField[];
+  /** Lines in the header block that are not header fields: kept so that their text is still read. */
+  junk: string[];
+  body: Uint8Array;
+  /** False when the header block never ended (no empty line): the entity was cut short. */
+  complete: boolean;
+}
+
+const FIELD = /^([!-9;-~]{1,76})[ \t]*:/;
+
+/** The offset just past the line that starts at `i` (past LF), and the line's end without CR/LF. */
+function lineAt(b: Uint8Array, i: number): { end: number; next: number } {
+  let nl = b.indexOf(0x0a, i);
+  if (nl < 0) nl = b.length;
+  const end = nl > i && b[nl - 1] === 0x0d ? nl - 1 : nl;
+  return { end, next: Math.min(b.length, nl + 1) };
+}
+
+/** Splits an entity into its header fields and body. Tolerant: a damaged line never hides the lines after it. */
+export function parseEntity(b: Uint8Array): Entity {
+  const fields: HeaderField[] = [];
+  const junk: string[] = [];
+  let i = 0;
+  let first = true;
+  while (i < b.length) {
+    const { end, next } = lineAt(b, i);
+    if (end === i) return { fields, junk, body: b.subarray(next), complete: true };
+    const line = headerBytesToText(b.subarray(i, end));
+    const m = FIELD.exec(line);
+    if (m) fields.push({ name: m[1].toLowerCase(), value: line.slice(m[0].length).trim() });
+    else if ((line[0] === ' ' || line[0] === '\t') && fields.length) fields[fields.length - 1].value += ' ' + line.trim();
+    else if (first && !line.startsWith('From ')) {
+      // No header block at all (a part that starts with its text): everything is body.
+      return { fields, junk, body: b, complete: true };
+    } else junk.push(line);
+    first = false;
+    i = next;
+  }
+  return { fields, junk, body: b.subarray(b.length), complete: false };
+}
+
+export function field(e: Entity, name: string): string | undefined {
+  return e.fields.find((f) => f.name === name)?.value;
+}
+
+export interface ContentInfo {
+  /** Lowercase `type/subtype`; `text/plain` when absent or unreadable (RFC 2045 §5.2). */
+  type: string;
+  params: Map<string, string>;
+  /** Lowercase transfer encoding; `7bit` when absent. */
+  encoding: string;
+  disposition: string;
+  /** The attachment's name: Content-Disposition filename, else Content-Type name (RFC 2231 and 2047 decoded). */
+  filename: string;
+  problems: string[];
+}
+
+/** Content-Type, Content-Transfer-Encoding and Content-Disposition of an entity. `fallback` is the default type (message/rfc822 inside multipart/digest). */
+export function contentInfo(e: Entity, fallback = 'text/plain'): ContentInfo {
+  const ct = splitParams(field(e, 'content-type') ?? '');
+  const cd = splitParams(field(e, 'content-disposition') ?? '');
+  const p = decodeParams(ct.params);
+  const d = decodeParams(cd.params);
+  const type = /^[\w.+-]+\/[\w.+-]+$/.test(ct.head) ? ct.head.toLowerCase() : fallback;
+  const encoding = (field(e, 'content-transfer-encoding') ?? '7bit').trim().toLowerCase();
+  return {
+    type,
+    params: p.params,
+    encoding,
+    disposition: cd.head.toLowerCase(),
+    filename: d.params.get('filename') ?? p.params.get('name') ?? '',
+    problems: [...p.problems, ...d.problems],
+  };
+}
+
+/** Decoded header value: encoded words for unstructured fields and display names. */
+export function decodedHeader(value: string): { text: string; problems: string[] } {
+  return decodeEncodedWords(value);
+}
+
+export interface Decoded {
+  bytes: Uint8Array;
+  /** Set when the body could not be decoded faithfully (unknown encoding, damaged base64). */
+  problem?: string;
+}
+
+/** A body per its Content-Transfer-Encoding. */
+export function decodeBody(body: Uint8Array, encoding: string): Decoded {
+  switch (encoding) {
+    case '7bit':
+    case '8bit':
+    case 'binary':
+    case '':
+      // An undeclared base64 body (a header lost or mistyped) is still read as what it is.
+      return looksBase64(body) ? { bytes: decodeBase64(body).bytes } : { bytes: body };
+    case 'base64': {
+      const r = decodeBase64(body);
+      return r.bad ? { bytes: r.bytes, problem: 'damaged base64 data (cut short or altered)' } : { bytes: r.bytes };
+    }
+    case 'quoted-printable':
+      return { bytes: decodeQuotedPrintable(body).bytes };
+    default:
+      return { bytes: body, problem: `unknown transfer encoding ${printable(encoding)}` };
+  }
+}
+
+const MIN_B64_LINES = 2;
+
+/** Whole lines of the base64 alphabet of one common length, as encoders write them. */
+export function looksBase64(b: Uint8Array): boolean {
+  let lines = 0;
+  let width = -1;
+  let i = 0;
+  while (i < b.length) {
+    const { end, next } = lineAt(b, i);
+    const len = end - i;
+    if (len > 0) {
+      for (let j = i; j < end; j++) {
+        const c = b[j];
+        const ok = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x3d;
+        if (!ok) return false;
+      }
+      if (width < 0) width = len;
+      else if (len > width) return false;
+      lines++;
+    }
+    i = next;
+  }
+  return lines >= MIN_B64_LINES && width >= 40;
+}
+
+export interface Multipart {
+  preamble: Uint8Array;
+  parts: Uint8Array[];
+  epilogue: Uint8Array;
+  /** False when the closing `--boundary--` line is missing: the last part may be cut short. */
+  closed: boolean;
+}
+
+/**
+ * Splits a multipart body at lines `--boundary` (RFC 2046 §5.1.1). The CRLF before a delimiter
+ * belongs to the delimiter. A line that merely starts with the boundary followed by other
+ * characters is not a delimiter.
+ */
+export function splitMultipart(body: Uint8Array, boundary: string, checkTime: () => void): Multipart {
+  const delim = Uint8Array.from(('--' + boundary).split('').map((c) => c.charCodeAt(0) & 0xff));
+  const starts: { at: number; after: number; close: boolean }[] = [];
+  for (let at = findLineStart(body, delim, 0); at >= 0; at = findLineStart(body, delim, at + 1)) {
+    const p = at + delim.length;
+    const close = body[p] === 0x2d && body[p + 1] === 0x2d;
+    let q = close ? p + 2 : p;
+    while (q < body.length && (body[q] === 0x20 || body[q] === 0x09)) q++;
+    if (q < body.length && body[q] !== 0x0d && body[q] !== 0x0a) continue; // longer boundary, not ours
+    starts.push({ at, after: lineAt(body, q).next, close });
+    if (close) break;
+    if ((starts.length & 255) === 0) checkTime();
+  }
+  const cut = (at: number) => (at >= 2 && body[at - 2] === 0x0d ? at - 2 : at >= 1 ? at - 1 : at);
+  const parts: Uint8Array[] = [];
+  for (let k = 0; k < starts.length && !starts[k].close; k++) {
+    const endAt = k + 1 < starts.length ? cut(starts[k + 1].at) : body.length;
+    parts.push(body.subarray(starts[k].after, Math.max(starts[k].after, endAt)));
+  }
+  const last = starts[starts.length - 1];
+  const closed = last?.close === true;
+  return {
+    preamble: body.subarray(0, starts.length ? cut(starts[0].at) : body.length),
+    parts,
+    epilogue: closed ? body.subarray(last.after) : body.subarray(body.length),
+    closed,
+  };
+}
+
+/** Next offset ≥ from where `needle` starts a line. */
+function findLineStart(b: Uint8Array, needle: Uint8Array, from: number): number {
+  for (let i = b.indexOf(needle[0], from); i >= 0; i = b.indexOf(needle[0], i + 1)) {
+    if (i > 0 && b[i - 1] !== 0x0a) continue;
+    let j = 1;
+    while (j < needle.length && b[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
+  }
+  return -1;
+}
+
+/** Field names that only mail carries: a header block with one of them is a message. */
+const MAIL_FIELDS = new Set([
+  'received', 'return-path', 'delivered-to', 'message-id', 'mime-version', 'date', 'from', 'to', 'cc', 'subject',
+  'reply-to', 'sender', 'in-reply-to', 'references', 'x-mailer', 'user-agent', 'content-type', 'dkim-signature',
+  'authentication-results', 'thread-topic', 'x-ms-exchange-organization-authas',
+]);
+const STRONG_FIELDS = new Set(['received', 'return-path', 'delivered-to', 'message-id', 'mime-version', 'from', 'subject', 'date']);
+
+/**
+ * What the first bytes of a blob look like: a message (`eml`), a web archive (`mhtml`: a message
+ * whose top type is multipart/related, as Chromium and Word save pages), a mailbox (`mbox`:
+ * `From ` separator lines), or none of them.
+ */
+export function mailKind(head: string): 'eml' | 'mhtml' | 'mbox' | null {
+  const lines = head.split(/\r?\n/);
+  let i = 0;
+  let mbox = false;
+  if (/^From \S/.test(lines[0] ?? '')) {
+    mbox = true;
+    i = 1;
+  }
+  let fields = 0;
+  let strong = 0;
+  let related = false;
+  for (; i < lines.length - 1; i++) {
+    const l = lines[i];
+    if (l === '') break;
+    if (/^[ \t]/.test(l) && fields > 0) continue;
+    const m = FIELD.exec(l);
+    if (!m) return null;
+    const name = m[1].toLowerCase();
+    if (MAIL_FIELDS.has(name)) fields++;
+    if (STRONG_FIELDS.has(name)) strong++;
+    if (name === 'content-type' && /^\s*multipart\/related/i.test(l.slice(m[0].length))) related = true;
+  }
+  if (fields < 2 || strong < 1) return null;
+  return mbox ? 'mbox' : related ? 'mhtml' : 'eml';
+}

@@ -1,0 +1,188 @@
+/**
+ * Outlook items (.msg, MS-OXMSG): a compound file whose storage holds one `__substg1.0_IIIITTTT`
+ * stream per property (IIII the property id, TTTT its type), `__recip_version1.0_#N` storages
+ * for recipients and `__attach_version1.0_#N` storages for attachments. An attachment's data is
+ * a binary stream (a file: handed back as a member) or a storage (an embedded message, read here
+ * recursively; or an embedded OLE object, read like any compound document).
+ *
+ * Every string property is read as text (subject, body, headers, names, and the named
+ * properties add-ins write); the HTML body and the compressed RTF body are decoded too.
+ */
+import type { Cfb, CfbEntry } from './cfb-reader.js';
+import { chunkText } from '../text-chunks.js';
+import type { Where } from '../types.js';
+import { htmlRuns } from './html.js';
+import { decompressRtf } from './lzfu.js';
+import { codepageDecoder } from './ole2-props.js';
+import { parseRtf } from './rtf.js';
+import { decodeText } from './text.js';
+import { ScanError, type ExtractContext, type Extracted } from './types.js';
+
+const PROPS = '__properties_version1.0';
+const STREAM = /^__substg1\.0_([0-9A-F]{4})([0-9A-F]{4})(-[0-9A-F]{8})?$/i;
+const PT_STRING8 = 0x001e;
+const PT_UNICODE = 0x001f;
+const PT_BINARY = 0x0102;
+const PT_OBJECT = 0x000d;
+const MV = 0x1000;
+
+const PR_SUBJECT = [0x0037, 0x0e1d, 0x0070];
+const PR_BODY = 0x1000;
+const PR_RTF_COMPRESSED = 0x1009;
+const PR_HTML = 0x1013;
+const PR_ATTACH_DATA = 0x3701;
+const PR_ATTACH_NAMES = [0x3707, 0x3704]; // long file name, 8.3 file name
+const PR_DISPLAY_NAME = 0x3001;
+const PR_MESSAGE_CODEPAGE = 0x3ffd;
+const PR_INTERNET_CPID = 0x3fde;
+
+/** Embedded messages followed inside one .msg (each is also an archive level). */
+const MAX_NEST = 4;
+
+/** An Outlook item: a property-stream storage with `__substg1.0_` streams. */
+export function isMsg(cfb: Cfb, st: CfbEntry): boolean {
+  return !!cfb.child(st, PROPS) && st.children.some((c) => c.name.startsWith('__substg1.0_'));
+}
+
+/** Reads an OLE object storage that is not a message (callback into ole2.ts, which owns those). */
+export type OleReader = (st: CfbEntry, nest: number) => AsyncGenerator<Extracted>;
+
+interface Prop {
+  id: number;
+  type: number;
+  entry: CfbEntry;
+}
+
+function props(st: CfbEntry): Prop[] {
+  const out: Prop[] = [];
+  for (const c of st.children) {
+    const m = STREAM.exec(c.name);
+    if (!m) continue;
+    let type = parseInt(m[2], 16);
+    if (m[3]) type &= ~MV; // one value of a multi-valued property
+    else if (type & MV) continue; // the lengths stream of a multi-valued property
+    out.push({ id: parseInt(m[1], 16), type, entry: c });
+  }
+  return out;
+}
+
+/** Fixed-size values (PT_LONG…) from `__properties_version1.0`, by property id. */
+function fixedProps(cfb: Cfb, st: CfbEntry, headerSize: number): Map<number, number> {
+  const out = new Map<number, number>();
+  const e = cfb.child(st, PROPS);
+  if (!e) return out;
+  const b = cfb.read(e);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  for (let o = headerSize; o + 16 <= b.length; o += 16) {
+    if (dv.getUint16(o, true) === 0x0003) out.set(dv.getUint16(o + 2, true), dv.getUint32(o + 8, true));
+  }
+  return out;
+}
+
+function stringOf(cfb: Cfb, p: Prop, dec8: TextDecoder | null): string {
+  const b = cfb.read(p.entry);
+  if (p.type === PT_UNICODE) return new TextDecoder('utf-16le').decode(b.subarray(0, b.length & ~1)).replace(/\0+$/, '');
+  return (dec8 ? dec8.decode(b) : decodeText(b)).replace(/\0+$/, '');
+}
+
+function* runs(text: string, where: Where): Generator<Extracted> {
+  if (!text.trim()) return;
+  for (const t of chunkText(text)) yield { kind: 'text', text: t, where };
+}
+
+/** The message in storage `st`: `top` for the file itself (its property header is longer). */
+export async function* readMsg(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: number, ole: OleReader, part?: string): AsyncGenerator<Extracted> {
+  ctx.checkTime();
+  const fixed = fixedProps(cfb, st, st === cfb.root ? 32 : 24);
+  const cp = fixed.get(PR_MESSAGE_CODEPAGE) ?? fixed.get(PR_INTERNET_CPID);
+  const dec8 = cp ? codepageDecoder(cp) : null;
+  const at = (area: string): Where => (part ? { part, area } : { area });
+  for (const p of props(st)) {
+    ctx.checkTime();
+    if (p.type === PT_UNICODE || p.type === PT_STRING8) {
+      const area = PR_SUBJECT.includes(p.id) ? 'subject' : p.id === PR_BODY ? 'body' : 'headers';
+      if (p.id === PR_HTML) yield* htmlRuns(stringOf(cfb, p, dec8));
+      else yield* runs(stringOf(cfb, p, dec8), at(area));
+    } else if (p.type === PT_BINARY && p.id === PR_HTML) {
+      const b = cfb.read(p.entry);
+      yield* htmlRuns((dec8 ?? new TextDecoder(cp ? 'utf-8' : guessHtml(b))).decode(b));
+    } else if (p.type === PT_BINARY && p.id === PR_RTF_COMPRESSED) {
+      yield* rtfBody(cfb.read(p.entry), ctx, at('body'));
+    }
+  }
+  for (const c of st.children) {
+    if (c.type !== 1) continue;
+    if (c.name.startsWith('__recip_version1.0_')) yield* recipient(cfb, c, dec8, at('headers'));
+    else if (c.name.startsWith('__attach_version1.0_')) yield* attachment(cfb, c, ctx, nest, ole, dec8);
+    else if (c.name !== '__nameid_version1.0') {
+      yield { kind: 'unscannable', reason: 'corrupt', detail: 'Outlook item: an unknown storage', where: at('binary') };
+    }
+  }
+}
+
+function guessHtml(b: Uint8Array): string {
+  const m = /<meta[^>]+charset=["']?\s*([\w-]+)/i.exec(new TextDecoder('latin1').decode(b.subarray(0, 2048)));
+  try {
+    return new TextDecoder(m?.[1] ?? 'utf-8').encoding;
+  } catch {
+    return 'utf-8';
+  }
+}
+
+function* rtfBody(b: Uint8Array, ctx: ExtractContext, where: Where): Generator<Extracted> {
+  const r = decompressRtf(b);
+  ctx.addExpanded(r.rtf.length);
+  if (r.problem) yield { kind: 'unscannable', reason: 'corrupt', detail: `Outlook item: ${r.problem}`, where };
+  if (r.rtf.length === 0) return;
+  try {
+    for (const text of parseRtf(r.rtf, ctx.checkTime).text.values()) yield* runs(text, where);
+    // HTML mail kept as RTF (\fromhtml1): the HTML, text included, may sit in {\*\htmltag} groups,
+    // which RTF readers skip. Read it again with those groups opened, as HTML.
+    if (isEncapsulatedHtml(r.rtf)) {
+      const html = [...parseRtf(openHtmlTags(r.rtf), ctx.checkTime).text.values()].join('\n');
+      for (const x of htmlRuns(html)) if (x.kind === 'text') yield { ...x, where };
+    }
+  } catch (e) {
+    if (!(e instanceof ScanError) || e.reason === 'time-budget') throw e;
+    yield { kind: 'unscannable', reason: 'corrupt', detail: `Outlook item: RTF body: ${e.message}`, where };
+  }
+}
+
+function isEncapsulatedHtml(rtf: Uint8Array): boolean {
+  return new TextDecoder('latin1').decode(rtf.subarray(0, 256)).includes('\\fromhtml');
+}
+
+/** `{\*\htmltag…` → `{\htmltag…`: the tag groups become ordinary text. */
+function openHtmlTags(rtf: Uint8Array): Uint8Array {
+  const s = new TextDecoder('latin1').decode(rtf).replace(/\{\\\*\\htmltag/g, '{\\htmltag');
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}
+
+function* recipient(cfb: Cfb, st: CfbEntry, dec8: TextDecoder | null, where: Where): Generator<Extracted> {
+  for (const p of props(st)) if (p.type === PT_UNICODE || p.type === PT_STRING8) yield* runs(stringOf(cfb, p, dec8), where);
+}
+
+async function* attachment(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: number, ole: OleReader, dec8: TextDecoder | null): AsyncGenerator<Extracted> {
+  const ps = props(st);
+  const text = (id: number) => {
+    const p = ps.find((x) => x.id === id && (x.type === PT_UNICODE || x.type === PT_STRING8));
+    return p ? stringOf(cfb, p, dec8).trim() : '';
+  };
+  const fileName = PR_ATTACH_NAMES.map(text).find((n) => n) ?? '';
+  const label = fileName || text(PR_DISPLAY_NAME) || st.name;
+  const data = ps.find((p) => p.id === PR_ATTACH_DATA);
+  ctx.addEntry();
+  if (data?.type === PT_BINARY) {
+    const bytes = cfb.read(data.entry);
+    ctx.addExpanded(bytes.length);
+    yield { kind: 'member', name: fileName || label, data: new Blob([bytes as Uint8Array<ArrayBuffer>]), where: { area: 'attachment' } };
+    return;
+  }
+  if (data?.type !== PT_OBJECT || data.entry.type !== 1) return; // by reference: the file is not in the item
+  // A storage: rule 2 still applies to its file name, when it has one.
+  if (fileName) yield { kind: 'member', name: fileName, data: new Blob([]), where: { area: 'attachment' } };
+  if (nest >= MAX_NEST || ctx.depth + nest + 1 > ctx.limits.maxDepth) {
+    yield { kind: 'unscannable', reason: 'too-deep', detail: 'Outlook item: embedded messages nest too deep', where: { part: label } };
+  } else if (isMsg(cfb, data.entry)) yield* readMsg(cfb, data.entry, ctx, nest + 1, ole, label);
+  else yield* ole(data.entry, nest + 1);
+}

@@ -1,0 +1,191 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+import { sniff } from '../../src/detect/sniff.js';
+import { describeLocation } from '../../src/detect/describe.js';
+import { decodeBase64, decodeEncodedWords, decodeParams, decodeQuotedPrintable, splitParams } from '../../src/detect/extract/rfc2047.js';
+import { mailKind, splitMultipart } from '../../src/detect/extract/mime.js';
+import { decompressRtf } from '../../src/detect/extract/lzfu.js';
+import { extractEml } from '../../src/detect/extract/eml.js';
+import { collect } from '../support/extract.js';
+
+const FIX = join(__dirname, '../fixtures/mail');
+const bytes = (n: string) => new Uint8Array(readFileSync(join(FIX, n)));
+const scan = (n: string, data: Uint8Array = bytes(n)) => scanBlob(new Blob([data as Uint8Array<ArrayBuffer>]), n);
+
+describe('mail fixtures (Python email, mutt, mpack, Chromium, oxmsg)', () => {
+  it.each([
+    ['subject-iso2022jp.eml', [], 'subject'],
+    ['subject-sjis.eml', [], 'subject'],
+    ['subject-utf8-q.eml', [], 'subject'],
+    ['mutt-subject.eml', [], 'subject'],
+    ['body-qp-utf8.eml', [], 'body'],
+    ['body-b64-sjis.eml', [], 'body'],
+    ['html-only.eml', [], 'body'],
+    ['mht-marked.mht', [], 'body'],
+    ['attach-docx.eml', ['議事録.docx'], 'body'],
+    ['attach-zip.eml', ['案件資料.zip', '見積仕様書.docx'], 'body'],
+    ['mpack-zip.eml', ['過去資料.zip', '2023年度.zip', '引継ぎメモ.txt'], undefined],
+    ['forwarded.eml', ['message.eml'], 'body'],
+    ['two-messages.mbox', ['message-2.eml'], 'body'],
+    ['msg-subject.msg', [], 'subject'],
+    ['msg-body.msg', [], 'body'],
+    ['msg-html.msg', [], 'body'],
+    ['msg-rtf.msg', [], 'body'],
+    ['msg-attach-docx.msg', ['議事録.docx'], 'body'],
+    ['msg-embedded-bytes.msg', ['元のメール.msg'], 'body'],
+  ])('%s is marked by the stamp at %j %s', async (name, path, area) => {
+    const r = await scan(name);
+    expect(r).toMatchObject({ verdict: 'marked', rule: 1, location: { path } });
+    if (r.verdict === 'marked') expect(r.location.area).toBe(area);
+  });
+
+  it('the stamp in an embedded message storage (Outlook\'s form) is found and located in that message', async () => {
+    const r = await scan('msg-embedded-storage.msg');
+    expect(r).toMatchObject({ verdict: 'marked', rule: 1, location: { path: [], part: '元のメール', area: 'body' } });
+  });
+
+  it.each(['attach-xlsx.eml', 'mutt-attach-xlsx.eml'])('%s: the stamp is on sheet Detail of the attachment 見積.xlsx', async (name) => {
+    const r = await scan(name);
+    expect(r).toMatchObject({ verdict: 'marked', location: { path: ['見積.xlsx'], sheet: 'Detail', cell: 'E1' } });
+    if (r.verdict === 'marked') expect(describeLocation(r.location, 'ja')).toMatch(/^見積\.xlsx › シート「Detail」/);
+  });
+
+  it.each([
+    ['name-rfc2231.eml', '秘—見積.xlsx'],
+    ['name-rfc2047.eml', '秘ー見積.xlsx'],
+    ['mutt-name-rfc2231.eml', '秘—手順.txt'],
+    ['msg-attach-name.msg', '秘—見積.xlsx'],
+  ])('%s: rule 2 on the decoded attachment name %s', async (name, attachment) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 2, location: { path: [attachment] } });
+  });
+
+  it.each(['clean-traps.eml', 'clean.mbox', 'mutt-clean.eml', 'mht-clean.mht', 'msg-clean.msg'])('%s (traps, clean attachments) is clean', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'clean' });
+  });
+
+  it.each([
+    ['bad-encoding.eml', /unknown transfer encoding x-gzip64/],
+    ['bad-charset.eml', /unknown charset x-unknown-jp/],
+    ['truncated.eml', /./],
+  ])('%s is unscannable (%s), never clean', async (name, detail) => {
+    const r = await scan(name);
+    expect(r.verdict).toBe('unscannable');
+    if (r.verdict === 'unscannable') expect(r.detail).toMatch(detail);
+  });
+
+  it('a truncated message says its closing boundary is missing', async () => {
+    const items = await collect(extractEml, bytes('truncated.eml'));
+    expect(items.some((x) => x.kind === 'unscannable' && /closing boundary is missing/.test(x.detail))).toBe(true);
+  });
+
+  it('a marked mail renamed without extension is still read as mail (sniffed by its header block)', async () => {
+    expect(await sniff(new Blob([bytes('body-qp-utf8.eml')]), 'download')).toBe('eml');
+    expect(await sniff(new Blob([bytes('mht-marked.mht')]), 'page.html')).toBe('mhtml');
+    expect(await sniff(new Blob([bytes('two-messages.mbox')]), 'Inbox')).toBe('mbox');
+    expect(await scanBlob(new Blob([bytes('forwarded.eml')]), 'download')).toMatchObject({ verdict: 'marked' });
+  });
+
+  it('locations read as words: 件名, 本文', async () => {
+    const s = await scan('subject-iso2022jp.eml');
+    const b = await scan('body-qp-utf8.eml');
+    if (s.verdict !== 'marked' || b.verdict !== 'marked') throw new Error('expected marked');
+    expect(describeLocation(s.location, 'ja')).toBe('件名');
+    expect(describeLocation(b.location, 'ja')).toBe('本文');
+    expect(describeLocation(s.location, 'en')).toBe('subject');
+  });
+});
+
+describe('hand-written structures a producer would not write', () => {
+  const mail = (body: string, headers = 'From: a@example.com\r\nSubject: x\r\n') => new TextEncoder().encode(headers + '\r\n' + body);
+  it('an attachment whose content is a mail with the stamp, inside a multipart/digest', async () => {
+    const m = mail('--b\r\n\r\nFrom: c@example.com\r\nSubject: y\r\n\r\n秘 Confidential\r\n--b--\r\n', 'From: a@example.com\r\nContent-Type: multipart/digest; boundary=b\r\n');
+    expect(await scan('digest.eml', m)).toMatchObject({ verdict: 'marked', location: { path: ['message.eml'] } });
+  });
+  it('a base64 body whose Content-Transfer-Encoding header was lost is still decoded', async () => {
+    const b64 = btoa(String.fromCharCode(...new TextEncoder().encode('本文です。'.repeat(8) + '秘 Confidential' + '。'.repeat(30))));
+    const body = b64.replace(/(.{76})/g, '$1\r\n');
+    expect(await scan('lost-cte.eml', mail(body))).toMatchObject({ verdict: 'marked' });
+  });
+  it('text in the preamble and epilogue is read; a multipart without boundary is unscannable', async () => {
+    const pre = mail('秘 Confidential\r\n--b\r\n\r\nx\r\n--b--\r\n', 'From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n');
+    expect(await scan('pre.eml', pre)).toMatchObject({ verdict: 'marked' });
+    const nob = mail('--b\r\n\r\nx\r\n--b--\r\n', 'From: a@example.com\r\nContent-Type: multipart/mixed\r\n');
+    expect(await scan('nob.eml', nob)).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+  it('damaged base64 in an attachment is unscannable', async () => {
+    const m = mail('--b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBER!!!i0xLjQK\r\n--b--\r\n', 'From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n');
+    expect(await scan('bad64.eml', m)).toMatchObject({ verdict: 'unscannable', detail: expect.stringMatching(/damaged base64/) });
+  });
+  it('multipart nested past the limit is unscannable, not clean', async () => {
+    let body = 'x';
+    for (let i = 40; i > 0; i--) body = `--b${i}\r\nContent-Type: multipart/mixed; boundary=b${i + 1}\r\n\r\n${body}\r\n--b${i}--\r\n`;
+    const m = mail(body, 'From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b1\r\n');
+    expect(await scan('deep.eml', m)).toMatchObject({ verdict: 'unscannable', reason: 'too-deep' });
+  });
+  it('an attachment name with folders (raw UTF-8 in the header) keeps its base name for rule 2', async () => {
+    const m = mail('--b\r\nContent-Disposition: attachment; filename="..\\..\\秘—x.txt"\r\n\r\nhi\r\n--b--\r\n', 'From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n');
+    expect(await scan('hostile.eml', m)).toMatchObject({ verdict: 'marked', rule: 2 });
+  });
+});
+
+describe('RFC 2047 / 2231 / transfer encodings', () => {
+  it('joins adjacent encoded words (split ISO-2022-JP and UTF-8 sequences) and drops the space between them', () => {
+    const word = (s: string) => `=?UTF-8?B?${btoa(String.fromCharCode(...new TextEncoder().encode(s)))}?=`;
+    const bytes = new TextEncoder().encode('秘 Confidential');
+    const a = `=?UTF-8?B?${btoa(String.fromCharCode(...bytes.subarray(0, 2)))}?=`;
+    const b = `=?UTF-8?B?${btoa(String.fromCharCode(...bytes.subarray(2)))}?=`;
+    expect(decodeEncodedWords(`${a} ${b}`).text).toBe('秘 Confidential');
+    expect(decodeEncodedWords(`Re: ${word('見積')} (2)`).text).toBe('Re: 見積 (2)');
+    expect(decodeEncodedWords('=?shift_jis?Q?=94=E9_Confidential?=').text).toBe('秘 Confidential');
+    expect(decodeEncodedWords('=?euc-jp?B?yOs=?=').text).toBe('秘');
+  });
+  it('reports unknown charsets and malformed words instead of hiding them', () => {
+    expect(decodeEncodedWords('=?x-klingon?B?AAAA?=').problems).toEqual(['unknown charset x-klingon']);
+    expect(decodeEncodedWords('=?utf-8?B?broken').problems).toEqual(['malformed encoded word']);
+  });
+  it('RFC 2231 continuations with charset and language, and RFC 2047 inside a quoted name', () => {
+    const { params } = decodeParams(splitParams(`attachment; filename*0*=iso-2022-jp'ja'%1B$BHk%1B%28B; filename*1="-x.txt"`).params);
+    expect(params.get('filename')).toBe('秘-x.txt');
+    const utf8 = decodeParams(splitParams(`attachment; filename*0*=UTF-8''%E7%A7%98; filename*1*=%E2%80%94x.xlsx`).params).params;
+    expect(utf8.get('filename')).toBe('秘—x.xlsx');
+    const q = decodeParams(splitParams('attachment; filename="=?UTF-8?B?56eY4oCUeC54bHN4?="').params).params;
+    expect(q.get('filename')).toBe('秘—x.xlsx');
+  });
+  it('base64 flags damage; quoted-printable decodes soft breaks', () => {
+    expect(decodeBase64('5qiZ\r\n5rqW').bad).toBe(false);
+    expect(decodeBase64('5qiZ5').bad).toBe(true);
+    expect(decodeBase64('5q*iZ').bad).toBe(true);
+    expect(new TextDecoder().decode(decodeQuotedPrintable('=E7=A7=\r\n=98 Conf=\nidential').bytes)).toBe('秘 Confidential');
+  });
+  it('a boundary that only begins another line is not a delimiter', () => {
+    const mp = splitMultipart(new TextEncoder().encode('--ab\r\none\r\n--abc\r\nstill one\r\n--ab--\r\n'), 'ab', () => {});
+    expect(mp.parts.map((p) => new TextDecoder().decode(p))).toEqual(['one\r\n--abc\r\nstill one']);
+    expect(mp.closed).toBe(true);
+  });
+  it('mailKind tells mail from text that merely has colons', () => {
+    expect(mailKind('Received: from x\r\nFrom: a\r\nSubject: b\r\n\r\nbody')).toBe('eml');
+    expect(mailKind('name: upload-guard\nversion: 1\n')).toBeNull();
+    expect(mailKind('From a@b Mon Jan  1 00:00:00 2024\nFrom: a\nSubject: x\n\n')).toBe('mbox');
+  });
+});
+
+describe('compressed RTF (MS-OXRTFCP)', () => {
+  it('decodes the example of the specification', () => {
+    // MS-OXRTFCP 3.1.1: "{\rtf1\ansi\ansicpg1252\pard hello world}\r\n", compressed.
+    const hex =
+      '2d0000002b0000004c5a4675f1c5c7a703000a007263706731323542320af32068656c090020627705b06c647d0a800fa0';
+    const b = Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
+    const r = decompressRtf(b);
+    expect(r.problem).toBeUndefined();
+    expect(new TextDecoder().decode(r.rtf)).toBe('{\\rtf1\\ansi\\ansicpg1252\\pard hello world}\r\n');
+  });
+  it('a damaged stream is reported, never silently short', () => {
+    const hex = '2d0000002b0000004c5a4675f1c5c7a703000a007263706731323542320af32068656c090020627705b06c647d0a800fa0';
+    const b = Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
+    b[30] ^= 0x20;
+    expect(decompressRtf(b).problem).toMatch(/CRC/);
+    expect(decompressRtf(b.subarray(0, 20)).problem).toMatch(/cut short/);
+  });
+});
