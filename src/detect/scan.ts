@@ -16,6 +16,10 @@ import { extractOoxml } from './extract/ooxml.js';
 import { extractOdf } from './extract/odf.js';
 import { extractTar } from './extract/tar.js';
 import { extractGzip } from './extract/gzip.js';
+import { extractArchive } from './extract/archive.js';
+import { extractXz } from './extract/xz.js';
+import { extractBzip2 } from './extract/bzip2.js';
+import { extractZstd } from './extract/zstd.js';
 import { extractHtml } from './extract/html.js';
 import { extractPdf } from './extract/pdf.js';
 import { extractOle2 } from './extract/ole2.js';
@@ -92,15 +96,22 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   // MARKINGS.md: images (a scanned stamp) are not text, so they are clean (no OCR, nothing to read).
   image: null,
   media: null,
+  '7z': extractArchive,
+  rar: extractArchive,
+  cab: extractArchive,
+  lzh: extractArchive,
+  xz: extractXz,
+  bzip2: extractBzip2,
+  zstd: extractZstd,
   'unsupported-archive': async function* () {
-    throw new ScanError('unsupported', 'an archive format that cannot be opened (7z, RAR, xz, bzip2, zstd, CAB or LZH)');
+    throw new ScanError('unsupported', 'an archive format that cannot be opened (ACE or lzip)');
   },
   binary: extractBinary,
   empty: null,
 };
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
-const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2']);
+const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', '7z', 'rar', 'cab', 'lzh', 'xz', 'bzip2', 'zstd']);
 
 class Scanner {
   private expanded = 0;
@@ -166,7 +177,7 @@ class Scanner {
             return { verdict: 'marked', rule: 3, reason: 'label', location: at(path, item.where), excerpt: item.label };
           }
         } else if (item.kind === 'member') {
-          const memberName = item.name || name.replace(/\.t?gz$/i, (m) => (m.toLowerCase() === '.tgz' ? '.tar' : ''));
+          const memberName = item.name || streamMemberName(name);
           const memberPath = [...path, memberName];
           const byName = nameVerdict(memberName, this.designated, memberPath);
           if (byName) return byName;
@@ -206,6 +217,11 @@ function ooxmlKind(names: Set<string>): string {
   if (names.has('xl/workbook.xml')) return 'xlsx';
   if (names.has('ppt/presentation.xml')) return 'pptx';
   return 'ooxml';
+}
+
+/** The content of a single-stream compressor is named after the file: x.txt.gz → x.txt, x.tgz → x.tar, x.tar.xz → x.tar. */
+function streamMemberName(name: string): string {
+  return name.replace(/\.(t?gz|t?xz|t?bz2?|tbz2|t?zst|zstd)$/i, (ext) => (/^\.t(gz|xz|bz2?|zst)$/i.test(ext) ? '.tar' : ''));
 }
 
 function at(path: string[], where: Where | undefined): Location {
