@@ -16,7 +16,7 @@ import { extractOoxml } from './extract/ooxml.js';
 import { extractOdf } from './extract/odf.js';
 import { extractTar } from './extract/tar.js';
 import { extractGzip } from './extract/gzip.js';
-import { extractArchive } from './extract/archive.js';
+import { archiveExtractor } from './extract/archive.js';
 import { extractXz } from './extract/xz.js';
 import { extractBzip2 } from './extract/bzip2.js';
 import { extractZstd } from './extract/zstd.js';
@@ -96,10 +96,10 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   // MARKINGS.md: images (a scanned stamp) are not text, so they are clean (no OCR, nothing to read).
   image: null,
   media: null,
-  '7z': extractArchive,
-  rar: extractArchive,
-  cab: extractArchive,
-  lzh: extractArchive,
+  '7z': archiveExtractor('7z'),
+  rar: archiveExtractor('rar'),
+  cab: archiveExtractor('cab'),
+  lzh: archiveExtractor('lzh'),
   xz: extractXz,
   bzip2: extractBzip2,
   zstd: extractZstd,

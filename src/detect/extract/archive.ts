@@ -9,17 +9,28 @@
  * - A damaged member or header ends the archive as `corrupt` (libarchive cannot resync), never `clean`.
  */
 import { readBytes } from '../bytes.js';
+import type { ArchiveFormat } from '../sniff.js';
+import { framingProblem } from './archive-bounds.js';
 import { CHUNK, LibArchive } from './libarchive.js';
 import { checkDeclared, MemberSink } from './member-sink.js';
-import { ScanError, type Extractor } from './types.js';
+import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 
-export const extractArchive: Extractor = async function* (blob, ctx) {
+export const archiveExtractor = (format: ArchiveFormat): Extractor =>
+  async function* (blob, ctx) {
+    const problem = await framingProblem(format, blob, -1);
+    if (problem && format !== 'cab') throw new ScanError('corrupt', problem);
+    yield* readAll(format, blob, ctx);
+  };
+
+async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext): AsyncIterable<Extracted> {
   const archive = await LibArchive.open(await readBytes(blob));
+  let files = 0;
   try {
     for (let entry = archive.next(); entry; entry = archive.next()) {
       ctx.checkTime();
       if (!entry.isFile) continue;
       ctx.addEntry();
+      files++;
       if (entry.encrypted) {
         yield { kind: 'member', name: entry.name, data: new Blob([]) };
         yield { kind: 'unscannable', reason: 'encrypted', detail: `${entry.name} is encrypted (password required)`, where: { part: entry.name } };
@@ -30,10 +41,12 @@ export const extractArchive: Extractor = async function* (blob, ctx) {
       for (let left = entry.size; left > 0; left -= CHUNK) sink.push(archive.read(Math.min(left, CHUNK)));
       yield { kind: 'member', name: entry.name, data: sink.blob() };
     }
+    const problem = format === 'cab' ? await framingProblem(format, blob, files) : null;
+    if (problem) throw new ScanError('corrupt', problem);
   } catch (err) {
     if (err instanceof ScanError) throw err;
     throw new ScanError('corrupt', `archive cannot be read: ${String((err as Error)?.message ?? err)}`);
   } finally {
     archive.close();
   }
-};
+}

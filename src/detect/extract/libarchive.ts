@@ -55,21 +55,23 @@ export class LibArchive {
 
   private constructor(
     private readonly m: EmscriptenModule,
+    private readonly errors: string[],
     private readonly fn: Record<string, (...a: unknown[]) => unknown>,
   ) {}
 
   static async open(bytes: Uint8Array): Promise<LibArchive> {
     const mod = await wasmModule();
+    const stderr: string[] = [];
     const m = (await createLibarchive({
       print: () => undefined,
-      printErr: () => undefined,
+      printErr: (line: string) => stderr.length < 16 && stderr.push(String(line)),
       instantiateWasm(imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance) => void) {
         void WebAssembly.instantiate(mod, imports).then(receive);
         return {};
       },
     })) as EmscriptenModule;
     const w = (name: string, ret: string | null, args: string[]) => m.cwrap(name, ret, args);
-    const a = new LibArchive(m, {
+    const a = new LibArchive(m, stderr, {
       open: w('archive_open', 'number', ['number', 'number', 'string', 'string']),
       next: w('get_next_entry', 'number', ['number']),
       name: w('archive_entry_pathname', 'string', ['number']),
@@ -84,6 +86,12 @@ export class LibArchive {
     if (!a.input) throw new ScanError('too-large', 'archive does not fit in the reader’s memory');
     m.HEAPU8.set(bytes, a.input);
     a.archive = a.fn.open(a.input, bytes.length, null, 'C.UTF-8') as number;
+    // The wrapper reports a failed open only on stderr (then every header read just ends).
+    if (!a.archive || stderr.length > 0) {
+      const message = stderr.filter((l) => !/^Memory read error/.test(l)).join('; ') || 'archive header is damaged';
+      a.close();
+      throw classify(message);
+    }
     return a;
   }
 
@@ -91,7 +99,7 @@ export class LibArchive {
   next(): ArchiveEntry | null {
     const e = this.fn.next(this.archive) as number;
     if (!e) {
-      const error = this.fn.error(this.archive) as string;
+      const error = (this.fn.error(this.archive) as string) || this.errors.join('; ');
       if (error) throw classify(error);
       return null;
     }
