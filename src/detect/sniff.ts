@@ -33,7 +33,7 @@ const ARCHIVES: readonly [RegExp, ArchiveFormat][] = [
   [/^7z\xBC\xAF\x27\x1C/, '7z'],
   [/^Rar!\x1A\x07/, 'rar'], // RAR 4 and 5
   [/^\xFD7zXZ\x00/, 'xz'],
-  [/^BZh[1-9]1AY&SY/, 'bzip2'],
+  [/^BZh[1-9]/, 'bzip2'], // then a block (1AY&SY) or the end of stream: a cut file is still bzip2
   [/^(\x28\xB5\x2F\xFD|[\x50-\x5F]\x2A\x4D\x18)/, 'zstd'], // a frame, or a skippable frame first
   [/^MSCF\0\0\0\0/, 'cab'], // Microsoft CAB
   [/^..-(lh[0-9a-z]|lz[s45])-/s, 'lzh'], // LZH / LArc (still common in Japan)
