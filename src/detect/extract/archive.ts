@@ -39,6 +39,7 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
       checkDeclared(entry.name, entry.size, blob.size, ctx);
       const sink = new MemberSink(entry.name, blob.size, ctx, entry.size);
       for (let left = entry.size; left > 0; left -= CHUNK) sink.push(archive.read(Math.min(left, CHUNK)));
+      archive.finish();
       yield { kind: 'member', name: entry.name, data: sink.blob() };
     }
     const problem = format === 'cab' ? await framingProblem(format, blob, files) : null;

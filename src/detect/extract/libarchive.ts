@@ -122,6 +122,18 @@ export class LibArchive {
     return out;
   }
 
+  /**
+   * After a member's last byte: one more read, which is where libarchive reports a CRC mismatch of
+   * the member just read (LZH, RAR, 7z) — otherwise it would be lost in the next header read.
+   */
+  finish(): void {
+    const p = this.fn.data(this.archive, 1) as number;
+    if (p <= 0) throw classify((this.fn.error(this.archive) as string) || 'member data is damaged');
+    this.m._free(p);
+    const error = this.fn.error(this.archive) as string;
+    if (error) throw classify(error);
+  }
+
   close(): void {
     if (this.archive) this.fn.close(this.archive);
     if (this.input) this.m._free(this.input);
