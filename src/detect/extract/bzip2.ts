@@ -4,8 +4,6 @@
  * stream's CRC are verified. Output goes to the sink in 64 KB chunks from inside the decoder, so a
  * bomb stops at the first chunk past a limit, even within one block (a block can expand ~45 MB).
  */
-import bzip2 from 'unbzip2-stream/lib/bzip2.js';
-import bitIterator from 'unbzip2-stream/lib/bit_iterator.js';
 import { readBytes } from '../bytes.js';
 import { asCorrupt, MemberSink } from './member-sink.js';
 import { ScanError, type Extractor } from './types.js';
@@ -14,6 +12,8 @@ const CHUNK = 64 * 1024;
 
 export const extractBzip2: Extractor = async function* (blob, ctx) {
   const sink = new MemberSink('bzip2 stream', blob.size, ctx);
+  // Loaded on first use (CommonJS with module-level state): kept out of bundles that never read bzip2.
+  const [{ default: bzip2 }, { default: bitIterator }] = await Promise.all([import('unbzip2-stream/lib/bzip2.js'), import('unbzip2-stream/lib/bit_iterator.js')]);
   // The decoder pulls bits synchronously, so it reads from memory: the compressed file (≤ limits.maxBytes).
   const input = await readBytes(blob);
   let fed = false;

@@ -15,8 +15,6 @@
  * Bounded work: the archive is copied into a fresh instance (its memory is dropped with it), each
  * member is read in CHUNK slices through get_filedata, and the caller checks limits between slices.
  */
-import createLibarchive from 'libarchive.js/src/webworker/wasm-gen/libarchive.js';
-import { LIBARCHIVE_WASM_BASE64 } from './libarchive-wasm.js';
 import { ScanError } from './types.js';
 
 /** Output slice per call into the decoder: small enough to check the budget often. */
@@ -43,9 +41,20 @@ interface EmscriptenModule {
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
+/** Compiled once per thread, on first use: bundles whose code never opens an archive do not load it. */
 function wasmModule(): Promise<WebAssembly.Module> {
-  compiled ??= WebAssembly.compile(Uint8Array.from(atob(LIBARCHIVE_WASM_BASE64), (c) => c.charCodeAt(0)));
+  compiled ??= import('./libarchive-wasm.js')
+    .then(({ LIBARCHIVE_WASM_BASE64: b64 }) => WebAssembly.compile(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))))
+    .catch((err: unknown) => {
+      compiled = undefined; // a later scan (e.g. on the page's thread after a worker failure) may try again
+      throw noWasm(err);
+    });
   return compiled;
+}
+
+/** A page whose CSP lacks 'wasm-unsafe-eval' forbids WebAssembly in the workers it owns. */
+export function noWasm(err: unknown): ScanError {
+  return new ScanError('unsupported', `the archive reader could not start here (WebAssembly refused: ${String((err as Error)?.message ?? err).slice(0, 80)})`);
 }
 
 /** An archive opened in its own wasm instance. Call close() when done (also after an error). */
@@ -60,15 +69,19 @@ export class LibArchive {
   ) {}
 
   static async open(bytes: Uint8Array): Promise<LibArchive> {
-    const mod = await wasmModule();
+    const [mod, { default: createLibarchive }] = await Promise.all([wasmModule(), import('./libarchive-glue.js')]);
     const stderr: string[] = [];
     const m = (await createLibarchive({
+      // The binary comes from instantiateWasm; naming it here keeps the glue from resolving a URL.
+      locateFile: () => 'libarchive.wasm',
       print: () => undefined,
       printErr: (line: string) => stderr.length < 16 && stderr.push(String(line)),
       instantiateWasm(imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance) => void) {
         void WebAssembly.instantiate(mod, imports).then(receive);
         return {};
       },
+    }).catch((err: unknown) => {
+      throw noWasm(err);
     })) as EmscriptenModule;
     const w = (name: string, ret: string | null, args: string[]) => m.cwrap(name, ret, args);
     const a = new LibArchive(m, stderr, {

@@ -3,8 +3,8 @@
  * xz-decompress (xz-embedded compiled to WebAssembly, inlined: no fetch) in 64 KB chunks; CRC32/CRC64
  * checks are verified by the decoder. The content is one member, named like gzip's (x.tar.xz → x.tar).
  */
-import xzDecompress from 'xz-decompress';
 import { readBytes, u32 } from '../bytes.js';
+import { noWasm } from './libarchive.js';
 import { asCorrupt, MemberSink } from './member-sink.js';
 import { ScanError, type ExtractContext, type Extractor } from './types.js';
 
@@ -12,8 +12,10 @@ const MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 
 export const extractXz: Extractor = async function* (blob, ctx) {
   const sink = new MemberSink('xz stream', blob.size, ctx);
+  // Loaded on first use: a module with side effects that the page-level bundles must not carry.
+  const { XzReadableStream } = (await import('xz-decompress')).default;
   for (const [start, end] of await streamBounds(blob, ctx)) {
-    const reader = new xzDecompress.XzReadableStream(blob.slice(start, end).stream()).getReader();
+    const reader = new XzReadableStream(blob.slice(start, end).stream()).getReader();
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -22,6 +24,7 @@ export const extractXz: Extractor = async function* (blob, ctx) {
       }
     } catch (err) {
       await reader.cancel().catch(() => undefined);
+      if (err instanceof WebAssembly.CompileError || (err instanceof Error && /WebAssembly|wasm/i.test(err.message))) throw noWasm(err);
       throw asCorrupt(err, 'xz');
     }
   }
