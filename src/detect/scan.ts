@@ -16,6 +16,10 @@ import { extractOoxml } from './extract/ooxml.js';
 import { extractOdf } from './extract/odf.js';
 import { extractTar } from './extract/tar.js';
 import { extractGzip } from './extract/gzip.js';
+import { archiveExtractor } from './extract/archive.js';
+import { extractXz } from './extract/xz.js';
+import { extractBzip2 } from './extract/bzip2.js';
+import { extractZstd } from './extract/zstd.js';
 import { extractHtml } from './extract/html.js';
 import { extractPdf } from './extract/pdf.js';
 import { extractOle2 } from './extract/ole2.js';
@@ -94,8 +98,15 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   // MARKINGS.md: images (a scanned stamp) are not text, so they are clean (no OCR, nothing to read).
   image: null,
   media: null,
+  '7z': /* @__PURE__ */ archiveExtractor('7z'),
+  rar: /* @__PURE__ */ archiveExtractor('rar'),
+  cab: /* @__PURE__ */ archiveExtractor('cab'),
+  lzh: /* @__PURE__ */ archiveExtractor('lzh'),
+  xz: extractXz,
+  bzip2: extractBzip2,
+  zstd: extractZstd,
   'unsupported-archive': async function* () {
-    throw new ScanError('unsupported', 'an archive format that cannot be opened (7z, RAR, xz, bzip2, zstd, CAB or LZH)');
+    throw new ScanError('unsupported', 'an archive format that cannot be opened (ACE or lzip)');
   },
   binary: extractBinary,
   empty: null,
@@ -109,7 +120,7 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
 };
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
-const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'mhtml', 'mbox']);
+const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'mhtml', 'mbox', '7z', 'rar', 'cab', 'lzh', 'xz', 'bzip2', 'zstd']);
 
 class Scanner {
   private expanded = 0;
@@ -175,7 +186,7 @@ class Scanner {
             return { verdict: 'marked', rule: 3, reason: 'label', location: at(path, item.where), excerpt: item.label };
           }
         } else if (item.kind === 'member') {
-          const memberName = item.name || name.replace(/\.t?gz$/i, (m) => (m.toLowerCase() === '.tgz' ? '.tar' : ''));
+          const memberName = item.name || streamMemberName(name);
           const memberPath = [...path, memberName];
           const byName = nameVerdict(memberName, this.designated, memberPath);
           if (byName) return byName;
@@ -219,6 +230,11 @@ function ooxmlKind(names: Set<string>): string {
   if (names.has('xl/workbook.bin')) return 'xlsb';
   if (names.has('ppt/presentation.xml')) return 'pptx';
   return 'ooxml';
+}
+
+/** The content of a single-stream compressor is named after the file: x.txt.gz → x.txt, x.tgz → x.tar, x.tar.xz → x.tar. */
+function streamMemberName(name: string): string {
+  return name.replace(/\.(t?gz|t?xz|t?bz2?|tbz2|t?zst|zstd)$/i, (ext) => (/^\.t(gz|xz|bz2?|zst)$/i.test(ext) ? '.tar' : ''));
 }
 
 function at(path: string[], where: Where | undefined): Location {

@@ -6,8 +6,11 @@ import { readBytes, startsWith } from './bytes.js';
 import { mailKind } from './extract/mime.js';
 
 export type Format =
-  | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
+  | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
   | 'eml' | 'mhtml' | 'mbox';
+
+/** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
+export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'xz' | 'bzip2' | 'zstd';
 
 const IMAGE_SIGNATURES: readonly (readonly number[])[] = [
   [0x89, 0x50, 0x4e, 0x47], // PNG
@@ -28,15 +31,20 @@ const MEDIA_SIGNATURES: readonly RegExp[] = [
   /^fLaC/,
 ];
 
+const ARCHIVES: readonly [RegExp, ArchiveFormat][] = [
+  [/^7z\xBC\xAF\x27\x1C/, '7z'],
+  [/^Rar!\x1A\x07/, 'rar'], // RAR 4 and 5
+  [/^\xFD7zXZ\x00/, 'xz'],
+  [/^BZh[1-9]/, 'bzip2'], // then a block (1AY&SY) or the end of stream: a cut file is still bzip2
+  [/^(\x28\xB5\x2F\xFD|[\x50-\x5F]\x2A\x4D\x18)/, 'zstd'], // a frame, or a skippable frame first
+  [/^MSCF\0\0\0\0/, 'cab'], // Microsoft CAB
+  [/^..-(lh[0-9a-z]|lz[s45])-/s, 'lzh'], // LZH / LArc (still common in Japan)
+];
+
 /** Compressed archives we cannot open: their content cannot be checked, so they are not clean. */
 const UNSUPPORTED_ARCHIVES: readonly RegExp[] = [
-  /^7z\xBC\xAF\x27\x1C/, // 7-Zip
-  /^Rar!\x1A\x07/, // RAR 4 and 5
-  /^\xFD7zXZ\x00/, // xz
-  /^BZh[1-9]1AY&SY/, // bzip2
-  /^\x28\xB5\x2F\xFD/, // Zstandard
-  /^MSCF\0\0\0\0/, // Microsoft CAB
-  /^..-lh[0-7d]-/s, // LZH (still common in Japan)
+  /^.{7}\*\*ACE\*\*/s, // ACE
+  /^LZIP/, // lzip
   /^\x78\x9F\x3E\x22/, // TNEF (winmail.dat): Outlook's attachments wrapper
 ];
 
@@ -61,6 +69,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (/^\s*\{\\rtf/.test(ascii)) return 'rtf';
   if (IMAGE_SIGNATURES.some((sig) => startsWith(head, sig)) || /^RIFF....WEBP/s.test(ascii)) return 'image';
   if (MEDIA_SIGNATURES.some((re) => re.test(ascii))) return 'media';
+  const archive = ARCHIVES.find(([re]) => re.test(ascii));
+  if (archive) return archive[1];
   if (UNSUPPORTED_ARCHIVES.some((re) => re.test(ascii))) return 'unsupported-archive';
   // Content first; the extension decides between mail kinds (a saved .eml may begin with an mbox `From ` line).
   const kind = mailKind(ascii);

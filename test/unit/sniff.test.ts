@@ -1,4 +1,4 @@
-/** Formats recognised by their bytes: media is clean unread, archives we cannot open are unscannable. */
+/** Formats recognised by their bytes: media is clean unread, damaged or unsupported archives are unscannable. */
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 
@@ -19,9 +19,17 @@ describe('sniffing', () => {
     ['bzip2', 'BZh91AY&SY'],
     ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
     ['LZH', '!\x00-lh5-'],
-  ] as const)('%s is unscannable (unsupported), not clean', async (_kind, head) => {
+    ['CAB', 'MSCF\x00\x00\x00\x00'],
+  ] as const)('%s with a damaged body is unscannable (corrupt), not clean', async (_kind, head) => {
     const r = await scanBlob(bytes(head as number[] | string), 'archive.bin');
-    expect(r).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    expect(r).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+
+  it.each([
+    ['ACE', '\x00\x00\x00\x00\x00\x00\x00**ACE**'],
+    ['lzip', 'LZIP\x01'],
+  ] as const)('%s is unscannable (unsupported), not clean', async (_kind, head) => {
+    expect(await scanBlob(bytes(head), 'archive.bin')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
   });
 
   it.each([

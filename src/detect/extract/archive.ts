@@ -1,0 +1,53 @@
+/**
+ * 7z, RAR (4 and 5), CAB and LZH, read through libarchive (see libarchive.ts). Every member is handed
+ * back to the scanner, which checks its name (rule 2) and scans it recursively.
+ * - Encrypted members: their names are still yielded (rule 2 applies to them), then `encrypted`.
+ *   A 7z or RAR with encrypted headers (7z -mhe, rar -hp) hides the names too: `encrypted`.
+ * - Bombs: a member whose declared size is past the ratio is refused before decoding; the others are
+ *   decoded in 1 MiB slices into a MemberSink, which enforces the ratio, the declared size and the
+ *   scan-wide total while the data is produced, with the time budget checked between slices.
+ * - A damaged member or header ends the archive as `corrupt` (libarchive cannot resync), never `clean`.
+ */
+import { readBytes } from '../bytes.js';
+import type { ArchiveFormat } from '../sniff.js';
+import { framingProblem } from './archive-bounds.js';
+import { CHUNK, LibArchive } from './libarchive.js';
+import { checkDeclared, MemberSink } from './member-sink.js';
+import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
+
+export const archiveExtractor = (format: ArchiveFormat): Extractor =>
+  async function* (blob, ctx) {
+    const problem = await framingProblem(format, blob, -1);
+    if (problem && format !== 'cab') throw new ScanError('corrupt', problem);
+    yield* readAll(format, blob, ctx);
+  };
+
+async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext): AsyncIterable<Extracted> {
+  const archive = await LibArchive.open(await readBytes(blob));
+  let files = 0;
+  try {
+    for (let entry = archive.next(); entry; entry = archive.next()) {
+      ctx.checkTime();
+      if (!entry.isFile) continue;
+      ctx.addEntry();
+      files++;
+      if (entry.encrypted) {
+        yield { kind: 'member', name: entry.name, data: new Blob([]) };
+        yield { kind: 'unscannable', reason: 'encrypted', detail: `${entry.name} is encrypted (password required)`, where: { part: entry.name } };
+        continue;
+      }
+      checkDeclared(entry.name, entry.size, blob.size, ctx);
+      const sink = new MemberSink(entry.name, blob.size, ctx, entry.size);
+      for (let left = entry.size; left > 0; left -= CHUNK) sink.push(archive.read(Math.min(left, CHUNK)));
+      archive.finish();
+      yield { kind: 'member', name: entry.name, data: sink.blob() };
+    }
+    const problem = format === 'cab' ? await framingProblem(format, blob, files) : null;
+    if (problem) throw new ScanError('corrupt', problem);
+  } catch (err) {
+    if (err instanceof ScanError) throw err;
+    throw new ScanError('corrupt', `archive cannot be read: ${String((err as Error)?.message ?? err)}`);
+  } finally {
+    archive.close();
+  }
+}

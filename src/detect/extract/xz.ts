@@ -1,0 +1,79 @@
+/**
+ * xz (.xz, .txz): every stream of the file (`cat a.xz b.xz` is one valid file), decoded with
+ * xz-decompress (xz-embedded compiled to WebAssembly, inlined: no fetch) in 64 KB chunks; CRC32/CRC64
+ * checks are verified by the decoder. The content is one member, named like gzip's (x.tar.xz → x.tar).
+ */
+import { readBytes, u32 } from '../bytes.js';
+import { noWasm } from './libarchive.js';
+import { asCorrupt, MemberSink } from './member-sink.js';
+import { ScanError, type ExtractContext, type Extractor } from './types.js';
+
+const MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
+
+export const extractXz: Extractor = async function* (blob, ctx) {
+  const sink = new MemberSink('xz stream', blob.size, ctx);
+  // Loaded on first use: a module with side effects that the page-level bundles must not carry.
+  const { XzReadableStream } = (await import('xz-decompress')).default;
+  for (const [start, end] of await streamBounds(blob, ctx)) {
+    const reader = new XzReadableStream(blob.slice(start, end).stream()).getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        sink.push(value);
+      }
+    } catch (err) {
+      await reader.cancel().catch(() => undefined);
+      if (err instanceof WebAssembly.CompileError || (err instanceof Error && /WebAssembly|wasm/i.test(err.message))) throw noWasm(err);
+      throw asCorrupt(err, 'xz');
+    }
+  }
+  ctx.addEntry();
+  yield { kind: 'member', name: '', data: sink.blob() };
+};
+
+/** [start, end) of each stream, found from the end through stream footers and indexes (xz spec §2.1, §4). */
+async function streamBounds(blob: Blob, ctx: ExtractContext): Promise<[number, number][]> {
+  const out: [number, number][] = [];
+  let end = blob.size;
+  while (end > 0) {
+    ctx.checkTime();
+    // Stream padding: zero bytes in multiples of four between and after streams.
+    while (end >= 4 && (await readBytes(blob, end - 4, end)).every((b) => b === 0)) end -= 4;
+    if (end < 24) throw new ScanError('corrupt', 'xz stream is truncated');
+    const footer = await readBytes(blob, end - 12, end);
+    if (footer[10] !== 0x59 || footer[11] !== 0x5a) throw new ScanError('corrupt', 'xz stream footer is damaged');
+    const indexSize = (u32(footer, 4) + 1) * 4;
+    const indexStart = end - 12 - indexSize;
+    if (indexStart < 12) throw new ScanError('corrupt', 'xz index is damaged');
+    const start = indexStart - (await blocksSize(await readBytes(blob, indexStart, end - 12), ctx)) - 12;
+    const header = start >= 0 ? await readBytes(blob, start, start + 6) : new Uint8Array(0);
+    if (start < 0 || !MAGIC.every((b, i) => header[i] === b)) throw new ScanError('corrupt', 'xz stream header is damaged');
+    out.unshift([start, end]);
+    end = start;
+  }
+  if (out.length === 0) throw new ScanError('corrupt', 'xz file holds no stream');
+  return out;
+}
+
+/** Total size of the blocks an index lists (each padded to four bytes). */
+async function blocksSize(index: Uint8Array, ctx: ExtractContext): Promise<number> {
+  let p = 0;
+  const varint = () => {
+    let n = 0;
+    for (let shift = 1; ; shift *= 128) {
+      if (p >= index.length || shift > 2 ** 56) throw new ScanError('corrupt', 'xz index is damaged');
+      const b = index[p++];
+      n += (b & 0x7f) * shift;
+      if (!(b & 0x80)) return n;
+    }
+  };
+  if (index[p++] !== 0) throw new ScanError('corrupt', 'xz index is damaged');
+  let total = 0;
+  for (let records = varint(); records > 0; records--) {
+    if (records % 4096 === 0) ctx.checkTime();
+    total += Math.ceil(varint() / 4) * 4;
+    varint(); // uncompressed size: the decoder checks it
+  }
+  return total;
+}
