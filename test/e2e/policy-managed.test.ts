@@ -40,7 +40,6 @@ function finding(url: string, over: Partial<Finding> = {}): Finding {
     rule: 2,
     reason: 'name',
     location: null,
-    excerpt: null,
     ...over,
   };
 }
