@@ -53,9 +53,10 @@ export async function launch(profile: string, opts: { lang?: string; hosts?: str
     executablePath: '/usr/bin/chromium',
     headless: true,
     locale: lang,
-    // On Linux Chromium takes its UI language (and so the extension's _locales choice) from the
-    // environment; --lang alone only changes what pages see.
-    env: { ...process.env, LANGUAGE: posixLocale(lang), LANG: `${posixLocale(lang)}.UTF-8`, LC_ALL: '' },
+    // On Linux Chromium takes its UI language (and so the extension's _locales choice) from LANGUAGE;
+    // --lang alone only changes what pages see. The locale itself is C.UTF-8: this machine has no
+    // ja_JP locale, and Chromium under a missing one raises no input event for a non-ASCII file name.
+    env: { ...process.env, LANGUAGE: posixLocale(lang), LC_ALL: 'C.UTF-8' },
     args: chromiumArgs({ hosts: opts.hosts, lang }),
   });
   const sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
