@@ -102,7 +102,7 @@ describe('a managed-policy change reaches tabs that are already open', () => {
 
   beforeAll(async () => {
     removePolicy = writeManagedPolicy(POLICY_NAME, BEFORE);
-    b = await launch(newProfile(), { lang: 'ja', hosts: [...ALL_HOSTS, PARTNER_HOST] });
+    b = await launch(newProfile(), { lang: 'ja', hosts: [...ALL_HOSTS, PARTNER_HOST], ignoreCertificates: true });
     await until(() => b.sw.evaluate(async () => (await chrome.storage.managed.get('policyVersion')).policyVersion === 'live-1'), 'the first policy', 30_000);
     await until(async () => (await b.sw.evaluate(() => chrome.scripting.getRegisteredContentScripts())).length === 2, 'registration');
     gmail = await b.context.newPage();
