@@ -1,16 +1,15 @@
 /**
- * Answers the in-page guard: which service a page is (ServiceRequest), what to do with findings
- * (DecideRequest), and the employee's answer to a warning (ResolveRequest). Every decision is queued as
- * an event before the answer goes back to the page.
+ * Answers the in-page guard: which service a page is and with which policy (ServiceRequest), what to do
+ * with findings (DecideRequest), and the employee's answer to a warning (ResolveRequest). The decision
+ * itself is src/guard's (answerFindings), the events src/events'; this module binds storage to them.
+ * Every decision is queued as an event before the answer goes back to the page, and every answer
+ * carries the snapshot version it was made with.
  */
-import browser from 'webextension-polyfill';
-import { actionFor, strictest } from '../../src/policy/decide.js';
-import { findService } from '../../src/policy/match.js';
-import type { EffectivePolicy, Service } from '../../src/policy/types.js';
+import { answerEvent, checkEvent, decisionEvent } from '../../src/events/build.js';
 import type { UploadEvent } from '../../src/events/schema.js';
+import { answerFindings, pageView, responseOf } from '../../src/guard/index.js';
 import type { DecideRequest, DecideResponse, ResolveRequest, ServiceRequest, ServiceResponse } from '../shared/messages.js';
 import { db, getMeta, setMeta, type Db, type RecentDecision } from './db.js';
-import { answerEvent, checkEvent, decisionEvent } from './events.js';
 import { eventContext } from './identity.js';
 import { policy } from './policy-store.js';
 import { enqueue } from './queue.js';
@@ -24,62 +23,23 @@ export interface SenderInfo {
   tab?: { url?: string };
 }
 
-/**
- * The language of the translation the browser chose for this extension (ja by default, en for English
- * browsers), so guidance text is in the same language as the dialog around it.
- */
-export function uiLang(): 'ja' | 'en' {
-  return browser.i18n.getMessage('ui_lang') === 'en' ? 'en' : 'ja';
-}
-
-/**
- * The page the request is about. The frame's own URL first (what the browser vouches for); for
- * about:blank/srcdoc/blob frames, the tab's URL; the URL the guard reported only as a last resort.
- */
-function pageOf(p: EffectivePolicy, sender: SenderInfo, reported: string): { url: string; service: Service | null } {
-  const candidates = [sender.url, sender.tab?.url, reported].filter((u): u is string => !!u);
-  for (const url of candidates) {
-    const service = findService(p, url);
-    if (service) return { url, service };
-  }
-  return { url: candidates.find((u) => /^https?:/.test(u)) ?? reported, service: null };
-}
-
-function serviceInfo(s: Service | null): ServiceResponse['service'] {
-  return s ? { id: s.id, name: s.name, category: s.category } : null;
+/** The frame's own URL first (what the browser vouches for), then its tab's, then what the page reported. */
+function candidates(sender: SenderInfo): (string | undefined)[] {
+  return [sender.url, sender.tab?.url];
 }
 
 export async function onService(req: ServiceRequest, sender: SenderInfo): Promise<ServiceResponse> {
-  const { effective: p } = await policy();
-  const { service } = pageOf(p, sender, req.url);
-  if (!service) return { service: null, lang: uiLang() };
-  return {
-    service: serviceInfo(service),
-    designated: p.designated,
-    limits: p.limits,
-    lang: uiLang(),
-    actions: { ...p.actions[service.category] },
-  };
+  const { snapshot } = await policy();
+  return pageView(snapshot, [...candidates(sender), req.url]);
 }
 
 export async function onDecide(req: DecideRequest, sender: SenderInfo): Promise<DecideResponse> {
-  const { effective: p } = await policy();
-  const first = req.findings[0];
-  const { url, service } = pageOf(p, sender, first?.url ?? '');
-  const ctx = await eventContext(p);
-  // Not a guarded page (e.g. the policy changed under an open tab): nothing to enforce, but on record.
-  const events = req.findings.map((f) =>
-    decisionEvent(ctx, f, url, service, service ? actionFor(p, service.category, f.verdict) : 'allow'),
-  );
-  const d = await db();
-  await record(d, events);
-  const lang = uiLang();
-  return {
-    action: strictest(events.map((e) => e.action)),
-    decisions: events.map((e) => ({ action: e.action, eventId: e.id })),
-    service: serviceInfo(service),
-    guidance: { text: p.messages[lang], url: p.messages.link },
-  };
+  const { effective, snapshot } = await policy();
+  const answer = answerFindings(snapshot, candidates(sender), req.findings);
+  const ctx = await eventContext(effective);
+  const events = answer.findings.map((f, i) => decisionEvent(ctx, f, answer.url, answer.service, answer.actions[i]));
+  await record(await db(), events);
+  return responseOf(snapshot, answer, events.map((e) => e.id));
 }
 
 export async function onResolve(req: ResolveRequest): Promise<{ ok: boolean }> {

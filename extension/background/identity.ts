@@ -2,7 +2,7 @@
 import browser from 'webextension-polyfill';
 import type { EffectivePolicy } from '../../src/policy/types.js';
 import { db, deviceId } from './db.js';
-import type { EventContext } from './events.js';
+import type { EventContext } from '../../src/events/build.js';
 
 interface UADataLike {
   brands?: { brand: string; version: string }[];

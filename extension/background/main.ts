@@ -5,21 +5,21 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { EXTENSION_ID } from '../../src/policy/extension-id.js';
 import { managedKeys } from '../../src/policy/merge.js';
-import type { LoadedPolicy } from '../../src/policy/load.js';
 import type { Request } from '../shared/messages.js';
+import { publish } from './broadcast.js';
 import { db, EMPTY_DELIVERY, getMeta, type Db } from './db.js';
 import { onDecide, onResolve, onService, prunePending } from './decisions.js';
 import { heartbeat, HEARTBEAT_ALARM, scheduleHeartbeat } from './heartbeat.js';
-import { onPolicyChange, policy, watchPolicy } from './policy-store.js';
+import { onPolicyChange, policy, watchPolicy, type Policy } from './policy-store.js';
 import { length } from './queue.js';
-import { guardOpenTabs, registerGuard } from './registration.js';
+import { registerGuard } from './registration.js';
 import { collectorOf, flush, inBackoff, RETRY_ALARM } from './sender.js';
 import type { UiPolicy, UiRequest, UiStatus } from './ui-protocol.js';
 
 /** Safety net: if the worker dies mid-send, this alarm sends again. A success clears it. */
 const SAFETY_DELAY_MS = 60_000;
 
-async function deliver(d: Db, p: LoadedPolicy): Promise<void> {
+async function deliver(d: Db, p: Policy): Promise<void> {
   await flush(d, collectorOf(p.effective));
 }
 
@@ -32,7 +32,7 @@ async function kick(): Promise<void> {
 }
 
 /** Bring registrations, alarms and delivery in line with the policy in force. Idempotent. */
-async function applyPolicy(p: LoadedPolicy): Promise<void> {
+async function applyPolicy(p: Policy): Promise<void> {
   await registerGuard(p.effective);
   await scheduleHeartbeat(p.effective);
 }
@@ -116,12 +116,15 @@ browser.alarms.onAlarm.addListener((alarm) => {
 });
 
 browser.runtime.onInstalled.addListener(() => {
-  void start(true).then(async () => guardOpenTabs((await policy()).effective));
+  // Tabs open before the install (or the update) get the guard now, not at their next reload.
+  void start(true).then(async () => publish((await policy()).snapshot));
 });
 browser.runtime.onStartup.addListener(() => void start(true));
 
 watchPolicy();
 onPolicyChange((p) => {
+  // Open tabs first: they follow the new policy within moments, not at their next reload.
+  void publish(p.snapshot).catch((e) => console.error('[upload-guard] publishing the policy failed', e));
   // A heartbeat at once: right after a force-install the managed policy (and so the collector) arrives
   // seconds after onInstalled, and the device should not stay invisible until the first period ends.
   void applyPolicy(p)

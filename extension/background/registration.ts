@@ -1,10 +1,10 @@
 /** Registers the in-page guard for the hosts the effective policy guards (see registration-plan.ts). */
 import browser, { type Scripting } from 'webextension-polyfill';
-import { findService } from '../../src/policy/match.js';
 import type { EffectivePolicy } from '../../src/policy/types.js';
 // crxjs builds these as standalone IIFE files (vite.config.ts) and gives us their output paths.
 import guardFile from '../content/guard.ts?script';
 import pageHooksFile from '../content/page-hooks.ts?script';
+import { GUARD_RUNNING } from '../shared/messages.js';
 import { GUARD_ID, HOOKS_ID, registrationPlan, samePlan } from './registration-plan.js';
 
 export const SCRIPT_FILES = { guard: guardFile, pageHooks: pageHooksFile };
@@ -35,22 +35,24 @@ async function apply(policy: Pick<EffectivePolicy, 'services' | 'allow'>): Promi
 }
 
 /**
- * Registered scripts only reach pages loaded after registration. On install or update, guarded tabs
- * that are already open would stay unguarded until reloaded, so the guard is injected into them now
- * (late, but far better than not at all).
+ * Registered scripts only reach pages loaded after registration. A tab already open on a host that is
+ * (now) guarded gets the guard injected into each frame that does not run it yet: the guard first, so
+ * its listener is there when the page hooks post their handshake (late, but far better than not at all).
+ * The guard marks its own isolated world, which the page cannot touch, so nothing runs twice.
  */
-export async function guardOpenTabs(policy: Pick<EffectivePolicy, 'services' | 'allow'>): Promise<void> {
-  const plan = registrationPlan(policy, SCRIPT_FILES);
-  if (plan.length === 0) return;
-  const tabs = await browser.tabs.query({ url: plan[0].matches });
-  for (const tab of tabs) {
-    if (tab.id === undefined || !tab.url || !findService(policy, tab.url)) continue;
-    for (const s of plan) {
-      try {
-        await browser.scripting.executeScript({ target: { tabId: tab.id, allFrames: true }, files: s.js!, world: s.world, injectImmediately: true });
-      } catch (e) {
-        console.info('[upload-guard] could not guard open tab', tab.id, String(e));
-      }
+export async function guardTab(tabId: number): Promise<void> {
+  try {
+    const probe = await browser.scripting.executeScript({
+      target: { tabId, allFrames: true },
+      func: (flag: string) => (globalThis as unknown as Record<string, unknown>)[flag] === true,
+      args: [GUARD_RUNNING],
+    });
+    const frameIds = probe.filter((r) => r.result !== true).map((r) => r.frameId);
+    if (frameIds.length === 0) return;
+    for (const [file, world] of [[guardFile, 'ISOLATED'], [pageHooksFile, 'MAIN']] as const) {
+      await browser.scripting.executeScript({ target: { tabId, frameIds }, files: [file], world, injectImmediately: true });
     }
+  } catch (e) {
+    console.info('[upload-guard] could not guard open tab', tabId, String(e));
   }
 }

@@ -32,11 +32,3 @@ export type ToHooks =
   | { t: 'config'; guarded: boolean; designated?: Partial<Designated> }
   | { t: 'answer'; id: number; proceed: boolean };
 
-/**
- * The same identity for one picked file on both sides of the line. Structured cloning gives the guard
- * a new File object, so a WeakMap cannot match it; name + size + mtime + type does, for files from disk.
- */
-export function fileKey(f: Blob, name?: string): string {
-  const file = f as Partial<File>;
-  return [name ?? file.name ?? '', f.size, file.lastModified ?? '', f.type].join('\u0000');
-}

@@ -20,7 +20,7 @@ import { z } from 'zod';
 
 export const EVENT_SCHEMA_VERSION = 1 as const;
 
-/** Same union as `Channel` in extension/shared/messages.ts (kept in sync by a unit test). */
+/** How the data was about to leave the page. The extension's wire types (src/guard/protocol.ts) use these unions. */
 export const CHANNELS = [
   'file-input',
   'folder-input',
@@ -148,7 +148,11 @@ export const UploadEventSchema = z
       .nullable()
       .describe('Matched rule of MARKINGS.md (1 stamp, 2 name, 3 designated); null unless verdict is marked.'),
     reason: text(LIMITS.reason).nullable().describe('Machine-readable cause: stamp, name, sha256, …, or the unscannable reason.'),
-    location: text(LIMITS.location).nullable().describe('Human-readable place of the match, e.g. "a.zip › word/document.xml".'),
+    location: text(LIMITS.location)
+      .nullable()
+      .describe(
+        'Where in the file, language-neutral: archive members and the container part by their own names, then at most one key=value qualifier (page, sheet, slide, area), e.g. "a.zip › word/header1.xml" or "page=3". Localized only where shown.',
+      ),
     action: z.enum(ACTIONS).describe('What policy decided.'),
     outcome: z.enum(OUTCOMES).describe("What finally happened. A warn starts 'pending'; the answer is a separate event (relatesTo)."),
     justification: text(LIMITS.justification).nullable().describe("The employee's justification when proceeding after a warning."),

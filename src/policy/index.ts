@@ -7,3 +7,4 @@ export { validateManaged, type Validated } from './validate.js';
 export { mergePolicy, managedKeys } from './merge.js';
 export { EXTENSION_ID, GECKO_ID } from './extension-id.js';
 export { effectivePolicyFrom } from './load.js';
+export * from './snapshot.js';

@@ -3,7 +3,17 @@
  * (`*.example.com` = example.com and its subdomains) so the pages we register the guard on and the
  * pages we recognise as a service are the same set.
  */
-import type { EffectivePolicy, Service } from './types.js';
+/** What matching needs of a service: its hosts, and paths that only break ties (null or absent: none). */
+export interface HostedService {
+  hosts: readonly string[];
+  paths?: readonly string[] | null;
+}
+
+/** The part of a policy (effective or snapshot) that says which pages are guarded. */
+export interface GuardedSet<S extends HostedService = HostedService> {
+  services: readonly S[];
+  allow: readonly string[];
+}
 
 /** `example.com`, `*.example.com`, `46.gigafile.nu`, `xn--…`: lowercase labels, an optional leading `*.`. */
 const HOST_PATTERN = /^(\*\.)?([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -31,7 +41,7 @@ function specificity(pattern: string): number {
   return pattern.startsWith('*.') ? pattern.length : 1000 + pattern.length;
 }
 
-export function isAllowedHost(policy: Pick<EffectivePolicy, 'allow'>, host: string): boolean {
+export function isAllowedHost(policy: Pick<GuardedSet, 'allow'>, host: string): boolean {
   return policy.allow.some((p) => hostMatches(p, host));
 }
 
@@ -49,12 +59,12 @@ function pageUrl(url: string): URL | null {
  * The service the page at `url` belongs to, or null when it is not guarded (not listed, or allowed by
  * policy). Among several matches the most specific host wins, then a matching path.
  */
-export function findService(policy: Pick<EffectivePolicy, 'services' | 'allow'>, url: string): Service | null {
+export function findService<S extends HostedService>(policy: GuardedSet<S>, url: string): S | null {
   const u = pageUrl(url);
   if (!u) return null;
   const host = normalizeHost(u.hostname);
   if (isAllowedHost(policy, host)) return null;
-  let best: Service | null = null;
+  let best: S | null = null;
   let bestRank = -1;
   for (const s of policy.services) {
     let hostScore = -1;
@@ -77,7 +87,7 @@ export function toMatchPattern(hostPattern: string): string {
 }
 
 /** Where the in-page guard must run: every guarded host, minus the allowed ones. */
-export function guardMatchPatterns(policy: Pick<EffectivePolicy, 'services' | 'allow'>): {
+export function guardMatchPatterns(policy: GuardedSet): {
   matches: string[];
   excludeMatches: string[];
 } {

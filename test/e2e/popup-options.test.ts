@@ -10,7 +10,7 @@ import type { DecideResponse, Finding } from '../../extension/shared/messages.js
 import { extensionPage, launch, newProfile, sendMessage, type Browser } from './policy-harness.js';
 
 function finding(url: string, over: Partial<Finding> = {}): Finding {
-  return { channel: 'drop', url, fileName: '秘—見積.pdf', size: 10, sha256: null, verdict: 'marked', rule: 2, reason: 'name', location: null, excerpt: null, ...over };
+  return { channel: 'drop', url, fileName: '秘—見積.pdf', size: 10, sha256: null, verdict: 'marked', rule: 2, reason: 'name', location: null, ...over };
 }
 
 describe('popup and options, Japanese browser', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { answerEvent, checkEvent, decisionEvent, originOf, type EventContext } from '../../extension/background/events.js';
-import type { Finding } from '../../extension/shared/messages.js';
+import { answerEvent, checkEvent, decisionEvent, originOf, type EventContext } from '../../src/events/build.js';
+import type { Finding } from '../../src/events/finding.js';
 import { findService, defaultPolicy } from '../../src/policy/index.js';
 import { CHANNELS } from '../../src/events/schema.js';
 
@@ -18,7 +18,6 @@ function finding(over: Partial<Finding> = {}): Finding {
     rule: 2,
     reason: 'name',
     location: null,
-    excerpt: '秘—設計書.docx',
     ...over,
   };
 }

@@ -6,9 +6,9 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { getMeta, openGuardDb, deviceId } from '../../extension/background/db.js';
 import { enqueue, length, peek, priorityOf, remove } from '../../extension/background/queue.js';
-import { decisionEvent, type EventContext } from '../../extension/background/events.js';
+import { decisionEvent, type EventContext } from '../../src/events/build.js';
 import { dispositionOf, MAX_RETRY_MS, MIN_RETRY_MS, retryDelayMs } from '../../extension/background/backoff.js';
-import type { Finding } from '../../extension/shared/messages.js';
+import type { Finding } from '../../src/events/finding.js';
 import type { UploadEvent } from '../../src/events/schema.js';
 
 const ctx: EventContext = { deviceId: 'd', user: null, browser: 'Chromium 142', extensionVersion: '0.1.0', policyVersion: null };
@@ -17,7 +17,7 @@ function event(verdict: Finding['verdict'], action: UploadEvent['action']): Uplo
   n++;
   return decisionEvent(
     ctx,
-    { channel: 'drop', url: 'https://gigafile.nu/', fileName: `f${n}.txt`, size: n, sha256: null, verdict, rule: verdict === 'marked' ? 1 : null, reason: null, location: null, excerpt: null },
+    { channel: 'drop', url: 'https://gigafile.nu/', fileName: `f${n}.txt`, size: n, sha256: null, verdict, rule: verdict === 'marked' ? 1 : null, reason: null, location: null },
     'https://gigafile.nu/',
     null,
     action,

@@ -3,29 +3,14 @@
  * iframe must not hide the dialog), one at a time, and resolves with the employee's answer.
  */
 import { h, render } from 'preact';
-import type { Verdict } from '../../../src/detect/types.js';
+import type { WarnAnswer, WarnItem, WarnRequest } from '../../../src/guard/index.js';
 import { Warning } from './Warning.js';
 import { CSS } from './style.js';
 import { reasonText, t } from './text.js';
 
-export interface WarnItem {
-  name: string | null;
-  verdict: Verdict;
-  /** For rule 2: the start of the name that triggered it, e.g. 「秘—」. */
-  namePrefix: string | null;
-}
-
-export interface WarningRequest {
-  action: 'block' | 'warn';
-  items: WarnItem[];
-  serviceName: string | null;
-  guidance: { text: string; url: string | null };
-}
-
-export interface WarningAnswer {
-  proceed: boolean;
-  justification: string | null;
-}
+export type { WarnItem };
+export type WarningRequest = WarnRequest;
+export type WarningAnswer = WarnAnswer;
 
 /** The host element's tag: tests and admins can see that a warning is open, never what is inside. */
 export const HOST_TAG = 'upload-guard-warning';
@@ -75,7 +60,7 @@ function open(req: WarningRequest): Promise<WarningAnswer> {
         rows: req.items.map((i) => ({ name: i.name, reason: reasonText(i.verdict, i.namePrefix) })),
         text: {
           title: t(req.action === 'warn' ? 'warn_title_warn' : 'warn_title_block'),
-          intro: t(anyMarked ? 'warn_intro_marked' : 'warn_intro_unscannable', service),
+          intro: t(req.why === 'unconfirmed' ? 'warn_intro_unconfirmed' : anyMarked ? 'warn_intro_marked' : 'warn_intro_unscannable', service),
           textItem: t('warn_item_text'),
           instead: t('warn_instead'),
           guidance: req.guidance.text,

@@ -1,11 +1,17 @@
 /**
- * Findings → upload events. Pure functions (no browser API), so the unit tests run them in Node and
- * validate the result against the one schema in src/events.
+ * Findings → upload events, and the events' ids. Pure code (no browser API): the background calls it,
+ * the unit tests run it in Node and validate the result against the one schema beside it.
  */
-import { EVENT_SCHEMA_VERSION, LIMITS, UploadEventSchema, type UploadEvent, describeIssues } from '../../src/events/schema.js';
-import type { Action, Service } from '../../src/policy/types.js';
-import { outcomeOf } from '../../src/policy/decide.js';
-import type { Finding } from '../shared/messages.js';
+import { outcomeOf } from '../policy/decide.js';
+import type { Finding } from './finding.js';
+import { EVENT_SCHEMA_VERSION, LIMITS, UploadEventSchema, describeIssues, type Action, type Category, type UploadEvent } from './schema.js';
+
+/** The service a page belongs to, as far as an event needs it. */
+export interface EventService {
+  id: string;
+  name: string;
+  category: Category;
+}
 
 /** Who and where: the same for every event from this browser. */
 export interface EventContext {
@@ -45,14 +51,14 @@ export function decisionEvent(
   ctx: EventContext,
   finding: Finding,
   pageUrl: string,
-  service: Service | null,
+  service: EventService | null,
   action: Action,
   now: Date = new Date(),
 ): UploadEvent {
   const sha = finding.sha256 && /^[0-9a-f]{64}$/.test(finding.sha256.toLowerCase()) ? finding.sha256.toLowerCase() : null;
   return {
     v: EVENT_SCHEMA_VERSION,
-    id: crypto.randomUUID(),
+    id: newEventId(),
     relatesTo: null,
     time: now.toISOString(),
     user: ident(ctx.user, LIMITS.user),
@@ -68,7 +74,7 @@ export function decisionEvent(
     size: Number.isSafeInteger(finding.size) && finding.size >= 0 ? finding.size : null,
     sha256: sha,
     verdict: finding.verdict,
-    rule: finding.verdict === 'marked' ? (finding.rule ?? 1) : null,
+    rule: finding.verdict === 'marked' ? finding.rule : null,
     reason: text(finding.reason, LIMITS.reason),
     location: text(finding.location, LIMITS.location),
     action,
@@ -82,7 +88,7 @@ export function decisionEvent(
 export function answerEvent(pending: UploadEvent, proceed: boolean, justification: string | null, now: Date = new Date()): UploadEvent {
   return {
     ...pending,
-    id: crypto.randomUUID(),
+    id: newEventId(),
     relatesTo: pending.id,
     time: now.toISOString(),
     outcome: proceed ? 'proceeded' : 'cancelled',
@@ -94,4 +100,9 @@ export function answerEvent(pending: UploadEvent, proceed: boolean, justificatio
 export function checkEvent(e: UploadEvent): string[] {
   const r = UploadEventSchema.safeParse(e);
   return r.success ? [] : describeIssues(r.error);
+}
+
+/** A fresh event id (UUID v4). */
+export function newEventId(): string {
+  return crypto.randomUUID();
 }

@@ -1,0 +1,76 @@
+/**
+ * One item → what the engine says about it, and the Finding (metadata only) to report, or null when
+ * there is nothing to report. Names are judged without reading bytes; bytes are read through the scan
+ * port (a worker in the browser).
+ */
+import { checkName, scanText } from '../detect/index.js';
+import type { Designated, Limits, MarkedVerdict, ScanOptions, ScanResult, Verdict } from '../detect/types.js';
+import type { Finding } from '../events/finding.js';
+import { locationText } from '../events/location.js';
+import type { Channel } from '../events/schema.js';
+
+/** What a channel hands the guard. Blobs stay in the page: only their Finding leaves it. */
+export type Item =
+  /** A file the employee picked, dropped or pasted, or a Blob the page named (FormData filename). */
+  | { kind: 'file'; blob: Blob; name: string }
+  /** A body the page built from bytes: stopped only by a positive marking (a chunk is naturally "corrupt"). */
+  | { kind: 'bytes'; blob: Blob }
+  | { kind: 'text'; text: string };
+
+export type Scan = (blob: Blob, name: string, opts: Omit<ScanOptions, 'signal'>) => Promise<ScanResult>;
+
+export interface Judged {
+  item: Item;
+  verdict: Verdict;
+  /** null: nothing to report (clean text, unmarked page-made bytes). */
+  finding: Finding | null;
+}
+
+/** Longest text scanned in one go; a prompt or a mail body is far smaller. */
+export const TEXT_CAP = 4 * 1024 * 1024;
+
+export function textVerdictOf(text: string, designated: Partial<Designated>): Verdict {
+  return scanText(text.length > TEXT_CAP ? text.slice(0, TEXT_CAP) : text, designated);
+}
+
+export async function judgeItem(
+  channel: Channel,
+  url: string,
+  item: Item,
+  opts: { designated: Designated; limits: Limits; scan: Scan; textVerdict: (text: string) => Verdict },
+): Promise<Judged> {
+  if (item.kind === 'text') {
+    const v = opts.textVerdict(item.text);
+    return { item, verdict: v, finding: v.verdict === 'marked' ? findingOf(channel, url, null, item.text.length, null, v) : null };
+  }
+  const name = item.kind === 'file' ? item.name : 'upload.bin';
+  if (item.kind === 'file') {
+    // Rule 2 needs no bytes: a file whose name already decides it is not read.
+    const byName: MarkedVerdict | null = checkName(item.name, opts.designated);
+    if (byName) return { item, verdict: byName, finding: findingOf(channel, url, item.name, item.blob.size, null, byName) };
+  }
+  let r: ScanResult | Verdict;
+  try {
+    // The hash identifies the file in an incident record; clean uploads skip it to stay fast.
+    r = await opts.scan(item.blob, name, { designated: opts.designated, limits: opts.limits, hash: 'unless-clean' });
+  } catch {
+    r = { verdict: 'unscannable', reason: 'corrupt', detail: 'the scan failed' };
+  }
+  if (item.kind === 'bytes' && r.verdict !== 'marked') return { item, verdict: r, finding: null };
+  const sha256 = 'sha256' in r ? (r.sha256 ?? null) : null;
+  return { item, verdict: r, finding: findingOf(channel, url, item.kind === 'file' ? item.name : null, item.blob.size, sha256, r) };
+}
+
+function findingOf(channel: Channel, url: string, fileName: string | null, size: number, sha256: string | null, v: Verdict): Finding {
+  return {
+    channel,
+    url,
+    fileName,
+    size,
+    sha256,
+    verdict: v.verdict,
+    rule: v.verdict === 'marked' ? v.rule : null,
+    reason: v.verdict === 'clean' ? null : v.reason,
+    location: v.verdict === 'clean' ? null : locationText(v.location),
+  };
+}

@@ -1,0 +1,307 @@
+/**
+ * The guard's one decision path, for every channel (DOM events and the page hooks alike):
+ * judge each item where the bytes are → the policy's action, by the background, which records it →
+ * the warning when needed → proceed or stop. Plus what makes it cheap and calm: answers remembered per
+ * file, text remembered after a warning, no round trip for a clean file the policy allows.
+ *
+ * Platform-free: the browser comes in through GuardPorts (a worker scan, runtime messaging, the dialog,
+ * the clock), so the whole decision table runs in Node tests.
+ *
+ * Fail closed: a page that cannot confirm the policy it runs with (no answer from the background
+ * within POLICY_WAIT_MS, or a newer policy it could not load) refuses, and says why.
+ */
+import { checkName } from '../detect/index.js';
+import type { MarkedVerdict, Verdict } from '../detect/types.js';
+import type { Channel } from '../events/schema.js';
+import type { PolicySnapshot } from '../policy/snapshot.js';
+import type { Action } from '../policy/types.js';
+import { judgeItem, textVerdictOf, type Item, type Judged, type Scan } from './find.js';
+import { AnswerCache, TextMemory } from './memory.js';
+import { pageView, type Guidance, type PageView } from './page.js';
+import type { DecideRequest, DecideResponse, ResolveRequest } from './protocol.js';
+
+/** How long a page waits to confirm its policy before refusing: bounded, so nothing hangs. */
+export const POLICY_WAIT_MS = 3000;
+
+export interface WarnItem {
+  name: string | null;
+  verdict: Verdict;
+  /** For rule 2: the start of the name that triggered it, e.g. 「秘—」. */
+  namePrefix: string | null;
+}
+
+export interface WarnRequest {
+  action: 'block' | 'warn';
+  /** 'unconfirmed': refused because the page could not confirm the current policy. */
+  why: 'policy' | 'unconfirmed';
+  items: WarnItem[];
+  serviceName: string | null;
+  guidance: Guidance;
+}
+
+export interface WarnAnswer {
+  proceed: boolean;
+  justification: string | null;
+}
+
+export interface GuardPorts {
+  /** Reads the bytes (off the page's thread where possible). A rejection counts as unscannable. */
+  scan: Scan;
+  /** The background: this frame's policy. Rejects when the background cannot be reached. */
+  fetchView(): Promise<PageView>;
+  /** The background: decide on findings and record them. Rejects when it cannot be reached. */
+  decide(req: DecideRequest): Promise<DecideResponse>;
+  /** The background: record the employee's answer to a warning. */
+  resolve(req: ResolveRequest): Promise<void>;
+  /** Shows the dialog and resolves with the employee's answer. */
+  warn(req: WarnRequest): Promise<WarnAnswer>;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** The frame's own URL. */
+  frameUrl(): string;
+}
+
+export interface Guard {
+  /** Fetches this frame's policy; called once at start and whenever the policy may have moved. */
+  refresh(): Promise<void>;
+  /** A snapshot the background pushed: applied at once. */
+  receiveSnapshot(s: PolicySnapshot): void;
+  /** The policy this frame runs with, or null until known. */
+  view(): PageView | null;
+  /** Called whenever the view changes (the adapter tells the page hooks). */
+  onView(fn: (v: PageView) => void): void;
+  /** Synchronous, for capture-phase handlers: true also while the policy is not known yet. */
+  isGuarded(): boolean;
+  knownAnswer(blob: Blob, name: string): boolean | undefined;
+  nameVerdict(name: string): MarkedVerdict | null;
+  textVerdict(text: string): Verdict;
+  /** True when the policy refuses a name-marked file outright (so it can be cleared before page code runs). */
+  nameRefusalIsFinal(): boolean;
+  decide(channel: Channel, items: Item[]): Promise<boolean>;
+}
+
+/** Channels driven by the employee's own gesture: a refusal there is always explained in the dialog. */
+const GESTURES = new Set<Channel>(['file-input', 'folder-input', 'drop', 'paste', 'form', 'text-field', 'file-picker']);
+
+const passes = (a: Action) => a === 'allow' || a === 'audit';
+
+/** One decision over several items: an answer per file, and whether it may be remembered. */
+interface Outcome {
+  proceed: boolean;
+  perItem: Map<Item, boolean>;
+  /** False when the answer came from not knowing (background unreachable): never cached. */
+  keep: boolean;
+}
+
+export function createGuard(ports: GuardPorts): Guard {
+  let current: PageView | null = null;
+  /** A newer policy is known to exist (an answer carried another version) and is not loaded yet. */
+  let stale = false;
+  let loading: Promise<void> | null = null;
+  const listeners: ((v: PageView) => void)[] = [];
+  const answers = new AnswerCache();
+  const texts = new TextMemory(() => ports.now());
+
+  function setView(v: PageView): void {
+    if (current && current.version !== v.version) {
+      // A new policy can turn an earlier yes into a no (a designated hash, a new keyword).
+      answers.clear();
+      texts.clear();
+    }
+    current = v;
+    stale = false;
+    for (const fn of listeners) fn(v);
+  }
+
+  function refresh(): Promise<void> {
+    loading ??= (async () => {
+      const until = ports.now() + POLICY_WAIT_MS;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return setView(await ports.fetchView());
+        } catch {
+          /* the service worker is starting, or gone: try again within the bound */
+        }
+        if (ports.now() + 100 * attempt > until) return;
+        await ports.sleep(100 * attempt);
+      }
+    })().finally(() => (loading = null));
+    return loading;
+  }
+
+  /** The policy, confirmed, within the bound; null when it cannot be. */
+  async function confirmed(): Promise<PageView | null> {
+    if (current && !stale) return current;
+    await refresh();
+    return current && !stale ? current : null;
+  }
+
+  function frameUrl(): string {
+    try {
+      const u = new URL(ports.frameUrl());
+      return u.origin + u.pathname;
+    } catch {
+      return ports.frameUrl();
+    }
+  }
+
+  function textVerdict(text: string): Verdict {
+    const v = textVerdictOf(text, current?.designated ?? {});
+    return v.verdict === 'marked' && texts.isApproved(text) ? { verdict: 'clean' } : v;
+  }
+
+  async function decide(channel: Channel, items: Item[]): Promise<boolean> {
+    if (items.length === 0) return true;
+    const view = await confirmed();
+    if (!view) return refuseUnconfirmed(items, null);
+    if (!view.service) return true;
+
+    const waitFor: Promise<boolean>[] = [];
+    const fresh: Item[] = [];
+    for (const item of items) {
+      if (item.kind === 'text') {
+        fresh.push(item);
+        continue;
+      }
+      const name = item.kind === 'file' ? item.name : '';
+      const known = answers.known(item.blob, name);
+      // A refused file chosen again by hand is explained again; a page retrying it is refused quietly.
+      if (known !== undefined && !(known === false && GESTURES.has(channel))) {
+        waitFor.push(Promise.resolve(known));
+        continue;
+      }
+      const pending = answers.pending(item.blob, name);
+      if (pending) waitFor.push(pending);
+      else fresh.push(item);
+    }
+    let freshResult = Promise.resolve(true);
+    if (fresh.length > 0) {
+      const run = judge(channel, fresh, view);
+      // Registered before awaiting, so a concurrent request for the same file (the page hook right
+      // after the change event) waits for this answer instead of scanning again.
+      for (const item of fresh) {
+        if (item.kind === 'text') continue;
+        answers.track(item.blob, item.kind === 'file' ? item.name : '', run.then((r) => ({ ok: r.perItem.get(item) ?? r.proceed, keep: r.keep })));
+      }
+      freshResult = run.then((r) => r.proceed);
+    }
+    const all = await Promise.all([freshResult, ...waitFor]);
+    return all.every(Boolean);
+  }
+
+  async function judge(channel: Channel, items: Item[], view: PageView): Promise<Outcome> {
+    const perItem = new Map<Item, boolean>();
+    const url = frameUrl();
+    const judged = await Promise.all(
+      items.map((item) => judgeItem(channel, url, item, { designated: view.designated, limits: view.limits, scan: ports.scan, textVerdict })),
+    );
+    const reported = judged.filter((j): j is Judged & { finding: NonNullable<Judged['finding']> } => j.finding !== null);
+    for (const j of judged) if (!j.finding) perItem.set(j.item, true);
+    const done = (proceed: boolean, keep = true): Outcome => ({ proceed, perItem, keep });
+
+    // Text refused a moment ago (autosave, retries) is refused quietly instead of asking again.
+    if (!GESTURES.has(channel) && reported.some((j) => j.item.kind === 'text' && texts.isRefused(j.item.text))) {
+      return done(false);
+    }
+    if (reported.length === 0) return done(true);
+    // Clean files where the policy allows clean: no round trip and no record (the latency budget).
+    if (reported.every((j) => j.finding.verdict === 'clean') && view.actions.clean === 'allow') {
+      for (const j of reported) perItem.set(j.item, true);
+      return done(true);
+    }
+
+    const res = await askBackground({ type: 'decide', findings: reported.map((j) => j.finding) });
+    if (!res) return done(await refuseUnconfirmed(reported.map((j) => j.item), view), false);
+    if (res.version !== view.version) {
+      // This answer is the background's current policy; the page's own copy is out of date.
+      stale = true;
+      void refresh();
+    }
+    const actionAt = (i: number) => res.decisions[i]?.action ?? res.action;
+    reported.forEach((j, i) => passes(actionAt(i)) && perItem.set(j.item, true));
+    if (passes(res.action)) return done(true);
+
+    const shown = reported.filter((_, i) => !passes(actionAt(i)));
+    const warn = res.action === 'warn';
+    const answer = await ports.warn({
+      action: warn ? 'warn' : 'block',
+      why: 'policy',
+      items: shown.map((j) => warnItem(j.item, j.verdict, view)),
+      serviceName: res.service?.name ?? view.service?.name ?? null,
+      guidance: res.guidance,
+    });
+    const proceed = warn && answer.proceed;
+    if (warn) {
+      const eventIds = res.decisions.filter((d) => d.action === 'warn').map((d) => d.eventId);
+      await ports.resolve({ type: 'resolve', eventIds, proceed, justification: proceed ? answer.justification : null }).catch(() => {
+        /* the pending event is on record already */
+      });
+    }
+    for (const j of reported) {
+      if (j.item.kind !== 'text' || j.verdict.verdict !== 'marked') continue;
+      if (proceed) texts.approve(j.item.text);
+      else texts.refuse(j.verdict.excerpt);
+    }
+    for (const j of shown) perItem.set(j.item, proceed);
+    return done(proceed);
+  }
+
+  /** The background's answer, retried within the bound (a stopped service worker takes a moment to wake). */
+  async function askBackground(req: DecideRequest): Promise<DecideResponse | null> {
+    const until = ports.now() + POLICY_WAIT_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ports.decide(req);
+      } catch {
+        if (ports.now() + 100 * attempt > until) return null;
+        await ports.sleep(100 * attempt);
+      }
+    }
+  }
+
+  /** Fail closed: without a confirmed policy nothing with something to report goes, and the dialog says why. */
+  async function refuseUnconfirmed(items: Item[], view: PageView | null): Promise<boolean> {
+    await ports.warn({
+      action: 'block',
+      why: 'unconfirmed',
+      items: items.map((item) => warnItem(item, { verdict: 'clean' }, view)),
+      serviceName: view?.service?.name ?? null,
+      guidance: view?.guidance ?? { text: '', url: null },
+    });
+    return false;
+  }
+
+  function warnItem(item: Item, verdict: Verdict, view: PageView | null): WarnItem {
+    const name = item.kind === 'file' ? item.name : null;
+    const byName = verdict.verdict === 'marked' && verdict.reason === 'name' && name !== null;
+    return { name, verdict, namePrefix: byName ? markedPrefix(name, view) : null };
+  }
+
+  /** The shortest start of the name the engine itself calls marked (「秘—」, 「C -」): the dialog quotes exactly that. */
+  function markedPrefix(name: string, view: PageView | null): string | null {
+    const chars = Array.from(name);
+    for (let k = 1; k <= Math.min(chars.length, 8); k++) {
+      const head = chars.slice(0, k).join('');
+      if (checkName(head, view?.designated)?.reason === 'name') return head.trim();
+    }
+    return null;
+  }
+
+  return {
+    refresh,
+    receiveSnapshot(s) {
+      const url = ports.frameUrl();
+      // about:blank, srcdoc and blob frames cannot tell their service by their own URL: ask.
+      if (/^https?:/.test(url)) setView(pageView(s, [url]));
+      else void refresh();
+    },
+    view: () => current,
+    onView: (fn) => void listeners.push(fn),
+    isGuarded: () => current === null || stale || current.service !== null,
+    knownAnswer: (blob, name) => answers.known(blob, name),
+    nameVerdict: (name) => checkName(name, current?.designated),
+    textVerdict,
+    nameRefusalIsFinal: () => current?.actions.marked === 'block',
+    decide,
+  };
+}

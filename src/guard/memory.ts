@@ -1,0 +1,100 @@
+/**
+ * What the guard remembers between decisions, so a file is judged once and the employee is asked once:
+ * - answers per Blob object, and per name + size + mtime + type for the copy of a picked file that the
+ *   page hooks send over (structured cloning makes a new object: a WeakMap cannot match it);
+ * - answers still being made, so a second request for the same file waits instead of rescanning;
+ * - text the employee chose to send after a warning (the request carrying it then passes), and text
+ *   just refused (the page's retries and autosaves are refused quietly), each for a minute.
+ */
+const KEY_CACHE_MAX = 2000;
+export const TEXT_MEMORY_MS = 60_000;
+
+/** The same identity for one picked file on both sides of the page/guard line. */
+export function fileKey(f: Blob, name: string): string | null {
+  const lastModified = (f as Partial<File>).lastModified;
+  return typeof lastModified === 'number' ? [name, f.size, lastModified, f.type].join('\u0000') : null;
+}
+
+export class AnswerCache {
+  private byObject = new WeakMap<Blob, boolean>();
+  private readonly byKey = new Map<string, boolean>();
+  private readonly pendingByObject = new WeakMap<Blob, Promise<boolean>>();
+  private readonly pendingByKey = new Map<string, Promise<boolean>>();
+
+  /** The settled answer for a file, without waiting; undefined while it still has to be judged. */
+  known(blob: Blob, name: string): boolean | undefined {
+    const hit = this.byObject.get(blob);
+    if (hit !== undefined) return hit;
+    const key = fileKey(blob, name);
+    return key ? this.byKey.get(key) : undefined;
+  }
+
+  pending(blob: Blob, name: string): Promise<boolean> | undefined {
+    const key = fileKey(blob, name);
+    return this.pendingByObject.get(blob) ?? (key ? this.pendingByKey.get(key) : undefined);
+  }
+
+  /** Registers an answer being made; it is remembered once settled, unless it says not to (`keep: false`). */
+  track(blob: Blob, name: string, answer: Promise<{ ok: boolean; keep: boolean }>): void {
+    const key = fileKey(blob, name);
+    const ok = answer.then((a) => a.ok);
+    this.pendingByObject.set(blob, ok);
+    if (key) this.pendingByKey.set(key, ok);
+    void answer.then(({ ok: yes, keep }) => {
+      this.pendingByObject.delete(blob);
+      if (key) this.pendingByKey.delete(key);
+      if (!keep) return;
+      this.byObject.set(blob, yes);
+      if (!key) return;
+      if (this.byKey.size >= KEY_CACHE_MAX) this.byKey.delete(this.byKey.keys().next().value as string);
+      this.byKey.set(key, yes);
+    });
+  }
+
+  /** A new policy can turn yesterday's yes into a no: settled answers are dropped. */
+  clear(): void {
+    this.byKey.clear();
+    this.byObject = new WeakMap();
+  }
+}
+
+export class TextMemory {
+  private readonly approved = new Map<string, number>();
+  private readonly refused = new Map<string, number>();
+
+  constructor(private readonly now: () => number) {}
+
+  approve(text: string): void {
+    this.approved.set(text.trim(), this.now() + TEXT_MEMORY_MS);
+  }
+
+  /** Keyed by what matched (the verdict's excerpt), so the same draft inside a JSON body or with a word more is known. */
+  refuse(match: string): void {
+    this.refused.set(match, this.now() + TEXT_MEMORY_MS);
+  }
+
+  /** True when this text contains text the employee sent after a warning a moment ago. */
+  isApproved(text: string): boolean {
+    const now = this.now();
+    for (const [approved, until] of this.approved) {
+      if (until < now) this.approved.delete(approved);
+      else if (text.includes(approved)) return true;
+    }
+    return false;
+  }
+
+  /** True when this text contains what matched in text refused a moment ago. */
+  isRefused(text: string): boolean {
+    const now = this.now();
+    for (const [match, until] of this.refused) {
+      if (until < now) this.refused.delete(match);
+      else if (text.includes(match)) return true;
+    }
+    return false;
+  }
+
+  clear(): void {
+    this.approved.clear();
+    this.refused.clear();
+  }
+}
