@@ -168,7 +168,7 @@ function loadKey(keyFile: string | undefined, newKeyFile: string | undefined): S
   try {
     return signingKeyFromPem(pem);
   } catch (err) {
-    throw new Error(`${file ?? 'UPLOAD_GUARD_CRX_KEY_PEM'}: not a usable RSA private key (${(err as Error).message})`);
+    throw new Error(`${file ?? 'UPLOAD_GUARD_CRX_KEY_PEM'}: not a usable RSA private key (${(err as Error).message})`, { cause: err });
   }
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: every test. Installs and starts what the tests need from the OS when running as
-// root (Chromium, PostgreSQL: scripts/ci-system.sh), builds the extension (Chromium and Firefox), runs the unit,
-// integration and real-browser suites, and ends with one plain line "N passed, N failed".
+// root (Chromium, PostgreSQL: scripts/ci-system.sh), type-checks every project (`tsc -b`) and lints
+// (`npm run lint`), builds the extension (Chromium and Firefox), runs the unit, integration and
+// real-browser suites, and ends with one plain line "N passed, N failed".
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,15 @@ if (!env.UPLOAD_GUARD_TEST_PG && process.getuid?.() === 0) {
 if (!env.UPLOAD_GUARD_TEST_PG) console.warn('npm test: UPLOAD_GUARD_TEST_PG is not set; the PostgreSQL storage suite will be skipped.');
 
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, env, stdio: 'inherit' }).status ?? 1;
+
+// A type or lint error fails the run before any test: the compiler is what keeps the core free of Node
+// and browser APIs.
+for (const [cmd, args] of [['npx', ['tsc', '-b']], ['npm', ['run', '--silent', 'lint']]]) {
+  if (run(cmd, args) !== 0) {
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
 
 // Both builds before any test: suites read dist/ and dist-firefox/ in parallel and must never see a half-written one.
 for (const browser of ['chrome', 'firefox']) {

@@ -43,7 +43,12 @@ port.onmessage = (e: MessageEvent<ToHooks>) => {
     guarded = m.guarded;
     designated = m.designated;
     // Not a guarded page after all: everything held so far goes through untouched.
-    if (!guarded) for (const [id, resolve] of pending) (pending.delete(id), resolve(true));
+    if (!guarded) {
+      for (const [id, resolve] of pending) {
+        pending.delete(id);
+        resolve(true);
+      }
+    }
   } else if (m.t === 'answer') {
     const resolve = pending.get(m.id);
     pending.delete(m.id);
@@ -209,7 +214,7 @@ function install(w: Window & typeof globalThis): void {
   // fetch: hold with a pending Promise; a refusal looks like a network failure (TypeError).
   const origFetch = w.fetch;
   w.fetch = function fetch(this: unknown, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    // eslint-disable-next-line prefer-rest-params
+    // eslint-disable-next-line prefer-rest-params -- the page's own arguments object, passed on as is: the same count (an explicit `undefined` stays) so the hook changes nothing the original fetch sees
     const args = arguments as unknown as [RequestInfo | URL, RequestInit?];
     if (guarded === false) return origFetch.apply(this, args);
     let gate: Gate | Promise<Gate> = READY;

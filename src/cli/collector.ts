@@ -123,7 +123,7 @@ export async function run(argv: string[]): Promise<number> {
       try {
         normalizePublicUrl(publicUrl);
       } catch (err) {
-        throw new Error(`--public-url (or UPLOAD_GUARD_PUBLIC_URL): ${(err as Error).message.replace(/^publicUrl: /, '')}`);
+        throw new Error(`--public-url (or UPLOAD_GUARD_PUBLIC_URL): ${(err as Error).message.replace(/^publicUrl: /, '')}`, { cause: err });
       }
     }
     if (packagesDir && !existsSync(packagesDir)) throw new Error(`--packages (or UPLOAD_GUARD_PACKAGES_DIR): no such directory: ${packagesDir}`);

@@ -27,14 +27,14 @@ export function parsePolicyText(text: string, format: PolicyFormat): unknown {
     try {
       return JSON.parse(body);
     } catch (err) {
-      throw new Error(`not valid JSON: ${(err as Error).message}`);
+      throw new Error(`not valid JSON: ${(err as Error).message}`, { cause: err });
     }
   }
   try {
     // YAML 1.2 core schema: `yes`/`on` stay strings, dates stay strings; duplicate keys are errors.
     return parseYaml(body, { version: '1.2', schema: 'core', uniqueKeys: true, maxAliasCount: 100 });
   } catch (err) {
-    throw new Error(`not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new Error(`not valid YAML: ${(err as Error).message.split('\n')[0]}`, { cause: err });
   }
 }
 

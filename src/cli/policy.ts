@@ -63,7 +63,6 @@ export function cleartextCollector(url: string | undefined): string | null {
 const print = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + '\n');
 
 /** One line, whatever a hostile policy value put into a message. */
-// eslint-disable-next-line no-control-regex
 const oneLine = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 export async function run(argv: string[]): Promise<number> {

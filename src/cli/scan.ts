@@ -38,8 +38,10 @@ function parse(argv: string[]): Args | string {
       if (!argv[i + 1]) return '--policy needs a file';
       args.policy = argv[++i];
     } else if (a.startsWith('--policy=')) args.policy = a.slice(9);
-    else if (a === '--') args.paths.push(...argv.slice(i + 1)), (i = argv.length);
-    else if (a.startsWith('-') && a !== '-') return `unknown option ${a}`;
+    else if (a === '--') {
+      args.paths.push(...argv.slice(i + 1));
+      break;
+    } else if (a.startsWith('-') && a !== '-') return `unknown option ${a}`;
     else args.paths.push(a);
   }
   return args.paths.length ? args : 'no PATH given';

@@ -26,8 +26,8 @@ export function loadAdminAssets(): Promise<AdminAssets> {
 }
 
 async function build(): Promise<AdminAssets> {
-  // esbuild comes with vite (a dev dependency); imported lazily so the collector runs without it
-  // for API-only deployments.
+  // esbuild is a dependency (tsx, which runs the collector from source, uses it too); imported lazily
+  // so the API starts without waiting for the bundle.
   const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [here('./admin/main.tsx')],

@@ -116,7 +116,6 @@ export function parseAdminQuery(raw: Record<string, unknown>, defaultLimit = 100
 
 // --- GET /v1/admin/devices ---------------------------------------------------------------------------
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const ident = (max: number) =>
   z

@@ -35,7 +35,6 @@ export function nameUuid(name: string): string {
  * C0 controls other than tab, LF and CR, U+FFFE/U+FFFF, and unpaired surrogates. No browser shows them
  * either, so policyProblems refuses them for every format, not only for the profile.
  */
-// eslint-disable-next-line no-control-regex
 export const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function xmlText(s: string, path: string): string {

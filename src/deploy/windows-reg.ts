@@ -29,7 +29,6 @@ export const policyKey = (family: ChromiumFamily, extensionId: string): string =
   `${REG_ROOT[family]}\\3rdparty\\extensions\\${extensionId}\\policy`;
 
 // Characters a quoted REG_SZ cannot hold on one line, or that line-oriented readers may take as a break.
-// eslint-disable-next-line no-control-regex
 const NEEDS_HEX = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 // Chrome converts a REG_DWORD to a signed 32-bit int: above this it would turn negative.
 const DWORD_MAX = 0x7fffffff;

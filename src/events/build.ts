@@ -22,7 +22,6 @@ export interface EventContext {
   policyVersion: string | null;
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** Identifier fields must not carry control characters; strip them and cap the length. */

@@ -1,11 +1,10 @@
 /** Builds valid events for tests, benchmarks and demos. Not used by the collector or the extension. */
-import { randomUUID } from 'node:crypto';
 import type { Heartbeat, UploadEvent } from './schema.js';
 
 export function sampleEvent(overrides: Partial<UploadEvent> = {}): UploadEvent {
   return {
     v: 1,
-    id: randomUUID(),
+    id: crypto.randomUUID(),
     relatesTo: null,
     time: new Date().toISOString(),
     user: 'taro.yamada@example.co.jp',

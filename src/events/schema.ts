@@ -68,7 +68,6 @@ export const LIMITS = {
   batch: 1000,
 } as const;
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const NUL = '\u0000';
 

@@ -55,7 +55,7 @@ describe('npm run package', () => {
     const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8').trim().split('\n');
     expect(sums).toHaveLength(3);
     for (const line of sums) {
-      const [hash, name] = line.split(/  /);
+      const [hash, name] = line.split(/ {2}/);
       expect(createHash('sha256').update(readFileSync(join(out, name!))).digest('hex')).toBe(hash);
       expect(release.sha256[name!]).toBe(hash);
     }

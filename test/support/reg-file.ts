@@ -30,7 +30,6 @@ export class RegParseError extends Error {
 
 export const REG_HEADER = 'Windows Registry Editor Version 5.00';
 const ROOTS = ['HKEY_LOCAL_MACHINE', 'HKEY_CURRENT_USER', 'HKEY_CLASSES_ROOT', 'HKEY_USERS', 'HKEY_CURRENT_CONFIG'];
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** A quoted string at `s[start]` (which must be `"`): its value and the index after the closing quote. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { extractBinary, plausibleRuns } from '../../src/detect/extract/binary.js';
-import { ScanError, type Extracted } from '../../src/detect/extract/types.js';
-import { collect as collectFrom, testContext as ctx } from '../support/extract.js';
+import type { Extracted } from '../../src/detect/extract/types.js';
+import { collect as collectFrom } from '../support/extract.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
 
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { csvCell, toCsv, toJson, toNdjson, CSV_COLUMNS } from '../../src/events/encode.js';
-import { EVENTS_DOC_PATH, renderEventsDoc } from '../../src/events/doc.js';
+import { EVENTS_DOC_PATH, renderEventsDoc } from '../../scripts/events-doc.js';
 import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
 import {
   CHANNELS,
@@ -153,7 +153,7 @@ describe('encodings', () => {
 });
 
 describe('docs/events.md', () => {
-  it('is generated from the current schema (run: node bin/run-ts.js src/events/doc.ts --write)', () => {
+  it('is generated from the current schema (run: node bin/run-ts.js scripts/events-doc.ts --write)', () => {
     expect(readFileSync(EVENTS_DOC_PATH, 'utf8')).toBe(renderEventsDoc());
   });
 });

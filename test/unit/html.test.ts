@@ -94,7 +94,10 @@ describe('HTML: charsets', () => {
     const s = '<html><body>秘 Confidential</body></html>';
     const u = new Uint8Array(2 + s.length * 2);
     u.set([0xff, 0xfe]);
-    for (let i = 0; i < s.length; i++) (u[2 + 2 * i] = s.charCodeAt(i) & 0xff), (u[3 + 2 * i] = s.charCodeAt(i) >> 8);
+    for (let i = 0; i < s.length; i++) {
+      u[2 + 2 * i] = s.charCodeAt(i) & 0xff;
+      u[3 + 2 * i] = s.charCodeAt(i) >> 8;
+    }
     expect(htmlCharset(u)).toBe('utf-16le');
     expect(await scanHtml(u)).toMatchObject({ verdict: 'marked' });
   });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractOle2, parseOle10Native } from '../../src/detect/extract/ole2.js';
 import { ScanError, type Extracted } from '../../src/detect/extract/types.js';
-import { collect as collectFrom, testContext as ctx } from '../support/extract.js';
+import { collect as collectFrom } from '../support/extract.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
 import type { Where } from '../../src/detect/types.js';
 

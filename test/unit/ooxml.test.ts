@@ -77,7 +77,10 @@ describe('docx: the stamp wherever a reader sees it', () => {
       const xml = strFromU8(p['word/document.xml']).replace('MARKER-CHARREF', '秘').replace('encoding="UTF-8"', 'encoding="UTF-16"');
       const u = new Uint8Array(2 + xml.length * 2);
       u.set([0xff, 0xfe]);
-      for (let i = 0; i < xml.length; i++) (u[2 + 2 * i] = xml.charCodeAt(i) & 0xff), (u[3 + 2 * i] = xml.charCodeAt(i) >> 8);
+      for (let i = 0; i < xml.length; i++) {
+        u[2 + 2 * i] = xml.charCodeAt(i) & 0xff;
+        u[3 + 2 * i] = xml.charCodeAt(i) >> 8;
+      }
       p['word/document.xml'] = u;
     });
     expect(await scanBlob(blob(utf16), 'utf16.docx')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'word/document.xml' } });

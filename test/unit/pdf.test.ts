@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHash, webcrypto } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import { zlibSync } from 'fflate';
 import { extractPdf, decodeTextString } from '../../src/detect/extract/pdf.js';
 import { ScanError, type Extracted, type ExtractContext } from '../../src/detect/extract/types.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
-import { aesCbcDecrypt, aesCbcEncrypt, hash2B, md5, rc4, sha256, sha512 } from '../../src/detect/extract/pdf-crypt.js';
+import { aesCbcDecrypt, aesCbcEncrypt, hash2B, rc4 } from '../../src/detect/extract/pdf-crypt.js';
 import { glyphToUnicode } from '../../src/detect/extract/pdf-font.js';
 import type { Limits } from '../../src/detect/types.js';
 
@@ -658,12 +658,7 @@ function ascii85(s: string): string {
 // ------------------------------------------------------------------ primitives
 
 describe('PDF crypto primitives', () => {
-  it('MD5 test vectors', () => {
-    const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-    expect(hex(md5(new Uint8Array(0)))).toBe('d41d8cd98f00b204e9800998ecf8427e');
-    expect(hex(md5(enc.encode('The quick brown fox jumps over the lazy dog')))).toBe('9e107d9d372bb6826bd81d3542a419d6');
-    expect(hex(md5(enc.encode('a'.repeat(1000))))).toBe('cabe45dcc9ae5b66ba86600cca6b8ba8');
-  });
+  // MD5, SHA-2 and AES are @noble's (tested there); these check RC4, our AES-CBC framing and algorithm 2.B.
   it('RC4 test vector', () => {
     expect(Buffer.from(rc4(enc.encode('Key'), enc.encode('Plaintext'))).toString('hex')).toBe('bbf316e8d940af0ad3');
   });
@@ -677,15 +672,8 @@ describe('PDF crypto primitives', () => {
       const pt = aesCbcDecrypt(key, iv, ct);
       expect(Buffer.from(pt.subarray(0, 1000)).equals(Buffer.from(plain))).toBe(true);
       expect(pt[1000]).toBe(8); // PKCS#7 padding left in place
-    }
-  });
-  it('SHA-256/384/512 match node:crypto (lengths around block edges)', () => {
-    for (const len of [0, 1, 55, 56, 63, 64, 111, 112, 127, 128, 1000, 3000]) {
-      const d = webcrypto.getRandomValues(new Uint8Array(len));
-      const h = (alg: string) => createHash(alg).update(d).digest('hex');
-      expect(Buffer.from(sha256(d)).toString('hex')).toBe(h('sha256'));
-      expect(Buffer.from(sha512(d)).toString('hex')).toBe(h('sha512'));
-      expect(Buffer.from(sha512(d, true)).toString('hex')).toBe(h('sha384'));
+      // A ragged tail (a damaged stream) is cut to whole blocks, not an error.
+      expect(aesCbcDecrypt(key, iv, ct.subarray(0, 1005)).length).toBe(1000 - (1000 % 16));
     }
   });
   it('AES-128-CBC encryption matches WebCrypto; R6 hash matches a WebCrypto reference', async () => {

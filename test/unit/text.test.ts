@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeText, detectTextEncoding, extractText } from '../../src/detect/extract/text.js';
-import { ScanError, type Extracted } from '../../src/detect/extract/types.js';
+import type { Extracted } from '../../src/detect/extract/types.js';
 import { collect as collectFrom, testContext as ctx } from '../support/extract.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
 

@@ -96,7 +96,7 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   const ccp = { text: lw(3), ftn: lw(4), hdd: lw(5), atn: lw(7), edn: lw(8), txbx: lw(9), hdrTxbx: lw(10) };
   const stories: DocStory[] = [];
   let cp = 0;
-  const take = (count: number, area: string) => {
+  const take = (count: number, _area: string) => {
     const s = all.slice(cp, cp + count);
     const start = cp;
     cp += count;

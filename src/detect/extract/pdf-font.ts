@@ -4,6 +4,7 @@
  * and glyph widths (to tell word gaps from kerning).
  */
 import { Cmd, Dict, PdfDoc, Parser, Ref, Stream, type Obj } from './pdf-parse.js';
+import { ScanError } from './types.js';
 
 // ---------------------------------------------------------------- encodings
 
@@ -476,8 +477,11 @@ export class FontLoader {
     const s = doc.resolve(o);
     let r: CMapData | null = null;
     if (s instanceof Stream) {
-      const data = doc.decodeStream(s, true);
-      if (data) r = parseCMap(data, doc.lim.checkTime);
+      // Fail closed: text shown through a character map we could only partly read is not text we read.
+      const info = { partial: false };
+      const data = doc.decodeStream(s, true, info);
+      if (!data || info.partial) throw new ScanError('corrupt', 'PDF is damaged (a font\'s character map cannot be read)');
+      r = parseCMap(data, doc.lim.checkTime);
     }
     if (key >= 0) this.cmaps.set(key, r);
     return r;

@@ -9,7 +9,7 @@
  */
 import { chunkText } from '../text-chunks.js';
 import { ScanError, type Extracted, type ExtractContext, type Extractor } from './types.js';
-import { Dict, PdfDoc, Ref, Stream, bytesEq, findBytes, findBytesBack, type Obj } from './pdf-parse.js';
+import { Dict, PdfDoc, Ref, Stream, findBytes, findBytesBack, type Obj } from './pdf-parse.js';
 import { FontLoader } from './pdf-font.js';
 import { newPageState, resourcesCanStamp, runContent, runForm, type PageState } from './pdf-content.js';
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';

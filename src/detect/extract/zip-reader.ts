@@ -98,8 +98,14 @@ function zip64Extra(
     const sz = u16(b, p + 2);
     if (id === 0x0001) {
       let q = p + 4;
-      if (v.size === 0xffffffff) (v.size = u64(b, q)), (q += 8);
-      if (v.compressedSize === 0xffffffff) (v.compressedSize = u64(b, q)), (q += 8);
+      if (v.size === 0xffffffff) {
+        v.size = u64(b, q);
+        q += 8;
+      }
+      if (v.compressedSize === 0xffffffff) {
+        v.compressedSize = u64(b, q);
+        q += 8;
+      }
       if (v.localOffset === 0xffffffff) v.localOffset = u64(b, q);
     }
     p += 4 + sz;

@@ -153,8 +153,13 @@ function webSocket(req: http.IncomingMessage, socket: Socket, out: Arrival[]): v
       const op = buf[0] & 0x0f;
       let len = buf[1] & 0x7f;
       let off = 2;
-      if (len === 126) (len = buf.readUInt16BE(2)), (off = 4);
-      else if (len === 127) (len = Number(buf.readBigUInt64BE(2))), (off = 10);
+      if (len === 126) {
+        len = buf.readUInt16BE(2);
+        off = 4;
+      } else if (len === 127) {
+        len = Number(buf.readBigUInt64BE(2));
+        off = 10;
+      }
       const masked = (buf[1] & 0x80) !== 0;
       const total = off + (masked ? 4 : 0) + len;
       if (buf.length < total) return;

@@ -158,11 +158,11 @@ describe.each([
     });
 
     it('is a system Configuration profile with four complete payloads; the values round-trip exactly', () => {
-      const profile = plist.parse(xml) as Record<string, any>;
+      const profile = plist.parse(xml) as Record<string, unknown>;
       expect(profile).toMatchObject({ PayloadType: 'Configuration', PayloadScope: 'System', PayloadVersion: 1, PayloadIdentifier: `upload-guard.${EXTENSION_ID}` });
       expect(profile.PayloadUUID).toMatch(UUID);
       expect(typeof profile.PayloadDisplayName).toBe('string');
-      const payloads = profile.PayloadContent as Record<string, any>[];
+      const payloads = profile.PayloadContent as Record<string, unknown>[];
       expect(payloads.map((p) => p.PayloadType)).toEqual([
         'com.google.Chrome',
         `com.google.Chrome.extensions.${EXTENSION_ID}`,
