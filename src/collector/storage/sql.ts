@@ -3,7 +3,7 @@
  * format. Only the placeholder style and a few functions differ, so the two stores cannot drift apart.
  */
 import type { Heartbeat, StoredEvent, UploadEvent } from '../../events/schema.js';
-import type { DeviceRow, EventFilter, EventQuery } from './types.js';
+import type { DeviceRow, EventFilter, EventQuery, TimeWindow } from './types.js';
 
 /** Event field → column. Times are stored as epoch ms integers so ordering and range scans are exact. */
 export const COLUMNS = [
@@ -32,11 +32,24 @@ export const COLUMNS = [
   ['policyVersion', 'policy_version'],
 ] as const satisfies readonly (readonly [keyof UploadEvent, string])[];
 
-export const COLUMN_NAMES = [...COLUMNS.map(([, c]) => c), 'received_ms', 'v'];
+export const COLUMN_NAMES = [...COLUMNS.map(([, c]) => c), 'received_ms', 'v', 'claimed_time_ms'];
+export const TIME_INDEX = COLUMNS.findIndex(([f]) => f === 'time');
 
-/** Values in COLUMN_NAMES order. */
-export function eventValues(e: UploadEvent, receivedAt: number): unknown[] {
-  return [...COLUMNS.map(([f]) => (f === 'time' ? Date.parse(e.time) : e[f])), receivedAt, e.v];
+/**
+ * How far an event's own time may be from its arrival before the collector stops believing it: devices
+ * queue events while offline (days), but no honest device reports the future or a time years ago.
+ */
+export const TIME_WINDOW: TimeWindow = { pastMs: 30 * 86_400_000, futureMs: 10 * 60_000 };
+
+/**
+ * Values in COLUMN_NAMES order. An event whose time is outside TIME_WINDOW of its arrival is stored at its
+ * arrival time (so it neither pins itself to the top of the views nor escapes or falls to retention) and
+ * keeps the device's claim in claimed_time_ms.
+ */
+export function eventValues(e: UploadEvent, receivedAt: number, window?: TimeWindow): unknown[] {
+  const claimed = Date.parse(e.time);
+  const plausible = !window || (claimed >= receivedAt - window.pastMs && claimed <= receivedAt + window.futureMs);
+  return [...COLUMNS.map(([f]) => (f === 'time' ? (plausible ? claimed : receivedAt) : e[f])), receivedAt, e.v, plausible ? null : claimed];
 }
 
 export function rowToEvent(row: Record<string, unknown>): StoredEvent {
@@ -49,6 +62,8 @@ export function rowToEvent(row: Record<string, unknown>): StoredEvent {
     else out[field] = value ?? null;
   }
   out.receivedAt = new Date(Number(row.received_ms)).toISOString();
+  // The device's own time when it was implausible (see eventValues); `time` is then the arrival.
+  if (row.claimed_time_ms !== null && row.claimed_time_ms !== undefined) out.claimedTime = safeIso(Number(row.claimed_time_ms));
   return out as StoredEvent;
 }
 
@@ -149,6 +164,12 @@ export function toPage(rows: Record<string, unknown>[], q: EventQuery) {
 }
 
 export const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;
+
+function safeIso(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString();
+}
 
 export function dayString(dayNumber: number): string {
   return new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
