@@ -10,6 +10,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONTENT_TYPES, ExportEncoder, toCsv, toNdjson, type ExportFormat } from '../../events/encode.js';
+import { DEFAULT_SERVICES } from '../../policy/defaults.js';
 import { loadAdminAssets } from '../admin-assets.js';
 import type { CollectorPlugin } from '../context.js';
 import { devicesCsv, fleetReport } from '../devices.js';
@@ -17,6 +18,7 @@ import { parseAdminQuery, parseDeviceQuery, type AdminQuery } from '../query-par
 import type { EventPage } from '../storage/types.js';
 
 const EXPORT_MAX_ROWS = 5_000_000;
+const SERVICE_NAMES = new Map(DEFAULT_SERVICES.map((s) => [s.id, s.name]));
 
 export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
   const { storage, metrics, now } = ctx;
@@ -70,7 +72,9 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
   app.get('/v1/admin/summary', admin, async (req, reply) => {
     const q = adminQuery(req, reply);
     if (!q) return reply;
-    return metrics.time('summary', () => storage.summary(q.filter, q.tz));
+    const summary = await metrics.time('summary', () => storage.summary(q.filter, q.tz));
+    // Names from the collector's own service list, never from events (any device could name a service).
+    return { ...summary, byService: summary.byService.map((s) => ({ ...s, serviceName: (s.service && SERVICE_NAMES.get(s.service)) || null })) };
   });
 
   app.get('/v1/admin/devices', admin, async (req, reply) => {

@@ -5,7 +5,21 @@
  */
 import pg from 'pg';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
-import { COLUMN_NAMES, DAY_MS, HOUR_MS, Where, dayString, deviceRow, eventValues, pageClause, toPage } from './sql.js';
+import {
+  COLUMN_NAMES,
+  DAY_MS,
+  HOUR_MS,
+  Where,
+  dayString,
+  deviceRow,
+  eventValues,
+  pageClause,
+  raisedBy,
+  rollupPlan,
+  summaryFromCounts,
+  toPage,
+  type HourCount,
+} from './sql.js';
 import type {
   AlertChannel,
   InsertOptions,
@@ -113,7 +127,8 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (hour, service, verdict, action)
    );
    INSERT INTO event_counts SELECT floor(time_ms / ${HOUR_MS}.0), coalesce(service, ''), verdict, action, count(*) FROM events GROUP BY 1, 2, 3, 4;
-   CREATE INDEX devices_last_seen ON devices (last_seen_ms DESC, device_id);`,
+   CREATE INDEX devices_last_seen ON devices (last_seen_ms DESC, device_id);
+   ALTER TABLE devices ADD COLUMN raised JSONB;`,
 ];
 
 export interface PostgresOptions {
@@ -245,6 +260,26 @@ export class PostgresStorage implements Storage {
   }
 
   async summary(filter: EventFilter, tzOffsetMinutes = 0): Promise<Summary> {
+    const plan = rollupPlan(filter, tzOffsetMinutes);
+    if (plan) {
+      const counts = new Where((n) => `$${n}`, 'ILIKE');
+      counts.add('hour >= $? AND hour < $?', ...plan.hours);
+      counts.in('service', filter.service);
+      counts.in('verdict', filter.verdict);
+      counts.in('action', filter.action);
+      const queries = [this.pool.query<HourCount>(`SELECT hour, service, verdict, action, n FROM ${this.schema}.event_counts ${counts.sql()}`, counts.params)];
+      for (const [from, to] of plan.edges) {
+        const edge = new Where((n) => `$${n}`, 'ILIKE').filter({ ...filter, from, to });
+        queries.push(
+          this.pool.query<HourCount>(
+            `SELECT floor(time_ms / ${HOUR_MS}.0) AS hour, coalesce(service, '') AS service, verdict, action, count(*) AS n
+             FROM ${this.schema}.events ${edge.sql()} GROUP BY 1, 2, 3, 4`,
+            edge.params,
+          ),
+        );
+      }
+      return summaryFromCounts((await Promise.all(queries)).flatMap((r) => r.rows), tzOffsetMinutes);
+    }
     const t = `${this.schema}.events`;
     const plain = new Where((n) => `$${n}`, 'ILIKE').filter(filter);
     // The per-day query takes the time zone shift as $1, so its filter placeholders start at $2.
@@ -255,7 +290,7 @@ export class PostgresStorage implements Storage {
     const [total, byService, byDay, byVerdict, byAction] = await Promise.all([
       q<{ n: string }>(`SELECT count(*) AS n FROM ${t} ${w}`, p),
       q<{ service: string | null; servicename: string | null; count: string }>(
-        `SELECT service, max(service_name) AS servicename, count(*) AS count FROM ${t} ${w}
+        `SELECT service, NULL AS servicename, count(*) AS count FROM ${t} ${w}
          GROUP BY service ORDER BY count(*) DESC, service`,
         p,
       ),
@@ -286,17 +321,18 @@ export class PostgresStorage implements Storage {
     const t = `${this.schema}.devices`;
     // A heartbeat older than the stored one (delivered late, or by a slower collector) changes nothing.
     const { rows } = await this.pool.query<{ inserted: boolean }>(
-      `INSERT INTO ${t} AS d (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms)
-       VALUES ($1, $2, $3, $3, $4, NULL, $3)
+      `INSERT INTO ${t} AS d (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms, raised)
+       VALUES ($1, $2, $3, $3, $4, NULL, $3, $5::jsonb)
        ON CONFLICT (device_id) DO UPDATE SET
          heartbeat = excluded.heartbeat,
          last_seen_ms = excluded.last_seen_ms,
          previous_version = CASE WHEN d.extension_version IS DISTINCT FROM excluded.extension_version THEN d.extension_version ELSE d.previous_version END,
          version_since_ms = CASE WHEN d.extension_version IS DISTINCT FROM excluded.extension_version THEN excluded.last_seen_ms ELSE d.version_since_ms END,
-         extension_version = excluded.extension_version
+         extension_version = excluded.extension_version,
+         raised = coalesce(d.raised, '{}'::jsonb) || excluded.raised
        WHERE d.last_seen_ms <= excluded.last_seen_ms
        RETURNING (xmax = 0) AS inserted`,
-      [h.deviceId, JSON.stringify(h), receivedAt, h.extensionVersion],
+      [h.deviceId, JSON.stringify(h), receivedAt, h.extensionVersion, JSON.stringify(raisedBy(h, receivedAt))],
     );
     if (rows[0]?.inserted) {
       // First heartbeat: the device may have sent events before it (they count as first contact).
@@ -315,8 +351,9 @@ export class PostgresStorage implements Storage {
       first_seen_ms: string;
       previous_version: string | null;
       version_since_ms: string | null;
+      raised: Record<string, number | string> | null;
     }>(
-      `SELECT heartbeat, last_seen_ms, first_seen_ms, previous_version, version_since_ms
+      `SELECT heartbeat, last_seen_ms, first_seen_ms, previous_version, version_since_ms, raised
        FROM ${this.schema}.devices ORDER BY last_seen_ms DESC, device_id`,
     );
     return rows.map((r) => deviceRow(r.heartbeat, r));
@@ -328,6 +365,8 @@ export class PostgresStorage implements Storage {
     try {
       await client.query('BEGIN');
       const r = await client.query(`DELETE FROM ${this.schema}.events WHERE time_ms < $1`, [time]);
+      // Device records fall under retention too: a device silent for the whole period is forgotten.
+      await client.query(`DELETE FROM ${this.schema}.devices WHERE last_seen_ms < $1`, [time]);
       // Hours wholly before `time` go; the hour it falls in is counted again from what is left.
       await client.query(`DELETE FROM ${this.schema}.event_counts WHERE hour <= $1`, [hour]);
       await client.query(

@@ -5,7 +5,22 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
-import { COLUMN_NAMES, DAY_MS, HOUR_MS, TIME_INDEX, Where, dayString, deviceRow, eventValues, pageClause, toPage } from './sql.js';
+import {
+  COLUMN_NAMES,
+  DAY_MS,
+  HOUR_MS,
+  TIME_INDEX,
+  Where,
+  dayString,
+  deviceRow,
+  eventValues,
+  pageClause,
+  raisedBy,
+  rollupPlan,
+  summaryFromCounts,
+  toPage,
+  type HourCount,
+} from './sql.js';
 import type {
   AlertChannel,
   InsertOptions,
@@ -111,7 +126,8 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (hour, service, verdict, action)
    ) WITHOUT ROWID;
    INSERT INTO event_counts SELECT time_ms / ${HOUR_MS}, coalesce(service, ''), verdict, action, count(*) FROM events GROUP BY 1, 2, 3, 4;
-   CREATE INDEX devices_last_seen ON devices (last_seen_ms DESC, device_id);`,
+   CREATE INDEX devices_last_seen ON devices (last_seen_ms DESC, device_id);
+   ALTER TABLE devices ADD COLUMN raised TEXT;`,
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */
@@ -199,13 +215,31 @@ export class SqliteStorage implements Storage {
   }
 
   async summary(filter: EventFilter, tzOffsetMinutes = 0): Promise<Summary> {
+    const plan = rollupPlan(filter, tzOffsetMinutes);
+    if (plan) {
+      const counts = new Where(() => '?', 'LIKE');
+      counts.add('hour >= $? AND hour < $?', ...plan.hours);
+      counts.in('service', filter.service);
+      counts.in('verdict', filter.verdict);
+      counts.in('action', filter.action);
+      const rows = this.db.prepare(`SELECT hour, service, verdict, action, n FROM event_counts ${counts.sql()}`).all(...counts.params) as HourCount[];
+      for (const [from, to] of plan.edges) {
+        const edge = new Where(() => '?', 'LIKE').filter({ ...filter, from, to });
+        rows.push(
+          ...(this.db
+            .prepare(`SELECT time_ms / ${HOUR_MS} AS hour, coalesce(service, '') AS service, verdict, action, count(*) AS n FROM events ${edge.sql()} GROUP BY 1, 2, 3, 4`)
+            .all(...edge.params) as HourCount[]),
+        );
+      }
+      return summaryFromCounts(rows, tzOffsetMinutes);
+    }
     const where = new Where(() => '?', 'LIKE').filter(filter);
     const w = where.sql();
     const p = where.params;
     const all = <T>(sql: string, ...extra: unknown[]) => this.db.prepare(sql).all(...extra, ...p) as T[];
     const total = (this.db.prepare(`SELECT count(*) AS n FROM events ${w}`).get(...p) as { n: number }).n;
     const byService = all<{ service: string | null; serviceName: string | null; count: number }>(
-      `SELECT service, max(service_name) AS serviceName, count(*) AS count FROM events ${w}
+      `SELECT service, NULL AS serviceName, count(*) AS count FROM events ${w}
        GROUP BY service ORDER BY count DESC, service`,
     );
     const byDay = all<{ d: number; count: number }>(
@@ -222,15 +256,15 @@ export class SqliteStorage implements Storage {
   }
 
   async upsertHeartbeat(h: ReceivedHeartbeat, receivedAt: number): Promise<void> {
-    const params = { id: h.deviceId, hb: JSON.stringify(h), at: receivedAt, ver: h.extensionVersion };
+    const params = { id: h.deviceId, hb: JSON.stringify(h), at: receivedAt, ver: h.extensionVersion, raised: JSON.stringify(raisedBy(h, receivedAt)) };
     this.db
       .transaction(() => {
         if (!this.db.prepare('SELECT 1 FROM devices WHERE device_id = ?').get(h.deviceId)) {
           // First heartbeat: the device may have sent events before it (they count as first contact).
           this.db
             .prepare(
-              `INSERT INTO devices (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms)
-               VALUES (@id, @hb, @at, min(@at, coalesce((SELECT min(received_ms) FROM events WHERE device_id = @id), @at)), @ver, NULL, @at)`,
+              `INSERT INTO devices (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms, raised)
+               VALUES (@id, @hb, @at, min(@at, coalesce((SELECT min(received_ms) FROM events WHERE device_id = @id), @at)), @ver, NULL, @at, @raised)`,
             )
             .run(params);
           return;
@@ -244,7 +278,8 @@ export class SqliteStorage implements Storage {
                previous_version = CASE WHEN extension_version IS @ver THEN previous_version ELSE extension_version END,
                version_since_ms = CASE WHEN extension_version IS @ver THEN version_since_ms ELSE @at END,
                extension_version = @ver,
-               first_seen_ms = coalesce(first_seen_ms, @at)
+               first_seen_ms = coalesce(first_seen_ms, @at),
+               raised = json_patch(coalesce(raised, '{}'), @raised)
              WHERE device_id = @id AND last_seen_ms <= @at`,
           )
           .run(params);
@@ -255,11 +290,11 @@ export class SqliteStorage implements Storage {
   async devices(): Promise<DeviceRow[]> {
     const rows = this.db
       .prepare(
-        `SELECT heartbeat, last_seen_ms, coalesce(first_seen_ms, last_seen_ms) AS first_seen_ms, previous_version, version_since_ms
+        `SELECT heartbeat, last_seen_ms, coalesce(first_seen_ms, last_seen_ms) AS first_seen_ms, previous_version, version_since_ms, raised
          FROM devices ORDER BY last_seen_ms DESC, device_id`,
       )
-      .all() as { heartbeat: string; last_seen_ms: number; first_seen_ms: number; previous_version: string | null; version_since_ms: number | null }[];
-    return rows.map((r) => deviceRow(JSON.parse(r.heartbeat) as Heartbeat, r));
+      .all() as { heartbeat: string; last_seen_ms: number; first_seen_ms: number; previous_version: string | null; version_since_ms: number | null; raised: string | null }[];
+    return rows.map((r) => deviceRow(JSON.parse(r.heartbeat) as Heartbeat, { ...r, raised: r.raised ? (JSON.parse(r.raised) as Record<string, number>) : null }));
   }
 
   async purgeBefore(time: number): Promise<number> {
@@ -267,6 +302,8 @@ export class SqliteStorage implements Storage {
     return this.db
       .transaction(() => {
         const removed = this.db.prepare('DELETE FROM events WHERE time_ms < ?').run(time).changes;
+        // Device records fall under retention too: a device silent for the whole period is forgotten.
+        this.db.prepare('DELETE FROM devices WHERE last_seen_ms < ?').run(time);
         // Hours wholly before `time` go; the hour it falls in is counted again from what is left.
         this.db.prepare('DELETE FROM event_counts WHERE hour <= ?').run(hour);
         this.db

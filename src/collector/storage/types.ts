@@ -116,6 +116,8 @@ export interface DeviceRow extends ReceivedHeartbeat {
    * recorded before the collector kept versions).
    */
   versionSince: string | null;
+  /** Warnings any heartbeat of this device ever raised (see sql.ts raisedBy), with the last time, ISO-8601 UTC. */
+  raised: Record<string, string>;
 }
 
 export interface Storage {
