@@ -175,7 +175,9 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
     requestTimeout: opts.requestTimeoutMs ?? 30_000,
     connectionTimeout: opts.requestTimeoutMs ?? 30_000,
     keepAliveTimeout: opts.keepAliveTimeoutMs ?? 5_000,
-    http: { headersTimeout: Math.min(opts.requestTimeoutMs ?? 30_000, 20_000) },
+    // Node checks the request and headers timeouts on this interval (default 30 s: too coarse for a
+    // client that trickles a byte at a time, which the idle timeout never catches).
+    http: { headersTimeout: Math.min(opts.requestTimeoutMs ?? 30_000, 20_000), connectionsCheckingInterval: 1_000 },
   });
   // Only JSON bodies: a text/plain body would otherwise reach validation as a string.
   app.removeContentTypeParser('text/plain');

@@ -22,7 +22,11 @@ export interface AlertOptions {
   syslogUrl?: string;
   /** Delays before each retry, ms; the last one repeats (tests shorten them). */
   backoff?: number[];
-  /** How long a leased alert is reserved for the collector that took it, ms (default 60 s). */
+  /**
+   * How long a leased alert is reserved for the collector that took it, ms (default 30 s; environment
+   * UPLOAD_GUARD_ALERT_LEASE_SECONDS). After a crash its alerts wait this long before another collector
+   * (or the restarted one) sends them; it must exceed the time to send one batch (4 × concurrency calls).
+   */
   leaseMs?: number;
   /** Webhook calls at the same time (default 16). SIEM records go one at a time, in order. */
   concurrency?: number;
@@ -36,7 +40,7 @@ export interface AlertOptions {
 }
 
 const DEFAULT_BACKOFF = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000, 300_000];
-const BATCH = 200;
+const DEFAULT_LEASE_MS = Number(process.env.UPLOAD_GUARD_ALERT_LEASE_SECONDS || 30) * 1000;
 
 export interface OutboxStatus extends OutboxStats {
   channels: AlertChannel[];
@@ -147,13 +151,18 @@ export class AlertOutbox {
     while (this.running) {
       let rows: OutboxRow[] = [];
       try {
-        rows = await this.storage.claimAlerts(channel, this.owner, this.now(), this.opts.leaseMs ?? 60_000, BATCH);
+        rows = await this.storage.claimAlerts(channel, this.owner, this.now(), this.opts.leaseMs ?? DEFAULT_LEASE_MS, this.batch(channel));
         if (rows.length) await this.sendAll(channel, rows);
       } catch (err) {
         this.log(err, `alert delivery (${channel}): storage error`);
       }
-      if (rows.length < BATCH && this.running) await this.sleep(channel, this.opts.pollMs ?? 1_000);
+      if (rows.length < this.batch(channel) && this.running) await this.sleep(channel, this.opts.pollMs ?? 1_000);
     }
+  }
+
+  /** Alerts leased at once: a few rounds of webhook calls (a batch is done well within its lease), more for the SIEM. */
+  private batch(channel: AlertChannel): number {
+    return channel === 'syslog' ? 200 : 4 * (this.opts.concurrency ?? 16);
   }
 
   private sleep(channel: AlertChannel, ms: number): Promise<void> {

@@ -395,7 +395,7 @@ function checkIntegrity(db: Database.Database, path: string): void {
   if (problems.length === 1 && problems[0] === 'ok') return;
   db.close();
   throw new StorageDamagedError(
-    `${path} is damaged (${problems.join('; ')}): restore it from a backup, or move it aside to start with an empty database ` +
+    `${path} is damaged (${problems.join('; ').replace(/\s+/g, ' ').slice(0, 300)}): restore it from a backup, or move it aside to start with an empty database ` +
       `(sqlite3 ${path} ".recover" can salvage readable rows)`,
   );
 }
