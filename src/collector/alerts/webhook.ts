@@ -11,6 +11,7 @@
 import { inertText } from '../../events/inert.js';
 import type { UploadEvent } from '../../events/schema.js';
 import type { DeviceReport } from '../devices.js';
+import { serviceName } from '../service-names.js';
 
 export interface IncidentAlert {
   kind: 'upload-guard.incident';
@@ -27,18 +28,18 @@ export function isIncident(e: UploadEvent): boolean {
 
 /** A device-supplied value for a chat line: inert, quoted, markup escaped. */
 export function chatField(s: string): string {
-  const quoted = JSON.stringify(inertText(s)).slice(1, -1);
-  const escaped = quoted
+  const escaped = s
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/[[\]]/g, (c) => `\\${c}`);
-  return `"${escaped}"`;
+    .replace(/[[\]"\\]/g, (c) => `\\${c}`);
+  return `"${inertText(escaped)}"`;
 }
 
 export function incidentAlert(e: UploadEvent, alertId: string): IncidentAlert {
   const what = e.fileName ?? (e.channel === 'paste' || e.channel === 'text-field' ? 'text' : 'data');
-  const where = e.serviceName ?? e.service ?? e.origin;
+  // The service's name from the collector's list; the event's own serviceName could say anything.
+  const where = serviceName(e.service) ?? e.service ?? e.origin;
   const verb =
     e.outcome === 'blocked' ? 'blocked' : e.outcome === 'proceeded' ? 'sent after a warning' : e.outcome === 'cancelled' ? 'cancelled after a warning' : 'warned';
   const rule = e.rule ? ` (rule ${e.rule})` : '';

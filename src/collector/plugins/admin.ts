@@ -10,15 +10,14 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONTENT_TYPES, ExportEncoder, toCsv, toNdjson, type ExportFormat } from '../../events/encode.js';
-import { DEFAULT_SERVICES } from '../../policy/defaults.js';
 import { loadAdminAssets } from '../admin-assets.js';
 import type { CollectorPlugin } from '../context.js';
 import { devicesCsv, fleetReport } from '../devices.js';
+import { serviceName } from '../service-names.js';
 import { parseAdminQuery, parseDeviceQuery, type AdminQuery } from '../query-params.js';
 import type { EventPage } from '../storage/types.js';
 
 const EXPORT_MAX_ROWS = 5_000_000;
-const SERVICE_NAMES = new Map(DEFAULT_SERVICES.map((s) => [s.id, s.name]));
 
 export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
   const { storage, metrics, now } = ctx;
@@ -74,7 +73,7 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
     if (!q) return reply;
     const summary = await metrics.time('summary', () => storage.summary(q.filter, q.tz));
     // Names from the collector's own service list, never from events (any device could name a service).
-    return { ...summary, byService: summary.byService.map((s) => ({ ...s, serviceName: (s.service && SERVICE_NAMES.get(s.service)) || null })) };
+    return { ...summary, byService: summary.byService.map((s) => ({ ...s, serviceName: serviceName(s.service) })) };
   });
 
   app.get('/v1/admin/devices', admin, async (req, reply) => {
