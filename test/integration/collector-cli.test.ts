@@ -77,7 +77,7 @@ describe('upload-guard collector (CLI)', () => {
         builtAt: '2026-11-24T10:00:00.000Z',
       }),
     );
-    const env = { UPLOAD_GUARD_INGEST_TOKEN: 'env-ingest-0123456789', UPLOAD_GUARD_ADMIN_TOKEN: 'env-admin-0123456789' };
+    const env = { UPLOAD_GUARD_INGEST_TOKEN: 'env-ingest-token-0123456789', UPLOAD_GUARD_ADMIN_TOKEN: 'env-admin-token-0123456789' };
     for (const [args, extraEnv] of [
       [['--packages', pkgs, '--public-url', 'https://ug.example.co.jp/'], {}],
       [[], { UPLOAD_GUARD_PACKAGES_DIR: pkgs, UPLOAD_GUARD_PUBLIC_URL: 'https://ug.example.co.jp' }],
@@ -85,9 +85,9 @@ describe('upload-guard collector (CLI)', () => {
       const cli = await startCli(['--data', data, ...args], { ...env, ...extraEnv });
       try {
         expect(cli.output()).toMatch(/packages: +upload-guard 0\.1\.0 \(crx\)/);
-        expect(cli.output()).not.toContain('env-ingest-0123456789');
-        const xml = await (await fetch(`${cli.url}/extension/updates.xml?token=env-ingest-0123456789`)).text();
-        expect(xml).toContain(`codebase='https://ug.example.co.jp/extension/upload-guard-0.1.0.crx?token=env-ingest-0123456789'`);
+        expect(cli.output()).not.toContain('env-ingest-token-0123456789');
+        const xml = await (await fetch(`${cli.url}/extension/updates.xml?token=env-ingest-token-0123456789`)).text();
+        expect(xml).toContain(`codebase='https://ug.example.co.jp/extension/upload-guard-0.1.0.crx?token=env-ingest-token-0123456789'`);
       } finally {
         expect(await cli.stop()).toBe(0);
       }
@@ -108,9 +108,9 @@ describe('upload-guard collector (CLI)', () => {
   it('takes tokens from the environment and never echoes them', async () => {
     const data = mkdtempSync(join(tmpdir(), 'ug-cli-'));
     dirs.push(data);
-    const cli = await startCli(['--data', data], { UPLOAD_GUARD_INGEST_TOKEN: 'env-ingest-0123456789', UPLOAD_GUARD_ADMIN_TOKEN: 'env-admin-0123456789' });
-    expect(cli.output()).not.toContain('env-admin-0123456789');
-    const res = await fetch(cli.url + '/v1/admin/devices', { headers: { authorization: 'Bearer env-admin-0123456789' } });
+    const cli = await startCli(['--data', data], { UPLOAD_GUARD_INGEST_TOKEN: 'env-ingest-token-0123456789', UPLOAD_GUARD_ADMIN_TOKEN: 'env-admin-token-0123456789' });
+    expect(cli.output()).not.toContain('env-admin-token-0123456789');
+    const res = await fetch(cli.url + '/v1/admin/devices', { headers: { authorization: 'Bearer env-admin-token-0123456789' } });
     expect(res.status).toBe(200);
     expect(await cli.stop()).toBe(0);
   });
@@ -119,7 +119,7 @@ describe('upload-guard collector (CLI)', () => {
     const data = mkdtempSync(join(tmpdir(), 'ug-cli-'));
     dirs.push(data);
     const [next, old] = ['ingest-new-0123456789abcdef', 'ingest-old-0123456789abcdef'];
-    const cli = await startCli(['--data', data], { UPLOAD_GUARD_INGEST_TOKEN: ` ${next}, ${old} `, UPLOAD_GUARD_ADMIN_TOKEN: 'env-admin-0123456789' });
+    const cli = await startCli(['--data', data], { UPLOAD_GUARD_INGEST_TOKEN: ` ${next}, ${old} `, UPLOAD_GUARD_ADMIN_TOKEN: 'env-admin-token-0123456789' });
     const fp = (t: string) => createHash('sha256').update(t).digest('hex').slice(0, 8);
     expect(cli.output()).toContain(`ingest tokens: ${fp(next)} (current), ${fp(old)} (still accepted)`);
     expect(cli.output()).not.toContain(next);

@@ -249,7 +249,7 @@ describe.each(backends)('devices API: $name', (backend) => {
     } finally {
       await col.close();
     }
-    await expect(createCollector({ storage, ingestTokens: ['i'], adminTokens: ['a'], staleAfterMinutes: 0 })).rejects.toThrow(/staleAfterMinutes/);
+    await expect(createCollector({ storage, ingestTokens: ['ingest-token-0123456789abcdef'], adminTokens: ['admin-token-0123456789abcdef'], staleAfterMinutes: 0 })).rejects.toThrow(/staleAfterMinutes/);
   });
 
   it('an ingest token rotation: both tokens accepted, each device shows which one it used, the old one flagged until retired', async () => {

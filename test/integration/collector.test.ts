@@ -26,6 +26,7 @@ async function start(extra: Partial<CollectorOptions> = {}): Promise<{ c: Collec
     adminTokens: [ADMIN],
     ingestRateLimit: { perSecond: 1000, burst: 1000 },
     adminRateLimit: { perSecond: 1000, burst: 1000 },
+    timeWindow: false, // fixed sample dates; the window has its own test
     ...extra,
   });
   return { c, url: await c.listen(0) };
@@ -325,7 +326,7 @@ describe('collector limits, retention and alerts', () => {
   });
 
   it('calls the incident webhook within seconds of a block/warn event (not for allow, not for resends)', async () => {
-    const received: { body: { kind: string; text: string; event: UploadEvent }; at: number }[] = [];
+    const received: { body: { kind: string; alertId: string; text: string; event: UploadEvent }; at: number }[] = [];
     let failFirst = true;
     const hook = createHttpServer((req: IncomingMessage, res) => {
       let data = '';
@@ -354,12 +355,13 @@ describe('collector limits, retention and alerts', () => {
       await post(url, '/v1/events', { events: [block] }); // a resend must not alert again
       const deadline = Date.now() + 5000;
       while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      await c.alerts.idle();
+      await c.outbox.idle();
       expect(received.map((r) => r.body.event.id).sort()).toEqual([block.id, warn.id].sort());
       expect(Math.max(...received.map((r) => r.at)) - sent).toBeLessThan(5000);
       const b = received.find((r) => r.body.event.id === block.id)!.body;
       expect(b.kind).toBe('upload-guard.incident');
-      expect(b.text).toContain('"<b>秘—x</b>.docx" blocked on Gmail (rule 2)');
+      expect(b.text).toContain('"&lt;b&gt;秘—x&lt;/b&gt;.docx" blocked on "Gmail" (rule 2)');
+      expect(b.alertId).toBe(`incident:${block.id}`);
       expect(c.metrics.alertsFailed).toBe(1);
     } finally {
       await c.close();
@@ -401,11 +403,11 @@ describe('collector limits, retention and alerts', () => {
       clock += 2 * 60_000;
       expect((await c.checkStale()).map((d) => d.deviceId)).toEqual(['<img src=x onerror=alert(1)>']);
       expect(await c.checkStale()).toEqual([]); // reported once
-      await c.alerts.idle();
+      await c.outbox.idle();
       expect(received).toHaveLength(1);
       expect(received[0]!.kind).toBe('upload-guard.device-stale');
       expect(received[0]!.device).toMatchObject({ deviceId: '<img src=x onerror=alert(1)>', silentMinutes: 51 });
-      expect(received[0]!.text).toContain('no heartbeat from device "<img src=x onerror=alert(1)>"');
+      expect(received[0]!.text).toContain('no heartbeat from device "&lt;img src=x onerror=alert(1)&gt;"');
       const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
       expect(metrics).toContain('upload_guard_devices{status="stale"} 2');
       expect(metrics).toContain('upload_guard_devices{status="active"} 0');

@@ -54,6 +54,9 @@ async function checkUpgraded(s: Storage): Promise<void> {
   expect((await s.devices()).find((d) => d.deviceId === 'new-c')).toMatchObject({ firstSeen: iso(T0 + 2 * HOUR), versionSince: iso(T0 + 3 * HOUR) });
 }
 
+/** The events columns of the previous collector (before claimed_time_ms). */
+const OLD_COLUMNS = COLUMN_NAMES.filter((c) => c !== 'claimed_time_ms');
+
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -65,8 +68,8 @@ describe('storage migration: sqlite', () => {
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.exec(OLD_SQLITE);
-    const ins = db.prepare(`INSERT INTO events (${COLUMN_NAMES.join(', ')}) VALUES (${COLUMN_NAMES.map(() => '?').join(', ')})`);
-    oldEvents.forEach((e, i) => ins.run(...eventValues(e, eventReceived[i]!)));
+    const ins = db.prepare(`INSERT INTO events (${OLD_COLUMNS.join(', ')}) VALUES (${OLD_COLUMNS.map(() => '?').join(', ')})`);
+    oldEvents.forEach((e, i) => ins.run(...eventValues(e, eventReceived[i]!).slice(0, OLD_COLUMNS.length)));
     const dev = db.prepare('INSERT INTO devices (device_id, heartbeat, last_seen_ms) VALUES (?, ?, ?)');
     dev.run('old-a', JSON.stringify(oldHeartbeatA), T0);
     dev.run('old-b', JSON.stringify(oldHeartbeatB), T0 - HOUR);
@@ -122,8 +125,8 @@ describe.skipIf(!PG_URL)('storage migration: postgres', () => {
       await c.query(`INSERT INTO migrations (version) VALUES (1)`);
       for (let i = 0; i < oldEvents.length; i++) {
         await c.query(
-          `INSERT INTO events (${COLUMN_NAMES.join(', ')}) VALUES (${COLUMN_NAMES.map((_, j) => `$${j + 1}`).join(', ')})`,
-          eventValues(oldEvents[i]!, eventReceived[i]!),
+          `INSERT INTO events (${OLD_COLUMNS.join(', ')}) VALUES (${OLD_COLUMNS.map((_, j) => `$${j + 1}`).join(', ')})`,
+          eventValues(oldEvents[i]!, eventReceived[i]!).slice(0, OLD_COLUMNS.length),
         );
       }
       await c.query('INSERT INTO devices (device_id, heartbeat, last_seen_ms) VALUES ($1, $2, $3), ($4, $5, $6)', [
@@ -142,7 +145,7 @@ describe.skipIf(!PG_URL)('storage migration: postgres', () => {
     try {
       await checkUpgraded(s);
       const { rows } = await pool!.query<{ v: number }>(`SELECT max(version) AS v FROM ${schema}.migrations`);
-      expect(rows[0]!.v).toBe(2);
+      expect(rows[0]!.v).toBe(3);
     } finally {
       await s.close();
     }

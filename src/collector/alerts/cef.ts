@@ -6,18 +6,23 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { hostname } from 'node:os';
 import { Socket, connect } from 'node:net';
+import { inertText } from '../../events/inert.js';
 import type { UploadEvent } from '../../events/schema.js';
 
 const VERSION = '0.1.0';
 
-/** CEF header fields: backslash and pipe are escaped; line breaks are not allowed, so they become spaces. */
+/**
+ * CEF header fields (CEF spec 25): backslash and pipe are escaped; line breaks are not allowed, so they
+ * become spaces. Other controls, Unicode line separators (U+0085, U+2028, U+2029) and bidi overrides
+ * show as [U+XXXX]: a SIEM console or a syslog file splits or reorders on them.
+ */
 export function cefHeader(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+  return inertText(s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' '));
 }
 
-/** CEF extension values: backslash and equals are escaped; line breaks are written as \n and \r. */
+/** CEF extension values: backslash and equals are escaped; CR and LF are written as \r and \n (the spec's escapes); other controls and separators as [U+XXXX]. */
 export function cefValue(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/=/g, '\\=').replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+  return inertText(s.replace(/\\/g, '\\\\').replace(/=/g, '\\=').replace(/\r/g, '\\r').replace(/\n/g, '\\n'));
 }
 
 function severity(e: UploadEvent): number {
@@ -78,11 +83,16 @@ export function toCef(e: UploadEvent): string {
   return `${header}|${extension}`;
 }
 
-/** RFC 5424 syslog line: facility local4, severity mapped from the CEF severity. */
-export function toSyslog(e: UploadEvent, host = hostname()): string {
+/** What the outbox keeps for the SIEM: the syslog priority (facility local4, severity from the CEF severity) and the CEF record. */
+export function toSyslogRecord(e: UploadEvent): string {
   const sev = severity(e) >= 8 ? 2 : severity(e) >= 6 ? 4 : 6; // critical / warning / informational
-  const pri = 20 * 8 + sev;
-  return `<${pri}>1 ${new Date().toISOString()} ${host.replace(/\s/g, '') || '-'} upload-guard - - - ${toCef(e)}`;
+  return `<${20 * 8 + sev}>${toCef(e)}`;
+}
+
+/** RFC 5424 syslog line of a stored record (see toSyslogRecord), stamped when it is sent. */
+export function toSyslog(record: string, host = hostname()): string {
+  const end = record.indexOf('>') + 1;
+  return `${record.slice(0, end)}1 ${new Date().toISOString()} ${host.replace(/\s/g, '') || '-'} upload-guard - - - ${record.slice(end)}`;
 }
 
 export interface SyslogTarget {
@@ -106,8 +116,9 @@ export class SyslogSender {
 
   constructor(private readonly target: SyslogTarget) {}
 
-  send = async (e: UploadEvent): Promise<void> => {
-    const line = toSyslog(e);
+  /** Sends one stored record (see toSyslogRecord). */
+  send = async (record: string): Promise<void> => {
+    const line = toSyslog(record);
     if (this.target.protocol === 'udp') {
       if (!this.udp) {
         this.udp = createSocket(this.target.host.includes(':') ? 'udp6' : 'udp4');

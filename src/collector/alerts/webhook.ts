@@ -2,12 +2,21 @@
  * Incident webhook: one POST per `block` or `warn` event, within seconds, so the security team can
  * report an incident in the agreed time (guideline 4-1). The body has a `text` line (what Slack/Teams
  * style incoming webhooks display) and the event's metadata.
+ *
+ * Everything in `text` that a device wrote (file name, user, service, device id) is made inert for chat
+ * markup: Slack's `<!channel>` and `<url|label>` need `<`, `>` and `&`, which are written as entities
+ * (the escaping Slack documents); Markdown links (Teams) lose their meaning with a backslash before
+ * `[` and `]`; controls, bidi overrides and line breaks show as [U+XXXX]; each field is quoted.
  */
+import { inertText } from '../../events/inert.js';
 import type { UploadEvent } from '../../events/schema.js';
 import type { DeviceReport } from '../devices.js';
+import { serviceName } from '../service-names.js';
 
 export interface IncidentAlert {
   kind: 'upload-guard.incident';
+  /** Stable across resends (also the Idempotency-Key header): a receiver drops a repeat by it. */
+  alertId: string;
   text: string;
   event: UploadEvent;
 }
@@ -17,16 +26,27 @@ export function isIncident(e: UploadEvent): boolean {
   return e.action === 'block' || e.action === 'warn';
 }
 
-export function incidentAlert(e: UploadEvent): IncidentAlert {
+/** A device-supplied value for a chat line: inert, quoted, markup escaped. */
+export function chatField(s: string): string {
+  const escaped = s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[[\]"\\]/g, (c) => `\\${c}`);
+  return `"${inertText(escaped)}"`;
+}
+
+export function incidentAlert(e: UploadEvent, alertId: string): IncidentAlert {
   const what = e.fileName ?? (e.channel === 'paste' || e.channel === 'text-field' ? 'text' : 'data');
-  const where = e.serviceName ?? e.service ?? e.origin;
+  // The service's name from the collector's list; the event's own serviceName could say anything.
+  const where = serviceName(e.service) ?? e.service ?? e.origin;
   const verb =
     e.outcome === 'blocked' ? 'blocked' : e.outcome === 'proceeded' ? 'sent after a warning' : e.outcome === 'cancelled' ? 'cancelled after a warning' : 'warned';
   const rule = e.rule ? ` (rule ${e.rule})` : '';
-  // JSON.stringify keeps the file name inert; a `text` consumer that renders markdown sees it quoted.
   return {
     kind: 'upload-guard.incident',
-    text: `Upload Guard: ${JSON.stringify(what)} ${verb} on ${where}${rule} for ${e.user ?? 'unknown user'} at ${e.time}`,
+    alertId,
+    text: `Upload Guard: ${chatField(what)} ${verb} on ${chatField(where)}${rule} for ${chatField(e.user ?? 'unknown user')} at ${chatField(e.time)}`,
     event: e,
   };
 }
@@ -36,32 +56,31 @@ export type StaleDevice = Pick<DeviceReport, 'deviceId' | 'user' | 'browser' | '
 
 export interface StaleDeviceAlert {
   kind: 'upload-guard.device-stale';
+  alertId: string;
   text: string;
   device: StaleDevice;
 }
 
-export function staleDeviceAlert(d: StaleDevice): StaleDeviceAlert {
+export function staleDeviceAlert(d: StaleDevice, alertId: string): StaleDeviceAlert {
   const { deviceId, user, browser, extensionVersion, policyVersion, lastSeen, silentMinutes } = d;
   return {
     kind: 'upload-guard.device-stale',
-    // Device id and user come from the device: quoted, so a markdown-rendering consumer shows them as text.
+    alertId,
     text:
-      `Upload Guard: no heartbeat from device ${JSON.stringify(deviceId)} (${JSON.stringify(user ?? 'unknown user')}) ` +
+      `Upload Guard: no heartbeat from device ${chatField(deviceId)} (${chatField(user ?? 'unknown user')}) ` +
       `for ${silentMinutes} min, last seen ${lastSeen}: the extension may have been removed or disabled`,
     device: { deviceId, user, browser, extensionVersion, policyVersion, lastSeen, silentMinutes },
   };
 }
 
-/** One POST of `body(item)` as JSON; a non-2xx answer is a failure (the queue retries). */
-export function webhookSender<T>(url: string, body: (item: T) => unknown, timeoutMs = 5000): (item: T) => Promise<void> {
-  return async (item) => {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'upload-guard-collector' },
-      body: JSON.stringify(body(item)),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.arrayBuffer().catch(() => undefined);
-    if (!res.ok) throw new Error(`webhook answered ${res.status}`);
-  };
+/** One POST of a stored JSON body; a non-2xx answer is a failure (the outbox retries). */
+export async function postWebhook(url: string, body: string, alertId: string, timeoutMs = 5000): Promise<void> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': 'upload-guard-collector', 'idempotency-key': alertId },
+    body,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  await res.arrayBuffer().catch(() => undefined);
+  if (!res.ok) throw new Error(`webhook answered ${res.status}`);
 }

@@ -5,8 +5,36 @@
  */
 import pg from 'pg';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
-import { COLUMN_NAMES, DAY_MS, Where, dayString, deviceRow, eventValues, pageClause, toPage } from './sql.js';
-import type { DeviceRow, EventFilter, EventPage, EventQuery, InsertResult, ReceivedHeartbeat, Storage, Summary } from './types.js';
+import {
+  COLUMN_NAMES,
+  DAY_MS,
+  HOUR_MS,
+  Where,
+  dayString,
+  deviceRow,
+  eventValues,
+  pageClause,
+  raisedBy,
+  rollupPlan,
+  summaryFromCounts,
+  toPage,
+  type HourCount,
+} from './sql.js';
+import type {
+  AlertChannel,
+  InsertOptions,
+  DeviceRow,
+  EventFilter,
+  EventPage,
+  EventQuery,
+  InsertResult,
+  OutboxItem,
+  OutboxRow,
+  OutboxStats,
+  ReceivedHeartbeat,
+  Storage,
+  Summary,
+} from './types.js';
 
 /** Column types for the unnest() bulk insert, in COLUMN_NAMES order. */
 const PG_TYPES: Record<string, string> = {
@@ -15,6 +43,7 @@ const PG_TYPES: Record<string, string> = {
   size: 'bigint',
   rule: 'smallint',
   v: 'smallint',
+  claimed_time_ms: 'bigint',
 };
 
 /** Ordered migrations; each runs once per schema, recorded in `migrations`. Append only. */
@@ -69,6 +98,37 @@ const MIGRATIONS: string[] = [
      extension_version = d.heartbeat->>'extensionVersion',
      first_seen_ms = LEAST(d.last_seen_ms, (SELECT min(e.received_ms) FROM events e WHERE e.device_id = d.device_id));
    ALTER TABLE devices ALTER COLUMN first_seen_ms SET NOT NULL, ALTER COLUMN extension_version SET NOT NULL;`,
+  // 3: as migration 2 of sqlite.ts: the alert outbox, settings, the device's implausible claim of an
+  // event's time, hourly counts for the summary, and the device list's order.
+  `ALTER TABLE events ADD COLUMN claimed_time_ms BIGINT;
+   CREATE TABLE outbox (
+     id BIGSERIAL PRIMARY KEY,
+     channel TEXT NOT NULL,
+     ref TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     created_ms BIGINT NOT NULL,
+     next_ms BIGINT NOT NULL,
+     attempts INT NOT NULL DEFAULT 0,
+     lease_owner TEXT,
+     lease_until_ms BIGINT,
+     delivered_ms BIGINT,
+     last_error TEXT,
+     UNIQUE (channel, ref)
+   );
+   CREATE INDEX outbox_due ON outbox (channel, next_ms, id) WHERE delivered_ms IS NULL;
+   CREATE INDEX outbox_delivered ON outbox (delivered_ms) WHERE delivered_ms IS NOT NULL;
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE event_counts (
+     hour BIGINT NOT NULL,
+     service TEXT NOT NULL,
+     verdict TEXT NOT NULL,
+     action TEXT NOT NULL,
+     n BIGINT NOT NULL,
+     PRIMARY KEY (hour, service, verdict, action)
+   );
+   INSERT INTO event_counts SELECT floor(time_ms / ${HOUR_MS}.0), coalesce(service, ''), verdict, action, count(*) FROM events GROUP BY 1, 2, 3, 4;
+   CREATE INDEX devices_last_seen ON devices (last_seen_ms DESC, device_id);
+   ALTER TABLE devices ADD COLUMN raised JSONB;`,
 ];
 
 export interface PostgresOptions {
@@ -76,6 +136,10 @@ export interface PostgresOptions {
   /** Schema to keep the tables in (default `upload_guard`); tests use a fresh one per run. */
   schema?: string;
   poolSize?: number;
+  /** A statement running longer is cancelled by the server, ms (default 10 s). */
+  statementTimeoutMs?: number;
+  /** Waiting for a connection (a new one, or a free one from the pool), ms (default 5 s). */
+  connectTimeoutMs?: number;
 }
 
 export class PostgresStorage implements Storage {
@@ -87,15 +151,41 @@ export class PostgresStorage implements Storage {
   private constructor(opts: PostgresOptions) {
     this.schema = opts.schema ?? 'upload_guard';
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) throw new Error(`invalid PostgreSQL schema name: ${this.schema}`);
-    this.pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.poolSize ?? 10 });
+    const statementMs = opts.statementTimeoutMs ?? 10_000;
+    this.pool = new pg.Pool({
+      connectionString: opts.connectionString,
+      max: opts.poolSize ?? 10,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
+      // The server cancels a long statement; the client gives up a little later on a server that does
+      // not answer at all (hung, or the network to it gone), so no request waits forever.
+      statement_timeout: statementMs,
+      query_timeout: statementMs + 2_000,
+      keepAlive: true,
+    });
     // An idle client that loses its connection emits 'error' on the pool; without a listener Node exits.
     this.pool.on('error', () => {});
     // unnest() turns one array per column into rows: one statement and 25 parameters per batch,
     // whatever its size (a VALUES list would need 25 × N parameters and a new plan per batch size).
     const casts = COLUMN_NAMES.map((c, i) => `$${i + 1}::${PG_TYPES[c] ?? 'text'}[]`);
-    this.insertSql = `INSERT INTO ${this.schema}.events (${COLUMN_NAMES.join(', ')})
-      SELECT * FROM unnest(${casts.join(', ')})
-      ON CONFLICT (id) DO NOTHING RETURNING id`;
+    const n = COLUMN_NAMES.length;
+    // One statement, so one transaction: the events, their hourly counts and their alerts together.
+    this.insertSql = `WITH ins AS (
+        INSERT INTO ${this.schema}.events (${COLUMN_NAMES.join(', ')})
+        SELECT * FROM unnest(${casts.join(', ')})
+        ON CONFLICT (id) DO NOTHING RETURNING id, time_ms, service, verdict, action),
+      counted AS (
+        INSERT INTO ${this.schema}.event_counts AS c (hour, service, verdict, action, n)
+        SELECT floor(time_ms / ${HOUR_MS}.0), coalesce(service, ''), verdict, action, count(*) FROM ins GROUP BY 1, 2, 3, 4
+        ON CONFLICT (hour, service, verdict, action) DO UPDATE SET n = c.n + excluded.n
+        RETURNING 1),
+      alerted AS (
+        INSERT INTO ${this.schema}.outbox (channel, ref, payload, created_ms, next_ms)
+        SELECT a.channel, a.ref, a.payload, $${n + 4}, $${n + 4}
+        FROM unnest($${n + 1}::text[], $${n + 2}::text[], $${n + 3}::text[], $${n + 5}::text[]) AS a(event_id, channel, ref, payload)
+        JOIN ins ON ins.id = a.event_id
+        ON CONFLICT (channel, ref) DO NOTHING
+        RETURNING 1)
+      SELECT id, (SELECT count(*) FROM alerted) AS alerts, (SELECT count(*) FROM counted) AS counted FROM ins`;
   }
 
   /** Connects and migrates. Throws when the database is unreachable (callers must not silently fall back). */
@@ -137,22 +227,25 @@ export class PostgresStorage implements Storage {
     }
   }
 
-  async insertEvents(events: readonly UploadEvent[], receivedAt: number): Promise<InsertResult> {
-    if (events.length === 0) return { accepted: 0, duplicates: 0, inserted: [] };
+  async insertEvents(events: readonly UploadEvent[], receivedAt: number, opts: InsertOptions = {}): Promise<InsertResult> {
+    if (events.length === 0) return { accepted: 0, duplicates: 0, inserted: [], alerts: 0 };
     const columns: unknown[][] = COLUMN_NAMES.map(() => []);
+    // Alerts are built for every event of the batch; the statement keeps those of the events it inserted.
+    const alerts: string[][] = [[], [], [], []];
     for (const e of events) {
-      const values = eventValues(e, receivedAt);
+      const values = eventValues(e, receivedAt, opts.timeWindow);
       for (let i = 0; i < values.length; i++) columns[i]!.push(values[i]);
+      for (const a of opts.alertsFor?.(e) ?? []) [e.id, a.channel, a.ref, a.payload].forEach((v, i) => alerts[i]!.push(v));
     }
     // One statement is one transaction: the whole batch or nothing.
-    const { rows } = await this.pool.query<{ id: string }>(this.insertSql, columns);
+    const { rows } = await this.pool.query<{ id: string; alerts: string }>(this.insertSql, [...columns, alerts[0], alerts[1], alerts[2], receivedAt, alerts[3]]);
     const ids = new Set(rows.map((r) => r.id));
     // A batch that repeats an id inserts it once; report the first occurrence as the new one.
     const inserted: UploadEvent[] = [];
     for (const e of events) {
       if (ids.delete(e.id)) inserted.push(e);
     }
-    return { accepted: inserted.length, duplicates: events.length - inserted.length, inserted };
+    return { accepted: inserted.length, duplicates: events.length - inserted.length, inserted, alerts: Number(rows[0]?.alerts ?? 0) };
   }
 
   async queryEvents(q: EventQuery): Promise<EventPage> {
@@ -167,6 +260,26 @@ export class PostgresStorage implements Storage {
   }
 
   async summary(filter: EventFilter, tzOffsetMinutes = 0): Promise<Summary> {
+    const plan = rollupPlan(filter, tzOffsetMinutes);
+    if (plan) {
+      const counts = new Where((n) => `$${n}`, 'ILIKE');
+      counts.add('hour >= $? AND hour < $?', ...plan.hours);
+      counts.in('service', filter.service);
+      counts.in('verdict', filter.verdict);
+      counts.in('action', filter.action);
+      const queries = [this.pool.query<HourCount>(`SELECT hour, service, verdict, action, n FROM ${this.schema}.event_counts ${counts.sql()}`, counts.params)];
+      for (const [from, to] of plan.edges) {
+        const edge = new Where((n) => `$${n}`, 'ILIKE').filter({ ...filter, from, to });
+        queries.push(
+          this.pool.query<HourCount>(
+            `SELECT floor(time_ms / ${HOUR_MS}.0) AS hour, coalesce(service, '') AS service, verdict, action, count(*) AS n
+             FROM ${this.schema}.events ${edge.sql()} GROUP BY 1, 2, 3, 4`,
+            edge.params,
+          ),
+        );
+      }
+      return summaryFromCounts((await Promise.all(queries)).flatMap((r) => r.rows), tzOffsetMinutes);
+    }
     const t = `${this.schema}.events`;
     const plain = new Where((n) => `$${n}`, 'ILIKE').filter(filter);
     // The per-day query takes the time zone shift as $1, so its filter placeholders start at $2.
@@ -177,7 +290,7 @@ export class PostgresStorage implements Storage {
     const [total, byService, byDay, byVerdict, byAction] = await Promise.all([
       q<{ n: string }>(`SELECT count(*) AS n FROM ${t} ${w}`, p),
       q<{ service: string | null; servicename: string | null; count: string }>(
-        `SELECT service, max(service_name) AS servicename, count(*) AS count FROM ${t} ${w}
+        `SELECT service, NULL AS servicename, count(*) AS count FROM ${t} ${w}
          GROUP BY service ORDER BY count(*) DESC, service`,
         p,
       ),
@@ -208,17 +321,18 @@ export class PostgresStorage implements Storage {
     const t = `${this.schema}.devices`;
     // A heartbeat older than the stored one (delivered late, or by a slower collector) changes nothing.
     const { rows } = await this.pool.query<{ inserted: boolean }>(
-      `INSERT INTO ${t} AS d (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms)
-       VALUES ($1, $2, $3, $3, $4, NULL, $3)
+      `INSERT INTO ${t} AS d (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms, raised)
+       VALUES ($1, $2, $3, $3, $4, NULL, $3, $5::jsonb)
        ON CONFLICT (device_id) DO UPDATE SET
          heartbeat = excluded.heartbeat,
          last_seen_ms = excluded.last_seen_ms,
          previous_version = CASE WHEN d.extension_version IS DISTINCT FROM excluded.extension_version THEN d.extension_version ELSE d.previous_version END,
          version_since_ms = CASE WHEN d.extension_version IS DISTINCT FROM excluded.extension_version THEN excluded.last_seen_ms ELSE d.version_since_ms END,
-         extension_version = excluded.extension_version
+         extension_version = excluded.extension_version,
+         raised = coalesce(d.raised, '{}'::jsonb) || excluded.raised
        WHERE d.last_seen_ms <= excluded.last_seen_ms
        RETURNING (xmax = 0) AS inserted`,
-      [h.deviceId, JSON.stringify(h), receivedAt, h.extensionVersion],
+      [h.deviceId, JSON.stringify(h), receivedAt, h.extensionVersion, JSON.stringify(raisedBy(h, receivedAt))],
     );
     if (rows[0]?.inserted) {
       // First heartbeat: the device may have sent events before it (they count as first contact).
@@ -237,16 +351,105 @@ export class PostgresStorage implements Storage {
       first_seen_ms: string;
       previous_version: string | null;
       version_since_ms: string | null;
+      raised: Record<string, number | string> | null;
     }>(
-      `SELECT heartbeat, last_seen_ms, first_seen_ms, previous_version, version_since_ms
+      `SELECT heartbeat, last_seen_ms, first_seen_ms, previous_version, version_since_ms, raised
        FROM ${this.schema}.devices ORDER BY last_seen_ms DESC, device_id`,
     );
     return rows.map((r) => deviceRow(r.heartbeat, r));
   }
 
   async purgeBefore(time: number): Promise<number> {
-    const r = await this.pool.query(`DELETE FROM ${this.schema}.events WHERE time_ms < $1`, [time]);
+    const hour = Math.floor(time / HOUR_MS);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const r = await client.query(`DELETE FROM ${this.schema}.events WHERE time_ms < $1`, [time]);
+      // Device records fall under retention too: a device silent for the whole period is forgotten.
+      await client.query(`DELETE FROM ${this.schema}.devices WHERE last_seen_ms < $1`, [time]);
+      // Hours wholly before `time` go; the hour it falls in is counted again from what is left.
+      await client.query(`DELETE FROM ${this.schema}.event_counts WHERE hour <= $1`, [hour]);
+      await client.query(
+        `INSERT INTO ${this.schema}.event_counts SELECT floor(time_ms / ${HOUR_MS}.0), coalesce(service, ''), verdict, action, count(*)
+         FROM ${this.schema}.events WHERE time_ms >= $1 AND time_ms < $2 GROUP BY 1, 2, 3, 4`,
+        [hour * HOUR_MS, (hour + 1) * HOUR_MS],
+      );
+      await client.query('COMMIT');
+      return r.rowCount ?? 0;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async enqueueAlerts(items: readonly OutboxItem[], now: number): Promise<number> {
+    if (items.length === 0) return 0;
+    const r = await this.pool.query(
+      `INSERT INTO ${this.schema}.outbox (channel, ref, payload, created_ms, next_ms)
+       SELECT channel, ref, payload, $4, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS a(channel, ref, payload)
+       ON CONFLICT (channel, ref) DO NOTHING`,
+      [items.map((i) => i.channel), items.map((i) => i.ref), items.map((i) => i.payload), now],
+    );
     return r.rowCount ?? 0;
+  }
+
+  async claimAlerts(channel: AlertChannel, owner: string, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]> {
+    // SKIP LOCKED: collectors sharing the database each take different rows, without waiting on each other.
+    const { rows } = await this.pool.query<{ id: string; channel: AlertChannel; ref: string; payload: string; attempts: number; created_ms: string }>(
+      `UPDATE ${this.schema}.outbox SET lease_owner = $1, lease_until_ms = $2::bigint + $3::bigint
+       WHERE id IN (
+         SELECT id FROM ${this.schema}.outbox
+         WHERE channel = $4 AND delivered_ms IS NULL AND next_ms <= $2 AND (lease_until_ms IS NULL OR lease_until_ms < $2)
+         ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED)
+       RETURNING id, channel, ref, payload, attempts, created_ms`,
+      [owner, now, leaseMs, channel, limit],
+    );
+    return rows
+      .map((r) => ({ id: Number(r.id), channel: r.channel, ref: r.ref, payload: r.payload, attempts: r.attempts, createdMs: Number(r.created_ms) }))
+      .sort((a, b) => a.id - b.id);
+  }
+
+  async alertsDelivered(ids: readonly number[], owner: string, now: number): Promise<void> {
+    await this.pool.query(
+      `UPDATE ${this.schema}.outbox SET delivered_ms = $1, lease_owner = NULL, lease_until_ms = NULL WHERE id = ANY($2::bigint[]) AND lease_owner = $3`,
+      [now, ids, owner],
+    );
+  }
+
+  async alertFailed(id: number, owner: string, nextMs: number, error: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE ${this.schema}.outbox SET attempts = attempts + 1, next_ms = $1, last_error = $2, lease_owner = NULL, lease_until_ms = NULL
+       WHERE id = $3 AND lease_owner = $4`,
+      [nextMs, error.slice(0, 500), id, owner],
+    );
+  }
+
+  async outboxStats(): Promise<OutboxStats> {
+    const t = `${this.schema}.outbox`;
+    const { rows } = await this.pool.query<{ pending: string; oldest: string | null; delivered: string; retrying: string }>(
+      `SELECT (SELECT count(*) FROM ${t} WHERE delivered_ms IS NULL) AS pending,
+              (SELECT min(created_ms) FROM ${t} WHERE delivered_ms IS NULL) AS oldest,
+              (SELECT count(*) FROM ${t} WHERE delivered_ms IS NOT NULL) AS delivered,
+              (SELECT count(*) FROM ${t} WHERE delivered_ms IS NULL AND attempts > 0) AS retrying`,
+    );
+    const r = rows[0]!;
+    return { pending: Number(r.pending), oldestPendingMs: r.oldest === null ? null : Number(r.oldest), delivered: Number(r.delivered), retrying: Number(r.retrying) };
+  }
+
+  async purgeDeliveredAlerts(before: number): Promise<number> {
+    return (await this.pool.query(`DELETE FROM ${this.schema}.outbox WHERE delivered_ms < $1`, [before])).rowCount ?? 0;
+  }
+
+  async metaOnce(key: string, value: string): Promise<string> {
+    await this.pool.query(`INSERT INTO ${this.schema}.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [key, value]);
+    const { rows } = await this.pool.query<{ value: string }>(`SELECT value FROM ${this.schema}.meta WHERE key = $1`, [key]);
+    return rows[0]!.value;
   }
 
   async count(): Promise<number> {

@@ -3,7 +3,7 @@
  * format. Only the placeholder style and a few functions differ, so the two stores cannot drift apart.
  */
 import type { Heartbeat, StoredEvent, UploadEvent } from '../../events/schema.js';
-import type { DeviceRow, EventFilter, EventQuery } from './types.js';
+import type { DeviceRow, EventFilter, EventQuery, Summary, TimeWindow } from './types.js';
 
 /** Event field → column. Times are stored as epoch ms integers so ordering and range scans are exact. */
 export const COLUMNS = [
@@ -32,11 +32,24 @@ export const COLUMNS = [
   ['policyVersion', 'policy_version'],
 ] as const satisfies readonly (readonly [keyof UploadEvent, string])[];
 
-export const COLUMN_NAMES = [...COLUMNS.map(([, c]) => c), 'received_ms', 'v'];
+export const COLUMN_NAMES = [...COLUMNS.map(([, c]) => c), 'received_ms', 'v', 'claimed_time_ms'];
+export const TIME_INDEX = COLUMNS.findIndex(([f]) => f === 'time');
 
-/** Values in COLUMN_NAMES order. */
-export function eventValues(e: UploadEvent, receivedAt: number): unknown[] {
-  return [...COLUMNS.map(([f]) => (f === 'time' ? Date.parse(e.time) : e[f])), receivedAt, e.v];
+/**
+ * How far an event's own time may be from its arrival before the collector stops believing it: devices
+ * queue events while offline (days), but no honest device reports the future or a time years ago.
+ */
+export const TIME_WINDOW: TimeWindow = { pastMs: 30 * 86_400_000, futureMs: 10 * 60_000 };
+
+/**
+ * Values in COLUMN_NAMES order. An event whose time is outside TIME_WINDOW of its arrival is stored at its
+ * arrival time (so it neither pins itself to the top of the views nor escapes or falls to retention) and
+ * keeps the device's claim in claimed_time_ms.
+ */
+export function eventValues(e: UploadEvent, receivedAt: number, window?: TimeWindow): unknown[] {
+  const claimed = Date.parse(e.time);
+  const plausible = !window || (claimed >= receivedAt - window.pastMs && claimed <= receivedAt + window.futureMs);
+  return [...COLUMNS.map(([f]) => (f === 'time' ? (plausible ? claimed : receivedAt) : e[f])), receivedAt, e.v, plausible ? null : claimed];
 }
 
 export function rowToEvent(row: Record<string, unknown>): StoredEvent {
@@ -49,6 +62,8 @@ export function rowToEvent(row: Record<string, unknown>): StoredEvent {
     else out[field] = value ?? null;
   }
   out.receivedAt = new Date(Number(row.received_ms)).toISOString();
+  // The device's own time when it was implausible (see eventValues); `time` is then the arrival.
+  if (row.claimed_time_ms !== null && row.claimed_time_ms !== undefined) out.claimedTime = safeIso(Number(row.claimed_time_ms));
   return out as StoredEvent;
 }
 
@@ -149,6 +164,12 @@ export function toPage(rows: Record<string, unknown>[], q: EventQuery) {
 }
 
 export const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;
+
+function safeIso(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString();
+}
 
 export function dayString(dayNumber: number): string {
   return new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
@@ -156,16 +177,93 @@ export function dayString(dayNumber: number): string {
 
 const iso = (ms: number | string) => new Date(Number(ms)).toISOString();
 
+/**
+ * The warnings a heartbeat raises about its own device, with when (epoch ms). Stored merged into the
+ * device's history (newest time per warning), so a later heartbeat that says all is well (possibly a
+ * forged one: the ingest token is on every PC) cannot erase what an earlier one raised.
+ */
+export function raisedBy(h: Heartbeat, at: number): Record<string, number> {
+  const raised: Record<string, number> = {};
+  if (h.installType !== undefined && h.installType !== 'admin') raised['not-force-installed'] = at;
+  if (h.managed === false) raised['no-managed-policy'] = at;
+  if (h.dropped > 0) raised['queue-dropping'] = at;
+  return raised;
+}
+
 /** A devices row (PostgreSQL returns BIGINT as strings) → DeviceRow. */
 export function deviceRow(
   heartbeat: Heartbeat,
-  r: { last_seen_ms: number | string; first_seen_ms: number | string; previous_version: string | null; version_since_ms: number | string | null },
+  r: {
+    last_seen_ms: number | string;
+    first_seen_ms: number | string;
+    previous_version: string | null;
+    version_since_ms: number | string | null;
+    raised?: Record<string, number | string> | null;
+  },
 ): DeviceRow {
   return {
     ...heartbeat,
+    raised: Object.fromEntries(Object.entries(r.raised ?? {}).map(([w, t]) => [w, iso(t)])),
     lastSeen: iso(r.last_seen_ms),
     firstSeen: iso(r.first_seen_ms),
     previousVersion: r.previous_version ?? null,
     versionSince: r.version_since_ms === null || r.version_since_ms === undefined ? null : iso(r.version_since_ms),
+  };
+}
+
+/** One row of hourly counts: from event_counts, or counted from events for the hours at a range's edges. */
+export interface HourCount {
+  hour: number | string;
+  service: string;
+  verdict: string;
+  action: string;
+  n: number | string;
+}
+
+/**
+ * Whether a summary can be answered from the hourly counts, and how: the whole hours inside [from, to)
+ * from event_counts, the partial hours at the edges from events. Only filters that the counts keep
+ * (time, service, verdict, action) and whole-hour time zones qualify; anything else returns null and
+ * the summary counts events.
+ */
+export function rollupPlan(f: EventFilter, tzOffsetMinutes: number): { hours: [number, number]; edges: [number, number][] } | null {
+  if (f.user !== undefined || f.device !== undefined || f.q || f.category?.length || f.rule?.length || f.outcome?.length || f.channel?.length) return null;
+  if (tzOffsetMinutes % 60 !== 0) return null;
+  const from = f.from ?? 0;
+  const to = f.to ?? 8.64e15;
+  const first = Math.ceil(from / HOUR_MS);
+  const last = Math.floor(to / HOUR_MS);
+  if (first >= last) return { hours: [0, 0], edges: [[from, to]] };
+  const edges: [number, number][] = [];
+  if (from < first * HOUR_MS) edges.push([from, first * HOUR_MS]);
+  if (last * HOUR_MS < to) edges.push([last * HOUR_MS, to]);
+  return { hours: [first, last], edges };
+}
+
+/** The summary from hourly counts; days shifted by the time zone. Service names are filled in by the caller. */
+export function summaryFromCounts(rows: readonly HourCount[], tzOffsetMinutes: number): Summary {
+  const byService = new Map<string, number>();
+  const byDay = new Map<number, number>();
+  const byVerdict = new Map<string, number>();
+  const byAction = new Map<string, number>();
+  const add = (m: Map<string | number, number>, k: string | number, n: number) => m.set(k, (m.get(k) ?? 0) + n);
+  let total = 0;
+  for (const r of rows) {
+    const n = Number(r.n);
+    if (!n) continue;
+    total += n;
+    add(byService as Map<string | number, number>, r.service, n);
+    add(byDay as Map<string | number, number>, Math.floor((Number(r.hour) * HOUR_MS + tzOffsetMinutes * 60_000) / DAY_MS), n);
+    add(byVerdict as Map<string | number, number>, r.verdict, n);
+    add(byAction as Map<string | number, number>, r.action, n);
+  }
+  const ranked = <K extends string>(m: Map<string, number>) =>
+    [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) as [K, number][];
+  return {
+    total,
+    byService: ranked(byService).map(([service, count]) => ({ service: service === '' ? null : service, serviceName: null, count })),
+    byDay: [...byDay].sort((a, b) => a[0] - b[0]).map(([d, count]) => ({ day: dayString(d), count })),
+    byVerdict: ranked<Summary['byVerdict'][number]['verdict']>(byVerdict).map(([verdict, count]) => ({ verdict, count })),
+    byAction: ranked<Summary['byAction'][number]['action']>(byAction).map(([action, count]) => ({ action, count })),
   };
 }

@@ -2,10 +2,40 @@
  * SQLite back end: the zero-setup default. One file in WAL mode (readers never block the writer),
  * prepared statements, one transaction per ingest batch.
  */
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
-import { COLUMN_NAMES, DAY_MS, Where, dayString, deviceRow, eventValues, pageClause, toPage } from './sql.js';
-import type { DeviceRow, EventFilter, EventPage, EventQuery, InsertResult, ReceivedHeartbeat, Storage, Summary } from './types.js';
+import {
+  COLUMN_NAMES,
+  DAY_MS,
+  HOUR_MS,
+  TIME_INDEX,
+  Where,
+  dayString,
+  deviceRow,
+  eventValues,
+  pageClause,
+  raisedBy,
+  rollupPlan,
+  summaryFromCounts,
+  toPage,
+  type HourCount,
+} from './sql.js';
+import type {
+  AlertChannel,
+  InsertOptions,
+  DeviceRow,
+  EventFilter,
+  EventPage,
+  EventQuery,
+  InsertResult,
+  OutboxItem,
+  OutboxRow,
+  OutboxStats,
+  ReceivedHeartbeat,
+  Storage,
+  Summary,
+} from './types.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -66,6 +96,38 @@ const MIGRATIONS: string[] = [
      extension_version = json_extract(heartbeat, '$.extensionVersion'),
      first_seen_ms = min(last_seen_ms,
        coalesce((SELECT min(received_ms) FROM events WHERE events.device_id = devices.device_id), last_seen_ms));`,
+  // 2: the alert outbox (alerts are written with their events and survive restarts), settings, the
+  // device's own claim of an event's time when it was implausible (time_ms then holds the arrival), and
+  // hourly counts for the summary (hour × service × verdict × action, kept on insert and purge).
+  `ALTER TABLE events ADD COLUMN claimed_time_ms INTEGER;
+   CREATE TABLE outbox (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     channel TEXT NOT NULL,
+     ref TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     created_ms INTEGER NOT NULL,
+     next_ms INTEGER NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     lease_owner TEXT,
+     lease_until_ms INTEGER,
+     delivered_ms INTEGER,
+     last_error TEXT,
+     UNIQUE (channel, ref)
+   );
+   CREATE INDEX outbox_due ON outbox (channel, next_ms, id) WHERE delivered_ms IS NULL;
+   CREATE INDEX outbox_delivered ON outbox (delivered_ms) WHERE delivered_ms IS NOT NULL;
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE event_counts (
+     hour INTEGER NOT NULL,
+     service TEXT NOT NULL,
+     verdict TEXT NOT NULL,
+     action TEXT NOT NULL,
+     n INTEGER NOT NULL,
+     PRIMARY KEY (hour, service, verdict, action)
+   ) WITHOUT ROWID;
+   INSERT INTO event_counts SELECT time_ms / ${HOUR_MS}, coalesce(service, ''), verdict, action, count(*) FROM events GROUP BY 1, 2, 3, 4;
+   CREATE INDEX devices_last_seen ON devices (last_seen_ms DESC, device_id);
+   ALTER TABLE devices ADD COLUMN raised TEXT;`,
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */
@@ -80,10 +142,18 @@ export class SqliteStorage implements Storage {
   readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
   private readonly insertStmt: Database.Statement;
-  private readonly insertBatch: (events: readonly UploadEvent[], receivedAt: number) => UploadEvent[];
+  private readonly countStmt: Database.Statement;
+  private readonly outboxStmt: Database.Statement;
+  private readonly insertBatch: (events: readonly UploadEvent[], receivedAt: number, opts: InsertOptions) => { inserted: UploadEvent[]; alerts: number };
 
   constructor(opts: SqliteOptions) {
+    if (opts.path !== ':memory:') {
+      // Events are confidential: 0600 whether the file is new or not (SQLite gives -wal and -shm the same mode).
+      closeSync(openSync(opts.path, 'a', 0o600));
+      chmodSync(opts.path, 0o600);
+    }
     this.db = new Database(opts.path);
+    if (opts.path !== ':memory:') checkIntegrity(this.db, opts.path);
     this.db.pragma('journal_mode = WAL');
     // NORMAL is durable across application crashes in WAL mode; only an OS crash may lose the last commits.
     this.db.pragma('synchronous = NORMAL');
@@ -93,12 +163,25 @@ export class SqliteStorage implements Storage {
       `INSERT INTO events (${COLUMN_NAMES.join(', ')}) VALUES (${COLUMN_NAMES.map(() => '?').join(', ')})
        ON CONFLICT (id) DO NOTHING`,
     );
-    this.insertBatch = this.db.transaction((events: readonly UploadEvent[], receivedAt: number) => {
+    this.countStmt = this.db.prepare(
+      `INSERT INTO event_counts (hour, service, verdict, action, n) VALUES (?, ?, ?, ?, 1)
+       ON CONFLICT (hour, service, verdict, action) DO UPDATE SET n = n + 1`,
+    );
+    this.outboxStmt = this.db.prepare(
+      `INSERT INTO outbox (channel, ref, payload, created_ms, next_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, ref) DO NOTHING`,
+    );
+    // Events, their hourly counts and their alerts in one transaction: an acknowledged event always has its alerts.
+    this.insertBatch = this.db.transaction((events: readonly UploadEvent[], receivedAt: number, opts: InsertOptions) => {
       const inserted: UploadEvent[] = [];
+      let alerts = 0;
       for (const e of events) {
-        if (this.insertStmt.run(...eventValues(e, receivedAt)).changes === 1) inserted.push(e);
+        const values = eventValues(e, receivedAt, opts.timeWindow);
+        if (this.insertStmt.run(...values).changes !== 1) continue;
+        inserted.push(e);
+        this.countStmt.run(Math.floor(Number(values[TIME_INDEX]) / HOUR_MS), e.service ?? '', e.verdict, e.action);
+        for (const a of opts.alertsFor?.(e) ?? []) alerts += this.outboxStmt.run(a.channel, a.ref, a.payload, receivedAt, receivedAt).changes;
       }
-      return inserted;
+      return { inserted, alerts };
     });
   }
 
@@ -117,9 +200,9 @@ export class SqliteStorage implements Storage {
       .immediate();
   }
 
-  async insertEvents(events: readonly UploadEvent[], receivedAt: number): Promise<InsertResult> {
-    const inserted = this.insertBatch(events, receivedAt);
-    return { accepted: inserted.length, duplicates: events.length - inserted.length, inserted };
+  async insertEvents(events: readonly UploadEvent[], receivedAt: number, opts: InsertOptions = {}): Promise<InsertResult> {
+    const { inserted, alerts } = this.insertBatch(events, receivedAt, opts);
+    return { accepted: inserted.length, duplicates: events.length - inserted.length, inserted, alerts };
   }
 
   async queryEvents(q: EventQuery): Promise<EventPage> {
@@ -132,13 +215,31 @@ export class SqliteStorage implements Storage {
   }
 
   async summary(filter: EventFilter, tzOffsetMinutes = 0): Promise<Summary> {
+    const plan = rollupPlan(filter, tzOffsetMinutes);
+    if (plan) {
+      const counts = new Where(() => '?', 'LIKE');
+      counts.add('hour >= $? AND hour < $?', ...plan.hours);
+      counts.in('service', filter.service);
+      counts.in('verdict', filter.verdict);
+      counts.in('action', filter.action);
+      const rows = this.db.prepare(`SELECT hour, service, verdict, action, n FROM event_counts ${counts.sql()}`).all(...counts.params) as HourCount[];
+      for (const [from, to] of plan.edges) {
+        const edge = new Where(() => '?', 'LIKE').filter({ ...filter, from, to });
+        rows.push(
+          ...(this.db
+            .prepare(`SELECT time_ms / ${HOUR_MS} AS hour, coalesce(service, '') AS service, verdict, action, count(*) AS n FROM events ${edge.sql()} GROUP BY 1, 2, 3, 4`)
+            .all(...edge.params) as HourCount[]),
+        );
+      }
+      return summaryFromCounts(rows, tzOffsetMinutes);
+    }
     const where = new Where(() => '?', 'LIKE').filter(filter);
     const w = where.sql();
     const p = where.params;
     const all = <T>(sql: string, ...extra: unknown[]) => this.db.prepare(sql).all(...extra, ...p) as T[];
     const total = (this.db.prepare(`SELECT count(*) AS n FROM events ${w}`).get(...p) as { n: number }).n;
     const byService = all<{ service: string | null; serviceName: string | null; count: number }>(
-      `SELECT service, max(service_name) AS serviceName, count(*) AS count FROM events ${w}
+      `SELECT service, NULL AS serviceName, count(*) AS count FROM events ${w}
        GROUP BY service ORDER BY count DESC, service`,
     );
     const byDay = all<{ d: number; count: number }>(
@@ -155,15 +256,15 @@ export class SqliteStorage implements Storage {
   }
 
   async upsertHeartbeat(h: ReceivedHeartbeat, receivedAt: number): Promise<void> {
-    const params = { id: h.deviceId, hb: JSON.stringify(h), at: receivedAt, ver: h.extensionVersion };
+    const params = { id: h.deviceId, hb: JSON.stringify(h), at: receivedAt, ver: h.extensionVersion, raised: JSON.stringify(raisedBy(h, receivedAt)) };
     this.db
       .transaction(() => {
         if (!this.db.prepare('SELECT 1 FROM devices WHERE device_id = ?').get(h.deviceId)) {
           // First heartbeat: the device may have sent events before it (they count as first contact).
           this.db
             .prepare(
-              `INSERT INTO devices (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms)
-               VALUES (@id, @hb, @at, min(@at, coalesce((SELECT min(received_ms) FROM events WHERE device_id = @id), @at)), @ver, NULL, @at)`,
+              `INSERT INTO devices (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms, raised)
+               VALUES (@id, @hb, @at, min(@at, coalesce((SELECT min(received_ms) FROM events WHERE device_id = @id), @at)), @ver, NULL, @at, @raised)`,
             )
             .run(params);
           return;
@@ -177,7 +278,8 @@ export class SqliteStorage implements Storage {
                previous_version = CASE WHEN extension_version IS @ver THEN previous_version ELSE extension_version END,
                version_since_ms = CASE WHEN extension_version IS @ver THEN version_since_ms ELSE @at END,
                extension_version = @ver,
-               first_seen_ms = coalesce(first_seen_ms, @at)
+               first_seen_ms = coalesce(first_seen_ms, @at),
+               raised = json_patch(coalesce(raised, '{}'), @raised)
              WHERE device_id = @id AND last_seen_ms <= @at`,
           )
           .run(params);
@@ -188,15 +290,89 @@ export class SqliteStorage implements Storage {
   async devices(): Promise<DeviceRow[]> {
     const rows = this.db
       .prepare(
-        `SELECT heartbeat, last_seen_ms, coalesce(first_seen_ms, last_seen_ms) AS first_seen_ms, previous_version, version_since_ms
+        `SELECT heartbeat, last_seen_ms, coalesce(first_seen_ms, last_seen_ms) AS first_seen_ms, previous_version, version_since_ms, raised
          FROM devices ORDER BY last_seen_ms DESC, device_id`,
       )
-      .all() as { heartbeat: string; last_seen_ms: number; first_seen_ms: number; previous_version: string | null; version_since_ms: number | null }[];
-    return rows.map((r) => deviceRow(JSON.parse(r.heartbeat) as Heartbeat, r));
+      .all() as { heartbeat: string; last_seen_ms: number; first_seen_ms: number; previous_version: string | null; version_since_ms: number | null; raised: string | null }[];
+    return rows.map((r) => deviceRow(JSON.parse(r.heartbeat) as Heartbeat, { ...r, raised: r.raised ? (JSON.parse(r.raised) as Record<string, number>) : null }));
   }
 
   async purgeBefore(time: number): Promise<number> {
-    return this.db.prepare('DELETE FROM events WHERE time_ms < ?').run(time).changes;
+    const hour = Math.floor(time / HOUR_MS);
+    return this.db
+      .transaction(() => {
+        const removed = this.db.prepare('DELETE FROM events WHERE time_ms < ?').run(time).changes;
+        // Device records fall under retention too: a device silent for the whole period is forgotten.
+        this.db.prepare('DELETE FROM devices WHERE last_seen_ms < ?').run(time);
+        // Hours wholly before `time` go; the hour it falls in is counted again from what is left.
+        this.db.prepare('DELETE FROM event_counts WHERE hour <= ?').run(hour);
+        this.db
+          .prepare(
+            `INSERT INTO event_counts SELECT time_ms / ${HOUR_MS}, coalesce(service, ''), verdict, action, count(*) FROM events
+             WHERE time_ms >= ? AND time_ms < ? GROUP BY 1, 2, 3, 4`,
+          )
+          .run(hour * HOUR_MS, (hour + 1) * HOUR_MS);
+        return removed;
+      })
+      .immediate();
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async enqueueAlerts(items: readonly OutboxItem[], now: number): Promise<number> {
+    return this.db.transaction(() => items.reduce((n, a) => n + this.outboxStmt.run(a.channel, a.ref, a.payload, now, now).changes, 0)).immediate();
+  }
+
+  async claimAlerts(channel: AlertChannel, owner: string, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]> {
+    return this.db
+      .transaction(() => {
+        const rows = this.db
+          .prepare(
+            `SELECT id, channel, ref, payload, attempts, created_ms AS createdMs FROM outbox
+             WHERE channel = ? AND delivered_ms IS NULL AND next_ms <= ? AND (lease_until_ms IS NULL OR lease_until_ms < ?)
+             ORDER BY id LIMIT ?`,
+          )
+          .all(channel, now, now, limit) as OutboxRow[];
+        const lease = this.db.prepare('UPDATE outbox SET lease_owner = ?, lease_until_ms = ? WHERE id = ?');
+        for (const r of rows) lease.run(owner, now + leaseMs, r.id);
+        return rows;
+      })
+      .immediate();
+  }
+
+  async alertsDelivered(ids: readonly number[], owner: string, now: number): Promise<void> {
+    const done = this.db.prepare('UPDATE outbox SET delivered_ms = ?, lease_owner = NULL, lease_until_ms = NULL WHERE id = ? AND lease_owner = ?');
+    this.db.transaction(() => ids.forEach((id) => done.run(now, id, owner))).immediate();
+  }
+
+  async alertFailed(id: number, owner: string, nextMs: number, error: string): Promise<void> {
+    this.db
+      .prepare('UPDATE outbox SET attempts = attempts + 1, next_ms = ?, last_error = ?, lease_owner = NULL, lease_until_ms = NULL WHERE id = ? AND lease_owner = ?')
+      .run(nextMs, error.slice(0, 500), id, owner);
+  }
+
+  async outboxStats(): Promise<OutboxStats> {
+    const r = this.db
+      .prepare(
+        `SELECT
+           (SELECT count(*) FROM outbox WHERE delivered_ms IS NULL) AS pending,
+           (SELECT min(created_ms) FROM outbox WHERE delivered_ms IS NULL) AS oldest,
+           (SELECT count(*) FROM outbox WHERE delivered_ms IS NOT NULL) AS delivered,
+           (SELECT count(*) FROM outbox WHERE delivered_ms IS NULL AND attempts > 0) AS retrying`,
+      )
+      .get() as { pending: number; oldest: number | null; delivered: number; retrying: number };
+    return { pending: r.pending, oldestPendingMs: r.oldest, delivered: r.delivered, retrying: r.retrying };
+  }
+
+  async purgeDeliveredAlerts(before: number): Promise<number> {
+    return this.db.prepare('DELETE FROM outbox WHERE delivered_ms < ?').run(before).changes;
+  }
+
+  async metaOnce(key: string, value: string): Promise<string> {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string }).value;
   }
 
   async count(): Promise<number> {
@@ -207,3 +383,21 @@ export class SqliteStorage implements Storage {
     if (this.db.open) this.db.close();
   }
 }
+
+/** Refuses a damaged database file at start, with the way out, instead of answering 500 to everything. */
+function checkIntegrity(db: Database.Database, path: string): void {
+  let problems: string[];
+  try {
+    problems = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((r) => r.quick_check);
+  } catch (err) {
+    problems = [(err as Error).message];
+  }
+  if (problems.length === 1 && problems[0] === 'ok') return;
+  db.close();
+  throw new StorageDamagedError(
+    `${path} is damaged (${problems.join('; ').replace(/\s+/g, ' ').slice(0, 300)}): restore it from a backup, or move it aside to start with an empty database ` +
+      `(sqlite3 ${path} ".recover" can salvage readable rows)`,
+  );
+}
+
+export class StorageDamagedError extends Error {}

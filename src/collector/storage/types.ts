@@ -44,6 +44,51 @@ export interface InsertResult {
   duplicates: number;
   /** The events that were new (stored by this call): alerts fire for these only, so resends never re-alert. */
   inserted: UploadEvent[];
+  /** Alerts written to the outbox with these events (same transaction). */
+  alerts: number;
+}
+
+/** Where an alert goes: the incident webhook (incidents, stale devices) or the SIEM (every event, CEF). */
+export type AlertChannel = 'webhook' | 'syslog';
+
+/** One alert to deliver. `ref` is unique per channel: the same alert is never queued twice. */
+export interface OutboxItem {
+  channel: AlertChannel;
+  ref: string;
+  /** What is sent: the webhook's JSON body, or the CEF record. */
+  payload: string;
+}
+
+export interface OutboxRow extends OutboxItem {
+  id: number;
+  attempts: number;
+  createdMs: number;
+}
+
+export interface OutboxStats {
+  /** Not yet delivered (including those waiting for a retry). */
+  pending: number;
+  /** Creation time of the oldest pending alert, epoch ms; null when none is pending. */
+  oldestPendingMs: number | null;
+  /** Delivered and still kept (delivered alerts are kept 7 days). */
+  delivered: number;
+  /** Pending alerts whose last attempt failed. */
+  retrying: number;
+}
+
+export interface InsertOptions {
+  /** The alerts a newly stored event raises; called inside the insert transaction. */
+  alertsFor?: (e: UploadEvent) => OutboxItem[];
+  /**
+   * How far an event's own time may be from its arrival, ms; outside, the event is stored at its arrival
+   * time and keeps its claim as `claimedTime` (see sql.ts eventValues). Absent: times are believed.
+   */
+  timeWindow?: TimeWindow;
+}
+
+export interface TimeWindow {
+  pastMs: number;
+  futureMs: number;
 }
 
 export interface Summary {
@@ -71,12 +116,14 @@ export interface DeviceRow extends ReceivedHeartbeat {
    * recorded before the collector kept versions).
    */
   versionSince: string | null;
+  /** Warnings any heartbeat of this device ever raised (see sql.ts raisedBy), with the last time, ISO-8601 UTC. */
+  raised: Record<string, string>;
 }
 
 export interface Storage {
   readonly kind: 'sqlite' | 'postgres';
   /** Stores a batch atomically: all events or none. Duplicate ids (already stored or repeated in the batch) are skipped. */
-  insertEvents(events: readonly UploadEvent[], receivedAt: number): Promise<InsertResult>;
+  insertEvents(events: readonly UploadEvent[], receivedAt: number, opts?: InsertOptions): Promise<InsertResult>;
   queryEvents(query: EventQuery): Promise<EventPage>;
   /** `tzOffsetMinutes` shifts day boundaries, e.g. 540 for JST. */
   summary(filter: EventFilter, tzOffsetMinutes?: number): Promise<Summary>;
@@ -90,5 +137,25 @@ export interface Storage {
   /** Deletes events whose time is before `time` (epoch ms); returns how many. */
   purgeBefore(time: number): Promise<number>;
   count(): Promise<number>;
+  /** Answers when the database does (readiness); throws otherwise. */
+  ping(): Promise<void>;
   close(): Promise<void>;
+
+  // --- the alert outbox: written with the events, delivered by alerts/outbox.ts ---------------------
+  /** Queues alerts not already queued (same channel and ref); returns how many were new. */
+  enqueueAlerts(items: readonly OutboxItem[], now: number): Promise<number>;
+  /**
+   * Leases up to `limit` due alerts of a channel, oldest first, to `owner` until now + leaseMs. Alerts
+   * leased by another collector whose lease has not run out are skipped, so each goes to one sender.
+   */
+  claimAlerts(channel: AlertChannel, owner: string, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]>;
+  /** Marks leased alerts delivered. */
+  alertsDelivered(ids: readonly number[], owner: string, now: number): Promise<void>;
+  /** Releases a leased alert for another attempt at `nextMs`. */
+  alertFailed(id: number, owner: string, nextMs: number, error: string): Promise<void>;
+  outboxStats(): Promise<OutboxStats>;
+  /** Deletes delivered alerts older than `before`; returns how many. */
+  purgeDeliveredAlerts(before: number): Promise<number>;
+  /** A stored setting: the value already there, or `value` if there was none. */
+  metaOnce(key: string, value: string): Promise<string>;
 }

@@ -1,0 +1,55 @@
+/**
+ * Admission control: the collector refuses work it cannot do in time (503 with Retry-After) instead of
+ * queueing it until every client times out. It counts the work in hand (requests being read or stored,
+ * events being stored) and watches the event loop's lag; past any limit, new ingest requests are
+ * refused at once, before their bodies are read. Browsers keep their events and resend later.
+ */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+
+export interface AdmissionOptions {
+  /** Ingest requests in hand at once (default 512). */
+  maxRequests?: number;
+  /** Events being validated and stored at once (default 20,000). */
+  maxEvents?: number;
+  /** Event-loop lag beyond which new work is refused, ms, seen in two windows of 100 ms in a row (default 500). */
+  maxLagMs?: number;
+}
+
+export class Admission {
+  requests = 0;
+  events = 0;
+  private readonly lag: IntervalHistogram;
+  /** The lag of the last two windows, ms: both past the limit means overload, one is a hiccup. */
+  private lagMs = [0, 0];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly o: AdmissionOptions = {}) {
+    this.lag = monitorEventLoopDelay({ resolution: 10 });
+    this.lag.enable();
+    // The lag over the last 100 ms window: recent enough to react, smooth enough not to flap.
+    this.timer = setInterval(() => {
+      this.lagMs = [this.lagMs[1]!, this.lag.max / 1e6];
+      this.lag.reset();
+    }, 100);
+    this.timer.unref();
+  }
+
+  /** Why a new request cannot be taken now, or null. */
+  refuse(): string | null {
+    if (this.requests >= (this.o.maxRequests ?? 512)) return 'too many requests in progress';
+    if (Math.min(...this.lagMs) > (this.o.maxLagMs ?? 500)) return 'the collector is overloaded';
+    return null;
+  }
+
+  /** Whether `n` more events can be stored now. */
+  takeEvents(n: number): boolean {
+    if (this.events > 0 && this.events + n > (this.o.maxEvents ?? 20_000)) return false;
+    this.events += n;
+    return true;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.lag.disable();
+  }
+}

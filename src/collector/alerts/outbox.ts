@@ -1,0 +1,210 @@
+/**
+ * Durable alerts. Every alert (an incident through the webhook, a device gone stale, a CEF record for
+ * the SIEM) is a row of the database's outbox, written in the same transaction as what raised it. A
+ * worker per channel leases due rows, sends them, and marks them delivered; a failed send is retried
+ * with backoff, for as long as it takes. A crash loses nothing: rows leased by a collector that died are
+ * taken again when the lease runs out. Collectors sharing PostgreSQL lease different rows (SKIP LOCKED),
+ * so each alert goes out from one of them. A crash between a send and its "delivered" mark resends that
+ * alert once: every alert carries a stable id (`Idempotency-Key`, `alertId`, CEF `externalId`) for the
+ * receiver to drop the repeat.
+ */
+import { randomUUID } from 'node:crypto';
+import type { UploadEvent } from '../../events/schema.js';
+import type { Metrics } from '../metrics.js';
+import type { AlertChannel, OutboxItem, OutboxRow, OutboxStats, Storage } from '../storage/types.js';
+import { SyslogSender, parseSyslogUrl, toSyslogRecord } from './cef.js';
+import { incidentAlert, isIncident, postWebhook, staleDeviceAlert, type StaleDevice } from './webhook.js';
+
+export interface AlertOptions {
+  /** Incident webhook URL: called for each new block/warn event, and for each device that goes stale. */
+  webhookUrl?: string;
+  /** SIEM: `udp://host:port` or `tcp://host:port`; every new event is forwarded as CEF over syslog. */
+  syslogUrl?: string;
+  /** Delays before each retry, ms; the last one repeats (tests shorten them). */
+  backoff?: number[];
+  /**
+   * How long a leased alert is reserved for the collector that took it, ms (default 30 s; environment
+   * UPLOAD_GUARD_ALERT_LEASE_SECONDS). After a crash its alerts wait this long before another collector
+   * (or the restarted one) sends them; it must exceed the time to send one batch (4 × concurrency calls).
+   */
+  leaseMs?: number;
+  /** Webhook calls at the same time (default 16). SIEM records go one at a time, in order. */
+  concurrency?: number;
+  /**
+   * At most this many undelivered alerts (default 1,000,000); beyond it new ones are not queued, and
+   * each one not queued is counted (upload_guard_alerts_dropped_total) and shown on the admin page.
+   */
+  maxPending?: number;
+  /** How often each worker looks for due alerts when nothing woke it, ms (default 1 s). */
+  pollMs?: number;
+}
+
+const DEFAULT_BACKOFF = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000, 300_000];
+const DEFAULT_LEASE_MS = Number(process.env.UPLOAD_GUARD_ALERT_LEASE_SECONDS || 30) * 1000;
+
+export interface OutboxStatus extends OutboxStats {
+  channels: AlertChannel[];
+  /** Alerts not queued because maxPending was reached, since this collector started. */
+  dropped: number;
+  /** Delivery attempts that failed, since this collector started. */
+  failedAttempts: number;
+  /** Delivered by this collector since it started. */
+  sent: number;
+}
+
+export class AlertOutbox {
+  /** This collector's name on the leases it holds. */
+  readonly owner = randomUUID();
+  private readonly syslog: SyslogSender | null;
+  private readonly channels: AlertChannel[] = [];
+  private running = false;
+  private readonly wakers = new Map<AlertChannel, () => void>();
+  private readonly loops: Promise<void>[] = [];
+  private pending = 0;
+  private stats: OutboxStats = { pending: 0, oldestPendingMs: null, delivered: 0, retrying: 0 };
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly metrics: Metrics,
+    private readonly opts: AlertOptions,
+    private readonly now: () => number,
+    private readonly log: (err: unknown, msg: string) => void,
+  ) {
+    if (opts.webhookUrl) {
+      new URL(opts.webhookUrl); // fail at start on a malformed URL, not at the first incident
+      this.channels.push('webhook');
+    }
+    this.syslog = opts.syslogUrl ? new SyslogSender(parseSyslogUrl(opts.syslogUrl)) : null;
+    if (this.syslog) this.channels.push('syslog');
+  }
+
+  get webhook(): boolean {
+    return this.channels.includes('webhook');
+  }
+
+  /** The alerts a newly stored event raises (storage writes them with it). */
+  alertsFor = (e: UploadEvent): OutboxItem[] => {
+    if (this.channels.length === 0) return [];
+    const out: OutboxItem[] = [];
+    if (this.webhook && isIncident(e)) out.push({ channel: 'webhook', ref: `incident:${e.id}`, payload: JSON.stringify(incidentAlert(e, `incident:${e.id}`)) });
+    if (this.syslog) out.push({ channel: 'syslog', ref: e.id, payload: toSyslogRecord(e) });
+    if (this.pending + out.length > (this.opts.maxPending ?? 1_000_000)) {
+      this.metrics.alertsDropped += out.length;
+      return [];
+    }
+    this.pending += out.length;
+    return out;
+  };
+
+  /** Queues one alert per device that went stale; a device already alerted for this silence is skipped. */
+  async publishStale(devices: readonly (StaleDevice & { lastSeenMs: number })[]): Promise<number> {
+    if (!this.webhook || devices.length === 0) return 0;
+    const items = devices.map((d) => {
+      const ref = `stale:${d.deviceId}:${d.lastSeenMs}`;
+      return { channel: 'webhook' as const, ref, payload: JSON.stringify(staleDeviceAlert(d, ref)) };
+    });
+    const n = await this.storage.enqueueAlerts(items, this.now());
+    if (n) this.wake('webhook');
+    return n;
+  }
+
+  /** New alerts were stored: send them now rather than at the next poll. */
+  wake(channel?: AlertChannel): void {
+    for (const [c, w] of this.wakers) if (!channel || c === channel) w();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (const c of this.channels) this.loops.push(this.loop(c));
+  }
+
+  async status(): Promise<OutboxStatus> {
+    this.stats = await this.storage.outboxStats();
+    this.pending = this.stats.pending;
+    return {
+      ...this.stats,
+      channels: [...this.channels],
+      dropped: this.metrics.alertsDropped,
+      failedAttempts: this.metrics.alertsFailed,
+      sent: this.metrics.alertsSent,
+    };
+  }
+
+  /** Resolves when nothing is pending (tests, benchmarks); rejects after `timeoutMs`. */
+  async idle(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.status()).pending > 0) {
+      if (Date.now() > deadline) throw new Error(`alerts still pending after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await Promise.all(this.loops.splice(0));
+    this.syslog?.close();
+  }
+
+  private async loop(channel: AlertChannel): Promise<void> {
+    while (this.running) {
+      let rows: OutboxRow[] = [];
+      try {
+        rows = await this.storage.claimAlerts(channel, this.owner, this.now(), this.opts.leaseMs ?? DEFAULT_LEASE_MS, this.batch(channel));
+        if (rows.length) await this.sendAll(channel, rows);
+      } catch (err) {
+        this.log(err, `alert delivery (${channel}): storage error`);
+      }
+      if (rows.length < this.batch(channel) && this.running) await this.sleep(channel, this.opts.pollMs ?? 1_000);
+    }
+  }
+
+  /** Alerts leased at once: a few rounds of webhook calls (a batch is done well within its lease), more for the SIEM. */
+  private batch(channel: AlertChannel): number {
+    return channel === 'syslog' ? 200 : 4 * (this.opts.concurrency ?? 16);
+  }
+
+  private sleep(channel: AlertChannel, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(channel);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      this.wakers.set(channel, done);
+    });
+  }
+
+  /** Sends leased rows (SIEM: one at a time, in order; webhook: several at once) and records each outcome. */
+  private async sendAll(channel: AlertChannel, rows: OutboxRow[]): Promise<void> {
+    const delivered: number[] = [];
+    const width = channel === 'syslog' ? 1 : (this.opts.concurrency ?? 16);
+    let next = 0;
+    const worker = async () => {
+      while (next < rows.length) {
+        const row = rows[next++]!;
+        try {
+          await this.send(row);
+          delivered.push(row.id);
+          this.metrics.alertsSent++;
+        } catch (err) {
+          this.metrics.alertsFailed++;
+          const backoff = this.opts.backoff ?? DEFAULT_BACKOFF;
+          const delay = backoff[Math.min(row.attempts, backoff.length - 1)]!;
+          await this.storage.alertFailed(row.id, this.owner, this.now() + delay, (err as Error).message ?? String(err));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(width, rows.length) }, worker));
+    if (delivered.length) await this.storage.alertsDelivered(delivered, this.owner, this.now());
+    this.pending = Math.max(0, this.pending - delivered.length);
+  }
+
+  private send(row: OutboxRow): Promise<void> {
+    if (row.channel === 'syslog') return this.syslog!.send(row.payload);
+    return postWebhook(this.opts.webhookUrl!, row.payload, row.ref);
+  }
+}

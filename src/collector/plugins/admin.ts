@@ -1,0 +1,150 @@
+/**
+ * The admin API (admin token) and the admin page:
+ *   GET /v1/admin/events    one page: filters, sort, limit, cursor, format
+ *   GET /v1/admin/export    every matching event, streamed (csv default)
+ *   GET /v1/admin/summary   counts per service, day, verdict, action
+ *   GET /v1/admin/devices   devices: status (active/stale), warnings, versions, counts
+ *   GET /v1/admin/alerts    the alert outbox: pending, oldest, delivered, retrying, dropped
+ *   GET /admin/             the page itself (no token: it signs in with an admin token)
+ */
+import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CONTENT_TYPES, ExportEncoder, toCsv, toNdjson, type ExportFormat } from '../../events/encode.js';
+import { loadAdminAssets } from '../admin-assets.js';
+import type { CollectorPlugin } from '../context.js';
+import { devicesCsv, fleetReport } from '../devices.js';
+import { serviceName } from '../service-names.js';
+import { parseAdminQuery, parseDeviceQuery, type AdminQuery } from '../query-params.js';
+import type { EventPage } from '../storage/types.js';
+
+const EXPORT_MAX_ROWS = 5_000_000;
+
+export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
+  const { storage, metrics, now } = ctx;
+  const admin = { onRequest: app.requireToken('admin') };
+
+  function adminQuery(req: FastifyRequest, reply: FastifyReply, defaultLimit?: number): AdminQuery | null {
+    const r = parseAdminQuery(req.query as Record<string, unknown>, defaultLimit);
+    if (!r.ok) {
+      void reply.code(400).send({ error: r.errors[0], errors: r.errors });
+      return null;
+    }
+    return r.value;
+  }
+
+  const stamp = () => new Date(now()).toISOString().slice(0, 19).replace(/[-:]/g, '');
+
+  app.get('/v1/admin/events', admin, async (req, reply) => {
+    const q = adminQuery(req, reply);
+    if (!q) return reply;
+    const page = await metrics.time('query', () => storage.queryEvents(q.query));
+    const format = negotiate(req, q.format, 'json');
+    if (page.nextCursor) reply.header('x-next-cursor', page.nextCursor);
+    reply.type(CONTENT_TYPES[format]);
+    if (format === 'json') return page;
+    if (format === 'ndjson') return toNdjson(page.events);
+    return toCsv(page.events, { bom: true });
+  });
+
+  app.get('/v1/admin/export', admin, async (req, reply) => {
+    const q = adminQuery(req, reply, 1000);
+    if (!q) return reply;
+    const format = negotiate(req, q.format, 'csv');
+    const query = { ...q.query, limit: 1000 };
+    // The first page is read before the answer starts, so a bad cursor or a failing database is a clear
+    // 400 or 503, not a 200 with nothing in it.
+    const first = await metrics.time('query', () => storage.queryEvents(query));
+    reply.type(CONTENT_TYPES[format]);
+    reply.header('content-disposition', `attachment; filename="upload-guard-events-${stamp()}.${format}"`);
+    // The trailer says whether the export is complete; a failure later also ends the body with an
+    // explicit error line (see exportRows), so a cut export never passes for a whole one.
+    reply.header('trailer', 'x-export-status');
+    let status = 'complete';
+    reply.trailer('x-export-status', async () => status);
+    const rows = exportRows(format, first, (cursor) => metrics.time('query', () => storage.queryEvents({ ...query, cursor })), (err) => {
+      status = `error: ${err.message}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
+      req.log.error({ err }, 'export failed part way');
+    });
+    return reply.send(Readable.from(rows));
+  });
+
+  app.get('/v1/admin/summary', admin, async (req, reply) => {
+    const q = adminQuery(req, reply);
+    if (!q) return reply;
+    const summary = await metrics.time('summary', () => storage.summary(q.filter, q.tz));
+    // Names from the collector's own service list, never from events (any device could name a service).
+    return { ...summary, byService: summary.byService.map((s) => ({ ...s, serviceName: serviceName(s.service) })) };
+  });
+
+  app.get('/v1/admin/devices', admin, async (req, reply) => {
+    const q = parseDeviceQuery(req.query as Record<string, unknown>);
+    if (!q.ok) return reply.code(400).send({ error: q.errors[0], errors: q.errors });
+    const rows = await metrics.time('devices', () => storage.devices());
+    const report = fleetReport(rows, now(), q.value.filter, ctx.staleAfterMinutes, ctx.ingestTokenIds);
+    const format = q.value.format ?? (/text\/csv/.test(req.headers.accept ?? '') ? 'csv' : 'json');
+    if (format === 'csv') {
+      reply.type(CONTENT_TYPES.csv);
+      reply.header('content-disposition', `attachment; filename="upload-guard-devices-${stamp()}.csv"`);
+      return devicesCsv(report.devices);
+    }
+    return report;
+  });
+
+  app.get('/v1/admin/alerts', admin, async () => {
+    const s = await ctx.outbox.status();
+    return { ...s, oldestPendingAgeSeconds: s.oldestPendingMs === null ? null : Math.max(0, Math.round((now() - s.oldestPendingMs) / 1000)) };
+  });
+
+  // Browsers ask for it on every page; answer without a body rather than log a 404.
+  app.get('/favicon.ico', async (_req, reply) => reply.code(204).send());
+  app.get('/admin', async (_req, reply) => reply.redirect('/admin/'));
+  app.get('/admin/', async (_req, reply) => reply.type('text/html; charset=utf-8').send((await loadAdminAssets()).html));
+  app.get('/admin/app.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send((await loadAdminAssets()).js));
+  app.get('/admin/app.css', async (_req, reply) => reply.type('text/css; charset=utf-8').send((await loadAdminAssets()).css));
+};
+
+/** `format=` wins; otherwise the Accept header; otherwise `fallback`. */
+function negotiate(req: FastifyRequest, format: ExportFormat | undefined, fallback: ExportFormat): ExportFormat {
+  if (format) return format;
+  const accept = req.headers.accept ?? '';
+  if (/text\/csv/.test(accept)) return 'csv';
+  if (/application\/(x-)?ndjson/.test(accept)) return 'ndjson';
+  if (/application\/json/.test(accept)) return 'json';
+  return fallback;
+}
+
+/** The explicit last line of an export that failed part way, in the export's own format. */
+export function exportErrorLine(format: ExportFormat, message: string): string {
+  const text = `export incomplete: ${message}`;
+  if (format === 'csv') return `# ERROR: ${text.replace(/[\r\n]+/g, ' ')}\r\n`;
+  if (format === 'ndjson') return JSON.stringify({ error: text }) + '\n';
+  // JSON: a last element no event can be; the array stays valid so a reader sees it.
+  return `${JSON.stringify({ error: text })}]`;
+}
+
+/** Pages are fetched one at a time as the client reads, so memory stays flat however large the export. */
+async function* exportRows(
+  format: ExportFormat,
+  first: EventPage,
+  next: (cursor: string) => Promise<EventPage>,
+  onError: (err: Error) => void,
+): AsyncGenerator<string> {
+  const enc = new ExportEncoder(format);
+  const head = enc.start();
+  if (head) yield head;
+  let page = first;
+  try {
+    for (;;) {
+      const chunk = enc.page(page.events);
+      if (chunk) yield chunk;
+      if (!page.nextCursor || enc.count >= EXPORT_MAX_ROWS) break;
+      page = await next(page.nextCursor);
+    }
+  } catch (err) {
+    onError(err as Error);
+    yield (format === 'json' && enc.count > 0 ? ',' : '') + exportErrorLine(format, (err as Error).message);
+    return;
+  }
+  const tail = enc.end();
+  if (tail) yield tail;
+}

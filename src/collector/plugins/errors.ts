@@ -1,0 +1,34 @@
+/** Errors answer as JSON with a clear message and never a stack trace; every 500 is logged. */
+import { appWide, type CollectorPlugin } from '../context.js';
+import { BadCursorError } from '../storage/sql.js';
+
+export const errors: CollectorPlugin = appWide(async (app, { ctx }) => {
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const isIngest = req.url.startsWith('/v1/events') || req.url.startsWith('/v1/heartbeat');
+    if (isIngest) ctx.metrics.batchesRejected++;
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({ error: `request body too large: at most ${ctx.bodyLimit} bytes` });
+    }
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.code(415).send({ error: 'content-type must be application/json' });
+    }
+    if (err instanceof BadCursorError) return reply.code(400).send({ error: err.message, errors: [err.message] });
+    if (isUnavailable(err)) {
+      req.log.error({ err: err.message }, 'storage unavailable');
+      return reply.code(503).header('retry-after', '5').send({ error: 'storage unavailable, retry later' });
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 400) return reply.code(400).send({ error: `malformed request body: ${err.message}` });
+    if (status === 500) req.log.error({ err }, 'internal error');
+    return reply.code(status).send({ error: status === 500 ? 'internal error' : err.message });
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not found' }));
+});
+
+/** A database that cannot answer now (timeout, connection refused or lost): 503, so clients retry. */
+export function isUnavailable(err: Error & { code?: string }): boolean {
+  return (
+    /timeout|Connection terminated|ECONNREFUSED|ECONNRESET|SQLITE_BUSY|too many clients|the database system is (starting|shutting)/i.test(err.message) ||
+    ['ECONNREFUSED', 'ECONNRESET', 'SQLITE_BUSY', '57014', '57P01', '57P03', '53300'].includes(err.code ?? '')
+  );
+}

@@ -1,0 +1,48 @@
+/**
+ * Health and metrics:
+ *   GET /healthz   none          liveness: the process answers ({status: "ok"})
+ *   GET /readyz    none          readiness: the database answers within 2 s (else 503)
+ *   GET /metrics   admin token   Prometheus text (public with metricsPublic)
+ */
+import type { CollectorPlugin } from '../context.js';
+import { fleetReport } from '../devices.js';
+
+const READY_TIMEOUT_MS = 2_000;
+
+export const healthRoutes: CollectorPlugin<{ metricsPublic?: boolean }> = async (app, { ctx, metricsPublic }) => {
+  const { storage, metrics, now } = ctx;
+
+  // No storage details, counts or versions: these endpoints are unauthenticated.
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_req, reply) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([storage.ping(), timeout]);
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).header('retry-after', '5').send({ status: 'not ready', error: 'the database does not answer' });
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
+  // Device counts for a Prometheus rule on stale devices. Counting reads every device, so scrapes share
+  // one count for 30 s.
+  let counted: { at: number; counts: { active: number; stale: number } } | null = null;
+  async function deviceCounts(): Promise<{ active: number; stale: number }> {
+    if (!counted || now() - counted.at >= 30_000 || now() < counted.at) {
+      counted = { at: now(), counts: fleetReport(await storage.devices(), now(), {}, ctx.staleAfterMinutes, ctx.ingestTokenIds).counts };
+    }
+    return counted.counts;
+  }
+
+  app.get('/metrics', { onRequest: metricsPublic ? [] : app.requireToken('admin') }, async (_req, reply) => {
+    reply.type('text/plain; version=0.0.4; charset=utf-8');
+    const [outbox, devices] = await Promise.all([ctx.outbox.status(), deviceCounts()]);
+    return metrics.render({ storageKind: storage.kind, outbox, now: now(), devices });
+  });
+};

@@ -1,0 +1,115 @@
+/**
+ * Ingest (extension → collector):
+ *   POST /v1/events      ingest token   {events: UploadEvent[]} → {accepted, duplicates}
+ *   POST /v1/heartbeat   ingest token   Heartbeat → 204
+ *
+ * Order of checks, cheapest first: token and per-address limit, admission (work in hand), then the body
+ * is read and validated, then per-device and per-token limits, then storage. A request whose client has
+ * gone by then is not stored: the client never saw an answer and will resend.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HeartbeatSchema, IngestBatchSchema, describeIssues, type UploadEvent } from '../../events/schema.js';
+import { tokenId } from '../auth.js';
+import type { CollectorContext, CollectorPlugin } from '../context.js';
+import { tooMany } from './token-checks.js';
+
+export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
+  const { metrics, admission, storage, outbox } = ctx;
+  app.addHook('onRequest', app.requireToken('ingest'));
+  app.addHook('onRequest', async (req, reply) => {
+    const why = admission.refuse();
+    if (why) {
+      metrics.overloaded++;
+      return reply.code(503).header('retry-after', '2').header('connection', 'close').send({ error: `${why}: retry later` });
+    }
+    admission.requests++;
+    reply.raw.once('close', () => admission.requests--);
+  });
+
+  app.post('/v1/events', async (req, reply) => {
+    const body = req.body as { events?: unknown } | null;
+    const parsed = IngestBatchSchema.safeParse(body);
+    if (!parsed.success) {
+      metrics.batchesRejected++;
+      metrics.eventsRejected += Array.isArray(body?.events) ? body.events.length : 0;
+      const errors = describeIssues(parsed.error);
+      // Nothing from a batch with any invalid event is stored: the extension fixes or drops the
+      // offending event and resends, and no half-batch ever needs reconciling.
+      return reply.code(400).send({ error: errors[0], errors });
+    }
+    const events = parsed.data.events.map(normalizeEvent);
+    const limited = limitClient(ctx, req, reply, events[0]?.deviceId);
+    if (limited) return limited;
+    if (!admission.takeEvents(events.length)) {
+      metrics.overloaded++;
+      return reply.code(503).header('retry-after', '2').send({ error: 'the collector is overloaded: retry later' });
+    }
+    try {
+      if (gone(req)) {
+        metrics.abandoned++;
+        return reply;
+      }
+      const result = await metrics.time('insert', () => storage.insertEvents(events, ctx.now(), { alertsFor: outbox.alertsFor, timeWindow: ctx.timeWindow ?? undefined }));
+      metrics.eventsIngested += result.accepted;
+      metrics.eventsDuplicate += result.duplicates;
+      if (result.alerts) outbox.wake();
+      return { accepted: result.accepted, duplicates: result.duplicates };
+    } finally {
+      admission.events -= events.length;
+    }
+  });
+
+  app.post('/v1/heartbeat', { bodyLimit: 16 * 1024 }, async (req, reply) => {
+    const parsed = HeartbeatSchema.safeParse(req.body);
+    if (!parsed.success) {
+      metrics.batchesRejected++;
+      const errors = describeIssues(parsed.error);
+      return reply.code(400).send({ error: errors[0], errors });
+    }
+    const heartbeat = wellFormedStrings({ ...parsed.data, deviceId: lowerUuid(parsed.data.deviceId) });
+    const limited = limitClient(ctx, req, reply, heartbeat.deviceId);
+    if (limited) return limited;
+    if (gone(req)) {
+      metrics.abandoned++;
+      return reply;
+    }
+    const stored = { ...heartbeat, tokenId: tokenId(app.tokenOf(req) ?? '') };
+    await metrics.time('heartbeat', () => storage.upsertHeartbeat(stored, ctx.now()));
+    metrics.heartbeats++;
+    return reply.code(204).send();
+  });
+};
+
+/**
+ * Per device and per ingest token (the whole fleet) buckets, after the per-address one: a NAT in front
+ * of a thousand browsers does not squeeze them into one device's share, and a leaked token cannot
+ * flood the collector from many addresses.
+ */
+function limitClient(ctx: CollectorContext, req: FastifyRequest, reply: FastifyReply, deviceId: string | undefined): FastifyReply | null {
+  const token = tokenId(req.server.tokenOf(req) ?? '');
+  const waits = [ctx.tokenLimiter?.take(token) ?? 0, deviceId ? (ctx.deviceLimiter?.take(`${token}|${deviceId}`) ?? 0) : 0];
+  const wait = Math.max(...waits);
+  return wait > 0 ? tooMany(reply, ctx.metrics, wait) : null;
+}
+
+/** The client closed the connection before its request was handled. */
+function gone(req: FastifyRequest): boolean {
+  return req.raw.destroyed || req.socket.destroyed;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Strings as stored: a lone surrogate (not text in any encoding) becomes one U+FFFD, on every back end. */
+function wellFormedStrings<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = typeof v === 'string' ? v.replace(LONE_SURROGATE, '\uFFFD') : v;
+  return out as T;
+}
+
+/** A UUID in lower case (other ids as they are): the same UUID in upper and lower case is one id. */
+const lowerUuid = (s: string) => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s) ? s.toLowerCase() : s);
+
+/** UUIDs in one case, so the same id in upper and lower case is one event; strings well formed. */
+export function normalizeEvent(e: UploadEvent): UploadEvent {
+  return wellFormedStrings({ ...e, id: lowerUuid(e.id), relatesTo: e.relatesTo === null ? null : lowerUuid(e.relatesTo), deviceId: lowerUuid(e.deviceId) });
+}

@@ -1,0 +1,69 @@
+/**
+ * Work on timers, beside the routes: retention (events past the retention period, delivered alerts
+ * after 7 days), the stale-device watch, and the alert outbox's delivery workers. Each runs once when
+ * the app is ready and then on its interval; all stop when the app closes.
+ */
+import { appWide, type CollectorPlugin } from '../context.js';
+import type { DeviceReport } from '../devices.js';
+import { StaleWatch } from '../stale-watch.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    jobs: {
+      /** Runs retention now; returns the number of events deleted. */
+      purgeExpired(): Promise<number>;
+      /** Looks for devices that went stale and queues their alerts; returns the devices newly alerted. */
+      checkStale(): Promise<DeviceReport[]>;
+    };
+  }
+}
+
+export interface JobOptions {
+  /** Events older than this many days are purged at start and hourly; 0 or undefined keeps everything. */
+  retentionDays?: number;
+  retentionIntervalMs?: number;
+  /** How often to look for devices that went stale, to alert through the webhook. Default 60 s. */
+  staleCheckIntervalMs?: number;
+}
+
+const DELIVERED_ALERTS_KEPT_MS = 7 * 86_400_000;
+
+export const jobs: CollectorPlugin<JobOptions> = appWide(async (app, { ctx, ...o }) => {
+  const { storage, metrics, now, outbox } = ctx;
+  const retentionDays = o.retentionDays ?? 0;
+
+  async function purgeExpired(): Promise<number> {
+    await storage.purgeDeliveredAlerts(now() - DELIVERED_ALERTS_KEPT_MS);
+    if (!(retentionDays > 0)) return 0;
+    const removed = await metrics.time('purge', () => storage.purgeBefore(now() - retentionDays * 86_400_000));
+    metrics.eventsPurged += removed;
+    if (removed > 0) app.log.info({ removed, retentionDays }, 'retention: purged expired events');
+    return removed;
+  }
+
+  const staleWatch = new StaleWatch({ storage, outbox, now, staleAfterMinutes: ctx.staleAfterMinutes, ingestTokenIds: ctx.ingestTokenIds });
+  const checkStale = () => (outbox.webhook ? staleWatch.check() : Promise.resolve([]));
+  app.decorate('jobs', { purgeExpired, checkStale });
+
+  const timers: NodeJS.Timeout[] = [];
+  function every(ms: number, name: string, job: () => Promise<unknown>): void {
+    const t = setInterval(() => job().catch((err) => app.log.error({ err }, `${name} failed`)), ms);
+    t.unref();
+    timers.push(t);
+  }
+
+  app.addHook('onReady', async () => {
+    await purgeExpired();
+    every(o.retentionIntervalMs ?? 3_600_000, 'retention purge', purgeExpired);
+    if (outbox.webhook) {
+      await checkStale();
+      every(o.staleCheckIntervalMs ?? 60_000, 'stale device check', checkStale);
+    }
+    outbox.start();
+  });
+
+  app.addHook('onClose', async () => {
+    for (const t of timers) clearInterval(t);
+    await outbox.close();
+  });
+});

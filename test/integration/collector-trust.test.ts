@@ -1,0 +1,217 @@
+/**
+ * What the ingest token (on every PC) can and cannot do to the record, and hostile text on its way to
+ * other systems (chat webhooks, SIEM, terminals, line splitters). Real SQLite, real HTTP.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
+import { ndjsonLine, csvCell } from '../../src/events/encode.js';
+import { cefValue, cefHeader } from '../../src/collector/alerts/cef.js';
+import { chatField, incidentAlert } from '../../src/collector/alerts/webhook.js';
+import { redactUrl } from '../../src/collector/log.js';
+import { createCollector, type Collector, type CollectorOptions } from '../../src/collector/server.js';
+import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
+import type { Storage } from '../../src/collector/storage/types.js';
+
+const INGEST = 'trust-ingest-token-0123456789';
+const ADMIN = 'trust-admin-token-0123456789';
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'ug-trust-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+async function start(extra: Partial<CollectorOptions> = {}): Promise<{ c: Collector; url: string }> {
+  const c = await createCollector({
+    storage: new SqliteStorage({ path: join(tmp(), 'events.db') }),
+    ingestTokens: [INGEST],
+    adminTokens: [ADMIN],
+    ...extra,
+  });
+  return { c, url: await c.listen(0) };
+}
+const send = (url: string, path: string, body: unknown, headers: Record<string, string> = {}, token = INGEST) =>
+  fetch(url + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const admin = async (url: string, path: string) => (await fetch(url + path, { headers: { authorization: `Bearer ${ADMIN}` } })).json();
+
+describe('what the ingest token cannot rewrite', () => {
+  let c: Collector;
+  let url: string;
+  beforeAll(async () => {
+    ({ c, url } = await start({ ingestRateLimit: { perSecond: 1000, burst: 1000 } }));
+  });
+  afterAll(async () => {
+    await c.close();
+    await c.storage.close();
+  });
+
+  it('a forged heartbeat cannot erase the warnings an earlier one raised', async () => {
+    const deviceId = `pc-${randomUUID()}`;
+    expect((await send(url, '/v1/heartbeat', sampleHeartbeat({ deviceId, installType: 'normal', managed: false }))).status).toBe(204);
+    let d = (await admin(url, '/v1/admin/devices')).devices.find((x: { deviceId: string }) => x.deviceId === deviceId);
+    expect(d.warnings).toEqual(expect.arrayContaining(['not-force-installed', 'no-managed-policy']));
+    // The forgery: everything looks fine now.
+    expect((await send(url, '/v1/heartbeat', sampleHeartbeat({ deviceId, installType: 'admin', managed: true }))).status).toBe(204);
+    d = (await admin(url, '/v1/admin/devices')).devices.find((x: { deviceId: string }) => x.deviceId === deviceId);
+    expect(d.warnings).toContain('warnings-cleared');
+    expect(Object.keys(d.raised).sort()).toEqual(['no-managed-policy', 'not-force-installed']);
+  });
+
+  it('bounds event times to a window around arrival: kept, flagged, ordered and purged by arrival', async () => {
+    const future = sampleEvent({ time: '9999-12-31T23:59:59.000Z' });
+    const ancient = sampleEvent({ time: '2001-01-01T00:00:00.000Z' });
+    const honest = sampleEvent({ time: new Date(Date.now() - 3 * 86_400_000).toISOString() }); // queued offline for 3 days
+    const before = Date.now();
+    expect((await send(url, '/v1/events', { events: [future, ancient, honest] })).status).toBe(200);
+    const page = await admin(url, '/v1/admin/events?limit=100');
+    const byId = new Map<string, { time: string; claimedTime?: string }>(page.events.map((e: { id: string }) => [e.id, e]));
+    for (const e of [future, ancient]) {
+      expect(Date.parse(byId.get(e.id)!.time)).toBeGreaterThanOrEqual(before - 1000);
+      expect(byId.get(e.id)!.claimedTime).toBe(e.time);
+    }
+    expect(byId.get(honest.id)!.time).toBe(honest.time);
+    expect(byId.get(honest.id)!.claimedTime).toBeUndefined();
+    // Retention by arrival: a 30-day purge keeps the "2001" event (it arrived now) and would drop nothing here.
+    expect(await c.storage.purgeBefore(Date.now() - 30 * 86_400_000)).toBe(0);
+    expect((await admin(url, '/v1/admin/events?limit=100')).events.map((e: { id: string }) => e.id)).toContain(ancient.id);
+  });
+
+  it("names services from the collector's list, never from an event's serviceName", async () => {
+    const spoof = sampleEvent({ service: 'gmail', serviceName: '<!channel> CEO bonus list', time: new Date().toISOString() });
+    expect((await send(url, '/v1/events', { events: [spoof] })).status).toBe(200);
+    const sum = await admin(url, '/v1/admin/summary');
+    expect(sum.byService.find((s: { service: string }) => s.service === 'gmail').serviceName).toBe('Gmail');
+  });
+
+  it('stores the same UUID in upper and lower case once, and a lone surrogate as one U+FFFD', async () => {
+    const e = sampleEvent({ time: new Date().toISOString(), fileName: 'a\ud800b.pdf' });
+    const upper = { ...e, id: e.id.toUpperCase() };
+    expect(await (await send(url, '/v1/events', { events: [upper] })).json()).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await (await send(url, '/v1/events', { events: [e] })).json()).toEqual({ accepted: 0, duplicates: 1 });
+    const stored = (await admin(url, '/v1/admin/events?limit=200')).events.find((x: { id: string }) => x.id === e.id.toLowerCase());
+    expect(stored.fileName).toBe('a\ufffdb.pdf');
+  });
+});
+
+describe('rate limits per device, per token, behind NAT and proxies', () => {
+  it('gives each device behind one address its own bucket; --rate-limit 0 means no limit (never Retry-After: Infinity)', async () => {
+    const { c, url } = await start({ ingestRateLimit: { perSecond: 1, burst: 3 } });
+    try {
+      const statuses = async (deviceId: string, n: number) => {
+        const out: number[] = [];
+        for (let i = 0; i < n; i++) out.push((await send(url, '/v1/events', { events: [sampleEvent({ deviceId })] })).status);
+        return out;
+      };
+      expect(await statuses('pc-a', 5)).toEqual([200, 200, 200, 429, 429]);
+      expect(await statuses('pc-b', 3)).toEqual([200, 200, 200]); // same address, another device
+    } finally {
+      await c.close();
+      await c.storage.close();
+    }
+    const open = await start({ ingestRateLimit: { perSecond: 0, burst: 0 } });
+    try {
+      for (let i = 0; i < 30; i++) {
+        const res = await send(open.url, '/v1/events', { events: [sampleEvent()] });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('retry-after')).toBeNull();
+      }
+    } finally {
+      await open.c.close();
+      await open.c.storage.close();
+    }
+  });
+
+  it('behind a trusted proxy takes the right-most address the proxy saw: a client cannot pick its own bucket', async () => {
+    const { c, url } = await start({ trustProxy: true, ingestRateLimit: { perSecond: 1, burst: 3 } });
+    try {
+      const out: number[] = [];
+      // Each guess claims another address in the left of X-Forwarded-For; the proxy appended the real one.
+      for (let i = 0; i < 6; i++) {
+        out.push((await send(url, '/v1/events', { events: [] }, { 'x-forwarded-for': `10.9.9.${i}, 203.0.113.7` }, `guess-token-${i}-0123456789abcdef`)).status);
+      }
+      expect(out).toEqual([401, 401, 401, 429, 429, 429]);
+    } finally {
+      await c.close();
+      await c.storage.close();
+    }
+  });
+});
+
+describe('exports say when they are incomplete', () => {
+  it('a bad cursor is 400; a storage failure part way ends with an error line and an error trailer', async () => {
+    const storage = new SqliteStorage({ path: join(tmp(), 'events.db') });
+    await storage.insertEvents(Array.from({ length: 2500 }, () => sampleEvent()), Date.now());
+    let calls = 0;
+    const failing: Storage = Object.create(storage, {
+      queryEvents: { value: (q: Parameters<Storage['queryEvents']>[0]) => (++calls === 2 ? Promise.reject(new Error('disk I/O error')) : storage.queryEvents(q)) },
+    });
+    const c = await createCollector({ storage: failing, ingestTokens: [INGEST], adminTokens: [ADMIN] });
+    const url = await c.listen(0);
+    try {
+      const bad = await fetch(`${url}/v1/admin/export?cursor=garbage`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      expect(bad.status).toBe(400);
+      calls = 0;
+      for (const format of ['csv', 'ndjson'] as const) {
+        calls = 0;
+        const res = await fetch(`${url}/v1/admin/export?format=${format}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+        expect(res.status).toBe(200);
+        const text = await res.text();
+        const last = text.trimEnd().split(/\r?\n/).at(-1)!;
+        expect(last).toMatch(format === 'csv' ? /^# ERROR: export incomplete: disk I\/O error$/ : /^\{"error":"export incomplete: disk I\/O error"\}$/);
+      }
+    } finally {
+      await c.close();
+      await storage.close();
+    }
+  });
+});
+
+describe('inert output', () => {
+  const hostile = 'x<!channel> <https://evil.example|invoice.pdf> [click](https://evil.example)\nFAKE LINE\u202Egpj.exe\u001b[31m\u2028\u0085';
+
+  it('webhook text: Slack/Teams markup escaped, controls and bidi shown, each field quoted', () => {
+    const text = incidentAlert(sampleEvent({ fileName: hostile, user: '<@U123>' }), 'incident:x').text;
+    expect(text).not.toMatch(/<[!@h]/);
+    expect(text).not.toMatch(/[\n\u202e\u001b\u2028\u0085]/);
+    expect(text).toContain('&lt;!channel&gt;');
+    expect(text).toContain('\\[click\\]');
+    expect(text).toContain('[U+202E]');
+    expect(text).toContain('"&lt;@U123&gt;"');
+    expect(chatField('a & b')).toBe('"a &amp; b"');
+  });
+
+  it('CEF: spec escapes plus every control and Unicode line separator made visible', () => {
+    const v = cefValue(hostile);
+    expect(v).not.toMatch(/[\n\r\u001b\u2028\u2029\u0085\u202e]/);
+    expect(v).toContain('\\n');
+    expect(cefHeader('a|b\u2028c')).toBe('a\\|b[U+2028]c');
+  });
+
+  it('CSV for terminals and NDJSON for line splitters', () => {
+    const cell = csvCell(hostile);
+    expect(cell).not.toMatch(/[\u001b\u202e\u2028\u0085]/);
+    expect(cell).toContain('[U+001B]');
+    const line = ndjsonLine({ fileName: hostile });
+    expect(line.slice(0, -1)).not.toMatch(/[\n\r\u2028\u2029\u0085]/);
+    expect(JSON.parse(line).fileName).toBe(hostile); // still the exact text for a JSON reader
+  });
+
+  it('logs never show a token, however the parameter name is encoded', () => {
+    for (const u of ['/extension/x.crx?token=SECRET', '/x?%74oken=SECRET', '/x?TOKEN=SECRET&a=1', '/x?a=1&to%256Ben=SECRET', '/x?access_token=SECRET']) {
+      expect(redactUrl(u), u).not.toContain('SECRET');
+    }
+    expect(redactUrl('/x?a=1&b=2')).toBe('/x?a=1&b=2');
+  });
+
+  it('creates events.db 0600 even in a data directory that already exists', () => {
+    const dir = tmp();
+    const s = new SqliteStorage({ path: join(dir, 'events.db') });
+    expect(statSync(join(dir, 'events.db')).mode & 0o777).toBe(0o600);
+    void s.close();
+  });
+});
