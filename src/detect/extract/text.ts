@@ -207,7 +207,10 @@ function* withUnescaped(text: string, where: Where = {}): Generator<Extracted> {
 
 async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected): AsyncGenerator<Extracted> {
   const wide = det.enc === 'utf-16le' || det.enc === 'utf-16be';
-  const needles = [...(det.enc === 'ascii' ? MIXED : NEEDLES[det.enc]), ...(wide ? [] : ESCAPED)];
+  // JSON is UTF-8 (RFC 8259), and escapes are how ASCII-only text spells 秘. Shift_JIS and EUC-JP text
+  // is not searched for them: 0x5C is a common trail byte there (表, ソ), and costs a pass for nothing.
+  const escapes = det.enc === 'ascii' || det.enc === 'utf-8';
+  const needles = [...(det.enc === 'ascii' ? MIXED : NEEDLES[det.enc]), ...(escapes ? ESCAPED : [])];
   const covered = new Map<string, number>(); // per encoding: absolute offset already decoded
   for await (const { buf, base, from, to } of slices(blob, ctx.checkTime)) {
     // Text that stays ASCII (logs, CSV, code) can hold 秘 only as an escape: one cheap pass each.

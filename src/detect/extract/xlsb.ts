@@ -11,7 +11,7 @@ import { u32 } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { scanBytes } from './binary.js';
-import { NEEDLES, mayHaveStampChar } from './byte-scan.js';
+import { NEEDLES, findNeedles, mayHaveStampChar } from './byte-scan.js';
 import { ScanError, type ExtractContext, type Extracted } from './types.js';
 import { attr } from './xml-text.js';
 import type { ZipArchive } from './zip-reader.js';
@@ -160,20 +160,24 @@ export class XlsbBook {
     return {};
   }
 
-  /** Sheet and cell of the first cell that shows shared string `index`. */
-  async cellUsing(index: number, ctx: ExtractContext): Promise<Where> {
+  /** Sheet and cell of the first cell that shows each shared string of `wanted`, in one pass over the sheets. */
+  async cellsUsing(wanted: Set<number>, ctx: ExtractContext): Promise<Map<number, Where>> {
+    const found = new Map<number, Where>();
     for (const [part, sheet] of await this.sheetNames()) {
+      if (found.size === wanted.size) break;
       const bytes = await this.zip.read(part);
       if (!bytes) continue;
       try {
         for (const { cell: c } of cells(bytes, part, ctx)) {
-          if (c?.type === CELL_ISST && c.rec.data.length >= c.value + 4 && u32(c.rec.data, c.value) === index) return { sheet, cell: cellName(c.row, c.col) };
+          if (c?.type !== CELL_ISST || c.rec.data.length < c.value + 4) continue;
+          const index = u32(c.rec.data, c.value);
+          if (wanted.has(index) && !found.has(index)) found.set(index, { sheet, cell: cellName(c.row, c.col) });
         }
       } catch (err) {
-        if (!(err instanceof ScanError)) throw err;
+        if (!(err instanceof ScanError)) throw err; // the sheet part itself reports the damage
       }
     }
-    return {};
+    return found;
   }
 }
 
@@ -215,7 +219,8 @@ export const isXlsbPart = (name: string): boolean => /^xl\/(?!.*(vbaProject|prin
 export async function* extractXlsbPart(part: string, bytes: Uint8Array, book: XlsbBook, ctx: ExtractContext): AsyncGenerator<Extracted> {
   let damage: ScanError | null = null;
   try {
-    yield* structured(part, bytes, book, ctx);
+    // Without designated keywords only the stamp matters: a part without 秘/㊙ in UTF-16LE needs no decoding.
+    if (ctx.fullText || mayHoldStamp(bytes)) yield* structured(part, bytes, book, ctx);
     checkComplete(part, bytes);
   } catch (err) {
     if (!(err instanceof ScanError) || err.reason !== 'corrupt') throw err;
@@ -224,6 +229,12 @@ export async function* extractXlsbPart(part: string, bytes: Uint8Array, book: Xl
   // Strings in records not read above (or after the damage) still carry the stamp in UTF-16LE.
   yield* scanBytes(bytes, ctx, { needles: NEEDLES['utf-16le'], part, area: areaOf(part) });
   if (damage) yield { kind: 'unscannable', reason: 'corrupt', detail: damage.message, where: { part } };
+}
+
+function mayHoldStamp(bytes: Uint8Array): boolean {
+  let found = false;
+  findNeedles(bytes, NEEDLES['utf-16le'], 0, bytes.length, () => ((found = true), false));
+  return found;
 }
 
 /** The record that closes each kind of part: a part cut short at a record boundary lacks it. */
@@ -259,9 +270,9 @@ async function* structured(part: string, bytes: Uint8Array, book: XlsbBook, ctx:
   } else if (p === 'xl/sharedstrings.bin') {
     const strings: string[] = [];
     for (const rec of records(bytes, part)) if (rec.type === SST_ITEM) strings.push(richString(rec, 0, part));
-    for (let i = 0; i < strings.length; i++) {
-      if (mayHaveStampChar(strings[i])) yield { kind: 'text', text: strings[i], where: { part, area: 'cells', ...(await book.cellUsing(i, ctx)) } };
-    }
+    const candidates = new Set(strings.flatMap((t, i) => (mayHaveStampChar(t) ? [i] : [])));
+    const cellsOf = candidates.size ? await book.cellsUsing(candidates, ctx) : new Map<number, Where>();
+    for (const i of candidates) yield { kind: 'text', text: strings[i], where: { part, area: 'cells', ...cellsOf.get(i) } };
     if (ctx.fullText) yield* runs(strings, { part, area: 'cells' }, true);
   } else if (p.startsWith('xl/worksheets/')) {
     yield* sheetCells(part, bytes, (await book.sheetNames()).get(part), ctx);
@@ -304,7 +315,7 @@ function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined,
           : null;
     if (text === null) continue;
     if (mayHaveStampChar(text)) yield { kind: 'text', text, where: { ...where, cell: cellName(cell.row, cell.col) } };
-    all.push(text);
+    if (ctx.fullText) all.push(text);
   }
   // Designated keywords (full text): the sheet's strings in order.
   yield* runs(all, where, ctx.fullText);

@@ -43,8 +43,12 @@ function attributeText(tag: string): string {
   return out ? out + '\n' : tag;
 }
 
+// Most parts have none of these attributes: one quick test spares them the tag-by-tag pass.
+const SEEN_ATTR_HINT = /(?:string|alt|descr|title)\s*=/;
+
 export function xmlToText(xml: string): string {
-  return decodeEntities(xml.replace(SEEN_IN_ATTRS, attributeText).replace(BREAKS, '\n').replace(TAGS, ''));
+  const withAttrs = SEEN_ATTR_HINT.test(xml) ? xml.replace(SEEN_IN_ATTRS, attributeText) : xml;
+  return decodeEntities(withAttrs.replace(BREAKS, '\n').replace(TAGS, ''));
 }
 
 /** Text of elements named `tag` (e.g. `dc:title`), one per line. */
