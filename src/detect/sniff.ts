@@ -54,7 +54,7 @@ const EMPTY_IS_DAMAGE =
 
 const TEXT_EXT = /\.(txt|text|csv|tsv|md|markdown|json|jsonl|ndjson|log|ini|cfg|conf|ya?ml|toml|sql|js|mjs|ts|tsx|jsx|py|rb|java|kt|go|rs|c|h|cc|cpp|hpp|cs|sh|bat|cmd|ps1|vbs|tex|srt|vtt|properties)$/i;
 const HTML_EXT = /\.(html?|xhtml|htm)$/i;
-const MAIL_EXT: [RegExp, Format][] = [[/\.eml$/i, 'eml'], [/\.mhtml?$/i, 'mhtml'], [/\.(mbox|mbx)$/i, 'mbox']];
+const MAIL_EXT: [RegExp, Format][] = [[/\.eml$/i, 'eml'], [/\.mht(ml)?$/i, 'mhtml'], [/\.(mbox|mbx)$/i, 'mbox']];
 const XML_EXT = /\.(xml|svg|fodt|fods|fodp|fodg|xsl|xslt|plist|rss|atom|xaml|xliff|xlf|resx)$/i;
 
 export async function sniff(blob: Blob, name: string): Promise<Format> {

@@ -8,6 +8,7 @@ import { decodeBase64, decodeEncodedWords, decodeParams, decodeQuotedPrintable, 
 import { mailKind, splitMultipart } from '../../src/detect/extract/mime.js';
 import { decompressRtf } from '../../src/detect/extract/lzfu.js';
 import { extractEml } from '../../src/detect/extract/eml.js';
+import { separators } from '../../src/detect/extract/mbox.js';
 import { collect } from '../support/extract.js';
 
 const FIX = join(__dirname, '../fixtures/mail');
@@ -127,6 +128,20 @@ describe('hand-written structures a producer would not write', () => {
   it('an attachment name with folders (raw UTF-8 in the header) keeps its base name for rule 2', async () => {
     const m = mail('--b\r\nContent-Disposition: attachment; filename="..\\..\\秘—x.txt"\r\n\r\nhi\r\n--b--\r\n', 'From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n');
     expect(await scan('hostile.eml', m)).toMatchObject({ verdict: 'marked', rule: 2 });
+  });
+});
+
+describe('mailboxes and wrappers', () => {
+  it('an unescaped `From ` line inside a body does not split the message; a real separator does', async () => {
+    const box = 'From a@b Mon Jan  1 00:00:00 2024\nFrom: a@b\nSubject: one\n\nline\n\nFrom here on, 秘\nConfidential\n\nFrom b@c Mon Jan  1 00:00:00 2024\nFrom: b@c\nSubject: two\n\nhi\n';
+    expect(separators(new TextEncoder().encode(box), () => {})).toHaveLength(2);
+    expect(await scan('box.mbox', new TextEncoder().encode(box))).toMatchObject({ verdict: 'marked', location: { path: ['message-1.eml'] } });
+  });
+  it('a winmail.dat (TNEF) attachment is unscannable: its attachments cannot be read', async () => {
+    const tnef = Uint8Array.of(0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00, 0x01, 0x06, 0x90, 0x08, 0x00);
+    const b64 = btoa(String.fromCharCode(...tnef));
+    const m = `From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nhello\r\n--b\r\nContent-Type: application/ms-tnef; name=winmail.dat\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n--b--\r\n`;
+    expect(await scan('tnef.eml', new TextEncoder().encode(m))).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', location: { path: ['winmail.dat'] } });
   });
 });
 

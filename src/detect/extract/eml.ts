@@ -10,7 +10,7 @@ import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { htmlRuns } from './html.js';
 import { markupEncoding } from './text.js';
-import { contentInfo, decodeBody, decodedHeader, parseEntity, splitMultipart, type ContentInfo, type Entity } from './mime.js';
+import { contentInfo, decodeBody, decodedHeader, hasEmbeddedMime, parseEntity, splitMultipart, type ContentInfo, type Entity } from './mime.js';
 import { decodeCharset, printable } from './rfc2047.js';
 import type { ExtractContext, Extracted, Extractor } from './types.js';
 
@@ -53,27 +53,39 @@ function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fal
   ctx.checkTime();
   const info = contentInfo(e, fallback);
   const where: Where = { area: 'body' };
+  if (nest > 0) yield* textRuns(e.junk.join('\n'), where);
+  if (!e.complete && nest > 0) yield unreadable(`part ${id}: ends inside its header block (cut short)`, where);
   for (const p of info.problems) yield unreadable(`part ${id}: ${p}`, where);
   const major = info.type.split('/')[0];
   if (major === 'multipart' && !info.filename) {
     yield* walkMultipart(e, info, ctx, id, nest);
     return;
   }
-  const body = decodeBody(e.body, info.encoding);
+  const body = decodeBody(e.body, info.encoding, major !== 'message');
+  if (body.undeclared && isInlineText(info) && !info.filename) yield* textRuns(decodeCharset(e.body, undefined).text, where);
   if (body.problem) {
     yield unreadable(`part ${id}: ${body.problem}`, where);
     // Still read what the undecoded bytes show: a stamp in them is a stamp.
     if (info.encoding !== 'base64') yield* textRuns(decodeCharset(e.body, undefined).text, where);
   }
+  if (!KNOWN_TYPES.has(major)) yield unreadable(`part ${id}: unknown content type ${printable(info.type)}`, where);
   if (info.filename || !isInlineText(info)) {
     yield member(attachmentName(info, id), body.bytes, ctx);
     return;
   }
+  if (hasEmbeddedMime(e.body)) yield unreadable(`part ${id}: encoded MIME parts inside text (the structure around them is damaged)`, where);
   const text = decodeCharset(body.bytes, info.params.get('charset') ?? (info.type === 'text/html' ? markupEncoding(body.bytes) : undefined));
   for (const p of text.problems) yield unreadable(`part ${id}: ${p}`, where);
   if (info.type === 'text/html') yield* htmlRuns(text.text);
-  else yield* textRuns(text.text, where);
+  else {
+    yield* textRuns(text.text, where);
+    // Markup in a part not declared HTML (a lost or mistyped Content-Type) is read as HTML too.
+    if (/<(html|body|p|div|span|br|b|i|td)\b[^>]*>/i.test(text.text)) yield* htmlRuns(text.text);
+  }
 }
+
+/** Top-level media types (IANA): any other is a damaged header, and what it hides may be unread. */
+const KNOWN_TYPES = new Set(['text', 'image', 'audio', 'video', 'application', 'message', 'multipart', 'font', 'model', 'example', 'haptics']);
 
 /** Text a mail client shows in the message itself (not as an attachment). */
 function isInlineText(info: ContentInfo): boolean {
@@ -95,6 +107,9 @@ function* walkMultipart(e: Entity, info: ContentInfo, ctx: ExtractContext, id: s
   const mp = splitMultipart(e.body, boundary, ctx.checkTime);
   // Readers skip the preamble and epilogue, but text hidden there is still in the file.
   yield* textRuns(decodeCharset(mp.preamble, undefined).text, where);
+  if (hasEmbeddedMime(mp.preamble) || hasEmbeddedMime(mp.epilogue)) {
+    yield unreadable(`part ${id}: a part outside the boundaries (damaged delimiter)`, where);
+  }
   if (mp.parts.length === 0) {
     yield unreadable(`part ${id}: no part with boundary ${printable(boundary)} (damaged structure)`, where);
     return;

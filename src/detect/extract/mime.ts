@@ -45,10 +45,10 @@ export function parseEntity(b: Uint8Array): Entity {
     const m = FIELD.exec(line);
     if (m) fields.push({ name: m[1].toLowerCase(), value: line.slice(m[0].length).trim() });
     else if ((line[0] === ' ' || line[0] === '\t') && fields.length) fields[fields.length - 1].value += ' ' + line.trim();
-    else if (first && !line.startsWith('From ')) {
+    else if (first && !line.startsWith('From ') && !FIELD.exec(headerBytesToText(b.subarray(next, lineAt(b, next).end)))) {
       // No header block at all (a part that starts with its text): everything is body.
       return { fields, junk, body: b, complete: true };
-    } else junk.push(line);
+    } else junk.push(line); // a damaged field: its text is still read
     first = false;
     i = next;
   }
@@ -98,17 +98,25 @@ export interface Decoded {
   bytes: Uint8Array;
   /** Set when the body could not be decoded faithfully (unknown encoding, damaged base64). */
   problem?: string;
+  /** Decoded as base64 although no header said so: the raw text is worth reading too. */
+  undeclared?: boolean;
 }
 
-/** A body per its Content-Transfer-Encoding. */
-export function decodeBody(body: Uint8Array, encoding: string): Decoded {
+/**
+ * A body per its Content-Transfer-Encoding. With `guess`, a body declared 7bit/8bit that is plainly
+ * base64 or quoted-printable (its header lost or mistyped) is decoded too; never for a whole
+ * message (message/rfc822), whose own header lines would be mangled.
+ */
+export function decodeBody(body: Uint8Array, encoding: string, guess = true): Decoded {
   switch (encoding) {
     case '7bit':
     case '8bit':
     case 'binary':
     case '':
-      // An undeclared base64 body (a header lost or mistyped) is still read as what it is.
-      return looksBase64(body) ? { bytes: decodeBase64(body).bytes } : { bytes: body };
+      if (!guess) return { bytes: body };
+      if (looksBase64(body)) return { bytes: decodeBase64(body).bytes, undeclared: true };
+      if (looksQuotedPrintable(body)) return { bytes: decodeQuotedPrintable(body).bytes, undeclared: true };
+      return { bytes: body };
     case 'base64': {
       const r = decodeBase64(body);
       return r.bad ? { bytes: r.bytes, problem: 'damaged base64 data (cut short or altered)' } : { bytes: r.bytes };
@@ -120,29 +128,44 @@ export function decodeBody(body: Uint8Array, encoding: string): Decoded {
   }
 }
 
-const MIN_B64_LINES = 2;
 
-/** Whole lines of the base64 alphabet of one common length, as encoders write them. */
+/**
+ * Lines of the base64 alphabet of one common length, as encoders write them (nearly all of them:
+ * a damaged line does not stop an undeclared body from being decoded). One line must be a whole
+ * number of 4-character groups.
+ */
 export function looksBase64(b: Uint8Array): boolean {
-  let lines = 0;
-  let width = -1;
-  let i = 0;
-  while (i < b.length) {
+  let good = 0;
+  let other = 0;
+  const widths = new Map<number, number>();
+  for (let i = 0; i < b.length; ) {
     const { end, next } = lineAt(b, i);
-    const len = end - i;
-    if (len > 0) {
-      for (let j = i; j < end; j++) {
+    if (end > i) {
+      let ok = true;
+      for (let j = i; j < end && ok; j++) {
         const c = b[j];
-        const ok = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x3d;
-        if (!ok) return false;
+        ok = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x3d;
       }
-      if (width < 0) width = len;
-      else if (len > width) return false;
-      lines++;
+      if (ok) {
+        good++;
+        widths.set(end - i, (widths.get(end - i) ?? 0) + 1);
+      } else if (++other > 2) return false;
     }
     i = next;
   }
-  return lines >= MIN_B64_LINES && width >= 40;
+  const width = [...widths.entries()].sort((x, y) => y[1] - x[1])[0]?.[0] ?? 0;
+  return good > other * 10 && width >= 16 && (good > 1 || width % 4 === 0);
+}
+
+/** Soft line breaks and `=XX` escapes of 8-bit bytes: quoted-printable whose header was lost. */
+export function looksQuotedPrintable(b: Uint8Array): boolean {
+  const s = new TextDecoder('latin1').decode(b.subarray(0, 1 << 16));
+  return /=\r?\n/.test(s) && (s.match(/=[89A-F][0-9A-F]/g)?.length ?? 0) >= 3;
+}
+
+/** A Content-Transfer-Encoding line inside text: MIME structure there means the structure around it was damaged. */
+export function hasEmbeddedMime(b: Uint8Array): boolean {
+  return /^Content-Transfer-Encoding:[ \t]*\S/im.test(new TextDecoder('latin1').decode(b));
 }
 
 export interface Multipart {
@@ -221,18 +244,21 @@ export function mailKind(head: string): 'eml' | 'mhtml' | 'mbox' | null {
   }
   let fields = 0;
   let strong = 0;
+  let bad = 0;
   let related = false;
   for (; i < lines.length - 1; i++) {
     const l = lines[i];
     if (l === '') break;
     if (/^[ \t]/.test(l) && fields > 0) continue;
     const m = FIELD.exec(l);
-    if (!m) return null;
+    // A damaged line among good ones is still a message; a text with a colon here and there is not.
+    if (!m && (++bad > 2 || fields === 0)) return null;
+    if (!m) continue;
     const name = m[1].toLowerCase();
     if (MAIL_FIELDS.has(name)) fields++;
     if (STRONG_FIELDS.has(name)) strong++;
     if (name === 'content-type' && /^\s*multipart\/related/i.test(l.slice(m[0].length))) related = true;
   }
-  if (fields < 2 || strong < 1) return null;
+  if (fields < 2 + bad * 2 || strong < 1) return null;
   return mbox ? 'mbox' : related ? 'mhtml' : 'eml';
 }

@@ -17,6 +17,7 @@ import { codepageDecoder } from './ole2-props.js';
 import { parseRtf } from './rtf.js';
 import { decodeText } from './text.js';
 import { ScanError, type ExtractContext, type Extracted } from './types.js';
+import { scanBytes } from './binary.js';
 
 const PROPS = '__properties_version1.0';
 const STREAM = /^__substg1\.0_([0-9A-F]{4})([0-9A-F]{4})(-[0-9A-F]{8})?$/i;
@@ -39,8 +40,15 @@ const PR_INTERNET_CPID = 0x3fde;
 /** Embedded messages followed inside one .msg (each is also an archive level). */
 const MAX_NEST = 4;
 
-/** An Outlook item: a property-stream storage with `__substg1.0_` streams. */
+const MSG_NAME = /^__(substg1\.0_|properties_version1\.0$|nameid_version1\.0$|recip_version1\.0_|attach_version1\.0_)/;
+
+/**
+ * An Outlook item: a storage of `__substg1.0_` property streams. At the top, any of the names only
+ * Outlook items use is enough, so that an item whose directory was damaged is still read as one
+ * (and its losses reported) rather than as an unknown compound file.
+ */
 export function isMsg(cfb: Cfb, st: CfbEntry): boolean {
+  if (st === cfb.root) return st.children.some((c) => MSG_NAME.test(c.name));
   return !!cfb.child(st, PROPS) && st.children.some((c) => c.name.startsWith('__substg1.0_'));
 }
 
@@ -66,18 +74,53 @@ function props(st: CfbEntry): Prop[] {
   return out;
 }
 
-/** Fixed-size values (PT_LONG…) from `__properties_version1.0`, by property id. */
-function fixedProps(cfb: Cfb, st: CfbEntry, headerSize: number): Map<number, number> {
-  const out = new Map<number, number>();
+interface PropertyStream {
+  /** PT_LONG values by property id (code page, attach method). */
+  longs: Map<number, number>;
+  /** Stream names (`__substg1.0_IIIITTTT`) of the variable-size properties it lists. */
+  streams: string[];
+  /** Attachment count from the top-level header (MS-OXMSG 2.4.1.1), when this is the file's own message. */
+  attachments?: number;
+}
+
+const VARIABLE = new Set([PT_STRING8, PT_UNICODE, PT_BINARY, PT_OBJECT]);
+const hex4 = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
+
+/** `__properties_version1.0`: one 16-byte entry per property after a header of `headerSize` bytes. */
+function propertyStream(cfb: Cfb, st: CfbEntry, headerSize: number): PropertyStream {
+  const out: PropertyStream = { longs: new Map(), streams: [] };
   const e = cfb.child(st, PROPS);
   if (!e) return out;
   const b = cfb.read(e);
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (headerSize === 32 && b.length >= 32) out.attachments = dv.getUint32(20, true);
   for (let o = headerSize; o + 16 <= b.length; o += 16) {
-    if (dv.getUint16(o, true) === 0x0003) out.set(dv.getUint16(o + 2, true), dv.getUint32(o + 8, true));
+    const type = dv.getUint16(o, true);
+    const id = dv.getUint16(o + 2, true);
+    if (type === 0x0003) out.longs.set(id, dv.getUint32(o + 8, true));
+    if (VARIABLE.has(type)) out.streams.push(`__substg1.0_${hex4(id)}${hex4(type)}`);
   }
   return out;
 }
+
+/**
+ * What the property stream promises and the storage lacks (a stream lost to a damaged directory,
+ * a renamed stream), and streams cut shorter than their declared size: the text they held is unread.
+ */
+function* integrity(cfb: Cfb, st: CfbEntry, ps: PropertyStream, where: Where): Generator<Extracted> {
+  if (!cfb.child(st, PROPS)) yield damaged('the property stream is missing', where);
+  const missing = ps.streams.filter((n) => !cfb.child(st, n));
+  if (missing.length) yield damaged(`${missing.length} propert${missing.length > 1 ? 'ies' : 'y'} listed but missing`, where);
+  if (ps.attachments !== undefined) {
+    const found = st.children.filter((c) => c.type === 1 && c.name.startsWith('__attach_version1.0_')).length;
+    if (found < ps.attachments) yield damaged(`${ps.attachments - found} attachment(s) listed but missing`, where);
+  }
+  for (const c of st.children) {
+    if (c.type === 2 && cfb.read(c).length < c.size) yield damaged(`stream ${c.name} is cut short`, where);
+  }
+}
+
+const damaged = (detail: string, where: Where): Extracted => ({ kind: 'unscannable', reason: 'corrupt', detail: `Outlook item: ${detail}`, where });
 
 function stringOf(cfb: Cfb, p: Prop, dec8: TextDecoder | null): string {
   const b = cfb.read(p.entry);
@@ -93,12 +136,15 @@ function* runs(text: string, where: Where): Generator<Extracted> {
 /** The message in storage `st`: `top` for the file itself (its property header is longer). */
 export async function* readMsg(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: number, ole: OleReader, part?: string): AsyncGenerator<Extracted> {
   ctx.checkTime();
-  const fixed = fixedProps(cfb, st, st === cfb.root ? 32 : 24);
-  const cp = fixed.get(PR_MESSAGE_CODEPAGE) ?? fixed.get(PR_INTERNET_CPID);
-  const dec8 = cp ? codepageDecoder(cp) : null;
   const at = (area: string): Where => (part ? { part, area } : { area });
+  const ps = propertyStream(cfb, st, st === cfb.root ? 32 : 24);
+  yield* integrity(cfb, st, ps, at('body'));
+  const cp = ps.longs.get(PR_MESSAGE_CODEPAGE) ?? ps.longs.get(PR_INTERNET_CPID);
+  const dec8 = cp ? codepageDecoder(cp) : null;
+  const read = new Set<CfbEntry>();
   for (const p of props(st)) {
     ctx.checkTime();
+    read.add(p.entry);
     if (p.type === PT_UNICODE || p.type === PT_STRING8) {
       const area = PR_SUBJECT.includes(p.id) ? 'subject' : p.id === PR_BODY ? 'body' : 'headers';
       if (p.id === PR_HTML) yield* htmlRuns(stringOf(cfb, p, dec8));
@@ -108,15 +154,19 @@ export async function* readMsg(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest
       yield* htmlRuns((dec8 ?? new TextDecoder(cp ? 'utf-8' : guessHtml(b))).decode(b));
     } else if (p.type === PT_BINARY && p.id === PR_RTF_COMPRESSED) {
       yield* rtfBody(cfb.read(p.entry), ctx, at('body'));
-    }
+    } else read.delete(p.entry);
+  }
+  // Streams not read as text (binary properties, names this reader does not know): the stamp
+  // could still be in them, in any encoding.
+  const budget = { left: 1000 };
+  for (const c of st.children) {
+    if (c.type === 2 && !read.has(c) && c.name !== PROPS) yield* scanBytes(cfb.read(c), ctx, { part: part ?? '', area: 'binary', budget });
   }
   for (const c of st.children) {
     if (c.type !== 1) continue;
     if (c.name.startsWith('__recip_version1.0_')) yield* recipient(cfb, c, dec8, at('headers'));
     else if (c.name.startsWith('__attach_version1.0_')) yield* attachment(cfb, c, ctx, nest, ole, dec8);
-    else if (c.name !== '__nameid_version1.0') {
-      yield { kind: 'unscannable', reason: 'corrupt', detail: 'Outlook item: an unknown storage', where: at('binary') };
-    }
+    else if (c.name !== '__nameid_version1.0') yield damaged('an unknown storage', at('binary'));
   }
 }
 
@@ -159,10 +209,12 @@ function openHtmlTags(rtf: Uint8Array): Uint8Array {
 }
 
 function* recipient(cfb: Cfb, st: CfbEntry, dec8: TextDecoder | null, where: Where): Generator<Extracted> {
+  yield* integrity(cfb, st, propertyStream(cfb, st, 8), where);
   for (const p of props(st)) if (p.type === PT_UNICODE || p.type === PT_STRING8) yield* runs(stringOf(cfb, p, dec8), where);
 }
 
 async function* attachment(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: number, ole: OleReader, dec8: TextDecoder | null): AsyncGenerator<Extracted> {
+  yield* integrity(cfb, st, propertyStream(cfb, st, 8), { area: 'attachment' });
   const ps = props(st);
   const text = (id: number) => {
     const p = ps.find((x) => x.id === id && (x.type === PT_UNICODE || x.type === PT_STRING8));

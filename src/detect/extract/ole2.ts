@@ -36,6 +36,8 @@ export const extractOle2: Extractor = async function* (blob: Blob, ctx: ExtractC
     if (e instanceof ScanError) throw e;
     throw new ScanError('corrupt', `damaged compound file: ${(e as Error)?.message ?? e}`);
   }
+  // A directory that lists nothing was damaged: a real compound file holds at least one stream.
+  if (cfb.root.children.length === 0) throw new ScanError('corrupt', 'damaged compound file: empty directory');
   yield* storage(cfb, cfb.root, ctx, 0);
 };
 

@@ -104,8 +104,8 @@ B64[0x5f] = 63;
  * the part was damaged or cut, and what it held may be lost.
  */
 export function decodeBase64(src: string | Uint8Array): { bytes: Uint8Array; bad: boolean } {
-  const n = src.length;
-  const at = typeof src === 'string' ? (i: number) => src.charCodeAt(i) : (i: number) => src[i];
+  const b = typeof src === 'string' ? Uint8Array.from(src, (c) => Math.min(c.charCodeAt(0), 0xff)) : src;
+  const n = b.length;
   const out = new Uint8Array(Math.floor((n * 3) / 4) + 3);
   let o = 0;
   let acc = 0;
@@ -114,24 +114,19 @@ export function decodeBase64(src: string | Uint8Array): { bytes: Uint8Array; bad
   let padded = false;
   let sextets = 0;
   for (let i = 0; i < n; i++) {
-    const c = at(i);
-    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
-    if (c === 0x3d) {
-      padded = true;
-      continue;
-    }
-    const v = c < 256 ? B64[c] : -1;
-    if (v < 0 || padded) {
-      bad = true;
-      continue;
-    }
-    sextets++;
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
+    const c = b[i];
+    const v = B64[c];
+    if (v >= 0) {
+      if (padded) bad = true; // data after the padding
+      // The hot path: one table look-up per character.
+      acc = ((acc << 6) | v) & 0xffffff;
+      sextets++;
+      if ((bits += 6) >= 8) {
+        bits -= 8;
+        out[o++] = (acc >> bits) & 0xff;
+      }
+    } else if (c === 0x3d) padded = true;
+    else if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) bad = true;
   }
   if (sextets % 4 === 1) bad = true;
   return { bytes: out.subarray(0, o), bad };
