@@ -36,6 +36,7 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
         yield { kind: 'unscannable', reason: 'encrypted', detail: `${entry.name} is encrypted (password required)`, where: { part: entry.name } };
         continue;
       }
+      if (entry.size < 0) throw new ScanError('expansion-ratio', `${entry.name} declares 2 GiB or more (suspected archive bomb)`);
       checkDeclared(entry.name, entry.size, blob.size, ctx);
       const sink = new MemberSink(entry.name, blob.size, ctx, entry.size);
       for (let left = entry.size; left > 0; left -= CHUNK) sink.push(archive.read(Math.min(left, CHUNK)));

@@ -17,6 +17,10 @@
  */
 import { ScanError } from './types.js';
 
+/** Bytes of the end-of-member probe; the allocator keeps its free-list links in the first SKIP. */
+const PROBE = 256;
+const SKIP = 32;
+
 /** Output slice per call into the decoder: small enough to check the budget often. */
 export const CHUNK = 1024 * 1024;
 
@@ -118,6 +122,7 @@ export class LibArchive {
     }
     return {
       name: this.fn.name(e) as string,
+      // 32 bits only: negative means 2 GiB or more (see finish() for 4 GiB and more).
       size: this.fn.size(e) as number,
       encrypted: (this.fn.encrypted(e) as number) > 0,
       isFile: ((this.fn.type(e) as number) & TYPE_MASK) === FILE_TYPE,
@@ -140,11 +145,22 @@ export class LibArchive {
    * the member just read (LZH, RAR, 7z) — otherwise it would be lost in the next header read.
    */
   finish(): void {
-    const p = this.fn.data(this.archive, 1) as number;
+    // The wrapper does not return how many bytes it read, and archive_entry_size comes back as 32
+    // bits (a 4 GiB + 10 member says 10). So the probe buffer is pre-filled with random bytes: the
+    // allocator hands back the chunk just freed, and any byte changed past its free-list links means
+    // the member goes on (a 32-bit wrap leaves gigabytes, never fewer than SKIP bytes).
+    const sentinel = crypto.getRandomValues(new Uint8Array(PROBE));
+    const q = this.m._malloc(PROBE);
+    this.m.HEAPU8.set(sentinel, q);
+    this.m._free(q);
+    const p = this.fn.data(this.archive, PROBE) as number;
     if (p <= 0) throw classify((this.fn.error(this.archive) as string) || 'member data is damaged');
+    const after = this.m.HEAPU8.slice(p, p + PROBE);
     this.m._free(p);
     const error = this.fn.error(this.archive) as string;
     if (error) throw classify(error);
+    if (p !== q) throw new ScanError('corrupt', 'the end of a member could not be verified');
+    if (after.some((b, i) => i >= SKIP && b !== sentinel[i])) throw new ScanError('too-large', 'a member is longer than its header says (4 GiB or more)');
   }
 
   close(): void {

@@ -13,7 +13,9 @@ const MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 export const extractXz: Extractor = async function* (blob, ctx) {
   const sink = new MemberSink('xz stream', blob.size, ctx);
   // Loaded on first use: a module with side effects that the page-level bundles must not carry.
-  const { XzReadableStream } = (await import('xz-decompress')).default;
+  // A CommonJS module: bundlers and Node expose its exports as `default`, some loaders by name too.
+  const xz = (await import('xz-decompress')) as unknown as typeof import('xz-decompress') & { default?: typeof import('xz-decompress') };
+  const XzReadableStream = xz.default?.XzReadableStream ?? xz.XzReadableStream;
   for (const [start, end] of await streamBounds(blob, ctx)) {
     const reader = new XzReadableStream(blob.slice(start, end).stream()).getReader();
     try {
