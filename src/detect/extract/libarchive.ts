@@ -48,12 +48,27 @@ let compiled: Promise<WebAssembly.Module> | undefined;
 /** Compiled once per thread, on first use: bundles whose code never opens an archive do not load it. */
 function wasmModule(): Promise<WebAssembly.Module> {
   compiled ??= import('./libarchive-wasm.js')
-    .then(({ LIBARCHIVE_WASM_BASE64: b64 }) => WebAssembly.compile(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))))
+    .then(({ LIBARCHIVE_WASM_BASE64: b64 }) => WebAssembly.compile(fromBase64(b64)))
     .catch((err: unknown) => {
       compiled = undefined; // a later scan (e.g. on the page's thread after a worker failure) may try again
       throw noWasm(err);
     });
   return compiled;
+}
+
+/** Base64 to bytes with a lookup table: several times faster than atob + Uint8Array.from on 1.3 MB. */
+function fromBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const table = new Uint8Array(128);
+  for (let i = 0; i < 64; i++) table['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  const out = new Uint8Array((b64.length / 4) * 3 - pad);
+  for (let i = 0, o = 0; i < b64.length; i += 4) {
+    const n = (table[b64.charCodeAt(i)] << 18) | (table[b64.charCodeAt(i + 1)] << 12) | (table[b64.charCodeAt(i + 2)] << 6) | table[b64.charCodeAt(i + 3)];
+    out[o++] = n >> 16;
+    if (o < out.length) out[o++] = (n >> 8) & 0xff;
+    if (o < out.length) out[o++] = n & 0xff;
+  }
+  return out;
 }
 
 /** A page whose CSP lacks 'wasm-unsafe-eval' forbids WebAssembly in the workers it owns. */
