@@ -48,7 +48,13 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
         if (format === 'lzh') crc = crc16(chunk, crc);
         sink.push(chunk);
       }
-      archive.finish();
+      try {
+        archive.finish();
+      } catch (err) {
+        // RAR 5 directories can carry a file type: they have no data to probe.
+        if (!(entry.size === 0 && err instanceof ScanError && /marked as a directory/.test(err.message))) throw err;
+        continue;
+      }
       if (format === 'lzh' && crcs[i] != null && crcs[i] !== crc) throw new ScanError('corrupt', `${entry.name} fails its CRC check`);
       yield { kind: 'member', name: entry.name, data: sink.blob() };
     }

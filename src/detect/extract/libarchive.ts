@@ -24,15 +24,16 @@ const SKIP = 32;
 /** Output slice per call into the decoder: small enough to check the budget often. */
 export const CHUNK = 1024 * 1024;
 
-const FILE_TYPE = 0o100000;
 const TYPE_MASK = 0o170000;
+const DIRECTORY = 0o040000;
 
 export interface ArchiveEntry {
   name: string;
   /** Declared uncompressed size. */
   size: number;
   encrypted: boolean;
-  /** A regular file (directories, links and devices carry no content). */
+  /** Anything but a directory: whatever type an entry claims, its content is read if it has any
+   * (7z `a -si` stores its one member as a FIFO; a link's content is its target). */
   isFile: boolean;
 }
 
@@ -140,7 +141,7 @@ export class LibArchive {
       // 32 bits only: negative means 2 GiB or more (see finish() for 4 GiB and more).
       size: this.fn.size(e) as number,
       encrypted: (this.fn.encrypted(e) as number) > 0,
-      isFile: ((this.fn.type(e) as number) & TYPE_MASK) === FILE_TYPE,
+      isFile: ((this.fn.type(e) as number) & TYPE_MASK) !== DIRECTORY,
     };
   }
 
