@@ -24,7 +24,7 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 /** Median wall time (ms) of `fn` over `runs` runs after one warm-up. */
-async function time(fn: () => Promise<unknown> | unknown, runs: number): Promise<number> {
+export async function time(fn: () => Promise<unknown> | unknown, runs: number): Promise<number> {
   await fn();
   const xs: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -180,7 +180,7 @@ export async function runEngineBench(): Promise<Row[]> {
 }
 
 /** Peak growth of the process's resident memory while `fn` runs, sampled every 2 ms. */
-async function peakExtraMemory(fn: () => Promise<unknown>): Promise<number> {
+export async function peakExtraMemory(fn: () => Promise<unknown>): Promise<number> {
   gc();
   const base = process.memoryUsage().rss;
   let peak = base;

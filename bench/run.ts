@@ -10,6 +10,7 @@ const wanted = (name: string) => only.length === 0 || only.includes(name);
 const suites: [string, () => Promise<Row[]>][] = [
   ['engine', async () => (await import('./engine.js')).runEngineBench()],
   ['mail', async () => (await import('./engine-mail.js')).runMailBench()],
+  ['engine-archives', async () => (await import('./engine-archives.js')).runArchiveBench()],
   ['collector', async () => (await import('./collector.js')).runCollectorBench()],
   ['browser', async () => (await import('./upload-latency.js')).runUploadLatencyBench()],
 ];

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs and starts what the test suite needs from Debian's packages: Chromium (and Firefox
-# ESR) for the real-browser tests, PostgreSQL for the storage suite, poppler/unzip for benchmark baselines.
+# ESR) for the real-browser tests, PostgreSQL for the storage suite, poppler/unzip/7z/xz/bzip2/zstd for benchmark baselines.
 # Idempotent; needs root. Prints the PostgreSQL URL the tests use.
 set -euo pipefail
 need=()
@@ -12,6 +12,11 @@ command -v pg_ctlcluster >/dev/null || need+=(postgresql)
 [ -x /usr/bin/firefox-esr ] || need+=(firefox-esr)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v unzip >/dev/null || need+=(unzip)
+# Archive benchmark baselines and bombs (bench/engine-archives.ts): 7z, xz, bzip2, zstd.
+command -v 7z >/dev/null || need+=(p7zip-full)
+command -v xz >/dev/null || need+=(xz-utils)
+command -v bzip2 >/dev/null || need+=(bzip2)
+command -v zstd >/dev/null || need+=(zstd)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

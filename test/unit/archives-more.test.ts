@@ -18,6 +18,7 @@ describe('archives read through libarchive and the stream decoders', () => {
     ['7z-lzma.7z', '7z', ['docs/見積.txt']],
     ['7z-lzma2-solid.7z', '7z', ['docs/長文.txt']],
     ['7z-ppmd.7z', '7z', ['見積.txt']],
+    ['7z-stdin.7z', '7z', ['見積.txt']],
     // jlha stores non-ASCII names as "??" under a C locale: only the extension is checked.
     ['lh5.lzh', 'lzh', ['.txt']],
     ['lh6.lzh', 'lzh', ['.txt']],

@@ -11,6 +11,7 @@
 import { readBytes } from '../bytes.js';
 import type { ArchiveFormat } from '../sniff.js';
 import { framingProblem } from './archive-bounds.js';
+import { crc16, lzhCrcs } from './lzh-crc.js';
 import { CHUNK, LibArchive } from './libarchive.js';
 import { checkDeclared, MemberSink } from './member-sink.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
@@ -23,10 +24,12 @@ export const archiveExtractor = (format: ArchiveFormat): Extractor =>
   };
 
 async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext): AsyncIterable<Extracted> {
-  const archive = await LibArchive.open(await readBytes(blob));
+  const bytes = await readBytes(blob);
+  const crcs = format === 'lzh' ? lzhCrcs(bytes) : [];
+  const archive = await LibArchive.open(bytes);
   let files = 0;
   try {
-    for (let entry = archive.next(); entry; entry = archive.next()) {
+    for (let entry = archive.next(), i = 0; entry; entry = archive.next(), i++) {
       ctx.checkTime();
       if (!entry.isFile) continue;
       ctx.addEntry();
@@ -36,10 +39,23 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
         yield { kind: 'unscannable', reason: 'encrypted', detail: `${entry.name} is encrypted (password required)`, where: { part: entry.name } };
         continue;
       }
+      if (entry.size < 0) throw new ScanError('expansion-ratio', `${entry.name} declares 2 GiB or more (suspected archive bomb)`);
       checkDeclared(entry.name, entry.size, blob.size, ctx);
       const sink = new MemberSink(entry.name, blob.size, ctx, entry.size);
-      for (let left = entry.size; left > 0; left -= CHUNK) sink.push(archive.read(Math.min(left, CHUNK)));
-      archive.finish();
+      let crc = 0;
+      for (let left = entry.size; left > 0; left -= CHUNK) {
+        const chunk = archive.read(Math.min(left, CHUNK));
+        if (format === 'lzh') crc = crc16(chunk, crc);
+        sink.push(chunk);
+      }
+      try {
+        archive.finish();
+      } catch (err) {
+        // RAR 5 directories can carry a file type: they have no data to probe.
+        if (!(entry.size === 0 && err instanceof ScanError && /marked as a directory/.test(err.message))) throw err;
+        continue;
+      }
+      if (format === 'lzh' && crcs[i] != null && crcs[i] !== crc) throw new ScanError('corrupt', `${entry.name} fails its CRC check`);
       yield { kind: 'member', name: entry.name, data: sink.blob() };
     }
     const problem = format === 'cab' ? await framingProblem(format, blob, files) : null;

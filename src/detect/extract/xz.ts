@@ -5,16 +5,21 @@
  */
 import { readBytes, u32 } from '../bytes.js';
 import { noWasm } from './libarchive.js';
-import { asCorrupt, MemberSink } from './member-sink.js';
+import { asCorrupt, checkDeclared, MemberSink } from './member-sink.js';
 import { ScanError, type ExtractContext, type Extractor } from './types.js';
 
 const MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 
 export const extractXz: Extractor = async function* (blob, ctx) {
+  const streams = await streamBounds(blob, ctx);
+  // The indexes declare the uncompressed size: a bomb is refused before any decoding.
+  checkDeclared('xz stream', streams.reduce((n, s) => n + s.uncompressed, 0), blob.size, ctx);
   const sink = new MemberSink('xz stream', blob.size, ctx);
   // Loaded on first use: a module with side effects that the page-level bundles must not carry.
-  const { XzReadableStream } = (await import('xz-decompress')).default;
-  for (const [start, end] of await streamBounds(blob, ctx)) {
+  // A CommonJS module: bundlers and Node expose its exports as `default`, some loaders by name too.
+  const xz = (await import('xz-decompress')) as unknown as typeof import('xz-decompress') & { default?: typeof import('xz-decompress') };
+  const XzReadableStream = xz.default?.XzReadableStream ?? xz.XzReadableStream;
+  for (const { start, end } of streams) {
     const reader = new XzReadableStream(blob.slice(start, end).stream()).getReader();
     try {
       for (;;) {
@@ -33,8 +38,15 @@ export const extractXz: Extractor = async function* (blob, ctx) {
 };
 
 /** [start, end) of each stream, found from the end through stream footers and indexes (xz spec §2.1, §4). */
-async function streamBounds(blob: Blob, ctx: ExtractContext): Promise<[number, number][]> {
-  const out: [number, number][] = [];
+interface Stream {
+  start: number;
+  end: number;
+  /** Uncompressed size its index declares. */
+  uncompressed: number;
+}
+
+async function streamBounds(blob: Blob, ctx: ExtractContext): Promise<Stream[]> {
+  const out: Stream[] = [];
   let end = blob.size;
   while (end > 0) {
     ctx.checkTime();
@@ -46,18 +58,19 @@ async function streamBounds(blob: Blob, ctx: ExtractContext): Promise<[number, n
     const indexSize = (u32(footer, 4) + 1) * 4;
     const indexStart = end - 12 - indexSize;
     if (indexStart < 12) throw new ScanError('corrupt', 'xz index is damaged');
-    const start = indexStart - (await blocksSize(await readBytes(blob, indexStart, end - 12), ctx)) - 12;
+    const blocks = indexSizes(await readBytes(blob, indexStart, end - 12), ctx);
+    const start = indexStart - blocks.compressed - 12;
     const header = start >= 0 ? await readBytes(blob, start, start + 6) : new Uint8Array(0);
     if (start < 0 || !MAGIC.every((b, i) => header[i] === b)) throw new ScanError('corrupt', 'xz stream header is damaged');
-    out.unshift([start, end]);
+    out.unshift({ start, end, uncompressed: blocks.uncompressed });
     end = start;
   }
   if (out.length === 0) throw new ScanError('corrupt', 'xz file holds no stream');
   return out;
 }
 
-/** Total size of the blocks an index lists (each padded to four bytes). */
-async function blocksSize(index: Uint8Array, ctx: ExtractContext): Promise<number> {
+/** Total sizes of the blocks an index lists (compressed, each padded to four bytes, and uncompressed). */
+function indexSizes(index: Uint8Array, ctx: ExtractContext): { compressed: number; uncompressed: number } {
   let p = 0;
   const varint = () => {
     let n = 0;
@@ -69,11 +82,12 @@ async function blocksSize(index: Uint8Array, ctx: ExtractContext): Promise<numbe
     }
   };
   if (index[p++] !== 0) throw new ScanError('corrupt', 'xz index is damaged');
-  let total = 0;
+  let compressed = 0;
+  let uncompressed = 0;
   for (let records = varint(); records > 0; records--) {
     if (records % 4096 === 0) ctx.checkTime();
-    total += Math.ceil(varint() / 4) * 4;
-    varint(); // uncompressed size: the decoder checks it
+    compressed += Math.ceil(varint() / 4) * 4;
+    uncompressed += varint(); // the decoder checks each block against it
   }
-  return total;
+  return { compressed, uncompressed };
 }
