@@ -20,8 +20,11 @@ import { AnswerCache, TextMemory } from './memory.js';
 import { pageView, type Guidance, type PageView } from './page.js';
 import type { DecideRequest, DecideResponse, ResolveRequest } from './protocol.js';
 
-/** How long a page waits to confirm its policy before refusing: bounded, so nothing hangs. */
-export const POLICY_WAIT_MS = 3000;
+/**
+ * How long a page waits to confirm its policy before refusing: bounded, so nothing hangs, yet long
+ * enough for a stopped service worker to wake on a busy machine.
+ */
+export const POLICY_WAIT_MS = 5000;
 
 export interface WarnItem {
   name: string | null;

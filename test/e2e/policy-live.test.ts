@@ -189,6 +189,7 @@ describe('a managed-policy change reaches tabs that are already open', () => {
       if (arrived) passedAt = started;
       else if (arrived === false) await dismissWarning(partner);
     }
+    console.log(`[policy-live] storage.managed change → tab on a host no longer guarded stops gating: ≤ ${passedAt - changedAt} ms`);
     expect(passedAt).toBeGreaterThan(0);
     expect(passedAt - changedAt).toBeLessThanOrEqual(BUDGET_MS);
     expect(await loadMark(partner)).toBe(marks[1]);
