@@ -37,6 +37,19 @@ export async function fetchSummary(params: URLSearchParams, token: string): Prom
   return (await call('/v1/admin/summary', params, token)).json();
 }
 
+export interface AlertStatus {
+  channels: string[];
+  pending: number;
+  oldestPendingAgeSeconds: number | null;
+  delivered: number;
+  retrying: number;
+  dropped: number;
+}
+
+export async function fetchAlerts(token: string): Promise<AlertStatus> {
+  return (await call('/v1/admin/alerts', new URLSearchParams(), token)).json();
+}
+
 export async function fetchDevices(params: URLSearchParams, token: string): Promise<FleetReport> {
   return (await call('/v1/admin/devices', params, token)).json();
 }

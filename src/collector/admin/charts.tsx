@@ -1,3 +1,4 @@
+import { inertText } from '../../events/inert.js';
 /** Inline-SVG bar charts: no chart library, nothing that needs inline styles or scripts. */
 import type { Summary } from '../storage/types.js';
 
@@ -12,7 +13,7 @@ export function ServiceChart({ data, unknown }: { data: Summary['byService']; un
       {rows.map((r, i) => (
         <g key={r.service ?? '-'} transform={`translate(0 ${i * rowH})`}>
           <text x={labelW - 6} y={15} text-anchor="end" class="label">
-            {r.serviceName ?? r.service ?? unknown}
+            {inertText(r.serviceName ?? r.service ?? unknown)}
           </text>
           <rect x={labelW} y={4} height={14} width={Math.max(1, (r.count / max) * barW)} class="bar" />
           <text x={labelW + (r.count / max) * barW + 6} y={15} class="value">

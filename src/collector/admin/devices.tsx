@@ -6,7 +6,8 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { DeviceReport, FleetReport } from '../devices.js';
-import { ApiError, downloadDevicesCsv, fetchDevices } from './api.js';
+import { inertText } from '../../events/inert.js';
+import { ApiError, downloadDevicesCsv, fetchAlerts, fetchDevices, type AlertStatus } from './api.js';
 import type { Strings } from './i18n.js';
 
 interface Props {
@@ -45,6 +46,12 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 403)) onAuthError();
     else setError(`${t.error}: ${(err as Error).message}`);
   }
+
+  // The alert outbox: undelivered incident and stale-device alerts are something to act on too.
+  const [alerts, setAlerts] = useState<AlertStatus | null>(null);
+  useEffect(() => {
+    fetchAlerts(token).then(setAlerts, () => setAlerts(null));
+  }, [params]);
 
   useEffect(() => {
     let current = true;
@@ -105,6 +112,22 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
               <dd data-testid="count-stale">{report.counts.stale}</dd>
             </div>
           </dl>
+          {alerts && alerts.channels.length > 0 && (
+            <dl class="counts" data-testid="alert-status">
+              <div class={alerts.pending > 0 && (alerts.oldestPendingAgeSeconds ?? 0) > 300 ? 'bad' : ''}>
+                <dt>{t.alertsPending}</dt>
+                <dd data-testid="alerts-pending">{alerts.pending}</dd>
+              </div>
+              <div>
+                <dt>{t.alertsOldest}</dt>
+                <dd>{alerts.oldestPendingAgeSeconds === null ? '—' : ago(t, Math.floor(alerts.oldestPendingAgeSeconds / 60))}</dd>
+              </div>
+              <div class={alerts.dropped > 0 ? 'bad' : ''}>
+                <dt>{t.alertsDropped}</dt>
+                <dd data-testid="alerts-dropped">{alerts.dropped}</dd>
+              </div>
+            </dl>
+          )}
           <table class="versions" data-testid="versions">
             <caption>{t.versions}</caption>
             <thead>
@@ -171,8 +194,8 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
           <tbody>
             {report.devices.map((d) => (
               <tr key={d.deviceId} class={d.status === 'stale' ? 'stale' : ''} data-status={d.status}>
-                <td class="device-id">{d.deviceId}</td>
-                <td class="user">{d.user ?? t.unknown}</td>
+                <td class="device-id">{inertText(d.deviceId)}</td>
+                <td class="user">{d.user === null ? t.unknown : inertText(d.user)}</td>
                 <td class={`status ${d.status}`}>{d.status === 'stale' ? t.stale : t.active}</td>
                 <td>
                   {fmtTime(d.lastSeen)}

@@ -6,6 +6,7 @@
  */
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import { inertText } from '../../events/inert.js';
 import type { StoredEvent } from '../../events/schema.js';
 import type { Summary } from '../storage/types.js';
 import { ApiError, downloadCsv, fetchEvents, fetchSummary, session } from './api.js';
@@ -162,12 +163,20 @@ function Detail({ event, onClose }: { event: StoredEvent; onClose: () => void })
         {Object.entries(event).map(([k, v]) => (
           <div key={k}>
             <dt>{k}</dt>
-            <dd>{v === null ? '—' : String(v)}</dd>
+            <dd>{v === null ? '—' : inertText(String(v))}</dd>
           </div>
         ))}
       </dl>
     </aside>
   );
+}
+
+/**
+ * Text a device wrote, as shown: control characters and bidi overrides appear as [U+XXXX] instead of
+ * acting (a right-to-left override must not turn "gpj.exe" into what looks like "exe.jpg").
+ */
+export function shown(s: string | null | undefined): string | null {
+  return s === null || s === undefined ? null : inertText(s);
 }
 
 function compare(a: StoredEvent, b: StoredEvent, key: SortKey): number {
@@ -298,9 +307,9 @@ function EventsView({ token, onSignOut }: { token: string; onSignOut: () => void
           {rows.map((e) => (
             <tr key={e.id} class={selected?.id === e.id ? 'selected' : ''} onClick={() => setSelected(e)} data-id={e.id}>
               <td>{fmtTime(e.time)}</td>
-              <td>{e.user ?? t.unknown}</td>
-              <td>{e.serviceName ?? e.service ?? t.unknown}</td>
-              <td class="file">{e.fileName ?? t.text}</td>
+              <td>{shown(e.user) ?? t.unknown}</td>
+              <td>{shown(e.serviceName ?? e.service) ?? t.unknown}</td>
+              <td class="file">{shown(e.fileName) ?? t.text}</td>
               <td class={`verdict ${e.verdict}`}>{label(e.verdict)}</td>
               <td>{e.rule ?? ''}</td>
               <td class={`action ${e.action}`}>{label(e.action)}</td>

@@ -20,7 +20,9 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
     const why = admission.refuse();
     if (why) {
       metrics.overloaded++;
-      return reply.code(503).header('retry-after', '2').header('connection', 'close').send({ error: `${why}: retry later` });
+      // The connection stays open: a client still sending its body then reads this answer and its
+      // Retry-After instead of a reset (Node discards the rest of the body).
+      return reply.code(503).header('retry-after', '2').send({ error: `${why}: retry later` });
     }
     admission.requests++;
     reply.raw.once('close', () => admission.requests--);
