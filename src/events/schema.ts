@@ -145,7 +145,7 @@ export const UploadEventSchema = z
     rule: z
       .union([z.literal(1), z.literal(2), z.literal(3)], { message: 'expected 1, 2, 3 or null' })
       .nullable()
-      .describe('Matched rule of MARKINGS.md (1 stamp, 2 name, 3 designated); null unless verdict is marked.'),
+      .describe('Matched rule of docs/markings.md (1 stamp, 2 name, 3 designated); null unless verdict is marked.'),
     reason: text(LIMITS.reason).nullable().describe('Machine-readable cause: stamp, name, sha256, …, or the unscannable reason.'),
     location: text(LIMITS.location)
       .nullable()
