@@ -1,0 +1,75 @@
+/**
+ * What a request body carries, and the copy of it that is sent.
+ *
+ * The hooks judge a body and send exactly what they judged: a FormData, URLSearchParams or byte view
+ * the page still holds could be changed while the guard scans, and an object the browser would turn
+ * into text (anything with a toString) could answer differently the second time. So the body sent is
+ * a snapshot taken here, which the page cannot reach. Kinds are told by brand checks (a page can make
+ * `instanceof` lie, and a FormData from another frame is not an `instanceof` this one's).
+ */
+import type { Channel } from '../../shared/messages.js';
+import { combine, gateBlob, gateText, READY, type Gate } from './gates.js';
+import { ask, config } from './bridge-client.js';
+import {
+  append,
+  arrayJoin,
+  blobSize,
+  formDataAppend,
+  formDataForEach,
+  isArrayBuffer,
+  isBlob,
+  isDocument,
+  isFormData,
+  isParams,
+  isReadableStream,
+  isView,
+  paramsForEach,
+  paramsToString,
+  SafeBlob,
+  SafeFormData,
+  SafeURLSearchParams,
+  sequenceOf,
+  toStr,
+} from './safe-self.js';
+
+export interface Checked {
+  gate: Gate;
+  /** What to hand the original API: the body as judged. */
+  body: unknown;
+}
+
+export function checkBody(ch: Channel, body: unknown): Checked {
+  if (config.guarded === false || body == null) return { gate: READY, body };
+  if (typeof body === 'string') return { gate: gateText(ch, body), body };
+  if (isBlob(body)) return { gate: gateBlob(ch, body), body }; // immutable
+  if (isFormData(body)) return checkFormData(ch, body);
+  if (isParams(body)) {
+    const copy = new SafeURLSearchParams(paramsToString(body));
+    const values: string[] = [];
+    paramsForEach(copy, (v) => append(values, v));
+    return { gate: gateText(ch, arrayJoin(values, '\n')), body: copy };
+  }
+  if (isArrayBuffer(body) || isView(body)) {
+    // Bytes the page read from somewhere: stopped only when the engine finds a marking in them.
+    const copy = new SafeBlob(sequenceOf(body as BlobPart));
+    if (blobSize(copy) === 0) return { gate: READY, body: copy };
+    return { gate: { ready: false, refusedNow: false, decision: ask(ch, [{ kind: 'bytes', blob: copy }]) }, body: copy };
+  }
+  if (isReadableStream(body) || isDocument(body)) return { gate: READY, body }; // not inspected
+  // Anything else is sent as its string: take that string once, judge it, send it.
+  const text = toStr(body);
+  return { gate: gateText(ch, text), body: text };
+}
+
+function checkFormData(ch: Channel, fd: FormData): Checked {
+  const copy = new SafeFormData();
+  const gates: Gate[] = [];
+  const texts: string[] = [];
+  formDataForEach(fd, (v, k) => {
+    formDataAppend(copy, k, v); // the captured original: no second decision
+    if (typeof v === 'string') append(texts, v);
+    else append(gates, gateBlob(ch, v));
+  });
+  if (texts.length > 0) append(gates, gateText(ch, arrayJoin(texts, '\n')));
+  return { gate: combine(gates), body: copy };
+}

@@ -1,0 +1,51 @@
+/**
+ * The hooks' end of the private line to the ISOLATED-world guard (protocol: ../bridge.ts).
+ *
+ * Created at install, before any page script: the port is held only in this closure, its `onmessage`
+ * is set once, and every message is read through the captured `MessageEvent#data` getter and posted
+ * through the captured `MessagePort#postMessage`, so a page that replaces either never sees a question
+ * nor forges an answer.
+ */
+import type { Designated } from '../../../src/detect/types.js';
+import type { Channel } from '../../shared/messages.js';
+import { HANDSHAKE, type Subject, type ToGuard, type ToHooks } from '../bridge.js';
+import { pending, settle, YES, type Decision } from './decision.js';
+import { hasOwn, mapDelete, mapForEach, mapGet, mapSet, messageData, portPost, SafeMap, SafeMessageChannel } from './safe-self.js';
+
+/** What the guard said about this page: `guarded` is null until its configuration arrives. */
+export const config: { guarded: boolean | null; designated: Partial<Designated> | undefined } = {
+  guarded: null,
+  designated: undefined,
+};
+
+const channel = new SafeMessageChannel();
+const port = channel.port1;
+const waiting: Map<number, Decision> = new SafeMap();
+let nextId = 1;
+
+port.onmessage = (e: MessageEvent) => {
+  const m = messageData(e) as ToHooks;
+  if (m.t === 'config') {
+    config.guarded = m.guarded === true;
+    // An absent field would be read from Object.prototype, which the page controls.
+    config.designated = hasOwn(m, 'designated') ? m.designated : undefined;
+    // Not a guarded page after all: everything held so far goes through untouched.
+    if (!config.guarded) mapForEach(waiting, (d, id) => (mapDelete(waiting, id), settle(d, true)));
+  } else if (m.t === 'answer') {
+    const d = mapGet(waiting, m.id);
+    mapDelete(waiting, m.id);
+    if (d) settle(d, m.proceed === true);
+  }
+};
+window.postMessage({ [HANDSHAKE]: true }, '*', [channel.port2]);
+
+/** Asks the guard about `subjects`; the Decision settles with its answer. */
+export function ask(ch: Channel, subjects: Subject[]): Decision {
+  if (config.guarded === false || subjects.length === 0) return YES;
+  const id = nextId++;
+  const d = pending();
+  mapSet(waiting, id, d);
+  const msg: ToGuard = { t: 'check', id, channel: ch, subjects };
+  portPost(port, msg);
+  return d;
+}

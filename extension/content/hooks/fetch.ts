@@ -1,0 +1,92 @@
+/**
+ * fetch: hold the request until the guard answers; a refusal looks like a network failure (TypeError).
+ * The body judged is the one sent: `init` is replaced by an object that inherits every other member
+ * from the page's `init` but carries the snapshot body as its own.
+ */
+import { checkBody } from './body.js';
+import { config } from './bridge-client.js';
+import { pending, settle, whenDecided, type Decision } from './decision.js';
+import { gateBlob, gateText, READY, type Gate } from './gates.js';
+import { TEXT_CAP } from './text.js';
+import {
+  apply,
+  blobSize,
+  blobText,
+  blobType,
+  create,
+  defineProperty,
+  isRequest,
+  promiseThen,
+  regExpExec,
+  requestBlob,
+  requestBody,
+  requestClone,
+  SafePromise,
+  SafeTypeError,
+} from './safe-self.js';
+
+const NO: Decision = pending();
+settle(NO, false);
+const TEXTUAL = /^(text\/|application\/(json|x-www-form-urlencoded))/;
+
+export function hookFetch(w: Window & typeof globalThis): void {
+  const original = w.fetch;
+  w.fetch = function fetch(this: unknown, ...args: unknown[]): Promise<Response> {
+    if (config.guarded === false) return apply(original, this, args);
+    let gate: Gate;
+    try {
+      gate = gateArgs(args);
+    } catch {
+      gate = { ready: false, refusedNow: true, decision: NO }; // cannot tell what it sends: it does not go
+    }
+    if (gate.ready) return apply(original, this, args);
+    const decision = gate.decision;
+    return new SafePromise<Response>((resolve, reject) =>
+      whenDecided(decision, (ok) => {
+        if (!ok) return reject(new SafeTypeError('Failed to fetch'));
+        try {
+          resolve(apply(original, this, args));
+        } catch (e) {
+          reject(e);
+        }
+      }),
+    );
+  } as typeof fetch;
+}
+
+/** Judges what `fetch(input, init)` would send, rewriting `args[1]` to carry the judged body. */
+function gateArgs(args: unknown[]): Gate {
+  const init = args[1];
+  if (init !== null && typeof init === 'object') {
+    const body = (init as RequestInit).body; // read once: a getter could answer differently later
+    if (body != null) {
+      const checked = checkBody('fetch', body);
+      const own = create(init);
+      const d = create(null);
+      d.value = checked.body;
+      d.enumerable = true;
+      defineProperty(own, 'body', d);
+      args[1] = own;
+      return checked.gate;
+    }
+  }
+  if (isRequest(args[0]) && requestBody(args[0]) !== null) return gateRequest(args[0]);
+  return READY;
+}
+
+/** A Request carrying its own body: judge a copy (the page's Request stays unread). */
+function gateRequest(req: Request): Gate {
+  const decision: Decision = pending();
+  const fail = () => settle(decision, false);
+  const follow = (g: Gate) => (g.ready ? settle(decision, true) : whenDecided(g.decision, (ok) => settle(decision, ok)));
+  promiseThen(
+    requestBlob(requestClone(req)),
+    (b) => {
+      if (blobSize(b) === 0) return settle(decision, true);
+      if (regExpExec(TEXTUAL, blobType(b)) === null || blobSize(b) > TEXT_CAP) return follow(gateBlob('fetch', b));
+      promiseThen(blobText(b), (t) => follow(gateText('fetch', t)), fail);
+    },
+    fail,
+  );
+  return { ready: false, refusedNow: false, decision };
+}

@@ -1,0 +1,171 @@
+/**
+ * Every built-in the page hooks call after install, captured while no page script has run yet
+ * (document_start, MAIN world). uBlock Origin's `safe-self` is the model.
+ *
+ * A page owns its realm: later it can replace `Promise.prototype.then`, `WeakMap.prototype.get`,
+ * `Function.prototype.call`, `MessagePort.prototype.postMessage`, a getter such as `MessageEvent#data`,
+ * or `Symbol.hasInstance` on `Blob`. The hooks therefore never look a method up at call time:
+ * each prototype method is turned into a plain function here (`uncurry`), which is a `call` bound
+ * once to that method — invoking a bound function looks nothing up, so neither a replaced
+ * `Function.prototype.call` nor a replaced `Reflect.apply` ever sees the hooks' originals.
+ *
+ * Rules for the hook modules, which this file makes possible:
+ * - call prototype methods only through these captures, never `x.method()`; no `instanceof`
+ *   (brand checks below), no `for…of` / spread over arrays (iterators are page-replaceable);
+ * - no Promise chaining of their own (decision.ts has a Promise-free decision);
+ * - only read own properties of objects they made, and write arrays through `append`.
+ *
+ * Names missing in a realm (Node for unit tests, an old browser) become functions that throw, so a
+ * hook that needs them fails closed.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Fn = (...a: any[]) => any;
+
+const G = globalThis as any;
+const { bind, call } = Function.prototype;
+/** uncurry(Blob.prototype.slice)(blob, 0, 10) ≡ blob.slice(0, 10) as it was at install time. */
+export const uncurry: (f: Fn) => Fn = bind.bind(call);
+
+export const apply: typeof Reflect.apply = Reflect.apply;
+export const defineProperty: typeof Object.defineProperty = Object.defineProperty;
+export const getOwnPropertyDescriptor: typeof Object.getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+export const ownKeys: typeof Reflect.ownKeys = Reflect.ownKeys;
+export const getPrototypeOf: typeof Object.getPrototypeOf = Object.getPrototypeOf;
+export const create: typeof Object.create = Object.create;
+export const hasOwn: (o: object, k: PropertyKey) => boolean = Object.hasOwn;
+export const objectValues: (o: object) => unknown[] = Object.values;
+export const isArray: (v: unknown) => v is unknown[] = Array.isArray;
+export const isView: (v: unknown) => v is ArrayBufferView = ArrayBuffer.isView;
+export const jsonParse: (s: string) => unknown = JSON.parse;
+export const toStr: (v: unknown) => string = String;
+
+function missing(): never {
+  throw new TypeError('Upload Guard: a built-in is missing');
+}
+const protoOf = (name: string): any => G[name]?.prototype;
+/** A prototype method as a plain function: method('Blob', 'slice')(blob, 0, 10). */
+const method = (name: string, key: PropertyKey): Fn => {
+  const f = protoOf(name)?.[key];
+  return typeof f === 'function' ? uncurry(f) : missing;
+};
+/** A prototype getter as a plain function: getter('Blob', 'size')(blob). Throws for objects of another kind. */
+const getter = (name: string, key: string): Fn => {
+  for (let p = protoOf(name); p; p = getPrototypeOf(p)) {
+    const d = getOwnPropertyDescriptor(p, key);
+    if (d) return d.get ? uncurry(d.get) : missing;
+  }
+  return missing;
+};
+/** True when `brand(v)` accepts v: WebIDL getters throw on objects of another interface, in any realm. */
+const is = (brand: Fn) => (v: unknown): boolean => {
+  if (v === null || typeof v !== 'object') return false;
+  try {
+    brand(v);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+// ---------- constructors (a `new` on a captured constructor looks up nothing the page can change) ----------
+export const SafeWeakMap: WeakMapConstructor = WeakMap;
+export const SafeWeakSet: WeakSetConstructor = WeakSet;
+export const SafeMap: MapConstructor = Map;
+export const SafeSet: SetConstructor = Set;
+export const SafePromise: PromiseConstructor = Promise;
+export const SafeTypeError: TypeErrorConstructor = TypeError;
+export const SafeBlob: typeof Blob = G.Blob;
+export const SafeFormData: typeof FormData = G.FormData;
+export const SafeURLSearchParams: typeof URLSearchParams = G.URLSearchParams;
+export const SafeMessageChannel: typeof MessageChannel = G.MessageChannel;
+export const SafeDOMException: typeof DOMException = G.DOMException;
+export const SafeEvent: typeof Event = G.Event;
+export const SafeCustomEvent: typeof CustomEvent = G.CustomEvent;
+export const SafeProgressEvent: typeof ProgressEvent = G.ProgressEvent;
+
+// ---------- language built-ins ----------
+export const weakMapGet: <K extends object, V>(m: WeakMap<K, V>, k: K) => V | undefined = method('WeakMap', 'get');
+export const weakMapSet: <K extends object, V>(m: WeakMap<K, V>, k: K, v: V) => void = method('WeakMap', 'set');
+export const weakMapHas: <K extends object>(m: WeakMap<K, unknown>, k: K) => boolean = method('WeakMap', 'has');
+export const weakSetHas: <T extends object>(s: WeakSet<T>, v: T) => boolean = method('WeakSet', 'has');
+export const weakSetAdd: <T extends object>(s: WeakSet<T>, v: T) => void = method('WeakSet', 'add');
+export const mapGet: <K, V>(m: Map<K, V>, k: K) => V | undefined = method('Map', 'get');
+export const mapSet: <K, V>(m: Map<K, V>, k: K, v: V) => void = method('Map', 'set');
+export const mapDelete: <K>(m: Map<K, unknown>, k: K) => boolean = method('Map', 'delete');
+export const mapForEach: <K, V>(m: Map<K, V>, f: (v: V, k: K) => void) => void = method('Map', 'forEach');
+export const setAdd: <T>(s: Set<T>, v: T) => void = method('Set', 'add');
+export const setForEach: <T>(s: Set<T>, f: (v: T) => void) => void = method('Set', 'forEach');
+export const promiseThen: <T>(p: Promise<T>, ok: (v: T) => void, err: (e: unknown) => void) => void = method('Promise', 'then');
+export const stringSlice: (s: string, a: number, b?: number) => string = method('String', 'slice');
+export const stringIncludes: (s: string, x: string) => boolean = method('String', 'includes');
+export const regExpExec: (re: RegExp, s: string) => RegExpExecArray | null = method('RegExp', 'exec');
+export const arrayJoin: (a: unknown[], sep: string) => string = method('Array', 'join');
+
+const ITERATOR: typeof Symbol.iterator = Symbol.iterator;
+
+/** Appends to an array made by the hooks without a Set on the array: an index setter on Array.prototype never runs. */
+export function append<T>(list: T[], v: T): void {
+  const d = create(null);
+  d.value = v;
+  d.writable = d.enumerable = d.configurable = true;
+  defineProperty(list, list.length, d);
+}
+
+/**
+ * An iterable the hooks hand to a WebIDL sequence argument (the Blob constructor): its iterator is its
+ * own, so a page that replaced Array.prototype[Symbol.iterator] or the array iterator's next() cannot
+ * make the hooks copy nothing.
+ */
+export function sequenceOf<T>(v: T): T[] {
+  let done = false;
+  const it = { next: () => (done ? { done: true, value: undefined } : ((done = true), { done: false, value: v })) };
+  return { [ITERATOR]: () => it } as unknown as T[]; // typed as the array it stands for
+}
+
+// ---------- platform objects: brand checks and the methods the hooks use ----------
+export const blobSize: (b: Blob) => number = getter('Blob', 'size');
+export const blobType: (b: Blob) => string = getter('Blob', 'type');
+export const blobSlice: (b: Blob, ...a: unknown[]) => Blob = method('Blob', 'slice');
+export const blobText: (b: Blob) => Promise<string> = method('Blob', 'text');
+export const fileName: (f: File) => string = getter('File', 'name');
+export const isBlob = is(blobSize) as (v: unknown) => v is Blob;
+export const isFile = is(fileName) as (v: unknown) => v is File;
+export const formDataForEach: (fd: FormData, f: (v: FormDataEntryValue, k: string) => void) => void = method('FormData', 'forEach');
+export const formDataAppend: (fd: FormData, ...a: unknown[]) => void = method('FormData', 'append');
+export const formDataGetAll: (fd: FormData, k: string) => FormDataEntryValue[] = method('FormData', 'getAll');
+const formDataHas: (fd: FormData, k: string) => boolean = method('FormData', 'has');
+export const isFormData = is((v: FormData) => formDataHas(v, '')) as (v: unknown) => v is FormData;
+export const paramsForEach: (p: URLSearchParams, f: (v: string) => void) => void = method('URLSearchParams', 'forEach');
+export const paramsToString: (p: URLSearchParams) => string = method('URLSearchParams', 'toString');
+export const isParams = is(getter('URLSearchParams', 'size')) as (v: unknown) => v is URLSearchParams;
+export const isArrayBuffer = is(getter('ArrayBuffer', 'byteLength')) as (v: unknown) => v is ArrayBuffer;
+export const requestBody: (r: Request) => ReadableStream | null = getter('Request', 'body');
+export const requestClone: (r: Request) => Request = method('Request', 'clone');
+export const requestBlob: (r: Request) => Promise<Blob> = method('Request', 'blob');
+export const isRequest = is(requestBody) as (v: unknown) => v is Request;
+export const isReadableStream = is(getter('ReadableStream', 'locked')) as (v: unknown) => v is ReadableStream;
+export const isDocument = is(getter('Document', 'URL')) as (v: unknown) => v is Document;
+export const portPost: (p: MessagePort, m: unknown) => void = method('MessagePort', 'postMessage');
+export const messageData: (e: MessageEvent) => unknown = getter('MessageEvent', 'data');
+export const dispatch: (t: EventTarget, e: Event) => boolean = method('EventTarget', 'dispatchEvent');
+export const wsReadyState: (ws: WebSocket) => number = getter('WebSocket', 'readyState');
+export const getFile: (h: FileSystemFileHandle) => Promise<File> = method('FileSystemFileHandle', 'getFile');
+
+// ---------- the DOM the form and file-input hooks read ----------
+export const formElements: (f: HTMLFormElement) => HTMLFormControlsCollection = getter('HTMLFormElement', 'elements');
+export const collectionLength: (c: HTMLCollectionBase) => number = getter('HTMLCollection', 'length');
+export const collectionItem: (c: HTMLCollectionBase, i: number) => Element | null = method('HTMLCollection', 'item');
+export const tagName: (e: Element) => string = getter('Element', 'tagName');
+export const textAreaValue: (e: HTMLTextAreaElement) => string = getter('HTMLTextAreaElement', 'value');
+export const textAreaDisabled: (e: HTMLTextAreaElement) => boolean = getter('HTMLTextAreaElement', 'disabled');
+export const inputType: (e: HTMLInputElement) => string = getter('HTMLInputElement', 'type');
+export const inputValue: (e: HTMLInputElement) => string = getter('HTMLInputElement', 'value');
+export const inputDisabled: (e: HTMLInputElement) => boolean = getter('HTMLInputElement', 'disabled');
+export const inputFiles: (e: HTMLInputElement) => FileList | null = getter('HTMLInputElement', 'files');
+export const fileListLength: (l: FileList) => number = getter('FileList', 'length');
+export const fileListItem: (l: FileList, i: number) => File | null = method('FileList', 'item');
+export const isConnected: (n: Node) => boolean = getter('Node', 'isConnected');
+export const ownerDocument: (n: Node) => Document = getter('Node', 'ownerDocument');
+export const documentElement: (d: Document) => Element | null = getter('Document', 'documentElement');
+export const appendChild: (p: Node, c: Node) => Node = method('Node', 'appendChild');
+export const removeElement: (e: Element) => void = method('Element', 'remove');

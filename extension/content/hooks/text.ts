@@ -1,0 +1,61 @@
+/**
+ * The texts a request body says, read with captured built-ins only: the body itself, the strings of a
+ * JSON body that uses escapes (`秘\nConfidential`, `\u79d8`), the values of a form-urlencoded body
+ * (`%E7%A7%98`). Pure: no DOM, no page state, so it is unit-tested in Node.
+ */
+import {
+  append,
+  arrayJoin,
+  isArray,
+  jsonParse,
+  objectValues,
+  paramsForEach,
+  regExpExec,
+  SafeURLSearchParams,
+  stringIncludes,
+  stringSlice,
+} from './safe-self.js';
+
+/** Longest text body judged; a prompt or a mail body is far smaller. */
+export const TEXT_CAP = 4 * 1024 * 1024;
+/** Characters of JSON strings collected from one body. */
+const JSON_STRINGS_CAP = 2 * 1024 * 1024;
+const LOOKS_JSON = /^\s*[[{"]/;
+const LOOKS_FORM = /^[^=&\s]+=[^\s]*$/;
+
+/** [the body (capped), then its decoded forms when it has any]. */
+export function textsOf(text: string): string[] {
+  const s = text.length > TEXT_CAP ? stringSlice(text, 0, TEXT_CAP) : text;
+  const out = [s];
+  // Decode only a body that has escapes at all: a plain clean body costs one scan.
+  if (stringIncludes(s, '\\') && regExpExec(LOOKS_JSON, s) !== null) {
+    const strings: string[] = [];
+    try {
+      collectStrings(jsonParse(s), strings, { left: JSON_STRINGS_CAP });
+    } catch {
+      /* not JSON after all */
+    }
+    if (strings.length > 0) append(out, arrayJoin(strings, '\n'));
+  }
+  if (stringIncludes(s, '%') && regExpExec(LOOKS_FORM, stringSlice(s, 0, 2000)) !== null) {
+    const values: string[] = [];
+    try {
+      paramsForEach(new SafeURLSearchParams(s), (v) => append(values, v));
+    } catch {
+      /* not url-encoded after all */
+    }
+    if (values.length > 0) append(out, arrayJoin(values, '\n'));
+  }
+  return out;
+}
+
+function collectStrings(v: unknown, out: string[], budget: { left: number }): void {
+  if (budget.left <= 0) return;
+  if (typeof v === 'string') {
+    append(out, v);
+    budget.left -= v.length;
+  } else if (v !== null && typeof v === 'object') {
+    const items = isArray(v) ? v : objectValues(v);
+    for (let i = 0; i < items.length; i++) collectStrings(items[i], out, budget);
+  }
+}

@@ -1,0 +1,30 @@
+/** WebSocket.send: a per-socket queue, so frames stay in order while one waits for a scan. */
+import { checkBody } from './body.js';
+import { config } from './bridge-client.js';
+import { pending, settle, whenDecided, YES, type Decision } from './decision.js';
+import { apply, SafeWeakMap, weakMapGet, weakMapSet, wsReadyState } from './safe-self.js';
+
+export function hookWebSocket(w: Window & typeof globalThis): void {
+  const WS = w.WebSocket.prototype;
+  const send = WS.send;
+  /** The last frame queued on each socket: settled once it has been sent or dropped. */
+  const last: WeakMap<WebSocket, Decision> = new SafeWeakMap();
+  WS.send = function (this: WebSocket, data: string | ArrayBufferLike | Blob | ArrayBufferView) {
+    if (config.guarded === false || wsReadyState(this) !== 1) return apply(send, this, [data]);
+    const checked = checkBody('websocket', data);
+    const before = weakMapGet(last, this);
+    if (checked.gate.ready && (!before || before.done)) return apply(send, this, [checked.body]);
+    const verdict = checked.gate.ready ? YES : checked.gate.decision;
+    const sent = pending();
+    weakMapSet(last, this, sent);
+    whenDecided(before ?? YES, () =>
+      whenDecided(verdict, (ok) => {
+        try {
+          if (ok && wsReadyState(this) === 1) apply(send, this, [checked.body]);
+        } finally {
+          settle(sent, true);
+        }
+      }),
+    );
+  };
+}

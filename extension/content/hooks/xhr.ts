@@ -1,0 +1,61 @@
+/**
+ * XMLHttpRequest: send() waits for the guard; a refusal fires readystatechange(4) → error → loadend
+ * with status 0, which is what a network error looks like to the page. A synchronous request cannot
+ * wait: it is refused unless nothing needs judging.
+ */
+import { checkBody } from './body.js';
+import { config } from './bridge-client.js';
+import { whenDecided } from './decision.js';
+import {
+  apply,
+  create,
+  defineProperty,
+  dispatch,
+  SafeDOMException,
+  SafeEvent,
+  SafeProgressEvent,
+  SafeWeakMap,
+  weakMapGet,
+  weakMapSet,
+} from './safe-self.js';
+
+export function hookXhr(w: Window & typeof globalThis): void {
+  const XHR = w.XMLHttpRequest.prototype;
+  const open = XHR.open;
+  const send = XHR.send;
+  const isAsync: WeakMap<XMLHttpRequest, boolean> = new SafeWeakMap();
+  XHR.open = function (this: XMLHttpRequest, ...a: unknown[]) {
+    weakMapSet(isAsync, this, a.length < 3 || a[2] !== false);
+    return apply(open, this, a);
+  } as typeof XHR.open;
+  XHR.send = function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
+    if (config.guarded === false || body == null) return apply(send, this, [body]);
+    const checked = checkBody('xhr', body);
+    if (checked.gate.ready) return apply(send, this, [checked.body]);
+    if (weakMapGet(isAsync, this) === false) throw new SafeDOMException('Upload Guard: blocked', 'NetworkError');
+    whenDecided(checked.gate.decision, (ok) => (ok ? apply(send, this, [checked.body]) : failXhr(this)));
+  };
+}
+
+function failXhr(xhr: XMLHttpRequest): void {
+  const states: [string, unknown][] = [
+    ['readyState', 4],
+    ['status', 0],
+    ['statusText', ''],
+    ['responseText', ''],
+    ['response', ''],
+  ];
+  for (let i = 0; i < states.length; i++) {
+    const d = create(null);
+    d.value = states[i][1];
+    d.configurable = true;
+    try {
+      defineProperty(xhr, states[i][0], d);
+    } catch {
+      /* ignore */
+    }
+  }
+  dispatch(xhr, new SafeEvent('readystatechange'));
+  dispatch(xhr, new SafeProgressEvent('error'));
+  dispatch(xhr, new SafeProgressEvent('loadend'));
+}
