@@ -19,9 +19,7 @@ import {
   SAMPLES,
   WARNING_TAG,
   arrivals,
-  dismissWarning,
   launchWithExtension,
-  readWarning,
   startSiteServer,
   type Launched,
   type Sample,
@@ -233,14 +231,18 @@ async function upload(page: Page, kind: string, p: Payload): Promise<void> {
   await page.evaluate(`void window.__upload[${JSON.stringify(kind)}](${JSON.stringify(p)})`);
 }
 
-/** Closes every warning until none has shown for a while (the guard shows one per refused upload). */
-async function dismissAll(page: Page, quietMs = 2_500): Promise<number> {
+/**
+ * Closes every warning (Esc) until none has shown for a while: the guard shows one per refused upload,
+ * the next one as soon as the last closes.
+ */
+async function dismissAll(page: Page, quietMs = 2_000): Promise<number> {
   let seen = 0;
   let quietSince = Date.now();
+  await page.bringToFront();
   while (Date.now() - quietSince < quietMs) {
-    if ((await page.locator(WARNING_TAG).count()) > 0) {
-      await readWarning(page, 5_000).catch(() => undefined);
-      await dismissWarning(page).catch(() => undefined);
+    const focused = await page.evaluate(`document.activeElement?.localName === '${WARNING_TAG}'`).catch(() => false);
+    if (focused) {
+      await page.keyboard.press('Escape');
       seen++;
       quietSince = Date.now();
     }

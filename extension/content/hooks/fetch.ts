@@ -57,7 +57,8 @@ export function hookFetch(w: Window & typeof globalThis): void {
 /** Judges what `fetch(input, init)` would send, rewriting `args[1]` to carry the judged body. */
 function gateArgs(args: unknown[]): Gate {
   const init = args[1];
-  if (init !== null && typeof init === 'object') {
+  // (A Request passed as init keeps its own getters, which need the real object; its body is a stream.)
+  if (init !== null && typeof init === 'object' && !isRequest(init)) {
     const body = (init as RequestInit).body; // read once: a getter could answer differently later
     if (body != null) {
       const checked = checkBody('fetch', body);

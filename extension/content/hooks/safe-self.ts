@@ -125,7 +125,6 @@ export function sequenceOf<T>(v: T): T[] {
 // ---------- platform objects: brand checks and the methods the hooks use ----------
 export const blobSize: (b: Blob) => number = getter('Blob', 'size');
 export const blobType: (b: Blob) => string = getter('Blob', 'type');
-export const blobSlice: (b: Blob, ...a: unknown[]) => Blob = method('Blob', 'slice');
 export const blobText: (b: Blob) => Promise<string> = method('Blob', 'text');
 export const fileName: (f: File) => string = getter('File', 'name');
 export const isBlob = is(blobSize) as (v: unknown) => v is Blob;
