@@ -66,6 +66,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (head.length > 262 && startsWith(head, [0x75, 0x73, 0x74, 0x61, 0x72], 257)) return 'tar';
   const ascii = new TextDecoder('latin1').decode(head);
   if (ascii.includes('%PDF-')) return 'pdf';
+  // A damaged or missing header still opens in lenient readers (pdf.js, which Firefox uses): PDF objects are enough.
+  if (/(?:^|[\r\n])\s*\d+\s+\d+\s+obj\s*<</.test(ascii)) return 'pdf';
   if (/^\s*\{\\rtf/.test(ascii)) return 'rtf';
   if (IMAGE_SIGNATURES.some((sig) => startsWith(head, sig)) || /^RIFF....WEBP/s.test(ascii)) return 'image';
   if (MEDIA_SIGNATURES.some((re) => re.test(ascii))) return 'media';

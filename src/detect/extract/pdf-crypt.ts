@@ -3,7 +3,7 @@
  * derivation (algorithms 2, 2.A, 2.B) and RC4 are written here; MD5, SHA-2 and AES come from
  * @noble/hashes and @noble/ciphers, which are audited, pure JavaScript and synchronous. Synchronous
  * matters: object loading must not wait on promises, and the R6 hash runs 64+ rounds of AES + SHA-2,
- * where a WebCrypto round trip per step cost ~20 ms against ~1 ms.
+ * where a WebCrypto round trip per step costs more than the whole computation.
  */
 import { cbc } from '@noble/ciphers/aes.js';
 import { md5 } from '@noble/hashes/legacy.js';
