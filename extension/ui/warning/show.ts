@@ -3,21 +3,17 @@
  * iframe must not hide the dialog), one at a time, and resolves with the employee's answer.
  */
 import { h, render } from 'preact';
-import type { WarnAnswer, WarnItem, WarnRequest } from '../../../src/guard/index.js';
+import type { WarnAnswer, WarnRequest } from '../../../src/guard/index.js';
 import { Warning } from './Warning.js';
 import { CSS } from './style.js';
 import { reasonText, t } from './text.js';
-
-export type { WarnItem };
-export type WarningRequest = WarnRequest;
-export type WarningAnswer = WarnAnswer;
 
 /** The host element's tag: tests and admins can see that a warning is open, never what is inside. */
 export const HOST_TAG = 'upload-guard-warning';
 
 let queue: Promise<unknown> = Promise.resolve();
 
-export function showWarning(req: WarningRequest): Promise<WarningAnswer> {
+export function showWarning(req: WarnRequest): Promise<WarnAnswer> {
   const next = queue.then(() => open(req));
   queue = next.catch(() => undefined);
   return next;
@@ -32,7 +28,7 @@ function hostDocument(): Document {
   return document;
 }
 
-function open(req: WarningRequest): Promise<WarningAnswer> {
+function open(req: WarnRequest): Promise<WarnAnswer> {
   return new Promise((resolve) => {
     const doc = hostDocument();
     const host = doc.createElement(HOST_TAG);
