@@ -54,6 +54,27 @@ describe('Word watermark (LibreOffice Format ▸ Watermark)', () => {
   });
 });
 
+describe('WordArt (LibreOffice Fontwork)', () => {
+  it('pptx: DrawingML WordArt (a:prstTxWarp), its text split over runs → marked on slide 1', async () => {
+    const slide = strFromU8(unzipSync(fixture('watermark', 'wordart-stamp.pptx'))['ppt/slides/slide1.xml']);
+    expect(slide).toMatch(/<a:prstTxWarp prst="textWave1">/);
+    expect(await scan(fixture('watermark', 'wordart-stamp.pptx'), 'x.pptx')).toMatchObject({ verdict: 'marked', location: { slide: 1 } });
+  });
+
+  it('docx: WordArt with its VML fallback (<v:textpath string>) → marked; the VML alone is enough', async () => {
+    const parts = unzipSync(fixture('watermark', 'wordart-stamp.docx'));
+    expect(await scan(zipSync(parts), 'x.docx')).toMatchObject({ verdict: 'marked', location: { part: 'word/document.xml' } });
+    // Keep only the fallback's text path (what older Word versions draw): the text is then only an attribute.
+    const xml = strFromU8(parts['word/document.xml'])
+      .replace(/<mc:Choice\b[\s\S]*?<\/mc:Choice>/g, '')
+      .replace(/<w:txbxContent>[\s\S]*?<\/w:txbxContent>/g, '');
+    expect(xml).toMatch(/<v:textpath\b[^>]*string="秘 Confidential"/);
+    expect(xml).not.toMatch(/<w:t>[^<]*秘/);
+    parts['word/document.xml'] = strToU8(xml);
+    expect(await scan(zipSync(parts), 'x.docx')).toMatchObject({ verdict: 'marked', location: { part: 'word/document.xml' } });
+  });
+});
+
 describe('VML drawings of Excel and PowerPoint', () => {
   it('xlsx: a VML text box in xl/drawings/vmlDrawing1.vml → marked', async () => {
     const b = withPart(
