@@ -6,11 +6,12 @@
  * be decoded is reported as unscannable with where it is, and what could be read is still read.
  */
 import { readBytes } from '../bytes.js';
+import { mayHaveStampChar } from './byte-scan.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { htmlCharset, htmlRuns } from './html.js';
-import { contentInfo, decodeBody, decodedHeader, hasEmbeddedMime, parseEntity, splitMultipart, type ContentInfo, type Entity } from './mime.js';
-import { decodeCharset, printable } from './rfc2047.js';
+import { contentInfo, decodeBody, hasEmbeddedMime, parseEntity, splitMultipart, type ContentInfo, type Entity } from './mime.js';
+import { decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
 import type { ExtractContext, Extracted, Extractor } from './types.js';
 
 /** Multipart nesting followed inside one message; deeper structure is reported, not read. */
@@ -19,7 +20,8 @@ const MAX_NEST = 32;
 export const extractEml: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
   ctx.checkTime();
-  yield* walkMessage(bytes, ctx);
+  // Without company keywords only the stamp matters: text without 秘/㊙ need not reach the matcher.
+  for (const x of walkMessage(bytes, ctx)) if (x.kind !== 'text' || ctx.fullText || mayHaveStampChar(x.text)) yield x;
 };
 
 /** A whole message: its headers, then its body. */
@@ -34,7 +36,7 @@ function* headerRuns(e: Entity): Generator<Extracted> {
   const other: string[] = [];
   const problems: string[] = [];
   for (const f of e.fields) {
-    const d = decodedHeader(f.value);
+    const d = decodeEncodedWords(f.value);
     problems.push(...d.problems);
     if (f.name === 'subject') yield { kind: 'text', text: d.text, where: { area: 'subject' } };
     else other.push(d.text);
