@@ -77,8 +77,8 @@ function props(st: CfbEntry): Prop[] {
 interface PropertyStream {
   /** PT_LONG values by property id (code page, attach method). */
   longs: Map<number, number>;
-  /** Stream names (`__substg1.0_IIIITTTT`) of the variable-size properties it lists. */
-  streams: string[];
+  /** Stream names (`__substg1.0_IIIITTTT`) of the variable-size properties it lists, with their sizes. */
+  streams: { name: string; size: number }[];
   /** Attachment count from the top-level header (MS-OXMSG 2.4.1.1), when this is the file's own message. */
   attachments?: number;
 }
@@ -98,7 +98,7 @@ function propertyStream(cfb: Cfb, st: CfbEntry, headerSize: number): PropertyStr
     const type = dv.getUint16(o, true);
     const id = dv.getUint16(o + 2, true);
     if (type === 0x0003) out.longs.set(id, dv.getUint32(o + 8, true));
-    if (VARIABLE.has(type)) out.streams.push(`__substg1.0_${hex4(id)}${hex4(type)}`);
+    if (VARIABLE.has(type)) out.streams.push({ name: `__substg1.0_${hex4(id)}${hex4(type)}`, size: type === PT_OBJECT ? 0 : dv.getUint32(o + 8, true) });
   }
   return out;
 }
@@ -109,8 +109,11 @@ function propertyStream(cfb: Cfb, st: CfbEntry, headerSize: number): PropertyStr
  */
 function* integrity(cfb: Cfb, st: CfbEntry, ps: PropertyStream, where: Where): Generator<Extracted> {
   if (!cfb.child(st, PROPS)) yield damaged('the property stream is missing', where);
-  const missing = ps.streams.filter((n) => !cfb.child(st, n));
+  const missing = ps.streams.filter((p) => !cfb.child(st, p.name));
   if (missing.length) yield damaged(`${missing.length} propert${missing.length > 1 ? 'ies' : 'y'} listed but missing`, where);
+  // Strings are listed with their terminator (2 bytes in UTF-16): a stream shorter than that lost its end.
+  const short = ps.streams.filter((p) => (cfb.child(st, p.name)?.size ?? Infinity) + 2 < p.size);
+  if (short.length) yield damaged(`stream ${short[0].name} is shorter than its property says`, where);
   if (ps.attachments !== undefined) {
     const found = st.children.filter((c) => c.type === 1 && c.name.startsWith('__attach_version1.0_')).length;
     if (found < ps.attachments) yield damaged(`${ps.attachments - found} attachment(s) listed but missing`, where);
