@@ -11,7 +11,7 @@
 import type { Cfb, CfbEntry } from './cfb-reader.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
-import { htmlRuns } from './html.js';
+import { htmlCharset, htmlRuns } from './html.js';
 import { decompressRtf } from './lzfu.js';
 import { codepageDecoder } from './ole2-props.js';
 import { parseRtf } from './rtf.js';
@@ -136,7 +136,7 @@ function* runs(text: string, where: Where): Generator<Extracted> {
   for (const t of chunkText(text)) yield { kind: 'text', text: t, where };
 }
 
-/** The message in storage `st`: `top` for the file itself (its property header is longer). */
+/** The message in storage `st` (the root, or an embedded message named `part`). */
 export async function* readMsg(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: number, ole: OleReader, part?: string): AsyncGenerator<Extracted> {
   ctx.checkTime();
   const at = (area: string): Where => (part ? { part, area } : { area });
@@ -154,7 +154,7 @@ export async function* readMsg(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest
       else yield* runs(stringOf(cfb, p, dec8), at(area));
     } else if (p.type === PT_BINARY && p.id === PR_HTML) {
       const b = cfb.read(p.entry);
-      yield* htmlRuns((dec8 ?? new TextDecoder(cp ? 'utf-8' : guessHtml(b))).decode(b));
+      yield* htmlRuns((dec8 ?? new TextDecoder(htmlCharset(b))).decode(b));
     } else if (p.type === PT_BINARY && p.id === PR_RTF_COMPRESSED) {
       yield* rtfBody(cfb.read(p.entry), ctx, at('body'));
     } else read.delete(p.entry);
@@ -170,15 +170,6 @@ export async function* readMsg(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest
     if (c.name.startsWith('__recip_version1.0_')) yield* recipient(cfb, c, dec8, at('headers'));
     else if (c.name.startsWith('__attach_version1.0_')) yield* attachment(cfb, c, ctx, nest, ole, dec8);
     else if (c.name !== '__nameid_version1.0') yield damaged('an unknown storage', at('binary'));
-  }
-}
-
-function guessHtml(b: Uint8Array): string {
-  const m = /<meta[^>]+charset=["']?\s*([\w-]+)/i.exec(new TextDecoder('latin1').decode(b.subarray(0, 2048)));
-  try {
-    return new TextDecoder(m?.[1] ?? 'utf-8').encoding;
-  } catch {
-    return 'utf-8';
   }
 }
 
