@@ -6,12 +6,13 @@
  * be decoded is reported as unscannable with where it is, and what could be read is still read.
  */
 import { readBytes } from '../bytes.js';
+import { mayHaveStampChar } from './byte-scan.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { htmlRuns } from './html.js';
 import { markupEncoding } from './text.js';
-import { contentInfo, decodeBody, decodedHeader, hasEmbeddedMime, parseEntity, splitMultipart, type ContentInfo, type Entity } from './mime.js';
-import { decodeCharset, printable } from './rfc2047.js';
+import { contentInfo, decodeBody, hasEmbeddedMime, parseEntity, splitMultipart, type ContentInfo, type Entity } from './mime.js';
+import { decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
 import type { ExtractContext, Extracted, Extractor } from './types.js';
 
 /** Multipart nesting followed inside one message; deeper structure is reported, not read. */
@@ -20,7 +21,8 @@ const MAX_NEST = 32;
 export const extractEml: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
   ctx.checkTime();
-  yield* walkMessage(bytes, ctx);
+  // Without company keywords only the stamp matters: text without 秘/㊙ need not reach the matcher.
+  for (const x of walkMessage(bytes, ctx)) if (x.kind !== 'text' || ctx.fullText || mayHaveStampChar(x.text)) yield x;
 };
 
 /** A whole message: its headers, then its body. */
@@ -35,7 +37,7 @@ function* headerRuns(e: Entity): Generator<Extracted> {
   const other: string[] = [];
   const problems: string[] = [];
   for (const f of e.fields) {
-    const d = decodedHeader(f.value);
+    const d = decodeEncodedWords(f.value);
     problems.push(...d.problems);
     if (f.name === 'subject') yield { kind: 'text', text: d.text, where: { area: 'subject' } };
     else other.push(d.text);
@@ -46,42 +48,45 @@ function* headerRuns(e: Entity): Generator<Extracted> {
   if (!e.complete) yield unreadable('the message ends inside its header block (cut short)', { area: 'headers' });
 }
 
-const unreadable = (detail: string, where: Where): Extracted => ({ kind: 'unscannable', reason: 'corrupt', detail, where });
+const unreadable = (detail: string, where: Where = BODY): Extracted => ({ kind: 'unscannable', reason: 'corrupt', detail, where });
+const BODY: Where = { area: 'body' };
 
 /** The body of entity `e` (part number `id`, multipart nesting `nest`). */
 function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fallback: string): Generator<Extracted> {
   ctx.checkTime();
   const info = contentInfo(e, fallback);
-  const where: Where = { area: 'body' };
-  if (nest > 0) yield* textRuns(e.junk.join('\n'), where);
-  if (!e.complete && nest > 0) yield unreadable(`part ${id}: ends inside its header block (cut short)`, where);
-  for (const p of info.problems) yield unreadable(`part ${id}: ${p}`, where);
+  if (nest > 0) {
+    yield* textRuns(e.junk.join('\n'), BODY);
+    if (!e.complete) yield unreadable(`part ${id}: ends inside its header block (cut short)`);
+  }
+  for (const p of info.problems) yield unreadable(`part ${id}: ${p}`);
   const major = info.type.split('/')[0];
   if (major === 'multipart' && !info.filename) {
     yield* walkMultipart(e, info, ctx, id, nest);
     return;
   }
+  if (!KNOWN_TYPES.has(major)) yield unreadable(`part ${id}: unknown content type ${printable(info.type)}`);
   const body = decodeBody(e.body, info.encoding, major !== 'message');
-  if (body.undeclared && isInlineText(info) && !info.filename) yield* textRuns(decodeCharset(e.body, undefined).text, where);
-  if (body.problem) {
-    yield unreadable(`part ${id}: ${body.problem}`, where);
-    // Still read what the undecoded bytes show: a stamp in them is a stamp.
-    if (info.encoding !== 'base64') yield* textRuns(decodeCharset(e.body, undefined).text, where);
-  }
-  if (!KNOWN_TYPES.has(major)) yield unreadable(`part ${id}: unknown content type ${printable(info.type)}`, where);
-  if (info.filename || !isInlineText(info)) {
-    yield member(attachmentName(info, id), body.bytes, ctx);
+  if (body.problem) yield unreadable(`part ${id}: ${body.problem}`);
+  const attachment = !!info.filename || !isInlineText(info);
+  // Bytes whose decoding failed or was guessed are read as they stand too: a stamp in them is a stamp.
+  if ((body.problem && info.encoding !== 'base64') || (body.undeclared && !attachment)) yield* textRuns(decodeCharset(e.body, undefined).text, BODY);
+  if (attachment) yield member(attachmentName(info, id), body.bytes, ctx);
+  else yield* inlineText(e, info, body.bytes, id);
+}
+
+/** A text or HTML part shown in the message itself. */
+function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: string): Generator<Extracted> {
+  if (hasEmbeddedMime(e.body)) yield unreadable(`part ${id}: encoded MIME parts inside text (the structure around them is damaged)`);
+  const text = decodeCharset(bytes, info.params.get('charset') ?? (info.type === 'text/html' ? markupEncoding(bytes) : undefined));
+  for (const p of text.problems) yield unreadable(`part ${id}: ${p}`);
+  if (info.type === 'text/html') {
+    yield* htmlRuns(text.text);
     return;
   }
-  if (hasEmbeddedMime(e.body)) yield unreadable(`part ${id}: encoded MIME parts inside text (the structure around them is damaged)`, where);
-  const text = decodeCharset(body.bytes, info.params.get('charset') ?? (info.type === 'text/html' ? markupEncoding(body.bytes) : undefined));
-  for (const p of text.problems) yield unreadable(`part ${id}: ${p}`, where);
-  if (info.type === 'text/html') yield* htmlRuns(text.text);
-  else {
-    yield* textRuns(text.text, where);
-    // Markup in a part not declared HTML (a lost or mistyped Content-Type) is read as HTML too.
-    if (/<(html|body|p|div|span|br|b|i|td)\b[^>]*>/i.test(text.text)) yield* htmlRuns(text.text);
-  }
+  yield* textRuns(text.text, BODY);
+  // Markup in a part not declared HTML (a lost or mistyped Content-Type) is read as HTML too.
+  if (/<(html|body|p|div|span|br|b|i|td)\b[^>]*>/i.test(text.text)) yield* htmlRuns(text.text);
 }
 
 /** Top-level media types (IANA): any other is a damaged header, and what it hides may be unread. */
@@ -93,7 +98,7 @@ function isInlineText(info: ContentInfo): boolean {
 }
 
 function* walkMultipart(e: Entity, info: ContentInfo, ctx: ExtractContext, id: string, nest: number): Generator<Extracted> {
-  const where: Where = { area: 'body' };
+  const where = BODY;
   const boundary = info.params.get('boundary');
   if (nest >= MAX_NEST) {
     yield { kind: 'unscannable', reason: 'too-deep', detail: `part ${id}: multipart nested more than ${MAX_NEST} deep`, where };

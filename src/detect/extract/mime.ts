@@ -4,7 +4,7 @@
  * per Content-Transfer-Encoding. Pure functions over bytes; what the parts mean for a scan is
  * decided in mail-walk.ts.
  */
-import { decodeBase64, decodeEncodedWords, decodeParams, decodeQuotedPrintable, headerBytesToText, printable, splitParams } from './rfc2047.js';
+import { decodeBase64, decodeParams, decodeQuotedPrintable, headerBytesToText, printable, splitParams } from './rfc2047.js';
 
 export interface HeaderField {
   /** Lowercase field name. */
@@ -87,11 +87,6 @@ export function contentInfo(e: Entity, fallback = 'text/plain'): ContentInfo {
     filename: d.params.get('filename') ?? p.params.get('name') ?? '',
     problems: [...p.problems, ...d.problems],
   };
-}
-
-/** Decoded header value: encoded words for unstructured fields and display names. */
-export function decodedHeader(value: string): { text: string; problems: string[] } {
-  return decodeEncodedWords(value);
 }
 
 export interface Decoded {

@@ -11,7 +11,7 @@
 import type { Cfb, CfbEntry } from './cfb-reader.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
-import { htmlRuns } from './html.js';
+import { htmlCharset, htmlRuns } from './html.js';
 import { decompressRtf } from './lzfu.js';
 import { codepageDecoder } from './ole2-props.js';
 import { parseRtf } from './rtf.js';
@@ -77,8 +77,8 @@ function props(st: CfbEntry): Prop[] {
 interface PropertyStream {
   /** PT_LONG values by property id (code page, attach method). */
   longs: Map<number, number>;
-  /** Stream names (`__substg1.0_IIIITTTT`) of the variable-size properties it lists. */
-  streams: string[];
+  /** Stream names (`__substg1.0_IIIITTTT`) of the variable-size properties it lists, with their sizes. */
+  streams: { name: string; size: number }[];
   /** Attachment count from the top-level header (MS-OXMSG 2.4.1.1), when this is the file's own message. */
   attachments?: number;
 }
@@ -98,7 +98,7 @@ function propertyStream(cfb: Cfb, st: CfbEntry, headerSize: number): PropertyStr
     const type = dv.getUint16(o, true);
     const id = dv.getUint16(o + 2, true);
     if (type === 0x0003) out.longs.set(id, dv.getUint32(o + 8, true));
-    if (VARIABLE.has(type)) out.streams.push(`__substg1.0_${hex4(id)}${hex4(type)}`);
+    if (VARIABLE.has(type)) out.streams.push({ name: `__substg1.0_${hex4(id)}${hex4(type)}`, size: type === PT_OBJECT ? 0 : dv.getUint32(o + 8, true) });
   }
   return out;
 }
@@ -109,8 +109,11 @@ function propertyStream(cfb: Cfb, st: CfbEntry, headerSize: number): PropertyStr
  */
 function* integrity(cfb: Cfb, st: CfbEntry, ps: PropertyStream, where: Where): Generator<Extracted> {
   if (!cfb.child(st, PROPS)) yield damaged('the property stream is missing', where);
-  const missing = ps.streams.filter((n) => !cfb.child(st, n));
+  const missing = ps.streams.filter((p) => !cfb.child(st, p.name));
   if (missing.length) yield damaged(`${missing.length} propert${missing.length > 1 ? 'ies' : 'y'} listed but missing`, where);
+  // Strings are listed with their terminator (2 bytes in UTF-16): a stream shorter than that lost its end.
+  const short = ps.streams.filter((p) => (cfb.child(st, p.name)?.size ?? Infinity) + 2 < p.size);
+  if (short.length) yield damaged(`stream ${short[0].name} is shorter than its property says`, where);
   if (ps.attachments !== undefined) {
     const found = st.children.filter((c) => c.type === 1 && c.name.startsWith('__attach_version1.0_')).length;
     if (found < ps.attachments) yield damaged(`${ps.attachments - found} attachment(s) listed but missing`, where);
@@ -133,7 +136,7 @@ function* runs(text: string, where: Where): Generator<Extracted> {
   for (const t of chunkText(text)) yield { kind: 'text', text: t, where };
 }
 
-/** The message in storage `st`: `top` for the file itself (its property header is longer). */
+/** The message in storage `st` (the root, or an embedded message named `part`). */
 export async function* readMsg(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: number, ole: OleReader, part?: string): AsyncGenerator<Extracted> {
   ctx.checkTime();
   const at = (area: string): Where => (part ? { part, area } : { area });
@@ -151,7 +154,7 @@ export async function* readMsg(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest
       else yield* runs(stringOf(cfb, p, dec8), at(area));
     } else if (p.type === PT_BINARY && p.id === PR_HTML) {
       const b = cfb.read(p.entry);
-      yield* htmlRuns((dec8 ?? new TextDecoder(cp ? 'utf-8' : guessHtml(b))).decode(b));
+      yield* htmlRuns((dec8 ?? new TextDecoder(htmlCharset(b))).decode(b));
     } else if (p.type === PT_BINARY && p.id === PR_RTF_COMPRESSED) {
       yield* rtfBody(cfb.read(p.entry), ctx, at('body'));
     } else read.delete(p.entry);
@@ -167,15 +170,6 @@ export async function* readMsg(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest
     if (c.name.startsWith('__recip_version1.0_')) yield* recipient(cfb, c, dec8, at('headers'));
     else if (c.name.startsWith('__attach_version1.0_')) yield* attachment(cfb, c, ctx, nest, ole, dec8);
     else if (c.name !== '__nameid_version1.0') yield damaged('an unknown storage', at('binary'));
-  }
-}
-
-function guessHtml(b: Uint8Array): string {
-  const m = /<meta[^>]+charset=["']?\s*([\w-]+)/i.exec(new TextDecoder('latin1').decode(b.subarray(0, 2048)));
-  try {
-    return new TextDecoder(m?.[1] ?? 'utf-8').encoding;
-  } catch {
-    return 'utf-8';
   }
 }
 

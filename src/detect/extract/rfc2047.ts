@@ -17,7 +17,7 @@ export interface Decoded {
 /** A TextDecoder for a MIME charset name, or null when the platform does not know it. */
 export function charsetDecoder(charset: string): TextDecoder | null {
   const label = charset.trim().toLowerCase().replace(/\*.*$/, ''); // RFC 2231 language suffix: utf-8*ja
-  const alias: Record<string, string> = { 'cp932': 'shift_jis', 'ms932': 'shift_jis', 'windows-31j': 'shift_jis', 'x-sjis': 'shift_jis', 'sjis': 'shift_jis', 'x-euc-jp': 'euc-jp', 'unicode-1-1-utf-7': 'utf-7' };
+  const alias: Record<string, string> = { 'cp932': 'shift_jis', 'ms932': 'shift_jis', 'windows-31j': 'shift_jis', 'x-sjis': 'shift_jis', 'sjis': 'shift_jis', 'x-euc-jp': 'euc-jp' };
   try {
     return new TextDecoder(alias[label] ?? label);
   } catch {
@@ -33,10 +33,12 @@ export function decodeCharset(bytes: Uint8Array, charset: string | undefined): D
   return { text: decodeText(bytes), problems: [`unknown charset ${printable(charset)}`] };
 }
 
+const LATIN1 = new TextDecoder('latin1');
+
 /** Header bytes as text: 8-bit headers are UTF-8 when valid, else whatever they read as (Shift_JIS, EUC-JP…). */
 export function headerBytesToText(bytes: Uint8Array): string {
   for (const b of bytes) if (b >= 0x80 || b === 0x1b) return decodeText(bytes);
-  return String.fromCharCode(...bytes);
+  return LATIN1.decode(bytes);
 }
 
 const ENCODED_WORD = /=\?([^?\s]{1,64})\?([bBqQ])\?([^?\s]*)\?=/g;
@@ -114,11 +116,22 @@ export function decodeBase64(src: string | Uint8Array): { bytes: Uint8Array; bad
   let padded = false;
   let sextets = 0;
   for (let i = 0; i < n; i++) {
+    // The hot path: four alphabet characters at a group boundary make three bytes.
+    if (bits === 0 && !padded && i + 3 < n) {
+      const q = (B64[b[i]] << 18) | (B64[b[i + 1]] << 12) | (B64[b[i + 2]] << 6) | B64[b[i + 3]];
+      if (q >= 0) {
+        out[o++] = q >> 16;
+        out[o++] = (q >> 8) & 0xff;
+        out[o++] = q & 0xff;
+        sextets += 4;
+        i += 3;
+        continue;
+      }
+    }
     const c = b[i];
     const v = B64[c];
     if (v >= 0) {
       if (padded) bad = true; // data after the padding
-      // The hot path: one table look-up per character.
       acc = ((acc << 6) | v) & 0xffffff;
       sextets++;
       if ((bits += 6) >= 8) {
@@ -150,7 +163,7 @@ export function decodeQuotedPrintable(src: string | Uint8Array, inWord = false):
       out[o++] = c;
       continue;
     }
-    const h = i + 2 < n + 0 ? hexVal(at(i + 1)) : -1;
+    const h = i + 2 < n ? hexVal(at(i + 1)) : -1;
     const l = i + 2 < n ? hexVal(at(i + 2)) : -1;
     if (h >= 0 && l >= 0) {
       out[o++] = (h << 4) | l;
