@@ -57,12 +57,13 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (startsWith(head, [0x1f, 0x8b])) return 'gzip';
   if (head.length > 262 && startsWith(head, [0x75, 0x73, 0x74, 0x61, 0x72], 257)) return 'tar';
   const ascii = new TextDecoder('latin1').decode(head);
+  // Before the PDF search: a compressor may keep a PDF's first bytes as they are (zstd raw literals).
+  const archive = ARCHIVES.find(([re]) => re.test(ascii));
+  if (archive) return archive[1];
   if (ascii.includes('%PDF-')) return 'pdf';
   if (/^\s*\{\\rtf/.test(ascii)) return 'rtf';
   if (IMAGE_SIGNATURES.some((sig) => startsWith(head, sig)) || /^RIFF....WEBP/s.test(ascii)) return 'image';
   if (MEDIA_SIGNATURES.some((re) => re.test(ascii))) return 'media';
-  const archive = ARCHIVES.find(([re]) => re.test(ascii));
-  if (archive) return archive[1];
   if (UNSUPPORTED_ARCHIVES.some((re) => re.test(ascii))) return 'unsupported-archive';
   if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return 'html';
   if (XML_EXT.test(name) || /^(\xEF\xBB\xBF)?\s*<\?xml/.test(ascii)) return 'xml';
