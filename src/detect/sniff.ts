@@ -65,14 +65,15 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (startsWith(head, [0x1f, 0x8b])) return 'gzip';
   if (head.length > 262 && startsWith(head, [0x75, 0x73, 0x74, 0x61, 0x72], 257)) return 'tar';
   const ascii = new TextDecoder('latin1').decode(head);
+  // Before the PDF search: a compressor may keep a PDF's first bytes as they are (zstd raw literals).
+  const archive = ARCHIVES.find(([re]) => re.test(ascii));
+  if (archive) return archive[1];
   if (ascii.includes('%PDF-')) return 'pdf';
   // A damaged or missing header still opens in lenient readers (pdf.js, which Firefox uses): PDF objects are enough.
   if (/(?:^|[\r\n])\s*\d+\s+\d+\s+obj\s*<</.test(ascii)) return 'pdf';
   if (/^\s*\{\\rtf/.test(ascii)) return 'rtf';
   if (IMAGE_SIGNATURES.some((sig) => startsWith(head, sig)) || /^RIFF....WEBP/s.test(ascii)) return 'image';
   if (MEDIA_SIGNATURES.some((re) => re.test(ascii))) return 'media';
-  const archive = ARCHIVES.find(([re]) => re.test(ascii));
-  if (archive) return archive[1];
   if (UNSUPPORTED_ARCHIVES.some((re) => re.test(ascii))) return 'unsupported-archive';
   // Content first; the extension decides between mail kinds (a saved .eml may begin with an mbox `From ` line).
   const kind = mailKind(ascii);

@@ -92,6 +92,21 @@ describe('archives read through libarchive and the stream decoders', () => {
     expect(performance.now() - t).toBeLessThan(10_000);
   });
 
+  it('a zstd or xz file whose first bytes hold a PDF header (raw literals) is read as zstd/xz, not as a PDF', async () => {
+    const pdfHead = new TextEncoder().encode('%PDF-1.7\n');
+    for (const name of ['clean.tar.zst', 'stamp.txt.xz']) {
+      const b = bytes(name);
+      const padded = new Uint8Array(b.length + 0);
+      padded.set(b);
+      // The sniffer looks at the first 1 KB: put a PDF header inside it, past the signature.
+      const probe = new Uint8Array(2048);
+      probe.set(padded.subarray(0, Math.min(padded.length, 2048)));
+      probe.set(pdfHead, 40);
+      const r = await scanBlob(blob(probe), name);
+      expect(r.format).toBe(name.endsWith('.zst') ? 'zstd' : 'xz');
+    }
+  });
+
   it('the inlined libarchive.wasm is the one in node_modules (regenerate with scripts/gen-libarchive-wasm.js)', () => {
     const installed = readFileSync(join(__dirname, '../../node_modules/libarchive.js/src/webworker/wasm-gen/libarchive.wasm'));
     expect(LIBARCHIVE_WASM_BASE64).toBe(installed.toString('base64'));

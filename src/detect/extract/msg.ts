@@ -11,7 +11,8 @@
 import type { Cfb, CfbEntry } from './cfb-reader.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
-import { htmlCharset, htmlRuns } from './html.js';
+import { htmlRuns } from './html.js';
+import { markupEncoding } from './text.js';
 import { decompressRtf } from './lzfu.js';
 import { codepageDecoder } from './ole2-props.js';
 import { parseRtf } from './rtf.js';
@@ -154,7 +155,7 @@ export async function* readMsg(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest
       else yield* runs(stringOf(cfb, p, dec8), at(area));
     } else if (p.type === PT_BINARY && p.id === PR_HTML) {
       const b = cfb.read(p.entry);
-      yield* htmlRuns((dec8 ?? new TextDecoder(htmlCharset(b))).decode(b));
+      yield* htmlRuns((dec8 ?? new TextDecoder(markupEncoding(b))).decode(b));
     } else if (p.type === PT_BINARY && p.id === PR_RTF_COMPRESSED) {
       yield* rtfBody(cfb.read(p.entry), ctx, at('body'));
     } else read.delete(p.entry);
