@@ -4,7 +4,7 @@
  * events being stored) and watches the event loop's lag; past any limit, new ingest requests are
  * refused at once, before their bodies are read. Browsers keep their events and resend later.
  */
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 
 export interface AdmissionOptions {
   /** Ingest requests in hand at once (default 512). */
@@ -19,6 +19,8 @@ export interface AdmissionOptions {
    * latency of accepted requests explodes.
    */
   maxLatencyMs?: number;
+  /** Share of the last 200 ms the event loop was busy beyond which new requests are refused while 8 or more are in hand (default 0.9). */
+  maxBusy?: number;
 }
 
 export class Admission {
@@ -31,6 +33,10 @@ export class Admission {
   /** Answer times: the current half-second window and the mean of the last complete one. */
   private window = { sum: 0, count: 0, started: performance.now() };
   private recentLatencyMs = 0;
+  /** Event-loop utilisation of the last 200 ms: near 1 means every request waits behind the others. */
+  private busy = 0;
+  private elu: EventLoopUtilization = performance.eventLoopUtilization();
+  private ticks = 0;
 
   constructor(private readonly o: AdmissionOptions = {}) {
     this.lag = monitorEventLoopDelay({ resolution: 10 });
@@ -39,6 +45,11 @@ export class Admission {
     this.timer = setInterval(() => {
       this.lagMs = [this.lagMs[1]!, this.lag.max / 1e6];
       this.lag.reset();
+      if (++this.ticks % 2 === 0) {
+        const now = performance.eventLoopUtilization();
+        this.busy = performance.eventLoopUtilization(now, this.elu).utilization;
+        this.elu = now;
+      }
     }, 100);
     this.timer.unref();
   }
@@ -64,6 +75,7 @@ export class Admission {
       return 'the collector is overloaded';
     }
     if (Math.min(...this.lagMs) > (this.o.maxLagMs ?? 500)) return 'the collector is overloaded';
+    if (this.requests >= 8 && this.busy > (this.o.maxBusy ?? 0.9)) return 'the collector is overloaded';
     return null;
   }
 
