@@ -4,7 +4,7 @@
  * events being stored) and watches the event loop's lag; past any limit, new ingest requests are
  * refused at once, before their bodies are read. Browsers keep their events and resend later.
  */
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 
 export interface AdmissionOptions {
   /** Ingest requests in hand at once (default 512). */
@@ -13,6 +13,14 @@ export interface AdmissionOptions {
   maxEvents?: number;
   /** Event-loop lag beyond which new work is refused, ms, seen in two windows of 100 ms in a row (default 500). */
   maxLagMs?: number;
+  /**
+   * Mean time to answer an ingest request over the last half second beyond which new requests are
+   * refused while more than a few are in hand, ms (default 400): queueing shows here first, before the
+   * latency of accepted requests explodes.
+   */
+  maxLatencyMs?: number;
+  /** Share of the last 200 ms the event loop was busy beyond which new requests are refused while 8 or more are in hand (default 0.9). */
+  maxBusy?: number;
 }
 
 export class Admission {
@@ -22,6 +30,13 @@ export class Admission {
   /** The lag of the last two windows, ms: both past the limit means overload, one is a hiccup. */
   private lagMs = [0, 0];
   private readonly timer: NodeJS.Timeout;
+  /** Answer times: the current half-second window and the mean of the last complete one. */
+  private window = { sum: 0, count: 0, started: performance.now() };
+  private recentLatencyMs = 0;
+  /** Event-loop utilisation of the last 200 ms: near 1 means every request waits behind the others. */
+  private busy = 0;
+  private elu: EventLoopUtilization = performance.eventLoopUtilization();
+  private ticks = 0;
 
   constructor(private readonly o: AdmissionOptions = {}) {
     this.lag = monitorEventLoopDelay({ resolution: 10 });
@@ -30,14 +45,37 @@ export class Admission {
     this.timer = setInterval(() => {
       this.lagMs = [this.lagMs[1]!, this.lag.max / 1e6];
       this.lag.reset();
+      if (++this.ticks % 2 === 0) {
+        const now = performance.eventLoopUtilization();
+        this.busy = performance.eventLoopUtilization(now, this.elu).utilization;
+        this.elu = now;
+      }
     }, 100);
     this.timer.unref();
+  }
+
+  /** Records how long an ingest request took to answer. */
+  done(ms: number): void {
+    const now = performance.now();
+    if (now - this.window.started >= 500) {
+      this.recentLatencyMs = this.window.count ? this.window.sum / this.window.count : 0;
+      this.window = { sum: 0, count: 0, started: now };
+    }
+    this.window.sum += ms;
+    this.window.count++;
   }
 
   /** Why a new request cannot be taken now, or null. */
   refuse(): string | null {
     if (this.requests >= (this.o.maxRequests ?? 512)) return 'too many requests in progress';
+    if (this.requests >= 4 && this.recentLatencyMs > (this.o.maxLatencyMs ?? 400)) {
+      // With everything refused nothing is measured: after a second the old mean is forgotten, so
+      // requests are let in again and the load is measured afresh.
+      if (performance.now() - this.window.started >= 1000) this.recentLatencyMs = 0;
+      return 'the collector is overloaded';
+    }
     if (Math.min(...this.lagMs) > (this.o.maxLagMs ?? 500)) return 'the collector is overloaded';
+    if (this.requests >= 8 && this.busy > (this.o.maxBusy ?? 0.9)) return 'the collector is overloaded';
     return null;
   }
 

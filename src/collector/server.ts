@@ -88,7 +88,7 @@ export interface CollectorOptions {
    * every time (tests with fixed dates).
    */
   timeWindow?: TimeWindow | false;
-  /** Timeouts, ms: a whole request (headers and body; default 30 s), and an idle keep-alive connection (default 5 s). */
+  /** Timeouts, ms: a whole request (headers and body; default 30 s), and an idle keep-alive connection (default 65 s). */
   requestTimeoutMs?: number;
   keepAliveTimeoutMs?: number;
 }
@@ -174,7 +174,8 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
     // A client that sends its headers or body slowly is cut off: slow-body clients cannot hold sockets.
     requestTimeout: opts.requestTimeoutMs ?? 30_000,
     connectionTimeout: opts.requestTimeoutMs ?? 30_000,
-    keepAliveTimeout: opts.keepAliveTimeoutMs ?? 5_000,
+    // Long enough that a client reusing a connection rarely races the server closing it (a reset).
+    keepAliveTimeout: opts.keepAliveTimeoutMs ?? 65_000,
     // Node checks the request and headers timeouts on this interval (default 30 s: too coarse for a
     // client that trickles a byte at a time, which the idle timeout never catches).
     http: { headersTimeout: Math.min(opts.requestTimeoutMs ?? 30_000, 20_000), connectionsCheckingInterval: 1_000 },

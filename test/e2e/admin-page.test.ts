@@ -15,7 +15,9 @@ import { BASE_ARGS } from './support/browser.js';
 const ADMIN = 'e2e-admin-token-0123456789';
 const HOSTILE = '<img src=x onerror=alert(1)>.docx';
 const FORMULA = '=HYPERLINK("http://evil/","x")';
-const SCRIPT = '<script>alert("x")</script>秘—a.docx';
+// A right-to-left override would make "秘—a<RLO>xcod.exe" read as "秘—aexe.docx": shown as [U+202E] instead.
+const SCRIPT = '<script>alert("x")</script>秘—a\u202excod.exe';
+const SCRIPT_SHOWN = '<script>alert("x")</script>秘—a[U+202E]xcod.exe';
 const HOSTILE_DEVICE = '<img src=x onerror=alert(2)>';
 const HOSTILE_USER = '<b>mallory</b>';
 
@@ -91,7 +93,8 @@ describe('admin page', () => {
     await page.waitForSelector('[data-testid=events] tbody tr');
     // Default view: violations (block, warn) of the last 30 days: the clean upload is not listed.
     const names = await page.locator('td.file').allTextContents();
-    expect(names).toEqual([HOSTILE, FORMULA, SCRIPT]);
+    expect(names).toEqual([HOSTILE, FORMULA, SCRIPT_SHOWN]);
+    expect(names.join('')).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
     expect(await page.textContent('[data-testid=total]')).toBe('3');
     expect(await page.locator('[data-testid=chart-service] rect').count()).toBe(2);
     expect(await page.locator('[data-testid=chart-day] rect').count()).toBeGreaterThanOrEqual(1);
@@ -101,10 +104,10 @@ describe('admin page', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('upload-guard-admin-token'))).toBe(ADMIN);
 
     // Event detail.
-    await page.locator('tr', { hasText: SCRIPT }).click();
+    await page.locator('tr', { hasText: SCRIPT_SHOWN }).click();
     const detail = page.locator('[data-testid=detail]');
     await detail.waitFor();
-    expect(await detail.textContent()).toContain(SCRIPT);
+    expect(await detail.textContent()).toContain(SCRIPT_SHOWN);
     expect(await detail.textContent()).toContain('<b>bold</b>');
     expect(await detail.locator('b, script, img').count()).toBe(0);
     await detail.locator('button').click();

@@ -25,7 +25,11 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
       return reply.code(503).header('retry-after', '2').send({ error: `${why}: retry later` });
     }
     admission.requests++;
-    reply.raw.once('close', () => admission.requests--);
+    const start = performance.now();
+    reply.raw.once('close', () => {
+      admission.requests--;
+      admission.done(performance.now() - start);
+    });
   });
 
   app.post('/v1/events', async (req, reply) => {
