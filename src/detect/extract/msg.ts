@@ -12,11 +12,10 @@ import type { Cfb, CfbEntry } from './cfb-reader.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { htmlRuns } from './html.js';
-import { markupEncoding } from './text.js';
 import { decompressRtf } from './lzfu.js';
 import { codepageDecoder } from './ole2-props.js';
 import { parseRtf } from './rtf.js';
-import { decodeText } from './text.js';
+import { decodeText, markupEncoding } from './text.js';
 import { ScanError, type ExtractContext, type Extracted } from './types.js';
 import { scanBytes } from './binary.js';
 
