@@ -47,7 +47,7 @@ describe('upload-guard pull', () => {
           service: i % 2 ? 'gmail' : 'gigafile',
           verdict: i % 5 === 0 ? 'clean' : 'marked',
           rule: i % 5 === 0 ? null : 1,
-          fileName: i === 3 ? '=cmd|"/c calc"!A1' : `秘—見積 ${i}.xlsx`,
+          fileName: i === 3 ? '=cmd|"/c calc"!A1' : i === 4 ? '秘—\u001b]0;pwned\u0007\u001b[2J\u202egpj.exe' : `秘—見積 ${i}.xlsx`,
         }),
       );
     }
@@ -68,6 +68,9 @@ describe('upload-guard pull', () => {
     expect(rows).toHaveLength(2501);
     expect(rows[1]).toContain(events[2499]!.id);
     expect(r.stdout).toContain(`"'=cmd|""/c calc""!A1"`);
+    // Terminal escapes and bidi overrides from a file name reach the admin's terminal as visible text.
+    expect(r.stdout).not.toMatch(/[\u001b\u0007\u202e]/);
+    expect(r.stdout).toContain('秘—[U+001B]]0;pwned[U+0007][U+001B][2J[U+202E]gpj.exe');
     expect(r.stderr).toMatch(/2500 events/);
   });
 
