@@ -152,9 +152,9 @@ function buildContext(opts: CollectorOptions, log: () => FastifyInstance['log'])
 
 export async function createCollector(opts: CollectorOptions): Promise<Collector> {
   checkTokens(opts);
-  let app: FastifyInstance;
+  // The context's logger is read lazily, once the app below exists.
   const ctx = buildContext(opts, () => app.log);
-  app = Fastify({
+  const app: FastifyInstance = Fastify({
     logger: opts.logger
       ? {
           level: opts.logger === true ? 'info' : opts.logger,

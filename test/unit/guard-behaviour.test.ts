@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { answerFindings } from '../../src/guard/index.js';
 import { TEXT_MEMORY_MS } from '../../src/guard/memory.js';
 import { POLICY_WAIT_MS } from '../../src/guard/guard.js';
-import { CLEAN, MARKED, UNSCANNABLE, file, harness, snapshotOf, started } from '../support/guard.js';
+import { MARKED, UNSCANNABLE, file, harness, snapshotOf, started } from '../support/guard.js';
 
 const MARKED_TEXT = '来期の価格表です。秘 Confidential 取扱注意';
 
