@@ -1,9 +1,9 @@
 /**
  * A bzip2 decoder (bzip2 1.0.x format, all block sizes, concatenated streams), written for the scan
  * engine: canonical-Huffman tables, block and stream CRCs verified, output handed out in 64 KB chunks
- * so the caller can stop a bomb mid-block, no module state (concurrent scans are safe). Measured on the
- * loaded CI machine (20 MiB of Japanese text, 1 MB .bz2): 23.9 s against 27.8 s for unbzip2-stream's
- * byte-callback decoder, which it replaces; still ≈ 4× the native `bzip2 -dc` (see the bench).
+ * so the caller can stop a bomb mid-block, no module state (concurrent scans are safe). It replaces
+ * unbzip2-stream's byte-callback decoder (23.9 s vs 27.8 s on the same 20 MiB under heavy load); the
+ * bench's 24 MB .tar.bz2 scans in 2.15 s against 1.03 s for `bzip2 -dc | grep` (2.1×).
  */
 
 const MAX_CODE_LEN = 20;
