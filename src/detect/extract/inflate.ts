@@ -23,7 +23,9 @@
  *   yield { kind: 'member', name, data: guard.blob() };
  *
  * Feed slices small enough that one slice cannot produce much: deflate expands at most
- * ~1032× per input byte, so INPUT_SLICE (4 KiB) bounds one push to ~4 MiB of output.
+ * ~1032× per input byte, so INPUT_SLICE (4 KiB) bounds one push to ~4 MiB of output, and a
+ * bomb is caught after its first push. (`feed` below uses 16 KiB slices while the output so far
+ * expands ≤ 32×, which is faster and still bounds one push to ~16 MiB.)
  */
 import { Gunzip, Inflate } from 'fflate';
 import { concat, readBytes, u32 } from '../bytes.js';
@@ -33,6 +35,8 @@ import { ScanError, type ExtractContext } from './types.js';
 
 /** Compressed bytes handed to the decoder at once (see the header: bounds the output of one push). */
 export const INPUT_SLICE = 4 * 1024;
+/** Slice used while the output so far expands modestly (≤ 32×): fewer, larger pushes are faster, and one push still yields at most ~16 MiB. */
+const INPUT_SLICE_MODEST = 16 * 1024;
 /** Compressed bytes read from the Blob at once (a yield point for timers and AbortSignal). */
 const READ_BLOCK = 256 * 1024;
 /** Largest expanded member kept in memory for the scanner. */
@@ -65,6 +69,11 @@ export class ExpansionGuard {
 
   get size(): number {
     return this.output;
+  }
+
+  /** Expansion so far: output bytes per compressed byte consumed. */
+  get ratio(): number {
+    return this.output / Math.max(this.input, 1);
   }
 
   /** `n` more compressed bytes were handed to the decoder. Checks the time budget and the signal. */
@@ -124,10 +133,12 @@ async function feed(data: Blob, guard: ExpansionGuard, push: (slice: Uint8Array,
   if (data.size === 0) push(new Uint8Array(0), true);
   for (let at = 0; at < data.size; at += READ_BLOCK) {
     const block = await readBytes(data, at, Math.min(data.size, at + READ_BLOCK));
-    for (let o = 0; o < block.length; o += INPUT_SLICE) {
-      const slice = block.subarray(o, Math.min(block.length, o + INPUT_SLICE));
+    for (let o = 0; o < block.length; ) {
+      const n = guard.ratio <= 32 && at + o > 0 ? INPUT_SLICE_MODEST : INPUT_SLICE;
+      const slice = block.subarray(o, Math.min(block.length, o + n));
       guard.consumed(slice.length);
       push(slice, at + o + slice.length >= data.size);
+      o += slice.length;
     }
   }
 }

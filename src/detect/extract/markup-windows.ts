@@ -10,49 +10,56 @@ import { MARKUP_BACK, MARKUP_FWD, markupStampHits, xmlToText } from './xml-text.
 export class MarkupWindows {
   /** Text of the windows closed so far. */
   readonly texts: string[] = [];
-  /** The last bytes seen (up to MARKUP_BACK + 2), and the absolute offset where they start. */
-  private tail = new Uint8Array(0);
-  private tailAt = 0;
-  /** Absolute offset up to which hits have been searched. */
-  private searched = 0;
-  private win: { start: number; end: number; parts: Uint8Array[]; upTo: number } | null = null;
+  /** The bytes just before the current chunk (at most MARKUP_BACK), for windows and split needles. */
+  private tail: Uint8Array = new Uint8Array(0);
+  /** Absolute offset of the next chunk. */
+  private pos = 0;
+  private win: { end: number; parts: Uint8Array[]; upTo: number } | null = null;
   /** First bytes of the stream (for a byte-order mark). */
   head: Uint8Array | null = null;
 
   readonly push = (chunk: Uint8Array): void => {
     if (chunk.length === 0) return;
     this.head ??= chunk.slice(0, 4);
-    const buf = this.tail.length ? concat([this.tail, chunk]) : chunk;
-    const base = this.tailAt;
-    const end = base + buf.length;
-    for (const h of markupStampHits(buf)) {
-      const at = base + h;
-      if (at < this.searched) continue; // found in the previous chunk already
-      if (this.win && at - MARKUP_BACK <= this.win.end) this.win.end = at + MARKUP_FWD;
-      else {
-        this.close();
-        const start = Math.max(0, at - MARKUP_BACK, base);
-        this.win = { start, end: at + MARKUP_FWD, parts: [], upTo: start };
-      }
+    const base = this.pos;
+    // A needle (at most 3 bytes) that starts in the last 2 bytes of the previous chunk.
+    if (this.tail.length) {
+      const junction = concat([this.tail.subarray(-2), chunk.subarray(0, 2)]);
+      const lead = Math.min(2, this.tail.length);
+      for (const h of markupStampHits(junction)) if (h < lead) this.hit(base - lead + h, base, chunk);
     }
-    // A needle is at most 3 bytes: one that starts in the last 2 bytes is found with the next chunk.
-    this.searched = Math.max(this.searched, end - 2);
+    for (const h of markupStampHits(chunk)) this.hit(base + h, base, chunk);
+    this.pos = base + chunk.length;
     if (this.win) {
-      const from = Math.max(this.win.upTo, base);
-      const to = Math.min(this.win.end, end);
-      if (to > from) this.win.parts.push(buf.slice(from - base, to - base));
+      const to = Math.min(this.win.end, this.pos);
+      if (to > this.win.upTo) this.win.parts.push(chunk.subarray(this.win.upTo - base, to - base));
       this.win.upTo = Math.max(this.win.upTo, to);
-      if (this.win.end <= end) this.close();
+      if (this.win.end <= this.pos) this.close();
     }
-    const keep = Math.min(buf.length, MARKUP_BACK + 2);
-    this.tail = buf.slice(buf.length - keep);
-    this.tailAt = end - keep;
+    this.tail = chunk.length >= MARKUP_BACK ? chunk.subarray(chunk.length - MARKUP_BACK) : concat([this.tail, chunk]).slice(-MARKUP_BACK);
   };
 
   /** After the last chunk: the texts of every window. */
   finish(): string[] {
     this.close();
     return this.texts;
+  }
+
+  /** A possible stamp at absolute offset `at`, met while reading the chunk that starts at `base`. */
+  private hit(at: number, base: number, chunk: Uint8Array): void {
+    if (this.win && at - MARKUP_BACK <= this.win.end) {
+      this.win.end = at + MARKUP_FWD;
+      return;
+    }
+    // The window may start in the tail (the bytes before this chunk).
+    const start = Math.max(0, at - MARKUP_BACK, base - this.tail.length);
+    const parts = start < base ? [this.tail.subarray(this.tail.length - (base - start))] : [];
+    if (this.win) {
+      // The open window ends inside this chunk, before this hit's: take its last bytes and close it.
+      this.win.parts.push(chunk.subarray(this.win.upTo - base, Math.min(this.win.end, base + chunk.length) - base));
+      this.close();
+    }
+    this.win = { end: at + MARKUP_FWD, parts, upTo: Math.max(start, base) };
   }
 
   private close(): void {
