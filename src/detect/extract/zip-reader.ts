@@ -8,7 +8,7 @@
 import { decodeName, readBytes, u16, u32, u64 } from '../bytes.js';
 import { crc32 } from '../crc32.js';
 import { RATIO_FLOOR_BYTES } from '../limits.js';
-import { inflateRaw, type ExpansionGuard } from './inflate.js';
+import { ExpansionGuard, inflateRaw } from './inflate.js';
 import { ScanError, type ExtractContext } from './types.js';
 
 export interface ZipEntry {
@@ -125,7 +125,7 @@ function zip64Extra(
 /** The member's bytes, inflated under the bomb guards and checked against its size and CRC-32. */
 export async function readZipEntry(blob: Blob, entry: ZipEntry, ctx: ExtractContext): Promise<Uint8Array> {
   const data = await memberData(blob, entry, ctx);
-  if (!(data instanceof Blob)) return data.bytes();
+  if (data instanceof ExpansionGuard) return data.bytes();
   const bytes = await readBytes(data);
   if (crc32(bytes) !== entry.crc32) throw crcError(entry);
   return bytes;
@@ -138,7 +138,7 @@ export async function readZipEntry(blob: Blob, entry: ZipEntry, ctx: ExtractCont
  */
 export async function zipEntryBlob(blob: Blob, entry: ZipEntry, ctx: ExtractContext): Promise<Blob> {
   const data = await memberData(blob, entry, ctx);
-  if (!(data instanceof Blob)) return data.blob();
+  if (data instanceof ExpansionGuard) return data.blob();
   await checkStoredCrc(data, entry, ctx);
   return data;
 }
@@ -149,7 +149,7 @@ export async function zipEntryBlob(blob: Blob, entry: ZipEntry, ctx: ExtractCont
  */
 export async function streamZipEntry(blob: Blob, entry: ZipEntry, ctx: ExtractContext, sink: (chunk: Uint8Array) => void): Promise<void> {
   const data = await memberData(blob, entry, ctx, sink);
-  if (data instanceof Blob) await checkStoredCrc(data, entry, ctx, sink);
+  if (!(data instanceof ExpansionGuard)) await checkStoredCrc(data, entry, ctx, sink);
 }
 
 /** A stored member's slice (CRC not yet checked), or a deflated member already inflated and checked. */
