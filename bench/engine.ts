@@ -18,13 +18,13 @@ import { median, type Row } from './table.js';
 const MiB = 1024 * 1024;
 const DIR = join(tmpdir(), 'upload-guard-bench');
 
-const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+export const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 /** Median wall time (ms) of `fn` over `runs` runs after one warm-up. */
-async function time(fn: () => Promise<unknown> | unknown, runs: number): Promise<number> {
+export async function time(fn: () => Promise<unknown> | unknown, runs: number): Promise<number> {
   await fn();
   const xs: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -35,7 +35,7 @@ async function time(fn: () => Promise<unknown> | unknown, runs: number): Promise
   return median(xs);
 }
 
-const sh = (script: string, ...args: string[]) => () => spawnSync('sh', ['-c', script, 'sh', ...args], { stdio: 'ignore', maxBuffer: 1 << 30 });
+export const sh = (script: string, ...args: string[]) => () => spawnSync('sh', ['-c', script, 'sh', ...args], { stdio: 'ignore', maxBuffer: 1 << 30 });
 
 const PLAIN = [
   '本日の打合せでは、新ラインの立上げ計画と部品の調達状況について確認しました。',
@@ -111,7 +111,7 @@ function makeStoredZip(textPath: string): string {
   return path;
 }
 
-async function scanFile(path: string) {
+export async function scanFile(path: string) {
   const { blob, close } = await openFileBlob(path);
   try {
     return await scanBlob(blob, path);
@@ -180,7 +180,7 @@ export async function runEngineBench(): Promise<Row[]> {
 }
 
 /** Peak growth of the process's resident memory while `fn` runs, sampled every 2 ms. */
-async function peakExtraMemory(fn: () => Promise<unknown>): Promise<number> {
+export async function peakExtraMemory(fn: () => Promise<unknown>): Promise<number> {
   gc();
   const base = process.memoryUsage().rss;
   let peak = base;

@@ -9,6 +9,7 @@ const wanted = (name: string) => only.length === 0 || only.includes(name);
 
 const suites: [string, () => Promise<Row[]>][] = [
   ['engine', async () => (await import('./engine.js')).runEngineBench()],
+  ['limits', async () => (await import('./engine-limits.js')).runLimitsBench()],
   ['collector', async () => (await import('./collector.js')).runCollectorBench()],
   ['browser', async () => (await import('./upload-latency.js')).runUploadLatencyBench()],
 ];
