@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
-import { extractHtml } from '../../src/detect/extract/html.js';
-import { markupEncoding as htmlCharset } from '../../src/detect/extract/text.js';
+import { extractHtml, htmlCharset } from '../../src/detect/extract/html.js';
 import { decodeEntities, xmlToText } from '../../src/detect/extract/xml-text.js';
 import { collect } from '../support/extract.js';
 

@@ -5,6 +5,8 @@
 import { readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import { decodeMarkup } from './text.js';
+// The charset decision lives with the other text decoding (text.ts); re-exported under its old name.
+export { markupEncoding as htmlCharset } from './text.js';
 import type { Extractor } from './types.js';
 import { decodeEntities, xmlToText } from './xml-text.js';
 
