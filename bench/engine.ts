@@ -18,7 +18,7 @@ import { median, type Row } from './table.js';
 const MiB = 1024 * 1024;
 const DIR = join(tmpdir(), 'upload-guard-bench');
 
-const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+export const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -35,7 +35,7 @@ export async function time(fn: () => Promise<unknown> | unknown, runs: number): 
   return median(xs);
 }
 
-const sh = (script: string, ...args: string[]) => () => spawnSync('sh', ['-c', script, 'sh', ...args], { stdio: 'ignore', maxBuffer: 1 << 30 });
+export const sh = (script: string, ...args: string[]) => () => spawnSync('sh', ['-c', script, 'sh', ...args], { stdio: 'ignore', maxBuffer: 1 << 30 });
 
 const PLAIN = [
   '本日の打合せでは、新ラインの立上げ計画と部品の調達状況について確認しました。',
@@ -111,7 +111,7 @@ function makeStoredZip(textPath: string): string {
   return path;
 }
 
-async function scanFile(path: string) {
+export async function scanFile(path: string) {
   const { blob, close } = await openFileBlob(path);
   try {
     return await scanBlob(blob, path);

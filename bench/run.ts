@@ -11,6 +11,7 @@ const suites: [string, () => Promise<Row[]>][] = [
   ['engine', async () => (await import('./engine.js')).runEngineBench()],
   ['mail', async () => (await import('./engine-mail.js')).runMailBench()],
   ['engine-archives', async () => (await import('./engine-archives.js')).runArchiveBench()],
+  ['limits', async () => (await import('./engine-limits.js')).runLimitsBench()],
   ['collector', async () => (await import('./collector.js')).runCollectorBench()],
   ['browser', async () => (await import('./upload-latency.js')).runUploadLatencyBench()],
 ];

@@ -121,6 +121,19 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   mbox: extractMbox,
 };
 
+/** Names of formats the engine reads by their structure; content that is none of them is a damaged file. */
+const CONTAINER_NAME = /\.(zip|gz|tgz|tar|docx|docm|dotx|xlsx|xlsm|xltx|pptx|pptm|potx|odt|ods|odp|odg|ott|doc|dot|xls|xlt|ppt|pot|pdf)$/i;
+
+/**
+ * A file named like a container (`.docx`, `.gz`, `.pdf`…) whose bytes are none of the formats we
+ * know: a truncated or damaged file. The byte prefilter still searches it (a stamp found is
+ * found), but it is never clean: its structure, and so most of its content, could not be read.
+ */
+const misnamedContainer: Extractor = async function* (blob, ctx) {
+  yield* extractBinary(blob, ctx);
+  yield { kind: 'unscannable', reason: 'corrupt', detail: 'the file is not in the format its name says (damaged or truncated)' };
+};
+
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
 const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'mhtml', 'mbox', '7z', 'rar', 'cab', 'lzh', 'xz', 'bzip2', 'zstd']);
 
@@ -212,6 +225,7 @@ class Scanner {
 
   private async pick(blob: Blob, name: string): Promise<{ format: string; extractor: Extractor | null; container: boolean }> {
     const format = await sniff(blob, name);
+    if (format === 'binary' && CONTAINER_NAME.test(name)) return { format, extractor: misnamedContainer, container: false };
     if (format !== 'zip') return { format, extractor: EXTRACTORS[format], container: CONTAINERS.has(format) };
     // One look at the member names tells OOXML and ODF from a plain archive, whatever the extension says.
     const names = new Set((await readZipDirectory(blob, this.context(0))).map((e) => e.name));

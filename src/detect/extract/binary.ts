@@ -14,8 +14,24 @@ import {
 import type { ExtractContext, Extracted, Extractor } from './types.js';
 import type { Where } from '../types.js';
 
-/** Decode windows verified per blob at most; past this the rest of the blob is not verified. */
-export const MAX_VERIFIED_HITS = 10_000;
+/**
+ * Decode windows verified per blob at most (a 100 MB random file has about 10,000). Past this the
+ * rest is not verified, and the blob is reported `unscannable` rather than called clean.
+ */
+export const MAX_VERIFIED_HITS = 100_000;
+
+/** Verified-window allowance shared by several buffers of one file. */
+export interface HitBudget {
+  left: number;
+  /** Set once the exhaustion has been reported. */
+  reported?: boolean;
+}
+
+function* exhausted(budget: HitBudget, where: Where): Generator<Extracted> {
+  if (budget.reported) return;
+  budget.reported = true;
+  yield { kind: 'unscannable', reason: 'too-large', detail: `more than ${MAX_VERIFIED_HITS} possible stamp characters to verify`, where };
+}
 
 /** Characters that real text is made of (Latin, CJK, kana, full-width forms, common punctuation). */
 function texty(c: number): boolean {
@@ -88,15 +104,17 @@ export interface ScanBytesOptions {
   part?: string;
   area?: string;
   /** Shared counter of verified windows (so several streams of one file share the cap). */
-  budget?: { left: number };
+  budget?: HitBudget;
 }
 
 /** Byte-prefilter a whole buffer (already in memory) and yield verified text runs. */
 export function* scanBytes(buf: Uint8Array, ctx: ExtractContext, opts: ScanBytesOptions = {}, base = 0): Generator<Extracted> {
   const budget = opts.budget ?? { left: MAX_VERIFIED_HITS };
-  if (budget.left <= 0) return;
+  if (budget.left <= 0) return yield* exhausted(budget, { area: opts.area ?? 'binary', part: opts.part });
   const wins = windowsFor(buf, opts.needles ?? ALL_NEEDLES, 0, buf.length, { maxHits: budget.left });
   yield* verify(buf, wins, ctx, opts, budget, base);
+  // windowsFor stopped at the allowance: hits past it were never looked at.
+  if (budget.left <= 0) yield* exhausted(budget, { area: opts.area ?? 'binary', part: opts.part });
 }
 
 function* verify(
@@ -104,11 +122,11 @@ function* verify(
   wins: ReturnType<typeof windowsFor>,
   ctx: ExtractContext,
   opts: ScanBytesOptions,
-  budget: { left: number },
+  budget: HitBudget,
   base: number,
 ): Generator<Extracted> {
   for (const w of wins) {
-    if (budget.left-- <= 0) return;
+    if (budget.left-- <= 0) return yield* exhausted(budget, { area: opts.area ?? 'binary', part: opts.part });
     if ((budget.left & 255) === 0) ctx.checkTime();
     const text = decodeWindow(buf, w);
     for (const run of plausibleRuns(text)) {
@@ -120,15 +138,16 @@ function* verify(
 }
 
 export const extractBinary: Extractor = async function* (blob: Blob, ctx: ExtractContext): AsyncGenerator<Extracted> {
-  const budget = { left: MAX_VERIFIED_HITS };
+  const budget: HitBudget = { left: MAX_VERIFIED_HITS };
   const covered = new Map<string, number>();
   for await (const { buf, base, from, to } of slices(blob, ctx.checkTime)) {
-    if (budget.left <= 0) return;
+    if (budget.left <= 0) return yield* exhausted(budget, { area: 'binary', part: `offset ${base + from}` });
     // Drop windows already decoded from the previous slice's margin.
     const wins = windowsFor(buf, ALL_NEEDLES, from, to, { maxHits: budget.left }).filter(
       (w) => base + w.hit + 300 > (covered.get(winKey(w, base)) ?? 0),
     );
     for (const w of wins) covered.set(winKey(w, base), Math.max(covered.get(winKey(w, base)) ?? 0, base + w.end));
     yield* verify(buf, wins, ctx, {}, budget, base);
+    if (budget.left <= 0) yield* exhausted(budget, { area: 'binary', part: `offset ${base + from}` });
   }
 };

@@ -2,6 +2,9 @@
  * A small, defensive reader for Compound File Binary (OLE2) containers: header, DIFAT, FAT,
  * miniFAT and directory. Every chain walk is bounded (cycle-safe) and sizes are capped by the
  * file size, so mutated input ends in ScanError('corrupt') or in partial streams, never in a hang.
+ * Every irregularity met on the way (a chain that loops, ends early, runs past its stream's size
+ * or points outside the file; a directory link out of range or visited twice) is recorded in
+ * `problems`, so the extractor can report what it could not read instead of calling it clean.
  */
 import { ScanError } from './types.js';
 
@@ -36,6 +39,11 @@ export class Cfb {
   private miniStream: Uint8Array | null = null;
   private readonly miniCutoff: number;
   private readonly entries: CfbEntry[] = [];
+  /** What could not be read as the file claims (part, then what is wrong). Empty for a sound file. */
+  readonly problems: { part: string; detail: string }[] = [];
+  private problem(part: string, detail: string): void {
+    if (this.problems.length < 100) this.problems.push({ part, detail });
+  }
 
   constructor(
     private readonly b: Uint8Array,
@@ -64,7 +72,10 @@ export class Cfb {
     const seenDifat = new Set<number>();
     const perDifat = this.ss / 4 - 1;
     for (let k = 0; k < numDifat && fatSectors.length < numFat; k++) {
-      if (difatSect >= nSectors || seenDifat.has(difatSect)) break;
+      if (difatSect >= nSectors || seenDifat.has(difatSect)) {
+        this.problem('DIFAT', difatSect >= nSectors ? 'DIFAT chain points outside the file' : 'DIFAT chain loops');
+        break;
+      }
       seenDifat.add(difatSect);
       const off = this.off(difatSect);
       for (let i = 0; i < perDifat && fatSectors.length < numFat; i++) {
@@ -74,17 +85,21 @@ export class Cfb {
       difatSect = dv.getUint32(off + perDifat * 4, true);
     }
     if (fatSectors.length === 0) throw new ScanError('corrupt', 'compound file: no FAT');
+    if (fatSectors.length < numFat) this.problem('FAT', `the header lists ${numFat} FAT sectors, ${fatSectors.length} were found`);
     const per = this.ss / 4;
     this.fat = new Uint32Array(Math.min(fatSectors.length, Math.ceil(nSectors / per) + 1) * per).fill(FREESECT);
     for (let i = 0; i < fatSectors.length && (i + 1) * per <= this.fat.length; i++) {
       const s = fatSectors[i];
-      if (s >= nSectors) continue;
+      if (s >= nSectors) {
+        this.problem('FAT', 'a FAT sector lies outside the file');
+        continue;
+      }
       const off = this.off(s);
       for (let j = 0; j < per; j++) this.fat[i * per + j] = dv.getUint32(off + j * 4, true);
     }
 
     // Directory.
-    const dir = this.chain(dirStart, Infinity);
+    const dir = this.chain(dirStart, Infinity, 'directory');
     if (dir.length < 128) throw new ScanError('corrupt', 'compound file: no directory');
     const dd = new DataView(dir.buffer, dir.byteOffset, dir.byteLength);
     const raw: { name: string; type: number; left: number; right: number; child: number; start: number; size: number }[] = [];
@@ -120,11 +135,18 @@ export class Cfb {
       const todo = [raw[parent.id].child];
       while (todo.length) {
         const id = todo.pop()!;
-        if (id === NOSTREAM || id >= raw.length || visited.has(id)) continue;
+        if (id === NOSTREAM) continue;
+        if (id >= raw.length || visited.has(id)) {
+          this.problem('directory', id >= raw.length ? 'a directory link points outside the directory' : 'directory links loop');
+          continue;
+        }
         visited.add(id);
         const r = raw[id];
         todo.push(r.left, r.right);
-        if (r.type !== 1 && r.type !== 2) continue;
+        if (r.type !== 1 && r.type !== 2) {
+          this.problem('directory', `an entry of unknown type ${r.type} is linked in`);
+          continue;
+        }
         const e = make(id, parent.path ? parent.path + '/' + r.name : r.name);
         parent.children.push(e);
         if (r.type === 1) stack.push(e);
@@ -132,8 +154,8 @@ export class Cfb {
     }
 
     // Mini stream and miniFAT.
-    if (numMiniFat > 0 && miniFatStart < nSectors) {
-      const mf = this.chain(miniFatStart, numMiniFat * this.ss);
+    if (numMiniFat > 0) {
+      const mf = this.chain(miniFatStart, numMiniFat * this.ss, 'miniFAT');
       this.miniFat = new Uint32Array(mf.length >> 2);
       const mdv = new DataView(mf.buffer, mf.byteOffset, mf.byteLength);
       for (let i = 0; i < this.miniFat.length; i++) this.miniFat[i] = mdv.getUint32(i * 4, true);
@@ -144,18 +166,29 @@ export class Cfb {
     return (sector + 1) * this.ss;
   }
 
-  /** The bytes of a FAT chain, at most `max` bytes; a broken or cyclic chain ends early. */
-  private chain(start: number, max: number): Uint8Array {
+  /**
+   * The bytes of a FAT chain, at most `max` bytes; a broken or cyclic chain ends early. With a
+   * finite `max` (a stream's size) the chain must cover exactly that many bytes: shorter, longer,
+   * looping or leaving the file is recorded as a problem of `part`.
+   */
+  private chain(start: number, max: number, part: string): Uint8Array {
     const nSectors = Math.floor(Math.max(0, this.b.length - this.ss) / this.ss) + 1;
     const limit = Math.min(max, this.b.length);
     const parts: number[] = [];
     const seen = new Set<number>();
     let s = start;
-    while (s !== ENDOFCHAIN && s < this.fat.length && s < nSectors && !seen.has(s) && parts.length * this.ss < limit) {
+    while (s !== ENDOFCHAIN && parts.length * this.ss < limit) {
+      if (s >= this.fat.length || s >= nSectors || seen.has(s)) {
+        this.problem(part, seen.has(s) ? 'sector chain loops' : 'sector chain points outside the file');
+        break;
+      }
       seen.add(s);
       parts.push(s);
       s = this.fat[s];
       if ((parts.length & 4095) === 0) this.checkTime();
+    }
+    if (max !== Infinity && parts.length * this.ss >= limit && s !== ENDOFCHAIN && max <= this.b.length) {
+      this.problem(part, 'sector chain runs past the size its directory entry gives');
     }
     const len = Math.min(limit, parts.length * this.ss);
     const out = new Uint8Array(len);
@@ -167,32 +200,40 @@ export class Cfb {
       o += n;
       if (o >= len) break;
     }
+    if (max !== Infinity && o < max) this.problem(part, `stream ends after ${o} of its ${max} bytes`);
     return o < len ? out.subarray(0, o) : out;
   }
 
-  /** The contents of a stream (possibly shorter than its declared size if the file is damaged). */
+  /** The contents of a stream (possibly shorter than its declared size if the file is damaged: see `problems`). */
   read(e: CfbEntry): Uint8Array {
     if (e.type !== 2) return new Uint8Array(0);
-    const size = Math.min(e.size, this.b.length);
-    if (e.size < this.miniCutoff) {
-      if (!this.miniStream) this.miniStream = this.chain(this.root.start, this.root.size);
-      const ms = 64;
-      const out = new Uint8Array(size);
-      const seen = new Set<number>();
-      let s = e.start;
-      let o = 0;
-      while (o < size && s !== ENDOFCHAIN && s < this.miniFat.length && !seen.has(s)) {
-        seen.add(s);
-        const src = this.miniStream.subarray(s * ms, s * ms + ms);
-        if (src.length === 0) break;
-        const n = Math.min(src.length, size - o);
-        out.set(src.subarray(0, n), o);
-        o += n;
-        s = this.miniFat[s];
+    if (e.size < this.miniCutoff) return this.readMini(e);
+    return this.chain(e.start, e.size, e.path);
+  }
+
+  private readMini(e: CfbEntry): Uint8Array {
+    if (!this.miniStream) this.miniStream = this.chain(this.root.start, this.root.size, 'mini stream');
+    const ms = 64;
+    const size = e.size;
+    const out = new Uint8Array(size);
+    const seen = new Set<number>();
+    let s = e.start;
+    let o = 0;
+    while (o < size && s !== ENDOFCHAIN) {
+      const src = s < this.miniFat.length && !seen.has(s) ? this.miniStream.subarray(s * ms, s * ms + ms) : null;
+      if (!src || src.length === 0) {
+        this.problem(e.path, seen.has(s) ? 'mini sector chain loops' : 'mini sector chain points outside the mini stream');
+        break;
       }
-      return o < size ? out.subarray(0, o) : out;
+      seen.add(s);
+      const n = Math.min(src.length, size - o);
+      out.set(src.subarray(0, n), o);
+      o += n;
+      s = this.miniFat[s];
     }
-    return this.chain(e.start, size);
+    if (o < size) this.problem(e.path, `stream ends after ${o} of its ${size} bytes`);
+    else if (s !== ENDOFCHAIN) this.problem(e.path, 'mini sector chain runs past the size its directory entry gives');
+    return o < size ? out.subarray(0, o) : out;
   }
 
   /** Child of a storage by name (case-insensitive, as in CFB). */

@@ -1,8 +1,11 @@
-/** gzip (.gz, .tgz): the stream (all concatenated members), inflated with the same bomb guards as ZIP members. */
-import { blobOf, readBytes } from '../bytes.js';
+/**
+ * gzip (.gz, .tgz): the stream (all concatenated members), inflated with the same bomb guards as
+ * ZIP members and checked against each member's CRC-32 and length (inflate.ts).
+ */
+import { readBytes } from '../bytes.js';
 import { decodeText } from './text.js';
 import { ScanError, type Extractor } from './types.js';
-import { inflateGuarded } from './zip-reader.js';
+import { gunzip } from './inflate.js';
 
 export const extractGzip: Extractor = async function* (blob, ctx) {
   const head = await readBytes(blob, 0, Math.min(blob.size, 64 * 1024));
@@ -21,9 +24,9 @@ export const extractGzip: Extractor = async function* (blob, ctx) {
   if (flags & 16) p = head.indexOf(0, p) + 1;
   if (flags & 2) p += 2;
   if (p <= 0 || p >= blob.size) throw new ScanError('corrupt', 'gzip header is damaged');
-  const data = await inflateGuarded(blob, name || 'gzip member', -1, ctx, 'gzip');
   ctx.addEntry();
+  const data = await gunzip(blob, ctx, name || 'gzip member');
   // No stored name: the scanner names the member after the archive (x.txt.gz → x.txt).
-  yield { kind: 'member', name, data: blobOf(data) };
+  yield { kind: 'member', name, data };
 };
 

@@ -12,7 +12,11 @@ export interface DocResult {
   encrypted: boolean;
   /** null when the FIB or the piece table cannot be read (the caller falls back to a byte scan). */
   stories: DocStory[] | null;
+  /** What is damaged, when the FIB or the piece table does not hold together (Word 6/95 files are not damaged). */
+  damaged?: string;
 }
+
+const damaged = (what: string): DocResult => ({ encrypted: false, stories: null, damaged: what });
 
 /** Characters read from the piece table at most (a .doc is at most 100 MiB anyway). */
 const MAX_CHARS = 64 << 20;
@@ -26,27 +30,27 @@ function readable(s: string): string {
 }
 
 export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | null): DocResult {
-  if (w.length < 68) return { encrypted: false, stories: null };
+  if (w.length < 68) return damaged('the FIB is truncated');
   const dv = new DataView(w.buffer, w.byteOffset, w.byteLength);
-  if (dv.getUint16(0, true) !== 0xa5ec) return { encrypted: false, stories: null };
+  if (dv.getUint16(0, true) !== 0xa5ec) return damaged('the FIB has no Word signature');
   const flags = dv.getUint16(0x0a, true);
   if (flags & 0x0100 || flags & 0x8000) return { encrypted: true, stories: null };
   const nFib = dv.getUint16(2, true);
   if (nFib < 101) return { encrypted: false, stories: null }; // Word 6/95: 8-bit text, byte scan instead
   const t = table(flags & 0x0200 ? 1 : 0);
-  if (!t) return { encrypted: false, stories: null };
+  if (!t) return damaged('the table stream is missing');
 
   const csw = dv.getUint16(32, true);
   const lwOff = 34 + csw * 2 + 2;
   const cslw = dv.getUint16(lwOff - 2, true);
   const fcOff = lwOff + cslw * 4 + 2;
   const cbRgFcLcb = dv.getUint16(fcOff - 2, true);
-  if (cslw < 11 || cbRgFcLcb < 34 || fcOff + 34 * 8 > w.length) return { encrypted: false, stories: null };
+  if (cslw < 11 || cbRgFcLcb < 34 || fcOff + 34 * 8 > w.length) return damaged('the FIB is damaged');
   const lw = (i: number) => Math.max(0, dv.getInt32(lwOff + i * 4, true));
   const pair = (i: number) => [dv.getUint32(fcOff + i * 8, true), dv.getUint32(fcOff + i * 8 + 4, true)];
 
   const [fcClx, lcbClx] = pair(33);
-  if (lcbClx === 0 || fcClx + lcbClx > t.length) return { encrypted: false, stories: null };
+  if (lcbClx === 0 || fcClx + lcbClx > t.length) return damaged('the piece table lies outside the table stream');
   const clx = t.subarray(fcClx, fcClx + lcbClx);
   const cd = new DataView(clx.buffer, clx.byteOffset, clx.byteLength);
   let i = 0;
@@ -62,11 +66,12 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
       break;
     } else break;
   }
-  if (!plc || plc.length < 16) return { encrypted: false, stories: null };
+  if (!plc || plc.length < 16) return damaged('the piece table is damaged');
   const n = Math.floor((plc.length - 4) / 12);
   const pd = new DataView(plc.buffer, plc.byteOffset, plc.byteLength);
   const parts: string[] = [];
   let total = 0;
+  let outside = false;
   const cp1252 = new TextDecoder('windows-1252');
   const u16 = new TextDecoder('utf-16le');
   for (let k = 0; k < n && total < MAX_CHARS; k++) {
@@ -85,7 +90,10 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
       s = u16.decode(w.subarray(fc, Math.min(w.length, fc + len * 2)));
     }
     // Keep CP positions aligned even when the stream is truncated.
-    if (s.length < len) s += '\0'.repeat(len - s.length);
+    if (s.length < len) {
+      s += '\0'.repeat(len - s.length);
+      outside = true;
+    }
     parts.push(s);
     total += len;
   }
@@ -112,7 +120,9 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   stories.push({ area: 'header', text: readable(take(ccp.hdrTxbx, 'header').s) });
   // Whatever the counts did not cover (damaged FIB): keep it readable as body text.
   if (cp < all.length) stories.push({ area: 'body', text: readable(all.slice(cp)) });
-  return { encrypted: false, stories: stories.filter((s) => s.text.trim()) };
+  const result: DocResult = { encrypted: false, stories: stories.filter((s) => s.text.trim()) };
+  if (outside) result.damaged = 'a piece of text lies outside the WordDocument stream';
+  return result;
 }
 
 /** Splits the header document into headers and footers through PlcfHdd (falls back to one run). */

@@ -12,6 +12,8 @@ export interface PptGroup {
 
 export interface PptResult {
   encrypted: boolean;
+  /** What could not be read, when a record runs past its container or the stream. */
+  damaged?: string;
   groups: PptGroup[];
 }
 
@@ -48,6 +50,7 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
   let slideCount = 0;
   let notesCount = 0;
   let encrypted = false;
+  let damaged: string | undefined;
   let steps = 0;
   const u16 = new TextDecoder('utf-16le');
   const clean = (s: string) => s.replace(/[\r\x0b]/g, '\n').replace(/[\x00-\x08\x0e-\x1f]/g, '');
@@ -110,12 +113,16 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
         const target = type === RT.CString && !g ? strings : (slwtInstance >= 0 ? slwtGroup : g) ?? other;
         target.parts.push(clean(s));
       }
-      if (len > end - body) break;
+      if (len > end - body) {
+        damaged = 'a record runs past the end of its container';
+        break;
+      }
       p = body + len;
     }
   };
   walk(0, b.length, 0, null);
   if (encrypted) return { encrypted, groups: [] };
+  const result = (groups: PptGroup[]): PptResult => (damaged ? { encrypted, groups, damaged } : { encrypted, groups });
 
   const out: PptGroup[] = [];
   for (const g of groups) {
@@ -136,7 +143,7 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
   if (other.parts.length) out.push({ area: other.area, text: other.parts.join('\n') });
   // Unrelated strings (comment text, names): one run each, so two of them never join into a stamp.
   for (const s of new Set(strings.parts)) if (s.trim()) out.push({ area: strings.area, text: s });
-  return { encrypted, groups: out };
+  return result(out);
 }
 
 function latin1(b: Uint8Array): string {

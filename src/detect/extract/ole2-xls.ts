@@ -7,6 +7,8 @@ import { codepageDecoder } from './ole2-props.js';
 
 export interface XlsResult {
   encrypted: boolean;
+  /** What could not be read, when records are damaged. */
+  damaged?: string;
   /** Cells whose text could carry the stamp (contains 秘 or ㊙), one run each with its reference. */
   cells: { sheet: string; cell: string; text: string }[];
   /** Whole sheets, cells joined by line breaks, for keywords and stamps split across cells. */
@@ -116,6 +118,7 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
     const type = dv.getUint16(p, true);
     const len = dv.getUint16(p + 2, true);
     recs.push({ type, off: p, data: b.subarray(p + 4, Math.min(b.length, p + 4 + len)) });
+    if (p + 4 + len > b.length) res.damaged = 'the last record runs past the end of the stream';
     p += 4 + len;
   }
   let biff8 = true;
@@ -192,7 +195,8 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
             if ((k & 4095) === 0) checkTime();
           }
         } catch {
-          /* keep the strings read so far */
+          // Keep the strings read so far; the rest is reported, not silently dropped.
+          res.damaged = `the shared string table ends after ${sst.length} of ${count} strings`;
         }
         break;
       }

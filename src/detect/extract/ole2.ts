@@ -8,7 +8,7 @@
  */
 import { Cfb, type CfbEntry } from './cfb-reader.js';
 import { readPropertySets } from './ole2-props.js';
-import { scanBytes } from './binary.js';
+import { MAX_VERIFIED_HITS, scanBytes } from './binary.js';
 import { readDoc } from './ole2-doc.js';
 import { readXls } from './ole2-xls.js';
 import { readPpt } from './ole2-ppt.js';
@@ -39,6 +39,14 @@ export const extractOle2: Extractor = async function* (blob: Blob, ctx: ExtractC
   // A directory that lists nothing was damaged: a real compound file holds at least one stream.
   if (cfb.root.children.length === 0) throw new ScanError('corrupt', 'damaged compound file: empty directory');
   yield* storage(cfb, cfb.root, ctx, 0);
+  // Backstop: the byte prefilter over every stream, so text a structured reader could not reach
+  // (a damaged piece table, a record it does not know, a stream no reader claims) is still searched.
+  const budget = { left: MAX_VERIFIED_HITS };
+  for (const e of cfb.streams()) {
+    ctx.checkTime();
+    yield* scanBytes(cfb.read(e), ctx, { part: e.path, area: 'binary', budget });
+  }
+  for (const p of cfb.problems) yield { kind: 'unscannable', reason: 'corrupt', detail: `damaged compound file: ${p.detail}`, where: { part: p.part } };
 };
 
 /** Text runs of a string, split when long. */
@@ -73,12 +81,10 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
     return;
   }
 
-  let known = false;
   const word = has('WordDocument');
   const book = has('Workbook') ?? has('Book');
   const ppt = has('PowerPoint Document');
   if (word) {
-    known = true;
     const table = has('1Table');
     const table0 = has('0Table');
     const doc = guard('Word document', () =>
@@ -88,6 +94,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
       }),
     );
     if (doc.encrypted) throw new ScanError('encrypted', 'password-protected Word document');
+    if (doc.damaged) yield { kind: 'unscannable', reason: 'corrupt', detail: `damaged Word document: ${doc.damaged}`, where: { part: prefix + 'WordDocument' } };
     if (doc.stories) {
       for (const s of doc.stories) yield* run(s.text, { part: prefix + 'WordDocument', area: s.area });
     } else {
@@ -96,17 +103,17 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
     }
   }
   if (book) {
-    known = true;
     const xls = guard('Excel workbook', () => readXls(cfb.read(book), ctx.checkTime));
     if (xls.encrypted) throw new ScanError('encrypted', 'password-protected Excel workbook');
+    if (xls.damaged) yield { kind: 'unscannable', reason: 'corrupt', detail: `damaged Excel workbook: ${xls.damaged}`, where: { part: prefix + book.name } };
     for (const c of xls.cells) yield* run(c.text, { part: prefix + book.name, sheet: c.sheet, cell: c.cell });
     for (const s of xls.sheets) yield* run(s.text, { part: prefix + book.name, sheet: s.sheet, area: s.area });
     for (const s of xls.other) yield* run(s.text, { part: prefix + book.name, area: s.area });
   }
   if (ppt) {
-    known = true;
     const p = guard('PowerPoint presentation', () => readPpt(cfb.read(ppt), ctx.checkTime));
     if (p.encrypted) throw new ScanError('encrypted', 'password-protected PowerPoint presentation');
+    if (p.damaged) yield { kind: 'unscannable', reason: 'corrupt', detail: `damaged PowerPoint presentation: ${p.damaged}`, where: { part: prefix + 'PowerPoint Document' } };
     for (const g of p.groups) {
       const where: Where = { part: prefix + 'PowerPoint Document', area: g.area };
       if (g.slide) where.slide = g.slide;
@@ -136,7 +143,6 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
   // An embedded object holding a whole file.
   const native = has('\u0001Ole10Native');
   if (native && st !== cfb.root) {
-    known = true;
     const m = parseOle10Native(cfb.read(native));
     ctx.addEntry();
     ctx.addExpanded(m.data.length);
@@ -145,7 +151,6 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
   for (const n of ['Package', 'CONTENTS']) {
     const e = has(n);
     if (e && st !== cfb.root) {
-      known = true;
       const data = cfb.read(e);
       ctx.addEntry();
       ctx.addExpanded(data.length);
@@ -164,15 +169,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
     yield* storage(cfb, c, ctx, nest + 1);
   }
 
-  // Anything else: the binary prefilter over every stream of this storage.
-  if (!known) {
-    const budget = { left: 10_000 };
-    for (const e of st.children) {
-      if (e.type !== 2 || e.name.startsWith('\u0005')) continue;
-      ctx.checkTime();
-      yield* scanBytes(cfb.read(e), ctx, { part: e.path, area: 'binary', budget });
-    }
-  }
+  // Streams no reader claims get the byte prefilter in the backstop pass (extractOle2).
 }
 
 /** `\x01Ole10Native`: size, flags, label, source path, …, temp path, data size, data. */

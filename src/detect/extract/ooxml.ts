@@ -1,14 +1,16 @@
 /**
  * OOXML (docx, xlsx, pptx and their macro/template variants): every XML part a reader or a
  * search would see — body, headers, footers, notes, comments, shared strings, charts, docProps —
- * plus sensitivity labels and embedded files. Media, fonts and styling parts are skipped.
+ * plus sensitivity labels and embedded files. Media, fonts and styling parts are skipped (they
+ * hold no text); any other part is scanned as a file of its own, and a damaged part is reported.
  */
 import { blobOf } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
-import type { Extracted, Extractor } from './types.js';
+import { ScanError, ScanLimitError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
-import { attr, markupStampHits, markupTextAroundStamps, xmlToText } from './xml-text.js';
+import { attr, markupStampHits, xmlToText } from './xml-text.js';
+import { MarkupWindows } from './markup-windows.js';
 import { XlsbBook, extractXlsbPart, isXlsbPart } from './xlsb.js';
 
 const SKIP =
@@ -25,33 +27,53 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
     if (entry.isDir || SKIP.test(entry.name)) continue;
     ctx.addEntry();
     ctx.checkTime();
-    if (EMBEDDED.test(entry.name)) {
-      const data = await zip.read(entry.name);
-      if (data) yield { kind: 'member', name: entry.name, data: blobOf(data), where: { part: entry.name } };
-      continue;
+    try {
+      if (xlsb && isXlsbPart(entry.name)) {
+        const bytes = await zip.read(entry.name);
+        if (bytes) yield* extractXlsbPart(entry.name, bytes, xlsb, ctx);
+      } else yield* part(entry.name, zip, sheets, ctx);
+    } catch (err) {
+      // A damaged part does not hide its siblings; limits on the whole scan end it.
+      if (!(err instanceof ScanError) || err instanceof ScanLimitError) throw err;
+      yield { kind: 'unscannable', reason: err.reason, detail: err.message, where: { part: entry.name } };
     }
-    if (xlsb && isXlsbPart(entry.name)) {
-      const bytes = await zip.read(entry.name);
-      if (bytes) yield* extractXlsbPart(entry.name, bytes, xlsb, ctx);
-      continue;
-    }
-    // VML drawings (.vml) hold WordArt, text boxes and watermarks of Excel and PowerPoint.
-    if (!/\.(xml|vml)$/i.test(entry.name)) continue;
-    const bytes = await zip.read(entry.name);
-    if (!bytes) continue;
-    if (/^docProps\/custom\.xml$|(^|\/)LabelInfo\.xml$/i.test(entry.name)) yield* labels(decodeXml(bytes), entry.name);
-    const shared = /^xl\/sharedStrings\.xml$/i.test(entry.name);
-    if (ctx.fullText || isUtf16Xml(bytes) || shared) {
-      if (!ctx.fullText && !isUtf16Xml(bytes) && markupStampHits(bytes, 1).length === 0) continue;
-      const xml = decodeXml(bytes);
-      if (shared) yield* sharedStrings(xml, entry.name, zip, sheets, ctx.fullText);
-      else yield* texts(chunkText(xmlToText(xml)), await whereOf(entry.name, zip, sheets));
-      continue;
-    }
-    const windows = markupTextAroundStamps(bytes);
-    if (windows.length) yield* texts(windows, await whereOf(entry.name, zip, sheets));
   }
 };
+
+const LABEL_PART = /^docProps\/custom\.xml$|(^|\/)LabelInfo\.xml$/i;
+const SHARED_STRINGS = /^xl\/sharedStrings\.xml$/i;
+
+async function* part(name: string, zip: ZipArchive, sheets: Map<string, string>, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  // Embedded files, and parts of kinds not read here (ActiveX, custom binaries),
+  // are scanned as files of their own: unknown formats still get the byte prefilter.
+  // VML drawings (.vml) are markup: WordArt, text boxes and watermarks of Excel and PowerPoint.
+  if (EMBEDDED.test(name) || !/\.(xml|vml)$/i.test(name)) {
+    const data = await zip.read(name);
+    if (data) yield { kind: 'member', name, data: blobOf(data), where: { part: name } };
+    return;
+  }
+  let bytes: Uint8Array | null = null;
+  if (!ctx.fullText && !SHARED_STRINGS.test(name) && !LABEL_PART.test(name)) {
+    // The common case: only the text around a possible stamp matters, so the part is searched as
+    // it inflates and never held whole (a worksheet can inflate to hundreds of megabytes).
+    const windows = new MarkupWindows();
+    await zip.stream(name, windows.push);
+    if (!windows.head || !isUtf16Xml(windows.head)) {
+      const texts = windows.finish();
+      if (texts.length) yield* textRuns(texts, await whereOf(name, zip, sheets));
+      return;
+    }
+    bytes = await zip.read(name); // UTF-16 XML (rare): decoded whole below
+  }
+  bytes ??= await zip.read(name);
+  if (!bytes) return;
+  if (LABEL_PART.test(name)) yield* labels(decodeXml(bytes), name);
+  const shared = SHARED_STRINGS.test(name);
+  if (!ctx.fullText && !isUtf16Xml(bytes) && markupStampHits(bytes, 1).length === 0) return;
+  const xml = decodeXml(bytes);
+  if (shared) yield* sharedStrings(xml, name, zip, sheets, ctx);
+  else yield* textRuns(chunkText(xmlToText(xml)), await whereOf(name, zip, sheets));
+}
 
 /** Why the package has no readable main document (word/document.xml, xl/workbook.xml…), or null. */
 async function missingMainPart(zip: ZipArchive): Promise<string | null> {
@@ -63,7 +85,7 @@ async function missingMainPart(zip: ZipArchive): Promise<string | null> {
   return zip.has(target) ? null : `the package's main document part ${target} is missing`;
 }
 
-function* texts(runs: Iterable<string>, where: Where): Generator<Extracted> {
+function* textRuns(runs: Iterable<string>, where: Where): Generator<Extracted> {
   for (const text of runs) yield { kind: 'text', text, where };
 }
 
@@ -122,24 +144,51 @@ async function* sharedStrings(
   part: string,
   zip: ZipArchive,
   sheets: Map<string, string>,
-  fullText: boolean,
+  ctx: ExtractContext,
 ): AsyncGenerator<Extracted> {
   const items = Array.from(xml.matchAll(/<si\b[^>]*>([\s\S]*?)<\/si>/g), (m) => xmlToText(m[1]));
-  for (let i = 0; i < items.length; i++) {
-    if (!/[秘㊙]/.test(items[i]) && !/&#/.test(items[i])) continue;
-    yield { kind: 'text', text: items[i], where: { part, area: 'cells', ...(await cellUsing(i, zip, sheets)) } };
-  }
-  if (fullText) for (const text of chunkText(items.join('\n'))) yield { kind: 'text', text, where: { part, area: 'cells' } };
+  const candidates = new Set<number>();
+  for (let i = 0; i < items.length; i++) if (MAY_BE_STAMP.test(items[i])) candidates.add(i);
+  const cells = candidates.size ? await cellsUsing(candidates, zip, sheets, ctx) : new Map<number, Where>();
+  for (const i of candidates) yield { kind: 'text', text: items[i], where: { part, area: 'cells', ...cells.get(i) } };
+  if (ctx.fullText) for (const text of chunkText(items.join('\n'))) yield { kind: 'text', text, where: { part, area: 'cells' } };
 }
 
-async function cellUsing(index: number, zip: ZipArchive, sheets: Map<string, string>): Promise<Where> {
-  const re = new RegExp(`<c\\b([^>]*\\bt="s"[^>]*)>\\s*<v>${index}</v>`);
+/** 秘 or ㊙ not starting a word (秘密, 秘書: kana or kanji after it), or a literal "&#". */
+const MAY_BE_STAMP = /[秘㊙](?![\u3001-\u9fff])|&#/;
+
+/**
+ * The first cell of any sheet that uses each shared string in `wanted`: one pass over each sheet's
+ * bytes for `<v>N</v>` (no decoding of the sheet), stopping once every string has its cell.
+ */
+async function cellsUsing(wanted: Set<number>, zip: ZipArchive, sheets: Map<string, string>, ctx: ExtractContext): Promise<Map<number, Where>> {
+  const found = new Map<number, Where>();
+  const latin1 = new TextDecoder('latin1');
   for (const [part, sheet] of sheets) {
-    const xml = await zip.text(part);
-    const m = xml && re.exec(xml);
-    if (m) return { sheet, cell: attr(m[1], 'r') ?? undefined };
+    if (found.size === wanted.size) break;
+    let xml: Uint8Array | null;
+    try {
+      xml = await zip.read(part);
+    } catch (err) {
+      if (err instanceof ScanLimitError) throw err;
+      continue; // the sheet's own turn in the part loop reports it
+    }
+    if (!xml) continue;
+    for (let at = xml.indexOf(0x3c); at >= 0 && found.size < wanted.size; at = xml.indexOf(0x3c, at + 1)) {
+      // <v>digits</v>
+      if (xml[at + 1] !== 0x76 || xml[at + 2] !== 0x3e) continue;
+      let n = 0;
+      let k = at + 3;
+      while (xml[k] >= 0x30 && xml[k] <= 0x39 && k - at < 14) n = n * 10 + xml[k++] - 0x30;
+      if (k === at + 3 || xml[k] !== 0x3c || !wanted.has(n) || found.has(n)) continue;
+      const open = xml.lastIndexOf(0x3c, at - 1);
+      const tag = open >= 0 && at - open < 1024 ? latin1.decode(xml.subarray(open, at)) : '';
+      if (!/^<c\b[^>]*\bt="s"/.test(tag)) continue;
+      found.set(n, { sheet, cell: attr(tag, 'r') ?? undefined });
+      if ((found.size & 1023) === 0) ctx.checkTime();
+    }
   }
-  return {};
+  return found;
 }
 
 /** Sensitivity labels: MSIP_Label_<GUID>_Name custom properties and docMetadata/LabelInfo.xml. */

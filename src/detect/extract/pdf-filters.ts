@@ -4,6 +4,7 @@
  */
 import { Inflate, unzlibSync, inflateSync } from 'fflate';
 import { concat } from '../bytes.js';
+import { INPUT_SLICE } from './inflate.js';
 
 export interface Decoded {
   data: Uint8Array;
@@ -11,7 +12,9 @@ export interface Decoded {
   partial: boolean;
 }
 
-const SLICE = 1 << 16;
+// Small slices bound the output of one push (deflate expands at most ~1032×): a bomb is stopped
+// a few megabytes past the cap instead of 64 MiB past it (see inflate.ts).
+const SLICE = INPUT_SLICE;
 
 
 /** Streaming inflate in slices so that a bomb stops at `cap`; returns what it got on errors. */

@@ -820,7 +820,12 @@ export class PdfDoc {
         }
       }
       const r = applyFilter(nm, data, fp, this.lim.streamCap);
-      if (!r) return null;
+      if (!r) {
+        // A filter we cannot decode (not an image codec): the stream was not read, so say so.
+        this.damaged = true;
+        if (info) info.partial = true;
+        return null;
+      }
       data = r.data;
       if (r.partial) partial = true;
     }

@@ -456,7 +456,8 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   }
   yield* attachments(doc, pages, ctx);
 
-  if (badPages > 0 || fromScan || treeBroken || (truncated && doc.damaged)) {
+  // No %%EOF at the end: the file was cut short, and whatever followed was not read.
+  if (badPages > 0 || fromScan || treeBroken || truncated) {
     yield {
       kind: 'unscannable',
       reason: 'corrupt',

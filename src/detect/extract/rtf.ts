@@ -73,6 +73,7 @@ export const extractRtf: Extractor = async function* (blob: Blob, ctx: ExtractCo
     ctx.addExpanded(obj.length);
     yield { kind: 'member', name: `object${i + 1}`, data: new Blob([obj as Uint8Array<ArrayBuffer>]), where: { area: 'embedded object' } };
   }
+  if (r.truncated) yield { kind: 'unscannable', reason: 'corrupt', detail: 'RTF document ends before its groups close (truncated)' };
 };
 
 export interface RtfResult {
@@ -80,6 +81,8 @@ export interface RtfResult {
   text: Map<string, string>;
   /** Compound files found in \objdata. */
   objects: Uint8Array[];
+  /** The input ended inside a group (truncated): what followed could not be read. */
+  truncated: boolean;
 }
 
 export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfResult {
@@ -346,7 +349,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
   flush();
   const text = new Map<string, string>();
   for (const [k, v] of out) text.set(k, v.join(''));
-  return { text, objects };
+  return { text, objects, truncated: stack.length > 0 || deep > 0 };
 }
 
 /** The compound file inside an \objdata OLE1 object (from its signature on), if any. */

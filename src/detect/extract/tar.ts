@@ -35,8 +35,10 @@ export function isTarHeader(h: Uint8Array): boolean {
 export const extractTar: Extractor = async function* (blob, ctx) {
   let at = 0;
   let longName: string | null = null;
-  while (at + 512 <= blob.size) {
+  while (at < blob.size) {
     ctx.checkTime();
+    // Writers end an archive with zero blocks: running out of bytes first means it was cut short.
+    if (at + 512 > blob.size) throw new ScanError('corrupt', 'tar archive is truncated (no end-of-archive marker)');
     const h = await readBytes(blob, at, at + 512);
     if (h.every((b) => b === 0)) return;
     if (!isTarHeader(h)) throw new ScanError('corrupt', `tar header at ${at} is damaged`);
@@ -58,8 +60,14 @@ export const extractTar: Extractor = async function* (blob, ctx) {
     const prefix = field(h, 345, 155);
     const name = longName ?? (prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100));
     longName = null;
+    if (type === 'S' || type === 'M') {
+      // GNU sparse files and multi-volume continuations: their bytes are not the member's content.
+      yield { kind: 'unscannable', reason: 'unsupported', detail: `tar member ${name} is a ${type === 'S' ? 'sparse file' : 'multi-volume part'}`, where: { part: name } };
+      continue;
+    }
     if (type !== '0' && type !== '7') continue; // directories, links, devices carry no content
     ctx.addEntry();
     yield { kind: 'member', name, data };
   }
+  throw new ScanError('corrupt', 'tar archive is truncated (no end-of-archive marker)');
 };

@@ -1,6 +1,19 @@
 /**
  * The contract between the scanner and the extractors (one module per format).
  * An extractor turns bytes into text runs with locations; it knows nothing of the rules.
+ *
+ * Coverage accounting — the engine never answers `clean` without having read:
+ *  - Everything a reader could see is either yielded (`text`, `label`), handed back as a `member`
+ *    (the scanner scans it as a file of its own; unknown formats get the byte prefilter), or
+ *    skipped on purpose because it cannot hold text (images, fonts, styles: say so in a comment).
+ *  - Anything else the extractor could not read — a damaged part, a stream that ends early, a
+ *    chain that loops, an unsupported filter or compression method, a member over a limit — is
+ *    reported with `{ kind: 'unscannable', reason, detail, where }`, and the extractor goes on
+ *    with what it can still read (a marked sibling still makes the file marked).
+ *  - A blob it recognises but cannot parse at all ends with `throw new ScanError('corrupt', …)`.
+ *  - Never catch-and-continue in silence: a `catch` either rethrows a ScanError or yields
+ *    `unscannable`. Decompress only through ExpansionGuard (inflate.ts).
+ * The scanner answers `clean` only when the whole tree of members ended without any of these.
  */
 import type { Limits, UnscannableReason, Where } from '../types.js';
 

@@ -63,10 +63,10 @@ export function attr(tag: string, name: string): string | null {
   return m ? decodeEntities(m[1]) : null;
 }
 
-const MARKUP_BACK = 2048;
+export const MARKUP_BACK = 2048;
 // A stamp split across formatting runs has tags between 秘 and Confidential; 16 KiB of markup
 // holds far more run boundaries than any real document puts there.
-const MARKUP_FWD = 16384;
+export const MARKUP_FWD = 16384;
 // 秘 and ㊙ in UTF-8, and "&#", which may start a character reference that spells them.
 const MARKUP_NEEDLES: Needle[] = [...NEEDLES['utf-8'], { bytes: Uint8Array.from([0x26, 0x23]), enc: 'utf-8', anchor: 1 }];
 

@@ -1,19 +1,25 @@
 /**
  * A ZIP reader over a Blob: the central directory is read from the end, each member is read
  * and inflated on demand, so memory holds one member at a time. Guards against bombs
- * (declared and actual expansion ratio, total expanded bytes) and lying headers.
+ * (declared and actual expansion ratio, total expanded bytes: see inflate.ts) and lying headers:
+ * the directory must hold exactly the entries its end record lists, each local header must agree
+ * with its directory entry, and every member read must match its size and CRC-32.
  */
-import { Gunzip, Inflate } from 'fflate';
-import { concat, decodeName, readBytes, u16, u32, u64 } from '../bytes.js';
+import { decodeName, readBytes, u16, u32, u64 } from '../bytes.js';
+import { crc32 } from '../crc32.js';
 import { RATIO_FLOOR_BYTES } from '../limits.js';
+import { ExpansionGuard, inflateRaw } from './inflate.js';
 import { ScanError, type ExtractContext } from './types.js';
 
 export interface ZipEntry {
   name: string;
+  /** The name's bytes as stored, compared with the local header's. */
+  rawName: Uint8Array;
   method: number;
   flags: number;
   compressedSize: number;
   size: number;
+  crc32: number;
   localOffset: number;
   isDir: boolean;
   encrypted: boolean;
@@ -50,8 +56,9 @@ async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEn
   let count = u16(tail, e + 10);
   let cdSize = u32(tail, e + 12);
   let cdOffset = u32(tail, e + 16);
-  if ((count === 0xffff || cdOffset === 0xffffffff) && e >= 20 && u32(tail, e - 20) === EOCD64_LOCATOR) {
+  if ((count === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff) && e >= 20 && u32(tail, e - 20) === EOCD64_LOCATOR) {
     const rec = await readBytes(blob, u64(tail, e - 12), u64(tail, e - 12) + 56);
+    if (rec.length < 56) throw new ScanError('corrupt', 'ZIP64 end of central directory lies outside the file');
     count = u64(rec, 32);
     cdSize = u64(rec, 40);
     cdOffset = u64(rec, 48);
@@ -60,13 +67,16 @@ async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEn
   if (cdOffset + cdSize > blob.size) throw new ScanError('corrupt', 'ZIP central directory lies outside the file');
   const cd = await readBytes(blob, cdOffset, cdOffset + cdSize);
   const entries: ZipEntry[] = [];
-  for (let p = 0; p + 46 <= cd.length && entries.length < count; ) {
-    if (u32(cd, p) !== CDH) throw new ScanError('corrupt', 'ZIP central directory is damaged');
+  let p = 0;
+  while (entries.length < count) {
+    if (p + 46 > cd.length || u32(cd, p) !== CDH) throw new ScanError('corrupt', 'ZIP central directory is damaged');
     const flags = u16(cd, p + 8);
     const nameLen = u16(cd, p + 28);
     const extraLen = u16(cd, p + 30);
     const commentLen = u16(cd, p + 32);
-    const name = decodeName(cd.subarray(p + 46, p + 46 + nameLen), (flags & 0x800) !== 0);
+    if (p + 46 + nameLen + extraLen + commentLen > cd.length) throw new ScanError('corrupt', 'ZIP central directory is damaged');
+    const rawName = cd.slice(p + 46, p + 46 + nameLen);
+    const name = decodeName(rawName, (flags & 0x800) !== 0);
     let compressedSize = u32(cd, p + 20);
     let size = u32(cd, p + 24);
     let localOffset = u32(cd, p + 42);
@@ -74,16 +84,21 @@ async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEn
     const method = u16(cd, p + 10);
     entries.push({
       name,
+      rawName,
       method,
       flags,
       compressedSize,
       size,
+      crc32: u32(cd, p + 16),
       localOffset,
-      isDir: name.endsWith('/'),
+      // A "directory" that holds bytes is read like a file: a damaged name must not hide content.
+      isDir: name.endsWith('/') && size === 0 && compressedSize === 0,
       encrypted: (flags & 1) !== 0 || method === 99,
     });
     p += 46 + nameLen + extraLen + commentLen;
   }
+  // The directory must hold exactly what the end record says: a lying count or size could hide members.
+  if (p !== cd.length) throw new ScanError('corrupt', `ZIP central directory holds more than the ${count} entries its end record lists`);
   return entries;
 }
 
@@ -113,79 +128,92 @@ function zip64Extra(
   return v;
 }
 
-const CHUNK = 1 << 20;
-
-/** The member's bytes, inflated, with every bomb guard applied while inflating. */
+/** The member's bytes, inflated under the bomb guards and checked against its size and CRC-32. */
 export async function readZipEntry(blob: Blob, entry: ZipEntry, ctx: ExtractContext): Promise<Uint8Array> {
-  const data = await zipEntryBlob(blob, entry, ctx);
-  return data instanceof Uint8Array ? data : readBytes(data);
+  const data = await memberData(blob, entry, ctx);
+  if (data instanceof ExpansionGuard) return data.bytes();
+  const bytes = await readBytes(data);
+  if (crc32(bytes) !== entry.crc32) throw crcError(entry);
+  return bytes;
 }
 
 /**
  * The member as a Blob: a stored member is a slice of the archive (no copy, so a 90 MB stored
- * member costs no memory); a deflated one is inflated under the bomb guards.
+ * member costs no memory); a deflated one is inflated under the bomb guards. Either way the local
+ * header must agree with the central directory and the CRC-32 must match.
  */
-export async function zipEntryBlob(blob: Blob, entry: ZipEntry, ctx: ExtractContext): Promise<Blob | Uint8Array> {
+export async function zipEntryBlob(blob: Blob, entry: ZipEntry, ctx: ExtractContext): Promise<Blob> {
+  const data = await memberData(blob, entry, ctx);
+  if (data instanceof ExpansionGuard) return data.blob();
+  await checkStoredCrc(data, entry, ctx);
+  return data;
+}
+
+/**
+ * The member's bytes handed to `sink` chunk by chunk as they are inflated (memory holds one chunk,
+ * whatever the member's size), then checked against its size and CRC-32.
+ */
+export async function streamZipEntry(blob: Blob, entry: ZipEntry, ctx: ExtractContext, sink: (chunk: Uint8Array) => void): Promise<void> {
+  const data = await memberData(blob, entry, ctx, sink);
+  if (!(data instanceof ExpansionGuard)) await checkStoredCrc(data, entry, ctx, sink);
+}
+
+/** A stored member's slice (CRC not yet checked), or a deflated member already inflated and checked. */
+async function memberData(
+  blob: Blob,
+  entry: ZipEntry,
+  ctx: ExtractContext,
+  sink?: (chunk: Uint8Array) => void,
+): Promise<Blob | ExpansionGuard> {
   if (entry.encrypted) throw new ScanError('encrypted', `ZIP member ${entry.name} is password-protected`);
-  const lfh = await readBytes(blob, entry.localOffset, entry.localOffset + 30);
-  if (lfh.length < 30 || u32(lfh, 0) !== LFH) throw new ScanError('corrupt', `ZIP member ${entry.name}: bad local header`);
-  const start = entry.localOffset + 30 + u16(lfh, 26) + u16(lfh, 28);
+  const start = await dataStart(blob, entry);
   const end = start + entry.compressedSize;
   if (end > blob.size) throw new ScanError('corrupt', `ZIP member ${entry.name} is truncated`);
   checkRatio(entry.name, entry.size, entry.compressedSize, ctx);
+  const data = blob.slice(start, end);
   if (entry.method === 0) {
+    if (entry.size !== entry.compressedSize) throw new ScanError('corrupt', `ZIP member ${entry.name}: stored sizes disagree`);
     ctx.addExpanded(entry.compressedSize);
-    return blob.slice(start, end);
+    return data;
   }
-  if (entry.method !== 8) throw new ScanError('corrupt', `ZIP member ${entry.name}: unsupported compression method ${entry.method}`);
-  return inflateGuarded(blob.slice(start, end), entry.name, entry.size, ctx);
+  if (entry.method !== 8) throw new ScanError('unsupported', `ZIP member ${entry.name}: compression method ${entry.method} is not supported`);
+  return inflateRaw(data, ctx, { name: entry.name, declared: entry.size, crc32: entry.crc32, sink });
 }
+
+const crcError = (entry: ZipEntry) => new ScanError('corrupt', `ZIP member ${entry.name} fails its CRC-32 check (damaged)`);
+
+/** Where the member's data starts, after checking that its local header agrees with the directory. */
+async function dataStart(blob: Blob, entry: ZipEntry): Promise<number> {
+  const lfh = await readBytes(blob, entry.localOffset, entry.localOffset + 30 + entry.rawName.length);
+  const bad = (what: string) => new ScanError('corrupt', `ZIP member ${entry.name}: ${what}`);
+  if (lfh.length < 30 || u32(lfh, 0) !== LFH) throw bad('bad local header');
+  if (u16(lfh, 8) !== entry.method) throw bad('local header and central directory disagree on the compression method');
+  const nameLen = u16(lfh, 26);
+  const sameName = nameLen === entry.rawName.length && entry.rawName.every((b, i) => lfh[30 + i] === b);
+  if (!sameName) throw bad('local header and central directory disagree on the name');
+  // Without a data descriptor (flag bit 3) the local header carries the CRC too.
+  if ((u16(lfh, 6) & 8) === 0 && u32(lfh, 14) !== entry.crc32) throw bad('local header and central directory disagree on the CRC-32');
+  return entry.localOffset + 30 + nameLen + u16(lfh, 28);
+}
+
+async function checkStoredCrc(data: Blob, entry: ZipEntry, ctx: ExtractContext, sink?: (chunk: Uint8Array) => void): Promise<void> {
+  let crc = 0;
+  for (let at = 0; at < data.size; at += CRC_BLOCK) {
+    ctx.checkTime();
+    const block = await readBytes(data, at, Math.min(data.size, at + CRC_BLOCK));
+    crc = crc32(block, crc);
+    sink?.(block);
+  }
+  if (crc !== entry.crc32) throw crcError(entry);
+}
+
+const CRC_BLOCK = 4 << 20;
 
 function checkRatio(name: string, size: number, compressed: number, ctx: ExtractContext): void {
   if (size > RATIO_FLOOR_BYTES && size / Math.max(compressed, 1) > ctx.limits.maxRatio) {
     throw new ScanError('expansion-ratio', `${name} expands ${Math.round(size / Math.max(compressed, 1))}× (suspected archive bomb)`);
   }
 }
-
-/**
- * Raw-deflate `data` in slices. Stops as soon as the output outgrows what the header declared
- * or what the ratio allows, so a member that lies about its size cannot exhaust memory.
- */
-export async function inflateGuarded(
-  data: Blob,
-  name: string,
-  declared: number,
-  ctx: ExtractContext,
-  format: 'deflate-raw' | 'gzip' = 'deflate-raw',
-): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  // Throwing from the callback aborts fflate mid-push, so a bomb never runs to its end.
-  const onData = (chunk: Uint8Array) => {
-    total += chunk.length;
-    if (total > RATIO_FLOOR_BYTES && total / Math.max(data.size, 1) > ctx.limits.maxRatio) {
-      throw new ScanError('expansion-ratio', `${name} expands more than ${ctx.limits.maxRatio}× (suspected archive bomb)`);
-    }
-    if (declared >= 0 && total > declared + 1024 && total > RATIO_FLOOR_BYTES) {
-      throw new ScanError('corrupt', `${name} inflates beyond its declared size`);
-    }
-    chunks.push(chunk);
-  };
-  // Gunzip also reads concatenated members (`cat a.gz b.gz`), as gunzip does.
-  const inflater = format === 'gzip' ? new Gunzip(onData) : new Inflate(onData);
-  try {
-    for (let at = 0; at < data.size; at += CHUNK) {
-      ctx.checkTime();
-      inflater.push(await readBytes(data, at, at + CHUNK), at + CHUNK >= data.size);
-    }
-  } catch (err) {
-    if (err instanceof ScanError) throw err;
-    throw new ScanError('corrupt', `${name}: compressed data is damaged`);
-  }
-  ctx.addExpanded(total);
-  return concat(chunks, total);
-}
-
 
 /** A ZIP opened for reading parts by name (what the OOXML and ODF extractors need). */
 export interface ZipArchive {
@@ -195,6 +223,8 @@ export interface ZipArchive {
   read(name: string): Promise<Uint8Array | null>;
   /** The part as text (UTF-8, or UTF-16 with a BOM), or null. */
   text(name: string): Promise<string | null>;
+  /** Hands the part's bytes to `sink` chunk by chunk; false when it does not exist. */
+  stream(name: string, sink: (chunk: Uint8Array) => void): Promise<boolean>;
 }
 
 export async function openZip(blob: Blob, ctx: ExtractContext): Promise<ZipArchive> {
@@ -211,6 +241,11 @@ export async function openZip(blob: Blob, ctx: ExtractContext): Promise<ZipArchi
     text: async (name) => {
       const bytes = await read(name);
       return bytes ? decodeXml(bytes) : null;
+    },
+    stream: async (name, sink) => {
+      const e = byName.get(name);
+      if (e) await streamZipEntry(blob, e, ctx, sink);
+      return !!e;
     },
   };
 }

@@ -1,5 +1,4 @@
 /** Plain ZIP archives: every member is handed back to the scanner, which recurses into it. */
-import { blobOf } from '../bytes.js';
 import { ScanError, ScanLimitError, type Extractor } from './types.js';
 import { readZipDirectory, zipEntryBlob } from './zip-reader.js';
 
@@ -9,7 +8,7 @@ export const extractZip: Extractor = async function* (blob, ctx) {
     if (entry.isDir) continue;
     ctx.addEntry();
     ctx.checkTime();
-    let data: Blob | Uint8Array;
+    let data: Blob;
     try {
       data = await zipEntryBlob(blob, entry, ctx);
     } catch (err) {
@@ -20,6 +19,6 @@ export const extractZip: Extractor = async function* (blob, ctx) {
       yield { kind: 'unscannable', reason: err.reason, detail: err.message, where: { part: entry.name } };
       continue;
     }
-    yield { kind: 'member', name: entry.name, data: data instanceof Uint8Array ? blobOf(data) : data };
+    yield { kind: 'member', name: entry.name, data };
   }
 };

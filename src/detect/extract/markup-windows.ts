@@ -1,0 +1,70 @@
+/**
+ * markupTextAroundStamps (xml-text.ts) over a stream of chunks: the text around each place where
+ * 秘/㊙ (or "&#") may start, decoded as the bytes go by. Memory holds the last MARKUP_BACK bytes
+ * and the open window, never the whole part, so a 500 MB worksheet costs a byte search.
+ */
+import { concat } from '../bytes.js';
+import { decoder } from './byte-scan.js';
+import { MARKUP_BACK, MARKUP_FWD, markupStampHits, xmlToText } from './xml-text.js';
+
+export class MarkupWindows {
+  /** Text of the windows closed so far. */
+  readonly texts: string[] = [];
+  /** The bytes just before the current chunk (at most MARKUP_BACK), for windows and split needles. */
+  private tail: Uint8Array = new Uint8Array(0);
+  /** Absolute offset of the next chunk. */
+  private pos = 0;
+  private win: { end: number; parts: Uint8Array[]; upTo: number } | null = null;
+  /** First bytes of the stream (for a byte-order mark). */
+  head: Uint8Array | null = null;
+
+  readonly push = (chunk: Uint8Array): void => {
+    if (chunk.length === 0) return;
+    this.head ??= chunk.slice(0, 4);
+    const base = this.pos;
+    // A needle (at most 3 bytes) that starts in the last 2 bytes of the previous chunk.
+    if (this.tail.length) {
+      const junction = concat([this.tail.subarray(-2), chunk.subarray(0, 2)]);
+      const lead = Math.min(2, this.tail.length);
+      for (const h of markupStampHits(junction)) if (h < lead) this.hit(base - lead + h, base, chunk);
+    }
+    for (const h of markupStampHits(chunk)) this.hit(base + h, base, chunk);
+    this.pos = base + chunk.length;
+    if (this.win) {
+      const to = Math.min(this.win.end, this.pos);
+      if (to > this.win.upTo) this.win.parts.push(chunk.subarray(this.win.upTo - base, to - base));
+      this.win.upTo = Math.max(this.win.upTo, to);
+      if (this.win.end <= this.pos) this.close();
+    }
+    this.tail = chunk.length >= MARKUP_BACK ? chunk.subarray(chunk.length - MARKUP_BACK) : concat([this.tail, chunk]).slice(-MARKUP_BACK);
+  };
+
+  /** After the last chunk: the texts of every window. */
+  finish(): string[] {
+    this.close();
+    return this.texts;
+  }
+
+  /** A possible stamp at absolute offset `at`, met while reading the chunk that starts at `base`. */
+  private hit(at: number, base: number, chunk: Uint8Array): void {
+    if (this.win && at - MARKUP_BACK <= this.win.end) {
+      this.win.end = at + MARKUP_FWD;
+      return;
+    }
+    // The window may start in the tail (the bytes before this chunk).
+    const start = Math.max(0, at - MARKUP_BACK, base - this.tail.length);
+    const parts = start < base ? [this.tail.subarray(this.tail.length - (base - start))] : [];
+    if (this.win) {
+      // The open window ends inside this chunk, before this hit's: take its last bytes and close it.
+      this.win.parts.push(chunk.subarray(this.win.upTo - base, Math.min(this.win.end, base + chunk.length) - base));
+      this.close();
+    }
+    this.win = { end: at + MARKUP_FWD, parts, upTo: Math.max(start, base) };
+  }
+
+  private close(): void {
+    if (!this.win) return;
+    this.texts.push(xmlToText(decoder('utf-8').decode(concat(this.win.parts))));
+    this.win = null;
+  }
+}

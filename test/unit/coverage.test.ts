@@ -1,0 +1,153 @@
+/**
+ * Coverage accounting and bounded decompression: what the engine could not read is reported,
+ * never called clean; decompression stops mid-stream on a bomb with bounded memory.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateRawSync, gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { zipSync } from 'fflate';
+import { scanBlob } from '../../src/detect/index.js';
+import { ExpansionGuard, gunzip, inflateRaw } from '../../src/detect/extract/inflate.js';
+import { MarkupWindows } from '../../src/detect/extract/markup-windows.js';
+import { markupTextAroundStamps } from '../../src/detect/extract/xml-text.js';
+import { findStamp } from '../../src/detect/rules/stamp.js';
+import { crc32 } from '../../src/detect/crc32.js';
+import { ScanError } from '../../src/detect/extract/types.js';
+import { testContext } from '../support/extract.js';
+import { prng } from '../support/fuzz.js';
+
+const blob = (b: Uint8Array) => new Blob([b as Uint8Array<ArrayBuffer>]);
+const enc = (s: string) => new TextEncoder().encode(s);
+
+async function error(p: Promise<unknown>): Promise<ScanError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as ScanError;
+  }
+  throw new Error('no error');
+}
+
+describe('CRC-32', () => {
+  it('matches the check value and zlib, incrementally', () => {
+    expect(crc32(enc('123456789')).toString(16)).toBe('cbf43926');
+    const data = new Uint8Array(100_003).map((_, i) => (i * 7919) & 0xff);
+    const gz = gzipSync(data);
+    const stored = new DataView(gz.buffer, gz.byteOffset).getUint32(gz.length - 8, true);
+    expect(crc32(data.subarray(50_000), crc32(data.subarray(0, 50_000)))).toBe(stored);
+  });
+});
+
+describe('ExpansionGuard and streaming inflate', () => {
+  it('a deflate bomb stops after its first megabytes, with little output ever held', async () => {
+    const bomb = deflateRawSync(new Uint8Array(64 * 1024 * 1024), { level: 9 });
+    let seen = 0;
+    const err = await error(inflateRaw(blob(bomb), testContext({ limits: { maxRatio: 200 } }), { name: 'zeros', sink: (c) => (seen += c.length) }));
+    expect(err.reason).toBe('expansion-ratio');
+    // One 4 KiB slice of a deflate stream yields at most ~4 MiB.
+    expect(seen).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it('a member longer than its declared size, or failing its CRC-32, is corrupt', async () => {
+    const data = enc('秘 Confidential '.repeat(1000));
+    const raw = deflateRawSync(data);
+    expect((await error(inflateRaw(blob(raw), testContext(), { name: 'm', declared: data.length - 1 }))).reason).toBe('corrupt');
+    expect((await error(inflateRaw(blob(raw), testContext(), { name: 'm', declared: data.length, crc32: crc32(data) ^ 1 }))).reason).toBe('corrupt');
+    const ok = await inflateRaw(blob(raw), testContext(), { name: 'm', declared: data.length, crc32: crc32(data) });
+    expect(ok.bytes()).toEqual(data);
+  });
+
+  it('gzip: a flipped CRC or a missing trailer is corrupt', async () => {
+    const gz = Uint8Array.from(gzipSync(enc('取扱区分:秘 Confidential\n')));
+    const bad = gz.slice();
+    bad[bad.length - 8] ^= 1;
+    expect((await error(gunzip(blob(bad), testContext(), 'x'))).reason).toBe('corrupt');
+    expect((await error(gunzip(blob(gz.subarray(0, gz.length - 4)), testContext(), 'x'))).reason).toBe('corrupt');
+    expect(new TextDecoder().decode(await (await gunzip(blob(gz), testContext(), 'x')).arrayBuffer())).toContain('秘 Confidential');
+  });
+
+  it('the guard counts the time budget while inflating', () => {
+    const guard = new ExpansionGuard(testContext({ timeBudgetMs: 1 }), { name: 'slow' });
+    const until = Date.now() + 5;
+    while (Date.now() < until);
+    expect(() => guard.consumed(1)).toThrow(ScanError);
+  });
+});
+
+describe('MarkupWindows: the stamp search over a stream of chunks', () => {
+  it('finds what markupTextAroundStamps finds, however the part is cut into chunks', () => {
+    const rnd = prng(42);
+    let stamped = 0;
+    for (let t = 0; t < 200; t++) {
+      const parts: string[] = [];
+      for (let i = 0; i < 150; i++) {
+        const r = rnd();
+        parts.push(r < 0.02 ? '<w:t>秘</w:t></w:r><w:r><w:t> Confidential</w:t>' : r < 0.06 ? '<w:t>秘密保持</w:t>' : `<w:r><w:t>行 ${i}</w:t></w:r>`.repeat(1 + Math.floor(rnd() * 60)));
+      }
+      const bytes = enc(parts.join(''));
+      const expected = markupTextAroundStamps(bytes).some((x) => findStamp(x));
+      const mw = new MarkupWindows();
+      for (let o = 0; o < bytes.length; ) {
+        const n = 1 + Math.floor(rnd() * 5000);
+        mw.push(bytes.slice(o, o + n));
+        o += n;
+      }
+      expect(mw.finish().some((x) => findStamp(x))).toBe(expected);
+      if (expected) stamped++;
+    }
+    expect(stamped).toBeGreaterThan(20);
+  });
+});
+
+describe('nothing unread is called clean', () => {
+  const sheetXlsx = (sheet: string, shared: string) =>
+    zipSync({
+      '[Content_Types].xml': enc('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+      'xl/workbook.xml': enc('<workbook xmlns:r="r"><sheets><sheet name="明細" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+      'xl/_rels/workbook.xml.rels': enc('<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>'),
+      'xl/worksheets/sheet1.xml': enc(sheet),
+      'xl/sharedStrings.xml': enc(`<sst><si><t>メモ</t></si><si><t>${shared}</t></si></sst>`),
+    });
+
+  it('an xlsx whose only stamp is at row 1,048,576 is marked there', async () => {
+    const x = sheetXlsx('<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="1048576"><c r="XFD1048576" t="s"><v>1</v></c></row></sheetData></worksheet>', '秘 Confidential');
+    expect(await scanBlob(blob(x), 'last.xlsx')).toMatchObject({ verdict: 'marked', location: { sheet: '明細', cell: 'XFD1048576' } });
+  });
+
+  it('a ZIP member whose local header names another file is corrupt, not clean', async () => {
+    const z = zipSync({ 'memo.txt': [enc('nothing here'), { level: 0 }] });
+    const lfhName = 30; // the local header's copy of the name
+    z[lfhName] = 'n'.charCodeAt(0);
+    expect(await scanBlob(blob(z), 'a.zip')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+
+  it('a central directory listing fewer entries than it holds is corrupt', async () => {
+    const z = zipSync({ 'a.txt': enc('a'), 'b.txt': enc('秘 Confidential') });
+    const dv = new DataView(z.buffer);
+    const eocd = z.length - 22;
+    dv.setUint16(eocd + 8, 1, true);
+    dv.setUint16(eocd + 10, 1, true);
+    expect(await scanBlob(blob(z), 'a.zip')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+
+  it('a file named .docx whose bytes are no known format is unscannable: corrupt', async () => {
+    const junk = new Uint8Array(4096).map((_, i) => (i * 131 + 7) & 0xff);
+    expect(await scanBlob(blob(junk), '報告書.docx')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+
+  it('a tar cut at a block boundary (no end marker) is corrupt', async () => {
+    const tar = new Uint8Array(readFileSync(join(import.meta.dirname, '../fixtures/office/archives/ustar-clean.tar')));
+    expect(await scanBlob(blob(tar.subarray(0, 1024)), 'x.tar')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+
+  it('an OLE2 file whose FAT chain loops reports the damaged compound file', async () => {
+    const doc = new Uint8Array(readFileSync(join(import.meta.dirname, '../fixtures/office-legacy/doc-clean-traps.doc')));
+    const dv = new DataView(doc.buffer);
+    const fat = (dv.getUint32(76, true) + 1) * 512;
+    for (let i = 0; i < 128; i++) if (dv.getUint32(fat + i * 4, true) === i + 1) dv.setUint32(fat + i * 4, i, true); // every chain loops on itself
+    const r = await scanBlob(blob(doc), 'loop.doc');
+    expect(r).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    expect(r.verdict === 'unscannable' && r.detail).toMatch(/compound file|Word/);
+  });
+});
