@@ -4,7 +4,7 @@
  * plus sensitivity labels and embedded files. Media, fonts and styling parts are skipped (they
  * hold no text); any other part is scanned as a file of its own, and a damaged part is reported.
  */
-import { blobOf } from '../bytes.js';
+import { blobOf, concat } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted, type Extractor } from './types.js';
@@ -158,37 +158,57 @@ async function* sharedStrings(
 const MAY_BE_STAMP = /[秘㊙](?![\u3001-\u9fff])|&#/;
 
 /**
- * The first cell of any sheet that uses each shared string in `wanted`: one pass over each sheet's
- * bytes for `<v>N</v>` (no decoding of the sheet), stopping once every string has its cell.
+ * The first cell of any sheet that uses each shared string in `wanted`: one streamed pass over each
+ * sheet's bytes for `<v>N</v>` (never decoded, never held whole), stopping once every string has its cell.
  */
 async function cellsUsing(wanted: Set<number>, zip: ZipArchive, sheets: Map<string, string>, ctx: ExtractContext): Promise<Map<number, Where>> {
   const found = new Map<number, Where>();
-  const latin1 = new TextDecoder('latin1');
   for (const [part, sheet] of sheets) {
     if (found.size === wanted.size) break;
-    let xml: Uint8Array | null;
+    const finder = new CellFinder(wanted, found, sheet);
     try {
-      xml = await zip.read(part);
+      await zip.stream(part, finder.push);
     } catch (err) {
+      // ALL_FOUND stops the inflater (it surfaces wrapped); a damaged sheet is reported in its own turn.
       if (err instanceof ScanLimitError) throw err;
-      continue; // the sheet's own turn in the part loop reports it
     }
-    if (!xml) continue;
-    for (let at = xml.indexOf(0x3c); at >= 0 && found.size < wanted.size; at = xml.indexOf(0x3c, at + 1)) {
-      // <v>digits</v>
-      if (xml[at + 1] !== 0x76 || xml[at + 2] !== 0x3e) continue;
-      let n = 0;
-      let k = at + 3;
-      while (xml[k] >= 0x30 && xml[k] <= 0x39 && k - at < 14) n = n * 10 + xml[k++] - 0x30;
-      if (k === at + 3 || xml[k] !== 0x3c || !wanted.has(n) || found.has(n)) continue;
-      const open = xml.lastIndexOf(0x3c, at - 1);
-      const tag = open >= 0 && at - open < 1024 ? latin1.decode(xml.subarray(open, at)) : '';
-      if (!/^<c\b[^>]*\bt="s"/.test(tag)) continue;
-      found.set(n, { sheet, cell: attr(tag, 'r') ?? undefined });
-      if ((found.size & 1023) === 0) ctx.checkTime();
-    }
+    ctx.checkTime();
   }
   return found;
+}
+
+/** Thrown from a sink to stop inflating a sheet once every wanted string has its cell. */
+const ALL_FOUND = new Error('all cells found');
+const latin1 = new TextDecoder('latin1');
+
+/** Finds `<c … t="s"><v>N</v>` in a sheet streamed chunk by chunk (a cell may straddle two chunks). */
+class CellFinder {
+  /** The end of the previous chunk (≤ 1 KiB): a cell's start tag and value may begin there. */
+  private tail: Uint8Array = new Uint8Array(0);
+  constructor(
+    private readonly wanted: Set<number>,
+    private readonly found: Map<number, Where>,
+    private readonly sheet: string,
+  ) {}
+
+  readonly push = (chunk: Uint8Array): void => {
+    const buf = this.tail.length ? concat([this.tail, chunk]) : chunk;
+    // `<v>` starting in the tail's last 20 bytes was cut off last time; earlier ones were seen.
+    const from = Math.max(0, this.tail.length - 20);
+    for (let at = buf.indexOf(0x3c, from); at >= 0; at = buf.indexOf(0x3c, at + 1)) {
+      if (buf[at + 1] !== 0x76 || buf[at + 2] !== 0x3e) continue;
+      let n = 0;
+      let k = at + 3;
+      while (buf[k] >= 0x30 && buf[k] <= 0x39 && k - at < 14) n = n * 10 + buf[k++] - 0x30;
+      if (k === at + 3 || k >= buf.length || buf[k] !== 0x3c || !this.wanted.has(n) || this.found.has(n)) continue;
+      const open = buf.lastIndexOf(0x3c, at - 1);
+      const tag = open >= 0 && at - open < 1024 ? latin1.decode(buf.subarray(open, at)) : '';
+      if (!/^<c\b[^>]*\bt="s"/.test(tag)) continue;
+      this.found.set(n, { sheet: this.sheet, cell: attr(tag, 'r') ?? undefined });
+      if (this.found.size === this.wanted.size) throw ALL_FOUND;
+    }
+    this.tail = buf.slice(Math.max(0, buf.length - 1024));
+  };
 }
 
 /** Sensitivity labels: MSIP_Label_<GUID>_Name custom properties and docMetadata/LabelInfo.xml. */
