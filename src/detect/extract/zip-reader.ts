@@ -207,7 +207,8 @@ async function checkStoredCrc(data: Blob, entry: ZipEntry, ctx: ExtractContext, 
   if (crc !== entry.crc32) throw crcError(entry);
 }
 
-const CRC_BLOCK = 4 << 20;
+// Small blocks: the stored member is read a second time for its CRC, and must not be held while it is.
+const CRC_BLOCK = 1 << 20;
 
 function checkRatio(name: string, size: number, compressed: number, ctx: ExtractContext): void {
   if (size > RATIO_FLOOR_BYTES && size / Math.max(compressed, 1) > ctx.limits.maxRatio) {
