@@ -232,7 +232,9 @@ export class Cfb {
       s = this.miniFat[s];
     }
     if (o < size) this.problem(e.path, `stream ends after ${o} of its ${size} bytes`);
-    else if (s !== ENDOFCHAIN) this.problem(e.path, 'mini sector chain runs past the size its directory entry gives');
+    // An empty stream should start at ENDOFCHAIN, but some writers (e.g. oxmsg's .msg) leave sector 0 there:
+    // nothing is declared, so nothing is unread. Only a chain longer than a non-zero size hides bytes.
+    else if (s !== ENDOFCHAIN && size > 0) this.problem(e.path, 'mini sector chain runs past the size its directory entry gives');
     return o < size ? out.subarray(0, o) : out;
   }
 
