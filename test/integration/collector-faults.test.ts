@@ -65,6 +65,12 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 30
   }
 }
 
+/** Resolves once the child has exited, also when it already had (its 'exit' event would never come again). */
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((r) => child.once('exit', (code) => r(code)));
+}
+
 function spawnCollector(data: string, webhook: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [join(ROOT, 'bin/upload-guard.js'), 'collector', '--port', '0', '--data', data, '--webhook', webhook, '--rate-limit', '0'], {
     cwd: ROOT,
@@ -105,7 +111,7 @@ describe('kill -9', () => {
     child.kill('SIGKILL');
     killed = true;
     await Promise.all(clients);
-    await new Promise((r) => child.once('exit', r));
+    await exited(child);
     const deliveredBeforeKill = new Set(hook.ids).size;
     expect(deliveredBeforeKill).toBeLessThan(acked.length); // the kill really came during delivery
 
@@ -130,7 +136,7 @@ describe('kill -9', () => {
       expect(repeats).toBeLessThanOrEqual(64);
     } finally {
       child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await exited(child);
       hook.server.close();
     }
   }, 120_000);
@@ -282,7 +288,7 @@ describe('a corrupt SQLite file', () => {
     });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
-    const code = await new Promise((r) => child.once('exit', r));
+    const code = await exited(child);
     expect(code).toBe(1);
     expect(err.trim().split('\n')).toHaveLength(1);
     expect(err).toMatch(/^upload-guard collector: cannot open the database: .*events\.db is damaged/);
