@@ -17,7 +17,12 @@ function lyingDirectory(seed: Uint8Array): Mutant[] {
   const out: Mutant[] = [];
   const eocd = seed.lastIndexOf(0x50, seed.length - 22);
   let e = -1;
-  for (let i = seed.length - 22; i >= 0; i--) if (u32(seed, i) === 0x06054b50) (e = i), i = -1;
+  for (let i = seed.length - 22; i >= 0; i--) {
+    if (u32(seed, i) === 0x06054b50) {
+      e = i;
+      break;
+    }
+  }
   if (e < 0 || eocd < 0) return out;
   const set = (what: string, at: number, v: number, size: 2 | 4) => {
     const b = seed.slice();
