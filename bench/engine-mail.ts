@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { scanBlob } from '../src/detect/index.js';
 import { corpusPath, inCorpus } from '../test/support/corpus.js';
-import { median, type Row } from './table.js';
+import { time } from './engine.js';
+import { type Row } from './table.js';
 
 const MiB = 1024 * 1024;
 const DIR = join(tmpdir(), 'upload-guard-bench');
@@ -106,17 +107,6 @@ function message(ps: Piece[]): Uint8Array {
   }
   lines.push('--mixed--', '');
   return new TextEncoder().encode(lines.join('\r\n'));
-}
-
-async function time(fn: () => Promise<unknown>, runs: number): Promise<number> {
-  await fn();
-  const xs: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    xs.push(performance.now() - t);
-  }
-  return median(xs);
 }
 
 export async function runMailBench(): Promise<Row[]> {

@@ -12,20 +12,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
+import { prng as rng } from '../support/fuzz.js';
 
 const FIX = join(__dirname, '../fixtures/mail');
 const BUDGET_MS = 3000;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const latin1 = (b: Uint8Array) => new TextDecoder('latin1').decode(b);
 const enc = (s: string) => new TextEncoder().encode(s);
