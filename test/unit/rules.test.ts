@@ -51,6 +51,8 @@ describe('rule 2: the file name', () => {
     'C -x.txt',
     'folder/sub/秘—設計書.docx',
     'C:\\Users\\a\\秘—x.docx',
+    // Invisible format characters do not hide the prefix a reader sees.
+    '\u202E秘—xcod.exe', '\u200B秘—x.txt', '秘\u200B—x.txt', '\u2066C—x\u2069.pdf', '\uFEFF秘—x.txt',
   ])('marks %j', (name) => {
     expect(checkName(name)).toMatchObject({ verdict: 'marked', rule: 2, reason: 'name' });
   });

@@ -14,8 +14,14 @@ export function baseName(path: string): string {
   return i < 0 ? path : path.slice(i + 1);
 }
 
+/**
+ * Invisible format characters (bidi overrides and isolates, zero-width spaces, BOM): a reader sees the
+ * name without them, so `\u202E秘—x` or `秘\u200B—x` is the name 秘—x and must not slip past the rule.
+ */
+const INVISIBLE = /\p{Cf}/gu;
+
 /** The marked prefix (e.g. `秘—`) when the base name breaks rule 2, else null. */
 export function markedNamePrefix(path: string): string | null {
-  const m = NAME_RULE.exec(normalize(baseName(path)));
+  const m = NAME_RULE.exec(normalize(baseName(path)).replace(INVISIBLE, ''));
   return m ? m[0].replace(/\s+/g, '') : null;
 }
