@@ -6,7 +6,7 @@
  * Every decoder reports what it could not decode instead of guessing silently: an unknown charset
  * or a malformed encoded word comes back in `problems`, so the extractor can say `unscannable`.
  */
-import { decodeText } from './text.js';
+import { charsetDecoder, decodeText } from './text.js';
 
 export interface Decoded {
   text: string;
@@ -14,21 +14,10 @@ export interface Decoded {
   problems: string[];
 }
 
-/** A TextDecoder for a MIME charset name, or null when the platform does not know it. */
-export function charsetDecoder(charset: string): TextDecoder | null {
-  const label = charset.trim().toLowerCase().replace(/\*.*$/, ''); // RFC 2231 language suffix: utf-8*ja
-  const alias: Record<string, string> = { 'cp932': 'shift_jis', 'ms932': 'shift_jis', 'windows-31j': 'shift_jis', 'x-sjis': 'shift_jis', 'sjis': 'shift_jis', 'x-euc-jp': 'euc-jp' };
-  try {
-    return new TextDecoder(alias[label] ?? label);
-  } catch {
-    return null;
-  }
-}
-
 /** Bytes in a declared charset; an unknown charset is a problem, and the text is read as the bytes suggest. */
 export function decodeCharset(bytes: Uint8Array, charset: string | undefined): Decoded {
   if (!charset) return { text: decodeText(bytes), problems: [] };
-  const dec = charsetDecoder(charset);
+  const dec = charsetDecoder(charset.replace(/\*.*$/, '')); // RFC 2231 language suffix: utf-8*ja
   if (dec) return { text: dec.decode(bytes), problems: [] };
   return { text: decodeText(bytes), problems: [`unknown charset ${printable(charset)}`] };
 }

@@ -130,17 +130,17 @@ export function decodeText(bytes: Uint8Array): string {
 
 // ---------------------------------------------------------------- markup (XML, HTML)
 
-/** Labels Japanese tools write that the WHATWG Encoding Standard does not know. */
+/** Labels Japanese tools and mailers write that the WHATWG Encoding Standard does not know. */
 const ALIASES: Record<string, string> = { cp932: 'shift_jis', 'windows-932': 'shift_jis', 'ms-932': 'shift_jis', eucjp: 'euc-jp', 'x-eucjp': 'euc-jp', ujis: 'euc-jp' };
 
 const XML_DECL = /^(?:\xEF\xBB\xBF)?\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']\s*([\w.:-]+)/;
 const META_CHARSET = /<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([\w.:-]+)/i;
 
-/** A WHATWG label for `label`, or null when no decoder exists for it. */
-function knownEncoding(label: string): string | null {
-  const l = label.toLowerCase();
+/** A decoder for a declared charset label (XML, HTML, MIME), or null when the platform knows no decoder for it. */
+export function charsetDecoder(label: string): TextDecoder | null {
+  const l = label.trim().toLowerCase();
   try {
-    return new TextDecoder(ALIASES[l] ?? l).encoding;
+    return new TextDecoder(ALIASES[l] ?? l);
   } catch {
     return null;
   }
@@ -156,7 +156,7 @@ export function markupEncoding(bytes: Uint8Array): string {
   if (bom.bom) return bom.enc;
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, 4096));
   const label = XML_DECL.exec(head)?.[1] ?? META_CHARSET.exec(head)?.[1];
-  const declared = label ? knownEncoding(label) : null;
+  const declared = label ? (charsetDecoder(label)?.encoding ?? null) : null;
   // A declaration that the bytes contradict (a file re-saved in another encoding) is not trusted.
   if (declared && !declared.startsWith('utf-16') && fatalValid(declared, trimTail(bytes, true))) return declared;
   return detectTextEncoding(bytes);
