@@ -15,14 +15,22 @@ import {
   eventValues,
   pageClause,
   raisedBy,
+  deviceGroup,
+  deviceGroupsSql,
+  devicePageSql,
+  encodeDeviceCursor,
   rollupPlan,
+  rollupSql,
   summaryFromCounts,
   toPage,
-  type HourCount,
+  type DayCount,
 } from './sql.js';
 import type {
   AlertChannel,
   InsertOptions,
+  DeviceGroup,
+  DevicePage,
+  DevicePageQuery,
   DeviceRow,
   EventFilter,
   EventPage,
@@ -129,7 +137,25 @@ const MIGRATIONS: string[] = [
    INSERT INTO event_counts SELECT floor(time_ms / ${HOUR_MS}.0), coalesce(service, ''), verdict, action, count(*) FROM events GROUP BY 1, 2, 3, 4;
    CREATE INDEX devices_last_seen ON devices (last_seen_ms DESC, device_id);
    ALTER TABLE devices ADD COLUMN raised JSONB;`,
+  // 4: as migration 3 of sqlite.ts: what the device list filters and counts on, as indexed columns.
+  `ALTER TABLE devices ADD COLUMN heartbeat_minutes INT, ADD COLUMN token_id TEXT, ADD COLUMN user_name TEXT;
+   UPDATE devices SET heartbeat_minutes = (heartbeat->>'heartbeatMinutes')::int, token_id = heartbeat->>'tokenId', user_name = heartbeat->>'user';
+   CREATE INDEX devices_version ON devices (extension_version, last_seen_ms DESC, device_id);
+   CREATE INDEX devices_user ON devices (user_name, last_seen_ms DESC, device_id);
+   CREATE INDEX devices_token ON devices (token_id, last_seen_ms DESC, device_id);`,
 ];
+
+const DEVICE_COLUMNS = 'device_id, heartbeat, last_seen_ms, first_seen_ms, previous_version, version_since_ms, raised';
+
+interface DeviceDbRow {
+  device_id: string;
+  heartbeat: Heartbeat;
+  last_seen_ms: string;
+  first_seen_ms: string;
+  previous_version: string | null;
+  version_since_ms: string | null;
+  raised: Record<string, number | string> | null;
+}
 
 export interface PostgresOptions {
   connectionString: string;
@@ -262,23 +288,9 @@ export class PostgresStorage implements Storage {
   async summary(filter: EventFilter, tzOffsetMinutes = 0): Promise<Summary> {
     const plan = rollupPlan(filter, tzOffsetMinutes);
     if (plan) {
-      const counts = new Where((n) => `$${n}`, 'ILIKE');
-      counts.add('hour >= $? AND hour < $?', ...plan.hours);
-      counts.in('service', filter.service);
-      counts.in('verdict', filter.verdict);
-      counts.in('action', filter.action);
-      const queries = [this.pool.query<HourCount>(`SELECT hour, service, verdict, action, n FROM ${this.schema}.event_counts ${counts.sql()}`, counts.params)];
-      for (const [from, to] of plan.edges) {
-        const edge = new Where((n) => `$${n}`, 'ILIKE').filter({ ...filter, from, to });
-        queries.push(
-          this.pool.query<HourCount>(
-            `SELECT floor(time_ms / ${HOUR_MS}.0) AS hour, coalesce(service, '') AS service, verdict, action, count(*) AS n
-             FROM ${this.schema}.events ${edge.sql()} GROUP BY 1, 2, 3, 4`,
-            edge.params,
-          ),
-        );
-      }
-      return summaryFromCounts((await Promise.all(queries)).flatMap((r) => r.rows), tzOffsetMinutes);
+      const day = (ms: string) => `floor((${ms}) / ${DAY_MS}.0)`;
+      const { sql, params } = rollupSql(`${this.schema}.`, new Where((n) => `$${n}`, 'ILIKE'), filter, tzOffsetMinutes, plan, day);
+      return summaryFromCounts((await this.pool.query<DayCount>(sql, params)).rows);
     }
     const t = `${this.schema}.events`;
     const plain = new Where((n) => `$${n}`, 'ILIKE').filter(filter);
@@ -321,18 +333,22 @@ export class PostgresStorage implements Storage {
     const t = `${this.schema}.devices`;
     // A heartbeat older than the stored one (delivered late, or by a slower collector) changes nothing.
     const { rows } = await this.pool.query<{ inserted: boolean }>(
-      `INSERT INTO ${t} AS d (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms, raised)
-       VALUES ($1, $2, $3, $3, $4, NULL, $3, $5::jsonb)
+      `INSERT INTO ${t} AS d (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms, raised,
+         heartbeat_minutes, token_id, user_name)
+       VALUES ($1, $2, $3, $3, $4, NULL, $3, $5::jsonb, $6, $7, $8)
        ON CONFLICT (device_id) DO UPDATE SET
          heartbeat = excluded.heartbeat,
          last_seen_ms = excluded.last_seen_ms,
          previous_version = CASE WHEN d.extension_version IS DISTINCT FROM excluded.extension_version THEN d.extension_version ELSE d.previous_version END,
          version_since_ms = CASE WHEN d.extension_version IS DISTINCT FROM excluded.extension_version THEN excluded.last_seen_ms ELSE d.version_since_ms END,
          extension_version = excluded.extension_version,
-         raised = coalesce(d.raised, '{}'::jsonb) || excluded.raised
+         raised = coalesce(d.raised, '{}'::jsonb) || excluded.raised,
+         heartbeat_minutes = excluded.heartbeat_minutes,
+         token_id = excluded.token_id,
+         user_name = excluded.user_name
        WHERE d.last_seen_ms <= excluded.last_seen_ms
        RETURNING (xmax = 0) AS inserted`,
-      [h.deviceId, JSON.stringify(h), receivedAt, h.extensionVersion, JSON.stringify(raisedBy(h, receivedAt))],
+      [h.deviceId, JSON.stringify(h), receivedAt, h.extensionVersion, JSON.stringify(raisedBy(h, receivedAt)), h.heartbeatMinutes ?? null, h.tokenId ?? null, h.user ?? null],
     );
     if (rows[0]?.inserted) {
       // First heartbeat: the device may have sent events before it (they count as first contact).
@@ -345,18 +361,23 @@ export class PostgresStorage implements Storage {
   }
 
   async devices(): Promise<DeviceRow[]> {
-    const { rows } = await this.pool.query<{
-      heartbeat: Heartbeat;
-      last_seen_ms: string;
-      first_seen_ms: string;
-      previous_version: string | null;
-      version_since_ms: string | null;
-      raised: Record<string, number | string> | null;
-    }>(
-      `SELECT heartbeat, last_seen_ms, first_seen_ms, previous_version, version_since_ms, raised
-       FROM ${this.schema}.devices ORDER BY last_seen_ms DESC, device_id`,
-    );
+    const { rows } = await this.pool.query<DeviceDbRow>(`SELECT ${DEVICE_COLUMNS} FROM ${this.schema}.devices ORDER BY last_seen_ms DESC, device_id`);
     return rows.map((r) => deviceRow(r.heartbeat, r));
+  }
+
+  async devicePage(q: DevicePageQuery): Promise<DevicePage> {
+    const w = new Where((n) => `$${n}`, 'ILIKE');
+    const rest = devicePageSql(w, q);
+    w.params.push(q.limit + 1);
+    const { rows } = await this.pool.query<DeviceDbRow>(`SELECT ${DEVICE_COLUMNS} FROM ${this.schema}.devices ${rest} LIMIT $${w.params.length}`, w.params);
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return { devices: page.map((r) => deviceRow(r.heartbeat, r)), nextCursor: rows.length > q.limit && last ? encodeDeviceCursor(Number(last.last_seen_ms), last.device_id) : null };
+  }
+
+  async deviceGroups(now: number, staleAfterMinutes?: number): Promise<DeviceGroup[]> {
+    const { rows } = await this.pool.query<Parameters<typeof deviceGroup>[0]>(deviceGroupsSql(`${this.schema}.devices`, now, staleAfterMinutes));
+    return rows.map(deviceGroup);
   }
 
   async purgeBefore(time: number): Promise<number> {

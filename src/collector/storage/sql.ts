@@ -3,7 +3,9 @@
  * format. Only the placeholder style and a few functions differ, so the two stores cannot drift apart.
  */
 import type { Heartbeat, StoredEvent, UploadEvent } from '../../events/schema.js';
-import type { DeviceRow, EventFilter, EventQuery, Summary, TimeWindow } from './types.js';
+import { DEFAULT_HEARTBEAT_MINUTES } from '../../policy/defaults.js';
+import { STALE_GRACE_MINUTES, STALE_MISSED_HEARTBEATS } from '../devices.js';
+import type { DeviceGroup, DevicePageQuery, DeviceRow, EventFilter, EventQuery, Summary, TimeWindow } from './types.js';
 
 /** Event field → column. Times are stored as epoch ms integers so ordering and range scans are exact. */
 export const COLUMNS = [
@@ -211,9 +213,12 @@ export function deviceRow(
   };
 }
 
-/** One row of hourly counts: from event_counts, or counted from events for the hours at a range's edges. */
-export interface HourCount {
-  hour: number | string;
+/**
+ * One row of counts per day (already shifted by the time zone) × service × verdict × action: summed from
+ * the hourly counts, or counted from events for the hours at a range's edges.
+ */
+export interface DayCount {
+  day: number | string;
   service: string;
   verdict: string;
   action: string;
@@ -240,8 +245,46 @@ export function rollupPlan(f: EventFilter, tzOffsetMinutes: number): { hours: [n
   return { hours: [first, last], edges };
 }
 
-/** The summary from hourly counts; days shifted by the time zone. Service names are filled in by the caller. */
-export function summaryFromCounts(rows: readonly HourCount[], tzOffsetMinutes: number): Summary {
+/**
+ * The SQL of a rollup summary: one statement that sums the hourly counts per day and adds the edge
+ * hours counted from events, so the database returns one row per day × service × verdict × action
+ * (hundreds, not the tens of thousands of hourly rows). `day` is SQL turning epoch ms into a day
+ * number (integer division differs between SQLite and PostgreSQL).
+ */
+export function rollupSql(
+  /** '' (SQLite) or 'schema.' (PostgreSQL), before the table names. */
+  prefix: string,
+  w: Where,
+  filter: EventFilter,
+  tzOffsetMinutes: number,
+  plan: { hours: [number, number]; edges: [number, number][] },
+  day: (msExpr: string) => string,
+): { sql: string; params: unknown[] } {
+  const tz = tzOffsetMinutes * 60_000;
+  const parts: string[] = [];
+  // One Where for every part, so the placeholders number on across the UNION; each part takes its clauses.
+  w.add('hour >= $? AND hour < $?', ...plan.hours);
+  w.in('service', filter.service);
+  w.in('verdict', filter.verdict);
+  w.in('action', filter.action);
+  const hourClauses = w.clauses.splice(0);
+  parts.push(`SELECT ${day(`hour * ${HOUR_MS} + ${tz}`)} AS day, service, verdict, action, n FROM ${prefix}event_counts WHERE ${hourClauses.join(' AND ')}`);
+  for (const [from, to] of plan.edges) {
+    w.filter({ ...filter, from, to });
+    const clauses = w.clauses.splice(0);
+    parts.push(
+      `SELECT ${day(`time_ms + ${tz}`)} AS day, coalesce(service, '') AS service, verdict, action, count(*) AS n FROM ${prefix}events
+       WHERE ${clauses.join(' AND ')} GROUP BY 1, 2, 3, 4`,
+    );
+  }
+  return {
+    sql: `SELECT day, service, verdict, action, sum(n) AS n FROM (${parts.join(' UNION ALL ')}) AS parts GROUP BY day, service, verdict, action`,
+    params: w.params,
+  };
+}
+
+/** The summary from per-day counts. Service names are filled in by the caller. */
+export function summaryFromCounts(rows: readonly DayCount[]): Summary {
   const byService = new Map<string, number>();
   const byDay = new Map<number, number>();
   const byVerdict = new Map<string, number>();
@@ -253,7 +296,7 @@ export function summaryFromCounts(rows: readonly HourCount[], tzOffsetMinutes: n
     if (!n) continue;
     total += n;
     add(byService as Map<string | number, number>, r.service, n);
-    add(byDay as Map<string | number, number>, Math.floor((Number(r.hour) * HOUR_MS + tzOffsetMinutes * 60_000) / DAY_MS), n);
+    add(byDay as Map<string | number, number>, Number(r.day), n);
     add(byVerdict as Map<string | number, number>, r.verdict, n);
     add(byAction as Map<string | number, number>, r.action, n);
   }
@@ -266,4 +309,61 @@ export function summaryFromCounts(rows: readonly HourCount[], tzOffsetMinutes: n
     byVerdict: ranked<Summary['byVerdict'][number]['verdict']>(byVerdict).map(([verdict, count]) => ({ verdict, count })),
     byAction: ranked<Summary['byAction'][number]['action']>(byAction).map(([action, count]) => ({ action, count })),
   };
+}
+
+// --- devices: filtered, paged and counted in SQL (100,000 devices must not be read to show 100) ------
+
+/**
+ * SQL that is true for a stale device at `now` (the rule of devices.ts staleAfter): silent longer than
+ * 3 × its heartbeat interval + 5 min, or than `overrideMinutes`. Only numbers the collector computed are spliced in, never request text.
+ */
+export function staleSql(now: number, overrideMinutes?: number): string {
+  const at = Math.floor(Number(now));
+  if (!Number.isSafeInteger(at)) throw new Error('staleSql: now must be epoch ms');
+  if (overrideMinutes !== undefined) return `(last_seen_ms < ${at - Math.floor(overrideMinutes * 60_000)})`;
+  return `(last_seen_ms < ${at} - (${STALE_MISSED_HEARTBEATS} * coalesce(heartbeat_minutes, ${DEFAULT_HEARTBEAT_MINUTES}) + ${STALE_GRACE_MINUTES}) * 60000)`;
+}
+
+/** The device page cursor: (last_seen_ms, device_id) of the page's last row, base64url. */
+export function encodeDeviceCursor(lastSeenMs: number, deviceId: string): string {
+  return Buffer.from(JSON.stringify([lastSeenMs, deviceId])).toString('base64url');
+}
+
+function decodeDeviceCursor(cursor: string): [number, string] {
+  try {
+    const [t, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof t === 'number' && Number.isSafeInteger(t) && typeof id === 'string' && id.length <= 1024) return [t, id];
+  } catch {
+    /* fall through */
+  }
+  throw new BadCursorError();
+}
+
+/**
+ * WHERE and ORDER BY of one page of devices, newest heartbeat first (ties by id, ascending: the order
+ * of the devices_last_seen index). Returns the SQL after `FROM devices`.
+ */
+export function devicePageSql(w: Where, q: DevicePageQuery): string {
+  const f = q.filter;
+  if (f.status) w.clauses.push(f.status === 'stale' ? staleSql(q.now, q.staleAfterMinutes) : `NOT ${staleSql(q.now, q.staleAfterMinutes)}`);
+  if (f.version !== undefined) w.add('extension_version = $?', f.version);
+  if (f.user !== undefined) w.add('user_name = $?', f.user);
+  if (f.tokenId !== undefined) w.add('token_id = $?', f.tokenId);
+  if (q.cursor) {
+    const [t, id] = decodeDeviceCursor(q.cursor);
+    w.add('(last_seen_ms < $? OR (last_seen_ms = $? AND device_id > $?))', t, t, id);
+  }
+  return `${w.sql()} ORDER BY last_seen_ms DESC, device_id ASC`;
+}
+
+/** The fleet's devices grouped by version and token, with how many of each are stale. */
+export function deviceGroupsSql(table: string, now: number, overrideMinutes?: number): string {
+  return `SELECT extension_version AS "extensionVersion", token_id AS "tokenId", count(*) AS devices,
+            sum(CASE WHEN ${staleSql(now, overrideMinutes)} THEN 1 ELSE 0 END) AS stale
+          FROM ${table} GROUP BY extension_version, token_id`;
+}
+
+/** Numbers from PostgreSQL (BIGINT and sums come back as strings). */
+export function deviceGroup(r: { extensionVersion: string; tokenId: string | null; devices: number | string; stale: number | string | null }): DeviceGroup {
+  return { extensionVersion: r.extensionVersion, tokenId: r.tokenId ?? null, devices: Number(r.devices), stale: Number(r.stale ?? 0) };
 }

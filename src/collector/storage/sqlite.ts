@@ -5,25 +5,15 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
-import {
-  COLUMN_NAMES,
-  DAY_MS,
-  HOUR_MS,
-  TIME_INDEX,
-  Where,
-  dayString,
-  deviceRow,
-  eventValues,
-  pageClause,
-  raisedBy,
-  rollupPlan,
-  summaryFromCounts,
-  toPage,
-  type HourCount,
-} from './sql.js';
+import { COLUMN_NAMES, HOUR_MS, TIME_INDEX, eventValues, raisedBy } from './sql.js';
+import { READS, type ReadName } from './sqlite-reads.js';
+import { SqliteReaders, type ReadersOptions } from './sqlite-readers.js';
 import type {
   AlertChannel,
   InsertOptions,
+  DeviceGroup,
+  DevicePage,
+  DevicePageQuery,
   DeviceRow,
   EventFilter,
   EventPage,
@@ -128,6 +118,16 @@ const MIGRATIONS: string[] = [
    INSERT INTO event_counts SELECT time_ms / ${HOUR_MS}, coalesce(service, ''), verdict, action, count(*) FROM events GROUP BY 1, 2, 3, 4;
    CREATE INDEX devices_last_seen ON devices (last_seen_ms DESC, device_id);
    ALTER TABLE devices ADD COLUMN raised TEXT;`,
+  // 3: what the device list filters and counts on, as columns with indexes (not read out of the JSON of
+  // every heartbeat): the interval that decides staleness, the token fingerprint and the user.
+  `ALTER TABLE devices ADD COLUMN heartbeat_minutes INTEGER;
+   ALTER TABLE devices ADD COLUMN token_id TEXT;
+   ALTER TABLE devices ADD COLUMN user_name TEXT;
+   UPDATE devices SET heartbeat_minutes = json_extract(heartbeat, '$.heartbeatMinutes'), token_id = json_extract(heartbeat, '$.tokenId'),
+     user_name = json_extract(heartbeat, '$.user');
+   CREATE INDEX devices_version ON devices (extension_version, last_seen_ms DESC, device_id);
+   CREATE INDEX devices_user ON devices (user_name, last_seen_ms DESC, device_id);
+   CREATE INDEX devices_token ON devices (token_id, last_seen_ms DESC, device_id);`,
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */
@@ -136,6 +136,11 @@ export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 export interface SqliteOptions {
   /** File path, or ':memory:' for tests. */
   path: string;
+  /**
+   * The read workers that run the slow reads off the main thread (a file only; ':memory:' reads on the
+   * main connection). `false` reads on the main connection (the migration tests, tools).
+   */
+  readers?: ReadersOptions | false;
 }
 
 export class SqliteStorage implements Storage {
@@ -145,6 +150,8 @@ export class SqliteStorage implements Storage {
   private readonly countStmt: Database.Statement;
   private readonly outboxStmt: Database.Statement;
   private readonly insertBatch: (events: readonly UploadEvent[], receivedAt: number, opts: InsertOptions) => { inserted: UploadEvent[]; alerts: number };
+  /** The read workers; null: reads run on the main connection. */
+  readonly readers: SqliteReaders | null;
 
   constructor(opts: SqliteOptions) {
     if (opts.path !== ':memory:') {
@@ -159,6 +166,7 @@ export class SqliteStorage implements Storage {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    this.readers = opts.path !== ':memory:' && opts.readers !== false ? new SqliteReaders(opts.path, opts.readers) : null;
     this.insertStmt = this.db.prepare(
       `INSERT INTO events (${COLUMN_NAMES.join(', ')}) VALUES (${COLUMN_NAMES.map(() => '?').join(', ')})
        ON CONFLICT (id) DO NOTHING`,
@@ -205,66 +213,62 @@ export class SqliteStorage implements Storage {
     return { accepted: inserted.length, duplicates: events.length - inserted.length, inserted, alerts };
   }
 
-  async queryEvents(q: EventQuery): Promise<EventPage> {
-    const where = new Where(() => '?', 'LIKE').filter(q);
-    const order = pageClause(where, q);
-    const rows = this.db
-      .prepare(`SELECT * FROM events ${where.sql()} ${order} LIMIT ?`)
-      .all(...where.params, q.limit + 1) as Record<string, unknown>[];
-    return toPage(rows, q);
+  /** A slow read: in a read worker when there are workers, else on the main connection. */
+  private read<K extends ReadName>(op: K, ...args: Parameters<(typeof READS)[K]> extends [unknown, ...infer A] ? A : never): Promise<ReturnType<(typeof READS)[K]>> {
+    if (this.readers) return this.readers.run(op, ...args);
+    const fn = READS[op] as (db: Database.Database, ...a: unknown[]) => ReturnType<(typeof READS)[K]>;
+    return Promise.resolve().then(() => fn(this.db, ...args));
   }
 
-  async summary(filter: EventFilter, tzOffsetMinutes = 0): Promise<Summary> {
-    const plan = rollupPlan(filter, tzOffsetMinutes);
-    if (plan) {
-      const counts = new Where(() => '?', 'LIKE');
-      counts.add('hour >= $? AND hour < $?', ...plan.hours);
-      counts.in('service', filter.service);
-      counts.in('verdict', filter.verdict);
-      counts.in('action', filter.action);
-      const rows = this.db.prepare(`SELECT hour, service, verdict, action, n FROM event_counts ${counts.sql()}`).all(...counts.params) as HourCount[];
-      for (const [from, to] of plan.edges) {
-        const edge = new Where(() => '?', 'LIKE').filter({ ...filter, from, to });
-        rows.push(
-          ...(this.db
-            .prepare(`SELECT time_ms / ${HOUR_MS} AS hour, coalesce(service, '') AS service, verdict, action, count(*) AS n FROM events ${edge.sql()} GROUP BY 1, 2, 3, 4`)
-            .all(...edge.params) as HourCount[]),
-        );
-      }
-      return summaryFromCounts(rows, tzOffsetMinutes);
-    }
-    const where = new Where(() => '?', 'LIKE').filter(filter);
-    const w = where.sql();
-    const p = where.params;
-    const all = <T>(sql: string, ...extra: unknown[]) => this.db.prepare(sql).all(...extra, ...p) as T[];
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM events ${w}`).get(...p) as { n: number }).n;
-    const byService = all<{ service: string | null; serviceName: string | null; count: number }>(
-      `SELECT service, NULL AS serviceName, count(*) AS count FROM events ${w}
-       GROUP BY service ORDER BY count DESC, service`,
-    );
-    const byDay = all<{ d: number; count: number }>(
-      `SELECT CAST((time_ms + ?) / ${DAY_MS} AS INTEGER) AS d, count(*) AS count FROM events ${w} GROUP BY d ORDER BY d`,
-      tzOffsetMinutes * 60_000,
-    ).map((r) => ({ day: dayString(Number(r.d)), count: r.count }));
-    const byVerdict = all<Summary['byVerdict'][number]>(
-      `SELECT verdict, count(*) AS count FROM events ${w} GROUP BY verdict ORDER BY count DESC, verdict`,
-    );
-    const byAction = all<Summary['byAction'][number]>(
-      `SELECT action, count(*) AS count FROM events ${w} GROUP BY action ORDER BY count DESC, action`,
-    );
-    return { total, byService, byDay, byVerdict, byAction };
+  queryEvents(q: EventQuery): Promise<EventPage> {
+    return this.read('queryEvents', q);
+  }
+
+  summary(filter: EventFilter, tzOffsetMinutes = 0): Promise<Summary> {
+    return this.read('summary', filter, tzOffsetMinutes);
+  }
+
+  devices(): Promise<DeviceRow[]> {
+    return this.read('devices');
+  }
+
+  devicePage(q: DevicePageQuery): Promise<DevicePage> {
+    return this.read('devicePage', q);
+  }
+
+  deviceGroups(now: number, staleAfterMinutes?: number): Promise<DeviceGroup[]> {
+    return this.read('deviceGroups', now, staleAfterMinutes);
+  }
+
+  outboxStats(): Promise<OutboxStats> {
+    return this.read('outboxStats');
+  }
+
+  count(): Promise<number> {
+    return this.read('count');
   }
 
   async upsertHeartbeat(h: ReceivedHeartbeat, receivedAt: number): Promise<void> {
-    const params = { id: h.deviceId, hb: JSON.stringify(h), at: receivedAt, ver: h.extensionVersion, raised: JSON.stringify(raisedBy(h, receivedAt)) };
+    const params = {
+      id: h.deviceId,
+      hb: JSON.stringify(h),
+      at: receivedAt,
+      ver: h.extensionVersion,
+      raised: JSON.stringify(raisedBy(h, receivedAt)),
+      hbm: h.heartbeatMinutes ?? null,
+      tok: h.tokenId ?? null,
+      user: h.user ?? null,
+    };
     this.db
       .transaction(() => {
         if (!this.db.prepare('SELECT 1 FROM devices WHERE device_id = ?').get(h.deviceId)) {
           // First heartbeat: the device may have sent events before it (they count as first contact).
           this.db
             .prepare(
-              `INSERT INTO devices (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms, raised)
-               VALUES (@id, @hb, @at, min(@at, coalesce((SELECT min(received_ms) FROM events WHERE device_id = @id), @at)), @ver, NULL, @at, @raised)`,
+              `INSERT INTO devices (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms, raised,
+                 heartbeat_minutes, token_id, user_name)
+               VALUES (@id, @hb, @at, min(@at, coalesce((SELECT min(received_ms) FROM events WHERE device_id = @id), @at)), @ver, NULL, @at, @raised,
+                 @hbm, @tok, @user)`,
             )
             .run(params);
           return;
@@ -279,22 +283,15 @@ export class SqliteStorage implements Storage {
                version_since_ms = CASE WHEN extension_version IS @ver THEN version_since_ms ELSE @at END,
                extension_version = @ver,
                first_seen_ms = coalesce(first_seen_ms, @at),
-               raised = json_patch(coalesce(raised, '{}'), @raised)
+               raised = json_patch(coalesce(raised, '{}'), @raised),
+               heartbeat_minutes = @hbm,
+               token_id = @tok,
+               user_name = @user
              WHERE device_id = @id AND last_seen_ms <= @at`,
           )
           .run(params);
       })
       .immediate();
-  }
-
-  async devices(): Promise<DeviceRow[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT heartbeat, last_seen_ms, coalesce(first_seen_ms, last_seen_ms) AS first_seen_ms, previous_version, version_since_ms, raised
-         FROM devices ORDER BY last_seen_ms DESC, device_id`,
-      )
-      .all() as { heartbeat: string; last_seen_ms: number; first_seen_ms: number; previous_version: string | null; version_since_ms: number | null; raised: string | null }[];
-    return rows.map((r) => deviceRow(JSON.parse(r.heartbeat) as Heartbeat, { ...r, raised: r.raised ? (JSON.parse(r.raised) as Record<string, number>) : null }));
   }
 
   async purgeBefore(time: number): Promise<number> {
@@ -353,19 +350,6 @@ export class SqliteStorage implements Storage {
       .run(nextMs, error.slice(0, 500), id, owner);
   }
 
-  async outboxStats(): Promise<OutboxStats> {
-    const r = this.db
-      .prepare(
-        `SELECT
-           (SELECT count(*) FROM outbox WHERE delivered_ms IS NULL) AS pending,
-           (SELECT min(created_ms) FROM outbox WHERE delivered_ms IS NULL) AS oldest,
-           (SELECT count(*) FROM outbox WHERE delivered_ms IS NOT NULL) AS delivered,
-           (SELECT count(*) FROM outbox WHERE delivered_ms IS NULL AND attempts > 0) AS retrying`,
-      )
-      .get() as { pending: number; oldest: number | null; delivered: number; retrying: number };
-    return { pending: r.pending, oldestPendingMs: r.oldest, delivered: r.delivered, retrying: r.retrying };
-  }
-
   async purgeDeliveredAlerts(before: number): Promise<number> {
     return this.db.prepare('DELETE FROM outbox WHERE delivered_ms < ?').run(before).changes;
   }
@@ -375,11 +359,8 @@ export class SqliteStorage implements Storage {
     return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string }).value;
   }
 
-  async count(): Promise<number> {
-    return (this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
-  }
-
   async close(): Promise<void> {
+    await this.readers?.close();
     if (this.db.open) this.db.close();
   }
 }

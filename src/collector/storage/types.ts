@@ -120,6 +120,30 @@ export interface DeviceRow extends ReceivedHeartbeat {
   raised: Record<string, string>;
 }
 
+/** Which devices a page lists (see devices.ts DeviceFilter); `now` and the stale rule decide `status`. */
+export interface DevicePageQuery {
+  filter: { status?: 'active' | 'stale'; version?: string; user?: string; tokenId?: string };
+  now: number;
+  /** The collector's --stale-after-minutes, overriding the per-device rule. */
+  staleAfterMinutes?: number;
+  limit: number;
+  cursor?: string | null;
+}
+
+export interface DevicePage {
+  devices: DeviceRow[];
+  /** Pass back as `cursor` for the next page; null when this page is the last. */
+  nextCursor: string | null;
+}
+
+/** Devices of one extension version and one ingest token fingerprint (null: not recorded). */
+export interface DeviceGroup {
+  extensionVersion: string;
+  tokenId: string | null;
+  devices: number;
+  stale: number;
+}
+
 export interface Storage {
   readonly kind: 'sqlite' | 'postgres';
   /** Stores a batch atomically: all events or none. Duplicate ids (already stored or repeated in the batch) are skipped. */
@@ -134,6 +158,10 @@ export interface Storage {
   upsertHeartbeat(heartbeat: ReceivedHeartbeat, receivedAt: number): Promise<void>;
   /** Every device, most recently seen first. */
   devices(): Promise<DeviceRow[]>;
+  /** One page of devices, filtered and ordered (most recently seen first) by the database. */
+  devicePage(q: DevicePageQuery): Promise<DevicePage>;
+  /** The whole fleet counted by version and token, stale ones apart: what the device list's totals need. */
+  deviceGroups(now: number, staleAfterMinutes?: number): Promise<DeviceGroup[]>;
   /** Deletes events whose time is before `time` (epoch ms); returns how many. */
   purgeBefore(time: number): Promise<number>;
   count(): Promise<number>;

@@ -1,0 +1,112 @@
+/**
+ * The SQLite reads that can be slow over a large store (event pages and exports, the summary, the device
+ * list, counts). Plain functions over a connection, so the same code runs on the main connection (an
+ * in-memory database, tests) and in the read workers (sqlite-read-worker.ts), which keep them off the
+ * event loop that ingest runs on.
+ */
+import type Database from 'better-sqlite3';
+import type { Heartbeat } from '../../events/schema.js';
+import {
+  DAY_MS,
+  Where,
+  dayString,
+  deviceGroup,
+  deviceGroupsSql,
+  devicePageSql,
+  deviceRow,
+  encodeDeviceCursor,
+  pageClause,
+  rollupPlan,
+  rollupSql,
+  summaryFromCounts,
+  toPage,
+  type DayCount,
+} from './sql.js';
+import type { DeviceGroup, DevicePage, DevicePageQuery, DeviceRow, EventFilter, EventPage, EventQuery, OutboxStats, Summary } from './types.js';
+
+type Db = Database.Database;
+
+const where = () => new Where(() => '?', 'LIKE');
+
+export function queryEvents(db: Db, q: EventQuery): EventPage {
+  const w = where().filter(q);
+  const order = pageClause(w, q);
+  const rows = db.prepare(`SELECT * FROM events ${w.sql()} ${order} LIMIT ?`).all(...w.params, q.limit + 1) as Record<string, unknown>[];
+  return toPage(rows, q);
+}
+
+export function summary(db: Db, filter: EventFilter, tzOffsetMinutes = 0): Summary {
+  const plan = rollupPlan(filter, tzOffsetMinutes);
+  if (plan) {
+    const { sql, params } = rollupSql('', where(), filter, tzOffsetMinutes, plan, (ms: string) => `((${ms}) / ${DAY_MS})`);
+    return summaryFromCounts(db.prepare(sql).all(...params) as DayCount[]);
+  }
+  const w = where().filter(filter);
+  const sql = w.sql();
+  const p = w.params;
+  const all = <T>(query: string, ...extra: unknown[]) => db.prepare(query).all(...extra, ...p) as T[];
+  const total = (db.prepare(`SELECT count(*) AS n FROM events ${sql}`).get(...p) as { n: number }).n;
+  const byService = all<{ service: string | null; serviceName: string | null; count: number }>(
+    `SELECT service, NULL AS serviceName, count(*) AS count FROM events ${sql} GROUP BY service ORDER BY count DESC, service`,
+  );
+  const byDay = all<{ d: number; count: number }>(
+    `SELECT CAST((time_ms + ?) / ${DAY_MS} AS INTEGER) AS d, count(*) AS count FROM events ${sql} GROUP BY d ORDER BY d`,
+    tzOffsetMinutes * 60_000,
+  ).map((r) => ({ day: dayString(Number(r.d)), count: r.count }));
+  const byVerdict = all<Summary['byVerdict'][number]>(`SELECT verdict, count(*) AS count FROM events ${sql} GROUP BY verdict ORDER BY count DESC, verdict`);
+  const byAction = all<Summary['byAction'][number]>(`SELECT action, count(*) AS count FROM events ${sql} GROUP BY action ORDER BY count DESC, action`);
+  return { total, byService, byDay, byVerdict, byAction };
+}
+
+const DEVICE_COLUMNS = `device_id, heartbeat, last_seen_ms, coalesce(first_seen_ms, last_seen_ms) AS first_seen_ms, previous_version, version_since_ms, raised`;
+
+interface DeviceDbRow {
+  device_id: string;
+  heartbeat: string;
+  last_seen_ms: number;
+  first_seen_ms: number;
+  previous_version: string | null;
+  version_since_ms: number | null;
+  raised: string | null;
+}
+
+const toDevice = (r: DeviceDbRow): DeviceRow =>
+  deviceRow(JSON.parse(r.heartbeat) as Heartbeat, { ...r, raised: r.raised ? (JSON.parse(r.raised) as Record<string, number>) : null });
+
+export function devices(db: Db): DeviceRow[] {
+  return (db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices ORDER BY last_seen_ms DESC, device_id`).all() as DeviceDbRow[]).map(toDevice);
+}
+
+export function devicePage(db: Db, q: DevicePageQuery): DevicePage {
+  const w = where();
+  const rest = devicePageSql(w, q);
+  const rows = db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices ${rest} LIMIT ?`).all(...w.params, q.limit + 1) as DeviceDbRow[];
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return { devices: page.map(toDevice), nextCursor: rows.length > q.limit && last ? encodeDeviceCursor(last.last_seen_ms, last.device_id) : null };
+}
+
+export function deviceGroups(db: Db, now: number, staleAfterMinutes?: number): DeviceGroup[] {
+  return (db.prepare(deviceGroupsSql('devices', now, staleAfterMinutes)).all() as Parameters<typeof deviceGroup>[0][]).map(deviceGroup);
+}
+
+export function outboxStats(db: Db): OutboxStats {
+  const r = db
+    .prepare(
+      `SELECT
+         (SELECT count(*) FROM outbox WHERE delivered_ms IS NULL) AS pending,
+         (SELECT min(created_ms) FROM outbox WHERE delivered_ms IS NULL) AS oldest,
+         (SELECT count(*) FROM outbox WHERE delivered_ms IS NOT NULL) AS delivered,
+         (SELECT count(*) FROM outbox WHERE delivered_ms IS NULL AND attempts > 0) AS retrying`,
+    )
+    .get() as { pending: number; oldest: number | null; delivered: number; retrying: number };
+  return { pending: r.pending, oldestPendingMs: r.oldest, delivered: r.delivered, retrying: r.retrying };
+}
+
+export function count(db: Db): number {
+  return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+}
+
+/** Every read by name: what a read worker may be asked to run. */
+export const READS = { queryEvents, summary, devices, devicePage, deviceGroups, outboxStats, count } as const;
+export type ReadName = keyof typeof READS;
