@@ -6,7 +6,7 @@
 import { csvHeader, csvRow, CSV_BOM } from '../events/encode.js';
 import type { InstallType } from '../events/schema.js';
 import { DEFAULT_HEARTBEAT_MINUTES } from '../policy/defaults.js';
-import type { DeviceRow } from './storage/types.js';
+import type { DeviceGroup, DeviceRow } from './storage/types.js';
 
 export const DEVICE_STATUSES = ['active', 'stale'] as const;
 export type DeviceStatusName = (typeof DEVICE_STATUSES)[number];
@@ -63,6 +63,8 @@ export interface TokenCount {
 
 export interface FleetReport {
   devices: DeviceReport[];
+  /** Pass back as `cursor` for the next page of devices; null when this page is the last. */
+  nextCursor?: string | null;
   /** Ingest tokens in use across the fleet, for watching a rotation: current first, then still accepted, then retired. */
   tokens: TokenCount[];
   /** Versions running across the whole fleet, newest first (not narrowed by the filters). */
@@ -166,16 +168,49 @@ export function fleetReport(
 }
 
 function tokenCounts(devices: readonly DeviceReport[], ingestTokenIds: IngestTokenIds): TokenCount[] {
+  return tokenCountsOf(
+    devices.map((d) => ({ tokenId: d.tokenId, devices: 1, active: d.status === 'active' ? 1 : 0 })),
+    ingestTokenIds,
+  );
+}
+
+function tokenCountsOf(groups: readonly { tokenId: string | null; devices: number; active: number }[], ingestTokenIds: IngestTokenIds): TokenCount[] {
   const counts = new Map<string, TokenCount>();
   ingestTokenIds.forEach((tokenId, i) => counts.set(tokenId, { tokenId, state: i === 0 ? 'current' : 'accepted', devices: 0, active: 0 }));
-  for (const d of devices) {
-    if (!d.tokenId) continue;
-    let c = counts.get(d.tokenId);
-    if (!c) counts.set(d.tokenId, (c = { tokenId: d.tokenId, state: 'retired', devices: 0, active: 0 }));
-    c.devices++;
-    if (d.status === 'active') c.active++;
+  for (const g of groups) {
+    if (!g.tokenId) continue;
+    let c = counts.get(g.tokenId);
+    if (!c) counts.set(g.tokenId, (c = { tokenId: g.tokenId, state: 'retired', devices: 0, active: 0 }));
+    c.devices += g.devices;
+    c.active += g.active;
   }
   return [...counts.values()];
+}
+
+/**
+ * The fleet's totals (versions, tokens, active and stale counts) from the database's counts per version
+ * and token (Storage.deviceGroups): the same figures as fleetReport without reading every device.
+ */
+export function fleetTotals(groups: readonly DeviceGroup[], ingestTokenIds: IngestTokenIds = []): Omit<FleetReport, 'devices' | 'nextCursor'> {
+  const byVersion = new Map<string, VersionCount>();
+  let total = 0;
+  let stale = 0;
+  for (const g of groups) {
+    let v = byVersion.get(g.extensionVersion);
+    if (!v) byVersion.set(g.extensionVersion, (v = { extensionVersion: g.extensionVersion, devices: 0, stale: 0 }));
+    v.devices += g.devices;
+    v.stale += g.stale;
+    total += g.devices;
+    stale += g.stale;
+  }
+  return {
+    tokens: tokenCountsOf(
+      groups.map((g) => ({ tokenId: g.tokenId, devices: g.devices, active: g.devices - g.stale })),
+      ingestTokenIds,
+    ),
+    versions: [...byVersion.values()].sort((a, b) => compareVersions(b.extensionVersion, a.extensionVersion)),
+    counts: { total, active: total - stale, stale },
+  };
 }
 
 /** CSV columns of the device export, in order. */
@@ -202,9 +237,12 @@ export const DEVICE_CSV_COLUMNS = [
   'dropped',
 ] as const satisfies readonly (keyof DeviceReport)[];
 
-/** The same CSV as the event export (BOM, CRLF, RFC 4180, formula-safe); warnings joined by spaces. */
-export function devicesCsv(devices: readonly DeviceReport[]): string {
-  let out = CSV_BOM + csvHeader(DEVICE_CSV_COLUMNS);
+/** The device CSV (the same as the event export: BOM, CRLF, RFC 4180, formula-safe) starts with this. */
+export const DEVICE_CSV_HEAD = CSV_BOM + csvHeader(DEVICE_CSV_COLUMNS);
+
+/** Rows of the device CSV; warnings joined by spaces. */
+export function deviceCsvRows(devices: readonly DeviceReport[]): string {
+  let out = '';
   for (const d of devices) out += csvRow(DEVICE_CSV_COLUMNS.map((c) => (c === 'warnings' ? d.warnings.join(' ') : d[c])));
   return out;
 }

@@ -130,11 +130,18 @@ export const DeviceQuerySchema = z.strictObject({
   user: ident(LIMITS.user).optional(),
   tokenId: z.string().regex(/^[0-9a-f]{8}$/, 'expected the 8 hex digits of a token fingerprint').optional(),
   format: z.enum(['json', 'csv']).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  cursor: z.string().max(2048).optional(),
 });
+
+/** Devices per page when the request does not say (the admin page asks for this many). */
+export const DEVICE_PAGE_DEFAULT = 500;
 
 export interface DeviceQuery {
   filter: DeviceFilter;
   format: 'json' | 'csv' | undefined;
+  limit: number;
+  cursor: string | null;
 }
 
 export function parseDeviceQuery(raw: Record<string, unknown>): { ok: true; value: DeviceQuery } | { ok: false; errors: string[] } {
@@ -143,7 +150,7 @@ export function parseDeviceQuery(raw: Record<string, unknown>): { ok: true; valu
   }
   const r = DeviceQuerySchema.safeParse(raw);
   if (!r.success) return { ok: false, errors: describeIssues(r.error) };
-  const { format, ...filter } = r.data;
+  const { format, limit, cursor, ...filter } = r.data;
   for (const k of Object.keys(filter) as (keyof DeviceFilter)[]) if (filter[k] === undefined) delete filter[k];
-  return { ok: true, value: { filter, format } };
+  return { ok: true, value: { filter, format, limit: limit ?? DEVICE_PAGE_DEFAULT, cursor: cursor ?? null } };
 }

@@ -10,7 +10,7 @@
  * not reported.
  */
 import type { AlertOutbox } from './alerts/outbox.js';
-import { fleetReport, type DeviceReport, type IngestTokenIds } from './devices.js';
+import { deviceReport, type DeviceReport, type IngestTokenIds } from './devices.js';
 import type { Storage } from './storage/types.js';
 
 export interface StaleWatchOptions {
@@ -27,8 +27,18 @@ export class StaleWatch {
   /** Queues an alert for each device that went stale since the watch began and was not yet alerted; returns those devices. */
   async check(): Promise<DeviceReport[]> {
     const since = Number(await this.o.storage.metaOnce('stale-watch-since', String(this.o.now())));
-    const report = fleetReport(await this.o.storage.devices(), this.o.now(), {}, this.o.staleAfterMinutes, this.o.ingestTokenIds);
-    const news = report.devices.filter((d) => d.status === 'stale' && Date.parse(d.lastSeen) + d.staleAfterMinutes * 60_000 >= since);
+    const now = this.o.now();
+    const news: DeviceReport[] = [];
+    // The stale devices only, a page at a time, filtered and ordered by the database.
+    let cursor: string | null = null;
+    do {
+      const page = await this.o.storage.devicePage({ filter: { status: 'stale' }, now, staleAfterMinutes: this.o.staleAfterMinutes, limit: 1000, cursor });
+      for (const row of page.devices) {
+        const d = deviceReport(row, now, this.o.staleAfterMinutes, this.o.ingestTokenIds);
+        if (d.status === 'stale' && Date.parse(d.lastSeen) + d.staleAfterMinutes * 60_000 >= since) news.push(d);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
     const queued = await this.o.outbox.publishStale(news.map((d) => ({ ...d, lastSeenMs: Date.parse(d.lastSeen) })));
     return queued ? news : [];
   }

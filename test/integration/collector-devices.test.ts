@@ -188,6 +188,35 @@ describe.each(backends)('devices API: $name', (backend) => {
     expect((await report('version=9.9.9')).versions).toHaveLength(3);
   });
 
+  it('pages the devices with a cursor, newest heartbeat first, filters applied by the database, totals for the whole fleet', async () => {
+    clock = T0 + 40 * MIN; // pc-d (5-minute heartbeat: stale after 20 min) is stale, the others active
+    const whole = await report();
+    expect(whole.nextCursor).toBeNull();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: FleetReport = await report(`limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.devices.length).toBeLessThanOrEqual(1);
+      // Every page carries the fleet's totals, not the page's.
+      expect(page.counts).toEqual(whole.counts);
+      expect(page.versions).toEqual(whole.versions);
+      seen.push(...page.devices.map((d) => d.deviceId));
+      cursor = page.nextCursor ?? null;
+    } while (cursor);
+    expect(seen).toEqual(whole.devices.map((d) => d.deviceId));
+    expect(new Set(seen).size).toBe(4);
+    const lastSeen = whole.devices.map((d) => Date.parse(d.lastSeen));
+    expect([...lastSeen].sort((a, b) => b - a)).toEqual(lastSeen);
+    expect(whole.counts).toEqual({ total: 4, active: 3, stale: 1 });
+    const stalePages = await report('status=stale&limit=1');
+    expect(stalePages.devices.map((d) => d.deviceId)).toEqual(['pc-d']);
+    expect(stalePages.nextCursor).toBeNull();
+    const active = await report('status=active&limit=2');
+    expect(active.devices).toHaveLength(2);
+    const rest = await report(`status=active&limit=2&cursor=${active.nextCursor}`);
+    expect([...active.devices, ...rest.devices].map((d) => d.deviceId).sort()).toEqual(['pc-a', 'pc-c', HOSTILE_ID].sort());
+  });
+
   it('refuses bad parameters with 400 naming them, and the ingest token with 403', async () => {
     for (const [qs, msg] of [
       ['status=dead', /^status:/],
@@ -197,7 +226,10 @@ describe.each(backends)('devices API: $name', (backend) => {
       ['user=a%0Ab', /^user: control characters/],
       ['user=a&user=b', /^user: given more than once/],
       ['format=ndjson', /^format:/],
-      ['limit=10', /^limit: unknown field/],
+      ['limit=0', /^limit:/],
+      ['limit=1001', /^limit:/],
+      ['cursor=bm90LWEtY3Vyc29y', /^cursor:/],
+      ['sort=time', /^sort: unknown field/],
       ['__proto__=1', /unknown field/],
     ] as const) {
       const res = await fetch(`${url}/v1/admin/devices?${qs}`, { headers: { authorization: `Bearer ${ADMIN}` } });

@@ -12,10 +12,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONTENT_TYPES, ExportEncoder, toCsv, toNdjson, type ExportFormat } from '../../events/encode.js';
 import { loadAdminAssets } from '../admin-assets.js';
 import type { CollectorPlugin } from '../context.js';
-import { devicesCsv, fleetReport } from '../devices.js';
+import { DEVICE_CSV_HEAD, deviceCsvRows, deviceReport, fleetTotals, type DeviceReport } from '../devices.js';
 import { serviceName } from '../service-names.js';
 import { parseAdminQuery, parseDeviceQuery, type AdminQuery } from '../query-params.js';
-import type { EventPage } from '../storage/types.js';
+import type { DevicePage, EventPage } from '../storage/types.js';
 
 const EXPORT_MAX_ROWS = 5_000_000;
 
@@ -79,15 +79,20 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
   app.get('/v1/admin/devices', admin, async (req, reply) => {
     const q = parseDeviceQuery(req.query as Record<string, unknown>);
     if (!q.ok) return reply.code(400).send({ error: q.errors[0], errors: q.errors });
-    const rows = await metrics.time('devices', () => storage.devices());
-    const report = fleetReport(rows, now(), q.value.filter, ctx.staleAfterMinutes, ctx.ingestTokenIds);
+    const at = now();
+    const page = (cursor: string | null, limit: number) =>
+      metrics.time('devices', () => storage.devicePage({ filter: q.value.filter, now: at, staleAfterMinutes: ctx.staleAfterMinutes, limit, cursor }));
+    const report = (rows: Awaited<ReturnType<typeof page>>['devices']) => rows.map((d) => deviceReport(d, at, ctx.staleAfterMinutes, ctx.ingestTokenIds));
     const format = q.value.format ?? (/text\/csv/.test(req.headers.accept ?? '') ? 'csv' : 'json');
     if (format === 'csv') {
+      // Every matching device from the cursor on, a page at a time as the client reads.
+      const first = await page(q.value.cursor, 1000);
       reply.type(CONTENT_TYPES.csv);
       reply.header('content-disposition', `attachment; filename="upload-guard-devices-${stamp()}.csv"`);
-      return devicesCsv(report.devices);
+      return reply.send(Readable.from(deviceCsvPages(first, (cursor) => page(cursor, 1000), report)));
     }
-    return report;
+    const [rows, groups] = await Promise.all([page(q.value.cursor, q.value.limit), metrics.time('devices', () => storage.deviceGroups(at, ctx.staleAfterMinutes))]);
+    return { devices: report(rows.devices), nextCursor: rows.nextCursor, ...fleetTotals(groups, ctx.ingestTokenIds) };
   });
 
   app.get('/v1/admin/alerts', admin, async () => {
@@ -147,4 +152,18 @@ async function* exportRows(
   }
   const tail = enc.end();
   if (tail) yield tail;
+}
+
+/** The device CSV (BOM, CRLF, formula-safe, warnings space-separated), page by page. */
+async function* deviceCsvPages(
+  first: DevicePage,
+  next: (cursor: string) => Promise<DevicePage>,
+  report: (rows: DevicePage['devices']) => DeviceReport[],
+): AsyncGenerator<string> {
+  yield DEVICE_CSV_HEAD;
+  for (let page = first; ; page = await next(page.nextCursor!)) {
+    const chunk = deviceCsvRows(report(page.devices));
+    if (chunk) yield chunk;
+    if (!page.nextCursor) return;
+  }
 }

@@ -5,7 +5,7 @@
  *   GET /metrics   admin token   Prometheus text (public with metricsPublic)
  */
 import type { CollectorPlugin } from '../context.js';
-import { fleetReport } from '../devices.js';
+import { fleetTotals } from '../devices.js';
 
 const READY_TIMEOUT_MS = 2_000;
 
@@ -30,12 +30,12 @@ export const healthRoutes: CollectorPlugin<{ metricsPublic?: boolean }> = async 
     }
   });
 
-  // Device counts for a Prometheus rule on stale devices. Counting reads every device, so scrapes share
-  // one count for 30 s.
+  // Device counts for a Prometheus rule on stale devices, counted by the database (Storage.deviceGroups);
+  // scrapes share one count for 30 s.
   let counted: { at: number; counts: { active: number; stale: number } } | null = null;
   async function deviceCounts(): Promise<{ active: number; stale: number }> {
     if (!counted || now() - counted.at >= 30_000 || now() < counted.at) {
-      counted = { at: now(), counts: fleetReport(await storage.devices(), now(), {}, ctx.staleAfterMinutes, ctx.ingestTokenIds).counts };
+      counted = { at: now(), counts: fleetTotals(await metrics.time('devices', () => storage.deviceGroups(now(), ctx.staleAfterMinutes))).counts };
     }
     return counted.counts;
   }

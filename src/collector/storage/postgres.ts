@@ -157,6 +157,9 @@ interface DeviceDbRow {
   raised: Record<string, number | string> | null;
 }
 
+/** The number of migrations this code knows; a schema beyond it was written by a newer collector. */
+export const PG_SCHEMA_VERSION = MIGRATIONS.length;
+
 export interface PostgresOptions {
   connectionString: string;
   /** Schema to keep the tables in (default `upload_guard`); tests use a fresh one per run. */
