@@ -122,6 +122,7 @@ function checkTokens(opts: CollectorOptions): void {
 
 function buildContext(opts: CollectorOptions, log: () => FastifyInstance['log']): CollectorContext {
   const { storage } = opts;
+  storage.warm?.();
   const now = opts.now ?? Date.now;
   const metrics = new Metrics();
   const staleAfterMinutes = opts.staleAfterMinutes;

@@ -28,6 +28,15 @@ function ago(t: Strings, minutes: number): string {
   return fill(t.daysAgo, { n: Math.floor(minutes / 1440) });
 }
 
+const PAGE_SIZE = 200;
+
+function pageParams(params: URLSearchParams, cursor: string | null): URLSearchParams {
+  const p = new URLSearchParams(params);
+  p.set('limit', String(PAGE_SIZE));
+  if (cursor) p.set('cursor', cursor);
+  return p;
+}
+
 export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
   const [staleOnly, setStaleOnly] = useState(false);
   const [version, setVersion] = useState('');
@@ -35,6 +44,8 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
 
+  // Devices come a page at a time (a fleet can be 100,000); the counts above the list cover every device.
+  const [loadingMore, setLoadingMore] = useState(false);
   const params = useMemo(() => {
     const p = new URLSearchParams();
     if (staleOnly) p.set('status', 'stale');
@@ -57,7 +68,7 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
     let current = true;
     setLoading(true);
     setError(null);
-    fetchDevices(params, token)
+    fetchDevices(pageParams(params, null), token)
       .then((r) => current && setReport(r))
       .catch((err) => current && fail(err))
       .finally(() => current && setLoading(false));
@@ -65,6 +76,19 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
       current = false;
     };
   }, [params]);
+
+  async function loadMore() {
+    if (!report?.nextCursor) return;
+    setLoadingMore(true);
+    try {
+      const next = await fetchDevices(pageParams(params, report.nextCursor), token);
+      setReport({ ...next, devices: [...report.devices, ...next.devices] });
+    } catch (err) {
+      fail(err);
+    } finally {
+      setLoadingMore(false);
+    }
+  }
 
   const installLabel = (d: DeviceReport) => (d.installType ? t.installTypeLabel[d.installType] : '—');
   const yesNo = (v: boolean | null) => (v === null ? '—' : v ? t.yes : t.no);
@@ -235,6 +259,11 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
             ))}
           </tbody>
         </table>
+      )}
+      {report?.nextCursor && !loading && (
+        <button type="button" class="more" data-testid="devices-more" disabled={loadingMore} onClick={() => void loadMore()}>
+          {t.more}
+        </button>
       )}
       {report && !loading && report.devices.length === 0 && <p class="empty">{t.noDevices}</p>}
       {loading && <p class="loading">{t.loading}</p>}

@@ -25,10 +25,10 @@ export const errors: CollectorPlugin = appWide(async (app, { ctx }) => {
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not found' }));
 });
 
-/** A database that cannot answer now (timeout, connection refused or lost): 503, so clients retry. */
+/** A database that cannot answer now (timeout, connection refused or lost, a read worker gone): 503, so clients retry. */
 export function isUnavailable(err: Error & { code?: string }): boolean {
   return (
     /timeout|Connection terminated|ECONNREFUSED|ECONNRESET|SQLITE_BUSY|too many clients|the database system is (starting|shutting)/i.test(err.message) ||
-    ['ECONNREFUSED', 'ECONNRESET', 'SQLITE_BUSY', '57014', '57P01', '57P03', '53300'].includes(err.code ?? '')
+    ['ECONNREFUSED', 'ECONNRESET', 'SQLITE_BUSY', 'READ_UNAVAILABLE', '57014', '57P01', '57P03', '53300'].includes(err.code ?? '')
   );
 }

@@ -30,3 +30,4 @@ parentPort!.on('message', ({ id, op, args }: ReadRequest) => {
   }
   parentPort!.postMessage(reply);
 });
+parentPort!.postMessage('ready');

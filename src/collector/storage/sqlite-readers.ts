@@ -23,33 +23,59 @@ type Result<K extends ReadName> = ReturnType<(typeof READS)[K]>;
 interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+  /** Runs once the worker has the read. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 const ENTRY = new URL('./sqlite-read-worker.mjs', import.meta.url);
 
+/** A worker that has not opened the database in this time is given up (its reads fail with 503). */
+const START_TIMEOUT_MS = 60_000;
+
 class ReadWorker {
   private worker: Worker | null = null;
   readonly pending = new Map<number, Pending>();
+  /** Reads waiting for the worker to be ready: a read's timeout runs from when the worker has it, not through start-up. */
+  private queued: { id: number; op: ReadName; args: unknown[]; timeoutMs: number }[] = [];
+  private ready = false;
   private nextId = 1;
 
   constructor(private readonly path: string) {}
 
   call(op: ReadName, args: unknown[], timeoutMs: number): Promise<unknown> {
-    const worker = this.worker ?? this.start();
+    this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(worker, new ReadUnavailableError(`the read took longer than ${timeoutMs} ms and was abandoned`)), timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      worker.postMessage({ id, op, args });
+      this.pending.set(id, { resolve, reject, timer: undefined });
+      this.queued.push({ id, op, args, timeoutMs });
+      if (this.ready) this.flush();
     });
   }
 
-  private start(): Worker {
+  private flush(): void {
+    const worker = this.worker!;
+    for (const { id, op, args, timeoutMs } of this.queued.splice(0)) {
+      const p = this.pending.get(id);
+      if (!p) continue;
+      p.timer = setTimeout(() => this.fail(worker, new ReadUnavailableError(`the read took longer than ${timeoutMs} ms and was abandoned`)), timeoutMs);
+      worker.postMessage({ id, op, args });
+    }
+  }
+
+  start(): Worker {
+    if (this.worker) return this.worker;
     const worker = new Worker(ENTRY, { workerData: { path: this.path } });
+    this.ready = false;
+    const starting = setTimeout(() => this.fail(worker, new ReadUnavailableError('the read worker did not start')), START_TIMEOUT_MS);
     // A worker with nothing to do does not keep the process alive.
     worker.unref();
-    worker.on('message', (reply: ReadReply) => this.settle(reply));
+    worker.on('message', (reply: ReadReply | 'ready') => {
+      if (reply !== 'ready') return this.settle(reply);
+      clearTimeout(starting);
+      this.ready = true;
+      this.flush();
+    });
+    worker.once('exit', () => clearTimeout(starting));
     worker.on('error', (err) => this.fail(worker, new ReadUnavailableError(`the read worker failed: ${err.message}`)));
     worker.on('exit', (code) => this.fail(worker, new ReadUnavailableError(`the read worker stopped (exit code ${code})`)));
     this.worker = worker;
@@ -71,6 +97,8 @@ class ReadWorker {
   fail(worker: Worker, err: Error): void {
     if (this.worker !== worker) return;
     this.worker = null;
+    this.ready = false;
+    this.queued = [];
     void worker.terminate();
     for (const p of this.pending.values()) {
       clearTimeout(p.timer);
@@ -112,6 +140,11 @@ export class SqliteReaders {
     if (this.closed) return Promise.reject(new ReadUnavailableError('the collector is closing'));
     const least = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     return least.call(op, args, this.timeoutMs) as Promise<Result<K>>;
+  }
+
+  /** Starts every worker now (a worker takes a moment to load), so the first admin read does not wait for it. */
+  warm(): void {
+    if (!this.closed) this.workers.forEach((w) => w.start());
   }
 
   /** For tests: the worker threads now running. */

@@ -314,6 +314,10 @@ export class SqliteStorage implements Storage {
       .immediate();
   }
 
+  warm(): void {
+    this.readers?.warm();
+  }
+
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
   }

@@ -165,6 +165,8 @@ export interface Storage {
   /** Deletes events whose time is before `time` (epoch ms); returns how many. */
   purgeBefore(time: number): Promise<number>;
   count(): Promise<number>;
+  /** Gets ready to serve reads (SQLite starts its read workers); the collector calls it when it starts. */
+  warm?(): void;
   /** Answers when the database does (readiness); throws otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
