@@ -10,6 +10,8 @@ import { zipSync } from 'fflate';
 import { scanBlob } from '../../src/detect/index.js';
 import { ExpansionGuard, gunzip, inflateRaw } from '../../src/detect/extract/inflate.js';
 import { MarkupWindows } from '../../src/detect/extract/markup-windows.js';
+import { asciiWithout } from '../../src/detect/extract/byte-scan.js';
+import { CellFinder } from '../../src/detect/extract/ooxml.js';
 import { markupTextAroundStamps } from '../../src/detect/extract/xml-text.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
 import { crc32 } from '../../src/detect/crc32.js';
@@ -36,6 +38,13 @@ describe('CRC-32', () => {
     const gz = gzipSync(data);
     const stored = new DataView(gz.buffer, gz.byteOffset).getUint32(gz.length - 8, true);
     expect(crc32(data.subarray(50_000), crc32(data.subarray(0, 50_000)))).toBe(stored);
+    // Every split, at every alignment: the word loop must agree with the byte loop at its edges.
+    for (const cut of [1, 2, 3, 5, 15, 16, 17, 33, 50_001, 99_999]) {
+      expect(crc32(data.subarray(cut), crc32(data.subarray(0, cut)))).toBe(stored);
+    }
+    const unaligned = new Uint8Array(data.length + 3);
+    unaligned.set(data, 3);
+    expect(crc32(unaligned.subarray(3))).toBe(stored);
   });
 });
 
@@ -97,6 +106,55 @@ describe('MarkupWindows: the stamp search over a stream of chunks', () => {
       if (expected) stamped++;
     }
     expect(stamped).toBeGreaterThan(20);
+  });
+
+  it('a stamp spelled with character references in plain ASCII markup is found, wherever the chunks are cut', () => {
+    const bytes = enc(`${'<row r="1"><c r="A1"><v>1</v></c></row>'.repeat(2000)}<c t="inlineStr"><is><t>&#31192; Confidential</t></is></c>${'<row/>'.repeat(500)}`);
+    for (const n of [1, 2, 3, 7, 4096, 65536]) {
+      const mw = new MarkupWindows();
+      for (let o = 0; o < bytes.length; o += n) mw.push(bytes.slice(o, o + n));
+      expect(mw.finish().some((x) => findStamp(x)), `chunks of ${n}`).toBe(true);
+    }
+  });
+});
+
+describe('CellFinder: which cell uses a shared string, over a streamed sheet', () => {
+  it('finds the first cell of each wanted string however the sheet is cut into chunks', () => {
+    const rnd = prng(7);
+    const cells: string[] = [];
+    for (let r = 1; r <= 400; r++) {
+      const pad = ' '.repeat(Math.floor(rnd() * 960)); // start tags up to ~1 KiB before their values
+      cells.push(`<row r="${r}" outlineLevel="0"><c r="A${r}" s="1"${pad} t="s"><v>${r % 97}</v></c><c r="B${r}"><v>${r}</v></c></row>`);
+    }
+    const bytes = enc(`<worksheet><sheetData>${cells.join('')}</sheetData></worksheet>`);
+    const wanted = new Set([1, 50, 96, 200]); // 200 is never used as a shared string
+    for (const max of [1, 10, 1030, 1100, 5000, 100_000]) {
+      const found = new Map<number, { cell?: string }>();
+      const finder = new CellFinder(wanted, found, '明細');
+      for (let o = 0; o < bytes.length; ) {
+        const n = 1 + Math.floor(rnd() * max);
+        finder.push(bytes.slice(o, o + n));
+        o += n;
+      }
+      expect(Object.fromEntries([...found].map(([k, v]) => [k, v.cell])), `chunks up to ${max}`).toEqual({ 1: 'A1', 50: 'A50', 96: 'A96' });
+    }
+  });
+});
+
+describe('asciiWithout: the one-pass plain-ASCII test', () => {
+  it('finds a high byte or the given byte at every position and alignment', () => {
+    const base = enc('<row r="1"/>'.repeat(20));
+    expect(asciiWithout(base, 0x26)).toBe(true);
+    for (let off = 0; off < 4; off++) {
+      for (let at = 0; at < 40; at++) {
+        for (const b of [0x26, 0x80, 0xe7, 0xff]) {
+          const buf = new Uint8Array(off + base.length);
+          buf.set(base, off);
+          buf[off + at] = b;
+          expect(asciiWithout(buf.subarray(off), 0x26), `byte ${b} at ${at}, offset ${off}`).toBe(false);
+        }
+      }
+    }
   });
 });
 

@@ -4,7 +4,7 @@
  * and the open window, never the whole part, so a 500 MB worksheet costs a byte search.
  */
 import { concat } from '../bytes.js';
-import { decoder } from './byte-scan.js';
+import { asciiWithout, decoder } from './byte-scan.js';
 import { MARKUP_BACK, MARKUP_FWD, markupStampHits, xmlToText } from './xml-text.js';
 
 export class MarkupWindows {
@@ -28,7 +28,8 @@ export class MarkupWindows {
       const lead = Math.min(2, this.tail.length);
       for (const h of markupStampHits(junction)) if (h < lead) this.hit(base - lead + h, base, chunk);
     }
-    for (const h of markupStampHits(chunk)) this.hit(base + h, base, chunk);
+    // Plain ASCII markup (most of a worksheet) holds neither 秘/㊙ nor a character reference.
+    if (!asciiWithout(chunk, 0x26)) for (const h of markupStampHits(chunk)) this.hit(base + h, base, chunk);
     this.pos = base + chunk.length;
     if (this.win) {
       const to = Math.min(this.win.end, this.pos);

@@ -181,9 +181,14 @@ async function cellsUsing(wanted: Set<number>, zip: ZipArchive, sheets: Map<stri
 const ALL_FOUND = new Error('all cells found');
 const latin1 = new TextDecoder('latin1');
 
+/** How far before `<v>` a cell's start tag may begin. */
+const TAG_BACK = 1024;
+/** `<v>` starting this close to a chunk's end may have its digits cut off: the next junction looks again. */
+const VALUE_LEN = 20;
+
 /** Finds `<c … t="s"><v>N</v>` in a sheet streamed chunk by chunk (a cell may straddle two chunks). */
-class CellFinder {
-  /** The end of the previous chunk (≤ 1 KiB): a cell's start tag and value may begin there. */
+export class CellFinder {
+  /** The end of the previous chunk (≤ TAG_BACK bytes): a cell's start tag and value may begin there. */
   private tail: Uint8Array = new Uint8Array(0);
   constructor(
     private readonly wanted: Set<number>,
@@ -192,23 +197,32 @@ class CellFinder {
   ) {}
 
   readonly push = (chunk: Uint8Array): void => {
-    const buf = this.tail.length ? concat([this.tail, chunk]) : chunk;
-    // `<v>` starting in the tail's last 20 bytes was cut off last time; earlier ones were seen.
-    const from = Math.max(0, this.tail.length - 20);
-    for (let at = buf.indexOf(0x3c, from); at >= 0; at = buf.indexOf(0x3c, at + 1)) {
-      if (buf[at + 1] !== 0x76 || buf[at + 2] !== 0x3e) continue;
+    // Values near the seam are searched in a small junction (the tail and the chunk's head); the rest
+    // of the chunk in place, without copying it. `<v>` cut off at the tail's end was not seen before.
+    const t = this.tail.length;
+    const junction = concat([this.tail, chunk.subarray(0, TAG_BACK + VALUE_LEN)]);
+    this.search(junction, Math.max(0, t - VALUE_LEN), t + TAG_BACK);
+    this.search(chunk, TAG_BACK, chunk.length);
+    this.tail = (chunk.length >= TAG_BACK ? chunk : junction).slice(-TAG_BACK);
+  };
+
+  /** Cells whose `<v>` starts in [from, to) of `buf`. */
+  private search(buf: Uint8Array, from: number, to: number): void {
+    // 'v' is far rarer than '<' in sheet markup: anchor on it.
+    for (let v = buf.indexOf(0x76, from + 1); v >= 0 && v - 1 < to; v = buf.indexOf(0x76, v + 1)) {
+      const at = v - 1;
+      if (buf[at] !== 0x3c || buf[v + 1] !== 0x3e) continue;
       let n = 0;
       let k = at + 3;
       while (buf[k] >= 0x30 && buf[k] <= 0x39 && k - at < 14) n = n * 10 + buf[k++] - 0x30;
       if (k === at + 3 || k >= buf.length || buf[k] !== 0x3c || !this.wanted.has(n) || this.found.has(n)) continue;
       const open = buf.lastIndexOf(0x3c, at - 1);
-      const tag = open >= 0 && at - open < 1024 ? latin1.decode(buf.subarray(open, at)) : '';
+      const tag = open >= 0 && at - open < TAG_BACK ? latin1.decode(buf.subarray(open, at)) : '';
       if (!/^<c\b[^>]*\bt="s"/.test(tag)) continue;
       this.found.set(n, { sheet: this.sheet, cell: attr(tag, 'r') ?? undefined });
       if (this.found.size === this.wanted.size) throw ALL_FOUND;
     }
-    this.tail = buf.slice(Math.max(0, buf.length - 1024));
-  };
+  }
 }
 
 /** Sensitivity labels: MSIP_Label_<GUID>_Name custom properties and docMetadata/LabelInfo.xml. */

@@ -8,6 +8,7 @@
  */
 import {
   NEEDLES,
+  asciiWithout,
   type Needle,
   type TextEncodingName,
   decodeWindow,
@@ -214,7 +215,8 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected): Asy
   const covered = new Map<string, number>(); // per encoding: absolute offset already decoded
   for await (const { buf, base, from, to } of slices(blob, ctx.checkTime)) {
     // Text that stays ASCII (logs, CSV, code) can hold 秘 only as an escape: one cheap pass each.
-    const ascii = det.enc === 'ascii' && isAsciiOnly(buf);
+    // No ESC either: it could start ISO-2022-JP.
+    const ascii = det.enc === 'ascii' && asciiWithout(buf, 0x1b);
     if (ascii && buf.indexOf(0x5c) === -1) continue;
     const wins = windowsFor(buf, ascii ? ESCAPED : needles, from, to, { parityBase: -base, alignedOnly: wide });
     for (const w of wins) {
@@ -259,17 +261,4 @@ async function* fullDecode(blob: Blob, ctx: ExtractContext, det: Detected): Asyn
   if (dec) for (const run of chunker.push(dec.decode())) yield* withUnescaped(run);
   const rest = chunker.flush();
   if (rest) yield* withUnescaped(rest);
-}
-
-/** No byte ≥ 0x80 and no ESC (which could start ISO-2022-JP), checked a 32-bit word at a time. */
-export function isAsciiOnly(buf: Uint8Array): boolean {
-  const aligned = buf.byteOffset % 4 === 0;
-  const words = aligned ? new Uint32Array(buf.buffer, buf.byteOffset, buf.length >> 2) : null;
-  let i = 0;
-  if (words) {
-    for (let w = 0; w < words.length; w++) if (words[w] & 0x80808080) return false;
-    i = words.length << 2;
-  }
-  for (; i < buf.length; i++) if (buf[i] & 0x80) return false;
-  return buf.indexOf(0x1b) === -1;
 }
