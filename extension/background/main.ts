@@ -5,12 +5,14 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { EXTENSION_ID } from '../../src/policy/extension-id.js';
 import { managedKeys } from '../../src/policy/merge.js';
+import type { LoadUiRequest } from '../shared/lazy-ui.js';
 import type { Request } from '../shared/messages.js';
 import { publish } from './broadcast.js';
 import { db, EMPTY_DELIVERY, getMeta, type Db } from './db.js';
 import { onDecide, onResolve, onService, prunePending } from './decisions.js';
 import { heartbeat, HEARTBEAT_ALARM, scheduleHeartbeat } from './heartbeat.js';
 import { onPolicyChange, policy, watchPolicy, type Policy } from './policy-store.js';
+import { injectUi } from './lazy-ui.js';
 import { length } from './queue.js';
 import { registerGuard } from './registration.js';
 import { collectorOf, flush, inBackoff, RETRY_ALARM } from './sender.js';
@@ -78,7 +80,7 @@ async function uiPolicy(): Promise<UiPolicy> {
 
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
   if (sender.id !== browser.runtime.id || typeof message !== 'object' || message === null) return undefined;
-  const m = message as Request | UiRequest;
+  const m = message as Request | UiRequest | LoadUiRequest;
   const from = { url: sender.url, tab: sender.tab ? { url: sender.tab.url } : undefined };
   switch (m.type) {
     case 'service':
@@ -93,6 +95,8 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
         void kick().catch((e) => console.warn('[upload-guard] send failed', e));
         return r;
       });
+    case 'load-ui':
+      return injectUi(sender);
     case 'ui-status':
       return isExtensionPage(sender) ? uiStatus() : undefined;
     case 'ui-policy':

@@ -1,19 +1,19 @@
 /**
  * The browser's side of the guard: binds the platform-free decision (src/guard) to this frame — the
- * scan worker, runtime messaging with the background, the preact dialog and the clock — and hands the
- * channel modules its synchronous checks and `decide`. No rule and no policy lives here.
+ * scan worker, runtime messaging with the background, the dialog (loaded on first use) and the clock —
+ * and hands the channel modules its synchronous checks and `decide`. No rule and no policy lives here.
  */
-import browser from 'webextension-polyfill';
 import { createGuard, type Item } from '../../src/guard/index.js';
 import type { DecideResponse, Request, ServiceResponse } from '../shared/messages.js';
-import { showWarning } from '../ui/warning/show.js';
+import { showWarning } from './load-ui.js';
+import { runtime } from './runtime.js';
 import { scan } from './scanner.js';
 
 export type { Item };
 
 /** The background's answer, or a rejection when there is none (undefined: it did not handle the message). */
 async function ask<T extends { version: string }>(m: Request): Promise<T> {
-  const res = (await browser.runtime.sendMessage(m)) as T | undefined;
+  const res = (await runtime.sendMessage(m)) as T | undefined;
   if (!res || typeof res.version !== 'string') throw new Error('no answer from the background');
   return res;
 }
@@ -22,7 +22,7 @@ export const guard = createGuard({
   scan,
   fetchView: () => ask<ServiceResponse>({ type: 'service', url: location.href }),
   decide: (req) => ask<DecideResponse>(req),
-  resolve: async (req) => void (await browser.runtime.sendMessage(req)),
+  resolve: async (req) => void (await runtime.sendMessage(req)),
   warn: showWarning,
   now: () => Date.now(),
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),

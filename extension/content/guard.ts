@@ -5,7 +5,6 @@
  * MAIN-world page hooks, and answers their questions through the same decision path (gate.ts) the DOM
  * channels use. Follows every policy the background pushes, without a reload.
  */
-import browser from 'webextension-polyfill';
 import type { PageView } from '../../src/guard/index.js';
 import { GUARD_RUNNING, type Push } from '../shared/messages.js';
 import { HANDSHAKE, type Subject, type ToGuard, type ToHooks } from './bridge.js';
@@ -14,6 +13,8 @@ import { installFileInput } from './file-input.js';
 import { installFormSubmit } from './form-submit.js';
 import { decide, guard, type Item } from './gate.js';
 import { installPaste } from './paste.js';
+import { runtime } from './runtime.js';
+import { listenForScanner } from './scanner.js';
 
 let port: MessagePort | null = null;
 
@@ -58,12 +59,13 @@ function toItem(s: Subject): Item {
 
 function start(): void {
   listenForHooks();
+  listenForScanner();
   installFileInput();
   installDrop();
   installPaste();
   installFormSubmit();
   // Every new policy reaches every frame; the first one is asked for.
-  browser.runtime.onMessage.addListener((m: unknown) => {
+  runtime.onMessage.addListener((m: unknown) => {
     const push = m as Push | null;
     if (push && typeof push === 'object' && push.type === 'policy-snapshot') guard.receiveSnapshot(push.snapshot);
     return undefined;

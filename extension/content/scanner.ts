@@ -1,65 +1,207 @@
 /**
- * Where the guard's file scans run. Content scripts share the page's main thread, so a long scan there
- * would freeze the page (and show up as long tasks). The engine therefore runs in a dedicated worker
- * built into this bundle as a blob: URL (a chrome-extension:// worker URL is cross-origin on an https
- * page and refused). If the page's CSP forbids blob: workers, scans fall back to this thread: the engine
- * reads files in slices and awaits between them, so the page still gets turns.
+ * The scan API of the content side: `scan()` hands a file to the engine and resolves with its verdict;
+ * `onProgress()` lets the page UI (the "Checking…" indicator) follow every scan as bytes are read.
+ *
+ *   scan(blob, name, opts?, onProgress?)  → Promise<ScanResult>
+ *   onProgress((p: { name, bytesRead, total }) => void)  → unsubscribe()
+ *
+ * Where scans run, and why: the engine (and libarchive's WebAssembly) is not in the script every frame
+ * carries. On the first scan this module embeds the extension page extension/scan/frame.html, hidden in
+ * a closed shadow root; that page starts the scan worker from the extension's own origin and hands
+ * this side a port to it. A worker there runs under the extension's CSP, not the page's, so 7z, RAR,
+ * CAB and LZH are read even on a page whose CSP forbids workers or WebAssembly, and a long scan never
+ * holds the page's main thread. The page cannot read that frame (cross-origin); it can remove or
+ * navigate it, and then every scan in flight ends `unscannable` (fail closed), and the next scan
+ * starts a new frame. See docs/design.md ("Where the engine runs").
  */
-import ScanWorker from './scan-worker.ts?worker&inline';
-import { scanBlob } from '../../src/detect/index.js';
-import type { ScanOptions, ScanResult } from '../../src/detect/types.js';
-import type { ScanDone, ScanJob } from './scan-worker.js';
+import type { ScanOptions, ScanResult, UnscannableVerdict } from '../../src/detect/types.js';
+import { FRAME_PATH, SCAN_HELLO, type FromWorker, type ScanJob } from '../scan/protocol.js';
+import { runtime } from './runtime.js';
 
-type Job = { job: ScanJob; resolve: (r: ScanResult) => void };
+/** How often a scan in flight checks that its frame is still there. */
+const WATCH_MS = 250;
+/** The frame must hand over its port by then (it loads from the extension's package). */
+const HELLO_MS = 10_000;
+/** A scan that reports nothing for this long is given up (the worker reports every 100 ms while reading). */
+const SILENCE_MS = 30_000;
 
-let worker: Worker | null | undefined;
-let nextId = 1;
-const inFlight = new Map<number, Job>();
+export interface ScanProgress {
+  name: string;
+  bytesRead: number;
+  total: number;
+}
+type Listener = (p: ScanProgress) => void;
 
-function startWorker(): Worker | null {
-  try {
-    const w = new ScanWorker({ name: 'upload-guard-scan' });
-    w.onmessage = (e: MessageEvent<ScanDone>) => {
-      const j = inFlight.get(e.data.id);
-      inFlight.delete(e.data.id);
-      j?.resolve(e.data.result);
-    };
-    // CSP refusal or a crash: finish what was queued here, and stay on this thread from now on.
-    w.onerror = (e) => {
-      e.preventDefault?.();
-      worker = null;
-      w.terminate();
-      const jobs = [...inFlight.values()];
-      inFlight.clear();
-      for (const j of jobs) void scanHere(j.job).then(j.resolve);
-    };
-    return w;
-  } catch {
-    return null;
+interface Pending {
+  name: string;
+  size: number;
+  resolve: (r: ScanResult) => void;
+  onProgress?: (bytesRead: number, total: number) => void;
+  heard: number;
+}
+
+/** The embedded frame and, once it said hello, the port to its worker. */
+interface Checker {
+  host: Element;
+  iframe: HTMLIFrameElement;
+  origins: string[];
+  port: MessagePort | null;
+  ready: Promise<MessagePort>;
+  accept(port: MessagePort): void;
+  refuse(err: Error): void;
+}
+
+const listeners = new Set<Listener>();
+const pending = new Map<string, Pending>();
+let checker: Checker | null = null;
+let watchdog: ReturnType<typeof setInterval> | null = null;
+
+/** Subscribes to the progress of every scan in this frame; returns the unsubscribe function. */
+export function onProgress(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Scans one file in the extension's worker. Never rejects: a failure is an `unscannable` verdict. */
+export function scan(
+  blob: Blob,
+  name: string,
+  opts: Omit<ScanOptions, 'signal'> = {},
+  progress?: (bytesRead: number, total: number) => void,
+): Promise<ScanResult> {
+  return new Promise<ScanResult>((resolve) => {
+    const id = randomId();
+    pending.set(id, { name, size: blob.size, resolve, onProgress: progress, heard: Date.now() });
+    startWatchdog();
+    connect().then(
+      (port) => {
+        try {
+          if (pending.has(id)) port.postMessage({ t: 'scan', id, blob, name, opts } satisfies ScanJob);
+        } catch (err) {
+          finish(id, lost(`the file could not be handed to the checker (${String(err).slice(0, 60)})`));
+        }
+      },
+      (err: unknown) => finish(id, lost(String((err as Error)?.message ?? err), 'unsupported')),
+    );
+  });
+}
+
+/**
+ * Registered at document_start, before any page script: the frame's hello (which carries the port)
+ * is taken here and stopped, so page listeners never see it. Only a message from our own frame and
+ * from the extension's origin counts; a page that navigates the frame elsewhere gets another origin.
+ */
+export function listenForScanner(): void {
+  window.addEventListener(
+    'message',
+    (e: MessageEvent) => {
+      const data = e.data as Record<string, unknown> | null;
+      if (!data || typeof data !== 'object' || data[SCAN_HELLO] !== true) return;
+      e.stopImmediatePropagation();
+      const c = checker;
+      if (!c || c.port || e.source !== c.iframe.contentWindow || !c.origins.includes(e.origin) || !e.ports[0]) return;
+      c.accept(e.ports[0]);
+    },
+    true,
+  );
+}
+
+function connect(): Promise<MessagePort> {
+  // Removed by the page while idle: nothing was lost yet, start a new one.
+  if (checker && !alive(checker)) discard(checker, 'the file checker was removed by the page');
+  checker ??= open();
+  return checker.ready;
+}
+
+function open(): Checker {
+  const url = runtime.getURL(FRAME_PATH);
+  const host = document.createElement('upload-guard-scanner');
+  host.setAttribute('hidden', '');
+  const iframe = document.createElement('iframe');
+  iframe.src = url;
+  iframe.setAttribute('aria-hidden', 'true');
+  iframe.tabIndex = -1;
+  host.attachShadow({ mode: 'closed' }).appendChild(iframe);
+  let accept!: (port: MessagePort) => void;
+  let refuse!: (err: Error) => void;
+  const ready = new Promise<MessagePort>((res, rej) => ((accept = res), (refuse = rej)));
+  const c: Checker = {
+    host,
+    iframe,
+    origins: [new URL(url).origin, new URL(runtime.getURL('')).origin],
+    port: null,
+    ready,
+    accept: (port) => {
+      c.port = port;
+      port.onmessage = (e: MessageEvent<FromWorker>) => onWorker(e.data);
+      accept(port);
+    },
+    refuse,
+  };
+  ready.catch(() => undefined); // refusals reach the scans through connect()
+  // A second load means the frame was navigated: whatever now runs there is not our worker.
+  let loads = 0;
+  iframe.addEventListener('load', () => ++loads > 1 && checker === c && drop('the file checker was interrupted by the page'));
+  setTimeout(() => checker === c && !c.port && drop('the file checker could not start on this page', 'unsupported'), HELLO_MS);
+  (document.documentElement ?? document).appendChild(host);
+  return c;
+}
+
+function onWorker(m: FromWorker | null): void {
+  const job = m && pending.get(m.id);
+  if (!job) return; // unknown id: not ours to answer
+  job.heard = Date.now();
+  if (m.t === 'progress') {
+    job.onProgress?.(m.bytesRead, m.total);
+    for (const l of listeners) l({ name: job.name, bytesRead: m.bytesRead, total: m.total });
+  } else if (m.t === 'done') {
+    finish(m.id, m.result);
   }
 }
 
-function scanHere(job: ScanJob): Promise<ScanResult> {
-  return scanBlob(job.blob, job.name, job.opts);
+function finish(id: string, result: ScanResult | UnscannableVerdict): void {
+  const job = pending.get(id);
+  if (!job) return;
+  pending.delete(id);
+  job.resolve('format' in result ? result : { ...result, format: 'unknown', size: job.size, ms: 0 });
+  if (pending.size === 0 && watchdog !== null) {
+    clearInterval(watchdog);
+    watchdog = null;
+  }
 }
 
-/** Where the scans run now: for the report and the benchmark. */
-export function scannerMode(): 'worker' | 'main-thread' | 'not-started' {
-  return worker === undefined ? 'not-started' : worker ? 'worker' : 'main-thread';
+/** While scans are in flight: a removed frame, or a silent worker, fails them closed. */
+function startWatchdog(): void {
+  watchdog ??= setInterval(() => {
+    if (checker && !alive(checker)) drop('the file checker was removed by the page');
+    const now = Date.now();
+    for (const [id, job] of pending) if (now - job.heard > SILENCE_MS) finish(id, lost('the file checker stopped answering'));
+  }, WATCH_MS);
 }
 
-export function scan(blob: Blob, name: string, opts: Omit<ScanOptions, 'signal'> = {}): Promise<ScanResult> {
-  if (worker === undefined) worker = startWorker();
-  const job: ScanJob = { id: nextId++, blob, name, opts };
-  if (!worker) return scanHere(job);
-  const w = worker;
-  return new Promise<ScanResult>((resolve) => {
-    inFlight.set(job.id, { job, resolve });
-    try {
-      w.postMessage(job);
-    } catch {
-      inFlight.delete(job.id);
-      void scanHere(job).then(resolve);
-    }
-  });
+/** The frame is gone or not ours any more: every scan in flight is unscannable; the next one starts afresh. */
+function drop(why: string, reason: UnscannableVerdict['reason'] = 'time-budget'): void {
+  if (checker) discard(checker, why);
+  for (const id of [...pending.keys()]) finish(id, lost(why, reason));
+}
+
+function discard(c: Checker, why: string): void {
+  if (checker === c) checker = null;
+  c.host.remove();
+  c.port?.close();
+  c.refuse(new Error(why));
+}
+
+function alive(c: Checker): boolean {
+  return c.host.isConnected && c.iframe.contentWindow !== null;
+}
+
+/** A scan that never got its verdict from the worker: unscannable, never clean. */
+function lost(detail: string, reason: UnscannableVerdict['reason'] = 'time-budget'): UnscannableVerdict {
+  return { verdict: 'unscannable', reason, detail };
+}
+
+function randomId(): string {
+  const b = crypto.getRandomValues(new Uint32Array(4));
+  return Array.from(b, (n) => n.toString(36)).join('-');
 }

@@ -1,0 +1,28 @@
+/**
+ * The line between the guard in a page and the scan worker (extension/scan/). The worker is started by
+ * an extension page (frame.html) that the guard embeds in a closed shadow root; that page hands the
+ * guard one end of a MessageChannel whose other end is the worker, and takes no further part.
+ *
+ * Files cross as structured clones: a File or Blob shares the browser's copy of the bytes, it is not
+ * copied, and nothing but the verdict comes back. No extension API here: both sides import it.
+ */
+import type { ScanOptions, ScanResult } from '../../src/detect/types.js';
+
+/** Path of the frame page inside the extension (a web-accessible resource). */
+export const FRAME_PATH = 'extension/scan/frame.html';
+
+/** Tag of the frame's one message to its parent window, which carries the worker's port. */
+export const SCAN_HELLO = '__upload_guard_scanner__';
+
+export interface ScanJob {
+  t: 'scan';
+  /** Random and unguessable: a page that got hold of the port still could not answer for a job. */
+  id: string;
+  blob: Blob;
+  name: string;
+  opts: Omit<ScanOptions, 'signal'>;
+}
+
+export type FromWorker =
+  | { t: 'progress'; id: string; bytesRead: number; total: number }
+  | { t: 'done'; id: string; result: ScanResult };

@@ -1,0 +1,37 @@
+/**
+ * Runs the engine off every page's main thread, in the extension's origin (see frame.ts). Gets its
+ * jobs on the one port the frame hands it; Files arrive as structured clones (the bytes are shared,
+ * not copied) and only verdicts and progress go back.
+ */
+import { scanBlob } from '../../src/detect/index.js';
+import type { FromWorker, ScanJob } from './protocol.js';
+import { countReads } from './progress.js';
+
+/** Progress at most this often per job: the indicator needs a few updates a second, not one per slice. */
+const PROGRESS_EVERY_MS = 100;
+
+const scope = self as unknown as { onmessage: ((e: MessageEvent) => void) | null };
+
+scope.onmessage = (e: MessageEvent) => {
+  const port = e.ports[0];
+  if (!port) return;
+  scope.onmessage = null; // one line, from the frame that started this worker
+  port.onmessage = (m: MessageEvent<ScanJob>) => {
+    if (m.data?.t === 'scan') void run(port, m.data);
+  };
+};
+
+async function run(port: MessagePort, job: ScanJob): Promise<void> {
+  const send = (m: FromWorker) => port.postMessage(m);
+  const total = job.blob.size;
+  let last = 0;
+  send({ t: 'progress', id: job.id, bytesRead: 0, total });
+  const blob = countReads(job.blob, (bytesRead) => {
+    const now = performance.now();
+    if (now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    send({ t: 'progress', id: job.id, bytesRead, total });
+  });
+  const result = await scanBlob(blob, job.name, job.opts);
+  send({ t: 'done', id: job.id, result });
+}
