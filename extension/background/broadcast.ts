@@ -4,7 +4,7 @@
  * guarded), and injects the guard into tabs on hosts that became guarded, without a reload.
  */
 import browser from 'webextension-polyfill';
-import { findService } from '../../src/policy/match.js';
+import { findDestination } from '../../src/policy/destination.js';
 import type { PolicySnapshot } from '../../src/policy/snapshot.js';
 import type { Push } from '../shared/messages.js';
 import { guardTab } from './registration.js';
@@ -15,7 +15,8 @@ export async function publish(snapshot: PolicySnapshot): Promise<void> {
   await Promise.all(
     tabs.map(async (tab) => {
       if (tab.id === undefined) return;
-      if (tab.url && findService(snapshot, tab.url)) await guardTab(tab.id);
+      // A tab on a host guarded now (a new service, or scope switched to everywhere) gets the guard at once.
+      if (tab.url && findDestination(snapshot, tab.url)) await guardTab(tab.id);
       // Every frame of the tab; tabs without a guard have no listener, which is fine.
       await browser.tabs.sendMessage(tab.id, push).catch(() => undefined);
     }),

@@ -7,7 +7,7 @@
  */
 import { answerEvent, checkEvent, decisionEvent } from '../../src/events/build.js';
 import type { UploadEvent } from '../../src/events/schema.js';
-import { answerFindings, pageView, responseOf } from '../../src/guard/index.js';
+import { answerFindings, pageView, responseOf, serviceInfo } from '../../src/guard/index.js';
 import type { DecideRequest, DecideResponse, ResolveRequest, ServiceRequest, ServiceResponse } from '../shared/messages.js';
 import { db, getMeta, setMeta, type Db, type RecentDecision } from './db.js';
 import { eventContext } from './identity.js';
@@ -37,7 +37,7 @@ export async function onDecide(req: DecideRequest, sender: SenderInfo): Promise<
   const { effective, snapshot } = await policy();
   const answer = answerFindings(snapshot, candidates(sender), req.findings);
   const ctx = await eventContext(effective);
-  const events = answer.findings.map((f, i) => decisionEvent(ctx, f, answer.url, answer.service, answer.actions[i]));
+  const events = answer.findings.map((f, i) => decisionEvent(ctx, f, answer.url, serviceInfo(answer.destination), answer.actions[i]));
   await record(await db(), events);
   return responseOf(snapshot, answer, events.map((e) => e.id));
 }

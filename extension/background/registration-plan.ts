@@ -3,8 +3,9 @@
  *
  * The page hooks (MAIN world) and the guard (ISOLATED world) run at document_start in every frame of a
  * guarded page, including about:blank, srcdoc and blob frames whose origin is a guarded one
- * (matchOriginAsFallback), and only there: matches come from the effective service list, and allowed
- * hosts (a company's own tenant) are excluded.
+ * (matchOriginAsFallback), and only there. Which URLs: with scope `listed`, the effective service list
+ * and the sanctioned destinations with conditions, so an unlisted host gets no script at all; with scope
+ * `everywhere`, every http(s) page. Allowed hosts (a company's own tenant) are excluded in both.
  */
 import { guardMatchPatterns } from '../../src/policy/match.js';
 import type { EffectivePolicy } from '../../src/policy/types.js';
@@ -18,7 +19,9 @@ export interface ScriptFiles {
   pageHooks: string;
 }
 
-export function registrationPlan(p: Pick<EffectivePolicy, 'services' | 'allow'>, files: ScriptFiles): Scripting.RegisteredContentScript[] {
+export type RegisteredPolicy = Pick<EffectivePolicy, 'services' | 'allow' | 'scope' | 'sanctioned'>;
+
+export function registrationPlan(p: RegisteredPolicy, files: ScriptFiles): Scripting.RegisteredContentScript[] {
   const { matches, excludeMatches } = guardMatchPatterns(p);
   if (matches.length === 0) return [];
   const common = {

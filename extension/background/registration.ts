@@ -1,24 +1,23 @@
 /** Registers the in-page guard for the hosts the effective policy guards (see registration-plan.ts). */
 import browser, { type Scripting } from 'webextension-polyfill';
-import type { EffectivePolicy } from '../../src/policy/types.js';
 // crxjs builds these as standalone IIFE files (vite.config.ts) and gives us their output paths.
 import guardFile from '../content/guard.ts?script';
 import pageHooksFile from '../content/page-hooks.ts?script';
 import { GUARD_RUNNING } from '../shared/messages.js';
-import { GUARD_ID, HOOKS_ID, registrationPlan, samePlan } from './registration-plan.js';
+import { GUARD_ID, HOOKS_ID, registrationPlan, samePlan, type RegisteredPolicy } from './registration-plan.js';
 
 export const SCRIPT_FILES = { guard: guardFile, pageHooks: pageHooksFile };
 
 let chain: Promise<unknown> = Promise.resolve();
 
 /** Serialised: two policy changes in quick succession must not interleave unregister/register. */
-export function registerGuard(policy: Pick<EffectivePolicy, 'services' | 'allow'>): Promise<void> {
+export function registerGuard(policy: RegisteredPolicy): Promise<void> {
   const run = chain.then(() => apply(policy));
   chain = run.catch(() => undefined);
   return run;
 }
 
-async function apply(policy: Pick<EffectivePolicy, 'services' | 'allow'>): Promise<void> {
+async function apply(policy: RegisteredPolicy): Promise<void> {
   const plan = registrationPlan(policy, SCRIPT_FILES);
   const ours = [HOOKS_ID, GUARD_ID];
   const existing = (await browser.scripting.getRegisteredContentScripts({ ids: ours })) as Scripting.RegisteredContentScript[];

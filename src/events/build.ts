@@ -10,7 +10,8 @@ import { EVENT_SCHEMA_VERSION, LIMITS, UploadEventSchema, describeIssues, type A
 export interface EventService {
   id: string;
   name: string;
-  category: Category;
+  /** null for a sanctioned destination (it has its own action, not a category's). */
+  category: Category | null;
 }
 
 /** Who and where: the same for every event from this browser. */

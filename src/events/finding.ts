@@ -23,9 +23,15 @@ export interface Finding {
   reason: string | null;
   /** Where inside the file, language-neutral (see location.ts), or null. */
   location: string | null;
+  /**
+   * Whether the file is a password-protected archive, PDF or Office file: checked only where a
+   * sanctioned destination requires encryption, null elsewhere (and for text). Not an event field: it
+   * decides the action, which the event records.
+   */
+  encrypted?: boolean | null;
 }
 
-const FIELDS = ['channel', 'url', 'fileName', 'size', 'sha256', 'verdict', 'rule', 'reason', 'location'] as const;
+const FIELDS = ['channel', 'url', 'fileName', 'size', 'sha256', 'verdict', 'rule', 'reason', 'location', 'encrypted'] as const;
 
 /**
  * A finding as received from a page, checked and reduced to its known fields (anything else, such
@@ -39,6 +45,7 @@ export function parseFinding(raw: unknown): Finding | null {
   const strOrNull = (v: unknown) => v === null || typeof v === 'string';
   if (!str(r.channel) || !str(r.url) || !strOrNull(r.fileName) || typeof r.size !== 'number') return null;
   if (!strOrNull(r.sha256) || !strOrNull(r.reason) || !strOrNull(r.location)) return null;
+  if (r.encrypted !== undefined && r.encrypted !== null && typeof r.encrypted !== 'boolean') return null;
   if (r.verdict !== 'marked' && r.verdict !== 'clean' && r.verdict !== 'unscannable') return null;
   const ruled = r.rule === 1 || r.rule === 2 || r.rule === 3;
   if (r.verdict === 'marked' ? !ruled : r.rule !== null && r.rule !== undefined) return null;

@@ -35,7 +35,8 @@ export const CHANNELS = [
   'form-data',
   'file-picker',
 ] as const;
-export const CATEGORIES = ['webmail', 'sharing', 'genai', 'custom'] as const;
+/** `other`: a page no listed service matches, guarded because policy `scope` is `everywhere`. */
+export const CATEGORIES = ['webmail', 'sharing', 'genai', 'custom', 'other'] as const;
 export const VERDICTS = ['marked', 'clean', 'unscannable'] as const;
 export const ACTIONS = ['allow', 'block', 'warn', 'audit'] as const;
 export const OUTCOMES = ['blocked', 'allowed', 'proceeded', 'cancelled', 'pending'] as const;

@@ -4,16 +4,17 @@
  * background binds storage and messaging around it.
  */
 import { parseFinding, type Finding } from '../events/finding.js';
-import { actionFor, strictest } from '../policy/decide.js';
-import type { PolicySnapshot, SnapshotService } from '../policy/snapshot.js';
+import { strictest } from '../policy/decide.js';
+import { actionAt } from '../policy/destination.js';
+import type { PolicySnapshot } from '../policy/snapshot.js';
 import type { Action } from '../events/schema.js';
-import { guidanceOf, pageOf, serviceInfo } from './page.js';
+import { guidanceOf, pageOf, serviceInfo, type PageDestination } from './page.js';
 import type { DecideResponse } from './protocol.js';
 
 export interface Answer {
-  /** The page, as trusted (see pageOf), and its service; null when the page is not guarded. */
+  /** The page, as trusted (see pageOf), and what it is; null when the page is not guarded. */
   url: string;
-  service: SnapshotService | null;
+  destination: PageDestination | null;
   findings: Finding[];
   /** Per finding, in order. */
   actions: Action[];
@@ -28,13 +29,13 @@ export interface Answer {
 export function answerFindings(s: PolicySnapshot, candidates: readonly (string | undefined)[], raw: unknown): Answer {
   const list = Array.isArray(raw) ? raw.map(parseFinding) : [null];
   const findings = list.filter((f): f is Finding => f !== null);
-  const { url, service } = pageOf(s, [...candidates, findings[0]?.url]);
+  const { url, destination } = pageOf(s, [...candidates, findings[0]?.url]);
   if (findings.length !== list.length || findings.length === 0) {
-    return { url, service, findings: [], actions: [], action: list.length === 0 ? 'allow' : 'block' };
+    return { url, destination, findings: [], actions: [], action: list.length === 0 ? 'allow' : 'block' };
   }
   // Not a guarded page (the policy changed under an open tab): nothing to enforce, but on record.
-  const actions = findings.map((f) => (service ? actionFor(s, service.category, f.verdict) : 'allow'));
-  return { url, service, findings, actions, action: strictest(actions) };
+  const actions = findings.map((f) => (destination ? actionAt(s, destination, f.verdict, f.encrypted ?? null) : 'allow'));
+  return { url, destination, findings, actions, action: strictest(actions) };
 }
 
 /** The page's answer: the decision, the ids of the events that recorded it, and the version decided with. */
@@ -43,7 +44,7 @@ export function responseOf(s: PolicySnapshot, a: Answer, eventIds: readonly stri
     version: s.version,
     action: a.action,
     decisions: a.actions.map((action, i) => ({ action, eventId: eventIds[i] })),
-    service: serviceInfo(a.service),
-    guidance: guidanceOf(s),
+    service: serviceInfo(a.destination),
+    guidance: guidanceOf(s, a.destination),
   };
 }

@@ -8,6 +8,7 @@ import type { Designated, Limits, MarkedVerdict, ScanOptions, ScanResult, Verdic
 import type { Finding } from '../events/finding.js';
 import { locationText } from '../events/location.js';
 import type { Channel } from '../events/schema.js';
+import { isEncrypted } from './encryption.js';
 
 /** What a channel hands the guard. Blobs stay in the page: only their Finding leaves it. */
 export type Item =
@@ -34,6 +35,25 @@ export function textVerdictOf(text: string, designated: Partial<Designated>): Ve
 }
 
 export async function judgeItem(
+  channel: Channel,
+  url: string,
+  item: Item,
+  opts: {
+    designated: Designated;
+    limits: Limits;
+    scan: Scan;
+    textVerdict: (text: string) => Verdict;
+    /** The page is a sanctioned destination that takes marked files only encrypted: find out for each marked file. */
+    requireEncryption?: boolean;
+  },
+): Promise<Judged> {
+  const judged = await judgeContent(channel, url, item, opts);
+  if (!opts.requireEncryption || item.kind !== 'file' || judged.verdict.verdict !== 'marked' || !judged.finding) return judged;
+  const encrypted = await isEncrypted(item.blob, item.name, opts.scan, opts.limits);
+  return { ...judged, finding: { ...judged.finding, encrypted } };
+}
+
+async function judgeContent(
   channel: Channel,
   url: string,
   item: Item,

@@ -196,7 +196,13 @@ export function createGuard(ports: GuardPorts): Guard {
     const perItem = new Map<Item, boolean>();
     const url = frameUrl();
     const judged = await Promise.all(
-      items.map((item) => judgeItem(channel, url, item, { designated: view.designated, limits: view.limits, scan: ports.scan, textVerdict })),
+      items.map((item) => judgeItem(channel, url, item, {
+          designated: view.designated,
+          limits: view.limits,
+          scan: ports.scan,
+          textVerdict,
+          requireEncryption: view.requireEncryption,
+        })),
     );
     const reported = judged.filter((j): j is Judged & { finding: NonNullable<Judged['finding']> } => j.finding !== null);
     for (const j of judged) if (!j.finding) perItem.set(j.item, true);
@@ -304,7 +310,8 @@ export function createGuard(ports: GuardPorts): Guard {
     knownAnswer: (blob, name) => answers.known(blob, name),
     nameVerdict: (name) => checkName(name, current?.designated),
     textVerdict,
-    nameRefusalIsFinal: () => current?.actions.marked === 'block',
+    // Where encryption is required, a marked name is not the end of it: an encrypted file passes.
+    nameRefusalIsFinal: () => current?.actions.marked === 'block' && !current.requireEncryption,
     decide,
   };
 }

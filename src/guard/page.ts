@@ -4,15 +4,23 @@
  * function on both sides, so they cannot disagree.
  */
 import type { Designated, Limits } from '../detect/types.js';
-import { findService } from '../policy/match.js';
+import { actionsAt, findDestination, OTHER_ID, SANCTIONED_ID, type Destination } from '../policy/destination.js';
+import { encryptionGuidance } from '../policy/sanctioned-text.js';
 import type { Lang, PolicySnapshot, SnapshotService } from '../policy/snapshot.js';
 import type { Category, VerdictActions } from '../policy/types.js';
 
+/**
+ * What events and the dialog say about the page. A page no service matches (scope everywhere) is
+ * `other`, named by its host; a sanctioned destination is `sanctioned`, named by its host pattern.
+ */
 export interface ServiceInfo {
   id: string;
   name: string;
-  category: Category;
+  /** null for a sanctioned destination: it has its own action, not a category's. */
+  category: Category | null;
 }
+
+export type PageDestination = Destination<SnapshotService>;
 
 export interface Guidance {
   text: string;
@@ -26,6 +34,8 @@ export interface PageView {
   service: ServiceInfo | null;
   /** The policy's action per verdict for the service's category (all `allow` when not guarded). */
   actions: VerdictActions;
+  /** A sanctioned destination that accepts marked files only encrypted: the guard checks each marked file. */
+  requireEncryption: boolean;
   designated: Designated;
   limits: Limits;
   lang: Lang;
@@ -35,35 +45,41 @@ export interface PageView {
 const UNGUARDED: VerdictActions = { marked: 'allow', clean: 'allow', unscannable: 'allow' };
 
 /**
- * The page a request is about and its service. Candidates in order of trust: the frame's own URL (what
+ * The page a request is about and what it is. Candidates in order of trust: the frame's own URL (what
  * the browser vouches for), the tab's URL (about:blank, srcdoc and blob frames), the URL a page reported.
  */
-export function pageOf(s: PolicySnapshot, candidates: readonly (string | undefined)[]): { url: string; service: SnapshotService | null } {
+export function pageOf(s: PolicySnapshot, candidates: readonly (string | undefined)[]): { url: string; destination: PageDestination | null } {
   const urls = candidates.filter((u): u is string => !!u);
   for (const url of urls) {
-    const service = findService(s, url);
-    if (service) return { url, service };
+    const destination = findDestination(s, url);
+    if (destination) return { url, destination };
   }
-  return { url: urls.find((u) => /^https?:/.test(u)) ?? urls[0] ?? '', service: null };
+  return { url: urls.find((u) => /^https?:/.test(u)) ?? urls[0] ?? '', destination: null };
 }
 
-export function serviceInfo(s: SnapshotService | null): ServiceInfo | null {
-  return s ? { id: s.id, name: s.name, category: s.category } : null;
+export function serviceInfo(d: PageDestination | null): ServiceInfo | null {
+  if (!d) return null;
+  if (d.kind === 'service') return { id: d.service.id, name: d.service.name, category: d.service.category };
+  if (d.kind === 'other') return { id: OTHER_ID, name: d.host, category: 'other' };
+  return { id: SANCTIONED_ID, name: d.entry.host, category: null };
 }
 
-export function guidanceOf(s: PolicySnapshot): Guidance {
+/** The admin's guidance; at a sanctioned destination, how to meet its condition. */
+export function guidanceOf(s: PolicySnapshot, d: PageDestination | null = null): Guidance {
+  if (d?.kind === 'sanctioned') return { text: encryptionGuidance(s.lang, d.entry.host), url: s.messages.link };
   return { text: s.messages[s.lang], url: s.messages.link };
 }
 
 export function pageView(s: PolicySnapshot, candidates: readonly (string | undefined)[]): PageView {
-  const { service } = pageOf(s, candidates);
+  const { destination } = pageOf(s, candidates);
   return {
     version: s.version,
-    service: serviceInfo(service),
-    actions: service ? { ...s.actions[service.category] } : { ...UNGUARDED },
+    service: serviceInfo(destination),
+    actions: destination ? actionsAt(s, destination) : { ...UNGUARDED },
+    requireEncryption: destination?.kind === 'sanctioned' && destination.entry.requireEncryption,
     designated: s.designated,
     limits: s.limits,
     lang: s.lang,
-    guidance: guidanceOf(s),
+    guidance: guidanceOf(s, destination),
   };
 }

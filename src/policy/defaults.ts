@@ -3,6 +3,7 @@
  * Admins add services, remove these by id, and change every other value by policy.
  */
 import { DEFAULT_LIMITS } from '../detect/limits.js';
+import { CATEGORIES } from '../events/schema.js';
 import type { Designated } from '../detect/types.js';
 import type { ActionTable, EffectivePolicy, Service, VerdictActions } from './types.js';
 
@@ -79,12 +80,12 @@ const GENAI: Service[] = [
 
 export const DEFAULT_SERVICES: readonly Service[] = Object.freeze([...WEBMAIL, ...SHARING, ...GENAI]);
 
-export const DEFAULT_ACTIONS: Readonly<ActionTable> = Object.freeze({
-  webmail: { ...DEFAULT_VERDICT_ACTIONS },
-  sharing: { ...DEFAULT_VERDICT_ACTIONS },
-  genai: { ...DEFAULT_VERDICT_ACTIONS },
-  custom: { ...DEFAULT_VERDICT_ACTIONS },
-});
+/** Every category starts at the same safe row, `other` included (issue 14: block marked, warn unscannable, allow clean). */
+export const DEFAULT_ACTIONS: Readonly<ActionTable> = Object.freeze(defaultActions());
+
+function defaultActions(): ActionTable {
+  return Object.fromEntries(CATEGORIES.map((c) => [c, { ...DEFAULT_VERDICT_ACTIONS }])) as ActionTable;
+}
 
 export const EMPTY_DESIGNATED: Readonly<Designated> = Object.freeze({
   sha256: [],
@@ -99,14 +100,11 @@ export const DEFAULT_HEARTBEAT_MINUTES = 15;
 /** A fresh copy of the defaults (callers may mutate it). */
 export function defaultPolicy(): EffectivePolicy {
   return {
+    scope: 'listed',
     services: DEFAULT_SERVICES.map(cloneService),
     allow: [],
-    actions: {
-      webmail: { ...DEFAULT_ACTIONS.webmail },
-      sharing: { ...DEFAULT_ACTIONS.sharing },
-      genai: { ...DEFAULT_ACTIONS.genai },
-      custom: { ...DEFAULT_ACTIONS.custom },
-    },
+    sanctioned: [],
+    actions: defaultActions(),
     limits: { ...DEFAULT_LIMITS },
     designated: {
       sha256: [],

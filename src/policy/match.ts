@@ -46,7 +46,7 @@ export function isAllowedHost(policy: Pick<GuardedSet, 'allow'>, host: string): 
 }
 
 /** Parses a page URL; only http(s) pages can be services. */
-function pageUrl(url: string): URL | null {
+export function pageUrl(url: string): URL | null {
   try {
     const u = new URL(url);
     return u.protocol === 'http:' || u.protocol === 'https:' ? u : null;
@@ -86,16 +86,33 @@ export function toMatchPattern(hostPattern: string): string {
   return `*://${hostPattern}/*`;
 }
 
-/** Where the in-page guard must run: every guarded host, minus the allowed ones. */
-export function guardMatchPatterns(policy: GuardedSet): {
+/** Every http(s) page: what scope `everywhere` registers. */
+export const EVERY_PAGE = ['http://*/*', 'https://*/*'] as const;
+
+/** Two host patterns that can match one same host. */
+function overlaps(a: string, b: string): boolean {
+  const base = (p: string) => (p.startsWith('*.') ? p.slice(2) : p);
+  return hostMatches(a, base(b)) || hostMatches(b, base(a));
+}
+
+/**
+ * Where the in-page guard must run: every guarded host (every http(s) page with scope `everywhere`) and
+ * the sanctioned destinations with conditions, minus the allowed hosts. An `allow` pattern that overlaps
+ * a conditioned destination (`*.acme.co.jp` over `mail.acme.co.jp`) is not excluded: the guard runs
+ * there and stands down by itself (findDestination), so the condition is never lost.
+ */
+export function guardMatchPatterns(policy: GuardedSet & { scope?: 'listed' | 'everywhere'; sanctioned?: readonly { host: string; requireEncryption: boolean }[] }): {
   matches: string[];
   excludeMatches: string[];
 } {
-  const hosts = new Set<string>();
+  const conditioned = (policy.sanctioned ?? []).filter((e) => e.requireEncryption).map((e) => e.host);
+  const unconditioned = (policy.sanctioned ?? []).filter((e) => !e.requireEncryption).map((e) => e.host);
+  const hosts = new Set<string>(conditioned);
   for (const s of policy.services) for (const h of s.hosts) hosts.add(h);
+  const excluded = [...new Set([...policy.allow, ...unconditioned])].filter((p) => !conditioned.some((c) => overlaps(p, c)));
   return {
-    matches: [...hosts].sort().map(toMatchPattern),
-    excludeMatches: [...new Set(policy.allow)].sort().map(toMatchPattern),
+    matches: policy.scope === 'everywhere' ? [...EVERY_PAGE] : [...hosts].sort().map(toMatchPattern),
+    excludeMatches: excluded.sort().map(toMatchPattern),
   };
 }
 

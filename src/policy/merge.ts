@@ -20,7 +20,9 @@ export function mergePolicy(managed: ManagedPolicy, base: EffectivePolicy = defa
       ...added.filter((s) => !removed.has(s.id)).map(cloneService),
     ];
   }
+  if (managed.scope) out.scope = managed.scope;
   if (managed.allow) out.allow = [...new Set(managed.allow)];
+  if (managed.sanctioned) out.sanctioned = managed.sanctioned.map((e) => ({ ...e }));
   if (managed.actions) {
     for (const [cat, row] of Object.entries(managed.actions)) {
       out.actions[cat as Category] = { ...out.actions[cat as Category], ...row };

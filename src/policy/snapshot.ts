@@ -7,7 +7,7 @@
  * Secrets (the ingest token) and the collector address are not part of it: it is sent into pages.
  */
 import type { Designated, Limits } from '../detect/types.js';
-import type { ActionTable, Category, EffectivePolicy, Messages } from './types.js';
+import type { ActionTable, Category, EffectivePolicy, Messages, Sanctioned, Scope } from './types.js';
 
 export type Lang = 'ja' | 'en';
 
@@ -25,8 +25,10 @@ export interface PolicySnapshot {
   version: string;
   /** The admin's label for the policy (policy `policyVersion`), or null. */
   policyVersion: string | null;
+  scope: Scope;
   services: SnapshotService[];
   allow: string[];
+  sanctioned: Sanctioned[];
   actions: ActionTable;
   limits: Limits;
   designated: Designated;
@@ -39,7 +41,9 @@ export function policySnapshot(p: EffectivePolicy, lang: Lang): PolicySnapshot {
   const body: Omit<PolicySnapshot, 'version'> = {
     policyVersion: p.policyVersion,
     services: p.services.map((s) => ({ id: s.id, name: s.name, category: s.category, hosts: [...s.hosts], paths: s.paths ? [...s.paths] : null })),
+    scope: p.scope,
     allow: [...p.allow],
+    sanctioned: p.sanctioned.map((e) => ({ ...e })),
     actions: structuredClone(p.actions),
     limits: { ...p.limits },
     designated: structuredClone(p.designated),

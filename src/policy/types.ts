@@ -28,6 +28,31 @@ export interface Service {
   paths?: string[];
 }
 
+/**
+ * Which pages carry the guard. `listed`: the catalogue's and the admin's services only (an unlisted host
+ * gets no script at all). `everywhere`: every http(s) page and frame; a page no service matches is
+ * category `other`. `allow` and `sanctioned` destinations win over both.
+ */
+export type Scope = 'listed' | 'everywhere';
+export const SCOPES = ['listed', 'everywhere'] as const satisfies readonly Scope[];
+
+/** What a sanctioned destination's unmet condition leads to (never `allow`: that is a plain `allow` entry). */
+export type ConditionAction = Exclude<Action, 'allow'>;
+export const CONDITION_ACTIONS = ['warn', 'block', 'audit'] as const satisfies readonly ConditionAction[];
+
+/**
+ * A sanctioned destination with conditions (guideline 2-2-2c: confidential files sent by mail are
+ * encrypted). Allowed like an `allow` host, except that a marked file that is not encrypted (not a
+ * password-protected archive, PDF or Office file) gets `action`.
+ */
+export interface Sanctioned {
+  /** Host pattern, as in `allow`. */
+  host: string;
+  requireEncryption: boolean;
+  /** For a marked file that is not encrypted. Default `warn`. */
+  action: ConditionAction;
+}
+
 /** What to do for each verdict. */
 export type VerdictActions = Record<Verdict, Action>;
 
@@ -45,8 +70,11 @@ export interface Messages {
 /** The policy the extension runs with. Every field is present. */
 export interface EffectivePolicy {
   services: Service[];
+  scope: Scope;
   /** Host patterns never guarded (a company's own tenant, e.g. `acme.box.com`). */
   allow: string[];
+  /** Allowed destinations with conditions; they win over `allow` where both match. */
+  sanctioned: Sanctioned[];
   actions: ActionTable;
   limits: Limits;
   designated: Designated;
@@ -66,7 +94,10 @@ export interface EffectivePolicy {
 export interface ManagedPolicy {
   services?: Service[];
   removeServices?: string[];
+  scope?: Scope;
   allow?: string[];
+  /** Each entry: `host` required, `requireEncryption` and `action` optional (false, `warn`). */
+  sanctioned?: Sanctioned[];
   actions?: Partial<Record<Category, Partial<VerdictActions>>>;
   limits?: Partial<Limits>;
   designated?: Partial<Designated>;
@@ -82,7 +113,9 @@ export interface ManagedPolicy {
 export const MANAGED_KEYS = [
   'services',
   'removeServices',
+  'scope',
   'allow',
+  'sanctioned',
   'actions',
   'limits',
   'designated',

@@ -6,9 +6,10 @@
  */
 import { CATEGORIES, ACTIONS, VERDICTS } from '../events/schema.js';
 import type { Designated, Limits } from '../detect/types.js';
+import { OTHER_ID, SANCTIONED_ID } from './destination.js';
 import { isHostPattern } from './match.js';
-import type { Action, Category, ManagedPolicy, Messages, Service, Verdict, VerdictActions } from './types.js';
-import { MANAGED_KEYS } from './types.js';
+import type { Action, Category, ConditionAction, ManagedPolicy, Messages, Sanctioned, Service, Verdict, VerdictActions } from './types.js';
+import { CONDITION_ACTIONS, MANAGED_KEYS, SCOPES } from './types.js';
 
 export interface Validated {
   policy: ManagedPolicy;
@@ -78,6 +79,7 @@ class Checker {
     if (!isObject(x)) return this.drop(path, 'expected an object');
     const id = typeof x.id === 'string' ? x.id.trim().toLowerCase() : x.id;
     if (typeof id !== 'string' || !SERVICE_ID.test(id)) return this.drop(`${path}.id`, 'expected 1–64 of a-z 0-9 . _ -');
+    if (id === OTHER_ID || id === SANCTIONED_ID) return this.drop(`${path}.id`, `"${id}" is reserved (events use it for unlisted pages and sanctioned destinations)`);
     if (!isIdent(x.name, 128)) return this.drop(`${path}.name`, 'expected a name of 1–128 characters');
     if (typeof x.category !== 'string' || !(CATEGORIES as readonly string[]).includes(x.category)) {
       return this.drop(`${path}.category`, `expected one of ${CATEGORIES.join(', ')}`);
@@ -92,6 +94,26 @@ class Checker {
       if (paths && paths.length > 0) service.paths = paths;
     }
     return service;
+  }
+
+  sanctioned(x: unknown, path: string): Sanctioned | undefined {
+    if (!isObject(x)) return this.drop(path, 'expected an object with host, requireEncryption and action');
+    for (const k of Object.keys(x)) if (!['host', 'requireEncryption', 'action'].includes(k)) this.drop(`${path}.${k}`, 'unknown key (expected host, requireEncryption, action)');
+    const host = this.host(x.host, `${path}.host`);
+    if (host === undefined) return undefined;
+    const entry: Sanctioned = { host, requireEncryption: false, action: 'warn' };
+    if (x.requireEncryption !== undefined) {
+      // A condition that cannot be read must not turn into "no condition": the entry is dropped (and so guarded).
+      if (typeof x.requireEncryption !== 'boolean') return this.drop(`${path}.requireEncryption`, 'expected true or false');
+      entry.requireEncryption = x.requireEncryption;
+    }
+    if (x.action !== undefined) {
+      if (typeof x.action !== 'string' || !(CONDITION_ACTIONS as readonly string[]).includes(x.action)) {
+        return this.drop(`${path}.action`, `expected one of ${CONDITION_ACTIONS.join(', ')}`);
+      }
+      entry.action = x.action as ConditionAction;
+    }
+    return entry;
   }
 
   actions(v: unknown, path: string): ManagedPolicy['actions'] | undefined {
@@ -202,7 +224,15 @@ export function validateManaged(raw: unknown): Validated {
       typeof x === 'string' && SERVICE_ID.test(x) ? x : c.drop(p, 'expected a service id'),
     );
   }
-  if (r.allow !== undefined) policy.allow = c.list('allow', r.allow, (x, p) => c.host(x, p));
+  if (r.scope !== undefined) {
+    policy.scope = (SCOPES as readonly unknown[]).includes(r.scope) ? (r.scope as ManagedPolicy['scope']) : c.drop('scope', `expected one of ${SCOPES.join(', ')}`);
+  }
+  if (r.allow !== undefined) {
+    policy.allow = c.list('allow', r.allow, (x, p) =>
+      isObject(x) ? c.drop(p, 'expected a host pattern string (an entry with conditions goes in sanctioned)') : c.host(x, p),
+    );
+  }
+  if (r.sanctioned !== undefined) policy.sanctioned = c.list('sanctioned', r.sanctioned, (x, p) => c.sanctioned(x, p));
   if (r.actions !== undefined) policy.actions = c.actions(r.actions, 'actions');
   if (r.limits !== undefined) policy.limits = c.limits(r.limits, 'limits');
   if (r.designated !== undefined) policy.designated = c.designated(r.designated, 'designated');

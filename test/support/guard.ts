@@ -12,6 +12,7 @@ import {
   createGuard,
   pageView,
   responseOf,
+  serviceInfo,
   type DecideRequest,
   type Guard,
   type ResolveRequest,
@@ -87,7 +88,7 @@ export function harness(opts: { policy?: Record<string, unknown>; url?: string; 
       h.wire.push(JSON.stringify(req));
       if (h.down.decide) throw new Error('unreachable');
       const a = answerFindings(h.snapshot, [h.url], JSON.parse(JSON.stringify(req.findings)));
-      const events = a.findings.map((f, i) => decisionEvent(ctx, f, a.url, a.service, a.actions[i]));
+      const events = a.findings.map((f, i) => decisionEvent(ctx, f, a.url, serviceInfo(a.destination), a.actions[i]));
       h.events.push(...events);
       return responseOf(h.snapshot, a, events.map((e) => e.id));
     },

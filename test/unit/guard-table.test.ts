@@ -14,6 +14,8 @@ const PAGE: Record<Category, string> = {
   sharing: 'https://drive.google.com/drive/my-drive',
   genai: 'https://chatgpt.com/',
   custom: 'https://upload.partner.example/send',
+  // An unlisted host: guarded as `other` because the row's policy sets scope everywhere.
+  other: 'https://files.unlisted.example/upload',
 };
 const ENGINE = { marked: MARKED, clean: CLEAN, unscannable: UNSCANNABLE };
 
@@ -24,7 +26,7 @@ const rows = CHANNELS.flatMap((channel) =>
 async function run(row: { channel: (typeof CHANNELS)[number]; verdict: Verdict; category: Category; action: Action }) {
   const h = await started({
     url: PAGE[row.category],
-    policy: { services: [PARTNER], actions: { [row.category]: { [row.verdict]: row.action } } },
+    policy: { scope: 'everywhere', services: [PARTNER], actions: { [row.category]: { [row.verdict]: row.action } } },
   });
   const f = file('見積書_2024.docx');
   h.verdicts.set(f.name, ENGINE[row.verdict]);
@@ -33,7 +35,7 @@ async function run(row: { channel: (typeof CHANNELS)[number]; verdict: Verdict; 
 }
 
 describe('the decision table: channel × verdict × category × action', () => {
-  it('has every row', () => expect(rows).toHaveLength(12 * 3 * 4 * 4));
+  it('has every row', () => expect(rows).toHaveLength(12 * 3 * 5 * 4));
 
   it.each(rows)('$channel, $verdict on $category, policy $action', async (row) => {
     const { h, proceed, f } = await run(row);
