@@ -44,10 +44,17 @@ export interface SiteServer {
 
 const PAGES = new URL('./pages/', import.meta.url);
 
-export async function startSiteServer(opts: { hosts?: string[] } = {}): Promise<SiteServer> {
+/**
+ * Extra endpoints a suite serves beside the lab's (upload libraries' servers, technique pages): called
+ * first with the request unread; returns true when it answered.
+ */
+export type Route = (req: http.IncomingMessage, res: http.ServerResponse, received: Arrival[]) => boolean;
+
+export async function startSiteServer(opts: { hosts?: string[]; route?: Route } = {}): Promise<SiteServer> {
   const received: Arrival[] = [];
   const hosts = opts.hosts ?? ['localhost'];
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (opts.route?.(req, res, received)) return;
     const host = (req.headers.host ?? '').replace(/:\d+$/, '');
     const url = new URL(req.url ?? '/', 'https://x');
     const chunks: Buffer[] = [];
@@ -90,7 +97,8 @@ export async function startSiteServer(opts: { hosts?: string[] } = {}): Promise<
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-function record(out: Arrival[], host: string, url: URL, type: string, body: Buffer): void {
+/** Records one request body: each multipart part, or the whole body. */
+export function record(out: Arrival[], host: string, url: URL, type: string, body: Buffer): void {
   const base = { host, path: url.pathname, channel: url.searchParams.get('ch') };
   const boundary = /multipart\/form-data;.*boundary=("?)([^";]+)\1/i.exec(type)?.[2];
   if (boundary) {
