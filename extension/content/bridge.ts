@@ -24,7 +24,9 @@ export type Subject =
   /** A body the page built from bytes (ArrayBuffer, Blob, Request). Stopped only when the engine finds a marking. */
   | { kind: 'bytes'; blob: Blob }
   /** Text that carries a marking (the hooks scan text themselves; they only ask about hits). */
-  | { kind: 'text'; text: string };
+  | { kind: 'text'; text: string }
+  /** A URL that may carry text (query, path): the guard decodes it (src/guard/url-text.ts). */
+  | { kind: 'url'; url: string };
 
 export type ToGuard = { t: 'check'; id: number; channel: Channel; subjects: Subject[] };
 

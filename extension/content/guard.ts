@@ -6,7 +6,7 @@
  * channels use. Follows every policy the background pushes, without a reload.
  */
 import browser from 'webextension-polyfill';
-import type { PageView } from '../../src/guard/index.js';
+import { urlText, type PageView } from '../../src/guard/index.js';
 import { GUARD_RUNNING, type Push } from '../shared/messages.js';
 import { HANDSHAKE, type Subject, type ToGuard, type ToHooks } from './bridge.js';
 import { installDrop } from './drop.js';
@@ -53,6 +53,7 @@ function connect(p: MessagePort): void {
 function toItem(s: Subject): Item {
   if (s.kind === 'file') return { kind: 'file', blob: s.blob, name: s.name };
   if (s.kind === 'bytes') return { kind: 'bytes', blob: s.blob };
+  if (s.kind === 'url') return { kind: 'text', text: urlText(s.url) };
   return { kind: 'text', text: s.text };
 }
 

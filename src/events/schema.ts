@@ -34,6 +34,9 @@ export const CHANNELS = [
   'websocket',
   'form-data',
   'file-picker',
+  'url',
+  'message',
+  'storage',
 ] as const;
 export const CATEGORIES = ['webmail', 'sharing', 'genai', 'custom'] as const;
 export const VERDICTS = ['marked', 'clean', 'unscannable'] as const;

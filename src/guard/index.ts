@@ -5,3 +5,4 @@ export * from './memory.js';
 export * from './page.js';
 export * from './protocol.js';
 export * from './answer.js';
+export * from './url-text.js';

@@ -17,6 +17,7 @@ import { hookFormData } from './form-data.js';
 import { hookFormSubmit } from './form-submit.js';
 import { hookFrames } from './frames.js';
 import { hookPickers } from './pickers.js';
+import { hookSources } from './sources.js';
 import { create, defineProperty, getOwnPropertyDescriptor, SafeWeakSet, weakSetAdd, weakSetHas } from './safe-self.js';
 import { hookWebSocket } from './websocket.js';
 import { hookXhr } from './xhr.js';
@@ -46,5 +47,6 @@ export function installHooks(w: Win): void {
   hookBlobSlice(w);
   hookFormSubmit(w);
   hookPickers(w);
+  hookSources(w);
   hookFrames(w, installHooks);
 }
