@@ -32,5 +32,10 @@ export type ToGuard = { t: 'check'; id: number; channel: Channel; subjects: Subj
 
 export type ToHooks =
   | { t: 'config'; guarded: boolean; designated?: Partial<Designated> }
-  | { t: 'answer'; id: number; proceed: boolean };
+  | { t: 'answer'; id: number; proceed: boolean }
+  /**
+   * A field of the page holds marked text (text-watch.ts): requests that could carry it wait for the
+   * employee's answer ('marked'), are refused ('refused'), or go again ('clear': allowed, or removed).
+   */
+  | { t: 'typing'; state: 'marked' | 'refused' | 'clear' };
 

@@ -14,6 +14,8 @@ import { installFileInput } from './file-input.js';
 import { installFormSubmit } from './form-submit.js';
 import { decide, guard, type Item } from './gate.js';
 import { installPaste } from './paste.js';
+import { setHooksPort } from './hooks-line.js';
+import { installTextWatch } from './text-watch.js';
 
 let port: MessagePort | null = null;
 
@@ -35,6 +37,7 @@ function listenForHooks(): void {
 
 function connect(p: MessagePort): void {
   port = p;
+  setHooksPort(p);
   p.onmessage = (e: MessageEvent<ToGuard>) => {
     const m = e.data;
     if (!m || m.t !== 'check') return;
@@ -63,6 +66,7 @@ function start(): void {
   installDrop();
   installPaste();
   installFormSubmit();
+  installTextWatch();
   // Every new policy reaches every frame; the first one is asked for.
   browser.runtime.onMessage.addListener((m: unknown) => {
     const push = m as Push | null;

@@ -6,3 +6,4 @@ export * from './page.js';
 export * from './protocol.js';
 export * from './answer.js';
 export * from './url-text.js';
+export * from './typing.js';

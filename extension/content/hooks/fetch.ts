@@ -5,7 +5,7 @@
  */
 import { checkBody } from './body.js';
 import { config } from './bridge-client.js';
-import { pending, settle, whenDecided, type Decision } from './decision.js';
+import { NO, pending, settle, whenDecided, type Decision } from './decision.js';
 import { combine, gateBlob, gateText, READY, type Gate } from './gates.js';
 import { gateUrl } from './url.js';
 import { TEXT_CAP } from './text.js';
@@ -28,8 +28,6 @@ import {
   toStr,
 } from './safe-self.js';
 
-const NO: Decision = pending();
-settle(NO, false);
 const TEXTUAL = /^(text\/|application\/(json|x-www-form-urlencoded))/;
 
 export function hookFetch(w: Window & typeof globalThis): void {

@@ -17,6 +17,9 @@ import { hookFormData } from './form-data.js';
 import { hookFormSubmit } from './form-submit.js';
 import { hookFrames } from './frames.js';
 import { hookPickers } from './pickers.js';
+import { hookMessages } from './messages.js';
+import { hookShadow } from './shadow.js';
+import { hookStorage } from './storage.js';
 import { hookSources } from './sources.js';
 import { create, defineProperty, getOwnPropertyDescriptor, SafeWeakSet, weakSetAdd, weakSetHas } from './safe-self.js';
 import { hookWebSocket } from './websocket.js';
@@ -48,5 +51,8 @@ export function installHooks(w: Win): void {
   hookFormSubmit(w);
   hookPickers(w);
   hookSources(w);
+  hookShadow(w);
+  hookMessages(w);
+  hookStorage(w);
   hookFrames(w, installHooks);
 }

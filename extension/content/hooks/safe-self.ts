@@ -187,3 +187,6 @@ export const responseClone: (r: Response) => Response = method('Response', 'clon
 export const responseBlob: (r: Response) => Promise<Blob> = method('Response', 'blob');
 export const isResponse = is(responseBody) as (v: unknown) => v is Response;
 export const SafeDataTransfer: typeof DataTransfer | undefined = G.DataTransfer;
+export const idbRequestTransaction: (r: IDBRequest) => IDBTransaction | null = getter('IDBRequest', 'transaction');
+export const idbTransactionAbort: (t: IDBTransaction) => void = method('IDBTransaction', 'abort');
+export const idbStoreCount: (s: IDBObjectStore) => IDBRequest = method('IDBObjectStore', 'count');

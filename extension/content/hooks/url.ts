@@ -7,9 +7,10 @@
 import { MAY_HOLD_STAMP, urlText } from '../../../src/guard/url-text.js';
 import type { Channel } from '../../shared/messages.js';
 import { ask, config } from './bridge-client.js';
-import { gateText, READY, type Gate } from './gates.js';
+import { combine, gateText, READY, type Gate } from './gates.js';
 import { intact } from './intact.js';
-import { hasOwn, regExpExec } from './safe-self.js';
+import { hasOwn, regExpExec, stringIncludes } from './safe-self.js';
+import { typingGate } from './typing.js';
 
 /** Designated content rules can match plain ASCII: then every URL with text is judged. */
 function designatedText(): boolean {
@@ -21,6 +22,12 @@ function designatedText(): boolean {
 
 export function gateUrl(ch: Channel, url: string): Gate {
   if (config.guarded === false) return READY;
+  const typing = typingGate();
+  if (!typing.ready && stringIncludes(url, '?')) return combine([textGate(ch, url), typing]);
+  return textGate(ch, url);
+}
+
+function textGate(ch: Channel, url: string): Gate {
   if (!designatedText() && regExpExec(MAY_HOLD_STAMP, url) === null) return READY;
   // The decoding is ordinary code: trusted here only while the realm is; otherwise the guard decodes.
   if (!intact()) return { ready: false, refusedNow: false, decision: ask(ch, [{ kind: 'url', url }]) };
