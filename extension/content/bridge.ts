@@ -24,11 +24,18 @@ export type Subject =
   /** A body the page built from bytes (ArrayBuffer, Blob, Request). Stopped only when the engine finds a marking. */
   | { kind: 'bytes'; blob: Blob }
   /** Text that carries a marking (the hooks scan text themselves; they only ask about hits). */
-  | { kind: 'text'; text: string };
+  | { kind: 'text'; text: string }
+  /** A URL that may carry text (query, path): the guard decodes it (src/guard/url-text.ts). */
+  | { kind: 'url'; url: string };
 
 export type ToGuard = { t: 'check'; id: number; channel: Channel; subjects: Subject[] };
 
 export type ToHooks =
   | { t: 'config'; guarded: boolean; designated?: Partial<Designated> }
-  | { t: 'answer'; id: number; proceed: boolean };
+  | { t: 'answer'; id: number; proceed: boolean }
+  /**
+   * A field of the page holds marked text (text-watch.ts): requests that could carry it wait for the
+   * employee's answer ('marked'), are refused ('refused'), or go again ('clear': allowed, or removed).
+   */
+  | { t: 'typing'; state: 'marked' | 'refused' | 'clear' };
 

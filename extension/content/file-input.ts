@@ -4,12 +4,13 @@
  * iframe (this script runs there too), or nowhere at all (created on the fly and never attached: the
  * page hooks hand such an input over once, with ADOPT_EVENT, when the page clicks it).
  *
- * The browser fires `input` then `change` in the same task. Both are held at the capture phase; names
- * are judged at once (a name-marked file is cleared before any page code runs), contents by a scan;
- * a clean selection gets flagged copies of both events, so the site runs exactly as without the guard.
+ * The browser fires `input` then `change` in the same task. Both are held at the capture phase and the
+ * input is emptied while its files are judged (names at once, contents by a scan), so no page code can
+ * read them before the verdict; an allowed selection is put back and gets flagged copies of both
+ * events, so the site runs exactly as without the guard.
  */
 import { ADOPT_EVENT } from './bridge.js';
-import { decide, isGuarded, knownAnswer, nameRefusalIsFinal, nameVerdict } from './gate.js';
+import { decide, isGuarded, knownAnswer } from './gate.js';
 import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
 
 /** Inputs whose `input` event is held: their `change` must be held too, and replayed with it. */
@@ -38,8 +39,9 @@ function onInput(e: Event): void {
   if (files.every((f) => knownAnswer(f, f.name) === true)) return; // judged before (same file again)
   hold(e);
   held.set(el, files);
-  // Rule 2: refused before any page code can read input.files.
-  if (nameRefusalIsFinal() && files.some((f) => nameVerdict(f.name))) el.value = '';
+  // Nothing chosen is readable while it is judged (a page polling input.files, FormData(form)): the
+  // input is emptied now and given its files back only once they are allowed.
+  el.value = '';
   const channel = el.webkitdirectory ? 'folder-input' : 'file-input';
   void decide(
     channel,
@@ -47,13 +49,18 @@ function onInput(e: Event): void {
   ).then((ok) => {
     if (held.get(el) !== files) return; // a newer selection took over
     held.delete(el);
-    if (!ok) {
-      el.value = '';
-      return;
-    }
+    if (!ok) return;
+    giveBack(el, files);
     replay(el, new Event('input', { bubbles: true, composed: true }));
     replay(el, new Event('change', { bubbles: true }));
   });
+}
+
+/** The same File objects (their relative paths too), put back without raising an event. */
+function giveBack(el: HTMLInputElement, files: File[]): void {
+  const dt = new DataTransfer();
+  for (const f of files) dt.items.add(f);
+  el.files = dt.files;
 }
 
 function onChange(e: Event): void {

@@ -5,7 +5,7 @@
  * MAIN-world page hooks, and answers their questions through the same decision path (gate.ts) the DOM
  * channels use. Follows every policy the background pushes, without a reload.
  */
-import type { PageView } from '../../src/guard/index.js';
+import { urlText, type PageView } from '../../src/guard/index.js';
 import { GUARD_RUNNING, type Push } from '../shared/messages.js';
 import { HANDSHAKE, type Subject, type ToGuard, type ToHooks } from './bridge.js';
 import { installDrop } from './drop.js';
@@ -13,8 +13,10 @@ import { installFileInput } from './file-input.js';
 import { installFormSubmit } from './form-submit.js';
 import { decide, guard, type Item } from './gate.js';
 import { installPaste } from './paste.js';
+import { setHooksPort } from './hooks-line.js';
 import { runtime } from './runtime.js';
 import { listenForScanner } from './scanner.js';
+import { installTextWatch } from './text-watch.js';
 
 let port: MessagePort | null = null;
 
@@ -36,6 +38,7 @@ function listenForHooks(): void {
 
 function connect(p: MessagePort): void {
   port = p;
+  setHooksPort(p);
   p.onmessage = (e: MessageEvent<ToGuard>) => {
     const m = e.data;
     if (!m || m.t !== 'check') return;
@@ -54,6 +57,7 @@ function connect(p: MessagePort): void {
 function toItem(s: Subject): Item {
   if (s.kind === 'file') return { kind: 'file', blob: s.blob, name: s.name };
   if (s.kind === 'bytes') return { kind: 'bytes', blob: s.blob };
+  if (s.kind === 'url') return { kind: 'text', text: urlText(s.url) };
   return { kind: 'text', text: s.text };
 }
 
@@ -64,6 +68,7 @@ function start(): void {
   installDrop();
   installPaste();
   installFormSubmit();
+  installTextWatch();
   // Every new policy reaches every frame; the first one is asked for.
   runtime.onMessage.addListener((m: unknown) => {
     const push = m as Push | null;

@@ -34,6 +34,9 @@ export const CHANNELS = [
   'websocket',
   'form-data',
   'file-picker',
+  'url',
+  'message',
+  'storage',
 ] as const;
 /** `other`: a page no listed service matches, guarded because policy `scope` is `everywhere`. */
 export const CATEGORIES = ['webmail', 'sharing', 'genai', 'custom', 'other'] as const;

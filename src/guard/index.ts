@@ -5,3 +5,5 @@ export * from './memory.js';
 export * from './page.js';
 export * from './protocol.js';
 export * from './answer.js';
+export * from './url-text.js';
+export * from './typing.js';

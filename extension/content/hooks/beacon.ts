@@ -1,23 +1,27 @@
 /**
- * navigator.sendBeacon answers synchronously. A marking found without reading bytes (a marked name,
+ * navigator.sendBeacon answers synchronously (its URL is judged as well as its body). A marking found without reading bytes (a marked name,
  * marked text) → false at once; bytes to scan → the beacon is queued (true) and leaves only if allowed.
  */
 import { checkBody } from './body.js';
 import { config } from './bridge-client.js';
 import { whenDecided } from './decision.js';
-import { apply } from './safe-self.js';
+import { combine } from './gates.js';
+import { apply, toStr } from './safe-self.js';
+import { gateUrl } from './url.js';
 
 export function hookBeacon(w: Window & typeof globalThis): void {
   const nav = w.navigator;
   const original = nav.sendBeacon;
   if (typeof original !== 'function') return;
   nav.sendBeacon = function sendBeacon(this: Navigator, url: string | URL, data?: BodyInit | null): boolean {
-    if (config.guarded === false || data == null) return apply(original, this, [url, data]);
+    if (config.guarded === false) return apply(original, this, [url, data]);
+    const to = toStr(url);
     const checked = checkBody('beacon', data);
-    if (checked.gate.ready) return apply(original, this, [url, checked.body]);
+    const gate = combine([gateUrl('beacon', to), checked.gate]);
+    if (gate.ready) return apply(original, this, [to, checked.body]);
     // Refused now or later, the guard still reports and explains.
-    if (checked.gate.refusedNow) return false;
-    whenDecided(checked.gate.decision, (ok) => ok && apply(original, nav, [url, checked.body]));
+    if (gate.refusedNow) return false;
+    whenDecided(gate.decision, (ok) => ok && apply(original, nav, [to, checked.body]));
     return true;
   };
 }

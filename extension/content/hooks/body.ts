@@ -10,6 +10,7 @@
 import type { Channel } from '../../shared/messages.js';
 import { combine, gateBlob, gateText, READY, type Gate } from './gates.js';
 import { ask, config } from './bridge-client.js';
+import { typingGate } from './typing.js';
 import {
   append,
   arrayJoin,
@@ -40,6 +41,13 @@ export interface Checked {
 
 export function checkBody(ch: Channel, body: unknown): Checked {
   if (config.guarded === false || body == null) return { gate: READY, body };
+  const checked = checkContent(ch, body);
+  // A field holding marked text holds back whatever the page sends meanwhile (typing.ts).
+  const typing = typingGate();
+  return typing.ready ? checked : { gate: combine([checked.gate, typing]), body: checked.body };
+}
+
+function checkContent(ch: Channel, body: unknown): Checked {
   if (typeof body === 'string') return { gate: gateText(ch, body), body };
   if (isBlob(body)) return { gate: gateBlob(ch, body), body }; // immutable
   if (isFormData(body)) return checkFormData(ch, body);

@@ -10,6 +10,7 @@ import type { Designated } from '../../../src/detect/types.js';
 import type { Channel } from '../../shared/messages.js';
 import { HANDSHAKE, type Subject, type ToGuard, type ToHooks } from '../bridge.js';
 import { pending, settle, YES, type Decision } from './decision.js';
+import { onTyping } from './typing.js';
 import { hasOwn, mapDelete, mapForEach, mapGet, mapSet, messageData, portPost, SafeMap, SafeMessageChannel } from './safe-self.js';
 
 /** What the guard said about this page: `guarded` is null until its configuration arrives. */
@@ -31,6 +32,8 @@ port.onmessage = (e: MessageEvent) => {
     config.designated = hasOwn(m, 'designated') ? m.designated : undefined;
     // Not a guarded page after all: everything held so far goes through untouched.
     if (!config.guarded) mapForEach(waiting, (d, id) => (mapDelete(waiting, id), settle(d, true)));
+  } else if (m.t === 'typing') {
+    onTyping(m.state);
   } else if (m.t === 'answer') {
     const d = mapGet(waiting, m.id);
     mapDelete(waiting, m.id);

@@ -4,7 +4,7 @@
  * every value a Promise chain of the hooks would pass. A Decision is a plain object that never leaves
  * the hooks, so the page can reach none of it.
  */
-import { SafeSet, setAdd, setForEach } from './safe-self.js';
+import { SafeSet, setAdd, setForEach, weakMapGet, weakMapSet } from './safe-self.js';
 
 export interface Decision {
   done: boolean;
@@ -18,6 +18,27 @@ export function pending(): Decision {
 
 /** Already decided: go ahead. */
 export const YES: Decision = { done: true, ok: true, waiters: new SafeSet() };
+/** Already decided: refused. */
+export const NO: Decision = { done: true, ok: false, waiters: new SafeSet() };
+
+/**
+ * Sends in order on one target (a socket, a port): `send(ok)` runs once `verdict` is decided and every
+ * earlier send on that target has run. `last` remembers each target's latest send.
+ */
+export function inOrder<T extends object>(last: WeakMap<T, Decision>, target: T, verdict: Decision, send: (ok: boolean) => void): void {
+  const before = weakMapGet(last, target);
+  const sent = pending();
+  weakMapSet(last, target, sent);
+  whenDecided(before ?? YES, () =>
+    whenDecided(verdict, (ok) => {
+      try {
+        send(ok);
+      } finally {
+        settle(sent, true);
+      }
+    }),
+  );
+}
 
 export function settle(d: Decision, ok: boolean): void {
   if (d.done) return;

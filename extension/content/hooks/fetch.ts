@@ -5,8 +5,9 @@
  */
 import { checkBody } from './body.js';
 import { config } from './bridge-client.js';
-import { pending, settle, whenDecided, type Decision } from './decision.js';
-import { gateBlob, gateText, READY, type Gate } from './gates.js';
+import { NO, pending, settle, whenDecided, type Decision } from './decision.js';
+import { combine, gateBlob, gateText, READY, type Gate } from './gates.js';
+import { gateUrl } from './url.js';
 import { TEXT_CAP } from './text.js';
 import {
   apply,
@@ -21,12 +22,12 @@ import {
   requestBlob,
   requestBody,
   requestClone,
+  requestUrl,
   SafePromise,
   SafeTypeError,
+  toStr,
 } from './safe-self.js';
 
-const NO: Decision = pending();
-settle(NO, false);
 const TEXTUAL = /^(text\/|application\/(json|x-www-form-urlencoded))/;
 
 export function hookFetch(w: Window & typeof globalThis): void {
@@ -54,8 +55,16 @@ export function hookFetch(w: Window & typeof globalThis): void {
   } as typeof fetch;
 }
 
-/** Judges what `fetch(input, init)` would send, rewriting `args[1]` to carry the judged body. */
+/** Judges what `fetch(input, init)` would send: its URL and its body. */
 function gateArgs(args: unknown[]): Gate {
+  const input = args[0];
+  // The URL judged is the one fetched: a URL-like object is turned into its string once.
+  const url = isRequest(input) ? requestUrl(input) : (args[0] = toStr(input));
+  return combine([gateUrl('fetch', url as string), gateBody(args)]);
+}
+
+/** Rewrites `args[1]` to carry the judged body. */
+function gateBody(args: unknown[]): Gate {
   const init = args[1];
   // (A Request passed as init keeps its own getters, which need the real object; its body is a stream.)
   if (init !== null && typeof init === 'object' && !isRequest(init)) {

@@ -17,6 +17,10 @@ import { hookFormData } from './form-data.js';
 import { hookFormSubmit } from './form-submit.js';
 import { hookFrames } from './frames.js';
 import { hookPickers } from './pickers.js';
+import { hookMessages } from './messages.js';
+import { hookShadow } from './shadow.js';
+import { hookStorage } from './storage.js';
+import { hookSources } from './sources.js';
 import { create, defineProperty, getOwnPropertyDescriptor, SafeWeakSet, weakSetAdd, weakSetHas } from './safe-self.js';
 import { hookWebSocket } from './websocket.js';
 import { hookXhr } from './xhr.js';
@@ -46,5 +50,9 @@ export function installHooks(w: Win): void {
   hookBlobSlice(w);
   hookFormSubmit(w);
   hookPickers(w);
+  hookSources(w);
+  hookShadow(w);
+  hookMessages(w);
+  hookStorage(w);
   hookFrames(w, installHooks);
 }

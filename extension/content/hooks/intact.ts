@@ -11,7 +11,7 @@
 import { getOwnPropertyDescriptor, getPrototypeOf, hasOwn, ownKeys } from './safe-self.js';
 
 /** Global names the scanner's code looks up at run time (`new Set`, `Math.max`, `new RegExp` …). */
-const GLOBALS = ['Object', 'Array', 'String', 'RegExp', 'Math', 'JSON', 'Map', 'Set', 'WeakMap', 'Symbol', 'Number', 'Reflect'];
+const GLOBALS = ['Object', 'Array', 'String', 'RegExp', 'Math', 'JSON', 'Map', 'Set', 'WeakMap', 'Symbol', 'Number', 'Reflect', 'decodeURIComponent'];
 
 interface Snapshot {
   target: object;

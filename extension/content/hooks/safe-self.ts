@@ -94,6 +94,7 @@ export const mapSet: <K, V>(m: Map<K, V>, k: K, v: V) => void = method('Map', 's
 export const mapDelete: <K>(m: Map<K, unknown>, k: K) => boolean = method('Map', 'delete');
 export const mapForEach: <K, V>(m: Map<K, V>, f: (v: V, k: K) => void) => void = method('Map', 'forEach');
 export const setAdd: <T>(s: Set<T>, v: T) => void = method('Set', 'add');
+export const setHas: <T>(s: Set<T>, v: T) => boolean = method('Set', 'has');
 export const setForEach: <T>(s: Set<T>, f: (v: T) => void) => void = method('Set', 'forEach');
 export const promiseThen: <T>(p: Promise<T>, ok: (v: T) => void, err: (e: unknown) => void) => void = method('Promise', 'then');
 export const stringSlice: (s: string, a: number, b?: number) => string = method('String', 'slice');
@@ -168,3 +169,24 @@ export const ownerDocument: (n: Node) => Document = getter('Node', 'ownerDocumen
 export const documentElement: (d: Document) => Element | null = getter('Document', 'documentElement');
 export const appendChild: (p: Node, c: Node) => Node = method('Node', 'appendChild');
 export const removeElement: (e: Element) => void = method('Element', 'remove');
+
+// ---------- URLs, navigation, constructors and messages (url.ts, sources.ts, messages.ts, shadow.ts) ----------
+export const construct: typeof Reflect.construct = Reflect.construct;
+export const setPrototypeOf: typeof Object.setPrototypeOf = Object.setPrototypeOf;
+export const stringToLowerCase: (s: string) => string = method('String', 'toLowerCase');
+export const requestUrl: (r: Request) => string = getter('Request', 'url');
+export const addListener: (t: EventTarget, type: string, f: (e: Event) => void, capture?: boolean) => void = method('EventTarget', 'addEventListener');
+export const eventCancelable: (e: Event) => boolean = getter('Event', 'cancelable');
+export const preventDefault: (e: Event) => void = method('Event', 'preventDefault');
+export const navigateDestination: (e: Event) => { url: string } = getter('NavigateEvent', 'destination');
+export const destinationUrl: (d: unknown) => string = getter('NavigationDestination', 'url');
+export const isMap = is(getter('Map', 'size')) as (v: unknown) => v is Map<unknown, unknown>;
+export const isSet = is(getter('Set', 'size')) as (v: unknown) => v is Set<unknown>;
+export const responseBody: (r: Response) => ReadableStream | null = getter('Response', 'body');
+export const responseClone: (r: Response) => Response = method('Response', 'clone');
+export const responseBlob: (r: Response) => Promise<Blob> = method('Response', 'blob');
+export const isResponse = is(responseBody) as (v: unknown) => v is Response;
+export const SafeDataTransfer: typeof DataTransfer | undefined = G.DataTransfer;
+export const idbRequestTransaction: (r: IDBRequest) => IDBTransaction | null = getter('IDBRequest', 'transaction');
+export const idbTransactionAbort: (t: IDBTransaction) => void = method('IDBTransaction', 'abort');
+export const idbStoreCount: (s: IDBObjectStore) => IDBRequest = method('IDBObjectStore', 'count');

@@ -1,8 +1,8 @@
 /** WebSocket.send: a per-socket queue, so frames stay in order while one waits for a scan. */
 import { checkBody } from './body.js';
 import { config } from './bridge-client.js';
-import { pending, settle, whenDecided, YES, type Decision } from './decision.js';
-import { apply, SafeWeakMap, weakMapGet, weakMapSet, wsReadyState } from './safe-self.js';
+import { inOrder, YES, type Decision } from './decision.js';
+import { apply, SafeWeakMap, weakMapGet, wsReadyState } from './safe-self.js';
 
 export function hookWebSocket(w: Window & typeof globalThis): void {
   const WS = w.WebSocket.prototype;
@@ -14,17 +14,8 @@ export function hookWebSocket(w: Window & typeof globalThis): void {
     const checked = checkBody('websocket', data);
     const before = weakMapGet(last, this);
     if (checked.gate.ready && (!before || before.done)) return apply(send, this, [checked.body]);
-    const verdict = checked.gate.ready ? YES : checked.gate.decision;
-    const sent = pending();
-    weakMapSet(last, this, sent);
-    whenDecided(before ?? YES, () =>
-      whenDecided(verdict, (ok) => {
-        try {
-          if (ok && wsReadyState(this) === 1) apply(send, this, [checked.body]);
-        } finally {
-          settle(sent, true);
-        }
-      }),
-    );
+    inOrder(last, this, checked.gate.ready ? YES : checked.gate.decision, (ok) => {
+      if (ok && wsReadyState(this) === 1) apply(send, this, [checked.body]);
+    });
   };
 }

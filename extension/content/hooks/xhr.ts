@@ -6,6 +6,8 @@
 import { checkBody } from './body.js';
 import { config } from './bridge-client.js';
 import { whenDecided } from './decision.js';
+import { combine, READY, type Gate } from './gates.js';
+import { gateUrl } from './url.js';
 import {
   apply,
   create,
@@ -15,6 +17,7 @@ import {
   SafeEvent,
   SafeProgressEvent,
   SafeWeakMap,
+  toStr,
   weakMapGet,
   weakMapSet,
 } from './safe-self.js';
@@ -24,16 +27,20 @@ export function hookXhr(w: Window & typeof globalThis): void {
   const open = XHR.open;
   const send = XHR.send;
   const isAsync: WeakMap<XMLHttpRequest, boolean> = new SafeWeakMap();
+  /** What the URL given to open() carries (judged there, answered at send). */
+  const urlGate: WeakMap<XMLHttpRequest, Gate> = new SafeWeakMap();
   XHR.open = function (this: XMLHttpRequest, ...a: unknown[]) {
     weakMapSet(isAsync, this, a.length < 3 || a[2] !== false);
+    if (a.length > 1) weakMapSet(urlGate, this, gateUrl('xhr', (a[1] = toStr(a[1]))));
     return apply(open, this, a);
   } as typeof XHR.open;
   XHR.send = function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
-    if (config.guarded === false || body == null) return apply(send, this, [body]);
+    if (config.guarded === false) return apply(send, this, [body]);
     const checked = checkBody('xhr', body);
-    if (checked.gate.ready) return apply(send, this, [checked.body]);
+    const gate = combine([weakMapGet(urlGate, this) ?? READY, checked.gate]);
+    if (gate.ready) return apply(send, this, [checked.body]);
     if (weakMapGet(isAsync, this) === false) throw new SafeDOMException('Upload Guard: blocked', 'NetworkError');
-    whenDecided(checked.gate.decision, (ok) => (ok ? apply(send, this, [checked.body]) : failXhr(this)));
+    whenDecided(gate.decision, (ok) => (ok ? apply(send, this, [checked.body]) : failXhr(this)));
   };
 }
 

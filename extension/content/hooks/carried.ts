@@ -1,0 +1,91 @@
+/**
+ * The Files and Blobs a value carries when it is structured-cloned (postMessage, IndexedDB): found by
+ * walking it the way the clone will, through captured built-ins. What the walk cannot vouch for — an
+ * accessor (the clone would run it and could get a File), or a value too large to walk — is reported
+ * as unknown, and the caller refuses it.
+ */
+import { gateBlob, combine, READY, type Gate } from './gates.js';
+import { NO } from './decision.js';
+import type { Channel } from '../../shared/messages.js';
+import {
+  append,
+  fileListItem,
+  fileListLength,
+  getOwnPropertyDescriptor,
+  hasOwn,
+  isArrayBuffer,
+  isBlob,
+  isMap,
+  isSet,
+  isView,
+  mapForEach,
+  ownKeys,
+  SafeWeakSet,
+  setForEach,
+  weakSetAdd,
+  weakSetHas,
+} from './safe-self.js';
+
+/** Objects walked in one value at most; far above any real message. */
+const WALK_BUDGET = 200_000;
+
+const isFileList = (v: object): boolean => {
+  try {
+    fileListLength(v as FileList);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The Blobs in `v`, or null when the walk cannot tell. */
+export function blobsIn(v: unknown): Blob[] | null {
+  if (v === null || typeof v !== 'object') return [];
+  const out: Blob[] = [];
+  const state = { left: WALK_BUDGET, seen: new SafeWeakSet<object>() };
+  return walk(v, out, state) ? out : null;
+}
+
+function walk(v: unknown, out: Blob[], s: { left: number; seen: WeakSet<object> }): boolean {
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return true;
+  const o = v as object;
+  if (weakSetHas(s.seen, o)) return true;
+  weakSetAdd(s.seen, o);
+  if (--s.left < 0) return false;
+  if (isBlob(o)) {
+    append(out, o);
+    return true;
+  }
+  if (isArrayBuffer(o) || isView(o)) return true;
+  let ok = true;
+  if (isFileList(o)) {
+    for (let i = 0, n = fileListLength(o as FileList); i < n; i++) append(out, fileListItem(o as FileList, i) as Blob);
+    return true;
+  }
+  if (isMap(o)) {
+    mapForEach(o as Map<unknown, unknown>, (x, k) => (ok = walk(k, out, s) && walk(x, out, s) && ok));
+    if (!ok) return false;
+  } else if (isSet(o)) {
+    setForEach(o as Set<unknown>, (x) => (ok = walk(x, out, s) && ok));
+    if (!ok) return false;
+  }
+  // Own properties, as the clone reads them (arrays and plain objects; a Map's own extras too).
+  const keys = ownKeys(o);
+  for (let i = 0; i < keys.length; i++) {
+    const d = getOwnPropertyDescriptor(o, keys[i]);
+    if (!d || !d.enumerable || typeof keys[i] === 'symbol') continue;
+    if (!hasOwn(d, 'value')) return false; // an accessor: what it returns at clone time is unknown
+    if (!walk(d.value, out, s)) return false;
+  }
+  return true;
+}
+
+/** The decision for handing `v` to another context: each Blob's, like a network upload. */
+export function carriedGate(ch: Channel, v: unknown): Gate {
+  const blobs = blobsIn(v);
+  if (blobs === null) return { ready: false, refusedNow: true, decision: NO };
+  if (blobs.length === 0) return READY;
+  const gates: Gate[] = [];
+  for (let i = 0; i < blobs.length; i++) append(gates, gateBlob(ch, blobs[i]));
+  return combine(gates);
+}

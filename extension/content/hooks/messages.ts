@@ -1,0 +1,36 @@
+/**
+ * postMessage to a Service Worker (an offline upload queue), a Worker, another window or frame, a
+ * MessagePort or a BroadcastChannel: a context where no hook of this page runs can upload what it
+ * receives. A message carrying Files or Blobs leaves once the guard allows them, like a network upload,
+ * and in order with the messages sent after it on the same target; refused, it is dropped.
+ */
+import { config } from './bridge-client.js';
+import { carriedGate } from './carried.js';
+import { inOrder, YES, type Decision } from './decision.js';
+import { apply, SafeWeakMap, weakMapGet } from './safe-self.js';
+
+type Win = Window & typeof globalThis;
+
+export function hookMessages(w: Win): void {
+  const g = w as unknown as Record<string, { prototype: object } | undefined>;
+  for (const name of ['Worker', 'ServiceWorker', 'MessagePort', 'BroadcastChannel']) {
+    const proto = g[name]?.prototype;
+    if (proto) wrapPost(proto);
+  }
+  wrapPost(w);
+}
+
+function wrapPost(owner: object): void {
+  const o = owner as Record<string, unknown>;
+  const original = o.postMessage as ((...a: unknown[]) => void) | undefined;
+  if (typeof original !== 'function') return;
+  const last: WeakMap<object, Decision> = new SafeWeakMap();
+  o.postMessage = function postMessage(this: object, ...a: unknown[]) {
+    if (config.guarded === false) return apply(original, this, a);
+    const gate = carriedGate('message', a[0]);
+    const before = weakMapGet(last, this);
+    if (gate.ready && (!before || before.done)) return apply(original, this, a);
+    if (!gate.ready && gate.refusedNow) return; // dropped; the guard reports and explains
+    inOrder(last, this, gate.ready ? YES : gate.decision, (ok) => ok && apply(original, this, a));
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * Requests a page makes by naming a URL rather than calling fetch: element sources (`new Image().src`,
+ * `<img>`, `<script>`, `<link>`, `<iframe>`… by property or setAttribute), `window.open`, navigations
+ * (`location.href = …`, links, GET forms: one `navigate` event covers them all), `EventSource` and the
+ * WebSocket URL. Each judges the URL's text (url.ts). A setter cannot wait: a URL refused now is never
+ * set; one waiting for the guard (a tampered realm) is set once allowed.
+ */
+import type { Channel } from '../../shared/messages.js';
+import { whenDecided } from './decision.js';
+import { type Gate } from './gates.js';
+import {
+  addListener,
+  apply,
+  construct,
+  create,
+  defineProperty,
+  destinationUrl,
+  eventCancelable,
+  getOwnPropertyDescriptor,
+  navigateDestination,
+  preventDefault,
+  SafeDOMException,
+  SafeSet,
+  setAdd,
+  setHas,
+  setPrototypeOf,
+  stringToLowerCase,
+  toStr,
+  uncurry,
+} from './safe-self.js';
+import { gateUrl } from './url.js';
+
+type Win = Window & typeof globalThis;
+
+/** Element properties whose setting makes the browser request the URL. */
+const SOURCES: [string, string][] = [
+  ['HTMLImageElement', 'src'],
+  ['HTMLImageElement', 'srcset'],
+  ['HTMLSourceElement', 'src'],
+  ['HTMLSourceElement', 'srcset'],
+  ['HTMLScriptElement', 'src'],
+  ['HTMLLinkElement', 'href'],
+  ['HTMLIFrameElement', 'src'],
+  ['HTMLFrameElement', 'src'],
+  ['HTMLMediaElement', 'src'],
+  ['HTMLVideoElement', 'poster'],
+  ['HTMLEmbedElement', 'src'],
+  ['HTMLObjectElement', 'data'],
+  ['HTMLInputElement', 'src'],
+];
+const SOURCE_ATTRIBUTES: Set<string> = new SafeSet();
+for (let i = 0, names = ['src', 'srcset', 'href', 'data', 'poster']; i < names.length; i++) setAdd(SOURCE_ATTRIBUTES, names[i]);
+
+export function hookSources(w: Win): void {
+  for (let i = 0; i < SOURCES.length; i++) wrapSetter(w, SOURCES[i][0], SOURCES[i][1]);
+  hookSetAttribute(w);
+  hookOpen(w);
+  hookNavigation(w);
+  hookConstructor(w, 'EventSource', 'url');
+  hookConstructor(w, 'WebSocket', 'websocket');
+}
+
+/** Runs `set` now when the URL may go, later when the guard allows it, never when it refuses. */
+function whenAllowed(gate: Gate, set: () => unknown): void {
+  if (gate.ready) set();
+  // Refused now: never set (the guard, already asked, reports and explains).
+  else if (!gate.refusedNow) whenDecided(gate.decision, (ok) => ok && set());
+}
+
+function wrapSetter(w: Win, ctor: string, key: string): void {
+  const proto = (w as unknown as Record<string, { prototype: object } | undefined>)[ctor]?.prototype;
+  const desc = proto && getOwnPropertyDescriptor(proto, key);
+  if (!desc?.set) return;
+  const set = uncurry(desc.set);
+  const d = create(null);
+  d.configurable = desc.configurable;
+  d.enumerable = desc.enumerable;
+  d.get = desc.get;
+  d.set = function (this: Element, v: unknown) {
+    const url = toStr(v);
+    whenAllowed(gateUrl('url', url), () => set(this, url));
+  };
+  defineProperty(proto, key, d);
+}
+
+function hookSetAttribute(w: Win): void {
+  const proto = w.Element.prototype;
+  wrapSetAttribute(proto, 'setAttribute', 0);
+  wrapSetAttribute(proto, 'setAttributeNS', 1);
+}
+
+function wrapSetAttribute(proto: Element, m: 'setAttribute' | 'setAttributeNS', nameAt: number): void {
+  const original = proto[m] as (...a: unknown[]) => void;
+  (proto as unknown as Record<string, unknown>)[m] = function (this: Element, ...a: unknown[]) {
+    if (!setHas(SOURCE_ATTRIBUTES, stringToLowerCase(toStr(a[nameAt])))) return apply(original, this, a);
+    const at = nameAt + 1;
+    a[at] = toStr(a[at]);
+    whenAllowed(gateUrl('url', a[at] as string), () => apply(original, this, a));
+  };
+}
+
+function hookOpen(w: Win): void {
+  const open = w.open;
+  if (typeof open !== 'function') return;
+  w.open = function (this: unknown, ...a: unknown[]) {
+    if (a.length === 0 || a[0] == null) return apply(open, this, a);
+    a[0] = toStr(a[0]);
+    const gate = gateUrl('url', a[0] as string);
+    if (gate.ready) return apply(open, this, a);
+    // A popup must open in the click's task (popup blocker): a URL that waits is not opened.
+    whenAllowed(gate, () => undefined);
+    return null;
+  } as typeof w.open;
+}
+
+/**
+ * Every navigation the page starts (location, links, GET forms, history) raises `navigate` on the
+ * Navigation API first; this listener is registered before any page script, so it runs first. A URL
+ * carrying marked text is cancelled; allowed later (warn → continue), it is navigated to once.
+ */
+function hookNavigation(w: Win): void {
+  const nav = (w as unknown as { navigation?: EventTarget }).navigation;
+  if (!nav) return;
+  const assign = uncurry(w.location.assign);
+  const location = w.location;
+  let passOnce: string | null = null;
+  addListener(nav, 'navigate', (e: Event) => {
+    let url: string;
+    try {
+      url = destinationUrl(navigateDestination(e));
+    } catch {
+      return;
+    }
+    if (passOnce === url) return void (passOnce = null);
+    const gate = gateUrl('url', url);
+    if (gate.ready || !eventCancelable(e)) return;
+    preventDefault(e);
+    whenDecided(gate.decision, (ok) => {
+      if (!ok) return;
+      passOnce = url;
+      assign(location, url);
+    });
+  });
+}
+
+/** `new EventSource(url)` / `new WebSocket(url)`: a constructor cannot wait, so a URL that must wait is refused. */
+function hookConstructor(w: Win, name: 'EventSource' | 'WebSocket', ch: Channel): void {
+  const target = w as unknown as Record<string, unknown>;
+  const Original = target[name] as (new (...a: unknown[]) => object) | undefined;
+  if (typeof Original !== 'function') return;
+  const Wrapped = function (this: unknown, ...a: unknown[]) {
+    if (a.length > 0) a[0] = toStr(a[0]);
+    const gate = gateUrl(ch, a.length > 0 ? (a[0] as string) : '');
+    if (!gate.ready) {
+      whenAllowed(gate, () => undefined);
+      throw new SafeDOMException('Upload Guard: blocked', 'SecurityError');
+    }
+    // `new.target` keeps subclasses working; a call without `new` throws as the original does.
+    return new.target ? construct(Original, a, new.target) : apply(Original, this, a);
+  } as unknown as { prototype: object };
+  // Statics (WebSocket.OPEN…) and `instanceof` keep working: the prototype is the original's.
+  setPrototypeOf(Wrapped, Original);
+  const d = create(null);
+  d.value = Original.prototype;
+  defineProperty(Wrapped, 'prototype', d);
+  const c = create(null);
+  c.value = Wrapped;
+  c.writable = c.configurable = true;
+  defineProperty(Original.prototype, 'constructor', c);
+  target[name] = Wrapped;
+}

@@ -1,0 +1,130 @@
+/**
+ * Storage a Service Worker or another tab reads, then uploads from where no hook runs: IndexedDB and
+ * Cache Storage. A File or Blob put there carries the same decision as a network upload.
+ * - IndexedDB put/add cannot wait (its transaction commits when idle): a refusal known now throws
+ *   DataCloneError; an answer still coming keeps the transaction busy with small reads until it comes,
+ *   then lets it commit, or aborts it (nothing written) on a refusal. An explicit commit() waits too.
+ * - Cache.put returns a Promise: it waits for the decision on the Blob the Response was made from.
+ */
+import { config } from './bridge-client.js';
+import { carriedGate } from './carried.js';
+import { whenDecided, type Decision } from './decision.js';
+import { gateBlob, READY, type Gate } from './gates.js';
+import {
+  addListener,
+  apply,
+  construct,
+  create,
+  defineProperty,
+  idbRequestTransaction,
+  idbStoreCount,
+  idbTransactionAbort,
+  isBlob,
+  SafeDOMException,
+  SafePromise,
+  SafeTypeError,
+  SafeWeakMap,
+  setPrototypeOf,
+  weakMapGet,
+  weakMapSet,
+} from './safe-self.js';
+
+type Win = Window & typeof globalThis;
+
+export function hookStorage(w: Win): void {
+  hookIndexedDb(w);
+  hookCache(w);
+}
+
+function hookIndexedDb(w: Win): void {
+  const Store = w.IDBObjectStore?.prototype as unknown as Record<string, (...a: unknown[]) => IDBRequest> | undefined;
+  if (!Store) return;
+  /** Transactions waiting for a decision: their commit() is deferred. */
+  const waiting: WeakMap<IDBTransaction, Decision> = new SafeWeakMap();
+  for (const m of ['put', 'add']) {
+    const original = Store[m];
+    Store[m] = function (this: IDBObjectStore, ...a: unknown[]) {
+      if (config.guarded === false) return apply(original, this, a);
+      const gate = carriedGate('storage', a[0]);
+      if (gate.ready || (gate.decision.done && gate.decision.ok)) return apply(original, this, a);
+      if (gate.decision.done || gate.refusedNow) throw new SafeDOMException('Upload Guard: blocked', 'DataCloneError');
+      const req = apply(original, this, a);
+      const tx = idbRequestTransaction(req);
+      if (tx) holdTransaction(this, tx, gate.decision, waiting);
+      return req;
+    };
+  }
+  const Tx = w.IDBTransaction?.prototype as unknown as Record<string, (...a: unknown[]) => void> | undefined;
+  const commit = Tx?.commit;
+  if (Tx && typeof commit === 'function') {
+    Tx.commit = function (this: IDBTransaction) {
+      const d = weakMapGet(waiting, this);
+      if (d && !d.done) return; // it commits by itself once the decision lets it go idle
+      return apply(commit, this, []);
+    };
+  }
+}
+
+/** Keeps `tx` active with one small read after another until `d` is decided; aborts it on a no. */
+function holdTransaction(store: IDBObjectStore, tx: IDBTransaction, d: Decision, waiting: WeakMap<IDBTransaction, Decision>): void {
+  weakMapSet(waiting, tx, d);
+  let refused = false;
+  whenDecided(d, (ok) => (refused = !ok));
+  const tick = (): void => {
+    if (refused) {
+      try {
+        idbTransactionAbort(tx);
+      } catch {
+        /* already finished or aborted */
+      }
+      return;
+    }
+    if (d.done) return; // allowed: the transaction goes idle and commits
+    try {
+      addListener(idbStoreCount(store), 'success', tick);
+    } catch {
+      /* the transaction ended (the page aborted it) */
+    }
+  };
+  tick();
+}
+
+function hookCache(w: Win): void {
+  const Resp = w.Response;
+  const CacheProto = w.Cache?.prototype as unknown as Record<string, (...a: unknown[]) => Promise<void>> | undefined;
+  if (!Resp || !CacheProto) return;
+  /** Response → the Blob its body was made from, so Cache.put knows which file it stores. */
+  const madeFrom: WeakMap<object, Blob> = new SafeWeakMap();
+  const Wrapped = function (this: unknown, ...a: unknown[]) {
+    if (!new.target) return apply(Resp, this, a);
+    const r = construct(Resp, a, new.target) as object;
+    if (isBlob(a[0])) weakMapSet(madeFrom, r, a[0]);
+    return r;
+  } as unknown as { prototype: object };
+  setPrototypeOf(Wrapped, Resp);
+  const d = create(null);
+  d.value = Resp.prototype;
+  defineProperty(Wrapped, 'prototype', d);
+  const c = create(null);
+  c.value = Wrapped;
+  c.writable = c.configurable = true;
+  defineProperty(Resp.prototype, 'constructor', c);
+  (w as unknown as Record<string, unknown>).Response = Wrapped;
+
+  const put = CacheProto.put;
+  CacheProto.put = function (this: Cache, ...a: unknown[]) {
+    const body = a[1] !== null && typeof a[1] === 'object' ? weakMapGet(madeFrom, a[1]) : undefined;
+    const gate: Gate = config.guarded === false || !body ? READY : gateBlob('storage', body);
+    if (gate.ready) return apply(put, this, a);
+    return new SafePromise<void>((resolve, reject) =>
+      whenDecided(gate.decision, (ok) => {
+        if (!ok) return reject(new SafeTypeError('Upload Guard: blocked'));
+        try {
+          resolve(apply(put, this, a));
+        } catch (e) {
+          reject(e);
+        }
+      }),
+    );
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * Text leaving in a URL (suggest requests, tracking pixels, GETs, navigations): the path and query,
+ * decoded (src/guard/url-text.ts), judged like a text body. Most URLs cannot hold the stamp (no
+ * non-ASCII character, no escaped non-ASCII byte): those are passed after one regex test, unless the
+ * company designated keywords or patterns, which may be plain ASCII.
+ */
+import { MAY_HOLD_STAMP, urlText } from '../../../src/guard/url-text.js';
+import type { Channel } from '../../shared/messages.js';
+import { ask, config } from './bridge-client.js';
+import { combine, gateText, READY, type Gate } from './gates.js';
+import { intact } from './intact.js';
+import { hasOwn, regExpExec, stringIncludes } from './safe-self.js';
+import { typingGate } from './typing.js';
+
+/** Designated content rules can match plain ASCII: then every URL with text is judged. */
+function designatedText(): boolean {
+  const d = config.designated as Record<string, unknown> | undefined;
+  if (!d) return false;
+  const has = (k: string) => hasOwn(d, k) && (d[k] as unknown[]).length > 0;
+  return has('keywords') || has('patterns');
+}
+
+export function gateUrl(ch: Channel, url: string): Gate {
+  if (config.guarded === false) return READY;
+  const typing = typingGate();
+  if (!typing.ready && stringIncludes(url, '?')) return combine([textGate(ch, url), typing]);
+  return textGate(ch, url);
+}
+
+function textGate(ch: Channel, url: string): Gate {
+  if (!designatedText() && regExpExec(MAY_HOLD_STAMP, url) === null) return READY;
+  // The decoding is ordinary code: trusted here only while the realm is; otherwise the guard decodes.
+  if (!intact()) return { ready: false, refusedNow: false, decision: ask(ch, [{ kind: 'url', url }]) };
+  const text = urlText(url);
+  return text === '' ? READY : gateText(ch, text);
+}
