@@ -34,6 +34,8 @@ export const CHANNELS = [
   'websocket',
   'form-data',
   'file-picker',
+  // Stopped (or seen) by the request-level check behind the page hooks, not by a hook.
+  'network',
 ] as const;
 export const CATEGORIES = ['webmail', 'sharing', 'genai', 'custom'] as const;
 export const VERDICTS = ['marked', 'clean', 'unscannable'] as const;
