@@ -6,7 +6,10 @@
  * carries the snapshot version it was made with.
  */
 import { answerEvent, checkEvent, decisionEvent } from '../../src/events/build.js';
-import type { UploadEvent } from '../../src/events/schema.js';
+import type { Finding } from '../../src/events/finding.js';
+import type { Action, Outcome, UploadEvent } from '../../src/events/schema.js';
+import type { BodyHit } from '../../src/guard/request.js';
+import type { PageDestination } from '../../src/guard/page.js';
 import { answerFindings, pageView, responseOf, serviceInfo } from '../../src/guard/index.js';
 import type { DecideRequest, DecideResponse, ResolveRequest, ServiceRequest, ServiceResponse } from '../shared/messages.js';
 import { db, getMeta, setMeta, type Db, type RecentDecision } from './db.js';
@@ -55,6 +58,28 @@ export async function onResolve(req: ResolveRequest): Promise<{ ok: boolean }> {
   const tx = d.transaction('pending', 'readwrite');
   await Promise.all([...answers.map((a) => tx.store.delete(a.relatesTo as string)), tx.done]);
   return { ok: true };
+}
+
+/**
+ * What the network layer (network-guard.ts) stopped, or saw and could not stop: one event, channel
+ * `network`, so the record says which layer acted. The outcome is the layer's, not the policy's guess.
+ */
+export async function recordNetwork(hit: BodyHit, page: string, destination: PageDestination | null, action: Action, outcome: Outcome): Promise<void> {
+  const { effective } = await policy();
+  const v = hit.verdict;
+  const finding: Finding = {
+    channel: 'network',
+    url: page,
+    fileName: hit.fileName,
+    size: hit.size,
+    sha256: null,
+    verdict: v.verdict,
+    rule: v.rule,
+    reason: v.reason,
+    location: null,
+  };
+  const event = { ...decisionEvent(await eventContext(effective), finding, page, serviceInfo(destination), action), outcome };
+  await record(await db(), [event]);
 }
 
 /** Queue first (the record must exist before the page is told anything), then the popup's list. */

@@ -10,9 +10,11 @@ import type { Request } from '../shared/messages.js';
 import { publish } from './broadcast.js';
 import { db, EMPTY_DELIVERY, getMeta, type Db } from './db.js';
 import { onDecide, onResolve, onService, prunePending } from './decisions.js';
+import { followFrames, sweepOnce } from './frame-follow.js';
 import { heartbeat, HEARTBEAT_ALARM, scheduleHeartbeat } from './heartbeat.js';
 import { onPolicyChange, policy, watchPolicy, type Policy } from './policy-store.js';
 import { injectUi } from './lazy-ui.js';
+import { noteApproval, watchNetwork } from './network-guard.js';
 import { length } from './queue.js';
 import { registerGuard } from './registration.js';
 import { collectorOf, flush, inBackoff, RETRY_ALARM } from './sender.js';
@@ -91,6 +93,7 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
         return r;
       });
     case 'resolve':
+      if (m.proceed) noteApproval(sender.tab?.id);
       return onResolve(m).then((r) => {
         void kick().catch((e) => console.warn('[upload-guard] send failed', e));
         return r;
@@ -126,6 +129,8 @@ browser.runtime.onInstalled.addListener(() => {
 browser.runtime.onStartup.addListener(() => void start(true));
 
 watchPolicy();
+followFrames();
+watchNetwork(() => void kick().catch((e) => console.warn('[upload-guard] send failed', e)));
 onPolicyChange((p) => {
   // Open tabs first: they follow the new policy within moments, not at their next reload.
   void publish(p.snapshot).catch((e) => console.error('[upload-guard] publishing the policy failed', e));
@@ -138,4 +143,8 @@ onPolicyChange((p) => {
 
 // Every wake-up (not only install/startup): make sure the registrations match the policy. Cheap when
 // nothing changed, and it heals a registration lost to an update or a crash.
-void policy().then(applyPolicy).catch((e) => console.error('[upload-guard] start failed', e));
+void policy()
+  .then(applyPolicy)
+  // Tabs that loaded before the guard was ready (browser start, install, update, re-enable) get it now.
+  .then(sweepOnce)
+  .catch((e) => console.error('[upload-guard] start failed', e));

@@ -27,6 +27,7 @@ export const guard = createGuard({
   now: () => Date.now(),
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   frameUrl: () => location.href,
+  isTopFrame: () => window === window.top,
 });
 
 export const { decide, isGuarded, knownAnswer, nameVerdict, textVerdict, nameRefusalIsFinal } = guard;

@@ -37,6 +37,8 @@ export const CHANNELS = [
   'url',
   'message',
   'storage',
+  // Stopped (or seen) by the request-level check behind the page hooks, not by a hook.
+  'network',
 ] as const;
 /** `other`: a page no listed service matches, guarded because policy `scope` is `everywhere`. */
 export const CATEGORIES = ['webmail', 'sharing', 'genai', 'custom', 'other'] as const;

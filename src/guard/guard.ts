@@ -62,6 +62,8 @@ export interface GuardPorts {
   sleep(ms: number): Promise<void>;
   /** The frame's own URL. */
   frameUrl(): string;
+  /** False in a framed document (whose service may be its top page's). Absent: a top-level page. */
+  isTopFrame?(): boolean;
 }
 
 export interface Guard {
@@ -300,9 +302,13 @@ export function createGuard(ports: GuardPorts): Guard {
     refresh,
     receiveSnapshot(s) {
       const url = ports.frameUrl();
-      // about:blank, srcdoc and blob frames cannot tell their service by their own URL: ask.
-      if (/^https?:/.test(url)) setView(pageView(s, [url]));
-      else void refresh();
+      const own = /^https?:/.test(url) ? pageView(s, [url]) : null;
+      // A top-level page is what its own URL says; a framed one may be guarded by its top page.
+      if (own && (own.service || ports.isTopFrame?.() !== false)) return setView(own);
+      // about:blank, srcdoc and blob frames, and frames on other hosts inside a guarded page, cannot
+      // tell their service by their own URL: ask (the background knows the tab), holding until then.
+      if (current && current.version !== s.version) stale = true;
+      void refresh();
     },
     view: () => current,
     onView: (fn) => void listeners.push(fn),

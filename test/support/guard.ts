@@ -53,7 +53,8 @@ export function snapshotOf(managed: Record<string, unknown>): PolicySnapshot {
   return policySnapshot(loaded.effective, 'ja');
 }
 
-export function harness(opts: { policy?: Record<string, unknown>; url?: string; start?: boolean } = {}): Harness {
+/** `top`: the frame is embedded in a page at that URL (what the background knows of the tab). */
+export function harness(opts: { policy?: Record<string, unknown>; url?: string; top?: string; start?: boolean } = {}): Harness {
   const h: Harness = {
     guard: undefined as unknown as Guard,
     events: [],
@@ -82,12 +83,12 @@ export function harness(opts: { policy?: Record<string, unknown>; url?: string; 
     fetchView: async () => {
       h.viewFetches++;
       if (h.down.view) throw new Error('unreachable');
-      return pageView(h.snapshot, [h.url]);
+      return pageView(h.snapshot, [h.url, opts.top]);
     },
     decide: async (req: DecideRequest) => {
       h.wire.push(JSON.stringify(req));
       if (h.down.decide) throw new Error('unreachable');
-      const a = answerFindings(h.snapshot, [h.url], JSON.parse(JSON.stringify(req.findings)));
+      const a = answerFindings(h.snapshot, [h.url, opts.top], JSON.parse(JSON.stringify(req.findings)));
       const events = a.findings.map((f, i) => decisionEvent(ctx, f, a.url, serviceInfo(a.destination), a.actions[i]));
       h.events.push(...events);
       return responseOf(h.snapshot, a, events.map((e) => e.id));
@@ -103,6 +104,7 @@ export function harness(opts: { policy?: Record<string, unknown>; url?: string; 
     now: () => h.clock.now,
     sleep: async (ms) => void (h.clock.now += ms),
     frameUrl: () => h.url,
+    isTopFrame: () => opts.top === undefined,
   });
   return h;
 }

@@ -56,6 +56,10 @@ export interface LaunchOptions {
   hosts?: string[];
   /** UI language (`--lang`), e.g. 'en-US'. Default Chromium's. */
   lang?: string;
+  /** More command-line flags. */
+  args?: string[];
+  /** A profile directory to use (and keep): for tests that restart the browser. Default: a fresh one, removed on close. */
+  profile?: string;
 }
 
 export interface Launched {
@@ -75,9 +79,9 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
     policyFile = join(POLICY_DIR, `upload-guard-e2e-${process.pid}.json`);
     writeFileSync(policyFile, JSON.stringify({ '3rdparty': { extensions: { [EXTENSION_ID]: opts.policy } } }));
   }
-  const profile = mkdtempSync(join(tmpdir(), 'ug-profile-'));
+  const profile = opts.profile ?? mkdtempSync(join(tmpdir(), 'ug-profile-'));
   const hosts = opts.hosts ?? ALL_HOSTS;
-  const args = chromiumArgs({ extension: withExt, hosts, lang: opts.lang, ignoreCertificates: true });
+  const args = [...chromiumArgs({ extension: withExt, hosts, lang: opts.lang, ignoreCertificates: true }), ...(opts.args ?? [])];
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -90,7 +94,7 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
   let extensionId: string | null = null;
   const cleanup = () => {
     if (policyFile) rmSync(policyFile, { force: true });
-    rmSync(profile, { recursive: true, force: true });
+    if (!opts.profile) rmSync(profile, { recursive: true, force: true });
   };
   try {
     if (withExt) {

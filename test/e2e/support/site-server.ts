@@ -50,7 +50,10 @@ const PAGES = new URL('./pages/', import.meta.url);
  */
 export type Route = (req: http.IncomingMessage, res: http.ServerResponse, received: Arrival[]) => boolean;
 
-export async function startSiteServer(opts: { hosts?: string[]; route?: Route } = {}): Promise<SiteServer> {
+/** `pages`: extra GET paths a test serves (path → HTML, or a function of the requesting host). */
+export async function startSiteServer(
+  opts: { hosts?: string[]; route?: Route; pages?: Record<string, string | ((host: string) => string)> } = {},
+): Promise<SiteServer> {
   const received: Arrival[] = [];
   const hosts = opts.hosts ?? ['localhost'];
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -62,6 +65,12 @@ export async function startSiteServer(opts: { hosts?: string[]; route?: Route } 
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       if (req.method === 'GET') {
+        const extra = opts.pages?.[url.pathname];
+        if (extra !== undefined) {
+          const type = url.pathname.endsWith('.js') ? 'text/javascript' : 'text/html';
+          res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
+          return void res.end(typeof extra === 'function' ? extra(host) : extra);
+        }
         const page = url.pathname === '/' ? 'lab.html' : url.pathname === '/bench' ? 'bench.html' : null;
         if (!page) return void res.writeHead(404).end();
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });

@@ -1,0 +1,119 @@
+/**
+ * The network layer's look at a request that left a guarded page: the last line behind the page hooks.
+ * It sees what the browser hands a request listener (parsed form fields, raw bytes the page built,
+ * paths of files on disk; never the bytes of a Blob or a File in memory), and it must answer at once,
+ * so it applies the rules that need no file read: rule 2 (and designated name patterns) to every file
+ * name the body carries, rule 1 (and designated keywords) to the text it carries. Platform-free.
+ */
+import { checkName } from '../detect/index.js';
+import type { Designated, MarkedVerdict } from '../detect/types.js';
+import { textVerdictOf } from './find.js';
+
+/** What Chromium's webRequest gives as `requestBody` (Firefox's has the same shape). */
+export interface RequestBody {
+  /** Parsed `multipart/form-data` or urlencoded fields; a file part's value is its file name. */
+  formData?: Record<string, string[]>;
+  /** The unparsed body: bytes the page built, or a disk file by path. */
+  raw?: { bytes?: ArrayBuffer; file?: string }[];
+  error?: string;
+}
+
+export interface BodyHit {
+  /** The file name that is marked, or null when the marking is in the text. */
+  fileName: string | null;
+  size: number;
+  verdict: MarkedVerdict;
+}
+
+/**
+ * A field value is only taken for a file name when it looks like one (one line, a short extension):
+ * the browser gives a file part's name and a text field's value alike, and a text field reading
+ * "C-3PO" is not a file.
+ */
+const FILE_NAME_LIKE = /^[^\r\n/\\]{1,255}\.[\p{L}\p{N}]{1,10}$/u;
+/** `filename="…"` and RFC 5987 `filename*=UTF-8''…` parameters of multipart part headers. */
+const FILENAME_PARAM = /filename\*?=(?:"([^"\r\n]*)"|([^;\r\n]+))/gi;
+/** Raw bodies are read as text up to this many bytes; a marked name or stamp sits near a part's start. */
+export const RAW_TEXT_CAP = 4 * 1024 * 1024;
+
+/** The first marking the body carries, or null. Never throws. */
+export function markedInBody(body: RequestBody | undefined, designated: Partial<Designated>): BodyHit | null {
+  if (!body) return null;
+  for (const values of Object.values(body.formData ?? {})) {
+    for (const v of values) {
+      const hit = (FILE_NAME_LIKE.test(v) ? nameHit(v, 0, designated) : null) ?? textHit(v, designated);
+      if (hit) return hit;
+    }
+  }
+  return body.raw ? markedInRaw(body.raw, designated) : null;
+}
+
+function markedInRaw(raw: NonNullable<RequestBody['raw']>, designated: Partial<Designated>): BodyHit | null {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (const el of raw) {
+    if (el.file) {
+      const hit = nameHit(baseName(el.file), 0, designated);
+      if (hit) return hit;
+    }
+    if (el.bytes && total < RAW_TEXT_CAP) {
+      const b = new Uint8Array(el.bytes, 0, Math.min(el.bytes.byteLength, RAW_TEXT_CAP - total));
+      chunks.push(b);
+      total += b.byteLength;
+    }
+  }
+  if (total === 0) return null;
+  const text = new TextDecoder('utf-8').decode(concat(chunks, total));
+  for (const m of text.matchAll(FILENAME_PARAM)) {
+    const hit = nameHit(m[1] !== undefined ? m[1] : percentDecoded(m[2].replace(/^UTF-8''/i, '')), total, designated);
+    if (hit) return hit;
+  }
+  // The text as sent, then as the receiving end reads it: form/URL encoding, JSON string escapes.
+  for (const t of [text, /%[0-9a-f]{2}|\+/i.test(text) ? percentDecoded(text.replaceAll('+', ' ')) : '', /\\[nrtu"\\/]/.test(text) ? jsonUnescaped(text) : '']) {
+    const hit = t ? textHit(t, designated) : null;
+    if (hit) return hit;
+  }
+  return null;
+}
+
+/** JSON string escapes resolved (`\n`, `\u79d8`…), so a stamp split by an escaped line break is seen. */
+function jsonUnescaped(s: string): string {
+  const simple: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '"': '"', '\\': '\\', '/': '/' };
+  return s.replace(/\\(u[0-9a-fA-F]{4}|[nrtbf"\\/])/g, (_, e: string) => (e.length === 5 ? String.fromCharCode(parseInt(e.slice(1), 16)) : simple[e]));
+}
+
+function nameHit(name: string, size: number, designated: Partial<Designated>): BodyHit | null {
+  const v = checkName(baseName(name), designated);
+  return v ? { fileName: baseName(name), size, verdict: v } : null;
+}
+
+function textHit(text: string, designated: Partial<Designated>): BodyHit | null {
+  const v = textVerdictOf(text, designated);
+  return v.verdict === 'marked' ? { fileName: null, size: text.length, verdict: v } : null;
+}
+
+function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+}
+
+/** Percent-decoding that never throws: a malformed escape is left as it is. */
+function percentDecoded(s: string): string {
+  return s.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,231 @@
+/**
+ * Frames, the network layer and tabs that predate the guard, in real Chromium, judged by the bytes
+ * that reach the server:
+ * - an upload widget in a cross-origin frame on a host that is no service, inside a guarded page:
+ *   a marked file chosen there never arrives, a clean one does; inside an unguarded page both arrive;
+ * - a request that no page hook can see (a Service Worker building and sending the upload itself):
+ *   the network layer stops a name-marked part and stamped text when blocking webRequest is granted
+ *   (as for a policy-installed extension), records it with channel `network`; without that grant it
+ *   records what escaped with outcome `allowed`;
+ * - a tab loaded before the extension existed (browser restarted with the extension newly installed
+ *   and the session restored) is brought under guard.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Frame, Page, Worker } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXTENSION_ID } from '../../src/policy/extension-id.js';
+import { SAMPLES, arrivals, launchWithExtension, startSiteServer, type Launched, type SiteServer } from './support/index.js';
+
+const TOP = 'mail.yahoo.co.jp';
+const CONTROL = 'example.org';
+const WIDGET = 'upload-widget.storage-cdn.example';
+const HOSTS = [TOP, CONTROL, WIDGET];
+
+/** The upload widget: a file input that uploads on change to its own host, like embedded pickers do. */
+const WIDGET_PAGE = `<!doctype html><meta charset="utf-8"><input type="file" id="f">
+<script>
+document.getElementById('f').addEventListener('change', async (e) => {
+  for (const file of e.target.files) {
+    const fd = new FormData();
+    fd.append('file', file, file.name);
+    await fetch('/upload?ch=widget', { method: 'POST', body: fd });
+  }
+});
+</script>`;
+
+
+/** A Service Worker that uploads what it builds itself: no page hook runs there. */
+const SW = `
+self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
+self.addEventListener('message', (e) => {
+  const { kind, name, text } = e.data;
+  let body;
+  if (kind === 'file') { body = new FormData(); body.append('file', new File([text], name, { type: 'text/plain' }), name); }
+  else body = JSON.stringify({ prompt: text });
+  e.waitUntil(fetch('/upload?ch=sw', { method: 'POST', body, headers: kind === 'file' ? {} : { 'content-type': 'application/json' } }).then(() => e.source.postMessage('sent'), () => e.source.postMessage('failed')));
+});`;
+const SW_PAGE = `<!doctype html><meta charset="utf-8"><script>
+window.swReady = navigator.serviceWorker.register('/ug-sw.js').then(() => navigator.serviceWorker.ready).then(async () => {
+  if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+});
+window.viaSw = (msg) => new Promise((resolve) => {
+  navigator.serviceWorker.addEventListener('message', (e) => resolve(e.data), { once: true });
+  navigator.serviceWorker.controller.postMessage(msg);
+});
+</script>`;
+
+let server: SiteServer;
+
+beforeAll(async () => {
+  server = await startSiteServer({
+    hosts: HOSTS,
+    pages: {
+      // Called per request, when `server` (and so its port) is known.
+      '/frames-top': () => `<!doctype html><meta charset="utf-8"><h1>compose</h1><iframe id="w" src="${server.url(WIDGET, '/widget')}"></iframe>`,
+      '/widget': WIDGET_PAGE,
+      '/sw-page': SW_PAGE,
+      '/ug-sw.js': SW,
+    },
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+async function widgetFrame(page: Page): Promise<Frame> {
+  for (let i = 0; i < 100; i++) {
+    const f = page.frames().find((x) => x.url().includes(WIDGET));
+    if (f && (await f.$('#f').catch(() => null))) return f;
+    await page.waitForTimeout(100);
+  }
+  throw new Error('no widget frame');
+}
+
+/** The events the extension queued for the collector (read from its own IndexedDB). */
+async function queuedEvents(sw: Worker): Promise<{ channel: string; fileName: string | null; outcome: string; action: string; rule: number | null }[]> {
+  return sw.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('upload-guard');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const req = open.result.transaction('queue').objectStore('queue').getAll();
+          req.onsuccess = () => resolve(req.result.map((r: { event?: unknown; item?: unknown }) => r.event ?? r.item ?? r));
+          req.onerror = () => reject(req.error);
+        };
+      }),
+  );
+}
+
+const ofChannel = (ch: string) => (a: { host: string; channel: string | null }) => a.channel === ch;
+
+describe.sequential('frames, network layer, tabs that predate the guard', () => {
+  let browser: Launched;
+
+  beforeAll(async () => {
+    browser = await launchWithExtension({ hosts: HOSTS, lang: 'ja', args: [`--allowlisted-extension-id=${EXTENSION_ID}`] });
+  });
+  afterAll(async () => browser?.close());
+
+  it.each([
+    [TOP, false],
+    [CONTROL, true],
+  ])('an upload widget on an unlisted host inside %s: marked arrives = %s; clean always arrives', async (host, markedArrives) => {
+    const page = await browser.context.newPage();
+    await page.goto(server.url(host, '/frames-top'));
+    const frame = await widgetFrame(page);
+    server.clear();
+    const clean = SAMPLES.cleanText();
+    await frame.setInputFiles('#f', clean.path);
+    const got = await arrivals(server, ofChannel('widget'), 1);
+    expect(got.map((a) => a.sha256)).toEqual([clean.sha256]);
+
+    for (const marked of [SAMPLES.nameMarked(), SAMPLES.contentDocx()]) {
+      server.clear();
+      await frame.setInputFiles('#f', marked.path);
+      const seen = await arrivals(server, ofChannel('widget'), 1, markedArrives ? 8000 : 3000);
+      expect(seen.some((a) => a.sha256 === marked.sha256), marked.name).toBe(markedArrives);
+    }
+    await page.close();
+  });
+
+  it.each([
+    [TOP, false],
+    [CONTROL, true],
+  ])('a Service Worker upload on %s (no page hook there): marked arrives = %s; clean always arrives', async (host, markedArrives) => {
+    const page = await browser.context.newPage();
+    await page.goto(server.url(host, '/sw-page'));
+    await page.evaluate(() => (window as unknown as { swReady: Promise<void> }).swReady);
+    const send = (msg: Record<string, string>) => page.evaluate((m) => (window as unknown as { viaSw(m: unknown): Promise<string> }).viaSw(m), msg);
+
+    server.clear();
+    expect(await send({ kind: 'file', name: '週報_第12週.txt', text: '来週の予定です。' })).toBe('sent');
+    expect(await send({ kind: 'text', text: '要約してください: 来週の定例について' })).toBe('sent');
+    expect((await arrivals(server, ofChannel('sw'), 2)).length).toBe(2);
+
+    server.clear();
+    const before = (await queuedEvents(browser.serviceWorker!)).length;
+    const results = [
+      await send({ kind: 'file', name: '秘—顧客リスト.txt', text: '顧客一覧' }),
+      await send({ kind: 'file', name: 'C—budget.csv', text: '1,2,3' }),
+      await send({ kind: 'text', text: '要約して:\n秘\nConfidential 来期価格表' }),
+    ];
+    const seen = await arrivals(server, ofChannel('sw'), 3, markedArrives ? 8000 : 2000);
+    expect(seen.length).toBe(markedArrives ? 3 : 0);
+    expect(results).toEqual(markedArrives ? ['sent', 'sent', 'sent'] : ['failed', 'failed', 'failed']);
+    if (!markedArrives) {
+      const events = (await queuedEvents(browser.serviceWorker!)).slice(before);
+      expect(events.map((e) => [e.channel, e.fileName, e.rule, e.outcome])).toEqual([
+        ['network', '秘—顧客リスト.txt', 2, 'blocked'],
+        ['network', 'C—budget.csv', 2, 'blocked'],
+        ['network', null, 1, 'blocked'],
+      ]);
+    }
+    await page.close();
+  });
+});
+
+describe.sequential('without blocking webRequest (not installed by policy)', () => {
+  let browser: Launched;
+  beforeAll(async () => {
+    browser = await launchWithExtension({ hosts: HOSTS, lang: 'ja' });
+  });
+  afterAll(async () => browser?.close());
+
+  it('a Service Worker upload of a marked file arrives, and the escape is on record (outcome allowed)', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(server.url(TOP, '/sw-page'));
+    await page.evaluate(() => (window as unknown as { swReady: Promise<void> }).swReady);
+    server.clear();
+    const r = await page.evaluate(() => (window as unknown as { viaSw(m: unknown): Promise<string> }).viaSw({ kind: 'file', name: '秘—顧客リスト.txt', text: '顧客一覧' }));
+    expect(r).toBe('sent');
+    expect((await arrivals(server, ofChannel('sw'), 1)).length).toBe(1);
+    let events: Awaited<ReturnType<typeof queuedEvents>> = [];
+    for (let i = 0; i < 50 && !events.some((e) => e.channel === 'network'); i++) {
+      await page.waitForTimeout(100);
+      events = await queuedEvents(browser.serviceWorker!);
+    }
+    expect(events.filter((e) => e.channel === 'network').map((e) => [e.fileName, e.action, e.outcome])).toEqual([['秘—顧客リスト.txt', 'block', 'allowed']]);
+    await page.close();
+  });
+});
+
+describe.sequential('a tab restored at browser start, loaded before the extension was there', () => {
+  const profile = mkdtempSync(join(tmpdir(), 'ug-restore-'));
+  afterAll(() => rmSync(profile, { recursive: true, force: true }));
+
+  it('is brought under guard: marked refused, clean arrives', async () => {
+    const first = await launchWithExtension({ hosts: HOSTS, lang: 'ja', extension: false, profile });
+    const p = first.context.pages()[0] ?? (await first.context.newPage());
+    await p.goto(server.url(TOP, '/frames-top'));
+    await p.waitForTimeout(500);
+    await first.close();
+
+    const second = await launchWithExtension({ hosts: HOSTS, lang: 'ja', profile, args: ['--restore-last-session'] });
+    try {
+      let page: Page | undefined;
+      for (let i = 0; i < 100 && !page; i++) {
+        page = second.context.pages().find((x) => x.url().includes(TOP));
+        if (!page) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(page, 'the restored tab').toBeDefined();
+      const frame = await widgetFrame(page!);
+      // The sweep runs when the worker starts; give it its moment (it is not instant after a restart).
+      await page!.waitForTimeout(1500);
+      const clean = SAMPLES.cleanText();
+      server.clear();
+      await frame.setInputFiles('#f', clean.path);
+      expect((await arrivals(server, ofChannel('widget'), 1)).map((a) => a.sha256)).toEqual([clean.sha256]);
+      const marked = SAMPLES.nameMarked();
+      server.clear();
+      await frame.setInputFiles('#f', marked.path);
+      expect((await arrivals(server, ofChannel('widget'), 1, 3000)).map((a) => a.name)).toEqual([]);
+    } finally {
+      await second.close();
+    }
+  });
+});

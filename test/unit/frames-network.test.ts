@@ -1,0 +1,73 @@
+/**
+ * Frames on other hosts inside a guarded page run under the top page's service, also across policy
+ * pushes; and the network layer's body check (src/guard/request.ts) on what webRequest hands it.
+ */
+import { describe, expect, it } from 'vitest';
+import { markedInBody } from '../../src/guard/request.js';
+import { MARKED, file, started } from '../support/guard.js';
+
+const WIDGET = 'https://upload-widget.storage-cdn.example/picker?x=1';
+const TOP = 'https://mail.yahoo.co.jp/compose';
+
+describe('a frame on an unlisted host inside a guarded page', () => {
+  it('is guarded with the top page service, and stays so when a new policy is pushed', async () => {
+    const h = await started({ url: WIDGET, top: TOP });
+    expect(h.guard.view()?.service?.name).toMatch(/Yahoo/);
+    const fetches = h.viewFetches;
+    h.guard.receiveSnapshot(h.setPolicy({ designated: { keywords: ['プロジェクトX'] } }));
+    // Its own URL says "not guarded": it must not stand down on that, it asks the background.
+    expect(h.guard.isGuarded()).toBe(true);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(h.viewFetches).toBe(fetches + 1);
+    expect(h.guard.view()?.service).not.toBeNull();
+    h.verdicts.set('報告.docx', MARKED);
+    expect(await h.guard.decide('file-input', [{ kind: 'file', blob: file('報告.docx'), name: '報告.docx' }])).toBe(false);
+    expect(h.events.at(-1)?.service).toBe(h.guard.view()?.service?.id);
+  });
+
+  it('the same widget inside an unguarded page stays idle', async () => {
+    const h = await started({ url: WIDGET, top: 'https://intranet.example.co.jp/' });
+    expect(h.guard.view()?.service).toBeNull();
+    expect(await h.guard.decide('file-input', [{ kind: 'file', blob: file('秘—x.docx'), name: '秘—x.docx' }])).toBe(true);
+  });
+});
+
+const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
+
+describe('markedInBody: what the network layer catches', () => {
+  it('a name-marked file part, as Chromium parses multipart (the value is the file name)', () => {
+    const hit = markedInBody({ formData: { file: ['秘—設計書.docx'], note: ['よろしく'] } }, {});
+    expect(hit?.fileName).toBe('秘—設計書.docx');
+    expect(hit?.verdict.rule).toBe(2);
+    expect(markedInBody({ formData: { file: ['設計書.docx'], note: ['C-3PO'] } }, {})).toBeNull();
+  });
+
+  it('a name-marked part in a multipart body the page built by hand, also as filename*=UTF-8', () => {
+    const body = `--b\r\nContent-Disposition: form-data; name="f"; filename="C—budget.xlsx"\r\n\r\nPK...\r\n--b--\r\n`;
+    expect(markedInBody({ raw: [{ bytes: bytes(body) }] }, {})?.fileName).toBe('C—budget.xlsx');
+    const star = `--b\r\nContent-Disposition: form-data; name="f"; filename*=UTF-8''${encodeURIComponent('秘ー見積.pdf')}\r\n\r\nx\r\n--b--`;
+    expect(markedInBody({ raw: [{ bytes: bytes(star) }] }, {})?.fileName).toBe('秘ー見積.pdf');
+  });
+
+  it('a disk file sent as the body, by its name', () => {
+    expect(markedInBody({ raw: [{ file: '/home/taro/秘—x.txt' }] }, {})?.fileName).toBe('秘—x.txt');
+    expect(markedInBody({ raw: [{ file: 'C:\\Users\\taro\\plan.txt' }] }, {})).toBeNull();
+  });
+
+  it('stamped text in fields, JSON, and percent-encoded bodies; designated keywords too', () => {
+    expect(markedInBody({ formData: { q: ['来期 ㊙ Confidential'] } }, {})?.verdict.rule).toBe(1);
+    expect(markedInBody({ raw: [{ bytes: bytes(JSON.stringify({ prompt: '秘\nCONFIDENTIAL 資料' })) }] }, {})?.verdict.rule).toBe(1);
+    expect(markedInBody({ raw: [{ bytes: bytes('{"p":"\\u79d8 Confidential"}') }] }, {})?.verdict.rule).toBe(1);
+    expect(markedInBody({ raw: [{ bytes: bytes(`q=${encodeURIComponent('秘 Confidential')}`) }] }, {})?.verdict.rule).toBe(1);
+    expect(markedInBody({ raw: [{ bytes: bytes('text=%E7%A7%98+Confidential') }] }, {})?.verdict.rule).toBe(1);
+    expect(markedInBody({ formData: { t: ['プロジェクトX の件'] } }, { keywords: ['プロジェクトX'] })?.verdict.rule).toBe(3);
+  });
+
+  it('clean bodies, bodies it cannot see, and malformed escapes pass without a throw', () => {
+    expect(markedInBody({ formData: { t: ['秘書室 宛て', '社外秘'] } }, {})).toBeNull();
+    expect(markedInBody({ error: 'Unknown error.' }, {})).toBeNull();
+    expect(markedInBody(undefined, {})).toBeNull();
+    expect(markedInBody({ raw: [{ bytes: bytes('%E7%A7 %ZZ 秘 Confident') }] }, {})).toBeNull();
+    expect(markedInBody({ raw: [{ bytes: new Uint8Array([0xff, 0xfe, 0x00, 0x80]).buffer }] }, {})).toBeNull();
+  });
+});
