@@ -7,8 +7,8 @@ import { EXTENSION_ID } from '../../src/policy/extension-id.js';
 import { managedKeys } from '../../src/policy/merge.js';
 import type { Request } from '../shared/messages.js';
 import { publish } from './broadcast.js';
-import { db, EMPTY_DELIVERY, getMeta, type Db } from './db.js';
-import { onDecide, onResolve, onService, prunePending } from './decisions.js';
+import { db, deviceId, EMPTY_DELIVERY, getMeta, type Db } from './db.js';
+import { onDecide, onDispute, onResolve, onService, prunePending } from './decisions.js';
 import { heartbeat, HEARTBEAT_ALARM, scheduleHeartbeat } from './heartbeat.js';
 import { onPolicyChange, policy, watchPolicy, type Policy } from './policy-store.js';
 import { length } from './queue.js';
@@ -55,6 +55,7 @@ async function uiStatus(): Promise<UiStatus> {
   const [d, p] = await Promise.all([db(), policy()]);
   return {
     managed: p.isManaged,
+    deviceId: await deviceId(d),
     policyVersion: p.effective.policyVersion,
     collectorConfigured: !!collectorOf(p.effective),
     delivery: await getMeta(d, 'delivery', EMPTY_DELIVERY),
@@ -89,7 +90,8 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
         return r;
       });
     case 'resolve':
-      return onResolve(m).then((r) => {
+    case 'dispute':
+      return (m.type === 'resolve' ? onResolve(m) : onDispute(m)).then((r) => {
         void kick().catch((e) => console.warn('[upload-guard] send failed', e));
         return r;
       });

@@ -7,9 +7,11 @@
  * The browser fires `input` then `change` in the same task. Both are held at the capture phase; names
  * are judged at once (a name-marked file is cleared before any page code runs), contents by a scan;
  * a clean selection gets flagged copies of both events, so the site runs exactly as without the guard.
+ * When the employee chooses to attach only the files that passed, the input holds exactly those when
+ * the page's handlers run.
  */
 import { ADOPT_EVENT } from './bridge.js';
-import { decide, isGuarded, knownAnswer, nameRefusalIsFinal, nameVerdict } from './gate.js';
+import { isGuarded, knownAnswer, nameRefusalIsFinal, nameVerdict, select } from './gate.js';
 import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
 
 /** Inputs whose `input` event is held: their `change` must be held too, and replayed with it. */
@@ -41,15 +43,18 @@ function onInput(e: Event): void {
   // Rule 2: refused before any page code can read input.files.
   if (nameRefusalIsFinal() && files.some((f) => nameVerdict(f.name))) el.value = '';
   const channel = el.webkitdirectory ? 'folder-input' : 'file-input';
-  void decide(
-    channel,
-    files.map((f) => ({ kind: 'file' as const, blob: f, name: f.webkitRelativePath || f.name })),
-  ).then((ok) => {
+  const items = files.map((f) => ({ kind: 'file' as const, blob: f, name: f.webkitRelativePath || f.name }));
+  void select(channel, items).then((going) => {
     if (held.get(el) !== files) return; // a newer selection took over
     held.delete(el);
-    if (!ok) {
+    if (going.length === 0) {
       el.value = '';
       return;
+    }
+    if (going.length < items.length) {
+      const passed = new DataTransfer();
+      for (const item of going) passed.items.add(item.blob as File);
+      el.files = passed.files;
     }
     replay(el, new Event('input', { bubbles: true, composed: true }));
     replay(el, new Event('change', { bubbles: true }));

@@ -33,7 +33,7 @@ export function answerFindings(s: PolicySnapshot, candidates: readonly (string |
     return { url, service, findings: [], actions: [], action: list.length === 0 ? 'allow' : 'block' };
   }
   // Not a guarded page (the policy changed under an open tab): nothing to enforce, but on record.
-  const actions = findings.map((f) => (service ? actionFor(s, service.category, f.verdict) : 'allow'));
+  const actions = findings.map((f) => (service ? actionFor(s, service.category, f.verdict, f.reason) : 'allow'));
   return { url, service, findings, actions, action: strictest(actions) };
 }
 
@@ -44,6 +44,6 @@ export function responseOf(s: PolicySnapshot, a: Answer, eventIds: readonly stri
     action: a.action,
     decisions: a.actions.map((action, i) => ({ action, eventId: eventIds[i] })),
     service: serviceInfo(a.service),
-    guidance: guidanceOf(s),
+    guidance: guidanceOf(s, a.service?.category ?? null),
   };
 }

@@ -14,10 +14,27 @@ export interface ServiceInfo {
   category: Category;
 }
 
-export interface Guidance {
-  text: string;
+export interface Contact {
+  name: string | null;
+  mail: string | null;
+  phone: string | null;
   url: string | null;
 }
+
+/** What the warning offers besides the refusal, in the snapshot's language, for the page's category. */
+export interface Guidance {
+  /** What to do instead. */
+  text: string;
+  url: string | null;
+  /** Who to ask; null when the policy names nobody. */
+  contact: Contact | null;
+  /** The company's approved alternative for this kind of service. */
+  alternative: { text: string; url: string | null } | null;
+  /** Preset justifications for a warning (free text stays available). */
+  reasons: string[];
+}
+
+export const NO_GUIDANCE: Guidance = { text: '', url: null, contact: null, alternative: null, reasons: [] };
 
 export interface PageView {
   /** The snapshot this view was made from. */
@@ -51,8 +68,18 @@ export function serviceInfo(s: SnapshotService | null): ServiceInfo | null {
   return s ? { id: s.id, name: s.name, category: s.category } : null;
 }
 
-export function guidanceOf(s: PolicySnapshot): Guidance {
-  return { text: s.messages[s.lang], url: s.messages.link };
+export function guidanceOf(s: PolicySnapshot, category: Category | null): Guidance {
+  const g = (category && s.guidance[category]) || {};
+  const c = g.contact;
+  const alt = g.alternative;
+  const altText = alt?.[s.lang] ?? alt?.ja ?? alt?.en ?? '';
+  return {
+    text: g[s.lang] ?? s.messages[s.lang],
+    url: s.messages.link,
+    contact: c && (c.name || c.mail || c.phone || c.url) ? { name: c.name ?? null, mail: c.mail ?? null, phone: c.phone ?? null, url: c.url ?? null } : null,
+    alternative: altText || alt?.url ? { text: altText, url: alt?.url ?? null } : null,
+    reasons: (g.reasons ?? []).map((r) => r[s.lang]),
+  };
 }
 
 export function pageView(s: PolicySnapshot, candidates: readonly (string | undefined)[]): PageView {
@@ -64,6 +91,6 @@ export function pageView(s: PolicySnapshot, candidates: readonly (string | undef
     designated: s.designated,
     limits: s.limits,
     lang: s.lang,
-    guidance: guidanceOf(s),
+    guidance: guidanceOf(s, service?.category ?? null),
   };
 }

@@ -13,6 +13,7 @@ import {
   pageView,
   responseOf,
   type DecideRequest,
+  type DisputeRequest,
   type Guard,
   type ResolveRequest,
   type WarnAnswer,
@@ -31,6 +32,7 @@ export interface Harness {
   wire: string[];
   warnings: WarnRequest[];
   resolves: ResolveRequest[];
+  disputes: DisputeRequest[];
   scans: string[];
   viewFetches: number;
   /** What the engine says, by file name (default: clean). */
@@ -59,6 +61,7 @@ export function harness(opts: { policy?: Record<string, unknown>; url?: string; 
     wire: [],
     warnings: [],
     resolves: [],
+    disputes: [],
     scans: [],
     viewFetches: 0,
     verdicts: new Map(),
@@ -94,6 +97,10 @@ export function harness(opts: { policy?: Record<string, unknown>; url?: string; 
     resolve: async (req) => {
       h.wire.push(JSON.stringify(req));
       h.resolves.push(req);
+    },
+    dispute: async (req) => {
+      h.wire.push(JSON.stringify(req));
+      h.disputes.push(req);
     },
     warn: async (req) => {
       h.warnings.push(req);
