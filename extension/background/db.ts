@@ -46,6 +46,8 @@ export interface Meta {
   rejected: number;
   delivery: DeliveryStatus;
   recent: RecentDecision[];
+  /** The latest refusals (block and warn decisions), whole, so an employee's dispute can point at one. */
+  disputable: UploadEvent[];
 }
 
 interface GuardDB extends DBSchema {

@@ -5,19 +5,21 @@
  * Every decision is queued as an event before the answer goes back to the page, and every answer
  * carries the snapshot version it was made with.
  */
-import { answerEvent, checkEvent, decisionEvent } from '../../src/events/build.js';
+import { answerEvent, checkEvent, decisionEvent, disputeEvent } from '../../src/events/build.js';
 import type { Finding } from '../../src/events/finding.js';
 import type { Action, Outcome, UploadEvent } from '../../src/events/schema.js';
 import type { BodyHit } from '../../src/guard/request.js';
 import type { PageDestination } from '../../src/guard/page.js';
 import { answerFindings, pageView, responseOf, serviceInfo } from '../../src/guard/index.js';
-import type { DecideRequest, DecideResponse, ResolveRequest, ServiceRequest, ServiceResponse } from '../shared/messages.js';
+import type { DecideRequest, DecideResponse, DisputeRequest, ResolveRequest, ServiceRequest, ServiceResponse } from '../shared/messages.js';
 import { db, getMeta, setMeta, type Db, type RecentDecision } from './db.js';
 import { eventContext } from './identity.js';
 import { policy } from './policy-store.js';
 import { enqueue } from './queue.js';
 
 const RECENT = 10;
+/** Refusals kept for a dispute: more than one dialog's worth, fewer than anyone scrolls back to. */
+const DISPUTABLE = 200;
 /** A warning nobody answered in a day (tab closed, browser crashed) stays on record as 'pending'. */
 const PENDING_TTL_MS = 24 * 3600_000;
 
@@ -82,6 +84,24 @@ export async function recordNetwork(hit: BodyHit, page: string, destination: Pag
   await record(await db(), [event]);
 }
 
+/**
+ * The employee disputes refusals ("not confidential" / "please review"): one event per decision,
+ * linked to it. Only decisions this browser made and still remembers can be disputed: a page cannot
+ * make up an event to dispute. Resolves false when nothing was recorded.
+ */
+export async function onDispute(req: DisputeRequest): Promise<{ ok: boolean }> {
+  const d = await db();
+  const known = new Map((await getMeta(d, 'disputable', [])).map((e) => [e.id, e]));
+  const ids = Array.isArray(req.eventIds) ? req.eventIds.filter((id) => typeof id === 'string') : [];
+  const comment = typeof req.comment === 'string' ? req.comment : null;
+  const disputes = ids.flatMap((id) => (known.has(id) ? [disputeEvent(known.get(id)!, comment)] : []));
+  if (disputes.length === 0) return { ok: false };
+  await record(d, disputes);
+  // Disputed once: a second click (or a page replaying the message) records nothing more.
+  await setMeta(d, 'disputable', [...known.values()].filter((e) => !ids.includes(e.id)));
+  return { ok: true };
+}
+
 /** Queue first (the record must exist before the page is told anything), then the popup's list. */
 async function record(d: Db, events: UploadEvent[]): Promise<void> {
   const valid: UploadEvent[] = [];
@@ -98,6 +118,8 @@ async function record(d: Db, events: UploadEvent[]): Promise<void> {
     await Promise.all([...warned.map((e) => tx.store.put({ id: e.id, at: Date.now(), event: e })), tx.done]);
   }
   await remember(d, events);
+  const refusals = events.filter((e) => !e.relatesTo && (e.action === 'block' || e.action === 'warn'));
+  if (refusals.length > 0) await setMeta(d, 'disputable', [...refusals, ...(await getMeta(d, 'disputable', []))].slice(0, DISPUTABLE));
 }
 
 async function remember(d: Db, events: UploadEvent[]): Promise<void> {

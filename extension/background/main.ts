@@ -8,8 +8,8 @@ import { managedKeys } from '../../src/policy/merge.js';
 import type { LoadUiRequest } from '../shared/lazy-ui.js';
 import type { Request } from '../shared/messages.js';
 import { publish } from './broadcast.js';
-import { db, EMPTY_DELIVERY, getMeta, type Db } from './db.js';
-import { onDecide, onResolve, onService, prunePending } from './decisions.js';
+import { db, deviceId, EMPTY_DELIVERY, getMeta, type Db } from './db.js';
+import { onDecide, onDispute, onResolve, onService, prunePending } from './decisions.js';
 import { followFrames, sweepOnce } from './frame-follow.js';
 import { heartbeat, HEARTBEAT_ALARM, scheduleHeartbeat } from './heartbeat.js';
 import { onPolicyChange, policy, watchPolicy, type Policy } from './policy-store.js';
@@ -59,6 +59,7 @@ async function uiStatus(): Promise<UiStatus> {
   const [d, p] = await Promise.all([db(), policy()]);
   return {
     managed: p.isManaged,
+    deviceId: await deviceId(d),
     policyVersion: p.effective.policyVersion,
     collectorConfigured: !!collectorOf(p.effective),
     delivery: await getMeta(d, 'delivery', EMPTY_DELIVERY),
@@ -95,6 +96,11 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
     case 'resolve':
       if (m.proceed) noteApproval(sender.tab?.id);
       return onResolve(m).then((r) => {
+        void kick().catch((e) => console.warn('[upload-guard] send failed', e));
+        return r;
+      });
+    case 'dispute':
+      return onDispute(m).then((r) => {
         void kick().catch((e) => console.warn('[upload-guard] send failed', e));
         return r;
       });

@@ -9,6 +9,8 @@ export type UiRequest = { type: 'ui-status' } | { type: 'ui-policy' } | { type: 
 
 export interface UiStatus {
   managed: boolean;
+  /** The id the admin page lists this browser under. */
+  deviceId: string;
   policyVersion: string | null;
   collectorConfigured: boolean;
   delivery: DeliveryStatus;

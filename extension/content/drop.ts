@@ -2,10 +2,10 @@
  * Channel: drag-and-drop of files and folders (Google Drive, GigaFile便 drop zones, mail compose).
  * The drop is held at the capture phase; folders are walked with webkitGetAsEntry (the entries must be
  * taken during the event, their files can be read after it); a clean drop is handed to the page as a
- * synthetic DragEvent whose new DataTransfer holds the same File objects. Dropped text carrying the
- * stamp is held the same way.
+ * synthetic DragEvent whose new DataTransfer holds the same File objects (only those that passed, when
+ * the employee chose to attach just those). Dropped text carrying the stamp is held the same way.
  */
-import { decide, isGuarded, knownAnswer, textVerdict, type Item } from './gate.js';
+import { isGuarded, knownAnswer, select, textVerdict, type Item } from './gate.js';
 import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
 
 function readAll(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
@@ -75,16 +75,18 @@ function onDrop(e: DragEvent): void {
       : files.map((file) => ({ file, path: file.name }));
     const items: Item[] = picked.map((p) => ({ kind: 'file', blob: p.file, name: p.path }));
     if (textMarked) items.push({ kind: 'text', text });
-    const ok = await decide('drop', items);
-    if (!ok) {
+    const going = new Set(await select('drop', items));
+    if (going.size === 0) {
       // The page never gets the drop: a dragleave lets its drop zone drop its highlight.
       replay(target, new DragEvent('dragleave', { ...init, cancelable: false }));
       return;
     }
     const copy = new DataTransfer();
-    for (const [t, v] of strings) copy.setData(t, v);
+    // Marked text left behind (only the files that passed go): none of the drop's strings go either.
+    const textGoes = !textMarked || going.has(items[items.length - 1]);
+    if (textGoes) for (const [t, v] of strings) copy.setData(t, v);
     // A folder cannot be put back into a script-made DataTransfer: the page gets its files, flattened.
-    for (const p of picked) copy.items.add(p.file);
+    for (const [i, p] of picked.entries()) if (going.has(items[i])) copy.items.add(p.file);
     const notCancelled = replay(target, new DragEvent('drop', { ...init, dataTransfer: copy }));
     // The default action of a drop on a file input is to select the files: do it ourselves.
     if (notCancelled && target instanceof HTMLInputElement && target.type === 'file') {

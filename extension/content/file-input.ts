@@ -6,11 +6,12 @@
  *
  * The browser fires `input` then `change` in the same task. Both are held at the capture phase and the
  * input is emptied while its files are judged (names at once, contents by a scan), so no page code can
- * read them before the verdict; an allowed selection is put back and gets flagged copies of both
- * events, so the site runs exactly as without the guard.
+ * read them before the verdict; the files allowed are put back and get flagged copies of both events,
+ * so the site runs exactly as without the guard. When the employee chooses to attach only the files
+ * that passed, the input holds exactly those when the page's handlers run.
  */
 import { ADOPT_EVENT } from './bridge.js';
-import { decide, isGuarded, knownAnswer } from './gate.js';
+import { isGuarded, knownAnswer, select } from './gate.js';
 import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
 
 /** Inputs whose `input` event is held: their `change` must be held too, and replayed with it. */
@@ -43,14 +44,12 @@ function onInput(e: Event): void {
   // input is emptied now and given its files back only once they are allowed.
   el.value = '';
   const channel = el.webkitdirectory ? 'folder-input' : 'file-input';
-  void decide(
-    channel,
-    files.map((f) => ({ kind: 'file' as const, blob: f, name: f.webkitRelativePath || f.name })),
-  ).then((ok) => {
+  const items = files.map((f) => ({ kind: 'file' as const, blob: f, name: f.webkitRelativePath || f.name }));
+  void select(channel, items).then((going) => {
     if (held.get(el) !== files) return; // a newer selection took over
     held.delete(el);
-    if (!ok) return;
-    giveBack(el, files);
+    if (going.length === 0) return; // the input stays empty
+    giveBack(el, going.map((item) => item.blob as File));
     replay(el, new Event('input', { bubbles: true, composed: true }));
     replay(el, new Event('change', { bubbles: true }));
   });

@@ -1,10 +1,12 @@
 /**
  * The browser's side of the guard: binds the platform-free decision (src/guard) to this frame — the
- * scan worker, runtime messaging with the background, the dialog (loaded on first use) and the clock —
- * and hands the channel modules its synchronous checks and `decide`. No rule and no policy lives here.
+ * scan worker, runtime messaging with the background, the preact dialog, the "checking…" indicator and
+ * the clock — and hands the channel modules its synchronous checks, `decide` and `select`. No rule and
+ * no policy lives here.
  */
 import { createGuard, type Item } from '../../src/guard/index.js';
 import type { DecideResponse, Request, ServiceResponse } from '../shared/messages.js';
+import { watchScan } from '../ui/checking/indicator.js';
 import { showWarning } from './load-ui.js';
 import { runtime } from './runtime.js';
 import { scan } from './scanner.js';
@@ -19,10 +21,15 @@ async function ask<T extends { version: string }>(m: Request): Promise<T> {
 }
 
 export const guard = createGuard({
-  scan,
+  // A scan that runs long shows the indicator; the scanner reports no progress yet, so it shows the size.
+  scan: (blob, name, opts) => watchScan(name, blob.size, () => scan(blob, name, opts)),
   fetchView: () => ask<ServiceResponse>({ type: 'service', url: location.href }),
   decide: (req) => ask<DecideResponse>(req),
   resolve: async (req) => void (await runtime.sendMessage(req)),
+  dispute: async (req) => {
+    const res = (await runtime.sendMessage(req)) as { ok?: boolean } | undefined;
+    if (!res?.ok) throw new Error('the dispute was not recorded');
+  },
   warn: showWarning,
   now: () => Date.now(),
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -30,4 +37,4 @@ export const guard = createGuard({
   isTopFrame: () => window === window.top,
 });
 
-export const { decide, isGuarded, knownAnswer, nameVerdict, textVerdict, nameRefusalIsFinal } = guard;
+export const { decide, select, isGuarded, knownAnswer, nameVerdict, textVerdict, nameRefusalIsFinal } = guard;

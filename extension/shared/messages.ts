@@ -3,13 +3,14 @@
  * The types are the core's (src/guard/protocol.ts, unions from src/events/schema.ts); only verdicts
  * and metadata cross this boundary, never file content or document text.
  */
-import type { DecideRequest, PolicyPush, ResolveRequest, ServiceRequest } from '../../src/guard/protocol.js';
+import type { DecideRequest, DisputeRequest, PolicyPush, ResolveRequest, ServiceRequest } from '../../src/guard/protocol.js';
 
 export type {
   Action,
   Channel,
   DecideRequest,
   DecideResponse,
+  DisputeRequest,
   Finding,
   PolicyPush,
   ResolveRequest,
@@ -18,7 +19,7 @@ export type {
 } from '../../src/guard/protocol.js';
 
 /** content → background. */
-export type Request = DecideRequest | ResolveRequest | ServiceRequest;
+export type Request = DecideRequest | ResolveRequest | DisputeRequest | ServiceRequest;
 /** background → content. */
 export type Push = PolicyPush;
 

@@ -96,6 +96,12 @@ export function answerEvent(pending: UploadEvent, proceed: boolean, justificatio
   };
 }
 
+/** The employee disputes a decision (false positive, or "please review"): a new event pointing at it. */
+export function disputeEvent(decision: UploadEvent, comment: string | null, now: Date = new Date()): UploadEvent {
+  const c = comment?.trim() ? text(comment.trim(), LIMITS.justification) : null;
+  return { ...decision, id: newEventId(), relatesTo: decision.id, time: now.toISOString(), outcome: 'disputed', justification: c };
+}
+
 /** Validates against the shared schema; returns the problems (empty when valid). */
 export function checkEvent(e: UploadEvent): string[] {
   const r = UploadEventSchema.safeParse(e);

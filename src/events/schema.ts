@@ -11,7 +11,9 @@
  * - Ids are unique. A `warn` decision is sent at once with `outcome: 'pending'`; the employee's answer
  *   is a SEPARATE event (its own `id`) with `relatesTo` = the pending event's id, the same metadata,
  *   `outcome` 'proceeded' or 'cancelled' and the justification. Storage therefore stays append-only
- *   and exactly-once by id, and an admin sees both the attempt and the answer.
+ *   and exactly-once by id, and an admin sees both the attempt and the answer. A dispute ("this is not
+ *   confidential" / "please review") is one more such event: `outcome: 'disputed'`, `relatesTo` = the
+ *   decision disputed, the employee's optional comment in `justification`.
  * - Every string has a length cap. Identifiers (id, deviceId, service, versions) reject every control
  *   character; free text (file names, reasons, justification) keeps them (hostile names are evidence)
  *   except NUL, which PostgreSQL's text type cannot store.
@@ -44,7 +46,8 @@ export const CHANNELS = [
 export const CATEGORIES = ['webmail', 'sharing', 'genai', 'custom', 'other'] as const;
 export const VERDICTS = ['marked', 'clean', 'unscannable'] as const;
 export const ACTIONS = ['allow', 'block', 'warn', 'audit'] as const;
-export const OUTCOMES = ['blocked', 'allowed', 'proceeded', 'cancelled', 'pending'] as const;
+/** `disputed`: the employee reported the decision as a false positive or asked for a review (relatesTo = the decision). */
+export const OUTCOMES = ['blocked', 'allowed', 'proceeded', 'cancelled', 'pending', 'disputed'] as const;
 export const RULES = [1, 2, 3] as const;
 /** management.ExtensionInstallType, in Chrome and Firefox alike. */
 export const INSTALL_TYPES = ['admin', 'development', 'normal', 'sideload', 'other'] as const;
@@ -123,7 +126,7 @@ export const UploadEventSchema = z
     id: uuid.describe('Unique event id (UUID). The collector stores each id once; resends are ignored.'),
     relatesTo: uuid
       .nullable()
-      .describe("For the employee's answer to a warning: the id of the 'pending' event it resolves; otherwise null."),
+      .describe("For the employee's answer to a warning: the id of the 'pending' event it resolves; for a dispute: the id of the decision disputed; otherwise null."),
     time: utcTime.describe('When the decision was made, ISO-8601 UTC.'),
     user: ident(LIMITS.user).nullable().describe('User from policy or the browser profile, or null when unknown.'),
     deviceId: ident(LIMITS.deviceId).describe('Stable id of the browser installation.'),
@@ -159,8 +162,12 @@ export const UploadEventSchema = z
         'Where in the file, language-neutral: archive members and the container part by their own names, then at most one key=value qualifier (page, sheet, slide, area), e.g. "a.zip › word/header1.xml" or "page=3". Localized only where shown.',
       ),
     action: z.enum(ACTIONS).describe('What policy decided.'),
-    outcome: z.enum(OUTCOMES).describe("What finally happened. A warn starts 'pending'; the answer is a separate event (relatesTo)."),
-    justification: text(LIMITS.justification).nullable().describe("The employee's justification when proceeding after a warning."),
+    outcome: z
+      .enum(OUTCOMES)
+      .describe("What finally happened. A warn starts 'pending'; the answer is a separate event (relatesTo). 'disputed': the employee reported the decision (relatesTo) for review."),
+    justification: text(LIMITS.justification)
+      .nullable()
+      .describe("The employee's justification when proceeding after a warning, or their comment on a dispute."),
     policyVersion: ident(LIMITS.policyVersion).nullable().describe('Version of the policy in force.'),
   })
   .superRefine((e, ctx) => {
@@ -170,8 +177,11 @@ export const UploadEventSchema = z
     if (e.verdict === 'marked' && e.rule === null) {
       ctx.addIssue({ code: 'custom', path: ['rule'], message: 'required when verdict is marked' });
     }
-    if (e.relatesTo !== null && e.outcome !== 'proceeded' && e.outcome !== 'cancelled') {
-      ctx.addIssue({ code: 'custom', path: ['outcome'], message: "must be 'proceeded' or 'cancelled' when relatesTo is set" });
+    if (e.relatesTo !== null && e.outcome !== 'proceeded' && e.outcome !== 'cancelled' && e.outcome !== 'disputed') {
+      ctx.addIssue({ code: 'custom', path: ['outcome'], message: "must be 'proceeded', 'cancelled' or 'disputed' when relatesTo is set" });
+    }
+    if (e.outcome === 'disputed' && e.relatesTo === null) {
+      ctx.addIssue({ code: 'custom', path: ['relatesTo'], message: 'required when outcome is disputed' });
     }
   });
 

@@ -14,11 +14,11 @@ import { checkName } from '../detect/index.js';
 import type { MarkedVerdict, Verdict } from '../detect/types.js';
 import type { Channel } from '../events/schema.js';
 import type { PolicySnapshot } from '../policy/snapshot.js';
-import type { Action } from '../policy/types.js';
+import type { Action, Category } from '../policy/types.js';
 import { judgeItem, textVerdictOf, type Item, type Judged, type Scan } from './find.js';
 import { AnswerCache, TextMemory } from './memory.js';
-import { pageView, type Guidance, type PageView } from './page.js';
-import type { DecideRequest, DecideResponse, ResolveRequest } from './protocol.js';
+import { NO_GUIDANCE, pageView, type Guidance, type PageView } from './page.js';
+import type { DecideRequest, DecideResponse, DisputeRequest, ResolveRequest } from './protocol.js';
 
 /**
  * How long a page waits to confirm its policy before refusing: bounded, so nothing hangs, yet long
@@ -31,20 +31,34 @@ export interface WarnItem {
   verdict: Verdict;
   /** For rule 2: the start of the name that triggered it, e.g. 「秘—」. */
   namePrefix: string | null;
+  /** The policy lets this item go on its own (a clean file picked beside a marked one). */
+  passed: boolean;
 }
 
 export interface WarnRequest {
   action: 'block' | 'warn';
   /** 'unconfirmed': refused because the page could not confirm the current policy. */
   why: 'policy' | 'unconfirmed';
+  /** Every item of the gesture, each with its own result, refused ones first. */
   items: WarnItem[];
   serviceName: string | null;
+  category: Category | null;
   guidance: Guidance;
+  /** The scan limit in force (the dialog names it when a file was too large to check). */
+  maxBytes: number;
+  /** The channel can hand the page part of the gesture (file input, drop) and some items passed. */
+  canSendPassed: boolean;
+  /** The attempt is on record: events were queued for it. */
+  recorded: boolean;
+  /** Records the employee's dispute of the refusal (optional comment); null when nothing was recorded. */
+  dispute: ((comment: string | null) => Promise<boolean>) | null;
 }
 
 export interface WarnAnswer {
   proceed: boolean;
   justification: string | null;
+  /** "Attach only the files that passed": the refused items stay behind, the passed ones go. */
+  onlyPassed?: boolean;
 }
 
 export interface GuardPorts {
@@ -56,6 +70,8 @@ export interface GuardPorts {
   decide(req: DecideRequest): Promise<DecideResponse>;
   /** The background: record the employee's answer to a warning. */
   resolve(req: ResolveRequest): Promise<void>;
+  /** The background: record that the employee disputes a decision. Rejects when it was not recorded. */
+  dispute(req: DisputeRequest): Promise<void>;
   /** Shows the dialog and resolves with the employee's answer. */
   warn(req: WarnRequest): Promise<WarnAnswer>;
   now(): number;
@@ -82,17 +98,28 @@ export interface Guard {
   textVerdict(text: string): Verdict;
   /** True when the policy refuses a name-marked file outright (so it can be cleared before page code runs). */
   nameRefusalIsFinal(): boolean;
+  /** True when every item may go. */
   decide(channel: Channel, items: Item[]): Promise<boolean>;
+  /**
+   * The items that may go: all of them, none, or (when the employee chose "attach only the files that
+   * passed" on a channel that can hand over part of a gesture) exactly those the policy let through.
+   */
+  select<T extends Item>(channel: Channel, items: T[]): Promise<T[]>;
 }
 
 /** Channels driven by the employee's own gesture: a refusal there is always explained in the dialog. */
 const GESTURES = new Set<Channel>(['file-input', 'folder-input', 'drop', 'paste', 'form', 'text-field', 'file-picker']);
+
+/** Channels that can hand the page a subset of what the employee chose. */
+const PARTIAL = new Set<Channel>(['file-input', 'drop']);
 
 const passes = (a: Action) => a === 'allow' || a === 'audit';
 
 /** One decision over several items: an answer per file, and whether it may be remembered. */
 interface Outcome {
   proceed: boolean;
+  /** The employee chose to send only the items that passed. */
+  onlyPassed: boolean;
   perItem: Map<Item, boolean>;
   /** False when the answer came from not knowing (background unreachable): never cached. */
   keep: boolean;
@@ -155,14 +182,15 @@ export function createGuard(ports: GuardPorts): Guard {
     return v.verdict === 'marked' && texts.isApproved(text) ? { verdict: 'clean' } : v;
   }
 
-  async function decide(channel: Channel, items: Item[]): Promise<boolean> {
-    if (items.length === 0) return true;
+  async function select<T extends Item>(channel: Channel, items: T[]): Promise<T[]> {
+    if (items.length === 0) return [];
     const view = await confirmed();
-    if (!view) return refuseUnconfirmed(items, null);
-    if (!view.service) return true;
+    if (!view) return (await refuseUnconfirmed(items, null), []);
+    if (!view.service) return items;
 
-    const waitFor: Promise<boolean>[] = [];
+    const settled = new Map<Item, Promise<boolean>>();
     const fresh: Item[] = [];
+    const knownOk: Item[] = [];
     for (const item of items) {
       if (item.kind === 'text') {
         fresh.push(item);
@@ -172,29 +200,35 @@ export function createGuard(ports: GuardPorts): Guard {
       const known = answers.known(item.blob, name);
       // A refused file chosen again by hand is explained again; a page retrying it is refused quietly.
       if (known !== undefined && !(known === false && GESTURES.has(channel))) {
-        waitFor.push(Promise.resolve(known));
+        settled.set(item, Promise.resolve(known));
+        if (known) knownOk.push(item);
         continue;
       }
       const pending = answers.pending(item.blob, name);
-      if (pending) waitFor.push(pending);
+      if (pending) settled.set(item, pending);
       else fresh.push(item);
     }
-    let freshResult = Promise.resolve(true);
+    let outcome: Outcome | null = null;
     if (fresh.length > 0) {
-      const run = judge(channel, fresh, view);
+      const run = judge(channel, fresh, view, knownOk);
       // Registered before awaiting, so a concurrent request for the same file (the page hook right
       // after the change event) waits for this answer instead of scanning again.
       for (const item of fresh) {
         if (item.kind === 'text') continue;
         answers.track(item.blob, item.kind === 'file' ? item.name : '', run.then((r) => ({ ok: r.perItem.get(item) ?? r.proceed, keep: r.keep })));
       }
-      freshResult = run.then((r) => r.proceed);
+      outcome = await run;
     }
-    const all = await Promise.all([freshResult, ...waitFor]);
-    return all.every(Boolean);
+    const each = await Promise.all(items.map((item) => settled.get(item) ?? outcome?.perItem.get(item) ?? outcome?.proceed ?? false));
+    if (outcome?.onlyPassed) return items.filter((_, i) => each[i]);
+    return (outcome?.proceed ?? true) && each.every(Boolean) ? items : [];
   }
 
-  async function judge(channel: Channel, items: Item[], view: PageView): Promise<Outcome> {
+  async function decide(channel: Channel, items: Item[]): Promise<boolean> {
+    return (await select(channel, items)).length === items.length;
+  }
+
+  async function judge(channel: Channel, items: Item[], view: PageView, knownOk: Item[]): Promise<Outcome> {
     const perItem = new Map<Item, boolean>();
     const url = frameUrl();
     const judged = await Promise.all(
@@ -208,7 +242,7 @@ export function createGuard(ports: GuardPorts): Guard {
     );
     const reported = judged.filter((j): j is Judged & { finding: NonNullable<Judged['finding']> } => j.finding !== null);
     for (const j of judged) if (!j.finding) perItem.set(j.item, true);
-    const done = (proceed: boolean, keep = true): Outcome => ({ proceed, perItem, keep });
+    const done = (proceed: boolean, keep = true, onlyPassed = false): Outcome => ({ proceed, onlyPassed, perItem, keep });
 
     // Text refused a moment ago (autosave, retries) is refused quietly instead of asking again.
     if (!GESTURES.has(channel) && reported.some((j) => j.item.kind === 'text' && texts.isRefused(j.item.text))) {
@@ -232,16 +266,28 @@ export function createGuard(ports: GuardPorts): Guard {
     reported.forEach((j, i) => passes(actionAt(i)) && perItem.set(j.item, true));
     if (passes(res.action)) return done(true);
 
-    const shown = reported.filter((_, i) => !passes(actionAt(i)));
+    const refused = reported.filter((_, i) => !passes(actionAt(i)));
+    const passed = [...judged.filter((j) => perItem.get(j.item) && j.item.kind !== 'text'), ...knownOk.map((item) => ({ item, verdict: CLEAN }))];
+    const refusedIds = res.decisions.filter((d) => !passes(d.action)).map((d) => d.eventId);
     const warn = res.action === 'warn';
     const answer = await ports.warn({
       action: warn ? 'warn' : 'block',
       why: 'policy',
-      items: shown.map((j) => warnItem(j.item, j.verdict, view)),
+      items: [...refused.map((j) => warnItem(j.item, j.verdict, view, false)), ...passed.map((j) => warnItem(j.item, j.verdict, view, true))],
       serviceName: res.service?.name ?? view.service?.name ?? null,
+      category: res.service?.category ?? view.service?.category ?? null,
       guidance: res.guidance,
+      maxBytes: view.limits.maxBytes,
+      canSendPassed: PARTIAL.has(channel) && passed.length > 0,
+      recorded: true,
+      dispute: (comment) =>
+        ports.dispute({ type: 'dispute', eventIds: refusedIds, comment }).then(
+          () => true,
+          () => false,
+        ),
     });
-    const proceed = warn && answer.proceed;
+    const onlyPassed = PARTIAL.has(channel) && passed.length > 0 && answer.onlyPassed === true;
+    const proceed = warn && answer.proceed && !onlyPassed;
     if (warn) {
       const eventIds = res.decisions.filter((d) => d.action === 'warn').map((d) => d.eventId);
       await ports.resolve({ type: 'resolve', eventIds, proceed, justification: proceed ? answer.justification : null }).catch(() => {
@@ -253,8 +299,8 @@ export function createGuard(ports: GuardPorts): Guard {
       if (proceed) texts.approve(j.item.text);
       else texts.refuse(j.verdict.excerpt);
     }
-    for (const j of shown) perItem.set(j.item, proceed);
-    return done(proceed);
+    for (const j of refused) perItem.set(j.item, proceed);
+    return done(proceed, true, onlyPassed);
   }
 
   /** The background's answer, retried within the bound (a stopped service worker takes a moment to wake). */
@@ -275,17 +321,24 @@ export function createGuard(ports: GuardPorts): Guard {
     await ports.warn({
       action: 'block',
       why: 'unconfirmed',
-      items: items.map((item) => warnItem(item, { verdict: 'clean' }, view)),
+      items: items.map((item) => warnItem(item, CLEAN, view, false)),
       serviceName: view?.service?.name ?? null,
-      guidance: view?.guidance ?? { text: '', url: null },
+      category: view?.service?.category ?? null,
+      guidance: view?.guidance ?? NO_GUIDANCE,
+      maxBytes: view?.limits.maxBytes ?? 0,
+      canSendPassed: false,
+      recorded: false,
+      dispute: null,
     });
     return false;
   }
 
-  function warnItem(item: Item, verdict: Verdict, view: PageView | null): WarnItem {
+  function warnItem(item: Item, verdict: Verdict, view: PageView | null, passed: boolean): WarnItem {
     const name = item.kind === 'file' ? item.name : null;
     const byName = verdict.verdict === 'marked' && verdict.reason === 'name' && name !== null;
-    return { name, verdict, namePrefix: byName ? markedPrefix(name, view) : null };
+    // A member's name (inside an archive) is quoted from the member, not from the archive's own name.
+    const named = byName ? (verdict.location.path.at(-1) ?? name) : null;
+    return { name, verdict, namePrefix: named ? markedPrefix(baseName(named), view) : null, passed };
   }
 
   /** The shortest start of the name the engine itself calls marked (「秘—」, 「C -」): the dialog quotes exactly that. */
@@ -319,5 +372,13 @@ export function createGuard(ports: GuardPorts): Guard {
     // Where encryption is required, a marked name is not the end of it: an encrypted file passes.
     nameRefusalIsFinal: () => current?.actions.marked === 'block' && !current.requireEncryption,
     decide,
+    select,
   };
+}
+
+const CLEAN: Verdict = { verdict: 'clean' };
+
+/** The last segment of a path inside a folder or an archive. */
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
 }

@@ -58,6 +58,20 @@ export class AnswerCache {
   }
 }
 
+/**
+ * The form in which texts are compared: what the employee typed and what the page then sends differ in
+ * escaping and line breaks (a JSON body writes a line break as `\n`, an editor's innerText doubles
+ * paragraph breaks), so escapes are undone loosely and all whitespace is dropped. A multi-line prompt
+ * approved in the dialog is then known in the request body that carries it.
+ */
+export function comparable(s: string): string {
+  return s
+    .replace(/\\u([0-9a-fA-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
+    .replace(/\\[nrtbf]/g, ' ')
+    .replace(/\\(["\\/])/g, '$1')
+    .replace(/\s+/g, '');
+}
+
 export class TextMemory {
   private readonly approved = new Map<string, number>();
   private readonly refused = new Map<string, number>();
@@ -65,20 +79,21 @@ export class TextMemory {
   constructor(private readonly now: () => number) {}
 
   approve(text: string): void {
-    this.approved.set(text.trim(), this.now() + TEXT_MEMORY_MS);
+    this.approved.set(comparable(text), this.now() + TEXT_MEMORY_MS);
   }
 
   /** Keyed by what matched (the verdict's excerpt), so the same draft inside a JSON body or with a word more is known. */
   refuse(match: string): void {
-    this.refused.set(match, this.now() + TEXT_MEMORY_MS);
+    this.refused.set(comparable(match), this.now() + TEXT_MEMORY_MS);
   }
 
   /** True when this text contains text the employee sent after a warning a moment ago. */
   isApproved(text: string): boolean {
     const now = this.now();
+    const c = comparable(text);
     for (const [approved, until] of this.approved) {
       if (until < now) this.approved.delete(approved);
-      else if (text.includes(approved)) return true;
+      else if (approved && c.includes(approved)) return true;
     }
     return false;
   }
@@ -86,9 +101,10 @@ export class TextMemory {
   /** True when this text contains what matched in text refused a moment ago. */
   isRefused(text: string): boolean {
     const now = this.now();
+    const c = comparable(text);
     for (const [match, until] of this.refused) {
       if (until < now) this.refused.delete(match);
-      else if (text.includes(match)) return true;
+      else if (match && c.includes(match)) return true;
     }
     return false;
   }

@@ -22,10 +22,27 @@ export interface ServiceInfo {
 
 export type PageDestination = Destination<SnapshotService>;
 
-export interface Guidance {
-  text: string;
+export interface Contact {
+  name: string | null;
+  mail: string | null;
+  phone: string | null;
   url: string | null;
 }
+
+/** What the warning offers besides the refusal, in the snapshot's language, for the page's category. */
+export interface Guidance {
+  /** What to do instead. */
+  text: string;
+  url: string | null;
+  /** Who to ask; null when the policy names nobody. */
+  contact: Contact | null;
+  /** The company's approved alternative for this kind of service. */
+  alternative: { text: string; url: string | null } | null;
+  /** Preset justifications for a warning (free text stays available). */
+  reasons: string[];
+}
+
+export const NO_GUIDANCE: Guidance = { text: '', url: null, contact: null, alternative: null, reasons: [] };
 
 export interface PageView {
   /** The snapshot this view was made from. */
@@ -64,10 +81,23 @@ export function serviceInfo(d: PageDestination | null): ServiceInfo | null {
   return { id: SANCTIONED_ID, name: d.entry.host, category: null };
 }
 
-/** The admin's guidance; at a sanctioned destination, how to meet its condition. */
+/**
+ * The admin's guidance for the page's category; at a sanctioned destination, how to meet its
+ * condition (no category: a sanctioned destination is not one).
+ */
 export function guidanceOf(s: PolicySnapshot, d: PageDestination | null = null): Guidance {
-  if (d?.kind === 'sanctioned') return { text: encryptionGuidance(s.lang, d.entry.host), url: s.messages.link };
-  return { text: s.messages[s.lang], url: s.messages.link };
+  const category = d?.kind === 'service' ? d.service.category : d?.kind === 'other' ? 'other' : null;
+  const g = (category && s.guidance[category]) || {};
+  const c = g.contact;
+  const alt = g.alternative;
+  const altText = alt?.[s.lang] ?? alt?.ja ?? alt?.en ?? '';
+  return {
+    text: d?.kind === 'sanctioned' ? encryptionGuidance(s.lang, d.entry.host) : (g[s.lang] ?? s.messages[s.lang]),
+    url: s.messages.link,
+    contact: c && (c.name || c.mail || c.phone || c.url) ? { name: c.name ?? null, mail: c.mail ?? null, phone: c.phone ?? null, url: c.url ?? null } : null,
+    alternative: altText || alt?.url ? { text: altText, url: alt?.url ?? null } : null,
+    reasons: (g.reasons ?? []).map((r) => r[s.lang]),
+  };
 }
 
 export function pageView(s: PolicySnapshot, candidates: readonly (string | undefined)[]): PageView {

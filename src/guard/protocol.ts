@@ -41,6 +41,15 @@ export interface ResolveRequest {
   justification: string | null;
 }
 
+/** guard → background: the employee disputes these decisions ("not confidential" / "please review"). */
+export interface DisputeRequest {
+  type: 'dispute';
+  /** The events that recorded the refused items. */
+  eventIds: string[];
+  /** Optional, free text. */
+  comment: string | null;
+}
+
 /** background → every frame of every tab, whenever the managed policy changes. */
 export interface PolicyPush {
   type: 'policy-snapshot';

@@ -5,8 +5,14 @@ import type { Outcome } from '../events/schema.js';
 /** Strictness order: the strictest action over several findings is what the page gets. */
 const STRICTNESS: Record<Action, number> = { allow: 0, audit: 1, warn: 2, block: 3 };
 
-export function actionFor(policy: Pick<EffectivePolicy, 'actions'>, category: Category, verdict: Verdict): Action {
-  return policy.actions[category][verdict];
+/** The action for a verdict; an unscannable one may have its own by reason (too large, encrypted). */
+export function actionFor(policy: Pick<EffectivePolicy, 'actions'>, category: Category, verdict: Verdict, reason?: string | null): Action {
+  const row = policy.actions[category];
+  if (verdict === 'unscannable') {
+    const special = reason === 'too-large' ? row.tooLarge : reason === 'encrypted' ? row.encrypted : undefined;
+    if (special) return special;
+  }
+  return row[verdict];
 }
 
 export function strictest(actions: readonly Action[]): Action {

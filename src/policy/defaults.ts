@@ -5,7 +5,7 @@
 import { DEFAULT_LIMITS } from '../detect/limits.js';
 import { CATEGORIES } from '../events/schema.js';
 import type { Designated } from '../detect/types.js';
-import type { ActionTable, EffectivePolicy, Service, VerdictActions } from './types.js';
+import type { ActionTable, EffectivePolicy, GuidanceTable, PresetReason, Service, VerdictActions } from './types.js';
 
 /** MARKINGS.md and issue 3: marked → block, unscannable → warn (the employee decides, on record), clean → allow. */
 export const DEFAULT_VERDICT_ACTIONS: Readonly<VerdictActions> = Object.freeze({
@@ -80,11 +80,18 @@ const GENAI: Service[] = [
 
 export const DEFAULT_SERVICES: readonly Service[] = Object.freeze([...WEBMAIL, ...SHARING, ...GENAI]);
 
-/** Every category starts at the same safe row, `other` included (issue 14: block marked, warn unscannable, allow clean). */
+/**
+ * Every category starts at the same safe row, `other` included (issue 14: block marked, warn
+ * unscannable, allow clean). Large transfers are what sharing services are for (GigaFile便 takes
+ * 300 GB): there a file over the scan limit is recorded, not questioned. Its name is still judged, and
+ * the limit is policy.
+ */
 export const DEFAULT_ACTIONS: Readonly<ActionTable> = Object.freeze(defaultActions());
 
 function defaultActions(): ActionTable {
-  return Object.fromEntries(CATEGORIES.map((c) => [c, { ...DEFAULT_VERDICT_ACTIONS }])) as ActionTable;
+  const table = Object.fromEntries(CATEGORIES.map((c) => [c, { ...DEFAULT_VERDICT_ACTIONS }])) as ActionTable;
+  table.sharing.tooLarge = 'audit';
+  return table;
 }
 
 export const EMPTY_DESIGNATED: Readonly<Designated> = Object.freeze({
@@ -97,6 +104,20 @@ export const EMPTY_DESIGNATED: Readonly<Designated> = Object.freeze({
 
 export const DEFAULT_HEARTBEAT_MINUTES = 15;
 
+/** Reasons an employee can pick in a warning instead of typing one; policy replaces them per category. */
+const COMMON_REASONS: PresetReason[] = [
+  { ja: '上長の承認を得ている', en: 'Approved by my manager' },
+  { ja: '取引先との契約に基づく送付', en: 'Required by a contract with the recipient' },
+  { ja: '社内の関係者だけで使う', en: 'Only colleagues inside the company will see it' },
+];
+
+export const DEFAULT_GUIDANCE: Readonly<GuidanceTable> = Object.freeze({
+  webmail: { reasons: COMMON_REASONS },
+  sharing: { reasons: [{ ja: '大容量のため会社の転送サービスが使えない', en: "Too large for the company's transfer service" }, ...COMMON_REASONS] },
+  genai: { reasons: [{ ja: '公開済みの情報だけを使っている', en: 'Only already-public information is used' }, ...COMMON_REASONS] },
+  custom: { reasons: COMMON_REASONS },
+});
+
 /** A fresh copy of the defaults (callers may mutate it). */
 export function defaultPolicy(): EffectivePolicy {
   return {
@@ -105,6 +126,7 @@ export function defaultPolicy(): EffectivePolicy {
     allow: [],
     sanctioned: [],
     actions: defaultActions(),
+    guidance: structuredClone(DEFAULT_GUIDANCE) as GuidanceTable,
     limits: { ...DEFAULT_LIMITS },
     designated: {
       sha256: [],

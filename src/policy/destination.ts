@@ -83,7 +83,8 @@ export function actionAt<S extends { category: Category }>(
   d: Destination<S>,
   verdict: Verdict,
   encrypted: boolean | null,
+  reason: string | null = null,
 ): Action {
-  if (d.kind !== 'sanctioned') return actionFor(p, categoryOf(d) as Category, verdict);
+  if (d.kind !== 'sanctioned') return actionFor(p, categoryOf(d) as Category, verdict, reason);
   return verdict === 'marked' && d.entry.requireEncryption && encrypted !== true ? d.entry.action : 'allow';
 }

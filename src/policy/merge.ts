@@ -37,6 +37,9 @@ export function mergePolicy(managed: ManagedPolicy, base: EffectivePolicy = defa
     }
   }
   if (managed.messages) out.messages = { ...out.messages, ...managed.messages };
+  if (managed.guidance) {
+    for (const [cat, g] of Object.entries(managed.guidance)) out.guidance[cat as Category] = { ...out.guidance[cat as Category], ...g };
+  }
   if (managed.user !== undefined) out.user = managed.user;
   if (managed.collectorUrl !== undefined) out.collectorUrl = managed.collectorUrl;
   if (managed.ingestToken !== undefined) out.ingestToken = managed.ingestToken;

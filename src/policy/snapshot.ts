@@ -7,7 +7,7 @@
  * Secrets (the ingest token) and the collector address are not part of it: it is sent into pages.
  */
 import type { Designated, Limits } from '../detect/types.js';
-import type { ActionTable, Category, EffectivePolicy, Messages, Sanctioned, Scope } from './types.js';
+import type { ActionTable, Category, EffectivePolicy, GuidanceTable, Messages, Sanctioned, Scope } from './types.js';
 
 export type Lang = 'ja' | 'en';
 
@@ -33,6 +33,7 @@ export interface PolicySnapshot {
   limits: Limits;
   designated: Designated;
   messages: Messages;
+  guidance: GuidanceTable;
   /** The language of the extension's own text (the dialog, the guidance). */
   lang: Lang;
 }
@@ -48,6 +49,7 @@ export function policySnapshot(p: EffectivePolicy, lang: Lang): PolicySnapshot {
     limits: { ...p.limits },
     designated: structuredClone(p.designated),
     messages: { ...p.messages },
+    guidance: structuredClone(p.guidance),
     lang,
   };
   return { version: contentHash(JSON.stringify(body)), ...body };

@@ -53,8 +53,15 @@ export interface Sanctioned {
   action: ConditionAction;
 }
 
-/** What to do for each verdict. */
-export type VerdictActions = Record<Verdict, Action>;
+/**
+ * Unscannable verdicts an employee meets every day, each with its own optional action (falling back to
+ * `unscannable`): a file over the scan limit, a password-protected file.
+ */
+export const UNSCANNABLE_CASES = ['tooLarge', 'encrypted'] as const;
+export type UnscannableCase = (typeof UNSCANNABLE_CASES)[number];
+
+/** What to do for each verdict (and, optionally, for the common unscannable cases). */
+export type VerdictActions = Record<Verdict, Action> & Partial<Record<UnscannableCase, Action>>;
 
 /** Per-category actions. */
 export type ActionTable = Record<Category, VerdictActions>;
@@ -66,6 +73,33 @@ export interface Messages {
   /** Optional link, e.g. the company's approved file-transfer service. */
   link: string | null;
 }
+
+/** Who to ask about a refusal. */
+export interface Contact {
+  name?: string;
+  mail?: string;
+  phone?: string;
+  url?: string;
+}
+
+/** A preset justification an employee can pick in a warning (free text stays available as "other"). */
+export interface PresetReason {
+  ja: string;
+  en: string;
+}
+
+/** Guidance for one category of service, shown in the warning there. */
+export interface CategoryGuidance {
+  /** What to do instead (replaces `messages` for this category). */
+  ja?: string;
+  en?: string;
+  contact?: Contact;
+  /** The company's approved alternative, e.g. the internal file-transfer service. */
+  alternative?: { ja?: string; en?: string; url?: string };
+  reasons?: PresetReason[];
+}
+
+export type GuidanceTable = Partial<Record<Category, CategoryGuidance>>;
 
 /** The policy the extension runs with. Every field is present. */
 export interface EffectivePolicy {
@@ -79,6 +113,8 @@ export interface EffectivePolicy {
   limits: Limits;
   designated: Designated;
   messages: Messages;
+  /** Per category: guidance, contact, approved alternative, preset reasons. */
+  guidance: GuidanceTable;
   /** User id to report; null means "ask the browser profile". */
   user: string | null;
   collectorUrl: string | null;
@@ -102,6 +138,7 @@ export interface ManagedPolicy {
   limits?: Partial<Limits>;
   designated?: Partial<Designated>;
   messages?: Partial<Messages>;
+  guidance?: GuidanceTable;
   user?: string;
   collectorUrl?: string;
   ingestToken?: string;
@@ -120,6 +157,7 @@ export const MANAGED_KEYS = [
   'limits',
   'designated',
   'messages',
+  'guidance',
   'user',
   'collectorUrl',
   'ingestToken',

@@ -8,8 +8,20 @@ import { CATEGORIES, ACTIONS, VERDICTS } from '../events/schema.js';
 import type { Designated, Limits } from '../detect/types.js';
 import { OTHER_ID, SANCTIONED_ID } from './destination.js';
 import { isHostPattern } from './match.js';
-import type { Action, Category, ConditionAction, ManagedPolicy, Messages, Sanctioned, Service, Verdict, VerdictActions } from './types.js';
-import { CONDITION_ACTIONS, MANAGED_KEYS, SCOPES } from './types.js';
+import type {
+  Action,
+  Category,
+  CategoryGuidance,
+  ConditionAction,
+  GuidanceTable,
+  ManagedPolicy,
+  Messages,
+  Sanctioned,
+  Service,
+  Verdict,
+  VerdictActions,
+} from './types.js';
+import { CONDITION_ACTIONS, MANAGED_KEYS, SCOPES, UNSCANNABLE_CASES } from './types.js';
 
 export interface Validated {
   policy: ManagedPolicy;
@@ -129,13 +141,14 @@ class Checker {
         continue;
       }
       const r: Partial<VerdictActions> = {};
+      const keys: readonly string[] = [...VERDICTS, ...UNSCANNABLE_CASES];
       for (const [verdict, action] of Object.entries(row)) {
-        if (!(VERDICTS as readonly string[]).includes(verdict)) {
-          this.drop(`${path}.${cat}.${verdict}`, `unknown verdict (expected ${VERDICTS.join(', ')})`);
+        if (!keys.includes(verdict)) {
+          this.drop(`${path}.${cat}.${verdict}`, `unknown verdict (expected ${keys.join(', ')})`);
         } else if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action)) {
           this.drop(`${path}.${cat}.${verdict}`, `expected one of ${ACTIONS.join(', ')}`);
         } else {
-          r[verdict as Verdict] = action as Action;
+          r[verdict as keyof VerdictActions] = action as Action;
         }
       }
       out[cat as Category] = r;
@@ -202,6 +215,63 @@ class Checker {
   }
 }
 
+const GUIDANCE_TEXT = 2000;
+const MAIL = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,255}$/;
+/** Guidance text may hold line breaks; no other control character. */
+const TEXT_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+function textOk(k: string, x: string): boolean {
+  if (k === 'url') return isHttpUrl(x);
+  if (k === 'mail') return MAIL.test(x);
+  return x.length > 0 && x.length <= GUIDANCE_TEXT && !TEXT_CONTROL.test(x);
+}
+
+/** The known string fields of a guidance object; anything else is dropped with a message. */
+function pick(c: Checker, v: Record<string, unknown>, path: string, keys: readonly string[], ok: (k: string, x: string) => boolean) {
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (!keys.includes(k)) c.drop(`${path}.${k}`, `unknown key (expected ${keys.join(', ')})`);
+    else if (typeof x === 'string' && ok(k, x)) out[k] = x;
+    else c.drop(`${path}.${k}`, k === 'url' ? 'expected an http(s) URL' : k === 'mail' ? 'expected a mail address' : `expected text of 1–${GUIDANCE_TEXT} characters`);
+  }
+  return out;
+}
+
+function guidance(c: Checker, v: unknown, path: string): GuidanceTable | undefined {
+  if (!isObject(v)) return c.drop(path, 'expected an object');
+  const out: GuidanceTable = {};
+  for (const [cat, g] of Object.entries(v)) {
+    const p = `${path}.${cat}`;
+    if (!(CATEGORIES as readonly string[]).includes(cat)) {
+      c.drop(p, `unknown category (expected ${CATEGORIES.join(', ')})`);
+      continue;
+    }
+    if (!isObject(g)) {
+      c.drop(p, 'expected an object');
+      continue;
+    }
+    const { contact, alternative, reasons, ...texts } = g;
+    const entry: CategoryGuidance = pick(c, texts, p, ['ja', 'en'], textOk);
+    if (contact !== undefined) {
+      if (isObject(contact)) entry.contact = pick(c, contact, `${p}.contact`, ['name', 'mail', 'phone', 'url'], textOk);
+      else c.drop(`${p}.contact`, 'expected an object');
+    }
+    if (alternative !== undefined) {
+      if (isObject(alternative)) entry.alternative = pick(c, alternative, `${p}.alternative`, ['ja', 'en', 'url'], textOk);
+      else c.drop(`${p}.alternative`, 'expected an object');
+    }
+    if (reasons !== undefined) {
+      const list = c.list(`${p}.reasons`, reasons, (x, rp) => {
+        const r = isObject(x) ? pick(c, x, rp, ['ja', 'en'], (_, x) => isIdent(x, 200)) : undefined;
+        return r?.ja && r.en ? { ja: r.ja, en: r.en } : c.drop(rp, 'expected { ja, en }, each 1–200 characters');
+      });
+      if (list) entry.reasons = list.slice(0, 10);
+    }
+    out[cat as Category] = entry;
+  }
+  return out;
+}
+
 /** Validates a raw managed-storage object. Unknown keys are reported and ignored. */
 export function validateManaged(raw: unknown): Validated {
   const c = new Checker();
@@ -237,6 +307,7 @@ export function validateManaged(raw: unknown): Validated {
   if (r.limits !== undefined) policy.limits = c.limits(r.limits, 'limits');
   if (r.designated !== undefined) policy.designated = c.designated(r.designated, 'designated');
   if (r.messages !== undefined) policy.messages = c.messages(r.messages, 'messages');
+  if (r.guidance !== undefined) policy.guidance = guidance(c, r.guidance, 'guidance');
   if (r.user !== undefined) policy.user = isIdent(r.user, 256) ? r.user : c.drop('user', 'expected 1–256 characters, no control characters');
   if (r.collectorUrl !== undefined) {
     policy.collectorUrl = isHttpUrl(r.collectorUrl) ? r.collectorUrl.replace(/\/+$/, '') : c.drop('collectorUrl', 'expected an http(s) URL');

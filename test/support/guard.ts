@@ -14,6 +14,7 @@ import {
   responseOf,
   serviceInfo,
   type DecideRequest,
+  type DisputeRequest,
   type Guard,
   type ResolveRequest,
   type WarnAnswer,
@@ -32,6 +33,7 @@ export interface Harness {
   wire: string[];
   warnings: WarnRequest[];
   resolves: ResolveRequest[];
+  disputes: DisputeRequest[];
   scans: string[];
   viewFetches: number;
   /** What the engine says, by file name (default: clean). */
@@ -61,6 +63,7 @@ export function harness(opts: { policy?: Record<string, unknown>; url?: string; 
     wire: [],
     warnings: [],
     resolves: [],
+    disputes: [],
     scans: [],
     viewFetches: 0,
     verdicts: new Map(),
@@ -96,6 +99,10 @@ export function harness(opts: { policy?: Record<string, unknown>; url?: string; 
     resolve: async (req) => {
       h.wire.push(JSON.stringify(req));
       h.resolves.push(req);
+    },
+    dispute: async (req) => {
+      h.wire.push(JSON.stringify(req));
+      h.disputes.push(req);
     },
     warn: async (req) => {
       h.warnings.push(req);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { csvCell, toCsv, toJson, toNdjson, CSV_COLUMNS } from '../../src/events/encode.js';
 import { EVENTS_DOC_PATH, renderEventsDoc } from '../../scripts/events-doc.js';
 import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
+import { disputeEvent } from '../../src/events/build.js';
 import {
   CHANNELS,
   EVENT_FIELDS,
@@ -98,7 +99,17 @@ describe('event schema', () => {
     const pending = sampleEvent({ action: 'warn', outcome: 'pending' });
     const answer = sampleEvent({ ...pending, id: crypto.randomUUID(), relatesTo: pending.id, outcome: 'proceeded', justification: '取引先の指示' });
     expect(errors({ events: [pending, answer] })).toEqual([]);
-    expect(errors({ events: [{ ...answer, outcome: 'blocked' }] })).toEqual(["events[0].outcome: must be 'proceeded' or 'cancelled' when relatesTo is set"]);
+    expect(errors({ events: [{ ...answer, outcome: 'blocked' }] })).toEqual(["events[0].outcome: must be 'proceeded', 'cancelled' or 'disputed' when relatesTo is set"]);
+  });
+
+  it('a dispute is its own event, linked to the decision, with the optional comment capped', () => {
+    const blocked = sampleEvent({ action: 'block', outcome: 'blocked' });
+    const d = disputeEvent(blocked, '  ただの議事録です。秘の表示はありません  ');
+    expect(d).toMatchObject({ relatesTo: blocked.id, outcome: 'disputed', justification: 'ただの議事録です。秘の表示はありません', fileName: blocked.fileName });
+    expect(d.id).not.toBe(blocked.id);
+    expect(errors({ events: [blocked, d, disputeEvent(blocked, null), disputeEvent(blocked, 'x'.repeat(5000))] })).toEqual([]);
+    expect(disputeEvent(blocked, '   ').justification).toBeNull();
+    expect(errors({ events: [{ ...d, relatesTo: null }] })).toEqual(['events[0].relatesTo: required when outcome is disputed']);
   });
 
   it('only accepts schema version 1 and origins that are URLs', () => {

@@ -12,7 +12,7 @@ import { MARKED, UNSCANNABLE, file, harness, snapshotOf, started } from '../supp
 const MARKED_TEXT = '来期の価格表です。秘 Confidential 取扱注意';
 
 describe('several items in one gesture', () => {
-  it('the strictest action decides, the dialog lists only what did not pass, every finding is recorded', async () => {
+  it('the strictest action decides, the dialog lists every item with its own result, every finding is recorded', async () => {
     const h = await started();
     const [ok, enc, stamped] = [file('議事録.txt'), file('暗号化.zip'), file('価格表.docx')];
     h.verdicts.set(enc.name, UNSCANNABLE).set(stamped.name, MARKED);
@@ -20,7 +20,13 @@ describe('several items in one gesture', () => {
     expect(await h.guard.decide('drop', items)).toBe(false);
     expect(h.warnings).toHaveLength(1);
     expect(h.warnings[0].action).toBe('block');
-    expect(h.warnings[0].items.map((i) => i.name)).toEqual([enc.name, stamped.name]);
+    // Refused items first, then the one that passed; a drop can hand over only that one.
+    expect(h.warnings[0].items.map((i) => [i.name, i.verdict.verdict, i.passed])).toEqual([
+      [enc.name, 'unscannable', false],
+      [stamped.name, 'marked', false],
+      [ok.name, 'clean', true],
+    ]);
+    expect(h.warnings[0]).toMatchObject({ canSendPassed: true, recorded: true });
     expect(h.events.map((e) => [e.fileName, e.action])).toEqual([
       [ok.name, 'allow'],
       [enc.name, 'warn'],
@@ -37,7 +43,7 @@ describe('several items in one gesture', () => {
     h.verdicts.set(b.name, UNSCANNABLE);
     expect(await h.guard.decide('file-input', [a, b].map((f) => ({ kind: 'file' as const, blob: f, name: f.name })))).toBe(true);
     expect(h.warnings).toHaveLength(1);
-    expect(h.warnings[0]).toMatchObject({ action: 'warn', items: [{ name: 'b.pdf' }] });
+    expect(h.warnings[0]).toMatchObject({ action: 'warn', items: [{ name: 'b.pdf', passed: false }, { name: 'a.txt', passed: true }] });
     expect(h.events.map((e) => e.action)).toEqual(['audit', 'warn']);
     expect(h.resolves[0].eventIds).toEqual([h.events[1].id]);
   });

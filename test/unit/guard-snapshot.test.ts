@@ -15,7 +15,7 @@ const snap = (m: Record<string, unknown>, lang: 'ja' | 'en' = 'ja') => policySna
 describe('policy snapshot', () => {
   it('has every field, none undefined, and no secret or collector address', () => {
     const s = snap(managed);
-    expect(Object.keys(s).sort()).toEqual(['actions', 'allow', 'designated', 'lang', 'limits', 'messages', 'policyVersion', 'sanctioned', 'scope', 'services', 'version']);
+    expect(Object.keys(s).sort()).toEqual(['actions', 'allow', 'designated', 'guidance', 'lang', 'limits', 'messages', 'policyVersion', 'sanctioned', 'scope', 'services', 'version']);
     const json = JSON.stringify(s);
     expect(json).not.toContain('ugi_secret');
     expect(json).not.toContain('collector.example');

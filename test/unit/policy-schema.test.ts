@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { MANAGED_KEYS, validateManaged } from '../../src/policy/index.js';
+import { MANAGED_KEYS, UNSCANNABLE_CASES, validateManaged } from '../../src/policy/index.js';
 import { ACTIONS, CATEGORIES, VERDICTS } from '../../src/events/schema.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../extension/policy-schema.json', import.meta.url), 'utf8'));
@@ -39,7 +39,7 @@ describe('managed storage schema', () => {
   it('lists exactly the categories, verdicts and actions of the model', () => {
     expect(Object.keys(schema.properties.actions.properties).sort()).toEqual([...CATEGORIES].sort());
     for (const row of Object.values<Node>(schema.properties.actions.properties)) {
-      expect(Object.keys(row.properties!).sort()).toEqual([...VERDICTS].sort());
+      expect(Object.keys(row.properties!).sort()).toEqual([...VERDICTS, ...UNSCANNABLE_CASES].sort());
       for (const cell of Object.values(row.properties!)) expect([...(cell.enum as string[])].sort()).toEqual([...ACTIONS].sort());
     }
     expect(schema.properties.services.items.properties.category.enum).toEqual([...CATEGORIES]);

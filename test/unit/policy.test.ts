@@ -12,11 +12,12 @@ import {
 } from '../../src/policy/index.js';
 
 describe('defaults', () => {
-  it('block marked, warn unscannable, allow clean in every category', () => {
+  it('block marked, warn unscannable, allow clean in every category; sharing records a file too large to check', () => {
     const p = defaultPolicy();
-    for (const c of ['webmail', 'sharing', 'genai', 'custom'] as const) {
+    for (const c of ['webmail', 'genai', 'custom'] as const) {
       expect(p.actions[c]).toEqual({ marked: 'block', unscannable: 'warn', clean: 'allow' });
     }
+    expect(p.actions.sharing).toEqual({ marked: 'block', unscannable: 'warn', clean: 'allow', tooLarge: 'audit' });
   });
   it('use the engine limits, no designations, no collector', () => {
     const p = defaultPolicy();
@@ -57,7 +58,7 @@ describe('merging managed over defaults', () => {
   it('changes only the actions the admin set', () => {
     const p = mergePolicy({ actions: { genai: { unscannable: 'block' }, sharing: { clean: 'audit' } } });
     expect(p.actions.genai).toEqual({ marked: 'block', unscannable: 'block', clean: 'allow' });
-    expect(p.actions.sharing).toEqual({ marked: 'block', unscannable: 'warn', clean: 'audit' });
+    expect(p.actions.sharing).toEqual({ marked: 'block', unscannable: 'warn', clean: 'audit', tooLarge: 'audit' });
     expect(p.actions.webmail).toEqual({ marked: 'block', unscannable: 'warn', clean: 'allow' });
     expect(actionFor(p, 'genai', 'unscannable')).toBe('block');
   });

@@ -33,6 +33,11 @@ export function Popup() {
           {status.managed ? t('popup_policy_managed') : t('popup_policy_default')}
           {status.policyVersion && <div class="muted">{t('popup_policy_version', status.policyVersion)}</div>}
         </dd>
+        <dt>{t('popup_device')}</dt>
+        <dd data-testid="device-id">
+          <code>{status.deviceId}</code>
+          <div class="muted">{t('popup_device_hint')}</div>
+        </dd>
         <dt>{t('popup_collector')}</dt>
         <dd data-testid="collector-state">
           <span class={c.cls}>{c.text}</span>

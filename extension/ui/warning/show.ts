@@ -3,8 +3,10 @@
  * iframe must not hide the dialog), one at a time, and resolves with the employee's answer.
  */
 import { h, render } from 'preact';
-import type { WarnAnswer, WarnRequest } from '../../../src/guard/index.js';
-import { Warning } from './Warning.js';
+import type { WarnAnswer, WarnItem, WarnRequest } from '../../../src/guard/index.js';
+import { hostDocument } from '../common/host.js';
+import { size } from '../checking/indicator.js';
+import { Warning, type RowStatus, type WarningProps } from './Warning.js';
 import { CSS } from './style.js';
 import { reasonText, t } from './text.js';
 
@@ -17,15 +19,6 @@ export function showWarning(req: WarnRequest): Promise<WarnAnswer> {
   const next = queue.then(() => open(req));
   queue = next.catch(() => undefined);
   return next;
-}
-
-function hostDocument(): Document {
-  try {
-    if (window.top && window.top !== window && window.top.document.documentElement) return window.top.document;
-  } catch {
-    /* cross-origin parent */
-  }
-  return document;
 }
 
 function open(req: WarnRequest): Promise<WarnAnswer> {
@@ -41,36 +34,66 @@ function open(req: WarnRequest): Promise<WarnAnswer> {
     root.appendChild(mount);
     (doc.body ?? doc.documentElement).appendChild(host);
     const before = doc.activeElement as HTMLElement | null;
-
-    const service = req.serviceName ?? t('warn_this_site');
-    const anyMarked = req.items.some((i) => i.verdict.verdict === 'marked');
-    const done = (proceed: boolean, justification: string | null) => {
+    const done: WarningProps['onDone'] = (a) => {
       render(null, mount);
       host.remove();
       before?.focus?.();
-      resolve({ proceed, justification });
+      resolve(a);
     };
-    render(
-      h(Warning, {
-        action: req.action,
-        rows: req.items.map((i) => ({ name: i.name, reason: reasonText(i.verdict, i.namePrefix) })),
-        text: {
-          title: t(req.action === 'warn' ? 'warn_title_warn' : 'warn_title_block'),
-          intro: t(req.why === 'unconfirmed' ? 'warn_intro_unconfirmed' : anyMarked ? 'warn_intro_marked' : 'warn_intro_unscannable', service),
-          textItem: t('warn_item_text'),
-          instead: t('warn_instead'),
-          guidance: req.guidance.text,
-          link: t('warn_link'),
-          linkUrl: req.guidance.url,
-          justification: t('warn_justification'),
-          justificationHint: t('warn_justification_hint'),
-          continue: t('warn_continue'),
-          cancel: t('warn_cancel'),
-          close: t('warn_close'),
-        },
-        onDone: done,
-      }),
-      mount,
-    );
+    render(h(Warning, propsOf(req, done)), mount);
   });
+}
+
+/** The request in words. */
+export function propsOf(req: WarnRequest, onDone: WarningProps['onDone']): WarningProps {
+  const service = req.serviceName ?? t('warn_this_site');
+  const refused = req.items.filter((i) => !i.passed);
+  const kind = req.why === 'unconfirmed' ? 'unconfirmed' : refused.some((i) => i.verdict.verdict === 'marked') ? 'marked' : refused.some((i) => i.verdict.verdict === 'unscannable') ? 'unscannable' : 'policy';
+  const passedFiles = req.items.filter((i) => i.passed && i.name !== null).length;
+  const g = req.guidance;
+  return {
+    action: req.action,
+    title: t(req.action === 'warn' && kind !== 'unconfirmed' ? 'warn_title_warn' : `warn_title_${kind === 'policy' ? 'warn' : kind}`),
+    intro: t(`warn_intro_${kind}`, service),
+    nothingSent: t('warn_nothing_sent'),
+    recorded: req.recorded ? t('warn_recorded') : null,
+    rows: req.items.map((i) => ({
+      name: i.name ?? t('warn_item_text'),
+      status: statusOf(i),
+      statusText: t(`warn_status_${statusOf(i)}`),
+      reason: req.why === 'unconfirmed' ? '' : reasonText(i.verdict, i.namePrefix, i.name, i.passed),
+    })),
+    advice: kind === 'unscannable' ? adviceFor(refused, req.maxBytes) : null,
+    guidance: { heading: t('warn_instead'), text: g.text, link: g.url ? { text: t('warn_link'), url: g.url } : null },
+    alternative: g.alternative ? { text: t('warn_alternative', g.alternative.text || g.alternative.url || ''), url: g.alternative.url, open: t('warn_alternative_open') } : null,
+    contact: g.contact ? { ...g.contact, heading: t('warn_contact'), mailLabel: t('warn_contact_mail'), phoneLabel: t('warn_contact_phone') } : null,
+    reasons: { label: t('warn_justification'), presets: g.reasons, other: t('warn_reason_other'), hint: t('warn_justification_hint') },
+    sendPassed: req.canSendPassed && passedFiles > 0 ? t('warn_send_passed', String(passedFiles)) : null,
+    labels: { continue: t('warn_continue'), cancel: t('warn_cancel'), close: t('warn_close') },
+    dispute: req.dispute
+      ? {
+          open: t('warn_dispute'),
+          intro: t('warn_dispute_intro'),
+          comment: t('warn_dispute_comment'),
+          send: t('warn_dispute_send'),
+          sent: t('warn_dispute_sent'),
+          failed: t('warn_dispute_failed'),
+          run: req.dispute,
+        }
+      : null,
+    onDone,
+  };
+}
+
+function statusOf(i: WarnItem): RowStatus {
+  if (i.passed) return 'clean';
+  return i.verdict.verdict === 'clean' ? 'policy' : i.verdict.verdict;
+}
+
+/** Advice for why a file could not be checked: the password, the size, or the general case. */
+function adviceFor(refused: WarnItem[], maxBytes: number): string {
+  const reasons = new Set(refused.map((i) => (i.verdict.verdict === 'unscannable' ? i.verdict.reason : '')));
+  if (reasons.size === 1 && reasons.has('encrypted')) return t('warn_advice_encrypted');
+  if (reasons.size === 1 && reasons.has('too-large')) return t('warn_advice_too_large', size(maxBytes));
+  return t('warn_advice_other');
 }

@@ -41,7 +41,15 @@ export function incidentAlert(e: UploadEvent, alertId: string): IncidentAlert {
   // The service's name from the collector's list; the event's own serviceName could say anything.
   const where = serviceName(e.service) ?? e.service ?? e.origin;
   const verb =
-    e.outcome === 'blocked' ? 'blocked' : e.outcome === 'proceeded' ? 'sent after a warning' : e.outcome === 'cancelled' ? 'cancelled after a warning' : 'warned';
+    e.outcome === 'blocked'
+      ? 'blocked'
+      : e.outcome === 'proceeded'
+        ? 'sent after a warning'
+        : e.outcome === 'cancelled'
+          ? 'cancelled after a warning'
+          : e.outcome === 'disputed'
+            ? 'disputed by the employee (review asked)'
+            : 'warned';
   const rule = e.rule ? ` (rule ${e.rule})` : '';
   return {
     kind: 'upload-guard.incident',
