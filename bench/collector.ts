@@ -26,7 +26,7 @@ const CONCURRENCY = 8;
 const INGEST_EVENTS = 100_000;
 const STORED = Number(process.env.UPLOAD_GUARD_BENCH_EVENTS ?? 1_000_000);
 const DAY = 86_400_000;
-const DEVICES = 20_000;
+const DEVICES = Number(process.env.UPLOAD_GUARD_BENCH_DEVICES ?? 100_000);
 const SERVICES = [
   ['gmail', 'Gmail', 'webmail'],
   ['yahoo-mail', 'Yahoo!メール', 'webmail'],
@@ -193,25 +193,35 @@ async function load(url: string, clients: number, batch: number, ms: number): Pr
   return { rate: accepted / (ms / 1000), p99: pct(latencies, 99), shed, requests };
 }
 
-/** Ingest p99 (small batches, as browsers send) while an admin keeps loading the page's summary and first page. */
-async function ingestWhileAdminReads(url: string, ms: number): Promise<{ ingestP99: number; summaryP50: number }> {
+/** What the admin page asks for when it opens: the last 30 days, block and warn, newest first, in JST. */
+const DEFAULT_VIEW = 'from=30d&action=block,warn&sort=-time&tz=540';
+
+/**
+ * Ingest p99 (small batches, as browsers send) while an admin keeps loading the page's default view
+ * (summary and first page at once), against the same ingest with no admin in the same run.
+ */
+async function ingestWhileAdminReads(url: string, ms: number): Promise<{ idleP99: number; ingestP99: number; pageP50: number; pages: number }> {
+  const idle = await load(url, 4, 20, ms / 2);
   let reading = true;
-  const summaryTimes: number[] = [];
+  const pageTimes: number[] = [];
   const reader = (async () => {
     while (reading) {
       const t = performance.now();
       const [a, b] = await Promise.all([
-        fetch(`${url}/v1/admin/summary?from=30d&tz=540`, { headers: { authorization: `Bearer ${ADMIN}` } }),
-        fetch(`${url}/v1/admin/events?from=30d&limit=100`, { headers: { authorization: `Bearer ${ADMIN}` } }),
+        fetch(`${url}/v1/admin/summary?${DEFAULT_VIEW}`, { headers: { authorization: `Bearer ${ADMIN}` } }),
+        fetch(`${url}/v1/admin/events?${DEFAULT_VIEW}&limit=100`, { headers: { authorization: `Bearer ${ADMIN}` } }),
       ]);
       await Promise.all([a.arrayBuffer(), b.arrayBuffer()]);
-      summaryTimes.push(performance.now() - t);
+      if (!a.ok || !b.ok) throw new Error(`admin page: HTTP ${a.status} / ${b.status}`);
+      pageTimes.push(performance.now() - t);
+      // An admin clicking through filters, not a script hammering (the admin API allows 50 requests/s).
+      await new Promise((r) => setTimeout(r, 100));
     }
   })();
   const r = await load(url, 4, 20, ms);
   reading = false;
   await reader;
-  return { ingestP99: r.p99, summaryP50: pct(summaryTimes, 50) };
+  return { idleP99: idle.p99, ingestP99: r.p99, pageP50: pct(pageTimes, 50), pages: pageTimes.length };
 }
 
 /** A burst of `n` incidents through the webhook to a local receiver: time until every alert arrived. */
@@ -244,17 +254,88 @@ async function webhookBurst(storage: Storage, n: number): Promise<{ secs: number
   return { secs, delivered: ids.length, unique: new Set(ids).size };
 }
 
-/** Loads STORED events straight through the storage layer, spread over 30 days. */
-async function bulkLoad(storage: Storage, end: number): Promise<number> {
+/**
+ * One SQL statement that inserts `n` events spread over the 30 days before `end`, in the mix of
+ * mixedEvent (one in five marked, half of those blocked, five services), then the hourly counts the
+ * collector keeps on insert, counted from them. A million events through the insert path would take
+ * minutes; the bench is about reading them. `rows` is `SELECT x FROM <0..n-1>` in the dialect.
+ */
+function seedEventsSql(prefix: string, rows: string, n: number, end: number): string {
+  const t = sampleEvent();
+  const q = (v: string | null) => (v === null ? 'NULL' : `'${v.replace(/'/g, "''")}'`);
+  const svc = (i: 0 | 1 | 2) => `CASE (x / 5) % 5 ${SERVICES.map((sv, k) => `WHEN ${k} THEN ${q(sv[i])}`).join(' ')} END`;
+  const marked = 'x % 5 = 0';
+  return `INSERT INTO ${prefix}events (id, time_ms, received_ms, v, user_name, device_id, browser, extension_version, service, service_name, category,
+      origin, channel, file_name, size, sha256, verdict, rule, reason, action, outcome, policy_version)
+    SELECT 'seed-' || x, ${end} - (x * ${30 * DAY}) / ${n}, ${end}, 1, 'user' || (x % 2000) || '@example.co.jp', 'pc-' || (x % 3000), ${q(t.browser)}, ${q(t.extensionVersion)},
+      ${svc(0)}, ${svc(1)}, ${svc(2)}, ${q(t.origin)}, ${q(t.channel)},
+      CASE WHEN ${marked} THEN '秘—見積書-' || x || '.xlsx' ELSE 'report-' || x || '.pdf' END, 1000 + x % 100000, ${q(t.sha256)},
+      CASE WHEN ${marked} THEN 'marked' WHEN x % 37 = 0 THEN 'unscannable' ELSE 'clean' END,
+      CASE WHEN ${marked} THEN x % 3 + 1 END,
+      CASE WHEN ${marked} THEN 'name' WHEN x % 37 = 0 THEN 'encrypted' END,
+      CASE WHEN ${marked} THEN CASE WHEN x % 2 = 1 THEN 'block' ELSE 'warn' END ELSE 'allow' END,
+      CASE WHEN ${marked} THEN CASE WHEN x % 2 = 1 THEN 'blocked' ELSE 'pending' END ELSE 'allowed' END,
+      ${q(t.policyVersion)}
+    FROM (${rows}) AS seq;
+    DELETE FROM ${prefix}event_counts;
+    INSERT INTO ${prefix}event_counts SELECT floor(time_ms / 3600000.0), coalesce(service, ''), verdict, action, count(*) FROM ${prefix}events GROUP BY 1, 2, 3, 4;`;
+}
+
+/** `n` devices (every tenth silent for two hours: stale), heartbeats as the extension sends them. */
+function seedDevicesSql(prefix: string, rows: string, n: number, end: number, json: (template: string) => string): string {
+  const template = JSON.stringify({ ...sampleHeartbeat(), tokenId: 'abcdef01', heartbeatMinutes: 15, installType: 'admin', managed: true }).replace(/'/g, "''");
+  const seen = `CASE WHEN x % 10 = 0 THEN ${end - 2 * 3_600_000} ELSE ${end - 60_000} END`;
+  return `INSERT INTO ${prefix}devices (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms, raised,
+      heartbeat_minutes, token_id, user_name)
+    SELECT 'pc-' || x, ${json(template)}, ${seen}, ${end - 30 * DAY}, CASE WHEN x % 7 = 0 THEN '0.0.9' ELSE '0.1.0' END, NULL, ${end - 30 * DAY}, NULL,
+      15, 'abcdef01', 'user' || x || '@example.co.jp'
+    FROM (${rows}) AS seq;`;
+}
+
+/** A store with STORED events and DEVICES devices, ready for a collector process to open. */
+export async function seededStore(backend: 'sqlite' | 'postgres', end: number): Promise<{ env: Record<string, string>; dir: string; secs: number; drop: () => Promise<void> }> {
   const start = performance.now();
-  const chunk = 5000;
-  const span = 30 * DAY;
-  for (let i = 0; i < STORED; i += chunk) {
-    const events: UploadEvent[] = [];
-    for (let j = i; j < Math.min(STORED, i + chunk); j++) events.push(mixedEvent(j, end - Math.floor((j / STORED) * span)));
-    await storage.insertEvents(events, end);
+  const dir = mkdtempSync(join(tmpdir(), 'ug-bench-'));
+  if (backend === 'sqlite') {
+    const s = new SqliteStorage({ path: join(dir, 'events.db'), readers: false });
+    const rows = `WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < ${STORED - 1}) SELECT x FROM n`;
+    const devRows = `WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < ${DEVICES - 1}) SELECT x FROM n`;
+    // One transaction for all of it.
+    s.db.transaction(() => {
+      s.db.exec(seedEventsSql('', rows, STORED, end).replace('floor(time_ms / 3600000.0)', 'time_ms / 3600000'));
+      s.db.exec(seedDevicesSql('', devRows, DEVICES, end, (t) => `json_set('${t}', '$.deviceId', 'pc-' || x, '$.user', 'user' || x || '@example.co.jp')`));
+    })();
+    s.db.exec('ANALYZE');
+    await s.close();
+    return { env: { DATABASE_URL: '' }, dir, secs: (performance.now() - start) / 1000, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  return (performance.now() - start) / 1000;
+  const pg = process.env.UPLOAD_GUARD_BENCH_PG ?? process.env.UPLOAD_GUARD_TEST_PG ?? '';
+  const schema = `ug_bench_seed_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
+  const s = await PostgresStorage.open({ connectionString: pg, schema });
+  const client = await s.pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(seedEventsSql(`${schema}.`, `SELECT x::bigint AS x FROM generate_series(0, ${STORED - 1}) AS x`, STORED, end));
+    await client.query(
+      seedDevicesSql(`${schema}.`, `SELECT x::bigint AS x FROM generate_series(0, ${DEVICES - 1}) AS x`, DEVICES, end, (t) =>
+        `'${t}'::jsonb || jsonb_build_object('deviceId', 'pc-' || x, 'user', 'user' || x || '@example.co.jp')`,
+      ),
+    );
+    await client.query('COMMIT');
+  } finally {
+    client.release();
+  }
+  await s.pool.query(`VACUUM ANALYZE ${schema}.events, ${schema}.event_counts, ${schema}.devices`);
+  return {
+    env: { DATABASE_URL: pg, UPLOAD_GUARD_PG_SCHEMA: schema },
+    dir,
+    secs: (performance.now() - start) / 1000,
+    drop: async () => {
+      await s.dropSchema();
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function timed(url: string, path: string, runs = 7): Promise<{ ms: number; bytes: number }> {
@@ -275,9 +356,9 @@ async function timed(url: string, path: string, runs = 7): Promise<{ ms: number;
  * The collector as its own process (`upload-guard collector`), so the load generator does not share
  * its event loop: overload shows in the collector, not in the client.
  */
-async function collectorProcess(env: Record<string, string> = {}): Promise<{ url: string; stop: () => Promise<void> }> {
+async function collectorProcess(env: Record<string, string> = {}, dataDir?: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const { spawn } = await import('node:child_process');
-  const dir = mkdtempSync(join(tmpdir(), 'ug-bench-'));
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'ug-bench-'));
   const root = fileURLToPath(new URL('..', import.meta.url));
   const child = spawn(process.execPath, [join(root, 'bin/upload-guard.js'), 'collector', '--port', '0', '--data', dir, '--rate-limit', '0'], {
     env: { ...process.env, UPLOAD_GUARD_INGEST_TOKEN: INGEST, UPLOAD_GUARD_ADMIN_TOKEN: ADMIN, ...env },
@@ -321,6 +402,9 @@ async function loadRows(backend: 'sqlite' | 'postgres', env: Record<string, stri
   return rows;
 }
 
+/** UPLOAD_GUARD_BENCH_PARTS=ingest,load,burst,read picks parts (all by default). */
+const PARTS = new Set((process.env.UPLOAD_GUARD_BENCH_PARTS ?? 'ingest,load,burst,read').split(','));
+
 export async function runCollectorBench(): Promise<Row[]> {
   const rows: Row[] = [];
   // Each row as soon as it is measured (stderr): a long run shows progress.
@@ -330,83 +414,91 @@ export async function runCollectorBench(): Promise<Row[]> {
     return push(...r);
   };
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const ms = (n: number) => `${n.toFixed(1)} ms`;
   for (const b of backends()) {
-    // 1. Ingest over HTTP into an empty store.
-    let storage = await b.open();
-    let c = await createCollector({
-      storage,
-      ingestTokens: [INGEST],
-      adminTokens: [ADMIN],
-      ingestRateLimit: { perSecond: 0, burst: 0 },
-      adminRateLimit: { perSecond: 1e9, burst: 1e9 },
-    });
-    let url = await c.listen(0);
-    const r = await ingest(url);
-    rows.push({ area: 'collector', case: `${b.name}: ingest (HTTP, ${BATCH}/batch, ${CONCURRENCY} clients)`, ours: `${fmt(r.rate)} events/s`, target: b.name === 'sqlite' ? '≥ 20,000 events/s' : undefined, met: b.name === 'sqlite' ? r.rate >= 20_000 : undefined });
-    rows.push({ area: 'collector', case: `${b.name}: ingest latency per batch p50 / p99`, ours: `${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} ms (${r.shed} batches shed with 503, ${r.resets} connection resets; both resent)` });
-    // Current load and ten times it: past capacity the collector must shed with 503 and keep accepted requests fast.
-    const pgUrl = process.env.UPLOAD_GUARD_BENCH_PG ?? process.env.UPLOAD_GUARD_TEST_PG ?? '';
-    rows.push(...(await loadRows(b.name, b.name === 'sqlite' ? { DATABASE_URL: '' } : { DATABASE_URL: pgUrl, UPLOAD_GUARD_PG_SCHEMA: `ug_bench_load_${randomUUID().replace(/-/g, '').slice(0, 8)}` })));
-    await c.close();
-    await b.dispose(storage);
+    // 1. Ingest over HTTP into an empty store (collector in this process).
+    if (PARTS.has('ingest')) {
+      const storage = await b.open();
+      const c = await createCollector({
+        storage,
+        ingestTokens: [INGEST],
+        adminTokens: [ADMIN],
+        ingestRateLimit: { perSecond: 0, burst: 0 },
+        adminRateLimit: { perSecond: 1e9, burst: 1e9 },
+      });
+      const r = await ingest(await c.listen(0));
+      rows.push({ area: 'collector', case: `${b.name}: ingest (HTTP, ${BATCH}/batch, ${CONCURRENCY} clients)`, ours: `${fmt(r.rate)} events/s`, target: b.name === 'sqlite' ? '≥ 20,000 events/s' : undefined, met: b.name === 'sqlite' ? r.rate >= 20_000 : undefined });
+      rows.push({ area: 'collector', case: `${b.name}: ingest latency per batch p50 / p99`, ours: `${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} ms (${r.shed} batches shed with 503, ${r.resets} connection resets; both resent)` });
+      await c.close();
+      await b.dispose(storage);
+    }
+    // 2. Current load and ten times it: past capacity the collector must shed with 503 and keep accepted requests fast.
+    if (PARTS.has('load')) {
+      const pgUrl = process.env.UPLOAD_GUARD_BENCH_PG ?? process.env.UPLOAD_GUARD_TEST_PG ?? '';
+      rows.push(...(await loadRows(b.name, b.name === 'sqlite' ? { DATABASE_URL: '' } : { DATABASE_URL: pgUrl, UPLOAD_GUARD_PG_SCHEMA: `ug_bench_load_${randomUUID().replace(/-/g, '').slice(0, 8)}` })));
+    }
+    // 3. Incident alerts for a burst.
+    if (PARTS.has('burst')) {
+      const storage = await b.open();
+      const burst = await webhookBurst(storage, 30_000);
+      rows.push({
+        area: 'collector',
+        case: `${b.name}: webhook alerts for a 30,000-incident burst (ingest to last alert)`,
+        ours: `${fmt(burst.unique)} of 30,000 delivered (${fmt(burst.delivered - burst.unique)} repeats) in ${burst.secs.toFixed(1)} s`,
+        target: 'all',
+        met: burst.unique === 30_000,
+      });
+      await b.dispose(storage);
+    }
+    // 4. The admin's reads over STORED events and DEVICES devices, from a collector process of its own.
+    if (PARTS.has('read')) rows.push(...(await readRows(b.name, fmt, ms)));
+  }
+  if (!backends().some((b) => b.name === 'postgres')) rows.push({ area: 'collector', case: 'postgres', ours: 'skipped: UPLOAD_GUARD_TEST_PG not set' });
+  return rows;
+}
 
-    storage = await b.open();
-    const burst = await webhookBurst(storage, 30_000);
-    rows.push({
-      area: 'collector',
-      case: `${b.name}: webhook alerts for a 30,000-incident burst (ingest to last alert)`,
-      ours: `${fmt(burst.unique)} of 30,000 delivered (${fmt(burst.delivered - burst.unique)} repeats) in ${burst.secs.toFixed(1)} s`,
-      target: 'all',
-      met: burst.unique === 30_000,
-    });
-    await b.dispose(storage);
-
-    // 2. Filtered pulls over STORED events.
-    storage = await b.open();
-    const end = Date.now();
-    const loadSecs = await bulkLoad(storage, end);
-    rows.push({ area: 'collector', case: `${b.name}: bulk load ${fmt(STORED)} events (storage layer)`, ours: `${loadSecs.toFixed(1)} s (${fmt(STORED / loadSecs)}/s)` });
-    c = await createCollector({ storage, ingestTokens: [INGEST], adminTokens: [ADMIN], ingestRateLimit: { perSecond: 0, burst: 0 }, adminRateLimit: { perSecond: 1e9, burst: 1e9 } });
-    url = await c.listen(0);
-    const first = await timed(url, '/v1/admin/events?verdict=marked&service=gmail&limit=100');
-    rows.push({ area: 'collector', case: `${b.name}: pull first page (verdict=marked&service=gmail, 100 of ${fmt(STORED)})`, ours: `${first.ms.toFixed(1)} ms`, target: '≤ 100 ms', met: first.ms <= 100 });
+async function readRows(name: 'sqlite' | 'postgres', fmt: (n: number) => string, ms: (n: number) => string): Promise<Row[]> {
+  const rows: Row[] = [];
+  const end = Date.now();
+  const store = await seededStore(name, end);
+  rows.push({ area: 'collector', case: `${name}: seed ${fmt(STORED)} events and ${fmt(DEVICES)} devices (one SQL statement each, one transaction)`, ours: `${store.secs.toFixed(1)} s` });
+  const p = await collectorProcess(store.env, store.dir);
+  const row = (what: string, r: { ms: number }, target = 100) =>
+    rows.push({ area: 'collector', case: `${name}: ${what}`, ours: ms(r.ms), target: `≤ ${target} ms`, met: r.ms <= target });
+  try {
+    const url = p.url;
+    // Warm-up: the read workers start with the collector; the first read waits for them.
+    await timed(url, '/v1/admin/summary?from=1h', 1);
+    row(`summary, the admin page's default view (30 days, block and warn, JST) over ${fmt(STORED)} events`, await timed(url, `/v1/admin/summary?${DEFAULT_VIEW}`, 7));
+    row(`summary over all ${fmt(STORED)} events (30 days, JST)`, await timed(url, '/v1/admin/summary?from=30d&tz=540', 7));
+    row('summary of the last 7 days', await timed(url, '/v1/admin/summary?from=7d', 5));
+    row(`first page of the default view (100 of ${fmt(STORED)})`, await timed(url, `/v1/admin/events?${DEFAULT_VIEW}&limit=100`, 7));
+    row(`first page, verdict=marked&service=gmail (100 of ${fmt(STORED)})`, await timed(url, '/v1/admin/events?verdict=marked&service=gmail&limit=100', 7));
     const from = new Date(end - 3 * DAY).toISOString();
     const to = new Date(end - 2 * DAY).toISOString();
-    const day = await timed(url, `/v1/admin/export?format=csv&verdict=marked&service=gmail&from=${from}&to=${to}`, 5);
-    const dayRows = (await storage.queryEvents({ verdict: ['marked'], service: ['gmail'], from: Date.parse(from), to: Date.parse(to), limit: 1_000_000 })).events.length;
-    rows.push({ area: 'collector', case: `${b.name}: CSV export of a filtered day (${fmt(dayRows)} rows)`, ours: `${day.ms.toFixed(1)} ms`, target: '≤ 100 ms', met: day.ms <= 100 });
-    const summary = await timed(url, `/v1/admin/summary?from=7d`, 3);
-    rows.push({ area: 'collector', case: `${b.name}: summary of the last 7 days`, ours: `${summary.ms.toFixed(1)} ms`, target: '≤ 100 ms', met: summary.ms <= 100 });
-    const all = await timed(url, `/v1/admin/summary?from=30d&tz=540`, 3);
-    rows.push({ area: 'collector', case: `${b.name}: summary over all ${fmt(STORED)} events (30 days, JST)`, ours: `${all.ms.toFixed(1)} ms`, target: '≤ 100 ms', met: all.ms <= 100 });
+    row('CSV export of a filtered day (marked, gmail)', await timed(url, `/v1/admin/export?format=csv&verdict=marked&service=gmail&from=${from}&to=${to}`, 5));
+    // File-name search: a common word (many matches: the newest 100 come at once) and one file (every event is looked at).
+    const common = await timed(url, `/v1/admin/events?${DEFAULT_VIEW}&limit=100&q=${encodeURIComponent('見積書')}`, 5);
+    rows.push({ area: 'collector', case: `${name}: file-name search, common word (default view, 100 of many)`, ours: ms(common.ms), target: '≤ 100 ms', met: common.ms <= 100 });
+    const rare = await timed(url, `/v1/admin/events?${DEFAULT_VIEW}&limit=100&q=${encodeURIComponent('見積書-123455.')}`, 3);
+    rows.push({ area: 'collector', case: `${name}: file-name search, one file among ${fmt(STORED)} (not indexed: reads every event in range, in a read worker)`, ours: ms(rare.ms) });
     const busy = await ingestWhileAdminReads(url, 8_000);
     rows.push({
       area: 'collector',
-      case: `${b.name}: ingest p99 (4 clients × 20/batch) while an admin loads the page (summary + first page) over ${fmt(STORED)} events`,
-      ours: `${busy.ingestP99.toFixed(1)} ms (page loads p50 ${busy.summaryP50.toFixed(0)} ms)`,
+      case: `${name}: ingest p99 (4 clients × 20/batch, collector in its own process) while an admin reloads the default view over ${fmt(STORED)} events`,
+      ours: `${ms(busy.ingestP99)} (without the admin: ${ms(busy.idleP99)}; ${busy.pages} page loads, p50 ${ms(busy.pageP50)})`,
       target: '≤ 100 ms',
       met: busy.ingestP99 <= 100,
     });
-    await c.close();
-    await b.dispose(storage);
-
-    // 3. Tamper evidence over a large fleet: the devices list (filtered in memory) and /metrics (device counts).
-    storage = await b.open();
-    for (let i = 0; i < DEVICES; i++) {
-      // Every tenth device silent for two hours: stale.
-      const at = end - (i % 10 === 0 ? 2 * 3_600_000 : 60_000);
-      await storage.upsertHeartbeat({ ...sampleHeartbeat({ deviceId: `pc-${i}`, user: `user${i}@example.co.jp`, time: new Date(at).toISOString() }), tokenId: 'abcdef01' }, at);
-    }
-    c = await createCollector({ storage, ingestTokens: [INGEST], adminTokens: [ADMIN], adminRateLimit: { perSecond: 1e9, burst: 1e9 } });
-    url = await c.listen(0);
-    const stale = await timed(url, '/v1/admin/devices?status=stale', 5);
-    rows.push({ area: 'collector', case: `${b.name}: stale devices of ${fmt(DEVICES)} (JSON, ${fmt(DEVICES / 10)} listed)`, ours: `${stale.ms.toFixed(1)} ms`, target: '≤ 1,000 ms', met: stale.ms <= 1000 });
-    const scrape = await timed(url, '/metrics', 5);
-    rows.push({ area: 'collector', case: `${b.name}: /metrics scrape with ${fmt(DEVICES)} devices (p50; device counts reused for 30 s)`, ours: `${scrape.ms.toFixed(1)} ms` });
-    await c.close();
-    await b.dispose(storage);
+    row(`devices, first page of ${fmt(DEVICES)} (500, with fleet totals)`, await timed(url, '/v1/admin/devices', 7));
+    row(`devices, stale only (first 500 of ${fmt(DEVICES / 10)})`, await timed(url, '/v1/admin/devices?status=stale', 7));
+    // /metrics counts devices once per 30 s: the first scrape counts, the next ones reuse it.
+    row(`/metrics, first scrape with ${fmt(DEVICES)} devices (counts them)`, await timed(url, '/metrics', 1));
+    row(`/metrics scrape with ${fmt(DEVICES)} devices`, await timed(url, '/metrics', 5));
+  } finally {
+    await p.stop();
+    await store.drop();
   }
-  if (!backends().some((b) => b.name === 'postgres')) rows.push({ area: 'collector', case: 'postgres', ours: 'skipped: UPLOAD_GUARD_TEST_PG not set' });
   return rows;
 }
 

@@ -142,7 +142,10 @@ const MIGRATIONS: string[] = [
    UPDATE devices SET heartbeat_minutes = (heartbeat->>'heartbeatMinutes')::int, token_id = heartbeat->>'tokenId', user_name = heartbeat->>'user';
    CREATE INDEX devices_version ON devices (extension_version, last_seen_ms DESC, device_id);
    CREATE INDEX devices_user ON devices (user_name, last_seen_ms DESC, device_id);
-   CREATE INDEX devices_token ON devices (token_id, last_seen_ms DESC, device_id);`,
+   CREATE INDEX devices_token ON devices (token_id, last_seen_ms DESC, device_id);
+   DROP INDEX devices_last_seen;
+   CREATE INDEX devices_last_seen ON devices (last_seen_ms DESC, device_id, heartbeat_minutes);
+   CREATE INDEX devices_fleet ON devices (extension_version, token_id, heartbeat_minutes, last_seen_ms);`,
 ];
 
 const DEVICE_COLUMNS = 'device_id, heartbeat, last_seen_ms, first_seen_ms, previous_version, version_since_ms, raised';

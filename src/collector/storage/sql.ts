@@ -4,7 +4,7 @@
  */
 import type { Heartbeat, StoredEvent, UploadEvent } from '../../events/schema.js';
 import { DEFAULT_HEARTBEAT_MINUTES } from '../../policy/defaults.js';
-import { STALE_GRACE_MINUTES, STALE_MISSED_HEARTBEATS } from '../devices.js';
+import { STALE_GRACE_MINUTES, STALE_MISSED_HEARTBEATS, staleAfter } from '../devices.js';
 import type { DeviceGroup, DevicePageQuery, DeviceRow, EventFilter, EventQuery, Summary, TimeWindow } from './types.js';
 
 /** Event field → column. Times are stored as epoch ms integers so ordering and range scans are exact. */
@@ -345,7 +345,14 @@ function decodeDeviceCursor(cursor: string): [number, string] {
  */
 export function devicePageSql(w: Where, q: DevicePageQuery): string {
   const f = q.filter;
-  if (f.status) w.clauses.push(f.status === 'stale' ? staleSql(q.now, q.staleAfterMinutes) : `NOT ${staleSql(q.now, q.staleAfterMinutes)}`);
+  if (f.status) {
+    w.clauses.push(f.status === 'stale' ? staleSql(q.now, q.staleAfterMinutes) : `NOT ${staleSql(q.now, q.staleAfterMinutes)}`);
+    // The same rule as a range on last_seen_ms (the shortest and longest silence any interval allows), so
+    // the index skips the devices that cannot match instead of testing each.
+    const [shortest, longest] = q.staleAfterMinutes !== undefined ? [q.staleAfterMinutes, q.staleAfterMinutes] : [staleAfter(1), staleAfter(1440)];
+    if (f.status === 'stale') w.add('last_seen_ms < $?', Math.floor(q.now - shortest * 60_000));
+    else w.add('last_seen_ms >= $?', Math.floor(q.now - longest * 60_000));
+  }
   if (f.version !== undefined) w.add('extension_version = $?', f.version);
   if (f.user !== undefined) w.add('user_name = $?', f.user);
   if (f.tokenId !== undefined) w.add('token_id = $?', f.tokenId);

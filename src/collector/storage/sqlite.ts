@@ -127,7 +127,12 @@ const MIGRATIONS: string[] = [
      user_name = json_extract(heartbeat, '$.user');
    CREATE INDEX devices_version ON devices (extension_version, last_seen_ms DESC, device_id);
    CREATE INDEX devices_user ON devices (user_name, last_seen_ms DESC, device_id);
-   CREATE INDEX devices_token ON devices (token_id, last_seen_ms DESC, device_id);`,
+   CREATE INDEX devices_token ON devices (token_id, last_seen_ms DESC, device_id);
+   -- Covering: the page order with the interval (stale or not is decided in the index, not by reading
+   -- each heartbeat), and the fleet's counts per version and token from the index alone.
+   DROP INDEX devices_last_seen;
+   CREATE INDEX devices_last_seen ON devices (last_seen_ms DESC, device_id, heartbeat_minutes);
+   CREATE INDEX devices_fleet ON devices (extension_version, token_id, heartbeat_minutes, last_seen_ms);`,
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */
