@@ -15,6 +15,7 @@ import { CellFinder } from '../../src/detect/extract/ooxml.js';
 import { markupTextAroundStamps } from '../../src/detect/extract/xml-text.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
 import { crc32 } from '../../src/detect/crc32.js';
+import { Xxh64, xxh64Hex } from '../../src/detect/xxh64.js';
 import { ScanError } from '../../src/detect/extract/types.js';
 import { testContext } from '../support/extract.js';
 import { prng } from '../support/fuzz.js';
@@ -45,6 +46,26 @@ describe('CRC-32', () => {
     const unaligned = new Uint8Array(data.length + 3);
     unaligned.set(data, 3);
     expect(crc32(unaligned.subarray(3))).toBe(stored);
+  });
+});
+
+describe('XXH64', () => {
+  it('matches the reference test vectors, fed whole or in pieces', () => {
+    const vectors: [string, string][] = [
+      ['', 'ef46db3751d8e999'],
+      ['a', 'd24ec4f1a98c6e5b'],
+      ['abc', '44bc2cf5ad770999'],
+      ['Nobody inspects the spammish repetition', 'fbcea83c8a378bf1'],
+    ];
+    for (const [text, hex] of vectors) expect(xxh64Hex(enc(text))).toBe(hex);
+    // Every length up to two stripes and past, and every split point: the stripe buffer's edges.
+    const data = new Uint8Array(100).map((_, i) => (i * 37 + 11) & 0xff);
+    for (let n = 0; n <= data.length; n++) {
+      const whole = new Xxh64().update(data.subarray(0, n)).digest();
+      for (const cut of [1, 7, 31, 32, 33].filter((c) => c < n)) {
+        expect(new Xxh64().update(data.subarray(0, cut)).update(data.subarray(cut, n)).digest()).toEqual(whole);
+      }
+    }
   });
 });
 
