@@ -8,7 +8,8 @@ import { deflateRawSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { zipSync } from 'fflate';
 import { scanBlob } from '../../src/detect/index.js';
-import { ExpansionGuard, gunzip, inflateRaw } from '../../src/detect/extract/inflate.js';
+import { ExpansionGuard } from '../../src/detect/extract/expansion-guard.js';
+import { gunzip, inflateRaw } from '../../src/detect/extract/inflate.js';
 import { MarkupWindows } from '../../src/detect/extract/markup-windows.js';
 import { asciiWithout } from '../../src/detect/extract/byte-scan.js';
 import { CellFinder } from '../../src/detect/extract/ooxml.js';
@@ -213,6 +214,16 @@ describe('nothing unread is called clean', () => {
   it('a file named .docx whose bytes are no known format is unscannable: corrupt', async () => {
     const junk = new Uint8Array(4096).map((_, i) => (i * 131 + 7) & 0xff);
     expect(await scanBlob(blob(junk), '報告書.docx')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+
+  it('one list of structured formats: named so, junk bytes are corrupt and 0 bytes are corrupt; other names stay clean', async () => {
+    const junk = new Uint8Array(4096).map((_, i) => (i * 131 + 7) & 0xff);
+    for (const name of ['資料.7z', '資料.tar.zst', 'mail.msg', 'book.xlsb', 'backup.tar', 'x.lzh']) {
+      expect(await scanBlob(blob(junk), name), name).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+      expect(await scanBlob(blob(new Uint8Array(0)), name), `${name}, 0 bytes`).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    }
+    expect(await scanBlob(blob(junk), 'data.bin')).toMatchObject({ verdict: 'clean' });
+    expect(await scanBlob(blob(new Uint8Array(0)), 'memo.txt')).toMatchObject({ verdict: 'clean' });
   });
 
   it('a tar cut at a block boundary (no end marker) is corrupt', async () => {

@@ -10,18 +10,19 @@
 import { Decompress } from 'fzstd';
 import { concat, readBytes, u32 } from '../bytes.js';
 import { Xxh64 } from '../xxh64.js';
-import { asCorrupt, MemberSink } from './member-sink.js';
+import { asCorrupt, ExpansionGuard } from './expansion-guard.js';
 import { ScanError, type Extractor } from './types.js';
 
 const SLICE = 64 * 1024;
 
 export const extractZstd: Extractor = async function* (blob, ctx) {
-  const sink = new MemberSink('zstd stream', blob.size, ctx);
+  const guard = new ExpansionGuard(ctx, { name: 'zstd stream', copy: true });
+  guard.consumed(blob.size); // the ratio is taken against the whole file
   const frames = new FrameWalker();
   const check = new ChecksumCheck(frames);
   let ended = false;
   const decoder = new Decompress((chunk, final) => {
-    sink.push(chunk);
+    guard.produced(chunk);
     if (final) ended = true;
     else check.block(chunk);
   });
@@ -40,7 +41,7 @@ export const extractZstd: Extractor = async function* (blob, ctx) {
   if (!ended || !frames.complete()) throw asCorrupt(null, 'zstd');
   check.verify();
   ctx.addEntry();
-  yield { kind: 'member', name: '', data: sink.blob() };
+  yield { kind: 'member', name: '', data: guard.blob() };
 };
 
 interface Frame {
