@@ -27,8 +27,54 @@ export function decodeName(bytes: Uint8Array, utf8Flag: boolean): string {
   }
 }
 
-/** A Blob of bytes we produced ourselves (never shared memory). */
-export const blobOf = (bytes: Uint8Array): Blob => new Blob([bytes as Uint8Array<ArrayBuffer>]);
+/**
+ * A Blob of bytes we produced ourselves (an attachment decoded from base64, an inflated part): it
+ * serves what the extractors use (size, slice, arrayBuffer, bytes, text, stream) straight from the
+ * array. A platform Blob would copy the bytes in, and hand them back through its own reader
+ * (an IPC round trip in a browser, a 64 KiB-chunk stream in Node) on every slice read.
+ */
+export const blobOf = (bytes: Uint8Array): Blob => new BytesBlob(bytes) as unknown as Blob;
+
+class BytesBlob {
+  readonly type = '';
+  constructor(private readonly data: Uint8Array) {}
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  /** Like Blob.slice: negative offsets count from the end; no copy. */
+  slice(start = 0, end = this.size): BytesBlob {
+    const at = (n: number) => Math.max(0, Math.min(this.size, n < 0 ? this.size + n : n));
+    return new BytesBlob(this.data.subarray(at(start), Math.max(at(start), at(end))));
+  }
+
+  /** A copy, as a Blob gives: the reader may keep or change it. */
+  async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    return this.data.slice() as Uint8Array<ArrayBuffer>;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return (await this.bytes()).buffer;
+  }
+
+  async text(): Promise<string> {
+    return new TextDecoder().decode(this.data);
+  }
+
+  stream(): ReadableStream<Uint8Array> {
+    let at = 0;
+    const data = this.data;
+    return new ReadableStream({
+      pull(controller) {
+        if (at >= data.length) return controller.close();
+        controller.enqueue(data.slice(at, (at += STREAM_CHUNK)));
+      },
+    });
+  }
+}
+
+const STREAM_CHUNK = 1 << 20;
 
 /** One array holding `chunks` in order (no copy when there is only one). */
 export function concat(chunks: Uint8Array[], total = chunks.reduce((n, c) => n + c.length, 0)): Uint8Array {

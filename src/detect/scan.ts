@@ -8,7 +8,7 @@ import { baseName, markedNamePrefix } from './rules/name.js';
 import { excerpt, findStamp } from './rules/stamp.js';
 import { RATIO_FLOOR_BYTES, resolveLimits } from './limits.js';
 import { sha256Blob } from './sha256.js';
-import { sniff, type Format } from './sniff.js';
+import { namedAsStructured, sniff, type Format } from './sniff.js';
 import type { Designated, Limits, Location, MarkedVerdict, ScanOptions, ScanResult, UnscannableVerdict, Verdict, Where } from './types.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extractor } from './extract/types.js';
 import { extractZip } from './extract/zip.js';
@@ -121,9 +121,6 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   mbox: extractMbox,
 };
 
-/** Names of formats the engine reads by their structure; content that is none of them is a damaged file. */
-const CONTAINER_NAME = /\.(zip|gz|tgz|tar|docx|docm|dotx|xlsx|xlsm|xltx|pptx|pptm|potx|odt|ods|odp|odg|ott|doc|dot|xls|xlt|ppt|pot|pdf)$/i;
-
 /**
  * A file named like a container (`.docx`, `.gz`, `.pdf`…) whose bytes are none of the formats we
  * know: a truncated or damaged file. The byte prefilter still searches it (a stamp found is
@@ -225,7 +222,7 @@ class Scanner {
 
   private async pick(blob: Blob, name: string): Promise<{ format: string; extractor: Extractor | null; container: boolean }> {
     const format = await sniff(blob, name);
-    if (format === 'binary' && CONTAINER_NAME.test(name)) return { format, extractor: misnamedContainer, container: false };
+    if (format === 'binary' && namedAsStructured(name)) return { format, extractor: misnamedContainer, container: false };
     if (format !== 'zip') return { format, extractor: EXTRACTORS[format], container: CONTAINERS.has(format) };
     // One look at the member names tells OOXML and ODF from a plain archive, whatever the extension says.
     const names = new Set((await readZipDirectory(blob, this.context(0))).map((e) => e.name));

@@ -48,9 +48,16 @@ const UNSUPPORTED_ARCHIVES: readonly RegExp[] = [
   /^\x78\x9F\x3E\x22/, // TNEF (winmail.dat): Outlook's attachments wrapper
 ];
 
-/** Formats of which no valid file is 0 bytes long: an empty one is damaged (a failed save or copy), not clean. */
-const EMPTY_IS_DAMAGE =
-  /\.(docx?|docm|dotx?|dotm|xlsx?|xlsm|xlsb|xltx?|xltm|pptx?|pptm|potx?|potm|ppsx?|ppsm|odt|ods|odp|odg|pdf|rtf|zip|gz|tgz|7z|rar|xz|bz2|zst|lzh|lha|cab|msg)$/i;
+/**
+ * Names of the formats the engine reads by their structure (documents, archives, compressors). No
+ * valid file of them is 0 bytes long, and bytes that are none of the formats we know are a damaged
+ * file (a failed save or copy, a truncated download), not an unknown one that may be clean.
+ */
+const STRUCTURED_NAME =
+  /\.(docx?|docm|dotx?|dotm|xlsx?|xlsm|xlsb|xltx?|xltm|pptx?|pptm|potx?|potm|ppsx?|ppsm|odt|ods|odp|odg|ott|pdf|rtf|zip|gz|tgz|tar|7z|rar|xz|txz|bz2|tbz2?|zst|tzst|lzh|lha|cab|msg)$/i;
+
+/** Whether `name` is that of a format read by its structure (see STRUCTURED_NAME). */
+export const namedAsStructured = (name: string): boolean => STRUCTURED_NAME.test(name);
 
 const TEXT_EXT = /\.(txt|text|csv|tsv|md|markdown|json|jsonl|ndjson|log|ini|cfg|conf|ya?ml|toml|sql|js|mjs|ts|tsx|jsx|py|rb|java|kt|go|rs|c|h|cc|cpp|hpp|cs|sh|bat|cmd|ps1|vbs|tex|srt|vtt|properties)$/i;
 const HTML_EXT = /\.(html?|xhtml|htm)$/i;
@@ -58,7 +65,7 @@ const MAIL_EXT: [RegExp, Format][] = [[/\.eml$/i, 'eml'], [/\.mht(ml)?$/i, 'mhtm
 const XML_EXT = /\.(xml|svg|fodt|fods|fodp|fodg|xsl|xslt|plist|rss|atom|xaml|xliff|xlf|resx)$/i;
 
 export async function sniff(blob: Blob, name: string): Promise<Format> {
-  if (blob.size === 0) return EMPTY_IS_DAMAGE.test(name) ? 'empty-document' : 'empty';
+  if (blob.size === 0) return namedAsStructured(name) ? 'empty-document' : 'empty';
   const head = await readBytes(blob, 0, Math.min(blob.size, 1024));
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06])) return 'zip';
   if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'ole2';

@@ -29,6 +29,7 @@ describe('archives read through libarchive and the stream decoders', () => {
     ['stamp.txt.bz2', 'bzip2', ['stamp.txt']],
     ['two-streams.txt.bz2', 'bzip2', ['two-streams.txt']],
     ['stamp.txt.zst', 'zstd', ['stamp.txt']],
+    ['two-frames.txt.zst', 'zstd', ['two-frames.txt']],
   ] as const)('%s: the stamp in a member is found, with its path', async (name, format, path) => {
     const r = await scan(name);
     expect(r).toMatchObject({ verdict: 'marked', rule: 1, format });
@@ -90,6 +91,19 @@ describe('archives read through libarchive and the stream decoders', () => {
     expect(r).toMatchObject({ verdict: 'unscannable', reason: 'expansion-ratio' });
     // A guard against hangs only; the real figures come from `npm run bench engine-archives`.
     expect(performance.now() - t).toBeLessThan(10_000);
+  });
+
+  it('zstd content checksums (XXH64) are verified: a flipped byte in a raw block is corrupt, as zstd -t says', async () => {
+    expect(await scan('damaged-checksum.bin.zst')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    expect(await scan('empty.zst')).toMatchObject({ verdict: 'clean', format: 'zstd' });
+    // The same file unflipped is clean: the checksum itself is computed right.
+    const fixed = bytes('damaged-checksum.bin.zst');
+    fixed[100] ^= 1;
+    expect(await scanBlob(blob(fixed), 'noise.bin.zst')).toMatchObject({ verdict: 'clean', format: 'zstd' });
+    // A flipped stored checksum is caught too.
+    const badSum = bytes('stamp.txt.zst');
+    badSum[badSum.length - 1] ^= 0x40;
+    expect(await scanBlob(blob(badSum), 'stamp.txt.zst')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
 
   it('a zstd or xz file whose first bytes hold a PDF header (raw literals) is read as zstd/xz, not as a PDF', async () => {

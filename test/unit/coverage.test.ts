@@ -8,13 +8,15 @@ import { deflateRawSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { zipSync } from 'fflate';
 import { scanBlob } from '../../src/detect/index.js';
-import { ExpansionGuard, gunzip, inflateRaw } from '../../src/detect/extract/inflate.js';
+import { ExpansionGuard } from '../../src/detect/extract/expansion-guard.js';
+import { gunzip, inflateRaw } from '../../src/detect/extract/inflate.js';
 import { MarkupWindows } from '../../src/detect/extract/markup-windows.js';
 import { asciiWithout } from '../../src/detect/extract/byte-scan.js';
 import { CellFinder } from '../../src/detect/extract/ooxml.js';
 import { markupTextAroundStamps } from '../../src/detect/extract/xml-text.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
 import { crc32 } from '../../src/detect/crc32.js';
+import { Xxh64, xxh64Hex } from '../../src/detect/xxh64.js';
 import { ScanError } from '../../src/detect/extract/types.js';
 import { testContext } from '../support/extract.js';
 import { prng } from '../support/fuzz.js';
@@ -45,6 +47,26 @@ describe('CRC-32', () => {
     const unaligned = new Uint8Array(data.length + 3);
     unaligned.set(data, 3);
     expect(crc32(unaligned.subarray(3))).toBe(stored);
+  });
+});
+
+describe('XXH64', () => {
+  it('matches the reference test vectors, fed whole or in pieces', () => {
+    const vectors: [string, string][] = [
+      ['', 'ef46db3751d8e999'],
+      ['a', 'd24ec4f1a98c6e5b'],
+      ['abc', '44bc2cf5ad770999'],
+      ['Nobody inspects the spammish repetition', 'fbcea83c8a378bf1'],
+    ];
+    for (const [text, hex] of vectors) expect(xxh64Hex(enc(text))).toBe(hex);
+    // Every length up to two stripes and past, and every split point: the stripe buffer's edges.
+    const data = new Uint8Array(100).map((_, i) => (i * 37 + 11) & 0xff);
+    for (let n = 0; n <= data.length; n++) {
+      const whole = new Xxh64().update(data.subarray(0, n)).digest();
+      for (const cut of [1, 7, 31, 32, 33].filter((c) => c < n)) {
+        expect(new Xxh64().update(data.subarray(0, cut)).update(data.subarray(cut, n)).digest()).toEqual(whole);
+      }
+    }
   });
 });
 
@@ -192,6 +214,16 @@ describe('nothing unread is called clean', () => {
   it('a file named .docx whose bytes are no known format is unscannable: corrupt', async () => {
     const junk = new Uint8Array(4096).map((_, i) => (i * 131 + 7) & 0xff);
     expect(await scanBlob(blob(junk), '報告書.docx')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+
+  it('one list of structured formats: named so, junk bytes are corrupt and 0 bytes are corrupt; other names stay clean', async () => {
+    const junk = new Uint8Array(4096).map((_, i) => (i * 131 + 7) & 0xff);
+    for (const name of ['資料.7z', '資料.tar.zst', 'mail.msg', 'book.xlsb', 'backup.tar', 'x.lzh']) {
+      expect(await scanBlob(blob(junk), name), name).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+      expect(await scanBlob(blob(new Uint8Array(0)), name), `${name}, 0 bytes`).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    }
+    expect(await scanBlob(blob(junk), 'data.bin')).toMatchObject({ verdict: 'clean' });
+    expect(await scanBlob(blob(new Uint8Array(0)), 'memo.txt')).toMatchObject({ verdict: 'clean' });
   });
 
   it('a tar cut at a block boundary (no end marker) is corrupt', async () => {

@@ -4,7 +4,7 @@
  * - Encrypted members: their names are still yielded (rule 2 applies to them), then `encrypted`.
  *   A 7z or RAR with encrypted headers (7z -mhe, rar -hp) hides the names too: `encrypted`.
  * - Bombs: a member whose declared size is past the ratio is refused before decoding; the others are
- *   decoded in 1 MiB slices into a MemberSink, which enforces the ratio, the declared size and the
+ *   decoded in 1 MiB slices into an ExpansionGuard, which enforces the ratio, the declared size and the
  *   scan-wide total while the data is produced, with the time budget checked between slices.
  * - A damaged member or header ends the archive as `corrupt` (libarchive cannot resync), never `clean`.
  */
@@ -13,7 +13,7 @@ import type { ArchiveFormat } from '../sniff.js';
 import { framingProblem } from './archive-bounds.js';
 import { crc16, lzhCrcs } from './lzh-crc.js';
 import { CHUNK, LibArchive } from './libarchive.js';
-import { checkDeclared, MemberSink } from './member-sink.js';
+import { checkDeclared, ExpansionGuard } from './expansion-guard.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 
 export const archiveExtractor = (format: ArchiveFormat): Extractor =>
@@ -41,12 +41,13 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
       }
       if (entry.size < 0) throw new ScanError('expansion-ratio', `${entry.name} declares 2 GiB or more (suspected archive bomb)`);
       checkDeclared(entry.name, entry.size, blob.size, ctx);
-      const sink = new MemberSink(entry.name, blob.size, ctx, entry.size);
+      const guard = new ExpansionGuard(ctx, { name: entry.name, declared: entry.size, copy: true });
+      guard.consumed(blob.size); // solid archives do not say which compressed bytes a member took
       let crc = 0;
       for (let left = entry.size; left > 0; left -= CHUNK) {
         const chunk = archive.read(Math.min(left, CHUNK));
         if (format === 'lzh') crc = crc16(chunk, crc);
-        sink.push(chunk);
+        guard.produced(chunk);
       }
       try {
         archive.finish();
@@ -56,7 +57,7 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
         continue;
       }
       if (format === 'lzh' && crcs[i] != null && crcs[i] !== crc) throw new ScanError('corrupt', `${entry.name} fails its CRC check`);
-      yield { kind: 'member', name: entry.name, data: sink.blob() };
+      yield { kind: 'member', name: entry.name, data: guard.blob() };
     }
     const problem = format === 'cab' ? await framingProblem(format, blob, files) : null;
     if (problem) throw new ScanError('corrupt', problem);

@@ -254,6 +254,15 @@ export function mayHaveStampChar(s: string): boolean {
 }
 
 /**
+ * 秘 or ㊙ that does not start a word (秘密, 秘書, 社外秘の: kana or a kanji after it): the text test
+ * matching followedByKanaOrKanji, for text already decoded. Text without one cannot hold the stamp.
+ */
+export function mayBeStamp(s: string): boolean {
+  return MAY_BE_STAMP.test(s);
+}
+const MAY_BE_STAMP = /[秘㊙](?![\u3001-\u9fff])/;
+
+/**
  * Iterates over a blob in slices of `slice` bytes, each read with `back` bytes before and `fwd`
  * bytes after the owned region, so a window around a hit near an edge is complete.
  */

@@ -6,19 +6,20 @@
  */
 import { readBytes } from '../bytes.js';
 import { bunzip2, Bzip2Error } from './bzip2-decode.js';
-import { MemberSink } from './member-sink.js';
+import { ExpansionGuard } from './expansion-guard.js';
 import { ScanError, type Extractor } from './types.js';
 
 export const extractBzip2: Extractor = async function* (blob, ctx) {
-  const sink = new MemberSink('bzip2 stream', blob.size, ctx);
+  const guard = new ExpansionGuard(ctx, { name: 'bzip2 stream', copy: true });
+  guard.consumed(blob.size); // the ratio is taken against the whole file
   // The decoder reads synchronously, so from memory: the compressed file (≤ limits.maxBytes).
   const input = await readBytes(blob);
   try {
-    bunzip2(input, (chunk) => sink.push(chunk), ctx.checkTime);
+    bunzip2(input, guard.produced, ctx.checkTime);
   } catch (err) {
     if (err instanceof Bzip2Error) throw new ScanError('corrupt', err.message);
     throw err;
   }
   ctx.addEntry();
-  yield { kind: 'member', name: '', data: sink.blob() };
+  yield { kind: 'member', name: '', data: guard.blob() };
 };

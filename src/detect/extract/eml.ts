@@ -5,8 +5,8 @@
  * back as a member (its name checked by rule 2, its content scanned recursively). Whatever cannot
  * be decoded is reported as unscannable with where it is, and what could be read is still read.
  */
-import { readBytes } from '../bytes.js';
-import { mayHaveStampChar } from './byte-scan.js';
+import { blobOf, readBytes } from '../bytes.js';
+import { mayBeStamp } from './byte-scan.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { htmlRuns } from './html.js';
@@ -21,8 +21,8 @@ const MAX_NEST = 32;
 export const extractEml: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
   ctx.checkTime();
-  // Without company keywords only the stamp matters: text without 秘/㊙ need not reach the matcher.
-  for (const x of walkMessage(bytes, ctx)) if (x.kind !== 'text' || ctx.fullText || mayHaveStampChar(x.text)) yield x;
+  // Without company keywords only the stamp matters: text without a 秘/㊙ that may start one need not reach the matcher.
+  for (const x of walkMessage(bytes, ctx)) if (x.kind !== 'text' || ctx.fullText || mayBeStamp(x.text)) yield x;
 };
 
 /** A whole message: its headers, then its body. */
@@ -146,5 +146,5 @@ function attachmentName(info: ContentInfo, id: string): string {
 function member(name: string, data: Uint8Array, ctx: ExtractContext): Extracted {
   ctx.addEntry();
   ctx.addExpanded(data.length);
-  return { kind: 'member', name, data: new Blob([data as Uint8Array<ArrayBuffer>]), where: { area: 'attachment' } };
+  return { kind: 'member', name, data: blobOf(data), where: { area: 'attachment' } };
 }

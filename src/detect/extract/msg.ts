@@ -9,6 +9,7 @@
  * properties add-ins write); the HTML body and the compressed RTF body are decoded too.
  */
 import type { Cfb, CfbEntry } from './cfb-reader.js';
+import { blobOf } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { htmlRuns } from './html.js';
@@ -221,7 +222,7 @@ async function* attachment(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: nu
   if (data?.type === PT_BINARY) {
     const bytes = cfb.read(data.entry);
     ctx.addExpanded(bytes.length);
-    yield { kind: 'member', name: fileName || label, data: new Blob([bytes as Uint8Array<ArrayBuffer>]), where: { area: 'attachment' } };
+    yield { kind: 'member', name: fileName || label, data: blobOf(bytes), where: { area: 'attachment' } };
     return;
   }
   if (data?.type !== PT_OBJECT || data.entry.type !== 1) return; // by reference: the file is not in the item

@@ -7,6 +7,7 @@
  * are not under our control).
  */
 import { Cfb, type CfbEntry } from './cfb-reader.js';
+import { blobOf } from '../bytes.js';
 import { readPropertySets } from './ole2-props.js';
 import { MAX_VERIFIED_HITS, scanBytes } from './binary.js';
 import { readDoc } from './ole2-doc.js';
@@ -146,7 +147,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
     const m = parseOle10Native(cfb.read(native));
     ctx.addEntry();
     ctx.addExpanded(m.data.length);
-    yield { kind: 'member', name: m.name || st.name, data: new Blob([m.data as Uint8Array<ArrayBuffer>]), where: { part: native.path } };
+    yield { kind: 'member', name: m.name || st.name, data: blobOf(m.data), where: { part: native.path } };
   }
   for (const n of ['Package', 'CONTENTS']) {
     const e = has(n);
@@ -154,7 +155,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
       const data = cfb.read(e);
       ctx.addEntry();
       ctx.addExpanded(data.length);
-      yield { kind: 'member', name: n === 'Package' ? 'Package' : 'CONTENTS', data: new Blob([data as Uint8Array<ArrayBuffer>]), where: { part: e.path } };
+      yield { kind: 'member', name: n === 'Package' ? 'Package' : 'CONTENTS', data: blobOf(data), where: { part: e.path } };
     }
   }
 

@@ -11,6 +11,7 @@ import { ScanError, ScanLimitError, type ExtractContext, type Extracted, type Ex
 import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
 import { attr, markupStampHits, xmlToText } from './xml-text.js';
 import { MarkupWindows } from './markup-windows.js';
+import { mayBeStamp } from './byte-scan.js';
 import { XlsbBook, extractXlsbPart, isXlsbPart } from './xlsb.js';
 
 const SKIP =
@@ -148,14 +149,12 @@ async function* sharedStrings(
 ): AsyncGenerator<Extracted> {
   const items = Array.from(xml.matchAll(/<si\b[^>]*>([\s\S]*?)<\/si>/g), (m) => xmlToText(m[1]));
   const candidates = new Set<number>();
-  for (let i = 0; i < items.length; i++) if (MAY_BE_STAMP.test(items[i])) candidates.add(i);
+  // A literal "&#" may be a character reference that spells 秘.
+  for (let i = 0; i < items.length; i++) if (mayBeStamp(items[i]) || items[i].includes('&#')) candidates.add(i);
   const cells = candidates.size ? await cellsUsing(candidates, zip, sheets, ctx) : new Map<number, Where>();
   for (const i of candidates) yield { kind: 'text', text: items[i], where: { part, area: 'cells', ...cells.get(i) } };
   if (ctx.fullText) for (const text of chunkText(items.join('\n'))) yield { kind: 'text', text, where: { part, area: 'cells' } };
 }
-
-/** 秘 or ㊙ not starting a word (秘密, 秘書: kana or kanji after it), or a literal "&#". */
-const MAY_BE_STAMP = /[秘㊙](?![\u3001-\u9fff])|&#/;
 
 /**
  * The first cell of any sheet that uses each shared string in `wanted`: one streamed pass over each

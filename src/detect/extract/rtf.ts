@@ -7,6 +7,7 @@
  * file are handed back as members.
  */
 import { chunkText } from '../text-chunks.js';
+import { blobOf } from '../bytes.js';
 import { codepageDecoder } from './ole2-props.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import type { Where } from '../types.js';
@@ -71,7 +72,7 @@ export const extractRtf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   for (const [i, obj] of r.objects.entries()) {
     ctx.addEntry();
     ctx.addExpanded(obj.length);
-    yield { kind: 'member', name: `object${i + 1}`, data: new Blob([obj as Uint8Array<ArrayBuffer>]), where: { area: 'embedded object' } };
+    yield { kind: 'member', name: `object${i + 1}`, data: blobOf(obj), where: { area: 'embedded object' } };
   }
   if (r.truncated) yield { kind: 'unscannable', reason: 'corrupt', detail: 'RTF document ends before its groups close (truncated)' };
 };

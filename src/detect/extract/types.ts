@@ -12,7 +12,7 @@
  *    with what it can still read (a marked sibling still makes the file marked).
  *  - A blob it recognises but cannot parse at all ends with `throw new ScanError('corrupt', …)`.
  *  - Never catch-and-continue in silence: a `catch` either rethrows a ScanError or yields
- *    `unscannable`. Decompress only through ExpansionGuard (inflate.ts).
+ *    `unscannable`. Decompress only through ExpansionGuard (expansion-guard.ts).
  * The scanner answers `clean` only when the whole tree of members ended without any of these.
  */
 import type { Limits, UnscannableReason, Where } from '../types.js';

@@ -5,7 +5,7 @@
  */
 import { readBytes, u32 } from '../bytes.js';
 import { noWasm } from './libarchive.js';
-import { asCorrupt, checkDeclared, MemberSink } from './member-sink.js';
+import { asCorrupt, checkDeclared, ExpansionGuard } from './expansion-guard.js';
 import { ScanError, type ExtractContext, type Extractor } from './types.js';
 
 const MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
@@ -14,7 +14,8 @@ export const extractXz: Extractor = async function* (blob, ctx) {
   const streams = await streamBounds(blob, ctx);
   // The indexes declare the uncompressed size: a bomb is refused before any decoding.
   checkDeclared('xz stream', streams.reduce((n, s) => n + s.uncompressed, 0), blob.size, ctx);
-  const sink = new MemberSink('xz stream', blob.size, ctx);
+  const guard = new ExpansionGuard(ctx, { name: 'xz stream', copy: true });
+  guard.consumed(blob.size); // the ratio is taken against the whole file
   // Loaded on first use: a module with side effects that the page-level bundles must not carry.
   // A CommonJS module: bundlers and Node expose its exports as `default`, some loaders by name too.
   const xz = (await import('xz-decompress')) as unknown as typeof import('xz-decompress') & { default?: typeof import('xz-decompress') };
@@ -25,7 +26,7 @@ export const extractXz: Extractor = async function* (blob, ctx) {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        sink.push(value);
+        guard.produced(value);
       }
     } catch (err) {
       await reader.cancel().catch(() => undefined);
@@ -34,7 +35,7 @@ export const extractXz: Extractor = async function* (blob, ctx) {
     }
   }
   ctx.addEntry();
-  yield { kind: 'member', name: '', data: sink.blob() };
+  yield { kind: 'member', name: '', data: guard.blob() };
 };
 
 /** [start, end) of each stream, found from the end through stream footers and indexes (xz spec §2.1, §4). */

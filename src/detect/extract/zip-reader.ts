@@ -1,14 +1,15 @@
 /**
  * A ZIP reader over a Blob: the central directory is read from the end, each member is read
  * and inflated on demand, so memory holds one member at a time. Guards against bombs
- * (declared and actual expansion ratio, total expanded bytes: see inflate.ts) and lying headers:
+ * (declared and actual expansion ratio, total expanded bytes: see expansion-guard.ts) and lying headers:
  * the directory must hold exactly the entries its end record lists, each local header must agree
  * with its directory entry, and every member read must match its size and CRC-32.
  */
 import { decodeName, readBytes, u16, u32, u64 } from '../bytes.js';
 import { crc32 } from '../crc32.js';
 import { RATIO_FLOOR_BYTES } from '../limits.js';
-import { ExpansionGuard, inflateRaw } from './inflate.js';
+import { ExpansionGuard } from './expansion-guard.js';
+import { inflateRaw } from './inflate.js';
 import { ScanError, type ExtractContext } from './types.js';
 
 export interface ZipEntry {
