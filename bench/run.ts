@@ -14,6 +14,7 @@ const suites: [string, () => Promise<Row[]>][] = [
   ['limits', async () => (await import('./engine-limits.js')).runLimitsBench()],
   ['collector', async () => (await import('./collector.js')).runCollectorBench()],
   ['browser', async () => (await import('./upload-latency.js')).runUploadLatencyBench()],
+  ['pages', async () => (await import('./pages.js')).runPagesBench()],
 ];
 
 const rows: Row[] = [];

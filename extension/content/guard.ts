@@ -11,11 +11,11 @@ import { HANDSHAKE, type Subject, type ToGuard, type ToHooks } from './bridge.js
 import { installDrop } from './drop.js';
 import { installFileInput } from './file-input.js';
 import { installFormSubmit } from './form-submit.js';
-import { decide, guard, type Item } from './gate.js';
+import { decide, guard, isGuarded, type Item } from './gate.js';
 import { installPaste } from './paste.js';
 import { setHooksPort } from './hooks-line.js';
 import { runtime } from './runtime.js';
-import { listenForScanner } from './scanner.js';
+import { listenForScanner, warmUp } from './scanner.js';
 import { installTextWatch } from './text-watch.js';
 
 let port: MessagePort | null = null;
@@ -61,9 +61,23 @@ function toItem(s: Subject): Item {
   return { kind: 'text', text: s.text };
 }
 
+/** A file is about to appear: a chooser opens, or files are dragged in. The scanner starts meanwhile. */
+function warmUpOnIntent(): void {
+  const onClick = (e: Event) => {
+    const t = e.composedPath()[0];
+    if (t instanceof HTMLInputElement && t.type === 'file' && isGuarded()) warmUp();
+  };
+  const onDrag = (e: DragEvent) => {
+    if (e.dataTransfer?.types.includes('Files') && isGuarded()) warmUp();
+  };
+  window.addEventListener('click', onClick, { capture: true, passive: true });
+  window.addEventListener('dragenter', onDrag, { capture: true, passive: true });
+}
+
 function start(): void {
   listenForHooks();
   listenForScanner();
+  warmUpOnIntent();
   installFileInput();
   installDrop();
   installPaste();

@@ -62,6 +62,14 @@ export function onProgress(listener: Listener): () => void {
   return () => listeners.delete(listener);
 }
 
+/**
+ * Starts the frame and its worker ahead of the first scan (when a file chooser opens or files are
+ * dragged over the page), so the first file does not wait for them. Nothing happens if already started.
+ */
+export function warmUp(): void {
+  void connect().catch(() => undefined);
+}
+
 /** Scans one file in the extension's worker. Never rejects: a failure is an `unscannable` verdict. */
 export function scan(
   blob: Blob,

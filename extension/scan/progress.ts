@@ -20,14 +20,15 @@ export function countReads<B extends Blob>(blob: B, report: Report): B {
 function wrap<B extends Blob>(blob: B, add: (n: number) => void): B {
   const proto = Blob.prototype;
   const slice = proto.slice.bind(blob);
-  const arrayBuffer = proto.arrayBuffer.bind(blob);
-  const text = proto.text.bind(blob);
+  // Every whole read goes through the prototype's arrayBuffer (some engines build text() on top of
+  // this.arrayBuffer(), which would count twice).
+  const arrayBuffer = () => proto.arrayBuffer.call(blob).then((b) => (add(b.byteLength), b));
   const stream = proto.stream.bind(blob);
-  const bytes = (proto as { bytes?: () => Promise<Uint8Array> }).bytes?.bind(blob);
   const methods: Record<string, unknown> = {
     slice: (start?: number, end?: number, type?: string) => wrap(slice(start, end, type), add),
-    arrayBuffer: () => arrayBuffer().then((b) => (add(b.byteLength), b)),
-    text: () => text().then((s) => (add(blob.size), s)),
+    arrayBuffer,
+    bytes: () => arrayBuffer().then((b) => new Uint8Array(b)),
+    text: () => arrayBuffer().then((b) => new TextDecoder().decode(b)),
     stream: () =>
       stream().pipeThrough(
         new TransformStream<Uint8Array, Uint8Array>({
@@ -38,7 +39,6 @@ function wrap<B extends Blob>(blob: B, add: (n: number) => void): B {
         }),
       ),
   };
-  if (bytes) methods.bytes = () => bytes().then((b) => (add(b.byteLength), b));
   for (const [key, value] of Object.entries(methods)) Object.defineProperty(blob, key, { value, configurable: true });
   return blob;
 }

@@ -1,0 +1,229 @@
+/**
+ * `npm run bench -- pages`: what the guard costs pages that never upload anything, in real Chromium,
+ * with and without the extension side by side (two browsers, the same pages, alternating runs):
+ *
+ * - load: navigation start → load event end, p50 over RUNS, for four realistic pages — a single-page
+ *   app (a 2 MB script bundle that builds a 5,000-node DOM), a text-heavy page (≈ 1 MB of Japanese
+ *   prose), a page with 50 same-origin iframes (each frame carries the guard too) and a page that makes
+ *   500 fetches at load;
+ * - memory per tab: JS heap in use (all worlds of the tab's renderer, after a forced GC) and DOM
+ *   nodes, on the SPA page;
+ * - per call: µs added to a clean `fetch` and to a clean `XMLHttpRequest.send` (the synchronous part a
+ *   page pays: issuing 500 calls in a loop), and to the whole round trip of 500 sequential fetches.
+ *
+ * All pages are served on a listed host (the guard is injected), by a local HTTPS server.
+ *   node bin/run-ts.js bench/run.ts pages     (build first: npm run build)
+ */
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
+import { selfSignedCert } from '../test/e2e/support/cert.js';
+import { launchWithExtension, type Launched } from '../test/e2e/support/index.js';
+import { median, printTable, type Row } from './table.js';
+
+const HOST = 'mail.google.com';
+const RUNS = 15;
+const CALLS = 500;
+
+/** A 2 MB bundle: many small modules (as bundlers emit them) that build a sizeable DOM at start. */
+function spaBundle(): string {
+  const mods: string[] = [];
+  for (let i = 0; i < 4000; i++) {
+    mods.push(`function m${i}(s){const o={id:${i},name:'component-${i}',props:{a:${i % 7},b:'${'x'.repeat(i % 40)}'}};` +
+      `for(let k=0;k<3;k++)o.props['k'+k]=s+k;return o}`);
+  }
+  const filler = `/* ${'vendor code '.repeat(80_000)} */`;
+  return `${filler}\n${mods.join('\n')}\n` +
+    `const root=document.getElementById('app');const list=document.createElement('ul');` +
+    `for(let i=0;i<5000;i++){const li=document.createElement('li');li.textContent=JSON.stringify(globalThis['m'+(i%4000)]?.('v')??i);list.appendChild(li)}` +
+    `root.appendChild(list);`;
+}
+
+function textPage(): string {
+  const para = '<p>来週の定例は水曜 10 時から。部品の納期と検査の段取りを確認します。議事録は各自で確認してください。' +
+    'The quarterly review covers delivery dates, inspection steps and the supplier list.</p>\n';
+  return `<!doctype html><meta charset="utf-8"><title>text</title><article>${para.repeat(5000)}</article>`;
+}
+
+function pages(): Record<string, { type: string; body: string }> {
+  const html = (b: string) => ({ type: 'text/html; charset=utf-8', body: `<!doctype html><meta charset="utf-8">${b}` });
+  return {
+    '/spa': html('<title>spa</title><div id="app"></div><script src="/bundle.js"></script>'),
+    '/bundle.js': { type: 'text/javascript', body: spaBundle() },
+    '/text': { type: 'text/html; charset=utf-8', body: textPage() },
+    '/frames': html(`<title>frames</title>${Array.from({ length: 50 }, (_, i) => `<iframe src="/child?${i}" width="60" height="40"></iframe>`).join('')}`),
+    '/child': html('<p>frame</p><input type="text">'),
+    '/fetches': html(`<title>fetches</title><script>
+      window.__done = (async () => { for (let i = 0; i < ${CALLS}; i++) await fetch('/api?' + i, { method: 'POST', body: JSON.stringify({ i, q: 'clean text' }) }); })();
+      </script>`),
+    '/calls': html('<title>calls</title>'),
+  };
+}
+
+function serve(): Promise<{ url(path: string): string; close(): Promise<void> }> {
+  const table = pages();
+  const server = https.createServer(selfSignedCert([HOST]), (req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path === '/api') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      const p = table[path];
+      if (!p) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': p.type, 'cache-control': 'no-store' });
+      res.end(p.body);
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      resolve({
+        url: (path) => `https://${HOST}:${port}${path}`,
+        close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+      });
+    }),
+  );
+}
+
+/** Navigation start → load event end, in ms, as the page itself measured it. */
+async function loadMs(page: Page, url: string, wait?: string): Promise<number> {
+  await page.goto(url, { waitUntil: 'load' });
+  if (wait) await page.evaluate(wait);
+  return page.evaluate(() => {
+    const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+    return n.loadEventEnd - n.startTime;
+  });
+}
+
+/** µs per call for the synchronous issue of CALLS calls, and per sequential fetch round trip. */
+async function perCall(page: Page): Promise<{ fetchIssue: number; xhrIssue: number; fetchRound: number }> {
+  return page.evaluate(async (n) => {
+    // No named inner functions: the bench runs through tsx, whose helpers do not exist in the page.
+    let t = performance.now();
+    const all: Promise<unknown>[] = [];
+    for (let i = 0; i < n; i++) all.push(fetch('/api?f' + i, { method: 'POST', body: JSON.stringify({ q: 'clean text, nothing marked', at: Date.now() }) }));
+    const fetchIssue = ((performance.now() - t) * 1000) / n;
+    await Promise.all(all);
+    const xhrs: XMLHttpRequest[] = [];
+    t = performance.now();
+    for (let i = 0; i < n; i++) {
+      const x = new XMLHttpRequest();
+      x.open('POST', '/api?x' + i);
+      x.send(JSON.stringify({ q: 'clean text, nothing marked', at: Date.now() }));
+      xhrs.push(x);
+    }
+    const xhrIssue = ((performance.now() - t) * 1000) / n;
+    await Promise.all(xhrs.map((x) => (x.readyState === 4 ? null : new Promise((r) => x.addEventListener('loadend', r)))));
+    t = performance.now();
+    for (let i = 0; i < n; i++) await fetch('/api?s' + i, { method: 'POST', body: JSON.stringify({ q: 'clean text, nothing marked', at: Date.now() }) });
+    const fetchRound = ((performance.now() - t) * 1000) / n;
+    return { fetchIssue, xhrIssue, fetchRound };
+  }, CALLS);
+}
+
+/** JS heap in use (every world of the tab's renderer) after a GC, and DOM nodes. */
+async function memory(page: Page): Promise<{ heap: number; nodes: number }> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+    const { nodes } = (await cdp.send('Memory.getDOMCounters')) as { nodes: number };
+    return { heap: usedSize, nodes };
+  } finally {
+    await cdp.detach();
+  }
+}
+
+const LOADS: [string, string, string?][] = [
+  ['single-page app (2 MB bundle, 5,000 nodes)', '/spa'],
+  ['text-heavy page (≈ 1 MB of prose)', '/text'],
+  ['50 iframes', '/frames'],
+  [`${CALLS} fetches at load`, '/fetches', 'window.__done'],
+];
+
+export async function runPagesBench(): Promise<Row[]> {
+  const server = await serve();
+  const browsers: Launched[] = [];
+  try {
+    const [withExt, without] = await Promise.all([
+      launchWithExtension({ hosts: [HOST] }),
+      launchWithExtension({ hosts: [HOST], extension: false }),
+    ]);
+    browsers.push(withExt, without);
+    const tabs = await Promise.all([withExt, without].map((b) => b.context.newPage()));
+    const rows: Row[] = [];
+
+    for (const [label, path, wait] of LOADS) {
+      const ours: number[] = [];
+      const base: number[] = [];
+      for (let i = 0; i < RUNS + 1; i++) {
+        const a = await loadMs(tabs[0], server.url(path), wait);
+        const b = await loadMs(tabs[1], server.url(path), wait);
+        if (i === 0) continue; // warm-up: first compile of the bundle, connection set-up
+        ours.push(a);
+        base.push(b);
+      }
+      const added = median(ours) - median(base);
+      rows.push({
+        area: 'pages',
+        case: `load, ${label} (p50, ${RUNS} runs)`,
+        ours: `${median(ours).toFixed(1)} ms (+${added.toFixed(1)})`,
+        baseline: `${median(base).toFixed(1)} ms`,
+        ratio: median(ours) / median(base),
+        target: '≤ 5 ms added',
+        met: added <= 5,
+      });
+    }
+
+    const mem = await Promise.all(
+      tabs.map(async (t) => {
+        await t.goto(server.url('/spa'), { waitUntil: 'load' });
+        await t.waitForTimeout(500);
+        return memory(t);
+      }),
+    );
+    const addedMb = (mem[0].heap - mem[1].heap) / 1_048_576;
+    rows.push({
+      area: 'pages',
+      case: 'memory per tab: JS heap in use after GC (SPA page); DOM nodes',
+      ours: `${(mem[0].heap / 1_048_576).toFixed(2)} MB (+${addedMb.toFixed(2)}); ${mem[0].nodes}`,
+      baseline: `${(mem[1].heap / 1_048_576).toFixed(2)} MB; ${mem[1].nodes}`,
+      target: '≤ 2 MB added',
+      met: addedMb <= 2,
+    });
+
+    const calls = { ours: [] as { fetchIssue: number; xhrIssue: number; fetchRound: number }[], base: [] as typeof calls.ours };
+    for (let i = 0; i < 6; i++) {
+      for (const [k, t] of [['ours', tabs[0]], ['base', tabs[1]]] as const) {
+        await t.goto(server.url('/calls'), { waitUntil: 'load' });
+        const r = await perCall(t);
+        if (i > 0) calls[k].push(r);
+      }
+    }
+    for (const [key, label] of [
+      ['fetchIssue', `clean fetch() call, issuing ${CALLS} (µs per call, p50 of 5)`],
+      ['xhrIssue', `clean XMLHttpRequest.send, issuing ${CALLS} (µs per call, p50 of 5)`],
+      ['fetchRound', `clean fetch round trip, ${CALLS} in sequence (µs per call, p50 of 5)`],
+    ] as const) {
+      const a = median(calls.ours.map((r) => r[key]));
+      const b = median(calls.base.map((r) => r[key]));
+      rows.push({
+        area: 'pages',
+        case: label,
+        ours: `${a.toFixed(1)} µs (+${(a - b).toFixed(1)})`,
+        baseline: `${b.toFixed(1)} µs`,
+        ratio: a / b,
+        target: '≤ 20 µs added',
+        met: a - b <= 20,
+      });
+    }
+    return rows;
+  } finally {
+    await Promise.all(browsers.map((b) => b.close()));
+    await server.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  printTable(await runPagesBench());
+}
