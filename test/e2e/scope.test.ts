@@ -160,11 +160,14 @@ describe('scope: everywhere', () => {
     await expectBlocked(p, UNLISTED, () => p.frameLocator('#frame').locator('#fi').setInputFiles(asFile(S.nameMarked)), S.nameMarked.name);
     expect((await pageLog(p)).filter((l) => l.ch === 'fetch-input' || l.ch === 'drop' || l.ch === 'iframe-input')).toEqual([]);
 
-    // A page script's own fetch with FormData: refused by the hooks, nothing arrives.
+    // A page script's own fetch with FormData: the hooks hold it while the employee reads the warning,
+    // then it fails; nothing arrives.
     await clearAll(p, server);
-    const r = await scriptUpload(p, S.nameMarked);
-    expect(r).toMatch(/^refused/);
-    if (await p.locator(WARNING_TAG).count()) await dismissWarning(p);
+    const sent = scriptUpload(p, S.nameMarked);
+    const w = await readWarning(p);
+    expect(w.action).toBe('block');
+    await dismissWarning(p);
+    expect(await sent).toMatch(/^refused/);
     await p.waitForTimeout(200);
     expect(server.received.filter((a) => a.host === UNLISTED)).toEqual([]);
 
