@@ -96,7 +96,7 @@ describe('what each verdict leads to', () => {
 describe('which URLs get a script', () => {
   const files = { guard: 'g.js', pageHooks: 'h.js' };
   it('listed: the services and the conditioned destinations, nothing else', () => {
-    const p = mergePolicy({ sanctioned: [{ host: 'mail.acme.co.jp', requireEncryption: true }] });
+    const p = mergePolicy({ sanctioned: [{ host: 'mail.acme.co.jp', requireEncryption: true, action: 'warn' }] });
     const { matches } = guardMatchPatterns(p);
     expect(matches).toContain('*://mail.acme.co.jp/*');
     expect(matches).toContain('*://mail.google.com/*');
@@ -113,7 +113,7 @@ describe('which URLs get a script', () => {
   });
 
   it('registers something even with no service left, when a destination has a condition', () => {
-    const p = mergePolicy({ removeServices: defaultPolicy().services.map((s) => s.id), sanctioned: [{ host: 'mail.acme.co.jp', requireEncryption: true }] });
+    const p = mergePolicy({ removeServices: defaultPolicy().services.map((s) => s.id), sanctioned: [{ host: 'mail.acme.co.jp', requireEncryption: true, action: 'warn' }] });
     expect(registrationPlan(p, files)[1]!.matches).toEqual(['*://mail.acme.co.jp/*']);
   });
 });
