@@ -111,6 +111,9 @@ const TRANSFER: Service[] = [
   // source: Smash terms (https://about.fromsmash.com/terms-policies: "accessible at the URL https://fromsmash.com")
   // and help centre (https://fromsmash.com/help/articles/13906163): files are sent from fromsmash.com.
   { id: 'smash', name: 'Smash', category: 'sharing', hosts: ['fromsmash.com'] },
+  // source: TransferNow Help Center (https://support.transfernow.net/en/category/accounts-and-subscriptions-eb6h47):
+  // the service's own help for sending files from its home page on transfernow.net (free and paid accounts).
+  { id: 'transfernow', name: 'TransferNow', category: 'sharing', hosts: ['transfernow.net', 'www.transfernow.net'] },
 ];
 
 /** More GenAI services. */
