@@ -104,7 +104,7 @@ function check(d: Details): Found | null {
   if (destination?.kind === 'sanctioned') return null;
   const hit = markedInBody(d.requestBody as RequestBody, s?.designated ?? {});
   if (!hit) return null;
-  return { hit, page, destination, action: s && destination ? actionAt(s, destination, 'marked', null) : 'block' };
+  return { hit, page, destination, action: s && destination ? actionAt(s, destination, { verdict: 'marked', fileName: hit.fileName }) : 'block' };
 }
 
 /** The extension's own requests (the collector) carry file names of events, never content. */

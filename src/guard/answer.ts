@@ -34,7 +34,7 @@ export function answerFindings(s: PolicySnapshot, candidates: readonly (string |
     return { url, destination, findings: [], actions: [], action: list.length === 0 ? 'allow' : 'block' };
   }
   // Not a guarded page (the policy changed under an open tab): nothing to enforce, but on record.
-  const actions = findings.map((f) => (destination ? actionAt(s, destination, f.verdict, f.encrypted ?? null, f.reason) : 'allow'));
+  const actions = findings.map((f) => (destination ? actionAt(s, destination, f) : 'allow'));
   return { url, destination, findings, actions, action: strictest(actions) };
 }
 

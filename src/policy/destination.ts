@@ -73,18 +73,24 @@ export function actionsAt<S extends { category: Category }>(p: { actions: Action
   return { marked: d.kind === 'sanctioned' ? d.entry.action : 'allow', unscannable: 'allow', clean: 'allow' };
 }
 
+/** What a decision needs to know about one item. */
+export interface Judgement {
+  verdict: Verdict;
+  /** The file's name; null for text and for bytes a page built (no file was attached). */
+  fileName: string | null;
+  /** A password-protected archive, PDF or Office file; null or absent when not checked. */
+  encrypted?: boolean | null;
+  /** Why an unscannable item was not read (too large, encrypted…): those cases may have their own action. */
+  reason?: string | null;
+}
+
 /**
- * The action for one verdict at a destination. `encrypted`: whether the file is a password-protected
- * archive, PDF or Office file (null when unknown or not a file). At a sanctioned destination with
- * requireEncryption a marked file passes only when it is known to be encrypted: unknown is unmet.
+ * The action for one item at a destination. At a sanctioned destination with requireEncryption only an
+ * attached marked file is held to the condition (guideline 2-2-2c is about files), and it passes only
+ * when it is known to be encrypted: unknown is unmet. Text typed there (a mail body) passes, as at `allow`.
  */
-export function actionAt<S extends { category: Category }>(
-  p: { actions: ActionTable },
-  d: Destination<S>,
-  verdict: Verdict,
-  encrypted: boolean | null,
-  reason: string | null = null,
-): Action {
-  if (d.kind !== 'sanctioned') return actionFor(p, categoryOf(d) as Category, verdict, reason);
-  return verdict === 'marked' && d.entry.requireEncryption && encrypted !== true ? d.entry.action : 'allow';
+export function actionAt<S extends { category: Category }>(p: { actions: ActionTable }, d: Destination<S>, j: Judgement): Action {
+  if (d.kind !== 'sanctioned') return actionFor(p, categoryOf(d) as Category, j.verdict, j.reason);
+  const unmet = j.verdict === 'marked' && j.fileName !== null && d.entry.requireEncryption && j.encrypted !== true;
+  return unmet ? d.entry.action : 'allow';
 }

@@ -155,8 +155,13 @@ export const FULL_POLICY: ManagedPolicy = {
     { id: 'partner-portal', name: '取引先ポータル（個人アカウント）', category: 'custom', hosts: ['upload.partner.example', '*.files.partner.example'], paths: ['/upload'] },
   ],
   removeServices: ['poe'],
+  scope: 'everywhere',
   allow: ['example-corp.app.box.com', '*.example-corp.sharepoint.com'],
-  actions: { genai: { unscannable: 'block', marked: 'block' }, sharing: { clean: 'audit' }, webmail: { marked: 'warn' } },
+  sanctioned: [
+    { host: 'mail.example-corp.co.jp', requireEncryption: true, action: 'warn' },
+    { host: '*.transfer.example-corp.co.jp', requireEncryption: false, action: 'block' },
+  ],
+  actions: { genai: { unscannable: 'block', marked: 'block' }, sharing: { clean: 'audit' }, webmail: { marked: 'warn' }, other: { unscannable: 'audit' } },
   limits: { maxBytes: 209715200, maxDepth: 6, maxEntries: 5000, maxRatio: 200, maxExpandedBytes: 1073741824, timeBudgetMs: 20000 },
   designated: {
     sha256: ['0'.repeat(63) + 'a'],

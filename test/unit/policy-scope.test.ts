@@ -67,19 +67,24 @@ describe('what each verdict leads to', () => {
   it('other has its own actions, shipped as block / warn / allow, and the admin sets them', () => {
     const p = mergePolicy({ scope: 'everywhere', actions: { other: { unscannable: 'audit' } } });
     const d = findDestination(p, 'https://x.example/')!;
-    expect(['marked', 'unscannable', 'clean'].map((v) => actionAt(p, d, v as 'marked', null))).toEqual(['block', 'audit', 'allow']);
+    expect(['marked', 'unscannable', 'clean'].map((v) => actionAt(p, d, { verdict: v as 'marked', fileName: 'a.docx' }))).toEqual(['block', 'audit', 'allow']);
+    expect(actionAt(p, d, { verdict: 'marked', fileName: null })).toBe('block');
     expect(defaultPolicy().actions.other).toEqual({ marked: 'block', unscannable: 'warn', clean: 'allow' });
   });
 
-  it('a sanctioned destination: only a marked file not known to be encrypted gets its action', () => {
+  it('a sanctioned destination: only an attached marked file not known to be encrypted gets its action', () => {
     for (const action of ['warn', 'block', 'audit'] as const) {
       const p = mergePolicy({ sanctioned: [{ host: 'mail.acme.co.jp', requireEncryption: true, action }] });
       const d = findDestination(p, 'https://mail.acme.co.jp/')!;
-      expect(actionAt(p, d, 'marked', false)).toBe(action);
-      expect(actionAt(p, d, 'marked', null)).toBe(action);
-      expect(actionAt(p, d, 'marked', true)).toBe('allow');
-      expect(actionAt(p, d, 'unscannable', null)).toBe('allow');
-      expect(actionAt(p, d, 'clean', null)).toBe('allow');
+      const file = (verdict: 'marked' | 'clean' | 'unscannable', encrypted?: boolean | null) => actionAt(p, d, { verdict, fileName: '秘—見積.zip', encrypted });
+      expect(file('marked', false)).toBe(action);
+      expect(file('marked', null)).toBe(action);
+      expect(file('marked')).toBe(action);
+      expect(file('marked', true)).toBe('allow');
+      expect(file('unscannable')).toBe('allow');
+      expect(file('clean')).toBe('allow');
+      // Marked text typed into the company's own mail (no file attached) passes, as at an allowed host.
+      expect(actionAt(p, d, { verdict: 'marked', fileName: null })).toBe('allow');
     }
   });
 
@@ -96,7 +101,7 @@ describe('what each verdict leads to', () => {
 describe('which URLs get a script', () => {
   const files = { guard: 'g.js', pageHooks: 'h.js' };
   it('listed: the services and the conditioned destinations, nothing else', () => {
-    const p = mergePolicy({ sanctioned: [{ host: 'mail.acme.co.jp', requireEncryption: true }] });
+    const p = mergePolicy({ sanctioned: [{ host: 'mail.acme.co.jp', requireEncryption: true, action: 'warn' }] });
     const { matches } = guardMatchPatterns(p);
     expect(matches).toContain('*://mail.acme.co.jp/*');
     expect(matches).toContain('*://mail.google.com/*');
@@ -113,7 +118,7 @@ describe('which URLs get a script', () => {
   });
 
   it('registers something even with no service left, when a destination has a condition', () => {
-    const p = mergePolicy({ removeServices: defaultPolicy().services.map((s) => s.id), sanctioned: [{ host: 'mail.acme.co.jp', requireEncryption: true }] });
+    const p = mergePolicy({ removeServices: defaultPolicy().services.map((s) => s.id), sanctioned: [{ host: 'mail.acme.co.jp', requireEncryption: true, action: 'warn' }] });
     expect(registrationPlan(p, files)[1]!.matches).toEqual(['*://mail.acme.co.jp/*']);
   });
 });

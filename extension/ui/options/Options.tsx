@@ -9,7 +9,7 @@ import type { ManagedPolicy } from '../../../src/policy/types.js';
 import { getPolicy } from '../common/api.js';
 import { t, uiLang } from '../common/i18n.js';
 
-const CATEGORIES = ['webmail', 'sharing', 'genai', 'custom'] as const;
+const CATEGORIES = ['webmail', 'sharing', 'genai', 'custom', 'other'] as const;
 const VERDICTS = ['marked', 'unscannable', 'clean'] as const;
 
 function Origin({ keys, managed }: { keys: (keyof ManagedPolicy)[]; managed: (keyof ManagedPolicy)[] }) {

@@ -177,12 +177,20 @@ describe('the other verbs still work, now with YAML and the schema', () => {
     const r = await cli('check', p('invalid.yaml'));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('actions.genai.marked: must be one of block, warn, audit, allow');
+    writeFileSync(p('scope-bad.yaml'), 'scope: all\nallow: [{ host: mail.acme.example, requireEncryption: true }]\n');
+    const s = await cli('check', p('scope-bad.yaml'));
+    expect(s.code).toBe(2);
+    expect(s.stderr).toContain('scope: must be one of listed, everywhere');
+    expect(s.stderr).toContain('allow[0]: must be a string');
   });
 
   it('effective and chromium read YAML', async () => {
     const e = await cli('effective', p('policy.yaml'));
     expect(e.code).toBe(0);
-    expect(JSON.parse(e.stdout).collectorUrl).toBe(FULL_POLICY.collectorUrl);
+    const effective = JSON.parse(e.stdout);
+    expect(effective.collectorUrl).toBe(FULL_POLICY.collectorUrl);
+    expect(effective).toMatchObject({ scope: 'everywhere', sanctioned: FULL_POLICY.sanctioned });
+    expect(effective.actions.other).toEqual({ marked: 'block', unscannable: 'audit', clean: 'allow' });
     const c = await cli('chromium', p('policy.yaml'));
     expect(c.code).toBe(0);
     expect(JSON.parse(c.stdout)['3rdparty'].extensions[EXTENSION_ID]).toEqual(FULL_POLICY);
