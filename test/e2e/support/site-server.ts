@@ -9,7 +9,7 @@
  *   POST /upload?ch=… multipart (files + fields) or a raw body; recorded
  *   POST /backend-api/conversation   ChatGPT-style JSON prompt; recorded as text
  *   WS   /ws          WebSocket; every frame recorded
- *   GET  /log/…       recorded as text: the decoded path and query (what a URL carries)
+ *   ANY  /log/…       recorded as text: the decoded path and query (what a URL carries)
  *   GET  /t/NAME      a page or worker script from pages/ (technique pages)
  */
 import { createHash } from 'node:crypto';
@@ -56,7 +56,7 @@ export async function startSiteServer(opts: { hosts?: string[] } = {}): Promise<
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      if (req.method === 'GET' && url.pathname.startsWith('/log/')) return logGet(received, host, url, res);
+      if (url.pathname.startsWith('/log/')) return logUrl(received, host, url, res);
       if (req.method === 'GET' && url.pathname.startsWith('/t/')) return servePage(url.pathname.slice(3), res);
       if (req.method === 'GET') {
         const page = url.pathname === '/' ? 'lab.html' : url.pathname === '/bench' ? 'bench.html' : null;
@@ -94,8 +94,8 @@ export async function startSiteServer(opts: { hosts?: string[] } = {}): Promise<
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-/** GET /log/…: text carried by a URL (suggest requests, pixels, event streams), recorded decoded. */
-function logGet(out: Arrival[], host: string, url: URL, res: http.ServerResponse): void {
+/** /log/… (GET, or a beacon's POST): text carried by a URL (suggest requests, pixels, event streams), recorded decoded. */
+function logUrl(out: Arrival[], host: string, url: URL, res: http.ServerResponse): void {
   const decode = (s: string) => {
     try {
       return decodeURIComponent(s.replace(/\+/g, ' '));
