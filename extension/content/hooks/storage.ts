@@ -8,9 +8,8 @@
  */
 import { replaceConstructor } from './accessors.js';
 import { config } from './bridge-client.js';
-import { carriedGate } from './carried.js';
 import { whenDecided, type Decision } from './decision.js';
-import { gateBlob, READY, type Gate } from './gates.js';
+import { carriedGate, gateBlob, READY, type Gate } from './gates.js';
 import {
   addListener,
   apply,
