@@ -6,7 +6,7 @@
  */
 import { wrapGetter } from './accessors.js';
 import { config } from './bridge-client.js';
-import { apply, SafeWeakSet, weakSetAdd, weakSetHas } from './safe-self.js';
+import { apply, create, SafeWeakSet, weakSetAdd, weakSetHas } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
 

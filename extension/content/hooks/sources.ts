@@ -22,9 +22,10 @@ import {
   setHas,
   stringToLowerCase,
   toStr,
-  } from './safe-self.js';
-import { gateUrl } from './url.js';
+  uncurry,
+} from './safe-self.js';
 import { replaceConstructor, wrapSetter } from './accessors.js';
+import { gateUrl } from './url.js';
 
 type Win = Window & typeof globalThis;
 
@@ -94,10 +95,8 @@ function hookOpen(w: Win): void {
     if (a.length === 0 || a[0] == null) return apply(open, this, a);
     a[0] = toStr(a[0]);
     const gate = gateUrl('url', a[0] as string);
-    if (gate.ready) return apply(open, this, a);
     // A popup must open in the click's task (popup blocker): a URL that waits is not opened.
-    whenAllowed(gate, () => undefined);
-    return null;
+    return gate.ready ? apply(open, this, a) : null;
   } as typeof w.open;
 }
 
@@ -136,10 +135,7 @@ function hookConstructor(w: Win, name: 'EventSource' | 'WebSocket', ch: Channel)
   replaceConstructor(w, name, (Original, a, newTarget) => {
     if (a.length > 0) a[0] = toStr(a[0]);
     const gate = gateUrl(ch, a.length > 0 ? (a[0] as string) : '');
-    if (!gate.ready) {
-      whenAllowed(gate, () => undefined);
-      throw new SafeDOMException('Upload Guard: blocked', 'SecurityError');
-    }
+    if (!gate.ready) throw new SafeDOMException('Upload Guard: blocked', 'SecurityError');
     return construct(Original, a, newTarget);
   });
 }
