@@ -17,7 +17,6 @@ import {
   SAMPLES,
   UNGUARDED_HOST,
   WARNING_TAG,
-  dismissWarning,
   launchWithExtension,
   startSiteServer,
   type Launched,
@@ -48,16 +47,23 @@ async function open(host: string): Promise<Page> {
   return page;
 }
 
-/** Closes every warning that shows within `ms` (the default policy blocks); returns how many showed. */
+/**
+ * Closes every warning that shows within `ms` (the default policy blocks); returns how many showed.
+ * Warnings queue (one at a time), so the next may open as soon as one closes.
+ */
 async function closeWarnings(page: Page, ms: number): Promise<number> {
   let shown = 0;
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    if ((await page.locator(WARNING_TAG).count()) > 0) {
+    const focused = await page
+      .waitForFunction((tag) => document.activeElement?.localName === tag, WARNING_TAG, { timeout: 200 })
+      .then(() => true, () => false);
+    if (focused) {
       shown++;
-      await dismissWarning(page);
+      await page.bringToFront();
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(150);
     }
-    await page.waitForTimeout(50);
   }
   return shown;
 }
