@@ -2,17 +2,16 @@
  * The Files and Blobs a value carries when it is structured-cloned (postMessage, IndexedDB): found by
  * walking it the way the clone will, through captured built-ins. What the walk cannot vouch for — an
  * accessor (the clone would run it and could get a File), or a value too large to walk — is reported
- * as unknown, and the caller refuses it.
+ * as unknown, and the caller refuses it. Pure (no page state), so it is unit-tested in Node.
  */
-import { gateBlob, combine, READY, type Gate } from './gates.js';
-import { NO } from './decision.js';
-import type { Channel } from '../../shared/messages.js';
 import {
   append,
   fileListItem,
   fileListLength,
   getOwnPropertyDescriptor,
   hasOwn,
+  getPrototypeOf,
+  isArray,
   isArrayBuffer,
   isBlob,
   isMap,
@@ -27,7 +26,7 @@ import {
 } from './safe-self.js';
 
 /** Objects walked in one value at most; far above any real message. */
-const WALK_BUDGET = 200_000;
+const WALK_BUDGET = 100_000;
 
 const isFileList = (v: object): boolean => {
   try {
@@ -37,6 +36,8 @@ const isFileList = (v: object): boolean => {
     return false;
   }
 };
+
+const OBJECT_PROTOTYPE = Object.prototype;
 
 /** The Blobs in `v`, or null when the walk cannot tell. */
 export function blobsIn(v: unknown): Blob[] | null {
@@ -52,24 +53,13 @@ function walk(v: unknown, out: Blob[], s: { left: number; seen: WeakSet<object> 
   if (weakSetHas(s.seen, o)) return true;
   weakSetAdd(s.seen, o);
   if (--s.left < 0) return false;
-  if (isBlob(o)) {
-    append(out, o);
-    return true;
+  // Plain objects and arrays, nearly everything a message holds, skip the brand checks (each a throw).
+  const proto = getPrototypeOf(o);
+  if (!isArray(o) && proto !== OBJECT_PROTOTYPE && proto !== null) {
+    const known = platformObject(o, out, s);
+    if (known !== null) return known;
   }
-  if (isArrayBuffer(o) || isView(o)) return true;
-  let ok = true;
-  if (isFileList(o)) {
-    for (let i = 0, n = fileListLength(o as FileList); i < n; i++) append(out, fileListItem(o as FileList, i) as Blob);
-    return true;
-  }
-  if (isMap(o)) {
-    mapForEach(o as Map<unknown, unknown>, (x, k) => (ok = walk(k, out, s) && walk(x, out, s) && ok));
-    if (!ok) return false;
-  } else if (isSet(o)) {
-    setForEach(o as Set<unknown>, (x) => (ok = walk(x, out, s) && ok));
-    if (!ok) return false;
-  }
-  // Own properties, as the clone reads them (arrays and plain objects; a Map's own extras too).
+  // Own properties, as the clone reads them (arrays, plain objects, instances of the page's classes).
   const keys = ownKeys(o);
   for (let i = 0; i < keys.length; i++) {
     const d = getOwnPropertyDescriptor(o, keys[i]);
@@ -80,12 +70,21 @@ function walk(v: unknown, out: Blob[], s: { left: number; seen: WeakSet<object> 
   return true;
 }
 
-/** The decision for handing `v` to another context: each Blob's, like a network upload. */
-export function carriedGate(ch: Channel, v: unknown): Gate {
-  const blobs = blobsIn(v);
-  if (blobs === null) return { ready: false, refusedNow: true, decision: NO };
-  if (blobs.length === 0) return READY;
-  const gates: Gate[] = [];
-  for (let i = 0; i < blobs.length; i++) append(gates, gateBlob(ch, blobs[i]));
-  return combine(gates);
+/** A Blob, bytes, a FileList, a Map or a Set (the clone takes their contents only); null for anything else. */
+function platformObject(o: object, out: Blob[], s: { left: number; seen: WeakSet<object> }): boolean | null {
+  if (isView(o)) return true;
+  if (isBlob(o)) {
+    append(out, o);
+    return true;
+  }
+  if (isArrayBuffer(o)) return true;
+  if (isFileList(o)) {
+    for (let i = 0, n = fileListLength(o as FileList); i < n; i++) append(out, fileListItem(o as FileList, i) as Blob);
+    return true;
+  }
+  let ok = true;
+  if (isMap(o)) mapForEach(o as Map<unknown, unknown>, (x, k) => (ok = walk(k, out, s) && walk(x, out, s) && ok));
+  else if (isSet(o)) setForEach(o as Set<unknown>, (x) => (ok = walk(x, out, s) && ok));
+  else return null;
+  return ok;
 }

@@ -2,7 +2,7 @@
  * Same-origin child frames reached through the parent (about:blank, srcdoc) get the same hooks at
  * once, before the page can borrow their untouched fetch.
  */
-import { create, defineProperty, getOwnPropertyDescriptor, uncurry } from './safe-self.js';
+import { wrapGetter } from './accessors.js';
 
 type Win = Window & typeof globalThis;
 
@@ -18,23 +18,15 @@ export function hookFrames(w: Win, install: (child: Win) => void): void {
   for (const Ctor of [w.HTMLIFrameElement, w.HTMLFrameElement]) {
     const proto = Ctor?.prototype;
     if (!proto) continue;
-    wrapGetter(proto, 'contentWindow', (child) => child && tryInstall(child as Win));
-    wrapGetter(proto, 'contentDocument', (doc) => (doc as Document | null)?.defaultView && tryInstall((doc as Document).defaultView as Win));
+    wrapGetter(proto, 'contentWindow', (frame, get) => {
+      const child = get(frame) as Win | null;
+      if (child) tryInstall(child);
+      return child;
+    });
+    wrapGetter(proto, 'contentDocument', (frame, get) => {
+      const doc = get(frame) as Document | null;
+      if (doc?.defaultView) tryInstall(doc.defaultView as Win);
+      return doc;
+    });
   }
-}
-
-function wrapGetter(proto: object, key: string, seen: (v: unknown) => void): void {
-  const desc = getOwnPropertyDescriptor(proto, key);
-  if (!desc?.get) return;
-  const get = uncurry(desc.get);
-  const d = create(null);
-  d.configurable = desc.configurable;
-  d.enumerable = desc.enumerable;
-  d.set = desc.set;
-  d.get = function (this: HTMLIFrameElement) {
-    const v = get(this);
-    seen(v);
-    return v;
-  };
-  defineProperty(proto, key, d);
 }

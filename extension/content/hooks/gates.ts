@@ -7,7 +7,8 @@
  */
 import { checkName, scanText } from '../../../src/detect/index.js';
 import { ask, config } from './bridge-client.js';
-import { allOf, type Decision } from './decision.js';
+import { blobsIn } from './carried.js';
+import { allOf, NO, type Decision } from './decision.js';
 import { intact } from './intact.js';
 import { append, arrayJoin, fileName, isFile, SafeWeakMap, stringSlice, weakMapGet, weakMapSet } from './safe-self.js';
 import { TEXT_CAP, textsOf } from './text.js';
@@ -82,4 +83,13 @@ export function combine(gates: Gate[]): Gate {
     refusedNow = refusedNow || g.refusedNow;
   }
   return waiting.length === 0 ? READY : { ready: false, refusedNow, decision: allOf(waiting) };
+}
+
+/** The decision for handing `v` to another context (a worker, a frame, storage): each Blob's, like a network upload. */
+export function carriedGate(ch: Channel, v: unknown): Gate {
+  const blobs = blobsIn(v);
+  if (blobs === null) return { ready: false, refusedNow: true, decision: NO }; // cannot tell what it carries
+  const gates: Gate[] = [];
+  for (let i = 0; i < blobs.length; i++) append(gates, gateBlob(ch, blobs[i]));
+  return combine(gates);
 }

@@ -5,8 +5,8 @@
  * and in order with the messages sent after it on the same target; refused, it is dropped.
  */
 import { config } from './bridge-client.js';
-import { carriedGate } from './carried.js';
 import { inOrder, YES, type Decision } from './decision.js';
+import { carriedGate } from './gates.js';
 import { apply, SafeWeakMap, weakMapGet } from './safe-self.js';
 
 type Win = Window & typeof globalThis;

@@ -4,8 +4,9 @@
  * asked for as closed is made open, and looks closed to the page: `host.shadowRoot` is null and
  * `root.mode` says 'closed'. The guard's own world reads the real thing, so it sees the real target.
  */
+import { wrapGetter } from './accessors.js';
 import { config } from './bridge-client.js';
-import { apply, create, defineProperty, getOwnPropertyDescriptor, SafeWeakSet, uncurry, weakSetAdd, weakSetHas } from './safe-self.js';
+import { apply, create, SafeWeakSet, weakSetAdd, weakSetHas } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
 
@@ -33,22 +34,6 @@ export function hookShadow(w: Win): void {
     weakSetAdd(closedHosts, this);
     return root;
   };
-  hideBehind(proto, 'shadowRoot', (host) => (weakSetHas(closedHosts, host as Element) ? null : undefined));
-  hideBehind(w.ShadowRoot.prototype, 'mode', (root) => (weakSetHas(closedRoots, root as ShadowRoot) ? 'closed' : undefined));
-}
-
-/** Wraps a getter: `answer(this)` replaces the real value unless it is undefined. */
-function hideBehind(proto: object, key: string, answer: (self: unknown) => unknown): void {
-  const desc = getOwnPropertyDescriptor(proto, key);
-  if (!desc?.get) return;
-  const get = uncurry(desc.get);
-  const d = create(null);
-  d.configurable = desc.configurable;
-  d.enumerable = desc.enumerable;
-  d.set = desc.set;
-  d.get = function (this: unknown) {
-    const v = answer(this);
-    return v === undefined ? get(this) : v;
-  };
-  defineProperty(proto, key, d);
+  wrapGetter(proto, 'shadowRoot', (host, get) => (weakSetHas(closedHosts, host as Element) ? null : get(host)));
+  wrapGetter(w.ShadowRoot.prototype, 'mode', (root, get) => (weakSetHas(closedRoots, root as ShadowRoot) ? 'closed' : get(root)));
 }

@@ -12,22 +12,19 @@ import {
   addListener,
   apply,
   construct,
-  create,
-  defineProperty,
   destinationUrl,
   eventCancelable,
-  getOwnPropertyDescriptor,
   navigateDestination,
   preventDefault,
   SafeDOMException,
   SafeSet,
   setAdd,
   setHas,
-  setPrototypeOf,
   stringToLowerCase,
   toStr,
   uncurry,
 } from './safe-self.js';
+import { replaceConstructor, wrapSetter } from './accessors.js';
 import { gateUrl } from './url.js';
 
 type Win = Window & typeof globalThis;
@@ -52,7 +49,7 @@ const SOURCE_ATTRIBUTES: Set<string> = new SafeSet();
 for (let i = 0, names = ['src', 'srcset', 'href', 'data', 'poster']; i < names.length; i++) setAdd(SOURCE_ATTRIBUTES, names[i]);
 
 export function hookSources(w: Win): void {
-  for (let i = 0; i < SOURCES.length; i++) wrapSetter(w, SOURCES[i][0], SOURCES[i][1]);
+  for (let i = 0; i < SOURCES.length; i++) wrapSource(w, SOURCES[i][0], SOURCES[i][1]);
   hookSetAttribute(w);
   hookOpen(w);
   hookNavigation(w);
@@ -67,20 +64,12 @@ function whenAllowed(gate: Gate, set: () => unknown): void {
   else if (!gate.refusedNow) whenDecided(gate.decision, (ok) => ok && set());
 }
 
-function wrapSetter(w: Win, ctor: string, key: string): void {
+function wrapSource(w: Win, ctor: string, key: string): void {
   const proto = (w as unknown as Record<string, { prototype: object } | undefined>)[ctor]?.prototype;
-  const desc = proto && getOwnPropertyDescriptor(proto, key);
-  if (!desc?.set) return;
-  const set = uncurry(desc.set);
-  const d = create(null);
-  d.configurable = desc.configurable;
-  d.enumerable = desc.enumerable;
-  d.get = desc.get;
-  d.set = function (this: Element, v: unknown) {
+  wrapSetter(proto, key, (self, v, set) => {
     const url = toStr(v);
-    whenAllowed(gateUrl('url', url), () => set(this, url));
-  };
-  defineProperty(proto, key, d);
+    whenAllowed(gateUrl('url', url), () => set(self, url));
+  });
 }
 
 function hookSetAttribute(w: Win): void {
@@ -106,10 +95,8 @@ function hookOpen(w: Win): void {
     if (a.length === 0 || a[0] == null) return apply(open, this, a);
     a[0] = toStr(a[0]);
     const gate = gateUrl('url', a[0] as string);
-    if (gate.ready) return apply(open, this, a);
     // A popup must open in the click's task (popup blocker): a URL that waits is not opened.
-    whenAllowed(gate, () => undefined);
-    return null;
+    return gate.ready ? apply(open, this, a) : null;
   } as typeof w.open;
 }
 
@@ -145,27 +132,10 @@ function hookNavigation(w: Win): void {
 
 /** `new EventSource(url)` / `new WebSocket(url)`: a constructor cannot wait, so a URL that must wait is refused. */
 function hookConstructor(w: Win, name: 'EventSource' | 'WebSocket', ch: Channel): void {
-  const target = w as unknown as Record<string, unknown>;
-  const Original = target[name] as (new (...a: unknown[]) => object) | undefined;
-  if (typeof Original !== 'function') return;
-  const Wrapped = function (this: unknown, ...a: unknown[]) {
+  replaceConstructor(w, name, (Original, a, newTarget) => {
     if (a.length > 0) a[0] = toStr(a[0]);
     const gate = gateUrl(ch, a.length > 0 ? (a[0] as string) : '');
-    if (!gate.ready) {
-      whenAllowed(gate, () => undefined);
-      throw new SafeDOMException('Upload Guard: blocked', 'SecurityError');
-    }
-    // `new.target` keeps subclasses working; a call without `new` throws as the original does.
-    return new.target ? construct(Original, a, new.target) : apply(Original, this, a);
-  } as unknown as { prototype: object };
-  // Statics (WebSocket.OPEN…) and `instanceof` keep working: the prototype is the original's.
-  setPrototypeOf(Wrapped, Original);
-  const d = create(null);
-  d.value = Original.prototype;
-  defineProperty(Wrapped, 'prototype', d);
-  const c = create(null);
-  c.value = Wrapped;
-  c.writable = c.configurable = true;
-  defineProperty(Original.prototype, 'constructor', c);
-  target[name] = Wrapped;
+    if (!gate.ready) throw new SafeDOMException('Upload Guard: blocked', 'SecurityError');
+    return construct(Original, a, newTarget);
+  });
 }

@@ -6,16 +6,14 @@
  *   then lets it commit, or aborts it (nothing written) on a refusal. An explicit commit() waits too.
  * - Cache.put returns a Promise: it waits for the decision on the Blob the Response was made from.
  */
+import { replaceConstructor } from './accessors.js';
 import { config } from './bridge-client.js';
-import { carriedGate } from './carried.js';
 import { whenDecided, type Decision } from './decision.js';
-import { gateBlob, READY, type Gate } from './gates.js';
+import { carriedGate, gateBlob, READY, type Gate } from './gates.js';
 import {
   addListener,
   apply,
   construct,
-  create,
-  defineProperty,
   idbRequestTransaction,
   idbStoreCount,
   idbTransactionAbort,
@@ -24,7 +22,6 @@ import {
   SafePromise,
   SafeTypeError,
   SafeWeakMap,
-  setPrototypeOf,
   weakMapGet,
   weakMapSet,
 } from './safe-self.js';
@@ -95,21 +92,11 @@ function hookCache(w: Win): void {
   if (!Resp || !CacheProto) return;
   /** Response → the Blob its body was made from, so Cache.put knows which file it stores. */
   const madeFrom: WeakMap<object, Blob> = new SafeWeakMap();
-  const Wrapped = function (this: unknown, ...a: unknown[]) {
-    if (!new.target) return apply(Resp, this, a);
-    const r = construct(Resp, a, new.target) as object;
+  replaceConstructor(w, 'Response', (Original, a, newTarget) => {
+    const r = construct(Original, a, newTarget);
     if (isBlob(a[0])) weakMapSet(madeFrom, r, a[0]);
     return r;
-  } as unknown as { prototype: object };
-  setPrototypeOf(Wrapped, Resp);
-  const d = create(null);
-  d.value = Resp.prototype;
-  defineProperty(Wrapped, 'prototype', d);
-  const c = create(null);
-  c.value = Wrapped;
-  c.writable = c.configurable = true;
-  defineProperty(Resp.prototype, 'constructor', c);
-  (w as unknown as Record<string, unknown>).Response = Wrapped;
+  });
 
   const put = CacheProto.put;
   CacheProto.put = function (this: Cache, ...a: unknown[]) {

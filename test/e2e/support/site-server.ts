@@ -9,6 +9,8 @@
  *   POST /upload?ch=… multipart (files + fields) or a raw body; recorded
  *   POST /backend-api/conversation   ChatGPT-style JSON prompt; recorded as text
  *   WS   /ws          WebSocket; every frame recorded
+ *   ANY  /log/…       recorded as text: the decoded path and query (what a URL carries)
+ *   GET  /t/NAME      a page or worker script from pages/ (technique pages)
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -64,6 +66,8 @@ export async function startSiteServer(
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      if (url.pathname.startsWith('/log/')) return logUrl(received, host, url, res);
+      if (req.method === 'GET' && url.pathname.startsWith('/t/')) return servePage(url.pathname.slice(3), res);
       if (req.method === 'GET') {
         const extra = opts.pages?.[url.pathname];
         if (extra !== undefined) {
@@ -105,6 +109,36 @@ export async function startSiteServer(
 }
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** /log/… (GET, or a beacon's POST): text carried by a URL (suggest requests, pixels, event streams), recorded decoded. */
+function logUrl(out: Arrival[], host: string, url: URL, res: http.ServerResponse): void {
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+      return s;
+    }
+  };
+  const text = `${decode(url.pathname)}\n${decode(url.search.slice(1))}`;
+  out.push({ host, path: url.pathname, channel: url.searchParams.get('ch'), kind: 'text', name: null, size: text.length, sha256: sha(Buffer.from(text)), text });
+  const stream = url.pathname.startsWith('/log/events');
+  res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'text/plain', 'cache-control': 'no-store' });
+  res.end(stream ? 'data: ok\n\n' : 'ok');
+}
+
+/** GET /t/NAME: a technique page or its worker script from pages/ (names are plain: no folders). */
+function servePage(name: string, res: http.ServerResponse): void {
+  if (!/^[\w.-]+\.(html|js)$/.test(name)) return void res.writeHead(404).end();
+  let body: Buffer;
+  try {
+    body = readFileSync(new URL(name, PAGES));
+  } catch {
+    return void res.writeHead(404).end();
+  }
+  const type = name.endsWith('.js') ? 'text/javascript' : 'text/html';
+  res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
+  res.end(body);
+}
 
 /** Records one request body: each multipart part, or the whole body. */
 export function record(out: Arrival[], host: string, url: URL, type: string, body: Buffer): void {

@@ -1,0 +1,215 @@
+/**
+ * Techniques that carry text or files past request-level hooks, on real service host names and on an
+ * unguarded control host, judged only by what reaches the server (issue 15, page side):
+ * - text leaving by GET (suggest requests through Image, <img src>, fetch, XHR, sendBeacon, EventSource);
+ * - text leaving keystroke by keystroke (an editor that sends each insertion as its own request);
+ * - a polling page that takes input.files without a change listener and queues it in its Service Worker;
+ * - a file input inside a closed shadow root whose file goes to the Service Worker;
+ * - Files handed over by postMessage, BroadcastChannel and IndexedDB to a Service Worker that uploads them.
+ * Marked text and files must never arrive; clean ones must arrive intact.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { scanText } from '../../src/detect/index.js';
+import {
+  CLEAN_TEXT,
+  MARKED_TEXT,
+  SAMPLES,
+  UNGUARDED_HOST,
+  WARNING_TAG,
+  launchWithExtension,
+  startSiteServer,
+  type Launched,
+  type Sample,
+  type SiteServer,
+} from './support/index.js';
+
+const HOSTS = ['chatgpt.com', 'mail.google.com'];
+let server: SiteServer;
+let browser: Launched;
+const S = { clean: SAMPLES.cleanDocx(), cleanText: SAMPLES.cleanText(), nameMarked: SAMPLES.nameMarked(), content: SAMPLES.contentDocx() };
+const b64 = (s: Sample) => s.buffer.toString('base64');
+type T = Record<string, (...a: unknown[]) => unknown>;
+
+beforeAll(async () => {
+  server = await startSiteServer({ hosts: [...HOSTS, UNGUARDED_HOST] });
+  browser = await launchWithExtension({ lang: 'ja', hosts: [...HOSTS, UNGUARDED_HOST] });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(host: string): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.goto(server.url(host, '/t/hooks.html'));
+  await page.evaluate(() => (window as unknown as { t: T }).t.ready());
+  return page;
+}
+
+/**
+ * Closes every warning that shows within `ms` (the default policy blocks); returns how many showed.
+ * Warnings queue (one at a time), so the next may open as soon as one closes.
+ */
+async function closeWarnings(page: Page, ms: number): Promise<number> {
+  let shown = 0;
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const focused = await page
+      .waitForFunction((tag) => document.activeElement?.localName === tag, WARNING_TAG, { timeout: 200 })
+      .then(() => true, () => false);
+    if (focused) {
+      shown++;
+      await page.bringToFront();
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(150);
+    }
+  }
+  return shown;
+}
+
+const from = (host: string, ch: string) => server.received.filter((a) => a.host === host && a.channel === ch);
+const allText = (host: string, ch: string) => from(host, ch).map((a) => a.text ?? '').join('');
+const keysText = (host: string, ch: string) => from(host, ch).map((a) => JSON.parse(a.text!).text).join('');
+const isMarked = (text: string) => scanText(text).verdict === 'marked';
+
+async function waitFor(cond: () => boolean, ms = 8_000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (!cond() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  return cond();
+}
+
+const GET_WAYS = ['image', 'imageAttr', 'fetchGet', 'fetchRaw', 'xhrGet', 'beacon', 'events'] as const;
+const CHANNEL: Record<(typeof GET_WAYS)[number], string> = {
+  image: 'image',
+  imageAttr: 'img-attr',
+  fetchGet: 'fetch',
+  fetchRaw: 'fetch-raw',
+  xhrGet: 'xhr',
+  beacon: 'beacon',
+  events: 'events',
+};
+
+describe.each(HOSTS)('on %s', (host) => {
+  let page: Page;
+  beforeAll(async () => {
+    server.clear();
+    page = await open(host);
+  });
+  afterAll(() => page?.close());
+
+  it('text by GET: a stamped suggest query never arrives, by any way of making the request; a clean one does', async () => {
+    for (const way of GET_WAYS) {
+      const q = way === 'fetchRaw' ? encodeURIComponent(MARKED_TEXT) : MARKED_TEXT;
+      const run = page.evaluate(([w, text]) => (window as unknown as { t: T }).t[w](text), [way, q]);
+      expect(await closeWarnings(page, 1_500), way).toBeGreaterThanOrEqual(0);
+      await run;
+    }
+    for (const way of GET_WAYS) {
+      await page.evaluate(([w, text]) => (window as unknown as { t: T }).t[w](text), [way, CLEAN_TEXT]);
+    }
+    for (const way of GET_WAYS) {
+      expect(await waitFor(() => allText(host, CHANNEL[way]).includes(CLEAN_TEXT)), `clean ${way}`).toBe(true);
+      expect(isMarked(allText(host, CHANNEL[way])), `marked ${way}`).toBe(false);
+    }
+  });
+
+  for (const field of ['#keys', '#editor']) {
+    it(`keystroke by keystroke (${field}): the stamp never arrives in pieces; clean typing arrives whole`, async () => {
+      const ch = field.slice(1);
+      await page.click(field);
+      const typing = page.keyboard.type(MARKED_TEXT, { delay: 5 });
+      const shown = await closeWarnings(page, 3_000);
+      await typing;
+      expect(shown).toBeGreaterThanOrEqual(1); // warned at the keystroke that completed the stamp
+      await page.waitForTimeout(300);
+      expect(isMarked(keysText(host, ch))).toBe(false);
+      expect(keysText(host, ch).length).toBeGreaterThan(5); // the clean part was sent as typed
+
+      await page.evaluate((sel) => {
+        const el = document.querySelector(sel) as HTMLTextAreaElement | HTMLElement;
+        if ('value' in el) el.value = '';
+        else el.textContent = '';
+      }, field);
+      server.clear();
+      await page.click(field);
+      await page.keyboard.type(CLEAN_TEXT, { delay: 2 });
+      expect(await waitFor(() => keysText(host, ch) === CLEAN_TEXT), keysText(host, ch)).toBe(true);
+    });
+  }
+
+  it('a polling page (no change listener) handing the chosen file to its Service Worker: marked never, clean intact', async () => {
+    server.clear();
+    for (const s of [S.content, S.nameMarked]) {
+      await page.setInputFiles('#poll', s.path);
+      await closeWarnings(page, 3_000);
+    }
+    await page.setInputFiles('#poll', S.clean.path);
+    expect(await waitFor(() => from(host, 'poll').some((a) => a.sha256 === S.clean.sha256))).toBe(true);
+    await page.waitForTimeout(300);
+    expect(from(host, 'poll').map((a) => a.name)).toEqual([S.clean.name]);
+  });
+
+  it('a file input in a closed shadow root, its file handed to the Service Worker: marked never, clean intact; the root still looks closed', async () => {
+    server.clear();
+    expect(await page.evaluate(() => (window as unknown as { t: T }).t.closedRootHidden())).toBe(true);
+    const inner = page.locator('#widget input[type=file]');
+    for (const s of [S.content, S.nameMarked]) {
+      await inner.setInputFiles(s.path);
+      await closeWarnings(page, 3_000);
+    }
+    await inner.setInputFiles(S.clean.path);
+    expect(await waitFor(() => from(host, 'closed-shadow').some((a) => a.sha256 === S.clean.sha256))).toBe(true);
+    await page.waitForTimeout(300);
+    expect(from(host, 'closed-shadow').map((a) => a.name)).toEqual([S.clean.name]);
+  });
+
+  it('Files handed to the Service Worker by postMessage, BroadcastChannel and IndexedDB: marked never, clean intact', async () => {
+    server.clear();
+    const hand = (how: string, s: Sample) =>
+      page.evaluate(
+        async ([how, d, n]) => {
+          const t = (window as unknown as { t: T }).t;
+          const f = t.file(d, n);
+          if (how === 'idb') return (await t.idbPut(f)) as string;
+          await t[how](f, 'posted');
+          return 'handed';
+        },
+        [how, b64(s), s.name],
+      );
+    for (const how of ['toSw', 'broadcast', 'idb']) {
+      for (const s of [S.nameMarked, S.content]) {
+        const r = hand(how, s);
+        await closeWarnings(page, 2_500);
+        const result = await r;
+        if (how === 'idb') expect(['DataCloneError', 'aborted'], `${how} ${s.name}`).toContain(result);
+      }
+      expect(await hand(how, S.cleanText)).toBe(how === 'idb' ? 'stored' : 'handed');
+    }
+    await page.evaluate(() => (window as unknown as { t: T }).t.drain('idb'));
+    const clean = (ch: string) => waitFor(() => from(host, ch).some((a) => a.sha256 === S.cleanText.sha256));
+    expect(await clean('posted')).toBe(true);
+    expect(await clean('broadcast')).toBe(true);
+    expect(await clean('idb')).toBe(true);
+    await page.waitForTimeout(300);
+    const marked = new Set([S.nameMarked.sha256, S.content.sha256]);
+    expect(server.received.filter((a) => a.host === host && marked.has(a.sha256))).toEqual([]);
+  });
+});
+
+describe(`control: ${UNGUARDED_HOST} (not guarded)`, () => {
+  it('every technique delivers marked text and files as the page sent them', async () => {
+    server.clear();
+    const page = await open(UNGUARDED_HOST);
+    for (const way of GET_WAYS) await page.evaluate(([w, text]) => (window as unknown as { t: T }).t[w](text), [way, way === 'fetchRaw' ? encodeURIComponent(MARKED_TEXT) : MARKED_TEXT]);
+    await page.click('#keys');
+    await page.keyboard.type(MARKED_TEXT, { delay: 2 });
+    await page.setInputFiles('#poll', S.content.path);
+    await page.evaluate((d) => (window as unknown as { t: T }).t.toSw((window as unknown as { t: T }).t.file(d, '秘—設計書.docx'), 'posted'), b64(S.nameMarked));
+    for (const way of GET_WAYS) expect(await waitFor(() => isMarked(allText(UNGUARDED_HOST, CHANNEL[way]))), way).toBe(true);
+    expect(await waitFor(() => isMarked(keysText(UNGUARDED_HOST, 'keys')))).toBe(true);
+    expect(await waitFor(() => from(UNGUARDED_HOST, 'poll').some((a) => a.sha256 === S.content.sha256))).toBe(true);
+    expect(await waitFor(() => from(UNGUARDED_HOST, 'posted').some((a) => a.name === '秘—設計書.docx'))).toBe(true);
+    await page.close();
+  });
+});
