@@ -5,6 +5,7 @@
  * no policy lives here.
  */
 import browser from 'webextension-polyfill';
+import type { ScanOptions, ScanResult } from '../../src/detect/types.js';
 import { createGuard, type Item } from '../../src/guard/index.js';
 import type { DecideResponse, Request, ServiceResponse } from '../shared/messages.js';
 import { watchScan } from '../ui/checking/indicator.js';
@@ -12,6 +13,13 @@ import { showWarning } from '../ui/warning/show.js';
 import { scan } from './scanner.js';
 
 export type { Item };
+
+/**
+ * The scan with its progress callback (bytes read, total) as the fourth argument, which feeds the
+ * indicator; a scanner that does not report progress ignores it, and the indicator shows the size.
+ */
+type ScanWithProgress = (blob: Blob, name: string, opts: Omit<ScanOptions, 'signal'>, progress: (bytesRead: number) => void) => Promise<ScanResult>;
+const scanWithProgress: ScanWithProgress = scan;
 
 /** The background's answer, or a rejection when there is none (undefined: it did not handle the message). */
 async function ask<T extends { version: string }>(m: Request): Promise<T> {
@@ -21,8 +29,8 @@ async function ask<T extends { version: string }>(m: Request): Promise<T> {
 }
 
 export const guard = createGuard({
-  // A scan that runs long shows the indicator; the scanner reports no progress yet, so it shows the size.
-  scan: (blob, name, opts) => watchScan(name, blob.size, () => scan(blob, name, opts)),
+  // A scan that runs long shows the "checking…" indicator, fed by the scan's progress.
+  scan: (blob, name, opts) => watchScan(name, blob.size, (progress) => scanWithProgress(blob, name, opts, progress)),
   fetchView: () => ask<ServiceResponse>({ type: 'service', url: location.href }),
   decide: (req) => ask<DecideResponse>(req),
   resolve: async (req) => void (await browser.runtime.sendMessage(req)),
