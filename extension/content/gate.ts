@@ -21,8 +21,8 @@ async function ask<T extends { version: string }>(m: Request): Promise<T> {
 }
 
 export const guard = createGuard({
-  // A scan that runs long shows the indicator; the scanner reports no progress yet, so it shows the size.
-  scan: (blob, name, opts) => watchScan(name, blob.size, () => scan(blob, name, opts)),
+  // A scan that runs long shows the "checking…" indicator, fed by the scan's progress.
+  scan: (blob, name, opts) => watchScan(name, blob.size, (progress) => scan(blob, name, opts, progress)),
   fetchView: () => ask<ServiceResponse>({ type: 'service', url: location.href }),
   decide: (req) => ask<DecideResponse>(req),
   resolve: async (req) => void (await runtime.sendMessage(req)),

@@ -267,7 +267,8 @@ export function createGuard(ports: GuardPorts): Guard {
     if (passes(res.action)) return done(true);
 
     const refused = reported.filter((_, i) => !passes(actionAt(i)));
-    const passed = [...judged.filter((j) => perItem.get(j.item) && j.item.kind !== 'text'), ...knownOk.map((item) => ({ item, verdict: CLEAN }))];
+    // Files that passed are listed too (a clean one picked beside a marked one), so nothing vanishes unsaid.
+    const passed = [...judged.filter((j) => perItem.get(j.item) && j.item.kind === 'file'), ...knownOk.filter((i) => i.kind === 'file').map((item) => ({ item, verdict: CLEAN }))];
     const refusedIds = res.decisions.filter((d) => !passes(d.action)).map((d) => d.eventId);
     const warn = res.action === 'warn';
     const answer = await ports.warn({

@@ -67,7 +67,7 @@ async function expectStopped(
   const w = await readWarning(page);
   expect(w.action).toBe('block');
   expect(w.role).toBe('alertdialog');
-  expect(w.buttons).toEqual(['Close']);
+  expect(w.buttons).toEqual(['Close', 'Ask for a review']);
   for (const m of mentions) expect(w.text).toContain(m);
   await dismissWarning(page);
   await page.waitForTimeout(150);
@@ -108,9 +108,9 @@ describe.each(GUARDED_HOSTS)('%s', (host) => {
       }
       // Which file, which rule, in plain words.
       expect(texts[0]).toContain('秘—設計書.docx');
-      expect(texts[0]).toContain('the file name begins with 「秘—」');
-      expect(texts[1]).toContain('the 秘 Confidential stamp was found');
-      expect(texts[2]).toContain('the 秘 Confidential stamp was found on page 1');
+      expect(texts[0]).toContain('The file name begins with 「秘—」');
+      expect(texts[1]).toContain('The 秘 Confidential stamp is in the body');
+      expect(texts[2]).toContain('The 秘 Confidential stamp is on page 1');
       for (const s of CLEAN) {
         await expectDelivered(p, host, style, s, () =>
           p.setInputFiles(widget, { name: s.name, mimeType: 'application/octet-stream', buffer: s.buffer }),

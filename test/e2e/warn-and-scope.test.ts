@@ -72,7 +72,7 @@ describe.each(GUARDED_HOSTS)('%s (policy: marked → warn)', (host) => {
     expect(w.role).toBe('alertdialog');
     expect(w.text).toContain('ファイル名が「秘—」で始まっています');
     expect(w.text).toContain(GUIDANCE_JA);
-    expect(w.buttons).toEqual(['キャンセル', '理由を記録して続ける']);
+    expect(w.buttons).toEqual(['理由を記録して送信する', '送信しない', '判定の確認を依頼する']);
     // Focus stays inside the dialog however often Tab is pressed.
     for (let i = 0; i < 5; i++) {
       await page.keyboard.press('Tab');

@@ -9,9 +9,19 @@
  * hand to a scan that reports progress.
  */
 import { hostDocument } from '../common/host.js';
-import { t } from '../warning/text.js';
 
-export const SHOW_AFTER_MS = 300;
+/**
+ * The extension's own translations, straight from the i18n API (Chrome and Firefox both have
+ * `chrome.i18n` in content scripts): the indicator ships in the small script every frame carries, so
+ * it pulls in no polyfill and no dialog code.
+ */
+function t(key: string, subs?: string | string[]): string {
+  const i18n = (globalThis as unknown as { chrome?: { i18n?: { getMessage(k: string, s?: string | string[]): string } } }).chrome?.i18n;
+  return i18n?.getMessage(key, subs) || key;
+}
+
+/** A little under 300 ms, so that every scan longer than 300 ms has the indicator on screen by 400 ms. */
+export const SHOW_AFTER_MS = 250;
 /** The host element's tag (its content lives in a closed shadow root). */
 export const CHECKING_TAG = 'upload-guard-checking';
 

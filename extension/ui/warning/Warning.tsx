@@ -220,8 +220,11 @@ function Dispute(d: NonNullable<WarningProps['dispute']>) {
   const [state, setState] = useState<'closed' | 'open' | 'sending' | 'sent' | 'failed'>('closed');
   const [comment, setComment] = useState('');
   const area = useRef<HTMLTextAreaElement>(null);
+  const said = useRef<HTMLParagraphElement>(null);
+  // Focus follows the step (the button pressed is gone), so it never falls out of the dialog.
   useLayoutEffect(() => {
     if (state === 'open') area.current?.focus();
+    if (state === 'sent' || state === 'failed') said.current?.focus();
   }, [state]);
   if (state === 'closed') {
     return (
@@ -234,7 +237,7 @@ function Dispute(d: NonNullable<WarningProps['dispute']>) {
   }
   if (state === 'sent' || state === 'failed') {
     return (
-      <p class={`dispute ${state}`} role="status">
+      <p class={`dispute ${state}`} role="status" tabIndex={-1} ref={said}>
         {state === 'sent' ? d.sent : d.failed}
       </p>
     );

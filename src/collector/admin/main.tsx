@@ -26,16 +26,19 @@ interface Filters {
   service: string;
   user: string;
   q: string;
+  outcome: string;
 }
 
 type SortKey = 'time' | 'user' | 'service' | 'fileName' | 'verdict' | 'action' | 'outcome';
 
-const DEFAULT_FILTERS: Filters = { range: '30d', verdict: '', action: 'block,warn', service: '', user: '', q: '' };
+const DEFAULT_FILTERS: Filters = { range: '30d', verdict: '', action: 'block,warn', service: '', user: '', q: '', outcome: '' };
+/** Employees' review requests: every action (a disputed warning or block), outcome `disputed` only. */
+const DISPUTE_FILTERS: Filters = { ...DEFAULT_FILTERS, range: '90d', action: '', outcome: 'disputed' };
 
 function toParams(f: Filters, sortDir: 'time' | '-time'): URLSearchParams {
   const p = new URLSearchParams();
   if (f.range) p.set('from', f.range);
-  for (const k of ['verdict', 'action', 'service', 'user', 'q'] as const) if (f[k].trim()) p.set(k, f[k].trim());
+  for (const k of ['verdict', 'action', 'service', 'user', 'q', 'outcome'] as const) if (f[k].trim()) p.set(k, f[k].trim());
   p.set('sort', sortDir);
   p.set('tz', String(-new Date().getTimezoneOffset()));
   return p;
@@ -131,6 +134,15 @@ function FilterBar({ initial, onApply, onExport }: { initial: Filters; onApply: 
         </select>
       </label>
       <label>
+        {t.outcome}
+        <select name="outcome" value={f.outcome} onChange={set('outcome')}>
+          <option value="">{t.all}</option>
+          {(['blocked', 'pending', 'proceeded', 'cancelled', 'disputed', 'allowed'] as const).map((o) => (
+            <option value={o}>{t[o]}</option>
+          ))}
+        </select>
+      </label>
+      <label>
         {t.service}
         <input name="service" value={f.service} onInput={set('service')} size={10} />
       </label>
@@ -185,7 +197,7 @@ function compare(a: StoredEvent, b: StoredEvent, key: SortKey): number {
   return x.localeCompare(y, lang);
 }
 
-type View = 'events' | 'devices';
+type View = 'events' | 'disputes' | 'devices';
 
 function Dashboard({ token, onSignOut }: { token: string; onSignOut: () => void }) {
   const [view, setView] = useState<View>('events');
@@ -200,19 +212,25 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut: () => void 
         <h1>{t.title}</h1>
         <nav class="tabs" role="tablist">
           {tab('events', t.eventsTab)}
+          {tab('disputes', t.disputesTab)}
           {tab('devices', t.devicesTab)}
         </nav>
         <button type="button" onClick={onSignOut}>
           {t.signOut}
         </button>
       </header>
-      {view === 'events' ? <EventsView token={token} onSignOut={onSignOut} /> : <DevicesView t={t} token={token} fmtTime={fmtTime} onAuthError={onSignOut} />}
+      {view === 'devices' ? (
+        <DevicesView t={t} token={token} fmtTime={fmtTime} onAuthError={onSignOut} />
+      ) : (
+        // A key per view: switching tabs starts that view's own filters.
+        <EventsView key={view} initial={view === 'disputes' ? DISPUTE_FILTERS : DEFAULT_FILTERS} token={token} onSignOut={onSignOut} />
+      )}
     </div>
   );
 }
 
-function EventsView({ token, onSignOut }: { token: string; onSignOut: () => void }) {
-  const [filters, setFilters] = useState(DEFAULT_FILTERS);
+function EventsView({ initial, token, onSignOut }: { initial: Filters; token: string; onSignOut: () => void }) {
+  const [filters, setFilters] = useState(initial);
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'time', desc: true });
   const [events, setEvents] = useState<StoredEvent[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -270,6 +288,7 @@ function EventsView({ token, onSignOut }: { token: string; onSignOut: () => void
 
   return (
     <div class="events-view">
+      {initial.outcome === 'disputed' && <p class="help">{t.disputedHelp}</p>}
       <FilterBar initial={filters} onApply={setFilters} onExport={() => downloadCsv(params, token).catch(fail)} />
       {error && (
         <p class="error" role="alert">
@@ -301,6 +320,7 @@ function EventsView({ token, onSignOut }: { token: string; onSignOut: () => void
             <th>{t.rule}</th>
             {header('action', t.action)}
             {header('outcome', t.outcome)}
+            <th>{t.comment}</th>
           </tr>
         </thead>
         <tbody>
@@ -313,7 +333,8 @@ function EventsView({ token, onSignOut }: { token: string; onSignOut: () => void
               <td class={`verdict ${e.verdict}`}>{label(e.verdict)}</td>
               <td>{e.rule ?? ''}</td>
               <td class={`action ${e.action}`}>{label(e.action)}</td>
-              <td>{e.outcome}</td>
+              <td class={`outcome ${e.outcome}`}>{label(e.outcome)}</td>
+              <td class="comment">{shown(e.justification) ?? ''}</td>
             </tr>
           ))}
         </tbody>

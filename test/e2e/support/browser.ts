@@ -87,8 +87,11 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
     headless: true,
     args,
     ignoreHTTPSErrors: true,
-    // On Linux, Chromium's UI language (what chrome.i18n answers) follows LANGUAGE, not only --lang.
-    ...(opts.lang ? { locale: opts.lang, env: { ...process.env, LANGUAGE: opts.lang.replace('-', '_') } } : {}),
+    // The locale is C.UTF-8, one this machine has: under a missing one (ja_JP.UTF-8 here) Chromium raises
+    // no input event for a picked file with a non-ASCII name. On Linux, Chromium's UI language (what
+    // chrome.i18n answers) follows LANGUAGE, not only --lang.
+    env: { ...process.env, LC_ALL: 'C.UTF-8', ...(opts.lang ? { LANGUAGE: opts.lang.replace('-', '_') } : {}) },
+    ...(opts.lang ? { locale: opts.lang } : {}),
   });
   let serviceWorker: Worker | null = null;
   let extensionId: string | null = null;

@@ -54,12 +54,11 @@ export async function dismissWarning(page: Page): Promise<void> {
   await page.locator(WARNING_TAG).waitFor({ state: 'detached', timeout: 5_000 });
 }
 
-/** Answer a warn dialog: type the justification (focus starts in it) and continue with Enter on the button. */
+/** Answer a warn dialog: type the justification (focus starts in it) and send with Enter on the button. */
 export async function continueWithJustification(page: Page, why: string): Promise<void> {
   await page.bringToFront();
   await page.keyboard.type(why);
-  await page.keyboard.press('Tab'); // → Cancel
-  await page.keyboard.press('Tab'); // → Continue
+  await page.keyboard.press('Tab'); // → the primary button, first after the reason
   await page.keyboard.press('Enter');
   await page.locator(WARNING_TAG).waitFor({ state: 'detached', timeout: 5_000 });
 }
@@ -70,7 +69,26 @@ export async function cancelWarning(page: Page): Promise<void> {
   await page.locator(WARNING_TAG).waitFor({ state: 'detached', timeout: 5_000 });
 }
 
+/** A real mouse click on the dialog's control (button, radio label) whose own text is `label`. */
+export async function clickInWarning(page: Page, label: string, tag = WARNING_TAG): Promise<void> {
+  await page.bringToFront();
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
+    const host = find(root, (n) => n.localName === tag);
+    const textOf = (n: DomNode): string => (n.nodeType === 3 ? (n.nodeValue ?? '') : (n.children ?? []).map(textOf).join(''));
+    const hit = host && find(host, (n) => (n.localName === 'button' || n.localName === 'label' || n.localName === 'a') && textOf(n).trim() === label);
+    if (!hit) throw new Error(`no control "${label}" in the dialog`);
+    const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId: hit.backendNodeId })) as { model: { content: number[] } };
+    const [x1, y1, , , x3, y3] = model.content;
+    await page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
+  } finally {
+    await cdp.detach();
+  }
+}
+
 interface DomNode {
+  backendNodeId?: number;
   nodeType: number;
   nodeName: string;
   localName?: string;
