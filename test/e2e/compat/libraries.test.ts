@@ -78,14 +78,19 @@ describe.each(GUARDED)('on %s', (host) => {
     const page = await browser.context.newPage();
     try {
       await page.goto(server.url(host, `/compat/${lib.page}`));
+      const t0 = Date.now();
       for (const s of MARKED) {
         await lib.add(page, [s]);
+        console.log(lib.page, 'added', s.name, Date.now() - t0);
         expect((await readWarning(page)).action, s.name).toBe('block');
+        console.log(lib.page, 'warned', Date.now() - t0);
         await dismissWarning(page);
       }
+      console.log(lib.page, 'marked done', Date.now() - t0);
       // The widget still works after a refusal: every clean file arrives whole, under its own name.
       await lib.add(page, CLEAN);
       const got = await arrived(lib, CLEAN.length);
+      console.log(lib.page, 'clean done', Date.now() - t0);
       const events = await page.evaluate(() => (window as unknown as { __events?: unknown[] }).__events ?? []);
       expect(got.map((a) => [a.name, a.sha256]).sort(), JSON.stringify(events)).toEqual(CLEAN.map((s) => [s.name, s.sha256]).sort());
       for (const s of MARKED) expect(leaked(s), s.name).toEqual([]);

@@ -1,0 +1,173 @@
+/**
+ * The black-box technique harness: each technique is what a real page does to send data (a page
+ * snippet, or a test-side driver for keyboard, file choosers and drags), run with marked and clean
+ * payloads on guarded hosts and on a control host, judged only by what reaches the server.
+ *
+ * Adding a technique: a few lines in rows/*.ts (any file there is loaded), e.g.
+ *
+ *   { id: 'fetch-put', title: 'fetch PUT of the raw body',
+ *     run: (p, t) => t.settle(fetch(t.url('fetch-put'), { method: 'PUT', body: t.body(p) })) }
+ *
+ * `run` executes in the page (it is sent as source: use only its arguments and page globals). Every
+ * payload carries a fresh nonce in its name and content, so an arrival is traced to its payload by
+ * SHA-256, by nonce in any text, or by name; `reached` replaces that test for encodings the server
+ * cannot read back.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { WARNING_TAG, dismissWarning, type Arrival } from '../support/index.js';
+import type { Asset } from '../compat/server.js';
+
+export type PayloadKind = 'file' | 'text';
+/** What the guard must stop: content-stamped file, name-marked file, stamped text. */
+export type MarkedKind = 'stamped-file' | 'name-marked-file' | 'stamped-text';
+export type CleanKind = 'clean-file' | 'clean-text';
+
+/** What a page snippet receives. */
+export interface PagePayload {
+  kind: PayloadKind;
+  /** File name (files) or ''. */
+  name: string;
+  type: string;
+  /** File bytes, base64 (files) or ''. */
+  b64: string;
+  /** The text (text payloads) or ''. */
+  text: string;
+  /** Unique to this payload: in its name and content. */
+  nonce: string;
+}
+
+export interface Payload extends PagePayload {
+  label: MarkedKind | CleanKind;
+  marked: boolean;
+  /** SHA-256 of the file bytes or of the UTF-8 text. */
+  sha256: string;
+  /** The file on disk (for file choosers and drags). */
+  path: string;
+}
+
+/** window.t on the technique page (page.html). */
+export interface Kit {
+  bytes(p: PagePayload): Uint8Array;
+  file(p: PagePayload): File;
+  /** The File (file payloads) or the string (text payloads). */
+  body(p: PagePayload): File | string;
+  /** FormData with a `file` part or a `text` field. */
+  form(p: PagePayload): FormData;
+  /** `/upload?ch=CH` on the page's own host (recorded by the server). */
+  url(ch: string, extra?: string): string;
+  sleep(ms: number): Promise<void>;
+  settle<T>(p: Promise<T> | T): Promise<T | string>;
+}
+
+export interface Technique {
+  /** Short, unique; also the `ch` a snippet may put on its requests. */
+  id: string;
+  title: string;
+  /** The page snippet. */
+  run?: (p: PagePayload, t: Kit) => Promise<unknown>;
+  /** Or a test-side driver (keyboard, file chooser, drag, navigation), given the shared technique page. */
+  drive?: (page: Page, p: Payload) => Promise<unknown>;
+  /** Which payloads this technique can carry. Default: files and text. */
+  carries?: PayloadKind[];
+  /** Static assets it needs (Service Worker scripts, frame pages), by path. */
+  assets?: Record<string, Asset>;
+  /** Extra host names it reaches (mapped to the local server), e.g. a widget frame's host. */
+  hosts?: string[];
+  /** Whether the payload reached the server; default: by SHA-256, nonce or name. */
+  reached?: (arrivals: Arrival[], p: Payload) => boolean;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'ug-techniques-'));
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+function filePayload(label: MarkedKind | CleanKind, name: string, content: string, nonce: string): Payload {
+  const bytes = Buffer.from(content);
+  const sub = mkdtempSync(join(dir, 'p-'));
+  const path = join(sub, name);
+  writeFileSync(path, bytes);
+  return { label, marked: !label.startsWith('clean'), kind: 'file', name, type: 'text/plain', b64: bytes.toString('base64'), text: '', nonce, sha256: sha(bytes), path };
+}
+
+function textPayload(label: MarkedKind | CleanKind, text: string, nonce: string): Payload {
+  return { label, marked: !label.startsWith('clean'), kind: 'text', name: '', type: 'text/plain', b64: '', text, nonce, sha256: sha(Buffer.from(text)), path: '' };
+}
+
+/** Fresh payloads (new nonces) of every kind the technique carries: marked ones first. */
+export function payloads(tech: Technique): Payload[] {
+  const carries = tech.carries ?? ['file', 'text'];
+  const n = () => randomUUID().slice(0, 8);
+  const out: Payload[] = [];
+  if (carries.includes('file')) {
+    const a = n();
+    out.push(filePayload('stamped-file', `報告書_${a}.txt`, `設計レビュー ${a}\n秘 Confidential\n以上\n`, a));
+    const b = n();
+    out.push(filePayload('name-marked-file', `秘—見積_${b}.txt`, `見積金額は別紙のとおり ${b}\n`, b));
+  }
+  if (carries.includes('text')) {
+    const c = n();
+    out.push(textPayload('stamped-text', `来期の価格表 ${c} 秘 Confidential 取扱注意`, c));
+  }
+  if (carries.includes('file')) {
+    const d = n();
+    out.push(filePayload('clean-file', `議事録_${d}.txt`, `来週の定例 ${d}\n秘書室にも連絡済み。秘密保持契約書は雛形を使用。\n`.repeat(20), d));
+  }
+  if (carries.includes('text')) {
+    const e = n();
+    out.push(textPayload('clean-text', `打合せは 3 階 ${e} 秘書室に連絡済み`, e));
+  }
+  return out;
+}
+
+/** The default trace: the exact bytes, or the nonce anywhere in a text or a name. */
+export function reachedByDefault(arrivals: Arrival[], p: Payload): boolean {
+  return arrivals.some((a) => a.sha256 === p.sha256 || a.text?.includes(p.nonce) || a.name?.includes(p.nonce));
+}
+
+export const reached = (tech: Technique, arrivals: Arrival[], p: Payload) => (tech.reached ?? reachedByDefault)(arrivals, p);
+
+/**
+ * Runs one payload through one technique on `page`. A warning that shows is closed (Esc), as an
+ * employee would; the run ends when the snippet settles, shortly after a warning closed, or at the timeout.
+ */
+export async function runOne(page: Page, tech: Technique, p: Payload, timeoutMs = 10_000): Promise<{ warned: boolean }> {
+  const pagePayload: PagePayload = { kind: p.kind, name: p.name, type: p.type, b64: p.b64, text: p.text, nonce: p.nonce };
+  let settled = false;
+  const work = (
+    tech.drive
+      ? tech.drive(page, p)
+      : page.evaluate(
+          ([src, pp]) => (0, eval)(`(${src})`)(pp, (window as unknown as { t: unknown }).t) as Promise<unknown>,
+          [tech.run!.toString(), pagePayload] as const,
+        )
+  ).then(
+    () => undefined,
+    () => undefined,
+  ).finally(() => (settled = true));
+  let warned = false;
+  let closedAt = 0;
+  const until = Date.now() + timeoutMs;
+  while (!settled && Date.now() < until && !(closedAt && Date.now() - closedAt > 500)) {
+    if ((await page.locator(WARNING_TAG).count().catch(() => 0)) > 0) {
+      warned = true;
+      await dismissWarning(page).catch(() => undefined);
+      closedAt = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  void work;
+  return { warned };
+}
+
+/** Waits until `p` has reached the server (or the timeout); returns whether it did. */
+export async function waitReached(received: Arrival[], tech: Technique, p: Payload, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (reached(tech, received, p)) return true;
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
