@@ -3,6 +3,13 @@
  * queueing it until every client times out. It counts the work in hand (requests being read or stored,
  * events being stored) and watches the event loop's lag; past any limit, new ingest requests are
  * refused at once, before their bodies are read. Browsers keep their events and resend later.
+ *
+ * The main limit adapts to what the machine can do now: requests whose bodies have arrived and are
+ * being validated and stored ("working") are capped, and the cap shrinks by a quarter in every 200 ms
+ * in which a request took longer than the target, and grows by one in every 200 ms in which it was
+ * reached while requests kept within the target (additive increase, multiplicative
+ * decrease, as TCP does). A request waits for at most the cap's worth of work ahead of it, so its time
+ * stays near the target whatever the load, on an idle server or on a machine shared with other work.
  */
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 
@@ -14,11 +21,14 @@ export interface AdmissionOptions {
   /** Event-loop lag beyond which new work is refused, ms, seen in two windows of 100 ms in a row (default 500). */
   maxLagMs?: number;
   /**
-   * Mean time to answer an ingest request over the last half second beyond which new requests are
-   * refused while more than a few are in hand, ms (default 400): queueing shows here first, before the
-   * latency of accepted requests explodes.
+   * Target time for storing an ingest request once its body has arrived, ms (default 250): the working
+   * limit shrinks when a request takes longer (see above). Requests also wait before they are seen
+   * (in the sockets, behind the event loop), so this is well under the 1 s a client may wait.
    */
-  maxLatencyMs?: number;
+  targetMs?: number;
+  /** Requests being validated and stored at once, at most (default 64) and at first (default 8). */
+  maxWorking?: number;
+  initialWorking?: number;
   /**
    * Share of the time the event loop was busy, in each of the last two 200 ms windows, beyond which new
    * requests are refused while they keep arriving (5 or more a window). Small requests are each handled
@@ -36,9 +46,13 @@ export class Admission {
   /** The lag of the last two windows, ms: both past the limit means overload, one is a hiccup. */
   private lagMs = [0, 0];
   private readonly timer: NodeJS.Timeout;
-  /** Answer times: the current half-second window and the mean of the last complete one. */
-  private window = { sum: 0, count: 0, started: performance.now() };
-  private recentLatencyMs = 0;
+  /** Requests whose bodies have arrived, being validated and stored; capped by `limit`. */
+  working = 0;
+  /** The adaptive cap on `working`. */
+  limit: number;
+  /** These 200 ms: the longest time a request took, and whether the cap was reached. */
+  private slowest = 0;
+  private capped = false;
   /** Event-loop utilisation of the last two 200 ms windows: near 1 means every request waits behind the others. */
   private busy = [0, 0];
   /** Ingest requests that arrived in the current and the last 200 ms window. */
@@ -47,13 +61,15 @@ export class Admission {
   private ticks = 0;
 
   constructor(private readonly o: AdmissionOptions = {}) {
+    this.limit = Math.min(o.initialWorking ?? 8, this.maxWorking);
     this.lag = monitorEventLoopDelay({ resolution: 10 });
     this.lag.enable();
     // The lag over the last 100 ms window: recent enough to react, smooth enough not to flap.
     this.timer = setInterval(() => {
       this.lagMs = [this.lagMs[1]!, this.lag.max / 1e6];
       this.lag.reset();
-      if (++this.ticks % 2 === 0) {
+      if (++this.ticks % 2 === 0) this.adapt();
+      if (this.ticks % 2 === 0) {
         const now = performance.eventLoopUtilization();
         this.busy = [this.busy[1]!, performance.eventLoopUtilization(now, this.elu).utilization];
         this.elu = now;
@@ -63,24 +79,42 @@ export class Admission {
     this.timer.unref();
   }
 
-  /** Records how long an ingest request took to answer. */
-  done(ms: number): void {
-    const now = performance.now();
-    if (now - this.window.started >= 500) {
-      this.recentLatencyMs = this.window.count ? this.window.sum / this.window.count : 0;
-      this.window = { sum: 0, count: 0, started: now };
-    }
-    this.window.sum += ms;
-    this.window.count++;
+  private get maxWorking(): number {
+    return Math.max(1, this.o.maxWorking ?? 64);
   }
 
-  /** Why a new request cannot be taken now, or null. */
+  /** Every 200 ms: shrink the working cap after a slow request, grow it when it was the bottleneck. */
+  private adapt(): void {
+    // A request also waits behind the event loop before it is seen: a lagging loop counts as slow work.
+    if (Math.max(this.slowest, this.lagMs[1]!) > (this.o.targetMs ?? 250)) this.limit = Math.max(1, Math.floor(this.limit * 0.75));
+    else if (this.capped) this.limit = Math.min(this.maxWorking, this.limit + 1);
+    this.slowest = 0;
+    this.capped = false;
+  }
+
+  /** A request's body has arrived: whether it may be validated and stored now (then call `done` after). */
+  startWork(): boolean {
+    if (this.working >= this.limit) {
+      this.capped = true;
+      return false;
+    }
+    this.working++;
+    return true;
+  }
+
+  /** A request taken by startWork is answered, after `ms`. */
+  done(ms: number): void {
+    this.working--;
+    this.slowest = Math.max(this.slowest, ms);
+  }
+
+  /** Why a new request cannot be taken now (before its body is read), or null. */
   refuse(): string | null {
     if (this.requests >= (this.o.maxRequests ?? 512)) return 'too many requests in progress';
-    if (this.requests >= 4 && this.recentLatencyMs > (this.o.maxLatencyMs ?? 400)) {
-      // With everything refused nothing is measured: after a second the old mean is forgotten, so
-      // requests are let in again and the load is measured afresh.
-      if (performance.now() - this.window.started >= 1000) this.recentLatencyMs = 0;
+    // Requests whose bodies are still coming count too (a few times the working cap: bodies take a
+    // while to arrive), so the queue cannot build up in front of the cap either.
+    if (this.working >= this.limit || this.requests >= 4 * this.limit + 8) {
+      this.capped = true;
       return 'the collector is overloaded';
     }
     if (Math.min(...this.lagMs) > (this.o.maxLagMs ?? 500)) return 'the collector is overloaded';

@@ -13,6 +13,9 @@ import { tokenId } from '../auth.js';
 import type { CollectorContext, CollectorPlugin } from '../context.js';
 import { tooMany } from './token-checks.js';
 
+/** Seconds an overloaded collector asks a client to wait (the extension backs off further when refused again). */
+const RETRY_AFTER = '2';
+
 export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
   const { metrics, admission, storage, outbox } = ctx;
   app.addHook('onRequest', app.requireToken('ingest'));
@@ -22,14 +25,19 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
       metrics.overloaded++;
       // The connection stays open: a client still sending its body then reads this answer and its
       // Retry-After instead of a reset (Node discards the rest of the body).
-      return reply.code(503).header('retry-after', '2').send({ error: `${why}: retry later` });
+      return reply.code(503).header('retry-after', RETRY_AFTER).send({ error: `${why}: retry later` });
     }
     admission.requests++;
+    reply.raw.once('close', () => admission.requests--);
+  });
+  // The body has arrived: validating and storing it is the work the adaptive limit caps (admission.ts).
+  app.addHook('preHandler', async (_req, reply) => {
+    if (!admission.startWork()) {
+      metrics.overloaded++;
+      return reply.code(503).header('retry-after', RETRY_AFTER).send({ error: 'the collector is overloaded: retry later' });
+    }
     const start = performance.now();
-    reply.raw.once('close', () => {
-      admission.requests--;
-      admission.done(performance.now() - start);
-    });
+    reply.raw.once('close', () => admission.done(performance.now() - start));
   });
 
   app.post('/v1/events', async (req, reply) => {
@@ -48,7 +56,7 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
     if (limited) return limited;
     if (!admission.takeEvents(events.length)) {
       metrics.overloaded++;
-      return reply.code(503).header('retry-after', '2').send({ error: 'the collector is overloaded: retry later' });
+      return reply.code(503).header('retry-after', RETRY_AFTER).send({ error: 'the collector is overloaded: retry later' });
     }
     try {
       if (gone(req)) {
@@ -98,9 +106,12 @@ function limitClient(ctx: CollectorContext, req: FastifyRequest, reply: FastifyR
   return wait > 0 ? tooMany(reply, ctx.metrics, wait) : null;
 }
 
-/** The client closed the connection before its request was handled. */
+/**
+ * The client closed the connection before its request was handled. Not `req.raw.destroyed`: Node
+ * destroys a request stream once its body has been read, while the client still waits for the answer.
+ */
 function gone(req: FastifyRequest): boolean {
-  return req.raw.destroyed || req.socket.destroyed;
+  return req.socket.destroyed || (req.raw.destroyed && !req.raw.complete);
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
