@@ -93,6 +93,11 @@ describe('archives read through libarchive and the stream decoders', () => {
     expect(performance.now() - t).toBeLessThan(10_000);
   });
 
+  it('LZH with Shift_JIS member names (Japanese Windows tools): never clean; a 秘― name still marks it (rule 2)', async () => {
+    expect(await scan('lzh-sjis-name.lzh')).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['秘―見積.txt'] } });
+    expect(await scan('lzh-sjis-stamp.lzh')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', format: 'lzh' });
+  });
+
   it('zstd content checksums (XXH64) are verified: a flipped byte in a raw block is corrupt, as zstd -t says', async () => {
     expect(await scan('damaged-checksum.bin.zst')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
     expect(await scan('empty.zst')).toMatchObject({ verdict: 'clean', format: 'zstd' });

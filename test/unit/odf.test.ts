@@ -109,6 +109,18 @@ describe('ods', () => {
   it('the stamp in a cell of the second sheet is found (whatever sheet is reported)', async () => {
     expect(await scan('calc-sheet2.ods')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'content.xml', area: 'cells' } });
   });
+  it('a content.xml grown past 30 MB is searched as it inflates: the stamp after the rows is found on its sheet, and without it the file is clean', async () => {
+    // Varied values, as real sheets have: a repeated row would compress like a bomb.
+    const rows = Array.from({ length: 250_000 }, (_, i) => `<table:table-row><table:table-cell office:value-type="float" office:value="${(i * 7919) % 100_003}"><text:p>${(i * 7919) % 100_003}</text:p></table:table-cell></table:table-row>`).join('');
+    const grow = (stamp: boolean) =>
+      repack(bytes('calc-sheet2.ods'), (parts) => {
+        let xml = strFromU8(parts['content.xml']);
+        if (!stamp) xml = xml.replace(/秘/g, '');
+        parts['content.xml'] = strToU8(xml.replace(/(<table:table table:name="明細"[^>]*>)/, `$1${rows}`));
+      });
+    expect(await scanBlob(blob(grow(true)), 'big.ods')).toMatchObject({ verdict: 'marked', location: { area: 'cells', sheet: '明細' } });
+    expect(await scanBlob(blob(grow(false)), 'big.ods')).toMatchObject({ verdict: 'clean' });
+  });
   it('stamp in the page header (styles.xml) → header/footer', async () => {
     expect(await scan('calc-header.ods')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'styles.xml', area: 'header/footer' } });
   });

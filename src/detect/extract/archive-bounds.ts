@@ -4,6 +4,7 @@
  * checks of each format's own framing make a truncated or cut archive `corrupt`, never `clean`.
  */
 import { readBytes, u32, u64 } from '../bytes.js';
+import { crc32 } from '../crc32.js';
 import type { ArchiveFormat } from '../sniff.js';
 
 /** A one-line reason when `blob`'s framing says it was cut or damaged, else null. */
@@ -34,16 +35,4 @@ export async function framingProblem(format: ArchiveFormat, blob: Blob, files: n
     return last[0] === 0 ? null : 'LZH archive is truncated (no end mark)';
   }
   return null;
-}
-
-const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(b: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const x of b) c = CRC_TABLE[(c ^ x) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }

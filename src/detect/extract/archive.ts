@@ -11,7 +11,7 @@
 import { readBytes } from '../bytes.js';
 import type { ArchiveFormat } from '../sniff.js';
 import { framingProblem } from './archive-bounds.js';
-import { crc16, lzhCrcs } from './lzh-crc.js';
+import { crc16, lzhHeaders, type LzhHeader } from './lzh-crc.js';
 import { CHUNK, LibArchive } from './libarchive.js';
 import { checkDeclared, ExpansionGuard } from './expansion-guard.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
@@ -25,12 +25,14 @@ export const archiveExtractor = (format: ArchiveFormat): Extractor =>
 
 async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext): AsyncIterable<Extracted> {
   const bytes = await readBytes(blob);
-  const crcs = format === 'lzh' ? lzhCrcs(bytes) : [];
+  const headers = format === 'lzh' ? lzhHeaders(bytes) : [];
   const archive = await LibArchive.open(bytes);
   let files = 0;
+  let entries = 0;
   try {
     for (let entry = archive.next(), i = 0; entry; entry = archive.next(), i++) {
       ctx.checkTime();
+      entries++;
       if (!entry.isFile) continue;
       ctx.addEntry();
       files++;
@@ -56,9 +58,10 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
         if (!(entry.size === 0 && err instanceof ScanError && /marked as a directory/.test(err.message))) throw err;
         continue;
       }
-      if (format === 'lzh' && crcs[i] != null && crcs[i] !== crc) throw new ScanError('corrupt', `${entry.name} fails its CRC check`);
+      if (format === 'lzh' && headers[i]?.crc != null && headers[i].crc !== crc) throw new ScanError('corrupt', `${entry.name} fails its CRC check`);
       yield { kind: 'member', name: entry.name, data: guard.blob() };
     }
+    if (entries < headers.length) yield* unreadLzhMembers(headers.slice(entries));
     const problem = format === 'cab' ? await framingProblem(format, blob, files) : null;
     if (problem) throw new ScanError('corrupt', problem);
   } catch (err) {
@@ -67,4 +70,14 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
   } finally {
     archive.close();
   }
+}
+
+/**
+ * Members libarchive stopped before (a Shift_JIS name it cannot convert: common in Japanese LZH files).
+ * Their content is unread, so the archive is not clean; their names, decoded here, still face rule 2.
+ */
+function* unreadLzhMembers(rest: LzhHeader[]): Generator<Extracted> {
+  const sjis = new TextDecoder('shift_jis');
+  for (const h of rest) if (h.name) yield { kind: 'member', name: sjis.decode(h.name).replace(/\\/g, '/'), data: new Blob([]) };
+  throw new ScanError('corrupt', `${rest.length} LZH member(s) could not be read (a name in a character set the reader cannot convert, or damage)`);
 }

@@ -2,13 +2,16 @@
  * ODF (odt, ods, odp, odg and templates): content.xml (per sheet / per slide), styles.xml
  * (where page headers and footers live), meta.xml (title, subject, keywords, user-defined
  * properties) and embedded objects. A package with encryption data is password-protected.
+ * Unless the company designated keywords, each text part is first searched as it inflates.
  */
 import { blobOf } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { ScanError, type Extracted, type Extractor } from './types.js';
-import { decodeXml, openZip } from './zip-reader.js';
-import { attr, markupStampHits, xmlToText } from './xml-text.js';
+import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
+import { attr, xmlToText } from './xml-text.js';
+import { MarkupWindows } from './markup-windows.js';
+import { mayBeStamp } from './byte-scan.js';
 
 const TEXT_PART = /(^|\/)(content|styles|meta)\.xml$/;
 const SKIP = /^(Pictures|Thumbnails|Configurations2|META-INF)\/|\.(png|jpe?g|gif|svm|wmf|emf|bmp)$/i;
@@ -23,17 +26,30 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
     if (entry.isDir || SKIP.test(entry.name) || entry.name === 'mimetype') continue;
     ctx.addEntry();
     ctx.checkTime();
-    const bytes = await zip.read(entry.name);
-    if (!bytes) continue;
     if (!TEXT_PART.test(entry.name)) {
       // Embedded objects (OLE, other documents) are scanned as files of their own.
-      if (!/\.(xml|rdf)$/i.test(entry.name)) yield { kind: 'member', name: entry.name, data: blobOf(bytes), where: { part: entry.name } };
+      if (/\.(xml|rdf)$/i.test(entry.name)) continue;
+      const bytes = await zip.read(entry.name);
+      if (bytes) yield { kind: 'member', name: entry.name, data: blobOf(bytes), where: { part: entry.name } };
       continue;
     }
-    if (!ctx.fullText && markupStampHits(bytes, 1).length === 0) continue;
-    yield* partText(decodeXml(bytes), entry.name);
+    if (!ctx.fullText && !(await mayHoldStamp(zip, entry.name))) continue;
+    const bytes = await zip.read(entry.name);
+    if (bytes) yield* partText(decodeXml(bytes), entry.name);
   }
 };
+
+/**
+ * Whether a part may hold the stamp: searched as it inflates and never held whole (a spreadsheet's
+ * content.xml can inflate to hundreds of megabytes). Only a part that may is read whole, for the
+ * sheet or slide to name in the verdict.
+ */
+async function mayHoldStamp(zip: ZipArchive, name: string): Promise<boolean> {
+  const windows = new MarkupWindows();
+  await zip.stream(name, windows.push);
+  // ODF is UTF-8; a UTF-16 part (not seen from real producers) is read whole, to be safe.
+  return (windows.head !== null && isUtf16Xml(windows.head)) || windows.finish().some(mayBeStamp);
+}
 
 function* partText(xml: string, part: string): Generator<Extracted> {
   const area = part.endsWith('meta.xml') ? 'properties' : part.endsWith('styles.xml') ? 'header/footer' : 'body';
