@@ -6,6 +6,9 @@
  * effective policy guards. The background imports them with `?script`, which makes crxjs build them and
  * hands back their output file names; `standaloneFiles` makes those builds self-contained IIFEs, because
  * crxjs's usual async loader would run them too late for document_start and cannot run in the MAIN world.
+ * The dialog bundle (ui-entry.ts) is built the same way and injected on first use. The engine is in the
+ * scan frame (extension/scan/frame.html, web-accessible) and its module worker: see docs/design.md,
+ * "Where the engine runs".
  */
 import { defineConfig, type Plugin } from 'vite';
 import { crx, type ManifestV3Export } from '@crxjs/vite-plugin';

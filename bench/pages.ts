@@ -154,6 +154,7 @@ export async function runPagesBench(): Promise<Row[]> {
     const rows: Row[] = [];
 
     for (const [label, path, wait] of LOADS) {
+      process.stderr.write(`  pages: ${label}\n`);
       const ours: number[] = [];
       const base: number[] = [];
       for (let i = 0; i < RUNS + 1; i++) {
@@ -219,7 +220,8 @@ export async function runPagesBench(): Promise<Row[]> {
     }
     return rows;
   } finally {
-    await Promise.all(browsers.map((b) => b.close()));
+    // A browser that died must not hide the error that killed it.
+    await Promise.all(browsers.map((b) => b.close().catch(() => undefined)));
     await server.close();
   }
 }

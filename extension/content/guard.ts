@@ -12,6 +12,7 @@ import { installDrop } from './drop.js';
 import { installFileInput } from './file-input.js';
 import { installFormSubmit } from './form-submit.js';
 import { decide, guard, isGuarded, type Item } from './gate.js';
+import { preloadUi } from './load-ui.js';
 import { installPaste } from './paste.js';
 import { setHooksPort } from './hooks-line.js';
 import { runtime } from './runtime.js';
@@ -42,6 +43,7 @@ function connect(p: MessagePort): void {
   p.onmessage = (e: MessageEvent<ToGuard>) => {
     const m = e.data;
     if (!m || m.t !== 'check') return;
+    preloadUi(); // the hooks ask only about files, bytes and marked text: a dialog may follow
     void decide(m.channel, m.subjects.map(toItem)).then(
       (proceed) => p.postMessage({ t: 'answer', id: m.id, proceed } satisfies ToHooks),
       () => p.postMessage({ t: 'answer', id: m.id, proceed: false } satisfies ToHooks),

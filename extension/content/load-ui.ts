@@ -20,6 +20,11 @@ function loadUi(): Promise<UiModule> {
   return loading;
 }
 
+/** Starts loading the dialog while a decision that may need it is made (a file or marked text appeared). */
+export function preloadUi(): void {
+  void loadUi().catch(() => undefined);
+}
+
 /** Fail closed: a dialog that cannot be shown is a refusal, never a silent pass. */
 export async function showWarning(req: WarnRequest): Promise<WarnAnswer> {
   let ui: UiModule;
