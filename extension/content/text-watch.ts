@@ -47,16 +47,12 @@ function stampOnly(): boolean {
 }
 
 /**
- * Whether `next` is marked, knowing `el` last held the unmarked `prev`: the stretch around the edit
+ * Whether `next` is marked, knowing the field last held the unmarked `prev`: the stretch around the edit
  * first (cheap), the whole text only when that stretch is marked (and for approval).
  */
-function becomesMarked(el: HTMLElement, prev: string | undefined, next: string): boolean {
+function becomesMarked(prev: string | undefined, next: string): boolean {
   if (prev !== undefined && stampOnly() && !isMarked(aroundEdit(prev, next))) return false;
   return isMarked(next);
-}
-
-function seenClean(el: HTMLElement, text: string): void {
-  lastClean.set(el, text);
 }
 
 /** The field's text once `data` replaces what the insertion covers. */
@@ -84,7 +80,7 @@ function onBeforeInput(e: InputEvent): void {
   if (!f) return;
   const text = afterInsert(f, e, data);
   const known = lastClean.get(f.el) === f.text ? f.text : undefined;
-  if (!becomesMarked(f.el, known, text)) return;
+  if (!becomesMarked(known, text)) return;
   hold(e);
   void decide('text-field', [{ kind: 'text', text }]).then((ok) => {
     if (!ok) return;
@@ -98,8 +94,8 @@ function onInput(e: Event): void {
   if (isReplay(e)) return;
   const f = fieldOf(targetOf(e));
   if (!f || !isGuarded()) return;
-  if (!becomesMarked(f.el, lastClean.get(f.el), f.text)) {
-    seenClean(f.el, f.text);
+  if (!becomesMarked(lastClean.get(f.el), f.text)) {
+    lastClean.set(f.el, f.text);
     if (markedFields.clear(f.el)) tellHooks({ t: 'typing', state: 'clear' });
     return;
   }
