@@ -13,15 +13,17 @@
  * Clean typing costs one scan of the field's text per keystroke, which exits at once when the text has
  * no 秘 (and the company designated no keywords).
  */
-import { predictInsert } from '../../src/guard/index.js';
-import { decide, isGuarded, textVerdict } from './gate.js';
+import { aroundEdit, MarkedFields, predictInsert } from '../../src/guard/index.js';
+import { decide, guard, isGuarded, textVerdict } from './gate.js';
 import { tellHooks } from './hooks-line.js';
 import { hold, isReplay, replay, targetOf } from './replay.js';
 
 type Field = { el: HTMLElement; text: string };
 
 /** Fields whose text is marked and not allowed (the hooks are holding requests back for them). */
-const markedFields = new Set<HTMLElement>();
+const markedFields = new MarkedFields<HTMLElement>();
+/** Each field's text when last seen unmarked: the next check scans only what changed around it. */
+const lastClean = new WeakMap<HTMLElement, string>();
 const TEXT_INPUTS = new Set(['text', 'search', 'email', 'url', 'tel', '']);
 
 function fieldOf(t: EventTarget | null): Field | null {
@@ -37,6 +39,21 @@ function fieldOf(t: EventTarget | null): Field | null {
 }
 
 const isMarked = (text: string) => text !== '' && textVerdict(text).verdict === 'marked';
+
+/** Designated keywords and patterns can be any length: with those the whole text is scanned. */
+function stampOnly(): boolean {
+  const d = guard.view()?.designated;
+  return !d || (d.keywords.length === 0 && d.patterns.length === 0);
+}
+
+/**
+ * Whether `next` is marked, knowing the field last held the unmarked `prev`: the stretch around the edit
+ * first (cheap), the whole text only when that stretch is marked (and for approval).
+ */
+function becomesMarked(prev: string | undefined, next: string): boolean {
+  if (prev !== undefined && stampOnly() && !isMarked(aroundEdit(prev, next))) return false;
+  return isMarked(next);
+}
 
 /** The field's text once `data` replaces what the insertion covers. */
 function afterInsert(f: Field, e: InputEvent, data: string): string {
@@ -62,7 +79,8 @@ function onBeforeInput(e: InputEvent): void {
   const f = fieldOf(targetOf(e));
   if (!f) return;
   const text = afterInsert(f, e, data);
-  if (!isMarked(text)) return;
+  const known = lastClean.get(f.el) === f.text ? f.text : undefined;
+  if (!becomesMarked(known, text)) return;
   hold(e);
   void decide('text-field', [{ kind: 'text', text }]).then((ok) => {
     if (!ok) return;
@@ -75,21 +93,21 @@ function onBeforeInput(e: InputEvent): void {
 function onInput(e: Event): void {
   if (isReplay(e)) return;
   const f = fieldOf(targetOf(e));
-  if (!f) return;
-  if (!isGuarded() || !isMarked(f.text)) {
-    if (markedFields.delete(f.el) && markedFields.size === 0) tellHooks({ t: 'typing', state: 'clear' });
+  if (!f || !isGuarded()) return;
+  if (!becomesMarked(lastClean.get(f.el), f.text)) {
+    lastClean.set(f.el, f.text);
+    if (markedFields.clear(f.el)) tellHooks({ t: 'typing', state: 'clear' });
     return;
   }
+  lastClean.delete(f.el);
   if (markedFields.has(f.el)) return; // already held back and explained
-  markedFields.add(f.el);
-  tellHooks({ t: 'typing', state: 'marked' });
+  if (markedFields.mark(f.el)) tellHooks({ t: 'typing', state: 'marked' });
   hold(e);
   const text = f.text;
   void decide('text-field', [{ kind: 'text', text }]).then((ok) => {
     if (!markedFields.has(f.el)) return; // removed meanwhile
     if (!ok) return tellHooks({ t: 'typing', state: 'refused' });
-    markedFields.delete(f.el);
-    if (markedFields.size === 0) tellHooks({ t: 'typing', state: 'clear' });
+    if (markedFields.clear(f.el)) tellHooks({ t: 'typing', state: 'clear' });
     replay(f.el, new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText' }));
   });
 }

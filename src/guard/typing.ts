@@ -1,6 +1,68 @@
+/**
+ * Watching a field as it is typed into, cheaply: a keystroke changes a few characters, so a stamp it
+ * completes lies next to them. Only that stretch is scanned; the whole text only when it says marked.
+ */
+
 /** What a text field will hold once an insertion lands: `data` in place of the selection [start, end). */
 export function predictInsert(value: string, start: number, end: number, data: string): string {
   const a = Math.max(0, Math.min(start, value.length));
   const b = Math.max(a, Math.min(end, value.length));
   return value.slice(0, a) + data + value.slice(b);
+}
+
+/** What a stamp may hold between its letters: spaces, line breaks and the invisible marks normalisation drops. */
+const FILLER = /[\s\u00AD\u180E\u200B-\u200D\u2060-\u2064\uFEFF]/;
+/**
+ * Code units of a stamp besides filler: 秘 and 12 letters, each at most 2 units (a mathematical letter
+ * outside the BMP normalises to one ASCII letter), with room to spare.
+ */
+const REACH = 32;
+
+/** [start, end) of what `next` has in place of `prev`'s characters (common head and tail left out). */
+export function changedSpan(prev: string, next: string): [number, number] {
+  const max = Math.min(prev.length, next.length);
+  let a = 0;
+  while (a < max && prev.charCodeAt(a) === next.charCodeAt(a)) a++;
+  let b = 0;
+  while (b < max - a && prev.charCodeAt(prev.length - 1 - b) === next.charCodeAt(next.length - 1 - b)) b++;
+  return [a, next.length - b];
+}
+
+/**
+ * The part of `next` in which any stamp that `prev` did not hold must lie: the change, REACH code units
+ * of non-filler on each side, and any filler run in between. Valid for the stamp rule only; designated
+ * keywords and patterns can be longer, so callers with those scan the whole text.
+ */
+export function aroundEdit(prev: string, next: string): string {
+  const [start, end] = changedSpan(prev, next);
+  let a = start;
+  for (let n = 0; a > 0 && (n < REACH || FILLER.test(next[a - 1])); a--) if (!FILLER.test(next[a - 1])) n++;
+  let b = end;
+  for (let n = 0; b < next.length && (n < REACH || FILLER.test(next[b])); b++) if (!FILLER.test(next[b])) n++;
+  return next.slice(a, b);
+}
+
+/**
+ * The fields of a page that hold marked text the employee has not allowed. While any does, the page's
+ * requests are held back (an editor sending keystroke by keystroke would otherwise deliver the stamp
+ * in pieces); `changed` says when that starts ('hold') and ends ('release').
+ */
+export class MarkedFields<K> {
+  private readonly held = new Set<K>();
+
+  has(field: K): boolean {
+    return this.held.has(field);
+  }
+
+  /** The field's text became marked: 'hold' when it is the first such field. */
+  mark(field: K): 'hold' | null {
+    if (this.held.has(field)) return null;
+    this.held.add(field);
+    return this.held.size === 1 ? 'hold' : null;
+  }
+
+  /** The field is clean again, or its text was allowed: 'release' when no marked field is left. */
+  clear(field: K): 'release' | null {
+    return this.held.delete(field) && this.held.size === 0 ? 'release' : null;
+  }
 }

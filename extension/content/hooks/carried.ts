@@ -1,6 +1,6 @@
 /**
- * The Files and Blobs a value carries when it is structured-cloned (postMessage, IndexedDB): found by
- * walking it the way the clone will, through captured built-ins. What the walk cannot vouch for — an
+ * The Files, Blobs and strings a value carries when it is structured-cloned (postMessage, IndexedDB):
+ * found by walking it the way the clone will, through captured built-ins. What the walk cannot vouch for — an
  * accessor (the clone would run it and could get a File), or a value too large to walk — is reported
  * as unknown, and the caller refuses it. Pure (no page state), so it is unit-tested in Node.
  */
@@ -39,15 +39,38 @@ const isFileList = (v: object): boolean => {
 
 const OBJECT_PROTOTYPE = Object.prototype;
 
-/** The Blobs in `v`, or null when the walk cannot tell. */
-export function blobsIn(v: unknown): Blob[] | null {
-  if (v === null || typeof v !== 'object') return [];
-  const out: Blob[] = [];
-  const state = { left: WALK_BUDGET, seen: new SafeWeakSet<object>() };
-  return walk(v, out, state) ? out : null;
+/** Characters of strings collected from one value; a message or a record is far smaller. */
+const TEXT_BUDGET = 4 * 1024 * 1024;
+
+export interface Carried {
+  blobs: Blob[];
+  texts: string[];
+}
+interface Walk extends Carried {
+  left: number;
+  chars: number;
+  seen: WeakSet<object>;
 }
 
-function walk(v: unknown, out: Blob[], s: { left: number; seen: WeakSet<object> }): boolean {
+/** What `v` carries, or null when the walk cannot tell. */
+export function carried(v: unknown): Carried | null {
+  const s: Walk = { blobs: [], texts: [], left: WALK_BUDGET, chars: TEXT_BUDGET, seen: new SafeWeakSet<object>() };
+  return walk(v, s) ? { blobs: s.blobs, texts: s.texts } : null;
+}
+
+/** The Blobs in `v`, or null when the walk cannot tell. */
+export function blobsIn(v: unknown): Blob[] | null {
+  return carried(v)?.blobs ?? null;
+}
+
+function walk(v: unknown, s: Walk): boolean {
+  if (typeof v === 'string') {
+    if (v.length > 0 && s.chars > 0) {
+      append(s.texts, v);
+      s.chars -= v.length;
+    }
+    return true;
+  }
   if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return true;
   const o = v as object;
   if (weakSetHas(s.seen, o)) return true;
@@ -56,7 +79,7 @@ function walk(v: unknown, out: Blob[], s: { left: number; seen: WeakSet<object> 
   // Plain objects and arrays, nearly everything a message holds, skip the brand checks (each a throw).
   const proto = getPrototypeOf(o);
   if (!isArray(o) && proto !== OBJECT_PROTOTYPE && proto !== null) {
-    const known = platformObject(o, out, s);
+    const known = platformObject(o, s);
     if (known !== null) return known;
   }
   // Own properties, as the clone reads them (arrays, plain objects, instances of the page's classes).
@@ -65,26 +88,26 @@ function walk(v: unknown, out: Blob[], s: { left: number; seen: WeakSet<object> 
     const d = getOwnPropertyDescriptor(o, keys[i]);
     if (!d || !d.enumerable || typeof keys[i] === 'symbol') continue;
     if (!hasOwn(d, 'value')) return false; // an accessor: what it returns at clone time is unknown
-    if (!walk(d.value, out, s)) return false;
+    if (!walk(d.value, s)) return false;
   }
   return true;
 }
 
 /** A Blob, bytes, a FileList, a Map or a Set (the clone takes their contents only); null for anything else. */
-function platformObject(o: object, out: Blob[], s: { left: number; seen: WeakSet<object> }): boolean | null {
+function platformObject(o: object, s: Walk): boolean | null {
   if (isView(o)) return true;
   if (isBlob(o)) {
-    append(out, o);
+    append(s.blobs, o);
     return true;
   }
   if (isArrayBuffer(o)) return true;
   if (isFileList(o)) {
-    for (let i = 0, n = fileListLength(o as FileList); i < n; i++) append(out, fileListItem(o as FileList, i) as Blob);
+    for (let i = 0, n = fileListLength(o as FileList); i < n; i++) append(s.blobs, fileListItem(o as FileList, i) as Blob);
     return true;
   }
   let ok = true;
-  if (isMap(o)) mapForEach(o as Map<unknown, unknown>, (x, k) => (ok = walk(k, out, s) && walk(x, out, s) && ok));
-  else if (isSet(o)) setForEach(o as Set<unknown>, (x) => (ok = walk(x, out, s) && ok));
+  if (isMap(o)) mapForEach(o as Map<unknown, unknown>, (x, k) => (ok = walk(k, s) && walk(x, s) && ok));
+  else if (isSet(o)) setForEach(o as Set<unknown>, (x) => (ok = walk(x, s) && ok));
   else return null;
   return ok;
 }

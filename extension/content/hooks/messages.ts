@@ -1,12 +1,14 @@
 /**
  * postMessage to a Service Worker (an offline upload queue), a Worker, another window or frame, a
  * MessagePort or a BroadcastChannel: a context where no hook of this page runs can upload what it
- * receives. A message carrying Files or Blobs leaves once the guard allows them, like a network upload,
+ * receives. A message carrying Files, Blobs or marked text leaves once the guard allows them, like a
+ * network upload,
  * and in order with the messages sent after it on the same target; refused, it is dropped.
  */
 import { config } from './bridge-client.js';
 import { inOrder, YES, type Decision } from './decision.js';
-import { carriedGate } from './gates.js';
+import { carriedGate, combine } from './gates.js';
+import { typingGate } from './typing.js';
 import { apply, SafeWeakMap, weakMapGet } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
@@ -27,7 +29,8 @@ function wrapPost(owner: object): void {
   const last: WeakMap<object, Decision> = new SafeWeakMap();
   o.postMessage = function postMessage(this: object, ...a: unknown[]) {
     if (config.guarded === false) return apply(original, this, a);
-    const gate = carriedGate('message', a[0]);
+    // A field holding marked text holds back what the page hands over meanwhile, too (typing.ts).
+    const gate = combine([carriedGate('message', a[0]), typingGate()]);
     const before = weakMapGet(last, this);
     if (gate.ready && (!before || before.done)) return apply(original, this, a);
     if (!gate.ready && gate.refusedNow) return; // dropped; the guard reports and explains

@@ -21,6 +21,7 @@ import {
   setAdd,
   setHas,
   stringToLowerCase,
+  tagName,
   toStr,
   uncurry,
 } from './safe-self.js';
@@ -47,6 +48,14 @@ const SOURCES: [string, string][] = [
 ];
 const SOURCE_ATTRIBUTES: Set<string> = new SafeSet();
 for (let i = 0, names = ['src', 'srcset', 'href', 'data', 'poster']; i < names.length; i++) setAdd(SOURCE_ATTRIBUTES, names[i]);
+
+/** Whether setting this attribute on this element makes a request (a link's href does not: frameworks set thousands). */
+function requests(el: Element, name: string): boolean {
+  if (!setHas(SOURCE_ATTRIBUTES, name)) return false;
+  if (name === 'src' || name === 'srcset') return true;
+  const tag = tagName(el);
+  return name === 'href' ? tag === 'LINK' : name === 'data' ? tag === 'OBJECT' : tag === 'VIDEO';
+}
 
 export function hookSources(w: Win): void {
   for (let i = 0; i < SOURCES.length; i++) wrapSource(w, SOURCES[i][0], SOURCES[i][1]);
@@ -81,7 +90,7 @@ function hookSetAttribute(w: Win): void {
 function wrapSetAttribute(proto: Element, m: 'setAttribute' | 'setAttributeNS', nameAt: number): void {
   const original = proto[m] as (...a: unknown[]) => void;
   (proto as unknown as Record<string, unknown>)[m] = function (this: Element, ...a: unknown[]) {
-    if (!setHas(SOURCE_ATTRIBUTES, stringToLowerCase(toStr(a[nameAt])))) return apply(original, this, a);
+    if (!requests(this, stringToLowerCase(toStr(a[nameAt])))) return apply(original, this, a);
     const at = nameAt + 1;
     a[at] = toStr(a[at]);
     whenAllowed(gateUrl('url', a[at] as string), () => apply(original, this, a));

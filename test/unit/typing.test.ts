@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { scanText } from '../../src/detect/index.js';
+import { aroundEdit, changedSpan, MarkedFields, predictInsert } from '../../src/guard/typing.js';
+
+const marked = (t: string) => scanText(t).verdict === 'marked';
+
+describe('watching a field as it is typed into', () => {
+  it('predicts the text once an insertion replaces the selection', () => {
+    expect(predictInsert('秘 Confidentia', 14, 14, 'l')).toBe('秘 Confidential');
+    expect(predictInsert('秘 XXXential', 2, 5, 'Confid')).toBe('秘 Confidential');
+    expect(predictInsert('abc', 99, -1, 'd')).toBe('abcd');
+  });
+
+  it('finds what changed', () => {
+    expect(changedSpan('abcdef', 'abXYef')).toEqual([2, 4]);
+    expect(changedSpan('aaa', 'aaaa')).toEqual([3, 4]);
+    expect(changedSpan('abc', 'ac')).toEqual([1, 1]);
+  });
+
+  it('the stretch around an edit holds every stamp the edit completes, in a long text', () => {
+    const long = '秘書室の連絡です。'.repeat(5000);
+    const cases: [string, string][] = [
+      [`${long}秘 Confidentia`, `${long}秘 Confidential`], // the last letter
+      [`${long}Confidential`, `${long}秘Confidential`], // 秘 last
+      [`${long}秘${' '.repeat(500)}\n\u200bConfidentia`, `${long}秘${' '.repeat(500)}\n\u200bConfidential`], // a long run of spaces
+      [`秘 X Confidential${long}`, `秘  Confidential${long}`], // a deletion joins the two halves
+      [`${long}秘 ＣＯＮＦＩＤＥＮＴＩＡ 以上`, `${long}秘 ＣＯＮＦＩＤＥＮＴＩＡＬ 以上`], // full-width letters
+    ];
+    for (const [prev, next] of cases) {
+      expect(marked(prev)).toBe(false);
+      expect(marked(next)).toBe(true);
+      const probe = aroundEdit(prev, next);
+      expect(probe.length).toBeLessThan(700);
+      expect(marked(probe)).toBe(true);
+    }
+  });
+
+  it('a clean keystroke far from any stamp scans a few dozen characters', () => {
+    const text = '秘書室の連絡です。'.repeat(5000);
+    expect(aroundEdit(text, `${text}あ`).length).toBeLessThanOrEqual(33);
+  });
+
+  it('holds requests back from the first marked field until the last is cleared', () => {
+    const fields = new MarkedFields<string>();
+    expect(fields.mark('a')).toBe('hold');
+    expect(fields.mark('a')).toBeNull();
+    expect(fields.mark('b')).toBeNull();
+    expect(fields.clear('a')).toBeNull();
+    expect(fields.clear('c')).toBeNull();
+    expect(fields.clear('b')).toBe('release');
+    expect(fields.has('b')).toBe(false);
+  });
+});
