@@ -215,12 +215,13 @@ describe.sequential('a tab restored at browser start, loaded before the extensio
       expect(page, 'the restored tab').toBeDefined();
       const frame = await widgetFrame(page!);
       // The sweep runs when the worker starts; give it its moment (it is not instant after a restart).
-      await page!.waitForTimeout(1500);
+      await page!.waitForTimeout(1000);
       const clean = SAMPLES.cleanText();
       server.clear();
       await frame.setInputFiles('#f', clean.path);
       expect((await arrivals(server, ofChannel('widget'), 1)).map((a) => a.sha256)).toEqual([clean.sha256]);
-      const marked = SAMPLES.nameMarked();
+      // Marked by content only: the network layer cannot see it, only a guard in the frame can.
+      const marked = SAMPLES.contentDocx();
       server.clear();
       await frame.setInputFiles('#f', marked.path);
       expect((await arrivals(server, ofChannel('widget'), 1, 3000)).map((a) => a.name)).toEqual([]);

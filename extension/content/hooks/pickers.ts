@@ -1,5 +1,5 @@
 /**
- * File pickers that raise no event the guard can see:
+ * File pickers and file-system handles, which raise no event the guard can see:
  * - showOpenFilePicker: the picked files are judged before the page gets the handles; a refusal looks
  *   like the user cancelling (AbortError).
  * - click()/showPicker() on a file input that is not in the document: the guard's window listeners can
@@ -16,6 +16,7 @@ import {
   documentElement,
   fileName,
   getFile,
+  getOwnPropertyDescriptor,
   inputType,
   isConnected,
   ownerDocument,
@@ -25,12 +26,17 @@ import {
   SafeDOMException,
   SafePromise,
   SafeWeakSet,
+  stringSlice,
+  uncurry,
   weakSetAdd,
   weakSetHas,
 } from './safe-self.js';
 
+const getFileNative = getFile;
+
 export function hookPickers(w: Window & typeof globalThis): void {
   hookOpenFilePicker(w);
+  hookHandles(w);
   const Input = w.HTMLInputElement.prototype as unknown as Record<string, unknown>;
   for (const m of ['click', 'showPicker']) {
     const original = Input[m];
@@ -96,4 +102,151 @@ function adopt(el: HTMLInputElement): void {
   } finally {
     removeElement(el);
   }
+}
+
+// ---------- handles and entries: drops and pickers work as without the extension, reads are gated ----------
+
+type Any = Record<PropertyKey, unknown>;
+const proto = (w: Any, name: string): Any | undefined => (w[name] as { prototype?: Any } | undefined)?.prototype;
+const native = (p: Any | undefined, key: string): ((...a: unknown[]) => unknown) | null =>
+  p && typeof p[key] === 'function' ? uncurry(p[key] as (...a: unknown[]) => unknown) : null;
+const nativeGetter = (p: Any | undefined, key: string): ((o: unknown) => unknown) | null => {
+  const d = p ? getOwnPropertyDescriptor(p, key) : undefined;
+  return d?.get ? uncurry(d.get) : null;
+};
+
+/** What a real (trusted) drop held, taken during the event: the page's replayed drop is given these. */
+interface Dropped {
+  file: File | null;
+  entry: FileSystemEntry | null;
+  handle: Promise<FileSystemHandle | null> | null;
+}
+let lastDrop: Dropped[] = [];
+
+/**
+ * The guard holds a drop while it judges it and hands the page a copy (a script-made DataTransfer,
+ * whose items have no entry and no file-system handle). So the page's `webkitGetAsEntry()` folder
+ * walk and `getAsFileSystemHandle()` work as without the extension, the hooks keep the real drop's
+ * entries and handles (taken in their capture listener, which runs before the guard's) and answer for
+ * the copy's items from them. Reading a file through an entry or a handle is then asked of the guard
+ * like any other file (its answer for the drop is remembered, so a clean drop is not read twice).
+ */
+export function hookHandles(w: Window & typeof globalThis): void {
+  const g = w as unknown as Any;
+  const Item = proto(g, 'DataTransferItem');
+  const getAsEntry = native(Item, 'webkitGetAsEntry');
+  const getAsHandle = native(Item, 'getAsFileSystemHandle');
+  const getAsFile = native(Item, 'getAsFile');
+  const kindOf = nativeGetter(Item, 'kind');
+  const itemsOf = nativeGetter(proto(g, 'DataTransfer'), 'items');
+  const lengthOf = nativeGetter(proto(g, 'DataTransferItemList'), 'length');
+  const dataTransferOf = nativeGetter(proto(g, 'DragEvent'), 'dataTransfer');
+  const trusted = nativeGetter(proto(g, 'Event'), 'isTrusted');
+  const entryName = nativeGetter(proto(g, 'FileSystemEntry'), 'name');
+  const isDir = nativeGetter(proto(g, 'FileSystemEntry'), 'isDirectory');
+  const size = nativeGetter(proto(g, 'Blob'), 'size');
+  const lastModified = nativeGetter(proto(g, 'File'), 'lastModified');
+  if (!Item || !getAsEntry || !getAsFile || !kindOf || !itemsOf || !lengthOf || !dataTransferOf || !trusted) return;
+
+  const addListener = native(proto(g, 'EventTarget'), 'addEventListener');
+  addListener?.(w, 'drop', (e: Event) => {
+    if (!trusted(e)) return;
+    const dt = dataTransferOf(e) as DataTransfer | null;
+    if (!dt) return;
+    const items = itemsOf(dt) as DataTransferItemList;
+    const taken: Dropped[] = [];
+    const n = lengthOf(items) as number;
+    for (let i = 0; i < n; i++) {
+      const item = items[i];
+      if (kindOf(item) !== 'file') continue;
+      append(taken, {
+        file: getAsFile(item) as File | null,
+        entry: getAsEntry(item) as FileSystemEntry | null,
+        handle: getAsHandle ? (getAsHandle(item) as Promise<FileSystemHandle | null>) : null,
+      });
+    }
+    lastDrop = taken;
+  }, true);
+
+  /** The real drop's item a copy's item stands for: the same file, or the folder it stands in for. */
+  const original = (item: DataTransferItem): Dropped | null => {
+    const f = getAsFile(item) as File | null;
+    if (!f) return null;
+    for (let i = 0; i < lastDrop.length; i++) {
+      const d = lastDrop[i];
+      if (d.entry && isDir?.(d.entry) === true) {
+        if (entryName?.(d.entry) === fileName(f) && size?.(f) === 0) return d;
+      } else if (d.file && fileName(d.file) === fileName(f) && size?.(d.file) === size?.(f) && lastModified?.(d.file) === lastModified?.(f)) {
+        return d;
+      }
+    }
+    return null;
+  };
+  const I = Item as Any;
+  I.webkitGetAsEntry = function webkitGetAsEntry(this: DataTransferItem) {
+    return getAsEntry(this) ?? original(this)?.entry ?? null;
+  };
+  if (getAsHandle) {
+    I.getAsFileSystemHandle = function getAsFileSystemHandle(this: DataTransferItem) {
+      const d = original(this);
+      return d?.handle ?? getAsHandle(this);
+    };
+  }
+  gateEntryFile(g);
+  gateHandleFile(g);
+}
+
+const notAllowed = () => new SafeDOMException('The request is not allowed by the user agent or the platform in the current context.', 'NotAllowedError');
+
+/** FileSystemFileEntry.file(): the file goes to the page's callback only once the guard agrees. */
+function gateEntryFile(g: Any): void {
+  const Entry = proto(g, 'FileSystemFileEntry');
+  const file = native(Entry, 'file');
+  const fullPath = nativeGetter(proto(g, 'FileSystemEntry'), 'fullPath');
+  if (!Entry || !file || !fullPath) return;
+  Entry.file = function (this: FileSystemFileEntry, success?: (f: File) => void, failure?: (e: unknown) => void) {
+    const path = stringSlice(fullPath(this) as string, 1);
+    return file(
+      this,
+      (f: File) => {
+        if (config.guarded === false) return success?.(f);
+        // Named by its path in the drop, as the guard named it when it judged the drop.
+        whenDecided(ask('drop', [{ kind: 'file', blob: f, name: path || fileName(f) }]), (ok) => (ok ? success?.(f) : failure?.(notAllowed())));
+      },
+      failure,
+    );
+  };
+}
+
+/**
+ * FileSystemFileHandle.getFile(): handles from pickers and drops are read only once the guard agrees.
+ * The page's own private storage (OPFS) holds nothing the employee picked, and is left alone.
+ */
+function gateHandleFile(g: Any): void {
+  const Handle = proto(g, 'FileSystemFileHandle');
+  const storage = (g.navigator as Any | undefined)?.storage as Any | undefined;
+  const getDirectory = native(proto(g, 'StorageManager'), 'getDirectory');
+  const resolvePath = native(proto(g, 'FileSystemDirectoryHandle'), 'resolve');
+  if (!Handle || typeof Handle.getFile !== 'function') return;
+  let opfs: Promise<FileSystemDirectoryHandle> | null = null;
+  Handle.getFile = function getFile(this: FileSystemFileHandle) {
+    const self = this;
+    return new SafePromise<File>((resolve, reject) => {
+      promiseThen(
+        getFileNative(self),
+        (f) => {
+          if (config.guarded === false) return resolve(f);
+          const judge = () => whenDecided(ask('file-picker', [{ kind: 'file', blob: f, name: fileName(f) }]), (ok) => (ok ? resolve(f) : reject(notAllowed())));
+          if (!storage || !getDirectory || !resolvePath) return judge();
+          opfs ??= getDirectory(storage) as Promise<FileSystemDirectoryHandle>;
+          promiseThen(
+            opfs,
+            (root) => promiseThen(resolvePath(root, self) as Promise<string[] | null>, (inside) => (inside ? resolve(f) : judge()), judge),
+            judge,
+          );
+        },
+        reject,
+      );
+    });
+  };
 }
