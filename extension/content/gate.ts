@@ -4,7 +4,7 @@
  * the clock — and hands the channel modules its synchronous checks, `decide` and `select`. No rule and
  * no policy lives here.
  */
-import { createGuard, type Item } from '../../src/guard/index.js';
+import { BYTES_NAME, createGuard, type Item } from '../../src/guard/index.js';
 import type { DecideResponse, Request, ServiceResponse } from '../shared/messages.js';
 import { watchScan } from '../ui/checking/indicator.js';
 import { showWarning } from './load-ui.js';
@@ -22,7 +22,7 @@ async function ask<T extends { version: string }>(m: Request): Promise<T> {
 
 export const guard = createGuard({
   // A scan that runs long shows the "checking…" indicator, fed by the scan's progress.
-  scan: (blob, name, opts) => watchScan(name, blob.size, (progress) => scan(blob, name, opts, progress)),
+  scan: (blob, name, opts) => watchScan(name === BYTES_NAME ? null : name, blob.size, (progress) => scan(blob, name, opts, progress)),
   fetchView: () => ask<ServiceResponse>({ type: 'service', url: location.href }),
   decide: (req) => ask<DecideResponse>(req),
   resolve: async (req) => void (await runtime.sendMessage(req)),

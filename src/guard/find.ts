@@ -20,6 +20,9 @@ export type Item =
 
 export type Scan = (blob: Blob, name: string, opts: Omit<ScanOptions, 'signal'>) => Promise<ScanResult>;
 
+/** The name page-made bytes are scanned under (they have none of their own). */
+export const BYTES_NAME = 'upload.bin';
+
 export interface Judged {
   item: Item;
   verdict: Verdict;
@@ -63,7 +66,7 @@ async function judgeContent(
     const v = opts.textVerdict(item.text);
     return { item, verdict: v, finding: v.verdict === 'marked' ? findingOf(channel, url, null, item.text.length, null, v) : null };
   }
-  const name = item.kind === 'file' ? item.name : 'upload.bin';
+  const name = item.kind === 'file' ? item.name : BYTES_NAME;
   if (item.kind === 'file') {
     // Rule 2 needs no bytes: a file whose name already decides it is not read.
     const byName: MarkedVerdict | null = checkName(item.name, opts.designated);

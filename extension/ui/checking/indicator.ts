@@ -26,7 +26,8 @@ export const SHOW_AFTER_MS = 250;
 export const CHECKING_TAG = 'upload-guard-checking';
 
 interface Row {
-  name: string;
+  /** null: data the page built itself (no file name to show). */
+  name: string | null;
   total: number;
   read: number | null;
   el: HTMLElement | null;
@@ -48,7 +49,7 @@ progress { display: block; width: 100%; height: 6px; margin: 2px 0; }
 .bytes { color: #555; font-size: 12px; }
 `;
 
-export async function watchScan<T>(name: string, total: number, run: (onProgress: (bytesRead: number) => void) => Promise<T>): Promise<T> {
+export async function watchScan<T>(name: string | null, total: number, run: (onProgress: (bytesRead: number) => void) => Promise<T>): Promise<T> {
   const row: Row = { name, total, read: null, el: null };
   const timer = setTimeout(() => show(row), SHOW_AFTER_MS);
   try {
@@ -99,8 +100,8 @@ function paint(row: Row): void {
   const el = row.el!;
   const title = document.createElement('span');
   title.className = 'name';
-  title.textContent = t('checking_file', row.name);
-  title.title = row.name;
+  title.textContent = row.name === null ? t('checking_data') : t('checking_file', row.name);
+  title.title = row.name ?? '';
   const bar = document.createElement('progress');
   bar.max = Math.max(row.total, 1);
   if (row.read !== null) bar.value = Math.min(row.read, row.total);

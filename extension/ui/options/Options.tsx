@@ -11,6 +11,11 @@ import { t, uiLang } from '../common/i18n.js';
 
 const CATEGORIES = ['webmail', 'sharing', 'genai', 'custom', 'other'] as const;
 const VERDICTS = ['marked', 'unscannable', 'clean'] as const;
+/** Unscannable cases with an action of their own (falling back to `unscannable`). */
+const CASES = [
+  ['tooLarge', 'options_col_too_large'],
+  ['encrypted', 'options_col_encrypted'],
+] as const;
 
 function Origin({ keys, managed }: { keys: (keyof ManagedPolicy)[]; managed: (keyof ManagedPolicy)[] }) {
   const isManaged = keys.some((k) => managed.includes(k));
@@ -115,6 +120,9 @@ export function Options() {
               {VERDICTS.map((v) => (
                 <th key={v}>{t(`verdict_${v}`)}</th>
               ))}
+              {CASES.map(([k, label]) => (
+                <th key={k}>{t(label)}</th>
+              ))}
             </tr>
           </thead>
           <tbody>
@@ -124,6 +132,11 @@ export function Options() {
                 {VERDICTS.map((v) => (
                   <td key={v} data-action={`${c}.${v}`}>
                     {t(`action_${p.actions[c][v]}`)}
+                  </td>
+                ))}
+                {CASES.map(([k]) => (
+                  <td key={k} data-action={`${c}.${k}`}>
+                    {t(`action_${p.actions[c][k] ?? p.actions[c].unscannable}`)}
                   </td>
                 ))}
               </tr>
