@@ -29,9 +29,12 @@ export interface Asset {
   body: string | Buffer;
 }
 
-/** Every pages/NAME.ts as /compat/NAME (HTML shell), /compat/NAME.js and /compat/NAME.css (when it imports CSS). */
-export async function bundlePages(): Promise<Map<string, Asset>> {
-  const entries = readdirSync(PAGES).filter((f) => f.endsWith('.ts'));
+/**
+ * Each pages/NAME.ts (or only those named) as /compat/NAME (HTML shell), /compat/NAME.js and
+ * /compat/NAME.css (when it imports CSS).
+ */
+export async function bundlePages(only?: string[]): Promise<Map<string, Asset>> {
+  const entries = readdirSync(PAGES).filter((f) => f.endsWith('.ts') && (!only || only.includes(f.slice(0, -3))));
   const out = await build({
     entryPoints: entries.map((f) => join(PAGES, f)),
     bundle: true,

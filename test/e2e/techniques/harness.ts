@@ -79,6 +79,12 @@ export interface Technique {
   hosts?: string[];
   /** Whether the payload reached the server; default: by SHA-256, nonce or name. */
   reached?: (arrivals: Arrival[], p: Payload) => boolean;
+  /**
+   * A known gap: which marked payloads still get through on a guarded host, and why. The row then
+   * expects exactly those to leak, so it turns red when the gap closes (remove the entry then) and when
+   * anything else leaks. Never hides a clean payload that fails.
+   */
+  gap?: { leaks: MarkedKind[]; why: string };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'ug-techniques-'));
@@ -133,7 +139,7 @@ export const reached = (tech: Technique, arrivals: Arrival[], p: Payload) => (te
  * Runs one payload through one technique on `page`. A warning that shows is closed (Esc), as an
  * employee would; the run ends when the snippet settles, shortly after a warning closed, or at the timeout.
  */
-export async function runOne(page: Page, tech: Technique, p: Payload, timeoutMs = 10_000): Promise<{ warned: boolean }> {
+export async function runOne(page: Page, tech: Technique, p: Payload, timeoutMs = 6_000): Promise<{ warned: boolean }> {
   const pagePayload: PagePayload = { kind: p.kind, name: p.name, type: p.type, b64: p.b64, text: p.text, nonce: p.nonce };
   let settled = false;
   const work = (
