@@ -86,7 +86,10 @@ function backends(): Backend[] {
     },
   });
   const pg = process.env.UPLOAD_GUARD_BENCH_PG ?? process.env.UPLOAD_GUARD_TEST_PG;
-  if (pg) {
+  // UPLOAD_GUARD_BENCH_BACKENDS=postgres (or sqlite) runs one back end only.
+  const only = process.env.UPLOAD_GUARD_BENCH_BACKENDS;
+  if (only === 'postgres') list.pop();
+  if (pg && only !== 'sqlite') {
     list.push({
       name: 'postgres',
       open: () => PostgresStorage.open({ connectionString: pg, schema: `ug_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}` }),
@@ -301,10 +304,13 @@ export async function seededStore(backend: 'sqlite' | 'postgres', end: number): 
     const s = new SqliteStorage({ path: join(dir, 'events.db'), readers: false });
     const rows = `WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < ${STORED - 1}) SELECT x FROM n`;
     const devRows = `WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < ${DEVICES - 1}) SELECT x FROM n`;
-    // One transaction for all of it.
+    // One transaction for all of it; the event indexes are built once at the end (faster than row by row).
+    const indexes = s.db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL`).all() as { name: string; sql: string }[];
     s.db.transaction(() => {
+      for (const i of indexes) s.db.exec(`DROP INDEX ${i.name}`);
       s.db.exec(seedEventsSql('', rows, STORED, end).replace('floor(time_ms / 3600000.0)', 'time_ms / 3600000'));
       s.db.exec(seedDevicesSql('', devRows, DEVICES, end, (t) => `json_set('${t}', '$.deviceId', 'pc-' || x, '$.user', 'user' || x || '@example.co.jp')`));
+      for (const i of indexes) s.db.exec(i.sql);
     })();
     s.db.exec('ANALYZE');
     await s.close();
@@ -312,7 +318,8 @@ export async function seededStore(backend: 'sqlite' | 'postgres', end: number): 
   }
   const pg = process.env.UPLOAD_GUARD_BENCH_PG ?? process.env.UPLOAD_GUARD_TEST_PG ?? '';
   const schema = `ug_bench_seed_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
-  const s = await PostgresStorage.open({ connectionString: pg, schema });
+  // Seeding a million rows takes longer than the collector's statement timeout.
+  const s = await PostgresStorage.open({ connectionString: pg, schema, statementTimeoutMs: 900_000 });
   const client = await s.pool.connect();
   try {
     await client.query('BEGIN');
@@ -522,7 +529,7 @@ async function readRows(name: 'sqlite' | 'postgres', fmt: (n: number) => string,
     const common = await timed(url, `/v1/admin/events?${DEFAULT_VIEW}&limit=100&q=${encodeURIComponent('見積書')}`, 5);
     rows.push({ area: 'collector', case: `${name}: file-name search, common word (default view, 100 of many)`, ours: ms(common.ms), target: '≤ 100 ms', met: common.ms <= 100 });
     const rare = await timed(url, `/v1/admin/events?${DEFAULT_VIEW}&limit=100&q=${encodeURIComponent('見積書-123455.')}`, 3);
-    rows.push({ area: 'collector', case: `${name}: file-name search, one file among ${fmt(STORED)} (not indexed: reads every event in range, in a read worker)`, ours: ms(rare.ms) });
+    rows.push({ area: 'collector', case: `${name}: file-name search, one file among ${fmt(STORED)} (not indexed: reads every event in range)`, ours: ms(rare.ms) });
     const busy = await ingestWhileAdminReads(url, 8_000);
     rows.push({
       area: 'collector',

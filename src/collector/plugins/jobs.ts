@@ -56,7 +56,9 @@ export const jobs: CollectorPlugin<JobOptions> = appWide(async (app, { ctx, ...o
     await purgeExpired();
     every(o.retentionIntervalMs ?? 3_600_000, 'retention purge', purgeExpired);
     if (outbox.webhook) {
-      await checkStale();
+      // Not awaited: the check reads the device list (a read worker, which may still be starting), and
+      // the collector must not be held from serving by it.
+      checkStale().catch((err) => app.log.error({ err }, 'stale device check failed'));
       every(o.staleCheckIntervalMs ?? 60_000, 'stale device check', checkStale);
     }
     outbox.start();

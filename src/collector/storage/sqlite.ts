@@ -4,7 +4,7 @@
  */
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { Heartbeat, UploadEvent } from '../../events/schema.js';
+import type { UploadEvent } from '../../events/schema.js';
 import { COLUMN_NAMES, HOUR_MS, TIME_INDEX, eventValues, raisedBy } from './sql.js';
 import { READS, type ReadName } from './sqlite-reads.js';
 import { SqliteReaders, type ReadersOptions } from './sqlite-readers.js';
