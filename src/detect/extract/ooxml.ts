@@ -54,17 +54,21 @@ async function* part(name: string, zip: ZipArchive, sheets: Map<string, string>,
     return;
   }
   let bytes: Uint8Array | null = null;
-  if (!ctx.fullText && !SHARED_STRINGS.test(name) && !LABEL_PART.test(name)) {
+  if (!ctx.fullText && !LABEL_PART.test(name)) {
     // The common case: only the text around a possible stamp matters, so the part is searched as
-    // it inflates and never held whole (a worksheet can inflate to hundreds of megabytes).
+    // it inflates and never held whole (a worksheet, or its shared strings, can inflate to hundreds of megabytes).
     const windows = new MarkupWindows();
     await zip.stream(name, windows.push);
     if (!windows.head || !isUtf16Xml(windows.head)) {
       const texts = windows.finish();
-      if (texts.length) yield* textRuns(texts, await whereOf(name, zip, sheets));
-      return;
+      if (!SHARED_STRINGS.test(name)) {
+        if (texts.length) yield* textRuns(texts, await whereOf(name, zip, sheets));
+        return;
+      }
+      // Shared strings are read whole only when one may hold the stamp: to name the cell that uses it.
+      if (!texts.some((t) => mayBeStamp(t) || t.includes('&#'))) return;
     }
-    bytes = await zip.read(name); // UTF-16 XML (rare): decoded whole below
+    bytes = await zip.read(name); // UTF-16 XML (rare), or shared strings that may hold the stamp
   }
   bytes ??= await zip.read(name);
   if (!bytes) return;
