@@ -96,7 +96,13 @@ async function loadMs(page: Page, url: string, wait?: string): Promise<number> {
 }
 
 /** µs per call for the synchronous issue of CALLS calls, and per sequential fetch round trip. */
-async function perCall(page: Page): Promise<{ fetchIssue: number; xhrIssue: number; fetchRound: number }> {
+interface PerCall {
+  fetchIssue: number;
+  xhrIssue: number;
+  fetchRound: number;
+}
+
+async function perCall(page: Page): Promise<PerCall> {
   return page.evaluate(async (n) => {
     // No named inner functions: the bench runs through tsx, whose helpers do not exist in the page.
     let t = performance.now();
@@ -194,7 +200,7 @@ export async function runPagesBench(): Promise<Row[]> {
       met: addedMb <= 2,
     });
 
-    const calls = { ours: [] as { fetchIssue: number; xhrIssue: number; fetchRound: number }[], base: [] as typeof calls.ours };
+    const calls: Record<'ours' | 'base', PerCall[]> = { ours: [], base: [] };
     for (let i = 0; i < 6; i++) {
       for (const [k, t] of [['ours', tabs[0]], ['base', tabs[1]]] as const) {
         await t.goto(server.url('/calls'), { waitUntil: 'load' });
