@@ -76,10 +76,23 @@ function warmUpOnIntent(): void {
   window.addEventListener('dragenter', onDrag, { capture: true, passive: true });
 }
 
+/**
+ * The top frame of a guarded tab loads the dialog once the page has loaded and is idle, so the first
+ * warning opens as fast as later ones (a page's own code may send marked text without any gesture the
+ * guard could see coming). Never during the page's load; frames below load it on first use.
+ */
+function preloadUiWhenIdle(): void {
+  if (window !== window.top) return;
+  const idle = () => requestIdleCallback(() => isGuarded() && preloadUi(), { timeout: 5_000 });
+  if (document.readyState === 'complete') idle();
+  else window.addEventListener('load', idle, { once: true });
+}
+
 function start(): void {
   listenForHooks();
   listenForScanner();
   warmUpOnIntent();
+  preloadUiWhenIdle();
   installFileInput();
   installDrop();
   installPaste();
