@@ -164,7 +164,7 @@ describe.each(HOSTS)('on %s', (host) => {
     expect(from(host, 'closed-shadow').map((a) => a.name)).toEqual([S.clean.name]);
   });
 
-  it('Files and text handed to the Service Worker by postMessage, BroadcastChannel and IndexedDB: marked never, clean intact', async () => {
+  it('Files handed to the Service Worker by postMessage, BroadcastChannel and IndexedDB: marked never, clean intact', async () => {
     server.clear();
     const hand = (how: string, s: Sample) =>
       page.evaluate(
@@ -186,12 +186,6 @@ describe.each(HOSTS)('on %s', (host) => {
       }
       expect(await hand(how, S.cleanText)).toBe(how === 'idb' ? 'stored' : 'handed');
     }
-    const textRun = page.evaluate((text) => (window as unknown as { t: T }).t.textToSw(text), MARKED_TEXT);
-    await closeWarnings(page, 2_500);
-    await textRun;
-    await page.evaluate((text) => (window as unknown as { t: T }).t.textToSw(text), CLEAN_TEXT);
-    expect(await waitFor(() => from(host, 'sw-text').some((a) => JSON.parse(a.text!).text === CLEAN_TEXT))).toBe(true);
-    expect(isMarked(allText(host, 'sw-text'))).toBe(false);
     await page.evaluate(() => (window as unknown as { t: T }).t.drain('idb'));
     const clean = (ch: string) => waitFor(() => from(host, ch).some((a) => a.sha256 === S.cleanText.sha256));
     expect(await clean('posted')).toBe(true);
