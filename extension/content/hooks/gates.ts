@@ -87,14 +87,15 @@ export function combine(gates: Gate[]): Gate {
 
 /**
  * The decision for handing `v` to another context (a worker, a frame, storage) that can upload it where
- * no hook runs: each File's and Blob's, like a network upload. (Strings are not judged here: pages hand
+ * no hook runs: each File's and Blob's, like a network upload; with `filesOnly`, Files (and pieces of
+ * them) only, for storage, where pages cache what they downloaded. (Strings are not judged here: pages hand
  * received mail and documents to workers and caches all the time; text the employee enters is judged
  * where it enters, text-watch.ts and typing.ts.)
  */
-export function carriedGate(ch: Channel, v: unknown): Gate {
+export function carriedGate(ch: Channel, v: unknown, filesOnly = false): Gate {
   const blobs = blobsIn(v);
   if (blobs === null) return { ready: false, refusedNow: true, decision: NO }; // cannot tell what it carries
   const gates: Gate[] = [];
-  for (let i = 0; i < blobs.length; i++) append(gates, gateBlob(ch, blobs[i]));
+  for (let i = 0; i < blobs.length; i++) if (!filesOnly || isFile(rootOf(blobs[i]))) append(gates, gateBlob(ch, blobs[i]));
   return combine(gates);
 }
