@@ -21,12 +21,17 @@ const REACH = 32;
 /** [start, end) of what `next` has in place of `prev`'s characters (common head and tail left out). */
 export function changedSpan(prev: string, next: string): [number, number] {
   const max = Math.min(prev.length, next.length);
+  // Whole blocks first (a native comparison), then character by character.
   let a = 0;
+  while (a + BLOCK <= max && prev.slice(a, a + BLOCK) === next.slice(a, a + BLOCK)) a += BLOCK;
   while (a < max && prev.charCodeAt(a) === next.charCodeAt(a)) a++;
   let b = 0;
+  const tail = (s: string, from: number) => s.slice(s.length - from - BLOCK, s.length - from);
+  while (b + BLOCK <= max - a && tail(prev, b) === tail(next, b)) b += BLOCK;
   while (b < max - a && prev.charCodeAt(prev.length - 1 - b) === next.charCodeAt(next.length - 1 - b)) b++;
   return [a, next.length - b];
 }
+const BLOCK = 1024;
 
 /**
  * The part of `next` in which any stamp that `prev` did not hold must lie: the change, REACH code units

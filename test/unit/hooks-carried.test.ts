@@ -1,6 +1,6 @@
 /** What a structured clone would carry: the Files and Blobs found by the postMessage / IndexedDB hooks. */
 import { describe, expect, it } from 'vitest';
-import { blobsIn, carried } from '../../extension/content/hooks/carried.js';
+import { blobsIn } from '../../extension/content/hooks/carried.js';
 
 const file = new File(['秘 Confidential'], '議事録.txt');
 const blob = new Blob(['x']);
@@ -27,10 +27,5 @@ describe('blobsIn', () => {
     expect(blobsIn({ wrap: sly })).toBeNull();
     const huge = Array.from({ length: 120_000 }, () => ({}));
     expect(blobsIn(huge)).toBeNull();
-  });
-
-  it('collects the strings a value carries, for the text check', () => {
-    expect(carried({ op: 'insert', text: '秘 Confidential', at: 3, tags: ['a'] })).toEqual({ blobs: [], texts: ['insert', '秘 Confidential', 'a'] });
-    expect(carried('plain')).toEqual({ blobs: [], texts: ['plain'] });
   });
 });

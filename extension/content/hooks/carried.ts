@@ -1,6 +1,6 @@
 /**
- * The Files, Blobs and strings a value carries when it is structured-cloned (postMessage, IndexedDB):
- * found by walking it the way the clone will, through captured built-ins. What the walk cannot vouch for — an
+ * The Files and Blobs a value carries when it is structured-cloned (postMessage, IndexedDB): found by
+ * walking it the way the clone will, through captured built-ins. What the walk cannot vouch for — an
  * accessor (the clone would run it and could get a File), or a value too large to walk — is reported
  * as unknown, and the caller refuses it. Pure (no page state), so it is unit-tested in Node.
  */
@@ -39,38 +39,19 @@ const isFileList = (v: object): boolean => {
 
 const OBJECT_PROTOTYPE = Object.prototype;
 
-/** Characters of strings collected from one value; a message or a record is far smaller. */
-const TEXT_BUDGET = 4 * 1024 * 1024;
-
-export interface Carried {
+interface Walk {
   blobs: Blob[];
-  texts: string[];
-}
-interface Walk extends Carried {
   left: number;
-  chars: number;
   seen: WeakSet<object>;
-}
-
-/** What `v` carries, or null when the walk cannot tell. */
-export function carried(v: unknown): Carried | null {
-  const s: Walk = { blobs: [], texts: [], left: WALK_BUDGET, chars: TEXT_BUDGET, seen: new SafeWeakSet<object>() };
-  return walk(v, s) ? { blobs: s.blobs, texts: s.texts } : null;
 }
 
 /** The Blobs in `v`, or null when the walk cannot tell. */
 export function blobsIn(v: unknown): Blob[] | null {
-  return carried(v)?.blobs ?? null;
+  const s: Walk = { blobs: [], left: WALK_BUDGET, seen: new SafeWeakSet<object>() };
+  return walk(v, s) ? s.blobs : null;
 }
 
 function walk(v: unknown, s: Walk): boolean {
-  if (typeof v === 'string') {
-    if (v.length > 0 && s.chars > 0) {
-      append(s.texts, v);
-      s.chars -= v.length;
-    }
-    return true;
-  }
   if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return true;
   const o = v as object;
   if (weakSetHas(s.seen, o)) return true;

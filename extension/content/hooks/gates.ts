@@ -7,7 +7,7 @@
  */
 import { checkName, scanText } from '../../../src/detect/index.js';
 import { ask, config } from './bridge-client.js';
-import { carried } from './carried.js';
+import { blobsIn } from './carried.js';
 import { allOf, NO, type Decision } from './decision.js';
 import { intact } from './intact.js';
 import { append, arrayJoin, fileName, isFile, SafeWeakMap, stringSlice, weakMapGet, weakMapSet } from './safe-self.js';
@@ -87,14 +87,15 @@ export function combine(gates: Gate[]): Gate {
 
 /**
  * The decision for handing `v` to another context (a worker, a frame, storage) that can upload it where
- * no hook runs: each Blob's and its text's, like a network upload.
+ * no hook runs: each File's and Blob's, like a network upload; with `filesOnly`, Files (and pieces of
+ * them) only, for storage, where pages cache what they downloaded. (Strings are not judged here: pages hand
+ * received mail and documents to workers and caches all the time; text the employee enters is judged
+ * where it enters, text-watch.ts and typing.ts.)
  */
-export function carriedGate(ch: Channel, v: unknown): Gate {
-  if (typeof v === 'string') return gateText(ch, v);
-  const c = carried(v);
-  if (c === null) return { ready: false, refusedNow: true, decision: NO }; // cannot tell what it carries
+export function carriedGate(ch: Channel, v: unknown, filesOnly = false): Gate {
+  const blobs = blobsIn(v);
+  if (blobs === null) return { ready: false, refusedNow: true, decision: NO }; // cannot tell what it carries
   const gates: Gate[] = [];
-  for (let i = 0; i < c.blobs.length; i++) append(gates, gateBlob(ch, c.blobs[i]));
-  if (c.texts.length > 0) append(gates, gateText(ch, arrayJoin(c.texts, '\n')));
+  for (let i = 0; i < blobs.length; i++) if (!filesOnly || isFile(rootOf(blobs[i]))) append(gates, gateBlob(ch, blobs[i]));
   return combine(gates);
 }

@@ -1,8 +1,7 @@
 /**
  * postMessage to a Service Worker (an offline upload queue), a Worker, another window or frame, a
  * MessagePort or a BroadcastChannel: a context where no hook of this page runs can upload what it
- * receives. A message carrying Files, Blobs or marked text leaves once the guard allows them, like a
- * network upload,
+ * receives. A message carrying Files or Blobs leaves once the guard allows them, like a network upload,
  * and in order with the messages sent after it on the same target; refused, it is dropped.
  */
 import { config } from './bridge-client.js';

@@ -1,6 +1,7 @@
 /**
  * Storage a Service Worker or another tab reads, then uploads from where no hook runs: IndexedDB and
- * Cache Storage. A File or Blob put there carries the same decision as a network upload.
+ * Cache Storage. A File (or a piece of one) put there carries the same decision as a network upload;
+ * Blobs the page downloaded (mail and attachments cached for offline use) are not judged here.
  * - IndexedDB put/add cannot wait (its transaction commits when idle): a refusal known now throws
  *   DataCloneError; an answer still coming keeps the transaction busy with small reads until it comes,
  *   then lets it commit, or aborts it (nothing written) on a refusal. An explicit commit() waits too.
@@ -9,7 +10,7 @@
 import { replaceConstructor } from './accessors.js';
 import { config } from './bridge-client.js';
 import { whenDecided, type Decision } from './decision.js';
-import { carriedGate, gateBlob, READY, type Gate } from './gates.js';
+import { carriedGate, READY, type Gate } from './gates.js';
 import {
   addListener,
   apply,
@@ -42,7 +43,7 @@ function hookIndexedDb(w: Win): void {
     const original = Store[m];
     Store[m] = function (this: IDBObjectStore, ...a: unknown[]) {
       if (config.guarded === false) return apply(original, this, a);
-      const gate = carriedGate('storage', a[0]);
+      const gate = carriedGate('storage', a[0], true);
       if (gate.ready || (gate.decision.done && gate.decision.ok)) return apply(original, this, a);
       if (gate.decision.done || gate.refusedNow) throw new SafeDOMException('Upload Guard: blocked', 'DataCloneError');
       const req = apply(original, this, a);
@@ -101,7 +102,7 @@ function hookCache(w: Win): void {
   const put = CacheProto.put;
   CacheProto.put = function (this: Cache, ...a: unknown[]) {
     const body = a[1] !== null && typeof a[1] === 'object' ? weakMapGet(madeFrom, a[1]) : undefined;
-    const gate: Gate = config.guarded === false || !body ? READY : gateBlob('storage', body);
+    const gate: Gate = config.guarded === false || !body ? READY : carriedGate('storage', body, true);
     if (gate.ready) return apply(put, this, a);
     return new SafePromise<void>((resolve, reject) =>
       whenDecided(gate.decision, (ok) => {

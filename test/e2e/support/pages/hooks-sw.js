@@ -29,7 +29,6 @@ self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
 self.addEventListener('message', (e) => {
   const d = e.data || {};
   if (d.file) e.waitUntil(upload(d.file, d.ch || 'sw'));
-  if (d.text) e.waitUntil(fetch(`/upload?ch=${d.ch}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: d.text }) }));
   if (d.drain) e.waitUntil(drainIdb(d.ch).then((n) => e.source && e.source.postMessage({ drained: n })));
 });
 new BroadcastChannel('hooks-queue').onmessage = (e) => e.data && e.data.file && upload(e.data.file, 'broadcast');
