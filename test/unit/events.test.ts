@@ -49,7 +49,7 @@ describe('event schema', () => {
     const a: SchemaChannel = 'drop' as MessageChannel;
     const b: MessageChannel = a as SchemaChannel;
     expect(b).toBe('drop');
-    expect(CHANNELS).toHaveLength(12);
+    expect(CHANNELS).toHaveLength(13);
   });
 
   it('lists every schema field in EVENT_FIELDS', () => {
