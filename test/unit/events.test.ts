@@ -50,7 +50,7 @@ describe('event schema', () => {
     const a: SchemaChannel = 'drop' as MessageChannel;
     const b: MessageChannel = a as SchemaChannel;
     expect(b).toBe('drop');
-    expect(CHANNELS).toHaveLength(15);
+    expect(CHANNELS).toHaveLength(16);
   });
 
   it('lists every schema field in EVENT_FIELDS', () => {

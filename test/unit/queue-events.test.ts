@@ -65,7 +65,24 @@ describe('decision events', () => {
   });
 
   it('every channel of the content contract is a schema channel', () => {
-    const channels: Finding['channel'][] = ['file-input', 'folder-input', 'drop', 'paste', 'form', 'text-field', 'fetch', 'xhr', 'beacon', 'websocket', 'form-data', 'file-picker', 'url', 'message', 'storage'];
+    const channels: Finding['channel'][] = [
+      'file-input',
+      'folder-input',
+      'drop',
+      'paste',
+      'form',
+      'text-field',
+      'fetch',
+      'xhr',
+      'beacon',
+      'websocket',
+      'form-data',
+      'file-picker',
+      'url',
+      'message',
+      'storage',
+      'network',
+    ];
     expect([...channels].sort()).toEqual([...CHANNELS].sort());
   });
 

@@ -230,10 +230,12 @@ function gateHandleFile(g: Any): void {
   if (!Handle || typeof Handle.getFile !== 'function') return;
   let opfs: Promise<FileSystemDirectoryHandle> | null = null;
   Handle.getFile = function getFile(this: FileSystemFileHandle) {
-    const self = this;
-    return new SafePromise<File>((resolve, reject) => {
+    return readGated(this);
+  };
+  const readGated = (handle: FileSystemFileHandle) =>
+    new SafePromise<File>((resolve, reject) => {
       promiseThen(
-        getFileNative(self),
+        getFileNative(handle),
         (f) => {
           if (config.guarded === false) return resolve(f);
           const judge = () => whenDecided(ask('file-picker', [{ kind: 'file', blob: f, name: fileName(f) }]), (ok) => (ok ? resolve(f) : reject(notAllowed())));
@@ -241,12 +243,11 @@ function gateHandleFile(g: Any): void {
           opfs ??= getDirectory(storage) as Promise<FileSystemDirectoryHandle>;
           promiseThen(
             opfs,
-            (root) => promiseThen(resolvePath(root, self) as Promise<string[] | null>, (inside) => (inside ? resolve(f) : judge()), judge),
+            (root) => promiseThen(resolvePath(root, handle) as Promise<string[] | null>, (inside) => (inside ? resolve(f) : judge()), judge),
             judge,
           );
         },
         reject,
       );
     });
-  };
 }
