@@ -235,10 +235,16 @@ describe.each(['ja', 'en'] as const)('employee experience (%s)', (lang) => {
     const p = await page(DRIVE);
     const path = bigTextFile(lang === 'ja' ? '生産実績ログ_2025年度.txt' : '生産実績ログ_2025年度_en.txt', 100_000_000);
     await p.focus('#prompt');
-    // The page records when the indicator is attached and whether focus ever left the prompt.
+    // The page records when the file is in the input (polled: the guard holds the input event, so no
+    // page listener sees it), when the indicator is attached and gone, and whether focus ever left the prompt.
     await p.evaluate((tag) => {
-      const w = window as unknown as { __ind: { shown: number | null; gone: number | null; focusLost: boolean } };
-      w.__ind = { shown: null, gone: null, focusLost: false };
+      const w = window as unknown as { __ind: Record<string, number | boolean | null> };
+      w.__ind = { chosen: null, shown: null, gone: null, focusLost: false };
+      const input = document.getElementById('fetch-input') as HTMLInputElement;
+      const poll = setInterval(() => {
+        if (input.files?.length && w.__ind.chosen === null) w.__ind.chosen = Date.now();
+        if (w.__ind.gone !== null) clearInterval(poll);
+      }, 2);
       new MutationObserver(() => {
         const on = document.querySelector(tag) !== null;
         if (on && w.__ind.shown === null) w.__ind.shown = Date.now();
@@ -249,9 +255,11 @@ describe.each(['ja', 'en'] as const)('employee experience (%s)', (lang) => {
     const t0 = Date.now();
     await p.setInputFiles('#fetch-input', path);
     await p.locator(CHECKING_TAG).waitFor({ state: 'attached', timeout: 5_000 });
-    const ind = () => p.evaluate(() => (window as unknown as { __ind: { shown: number | null; gone: number | null; focusLost: boolean } }).__ind);
-    const shownAfter = (await ind()).shown! - t0;
-    console.log(`[ux] checking indicator (${lang}): shown ${shownAfter} ms after the file was chosen`);
+    type Ind = { chosen: number | null; shown: number | null; gone: number | null; focusLost: boolean };
+    const ind = () => p.evaluate(() => (window as unknown as { __ind: Ind }).__ind);
+    const first = await ind();
+    const shownAfter = first.shown! - (first.chosen ?? t0);
+    console.log(`[ux] checking indicator (${lang}): shown ${shownAfter} ms after the file was in the input (${first.shown! - t0} ms after the test started choosing it)`);
     expect(shownAfter).toBeLessThanOrEqual(400);
     // It names the file (read through the DevTools protocol: closed shadow root).
     const text = await readCheckingText(p);
@@ -262,7 +270,7 @@ describe.each(['ja', 'en'] as const)('employee experience (%s)', (lang) => {
     expect(await p.evaluate(() => document.activeElement?.id)).toBe('prompt');
     await p.locator(CHECKING_TAG).waitFor({ state: 'detached', timeout: 60_000 });
     // For the scan-limit figure (docs/employee-experience.md): the whole 100 MB scan, choice to verdict.
-    console.log(`[ux] 100 MB clean text (${lang}): verdict ${(await ind()).gone! - t0} ms after the file was chosen`);
+    console.log(`[ux] 100 MB clean text (${lang}): verdict ${(await ind()).gone! - (first.chosen ?? t0)} ms after the file was in the input`);
     const got = await arrivals(server, (a) => a.host === DRIVE && a.channel === 'fetch-input', 1, 30_000);
     expect(got.map((a) => a.size)).toEqual([100_000_000]);
     expect((await ind()).focusLost).toBe(false);
