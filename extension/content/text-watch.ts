@@ -4,7 +4,7 @@
  * operation on its own never carries the whole stamp in one request.
  *
  * - An insertion the browser lets us cancel (`beforeinput`: typing, replacing, dropping text) that would
- *   make the field's text marked is held before it lands: the warning shows at that keystroke, and the
+ *   make the field's text marked, though it does not hold the whole stamp itself, is held before it lands: the warning shows at that keystroke, and the
  *   text is inserted only if the employee continues.
  * - A change we learn of only afterwards (IME composition, autofill) that leaves the field marked: the
  *   page's listeners do not see that `input`, and the page hooks hold back every request that could
@@ -24,6 +24,12 @@ type Field = { el: HTMLElement; text: string };
 const markedFields = new MarkedFields<HTMLElement>();
 /** Each field's text when last seen unmarked: the next check scans only what changed around it. */
 const lastClean = new WeakMap<HTMLElement, string>();
+/**
+ * Fields that received a whole stamp in one insertion (a paste, a drop, autofill): that text leaves in
+ * one piece, where the request hooks and the paste/Enter/submit checks see it, so it is not this
+ * module's (which is about stamps assembled from pieces). Left alone until the field is clean again.
+ */
+const wholeStamp = new WeakSet<HTMLElement>();
 const TEXT_INPUTS = new Set(['text', 'search', 'email', 'url', 'tel', '']);
 
 function fieldOf(t: EventTarget | null): Field | null {
@@ -77,7 +83,7 @@ function onBeforeInput(e: InputEvent): void {
   const data = e.data ?? e.dataTransfer?.getData('text/plain') ?? '';
   if (data === '') return;
   const f = fieldOf(targetOf(e));
-  if (!f) return;
+  if (!f || wholeStamp.has(f.el) || isMarked(data)) return;
   const text = afterInsert(f, e, data);
   const known = lastClean.get(f.el) === f.text ? f.text : undefined;
   if (!becomesMarked(known, text)) return;
@@ -96,10 +102,14 @@ function onInput(e: Event): void {
   if (!f || !isGuarded()) return;
   if (!becomesMarked(lastClean.get(f.el), f.text)) {
     lastClean.set(f.el, f.text);
+    wholeStamp.delete(f.el);
     if (markedFields.clear(f.el)) tellHooks({ t: 'typing', state: 'clear' });
     return;
   }
   lastClean.delete(f.el);
+  const data = e instanceof InputEvent ? e.data : null;
+  if (data !== null && isMarked(data)) wholeStamp.add(f.el);
+  if (wholeStamp.has(f.el)) return;
   if (markedFields.has(f.el)) return; // already held back and explained
   if (markedFields.mark(f.el)) tellHooks({ t: 'typing', state: 'marked' });
   hold(e);
