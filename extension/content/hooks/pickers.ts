@@ -141,12 +141,13 @@ export function hookHandles(w: Window & typeof globalThis): void {
   const itemsOf = nativeGetter(proto(g, 'DataTransfer'), 'items');
   const lengthOf = nativeGetter(proto(g, 'DataTransferItemList'), 'length');
   const dataTransferOf = nativeGetter(proto(g, 'DragEvent'), 'dataTransfer');
-  const trusted = nativeGetter(proto(g, 'Event'), 'isTrusted');
+  // `isTrusted` is an own, unforgeable property of each event (no prototype getter to capture).
+  const trusted = (e: Event) => e.isTrusted === true;
   const entryName = nativeGetter(proto(g, 'FileSystemEntry'), 'name');
   const isDir = nativeGetter(proto(g, 'FileSystemEntry'), 'isDirectory');
   const size = nativeGetter(proto(g, 'Blob'), 'size');
   const lastModified = nativeGetter(proto(g, 'File'), 'lastModified');
-  if (!Item || !getAsEntry || !getAsFile || !kindOf || !itemsOf || !lengthOf || !dataTransferOf || !trusted) return;
+  if (!Item || !getAsEntry || !getAsFile || !kindOf || !itemsOf || !lengthOf || !dataTransferOf) return;
 
   const addListener = native(proto(g, 'EventTarget'), 'addEventListener');
   addListener?.(w, 'drop', (e: Event) => {
