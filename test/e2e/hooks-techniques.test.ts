@@ -8,7 +8,7 @@
  * - Files handed over by postMessage, BroadcastChannel and IndexedDB to a Service Worker that uploads them.
  * Marked text and files must never arrive; clean ones must arrive intact.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { scanText } from '../../src/detect/index.js';
 import {
@@ -91,13 +91,12 @@ const CHANNEL: Record<(typeof GET_WAYS)[number], string> = {
 };
 
 describe.each(HOSTS)('on %s', (host) => {
-  // A page per technique: a field left marked by one must not hold back the next one's requests.
   let page: Page;
-  beforeEach(async () => {
+  beforeAll(async () => {
     server.clear();
     page = await open(host);
   });
-  afterEach(() => page?.close());
+  afterAll(() => page?.close());
 
   it('text by GET: a stamped suggest query never arrives, by any way of making the request; a clean one does', async () => {
     for (const way of GET_WAYS) {
