@@ -33,7 +33,7 @@ const approvals = new Map<number, number>();
 /** Requests the blocking listener has seen (the observer skips those). */
 const seen = new Set<string>();
 
-type Details = chrome.webRequest.WebRequestBodyDetails;
+type Details = chrome.webRequest.OnBeforeRequestDetails;
 
 /** Must be called synchronously at service-worker start. `recorded` runs after an event is queued. */
 export function watchNetwork(recorded: () => void): void {

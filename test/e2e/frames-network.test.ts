@@ -86,15 +86,16 @@ async function widgetFrame(page: Page): Promise<Frame> {
 }
 
 /** The events the extension queued for the collector (read from its own IndexedDB). */
-async function queuedEvents(sw: Worker): Promise<{ channel: string; fileName: string | null; outcome: string; action: string; rule: number | null }[]> {
+type Queued = { channel: string; fileName: string | null; outcome: string; action: string; rule: number | null };
+async function queuedEvents(sw: Worker): Promise<Queued[]> {
   return sw.evaluate(
     () =>
-      new Promise((resolve, reject) => {
+      new Promise<Queued[]>((resolve, reject) => {
         const open = indexedDB.open('upload-guard');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const req = open.result.transaction('queue').objectStore('queue').getAll();
-          req.onsuccess = () => resolve(req.result.map((r: { event?: unknown; item?: unknown }) => r.event ?? r.item ?? r));
+          req.onsuccess = () => resolve(req.result.map((r: { event?: unknown; item?: unknown }) => (r.event ?? r.item ?? r) as Queued));
           req.onerror = () => reject(req.error);
         };
       }),
