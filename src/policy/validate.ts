@@ -18,7 +18,6 @@ import type {
   Messages,
   Sanctioned,
   Service,
-  Verdict,
   VerdictActions,
 } from './types.js';
 import { CONDITION_ACTIONS, MANAGED_KEYS, SCOPES, UNSCANNABLE_CASES } from './types.js';
