@@ -9,7 +9,7 @@ import type { DecideResponse, Request, ServiceResponse } from '../shared/message
 import { watchScan } from '../ui/checking/indicator.js';
 import { showWarning } from './load-ui.js';
 import { runtime } from './runtime.js';
-import { scan } from './scanner.js';
+import { encrypted, scan } from './scanner.js';
 
 export type { Item };
 
@@ -23,6 +23,7 @@ async function ask<T extends { version: string }>(m: Request): Promise<T> {
 export const guard = createGuard({
   // A scan that runs long shows the "checking…" indicator, fed by the scan's progress.
   scan: (blob, name, opts) => watchScan(name === BYTES_NAME ? null : name, blob.size, (progress) => scan(blob, name, opts, progress)),
+  encrypted,
   fetchView: () => ask<ServiceResponse>({ type: 'service', url: location.href }),
   decide: (req) => ask<DecideResponse>(req),
   resolve: async (req) => void (await runtime.sendMessage(req)),

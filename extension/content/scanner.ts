@@ -3,6 +3,7 @@
  * `onProgress()` lets the page UI (the "Checking…" indicator) follow every scan as bytes are read.
  *
  *   scan(blob, name, opts?, onProgress?)  → Promise<ScanResult>
+ *   encrypted(blob, name, limits)  → Promise<boolean>   (password-protected? false when unknown)
  *   onProgress((p: { name, bytesRead, total }) => void)  → unsubscribe()
  *
  * Where scans run, and why: the engine (and libarchive's WebAssembly) is not in the script every frame
@@ -14,7 +15,7 @@
  * navigate it, and then every scan in flight ends `unscannable` (fail closed), and the next scan
  * starts a new frame. See docs/design.md ("Where the engine runs").
  */
-import type { ScanOptions, ScanResult, UnscannableVerdict } from '../../src/detect/types.js';
+import type { Limits, ScanOptions, ScanResult, UnscannableVerdict } from '../../src/detect/types.js';
 import { FRAME_PATH, SCAN_HELLO, type FromWorker, type ScanJob } from '../scan/protocol.js';
 import { runtime } from './runtime.js';
 
@@ -35,7 +36,8 @@ type Listener = (p: ScanProgress) => void;
 interface Pending {
   name: string;
   size: number;
-  resolve: (r: ScanResult) => void;
+  /** The verdict, or for an `encrypted` job the answer (a lost job resolves with its unscannable verdict). */
+  resolve: (r: ScanResult | boolean) => void;
   onProgress?: (bytesRead: number, total: number) => void;
   heard: number;
 }
@@ -71,20 +73,36 @@ export function warmUp(): void {
 }
 
 /** Scans one file in the extension's worker. Never rejects: a failure is an `unscannable` verdict. */
-export function scan(
+export async function scan(
   blob: Blob,
   name: string,
   opts: Omit<ScanOptions, 'signal'> = {},
   progress?: (bytesRead: number, total: number) => void,
 ): Promise<ScanResult> {
-  return new Promise<ScanResult>((resolve) => {
+  const r = await post('scan', blob, name, opts, progress);
+  return typeof r === 'boolean' ? { ...lost('the file checker gave no verdict'), format: 'unknown', size: blob.size, ms: 0 } : r;
+}
+
+/** Whether the file is password-protected, asked of the worker. Never rejects: unknown is `false` (fail closed). */
+export async function encrypted(blob: Blob, name: string, limits: Limits): Promise<boolean> {
+  return (await post('encrypted', blob, name, { limits })) === true;
+}
+
+function post(
+  t: ScanJob['t'],
+  blob: Blob,
+  name: string,
+  opts: Omit<ScanOptions, 'signal'>,
+  progress?: (bytesRead: number, total: number) => void,
+): Promise<ScanResult | boolean> {
+  return new Promise<ScanResult | boolean>((resolve) => {
     const id = randomId();
     pending.set(id, { name, size: blob.size, resolve, onProgress: progress, heard: Date.now() });
     startWatchdog();
     connect().then(
       (port) => {
         try {
-          if (pending.has(id)) port.postMessage({ t: 'scan', id, blob, name, opts } satisfies ScanJob);
+          if (pending.has(id)) port.postMessage({ t, id, blob, name, opts } satisfies ScanJob);
         } catch (err) {
           finish(id, lost(`the file could not be handed to the checker (${String(err).slice(0, 60)})`));
         }
@@ -164,14 +182,16 @@ function onWorker(m: FromWorker | null): void {
     for (const l of listeners) l({ name: job.name, bytesRead: m.bytesRead, total: m.total });
   } else if (m.t === 'done') {
     finish(m.id, m.result);
+  } else if (m.t === 'encrypted') {
+    finish(m.id, m.encrypted);
   }
 }
 
-function finish(id: string, result: ScanResult | UnscannableVerdict): void {
+function finish(id: string, result: ScanResult | UnscannableVerdict | boolean): void {
   const job = pending.get(id);
   if (!job) return;
   pending.delete(id);
-  job.resolve('format' in result ? result : { ...result, format: 'unknown', size: job.size, ms: 0 });
+  job.resolve(typeof result === 'boolean' || 'format' in result ? result : { ...result, format: 'unknown', size: job.size, ms: 0 });
   if (pending.size === 0 && watchdog !== null) {
     clearInterval(watchdog);
     watchdog = null;

@@ -15,7 +15,8 @@ export const FRAME_PATH = 'extension/scan/frame.html';
 export const SCAN_HELLO = '__upload_guard_scanner__';
 
 export interface ScanJob {
-  t: 'scan';
+  /** `scan`: the verdict. `encrypted`: only whether the file is password-protected (src/guard/encryption.ts). */
+  t: 'scan' | 'encrypted';
   /** Random and unguessable: a page that got hold of the port still could not answer for a job. */
   id: string;
   blob: Blob;
@@ -25,4 +26,5 @@ export interface ScanJob {
 
 export type FromWorker =
   | { t: 'progress'; id: string; bytesRead: number; total: number }
-  | { t: 'done'; id: string; result: ScanResult };
+  | { t: 'done'; id: string; result: ScanResult }
+  | { t: 'encrypted'; id: string; encrypted: boolean };

@@ -4,6 +4,8 @@
  * not copied) and only verdicts and progress go back.
  */
 import { scanBlob } from '../../src/detect/index.js';
+import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
+import { isEncrypted } from '../../src/guard/encryption.js';
 import type { FromWorker, ScanJob } from './protocol.js';
 import { countReads } from './progress.js';
 
@@ -18,6 +20,7 @@ scope.onmessage = (e: MessageEvent) => {
   scope.onmessage = null; // one line, from the frame that started this worker
   port.onmessage = (m: MessageEvent<ScanJob>) => {
     if (m.data?.t === 'scan') void run(port, m.data);
+    else if (m.data?.t === 'encrypted') void encryption(port, m.data);
   };
 };
 
@@ -34,4 +37,10 @@ async function run(port: MessagePort, job: ScanJob): Promise<void> {
   });
   const result = await scanBlob(blob, job.name, job.opts);
   send({ t: 'done', id: job.id, result });
+}
+
+async function encryption(port: MessagePort, job: ScanJob): Promise<void> {
+  const limits = { ...DEFAULT_LIMITS, ...job.opts.limits };
+  const encrypted = await isEncrypted(job.blob, job.name, (b, n, o) => scanBlob(b, n, o), limits);
+  port.postMessage({ t: 'encrypted', id: job.id, encrypted } satisfies FromWorker);
 }

@@ -3,9 +3,8 @@
  * archive members, enforces every limit, and always ends in exactly one verdict — it never
  * throws and never runs past its time budget.
  */
-import { compileDesignated, findDesignatedContent, findDesignatedName, normalizeLabel, type CompiledDesignated } from './rules/designated.js';
-import { baseName, markedNamePrefix } from './rules/name.js';
-import { excerpt, findStamp } from './rules/stamp.js';
+import { compileDesignated, normalizeLabel, type CompiledDesignated } from './rules/designated.js';
+import { checkName, matchText, nameVerdict } from './rules/verdicts.js';
 import { RATIO_FLOOR_BYTES, resolveLimits } from './limits.js';
 import { sha256Blob } from './sha256.js';
 import { namedAsStructured, sniff, type Format } from './sniff.js';
@@ -30,29 +29,7 @@ import { extractEml } from './extract/eml.js';
 import { extractMbox } from './extract/mbox.js';
 import { readZipDirectory } from './extract/zip-reader.js';
 
-/** Rule 2 (and designated name patterns, rule 3) on a file name alone. Synchronous: used before any byte is read. */
-export function checkName(name: string, designated?: Partial<Designated>): MarkedVerdict | null {
-  return nameVerdict(name, compileDesignated(designated), []);
-}
-
-function nameVerdict(name: string, d: CompiledDesignated, path: string[]): MarkedVerdict | null {
-  const marked = (rule: 2 | 3, reason: string): MarkedVerdict => ({ verdict: 'marked', rule, reason, location: { path }, excerpt: baseName(name) });
-  if (markedNamePrefix(name)) return marked(2, 'name');
-  return findDesignatedName(name, d) ? marked(3, 'name-pattern') : null;
-}
-
-/** Rule 1 (and designated keywords/patterns, rule 3) on text: pasted text, form fields, request bodies. */
-export function scanText(text: string, designated?: Partial<Designated>): Verdict {
-  return matchText(text, compileDesignated(designated), { path: [] }) ?? { verdict: 'clean' };
-}
-
-function matchText(text: string, d: CompiledDesignated, location: Location): MarkedVerdict | null {
-  const stamp = findStamp(text);
-  if (stamp) return { verdict: 'marked', rule: 1, reason: 'stamp', location, excerpt: excerpt(stamp.normalized, stamp.index, stamp.match.length) };
-  const hit = findDesignatedContent(text, d);
-  if (hit) return { verdict: 'marked', rule: 3, reason: 'keyword', location, excerpt: excerpt(hit.normalized, hit.index, hit.match.length) };
-  return null;
-}
+export { checkName, scanText } from './rules/verdicts.js';
 
 /** Scan a file (or any Blob) named `name`. Never throws. */
 export async function scanBlob(blob: Blob, name: string, opts: ScanOptions = {}): Promise<ScanResult> {

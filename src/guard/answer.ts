@@ -8,7 +8,8 @@ import { strictest } from '../policy/decide.js';
 import { actionAt } from '../policy/destination.js';
 import type { PolicySnapshot } from '../policy/snapshot.js';
 import type { Action } from '../events/schema.js';
-import { guidanceOf, pageOf, serviceInfo, type PageDestination } from './page.js';
+import { encryptionGuidance } from '../policy/sanctioned-text.js';
+import { guidanceOf, pageOf, serviceInfo, type Guidance, type PageDestination } from './page.js';
 import type { DecideResponse } from './protocol.js';
 
 export interface Answer {
@@ -45,6 +46,15 @@ export function responseOf(s: PolicySnapshot, a: Answer, eventIds: readonly stri
     action: a.action,
     decisions: a.actions.map((action, i) => ({ action, eventId: eventIds[i] })),
     service: serviceInfo(a.destination),
-    guidance: guidanceOf(s, a.destination),
+    guidance: conditionGuidance(s, a.destination),
   };
+}
+
+/**
+ * At a sanctioned destination, how to meet its condition. Only the background's answer carries this
+ * text: the script in every frame does not need it (its own view serves only the "policy unconfirmed" refusal).
+ */
+function conditionGuidance(s: PolicySnapshot, d: PageDestination | null): Guidance {
+  const g = guidanceOf(s, d);
+  return d?.kind === 'sanctioned' ? { ...g, text: encryptionGuidance(s.lang, d.entry.host) } : g;
 }

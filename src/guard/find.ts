@@ -3,12 +3,11 @@
  * there is nothing to report. Names are judged without reading bytes; bytes are read through the scan
  * port (a worker in the browser).
  */
-import { checkName, scanText } from '../detect/index.js';
+import { checkName, scanText } from '../detect/rules/verdicts.js';
 import type { Designated, Limits, MarkedVerdict, ScanOptions, ScanResult, Verdict } from '../detect/types.js';
 import type { Finding } from '../events/finding.js';
 import { locationText } from '../events/location.js';
 import type { Channel } from '../events/schema.js';
-import { isEncrypted } from './encryption.js';
 
 /** What a channel hands the guard. Blobs stay in the page: only their Finding leaves it. */
 export type Item =
@@ -19,6 +18,12 @@ export type Item =
   | { kind: 'text'; text: string };
 
 export type Scan = (blob: Blob, name: string, opts: Omit<ScanOptions, 'signal'>) => Promise<ScanResult>;
+
+/**
+ * Whether a file is password-protected (src/guard/encryption.ts). A port, not an import: it reads
+ * container structure, which belongs beside the engine in the scan worker, not in every frame's script.
+ */
+export type EncryptionCheck = (blob: Blob, name: string, limits: Limits) => Promise<boolean>;
 
 /** The name page-made bytes are scanned under (they have none of their own). */
 export const BYTES_NAME = 'upload.bin';
@@ -48,11 +53,13 @@ export async function judgeItem(
     textVerdict: (text: string) => Verdict;
     /** The page is a sanctioned destination that takes marked files only encrypted: find out for each marked file. */
     requireEncryption?: boolean;
+    encrypted: EncryptionCheck;
   },
 ): Promise<Judged> {
   const judged = await judgeContent(channel, url, item, opts);
   if (!opts.requireEncryption || item.kind !== 'file' || judged.verdict.verdict !== 'marked' || !judged.finding) return judged;
-  const encrypted = await isEncrypted(item.blob, item.name, opts.scan, opts.limits);
+  // Fail closed: a check that fails leaves the condition unmet.
+  const encrypted = await opts.encrypted(item.blob, item.name, opts.limits).catch(() => false);
   return { ...judged, finding: { ...judged.finding, encrypted } };
 }
 

@@ -10,12 +10,12 @@
  * Fail closed: a page that cannot confirm the policy it runs with (no answer from the background
  * within POLICY_WAIT_MS, or a newer policy it could not load) refuses, and says why.
  */
-import { checkName } from '../detect/index.js';
+import { checkName } from '../detect/rules/verdicts.js';
 import type { MarkedVerdict, Verdict } from '../detect/types.js';
 import type { Channel } from '../events/schema.js';
 import type { PolicySnapshot } from '../policy/snapshot.js';
 import type { Action, Category } from '../policy/types.js';
-import { judgeItem, textVerdictOf, type Item, type Judged, type Scan } from './find.js';
+import { judgeItem, textVerdictOf, type Item, type Judged, type Scan, type EncryptionCheck } from './find.js';
 import { AnswerCache, TextMemory } from './memory.js';
 import { NO_GUIDANCE, pageView, type Guidance, type PageView } from './page.js';
 import type { DecideRequest, DecideResponse, DisputeRequest, ResolveRequest } from './protocol.js';
@@ -64,6 +64,8 @@ export interface WarnAnswer {
 export interface GuardPorts {
   /** Reads the bytes (off the page's thread where possible). A rejection counts as unscannable. */
   scan: Scan;
+  /** Whether a marked file is password-protected (asked only at a sanctioned destination requiring it). */
+  encrypted: EncryptionCheck;
   /** The background: this frame's policy. Rejects when the background cannot be reached. */
   fetchView(): Promise<PageView>;
   /** The background: decide on findings and record them. Rejects when it cannot be reached. */
@@ -236,6 +238,7 @@ export function createGuard(ports: GuardPorts): Guard {
           designated: view.designated,
           limits: view.limits,
           scan: ports.scan,
+          encrypted: ports.encrypted,
           textVerdict,
           requireEncryption: view.requireEncryption,
         })),

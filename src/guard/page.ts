@@ -5,7 +5,6 @@
  */
 import type { Designated, Limits } from '../detect/types.js';
 import { actionsAt, findDestination, OTHER_ID, SANCTIONED_ID, type Destination } from '../policy/destination.js';
-import { encryptionGuidance } from '../policy/sanctioned-text.js';
 import type { Lang, PolicySnapshot, SnapshotService } from '../policy/snapshot.js';
 import type { Category, VerdictActions } from '../policy/types.js';
 
@@ -82,8 +81,8 @@ export function serviceInfo(d: PageDestination | null): ServiceInfo | null {
 }
 
 /**
- * The admin's guidance for the page's category; at a sanctioned destination, how to meet its
- * condition (no category: a sanctioned destination is not one).
+ * The admin's guidance for the page's category (a sanctioned destination has none: the background's
+ * answer says there how to meet its condition, see answer.ts).
  */
 export function guidanceOf(s: PolicySnapshot, d: PageDestination | null = null): Guidance {
   const category = d?.kind === 'service' ? d.service.category : d?.kind === 'other' ? 'other' : null;
@@ -92,7 +91,7 @@ export function guidanceOf(s: PolicySnapshot, d: PageDestination | null = null):
   const alt = g.alternative;
   const altText = alt?.[s.lang] ?? alt?.ja ?? alt?.en ?? '';
   return {
-    text: d?.kind === 'sanctioned' ? encryptionGuidance(s.lang, d.entry.host) : (g[s.lang] ?? s.messages[s.lang]),
+    text: g[s.lang] ?? s.messages[s.lang],
     url: s.messages.link,
     contact: c && (c.name || c.mail || c.phone || c.url) ? { name: c.name ?? null, mail: c.mail ?? null, phone: c.phone ?? null, url: c.url ?? null } : null,
     alternative: altText || alt?.url ? { text: altText, url: alt?.url ?? null } : null,

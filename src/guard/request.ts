@@ -5,7 +5,7 @@
  * so it applies the rules that need no file read: rule 2 (and designated name patterns) to every file
  * name the body carries, rule 1 (and designated keywords) to the text it carries. Platform-free.
  */
-import { checkName } from '../detect/index.js';
+import { checkName } from '../detect/rules/verdicts.js';
 import type { Designated, MarkedVerdict } from '../detect/types.js';
 import { textVerdictOf } from './find.js';
 

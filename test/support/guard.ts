@@ -20,6 +20,7 @@ import {
   type WarnAnswer,
   type WarnRequest,
 } from '../../src/guard/index.js';
+import { isEncrypted } from '../../src/guard/encryption.js';
 import { effectivePolicyFrom } from '../../src/policy/load.js';
 import { policySnapshot, type PolicySnapshot } from '../../src/policy/snapshot.js';
 
@@ -77,12 +78,15 @@ export function harness(opts: { policy?: Record<string, unknown>; url?: string; 
       return h.snapshot;
     },
   };
+  const scan = async (blob: Blob, name: string): Promise<ScanResult> => {
+    h.scans.push(name);
+    const v = h.verdicts.get(name) ?? { verdict: 'clean' };
+    return { format: 'test', size: blob.size, ms: 0, ...v } as ScanResult;
+  };
   h.guard = createGuard({
-    scan: async (blob, name) => {
-      h.scans.push(name);
-      const v = h.verdicts.get(name) ?? { verdict: 'clean' };
-      return { format: 'test', size: blob.size, ms: 0, ...v } as ScanResult;
-    },
+    scan,
+    // As the scan worker answers it: the same check, over what the test says the engine found.
+    encrypted: (blob, name, limits) => isEncrypted(blob, name, scan, limits),
     fetchView: async () => {
       h.viewFetches++;
       if (h.down.view) throw new Error('unreachable');

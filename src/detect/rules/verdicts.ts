@@ -1,0 +1,33 @@
+/**
+ * The rules that need no bytes read: a file name alone (rule 2, and rule 3's name patterns) and a text
+ * alone (rule 1, and rule 3's keywords). Synchronous, and kept apart from the scanner (scan.ts) so the
+ * script every guarded frame carries can import them without the extractors.
+ */
+import { compileDesignated, findDesignatedContent, findDesignatedName, type CompiledDesignated } from './designated.js';
+import { baseName, markedNamePrefix } from './name.js';
+import { excerpt, findStamp } from './stamp.js';
+import type { Designated, Location, MarkedVerdict, Verdict } from '../types.js';
+
+/** Rule 2 (and designated name patterns, rule 3) on a file name alone. Synchronous: used before any byte is read. */
+export function checkName(name: string, designated?: Partial<Designated>): MarkedVerdict | null {
+  return nameVerdict(name, compileDesignated(designated), []);
+}
+
+export function nameVerdict(name: string, d: CompiledDesignated, path: string[]): MarkedVerdict | null {
+  const marked = (rule: 2 | 3, reason: string): MarkedVerdict => ({ verdict: 'marked', rule, reason, location: { path }, excerpt: baseName(name) });
+  if (markedNamePrefix(name)) return marked(2, 'name');
+  return findDesignatedName(name, d) ? marked(3, 'name-pattern') : null;
+}
+
+/** Rule 1 (and designated keywords/patterns, rule 3) on text: pasted text, form fields, request bodies. */
+export function scanText(text: string, designated?: Partial<Designated>): Verdict {
+  return matchText(text, compileDesignated(designated), { path: [] }) ?? { verdict: 'clean' };
+}
+
+export function matchText(text: string, d: CompiledDesignated, location: Location): MarkedVerdict | null {
+  const stamp = findStamp(text);
+  if (stamp) return { verdict: 'marked', rule: 1, reason: 'stamp', location, excerpt: excerpt(stamp.normalized, stamp.index, stamp.match.length) };
+  const hit = findDesignatedContent(text, d);
+  if (hit) return { verdict: 'marked', rule: 3, reason: 'keyword', location, excerpt: excerpt(hit.normalized, hit.index, hit.match.length) };
+  return null;
+}
