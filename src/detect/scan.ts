@@ -8,7 +8,7 @@ import { checkName, matchText, nameVerdict } from './rules/verdicts.js';
 import { RATIO_FLOOR_BYTES, resolveLimits } from './limits.js';
 import { sha256Blob } from './sha256.js';
 import { namedAsStructured, sniff, type Format } from './sniff.js';
-import type { Designated, Limits, Location, MarkedVerdict, ScanOptions, ScanResult, UnscannableVerdict, Verdict, Where } from './types.js';
+import type { Limits, Location, ScanOptions, ScanResult, UnscannableVerdict, Verdict, Where } from './types.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extractor } from './extract/types.js';
 import { extractZip } from './extract/zip.js';
 import { extractOoxml } from './extract/ooxml.js';
