@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { registrationPlan } from '../../extension/background/registration-plan.js';
 import { scanBlob } from '../../src/detect/index.js';
 import { isEncrypted, neutralName } from '../../src/guard/encryption.js';
-import { answerFindings, pageView, serviceInfo } from '../../src/guard/index.js';
+import { answerFindings, pageView, responseOf, serviceInfo } from '../../src/guard/index.js';
 import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
 import { actionAt, findDestination } from '../../src/policy/destination.js';
 import { defaultPolicy, guardMatchPatterns, mergePolicy, validateManaged } from '../../src/policy/index.js';
@@ -56,9 +56,13 @@ describe('what a page is', () => {
     const sanctioned = pageView(s, ['https://mail.acme.co.jp/']);
     expect(sanctioned).toMatchObject({ service: { id: 'sanctioned', name: 'mail.acme.co.jp', category: null }, requireEncryption: true });
     expect(sanctioned.actions).toEqual({ marked: 'warn', unscannable: 'allow', clean: 'allow' });
-    expect(sanctioned.guidance.text).toContain('mail.acme.co.jp');
-    expect(sanctioned.guidance.text).toContain('パスワード付き ZIP');
-    expect(pageView({ ...s, lang: 'en' }, ['https://mail.acme.co.jp/']).guidance.text).toContain('Encrypt with Password');
+    // How to meet the condition comes with the background's answer (the dialog's source), not the frame's view.
+    expect(sanctioned.guidance.text).not.toContain('パスワード付き ZIP');
+    const finding = { channel: 'file-input', url: 'https://mail.acme.co.jp/', fileName: '秘—見積.xlsx', size: 10, sha256: null, verdict: 'marked', rule: 2, reason: 'name', location: null };
+    const guidanceAt = (snap: typeof s) => responseOf(snap, answerFindings(snap, ['https://mail.acme.co.jp/'], [finding]), ['e1']).guidance.text;
+    expect(guidanceAt(s)).toContain('mail.acme.co.jp');
+    expect(guidanceAt(s)).toContain('パスワード付き ZIP');
+    expect(guidanceAt({ ...s, lang: 'en' })).toContain('Encrypt with Password');
     expect(serviceInfo(null)).toBeNull();
   });
 });
