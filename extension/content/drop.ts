@@ -2,9 +2,9 @@
  * Channel: drag-and-drop of files and folders (Google Drive, GigaFile便 drop zones, mail compose).
  * The drop is held at the capture phase; folders are walked with webkitGetAsEntry (the entries must be
  * taken during the event, their files can be read after it); a clean drop is handed to the page as a
- * synthetic DragEvent whose new DataTransfer holds the same items (the same File objects; a folder by
- * a stand-in the page hooks resolve to the real folder), or only the files that passed when the employee
- * chose to attach just those. Dropped text carrying the stamp is held the same way.
+ * synthetic DragEvent whose new DataTransfer holds the same File objects, a folder's flattened (only
+ * those that passed, when the employee chose to attach just those). Dropped text carrying the stamp is
+ * held the same way.
  */
 import { isGuarded, knownAnswer, select, textVerdict, type Item } from './gate.js';
 import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
@@ -48,7 +48,6 @@ function onDrop(e: DragEvent): void {
   const files = Array.from(dt.files);
   const fileItems = Array.from(dt.items).filter((i) => i.kind === 'file');
   const entries = fileItems.map((i) => i.webkitGetAsEntry?.() ?? null);
-  const itemFiles = fileItems.map((i) => i.getAsFile());
   const hasDir = entries.some((en) => en?.isDirectory);
   const text = files.length === 0 ? dt.getData('text/plain') : '';
   const textMarked = text !== '' && textVerdict(text).verdict === 'marked';
@@ -83,24 +82,12 @@ function onDrop(e: DragEvent): void {
       return;
     }
     const copy = new DataTransfer();
-    if (going.size === items.length) {
-      for (const [t, v] of strings) copy.setData(t, v);
-      // The copy has the drop's own items, in order. A folder cannot be put into a script-made
-      // DataTransfer: an empty file of its name stands in for it (as in the real drop's `files`), and
-      // the page hooks (hooks/pickers.ts) answer the page's webkitGetAsEntry()/getAsFileSystemHandle()
-      // on it with the real folder, so its own walk finds the files.
-      fileItems.forEach((_, i) => {
-        const en = entries[i];
-        const f = en?.isDirectory ? new File([], en.name) : itemFiles[i];
-        if (f) copy.items.add(f);
-      });
-    } else {
-      // Only the files that passed go, flattened (part of a folder has no entry to stand in for), and
-      // none of the drop's strings when marked text stays behind.
-      const textGoes = !textMarked || going.has(items[items.length - 1]);
-      if (textGoes) for (const [t, v] of strings) copy.setData(t, v);
-      for (const [i, p] of picked.entries()) if (going.has(items[i])) copy.items.add(p.file);
-    }
+    // A folder cannot be put into a script-made DataTransfer: the page gets its files, flattened (and
+    // only those that passed, when the employee chose that). Marked text left behind takes none of the
+    // drop's strings with it.
+    const textGoes = !textMarked || going.has(items[items.length - 1]);
+    if (textGoes) for (const [t, v] of strings) copy.setData(t, v);
+    for (const [i, p] of picked.entries()) if (going.has(items[i])) copy.items.add(p.file);
     const notCancelled = replay(target, new DragEvent('drop', { ...init, dataTransfer: copy }));
     // The default action of a drop on a file input is to select the files: do it ourselves.
     if (notCancelled && target instanceof HTMLInputElement && target.type === 'file') {

@@ -134,7 +134,8 @@ describe('managed policy in real Chromium', () => {
     expect(tenant.service).toBeNull();
     const gigafile = await sendMessage<ServiceResponse>(page, { type: 'service', url: 'https://46.gigafile.nu/' });
     expect(gigafile.service?.id).toBe('gigafile');
-    expect(gigafile.actions).toEqual({ marked: 'block', unscannable: 'warn', clean: 'allow' });
+    // Sharing services record a file too large to check instead of asking (the shipped default).
+    expect(gigafile.actions).toEqual({ marked: 'block', unscannable: 'warn', clean: 'allow', tooLarge: 'audit' });
   });
 
   it('shows the policy read-only on the options page, in Japanese', async () => {
@@ -162,7 +163,7 @@ describe('managed policy in real Chromium', () => {
     const warn = await decide(finding('https://upload.partner.example/send?ticket=123'));
     expect(warn.action).toBe('warn');
     expect(warn.service?.id).toBe('partner-upload');
-    expect(warn.guidance).toEqual({ text: '社内転送サービスを使ってください。', url: 'https://transfer.example.co.jp/' });
+    expect(warn.guidance).toMatchObject({ text: '社内転送サービスを使ってください。', url: 'https://transfer.example.co.jp/', contact: null });
     const audit = await decide(finding('https://upload.partner.example/', { verdict: 'clean', rule: null, reason: null, fileName: 'plan.docx' }));
     expect(audit.action).toBe('audit');
     const block = await decide(finding('https://46.gigafile.nu/upload?key=x'), finding('https://46.gigafile.nu/', { fileName: 'ok.txt', verdict: 'clean', rule: null }));
