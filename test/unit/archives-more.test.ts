@@ -93,9 +93,23 @@ describe('archives read through libarchive and the stream decoders', () => {
     expect(performance.now() - t).toBeLessThan(10_000);
   });
 
-  it('LZH with Shift_JIS member names (Japanese Windows tools): never clean; a 秘― name still marks it (rule 2)', async () => {
-    expect(await scan('lzh-sjis-name.lzh')).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['秘―見積.txt'] } });
-    expect(await scan('lzh-sjis-stamp.lzh')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', format: 'lzh' });
+  it.each(['lzh-sjis-stamp.lzh', 'lzh-sjis-name.lzh'])('LZH with Shift_JIS member names (Japanese Windows tools): %s is read and marked in 見積.txt', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1, format: 'lzh', location: { path: ['見積.txt'] } });
+  });
+
+  it.each(['lzh-sjis-lh5-h0.lzh', 'lzh-sjis-lh6-h1.lzh', 'lzh-sjis-lh7-h2.lzh'])('%s: Shift_JIS names, every method and header level: content read, path decoded', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1, format: 'lzh', location: { path: ['見積書.txt'] } });
+  });
+
+  it('LZH with Shift_JIS names: a 秘― name (trail byte 0x5C, no path separator) marks it by rule 2; traps alone are clean', async () => {
+    expect(await scan('lzh-sjis-name-only.lzh')).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['秘―見積.txt'] } });
+    expect(await scan('lzh-sjis-clean.lzh')).toMatchObject({ verdict: 'clean', format: 'lzh' });
+  });
+
+  it('a Shift_JIS LZH whose member CRC fails is corrupt, never clean (the rewritten copy keeps the check)', async () => {
+    const b = bytes('lzh-sjis-lh5-h0.lzh');
+    b[200] ^= 0x10; // inside the first member's compressed data
+    expect(await scanBlob(blob(b), 'x.lzh')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
 
   it('zstd content checksums (XXH64) are verified: a flipped byte in a raw block is corrupt, as zstd -t says', async () => {

@@ -59,9 +59,12 @@ function* mutants(seed: Uint8Array, keep: number, random: () => number, n: numbe
 const SEEDS: [file: string, signature: number, seed: number, count: number, stampBytesExcluded: boolean | 'gap'][] = [
   ['7z-lzma.7z', 6, 1, 60, false],
   ['7z-lzma2-solid.7z', 6, 2, 60, false],
-  // libarchive.js's wrapper drops LZH's CRC-16 mismatch: archive.ts checks it (lzh-crc.ts).
+  // libarchive.js's wrapper drops LZH's CRC-16 mismatch: archive.ts checks it (lzh-headers.ts).
   ['lh5.lzh', 7, 3, 60, false],
   ['lh7.lzh', 7, 9, 60, false],
+  // Shift_JIS names: libarchive reads a copy with the names rewritten (lzh-headers.ts).
+  ['lzh-sjis-lh6-h1.lzh', 7, 10, 60, false],
+  ['lzh-sjis-lh7-h2.lzh', 7, 11, 60, false],
   ['stamp.txt.xz', 6, 4, 60, false],
   ['stamp.txt.bz2', 4, 5, 60, false],
   ['libarchive-rar5-unicode.rar', 8, 8, 60, false],

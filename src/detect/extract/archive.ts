@@ -11,7 +11,7 @@
 import { readBytes } from '../bytes.js';
 import type { ArchiveFormat } from '../sniff.js';
 import { framingProblem } from './archive-bounds.js';
-import { crc16, lzhHeaders, type LzhHeader } from './lzh-crc.js';
+import { crc16, lzhHeaders, lzhName, needsConversion, readableCopy, type LzhHeader } from './lzh-headers.js';
 import { CHUNK, LibArchive } from './libarchive.js';
 import { checkDeclared, ExpansionGuard } from './expansion-guard.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
@@ -26,7 +26,7 @@ export const archiveExtractor = (format: ArchiveFormat): Extractor =>
 async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext): AsyncIterable<Extracted> {
   const bytes = await readBytes(blob);
   const headers = format === 'lzh' ? lzhHeaders(bytes) : [];
-  const archive = await LibArchive.open(bytes);
+  const archive = await LibArchive.open((format === 'lzh' && readableCopy(bytes, headers)) || bytes);
   let files = 0;
   let entries = 0;
   try {
@@ -34,6 +34,7 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
       ctx.checkTime();
       entries++;
       if (!entry.isFile) continue;
+      if (format === 'lzh' && headers[i] && needsConversion(headers[i])) entry.name = lzhName(headers[i]) ?? entry.name;
       ctx.addEntry();
       files++;
       if (entry.encrypted) {
@@ -73,11 +74,13 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
 }
 
 /**
- * Members libarchive stopped before (a Shift_JIS name it cannot convert: common in Japanese LZH files).
- * Their content is unread, so the archive is not clean; their names, decoded here, still face rule 2.
+ * Members libarchive stopped before (damage, or a header it cannot read). Their content is unread, so
+ * the archive is not clean; their names, decoded here, still face rule 2.
  */
 function* unreadLzhMembers(rest: LzhHeader[]): Generator<Extracted> {
-  const sjis = new TextDecoder('shift_jis');
-  for (const h of rest) if (h.name) yield { kind: 'member', name: sjis.decode(h.name).replace(/\\/g, '/'), data: new Blob([]) };
-  throw new ScanError('corrupt', `${rest.length} LZH member(s) could not be read (a name in a character set the reader cannot convert, or damage)`);
+  for (const h of rest) {
+    const name = lzhName(h);
+    if (name) yield { kind: 'member', name, data: new Blob([]) };
+  }
+  throw new ScanError('corrupt', `${rest.length} LZH member(s) could not be read (damage, or a header the reader does not know)`);
 }
