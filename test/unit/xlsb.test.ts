@@ -34,7 +34,31 @@ describe('xlsb: the stamp wherever Excel shows it', () => {
     expect(r).toMatchObject({ verdict: 'marked', rule: 1, reason: 'stamp', format: 'xlsb', location: { path: [], ...where } });
   });
 
-  it.each(['xlsb-traps.xlsb', 'xlsb-plain.xlsb'])('%s (traps around 秘, sheet 秘書室) → clean', async (name) => {
+  it.each([
+    ['xlsb-split-inline.xlsb', { part: 'xl/worksheets/sheet2.bin', area: 'cells', sheet: '様式', cell: 'B2' }],
+    ['xlsb-split-shared.xlsb', { part: 'xl/worksheets/sheet1.bin', area: 'cells', sheet: '様式', cell: 'B2' }],
+  ])('%s: 秘 and Confidential in neighbouring cells of one row → marked at the 秘 cell', async (name, where) => {
+    const r = await scan(bytes(name), name);
+    expect(r).toMatchObject({ verdict: 'marked', rule: 1, reason: 'stamp', format: 'xlsb', location: { path: [], ...where } });
+  });
+
+  it('秘 inline beside a shared Confidential (the sheet reads the shared strings) → marked', async () => {
+    // The inline workbook with its Confidential cell turned into a shared string: a BrtShortIsst to a new table.
+    const b = repack(bytes('xlsb-split-inline.xlsb'), (p) => {
+      const sheet = p['xl/worksheets/sheet2.bin'];
+      const recs = [...records(sheet, 'x')];
+      const conf = recs.find((r) => r.type === 0x11 && new TextDecoder('utf-16le').decode(r.data.subarray(8)) === 'Confidential')!;
+      const isst = Uint8Array.from([0x12, 8, ...conf.data.subarray(0, 4), 0, 0, 0, 0]);
+      const start = conf.at - 2;
+      p['xl/worksheets/sheet2.bin'] = Uint8Array.from([...sheet.subarray(0, start), ...isst, ...sheet.subarray(conf.at + conf.data.length)]);
+      const text = new Uint8Array(Buffer.from('Confidential', 'utf16le'));
+      const item = Uint8Array.from([0x13, 5 + text.length, 0, text.length / 2, 0, 0, 0, ...text]);
+      p['xl/sharedStrings.bin'] = Uint8Array.from([0x9f, 0x01, 8, 1, 0, 0, 0, 1, 0, 0, 0, ...item, 0xa0, 0x01, 0]);
+    });
+    expect(await scan(b, 'x.xlsb')).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: '様式', cell: 'B2' } });
+  });
+
+  it.each(['xlsb-traps.xlsb', 'xlsb-plain.xlsb', 'xlsb-split-traps.xlsb'])('%s (traps around 秘, sheet 秘書室) → clean', async (name) => {
     expect(await scan(bytes(name), name)).toMatchObject({ verdict: 'clean', format: 'xlsb' });
   });
 

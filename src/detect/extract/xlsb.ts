@@ -128,6 +128,7 @@ function* cells(bytes: Uint8Array, part: string, ctx: ExtractContext): Generator
 /** What the parts of one workbook need from each other: sheet names, cells, comment owners. */
 export class XlsbBook {
   private sheets: Promise<Map<string, string>> | null = null;
+  private shared: Promise<string[]> | null = null;
 
   constructor(private readonly zip: ZipArchive) {}
 
@@ -160,26 +161,106 @@ export class XlsbBook {
     return {};
   }
 
-  /** Sheet and cell of the first cell that shows each shared string of `wanted`, in one pass over the sheets. */
-  async cellsUsing(wanted: Set<number>, ctx: ExtractContext): Promise<Map<number, Where>> {
+  /** The shared strings (xl/sharedStrings.bin), read once; as far as they can be read when damaged. */
+  sharedStrings(): Promise<string[]> {
+    return (this.shared ??= this.zip.read('xl/sharedStrings.bin').then((bytes) => (bytes ? sstItems(bytes) : [])));
+  }
+
+  /**
+   * Sheet and cell of the first cell that shows each shared string of `wanted`, and the text of every
+   * row where one stands beside other cells, in one pass over the sheets.
+   */
+  async cellsUsing(wanted: Set<number>, ctx: ExtractContext): Promise<{ cells: Map<number, Where>; rows: Extracted[] }> {
     const found = new Map<number, Where>();
+    const rows = new RowTexts();
+    const strings = await this.sharedStrings();
     for (const [part, sheet] of await this.sheetNames()) {
-      if (found.size === wanted.size) break;
       const bytes = await this.zip.read(part);
       if (!bytes) continue;
       try {
-        for (const { cell: c } of cells(bytes, part, ctx)) {
-          if (c?.type !== CELL_ISST || c.rec.data.length < c.value + 4) continue;
-          const index = u32(c.rec.data, c.value);
-          if (wanted.has(index) && !found.has(index)) found.set(index, { sheet, cell: cellName(c.row, c.col) });
+        for (const row of sheetRows(part, bytes, strings, ctx)) {
+          const hit = row.find((c) => c.sst !== null && wanted.has(c.sst));
+          if (!hit) continue;
+          for (const c of row) if (c.sst !== null && wanted.has(c.sst) && !found.has(c.sst)) found.set(c.sst, { sheet, cell: cellName(c.row, c.col) });
+          rows.add(row, { part, area: 'cells', sheet });
         }
       } catch (err) {
         if (!(err instanceof ScanError)) throw err; // the sheet part itself reports the damage
       }
     }
-    return found;
+    return { cells: found, rows: rows.out };
   }
 }
+
+/** The items of a shared string table, up to the first damaged record. */
+function sstItems(bytes: Uint8Array): string[] {
+  const strings: string[] = [];
+  try {
+    for (const rec of records(bytes, 'xl/sharedStrings.bin')) if (rec.type === SST_ITEM) strings.push(richString(rec, 0, 'xl/sharedStrings.bin'));
+  } catch (err) {
+    if (!(err instanceof ScanError)) throw err; // the part itself reports the damage
+  }
+  return strings;
+}
+
+/** A text cell of a sheet: where it is, what it shows, and its shared string index if it uses one. */
+interface TextCell {
+  row: number;
+  col: number;
+  text: string;
+  sst: number | null;
+}
+
+/** The text a cell shows (inline, formula, rich or shared string), or null for numbers and the rest. */
+function cellText(cell: Cell, part: string, strings: string[]): { text: string; sst: number | null } | null {
+  const { rec, value, type } = cell;
+  if (type === CELL_ST || type === FMLA_STRING) return { text: wideString(rec, value, part).text, sst: null };
+  if (type === CELL_RSTRING) return { text: richString(rec, value, part), sst: null };
+  if (type === CELL_ISST && rec.data.length >= value + 4) {
+    const sst = u32(rec.data, value);
+    return { text: strings[sst] ?? '', sst };
+  }
+  return null;
+}
+
+/** The text cells of a worksheet part, row by row (header and footer records are skipped). */
+function* sheetRows(part: string, bytes: Uint8Array, strings: string[], ctx: ExtractContext): Generator<TextCell[]> {
+  let row: TextCell[] = [];
+  for (const { cell } of cells(bytes, part, ctx)) {
+    const t = cell && cellText(cell, part, strings);
+    if (!cell || !t) continue;
+    if (row.length && row[0].row !== cell.row) {
+      yield row;
+      row = [];
+    }
+    row.push({ row: cell.row, col: cell.col, ...t });
+  }
+  if (row.length) yield row;
+}
+
+/**
+ * Rows whose cells may hold a stamp split across neighbours (秘 in A1, Confidential in B1): a row of
+ * several cells is one text, neighbouring columns joined by a space as they read on screen, cells
+ * further apart by SEPARATOR. Each distinct row text once.
+ */
+class RowTexts {
+  readonly out: Extracted[] = [];
+  private readonly seen = new Set<string>();
+
+  add(row: TextCell[], where: Where): void {
+    if (row.length < 2 || this.out.length >= MAX_ROW_TEXTS) return;
+    const first = row.find((c) => mayHaveStampChar(c.text));
+    if (!first) return;
+    let text = row[0].text;
+    for (let i = 1; i < row.length; i++) text += (row[i].col === row[i - 1].col + 1 ? ' ' : SEPARATOR) + row[i].text;
+    if (this.seen.has(text)) return;
+    this.seen.add(text);
+    this.out.push({ kind: 'text', text, where: { ...where, cell: cellName(first.row, first.col) } });
+  }
+}
+
+/** Distinct row texts kept per part: rows of traps (社外秘 in every row) cannot grow without bound. */
+const MAX_ROW_TEXTS = 10_000;
 
 function* bundleSheets(wb: Uint8Array): Generator<{ id: string; name: string }> {
   for (const rec of records(wb, 'xl/workbook.bin')) {
@@ -271,11 +352,13 @@ async function* structured(part: string, bytes: Uint8Array, book: XlsbBook, ctx:
     const strings: string[] = [];
     for (const rec of records(bytes, part)) if (rec.type === SST_ITEM) strings.push(richString(rec, 0, part));
     const candidates = new Set(strings.flatMap((t, i) => (mayHaveStampChar(t) ? [i] : [])));
-    const cellsOf = candidates.size ? await book.cellsUsing(candidates, ctx) : new Map<number, Where>();
-    for (const i of candidates) yield { kind: 'text', text: strings[i], where: { part, area: 'cells', ...cellsOf.get(i) } };
+    const used = candidates.size ? await book.cellsUsing(candidates, ctx) : { cells: new Map<number, Where>(), rows: [] };
+    for (const i of candidates) yield { kind: 'text', text: strings[i], where: { part, area: 'cells', ...used.cells.get(i) } };
+    // The rows those strings stand in, whole: a stamp split across neighbouring cells.
+    yield* used.rows;
     if (ctx.fullText) yield* runs(strings, { part, area: 'cells' }, true);
   } else if (p.startsWith('xl/worksheets/')) {
-    yield* sheetCells(part, bytes, (await book.sheetNames()).get(part), ctx);
+    yield* sheetCells(part, bytes, (await book.sheetNames()).get(part), await book.sharedStrings(), ctx);
   } else if (/^xl\/comments[^/]*\.bin$/.test(p)) {
     yield* comments(part, bytes, await book.commentsSheet(part), ctx);
   }
@@ -291,10 +374,15 @@ function* runs(texts: string[], where: Where, full: boolean): Generator<Extracte
   for (const text of chunkText(texts.join(SEPARATOR))) yield { kind: 'text', text, where };
 }
 
-/** Inline and formula strings of a sheet, each with its cell; then header and footer. */
-function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined, ctx: ExtractContext): Generator<Extracted> {
+/**
+ * Inline and formula strings of a sheet, each with its cell, and the rows where one stands beside
+ * other cells (shared strings included); then header and footer.
+ */
+function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined, strings: string[], ctx: ExtractContext): Generator<Extracted> {
   const where: Where = { part, area: 'cells', ...(sheet !== undefined ? { sheet } : {}) };
   const all: string[] = [];
+  const rows = new RowTexts();
+  let row: TextCell[] = [];
   for (const { rec, cell } of cells(bytes, part, ctx)) {
     if (rec.type === HEADER_FOOTER) {
       const hf: string[] = [];
@@ -306,17 +394,19 @@ function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined,
       yield* runs(hf, { ...where, area: 'header' }, ctx.fullText);
       continue;
     }
-    if (!cell) continue;
-    const text =
-      cell.type === CELL_ST || cell.type === FMLA_STRING
-        ? wideString(rec, cell.value, part).text
-        : cell.type === CELL_RSTRING
-          ? richString(rec, cell.value, part)
-          : null;
-    if (text === null) continue;
-    if (mayHaveStampChar(text)) yield { kind: 'text', text, where: { ...where, cell: cellName(cell.row, cell.col) } };
-    if (ctx.fullText) all.push(text);
+    const t = cell && cellText(cell, part, strings);
+    if (!cell || !t) continue;
+    if (row.length && row[0].row !== cell.row) {
+      rows.add(row, where);
+      row = [];
+    }
+    row.push({ row: cell.row, col: cell.col, ...t });
+    if (t.sst !== null) continue; // shared strings are the shared string part's to report
+    if (mayHaveStampChar(t.text)) yield { kind: 'text', text: t.text, where: { ...where, cell: cellName(cell.row, cell.col) } };
+    if (ctx.fullText) all.push(t.text);
   }
+  rows.add(row, where);
+  yield* rows.out;
   // Designated keywords (full text): the sheet's strings in order.
   yield* runs(all, where, ctx.fullText);
 }
