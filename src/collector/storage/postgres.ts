@@ -23,7 +23,9 @@ import {
   rollupSql,
   summaryFromCounts,
   toPage,
+  movesInFleet,
   type DayCount,
+  type FleetPlace,
 } from './sql.js';
 import type {
   AlertChannel,
@@ -179,6 +181,7 @@ export class PostgresStorage implements Storage {
   readonly pool: pg.Pool;
   readonly schema: string;
   private readonly insertSql: string;
+  fleetChanges = 0;
 
   private constructor(opts: PostgresOptions) {
     this.schema = opts.schema ?? 'upload_guard';
@@ -338,8 +341,10 @@ export class PostgresStorage implements Storage {
   async upsertHeartbeat(h: ReceivedHeartbeat, receivedAt: number): Promise<void> {
     const t = `${this.schema}.devices`;
     // A heartbeat older than the stored one (delivered late, or by a slower collector) changes nothing.
-    const { rows } = await this.pool.query<{ inserted: boolean }>(
-      `INSERT INTO ${t} AS d (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms, raised,
+    // `before` reads the row as it was (the statement's snapshot), for fleetChanges.
+    const { rows } = await this.pool.query<{ inserted: boolean; before: FleetPlace | null }>(
+      `WITH before AS (SELECT extension_version, token_id, last_seen_ms, heartbeat_minutes FROM ${t} WHERE device_id = $1)
+       INSERT INTO ${t} AS d (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms, raised,
          heartbeat_minutes, token_id, user_name)
        VALUES ($1, $2, $3, $3, $4, NULL, $3, $5::jsonb, $6, $7, $8)
        ON CONFLICT (device_id) DO UPDATE SET
@@ -353,9 +358,11 @@ export class PostgresStorage implements Storage {
          token_id = excluded.token_id,
          user_name = excluded.user_name
        WHERE d.last_seen_ms <= excluded.last_seen_ms
-       RETURNING (xmax = 0) AS inserted`,
+       RETURNING (xmax = 0) AS inserted,
+         (SELECT json_build_object('version', extension_version, 'tokenId', token_id, 'lastSeenMs', last_seen_ms, 'minutes', heartbeat_minutes) FROM before) AS before`,
       [h.deviceId, JSON.stringify(h), receivedAt, h.extensionVersion, JSON.stringify(raisedBy(h, receivedAt)), h.heartbeatMinutes ?? null, h.tokenId ?? null, h.user ?? null],
     );
+    if (rows[0] && movesInFleet(rows[0].before ?? undefined, h, receivedAt)) this.fleetChanges++;
     if (rows[0]?.inserted) {
       // First heartbeat: the device may have sent events before it (they count as first contact).
       await this.pool.query(
@@ -393,7 +400,7 @@ export class PostgresStorage implements Storage {
       await client.query('BEGIN');
       const r = await client.query(`DELETE FROM ${this.schema}.events WHERE time_ms < $1`, [time]);
       // Device records fall under retention too: a device silent for the whole period is forgotten.
-      await client.query(`DELETE FROM ${this.schema}.devices WHERE last_seen_ms < $1`, [time]);
+      if ((await client.query(`DELETE FROM ${this.schema}.devices WHERE last_seen_ms < $1`, [time])).rowCount) this.fleetChanges++;
       // Hours wholly before `time` go; the hour it falls in is counted again from what is left.
       await client.query(`DELETE FROM ${this.schema}.event_counts WHERE hour <= $1`, [hour]);
       await client.query(

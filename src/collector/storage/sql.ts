@@ -5,7 +5,7 @@
 import type { Heartbeat, StoredEvent, UploadEvent } from '../../events/schema.js';
 import { DEFAULT_HEARTBEAT_MINUTES } from '../../policy/defaults.js';
 import { STALE_GRACE_MINUTES, STALE_MISSED_HEARTBEATS, staleAfter } from '../devices.js';
-import type { DeviceGroup, DevicePageQuery, DeviceRow, EventFilter, EventQuery, Summary, TimeWindow } from './types.js';
+import type { DeviceGroup, DevicePageQuery, DeviceRow, EventFilter, EventQuery, ReceivedHeartbeat, Summary, TimeWindow } from './types.js';
 
 /** Event field → column. Times are stored as epoch ms integers so ordering and range scans are exact. */
 export const COLUMNS = [
@@ -190,6 +190,24 @@ export function raisedBy(h: Heartbeat, at: number): Record<string, number> {
   if (h.managed === false) raised['no-managed-policy'] = at;
   if (h.dropped > 0) raised['queue-dropping'] = at;
   return raised;
+}
+
+/** Where a device stood in the fleet's counts before a heartbeat (see Storage.fleetChanges). */
+export interface FleetPlace {
+  version: string | null;
+  tokenId: string | null;
+  lastSeenMs: number | string;
+  minutes: number | null;
+}
+
+/**
+ * Whether a heartbeat may move its device between the fleet's groups (version × token, stale or not):
+ * a new device, a new version or token, or one silent past its own stale rule until now.
+ */
+export function movesInFleet(before: FleetPlace | undefined, h: ReceivedHeartbeat, receivedAt: number): boolean {
+  if (!before) return true;
+  if (before.version !== h.extensionVersion || (before.tokenId ?? null) !== (h.tokenId ?? null)) return true;
+  return receivedAt - Number(before.lastSeenMs) > staleAfter(before.minutes) * 60_000;
 }
 
 /** A devices row (PostgreSQL returns BIGINT as strings) → DeviceRow. */

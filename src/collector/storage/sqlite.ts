@@ -5,7 +5,7 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { UploadEvent } from '../../events/schema.js';
-import { COLUMN_NAMES, HOUR_MS, TIME_INDEX, eventValues, raisedBy } from './sql.js';
+import { COLUMN_NAMES, HOUR_MS, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
 import { READS, type ReadName } from './sqlite-reads.js';
 import { SqliteReaders, type ReadersOptions } from './sqlite-readers.js';
 import type {
@@ -157,6 +157,7 @@ export class SqliteStorage implements Storage {
   private readonly insertBatch: (events: readonly UploadEvent[], receivedAt: number, opts: InsertOptions) => { inserted: UploadEvent[]; alerts: number };
   /** The read workers; null: reads run on the main connection. */
   readonly readers: SqliteReaders | null;
+  fleetChanges = 0;
 
   constructor(opts: SqliteOptions) {
     if (opts.path !== ':memory:') {
@@ -266,7 +267,11 @@ export class SqliteStorage implements Storage {
     };
     this.db
       .transaction(() => {
-        if (!this.db.prepare('SELECT 1 FROM devices WHERE device_id = ?').get(h.deviceId)) {
+        const before = this.db
+          .prepare('SELECT extension_version AS version, token_id AS tokenId, last_seen_ms AS lastSeenMs, heartbeat_minutes AS minutes FROM devices WHERE device_id = ?')
+          .get(h.deviceId) as FleetPlace | undefined;
+        if (movesInFleet(before, h, receivedAt)) this.fleetChanges++;
+        if (!before) {
           // First heartbeat: the device may have sent events before it (they count as first contact).
           this.db
             .prepare(
@@ -305,7 +310,7 @@ export class SqliteStorage implements Storage {
       .transaction(() => {
         const removed = this.db.prepare('DELETE FROM events WHERE time_ms < ?').run(time).changes;
         // Device records fall under retention too: a device silent for the whole period is forgotten.
-        this.db.prepare('DELETE FROM devices WHERE last_seen_ms < ?').run(time);
+        if (this.db.prepare('DELETE FROM devices WHERE last_seen_ms < ?').run(time).changes) this.fleetChanges++;
         // Hours wholly before `time` go; the hour it falls in is counted again from what is left.
         this.db.prepare('DELETE FROM event_counts WHERE hour <= ?').run(hour);
         this.db
