@@ -182,6 +182,7 @@ export class PostgresStorage implements Storage {
   readonly schema: string;
   private readonly insertSql: string;
   fleetChanges = 0;
+  readonly notices: string[] = [];
 
   private constructor(opts: PostgresOptions) {
     this.schema = opts.schema ?? 'upload_guard';
@@ -253,12 +254,44 @@ export class PostgresStorage implements Storage {
         await client.query(MIGRATIONS[i]!);
         await client.query(`INSERT INTO ${this.schema}.migrations (version) VALUES ($1)`, [i + 1]);
       }
+      await this.ensureTrigramIndex(client);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
       throw err;
     } finally {
       client.release();
+    }
+  }
+
+  /**
+   * File-name search served by an index: a pg_trgm GIN index on events.file_name, which the planner uses
+   * for `file_name ILIKE '%…%'`. Not a numbered migration: it needs the pg_trgm extension (in Debian's
+   * postgresql-15, and trusted: a user with CREATE on the database may add it), and where the extension
+   * cannot be created the collector still works, unindexed, says so at start (notices), and tries again at
+   * the next start. The extension goes in `public`, never in the collector's schema: dropping that schema
+   * must not drop an extension other schemas use.
+   */
+  private async ensureTrigramIndex(client: pg.PoolClient): Promise<void> {
+    const has = await client.query(`SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = 'events_file_name_trgm'`, [this.schema]);
+    if (has.rowCount) return;
+    await client.query('SAVEPOINT trgm');
+    try {
+      // Collectors of other schemas may add it at the same moment: one at a time (released at COMMIT).
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('upload-guard:pg_trgm'))`);
+      await client.query('CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public');
+      const ext = await client.query<{ nspname: string }>(
+        `SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'`,
+      );
+      const ns = ext.rows[0]!.nspname;
+      await client.query(`CREATE INDEX events_file_name_trgm ON ${this.schema}.events USING gin (file_name ${pg.escapeIdentifier(ns)}.gin_trgm_ops)`);
+      await client.query('RELEASE SAVEPOINT trgm');
+    } catch (err) {
+      await client.query('ROLLBACK TO SAVEPOINT trgm');
+      this.notices.push(
+        `file-name search is not indexed (searches read every event in range): the pg_trgm extension could not be used (${(err as Error).message}); ` +
+          `a database owner can run "CREATE EXTENSION pg_trgm SCHEMA public" and restart the collector`,
+      );
     }
   }
 

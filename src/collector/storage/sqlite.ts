@@ -5,7 +5,7 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { UploadEvent } from '../../events/schema.js';
-import { COLUMN_NAMES, HOUR_MS, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
+import { COLUMN_NAMES, FTS_TABLE, HOUR_MS, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
 import { READS, type ReadName } from './sqlite-reads.js';
 import { SqliteReaders, type ReadersOptions } from './sqlite-readers.js';
 import type {
@@ -133,6 +133,18 @@ const MIGRATIONS: string[] = [
    DROP INDEX devices_last_seen;
    CREATE INDEX devices_last_seen ON devices (last_seen_ms DESC, device_id, heartbeat_minutes);
    CREATE INDEX devices_fleet ON devices (extension_version, token_id, heartbeat_minutes, last_seen_ms);`,
+  // 4: file-name search served by an index: an FTS5 table of trigrams over events.file_name (any substring
+  // of 3 characters or more is found through it), kept by triggers. It points at events by rowid, which
+  // VACUUM may renumber (events has no INTEGER PRIMARY KEY): after a VACUUM run
+  // INSERT INTO events_fts(events_fts) VALUES('rebuild') (docs/collector.md).
+  `CREATE VIRTUAL TABLE ${FTS_TABLE} USING fts5(file_name, content='events', content_rowid='rowid', tokenize='trigram');
+   INSERT INTO ${FTS_TABLE}(${FTS_TABLE}) VALUES ('rebuild');
+   CREATE TRIGGER events_fts_insert AFTER INSERT ON events WHEN new.file_name IS NOT NULL BEGIN
+     INSERT INTO ${FTS_TABLE}(rowid, file_name) VALUES (new.rowid, new.file_name);
+   END;
+   CREATE TRIGGER events_fts_delete AFTER DELETE ON events WHEN old.file_name IS NOT NULL BEGIN
+     INSERT INTO ${FTS_TABLE}(${FTS_TABLE}, rowid, file_name) VALUES ('delete', old.rowid, old.file_name);
+   END;`,
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */

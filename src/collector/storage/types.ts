@@ -162,6 +162,8 @@ export interface Storage {
    * groups (fleet-counts.ts) is good while this has not moved.
    */
   readonly fleetChanges: number;
+  /** What the collector should say at start about this store (e.g. a search that is not indexed). */
+  readonly notices?: readonly string[];
   /** Every device, most recently seen first. */
   devices(): Promise<DeviceRow[]>;
   /** One page of devices, filtered and ordered (most recently seen first) by the database. */
