@@ -535,7 +535,12 @@ async function readRows(name: 'sqlite' | 'postgres', fmt: (n: number) => string,
     const common = await timed(url, `/v1/admin/events?${DEFAULT_VIEW}&limit=100&q=${encodeURIComponent('見積書')}`, 5);
     rows.push({ area: 'collector', case: `${name}: file-name search, common word (default view, 100 of many)`, ours: ms(common.ms), target: '≤ 100 ms', met: common.ms <= 100 });
     const rare = await timed(url, `/v1/admin/events?${DEFAULT_VIEW}&limit=100&q=${encodeURIComponent('見積書-123455.')}`, 3);
-    rows.push({ area: 'collector', case: `${name}: file-name search, one file among ${fmt(STORED)} (not indexed: reads every event in range)`, ours: ms(rare.ms) });
+    rows.push({ area: 'collector', case: `${name}: file-name search, one file among ${fmt(STORED)} (trigram index)`, ours: ms(rare.ms), target: '≤ 100 ms', met: rare.ms <= 100 });
+    // The summary of a search counts every match (the admin page asks for it with the list).
+    const rareSummary = await timed(url, `/v1/admin/summary?${DEFAULT_VIEW}&q=${encodeURIComponent('見積書-123455.')}`, 3);
+    rows.push({ area: 'collector', case: `${name}: summary of a file-name search, one file among ${fmt(STORED)}`, ours: ms(rareSummary.ms), target: '≤ 100 ms', met: rareSummary.ms <= 100 });
+    const commonSummary = await timed(url, `/v1/admin/summary?${DEFAULT_VIEW}&q=${encodeURIComponent('見積書')}`, 3);
+    rows.push({ area: 'collector', case: `${name}: summary of a file-name search, common word (${fmt(STORED / 5)} matches)`, ours: ms(commonSummary.ms) });
     const busy = await ingestWhileAdminReads(url, 8_000);
     rows.push({
       area: 'collector',
