@@ -305,12 +305,14 @@ export async function seededStore(backend: 'sqlite' | 'postgres', end: number): 
     const rows = `WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < ${STORED - 1}) SELECT x FROM n`;
     const devRows = `WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < ${DEVICES - 1}) SELECT x FROM n`;
     // One transaction for all of it; the event indexes are built once at the end (faster than row by row).
-    const indexes = s.db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL`).all() as { name: string; sql: string }[];
+    // Indexes and the file-name index's triggers too: the trigram index is rebuilt once at the end.
+    const indexes = s.db.prepare(`SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = 'events' AND sql IS NOT NULL`).all() as { type: string; name: string; sql: string }[];
     s.db.transaction(() => {
-      for (const i of indexes) s.db.exec(`DROP INDEX ${i.name}`);
+      for (const i of indexes) s.db.exec(`DROP ${i.type.toUpperCase()} ${i.name}`);
       s.db.exec(seedEventsSql('', rows, STORED, end).replace('floor(time_ms / 3600000.0)', 'time_ms / 3600000'));
       s.db.exec(seedDevicesSql('', devRows, DEVICES, end, (t) => `json_set('${t}', '$.deviceId', 'pc-' || x, '$.user', 'user' || x || '@example.co.jp')`));
       for (const i of indexes) s.db.exec(i.sql);
+      s.db.exec(`INSERT INTO events_fts(events_fts) VALUES ('rebuild')`);
     })();
     s.db.exec('ANALYZE');
     await s.close();
@@ -323,12 +325,16 @@ export async function seededStore(backend: 'sqlite' | 'postgres', end: number): 
   const client = await s.pool.connect();
   try {
     await client.query('BEGIN');
+    // The trigram index is built once after the rows (faster than a million GIN insertions).
+    const trgm = (await client.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'events_file_name_trgm'`, [schema])).rows[0];
+    if (trgm) await client.query(`DROP INDEX ${schema}.events_file_name_trgm`);
     await client.query(seedEventsSql(`${schema}.`, `SELECT x::bigint AS x FROM generate_series(0, ${STORED - 1}) AS x`, STORED, end));
     await client.query(
       seedDevicesSql(`${schema}.`, `SELECT x::bigint AS x FROM generate_series(0, ${DEVICES - 1}) AS x`, DEVICES, end, (t) =>
         `'${t}'::jsonb || jsonb_build_object('deviceId', 'pc-' || x, 'user', 'user' || x || '@example.co.jp')`,
       ),
     );
+    if (trgm) await client.query(trgm.indexdef);
     await client.query('COMMIT');
   } finally {
     client.release();
@@ -529,7 +535,12 @@ async function readRows(name: 'sqlite' | 'postgres', fmt: (n: number) => string,
     const common = await timed(url, `/v1/admin/events?${DEFAULT_VIEW}&limit=100&q=${encodeURIComponent('見積書')}`, 5);
     rows.push({ area: 'collector', case: `${name}: file-name search, common word (default view, 100 of many)`, ours: ms(common.ms), target: '≤ 100 ms', met: common.ms <= 100 });
     const rare = await timed(url, `/v1/admin/events?${DEFAULT_VIEW}&limit=100&q=${encodeURIComponent('見積書-123455.')}`, 3);
-    rows.push({ area: 'collector', case: `${name}: file-name search, one file among ${fmt(STORED)} (not indexed: reads every event in range)`, ours: ms(rare.ms) });
+    rows.push({ area: 'collector', case: `${name}: file-name search, one file among ${fmt(STORED)} (trigram index)`, ours: ms(rare.ms), target: '≤ 100 ms', met: rare.ms <= 100 });
+    // The summary of a search counts every match (the admin page asks for it with the list).
+    const rareSummary = await timed(url, `/v1/admin/summary?${DEFAULT_VIEW}&q=${encodeURIComponent('見積書-123455.')}`, 3);
+    rows.push({ area: 'collector', case: `${name}: summary of a file-name search, one file among ${fmt(STORED)}`, ours: ms(rareSummary.ms), target: '≤ 100 ms', met: rareSummary.ms <= 100 });
+    const commonSummary = await timed(url, `/v1/admin/summary?${DEFAULT_VIEW}&q=${encodeURIComponent('見積書')}`, 3);
+    rows.push({ area: 'collector', case: `${name}: summary of a file-name search, common word (${fmt(STORED / 5)} matches)`, ours: ms(commonSummary.ms) });
     const busy = await ingestWhileAdminReads(url, 8_000);
     rows.push({
       area: 'collector',

@@ -236,6 +236,7 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`Upload Guard collector listening on ${url}`);
   console.log(`  storage:    ${storage.kind}: ${where}`);
   console.log(`  retention:  ${retentionDays > 0 ? `${retentionDays} days` : 'forever'}`);
+  for (const notice of storage.notices ?? []) console.error(`upload-guard collector: warning: ${notice}`);
   console.log(`  admin page: ${url}/admin/`);
   console.log(`  ingest:     POST ${url}/v1/events`);
   // Fingerprints, never tokens: what the admin page shows per device while a rotation is under way.

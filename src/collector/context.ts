@@ -3,6 +3,7 @@
  * once from CollectorOptions by createCollector and handed to every plugin as its option.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import type { FleetCounts } from './fleet-counts.js';
 import type { Metrics } from './metrics.js';
 import type { AlertOutbox } from './alerts/outbox.js';
 import type { Admission } from './admission.js';
@@ -27,6 +28,8 @@ export interface CollectorContext {
   tokenLimiter: RateLimiter | null;
   admission: Admission;
   outbox: AlertOutbox;
+  /** The fleet's counts per version and token, shared by the device list and /metrics for a few seconds. */
+  fleet: FleetCounts;
   bodyLimit: number;
   staleAfterMinutes: number | undefined;
   /** Normalised --public-url, if set. */

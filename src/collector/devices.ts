@@ -71,6 +71,8 @@ export interface FleetReport {
   versions: VersionCount[];
   /** Across the whole fleet (not narrowed by the filters). */
   counts: { total: number; active: number; stale: number };
+  /** When tokens, versions and counts were counted (they are reused for a few seconds: see fleet-counts.ts), ISO-8601 UTC. */
+  countedAt?: string;
 }
 
 export interface DeviceFilter {
@@ -191,7 +193,7 @@ function tokenCountsOf(groups: readonly { tokenId: string | null; devices: numbe
  * The fleet's totals (versions, tokens, active and stale counts) from the database's counts per version
  * and token (Storage.deviceGroups): the same figures as fleetReport without reading every device.
  */
-export function fleetTotals(groups: readonly DeviceGroup[], ingestTokenIds: IngestTokenIds = []): Omit<FleetReport, 'devices' | 'nextCursor'> {
+export function fleetTotals(groups: readonly DeviceGroup[], ingestTokenIds: IngestTokenIds = []): Omit<FleetReport, 'devices' | 'nextCursor' | 'countedAt'> {
   const byVersion = new Map<string, VersionCount>();
   let total = 0;
   let stale = 0;

@@ -19,6 +19,7 @@ import { TokenSet, tokenId, MIN_TOKEN_LENGTH } from './auth.js';
 import type { CollectorContext } from './context.js';
 import type { DeviceReport } from './devices.js';
 import { redactUrl } from './log.js';
+import { FleetCounts } from './fleet-counts.js';
 import { Metrics } from './metrics.js';
 import { normalizePublicUrl } from './packages.js';
 import { adminRoutes } from './plugins/admin.js';
@@ -91,6 +92,8 @@ export interface CollectorOptions {
   /** Timeouts, ms: a whole request (headers and body; default 30 s), and an idle keep-alive connection (default 65 s). */
   requestTimeoutMs?: number;
   keepAliveTimeoutMs?: number;
+  /** How long the fleet's device counts (device list totals, /metrics) are reused, ms (default 10 s; see fleet-counts.ts). */
+  fleetCountsTtlMs?: number;
 }
 
 export interface Collector {
@@ -144,6 +147,7 @@ function buildContext(opts: CollectorOptions, log: () => FastifyInstance['log'])
     tokenLimiter: new RateLimiter(scaled(200)),
     admission: new Admission(opts.admission),
     outbox: new AlertOutbox(storage, metrics, opts.alerts ?? {}, now, (err, msg) => log().error({ err }, msg)),
+    fleet: new FleetCounts({ storage, metrics, now, staleAfterMinutes, ttlMs: opts.fleetCountsTtlMs }),
     bodyLimit: opts.bodyLimit ?? MiB,
     staleAfterMinutes,
     publicUrl: opts.publicUrl ? normalizePublicUrl(opts.publicUrl) : undefined,

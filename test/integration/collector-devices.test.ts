@@ -270,7 +270,8 @@ describe.each(backends)('devices API: $name', (backend) => {
   });
 
   it('staleAfterMinutes (a collector option) overrides the per-device rule', async () => {
-    const { col, url: other } = await start({ staleAfterMinutes: 10 });
+    // Counted at every request (no reuse): the totals must flip at the same millisecond as the row.
+    const { col, url: other } = await start({ staleAfterMinutes: 10, fleetCountsTtlMs: 0 });
     try {
       clock = T0 + 52 * MIN + 10 * MIN; // pc-a's last heartbeat was at +52
       expect(byId(await report('', other)).get('pc-a')).toMatchObject({ status: 'active', staleAfterMinutes: 10 });
@@ -324,6 +325,41 @@ describe.each(backends)('devices API: $name', (backend) => {
       expect(byId(r).get('rot-old')!.warnings).toContain('old-token');
     } finally {
       await retired.col.close();
+    }
+  });
+
+  it('reuses the fleet totals for up to 10 s (countedAt says when), and counts again at once for a new device', async () => {
+    const { col, url: other } = await start();
+    try {
+      const first = await report('', other);
+      const total = first.counts.total;
+      expect(first.countedAt).toBe(iso(clock));
+      // A heartbeat that moves nothing (same device, version and token, not silent): the count is reused.
+      const d = first.devices.find((x) => x.status === 'active')!;
+      clock += 1000;
+      const res = await fetch(other + '/v1/heartbeat', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/json' },
+        body: JSON.stringify(sampleHeartbeat({ deviceId: d.deviceId, user: d.user, extensionVersion: d.extensionVersion, heartbeatMinutes: d.heartbeatMinutes ?? undefined, time: iso(clock) })),
+      });
+      expect(res.status).toBe(204);
+      expect((await report('', other)).countedAt).toBe(first.countedAt);
+      // A new device: counted again now.
+      clock += 1000;
+      const added = await fetch(other + '/v1/heartbeat', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/json' },
+        body: JSON.stringify(sampleHeartbeat({ deviceId: 'pc-counted-again', time: iso(clock) })),
+      });
+      expect(added.status).toBe(204);
+      const again = await report('', other);
+      expect(again.countedAt).toBe(iso(clock));
+      expect(again.counts.total).toBe(total + 1);
+      // Ten seconds on, nothing changed: counted again all the same.
+      clock += 10_000;
+      expect((await report('', other)).countedAt).toBe(iso(clock));
+    } finally {
+      await col.close();
     }
   });
 });

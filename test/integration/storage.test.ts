@@ -218,4 +218,47 @@ describe.each(backends)('storage: $name', (backend) => {
     expect(page.events[0]?.fileName).toBe(e.fileName);
     expect(page.events[0]?.justification).toBe(e.justification);
   });
+
+  it('searches file names through a trigram index: any substring of 3+ characters, FTS syntax taken literally, purged rows gone', async () => {
+    const names = ['秘—見積書-Alpha.xlsx', 'quote "NEAR(a b)" AND x*.pdf', 'Ärger-Bericht.docx', 'zz.txt', 'OTHER-alpha-2.PDF'];
+    const evs = names.map((fileName, i) => sampleEvent({ time: at(200 + i), fileName }));
+    await s.insertEvents(evs, T0 + 300 * HOUR);
+    const ids = async (q: string) => (await s.queryEvents({ limit: 100, from: T0 + 199 * HOUR, q })).events.map((e) => e.fileName).sort();
+    expect(await ids('見積書')).toEqual([names[0]]);
+    // ASCII case-insensitive, as before the index (a LIKE still decides: the index only narrows).
+    expect(await ids('ALPHA')).toEqual([names[4], names[0]].sort());
+    expect(await ids('"NEAR(a b)" AND x*')).toEqual([names[1]]);
+    expect(await ids('AND')).toEqual([names[1]]);
+    // Non-ASCII case: SQLite's LIKE folds ASCII only, PostgreSQL's ILIKE every letter; the index (which
+    // folds more) adds no match the search itself would not make.
+    expect(await ids('ärger')).toEqual(s.kind === 'postgres' ? [names[2]] : []);
+    // Shorter than a trigram: still found (by a scan).
+    expect(await ids('zz')).toEqual([names[3]]);
+    expect(await ids('nothing-like-this')).toEqual([]);
+    // The summary counts through the index too.
+    expect((await s.summary({ from: T0 + 199 * HOUR, q: 'alpha' })).total).toBe(2);
+    if (s instanceof SqliteStorage) {
+      const db = s.db;
+      const fts = (q: string) => db.prepare(`SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH ?`).get(`"${q}"`) as { n: number };
+      expect(fts('見積書-Alpha').n).toBe(1);
+      await s.purgeBefore(T0 + 203 * HOUR);
+      expect(fts('見積書-Alpha').n).toBe(0);
+      expect(await ids('alpha')).toEqual([names[4]]);
+    } else {
+      const pgs = s as PostgresStorage;
+      const client = await pgs.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL enable_seqscan = off');
+        const plan = await client.query(`EXPLAIN SELECT id FROM ${pgs.schema}.events WHERE file_name ILIKE '%見積書%'`);
+        expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('events_file_name_trgm');
+        await client.query('ROLLBACK');
+      } finally {
+        client.release();
+      }
+      expect(pgs.notices).toEqual([]);
+      await s.purgeBefore(T0 + 203 * HOUR);
+      expect(await ids('alpha')).toEqual([names[4]]);
+    }
+  });
 });

@@ -91,8 +91,9 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
       reply.header('content-disposition', `attachment; filename="upload-guard-devices-${stamp()}.csv"`);
       return reply.send(Readable.from(deviceCsvPages(first, (cursor) => page(cursor, 1000), report)));
     }
-    const [rows, groups] = await Promise.all([page(q.value.cursor, q.value.limit), metrics.time('devices', () => storage.deviceGroups(at, ctx.staleAfterMinutes))]);
-    return { devices: report(rows.devices), nextCursor: rows.nextCursor, ...fleetTotals(groups, ctx.ingestTokenIds) };
+    const [rows, fleet] = await Promise.all([page(q.value.cursor, q.value.limit), ctx.fleet.groups(at)]);
+    // The totals may be a few seconds older than the page (fleet-counts.ts): countedAt says when they were counted.
+    return { devices: report(rows.devices), nextCursor: rows.nextCursor, ...fleetTotals(fleet.groups, ctx.ingestTokenIds), countedAt: new Date(fleet.at).toISOString() };
   });
 
   app.get('/v1/admin/alerts', admin, async () => {

@@ -30,15 +30,8 @@ export const healthRoutes: CollectorPlugin<{ metricsPublic?: boolean }> = async 
     }
   });
 
-  // Device counts for a Prometheus rule on stale devices, counted by the database (Storage.deviceGroups);
-  // scrapes share one count for 30 s.
-  let counted: { at: number; counts: { active: number; stale: number } } | null = null;
-  async function deviceCounts(): Promise<{ active: number; stale: number }> {
-    if (!counted || now() - counted.at >= 30_000 || now() < counted.at) {
-      counted = { at: now(), counts: fleetTotals(await metrics.time('devices', () => storage.deviceGroups(now(), ctx.staleAfterMinutes))).counts };
-    }
-    return counted.counts;
-  }
+  // Device counts for a Prometheus rule on stale devices, counted by the database and shared (fleet-counts.ts).
+  const deviceCounts = async () => fleetTotals((await ctx.fleet.groups(now())).groups).counts;
 
   app.get('/metrics', { onRequest: metricsPublic ? [] : app.requireToken('admin') }, async (_req, reply) => {
     reply.type('text/plain; version=0.0.4; charset=utf-8');

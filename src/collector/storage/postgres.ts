@@ -23,7 +23,9 @@ import {
   rollupSql,
   summaryFromCounts,
   toPage,
+  movesInFleet,
   type DayCount,
+  type FleetPlace,
 } from './sql.js';
 import type {
   AlertChannel,
@@ -179,6 +181,8 @@ export class PostgresStorage implements Storage {
   readonly pool: pg.Pool;
   readonly schema: string;
   private readonly insertSql: string;
+  fleetChanges = 0;
+  readonly notices: string[] = [];
 
   private constructor(opts: PostgresOptions) {
     this.schema = opts.schema ?? 'upload_guard';
@@ -250,12 +254,44 @@ export class PostgresStorage implements Storage {
         await client.query(MIGRATIONS[i]!);
         await client.query(`INSERT INTO ${this.schema}.migrations (version) VALUES ($1)`, [i + 1]);
       }
+      await this.ensureTrigramIndex(client);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
       throw err;
     } finally {
       client.release();
+    }
+  }
+
+  /**
+   * File-name search served by an index: a pg_trgm GIN index on events.file_name, which the planner uses
+   * for `file_name ILIKE '%…%'`. Not a numbered migration: it needs the pg_trgm extension (in Debian's
+   * postgresql-15, and trusted: a user with CREATE on the database may add it), and where the extension
+   * cannot be created the collector still works, unindexed, says so at start (notices), and tries again at
+   * the next start. The extension goes in `public`, never in the collector's schema: dropping that schema
+   * must not drop an extension other schemas use.
+   */
+  private async ensureTrigramIndex(client: pg.PoolClient): Promise<void> {
+    const has = await client.query(`SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = 'events_file_name_trgm'`, [this.schema]);
+    if (has.rowCount) return;
+    await client.query('SAVEPOINT trgm');
+    try {
+      // Collectors of other schemas may add it at the same moment: one at a time (released at COMMIT).
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('upload-guard:pg_trgm'))`);
+      await client.query('CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public');
+      const ext = await client.query<{ nspname: string }>(
+        `SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'`,
+      );
+      const ns = ext.rows[0]!.nspname;
+      await client.query(`CREATE INDEX events_file_name_trgm ON ${this.schema}.events USING gin (file_name ${pg.escapeIdentifier(ns)}.gin_trgm_ops)`);
+      await client.query('RELEASE SAVEPOINT trgm');
+    } catch (err) {
+      await client.query('ROLLBACK TO SAVEPOINT trgm');
+      this.notices.push(
+        `file-name search is not indexed (searches read every event in range): the pg_trgm extension could not be used (${(err as Error).message}); ` +
+          `a database owner can run "CREATE EXTENSION pg_trgm SCHEMA public" and restart the collector`,
+      );
     }
   }
 
@@ -338,8 +374,10 @@ export class PostgresStorage implements Storage {
   async upsertHeartbeat(h: ReceivedHeartbeat, receivedAt: number): Promise<void> {
     const t = `${this.schema}.devices`;
     // A heartbeat older than the stored one (delivered late, or by a slower collector) changes nothing.
-    const { rows } = await this.pool.query<{ inserted: boolean }>(
-      `INSERT INTO ${t} AS d (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms, raised,
+    // `before` reads the row as it was (the statement's snapshot), for fleetChanges.
+    const { rows } = await this.pool.query<{ inserted: boolean; before: FleetPlace | null }>(
+      `WITH before AS (SELECT extension_version, token_id, last_seen_ms, heartbeat_minutes FROM ${t} WHERE device_id = $1)
+       INSERT INTO ${t} AS d (device_id, heartbeat, last_seen_ms, first_seen_ms, extension_version, previous_version, version_since_ms, raised,
          heartbeat_minutes, token_id, user_name)
        VALUES ($1, $2, $3, $3, $4, NULL, $3, $5::jsonb, $6, $7, $8)
        ON CONFLICT (device_id) DO UPDATE SET
@@ -353,9 +391,11 @@ export class PostgresStorage implements Storage {
          token_id = excluded.token_id,
          user_name = excluded.user_name
        WHERE d.last_seen_ms <= excluded.last_seen_ms
-       RETURNING (xmax = 0) AS inserted`,
+       RETURNING (xmax = 0) AS inserted,
+         (SELECT json_build_object('version', extension_version, 'tokenId', token_id, 'lastSeenMs', last_seen_ms, 'minutes', heartbeat_minutes) FROM before) AS before`,
       [h.deviceId, JSON.stringify(h), receivedAt, h.extensionVersion, JSON.stringify(raisedBy(h, receivedAt)), h.heartbeatMinutes ?? null, h.tokenId ?? null, h.user ?? null],
     );
+    if (rows[0] && movesInFleet(rows[0].before ?? undefined, h, receivedAt)) this.fleetChanges++;
     if (rows[0]?.inserted) {
       // First heartbeat: the device may have sent events before it (they count as first contact).
       await this.pool.query(
@@ -393,7 +433,7 @@ export class PostgresStorage implements Storage {
       await client.query('BEGIN');
       const r = await client.query(`DELETE FROM ${this.schema}.events WHERE time_ms < $1`, [time]);
       // Device records fall under retention too: a device silent for the whole period is forgotten.
-      await client.query(`DELETE FROM ${this.schema}.devices WHERE last_seen_ms < $1`, [time]);
+      if ((await client.query(`DELETE FROM ${this.schema}.devices WHERE last_seen_ms < $1`, [time])).rowCount) this.fleetChanges++;
       // Hours wholly before `time` go; the hour it falls in is counted again from what is left.
       await client.query(`DELETE FROM ${this.schema}.event_counts WHERE hour <= $1`, [hour]);
       await client.query(

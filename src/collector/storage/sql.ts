@@ -5,7 +5,7 @@
 import type { Heartbeat, StoredEvent, UploadEvent } from '../../events/schema.js';
 import { DEFAULT_HEARTBEAT_MINUTES } from '../../policy/defaults.js';
 import { STALE_GRACE_MINUTES, STALE_MISSED_HEARTBEATS, staleAfter } from '../devices.js';
-import type { DeviceGroup, DevicePageQuery, DeviceRow, EventFilter, EventQuery, Summary, TimeWindow } from './types.js';
+import type { DeviceGroup, DevicePageQuery, DeviceRow, EventFilter, EventQuery, ReceivedHeartbeat, Summary, TimeWindow } from './types.js';
 
 /** Event field → column. Times are stored as epoch ms integers so ordering and range scans are exact. */
 export const COLUMNS = [
@@ -69,6 +69,17 @@ export function rowToEvent(row: Record<string, unknown>): StoredEvent {
   return out as StoredEvent;
 }
 
+/** SQLite's trigram index of file names (migration 4 of sqlite.ts). */
+export const FTS_TABLE = 'events_fts';
+
+/** The shortest search the trigram index can serve (shorter ones scan with LIKE). */
+export const TRIGRAM_MIN = 3;
+
+/** A file-name search as an FTS5 phrase: the whole text, quoted, so no character is FTS syntax. */
+export function ftsPhrase(q: string): string {
+  return `"${q.replace(/"/g, '""')}"`;
+}
+
 /** Builds a WHERE clause. `ph(n)` renders the n-th (1-based) placeholder: `?` or `$n`. */
 export class Where {
   readonly clauses: string[] = [];
@@ -76,6 +87,12 @@ export class Where {
   constructor(
     private readonly ph: (n: number) => string,
     private readonly ilike: string,
+    /**
+     * SQLite: narrow a file-name search to the rows its trigram index finds (the LIKE still decides,
+     * so results are the same with or without it). Off for searches that match most rows (see
+     * sqlite-reads.ts): then walking the time index and testing LIKE finds a page sooner.
+     */
+    private readonly trigram = false,
   ) {}
 
   add(sqlWithMarks: string, ...values: unknown[]): void {
@@ -106,6 +123,7 @@ export class Where {
     this.in('outcome', f.outcome);
     this.in('channel', f.channel);
     if (f.q) this.add(`file_name ${this.ilike} $? ESCAPE '\\'`, `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    if (f.q && this.trigram && [...f.q].length >= TRIGRAM_MIN) this.add(`rowid IN (SELECT rowid FROM ${FTS_TABLE} WHERE ${FTS_TABLE} MATCH $?)`, ftsPhrase(f.q));
     return this;
   }
 
@@ -190,6 +208,24 @@ export function raisedBy(h: Heartbeat, at: number): Record<string, number> {
   if (h.managed === false) raised['no-managed-policy'] = at;
   if (h.dropped > 0) raised['queue-dropping'] = at;
   return raised;
+}
+
+/** Where a device stood in the fleet's counts before a heartbeat (see Storage.fleetChanges). */
+export interface FleetPlace {
+  version: string | null;
+  tokenId: string | null;
+  lastSeenMs: number | string;
+  minutes: number | null;
+}
+
+/**
+ * Whether a heartbeat may move its device between the fleet's groups (version × token, stale or not):
+ * a new device, a new version or token, or one silent past its own stale rule until now.
+ */
+export function movesInFleet(before: FleetPlace | undefined, h: ReceivedHeartbeat, receivedAt: number): boolean {
+  if (!before) return true;
+  if (before.version !== h.extensionVersion || (before.tokenId ?? null) !== (h.tokenId ?? null)) return true;
+  return receivedAt - Number(before.lastSeenMs) > staleAfter(before.minutes) * 60_000;
 }
 
 /** A devices row (PostgreSQL returns BIGINT as strings) → DeviceRow. */

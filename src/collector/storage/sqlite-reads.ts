@@ -8,7 +8,10 @@ import type Database from 'better-sqlite3';
 import type { Heartbeat } from '../../events/schema.js';
 import {
   DAY_MS,
+  FTS_TABLE,
+  TRIGRAM_MIN,
   Where,
+  ftsPhrase,
   dayString,
   deviceGroup,
   deviceGroupsSql,
@@ -26,10 +29,24 @@ import type { DeviceGroup, DevicePage, DevicePageQuery, DeviceRow, EventFilter, 
 
 type Db = Database.Database;
 
-const where = () => new Where(() => '?', 'LIKE');
+const where = (trigram = false) => new Where(() => '?', 'LIKE', trigram);
+
+/**
+ * Matches beyond which a file-name search walks the time index instead of the trigram index: a common
+ * word finds a page of matches among the newest events at once, while fetching and sorting all its
+ * matches from the index would not. A rarer one is served by the index (a few thousand row lookups).
+ */
+const TRIGRAM_MAX_MATCHES = 5_000;
+
+/** Whether the trigram index should serve this search: long enough for trigrams, and not too common. */
+function useTrigrams(db: Db, q: string | undefined): boolean {
+  if (!q || [...q].length < TRIGRAM_MIN) return false;
+  const { n } = db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${FTS_TABLE} WHERE ${FTS_TABLE} MATCH ? LIMIT ?)`).get(ftsPhrase(q), TRIGRAM_MAX_MATCHES) as { n: number };
+  return n < TRIGRAM_MAX_MATCHES;
+}
 
 export function queryEvents(db: Db, q: EventQuery): EventPage {
-  const w = where().filter(q);
+  const w = where(useTrigrams(db, q.q)).filter(q);
   const order = pageClause(w, q);
   const rows = db.prepare(`SELECT * FROM events ${w.sql()} ${order} LIMIT ?`).all(...w.params, q.limit + 1) as Record<string, unknown>[];
   return toPage(rows, q);
@@ -41,7 +58,8 @@ export function summary(db: Db, filter: EventFilter, tzOffsetMinutes = 0): Summa
     const { sql, params } = rollupSql('', where(), filter, tzOffsetMinutes, plan, (ms: string) => `((${ms}) / ${DAY_MS})`);
     return summaryFromCounts(db.prepare(sql).all(...params) as DayCount[]);
   }
-  const w = where().filter(filter);
+  // A summary counts every match: the trigram index finds them sooner than a scan, however many there are.
+  const w = where(!!filter.q && [...filter.q].length >= TRIGRAM_MIN).filter(filter);
   const sql = w.sql();
   const p = w.params;
   const all = <T>(query: string, ...extra: unknown[]) => db.prepare(query).all(...extra, ...p) as T[];

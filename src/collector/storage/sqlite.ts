@@ -5,7 +5,7 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { UploadEvent } from '../../events/schema.js';
-import { COLUMN_NAMES, HOUR_MS, TIME_INDEX, eventValues, raisedBy } from './sql.js';
+import { COLUMN_NAMES, FTS_TABLE, HOUR_MS, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
 import { READS, type ReadName } from './sqlite-reads.js';
 import { SqliteReaders, type ReadersOptions } from './sqlite-readers.js';
 import type {
@@ -133,6 +133,18 @@ const MIGRATIONS: string[] = [
    DROP INDEX devices_last_seen;
    CREATE INDEX devices_last_seen ON devices (last_seen_ms DESC, device_id, heartbeat_minutes);
    CREATE INDEX devices_fleet ON devices (extension_version, token_id, heartbeat_minutes, last_seen_ms);`,
+  // 4: file-name search served by an index: an FTS5 table of trigrams over events.file_name (any substring
+  // of 3 characters or more is found through it), kept by triggers. It points at events by rowid, which
+  // VACUUM may renumber (events has no INTEGER PRIMARY KEY): after a VACUUM run
+  // INSERT INTO events_fts(events_fts) VALUES('rebuild') (docs/collector.md).
+  `CREATE VIRTUAL TABLE ${FTS_TABLE} USING fts5(file_name, content='events', content_rowid='rowid', tokenize='trigram');
+   INSERT INTO ${FTS_TABLE}(${FTS_TABLE}) VALUES ('rebuild');
+   CREATE TRIGGER events_fts_insert AFTER INSERT ON events WHEN new.file_name IS NOT NULL BEGIN
+     INSERT INTO ${FTS_TABLE}(rowid, file_name) VALUES (new.rowid, new.file_name);
+   END;
+   CREATE TRIGGER events_fts_delete AFTER DELETE ON events WHEN old.file_name IS NOT NULL BEGIN
+     INSERT INTO ${FTS_TABLE}(${FTS_TABLE}, rowid, file_name) VALUES ('delete', old.rowid, old.file_name);
+   END;`,
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */
@@ -157,6 +169,7 @@ export class SqliteStorage implements Storage {
   private readonly insertBatch: (events: readonly UploadEvent[], receivedAt: number, opts: InsertOptions) => { inserted: UploadEvent[]; alerts: number };
   /** The read workers; null: reads run on the main connection. */
   readonly readers: SqliteReaders | null;
+  fleetChanges = 0;
 
   constructor(opts: SqliteOptions) {
     if (opts.path !== ':memory:') {
@@ -266,7 +279,11 @@ export class SqliteStorage implements Storage {
     };
     this.db
       .transaction(() => {
-        if (!this.db.prepare('SELECT 1 FROM devices WHERE device_id = ?').get(h.deviceId)) {
+        const before = this.db
+          .prepare('SELECT extension_version AS version, token_id AS tokenId, last_seen_ms AS lastSeenMs, heartbeat_minutes AS minutes FROM devices WHERE device_id = ?')
+          .get(h.deviceId) as FleetPlace | undefined;
+        if (movesInFleet(before, h, receivedAt)) this.fleetChanges++;
+        if (!before) {
           // First heartbeat: the device may have sent events before it (they count as first contact).
           this.db
             .prepare(
@@ -305,7 +322,7 @@ export class SqliteStorage implements Storage {
       .transaction(() => {
         const removed = this.db.prepare('DELETE FROM events WHERE time_ms < ?').run(time).changes;
         // Device records fall under retention too: a device silent for the whole period is forgotten.
-        this.db.prepare('DELETE FROM devices WHERE last_seen_ms < ?').run(time);
+        if (this.db.prepare('DELETE FROM devices WHERE last_seen_ms < ?').run(time).changes) this.fleetChanges++;
         // Hours wholly before `time` go; the hour it falls in is counted again from what is left.
         this.db.prepare('DELETE FROM event_counts WHERE hour <= ?').run(hour);
         this.db

@@ -156,6 +156,14 @@ export interface Storage {
    * device was heard of, and its previous extension version when the version changes.
    */
   upsertHeartbeat(heartbeat: ReceivedHeartbeat, receivedAt: number): Promise<void>;
+  /**
+   * Counts the heartbeats (of this collector) that may have moved a device between the fleet's groups: a
+   * new device, another version or token, a device back from silence; and purges. A cached count of the
+   * groups (fleet-counts.ts) is good while this has not moved.
+   */
+  readonly fleetChanges: number;
+  /** What the collector should say at start about this store (e.g. a search that is not indexed). */
+  readonly notices?: readonly string[];
   /** Every device, most recently seen first. */
   devices(): Promise<DeviceRow[]>;
   /** One page of devices, filtered and ordered (most recently seen first) by the database. */
