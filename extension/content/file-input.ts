@@ -1,8 +1,9 @@
 /**
  * Channel: <input type=file> (and webkitdirectory folder pickers), wherever the input lives: the
- * document, an open shadow root (its `input` event is composed, so the window sees it), a same-origin
- * iframe (this script runs there too), or nowhere at all (created on the fly and never attached: the
- * page hooks hand such an input over once, with ADOPT_EVENT, when the page clicks it).
+ * document, an open shadow root (its `input` event is composed, so the window sees it), a closed one
+ * (closed-roots.ts), a same-origin iframe (this script runs there too), or nowhere at all (created on
+ * the fly and never attached: the page hooks hand such an input over once, with ADOPT_EVENT, when the
+ * page clicks it).
  *
  * The browser fires `input` then `change` in the same task. Both are held at the capture phase and the
  * input is emptied while its files are judged (names at once, contents by a scan), so no page code can
@@ -11,6 +12,7 @@
  * that passed, the input holds exactly those when the page's handlers run.
  */
 import { ADOPT_EVENT } from './bridge.js';
+import { followIntoClosedRoot } from './closed-roots.js';
 import { isGuarded, knownAnswer, select } from './gate.js';
 import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
 
@@ -31,6 +33,8 @@ function watch(el: HTMLInputElement): void {
 }
 
 function onInput(e: Event): void {
+  // From a closed root the parser made: judged by the listener this adds on the root, next in the path.
+  if (isGuarded() && followIntoClosedRoot(targetOf(e), FOLLOW)) return;
   const el = fileInput(targetOf(e));
   if (!el || isReplay(e) || !firstSight(e) || !isGuarded()) return;
   // The non-composed `change` from a shadow root never reaches the window: listen on the element.
@@ -67,6 +71,12 @@ function onChange(e: Event): void {
   if (!el || isReplay(e) || !firstSight(e)) return;
   if (held.has(el)) hold(e);
 }
+
+/** What a closed root gets when it is followed (closed-roots.ts). */
+const FOLLOW: [string, (e: Event) => void][] = [
+  ['input', onInput],
+  ['change', onChange],
+];
 
 export function installFileInput(): void {
   window.addEventListener('input', onInput, true);

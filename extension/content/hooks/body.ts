@@ -8,7 +8,8 @@
  * `instanceof` lie, and a FormData from another frame is not an `instanceof` this one's).
  */
 import type { Channel } from '../../shared/messages.js';
-import { combine, gateBlob, gateText, READY, type Gate } from './gates.js';
+import { bytesSource } from './blob-url.js';
+import { combine, gateBlob, gateText, parentOf, READY, type Gate } from './gates.js';
 import { ask, config } from './bridge-client.js';
 import { typingGate } from './typing.js';
 import {
@@ -31,6 +32,7 @@ import {
   SafeURLSearchParams,
   sequenceOf,
   toStr,
+  weakMapSet,
 } from './safe-self.js';
 
 export interface Checked {
@@ -61,6 +63,12 @@ function checkContent(ch: Channel, body: unknown): Checked {
     // Bytes the page read from somewhere: stopped only when the engine finds a marking in them.
     const copy = new SafeBlob(sequenceOf(body as BlobPart));
     if (blobSize(copy) === 0) return { gate: READY, body: copy };
+    // Bytes read back from a File through a blob: URL are that File, name included (blob-url.ts).
+    const source = bytesSource(body as ArrayBuffer | ArrayBufferView);
+    if (source) {
+      weakMapSet(parentOf, copy, source);
+      return { gate: gateBlob(ch, copy), body: copy };
+    }
     return { gate: { ready: false, refusedNow: false, decision: ask(ch, [{ kind: 'bytes', blob: copy }]) }, body: copy };
   }
   if (isReadableStream(body) || isDocument(body)) return { gate: READY, body }; // not inspected

@@ -4,6 +4,7 @@
  * from the page's `init` but carries the snapshot body as its own.
  */
 import { checkBody } from './body.js';
+import { fromBlobUrl } from './blob-url.js';
 import { config } from './bridge-client.js';
 import { NO, pending, settle, whenDecided, type Decision } from './decision.js';
 import { combine, gateBlob, gateText, READY, type Gate } from './gates.js';
@@ -16,12 +17,15 @@ import {
   blobType,
   create,
   defineProperty,
+  headersGet,
   isRequest,
   promiseThen,
   regExpExec,
   requestBlob,
   requestBody,
   requestClone,
+  requestFormData,
+  requestHeaders,
   requestUrl,
   SafePromise,
   SafeTypeError,
@@ -29,6 +33,7 @@ import {
 } from './safe-self.js';
 
 const TEXTUAL = /^(text\/|application\/(json|x-www-form-urlencoded))/;
+const MULTIPART = /^multipart\/form-data\s*;/i;
 
 export function hookFetch(w: Window & typeof globalThis): void {
   const original = w.fetch;
@@ -40,13 +45,13 @@ export function hookFetch(w: Window & typeof globalThis): void {
     } catch {
       gate = { ready: false, refusedNow: true, decision: NO }; // cannot tell what it sends: it does not go
     }
-    if (gate.ready) return apply(original, this, args);
+    if (gate.ready) return fromBlobUrl(args[0], apply(original, this, args));
     const decision = gate.decision;
     return new SafePromise<Response>((resolve, reject) =>
       whenDecided(decision, (ok) => {
         if (!ok) return reject(new SafeTypeError('Failed to fetch'));
         try {
-          resolve(apply(original, this, args));
+          resolve(fromBlobUrl(args[0], apply(original, this, args)));
         } catch (e) {
           reject(e);
         }
@@ -89,6 +94,13 @@ function gateRequest(req: Request): Gate {
   const decision: Decision = pending();
   const fail = () => settle(decision, false);
   const follow = (g: Gate) => (g.ready ? settle(decision, true) : whenDecided(g.decision, (ok) => settle(decision, ok)));
+  // A multipart body (the FormData it was made with) is judged part by part, as fetch(url, { body })
+  // judges a FormData: each file by its name and its content. One that does not parse is refused.
+  const type = headersGet(requestHeaders(req), 'content-type');
+  if (type !== null && regExpExec(MULTIPART, type) !== null) {
+    promiseThen(requestFormData(requestClone(req)), (fd) => follow(checkBody('fetch', fd).gate), fail);
+    return { ready: false, refusedNow: false, decision };
+  }
   promiseThen(
     requestBlob(requestClone(req)),
     (b) => {

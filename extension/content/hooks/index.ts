@@ -12,6 +12,7 @@ import './safe-self.js';
 import './bridge-client.js';
 import { hookBeacon } from './beacon.js';
 import { hookBlobSlice } from './blob-slice.js';
+import { hookBlobUrls } from './blob-url.js';
 import { hookFetch } from './fetch.js';
 import { hookFormData } from './form-data.js';
 import { hookFormSubmit } from './form-submit.js';
@@ -48,6 +49,7 @@ export function installHooks(w: Win): void {
   hookWebSocket(w);
   hookFormData(w);
   hookBlobSlice(w);
+  hookBlobUrls(w);
   hookFormSubmit(w);
   hookPickers(w);
   hookSources(w);

@@ -143,6 +143,9 @@ export const requestBody: (r: Request) => ReadableStream | null = getter('Reques
 export const requestClone: (r: Request) => Request = method('Request', 'clone');
 export const requestBlob: (r: Request) => Promise<Blob> = method('Request', 'blob');
 export const isRequest = is(requestBody) as (v: unknown) => v is Request;
+export const requestHeaders: (r: Request) => Headers = getter('Request', 'headers');
+export const requestFormData: (r: Request) => Promise<FormData> = method('Request', 'formData');
+export const headersGet: (h: Headers, name: string) => string | null = method('Headers', 'get');
 export const isReadableStream = is(getter('ReadableStream', 'locked')) as (v: unknown) => v is ReadableStream;
 export const isDocument = is(getter('Document', 'URL')) as (v: unknown) => v is Document;
 export const portPost: (p: MessagePort, m: unknown) => void = method('MessagePort', 'postMessage');
@@ -186,6 +189,17 @@ export const responseBody: (r: Response) => ReadableStream | null = getter('Resp
 export const responseClone: (r: Response) => Response = method('Response', 'clone');
 export const responseBlob: (r: Response) => Promise<Blob> = method('Response', 'blob');
 export const isResponse = is(responseBody) as (v: unknown) => v is Response;
+export const responseArrayBuffer: (r: Response) => Promise<ArrayBuffer> = method('Response', 'arrayBuffer');
+const typedArrayBuffer: (v: ArrayBufferView) => ArrayBufferLike = getter('Uint8Array', 'buffer');
+const dataViewBuffer: (v: ArrayBufferView) => ArrayBufferLike = getter('DataView', 'buffer');
+/** The buffer under a typed array or a DataView. */
+export function viewBuffer(v: ArrayBufferView): ArrayBufferLike {
+  try {
+    return typedArrayBuffer(v);
+  } catch {
+    return dataViewBuffer(v);
+  }
+}
 export const SafeDataTransfer: typeof DataTransfer | undefined = G.DataTransfer;
 export const idbRequestTransaction: (r: IDBRequest) => IDBTransaction | null = getter('IDBRequest', 'transaction');
 export const idbTransactionAbort: (t: IDBTransaction) => void = method('IDBTransaction', 'abort');

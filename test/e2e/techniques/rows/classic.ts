@@ -59,10 +59,6 @@ const rows: Technique[] = [
     id: 'request-object',
     title: 'fetch(new Request(url, { body })) — the body travels inside a Request',
     run: (p, t) => t.settle(fetch(new Request(t.url('request-object'), { method: 'POST', body: t.form(p) }))),
-    gap: {
-      leaks: ['name-marked-file'],
-      why: 'hooks/fetch.ts judges a Request body as one blob of multipart bytes: the part\'s file name is never checked against rule 2',
-    },
   },
   {
     id: 'blob-url',
@@ -72,10 +68,6 @@ const rows: Technique[] = [
       const copy = await (await fetch(url)).blob();
       URL.revokeObjectURL(url);
       return t.settle(fetch(t.url('blob-url', p.name ? `&name=${encodeURIComponent(p.name)}` : ''), { method: 'POST', body: copy }));
-    },
-    gap: {
-      leaks: ['name-marked-file'],
-      why: 'the Blob read back from a blob: URL does not carry the verdict of the name-marked File behind it, and its bytes are clean',
     },
   },
   {
