@@ -7,7 +7,7 @@
 import { BYTES_NAME, createGuard, type Item } from '../../src/guard/index.js';
 import type { DecideResponse, Request, ServiceResponse } from '../shared/messages.js';
 import { watchScan } from '../ui/checking/indicator.js';
-import { showWarning } from './load-ui.js';
+import { preloadUi, showWarning } from './load-ui.js';
 import { runtime } from './runtime.js';
 import { encrypted, scan } from './scanner.js';
 
@@ -21,8 +21,9 @@ async function ask<T extends { version: string }>(m: Request): Promise<T> {
 }
 
 export const guard = createGuard({
-  // A scan that runs long shows the "checking…" indicator, fed by the scan's progress.
-  scan: (blob, name, opts) => watchScan(name === BYTES_NAME ? null : name, blob.size, (progress) => scan(blob, name, opts, progress)),
+  // A scan that runs long shows the "checking…" indicator, fed by the scan's progress. A file to scan
+  // may lead to a warning: the dialog loads while the scan runs.
+  scan: (blob, name, opts) => (preloadUi(), watchScan(name === BYTES_NAME ? null : name, blob.size, (progress) => scan(blob, name, opts, progress))),
   encrypted,
   fetchView: () => ask<ServiceResponse>({ type: 'service', url: location.href }),
   decide: (req) => ask<DecideResponse>(req),

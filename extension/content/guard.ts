@@ -63,36 +63,31 @@ function toItem(s: Subject): Item {
   return { kind: 'text', text: s.text };
 }
 
-/** A file is about to appear: a chooser opens, or files are dragged in. The scanner starts meanwhile. */
+/**
+ * A file is about to appear: a chooser opens, or files are dragged in. The scanner and the warning
+ * dialog start loading meanwhile (the employee is still choosing), so the first warning opens as fast as
+ * later ones; a page that never takes a file, a drop, a paste or marked text never loads either.
+ */
 function warmUpOnIntent(): void {
+  const warm = () => {
+    warmUp();
+    preloadUi();
+  };
   const onClick = (e: Event) => {
     const t = e.composedPath()[0];
-    if (t instanceof HTMLInputElement && t.type === 'file' && isGuarded()) warmUp();
+    if (t instanceof HTMLInputElement && t.type === 'file' && isGuarded()) warm();
   };
   const onDrag = (e: DragEvent) => {
-    if (e.dataTransfer?.types.includes('Files') && isGuarded()) warmUp();
+    if (e.dataTransfer?.types.includes('Files') && isGuarded()) warm();
   };
   window.addEventListener('click', onClick, { capture: true, passive: true });
   window.addEventListener('dragenter', onDrag, { capture: true, passive: true });
-}
-
-/**
- * The top frame of a guarded tab loads the dialog once the page has loaded and is idle, so the first
- * warning opens as fast as later ones (a page's own code may send marked text without any gesture the
- * guard could see coming). Never during the page's load; frames below load it on first use.
- */
-function preloadUiWhenIdle(): void {
-  if (window !== window.top) return;
-  const idle = () => requestIdleCallback(() => isGuarded() && preloadUi(), { timeout: 5_000 });
-  if (document.readyState === 'complete') idle();
-  else window.addEventListener('load', idle, { once: true });
 }
 
 function start(): void {
   listenForHooks();
   listenForScanner();
   warmUpOnIntent();
-  preloadUiWhenIdle();
   installFileInput();
   installDrop();
   installPaste();

@@ -6,4 +6,5 @@ export * from './page.js';
 export * from './protocol.js';
 export * from './answer.js';
 export * from './url-text.js';
+export * from './text-prefilter.js';
 export * from './typing.js';

@@ -11,9 +11,12 @@
  * - Entries without a `// source:` line were shipped before issue 14, from the services' own sign-in and
  *   upload pages as the e2e tests serve them (test/e2e, real hostnames).
  * - Entries added by issue 14 carry a `// source:` line with the page consulted.
- * Hosts deliberately left out, for now: Papago, Discord, X, Facebook, LINE, Notion, Evernote, Typeform
- * (no page of the service's own naming its web host was at hand), Slack, GitHub itself and Microsoft
- * Forms (commonly a company's sanctioned tenant: guard them by policy `services` where they are not).
+ * Hosts deliberately left out, for now: Papago, Discord, X, Facebook / Messenger, LINE, Evernote, Typeform,
+ * データ便, おくりん坊, Google 翻訳 (no page of the service's own naming its web host was at hand: the pages
+ * found were third-party proxy rule lists and how-to blogs, which this file does not take as sources),
+ * Slack, GitHub itself and Microsoft Forms (commonly a company's sanctioned tenant, and one web host serves
+ * every workspace, so an `allow` entry could not tell the company's from a free one: guard them by policy
+ * `services` where they are not sanctioned).
  */
 import type { Service } from './types.js';
 
@@ -106,6 +109,14 @@ const CHAT: Service[] = [
   { id: 'telegram-web', name: 'Telegram Web', category: 'sharing', hosts: ['web.telegram.org'] },
 ];
 
+/** Note and form services: a page or a form answer there is stored by the service and shareable by link. */
+const NOTES: Service[] = [
+  // source: Notion Help Center, "Network control" (https://www.notion.com/help/network-control, read at
+  // /zh-cn/help/network-control): admins restrict workspaces by intercepting "traffic to notion.so", where
+  // the web app runs. (Google Forms is on docs.google.com, listed above.)
+  { id: 'notion', name: 'Notion', category: 'sharing', hosts: ['notion.so', 'www.notion.so'] },
+];
+
 /** More file-transfer services. */
 const TRANSFER: Service[] = [
   // source: Smash terms (https://about.fromsmash.com/terms-policies: "accessible at the URL https://fromsmash.com")
@@ -130,6 +141,7 @@ export const DEFAULT_SERVICES: readonly Service[] = Object.freeze([
   ...CODE_PASTE,
   ...TRANSLATION,
   ...CHAT,
+  ...NOTES,
   ...GENAI,
   ...GENAI_MORE,
 ]);

@@ -5,11 +5,12 @@
  * Text is judged here, synchronously, by the shared scanner while the realm's built-ins are intact
  * (intact.ts); Blobs, and text the scanner here cannot be trusted with, go to the guard.
  */
-import { checkName, scanText } from '../../../src/detect/index.js';
+import { checkName, scanText } from '../../../src/detect/rules/verdicts.js';
 import { ask, config } from './bridge-client.js';
 import { blobsIn } from './carried.js';
 import { allOf, NO, type Decision } from './decision.js';
 import { intact } from './intact.js';
+import { cannotBeMarked } from './quick.js';
 import { append, arrayJoin, fileName, isFile, SafeWeakMap, stringSlice, weakMapGet, weakMapSet } from './safe-self.js';
 import { TEXT_CAP, textsOf } from './text.js';
 import type { Channel } from '../../shared/messages.js';
@@ -63,6 +64,7 @@ function markedText(texts: string[]): string | null {
 }
 
 export function gateText(ch: Channel, text: string): Gate {
+  if (cannotBeMarked(text, config.designated)) return READY; // most bodies: no scan, no realm check
   const texts = textsOf(text);
   const marked = markedText(texts);
   if (marked === '') return READY;

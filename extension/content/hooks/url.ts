@@ -9,16 +9,9 @@ import type { Channel } from '../../shared/messages.js';
 import { ask, config } from './bridge-client.js';
 import { combine, gateText, READY, type Gate } from './gates.js';
 import { intact } from './intact.js';
-import { hasOwn, regExpExec, stringIncludes } from './safe-self.js';
+import { designatedText } from './quick.js';
+import { regExpExec, stringIncludes } from './safe-self.js';
 import { typingGate } from './typing.js';
-
-/** Designated content rules can match plain ASCII: then every URL with text is judged. */
-function designatedText(): boolean {
-  const d = config.designated as Record<string, unknown> | undefined;
-  if (!d) return false;
-  const has = (k: string) => hasOwn(d, k) && (d[k] as unknown[]).length > 0;
-  return has('keywords') || has('patterns');
-}
 
 export function gateUrl(ch: Channel, url: string): Gate {
   if (config.guarded === false) return READY;
@@ -28,7 +21,7 @@ export function gateUrl(ch: Channel, url: string): Gate {
 }
 
 function textGate(ch: Channel, url: string): Gate {
-  if (!designatedText() && regExpExec(MAY_HOLD_STAMP, url) === null) return READY;
+  if (!designatedText(config.designated) && regExpExec(MAY_HOLD_STAMP, url) === null) return READY;
   // The decoding is ordinary code: trusted here only while the realm is; otherwise the guard decodes.
   if (!intact()) return { ready: false, refusedNow: false, decision: ask(ch, [{ kind: 'url', url }]) };
   const text = urlText(url);
