@@ -11,7 +11,7 @@ import { scanBlob } from '../../src/detect/index.js';
 import { ExpansionGuard } from '../../src/detect/extract/expansion-guard.js';
 import { gunzip, inflateRaw } from '../../src/detect/extract/inflate.js';
 import { MarkupWindows } from '../../src/detect/extract/markup-windows.js';
-import { asciiWithout } from '../../src/detect/extract/byte-scan.js';
+import { ALL_NEEDLES, asciiWithout, findNeedles, type Needle } from '../../src/detect/extract/byte-scan.js';
 import { CellFinder } from '../../src/detect/extract/ooxml.js';
 import { markupTextAroundStamps } from '../../src/detect/extract/xml-text.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
@@ -160,6 +160,50 @@ describe('CellFinder: which cell uses a shared string, over a streamed sheet', (
       }
       expect(Object.fromEntries([...found].map(([k, v]) => [k, v.cell])), `chunks up to ${max}`).toEqual({ 1: 'A1', 50: 'A50', 96: 'A96' });
     }
+  });
+});
+
+describe('findNeedles: the word-at-a-time needle search', () => {
+  /** Every occurrence by brute force: [start, needle index]. */
+  function naive(buf: Uint8Array, needles: readonly Needle[], from: number, to: number): string[] {
+    const out: string[] = [];
+    for (let s = from; s < to; s++) {
+      needles.forEach((nd, k) => {
+        if (s + nd.bytes.length <= buf.length && nd.bytes.every((b, j) => buf[s + j] === b)) out.push(`${s}:${k}`);
+      });
+    }
+    return out.sort();
+  }
+
+  it('finds what a brute-force search finds, at every alignment, range and buffer offset', () => {
+    const rand = prng(11);
+    const text = enc('本日の打合せです。秘密保持。社外秘\\u79d8 ㊙ 秘 Confidential ' + 'す'.repeat(40));
+    for (let trial = 0; trial < 300; trial++) {
+      const len = 1 + Math.floor(rand() * 700);
+      const backing = new Uint8Array(len + 8);
+      for (let i = 0; i < backing.length; i++) backing[i] = rand() < 0.5 ? text[Math.floor(rand() * text.length)] : Math.floor(rand() * 256);
+      // Plant whole needles at random places, some across word boundaries and at the very ends.
+      for (let k = 0; k < 6; k++) {
+        const nd = ALL_NEEDLES[Math.floor(rand() * ALL_NEEDLES.length)];
+        const at = k === 0 ? 0 : Math.floor(rand() * (backing.length - nd.bytes.length));
+        backing.set(nd.bytes, at);
+      }
+      const off = Math.floor(rand() * 8);
+      const buf = backing.subarray(off, off + len);
+      const from = Math.floor(rand() * len);
+      const to = from + Math.floor(rand() * (len - from + 1));
+      const got: string[] = [];
+      findNeedles(buf, ALL_NEEDLES, from, to, (at, nd) => (got.push(`${at}:${ALL_NEEDLES.indexOf(nd)}`), true));
+      expect(got.sort(), `trial ${trial}`).toEqual(naive(buf, ALL_NEEDLES, from, to));
+    }
+  });
+
+  it('stops when the callback says so, on long buffers too', () => {
+    const buf = new Uint8Array(100_000);
+    for (let i = 0; i < buf.length; i += 1000) buf.set(ALL_NEEDLES[0].bytes, i);
+    let n = 0;
+    findNeedles(buf, ALL_NEEDLES, 0, buf.length, () => ++n < 5);
+    expect(n).toBe(5);
   });
 });
 
