@@ -1,0 +1,136 @@
+/**
+ * Start-up problems said in one clear line (a real `upload-guard collector` process), a weak token
+ * refused, the alert outbox's drop limit counted and shown, and device records under retention.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
+import { createCollector } from '../../src/collector/server.js';
+import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const INGEST = 'limits-ingest-token-0123456789';
+const ADMIN = 'limits-admin-token-0123456789';
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'ug-limits-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** Runs the collector until it exits; its exit code and what it wrote to stderr. */
+function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; err: string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/upload-guard.js'), 'collector', '--port', '0', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, UPLOAD_GUARD_INGEST_TOKEN: '', UPLOAD_GUARD_ADMIN_TOKEN: '', DATABASE_URL: '', ...env },
+  });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return new Promise((r) =>
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      r({ code, err });
+    }),
+  );
+}
+
+describe('start-up problems', () => {
+  it('each is one clear line, never a stack trace: data path not a directory, malformed tokens.json, a one-character token', async () => {
+    const file = join(tmp(), 'not-a-dir');
+    writeFileSync(file, 'x');
+    const malformed = tmp();
+    writeFileSync(join(malformed, 'tokens.json'), '{"ingest": "abc", ');
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [['--data', file], {}, /cannot use the data directory .*not-a-dir: not a directory/],
+      [['--data', malformed], {}, /tokens\.json is not valid JSON .*fix it, or delete it/],
+      [['--data', tmp()], { UPLOAD_GUARD_INGEST_TOKEN: 'x', UPLOAD_GUARD_ADMIN_TOKEN: ADMIN }, /tokens must be at least \d+ characters/],
+    ];
+    for (const [args, env, message] of cases) {
+      const { code, err } = await run(args, env);
+      expect(code, err).not.toBe(0);
+      expect(err.trim().split('\n'), err).toHaveLength(1);
+      expect(err).toMatch(/^upload-guard collector: /);
+      expect(err).toMatch(message);
+      expect(err).not.toMatch(/\n\s+at /);
+    }
+  }, 60_000);
+
+  it('createCollector refuses a one-character token too', async () => {
+    const storage = new SqliteStorage({ path: ':memory:' });
+    await expect(createCollector({ storage, ingestTokens: ['x'], adminTokens: [ADMIN] })).rejects.toThrow(/at least \d+ characters/);
+    await storage.close();
+  });
+});
+
+describe('alert outbox limit', () => {
+  it('counts every alert not queued past maxPending, in /metrics and /v1/admin/alerts', async () => {
+    // A receiver that always fails: nothing is delivered, so the pending alerts stay.
+    const hook = createHttpServer((_req, res) => res.writeHead(500).end());
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    const c = await createCollector({
+      storage: new SqliteStorage({ path: join(tmp(), 'events.db') }),
+      ingestTokens: [INGEST],
+      adminTokens: [ADMIN],
+      ingestRateLimit: { perSecond: 0, burst: 0 },
+      alerts: { webhookUrl: `http://127.0.0.1:${(hook.address() as { port: number }).port}/`, maxPending: 5, backoff: [60_000] },
+    });
+    const url = await c.listen(0);
+    try {
+      const events = Array.from({ length: 8 }, () => sampleEvent({ action: 'block', outcome: 'blocked' }));
+      const res = await fetch(`${url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      });
+      expect(await res.json()).toMatchObject({ accepted: 8 });
+      const alerts = (await (await fetch(`${url}/v1/admin/alerts`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { pending: number; dropped: number };
+      expect(alerts).toMatchObject({ pending: 5, dropped: 3 });
+      const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
+      expect(metrics).toMatch(/^upload_guard_alerts_dropped_total 3$/m);
+      expect(metrics).toMatch(/^upload_guard_alerts_pending 5$/m);
+    } finally {
+      await c.close();
+      await c.storage.close();
+      hook.close();
+    }
+  });
+});
+
+describe('device records under retention', () => {
+  it('a device silent for the whole retention period is forgotten; an active one is kept', async () => {
+    let clock = Date.parse('2026-11-01T00:00:00Z');
+    const c = await createCollector({
+      storage: new SqliteStorage({ path: join(tmp(), 'events.db') }),
+      ingestTokens: [INGEST],
+      adminTokens: [ADMIN],
+      retentionDays: 30,
+      now: () => clock,
+    });
+    const url = await c.listen(0);
+    const beat = (deviceId: string) =>
+      fetch(`${url}/v1/heartbeat`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/json' },
+        body: JSON.stringify(sampleHeartbeat({ deviceId, time: new Date(clock).toISOString() })),
+      });
+    try {
+      expect((await beat('pc-gone')).status).toBe(204);
+      clock += 20 * 86_400_000;
+      expect((await beat('pc-here')).status).toBe(204);
+      clock += 11 * 86_400_000;
+      await c.purgeExpired();
+      const r = (await (await fetch(`${url}/v1/admin/devices`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { devices: { deviceId: string }[]; counts: { total: number } };
+      expect(r.devices.map((d) => d.deviceId)).toEqual(['pc-here']);
+      expect(r.counts.total).toBe(1);
+    } finally {
+      await c.close();
+      await c.storage.close();
+    }
+  });
+});
