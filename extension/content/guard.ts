@@ -16,8 +16,9 @@ import { preloadUi } from './load-ui.js';
 import { installPaste } from './paste.js';
 import { setHooksPort } from './hooks-line.js';
 import { runtime } from './runtime.js';
-import { listenForScanner, warmUp } from './scanner.js';
+import { listenForScanner } from './scanner.js';
 import { installTextWatch } from './text-watch.js';
+import { warmUpOnIntent } from './warm-up.js';
 
 let port: MessagePort | null = null;
 
@@ -61,19 +62,6 @@ function toItem(s: Subject): Item {
   if (s.kind === 'bytes') return { kind: 'bytes', blob: s.blob };
   if (s.kind === 'url') return { kind: 'text', text: urlText(s.url) };
   return { kind: 'text', text: s.text };
-}
-
-/** A file is about to appear: a chooser opens, or files are dragged in. The scanner starts meanwhile. */
-function warmUpOnIntent(): void {
-  const onClick = (e: Event) => {
-    const t = e.composedPath()[0];
-    if (t instanceof HTMLInputElement && t.type === 'file' && isGuarded()) warmUp();
-  };
-  const onDrag = (e: DragEvent) => {
-    if (e.dataTransfer?.types.includes('Files') && isGuarded()) warmUp();
-  };
-  window.addEventListener('click', onClick, { capture: true, passive: true });
-  window.addEventListener('dragenter', onDrag, { capture: true, passive: true });
 }
 
 /**
