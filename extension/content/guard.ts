@@ -16,8 +16,9 @@ import { preloadUi } from './load-ui.js';
 import { installPaste } from './paste.js';
 import { setHooksPort } from './hooks-line.js';
 import { runtime } from './runtime.js';
-import { listenForScanner, warmUp } from './scanner.js';
+import { listenForScanner } from './scanner.js';
 import { installTextWatch } from './text-watch.js';
+import { warmUpOnIntent } from './warm-up.js';
 
 let port: MessagePort | null = null;
 
@@ -61,27 +62,6 @@ function toItem(s: Subject): Item {
   if (s.kind === 'bytes') return { kind: 'bytes', blob: s.blob };
   if (s.kind === 'url') return { kind: 'text', text: urlText(s.url) };
   return { kind: 'text', text: s.text };
-}
-
-/**
- * A file is about to appear: a chooser opens, or files are dragged in. The scanner and the warning
- * dialog start loading meanwhile (the employee is still choosing), so the first warning opens as fast as
- * later ones; a page that never takes a file, a drop, a paste or marked text never loads either.
- */
-function warmUpOnIntent(): void {
-  const warm = () => {
-    warmUp();
-    preloadUi();
-  };
-  const onClick = (e: Event) => {
-    const t = e.composedPath()[0];
-    if (t instanceof HTMLInputElement && t.type === 'file' && isGuarded()) warm();
-  };
-  const onDrag = (e: DragEvent) => {
-    if (e.dataTransfer?.types.includes('Files') && isGuarded()) warm();
-  };
-  window.addEventListener('click', onClick, { capture: true, passive: true });
-  window.addEventListener('dragenter', onDrag, { capture: true, passive: true });
 }
 
 function start(): void {

@@ -65,8 +65,8 @@ export function onProgress(listener: Listener): () => void {
 }
 
 /**
- * Starts the frame and its worker ahead of the first scan (when a file chooser opens or files are
- * dragged over the page), so the first file does not wait for them. Nothing happens if already started.
+ * Starts the frame and its worker ahead of the first scan (when a file is about to appear: warm-up.ts),
+ * so the first file does not wait for them. Nothing happens if already started.
  */
 export function warmUp(): void {
   void connect().catch(() => undefined);

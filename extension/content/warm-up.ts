@@ -1,0 +1,34 @@
+/**
+ * Starts the scanner (its frame, worker and engine: scanner.ts) and loads the warning dialog as soon as a file is about to appear,
+ * so the first file does not wait for them: a file input is pressed, focused (keyboard) or clicked
+ * (also one the page clicks from its own script: the page hooks hand such an input over with
+ * ADOPT_EVENT), or files are dragged over the page. An employee takes far longer to pick a file than the
+ * scanner takes to start. A page where nothing of the kind happens loads nothing.
+ */
+import { ADOPT_EVENT } from './bridge.js';
+import { isGuarded } from './gate.js';
+import { preloadUi } from './load-ui.js';
+import { warmUp } from './scanner.js';
+
+function fileInput(t: EventTarget | undefined): boolean {
+  if (t instanceof HTMLInputElement) return t.type === 'file';
+  // A label for a file input (the usual styled "Attach" button) opens the chooser too.
+  return t instanceof HTMLLabelElement && t.control instanceof HTMLInputElement && t.control.type === 'file';
+}
+
+function warm(): void {
+  warmUp();
+  preloadUi();
+}
+
+export function warmUpOnIntent(): void {
+  const onInput = (e: Event) => {
+    if (fileInput(e.composedPath()[0]) && isGuarded()) warm();
+  };
+  const onDrag = (e: DragEvent) => {
+    if (e.dataTransfer?.types.includes('Files') && isGuarded()) warm();
+  };
+  const passive = { capture: true, passive: true };
+  for (const type of ['pointerdown', 'focusin', 'click', ADOPT_EVENT]) window.addEventListener(type, onInput, passive);
+  window.addEventListener('dragenter', onDrag, passive);
+}
