@@ -13,7 +13,7 @@
  * Clean typing costs one scan of the field's text per keystroke, which exits at once when the text has
  * no 秘 (and the company designated no keywords).
  */
-import { aroundEdit, MarkedFields, predictInsert } from '../../src/guard/index.js';
+import { aroundEdit, changedSpan, KeyStream, MarkedFields, predictInsert, typedBy } from '../../src/guard/index.js';
 import { decide, guard, isGuarded, textVerdict } from './gate.js';
 import { tellHooks } from './hooks-line.js';
 import { hold, isReplay, replay, targetOf } from './replay.js';
@@ -61,14 +61,13 @@ function becomesMarked(prev: string | undefined, next: string): boolean {
   return isMarked(next);
 }
 
-/** The field's text once `data` replaces what the insertion covers. */
-function afterInsert(f: Field, e: InputEvent, data: string): string {
+/** The field's text once `data` replaces what the insertion covers (`r`: where, in an editor). */
+function afterInsert(f: Field, r: StaticRange | Range | undefined, data: string): string {
   const el = f.el;
   if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) {
     return predictInsert(f.text, el.selectionStart ?? f.text.length, el.selectionEnd ?? f.text.length, data);
   }
-  const r = e.getTargetRanges()[0];
-  if (!r) return f.text + data; // unknown place: judge the text with the insertion anywhere
+  if (!r || !el.contains(r.startContainer) || !el.contains(r.endContainer)) return f.text + data; // unknown place: judge the text with the insertion anywhere
   const before = document.createRange();
   before.setStart(el, 0);
   before.setEnd(r.startContainer, r.startOffset);
@@ -78,48 +77,199 @@ function afterInsert(f: Field, e: InputEvent, data: string): string {
   return `${before.toString()}${data}${after.toString()}`;
 }
 
+/** What the employee typed into each place, for editors whose text no field holds (see KeyStream). */
+const streams = new WeakMap<EventTarget, KeyStream>();
+function streamOf(t: EventTarget): KeyStream {
+  let s = streams.get(t);
+  if (!s) streams.set(t, (s = new KeyStream()));
+  return s;
+}
+/** The character the last keydown typed, until its `input` arrives (it is in the stream already). */
+let keyInFlight: string | null = null;
+
+/**
+ * The text to ask about when `data` lands at `t`, or null when it completes no stamp: the field's text
+ * (what a request that carries the field will hold), else what was typed there (an editor with its
+ * own model). The whole stamp arriving in one piece is not this module's (see wholeStamp).
+ */
+function completes(t: EventTarget, data: string, where: StaticRange | Range | undefined, typed: boolean): string | null {
+  if (isMarked(data)) {
+    const f = fieldOf(t);
+    if (f) wholeStamp.add(f.el);
+    return null;
+  }
+  const f = fieldOf(t);
+  if (f && !wholeStamp.has(f.el)) {
+    const text = afterInsert(f, where, data);
+    if (becomesMarked(lastClean.get(f.el) === f.text ? f.text : undefined, text)) return text;
+  }
+  if (typed) return null; // already in the stream: the keydown judged it
+  // Never marked at rest (a decided stamp leaves it, see settled), so the edit is what matters.
+  const s = streamOf(t);
+  const next = s.after(data);
+  return becomesMarked(s.value, next) ? next : null;
+}
+
 function onBeforeInput(e: InputEvent): void {
   if (isReplay(e) || !e.cancelable || !e.inputType.startsWith('insert') || !isGuarded()) return;
   const data = e.data ?? e.dataTransfer?.getData('text/plain') ?? '';
-  if (data === '') return;
-  const f = fieldOf(targetOf(e));
-  if (!f || wholeStamp.has(f.el) || isMarked(data)) return;
-  const text = afterInsert(f, e, data);
-  const known = lastClean.get(f.el) === f.text ? f.text : undefined;
-  if (!becomesMarked(known, text)) return;
+  const t = targetOf(e);
+  if (data === '' || !t) return;
+  if (inFlightToDialog(e, t)) return;
+  const text = completes(t, data, e.getTargetRanges()[0], data === keyInFlight);
+  if (text === null) return;
   hold(e);
+  typingUntil = performance.now() + BURST_MS;
   void decide('text-field', [{ kind: 'text', text }]).then((ok) => {
-    if (!ok) return;
+    settled(t);
     // Allowed: that text is remembered as approved, so this insertion now passes the check.
-    f.el.focus();
-    document.execCommand('insertText', false, data);
+    if (ok) insert(t, data);
   });
+}
+
+/** A stamp typed at `t` was decided: typing there starts afresh (a new stamp is asked about again). */
+function settled(t: EventTarget): void {
+  streams.delete(t);
+}
+
+function insert(t: EventTarget, data: string): void {
+  if (t instanceof HTMLElement) t.focus();
+  keyInFlight = data; // judged already: its beforeinput is let through
+  document.execCommand('insertText', false, data);
+  keyInFlight = null;
+}
+
+/**
+ * A key that types a character, seen before the page's own keydown handlers: editors that take keys
+ * on keydown (preventDefault, their own model, a canvas) send the keystroke from there, and no
+ * `beforeinput` follows. A key that would complete a stamp is held here, for every kind of editor.
+ */
+function onKeyDown(e: KeyboardEvent): void {
+  if (isReplay(e) || e.isComposing || !isGuarded()) return;
+  const t = targetOf(e);
+  if (!t) return;
+  if (inFlightToDialog(e, t)) return;
+  watchHost(t);
+  if (e.key === 'Backspace') return streamOf(t).erase();
+  const ch = typedBy(e.key, e);
+  keyInFlight = null;
+  if (ch === '') return;
+  const sel = t instanceof HTMLElement && t.isContentEditable ? document.getSelection() : null;
+  const text = completes(t, ch, sel && sel.rangeCount > 0 ? sel.getRangeAt(0) : undefined, false);
+  if (text === null) {
+    streamOf(t).push(ch);
+    keyInFlight = ch;
+    return;
+  }
+  hold(e);
+  typingUntil = performance.now() + BURST_MS;
+  const init = keyInit(e);
+  void decide('text-field', [{ kind: 'text', text }]).then((ok) => {
+    settled(t);
+    if (!ok) return;
+    // The page's own handler first, as the key would have reached it; the browser's insertion only if
+    // the page leaves it to the browser (a synthetic key inserts nothing by itself).
+    const left = replay(t, new KeyboardEvent('keydown', init));
+    if (left && fieldOf(t)) insert(t, ch);
+  });
+}
+
+function keyInit(e: KeyboardEvent): KeyboardEventInit {
+  const { key, code, location, repeat, shiftKey, ctrlKey, metaKey, altKey } = e;
+  return { key, code, location, repeat, shiftKey, ctrlKey, metaKey, altKey, bubbles: true, cancelable: true, composed: true };
+}
+
+/**
+ * Keys still in flight when the warning opens (the employee was typing) belong to neither the page nor
+ * the dialog: a space or Enter would press its button before it was read. Escape still closes it.
+ */
+const BURST_MS = 400;
+let typingUntil = 0;
+function inFlightToDialog(e: KeyboardEvent | InputEvent, t: EventTarget): boolean {
+  const now = performance.now();
+  if (now > typingUntil || !(t instanceof HTMLElement) || t.localName !== WARNING_TAG) return false;
+  if (e instanceof KeyboardEvent && e.key === 'Escape') return false;
+  typingUntil = now + BURST_MS;
+  hold(e);
+  return true;
+}
+const WARNING_TAG = 'upload-guard-warning';
+
+/** Text that landed without a key of its own (IME, autocorrect, a drop, autofill) is typing too. */
+function feedStream(e: Event): void {
+  const t = targetOf(e);
+  if (!t || !(e instanceof InputEvent) || e.isComposing || !e.inputType.startsWith('insert')) return;
+  const data = e.data ?? '';
+  if (data === keyInFlight) keyInFlight = null;
+  else if (isMarked(data)) settled(t); // a whole stamp in one piece: asked about where it leaves
+  else if (data !== '') streamOf(t).push(data);
 }
 
 function onInput(e: Event): void {
   if (isReplay(e)) return;
+  feedStream(e);
   const f = fieldOf(targetOf(e));
   if (!f || !isGuarded()) return;
+  const data = e instanceof InputEvent ? e.data : null;
+  const asked = changed(f, data !== null && isMarked(data));
+  if (!asked) return;
+  hold(e);
+  void asked.then((ok) => ok && replay(f.el, new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText' })));
+}
+
+/**
+ * A field's text changed, and we learn of it only afterwards: remembered when clean; when it became
+ * marked from pieces, the page hooks hold back every request that could carry a piece of it and the
+ * employee is asked. The decision being made, or null when there is nothing to ask.
+ */
+function changed(f: Field, whole: boolean): Promise<boolean> | null {
   if (!becomesMarked(lastClean.get(f.el), f.text)) {
     lastClean.set(f.el, f.text);
     wholeStamp.delete(f.el);
     if (markedFields.clear(f.el)) tellHooks({ t: 'typing', state: 'clear' });
-    return;
+    return null;
   }
   lastClean.delete(f.el);
-  const data = e instanceof InputEvent ? e.data : null;
-  if (data !== null && isMarked(data)) wholeStamp.add(f.el);
-  if (wholeStamp.has(f.el)) return;
-  if (markedFields.has(f.el)) return; // already held back and explained
+  if (whole) wholeStamp.add(f.el);
+  if (wholeStamp.has(f.el) || markedFields.has(f.el)) return null; // leaves whole, or already asked
   if (markedFields.mark(f.el)) tellHooks({ t: 'typing', state: 'marked' });
-  hold(e);
-  const text = f.text;
-  void decide('text-field', [{ kind: 'text', text }]).then((ok) => {
-    if (!markedFields.has(f.el)) return; // removed meanwhile
-    if (!ok) return tellHooks({ t: 'typing', state: 'refused' });
+  return decide('text-field', [{ kind: 'text', text: f.text }]).then((ok) => {
+    if (!markedFields.has(f.el)) return false; // removed meanwhile
+    if (!ok) return (tellHooks({ t: 'typing', state: 'refused' }), false);
     if (markedFields.clear(f.el)) tellHooks({ t: 'typing', state: 'clear' });
-    replay(f.el, new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText' }));
+    return true;
   });
+}
+
+/**
+ * Editors that write the text into the DOM themselves (innerHTML, textContent, their own model drawn as
+ * nodes) raise no input event: their editing hosts are watched for changes from the moment they are
+ * used. What they held then is the baseline (a document that already carries the stamp is not being typed).
+ */
+const observer = new MutationObserver((records) => {
+  const hosts = new Set<HTMLElement>();
+  for (const r of records) {
+    const f = fieldOf(r.target instanceof Element ? r.target : r.target.parentElement);
+    if (f) hosts.add(f.el);
+  }
+  for (const el of hosts) written({ el, text: el.textContent ?? '' });
+});
+const observed = new WeakSet<HTMLElement>();
+
+function watchHost(t: EventTarget | null): void {
+  const f = fieldOf(t);
+  if (!f || observed.has(f.el) || f.el instanceof HTMLInputElement || f.el instanceof HTMLTextAreaElement) return;
+  observed.add(f.el);
+  if (isMarked(f.text)) wholeStamp.add(f.el);
+  else lastClean.set(f.el, f.text);
+  observer.observe(f.el, { childList: true, characterData: true, subtree: true });
+}
+
+function written(f: Field): void {
+  const prev = lastClean.get(f.el);
+  if (prev === f.text || !isGuarded()) return; // an input event told us already
+  const [a, b] = prev === undefined ? [0, 0] : changedSpan(prev, f.text);
+  void changed(f, isMarked(f.text.slice(a, b)));
 }
 
 /** The end of an IME composition that left a field marked: the page would send on it. */
@@ -129,6 +279,8 @@ function onCompositionEnd(e: CompositionEvent): void {
 }
 
 export function installTextWatch(): void {
+  window.addEventListener('keydown', onKeyDown, true);
+  window.addEventListener('focusin', (e) => isGuarded() && watchHost(targetOf(e)), true);
   window.addEventListener('beforeinput', onBeforeInput as EventListener, true);
   window.addEventListener('input', onInput, true);
   window.addEventListener('compositionend', onCompositionEnd as EventListener, true);
