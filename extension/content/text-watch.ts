@@ -1,17 +1,22 @@
 /**
  * Channel: text typed into a field or editor (input, textarea, contenteditable, also inside shadow
- * roots), watched as it grows, not only when it is sent: an editor that sends each keystroke or small
- * operation on its own never carries the whole stamp in one request.
+ * roots, and editors with their own model), watched as it grows, not only when it is sent: an editor
+ * that sends each keystroke or small operation on its own never carries the whole stamp in one request.
  *
- * - An insertion the browser lets us cancel (`beforeinput`: typing, replacing, dropping text) that would
- *   make the field's text marked, though it does not hold the whole stamp itself, is held before it lands: the warning shows at that keystroke, and the
- *   text is inserted only if the employee continues.
- * - A change we learn of only afterwards (IME composition, autofill) that leaves the field marked: the
- *   page's listeners do not see that `input`, and the page hooks hold back every request that could
- *   carry a piece of the text (hooks/typing.ts) until the employee answers, refusing them on a no, for
- *   as long as the field stays marked.
- * Clean typing costs one scan of the field's text per keystroke, which exits at once when the text has
- * no 秘 (and the company designated no keywords).
+ * - A key that would complete a stamp (`keydown`, before the page's own handlers) is held: the warning
+ *   shows at that keystroke, and the page gets the key only if the employee continues. Judged on the
+ *   field's text, and on what was typed there (KeyStream) for editors whose text no field holds: a
+ *   canvas taking keys on keydown, a hidden textarea the page empties after each key.
+ * - An insertion without a key of its own that the browser lets us cancel (`beforeinput`: IME commits,
+ *   replacing, dropping text), judged the same way.
+ * - A change we learn of only afterwards (an uncancellable composition, autofill, text the page writes
+ *   into an editing host itself, seen by a MutationObserver) that leaves the field marked: the page's
+ *   listeners do not see that `input`, and the page hooks hold back every request that could carry a
+ *   piece of the text (hooks/typing.ts) until the employee answers, refusing them on a no, for as long
+ *   as the field stays marked.
+ * A whole stamp arriving in one piece (a paste, a filled-in prompt) is not asked about here: it leaves in
+ * one piece, where the paste, Enter, submit and request checks ask once, for every way it leaves.
+ * Clean typing costs a scan of the stretch around the edit per keystroke (`npm run bench -- typing`).
  */
 import { aroundEdit, changedSpan, KeyStream, MarkedFields, predictInsert, typedBy } from '../../src/guard/index.js';
 import { decide, guard, isGuarded, textVerdict } from './gate.js';
