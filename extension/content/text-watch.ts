@@ -120,7 +120,7 @@ function onBeforeInput(e: InputEvent): void {
   const data = e.data ?? e.dataTransfer?.getData('text/plain') ?? '';
   const t = targetOf(e);
   if (data === '' || !t) return;
-  if (inFlightToDialog(e, t)) return;
+  if (inFlightToDialog(e, t) || isDialog(t)) return;
   const text = completes(t, data, e.getTargetRanges()[0], data === keyInFlight);
   if (text === null) return;
   hold(e);
@@ -153,7 +153,7 @@ function onKeyDown(e: KeyboardEvent): void {
   if (isReplay(e) || e.isComposing || !isGuarded()) return;
   const t = targetOf(e);
   if (!t) return;
-  if (inFlightToDialog(e, t)) return;
+  if (inFlightToDialog(e, t) || isDialog(t)) return;
   watchHost(t);
   if (e.key === 'Backspace') return streamOf(t).erase();
   const ch = typedBy(e.key, e);
@@ -192,18 +192,21 @@ const BURST_MS = 400;
 let typingUntil = 0;
 function inFlightToDialog(e: KeyboardEvent | InputEvent, t: EventTarget): boolean {
   const now = performance.now();
-  if (now > typingUntil || !(t instanceof HTMLElement) || t.localName !== WARNING_TAG) return false;
+  if (now > typingUntil || !isDialog(t)) return false;
   if (e instanceof KeyboardEvent && e.key === 'Escape') return false;
   typingUntil = now + BURST_MS;
   hold(e);
   return true;
 }
+/** ui/warning/show.ts's HOST_TAG (not imported: the dialog's code loads only when needed). */
 const WARNING_TAG = 'upload-guard-warning';
+/** The warning itself: what the employee types there (a reason) is theirs, never watched. */
+const isDialog = (t: EventTarget) => t instanceof HTMLElement && t.localName === WARNING_TAG;
 
 /** Text that landed without a key of its own (IME, autocorrect, a drop, autofill) is typing too. */
 function feedStream(e: Event): void {
   const t = targetOf(e);
-  if (!t || !(e instanceof InputEvent) || e.isComposing || !e.inputType.startsWith('insert')) return;
+  if (!t || isDialog(t) || !(e instanceof InputEvent) || e.isComposing || !e.inputType.startsWith('insert')) return;
   const data = e.data ?? '';
   if (data === keyInFlight) keyInFlight = null;
   else if (isMarked(data)) settled(t); // a whole stamp in one piece: asked about where it leaves
