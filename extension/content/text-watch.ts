@@ -97,7 +97,7 @@ let keyInFlight: string | null = null;
  * (what a request that carries the field will hold), else what was typed there (an editor with its
  * own model). The whole stamp arriving in one piece is not this module's (see wholeStamp).
  */
-function completes(t: EventTarget, data: string, where: StaticRange | Range | undefined, typed: boolean): string | null {
+function completes(t: EventTarget, data: string, where: StaticRange | Range | undefined): string | null {
   if (isMarked(data)) {
     const f = fieldOf(t);
     if (f) wholeStamp.add(f.el);
@@ -108,7 +108,6 @@ function completes(t: EventTarget, data: string, where: StaticRange | Range | un
     const text = afterInsert(f, where, data);
     if (becomesMarked(lastClean.get(f.el) === f.text ? f.text : undefined, text)) return text;
   }
-  if (typed) return null; // already in the stream: the keydown judged it
   // Never marked at rest (a decided stamp leaves it, see settled), so the edit is what matters.
   const s = streamOf(t);
   const next = s.after(data);
@@ -119,9 +118,10 @@ function onBeforeInput(e: InputEvent): void {
   if (isReplay(e) || !e.cancelable || !e.inputType.startsWith('insert') || !isGuarded()) return;
   const data = e.data ?? e.dataTransfer?.getData('text/plain') ?? '';
   const t = targetOf(e);
-  if (data === '' || !t) return;
+  // The keydown that typed it judged it already (field and stream).
+  if (data === '' || data === keyInFlight || !t) return;
   if (inFlightToDialog(e, t) || isDialog(t)) return;
-  const text = completes(t, data, e.getTargetRanges()[0], data === keyInFlight);
+  const text = completes(t, data, e.getTargetRanges()[0]);
   if (text === null) return;
   hold(e);
   typingUntil = performance.now() + BURST_MS;
@@ -160,7 +160,7 @@ function onKeyDown(e: KeyboardEvent): void {
   keyInFlight = null;
   if (ch === '') return;
   const sel = t instanceof HTMLElement && t.isContentEditable ? document.getSelection() : null;
-  const text = completes(t, ch, sel && sel.rangeCount > 0 ? sel.getRangeAt(0) : undefined, false);
+  const text = completes(t, ch, sel && sel.rangeCount > 0 ? sel.getRangeAt(0) : undefined);
   if (text === null) {
     streamOf(t).push(ch);
     keyInFlight = ch;
