@@ -40,13 +40,16 @@ const TEXT_INPUTS = new Set(['text', 'search', 'email', 'url', 'tel', '']);
 function fieldOf(t: EventTarget | null): Field | null {
   if (t instanceof HTMLTextAreaElement) return { el: t, text: t.value };
   if (t instanceof HTMLInputElement) return TEXT_INPUTS.has(t.type) ? { el: t, text: t.value } : null;
-  if (t instanceof HTMLElement && t.isContentEditable) {
-    // The editing host holds the whole message, not just the node with the caret.
-    let host: HTMLElement = t;
-    while (host.parentElement?.isContentEditable) host = host.parentElement;
-    return { el: host, text: host.textContent ?? '' };
-  }
-  return null;
+  const host = editingHost(t);
+  return host ? { el: host, text: host.textContent ?? '' } : null;
+}
+
+/** The editing host holds the whole message, not just the node with the caret. */
+function editingHost(t: EventTarget | null): HTMLElement | null {
+  if (!(t instanceof HTMLElement) || !t.isContentEditable) return null;
+  let host: HTMLElement = t;
+  while (host.parentElement?.isContentEditable) host = host.parentElement;
+  return host;
 }
 
 const isMarked = (text: string) => text !== '' && textVerdict(text).verdict === 'marked';
@@ -257,8 +260,8 @@ function changed(f: Field, whole: boolean): Promise<boolean> | null {
 const observer = new MutationObserver((records) => {
   const hosts = new Set<HTMLElement>();
   for (const r of records) {
-    const f = fieldOf(r.target instanceof Element ? r.target : r.target.parentElement);
-    if (f) hosts.add(f.el);
+    const host = editingHost(r.target instanceof Element ? r.target : r.target.parentElement);
+    if (host) hosts.add(host);
   }
   for (const el of hosts) written({ el, text: el.textContent ?? '' });
 });
