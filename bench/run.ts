@@ -16,6 +16,7 @@ const suites: [string, () => Promise<Row[]>][] = [
   ['page-text', async () => (await import('./page-text.js')).runPageTextBench()],
   ['browser', async () => (await import('./upload-latency.js')).runUploadLatencyBench()],
   ['pages', async () => (await import('./pages.js')).runPagesBench()],
+  ['typing', async () => (await import('./typing.js')).runTypingBench()],
 ];
 
 const rows: Row[] = [];

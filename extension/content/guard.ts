@@ -11,7 +11,7 @@ import { HANDSHAKE, type Subject, type ToGuard, type ToHooks } from './bridge.js
 import { installDrop } from './drop.js';
 import { installFileInput } from './file-input.js';
 import { installFormSubmit } from './form-submit.js';
-import { decide, guard, isGuarded, type Item } from './gate.js';
+import { decide, guard, type Item } from './gate.js';
 import { preloadUi } from './load-ui.js';
 import { installPaste } from './paste.js';
 import { setHooksPort } from './hooks-line.js';

@@ -1,19 +1,24 @@
 /**
  * Channel: text typed into a field or editor (input, textarea, contenteditable, also inside shadow
- * roots), watched as it grows, not only when it is sent: an editor that sends each keystroke or small
- * operation on its own never carries the whole stamp in one request.
+ * roots, and editors with their own model), watched as it grows, not only when it is sent: an editor
+ * that sends each keystroke or small operation on its own never carries the whole stamp in one request.
  *
- * - An insertion the browser lets us cancel (`beforeinput`: typing, replacing, dropping text) that would
- *   make the field's text marked, though it does not hold the whole stamp itself, is held before it lands: the warning shows at that keystroke, and the
- *   text is inserted only if the employee continues.
- * - A change we learn of only afterwards (IME composition, autofill) that leaves the field marked: the
- *   page's listeners do not see that `input`, and the page hooks hold back every request that could
- *   carry a piece of the text (hooks/typing.ts) until the employee answers, refusing them on a no, for
- *   as long as the field stays marked.
- * Clean typing costs one scan of the field's text per keystroke, which exits at once when the text has
- * no 秘 (and the company designated no keywords).
+ * - A key that would complete a stamp (`keydown`, before the page's own handlers) is held: the warning
+ *   shows at that keystroke, and the page gets the key only if the employee continues. Judged on the
+ *   field's text, and on what was typed there (KeyStream) for editors whose text no field holds: a
+ *   canvas taking keys on keydown, a hidden textarea the page empties after each key.
+ * - An insertion without a key of its own that the browser lets us cancel (`beforeinput`: IME commits,
+ *   replacing, dropping text), judged the same way.
+ * - A change we learn of only afterwards (an uncancellable composition, autofill, text the page writes
+ *   into an editing host itself, seen by a MutationObserver) that leaves the field marked: the page's
+ *   listeners do not see that `input`, and the page hooks hold back every request that could carry a
+ *   piece of the text (hooks/typing.ts) until the employee answers, refusing them on a no, for as long
+ *   as the field stays marked.
+ * A whole stamp arriving in one piece (a paste, a filled-in prompt) is not asked about here: it leaves in
+ * one piece, where the paste, Enter, submit and request checks ask once, for every way it leaves.
+ * Clean typing costs a scan of the stretch around the edit per keystroke (`npm run bench -- typing`).
  */
-import { aroundEdit, MarkedFields, predictInsert } from '../../src/guard/index.js';
+import { aroundEdit, changedSpan, KeyStream, MarkedFields, predictInsert, typedBy } from '../../src/guard/index.js';
 import { decide, guard, isGuarded, textVerdict } from './gate.js';
 import { tellHooks } from './hooks-line.js';
 import { hold, isReplay, replay, targetOf } from './replay.js';
@@ -35,13 +40,16 @@ const TEXT_INPUTS = new Set(['text', 'search', 'email', 'url', 'tel', '']);
 function fieldOf(t: EventTarget | null): Field | null {
   if (t instanceof HTMLTextAreaElement) return { el: t, text: t.value };
   if (t instanceof HTMLInputElement) return TEXT_INPUTS.has(t.type) ? { el: t, text: t.value } : null;
-  if (t instanceof HTMLElement && t.isContentEditable) {
-    // The editing host holds the whole message, not just the node with the caret.
-    let host: HTMLElement = t;
-    while (host.parentElement?.isContentEditable) host = host.parentElement;
-    return { el: host, text: host.textContent ?? '' };
-  }
-  return null;
+  const host = editingHost(t);
+  return host ? { el: host, text: host.textContent ?? '' } : null;
+}
+
+/** The editing host holds the whole message, not just the node with the caret. */
+function editingHost(t: EventTarget | null): HTMLElement | null {
+  if (!(t instanceof HTMLElement) || !t.isContentEditable) return null;
+  let host: HTMLElement = t;
+  while (host.parentElement?.isContentEditable) host = host.parentElement;
+  return host;
 }
 
 const isMarked = (text: string) => text !== '' && textVerdict(text).verdict === 'marked';
@@ -61,14 +69,13 @@ function becomesMarked(prev: string | undefined, next: string): boolean {
   return isMarked(next);
 }
 
-/** The field's text once `data` replaces what the insertion covers. */
-function afterInsert(f: Field, e: InputEvent, data: string): string {
+/** The field's text once `data` replaces what the insertion covers (`r`: where, in an editor). */
+function afterInsert(f: Field, r: StaticRange | Range | undefined, data: string): string {
   const el = f.el;
   if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) {
     return predictInsert(f.text, el.selectionStart ?? f.text.length, el.selectionEnd ?? f.text.length, data);
   }
-  const r = e.getTargetRanges()[0];
-  if (!r) return f.text + data; // unknown place: judge the text with the insertion anywhere
+  if (!r || !el.contains(r.startContainer) || !el.contains(r.endContainer)) return f.text + data; // unknown place: judge the text with the insertion anywhere
   const before = document.createRange();
   before.setStart(el, 0);
   before.setEnd(r.startContainer, r.startOffset);
@@ -78,48 +85,202 @@ function afterInsert(f: Field, e: InputEvent, data: string): string {
   return `${before.toString()}${data}${after.toString()}`;
 }
 
+/** What the employee typed into each place, for editors whose text no field holds (see KeyStream). */
+const streams = new WeakMap<EventTarget, KeyStream>();
+function streamOf(t: EventTarget): KeyStream {
+  let s = streams.get(t);
+  if (!s) streams.set(t, (s = new KeyStream()));
+  return s;
+}
+/** The character the last keydown typed, until its `input` arrives (it is in the stream already). */
+let keyInFlight: string | null = null;
+
+/**
+ * The text to ask about when `data` lands at `t`, or null when it completes no stamp: the field's text
+ * (what a request that carries the field will hold), else what was typed there (an editor with its
+ * own model). The whole stamp arriving in one piece is not this module's (see wholeStamp).
+ */
+function completes(t: EventTarget, data: string, where: StaticRange | Range | undefined): string | null {
+  if (isMarked(data)) {
+    const f = fieldOf(t);
+    if (f) wholeStamp.add(f.el);
+    return null;
+  }
+  const f = fieldOf(t);
+  if (f && !wholeStamp.has(f.el)) {
+    const text = afterInsert(f, where, data);
+    if (becomesMarked(lastClean.get(f.el) === f.text ? f.text : undefined, text)) return text;
+  }
+  // Never marked at rest (a decided stamp leaves it, see settled), so the edit is what matters.
+  const s = streamOf(t);
+  const next = s.after(data);
+  return becomesMarked(s.value, next) ? next : null;
+}
+
 function onBeforeInput(e: InputEvent): void {
   if (isReplay(e) || !e.cancelable || !e.inputType.startsWith('insert') || !isGuarded()) return;
   const data = e.data ?? e.dataTransfer?.getData('text/plain') ?? '';
-  if (data === '') return;
-  const f = fieldOf(targetOf(e));
-  if (!f || wholeStamp.has(f.el) || isMarked(data)) return;
-  const text = afterInsert(f, e, data);
-  const known = lastClean.get(f.el) === f.text ? f.text : undefined;
-  if (!becomesMarked(known, text)) return;
+  const t = targetOf(e);
+  // The keydown that typed it judged it already (field and stream).
+  if (data === '' || data === keyInFlight || !t) return;
+  if (inFlightToDialog(e, t) || isDialog(t)) return;
+  const text = completes(t, data, e.getTargetRanges()[0]);
+  if (text === null) return;
   hold(e);
+  typingUntil = performance.now() + BURST_MS;
   void decide('text-field', [{ kind: 'text', text }]).then((ok) => {
-    if (!ok) return;
+    settled(t);
     // Allowed: that text is remembered as approved, so this insertion now passes the check.
-    f.el.focus();
-    document.execCommand('insertText', false, data);
+    if (ok) insert(t, data);
   });
+}
+
+/** A stamp typed at `t` was decided: typing there starts afresh (a new stamp is asked about again). */
+function settled(t: EventTarget): void {
+  streams.delete(t);
+}
+
+function insert(t: EventTarget, data: string): void {
+  if (t instanceof HTMLElement) t.focus();
+  keyInFlight = data; // judged already: its beforeinput is let through
+  document.execCommand('insertText', false, data);
+  keyInFlight = null;
+}
+
+/**
+ * A key that types a character, seen before the page's own keydown handlers: editors that take keys
+ * on keydown (preventDefault, their own model, a canvas) send the keystroke from there, and no
+ * `beforeinput` follows. A key that would complete a stamp is held here, for every kind of editor.
+ */
+function onKeyDown(e: KeyboardEvent): void {
+  if (isReplay(e) || e.isComposing || !isGuarded()) return;
+  const t = targetOf(e);
+  if (!t) return;
+  if (inFlightToDialog(e, t) || isDialog(t)) return;
+  watchHost(t);
+  if (e.key === 'Backspace') return streamOf(t).erase();
+  const ch = typedBy(e.key, e);
+  keyInFlight = null;
+  if (ch === '') return;
+  const sel = t instanceof HTMLElement && t.isContentEditable ? document.getSelection() : null;
+  const text = completes(t, ch, sel && sel.rangeCount > 0 ? sel.getRangeAt(0) : undefined);
+  if (text === null) {
+    streamOf(t).push(ch);
+    keyInFlight = ch;
+    return;
+  }
+  hold(e);
+  typingUntil = performance.now() + BURST_MS;
+  const init = keyInit(e);
+  void decide('text-field', [{ kind: 'text', text }]).then((ok) => {
+    settled(t);
+    if (!ok) return;
+    // The page's own handler first, as the key would have reached it; the browser's insertion only if
+    // the page leaves it to the browser (a synthetic key inserts nothing by itself).
+    const left = replay(t, new KeyboardEvent('keydown', init));
+    if (left && fieldOf(t)) insert(t, ch);
+  });
+}
+
+function keyInit(e: KeyboardEvent): KeyboardEventInit {
+  const { key, code, location, repeat, shiftKey, ctrlKey, metaKey, altKey } = e;
+  return { key, code, location, repeat, shiftKey, ctrlKey, metaKey, altKey, bubbles: true, cancelable: true, composed: true };
+}
+
+/**
+ * Keys still in flight when the warning opens (the employee was typing) belong to neither the page nor
+ * the dialog: a space or Enter would press its button before it was read. Escape still closes it.
+ */
+const BURST_MS = 400;
+let typingUntil = 0;
+function inFlightToDialog(e: KeyboardEvent | InputEvent, t: EventTarget): boolean {
+  const now = performance.now();
+  if (now > typingUntil || !isDialog(t)) return false;
+  if (e instanceof KeyboardEvent && e.key === 'Escape') return false;
+  typingUntil = now + BURST_MS;
+  hold(e);
+  return true;
+}
+/** ui/warning/show.ts's HOST_TAG (not imported: the dialog's code loads only when needed). */
+const WARNING_TAG = 'upload-guard-warning';
+/** The warning itself: what the employee types there (a reason) is theirs, never watched. */
+const isDialog = (t: EventTarget) => t instanceof HTMLElement && t.localName === WARNING_TAG;
+
+/** Text that landed without a key of its own (IME, autocorrect, a drop, autofill) is typing too. */
+function feedStream(e: Event): void {
+  const t = targetOf(e);
+  if (!t || isDialog(t) || !(e instanceof InputEvent) || e.isComposing || !e.inputType.startsWith('insert')) return;
+  const data = e.data ?? '';
+  if (data === keyInFlight) keyInFlight = null;
+  else if (isMarked(data)) settled(t); // a whole stamp in one piece: asked about where it leaves
+  else if (data !== '') streamOf(t).push(data);
 }
 
 function onInput(e: Event): void {
   if (isReplay(e)) return;
+  feedStream(e);
   const f = fieldOf(targetOf(e));
   if (!f || !isGuarded()) return;
+  const data = e instanceof InputEvent ? e.data : null;
+  const asked = changed(f, data !== null && isMarked(data));
+  if (!asked) return;
+  hold(e);
+  void asked.then((ok) => ok && replay(f.el, new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText' })));
+}
+
+/**
+ * A field's text changed, and we learn of it only afterwards: remembered when clean; when it became
+ * marked from pieces, the page hooks hold back every request that could carry a piece of it and the
+ * employee is asked. The decision being made, or null when there is nothing to ask.
+ */
+function changed(f: Field, whole: boolean): Promise<boolean> | null {
   if (!becomesMarked(lastClean.get(f.el), f.text)) {
     lastClean.set(f.el, f.text);
     wholeStamp.delete(f.el);
     if (markedFields.clear(f.el)) tellHooks({ t: 'typing', state: 'clear' });
-    return;
+    return null;
   }
   lastClean.delete(f.el);
-  const data = e instanceof InputEvent ? e.data : null;
-  if (data !== null && isMarked(data)) wholeStamp.add(f.el);
-  if (wholeStamp.has(f.el)) return;
-  if (markedFields.has(f.el)) return; // already held back and explained
+  if (whole) wholeStamp.add(f.el);
+  if (wholeStamp.has(f.el) || markedFields.has(f.el)) return null; // leaves whole, or already asked
   if (markedFields.mark(f.el)) tellHooks({ t: 'typing', state: 'marked' });
-  hold(e);
-  const text = f.text;
-  void decide('text-field', [{ kind: 'text', text }]).then((ok) => {
-    if (!markedFields.has(f.el)) return; // removed meanwhile
-    if (!ok) return tellHooks({ t: 'typing', state: 'refused' });
+  return decide('text-field', [{ kind: 'text', text: f.text }]).then((ok) => {
+    if (!markedFields.has(f.el)) return false; // removed meanwhile
+    if (!ok) return (tellHooks({ t: 'typing', state: 'refused' }), false);
     if (markedFields.clear(f.el)) tellHooks({ t: 'typing', state: 'clear' });
-    replay(f.el, new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText' }));
+    return true;
   });
+}
+
+/**
+ * Editors that write the text into the DOM themselves (innerHTML, textContent, their own model drawn as
+ * nodes) raise no input event: their editing hosts are watched for changes from the moment they are
+ * used. What they held then is the baseline (a document that already carries the stamp is not being typed).
+ */
+const observer = new MutationObserver((records) => {
+  const hosts = new Set<HTMLElement>();
+  for (const r of records) {
+    const host = editingHost(r.target instanceof Element ? r.target : r.target.parentElement);
+    if (host) hosts.add(host);
+  }
+  for (const el of hosts) written({ el, text: el.textContent ?? '' });
+});
+const observed = new WeakSet<HTMLElement>();
+
+function watchHost(t: EventTarget | null): void {
+  const f = fieldOf(t);
+  if (!f || observed.has(f.el) || f.el instanceof HTMLInputElement || f.el instanceof HTMLTextAreaElement) return;
+  observed.add(f.el);
+  if (isMarked(f.text)) wholeStamp.add(f.el);
+  else lastClean.set(f.el, f.text);
+  observer.observe(f.el, { childList: true, characterData: true, subtree: true });
+}
+
+function written(f: Field): void {
+  const prev = lastClean.get(f.el);
+  if (prev === f.text || !isGuarded()) return; // an input event told us already
+  const [a, b] = prev === undefined ? [0, 0] : changedSpan(prev, f.text);
+  void changed(f, isMarked(f.text.slice(a, b)));
 }
 
 /** The end of an IME composition that left a field marked: the page would send on it. */
@@ -129,6 +290,8 @@ function onCompositionEnd(e: CompositionEvent): void {
 }
 
 export function installTextWatch(): void {
+  window.addEventListener('keydown', onKeyDown, true);
+  window.addEventListener('focusin', (e) => isGuarded() && watchHost(targetOf(e)), true);
   window.addEventListener('beforeinput', onBeforeInput as EventListener, true);
   window.addEventListener('input', onInput, true);
   window.addEventListener('compositionend', onCompositionEnd as EventListener, true);

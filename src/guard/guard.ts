@@ -181,7 +181,10 @@ export function createGuard(ports: GuardPorts): Guard {
 
   function textVerdict(text: string): Verdict {
     const v = textVerdictOf(text, current?.designated ?? {});
-    return v.verdict === 'marked' && texts.isApproved(text) ? { verdict: 'clean' } : v;
+    if (v.verdict !== 'marked') return v;
+    // Approved a moment ago: only what lies beyond the approved text can still be marked.
+    const rest = texts.beyondApproved(text);
+    return rest === null ? v : textVerdictOf(rest, current?.designated ?? {});
   }
 
   async function select<T extends Item>(channel: Channel, items: T[]): Promise<T[]> {
@@ -190,6 +193,12 @@ export function createGuard(ports: GuardPorts): Guard {
     if (!view) return (await refuseUnconfirmed(items, null), []);
     if (!view.service) return items;
 
+    // The same text already being decided through another channel (the field watch, Enter, the request
+    // that carries it): one question, one answer. A no covers this one too; a yes is seen by textVerdict.
+    for (const item of items) {
+      const earlier = item.kind === 'text' ? texts.pendingFor(item.text) : undefined;
+      if (earlier && !(await earlier)) return [];
+    }
     const settled = new Map<Item, Promise<boolean>>();
     const fresh: Item[] = [];
     const knownOk: Item[] = [];
@@ -216,7 +225,10 @@ export function createGuard(ports: GuardPorts): Guard {
       // Registered before awaiting, so a concurrent request for the same file (the page hook right
       // after the change event) waits for this answer instead of scanning again.
       for (const item of fresh) {
-        if (item.kind === 'text') continue;
+        if (item.kind === 'text') {
+          texts.track(item.text, run.then((r) => r.perItem.get(item) ?? r.proceed));
+          continue;
+        }
         answers.track(item.blob, item.kind === 'file' ? item.name : '', run.then((r) => ({ ok: r.perItem.get(item) ?? r.proceed, keep: r.keep })));
       }
       outcome = await run;

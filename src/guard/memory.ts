@@ -72,9 +72,13 @@ export function comparable(s: string): string {
     .replace(/\s+/g, '');
 }
 
+/** Stands for an approved stretch: not whitespace, so no stamp reaches across it. */
+const BREAK = '\u0001';
+
 export class TextMemory {
   private readonly approved = new Map<string, number>();
   private readonly refused = new Map<string, number>();
+  private readonly pending = new Map<string, Promise<boolean>>();
 
   constructor(private readonly now: () => number) {}
 
@@ -89,13 +93,26 @@ export class TextMemory {
 
   /** True when this text contains text the employee sent after a warning a moment ago. */
   isApproved(text: string): boolean {
+    return this.beyondApproved(text) !== null;
+  }
+
+  /**
+   * What this text holds besides the text the employee sent after a warning a moment ago (in the
+   * comparable form, each approved stretch replaced by a break no stamp spans); null when it holds none.
+   * An approval covers what was approved, not a new stamp typed or pasted beside it.
+   */
+  beyondApproved(text: string): string | null {
     const now = this.now();
-    const c = comparable(text);
+    let c = comparable(text);
+    let found = false;
     for (const [approved, until] of this.approved) {
       if (until < now) this.approved.delete(approved);
-      else if (approved && c.includes(approved)) return true;
+      else if (approved && c.includes(approved)) {
+        c = c.split(approved).join(BREAK);
+        found = true;
+      }
     }
-    return false;
+    return found ? c : null;
   }
 
   /** True when this text contains what matched in text refused a moment ago. */
@@ -107,6 +124,22 @@ export class TextMemory {
       else if (match && c.includes(match)) return true;
     }
     return false;
+  }
+
+  /** A decision being made about this text (the dialog may be open): asked again, it waits for that one. */
+  track(text: string, answer: Promise<boolean>): void {
+    const key = comparable(text);
+    this.pending.set(key, answer);
+    const done = () => this.pending.get(key) === answer && this.pending.delete(key);
+    answer.then(done, done);
+  }
+
+  /** The answer being made about text this text contains, if any. */
+  pendingFor(text: string): Promise<boolean> | undefined {
+    if (this.pending.size === 0) return undefined;
+    const c = comparable(text);
+    for (const [key, answer] of this.pending) if (key && c.includes(key)) return answer;
+    return undefined;
   }
 
   clear(): void {

@@ -71,3 +71,43 @@ export class MarkedFields<K> {
     return this.held.delete(field) && this.held.size === 0 ? 'release' : null;
   }
 }
+
+/** Characters of typing a KeyStream keeps: a stamp is 13 letters; designated keywords are short phrases. */
+export const STREAM_CAP = 256;
+
+/**
+ * The last characters the employee typed into one place, in the order typed. Editors that keep their own
+ * model (canvas editors, a hidden textarea the page empties after each key, keydown handlers that call
+ * preventDefault and draw the text themselves) never hold the typed text in any field the guard can
+ * read; what the employee typed is still a text, and a stamp typed there is still typed.
+ */
+export class KeyStream {
+  private text = '';
+
+  get value(): string {
+    return this.text;
+  }
+
+  /** The stream once `data` is typed. */
+  after(data: string): string {
+    const next = this.text + data;
+    return next.length > STREAM_CAP ? next.slice(next.length - STREAM_CAP) : next;
+  }
+
+  push(data: string): void {
+    this.text = this.after(data);
+  }
+
+  /** Backspace: the last character typed is gone (a surrogate pair as one). */
+  erase(): void {
+    const cut = /[\uDC00-\uDFFF]$/.test(this.text) ? 2 : 1;
+    this.text = this.text.slice(0, Math.max(0, this.text.length - cut));
+  }
+}
+
+/** The character a key types, '' for a key that types none (shortcuts, arrows, IME processing). */
+export function typedBy(key: string, mods: { ctrlKey: boolean; metaKey: boolean }): string {
+  if (mods.ctrlKey || mods.metaKey) return '';
+  if (key === 'Enter') return '\n';
+  return Array.from(key).length === 1 ? key : '';
+}

@@ -317,11 +317,7 @@ describe.each(['ja', 'en'] as const)('employee experience (%s)', (lang) => {
     expect(await share.locator(WARNING_TAG).count()).toBe(0);
   }, 120_000);
 
-  // KNOWN FAILING since the typing watch (extension/content/text-watch.ts, issue 15) joined the guard:
-  // after "continue with a reason" the dialog does not close (a second warning is raised for the same
-  // prompt). It passes with the typing watch switched off. Skipped visibly until fixed; see the closing
-  // note of the session that merged both.
-  it.skip('a multi-line prompt sent after a warning is asked about once', async () => {
+  it('a multi-line prompt sent after a warning is asked about once', async () => {
     const p = await page(CHAT);
     const prompt = '次の議事録を要約してください。\n\n設計レビュー結果\n秘 Confidential\n以上';
     await p.fill('#prompt', prompt);

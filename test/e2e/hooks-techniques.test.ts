@@ -80,6 +80,23 @@ async function waitFor(cond: () => boolean, ms = 8_000): Promise<boolean> {
   return cond();
 }
 
+const MARKED_PIECES = ['来期の価格表です。', '秘', ' Conf', 'idential', ' 取扱注意'];
+const CLEAN_PIECES = ['来週の打合せは', ' 3 階の', '会議室で行います。'];
+
+/** Types as real key events, one per character (a canvas gets keydown for 秘 too, as with a Japanese layout's direct input). */
+async function typeKeys(page: Page, text: string, delay = 5): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    for (const c of text) {
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', key: c, text: c, unmodifiedText: c });
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: c });
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+}
+
 const GET_WAYS = ['image', 'imageAttr', 'fetchGet', 'fetchRaw', 'xhrGet', 'beacon', 'events'] as const;
 const CHANNEL: Record<(typeof GET_WAYS)[number], string> = {
   image: 'image',
@@ -116,9 +133,7 @@ describe.each(HOSTS)('on %s', (host) => {
   });
 
   for (const field of ['#keys', '#editor']) {
-    // KNOWN FAILING on the merged tree (passed on the hooks branch before the merge with the lazy engine
-    // frame and the frames/network work): skipped visibly until diagnosed; see the session's closing note.
-    it.skip(`keystroke by keystroke (${field}): the stamp never arrives in pieces; clean typing arrives whole`, async () => {
+    it(`keystroke by keystroke (${field}): the stamp never arrives in pieces; clean typing arrives whole`, async () => {
       const ch = field.slice(1);
       await page.click(field);
       let typed = false;
@@ -143,6 +158,47 @@ describe.each(HOSTS)('on %s', (host) => {
       expect(await waitFor(() => keysText(host, ch) === CLEAN_TEXT), keysText(host, ch)).toBe(true);
     });
   }
+
+  // Editors with their own model: keys typed as real key events (CDP), so a canvas receives every one.
+  for (const field of ['#canvas', '#hidden', '#written']) {
+    it(`an editor with its own model (${field}): warned at the key that completes the stamp, which never arrives; clean typing arrives whole`, async () => {
+      const ch = field.slice(1);
+      await page.evaluate(() => (window as unknown as { t: T }).t.clearModels());
+      server.clear();
+      await page.focus(field);
+      let typed = false;
+      const typing = typeKeys(page, MARKED_TEXT).finally(() => (typed = true));
+      let shown = 0;
+      for (let i = 0; i < 40 && (!typed || shown === 0); i++) shown += await closeWarnings(page, 500);
+      await typing;
+      expect(shown).toBeGreaterThanOrEqual(1);
+      await page.waitForTimeout(300);
+      expect(isMarked(keysText(host, ch)), keysText(host, ch)).toBe(false);
+      expect(keysText(host, ch)).toContain('来期の価格表です。秘');
+
+      await page.evaluate(() => (window as unknown as { t: T }).t.clearModels());
+      server.clear();
+      await page.focus(field);
+      await typeKeys(page, CLEAN_TEXT);
+      expect(await waitFor(() => keysText(host, ch) === CLEAN_TEXT), keysText(host, ch)).toBe(true);
+    });
+  }
+
+  it('text the page writes into an editor in pieces (no key, no input event): the piece that completes the stamp is held and refused', async () => {
+    await page.evaluate(() => (window as unknown as { t: T }).t.clearModels());
+    server.clear();
+    const write = page.evaluate((p) => (window as unknown as { t: T }).t.writePieces(p), MARKED_PIECES);
+    expect(await closeWarnings(page, 3_000)).toBeGreaterThanOrEqual(1);
+    expect(await write).toBe(MARKED_PIECES.join(''));
+    await page.waitForTimeout(300);
+    expect(isMarked(keysText(host, 'pieces')), keysText(host, 'pieces')).toBe(false);
+    expect(keysText(host, 'pieces')).toContain('来期の価格表です。');
+
+    await page.evaluate(() => (window as unknown as { t: T }).t.clearModels());
+    server.clear();
+    await page.evaluate((p) => (window as unknown as { t: T }).t.writePieces(p), CLEAN_PIECES);
+    expect(await waitFor(() => keysText(host, 'pieces') === CLEAN_PIECES.join('')), keysText(host, 'pieces')).toBe(true);
+  });
 
   it('a polling page (no change listener) handing the chosen file to its Service Worker: marked never, clean intact', async () => {
     server.clear();
@@ -225,12 +281,18 @@ describe(`control: ${UNGUARDED_HOST} (not guarded)`, () => {
     for (const way of GET_WAYS) await page.evaluate(([w, text]) => (window as unknown as { t: T }).t[w](text), [way, way === 'fetchRaw' ? encodeURIComponent(MARKED_TEXT) : MARKED_TEXT]);
     await page.click('#keys');
     await page.keyboard.type(MARKED_TEXT, { delay: 2 });
+    for (const field of ['#canvas', '#hidden', '#written']) {
+      await page.focus(field);
+      await typeKeys(page, MARKED_TEXT, 2);
+    }
+    await page.evaluate((p) => (window as unknown as { t: T }).t.writePieces(p), MARKED_PIECES);
     await page.setInputFiles('#poll', S.content.path);
     const parsed = (await page.evaluateHandle(() => (document.getElementById('parsed') as unknown as { input: HTMLInputElement }).input)).asElement()!;
     await parsed.setInputFiles(S.content.path);
     await page.evaluate((d) => (window as unknown as { t: T }).t.toSw((window as unknown as { t: T }).t.file(d, '秘—設計書.docx'), 'posted'), b64(S.nameMarked));
     for (const way of GET_WAYS) expect(await waitFor(() => isMarked(allText(UNGUARDED_HOST, CHANNEL[way]))), way).toBe(true);
     expect(await waitFor(() => isMarked(keysText(UNGUARDED_HOST, 'keys')))).toBe(true);
+    for (const ch of ['canvas', 'hidden', 'written', 'pieces']) expect(await waitFor(() => isMarked(keysText(UNGUARDED_HOST, ch))), ch).toBe(true);
     expect(await waitFor(() => from(UNGUARDED_HOST, 'poll').some((a) => a.sha256 === S.content.sha256))).toBe(true);
     expect(await waitFor(() => from(UNGUARDED_HOST, 'parsed-shadow').some((a) => a.sha256 === S.content.sha256))).toBe(true);
     expect(await waitFor(() => from(UNGUARDED_HOST, 'posted').some((a) => a.name === '秘—設計書.docx'))).toBe(true);

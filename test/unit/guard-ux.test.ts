@@ -162,6 +162,37 @@ describe('a multi-line prompt approved once', () => {
     expect(h.warnings).toHaveLength(2);
   });
 
+  it('asked once when the field watch, Enter and the request ask about the same prompt at once', async () => {
+    const h = await started({ policy: { actions: { webmail: { marked: 'warn' } } } });
+    const body = JSON.stringify({ parts: [PROMPT] });
+    const [watch, enter, request] = await Promise.all([
+      h.guard.decide('text-field', [{ kind: 'text', text: PROMPT }]),
+      h.guard.decide('text-field', [{ kind: 'text', text: PROMPT.replace(/\n/g, '\r\n') }]),
+      h.guard.decide('fetch', [{ kind: 'text', text: body }]),
+    ]);
+    expect([watch, enter, request]).toEqual([true, true, true]);
+    expect(h.warnings).toHaveLength(1);
+  });
+
+  it('a no covers the same prompt asked about meanwhile, without a second dialog', async () => {
+    const h = await started({ policy: { actions: { webmail: { marked: 'warn' } } } });
+    h.answer = { proceed: false, justification: null };
+    const both = await Promise.all([
+      h.guard.decide('text-field', [{ kind: 'text', text: PROMPT }]),
+      h.guard.decide('text-field', [{ kind: 'text', text: PROMPT }]),
+    ]);
+    expect(both).toEqual([false, false]);
+    expect(h.warnings).toHaveLength(1);
+  });
+
+  it('the approval covers the approved text only: a new stamp typed beside it is asked about', async () => {
+    const h = await started({ policy: { actions: { webmail: { marked: 'warn' } } } });
+    expect(await h.guard.decide('text-field', [{ kind: 'text', text: PROMPT }])).toBe(true);
+    expect(h.guard.textVerdict(`${PROMPT}\n追記します`).verdict).toBe('clean');
+    expect(h.guard.textVerdict(`${PROMPT}\n追記: 秘 Confidential`).verdict).toBe('marked');
+    expect(h.guard.textVerdict(`秘 ${PROMPT}`).verdict).toBe('clean'); // 秘 before an approved text joins no stamp
+  });
+
   it('comparable(): escapes undone, whitespace ignored', () => {
     expect(comparable('a\nb "c"')).toBe(comparable(JSON.stringify('a\r\n\nb "c"').slice(1, -1)));
     expect(comparable('\\u79d8 x')).toBe('秘x');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scanText } from '../../src/detect/index.js';
-import { aroundEdit, changedSpan, MarkedFields, predictInsert } from '../../src/guard/typing.js';
+import { aroundEdit, changedSpan, KeyStream, MarkedFields, predictInsert, STREAM_CAP, typedBy } from '../../src/guard/typing.js';
 
 const marked = (t: string) => scanText(t).verdict === 'marked';
 
@@ -49,5 +49,28 @@ describe('watching a field as it is typed into', () => {
     expect(fields.clear('c')).toBeNull();
     expect(fields.clear('b')).toBe('release');
     expect(fields.has('b')).toBe(false);
+  });
+
+  it('keeps what was typed into an editor with its own model, in order, with backspace, capped', () => {
+    const s = new KeyStream();
+    for (const c of '秘 Confidentiak') s.push(c);
+    s.erase();
+    expect(marked(s.value)).toBe(false);
+    expect(marked(s.after('l'))).toBe(true);
+    s.push('𠀋');
+    s.erase();
+    expect(s.value).toBe('秘 Confidentia');
+    for (let i = 0; i < 1000; i++) s.push('あ');
+    expect(s.value.length).toBe(STREAM_CAP);
+  });
+
+  it('knows which keys type a character', () => {
+    const none = { ctrlKey: false, metaKey: false };
+    expect(typedBy('l', none)).toBe('l');
+    expect(typedBy('秘', none)).toBe('秘');
+    expect(typedBy('Enter', none)).toBe('\n');
+    expect(typedBy('ArrowLeft', none)).toBe('');
+    expect(typedBy('Process', none)).toBe('');
+    expect(typedBy('v', { ctrlKey: true, metaKey: false })).toBe('');
   });
 });
