@@ -224,6 +224,8 @@ describe.each(HOSTS)('on %s', (host) => {
     expect(await waitFor(() => from(host, 'closed-shadow').some((a) => a.sha256 === S.clean.sha256))).toBe(true);
     await page.waitForTimeout(300);
     expect(from(host, 'closed-shadow').map((a) => a.name)).toEqual([S.clean.name]);
+    // Gated at the input itself, not only at the hand-off: the page never held a marked file.
+    expect(await page.evaluate(() => (document.getElementById('widget') as unknown as { seen: string[] }).seen)).toEqual([S.clean.name]);
   });
 
   it('a file input in a closed shadow root the HTML parser made (declarative), its file handed to the Service Worker: marked never, clean intact', async () => {
@@ -239,6 +241,8 @@ describe.each(HOSTS)('on %s', (host) => {
     expect(await waitFor(() => from(host, 'parsed-shadow').some((a) => a.sha256 === S.clean.sha256))).toBe(true);
     await page.waitForTimeout(300);
     expect(from(host, 'parsed-shadow').map((a) => a.name)).toEqual([S.clean.name]);
+    // Gated at the input itself, not only at the hand-off: the page never held a marked file.
+    expect(await page.evaluate(() => (document.getElementById('parsed') as unknown as { seen: string[] }).seen)).toEqual([S.clean.name]);
   });
 
   it('Files handed to the Service Worker by postMessage, BroadcastChannel and IndexedDB: marked never, clean intact', async () => {

@@ -21,9 +21,13 @@ import {
   requestUrl,
   SafeMap,
   SafePromise,
+  SafeURL,
   SafeWeakMap,
+  stringIncludes,
   stringSlice,
+  stringToLowerCase,
   toStr,
+  urlHref,
   viewBuffer,
   weakMapGet,
   weakMapSet,
@@ -38,12 +42,21 @@ const readsFrom: WeakMap<object, Blob> = new SafeWeakMap();
 /** An ArrayBuffer read back through a blob: URL → the Blob behind it. */
 const bytesFrom: WeakMap<object, Blob> = new SafeWeakMap();
 
-/** The Blob behind `url` when it is a live blob: URL this page made (a fragment does not change it). */
+/**
+ * The Blob behind `url` when it is a live blob: URL this page made, however it is spelled (the URL
+ * parser's own form is the key; a fragment does not change what is read).
+ */
 function sourceOf(url: unknown): Blob | undefined {
-  if (typeof url !== 'string' || stringSlice(url, 0, 5) !== 'blob:') return undefined;
+  if (typeof url !== 'string' || !stringIncludes(stringToLowerCase(url), 'blob:')) return undefined;
+  let href: string;
+  try {
+    href = urlHref(new SafeURL(url));
+  } catch {
+    return undefined; // not a URL: nothing is read
+  }
   let i = 0;
-  while (i < url.length && url[i] !== '#') i++;
-  return mapGet(sources, stringSlice(url, 0, i));
+  while (i < href.length && href[i] !== '#') i++;
+  return mapGet(sources, stringSlice(href, 0, i));
 }
 
 /** Links what was read (a Blob, an ArrayBuffer, a view of one) to the Blob it came from. */

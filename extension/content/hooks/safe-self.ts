@@ -82,6 +82,7 @@ export const SafeDOMException: typeof DOMException = G.DOMException;
 export const SafeEvent: typeof Event = G.Event;
 export const SafeCustomEvent: typeof CustomEvent = G.CustomEvent;
 export const SafeProgressEvent: typeof ProgressEvent = G.ProgressEvent;
+export const SafeURL: typeof URL = G.URL;
 
 // ---------- language built-ins ----------
 export const weakMapGet: <K extends object, V>(m: WeakMap<K, V>, k: K) => V | undefined = method('WeakMap', 'get');
@@ -178,6 +179,7 @@ export const construct: typeof Reflect.construct = Reflect.construct;
 export const setPrototypeOf: typeof Object.setPrototypeOf = Object.setPrototypeOf;
 export const stringToLowerCase: (s: string) => string = method('String', 'toLowerCase');
 export const requestUrl: (r: Request) => string = getter('Request', 'url');
+export const urlHref: (u: URL) => string = getter('URL', 'href');
 export const addListener: (t: EventTarget, type: string, f: (e: Event) => void, capture?: boolean) => void = method('EventTarget', 'addEventListener');
 export const eventCancelable: (e: Event) => boolean = getter('Event', 'cancelable');
 export const preventDefault: (e: Event) => void = method('Event', 'preventDefault');
