@@ -16,6 +16,11 @@ import type { Designated } from '../../src/detect/types.js';
 export const HANDSHAKE = '__upload_guard_port__';
 /** Event a MAIN-world hook dispatches from a file input the guard cannot otherwise reach (detached). */
 export const ADOPT_EVENT = '__upload_guard_adopt__';
+/**
+ * `detail` of the guard's replayed drop when the whole drop passed: the hooks then give the page the
+ * real drop's items (entries, handles) again. A page forging it gets entries whose reads are gated.
+ */
+export const WHOLE_DROP = 0x5547;
 
 /** Something a hook wants to send. Blobs and Files are structured-cloned: the bytes stay in this page. */
 export type Subject =

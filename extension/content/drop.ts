@@ -3,9 +3,11 @@
  * The drop is held at the capture phase; folders are walked with webkitGetAsEntry (the entries must be
  * taken during the event, their files can be read after it); a clean drop is handed to the page as a
  * synthetic DragEvent whose new DataTransfer holds the same File objects, a folder's flattened (only
- * those that passed, when the employee chose to attach just those). Dropped text carrying the stamp is
- * held the same way.
+ * those that passed, when the employee chose to attach just those); when the whole drop passed, the
+ * page hooks hand the page the real drop's items too, so entry walks and file-system handles work as
+ * without the extension (hooks/pickers.ts). Dropped text carrying the stamp is held the same way.
  */
+import { WHOLE_DROP } from './bridge.js';
 import { isGuarded, knownAnswer, select, textVerdict, type Item } from './gate.js';
 import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
 
@@ -88,7 +90,10 @@ function onDrop(e: DragEvent): void {
     const textGoes = !textMarked || going.has(items[items.length - 1]);
     if (textGoes) for (const [t, v] of strings) copy.setData(t, v);
     for (const [i, p] of picked.entries()) if (going.has(items[i])) copy.items.add(p.file);
-    const notCancelled = replay(target, new DragEvent('drop', { ...init, dataTransfer: copy }));
+    // A drop that passed whole is flagged, so the page hooks give the page its real items back
+    // (folder entries, file-system handles) beside the flattened files (hooks/pickers.ts).
+    const whole = going.size === items.length ? { detail: WHOLE_DROP } : {};
+    const notCancelled = replay(target, new DragEvent('drop', { ...init, ...whole, dataTransfer: copy }));
     // The default action of a drop on a file input is to select the files: do it ourselves.
     if (notCancelled && target instanceof HTMLInputElement && target.type === 'file') {
       target.files = copy.files;

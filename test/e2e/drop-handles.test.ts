@@ -87,15 +87,11 @@ function folders(): { clean: string; dirty: string } {
 const errors = (page: Page) => page.evaluate(() => (window as unknown as { __errors: string[] }).__errors);
 const dismiss = (page: Page) => page.keyboard.press('Escape').catch(() => undefined);
 
-// NOT DONE: on the guarded host the clean drop still never reaches the page's entries/handles reader
-// (both cases fail: nothing arrives). Skipped there, visibly, until fixed; the control host runs.
-const KNOWN_FAILING = (host: string) => host === GUARDED;
-
 describe.each([
   [GUARDED, false],
   [CONTROL, true],
 ])('drops on %s (marked arrives = %s)', (host, markedArrives) => {
-  it.skipIf(KNOWN_FAILING(host))('a folder walked through webkitGetAsEntry(): the clean folder arrives whole', async () => {
+  it('a folder walked through webkitGetAsEntry(): the clean folder arrives whole', async () => {
     const page = await browser.context.newPage();
     await page.goto(server.url(host, '/drops'));
     const { clean, dirty } = folders();
@@ -113,7 +109,7 @@ describe.each([
     await page.close();
   });
 
-  it.skipIf(KNOWN_FAILING(host))('files read through getAsFileSystemHandle(): clean arrives, marked does not', async () => {
+  it('files read through getAsFileSystemHandle(): clean arrives, marked does not', async () => {
     const page = await browser.context.newPage();
     await page.goto(server.url(host, '/drops'));
     const clean = SAMPLES.cleanText();

@@ -5,7 +5,7 @@
  * - click()/showPicker() on a file input that is not in the document: the guard's window listeners can
  *   never see its events, so the element is handed to the guard once (ADOPT_EVENT).
  */
-import { ADOPT_EVENT, type Subject } from '../bridge.js';
+import { ADOPT_EVENT, WHOLE_DROP, type Subject } from '../bridge.js';
 import { ask, config } from './bridge-client.js';
 import { whenDecided } from './decision.js';
 import {
@@ -30,6 +30,12 @@ import {
   uncurry,
   weakSetAdd,
   weakSetHas,
+  SafeWeakMap,
+  weakMapGet,
+  weakMapHas,
+  weakMapSet,
+  create,
+  defineProperty,
 } from './safe-self.js';
 
 const getFileNative = getFile;
@@ -118,6 +124,7 @@ const nativeGetter = (p: Any | undefined, key: string): ((o: unknown) => unknown
 /** What a real (trusted) drop held, taken during the event: the page's replayed drop is given these. */
 interface Dropped {
   file: File | null;
+  type: string;
   entry: FileSystemEntry | null;
   handle: Promise<FileSystemHandle | null> | null;
 }
@@ -125,11 +132,17 @@ let lastDrop: Dropped[] = [];
 
 /**
  * The guard holds a drop while it judges it and hands the page a copy (a script-made DataTransfer,
- * whose items have no entry and no file-system handle). So the page's `webkitGetAsEntry()` folder
- * walk and `getAsFileSystemHandle()` work as without the extension, the hooks keep the real drop's
- * entries and handles (taken in their capture listener, which runs before the guard's) and answer for
- * the copy's items from them. Reading a file through an entry or a handle is then asked of the guard
- * like any other file (its answer for the drop is remembered, so a clean drop is not read twice).
+ * whose items have no entry and no file-system handle, and whose files are a dropped folder's files,
+ * flattened). So the page's `webkitGetAsEntry()` folder walk and `getAsFileSystemHandle()` work as
+ * without the extension, the hooks keep the real drop's items (taken in their capture listener) and:
+ * - when the whole drop passed (the guard marks that replay with WHOLE_DROP as its `detail`), the
+ *   copy's `items` are the real drop's items again: wrappers whose `webkitGetAsEntry()` is the real
+ *   entry (a folder's too: entries stay valid after the event) and whose `getAsFileSystemHandle()` is
+ *   the real handle; `files` stays the flattened list, for pages that read only that;
+ * - otherwise (only some files passed) each of the copy's files answers with its own entry or handle.
+ * Reading a file through an entry or a handle is asked of the guard like any other file (its answer
+ * for the drop is remembered, so a clean drop is not read twice), so an entry in the wrong hands
+ * still reads nothing marked.
  */
 export function hookHandles(w: Window & typeof globalThis): void {
   const g = w as unknown as Any;
@@ -138,22 +151,68 @@ export function hookHandles(w: Window & typeof globalThis): void {
   const getAsHandle = native(Item, 'getAsFileSystemHandle');
   const getAsFile = native(Item, 'getAsFile');
   const kindOf = nativeGetter(Item, 'kind');
-  const itemsOf = nativeGetter(proto(g, 'DataTransfer'), 'items');
-  const lengthOf = nativeGetter(proto(g, 'DataTransferItemList'), 'length');
+  const typeOf = nativeGetter(Item, 'type');
+  const Transfer = proto(g, 'DataTransfer');
+  const itemsOf = nativeGetter(Transfer, 'items');
+  const filesOf = nativeGetter(Transfer, 'files');
+  const List = proto(g, 'DataTransferItemList');
+  const lengthOf = nativeGetter(List, 'length');
+  const fileListLength = nativeGetter(proto(g, 'FileList'), 'length');
   const dataTransferOf = nativeGetter(proto(g, 'DragEvent'), 'dataTransfer');
+  const detailOf = nativeGetter(proto(g, 'UIEvent'), 'detail');
   // `isTrusted` is an own, unforgeable property of each event (no prototype getter to capture).
   const trusted = (e: Event) => e.isTrusted === true;
-  const entryName = nativeGetter(proto(g, 'FileSystemEntry'), 'name');
   const isDir = nativeGetter(proto(g, 'FileSystemEntry'), 'isDirectory');
   const size = nativeGetter(proto(g, 'Blob'), 'size');
   const lastModified = nativeGetter(proto(g, 'File'), 'lastModified');
-  if (!Item || !getAsEntry || !getAsFile || !kindOf || !itemsOf || !lengthOf || !dataTransferOf) return;
+  if (!Item || !List || !Transfer || !getAsEntry || !getAsFile || !kindOf || !typeOf || !itemsOf || !filesOf || !lengthOf || !fileListLength || !dataTransferOf || !detailOf) return;
+
+  const sameFile = (a: File, b: File) => fileName(a) === fileName(b) && size?.(a) === size?.(b) && lastModified?.(a) === lastModified?.(b);
+  /** The copy's File that is this real one (what the guard let through), or null. */
+  const passed = (dt: DataTransfer, f: File | null): File | null => {
+    if (!f) return null;
+    const files = filesOf(dt) as FileList;
+    for (let i = 0, n = fileListLength(files) as number; i < n; i++) if (sameFile(files[i], f)) return files[i];
+    return null;
+  };
+
+  /** Item wrappers for the real drop's file items, then the copy's own string items. */
+  const wholeDrop: WeakMap<DataTransfer, DataTransferItemList> = new SafeWeakMap();
+  const wrapItems = (dt: DataTransfer, taken: Dropped[]): DataTransferItemList => {
+    const out: unknown[] = [];
+    for (let i = 0; i < taken.length; i++) append(out, wrapItem(dt, taken[i]));
+    const own = itemsOf(dt) as DataTransferItemList;
+    for (let i = 0, n = lengthOf(own) as number; i < n; i++) if (kindOf(own[i]) === 'string') append(out, own[i]);
+    const list = create(List) as Any;
+    for (let i = 0; i < out.length; i++) list[i] = out[i];
+    defineProperty(list, 'length', { value: out.length });
+    list.item = (i: number) => out[i] ?? null;
+    list[Symbol.iterator] = function* () {
+      for (let i = 0; i < out.length; i++) yield out[i];
+    };
+    return list as unknown as DataTransferItemList;
+  };
+  const wrapItem = (dt: DataTransfer, d: Dropped): DataTransferItem => {
+    const item = create(Item) as Any;
+    defineProperty(item, 'kind', { get: () => 'file' });
+    defineProperty(item, 'type', { get: () => d.type });
+    // The File the guard let through (a folder's own File, which has no bytes, is not one of them).
+    item.getAsFile = () => passed(dt, d.file);
+    item.getAsString = () => undefined;
+    item.webkitGetAsEntry = () => d.entry;
+    if (getAsHandle) item.getAsFileSystemHandle = () => d.handle;
+    return item as unknown as DataTransferItem;
+  };
 
   const addListener = native(proto(g, 'EventTarget'), 'addEventListener');
   addListener?.(w, 'drop', (e: Event) => {
-    if (!trusted(e)) return;
     const dt = dataTransferOf(e) as DataTransfer | null;
     if (!dt) return;
+    if (!trusted(e)) {
+      // The guard's replay of a drop that passed whole: its items are the real ones again (once).
+      if (detailOf(e) === WHOLE_DROP && lastDrop.length > 0 && !weakMapHas(wholeDrop, dt)) weakMapSet(wholeDrop, dt, wrapItems(dt, lastDrop));
+      return;
+    }
     const items = itemsOf(dt) as DataTransferItemList;
     const taken: Dropped[] = [];
     const n = lengthOf(items) as number;
@@ -162,6 +221,7 @@ export function hookHandles(w: Window & typeof globalThis): void {
       if (kindOf(item) !== 'file') continue;
       append(taken, {
         file: getAsFile(item) as File | null,
+        type: typeOf(item) as string,
         entry: getAsEntry(item) as FileSystemEntry | null,
         handle: getAsHandle ? (getAsHandle(item) as Promise<FileSystemHandle | null>) : null,
       });
@@ -169,17 +229,23 @@ export function hookHandles(w: Window & typeof globalThis): void {
     lastDrop = taken;
   }, true);
 
-  /** The real drop's item a copy's item stands for: the same file, or the folder it stands in for. */
+  const itemsDescriptor = getOwnPropertyDescriptor(Transfer, 'items');
+  if (itemsDescriptor?.get) {
+    defineProperty(Transfer, 'items', {
+      ...itemsDescriptor,
+      get: function items(this: DataTransfer) {
+        return weakMapGet(wholeDrop, this) ?? itemsOf(this);
+      },
+    });
+  }
+
+  /** The real drop's item a copy's item stands for: the same file. */
   const original = (item: DataTransferItem): Dropped | null => {
     const f = getAsFile(item) as File | null;
     if (!f) return null;
     for (let i = 0; i < lastDrop.length; i++) {
       const d = lastDrop[i];
-      if (d.entry && isDir?.(d.entry) === true) {
-        if (entryName?.(d.entry) === fileName(f) && size?.(f) === 0) return d;
-      } else if (d.file && fileName(d.file) === fileName(f) && size?.(d.file) === size?.(f) && lastModified?.(d.file) === lastModified?.(f)) {
-        return d;
-      }
+      if (d.file && !(d.entry && isDir?.(d.entry) === true) && sameFile(d.file, f)) return d;
     }
     return null;
   };
