@@ -94,6 +94,17 @@ describe('alert outbox limit', () => {
       const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
       expect(metrics).toMatch(/^upload_guard_alerts_dropped_total 3$/m);
       expect(metrics).toMatch(/^upload_guard_alerts_pending 5$/m);
+      // The failures are counted and the pending alerts age (a slow or broken receiver shows).
+      const deadline = Date.now() + 10_000;
+      let failed = 0;
+      while (failed < 5 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        failed = Number(/^upload_guard_alerts_failed_total (\d+)$/m.exec(await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text())![1]);
+      }
+      expect(failed).toBe(5);
+      const later = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
+      expect(later).toMatch(/^upload_guard_alerts_retrying 5$/m);
+      expect(Number(/^upload_guard_alerts_oldest_pending_seconds (\S+)$/m.exec(later)![1])).toBeGreaterThan(0);
     } finally {
       await c.close();
       await c.storage.close();
@@ -131,6 +142,55 @@ describe('device records under retention', () => {
     } finally {
       await c.close();
       await c.storage.close();
+    }
+  });
+});
+
+describe('a device that went silent while the collector was down', () => {
+  it('is alerted when the collector is back (the watch began before; the outbox is in the database)', async () => {
+    const received: string[] = [];
+    const hook = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        received.push(JSON.parse(body).alertId);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    const path = join(tmp(), 'events.db');
+    let clock = Date.parse('2026-11-01T00:00:00Z');
+    const open = () =>
+      createCollector({
+        storage: new SqliteStorage({ path }),
+        ingestTokens: [INGEST],
+        adminTokens: [ADMIN],
+        now: () => clock,
+        alerts: { webhookUrl: `http://127.0.0.1:${(hook.address() as { port: number }).port}/`, pollMs: 50 },
+        staleCheckIntervalMs: 3_600_000,
+      });
+    let c = await open();
+    try {
+      const url = await c.listen(0);
+      await c.checkStale(); // the watch begins
+      const res = await fetch(`${url}/v1/heartbeat`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/json' },
+        body: JSON.stringify(sampleHeartbeat({ deviceId: 'pc-silent-while-down', heartbeatMinutes: 15, time: new Date(clock).toISOString() })),
+      });
+      expect(res.status).toBe(204);
+      await c.close();
+      await c.storage.close();
+      // Down for two hours: the device went stale (after 50 minutes) meanwhile.
+      clock += 2 * 3_600_000;
+      c = await open();
+      const deadline = Date.now() + 10_000;
+      while (!received.some((id) => id.startsWith('stale:pc-silent-while-down:')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(received.filter((id) => id.startsWith('stale:pc-silent-while-down:'))).toHaveLength(1);
+    } finally {
+      await c.close();
+      await c.storage.close();
+      hook.close();
     }
   });
 });
