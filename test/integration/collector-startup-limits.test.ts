@@ -194,3 +194,45 @@ describe('a device that went silent while the collector was down', () => {
     }
   });
 });
+
+describe('the error log', () => {
+  /** Starts the CLI with a packages directory whose release.json is invalid (every manifest request is a 500). */
+  async function withBrokenRelease(env: Record<string, string>, run: (url: string) => Promise<void>): Promise<string> {
+    const pkgs = tmp();
+    writeFileSync(join(pkgs, 'release.json'), '{"name":');
+    const child = spawn(process.execPath, [join(ROOT, 'bin/upload-guard.js'), 'collector', '--port', '0', '--data', tmp(), '--packages', pkgs], {
+      cwd: ROOT,
+      env: { ...process.env, UPLOAD_GUARD_INGEST_TOKEN: INGEST, UPLOAD_GUARD_ADMIN_TOKEN: ADMIN, DATABASE_URL: '', UPLOAD_GUARD_LOG: '', ...env },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const deadline = Date.now() + 30_000;
+    while (!/listening on (\S+)/.test(out)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(out);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    try {
+      await run(/listening on (\S+)/.exec(out)![1]!);
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    return out;
+  }
+
+  it('records every 500 by default, and never a token however the parameter name is encoded', async () => {
+    const quiet = await withBrokenRelease({}, async (url) => {
+      expect((await fetch(`${url}/extension/updates.xml?token=${INGEST}`)).status).toBe(500);
+    });
+    const errors = quiet.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; msg: string; err?: unknown });
+    expect(errors.some((e) => e.level >= 50 && e.msg === 'extension packages' && /not valid JSON/.test(JSON.stringify(e.err)))).toBe(true);
+
+    const verbose = await withBrokenRelease({ UPLOAD_GUARD_LOG: '1' }, async (url) => {
+      for (const q of [`%74oken=${INGEST}`, `TOKEN=${INGEST}`, `to%6Ben=${encodeURIComponent(INGEST)}`]) await (await fetch(`${url}/extension/updates.xml?${q}`)).arrayBuffer();
+    });
+    expect(verbose).toMatch(/updates\.xml/); // the requests were logged…
+    expect(verbose).not.toContain(INGEST); // …without the token
+  }, 60_000);
+});
