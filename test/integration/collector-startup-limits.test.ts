@@ -236,3 +236,38 @@ describe('the error log', () => {
     expect(verbose).not.toContain(INGEST); // …without the token
   }, 60_000);
 });
+
+describe('the per-token limit', () => {
+  it('caps the whole fleet on one ingest token (200 × the device burst), whatever addresses and devices it uses', async () => {
+    const c = await createCollector({
+      storage: new SqliteStorage({ path: join(tmp(), 'events.db') }),
+      ingestTokens: [INGEST],
+      adminTokens: [ADMIN],
+      // Per device burst 1: per address 20, per token 200 (refilled so slowly that the test sees the burst alone).
+      ingestRateLimit: { perSecond: 0.001, burst: 1 },
+      trustProxy: true,
+    });
+    const url = await c.listen(0);
+    try {
+      const statuses: number[] = [];
+      const start = Date.now();
+      // 19 devices per address (under the address limit), each device once (within its own limit).
+      for (let i = 0; i < 230; i++) {
+        const res = await fetch(`${url}/v1/heartbeat`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/json', 'x-forwarded-for': `10.0.${Math.floor(i / 19)}.1` },
+          body: JSON.stringify(sampleHeartbeat({ deviceId: `pc-token-${i}` })),
+        });
+        statuses.push(res.status);
+      }
+      const ok = statuses.filter((s) => s === 204).length;
+      // The burst of 200, and the odd one refilled meanwhile (0.2 a second); every other request refused.
+      expect(statuses.slice(0, 200).every((s) => s === 204)).toBe(true);
+      expect(ok).toBeLessThanOrEqual(200 + Math.ceil(((Date.now() - start) / 1000) * 0.2));
+      expect(statuses.filter((s) => s === 429).length).toBe(230 - ok);
+    } finally {
+      await c.close();
+      await c.storage.close();
+    }
+  });
+});
