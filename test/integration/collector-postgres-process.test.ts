@@ -210,6 +210,27 @@ describe.skipIf(!HAVE_PG)('a real PostgreSQL server hung (SIGSTOP) and stopped d
     }
   }, 120_000);
 
+  it('without the right to add pg_trgm the collector still opens, searches unindexed, and says so', async () => {
+    const owner = await PostgresStorage.open({ connectionString: cluster.url, schema: 'probe' });
+    try {
+      // A role that may use its own schema but not add extensions to the database (no CREATE on it).
+      // (The cluster's first collector added the extension: gone again, as on a database that never had it.)
+      await owner.pool.query(`DROP EXTENSION IF EXISTS pg_trgm CASCADE; CREATE ROLE noext LOGIN; CREATE SCHEMA ug_noext AUTHORIZATION noext; REVOKE CREATE ON DATABASE postgres FROM PUBLIC`);
+    } finally {
+      await owner.close();
+    }
+    const s = await PostgresStorage.open({ connectionString: cluster.url.replace('ug@', 'noext@'), schema: 'ug_noext' });
+    try {
+      expect(s.notices).toHaveLength(1);
+      expect(s.notices[0]).toMatch(/file-name search is not indexed .*permission denied.*CREATE EXTENSION pg_trgm SCHEMA public/);
+      const e = sampleEvent({ fileName: '秘—unindexed-search.xlsx' });
+      await s.insertEvents([e], Date.now());
+      expect((await s.queryEvents({ limit: 10, q: 'unindexed' })).events.map((x) => x.id)).toEqual([e.id]);
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+
   it('kill -9 of a collector on PostgreSQL during a burst and during alert delivery loses no acknowledged event or alert', async () => {
     // A slow receiver: alerts are still being delivered when the collector is killed.
     const ids: string[] = [];

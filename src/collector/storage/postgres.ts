@@ -242,7 +242,10 @@ export class PostgresStorage implements Storage {
       await client.query('BEGIN');
       // One collector migrates at a time; the lock is released at COMMIT.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`upload-guard:${this.schema}`]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      // Created only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the
+      // schema exists, and a DBA may give the collector a schema of its own and nothing more.
+      const schema = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
+      if (!schema.rowCount) await client.query(`CREATE SCHEMA ${this.schema}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${this.schema}.migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
       const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${this.schema}.migrations`);
       const done = rows[0]?.v ?? 0;
