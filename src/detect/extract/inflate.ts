@@ -43,76 +43,15 @@ async function feed(data: Blob, guard: ExpansionGuard, push: (slice: Uint8Array,
  */
 export async function inflateRaw(data: Blob, ctx: ExtractContext, opts: GuardOptions): Promise<ExpansionGuard> {
   const guard = new ExpansionGuard(ctx, opts);
+  // fflate throws "unexpected EOF" on the final push of a stream that lacks its final block.
+  const inflater = new Inflate(guard.produced);
   try {
-    if (data.size >= NATIVE_FROM && nativeInflate()) await inflateNative(data, guard);
-    else {
-      // fflate throws "unexpected EOF" on the final push of a stream that lacks its final block.
-      const inflater = new Inflate(guard.produced);
-      await feed(data, guard, (slice, final) => inflater.push(slice, final));
-    }
+    await feed(data, guard, (slice, final) => inflater.push(slice, final));
   } catch (err) {
     throw asCorrupt(err, opts.name);
   }
   guard.finish();
   return guard;
-}
-
-/**
- * Members this large go to the platform's own inflater (zlib behind DecompressionStream, in browsers
- * and Node alike), several times faster than fflate on a large sheet; small ones stay with fflate,
- * whose synchronous pushes cost less than a stream's round trips.
- */
-const NATIVE_FROM = 64 * 1024;
-
-let native: boolean | undefined;
-/** True when DecompressionStream knows raw deflate (Chromium 103+, Firefox 113+, Node 20.12+). */
-function nativeInflate(): boolean {
-  if (native === undefined) {
-    try {
-      native = typeof DecompressionStream === 'function' && !!new DecompressionStream('deflate-raw');
-    } catch {
-      native = false;
-    }
-  }
-  return native;
-}
-
-/**
- * Raw deflate through DecompressionStream, with the same guard: input is written in INPUT_SLICE_MODEST
- * slices and each output chunk passes the guard as it is read. The stream's backpressure keeps at most
- * a few chunks in flight, and the ratio is taken against the bytes written (a little ahead of what the
- * inflater consumed), so a bomb still stops within its first megabytes. A throw from the guard cancels both sides.
- */
-async function inflateNative(data: Blob, guard: ExpansionGuard): Promise<void> {
-  const stream = new DecompressionStream('deflate-raw');
-  const writer = stream.writable.getWriter();
-  const reader = stream.readable.getReader();
-  let failed: unknown = null;
-  const fail = (err: unknown) => {
-    failed ??= err;
-    void writer.abort(err).catch(() => undefined);
-    void reader.cancel(err).catch(() => undefined);
-  };
-  const write = (async () => {
-    for (let at = 0; at < data.size && failed === null; at += READ_BLOCK) {
-      const block = await readBytes(data, at, Math.min(data.size, at + READ_BLOCK));
-      for (let o = 0; o < block.length && failed === null; o += INPUT_SLICE_MODEST) {
-        const slice = block.subarray(o, o + INPUT_SLICE_MODEST);
-        guard.consumed(slice.length);
-        await writer.write(slice as Uint8Array<ArrayBuffer>);
-      }
-    }
-    if (failed === null) await writer.close();
-  })().catch(fail);
-  const read = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      guard.produced(value);
-    }
-  })().catch(fail);
-  await Promise.all([write, read]);
-  if (failed !== null) throw failed;
 }
 
 /**
