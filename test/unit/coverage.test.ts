@@ -89,6 +89,25 @@ describe('ExpansionGuard and streaming inflate', () => {
     expect(ok.bytes()).toEqual(data);
   });
 
+  it('large members: exact output, and cut, flipped, lying or bomb members are not clean', async () => {
+    const rand = prng(5);
+    const data = enc(Array.from({ length: 30_000 }, (_, i) => `${i}: 行 ${Math.floor(rand() * 1e9)} 秘密 ${rand()}\n`).join(''));
+    const raw = Uint8Array.from(deflateRawSync(data));
+    expect(raw.length).toBeGreaterThan(256 * 1024); // many input slices and output chunks
+    const opts = { name: 'big', declared: data.length, crc32: crc32(data) };
+    expect((await inflateRaw(blob(raw), testContext(), opts)).bytes()).toEqual(data);
+    expect((await error(inflateRaw(blob(raw.subarray(0, raw.length >> 1)), testContext(), opts))).reason).toBe('corrupt');
+    const flipped = raw.slice();
+    flipped[raw.length >> 1] ^= 0x20;
+    expect((await error(inflateRaw(blob(flipped), testContext(), opts))).reason).toBe('corrupt');
+    expect((await error(inflateRaw(blob(raw), testContext(), { ...opts, declared: data.length - 1 }))).reason).toBe('corrupt');
+    const bomb = deflateRawSync(new Uint8Array(64 * 1024 * 1024), { level: 1 });
+    let seen = 0;
+    const err = await error(inflateRaw(blob(bomb), testContext({ limits: { maxRatio: 200 } }), { name: 'zeros', sink: (c) => (seen += c.length) }));
+    expect(err.reason).toBe('expansion-ratio');
+    expect(seen).toBeLessThan(64 * 1024 * 1024);
+  });
+
   it('gzip: a flipped CRC or a missing trailer is corrupt', async () => {
     const gz = Uint8Array.from(gzipSync(enc('取扱区分:秘 Confidential\n')));
     const bad = gz.slice();
