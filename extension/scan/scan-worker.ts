@@ -3,7 +3,6 @@
  * jobs on the one port the frame hands it; Files arrive as structured clones (the bytes are shared,
  * not copied) and only verdicts and progress go back.
  */
-import { blobOf } from '../../src/detect/bytes.js';
 import { scanBlob } from '../../src/detect/index.js';
 import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
 import { isEncrypted } from '../../src/guard/encryption.js';
@@ -23,18 +22,7 @@ scope.onmessage = (e: MessageEvent) => {
     if (m.data?.t === 'scan') void run(port, m.data);
     else if (m.data?.t === 'encrypted') void encryption(port, m.data);
   };
-  void warmEngine();
 };
-
-/**
- * The worker starts before the first file (content/warm-up.ts): the engine's search loops are run once
- * on a little made-up text and binary meanwhile, so the first real file runs them compiled, not cold.
- */
-async function warmEngine(): Promise<void> {
-  const text = new TextEncoder().encode('来週の定例は水曜 10 時から。Meeting notes.\n'.repeat(8_000));
-  const binary = new Uint8Array(256 * 1024).map((_, i) => (i * 2654435761) >>> 24);
-  for (const [bytes, name] of [[text, 'warm-up.txt'], [binary, 'warm-up.bin']] as const) await scanBlob(blobOf(bytes), name);
-}
 
 async function run(port: MessagePort, job: ScanJob): Promise<void> {
   const send = (m: FromWorker) => port.postMessage(m);
