@@ -1,15 +1,13 @@
 /**
  * Runs the engine off every page's main thread, in the extension's origin (see frame.ts). Gets its
  * jobs on the one port the frame hands it; Files arrive as structured clones (the bytes are shared,
- * not copied) and only verdicts and progress go back. The engine reads each file through source.ts
- * (one stream of the file instead of a request per slice).
+ * not copied) and only verdicts and progress go back.
  */
-import { blobOf } from '../../src/detect/bytes.js';
 import { scanBlob } from '../../src/detect/index.js';
 import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
 import { isEncrypted } from '../../src/guard/encryption.js';
 import type { FromWorker, ScanJob } from './protocol.js';
-import { sourceOf } from './source.js';
+import { countReads } from './progress.js';
 
 /** Progress at most this often per job: the indicator needs a few updates a second, not one per slice. */
 const PROGRESS_EVERY_MS = 100;
@@ -24,36 +22,21 @@ scope.onmessage = (e: MessageEvent) => {
     if (m.data?.t === 'scan') void run(port, m.data);
     else if (m.data?.t === 'encrypted') void encryption(port, m.data);
   };
-  void warmEngine();
 };
-
-/**
- * The worker starts before the first file (content/warm-up.ts): the engine's search loops are run once
- * on a little made-up text and binary meanwhile, so the first real file runs them compiled, not cold.
- */
-async function warmEngine(): Promise<void> {
-  const text = new TextEncoder().encode('来週の定例は水曜 10 時から。Meeting notes.\n'.repeat(8_000));
-  const binary = new Uint8Array(256 * 1024).map((_, i) => (i * 2654435761) >>> 24);
-  for (const [bytes, name] of [[text, 'warm-up.txt'], [binary, 'warm-up.bin']] as const) await scanBlob(blobOf(bytes), name);
-}
 
 async function run(port: MessagePort, job: ScanJob): Promise<void> {
   const send = (m: FromWorker) => port.postMessage(m);
   const total = job.blob.size;
   let last = 0;
   send({ t: 'progress', id: job.id, bytesRead: 0, total });
-  const source = sourceOf(job.blob, (bytesRead) => {
+  const blob = countReads(job.blob, (bytesRead) => {
     const now = performance.now();
     if (now - last < PROGRESS_EVERY_MS) return;
     last = now;
     send({ t: 'progress', id: job.id, bytesRead, total });
   });
-  try {
-    const result = await scanBlob(source.blob, job.name, job.opts);
-    send({ t: 'done', id: job.id, result });
-  } finally {
-    source.release();
-  }
+  const result = await scanBlob(blob, job.name, job.opts);
+  send({ t: 'done', id: job.id, result });
 }
 
 async function encryption(port: MessagePort, job: ScanJob): Promise<void> {

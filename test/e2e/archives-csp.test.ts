@@ -85,6 +85,16 @@ describe('what every frame carries', () => {
     expect(await page.locator(SCANNER_TAG).count()).toBe(1);
     await page.close();
   });
+
+  it('the scan frame starts when the file input gets focus, before any file is chosen', async () => {
+    const page = await open();
+    await page.waitForTimeout(300);
+    expect(await page.locator(SCANNER_TAG).count()).toBe(0);
+    await page.focus('#f');
+    await page.locator(SCANNER_TAG).waitFor({ state: 'attached', timeout: 5_000 });
+    expect(await page.locator(SCANNER_TAG).count()).toBe(1);
+    await page.close();
+  });
 });
 
 describe('archives under a strict page CSP', () => {

@@ -1,0 +1,44 @@
+/**
+ * Progress of a scan without a hook in the engine: the engine reads its input only through the Blob
+ * API (slice, then arrayBuffer/bytes/text/stream), so counting the bytes those calls return on the
+ * top-level file, and on every slice of it, counts what has been read. Own properties shadow the
+ * prototype's methods on this one object, so nothing else in the worker changes. Bytes read twice
+ * (a header, then the whole) count twice, so the figure is capped at the file's size.
+ */
+type Report = (bytesRead: number) => void;
+
+export function countReads<B extends Blob>(blob: B, report: Report): B {
+  let read = 0;
+  const total = blob.size;
+  const add = (n: number) => {
+    read = Math.min(total, read + n);
+    report(read);
+  };
+  return wrap(blob, add);
+}
+
+function wrap<B extends Blob>(blob: B, add: (n: number) => void): B {
+  const proto = Blob.prototype;
+  const slice = proto.slice.bind(blob);
+  // Every whole read goes through the prototype's arrayBuffer (some engines build text() on top of
+  // this.arrayBuffer(), which would count twice).
+  const arrayBuffer = () => proto.arrayBuffer.call(blob).then((b) => (add(b.byteLength), b));
+  const stream = proto.stream.bind(blob);
+  const methods: Record<string, unknown> = {
+    slice: (start?: number, end?: number, type?: string) => wrap(slice(start, end, type), add),
+    arrayBuffer,
+    bytes: () => arrayBuffer().then((b) => new Uint8Array(b)),
+    text: () => arrayBuffer().then((b) => new TextDecoder().decode(b)),
+    stream: () =>
+      stream().pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, out) {
+            add(chunk.byteLength);
+            out.enqueue(chunk);
+          },
+        }),
+      ),
+  };
+  for (const [key, value] of Object.entries(methods)) Object.defineProperty(blob, key, { value, configurable: true });
+  return blob;
+}
