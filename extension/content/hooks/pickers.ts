@@ -130,6 +130,20 @@ interface Dropped {
 }
 let lastDrop: Dropped[] = [];
 
+let signalType: string | null = null;
+const signalWaiters: ((type: string) => void)[] = [];
+function whenSignalKnown(f: (type: string) => void): void {
+  if (signalType !== null) f(signalType);
+  else append(signalWaiters, f);
+}
+/** The guard told the drop signal's type (once; a later one cannot be the guard's). */
+export function onDropSignal(type: string): void {
+  if (signalType !== null || typeof type !== 'string') return;
+  signalType = type;
+  for (let i = 0; i < signalWaiters.length; i++) signalWaiters[i](type);
+  signalWaiters.length = 0;
+}
+
 /**
  * The guard holds a drop while it judges it and hands the page a copy (a script-made DataTransfer,
  * whose items have no entry and no file-system handle, and whose files are a dropped folder's files,
@@ -204,15 +218,7 @@ export function hookHandles(w: Window & typeof globalThis): void {
     return item as unknown as DataTransferItem;
   };
 
-  const addListener = native(proto(g, 'EventTarget'), 'addEventListener');
-  addListener?.(w, 'drop', (e: Event) => {
-    const dt = dataTransferOf(e) as DataTransfer | null;
-    if (!dt) return;
-    if (!trusted(e)) {
-      // The guard's replay of a drop that passed whole: its items are the real ones again (once).
-      if (detailOf(e) === WHOLE_DROP && lastDrop.length > 0 && !weakMapHas(wholeDrop, dt)) weakMapSet(wholeDrop, dt, wrapItems(dt, lastDrop));
-      return;
-    }
+  const take = (dt: DataTransfer) => {
     const items = itemsOf(dt) as DataTransferItemList;
     const taken: Dropped[] = [];
     const n = lengthOf(items) as number;
@@ -227,7 +233,25 @@ export function hookHandles(w: Window & typeof globalThis): void {
       });
     }
     lastDrop = taken;
+  };
+  const addListener = native(proto(g, 'EventTarget'), 'addEventListener');
+  const stopNow = native(proto(g, 'Event'), 'stopImmediatePropagation');
+  if (!addListener || !stopNow) return;
+  addListener(w, 'drop', (e: Event) => {
+    const dt = dataTransferOf(e) as DataTransfer | null;
+    if (!dt) return;
+    if (trusted(e)) return take(dt);
+    // The guard's replay of a drop that passed whole: its items are the real ones again (once).
+    if (detailOf(e) === WHOLE_DROP && lastDrop.length > 0 && !weakMapHas(wholeDrop, dt)) weakMapSet(wholeDrop, dt, wrapItems(dt, lastDrop));
   }, true);
+  // The guard's signal, sent before it holds a drop (only this world and the guard know its type).
+  whenSignalKnown((type) =>
+    addListener(w, type, (e: Event) => {
+      stopNow(e);
+      const dt = dataTransferOf(e) as DataTransfer | null;
+      if (dt) take(dt);
+    }, true),
+  );
 
   const itemsDescriptor = getOwnPropertyDescriptor(Transfer, 'items');
   if (itemsDescriptor?.get) {
