@@ -43,7 +43,15 @@ export async function guardTab(tabId: number): Promise<void> {
   try {
     const probe = await browser.scripting.executeScript({
       target: { tabId, allFrames: true },
-      func: (flag: string) => (globalThis as unknown as Record<string, unknown>)[flag] === true,
+      // The guard's flag is a liveness check: one left by a previous version of the extension says no.
+      func: (flag: string) => {
+        const running = (globalThis as unknown as Record<string, unknown>)[flag];
+        try {
+          return typeof running === 'function' && running() === true;
+        } catch {
+          return false;
+        }
+      },
       args: [GUARD_RUNNING],
     });
     const frameIds = probe.filter((r) => r.result !== true).map((r) => r.frameId);

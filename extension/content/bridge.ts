@@ -14,6 +14,13 @@ import type { Designated } from '../../src/detect/types.js';
 
 /** Tag of the one handshake message on `window`. */
 export const HANDSHAKE = '__upload_guard_port__';
+/**
+ * Tag of the message an orphaned guard (its extension updated or reloaded) posts to hand its line to
+ * the page hooks over to the new guard: the hooks stay as they are and ask the new guard from then on.
+ */
+export const HANDOVER = '__upload_guard_handover__';
+/** Tag of the message a new guard posts when it starts, so an orphaned one in the same page hands over. */
+export const GUARD_STARTED = '__upload_guard_started__';
 /** Event a MAIN-world hook dispatches from a file input the guard cannot otherwise reach (detached). */
 export const ADOPT_EVENT = '__upload_guard_adopt__';
 /**
@@ -42,5 +49,11 @@ export type ToHooks =
    * A field of the page holds marked text (text-watch.ts): requests that could carry it wait for the
    * employee's answer ('marked'), are refused ('refused'), or go again ('clear': allowed, or removed).
    */
-  | { t: 'typing'; state: 'marked' | 'refused' | 'clear' };
+  | { t: 'typing'; state: 'marked' | 'refused' | 'clear' }
+  /**
+   * The event type (random, per frame, known only to the two worlds) the guard dispatches on `window`,
+   * carrying a real drop's DataTransfer, right before it holds that drop: the hooks take the drop's
+   * entries and handles then, whichever world's window listener the browser runs first.
+   */
+  | { t: 'drop-signal'; type: string };
 

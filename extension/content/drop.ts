@@ -11,6 +11,18 @@ import { WHOLE_DROP } from './bridge.js';
 import { isGuarded, knownAnswer, select, textVerdict, type Item } from './gate.js';
 import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
 
+/** Random per frame: told to the page hooks over the private line only (guard.ts), never guessable. */
+export const DROP_SIGNAL = `ug-drop-${Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('')}`;
+
+/**
+ * The page hooks take a held drop's real items (entries, handles) through this signal, while the drop
+ * is still being dispatched (its DataTransfer is readable only then): their own window listener may
+ * run after this world's, which stops the drop.
+ */
+function signalHooks(dt: DataTransfer): void {
+  window.dispatchEvent(new DragEvent(DROP_SIGNAL, { dataTransfer: dt }));
+}
+
 function readAll(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
   const reader = dir.createReader();
   const out: FileSystemEntry[] = [];
@@ -55,6 +67,7 @@ function onDrop(e: DragEvent): void {
   const textMarked = text !== '' && textVerdict(text).verdict === 'marked';
   if (!textMarked && !hasDir && files.every((f) => knownAnswer(f, f.name) === true)) return;
 
+  signalHooks(dt);
   hold(e);
   // Copy what the synthetic event needs now: the DataTransfer is emptied when the event ends.
   const strings = dt.types.filter((t) => t !== 'Files').map((t) => [t, dt.getData(t)] as const);

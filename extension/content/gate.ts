@@ -8,7 +8,7 @@ import { BYTES_NAME, createGuard, type Item } from '../../src/guard/index.js';
 import type { DecideResponse, Request, ServiceResponse } from '../shared/messages.js';
 import { watchScan } from '../ui/checking/indicator.js';
 import { preloadUi, showWarning } from './load-ui.js';
-import { runtime } from './runtime.js';
+import { orphaned, runtime } from './runtime.js';
 import { encrypted, scan } from './scanner.js';
 
 export type { Item };
@@ -39,4 +39,7 @@ export const guard = createGuard({
   isTopFrame: () => window === window.top,
 });
 
-export const { decide, select, isGuarded, knownAnswer, nameVerdict, textVerdict, nameRefusalIsFinal } = guard;
+export const { decide, select, knownAnswer, nameVerdict, textVerdict, nameRefusalIsFinal } = guard;
+
+/** An orphaned guard (its extension was updated or reloaded) holds nothing: the new guard does. */
+export const isGuarded = (): boolean => !orphaned() && guard.isGuarded();

@@ -7,20 +7,21 @@
  */
 import { urlText, type PageView } from '../../src/guard/index.js';
 import { GUARD_RUNNING, type Push } from '../shared/messages.js';
-import { HANDSHAKE, type Subject, type ToGuard, type ToHooks } from './bridge.js';
-import { installDrop } from './drop.js';
+import { GUARD_STARTED, HANDOVER, HANDSHAKE, type Subject, type ToGuard, type ToHooks } from './bridge.js';
+import { DROP_SIGNAL, installDrop } from './drop.js';
 import { installFileInput } from './file-input.js';
 import { installFormSubmit } from './form-submit.js';
 import { decide, guard, type Item } from './gate.js';
 import { preloadUi } from './load-ui.js';
 import { installPaste } from './paste.js';
 import { setHooksPort } from './hooks-line.js';
-import { runtime } from './runtime.js';
+import { orphaned, runtime } from './runtime.js';
 import { listenForScanner } from './scanner.js';
 import { installTextWatch } from './text-watch.js';
 import { warmUpOnIntent } from './warm-up.js';
 
 let port: MessagePort | null = null;
+let handedOver = false;
 
 /** Registered before any page script, so this listener runs first and the page never sees the port. */
 function listenForHooks(): void {
@@ -28,14 +29,34 @@ function listenForHooks(): void {
     'message',
     (e: MessageEvent) => {
       const data = e.data as Record<string, unknown> | null;
-      if (!data || typeof data !== 'object' || data[HANDSHAKE] !== true) return;
+      if (!data || typeof data !== 'object') return;
+      // An orphaned guard lets these through: the new guard's listener may come after this one.
+      if (orphaned()) return void (data[GUARD_STARTED] === true && e.source === window && retire());
+      const handover = data[HANDOVER] === true;
+      if (data[HANDSHAKE] !== true && !handover) return;
       e.stopImmediatePropagation();
+      if (e.source !== window || !e.ports[0]) return;
       // Only the first handshake, from this window, is the hooks' own; later ones can only be the page's.
-      if (port || e.source !== window || !e.ports[0]) return;
+      // One handover: the line of the hooks already in this page, from the guard this one replaces
+      // (the hooks injected with this guard found them there and stood down).
+      if (handover ? handedOver : port) return;
+      if (handover) handedOver = true;
       connect(e.ports[0]);
     },
     true,
   );
+}
+
+/**
+ * This guard's extension was updated or reloaded: its channels already let everything through
+ * (gate.ts isGuarded), and the page hooks' line goes to the new guard, which announced itself.
+ */
+function retire(): void {
+  if (!port) return;
+  const p = port;
+  port = null;
+  p.onmessage = null;
+  window.postMessage({ [HANDOVER]: true }, '*', [p]);
 }
 
 function connect(p: MessagePort): void {
@@ -50,6 +71,7 @@ function connect(p: MessagePort): void {
       () => p.postMessage({ t: 'answer', id: m.id, proceed: false } satisfies ToHooks),
     );
   };
+  p.postMessage({ t: 'drop-signal', type: DROP_SIGNAL } satisfies ToHooks);
   // The hooks learn the policy now if it is known, and again whenever it changes.
   const tell = (v: PageView) => p.postMessage({ t: 'config', guarded: v.service !== null, designated: v.designated } satisfies ToHooks);
   const known = guard.view();
@@ -80,11 +102,15 @@ function start(): void {
     return undefined;
   });
   void guard.refresh();
+  // A guard left here by the previous version of the extension hands its hooks' line over.
+  window.postMessage({ [GUARD_STARTED]: true }, '*');
 }
 
 // Registered for new pages and injected into open ones: whichever comes second finds it running.
+// The flag is a liveness check, so a guard whose extension is gone never keeps the new one out.
 const scope = globalThis as unknown as Record<string, unknown>;
-if (!scope[GUARD_RUNNING]) {
-  scope[GUARD_RUNNING] = true;
+const running = scope[GUARD_RUNNING];
+if (!(typeof running === 'function' && running() === true)) {
+  scope[GUARD_RUNNING] = () => !orphaned();
   start();
 }

@@ -15,3 +15,16 @@ type Api = { runtime: Runtime } | undefined;
 const g = globalThis as unknown as { browser?: Api; chrome?: Api };
 
 export const runtime: Runtime = (g.browser ?? g.chrome)!.runtime;
+
+/**
+ * This script's extension is gone: after an update, reload or re-enable, the old content script stays
+ * in open tabs with its runtime cut off (`runtime.id` undefined, calls throw). It must then stand aside
+ * for the new one, which the background injects (guard.ts, retire()).
+ */
+export function orphaned(): boolean {
+  try {
+    return !runtime.id;
+  } catch {
+    return true;
+  }
+}

@@ -17,7 +17,7 @@
  */
 import type { Limits, ScanOptions, ScanResult, UnscannableVerdict } from '../../src/detect/types.js';
 import { FRAME_PATH, SCAN_HELLO, type FromWorker, type ScanJob } from '../scan/protocol.js';
-import { runtime } from './runtime.js';
+import { orphaned, runtime } from './runtime.js';
 
 /** How often a scan in flight checks that its frame is still there. */
 const WATCH_MS = 250;
@@ -122,7 +122,8 @@ export function listenForScanner(): void {
     'message',
     (e: MessageEvent) => {
       const data = e.data as Record<string, unknown> | null;
-      if (!data || typeof data !== 'object' || data[SCAN_HELLO] !== true) return;
+      // A guard whose extension was updated or reloaded leaves the new guard's hello to it.
+      if (!data || typeof data !== 'object' || data[SCAN_HELLO] !== true || orphaned()) return;
       e.stopImmediatePropagation();
       const c = checker;
       if (!c || c.port || e.source !== c.iframe.contentWindow || !c.origins.includes(e.origin) || !e.ports[0]) return;

@@ -10,6 +10,7 @@ import type { Designated } from '../../../src/detect/types.js';
 import type { Channel } from '../../shared/messages.js';
 import { HANDSHAKE, type Subject, type ToGuard, type ToHooks } from '../bridge.js';
 import { pending, settle, YES, type Decision } from './decision.js';
+import { onDropSignal } from './pickers.js';
 import { onTyping } from './typing.js';
 import { hasOwn, mapDelete, mapForEach, mapGet, mapSet, messageData, portPost, SafeMap, SafeMessageChannel } from './safe-self.js';
 
@@ -34,6 +35,8 @@ port.onmessage = (e: MessageEvent) => {
     if (!config.guarded) mapForEach(waiting, (d, id) => (mapDelete(waiting, id), settle(d, true)));
   } else if (m.t === 'typing') {
     onTyping(m.state);
+  } else if (m.t === 'drop-signal') {
+    onDropSignal(m.type);
   } else if (m.t === 'answer') {
     const d = mapGet(waiting, m.id);
     mapDelete(waiting, m.id);

@@ -130,6 +130,20 @@ interface Dropped {
 }
 let lastDrop: Dropped[] = [];
 
+let signalType: string | null = null;
+const signalWaiters: ((type: string) => void)[] = [];
+function whenSignalKnown(f: (type: string) => void): void {
+  if (signalType !== null) f(signalType);
+  else append(signalWaiters, f);
+}
+/** The guard told the drop signal's type (once; a later one cannot be the guard's). */
+export function onDropSignal(type: string): void {
+  if (signalType !== null || typeof type !== 'string') return;
+  signalType = type;
+  for (let i = 0; i < signalWaiters.length; i++) signalWaiters[i](type);
+  signalWaiters.length = 0;
+}
+
 /**
  * The guard holds a drop while it judges it and hands the page a copy (a script-made DataTransfer,
  * whose items have no entry and no file-system handle, and whose files are a dropped folder's files,
@@ -181,11 +195,11 @@ export function hookHandles(w: Window & typeof globalThis): void {
   const wrapItems = (dt: DataTransfer, taken: Dropped[]): DataTransferItemList => {
     const out: unknown[] = [];
     for (let i = 0; i < taken.length; i++) append(out, wrapItem(dt, taken[i]));
-    const own = itemsOf(dt) as DataTransferItemList;
-    for (let i = 0, n = lengthOf(own) as number; i < n; i++) if (kindOf(own[i]) === 'string') append(out, own[i]);
+    const copied = itemsOf(dt) as DataTransferItemList;
+    for (let i = 0, n = lengthOf(copied) as number; i < n; i++) if (kindOf(copied[i]) === 'string') append(out, copied[i]);
     const list = create(List) as Any;
     for (let i = 0; i < out.length; i++) list[i] = out[i];
-    defineProperty(list, 'length', { value: out.length });
+    defineProperty(list, 'length', own('value', out.length));
     list.item = (i: number) => out[i] ?? null;
     list[Symbol.iterator] = function* () {
       for (let i = 0; i < out.length; i++) yield out[i];
@@ -194,8 +208,8 @@ export function hookHandles(w: Window & typeof globalThis): void {
   };
   const wrapItem = (dt: DataTransfer, d: Dropped): DataTransferItem => {
     const item = create(Item) as Any;
-    defineProperty(item, 'kind', { get: () => 'file' });
-    defineProperty(item, 'type', { get: () => d.type });
+    defineProperty(item, 'kind', own('get', () => 'file'));
+    defineProperty(item, 'type', own('get', () => d.type));
     // The File the guard let through (a folder's own File, which has no bytes, is not one of them).
     item.getAsFile = () => passed(dt, d.file);
     item.getAsString = () => undefined;
@@ -204,15 +218,7 @@ export function hookHandles(w: Window & typeof globalThis): void {
     return item as unknown as DataTransferItem;
   };
 
-  const addListener = native(proto(g, 'EventTarget'), 'addEventListener');
-  addListener?.(w, 'drop', (e: Event) => {
-    const dt = dataTransferOf(e) as DataTransfer | null;
-    if (!dt) return;
-    if (!trusted(e)) {
-      // The guard's replay of a drop that passed whole: its items are the real ones again (once).
-      if (detailOf(e) === WHOLE_DROP && lastDrop.length > 0 && !weakMapHas(wholeDrop, dt)) weakMapSet(wholeDrop, dt, wrapItems(dt, lastDrop));
-      return;
-    }
+  const take = (dt: DataTransfer) => {
     const items = itemsOf(dt) as DataTransferItemList;
     const taken: Dropped[] = [];
     const n = lengthOf(items) as number;
@@ -227,7 +233,27 @@ export function hookHandles(w: Window & typeof globalThis): void {
       });
     }
     lastDrop = taken;
+  };
+  const addListener = native(proto(g, 'EventTarget'), 'addEventListener');
+  const stopNow = native(proto(g, 'Event'), 'stopImmediatePropagation');
+  if (!addListener || !stopNow) return;
+  addListener(w, 'drop', (e: Event) => {
+    const dt = dataTransferOf(e) as DataTransfer | null;
+    if (!dt) return;
+    if (trusted(e)) return take(dt);
+    // The guard's replay of a drop that passed whole: its items are the real ones again (once).
+    if (detailOf(e) !== WHOLE_DROP || lastDrop.length === 0 || weakMapHas(wholeDrop, dt)) return;
+    weakMapSet(wholeDrop, dt, wrapItems(dt, lastDrop));
+    lastDrop = [];
   }, true);
+  // The guard's signal, sent before it holds a drop (only this world and the guard know its type).
+  whenSignalKnown((type) =>
+    addListener(w, type, (e: Event) => {
+      stopNow(e);
+      const dt = dataTransferOf(e) as DataTransfer | null;
+      if (dt) take(dt);
+    }, true),
+  );
 
   const itemsDescriptor = getOwnPropertyDescriptor(Transfer, 'items');
   if (itemsDescriptor?.get) {
@@ -261,6 +287,13 @@ export function hookHandles(w: Window & typeof globalThis): void {
   }
   gateEntryFile(g);
   gateHandleFile(g);
+}
+
+/** A property descriptor the page cannot bend (no inherited `value`/`get`/`set` from Object.prototype). */
+function own(key: 'value' | 'get', v: unknown): PropertyDescriptor {
+  const d = create(null) as Record<string, unknown>;
+  d[key] = v;
+  return d as PropertyDescriptor;
 }
 
 const notAllowed = () => new SafeDOMException('The request is not allowed by the user agent or the platform in the current context.', 'NotAllowedError');
