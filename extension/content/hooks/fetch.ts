@@ -17,8 +17,10 @@ import {
   blobType,
   create,
   defineProperty,
+  getPrototypeOf,
   headersGet,
   isRequest,
+  ObjectPrototype,
   promiseThen,
   regExpExec,
   requestBlob,
@@ -71,8 +73,10 @@ function gateArgs(args: unknown[]): Gate {
 /** Rewrites `args[1]` to carry the judged body. */
 function gateBody(args: unknown[]): Gate {
   const init = args[1];
-  // (A Request passed as init keeps its own getters, which need the real object; its body is a stream.)
-  if (init !== null && typeof init === 'object' && !isRequest(init)) {
+  // (A Request passed as init keeps its own getters, which need the real object; its body is a stream.
+  // An init whose prototype is Object.prototype reaches no Request getter: it is read like a literal,
+  // without the brand check, whose exception would cost a clean fetch more than everything else here.)
+  if (init !== null && typeof init === 'object' && (getPrototypeOf(init) === ObjectPrototype || !isRequest(init))) {
     const body = (init as RequestInit).body; // read once: a getter could answer differently later
     if (body != null) {
       const checked = checkBody('fetch', body);

@@ -31,6 +31,8 @@ export const defineProperty: typeof Object.defineProperty = Object.definePropert
 export const getOwnPropertyDescriptor: typeof Object.getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 export const ownKeys: typeof Reflect.ownKeys = Reflect.ownKeys;
 export const getPrototypeOf: typeof Object.getPrototypeOf = Object.getPrototypeOf;
+/** The realm's own Object.prototype, as it was at install. */
+export const ObjectPrototype: object = Object.prototype;
 export const create: typeof Object.create = Object.create;
 export const hasOwn: (o: object, k: PropertyKey) => boolean = Object.hasOwn;
 export const objectValues: (o: object) => unknown[] = Object.values;
