@@ -27,7 +27,8 @@ const followed = new WeakSet<ShadowRoot>();
  * root and type; returns whether it did, so the caller leaves the event to that listener.
  */
 export function followIntoClosedRoot(target: EventTarget | null, listeners: [string, (e: Event) => void][]): boolean {
-  if (!(target instanceof Element) || target.shadowRoot) return false; // an open root is seen through already
+  // Fields cannot host a root (typing raises `input` at each keystroke); an open root is seen through already.
+  if (!(target instanceof Element) || target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target.shadowRoot) return false;
   const root = rootOf(target);
   if (!root) return false;
   if (!followed.has(root)) {

@@ -97,6 +97,24 @@ async function typeKeys(page: Page, text: string, delay = 5): Promise<void> {
   }
 }
 
+/**
+ * Marked files, then a clean one, chosen in an input inside the closed root of widget `id`, which hands
+ * each file its listener is given to the Service Worker on channel `ch`: each marked one warns, and only
+ * the clean one reaches the page's listener (gated at the input, not only at the hand-off) and the server.
+ */
+async function closedRootCase(page: Page, host: string, id: string, ch: string, inner: { setInputFiles(path: string): Promise<void> }): Promise<void> {
+  server.clear();
+  for (const s of [S.content, S.nameMarked]) {
+    await inner.setInputFiles(s.path);
+    expect(await closeWarnings(page, 3_000), s.name).toBeGreaterThanOrEqual(1);
+  }
+  await inner.setInputFiles(S.clean.path);
+  expect(await waitFor(() => from(host, ch).some((a) => a.sha256 === S.clean.sha256))).toBe(true);
+  await page.waitForTimeout(300);
+  expect(from(host, ch).map((a) => a.name)).toEqual([S.clean.name]);
+  expect(await page.evaluate((id) => (document.getElementById(id) as unknown as { seen: string[] }).seen, id)).toEqual([S.clean.name]);
+}
+
 const GET_WAYS = ['image', 'imageAttr', 'fetchGet', 'fetchRaw', 'xhrGet', 'beacon', 'events'] as const;
 const CHANNEL: Record<(typeof GET_WAYS)[number], string> = {
   image: 'image',
@@ -213,36 +231,15 @@ describe.each(HOSTS)('on %s', (host) => {
   });
 
   it('a file input in a closed shadow root, its file handed to the Service Worker: marked never, clean intact; the root still looks closed', async () => {
-    server.clear();
     expect(await page.evaluate(() => (window as unknown as { t: T }).t.closedRootHidden())).toBe(true);
-    const inner = page.locator('#widget input[type=file]');
-    for (const s of [S.content, S.nameMarked]) {
-      await inner.setInputFiles(s.path);
-      await closeWarnings(page, 3_000);
-    }
-    await inner.setInputFiles(S.clean.path);
-    expect(await waitFor(() => from(host, 'closed-shadow').some((a) => a.sha256 === S.clean.sha256))).toBe(true);
-    await page.waitForTimeout(300);
-    expect(from(host, 'closed-shadow').map((a) => a.name)).toEqual([S.clean.name]);
-    // Gated at the input itself, not only at the hand-off: the page never held a marked file.
-    expect(await page.evaluate(() => (document.getElementById('widget') as unknown as { seen: string[] }).seen)).toEqual([S.clean.name]);
+    await closedRootCase(page, host, 'widget', 'closed-shadow', page.locator('#widget input[type=file]'));
   });
 
   it('a file input in a closed shadow root the HTML parser made (declarative), its file handed to the Service Worker: marked never, clean intact', async () => {
-    server.clear();
     expect(await page.evaluate(() => (window as unknown as { t: T }).t.parsedRootHidden())).toBe(true);
     // Out of every selector's reach (the root is closed): the element that owns it hands its input over.
     const inner = (await page.evaluateHandle(() => (document.getElementById('parsed') as unknown as { input: HTMLInputElement }).input)).asElement()!;
-    for (const s of [S.content, S.nameMarked]) {
-      await inner.setInputFiles(s.path);
-      expect(await closeWarnings(page, 3_000), s.name).toBeGreaterThanOrEqual(1);
-    }
-    await inner.setInputFiles(S.clean.path);
-    expect(await waitFor(() => from(host, 'parsed-shadow').some((a) => a.sha256 === S.clean.sha256))).toBe(true);
-    await page.waitForTimeout(300);
-    expect(from(host, 'parsed-shadow').map((a) => a.name)).toEqual([S.clean.name]);
-    // Gated at the input itself, not only at the hand-off: the page never held a marked file.
-    expect(await page.evaluate(() => (document.getElementById('parsed') as unknown as { seen: string[] }).seen)).toEqual([S.clean.name]);
+    await closedRootCase(page, host, 'parsed', 'parsed-shadow', inner);
   });
 
   it('Files handed to the Service Worker by postMessage, BroadcastChannel and IndexedDB: marked never, clean intact', async () => {
