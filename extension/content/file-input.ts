@@ -18,6 +18,21 @@ import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
 
 /** Inputs whose `input` event is held: their `change` must be held too, and replayed with it. */
 const held = new WeakMap<HTMLInputElement, File[]>();
+/** Settles when an input's held selection is decided: true when files were given back to it. */
+const settling = new WeakMap<HTMLInputElement, Promise<boolean>>();
+
+/**
+ * Whether a form submitted now would miss files still being judged (its inputs are empty meanwhile):
+ * the submit waits for this, and goes ahead only if every held input got files back.
+ */
+export function filesSettled(form: HTMLFormElement): Promise<boolean> | null {
+  const waits: Promise<boolean>[] = [];
+  for (const el of Array.from(form.elements)) {
+    const p = el instanceof HTMLInputElement ? settling.get(el) : undefined;
+    if (p) waits.push(p);
+  }
+  return waits.length === 0 ? null : Promise.all(waits).then((given) => given.every(Boolean));
+}
 const watched = new WeakSet<HTMLInputElement>();
 
 function fileInput(t: EventTarget | null): HTMLInputElement | null {
@@ -49,14 +64,17 @@ function onInput(e: Event): void {
   el.value = '';
   const channel = el.webkitdirectory ? 'folder-input' : 'file-input';
   const items = files.map((f) => ({ kind: 'file' as const, blob: f, name: f.webkitRelativePath || f.name }));
-  void select(channel, items).then((going) => {
-    if (held.get(el) !== files) return; // a newer selection took over
+  const settled = select(channel, items).then((going) => {
+    if (held.get(el) !== files) return false; // a newer selection took over
     held.delete(el);
-    if (going.length === 0) return; // the input stays empty
+    settling.delete(el);
+    if (going.length === 0) return false; // the input stays empty
     giveBack(el, going.map((item) => item.blob as File));
     replay(el, new Event('input', { bubbles: true, composed: true }));
     replay(el, new Event('change', { bubbles: true }));
+    return true;
   });
+  settling.set(el, settled);
 }
 
 /** The same File objects (their relative paths too), put back without raising an event. */

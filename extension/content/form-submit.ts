@@ -9,6 +9,7 @@
  *   gated by the fetch/XHR hooks, which is what catches a click on the send button.
  */
 import { decide, isGuarded, knownAnswer, textVerdict, type Item } from './gate.js';
+import { filesSettled } from './file-input.js';
 import { readForm } from './form-fields.js';
 import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
 
@@ -19,6 +20,14 @@ function onSubmit(e: SubmitEvent): void {
   if (!(form instanceof HTMLFormElement) || isReplay(e) || !firstSight(e) || !isGuarded()) return;
   if (bypass.has(form)) {
     bypass.delete(form);
+    return;
+  }
+  // A file still being judged is not in its input yet: sent now, the form would go without it.
+  const waiting = filesSettled(form);
+  if (waiting) {
+    hold(e);
+    const submitter = e.submitter;
+    void waiting.then((given) => given && form.requestSubmit(submitter && form.contains(submitter) ? submitter : null));
     return;
   }
   const { texts, files } = readForm(form, e.submitter);
