@@ -2,7 +2,10 @@
  * Techniques that carry text or files past request-level hooks, on real service host names and on an
  * unguarded control host, judged only by what reaches the server (issue 15, page side):
  * - text leaving by GET (suggest requests through Image, <img src>, fetch, XHR, sendBeacon, EventSource);
- * - text leaving keystroke by keystroke (an editor that sends each insertion as its own request);
+ * - text leaving keystroke by keystroke (an editor that sends each insertion as its own request), also
+ *   from editors with their own model (a canvas taking keys on keydown, a hidden textarea the page
+ *   empties after each key, a contenteditable the page writes itself) and text the page writes into an
+ *   editor in pieces;
  * - a polling page that takes input.files without a change listener and queues it in its Service Worker;
  * - a file input inside a closed shadow root whose file goes to the Service Worker;
  * - Files handed over by postMessage, BroadcastChannel and IndexedDB to a Service Worker that uploads them.
