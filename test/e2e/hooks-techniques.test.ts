@@ -73,7 +73,13 @@ async function closeWarnings(page: Page, ms: number): Promise<number> {
 
 const from = (host: string, ch: string) => server.received.filter((a) => a.host === host && a.channel === ch);
 const allText = (host: string, ch: string) => from(host, ch).map((a) => a.text ?? '').join('');
-const keysText = (host: string, ch: string) => from(host, ch).map((a) => JSON.parse(a.text!).text).join('');
+/** The operations an editor sent, in the order it sent them (concurrent requests can arrive in any order). */
+const keysText = (host: string, ch: string) =>
+  from(host, ch)
+    .map((a) => JSON.parse(a.text!) as { text: string; seq: number })
+    .sort((a, b) => a.seq - b.seq)
+    .map((op) => op.text)
+    .join('');
 const isMarked = (text: string) => scanText(text).verdict === 'marked';
 
 async function waitFor(cond: () => boolean, ms = 8_000): Promise<boolean> {
