@@ -71,6 +71,7 @@ async function typeAll(p: Page, url: string, sel: string): Promise<[number, numb
   await p.evaluate((s) => {
     const el = document.querySelector(s) as HTMLElement;
     el.focus();
+    if (!el.isContentEditable) return; // a textarea keeps its own caret (at the end, it is empty)
     const r = document.createRange();
     r.selectNodeContents(el);
     r.collapse(false);
@@ -118,6 +119,7 @@ export async function runTypingBench(): Promise<Row[]> {
       for (const [k, what] of [[0, 'key → page input handler'], [1, 'key → keystroke request issued']] as const) {
         const a = ours.map((x) => x[k]);
         const b = base.map((x) => x[k]);
+        if (a.length === 0 || b.length === 0) throw new Error(`no keystroke reached the page (${label})`);
         const added = p95(a) - p95(b);
         rows.push({
           area: 'typing',
