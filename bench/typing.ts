@@ -71,6 +71,7 @@ async function typeAll(p: Page, url: string, sel: string): Promise<[number, numb
   await p.evaluate((s) => {
     const el = document.querySelector(s) as HTMLElement;
     el.focus();
+    if (!el.isContentEditable) return; // a textarea keeps its own caret (at the end, it is empty)
     const r = document.createRange();
     r.selectNodeContents(el);
     r.collapse(false);
@@ -114,6 +115,10 @@ export async function runTypingBench(): Promise<Row[]> {
       for (let i = 0; i < RUNS; i++) {
         ours.push(...(await typeAll(tabs[0], server.url(path), sel)));
         base.push(...(await typeAll(tabs[1], server.url(path), sel)));
+      }
+      if (ours.length === 0 || base.length === 0) {
+        rows.push({ area: 'typing', case: label, ours: 'FAILED: no keystroke reached the page' });
+        continue;
       }
       for (const [k, what] of [[0, 'key → page input handler'], [1, 'key → keystroke request issued']] as const) {
         const a = ours.map((x) => x[k]);

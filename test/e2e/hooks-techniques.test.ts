@@ -2,7 +2,10 @@
  * Techniques that carry text or files past request-level hooks, on real service host names and on an
  * unguarded control host, judged only by what reaches the server (issue 15, page side):
  * - text leaving by GET (suggest requests through Image, <img src>, fetch, XHR, sendBeacon, EventSource);
- * - text leaving keystroke by keystroke (an editor that sends each insertion as its own request);
+ * - text leaving keystroke by keystroke (an editor that sends each insertion as its own request), also
+ *   from editors with their own model (a canvas taking keys on keydown, a hidden textarea the page
+ *   empties after each key, a contenteditable the page writes itself) and text the page writes into an
+ *   editor in pieces;
  * - a polling page that takes input.files without a change listener and queues it in its Service Worker;
  * - a file input inside a closed shadow root whose file goes to the Service Worker (attachShadow, and a
  *   declarative root the HTML parser makes);
@@ -71,7 +74,13 @@ async function closeWarnings(page: Page, ms: number): Promise<number> {
 
 const from = (host: string, ch: string) => server.received.filter((a) => a.host === host && a.channel === ch);
 const allText = (host: string, ch: string) => from(host, ch).map((a) => a.text ?? '').join('');
-const keysText = (host: string, ch: string) => from(host, ch).map((a) => JSON.parse(a.text!).text).join('');
+/** The operations an editor sent, in the order it sent them (concurrent requests can arrive in any order). */
+const keysText = (host: string, ch: string) =>
+  from(host, ch)
+    .map((a) => JSON.parse(a.text!) as { text: string; seq: number })
+    .sort((a, b) => a.seq - b.seq)
+    .map((op) => op.text)
+    .join('');
 const isMarked = (text: string) => scanText(text).verdict === 'marked';
 
 async function waitFor(cond: () => boolean, ms = 8_000): Promise<boolean> {
