@@ -16,7 +16,7 @@ import type { Row } from './table.js';
 
 const EVENTS = 10_000;
 const BATCH = 500;
-const ROUNDS = 3;
+const ROUNDS = 7;
 /** Distinct names in the repeating mix: each name about 50 times among EVENTS. */
 const NAME_POOL = 200;
 
@@ -91,9 +91,14 @@ async function compare(backend: string, variants: Variant[], mixes: [string, () 
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   for (const [mix, make] of mixes) {
     const rates = variants.map(() => [] as number[]);
+    for (const v of variants) await rate(v, make()); // warm-up, not counted
     for (let r = 0; r < ROUNDS; r++) {
-      // Fresh ids every run (a repeated id is a duplicate, not an insert); alternating so noise hits all alike.
-      for (const [i, v] of variants.entries()) rates[i]!.push(await rate(v, make()));
+      // Fresh ids every run (a repeated id is a duplicate, not an insert); the order turns every round so
+      // noise and going first or last hit every variant alike.
+      for (let k = 0; k < variants.length; k++) {
+        const i = (k + r) % variants.length;
+        rates[i]!.push(await rate(variants[i]!, make()));
+      }
     }
     const base = median(rates[0]!);
     for (const [i, v] of variants.entries()) {

@@ -143,10 +143,10 @@ const MIGRATIONS: string[] = [
   // 4: file-name search served by an index over the DISTINCT names (a name repeats across many events: the
   // same document tried again, on many devices). file_names holds each name once; an FTS5 table of its
   // trigrams (any substring of 3 characters or more) is kept by triggers on file_names, so only a name
-  // never seen before costs an FTS insert. Events point at their name by name_id (indexed). file_names has
+  // never seen before costs an FTS insert (columnsize=0: no per-row size record, which nothing here reads). Events point at their name by name_id (indexed). file_names has
   // an INTEGER PRIMARY KEY, so VACUUM never renumbers what the index points at.
   `CREATE TABLE ${NAMES_TABLE} (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
-   CREATE VIRTUAL TABLE ${FTS_TABLE} USING fts5(name, content='${NAMES_TABLE}', content_rowid='id', tokenize='trigram');
+   CREATE VIRTUAL TABLE ${FTS_TABLE} USING fts5(name, content='${NAMES_TABLE}', content_rowid='id', tokenize='trigram', columnsize=0);
    CREATE TRIGGER ${FTS_TABLE}_insert AFTER INSERT ON ${NAMES_TABLE} BEGIN
      INSERT INTO ${FTS_TABLE}(rowid, name) VALUES (new.id, new.name);
    END;
@@ -179,6 +179,11 @@ export class SqliteStorage implements Storage {
   private readonly outboxStmt: Database.Statement;
   private readonly nameSelect: Database.Statement;
   private readonly nameInsert: Database.Statement;
+  /**
+   * Name ids already looked up in the batch being written. Only within one transaction: it holds the
+   * write lock, so no purge (here or in another collector on the file) can delete a name meanwhile.
+   */
+  private readonly batchNames = new Map<string, number>();
   private readonly insertBatch: (events: readonly UploadEvent[], receivedAt: number, opts: InsertOptions) => { inserted: UploadEvent[]; alerts: number };
   /** The read workers; null: reads run on the main connection. */
   readonly readers: SqliteReaders | null;
@@ -215,6 +220,7 @@ export class SqliteStorage implements Storage {
     this.insertBatch = this.db.transaction((events: readonly UploadEvent[], receivedAt: number, opts: InsertOptions) => {
       const inserted: UploadEvent[] = [];
       let alerts = 0;
+      this.batchNames.clear();
       for (const e of events) {
         const values = eventValues(e, receivedAt, opts.timeWindow);
         if (this.insertStmt.run(...values, this.nameId(e.fileName)).changes !== 1) continue;
@@ -248,8 +254,12 @@ export class SqliteStorage implements Storage {
    */
   protected nameId(name: string | null | undefined): number | null {
     if (name === null || name === undefined) return null;
-    const id = this.nameSelect.get(name) as number | undefined;
-    return id ?? Number(this.nameInsert.run(name).lastInsertRowid);
+    let id = this.batchNames.get(name);
+    if (id === undefined) {
+      id = (this.nameSelect.get(name) as number | undefined) ?? Number(this.nameInsert.run(name).lastInsertRowid);
+      this.batchNames.set(name, id);
+    }
+    return id;
   }
 
   async insertEvents(events: readonly UploadEvent[], receivedAt: number, opts: InsertOptions = {}): Promise<InsertResult> {
