@@ -12,6 +12,7 @@ import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
 import type { UploadEvent } from '../../src/events/schema.js';
 import { PostgresStorage } from '../../src/collector/storage/postgres.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
+import { Where } from '../../src/collector/storage/sql.js';
 import type { Storage } from '../../src/collector/storage/types.js';
 
 const PG_URL = process.env.UPLOAD_GUARD_TEST_PG;
@@ -241,6 +242,11 @@ describe.each(backends)('storage: $name', (backend) => {
       const db = s.db;
       const fts = (q: string) => db.prepare(`SELECT count(*) AS n FROM file_names_fts WHERE file_names_fts MATCH ?`).get(`"${q}"`) as { n: number };
       const stored = (name: string) => (db.prepare('SELECT count(*) AS n FROM file_names WHERE name = ?').get(name) as { n: number }).n;
+      // A search reaches events through the names' trigrams and the name_id index, not a scan.
+      const w = new Where(() => '?', 'LIKE', true).filter({ q: '見積書' });
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM events ${w.sql()}`).all(...w.params) as { detail: string }[]).map((r) => r.detail).join('\n');
+      expect(plan).toContain('USING INDEX events_name');
+      expect(plan).toContain('file_names_fts');
       // The index holds distinct names: the same name sent again (another event) adds no name.
       await s.insertEvents([sampleEvent({ time: at(210), fileName: names[4] }), sampleEvent({ time: at(211), fileName: names[4] })], T0 + 300 * HOUR);
       expect(stored(names[4]!)).toBe(1);
