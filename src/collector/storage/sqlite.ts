@@ -143,8 +143,9 @@ const MIGRATIONS: string[] = [
   // 4: file-name search served by an index over the DISTINCT names (a name repeats across many events: the
   // same document tried again, on many devices). file_names holds each name once; an FTS5 table of its
   // trigrams (any substring of 3 characters or more) is kept by triggers on file_names, so only a name
-  // never seen before costs an FTS insert (columnsize=0: no per-row size record, which nothing here reads). Events point at their name by name_id (indexed). file_names has
-  // an INTEGER PRIMARY KEY, so VACUUM never renumbers what the index points at.
+  // never seen before costs an FTS insert (columnsize=0: no per-row size record, which nothing reads).
+  // Events point at their name by name_id (indexed). file_names has an INTEGER PRIMARY KEY, so VACUUM
+  // never renumbers what the index points at.
   `CREATE TABLE ${NAMES_TABLE} (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
    CREATE VIRTUAL TABLE ${FTS_TABLE} USING fts5(name, content='${NAMES_TABLE}', content_rowid='id', tokenize='trigram', columnsize=0);
    CREATE TRIGGER ${FTS_TABLE}_insert AFTER INSERT ON ${NAMES_TABLE} BEGIN
