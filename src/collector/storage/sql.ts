@@ -91,8 +91,8 @@ export class Where {
     private readonly ph: (n: number) => string,
     private readonly ilike: string,
     /**
-     * SQLite: narrow a file-name search to the events whose name its trigram index finds (the LIKE still decides,
-     * so results are the same with or without it). Off for searches that match most rows (see
+     * SQLite: narrow a file-name search to the events whose name its trigram index finds (the LIKE
+     * still decides, so results are the same with or without it). Off for searches that match most rows (see
      * sqlite-reads.ts): then walking the time index and testing LIKE finds a page sooner.
      */
     private readonly trigram = false,
