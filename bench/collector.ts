@@ -15,8 +15,9 @@ import { sampleEvent, sampleHeartbeat } from '../src/events/sample.js';
 import type { UploadEvent } from '../src/events/schema.js';
 import { createCollector } from '../src/collector/server.js';
 import { PostgresStorage } from '../src/collector/storage/postgres.js';
-import { SqliteStorage } from '../src/collector/storage/sqlite.js';
+import { NAME_BACKFILL, SqliteStorage } from '../src/collector/storage/sqlite.js';
 import type { Storage } from '../src/collector/storage/types.js';
+import { insertRows } from './collector-insert.js';
 import { printTable, type Row } from './table.js';
 
 const INGEST = 'bench-ingest-token-0123456789';
@@ -312,14 +313,15 @@ export async function seededStore(backend: 'sqlite' | 'postgres', end: number): 
     const rows = `WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < ${STORED - 1}) SELECT x FROM n`;
     const devRows = `WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < ${DEVICES - 1}) SELECT x FROM n`;
     // One transaction for all of it; the event indexes are built once at the end (faster than row by row).
-    // Indexes and the file-name index's triggers too: the trigram index is rebuilt once at the end.
+    // The file-name index is filled from the seeded rows (distinct names, then each event's name_id)
+    // before the event indexes come back.
     const indexes = s.db.prepare(`SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = 'events' AND sql IS NOT NULL`).all() as { type: string; name: string; sql: string }[];
     s.db.transaction(() => {
       for (const i of indexes) s.db.exec(`DROP ${i.type.toUpperCase()} ${i.name}`);
       s.db.exec(seedEventsSql('', rows, STORED, end).replace('floor(time_ms / 3600000.0)', 'time_ms / 3600000'));
       s.db.exec(seedDevicesSql('', devRows, DEVICES, end, (t) => `json_set('${t}', '$.deviceId', 'pc-' || x, '$.user', 'user' || x || '@example.co.jp')`));
+      s.db.exec(NAME_BACKFILL);
       for (const i of indexes) s.db.exec(i.sql);
-      s.db.exec(`INSERT INTO events_fts(events_fts) VALUES ('rebuild')`);
     })();
     s.db.exec('ANALYZE');
     await s.close();
@@ -463,8 +465,8 @@ async function floorServer(): Promise<{ url: string; stop: () => void }> {
   return { url: `http://127.0.0.1:${/port (\d+)/.exec(out)![1]}`, stop: () => child.kill() };
 }
 
-/** UPLOAD_GUARD_BENCH_PARTS=ingest,load,burst,read picks parts (all by default). */
-const PARTS = new Set((process.env.UPLOAD_GUARD_BENCH_PARTS ?? 'ingest,load,burst,read').split(','));
+/** UPLOAD_GUARD_BENCH_PARTS=ingest,load,burst,read,insert picks parts (all by default). */
+const PARTS = new Set((process.env.UPLOAD_GUARD_BENCH_PARTS ?? 'ingest,load,burst,read,insert').split(','));
 
 export async function runCollectorBench(): Promise<Row[]> {
   const rows: Row[] = [];
@@ -523,6 +525,14 @@ export async function runCollectorBench(): Promise<Row[]> {
     await part('read', async () => {
       rows.push(...(await readRows(b.name, fmt, ms)));
     });
+  }
+  // 5. What the file-name index costs insertEvents, with and without it in one run.
+  if (PARTS.has('insert')) {
+    try {
+      rows.push(...(await insertRows(mixedEvent, process.env.UPLOAD_GUARD_BENCH_PG ?? process.env.UPLOAD_GUARD_TEST_PG, process.env.UPLOAD_GUARD_BENCH_BACKENDS)));
+    } catch (err) {
+      rows.push({ area: 'collector', case: 'insert FAILED', ours: String((err as Error).message ?? err).slice(0, 120) });
+    }
   }
   if (!backends().some((b) => b.name === 'postgres')) rows.push({ area: 'collector', case: 'postgres', ours: 'skipped: UPLOAD_GUARD_TEST_PG not set' });
   return rows;

@@ -52,6 +52,9 @@ async function checkUpgraded(s: Storage): Promise<void> {
   const after = await s.devices();
   expect(after.find((d) => d.deviceId === 'old-a')).toMatchObject({ extensionVersion: '0.1.0', previousVersion: '0.0.9', versionSince: iso(T0 + HOUR), firstSeen: iso(T0 - 48 * HOUR) });
   expect(after.find((d) => d.deviceId === 'old-b')).toMatchObject({ previousVersion: null, versionSince: null, lastSeen: iso(T0 + HOUR) });
+  // The old events are found by a file-name search (on SQLite through the name index the upgrade filled).
+  const name = oldEvents[0]!.fileName!;
+  expect((await s.queryEvents({ limit: 10, q: name.slice(1, -1) })).events.map((e) => e.fileName)).toEqual([name, name]);
   // New devices and events still work.
   await s.insertEvents([sampleEvent({ deviceId: 'new-c' })], T0 + 2 * HOUR);
   await s.upsertHeartbeat(sampleHeartbeat({ deviceId: 'new-c' }), T0 + 3 * HOUR);
@@ -88,6 +91,8 @@ describe('storage migration: sqlite', () => {
     try {
       expect(s.db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
       await checkUpgraded(s);
+      // Three events (two upgraded, one new) of one name: one name stored, pointed at by all three.
+      expect(s.db.prepare('SELECT count(*) AS names, (SELECT count(DISTINCT name_id) FROM events) AS used FROM file_names').get()).toEqual({ names: 1, used: 1 });
     } finally {
       await s.close();
     }

@@ -12,6 +12,7 @@ import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
 import type { UploadEvent } from '../../src/events/schema.js';
 import { PostgresStorage } from '../../src/collector/storage/postgres.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
+import { Where } from '../../src/collector/storage/sql.js';
 import type { Storage } from '../../src/collector/storage/types.js';
 
 const PG_URL = process.env.UPLOAD_GUARD_TEST_PG;
@@ -239,11 +240,24 @@ describe.each(backends)('storage: $name', (backend) => {
     expect((await s.summary({ from: T0 + 199 * HOUR, q: 'alpha' })).total).toBe(2);
     if (s instanceof SqliteStorage) {
       const db = s.db;
-      const fts = (q: string) => db.prepare(`SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH ?`).get(`"${q}"`) as { n: number };
+      const fts = (q: string) => db.prepare(`SELECT count(*) AS n FROM file_names_fts WHERE file_names_fts MATCH ?`).get(`"${q}"`) as { n: number };
+      const stored = (name: string) => (db.prepare('SELECT count(*) AS n FROM file_names WHERE name = ?').get(name) as { n: number }).n;
+      // A search reaches events through the names' trigrams and the name_id index, not a scan.
+      const w = new Where(() => '?', 'LIKE', true).filter({ q: '見積書' });
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM events ${w.sql()}`).all(...w.params) as { detail: string }[]).map((r) => r.detail).join('\n');
+      expect(plan).toContain('USING INDEX events_name');
+      expect(plan).toContain('file_names_fts');
+      // The index holds distinct names: the same name sent again (another event) adds no name.
+      await s.insertEvents([sampleEvent({ time: at(210), fileName: names[4] }), sampleEvent({ time: at(211), fileName: names[4] })], T0 + 300 * HOUR);
+      expect(stored(names[4]!)).toBe(1);
       expect(fts('見積書-Alpha').n).toBe(1);
-      await s.purgeBefore(T0 + 203 * HOUR);
+      expect(await ids('alpha')).toEqual([names[4], names[4], names[4], names[0]].sort());
+      await s.purgeBefore(T0 + 205 * HOUR);
+      // Names no event uses any more go with the purge; a name a newer event still uses stays.
       expect(fts('見積書-Alpha').n).toBe(0);
-      expect(await ids('alpha')).toEqual([names[4]]);
+      expect(stored(names[0]!)).toBe(0);
+      expect(stored(names[4]!)).toBe(1);
+      expect(await ids('alpha')).toEqual([names[4], names[4]]);
     } else {
       const pgs = s as PostgresStorage;
       const client = await pgs.pool.connect();

@@ -69,8 +69,11 @@ export function rowToEvent(row: Record<string, unknown>): StoredEvent {
   return out as StoredEvent;
 }
 
-/** SQLite's trigram index of file names (migration 4 of sqlite.ts). */
-export const FTS_TABLE = 'events_fts';
+/** SQLite's distinct file names (migration 4 of sqlite.ts); events.name_id points into it. */
+export const NAMES_TABLE = 'file_names';
+
+/** SQLite's trigram index of the distinct file names (rowid = file_names.id). */
+export const FTS_TABLE = 'file_names_fts';
 
 /** The shortest search the trigram index can serve (shorter ones scan with LIKE). */
 export const TRIGRAM_MIN = 3;
@@ -88,8 +91,8 @@ export class Where {
     private readonly ph: (n: number) => string,
     private readonly ilike: string,
     /**
-     * SQLite: narrow a file-name search to the rows its trigram index finds (the LIKE still decides,
-     * so results are the same with or without it). Off for searches that match most rows (see
+     * SQLite: narrow a file-name search to the events whose name its trigram index finds (the LIKE
+     * still decides, so results are the same with or without it). Off for searches that match most rows (see
      * sqlite-reads.ts): then walking the time index and testing LIKE finds a page sooner.
      */
     private readonly trigram = false,
@@ -123,7 +126,7 @@ export class Where {
     this.in('outcome', f.outcome);
     this.in('channel', f.channel);
     if (f.q) this.add(`file_name ${this.ilike} $? ESCAPE '\\'`, `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    if (f.q && this.trigram && [...f.q].length >= TRIGRAM_MIN) this.add(`rowid IN (SELECT rowid FROM ${FTS_TABLE} WHERE ${FTS_TABLE} MATCH $?)`, ftsPhrase(f.q));
+    if (f.q && this.trigram && [...f.q].length >= TRIGRAM_MIN) this.add(`name_id IN (SELECT rowid FROM ${FTS_TABLE} WHERE ${FTS_TABLE} MATCH $?)`, ftsPhrase(f.q));
     return this;
   }
 

@@ -41,7 +41,11 @@ const TRIGRAM_MAX_MATCHES = 5_000;
 /** Whether the trigram index should serve this search: long enough for trigrams, and not too common. */
 function useTrigrams(db: Db, q: string | undefined): boolean {
   if (!q || [...q].length < TRIGRAM_MIN) return false;
-  const { n } = db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${FTS_TABLE} WHERE ${FTS_TABLE} MATCH ? LIMIT ?)`).get(ftsPhrase(q), TRIGRAM_MAX_MATCHES) as { n: number };
+  // Events, not names: one name may stand for thousands of events. CROSS JOIN keeps the names first, so
+  // the count stops at the limit instead of listing every matching name.
+  const { n } = db
+    .prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${FTS_TABLE} CROSS JOIN events ON events.name_id = ${FTS_TABLE}.rowid WHERE ${FTS_TABLE} MATCH ? LIMIT ?)`)
+    .get(ftsPhrase(q), TRIGRAM_MAX_MATCHES) as { n: number };
   return n < TRIGRAM_MAX_MATCHES;
 }
 

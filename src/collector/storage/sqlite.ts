@@ -5,7 +5,7 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { UploadEvent } from '../../events/schema.js';
-import { COLUMN_NAMES, FTS_TABLE, HOUR_MS, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
+import { COLUMN_NAMES, FTS_TABLE, HOUR_MS, NAMES_TABLE, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
 import { READS, type ReadName } from './sqlite-reads.js';
 import { SqliteReaders, type ReadersOptions } from './sqlite-readers.js';
 import type {
@@ -68,6 +68,13 @@ CREATE TABLE IF NOT EXISTS devices (
   last_seen_ms INTEGER NOT NULL
 );
 `;
+
+/**
+ * Fills file_names from the stored events and points each event at its name: migration 4 over an existing
+ * store, and the bench's seeded store (whose rows are written by one SQL statement, not insertEvents).
+ */
+export const NAME_BACKFILL = `INSERT OR IGNORE INTO ${NAMES_TABLE} (name) SELECT DISTINCT file_name FROM events WHERE file_name IS NOT NULL;
+   UPDATE events SET name_id = (SELECT id FROM ${NAMES_TABLE} WHERE name = events.file_name) WHERE file_name IS NOT NULL;`;
 
 /**
  * Changes after SCHEMA (the first release's layout, kept as it was so every database, old or new, takes
@@ -133,18 +140,23 @@ const MIGRATIONS: string[] = [
    DROP INDEX devices_last_seen;
    CREATE INDEX devices_last_seen ON devices (last_seen_ms DESC, device_id, heartbeat_minutes);
    CREATE INDEX devices_fleet ON devices (extension_version, token_id, heartbeat_minutes, last_seen_ms);`,
-  // 4: file-name search served by an index: an FTS5 table of trigrams over events.file_name (any substring
-  // of 3 characters or more is found through it), kept by triggers. It points at events by rowid, which
-  // VACUUM may renumber (events has no INTEGER PRIMARY KEY): after a VACUUM run
-  // INSERT INTO events_fts(events_fts) VALUES('rebuild') (docs/collector.md).
-  `CREATE VIRTUAL TABLE ${FTS_TABLE} USING fts5(file_name, content='events', content_rowid='rowid', tokenize='trigram');
-   INSERT INTO ${FTS_TABLE}(${FTS_TABLE}) VALUES ('rebuild');
-   CREATE TRIGGER events_fts_insert AFTER INSERT ON events WHEN new.file_name IS NOT NULL BEGIN
-     INSERT INTO ${FTS_TABLE}(rowid, file_name) VALUES (new.rowid, new.file_name);
+  // 4: file-name search served by an index over the DISTINCT names (a name repeats across many events: the
+  // same document tried again, on many devices). file_names holds each name once; an FTS5 table of its
+  // trigrams (any substring of 3 characters or more) is kept by triggers on file_names, so only a name
+  // never seen before costs an FTS insert (columnsize=0: no per-row size record, which nothing reads).
+  // Events point at their name by name_id (indexed). file_names has an INTEGER PRIMARY KEY, so VACUUM
+  // never renumbers what the index points at.
+  `CREATE TABLE ${NAMES_TABLE} (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+   CREATE VIRTUAL TABLE ${FTS_TABLE} USING fts5(name, content='${NAMES_TABLE}', content_rowid='id', tokenize='trigram', columnsize=0);
+   CREATE TRIGGER ${FTS_TABLE}_insert AFTER INSERT ON ${NAMES_TABLE} BEGIN
+     INSERT INTO ${FTS_TABLE}(rowid, name) VALUES (new.id, new.name);
    END;
-   CREATE TRIGGER events_fts_delete AFTER DELETE ON events WHEN old.file_name IS NOT NULL BEGIN
-     INSERT INTO ${FTS_TABLE}(${FTS_TABLE}, rowid, file_name) VALUES ('delete', old.rowid, old.file_name);
-   END;`,
+   CREATE TRIGGER ${FTS_TABLE}_delete AFTER DELETE ON ${NAMES_TABLE} BEGIN
+     INSERT INTO ${FTS_TABLE}(${FTS_TABLE}, rowid, name) VALUES ('delete', old.id, old.name);
+   END;
+   ALTER TABLE events ADD COLUMN name_id INTEGER;
+   ${NAME_BACKFILL}
+   CREATE INDEX events_name ON events (name_id);`,
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */
@@ -166,6 +178,13 @@ export class SqliteStorage implements Storage {
   private readonly insertStmt: Database.Statement;
   private readonly countStmt: Database.Statement;
   private readonly outboxStmt: Database.Statement;
+  private readonly nameSelect: Database.Statement;
+  private readonly nameInsert: Database.Statement;
+  /**
+   * Name ids already looked up in the batch being written. Only within one transaction: it holds the
+   * write lock, so no purge (here or in another collector on the file) can delete a name meanwhile.
+   */
+  private readonly batchNames = new Map<string, number>();
   private readonly insertBatch: (events: readonly UploadEvent[], receivedAt: number, opts: InsertOptions) => { inserted: UploadEvent[]; alerts: number };
   /** The read workers; null: reads run on the main connection. */
   readonly readers: SqliteReaders | null;
@@ -186,9 +205,11 @@ export class SqliteStorage implements Storage {
     this.migrate();
     this.readers = opts.path !== ':memory:' && opts.readers !== false ? new SqliteReaders(opts.path, opts.readers) : null;
     this.insertStmt = this.db.prepare(
-      `INSERT INTO events (${COLUMN_NAMES.join(', ')}) VALUES (${COLUMN_NAMES.map(() => '?').join(', ')})
+      `INSERT INTO events (${COLUMN_NAMES.join(', ')}, name_id) VALUES (${COLUMN_NAMES.map(() => '?').join(', ')}, ?)
        ON CONFLICT (id) DO NOTHING`,
     );
+    this.nameSelect = this.db.prepare(`SELECT id FROM ${NAMES_TABLE} WHERE name = ?`).pluck();
+    this.nameInsert = this.db.prepare(`INSERT INTO ${NAMES_TABLE} (name) VALUES (?)`);
     this.countStmt = this.db.prepare(
       `INSERT INTO event_counts (hour, service, verdict, action, n) VALUES (?, ?, ?, ?, 1)
        ON CONFLICT (hour, service, verdict, action) DO UPDATE SET n = n + 1`,
@@ -200,9 +221,10 @@ export class SqliteStorage implements Storage {
     this.insertBatch = this.db.transaction((events: readonly UploadEvent[], receivedAt: number, opts: InsertOptions) => {
       const inserted: UploadEvent[] = [];
       let alerts = 0;
+      this.batchNames.clear();
       for (const e of events) {
         const values = eventValues(e, receivedAt, opts.timeWindow);
-        if (this.insertStmt.run(...values).changes !== 1) continue;
+        if (this.insertStmt.run(...values, this.nameId(e.fileName)).changes !== 1) continue;
         inserted.push(e);
         this.countStmt.run(Math.floor(Number(values[TIME_INDEX]) / HOUR_MS), e.service ?? '', e.verdict, e.action);
         for (const a of opts.alertsFor?.(e) ?? []) alerts += this.outboxStmt.run(a.channel, a.ref, a.payload, receivedAt, receivedAt).changes;
@@ -224,6 +246,21 @@ export class SqliteStorage implements Storage {
         if (done < MIGRATIONS.length) this.db.pragma(`user_version = ${MIGRATIONS.length}`);
       })
       .immediate();
+  }
+
+  /**
+   * The file_names row of an event's name: one lookup in its unique index; a name never seen before is
+   * added (and its trigrams indexed by trigger). Protected: the bench replaces it to measure inserts
+   * without the name index.
+   */
+  protected nameId(name: string | null | undefined): number | null {
+    if (name === null || name === undefined) return null;
+    let id = this.batchNames.get(name);
+    if (id === undefined) {
+      id = (this.nameSelect.get(name) as number | undefined) ?? Number(this.nameInsert.run(name).lastInsertRowid);
+      this.batchNames.set(name, id);
+    }
+    return id;
   }
 
   async insertEvents(events: readonly UploadEvent[], receivedAt: number, opts: InsertOptions = {}): Promise<InsertResult> {
@@ -320,7 +357,7 @@ export class SqliteStorage implements Storage {
     const hour = Math.floor(time / HOUR_MS);
     return this.db
       .transaction(() => {
-        const removed = this.db.prepare('DELETE FROM events WHERE time_ms < ?').run(time).changes;
+        const removed = this.purgeEvents(time);
         // Device records fall under retention too: a device silent for the whole period is forgotten.
         if (this.db.prepare('DELETE FROM devices WHERE last_seen_ms < ?').run(time).changes) this.fleetChanges++;
         // Hours wholly before `time` go; the hour it falls in is counted again from what is left.
@@ -334,6 +371,22 @@ export class SqliteStorage implements Storage {
         return removed;
       })
       .immediate();
+  }
+
+  /**
+   * Deletes the events before `time` and then the names no event uses any more. Only the names of the
+   * purged events are checked (each one lookup in events_name), so the cost follows what is purged,
+   * not the number of names stored.
+   */
+  private purgeEvents(time: number): number {
+    this.db.exec('CREATE TEMP TABLE IF NOT EXISTS purged_names (id INTEGER PRIMARY KEY)');
+    this.db.prepare('INSERT OR IGNORE INTO purged_names SELECT name_id FROM events WHERE time_ms < ? AND name_id IS NOT NULL').run(time);
+    const removed = this.db.prepare('DELETE FROM events WHERE time_ms < ?').run(time).changes;
+    this.db.exec(
+      `DELETE FROM ${NAMES_TABLE} WHERE id IN (SELECT id FROM purged_names) AND NOT EXISTS (SELECT 1 FROM events WHERE name_id = ${NAMES_TABLE}.id);
+       DELETE FROM purged_names;`,
+    );
+    return removed;
   }
 
   warm(): void {
