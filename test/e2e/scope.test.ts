@@ -65,7 +65,11 @@ function isolatedGuard(sw: Worker, url: string): Promise<boolean[]> {
     const [tab] = await c.tabs.query({ url: u });
     const res = await c.scripting.executeScript({
       target: { tabId: tab!.id!, allFrames: true },
-      func: () => (globalThis as unknown as Record<string, unknown>).__uploadGuardRunning__ === true,
+      // The guard's flag is a liveness check (a function), so a guard left by an old version says no.
+      func: () => {
+        const running = (globalThis as unknown as Record<string, unknown>).__uploadGuardRunning__;
+        return typeof running === 'function' && running() === true;
+      },
     });
     return res.map((r) => r.result === true);
   }, url);
