@@ -45,10 +45,17 @@ export function findNeedle(buf: Uint8Array, nd: Needle, from: number, to: number
   });
 }
 
-/** Needles grouped by anchor byte: a table indexed by byte value, and the distinct anchors. */
+/**
+ * Needles grouped by anchor byte: a table indexed by byte value, and the distinct anchors. `pairs`
+ * is the second test a flagged anchor byte must pass before the needles are compared: bit 1 at
+ * (byte before << 8 | anchor) when some needle has that byte before its anchor, bit 2 at
+ * (anchor << 8 | byte after) when some needle starting at its anchor has that byte next. Bit 4 at
+ * (anchor << 8) marks an anchor that is a whole needle (no neighbour to test).
+ */
 interface AnchorTable {
   byByte: (Needle[] | undefined)[];
   anchors: number[];
+  pairs: Uint8Array;
 }
 
 const tables = new WeakMap<readonly Needle[], AnchorTable>();
@@ -57,8 +64,16 @@ function anchorTable(needles: readonly Needle[]): AnchorTable {
   let t = tables.get(needles);
   if (!t) {
     const byByte: (Needle[] | undefined)[] = new Array(256).fill(undefined);
-    for (const nd of needles) (byByte[nd.bytes[nd.anchor]] ??= []).push(nd);
-    t = { byByte, anchors: byByte.flatMap((g, b) => (g ? [b] : [])) };
+    const pairs = new Uint8Array(1 << 16);
+    for (const nd of needles) {
+      const b = nd.bytes;
+      const a = b[nd.anchor];
+      (byByte[a] ??= []).push(nd);
+      if (nd.anchor > 0) pairs[(b[nd.anchor - 1] << 8) | a] |= 1;
+      else if (b.length > 1) pairs[(a << 8) | b[1]] |= 2;
+      else pairs[a << 8] |= 4;
+    }
+    t = { byByte, anchors: byByte.flatMap((g, b) => (g ? [b] : [])), pairs };
     tables.set(needles, t);
   }
   return t;
@@ -87,13 +102,18 @@ export function findNeedles(
   to: number,
   hit: (at: number, nd: Needle) => boolean,
 ): void {
-  const { byByte, anchors } = anchorTable(needles);
+  const { byByte, anchors, pairs } = anchorTable(needles);
   if (anchors.length === 0) return;
   const end = Math.min(buf.length, to + 3);
   /** Checks the needles anchored at byte q; false when `hit` asked to stop. */
   const at = (q: number): boolean => {
-    const group = byByte[buf[q]];
+    const a = buf[q];
+    const group = byByte[a];
     if (!group) return true;
+    // The byte before or after the anchor must fit some needle: in Japanese UTF-8 the anchor bytes
+    // are common continuation bytes, but the pair (A7 98 of 秘) is rare. Out-of-range neighbours
+    // (undefined → 0) are only a filter miss; the comparison below decides.
+    if (!(pairs[(buf[q - 1] << 8) | a] & 1) && !(pairs[(a << 8) | buf[q + 1]] & 2) && !(pairs[a << 8] & 4)) return true;
     for (let g = 0; g < group.length; g++) {
       const nd = group[g];
       const b = nd.bytes;
