@@ -201,6 +201,7 @@ describe('findNeedles: the word-at-a-time needle search', () => {
   it.each([
     ['every encoding', ALL_NEEDLES],
     ['escapes and a one-byte needle', [...ALL_NEEDLES.slice(0, 2), ...escapes, oneByte]],
+    ['more anchors than one pass tests (two passes)', [...ALL_NEEDLES, ...escapes]],
   ])('finds what a brute-force search finds, at every alignment, range and buffer offset (%s)', (_, needles: readonly Needle[]) => {
     const rand = prng(11);
     const text = enc('本日の打合せです。秘密保持。社外秘\\u79d8 ㊙ 秘 Confidential ' + 'す'.repeat(40));

@@ -56,6 +56,37 @@ interface AnchorTable {
   byByte: (Needle[] | undefined)[];
   anchors: number[];
   pairs: Uint8Array;
+  /** The word scan's passes: up to four byte tests each (see byteTests). */
+  passes: ByteTest[][];
+}
+
+/** A word-scan test: a byte b is flagged when (b | or) === value. */
+interface ByteTest {
+  value: number;
+  or: number;
+}
+
+/**
+ * The anchors as word-scan tests, two anchors that differ in one bit sharing one test (that bit
+ * forced to 1 on both sides): 0x98/0x99 (UTF-8 秘 and ㊙) and 0xE9/0xEB (Shift_JIS, EUC-JP) cost one
+ * test each, so UTF-8 text with its escapes is one pass of two tests and every encoding one of four.
+ */
+function byteTests(anchors: readonly number[]): ByteTest[] {
+  const left = [...anchors];
+  const out: ByteTest[] = [];
+  while (left.length > 0) {
+    const a = left.shift()!;
+    const k = left.findIndex((b) => {
+      const d = a ^ b;
+      return (d & (d - 1)) === 0;
+    });
+    if (k < 0) out.push({ value: a, or: 0 });
+    else {
+      const d = a ^ left.splice(k, 1)[0];
+      out.push({ value: a | d, or: d });
+    }
+  }
+  return out;
 }
 
 const tables = new WeakMap<readonly Needle[], AnchorTable>();
@@ -73,7 +104,11 @@ function anchorTable(needles: readonly Needle[]): AnchorTable {
       else if (b.length > 1) pairs[(a << 8) | b[1]] |= 2;
       else pairs[a << 8] |= 4;
     }
-    t = { byByte, anchors: byByte.flatMap((g, b) => (g ? [b] : [])), pairs };
+    const anchors = byByte.flatMap((g, b) => (g ? [b] : []));
+    const tests = byteTests(anchors);
+    const passes: ByteTest[][] = [];
+    for (let k = 0; k < tests.length; k += 4) passes.push(tests.slice(k, k + 4));
+    t = { byByte, anchors, pairs, passes };
     tables.set(needles, t);
   }
   return t;
@@ -88,12 +123,13 @@ const HIGHS = 0x80808080 | 0;
 /**
  * Every occurrence of any of `needles` in [from, to). `hit` is called with the start offset and
  * needle; returning false stops the search. Occurrences come in order of their anchor byte's
- * position, one pass per three distinct anchor bytes.
+ * position, one pass per four word tests (byteTests).
  *
  * Why a word scan: one indexOf pass per anchor byte stopped at every byte of that value, and the
  * anchors of UTF-8 秘/㊙ are continuation bytes that Japanese text is full of (す is E3 81 99). Here
- * a 32-bit word is tested for up to three byte values at once (the zero-byte test on w ^ anchor),
- * and only the rare words that may hold one are looked at byte by byte.
+ * a 32-bit word is tested for up to four byte tests at once (the zero-byte test on (w | or) ^ value),
+ * and only the rare words that may hold one are looked at byte by byte, then only anchors whose
+ * neighbour fits a needle (the pair table) are compared.
  */
 export function findNeedles(
   buf: Uint8Array,
@@ -102,7 +138,7 @@ export function findNeedles(
   to: number,
   hit: (at: number, nd: Needle) => boolean,
 ): void {
-  const { byByte, anchors, pairs } = anchorTable(needles);
+  const { byByte, anchors, pairs, passes } = anchorTable(needles);
   if (anchors.length === 0) return;
   const end = Math.min(buf.length, to + 3);
   /** Checks the needles anchored at byte q; false when `hit` asked to stop. */
@@ -125,41 +161,69 @@ export function findNeedles(
     }
     return true;
   };
-  for (let k = 0; k < anchors.length; k += 3) {
-    const three = anchors.slice(k, k + 3);
-    const start = Math.max(0, from - 3);
-    if (end - start < SHORT) {
-      for (const a of three) for (let q = buf.indexOf(a, start); q !== -1 && q < end; q = buf.indexOf(a, q + 1)) if (!at(q)) return;
-    } else if (!wordScan(buf, start, end, three, at)) return;
+  const start = Math.max(0, from - 3);
+  if (end - start < SHORT) {
+    for (const a of anchors) for (let q = buf.indexOf(a, start); q !== -1 && q < end; q = buf.indexOf(a, q + 1)) if (!at(q)) return;
+    return;
   }
-}
-
-/** Calls `at` for every byte in [start, end) equal to one of `anchors` (one to three values). */
-function wordScan(buf: Uint8Array, start: number, end: number, anchors: number[], at: (q: number) => boolean): boolean {
   const want = new Uint8Array(256);
   for (const a of anchors) want[a] = 1;
+  for (const tests of passes) if (!wordScan(buf, start, end, tests, want, at)) return;
+}
+
+/**
+ * Calls `at` for every byte in [start, end) that passes one of `tests` (one to four) and is an
+ * anchor (`want`). Two loops: one to two tests (a text in one encoding) and three to four (every
+ * encoding), so no pass pays for tests it does not have.
+ */
+function wordScan(buf: Uint8Array, start: number, end: number, tests: ByteTest[], want: Uint8Array, at: (q: number) => boolean): boolean {
+  const flagged = (b: number) => tests.some((t) => (b | t.or) === t.value);
   let i = start;
-  for (; i < end && (buf.byteOffset + i) & 3; i++) if (want[buf[i]] && !at(i)) return false;
-  const a0 = Math.imul(anchors[0], ONES) | 0;
-  const a1 = Math.imul(anchors[1] ?? anchors[0], ONES) | 0;
-  const a2 = Math.imul(anchors[2] ?? anchors[0], ONES) | 0;
+  for (; i < end && (buf.byteOffset + i) & 3; i++) if (want[buf[i]] && flagged(buf[i]) && !at(i)) return false;
+  const spread = (k: number, f: 'value' | 'or') => Math.imul((tests[k] ?? tests[0])[f], ONES) | 0;
   const words = new Int32Array(buf.buffer, buf.byteOffset + i, (end - i) >> 2);
+  const base = i;
+  const ok =
+    tests.length <= 2
+      ? words2(words, spread(0, 'value'), spread(0, 'or'), spread(1, 'value'), spread(1, 'or'), (p) => check(buf, base + p, want, at))
+      : words4(words, [0, 1, 2, 3].map((k) => spread(k, 'value')), [0, 1, 2, 3].map((k) => spread(k, 'or')), (p) => check(buf, base + p, want, at));
+  if (!ok) return false;
+  for (i += words.length << 2; i < end; i++) if (want[buf[i]] && flagged(buf[i]) && !at(i)) return false;
+  return true;
+}
+
+/** The four bytes of a flagged word at p: `at` for each that is an anchor. */
+function check(buf: Uint8Array, p: number, want: Uint8Array, at: (q: number) => boolean): boolean {
+  if (want[buf[p]] && !at(p)) return false;
+  if (want[buf[p + 1]] && !at(p + 1)) return false;
+  if (want[buf[p + 2]] && !at(p + 2)) return false;
+  if (want[buf[p + 3]] && !at(p + 3)) return false;
+  return true;
+}
+
+// A zero byte in x: x has a byte equal to nothing flagged. `| 0` keeps the subtractions in int32 (the
+// asm.js idiom), which the optimising compiler keeps in registers.
+function words2(words: Int32Array, v0: number, o0: number, v1: number, o1: number, hit: (p: number) => boolean): boolean {
   for (let k = 0; k < words.length; k++) {
     const w = words[k];
-    const x = w ^ a0;
-    const y = w ^ a1;
-    const z = w ^ a2;
-    // A zero byte in x, y or z: w holds one of the anchors somewhere in its four bytes. `| 0` keeps
-    // the subtractions in int32 (the asm.js idiom), which the optimising compiler keeps in registers.
-    if (((((x - ONES) | 0) & ~x) | (((y - ONES) | 0) & ~y) | (((z - ONES) | 0) & ~z)) & HIGHS) {
-      const p = i + (k << 2);
-      if (want[buf[p]] && !at(p)) return false;
-      if (want[buf[p + 1]] && !at(p + 1)) return false;
-      if (want[buf[p + 2]] && !at(p + 2)) return false;
-      if (want[buf[p + 3]] && !at(p + 3)) return false;
-    }
+    const x = (w | o0) ^ v0;
+    const y = (w | o1) ^ v1;
+    if (((((x - ONES) | 0) & ~x) | (((y - ONES) | 0) & ~y)) & HIGHS && !hit(k << 2)) return false;
   }
-  for (i += words.length << 2; i < end; i++) if (want[buf[i]] && !at(i)) return false;
+  return true;
+}
+
+function words4(words: Int32Array, v: number[], o: number[], hit: (p: number) => boolean): boolean {
+  const [v0, v1, v2, v3] = v;
+  const [o0, o1, o2, o3] = o;
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k];
+    const x = (w | o0) ^ v0;
+    const y = (w | o1) ^ v1;
+    const z = (w | o2) ^ v2;
+    const u = (w | o3) ^ v3;
+    if (((((x - ONES) | 0) & ~x) | (((y - ONES) | 0) & ~y) | (((z - ONES) | 0) & ~z) | (((u - ONES) | 0) & ~u)) & HIGHS && !hit(k << 2)) return false;
+  }
   return true;
 }
 
