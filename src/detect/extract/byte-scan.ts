@@ -166,20 +166,22 @@ export function findNeedles(
     for (const a of anchors) for (let q = buf.indexOf(a, start); q !== -1 && q < end; q = buf.indexOf(a, q + 1)) if (!at(q)) return;
     return;
   }
-  const want = new Uint8Array(256);
-  for (const a of anchors) want[a] = 1;
-  for (const tests of passes) if (!wordScan(buf, start, end, tests, want, at)) return;
+  for (const tests of passes) {
+    // Only this pass's anchors: another pass reports its own (no hit twice).
+    const want = new Uint8Array(256);
+    for (const a of anchors) if (tests.some((t) => (a | t.or) === t.value)) want[a] = 1;
+    if (!wordScan(buf, start, end, tests, want, at)) return;
+  }
 }
 
 /**
- * Calls `at` for every byte in [start, end) that passes one of `tests` (one to four) and is an
- * anchor (`want`). Two loops: one to two tests (a text in one encoding) and three to four (every
+ * Calls `at` for every byte in [start, end) that is one of this pass's anchors (`want`, the anchors
+ * `tests` flag; one to four tests). Two loops: one to two tests (a text in one encoding) and three to four (every
  * encoding), so no pass pays for tests it does not have.
  */
 function wordScan(buf: Uint8Array, start: number, end: number, tests: ByteTest[], want: Uint8Array, at: (q: number) => boolean): boolean {
-  const flagged = (b: number) => tests.some((t) => (b | t.or) === t.value);
   let i = start;
-  for (; i < end && (buf.byteOffset + i) & 3; i++) if (want[buf[i]] && flagged(buf[i]) && !at(i)) return false;
+  for (; i < end && (buf.byteOffset + i) & 3; i++) if (want[buf[i]] && !at(i)) return false;
   const spread = (k: number, f: 'value' | 'or') => Math.imul((tests[k] ?? tests[0])[f], ONES) | 0;
   const words = new Int32Array(buf.buffer, buf.byteOffset + i, (end - i) >> 2);
   const base = i;
@@ -188,7 +190,7 @@ function wordScan(buf: Uint8Array, start: number, end: number, tests: ByteTest[]
       ? words2(words, spread(0, 'value'), spread(0, 'or'), spread(1, 'value'), spread(1, 'or'), (p) => check(buf, base + p, want, at))
       : words4(words, [0, 1, 2, 3].map((k) => spread(k, 'value')), [0, 1, 2, 3].map((k) => spread(k, 'or')), (p) => check(buf, base + p, want, at));
   if (!ok) return false;
-  for (i += words.length << 2; i < end; i++) if (want[buf[i]] && flagged(buf[i]) && !at(i)) return false;
+  for (i += words.length << 2; i < end; i++) if (want[buf[i]] && !at(i)) return false;
   return true;
 }
 
@@ -201,7 +203,7 @@ function check(buf: Uint8Array, p: number, want: Uint8Array, at: (q: number) => 
   return true;
 }
 
-// A zero byte in x: x has a byte equal to nothing flagged. `| 0` keeps the subtractions in int32 (the
+// A zero byte in x (or y, z, u): that byte of w passes the test. `| 0` keeps the subtractions in int32 (the
 // asm.js idiom), which the optimising compiler keeps in registers.
 function words2(words: Int32Array, v0: number, o0: number, v1: number, o1: number, hit: (p: number) => boolean): boolean {
   for (let k = 0; k < words.length; k++) {
