@@ -176,8 +176,8 @@ export function findNeedles(
 
 /**
  * Calls `at` for every byte in [start, end) that is one of this pass's anchors (`want`, the anchors
- * `tests` flag; one to four tests). Two loops: one to two tests (a text in one encoding) and three to four (every
- * encoding), so no pass pays for tests it does not have.
+ * `tests` flag; one to four tests). Two loops: one to two tests (a text in one encoding) and three
+ * to four (every encoding), so no pass pays for tests it does not have.
  */
 function wordScan(buf: Uint8Array, start: number, end: number, tests: ByteTest[], want: Uint8Array, at: (q: number) => boolean): boolean {
   let i = start;
@@ -203,8 +203,8 @@ function check(buf: Uint8Array, p: number, want: Uint8Array, at: (q: number) => 
   return true;
 }
 
-// A zero byte in x (or y, z, u): that byte of w passes the test. `| 0` keeps the subtractions in int32 (the
-// asm.js idiom), which the optimising compiler keeps in registers.
+// A zero byte in x (or y, z, u): that byte of w passes the test. `| 0` keeps the subtractions in
+// int32 (the asm.js idiom), which the optimising compiler keeps in registers.
 function words2(words: Int32Array, v0: number, o0: number, v1: number, o1: number, hit: (p: number) => boolean): boolean {
   for (let k = 0; k < words.length; k++) {
     const w = words[k];
