@@ -413,13 +413,21 @@ export function mayBeStamp(s: string): boolean {
 const MAY_BE_STAMP = /[秘㊙](?![\u3001-\u9fff])/;
 
 /**
+ * Bytes read per slice. Measured in Node (read + search of the 100 MB bench text, one process):
+ * 4 MB and 1 MB slices ran at about 530 MB/s, 512 KB and 256 KB at about 950 MB/s: a slice this
+ * small is still in cache when it is searched, and its allocation is reused instead of faulted
+ * in afresh. The margins re-read per slice (BACK + FWD, 2.3 KB) stay under 0.5 %.
+ */
+export const SLICE = 512 << 10;
+
+/**
  * Iterates over a blob in slices of `slice` bytes, each read with `back` bytes before and `fwd`
  * bytes after the owned region, so a window around a hit near an edge is complete.
  */
 export async function* slices(
   blob: Blob,
   checkTime: () => void,
-  slice = 4 << 20,
+  slice = SLICE,
   back = BACK,
   fwd = FWD + 64,
 ): AsyncGenerator<{ buf: Uint8Array; base: number; from: number; to: number }> {
