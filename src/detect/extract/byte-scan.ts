@@ -419,6 +419,8 @@ const MAY_BE_STAMP = /[秘㊙](?![\u3001-\u9fff])/;
  * in afresh. The margins re-read per slice (BACK + FWD, 2.3 KB) stay under 0.5 %.
  */
 export const SLICE = 512 << 10;
+/** Slice reads in flight at once (2 MB in all). */
+const READ_AHEAD = 4;
 
 /**
  * Iterates over a blob in slices of `slice` bytes, each read with `back` bytes before and `fwd`
@@ -439,19 +441,24 @@ export async function* slices(
     bytes.catch(() => {}); // a read that is never awaited (the scan ended early) must not go unhandled
     return { off, base, bytes };
   };
-  // The next slice is read while this one is searched: in a browser, reading a File is an IPC
-  // round trip that otherwise adds to every slice.
-  let next = size > 0 ? read(0) : null;
-  while (next) {
+  // The next slices are read while this one is searched: in a browser, reading a File is an IPC
+  // round trip that otherwise adds to every slice. Slices are small (SLICE), so several are in flight.
+  const ahead: ReturnType<typeof read>[] = [];
+  let queued = 0;
+  const fill = () => {
+    for (; ahead.length < READ_AHEAD && queued < size; queued += slice) ahead.push(read(queued));
+  };
+  fill();
+  while (ahead.length > 0) {
     checkTime();
-    const { off, base, bytes } = next;
+    const { off, base, bytes } = ahead.shift()!;
     let buf: Uint8Array;
     try {
       buf = new Uint8Array(await bytes);
     } catch (e) {
       throw new ScanError('corrupt', `cannot read input: ${(e as Error)?.message ?? e}`);
     }
-    next = off + slice < size ? read(off + slice) : null;
+    fill();
     yield { buf, base, from: off - base, to: Math.min(size, off + slice) - base };
   }
 }
