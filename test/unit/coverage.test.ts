@@ -194,7 +194,15 @@ describe('findNeedles: the word-at-a-time needle search', () => {
     return out.sort();
   }
 
-  it('finds what a brute-force search finds, at every alignment, range and buffer offset', () => {
+  // The search compares needles only where the byte next to an anchor fits (the pair filter): needles
+  // anchored on their first byte (the JSON escapes), in the middle, and a one-byte needle exercise each path.
+  const escapes: Needle[] = ['\\u79d8', '\\u3299'].map((s) => ({ bytes: enc(s), enc: 'utf-8', anchor: 0, wide: false }));
+  const oneByte: Needle = { bytes: Uint8Array.of(0x99), enc: 'utf-8', anchor: 0, wide: false };
+  it.each([
+    ['every encoding', ALL_NEEDLES],
+    ['escapes and a one-byte needle', [...ALL_NEEDLES.slice(0, 2), ...escapes, oneByte]],
+    ['more anchors than one pass tests (two passes)', [...ALL_NEEDLES, ...escapes]],
+  ])('finds what a brute-force search finds, at every alignment, range and buffer offset (%s)', (_, needles: readonly Needle[]) => {
     const rand = prng(11);
     const text = enc('本日の打合せです。秘密保持。社外秘\\u79d8 ㊙ 秘 Confidential ' + 'す'.repeat(40));
     for (let trial = 0; trial < 300; trial++) {
@@ -203,7 +211,7 @@ describe('findNeedles: the word-at-a-time needle search', () => {
       for (let i = 0; i < backing.length; i++) backing[i] = rand() < 0.5 ? text[Math.floor(rand() * text.length)] : Math.floor(rand() * 256);
       // Plant whole needles at random places, some across word boundaries and at the very ends.
       for (let k = 0; k < 6; k++) {
-        const nd = ALL_NEEDLES[Math.floor(rand() * ALL_NEEDLES.length)];
+        const nd = needles[Math.floor(rand() * needles.length)];
         const at = k === 0 ? 0 : Math.floor(rand() * (backing.length - nd.bytes.length));
         backing.set(nd.bytes, at);
       }
@@ -212,8 +220,8 @@ describe('findNeedles: the word-at-a-time needle search', () => {
       const from = Math.floor(rand() * len);
       const to = from + Math.floor(rand() * (len - from + 1));
       const got: string[] = [];
-      findNeedles(buf, ALL_NEEDLES, from, to, (at, nd) => (got.push(`${at}:${ALL_NEEDLES.indexOf(nd)}`), true));
-      expect(got.sort(), `trial ${trial}`).toEqual(naive(buf, ALL_NEEDLES, from, to));
+      findNeedles(buf, needles, from, to, (at, nd) => (got.push(`${at}:${needles.indexOf(nd)}`), true));
+      expect(got.sort(), `trial ${trial}`).toEqual(naive(buf, needles, from, to));
     }
   });
 

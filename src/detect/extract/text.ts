@@ -186,7 +186,8 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
 // ---------------------------------------------------------------- escapes (JSON, JavaScript, .properties)
 
 /** `\u79d8` (秘) and `\u3299` (㊙) as JSON and most languages escape them, in ASCII. */
-const ESCAPED: Needle[] = ['\\u79d8', '\\u79D8', '\\u3299'].map((s) => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor: 0 }));
+// Same shape as the NEEDLES entries (wide included), so the search's needle loop stays monomorphic.
+const ESCAPED: Needle[] = ['\\u79d8', '\\u79D8', '\\u3299'].map((s) => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor: 0, wide: false }));
 const ESCAPE = /\\(?:u([0-9a-fA-F]{4})|([^u]))/g;
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
 
@@ -206,12 +207,21 @@ function* withUnescaped(text: string, where: Where = {}): Generator<Extracted> {
   if (un !== text) yield { kind: 'text', text: un, where: { ...where, area: 'escaped' } };
 }
 
+/** One needle list per (encoding, escapes): the search compiles a table per list and caches it. */
+const needleLists = new Map<string, Needle[]>();
+function needlesFor(enc: Detected['enc'], escapes: boolean): Needle[] {
+  const key = enc + (escapes ? '+esc' : '');
+  let list = needleLists.get(key);
+  if (!list) needleLists.set(key, (list = [...(enc === 'ascii' ? MIXED : NEEDLES[enc]), ...(escapes ? ESCAPED : [])]));
+  return list;
+}
+
 async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected): AsyncGenerator<Extracted> {
   const wide = det.enc === 'utf-16le' || det.enc === 'utf-16be';
   // JSON is UTF-8 (RFC 8259), and escapes are how ASCII-only text spells 秘. Shift_JIS and EUC-JP text
   // is not searched for them: 0x5C is a common trail byte there (表, ソ), and costs a pass for nothing.
   const escapes = det.enc === 'ascii' || det.enc === 'utf-8';
-  const needles = [...(det.enc === 'ascii' ? MIXED : NEEDLES[det.enc]), ...(escapes ? ESCAPED : [])];
+  const needles = needlesFor(det.enc, escapes);
   const covered = new Map<string, number>(); // per encoding: absolute offset already decoded
   for await (const { buf, base, from, to } of slices(blob, ctx.checkTime)) {
     // Text that stays ASCII (logs, CSV, code) can hold 秘 only as an escape: one cheap pass each.
