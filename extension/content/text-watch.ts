@@ -213,7 +213,13 @@ function feedStream(e: Event): void {
   const data = e.data ?? '';
   if (data === keyInFlight) keyInFlight = null;
   else if (isMarked(data)) settled(t); // a whole stamp in one piece: asked about where it leaves
-  else if (data !== '') streamOf(t).push(data);
+  else if (data !== '') {
+    const s = streamOf(t);
+    s.push(data);
+    // Landed marked without a key: the field check (changed) or the page's writes (written) judge
+    // that text; left in the stream it would make every later insertion look like a new stamp.
+    if (isMarked(s.value)) settled(t);
+  }
 }
 
 function onInput(e: Event): void {
