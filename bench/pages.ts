@@ -21,7 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { selfSignedCert } from '../test/e2e/support/cert.js';
-import { launchWithExtension, type Launched } from '../test/e2e/support/index.js';
+import { withAndWithout } from './browser-pair.js';
 import { median, printTable, type Row } from './table.js';
 
 const HOST = 'mail.google.com';
@@ -151,86 +151,80 @@ const LOADS: [string, string, string?][] = [
 
 export async function runPagesBench(): Promise<Row[]> {
   const server = await serve();
-  const browsers: Launched[] = [];
   try {
-    const [withExt, without] = await Promise.all([
-      launchWithExtension({ hosts: [HOST] }),
-      launchWithExtension({ hosts: [HOST], extension: false }),
-    ]);
-    browsers.push(withExt, without);
-    const tabs = await Promise.all([withExt, without].map((b) => b.context.newPage()));
-    const rows: Row[] = [];
+    return await withAndWithout([HOST], async (pair) => {
+      const tabs = await Promise.all(pair.map((b) => b.context.newPage()));
+      const rows: Row[] = [];
 
-    for (const [label, path, wait] of LOADS) {
-      process.stderr.write(`  pages: ${label}\n`);
-      const ours: number[] = [];
-      const base: number[] = [];
-      for (let i = 0; i < RUNS + 1; i++) {
-        const a = await loadMs(tabs[0], server.url(path), wait);
-        const b = await loadMs(tabs[1], server.url(path), wait);
-        if (i === 0) continue; // warm-up: first compile of the bundle, connection set-up
-        ours.push(a);
-        base.push(b);
+      for (const [label, path, wait] of LOADS) {
+        process.stderr.write(`  pages: ${label}\n`);
+        const ours: number[] = [];
+        const base: number[] = [];
+        for (let i = 0; i < RUNS + 1; i++) {
+          const a = await loadMs(tabs[0], server.url(path), wait);
+          const b = await loadMs(tabs[1], server.url(path), wait);
+          if (i === 0) continue; // warm-up: first compile of the bundle, connection set-up
+          ours.push(a);
+          base.push(b);
+        }
+        const added = median(ours) - median(base);
+        rows.push({
+          area: 'pages',
+          case: `load, ${label} (p50, ${RUNS} runs)`,
+          ours: `${median(ours).toFixed(1)} ms (+${added.toFixed(1)})`,
+          baseline: `${median(base).toFixed(1)} ms`,
+          ratio: median(ours) / median(base),
+          target: '≤ 5 ms added',
+          met: added <= 5,
+        });
       }
-      const added = median(ours) - median(base);
+
+      const mem = await Promise.all(
+        tabs.map(async (t) => {
+          await t.goto(server.url('/spa'), { waitUntil: 'load' });
+          // Whatever the guard would do once the page is idle has happened by then.
+          await t.waitForTimeout(6_000);
+          return memory(t);
+        }),
+      );
+      const addedMb = (mem[0].heap - mem[1].heap) / 1_048_576;
       rows.push({
         area: 'pages',
-        case: `load, ${label} (p50, ${RUNS} runs)`,
-        ours: `${median(ours).toFixed(1)} ms (+${added.toFixed(1)})`,
-        baseline: `${median(base).toFixed(1)} ms`,
-        ratio: median(ours) / median(base),
-        target: '≤ 5 ms added',
-        met: added <= 5,
+        case: 'memory per tab: JS heap in use after GC (SPA page); DOM nodes',
+        ours: `${(mem[0].heap / 1_048_576).toFixed(2)} MB (+${addedMb.toFixed(2)}); ${mem[0].nodes}`,
+        baseline: `${(mem[1].heap / 1_048_576).toFixed(2)} MB; ${mem[1].nodes}`,
+        target: '≤ 2 MB added',
+        met: addedMb <= 2,
       });
-    }
 
-    const mem = await Promise.all(
-      tabs.map(async (t) => {
-        await t.goto(server.url('/spa'), { waitUntil: 'load' });
-        // Whatever the guard would do once the page is idle has happened by then.
-        await t.waitForTimeout(6_000);
-        return memory(t);
-      }),
-    );
-    const addedMb = (mem[0].heap - mem[1].heap) / 1_048_576;
-    rows.push({
-      area: 'pages',
-      case: 'memory per tab: JS heap in use after GC (SPA page); DOM nodes',
-      ours: `${(mem[0].heap / 1_048_576).toFixed(2)} MB (+${addedMb.toFixed(2)}); ${mem[0].nodes}`,
-      baseline: `${(mem[1].heap / 1_048_576).toFixed(2)} MB; ${mem[1].nodes}`,
-      target: '≤ 2 MB added',
-      met: addedMb <= 2,
+      const calls: Record<'ours' | 'base', PerCall[]> = { ours: [], base: [] };
+      for (let i = 0; i < 6; i++) {
+        for (const [k, t] of [['ours', tabs[0]], ['base', tabs[1]]] as const) {
+          await t.goto(server.url('/calls'), { waitUntil: 'load' });
+          const r = await perCall(t);
+          if (i > 0) calls[k].push(r);
+        }
+      }
+      for (const [key, label] of [
+        ['fetchIssue', `clean fetch() call, issuing ${CALLS} (µs per call, p50 of 5)`],
+        ['xhrIssue', `clean XMLHttpRequest.send, issuing ${CALLS} (µs per call, p50 of 5)`],
+        ['fetchRound', `clean fetch round trip, ${CALLS} in sequence (µs per call, p50 of 5)`],
+      ] as const) {
+        const a = median(calls.ours.map((r) => r[key]));
+        const b = median(calls.base.map((r) => r[key]));
+        rows.push({
+          area: 'pages',
+          case: label,
+          ours: `${a.toFixed(1)} µs (+${(a - b).toFixed(1)})`,
+          baseline: `${b.toFixed(1)} µs`,
+          ratio: a / b,
+          target: '≤ 20 µs added',
+          met: a - b <= 20,
+        });
+      }
+      return rows;
     });
-
-    const calls: Record<'ours' | 'base', PerCall[]> = { ours: [], base: [] };
-    for (let i = 0; i < 6; i++) {
-      for (const [k, t] of [['ours', tabs[0]], ['base', tabs[1]]] as const) {
-        await t.goto(server.url('/calls'), { waitUntil: 'load' });
-        const r = await perCall(t);
-        if (i > 0) calls[k].push(r);
-      }
-    }
-    for (const [key, label] of [
-      ['fetchIssue', `clean fetch() call, issuing ${CALLS} (µs per call, p50 of 5)`],
-      ['xhrIssue', `clean XMLHttpRequest.send, issuing ${CALLS} (µs per call, p50 of 5)`],
-      ['fetchRound', `clean fetch round trip, ${CALLS} in sequence (µs per call, p50 of 5)`],
-    ] as const) {
-      const a = median(calls.ours.map((r) => r[key]));
-      const b = median(calls.base.map((r) => r[key]));
-      rows.push({
-        area: 'pages',
-        case: label,
-        ours: `${a.toFixed(1)} µs (+${(a - b).toFixed(1)})`,
-        baseline: `${b.toFixed(1)} µs`,
-        ratio: a / b,
-        target: '≤ 20 µs added',
-        met: a - b <= 20,
-      });
-    }
-    return rows;
   } finally {
-    // A browser that died must not hide the error that killed it.
-    await Promise.all(browsers.map((b) => b.close().catch(() => undefined)));
     await server.close();
   }
 }

@@ -15,7 +15,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { selfSignedCert } from '../test/e2e/support/cert.js';
-import { launchWithExtension, type Launched } from '../test/e2e/support/index.js';
+import { withAndWithout } from './browser-pair.js';
 import { median, type Row } from './table.js';
 
 const HOST = 'docs.google.com';
@@ -94,50 +94,45 @@ const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length
 
 export async function runTypingBench(): Promise<Row[]> {
   const server = await serve();
-  const browsers: Launched[] = [];
   try {
-    const [withExt, without] = await Promise.all([
-      launchWithExtension({ hosts: [HOST] }),
-      launchWithExtension({ hosts: [HOST], extension: false }),
-    ]);
-    browsers.push(withExt, without);
-    const tabs = await Promise.all([withExt, without].map((b) => b.context.newPage()));
-    const rows: Row[] = [];
-    const cases: [string, string, string][] = [
-      ['contenteditable, 20,000 chars', '/short', '#doc'],
-      ['contenteditable, 200,000 chars', '/long', '#doc'],
-      ['textarea', '/short', '#box'],
-    ];
-    for (const [label, path, sel] of cases) {
-      process.stderr.write(`  typing: ${label}\n`);
-      const ours: [number, number][] = [];
-      const base: [number, number][] = [];
-      for (let i = 0; i < RUNS; i++) {
-        ours.push(...(await typeAll(tabs[0], server.url(path), sel)));
-        base.push(...(await typeAll(tabs[1], server.url(path), sel)));
+    return await withAndWithout([HOST], async (pair) => {
+      const tabs = await Promise.all(pair.map((b) => b.context.newPage()));
+      const rows: Row[] = [];
+      const cases: [string, string, string][] = [
+        ['contenteditable, 20,000 chars', '/short', '#doc'],
+        ['contenteditable, 200,000 chars', '/long', '#doc'],
+        ['textarea', '/short', '#box'],
+      ];
+      for (const [label, path, sel] of cases) {
+        process.stderr.write(`  typing: ${label}\n`);
+        const ours: [number, number][] = [];
+        const base: [number, number][] = [];
+        for (let i = 0; i < RUNS; i++) {
+          ours.push(...(await typeAll(tabs[0], server.url(path), sel)));
+          base.push(...(await typeAll(tabs[1], server.url(path), sel)));
+        }
+        if (ours.length === 0 || base.length === 0) {
+          rows.push({ area: 'typing', case: label, ours: 'FAILED: no keystroke reached the page' });
+          continue;
+        }
+        for (const [k, what] of [[0, 'key → page input handler'], [1, 'key → keystroke request issued']] as const) {
+          const a = ours.map((x) => x[k]);
+          const b = base.map((x) => x[k]);
+          const added = p95(a) - p95(b);
+          rows.push({
+            area: 'typing',
+            case: `${what}, ${label} (p50 / p95 of ${a.length} keys)`,
+            ours: `${median(a).toFixed(2)} / ${p95(a).toFixed(2)} ms (+${(median(a) - median(b)).toFixed(2)} / +${added.toFixed(2)})`,
+            baseline: `${median(b).toFixed(2)} / ${p95(b).toFixed(2)} ms`,
+            ratio: median(a) / median(b),
+            target: '≤ 4 ms added at p95 (a quarter of a 60 Hz frame)',
+            met: added <= 4,
+          });
+        }
       }
-      if (ours.length === 0 || base.length === 0) {
-        rows.push({ area: 'typing', case: label, ours: 'FAILED: no keystroke reached the page' });
-        continue;
-      }
-      for (const [k, what] of [[0, 'key → page input handler'], [1, 'key → keystroke request issued']] as const) {
-        const a = ours.map((x) => x[k]);
-        const b = base.map((x) => x[k]);
-        const added = p95(a) - p95(b);
-        rows.push({
-          area: 'typing',
-          case: `${what}, ${label} (p50 / p95 of ${a.length} keys)`,
-          ours: `${median(a).toFixed(2)} / ${p95(a).toFixed(2)} ms (+${(median(a) - median(b)).toFixed(2)} / +${added.toFixed(2)})`,
-          baseline: `${median(b).toFixed(2)} / ${p95(b).toFixed(2)} ms`,
-          ratio: median(a) / median(b),
-          target: '≤ 4 ms added at p95 (a quarter of a 60 Hz frame)',
-          met: added <= 4,
-        });
-      }
-    }
-    return rows;
+      return rows;
+    });
   } finally {
-    await Promise.all(browsers.map((b) => b.close()));
     await server.close();
   }
 }

@@ -22,7 +22,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { launchWithExtension, startSiteServer, type Launched } from '../test/e2e/support/index.js';
+import { startSiteServer, type Launched } from '../test/e2e/support/index.js';
+import { withAndWithout, type Pair } from './browser-pair.js';
 import { median, percentile, printTable, type Row } from './table.js';
 
 const MB = 1_000_000;
@@ -94,7 +95,7 @@ async function firstFile(b: Launched, url: string, path: string, warm: boolean):
 const CHOOSING_MS = 500;
 const FIRST_RUNS = 5;
 
-async function firstFileRows(browsers: Launched[], url: string, dir: string): Promise<Row[]> {
+async function firstFileRows(browsers: Pair, url: string, dir: string): Promise<Row[]> {
   const path = join(dir, 'first-1mb.txt');
   writeFileSync(path, text(MB));
   const rows: Row[] = [];
@@ -160,88 +161,83 @@ async function once(page: Page, path: string): Promise<Once> {
 export async function runUploadLatencyBench(): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'ug-bench-'));
   const server = await startSiteServer({ hosts: [HOST] });
-  const browsers: Launched[] = [];
   try {
-    const [withExt, without] = await Promise.all([
-      launchWithExtension({ hosts: [HOST] }),
-      launchWithExtension({ hosts: [HOST], extension: false }),
-    ]);
-    browsers.push(withExt, without);
-    const pages = await Promise.all(
-      [withExt, without].map(async (b) => {
-        const p = await b.context.newPage();
-        await p.goto(server.url(HOST, '/bench'));
-        return p;
-      }),
-    );
-    const rows: Row[] = [];
-    let worstLong = 0;
-    for (const c of CASES) {
-      const path = join(dir, c.name);
-      writeFileSync(path, c.make(c.bytes));
-      const ours: number[] = [];
-      const base: number[] = [];
-      const floor: number[] = [];
-      let longest = 0;
-      let longestBase = 0;
-      const checking: number[] = [];
-      for (let i = 0; i < c.runs + 1; i++) {
-        // A new mtime each run: a different file to the guard's cache, the same bytes.
-        const t = new Date(Date.UTC(2026, 0, 1, 0, 0, i));
-        utimesSync(path, t, t);
-        const a = await once(pages[0], path);
-        const b = await once(pages[1], path);
-        const r = await readOnce(pages[1]);
-        if (i === 0) continue; // warm-up (worker start, JIT)
-        ours.push(a.ms);
-        base.push(b.ms);
-        floor.push(r);
-        longest = Math.max(longest, a.longest);
-        longestBase = Math.max(longestBase, b.longest);
-        if (a.checking !== null) checking.push(a.checking);
-      }
-      worstLong = Math.max(worstLong, longest);
-      const added50 = median(ours) - median(base);
-      const floor50 = median(floor);
-      const small = c.bytes <= 10 * MB;
-      rows.push({
-        area: 'browser',
-        case: `select → page handler, clean ${c.label} (p50 / p95, ${c.runs} runs)`,
-        ours: `${median(ours).toFixed(1)} / ${percentile(ours, 95).toFixed(1)} ms`,
-        baseline: `${median(base).toFixed(1)} / ${percentile(base, 95).toFixed(1)} ms`,
-        ...(small ? { target: '≤ 30 ms added at p50', met: added50 <= 30 } : {}),
-      });
-      rows.push({
-        area: 'browser',
-        case: `  added at p50 beside the floor (file.arrayBuffer() once, p50), ${c.label}`,
-        ours: `+${added50.toFixed(1)} ms`,
-        baseline: `${floor50.toFixed(1)} ms`,
-        ratio: added50 / floor50,
-        ...(small ? { target: '≤ 1.5× the floor', met: added50 <= 1.5 * floor50 } : {}),
-      });
-      rows.push({
-        area: 'browser',
-        case: `  added at p50, ${c.label}; longest main-thread task`,
-        ours: `+${added50.toFixed(1)} ms; ${longest.toFixed(0)} ms`,
-        baseline: `${longestBase.toFixed(0)} ms`,
-        target: 'no long task > 50 ms',
-        met: longest <= 50,
-      });
-      if (c.checking) {
+    return await withAndWithout([HOST], async (pair) => {
+      const pages = await Promise.all(
+        pair.map(async (b) => {
+          const p = await b.context.newPage();
+          await p.goto(server.url(HOST, '/bench'));
+          return p;
+        }),
+      );
+      const rows: Row[] = [];
+      let worstLong = 0;
+      for (const c of CASES) {
+        const path = join(dir, c.name);
+        writeFileSync(path, c.make(c.bytes));
+        const ours: number[] = [];
+        const base: number[] = [];
+        const floor: number[] = [];
+        let longest = 0;
+        let longestBase = 0;
+        const checking: number[] = [];
+        for (let i = 0; i < c.runs + 1; i++) {
+          // A new mtime each run: a different file to the guard's cache, the same bytes.
+          const t = new Date(Date.UTC(2026, 0, 1, 0, 0, i));
+          utimesSync(path, t, t);
+          const a = await once(pages[0], path);
+          const b = await once(pages[1], path);
+          const r = await readOnce(pages[1]);
+          if (i === 0) continue; // warm-up (worker start, JIT)
+          ours.push(a.ms);
+          base.push(b.ms);
+          floor.push(r);
+          longest = Math.max(longest, a.longest);
+          longestBase = Math.max(longestBase, b.longest);
+          if (a.checking !== null) checking.push(a.checking);
+        }
+        worstLong = Math.max(worstLong, longest);
+        const added50 = median(ours) - median(base);
+        const floor50 = median(floor);
+        const small = c.bytes <= 10 * MB;
         rows.push({
           area: 'browser',
-          case: `  "Checking…" shown after selection began, ${c.label} (p50 / max; ${checking.length} of ${c.runs} runs)`,
-          ours: checking.length ? `${median(checking).toFixed(0)} / ${Math.max(...checking).toFixed(0)} ms` : 'never',
-          target: '≤ 400 ms',
-          met: checking.length > 0 && Math.max(...checking) <= 400,
+          case: `select → page handler, clean ${c.label} (p50 / p95, ${c.runs} runs)`,
+          ours: `${median(ours).toFixed(1)} / ${percentile(ours, 95).toFixed(1)} ms`,
+          baseline: `${median(base).toFixed(1)} / ${percentile(base, 95).toFixed(1)} ms`,
+          ...(small ? { target: '≤ 30 ms added at p50', met: added50 <= 30 } : {}),
         });
+        rows.push({
+          area: 'browser',
+          case: `  added at p50 beside the floor (file.arrayBuffer() once, p50), ${c.label}`,
+          ours: `+${added50.toFixed(1)} ms`,
+          baseline: `${floor50.toFixed(1)} ms`,
+          ratio: added50 / floor50,
+          ...(small ? { target: '≤ 1.5× the floor', met: added50 <= 1.5 * floor50 } : {}),
+        });
+        rows.push({
+          area: 'browser',
+          case: `  added at p50, ${c.label}; longest main-thread task`,
+          ours: `+${added50.toFixed(1)} ms; ${longest.toFixed(0)} ms`,
+          baseline: `${longestBase.toFixed(0)} ms`,
+          target: 'no long task > 50 ms',
+          met: longest <= 50,
+        });
+        if (c.checking) {
+          rows.push({
+            area: 'browser',
+            case: `  "Checking…" shown after selection began, ${c.label} (p50 / max; ${checking.length} of ${c.runs} runs)`,
+            ours: checking.length ? `${median(checking).toFixed(0)} / ${Math.max(...checking).toFixed(0)} ms` : 'never',
+            target: '≤ 400 ms',
+            met: checking.length > 0 && Math.max(...checking) <= 400,
+          });
+        }
+        rmSync(path, { force: true });
       }
-      rmSync(path, { force: true });
-    }
-    rows.push(...(await firstFileRows(browsers, server.url(HOST, '/bench'), dir)));
-    return rows;
+      rows.push(...(await firstFileRows(pair, server.url(HOST, '/bench'), dir)));
+      return rows;
+    });
   } finally {
-    await Promise.all(browsers.map((b) => b.close()));
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
