@@ -7,7 +7,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, openSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +15,8 @@ import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
 import { createCollector, type Collector, type CollectorOptions } from '../../src/collector/server.js';
 import { PostgresStorage } from '../../src/collector/storage/postgres.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
+import { ROOT, burst, exited, incident, postEvents as postAs, receiver, sleep, spawnCollector as spawnOne, until } from './collector-process.js';
 
-const ROOT = join(import.meta.dirname, '../..');
 const PG_URL = process.env.UPLOAD_GUARD_TEST_PG;
 const INGEST = 'faults-ingest-token-0123456789';
 const ADMIN = 'faults-admin-token-0123456789';
@@ -28,64 +27,12 @@ const tmp = () => {
   return d;
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A webhook receiver that records every alertId it gets (answering after `delayMs`). */
-async function receiver(delayMs = 0): Promise<{ url: string; ids: string[]; server: Server }> {
-  const ids: string[] = [];
-  const server = createHttpServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () =>
-      setTimeout(() => {
-        ids.push(JSON.parse(body).alertId);
-        res.writeHead(204).end();
-      }, delayMs),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`, ids, server };
-}
-
-function postEvents(url: string, events: unknown[], token = INGEST) {
-  return fetch(`${url}/v1/events`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ events }),
-  });
-}
-
-const incident = () => sampleEvent({ action: 'block', outcome: 'blocked', deviceId: `pc-${randomUUID()}` });
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-/** Resolves once the child has exited, also when it already had (its 'exit' event would never come again). */
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((r) => child.once('exit', (code) => r(code)));
-}
 
 function spawnCollector(data: string, webhook: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/upload-guard.js'), 'collector', '--port', '0', '--data', data, '--webhook', webhook, '--rate-limit', '0'], {
-    cwd: ROOT,
-    // A short lease: the alerts the killed collector had leased are sent again after it.
-    env: { ...process.env, UPLOAD_GUARD_INGEST_TOKEN: INGEST, UPLOAD_GUARD_ADMIN_TOKEN: ADMIN, DATABASE_URL: '', UPLOAD_GUARD_ALERT_LEASE_SECONDS: '3' },
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  return (async () => {
-    await until(`the collector to start:\n${out}`, () => /listening on (\S+)/.test(out) || child.exitCode !== null);
-    if (child.exitCode !== null) throw new Error(out);
-    return { child, url: /listening on (\S+)/.exec(out)![1]! };
-  })();
+  return spawnOne(data, webhook, { UPLOAD_GUARD_INGEST_TOKEN: INGEST, UPLOAD_GUARD_ADMIN_TOKEN: ADMIN, DATABASE_URL: '' });
 }
+
+const postEvents = (url: string, events: unknown[], token = INGEST) => postAs(url, events, token);
 
 describe('kill -9', () => {
   it('loses no acknowledged event and no alert of one, during a burst and during alert delivery', async () => {
@@ -93,24 +40,12 @@ describe('kill -9', () => {
     // A slow receiver: alerts are still being delivered when the collector is killed.
     const hook = await receiver(5);
     let { child, url } = await spawnCollector(data, hook.url);
-    const acked: string[] = [];
-    let killed = false;
     // 16 clients, each sending batches of 20 incidents until the kill.
-    const clients = Array.from({ length: 16 }, async () => {
-      while (!killed) {
-        const batch = Array.from({ length: 20 }, incident);
-        try {
-          const res = await postEvents(url, batch);
-          if (res.status === 200) acked.push(...batch.map((e) => e.id));
-        } catch {
-          /* the collector died under this request: not acknowledged */
-        }
-      }
-    });
+    const load = burst(url, INGEST, 16);
+    const acked = load.acked;
     await until('a burst under way', () => acked.length >= 600);
     child.kill('SIGKILL');
-    killed = true;
-    await Promise.all(clients);
+    await load.stop();
     await exited(child);
     const deliveredBeforeKill = new Set(hook.ids).size;
     expect(deliveredBeforeKill).toBeLessThan(acked.length); // the kill really came during delivery

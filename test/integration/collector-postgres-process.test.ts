@@ -9,9 +9,7 @@
  * the suite is skipped with a printed warning.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,14 +17,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../src/events/sample.js';
 import { createCollector } from '../../src/collector/server.js';
 import { PostgresStorage } from '../../src/collector/storage/postgres.js';
+import { burst, exited, incident, postEvents as postAs, receiver, sleep, spawnCollector as spawnOne, until } from './collector-process.js';
 
-const ROOT = join(import.meta.dirname, '../..');
 const BIN = '/usr/lib/postgresql/15/bin';
 const HAVE_PG = existsSync(join(BIN, 'postgres')) && existsSync(join(BIN, 'initdb'));
 if (!HAVE_PG) console.warn(`${BIN}/postgres not found (Debian package postgresql-15): the PostgreSQL process fault suite is skipped`);
 const INGEST = 'pgproc-ingest-token-0123456789';
 const ADMIN = 'pgproc-admin-token-0123456789';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const step = (what: string) => process.env.UG_DEBUG_PGPROC && console.error(new Date().toISOString(), what);
 const asRoot = process.getuid?.() === 0;
 
@@ -113,23 +110,7 @@ class Cluster {
   }
 }
 
-function postEvents(url: string, events: unknown[]) {
-  return fetch(`${url}/v1/events`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ events }),
-  });
-}
-
-const incident = () => sampleEvent({ action: 'block', outcome: 'blocked', deviceId: `pc-${randomUUID()}` });
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const postEvents = (url: string, events: unknown[]) => postAs(url, events, INGEST);
 
 describe.skipIf(!HAVE_PG)('a real PostgreSQL server hung (SIGSTOP) and stopped during ingest', () => {
   const cluster = new Cluster();
@@ -233,57 +214,22 @@ describe.skipIf(!HAVE_PG)('a real PostgreSQL server hung (SIGSTOP) and stopped d
 
   it('kill -9 of a collector on PostgreSQL during a burst and during alert delivery loses no acknowledged event or alert', async () => {
     // A slow receiver: alerts are still being delivered when the collector is killed.
-    const ids: string[] = [];
-    const hook: Server = createHttpServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () =>
-        setTimeout(() => {
-          ids.push(JSON.parse(body).alertId);
-          res.writeHead(204).end();
-        }, 5),
-      );
-    });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    const hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
-    const spawnCollector = async () => {
-      const child = spawn(process.execPath, [join(ROOT, 'bin/upload-guard.js'), 'collector', '--port', '0', '--data', cluster.dir, '--webhook', hookUrl, '--rate-limit', '0'], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          UPLOAD_GUARD_INGEST_TOKEN: INGEST,
-          UPLOAD_GUARD_ADMIN_TOKEN: ADMIN,
-          DATABASE_URL: cluster.url,
-          UPLOAD_GUARD_PG_SCHEMA: 'ug_kill',
-          UPLOAD_GUARD_ALERT_LEASE_SECONDS: '3',
-        },
+    const hook = await receiver(5);
+    const ids = hook.ids;
+    const spawnCollector = () =>
+      spawnOne(cluster.dir, hook.url, {
+        UPLOAD_GUARD_INGEST_TOKEN: INGEST,
+        UPLOAD_GUARD_ADMIN_TOKEN: ADMIN,
+        DATABASE_URL: cluster.url,
+        UPLOAD_GUARD_PG_SCHEMA: 'ug_kill',
       });
-      let out = '';
-      child.stdout!.on('data', (d) => (out += d));
-      child.stderr!.on('data', (d) => (out += d));
-      await until(`the collector to start:\n${out}`, () => /listening on (\S+)/.test(out) || child.exitCode !== null);
-      if (child.exitCode !== null) throw new Error(out);
-      return { child, url: /listening on (\S+)/.exec(out)![1]! };
-    };
     let { child, url } = await spawnCollector();
-    const acked: string[] = [];
-    let killed = false;
-    const clients = Array.from({ length: 8 }, async () => {
-      while (!killed) {
-        const batch = Array.from({ length: 20 }, incident);
-        try {
-          const res = await postEvents(url, batch);
-          if (res.status === 200) acked.push(...batch.map((e) => e.id));
-        } catch {
-          /* the collector died under this request: not acknowledged */
-        }
-      }
-    });
+    const load = burst(url, INGEST, 8);
+    const acked = load.acked;
     await until('a burst under way', () => acked.length >= 400);
     child.kill('SIGKILL');
-    killed = true;
-    await Promise.all(clients);
-    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+    await load.stop();
+    await exited(child);
     expect(new Set(ids).size).toBeLessThan(acked.length); // the kill really came during delivery
 
     ({ child, url } = await spawnCollector());
@@ -302,7 +248,7 @@ describe.skipIf(!HAVE_PG)('a real PostgreSQL server hung (SIGSTOP) and stopped d
     } finally {
       child.kill('SIGTERM');
       if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
-      hook.close();
+      hook.server.close();
     }
   }, 120_000);
 });

@@ -1,0 +1,98 @@
+/**
+ * A collector run as its own process (bin/upload-guard.js), for the tests that kill it with -9 during a
+ * burst: starting it, a webhook receiver that records the alerts, and a burst of incidents whose
+ * acknowledged ids are kept. Shared by collector-faults (SQLite) and collector-postgres-process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { sampleEvent } from '../../src/events/sample.js';
+
+export const ROOT = join(import.meta.dirname, '../..');
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Resolves once the child has exited, also when it already had (its 'exit' event would never come again). */
+export function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((r) => child.once('exit', (code) => r(code)));
+}
+
+export function postEvents(url: string, events: unknown[], token: string) {
+  return fetch(`${url}/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ events }),
+  });
+}
+
+export const incident = () => sampleEvent({ action: 'block', outcome: 'blocked', deviceId: `pc-${randomUUID()}` });
+
+/** A webhook receiver that records every alertId it gets (answering after `delayMs`). */
+export async function receiver(delayMs = 0): Promise<{ url: string; ids: string[]; server: Server }> {
+  const ids: string[] = [];
+  const server = createHttpServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () =>
+      setTimeout(() => {
+        ids.push(JSON.parse(body).alertId);
+        res.writeHead(204).end();
+      }, delayMs),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`, ids, server };
+}
+
+/** `upload-guard collector` on a free port; resolves with its URL once it listens (rejects with its output if it exits). */
+export function spawnCollector(data: string, webhook: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/upload-guard.js'), 'collector', '--port', '0', '--data', data, '--webhook', webhook, '--rate-limit', '0'], {
+    cwd: ROOT,
+    // A short lease: the alerts a killed collector had leased are sent again after it.
+    env: { ...process.env, UPLOAD_GUARD_ALERT_LEASE_SECONDS: '3', ...env },
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  return (async () => {
+    await until(`the collector to start:\n${out}`, () => /listening on (\S+)/.test(out) || child.exitCode !== null);
+    if (child.exitCode !== null) throw new Error(out);
+    return { child, url: /listening on (\S+)/.exec(out)![1]! };
+  })();
+}
+
+/**
+ * `clients` clients each sending batches of 20 incidents until `stop()`: `acked` holds the ids of every
+ * batch the collector answered 200 (a request the collector died under is not acknowledged).
+ */
+export function burst(url: string, token: string, clients: number): { acked: string[]; stop: () => Promise<void> } {
+  const acked: string[] = [];
+  let stopped = false;
+  const running = Array.from({ length: clients }, async () => {
+    while (!stopped) {
+      const batch = Array.from({ length: 20 }, incident);
+      try {
+        const res = await postEvents(url, batch, token);
+        if (res.status === 200) acked.push(...batch.map((e) => e.id));
+      } catch {
+        /* the collector died under this request: not acknowledged */
+      }
+    }
+  });
+  return {
+    acked,
+    stop: async () => {
+      stopped = true;
+      await Promise.all(running);
+    },
+  };
+}
