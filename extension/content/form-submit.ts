@@ -15,6 +15,11 @@ import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
 
 const bypass = new WeakSet<HTMLFormElement>();
 
+/** The same submit again, by the same button while it is still in the form; the page's handlers see it as usual. */
+function resubmit(form: HTMLFormElement, submitter: HTMLElement | null): void {
+  form.requestSubmit(submitter && form.contains(submitter) ? submitter : null);
+}
+
 function onSubmit(e: SubmitEvent): void {
   const form = targetOf(e);
   if (!(form instanceof HTMLFormElement) || isReplay(e) || !firstSight(e) || !isGuarded()) return;
@@ -27,7 +32,7 @@ function onSubmit(e: SubmitEvent): void {
   if (waiting) {
     hold(e);
     const submitter = e.submitter;
-    void waiting.then((given) => given && form.requestSubmit(submitter && form.contains(submitter) ? submitter : null));
+    void waiting.then((given) => given && resubmit(form, submitter));
     return;
   }
   const { texts, files } = readForm(form, e.submitter);
@@ -43,7 +48,7 @@ function onSubmit(e: SubmitEvent): void {
     if (!ok) return;
     bypass.add(form);
     try {
-      form.requestSubmit(submitter && form.contains(submitter) ? submitter : null);
+      resubmit(form, submitter);
     } catch {
       bypass.delete(form);
       HTMLFormElement.prototype.submit.call(form);
