@@ -21,6 +21,27 @@ const INPUT_SLICE_MODEST = 16 * 1024;
 /** Compressed bytes read from the Blob at once (a yield point for timers and AbortSignal). */
 const READ_BLOCK = 256 * 1024;
 
+/**
+ * fflate's streaming inflaters (0.8) keep the last 32 KiB of output as the window of the next push in
+ * a fresh array (field `o`), and inflate each push into it, growing it by doubling from 160 KiB: every
+ * push allocates and copies a few times its own output. Seeding that field with one reusable buffer
+ * (window copied in front) spares those copies: CPU time to inflate a 56 MB worksheet, same process,
+ * 155 → 107 ms. Output chunks are still fresh copies (fflate slices them), so sinks may keep them.
+ * If fflate's fields ever change shape, this does nothing and fflate works as it always did.
+ */
+class WindowBuffer {
+  /** Room for the window, fflate's 128 KiB head room, and the output of a typical push. */
+  private buf = new Uint8Array(32 * 1024 + 128 * 1024 + 1024 * 1024);
+
+  seed(inflater: Inflate | Gunzip): void {
+    const it = inflater as unknown as { o?: unknown };
+    const win = it.o;
+    if (!(win instanceof Uint8Array) || win.buffer === this.buf.buffer || win.length > 32 * 1024) return;
+    this.buf.set(win);
+    it.o = this.buf;
+  }
+}
+
 /** Feeds `data` to `push` in INPUT_SLICE slices, reading the Blob in blocks. */
 async function feed(data: Blob, guard: ExpansionGuard, push: (slice: Uint8Array, final: boolean) => void): Promise<void> {
   if (data.size === 0) push(new Uint8Array(0), true);
@@ -45,8 +66,12 @@ export async function inflateRaw(data: Blob, ctx: ExtractContext, opts: GuardOpt
   const guard = new ExpansionGuard(ctx, opts);
   // fflate throws "unexpected EOF" on the final push of a stream that lacks its final block.
   const inflater = new Inflate(guard.produced);
+  const window = new WindowBuffer();
   try {
-    await feed(data, guard, (slice, final) => inflater.push(slice, final));
+    await feed(data, guard, (slice, final) => {
+      window.seed(inflater);
+      inflater.push(slice, final);
+    });
   } catch (err) {
     throw asCorrupt(err, opts.name);
   }
@@ -75,8 +100,12 @@ export async function gunzip(data: Blob, ctx: ExtractContext, name: string): Pro
     crc = 0;
     len = 0;
   };
+  const window = new WindowBuffer();
   try {
-    await feed(data, guard, (slice, final) => inflater.push(slice, final));
+    await feed(data, guard, (slice, final) => {
+      window.seed(inflater);
+      inflater.push(slice, final);
+    });
   } catch (err) {
     throw asCorrupt(err, name);
   }
