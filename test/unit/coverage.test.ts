@@ -12,7 +12,7 @@ import { ExpansionGuard } from '../../src/detect/extract/expansion-guard.js';
 import { gunzip, inflateRaw } from '../../src/detect/extract/inflate.js';
 import { MarkupWindows } from '../../src/detect/extract/markup-windows.js';
 import { ALL_NEEDLES, asciiWithout, findNeedles, type Needle } from '../../src/detect/extract/byte-scan.js';
-import { CellFinder } from '../../src/detect/extract/ooxml.js';
+import { XlsxRows } from '../../src/detect/extract/xlsx-rows.js';
 import { markupTextAroundStamps } from '../../src/detect/extract/xml-text.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
 import { crc32 } from '../../src/detect/crc32.js';
@@ -159,25 +159,58 @@ describe('MarkupWindows: the stamp search over a stream of chunks', () => {
   });
 });
 
-describe('CellFinder: which cell uses a shared string, over a streamed sheet', () => {
+describe('XlsxRows: the rows that matter in a streamed xlsx worksheet', () => {
+  const feed = (rows: XlsxRows, bytes: Uint8Array, rnd: () => number, max: number) => {
+    // As the worksheet reader feeds it: the markup windows say where 秘 may be.
+    const windows = new MarkupWindows();
+    for (let o = 0; o < bytes.length; ) {
+      const n = 1 + Math.floor(rnd() * max);
+      const chunk = bytes.slice(o, o + n);
+      const before = windows.hits;
+      windows.push(chunk);
+      rows.push(chunk, windows.hits > before);
+      o += n;
+    }
+  };
+
   it('finds the first cell of each wanted string however the sheet is cut into chunks', () => {
     const rnd = prng(7);
     const cells: string[] = [];
-    for (let r = 1; r <= 400; r++) {
+    for (let r = 1; r <= 200; r++) {
       const pad = ' '.repeat(Math.floor(rnd() * 960)); // start tags up to ~1 KiB before their values
       cells.push(`<row r="${r}" outlineLevel="0"><c r="A${r}" s="1"${pad} t="s"><v>${r % 97}</v></c><c r="B${r}"><v>${r}</v></c></row>`);
     }
     const bytes = enc(`<worksheet><sheetData>${cells.join('')}</sheetData></worksheet>`);
-    const wanted = new Set([1, 50, 96, 200]); // 200 is never used as a shared string
-    for (const max of [1, 10, 1030, 1100, 5000, 100_000]) {
-      const found = new Map<number, { cell?: string }>();
-      const finder = new CellFinder(wanted, found, '明細');
-      for (let o = 0; o < bytes.length; ) {
-        const n = 1 + Math.floor(rnd() * max);
-        finder.push(bytes.slice(o, o + n));
-        o += n;
-      }
-      expect(Object.fromEntries([...found].map(([k, v]) => [k, v.cell])), `chunks up to ${max}`).toEqual({ 1: 'A1', 50: 'A50', 96: 'A96' });
+    const strings = Array.from({ length: 200 }, (_, i) => `s${i}`);
+    const wanted = new Set([1, 50, 96, 150]); // 150 is never used by a cell
+    for (const max of [4, 40, 1100, 100_000]) {
+      const rows = new XlsxRows(strings, wanted, { part: 'xl/worksheets/sheet1.xml', sheet: '明細' });
+      feed(rows, bytes, rnd, max);
+      expect(Object.fromEntries([...rows.located].map(([k, v]) => [k, v.cell])), `chunks up to ${max}`).toEqual({ 1: 'A1', 50: 'A50', 96: 'A96' });
+    }
+  });
+
+  it('joins 秘 and its neighbours of one row (inline, shared, prefixed markup), never rows apart or cells apart', () => {
+    const rnd = prng(11);
+    const filler = (r: number) => `<x:row r="${r}"><x:c r="A${r}" t="s"><x:v>0</x:v></x:c><x:c r="B${r}"><x:v>${r}</x:v></x:c></x:row>`;
+    const body = [
+      ...Array.from({ length: 300 }, (_, i) => filler(i + 1)),
+      // row 301: 秘 inline in B, shared Confidential in C → the stamp, at B301
+      '<x:row r="301"><x:c r="A301" t="s"><x:v>0</x:v></x:c><x:c r="B301" t="inlineStr"><x:is><x:t>秘</x:t></x:is></x:c><x:c r="C301" t="s"><x:v>1</x:v></x:c></x:row>',
+      // rows 302–303: 秘 above Confidential; 秘 and Confidential with an empty column between
+      '<x:row r="302"><x:c r="A302" t="inlineStr"><x:is><x:t>秘</x:t></x:is></x:c></x:row><x:row r="303"><x:c r="A303" t="s"><x:v>1</x:v></x:c></x:row>',
+      '<x:row r="304"><x:c r="A304" t="inlineStr"><x:is><x:t>秘</x:t></x:is></x:c><x:c r="C304" t="s"><x:v>1</x:v></x:c></x:row>',
+      ...Array.from({ length: 300 }, (_, i) => filler(i + 305)),
+    ];
+    const bytes = enc(`<x:worksheet><x:sheetData>${body.join('')}</x:sheetData></x:worksheet>`);
+    for (const max of [1, 7, 100, 2000, 100_000]) {
+      const rows = new XlsxRows(['注記', 'Confidential'], new Set(), { part: 'p', sheet: '様式' });
+      feed(rows, bytes, rnd, max);
+      const texts = rows.rows.take().map((x) => (x.kind === 'text' ? [x.text, x.where.cell] : []));
+      expect(texts, `chunks up to ${max}`).toEqual([
+        ['注記 秘 Confidential', 'B301'],
+        ['秘\n|\nConfidential', 'A304'],
+      ]);
     }
   });
 });

@@ -202,6 +202,46 @@ describe('xlsx', () => {
   });
 });
 
+describe('xlsx: a stamp split across neighbouring cells of a row (as xlsb reads it)', () => {
+  const XLSB = join(__dirname, '../fixtures/xlsb');
+  const xlsb = (n: string) => scanBlob(blob(new Uint8Array(readFileSync(join(XLSB, n)))), n);
+
+  it('秘 | Confidential in neighbouring cells (shared strings, LibreOffice) → marked at the 秘 cell, as the xlsb of the same form', async () => {
+    const r = await scan('calc-split.xlsx');
+    expect(r).toMatchObject({ verdict: 'marked', rule: 1, format: 'xlsx', location: { part: 'xl/worksheets/sheet2.xml', area: 'cells', sheet: '様式', cell: 'B2' } });
+    const b = await xlsb('xlsb-split-shared.xlsb');
+    expect(b).toMatchObject({ verdict: 'marked', location: { sheet: '様式', cell: 'B2' } });
+    expect(r.verdict === 'marked' && r.excerpt).toBe(b.verdict === 'marked' && b.excerpt);
+  });
+
+  it('the same with 秘 as an inline string beside shared neighbours, and with designated keywords (full text)', async () => {
+    const inline = repack(bytes('calc-split.xlsx'), (p) => {
+      const sheet = strFromU8(p['xl/worksheets/sheet2.xml']);
+      const edited = sheet.replace(/<c r="B2"([^>]*) t="s"><v>4<\/v><\/c>/, '<c r="B2"$1 t="inlineStr"><is><t>秘</t></is></c>');
+      expect(edited).not.toBe(sheet);
+      p['xl/worksheets/sheet2.xml'] = strToU8(edited);
+    });
+    expect(await scanBlob(blob(inline), 'x.xlsx')).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: '様式', cell: 'B2' } });
+    expect(await scan('calc-split.xlsx', { designated: { keywords: ['存在しない語'] } })).toMatchObject({ verdict: 'marked', rule: 1, location: { cell: 'B2' } });
+  });
+
+  it('neighbours that are no stamp (社外秘 | 注意 | Confidential, 秘密保持 | | Confidential, 秘書室 | Strictly confidential, 秘 | | Confidential) → clean, as in xlsb', async () => {
+    expect(await scan('calc-split-traps.xlsx')).toMatchObject({ verdict: 'clean', format: 'xlsx' });
+    expect(await scan('calc-split-traps.xlsx', { designated: { keywords: ['存在しない語'] } })).toMatchObject({ verdict: 'clean' });
+    expect(await xlsb('xlsb-split-traps.xlsb')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('inline cells are kept apart: 秘 in A1 and Confidential in A2 (or C1) are no stamp', async () => {
+    const apart = repack(bytes('calc-split-traps.xlsx'), (p) => {
+      const sheet = strFromU8(p['xl/worksheets/sheet1.xml']);
+      const cell = (ref: string, t: string) => `<c r="${ref}" t="inlineStr"><is><t>${t}</t></is></c>`;
+      const rows = `<row r="9">${cell('A9', '秘')}</row><row r="10">${cell('A10', 'Confidential')}${cell('C10', '秘')}</row><row r="11">${cell('A11', '社外秘')}${cell('C11', 'confidential')}</row>`;
+      p['xl/worksheets/sheet1.xml'] = strToU8(sheet.replace('</sheetData>', `${rows}</sheetData>`));
+    });
+    expect(await scanBlob(blob(apart), 'x.xlsx')).toMatchObject({ verdict: 'clean' });
+  });
+});
+
 describe('pptx', () => {
   it('stamp in a text box of slide 3 → slide 3', async () => {
     expect(await scan('impress-slide3.pptx')).toMatchObject({

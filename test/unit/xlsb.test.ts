@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
-import { cellName, records } from '../../src/detect/extract/xlsb.js';
+import { records } from '../../src/detect/extract/xlsb.js';
+import { cellName } from '../../src/detect/extract/sheet-rows.js';
 import { ScanError } from '../../src/detect/extract/types.js';
 
 const FIX = join(__dirname, '../fixtures/xlsb');

@@ -17,6 +17,11 @@ export class MarkupWindows {
   private win: { end: number; parts: Uint8Array[]; upTo: number } | null = null;
   /** First bytes of the stream (for a byte-order mark). */
   head: Uint8Array | null = null;
+  /** Places where the stamp may start, met so far. */
+  hits = 0;
+
+  /** `toText`: markup → the text a reader sees (a worksheet keeps its cells apart). */
+  constructor(private readonly toText: (xml: string) => string = xmlToText) {}
 
   readonly push = (chunk: Uint8Array): void => {
     if (chunk.length === 0) return;
@@ -48,6 +53,7 @@ export class MarkupWindows {
 
   /** A possible stamp at absolute offset `at`, met while reading the chunk that starts at `base`. */
   private hit(at: number, base: number, chunk: Uint8Array): void {
+    this.hits++;
     if (this.win && at - MARKUP_BACK <= this.win.end) {
       this.win.end = at + MARKUP_FWD;
       return;
@@ -65,7 +71,7 @@ export class MarkupWindows {
 
   private close(): void {
     if (!this.win) return;
-    this.texts.push(xmlToText(decoder('utf-8').decode(concat(this.win.parts))));
+    this.texts.push(this.toText(decoder('utf-8').decode(concat(this.win.parts))));
     this.win = null;
   }
 }

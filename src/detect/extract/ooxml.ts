@@ -4,15 +4,15 @@
  * plus sensitivity labels and embedded files. Media, fonts and styling parts are skipped (they
  * hold no text); any other part is scanned as a file of its own, and a damaged part is reported.
  */
-import { blobOf, concat } from '../bytes.js';
+import { blobOf } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
 import { attr, markupStampHits, xmlToText } from './xml-text.js';
 import { MarkupWindows } from './markup-windows.js';
-import { mayBeStamp } from './byte-scan.js';
 import { XlsbBook, extractXlsbPart, isXlsbPart } from './xlsb.js';
+import { SHARED_STRINGS, WORKSHEET, XlsxBook } from './xlsx.js';
 
 const SKIP =
   /(^|\/)(_rels\/|\[Content_Types\]\.xml$|theme\/|media\/|fonts\/|printerSettings\/|thumbnail|styles\.xml$|stylesWithEffects\.xml$|fontTable\.xml$|settings\.xml$|webSettings\.xml$|calcChain\.xml$|presProps\.xml$|viewProps\.xml$|tableStyles\.xml$|vbaProject\.bin$)|\.(png|jpe?g|gif|bmp|tiff?|emf|wmf|wdp|jfif|ico|mp3|mp4|wav|m4a|avi|mov|odttf|fntdata|ttf|rels)$/i;
@@ -22,6 +22,7 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
   const zip = await openZip(blob, ctx);
   const sheets = await sheetNames(zip);
   const xlsb = zip.has('xl/workbook.bin') ? new XlsbBook(zip) : null;
+  const xlsx = !xlsb && zip.has('xl/workbook.xml') ? new XlsxBook(zip, sheets, ctx) : null;
   const broken = await missingMainPart(zip);
   if (broken) yield { kind: 'unscannable', reason: 'corrupt', detail: broken };
   for (const entry of zip.entries) {
@@ -32,17 +33,19 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
       if (xlsb && isXlsbPart(entry.name)) {
         const bytes = await zip.read(entry.name);
         if (bytes) yield* extractXlsbPart(entry.name, bytes, xlsb, ctx);
-      } else yield* part(entry.name, zip, sheets, ctx);
+      } else if (xlsx && WORKSHEET.test(entry.name)) yield* xlsx.worksheet(entry.name);
+      else if (xlsx && SHARED_STRINGS.test(entry.name)) yield* xlsx.sharedStrings(entry.name);
+      else yield* part(entry.name, zip, sheets, ctx);
     } catch (err) {
       // A damaged part does not hide its siblings; limits on the whole scan end it.
       if (!(err instanceof ScanError) || err instanceof ScanLimitError) throw err;
       yield { kind: 'unscannable', reason: err.reason, detail: err.message, where: { part: entry.name } };
     }
   }
+  if (xlsx) yield* xlsx.rest();
 };
 
 const LABEL_PART = /^docProps\/custom\.xml$|(^|\/)LabelInfo\.xml$/i;
-const SHARED_STRINGS = /^xl\/sharedStrings\.xml$/i;
 
 async function* part(name: string, zip: ZipArchive, sheets: Map<string, string>, ctx: ExtractContext): AsyncGenerator<Extracted> {
   // Embedded files, and parts of kinds not read here (ActiveX, custom binaries),
@@ -56,28 +59,21 @@ async function* part(name: string, zip: ZipArchive, sheets: Map<string, string>,
   let bytes: Uint8Array | null = null;
   if (!ctx.fullText && !LABEL_PART.test(name)) {
     // The common case: only the text around a possible stamp matters, so the part is searched as
-    // it inflates and never held whole (a worksheet, or its shared strings, can inflate to hundreds of megabytes).
+    // it inflates and never held whole.
     const windows = new MarkupWindows();
     await zip.stream(name, windows.push);
     if (!windows.head || !isUtf16Xml(windows.head)) {
       const texts = windows.finish();
-      if (!SHARED_STRINGS.test(name)) {
-        if (texts.length) yield* textRuns(texts, await whereOf(name, zip, sheets));
-        return;
-      }
-      // Shared strings are read whole only when one may hold the stamp: to name the cell that uses it.
-      if (!texts.some((t) => mayBeStamp(t) || t.includes('&#'))) return;
+      if (texts.length) yield* textRuns(texts, await whereOf(name, zip, sheets));
+      return;
     }
-    bytes = await zip.read(name); // UTF-16 XML (rare), or shared strings that may hold the stamp
+    bytes = await zip.read(name); // UTF-16 XML (rare)
   }
   bytes ??= await zip.read(name);
   if (!bytes) return;
   if (LABEL_PART.test(name)) yield* labels(decodeXml(bytes), name);
-  const shared = SHARED_STRINGS.test(name);
   if (!ctx.fullText && !isUtf16Xml(bytes) && markupStampHits(bytes, 1).length === 0) return;
-  const xml = decodeXml(bytes);
-  if (shared) yield* sharedStrings(xml, name, zip, sheets, ctx);
-  else yield* textRuns(chunkText(xmlToText(xml)), await whereOf(name, zip, sheets));
+  yield* textRuns(chunkText(xmlToText(decodeXml(bytes))), await whereOf(name, zip, sheets));
 }
 
 /** Why the package has no readable main document (word/document.xml, xl/workbook.xml…), or null. */
@@ -138,94 +134,6 @@ async function sheetNames(zip: ZipArchive): Promise<Map<string, string>> {
     if (name && target) out.set(target, name);
   }
   return out;
-}
-
-/**
- * Shared strings are where xlsx keeps cell text. A string that may carry the stamp is yielded
- * alone, with the sheet and cell that use it, so the verdict can say "sheet Detail, cell E1".
- */
-async function* sharedStrings(
-  xml: string,
-  part: string,
-  zip: ZipArchive,
-  sheets: Map<string, string>,
-  ctx: ExtractContext,
-): AsyncGenerator<Extracted> {
-  const items = Array.from(xml.matchAll(/<si\b[^>]*>([\s\S]*?)<\/si>/g), (m) => xmlToText(m[1]));
-  const candidates = new Set<number>();
-  // A literal "&#" may be a character reference that spells 秘.
-  for (let i = 0; i < items.length; i++) if (mayBeStamp(items[i]) || items[i].includes('&#')) candidates.add(i);
-  const cells = candidates.size ? await cellsUsing(candidates, zip, sheets, ctx) : new Map<number, Where>();
-  for (const i of candidates) yield { kind: 'text', text: items[i], where: { part, area: 'cells', ...cells.get(i) } };
-  if (ctx.fullText) for (const text of chunkText(items.join('\n'))) yield { kind: 'text', text, where: { part, area: 'cells' } };
-}
-
-/**
- * The first cell of any sheet that uses each shared string in `wanted`: one streamed pass over each
- * sheet's bytes for `<v>N</v>` (never decoded, never held whole), stopping once every string has its cell.
- */
-async function cellsUsing(wanted: Set<number>, zip: ZipArchive, sheets: Map<string, string>, ctx: ExtractContext): Promise<Map<number, Where>> {
-  const found = new Map<number, Where>();
-  for (const [part, sheet] of sheets) {
-    if (found.size === wanted.size) break;
-    const finder = new CellFinder(wanted, found, sheet);
-    try {
-      await zip.stream(part, finder.push);
-    } catch (err) {
-      // ALL_FOUND stops the inflater (it surfaces wrapped); a damaged sheet is reported in its own turn.
-      if (err instanceof ScanLimitError) throw err;
-    }
-    ctx.checkTime();
-  }
-  return found;
-}
-
-/** Thrown from a sink to stop inflating a sheet once every wanted string has its cell. */
-const ALL_FOUND = new Error('all cells found');
-const latin1 = new TextDecoder('latin1');
-
-/** How far before `<v>` a cell's start tag may begin. */
-const TAG_BACK = 1024;
-/** `<v>` starting this close to a chunk's end may have its digits cut off: the next junction looks again. */
-const VALUE_LEN = 20;
-
-/** Finds `<c … t="s"><v>N</v>` in a sheet streamed chunk by chunk (a cell may straddle two chunks). */
-export class CellFinder {
-  /** The end of the previous chunk (≤ TAG_BACK bytes): a cell's start tag and value may begin there. */
-  private tail: Uint8Array = new Uint8Array(0);
-  constructor(
-    private readonly wanted: Set<number>,
-    private readonly found: Map<number, Where>,
-    private readonly sheet: string,
-  ) {}
-
-  readonly push = (chunk: Uint8Array): void => {
-    // Values near the seam are searched in a small junction (the tail and the chunk's head); the rest
-    // of the chunk in place, without copying it. `<v>` cut off at the tail's end was not seen before.
-    const t = this.tail.length;
-    const junction = concat([this.tail, chunk.subarray(0, TAG_BACK + VALUE_LEN)]);
-    this.search(junction, Math.max(0, t - VALUE_LEN), t + TAG_BACK);
-    this.search(chunk, TAG_BACK, chunk.length);
-    this.tail = (chunk.length >= TAG_BACK ? chunk : junction).slice(-TAG_BACK);
-  };
-
-  /** Cells whose `<v>` starts in [from, to) of `buf`. */
-  private search(buf: Uint8Array, from: number, to: number): void {
-    // 'v' is far rarer than '<' in sheet markup: anchor on it.
-    for (let v = buf.indexOf(0x76, from + 1); v >= 0 && v - 1 < to; v = buf.indexOf(0x76, v + 1)) {
-      const at = v - 1;
-      if (buf[at] !== 0x3c || buf[v + 1] !== 0x3e) continue;
-      let n = 0;
-      let k = at + 3;
-      while (buf[k] >= 0x30 && buf[k] <= 0x39 && k - at < 14) n = n * 10 + buf[k++] - 0x30;
-      if (k === at + 3 || k >= buf.length || buf[k] !== 0x3c || !this.wanted.has(n) || this.found.has(n)) continue;
-      const open = buf.lastIndexOf(0x3c, at - 1);
-      const tag = open >= 0 && at - open < TAG_BACK ? latin1.decode(buf.subarray(open, at)) : '';
-      if (!/^<c\b[^>]*\bt="s"/.test(tag)) continue;
-      this.found.set(n, { sheet: this.sheet, cell: attr(tag, 'r') ?? undefined });
-      if (this.found.size === this.wanted.size) throw ALL_FOUND;
-    }
-  }
 }
 
 /** Sensitivity labels: MSIP_Label_<GUID>_Name custom properties and docMetadata/LabelInfo.xml. */

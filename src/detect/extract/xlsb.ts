@@ -14,6 +14,7 @@ import { scanBytes } from './binary.js';
 import { NEEDLES, findNeedles, mayHaveStampChar } from './byte-scan.js';
 import { ScanError, type ExtractContext, type Extracted } from './types.js';
 import { attr } from './xml-text.js';
+import { RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
 import type { ZipArchive } from './zip-reader.js';
 
 // Record types ([MS-XLSB] 2.3.2) whose text a reader sees. Cells come in two forms: full (column,
@@ -81,12 +82,6 @@ const lying = (rec: Rec, part: string) => new ScanError('corrupt', `${part}: a s
 
 /** A RichStr ([MS-XLSB] 2.5.121): one flags byte, then the string (its runs only format it). */
 const richString = (rec: Rec, off: number, part: string) => wideString(rec, off + 1, part).text;
-
-export function cellName(row: number, col: number): string {
-  let s = '';
-  for (let c = col + 1; c > 0; c = Math.floor((c - 1) / 26)) s = String.fromCharCode(65 + ((c - 1) % 26)) + s;
-  return s + (row + 1);
-}
 
 interface Cell {
   row: number;
@@ -203,14 +198,6 @@ function sstItems(bytes: Uint8Array): string[] {
   return strings;
 }
 
-/** A text cell of a sheet: where it is, what it shows, and its shared string index if it uses one. */
-interface TextCell {
-  row: number;
-  col: number;
-  text: string;
-  sst: number | null;
-}
-
 /** The text a cell shows (inline, formula, rich or shared string), or null for numbers and the rest. */
 function cellText(cell: Cell, part: string, strings: string[]): { text: string; sst: number | null } | null {
   const { rec, value, type } = cell;
@@ -237,30 +224,6 @@ function* sheetRows(part: string, bytes: Uint8Array, strings: string[], ctx: Ext
   }
   if (row.length) yield row;
 }
-
-/**
- * Rows whose cells may hold a stamp split across neighbours (秘 in A1, Confidential in B1): a row of
- * several cells is one text, neighbouring columns joined by a space as they read on screen, cells
- * further apart by SEPARATOR. Each distinct row text once.
- */
-class RowTexts {
-  readonly out: Extracted[] = [];
-  private readonly seen = new Set<string>();
-
-  add(row: TextCell[], where: Where): void {
-    if (row.length < 2 || this.out.length >= MAX_ROW_TEXTS) return;
-    const first = row.find((c) => mayHaveStampChar(c.text));
-    if (!first) return;
-    let text = row[0].text;
-    for (let i = 1; i < row.length; i++) text += (row[i].col === row[i - 1].col + 1 ? ' ' : SEPARATOR) + row[i].text;
-    if (this.seen.has(text)) return;
-    this.seen.add(text);
-    this.out.push({ kind: 'text', text, where: { ...where, cell: cellName(first.row, first.col) } });
-  }
-}
-
-/** Distinct row texts kept per part: rows of traps (社外秘 in every row) cannot grow without bound. */
-const MAX_ROW_TEXTS = 10_000;
 
 function* bundleSheets(wb: Uint8Array): Generator<{ id: string; name: string }> {
   for (const rec of records(wb, 'xl/workbook.bin')) {
@@ -363,10 +326,6 @@ async function* structured(part: string, bytes: Uint8Array, book: XlsbBook, ctx:
     yield* comments(part, bytes, await book.commentsSheet(part), ctx);
   }
 }
-
-// Cells (and the six header/footer strings) are separate texts: a separator that is not
-// whitespace keeps 社外秘 in one cell and Confidential in the next from reading as a stamp.
-const SEPARATOR = '\n|\n';
 
 /** Yields `texts` as one run (chunked) when one may hold the stamp, or always when `full`. */
 function* runs(texts: string[], where: Where, full: boolean): Generator<Extracted> {

@@ -1,0 +1,227 @@
+/**
+ * The rows of an xlsx worksheet that matter for the stamp, found while the sheet streams by (it is
+ * never held or parsed whole): rows whose bytes hold 秘/㊙ or a character reference (inline and
+ * formula strings), and rows with a cell that shows a wanted shared string (one that may hold 秘).
+ * Only those rows are parsed into cells, to
+ *  - join a stamp split across neighbouring cells (sheet-rows.ts, as xlsb does), and
+ *  - name the first cell that shows each wanted shared string ("sheet 明細, cell C3").
+ * A row still open at a chunk's end is carried into the next chunk (a row bigger than MAX_ROW is
+ * not joined: its text is still searched by the markup windows, cell by cell).
+ */
+import { concat } from '../bytes.js';
+import type { Where } from '../types.js';
+import { decoder } from './byte-scan.js';
+import { RowTexts, cellName, type TextCell } from './sheet-rows.js';
+import { attr, decodeEntities, markupStampHits, xmlToText } from './xml-text.js';
+
+const MAX_ROW = 4 << 20;
+/** Distinct rows kept waiting for the shared strings (as many as sheet-rows.ts keeps texts). */
+const MAX_PENDING = 10_000;
+/** Bytes kept when no row is open: a start tag cut by the chunk's end (`<x:ro|w`) is found in the next. */
+const TAIL = 32;
+/** Longer than `<x:v>` and the digits of any index. */
+const SEAM = 24;
+const LT = 0x3c;
+const SLASH = 0x2f;
+const COLON = 0x3a;
+const GT = 0x3e;
+
+export class XlsxRows {
+  readonly rows = new RowTexts();
+  /** Wanted shared string index → the first cell that shows it. */
+  readonly located = new Map<number, Where>();
+  /** The bytes of the row still open at the end of the data so far (from its `<row`). */
+  private carry: Uint8Array = new Uint8Array(0);
+  /** The carried row holds a trigger. */
+  private carryHot = false;
+
+  /** Rows that show shared strings not loaded (`strings` null): joined once `resolve` gives them. */
+  private readonly pending = new Map<string, TextCell[]>();
+
+  /** `strings`: the shared strings, or null when they were not loaded (none may hold the stamp). */
+  constructor(
+    private readonly strings: readonly string[] | null,
+    private readonly wanted: ReadonlySet<number>,
+    private readonly where: Where,
+  ) {}
+
+  /** Some rows wait for the shared strings. */
+  get needsStrings(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** Joins the rows that waited for the shared strings. */
+  resolve(strings: readonly string[]): void {
+    for (const row of this.pending.values()) {
+      for (const c of row) if (c.sst !== null) c.text = strings[c.sst] ?? '';
+      this.rows.add(row, this.where);
+    }
+    this.pending.clear();
+  }
+
+  /** One chunk of the sheet; `stampBytes`: the chunk may hold 秘/㊙/"&#" (the caller's byte search said so). */
+  push(chunk: Uint8Array, stampBytes: boolean): void {
+    const hot = this.carryHot || stampBytes || (this.wanted.size > 0 && this.mayShowWantedIn(chunk));
+    if (!hot) {
+      this.carryFrom(chunk);
+      return;
+    }
+    const buf = this.carry.length ? concat([this.carry, chunk]) : chunk;
+    let pos = 0;
+    for (;;) {
+      const start = rowStart(buf, pos);
+      if (start < 0) break;
+      const end = rowEnd(buf, start);
+      if (end < 0) {
+        this.keep(buf.subarray(start), true);
+        return;
+      }
+      const row = buf.subarray(start, end);
+      if (markupStampHits(row, 1).length || (this.wanted.size > 0 && this.mayShowWanted(row))) this.parse(row);
+      pos = end;
+    }
+    this.keep(buf.subarray(Math.max(pos, buf.length - TAIL)), false);
+  }
+
+  /** No trigger in `chunk`: only the row open at its end (or the bytes where one may begin) is kept. */
+  private carryFrom(chunk: Uint8Array): void {
+    const start = lastRowStart(chunk);
+    if (start >= 0) this.keep(chunk.subarray(start), false);
+    else if (rowStart(this.carry, 0) === 0) this.keep(concat([this.carry, chunk]), false);
+    else {
+      // The carry is a tail: a start tag may span it and this chunk.
+      const joined = concat([this.carry, chunk]);
+      const at = lastRowStart(joined);
+      this.keep(joined.subarray(at >= 0 ? at : Math.max(0, joined.length - TAIL)), false);
+    }
+  }
+
+  private keep(bytes: Uint8Array, hot: boolean): void {
+    // A row past MAX_ROW is given up (see the header); copies never pin a whole chunk.
+    const tooBig = bytes.length > MAX_ROW;
+    this.carry = tooBig ? new Uint8Array(0) : bytes.slice();
+    this.carryHot = hot && !tooBig;
+  }
+
+  /** mayShowWanted over `chunk` and the seam before it (the carry ends where the chunk begins). */
+  private mayShowWantedIn(chunk: Uint8Array): boolean {
+    const seam = concat([this.carry.subarray(-SEAM), chunk.subarray(0, SEAM)]);
+    return this.mayShowWanted(seam) || this.mayShowWanted(chunk);
+  }
+
+  /** `<v>N</v>` with N a wanted index somewhere in `buf` (the cell's type is checked when parsing). */
+  private mayShowWanted(buf: Uint8Array): boolean {
+    for (let v = buf.indexOf(0x76); v >= 0; v = buf.indexOf(0x76, v + 1)) {
+      if (buf[v + 1] !== GT || (buf[v - 1] !== LT && buf[v - 1] !== COLON)) continue;
+      let n = 0;
+      let k = v + 2;
+      while (buf[k] >= 0x30 && buf[k] <= 0x39 && k - v < 14) n = n * 10 + buf[k++] - 0x30;
+      if (k > v + 2 && this.wanted.has(n)) return true;
+    }
+    return false;
+  }
+
+  private parse(bytes: Uint8Array): void {
+    const xml = decoder('utf-8').decode(bytes);
+    const cells = rowCells(xml, this.strings ?? []);
+    for (const c of cells) {
+      if (c.sst === null || !this.wanted.has(c.sst) || this.located.has(c.sst)) continue;
+      this.located.set(c.sst, { ...this.where, cell: cellName(c.row, c.col) });
+    }
+    if (this.strings || cells.length < 2 || cells.every((c) => c.sst === null)) this.rows.add(cells, this.where);
+    else if (this.pending.size < MAX_PENDING) {
+      // Rows that differ only in their number (a trap repeated down a column) wait once.
+      this.pending.set(cells.map((c) => `${c.col - cells[0].col}:${c.sst === null ? 't' + c.text : 's' + c.sst}`).join('\u0000'), cells);
+    }
+  }
+}
+
+const ROW_TAG = /^<(?:[\w.-]+:)?row\b[^>]*>/;
+const CELL = /<(?:[\w.-]+:)?c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?c>)/g;
+const VALUE = /<(?:[\w.-]+:)?v>([\s\S]*?)<\/(?:[\w.-]+:)?v>/;
+const INLINE = /<(?:[\w.-]+:)?is>([\s\S]*?)<\/(?:[\w.-]+:)?is>/;
+
+/** The text cells of one `<row>…</row>`, in order, with 0-based row and column. */
+export function rowCells(xml: string, strings: readonly string[]): TextCell[] {
+  const rowNo = Number(attr(ROW_TAG.exec(xml)?.[0] ?? '', 'r') ?? 0) - 1;
+  const out: TextCell[] = [];
+  let col = -1;
+  for (const m of xml.matchAll(CELL)) {
+    const ref = /^([A-Z]{1,3})(\d+)$/.exec(attr(m[1], 'r') ?? '');
+    col = ref ? colIndex(ref[1]) : col + 1;
+    const row = ref ? Number(ref[2]) - 1 : rowNo;
+    const t = cellText(attr(m[1], 't'), m[2] ?? '', strings);
+    if (t) out.push({ row, col, ...t });
+  }
+  return out;
+}
+
+function colIndex(letters: string): number {
+  let n = 0;
+  for (const ch of letters) n = n * 26 + ch.charCodeAt(0) - 64;
+  return n - 1;
+}
+
+/** What a cell shows as text: a shared, inline or formula string (numbers, booleans, errors are not text). */
+function cellText(type: string | null, body: string, strings: readonly string[]): { text: string; sst: number | null } | null {
+  if (type === 's') {
+    const v = VALUE.exec(body);
+    const sst = v ? Number(v[1].trim()) : NaN;
+    return Number.isInteger(sst) ? { text: strings[sst] ?? '', sst } : null;
+  }
+  if (type === 'inlineStr') {
+    const is = INLINE.exec(body);
+    return is ? { text: xmlToText(is[1]), sst: null } : null;
+  }
+  if (type === 'str') {
+    const v = VALUE.exec(body);
+    return v ? { text: decodeEntities(v[1]), sst: null } : null;
+  }
+  return null;
+}
+
+/** Offset of the next `<row` or `<x:row` start tag at or after `from`, or -1. */
+function rowStart(buf: Uint8Array, from: number): number {
+  for (let i = buf.indexOf(0x77, from + 3); i >= 0; i = buf.indexOf(0x77, i + 1)) {
+    const at = rowTagAt(buf, i - 2);
+    if (at >= 0 && at >= from) return at;
+  }
+  return -1;
+}
+
+/** Offset of the last row start tag in `buf`, or -1. */
+function lastRowStart(buf: Uint8Array): number {
+  for (let i = buf.lastIndexOf(0x77); i >= 2; i = buf.lastIndexOf(0x77, i - 1)) {
+    const at = rowTagAt(buf, i - 2);
+    if (at >= 0) return at;
+  }
+  return -1;
+}
+
+/** If "row" at `r` is the name of a start tag (`<row…`, `<x:row…`), the offset of its `<`; else -1. */
+function rowTagAt(buf: Uint8Array, r: number): number {
+  if (r < 1 || buf[r] !== 0x72 || buf[r + 1] !== 0x6f) return -1;
+  const after = buf[r + 3];
+  if (after !== 0x20 && after !== GT && after !== SLASH && after !== 0x0a && after !== 0x0d && after !== 0x09) return -1;
+  if (buf[r - 1] === LT) return r - 1;
+  if (buf[r - 1] !== COLON) return -1;
+  for (let k = r - 2; k >= 0 && r - k < 32; k--) {
+    if (buf[k] === LT) return k;
+    if (buf[k] === SLASH || buf[k] === GT || buf[k] === 0x20) return -1;
+  }
+  return -1;
+}
+
+/** Offset just past the row that starts at `start` (its `</row>`, or `/>` of an empty row), or -1 if it is still open. */
+function rowEnd(buf: Uint8Array, start: number): number {
+  const tagEnd = buf.indexOf(GT, start);
+  if (tagEnd < 0) return -1;
+  if (buf[tagEnd - 1] === SLASH) return tagEnd + 1;
+  for (let i = buf.indexOf(0x77, tagEnd); i >= 0; i = buf.indexOf(0x77, i + 1)) {
+    if (buf[i + 1] !== GT || buf[i - 1] !== 0x6f || buf[i - 2] !== 0x72) continue;
+    const p = buf[i - 3];
+    if (p === SLASH && buf[i - 4] === LT) return i + 2;
+    if (p === COLON && buf.lastIndexOf(LT, i) >= 0 && buf[buf.lastIndexOf(LT, i) + 1] === SLASH) return i + 2;
+  }
+  return -1;
+}

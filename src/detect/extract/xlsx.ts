@@ -1,0 +1,143 @@
+/**
+ * The cells of an xlsx workbook: its shared strings (xl/sharedStrings.xml) and worksheets, read so
+ * that each worksheet is inflated once and never held whole (a sheet can inflate to hundreds of MB):
+ *  - the shared strings are read first, and whole only when one may hold the stamp; those are the
+ *    wanted strings;
+ *  - each worksheet streams through the markup windows (inline and formula strings, headers and
+ *    footers, anything around 秘 in the bytes) and, in the same pass, XlsxRows: the rows with 秘 or a
+ *    wanted string, joined across neighbouring cells as xlsb's are (sheet-rows.ts), and the first
+ *    cell that shows each wanted string ("sheet 明細, cell C3");
+ *  - a wanted string is reported once, at its first cell; strings no sheet shows, at the end.
+ * Cells are kept apart in the text of a worksheet (sheetText): only the row join brings neighbours together.
+ */
+import { chunkText } from '../text-chunks.js';
+import type { Where } from '../types.js';
+import { mayBeStamp } from './byte-scan.js';
+import { MarkupWindows } from './markup-windows.js';
+import { SEPARATOR } from './sheet-rows.js';
+import { ScanError, ScanLimitError, type ExtractContext, type Extracted } from './types.js';
+import { XlsxRows } from './xlsx-rows.js';
+import { xmlToText } from './xml-text.js';
+import { decodeXml, isUtf16Xml, type ZipArchive } from './zip-reader.js';
+
+export const SHARED_STRINGS = /^xl\/sharedStrings\.xml$/i;
+export const WORKSHEET = /^xl\/worksheets\/[^/]+\.xml$/i;
+
+const CELL_END = /<\/(?:[\w.-]+:)?c>/g;
+
+/** A worksheet's markup as text, each cell's text ended by SEPARATOR so that cells never run together. */
+export const sheetText = (xml: string): string => xmlToText(xml.replace(CELL_END, `$&${SEPARATOR.trim()}`));
+
+interface Strings {
+  part: string;
+  items: string[];
+  /** Items that may hold the stamp (or spell it with a character reference). */
+  wanted: Set<number>;
+  /** Every item was read (else only that none may hold the stamp is known). */
+  loaded: boolean;
+  /** Why the part could not be read (reported in the part's own turn). */
+  damage: unknown;
+}
+
+export class XlsxBook {
+  private strings: Promise<Strings> | null = null;
+  private all: Promise<Strings> | null = null;
+  /** Wanted strings already reported. */
+  private readonly told = new Set<number>();
+
+  constructor(
+    private readonly zip: ZipArchive,
+    private readonly sheets: Map<string, string>,
+    private readonly ctx: ExtractContext,
+  ) {}
+
+  /** The shared string part's own turn: its damage, and all its text when keywords are designated. */
+  async *sharedStrings(part: string): AsyncGenerator<Extracted> {
+    const s = await this.sharedItems();
+    if (s.part !== part) return;
+    if (s.damage) throw s.damage;
+    if (this.ctx.fullText) for (const text of chunkText(s.items.join('\n'))) yield { kind: 'text', text, where: { part, area: 'cells' } };
+  }
+
+  /** One worksheet: its text around 秘, the rows where a stamp may stand, the wanted strings it shows. */
+  async *worksheet(part: string): AsyncGenerator<Extracted> {
+    const s = await this.sharedItems();
+    const sheet = this.sheets.get(part);
+    const where: Where = { part, area: 'cells', ...(sheet !== undefined ? { sheet } : {}) };
+    const rows = new XlsxRows(s.loaded ? s.items : null, s.wanted, where);
+    let texts: string[];
+    if (this.ctx.fullText) texts = await this.wholeSheet(part, rows);
+    else {
+      const windows = new MarkupWindows(sheetText);
+      await this.zip.stream(part, (chunk) => {
+        const before = windows.hits;
+        windows.push(chunk);
+        rows.push(chunk, windows.hits > before);
+      });
+      // UTF-16 XML (rare) is not searched byte-wise: read whole.
+      texts = windows.head && isUtf16Xml(windows.head) ? await this.wholeSheet(part, rows) : windows.finish();
+    }
+    for (const text of texts) yield { kind: 'text', text, where };
+    // 秘 beside shared strings none of which may hold the stamp (a shared "Confidential"): read them now.
+    if (rows.needsStrings) rows.resolve((await this.allItems()).items);
+    yield* rows.rows.take();
+    for (const [i, at] of rows.located) yield* this.tell(s, i, at);
+  }
+
+  /** After every part: wanted strings no worksheet showed. */
+  async *rest(): AsyncGenerator<Extracted> {
+    if (!this.strings) return;
+    const s = await this.strings;
+    for (const i of s.wanted) yield* this.tell(s, i, {});
+  }
+
+  private *tell(s: Strings, i: number, at: Where): Generator<Extracted> {
+    if (this.told.has(i)) return;
+    this.told.add(i);
+    yield { kind: 'text', text: s.items[i], where: { ...at, part: s.part, area: 'cells' } };
+  }
+
+  private async wholeSheet(part: string, rows: XlsxRows): Promise<string[]> {
+    const bytes = await this.zip.read(part);
+    if (!bytes) return [];
+    const xml = decodeXml(bytes);
+    rows.push(isUtf16Xml(bytes) ? new TextEncoder().encode(xml) : bytes, true);
+    return [...chunkText(sheetText(xml))];
+  }
+
+  private sharedItems(): Promise<Strings> {
+    return (this.strings ??= readStrings(this.zip, this.ctx, this.ctx.fullText));
+  }
+
+  /** Every shared string, even when none may hold the stamp. */
+  private async allItems(): Promise<Strings> {
+    const s = await this.sharedItems();
+    return s.loaded ? s : (this.all ??= readStrings(this.zip, this.ctx, true));
+  }
+}
+
+/** The shared strings; unless `whole`, read whole only when one may hold the stamp. */
+async function readStrings(zip: ZipArchive, ctx: ExtractContext, whole: boolean): Promise<Strings> {
+  const part = zip.entries.find((e) => SHARED_STRINGS.test(e.name))?.name ?? '';
+  const none: Strings = { part, items: [], wanted: new Set(), loaded: !part, damage: null };
+  if (!part) return none;
+  try {
+    if (!whole) {
+      // Read whole only when a string may hold the stamp: to join its row and name its cell.
+      const windows = new MarkupWindows();
+      await zip.stream(part, windows.push);
+      const utf16 = windows.head && isUtf16Xml(windows.head);
+      if (!utf16 && !windows.finish().some((t) => mayBeStamp(t) || t.includes('&#'))) return none;
+    }
+    const bytes = await zip.read(part);
+    const items = bytes ? Array.from(decodeXml(bytes).matchAll(/<(?:[\w.-]+:)?si\b[^>]*>([\s\S]*?)<\/(?:[\w.-]+:)?si>/g), (m) => xmlToText(m[1])) : [];
+    const wanted = new Set<number>();
+    // A literal "&#" may be a character reference that spells 秘.
+    for (let i = 0; i < items.length; i++) if (mayBeStamp(items[i]) || items[i].includes('&#')) wanted.add(i);
+    return { part, items, wanted, loaded: true, damage: null };
+  } catch (err) {
+    // Limits end the scan; damage is the shared string part's to report, in its own turn.
+    if (!(err instanceof ScanError) || err instanceof ScanLimitError) throw err;
+    return { ...none, damage: err };
+  }
+}
