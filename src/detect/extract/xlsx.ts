@@ -56,7 +56,8 @@ export class XlsxBook {
     const s = await this.sharedItems();
     if (s.part !== part) return;
     if (s.damage) throw s.damage;
-    if (this.ctx.fullText) for (const text of chunkText(s.items.join('\n'))) yield { kind: 'text', text, where: { part, area: 'cells' } };
+    // Items are cells of their own (as in xlsb): 社外秘 and the next item's Confidential are no stamp.
+    if (this.ctx.fullText) for (const text of chunkText(s.items.join(SEPARATOR))) yield { kind: 'text', text, where: { part, area: 'cells' } };
   }
 
   /** One worksheet: its text around 秘, the rows where a stamp may stand, the wanted strings it shows. */
