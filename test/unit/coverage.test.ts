@@ -13,6 +13,7 @@ import { gunzip, inflateRaw } from '../../src/detect/extract/inflate.js';
 import { MarkupWindows } from '../../src/detect/extract/markup-windows.js';
 import { ALL_NEEDLES, asciiWithout, findNeedles, type Needle } from '../../src/detect/extract/byte-scan.js';
 import { XlsxRows } from '../../src/detect/extract/xlsx-rows.js';
+import { cellName } from '../../src/detect/extract/sheet-rows.js';
 import { markupTextAroundStamps } from '../../src/detect/extract/xml-text.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
 import { crc32 } from '../../src/detect/crc32.js';
@@ -211,6 +212,25 @@ describe('XlsxRows: the rows that matter in a streamed xlsx worksheet', () => {
         ['注記 秘 Confidential', 'B301'],
         ['秘\n|\nConfidential', 'A304'],
       ]);
+    }
+  });
+});
+
+describe('XlsxRows: a row longer than many chunks', () => {
+  it('joins 秘 | Confidential at the end of a row of 2,000 cells, however it is cut', () => {
+    const cells = Array.from({ length: 2000 }, (_, i) => `<c r="${cellName(0, i)}" t="s"><v>0</v></c>`).join('');
+    const row = `<row r="1">${cells}<c r="${cellName(0, 2000)}" t="inlineStr"><is><t>秘</t></is></c><c r="${cellName(0, 2001)}" t="s"><v>1</v></c></row>`;
+    const bytes = enc(`<worksheet><sheetData>${row}<row r="2"><c r="A2"><v>1</v></c></row></sheetData></worksheet>`);
+    for (const n of [97, 4096, 65536]) {
+      const rows = new XlsxRows(['x', 'Confidential'], new Set(), { part: 'p' });
+      const windows = new MarkupWindows();
+      for (let o = 0; o < bytes.length; o += n) {
+        const before = windows.hits;
+        windows.push(bytes.slice(o, o + n));
+        rows.push(bytes.slice(o, o + n), windows.hits > before);
+      }
+      const found = rows.rows.take().find((x) => x.kind === 'text' && findStamp(x.text));
+      expect(found?.where?.cell, `chunks of ${n}`).toBe(cellName(0, 2000));
     }
   });
 });

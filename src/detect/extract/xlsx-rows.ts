@@ -30,8 +30,12 @@ export class XlsxRows {
   readonly rows = new RowTexts();
   /** Wanted shared string index → the first cell that shows it. */
   readonly located = new Map<number, Where>();
-  /** The bytes of the row still open at the end of the data so far (from its `<row`). */
-  private carry: Uint8Array = new Uint8Array(0);
+  /**
+   * The bytes of the row still open at the end of the data so far (from its `<row`), or, when none
+   * is, the last TAIL bytes. Kept as the chunks they came in: a long row is not copied chunk by chunk.
+   */
+  private carry: Uint8Array[] = [];
+  private carryLen = 0;
   /** The carried row holds a trigger. */
   private carryHot = false;
 
@@ -66,7 +70,12 @@ export class XlsxRows {
       this.carryFrom(chunk);
       return;
     }
-    const buf = this.carry.length ? concat([this.carry, chunk]) : chunk;
+    // A long row with a trigger that does not end in this chunk waits whole, without a copy.
+    if (this.carryHot && this.rowOpen() && !mayEndRow(chunk) && !mayEndRow(this.seam(chunk, 8))) {
+      this.append(chunk);
+      return;
+    }
+    const buf = this.carry.length ? concat([...this.carry, chunk]) : chunk;
     let pos = 0;
     for (;;) {
       const start = rowStart(buf, pos);
@@ -87,26 +96,52 @@ export class XlsxRows {
   private carryFrom(chunk: Uint8Array): void {
     const start = lastRowStart(chunk);
     if (start >= 0) this.keep(chunk.subarray(start), false);
-    else if (rowStart(this.carry, 0) === 0) this.keep(concat([this.carry, chunk]), false);
+    else if (this.rowOpen()) this.append(chunk);
     else {
       // The carry is a tail: a start tag may span it and this chunk.
-      const joined = concat([this.carry, chunk]);
+      const joined = concat([...this.carry, chunk]);
       const at = lastRowStart(joined);
       this.keep(joined.subarray(at >= 0 ? at : Math.max(0, joined.length - TAIL)), false);
     }
   }
 
+  /** The carry is a row still open (not a tail). */
+  private rowOpen(): boolean {
+    return this.carry.length > 0 && rowStart(this.carry[0], 0) === 0;
+  }
+
   private keep(bytes: Uint8Array, hot: boolean): void {
-    // A row past MAX_ROW is given up (see the header); copies never pin a whole chunk.
-    const tooBig = bytes.length > MAX_ROW;
-    this.carry = tooBig ? new Uint8Array(0) : bytes.slice();
-    this.carryHot = hot && !tooBig;
+    // Copied: a small tail never pins a whole chunk.
+    this.carry = [bytes.slice()];
+    this.carryLen = bytes.length;
+    this.carryHot = hot;
+    this.limit();
+  }
+
+  private append(chunk: Uint8Array): void {
+    this.carry.push(chunk);
+    this.carryLen += chunk.length;
+    this.limit();
+  }
+
+  /** A row past MAX_ROW is given up (see the header). */
+  private limit(): void {
+    if (this.carryLen <= MAX_ROW) return;
+    this.carry = [];
+    this.carryLen = 0;
+    this.carryHot = false;
+  }
+
+  /** The last `n` bytes before `chunk` and the first `n` of it. */
+  private seam(chunk: Uint8Array, n: number): Uint8Array {
+    const last = this.carry[this.carry.length - 1];
+    const before = !last ? new Uint8Array(0) : last.length >= n ? last.subarray(-n) : concat(this.carry).subarray(-n);
+    return concat([before, chunk.subarray(0, n)]);
   }
 
   /** mayShowWanted over `chunk` and the seam before it (the carry ends where the chunk begins). */
   private mayShowWantedIn(chunk: Uint8Array): boolean {
-    const seam = concat([this.carry.subarray(-SEAM), chunk.subarray(0, SEAM)]);
-    return this.mayShowWanted(seam) || this.mayShowWanted(chunk);
+    return this.mayShowWanted(this.seam(chunk, SEAM)) || this.mayShowWanted(chunk);
   }
 
   /** `<v>N</v>` with N a wanted index somewhere in `buf` (the cell's type is checked when parsing). */
@@ -210,6 +245,12 @@ function rowTagAt(buf: Uint8Array, r: number): number {
     if (buf[k] === SLASH || buf[k] === GT || buf[k] === 0x20) return -1;
   }
   return -1;
+}
+
+/** `row>` somewhere in `buf`: the end tag of a row may be there. */
+function mayEndRow(buf: Uint8Array): boolean {
+  for (let i = buf.indexOf(0x77); i >= 0; i = buf.indexOf(0x77, i + 1)) if (buf[i + 1] === GT && buf[i - 1] === 0x6f && buf[i - 2] === 0x72) return true;
+  return false;
 }
 
 /** Offset just past the row that starts at `start` (its `</row>`, or `/>` of an empty row), or -1 if it is still open. */
