@@ -106,6 +106,9 @@ describe('ods', () => {
     expect([...sheets]).toEqual(['概要', '明細']);
     for (const x of items) if (x.kind === 'text' && findStamp(x.text)) expect(x.where.sheet).toBe('明細');
   });
+  it('秘 | Confidential in neighbouring cells of a row (LibreOffice) → marked on that sheet, as in xlsx and xlsb', async () => {
+    expect(await scan('calc-split.ods')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'content.xml', sheet: '様式' } });
+  });
   it('the stamp in a cell of the second sheet is found (whatever sheet is reported)', async () => {
     expect(await scan('calc-sheet2.ods')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'content.xml', area: 'cells' } });
   });
