@@ -322,6 +322,17 @@ export function rollupSql(
   };
 }
 
+/**
+ * The SQL of a summary counted from the events themselves (filters the hourly counts do not keep: user,
+ * device, file name, …): one pass over the matches, grouped by day × service × verdict × action, which
+ * summaryFromCounts folds into the five views. `w` carries the filter already. Five counts (total, per
+ * service, per day, …) would read every match five times.
+ */
+export function eventCountsSql(prefix: string, w: Where, tzOffsetMinutes: number, day: (msExpr: string) => string): string {
+  const tz = Math.trunc(Number(tzOffsetMinutes)) * 60_000;
+  return `SELECT ${day(`time_ms + ${tz}`)} AS day, coalesce(service, '') AS service, verdict, action, count(*) AS n FROM ${prefix}events ${w.sql()} GROUP BY 1, 2, 3, 4`;
+}
+
 /** The summary from per-day counts. Service names are filled in by the caller. */
 export function summaryFromCounts(rows: readonly DayCount[]): Summary {
   const byService = new Map<string, number>();
