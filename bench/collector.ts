@@ -379,11 +379,13 @@ async function timed(url: string, path: string, runs = 7): Promise<{ ms: number;
  * The collector as its own process (`upload-guard collector`), so the load generator does not share
  * its event loop: overload shows in the collector, not in the client.
  */
-async function collectorProcess(env: Record<string, string> = {}, dataDir?: string): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function collectorProcess(env: Record<string, string> = {}, dataDir?: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const { spawn } = await import('node:child_process');
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'ug-bench-'));
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const child = spawn(process.execPath, [join(root, 'bin/upload-guard.js'), 'collector', '--port', '0', '--data', dir, '--rate-limit', '0'], {
+  // UPLOAD_GUARD_BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the collector process.
+  const nodeArgs = (process.env.UPLOAD_GUARD_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin/upload-guard.js'), 'collector', '--port', '0', '--data', dir, '--rate-limit', '0'], {
     env: { ...process.env, UPLOAD_GUARD_INGEST_TOKEN: INGEST, UPLOAD_GUARD_ADMIN_TOKEN: ADMIN, ...env },
   });
   let out = '';
