@@ -59,7 +59,7 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
       return reply.code(503).header('retry-after', RETRY_AFTER).send({ error: 'the collector is overloaded: retry later' });
     }
     try {
-      if (gone(req)) {
+      if (await gone(req)) {
         metrics.abandoned++;
         return reply;
       }
@@ -83,7 +83,7 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
     const heartbeat = wellFormedStrings({ ...parsed.data, deviceId: lowerUuid(parsed.data.deviceId) });
     const limited = limitClient(ctx, req, reply, heartbeat.deviceId);
     if (limited) return limited;
-    if (gone(req)) {
+    if (await gone(req)) {
       metrics.abandoned++;
       return reply;
     }
@@ -107,12 +107,19 @@ function limitClient(ctx: CollectorContext, req: FastifyRequest, reply: FastifyR
 }
 
 /**
- * The client closed the connection before its request was handled. Not `req.raw.destroyed`: Node
- * destroys a request stream once its body has been read, while the client still waits for the answer.
+ * Whether the client closed its connection before its request was handled. A close that arrived right
+ * behind the body is read only in the event loop's next I/O phase (libuv stops reading a socket when a
+ * read does not fill its buffer, and reads the end of stream in the next round), so the check waits for
+ * that round first: one loop turn, which the group commit spends anyway. Not `req.raw.destroyed` alone:
+ * Node destroys a request stream once its body has been read, while the client still waits for the answer.
  */
-function gone(req: FastifyRequest): boolean {
-  return req.socket.destroyed || (req.raw.destroyed && !req.raw.complete);
+async function gone(req: FastifyRequest): Promise<boolean> {
+  await nextLoopTurn();
+  return req.socket.destroyed || req.socket.readableEnded || req.raw.errored !== null || (req.raw.destroyed && !req.raw.complete);
 }
+
+/** Resolves after the event loop's next poll phase (the check phase of this turn, then of the next). */
+const nextLoopTurn = () => new Promise<void>((r) => setImmediate(() => setImmediate(r)));
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
