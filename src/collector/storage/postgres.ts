@@ -18,7 +18,7 @@ import {
   deviceGroup,
   deviceGroupsSql,
   devicePageSql,
-  encodeDeviceCursor,
+  devicePageRowsAsync,
   rollupPlan,
   rollupSql,
   summaryFromCounts,
@@ -385,13 +385,13 @@ export class PostgresStorage implements Storage {
   }
 
   async devicePage(q: DevicePageQuery): Promise<DevicePage> {
-    const w = new Where((n) => `$${n}`, 'ILIKE');
-    const rest = devicePageSql(w, q);
-    w.params.push(q.limit + 1);
-    const { rows } = await this.pool.query<DeviceDbRow>(`SELECT ${DEVICE_COLUMNS} FROM ${this.schema}.devices ${rest} LIMIT $${w.params.length}`, w.params);
-    const page = rows.slice(0, q.limit);
-    const last = page[page.length - 1];
-    return { devices: page.map((r) => deviceRow(r.heartbeat, r)), nextCursor: rows.length > q.limit && last ? encodeDeviceCursor(Number(last.last_seen_ms), last.device_id) : null };
+    const { rows, nextCursor } = await devicePageRowsAsync(q, async (part, n) => {
+      const w = new Where((i) => `$${i}`, 'ILIKE');
+      const rest = devicePageSql(w, q, part);
+      w.params.push(n);
+      return (await this.pool.query<DeviceDbRow>(`SELECT ${DEVICE_COLUMNS} FROM ${this.schema}.devices ${rest} LIMIT $${w.params.length}`, w.params)).rows;
+    });
+    return { devices: rows.map((r) => deviceRow(r.heartbeat, r)), nextCursor };
   }
 
   async deviceGroups(now: number, staleAfterMinutes?: number): Promise<DeviceGroup[]> {

@@ -16,7 +16,7 @@ import {
   deviceGroupsSql,
   devicePageSql,
   deviceRow,
-  encodeDeviceCursor,
+  devicePageRows,
   eventCountsSql,
   pageClause,
   rollupPlan,
@@ -90,12 +90,12 @@ export function devices(db: Db): DeviceRow[] {
 }
 
 export function devicePage(db: Db, q: DevicePageQuery): DevicePage {
-  const w = where();
-  const rest = devicePageSql(w, q);
-  const rows = db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices ${rest} LIMIT ?`).all(...w.params, q.limit + 1) as DeviceDbRow[];
-  const page = rows.slice(0, q.limit);
-  const last = page[page.length - 1];
-  return { devices: page.map(toDevice), nextCursor: rows.length > q.limit && last ? encodeDeviceCursor(last.last_seen_ms, last.device_id) : null };
+  const { rows, nextCursor } = devicePageRows(q, (part, n) => {
+    const w = where();
+    const rest = devicePageSql(w, q, part);
+    return db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices ${rest} LIMIT ?`).all(...w.params, n) as DeviceDbRow[];
+  });
+  return { devices: rows.map(toDevice), nextCursor };
 }
 
 export function deviceGroups(db: Db, now: number, staleAfterMinutes?: number): DeviceGroup[] {
