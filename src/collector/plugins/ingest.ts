@@ -114,7 +114,7 @@ function limitClient(ctx: CollectorContext, req: FastifyRequest, reply: FastifyR
  * Whether the client closed its connection before its request was handled. A close that arrived right
  * behind the body is read only in the event loop's next I/O phase (libuv stops reading a socket when a
  * read does not fill its buffer, and reads the end of stream in the next round), so the check waits for
- * that round first: one loop turn, which the group commit spends anyway. Not `req.raw.destroyed` alone:
+ * that round first (one loop turn: well under a millisecond on an idle collector). Not `req.raw.destroyed` alone:
  * Node destroys a request stream once its body has been read, while the client still waits for the answer.
  */
 async function gone(req: FastifyRequest): Promise<boolean> {
