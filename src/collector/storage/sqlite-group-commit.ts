@@ -12,23 +12,35 @@ type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
 export class GroupCommit<I, R> {
   private queue: { item: I; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  private weight = 0;
 
-  /** `write` stores one item; it must be a better-sqlite3 transaction function (a savepoint when nested). */
+  /**
+   * `write` stores one item; it must be a better-sqlite3 transaction function (a savepoint when nested).
+   * A group is committed at once when its items weigh `maxWeight` (`weigh`: events in a batch): every
+   * request of a group waits for all of it, so a few large batches are not held together (their sync
+   * is shared over many events already), while many small ones are.
+   */
   constructor(
     private readonly db: Database.Database,
     private readonly write: (item: I) => R,
+    private readonly weigh: (item: I) => number = () => 1,
+    private readonly maxWeight = Infinity,
   ) {}
 
   run(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
+      this.weight += this.weigh(item);
       // The first item of a group schedules its commit after the requests already read in this turn.
       if (this.queue.length === 1) setImmediate(() => this.flush());
+      if (this.weight >= this.maxWeight) this.flush();
     });
   }
 
   private flush(): void {
     const group = this.queue.splice(0);
+    this.weight = 0;
+    if (group.length === 0) return;
     let outcomes: Outcome<R>[];
     try {
       outcomes = this.db.transaction(() => group.map(({ item }): Outcome<R> => {

@@ -235,7 +235,7 @@ export class SqliteStorage implements Storage {
       }
       return { inserted, alerts };
     });
-    this.group = new GroupCommit(this.db, (args) => this.insertBatch(...args));
+    this.group = new GroupCommit(this.db, (args) => this.insertBatch(...args), ([events]) => events.length, 1_000);
   }
 
   /** Creates or upgrades the tables; IMMEDIATE so two collectors opening one file never both migrate. */
