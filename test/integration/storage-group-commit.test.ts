@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../src/events/sample.js';
 import type { UploadEvent } from '../../src/events/schema.js';
+import Database from 'better-sqlite3';
+import { GroupCommit } from '../../src/collector/storage/sqlite-group-commit.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
 
 const dirs: string[] = [];
@@ -58,5 +60,26 @@ describe('SQLite group commit', () => {
     expect(other.db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(1);
     await other.close();
     await s.close();
+  });
+
+  it('commits a group at once when it reaches its weight, and the rest in the next turn', async () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE t (x INTEGER)');
+    // Count the transactions the group commit opens (one per commit).
+    let commits = 0;
+    const counted = new Proxy(db, {
+      get: (target, key) => (key === 'transaction' ? (fn: () => unknown) => (commits++, target.transaction(fn)) : Reflect.get(target, key)),
+    });
+    const insert = db.transaction((n: number) => db.prepare('INSERT INTO t VALUES (?)').run(n).changes);
+    const group = new GroupCommit<number, number>(counted, insert, (n) => n, 1_000);
+    const [a, b] = [group.run(600), group.run(600)];
+    // 1,200 ≥ 1,000: the first two were committed at once, before this turn ended.
+    expect(commits).toBe(1);
+    const c = group.run(10);
+    expect(commits).toBe(1);
+    expect(await Promise.all([a, b, c])).toEqual([1, 1, 1]);
+    expect(commits).toBe(2);
+    expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(3);
+    db.close();
   });
 });
