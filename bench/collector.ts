@@ -379,11 +379,13 @@ async function timed(url: string, path: string, runs = 7): Promise<{ ms: number;
  * The collector as its own process (`upload-guard collector`), so the load generator does not share
  * its event loop: overload shows in the collector, not in the client.
  */
-async function collectorProcess(env: Record<string, string> = {}, dataDir?: string): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function collectorProcess(env: Record<string, string> = {}, dataDir?: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const { spawn } = await import('node:child_process');
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'ug-bench-'));
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const child = spawn(process.execPath, [join(root, 'bin/upload-guard.js'), 'collector', '--port', '0', '--data', dir, '--rate-limit', '0'], {
+  // UPLOAD_GUARD_BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the collector process.
+  const nodeArgs = (process.env.UPLOAD_GUARD_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin/upload-guard.js'), 'collector', '--port', '0', '--data', dir, '--rate-limit', '0'], {
     env: { ...process.env, UPLOAD_GUARD_INGEST_TOKEN: INGEST, UPLOAD_GUARD_ADMIN_TOKEN: ADMIN, ...env },
   });
   let out = '';
@@ -569,10 +571,15 @@ async function readRows(name: 'sqlite' | 'postgres', fmt: (n: number) => string,
     const commonSummary = await timed(url, `/v1/admin/summary?${DEFAULT_VIEW}&q=${encodeURIComponent('見積書')}`, 3);
     rows.push({ area: 'collector', case: `${name}: summary of a file-name search, common word (${fmt(STORED / 5)} matches)`, ours: ms(commonSummary.ms) });
     const busy = await ingestWhileAdminReads(url, 8_000);
+    // The same clients against the parse-only server, in the same run: what this machine allows now.
+    const floor = await floorServer();
+    const ref = await load(floor.url, 4, 20, 4_000).finally(() => floor.stop());
     rows.push({
       area: 'collector',
       case: `${name}: ingest p99 (4 clients × 20/batch, collector in its own process) while an admin reloads the default view over ${fmt(STORED)} events`,
       ours: `${ms(busy.ingestP99)} (without the admin: ${ms(busy.idleP99)}; ${busy.pages} page loads, p50 ${ms(busy.pageP50)})`,
+      baseline: `parse-only server: p99 ${ms(ref.p99)}`,
+      ratio: busy.ingestP99 / ref.p99,
       target: '≤ 100 ms',
       met: busy.ingestP99 <= 100,
     });
@@ -581,6 +588,7 @@ async function readRows(name: 'sqlite' | 'postgres', fmt: (n: number) => string,
     row(`/metrics, first scrape with ${fmt(DEVICES)} devices (counts them)`, await timed(url, '/metrics', 1));
     row(`/metrics scrape with ${fmt(DEVICES)} devices`, await timed(url, '/metrics', 5));
     row(`devices, first page of ${fmt(DEVICES)} (500, fleet totals reused)`, await timed(url, '/v1/admin/devices', 7));
+    row(`devices, the admin page's first page of ${fmt(DEVICES)} (200, stale first)`, await timed(url, '/v1/admin/devices?limit=200', 7));
     row(`devices, stale only (first 500 of ${fmt(DEVICES / 10)})`, await timed(url, '/v1/admin/devices?status=stale', 7));
     await new Promise((r) => setTimeout(r, 10_500)); // past the counts' 10 s
     row(`devices, first page of ${fmt(DEVICES)} (500, fleet totals counted again)`, await timed(url, '/v1/admin/devices', 1));

@@ -213,8 +213,8 @@ export async function run(argv: string[]): Promise<number> {
       trustProxy: args['trusted-proxies'] ? args['trusted-proxies'].split(',').map((s) => s.trim()).filter(Boolean) : args['trust-proxy'],
       logger: process.env.UPLOAD_GUARD_LOG === '1' ? 'info' : 'warn',
       staleAfterMinutes,
-      // A saturated event loop sheds ingest with 503 (see admission.ts).
-      admission: { maxBusy: 0.95 },
+      // A saturated event loop, or a request that waited too long for the CPU, sheds ingest with 503 (see admission.ts).
+      admission: { maxBusy: 0.95, maxWaitMs: 500 },
       packagesDir: packagesDir ? resolve(packagesDir) : undefined,
       publicUrl,
     });

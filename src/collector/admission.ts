@@ -37,6 +37,16 @@ export interface AdmissionOptions {
    * the loop is busy with them.
    */
   maxBusy?: number;
+  /**
+   * How long a request may have waited for the CPU before it is stored, ms: from the end of its body
+   * (read as it arrives, so a slow network does not count) to its storing, plus the event loop's lag of
+   * the last 100 ms (how long its bytes likely sat unread before that). A later request is refused with
+   * 503 instead of being stored late: on a machine past capacity (other processes on the same cores)
+   * requests wait for the CPU before any count above sees them, and storing them anyway only makes
+   * every answer later. Off unless set (the CLI sets 500): in a process that also runs its own clients
+   * (tests), the loop lags because of them.
+   */
+  maxWaitMs?: number;
 }
 
 export class Admission {
@@ -121,6 +131,13 @@ export class Admission {
     this.arrivals[0]!++;
     if (this.o.maxBusy !== undefined && this.arrivals[1]! >= 5 && Math.min(...this.busy) > this.o.maxBusy) return 'the collector is overloaded';
     return null;
+  }
+
+  /** Whether a request whose body arrived `ageMs` ago waited too long to be stored in time (see maxWaitMs). */
+  late(ageMs: number): boolean {
+    if (this.o.maxWaitMs === undefined) return false;
+    // The last window's lag, or this window's so far (a stall that just ended, before the window closes).
+    return ageMs + Math.max(this.lagMs[1]!, this.lag.max / 1e6) > this.o.maxWaitMs;
   }
 
   /** Whether `n` more events can be stored now. */

@@ -158,10 +158,11 @@ describe('admin page', () => {
       ['0.1.0', '2', '2'],
     ]);
 
-    // Most recently seen first; the two silent devices are stale and highlighted, the fresh one is not.
+    // Stale devices first, then most recently seen first; the two silent devices are stale and
+    // highlighted, the fresh one is not.
     const rows = page.locator('[data-testid=devices] tbody tr');
     // (Ties in lastSeen are ordered by device id.)
-    expect(await rows.locator('td.device-id').allTextContents()).toEqual(['pc-fresh', HOSTILE_DEVICE, 'pc-silent']);
+    expect(await rows.locator('td.device-id').allTextContents()).toEqual([HOSTILE_DEVICE, 'pc-silent', 'pc-fresh']);
     const fresh = rows.filter({ hasText: 'pc-fresh' });
     const silent = rows.filter({ hasText: 'pc-silent' });
     const hostile = rows.filter({ has: page.locator('td.device-id', { hasText: HOSTILE_DEVICE }) });

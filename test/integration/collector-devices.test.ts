@@ -188,7 +188,7 @@ describe.each(backends)('devices API: $name', (backend) => {
     expect((await report('version=9.9.9')).versions).toHaveLength(3);
   });
 
-  it('pages the devices with a cursor, newest heartbeat first, filters applied by the database, totals for the whole fleet', async () => {
+  it('pages the devices with a cursor, stale first then newest heartbeat first, filters applied by the database, totals for the whole fleet', async () => {
     clock = T0 + 40 * MIN; // pc-d (5-minute heartbeat: stale after 20 min) is stale, the others active
     const whole = await report();
     expect(whole.nextCursor).toBeNull();
@@ -205,7 +205,10 @@ describe.each(backends)('devices API: $name', (backend) => {
     } while (cursor);
     expect(seen).toEqual(whole.devices.map((d) => d.deviceId));
     expect(new Set(seen).size).toBe(4);
-    const lastSeen = whole.devices.map((d) => Date.parse(d.lastSeen));
+    // Stale devices first (what an admin acts on), then active ones; within each, newest heartbeat first.
+    expect(whole.devices.map((d) => d.status)).toEqual(['stale', 'active', 'active', 'active']);
+    expect(whole.devices[0]!.deviceId).toBe('pc-d');
+    const lastSeen = whole.devices.slice(1).map((d) => Date.parse(d.lastSeen));
     expect([...lastSeen].sort((a, b) => b - a)).toEqual(lastSeen);
     expect(whole.counts).toEqual({ total: 4, active: 3, stale: 1 });
     const stalePages = await report('status=stale&limit=1');
@@ -214,6 +217,8 @@ describe.each(backends)('devices API: $name', (backend) => {
     const active = await report('status=active&limit=2');
     expect(active.devices).toHaveLength(2);
     const rest = await report(`status=active&limit=2&cursor=${active.nextCursor}`);
+    // A cursor of one status part does not continue another.
+    expect((await fetch(`${url}/v1/admin/devices?status=stale&cursor=${active.nextCursor}`, { headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(400);
     expect([...active.devices, ...rest.devices].map((d) => d.deviceId).sort()).toEqual(['pc-a', 'pc-c', HOSTILE_ID].sort());
   });
 

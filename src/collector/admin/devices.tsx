@@ -144,7 +144,11 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
               </div>
               <div>
                 <dt>{t.alertsOldest}</dt>
-                <dd>{alerts.oldestPendingAgeSeconds === null ? '—' : ago(t, Math.floor(alerts.oldestPendingAgeSeconds / 60))}</dd>
+                <dd data-testid="alerts-oldest">{alerts.oldestPendingAgeSeconds === null ? '—' : ago(t, Math.floor(alerts.oldestPendingAgeSeconds / 60))}</dd>
+              </div>
+              <div class={alerts.retrying > 0 ? 'bad' : ''}>
+                <dt>{t.alertsRetrying}</dt>
+                <dd data-testid="alerts-retrying">{alerts.retrying}</dd>
               </div>
               <div class={alerts.dropped > 0 ? 'bad' : ''}>
                 <dt>{t.alertsDropped}</dt>

@@ -4,8 +4,9 @@
  *   POST /v1/heartbeat   ingest token   Heartbeat → 204
  *
  * Order of checks, cheapest first: token and per-address limit, admission (work in hand), then the body
- * is read and validated, then per-device and per-token limits, then storage. A request whose client has
- * gone by then is not stored: the client never saw an answer and will resend.
+ * is read; a request whose client has gone by then is dropped (the client never saw an answer and will
+ * resend), one that waited too long for the CPU is refused; then validation, per-device and per-token
+ * limits, and storage.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HeartbeatSchema, IngestBatchSchema, describeIssues, type UploadEvent } from '../../events/schema.js';
@@ -18,24 +19,36 @@ const RETRY_AFTER = '2';
 
 export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
   const { metrics, admission, storage, outbox } = ctx;
+  const overloaded = (reply: FastifyReply, why = 'the collector is overloaded') => {
+    metrics.overloaded++;
+    return reply.code(503).header('retry-after', RETRY_AFTER).send({ error: `${why}: retry later` });
+  };
+  // When each request's body had been read (as it arrives, so a slow network does not count), for
+  // admission by age: the time after it is spent waiting for the CPU (admission.ts, maxWaitMs).
+  const arrived = new WeakMap<FastifyRequest, number>();
+  const age = (req: FastifyRequest) => performance.now() - (arrived.get(req) ?? performance.now());
+  app.addHook('preParsing', async (req, _reply, payload) => {
+    arrived.set(req, performance.now());
+    payload.once('end', () => arrived.set(req, performance.now()));
+  });
   app.addHook('onRequest', app.requireToken('ingest'));
   app.addHook('onRequest', async (req, reply) => {
     const why = admission.refuse();
-    if (why) {
-      metrics.overloaded++;
-      // The connection stays open: a client still sending its body then reads this answer and its
-      // Retry-After instead of a reset (Node discards the rest of the body).
-      return reply.code(503).header('retry-after', RETRY_AFTER).send({ error: `${why}: retry later` });
-    }
+    // The connection stays open: a client still sending its body then reads this answer and its
+    // Retry-After instead of a reset (Node discards the rest of the body).
+    if (why) return overloaded(reply, why);
     admission.requests++;
     reply.raw.once('close', () => admission.requests--);
   });
   // The body has arrived: validating and storing it is the work the adaptive limit caps (admission.ts).
-  app.addHook('preHandler', async (_req, reply) => {
-    if (!admission.startWork()) {
-      metrics.overloaded++;
-      return reply.code(503).header('retry-after', RETRY_AFTER).send({ error: 'the collector is overloaded: retry later' });
+  app.addHook('preHandler', async (req, reply) => {
+    // A request whose client has gone is not stored (the client never saw an answer and resends), nor
+    // validated: nobody would read the answer.
+    if (await gone(req)) {
+      metrics.abandoned++;
+      return reply.hijack();
     }
+    if (admission.late(age(req)) || !admission.startWork()) return overloaded(reply);
     const start = performance.now();
     reply.raw.once('close', () => admission.done(performance.now() - start));
   });
@@ -54,15 +67,10 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
     const events = parsed.data.events.map(normalizeEvent);
     const limited = limitClient(ctx, req, reply, events[0]?.deviceId);
     if (limited) return limited;
-    if (!admission.takeEvents(events.length)) {
-      metrics.overloaded++;
-      return reply.code(503).header('retry-after', RETRY_AFTER).send({ error: 'the collector is overloaded: retry later' });
-    }
+    if (!admission.takeEvents(events.length)) return overloaded(reply);
     try {
-      if (gone(req)) {
-        metrics.abandoned++;
-        return reply;
-      }
+      // Validated but still waiting for the CPU: storing it now would answer after the client's patience.
+      if (admission.late(age(req))) return overloaded(reply);
       const result = await metrics.time('insert', () => storage.insertEvents(events, ctx.now(), { alertsFor: outbox.alertsFor, timeWindow: ctx.timeWindow ?? undefined }));
       metrics.eventsIngested += result.accepted;
       metrics.eventsDuplicate += result.duplicates;
@@ -83,10 +91,6 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
     const heartbeat = wellFormedStrings({ ...parsed.data, deviceId: lowerUuid(parsed.data.deviceId) });
     const limited = limitClient(ctx, req, reply, heartbeat.deviceId);
     if (limited) return limited;
-    if (gone(req)) {
-      metrics.abandoned++;
-      return reply;
-    }
     const stored = { ...heartbeat, tokenId: tokenId(app.tokenOf(req) ?? '') };
     await metrics.time('heartbeat', () => storage.upsertHeartbeat(stored, ctx.now()));
     metrics.heartbeats++;
@@ -107,12 +111,19 @@ function limitClient(ctx: CollectorContext, req: FastifyRequest, reply: FastifyR
 }
 
 /**
- * The client closed the connection before its request was handled. Not `req.raw.destroyed`: Node
- * destroys a request stream once its body has been read, while the client still waits for the answer.
+ * Whether the client closed its connection before its request was handled. A close that arrived right
+ * behind the body is read only in the event loop's next I/O phase (libuv stops reading a socket when a
+ * read does not fill its buffer, and reads the end of stream in the next round), so the check waits for
+ * that round first (one loop turn: well under a millisecond on an idle collector). Not `req.raw.destroyed` alone:
+ * Node destroys a request stream once its body has been read, while the client still waits for the answer.
  */
-function gone(req: FastifyRequest): boolean {
-  return req.socket.destroyed || (req.raw.destroyed && !req.raw.complete);
+async function gone(req: FastifyRequest): Promise<boolean> {
+  await nextLoopTurn();
+  return req.socket.destroyed || req.socket.readableEnded || req.raw.errored !== null || (req.raw.destroyed && !req.raw.complete);
 }
+
+/** Resolves after the event loop's next poll phase (the check phase of this turn, then of the next). */
+const nextLoopTurn = () => new Promise<void>((r) => setImmediate(() => setImmediate(r)));
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 

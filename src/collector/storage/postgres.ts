@@ -18,10 +18,11 @@ import {
   deviceGroup,
   deviceGroupsSql,
   devicePageSql,
-  encodeDeviceCursor,
+  devicePageRowsAsync,
   rollupPlan,
   rollupSql,
   summaryFromCounts,
+  eventCountsSql,
   toPage,
   movesInFleet,
   type DayCount,
@@ -149,6 +150,9 @@ const MIGRATIONS: string[] = [
    CREATE INDEX devices_last_seen ON devices (last_seen_ms DESC, device_id, heartbeat_minutes);
    CREATE INDEX devices_fleet ON devices (extension_version, token_id, heartbeat_minutes, last_seen_ms);`,
 ];
+
+/** Epoch ms → day number (BIGINT division would truncate towards zero; floor is right before 1970 too). */
+const pgDay = (ms: string) => `floor((${ms}) / ${DAY_MS}.0)`;
 
 const DEVICE_COLUMNS = 'device_id, heartbeat, last_seen_ms, first_seen_ms, previous_version, version_since_ms, raised';
 
@@ -333,45 +337,11 @@ export class PostgresStorage implements Storage {
   async summary(filter: EventFilter, tzOffsetMinutes = 0): Promise<Summary> {
     const plan = rollupPlan(filter, tzOffsetMinutes);
     if (plan) {
-      const day = (ms: string) => `floor((${ms}) / ${DAY_MS}.0)`;
-      const { sql, params } = rollupSql(`${this.schema}.`, new Where((n) => `$${n}`, 'ILIKE'), filter, tzOffsetMinutes, plan, day);
+      const { sql, params } = rollupSql(`${this.schema}.`, new Where((n) => `$${n}`, 'ILIKE'), filter, tzOffsetMinutes, plan, pgDay);
       return summaryFromCounts((await this.pool.query<DayCount>(sql, params)).rows);
     }
-    const t = `${this.schema}.events`;
-    const plain = new Where((n) => `$${n}`, 'ILIKE').filter(filter);
-    // The per-day query takes the time zone shift as $1, so its filter placeholders start at $2.
-    const shifted = new Where((n) => `$${n + 1}`, 'ILIKE').filter(filter);
-    const q = async <T extends pg.QueryResultRow>(sql: string, params: unknown[]) => (await this.pool.query<T>(sql, params)).rows;
-    const w = plain.sql();
-    const p = plain.params;
-    const [total, byService, byDay, byVerdict, byAction] = await Promise.all([
-      q<{ n: string }>(`SELECT count(*) AS n FROM ${t} ${w}`, p),
-      q<{ service: string | null; servicename: string | null; count: string }>(
-        `SELECT service, NULL AS servicename, count(*) AS count FROM ${t} ${w}
-         GROUP BY service ORDER BY count(*) DESC, service`,
-        p,
-      ),
-      q<{ d: string; count: string }>(
-        `SELECT floor((time_ms + $1::bigint) / ${DAY_MS}.0) AS d, count(*) AS count FROM ${t} ${shifted.sql()}
-         GROUP BY d ORDER BY d`,
-        [tzOffsetMinutes * 60_000, ...shifted.params],
-      ),
-      q<{ verdict: string; count: string }>(
-        `SELECT verdict, count(*) AS count FROM ${t} ${w} GROUP BY verdict ORDER BY count(*) DESC, verdict`,
-        p,
-      ),
-      q<{ action: string; count: string }>(
-        `SELECT action, count(*) AS count FROM ${t} ${w} GROUP BY action ORDER BY count(*) DESC, action`,
-        p,
-      ),
-    ]);
-    return {
-      total: Number(total[0]?.n ?? 0),
-      byService: byService.map((r) => ({ service: r.service, serviceName: r.servicename, count: Number(r.count) })),
-      byDay: byDay.map((r) => ({ day: dayString(Number(r.d)), count: Number(r.count) })),
-      byVerdict: byVerdict.map((r) => ({ verdict: r.verdict as Summary['byVerdict'][number]['verdict'], count: Number(r.count) })),
-      byAction: byAction.map((r) => ({ action: r.action as Summary['byAction'][number]['action'], count: Number(r.count) })),
-    };
+    const w = new Where((n) => `$${n}`, 'ILIKE').filter(filter);
+    return summaryFromCounts((await this.pool.query<DayCount>(eventCountsSql(`${this.schema}.`, w, tzOffsetMinutes, pgDay), w.params)).rows);
   }
 
   async upsertHeartbeat(h: ReceivedHeartbeat, receivedAt: number): Promise<void> {
@@ -415,13 +385,13 @@ export class PostgresStorage implements Storage {
   }
 
   async devicePage(q: DevicePageQuery): Promise<DevicePage> {
-    const w = new Where((n) => `$${n}`, 'ILIKE');
-    const rest = devicePageSql(w, q);
-    w.params.push(q.limit + 1);
-    const { rows } = await this.pool.query<DeviceDbRow>(`SELECT ${DEVICE_COLUMNS} FROM ${this.schema}.devices ${rest} LIMIT $${w.params.length}`, w.params);
-    const page = rows.slice(0, q.limit);
-    const last = page[page.length - 1];
-    return { devices: page.map((r) => deviceRow(r.heartbeat, r)), nextCursor: rows.length > q.limit && last ? encodeDeviceCursor(Number(last.last_seen_ms), last.device_id) : null };
+    const { rows, nextCursor } = await devicePageRowsAsync(q, async (part, n) => {
+      const w = new Where((i) => `$${i}`, 'ILIKE');
+      const rest = devicePageSql(w, q, part);
+      w.params.push(n);
+      return (await this.pool.query<DeviceDbRow>(`SELECT ${DEVICE_COLUMNS} FROM ${this.schema}.devices ${rest} LIMIT $${w.params.length}`, w.params)).rows;
+    });
+    return { devices: rows.map((r) => deviceRow(r.heartbeat, r)), nextCursor };
   }
 
   async deviceGroups(now: number, staleAfterMinutes?: number): Promise<DeviceGroup[]> {

@@ -322,6 +322,17 @@ export function rollupSql(
   };
 }
 
+/**
+ * The SQL of a summary counted from the events themselves (filters the hourly counts do not keep: user,
+ * device, file name, …): one pass over the matches, grouped by day × service × verdict × action, which
+ * summaryFromCounts folds into the five views. `w` carries the filter already. Five counts (total, per
+ * service, per day, …) would read every match five times.
+ */
+export function eventCountsSql(prefix: string, w: Where, tzOffsetMinutes: number, day: (msExpr: string) => string): string {
+  const tz = Math.trunc(Number(tzOffsetMinutes)) * 60_000;
+  return `SELECT ${day(`time_ms + ${tz}`)} AS day, coalesce(service, '') AS service, verdict, action, count(*) AS n FROM ${prefix}events ${w.sql()} GROUP BY 1, 2, 3, 4`;
+}
+
 /** The summary from per-day counts. Service names are filled in by the caller. */
 export function summaryFromCounts(rows: readonly DayCount[]): Summary {
   const byService = new Map<string, number>();
@@ -363,43 +374,102 @@ export function staleSql(now: number, overrideMinutes?: number): string {
   return `(last_seen_ms < ${at} - (${STALE_MISSED_HEARTBEATS} * coalesce(heartbeat_minutes, ${DEFAULT_HEARTBEAT_MINUTES}) + ${STALE_GRACE_MINUTES}) * 60000)`;
 }
 
-/** The device page cursor: (last_seen_ms, device_id) of the page's last row, base64url. */
-export function encodeDeviceCursor(lastSeenMs: number, deviceId: string): string {
-  return Buffer.from(JSON.stringify([lastSeenMs, deviceId])).toString('base64url');
+/**
+ * The device list is ordered stale devices first (what an admin acts on), then active ones; within each,
+ * the most recently seen first (ties by id, ascending: the order of the devices_last_seen index). It is
+ * read in parts, one per status, each a keyset range on that index: `devicePageParts` says which parts
+ * a page reads, in order, and where each starts; the backend reads them until the page is full.
+ */
+export interface DevicePart {
+  status: 'stale' | 'active';
+  /** (last_seen_ms, device_id) of the row before this part's first one, or null: from the start. */
+  after: [number, string] | null;
 }
 
-function decodeDeviceCursor(cursor: string): [number, string] {
+/** The device page cursor: the status part, last_seen_ms and device_id of the page's last row, base64url. */
+export function encodeDeviceCursor(part: DevicePart['status'], lastSeenMs: number, deviceId: string): string {
+  return Buffer.from(JSON.stringify([lastSeenMs, deviceId, part])).toString('base64url');
+}
+
+function decodeDeviceCursor(cursor: string): { after: [number, string]; status: DevicePart['status'] } {
   try {
-    const [t, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof t === 'number' && Number.isSafeInteger(t) && typeof id === 'string' && id.length <= 1024) return [t, id];
+    const [t, id, status] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof t === 'number' && Number.isSafeInteger(t) && typeof id === 'string' && id.length <= 1024 && (status === 'stale' || status === 'active')) {
+      return { after: [t, id], status };
+    }
   } catch {
     /* fall through */
   }
   throw new BadCursorError();
 }
 
-/**
- * WHERE and ORDER BY of one page of devices, newest heartbeat first (ties by id, ascending: the order
- * of the devices_last_seen index). Returns the SQL after `FROM devices`.
- */
-export function devicePageSql(w: Where, q: DevicePageQuery): string {
-  const f = q.filter;
-  if (f.status) {
-    w.clauses.push(f.status === 'stale' ? staleSql(q.now, q.staleAfterMinutes) : `NOT ${staleSql(q.now, q.staleAfterMinutes)}`);
-    // The same rule as a range on last_seen_ms (the shortest and longest silence any interval allows), so
-    // the index skips the devices that cannot match instead of testing each.
-    const [shortest, longest] = q.staleAfterMinutes !== undefined ? [q.staleAfterMinutes, q.staleAfterMinutes] : [staleAfter(1), staleAfter(1440)];
-    if (f.status === 'stale') w.add('last_seen_ms < $?', Math.floor(q.now - shortest * 60_000));
-    else w.add('last_seen_ms >= $?', Math.floor(q.now - longest * 60_000));
+/** The parts one page of devices reads, in order (see DevicePart). */
+export function devicePageParts(q: DevicePageQuery): DevicePart[] {
+  const from = q.cursor ? decodeDeviceCursor(q.cursor) : null;
+  if (q.filter.status) {
+    if (from && from.status !== q.filter.status) throw new BadCursorError();
+    return [{ status: q.filter.status, after: from?.after ?? null }];
   }
+  if (from?.status === 'active') return [{ status: 'active', after: from.after }];
+  return [
+    { status: 'stale', after: from?.after ?? null },
+    { status: 'active', after: null },
+  ];
+}
+
+/** WHERE and ORDER BY of one part of a page of devices (see DevicePart). Returns the SQL after `FROM devices`. */
+export function devicePageSql(w: Where, q: DevicePageQuery, part: DevicePart): string {
+  const f = q.filter;
+  w.clauses.push(part.status === 'stale' ? staleSql(q.now, q.staleAfterMinutes) : `NOT ${staleSql(q.now, q.staleAfterMinutes)}`);
+  // The same rule as a range on last_seen_ms (the shortest and longest silence any interval allows), so
+  // the index skips the devices that cannot match instead of testing each.
+  const [shortest, longest] = q.staleAfterMinutes !== undefined ? [q.staleAfterMinutes, q.staleAfterMinutes] : [staleAfter(1), staleAfter(1440)];
+  if (part.status === 'stale') w.add('last_seen_ms < $?', Math.floor(q.now - shortest * 60_000));
+  else w.add('last_seen_ms >= $?', Math.floor(q.now - longest * 60_000));
   if (f.version !== undefined) w.add('extension_version = $?', f.version);
   if (f.user !== undefined) w.add('user_name = $?', f.user);
   if (f.tokenId !== undefined) w.add('token_id = $?', f.tokenId);
-  if (q.cursor) {
-    const [t, id] = decodeDeviceCursor(q.cursor);
+  if (part.after) {
+    const [t, id] = part.after;
     w.add('(last_seen_ms < $? OR (last_seen_ms = $? AND device_id > $?))', t, t, id);
   }
   return `${w.sql()} ORDER BY last_seen_ms DESC, device_id ASC`;
+}
+
+/**
+ * Reads the parts of a page of devices in order until it holds `limit` + 1 rows; returns the page and
+ * the cursor after it. `read(part, n)` reads at most n rows of one part (SQLite runs it synchronously in
+ * a read worker, PostgreSQL awaits it: hence two forms).
+ */
+export function devicePageRows<R extends DeviceDbRowKey>(q: DevicePageQuery, read: (part: DevicePart, n: number) => R[]): { rows: R[]; nextCursor: string | null } {
+  const got: [R, DevicePart][] = [];
+  for (const part of devicePageParts(q)) {
+    if (got.length > q.limit) break;
+    for (const r of read(part, q.limit + 1 - got.length)) got.push([r, part]);
+  }
+  return devicePageResult(got, q.limit);
+}
+
+export async function devicePageRowsAsync<R extends DeviceDbRowKey>(q: DevicePageQuery, read: (part: DevicePart, n: number) => Promise<R[]>): Promise<{ rows: R[]; nextCursor: string | null }> {
+  const got: [R, DevicePart][] = [];
+  for (const part of devicePageParts(q)) {
+    if (got.length > q.limit) break;
+    for (const r of await read(part, q.limit + 1 - got.length)) got.push([r, part]);
+  }
+  return devicePageResult(got, q.limit);
+}
+
+interface DeviceDbRowKey {
+  last_seen_ms: number | string;
+  device_id: string;
+}
+
+function devicePageResult<R extends DeviceDbRowKey>(got: [R, DevicePart][], limit: number): { rows: R[]; nextCursor: string | null } {
+  const last = got[limit - 1];
+  return {
+    rows: got.slice(0, limit).map(([r]) => r),
+    nextCursor: got.length > limit && last ? encodeDeviceCursor(last[1].status, Number(last[0].last_seen_ms), last[0].device_id) : null,
+  };
 }
 
 /** The fleet's devices grouped by version and token, with how many of each are stale. */

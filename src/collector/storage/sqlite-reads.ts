@@ -12,12 +12,12 @@ import {
   TRIGRAM_MIN,
   Where,
   ftsPhrase,
-  dayString,
   deviceGroup,
   deviceGroupsSql,
   devicePageSql,
   deviceRow,
-  encodeDeviceCursor,
+  devicePageRows,
+  eventCountsSql,
   pageClause,
   rollupPlan,
   rollupSql,
@@ -56,28 +56,18 @@ export function queryEvents(db: Db, q: EventQuery): EventPage {
   return toPage(rows, q);
 }
 
+/** Epoch ms → day number (SQLite divides integers as integers). */
+const sqliteDay = (ms: string) => `((${ms}) / ${DAY_MS})`;
+
 export function summary(db: Db, filter: EventFilter, tzOffsetMinutes = 0): Summary {
   const plan = rollupPlan(filter, tzOffsetMinutes);
   if (plan) {
-    const { sql, params } = rollupSql('', where(), filter, tzOffsetMinutes, plan, (ms: string) => `((${ms}) / ${DAY_MS})`);
+    const { sql, params } = rollupSql('', where(), filter, tzOffsetMinutes, plan, sqliteDay);
     return summaryFromCounts(db.prepare(sql).all(...params) as DayCount[]);
   }
   // A summary counts every match: the trigram index finds them sooner than a scan, however many there are.
   const w = where(!!filter.q && [...filter.q].length >= TRIGRAM_MIN).filter(filter);
-  const sql = w.sql();
-  const p = w.params;
-  const all = <T>(query: string, ...extra: unknown[]) => db.prepare(query).all(...extra, ...p) as T[];
-  const total = (db.prepare(`SELECT count(*) AS n FROM events ${sql}`).get(...p) as { n: number }).n;
-  const byService = all<{ service: string | null; serviceName: string | null; count: number }>(
-    `SELECT service, NULL AS serviceName, count(*) AS count FROM events ${sql} GROUP BY service ORDER BY count DESC, service`,
-  );
-  const byDay = all<{ d: number; count: number }>(
-    `SELECT CAST((time_ms + ?) / ${DAY_MS} AS INTEGER) AS d, count(*) AS count FROM events ${sql} GROUP BY d ORDER BY d`,
-    tzOffsetMinutes * 60_000,
-  ).map((r) => ({ day: dayString(Number(r.d)), count: r.count }));
-  const byVerdict = all<Summary['byVerdict'][number]>(`SELECT verdict, count(*) AS count FROM events ${sql} GROUP BY verdict ORDER BY count DESC, verdict`);
-  const byAction = all<Summary['byAction'][number]>(`SELECT action, count(*) AS count FROM events ${sql} GROUP BY action ORDER BY count DESC, action`);
-  return { total, byService, byDay, byVerdict, byAction };
+  return summaryFromCounts(db.prepare(eventCountsSql('', w, tzOffsetMinutes, sqliteDay)).all(...w.params) as DayCount[]);
 }
 
 const DEVICE_COLUMNS = `device_id, heartbeat, last_seen_ms, coalesce(first_seen_ms, last_seen_ms) AS first_seen_ms, previous_version, version_since_ms, raised`;
@@ -100,12 +90,12 @@ export function devices(db: Db): DeviceRow[] {
 }
 
 export function devicePage(db: Db, q: DevicePageQuery): DevicePage {
-  const w = where();
-  const rest = devicePageSql(w, q);
-  const rows = db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices ${rest} LIMIT ?`).all(...w.params, q.limit + 1) as DeviceDbRow[];
-  const page = rows.slice(0, q.limit);
-  const last = page[page.length - 1];
-  return { devices: page.map(toDevice), nextCursor: rows.length > q.limit && last ? encodeDeviceCursor(last.last_seen_ms, last.device_id) : null };
+  const { rows, nextCursor } = devicePageRows(q, (part, n) => {
+    const w = where();
+    const rest = devicePageSql(w, q, part);
+    return db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices ${rest} LIMIT ?`).all(...w.params, n) as DeviceDbRow[];
+  });
+  return { devices: rows.map(toDevice), nextCursor };
 }
 
 export function deviceGroups(db: Db, now: number, staleAfterMinutes?: number): DeviceGroup[] {
