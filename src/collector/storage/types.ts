@@ -48,8 +48,8 @@ export interface InsertResult {
   alerts: number;
 }
 
-/** Where an alert goes: the incident webhook (incidents, stale devices) or the SIEM (every event, CEF). */
-export type AlertChannel = 'webhook' | 'syslog';
+/** Where an alert goes: the incident webhook (incidents, stale devices) or a SIEM (every event: CEF over syslog, Splunk HEC). */
+export type AlertChannel = 'webhook' | 'syslog' | 'hec';
 
 /** One alert to deliver. `ref` is unique per channel: the same alert is never queued twice. */
 export interface OutboxItem {
