@@ -5,11 +5,12 @@
  * page (escaped, inline SVG, its CSP) and the PDF (text extracted by the repo's own PDF extractor and by
  * pdftotext from poppler-utils, which scripts/ci-system.sh installs) must show the same figures.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
 import type { UploadEvent } from '../../src/events/schema.js';
@@ -218,6 +219,30 @@ describe.each(backends)('periodic report (%s)', (_name, open) => {
     const en = await pdfText(new Uint8Array(await (await get('from=2026-11-01&to=2026-12-01&tz=Asia/Tokyo&format=pdf&lang=en')).arrayBuffer()));
     expect(en).toContain('Upload Guard periodic report');
     expect(en).toContain('Sent after a warning');
+  }, 60_000);
+
+  it.runIf(_name === 'sqlite')('upload-guard report: PDF to a file, CSV to stdout, errors in one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ug-report-cli-'));
+    try {
+      const run = (args: string[], env: Record<string, string> = { UPLOAD_GUARD_ADMIN_TOKEN: ADMIN }) =>
+        promisify(execFile)(process.execPath, [join(import.meta.dirname, '../../bin/upload-guard.js'), 'report', '--url', url, ...args], { env: { ...process.env, ...env } });
+      const file = join(dir, 'nov.pdf');
+      await run(['--from', '2026-11-01', '--to', '2026-12-01', '--format', 'pdf', '--tz', 'Asia/Tokyo', '--lang', 'ja', '--out', file]);
+      const text = await pdfText(new Uint8Array(readFileSync(file)));
+      expect(text).toContain('2026-11-01 – 2026-11-30');
+      expect(text).toContain('pc-quiet');
+      const csv = await run(['--from', '2026-11-01', '--to', '2026-12-01', '--format', 'csv', '--tz', 'Asia/Tokyo', '--lang', 'en']);
+      expect(csvRows(csv.stdout).find((r) => r[0] === 'Summary')![2]).toBe('11');
+      // The same plain dates in UTC are another period: the 11/01 00:30 JST event falls out, the 12/01 00:30 JST one comes in.
+      const utc = await run(['--from', '2026-11-01', '--to', '2026-12-01', '--format', 'csv', '--tz', 'UTC', '--lang', 'en']);
+      expect(csvRows(utc.stdout).find((r) => r[0] === 'Summary')![2]).toBe('11');
+      expect(csvRows(utc.stdout).find((r) => r[0] === 'By department / user' && r[1] === 'erin@example.co.jp')).toBeTruthy();
+      expect(csvRows(utc.stdout).find((r) => r[0] === 'By department / user' && r[1] === 'alice@example.co.jp')![2]).toBe('1');
+      await expect(run(['--tz', 'Nowhere/Land'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown time zone/) });
+      await expect(run(['--format', 'csv'], { UPLOAD_GUARD_ADMIN_TOKEN: INGEST })).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/HTTP 403/) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('refuses bad requests with 400 naming the problem, and the ingest token with 403', async () => {
