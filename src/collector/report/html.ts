@@ -23,7 +23,9 @@ section{break-inside:avoid-page}@media print{body{margin:0;max-width:none}h2{mar
 const CSS_HASH = `'sha256-${createHash('sha256').update(CSS).digest('base64')}'`;
 
 /** The page's policy: its own stylesheet only; no script, image, font, frame or form. */
-export const REPORT_CSP = `default-src 'none'; style-src ${CSS_HASH}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
+const META_CSP = `default-src 'none'; style-src ${CSS_HASH}; base-uri 'none'; form-action 'none'`;
+/** As a header it also refuses framing (a meta element cannot say frame-ancestors). */
+export const REPORT_CSP = `${META_CSP}; frame-ancestors 'none'`;
 
 /** Text for HTML: escaped, and controls, bidi overrides and line separators shown as [U+XXXX]. */
 export function esc(s: string): string {
@@ -110,7 +112,7 @@ function section(s: Section): string {
 export function reportHtml(doc: ReportDoc): string {
   return (
     `<!doctype html><html lang="${doc.lang}"><head><meta charset="utf-8">` +
-    `<meta http-equiv="Content-Security-Policy" content="${esc(REPORT_CSP)}">` +
+    `<meta http-equiv="Content-Security-Policy" content="${esc(META_CSP)}">` +
     `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(doc.title)} ${esc(doc.meta[0]![1])}</title><style>${CSS}</style></head><body>` +
     `<h1>${esc(doc.title)}</h1><p class="sub">${esc(doc.subtitle)}</p>` +
     `<dl class="meta">${doc.meta.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>` +
