@@ -18,6 +18,9 @@ import { toOcsf } from '../../src/collector/alerts/ocsf.js';
 import { createCollector, type Collector } from '../../src/collector/server.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed finding, checked field by field
+type Finding = Record<string, any>;
+
 /** Required attributes per object, and the enumerations of the integer ids used, from the OCSF schema. */
 const REQUIRED: Record<string, string[]> = {
   // base_event + finding + data_security_finding
@@ -97,7 +100,7 @@ describe('OCSF Data Security Finding mapping', () => {
 
   it('maps what the event says: activity, severity, actor, device, file, classification and rule', () => {
     const e = sampleEvent({ fileName: '秘—見積.xlsx', size: 1234, sha256: 'b'.repeat(64), rule: 1, reason: 'stamp' });
-    const f = toOcsf(e) as Record<string, any>;
+    const f = toOcsf(e) as Finding;
     expect(f).toMatchObject({
       activity_id: 1,
       type_uid: 200601,
@@ -111,15 +114,15 @@ describe('OCSF Data Security Finding mapping', () => {
       dst_endpoint: { hostname: 'mail.google.com', svc_name: 'Gmail' },
       unmapped: { service: 'gmail', channel: 'file-input' },
     });
-    const answer = toOcsf(sampleEvent({ action: 'warn', outcome: 'proceeded', relatesTo: e.id })) as Record<string, any>;
+    const answer = toOcsf(sampleEvent({ action: 'warn', outcome: 'proceeded', relatesTo: e.id })) as Finding;
     expect(answer).toMatchObject({ activity_id: 2, type_uid: 200602, severity_id: 4, finding_info: { related_events: [{ uid: e.id }] } });
-    expect((toOcsf(sampleEvent({ verdict: 'clean', rule: null, action: 'allow', outcome: 'allowed' })) as Record<string, any>).severity_id).toBe(1);
+    expect((toOcsf(sampleEvent({ verdict: 'clean', rule: null, action: 'allow', outcome: 'allowed' })) as Finding).severity_id).toBe(1);
     // Text has no file object (OCSF requires a file's name).
     expect(toOcsf(sampleEvent({ channel: 'paste', fileName: null })).file).toBeUndefined();
   });
 
   it('the checker itself refuses a finding that breaks the requirements', () => {
-    const f = toOcsf(sampleEvent()) as Record<string, any>;
+    const f = toOcsf(sampleEvent()) as Finding;
     expect(problems({ ...f, class_uid: 2004 })).toContain('class_uid must be 2006 (Data Security Finding)');
     expect(problems({ ...f, finding_info: { title: 'x' } })).toContain('finding_info.uid missing');
     expect(problems({ ...f, severity_id: 7 })).toContain('severity_id: 7 not in the enumeration');
@@ -151,7 +154,7 @@ describe('OCSF export and pull', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const lines = (body: string) => body.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+  const lines = (body: string) => body.trimEnd().split('\n').map((l) => JSON.parse(l) as Finding);
 
   it('GET /v1/admin/events?format=ocsf and /v1/admin/export?format=ocsf give one finding per line', async () => {
     for (const path of ['/v1/admin/events?format=ocsf&from=2026-11-01&to=2026-11-03&sort=time', '/v1/admin/export?format=ocsf&from=2026-11-01&to=2026-11-03&sort=time']) {

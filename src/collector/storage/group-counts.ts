@@ -2,7 +2,7 @@
  * Counts of events grouped by a few columns, for the periodic report (report/data.ts): one GROUP BY in
  * the database, shared by SQLite and PostgreSQL, so a month of events is never read row by row.
  */
-import { DAY_MS, Where } from './sql.js';
+import type { Where } from './sql.js';
 import type { EventFilter } from './types.js';
 
 /** What a report can group by → the SQL expression. `file` is the file's hash, or its name when there is none. */
