@@ -9,6 +9,7 @@
  * receiver to drop the repeat.
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { UploadEvent } from '../../events/schema.js';
 import type { Metrics } from '../metrics.js';
 import type { AlertChannel, OutboxItem, OutboxRow, OutboxStats, Storage } from '../storage/types.js';
@@ -60,6 +61,8 @@ export class AlertOutbox {
   readonly owner = randomUUID();
   private readonly syslog: SyslogSender | null;
   private readonly hec: HecSender | null;
+  /** The HEC envelopes' `host`: this collector's name, read once. */
+  private readonly host = hostname();
   private readonly channels: AlertChannel[] = [];
   private running = false;
   private readonly wakers = new Map<AlertChannel, () => void>();
@@ -96,7 +99,7 @@ export class AlertOutbox {
     const out: OutboxItem[] = [];
     if (this.webhook && isIncident(e)) out.push({ channel: 'webhook', ref: `incident:${e.id}`, payload: JSON.stringify(incidentAlert(e, `incident:${e.id}`)) });
     if (this.syslog) out.push({ channel: 'syslog', ref: e.id, payload: toSyslogRecord(e) });
-    if (this.hec) out.push({ channel: 'hec', ref: e.id, payload: hecEnvelope(e, this.hec.format, undefined, this.opts.hec?.index) });
+    if (this.hec) out.push({ channel: 'hec', ref: e.id, payload: hecEnvelope(e, this.hec.format, this.host, this.opts.hec?.index) });
     if (this.pending + out.length > (this.opts.maxPending ?? 1_000_000)) {
       this.metrics.alertsDropped += out.length;
       return [];
