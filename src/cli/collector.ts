@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { loadAdminAssets } from '../collector/admin-assets.js';
 import { MIN_TOKEN_LENGTH, tokenId } from '../collector/auth.js';
 import { PACKAGE_KINDS, PackageError, PackageStore, fileOf, normalizePublicUrl } from '../collector/packages.js';
+import { HecSender, SIEM_FORMATS, type HecOptions, type SiemFormat } from '../collector/alerts/hec.js';
 import { createCollector } from '../collector/server.js';
 import { openStorage } from '../collector/storage/index.js';
 
@@ -21,11 +22,15 @@ const USAGE = `usage: upload-guard collector [--port 8787] [--host 127.0.0.1] [-
        [--webhook URL] [--syslog udp://host:514|tcp://host:514] [--rate-limit 50] [--metrics-public]
        [--trust-proxy | --trusted-proxies 10.0.0.5,10.1.0.0/16] [--stale-after-minutes N]
        [--packages DIR] [--public-url https://host]
+       [--splunk-hec https://splunk:8088] [--splunk-hec-channel GUID] [--splunk-hec-index NAME]
+       [--siem-format upload-guard|ocsf]
        --rate-limit 0 turns the per-device limit off; UPLOAD_GUARD_LOG=1 logs every request
        (errors and warnings are always logged, as JSON lines on stdout)
 env:   UPLOAD_GUARD_INGEST_TOKEN, UPLOAD_GUARD_ADMIN_TOKEN, DATABASE_URL=postgres://…,
        UPLOAD_GUARD_WEBHOOK, UPLOAD_GUARD_SYSLOG, UPLOAD_GUARD_PG_SCHEMA,
-       UPLOAD_GUARD_PACKAGES_DIR, UPLOAD_GUARD_PUBLIC_URL`;
+       UPLOAD_GUARD_PACKAGES_DIR, UPLOAD_GUARD_PUBLIC_URL,
+       UPLOAD_GUARD_SPLUNK_HEC, UPLOAD_GUARD_SPLUNK_HEC_TOKEN (the HEC token: only from the environment),
+       UPLOAD_GUARD_SPLUNK_HEC_CHANNEL`;
 
 export interface Tokens {
   ingest: string;
@@ -135,6 +140,10 @@ export async function run(argv: string[]): Promise<number> {
         'stale-after-minutes': { type: 'string' },
         packages: { type: 'string' },
         'public-url': { type: 'string' },
+        'splunk-hec': { type: 'string' },
+        'splunk-hec-channel': { type: 'string' },
+        'splunk-hec-index': { type: 'string' },
+        'siem-format': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -168,6 +177,13 @@ export async function run(argv: string[]): Promise<number> {
       }
     }
     if (packagesDir && !existsSync(packagesDir)) throw new Error(`--packages (or UPLOAD_GUARD_PACKAGES_DIR): no such directory: ${packagesDir}`);
+  } catch (err) {
+    console.error(`upload-guard collector: ${(err as Error).message}`);
+    return 2;
+  }
+  let hec: HecOptions | undefined;
+  try {
+    hec = splunkHecOptions(args, process.env);
   } catch (err) {
     console.error(`upload-guard collector: ${(err as Error).message}`);
     return 2;
@@ -207,7 +223,7 @@ export async function run(argv: string[]): Promise<number> {
       ingestTokens: accepted.ingest,
       adminTokens: accepted.admin,
       retentionDays,
-      alerts: { webhookUrl: args.webhook ?? process.env.UPLOAD_GUARD_WEBHOOK, syslogUrl: args.syslog ?? process.env.UPLOAD_GUARD_SYSLOG },
+      alerts: { webhookUrl: args.webhook ?? process.env.UPLOAD_GUARD_WEBHOOK, syslogUrl: args.syslog ?? process.env.UPLOAD_GUARD_SYSLOG, hec },
       ingestRateLimit: { perSecond: rate, burst: rate * 2 }, // 0: no limit
       metricsPublic: args['metrics-public'],
       trustProxy: args['trusted-proxies'] ? args['trusted-proxies'].split(',').map((s) => s.trim()).filter(Boolean) : args['trust-proxy'],
@@ -239,6 +255,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const notice of storage.notices ?? []) console.error(`upload-guard collector: warning: ${notice}`);
   console.log(`  admin page: ${url}/admin/`);
   console.log(`  ingest:     POST ${url}/v1/events`);
+  if (hec) console.log(`  splunk hec: ${new HecSender(hec).eventUrl.origin} (${hec.format}${hec.channel ? ', indexer acknowledgement' : ''})`);
   // Fingerprints, never tokens: what the admin page shows per device while a rotation is under way.
   if (accepted.ingest.length > 1) {
     console.log(`  ingest tokens: ${accepted.ingest.map((t, i) => `${tokenId(t)}${i === 0 ? ' (current)' : ' (still accepted)'}`).join(', ')}`);
@@ -262,6 +279,32 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
   });
+}
+
+/**
+ * The Splunk HEC output from --splunk-hec (or UPLOAD_GUARD_SPLUNK_HEC) and the token from
+ * UPLOAD_GUARD_SPLUNK_HEC_TOKEN: never an argument, which any user of the machine can read in `ps`.
+ */
+export function splunkHecOptions(args: Record<string, unknown>, env: NodeJS.ProcessEnv): HecOptions | undefined {
+  const url = (args['splunk-hec'] as string | undefined) ?? (env.UPLOAD_GUARD_SPLUNK_HEC || undefined);
+  const format = ((args['siem-format'] as string | undefined) ?? 'upload-guard') as SiemFormat;
+  if (!SIEM_FORMATS.includes(format)) throw new Error(`--siem-format must be one of ${SIEM_FORMATS.join(', ')}, got ${format}`);
+  if (!url) {
+    if (args['siem-format'] || args['splunk-hec-channel'] || args['splunk-hec-index']) throw new Error('--siem-format, --splunk-hec-channel and --splunk-hec-index need --splunk-hec');
+    return undefined;
+  }
+  const token = env.UPLOAD_GUARD_SPLUNK_HEC_TOKEN;
+  if (!token) throw new Error('--splunk-hec needs the HEC token in UPLOAD_GUARD_SPLUNK_HEC_TOKEN');
+  if (/[\s\u0000-\u001f]/.test(token)) throw new Error('UPLOAD_GUARD_SPLUNK_HEC_TOKEN must not contain spaces or control characters');
+  const channel = (args['splunk-hec-channel'] as string | undefined) ?? (env.UPLOAD_GUARD_SPLUNK_HEC_CHANNEL || undefined);
+  if (channel !== undefined && !/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(channel)) {
+    throw new Error(`--splunk-hec-channel must be a GUID (uuidgen makes one), got ${channel}`);
+  }
+  const index = args['splunk-hec-index'] as string | undefined;
+  if (index !== undefined && !/^[a-z0-9_][a-z0-9_-]*$/.test(index)) throw new Error(`--splunk-hec-index: not a Splunk index name: ${index}`);
+  const opts: HecOptions = { url, token, channel, format, index };
+  new HecSender(opts); // a malformed URL fails at start, not at the first event
+  return opts;
 }
 
 /** One line for the start-up banner: what the packages directory holds, or why nothing is served. */

@@ -6,6 +6,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   scan: () => import('./scan.js'),
   collector: () => import('./collector.js'),
   pull: () => import('./pull.js'),
+  report: () => import('./report.js'),
   policy: () => import('./policy.js'),
 };
 
@@ -14,7 +15,8 @@ const USAGE = `Usage: upload-guard <command> [options]
 Commands:
   scan PATH…           decide whether files are marked confidential (exit 0 clean, 1 marked, 2 unscannable)
   collector            run the event collector (HTTP; SQLite by default, PostgreSQL with DATABASE_URL)
-  pull --since 7d      download violation logs from a collector (csv, ndjson, json)
+  pull --since 7d      download violation logs from a collector (csv, ndjson, json, ocsf)
+  report               download the periodic report from a collector (pdf, html, csv; last month by default)
   policy               print the default policy, check a policy file (JSON or YAML), or generate
                        deployment files for Chrome/Edge/Firefox on Linux, Windows and macOS (policy files)
 

@@ -10,8 +10,9 @@ import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { EXPORT_FORMATS, ExportEncoder, type ExportFormat } from '../events/encode.js';
 import type { StoredEvent } from '../events/schema.js';
+import { toOcsf } from '../collector/alerts/ocsf.js';
 
-const USAGE = `usage: upload-guard pull [--since 7d] [--until now] [--format csv|ndjson|json]
+const USAGE = `usage: upload-guard pull [--since 7d] [--until now] [--format csv|ndjson|json|ocsf]
        [--verdict marked,unscannable] [--action block,warn] [--service gmail] [--category webmail]
        [--user U] [--device D] [--rule 1,2] [--q NAME-PART]
        [--url http://127.0.0.1:8787] [--token ADMIN-TOKEN | env UPLOAD_GUARD_ADMIN_TOKEN]
@@ -80,7 +81,7 @@ export async function run(argv: string[], out: NodeJS.WritableStream = process.s
   params.set('format', 'json');
 
   let cursor: string | null = null;
-  const enc = new ExportEncoder(format);
+  const enc = new ExportEncoder(format, toOcsf);
   try {
     const head = enc.start();
     if (head) await write(out, head);

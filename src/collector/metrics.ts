@@ -26,6 +26,8 @@ export class Metrics {
   alertsSent = 0;
   alertsFailed = 0;
   alertsDropped = 0;
+  /** Splunk HEC batches (one POST each) delivered and failed (each failed one is retried). */
+  readonly hecBatches = { sent: 0, failed: 0 };
   /** Ingest requests refused with 503 by admission control. */
   overloaded = 0;
   /** Requests whose client had gone before they were stored (not stored; the client resends). */
@@ -66,6 +68,9 @@ export class Metrics {
     counter('upload_guard_alerts_dropped_total', 'Alerts not queued because the outbox limit (maxPending) was reached.', this.alertsDropped);
     counter('upload_guard_overloaded_total', 'Ingest requests refused with 503 (overload).', this.overloaded);
     counter('upload_guard_abandoned_total', 'Ingest requests not stored because the client had gone.', this.abandoned);
+    out.push('# HELP upload_guard_hec_batches_total Splunk HEC batches (one POST of up to 100 events) by result; failed ones are retried.');
+    out.push('# TYPE upload_guard_hec_batches_total counter');
+    for (const [result, n] of Object.entries(this.hecBatches)) out.push(`upload_guard_hec_batches_total{result="${result}"} ${n}`);
     out.push('# HELP upload_guard_package_downloads_total Extension packages downloaded from the collector, per kind.');
     out.push('# TYPE upload_guard_package_downloads_total counter');
     for (const [kind, n] of Object.entries(this.packageDownloads)) out.push(`upload_guard_package_downloads_total{kind="${kind}"} ${n}`);

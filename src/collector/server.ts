@@ -15,6 +15,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Admission, type AdmissionOptions } from './admission.js';
 import { AlertOutbox, type AlertOptions } from './alerts/outbox.js';
+import { reportRoutes } from './report/route.js';
 import { TokenSet, tokenId, MIN_TOKEN_LENGTH } from './auth.js';
 import type { CollectorContext } from './context.js';
 import type { DeviceReport } from './devices.js';
@@ -194,6 +195,7 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
   await app.register(tokenChecks, { ctx });
   await app.register(ingestRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
+  await app.register(reportRoutes, { ctx });
   await app.register(packageRoutes, { ctx, packagesDir: opts.packagesDir, baseUrl: () => listenUrl });
   await app.register(healthRoutes, { ctx, metricsPublic: opts.metricsPublic });
   await app.register(jobs, { ctx, retentionDays: opts.retentionDays, retentionIntervalMs: opts.retentionIntervalMs, staleCheckIntervalMs: opts.staleCheckIntervalMs });

@@ -6,13 +6,15 @@
 import { inertKeepLines } from './inert.js';
 import { EVENT_FIELDS } from './schema.js';
 
-export type ExportFormat = 'json' | 'ndjson' | 'csv';
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['json', 'ndjson', 'csv'];
+/** `ocsf`: NDJSON of OCSF Data Security Findings, each event mapped by the caller's `toRecord` (collector/alerts/ocsf.ts). */
+export type ExportFormat = 'json' | 'ndjson' | 'csv' | 'ocsf';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['json', 'ndjson', 'csv', 'ocsf'];
 
 export const CONTENT_TYPES: Record<ExportFormat, string> = {
   json: 'application/json; charset=utf-8',
   ndjson: 'application/x-ndjson; charset=utf-8',
   csv: 'text/csv; charset=utf-8',
+  ocsf: 'application/x-ndjson; charset=utf-8',
 };
 
 /** Columns of the CSV export: every event field, then when the collector received it. */
@@ -69,8 +71,10 @@ export function toJson(events: readonly unknown[]): string {
   return JSON.stringify(events);
 }
 
-export function encodeEvents(events: readonly Record<string, unknown>[], format: ExportFormat): string {
+export function encodeEvents(events: readonly Record<string, unknown>[], format: ExportFormat, toRecord: (e: never) => unknown = (e) => e): string {
   switch (format) {
+    case 'ocsf':
+      return toNdjson(events.map((e) => toRecord(e as never)));
     case 'json':
       return toJson(events);
     case 'ndjson':
@@ -88,7 +92,11 @@ export class ExportEncoder {
   /** Events encoded so far. */
   count = 0;
 
-  constructor(readonly format: ExportFormat) {}
+  /** `toRecord` maps each event for the `ocsf` format (the other formats write events as they are). */
+  constructor(
+    readonly format: ExportFormat,
+    private readonly toRecord: (e: never) => unknown = (e) => e,
+  ) {}
 
   start(): string {
     return this.format === 'csv' ? CSV_BOM + csvHeader() : this.format === 'json' ? '[' : '';
@@ -99,6 +107,7 @@ export class ExportEncoder {
     for (const e of events) {
       if (this.format === 'csv') chunk += csvLine(e);
       else if (this.format === 'ndjson') chunk += ndjsonLine(e);
+      else if (this.format === 'ocsf') chunk += ndjsonLine(this.toRecord(e as never));
       else chunk += (this.count === 0 ? '' : ',') + JSON.stringify(e);
       this.count++;
     }

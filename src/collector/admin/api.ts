@@ -77,6 +77,11 @@ export async function downloadCsv(params: URLSearchParams, token: string): Promi
   await download('/v1/admin/export', p, token, `upload-guard-${today()}.csv`);
 }
 
+/** The periodic report (report/route.ts) of a period in a time zone, as PDF, HTML or CSV. */
+export async function downloadReport(q: { from: string; to: string; tz: string; format: 'pdf' | 'html' | 'csv'; lang: 'ja' | 'en' }, token: string): Promise<void> {
+  await download('/v1/admin/report', new URLSearchParams(q), token, `upload-guard-report-${q.from.slice(0, 7)}.${q.format}`);
+}
+
 export async function downloadDevicesCsv(params: URLSearchParams, token: string): Promise<void> {
   const p = new URLSearchParams(params);
   p.set('format', 'csv');

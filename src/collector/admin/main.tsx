@@ -12,6 +12,7 @@ import type { Summary } from '../storage/types.js';
 import { ApiError, downloadCsv, fetchEvents, fetchSummary, session } from './api.js';
 import { DayChart, ServiceChart } from './charts.js';
 import { DevicesView } from './devices.js';
+import { ReportDownload } from './report.js';
 import { pickLanguage, strings, type Strings } from './i18n.js';
 
 const lang = pickLanguage(navigator.languages?.length ? navigator.languages : [navigator.language]);
@@ -219,6 +220,7 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut: () => void 
           {t.signOut}
         </button>
       </header>
+      <ReportDownload lang={lang} token={token} />
       {view === 'devices' ? (
         <DevicesView t={t} token={token} fmtTime={fmtTime} onAuthError={onSignOut} />
       ) : (

@@ -9,10 +9,12 @@
  * receiver to drop the repeat.
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { UploadEvent } from '../../events/schema.js';
 import type { Metrics } from '../metrics.js';
 import type { AlertChannel, OutboxItem, OutboxRow, OutboxStats, Storage } from '../storage/types.js';
 import { SyslogSender, parseSyslogUrl, toSyslogRecord } from './cef.js';
+import { HEC_BATCH, HecSender, hecEnvelope, type HecOptions } from './hec.js';
 import { incidentAlert, isIncident, postWebhook, staleDeviceAlert, type StaleDevice } from './webhook.js';
 
 export interface AlertOptions {
@@ -20,6 +22,8 @@ export interface AlertOptions {
   webhookUrl?: string;
   /** SIEM: `udp://host:port` or `tcp://host:port`; every new event is forwarded as CEF over syslog. */
   syslogUrl?: string;
+  /** SIEM: Splunk HTTP Event Collector; every new event is forwarded, in batches (see hec.ts). */
+  hec?: HecOptions;
   /** Delays before each retry, ms; the last one repeats (tests shorten them). */
   backoff?: number[];
   /**
@@ -56,6 +60,9 @@ export class AlertOutbox {
   /** This collector's name on the leases it holds. */
   readonly owner = randomUUID();
   private readonly syslog: SyslogSender | null;
+  private readonly hec: HecSender | null;
+  /** The HEC envelopes' `host`: this collector's name, read once. */
+  private readonly host = hostname();
   private readonly channels: AlertChannel[] = [];
   private running = false;
   private readonly wakers = new Map<AlertChannel, () => void>();
@@ -76,6 +83,10 @@ export class AlertOutbox {
     }
     this.syslog = opts.syslogUrl ? new SyslogSender(parseSyslogUrl(opts.syslogUrl)) : null;
     if (this.syslog) this.channels.push('syslog');
+    // An acknowledgement is awaited within the lease, so no other collector takes the batch meanwhile.
+    const ackTimeoutMs = opts.hec?.ackTimeoutMs ?? Math.min(20_000, (opts.leaseMs ?? DEFAULT_LEASE_MS) / 2);
+    this.hec = opts.hec ? new HecSender({ ...opts.hec, ackTimeoutMs }) : null;
+    if (this.hec) this.channels.push('hec');
   }
 
   get webhook(): boolean {
@@ -88,6 +99,7 @@ export class AlertOutbox {
     const out: OutboxItem[] = [];
     if (this.webhook && isIncident(e)) out.push({ channel: 'webhook', ref: `incident:${e.id}`, payload: JSON.stringify(incidentAlert(e, `incident:${e.id}`)) });
     if (this.syslog) out.push({ channel: 'syslog', ref: e.id, payload: toSyslogRecord(e) });
+    if (this.hec) out.push({ channel: 'hec', ref: e.id, payload: hecEnvelope(e, this.hec.format, this.host, this.opts.hec?.index) });
     if (this.pending + out.length > (this.opts.maxPending ?? 1_000_000)) {
       this.metrics.alertsDropped += out.length;
       return [];
@@ -152,7 +164,7 @@ export class AlertOutbox {
       let rows: OutboxRow[] = [];
       try {
         rows = await this.storage.claimAlerts(channel, this.owner, this.now(), this.opts.leaseMs ?? DEFAULT_LEASE_MS, this.batch(channel));
-        if (rows.length) await this.sendAll(channel, rows);
+        if (rows.length) await (channel === 'hec' ? this.sendBatch(rows) : this.sendAll(channel, rows));
       } catch (err) {
         this.log(err, `alert delivery (${channel}): storage error`);
       }
@@ -162,6 +174,7 @@ export class AlertOutbox {
 
   /** Alerts leased at once: a few rounds of webhook calls (a batch is done well within its lease), more for the SIEM. */
   private batch(channel: AlertChannel): number {
+    if (channel === 'hec') return HEC_BATCH;
     return channel === 'syslog' ? 200 : 4 * (this.opts.concurrency ?? 16);
   }
 
@@ -201,6 +214,29 @@ export class AlertOutbox {
     await Promise.all(Array.from({ length: Math.min(width, rows.length) }, worker));
     if (delivered.length) await this.storage.alertsDelivered(delivered, this.owner, this.now());
     this.pending = Math.max(0, this.pending - delivered.length);
+  }
+
+  /**
+   * Sends leased rows as one batch (Splunk HEC): all delivered, or all retried with the backoff of the
+   * row tried most often (rows of one batch were mostly leased together, so their counts agree).
+   */
+  private async sendBatch(rows: OutboxRow[]): Promise<void> {
+    try {
+      await this.hec!.send(rows.map((r) => r.payload));
+    } catch (err) {
+      this.metrics.alertsFailed++;
+      this.metrics.hecBatches.failed++;
+      const backoff = this.opts.backoff ?? DEFAULT_BACKOFF;
+      const attempts = Math.max(...rows.map((r) => r.attempts));
+      const next = this.now() + backoff[Math.min(attempts, backoff.length - 1)]!;
+      this.log(err, 'alert delivery (hec): batch failed, will retry');
+      for (const r of rows) await this.storage.alertFailed(r.id, this.owner, next, (err as Error).message ?? String(err));
+      return;
+    }
+    this.metrics.alertsSent += rows.length;
+    this.metrics.hecBatches.sent++;
+    await this.storage.alertsDelivered(rows.map((r) => r.id), this.owner, this.now());
+    this.pending = Math.max(0, this.pending - rows.length);
   }
 
   private send(row: OutboxRow): Promise<void> {

@@ -10,6 +10,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONTENT_TYPES, ExportEncoder, toCsv, toNdjson, type ExportFormat } from '../../events/encode.js';
+import { toOcsf } from '../alerts/ocsf.js';
 import { loadAdminAssets } from '../admin-assets.js';
 import type { CollectorPlugin } from '../context.js';
 import { DEVICE_CSV_HEAD, deviceCsvRows, deviceReport, fleetTotals, type DeviceReport } from '../devices.js';
@@ -43,6 +44,7 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
     reply.type(CONTENT_TYPES[format]);
     if (format === 'json') return page;
     if (format === 'ndjson') return toNdjson(page.events);
+    if (format === 'ocsf') return toNdjson(page.events.map(toOcsf)); // siem13: OCSF Data Security Findings
     return toCsv(page.events, { bom: true });
   });
 
@@ -55,7 +57,7 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
     // 400 or 503, not a 200 with nothing in it.
     const first = await metrics.time('query', () => storage.queryEvents(query));
     reply.type(CONTENT_TYPES[format]);
-    reply.header('content-disposition', `attachment; filename="upload-guard-events-${stamp()}.${format}"`);
+    reply.header('content-disposition', `attachment; filename="upload-guard-events-${stamp()}.${format === 'ocsf' ? 'ocsf.ndjson' : format}"`);
     // The trailer says whether the export is complete; a failure later also ends the body with an
     // explicit error line (see exportRows), so a cut export never passes for a whole one.
     reply.header('trailer', 'x-export-status');
@@ -123,7 +125,7 @@ function negotiate(req: FastifyRequest, format: ExportFormat | undefined, fallba
 export function exportErrorLine(format: ExportFormat, message: string): string {
   const text = `export incomplete: ${message}`;
   if (format === 'csv') return `# ERROR: ${text.replace(/[\r\n]+/g, ' ')}\r\n`;
-  if (format === 'ndjson') return JSON.stringify({ error: text }) + '\n';
+  if (format === 'ndjson' || format === 'ocsf') return JSON.stringify({ error: text }) + '\n';
   // JSON: a last element no event can be; the array stays valid so a reader sees it.
   return `${JSON.stringify({ error: text })}]`;
 }
@@ -135,7 +137,7 @@ async function* exportRows(
   next: (cursor: string) => Promise<EventPage>,
   onError: (err: Error) => void,
 ): AsyncGenerator<string> {
-  const enc = new ExportEncoder(format);
+  const enc = new ExportEncoder(format, toOcsf);
   const head = enc.start();
   if (head) yield head;
   let page = first;

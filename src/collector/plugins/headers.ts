@@ -9,7 +9,8 @@ export const headers: CollectorPlugin = appWide(async (app) => {
     reply.header('x-frame-options', 'DENY');
     reply.header('cross-origin-resource-policy', 'same-origin');
     reply.header('cache-control', 'no-store');
-    reply.header('content-security-policy', req.url.startsWith('/admin') ? ADMIN_CSP : API_CSP);
+    // A route may set a stricter policy of its own (the report page allows exactly its stylesheet).
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', req.url.startsWith('/admin') ? ADMIN_CSP : API_CSP);
     return payload;
   });
 });

@@ -4,6 +4,7 @@
  * lock, so collectors starting together do not race.
  */
 import pg from 'pg';
+import { groupCountsSql, toGroupCount, type GroupCount, type GroupKey } from './group-counts.js';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import {
   COLUMN_NAMES,
@@ -332,6 +333,12 @@ export class PostgresStorage implements Storage {
       where.params,
     );
     return toPage(rows, q);
+  }
+
+  async groupCounts(filter: EventFilter, keys: readonly GroupKey[], tzOffsetMinutes = 0): Promise<GroupCount[]> {
+    const w = new Where((n) => `$${n}`, 'ILIKE');
+    const sql = groupCountsSql(`${this.schema}.events`, w, filter, keys, tzOffsetMinutes, (ms) => `floor((${ms}) / ${DAY_MS}.0)::bigint`);
+    return (await this.pool.query(sql, w.params)).rows.map((r: Record<string, unknown>) => toGroupCount(r, keys));
   }
 
   async summary(filter: EventFilter, tzOffsetMinutes = 0): Promise<Summary> {

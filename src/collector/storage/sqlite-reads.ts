@@ -25,6 +25,7 @@ import {
   toPage,
   type DayCount,
 } from './sql.js';
+import { groupCountsSql, toGroupCount, type GroupCount, type GroupKey } from './group-counts.js';
 import type { DeviceGroup, DevicePage, DevicePageQuery, DeviceRow, EventFilter, EventPage, EventQuery, OutboxStats, Summary } from './types.js';
 
 type Db = Database.Database;
@@ -115,10 +116,16 @@ export function outboxStats(db: Db): OutboxStats {
   return { pending: r.pending, oldestPendingMs: r.oldest, delivered: r.delivered, retrying: r.retrying };
 }
 
+export function groupCounts(db: Db, filter: EventFilter, keys: readonly GroupKey[], tzOffsetMinutes = 0): GroupCount[] {
+  const w = where();
+  const sql = groupCountsSql('events', w, filter, keys, tzOffsetMinutes, (ms) => `CAST((${ms}) / ${DAY_MS} AS INTEGER)`);
+  return (db.prepare(sql).all(...w.params) as Record<string, unknown>[]).map((r) => toGroupCount(r, keys));
+}
+
 export function count(db: Db): number {
   return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
 }
 
 /** Every read by name: what a read worker may be asked to run. */
-export const READS = { queryEvents, summary, devices, devicePage, deviceGroups, outboxStats, count } as const;
+export const READS = { queryEvents, summary, devices, devicePage, deviceGroups, outboxStats, count, groupCounts } as const;
 export type ReadName = keyof typeof READS;

@@ -8,6 +8,7 @@ import type { UploadEvent } from '../../events/schema.js';
 import { COLUMN_NAMES, FTS_TABLE, HOUR_MS, NAMES_TABLE, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import { READS, type ReadName } from './sqlite-reads.js';
+import type { GroupCount, GroupKey } from './group-counts.js';
 import { SqliteReaders, type ReadersOptions } from './sqlite-readers.js';
 import type {
   AlertChannel,
@@ -302,6 +303,10 @@ export class SqliteStorage implements Storage {
 
   outboxStats(): Promise<OutboxStats> {
     return this.read('outboxStats');
+  }
+
+  groupCounts(filter: EventFilter, keys: readonly GroupKey[], tzOffsetMinutes = 0): Promise<GroupCount[]> {
+    return this.read('groupCounts', filter, keys, tzOffsetMinutes);
   }
 
   count(): Promise<number> {

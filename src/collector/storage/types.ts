@@ -2,6 +2,7 @@
  * The storage interface every back end (SQLite, PostgreSQL) implements, and the shapes that cross it.
  * Times cross this boundary as epoch milliseconds; the API layer converts to and from ISO strings.
  */
+import type { GroupCount, GroupKey } from './group-counts.js';
 import type { Action, Category, Channel, Heartbeat, Outcome, StoredEvent, UploadEvent, Verdict } from '../../events/schema.js';
 
 /** What admins filter on. Every list means "any of"; absent means "no filter". */
@@ -48,8 +49,8 @@ export interface InsertResult {
   alerts: number;
 }
 
-/** Where an alert goes: the incident webhook (incidents, stale devices) or the SIEM (every event, CEF). */
-export type AlertChannel = 'webhook' | 'syslog';
+/** Where an alert goes: the incident webhook (incidents, stale devices) or a SIEM (every event: CEF over syslog, Splunk HEC). */
+export type AlertChannel = 'webhook' | 'syslog' | 'hec';
 
 /** One alert to deliver. `ref` is unique per channel: the same alert is never queued twice. */
 export interface OutboxItem {
@@ -170,6 +171,11 @@ export interface Storage {
   devicePage(q: DevicePageQuery): Promise<DevicePage>;
   /** The whole fleet counted by version and token, stale ones apart: what the device list's totals need. */
   deviceGroups(now: number, staleAfterMinutes?: number): Promise<DeviceGroup[]>;
+  /**
+   * Events counted per group of `keys` (one GROUP BY; `day` is the day number in `tzOffsetMinutes`):
+   * what the periodic report reads (report/data.ts). siem13.
+   */
+  groupCounts(filter: EventFilter, keys: readonly GroupKey[], tzOffsetMinutes?: number): Promise<GroupCount[]>;
   /** Deletes events whose time is before `time` (epoch ms); returns how many. */
   purgeBefore(time: number): Promise<number>;
   count(): Promise<number>;

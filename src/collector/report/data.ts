@@ -1,0 +1,197 @@
+/**
+ * The figures of the periodic report (guideline 5-1), read from the database as counts: the totals,
+ * per-day trend and per-service counts from the summary (its hourly rollup), the rest from one GROUP BY
+ * each (storage.groupCounts); the devices that stopped reporting from the device list. Nothing reads
+ * every event of the period.
+ */
+import { deviceReport } from '../devices.js';
+import { serviceName } from '../service-names.js';
+import type { GroupCount } from '../storage/group-counts.js';
+import type { EventFilter, Storage } from '../storage/types.js';
+import { offsetMinutes, type ReportRange } from './range.js';
+
+/** The figures of one row of a breakdown. "Attempts" are events the engine found marked or could not read. */
+export interface Tally {
+  total: number;
+  marked: number;
+  unscannable: number;
+  blocked: number;
+  /** Warnings shown (a warning's answer is a separate event and not counted again here). */
+  warned: number;
+  /** Warnings the employee answered by sending anyway. */
+  proceeded: number;
+  disputed: number;
+}
+
+export interface Row extends Tally {
+  /** Stable key (user, service id, rule number) and what is shown. */
+  key: string | null;
+  label: string | null;
+  /** Same tally in the previous period (only where the report shows a trend). */
+  previous?: number;
+}
+
+export interface IncidentSummary {
+  /** Incidents: block, a warning sent anyway, a dispute or an unscannable upload, grouped by user + file + local day. */
+  count: number;
+  previous: number;
+  bySeverity: { high: number; medium: number };
+  /**
+   * How fast incidents were reported to the customer, when incident triage records it (issue 13 triage):
+   * null until then. See IncidentSource.
+   */
+  reporting: { reported: number; withinAgreed: number; medianHours: number | null; agreedHours: number | null } | null;
+  /** The largest groups (most events), for the table. */
+  top: { user: string | null; file: string | null; day: string; events: number }[];
+}
+
+export interface StaleDeviceRow {
+  deviceId: string;
+  user: string | null;
+  lastSeen: string;
+  silentMinutes: number;
+  extensionVersion: string;
+}
+
+export interface ReportData {
+  range: ReportRange;
+  generatedAt: string;
+  totals: Tally;
+  previousTotals: Tally;
+  byDay: { day: string; count: number; attempts: number }[];
+  /** Per user group / department when events carry one; per user otherwise (events have no group field yet). */
+  groupedBy: 'group' | 'user';
+  byGroup: Row[];
+  byService: Row[];
+  byCategory: Row[];
+  byRule: Row[];
+  incidents: IncidentSummary;
+  staleDevices: StaleDeviceRow[];
+  staleAsOf: string;
+}
+
+/**
+ * Where incident triage (issue 13 triage: the incidents table) plugs in: given the period, how many
+ * incidents were reported to the customer and how fast. Absent, the report counts incidents from the
+ * events and says that reporting times are not recorded.
+ */
+export type IncidentSource = (range: ReportRange) => Promise<IncidentSummary['reporting']>;
+
+const empty = (): Tally => ({ total: 0, marked: 0, unscannable: 0, blocked: 0, warned: 0, proceeded: 0, disputed: 0 });
+
+function add(t: Tally, g: GroupCount): void {
+  t.total += g.count;
+  if (g.verdict === 'marked') t.marked += g.count;
+  if (g.verdict === 'unscannable') t.unscannable += g.count;
+  if (g.outcome === 'blocked') t.blocked += g.count;
+  if (g.action === 'warn' && g.outcome === 'pending') t.warned += g.count;
+  if (g.outcome === 'proceeded') t.proceeded += g.count;
+  if (g.outcome === 'disputed') t.disputed += g.count;
+}
+
+/** Sums groups into rows by one key, biggest first (by attempts, then total). */
+function rows(groups: readonly GroupCount[], key: 'user' | 'service' | 'category' | 'rule', label: (k: string | null) => string | null): Row[] {
+  const by = new Map<string | null, Row>();
+  for (const g of groups) {
+    const k = g[key] === null || g[key] === undefined ? null : String(g[key]);
+    let r = by.get(k);
+    if (!r) by.set(k, (r = { key: k, label: label(k), ...empty() }));
+    add(r, g);
+  }
+  return [...by.values()].sort((a, b) => b.marked + b.unscannable - (a.marked + a.unscannable) || b.total - a.total || String(a.key).localeCompare(String(b.key)));
+}
+
+const OUTCOME_KEYS = ['verdict', 'action', 'outcome'] as const;
+const DAY_MS = 86_400_000;
+const dayString = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
+
+/** The filters that pick incident events; disjoint, so their counts add up. */
+const INCIDENT_FILTERS: EventFilter[] = [
+  { action: ['block'] },
+  { action: ['warn'], outcome: ['proceeded', 'disputed'] },
+  { verdict: ['unscannable'], action: ['allow', 'audit'] },
+];
+
+async function incidentGroups(storage: Storage, from: number, to: number, tzMin: number): Promise<GroupCount[]> {
+  const parts = await Promise.all(INCIDENT_FILTERS.map((f) => storage.groupCounts({ ...f, from, to }, ['user', 'file', 'day', 'action'], tzMin)));
+  // One incident per user + file + local day, whichever filters its events came through.
+  const merged = new Map<string, GroupCount>();
+  for (const g of parts.flat()) {
+    const k = JSON.stringify([g.user, g.file, g.day]);
+    const m = merged.get(k);
+    if (!m) merged.set(k, { ...g });
+    else {
+      m.count += g.count;
+      m.firstMs = Math.min(m.firstMs, g.firstMs);
+      if (g.action === 'block') m.action = 'block';
+    }
+  }
+  return [...merged.values()];
+}
+
+export async function buildReport(
+  storage: Storage,
+  range: ReportRange,
+  opts: { now: number; staleAfterMinutes?: number; incidents?: IncidentSource; maxRows?: number },
+): Promise<ReportData> {
+  const { fromMs: from, toMs: to, prevFromMs, prevToMs, tz } = range;
+  // Day boundaries in the zone's offset at the start of the period (exact for zones without DST, like Asia/Tokyo).
+  const tzMin = offsetMinutes(tz, from);
+  const cur: EventFilter = { from, to };
+  // One scan of the period serves the totals and every breakdown (a few thousand groups at most).
+  const [summary, prevSummary, groups, prevTotals, attemptsByDay, incidents, prevIncidents] = await Promise.all([
+    storage.summary(cur, tzMin),
+    storage.summary({ from: prevFromMs, to: prevToMs }, tzMin),
+    storage.groupCounts(cur, ['user', 'service', 'category', 'rule', ...OUTCOME_KEYS]),
+    storage.groupCounts({ from: prevFromMs, to: prevToMs }, [...OUTCOME_KEYS]),
+    storage.groupCounts({ ...cur, verdict: ['marked', 'unscannable'] }, ['day'], tzMin),
+    incidentGroups(storage, from, to, tzMin),
+    incidentGroups(storage, prevFromMs, prevToMs, tzMin),
+  ]);
+  const tally = (gs: GroupCount[]) => gs.reduce((t, g) => (add(t, g), t), empty());
+  const prevService = new Map(prevSummary.byService.map((s) => [s.service, s.count]));
+  const attempts = new Map(attemptsByDay.map((g) => [dayString(Number(g.day)), g.count]));
+  const max = opts.maxRows ?? 50;
+
+  const asOf = Math.min(opts.now, to);
+  const stale = await storage.devicePage({ filter: { status: 'stale' }, now: asOf, staleAfterMinutes: opts.staleAfterMinutes, limit: 200 });
+  const reporting = opts.incidents ? await opts.incidents(range) : null;
+  return {
+    range,
+    generatedAt: new Date(opts.now).toISOString(),
+    totals: tally(groups),
+    previousTotals: tally(prevTotals),
+    // Every day of the period, also those without events (a chart with gaps reads wrong).
+    byDay: daysOf(from, to, tzMin).map((day) => ({ day, count: summary.byDay.find((d) => d.day === day)?.count ?? 0, attempts: attempts.get(day) ?? 0 })),
+    groupedBy: 'user',
+    byGroup: rows(groups, 'user', (k) => k).slice(0, max),
+    byService: rows(groups, 'service', (k) => serviceName(k) ?? k)
+      .map((r) => ({ ...r, previous: prevService.get(r.key) ?? 0 }))
+      .slice(0, max),
+    byCategory: rows(groups, 'category', (k) => k),
+    byRule: rows(groups, 'rule', (k) => k),
+    incidents: {
+      count: incidents.length,
+      previous: prevIncidents.length,
+      bySeverity: { high: incidents.filter((g) => g.action === 'block').length, medium: incidents.filter((g) => g.action !== 'block').length },
+      reporting,
+      top: incidents
+        .sort((a, b) => b.count - a.count || a.firstMs - b.firstMs)
+        .slice(0, 20)
+        .map((g) => ({ user: (g.user as string | null) ?? null, file: (g.file as string | null) ?? null, day: dayString(Number(g.day)), events: g.count })),
+    },
+    staleDevices: stale.devices.map((d) => {
+      const r = deviceReport(d, asOf, opts.staleAfterMinutes, []);
+      return { deviceId: r.deviceId, user: r.user, lastSeen: r.lastSeen, silentMinutes: r.silentMinutes, extensionVersion: r.extensionVersion };
+    }),
+    staleAsOf: new Date(asOf).toISOString(),
+  };
+}
+
+/** The local days (`YYYY-MM-DD`) from `from` to `to` at a fixed offset. */
+function daysOf(from: number, to: number, tzMin: number): string[] {
+  const out: string[] = [];
+  const shift = tzMin * 60_000;
+  for (let d = Math.floor((from + shift) / DAY_MS); d * DAY_MS - shift < to; d++) out.push(dayString(d));
+  return out;
+}
