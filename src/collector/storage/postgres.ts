@@ -11,7 +11,6 @@ import {
   DAY_MS,
   HOUR_MS,
   Where,
-  dayString,
   deviceRow,
   eventValues,
   pageClause,
