@@ -4,6 +4,7 @@
  * lock, so collectors starting together do not race.
  */
 import pg from 'pg';
+import { ACCOUNTS_PG } from '../accounts/schema.js';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import {
   COLUMN_NAMES,
@@ -148,6 +149,8 @@ const MIGRATIONS: string[] = [
    DROP INDEX devices_last_seen;
    CREATE INDEX devices_last_seen ON devices (last_seen_ms DESC, device_id, heartbeat_minutes);
    CREATE INDEX devices_fleet ON devices (extension_version, token_id, heartbeat_minutes, last_seen_ms);`,
+  // accounts13: as in sqlite.ts: accounts, sessions, named API tokens and the audit log (accounts/schema.ts).
+  ACCOUNTS_PG,
 ];
 
 const DEVICE_COLUMNS = 'device_id, heartbeat, last_seen_ms, first_seen_ms, previous_version, version_since_ms, raised';
