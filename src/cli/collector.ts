@@ -25,7 +25,8 @@ const USAGE = `usage: upload-guard collector [--port 8787] [--host 127.0.0.1] [-
        (errors and warnings are always logged, as JSON lines on stdout)
 env:   UPLOAD_GUARD_INGEST_TOKEN, UPLOAD_GUARD_ADMIN_TOKEN, DATABASE_URL=postgres://…,
        UPLOAD_GUARD_WEBHOOK, UPLOAD_GUARD_SYSLOG, UPLOAD_GUARD_PG_SCHEMA,
-       UPLOAD_GUARD_PACKAGES_DIR, UPLOAD_GUARD_PUBLIC_URL`;
+       UPLOAD_GUARD_PACKAGES_DIR, UPLOAD_GUARD_PUBLIC_URL
+       upload-guard collector account|token …: accounts and API tokens (--help there)`;
 
 export interface Tokens {
   ingest: string;
@@ -117,6 +118,8 @@ function positiveInt(name: string, v: string | undefined, fallback: number): num
 }
 
 export async function run(argv: string[]): Promise<number> {
+  // `collector account …` and `collector token …`: accounts and API tokens (src/cli/accounts.ts).
+  if (argv[0] === 'account' || argv[0] === 'token') return (await import('./accounts.js')).run(argv);
   let args;
   try {
     args = parseArgs({

@@ -13,12 +13,13 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CSV_BOM, csvRow } from '../../events/encode.js';
-import { newApiToken, sha256hex } from '../accounts/api-tokens.js';
+import { sha256hex } from '../accounts/api-tokens.js';
 import { cookieValue, OIDC_COOKIE, SESSION_COOKIE, setCookie } from '../accounts/cookies.js';
 import { OidcClient, type OidcOptions } from '../accounts/oidc.js';
-import { hashPassword, passwordProblem, verifyPassword } from '../accounts/passwords.js';
-import { isRole, type Role } from '../accounts/roles.js';
-import type { AccountSource, AuditRow, TokenRow } from '../accounts/store.js';
+import { createApiToken, NAME, putLocalAccount, removeAccount, revokeApiToken, tokenView, type Outcome } from '../accounts/manage.js';
+import { verifyPassword } from '../accounts/passwords.js';
+import type { Role } from '../accounts/roles.js';
+import type { AccountSource, AuditQuery, AuditRow } from '../accounts/store.js';
 import { LoginThrottle, type ThrottleOptions } from '../accounts/throttle.js';
 import { appWide, type CollectorPlugin } from '../context.js';
 import { fleetTotals } from '../devices.js';
@@ -39,8 +40,6 @@ declare module 'fastify' {
   }
 }
 
-/** Account names: letters, digits and . _ @ - (an email address fits); no spaces or markup. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const OIDC_PENDING_MS = 10 * 60_000;
 const AUDIT_CSV_HEAD = ['time', 'actor', 'action', 'address', 'details'];
 
@@ -157,60 +156,28 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     return { ok: true };
   });
 
-  // --- accounts ------------------------------------------------------------------------------------
+  // --- accounts and API tokens (accounts/manage.ts: shared with the CLI) ----------------------------
+  const by = (req: FastifyRequest) => (action: string, details: Record<string, unknown>) => app.audit(req.principal!.actor, action, details, req);
+  const answer = <T>(reply: FastifyReply, r: Outcome<T>, code = 200) => (r.ok ? reply.code(code).send(r.value ?? { ok: true }) : reply.code(r.status).send({ error: r.error }));
+
   app.get('/v1/admin/accounts', async () => ({
     accounts: (await store.accounts()).map((a) => ({ name: a.name, role: a.role, source: a.source, createdAt: iso(a.createdMs), createdBy: a.createdBy })),
   }));
-
   app.post('/v1/admin/accounts', async (req, reply) => {
-    const b = req.body as { name?: unknown; role?: unknown; password?: unknown } | null;
-    const name = typeof b?.name === 'string' ? b.name : '';
-    if (!NAME.test(name)) return reply.code(400).send({ error: 'name: 1–64 letters, digits, . _ @ - (starting with a letter or digit)' });
-    if (!isRole(b?.role)) return reply.code(400).send({ error: 'role: viewer, investigator or admin' });
-    const problem = typeof b?.password === 'string' ? passwordProblem(b.password) : 'password is required';
-    if (problem) return reply.code(400).send({ error: problem });
-    const actor = req.principal!.actor;
-    const created = await store.putAccount({ name, role: b.role, passwordHash: await hashPassword(b.password as string), source: 'local', createdMs: now(), createdBy: actor });
-    await app.audit(actor, created ? 'account.create' : 'account.update', { name, role: b.role }, req);
-    return reply.code(created ? 201 : 200).send({ name, role: b.role });
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const r = await putLocalAccount(store, { name: b.name, role: b.role, password: b.password }, req.principal!.actor, now(), by(req));
+    return answer(reply, r.ok ? { ok: true, value: { name: r.value.name, role: r.value.role } } : r, r.ok && r.value.created ? 201 : 200);
   });
-
-  app.delete('/v1/admin/accounts/:name', async (req, reply) => {
-    const { name } = req.params as { name: string };
-    if (!(await store.deleteAccount(name))) return reply.code(404).send({ error: 'no such account' });
-    await app.audit(req.principal!.actor, 'account.delete', { name }, req);
-    return { ok: true };
-  });
-
-  // --- API tokens ----------------------------------------------------------------------------------
-  const tokenView = (t: TokenRow) => ({
-    id: t.id, name: t.name, role: t.role, createdAt: iso(t.createdMs), createdBy: t.createdBy,
-    lastUsedAt: t.lastUsedMs === null ? null : iso(t.lastUsedMs), revokedAt: t.revokedMs === null ? null : iso(t.revokedMs), revokedBy: t.revokedBy,
-  });
+  app.delete('/v1/admin/accounts/:name', async (req, reply) => answer(reply, await removeAccount(store, (req.params as { name: string }).name, by(req))));
 
   app.get('/v1/admin/tokens', async () => ({ tokens: (await store.tokens()).map(tokenView) }));
-
   app.post('/v1/admin/tokens', async (req, reply) => {
-    const b = req.body as { name?: unknown; role?: unknown } | null;
-    const name = typeof b?.name === 'string' ? b.name : '';
-    if (!NAME.test(name)) return reply.code(400).send({ error: 'name: 1–64 letters, digits, . _ @ -' });
-    if (!isRole(b?.role)) return reply.code(400).send({ error: 'role: viewer, investigator or admin' });
-    if ((await store.tokens()).some((t) => t.name === name && t.revokedMs === null)) return reply.code(409).send({ error: 'a token with this name exists: revoke it first' });
-    const made = newApiToken();
-    const actor = req.principal!.actor;
-    await store.createToken({ id: made.id, name, role: b.role, secretHash: made.secretHash, createdMs: now(), createdBy: actor, lastUsedMs: null, revokedMs: null, revokedBy: null });
-    await app.audit(actor, 'token.create', { id: made.id, name, role: b.role }, req);
-    // The only time the token is shown: only its hash is kept.
-    return reply.code(201).send({ id: made.id, name, role: b.role, token: made.token });
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    return answer(reply, await createApiToken(store, { name: b.name, role: b.role }, req.principal!.actor, now(), by(req)), 201);
   });
-
-  app.delete('/v1/admin/tokens/:id', async (req, reply) => {
-    const { id } = req.params as { id: string };
-    const actor = req.principal!.actor;
-    if (!(await store.revokeToken(id, actor, now()))) return reply.code(404).send({ error: 'no such active token' });
-    await app.audit(actor, 'token.revoke', { id }, req);
-    return { ok: true };
-  });
+  app.delete('/v1/admin/tokens/:id', async (req, reply) =>
+    answer(reply, await revokeApiToken(store, (req.params as { id: string }).id, req.principal!.actor, now(), by(req))),
+  );
 
   // --- the audit log ------------------------------------------------------------------------------
   app.get('/v1/admin/audit', async (req, reply) => {
@@ -256,7 +223,7 @@ function parseTime(v: unknown): number | undefined | null {
   return Number.isFinite(t) ? t : null;
 }
 
-function parseAuditQuery(q: Record<string, unknown>): { query: import('../accounts/store.js').AuditQuery; csv: boolean } | { error: string } {
+function parseAuditQuery(q: Record<string, unknown>): { query: AuditQuery; csv: boolean } | { error: string } {
   const str = (k: string) => (typeof q[k] === 'string' && (q[k] as string).length <= 200 ? (q[k] as string) : q[k] === undefined ? undefined : null);
   const actor = str('actor');
   const action = str('action');
