@@ -58,7 +58,7 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'GET /v1/auth/oidc/start': { role: 'public' },
   'GET /v1/auth/oidc/callback': { role: 'public' },
   'GET /v1/auth/methods': { role: 'public' },
-  'GET /v1/auth/me': { role: 'signed-in' },
+  'GET /v1/auth/me': { role: 'public' }, // answers signedIn: false rather than 401 (see plugins/accounts.ts)
   'POST /v1/auth/logout': { role: 'signed-in' },
 };
 

@@ -24,6 +24,7 @@ import { LoginThrottle, type ThrottleOptions } from '../accounts/throttle.js';
 import { appWide, type CollectorPlugin } from '../context.js';
 import { fleetTotals } from '../devices.js';
 import { newSessionSecrets } from './sessions.js';
+import { tooMany } from './token-checks.js';
 
 export interface AccountOptions {
   oidc?: OidcOptions;
@@ -77,7 +78,8 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     return { name: account, role, csrf };
   }
 
-  app.get('/v1/auth/methods', async () => ({ local: true, oidc: oidc !== null }));
+  // local: whether any local account exists (the quick start has none: the page then asks for the admin token only).
+  app.get('/v1/auth/methods', async () => ({ local: (await store.accounts()).some((a) => a.passwordHash !== null), oidc: oidc !== null }));
 
   app.post('/v1/auth/login', async (req, reply) => {
     const body = req.body as { name?: unknown; password?: unknown } | null;
@@ -143,9 +145,17 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     return reply.redirect('/admin/');
   });
 
-  app.get('/v1/auth/me', async (req) => {
-    const p = req.principal!;
-    return { actor: p.actor, role: p.role, via: p.via, csrf: p.session?.csrf ?? null };
+  // Public, so the page can ask "am I signed in?" without a 401 in the console; a refused credential
+  // still counts against the address's refused-request bucket (no free token guessing here).
+  app.get('/v1/auth/me', async (req, reply) => {
+    const found = await app.whoIs(req);
+    if (!found?.ok) {
+      const wait = found ? ctx.limiters.admin.take(`${req.ip}|refused`) : 0;
+      if (wait > 0) return tooMany(reply, ctx.metrics, wait);
+      return { signedIn: false, error: found?.error ?? null };
+    }
+    const p = found.p;
+    return { signedIn: true, actor: p.actor, role: p.role, via: p.via, csrf: p.session?.csrf ?? null };
   });
 
   app.post('/v1/auth/logout', async (req, reply) => {

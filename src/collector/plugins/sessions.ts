@@ -26,6 +26,8 @@ export interface Principal {
   session?: SessionRow;
 }
 
+export type Found = { ok: true; p: Principal } | { ok: false; status: 401 | 403; error: string };
+
 export interface SessionOptions {
   /** A session unused this long ends (default 30 minutes). */
   idleMinutes?: number;
@@ -38,6 +40,8 @@ declare module 'fastify' {
     accountStore: AccountStore;
     /** Appends one audit entry (never a secret in `details`). Failures are logged, never thrown at the caller. */
     audit(actor: string, action: string, details?: Record<string, unknown>, req?: FastifyRequest): Promise<void>;
+    /** Who sent this request (null: no credentials at all), without answering it. */
+    whoIs(req: FastifyRequest): Promise<Found | null>;
     /** Authenticates and checks the role; answers 401/403/429 itself and returns null when refused. */
     admit(req: FastifyRequest, reply: FastifyReply, min: Role | 'signed-in'): Promise<Principal | null>;
     sessionLimits: { idleMs: number; maxMs: number };
@@ -82,7 +86,6 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
   }
   app.decorate('audit', audit);
 
-  type Found = { ok: true; p: Principal } | { ok: false; status: 401 | 403; error: string };
 
   async function fromSession(req: FastifyRequest, id: string): Promise<Found> {
     const idHash = sha256hex(id);
@@ -122,6 +125,8 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     const id = cookieValue(req.headers.cookie, SESSION_COOKIE);
     return id === null ? null : fromSession(req, id);
   }
+
+  app.decorate('whoIs', identify);
 
   async function admit(req: FastifyRequest, reply: FastifyReply, min: Role | 'signed-in'): Promise<Principal | null> {
     const found = (await identify(req)) ?? { ok: false as const, status: 401 as const, error: 'sign in, or send Authorization: Bearer <token>' };
