@@ -12,6 +12,7 @@ import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, 
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAdminAssets } from '../collector/admin-assets.js';
+import { oidcFromEnv } from '../collector/accounts/oidc.js';
 import { MIN_TOKEN_LENGTH, tokenId } from '../collector/auth.js';
 import { PACKAGE_KINDS, PackageError, PackageStore, fileOf, normalizePublicUrl } from '../collector/packages.js';
 import { createCollector } from '../collector/server.js';
@@ -26,6 +27,7 @@ const USAGE = `usage: upload-guard collector [--port 8787] [--host 127.0.0.1] [-
 env:   UPLOAD_GUARD_INGEST_TOKEN, UPLOAD_GUARD_ADMIN_TOKEN, DATABASE_URL=postgres://…,
        UPLOAD_GUARD_WEBHOOK, UPLOAD_GUARD_SYSLOG, UPLOAD_GUARD_PG_SCHEMA,
        UPLOAD_GUARD_PACKAGES_DIR, UPLOAD_GUARD_PUBLIC_URL
+       UPLOAD_GUARD_OIDC_ISSUER, …_CLIENT_ID, …_CLIENT_SECRET, …_REDIRECT_URI, …_ROLE_CLAIM, …_ROLES (docs/admin-accounts.md)
        upload-guard collector account|token …: accounts and API tokens (--help there)`;
 
 export interface Tokens {
@@ -175,6 +177,13 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`upload-guard collector: ${(err as Error).message}`);
     return 2;
   }
+  let oidc;
+  try {
+    oidc = oidcFromEnv(process.env, publicUrl);
+  } catch (err) {
+    console.error(`upload-guard collector: OpenID Connect: ${(err as Error).message}`);
+    return 2;
+  }
   const dataDir = resolve(args.data!);
   let loaded: ReturnType<typeof loadTokens>;
   try {
@@ -220,6 +229,7 @@ export async function run(argv: string[]): Promise<number> {
       admission: { maxBusy: 0.95 },
       packagesDir: packagesDir ? resolve(packagesDir) : undefined,
       publicUrl,
+      accounts: { oidc },
     });
   } catch (err) {
     console.error(`upload-guard collector: cannot start: ${(err as Error).message}`);
@@ -240,7 +250,7 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`  storage:    ${storage.kind}: ${where}`);
   console.log(`  retention:  ${retentionDays > 0 ? `${retentionDays} days` : 'forever'}`);
   for (const notice of storage.notices ?? []) console.error(`upload-guard collector: warning: ${notice}`);
-  console.log(`  admin page: ${url}/admin/`);
+  console.log(`  admin page: ${url}/admin/${oidc ? ` (sign-in with ${oidc.issuer})` : ''}`);
   console.log(`  ingest:     POST ${url}/v1/events`);
   // Fingerprints, never tokens: what the admin page shows per device while a rotation is under way.
   if (accepted.ingest.length > 1) {

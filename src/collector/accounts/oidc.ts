@@ -113,3 +113,35 @@ export class OidcClient {
     };
   }
 }
+
+/**
+ * OpenID Connect from the environment (off when UPLOAD_GUARD_OIDC_ISSUER is unset):
+ *   UPLOAD_GUARD_OIDC_ISSUER, UPLOAD_GUARD_OIDC_CLIENT_ID, UPLOAD_GUARD_OIDC_CLIENT_SECRET,
+ *   UPLOAD_GUARD_OIDC_REDIRECT_URI (default PUBLIC_URL/v1/auth/oidc/callback),
+ *   UPLOAD_GUARD_OIDC_ROLE_CLAIM (default groups), UPLOAD_GUARD_OIDC_ROLES="group=role,group=role",
+ *   UPLOAD_GUARD_OIDC_SCOPES (default "email profile").
+ */
+export function oidcFromEnv(env: NodeJS.ProcessEnv, publicUrl: string | undefined): OidcOptions | undefined {
+  const issuer = env.UPLOAD_GUARD_OIDC_ISSUER;
+  if (!issuer) return undefined;
+  const redirectUri = env.UPLOAD_GUARD_OIDC_REDIRECT_URI || (publicUrl ? `${publicUrl.replace(/\/$/, '')}/v1/auth/oidc/callback` : '');
+  if (!redirectUri) throw new Error('UPLOAD_GUARD_OIDC_REDIRECT_URI (or --public-url) is required with UPLOAD_GUARD_OIDC_ISSUER');
+  const roleMap: Record<string, Role> = {};
+  for (const pair of (env.UPLOAD_GUARD_OIDC_ROLES ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = pair.lastIndexOf('=');
+    const role = pair.slice(eq + 1).trim();
+    if (eq < 1 || !isRole(role)) throw new Error(`UPLOAD_GUARD_OIDC_ROLES: "${pair}" is not value=viewer|investigator|admin`);
+    roleMap[pair.slice(0, eq).trim()] = role;
+  }
+  const o: OidcOptions = {
+    issuer,
+    clientId: env.UPLOAD_GUARD_OIDC_CLIENT_ID ?? '',
+    clientSecret: env.UPLOAD_GUARD_OIDC_CLIENT_SECRET ?? '',
+    redirectUri,
+    roleClaim: env.UPLOAD_GUARD_OIDC_ROLE_CLAIM || 'groups',
+    roleMap,
+    scopes: env.UPLOAD_GUARD_OIDC_SCOPES,
+  };
+  checkOidcOptions(o);
+  return o;
+}
