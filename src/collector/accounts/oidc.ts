@@ -100,8 +100,11 @@ export class OidcClient {
     });
     const claims = tokens.claims();
     if (!claims) throw new Error('the provider returned no ID token');
-    const raw = claims[this.o.roleClaim ?? 'groups'];
-    const values = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string');
+    const claim = this.o.roleClaim ?? 'groups';
+    const raw = claims[claim];
+    // Mapping by address (Google Workspace has no groups claim) trusts only an address the provider verified.
+    const unverified = claim === 'email' && claims.email_verified !== true;
+    const values = unverified ? [] : (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string');
     // Own-property lookups only: a claim value such as "__proto__" maps to nothing.
     const roles = values.filter((v) => Object.hasOwn(this.o.roleMap, v)).map((v) => this.o.roleMap[v]!);
     const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
