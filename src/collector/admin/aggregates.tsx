@@ -18,7 +18,8 @@ export function AggregatesView({ t, who, onSignOut }: { t: Strings; who: Who; on
 
   useEffect(() => {
     const get = async <T,>(path: string): Promise<T> => {
-      const res = await fetch(path, { cache: 'no-store' });
+      // A token (signed in with one) goes as a header; a person's session cookie goes by itself.
+      const res = await fetch(path, { cache: 'no-store', headers: who.token ? { authorization: `Bearer ${who.token}` } : {} });
       if (res.status === 401) onSignOut();
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return res.json() as Promise<T>;

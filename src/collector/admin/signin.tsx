@@ -189,10 +189,14 @@ export function SignIn({ onSignedIn, title }: { onSignedIn: (who: Who) => void; 
         </form>
       )}
       {/* With no person's sign-in set up (the quick start), the token is the way in; otherwise it is tucked away. */}
-      {methods.oidc || methods.local ? <details>
-        <summary>{s.withToken}</summary>
-        {tokenForm}
-      </details> : tokenForm}
+      {methods.oidc || methods.local ? (
+        <details>
+          <summary>{s.withToken}</summary>
+          {tokenForm}
+        </details>
+      ) : (
+        tokenForm
+      )}
     </div>
   );
 }
