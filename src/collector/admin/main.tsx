@@ -1,7 +1,7 @@
 /**
- * The admin page: sign in (signin.tsx: identity provider, local account or token), filter and sort
- * violations, see counts per service and per day, open one event, export CSV (a viewer: totals only);
- * the Devices view lists devices whose heartbeat stopped and the versions running. Everything the collector returns is rendered as text by preact
+ * The admin page: sign in (signin.tsx), filter and sort violations, see counts per service and
+ * per day, open one event, export CSV; the Devices view lists devices whose heartbeat stopped and the
+ * versions running. Everything the collector returns is rendered as text by preact
  * (never dangerouslySetInnerHTML), so a file name like `<img src=x onerror=…>` stays inert.
  */
 import { render } from 'preact';
