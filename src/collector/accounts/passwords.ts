@@ -41,6 +41,8 @@ export async function verifyPassword(password: string, stored: string | null): P
   const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
   if (![N, r, p].every(Number.isSafeInteger) || N > 2 ** 20 || r > 32 || p > 16) return false;
   const expected = Buffer.from(parts[5]!, 'base64url');
-  const key = await scrypt(password, Buffer.from(parts[4]!, 'base64url'), { N, r, p });
+  // A damaged hash (N not a power of two, say) is a failed check, not an error.
+  const key = await scrypt(password, Buffer.from(parts[4]!, 'base64url'), { N, r, p }).catch(() => null);
+  if (key === null) return false;
   return expected.length === key.length && timingSafeEqual(expected, key) && stored !== null;
 }
