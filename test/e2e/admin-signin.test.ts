@@ -144,7 +144,13 @@ describe('admin sign-in (OpenID Connect and local accounts) in Chromium', () => 
     }, url);
     expect(crossSite).not.toBe(200);
 
+    // The admin's audit tab lists the sign-in and the token made above, in Japanese.
     await page.goto(`${url}/admin/`);
+    await page.click('[data-view=audit]');
+    await page.waitForSelector('[data-testid=audit] tr[data-action="token.create"]');
+    const signinRow = page.locator('[data-testid=audit] tr[data-action="signin.success"]', { hasText: 'oidc:alice@example.co.jp' });
+    expect(await signinRow.count()).toBeGreaterThanOrEqual(1);
+    expect(await signinRow.first().textContent()).toContain('サインイン');
     await page.click('.top button:has-text("サインアウト")');
     await page.waitForSelector('[data-testid=signin]');
     const audit = (await api('/v1/admin/audit?actor=oidc:alice@example.co.jp')).entries.map((e: { action: string }) => e.action);
@@ -161,6 +167,7 @@ describe('admin sign-in (OpenID Connect and local accounts) in Chromium', () => 
     expect(text).not.toContain(SECRET_FILE);
     expect(text).not.toContain('hanako');
     expect(await page.locator('[data-testid=events]').count()).toBe(0);
+    expect(await page.locator('[data-view=audit]').count()).toBe(0);
     const status = await page.evaluate(async () => (await fetch('/v1/admin/events?from=30d')).status);
     expect(status).toBe(403);
     await page.context().close();

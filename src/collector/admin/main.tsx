@@ -11,6 +11,7 @@ import type { StoredEvent } from '../../events/schema.js';
 import type { Summary } from '../storage/types.js';
 import { AggregatesView } from './aggregates.js';
 import { ApiError, downloadCsv, fetchEvents, fetchSummary } from './api.js';
+import { AuditView, auditText } from './audit.js';
 import { DayChart, ServiceChart } from './charts.js';
 import { DevicesView } from './devices.js';
 import { pickLanguage, strings, type Strings } from './i18n.js';
@@ -161,7 +162,7 @@ function compare(a: StoredEvent, b: StoredEvent, key: SortKey): number {
   return x.localeCompare(y, lang);
 }
 
-type View = 'events' | 'disputes' | 'devices';
+type View = 'events' | 'disputes' | 'devices' | 'audit';
 
 function Dashboard({ token, who, onSignOut }: { token: string; who: Who; onSignOut: () => void }) {
   const [view, setView] = useState<View>('events');
@@ -178,13 +179,16 @@ function Dashboard({ token, who, onSignOut }: { token: string; who: Who; onSignO
           {tab('events', t.eventsTab)}
           {tab('disputes', t.disputesTab)}
           {tab('devices', t.devicesTab)}
+          {who.role === 'admin' && tab('audit', auditText.tab)}
         </nav>
         <WhoAmI who={who} />
         <button type="button" onClick={onSignOut}>
           {t.signOut}
         </button>
       </header>
-      {view === 'devices' ? (
+      {view === 'audit' ? (
+        <AuditView who={who} fmtTime={fmtTime} />
+      ) : view === 'devices' ? (
         <DevicesView t={t} token={token} fmtTime={fmtTime} onAuthError={onSignOut} />
       ) : (
         // A key per view: switching tabs starts that view's own filters.
