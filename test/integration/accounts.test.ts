@@ -239,3 +239,30 @@ for (const backend of testBackends('acct')) {
     });
   });
 }
+
+describe('OpenID Connect with the provider down', () => {
+  it('sends the browser back to the page with a message, not a 500', async () => {
+    const [backend] = testBackends('acct-down');
+    const storage = await backend!.open();
+    const c = await createCollector({
+      storage,
+      ingestTokens: [INGEST],
+      adminTokens: [ADMIN],
+      accounts: { oidc: { issuer: 'http://127.0.0.1:9/', clientId: 'ug', clientSecret: 'secret', redirectUri: 'http://127.0.0.1:8787/v1/auth/oidc/callback', roleMap: { a: 'admin' } } },
+    });
+    try {
+      expect((await c.app.inject({ url: '/v1/auth/methods' })).json()).toEqual({ local: false, oidc: true });
+      const r = await c.app.inject({ url: '/v1/auth/oidc/start' });
+      expect(r.statusCode).toBe(302);
+      expect(r.headers.location).toBe('/admin/?signin=failed');
+      // A callback with no sign-in started in this browser is refused and audited.
+      const cb = await c.app.inject({ url: '/v1/auth/oidc/callback?code=x&state=y' });
+      expect(cb.headers.location).toBe('/admin/?signin=failed');
+      const audit = await c.app.inject({ url: '/v1/admin/audit?action=signin.failure', headers: { authorization: `Bearer ${ADMIN}` } });
+      expect(audit.json().entries[0].details).toMatchObject({ method: 'oidc', reason: expect.stringContaining('no pending sign-in') });
+    } finally {
+      await c.close();
+      await backend!.cleanup(storage);
+    }
+  });
+});

@@ -89,6 +89,9 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     if (foreignOrigin(req)) return reply.code(403).send({ error: 'sign-in from another site refused' });
     const via = transport(req, reply);
     if (!via) return reply;
+    // Sign-in attempts share the address's bucket of refused requests: a flood cannot fill the audit log.
+    const flood = ctx.limiters.admin.take(`${req.ip}|refused`);
+    if (flood > 0) return tooMany(reply, ctx.metrics, flood);
     const wait = throttle.wait(name, req.ip);
     if (wait > 0) {
       await app.audit(name, 'signin.failure', { method: 'password', reason: 'throttled' }, req);
@@ -111,7 +114,14 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     if (!oidc) return reply.code(404).send({ error: 'OpenID Connect sign-in is not configured' });
     const via = transport(req, reply);
     if (!via) return reply;
-    const started = await oidc.start();
+    let started;
+    try {
+      started = await oidc.start();
+    } catch (err) {
+      // The provider cannot be reached or its discovery document is wrong: say so on the page, not as a 500.
+      req.log.error({ err }, 'OpenID Connect provider unavailable');
+      return reply.redirect('/admin/?signin=failed');
+    }
     const { id } = newSessionSecrets();
     await store.putPending({ idHash: sha256hex(id), state: started.state, nonce: started.nonce, verifier: started.verifier, expiresMs: now() + OIDC_PENDING_MS });
     // Lax: the provider sends the browser back with a cross-site top-level GET, which Strict would not carry.
