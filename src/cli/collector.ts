@@ -12,6 +12,7 @@ import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, 
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAdminAssets } from '../collector/admin-assets.js';
+import { oidcFromEnv } from '../collector/accounts/oidc.js';
 import { MIN_TOKEN_LENGTH, tokenId } from '../collector/auth.js';
 import { PACKAGE_KINDS, PackageError, PackageStore, fileOf, normalizePublicUrl } from '../collector/packages.js';
 import { HecSender, SIEM_FORMATS, type HecOptions, type SiemFormat } from '../collector/alerts/hec.js';
@@ -30,7 +31,9 @@ env:   UPLOAD_GUARD_INGEST_TOKEN, UPLOAD_GUARD_ADMIN_TOKEN, DATABASE_URL=postgre
        UPLOAD_GUARD_WEBHOOK, UPLOAD_GUARD_SYSLOG, UPLOAD_GUARD_PG_SCHEMA,
        UPLOAD_GUARD_PACKAGES_DIR, UPLOAD_GUARD_PUBLIC_URL,
        UPLOAD_GUARD_SPLUNK_HEC, UPLOAD_GUARD_SPLUNK_HEC_TOKEN (the HEC token: only from the environment),
-       UPLOAD_GUARD_SPLUNK_HEC_CHANNEL`;
+       UPLOAD_GUARD_SPLUNK_HEC_CHANNEL,
+       UPLOAD_GUARD_OIDC_ISSUER, …_CLIENT_ID, …_CLIENT_SECRET, …_REDIRECT_URI, …_ROLE_CLAIM, …_ROLES (docs/admin-accounts.md)
+       upload-guard collector account|token …: accounts and API tokens (--help there)`;
 
 export interface Tokens {
   ingest: string;
@@ -122,6 +125,8 @@ function positiveInt(name: string, v: string | undefined, fallback: number): num
 }
 
 export async function run(argv: string[]): Promise<number> {
+  // `collector account …` and `collector token …`: accounts and API tokens (src/cli/accounts.ts).
+  if (argv[0] === 'account' || argv[0] === 'token') return (await import('./accounts.js')).run(argv);
   let args;
   try {
     args = parseArgs({
@@ -188,6 +193,13 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`upload-guard collector: ${(err as Error).message}`);
     return 2;
   }
+  let oidc;
+  try {
+    oidc = oidcFromEnv(process.env, publicUrl);
+  } catch (err) {
+    console.error(`upload-guard collector: OpenID Connect: ${(err as Error).message}`);
+    return 2;
+  }
   const dataDir = resolve(args.data!);
   let loaded: ReturnType<typeof loadTokens>;
   try {
@@ -233,6 +245,7 @@ export async function run(argv: string[]): Promise<number> {
       admission: { maxBusy: 0.95, maxWaitMs: 500 },
       packagesDir: packagesDir ? resolve(packagesDir) : undefined,
       publicUrl,
+      accounts: { oidc },
     });
   } catch (err) {
     console.error(`upload-guard collector: cannot start: ${(err as Error).message}`);
@@ -253,7 +266,7 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`  storage:    ${storage.kind}: ${where}`);
   console.log(`  retention:  ${retentionDays > 0 ? `${retentionDays} days` : 'forever'}`);
   for (const notice of storage.notices ?? []) console.error(`upload-guard collector: warning: ${notice}`);
-  console.log(`  admin page: ${url}/admin/`);
+  console.log(`  admin page: ${url}/admin/${oidc ? ` (sign-in with ${oidc.issuer})` : ''}`);
   console.log(`  ingest:     POST ${url}/v1/events`);
   if (hec) console.log(`  splunk hec: ${new HecSender(hec).eventUrl.origin} (${hec.format}${hec.channel ? ', indexer acknowledgement' : ''})`);
   // Fingerprints, never tokens: what the admin page shows per device while a rotation is under way.

@@ -6,6 +6,8 @@
  *   headers        security headers on every response
  *   errors         JSON errors, 503 when the database cannot answer, every 500 logged
  *   token-checks   bearer tokens and rate limits, by scope (ingest, admin)
+ *   sessions       who calls the admin API (session, API token, admin token), roles per route, CSRF, audit
+ *   accounts       sign-in (local, OpenID Connect), accounts, API tokens, the audit log
  *   ingest         POST /v1/events, POST /v1/heartbeat (admission control, per-device limits)
  *   admin          /v1/admin/* (events, export, summary, devices, alerts) and /admin/
  *   packages       /extension/* (update manifests, CRX, XPI)
@@ -23,6 +25,7 @@ import { redactUrl } from './log.js';
 import { FleetCounts } from './fleet-counts.js';
 import { Metrics } from './metrics.js';
 import { normalizePublicUrl } from './packages.js';
+import { accountRoutes, type AccountOptions } from './plugins/accounts.js';
 import { adminRoutes } from './plugins/admin.js';
 import { errors } from './plugins/errors.js';
 import { headers } from './plugins/headers.js';
@@ -30,6 +33,7 @@ import { healthRoutes } from './plugins/health.js';
 import { ingestRoutes } from './plugins/ingest.js';
 import { jobs } from './plugins/jobs.js';
 import { packageRoutes } from './plugins/packages.js';
+import { sessions, type SessionOptions } from './plugins/sessions.js';
 import { tokenChecks } from './plugins/token-checks.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { TIME_WINDOW } from './storage/sql.js';
@@ -93,6 +97,8 @@ export interface CollectorOptions {
   /** Timeouts, ms: a whole request (headers and body; default 30 s), and an idle keep-alive connection (default 65 s). */
   requestTimeoutMs?: number;
   keepAliveTimeoutMs?: number;
+  /** Accounts, sign-in and sessions (issue 13): OpenID Connect, login throttling, session lifetimes. */
+  accounts?: Pick<AccountOptions, 'oidc' | 'throttle'> & SessionOptions;
   /** How long the fleet's device counts (device list totals, /metrics) are reused, ms (default 10 s; see fleet-counts.ts). */
   fleetCountsTtlMs?: number;
 }
@@ -193,6 +199,8 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
   await app.register(headers, { ctx });
   await app.register(errors, { ctx });
   await app.register(tokenChecks, { ctx });
+  await app.register(sessions, { ctx, sessions: opts.accounts });
+  await app.register(accountRoutes, { ctx, ...opts.accounts, retentionDays: opts.retentionDays, retentionIntervalMs: opts.retentionIntervalMs });
   await app.register(ingestRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
   await app.register(reportRoutes, { ctx });
@@ -206,7 +214,10 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
     metrics: ctx.metrics,
     outbox: ctx.outbox,
     storage: ctx.storage,
-    purgeExpired: () => app.jobs.purgeExpired(),
+    purgeExpired: async () => {
+      await app.purgeAccounts();
+      return app.jobs.purgeExpired();
+    },
     checkStale: () => app.jobs.checkStale(),
     async listen(port, host = '127.0.0.1') {
       await app.listen({ port, host });

@@ -1,4 +1,4 @@
-/** The admin page's calls to the collector's admin API. The token lives in sessionStorage only. */
+/** The admin page's calls to the collector's admin API: a token (kept in sessionStorage only) or the session cookie. */
 import type { StoredEvent } from '../../events/schema.js';
 import type { FleetReport } from '../devices.js';
 import type { Summary } from '../storage/types.js';
@@ -21,7 +21,8 @@ export class ApiError extends Error {
 }
 
 async function call(path: string, params: URLSearchParams, token: string): Promise<Response> {
-  const res = await fetch(`${path}?${params}`, { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
+  // '' is a signed-in person: the HttpOnly session cookie goes with the request by itself (same origin).
+  const res = await fetch(`${path}?${params}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, cache: 'no-store' });
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as { error?: string };
     throw new ApiError(res.status, body.error ?? `HTTP ${res.status}`);

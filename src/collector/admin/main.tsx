@@ -1,5 +1,5 @@
 /**
- * The admin page: sign in with an admin token, filter and sort violations, see counts per service and
+ * The admin page: sign in (signin.tsx), filter and sort violations, see counts per service and
  * per day, open one event, export CSV; the Devices view lists devices whose heartbeat stopped and the
  * versions running. Everything the collector returns is rendered as text by preact
  * (never dangerouslySetInnerHTML), so a file name like `<img src=x onerror=…>` stays inert.
@@ -9,11 +9,14 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { inertText } from '../../events/inert.js';
 import type { StoredEvent } from '../../events/schema.js';
 import type { Summary } from '../storage/types.js';
-import { ApiError, downloadCsv, fetchEvents, fetchSummary, session } from './api.js';
+import { AggregatesView } from './aggregates.js';
+import { ApiError, downloadCsv, fetchEvents, fetchSummary } from './api.js';
+import { AuditView, auditText } from './audit.js';
 import { DayChart, ServiceChart } from './charts.js';
 import { DevicesView } from './devices.js';
 import { ReportDownload } from './report.js';
 import { pickLanguage, strings, type Strings } from './i18n.js';
+import { SignIn, WhoAmI, restore, signOut, type Who } from './signin.js';
 
 const lang = pickLanguage(navigator.languages?.length ? navigator.languages : [navigator.language]);
 const t: Strings = strings(lang);
@@ -52,44 +55,6 @@ function fmtTime(iso: string): string {
 function label(v: string | null | undefined): string {
   const s = v ? (t as unknown as Record<string, unknown>)[v] : undefined;
   return typeof s === 'string' ? s : (v ?? '');
-}
-
-function SignIn({ onToken }: { onToken: (token: string) => void }) {
-  const [value, setValue] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  async function submit(e: Event) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await fetchSummary(new URLSearchParams({ from: '1d' }), value.trim());
-      session.set(value.trim());
-      onToken(value.trim());
-    } catch (err) {
-      setError(err instanceof ApiError && (err.status === 401 || err.status === 403) ? t.badToken : `${t.error}: ${(err as Error).message}`);
-    } finally {
-      setBusy(false);
-    }
-  }
-  return (
-    <form class="signin" onSubmit={submit}>
-      <h1>{t.title}</h1>
-      <label>
-        {t.token}
-        <input type="password" name="token" autocomplete="off" value={value} onInput={(e) => setValue((e.target as HTMLInputElement).value)} />
-      </label>
-      <p class="help">{t.tokenHelp}</p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      <button type="submit" disabled={busy || !value.trim()}>
-        {t.signIn}
-      </button>
-    </form>
-  );
 }
 
 function FilterBar({ initial, onApply, onExport }: { initial: Filters; onApply: (f: Filters) => void; onExport: () => void }) {
@@ -198,9 +163,9 @@ function compare(a: StoredEvent, b: StoredEvent, key: SortKey): number {
   return x.localeCompare(y, lang);
 }
 
-type View = 'events' | 'disputes' | 'devices';
+type View = 'events' | 'disputes' | 'devices' | 'audit';
 
-function Dashboard({ token, onSignOut }: { token: string; onSignOut: () => void }) {
+function Dashboard({ token, who, onSignOut }: { token: string; who: Who; onSignOut: () => void }) {
   const [view, setView] = useState<View>('events');
   const tab = (v: View, text: string) => (
     <button type="button" role="tab" class={`tab${view === v ? ' current' : ''}`} aria-selected={view === v} data-view={v} onClick={() => setView(v)}>
@@ -215,13 +180,17 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut: () => void 
           {tab('events', t.eventsTab)}
           {tab('disputes', t.disputesTab)}
           {tab('devices', t.devicesTab)}
+          {who.role === 'admin' && tab('audit', auditText.tab)}
         </nav>
+        <WhoAmI who={who} />
         <button type="button" onClick={onSignOut}>
           {t.signOut}
         </button>
       </header>
       <ReportDownload lang={lang} token={token} />
-      {view === 'devices' ? (
+      {view === 'audit' ? (
+        <AuditView who={who} fmtTime={fmtTime} />
+      ) : view === 'devices' ? (
         <DevicesView t={t} token={token} fmtTime={fmtTime} onAuthError={onSignOut} />
       ) : (
         // A key per view: switching tabs starts that view's own filters.
@@ -354,17 +323,20 @@ function EventsView({ initial, token, onSignOut }: { initial: Filters; token: st
 }
 
 function App() {
-  const [token, setToken] = useState<string | null>(session.get());
-  if (!token) return <SignIn onToken={setToken} />;
-  return (
-    <Dashboard
-      token={token}
-      onSignOut={() => {
-        session.clear();
-        setToken(null);
-      }}
-    />
-  );
+  // undefined: still asking the collector whether this tab is signed in (session cookie or saved token).
+  const [who, setWho] = useState<Who | null | undefined>(undefined);
+  useEffect(() => {
+    restore().then(setWho, () => setWho(null));
+  }, []);
+  if (who === undefined) return <p class="loading">{t.loading}</p>;
+  if (!who) return <SignIn title={t.title} onSignedIn={setWho} />;
+  const out = () => {
+    void signOut(who);
+    setWho(null);
+  };
+  // A viewer gets totals only: no event rows, file names or users.
+  if (who.role === 'viewer') return <AggregatesView t={t} who={who} onSignOut={out} />;
+  return <Dashboard token={who.token} who={who} onSignOut={out} />;
 }
 
 render(<App />, document.getElementById('app')!);

@@ -20,6 +20,13 @@ export const tokenChecks: CollectorPlugin = appWide(async (app, { ctx }) => {
   const tokenOf = (req: FastifyRequest, allowQuery = false) => bearer(req.headers.authorization) ?? (allowQuery ? queryToken(req.query) : null);
 
   function requireToken(scope: Scope, allowQuery = false): onRequestHookHandler {
+    // Admin: people and named tokens with roles (plugins/sessions.ts). On guarded routes the role was
+    // already checked by the route table; elsewhere (/metrics) the admin role is required.
+    if (scope === 'admin') {
+      return async (req: FastifyRequest, reply: FastifyReply) => {
+        if (req.principal === null && !(await app.admit(req, reply, 'admin'))) return reply;
+      };
+    }
     return async (req: FastifyRequest, reply: FastifyReply) => {
       const token = tokenOf(req, allowQuery);
       const auth = authorizeToken(token, scope, ctx.tokens);

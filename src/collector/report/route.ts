@@ -3,8 +3,8 @@
  * over any period (default: last calendar month in `tz`), as a printable HTML page, a PDF or CSV.
  * `tz` is an IANA zone (default the collector's); plain dates are local dates in it.
  *
- * ROLES (accounts13): the report names users and files, so it is for `investigator` and `admin`, not
- * `viewer`; downloading it is an export and belongs in the audit log. Today it takes the admin token.
+ * The report names users and files, so it is for `investigator` and `admin`, not `viewer`; each
+ * download is an audit entry (`report.download`). Both come from the route table (accounts/roles.ts).
  */
 import { z } from 'zod';
 import type { CollectorPlugin } from '../context.js';
@@ -34,7 +34,7 @@ const TYPES: Record<ReportFormat, string> = {
 };
 
 export const reportRoutes: CollectorPlugin<{ incidents?: IncidentSource }> = async (app, { ctx, incidents }) => {
-  // ROLE(accounts13): investigator or admin; audit: "report downloaded" with the period and format.
+  // The role (investigator) and the audit entry come from the route table (accounts/roles.ts).
   const guard = { onRequest: app.requireToken('admin') };
   app.get('/v1/admin/report', guard, async (req, reply) => {
     const raw = req.query as Record<string, unknown>;

@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { groupCountsSql, toGroupCount, type GroupCount, type GroupKey } from './group-counts.js';
+import { ACCOUNTS_PG } from '../accounts/schema.js';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import {
   COLUMN_NAMES,
@@ -149,6 +150,8 @@ const MIGRATIONS: string[] = [
    DROP INDEX devices_last_seen;
    CREATE INDEX devices_last_seen ON devices (last_seen_ms DESC, device_id, heartbeat_minutes);
    CREATE INDEX devices_fleet ON devices (extension_version, token_id, heartbeat_minutes, last_seen_ms);`,
+  // accounts13: as in sqlite.ts: accounts, sessions, named API tokens and the audit log (accounts/schema.ts).
+  ACCOUNTS_PG,
 ];
 
 /** Epoch ms → day number (BIGINT division would truncate towards zero; floor is right before 1970 too). */

@@ -2,6 +2,7 @@
  * SQLite back end: the zero-setup default. One file in WAL mode (readers never block the writer),
  * prepared statements, each ingest batch in its own savepoint of a group commit (sqlite-group-commit.ts).
  */
+import { ACCOUNTS_SQLITE } from '../accounts/schema.js';
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { UploadEvent } from '../../events/schema.js';
@@ -159,6 +160,8 @@ const MIGRATIONS: string[] = [
    ALTER TABLE events ADD COLUMN name_id INTEGER;
    ${NAME_BACKFILL}
    CREATE INDEX events_name ON events (name_id);`,
+  // accounts13: local and OpenID Connect accounts, sessions, named API tokens and the audit log (accounts/schema.ts).
+  ACCOUNTS_SQLITE,
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */

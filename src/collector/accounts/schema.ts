@@ -1,0 +1,29 @@
+/**
+ * The accounts tables (see store.ts), one migration in each back end's MIGRATIONS array. Kept apart from
+ * store.ts so the storage modules can import it without importing the store (which imports them).
+ */
+const tables = (id: string, big: string) => `
+  CREATE TABLE accounts (
+    name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT, source TEXT NOT NULL,
+    created_ms ${big} NOT NULL, created_by TEXT NOT NULL);
+  CREATE TABLE sessions (
+    id_hash TEXT PRIMARY KEY, account TEXT NOT NULL, role TEXT NOT NULL, source TEXT NOT NULL, csrf TEXT NOT NULL,
+    created_ms ${big} NOT NULL, last_ms ${big} NOT NULL, expires_ms ${big} NOT NULL);
+  CREATE INDEX sessions_account ON sessions (account);
+  CREATE INDEX sessions_expires ON sessions (expires_ms);
+  CREATE TABLE oidc_pending (id_hash TEXT PRIMARY KEY, state TEXT NOT NULL, nonce TEXT NOT NULL, verifier TEXT NOT NULL, expires_ms ${big} NOT NULL);
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, secret_hash TEXT NOT NULL,
+    created_ms ${big} NOT NULL, created_by TEXT NOT NULL, last_used_ms ${big}, revoked_ms ${big}, revoked_by TEXT);
+  CREATE UNIQUE INDEX api_tokens_name ON api_tokens (name) WHERE revoked_ms IS NULL;
+  CREATE TABLE audit_log (
+    id ${id}, time_ms ${big} NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, details TEXT NOT NULL, address TEXT);
+  CREATE INDEX audit_time ON audit_log (time_ms, id);
+  CREATE INDEX audit_actor ON audit_log (actor, time_ms);
+  CREATE INDEX audit_action ON audit_log (action, time_ms);`;
+
+/** The migration that adds the accounts tables (SQLite). */
+export const ACCOUNTS_SQLITE = tables('INTEGER PRIMARY KEY AUTOINCREMENT', 'INTEGER');
+/** The same for PostgreSQL (run with search_path set to the collector's schema). */
+export const ACCOUNTS_PG = tables('BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', 'BIGINT');
+

@@ -1,0 +1,275 @@
+/**
+ * Where accounts, sessions, API tokens, pending OpenID Connect sign-ins and the audit log are kept: the
+ * collector's own database (SQLite or PostgreSQL), in the tables of ACCOUNTS_SQLITE / ACCOUNTS_PG (one
+ * migration each in sqlite.ts and postgres.ts). Same SQL on both, `?` placeholders numbered for pg.
+ * The audit log has no update or delete here but the retention purge: nothing can edit it through the API.
+ */
+import type Database from 'better-sqlite3';
+import type pg from 'pg';
+import { PostgresStorage } from '../storage/postgres.js';
+import { SqliteStorage } from '../storage/sqlite.js';
+import type { Storage } from '../storage/types.js';
+import type { Role } from './roles.js';
+
+export { ACCOUNTS_PG, ACCOUNTS_SQLITE } from './schema.js';
+
+export type AccountSource = 'local' | 'oidc';
+
+export interface AccountRow {
+  name: string;
+  role: Role;
+  /** scrypt hash (passwords.ts); null for an account that signs in only through the identity provider. */
+  passwordHash: string | null;
+  source: AccountSource;
+  createdMs: number;
+  createdBy: string;
+}
+
+export interface SessionRow {
+  /** SHA-256 of the cookie's value: the database never holds a usable session id. */
+  idHash: string;
+  account: string;
+  role: Role;
+  source: AccountSource;
+  csrf: string;
+  createdMs: number;
+  lastMs: number;
+  expiresMs: number;
+}
+
+export interface PendingLogin {
+  idHash: string;
+  state: string;
+  nonce: string;
+  verifier: string;
+  expiresMs: number;
+}
+
+export interface TokenRow {
+  id: string;
+  name: string;
+  role: Role;
+  secretHash: string;
+  createdMs: number;
+  createdBy: string;
+  lastUsedMs: number | null;
+  revokedMs: number | null;
+  revokedBy: string | null;
+}
+
+export interface AuditEntry {
+  timeMs: number;
+  actor: string;
+  action: string;
+  details: Record<string, unknown>;
+  address: string | null;
+}
+
+export interface AuditRow extends AuditEntry {
+  id: number;
+}
+
+export interface AuditQuery {
+  actor?: string;
+  action?: string;
+  fromMs?: number;
+  toMs?: number;
+  /** Entries with a smaller id only (the next page, newest first). */
+  beforeId?: number;
+  limit: number;
+}
+
+type Row = Record<string, unknown>;
+
+/** Runs one statement; `?` placeholders. */
+interface Exec {
+  all(sql: string, params: unknown[]): Promise<Row[]>;
+  run(sql: string, params: unknown[]): Promise<number>;
+}
+
+const num = (v: unknown): number => Number(v);
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function sqliteExec(db: Database.Database): Exec {
+  return {
+    all: async (sql, params) => db.prepare(sql).all(...params) as Row[],
+    run: async (sql, params) => db.prepare(sql).run(...params).changes,
+  };
+}
+
+function pgExec(pool: pg.Pool, schema: string): Exec {
+  const numbered = (sql: string) => {
+    let i = 0;
+    return sql.replace(/\?/g, () => `$${++i}`).replace(/\bT\./g, `${schema}.`);
+  };
+  return {
+    all: async (sql, params) => (await pool.query(numbered(sql), params)).rows as Row[],
+    run: async (sql, params) => (await pool.query(numbered(sql), params)).rowCount ?? 0,
+  };
+}
+
+const account = (r: Row): AccountRow => ({
+  name: String(r.name),
+  role: r.role as Role,
+  passwordHash: (r.password_hash as string | null) ?? null,
+  source: r.source as AccountSource,
+  createdMs: num(r.created_ms),
+  createdBy: String(r.created_by),
+});
+
+const session = (r: Row): SessionRow => ({
+  idHash: String(r.id_hash),
+  account: String(r.account),
+  role: r.role as Role,
+  source: r.source as AccountSource,
+  csrf: String(r.csrf),
+  createdMs: num(r.created_ms),
+  lastMs: num(r.last_ms),
+  expiresMs: num(r.expires_ms),
+});
+
+const token = (r: Row): TokenRow => ({
+  id: String(r.id),
+  name: String(r.name),
+  role: r.role as Role,
+  secretHash: String(r.secret_hash),
+  createdMs: num(r.created_ms),
+  createdBy: String(r.created_by),
+  lastUsedMs: numOrNull(r.last_used_ms),
+  revokedMs: numOrNull(r.revoked_ms),
+  revokedBy: (r.revoked_by as string | null) ?? null,
+});
+
+const auditRow = (r: Row): AuditRow => ({
+  id: num(r.id),
+  timeMs: num(r.time_ms),
+  actor: String(r.actor),
+  action: String(r.action),
+  details: JSON.parse(String(r.details)) as Record<string, unknown>,
+  address: (r.address as string | null) ?? null,
+});
+
+/** Table names are written `T.name`: the schema on PostgreSQL, nothing on SQLite. */
+export class AccountStore {
+  private constructor(
+    private readonly x: Exec,
+    private readonly t: (sql: string) => string,
+  ) {}
+
+  static of(storage: Storage): AccountStore {
+    if (storage instanceof SqliteStorage) return new AccountStore(sqliteExec(storage.db), (s) => s.replace(/\bT\./g, ''));
+    if (storage instanceof PostgresStorage) return new AccountStore(pgExec(storage.pool, storage.schema), (s) => s);
+    throw new Error(`accounts need SQLite or PostgreSQL storage, not ${(storage as Storage).kind}`);
+  }
+
+  private all(sql: string, params: unknown[] = []) {
+    return this.x.all(this.t(sql), params);
+  }
+  private run(sql: string, params: unknown[] = []) {
+    return this.x.run(this.t(sql), params);
+  }
+
+  // --- accounts ----------------------------------------------------------------------------------
+  async account(name: string): Promise<AccountRow | null> {
+    const [r] = await this.all('SELECT * FROM T.accounts WHERE name = ?', [name]);
+    return r ? account(r) : null;
+  }
+  async accounts(): Promise<AccountRow[]> {
+    return (await this.all('SELECT * FROM T.accounts ORDER BY name')).map(account);
+  }
+  /** Creates or replaces an account; a changed role or password ends its sessions. Returns whether it is new. */
+  async putAccount(a: AccountRow): Promise<boolean> {
+    const had = await this.account(a.name);
+    await this.run(
+      `INSERT INTO T.accounts (name, role, password_hash, source, created_ms, created_by) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, source = excluded.source`,
+      [a.name, a.role, a.passwordHash, a.source, a.createdMs, a.createdBy],
+    );
+    if (had) await this.run('DELETE FROM T.sessions WHERE account = ?', [a.name]);
+    return !had;
+  }
+  async deleteAccount(name: string): Promise<boolean> {
+    await this.run('DELETE FROM T.sessions WHERE account = ?', [name]);
+    return (await this.run('DELETE FROM T.accounts WHERE name = ?', [name])) > 0;
+  }
+
+  // --- sessions ----------------------------------------------------------------------------------
+  async createSession(s: SessionRow): Promise<void> {
+    await this.run('INSERT INTO T.sessions (id_hash, account, role, source, csrf, created_ms, last_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+      s.idHash, s.account, s.role, s.source, s.csrf, s.createdMs, s.lastMs, s.expiresMs,
+    ]);
+  }
+  async session(idHash: string): Promise<SessionRow | null> {
+    const [r] = await this.all('SELECT * FROM T.sessions WHERE id_hash = ?', [idHash]);
+    return r ? session(r) : null;
+  }
+  async touchSession(idHash: string, lastMs: number): Promise<void> {
+    await this.run('UPDATE T.sessions SET last_ms = ? WHERE id_hash = ?', [lastMs, idHash]);
+  }
+  async deleteSession(idHash: string): Promise<void> {
+    await this.run('DELETE FROM T.sessions WHERE id_hash = ?', [idHash]);
+  }
+
+  // --- pending OpenID Connect sign-ins (state, nonce, PKCE verifier), bound to a browser cookie ----
+  async putPending(p: PendingLogin): Promise<void> {
+    await this.run('INSERT INTO T.oidc_pending (id_hash, state, nonce, verifier, expires_ms) VALUES (?, ?, ?, ?, ?)', [p.idHash, p.state, p.nonce, p.verifier, p.expiresMs]);
+  }
+  /** The pending sign-in, removed as it is read: a callback can be used once. */
+  async takePending(idHash: string, now: number): Promise<PendingLogin | null> {
+    const [r] = await this.all('SELECT * FROM T.oidc_pending WHERE id_hash = ?', [idHash]);
+    if (!r || (await this.run('DELETE FROM T.oidc_pending WHERE id_hash = ?', [idHash])) === 0) return null;
+    const p = { idHash, state: String(r.state), nonce: String(r.nonce), verifier: String(r.verifier), expiresMs: num(r.expires_ms) };
+    return p.expiresMs > now ? p : null;
+  }
+
+  // --- API tokens --------------------------------------------------------------------------------
+  async createToken(t: TokenRow): Promise<void> {
+    await this.run('INSERT INTO T.api_tokens (id, name, role, secret_hash, created_ms, created_by) VALUES (?, ?, ?, ?, ?, ?)', [
+      t.id, t.name, t.role, t.secretHash, t.createdMs, t.createdBy,
+    ]);
+  }
+  async token(id: string): Promise<TokenRow | null> {
+    const [r] = await this.all('SELECT * FROM T.api_tokens WHERE id = ?', [id]);
+    return r ? token(r) : null;
+  }
+  async tokens(): Promise<TokenRow[]> {
+    return (await this.all('SELECT * FROM T.api_tokens ORDER BY created_ms, id')).map(token);
+  }
+  async tokenUsed(id: string, now: number): Promise<void> {
+    await this.run('UPDATE T.api_tokens SET last_used_ms = ? WHERE id = ?', [now, id]);
+  }
+  async revokeToken(id: string, by: string, now: number): Promise<boolean> {
+    return (await this.run('UPDATE T.api_tokens SET revoked_ms = ?, revoked_by = ? WHERE id = ? AND revoked_ms IS NULL', [now, by, id])) > 0;
+  }
+
+  // --- the audit log: append and read; deleted only by the retention purge -------------------------
+  async appendAudit(e: AuditEntry): Promise<void> {
+    await this.run('INSERT INTO T.audit_log (time_ms, actor, action, details, address) VALUES (?, ?, ?, ?, ?)', [
+      e.timeMs, e.actor, e.action, JSON.stringify(e.details), e.address,
+    ]);
+  }
+  async audit(q: AuditQuery): Promise<AuditRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      where.push(sql);
+      params.push(v);
+    };
+    if (q.actor !== undefined) add('actor = ?', q.actor);
+    if (q.action !== undefined) add('action = ?', q.action);
+    if (q.fromMs !== undefined) add('time_ms >= ?', q.fromMs);
+    if (q.toMs !== undefined) add('time_ms < ?', q.toMs);
+    if (q.beforeId !== undefined) add('id < ?', q.beforeId);
+    params.push(q.limit);
+    const sql = `SELECT * FROM T.audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return (await this.all(sql, params)).map(auditRow);
+  }
+
+  /** Ended sessions and pending sign-ins; audit entries older than `auditBefore` (the events' retention). */
+  async purge(now: number, auditBefore: number | null): Promise<{ sessions: number; audit: number }> {
+    const sessions = await this.run('DELETE FROM T.sessions WHERE expires_ms <= ?', [now]);
+    await this.run('DELETE FROM T.oidc_pending WHERE expires_ms <= ?', [now]);
+    const audit = auditBefore === null ? 0 : await this.run('DELETE FROM T.audit_log WHERE time_ms < ?', [auditBefore]);
+    return { sessions, audit };
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The audit log for admins: who signed in, searched, exported or changed what, newest first, with
+ * filters by person and action and a CSV download. Values are rendered as text (preact), so a hostile
+ * search term or name in an entry stays inert.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { inertText } from '../../events/inert.js';
+import { pickLanguage } from './i18n.js';
+import type { Who } from './signin.js';
+
+interface Entry {
+  id: number;
+  time: string;
+  actor: string;
+  action: string;
+  address: string | null;
+  details: Record<string, unknown>;
+}
+
+const TEXT = {
+  ja: {
+    tab: '監査ログ',
+    actor: '操作者',
+    action: '操作',
+    time: '日時',
+    address: '接続元',
+    details: '内容',
+    apply: '絞り込み',
+    csv: 'CSV出力',
+    none: '該当する記録はありません。',
+    failed: '監査ログを読み込めませんでした',
+    actions: {
+      'signin.success': 'サインイン',
+      'signin.failure': 'サインイン失敗',
+      signout: 'サインアウト',
+      search: '検索',
+      export: 'エクスポート',
+      'devices.view': '端末一覧の閲覧',
+      'audit.view': '監査ログの閲覧',
+      'account.create': 'アカウント作成',
+      'account.update': 'アカウント変更',
+      'account.delete': 'アカウント削除',
+      'token.create': 'API トークン発行',
+      'token.revoke': 'API トークン失効',
+    } as Record<string, string>,
+  },
+  en: {
+    tab: 'Audit log',
+    actor: 'Who',
+    action: 'Action',
+    time: 'Time',
+    address: 'From',
+    details: 'Details',
+    apply: 'Filter',
+    csv: 'Export CSV',
+    none: 'No matching entries.',
+    failed: 'The audit log could not be loaded',
+    actions: {
+      'signin.success': 'Signed in',
+      'signin.failure': 'Sign-in failed',
+      signout: 'Signed out',
+      search: 'Search',
+      export: 'Export',
+      'devices.view': 'Viewed devices',
+      'audit.view': 'Viewed audit log',
+      'account.create': 'Account created',
+      'account.update': 'Account changed',
+      'account.delete': 'Account removed',
+      'token.create': 'API token issued',
+      'token.revoke': 'API token revoked',
+    } as Record<string, string>,
+  },
+};
+const lang = pickLanguage(navigator.languages?.length ? navigator.languages : [navigator.language]);
+export const auditText = TEXT[lang];
+const s = auditText;
+
+export function AuditView({ who, fmtTime }: { who: Who; fmtTime: (iso: string) => string }) {
+  const [filter, setFilter] = useState({ actor: '', action: '' });
+  const [applied, setApplied] = useState(filter);
+  const [entries, setEntries] = useState<Entry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const headers: Record<string, string> = who.token ? { authorization: `Bearer ${who.token}` } : {};
+
+  const params = (format: string) => {
+    const p = new URLSearchParams({ format, limit: '500' });
+    if (applied.actor.trim()) p.set('actor', applied.actor.trim());
+    if (applied.action) p.set('action', applied.action);
+    return p;
+  };
+
+  useEffect(() => {
+    setError(null);
+    fetch(`/v1/admin/audit?${params('json')}`, { headers, cache: 'no-store' })
+      .then(async (r) => {
+        if (!r.ok) throw new Error(((await r.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${r.status}`);
+        setEntries(((await r.json()) as { entries: Entry[] }).entries);
+      })
+      .catch((err: Error) => setError(`${s.failed}: ${err.message}`));
+  }, [applied]);
+
+  async function csv() {
+    const r = await fetch(`/v1/admin/audit?${params('csv')}`, { headers, cache: 'no-store' });
+    if (!r.ok) return setError(`${s.failed}: HTTP ${r.status}`);
+    const url = URL.createObjectURL(await r.blob());
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `upload-guard-audit-${new Date().toISOString().slice(0, 10)}.csv`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  return (
+    <div class="audit-view" data-testid="audit">
+      <form
+        class="filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setApplied(filter);
+        }}
+      >
+        <label>
+          {s.actor}
+          <input name="actor" value={filter.actor} onInput={(e) => setFilter({ ...filter, actor: (e.target as HTMLInputElement).value })} />
+        </label>
+        <label>
+          {s.action}
+          <select name="audit-action" value={filter.action} onChange={(e) => setFilter({ ...filter, action: (e.target as HTMLSelectElement).value })}>
+            <option value="">—</option>
+            {Object.entries(s.actions).map(([k, v]) => (
+              <option key={k} value={k}>
+                {v}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">{s.apply}</button>
+        <button type="button" onClick={() => void csv()}>
+          {s.csv}
+        </button>
+      </form>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {entries && entries.length === 0 && <p class="empty">{s.none}</p>}
+      {entries && entries.length > 0 && (
+        <table class="events">
+          <thead>
+            <tr>
+              <th>{s.time}</th>
+              <th>{s.actor}</th>
+              <th>{s.action}</th>
+              <th>{s.address}</th>
+              <th>{s.details}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((e) => (
+              <tr key={e.id} data-action={e.action}>
+                <td>{fmtTime(e.time)}</td>
+                <td>{inertText(e.actor)}</td>
+                <td>{s.actions[e.action] ?? inertText(e.action)}</td>
+                <td>{e.address ?? '—'}</td>
+                <td class="file">{inertText(JSON.stringify(e.details))}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

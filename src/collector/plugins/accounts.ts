@@ -1,0 +1,261 @@
+/**
+ * Sign-in, sessions, accounts, named API tokens and the audit log (roles: accounts/roles.ts):
+ *   GET  /v1/auth/methods           which sign-in methods this collector offers
+ *   POST /v1/auth/login             local account: {name, password} → session cookie + CSRF token
+ *   GET  /v1/auth/oidc/start        → the identity provider (code + PKCE, state, nonce)
+ *   GET  /v1/auth/oidc/callback     ← the identity provider → session cookie, back to /admin/
+ *   GET  /v1/auth/me                who is signed in, their role, the session's CSRF token
+ *   POST /v1/auth/logout            ends the session
+ *   GET|POST /v1/admin/accounts, DELETE /v1/admin/accounts/:name      local accounts (admin)
+ *   GET|POST /v1/admin/tokens, DELETE /v1/admin/tokens/:id            API tokens (admin)
+ *   GET  /v1/admin/audit            the audit log, JSON or CSV (admin)
+ *   GET  /v1/admin/fleet            device counts only (viewer)
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CSV_BOM, csvRow } from '../../events/encode.js';
+import { sha256hex } from '../accounts/api-tokens.js';
+import { cookieValue, OIDC_COOKIE, SESSION_COOKIE, setCookie } from '../accounts/cookies.js';
+import { OidcClient, type OidcOptions } from '../accounts/oidc.js';
+import { createApiToken, NAME, putLocalAccount, removeAccount, revokeApiToken, tokenView, type Outcome } from '../accounts/manage.js';
+import { verifyPassword } from '../accounts/passwords.js';
+import type { Role } from '../accounts/roles.js';
+import type { AccountSource, AuditQuery, AuditRow } from '../accounts/store.js';
+import { LoginThrottle, type ThrottleOptions } from '../accounts/throttle.js';
+import { appWide, type CollectorPlugin } from '../context.js';
+import { fleetTotals } from '../devices.js';
+import { newSessionSecrets } from './sessions.js';
+import { tooMany } from './token-checks.js';
+
+export interface AccountOptions {
+  oidc?: OidcOptions;
+  throttle?: ThrottleOptions;
+  /** Audit entries older than this many days are purged with the events (0 or undefined: kept). */
+  retentionDays?: number;
+  retentionIntervalMs?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Ends sessions past their time and purges audit entries past the retention period. */
+    purgeAccounts(): Promise<{ sessions: number; audit: number }>;
+  }
+}
+
+const OIDC_PENDING_MS = 10 * 60_000;
+const AUDIT_CSV_HEAD = ['time', 'actor', 'action', 'address', 'details'];
+
+const isLoopback = (a: string | undefined) => !!a && /^(127\.|::1$|::ffff:127\.)/.test(a);
+
+export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app, { ctx, ...o }) => {
+  const store = app.accountStore;
+  const { now } = ctx;
+  const throttle = new LoginThrottle(now, o.throttle);
+  const oidc = o.oidc ? new OidcClient(o.oidc) : null;
+
+  /**
+   * Cookies are Secure over https (directly or through a trusted proxy). Plain http is accepted only from
+   * this machine (the quick start on 127.0.0.1): anywhere else a session cookie would cross the network in clear.
+   */
+  function transport(req: FastifyRequest, reply: FastifyReply): { secure: boolean } | null {
+    if (req.protocol === 'https') return { secure: true };
+    if (isLoopback(req.socket.remoteAddress) && isLoopback(req.ip)) return { secure: false };
+    void reply.code(403).send({ error: 'sign-in needs HTTPS (plain http only from the collector machine itself)' });
+    return null;
+  }
+
+  /** A browser's sign-in must come from this collector's own page (no login CSRF); clients without Origin pass. */
+  function foreignOrigin(req: FastifyRequest): boolean {
+    const origin = req.headers.origin;
+    if (origin === undefined) return false;
+    return origin !== `${req.protocol}://${req.headers.host ?? ''}` && (ctx.publicUrl === undefined || origin !== new URL(ctx.publicUrl).origin);
+  }
+
+  async function startSession(reply: FastifyReply, secure: boolean, account: string, role: Role, source: AccountSource) {
+    const { id, csrf } = newSessionSecrets();
+    const t = now();
+    await store.createSession({ idHash: sha256hex(id), account, role, source, csrf, createdMs: t, lastMs: t, expiresMs: t + app.sessionLimits.maxMs });
+    reply.header('set-cookie', setCookie(SESSION_COOKIE, id, { secure, sameSite: 'Strict', path: '/' }));
+    return { name: account, role, csrf };
+  }
+
+  // local: whether any local account exists (the quick start has none: the page then asks for the admin token only).
+  app.get('/v1/auth/methods', async () => ({ local: (await store.accounts()).some((a) => a.passwordHash !== null), oidc: oidc !== null }));
+
+  app.post('/v1/auth/login', async (req, reply) => {
+    const body = req.body as { name?: unknown; password?: unknown } | null;
+    const name = typeof body?.name === 'string' ? body.name.trim() : '';
+    const password = typeof body?.password === 'string' ? body.password : '';
+    if (!NAME.test(name) || !password) return reply.code(400).send({ error: 'name and password are required' });
+    if (foreignOrigin(req)) return reply.code(403).send({ error: 'sign-in from another site refused' });
+    const via = transport(req, reply);
+    if (!via) return reply;
+    // Sign-in attempts share the address's bucket of refused requests: a flood cannot fill the audit log.
+    const flood = ctx.limiters.admin.take(`${req.ip}|refused`);
+    if (flood > 0) return tooMany(reply, ctx.metrics, flood);
+    const wait = throttle.wait(name, req.ip);
+    if (wait > 0) {
+      await app.audit(name, 'signin.failure', { method: 'password', reason: 'throttled' }, req);
+      return reply.code(429).header('retry-after', String(wait)).send({ error: 'too many failed sign-ins: try again later' });
+    }
+    const account = await store.account(name);
+    const ok = await verifyPassword(password, account?.passwordHash ?? null);
+    if (!ok || !account) {
+      throttle.failed(name, req.ip);
+      await app.audit(name, 'signin.failure', { method: 'password', reason: account ? 'wrong password' : 'no such account' }, req);
+      // One answer for both: the response does not tell which names exist.
+      return reply.code(401).send({ error: 'wrong name or password' });
+    }
+    throttle.succeeded(name);
+    await app.audit(name, 'signin.success', { method: 'password', role: account.role }, req);
+    return startSession(reply, via.secure, name, account.role, 'local');
+  });
+
+  app.get('/v1/auth/oidc/start', async (req, reply) => {
+    if (!oidc) return reply.code(404).send({ error: 'OpenID Connect sign-in is not configured' });
+    const via = transport(req, reply);
+    if (!via) return reply;
+    let started;
+    try {
+      started = await oidc.start();
+    } catch (err) {
+      // The provider cannot be reached or its discovery document is wrong: say so on the page, not as a 500.
+      req.log.error({ err }, 'OpenID Connect provider unavailable');
+      return reply.redirect('/admin/?signin=failed');
+    }
+    const { id } = newSessionSecrets();
+    await store.putPending({ idHash: sha256hex(id), state: started.state, nonce: started.nonce, verifier: started.verifier, expiresMs: now() + OIDC_PENDING_MS });
+    // Lax: the provider sends the browser back with a cross-site top-level GET, which Strict would not carry.
+    reply.header('set-cookie', setCookie(OIDC_COOKIE, id, { secure: via.secure, sameSite: 'Lax', path: '/v1/auth/oidc/', maxAge: OIDC_PENDING_MS / 1000 }));
+    return reply.redirect(started.url);
+  });
+
+  app.get('/v1/auth/oidc/callback', async (req, reply) => {
+    if (!oidc) return reply.code(404).send({ error: 'OpenID Connect sign-in is not configured' });
+    const via = transport(req, reply);
+    if (!via) return reply;
+    reply.header('set-cookie', setCookie(OIDC_COOKIE, '', { secure: via.secure, sameSite: 'Lax', path: '/v1/auth/oidc/', maxAge: 0 }));
+    const id = cookieValue(req.headers.cookie, OIDC_COOKIE);
+    const pending = id === null ? null : await store.takePending(sha256hex(id), now());
+    const fail = async (reason: string, who = 'unknown', code = 'failed') => {
+      await app.audit(who, 'signin.failure', { method: 'oidc', reason }, req);
+      return reply.redirect(`/admin/?signin=${code}`);
+    };
+    if (!pending) return fail('no pending sign-in in this browser (expired, used, or started elsewhere)');
+    let who;
+    try {
+      who = await oidc.finish(req.url.slice(req.url.indexOf('?') + 1), pending);
+    } catch (err) {
+      req.log.warn({ err }, 'OpenID Connect sign-in failed');
+      return fail(String((err as Error).message).slice(0, 200));
+    }
+    if (!who.role) return fail(`no mapped ${o.oidc!.roleClaim ?? 'groups'} value (${who.claimValues.join(', ') || 'none'})`, `oidc:${who.name}`, 'denied');
+    await app.audit(`oidc:${who.name}`, 'signin.success', { method: 'oidc', role: who.role, subject: who.subject }, req);
+    // Fastify appends a second set-cookie header (the pending cookie's deletion stays).
+    await startSession(reply, via.secure, who.name, who.role, 'oidc');
+    return reply.redirect('/admin/');
+  });
+
+  // Public, so the page can ask "am I signed in?" without a 401 in the console; a refused credential
+  // still counts against the address's refused-request bucket (no free token guessing here).
+  app.get('/v1/auth/me', async (req, reply) => {
+    const found = await app.whoIs(req);
+    if (!found?.ok) {
+      const wait = found ? ctx.limiters.admin.take(`${req.ip}|refused`) : 0;
+      if (wait > 0) return tooMany(reply, ctx.metrics, wait);
+      return { signedIn: false, error: found?.error ?? null };
+    }
+    const p = found.p;
+    return { signedIn: true, actor: p.actor, role: p.role, via: p.via, csrf: p.session?.csrf ?? null };
+  });
+
+  app.post('/v1/auth/logout', async (req, reply) => {
+    const p = req.principal!;
+    if (p.session) await store.deleteSession(p.session.idHash);
+    await app.audit(p.actor, 'signout', {}, req);
+    reply.header('set-cookie', setCookie(SESSION_COOKIE, '', { secure: req.protocol === 'https', sameSite: 'Strict', path: '/', maxAge: 0 }));
+    return { ok: true };
+  });
+
+  // --- accounts and API tokens (accounts/manage.ts: shared with the CLI) ----------------------------
+  const by = (req: FastifyRequest) => (action: string, details: Record<string, unknown>) => app.audit(req.principal!.actor, action, details, req);
+  const answer = <T>(reply: FastifyReply, r: Outcome<T>, code = 200) => (r.ok ? reply.code(code).send(r.value ?? { ok: true }) : reply.code(r.status).send({ error: r.error }));
+
+  app.get('/v1/admin/accounts', async () => ({
+    accounts: (await store.accounts()).map((a) => ({ name: a.name, role: a.role, source: a.source, createdAt: iso(a.createdMs), createdBy: a.createdBy })),
+  }));
+  app.post('/v1/admin/accounts', async (req, reply) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const r = await putLocalAccount(store, { name: b.name, role: b.role, password: b.password }, req.principal!.actor, now(), by(req));
+    return answer(reply, r.ok ? { ok: true, value: { name: r.value.name, role: r.value.role } } : r, r.ok && r.value.created ? 201 : 200);
+  });
+  app.delete('/v1/admin/accounts/:name', async (req, reply) => answer(reply, await removeAccount(store, (req.params as { name: string }).name, by(req))));
+
+  app.get('/v1/admin/tokens', async () => ({ tokens: (await store.tokens()).map(tokenView) }));
+  app.post('/v1/admin/tokens', async (req, reply) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    return answer(reply, await createApiToken(store, { name: b.name, role: b.role }, req.principal!.actor, now(), by(req)), 201);
+  });
+  app.delete('/v1/admin/tokens/:id', async (req, reply) =>
+    answer(reply, await revokeApiToken(store, (req.params as { id: string }).id, req.principal!.actor, now(), by(req))),
+  );
+
+  // --- the audit log ------------------------------------------------------------------------------
+  app.get('/v1/admin/audit', async (req, reply) => {
+    const q = parseAuditQuery(req.query as Record<string, unknown>);
+    if ('error' in q) return reply.code(400).send({ error: q.error });
+    const rows = await store.audit(q.query);
+    const nextBefore = rows.length === q.query.limit ? rows[rows.length - 1]!.id : null;
+    if (q.csv) {
+      reply.type('text/csv; charset=utf-8');
+      reply.header('content-disposition', 'attachment; filename="upload-guard-audit.csv"');
+      if (nextBefore !== null) reply.header('x-next-before', String(nextBefore));
+      return CSV_BOM + csvRow(AUDIT_CSV_HEAD) + rows.map((r) => csvRow([iso(r.timeMs), r.actor, r.action, r.address, JSON.stringify(r.details)])).join('');
+    }
+    return { entries: rows.map(auditView), nextBefore };
+  });
+
+  // --- what a viewer may see of the fleet: counts only, no device ids or users ----------------------
+  app.get('/v1/admin/fleet', async () => {
+    const fleet = await ctx.fleet.groups(now());
+    return { ...fleetTotals(fleet.groups, ctx.ingestTokenIds), countedAt: iso(fleet.at) };
+  });
+
+  // --- retention ------------------------------------------------------------------------------------
+  const purgeAccounts = () => store.purge(now(), o.retentionDays ? now() - o.retentionDays * 86_400_000 : null);
+  app.decorate('purgeAccounts', purgeAccounts);
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    await purgeAccounts();
+    timer = setInterval(() => purgeAccounts().catch((err) => app.log.error({ err }, 'accounts purge failed')), o.retentionIntervalMs ?? 3_600_000);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => clearInterval(timer));
+});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const auditView = (r: AuditRow) => ({ id: r.id, time: iso(r.timeMs), actor: r.actor, action: r.action, address: r.address, details: r.details });
+
+/** A time filter: ISO 8601 (with its offset; a plain date is UTC midnight) or epoch milliseconds. */
+function parseTime(v: unknown): number | undefined | null {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.length > 40) return null;
+  const t = /^\d{1,15}$/.test(v) ? Number(v) : Date.parse(v);
+  return Number.isFinite(t) ? t : null;
+}
+
+function parseAuditQuery(q: Record<string, unknown>): { query: AuditQuery; csv: boolean } | { error: string } {
+  const str = (k: string) => (typeof q[k] === 'string' && (q[k] as string).length <= 200 ? (q[k] as string) : q[k] === undefined ? undefined : null);
+  const actor = str('actor');
+  const action = str('action');
+  const fromMs = parseTime(q.from);
+  const toMs = parseTime(q.to);
+  if (actor === null || action === null) return { error: 'actor and action must be single strings' };
+  if (fromMs === null || toMs === null) return { error: 'from and to: ISO 8601 times (e.g. 2026-11-01T00:00:00+09:00) or epoch milliseconds' };
+  const limit = q.limit === undefined ? 500 : Number(q.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return { error: 'limit: 1 to 10000' };
+  const before = q.before === undefined ? undefined : Number(q.before);
+  if (before !== undefined && !Number.isSafeInteger(before)) return { error: 'before: an entry id' };
+  const format = q.format ?? 'json';
+  if (format !== 'json' && format !== 'csv') return { error: 'format: json or csv' };
+  return { query: { actor: actor || undefined, action: action || undefined, fromMs, toMs, beforeId: before, limit }, csv: format === 'csv' };
+}

@@ -1,0 +1,180 @@
+/**
+ * Who is calling the admin API, and may they: every route under /v1/admin/ and /v1/auth/ gets its
+ * minimum role from ROUTE_RULES (accounts/roles.ts), checked here for every request before the route's
+ * own hooks run; a guarded route without a rule is refused. Accepted credentials:
+ *   - the session cookie of a signed-in person (local account or OpenID Connect), with, for anything that
+ *     changes state, the session's CSRF token in X-CSRF-Token and an Origin of this collector;
+ *   - a named API token (`ugt_…`, its own role), or an admin token of tokens.json / the environment (admin).
+ * Also the audit log: `app.audit(actor, action, details, req?)` appends one entry; routes whose rule names
+ * an audit action are recorded as they are answered.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { parseApiToken, secretMatches, sha256hex } from '../accounts/api-tokens.js';
+import { cookieValue, SESSION_COOKIE } from '../accounts/cookies.js';
+import { atLeast, isGuarded, ruleFor, type Role } from '../accounts/roles.js';
+import { AccountStore, type SessionRow } from '../accounts/store.js';
+import { bearer, tokenId } from '../auth.js';
+import { appWide, type CollectorPlugin } from '../context.js';
+import { tooMany } from './token-checks.js';
+
+export interface Principal {
+  /** Who, as the audit log names them: `alice`, `oidc:alice@example.co.jp`, `token:ci-export`, `token:legacy-1a2b3c4d`. */
+  actor: string;
+  role: Role;
+  via: 'session' | 'api-token' | 'admin-token';
+  session?: SessionRow;
+}
+
+export type Found = { ok: true; p: Principal } | { ok: false; status: 401 | 403; error: string };
+
+export interface SessionOptions {
+  /** A session unused this long ends (default 30 minutes). */
+  idleMinutes?: number;
+  /** A session ends this long after sign-in whatever its use (default 12 hours). */
+  maxHours?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    accountStore: AccountStore;
+    /** Appends one audit entry (never a secret in `details`). Failures are logged, never thrown at the caller. */
+    audit(actor: string, action: string, details?: Record<string, unknown>, req?: FastifyRequest): Promise<void>;
+    /** Who sent this request (null: no credentials at all), without answering it. */
+    whoIs(req: FastifyRequest): Promise<Found | null>;
+    /** Authenticates and checks the role; answers 401/403/429 itself and returns null when refused. */
+    admit(req: FastifyRequest, reply: FastifyReply, min: Role | 'signed-in'): Promise<Principal | null>;
+    sessionLimits: { idleMs: number; maxMs: number };
+    /** Every route registered after this plugin, `METHOD /url` (the route-table test walks them). */
+    registeredRoutes: string[];
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** A session's last use is written at most this often (a busy page would otherwise write on every call). */
+const TOUCH_MS = 60_000;
+
+/** The origins this collector answers as: the request's own host, and --public-url. */
+function sameOrigin(req: FastifyRequest, publicUrl: string | undefined): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  const own = `${req.protocol}://${req.headers.host ?? ''}`;
+  return origin === own || (publicUrl !== undefined && origin === new URL(publicUrl).origin);
+}
+
+export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(async (app, { ctx, sessions: o = {} }) => {
+  const store = AccountStore.of(ctx.storage);
+  const limits = { idleMs: (o.idleMinutes ?? 30) * 60_000, maxMs: (o.maxHours ?? 12) * 3_600_000 };
+  app.decorate('accountStore', store);
+  app.decorate('sessionLimits', limits);
+  app.decorateRequest('principal', null);
+  const routes: string[] = [];
+  app.decorate('registeredRoutes', routes);
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) routes.push(`${m} ${r.url}`);
+  });
+
+  async function audit(actor: string, action: string, details: Record<string, unknown> = {}, req?: FastifyRequest): Promise<void> {
+    try {
+      await store.appendAudit({ timeMs: ctx.now(), actor, action, details, address: req?.ip ?? null });
+    } catch (err) {
+      app.log.error({ err, action }, 'audit log write failed');
+    }
+  }
+  app.decorate('audit', audit);
+
+  async function fromSession(req: FastifyRequest, id: string): Promise<Found> {
+    const idHash = sha256hex(id);
+    const s = await store.session(idHash);
+    const now = ctx.now();
+    if (!s || s.expiresMs <= now || now - s.lastMs > limits.idleMs) {
+      if (s) await store.deleteSession(idHash);
+      return { ok: false, status: 401, error: 'session ended: sign in again' };
+    }
+    if (STATE_CHANGING.has(req.method)) {
+      // Synchronizer token plus Origin: a cross-site form or fetch has neither.
+      const csrf = req.headers['x-csrf-token'];
+      if (typeof csrf !== 'string' || !secretMatches(csrf, sha256hex(s.csrf)) || !sameOrigin(req, ctx.publicUrl)) {
+        return { ok: false, status: 403, error: 'CSRF check failed: missing or wrong X-CSRF-Token or Origin' };
+      }
+    }
+    if (now - s.lastMs > TOUCH_MS) await store.touchSession(idHash, now);
+    const actor = s.source === 'oidc' ? `oidc:${s.account}` : s.account;
+    return { ok: true, p: { actor, role: s.role, via: 'session', session: s } };
+  }
+
+  async function fromBearer(token: string): Promise<Found> {
+    if (ctx.tokens.admin.has(token)) return { ok: true, p: { actor: `token:legacy-${tokenId(token)}`, role: 'admin', via: 'admin-token' } };
+    const parsed = parseApiToken(token);
+    const row = parsed ? await store.token(parsed.id) : null;
+    if (parsed && row && row.revokedMs === null && secretMatches(parsed.secret, row.secretHash)) {
+      // Last use to the minute: a busy script does not write a row on every request.
+      if (row.lastUsedMs === null || ctx.now() - row.lastUsedMs > TOUCH_MS) await store.tokenUsed(row.id, ctx.now());
+      return { ok: true, p: { actor: `token:${row.name}`, role: row.role, via: 'api-token' } };
+    }
+    if (ctx.tokens.ingest.has(token)) return { ok: false, status: 403, error: 'ingest token is not valid for this endpoint' };
+    return { ok: false, status: 401, error: 'invalid token' };
+  }
+
+  async function identify(req: FastifyRequest): Promise<Found | null> {
+    const token = bearer(req.headers.authorization);
+    if (token !== null) return fromBearer(token);
+    const id = cookieValue(req.headers.cookie, SESSION_COOKIE);
+    return id === null ? null : fromSession(req, id);
+  }
+
+  app.decorate('whoIs', identify);
+
+  async function admit(req: FastifyRequest, reply: FastifyReply, min: Role | 'signed-in'): Promise<Principal | null> {
+    const found = (await identify(req)) ?? { ok: false as const, status: 401 as const, error: 'sign in, or send Authorization: Bearer <token>' };
+    // Refused requests from one address share one bucket (guessing is throttled); admitted ones get one per person.
+    const wait = ctx.limiters.admin.take(found.ok ? `${req.ip}|${found.p.actor}` : `${req.ip}|refused`);
+    if (wait > 0) {
+      tooMany(reply, ctx.metrics, wait);
+      return null;
+    }
+    if (!found.ok) {
+      ctx.metrics.authFailures++;
+      if (found.status === 401) reply.header('www-authenticate', 'Bearer');
+      void reply.code(found.status).header('connection', 'close').send({ error: found.error });
+      return null;
+    }
+    if (min !== 'signed-in' && !atLeast(found.p.role, min)) {
+      void reply.code(403).send({ error: `this needs the ${min} role (you are ${found.p.role})` });
+      return null;
+    }
+    req.principal = found.p;
+    return found.p;
+  }
+  app.decorate('admit', admit);
+
+  app.addHook('onRequest', async (req, reply) => {
+    const url = req.routeOptions.url;
+    if (url === undefined || !isGuarded(url)) return;
+    const rule = ruleFor(req.method, url);
+    if (!rule) {
+      // Fail closed: a route nobody gave a role is nobody's.
+      req.log.error({ route: `${req.method} ${url}` }, 'admin route without a role in ROUTE_RULES: refused');
+      return reply.code(403).send({ error: 'this route has no role assigned' });
+    }
+    if (rule.role === 'public') return;
+    if (!(await admit(req, reply, rule.role))) return reply;
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const url = req.routeOptions.url;
+    const rule = url === undefined ? undefined : ruleFor(req.method, url);
+    if (!rule?.audit || !req.principal) return;
+    const query = { ...(req.query as Record<string, unknown>) };
+    delete query.token;
+    await audit(req.principal.actor, rule.audit, { query, status: reply.statusCode }, req);
+  });
+});
+
+/** A new session id (the cookie) and CSRF token; the store keeps the id's hash. */
+export function newSessionSecrets(): { id: string; csrf: string } {
+  return { id: randomBytes(32).toString('base64url'), csrf: randomBytes(32).toString('base64url') };
+}

@@ -1,0 +1,268 @@
+/**
+ * Accounts, roles, sessions, CSRF, named API tokens and the audit log, through the collector's HTTP API on
+ * real SQLite and (with UPLOAD_GUARD_TEST_PG) PostgreSQL. The browser flow and OpenID Connect are in
+ * test/e2e/admin-signin.test.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleEvent } from '../../src/events/sample.js';
+import { ROUTE_RULES, isGuarded, ruleFor, type Role } from '../../src/collector/accounts/roles.js';
+import { createCollector, type Collector } from '../../src/collector/server.js';
+import type { Storage } from '../../src/collector/storage/types.js';
+import { testBackends } from '../support/backends.js';
+
+const INGEST = 'ingest-token-for-accounts-tests-0123';
+const ADMIN = 'admin-token-for-accounts-tests-3210';
+const PASSWORD = 'correct horse battery 秘';
+const ORIGIN = 'http://localhost:80';
+const SECRET_FILE = '秘—買収計画.xlsx';
+
+type Reply = Awaited<ReturnType<Collector['app']['inject']>>;
+
+for (const backend of testBackends('acct')) {
+  describe(`accounts on ${backend.name}`, () => {
+    let storage: Storage;
+    let c: Collector;
+    let clock = Date.parse('2026-11-02T00:00:00Z');
+    const tokens: Partial<Record<Role, string>> = {};
+
+    const call = (method: string, url: string, o: { auth?: string; cookie?: string; csrf?: string; origin?: string; body?: unknown; ip?: string } = {}) =>
+      c.app.inject({
+        method: method as 'GET',
+        url,
+        remoteAddress: o.ip,
+        headers: {
+          ...(o.auth ? { authorization: `Bearer ${o.auth}` } : {}),
+          ...(o.cookie ? { cookie: o.cookie } : {}),
+          ...(o.csrf ? { 'x-csrf-token': o.csrf } : {}),
+          ...(o.origin ? { origin: o.origin } : {}),
+        },
+        ...(o.body !== undefined ? { payload: o.body as object } : {}),
+      });
+    const sessionCookie = (r: Reply) => {
+      const all = [r.headers['set-cookie'] ?? []].flat();
+      const c = all.find((s) => s.startsWith('ug_session='));
+      return c?.split(';')[0];
+    };
+    async function signIn(name: string, password = PASSWORD) {
+      const r = await call('POST', '/v1/auth/login', { body: { name, password }, origin: ORIGIN });
+      expect(r.statusCode, r.body).toBe(200);
+      return { cookie: sessionCookie(r)!, csrf: r.json().csrf as string, setCookie: String(r.headers['set-cookie']) };
+    }
+
+    beforeAll(async () => {
+      storage = await backend.open();
+      c = await createCollector({
+        storage,
+        ingestTokens: [INGEST],
+        adminTokens: [ADMIN],
+        timeWindow: false,
+        retentionDays: 30,
+        now: () => clock,
+        accounts: { throttle: { perAccount: 3, perAddress: 50 } },
+      });
+      await storage.insertEvents([sampleEvent({ fileName: SECRET_FILE, user: 'hanako@example.co.jp', time: new Date(Date.now() - 60_000).toISOString() })], clock);
+      for (const role of ['viewer', 'investigator', 'admin'] as const) {
+        const r = await call('POST', '/v1/admin/tokens', { auth: ADMIN, body: { name: `ci-${role}`, role } });
+        expect(r.statusCode, r.body).toBe(201);
+        tokens[role] = r.json().token;
+      }
+      for (const [name, role] of [['vera', 'viewer'], ['ivan', 'investigator'], ['ada', 'admin']] as const) {
+        expect((await call('POST', '/v1/admin/accounts', { auth: ADMIN, body: { name, role, password: PASSWORD } })).statusCode).toBe(201);
+      }
+    });
+    afterAll(async () => {
+      await c?.close();
+      await backend.cleanup(storage);
+    });
+
+    it('gives every registered admin and sign-in route a role, and enforces it on each one', async () => {
+      const guarded = c.app.registeredRoutes.filter((r) => isGuarded(r.split(' ')[1]!) && !r.startsWith('HEAD '));
+      expect(guarded.length).toBeGreaterThanOrEqual(Object.keys(ROUTE_RULES).length);
+      const missing = guarded.filter((r) => !ruleFor(r.split(' ')[0]!, r.split(' ')[1]!));
+      expect(missing, 'routes without a row in ROUTE_RULES (accounts/roles.ts)').toEqual([]);
+      const order: Role[] = ['viewer', 'investigator', 'admin'];
+      for (const route of guarded) {
+        const [method, url] = route.split(' ') as [string, string];
+        const rule = ruleFor(method, url)!;
+        if (rule.role === 'public') continue;
+        const path = url.replace(/:[a-z]+/g, 'nobody');
+        const body = method === 'GET' || method === 'DELETE' ? undefined : {};
+        expect((await call(method, path, { body })).statusCode, `${route} without credentials`).toBe(401);
+        for (const role of order) {
+          const r = await call(method, path, { auth: tokens[role], body });
+          const allowed = rule.role === 'signed-in' || order.indexOf(role) >= order.indexOf(rule.role);
+          if (allowed) expect([401, 403], `${route} as ${role}: ${r.body}`).not.toContain(r.statusCode);
+          else expect(r.statusCode, `${route} as ${role}`).toBe(403);
+        }
+      }
+    });
+
+    it('has no route that edits or deletes the audit log', () => {
+      const audit = c.app.registeredRoutes.filter((r) => r.includes('/audit'));
+      expect(audit.filter((r) => !/^(GET|HEAD) /.test(r))).toEqual([]);
+    });
+
+    it('a viewer sees aggregates and device counts, never event rows, file names or users', async () => {
+      const s = await signIn('vera');
+      const summary = await call('GET', '/v1/admin/summary?from=30d', { cookie: s.cookie });
+      expect(summary.statusCode).toBe(200);
+      expect(summary.body).not.toContain(SECRET_FILE);
+      expect(summary.body).not.toContain('hanako');
+      expect((await call('GET', '/v1/admin/fleet', { cookie: s.cookie })).statusCode).toBe(200);
+      for (const url of ['/v1/admin/events?from=30d', '/v1/admin/export?from=30d', '/v1/admin/devices', '/v1/admin/audit']) {
+        const r = await call('GET', url, { cookie: s.cookie });
+        expect(r.statusCode, url).toBe(403);
+        expect(r.body).not.toContain(SECRET_FILE);
+      }
+      const inv = await signIn('ivan');
+      const events = await call('GET', '/v1/admin/events?from=30d', { cookie: inv.cookie });
+      expect(events.statusCode).toBe(200);
+      expect(events.body).toContain(SECRET_FILE);
+    });
+
+    it('session cookies are HttpOnly, SameSite=Strict, Secure over https; plain http only from loopback', async () => {
+      const s = await signIn('ada');
+      expect(s.setCookie).toMatch(/HttpOnly/);
+      expect(s.setCookie).toMatch(/SameSite=Strict/);
+      expect(s.setCookie).not.toMatch(/Secure/); // loopback quick start over http
+      const far = await call('POST', '/v1/auth/login', { body: { name: 'ada', password: PASSWORD }, ip: '10.1.2.3' });
+      expect(far.statusCode).toBe(403);
+      expect(far.json().error).toMatch(/HTTPS/);
+    });
+
+    it('refuses a state-changing request without the CSRF token or from another origin', async () => {
+      const s = await signIn('ada');
+      const body = { name: 'csrf-probe', role: 'viewer' };
+      expect((await call('POST', '/v1/admin/tokens', { cookie: s.cookie, origin: ORIGIN, body })).statusCode).toBe(403);
+      expect((await call('POST', '/v1/admin/tokens', { cookie: s.cookie, csrf: s.csrf, origin: 'https://evil.example', body })).statusCode).toBe(403);
+      expect((await call('POST', '/v1/admin/tokens', { cookie: s.cookie, csrf: 'x'.repeat(43), origin: ORIGIN, body })).statusCode).toBe(403);
+      expect((await call('POST', '/v1/admin/tokens', { cookie: s.cookie, csrf: s.csrf, body })).statusCode).toBe(403);
+      const ok = await call('POST', '/v1/admin/tokens', { cookie: s.cookie, csrf: s.csrf, origin: ORIGIN, body });
+      expect(ok.statusCode, ok.body).toBe(201);
+      // A sign-in posted from another site is refused too (login CSRF).
+      expect((await call('POST', '/v1/auth/login', { body: { name: 'ada', password: PASSWORD }, origin: 'https://evil.example' })).statusCode).toBe(403);
+    });
+
+    it('ends sessions on sign-out, after the idle timeout and after the maximum age', async () => {
+      const a = await signIn('ada');
+      const signedIn = async (cookie: string) => (await call('GET', '/v1/auth/me', { cookie })).json().signedIn as boolean;
+      expect((await call('GET', '/v1/auth/me', { cookie: a.cookie })).json()).toMatchObject({ signedIn: true, actor: 'ada', role: 'admin', via: 'session' });
+      expect((await call('POST', '/v1/auth/logout', { cookie: a.cookie, csrf: a.csrf, origin: ORIGIN })).statusCode).toBe(200);
+      expect(await signedIn(a.cookie)).toBe(false);
+      // The ended session is refused on the API too.
+      expect((await call('GET', '/v1/admin/accounts', { cookie: a.cookie })).statusCode).toBe(401);
+
+      const b = await signIn('ada');
+      clock += 31 * 60_000;
+      expect(await signedIn(b.cookie)).toBe(false);
+
+      const d = await signIn('ada');
+      for (let i = 0; i < 25; i++) {
+        clock += 29 * 60_000; // used within the idle timeout, but 12 h after sign-in it ends all the same
+        expect(await signedIn(d.cookie)).toBe(i < 24);
+      }
+    });
+
+    it('throttles sign-in per account after failures, even with the right password', async () => {
+      const name = 'tom';
+      expect((await call('POST', '/v1/admin/accounts', { auth: ADMIN, body: { name, role: 'viewer', password: PASSWORD } })).statusCode).toBe(201);
+      for (let i = 0; i < 3; i++) expect((await call('POST', '/v1/auth/login', { body: { name, password: 'wrong password 123' } })).statusCode).toBe(401);
+      const locked = await call('POST', '/v1/auth/login', { body: { name, password: PASSWORD } });
+      expect(locked.statusCode).toBe(429);
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+      clock += 31_000;
+      expect((await call('POST', '/v1/auth/login', { body: { name, password: PASSWORD } })).statusCode).toBe(200);
+      // The same answer for a name that does not exist as for a wrong password.
+      const ghost = await call('POST', '/v1/auth/login', { body: { name: 'ghost', password: PASSWORD } });
+      expect(ghost.statusCode).toBe(401);
+      expect(ghost.json().error).toBe('wrong name or password');
+    });
+
+    it('refuses weak passwords and markup in names', async () => {
+      expect((await call('POST', '/v1/admin/accounts', { auth: ADMIN, body: { name: 'weak', role: 'viewer', password: 'short' } })).statusCode).toBe(400);
+      expect((await call('POST', '/v1/admin/accounts', { auth: ADMIN, body: { name: '<img src=x>', role: 'viewer', password: PASSWORD } })).statusCode).toBe(400);
+      expect((await call('POST', '/v1/admin/accounts', { auth: ADMIN, body: { name: 'x', role: 'root', password: PASSWORD } })).statusCode).toBe(400);
+    });
+
+    it('API tokens are stored hashed, scoped to their role, and stop working when revoked', async () => {
+      const made = await call('POST', '/v1/admin/tokens', { auth: ADMIN, body: { name: 'siem-export', role: 'investigator' } });
+      const { id, token } = made.json() as { id: string; token: string };
+      expect(token).toMatch(/^ugt_/);
+      const list = await call('GET', '/v1/admin/tokens', { auth: tokens.admin });
+      expect(list.body).not.toContain(token);
+      expect(list.body).not.toContain(token.split('_')[2]);
+      expect(list.json().tokens.find((t: { id: string }) => t.id === id)).toMatchObject({ name: 'siem-export', role: 'investigator', revokedAt: null });
+      expect((await call('GET', '/v1/admin/events', { auth: token })).statusCode).toBe(200);
+      expect((await call('GET', '/v1/admin/accounts', { auth: token })).statusCode).toBe(403);
+      expect((await call('DELETE', `/v1/admin/tokens/${id}`, { auth: ADMIN })).statusCode).toBe(200);
+      expect((await call('GET', '/v1/admin/events', { auth: token })).statusCode).toBe(401);
+      // A token with a right id and a wrong secret is refused.
+      expect((await call('GET', '/v1/admin/summary', { auth: tokens.viewer!.slice(0, -4) + 'AAAA' })).statusCode).toBe(401);
+      // The ingest token is not an admin credential.
+      expect((await call('GET', '/v1/admin/summary', { auth: INGEST })).statusCode).toBe(403);
+    });
+
+    it('records sign-ins, searches, exports and changes in the audit log, filterable, as JSON and CSV, without secrets', async () => {
+      const from = clock;
+      await call('POST', '/v1/auth/login', { body: { name: 'ivan', password: 'not the password' } });
+      const s = await signIn('ivan');
+      await call('GET', '/v1/admin/events?from=30d&q=%E7%A7%98', { cookie: s.cookie });
+      await call('GET', '/v1/admin/export?from=30d', { cookie: s.cookie });
+      await call('POST', '/v1/admin/tokens', { auth: ADMIN, body: { name: 'audit-probe', role: 'viewer' } });
+      const r = await call('GET', `/v1/admin/audit?from=${new Date(from).toISOString()}`, { auth: tokens.admin });
+      expect(r.statusCode).toBe(200);
+      const entries = r.json().entries as { actor: string; action: string; details: Record<string, unknown>; time: string }[];
+      const actions = entries.map((e) => `${e.actor} ${e.action}`);
+      expect(actions).toEqual(expect.arrayContaining(['ivan signin.failure', 'ivan signin.success', 'ivan search', 'ivan export']));
+      expect(actions.some((a) => /^token:legacy-[0-9a-f]{8} token\.create$/.test(a))).toBe(true);
+      expect(entries.find((e) => e.action === 'search')!.details).toMatchObject({ query: { q: '秘' }, status: 200 });
+      expect(r.body).not.toContain(PASSWORD);
+      expect(r.body).not.toContain('not the password');
+
+      const byActor = await call('GET', '/v1/admin/audit?actor=ivan&action=export', { auth: ADMIN });
+      expect(byActor.json().entries.map((e: { action: string }) => e.action)).toEqual(['export']);
+      const before = await call('GET', `/v1/admin/audit?to=${new Date(from).toISOString()}&actor=ivan&action=export`, { auth: ADMIN });
+      expect(before.json().entries).toEqual([]);
+      const csv = await call('GET', '/v1/admin/audit?format=csv&actor=ivan', { auth: ADMIN });
+      expect(csv.headers['content-type']).toMatch(/text\/csv/);
+      expect(csv.body.split('\r\n')[0]).toBe('\uFEFFtime,actor,action,address,details');
+      expect(csv.body).toContain(',ivan,export,');
+      expect((await call('GET', '/v1/admin/audit?from=yesterday', { auth: ADMIN })).statusCode).toBe(400);
+    });
+
+    it('purges audit entries under the events’ retention period', async () => {
+      await c.app.audit('old-actor', 'search', {});
+      clock += 31 * 86_400_000;
+      await c.purgeExpired();
+      const r = await call('GET', '/v1/admin/audit?actor=old-actor', { auth: ADMIN });
+      expect(r.json().entries).toEqual([]);
+    });
+  });
+}
+
+describe('OpenID Connect with the provider down', () => {
+  it('sends the browser back to the page with a message, not a 500', async () => {
+    const [backend] = testBackends('acct-down');
+    const storage = await backend!.open();
+    const c = await createCollector({
+      storage,
+      ingestTokens: [INGEST],
+      adminTokens: [ADMIN],
+      accounts: { oidc: { issuer: 'http://127.0.0.1:9/', clientId: 'ug', clientSecret: 'secret', redirectUri: 'http://127.0.0.1:8787/v1/auth/oidc/callback', roleMap: { a: 'admin' } } },
+    });
+    try {
+      expect((await c.app.inject({ url: '/v1/auth/methods' })).json()).toEqual({ local: false, oidc: true });
+      const r = await c.app.inject({ url: '/v1/auth/oidc/start' });
+      expect(r.statusCode).toBe(302);
+      expect(r.headers.location).toBe('/admin/?signin=failed');
+      // A callback with no sign-in started in this browser is refused and audited.
+      const cb = await c.app.inject({ url: '/v1/auth/oidc/callback?code=x&state=y' });
+      expect(cb.headers.location).toBe('/admin/?signin=failed');
+      const audit = await c.app.inject({ url: '/v1/admin/audit?action=signin.failure', headers: { authorization: `Bearer ${ADMIN}` } });
+      expect(audit.json().entries[0].details).toMatchObject({ method: 'oidc', reason: expect.stringContaining('no pending sign-in') });
+    } finally {
+      await c.close();
+      await backend!.cleanup(storage);
+    }
+  });
+});

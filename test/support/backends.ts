@@ -1,0 +1,44 @@
+/** The storage back ends a collector test runs on: SQLite always, PostgreSQL when UPLOAD_GUARD_TEST_PG is set. */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PostgresStorage } from '../../src/collector/storage/postgres.js';
+import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
+import type { Storage } from '../../src/collector/storage/types.js';
+
+export interface Backend {
+  name: 'sqlite' | 'postgres';
+  open(): Promise<Storage>;
+  cleanup(s: Storage): Promise<void>;
+}
+
+export function testBackends(prefix: string): Backend[] {
+  const url = process.env.UPLOAD_GUARD_TEST_PG;
+  const list: Backend[] = [
+    {
+      name: 'sqlite',
+      async open() {
+        const dir = mkdtempSync(join(tmpdir(), `ug-${prefix}-`));
+        const s = new SqliteStorage({ path: join(dir, 'events.db') });
+        (s as unknown as { dir: string }).dir = dir;
+        return s;
+      },
+      async cleanup(s) {
+        await s.close();
+        rmSync((s as unknown as { dir: string }).dir, { recursive: true, force: true });
+      },
+    },
+  ];
+  if (url) {
+    list.push({
+      name: 'postgres',
+      open: () => PostgresStorage.open({ connectionString: url, schema: `ug_${prefix}_${randomUUID().replace(/-/g, '').slice(0, 16)}`, poolSize: 4 }),
+      async cleanup(s) {
+        await (s as PostgresStorage).dropSchema();
+        await s.close();
+      },
+    });
+  }
+  return list;
+}
