@@ -7,7 +7,8 @@ import { checkBody } from './body.js';
 import { fromBlobUrl } from './blob-url.js';
 import { config } from './bridge-client.js';
 import { NO, pending, settle, whenDecided, type Decision } from './decision.js';
-import { combine, gateBlob, gateText, READY, type Gate } from './gates.js';
+import { combine, gateBlob, gateLineage, gateText, later, READY, type Gate } from './gates.js';
+import { lineageOf } from './lineage.js';
 import { gateUrl } from './url.js';
 import { TEXT_CAP } from './text.js';
 import {
@@ -16,7 +17,8 @@ import {
   blobText,
   blobType,
   create,
-  defineProperty,
+  defineValue,
+  ENUMERABLE,
   getPrototypeOf,
   headersGet,
   isRequest,
@@ -72,29 +74,40 @@ function gateArgs(args: unknown[]): Gate {
 
 /** Rewrites `args[1]` to carry the judged body. */
 function gateBody(args: unknown[]): Gate {
-  const init = args[1];
-  // (A Request passed as init keeps its own getters, which need the real object; its body is a stream.
-  // An init whose prototype is Object.prototype reaches no Request getter: it is read like a literal,
-  // without the brand check, whose exception would cost a clean fetch more than everything else here.)
-  if (init !== null && typeof init === 'object' && (getPrototypeOf(init) === ObjectPrototype || !isRequest(init))) {
-    const body = (init as RequestInit).body; // read once: a getter could answer differently later
-    if (body != null) {
-      const checked = checkBody('fetch', body);
-      const own = create(init);
-      const d = create(null);
-      d.value = checked.body;
-      d.enumerable = true;
-      defineProperty(own, 'body', d);
-      args[1] = own;
-      return checked.gate;
-    }
+  const body = initBody(args[1]);
+  if (body != null) {
+    const checked = checkBody('fetch', body);
+    args[1] = withBody(args[1] as object, checked.body);
+    return checked.gate;
   }
   if (isRequest(args[0]) && requestBody(args[0]) !== null) return gateRequest(args[0]);
   return READY;
 }
 
+/**
+ * The body of a fetch/Request `init`, read once (a getter could answer differently later); undefined
+ * when there is none, or when `init` is a Request (it keeps its own getters, which need the real
+ * object; its body is a stream). An init whose prototype is Object.prototype reaches no Request getter:
+ * it is read like a literal, without the brand check, whose exception would cost a clean fetch more
+ * than everything else here.
+ */
+export function initBody(init: unknown): unknown {
+  if (init === null || typeof init !== 'object' || (getPrototypeOf(init) !== ObjectPrototype && isRequest(init))) return undefined;
+  return (init as RequestInit).body;
+}
+
+/** An init that inherits every other member from the page's `init` but carries `body` as its own. */
+export function withBody(init: object, body: unknown): object {
+  const own = create(init);
+  defineValue(own, 'body', body, ENUMERABLE);
+  return own;
+}
+
 /** A Request carrying its own body: judge a copy (the page's Request stays unread). */
 function gateRequest(req: Request): Gate {
+  // Made with a File (or what was read from one) as its body: judged by that File (derived.ts).
+  const l = lineageOf(req);
+  if (l) return gateLineage('fetch', l);
   const decision: Decision = pending();
   const fail = () => settle(decision, false);
   const follow = (g: Gate) => (g.ready ? settle(decision, true) : whenDecided(g.decision, (ok) => settle(decision, ok)));
@@ -103,7 +116,7 @@ function gateRequest(req: Request): Gate {
   const type = headersGet(requestHeaders(req), 'content-type');
   if (type !== null && regExpExec(MULTIPART, type) !== null) {
     promiseThen(requestFormData(requestClone(req)), (fd) => follow(checkBody('fetch', fd).gate), fail);
-    return { ready: false, refusedNow: false, decision };
+    return later(decision);
   }
   promiseThen(
     requestBlob(requestClone(req)),
@@ -114,5 +127,5 @@ function gateRequest(req: Request): Gate {
     },
     fail,
   );
-  return { ready: false, refusedNow: false, decision };
+  return later(decision);
 }
