@@ -35,7 +35,10 @@ const rows: Technique[] = [
       for await (const c of t.file(p).stream() as unknown as AsyncIterable<Uint8Array<ArrayBuffer>>) chunks.push(c);
       const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
       let at = 0;
-      for (const c of chunks) (all.set(c, at), (at += c.length));
+      for (const c of chunks) {
+        all.set(c, at);
+        at += c.length;
+      }
       return t.settle(fetch(t.url('file-stream-copied'), { method: 'POST', body: all }));
     },
   },
