@@ -11,7 +11,7 @@
  */
 import { replaceConstructor, wrapGetter } from './accessors.js';
 import { linkResult, linkReturned } from './blob-url.js';
-import { initBody, withBody } from './fetch.js';
+import { initBody, withBody } from './init-body.js';
 import { derive, inherited, lineageOf, link, sourcesOf, tracking, type Lineage } from './lineage.js';
 import {
   append,

@@ -8,6 +8,7 @@ import { fromBlobUrl } from './blob-url.js';
 import { config } from './bridge-client.js';
 import { NO, pending, settle, whenDecided, type Decision } from './decision.js';
 import { combine, gateBlob, gateLineage, gateText, later, READY, type Gate } from './gates.js';
+import { initBody, withBody } from './init-body.js';
 import { lineageOf } from './lineage.js';
 import { gateUrl } from './url.js';
 import { TEXT_CAP } from './text.js';
@@ -16,13 +17,8 @@ import {
   blobSize,
   blobText,
   blobType,
-  create,
-  defineValue,
-  ENUMERABLE,
-  getPrototypeOf,
   headersGet,
   isRequest,
-  ObjectPrototype,
   promiseThen,
   regExpExec,
   requestBlob,
@@ -82,25 +78,6 @@ function gateBody(args: unknown[]): Gate {
   }
   if (isRequest(args[0]) && requestBody(args[0]) !== null) return gateRequest(args[0]);
   return READY;
-}
-
-/**
- * The body of a fetch/Request `init`, read once (a getter could answer differently later); undefined
- * when there is none, or when `init` is a Request (it keeps its own getters, which need the real
- * object; its body is a stream). An init whose prototype is Object.prototype reaches no Request getter:
- * it is read like a literal, without the brand check, whose exception would cost a clean fetch more
- * than everything else here.
- */
-export function initBody(init: unknown): unknown {
-  if (init === null || typeof init !== 'object' || (getPrototypeOf(init) !== ObjectPrototype && isRequest(init))) return undefined;
-  return (init as RequestInit).body;
-}
-
-/** An init that inherits every other member from the page's `init` but carries `body` as its own. */
-export function withBody(init: object, body: unknown): object {
-  const own = create(init);
-  defineValue(own, 'body', body, ENUMERABLE);
-  return own;
 }
 
 /** A Request carrying its own body: judge a copy (the page's Request stays unread). */
