@@ -29,7 +29,7 @@ function body(parts: { name: string; filename?: string; type?: string; data: str
 }
 
 const judge = (bytes: Buffer) =>
-  judgeItem('fetch', 'https://drive.google.com/upload', { kind: 'bytes', blob: new Blob([bytes]) }, {
+  judgeItem('fetch', 'https://drive.google.com/upload', { kind: 'bytes', blob: new Blob([new Uint8Array(bytes)]) }, {
     designated: { sha256: [], keywords: [], patterns: [], namePatterns: [], labels: [] },
     limits: DEFAULT_LIMITS,
     scan: (blob, name, o) => scanBlob(blob, name, o),
@@ -79,7 +79,7 @@ describe("the guard's decision on a multipart body sent as bytes", () => {
 
   it('a clean form upload stays clean (nothing to report) and keeps its format', async () => {
     const clean = body([{ name: 'file', filename: '議事録.txt', type: 'text/plain', data: '来週の定例は水曜 10 時から。秘書室にも連絡済み。' }]);
-    const r = await scanBlob(new Blob([clean]), 'upload.bin');
+    const r = await scanBlob(new Blob([new Uint8Array(clean)]), 'upload.bin');
     expect(r).toMatchObject({ verdict: 'clean', format: 'form-data' });
     expect((await judge(clean)).finding).toBeNull();
   });
