@@ -28,6 +28,7 @@ import {
 } from './safe-self.js';
 import { TEXT_CAP, textsOf } from './text.js';
 import type { Channel } from '../../shared/messages.js';
+import type { Subject } from '../bridge.js';
 
 export type Gate = { ready: true } | { ready: false; refusedNow: boolean; decision: Decision };
 export const READY: Gate = { ready: true };
@@ -101,16 +102,17 @@ function markedText(texts: string[]): string | null {
 }
 
 export function gateText(ch: Channel, text: string): Gate {
-  const form = gateFormData(ch, text);
-  if (cannotBeMarked(text, config.designated)) return form; // most bodies: no scan, no realm check
+  const form = formDataIn(text);
+  if (cannotBeMarked(text, config.designated)) return form ? later(ask(ch, [form])) : READY; // most bodies: no scan, no realm check
   const texts = textsOf(text);
   const marked = markedText(texts);
-  if (marked === '') return form;
+  if (marked === '') return form ? later(ask(ch, [form])) : READY;
   // The guard gets the decoded text (the prompt itself, not its JSON), so an approval given for the
   // prompt in the Enter-key dialog covers the request that carries it. When the realm was tampered
-  // with, it gets every decoded form and judges them itself.
-  const subject = marked ?? arrayJoin(texts, '\n');
-  return combine([form, { ready: false, refusedNow: marked !== null, decision: ask(ch, [{ kind: 'text', text: stringSlice(subject, 0, TEXT_CAP) }]) }]);
+  // with, it gets every decoded form and judges them itself. (One question with the form's parts: one dialog.)
+  const subjects: Subject[] = [{ kind: 'text', text: stringSlice(marked ?? arrayJoin(texts, '\n'), 0, TEXT_CAP) }];
+  if (form) append(subjects, form);
+  return { ready: false, refusedNow: marked !== null, decision: ask(ch, subjects) };
 }
 
 /**
@@ -118,10 +120,9 @@ export function gateText(ch: Channel, text: string): Gate {
  * (rule 2) that no text scan looks at. From its first delimiter line on, it goes to the guard as bytes,
  * whose scan reads it part by part (src/detect/extract/form-data.ts).
  */
-function gateFormData(ch: Channel, text: string): Gate {
+function formDataIn(text: string): Subject | null {
   const start = formDataStart(text, regExpExec);
-  if (start === null) return READY;
-  return later(ask(ch, [{ kind: 'bytes', blob: new SafeBlob(sequence([stringSlice(text, start.at)])) }]));
+  return start && { kind: 'bytes', blob: new SafeBlob(sequence([stringSlice(text, start.at)])) };
 }
 
 export function combine(gates: Gate[]): Gate {
