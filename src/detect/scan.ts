@@ -26,6 +26,7 @@ import { extractRtf } from './extract/rtf.js';
 import { extractText } from './extract/text.js';
 import { extractBinary } from './extract/binary.js';
 import { extractEml } from './extract/eml.js';
+import { extractFormData } from './extract/form-data.js';
 import { extractMbox } from './extract/mbox.js';
 import { readZipDirectory } from './extract/zip-reader.js';
 
@@ -96,6 +97,7 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   // A web archive is a MIME message (multipart/related) and is read as one.
   mhtml: extractEml,
   mbox: extractMbox,
+  'form-data': extractFormData,
 };
 
 /**
@@ -109,7 +111,7 @@ const misnamedContainer: Extractor = async function* (blob, ctx) {
 };
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
-const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'mhtml', 'mbox', '7z', 'rar', 'cab', 'lzh', 'xz', 'bzip2', 'zstd']);
+const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'xz', 'bzip2', 'zstd']);
 
 class Scanner {
   private expanded = 0;

@@ -4,10 +4,11 @@
  */
 import { readBytes, startsWith } from './bytes.js';
 import { mailKind } from './extract/mime.js';
+import { formDataStart } from './form-data-line.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'mhtml' | 'mbox';
+  | 'eml' | 'mhtml' | 'mbox' | 'form-data';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'xz' | 'bzip2' | 'zstd';
@@ -87,6 +88,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   const byName = MAIL_EXT.find(([re]) => re.test(name))?.[1];
   const mail = kind && byName ? byName : (kind ?? byName);
   if (mail) return mail;
+  // A form upload (multipart/form-data) a page sent under another type: its parts are files and fields.
+  if (formDataStart(ascii)) return 'form-data';
   if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return 'html';
   if (XML_EXT.test(name) || /^(\xEF\xBB\xBF)?\s*<\?xml/.test(ascii)) return 'xml';
   if (TEXT_EXT.test(name) || looksLikeText(head)) return 'text';

@@ -2,7 +2,7 @@
  * Replacing a getter, a setter or a constructor of the page's realm while keeping everything else about
  * it (enumerability, the other accessor half, statics, `prototype`, `instanceof`).
  */
-import { apply, create, defineProperty, getOwnPropertyDescriptor, setPrototypeOf, uncurry } from './safe-self.js';
+import { apply, CONFIGURABLE, create, defineProperty, defineValue, getOwnPropertyDescriptor, setPrototypeOf, uncurry, WRITABLE } from './safe-self.js';
 
 type Fn = (...a: never[]) => unknown;
 
@@ -52,12 +52,7 @@ export function replaceConstructor(
     return make(Original, a, new.target);
   } as unknown as { prototype: object };
   setPrototypeOf(Wrapped, Original); // statics (WebSocket.OPEN…)
-  const p = create(null);
-  p.value = Original.prototype; // `instanceof` and the methods other hooks wrapped
-  defineProperty(Wrapped, 'prototype', p);
-  const c = create(null);
-  c.value = Wrapped;
-  c.writable = c.configurable = true;
-  defineProperty(Original.prototype, 'constructor', c);
+  defineValue(Wrapped, 'prototype', Original.prototype, 0); // `instanceof` and the methods other hooks wrapped
+  defineValue(Original.prototype, 'constructor', Wrapped, WRITABLE | CONFIGURABLE);
   o[name] = Wrapped;
 }

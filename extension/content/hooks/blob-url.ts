@@ -2,18 +2,18 @@
  * blob: URLs. A page can put a File behind `URL.createObjectURL(file)`, read it back with fetch or
  * XMLHttpRequest, and upload what it read: a nameless Blob or bytes whose content alone is clean when
  * only the File's name is marked (rule 2). So each blob: URL remembers the Blob it was made from, and
- * what is read back through it (a Blob, an ArrayBuffer, a byte view) is linked to that source: sent
- * anywhere, it carries the source's decision (gates.ts `parentOf`, and `bytesSource` for bytes).
- * Not followed: bytes the page copies out of a read-back stream chunk by chunk.
+ * the Response or XMLHttpRequest reading it carries that Blob's lineage (lineage.ts): what is read back
+ * (a Blob, an ArrayBuffer, a byte view, the chunks of its body stream: derived.ts) carries the source's
+ * decision wherever it is sent.
  */
 import { wrapGetter } from './accessors.js';
-import { parentOf } from './gates.js';
+import { inherited, lineageOf, link, type Lineage } from './lineage.js';
 import {
   apply,
-  isArrayBuffer,
+  CONFIGURABLE,
+  defineValue,
   isBlob,
   isRequest,
-  isView,
   mapDelete,
   mapGet,
   mapSet,
@@ -22,25 +22,18 @@ import {
   SafeMap,
   SafePromise,
   SafeURL,
-  SafeWeakMap,
   stringIncludes,
   stringSlice,
   stringToLowerCase,
   toStr,
   urlHref,
-  viewBuffer,
-  weakMapGet,
-  weakMapSet,
+  WRITABLE,
 } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
 
 /** blob: URL → the Blob (or File) it was made from, until it is revoked. */
 const sources: Map<string, Blob> = new SafeMap();
-/** A Response or XMLHttpRequest reading a blob: URL → the Blob behind it. */
-const readsFrom: WeakMap<object, Blob> = new SafeWeakMap();
-/** An ArrayBuffer read back through a blob: URL → the Blob behind it. */
-const bytesFrom: WeakMap<object, Blob> = new SafeWeakMap();
 
 /**
  * The Blob behind `url` when it is a live blob: URL this page made, however it is spelled (the URL
@@ -59,23 +52,6 @@ function sourceOf(url: unknown): Blob | undefined {
   return mapGet(sources, stringSlice(href, 0, i));
 }
 
-/** Links what was read (a Blob, an ArrayBuffer, a view of one) to the Blob it came from. */
-function link(v: unknown, src: Blob): void {
-  if (v === null || typeof v !== 'object') return;
-  if (isBlob(v)) weakMapSet(parentOf, v, src);
-  else if (isArrayBuffer(v)) weakMapSet(bytesFrom, v, src);
-  else if (isView(v)) weakMapSet(bytesFrom, viewBuffer(v), src);
-}
-
-/** The Blob whose bytes these are, when they were read back through a blob: URL. */
-export function bytesSource(v: ArrayBuffer | ArrayBufferView): Blob | undefined {
-  try {
-    return weakMapGet(bytesFrom, isView(v) ? viewBuffer(v) : v);
-  } catch {
-    return undefined;
-  }
-}
-
 /** What fetch(input) resolves to, linked to the Blob behind `input` when it is a blob: URL. */
 export function fromBlobUrl(input: unknown, response: Promise<Response>): Promise<Response> {
   let src: Blob | undefined;
@@ -84,11 +60,9 @@ export function fromBlobUrl(input: unknown, response: Promise<Response>): Promis
   } catch {
     src = undefined;
   }
-  if (!src) return response;
-  const from = src;
-  return new SafePromise<Response>((resolve, reject) =>
-    promiseThen(response, (r) => (weakMapSet(readsFrom, r, from), resolve(r)), reject),
-  );
+  const l = src && inherited(src);
+  if (!l) return response;
+  return new SafePromise<Response>((resolve, reject) => promiseThen(response, (r) => (link(r, l), resolve(r)), reject));
 }
 
 export function hookBlobUrls(w: Win): void {
@@ -113,29 +87,48 @@ function hookObjectUrls(w: Win): void {
   };
 }
 
-/** Response#blob/arrayBuffer/bytes of a response read from a blob: URL link their result; clone() keeps the link. */
+/** Response#blob/arrayBuffer/bytes and its body stream carry the Response's lineage; clone() keeps it. */
 function hookResponseReads(w: Win): void {
   const proto = w.Response?.prototype as unknown as Record<string, (...a: unknown[]) => unknown> | undefined;
   if (!proto) return;
-  for (const m of ['blob', 'arrayBuffer', 'bytes']) {
-    const original = proto[m];
-    if (typeof original !== 'function') continue;
-    proto[m] = function (this: object, ...a: unknown[]) {
-      const p = apply(original, this, a) as Promise<unknown>;
-      const src = weakMapGet(readsFrom, this);
-      if (!src) return p;
-      return new SafePromise((resolve, reject) => promiseThen(p, (v) => (link(v, src), resolve(v)), reject));
-    };
-  }
-  const clone = proto.clone;
-  if (typeof clone === 'function') {
-    proto.clone = function (this: object, ...a: unknown[]) {
-      const copy = apply(clone, this, a) as object;
-      const src = weakMapGet(readsFrom, this);
-      if (src) weakMapSet(readsFrom, copy, src);
-      return copy;
-    };
-  }
+  for (const m of ['blob', 'arrayBuffer', 'bytes']) linkResult(proto, m);
+  linkReturned(proto, 'clone');
+  wrapGetter(proto, 'body', (r, get) => {
+    const stream = get(r);
+    link(stream, lineageOf(r));
+    return stream;
+  });
+}
+
+/** `proto[m]()` returns an object (a piece, a reader, a stream, an iterator) that carries `from(this)`. */
+export function linkReturned(proto: Record<PropertyKey, (...a: unknown[]) => unknown>, m: PropertyKey, from: (self: unknown) => Lineage | undefined = lineageOf): void {
+  const original = proto[m];
+  if (typeof original !== 'function') return;
+  defineValue(proto, m, function (this: object, ...a: unknown[]) {
+    const out = apply(original, this, a);
+    link(out, from(this));
+    return out;
+  }, WRITABLE | CONFIGURABLE);
+}
+
+/**
+ * `proto[m]` returns a Promise of what it read from `this` (or of a read result that holds it: `pick`):
+ * that carries `this`'s lineage (`from`).
+ */
+export function linkResult(
+  proto: Record<string, (...a: unknown[]) => unknown>,
+  m: string,
+  from: (self: unknown) => Lineage | undefined = lineageOf,
+  pick: (v: unknown) => unknown = (v) => v,
+): void {
+  const original = proto[m];
+  if (typeof original !== 'function') return;
+  proto[m] = function (this: object, ...a: unknown[]) {
+    const p = apply(original, this, a) as Promise<unknown>;
+    const l = from(this);
+    if (!l) return p;
+    return new SafePromise((resolve, reject) => promiseThen(p, (v) => (link(pick(v), l), resolve(v)), reject));
+  };
 }
 
 /** XMLHttpRequest#open of a blob: URL links the request; its `response` (a Blob or an ArrayBuffer) is linked when read. */
@@ -147,13 +140,12 @@ function hookXhrReads(w: Win): void {
     if (a.length > 1) a[1] = toStr(a[1]); // once: the URL linked is the URL opened
     const r = apply(open, this, a);
     const src = a.length > 1 ? sourceOf(a[1]) : undefined;
-    if (src) weakMapSet(readsFrom, this, src);
+    link(this, src && inherited(src));
     return r;
   };
   wrapGetter(proto, 'response', (xhr, get) => {
     const v = get(xhr);
-    const src = weakMapGet(readsFrom, xhr as object);
-    if (src) link(v, src);
+    link(v, lineageOf(xhr));
     return v;
   });
 }

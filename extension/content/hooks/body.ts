@@ -8,8 +8,8 @@
  * `instanceof` lie, and a FormData from another frame is not an `instanceof` this one's).
  */
 import type { Channel } from '../../shared/messages.js';
-import { bytesSource } from './blob-url.js';
-import { combine, gateBlob, gateText, parentOf, READY, type Gate } from './gates.js';
+import { combine, gateBlob, gateLineage, gateText, later, READY, type Gate } from './gates.js';
+import { lineageOf, link } from './lineage.js';
 import { ask, config } from './bridge-client.js';
 import { typingGate } from './typing.js';
 import {
@@ -30,9 +30,8 @@ import {
   SafeBlob,
   SafeFormData,
   SafeURLSearchParams,
-  sequenceOf,
+  sequence,
   toStr,
-  weakMapSet,
 } from './safe-self.js';
 
 export interface Checked {
@@ -61,20 +60,27 @@ function checkContent(ch: Channel, body: unknown): Checked {
   }
   if (isArrayBuffer(body) || isView(body)) {
     // Bytes the page read from somewhere: stopped only when the engine finds a marking in them.
-    const copy = new SafeBlob(sequenceOf(body as BlobPart));
+    const copy = new SafeBlob(sequence([body as BlobPart]));
     if (blobSize(copy) === 0) return { gate: READY, body: copy };
-    // Bytes read back from a File through a blob: URL are that File, name included (blob-url.ts).
-    const source = bytesSource(body as ArrayBuffer | ArrayBufferView);
-    if (source) {
-      weakMapSet(parentOf, copy, source);
-      return { gate: gateBlob(ch, copy), body: copy };
+    // Bytes read out of a File (arrayBuffer(), its stream, a blob: URL…) are that File, name included (lineage.ts).
+    const l = lineageOf(body);
+    if (l) {
+      link(copy, l);
+      return { gate: gateLineage(ch, l), body: copy };
     }
-    return { gate: { ready: false, refusedNow: false, decision: ask(ch, [{ kind: 'bytes', blob: copy }]) }, body: copy };
+    return { gate: later(ask(ch, [{ kind: 'bytes', blob: copy }])), body: copy };
   }
-  if (isReadableStream(body) || isDocument(body)) return { gate: READY, body }; // not inspected
+  // A stream (fetch with duplex: 'half') is judged by where its bytes come from, when known (a File's stream).
+  if (isReadableStream(body)) return { gate: lineageGate(ch, body), body };
+  if (isDocument(body)) return { gate: READY, body }; // not inspected
   // Anything else is sent as its string: take that string once, judge it, send it.
   const text = toStr(body);
   return { gate: gateText(ch, text), body: text };
+}
+
+function lineageGate(ch: Channel, v: object): Gate {
+  const l = lineageOf(v);
+  return l ? gateLineage(ch, l) : READY;
 }
 
 function checkFormData(ch: Channel, fd: FormData): Checked {

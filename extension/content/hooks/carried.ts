@@ -24,6 +24,7 @@ import {
   weakSetAdd,
   weakSetHas,
 } from './safe-self.js';
+import { lineageOf } from './lineage.js';
 
 /** Objects walked in one value at most; far above any real message. */
 const WALK_BUDGET = 100_000;
@@ -74,13 +75,27 @@ function walk(v: unknown, s: Walk): boolean {
   return true;
 }
 
-/** A Blob, bytes, a FileList, a Map or a Set (the clone takes their contents only); null for anything else. */
+/**
+ * A Blob, bytes, a stream, a FileList, a Map or a Set (the clone takes their contents only); null for
+ * anything else. Bytes and streams read out of a File carry that File (lineage.ts).
+ */
+/** Bytes (or a stream) read out of a File stand for that File and the rest they carry. */
+function bytesOf(o: object, s: Walk): true {
+  const l = lineageOf(o);
+  if (l) {
+    for (let i = 0; i < l.files.length; i++) append(s.blobs, l.files[i]);
+    if (l.rest) append(s.blobs, l.rest);
+  }
+  return true;
+}
+
 function platformObject(o: object, s: Walk): boolean | null {
-  if (isView(o)) return true;
+  if (isView(o)) return bytesOf(o, s);
   if (isBlob(o)) {
-    append(s.blobs, o);
+    append(s.blobs, o); // its gate follows its lineage itself (and judges a derived File's own name)
     return true;
   }
+  if (lineageOf(o)) return bytesOf(o, s); // an ArrayBuffer or a (transferred) stream
   if (isArrayBuffer(o)) return true;
   if (isFileList(o)) {
     for (let i = 0, n = fileListLength(o as FileList); i < n; i++) append(s.blobs, fileListItem(o as FileList, i) as Blob);

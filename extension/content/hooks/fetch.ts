@@ -7,7 +7,9 @@ import { checkBody } from './body.js';
 import { fromBlobUrl } from './blob-url.js';
 import { config } from './bridge-client.js';
 import { NO, pending, settle, whenDecided, type Decision } from './decision.js';
-import { combine, gateBlob, gateText, READY, type Gate } from './gates.js';
+import { combine, gateBlob, gateLineage, gateText, later, READY, type Gate } from './gates.js';
+import { initBody, withBody } from './init-body.js';
+import { lineageOf } from './lineage.js';
 import { gateUrl } from './url.js';
 import { TEXT_CAP } from './text.js';
 import {
@@ -15,12 +17,8 @@ import {
   blobSize,
   blobText,
   blobType,
-  create,
-  defineProperty,
-  getPrototypeOf,
   headersGet,
   isRequest,
-  ObjectPrototype,
   promiseThen,
   regExpExec,
   requestBlob,
@@ -72,22 +70,11 @@ function gateArgs(args: unknown[]): Gate {
 
 /** Rewrites `args[1]` to carry the judged body. */
 function gateBody(args: unknown[]): Gate {
-  const init = args[1];
-  // (A Request passed as init keeps its own getters, which need the real object; its body is a stream.
-  // An init whose prototype is Object.prototype reaches no Request getter: it is read like a literal,
-  // without the brand check, whose exception would cost a clean fetch more than everything else here.)
-  if (init !== null && typeof init === 'object' && (getPrototypeOf(init) === ObjectPrototype || !isRequest(init))) {
-    const body = (init as RequestInit).body; // read once: a getter could answer differently later
-    if (body != null) {
-      const checked = checkBody('fetch', body);
-      const own = create(init);
-      const d = create(null);
-      d.value = checked.body;
-      d.enumerable = true;
-      defineProperty(own, 'body', d);
-      args[1] = own;
-      return checked.gate;
-    }
+  const body = initBody(args[1]);
+  if (body != null) {
+    const checked = checkBody('fetch', body);
+    args[1] = withBody(args[1] as object, checked.body);
+    return checked.gate;
   }
   if (isRequest(args[0]) && requestBody(args[0]) !== null) return gateRequest(args[0]);
   return READY;
@@ -95,6 +82,9 @@ function gateBody(args: unknown[]): Gate {
 
 /** A Request carrying its own body: judge a copy (the page's Request stays unread). */
 function gateRequest(req: Request): Gate {
+  // Made with a File (or what was read from one) as its body: judged by that File (derived.ts).
+  const l = lineageOf(req);
+  if (l) return gateLineage('fetch', l);
   const decision: Decision = pending();
   const fail = () => settle(decision, false);
   const follow = (g: Gate) => (g.ready ? settle(decision, true) : whenDecided(g.decision, (ok) => settle(decision, ok)));
@@ -103,7 +93,7 @@ function gateRequest(req: Request): Gate {
   const type = headersGet(requestHeaders(req), 'content-type');
   if (type !== null && regExpExec(MULTIPART, type) !== null) {
     promiseThen(requestFormData(requestClone(req)), (fd) => follow(checkBody('fetch', fd).gate), fail);
-    return { ready: false, refusedNow: false, decision };
+    return later(decision);
   }
   promiseThen(
     requestBlob(requestClone(req)),
@@ -114,5 +104,5 @@ function gateRequest(req: Request): Gate {
     },
     fail,
   );
-  return { ready: false, refusedNow: false, decision };
+  return later(decision);
 }

@@ -3,8 +3,9 @@
  * ready (and a synchronous sendBeacon can already say no to a marked name).
  */
 import { config } from './bridge-client.js';
-import { gateBlob, parentOf } from './gates.js';
-import { apply, fileName, formDataGetAll, isBlob, isFile, toStr, weakMapHas, weakMapSet } from './safe-self.js';
+import { gateBlob } from './gates.js';
+import { inherited, link } from './lineage.js';
+import { apply, formDataGetAll, isBlob, toStr } from './safe-self.js';
 
 export function hookFormData(w: Window & typeof globalThis): void {
   const FD = w.FormData.prototype as unknown as Record<'append' | 'set', (...a: unknown[]) => void>;
@@ -17,19 +18,15 @@ export function hookFormData(w: Window & typeof globalThis): void {
         const all = formDataGetAll(this, toStr(a[0]));
         const stored = all[all.length - 1];
         // FormData stores a File: the same object, or a new one when a Blob was given or a filename
-        // passed. A re-wrapped File under the same name, or a chunk of a picked file (resumable uploads
-        // append slices under the file's name), keeps its source's decision; scanning a fragment alone
-        // would call it corrupt. A new name is judged as a file of its own (rule 2 looks at that name).
+        // passed. One made from a File (or a piece or copy of one) keeps its sources' decisions, and its
+        // own name is judged too (gates.ts): a marked file appended under a clean filename stays marked,
+        // a clean one under 「秘—…」 is marked. A page-made Blob is judged as a file of its own.
         if (isBlob(stored)) {
-          if (stored !== value && (sameName(value, stored) || weakMapHas(parentOf, value))) weakMapSet(parentOf, stored, value);
+          if (stored !== value) link(stored, inherited(value));
           gateBlob('form-data', stored);
         }
       }
       return r;
     };
   }
-}
-
-function sameName(a: Blob, b: Blob): boolean {
-  return isFile(a) && isFile(b) && fileName(a) === fileName(b);
 }

@@ -10,24 +10,33 @@ import { ask, config } from './bridge-client.js';
 import { blobsIn } from './carried.js';
 import { allOf, NO, type Decision } from './decision.js';
 import { intact } from './intact.js';
+import { lineageOf, type Lineage } from './lineage.js';
 import { cannotBeMarked } from './quick.js';
-import { append, arrayJoin, fileName, isFile, SafeWeakMap, stringSlice, weakMapGet, weakMapSet } from './safe-self.js';
+import { formDataStart } from '../../../src/detect/form-data-line.js';
+import {
+  append,
+  arrayJoin,
+  fileName,
+  isFile,
+  regExpExec,
+  SafeBlob,
+  SafeWeakMap,
+  sequence,
+  stringSlice,
+  weakMapGet,
+  weakMapSet,
+} from './safe-self.js';
 import { TEXT_CAP, textsOf } from './text.js';
 import type { Channel } from '../../shared/messages.js';
+import type { Subject } from '../bridge.js';
 
 export type Gate = { ready: true } | { ready: false; refusedNow: boolean; decision: Decision };
 export const READY: Gate = { ready: true };
+/** Waiting for `decision`, not known to be a no yet. */
+export const later = (decision: Decision): Gate => ({ ready: false, refusedNow: false, decision });
 
 /** One decision per Blob object: a chunked upload sends the same File (or its slices) many times. */
 const decided: WeakMap<Blob, Decision> = new SafeWeakMap();
-/** slice → the Blob it was cut from, so every chunk of a resumable upload shares the file's decision. */
-export const parentOf: WeakMap<Blob, Blob> = new SafeWeakMap();
-
-function rootOf(b: Blob): Blob {
-  let cur = b;
-  for (let p = weakMapGet(parentOf, cur); p; p = weakMapGet(parentOf, cur)) cur = p;
-  return cur;
-}
 
 /** Rule 2 (and designated name patterns) need no bytes; judged here only while the scanner can be trusted. */
 function nameMarked(name: string): boolean {
@@ -38,18 +47,47 @@ function nameMarked(name: string): boolean {
   }
 }
 
-/** Gate for one Blob (a File, a slice of one, or bytes the page made). */
+/** Gate for one Blob (a File, a piece or a copy of one, or bytes the page made). */
 export function gateBlob(ch: Channel, b: Blob): Gate {
-  const root = rootOf(b);
-  const name = isFile(root) ? fileName(root) : null;
+  const l = lineageOf(b);
+  return l ? gateLineage(ch, l, b) : gateSource(ch, b);
+}
+
+/** A File, or a Blob judged by its own bytes: asked about once, whatever carries it later. */
+function gateSource(ch: Channel, b: Blob): Gate {
+  const name = isFile(b) ? fileName(b) : null;
   const refusedNow = name !== null && nameMarked(name);
   // Already asked (e.g. when it was appended to a FormData): share that answer.
-  let decision = weakMapGet(decided, root);
+  let decision = weakMapGet(decided, b);
   if (!decision) {
-    decision = ask(ch, [name !== null ? { kind: 'file', blob: root, name } : { kind: 'bytes', blob: root }]);
-    weakMapSet(decided, root, decision);
+    decision = ask(ch, [name !== null ? { kind: 'file', blob: b, name } : { kind: 'bytes', blob: b }]);
+    weakMapSet(decided, b, decision);
   }
   return { ready: false, refusedNow, decision };
+}
+
+/**
+ * What a derived Blob (or bytes, or a stream) carries: each source File's own decision (not read
+ * again), the rest by its bytes, and, for a File made from them, its own name (a clean file re-wrapped
+ * as 「秘—…」 is marked by that name; the name alone is asked about, its bytes are the sources').
+ */
+export function gateLineage(ch: Channel, l: Lineage, own?: Blob): Gate {
+  const gates: Gate[] = [];
+  for (let i = 0; i < l.files.length; i++) append(gates, gateSource(ch, l.files[i]));
+  if (l.rest) append(gates, gateSource(ch, l.rest));
+  if (own && isFile(own) && !namedAfterSource(own, l)) {
+    const name = fileName(own);
+    // Tampered realm: the guard judges the name (reading the bytes too, when the name passes).
+    if (nameMarked(name) || !intact()) append(gates, gateSource(ch, own));
+  }
+  return combine(gates);
+}
+
+/** The same name as a source File: judged with that File already. */
+function namedAfterSource(f: Blob, l: Lineage): boolean {
+  const name = fileName(f as File);
+  for (let i = 0; i < l.files.length; i++) if (isFile(l.files[i]) && fileName(l.files[i] as File) === name) return true;
+  return false;
 }
 
 /** The decoded text that carries a marking; '' for none; null when the scanner here cannot be trusted. */
@@ -64,15 +102,27 @@ function markedText(texts: string[]): string | null {
 }
 
 export function gateText(ch: Channel, text: string): Gate {
-  if (cannotBeMarked(text, config.designated)) return READY; // most bodies: no scan, no realm check
+  const form = formDataIn(text);
+  if (cannotBeMarked(text, config.designated)) return form ? later(ask(ch, [form])) : READY; // most bodies: no scan, no realm check
   const texts = textsOf(text);
   const marked = markedText(texts);
-  if (marked === '') return READY;
+  if (marked === '') return form ? later(ask(ch, [form])) : READY;
   // The guard gets the decoded text (the prompt itself, not its JSON), so an approval given for the
   // prompt in the Enter-key dialog covers the request that carries it. When the realm was tampered
-  // with, it gets every decoded form and judges them itself.
-  const subject = marked ?? arrayJoin(texts, '\n');
-  return { ready: false, refusedNow: marked !== null, decision: ask(ch, [{ kind: 'text', text: stringSlice(subject, 0, TEXT_CAP) }]) };
+  // with, it gets every decoded form and judges them itself. (One question with the form's parts: one dialog.)
+  const subjects: Subject[] = [{ kind: 'text', text: stringSlice(marked ?? arrayJoin(texts, '\n'), 0, TEXT_CAP) }];
+  if (form) append(subjects, form);
+  return { ready: false, refusedNow: marked !== null, decision: ask(ch, subjects) };
+}
+
+/**
+ * A multipart form upload sent as text, whatever its Content-Type says: its file parts carry names
+ * (rule 2) that no text scan looks at. From its first delimiter line on, it goes to the guard as bytes,
+ * whose scan reads it part by part (src/detect/extract/form-data.ts).
+ */
+function formDataIn(text: string): Subject | null {
+  const start = formDataStart(text, regExpExec);
+  return start && { kind: 'bytes', blob: new SafeBlob(sequence([stringSlice(text, start.at)])) };
 }
 
 export function combine(gates: Gate[]): Gate {
@@ -98,6 +148,11 @@ export function carriedGate(ch: Channel, v: unknown, filesOnly = false): Gate {
   const blobs = blobsIn(v);
   if (blobs === null) return { ready: false, refusedNow: true, decision: NO }; // cannot tell what it carries
   const gates: Gate[] = [];
-  for (let i = 0; i < blobs.length; i++) if (!filesOnly || isFile(rootOf(blobs[i]))) append(gates, gateBlob(ch, blobs[i]));
+  for (let i = 0; i < blobs.length; i++) {
+    const l = lineageOf(blobs[i]);
+    if (!filesOnly) append(gates, gateBlob(ch, blobs[i]));
+    else if (l) append(gates, gateLineage(ch, { files: l.files, rest: null }, blobs[i]));
+    else if (isFile(blobs[i])) append(gates, gateSource(ch, blobs[i]));
+  }
   return combine(gates);
 }

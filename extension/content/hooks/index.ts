@@ -11,8 +11,8 @@
 import './safe-self.js';
 import './bridge-client.js';
 import { hookBeacon } from './beacon.js';
-import { hookBlobSlice } from './blob-slice.js';
 import { hookBlobUrls } from './blob-url.js';
+import { hookDerived } from './derived.js';
 import { hookFetch } from './fetch.js';
 import { hookFormData } from './form-data.js';
 import { hookFormSubmit } from './form-submit.js';
@@ -22,7 +22,7 @@ import { hookMessages } from './messages.js';
 import { hookShadow } from './shadow.js';
 import { hookStorage } from './storage.js';
 import { hookSources } from './sources.js';
-import { create, defineProperty, getOwnPropertyDescriptor, SafeWeakSet, weakSetAdd, weakSetHas } from './safe-self.js';
+import { defineValue, getOwnPropertyDescriptor, SafeWeakSet, weakSetAdd, weakSetHas } from './safe-self.js';
 import { hookWebSocket } from './websocket.js';
 import { hookXhr } from './xhr.js';
 
@@ -37,9 +37,7 @@ export function installHooks(w: Win): void {
   try {
     // A child frame whose own copy of this script already ran (or that a parent hooked) is left alone.
     if (getOwnPropertyDescriptor(w, MARK)) return;
-    const d = create(null);
-    d.value = true;
-    defineProperty(w, MARK, d);
+    defineValue(w, MARK, true, 0);
   } catch {
     return;
   }
@@ -48,7 +46,7 @@ export function installHooks(w: Win): void {
   hookBeacon(w);
   hookWebSocket(w);
   hookFormData(w);
-  hookBlobSlice(w);
+  hookDerived(w);
   hookBlobUrls(w);
   hookFormSubmit(w);
   hookPickers(w);

@@ -107,22 +107,35 @@ export const arrayJoin: (a: unknown[], sep: string) => string = method('Array', 
 
 const ITERATOR: typeof Symbol.iterator = Symbol.iterator;
 
-/** Appends to an array made by the hooks without a Set on the array: an index setter on Array.prototype never runs. */
-export function append<T>(list: T[], v: T): void {
+/**
+ * Defines `o[key]` as an own data property, `v`, with the attributes in `flags` (WRITABLE | ENUMERABLE |
+ * CONFIGURABLE): a descriptor without a prototype, so no Object.prototype getter the page added is read.
+ */
+export function defineValue(o: object, key: PropertyKey, v: unknown, flags: number): void {
   const d = create(null);
   d.value = v;
-  d.writable = d.enumerable = d.configurable = true;
-  defineProperty(list, list.length, d);
+  d.writable = (flags & 1) !== 0;
+  d.enumerable = (flags & 2) !== 0;
+  d.configurable = (flags & 4) !== 0;
+  defineProperty(o, key, d);
+}
+export const WRITABLE = 1;
+export const ENUMERABLE = 2;
+export const CONFIGURABLE = 4;
+
+/** Appends to an array made by the hooks without a Set on the array: an index setter on Array.prototype never runs. */
+export function append<T>(list: T[], v: T): void {
+  defineValue(list, list.length, v, 7);
 }
 
 /**
  * An iterable the hooks hand to a WebIDL sequence argument (the Blob constructor): its iterator is its
  * own, so a page that replaced Array.prototype[Symbol.iterator] or the array iterator's next() cannot
- * make the hooks copy nothing.
+ * make the hooks copy nothing (or something else).
  */
-export function sequenceOf<T>(v: T): T[] {
-  let done = false;
-  const it = { next: () => (done ? { done: true, value: undefined } : ((done = true), { done: false, value: v })) };
+export function sequence<T>(list: readonly T[]): T[] {
+  let i = 0;
+  const it = { next: () => (i < list.length ? { done: false, value: list[i++] } : { done: true, value: undefined }) };
   return { [ITERATOR]: () => it } as unknown as T[]; // typed as the array it stands for
 }
 
@@ -189,11 +202,6 @@ export const navigateDestination: (e: Event) => { url: string } = getter('Naviga
 export const destinationUrl: (d: unknown) => string = getter('NavigationDestination', 'url');
 export const isMap = is(getter('Map', 'size')) as (v: unknown) => v is Map<unknown, unknown>;
 export const isSet = is(getter('Set', 'size')) as (v: unknown) => v is Set<unknown>;
-export const responseBody: (r: Response) => ReadableStream | null = getter('Response', 'body');
-export const responseClone: (r: Response) => Response = method('Response', 'clone');
-export const responseBlob: (r: Response) => Promise<Blob> = method('Response', 'blob');
-export const isResponse = is(responseBody) as (v: unknown) => v is Response;
-export const responseArrayBuffer: (r: Response) => Promise<ArrayBuffer> = method('Response', 'arrayBuffer');
 const typedArrayBuffer: (v: ArrayBufferView) => ArrayBufferLike = getter('Uint8Array', 'buffer');
 const dataViewBuffer: (v: ArrayBufferView) => ArrayBufferLike = getter('DataView', 'buffer');
 /** The buffer under a typed array or a DataView. */
@@ -204,7 +212,6 @@ export function viewBuffer(v: ArrayBufferView): ArrayBufferLike {
     return dataViewBuffer(v);
   }
 }
-export const SafeDataTransfer: typeof DataTransfer | undefined = G.DataTransfer;
 export const idbRequestTransaction: (r: IDBRequest) => IDBTransaction | null = getter('IDBRequest', 'transaction');
 export const idbTransactionAbort: (t: IDBTransaction) => void = method('IDBTransaction', 'abort');
 export const idbStoreCount: (s: IDBObjectStore) => IDBRequest = method('IDBObjectStore', 'count');

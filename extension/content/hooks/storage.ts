@@ -11,6 +11,7 @@ import { replaceConstructor } from './accessors.js';
 import { config } from './bridge-client.js';
 import { whenDecided, type Decision } from './decision.js';
 import { carriedGate, READY, type Gate } from './gates.js';
+import { inherited, lineageOf, link } from './lineage.js';
 import {
   addListener,
   apply,
@@ -96,6 +97,8 @@ function hookCache(w: Win): void {
   replaceConstructor(w, 'Response', (Original, a, newTarget) => {
     const r = construct(Original, a, newTarget);
     if (isBlob(a[0])) weakMapSet(madeFrom, r, a[0]);
+    // What is read back from it (blob(), arrayBuffer(), its stream) carries its body's sources.
+    link(r, isBlob(a[0]) ? inherited(a[0]) : lineageOf(a[0]));
     return r;
   });
 

@@ -7,7 +7,7 @@
 import { MAY_HOLD_STAMP, urlText } from '../../../src/guard/url-text.js';
 import type { Channel } from '../../shared/messages.js';
 import { ask, config } from './bridge-client.js';
-import { combine, gateText, READY, type Gate } from './gates.js';
+import { combine, gateText, later, READY, type Gate } from './gates.js';
 import { intact } from './intact.js';
 import { designatedText } from './quick.js';
 import { regExpExec, stringIncludes } from './safe-self.js';
@@ -23,7 +23,7 @@ export function gateUrl(ch: Channel, url: string): Gate {
 function textGate(ch: Channel, url: string): Gate {
   if (!designatedText(config.designated) && regExpExec(MAY_HOLD_STAMP, url) === null) return READY;
   // The decoding is ordinary code: trusted here only while the realm is; otherwise the guard decodes.
-  if (!intact()) return { ready: false, refusedNow: false, decision: ask(ch, [{ kind: 'url', url }]) };
+  if (!intact()) return later(ask(ch, [{ kind: 'url', url }]));
   const text = urlText(url);
   return text === '' ? READY : gateText(ch, text);
 }

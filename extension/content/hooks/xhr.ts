@@ -10,8 +10,8 @@ import { combine, READY, type Gate } from './gates.js';
 import { gateUrl } from './url.js';
 import {
   apply,
-  create,
-  defineProperty,
+  CONFIGURABLE,
+  defineValue,
   dispatch,
   SafeDOMException,
   SafeEvent,
@@ -53,11 +53,8 @@ function failXhr(xhr: XMLHttpRequest): void {
     ['response', ''],
   ];
   for (let i = 0; i < states.length; i++) {
-    const d = create(null);
-    d.value = states[i][1];
-    d.configurable = true;
     try {
-      defineProperty(xhr, states[i][0], d);
+      defineValue(xhr, states[i][0], states[i][1], CONFIGURABLE);
     } catch {
       /* ignore */
     }

@@ -97,6 +97,15 @@ function isInlineText(info: ContentInfo): boolean {
   return info.type.startsWith('text/') && info.disposition !== 'attachment' && info.type !== 'text/rtf';
 }
 
+/**
+ * A multipart body on its own, without a message around it (an HTTP form upload: form-data.ts),
+ * read as a message's multipart body. `boundary` is in latin1 (one character per byte).
+ */
+export function* walkMultipartBody(body: Uint8Array, boundary: string, ctx: ExtractContext): Generator<Extracted> {
+  const info: ContentInfo = { type: 'multipart/form-data', params: new Map([['boundary', boundary]]), encoding: '7bit', disposition: '', filename: '', problems: [] };
+  yield* walkMultipart({ fields: [], junk: [], body, complete: true }, info, ctx, '1', 0);
+}
+
 function* walkMultipart(e: Entity, info: ContentInfo, ctx: ExtractContext, id: string, nest: number): Generator<Extracted> {
   const where = BODY;
   const boundary = info.params.get('boundary');

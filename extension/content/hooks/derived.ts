@@ -1,0 +1,178 @@
+/**
+ * What a page derives from a File carries the File's decision (lineage.ts): Blobs and Files made of it
+ * (`new Blob([file])`, `new File([file], 'other-name.txt')`), pieces of it (`slice`), its bytes
+ * (`arrayBuffer()`, `bytes()`, FileReader), its stream and every chunk read from it (a reader, async
+ * iteration, `pipeThrough`, `tee`, `pipeTo`), copies of those bytes (`TypedArray#set`/`slice`,
+ * `ArrayBuffer#slice`), and a Request made with any of them as its body. The network, message and
+ * storage gates then judge them by their sources, without reading them again.
+ *
+ * Not followed: text read out of a File (`text()`, `readAsText`, `readAsDataURL`: strings carry no
+ * identity), and bytes copied one by one or through a typed-array constructor.
+ */
+import { replaceConstructor, wrapGetter } from './accessors.js';
+import { linkResult, linkReturned } from './blob-url.js';
+import { initBody, withBody } from './init-body.js';
+import { derive, inherited, lineageOf, link, sourcesOf, tracking, type Lineage } from './lineage.js';
+import {
+  append,
+  apply,
+  construct,
+  create,
+  getPrototypeOf,
+  isArrayBuffer,
+  isBlob,
+  isView,
+  sequence,
+  toStr,
+  uncurry,
+} from './safe-self.js';
+
+type Win = Window & typeof globalThis;
+type Proto = Record<PropertyKey, (...a: unknown[]) => unknown>;
+const ITERATOR: typeof Symbol.iterator = Symbol.iterator;
+const ASYNC_ITERATOR: typeof Symbol.asyncIterator = Symbol.asyncIterator;
+
+export function hookDerived(w: Win): void {
+  hookBlobs(w);
+  hookStreams(w);
+  hookFileReader(w);
+  hookCopies(w);
+  hookRequest(w);
+}
+
+/**
+ * The parts of a Blob or File being made, read once: the constructor gets exactly these (a page's
+ * iterator cannot show the hooks one list and the constructor another), objects already turned into
+ * their strings. Null when `v` is not a list: the constructor handles (or rejects) it as it is.
+ */
+function partsOf(v: unknown): unknown[] | null {
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return null;
+  const f = (v as Record<PropertyKey, unknown>)[ITERATOR];
+  if (typeof f !== 'function') return null;
+  const it = apply(f, v, []) as Iterator<unknown>;
+  const next = it.next;
+  const parts: unknown[] = [];
+  for (;;) {
+    const r = apply(next, it, []) as IteratorResult<unknown>;
+    if (r.done) return parts;
+    const p = r.value;
+    append(parts, p !== null && typeof p === 'object' && !isView(p) && !isBlob(p) && !isArrayBuffer(p) ? toStr(p) : p);
+  }
+}
+
+function hookBlobs(w: Win): void {
+  for (const name of ['Blob', 'File']) {
+    replaceConstructor(w, name, (Original, a, newTarget) => {
+      const parts = partsOf(a[0]);
+      if (parts) a[0] = sequence(parts);
+      const made = construct(Original, a, newTarget);
+      if (parts) link(made, derive(parts));
+      return made;
+    });
+  }
+  const proto = w.Blob.prototype as unknown as Proto;
+  // Every chunk of a resumable upload shares the file's decision (a page-made Blob's: its bytes, whole).
+  linkReturned(proto, 'slice', sourcesOf as (b: unknown) => Lineage);
+  linkReturned(proto, 'stream', inherited);
+  for (const m of ['arrayBuffer', 'bytes']) linkResult(proto, m, inherited);
+}
+
+function hookStreams(w: Win): void {
+  const RS = w.ReadableStream?.prototype as unknown as Proto | undefined;
+  if (!RS) return;
+  // What comes out of a tracked stream is tracked: its readers, its branches, what it is piped through.
+  const values = RS.values;
+  for (const m of ['getReader', 'pipeThrough', 'values', ASYNC_ITERATOR]) linkReturned(RS, m);
+  const tee = RS.tee;
+  if (typeof tee === 'function') {
+    RS.tee = function (this: ReadableStream, ...a: unknown[]) {
+      const pair = apply(tee, this, a) as ReadableStream[];
+      link(pair[0], lineageOf(this));
+      link(pair[1], lineageOf(this));
+      return pair;
+    };
+  }
+  hookPipeTo(w, RS);
+  // Every chunk read from a tracked reader or iterator carries the stream's lineage.
+  for (const name of ['ReadableStreamDefaultReader', 'ReadableStreamBYOBReader']) {
+    const proto = (w as unknown as Record<string, { prototype: Proto } | undefined>)[name]?.prototype;
+    if (proto) linkResult(proto, 'read', lineageOf, chunkOf);
+  }
+  try {
+    const iterator = getPrototypeOf(apply(values, new w.ReadableStream(), [])) as Proto;
+    linkResult(iterator, 'next', lineageOf, chunkOf);
+  } catch {
+    /* no async iteration in this browser */
+  }
+}
+
+/** The chunk of a read's result `{ value, done }` (an own data property of an object the browser made). */
+const chunkOf = (r: unknown): unknown => (r as { value: unknown }).value;
+
+/**
+ * `pipeTo` hands chunks to the destination's sink without a reader the hooks see: a tracked stream is
+ * piped through a pass-through that links each chunk first.
+ */
+function hookPipeTo(w: Win, RS: Proto): void {
+  const pipeTo = RS.pipeTo;
+  const pipeThrough = RS.pipeThrough;
+  const TS = w.TransformStream;
+  const controller = (w as unknown as { TransformStreamDefaultController?: { prototype: Proto } }).TransformStreamDefaultController;
+  if (typeof pipeTo !== 'function' || typeof pipeThrough !== 'function' || !TS || !controller) return;
+  const enqueue = uncurry(controller.prototype.enqueue);
+  RS.pipeTo = function (this: ReadableStream, ...a: unknown[]) {
+    const l = lineageOf(this);
+    if (!l) return apply(pipeTo, this, a);
+    const transformer = create(null);
+    transformer.transform = (chunk: unknown, c: TransformStreamDefaultController) => (link(chunk, l), enqueue(c, chunk));
+    return apply(pipeTo, apply(pipeThrough, this, [new TS(transformer)]), a);
+  };
+}
+
+function hookFileReader(w: Win): void {
+  const FR = w.FileReader?.prototype as unknown as Proto | undefined;
+  if (!FR) return;
+  const read = FR.readAsArrayBuffer;
+  FR.readAsArrayBuffer = function (this: FileReader, ...a: unknown[]) {
+    link(this, inherited(a[0])); // the reader stands for what it reads
+    return apply(read, this, a);
+  };
+  wrapGetter(FR, 'result', (reader, get) => {
+    const v = get(reader);
+    if (isArrayBuffer(v)) link(v, lineageOf(reader));
+    return v;
+  });
+}
+
+/** Bytes copied out of tracked bytes are tracked: `target.set(chunk, at)`, `view.slice()`, `buffer.slice()`. */
+function hookCopies(w: Win): void {
+  // Hot in some pages (wasm, media): no argument lists, and one test while nothing is tracked.
+  const TA = getPrototypeOf(w.Uint8Array.prototype) as Proto;
+  const set = uncurry(TA.set);
+  TA.set = function (this: ArrayBufferView, src: unknown, at?: unknown) {
+    const r = set(this, src, at);
+    if (tracking.on) link(this, lineageOf(src));
+    return r;
+  };
+  for (const proto of [TA, w.ArrayBuffer.prototype as unknown as Proto]) {
+    const slice = uncurry(proto.slice);
+    proto.slice = function (this: object, start?: unknown, end?: unknown) {
+      const out = slice(this, start, end);
+      if (tracking.on) link(out, lineageOf(this));
+      return out;
+    };
+  }
+}
+
+/** `new Request(url, { body })`: the Request carries its body's lineage (fetch.ts judges it by that). */
+function hookRequest(w: Win): void {
+  replaceConstructor(w, 'Request', (Original, a, newTarget) => {
+    const body = initBody(a[1]); // read once: the Request gets this very body
+    if (body != null) a[1] = withBody(a[1] as object, body);
+    const r = construct(Original, a, newTarget);
+    link(r, body != null ? (isBlob(body) ? inherited(body) : lineageOf(body)) : lineageOf(a[0]));
+    return r;
+  });
+  const RQ = w.Request.prototype as unknown as Proto;
+  linkReturned(RQ, 'clone');
+}
