@@ -11,7 +11,7 @@
 import { decide, isGuarded, knownAnswer, textVerdict, type Item } from './gate.js';
 import { filesSettled } from './file-input.js';
 import { readForm } from './form-fields.js';
-import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
+import { editingHost, firstSight, hold, isReplay, keyLike, replay, targetOf } from './replay.js';
 
 const bypass = new WeakSet<HTMLFormElement>();
 
@@ -58,13 +58,8 @@ function onSubmit(e: SubmitEvent): void {
 
 function editableText(t: EventTarget | null): { el: HTMLElement; text: string } | null {
   if (t instanceof HTMLTextAreaElement) return { el: t, text: t.value };
-  if (t instanceof HTMLElement && t.isContentEditable) {
-    // The editing host holds the whole message, not just the node with the caret.
-    let host: HTMLElement = t;
-    while (host.parentElement?.isContentEditable) host = host.parentElement;
-    return { el: host, text: host.innerText };
-  }
-  return null;
+  const host = editingHost(t);
+  return host && { el: host, text: host.innerText };
 }
 
 function onKeyDown(e: KeyboardEvent): void {
@@ -73,19 +68,10 @@ function onKeyDown(e: KeyboardEvent): void {
   if (!field || !field.text || textVerdict(field.text).verdict !== 'marked') return;
   hold(e);
   const target = targetOf(e) ?? field.el;
-  const init: KeyboardEventInit = {
-    key: e.key,
-    code: e.code,
-    bubbles: true,
-    cancelable: true,
-    composed: true,
-    ctrlKey: e.ctrlKey,
-    metaKey: e.metaKey,
-    altKey: e.altKey,
-  };
+  const again = keyLike(e);
   void decide('text-field', [{ kind: 'text', text: field.text }]).then((ok) => {
     // After Continue the text is approved, so the request the page makes next is not asked about again.
-    if (ok) replay(target, new KeyboardEvent('keydown', init));
+    if (ok) replay(target, again);
   });
 }
 

@@ -6,10 +6,10 @@
  */
 import { BYTES_NAME, createGuard, type Item } from '../../src/guard/index.js';
 import type { DecideResponse, Request, ServiceResponse } from '../shared/messages.js';
-import { watchScan } from '../ui/checking/indicator.js';
+import { watchScan } from './checking.js';
 import { preloadUi, showWarning } from './load-ui.js';
 import { orphaned, runtime } from './runtime.js';
-import { encrypted, scan } from './scanner.js';
+import { encrypted, scan } from './scan-line.js';
 
 export type { Item };
 

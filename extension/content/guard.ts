@@ -16,7 +16,7 @@ import { preloadUi } from './load-ui.js';
 import { installPaste } from './paste.js';
 import { setHooksPort } from './hooks-line.js';
 import { orphaned, runtime } from './runtime.js';
-import { listenForScanner } from './scanner.js';
+import { listenForScanner } from './scan-line.js';
 import { installTextWatch } from './text-watch.js';
 import { warmUpOnIntent } from './warm-up.js';
 

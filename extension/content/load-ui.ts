@@ -1,20 +1,27 @@
-/** Loads the warning dialog on first use (see extension/shared/lazy-ui.ts) and opens it. */
+/**
+ * Loads the bundle of the warning dialog, the "checking…" indicator and the scanner on first use (see
+ * extension/shared/lazy-ui.ts), and opens the dialog.
+ */
 import type { WarnAnswer, WarnRequest } from '../../src/guard/index.js';
 import { UI_SLOT, type LoadUiRequest, type UiModule } from '../shared/lazy-ui.js';
 import { runtime } from './runtime.js';
 
 let loading: Promise<UiModule> | null = null;
 
-const loaded = () => (globalThis as unknown as Record<string, UiModule | undefined>)[UI_SLOT];
+/** The bundle, unless it is the one a previous version of the extension left in this world (orphaned). */
+function loaded(): UiModule | undefined {
+  const ui = (globalThis as unknown as Record<string, UiModule | undefined>)[UI_SLOT];
+  return ui?.alive() ? ui : undefined;
+}
 
-function loadUi(): Promise<UiModule> {
+export function loadUi(): Promise<UiModule> {
   loading ??= (async () => {
     if (!loaded()) await runtime.sendMessage({ type: 'load-ui' } satisfies LoadUiRequest);
     const ui = loaded();
-    if (!ui) throw new Error('the warning dialog did not load');
+    if (!ui) throw new Error('the guard\'s bundle did not load');
     return ui;
   })().catch((err: unknown) => {
-    loading = null; // the next warning tries again
+    loading = null; // the next use tries again
     throw err;
   });
   return loading;

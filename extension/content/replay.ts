@@ -1,6 +1,6 @@
 /**
- * Holding a page event and handing the page an equivalent one later. Events the guard dispatches are
- * remembered, so its own capture listeners let them through instead of judging them again.
+ * Holding a page event and handing the page an equivalent one later (and finding the field it is
+ * about). Events the guard dispatches are remembered, so its own capture listeners let them through instead of judging them again.
  */
 const ours = new WeakSet<Event>();
 
@@ -31,4 +31,18 @@ export function firstSight(e: Event): boolean {
   if (seen.has(e)) return false;
   seen.add(e);
   return true;
+}
+
+/** A key the page will treat like `e` (replayed after the employee chose to continue). */
+export function keyLike(e: KeyboardEvent): KeyboardEvent {
+  const { key, code, location, repeat, shiftKey, ctrlKey, metaKey, altKey } = e;
+  return new KeyboardEvent('keydown', { key, code, location, repeat, shiftKey, ctrlKey, metaKey, altKey, bubbles: true, cancelable: true, composed: true });
+}
+
+/** The editing host of a contenteditable target: it holds the whole message, not just the node with the caret. */
+export function editingHost(t: EventTarget | null): HTMLElement | null {
+  if (!(t instanceof HTMLElement) || !t.isContentEditable) return null;
+  let host: HTMLElement = t;
+  while (host.parentElement?.isContentEditable) host = host.parentElement;
+  return host;
 }

@@ -1,10 +1,9 @@
 /**
- * The scan API of the content side: `scan()` hands a file to the engine and resolves with its verdict;
- * `onProgress()` lets the page UI (the "Checking…" indicator) follow every scan as bytes are read.
+ * The scan API of the content side: `scan()` hands a file to the engine and resolves with its verdict,
+ * reporting the bytes read as it goes (the "Checking…" indicator follows them).
  *
  *   scan(blob, name, opts?, onProgress?)  → Promise<ScanResult>
  *   encrypted(blob, name, limits)  → Promise<boolean>   (password-protected? false when unknown)
- *   onProgress((p: { name, bytesRead, total }) => void)  → unsubscribe()
  *
  * Where scans run, and why: the engine (and libarchive's WebAssembly) is not in the script every frame
  * carries. On the first scan this module embeds the extension page extension/scan/frame.html, hidden in
@@ -14,10 +13,13 @@
  * holds the page's main thread. The page cannot read that frame (cross-origin); it can remove or
  * navigate it, and then every scan in flight ends `unscannable` (fail closed), and the next scan
  * starts a new frame. See docs/design.md ("Where the engine runs").
+ *
+ * This module is in the bundle loaded on first use (ui-entry.ts), not in the script every frame
+ * carries: scan-line.ts stands in for it there.
  */
 import type { Limits, ScanOptions, ScanResult, UnscannableVerdict } from '../../src/detect/types.js';
-import { FRAME_PATH, SCAN_HELLO, type FromWorker, type ScanJob } from '../scan/protocol.js';
-import { orphaned, runtime } from './runtime.js';
+import { FRAME_PATH, type FromWorker, type ScanJob } from '../scan/protocol.js';
+import { runtime } from './runtime.js';
 
 /** How often a scan in flight checks that its frame is still there. */
 const WATCH_MS = 250;
@@ -26,15 +28,7 @@ const HELLO_MS = 10_000;
 /** A scan that reports nothing for this long is given up (the worker reports every 100 ms while reading). */
 const SILENCE_MS = 30_000;
 
-export interface ScanProgress {
-  name: string;
-  bytesRead: number;
-  total: number;
-}
-type Listener = (p: ScanProgress) => void;
-
 interface Pending {
-  name: string;
   size: number;
   /** The verdict, or for an `encrypted` job the answer (a lost job resolves with its unscannable verdict). */
   resolve: (r: ScanResult | boolean) => void;
@@ -53,16 +47,9 @@ interface Checker {
   refuse(err: Error): void;
 }
 
-const listeners = new Set<Listener>();
 const pending = new Map<string, Pending>();
 let checker: Checker | null = null;
 let watchdog: ReturnType<typeof setInterval> | null = null;
-
-/** Subscribes to the progress of every scan in this frame; returns the unsubscribe function. */
-export function onProgress(listener: Listener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
 
 /**
  * Starts the frame and its worker ahead of the first scan (when a file is about to appear: warm-up.ts),
@@ -97,7 +84,7 @@ function post(
 ): Promise<ScanResult | boolean> {
   return new Promise<ScanResult | boolean>((resolve) => {
     const id = randomId();
-    pending.set(id, { name, size: blob.size, resolve, onProgress: progress, heard: Date.now() });
+    pending.set(id, { size: blob.size, resolve, onProgress: progress, heard: Date.now() });
     startWatchdog();
     connect().then(
       (port) => {
@@ -113,24 +100,14 @@ function post(
 }
 
 /**
- * Registered at document_start, before any page script: the frame's hello (which carries the port)
- * is taken here and stopped, so page listeners never see it. Only a message from our own frame and
- * from the extension's origin counts; a page that navigates the frame elsewhere gets another origin.
+ * The frame's hello, which carries the port (taken and stopped by scan-line.ts before any page listener
+ * sees it). Only a message from our own frame and from the extension's origin counts; a page that
+ * navigates the frame elsewhere gets another origin.
  */
-export function listenForScanner(): void {
-  window.addEventListener(
-    'message',
-    (e: MessageEvent) => {
-      const data = e.data as Record<string, unknown> | null;
-      // A guard whose extension was updated or reloaded leaves the new guard's hello to it.
-      if (!data || typeof data !== 'object' || data[SCAN_HELLO] !== true || orphaned()) return;
-      e.stopImmediatePropagation();
-      const c = checker;
-      if (!c || c.port || e.source !== c.iframe.contentWindow || !c.origins.includes(e.origin) || !e.ports[0]) return;
-      c.accept(e.ports[0]);
-    },
-    true,
-  );
+export function hello(e: MessageEvent): void {
+  const c = checker;
+  if (!c || c.port || e.source !== c.iframe.contentWindow || !c.origins.includes(e.origin) || !e.ports[0]) return;
+  c.accept(e.ports[0]);
 }
 
 function connect(): Promise<MessagePort> {
@@ -180,7 +157,6 @@ function onWorker(m: FromWorker | null): void {
   job.heard = Date.now();
   if (m.t === 'progress') {
     job.onProgress?.(m.bytesRead, m.total);
-    for (const l of listeners) l({ name: job.name, bytesRead: m.bytesRead, total: m.total });
   } else if (m.t === 'done') {
     finish(m.id, m.result);
   } else if (m.t === 'encrypted') {

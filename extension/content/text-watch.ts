@@ -21,7 +21,7 @@
 import { aroundEdit, changedSpan, KeyStream, MarkedFields, predictInsert, typedBy } from '../../src/guard/index.js';
 import { decide, guard, isGuarded, textVerdict } from './gate.js';
 import { tellHooks } from './hooks-line.js';
-import { hold, isReplay, replay, targetOf } from './replay.js';
+import { editingHost, hold, isReplay, keyLike, replay, targetOf } from './replay.js';
 
 type Field = { el: HTMLElement; text: string };
 
@@ -42,14 +42,6 @@ function fieldOf(t: EventTarget | null): Field | null {
   if (t instanceof HTMLInputElement) return TEXT_INPUTS.has(t.type) ? { el: t, text: t.value } : null;
   const host = editingHost(t);
   return host ? { el: host, text: host.textContent ?? '' } : null;
-}
-
-/** The editing host holds the whole message, not just the node with the caret. */
-function editingHost(t: EventTarget | null): HTMLElement | null {
-  if (!(t instanceof HTMLElement) || !t.isContentEditable) return null;
-  let host: HTMLElement = t;
-  while (host.parentElement?.isContentEditable) host = host.parentElement;
-  return host;
 }
 
 const isMarked = (text: string) => text !== '' && textVerdict(text).verdict === 'marked';
@@ -171,20 +163,15 @@ function onKeyDown(e: KeyboardEvent): void {
   }
   hold(e);
   typingUntil = performance.now() + BURST_MS;
-  const init = keyInit(e);
+  const again = keyLike(e);
   void decide('text-field', [{ kind: 'text', text }]).then((ok) => {
     settled(t);
     if (!ok) return;
     // The page's own handler first, as the key would have reached it; the browser's insertion only if
     // the page leaves it to the browser (a synthetic key inserts nothing by itself).
-    const left = replay(t, new KeyboardEvent('keydown', init));
+    const left = replay(t, again);
     if (left && fieldOf(t)) insert(t, ch);
   });
-}
-
-function keyInit(e: KeyboardEvent): KeyboardEventInit {
-  const { key, code, location, repeat, shiftKey, ctrlKey, metaKey, altKey } = e;
-  return { key, code, location, repeat, shiftKey, ctrlKey, metaKey, altKey, bubbles: true, cancelable: true, composed: true };
 }
 
 /**

@@ -1,9 +1,17 @@
 /**
- * The dialog bundle: injected by the background into a frame's isolated world the first time that
- * frame must show a warning (see extension/shared/lazy-ui.ts), so no page pays for preact and the
- * translations until a dialog is due.
+ * The bundle loaded on first use: injected by the background into a frame's isolated world the first
+ * time that frame is about to get a file or must show a warning (see extension/shared/lazy-ui.ts), so
+ * no page pays for preact, the translations and the scanner until one is due.
  */
 import { UI_SLOT, type UiModule } from '../shared/lazy-ui.js';
+import { showChecking } from '../ui/checking/indicator.js';
 import { showWarning } from '../ui/warning/show.js';
+import { orphaned } from './runtime.js';
+import { encrypted, hello, scan, warmUp } from './scanner.js';
 
-(globalThis as unknown as Record<string, UiModule>)[UI_SLOT] = { showWarning };
+(globalThis as unknown as Record<string, UiModule>)[UI_SLOT] = {
+  showWarning,
+  showChecking,
+  scanner: { scan, encrypted, warmUp, hello },
+  alive: () => !orphaned(),
+};

@@ -1,5 +1,6 @@
 /**
- * Starts the scanner (its frame, worker and engine: scanner.ts) and loads the warning dialog as soon as a file is about to appear,
+ * Loads the scanner and the warning dialog and starts the scanner (its frame, worker and engine:
+ * scanner.ts) as soon as a file is about to appear,
  * so the first file does not wait for them: a file input is pressed, focused (keyboard) or clicked
  * (also one the page clicks from its own script: the page hooks hand such an input over with
  * ADOPT_EVENT), or files are dragged over the page. An employee takes far longer to pick a file than the
@@ -7,8 +8,7 @@
  */
 import { ADOPT_EVENT } from './bridge.js';
 import { isGuarded } from './gate.js';
-import { preloadUi } from './load-ui.js';
-import { warmUp } from './scanner.js';
+import { warmUp } from './scan-line.js';
 
 function fileInput(t: EventTarget | undefined): boolean {
   if (t instanceof HTMLInputElement) return t.type === 'file';
@@ -16,17 +16,12 @@ function fileInput(t: EventTarget | undefined): boolean {
   return t instanceof HTMLLabelElement && t.control instanceof HTMLInputElement && t.control.type === 'file';
 }
 
-function warm(): void {
-  warmUp();
-  preloadUi();
-}
-
 export function warmUpOnIntent(): void {
   const onInput = (e: Event) => {
-    if (fileInput(e.composedPath()[0]) && isGuarded()) warm();
+    if (fileInput(e.composedPath()[0]) && isGuarded()) warmUp();
   };
   const onDrag = (e: DragEvent) => {
-    if (e.dataTransfer?.types.includes('Files') && isGuarded()) warm();
+    if (e.dataTransfer?.types.includes('Files') && isGuarded()) warmUp();
   };
   const passive = { capture: true, passive: true };
   for (const type of ['pointerdown', 'focusin', 'click', ADOPT_EVENT]) window.addEventListener(type, onInput, passive);

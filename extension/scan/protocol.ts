@@ -14,6 +14,9 @@ export const FRAME_PATH = 'extension/scan/frame.html';
 /** Tag of the frame's one message to its parent window, which carries the worker's port. */
 export const SCAN_HELLO = '__upload_guard_scanner__';
 
+/** The worker's first message to the frame: it listens for its port now. */
+export const WORKER_READY = 'upload-guard-scan-ready';
+
 export interface ScanJob {
   /** `scan`: the verdict. `encrypted`: only whether the file is password-protected (src/guard/encryption.ts). */
   t: 'scan' | 'encrypted';

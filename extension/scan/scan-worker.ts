@@ -6,13 +6,13 @@
 import { scanBlob } from '../../src/detect/index.js';
 import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
 import { isEncrypted } from '../../src/guard/encryption.js';
-import type { FromWorker, ScanJob } from './protocol.js';
+import { WORKER_READY, type FromWorker, type ScanJob } from './protocol.js';
 import { countReads } from './progress.js';
 
 /** Progress at most this often per job: the indicator needs a few updates a second, not one per slice. */
 const PROGRESS_EVERY_MS = 100;
 
-const scope = self as unknown as { onmessage: ((e: MessageEvent) => void) | null };
+const scope = self as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage(m: unknown): void };
 
 scope.onmessage = (e: MessageEvent) => {
   const port = e.ports[0];
@@ -44,3 +44,5 @@ async function encryption(port: MessagePort, job: ScanJob): Promise<void> {
   const encrypted = await isEncrypted(job.blob, job.name, (b, n, o) => scanBlob(b, n, o), limits);
   port.postMessage({ t: 'encrypted', id: job.id, encrypted } satisfies FromWorker);
 }
+
+scope.postMessage(WORKER_READY);

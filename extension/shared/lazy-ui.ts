@@ -1,11 +1,13 @@
 /**
- * The warning dialog (preact, the translations) is not part of the script every frame carries: the
- * guard asks the background for it the first time a dialog must open, and the background injects
+ * The warning dialog (preact, the translations), the "checking…" indicator and the scanner's side of
+ * the scan frame are not part of the script every frame carries: the guard asks the background for
+ * them the first time a file is about to appear or a dialog must open, and the background injects
  * the dialog's own bundle into the asking frame's isolated world (scripting.executeScript: no
  * web-accessible file, nothing the page can fetch or fingerprint, untouched by the page's CSP). The
  * bundle leaves its entry point on the isolated world's global object, which the page cannot reach.
  */
 import type { WarnAnswer, WarnRequest } from '../../src/guard/index.js';
+import type * as Scanner from '../content/scanner.js';
 
 /** content → background: inject the dialog bundle into the sending frame. */
 export interface LoadUiRequest {
@@ -17,4 +19,25 @@ export const UI_SLOT = '__uploadGuardUi__';
 
 export interface UiModule {
   showWarning(req: WarnRequest): Promise<WarnAnswer>;
+  /** The "checking…" indicator for a scan that runs long (extension/ui/checking/indicator.ts). */
+  showChecking(scan: CheckingScan): CheckingRow;
+  /** The scan frame's side in the page (extension/content/scanner.ts). */
+  scanner: Pick<typeof Scanner, 'scan' | 'encrypted' | 'warmUp' | 'hello'>;
+  /** False once this bundle's extension was updated or reloaded: the new guard loads its own. */
+  alive(): boolean;
+}
+
+/** A scan in flight, as the indicator shows it; `read` changes as the scan reports progress. */
+export interface CheckingScan {
+  /** null: data the page built itself (no file name to show). */
+  name: string | null;
+  total: number;
+  /** Bytes read so far; null while the scan does not report progress. */
+  read: number | null;
+}
+
+/** One scan on screen. */
+export interface CheckingRow {
+  paint(): void;
+  hide(): void;
 }

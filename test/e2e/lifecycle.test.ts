@@ -45,8 +45,11 @@ async function refusedOnce(page: Page, s: { name: string; buffer: Buffer }): Pro
 }
 
 // NOT DONE: the harness does not see the reloaded extension's service worker yet (waitForEvent
-// 'serviceworker' times out after chrome.runtime.reload() under --load-extension), so the product path
-// (orphaned guard retires, hands the hooks' line over) is not shown working here. Skipped, visibly.
+// 'serviceworker' times out after chrome.runtime.reload() under --load-extension; opening
+// chrome-extension://ID/extension/ui/options/index.html and polling getRegisteredContentScripts() from
+// there did not find the guard registered within 30 s either), so the product path (orphaned guard
+// retires, hands the hooks' line over) is not shown working here. Skipped, visibly. Next to try: the
+// real update path, a policy-installed CRX updated from the local update server (policy-live.test.ts).
 describe('an extension update while a guarded tab is open', () => {
   it.skip('the old guard retires, the new one takes over: one dialog, clean uploads arrive, no reload', async () => {
     const page = await browser.context.newPage();

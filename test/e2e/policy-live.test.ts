@@ -243,8 +243,9 @@ describe('a tab open before the extension was force-installed', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  /** strict: the designated keyword must block; otherwise the file must at least be held (block or warn). */
-  async function installedUnderTheTab(strict: boolean): Promise<void> {
+  // The first file checked there once needed the scan worker, which Chromium did not start from an
+  // extension file under a policy-installed CRX (extension/scan/frame.ts): the keyword came back warn.
+  it('without the extension the designated file leaves; after the force-install the same tab refuses it, unreloaded', async () => {
     const mark = await loadMark(page);
     await pick(page, '週次議事録_導入前.txt', KEYWORD_FILE);
     expect(await arrivals(site, (a) => a.name === '週次議事録_導入前.txt')).toHaveLength(1);
@@ -255,24 +256,16 @@ describe('a tab open before the extension was force-installed', () => {
       async () => {
         const name = `週次議事録_導入後_${i++}.txt`;
         await pick(page, name, KEYWORD_FILE);
-        return Promise.race([warningWithin(page, 3_000), arrivals(site, (a) => a.name === name, 1, 3_000).then(() => null)]);
+        // The first scan there may wait for the scan worker's second way of starting (extension/scan/frame.ts).
+        return Promise.race([warningWithin(page, 8_000), arrivals(site, (a) => a.name === name, 1, 8_000).then(() => null)]);
       },
       'the guard in the tab that was open before the install',
       120_000,
       500,
     );
-    if (strict) expect(action).toBe('block');
-    else expect(['block', 'warn']).toContain(action);
+    expect(action).toBe('block');
     await dismissWarning(page);
     expect(site.received.filter((a) => a.name === `週次議事録_導入後_${i - 1}.txt`)).toEqual([]);
     expect(await loadMark(page)).toBe(mark);
-  }
-
-  it('after the force-install the same tab, unreloaded, holds the designated file (never lets it leave)', () => installedUnderTheTab(false));
-
-  // KNOWN FAILING (issue 15, restored and early tabs): the first file checked in the tab after the
-  // force-install comes back unscannable ("took too long": the late-started scan frame or its worker did
-  // not answer), so the answer is warn where the designated keyword must block. The cause in scanner.ts
-  // is not found yet. (One browser per describe: the case above runs; this one documents the gap.)
-  it.skip('without the extension the designated file leaves; after the force-install the same tab refuses it, unreloaded', () => installedUnderTheTab(true));
+  });
 });

@@ -5,32 +5,24 @@
  * goes away the moment the verdict is in. It never takes focus and never catches a click: the page
  * stays usable while a large file is read.
  *
- * The scan is fed in through `watchScan(name, total, run)`: `run` gets an `onProgress(bytesRead)` to
- * hand to a scan that reports progress.
+ * Drawn by the dialog bundle (loaded on first use, see extension/shared/lazy-ui.ts): the timing, which
+ * every scan needs, is extension/content/checking.ts in the script every frame carries.
  */
+import type { CheckingRow, CheckingScan } from '../../shared/lazy-ui.js';
 import { hostDocument } from '../common/host.js';
 
-/**
- * The extension's own translations, straight from the i18n API (Chrome and Firefox both have
- * `chrome.i18n` in content scripts): the indicator ships in the small script every frame carries, so
- * it pulls in no polyfill and no dialog code.
- */
+/** The extension's own translations, straight from the i18n API (no polyfill needed for this). */
 function t(key: string, subs?: string | string[]): string {
   const i18n = (globalThis as unknown as { chrome?: { i18n?: { getMessage(k: string, s?: string | string[]): string } } }).chrome?.i18n;
   return i18n?.getMessage(key, subs) || key;
 }
 
-/** A little under 300 ms, so that every scan longer than 300 ms has the indicator on screen by 400 ms. */
-export const SHOW_AFTER_MS = 250;
 /** The host element's tag (its content lives in a closed shadow root). */
 export const CHECKING_TAG = 'upload-guard-checking';
 
 interface Row {
-  /** null: data the page built itself (no file name to show). */
-  name: string | null;
-  total: number;
-  read: number | null;
-  el: HTMLElement | null;
+  scan: CheckingScan;
+  el: HTMLElement;
 }
 
 const rows = new Set<Row>();
@@ -49,32 +41,20 @@ progress { display: block; width: 100%; height: 6px; margin: 2px 0; }
 .bytes { color: #555; font-size: 12px; }
 `;
 
-export async function watchScan<T>(name: string | null, total: number, run: (onProgress: (bytesRead: number) => void) => Promise<T>): Promise<T> {
-  const row: Row = { name, total, read: null, el: null };
-  const timer = setTimeout(() => show(row), SHOW_AFTER_MS);
-  try {
-    return await run((bytesRead) => {
-      row.read = bytesRead;
-      if (row.el) paint(row);
-    });
-  } finally {
-    clearTimeout(timer);
-    hide(row);
-  }
-}
-
-function show(row: Row): void {
-  rows.add(row);
+/** Puts one scan on screen; the caller repaints it as bytes are read and hides it when the verdict is in. */
+export function showChecking(scan: CheckingScan): CheckingRow {
   if (!host || !host.isConnected) mount();
-  row.el = document.createElement('div');
+  const row: Row = { scan, el: document.createElement('div') };
+  rows.add(row);
   row.el.className = 'row';
   list!.appendChild(row.el);
   paint(row);
+  return { paint: () => paint(row), hide: () => hide(row) };
 }
 
 function hide(row: Row): void {
   if (!rows.delete(row)) return;
-  row.el?.remove();
+  row.el.remove();
   if (rows.size === 0) {
     host?.remove();
     host = list = null;
@@ -96,18 +76,17 @@ function mount(): void {
   (doc.body ?? doc.documentElement).appendChild(host);
 }
 
-function paint(row: Row): void {
-  const el = row.el!;
+function paint({ scan, el }: Row): void {
   const title = document.createElement('span');
   title.className = 'name';
-  title.textContent = row.name === null ? t('checking_data') : t('checking_file', row.name);
-  title.title = row.name ?? '';
+  title.textContent = scan.name === null ? t('checking_data') : t('checking_file', scan.name);
+  title.title = scan.name ?? '';
   const bar = document.createElement('progress');
-  bar.max = Math.max(row.total, 1);
-  if (row.read !== null) bar.value = Math.min(row.read, row.total);
+  bar.max = Math.max(scan.total, 1);
+  if (scan.read !== null) bar.value = Math.min(scan.read, scan.total);
   const bytes = document.createElement('span');
   bytes.className = 'bytes';
-  bytes.textContent = row.read === null ? t('checking_size', size(row.total)) : t('checking_progress', [size(row.read), size(row.total)]);
+  bytes.textContent = scan.read === null ? t('checking_size', size(scan.total)) : t('checking_progress', [size(scan.read), size(scan.total)]);
   el.replaceChildren(title, bar, bytes);
 }
 
