@@ -5,6 +5,7 @@
  *   GET /v1/admin/summary   counts per service, day, verdict, action
  *   GET /v1/admin/devices   devices: status (active/stale), warnings, versions, counts
  *   GET /v1/admin/alerts    the alert outbox: pending, oldest, delivered, retrying, dropped
+ *   GET /v1/admin/services  the known services (id, display name, category) for the page's picker
  *   GET /admin/             the page itself (no token: it signs in with an admin token)
  */
 import { Readable } from 'node:stream';
@@ -13,15 +14,29 @@ import { CONTENT_TYPES, ExportEncoder, toCsv, toNdjson, type ExportFormat } from
 import { loadAdminAssets } from '../admin-assets.js';
 import type { CollectorPlugin } from '../context.js';
 import { DEVICE_CSV_HEAD, deviceCsvRows, deviceReport, fleetTotals, type DeviceReport } from '../devices.js';
-import { serviceName } from '../service-names.js';
+import { decisionsCsv } from '../decisions-csv.js';
+import { knownServices, serviceName } from '../service-names.js';
 import { parseAdminQuery, parseDeviceQuery, type AdminQuery } from '../query-params.js';
-import type { DevicePage, EventPage } from '../storage/types.js';
+import type { DevicePage, EventPage, EventQuery } from '../storage/types.js';
 
 const EXPORT_MAX_ROWS = 5_000_000;
 
+/** Who may call an admin route (accounts13 maps these to accounts; today every admin token has them all). */
+export type AdminRole = 'viewer' | 'investigator' | 'admin';
+
+/**
+ * What every admin route declares: the role it needs and what it does, for the audit log. THE one place
+ * role checks and auditing plug in: an onRequest hook can read `req.routeOptions.config` (AdminRouteConfig).
+ */
+export interface AdminRouteConfig {
+  role: AdminRole;
+  /** The audit log's action name, e.g. `events.search`, `events.export`, `incident.update`. */
+  audit: string;
+}
+
 export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
   const { storage, metrics, now } = ctx;
-  const admin = { onRequest: app.requireToken('admin') };
+  const guarded = (role: AdminRole, audit: string) => ({ onRequest: app.requireToken('admin'), config: { role, audit } satisfies AdminRouteConfig });
 
   function adminQuery(req: FastifyRequest, reply: FastifyReply, defaultLimit?: number): AdminQuery | null {
     const r = parseAdminQuery(req.query as Record<string, unknown>, defaultLimit);
@@ -34,7 +49,7 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
 
   const stamp = () => new Date(now()).toISOString().slice(0, 19).replace(/[-:]/g, '');
 
-  app.get('/v1/admin/events', admin, async (req, reply) => {
+  app.get('/v1/admin/events', guarded('investigator', 'events.search'), async (req, reply) => {
     const q = adminQuery(req, reply);
     if (!q) return reply;
     const page = await metrics.time('query', () => storage.queryEvents(q.query));
@@ -46,11 +61,12 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
     return toCsv(page.events, { bom: true });
   });
 
-  app.get('/v1/admin/export', admin, async (req, reply) => {
+  app.get('/v1/admin/export', guarded('investigator', 'events.export'), async (req, reply) => {
     const q = adminQuery(req, reply, 1000);
     if (!q) return reply;
     const format = negotiate(req, q.format, 'csv');
     const query = { ...q.query, limit: 1000 };
+    const read = (x: EventQuery) => metrics.time('query', () => storage.queryEvents(x));
     // The first page is read before the answer starts, so a bad cursor or a failing database is a clear
     // 400 or 503, not a 200 with nothing in it.
     const first = await metrics.time('query', () => storage.queryEvents(query));
@@ -61,14 +77,20 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
     reply.header('trailer', 'x-export-status');
     let status = 'complete';
     reply.trailer('x-export-status', async () => status);
-    const rows = exportRows(format, first, (cursor) => metrics.time('query', () => storage.queryEvents({ ...query, cursor })), (err) => {
+    const next = (cursor: string) => read({ ...query, cursor });
+    const onError = (err: Error) => {
       status = `error: ${err.message}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
       req.log.error({ err }, 'export failed part way');
-    });
+    };
+    // A CSV is for people (one row per decision, their language and zone) unless layout=events asks for the raw events.
+    const rows =
+      format === 'csv' && q.layout === 'decisions'
+        ? withErrorLine(decisionsCsv(first, next, read, { lang: q.lang, zone: q.zone ?? 'UTC' }), format, onError)
+        : exportRows(format, first, next, onError);
     return reply.send(Readable.from(rows));
   });
 
-  app.get('/v1/admin/summary', admin, async (req, reply) => {
+  app.get('/v1/admin/summary', guarded('viewer', 'summary.read'), async (req, reply) => {
     const q = adminQuery(req, reply);
     if (!q) return reply;
     const summary = await metrics.time('summary', () => storage.summary(q.filter, q.tz));
@@ -76,7 +98,7 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
     return { ...summary, byService: summary.byService.map((s) => ({ ...s, serviceName: serviceName(s.service) })) };
   });
 
-  app.get('/v1/admin/devices', admin, async (req, reply) => {
+  app.get('/v1/admin/devices', guarded('viewer', 'devices.read'), async (req, reply) => {
     const q = parseDeviceQuery(req.query as Record<string, unknown>);
     if (!q.ok) return reply.code(400).send({ error: q.errors[0], errors: q.errors });
     const at = now();
@@ -96,7 +118,9 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
     return { devices: report(rows.devices), nextCursor: rows.nextCursor, ...fleetTotals(fleet.groups, ctx.ingestTokenIds), countedAt: new Date(fleet.at).toISOString() };
   });
 
-  app.get('/v1/admin/alerts', admin, async () => {
+  app.get('/v1/admin/services', guarded('viewer', 'services.read'), async () => ({ services: knownServices() }));
+
+  app.get('/v1/admin/alerts', guarded('viewer', 'alerts.read'), async () => {
     const s = await ctx.outbox.status();
     return { ...s, oldestPendingAgeSeconds: s.oldestPendingMs === null ? null : Math.max(0, Math.round((now() - s.oldestPendingMs) / 1000)) };
   });
@@ -126,6 +150,16 @@ export function exportErrorLine(format: ExportFormat, message: string): string {
   if (format === 'ndjson') return JSON.stringify({ error: text }) + '\n';
   // JSON: a last element no event can be; the array stays valid so a reader sees it.
   return `${JSON.stringify({ error: text })}]`;
+}
+
+/** Ends a streamed CSV that failed part way with the explicit error line, like exportRows. */
+async function* withErrorLine(rows: AsyncGenerator<string>, format: ExportFormat, onError: (err: Error) => void): AsyncGenerator<string> {
+  try {
+    yield* rows;
+  } catch (err) {
+    onError(err as Error);
+    yield exportErrorLine(format, (err as Error).message);
+  }
 }
 
 /** Pages are fetched one at a time as the client reads, so memory stays flat however large the export. */

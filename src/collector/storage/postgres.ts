@@ -14,6 +14,7 @@ import {
   deviceRow,
   eventValues,
   pageClause,
+  pageColumns,
   raisedBy,
   deviceGroup,
   deviceGroupsSql,
@@ -148,6 +149,8 @@ const MIGRATIONS: string[] = [
    DROP INDEX devices_last_seen;
    CREATE INDEX devices_last_seen ON devices (last_seen_ms DESC, device_id, heartbeat_minutes);
    CREATE INDEX devices_fleet ON devices (extension_version, token_id, heartbeat_minutes, last_seen_ms);`,
+  // triage13: as the matching migration of sqlite.ts: the PC name from policy, as sent with the event.
+  `ALTER TABLE events ADD COLUMN device_name TEXT;`,
 ];
 
 const DEVICE_COLUMNS = 'device_id, heartbeat, last_seen_ms, first_seen_ms, previous_version, version_since_ms, raised';
@@ -324,7 +327,7 @@ export class PostgresStorage implements Storage {
     const order = pageClause(where, q);
     where.params.push(q.limit + 1);
     const { rows } = await this.pool.query(
-      `SELECT * FROM ${this.schema}.events ${where.sql()} ${order} LIMIT $${where.params.length}`,
+      `SELECT ${pageColumns(q)} FROM ${this.schema}.events ${where.sql()} ${order} LIMIT $${where.params.length}`,
       where.params,
     );
     return toPage(rows, q);

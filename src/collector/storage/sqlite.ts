@@ -157,6 +157,8 @@ const MIGRATIONS: string[] = [
    ALTER TABLE events ADD COLUMN name_id INTEGER;
    ${NAME_BACKFILL}
    CREATE INDEX events_name ON events (name_id);`,
+  // triage13: the PC name the deployment put in policy (deviceName), as the device sent it with the event.
+  `ALTER TABLE events ADD COLUMN device_name TEXT;`,
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */
