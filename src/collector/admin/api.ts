@@ -2,6 +2,24 @@
 import type { StoredEvent } from '../../events/schema.js';
 import type { FleetReport } from '../devices.js';
 import type { Summary } from '../storage/types.js';
+import type { Incident, IncidentSettings, IncidentStatus, Severity } from '../incidents/store.js';
+
+export type { Incident, IncidentSettings };
+
+export interface IncidentPage {
+  incidents: Incident[];
+  total: number;
+  settings: IncidentSettings;
+}
+
+export interface IncidentPatchBody {
+  status?: IncidentStatus;
+  assignee?: string | null;
+  severity?: Severity;
+  notes?: string | null;
+  /** ISO 8601 with offset, or null to clear. */
+  reportedAt?: string | null;
+}
 
 const KEY = 'upload-guard-admin-token';
 
@@ -29,12 +47,50 @@ async function call(path: string, params: URLSearchParams, token: string): Promi
   return res;
 }
 
+/** A JSON write (PATCH/PUT) to the admin API. */
+async function send(method: 'PATCH' | 'PUT', path: string, body: unknown, token: string): Promise<Response> {
+  const res = await fetch(path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    cache: 'no-store',
+  });
+  if (!res.ok) {
+    const b = (await res.json().catch(() => ({}))) as { error?: string };
+    throw new ApiError(res.status, b.error ?? `HTTP ${res.status}`);
+  }
+  return res;
+}
+
+export async function fetchIncidents(params: URLSearchParams, token: string): Promise<IncidentPage> {
+  return (await call('/v1/admin/incidents', params, token)).json();
+}
+
+export async function patchIncident(id: number, patch: IncidentPatchBody, token: string): Promise<{ incident: Incident }> {
+  return (await send('PATCH', `/v1/admin/incidents/${id}`, patch, token)).json();
+}
+
+export async function saveIncidentSettings(body: Partial<IncidentSettings>, token: string): Promise<IncidentSettings> {
+  return (await send('PUT', '/v1/admin/incident-settings', body, token)).json();
+}
+
 export async function fetchEvents(params: URLSearchParams, token: string): Promise<{ events: StoredEvent[]; nextCursor: string | null }> {
   return (await call('/v1/admin/events', params, token)).json();
 }
 
 export async function fetchSummary(params: URLSearchParams, token: string): Promise<Summary> {
   return (await call('/v1/admin/summary', params, token)).json();
+}
+
+/** A service of the collector's catalogue, for the service picker. */
+export interface KnownService {
+  id: string;
+  name: string;
+  category: string;
+}
+
+export async function fetchServices(token: string): Promise<{ services: KnownService[] }> {
+  return (await call('/v1/admin/services', new URLSearchParams(), token)).json();
 }
 
 export interface AlertStatus {

@@ -15,6 +15,7 @@ import { loadAdminAssets } from '../admin-assets.js';
 import type { CollectorPlugin } from '../context.js';
 import { DEVICE_CSV_HEAD, deviceCsvRows, deviceReport, fleetTotals, type DeviceReport } from '../devices.js';
 import { decisionsCsv } from '../decisions-csv.js';
+import { incidentRoutes } from '../incidents/routes.js';
 import { knownServices, serviceName } from '../service-names.js';
 import { parseAdminQuery, parseDeviceQuery, type AdminQuery } from '../query-params.js';
 import type { DevicePage, EventPage, EventQuery } from '../storage/types.js';
@@ -48,6 +49,9 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
   }
 
   const stamp = () => new Date(now()).toISOString().slice(0, 19).replace(/[-:]/g, '');
+
+  // Incidents (guideline 4-1): their own file, the same guard.
+  await app.register(incidentRoutes, { ctx, guarded });
 
   app.get('/v1/admin/events', guarded('investigator', 'events.search'), async (req, reply) => {
     const q = adminQuery(req, reply);

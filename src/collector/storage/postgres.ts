@@ -4,6 +4,7 @@
  * lock, so collectors starting together do not race.
  */
 import pg from 'pg';
+import { PG_INCIDENTS_MIGRATION } from '../incidents/schema.js';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import {
   COLUMN_NAMES,
@@ -151,6 +152,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX devices_fleet ON devices (extension_version, token_id, heartbeat_minutes, last_seen_ms);`,
   // triage13: as the matching migration of sqlite.ts: the PC name from policy, as sent with the event.
   `ALTER TABLE events ADD COLUMN device_name TEXT;`,
+  // triage13: incidents (incidents/schema.ts).
+  PG_INCIDENTS_MIGRATION,
 ];
 
 const DEVICE_COLUMNS = 'device_id, heartbeat, last_seen_ms, first_seen_ms, previous_version, version_since_ms, raised';
