@@ -38,8 +38,11 @@ export class ApiError extends Error {
   }
 }
 
+const REQUEST_TIMEOUT_MS = 15_000;
+
 async function call(path: string, params: URLSearchParams, token: string): Promise<Response> {
-  const res = await fetch(`${path}?${params}`, { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
+  // A collector that accepts the connection but never answers is unreachable too, not "loading" forever.
+  const res = await fetch(`${path}?${params}`, { headers: { authorization: `Bearer ${token}` }, cache: 'no-store', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as { error?: string };
     throw new ApiError(res.status, body.error ?? `HTTP ${res.status}`);
@@ -54,6 +57,7 @@ async function send(method: 'PATCH' | 'PUT', path: string, body: unknown, token:
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
     cache: 'no-store',
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   if (!res.ok) {
     const b = (await res.json().catch(() => ({}))) as { error?: string };

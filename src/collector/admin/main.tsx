@@ -5,7 +5,7 @@
  * (never dangerouslySetInnerHTML), so a file name like `<img src=x onerror=…>` stays inert.
  */
 import { render } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { inertText } from '../../events/inert.js';
 import type { StoredEvent } from '../../events/schema.js';
 import type { Summary } from '../storage/types.js';
@@ -400,18 +400,24 @@ function EventsView({ initial, token, onSignOut, names, services, onUser }: Even
     else setState({ kind: 'error', message: errorText(t, err) });
   }
 
+  // Only the latest request's answer is shown: an older one arriving late (other filters) is dropped.
+  const latest = useRef(0);
+
   async function load(more: boolean) {
+    const seq = ++latest.current;
     setState({ kind: 'loading' });
     try {
       const p = new URLSearchParams(params);
       p.set('limit', String(PAGE));
       if (more && cursor) p.set('cursor', cursor);
       const [page, sum] = await Promise.all([fetchEvents(p, token), more ? Promise.resolve(summary) : fetchSummary(params, token)]);
+      if (seq !== latest.current) return;
       setEvents(more ? [...events, ...page.events] : page.events);
       setCursor(page.nextCursor);
       setSummary(sum);
       setState({ kind: 'ready' });
     } catch (err) {
+      if (seq !== latest.current) return;
       if (!more) {
         // What was shown belonged to other filters (or the collector is gone): not kept as if current.
         setEvents([]);

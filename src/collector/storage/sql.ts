@@ -326,7 +326,7 @@ export interface DayCount {
  * the summary counts events.
  */
 export function rollupPlan(f: EventFilter, tzOffsetMinutes: number): { hours: [number, number]; edges: [number, number][] } | null {
-  if (f.user !== undefined || f.device !== undefined || f.q || f.category?.length || f.rule?.length || f.outcome?.length || f.channel?.length) return null;
+  if (f.user !== undefined || f.userPrefix || f.deviceName || f.ids || f.relatesTo || f.device !== undefined || f.q || f.category?.length || f.rule?.length || f.outcome?.length || f.channel?.length) return null;
   if (tzOffsetMinutes % 60 !== 0) return null;
   const from = f.from ?? 0;
   const to = f.to ?? 8.64e15;
