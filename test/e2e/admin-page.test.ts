@@ -305,7 +305,7 @@ describe('admin page', () => {
     await page.locator('[data-testid=open-user]').click();
     const view = page.locator('[data-testid=user-view]');
     await view.waitFor();
-    expect(await view.locator('h2').textContent()).toContain('taro.yamada@example.co.jp');
+    expect(await view.locator('h2').first().textContent()).toContain('taro.yamada@example.co.jp');
     await expect.poll(() => view.locator('[data-testid=incidents] tbody tr').count()).toBeGreaterThan(0);
     await expect.poll(() => view.locator('td.file').allTextContents()).toContain(FORMULA);
     expect(dialogs).toEqual([]);

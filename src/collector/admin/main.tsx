@@ -93,7 +93,8 @@ const locale = lang === 'ja' ? 'ja-JP' : 'en-GB';
 
 /** A time for tables: local to the admin's zone, with the zone's short name when it is not the browser's. */
 function fmtTime(iso: string): string {
-  const opts: Intl.DateTimeFormatOptions = { timeZone: zone, dateStyle: 'short', timeStyle: 'medium' };
+  // Parts, not dateStyle/timeStyle: Intl refuses timeZoneName beside those.
+  const opts: Intl.DateTimeFormatOptions = { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: 'numeric', minute: '2-digit', second: '2-digit' };
   if (zone !== browserZone) opts.timeZoneName = 'short';
   return new Date(iso).toLocaleString(locale, opts);
 }
@@ -452,7 +453,16 @@ function EventsView({ initial, token, onSignOut, names, services, onUser }: Even
   return (
     <div class="events-view">
       {initial.outcome === 'disputed' && <p class="help">{t.disputedHelp}</p>}
-      <FilterBar initial={filters} services={services} onApply={setFilters} onExport={exportCsv} />
+      <FilterBar
+        initial={filters}
+        services={services}
+        onApply={(f) => {
+          // Apply always asks again (the same filters too: the admin may be retrying).
+          setFilters(f);
+          setReload(reload + 1);
+        }}
+        onExport={exportCsv}
+      />
       {summary && (
         <section class="charts">
           <div>
