@@ -66,6 +66,7 @@ export async function heartbeat(d: Db, loaded: LoadedPolicy): Promise<boolean> {
     time: new Date().toISOString(),
     deviceId: ctx.deviceId,
     user: ctx.user,
+    ...(ctx.deviceName ? { deviceName: ctx.deviceName } : {}),
     browser: ctx.browser,
     extensionVersion: ctx.extensionVersion,
     policyVersion: ctx.policyVersion,

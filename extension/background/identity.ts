@@ -44,6 +44,7 @@ export async function eventContext(policy: EffectivePolicy): Promise<EventContex
   return {
     deviceId: dev,
     user,
+    deviceName: policy.deviceName,
     browser: name,
     extensionVersion: browser.runtime.getManifest().version,
     policyVersion: policy.policyVersion,

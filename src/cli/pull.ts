@@ -1,22 +1,26 @@
 /**
- * `upload-guard pull --since 7d [--until T] [--format csv|ndjson|json] [--verdict V] [--action A]
+ * `upload-guard pull --since 7d [--until T] [--tz Asia/Tokyo] [--format csv|ndjson|json|ocsf] [--verdict V] [--action A]
  *   [--service S] [--user U] [--device D] [--category C] [--rule R] [--q TEXT]
  *   [--url http://127.0.0.1:8787] [--token T]`
  *
  * Fetches every matching event from a collector's admin API, page by page (following cursors), and
- * writes them to stdout in the chosen format. Exit codes: 0 done, 2 usage or HTTP error.
+ * writes them to stdout in the chosen format. Plain dates (`--since 2026-11-01`) are local dates in
+ * `--tz` (default: this machine's zone), and the CSV writes times in that zone with their offset.
+ * Exit codes: 0 done, 2 usage or HTTP error.
  */
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { EXPORT_FORMATS, ExportEncoder, type ExportFormat } from '../events/encode.js';
 import type { StoredEvent } from '../events/schema.js';
 import { toOcsf } from '../collector/alerts/ocsf.js';
+import { isTimeZone, isoInZone, localTimeZone } from '../collector/time-zone.js';
 
-const USAGE = `usage: upload-guard pull [--since 7d] [--until now] [--format csv|ndjson|json|ocsf]
+const USAGE = `usage: upload-guard pull [--since 7d] [--until now] [--tz Asia/Tokyo] [--format csv|ndjson|json|ocsf]
        [--verdict marked,unscannable] [--action block,warn] [--service gmail] [--category webmail]
        [--user U] [--device D] [--rule 1,2] [--q NAME-PART]
        [--url http://127.0.0.1:8787] [--token ADMIN-TOKEN | env UPLOAD_GUARD_ADMIN_TOKEN]
-Times: ISO-8601 (2026-11-01, 2026-11-01T09:00:00Z) or relative (30m, 24h, 7d, 2w).`;
+Times: a local date or time in --tz (2026-11-01, 2026-11-01T09:00), ISO-8601 with an offset
+(2026-11-01T09:00:00Z) or relative (30m, 24h, 7d, 2w). --tz: an IANA zone, default this machine's.`;
 
 const FILTERS = ['verdict', 'action', 'service', 'category', 'user', 'device', 'rule', 'outcome', 'channel', 'q'] as const;
 
@@ -35,6 +39,7 @@ export async function run(argv: string[], out: NodeJS.WritableStream = process.s
       options: {
         since: { type: 'string', default: '7d' },
         until: { type: 'string' },
+        tz: { type: 'string' },
         format: { type: 'string', default: 'csv' },
         url: { type: 'string', default: 'http://127.0.0.1:8787' },
         token: { type: 'string' },
@@ -58,6 +63,11 @@ export async function run(argv: string[], out: NodeJS.WritableStream = process.s
     console.error(`upload-guard pull: --format must be one of ${EXPORT_FORMATS.join(', ')}, got ${String(v.format)}`);
     return 2;
   }
+  const zone = (v.tz as string | undefined) ?? localTimeZone();
+  if (!isTimeZone(zone)) {
+    console.error(`upload-guard pull: --tz must be an IANA time zone such as Asia/Tokyo, got ${zone}`);
+    return 2;
+  }
   const token = (v.token as string | undefined) || process.env.UPLOAD_GUARD_ADMIN_TOKEN;
   if (!token) {
     console.error('upload-guard pull: no admin token: pass --token or set UPLOAD_GUARD_ADMIN_TOKEN');
@@ -75,6 +85,8 @@ export async function run(argv: string[], out: NodeJS.WritableStream = process.s
   if (v.since) params.set('from', v.since as string);
   if (v.until) params.set('to', v.until as string);
   for (const f of FILTERS) if (typeof v[f] === 'string') params.set(f, v[f] as string);
+  // The collector reads plain dates as local dates in this zone.
+  params.set('tz', zone);
   // Oldest first: a log file reads in the order things happened.
   params.set('sort', 'time');
   params.set('limit', String(v['page-size']));
@@ -102,7 +114,8 @@ export async function run(argv: string[], out: NodeJS.WritableStream = process.s
         throw new HttpError(`collector answered HTTP ${res.status}: ${detail}${hint}`);
       }
       const page = (await res.json()) as { events: StoredEvent[]; nextCursor: string | null };
-      const chunk = enc.page(page.events);
+      // CSV is read by people: times in their zone, with the offset so nothing is ambiguous.
+      const chunk = enc.page(format === 'csv' ? page.events.map((e) => localTimes(e, zone)) : page.events);
       if (chunk) await write(out, chunk);
       cursor = page.nextCursor;
     } while (cursor);
@@ -114,4 +127,8 @@ export async function run(argv: string[], out: NodeJS.WritableStream = process.s
   }
   console.error(`upload-guard pull: ${enc.count} event${enc.count === 1 ? '' : 's'}`);
   return 0;
+}
+
+function localTimes(e: StoredEvent, zone: string): StoredEvent {
+  return { ...e, time: isoInZone(Date.parse(e.time), zone), receivedAt: isoInZone(Date.parse(e.receivedAt), zone) };
 }

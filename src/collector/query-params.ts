@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { ACTIONS, CATEGORIES, CHANNELS, LIMITS, OUTCOMES, VERDICTS, describeIssues } from '../events/schema.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../events/encode.js';
 import { DEVICE_STATUSES, type DeviceFilter } from './devices.js';
-import type { EventFilter, EventQuery, SortOrder } from './storage/types.js';
+import { resolveServices } from './service-names.js';
+import { SORT_KEYS, type EventFilter, type EventQuery, type SortOrder } from './storage/types.js';
+import { isTimeZone, offsetMinutes, parseLocal } from './time-zone.js';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
 
@@ -24,14 +26,21 @@ export function parseTime(s: string, now = Date.now()): number | null {
   return Number.isFinite(t) ? t : null;
 }
 
-const time = z.string().transform((s, ctx) => {
-  const t = parseTime(s);
-  if (t === null) {
-    ctx.addIssue({ code: 'custom', message: 'expected an ISO-8601 time or a relative time like 7d, 24h, 30m' });
-    return z.NEVER;
-  }
-  return t;
-});
+const TIME_HELP = 'expected an ISO-8601 time (a plain date is a local date in tz) or a relative time like 7d, 24h, 30m';
+
+/** Checked here; read in parseAdminQuery once the time zone is known (plain dates are local dates). */
+const time = z.string().max(64).refine((s) => parseTime(s) !== null, TIME_HELP);
+
+/**
+ * A time of the admin query: a plain date or date-time (no offset) is local to `zone` when one is given
+ * (`from=2026-11-01&tz=Asia/Tokyo` is midnight in Tokyo); anything else as parseTime reads it.
+ */
+export function parseZonedTime(s: string, zone: string | null, fixedMinutes?: number, now = Date.now()): number | null {
+  if (zone) return parseLocal(s, zone) ?? parseTime(s, now);
+  // A fixed offset (minutes east of UTC) acts as a zone of its own.
+  const local = fixedMinutes === undefined ? null : parseLocal(s, 'UTC');
+  return local !== null ? local - fixedMinutes! * 60_000 : parseTime(s, now);
+}
 
 /** `a,b,c` → ['a','b','c'], each checked against the allowed values. */
 function list<T extends string>(values: readonly T[]) {
@@ -49,11 +58,14 @@ export const AdminQuerySchema = z.strictObject({
   since: time.optional(),
   until: time.optional(),
   user: short.optional(),
+  userPrefix: short.optional(),
   device: short.optional(),
+  deviceName: short.optional(),
+  /** Service ids or display names (`gmail`, `Gmail`), comma-separated. */
   service: z
     .string()
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-    .pipe(z.array(z.string().max(64)).max(50))
+    .pipe(z.array(z.string().max(128)).max(50))
     .optional(),
   category: list(CATEGORIES).optional(),
   verdict: list(VERDICTS).optional(),
@@ -67,19 +79,35 @@ export const AdminQuerySchema = z.strictObject({
     .transform((a) => a.map(Number) as (1 | 2 | 3)[])
     .optional(),
   q: z.string().max(256).optional(),
-  sort: z.enum(['time', '-time']).optional(),
+  sort: z.enum(SORT_KEYS.flatMap((k) => [k, `-${k}`]) as [SortOrder, ...SortOrder[]]).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   cursor: z.string().max(512).optional(),
   format: z.enum(EXPORT_FORMATS as [ExportFormat, ...ExportFormat[]]).optional(),
-  /** Minutes east of UTC for per-day counts, e.g. 540 for JST. */
-  tz: z.coerce.number().int().min(-840).max(840).optional(),
+  /** CSV export: one row per decision (default) or the raw events with field names. */
+  layout: z.enum(['decisions', 'events']).optional(),
+  /** Language of the decisions CSV's headers and words. */
+  lang: z.enum(['ja', 'en']).optional(),
+  /**
+   * The admin's time zone: an IANA name (`Asia/Tokyo`: plain dates in from/to are local dates there, and
+   * per-day counts follow it) or minutes east of UTC (540), as older pages send.
+   */
+  tz: z
+    .string()
+    .max(64)
+    .refine((s) => /^-?\d{1,3}$/.test(s) ? Math.abs(Number(s)) <= 840 : isTimeZone(s), 'expected an IANA time zone such as Asia/Tokyo, or minutes east of UTC (-840 to 840)')
+    .optional(),
 });
 
 export interface AdminQuery {
   query: EventQuery;
   filter: EventFilter;
   format: ExportFormat | undefined;
+  /** Minutes east of UTC for per-day counts (for a zone: its offset at the start of the range). */
   tz: number;
+  /** The IANA zone asked for, or null when the query gave minutes or nothing. */
+  zone: string | null;
+  layout: 'decisions' | 'events';
+  lang: 'ja' | 'en';
 }
 
 export type ParseResult = { ok: true; value: AdminQuery } | { ok: false; errors: string[] };
@@ -92,12 +120,18 @@ export function parseAdminQuery(raw: Record<string, unknown>, defaultLimit = 100
   const r = AdminQuerySchema.safeParse(raw);
   if (!r.success) return { ok: false, errors: describeIssues(r.error) };
   const p = r.data;
+  const minutes = p.tz !== undefined && /^-?\d+$/.test(p.tz) ? Number(p.tz) : null;
+  const zone = p.tz !== undefined && minutes === null ? p.tz : null;
+  const at = (s: string | undefined) => (s === undefined ? undefined : (parseZonedTime(s, zone, minutes ?? undefined) ?? undefined));
+  const from = at(p.from ?? p.since);
   const filter: EventFilter = {
-    from: p.from ?? p.since,
-    to: p.to ?? p.until,
+    from,
+    to: at(p.to ?? p.until),
     user: p.user,
+    userPrefix: p.userPrefix,
     device: p.device,
-    service: p.service,
+    deviceName: p.deviceName,
+    service: p.service ? resolveServices(p.service) : undefined,
     category: p.category,
     verdict: p.verdict,
     rule: p.rule,
@@ -110,7 +144,15 @@ export function parseAdminQuery(raw: Record<string, unknown>, defaultLimit = 100
   const sort: SortOrder = p.sort ?? '-time';
   return {
     ok: true,
-    value: { filter, query: { ...filter, sort, limit: p.limit ?? defaultLimit, cursor: p.cursor ?? null }, format: p.format, tz: p.tz ?? 0 },
+    value: {
+      filter,
+      query: { ...filter, sort, limit: p.limit ?? defaultLimit, cursor: p.cursor ?? null },
+      format: p.format,
+      tz: minutes ?? (zone ? offsetMinutes(zone, from ?? Date.now()) : 0),
+      zone,
+      layout: p.layout ?? 'decisions',
+      lang: p.lang ?? 'ja',
+    },
   };
 }
 

@@ -12,6 +12,7 @@ import { FAMILY_NAMES, HARDENING, describeEffect, type Bilingual, type Family } 
 import { LINUX_FILES, linuxJson } from './linux.js';
 import { NOT_XML, macosMobileconfig } from './macos.js';
 import { DeployError, TARGETS, type DeployOptions, type Target } from './options.js';
+import { setDeviceNameCmd } from './device-name.js';
 import { windowsReg } from './windows-reg.js';
 
 export * from './options.js';
@@ -91,6 +92,15 @@ function plan(policy: ManagedPolicy, options: DeployOptions, targets: readonly T
       content: () => windowsReg(family, policy, options),
     });
     out.push(reg('chrome', 'Google Chrome', 'Google\\Chrome'), reg('edge', 'Microsoft Edge', 'Microsoft\\Edge'));
+    out.push({
+      path: 'windows/set-device-name.cmd',
+      installTo: {
+        en: 'a computer startup script (GPO) or an Intune platform script run as SYSTEM: sets deviceName to %COMPUTERNAME% on each PC',
+        ja: 'コンピューターのスタートアップスクリプト（GPO）または SYSTEM で実行する Intune のスクリプト。各PCで deviceName を %COMPUTERNAME% に設定',
+      },
+      description: { en: 'Each PC reported by its name (Chrome and Edge)', ja: '各PCを名前で記録（Chrome と Edge）' },
+      content: () => setDeviceNameCmd(options),
+    });
   }
   if (targets.includes('macos')) {
     out.push({

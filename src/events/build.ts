@@ -18,6 +18,8 @@ export interface EventService {
 export interface EventContext {
   deviceId: string;
   user: string | null;
+  /** The PC name from policy (deviceName), or null. */
+  deviceName?: string | null;
   browser: string;
   extensionVersion: string;
   policyVersion: string | null;
@@ -81,6 +83,7 @@ export function decisionEvent(
     outcome: outcomeOf(action),
     justification: null,
     policyVersion: ident(ctx.policyVersion, LIMITS.policyVersion),
+    ...(ctx.deviceName ? { deviceName: ident(ctx.deviceName, LIMITS.deviceName) } : {}),
   };
 }
 

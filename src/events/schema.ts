@@ -63,6 +63,7 @@ export type InstallType = (typeof INSTALL_TYPES)[number];
 export const LIMITS = {
   user: 256,
   deviceId: 128,
+  deviceName: 128,
   browser: 128,
   extensionVersion: 64,
   service: 64,
@@ -169,6 +170,11 @@ export const UploadEventSchema = z
       .nullable()
       .describe("The employee's justification when proceeding after a warning, or their comment on a dispute."),
     policyVersion: ident(LIMITS.policyVersion).nullable().describe('Version of the policy in force.'),
+    // Added after the first release: optional, so events of older extensions still validate.
+    deviceName: ident(LIMITS.deviceName)
+      .nullable()
+      .optional()
+      .describe('The PC name the deployment set in policy (deviceName, e.g. %COMPUTERNAME%), or null/absent when unset.'),
   })
   .superRefine((e, ctx) => {
     if (e.verdict !== 'marked' && e.rule !== null) {
@@ -220,6 +226,10 @@ export const HeartbeatSchema = z.strictObject({
     .nullable()
     .optional()
     .describe('Whether the extension may run in private/incognito windows; null when the browser does not say.'),
+  deviceName: ident(LIMITS.deviceName)
+    .nullable()
+    .optional()
+    .describe('The PC name the deployment set in policy (deviceName), or null/absent when unset.'),
 });
 
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
@@ -285,4 +295,5 @@ export const EVENT_FIELDS = [
   'outcome',
   'justification',
   'policyVersion',
+  'deviceName',
 ] as const satisfies readonly (keyof UploadEvent)[];

@@ -79,6 +79,7 @@ export function defaultPolicy(): EffectivePolicy {
       link: null,
     },
     user: null,
+    deviceName: null,
     collectorUrl: null,
     ingestToken: null,
     heartbeatMinutes: DEFAULT_HEARTBEAT_MINUTES,

@@ -41,6 +41,8 @@ export function mergePolicy(managed: ManagedPolicy, base: EffectivePolicy = defa
     for (const [cat, g] of Object.entries(managed.guidance)) out.guidance[cat as Category] = { ...out.guidance[cat as Category], ...g };
   }
   if (managed.user !== undefined) out.user = managed.user;
+  // A deployment variable the tool did not expand (`%COMPUTERNAME%`, `$COMPUTERNAME`, `{{DeviceName}}`) names no PC.
+  if (managed.deviceName !== undefined) out.deviceName = unexpandedVariable(managed.deviceName) ? null : managed.deviceName;
   if (managed.collectorUrl !== undefined) out.collectorUrl = managed.collectorUrl;
   if (managed.ingestToken !== undefined) out.ingestToken = managed.ingestToken;
   if (managed.heartbeatMinutes !== undefined) out.heartbeatMinutes = managed.heartbeatMinutes;
@@ -54,4 +56,9 @@ export { validateManaged } from './validate.js';
 /** Which top-level keys the admin set (the options page shows these as "managed"). */
 export function managedKeys(managed: ManagedPolicy): (keyof ManagedPolicy)[] {
   return (Object.keys(managed) as (keyof ManagedPolicy)[]).filter((k) => managed[k] !== undefined);
+}
+
+/** `%ComputerName%`, `$COMPUTERNAME`, `${user}`, `{{DeviceName}}`: a placeholder, not a value. */
+export function unexpandedVariable(s: string): boolean {
+  return /^(%[A-Za-z_]\w*%|\$[A-Za-z_]\w*|\$\{[A-Za-z_]\w*\}|\{\{\s*[A-Za-z_]\w*\s*\}\})$/.test(s.trim());
 }

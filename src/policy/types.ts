@@ -117,6 +117,8 @@ export interface EffectivePolicy {
   guidance: GuidanceTable;
   /** User id to report; null means "ask the browser profile". */
   user: string | null;
+  /** The PC name to report (set per machine by the deployment, e.g. %COMPUTERNAME%); null when unset. */
+  deviceName: string | null;
   collectorUrl: string | null;
   ingestToken: string | null;
   heartbeatMinutes: number;
@@ -140,6 +142,7 @@ export interface ManagedPolicy {
   messages?: Partial<Messages>;
   guidance?: GuidanceTable;
   user?: string;
+  deviceName?: string;
   collectorUrl?: string;
   ingestToken?: string;
   heartbeatMinutes?: number;
@@ -159,6 +162,7 @@ export const MANAGED_KEYS = [
   'messages',
   'guidance',
   'user',
+  'deviceName',
   'collectorUrl',
   'ingestToken',
   'heartbeatMinutes',

@@ -308,6 +308,9 @@ export function validateManaged(raw: unknown): Validated {
   if (r.messages !== undefined) policy.messages = c.messages(r.messages, 'messages');
   if (r.guidance !== undefined) policy.guidance = guidance(c, r.guidance, 'guidance');
   if (r.user !== undefined) policy.user = isIdent(r.user, 256) ? r.user : c.drop('user', 'expected 1–256 characters, no control characters');
+  if (r.deviceName !== undefined) {
+    policy.deviceName = isIdent(r.deviceName, 128) ? r.deviceName : c.drop('deviceName', 'expected 1–128 characters, no control characters');
+  }
   if (r.collectorUrl !== undefined) {
     policy.collectorUrl = isHttpUrl(r.collectorUrl) ? r.collectorUrl.replace(/\/+$/, '') : c.drop('collectorUrl', 'expected an http(s) URL');
   }

@@ -57,8 +57,8 @@ describe('admin page', () => {
       now,
     );
     // Devices: one fresh, two silent for 2 hours (stale at 3 × 15 + 5 = 50 minutes), one of them hostile.
-    await c.storage.upsertHeartbeat(sampleHeartbeat({ deviceId: 'pc-fresh', user: 'alice', extensionVersion: '0.2.0', heartbeatMinutes: 15, installType: 'admin', managed: true, incognitoAllowed: false }), now - 60_000);
-    await c.storage.upsertHeartbeat(sampleHeartbeat({ deviceId: 'pc-silent', user: 'bob', extensionVersion: '0.1.0', heartbeatMinutes: 15, installType: 'admin', managed: true }), now - 7_200_000);
+    await c.storage.upsertHeartbeat(sampleHeartbeat({ deviceId: 'pc-fresh', deviceName: 'PC-ALICE-0001', user: 'alice', extensionVersion: '0.2.0', heartbeatMinutes: 15, installType: 'admin', managed: true, incognitoAllowed: false }), now - 60_000);
+    await c.storage.upsertHeartbeat(sampleHeartbeat({ deviceId: 'pc-silent', deviceName: 'PC-BOB-0002', user: 'bob', extensionVersion: '0.1.0', heartbeatMinutes: 15, installType: 'admin', managed: true }), now - 7_200_000);
     await c.storage.upsertHeartbeat(
       sampleHeartbeat({ deviceId: HOSTILE_DEVICE, user: HOSTILE_USER, extensionVersion: '0.1.0', installType: 'normal', managed: false, dropped: 2 }),
       now - 7_200_000,
@@ -110,20 +110,25 @@ describe('admin page', () => {
     expect(await detail.textContent()).toContain(SCRIPT_SHOWN);
     expect(await detail.textContent()).toContain('<b>bold</b>');
     expect(await detail.locator('b, script, img').count()).toBe(0);
-    await detail.locator('button').click();
+    await detail.locator('button', { hasText: '閉じる' }).click();
 
-    // Filters: service=gigafile.
-    await page.fill('input[name=service]', 'gigafile');
+    // Filters: the service picker lists services by display name.
+    await page.selectOption('select[name=service]', { label: 'ギガファイル便' });
     await page.click('.filters button[type=submit]');
     await expect.poll(() => page.locator('td.file').allTextContents()).toEqual([FORMULA]);
+    expect(await page.locator('td.service').allTextContents()).toEqual(['ギガファイル便']);
 
-    // Sorting by file name (client side) and CSV export.
-    await page.fill('input[name=service]', '');
+    // Sorting by file name (on the server: the request says so) and CSV export.
+    await page.selectOption('select[name=service]', '');
     await page.selectOption('select[name=action]', '');
     await page.click('.filters button[type=submit]');
     await expect.poll(() => page.locator('td.file').count()).toBe(4);
-    await page.locator('th', { hasText: 'ファイル名' }).click();
-    expect(await page.locator('td.file').first().textContent()).toBe(HOSTILE);
+    // The outcome column is words, never the raw value.
+    expect(await page.locator('td.outcome').allTextContents()).toEqual(expect.arrayContaining(['回答待ち', '送信を止めた', '送信された']));
+    expect((await page.locator('td.outcome, td.verdict, td.action').allTextContents()).join(' ')).not.toMatch(/pending|blocked|allowed|marked|block\b/);
+    const [sorted] = await Promise.all([page.waitForRequest((r) => r.url().includes('/v1/admin/events') && r.url().includes('sort=fileName')), page.locator('th', { hasText: 'ファイル名' }).click()]);
+    expect(sorted.url()).toContain('sort=fileName');
+    await expect.poll(() => page.locator('td.file').first().textContent()).toBe(HOSTILE);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=CSV出力')]);
     const csvPath = await download.path();
     const { readFileSync } = await import('node:fs');
@@ -158,11 +163,11 @@ describe('admin page', () => {
       ['0.1.0', '2', '2'],
     ]);
 
-    // Stale devices first, then most recently seen first; the two silent devices are stale and
-    // highlighted, the fresh one is not.
+    // Stale devices first (what to act on), then the rest, most recently seen first; ties by device id.
     const rows = page.locator('[data-testid=devices] tbody tr');
-    // (Ties in lastSeen are ordered by device id.)
     expect(await rows.locator('td.device-id').allTextContents()).toEqual([HOSTILE_DEVICE, 'pc-silent', 'pc-fresh']);
+    // The PC name from policy identifies the device.
+    expect(await rows.locator('td.device-name').allTextContents()).toEqual(['—', 'PC-BOB-0002', 'PC-ALICE-0001']);
     const fresh = rows.filter({ hasText: 'pc-fresh' });
     const silent = rows.filter({ hasText: 'pc-silent' });
     const hostile = rows.filter({ has: page.locator('td.device-id', { hasText: HOSTILE_DEVICE }) });
@@ -219,6 +224,129 @@ describe('admin page', () => {
     expect(dialogs).toEqual([]);
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it('custom dates in the chosen time zone: 11/1 00:30 JST is November; times, detail and CSV in that zone', async () => {
+    const early = sampleEvent({ time: '2026-10-31T15:30:00.000Z', fileName: '十一月の最初.docx', user: 'range-user', action: 'warn', outcome: 'pending' });
+    const late = sampleEvent({ time: '2026-11-30T16:00:00.000Z', fileName: '十二月の最初.docx', user: 'range-user' });
+    await c.storage.insertEvents([early, late], Date.now());
+    const { page, dialogs, problems } = await watchedPage(browser);
+    await page.goto(url + '/admin/');
+    await page.fill('input[name=token]', ADMIN);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=events] tbody tr');
+    await page.selectOption('select[name=tz]', 'Asia/Tokyo');
+    await page.selectOption('select[name=range]', 'custom');
+    await page.fill('input[name=fromDate]', '2026-11-01');
+    await page.fill('input[name=toDate]', '2026-11-30');
+    await page.fill('input[name=userPrefix]', 'range-');
+    await page.selectOption('select[name=action]', '');
+    await page.click('.filters button[type=submit]');
+    await expect.poll(() => page.locator('td.file').allTextContents(), { timeout: 10_000 }).toEqual(['十一月の最初.docx']);
+    expect(await page.locator('td.time').first().textContent()).toMatch(/2026\/11\/01 0:30:00/);
+    await page.locator('tr', { hasText: '十一月の最初.docx' }).click();
+    const detail = page.locator('[data-testid=detail]');
+    expect(await detail.locator('[data-field=time] dd').textContent()).toBe('2026-11-01T00:30:00+09:00');
+    expect(await detail.locator('[data-field=outcome] dd').textContent()).toBe('回答待ち');
+    expect(await detail.locator('[data-field=outcome] dt').textContent()).toBe('結果');
+    await detail.locator('button', { hasText: '閉じる' }).click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=CSV出力')]);
+    const { readFileSync } = await import('node:fs');
+    const csv = readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '');
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^日時,ユーザー,PC名,/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^2026-11-01T00:30:00\+09:00,range-user,/);
+    expect(lines[1]).toContain('回答待ち');
+    // The same dates in UTC hold the other event.
+    await page.selectOption('select[name=tz]', 'UTC');
+    await page.selectOption('select[name=range]', 'custom');
+    await page.fill('input[name=fromDate]', '2026-11-01');
+    await page.fill('input[name=toDate]', '2026-11-30');
+    await page.fill('input[name=userPrefix]', 'range-');
+    await page.selectOption('select[name=action]', '');
+    await page.click('.filters button[type=submit]');
+    await expect.poll(() => page.locator('td.file').allTextContents(), { timeout: 10_000 }).toEqual(['十二月の最初.docx']);
+    await page.evaluate(() => localStorage.removeItem('upload-guard-admin-tz'));
+    expect(dialogs).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('incidents: time left, triage saved, hostile notes inert; the per-user view', async () => {
+    const { page, dialogs, problems } = await watchedPage(browser);
+    await page.goto(url + '/admin/');
+    await page.fill('input[name=token]', ADMIN);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=events] tbody tr');
+    await page.click('[data-view=incidents]');
+    const rows = page.locator('[data-testid=incidents] tbody tr');
+    await rows.first().waitFor();
+    // Blocks of the last minutes (HOSTILE and FORMULA: same user, file hash and day, so one incident):
+    // the 24 hours are nearly all left.
+    const hostileRow = rows.filter({ has: page.locator('td.time-left', { hasText: /^残り 23時間5\d分$/ }) }).first();
+    const incidentId = await hostileRow.getAttribute('data-id');
+    const open = await rows.count();
+    expect(await hostileRow.locator('td.status').textContent()).toBe('未対応');
+    await hostileRow.click();
+    const panel = page.locator('[data-testid=incident-detail]');
+    await panel.locator('select[name=status]').selectOption('investigating');
+    await panel.locator('input[name=assignee]').fill('小林');
+    await panel.locator('textarea[name=notes]').fill('<img src=x onerror=alert(3)>顧客へ連絡予定');
+    await panel.locator('button[type=submit]').click();
+    await panel.locator('[role=status]').waitFor();
+    const row = rows.filter({ has: page.locator(`td:first-child`, { hasText: new RegExp(`^${incidentId}$`) }) });
+    await expect.poll(() => row.locator('td.status').textContent()).toBe('調査中');
+    expect(await row.locator('td').last().textContent()).toBe('小林');
+    expect(await page.locator('img').count()).toBe(0);
+    await panel.locator('[data-testid=mark-reported]').click();
+    // Reported incidents leave the open list.
+    await expect.poll(() => rows.count()).toBe(open - 1);
+    expect(await page.locator(`[data-testid=incidents] tbody tr[data-id="${incidentId}"]`).count()).toBe(0);
+
+    // Per-user view from an event's detail: history, incidents and disputes of that user.
+    await page.click('[data-view=events]');
+    await page.locator('tr', { hasText: FORMULA }).click();
+    await page.locator('[data-testid=open-user]').click();
+    const view = page.locator('[data-testid=user-view]');
+    await view.waitFor();
+    expect(await view.locator('h2').first().textContent()).toContain('taro.yamada@example.co.jp');
+    await expect.poll(() => view.locator('[data-testid=incidents] tbody tr').count()).toBeGreaterThan(0);
+    await expect.poll(() => view.locator('td.file').allTextContents()).toContain(FORMULA);
+    expect(dialogs).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('a collector that cannot be reached is an error with a retry, never "no events" or "Failed to fetch"', { timeout: 90_000 }, async () => {
+    const dir2 = mkdtempSync(join(tmpdir(), 'ug-admin-down-'));
+    const c2 = await createCollector({ storage: new SqliteStorage({ path: join(dir2, 'events.db') }), ingestTokens: ['e2e-ingest-token-0123456789'], adminTokens: [ADMIN] });
+    const url2 = await c2.listen(0);
+    const { page, dialogs } = await watchedPage(browser, /ERR_CONNECTION_REFUSED|Failed to load resource/);
+    try {
+      await page.goto(url2 + '/admin/');
+      await page.fill('input[name=token]', ADMIN);
+      await page.click('button[type=submit]');
+      // An empty collector: the empty state, in words.
+      await expect.poll(() => page.locator('p.empty').textContent()).toBe('該当するイベントはありません。');
+      await c2.close();
+      await c2.storage.close();
+      await page.click('.filters button[type=submit]');
+      // Refused at once, or (a connection left half open) given up after the page's 15 s request timeout.
+      const error = page.locator('[data-testid=load-error]');
+      await error.waitFor({ timeout: 25_000 });
+      expect(await error.textContent()).toContain('コレクターに接続できません');
+      expect(await page.locator('body').textContent()).not.toMatch(/Failed to fetch|該当するイベントはありません/);
+      expect(await error.locator('button').textContent()).toBe('再読み込み');
+      // The Devices view says the same.
+      await page.click('[data-view=devices]');
+      await expect.poll(() => page.locator('[data-testid=load-error]').textContent(), { timeout: 25_000 }).toContain('コレクターに接続できません');
+      expect(await page.locator('body').textContent()).not.toMatch(/Failed to fetch|該当する端末はありません/);
+      expect(dialogs).toEqual([]);
+    } finally {
+      await page.close();
+      rmSync(dir2, { recursive: true, force: true });
+    }
   });
 
   it('speaks English to an English browser, and the page is served with a strict CSP', async () => {

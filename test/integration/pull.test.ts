@@ -84,6 +84,30 @@ describe('upload-guard pull', () => {
     expect((JSON.parse(js.stdout) as StoredEvent[]).length).toBe(2503);
   });
 
+  it('reads plain dates as local dates in --tz (default: the machine zone) and writes CSV times with the offset', async () => {
+    // 2026-11-01 00:30 JST belongs to November; 2026-12-01 01:00 JST does not (in UTC it is the other way round).
+    const nov = sampleEvent({ time: '2026-10-31T15:30:00.000Z', fileName: 'november-first.docx' });
+    const dec = sampleEvent({ time: '2026-11-30T16:00:00.000Z', fileName: 'december-first.docx' });
+    await c.storage.insertEvents([nov, dec], Date.now());
+    const args = ['--since', '2026-11-01', '--until', '2026-12-01', '--format', 'csv', '--url', url, '--token', ADMIN];
+    const tokyo = await pull([...args, '--tz', 'Asia/Tokyo']);
+    expect(tokyo.code, tokyo.stderr).toBe(0);
+    expect(tokyo.stdout).toContain(nov.id);
+    expect(tokyo.stdout).not.toContain(dec.id);
+    expect(tokyo.stdout).toContain('2026-11-01T00:30:00+09:00');
+    // No --tz: the machine's zone (here set through TZ).
+    const machine = await pull(args, { TZ: 'Asia/Tokyo' });
+    expect(machine.stdout).toContain(nov.id);
+    expect(machine.stdout).not.toContain(dec.id);
+    const utc = await pull([...args, '--tz', 'UTC']);
+    expect(utc.stdout).not.toContain(nov.id);
+    expect(utc.stdout).toContain(dec.id);
+    expect(utc.stdout).toContain('2026-11-30T16:00:00+00:00');
+    const bad = await pull([...args, '--tz', 'Tokyo']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--tz must be an IANA time zone/);
+  });
+
   it('exits 2 with a clear message on HTTP errors and bad usage', async () => {
     const wrong = await pull(['--url', url, '--token', INGEST]);
     expect(wrong.code).toBe(2);

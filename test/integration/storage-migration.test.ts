@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
 import { PG_SCHEMA_VERSION, PostgresStorage } from '../../src/collector/storage/postgres.js';
 import { COLUMN_NAMES, eventValues } from '../../src/collector/storage/sql.js';
+import type { UploadEvent } from '../../src/events/schema.js';
 import { SQLITE_SCHEMA_VERSION, SqliteStorage } from '../../src/collector/storage/sqlite.js';
 import type { Storage } from '../../src/collector/storage/types.js';
 
@@ -61,8 +62,13 @@ async function checkUpgraded(s: Storage): Promise<void> {
   expect((await s.devices()).find((d) => d.deviceId === 'new-c')).toMatchObject({ firstSeen: iso(T0 + 2 * HOUR), versionSince: iso(T0 + 3 * HOUR) });
 }
 
-/** The events columns of the previous collector (before claimed_time_ms). */
-const OLD_COLUMNS = COLUMN_NAMES.filter((c) => c !== 'claimed_time_ms');
+/** The events columns of the previous collector (before claimed_time_ms and device_name). */
+const OLD_COLUMNS = COLUMN_NAMES.filter((c) => c !== 'claimed_time_ms' && c !== 'device_name');
+/** An event's values for OLD_COLUMNS. */
+const oldValues = (e: UploadEvent, receivedAt: number) => {
+  const all = eventValues(e, receivedAt);
+  return OLD_COLUMNS.map((c) => all[COLUMN_NAMES.indexOf(c)]);
+};
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -76,7 +82,7 @@ describe('storage migration: sqlite', () => {
     db.pragma('journal_mode = WAL');
     db.exec(OLD_SQLITE);
     const ins = db.prepare(`INSERT INTO events (${OLD_COLUMNS.join(', ')}) VALUES (${OLD_COLUMNS.map(() => '?').join(', ')})`);
-    oldEvents.forEach((e, i) => ins.run(...eventValues(e, eventReceived[i]!).slice(0, OLD_COLUMNS.length)));
+    oldEvents.forEach((e, i) => ins.run(...oldValues(e, eventReceived[i]!)));
     const dev = db.prepare('INSERT INTO devices (device_id, heartbeat, last_seen_ms) VALUES (?, ?, ?)');
     dev.run('old-a', JSON.stringify(oldHeartbeatA), T0);
     dev.run('old-b', JSON.stringify(oldHeartbeatB), T0 - HOUR);
@@ -135,7 +141,7 @@ describe.skipIf(!PG_URL)('storage migration: postgres', () => {
       for (let i = 0; i < oldEvents.length; i++) {
         await c.query(
           `INSERT INTO events (${OLD_COLUMNS.join(', ')}) VALUES (${OLD_COLUMNS.map((_, j) => `$${j + 1}`).join(', ')})`,
-          eventValues(oldEvents[i]!, eventReceived[i]!).slice(0, OLD_COLUMNS.length),
+          oldValues(oldEvents[i]!, eventReceived[i]!),
         );
       }
       await c.query('INSERT INTO devices (device_id, heartbeat, last_seen_ms) VALUES ($1, $2, $3), ($4, $5, $6)', [

@@ -176,6 +176,7 @@ export const FULL_POLICY: ManagedPolicy = {
     link: 'https://transfer.example.co.jp/',
   },
   user: '${user}@example.co.jp',
+  deviceName: 'PC-0001',
   collectorUrl: 'https://upload-guard.example.co.jp:8787',
   ingestToken: 'ingest-token-0123456789',
   heartbeatMinutes: 15,
@@ -213,6 +214,7 @@ export const ALL_FILES = [
   'linux/chromium/upload-guard.json',
   'linux/edge/upload-guard.json',
   'macos/upload-guard.mobileconfig',
+  'windows/set-device-name.cmd',
   'windows/upload-guard-chrome.reg',
   'windows/upload-guard-edge.reg',
 ];

@@ -45,6 +45,13 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'GET /v1/admin/events': { role: 'investigator', audit: 'search' },
   'GET /v1/admin/export': { role: 'investigator', audit: 'export' },
   'GET /v1/admin/devices': { role: 'investigator', audit: 'devices.view' },
+  'GET /v1/admin/services': { role: 'viewer' },
+  'GET /v1/admin/incident-settings': { role: 'viewer' },
+  // Incidents name users and files; triage changes are recorded by the route with what changed.
+  'GET /v1/admin/incidents': { role: 'investigator', audit: 'incidents.search' },
+  'GET /v1/admin/incidents/:id': { role: 'investigator', audit: 'incidents.read' },
+  'PATCH /v1/admin/incidents/:id': { role: 'investigator' },
+  'PUT /v1/admin/incident-settings': { role: 'admin' },
   // The periodic report names users and files.
   'GET /v1/admin/report': { role: 'investigator', audit: 'report.download' },
   // Accounts, tokens, audit: admins.

@@ -2,6 +2,24 @@
 import type { StoredEvent } from '../../events/schema.js';
 import type { FleetReport } from '../devices.js';
 import type { Summary } from '../storage/types.js';
+import type { Incident, IncidentSettings, IncidentStatus, Severity } from '../incidents/store.js';
+
+export type { Incident, IncidentSettings };
+
+export interface IncidentPage {
+  incidents: Incident[];
+  total: number;
+  settings: IncidentSettings;
+}
+
+export interface IncidentPatchBody {
+  status?: IncidentStatus;
+  assignee?: string | null;
+  severity?: Severity;
+  notes?: string | null;
+  /** ISO 8601 with offset, or null to clear. */
+  reportedAt?: string | null;
+}
 
 const KEY = 'upload-guard-admin-token';
 
@@ -20,14 +38,53 @@ export class ApiError extends Error {
   }
 }
 
+const REQUEST_TIMEOUT_MS = 15_000;
+
 async function call(path: string, params: URLSearchParams, token: string): Promise<Response> {
   // '' is a signed-in person: the HttpOnly session cookie goes with the request by itself (same origin).
-  const res = await fetch(`${path}?${params}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, cache: 'no-store' });
+  // A collector that accepts the connection but never answers is unreachable too, not "loading" forever.
+  const res = await fetch(`${path}?${params}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    cache: 'no-store',
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as { error?: string };
     throw new ApiError(res.status, body.error ?? `HTTP ${res.status}`);
   }
   return res;
+}
+
+/** The signed-in session's CSRF token (never stored): every write made with the session cookie carries it. */
+let csrf: string | null = null;
+export const setCsrf = (t: string | null): void => void (csrf = t);
+
+/** A JSON write (PATCH/PUT) to the admin API: with a token, or with the session cookie and its CSRF token. */
+async function send(method: 'PATCH' | 'PUT', path: string, body: unknown, token: string): Promise<Response> {
+  const res = await fetch(path, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : { 'x-csrf-token': csrf ?? '' }), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    cache: 'no-store',
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  if (!res.ok) {
+    const b = (await res.json().catch(() => ({}))) as { error?: string };
+    throw new ApiError(res.status, b.error ?? `HTTP ${res.status}`);
+  }
+  return res;
+}
+
+export async function fetchIncidents(params: URLSearchParams, token: string): Promise<IncidentPage> {
+  return (await call('/v1/admin/incidents', params, token)).json();
+}
+
+export async function patchIncident(id: number, patch: IncidentPatchBody, token: string): Promise<{ incident: Incident }> {
+  return (await send('PATCH', `/v1/admin/incidents/${id}`, patch, token)).json();
+}
+
+export async function saveIncidentSettings(body: Partial<IncidentSettings>, token: string): Promise<IncidentSettings> {
+  return (await send('PUT', '/v1/admin/incident-settings', body, token)).json();
 }
 
 export async function fetchEvents(params: URLSearchParams, token: string): Promise<{ events: StoredEvent[]; nextCursor: string | null }> {
@@ -36,6 +93,17 @@ export async function fetchEvents(params: URLSearchParams, token: string): Promi
 
 export async function fetchSummary(params: URLSearchParams, token: string): Promise<Summary> {
   return (await call('/v1/admin/summary', params, token)).json();
+}
+
+/** A service of the collector's catalogue, for the service picker. */
+export interface KnownService {
+  id: string;
+  name: string;
+  category: string;
+}
+
+export async function fetchServices(token: string): Promise<{ services: KnownService[] }> {
+  return (await call('/v1/admin/services', new URLSearchParams(), token)).json();
 }
 
 export interface AlertStatus {

@@ -7,8 +7,9 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { DeviceReport, FleetReport } from '../devices.js';
 import { inertText } from '../../events/inert.js';
-import { ApiError, downloadDevicesCsv, fetchAlerts, fetchDevices, type AlertStatus } from './api.js';
+import { downloadDevicesCsv, fetchAlerts, fetchDevices, type AlertStatus } from './api.js';
 import type { Strings } from './i18n.js';
+import { errorText, fill, isAuthError } from './states.js';
 
 interface Props {
   t: Strings;
@@ -17,9 +18,6 @@ interface Props {
   /** 401/403: the token is gone or wrong; sign out. */
   onAuthError: () => void;
 }
-
-const fill = (template: string, values: Record<string, string | number>) =>
-  template.replace(/\{(\w+)\}/g, (_m, k: string) => String(values[k] ?? ''));
 
 /** 7 → "7分前", 150 → "2時間前", 4000 → "2日前": how long a device has been silent, at a glance. */
 function ago(t: Strings, minutes: number): string {
@@ -45,17 +43,23 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
   const [loading, setLoading] = useState(false);
 
   // Devices come a page at a time (a fleet can be 100,000); the counts above the list cover every device.
+  // Stale devices first (they are what to act on), then the active ones: two lists paged one after the other.
   const [loadingMore, setLoadingMore] = useState(false);
+  const [phase, setPhase] = useState<'stale' | 'active'>('stale');
   const params = useMemo(() => {
     const p = new URLSearchParams();
-    if (staleOnly) p.set('status', 'stale');
     if (version) p.set('version', version);
     return p;
   }, [staleOnly, version]);
+  const phaseParams = (ph: 'stale' | 'active', cursor: string | null) => {
+    const p = pageParams(params, cursor);
+    p.set('status', ph);
+    return p;
+  };
 
   function fail(err: unknown) {
-    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) onAuthError();
-    else setError(`${t.error}: ${(err as Error).message}`);
+    if (isAuthError(err)) onAuthError();
+    else setError(errorText(t, err));
   }
 
   // The alert outbox: undelivered incident and stale-device alerts are something to act on too.
@@ -64,13 +68,31 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
     fetchAlerts(token).then(setAlerts, () => setAlerts(null));
   }, [params]);
 
+  /** The next page from `ph` on; when the stale list ends, the active list follows (unless stale only). */
+  async function fetchFrom(ph: 'stale' | 'active', cursor: string | null): Promise<{ report: FleetReport; phase: 'stale' | 'active' }> {
+    const r = await fetchDevices(phaseParams(ph, cursor), token);
+    if (ph === 'stale' && !r.nextCursor && !staleOnly) {
+      const active = await fetchDevices(phaseParams('active', null), token);
+      return { report: { ...active, devices: [...r.devices, ...active.devices] }, phase: 'active' };
+    }
+    return { report: r, phase: ph };
+  }
+
   useEffect(() => {
     let current = true;
     setLoading(true);
     setError(null);
-    fetchDevices(pageParams(params, null), token)
-      .then((r) => current && setReport(r))
-      .catch((err) => current && fail(err))
+    fetchFrom('stale', null)
+      .then((r) => {
+        if (!current) return;
+        setReport(r.report);
+        setPhase(r.phase);
+      })
+      .catch((err) => {
+        if (!current) return;
+        setReport(null);
+        fail(err);
+      })
       .finally(() => current && setLoading(false));
     return () => {
       current = false;
@@ -81,8 +103,9 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
     if (!report?.nextCursor) return;
     setLoadingMore(true);
     try {
-      const next = await fetchDevices(pageParams(params, report.nextCursor), token);
-      setReport({ ...next, devices: [...report.devices, ...next.devices] });
+      const next = await fetchFrom(phase, report.nextCursor);
+      setReport({ ...next.report, devices: [...report.devices, ...next.report.devices] });
+      setPhase(next.phase);
     } catch (err) {
       fail(err);
     } finally {
@@ -111,12 +134,19 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
             ))}
           </select>
         </label>
-        <button type="button" onClick={() => downloadDevicesCsv(params, token).catch(fail)}>
+        <button
+          type="button"
+          onClick={() => {
+            const p = new URLSearchParams(params);
+            if (staleOnly) p.set('status', 'stale');
+            downloadDevicesCsv(p, token).catch(fail);
+          }}
+        >
           {t.exportCsv}
         </button>
       </form>
       {error && (
-        <p class="error" role="alert">
+        <p class="error" role="alert" data-testid="load-error">
           {error}
         </p>
       )}
@@ -204,6 +234,7 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
         <table class="events device-list" data-testid="devices">
           <thead>
             <tr>
+              <th>{t.deviceName}</th>
               <th>{t.deviceId}</th>
               <th>{t.user}</th>
               <th>{t.status}</th>
@@ -222,6 +253,7 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
           <tbody>
             {report.devices.map((d) => (
               <tr key={d.deviceId} class={d.status === 'stale' ? 'stale' : ''} data-status={d.status}>
+                <td class="device-name">{d.deviceName ? inertText(d.deviceName) : '—'}</td>
                 <td class="device-id">{inertText(d.deviceId)}</td>
                 <td class="user">{d.user === null ? t.unknown : inertText(d.user)}</td>
                 <td class={`status ${d.status}`}>{d.status === 'stale' ? t.stale : t.active}</td>

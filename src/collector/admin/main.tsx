@@ -5,13 +5,17 @@
  * (never dangerouslySetInnerHTML), so a file name like `<img src=x onerror=…>` stays inert.
  */
 import { render } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { inertText } from '../../events/inert.js';
 import type { StoredEvent } from '../../events/schema.js';
 import type { Summary } from '../storage/types.js';
 import { AggregatesView } from './aggregates.js';
-import { ApiError, downloadCsv, fetchEvents, fetchSummary } from './api.js';
+import { isTimeZone, isoInZone, localTimeZone } from '../time-zone.js';
+import { ACTION_WORDS, CATEGORY_WORDS, CHANNEL_WORDS, OUTCOME_WORDS, VERDICT_WORDS, word } from '../words.js';
+import { downloadCsv, fetchEvents, fetchServices, fetchSummary, setCsrf, type KnownService } from './api.js';
 import { AuditView, auditText } from './audit.js';
+import { IncidentsView } from './incidents.js';
+import { ListState, errorText, fill, isAuthError, type LoadState } from './states.js';
 import { DayChart, ServiceChart } from './charts.js';
 import { DevicesView } from './devices.js';
 import { ReportDownload } from './report.js';
@@ -24,42 +28,98 @@ document.documentElement.lang = lang;
 document.title = t.title;
 
 interface Filters {
+  /** A relative period (`30d`), `custom` (fromDate/toDate), or '' for everything. */
   range: string;
+  fromDate: string;
+  toDate: string;
   verdict: string;
   action: string;
   service: string;
+  category: string;
+  userPrefix: string;
+  /** Exact user: the per-user view. */
   user: string;
+  deviceName: string;
   q: string;
   outcome: string;
 }
 
-type SortKey = 'time' | 'user' | 'service' | 'fileName' | 'verdict' | 'action' | 'outcome';
+type SortKey = 'time' | 'user' | 'deviceName' | 'service' | 'fileName' | 'verdict' | 'action' | 'outcome';
 
-const DEFAULT_FILTERS: Filters = { range: '30d', verdict: '', action: 'block,warn', service: '', user: '', q: '', outcome: '' };
+const DEFAULT_FILTERS: Filters = {
+  range: '30d',
+  fromDate: '',
+  toDate: '',
+  verdict: '',
+  action: 'block,warn',
+  service: '',
+  category: '',
+  userPrefix: '',
+  user: '',
+  deviceName: '',
+  q: '',
+  outcome: '',
+};
 /** Employees' review requests: every action (a disputed warning or block), outcome `disputed` only. */
 const DISPUTE_FILTERS: Filters = { ...DEFAULT_FILTERS, range: '90d', action: '', outcome: 'disputed' };
 
-function toParams(f: Filters, sortDir: 'time' | '-time'): URLSearchParams {
+// --- settings: the admin's time zone and CSV language, kept in this browser ---------------------------
+const ZONE_KEY = 'upload-guard-admin-tz';
+const browserZone = localTimeZone();
+/** The zone every time on the page is shown in (and plain dates mean): the setting, else the browser's. */
+let zone = (() => {
+  const z = localStorage.getItem(ZONE_KEY);
+  return z && isTimeZone(z) ? z : browserZone;
+})();
+const ZONES = [...new Set([browserZone, 'Asia/Tokyo', 'UTC', 'Asia/Singapore', 'Asia/Shanghai', 'Europe/London', 'America/New_York', 'America/Los_Angeles'])];
+
+/** `2026-11-30` → `2026-12-01`: the end of an inclusive date range is the start of the next day. */
+export function nextDay(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+function toParams(f: Filters, sort: string): URLSearchParams {
   const p = new URLSearchParams();
-  if (f.range) p.set('from', f.range);
-  for (const k of ['verdict', 'action', 'service', 'user', 'q', 'outcome'] as const) if (f[k].trim()) p.set(k, f[k].trim());
-  p.set('sort', sortDir);
-  p.set('tz', String(-new Date().getTimezoneOffset()));
+  if (f.range === 'custom') {
+    // Plain dates: the collector reads them as local dates in tz.
+    if (f.fromDate) p.set('from', f.fromDate);
+    if (f.toDate) p.set('to', nextDay(f.toDate));
+  } else if (f.range) p.set('from', f.range);
+  for (const k of ['verdict', 'action', 'service', 'category', 'userPrefix', 'user', 'deviceName', 'q', 'outcome'] as const) if (f[k].trim()) p.set(k, f[k].trim());
+  p.set('sort', sort);
+  p.set('tz', zone);
   return p;
 }
 
+const locale = lang === 'ja' ? 'ja-JP' : 'en-GB';
+
+/** A time for tables: local to the admin's zone, with the zone's short name when it is not the browser's. */
 function fmtTime(iso: string): string {
-  return new Date(iso).toLocaleString(lang === 'ja' ? 'ja-JP' : 'en-GB');
+  // Parts, not dateStyle/timeStyle: Intl refuses timeZoneName beside those.
+  const opts: Intl.DateTimeFormatOptions = { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: 'numeric', minute: '2-digit', second: '2-digit' };
+  if (zone !== browserZone) opts.timeZoneName = 'short';
+  return new Date(iso).toLocaleString(locale, opts);
 }
 
-function label(v: string | null | undefined): string {
-  const s = v ? (t as unknown as Record<string, unknown>)[v] : undefined;
-  return typeof s === 'string' ? s : (v ?? '');
+/** Event values as words (never the enum value), by field. */
+function fieldText(key: string, v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  const s = String(v);
+  if (key === 'outcome') return word(OUTCOME_WORDS, s, lang);
+  if (key === 'verdict') return word(VERDICT_WORDS, s, lang);
+  if (key === 'action') return word(ACTION_WORDS, s, lang);
+  if (key === 'category') return word(CATEGORY_WORDS, s, lang);
+  if (key === 'channel') return word(CHANNEL_WORDS, s, lang);
+  if (key === 'time' || key === 'receivedAt' || key === 'claimedTime') return isoInZone(Date.parse(s), zone);
+  return inertText(s);
 }
 
-function FilterBar({ initial, onApply, onExport }: { initial: Filters; onApply: (f: Filters) => void; onExport: () => void }) {
+function FilterBar({ initial, services, onApply, onExport }: { initial: Filters; services: KnownService[]; onApply: (f: Filters) => void; onExport: () => void }) {
   const [f, setF] = useState(initial);
   const set = (k: keyof Filters) => (e: Event) => setF({ ...f, [k]: (e.target as HTMLInputElement).value });
+  const categories = ['webmail', 'sharing', 'genai', 'custom', 'other'] as const;
   return (
     <form
       class="filters"
@@ -76,16 +136,29 @@ function FilterBar({ initial, onApply, onExport }: { initial: Filters; onApply: 
           <option value="30d">{t.last30d}</option>
           <option value="90d">{t.last90d}</option>
           <option value="365d">{t.last365d}</option>
+          <option value="custom">{t.custom}</option>
           <option value="">{t.all}</option>
         </select>
       </label>
+      {f.range === 'custom' && (
+        <>
+          <label>
+            {t.fromDate}
+            <input type="date" name="fromDate" value={f.fromDate} onInput={set('fromDate')} />
+          </label>
+          <label>
+            {t.toDate}
+            <input type="date" name="toDate" value={f.toDate} onInput={set('toDate')} />
+          </label>
+        </>
+      )}
       <label>
         {t.verdict}
         <select name="verdict" value={f.verdict} onChange={set('verdict')}>
           <option value="">{t.all}</option>
-          <option value="marked">{t.marked}</option>
-          <option value="unscannable">{t.unscannable}</option>
-          <option value="clean">{t.clean}</option>
+          {(['marked', 'unscannable', 'clean'] as const).map((v) => (
+            <option value={v}>{word(VERDICT_WORDS, v, lang)}</option>
+          ))}
         </select>
       </label>
       <label>
@@ -93,10 +166,9 @@ function FilterBar({ initial, onApply, onExport }: { initial: Filters; onApply: 
         <select name="action" value={f.action} onChange={set('action')}>
           <option value="block,warn">{t.violationsOnly}</option>
           <option value="">{t.all}</option>
-          <option value="block">{t.block}</option>
-          <option value="warn">{t.warn}</option>
-          <option value="audit">{t.audit}</option>
-          <option value="allow">{t.allow}</option>
+          {(['block', 'warn', 'audit', 'allow'] as const).map((a) => (
+            <option value={a}>{word(ACTION_WORDS, a, lang)}</option>
+          ))}
         </select>
       </label>
       <label>
@@ -104,17 +176,37 @@ function FilterBar({ initial, onApply, onExport }: { initial: Filters; onApply: 
         <select name="outcome" value={f.outcome} onChange={set('outcome')}>
           <option value="">{t.all}</option>
           {(['blocked', 'pending', 'proceeded', 'cancelled', 'disputed', 'allowed'] as const).map((o) => (
-            <option value={o}>{t[o]}</option>
+            <option value={o}>{word(OUTCOME_WORDS, o, lang)}</option>
           ))}
         </select>
       </label>
       <label>
         {t.service}
-        <input name="service" value={f.service} onInput={set('service')} size={10} />
+        <select name="service" value={f.service} onChange={set('service')}>
+          <option value="">{t.all}</option>
+          {services.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </select>
       </label>
       <label>
-        {t.user}
-        <input name="user" value={f.user} onInput={set('user')} size={14} />
+        {t.category}
+        <select name="category" value={f.category} onChange={set('category')}>
+          <option value="">{t.all}</option>
+          {categories.map((c) => (
+            <option value={c}>{word(CATEGORY_WORDS, c, lang)}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t.userPrefix}
+        <input name="userPrefix" value={f.userPrefix} onInput={set('userPrefix')} size={14} />
+      </label>
+      <label>
+        {t.deviceName}
+        <input name="deviceName" value={f.deviceName} onInput={set('deviceName')} size={12} />
       </label>
       <label>
         {t.fileName}
@@ -128,7 +220,7 @@ function FilterBar({ initial, onApply, onExport }: { initial: Filters; onApply: 
   );
 }
 
-function Detail({ event, onClose }: { event: StoredEvent; onClose: () => void }) {
+function Detail({ event, onClose, onUser }: { event: StoredEvent; onClose: () => void; onUser: (user: string) => void }) {
   return (
     <aside class="detail" data-testid="detail">
       <header>
@@ -139,12 +231,17 @@ function Detail({ event, onClose }: { event: StoredEvent; onClose: () => void })
       </header>
       <dl>
         {Object.entries(event).map(([k, v]) => (
-          <div key={k}>
-            <dt>{k}</dt>
-            <dd>{v === null ? '—' : inertText(String(v))}</dd>
+          <div key={k} data-field={k}>
+            <dt>{t.fieldLabel[k] ?? k}</dt>
+            <dd>{fieldText(k, v)}</dd>
           </div>
         ))}
       </dl>
+      {event.user && (
+        <button type="button" data-testid="open-user" onClick={() => onUser(event.user!)}>
+          {t.openUser}
+        </button>
+      )}
     </aside>
   );
 }
@@ -157,21 +254,26 @@ export function shown(s: string | null | undefined): string | null {
   return s === null || s === undefined ? null : inertText(s);
 }
 
-function compare(a: StoredEvent, b: StoredEvent, key: SortKey): number {
-  const x = String(a[key] ?? '');
-  const y = String(b[key] ?? '');
-  return x.localeCompare(y, lang);
-}
-
-type View = 'events' | 'disputes' | 'devices' | 'audit';
+type View = 'events' | 'disputes' | 'incidents' | 'user' | 'devices' | 'audit';
 
 function Dashboard({ token, who, onSignOut }: { token: string; who: Who; onSignOut: () => void }) {
   const [view, setView] = useState<View>('events');
+  const [user, setUser] = useState<string | null>(null);
+  const [services, setServices] = useState<KnownService[]>([]);
+  const [tz, setTz] = useState(zone);
+  useEffect(() => {
+    fetchServices(token).then((r) => setServices(r.services), () => setServices([]));
+  }, []);
+  const openUser = (u: string) => {
+    setUser(u);
+    setView('user');
+  };
   const tab = (v: View, text: string) => (
     <button type="button" role="tab" class={`tab${view === v ? ' current' : ''}`} aria-selected={view === v} data-view={v} onClick={() => setView(v)}>
       {text}
     </button>
   );
+  const names = new Map(services.map((s) => [s.id, s.name]));
   return (
     <div class="dashboard">
       <header class="top">
@@ -179,76 +281,132 @@ function Dashboard({ token, who, onSignOut }: { token: string; who: Who; onSignO
         <nav class="tabs" role="tablist">
           {tab('events', t.eventsTab)}
           {tab('disputes', t.disputesTab)}
+          {tab('incidents', t.incidentsTab)}
+          {user !== null && tab('user', `${t.userView}: ${inertText(user)}`)}
           {tab('devices', t.devicesTab)}
           {who.role === 'admin' && tab('audit', auditText.tab)}
         </nav>
+        <label class="zone">
+          {t.timeZone}
+          <select
+            name="tz"
+            value={tz}
+            onChange={(e) => {
+              const z = (e.target as HTMLSelectElement).value;
+              zone = z;
+              localStorage.setItem(ZONE_KEY, z);
+              setTz(z);
+            }}
+          >
+            {ZONES.map((z) => (
+              <option value={z}>{z === browserZone ? `${z} (${t.browserZone})` : z}</option>
+            ))}
+            {!ZONES.includes(tz) && <option value={tz}>{tz}</option>}
+          </select>
+        </label>
         <WhoAmI who={who} />
         <button type="button" onClick={onSignOut}>
           {t.signOut}
         </button>
       </header>
       <ReportDownload lang={lang} token={token} />
+      {/* A key per view and zone: switching starts that view's own filters, and a new zone reloads in it. */}
       {view === 'audit' ? (
         <AuditView who={who} fmtTime={fmtTime} />
       ) : view === 'devices' ? (
-        <DevicesView t={t} token={token} fmtTime={fmtTime} onAuthError={onSignOut} />
+        <DevicesView key={tz} t={t} token={token} fmtTime={fmtTime} onAuthError={onSignOut} />
+      ) : view === 'incidents' ? (
+        <IncidentsView key={tz} t={t} lang={lang} token={token} zone={tz} fmtTime={fmtTime} onAuthError={onSignOut} />
+      ) : view === 'user' && user !== null ? (
+        <div key={`user-${tz}-${user}`} class="user-view" data-testid="user-view">
+          <h2>{fill(t.userHistory, { user: inertText(user) })}</h2>
+          <IncidentsView t={t} lang={lang} token={token} zone={tz} fmtTime={fmtTime} onAuthError={onSignOut} user={user} />
+          <h3>{t.disputesTab}</h3>
+          <EventsView initial={{ ...DISPUTE_FILTERS, range: '', user }} token={token} onSignOut={onSignOut} names={names} services={services} onUser={openUser} />
+          <h3>{t.history}</h3>
+          <EventsView initial={{ ...DEFAULT_FILTERS, range: '365d', action: '', user }} token={token} onSignOut={onSignOut} names={names} services={services} onUser={openUser} />
+        </div>
       ) : (
-        // A key per view: switching tabs starts that view's own filters.
-        <EventsView key={view} initial={view === 'disputes' ? DISPUTE_FILTERS : DEFAULT_FILTERS} token={token} onSignOut={onSignOut} />
+        <EventsView
+          key={`${view}-${tz}`}
+          initial={view === 'disputes' ? DISPUTE_FILTERS : DEFAULT_FILTERS}
+          token={token}
+          onSignOut={onSignOut}
+          names={names}
+          services={services}
+          onUser={openUser}
+        />
       )}
     </div>
   );
 }
 
-function EventsView({ initial, token, onSignOut }: { initial: Filters; token: string; onSignOut: () => void }) {
+interface EventsViewProps {
+  initial: Filters;
+  token: string;
+  onSignOut: () => void;
+  /** Service id → display name (the collector's catalogue). */
+  names: Map<string, string>;
+  services: KnownService[];
+  onUser: (user: string) => void;
+}
+
+const PAGE = 100;
+
+function EventsView({ initial, token, onSignOut, names, services, onUser }: EventsViewProps) {
   const [filters, setFilters] = useState(initial);
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'time', desc: true });
   const [events, setEvents] = useState<StoredEvent[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [summary, setSummary] = useState<Summary | null>(null);
   const [selected, setSelected] = useState<StoredEvent | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
+  const [state, setState] = useState<LoadState>({ kind: 'loading' });
+  const [reload, setReload] = useState(0);
 
-  // Time ordering comes from the server (so paging stays consistent); other columns sort the loaded rows.
-  const timeDir = sort.key === 'time' && !sort.desc ? 'time' : '-time';
-  const params = useMemo(() => toParams(filters, timeDir), [filters, timeDir]);
+  // Every column sorts on the server (ties by time, then id), so paging through a sorted list is exact.
+  const sortParam = `${sort.desc ? '-' : ''}${sort.key}`;
+  const params = useMemo(() => toParams(filters, sortParam), [filters, sortParam]);
 
   function fail(err: unknown) {
-    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) onSignOut();
-    else setError(`${t.error}: ${(err as Error).message}`);
+    if (isAuthError(err)) onSignOut();
+    else setState({ kind: 'error', message: errorText(t, err) });
   }
 
+  // Only the latest request's answer is shown: an older one arriving late (other filters) is dropped.
+  const latest = useRef(0);
+
   async function load(more: boolean) {
-    setLoading(true);
-    setError(null);
+    const seq = ++latest.current;
+    setState({ kind: 'loading' });
     try {
       const p = new URLSearchParams(params);
-      p.set('limit', '100');
+      p.set('limit', String(PAGE));
       if (more && cursor) p.set('cursor', cursor);
       const [page, sum] = await Promise.all([fetchEvents(p, token), more ? Promise.resolve(summary) : fetchSummary(params, token)]);
+      if (seq !== latest.current) return;
       setEvents(more ? [...events, ...page.events] : page.events);
       setCursor(page.nextCursor);
       setSummary(sum);
+      setState({ kind: 'ready' });
     } catch (err) {
+      if (seq !== latest.current) return;
+      if (!more) {
+        // What was shown belonged to other filters (or the collector is gone): not kept as if current.
+        setEvents([]);
+        setSummary(null);
+        setCursor(null);
+      }
       fail(err);
-    } finally {
-      setLoading(false);
     }
   }
 
   useEffect(() => {
     void load(false);
-  }, [params]);
-
-  const rows = useMemo(() => {
-    if (sort.key === 'time') return events;
-    const sorted = [...events].sort((a, b) => compare(a, b, sort.key));
-    return sort.desc ? sorted.reverse() : sorted;
-  }, [events, sort]);
+  }, [params, reload]);
 
   const header = (key: SortKey, text: string) => (
     <th
+      data-sort={key}
       aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}
       onClick={() => setSort({ key, desc: sort.key === key ? !sort.desc : key === 'time' })}
     >
@@ -257,15 +415,25 @@ function EventsView({ initial, token, onSignOut }: { initial: Filters; token: st
     </th>
   );
 
+  const exportCsv = () => {
+    const p = new URLSearchParams(params);
+    p.set('lang', lang);
+    downloadCsv(p, token).catch(fail);
+  };
+
   return (
     <div class="events-view">
       {initial.outcome === 'disputed' && <p class="help">{t.disputedHelp}</p>}
-      <FilterBar initial={filters} onApply={setFilters} onExport={() => downloadCsv(params, token).catch(fail)} />
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FilterBar
+        initial={filters}
+        services={services}
+        onApply={(f) => {
+          // Apply always asks again (the same filters too: the admin may be retrying).
+          setFilters(f);
+          setReload(reload + 1);
+        }}
+        onExport={exportCsv}
+      />
       {summary && (
         <section class="charts">
           <div>
@@ -285,6 +453,7 @@ function EventsView({ initial, token, onSignOut }: { initial: Filters; token: st
           <tr>
             {header('time', t.time)}
             {header('user', t.user)}
+            {header('deviceName', t.deviceName)}
             {header('service', t.service)}
             {header('fileName', t.fileName)}
             {header('verdict', t.verdict)}
@@ -295,29 +464,38 @@ function EventsView({ initial, token, onSignOut }: { initial: Filters; token: st
           </tr>
         </thead>
         <tbody>
-          {rows.map((e) => (
+          {events.map((e) => (
             <tr key={e.id} class={selected?.id === e.id ? 'selected' : ''} onClick={() => setSelected(e)} data-id={e.id}>
-              <td>{fmtTime(e.time)}</td>
-              <td>{shown(e.user) ?? t.unknown}</td>
-              <td>{shown(e.serviceName ?? e.service) ?? t.unknown}</td>
+              <td class="time">{fmtTime(e.time)}</td>
+              <td class="user">{shown(e.user) ?? t.unknown}</td>
+              <td class="device-name">{shown(e.deviceName) ?? ''}</td>
+              <td class="service">{(e.service && names.get(e.service)) ?? shown(e.service) ?? t.unknown}</td>
               <td class="file">{shown(e.fileName) ?? t.text}</td>
-              <td class={`verdict ${e.verdict}`}>{label(e.verdict)}</td>
+              <td class={`verdict ${e.verdict}`}>{word(VERDICT_WORDS, e.verdict, lang)}</td>
               <td>{e.rule ?? ''}</td>
-              <td class={`action ${e.action}`}>{label(e.action)}</td>
-              <td class={`outcome ${e.outcome}`}>{label(e.outcome)}</td>
+              <td class={`action ${e.action}`}>{word(ACTION_WORDS, e.action, lang)}</td>
+              <td class={`outcome ${e.outcome}`}>{word(OUTCOME_WORDS, e.outcome, lang)}</td>
               <td class="comment">{shown(e.justification) ?? ''}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      {!loading && rows.length === 0 && <p class="empty">{t.noEvents}</p>}
-      {loading && <p class="loading">{t.loading}</p>}
-      {cursor && !loading && (
+      <ListState t={t} state={state} empty={events.length === 0} emptyText={t.noEvents} onRetry={() => setReload(reload + 1)} />
+      {cursor && state.kind === 'ready' && (
         <button type="button" class="more" onClick={() => load(true)}>
           {t.more}
         </button>
       )}
-      {selected && <Detail event={selected} onClose={() => setSelected(null)} />}
+      {selected && (
+        <Detail
+          event={selected}
+          onClose={() => setSelected(null)}
+          onUser={(u) => {
+            setSelected(null);
+            onUser(u);
+          }}
+        />
+      )}
     </div>
   );
 }
@@ -329,6 +507,7 @@ function App() {
     restore().then(setWho, () => setWho(null));
   }, []);
   if (who === undefined) return <p class="loading">{t.loading}</p>;
+  setCsrf(who?.csrf ?? null);
   if (!who) return <SignIn title={t.title} onSignedIn={setWho} />;
   const out = () => {
     void signOut(who);

@@ -5,6 +5,7 @@
  *   GET /v1/admin/summary   counts per service, day, verdict, action
  *   GET /v1/admin/devices   devices: status (active/stale), warnings, versions, counts
  *   GET /v1/admin/alerts    the alert outbox: pending, oldest, delivered, retrying, dropped
+ *   GET /v1/admin/services  the known services (id, display name, category) for the page's picker
  *   GET /admin/             the page itself (no token: it signs in with an admin token)
  */
 import { Readable } from 'node:stream';
@@ -14,14 +15,20 @@ import { toOcsf } from '../alerts/ocsf.js';
 import { loadAdminAssets } from '../admin-assets.js';
 import type { CollectorPlugin } from '../context.js';
 import { DEVICE_CSV_HEAD, deviceCsvRows, deviceReport, fleetTotals, type DeviceReport } from '../devices.js';
-import { serviceName } from '../service-names.js';
+import { decisionsCsv } from '../decisions-csv.js';
+import { incidentRoutes } from '../incidents/routes.js';
+import { knownServices, serviceName } from '../service-names.js';
 import { parseAdminQuery, parseDeviceQuery, type AdminQuery } from '../query-params.js';
-import type { DevicePage, EventPage } from '../storage/types.js';
+import type { DevicePage, EventPage, EventQuery } from '../storage/types.js';
 
 const EXPORT_MAX_ROWS = 5_000_000;
 
+/** Who may call an admin route (accounts13 maps these to accounts; today every admin token has them all). */
+export type AdminRole = 'viewer' | 'investigator' | 'admin';
+
 export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
   const { storage, metrics, now } = ctx;
+  // Who may call each route, and what the audit log records, is the route table (accounts/roles.ts).
   const admin = { onRequest: app.requireToken('admin') };
 
   function adminQuery(req: FastifyRequest, reply: FastifyReply, defaultLimit?: number): AdminQuery | null {
@@ -34,6 +41,9 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
   }
 
   const stamp = () => new Date(now()).toISOString().slice(0, 19).replace(/[-:]/g, '');
+
+  // Incidents (guideline 4-1): their own file, the same guard.
+  await app.register(incidentRoutes, { ctx, admin });
 
   app.get('/v1/admin/events', admin, async (req, reply) => {
     const q = adminQuery(req, reply);
@@ -53,6 +63,7 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
     if (!q) return reply;
     const format = negotiate(req, q.format, 'csv');
     const query = { ...q.query, limit: 1000 };
+    const read = (x: EventQuery) => metrics.time('query', () => storage.queryEvents(x));
     // The first page is read before the answer starts, so a bad cursor or a failing database is a clear
     // 400 or 503, not a 200 with nothing in it.
     const first = await metrics.time('query', () => storage.queryEvents(query));
@@ -63,10 +74,16 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
     reply.header('trailer', 'x-export-status');
     let status = 'complete';
     reply.trailer('x-export-status', async () => status);
-    const rows = exportRows(format, first, (cursor) => metrics.time('query', () => storage.queryEvents({ ...query, cursor })), (err) => {
+    const next = (cursor: string) => read({ ...query, cursor });
+    const onError = (err: Error) => {
       status = `error: ${err.message}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
       req.log.error({ err }, 'export failed part way');
-    });
+    };
+    // A CSV is for people (one row per decision, their language and zone) unless layout=events asks for the raw events.
+    const rows =
+      format === 'csv' && q.layout === 'decisions'
+        ? withErrorLine(decisionsCsv(first, next, read, { lang: q.lang, zone: q.zone ?? 'UTC' }), format, onError)
+        : exportRows(format, first, next, onError);
     return reply.send(Readable.from(rows));
   });
 
@@ -98,6 +115,8 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
     return { devices: report(rows.devices), nextCursor: rows.nextCursor, ...fleetTotals(fleet.groups, ctx.ingestTokenIds), countedAt: new Date(fleet.at).toISOString() };
   });
 
+  app.get('/v1/admin/services', admin, async () => ({ services: knownServices() }));
+
   app.get('/v1/admin/alerts', admin, async () => {
     const s = await ctx.outbox.status();
     return { ...s, oldestPendingAgeSeconds: s.oldestPendingMs === null ? null : Math.max(0, Math.round((now() - s.oldestPendingMs) / 1000)) };
@@ -128,6 +147,16 @@ export function exportErrorLine(format: ExportFormat, message: string): string {
   if (format === 'ndjson' || format === 'ocsf') return JSON.stringify({ error: text }) + '\n';
   // JSON: a last element no event can be; the array stays valid so a reader sees it.
   return `${JSON.stringify({ error: text })}]`;
+}
+
+/** Ends a streamed CSV that failed part way with the explicit error line, like exportRows. */
+async function* withErrorLine(rows: AsyncGenerator<string>, format: ExportFormat, onError: (err: Error) => void): AsyncGenerator<string> {
+  try {
+    yield* rows;
+  } catch (err) {
+    onError(err as Error);
+    yield exportErrorLine(format, (err as Error).message);
+  }
 }
 
 /** Pages are fetched one at a time as the client reads, so memory stays flat however large the export. */

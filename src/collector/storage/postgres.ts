@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { groupCountsSql, toGroupCount, type GroupCount, type GroupKey } from './group-counts.js';
 import { ACCOUNTS_PG } from '../accounts/schema.js';
+import { PG_INCIDENTS_MIGRATION } from '../incidents/schema.js';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import {
   COLUMN_NAMES,
@@ -15,6 +16,7 @@ import {
   deviceRow,
   eventValues,
   pageClause,
+  pageColumns,
   raisedBy,
   deviceGroup,
   deviceGroupsSql,
@@ -152,6 +154,10 @@ const MIGRATIONS: string[] = [
    CREATE INDEX devices_fleet ON devices (extension_version, token_id, heartbeat_minutes, last_seen_ms);`,
   // accounts13: as in sqlite.ts: accounts, sessions, named API tokens and the audit log (accounts/schema.ts).
   ACCOUNTS_PG,
+  // triage13: as the matching migration of sqlite.ts: the PC name from policy, as sent with the event.
+  `ALTER TABLE events ADD COLUMN device_name TEXT;`,
+  // triage13: incidents (incidents/schema.ts).
+  PG_INCIDENTS_MIGRATION,
 ];
 
 /** Epoch ms → day number (BIGINT division would truncate towards zero; floor is right before 1970 too). */
@@ -331,7 +337,7 @@ export class PostgresStorage implements Storage {
     const order = pageClause(where, q);
     where.params.push(q.limit + 1);
     const { rows } = await this.pool.query(
-      `SELECT * FROM ${this.schema}.events ${where.sql()} ${order} LIMIT $${where.params.length}`,
+      `SELECT ${pageColumns(q)} FROM ${this.schema}.events ${where.sql()} ${order} LIMIT $${where.params.length}`,
       where.params,
     );
     return toPage(rows, q);

@@ -3,9 +3,9 @@
  * format. Only the placeholder style and a few functions differ, so the two stores cannot drift apart.
  */
 import type { Heartbeat, StoredEvent, UploadEvent } from '../../events/schema.js';
-import { DEFAULT_HEARTBEAT_MINUTES } from '../../policy/defaults.js';
+import { DEFAULT_HEARTBEAT_MINUTES, DEFAULT_SERVICES } from '../../policy/defaults.js';
 import { STALE_GRACE_MINUTES, STALE_MISSED_HEARTBEATS, staleAfter } from '../devices.js';
-import type { DeviceGroup, DevicePageQuery, DeviceRow, EventFilter, EventQuery, ReceivedHeartbeat, Summary, TimeWindow } from './types.js';
+import type { DeviceGroup, DevicePageQuery, DeviceRow, EventFilter, EventQuery, ReceivedHeartbeat, SortKey, SortOrder, Summary, TimeWindow } from './types.js';
 
 /** Event field → column. Times are stored as epoch ms integers so ordering and range scans are exact. */
 export const COLUMNS = [
@@ -32,6 +32,7 @@ export const COLUMNS = [
   ['outcome', 'outcome'],
   ['justification', 'justification'],
   ['policyVersion', 'policy_version'],
+  ['deviceName', 'device_name'],
 ] as const satisfies readonly (readonly [keyof UploadEvent, string])[];
 
 export const COLUMN_NAMES = [...COLUMNS.map(([, c]) => c), 'received_ms', 'v', 'claimed_time_ms'];
@@ -51,7 +52,7 @@ export const TIME_WINDOW: TimeWindow = { pastMs: 30 * 86_400_000, futureMs: 10 *
 export function eventValues(e: UploadEvent, receivedAt: number, window?: TimeWindow): unknown[] {
   const claimed = Date.parse(e.time);
   const plausible = !window || (claimed >= receivedAt - window.pastMs && claimed <= receivedAt + window.futureMs);
-  return [...COLUMNS.map(([f]) => (f === 'time' ? (plausible ? claimed : receivedAt) : e[f])), receivedAt, e.v, plausible ? null : claimed];
+  return [...COLUMNS.map(([f]) => (f === 'time' ? (plausible ? claimed : receivedAt) : (e[f] ?? null))), receivedAt, e.v, plausible ? null : claimed];
 }
 
 export function rowToEvent(row: Record<string, unknown>): StoredEvent {
@@ -61,6 +62,8 @@ export function rowToEvent(row: Record<string, unknown>): StoredEvent {
     if (field === 'time') out.time = new Date(Number(value)).toISOString();
     // PostgreSQL returns BIGINT as a string; sizes fit in a double (schema caps at MAX_SAFE_INTEGER).
     else if ((field === 'size' || field === 'rule') && value !== null && value !== undefined) out[field] = Number(value);
+    // Optional: absent rather than null when the device sent none, so events read back as they were sent.
+    else if (field === 'deviceName' && (value === null || value === undefined)) continue;
     else out[field] = value ?? null;
   }
   out.receivedAt = new Date(Number(row.received_ms)).toISOString();
@@ -81,6 +84,11 @@ export const TRIGRAM_MIN = 3;
 /** A file-name search as an FTS5 phrase: the whole text, quoted, so no character is FTS syntax. */
 export function ftsPhrase(q: string): string {
   return `"${q.replace(/"/g, '""')}"`;
+}
+
+/** `s` matched literally by LIKE … ESCAPE '\\'. */
+function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** Builds a WHERE clause. `ph(n)` renders the n-th (1-based) placeholder: `?` or `$n`. */
@@ -117,7 +125,11 @@ export class Where {
     if (f.from !== undefined) this.add('time_ms >= $?', f.from);
     if (f.to !== undefined) this.add('time_ms < $?', f.to);
     if (f.user !== undefined) this.add('user_name = $?', f.user);
+    if (f.userPrefix) this.add(`user_name ${this.ilike} $? ESCAPE '\\'`, `${likeEscape(f.userPrefix)}%`);
     if (f.device !== undefined) this.add('device_id = $?', f.device);
+    if (f.deviceName) this.add(`device_name ${this.ilike} $? ESCAPE '\\'`, `${likeEscape(f.deviceName)}%`);
+    this.in('id', f.ids);
+    this.in('relates_to', f.relatesTo);
     this.in('service', f.service);
     this.in('category', f.category);
     this.in('verdict', f.verdict);
@@ -125,7 +137,7 @@ export class Where {
     this.in('action', f.action);
     this.in('outcome', f.outcome);
     this.in('channel', f.channel);
-    if (f.q) this.add(`file_name ${this.ilike} $? ESCAPE '\\'`, `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    if (f.q) this.add(`file_name ${this.ilike} $? ESCAPE '\\'`, `%${likeEscape(f.q)}%`);
     if (f.q && this.trigram && [...f.q].length >= TRIGRAM_MIN) this.add(`name_id IN (SELECT rowid FROM ${FTS_TABLE} WHERE ${FTS_TABLE} MATCH $?)`, ftsPhrase(f.q));
     return this;
   }
@@ -135,15 +147,41 @@ export class Where {
   }
 }
 
-/** The cursor is the (time, id) of the last row of a page plus the sort it belongs to, base64url-encoded. */
+/** The expression each sort key orders by (nulls as '' so keyset comparisons never meet NULL). */
+const SORT_SQL: Record<SortKey, string> = {
+  time: 'time_ms',
+  user: "coalesce(user_name, '')",
+  // By display name, from the collector's own catalogue (what the admin sees), else the id.
+  service: `CASE service ${DEFAULT_SERVICES.map((x) => `WHEN ${sqlString(x.id)} THEN ${sqlString(x.name)}`).join(' ')} ELSE coalesce(service, '') END`,
+  fileName: "coalesce(file_name, '')",
+  verdict: 'verdict',
+  action: 'action',
+  outcome: 'outcome',
+  deviceName: "coalesce(device_name, '')",
+};
+
+function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+function splitSort(sort: SortOrder): { key: SortKey; desc: boolean } {
+  return sort.startsWith('-') ? { key: sort.slice(1) as SortKey, desc: true } : { key: sort as SortKey, desc: false };
+}
+
+/**
+ * The cursor is the last row's sort value (other than time), time and id, plus the sort it belongs to,
+ * base64url-encoded JSON.
+ */
 interface CursorData {
   t: number;
   id: string;
-  s: 'time' | '-time';
+  s: SortOrder;
+  /** The sort column's value when the sort is not by time. */
+  v?: string;
 }
 
 export function encodeCursor(c: CursorData): string {
-  return Buffer.from(JSON.stringify([c.t, c.id, c.s])).toString('base64url');
+  return Buffer.from(JSON.stringify(c.v === undefined ? [c.t, c.id, c.s] : [c.t, c.id, c.s, c.v])).toString('base64url');
 }
 
 export class BadCursorError extends Error {
@@ -152,11 +190,13 @@ export class BadCursorError extends Error {
   }
 }
 
-export function decodeCursor(cursor: string, sort: 'time' | '-time'): CursorData {
+export function decodeCursor(cursor: string, sort: SortOrder): CursorData {
+  const byTime = splitSort(sort).key === 'time';
   try {
-    const [t, id, s] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    const [t, id, s, v] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
     if (typeof t === 'number' && Number.isSafeInteger(t) && typeof id === 'string' && id.length <= 64 && s === sort) {
-      return { t, id, s: sort };
+      if (byTime && v === undefined) return { t, id, s: sort };
+      if (!byTime && typeof v === 'string' && v.length <= 2048) return { t, id, s: sort, v };
     }
   } catch {
     /* fall through */
@@ -167,12 +207,23 @@ export function decodeCursor(cursor: string, sort: 'time' | '-time'): CursorData
 /** Adds the keyset condition for the page after `cursor` and returns the ORDER BY clause. */
 export function pageClause(where: Where, q: EventQuery): string {
   const sort = q.sort ?? '-time';
+  const { key, desc } = splitSort(sort);
+  const dir = desc ? 'DESC' : 'ASC';
+  const cmp = desc ? '<' : '>';
   if (q.cursor) {
     const c = decodeCursor(q.cursor, sort);
-    // Row-value comparison uses the (time_ms, id) index in both SQLite and PostgreSQL.
-    where.add(sort === '-time' ? '(time_ms, id) < ($?, $?)' : '(time_ms, id) > ($?, $?)', c.t, c.id);
+    // Row-value comparison: (time_ms, id) uses its index in both SQLite and PostgreSQL.
+    if (key === 'time') where.add(`(time_ms, id) ${cmp} ($?, $?)`, c.t, c.id);
+    else where.add(`(${SORT_SQL[key]}, time_ms, id) ${cmp} ($?, $?, $?)`, c.v, c.t, c.id);
   }
-  return sort === '-time' ? 'ORDER BY time_ms DESC, id DESC' : 'ORDER BY time_ms ASC, id ASC';
+  if (key === 'time') return `ORDER BY time_ms ${dir}, id ${dir}`;
+  return `ORDER BY ${SORT_SQL[key]} ${dir}, time_ms ${dir}, id ${dir}`;
+}
+
+/** The SELECT list of an event page: every column, plus the sort value the next cursor needs. */
+export function pageColumns(q: EventQuery): string {
+  const { key } = splitSort(q.sort ?? '-time');
+  return key === 'time' ? '*' : `*, ${SORT_SQL[key]} AS sort_value`;
 }
 
 /** Given limit+1 fetched rows, trims to `limit` and computes the next cursor. */
@@ -180,9 +231,13 @@ export function toPage(rows: Record<string, unknown>[], q: EventQuery) {
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
   const last = page[page.length - 1];
+  const s = q.sort ?? '-time';
   return {
     events: page.map(rowToEvent),
-    nextCursor: more && last ? encodeCursor({ t: Number(last.time_ms), id: String(last.id), s: q.sort ?? '-time' }) : null,
+    nextCursor:
+      more && last
+        ? encodeCursor({ t: Number(last.time_ms), id: String(last.id), s, ...(last.sort_value !== undefined ? { v: String(last.sort_value) } : {}) })
+        : null,
   };
 }
 
@@ -271,7 +326,7 @@ export interface DayCount {
  * the summary counts events.
  */
 export function rollupPlan(f: EventFilter, tzOffsetMinutes: number): { hours: [number, number]; edges: [number, number][] } | null {
-  if (f.user !== undefined || f.device !== undefined || f.q || f.category?.length || f.rule?.length || f.outcome?.length || f.channel?.length) return null;
+  if (f.user !== undefined || f.userPrefix || f.deviceName || f.ids || f.relatesTo || f.device !== undefined || f.q || f.category?.length || f.rule?.length || f.outcome?.length || f.channel?.length) return null;
   if (tzOffsetMinutes % 60 !== 0) return null;
   const from = f.from ?? 0;
   const to = f.to ?? 8.64e15;

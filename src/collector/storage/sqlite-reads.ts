@@ -19,6 +19,7 @@ import {
   devicePageRows,
   eventCountsSql,
   pageClause,
+  pageColumns,
   rollupPlan,
   rollupSql,
   summaryFromCounts,
@@ -53,7 +54,7 @@ function useTrigrams(db: Db, q: string | undefined): boolean {
 export function queryEvents(db: Db, q: EventQuery): EventPage {
   const w = where(useTrigrams(db, q.q)).filter(q);
   const order = pageClause(w, q);
-  const rows = db.prepare(`SELECT * FROM events ${w.sql()} ${order} LIMIT ?`).all(...w.params, q.limit + 1) as Record<string, unknown>[];
+  const rows = db.prepare(`SELECT ${pageColumns(q)} FROM events ${w.sql()} ${order} LIMIT ?`).all(...w.params, q.limit + 1) as Record<string, unknown>[];
   return toPage(rows, q);
 }
 

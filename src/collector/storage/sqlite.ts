@@ -4,6 +4,7 @@
  */
 import { ACCOUNTS_SQLITE } from '../accounts/schema.js';
 import { chmodSync, closeSync, openSync } from 'node:fs';
+import { SQLITE_INCIDENTS_MIGRATION } from '../incidents/schema.js';
 import Database from 'better-sqlite3';
 import type { UploadEvent } from '../../events/schema.js';
 import { COLUMN_NAMES, FTS_TABLE, HOUR_MS, NAMES_TABLE, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
@@ -162,6 +163,10 @@ const MIGRATIONS: string[] = [
    CREATE INDEX events_name ON events (name_id);`,
   // accounts13: local and OpenID Connect accounts, sessions, named API tokens and the audit log (accounts/schema.ts).
   ACCOUNTS_SQLITE,
+  // triage13: the PC name the deployment put in policy (deviceName), as the device sent it with the event.
+  `ALTER TABLE events ADD COLUMN device_name TEXT;`,
+  // triage13: incidents (incidents/schema.ts).
+  SQLITE_INCIDENTS_MIGRATION,
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */

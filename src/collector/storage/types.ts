@@ -12,7 +12,15 @@ export interface EventFilter {
   /** Exclusive upper bound on event time, epoch ms. */
   to?: number;
   user?: string;
+  /** User begins with (case-insensitive for ASCII). */
+  userPrefix?: string;
   device?: string;
+  /** Device name (from policy, see docs/collector.md) begins with (case-insensitive for ASCII). */
+  deviceName?: string;
+  /** Event ids, any of (a decision's answers, an incident's events). */
+  ids?: string[];
+  /** Events answering or disputing any of these decisions. */
+  relatesTo?: string[];
   service?: string[];
   category?: Category[];
   verdict?: Verdict[];
@@ -24,10 +32,13 @@ export interface EventFilter {
   q?: string;
 }
 
-export type SortOrder = 'time' | '-time';
+/** Columns the event list sorts by on the server; `-` is descending. Ties go by time, then id. */
+export const SORT_KEYS = ['time', 'user', 'service', 'fileName', 'verdict', 'action', 'outcome', 'deviceName'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+export type SortOrder = SortKey | `-${SortKey}`;
 
 export interface EventQuery extends EventFilter {
-  /** `-time` (newest first, the default) or `time`. Ties are broken by id, so pages are stable. */
+  /** `-time` (newest first, the default), `time`, or another SORT_KEYS column. Ties are broken by time and id, so pages are stable. */
   sort?: SortOrder;
   limit: number;
   /** Opaque cursor from a previous page's `nextCursor`. */

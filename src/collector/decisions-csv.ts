@@ -1,0 +1,102 @@
+/**
+ * The CSV admins open in Excel: one row per decision. A warning and the employee's answer to it are
+ * separate events (the answer names the warning in relatesTo); here they are one row with the answer's
+ * outcome, time and reason. Headers in Japanese (default) or English, times in the admin's zone with
+ * their offset, services by display name, values as words. Cells are neutralised as in every export
+ * (csvCell: formulas stay text, controls and bidi overrides visible).
+ */
+import { CSV_BOM, csvRow } from '../events/encode.js';
+import type { StoredEvent } from '../events/schema.js';
+import { serviceName } from './service-names.js';
+import type { EventPage, EventQuery } from './storage/types.js';
+import { isoInZone } from './time-zone.js';
+import { ACTION_WORDS, CATEGORY_WORDS, CHANNEL_WORDS, OUTCOME_WORDS, VERDICT_WORDS, word, type Lang } from './words.js';
+
+interface Column {
+  ja: string;
+  en: string;
+  value: (d: Decision, o: CsvOptions) => unknown;
+}
+
+/** A decision and, for a warning, the employee's answer (null while unanswered). */
+export interface Decision {
+  event: StoredEvent;
+  answer: StoredEvent | null;
+}
+
+export interface CsvOptions {
+  lang: Lang;
+  zone: string;
+}
+
+const at = (iso: string | null | undefined, zone: string) => (iso ? isoInZone(Date.parse(iso), zone) : null);
+
+const COLUMNS: Column[] = [
+  { ja: '日時', en: 'Time', value: (d, o) => at(d.event.time, o.zone) },
+  { ja: 'ユーザー', en: 'User', value: (d) => d.event.user },
+  { ja: 'PC名', en: 'PC name', value: (d) => d.event.deviceName ?? null },
+  { ja: '端末ID', en: 'Device ID', value: (d) => d.event.deviceId },
+  // From the collector's own catalogue: any device could put any serviceName in an event.
+  { ja: 'サービス', en: 'Service', value: (d) => serviceName(d.event.service) ?? d.event.service },
+  { ja: 'カテゴリー', en: 'Category', value: (d, o) => word(CATEGORY_WORDS, d.event.category, o.lang) },
+  { ja: '経路', en: 'Channel', value: (d, o) => word(CHANNEL_WORDS, d.event.channel, o.lang) },
+  { ja: 'ファイル名', en: 'File name', value: (d) => d.event.fileName },
+  { ja: 'サイズ', en: 'Size', value: (d) => d.event.size },
+  { ja: 'SHA-256', en: 'SHA-256', value: (d) => d.event.sha256 },
+  { ja: '判定', en: 'Verdict', value: (d, o) => word(VERDICT_WORDS, d.event.verdict, o.lang) },
+  { ja: 'ルール', en: 'Rule', value: (d) => d.event.rule },
+  { ja: '理由', en: 'Reason', value: (d) => d.event.reason },
+  { ja: '該当箇所', en: 'Where in the file', value: (d) => d.event.location },
+  { ja: '処置', en: 'Action', value: (d, o) => word(ACTION_WORDS, d.event.action, o.lang) },
+  { ja: '結果', en: 'Outcome', value: (d, o) => word(OUTCOME_WORDS, (d.answer ?? d.event).outcome, o.lang) },
+  { ja: '回答日時', en: 'Answered at', value: (d, o) => at(d.answer?.time, o.zone) },
+  { ja: 'コメント・理由', en: 'Comment / reason', value: (d) => (d.answer ?? d.event).justification },
+  { ja: '関連するイベント', en: 'Related event', value: (d) => d.event.relatesTo },
+  { ja: 'イベントID', en: 'Event ID', value: (d) => d.event.id },
+  { ja: '受信日時', en: 'Received', value: (d, o) => at(d.event.receivedAt, o.zone) },
+];
+
+export function decisionsCsvHead(lang: Lang): string {
+  return CSV_BOM + csvRow(COLUMNS.map((c) => c[lang]));
+}
+
+export function decisionsCsvRows(decisions: readonly Decision[], o: CsvOptions): string {
+  return decisions.map((d) => csvRow(COLUMNS.map((c) => c.value(d, o)))).join('');
+}
+
+/** An employee's answer to a warning (not a dispute, which is a request of its own). */
+export const isAnswer = (e: StoredEvent) => e.relatesTo !== null && (e.outcome === 'proceeded' || e.outcome === 'cancelled');
+
+/**
+ * One page of events as decisions: answers are folded into their warning; an answer whose warning is
+ * stored but not on this page (answered after the range ended, or on another page) is dropped here, as
+ * it is shown with its warning; an answer whose warning was never stored stays a row of its own.
+ */
+export async function toDecisions(events: readonly StoredEvent[], query: (q: EventQuery) => Promise<EventPage>): Promise<Decision[]> {
+  const warnings = events.filter((e) => e.outcome === 'pending').map((e) => e.id);
+  const answerTargets = [...new Set(events.filter(isAnswer).map((e) => e.relatesTo!))];
+  const [answers, targets] = await Promise.all([
+    warnings.length ? query({ relatesTo: warnings, outcome: ['proceeded', 'cancelled'], sort: 'time', limit: 1000 }) : null,
+    answerTargets.length ? query({ ids: answerTargets, limit: 1000 }) : null,
+  ]);
+  const answerOf = new Map<string, StoredEvent>();
+  // The first answer counts (a resend of the same answer has another id but says the same).
+  for (const a of answers?.events ?? []) if (!answerOf.has(a.relatesTo!)) answerOf.set(a.relatesTo!, a);
+  const stored = new Set(targets?.events.map((e) => e.id));
+  return events.filter((e) => !(isAnswer(e) && stored.has(e.relatesTo!))).map((e) => ({ event: e, answer: answerOf.get(e.id) ?? null }));
+}
+
+/** The decisions CSV of a paged export, a page at a time. */
+export async function* decisionsCsv(
+  first: EventPage,
+  next: (cursor: string) => Promise<EventPage>,
+  query: (q: EventQuery) => Promise<EventPage>,
+  o: CsvOptions,
+): AsyncGenerator<string> {
+  yield decisionsCsvHead(o.lang);
+  for (let page = first; ; page = await next(page.nextCursor!)) {
+    const chunk = decisionsCsvRows(await toDecisions(page.events, query), o);
+    if (chunk) yield chunk;
+    if (!page.nextCursor) return;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The incident API (guideline 4-1), registered by the admin routes:
+ *   GET   /v1/admin/incidents            list: status, user, sort (deadline | -opened), limit, offset
+ *   GET   /v1/admin/incidents/:id        one incident with its events
+ *   PATCH /v1/admin/incidents/:id        triage: status, assignee, severity, notes, reportedAt
+ *   GET   /v1/admin/incident-settings    the agreed reporting time (hours) and the zone of "a day"
+ *   PUT   /v1/admin/incident-settings
+ * Incidents are brought up to date from the stored events before every read and on a timer, which also
+ * queues the deadline alerts.
+ */
+import { z } from 'zod';
+import { describeIssues } from '../../events/schema.js';
+import type { CollectorPlugin } from '../context.js';
+import { isTimeZone, localTimeZone } from '../time-zone.js';
+import { deadlineAlert, dueSoonMs } from './deadline.js';
+import { sqlFor } from './sql.js';
+import { INCIDENT_STATUSES, IncidentStore, SEVERITIES, type IncidentSettings } from './store.js';
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const line = (max: number) => z.string().max(max).refine((s) => !CONTROL.test(s), 'control characters are not allowed');
+
+const ListSchema = z.strictObject({
+  status: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(INCIDENT_STATUSES)).max(4))
+    .optional(),
+  user: line(256).optional(),
+  sort: z.enum(['deadline', '-opened']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
+});
+
+const PatchSchema = z.strictObject({
+  status: z.enum(INCIDENT_STATUSES).optional(),
+  assignee: line(256).nullable().optional(),
+  severity: z.enum(SEVERITIES).optional(),
+  // Notes are free text (line breaks allowed); shown as text, never markup.
+  notes: z.string().max(10_000).nullable().optional(),
+  reportedAt: z.iso.datetime({ offset: true }).nullable().optional(),
+});
+
+const SettingsSchema = z.strictObject({
+  reportHours: z.number().min(1).max(24 * 30).optional(),
+  timeZone: z.string().refine(isTimeZone, 'expected an IANA time zone such as Asia/Tokyo').optional(),
+});
+
+const IdSchema = z.strictObject({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
+
+export interface IncidentOptions {
+  /** How often incidents are brought up to date and deadlines checked, ms (default 30 s; 0: only on reads). */
+  intervalMs?: number;
+  defaults?: Partial<IncidentSettings>;
+}
+
+export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: IncidentOptions }> = async (
+  app,
+  { ctx, admin, incidents: opts = {} },
+) => {
+  const store = new IncidentStore(sqlFor(ctx.storage));
+  const defaults: IncidentSettings = { reportHours: 24, timeZone: localTimeZone(), ...opts.defaults };
+  const settings = () => store.settings(defaults);
+
+  /** Brings incidents up to date and queues the alerts of deadlines near or past; one run at a time. */
+  let running: Promise<void> | null = null;
+  const refresh = () =>
+    (running ??= (async () => {
+      try {
+        const s = await settings();
+        await store.sync(s.timeZone, ctx.now());
+        if (!ctx.outbox.webhook) return;
+        const now = ctx.now();
+        const due = await store.dueBy(now + dueSoonMs(s), s, now);
+        if (due.length && (await ctx.storage.enqueueAlerts(due.map((i) => deadlineAlert(i, now)), now))) ctx.outbox.wake('webhook');
+      } finally {
+        running = null;
+      }
+    })());
+
+  const interval = opts.intervalMs ?? 30_000;
+  if (interval > 0) {
+    const timer = setInterval(() => refresh().catch((err) => app.log.error({ err }, 'incident refresh failed')), interval);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
+
+  const bad = (errors: string[]) => ({ error: errors[0], errors });
+
+  app.get('/v1/admin/incidents', admin, async (req, reply) => {
+    const q = ListSchema.safeParse(req.query);
+    if (!q.success) return reply.code(400).send(bad(describeIssues(q.error)));
+    await refresh();
+    const s = await settings();
+    const page = await store.list({ status: q.data.status, user: q.data.user, sort: q.data.sort ?? 'deadline', limit: q.data.limit ?? 100, offset: q.data.offset ?? 0 }, s, ctx.now());
+    return { ...page, settings: s };
+  });
+
+  app.get('/v1/admin/incidents/:id', admin, async (req, reply) => {
+    const p = IdSchema.safeParse(req.params);
+    if (!p.success) return reply.code(400).send(bad(describeIssues(p.error)));
+    await refresh();
+    const found = await store.get(p.data.id, await settings(), ctx.now());
+    return found ?? reply.code(404).send({ error: 'no such incident' });
+  });
+
+  app.patch('/v1/admin/incidents/:id', admin, async (req, reply) => {
+    const p = IdSchema.safeParse(req.params);
+    const b = PatchSchema.safeParse(req.body ?? {});
+    if (!p.success) return reply.code(400).send(bad(describeIssues(p.error)));
+    if (!b.success) return reply.code(400).send(bad(describeIssues(b.error)));
+    const { reportedAt, ...rest } = b.data;
+    const patch = { ...rest, ...(reportedAt !== undefined ? { reportedMs: reportedAt === null ? null : Date.parse(reportedAt) } : {}) };
+    if (!(await store.update(p.data.id, patch, ctx.now()))) return reply.code(404).send({ error: 'no such incident' });
+    // The audit entry says what changed; a note's text stays in the incident, the log says it changed.
+    const { notes, ...fields } = b.data;
+    await app.audit(req.principal?.actor ?? 'unknown', 'incident.update', { id: p.data.id, ...fields, ...(notes !== undefined ? { notesChanged: true } : {}) }, req);
+    return (await store.get(p.data.id, await settings(), ctx.now()))!;
+  });
+
+  app.get('/v1/admin/incident-settings', admin, async () => settings());
+
+  app.put('/v1/admin/incident-settings', admin, async (req, reply) => {
+    const b = SettingsSchema.safeParse(req.body ?? {});
+    if (!b.success) return reply.code(400).send(bad(describeIssues(b.error)));
+    await store.saveSettings(b.data);
+    await app.audit(req.principal?.actor ?? 'unknown', 'settings.update', { incidents: b.data }, req);
+    return settings();
+  });
+};

@@ -1,0 +1,261 @@
+/**
+ * Incidents (guideline 4-1): a block, a warning the employee went on with, a dispute, or an upload that
+ * could not be checked opens an incident, or joins the one of the same user, file and local day. The
+ * security team triages it (status, assignee, severity, notes) and records when it was reported to the
+ * customer; the agreed reporting time (a setting, default 24 h) gives each open incident a deadline, and
+ * the alert outbox warns before it runs out.
+ *
+ * Incidents are built from stored events by `sync` (the events' arrival order, from a watermark), not in
+ * the ingest path: ingest stays as fast as it is, and a collector that was down catches up. Linking is
+ * idempotent (one row per event in incident_events), so two collectors on one database, or a re-scan,
+ * never count an event twice.
+ */
+import type { StoredEvent } from '../../events/schema.js';
+import { rowToEvent } from '../storage/sql.js';
+import { dayInZone } from '../time-zone.js';
+import type { Sql } from './sql.js';
+
+export const INCIDENT_STATUSES = ['new', 'investigating', 'reported', 'closed'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+export const SEVERITIES = ['low', 'medium', 'high'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+/** Why an event made (or joined) an incident. */
+export type IncidentKind = 'block' | 'proceeded' | 'disputed' | 'unscannable';
+
+export interface IncidentSettings {
+  /** The agreed time to report an incident to the customer, hours from its first event. */
+  reportHours: number;
+  /** The zone whose days group events (an event at 00:30 JST belongs to that JST day). */
+  timeZone: string;
+}
+
+export interface Incident {
+  id: number;
+  user: string | null;
+  deviceId: string;
+  deviceName: string | null;
+  sha256: string | null;
+  fileName: string | null;
+  service: string | null;
+  /** Local day (settings.timeZone) of the grouped events, YYYY-MM-DD. */
+  day: string;
+  kinds: IncidentKind[];
+  openedAt: string;
+  lastAt: string;
+  events: number;
+  status: IncidentStatus;
+  assignee: string | null;
+  severity: Severity;
+  notes: string | null;
+  reportedAt: string | null;
+  updatedAt: string;
+  /** openedAt + settings.reportHours. */
+  deadline: string;
+  /** Minutes until the deadline (negative: overdue); null once reported or closed. */
+  minutesLeft: number | null;
+}
+
+export interface IncidentPatch {
+  status?: IncidentStatus;
+  assignee?: string | null;
+  severity?: Severity;
+  notes?: string | null;
+  /** When it was reported to the customer, epoch ms; null clears it. */
+  reportedMs?: number | null;
+}
+
+export interface IncidentListQuery {
+  status?: IncidentStatus[];
+  user?: string;
+  /** Open incidents whose deadline is nearest first (default), or the newest first. */
+  sort: 'deadline' | '-opened';
+  limit: number;
+  offset: number;
+}
+
+/** Which events open or join an incident, and as what. */
+export function incidentKind(e: Pick<StoredEvent, 'action' | 'outcome' | 'verdict' | 'relatesTo'>): IncidentKind | null {
+  if (e.outcome === 'disputed') return 'disputed';
+  if (e.outcome === 'proceeded') return 'proceeded';
+  if (e.action === 'block') return 'block';
+  if (e.verdict === 'unscannable' && e.relatesTo === null && e.outcome !== 'cancelled') return 'unscannable';
+  return null;
+}
+
+/** The SQL twin of incidentKind (what sync reads). */
+const QUALIFIES = `(action = 'block' OR outcome IN ('proceeded', 'disputed') OR (verdict = 'unscannable' AND relates_to IS NULL AND outcome <> 'cancelled'))`;
+
+/** User (else the device), file (hash, else name), local day. */
+export function groupKey(e: StoredEvent, zone: string): { key: string; day: string } {
+  const day = dayInZone(Date.parse(e.time), zone);
+  const who = e.user !== null ? `u:${e.user}` : `d:${e.deviceId}`;
+  const what = e.sha256 ? `h:${e.sha256}` : e.fileName !== null ? `n:${e.fileName}` : `t:${e.service ?? ''}`;
+  return { key: JSON.stringify([who, what, day]), day };
+}
+
+const HOUR = 3_600_000;
+/** Events re-read behind the watermark: an insert that committed late, with an earlier arrival time. */
+const OVERLAP_MS = 120_000;
+
+export class IncidentStore {
+  constructor(private readonly sql: Sql) {}
+
+  private get t() {
+    return { incidents: this.sql.t('incidents'), links: this.sql.t('incident_events'), events: this.sql.t('events'), meta: this.sql.t('meta') };
+  }
+
+  async settings(defaults: IncidentSettings): Promise<IncidentSettings> {
+    const rows = await this.sql.all<{ key: string; value: string }>(`SELECT key, value FROM ${this.t.meta} WHERE key IN ('incidents.reportHours', 'incidents.timeZone')`);
+    const get = (k: string) => rows.find((r) => r.key === k)?.value;
+    const hours = Number(get('incidents.reportHours'));
+    return { reportHours: Number.isFinite(hours) && hours > 0 ? hours : defaults.reportHours, timeZone: get('incidents.timeZone') ?? defaults.timeZone };
+  }
+
+  async saveSettings(s: Partial<IncidentSettings>): Promise<void> {
+    for (const [k, v] of [
+      ['incidents.reportHours', s.reportHours],
+      ['incidents.timeZone', s.timeZone],
+    ] as const) {
+      if (v === undefined) continue;
+      await this.sql.run(`INSERT INTO ${this.t.meta} (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [k, String(v)]);
+    }
+  }
+
+  /** Links the events stored since the last sync to their incidents; returns how many events were linked. */
+  async sync(zone: string, now: number, batch = 500): Promise<number> {
+    const { incidents, links, events, meta } = this.t;
+    const mark = (await this.sql.all<{ value: string }>(`SELECT value FROM ${meta} WHERE key = 'incidents.watermark'`))[0]?.value;
+    let [fromMs, fromId] = mark ? (JSON.parse(mark) as [number, string]) : [0, ''];
+    fromMs = Math.max(0, fromMs - OVERLAP_MS);
+    fromId = '';
+    let linked = 0;
+    for (;;) {
+      const rows = await this.sql.all(
+        `SELECT * FROM ${events} WHERE (received_ms, id) > (?, ?) AND ${QUALIFIES} ORDER BY received_ms, id LIMIT ?`,
+        [fromMs, fromId, batch],
+      );
+      for (const row of rows) {
+        const e = rowToEvent(row);
+        const kind = incidentKind(e)!;
+        const { key, day } = groupKey(e, zone);
+        const t = Date.parse(e.time);
+        await this.sql.run(
+          `INSERT INTO ${incidents} (group_key, user_name, device_id, device_name, sha256, file_name, service, day, kinds, opened_ms, last_ms, event_count, updated_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, 0, ?) ON CONFLICT (group_key) DO NOTHING`,
+          [key, e.user, e.deviceId, e.deviceName ?? null, e.sha256, e.fileName, e.service, day, t, t, now],
+        );
+        const inc = (await this.sql.all<{ id: number | string; kinds: string }>(`SELECT id, kinds FROM ${incidents} WHERE group_key = ?`, [key]))[0]!;
+        if (!(await this.sql.run(`INSERT INTO ${links} (event_id, incident_id) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING`, [e.id, inc.id]))) continue;
+        const kinds = [...new Set([...inc.kinds.split(',').filter(Boolean), kind])].join(',');
+        await this.sql.run(
+          `UPDATE ${incidents} SET event_count = event_count + 1, kinds = ?,
+             opened_ms = CASE WHEN opened_ms > ? THEN ? ELSE opened_ms END, last_ms = CASE WHEN last_ms < ? THEN ? ELSE last_ms END,
+             device_name = coalesce(?, device_name)
+           WHERE id = ?`,
+          [kinds, t, t, t, t, e.deviceName ?? null, inc.id],
+        );
+        linked++;
+      }
+      const last = rows[rows.length - 1];
+      if (!last) break;
+      fromMs = Number(last.received_ms);
+      fromId = String(last.id);
+      await this.sql.run(`INSERT INTO ${meta} (key, value) VALUES ('incidents.watermark', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [
+        JSON.stringify([fromMs, fromId]),
+      ]);
+      if (rows.length < batch) break;
+    }
+    return linked;
+  }
+
+  async list(q: IncidentListQuery, s: IncidentSettings, now: number): Promise<{ incidents: Incident[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.status?.length) {
+      where.push(`status IN (${q.status.map(() => '?').join(', ')})`);
+      params.push(...q.status);
+    }
+    if (q.user !== undefined) {
+      where.push('user_name = ?');
+      params.push(q.user);
+    }
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    // Open ones first (by deadline, i.e. by first event), then the rest newest first; id breaks ties.
+    const order =
+      q.sort === 'deadline'
+        ? `ORDER BY CASE WHEN status IN ('new', 'investigating') THEN 0 ELSE 1 END, CASE WHEN status IN ('new', 'investigating') THEN opened_ms ELSE -opened_ms END, id`
+        : 'ORDER BY opened_ms DESC, id DESC';
+    const [rows, count] = await Promise.all([
+      this.sql.all(`SELECT * FROM ${this.t.incidents} ${w} ${order} LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]),
+      this.sql.all<{ n: number | string }>(`SELECT count(*) AS n FROM ${this.t.incidents} ${w}`, params),
+    ]);
+    return { incidents: rows.map((r) => toIncident(r, s, now)), total: Number(count[0]?.n ?? 0) };
+  }
+
+  async get(id: number, s: IncidentSettings, now: number): Promise<{ incident: Incident; events: StoredEvent[] } | null> {
+    const row = (await this.sql.all(`SELECT * FROM ${this.t.incidents} WHERE id = ?`, [id]))[0];
+    if (!row) return null;
+    const events = await this.sql.all(
+      `SELECT e.* FROM ${this.t.events} e JOIN ${this.t.links} l ON l.event_id = e.id WHERE l.incident_id = ? ORDER BY e.time_ms, e.id LIMIT 1000`,
+      [id],
+    );
+    return { incident: toIncident(row, s, now), events: events.map(rowToEvent) };
+  }
+
+  /** Applies a triage change; `reported` without a time records now. Returns false when there is no such incident. */
+  async update(id: number, p: IncidentPatch, now: number): Promise<boolean> {
+    const sets: string[] = ['updated_ms = ?'];
+    const params: unknown[] = [now];
+    const set = (col: string, v: unknown) => {
+      sets.push(`${col} = ?`);
+      params.push(v);
+    };
+    if (p.status !== undefined) set('status', p.status);
+    if (p.assignee !== undefined) set('assignee', p.assignee);
+    if (p.severity !== undefined) set('severity', p.severity);
+    if (p.notes !== undefined) set('notes', p.notes);
+    if (p.reportedMs !== undefined) set('reported_ms', p.reportedMs);
+    else if (p.status === 'reported') sets.push(`reported_ms = coalesce(reported_ms, ${Math.floor(now)})`);
+    return (await this.sql.run(`UPDATE ${this.t.incidents} SET ${sets.join(', ')} WHERE id = ?`, [...params, id])) === 1;
+  }
+
+  /** Open incidents (not reported, not closed) whose deadline is at or before `by`, oldest first. */
+  async dueBy(by: number, s: IncidentSettings, now: number, limit = 500): Promise<Incident[]> {
+    const rows = await this.sql.all(
+      `SELECT * FROM ${this.t.incidents} WHERE status IN ('new', 'investigating') AND reported_ms IS NULL AND opened_ms <= ? ORDER BY opened_ms, id LIMIT ?`,
+      [by - s.reportHours * HOUR, limit],
+    );
+    return rows.map((r) => toIncident(r, s, now));
+  }
+}
+
+const iso = (ms: unknown) => new Date(Number(ms)).toISOString();
+const isoOrNull = (ms: unknown) => (ms === null || ms === undefined ? null : iso(ms));
+
+function toIncident(r: Record<string, unknown>, s: IncidentSettings, now: number): Incident {
+  const opened = Number(r.opened_ms);
+  const deadline = opened + s.reportHours * HOUR;
+  const open = (r.status === 'new' || r.status === 'investigating') && (r.reported_ms === null || r.reported_ms === undefined);
+  return {
+    id: Number(r.id),
+    user: (r.user_name as string | null) ?? null,
+    deviceId: String(r.device_id),
+    deviceName: (r.device_name as string | null) ?? null,
+    sha256: (r.sha256 as string | null) ?? null,
+    fileName: (r.file_name as string | null) ?? null,
+    service: (r.service as string | null) ?? null,
+    day: String(r.day),
+    kinds: String(r.kinds).split(',').filter(Boolean) as IncidentKind[],
+    openedAt: iso(opened),
+    lastAt: iso(r.last_ms),
+    events: Number(r.event_count),
+    status: r.status as IncidentStatus,
+    assignee: (r.assignee as string | null) ?? null,
+    severity: r.severity as Severity,
+    notes: (r.notes as string | null) ?? null,
+    reportedAt: isoOrNull(r.reported_ms),
+    updatedAt: iso(r.updated_ms),
+    deadline: iso(deadline),
+    minutesLeft: open ? Math.floor((deadline - now) / 60_000) : null,
+  };
+}

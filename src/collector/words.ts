@@ -1,0 +1,66 @@
+/**
+ * The words admins read for the values events carry (verdict, action, outcome, category, channel), in
+ * Japanese and English: one table for the admin page and the CSV export, so an enum value such as
+ * `pending` never reaches a screen or a spreadsheet as is.
+ */
+import type { Action, Category, Channel, Outcome, Verdict } from '../events/schema.js';
+
+export type Lang = 'ja' | 'en';
+
+type Table<K extends string> = Record<K, { ja: string; en: string }>;
+
+export const VERDICT_WORDS: Table<Verdict> = {
+  marked: { ja: '「秘」区分', en: 'Marked 秘 Confidential' },
+  unscannable: { ja: '確認できず', en: 'Could not be checked' },
+  clean: { ja: '問題なし', en: 'Nothing marked' },
+};
+
+export const ACTION_WORDS: Table<Action> = {
+  block: { ja: 'ブロック', en: 'Block' },
+  warn: { ja: '警告', en: 'Warn' },
+  audit: { ja: '記録', en: 'Audit' },
+  allow: { ja: '許可', en: 'Allow' },
+};
+
+export const OUTCOME_WORDS: Table<Outcome> = {
+  blocked: { ja: '送信を止めた', en: 'Stopped' },
+  allowed: { ja: '送信された', en: 'Sent' },
+  proceeded: { ja: '理由を記録して送信', en: 'Sent with a reason' },
+  cancelled: { ja: '送信を取りやめ', en: 'Not sent' },
+  pending: { ja: '回答待ち', en: 'Awaiting answer' },
+  disputed: { ja: '確認依頼（異議）', en: 'Review asked (disputed)' },
+};
+
+export const CATEGORY_WORDS: Table<Category> = {
+  webmail: { ja: 'Webメール', en: 'Webmail' },
+  sharing: { ja: 'ファイル共有', en: 'File sharing' },
+  genai: { ja: '生成AI', en: 'Generative AI' },
+  custom: { ja: '社内指定', en: 'Company-defined' },
+  other: { ja: 'その他', en: 'Other' },
+};
+
+export const CHANNEL_WORDS: Table<Channel> = {
+  'file-input': { ja: 'ファイル選択', en: 'File picker (input)' },
+  'folder-input': { ja: 'フォルダー選択', en: 'Folder picker' },
+  drop: { ja: 'ドラッグ＆ドロップ', en: 'Drag and drop' },
+  paste: { ja: '貼り付け', en: 'Paste' },
+  form: { ja: 'フォーム送信', en: 'Form submit' },
+  'text-field': { ja: '入力欄', en: 'Text field' },
+  fetch: { ja: 'ページからの送信（fetch）', en: 'Page request (fetch)' },
+  xhr: { ja: 'ページからの送信（XHR）', en: 'Page request (XHR)' },
+  beacon: { ja: 'ページからの送信（beacon）', en: 'Page request (beacon)' },
+  websocket: { ja: 'WebSocket', en: 'WebSocket' },
+  'form-data': { ja: 'フォームデータ', en: 'Form data' },
+  'file-picker': { ja: 'ファイル選択（API）', en: 'File picker (API)' },
+  url: { ja: 'URL', en: 'URL' },
+  message: { ja: 'ページ間メッセージ', en: 'Cross-page message' },
+  storage: { ja: 'ブラウザー内保存', en: 'Browser storage' },
+  network: { ja: '通信の確認', en: 'Network check' },
+};
+
+/** The word for `value` in `table`; a value the table does not know (a newer extension's) is shown as unknown. */
+export function word<K extends string>(table: Table<K>, value: string | null | undefined, lang: Lang): string {
+  if (value === null || value === undefined || value === '') return '';
+  const w = (table as Record<string, { ja: string; en: string } | undefined>)[value];
+  return w ? w[lang] : lang === 'ja' ? '(不明)' : '(unknown)';
+}
