@@ -269,6 +269,38 @@ describe.each(backends)('periodic report (%s)', (_name, open) => {
     expect((await get('from=2026-11-01&from=2026-11-02&to=2026-12-01')).status).toBe(400);
     expect((await get('', INGEST)).status).toBe(403);
   });
+
+  // Last: it triages incidents, which the figures above do not expect.
+  it('time to report: incidents reported through triage are counted against the agreed time', async () => {
+    const reportRows = async () => csvRows(await (await get('from=2026-11-01&to=2026-12-01&tz=Asia/Tokyo&format=csv&lang=en')).text()).filter((r) => r[0] === 'Time to report');
+    // Nothing reported to the customer yet: none within the agreed time, no median.
+    expect((await reportRows()).map((r) => r.slice(1, 3))).toEqual([
+      ['Reported', '0'],
+      ['Within the agreed time', '0'],
+      ['Time to report (median)', ''],
+    ]);
+    const list = (await (await fetch(`${url}/v1/admin/incidents?limit=500`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as {
+      incidents: { id: number; openedAt: string }[];
+    };
+    const november = list.incidents.filter((i) => i.openedAt >= '2026-10-31T15:00:00' && i.openedAt < '2026-11-30T15:00:00');
+    expect(november.length).toBeGreaterThanOrEqual(2);
+    // One reported after 2 hours, one after 30 (the agreed time is 24 hours by default).
+    for (const [i, hours] of [[november[0]!, 2], [november[1]!, 30]] as const) {
+      const reportedAt = new Date(Date.parse(i.openedAt) + hours * 3_600_000).toISOString();
+      const res = await fetch(`${url}/v1/admin/incidents/${i.id}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'reported', reportedAt }),
+      });
+      expect(res.status).toBe(200);
+    }
+    const rows = await reportRows();
+    expect(rows.map((r) => r.slice(1, 3))).toEqual([
+      ['Reported', '2'],
+      ['Within the agreed time', '1'],
+      ['Time to report (median)', '16.0'],
+    ]);
+  });
 });
 
 // Keeps the import used when the extractor's error type is not thrown (a PDF that fails to parse fails the test above).

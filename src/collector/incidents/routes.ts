@@ -14,7 +14,7 @@ import type { CollectorPlugin } from '../context.js';
 import { isTimeZone, localTimeZone } from '../time-zone.js';
 import { deadlineAlert, dueSoonMs } from './deadline.js';
 import { sqlFor } from './sql.js';
-import { INCIDENT_STATUSES, IncidentStore, SEVERITIES, type IncidentSettings } from './store.js';
+import { DEFAULT_REPORT_HOURS, INCIDENT_STATUSES, IncidentStore, SEVERITIES, type IncidentSettings } from './store.js';
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const line = (max: number) => z.string().max(max).refine((s) => !CONTROL.test(s), 'control characters are not allowed');
@@ -58,7 +58,7 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
   { ctx, admin, incidents: opts = {} },
 ) => {
   const store = new IncidentStore(sqlFor(ctx.storage));
-  const defaults: IncidentSettings = { reportHours: 24, timeZone: localTimeZone(), ...opts.defaults };
+  const defaults: IncidentSettings = { reportHours: DEFAULT_REPORT_HOURS, timeZone: localTimeZone(), ...opts.defaults };
   const settings = () => store.settings(defaults);
 
   /** Brings incidents up to date and queues the alerts of deadlines near or past; one run at a time. */

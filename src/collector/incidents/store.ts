@@ -55,6 +55,17 @@ export interface Incident {
   minutesLeft: number | null;
 }
 
+/** The agreed time to report an incident to the customer, hours, until an admin sets it. */
+export const DEFAULT_REPORT_HOURS = 24;
+
+/** Time to report, over the incidents of a period. */
+export interface Reporting {
+  reported: number;
+  withinAgreed: number;
+  medianHours: number | null;
+  agreedHours: number;
+}
+
 export interface IncidentPatch {
   status?: IncidentStatus;
   assignee?: string | null;
@@ -166,6 +177,21 @@ export class IncidentStore {
       if (rows.length < batch) break;
     }
     return linked;
+  }
+
+  /**
+   * How fast the incidents opened in [fromMs, toMs) were reported to the customer (guideline 4-1), for
+   * the periodic report: how many were reported, how many within the agreed time, the median hours.
+   */
+  async reporting(fromMs: number, toMs: number, reportHours: number): Promise<Reporting> {
+    const rows = await this.sql.all<{ opened_ms: number | string; reported_ms: number | string }>(
+      `SELECT opened_ms, reported_ms FROM ${this.t.incidents} WHERE opened_ms >= ? AND opened_ms < ? AND reported_ms IS NOT NULL`,
+      [fromMs, toMs],
+    );
+    const hours = rows.map((r) => (Number(r.reported_ms) - Number(r.opened_ms)) / 3_600_000).sort((a, b) => a - b);
+    const mid = hours.length >> 1;
+    const median = hours.length === 0 ? null : hours.length % 2 ? hours[mid]! : (hours[mid - 1]! + hours[mid]!) / 2;
+    return { reported: hours.length, withinAgreed: hours.filter((h) => h <= reportHours).length, medianHours: median, agreedHours: reportHours };
   }
 
   async list(q: IncidentListQuery, s: IncidentSettings, now: number): Promise<{ incidents: Incident[]; total: number }> {

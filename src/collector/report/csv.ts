@@ -26,6 +26,12 @@ export function reportCsv(data: ReportData, lang: ReportLang): string {
   out.push(csvRow([w.incidents, w.incidentCount, data.incidents.count, ...pad, data.incidents.previous]));
   out.push(csvRow([w.incidents, w.high, data.incidents.bySeverity.high, ...pad, '']));
   out.push(csvRow([w.incidents, w.medium, data.incidents.bySeverity.medium, ...pad, '']));
+  const rep = data.incidents.reporting;
+  if (rep) {
+    out.push(csvRow([w.reporting, w.reported, rep.reported, ...pad, '']));
+    out.push(csvRow([w.reporting, w.withinAgreed, rep.withinAgreed, ...pad, '']));
+    out.push(csvRow([w.reporting, w.medianHours, rep.medianHours === null ? '' : rep.medianHours.toFixed(1), ...pad, '']));
+  }
   for (const d of data.staleDevices) out.push(csvRow([w.staleDevices, d.deviceId, d.user ?? w.unknownUser, d.lastSeen, `${d.silentMinutes} ${w.minutes}`]));
   return CSV_BOM + out.join('');
 }

@@ -37,8 +37,8 @@ export interface IncidentSummary {
   previous: number;
   bySeverity: { high: number; medium: number };
   /**
-   * How fast incidents were reported to the customer, when incident triage records it (issue 13 triage):
-   * null until then. See IncidentSource.
+   * How fast the period's incidents were reported to the customer, from incident triage (the
+   * collector's own source: report/route.ts); null when no source is given. See IncidentSource.
    */
   reporting: { reported: number; withinAgreed: number; medianHours: number | null; agreedHours: number | null } | null;
   /** The largest groups (most events), for the table. */
@@ -71,9 +71,8 @@ export interface ReportData {
 }
 
 /**
- * Where incident triage (issue 13 triage: the incidents table) plugs in: given the period, how many
- * incidents were reported to the customer and how fast. Absent, the report counts incidents from the
- * events and says that reporting times are not recorded.
+ * Where incident triage (the incidents table) plugs in: given the period, how many incidents were
+ * reported to the customer and how fast. Absent, the report says that reporting times are not recorded.
  */
 export type IncidentSource = (range: ReportRange) => Promise<IncidentSummary['reporting']>;
 

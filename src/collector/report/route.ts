@@ -7,7 +7,9 @@
  * download is an audit entry (`report.download`). Both come from the route table (accounts/roles.ts).
  */
 import { z } from 'zod';
-import type { CollectorPlugin } from '../context.js';
+import type { CollectorContext, CollectorPlugin } from '../context.js';
+import { sqlFor } from '../incidents/sql.js';
+import { DEFAULT_REPORT_HOURS, IncidentStore } from '../incidents/store.js';
 import { reportCsv } from './csv.js';
 import { buildReport, type IncidentSource } from './data.js';
 import { REPORT_CSP, reportHtml } from './html.js';
@@ -33,7 +35,17 @@ const TYPES: Record<ReportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
 };
 
-export const reportRoutes: CollectorPlugin<{ incidents?: IncidentSource }> = async (app, { ctx, incidents }) => {
+/** Time to report, from the incidents' triage records; the agreed time is the incidents' setting. */
+function fromIncidents(ctx: CollectorContext): IncidentSource {
+  const store = new IncidentStore(sqlFor(ctx.storage));
+  return async (range) => {
+    const s = await store.settings({ reportHours: DEFAULT_REPORT_HOURS, timeZone: range.tz });
+    await store.sync(s.timeZone, ctx.now()); // events stored since the last sync belong to incidents too
+    return store.reporting(range.fromMs, range.toMs, s.reportHours);
+  };
+}
+
+export const reportRoutes: CollectorPlugin<{ incidents?: IncidentSource }> = async (app, { ctx, incidents = fromIncidents(ctx) }) => {
   // The role (investigator) and the audit entry come from the route table (accounts/roles.ts).
   const guard = { onRequest: app.requireToken('admin') };
   app.get('/v1/admin/report', guard, async (req, reply) => {
