@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { FleetReport } from '../devices.js';
 import type { Summary } from '../storage/types.js';
-import { DayChart, ServiceChart } from './charts.js';
+import { SummaryCharts } from './charts.js';
 import type { Strings } from './i18n.js';
 import { WhoAmI, signinText, type Who } from './signin.js';
 
@@ -53,20 +53,7 @@ export function AggregatesView({ t, who, onSignOut }: { t: Strings; who: Who; on
           {t.active}: {fleet.counts.active} / {t.stale}: {fleet.counts.stale}
         </p>
       )}
-      {summary && (
-        <section class="charts">
-          <div>
-            <h2>
-              {t.perService} ({t.total}: <span data-testid="total">{summary.total}</span>)
-            </h2>
-            <ServiceChart data={summary.byService} unknown={t.unknown} />
-          </div>
-          <div>
-            <h2>{t.perDay}</h2>
-            <DayChart data={summary.byDay} />
-          </div>
-        </section>
-      )}
+      {summary && <SummaryCharts t={t} summary={summary} />}
     </div>
   );
 }

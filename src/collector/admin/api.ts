@@ -42,12 +42,15 @@ const REQUEST_TIMEOUT_MS = 15_000;
 
 async function call(path: string, params: URLSearchParams, token: string): Promise<Response> {
   // '' is a signed-in person: the HttpOnly session cookie goes with the request by itself (same origin).
-  // A collector that accepts the connection but never answers is unreachable too, not "loading" forever.
-  const res = await fetch(`${path}?${params}`, {
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-    cache: 'no-store',
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
+  return answered(fetch(`${path}?${params}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, cache: 'no-store', signal: timeout() }));
+}
+
+/** A collector that accepts the connection but never answers is unreachable too, not "loading" forever. */
+const timeout = () => AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+
+/** The response, or an ApiError with the collector's own reason. */
+async function answered(pending: Promise<Response>): Promise<Response> {
+  const res = await pending;
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as { error?: string };
     throw new ApiError(res.status, body.error ?? `HTTP ${res.status}`);
@@ -61,18 +64,8 @@ export const setCsrf = (t: string | null): void => void (csrf = t);
 
 /** A JSON write (PATCH/PUT) to the admin API: with a token, or with the session cookie and its CSRF token. */
 async function send(method: 'PATCH' | 'PUT', path: string, body: unknown, token: string): Promise<Response> {
-  const res = await fetch(path, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : { 'x-csrf-token': csrf ?? '' }), 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    cache: 'no-store',
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  if (!res.ok) {
-    const b = (await res.json().catch(() => ({}))) as { error?: string };
-    throw new ApiError(res.status, b.error ?? `HTTP ${res.status}`);
-  }
-  return res;
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : { 'x-csrf-token': csrf ?? '' };
+  return answered(fetch(path, { method, headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body), cache: 'no-store', signal: timeout() }));
 }
 
 export async function fetchIncidents(params: URLSearchParams, token: string): Promise<IncidentPage> {

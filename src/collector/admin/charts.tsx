@@ -1,6 +1,7 @@
 import { inertText } from '../../events/inert.js';
 /** Inline-SVG bar charts: no chart library, nothing that needs inline styles or scripts. */
 import type { Summary } from '../storage/types.js';
+import type { Strings } from './i18n.js';
 
 export function ServiceChart({ data, unknown }: { data: Summary['byService']; unknown: string }) {
   const rows = data.slice(0, 12);
@@ -48,5 +49,23 @@ export function DayChart({ data }: { data: Summary['byDay'] }) {
         );
       })}
     </svg>
+  );
+}
+
+/** The summary's two charts (per service with the total, per day), as every view that has a summary shows them. */
+export function SummaryCharts({ t, summary }: { t: Strings; summary: Summary }) {
+  return (
+    <section class="charts">
+      <div>
+        <h2>
+          {t.perService} ({t.total}: <span data-testid="total">{summary.total}</span>)
+        </h2>
+        <ServiceChart data={summary.byService} unknown={t.unknown} />
+      </div>
+      <div>
+        <h2>{t.perDay}</h2>
+        <DayChart data={summary.byDay} />
+      </div>
+    </section>
   );
 }

@@ -16,7 +16,7 @@ import { downloadCsv, fetchEvents, fetchServices, fetchSummary, setCsrf, type Kn
 import { AuditView, auditText } from './audit.js';
 import { IncidentsView } from './incidents.js';
 import { ListState, errorText, fill, isAuthError, type LoadState } from './states.js';
-import { DayChart, ServiceChart } from './charts.js';
+import { SummaryCharts } from './charts.js';
 import { DevicesView } from './devices.js';
 import { ReportDownload } from './report.js';
 import { pickLanguage, strings, type Strings } from './i18n.js';
@@ -434,20 +434,7 @@ function EventsView({ initial, token, onSignOut, names, services, onUser }: Even
         }}
         onExport={exportCsv}
       />
-      {summary && (
-        <section class="charts">
-          <div>
-            <h2>
-              {t.perService} ({t.total}: <span data-testid="total">{summary.total}</span>)
-            </h2>
-            <ServiceChart data={summary.byService} unknown={t.unknown} />
-          </div>
-          <div>
-            <h2>{t.perDay}</h2>
-            <DayChart data={summary.byDay} />
-          </div>
-        </section>
-      )}
+      {summary && <SummaryCharts t={t} summary={summary} />}
       <table class="events" data-testid="events">
         <thead>
           <tr>
