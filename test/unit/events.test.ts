@@ -54,7 +54,8 @@ describe('event schema', () => {
   });
 
   it('lists every schema field in EVENT_FIELDS', () => {
-    expect([...EVENT_FIELDS].sort()).toEqual(Object.keys(sampleEvent()).sort());
+    // The schema's keys, optional ones (deviceName) included: a sample event leaves those out.
+    expect([...EVENT_FIELDS].sort()).toEqual(Object.keys(UploadEventSchema.shape).sort());
   });
 
   it('names the offending field in each error, with its batch index', () => {
