@@ -75,8 +75,14 @@ export class Admission {
     this.lag = monitorEventLoopDelay({ resolution: 10 });
     this.lag.enable();
     // The lag over the last 100 ms window: recent enough to react, smooth enough not to flap.
+    let last = performance.now();
     this.timer = setInterval(() => {
-      this.lagMs = [this.lagMs[1]!, this.lag.max / 1e6];
+      // This timer's own lateness counts too: after a stall (the process stopped or starved) it can run
+      // before the histogram's timer has recorded the stall, and the window would then read as calm.
+      const tick = performance.now();
+      const late = tick - last - 100;
+      last = tick;
+      this.lagMs = [this.lagMs[1]!, Math.max(this.lag.max / 1e6, late)];
       this.lag.reset();
       if (++this.ticks % 2 === 0) this.adapt();
       if (this.ticks % 2 === 0) {
@@ -133,11 +139,22 @@ export class Admission {
     return null;
   }
 
-  /** Whether a request whose body arrived `ageMs` ago waited too long to be stored in time (see maxWaitMs). */
-  late(ageMs: number): boolean {
+  /**
+   * The event loop's lag as a request is first seen, ms: how long its bytes likely sat unread. The last
+   * two windows and this one so far, so a stall that just ended still counts when the request's own
+   * hooks (token checks) take a window or two before it is judged by `late`.
+   */
+  recentLag(): number {
+    return Math.max(this.lagMs[0]!, this.lagMs[1]!, this.lag.max / 1e6);
+  }
+
+  /**
+   * Whether a request whose body arrived `ageMs` ago, first seen with `seenLagMs` of lag (recentLag),
+   * waited too long to be stored in time (see maxWaitMs).
+   */
+  late(ageMs: number, seenLagMs = 0): boolean {
     if (this.o.maxWaitMs === undefined) return false;
-    // The last window's lag, or this window's so far (a stall that just ended, before the window closes).
-    return ageMs + Math.max(this.lagMs[1]!, this.lag.max / 1e6) > this.o.maxWaitMs;
+    return ageMs + Math.max(seenLagMs, this.lagMs[1]!, this.lag.max / 1e6) > this.o.maxWaitMs;
   }
 
   /** Whether `n` more events can be stored now. */

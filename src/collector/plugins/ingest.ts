@@ -27,6 +27,10 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
   // admission by age: the time after it is spent waiting for the CPU (admission.ts, maxWaitMs).
   const arrived = new WeakMap<FastifyRequest, number>();
   const age = (req: FastifyRequest) => performance.now() - (arrived.get(req) ?? performance.now());
+  // The loop's lag when the request was first seen, before any other hook: a stall it sat through.
+  const seenLag = new WeakMap<FastifyRequest, number>();
+  const late = (req: FastifyRequest) => admission.late(age(req), seenLag.get(req));
+  app.addHook('onRequest', async (req) => void seenLag.set(req, admission.recentLag()));
   app.addHook('preParsing', async (req, _reply, payload) => {
     arrived.set(req, performance.now());
     payload.once('end', () => arrived.set(req, performance.now()));
@@ -48,7 +52,7 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
       metrics.abandoned++;
       return reply.hijack();
     }
-    if (admission.late(age(req)) || !admission.startWork()) return overloaded(reply);
+    if (late(req) || !admission.startWork()) return overloaded(reply);
     const start = performance.now();
     reply.raw.once('close', () => admission.done(performance.now() - start));
   });
@@ -70,7 +74,7 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
     if (!admission.takeEvents(events.length)) return overloaded(reply);
     try {
       // Validated but still waiting for the CPU: storing it now would answer after the client's patience.
-      if (admission.late(age(req))) return overloaded(reply);
+      if (late(req)) return overloaded(reply);
       const result = await metrics.time('insert', () => storage.insertEvents(events, ctx.now(), { alertsFor: outbox.alertsFor, timeWindow: ctx.timeWindow ?? undefined }));
       metrics.eventsIngested += result.accepted;
       metrics.eventsDuplicate += result.duplicates;
