@@ -218,6 +218,8 @@ export function fleetTotals(groups: readonly DeviceGroup[], ingestTokenIds: Inge
 /** CSV columns of the device export, in order. */
 export const DEVICE_CSV_COLUMNS = [
   'deviceId',
+  // The PC name from policy, so an admin can find the machine a random device id stands for.
+  'deviceName',
   'user',
   'status',
   'silentMinutes',

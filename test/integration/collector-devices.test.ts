@@ -109,7 +109,7 @@ describe.each(backends)('devices API: $name', (backend) => {
     // pc-b: an older extension (no optional fields) with a hostile id and user: default interval 15.
     await beat({ deviceId: HOSTILE_ID, user: HOSTILE_USER, extensionVersion: '0.1.0' }, T0);
     // pc-c: hourly heartbeat, installed by the user, no managed policy, queue overflowed.
-    await beat({ deviceId: 'pc-c', user: DDE_USER, extensionVersion: '0.2.0', heartbeatMinutes: 60, installType: 'normal', managed: false, dropped: 4 }, T0);
+    await beat({ deviceId: 'pc-c', deviceName: '経理-PC-07', user: DDE_USER, extensionVersion: '0.2.0', heartbeatMinutes: 60, installType: 'normal', managed: false, dropped: 4 }, T0);
     // pc-d: upgraded to 0.10.0, then downgraded to 0.9.0 (numeric order, not string order).
     await beat({ deviceId: 'pc-d', user: 'dave', extensionVersion: '0.10.0', heartbeatMinutes: 5, installType: 'admin', managed: true }, T0 - 10 * MIN);
     await beat({ deviceId: 'pc-d', user: 'dave', extensionVersion: '0.9.0', heartbeatMinutes: 5, installType: 'admin', managed: true }, T0);
@@ -267,6 +267,7 @@ describe.each(backends)('devices API: $name', (backend) => {
       expect(text).toContain(`'-2+3+cmd|' /C calc'!A0`);
       expect(text).not.toMatch(/(^|,)[=+\-@]/m);
       const pcC = lines.find((l) => l.startsWith('pc-c,'))!;
+      expect(pcC).toMatch(/^pc-c,経理-PC-07,/);
       expect(pcC).toContain(',active,');
       expect(pcC).toContain(',not-force-installed no-managed-policy queue-dropping,');
     }
