@@ -136,6 +136,8 @@ describe('ods', () => {
     const note = secret.replace('<text:p>秘</text:p>', '<office:annotation><dc:creator>山田</dc:creator><text:p>注</text:p></office:annotation><text:p>秘</text:p>');
     expect(await scanBlob(blob(edit(secret + gap, note)), 'x.ods')).toMatchObject({ verdict: 'marked', location: { cell: 'A5' } });
     expect(await scanBlob(blob(edit(secret + gap, secret + '<table:table-cell/>'.repeat(3))), 'x.ods')).toMatchObject({ verdict: 'clean' });
+    // 秘 spelled as a character reference joins too.
+    expect(await scanBlob(blob(edit(secret + gap, secret.replace('秘', '&#31192;'))), 'x.ods')).toMatchObject({ verdict: 'marked', location: { cell: 'A5' } });
   });
   it('the stamp in a cell of the second sheet is found (whatever sheet is reported)', async () => {
     expect(await scan('calc-sheet2.ods')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'content.xml', area: 'cells' } });

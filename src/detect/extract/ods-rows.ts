@@ -21,6 +21,7 @@ const ROW = /<table:table-row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/table:table-row>)/g;
 const CELL = /<table:(table-cell|covered-table-cell)\b([^>]*?)(?:\/>|>([\s\S]*?)<\/table:\1>)/g;
 /** A comment on a cell is not what the cell shows: it stays out of the row's join. */
 const ANNOTATION = /<office:annotation\b[\s\S]*?<\/office:annotation>/g;
+const MAY_JOIN = /[秘㊙]|&#/;
 /** Rows and cells repeated past this are counted, not expanded (a sheet ends at 1,048,576 rows). */
 const MAX_REPEAT = 1 << 20;
 
@@ -31,7 +32,8 @@ export function* sheetRuns(xml: string, where: Where): Generator<Extracted> {
   const rows = new RowTexts();
   let row = 0;
   for (const r of xml.matchAll(ROW)) {
-    const cells = r[2] ? rowCells(r[2], row) : [];
+    // Only a row with 秘/㊙ (or a character reference that may spell them) can join into the stamp.
+    const cells = r[2] && MAY_JOIN.test(r[2]) ? rowCells(r[2], row) : [];
     for (const c of cells) if (mayHaveStampChar(c.text)) yield { kind: 'text', text: c.text, where: { ...where, cell: cellName(c.row, c.col) } };
     rows.add(cells, where);
     row += repeat(r[1], 'table:number-rows-repeated');
