@@ -264,7 +264,7 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
   return res;
 }
 
-/** The rows of one sheet's text cells (in stream order: rows are stored in order, but sorted to be sure), joined (sheet-rows.ts). */
+/** The rows of one sheet's text cells, joined (sheet-rows.ts). Sorted: cell records come row by row, but a damaged stream need not. */
 function joinedRows(cells: TextCell[], sheet: string): XlsResult['rows'] {
   const rows = new RowTexts();
   const sorted = [...cells].sort((a, b) => a.row - b.row || a.col - b.col);
