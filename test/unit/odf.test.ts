@@ -136,6 +136,10 @@ describe('ods', () => {
     const note = secret.replace('<text:p>秘</text:p>', '<office:annotation><dc:creator>山田</dc:creator><text:p>注</text:p></office:annotation><text:p>秘</text:p>');
     expect(await scanBlob(blob(edit(secret + gap, note)), 'x.ods')).toMatchObject({ verdict: 'marked', location: { cell: 'A5' } });
     expect(await scanBlob(blob(edit(secret + gap, secret + '<table:table-cell/>'.repeat(3))), 'x.ods')).toMatchObject({ verdict: 'clean' });
+    // A merged cell: 秘 across A5:B5 (B5 covered) stands next to Confidential in C5 on screen; across A5:C5 it covers it.
+    const merged = (cols: number) => secret.replace('<table:table-cell ', `<table:table-cell table:number-columns-spanned="${cols}" table:number-rows-spanned="1" `) + '<table:covered-table-cell/>'.repeat(cols - 1);
+    expect(await scanBlob(blob(edit(secret + gap, merged(2))), 'x.ods')).toMatchObject({ verdict: 'marked', location: { cell: 'A5' } });
+    expect(await scanBlob(blob(edit(secret + gap, merged(2) + '<table:table-cell/>')), 'x.ods')).toMatchObject({ verdict: 'clean' });
     // 秘 spelled as a character reference joins too.
     expect(await scanBlob(blob(edit(secret + gap, secret.replace('秘', '&#31192;'))), 'x.ods')).toMatchObject({ verdict: 'marked', location: { cell: 'A5' } });
   });

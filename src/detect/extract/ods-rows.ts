@@ -5,7 +5,8 @@
  * is the stamp, while 秘 | (empty) | Confidential, or 秘 above Confidential, is not.
  *
  * Columns are counted as ODF writes them: `table:number-columns-repeated` (an empty run of cells is
- * one element), covered cells of a merge count, and rows repeat by `table:number-rows-repeated`.
+ * one element), covered cells of a merge count, and rows repeat by `table:number-rows-repeated`. A merged
+ * cell (`table:number-columns-spanned`) neighbours the cell after the cells it covers, as it shows on screen.
  */
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
@@ -49,11 +50,14 @@ export function rowCells(xml: string, row: number): TextCell[] {
   let col = 0;
   for (const m of xml.matchAll(CELL)) {
     const n = repeat(m[2], 'table:number-columns-repeated');
+    // A merged cell (B2:C2) covers the cells after it: on screen its text stands next to D2.
+    const span = m[1] === 'table-cell' ? repeat(m[2], 'table:number-columns-spanned') : 1;
     const text = m[3] ? xmlToText(m[3].replace(ANNOTATION, '')).trim() : '';
     if (text) {
       out.push({ row, col, text, sst: null });
-      // A repeated cell: its last copy is the neighbour of the next cell (the copies between change nothing).
-      if (n > 1) out.push({ row, col: col + n - 1, text, sst: null });
+      // A repeated or merged cell: its last column is the neighbour of the next cell (the copies between change nothing).
+      const last = col + n - 1 + span - 1;
+      if (last > col) out.push({ row, col: last, text, sst: null });
     }
     col += n;
   }
