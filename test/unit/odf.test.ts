@@ -106,8 +106,42 @@ describe('ods', () => {
     expect([...sheets]).toEqual(['概要', '明細']);
     for (const x of items) if (x.kind === 'text' && findStamp(x.text)) expect(x.where.sheet).toBe('明細');
   });
-  it('秘 | Confidential in neighbouring cells of a row (LibreOffice) → marked on that sheet, as in xlsx and xlsb', async () => {
-    expect(await scan('calc-split.ods')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'content.xml', sheet: '様式' } });
+  it('秘 | Confidential in neighbouring cells of a row (LibreOffice) → marked on that sheet at the 秘 cell, as in xlsx and xlsb', async () => {
+    const r = await scan('calc-split.ods');
+    expect(r).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'content.xml', area: 'cells', sheet: '様式', cell: 'B2' } });
+    const x = await scan('calc-split.xlsx');
+    expect(r.verdict === 'marked' && r.excerpt).toBe(x.verdict === 'marked' && x.excerpt);
+    expect(await scan('calc-split.ods', { designated: { keywords: ['存在しない語'] } })).toMatchObject({ verdict: 'marked', rule: 1, location: { cell: 'B2' } });
+  });
+  it('cells that are no stamp side by side (LibreOffice: 社外秘 | 注意 | Confidential, 秘 | (empty) | Confidential, 秘 | (two empty, one repeated cell) | Confidential, 秘 above Confidential) → clean, as in xlsx', async () => {
+    const xml = strFromU8(unzipSync(bytes('calc-split-traps.ods'))['content.xml']);
+    // LibreOffice writes the empty cells as elements of their own, a run of them as one repeated cell.
+    expect(xml).toContain('<table:table-cell table:number-columns-repeated="2"/><table:table-cell office:value-type="string" calcext:value-type="string"><text:p>Confidential');
+    expect(await scan('calc-split-traps.ods')).toMatchObject({ verdict: 'clean', format: 'odf' });
+    expect(await scan('calc-split-traps.ods', { designated: { keywords: ['存在しない語'] } })).toMatchObject({ verdict: 'clean' });
+    expect(await scan('calc-split-traps.xlsx')).toMatchObject({ verdict: 'clean' });
+  });
+  it('a repeated cell is a neighbour by its last copy: 秘 ×2 | Confidential is marked, 秘 | (empty ×2) | Confidential is not', async () => {
+    const edit = (from: string, to: string) =>
+      repack(bytes('calc-split-traps.ods'), (parts) => {
+        const xml = strFromU8(parts['content.xml']);
+        expect(xml).toContain(from);
+        parts['content.xml'] = strToU8(xml.replace(from, to));
+      });
+    const secret = '<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>秘</text:p></table:table-cell>';
+    const gap = '<table:table-cell table:number-columns-repeated="2"/>';
+    const repeated = secret.replace('<table:table-cell ', '<table:table-cell table:number-columns-repeated="2" ');
+    expect(await scanBlob(blob(edit(secret + gap, repeated)), 'x.ods')).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: '様式', cell: 'A5' } });
+    // A comment on the 秘 cell is not what the cell shows: 秘 (comment: 注) | Confidential still joins, and the comment stays apart.
+    const note = secret.replace('<text:p>秘</text:p>', '<office:annotation><dc:creator>山田</dc:creator><text:p>注</text:p></office:annotation><text:p>秘</text:p>');
+    expect(await scanBlob(blob(edit(secret + gap, note)), 'x.ods')).toMatchObject({ verdict: 'marked', location: { cell: 'A5' } });
+    expect(await scanBlob(blob(edit(secret + gap, secret + '<table:table-cell/>'.repeat(3))), 'x.ods')).toMatchObject({ verdict: 'clean' });
+    // A merged cell: 秘 across A5:B5 (B5 covered) stands next to Confidential in C5 on screen; across A5:C5 it covers it.
+    const merged = (cols: number) => secret.replace('<table:table-cell ', `<table:table-cell table:number-columns-spanned="${cols}" table:number-rows-spanned="1" `) + '<table:covered-table-cell/>'.repeat(cols - 1);
+    expect(await scanBlob(blob(edit(secret + gap, merged(2))), 'x.ods')).toMatchObject({ verdict: 'marked', location: { cell: 'A5' } });
+    expect(await scanBlob(blob(edit(secret + gap, merged(2) + '<table:table-cell/>')), 'x.ods')).toMatchObject({ verdict: 'clean' });
+    // 秘 spelled as a character reference joins too.
+    expect(await scanBlob(blob(edit(secret + gap, secret.replace('秘', '&#31192;'))), 'x.ods')).toMatchObject({ verdict: 'marked', location: { cell: 'A5' } });
   });
   it('the stamp in a cell of the second sheet is found (whatever sheet is reported)', async () => {
     expect(await scan('calc-sheet2.ods')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'content.xml', area: 'cells' } });

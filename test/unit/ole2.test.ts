@@ -93,6 +93,14 @@ describe('extractOle2: Excel', () => {
     expect(items.some((x) => x.kind === 'text' && x.where.sheet === '秘書室')).toBe(true);
     expect(stampWhere(items)).toBeNull();
   });
+  it('秘 | Confidential in neighbouring cells of a row (LibreOffice) → marked at the 秘 cell, as in xlsx', async () => {
+    expect(stampWhere(await collect(fixture('xls-split.xls')))).toEqual({ part: 'Workbook', sheet: '様式', cell: 'B2' });
+  });
+  it('cells that are no stamp side by side (社外秘 | 注意 | Confidential, 秘 | (empty) | Confidential, 秘 above Confidential) → clean', async () => {
+    const items = await collect(fixture('xls-split-traps.xls'));
+    expect(items.some((x) => x.kind === 'text' && x.text.includes('Strictly confidential'))).toBe(true);
+    expect(stampWhere(items)).toBeNull();
+  });
   it('FILEPASS → encrypted', async () => {
     const b = fixture('xls-sheet2.xls');
     // The Workbook stream starts with BOF (09 08 10 00 00 06); turn the next record into FILEPASS (2F 00).

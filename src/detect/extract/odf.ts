@@ -5,13 +5,14 @@
  * Unless the company designated keywords, each text part is first searched as it inflates.
  */
 import { blobOf } from '../bytes.js';
-import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
+import { chunkText } from '../text-chunks.js';
 import { ScanError, type Extracted, type Extractor } from './types.js';
 import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
 import { attr, xmlToText } from './xml-text.js';
 import { MarkupWindows } from './markup-windows.js';
 import { mayBeStamp } from './byte-scan.js';
+import { sheetRuns } from './ods-rows.js';
 
 const TEXT_PART = /(^|\/)(content|styles|meta)\.xml$/;
 const SKIP = /^(Pictures|Thumbnails|Configurations2|META-INF)\/|\.(png|jpe?g|gif|svm|wmf|emf|bmp)$/i;
@@ -64,9 +65,9 @@ function* partText(xml: string, part: string): Generator<Extracted> {
   for (let i = 0; i < starts.length; i++) {
     const m = starts[i];
     const body = xml.slice(m.index, i + 1 < starts.length ? starts[i + 1].index : xml.length);
-    const where: Where =
-      m[1] === 'table:table' ? { part, area: 'cells', sheet: attr(m[0], 'table:name') ?? undefined } : { part, area: 'slide', slide: i + 1 };
-    yield* runs(body, where);
+    // A sheet reads cell by cell, neighbouring cells of a row joined (ods-rows.ts), as in xlsx and xls.
+    if (m[1] === 'table:table') yield* sheetRuns(body, { part, area: 'cells', sheet: attr(m[0], 'table:name') ?? undefined });
+    else yield* runs(body, { part, area: 'slide', slide: i + 1 });
   }
 }
 

@@ -4,6 +4,7 @@
  * sheet names, and text of comments and text boxes (TXO + CONTINUE).
  */
 import { codepageDecoder } from './ole2-props.js';
+import { RowTexts, SEPARATOR, type TextCell } from './sheet-rows.js';
 
 export interface XlsResult {
   encrypted: boolean;
@@ -11,7 +12,12 @@ export interface XlsResult {
   damaged?: string;
   /** Cells whose text could carry the stamp (contains 秘 or ㊙), one run each with its reference. */
   cells: { sheet: string; cell: string; text: string }[];
-  /** Whole sheets, cells joined by line breaks, for keywords and stamps split across cells. */
+  /**
+   * Rows where a cell with 秘/㊙ stands beside other cells, each as one text (neighbouring cells joined by
+   * a space, others kept apart: sheet-rows.ts, as xlsx and xlsb read them), named by that cell.
+   */
+  rows: { sheet: string; cell: string; text: string }[];
+  /** Whole sheets, cells kept apart by SEPARATOR (for designated keywords), and headers and footers. */
   sheets: { sheet: string; area?: string; text: string }[];
   /** Sheet names, shared strings used by no cell, and anything not tied to a sheet. */
   other: { area: string; text: string }[];
@@ -111,7 +117,7 @@ function colName(c: number): string {
 }
 
 export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
-  const res: XlsResult = { encrypted: false, cells: [], sheets: [], other: [] };
+  const res: XlsResult = { encrypted: false, cells: [], rows: [], sheets: [], other: [] };
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const recs: { type: number; off: number; data: Uint8Array }[] = [];
   for (let p = 0; p + 4 <= b.length; ) {
@@ -127,7 +133,7 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
   const used = new Set<number>();
   const sheetAt = new Map<number, string>();
   const sheetNames: string[] = [];
-  const sheetText = new Map<string, string[]>();
+  const sheetCells = new Map<string, TextCell[]>();
   const headers: { sheet: string; text: string }[] = [];
   const objects: string[] = [];
   let sheet = '';
@@ -154,9 +160,9 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
   const add = (row: number, col: number, text: string) => {
     if (!text) return;
     const name = sheet || '?';
-    let arr = sheetText.get(name);
-    if (!arr) sheetText.set(name, (arr = []));
-    arr.push(text);
+    let arr = sheetCells.get(name);
+    if (!arr) sheetCells.set(name, (arr = []));
+    arr.push({ row, col, text, sst: null });
     if (text.includes('秘') || text.includes('㊙')) res.cells.push({ sheet: name, cell: colName(col) + (row + 1), text });
   };
 
@@ -245,11 +251,28 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
     }
   }
 
-  for (const [name, arr] of sheetText) res.sheets.push({ sheet: name, text: arr.join('\n') });
+  for (const [name, cells] of sheetCells) {
+    res.rows.push(...joinedRows(cells, name));
+    res.sheets.push({ sheet: name, text: cells.map((c) => c.text).join(SEPARATOR) });
+  }
   for (const h of headers) res.sheets.push({ sheet: h.sheet, area: 'header', text: h.text.replace(/&[A-Z]|&"[^"]*"|&\d+/g, ' ') });
   if (objects.length) for (const o of objects) res.other.push({ area: 'comments', text: o });
-  if (sheetNames.length) res.other.push({ area: 'sheet names', text: sheetNames.join('\n') });
+  // Sheet names and strings no cell shows are items of their own: 社外秘 and the next one's Confidential are no stamp.
+  if (sheetNames.length) res.other.push({ area: 'sheet names', text: sheetNames.join(SEPARATOR) });
   const unused = sst.filter((_, k) => !used.has(k));
-  if (unused.length) res.other.push({ area: 'shared strings', text: unused.join('\n') });
+  if (unused.length) res.other.push({ area: 'shared strings', text: unused.join(SEPARATOR) });
   return res;
+}
+
+/** The rows of one sheet's text cells, joined (sheet-rows.ts). Sorted: cell records come row by row, but a damaged stream need not. */
+function joinedRows(cells: TextCell[], sheet: string): XlsResult['rows'] {
+  const rows = new RowTexts();
+  const sorted = [...cells].sort((a, b) => a.row - b.row || a.col - b.col);
+  for (let i = 0; i < sorted.length; ) {
+    let j = i + 1;
+    while (j < sorted.length && sorted[j].row === sorted[i].row) j++;
+    rows.add(sorted.slice(i, j), {});
+    i = j;
+  }
+  return rows.take().map((r) => ({ sheet, cell: r.kind === 'text' ? (r.where.cell ?? '') : '', text: r.kind === 'text' ? r.text : '' }));
 }

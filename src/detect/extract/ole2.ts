@@ -108,6 +108,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
     if (xls.encrypted) throw new ScanError('encrypted', 'password-protected Excel workbook');
     if (xls.damaged) yield { kind: 'unscannable', reason: 'corrupt', detail: `damaged Excel workbook: ${xls.damaged}`, where: { part: prefix + book.name } };
     for (const c of xls.cells) yield* run(c.text, { part: prefix + book.name, sheet: c.sheet, cell: c.cell });
+    for (const r of xls.rows) yield* run(r.text, { part: prefix + book.name, sheet: r.sheet, cell: r.cell });
     for (const s of xls.sheets) yield* run(s.text, { part: prefix + book.name, sheet: s.sheet, area: s.area });
     for (const s of xls.other) yield* run(s.text, { part: prefix + book.name, area: s.area });
   }

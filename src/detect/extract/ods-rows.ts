@@ -1,0 +1,65 @@
+/**
+ * How one sheet of an OpenDocument spreadsheet (a `<table:table>` of content.xml) reads as text, the
+ * same way as xlsx, xlsb and xls (sheet-rows.ts): each cell on its own, cells apart (SEPARATOR, not
+ * whitespace), and only neighbouring cells of one row joined by a space. So 秘 | Confidential in B2:C2
+ * is the stamp, while 秘 | (empty) | Confidential, or 秘 above Confidential, is not.
+ *
+ * Columns are counted as ODF writes them: `table:number-columns-repeated` (an empty run of cells is
+ * one element), covered cells of a merge count, and rows repeat by `table:number-rows-repeated`. A merged
+ * cell (`table:number-columns-spanned`) neighbours the cell after the cells it covers, as it shows on screen.
+ */
+import { chunkText } from '../text-chunks.js';
+import type { Where } from '../types.js';
+import { mayHaveStampChar } from './byte-scan.js';
+import { RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
+import type { Extracted } from './types.js';
+import { attr, xmlToText } from './xml-text.js';
+
+/** Where one cell (or comment) ends and the next begins: the sheet's text gets a SEPARATOR there. */
+const CELL_BOUNDARY =
+  /<\/table:(?:covered-)?table-cell>|<table:(?:covered-)?table-cell\b[^>]*\/>|<office:annotation\b[^>]*>|<\/office:annotation>/g;
+const ROW = /<table:table-row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/table:table-row>)/g;
+const CELL = /<table:(table-cell|covered-table-cell)\b([^>]*?)(?:\/>|>([\s\S]*?)<\/table:\1>)/g;
+/** A comment on a cell is not what the cell shows: it stays out of the row's join. */
+const ANNOTATION = /<office:annotation\b[\s\S]*?<\/office:annotation>/g;
+const MAY_JOIN = /[秘㊙]|&#/;
+/** Rows and cells repeated past this are counted, not expanded (a sheet ends at 1,048,576 rows). */
+const MAX_REPEAT = 1 << 20;
+
+const repeat = (tag: string, name: string): number => Math.min(MAX_REPEAT, Math.max(1, Number(attr(tag, name) ?? 1) || 1));
+
+/** The texts of one sheet: its cells that may hold the stamp (named), the rows they stand in, then the whole sheet. */
+export function* sheetRuns(xml: string, where: Where): Generator<Extracted> {
+  const rows = new RowTexts();
+  let row = 0;
+  for (const r of xml.matchAll(ROW)) {
+    // Only a row with 秘/㊙ (or a character reference that may spell them) can join into the stamp.
+    const cells = r[2] && MAY_JOIN.test(r[2]) ? rowCells(r[2], row) : [];
+    for (const c of cells) if (mayHaveStampChar(c.text)) yield { kind: 'text', text: c.text, where: { ...where, cell: cellName(c.row, c.col) } };
+    rows.add(cells, where);
+    row += repeat(r[1], 'table:number-rows-repeated');
+  }
+  yield* rows.take();
+  const text = xmlToText(xml.replace(CELL_BOUNDARY, `$&${SEPARATOR.trim()}`));
+  for (const t of chunkText(text)) if (t.trim()) yield { kind: 'text', text: t, where };
+}
+
+/** The text cells of one row's markup, in order, with 0-based row and column. */
+export function rowCells(xml: string, row: number): TextCell[] {
+  const out: TextCell[] = [];
+  let col = 0;
+  for (const m of xml.matchAll(CELL)) {
+    const n = repeat(m[2], 'table:number-columns-repeated');
+    // A merged cell (B2:C2) covers the cells after it: on screen its text stands next to D2.
+    const span = m[1] === 'table-cell' ? repeat(m[2], 'table:number-columns-spanned') : 1;
+    const text = m[3] ? xmlToText(m[3].replace(ANNOTATION, '')).trim() : '';
+    if (text) {
+      out.push({ row, col, text, sst: null });
+      // A repeated or merged cell: its last column is the neighbour of the next cell (the copies between change nothing).
+      const last = col + n - 1 + span - 1;
+      if (last > col) out.push({ row, col: last, text, sst: null });
+    }
+    col += n;
+  }
+  return out;
+}
