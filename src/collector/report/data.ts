@@ -8,7 +8,9 @@ import { deviceReport } from '../devices.js';
 import { serviceName } from '../service-names.js';
 import type { GroupCount } from '../storage/group-counts.js';
 import type { EventFilter, Storage } from '../storage/types.js';
-import { offsetMinutes, type ReportRange } from './range.js';
+import { localDays } from '../time-zone.js';
+import type { ReportRange } from './range.js';
+import { zonedGroupCounts, zonedSummary } from './zoned.js';
 
 /** The figures of one row of a breakdown. "Attempts" are events the engine found marked or could not read. */
 export interface Tally {
@@ -111,8 +113,8 @@ const INCIDENT_FILTERS: EventFilter[] = [
   { verdict: ['unscannable'], action: ['allow', 'audit'] },
 ];
 
-async function incidentGroups(storage: Storage, from: number, to: number, tzMin: number): Promise<GroupCount[]> {
-  const parts = await Promise.all(INCIDENT_FILTERS.map((f) => storage.groupCounts({ ...f, from, to }, ['user', 'file', 'day', 'action'], tzMin)));
+async function incidentGroups(storage: Storage, from: number, to: number, tz: string): Promise<GroupCount[]> {
+  const parts = await Promise.all(INCIDENT_FILTERS.map((f) => zonedGroupCounts(storage, { ...f, from, to }, ['user', 'file', 'day', 'action'], tz)));
   // One incident per user + file + local day, whichever filters its events came through.
   const merged = new Map<string, GroupCount>();
   for (const g of parts.flat()) {
@@ -134,18 +136,17 @@ export async function buildReport(
   opts: { now: number; staleAfterMinutes?: number; incidents?: IncidentSource; maxRows?: number },
 ): Promise<ReportData> {
   const { fromMs: from, toMs: to, prevFromMs, prevToMs, tz } = range;
-  // Day boundaries in the zone's offset at the start of the period (exact for zones without DST, like Asia/Tokyo).
-  const tzMin = offsetMinutes(tz, from);
+  // Days start at local midnight, also across a DST change (zoned.ts queries each offset's stretch apart).
   const cur: EventFilter = { from, to };
   // One scan of the period serves the totals and every breakdown (a few thousand groups at most).
   const [summary, prevSummary, groups, prevTotals, attemptsByDay, incidents, prevIncidents] = await Promise.all([
-    storage.summary(cur, tzMin),
-    storage.summary({ from: prevFromMs, to: prevToMs }, tzMin),
+    zonedSummary(storage, cur, tz),
+    zonedSummary(storage, { from: prevFromMs, to: prevToMs }, tz),
     storage.groupCounts(cur, ['user', 'service', 'category', 'rule', ...OUTCOME_KEYS]),
     storage.groupCounts({ from: prevFromMs, to: prevToMs }, [...OUTCOME_KEYS]),
-    storage.groupCounts({ ...cur, verdict: ['marked', 'unscannable'] }, ['day'], tzMin),
-    incidentGroups(storage, from, to, tzMin),
-    incidentGroups(storage, prevFromMs, prevToMs, tzMin),
+    zonedGroupCounts(storage, { ...cur, verdict: ['marked', 'unscannable'] }, ['day'], tz),
+    incidentGroups(storage, from, to, tz),
+    incidentGroups(storage, prevFromMs, prevToMs, tz),
   ]);
   const tally = (gs: GroupCount[]) => gs.reduce((t, g) => (add(t, g), t), empty());
   const prevService = new Map(prevSummary.byService.map((s) => [s.service, s.count]));
@@ -161,7 +162,7 @@ export async function buildReport(
     totals: tally(groups),
     previousTotals: tally(prevTotals),
     // Every day of the period, also those without events (a chart with gaps reads wrong).
-    byDay: daysOf(from, to, tzMin).map((day) => ({ day, count: summary.byDay.find((d) => d.day === day)?.count ?? 0, attempts: attempts.get(day) ?? 0 })),
+    byDay: localDays(tz, from, to).map((day) => ({ day, count: summary.byDay.find((d) => d.day === day)?.count ?? 0, attempts: attempts.get(day) ?? 0 })),
     groupedBy: 'user',
     byGroup: rows(groups, 'user', (k) => k).slice(0, max),
     byService: rows(groups, 'service', (k) => serviceName(k) ?? k)
@@ -185,12 +186,4 @@ export async function buildReport(
     }),
     staleAsOf: new Date(asOf).toISOString(),
   };
-}
-
-/** The local days (`YYYY-MM-DD`) from `from` to `to` at a fixed offset. */
-function daysOf(from: number, to: number, tzMin: number): string[] {
-  const out: string[] = [];
-  const shift = tzMin * 60_000;
-  for (let d = Math.floor((from + shift) / DAY_MS); d * DAY_MS - shift < to; d++) out.push(dayString(d));
-  return out;
 }
