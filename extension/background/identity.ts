@@ -45,6 +45,7 @@ export async function eventContext(policy: EffectivePolicy): Promise<EventContex
     deviceId: dev,
     user,
     deviceName: policy.deviceName,
+    department: policy.department,
     browser: name,
     extensionVersion: browser.runtime.getManifest().version,
     policyVersion: policy.policyVersion,

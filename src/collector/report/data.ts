@@ -53,6 +53,8 @@ export interface StaleDeviceRow {
   lastSeen: string;
   silentMinutes: number;
   extensionVersion: string;
+  /** From the device's last heartbeat (policy department); null when it sent none. */
+  department: string | null;
 }
 
 export interface ReportData {
@@ -61,9 +63,14 @@ export interface ReportData {
   totals: Tally;
   previousTotals: Tally;
   byDay: { day: string; count: number; attempts: number }[];
-  /** Per user group / department when events carry one; per user otherwise (events have no group field yet). */
-  groupedBy: 'group' | 'user';
-  byGroup: Row[];
+  /**
+   * Per department: the `department` the deployment sets in policy per organizational unit, sent with
+   * each event (key null: events without one). `previous` is the department's total in the previous period.
+   */
+  byDepartment: Row[];
+  /** Whether any event of the period carries a department (if none, the report says how to set it). */
+  departmentsKnown: boolean;
+  byUser: Row[];
   byService: Row[];
   byCategory: Row[];
   byRule: Row[];
@@ -91,7 +98,7 @@ function add(t: Tally, g: GroupCount): void {
 }
 
 /** Sums groups into rows by one key, biggest first (by attempts, then total). */
-function rows(groups: readonly GroupCount[], key: 'user' | 'service' | 'category' | 'rule', label: (k: string | null) => string | null): Row[] {
+function rows(groups: readonly GroupCount[], key: 'user' | 'service' | 'category' | 'rule' | 'department', label: (k: string | null) => string | null): Row[] {
   const by = new Map<string | null, Row>();
   for (const g of groups) {
     const k = g[key] === null || g[key] === undefined ? null : String(g[key]);
@@ -142,14 +149,16 @@ export async function buildReport(
   const [summary, prevSummary, groups, prevTotals, attemptsByDay, incidents, prevIncidents] = await Promise.all([
     zonedSummary(storage, cur, tz),
     zonedSummary(storage, { from: prevFromMs, to: prevToMs }, tz),
-    storage.groupCounts(cur, ['user', 'service', 'category', 'rule', ...OUTCOME_KEYS]),
-    storage.groupCounts({ from: prevFromMs, to: prevToMs }, [...OUTCOME_KEYS]),
+    storage.groupCounts(cur, ['department', 'user', 'service', 'category', 'rule', ...OUTCOME_KEYS]),
+    storage.groupCounts({ from: prevFromMs, to: prevToMs }, ['department', ...OUTCOME_KEYS]),
     zonedGroupCounts(storage, { ...cur, verdict: ['marked', 'unscannable'] }, ['day'], tz),
     incidentGroups(storage, from, to, tz),
     incidentGroups(storage, prevFromMs, prevToMs, tz),
   ]);
   const tally = (gs: GroupCount[]) => gs.reduce((t, g) => (add(t, g), t), empty());
   const prevService = new Map(prevSummary.byService.map((s) => [s.service, s.count]));
+  const prevDepartment = new Map(rows(prevTotals, 'department', (k) => k).map((r) => [r.key, r.total]));
+  const byDepartment = rows(groups, 'department', (k) => k);
   const attempts = new Map(attemptsByDay.map((g) => [dayString(Number(g.day)), g.count]));
   const max = opts.maxRows ?? 50;
 
@@ -163,8 +172,10 @@ export async function buildReport(
     previousTotals: tally(prevTotals),
     // Every day of the period, also those without events (a chart with gaps reads wrong).
     byDay: localDays(tz, from, to).map((day) => ({ day, count: summary.byDay.find((d) => d.day === day)?.count ?? 0, attempts: attempts.get(day) ?? 0 })),
-    groupedBy: 'user',
-    byGroup: rows(groups, 'user', (k) => k).slice(0, max),
+    // Every department (an organization has tens, not thousands), each against the previous period.
+    byDepartment: byDepartment.map((r) => ({ ...r, previous: prevDepartment.get(r.key) ?? 0 })),
+    departmentsKnown: byDepartment.some((r) => r.key !== null),
+    byUser: rows(groups, 'user', (k) => k).slice(0, max),
     byService: rows(groups, 'service', (k) => serviceName(k) ?? k)
       .map((r) => ({ ...r, previous: prevService.get(r.key) ?? 0 }))
       .slice(0, max),
@@ -182,7 +193,7 @@ export async function buildReport(
     },
     staleDevices: stale.devices.map((d) => {
       const r = deviceReport(d, asOf, opts.staleAfterMinutes, []);
-      return { deviceId: r.deviceId, user: r.user, lastSeen: r.lastSeen, silentMinutes: r.silentMinutes, extensionVersion: r.extensionVersion };
+      return { deviceId: r.deviceId, user: r.user, lastSeen: r.lastSeen, silentMinutes: r.silentMinutes, extensionVersion: r.extensionVersion, department: r.department ?? null };
     }),
     staleAsOf: new Date(asOf).toISOString(),
   };

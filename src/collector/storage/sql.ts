@@ -33,6 +33,7 @@ export const COLUMNS = [
   ['justification', 'justification'],
   ['policyVersion', 'policy_version'],
   ['deviceName', 'device_name'],
+  ['department', 'department'],
 ] as const satisfies readonly (readonly [keyof UploadEvent, string])[];
 
 export const COLUMN_NAMES = [...COLUMNS.map(([, c]) => c), 'received_ms', 'v', 'claimed_time_ms'];
@@ -63,7 +64,7 @@ export function rowToEvent(row: Record<string, unknown>): StoredEvent {
     // PostgreSQL returns BIGINT as a string; sizes fit in a double (schema caps at MAX_SAFE_INTEGER).
     else if ((field === 'size' || field === 'rule') && value !== null && value !== undefined) out[field] = Number(value);
     // Optional: absent rather than null when the device sent none, so events read back as they were sent.
-    else if (field === 'deviceName' && (value === null || value === undefined)) continue;
+    else if ((field === 'deviceName' || field === 'department') && (value === null || value === undefined)) continue;
     else out[field] = value ?? null;
   }
   out.receivedAt = new Date(Number(row.received_ms)).toISOString();
