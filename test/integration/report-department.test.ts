@@ -105,6 +105,14 @@ describe.each(testBackends('dept'))('per-department report ($name)', (backend) =
     expect(rows.find((r) => r[0] === 'Devices that stopped reporting' && r[1] === PC_SALES)![5]).toBe(SALES);
   });
 
+  it('the decisions CSV (export for people) has a department column', async () => {
+    const rows = csvRows(await (await get('/v1/admin/export?from=2026-11-01&to=2026-12-01&tz=Asia/Tokyo&action=&lang=en')).text());
+    const col = rows[0]!.indexOf('Department');
+    expect(col).toBeGreaterThan(0);
+    expect(rows.filter((r) => r[col] === SALES)).toHaveLength(3);
+    expect(rows.filter((r) => r[col] === '')).toHaveLength(1);
+  });
+
   it('HTML and PDF: the department section with its figures', async () => {
     const html = await (await get('/v1/admin/report?from=2026-11-01&to=2026-12-01&tz=Asia/Tokyo')).text();
     expect(html).toContain('部署別');
