@@ -113,6 +113,17 @@ describe.each(testBackends('dept'))('per-department report ($name)', (backend) =
     expect(rows.filter((r) => r[col] === '')).toHaveLength(1);
   });
 
+  it('events and the summary filter by department (exactly; the summary counts events, not the hourly rollup)', async () => {
+    const events = (await (await get(`/v1/admin/events?department=${encodeURIComponent(SALES)}&limit=100`)).json()) as { events: UploadEvent[] };
+    expect(events.events).toHaveLength(4);
+    expect(events.events.every((e) => e.department === SALES)).toBe(true);
+    const q = `from=2026-11-01&to=2026-12-01&tz=Asia/Tokyo&department=${encodeURIComponent(SALES)}`;
+    const summary = (await (await get(`/v1/admin/summary?${q}`)).json()) as { total: number; byDay: { day: string; count: number }[] };
+    expect(summary.total).toBe(3);
+    expect(summary.byDay.find((d) => d.day === '2026-11-01')?.count).toBe(1);
+    expect(((await (await get('/v1/admin/events?department=営業')).json()) as { events: unknown[] }).events).toHaveLength(0);
+  });
+
   it('HTML and PDF: the department section with its figures', async () => {
     const html = await (await get('/v1/admin/report?from=2026-11-01&to=2026-12-01&tz=Asia/Tokyo')).text();
     expect(html).toContain('部署別');

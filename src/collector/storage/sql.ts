@@ -129,6 +129,7 @@ export class Where {
     if (f.userPrefix) this.add(`user_name ${this.ilike} $? ESCAPE '\\'`, `${likeEscape(f.userPrefix)}%`);
     if (f.device !== undefined) this.add('device_id = $?', f.device);
     if (f.deviceName) this.add(`device_name ${this.ilike} $? ESCAPE '\\'`, `${likeEscape(f.deviceName)}%`);
+    if (f.department !== undefined) this.add('department = $?', f.department);
     this.in('id', f.ids);
     this.in('relates_to', f.relatesTo);
     this.in('service', f.service);
@@ -327,7 +328,7 @@ export interface DayCount {
  * the summary counts events.
  */
 export function rollupPlan(f: EventFilter, tzOffsetMinutes: number): { hours: [number, number]; edges: [number, number][] } | null {
-  if (f.user !== undefined || f.userPrefix || f.deviceName || f.ids || f.relatesTo || f.device !== undefined || f.q || f.category?.length || f.rule?.length || f.outcome?.length || f.channel?.length) return null;
+  if (f.user !== undefined || f.userPrefix || f.deviceName || f.department !== undefined || f.ids || f.relatesTo || f.device !== undefined || f.q || f.category?.length || f.rule?.length || f.outcome?.length || f.channel?.length) return null;
   if (tzOffsetMinutes % 60 !== 0) return null;
   const from = f.from ?? 0;
   const to = f.to ?? 8.64e15;
