@@ -32,7 +32,8 @@ function manifestFor(target: 'chrome' | 'firefox'): ManifestV3Export {
   // Chrome-only keys Firefox warns about or rejects.
   delete m.key;
   delete m.minimum_chrome_version;
-  m.permissions = m.permissions.filter((p: string) => p !== 'identity.email');
+  // enterprise.deviceAttributes is ChromeOS-only (the PC name fallback); Firefox does not know it.
+  m.permissions = m.permissions.filter((p: string) => p !== 'identity.email' && p !== 'enterprise.deviceAttributes');
   return m;
 }
 

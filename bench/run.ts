@@ -13,6 +13,7 @@ const suites: [string, () => Promise<Row[]>][] = [
   ['engine-archives', async () => (await import('./engine-archives.js')).runArchiveBench()],
   ['limits', async () => (await import('./engine-limits.js')).runLimitsBench()],
   ['collector', async () => (await import('./collector.js')).runCollectorBench()],
+  ['report', async () => (await import('./report.js')).runReportBench()],
   ['page-text', async () => (await import('./page-text.js')).runPageTextBench()],
   ['browser', async () => (await import('./upload-latency.js')).runUploadLatencyBench()],
   ['pages', async () => (await import('./pages.js')).runPagesBench()],

@@ -67,6 +67,7 @@ export async function heartbeat(d: Db, loaded: LoadedPolicy): Promise<boolean> {
     deviceId: ctx.deviceId,
     user: ctx.user,
     ...(ctx.deviceName ? { deviceName: ctx.deviceName } : {}),
+    ...(ctx.department ? { department: ctx.department } : {}),
     browser: ctx.browser,
     extensionVersion: ctx.extensionVersion,
     policyVersion: ctx.policyVersion,

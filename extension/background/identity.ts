@@ -2,6 +2,7 @@
 import browser from 'webextension-polyfill';
 import type { EffectivePolicy } from '../../src/policy/types.js';
 import { db, deviceId } from './db.js';
+import { deviceNameFor } from './device-attributes.js';
 import type { EventContext } from '../../src/events/build.js';
 
 interface UADataLike {
@@ -40,11 +41,12 @@ let cachedBrowser: Promise<string> | null = null;
 
 export async function eventContext(policy: EffectivePolicy): Promise<EventContext> {
   cachedBrowser ??= browserName();
-  const [dev, user, name] = await Promise.all([db().then(deviceId), userFor(policy), cachedBrowser]);
+  const [dev, user, name, pcName] = await Promise.all([db().then(deviceId), userFor(policy), cachedBrowser, deviceNameFor(policy.deviceName)]);
   return {
     deviceId: dev,
     user,
-    deviceName: policy.deviceName,
+    deviceName: pcName,
+    department: policy.department,
     browser: name,
     extensionVersion: browser.runtime.getManifest().version,
     policyVersion: policy.policyVersion,

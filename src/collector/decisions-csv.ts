@@ -36,6 +36,7 @@ const COLUMNS: Column[] = [
   { ja: 'ユーザー', en: 'User', value: (d) => d.event.user },
   { ja: 'PC名', en: 'PC name', value: (d) => d.event.deviceName ?? null },
   { ja: '端末ID', en: 'Device ID', value: (d) => d.event.deviceId },
+  { ja: '部署', en: 'Department', value: (d) => d.event.department ?? null },
   // From the collector's own catalogue: any device could put any serviceName in an event.
   { ja: 'サービス', en: 'Service', value: (d) => serviceName(d.event.service) ?? d.event.service },
   { ja: 'カテゴリー', en: 'Category', value: (d, o) => word(CATEGORY_WORDS, d.event.category, o.lang) },

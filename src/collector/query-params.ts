@@ -61,6 +61,8 @@ export const AdminQuerySchema = z.strictObject({
   userPrefix: short.optional(),
   device: short.optional(),
   deviceName: short.optional(),
+  /** Department (policy field department), exactly. */
+  department: short.optional(),
   /** Service ids or display names (`gmail`, `Gmail`), comma-separated. */
   service: z
     .string()
@@ -131,6 +133,7 @@ export function parseAdminQuery(raw: Record<string, unknown>, defaultLimit = 100
     userPrefix: p.userPrefix,
     device: p.device,
     deviceName: p.deviceName,
+    department: p.department,
     service: p.service ? resolveServices(p.service) : undefined,
     category: p.category,
     verdict: p.verdict,

@@ -104,3 +104,64 @@ export function dayInZone(ms: number, zone: string): string {
   const w = wallClock(ms, zone);
   return `${w.year}-${pad(w.month)}-${pad(w.day)}`;
 }
+
+/** A stretch of time in which a zone keeps one offset from UTC. */
+export interface OffsetSpan {
+  from: number;
+  to: number;
+  /** Minutes east of UTC throughout [from, to). */
+  offset: number;
+}
+
+const SPAN_STEP_MS = 86_400_000;
+
+/**
+ * [from, to) cut where `zone` changes its offset (a DST change), each piece with the offset in force:
+ * the database buckets days at one fixed offset per query, so a range across a change is queried per
+ * piece and each local day still starts at its own local midnight. One piece for zones without DST.
+ * Changes are looked for a day apart (no zone changes twice in a day) and found to the second.
+ */
+export function offsetSpans(zone: string, from: number, to: number): OffsetSpan[] {
+  const spans: OffsetSpan[] = [];
+  let start = from;
+  let offset = offsetMinutes(zone, from);
+  for (let t = from; t < to; ) {
+    const next = Math.min(t + SPAN_STEP_MS, to);
+    // The last instant of [t, next) decides whether an offset change lies in it.
+    if (offsetMinutes(zone, next - 1) !== offset) {
+      // Offsets are read per whole second: search seconds, lo keeps the old offset, hi has the new one.
+      // The instant before t had the old offset (the previous step checked it): t itself may be the change.
+      let lo = Math.floor((t > start ? t - 1 : t) / 1000);
+      let hi = Math.floor((next - 1) / 1000);
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (offsetMinutes(zone, mid * 1000) === offset) lo = mid;
+        else hi = mid;
+      }
+      const change = Math.max(hi * 1000, start + 1);
+      spans.push({ from: start, to: change, offset });
+      start = change;
+      offset = offsetMinutes(zone, change);
+      t = change;
+      continue;
+    }
+    t = next;
+  }
+  spans.push({ from: start, to, offset });
+  return spans;
+}
+
+/** The local days (`YYYY-MM-DD`) that [from, to) touches in `zone`, in order, each once. */
+export function localDays(zone: string, from: number, to: number): string[] {
+  const out: string[] = [];
+  let day = dayInZone(from, zone);
+  for (;;) {
+    out.push(day);
+    const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+    const next = new Date(Date.UTC(y, m - 1, d + 1));
+    const midnight = zonedToInstant(zone, next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate());
+    if (midnight >= to) return out;
+    // The date itself, not the day of `midnight`: where DST skips midnight that instant may fall the day before.
+    day = next.toISOString().slice(0, 10);
+  }
+}

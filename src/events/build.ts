@@ -20,6 +20,8 @@ export interface EventContext {
   user: string | null;
   /** The PC name from policy (deviceName), or null. */
   deviceName?: string | null;
+  /** The department from policy (department), or null. */
+  department?: string | null;
   browser: string;
   extensionVersion: string;
   policyVersion: string | null;
@@ -84,6 +86,7 @@ export function decisionEvent(
     justification: null,
     policyVersion: ident(ctx.policyVersion, LIMITS.policyVersion),
     ...(ctx.deviceName ? { deviceName: ident(ctx.deviceName, LIMITS.deviceName) } : {}),
+    ...(ctx.department ? { department: ident(ctx.department, LIMITS.department) } : {}),
   };
 }
 

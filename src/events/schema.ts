@@ -64,6 +64,7 @@ export const LIMITS = {
   user: 256,
   deviceId: 128,
   deviceName: 128,
+  department: 128,
   browser: 128,
   extensionVersion: 64,
   service: 64,
@@ -175,6 +176,10 @@ export const UploadEventSchema = z
       .nullable()
       .optional()
       .describe('The PC name the deployment set in policy (deviceName, e.g. %COMPUTERNAME%), or null/absent when unset.'),
+    department: ident(LIMITS.department)
+      .nullable()
+      .optional()
+      .describe('The department (organizational unit) the deployment set in policy (department, one value per OU), or null/absent when unset.'),
   })
   .superRefine((e, ctx) => {
     if (e.verdict !== 'marked' && e.rule !== null) {
@@ -230,6 +235,10 @@ export const HeartbeatSchema = z.strictObject({
     .nullable()
     .optional()
     .describe('The PC name the deployment set in policy (deviceName), or null/absent when unset.'),
+  department: ident(LIMITS.department)
+    .nullable()
+    .optional()
+    .describe('The department (organizational unit) the deployment set in policy (department), or null/absent when unset.'),
 });
 
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
@@ -296,4 +305,5 @@ export const EVENT_FIELDS = [
   'justification',
   'policyVersion',
   'deviceName',
+  'department',
 ] as const satisfies readonly (keyof UploadEvent)[];

@@ -80,6 +80,7 @@ export function defaultPolicy(): EffectivePolicy {
     },
     user: null,
     deviceName: null,
+    department: null,
     collectorUrl: null,
     ingestToken: null,
     heartbeatMinutes: DEFAULT_HEARTBEAT_MINUTES,

@@ -43,6 +43,7 @@ export function mergePolicy(managed: ManagedPolicy, base: EffectivePolicy = defa
   if (managed.user !== undefined) out.user = managed.user;
   // A deployment variable the tool did not expand (`%COMPUTERNAME%`, `$COMPUTERNAME`, `{{DeviceName}}`) names no PC.
   if (managed.deviceName !== undefined) out.deviceName = unexpandedVariable(managed.deviceName) ? null : managed.deviceName;
+  if (managed.department !== undefined) out.department = unexpandedVariable(managed.department) ? null : managed.department;
   if (managed.collectorUrl !== undefined) out.collectorUrl = managed.collectorUrl;
   if (managed.ingestToken !== undefined) out.ingestToken = managed.ingestToken;
   if (managed.heartbeatMinutes !== undefined) out.heartbeatMinutes = managed.heartbeatMinutes;

@@ -119,6 +119,8 @@ export interface EffectivePolicy {
   user: string | null;
   /** The PC name to report (set per machine by the deployment, e.g. %COMPUTERNAME%); null when unset. */
   deviceName: string | null;
+  /** The department (organizational unit) to report, set once per OU by the deployment; null when unset. */
+  department: string | null;
   collectorUrl: string | null;
   ingestToken: string | null;
   heartbeatMinutes: number;
@@ -143,6 +145,7 @@ export interface ManagedPolicy {
   guidance?: GuidanceTable;
   user?: string;
   deviceName?: string;
+  department?: string;
   collectorUrl?: string;
   ingestToken?: string;
   heartbeatMinutes?: number;
@@ -163,6 +166,7 @@ export const MANAGED_KEYS = [
   'guidance',
   'user',
   'deviceName',
+  'department',
   'collectorUrl',
   'ingestToken',
   'heartbeatMinutes',

@@ -311,6 +311,9 @@ export function validateManaged(raw: unknown): Validated {
   if (r.deviceName !== undefined) {
     policy.deviceName = isIdent(r.deviceName, 128) ? r.deviceName : c.drop('deviceName', 'expected 1–128 characters, no control characters');
   }
+  if (r.department !== undefined) {
+    policy.department = isIdent(r.department, 128) ? r.department : c.drop('department', 'expected 1–128 characters, no control characters');
+  }
   if (r.collectorUrl !== undefined) {
     policy.collectorUrl = isHttpUrl(r.collectorUrl) ? r.collectorUrl.replace(/\/+$/, '') : c.drop('collectorUrl', 'expected an http(s) URL');
   }

@@ -32,8 +32,9 @@ const POLICY_VERSION = 'e2e-events-2026-11';
  * one gets sha256 in its events; this one (of bytes no test uploads) makes the hash path run.
  */
 const DESIGNATED_SHA256 = createHash('sha256').update('no upload in this test has these bytes').digest('hex');
-// deviceName is absent when the policy sets none (as here): events read back as the device sent them.
-const EVENT_KEYS = [...Object.keys(UploadEventSchema.shape).filter((k) => k !== 'deviceName'), 'receivedAt'].sort();
+// deviceName and department are absent when the policy sets none (as here; desktop Chromium has no
+// enterprise device attributes either): events read back as the device sent them.
+const EVENT_KEYS = [...Object.keys(UploadEventSchema.shape).filter((k) => k !== 'deviceName' && k !== 'department'), 'receivedAt'].sort();
 
 let server: SiteServer;
 let collector: RunningCollector;

@@ -189,7 +189,7 @@ for (const b of BACKENDS) {
       expect(res.status).toBe(200);
       const csv = await res.text();
       const lines = csv.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
-      expect(lines[0]).toMatch(/^日時,ユーザー,PC名,端末ID,サービス,カテゴリー,経路,ファイル名/);
+      expect(lines[0]).toMatch(/^日時,ユーザー,PC名,端末ID,部署,サービス,カテゴリー,経路,ファイル名/);
       // early (block), its dispute, and the warning with its answer joined: 3 decisions, not 4 events.
       expect(lines).toHaveLength(1 + 3);
       const warnRow = lines.find((l) => l.includes('暗号.zip'))!;
@@ -203,7 +203,7 @@ for (const b of BACKENDS) {
       expect(earlyRow).toContain(',Gmail,Webメール,');
       // English on request; formulas stay text.
       const en = await (await get(url, '/v1/admin/export?from=2026-11-01&to=2026-12-01&tz=Asia/Tokyo&action=&lang=en&deviceName=PC-TOKYO')).text();
-      expect(en.replace(/^\uFEFF/, '').split('\r\n')[0]).toMatch(/^Time,User,PC name,Device ID,Service,Category,Channel,File name/);
+      expect(en.replace(/^\uFEFF/, '').split('\r\n')[0]).toMatch(/^Time,User,PC name,Device ID,Department,Service,Category,Channel,File name/);
       expect(en).toContain(`'=SUM(A1)`);
       expect(en).toContain('PC-TOKYO-0042');
       // The raw events stay available.

@@ -62,8 +62,8 @@ async function checkUpgraded(s: Storage): Promise<void> {
   expect((await s.devices()).find((d) => d.deviceId === 'new-c')).toMatchObject({ firstSeen: iso(T0 + 2 * HOUR), versionSince: iso(T0 + 3 * HOUR) });
 }
 
-/** The events columns of the previous collector (before claimed_time_ms and device_name). */
-const OLD_COLUMNS = COLUMN_NAMES.filter((c) => c !== 'claimed_time_ms' && c !== 'device_name');
+/** The events columns of the previous collector (before claimed_time_ms, device_name and department). */
+const OLD_COLUMNS = COLUMN_NAMES.filter((c) => c !== 'claimed_time_ms' && c !== 'device_name' && c !== 'department');
 /** An event's values for OLD_COLUMNS. */
 const oldValues = (e: UploadEvent, receivedAt: number) => {
   const all = eventValues(e, receivedAt);

@@ -55,6 +55,13 @@ export interface Incident {
   minutesLeft: number | null;
 }
 
+/** What a retention run removed, and the expired incidents kept because their deadline alert is not yet delivered. */
+export interface IncidentPurge {
+  incidents: number;
+  links: number;
+  keptForAlerts: number;
+}
+
 /** The agreed time to report an incident to the customer, hours, until an admin sets it. */
 export const DEFAULT_REPORT_HOURS = 24;
 
@@ -130,6 +137,37 @@ export class IncidentStore {
       if (v === undefined) continue;
       await this.sql.run(`INSERT INTO ${this.t.meta} (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [k, String(v)]);
     }
+  }
+
+  /**
+   * Retention: incidents whose every event is older than `before` (their events are gone by the same
+   * rule) are deleted with their triage (status, assignee, notes: columns of the incident) and their
+   * links; links of the incidents kept that point at purged events go too. An incident whose deadline
+   * alert is still waiting in the outbox (queued, leased or retrying: not delivered) is kept until it is
+   * delivered, so the alert never names an incident the admin page cannot show; the next run takes it.
+   */
+  async purge(before: number): Promise<IncidentPurge> {
+    const { incidents, links, events } = this.t;
+    const outbox = this.sql.t('outbox');
+    const pending = await this.sql.all<{ ref: string }>(
+      `SELECT ref FROM ${outbox} WHERE delivered_ms IS NULL AND channel = 'webhook' AND ref LIKE 'incident-deadline:%'`,
+    );
+    // ref = incident-deadline:<stage>:<id>:<deadline> (deadline.ts)
+    const held = [...new Set(pending.map((r) => Number(r.ref.split(':')[2])).filter((n) => Number.isSafeInteger(n) && n > 0))];
+    const keep = held.length ? ` AND id NOT IN (${held.map(() => '?').join(', ')})` : '';
+    const expired = `SELECT id FROM ${incidents} WHERE last_ms < ?${keep}`;
+    const keptForAlerts = held.length
+      ? Number((await this.sql.all<{ n: number | string }>(`SELECT count(*) AS n FROM ${incidents} WHERE last_ms < ? AND id IN (${held.map(() => '?').join(', ')})`, [before, ...held]))[0]?.n ?? 0)
+      : 0;
+    // Links first: a run cut short leaves an incident without links, which the next run deletes.
+    let removedLinks = await this.sql.run(`DELETE FROM ${links} WHERE incident_id IN (${expired})`, [before, ...held]);
+    const removed = await this.sql.run(`DELETE FROM ${incidents} WHERE last_ms < ?${keep}`, [before, ...held]);
+    removedLinks += await this.sql.run(
+      `DELETE FROM ${links} WHERE incident_id IN (SELECT id FROM ${incidents} WHERE opened_ms < ?)
+         AND NOT EXISTS (SELECT 1 FROM ${events} e WHERE e.id = ${links}.event_id)`,
+      [before],
+    );
+    return { incidents: removed, links: removedLinks, keptForAlerts };
   }
 
   /** Links the events stored since the last sync to their incidents; returns how many events were linked. */

@@ -20,6 +20,7 @@ import { incidentRoutes } from '../incidents/routes.js';
 import { knownServices, serviceName } from '../service-names.js';
 import { parseAdminQuery, parseDeviceQuery, type AdminQuery } from '../query-params.js';
 import type { DevicePage, EventPage, EventQuery } from '../storage/types.js';
+import { zonedSummary } from '../report/zoned.js';
 
 const EXPORT_MAX_ROWS = 5_000_000;
 
@@ -90,7 +91,8 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
   app.get('/v1/admin/summary', admin, async (req, reply) => {
     const q = adminQuery(req, reply);
     if (!q) return reply;
-    const summary = await metrics.time('summary', () => storage.summary(q.filter, q.tz));
+    // A named zone: days follow its local midnights across DST changes; a fixed offset in minutes stays fixed.
+    const summary = await metrics.time('summary', () => (q.zone ? zonedSummary(storage, q.filter, q.zone) : storage.summary(q.filter, q.tz)));
     // Names from the collector's own service list, never from events (any device could name a service).
     return { ...summary, byService: summary.byService.map((s) => ({ ...s, serviceName: serviceName(s.service) })) };
   });

@@ -1,10 +1,12 @@
 /**
- * Work on timers, beside the routes: retention (events past the retention period, delivered alerts
- * after 7 days), the stale-device watch, and the alert outbox's delivery workers. Each runs once when
+ * Work on timers, beside the routes: retention (events past the retention period and the incidents
+ * built from them, delivered alerts after 7 days; each run that removes anything is an audit entry), the stale-device watch, and the alert outbox's delivery workers. Each runs once when
  * the app is ready and then on its interval; all stop when the app closes.
  */
 import { appWide, type CollectorPlugin } from '../context.js';
 import type { DeviceReport } from '../devices.js';
+import { sqlFor } from '../incidents/sql.js';
+import { IncidentStore, type IncidentPurge } from '../incidents/store.js';
 import { StaleWatch } from '../stale-watch.js';
 
 declare module 'fastify' {
@@ -28,16 +30,26 @@ export interface JobOptions {
 
 const DELIVERED_ALERTS_KEPT_MS = 7 * 86_400_000;
 
+/** The audit entry's names for an incident purge: incidents, incidentLinks, incidentsKeptForAlerts. */
+const prefixed = (p: IncidentPurge) => ({ incidents: p.incidents, incidentLinks: p.links, incidentsKeptForAlerts: p.keptForAlerts });
+
 export const jobs: CollectorPlugin<JobOptions> = appWide(async (app, { ctx, ...o }) => {
   const { storage, metrics, now, outbox } = ctx;
   const retentionDays = o.retentionDays ?? 0;
+  const incidentStore = new IncidentStore(sqlFor(storage));
 
   async function purgeExpired(): Promise<number> {
     await storage.purgeDeliveredAlerts(now() - DELIVERED_ALERTS_KEPT_MS);
     if (!(retentionDays > 0)) return 0;
-    const removed = await metrics.time('purge', () => storage.purgeBefore(now() - retentionDays * 86_400_000));
+    const before = now() - retentionDays * 86_400_000;
+    const removed = await metrics.time('purge', () => storage.purgeBefore(before));
     metrics.eventsPurged += removed;
+    // Incidents follow their events (incidents/store.ts purge: one with an undelivered deadline alert waits).
+    const incidents = await incidentStore.purge(before);
     if (removed > 0) app.log.info({ removed, retentionDays }, 'retention: purged expired events');
+    if (removed > 0 || incidents.incidents > 0 || incidents.links > 0) {
+      await app.audit('system', 'retention.purge', { retentionDays, before: new Date(before).toISOString(), events: removed, ...prefixed(incidents) });
+    }
     return removed;
   }
 

@@ -17,7 +17,10 @@ export function reportCsv(data: ReportData, lang: ReportLang): string {
   const section = (name: string, rows: Row[], unknown: string, names?: Record<string, string>) => {
     for (const r of rows) out.push(csvRow([name, r.key === null ? unknown : (names?.[r.key] ?? r.label ?? r.key), ...figures(r), r.previous ?? '']));
   };
-  section(w.byGroup, data.byGroup, w.unknownUser);
+  // Department rows when events carry one; otherwise the page's note (why there are none, how to set it).
+  if (data.departmentsKnown) section(w.byDepartment, data.byDepartment, w.unknownDepartment);
+  else out.push(csvRow([w.byDepartment, w.noDepartments]));
+  section(w.byUser, data.byUser, w.unknownUser);
   section(w.byService, data.byService, w.unknownService);
   section(w.byCategory, data.byCategory, w.unknownService, w.categories);
   section(w.byRule, data.byRule, w.noRule, w.ruleNames);
@@ -32,6 +35,6 @@ export function reportCsv(data: ReportData, lang: ReportLang): string {
     out.push(csvRow([w.reporting, w.withinAgreed, rep.withinAgreed, ...pad, '']));
     out.push(csvRow([w.reporting, w.medianHours, rep.medianHours === null ? '' : rep.medianHours.toFixed(1), ...pad, '']));
   }
-  for (const d of data.staleDevices) out.push(csvRow([w.staleDevices, d.deviceId, d.user ?? w.unknownUser, d.lastSeen, `${d.silentMinutes} ${w.minutes}`]));
+  for (const d of data.staleDevices) out.push(csvRow([w.staleDevices, d.deviceId, d.user ?? w.unknownUser, d.lastSeen, `${d.silentMinutes} ${w.minutes}`, d.department ?? '']));
   return CSV_BOM + out.join('');
 }

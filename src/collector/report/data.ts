@@ -8,7 +8,9 @@ import { deviceReport } from '../devices.js';
 import { serviceName } from '../service-names.js';
 import type { GroupCount } from '../storage/group-counts.js';
 import type { EventFilter, Storage } from '../storage/types.js';
-import { offsetMinutes, type ReportRange } from './range.js';
+import { localDays } from '../time-zone.js';
+import type { ReportRange } from './range.js';
+import { zonedGroupCounts, zonedSummary } from './zoned.js';
 
 /** The figures of one row of a breakdown. "Attempts" are events the engine found marked or could not read. */
 export interface Tally {
@@ -51,6 +53,8 @@ export interface StaleDeviceRow {
   lastSeen: string;
   silentMinutes: number;
   extensionVersion: string;
+  /** From the device's last heartbeat (policy department); null when it sent none. */
+  department: string | null;
 }
 
 export interface ReportData {
@@ -59,9 +63,14 @@ export interface ReportData {
   totals: Tally;
   previousTotals: Tally;
   byDay: { day: string; count: number; attempts: number }[];
-  /** Per user group / department when events carry one; per user otherwise (events have no group field yet). */
-  groupedBy: 'group' | 'user';
-  byGroup: Row[];
+  /**
+   * Per department: the `department` the deployment sets in policy per organizational unit, sent with
+   * each event (key null: events without one). `previous` is the department's total in the previous period.
+   */
+  byDepartment: Row[];
+  /** Whether any event of the period carries a department (if none, the report says how to set it). */
+  departmentsKnown: boolean;
+  byUser: Row[];
   byService: Row[];
   byCategory: Row[];
   byRule: Row[];
@@ -89,7 +98,7 @@ function add(t: Tally, g: GroupCount): void {
 }
 
 /** Sums groups into rows by one key, biggest first (by attempts, then total). */
-function rows(groups: readonly GroupCount[], key: 'user' | 'service' | 'category' | 'rule', label: (k: string | null) => string | null): Row[] {
+function rows(groups: readonly GroupCount[], key: 'user' | 'service' | 'category' | 'rule' | 'department', label: (k: string | null) => string | null): Row[] {
   const by = new Map<string | null, Row>();
   for (const g of groups) {
     const k = g[key] === null || g[key] === undefined ? null : String(g[key]);
@@ -111,8 +120,8 @@ const INCIDENT_FILTERS: EventFilter[] = [
   { verdict: ['unscannable'], action: ['allow', 'audit'] },
 ];
 
-async function incidentGroups(storage: Storage, from: number, to: number, tzMin: number): Promise<GroupCount[]> {
-  const parts = await Promise.all(INCIDENT_FILTERS.map((f) => storage.groupCounts({ ...f, from, to }, ['user', 'file', 'day', 'action'], tzMin)));
+async function incidentGroups(storage: Storage, from: number, to: number, tz: string): Promise<GroupCount[]> {
+  const parts = await Promise.all(INCIDENT_FILTERS.map((f) => zonedGroupCounts(storage, { ...f, from, to }, ['user', 'file', 'day', 'action'], tz)));
   // One incident per user + file + local day, whichever filters its events came through.
   const merged = new Map<string, GroupCount>();
   for (const g of parts.flat()) {
@@ -134,21 +143,22 @@ export async function buildReport(
   opts: { now: number; staleAfterMinutes?: number; incidents?: IncidentSource; maxRows?: number },
 ): Promise<ReportData> {
   const { fromMs: from, toMs: to, prevFromMs, prevToMs, tz } = range;
-  // Day boundaries in the zone's offset at the start of the period (exact for zones without DST, like Asia/Tokyo).
-  const tzMin = offsetMinutes(tz, from);
+  // Days start at local midnight, also across a DST change (zoned.ts queries each offset's stretch apart).
   const cur: EventFilter = { from, to };
   // One scan of the period serves the totals and every breakdown (a few thousand groups at most).
   const [summary, prevSummary, groups, prevTotals, attemptsByDay, incidents, prevIncidents] = await Promise.all([
-    storage.summary(cur, tzMin),
-    storage.summary({ from: prevFromMs, to: prevToMs }, tzMin),
-    storage.groupCounts(cur, ['user', 'service', 'category', 'rule', ...OUTCOME_KEYS]),
-    storage.groupCounts({ from: prevFromMs, to: prevToMs }, [...OUTCOME_KEYS]),
-    storage.groupCounts({ ...cur, verdict: ['marked', 'unscannable'] }, ['day'], tzMin),
-    incidentGroups(storage, from, to, tzMin),
-    incidentGroups(storage, prevFromMs, prevToMs, tzMin),
+    zonedSummary(storage, cur, tz),
+    zonedSummary(storage, { from: prevFromMs, to: prevToMs }, tz),
+    storage.groupCounts(cur, ['department', 'user', 'service', 'category', 'rule', ...OUTCOME_KEYS]),
+    storage.groupCounts({ from: prevFromMs, to: prevToMs }, ['department', ...OUTCOME_KEYS]),
+    zonedGroupCounts(storage, { ...cur, verdict: ['marked', 'unscannable'] }, ['day'], tz),
+    incidentGroups(storage, from, to, tz),
+    incidentGroups(storage, prevFromMs, prevToMs, tz),
   ]);
   const tally = (gs: GroupCount[]) => gs.reduce((t, g) => (add(t, g), t), empty());
   const prevService = new Map(prevSummary.byService.map((s) => [s.service, s.count]));
+  const prevDepartment = new Map(rows(prevTotals, 'department', (k) => k).map((r) => [r.key, r.total]));
+  const byDepartment = rows(groups, 'department', (k) => k);
   const attempts = new Map(attemptsByDay.map((g) => [dayString(Number(g.day)), g.count]));
   const max = opts.maxRows ?? 50;
 
@@ -161,9 +171,11 @@ export async function buildReport(
     totals: tally(groups),
     previousTotals: tally(prevTotals),
     // Every day of the period, also those without events (a chart with gaps reads wrong).
-    byDay: daysOf(from, to, tzMin).map((day) => ({ day, count: summary.byDay.find((d) => d.day === day)?.count ?? 0, attempts: attempts.get(day) ?? 0 })),
-    groupedBy: 'user',
-    byGroup: rows(groups, 'user', (k) => k).slice(0, max),
+    byDay: localDays(tz, from, to).map((day) => ({ day, count: summary.byDay.find((d) => d.day === day)?.count ?? 0, attempts: attempts.get(day) ?? 0 })),
+    // Every department (an organization has tens, not thousands), each against the previous period.
+    byDepartment: byDepartment.map((r) => ({ ...r, previous: prevDepartment.get(r.key) ?? 0 })),
+    departmentsKnown: byDepartment.some((r) => r.key !== null),
+    byUser: rows(groups, 'user', (k) => k).slice(0, max),
     byService: rows(groups, 'service', (k) => serviceName(k) ?? k)
       .map((r) => ({ ...r, previous: prevService.get(r.key) ?? 0 }))
       .slice(0, max),
@@ -181,16 +193,8 @@ export async function buildReport(
     },
     staleDevices: stale.devices.map((d) => {
       const r = deviceReport(d, asOf, opts.staleAfterMinutes, []);
-      return { deviceId: r.deviceId, user: r.user, lastSeen: r.lastSeen, silentMinutes: r.silentMinutes, extensionVersion: r.extensionVersion };
+      return { deviceId: r.deviceId, user: r.user, lastSeen: r.lastSeen, silentMinutes: r.silentMinutes, extensionVersion: r.extensionVersion, department: r.department ?? null };
     }),
     staleAsOf: new Date(asOf).toISOString(),
   };
-}
-
-/** The local days (`YYYY-MM-DD`) from `from` to `to` at a fixed offset. */
-function daysOf(from: number, to: number, tzMin: number): string[] {
-  const out: string[] = [];
-  const shift = tzMin * 60_000;
-  for (let d = Math.floor((from + shift) / DAY_MS); d * DAY_MS - shift < to; d++) out.push(dayString(d));
-  return out;
 }

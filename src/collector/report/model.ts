@@ -71,7 +71,8 @@ export function reportDoc(data: ReportData, lang: ReportLang): ReportDoc {
   const t = data.totals;
   const p = data.previousTotals;
   const label = (rows: Row[], unknown: string, names?: Record<string, string>) => rows.map((r) => ({ ...r, label: r.key === null ? unknown : (names?.[r.key] ?? r.label ?? r.key) }));
-  const groups = label(data.byGroup, w.unknownUser);
+  const departments = label(data.byDepartment, w.unknownDepartment);
+  const users = label(data.byUser, w.unknownUser);
   const services = label(data.byService, w.unknownService);
   const categories = label(data.byCategory, w.unknownService, w.categories);
   const rules = label(data.byRule, w.noRule, w.ruleNames);
@@ -105,11 +106,18 @@ export function reportDoc(data: ReportData, lang: ReportLang): ReportDoc {
         heading: w.trend,
         chart: { layout: 'columns', legend: w.trendNote, items: data.byDay.map((d) => ({ label: d.day.slice(5).replace('-', '/'), value: d.count, part: d.attempts })) },
       },
+      data.departmentsKnown
+        ? {
+            heading: w.byDepartment,
+            chart: rowsChart(departments, legend),
+            table: tallyTable(w, lang, w.department, departments, true),
+            empty: w.none,
+          }
+        : { heading: w.byDepartment, note: w.noDepartments },
       {
-        heading: w.byGroup,
-        note: data.groupedBy === 'user' ? w.byUserNote : undefined,
-        chart: groups.length ? rowsChart(groups, legend) : undefined,
-        table: tallyTable(w, lang, w.user, groups, false),
+        heading: w.byUser,
+        chart: users.length ? rowsChart(users, legend) : undefined,
+        table: tallyTable(w, lang, w.user, users, false),
         empty: w.none,
       },
       { heading: w.byService, chart: services.length ? rowsChart(services, legend) : undefined, table: tallyTable(w, lang, w.service, services, true), empty: w.none },
@@ -147,9 +155,16 @@ export function reportDoc(data: ReportData, lang: ReportLang): ReportDoc {
       {
         heading: `${w.staleDevices} (${localTime(data.staleAsOf, range.tz)} ${w.staleAsOf})`,
         table: {
-          head: [w.device, w.user, w.lastSeen, w.silent, w.version],
-          numeric: [false, false, false, true, false],
-          rows: data.staleDevices.map((d) => [d.deviceId, d.user ?? w.unknownUser, localTime(d.lastSeen, range.tz), `${num(d.silentMinutes, lang)} ${w.minutes}`, d.extensionVersion]),
+          head: [w.device, w.user, w.department, w.lastSeen, w.silent, w.version],
+          numeric: [false, false, false, false, true, false],
+          rows: data.staleDevices.map((d) => [
+            d.deviceId,
+            d.user ?? w.unknownUser,
+            d.department ?? '',
+            localTime(d.lastSeen, range.tz),
+            `${num(d.silentMinutes, lang)} ${w.minutes}`,
+            d.extensionVersion,
+          ]),
         },
         empty: w.noStale,
       },

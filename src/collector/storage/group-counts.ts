@@ -15,6 +15,7 @@ export const GROUP_KEYS = {
   action: 'action',
   outcome: 'outcome',
   file: 'coalesce(sha256, file_name)',
+  department: 'department',
 } as const;
 export type GroupKey = keyof typeof GROUP_KEYS | 'day';
 

@@ -158,6 +158,8 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE events ADD COLUMN device_name TEXT;`,
   // triage13: incidents (incidents/schema.ts).
   PG_INCIDENTS_MIGRATION,
+  // report13: as the matching migration of sqlite.ts: the department from policy, as sent with the event.
+  `ALTER TABLE events ADD COLUMN department TEXT;`,
 ];
 
 /** Epoch ms → day number (BIGINT division would truncate towards zero; floor is right before 1970 too). */

@@ -33,6 +33,7 @@ export const COLUMNS = [
   ['justification', 'justification'],
   ['policyVersion', 'policy_version'],
   ['deviceName', 'device_name'],
+  ['department', 'department'],
 ] as const satisfies readonly (readonly [keyof UploadEvent, string])[];
 
 export const COLUMN_NAMES = [...COLUMNS.map(([, c]) => c), 'received_ms', 'v', 'claimed_time_ms'];
@@ -63,7 +64,7 @@ export function rowToEvent(row: Record<string, unknown>): StoredEvent {
     // PostgreSQL returns BIGINT as a string; sizes fit in a double (schema caps at MAX_SAFE_INTEGER).
     else if ((field === 'size' || field === 'rule') && value !== null && value !== undefined) out[field] = Number(value);
     // Optional: absent rather than null when the device sent none, so events read back as they were sent.
-    else if (field === 'deviceName' && (value === null || value === undefined)) continue;
+    else if ((field === 'deviceName' || field === 'department') && (value === null || value === undefined)) continue;
     else out[field] = value ?? null;
   }
   out.receivedAt = new Date(Number(row.received_ms)).toISOString();
@@ -128,6 +129,7 @@ export class Where {
     if (f.userPrefix) this.add(`user_name ${this.ilike} $? ESCAPE '\\'`, `${likeEscape(f.userPrefix)}%`);
     if (f.device !== undefined) this.add('device_id = $?', f.device);
     if (f.deviceName) this.add(`device_name ${this.ilike} $? ESCAPE '\\'`, `${likeEscape(f.deviceName)}%`);
+    if (f.department !== undefined) this.add('department = $?', f.department);
     this.in('id', f.ids);
     this.in('relates_to', f.relatesTo);
     this.in('service', f.service);
@@ -326,7 +328,7 @@ export interface DayCount {
  * the summary counts events.
  */
 export function rollupPlan(f: EventFilter, tzOffsetMinutes: number): { hours: [number, number]; edges: [number, number][] } | null {
-  if (f.user !== undefined || f.userPrefix || f.deviceName || f.ids || f.relatesTo || f.device !== undefined || f.q || f.category?.length || f.rule?.length || f.outcome?.length || f.channel?.length) return null;
+  if (f.user !== undefined || f.userPrefix || f.deviceName || f.department !== undefined || f.ids || f.relatesTo || f.device !== undefined || f.q || f.category?.length || f.rule?.length || f.outcome?.length || f.channel?.length) return null;
   if (tzOffsetMinutes % 60 !== 0) return null;
   const from = f.from ?? 0;
   const to = f.to ?? 8.64e15;

@@ -167,6 +167,8 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE events ADD COLUMN device_name TEXT;`,
   // triage13: incidents (incidents/schema.ts).
   SQLITE_INCIDENTS_MIGRATION,
+  // report13: the department (organizational unit) the deployment put in policy, as sent with the event (per-department report).
+  `ALTER TABLE events ADD COLUMN department TEXT;`,
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */

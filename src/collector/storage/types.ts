@@ -17,6 +17,8 @@ export interface EventFilter {
   device?: string;
   /** Device name (from policy, see docs/collector.md) begins with (case-insensitive for ASCII). */
   deviceName?: string;
+  /** Department (policy field department), exactly. */
+  department?: string;
   /** Event ids, any of (a decision's answers, an incident's events). */
   ids?: string[];
   /** Events answering or disputing any of these decisions. */
