@@ -231,6 +231,36 @@ describe('xlsx: a stamp split across neighbouring cells of a row (as xlsb reads 
     expect(await xlsb('xlsb-split-traps.xlsb')).toMatchObject({ verdict: 'clean' });
   });
 
+  it('a merged cell stands next to the cell after the columns it covers: 秘 merged over B2:C2 beside Confidential in D2 → marked at B2 (LibreOffice xlsx)', async () => {
+    const r = await scan('calc-merged.xlsx');
+    expect(r).toMatchObject({ verdict: 'marked', rule: 1, format: 'xlsx', location: { sheet: '様式', cell: 'B2' } });
+    // The same sheet without its merge is a gap (秘 | (empty) | Confidential): clean. So the merge is what marks it.
+    const unmerged = repack(bytes('calc-merged.xlsx'), (p) => {
+      const sheet = strFromU8(p['xl/worksheets/sheet1.xml']);
+      const edited = sheet.replace(/<mergeCells[\s\S]*?<\/mergeCells>/, '');
+      expect(edited).not.toBe(sheet);
+      p['xl/worksheets/sheet1.xml'] = strToU8(edited);
+    });
+    expect(await scanBlob(blob(unmerged), 'x.xlsx')).toMatchObject({ verdict: 'clean' });
+    // Read whole (designated keywords) and with a prefixed namespace, the same.
+    expect(await scan('calc-merged.xlsx', { designated: { keywords: ['存在しない語'] } })).toMatchObject({ verdict: 'marked', rule: 1, location: { cell: 'B2' } });
+  });
+
+  it('a merge cut by the chunk boundary of a large sheet is still found (the rows stream by before it)', async () => {
+    const big = repack(bytes('calc-merged.xlsx'), (p) => {
+      const sheet = strFromU8(p['xl/worksheets/sheet1.xml']);
+      // Rows of numbers after the stamp row push the merge list past several stream chunks.
+      const filler = Array.from({ length: 40_000 }, (_, i) => `<row r="${i + 3}"><c r="A${i + 3}"><v>${i}</v></c></row>`).join('');
+      p['xl/worksheets/sheet1.xml'] = strToU8(sheet.replace('</sheetData>', `${filler}</sheetData>`));
+    });
+    expect(await scanBlob(blob(big), 'x.xlsx')).toMatchObject({ verdict: 'marked', location: { cell: 'B2' } });
+  });
+
+  it('merges that do not bring 秘 next to Confidential (a gap left, a merge of other cells, a cell between, Confidential merged) → clean', async () => {
+    expect(await scan('calc-merged-traps.xlsx')).toMatchObject({ verdict: 'clean', format: 'xlsx' });
+    expect(await scan('calc-merged-traps.xlsx', { designated: { keywords: ['存在しない語'] } })).toMatchObject({ verdict: 'clean' });
+  });
+
   it('inline cells are kept apart: 秘 in A1 and Confidential in A2 (or C1) are no stamp', async () => {
     const apart = repack(bytes('calc-split-traps.xlsx'), (p) => {
       const sheet = strFromU8(p['xl/worksheets/sheet1.xml']);
