@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 import { extractOoxml } from '../../src/detect/extract/ooxml.js';
 import type { Extracted } from '../../src/detect/extract/types.js';
+import { XlsxRows } from '../../src/detect/extract/xlsx-rows.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
 import { collect, testContext } from '../support/extract.js';
 
@@ -254,6 +255,21 @@ describe('xlsx: a stamp split across neighbouring cells of a row (as xlsb reads 
       p['xl/worksheets/sheet1.xml'] = strToU8(sheet.replace('</sheetData>', `${filler}</sheetData>`));
     });
     expect(await scanBlob(blob(big), 'x.xlsx')).toMatchObject({ verdict: 'marked', location: { cell: 'B2' } });
+  });
+
+  it('a <mergeCell> cut anywhere between two chunks is still read', async () => {
+    const parts = unzipSync(bytes('calc-merged.xlsx'));
+    const items = Array.from(strFromU8(parts['xl/sharedStrings.xml']).matchAll(/<si>([\s\S]*?)<\/si>/g), (m) => m[1].replace(/<[^>]+>/g, ''));
+    const sheet = parts['xl/worksheets/sheet1.xml'];
+    const at = strFromU8(sheet).indexOf('<mergeCell ');
+    expect(at).toBeGreaterThan(0);
+    for (let cut = at - 2; cut < at + 30; cut++) {
+      const rows = new XlsxRows(items, new Set([items.indexOf('秘')]), { part: 'p' });
+      rows.push(sheet.subarray(0, cut), true);
+      rows.push(sheet.subarray(cut), false);
+      rows.joinMerged();
+      expect(rows.rows.take().map((e) => (e.kind === 'text' ? e.text : ''))).toContain('注記 秘 Confidential');
+    }
   });
 
   it('merges that do not bring 秘 next to Confidential (a gap left, a merge of other cells, a cell between, Confidential merged) → clean', async () => {
