@@ -51,6 +51,8 @@ export class MergedCells {
 
   /** Wants the merges that may start at the cells of `row` followed by a gap. */
   want(row: readonly TextCell[]): void {
+    // Only a row that may show the stamp is joined (RowTexts.add).
+    if (!row.some((c) => mayHaveStampChar(c.text))) return;
     for (let i = 1; i < row.length && this.wanted.size < MAX_WANTED; i++) {
       if (row[i].col > row[i - 1].col + 1) this.wanted.add(key(row[i - 1].row, row[i - 1].col));
     }
