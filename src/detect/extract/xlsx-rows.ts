@@ -12,7 +12,7 @@
  */
 import { concat } from '../bytes.js';
 import type { Where } from '../types.js';
-import { decoder } from './byte-scan.js';
+import { decoder, findNeedles, type Needle } from './byte-scan.js';
 import { MergedCells, RowTexts, cellName, type TextCell } from './sheet-rows.js';
 import { attr, decodeEntities, markupStampHits, xmlToText } from './xml-text.js';
 
@@ -222,6 +222,17 @@ export function rowCells(xml: string, strings: readonly string[]): TextCell[] {
   return out;
 }
 
+/** A `<mergeCell>`: its first cell and last column (0-based), and where its markup starts and ends. */
+interface MergeRef {
+  row: number;
+  col: number;
+  lastCol: number;
+  start: number;
+  end: number;
+}
+
+/** "mergeCell", found by its "C" (after "e": rare in sheet markup). */
+const MERGE_CELL: Needle[] = [{ bytes: new TextEncoder().encode('mergeCell'), enc: 'utf-8', anchor: 5 }];
 const MERGE_REF = /\bref\s*=\s*["']\s*([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})\d{1,7})?\s*["']/;
 
 /**
@@ -229,22 +240,30 @@ const MERGE_REF = /\bref\s*=\s*["']\s*([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})\d{1,
  * column, with the offsets of their `<` and just past their `>`. `<` never stands in text (it is
  * escaped), so a match is markup.
  */
-function* mergeRefs(buf: Uint8Array): Generator<{ row: number; col: number; lastCol: number; start: number; end: number }> {
-  // "mergeCell": find its capital C, then check around it.
-  for (let i = buf.indexOf(0x43, 5); i >= 0; i = buf.indexOf(0x43, i + 1)) {
-    if (buf[i - 5] !== 0x6d || buf[i - 1] !== 0x65 || String.fromCharCode(...buf.subarray(i - 5, i + 4)) !== 'mergeCell') continue;
-    const after = buf[i + 4];
-    if (after !== 0x20 && after !== SLASH && after !== GT && after !== 0x0a && after !== 0x0d && after !== 0x09) continue;
-    let start = i - 6;
-    if (buf[start] === COLON) while (start > 0 && i - start < 40 && buf[start] !== LT && buf[start] !== 0x20) start--;
-    if (buf[start] !== LT) continue;
-    const gt = buf.indexOf(GT, i);
-    if (gt < 0 || gt - i > 200) continue;
-    const ref = MERGE_REF.exec(String.fromCharCode(...buf.subarray(i + 4, gt)));
-    if (!ref) continue;
-    const col = colIndex(ref[1]);
-    yield { row: Number(ref[2]) - 1, col, lastCol: ref[3] ? colIndex(ref[3]) : col, start, end: gt + 1 };
-  }
+function mergeRefs(buf: Uint8Array): MergeRef[] {
+  const out: MergeRef[] = [];
+  // The stamp search's word scan: an indexOf per "C" would stop at every cell of column C.
+  findNeedles(buf, MERGE_CELL, 0, buf.length, (at) => {
+    const m = mergeAt(buf, at + 5);
+    if (m) out.push(m);
+    return true;
+  });
+  return out;
+}
+
+/** The `<mergeCell>` whose name's "C" is at `i`, if it is one that ends in `buf`. */
+function mergeAt(buf: Uint8Array, i: number): MergeRef | null {
+  const after = buf[i + 4];
+  if (after !== 0x20 && after !== SLASH && after !== GT && after !== 0x0a && after !== 0x0d && after !== 0x09) return null;
+  let start = i - 6;
+  if (buf[start] === COLON) while (start > 0 && i - start < 40 && buf[start] !== LT && buf[start] !== 0x20) start--;
+  if (buf[start] !== LT) return null;
+  const gt = buf.indexOf(GT, i);
+  if (gt < 0 || gt - i > 200) return null;
+  const ref = MERGE_REF.exec(String.fromCharCode(...buf.subarray(i + 4, gt)));
+  if (!ref) return null;
+  const col = colIndex(ref[1]);
+  return { row: Number(ref[2]) - 1, col, lastCol: ref[3] ? colIndex(ref[3]) : col, start, end: gt + 1 };
 }
 
 function colIndex(letters: string): number {
