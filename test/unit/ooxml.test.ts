@@ -272,6 +272,25 @@ describe('xlsx: a stamp split across neighbouring cells of a row (as xlsb reads 
     }
   });
 
+  it('the same row content unmerged first (a trap) and merged further down → marked at the merged row (rows are told apart by number)', async () => {
+    const moved = (inline: boolean) =>
+      repack(bytes('calc-merged.xlsx'), (p) => {
+        let sheet = strFromU8(p['xl/worksheets/sheet1.xml']);
+        if (inline) sheet = sheet.replace(/<c r="B2"([^>]*) t="s"><v>3<\/v><\/c>/, '<c r="B2"$1 t="inlineStr"><is><t>秘</t></is></c>');
+        const row2 = /<row r="2"[\s\S]*?<\/row>/.exec(sheet)![0];
+        const row5 = row2.replace(/r="2"/, 'r="5"').replace(/r="([A-D])2"/g, 'r="$15"');
+        const edited = sheet.replace(row2, row2 + row5).replace('<mergeCell ref="B2:C2"/>', '<mergeCell ref="B5:C5"/>');
+        expect(edited).toContain('<mergeCell ref="B5:C5"/>');
+        p['xl/worksheets/sheet1.xml'] = strToU8(edited);
+        if (inline) {
+          // No shared string may hold 秘 now: they are not loaded while the sheet streams (its rows wait for them).
+          p['xl/sharedStrings.xml'] = strToU8(strFromU8(p['xl/sharedStrings.xml']).replace('<t xml:space="preserve">秘</t>', '<t xml:space="preserve">x</t>').replace('<t>秘</t>', '<t>x</t>'));
+        }
+      });
+    expect(await scanBlob(blob(moved(false)), 'x.xlsx')).toMatchObject({ verdict: 'marked', location: { cell: 'B5' } });
+    expect(await scanBlob(blob(moved(true)), 'x.xlsx')).toMatchObject({ verdict: 'marked', location: { cell: 'B5' } });
+  });
+
   it('merges that do not bring 秘 next to Confidential (a gap left, a merge of other cells, a cell between, Confidential merged) → clean', async () => {
     expect(await scan('calc-merged-traps.xlsx')).toMatchObject({ verdict: 'clean', format: 'xlsx' });
     expect(await scan('calc-merged-traps.xlsx', { designated: { keywords: ['存在しない語'] } })).toMatchObject({ verdict: 'clean' });

@@ -35,26 +35,43 @@ export function cellName(row: number, col: number): string {
 /** Distinct row texts kept per part: rows of traps (社外秘 in every row) cannot grow without bound. */
 const MAX_ROW_TEXTS = 10_000;
 
-/** Gap-ending cells and merges kept per sheet: past this a merged stamp is not joined (the cells are still searched one by one). */
-const MAX_WANTED = 10_000;
+/**
+ * Row numbers kept per sheet for the merges (one number each, for rows that may show the stamp and
+ * have a gap): a sheet has at most 1,048,576 rows, so every row of the largest sheet fits (a few MB).
+ */
+const MAX_KEPT = 1 << 20;
 
-const key = (row: number, col: number): string => `${row}:${col}`;
+/** A column span, first:last (0-based). */
+const span = (col: number, lastCol: number): string => `${col}:${lastCol}`;
 
 /**
- * The merged ranges of one sheet that can matter to a row's join: only those whose first cell is a
- * text cell followed by empty columns (want), so a sheet of many merges keeps none it does not need.
+ * The merged ranges of one sheet that can matter to a row's join: only a merge that starts at a text
+ * cell of a row that may show the stamp and covers exactly the empty columns after it (want), so a
+ * sheet of many merges keeps none it does not need. The same row content may stand merged in one row
+ * and not in another (a trap row first, the stamp further down): rows are told apart by number.
  */
 export class MergedCells {
-  private readonly wanted = new Set<string>();
-  /** First cell → last column of its merge. */
-  private readonly ends = new Map<string, number>();
+  /** Column span → the rows (ascending once sorted) where a gap of exactly that span follows a cell. */
+  private readonly wanted = new Map<string, number[]>();
+  /** Spans whose rows came out of order (a damaged stream): sorted before the merges are looked up. */
+  private readonly unsorted = new Set<string>();
+  private kept = 0;
+  /** Column span → the wanted rows where a merge of exactly that span starts. */
+  private readonly merged = new Map<string, Set<number>>();
 
-  /** Wants the merges that may start at the cells of `row` followed by a gap. */
+  /** Wants the merges that would cover a gap of `row` (its cells in column order), if it may show the stamp. */
   want(row: readonly TextCell[]): void {
-    // Only a row that may show the stamp is joined (RowTexts.add).
     if (!row.some((c) => mayHaveStampChar(c.text))) return;
-    for (let i = 1; i < row.length && this.wanted.size < MAX_WANTED; i++) {
-      if (row[i].col > row[i - 1].col + 1) this.wanted.add(key(row[i - 1].row, row[i - 1].col));
+    for (let i = 1; i < row.length && this.kept < MAX_KEPT; i++) {
+      if (row[i].col <= row[i - 1].col + 1) continue;
+      const k = span(row[i - 1].col, row[i].col - 1);
+      let rows = this.wanted.get(k);
+      if (!rows) this.wanted.set(k, (rows = []));
+      const r = row[i - 1].row;
+      if (rows.length && rows[rows.length - 1] === r) continue;
+      if (rows.length && rows[rows.length - 1] > r) this.unsorted.add(k);
+      rows.push(r);
+      this.kept++;
     }
   }
 
@@ -63,53 +80,98 @@ export class MergedCells {
     return this.wanted.size > 0;
   }
 
-  /** A merged range from (row, col) to column `lastCol` (0-based), kept if wanted. */
+  /** A merged range from (row, col) to column `lastCol` (0-based), kept if a row wants it. */
   add(row: number, col: number, lastCol: number): void {
-    const k = key(row, col);
-    if (lastCol > col && this.wanted.has(k)) this.ends.set(k, lastCol);
+    const k = span(col, lastCol);
+    const rows = this.wanted.get(k);
+    if (!rows) return;
+    if (this.unsorted.delete(k)) rows.sort((a, b) => a - b);
+    if (!has(rows, row)) return;
+    let set = this.merged.get(k);
+    if (!set) this.merged.set(k, (set = new Set()));
+    set.add(row);
   }
 
-  /** The last column of the merge that starts at (row, col), if one does. */
-  lastCol(row: number, col: number): number | undefined {
-    return this.ends.get(key(row, col));
+  /** The rows where a merge from column `col` to `lastCol` starts (among the wanted ones). */
+  rowsMerged(col: number, lastCol: number): ReadonlySet<number> | undefined {
+    return this.merged.get(span(col, lastCol));
   }
+}
+
+/** `x` is in the ascending `a`. */
+function has(a: readonly number[], x: number): boolean {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] === x) return true;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/** A row's cells with a gap (its texts and columns), and the numbers of the rows that show it. */
+interface Gapped {
+  row: TextCell[];
+  where: Where;
+  rows: number[];
 }
 
 /** Rows where 秘 stands beside other cells, each as one text (see the header); each distinct text once. */
 export class RowTexts {
   readonly out: Extracted[] = [];
   private readonly seen = new Set<string>();
-  /** Rows with a gap between two cells: joined again once the merges are known (joinMerged). */
-  private gapped: { row: TextCell[]; where: Where }[] = [];
+  /**
+   * Rows with a gap between two cells, by content and columns: joined again once the merges are
+   * known (joinMerged). Every row number is kept, not only the first: the same content may be merged
+   * only further down.
+   */
+  private gapped = new Map<string, Gapped>();
+  private kept = 0;
 
   add(row: TextCell[], where: Where): void {
-    if (row.length < 2 || this.seen.size >= MAX_ROW_TEXTS) return;
-    const text = this.join(row, where, (i) => row[i].col === row[i - 1].col + 1);
-    // Each distinct row once: a trap repeated down the sheet is kept once.
-    if (text !== null && text.includes(SEPARATOR) && this.gapped.length < MAX_WANTED) this.gapped.push({ row, where });
+    if (row.length < 2) return;
+    const first = row.find((c) => mayHaveStampChar(c.text));
+    if (!first) return;
+    const near = (i: number) => row[i].col === row[i - 1].col + 1;
+    this.emit(row, where, first.row, near);
+    if (row.every((_, i) => i === 0 || near(i)) || this.kept >= MAX_KEPT) return;
+    const key = row.map((c) => `${c.col}\u0000${c.text}`).join('\u0000');
+    let g = this.gapped.get(key);
+    if (!g) {
+      // Distinct contents as many as the row texts kept.
+      if (this.gapped.size >= MAX_ROW_TEXTS) return;
+      this.gapped.set(key, (g = { row, where, rows: [] }));
+    }
+    g.rows.push(first.row);
+    this.kept++;
   }
 
   /** The kept rows again, a gap joined where a merge from the cell before it covers the gap exactly. */
   joinMerged(merges: MergedCells): void {
-    for (const { row, where } of this.gapped) {
-      this.join(row, where, (i) => {
-        const a = row[i - 1];
-        return row[i].col === a.col + 1 || merges.lastCol(a.row, a.col) === row[i].col - 1;
-      });
+    for (const { row, where, rows } of this.gapped.values()) {
+      // The rows merged over each gap (undefined: no gap there, or no merge over it anywhere).
+      const over = row.map((c, i) => (i > 0 && c.col > row[i - 1].col + 1 ? merges.rowsMerged(row[i - 1].col, c.col - 1) : undefined));
+      if (!over.some(Boolean)) continue;
+      for (const r of rows) {
+        if (!over.some((s) => s?.has(r))) continue;
+        this.emit(row, where, r, (i) => row[i].col === row[i - 1].col + 1 || over[i]?.has(r) === true);
+      }
     }
-    this.gapped = [];
+    this.gapped = new Map();
+    this.kept = 0;
   }
 
-  /** Adds the row's text, neighbours (by `near`) joined by a space; the text if it was new, else null (no cell may hold 秘, or seen). */
-  private join(row: TextCell[], where: Where, near: (i: number) => boolean): string | null {
-    const first = row.find((c) => mayHaveStampChar(c.text));
-    if (!first) return null;
+  /** Adds the row's text (row number `r`), neighbours (by `near`) joined by a space, unless seen. */
+  private emit(row: TextCell[], where: Where, r: number, near: (i: number) => boolean): void {
+    if (this.seen.size >= MAX_ROW_TEXTS) return;
     let text = row[0].text;
     for (let i = 1; i < row.length; i++) text += (near(i) ? ' ' : SEPARATOR) + row[i].text;
-    if (this.seen.has(text) || this.seen.size >= MAX_ROW_TEXTS) return null;
+    if (this.seen.has(text)) return;
     this.seen.add(text);
-    this.out.push({ kind: 'text', text, where: { ...where, cell: cellName(first.row, first.col) } });
-    return text;
+    const first = row.find((c) => mayHaveStampChar(c.text))!;
+    this.out.push({ kind: 'text', text, where: { ...where, cell: cellName(r, first.col) } });
   }
 
   /** The row texts added since the last call. */

@@ -19,6 +19,8 @@ import { attr, decodeEntities, markupStampHits, xmlToText } from './xml-text.js'
 const MAX_ROW = 4 << 20;
 /** Distinct rows kept waiting for the shared strings (as many as sheet-rows.ts keeps texts). */
 const MAX_PENDING = 10_000;
+/** Row numbers kept waiting (one number each): every row of the largest sheet (1,048,576) fits. */
+const MAX_PENDING_ROWS = 1 << 20;
 /** Bytes kept when no row is open: a start tag cut by the chunk's end (`<x:ro|w`) is found in the next. */
 const TAIL = 32;
 /** Longer than `<x:v>` and the digits of any index. */
@@ -47,8 +49,12 @@ export class XlsxRows {
   /** The carried row holds a trigger. */
   private carryHot = false;
 
-  /** Rows that show shared strings not loaded (`strings` null): joined once `resolve` gives them. */
-  private readonly pending = new Map<string, TextCell[]>();
+  /**
+   * Rows that show shared strings not loaded (`strings` null): joined once `resolve` gives them. By
+   * content and columns, with every row number that shows it (a merge may join it in one row only).
+   */
+  private readonly pending = new Map<string, { cells: TextCell[]; rows: number[] }>();
+  private pendingRows = 0;
 
   /** `strings`: the shared strings, or null when they were not loaded (none may hold the stamp). */
   constructor(
@@ -64,11 +70,12 @@ export class XlsxRows {
 
   /** Joins the rows that waited for the shared strings. */
   resolve(strings: readonly string[]): void {
-    for (const row of this.pending.values()) {
-      for (const c of row) if (c.sst !== null) c.text = strings[c.sst] ?? '';
-      this.rows.add(row, this.where);
+    for (const { cells, rows } of this.pending.values()) {
+      for (const c of cells) if (c.sst !== null) c.text = strings[c.sst] ?? '';
+      for (const r of rows) this.rows.add(r === cells[0].row ? cells : cells.map((c) => ({ ...c, row: r })), this.where);
     }
     this.pending.clear();
+    this.pendingRows = 0;
   }
 
   /** Joins the kept rows' gaps that a merge covers (after the last chunk and `resolve`). */
@@ -195,9 +202,13 @@ export class XlsxRows {
       this.located.set(c.sst, { ...this.where, cell: cellName(c.row, c.col) });
     }
     if (this.strings || cells.length < 2 || cells.every((c) => c.sst === null)) this.rows.add(cells, this.where);
-    else if (this.pending.size < MAX_PENDING) {
-      // Rows that differ only in their number (a trap repeated down a column) wait once.
-      this.pending.set(cells.map((c) => `${c.col - cells[0].col}:${c.sst === null ? 't' + c.text : 's' + c.sst}`).join('\u0000'), cells);
+    else if (this.pendingRows < MAX_PENDING_ROWS) {
+      // Rows that differ only in their number (a trap repeated down a column) wait once, with their numbers.
+      const key = cells.map((c) => `${c.col}:${c.sst === null ? 't' + c.text : 's' + c.sst}`).join('\u0000');
+      const entry = this.pending.get(key);
+      if (entry) entry.rows.push(cells[0].row);
+      else if (this.pending.size < MAX_PENDING) this.pending.set(key, { cells, rows: [cells[0].row] });
+      this.pendingRows++;
     }
   }
 }
