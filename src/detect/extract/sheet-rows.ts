@@ -131,21 +131,29 @@ export class RowTexts {
   private kept = 0;
 
   add(row: TextCell[], where: Where): void {
+    this.addRows(row, [row[0]?.row ?? 0], where);
+  }
+
+  /** The same cells (columns and texts) shown in each of `rows` (row numbers; `row`'s own cells give the first). */
+  addRows(row: TextCell[], rows: readonly number[], where: Where): void {
     if (row.length < 2) return;
     const first = row.find((c) => mayHaveStampChar(c.text));
     if (!first) return;
     const near = (i: number) => row[i].col === row[i - 1].col + 1;
-    this.emit(row, where, first.row, near);
-    if (row.every((_, i) => i === 0 || near(i)) || this.kept >= MAX_KEPT) return;
-    const key = row.map((c) => `${c.col}\u0000${c.text}`).join('\u0000');
+    const text = this.emit(row, where, rows[0], near);
+    if (!text.includes(SEPARATOR) || this.kept >= MAX_KEPT) return;
+    const key = row.map((c) => c.col).join(',') + '\u0000' + text;
     let g = this.gapped.get(key);
     if (!g) {
       // Distinct contents as many as the row texts kept.
       if (this.gapped.size >= MAX_ROW_TEXTS) return;
       this.gapped.set(key, (g = { row, where, rows: [] }));
     }
-    g.rows.push(first.row);
-    this.kept++;
+    for (const r of rows) {
+      if (this.kept >= MAX_KEPT) break;
+      g.rows.push(r);
+      this.kept++;
+    }
   }
 
   /** The kept rows again, a gap joined where a merge from the cell before it covers the gap exactly. */
@@ -163,15 +171,15 @@ export class RowTexts {
     this.kept = 0;
   }
 
-  /** Adds the row's text (row number `r`), neighbours (by `near`) joined by a space, unless seen. */
-  private emit(row: TextCell[], where: Where, r: number, near: (i: number) => boolean): void {
-    if (this.seen.size >= MAX_ROW_TEXTS) return;
+  /** Adds the row's text (row number `r`), neighbours (by `near`) joined by a space, unless seen; the text. */
+  private emit(row: TextCell[], where: Where, r: number, near: (i: number) => boolean): string {
     let text = row[0].text;
     for (let i = 1; i < row.length; i++) text += (near(i) ? ' ' : SEPARATOR) + row[i].text;
-    if (this.seen.has(text)) return;
+    if (this.seen.has(text) || this.seen.size >= MAX_ROW_TEXTS) return text;
     this.seen.add(text);
     const first = row.find((c) => mayHaveStampChar(c.text))!;
     this.out.push({ kind: 'text', text, where: { ...where, cell: cellName(r, first.col) } });
+    return text;
   }
 
   /** The row texts added since the last call. */

@@ -72,7 +72,7 @@ export class XlsxRows {
   resolve(strings: readonly string[]): void {
     for (const { cells, rows } of this.pending.values()) {
       for (const c of cells) if (c.sst !== null) c.text = strings[c.sst] ?? '';
-      for (const r of rows) this.rows.add(r === cells[0].row ? cells : cells.map((c) => ({ ...c, row: r })), this.where);
+      this.rows.addRows(cells, rows, this.where);
     }
     this.pending.clear();
     this.pendingRows = 0;
