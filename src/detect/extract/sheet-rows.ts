@@ -7,8 +7,9 @@
  *
  * A merged cell shows its text across the columns it covers, so 秘 merged over B2:C2 stands next to
  * Confidential in D2 on screen. xlsx, xlsb and xls list their merges after the cells, so a row with a
- * gap is kept (RowTexts) and the gap's first cell wanted (MergedCells) while the cells stream by; once
- * the sheet's merges are known, joinMerged joins each gap a merge starting at that cell covers exactly.
+ * gap is kept (RowTexts: its content once, with every row number that shows it) and the gap's column
+ * span wanted for that row (MergedCells) while the cells stream by; once the sheet's merges are known,
+ * joinMerged joins each gap that a merge starting at the cell before it covers exactly.
  */
 import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
