@@ -9,6 +9,8 @@
  *    with its sheet grown to 360,000 rows × 16 columns written the way LibreOffice writes rows
  *    (`soffice` itself takes over ten minutes for it; set UG_BENCH_XLSX=file.xlsx to bench a real
  *    one). Target ≤ 3 s. Baselines: `unzip -p | grep`.
+ *  - LibreOffice's calc-merged.xlsx (秘 merged over B2:C2, Confidential in D2) with 600,000 rows after
+ *    it: the merge that joins the stamp is read after every row. Target ≤ 3 s (as the 50 MB sheet).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -83,6 +85,20 @@ function bigXlsx(rows: number): string {
   return path;
 }
 
+/**
+ * LibreOffice's calc-merged.xlsx (秘 merged over B2:C2 beside Confidential in D2) with 600,000 rows of
+ * numbers after it: the merge list comes after all of them, so every chunk is searched for it.
+ */
+export function mergedXlsx(): string {
+  const path = join(DIR, 'merged-600000-rows.xlsx');
+  if (existsSync(path)) return path;
+  const parts = unzipSync(readFileSync(join(FIXTURES, 'calc-merged.xlsx')));
+  const rows = Array.from({ length: 600_000 }, (_, i) => `<row r="${i + 3}"><c r="C${i + 3}"><v>${i}</v></c></row>`).join('');
+  const sheet = new TextDecoder().decode(parts['xl/worksheets/sheet1.xml']).replace('</sheetData>', `${rows}</sheetData>`);
+  writeFileSync(path, zipSync({ ...parts, 'xl/worksheets/sheet1.xml': new TextEncoder().encode(sheet) }, { level: 6 }));
+  return path;
+}
+
 async function caseRow(label: string, path: string, runs: number, targetMs: number, baseline?: { name: string; run: () => unknown }): Promise<Row> {
   const r = await scanFile(path);
   const { wall: ms, cpu } = await timeWithCpu(() => scanFile(path), runs);
@@ -117,6 +133,8 @@ export async function runLimitsBench(): Promise<Row[]> {
       rows.push(await caseRow(`xlsx ${(statSync(p).size / MiB).toFixed(1)} MB, one cell at row 1,048,576`, p, 5, 200, unzipGrep(p)));
     }
   }
+  const merged = mergedXlsx();
+  rows.push(await caseRow(`xlsx ${(statSync(merged).size / MiB).toFixed(1)} MB, stamp in a merged cell, 600,000 rows before the merge list`, merged, 5, 3000, unzipGrep(merged)));
   const big = process.env.UG_BENCH_XLSX || bigXlsx(360_000);
   rows.push(await caseRow(`xlsx ${(statSync(big).size / MiB).toFixed(0)} MB (${statSync(big).size > 40 * MiB ? '360,000 rows × 16' : 'given'})`, big, 3, 3000, unzipGrep(big)));
   rows.push(await memoryRow(`xlsx ${(statSync(big).size / MiB).toFixed(0)} MB`, big));

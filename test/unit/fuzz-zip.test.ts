@@ -58,6 +58,8 @@ describe('fuzz: ZIP-based formats', () => {
     ['calc-sheet2.ods', 25],
     // The stamp split across neighbouring cells: only the row join finds it.
     ['calc-split.ods', 20],
+    // 秘 merged over B2:C2 beside Confidential in D2: only the merge (read after the rows) joins it.
+    ['calc-merged.xlsx', 20],
   ] as const) {
     it(`mutants of marked ${file} end marked or unscannable`, async () => {
       const seed = new Uint8Array(readFileSync(join(FIX, file)));

@@ -121,6 +121,10 @@ describe('ods', () => {
     expect(await scan('calc-split-traps.ods', { designated: { keywords: ['存在しない語'] } })).toMatchObject({ verdict: 'clean' });
     expect(await scan('calc-split-traps.xlsx')).toMatchObject({ verdict: 'clean' });
   });
+  it('merged cells (LibreOffice): 秘 merged over B2:C2 beside Confidential in D2 → marked at B2 as in xlsx; merges that leave a gap or cover other cells → clean', async () => {
+    expect(await scan('calc-merged.ods')).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: '様式', cell: 'B2' } });
+    expect(await scan('calc-merged-traps.ods')).toMatchObject({ verdict: 'clean', format: 'odf' });
+  });
   it('a repeated cell is a neighbour by its last copy: 秘 ×2 | Confidential is marked, 秘 | (empty ×2) | Confidential is not', async () => {
     const edit = (from: string, to: string) =>
       repack(bytes('calc-split-traps.ods'), (parts) => {

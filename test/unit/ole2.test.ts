@@ -101,6 +101,20 @@ describe('extractOle2: Excel', () => {
     expect(items.some((x) => x.kind === 'text' && x.text.includes('Strictly confidential'))).toBe(true);
     expect(stampWhere(items)).toBeNull();
   });
+  it('a merged cell (MERGEDCELLS, LibreOffice): 秘 merged over B2:C2 beside Confidential in D2 → marked at B2; without the merge → clean', async () => {
+    const b = fixture('xls-merged.xls');
+    expect(stampWhere(await collect(b))).toEqual({ part: 'Workbook', sheet: '様式', cell: 'B2' });
+    // The same file with its MERGEDCELLS record renamed to an unknown type (E5 00 → E4 00): 秘 | (empty) | Confidential, no stamp.
+    let at = -1;
+    for (let i = 512; i < b.length - 12; i++) if (b[i] === 0xe5 && b[i + 1] === 0 && b[i + 2] === 10 && b[i + 3] === 0 && b[i + 4] === 1 && b[i + 5] === 0) at = i;
+    expect(at).toBeGreaterThan(0);
+    const unmerged = b.slice();
+    unmerged[at] = 0xe4;
+    expect(stampWhere(await collect(unmerged))).toBeNull();
+  });
+  it('merges that do not bring 秘 next to Confidential (a gap left, other cells merged, a cell between, Confidential merged) → clean', async () => {
+    expect(stampWhere(await collect(fixture('xls-merged-traps.xls')))).toBeNull();
+  });
   it('FILEPASS → encrypted', async () => {
     const b = fixture('xls-sheet2.xls');
     // The Workbook stream starts with BOF (09 08 10 00 00 06); turn the next record into FILEPASS (2F 00).

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 import { extractOoxml } from '../../src/detect/extract/ooxml.js';
 import type { Extracted } from '../../src/detect/extract/types.js';
+import { XlsxRows } from '../../src/detect/extract/xlsx-rows.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
 import { collect, testContext } from '../support/extract.js';
 
@@ -229,6 +230,70 @@ describe('xlsx: a stamp split across neighbouring cells of a row (as xlsb reads 
     expect(await scan('calc-split-traps.xlsx')).toMatchObject({ verdict: 'clean', format: 'xlsx' });
     expect(await scan('calc-split-traps.xlsx', { designated: { keywords: ['存在しない語'] } })).toMatchObject({ verdict: 'clean' });
     expect(await xlsb('xlsb-split-traps.xlsb')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('a merged cell stands next to the cell after the columns it covers: 秘 merged over B2:C2 beside Confidential in D2 → marked at B2 (LibreOffice xlsx)', async () => {
+    const r = await scan('calc-merged.xlsx');
+    expect(r).toMatchObject({ verdict: 'marked', rule: 1, format: 'xlsx', location: { sheet: '様式', cell: 'B2' } });
+    // The same sheet without its merge is a gap (秘 | (empty) | Confidential): clean. So the merge is what marks it.
+    const unmerged = repack(bytes('calc-merged.xlsx'), (p) => {
+      const sheet = strFromU8(p['xl/worksheets/sheet1.xml']);
+      const edited = sheet.replace(/<mergeCells[\s\S]*?<\/mergeCells>/, '');
+      expect(edited).not.toBe(sheet);
+      p['xl/worksheets/sheet1.xml'] = strToU8(edited);
+    });
+    expect(await scanBlob(blob(unmerged), 'x.xlsx')).toMatchObject({ verdict: 'clean' });
+    // Read whole (designated keywords) and with a prefixed namespace, the same.
+    expect(await scan('calc-merged.xlsx', { designated: { keywords: ['存在しない語'] } })).toMatchObject({ verdict: 'marked', rule: 1, location: { cell: 'B2' } });
+  });
+
+  it('a merge cut by the chunk boundary of a large sheet is still found (the rows stream by before it)', async () => {
+    const big = repack(bytes('calc-merged.xlsx'), (p) => {
+      const sheet = strFromU8(p['xl/worksheets/sheet1.xml']);
+      // Rows of numbers after the stamp row push the merge list past several stream chunks.
+      const filler = Array.from({ length: 40_000 }, (_, i) => `<row r="${i + 3}"><c r="A${i + 3}"><v>${i}</v></c></row>`).join('');
+      p['xl/worksheets/sheet1.xml'] = strToU8(sheet.replace('</sheetData>', `${filler}</sheetData>`));
+    });
+    expect(await scanBlob(blob(big), 'x.xlsx')).toMatchObject({ verdict: 'marked', location: { cell: 'B2' } });
+  });
+
+  it('a <mergeCell> cut anywhere between two chunks is still read', async () => {
+    const parts = unzipSync(bytes('calc-merged.xlsx'));
+    const items = Array.from(strFromU8(parts['xl/sharedStrings.xml']).matchAll(/<si>([\s\S]*?)<\/si>/g), (m) => m[1].replace(/<[^>]+>/g, ''));
+    const sheet = parts['xl/worksheets/sheet1.xml'];
+    const at = strFromU8(sheet).indexOf('<mergeCell ');
+    expect(at).toBeGreaterThan(0);
+    for (let cut = at - 2; cut < at + 30; cut++) {
+      const rows = new XlsxRows(items, new Set([items.indexOf('秘')]), { part: 'p' });
+      rows.push(sheet.subarray(0, cut), true);
+      rows.push(sheet.subarray(cut), false);
+      rows.joinMerged();
+      expect(rows.rows.take().map((e) => (e.kind === 'text' ? e.text : ''))).toContain('注記 秘 Confidential');
+    }
+  });
+
+  it('the same row content unmerged first (a trap) and merged further down → marked at the merged row (rows are told apart by number)', async () => {
+    const moved = (inline: boolean) =>
+      repack(bytes('calc-merged.xlsx'), (p) => {
+        let sheet = strFromU8(p['xl/worksheets/sheet1.xml']);
+        if (inline) sheet = sheet.replace(/<c r="B2"([^>]*) t="s"><v>3<\/v><\/c>/, '<c r="B2"$1 t="inlineStr"><is><t>秘</t></is></c>');
+        const row2 = /<row r="2"[\s\S]*?<\/row>/.exec(sheet)![0];
+        const row5 = row2.replace(/r="2"/, 'r="5"').replace(/r="([A-D])2"/g, 'r="$15"');
+        const edited = sheet.replace(row2, row2 + row5).replace('<mergeCell ref="B2:C2"/>', '<mergeCell ref="B5:C5"/>');
+        expect(edited).toContain('<mergeCell ref="B5:C5"/>');
+        p['xl/worksheets/sheet1.xml'] = strToU8(edited);
+        if (inline) {
+          // No shared string may hold 秘 now: they are not loaded while the sheet streams (its rows wait for them).
+          p['xl/sharedStrings.xml'] = strToU8(strFromU8(p['xl/sharedStrings.xml']).replace('<t xml:space="preserve">秘</t>', '<t xml:space="preserve">x</t>').replace('<t>秘</t>', '<t>x</t>'));
+        }
+      });
+    expect(await scanBlob(blob(moved(false)), 'x.xlsx')).toMatchObject({ verdict: 'marked', location: { cell: 'B5' } });
+    expect(await scanBlob(blob(moved(true)), 'x.xlsx')).toMatchObject({ verdict: 'marked', location: { cell: 'B5' } });
+  });
+
+  it('merges that do not bring 秘 next to Confidential (a gap left, a merge of other cells, a cell between, Confidential merged) → clean', async () => {
+    expect(await scan('calc-merged-traps.xlsx')).toMatchObject({ verdict: 'clean', format: 'xlsx' });
+    expect(await scan('calc-merged-traps.xlsx', { designated: { keywords: ['存在しない語'] } })).toMatchObject({ verdict: 'clean' });
   });
 
   it('inline cells are kept apart: 秘 in A1 and Confidential in A2 (or C1) are no stamp', async () => {

@@ -59,6 +59,31 @@ describe('xlsb: the stamp wherever Excel shows it', () => {
     expect(await scan(b, 'x.xlsb')).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: '様式', cell: 'B2' } });
   });
 
+  it.each(['xlsb-merged-shared.xlsb', 'xlsb-merged-inline.xlsb'])('%s: 秘 merged over B2:C2 beside Confidential in D2 → marked at B2; without its merge record → clean', async (name) => {
+    const b = bytes(name);
+    expect(await scan(b, name)).toMatchObject({ verdict: 'marked', rule: 1, reason: 'stamp', format: 'xlsb', location: { sheet: '様式', cell: 'B2' } });
+    // The same workbook with its BrtMergeCell records dropped: 秘 | (empty) | Confidential, no stamp. So the merge is what marks it.
+    let dropped = 0;
+    const unmerged = repack(b, (p) => {
+      const sheet = p['xl/worksheets/sheet1.bin'];
+      const out: number[] = [];
+      let from = 0;
+      for (const r of records(sheet, 'x')) {
+        const end = r.at + r.data.length;
+        if (r.type === 0xb0) dropped++;
+        else out.push(...sheet.subarray(from, end));
+        from = end;
+      }
+      p['xl/worksheets/sheet1.bin'] = Uint8Array.from(out);
+    });
+    expect(dropped).toBe(1);
+    expect(await scan(unmerged, name)).toMatchObject({ verdict: 'clean' });
+  });
+
+  it.each(['xlsb-merged-traps.xlsb', 'xlsb-merged-traps-inline.xlsb'])('%s (merges that leave a gap, merge other cells, leave a cell between, merge Confidential) → clean', async (name) => {
+    expect(await scan(bytes(name), name)).toMatchObject({ verdict: 'clean', format: 'xlsb' });
+  });
+
   it.each(['xlsb-traps.xlsb', 'xlsb-plain.xlsb', 'xlsb-split-traps.xlsb'])('%s (traps around 秘, sheet 秘書室) → clean', async (name) => {
     expect(await scan(bytes(name), name)).toMatchObject({ verdict: 'clean', format: 'xlsb' });
   });

@@ -4,7 +4,7 @@
  * sheet names, and text of comments and text boxes (TXO + CONTINUE).
  */
 import { codepageDecoder } from './ole2-props.js';
-import { RowTexts, SEPARATOR, type TextCell } from './sheet-rows.js';
+import { MergedCells, RowTexts, SEPARATOR, type TextCell } from './sheet-rows.js';
 
 export interface XlsResult {
   encrypted: boolean;
@@ -24,6 +24,11 @@ export interface XlsResult {
 }
 
 const MAX_STRINGS = 2_000_000;
+/** Merged ranges kept per workbook (MERGEDCELLS holds up to 1,026 each): past this, a merged stamp is not joined (its cells are still searched). */
+const MAX_MERGES = 1 << 20;
+
+/** A merged range: first row, first column, last column (0-based). */
+type Merge = [number, number, number];
 
 /** Reads across an SST record and its CONTINUE records (a new option byte starts each one mid-string). */
 class Segments {
@@ -157,6 +162,9 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
     const n = Math.max(0, Math.min(cch, Math.floor((d.length - o) / (high ? 2 : 1))));
     return decodeChars(d, o, n, high);
   };
+  /** Merged ranges per sheet (MERGEDCELLS, after the cells): a merged cell neighbours the cell after the columns it covers. */
+  const sheetMerges = new Map<string, Merge[]>();
+  let merges = 0;
   const add = (row: number, col: number, text: string) => {
     if (!text) return;
     const name = sheet || '?';
@@ -228,6 +236,17 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
         add(r || 0, c || 0, xlString(d, 0, 2));
         break;
       }
+      case 0x00e5: {
+        // MERGEDCELLS: a count, then Ref8 ranges (first row, last row, first column, last column; u16 each).
+        const name = sheet || '?';
+        let arr = sheetMerges.get(name);
+        if (!arr) sheetMerges.set(name, (arr = []));
+        for (let k = 0, n = u16(0); k < n && 2 + 8 * k + 8 <= d.length && merges < MAX_MERGES; k++, merges++) {
+          const o = 2 + 8 * k;
+          arr.push([u16(o), u16(o + 4), u16(o + 6)]);
+        }
+        break;
+      }
       case 0x0014: // HEADER
       case 0x0015: // FOOTER
         if (d.length > 0) headers.push({ sheet, text: xlString(d, 0, biff8 ? 2 : 1) });
@@ -252,7 +271,7 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
   }
 
   for (const [name, cells] of sheetCells) {
-    res.rows.push(...joinedRows(cells, name));
+    res.rows.push(...joinedRows(cells, name, sheetMerges.get(name) ?? []));
     res.sheets.push({ sheet: name, text: cells.map((c) => c.text).join(SEPARATOR) });
   }
   for (const h of headers) res.sheets.push({ sheet: h.sheet, area: 'header', text: h.text.replace(/&[A-Z]|&"[^"]*"|&\d+/g, ' ') });
@@ -265,14 +284,19 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
 }
 
 /** The rows of one sheet's text cells, joined (sheet-rows.ts). Sorted: cell records come row by row, but a damaged stream need not. */
-function joinedRows(cells: TextCell[], sheet: string): XlsResult['rows'] {
+function joinedRows(cells: TextCell[], sheet: string, merged: Merge[]): XlsResult['rows'] {
   const rows = new RowTexts();
+  const merges = new MergedCells();
   const sorted = [...cells].sort((a, b) => a.row - b.row || a.col - b.col);
   for (let i = 0; i < sorted.length; ) {
     let j = i + 1;
     while (j < sorted.length && sorted[j].row === sorted[i].row) j++;
-    rows.add(sorted.slice(i, j), {});
+    const row = sorted.slice(i, j);
+    rows.add(row, {});
+    merges.want(row);
     i = j;
   }
+  if (merges.wanting) for (const [row, col, lastCol] of merged) merges.add(row, col, lastCol);
+  rows.joinMerged(merges);
   return rows.take().map((r) => ({ sheet, cell: r.kind === 'text' ? (r.where.cell ?? '') : '', text: r.kind === 'text' ? r.text : '' }));
 }

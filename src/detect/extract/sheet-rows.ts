@@ -4,6 +4,12 @@
  * it out) reads as 秘 Confidential on screen, so neighbouring columns are joined by a space. Cells
  * further apart, and different rows, are kept apart by SEPARATOR (not whitespace), so 社外秘 |
  * 注意 | Confidential or 秘 above Confidential are not the stamp.
+ *
+ * A merged cell shows its text across the columns it covers, so 秘 merged over B2:C2 stands next to
+ * Confidential in D2 on screen. xlsx, xlsb and xls list their merges after the cells, so a row with a
+ * gap is kept (RowTexts: its content once, with every row number that shows it) and the gap's column
+ * span wanted for that row (MergedCells) while the cells stream by; once the sheet's merges are known,
+ * joinMerged joins each gap that a merge starting at the cell before it covers exactly.
  */
 import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
@@ -30,20 +36,151 @@ export function cellName(row: number, col: number): string {
 /** Distinct row texts kept per part: rows of traps (社外秘 in every row) cannot grow without bound. */
 const MAX_ROW_TEXTS = 10_000;
 
+/**
+ * Row numbers kept per sheet for the merges (one number each, for rows that may show the stamp and
+ * have a gap): a sheet has at most 1,048,576 rows, so every row of the largest sheet fits (a few MB).
+ */
+const MAX_KEPT = 1 << 20;
+
+/** A column span, first:last (0-based). */
+const span = (col: number, lastCol: number): string => `${col}:${lastCol}`;
+
+/**
+ * The merged ranges of one sheet that can matter to a row's join: only a merge that starts at a text
+ * cell of a row that may show the stamp and covers exactly the empty columns after it (want), so a
+ * sheet of many merges keeps none it does not need. The same row content may stand merged in one row
+ * and not in another (a trap row first, the stamp further down): rows are told apart by number.
+ */
+export class MergedCells {
+  /** Column span → the rows (ascending once sorted) where a gap of exactly that span follows a cell. */
+  private readonly wanted = new Map<string, number[]>();
+  /** Spans whose rows came out of order (a damaged stream): sorted before the merges are looked up. */
+  private readonly unsorted = new Set<string>();
+  private kept = 0;
+  /** Column span → the wanted rows where a merge of exactly that span starts. */
+  private readonly merged = new Map<string, Set<number>>();
+
+  /** Wants the merges that would cover a gap of `row` (its cells in column order), if it may show the stamp. */
+  want(row: readonly TextCell[]): void {
+    if (!row.some((c) => mayHaveStampChar(c.text))) return;
+    for (let i = 1; i < row.length && this.kept < MAX_KEPT; i++) {
+      if (row[i].col <= row[i - 1].col + 1) continue;
+      const k = span(row[i - 1].col, row[i].col - 1);
+      let rows = this.wanted.get(k);
+      if (!rows) this.wanted.set(k, (rows = []));
+      const r = row[i - 1].row;
+      if (rows.length && rows[rows.length - 1] === r) continue;
+      if (rows.length && rows[rows.length - 1] > r) this.unsorted.add(k);
+      rows.push(r);
+      this.kept++;
+    }
+  }
+
+  /** Some merge is wanted (else the merges need not be read). */
+  get wanting(): boolean {
+    return this.wanted.size > 0;
+  }
+
+  /** A merged range from (row, col) to column `lastCol` (0-based), kept if a row wants it. */
+  add(row: number, col: number, lastCol: number): void {
+    const k = span(col, lastCol);
+    const rows = this.wanted.get(k);
+    if (!rows) return;
+    if (this.unsorted.delete(k)) rows.sort((a, b) => a - b);
+    if (!has(rows, row)) return;
+    let set = this.merged.get(k);
+    if (!set) this.merged.set(k, (set = new Set()));
+    set.add(row);
+  }
+
+  /** The rows where a merge from column `col` to `lastCol` starts (among the wanted ones). */
+  rowsMerged(col: number, lastCol: number): ReadonlySet<number> | undefined {
+    return this.merged.get(span(col, lastCol));
+  }
+}
+
+/** `x` is in the ascending `a`. */
+function has(a: readonly number[], x: number): boolean {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] === x) return true;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/** A row's cells with a gap (its texts and columns), and the numbers of the rows that show it. */
+interface Gapped {
+  row: TextCell[];
+  where: Where;
+  rows: number[];
+}
+
 /** Rows where 秘 stands beside other cells, each as one text (see the header); each distinct text once. */
 export class RowTexts {
   readonly out: Extracted[] = [];
   private readonly seen = new Set<string>();
+  /**
+   * Rows with a gap between two cells, by content and columns: joined again once the merges are
+   * known (joinMerged). Every row number is kept, not only the first: the same content may be merged
+   * only further down.
+   */
+  private gapped = new Map<string, Gapped>();
+  private kept = 0;
 
   add(row: TextCell[], where: Where): void {
-    if (row.length < 2 || this.seen.size >= MAX_ROW_TEXTS) return;
+    this.addRows(row, [row[0]?.row ?? 0], where);
+  }
+
+  /** The same cells (columns and texts) shown in each of `rows` (row numbers; `row`'s own cells give the first). */
+  addRows(row: TextCell[], rows: readonly number[], where: Where): void {
+    if (row.length < 2) return;
     const first = row.find((c) => mayHaveStampChar(c.text));
     if (!first) return;
+    const near = (i: number) => row[i].col === row[i - 1].col + 1;
+    const text = this.emit(row, where, rows[0], near);
+    if (!text.includes(SEPARATOR) || this.kept >= MAX_KEPT) return;
+    const key = row.map((c) => c.col).join(',') + '\u0000' + text;
+    let g = this.gapped.get(key);
+    if (!g) {
+      // Distinct contents as many as the row texts kept.
+      if (this.gapped.size >= MAX_ROW_TEXTS) return;
+      this.gapped.set(key, (g = { row, where, rows: [] }));
+    }
+    for (const r of rows) {
+      if (this.kept >= MAX_KEPT) break;
+      g.rows.push(r);
+      this.kept++;
+    }
+  }
+
+  /** The kept rows again, a gap joined where a merge from the cell before it covers the gap exactly. */
+  joinMerged(merges: MergedCells): void {
+    for (const { row, where, rows } of this.gapped.values()) {
+      // The rows merged over each gap (undefined: no gap there, or no merge over it anywhere).
+      const over = row.map((c, i) => (i > 0 && c.col > row[i - 1].col + 1 ? merges.rowsMerged(row[i - 1].col, c.col - 1) : undefined));
+      if (!over.some(Boolean)) continue;
+      for (const r of rows) {
+        if (!over.some((s) => s?.has(r))) continue;
+        this.emit(row, where, r, (i) => row[i].col === row[i - 1].col + 1 || over[i]?.has(r) === true);
+      }
+    }
+    this.gapped = new Map();
+    this.kept = 0;
+  }
+
+  /** Adds the row's text (row number `r`), neighbours (by `near`) joined by a space, unless seen; the text. */
+  private emit(row: TextCell[], where: Where, r: number, near: (i: number) => boolean): string {
     let text = row[0].text;
-    for (let i = 1; i < row.length; i++) text += (row[i].col === row[i - 1].col + 1 ? ' ' : SEPARATOR) + row[i].text;
-    if (this.seen.has(text)) return;
+    for (let i = 1; i < row.length; i++) text += (near(i) ? ' ' : SEPARATOR) + row[i].text;
+    if (this.seen.has(text) || this.seen.size >= MAX_ROW_TEXTS) return text;
     this.seen.add(text);
-    this.out.push({ kind: 'text', text, where: { ...where, cell: cellName(first.row, first.col) } });
+    const first = row.find((c) => mayHaveStampChar(c.text))!;
+    this.out.push({ kind: 'text', text, where: { ...where, cell: cellName(r, first.col) } });
+    return text;
   }
 
   /** The row texts added since the last call. */

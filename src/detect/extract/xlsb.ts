@@ -14,7 +14,7 @@ import { scanBytes } from './binary.js';
 import { NEEDLES, findNeedles, mayHaveStampChar } from './byte-scan.js';
 import { ScanError, type ExtractContext, type Extracted } from './types.js';
 import { attr } from './xml-text.js';
-import { RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
+import { MergedCells, RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
 import type { ZipArchive } from './zip-reader.js';
 
 // Record types ([MS-XLSB] 2.3.2) whose text a reader sees. Cells come in two forms: full (column,
@@ -28,6 +28,7 @@ const SHORT_ST = 0x11;
 const SHORT_ISST = 0x12;
 const SST_ITEM = 0x13;
 const BUNDLE_SH = 0x9c; // a sheet: its name and relationship id
+const MERGE_CELL = 0xb0; // a merged range, after the cells: RfX (first row, last row, first column, last column)
 const HEADER_FOOTER = 0x1df;
 const BEGIN_COMMENT = 0x27b;
 const COMMENT_TEXT = 0x27d;
@@ -173,12 +174,17 @@ export class XlsbBook {
       const bytes = await this.zip.read(part);
       if (!bytes) continue;
       try {
+        const merges = new MergedCells();
         for (const row of sheetRows(part, bytes, strings, ctx)) {
           const hit = row.find((c) => c.sst !== null && wanted.has(c.sst));
           if (!hit) continue;
           for (const c of row) if (c.sst !== null && wanted.has(c.sst) && !found.has(c.sst)) found.set(c.sst, { sheet, cell: cellName(c.row, c.col) });
           rows.add(row, { part, area: 'cells', sheet });
+          merges.want(row);
         }
+        // A merged cell stands next to the cell after the columns it covers (sheet-rows.ts).
+        readMerges(part, bytes, merges, ctx);
+        rows.joinMerged(merges);
       } catch (err) {
         if (!(err instanceof ScanError)) throw err; // the sheet part itself reports the damage
       }
@@ -223,6 +229,16 @@ function* sheetRows(part: string, bytes: Uint8Array, strings: string[], ctx: Ext
     row.push({ row: cell.row, col: cell.col, ...t });
   }
   if (row.length) yield row;
+}
+
+/** The merged ranges (BrtMergeCell, listed after the cells) that `merges` wants; none are read when it wants none. */
+function readMerges(part: string, bytes: Uint8Array, merges: MergedCells, ctx: ExtractContext): void {
+  if (!merges.wanting) return;
+  let n = 0;
+  for (const rec of records(bytes, part)) {
+    if ((++n & 0xfff) === 0) ctx.checkTime();
+    if (rec.type === MERGE_CELL && rec.data.length >= 16) merges.add(u32(rec.data, 0), u32(rec.data, 8), u32(rec.data, 12));
+  }
 }
 
 function* bundleSheets(wb: Uint8Array): Generator<{ id: string; name: string }> {
@@ -341,6 +357,7 @@ function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined,
   const where: Where = { part, area: 'cells', ...(sheet !== undefined ? { sheet } : {}) };
   const all: string[] = [];
   const rows = new RowTexts();
+  const merges = new MergedCells();
   let row: TextCell[] = [];
   for (const { rec, cell } of cells(bytes, part, ctx)) {
     if (rec.type === HEADER_FOOTER) {
@@ -357,6 +374,7 @@ function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined,
     if (!cell || !t) continue;
     if (row.length && row[0].row !== cell.row) {
       rows.add(row, where);
+      merges.want(row);
       row = [];
     }
     row.push({ row: cell.row, col: cell.col, ...t });
@@ -365,6 +383,10 @@ function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined,
     if (ctx.fullText) all.push(t.text);
   }
   rows.add(row, where);
+  merges.want(row);
+  // A merged cell stands next to the cell after the columns it covers (sheet-rows.ts).
+  readMerges(part, bytes, merges, ctx);
+  rows.joinMerged(merges);
   yield* rows.out;
   // Designated keywords (full text): the sheet's strings in order.
   yield* runs(all, where, ctx.fullText);

@@ -5,22 +5,28 @@
  * Only those rows are parsed into cells, to
  *  - join a stamp split across neighbouring cells (sheet-rows.ts, as xlsb does), and
  *  - name the first cell that shows each wanted shared string ("sheet 明細, cell C3").
+ *  - keep the merges (`<mergeCell ref="B2:C2"/>`, after the rows) that start at a cell before a gap
+ *    in such a row: a merged cell stands next to the cell after the columns it covers (sheet-rows.ts).
  * A row still open at a chunk's end is carried into the next chunk (a row bigger than MAX_ROW is
  * not joined: its text is still searched by the markup windows, cell by cell).
  */
 import { concat } from '../bytes.js';
 import type { Where } from '../types.js';
-import { decoder } from './byte-scan.js';
-import { RowTexts, cellName, type TextCell } from './sheet-rows.js';
+import { decoder, findNeedles, type Needle } from './byte-scan.js';
+import { MergedCells, RowTexts, cellName, type TextCell } from './sheet-rows.js';
 import { attr, decodeEntities, markupStampHits, xmlToText } from './xml-text.js';
 
 const MAX_ROW = 4 << 20;
 /** Distinct rows kept waiting for the shared strings (as many as sheet-rows.ts keeps texts). */
 const MAX_PENDING = 10_000;
+/** Row numbers kept waiting (one number each): every row of the largest sheet (1,048,576) fits. */
+const MAX_PENDING_ROWS = 1 << 20;
 /** Bytes kept when no row is open: a start tag cut by the chunk's end (`<x:ro|w`) is found in the next. */
 const TAIL = 32;
 /** Longer than `<x:v>` and the digits of any index. */
 const SEAM = 24;
+/** Bytes of the previous chunk searched again for a `<mergeCell …/>` cut by the chunk's end (one is about 45 bytes). */
+const MERGE_SEAM = 256;
 const LT = 0x3c;
 const SLASH = 0x2f;
 const COLON = 0x3a;
@@ -28,6 +34,10 @@ const GT = 0x3e;
 
 export class XlsxRows {
   readonly rows = new RowTexts();
+  /** The merges that may join a kept row's gap. */
+  readonly merges = new MergedCells();
+  /** The last MERGE_SEAM bytes of the data so far, while merges are wanted. */
+  private mergeTail = new Uint8Array(0);
   /** Wanted shared string index → the first cell that shows it. */
   readonly located = new Map<number, Where>();
   /**
@@ -39,8 +49,12 @@ export class XlsxRows {
   /** The carried row holds a trigger. */
   private carryHot = false;
 
-  /** Rows that show shared strings not loaded (`strings` null): joined once `resolve` gives them. */
-  private readonly pending = new Map<string, TextCell[]>();
+  /**
+   * Rows that show shared strings not loaded (`strings` null): joined once `resolve` gives them. By
+   * content and columns, with every row number that shows it (a merge may join it in one row only).
+   */
+  private readonly pending = new Map<string, { cells: TextCell[]; rows: number[] }>();
+  private pendingRows = 0;
 
   /** `strings`: the shared strings, or null when they were not loaded (none may hold the stamp). */
   constructor(
@@ -56,15 +70,38 @@ export class XlsxRows {
 
   /** Joins the rows that waited for the shared strings. */
   resolve(strings: readonly string[]): void {
-    for (const row of this.pending.values()) {
-      for (const c of row) if (c.sst !== null) c.text = strings[c.sst] ?? '';
-      this.rows.add(row, this.where);
+    for (const { cells, rows } of this.pending.values()) {
+      for (const c of cells) if (c.sst !== null) c.text = strings[c.sst] ?? '';
+      this.rows.addRows(cells, rows, this.where);
     }
     this.pending.clear();
+    this.pendingRows = 0;
+  }
+
+  /** Joins the kept rows' gaps that a merge covers (after the last chunk and `resolve`). */
+  joinMerged(): void {
+    this.rows.joinMerged(this.merges);
   }
 
   /** One chunk of the sheet; `stampBytes`: the chunk may hold 秘/㊙/"&#" (the caller's byte search said so). */
   push(chunk: Uint8Array, stampBytes: boolean): void {
+    this.rowsPush(chunk, stampBytes);
+    // After the rows: merges follow the sheet's data, so they are looked for only once a row wants one.
+    if (this.merges.wanting) this.findMerges(chunk);
+  }
+
+  /** The `<mergeCell>`s in `chunk`, and the one cut between the previous chunk and this one. */
+  private findMerges(chunk: Uint8Array): void {
+    const tail = this.mergeTail;
+    if (tail.length) {
+      const seam = concat([tail, chunk.subarray(0, MERGE_SEAM)]);
+      for (const m of mergeRefs(seam)) if (m.start < tail.length && m.end > tail.length) this.merges.add(m.row, m.col, m.lastCol);
+    }
+    for (const m of mergeRefs(chunk)) this.merges.add(m.row, m.col, m.lastCol);
+    this.mergeTail = chunk.length >= MERGE_SEAM ? chunk.slice(-MERGE_SEAM) : concat([tail, chunk]).slice(-MERGE_SEAM);
+  }
+
+  private rowsPush(chunk: Uint8Array, stampBytes: boolean): void {
     const hot = this.carryHot || stampBytes || (this.wanted.size > 0 && this.mayShowWantedIn(chunk));
     if (!hot) {
       this.carryFrom(chunk);
@@ -159,14 +196,19 @@ export class XlsxRows {
   private parse(bytes: Uint8Array): void {
     const xml = decoder('utf-8').decode(bytes);
     const cells = rowCells(xml, this.strings ?? []);
+    this.merges.want(cells);
     for (const c of cells) {
       if (c.sst === null || !this.wanted.has(c.sst) || this.located.has(c.sst)) continue;
       this.located.set(c.sst, { ...this.where, cell: cellName(c.row, c.col) });
     }
     if (this.strings || cells.length < 2 || cells.every((c) => c.sst === null)) this.rows.add(cells, this.where);
-    else if (this.pending.size < MAX_PENDING) {
-      // Rows that differ only in their number (a trap repeated down a column) wait once.
-      this.pending.set(cells.map((c) => `${c.col - cells[0].col}:${c.sst === null ? 't' + c.text : 's' + c.sst}`).join('\u0000'), cells);
+    else if (this.pendingRows < MAX_PENDING_ROWS) {
+      // Rows that differ only in their number (a trap repeated down a column) wait once, with their numbers.
+      const key = cells.map((c) => `${c.col}:${c.sst === null ? 't' + c.text : 's' + c.sst}`).join('\u0000');
+      const entry = this.pending.get(key);
+      if (entry) entry.rows.push(cells[0].row);
+      else if (this.pending.size < MAX_PENDING) this.pending.set(key, { cells, rows: [cells[0].row] });
+      this.pendingRows++;
     }
   }
 }
@@ -189,6 +231,50 @@ export function rowCells(xml: string, strings: readonly string[]): TextCell[] {
     if (t) out.push({ row, col, ...t });
   }
   return out;
+}
+
+/** A `<mergeCell>`: its first cell and last column (0-based), and where its markup starts and ends. */
+interface MergeRef {
+  row: number;
+  col: number;
+  lastCol: number;
+  start: number;
+  end: number;
+}
+
+/** "mergeCell", found by its "C" (after "e": rare in sheet markup). */
+const MERGE_CELL: Needle[] = [{ bytes: new TextEncoder().encode('mergeCell'), enc: 'utf-8', anchor: 5 }];
+const MERGE_REF = /\bref\s*=\s*["']\s*([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})\d{1,7})?\s*["']/;
+
+/**
+ * The `<mergeCell ref="B2:C2"/>` (any prefix) elements that end in `buf`: first cell (0-based) and last
+ * column, with the offsets of their `<` and just past their `>`. `<` never stands in text (it is
+ * escaped), so a match is markup.
+ */
+function mergeRefs(buf: Uint8Array): MergeRef[] {
+  const out: MergeRef[] = [];
+  // The stamp search's word scan: an indexOf per "C" would stop at every cell of column C.
+  findNeedles(buf, MERGE_CELL, 0, buf.length, (at) => {
+    const m = mergeAt(buf, at + 5);
+    if (m) out.push(m);
+    return true;
+  });
+  return out;
+}
+
+/** The `<mergeCell>` whose name's "C" is at `i`, if it is one that ends in `buf`. */
+function mergeAt(buf: Uint8Array, i: number): MergeRef | null {
+  const after = buf[i + 4];
+  if (after !== 0x20 && after !== SLASH && after !== GT && after !== 0x0a && after !== 0x0d && after !== 0x09) return null;
+  let start = i - 6;
+  if (buf[start] === COLON) while (start > 0 && i - start < 40 && buf[start] !== LT && buf[start] !== 0x20) start--;
+  if (buf[start] !== LT) return null;
+  const gt = buf.indexOf(GT, i);
+  if (gt < 0 || gt - i > 200) return null;
+  const ref = MERGE_REF.exec(String.fromCharCode(...buf.subarray(i + 4, gt)));
+  if (!ref) return null;
+  const col = colIndex(ref[1]);
+  return { row: Number(ref[2]) - 1, col, lastCol: ref[3] ? colIndex(ref[3]) : col, start, end: gt + 1 };
 }
 
 function colIndex(letters: string): number {

@@ -81,6 +81,8 @@ export class XlsxBook {
     for (const text of texts) yield { kind: 'text', text, where };
     // 秘 beside shared strings none of which may hold the stamp (a shared "Confidential"): read them now.
     if (rows.needsStrings) rows.resolve((await this.allItems()).items);
+    // The merges come after the rows: a gap a merged cell covers is joined now.
+    rows.joinMerged();
     yield* rows.rows.take();
     for (const [i, at] of rows.located) yield* this.tell(s, i, at);
   }
