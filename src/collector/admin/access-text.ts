@@ -96,4 +96,3 @@ const en: AccessText = {
 
 const lang = pickLanguage(typeof navigator === 'undefined' ? ['ja'] : navigator.languages?.length ? navigator.languages : [navigator.language]);
 export const accessText: AccessText = lang === 'en' ? en : ja;
-export const ACCESS_TEXT = { ja, en };
