@@ -5,14 +5,14 @@
  * changed here. The admin's own row has no controls: nobody locks themselves out by a slip. Names from
  * the identity provider are whatever its claims say: rendered as inert text.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { inertText } from '../../events/inert.js';
 import { ROLES, type Role } from '../accounts/roles.js';
 import { ApiError, changeAccount, fetchAccounts, inviteAccount, type AccountView } from './api.js';
 import { accessText as s } from './access-text.js';
 import type { Strings } from './i18n.js';
 import { OneTimeSecret } from './one-time-secret.js';
-import { ListState, errorText, fill, isAuthError, type LoadState } from './states.js';
+import { ListState, errorText, fill, useLoaded } from './states.js';
 import type { Who } from './signin.js';
 
 /** The NAME rule of accounts/manage.ts, checked here too so a typo is explained before the round trip. */
@@ -36,9 +36,8 @@ export function changeError(t: Strings, err: unknown): string {
 }
 
 export function AccountsView({ t, who, fmtTime, onAuthError }: Props) {
-  const [accounts, setAccounts] = useState<AccountView[]>([]);
-  const [state, setState] = useState<LoadState>({ kind: 'loading' });
-  const [reload, setReload] = useState(0);
+  const { data, state, reload } = useLoaded(t, () => fetchAccounts(who.token), [], onAuthError);
+  const accounts: AccountView[] = data?.accounts ?? [];
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [invited, setInvited] = useState<{ name: string; password: string } | null>(null);
   const [form, setForm] = useState<{ name: string; role: Role }>({ name: '', role: 'investigator' });
@@ -49,21 +48,6 @@ export function AccountsView({ t, who, fmtTime, onAuthError }: Props) {
     else setMessage({ ok: false, text: text(t, err) });
   };
 
-  useEffect(() => {
-    setState({ kind: 'loading' });
-    fetchAccounts(who.token).then(
-      (r) => {
-        setAccounts(r.accounts);
-        setState({ kind: 'ready' });
-      },
-      (err: unknown) => {
-        setAccounts([]);
-        if (isAuthError(err)) onAuthError();
-        else setState({ kind: 'error', message: errorText(t, err) });
-      },
-    );
-  }, [reload]);
-
   async function change(a: AccountView, body: { role?: Role; disabled?: boolean }) {
     setMessage(null);
     try {
@@ -72,7 +56,7 @@ export function AccountsView({ t, who, fmtTime, onAuthError }: Props) {
     } catch (err) {
       fail(err);
     }
-    setReload((n) => n + 1);
+    reload();
   }
 
   async function add(e: Event) {
@@ -87,7 +71,7 @@ export function AccountsView({ t, who, fmtTime, onAuthError }: Props) {
     } catch (err) {
       fail(err);
     }
-    setReload((n) => n + 1);
+    reload();
   }
 
   return (
@@ -171,7 +155,7 @@ export function AccountsView({ t, who, fmtTime, onAuthError }: Props) {
           </tbody>
         </table>
       )}
-      <ListState t={t} state={state} empty={accounts.length === 0} emptyText={s.noAccounts} onRetry={() => setReload((n) => n + 1)} />
+      <ListState t={t} state={state} empty={accounts.length === 0} emptyText={s.noAccounts} onRetry={reload} />
     </div>
   );
 }

@@ -4,7 +4,7 @@
  * collector keeps only a hash) or revoke one (two clicks: a revoked token cannot be brought back).
  * The secret is never listed. `createdBy` may be a name from the identity provider: rendered inert.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { inertText } from '../../events/inert.js';
 import { ROLES, type Role } from '../accounts/roles.js';
 import { ApiError, createToken, fetchTokens, revokeToken, type TokenView } from './api.js';
@@ -12,7 +12,7 @@ import { accessText as s } from './access-text.js';
 import { changeError } from './accounts.js';
 import type { Strings } from './i18n.js';
 import { OneTimeSecret } from './one-time-secret.js';
-import { ListState, errorText, fill, isAuthError, type LoadState } from './states.js';
+import { ListState, fill, useLoaded } from './states.js';
 import type { Who } from './signin.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
@@ -25,9 +25,8 @@ interface Props {
 }
 
 export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
-  const [tokens, setTokens] = useState<TokenView[]>([]);
-  const [state, setState] = useState<LoadState>({ kind: 'loading' });
-  const [reload, setReload] = useState(0);
+  const { data, state, reload } = useLoaded(t, () => fetchTokens(who.token), [], onAuthError);
+  const tokens: TokenView[] = data?.tokens ?? [];
   const [error, setError] = useState<string | null>(null);
   const [made, setMade] = useState<{ name: string; token: string } | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
@@ -37,21 +36,6 @@ export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
     if (err instanceof ApiError && err.status === 401) onAuthError();
     else setError(changeError(t, err));
   };
-
-  useEffect(() => {
-    setState({ kind: 'loading' });
-    fetchTokens(who.token).then(
-      (r) => {
-        setTokens(r.tokens);
-        setState({ kind: 'ready' });
-      },
-      (err: unknown) => {
-        setTokens([]);
-        if (isAuthError(err)) onAuthError();
-        else setState({ kind: 'error', message: errorText(t, err) });
-      },
-    );
-  }, [reload]);
 
   async function issue(e: Event) {
     e.preventDefault();
@@ -65,7 +49,7 @@ export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
     } catch (err) {
       fail(err);
     }
-    setReload((n) => n + 1);
+    reload();
   }
 
   async function revoke(id: string) {
@@ -76,7 +60,7 @@ export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
     } catch (err) {
       fail(err);
     }
-    setReload((n) => n + 1);
+    reload();
   }
 
   // Active tokens first (what can still be used), newest first within each.
@@ -153,7 +137,7 @@ export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
           </tbody>
         </table>
       )}
-      <ListState t={t} state={state} empty={tokens.length === 0} emptyText={s.noTokens} onRetry={() => setReload((n) => n + 1)} />
+      <ListState t={t} state={state} empty={tokens.length === 0} emptyText={s.noTokens} onRetry={reload} />
     </div>
   );
 }

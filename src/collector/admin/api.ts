@@ -202,3 +202,22 @@ export async function createToken(body: { name: string; role: Role }, token: str
 export async function revokeToken(id: string, token: string): Promise<void> {
   await send('DELETE', `/v1/admin/tokens/${encodeURIComponent(id)}`, undefined, token);
 }
+
+export interface AuditEntryView {
+  id: number;
+  time: string;
+  actor: string;
+  action: string;
+  address: string | null;
+  details: Record<string, unknown>;
+}
+
+export async function fetchAudit(params: URLSearchParams, token: string): Promise<{ entries: AuditEntryView[]; nextBefore: number | null }> {
+  return (await call('/v1/admin/audit', params, token)).json();
+}
+
+export async function downloadAuditCsv(params: URLSearchParams, token: string): Promise<void> {
+  const p = new URLSearchParams(params);
+  p.set('format', 'csv');
+  await download('/v1/admin/audit', p, token, `upload-guard-audit-${today()}.csv`);
+}

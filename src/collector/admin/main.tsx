@@ -318,7 +318,7 @@ function Dashboard({ token, who, onSignOut }: { token: string; who: Who; onSignO
       <ReportDownload lang={lang} token={token} />
       {/* A key per view and zone: switching starts that view's own filters, and a new zone reloads in it. */}
       {view === 'audit' ? (
-        <AuditView who={who} fmtTime={fmtTime} />
+        <AuditView key={tz} t={t} who={who} fmtTime={fmtTime} onAuthError={onSignOut} />
       ) : view === 'accounts' ? (
         <AccountsView key={tz} t={t} who={who} fmtTime={fmtTime} onAuthError={onSignOut} />
       ) : view === 'tokens' ? (
