@@ -344,6 +344,12 @@ describe('admin page', () => {
       await page.click('[data-view=devices]');
       await expect.poll(() => page.locator('[data-testid=load-error]').textContent(), { timeout: 25_000 }).toContain('コレクターに接続できません');
       expect(await page.locator('body').textContent()).not.toMatch(/Failed to fetch|該当する端末はありません/);
+      // And so do the admin's own views (audit log, accounts, API tokens): never "no entries".
+      for (const view of ['audit', 'accounts', 'tokens']) {
+        await page.click(`[data-view=${view}]`);
+        await expect.poll(() => page.locator('[data-testid=load-error]').textContent(), { timeout: 25_000 }).toContain('コレクターに接続できません');
+        expect(await page.locator('body').textContent()).not.toMatch(/Failed to fetch|該当する記録はありません|まだありません|発行済みの API トークンはありません/);
+      }
       expect(dialogs).toEqual([]);
     } finally {
       await page.close();
