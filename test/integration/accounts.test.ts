@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../src/events/sample.js';
 import { ROUTE_RULES, isGuarded, ruleFor, type Role } from '../../src/collector/accounts/roles.js';
+import { tokenId } from '../../src/collector/auth.js';
 import { createCollector, type Collector } from '../../src/collector/server.js';
 import type { Storage } from '../../src/collector/storage/types.js';
 import { testBackends } from '../support/backends.js';
@@ -221,6 +222,17 @@ for (const backend of testBackends('acct')) {
         ]),
       );
       expect(JSON.stringify(actions)).not.toContain(password);
+    });
+
+    it('keeps a row per identity-provider person: role as their claims say now, a local account of the same name untouched', async () => {
+      const store = c.app.accountStore;
+      expect(await store.oidcSignedIn('olga@example.co.jp', 'viewer', clock)).toMatchObject({ source: 'oidc', role: 'viewer', passwordHash: null, lastSigninMs: clock });
+      expect(await store.oidcSignedIn('olga@example.co.jp', 'admin', clock + 1)).toMatchObject({ role: 'admin', lastSigninMs: clock + 1 });
+      expect((await call('PATCH', '/v1/admin/accounts/olga@example.co.jp', { auth: ADMIN, body: { role: 'viewer' } })).statusCode).toBe(409);
+      expect((await call('PATCH', '/v1/admin/accounts/olga@example.co.jp', { auth: ADMIN, body: { disabled: true } })).statusCode).toBe(200);
+      // Disabled: a later sign-in neither re-enables nor changes the row.
+      expect(await store.oidcSignedIn('olga@example.co.jp', 'investigator', clock + 2)).toMatchObject({ role: 'admin', lastSigninMs: clock + 1, disabledBy: `token:legacy-${tokenId(ADMIN)}` });
+      expect(await store.oidcSignedIn('ada', 'viewer', clock)).toMatchObject({ source: 'local', role: 'admin' });
     });
 
     it('refuses weak passwords and markup in names', async () => {
