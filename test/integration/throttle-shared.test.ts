@@ -93,11 +93,12 @@ for (const pair of pairs) {
       const made = await fetch(`${urls[1]}/v1/admin/accounts`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'kato', role: 'viewer', password: PASSWORD }) });
       expect(made.status).toBe(201);
       const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => fetch(`${urls[i % 2]}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'kato', password: `wrong password ${1000 + i}` }) })));
-      const refused = answers.filter((r) => r.status === 401).length;
-      expect(refused + answers.filter((r) => r.status === 429).length).toBe(20);
+      const statuses = answers.map((r) => r.status);
+      const refused = statuses.filter((st) => st === 401).length;
+      expect(refused + statuses.filter((st) => st === 429).length, `statuses: ${statuses.join(' ')}`).toBe(20);
       // Every 401 was one counted failure, whichever collector answered it.
       const counts = await AccountStore.of(storages[0]!).throttleCounts(['a:kato']);
-      expect(counts.get('a:kato')!.failures).toBe(refused);
+      expect(counts.get('a:kato')!.failures, `statuses: ${statuses.join(' ')}`).toBe(refused);
       expect(refused).toBeGreaterThanOrEqual(4);
       for (const i of [0, 1]) expect((await login(i, PASSWORD, 'kato')).status).toBe(429);
     });
