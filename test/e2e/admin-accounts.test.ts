@@ -104,6 +104,9 @@ describe('account and token management on the admin page', () => {
     await row.locator('[data-testid=revoke-confirm]').click();
     await expect.poll(() => row.locator('td.state').textContent()).toMatch(/^失効（.*、ada）$/);
     expect(await row.locator('[data-testid=revoke]').count()).toBe(0);
+    // Its use above is its last use (the list read again after the revocation).
+    expect(await row.locator('td.time').nth(1).textContent()).not.toBe('なし');
+    expect(await tokens.locator('tr[data-name=legacy-import] td.time').nth(1).textContent()).toBe('なし');
     expect((await fetch(`${url}/v1/admin/events?from=30d`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
 
     // --- accounts -------------------------------------------------------------------------------
