@@ -107,7 +107,11 @@ export async function run(argv: string[]): Promise<number> {
         return report(r);
       }
       case 'account list':
-        for (const a of await store.accounts()) console.log(`${a.name}\t${a.role}\t${a.source}\tcreated ${new Date(a.createdMs).toISOString()} by ${a.createdBy}`);
+        for (const a of await store.accounts()) {
+          const when = (ms: number | null | undefined) => (ms == null ? 'never' : new Date(ms).toISOString());
+          const state = a.disabledMs != null ? `\tdisabled ${when(a.disabledMs)} by ${a.disabledBy ?? '?'}` : '';
+          console.log(`${a.name}\t${a.role}\t${a.source}\tcreated ${when(a.createdMs)} by ${a.createdBy}\tlast sign-in ${when(a.lastSigninMs)}${state}`);
+        }
         return 0;
       case 'account remove':
         return report(await removeAccount(store, needTarget(), audit));

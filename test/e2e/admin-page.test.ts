@@ -37,6 +37,20 @@ async function watchedPage(browser: Browser, expected?: RegExp): Promise<{ page:
   return { page, dialogs, problems };
 }
 
+/**
+ * The range-user's events of November 2026 (1st to 30th inclusive, every action) as read in time zone
+ * `tz`: the zone is chosen first, since it reloads the view and so resets its filters.
+ */
+async function showNovember(page: Page, tz: string): Promise<void> {
+  await page.selectOption('select[name=tz]', tz);
+  await page.selectOption('select[name=range]', 'custom');
+  await page.fill('input[name=fromDate]', '2026-11-01');
+  await page.fill('input[name=toDate]', '2026-11-30');
+  await page.fill('input[name=userPrefix]', 'range-');
+  await page.selectOption('select[name=action]', '');
+  await page.click('.filters button[type=submit]');
+}
+
 describe('admin page', () => {
   let c: Collector;
   let url: string;
@@ -235,13 +249,7 @@ describe('admin page', () => {
     await page.fill('input[name=token]', ADMIN);
     await page.click('button[type=submit]');
     await page.waitForSelector('[data-testid=events] tbody tr');
-    await page.selectOption('select[name=tz]', 'Asia/Tokyo');
-    await page.selectOption('select[name=range]', 'custom');
-    await page.fill('input[name=fromDate]', '2026-11-01');
-    await page.fill('input[name=toDate]', '2026-11-30');
-    await page.fill('input[name=userPrefix]', 'range-');
-    await page.selectOption('select[name=action]', '');
-    await page.click('.filters button[type=submit]');
+    await showNovember(page, 'Asia/Tokyo');
     await expect.poll(() => page.locator('td.file').allTextContents(), { timeout: 10_000 }).toEqual(['十一月の最初.docx']);
     expect(await page.locator('td.time').first().textContent()).toMatch(/2026\/11\/01 0:30:00/);
     await page.locator('tr', { hasText: '十一月の最初.docx' }).click();
@@ -259,13 +267,7 @@ describe('admin page', () => {
     expect(lines[1]).toMatch(/^2026-11-01T00:30:00\+09:00,range-user,/);
     expect(lines[1]).toContain('回答待ち');
     // The same dates in UTC hold the other event.
-    await page.selectOption('select[name=tz]', 'UTC');
-    await page.selectOption('select[name=range]', 'custom');
-    await page.fill('input[name=fromDate]', '2026-11-01');
-    await page.fill('input[name=toDate]', '2026-11-30');
-    await page.fill('input[name=userPrefix]', 'range-');
-    await page.selectOption('select[name=action]', '');
-    await page.click('.filters button[type=submit]');
+    await showNovember(page, 'UTC');
     await expect.poll(() => page.locator('td.file').allTextContents(), { timeout: 10_000 }).toEqual(['十二月の最初.docx']);
     await page.evaluate(() => localStorage.removeItem('upload-guard-admin-tz'));
     expect(dialogs).toEqual([]);
@@ -342,6 +344,12 @@ describe('admin page', () => {
       await page.click('[data-view=devices]');
       await expect.poll(() => page.locator('[data-testid=load-error]').textContent(), { timeout: 25_000 }).toContain('コレクターに接続できません');
       expect(await page.locator('body').textContent()).not.toMatch(/Failed to fetch|該当する端末はありません/);
+      // And so do the admin's own views (audit log, accounts, API tokens): never "no entries".
+      for (const view of ['audit', 'accounts', 'tokens']) {
+        await page.click(`[data-view=${view}]`);
+        await expect.poll(() => page.locator('[data-testid=load-error]').textContent(), { timeout: 25_000 }).toContain('コレクターに接続できません');
+        expect(await page.locator('body').textContent()).not.toMatch(/Failed to fetch|該当する記録はありません|まだありません|発行済みの API トークンはありません/);
+      }
       expect(dialogs).toEqual([]);
     } finally {
       await page.close();

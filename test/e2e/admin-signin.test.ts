@@ -184,6 +184,22 @@ describe('admin sign-in (OpenID Connect and local accounts) in Chromium', () => 
     await page.context().close();
   });
 
+  it('a person from the identity provider is listed after signing in; once disabled, their next sign-in is refused with a message', async () => {
+    // vic signed in above (a viewer): listed as a company account with the role their groups gave.
+    const vic = (await api('/v1/admin/accounts')).accounts.find((a: { name: string }) => a.name === 'vic@example.co.jp');
+    expect(vic).toMatchObject({ source: 'oidc', role: 'viewer', disabledAt: null });
+    expect(vic.lastSignInAt).not.toBeNull();
+    const off = await c.app.inject({ method: 'PATCH', url: '/v1/admin/accounts/vic@example.co.jp', headers: { authorization: `Bearer ${ADMIN}` }, payload: { disabled: true } });
+    expect(off.statusCode, off.body).toBe(200);
+    const page = await oidcSignIn('vic');
+    await page.waitForSelector('[data-testid=signin] .error');
+    expect(await page.textContent('[data-testid=signin] .error')).toContain('無効にされています');
+    expect((await page.context().cookies(url)).find((k) => k.name === 'ug_session')).toBeUndefined();
+    const refused = (await api('/v1/admin/audit?actor=oidc:vic@example.co.jp&action=signin.failure')).entries;
+    expect(refused[0].details.reason).toBe('account disabled');
+    await page.context().close();
+  });
+
   it('a local account signs in on the same page (investigator: events, no account management)', async () => {
     const made = await c.app.inject({ method: 'POST', url: '/v1/admin/accounts', headers: { authorization: `Bearer ${ADMIN}` }, payload: { name: 'suzuki', role: 'investigator', password: 'ローカルの長いパスワード 42' } });
     expect(made.statusCode).toBe(201);

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../src/events/sample.js';
 import { ROUTE_RULES, isGuarded, ruleFor, type Role } from '../../src/collector/accounts/roles.js';
+import { tokenId } from '../../src/collector/auth.js';
 import { createCollector, type Collector } from '../../src/collector/server.js';
 import type { Storage } from '../../src/collector/storage/types.js';
 import { testBackends } from '../support/backends.js';
@@ -176,6 +177,62 @@ for (const backend of testBackends('acct')) {
       const ghost = await call('POST', '/v1/auth/login', { body: { name: 'ghost', password: PASSWORD } });
       expect(ghost.statusCode).toBe(401);
       expect(ghost.json().error).toBe('wrong name or password');
+    });
+
+    it('invites, changes a role, disables and enables an account; each change ends its sessions and is audited; nobody changes themselves', async () => {
+      const ada = await signIn('ada');
+      const as = (method: string, url: string, body?: unknown) => call(method, url, { cookie: ada.cookie, csrf: ada.csrf, origin: ORIGIN, body });
+      const invited = await as('POST', '/v1/admin/accounts/invite', { name: 'nina', role: 'investigator' });
+      expect(invited.statusCode, invited.body).toBe(201);
+      const { password } = invited.json() as { password: string };
+      expect(password).toMatch(/^[A-Za-z0-9_-]{20}$/);
+      expect((await as('POST', '/v1/admin/accounts/invite', { name: 'nina', role: 'viewer' })).statusCode).toBe(409);
+      const nina = await signIn('nina', password);
+      const listed = (await as('GET', '/v1/admin/accounts')).json().accounts.find((a: { name: string }) => a.name === 'nina');
+      expect(listed).toMatchObject({ role: 'investigator', source: 'local', createdBy: 'ada', lastSignInAt: new Date(clock).toISOString(), disabledAt: null });
+      expect(JSON.stringify(listed)).not.toMatch(/scrypt/);
+
+      expect((await as('PATCH', '/v1/admin/accounts/nina', { role: 'viewer' })).json()).toMatchObject({ role: 'viewer', disabled: false });
+      expect((await call('GET', '/v1/auth/me', { cookie: nina.cookie })).json().signedIn).toBe(false);
+      const again = await signIn('nina', password);
+      expect((await call('GET', '/v1/admin/events', { cookie: again.cookie })).statusCode).toBe(403);
+
+      expect((await as('PATCH', '/v1/admin/accounts/nina', { disabled: true })).statusCode).toBe(200);
+      expect((await call('GET', '/v1/auth/me', { cookie: again.cookie })).json().signedIn).toBe(false);
+      const refused = await call('POST', '/v1/auth/login', { body: { name: 'nina', password }, origin: ORIGIN });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json()).toMatchObject({ disabled: true });
+      expect((await as('PATCH', '/v1/admin/accounts/nina', { disabled: false })).statusCode).toBe(200);
+      await signIn('nina', password);
+
+      expect((await as('PATCH', '/v1/admin/accounts/ada', { role: 'viewer' })).statusCode).toBe(409);
+      expect((await as('PATCH', '/v1/admin/accounts/ada', { disabled: true })).statusCode).toBe(409);
+      expect((await as('PATCH', '/v1/admin/accounts/nina', { role: 'root' })).statusCode).toBe(400);
+      expect((await as('PATCH', '/v1/admin/accounts/nobody', { role: 'viewer' })).statusCode).toBe(404);
+      // Without the CSRF token the change is refused.
+      expect((await call('PATCH', '/v1/admin/accounts/nina', { cookie: ada.cookie, origin: ORIGIN, body: { role: 'admin' } })).statusCode).toBe(403);
+
+      const actions = (await call('GET', '/v1/admin/audit?actor=ada', { auth: ADMIN })).json().entries.map((e: { action: string; details: Record<string, unknown> }) => [e.action, e.details]);
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          ['account.create', { name: 'nina', role: 'investigator', invited: true }],
+          ['account.role', { name: 'nina', from: 'investigator', to: 'viewer' }],
+          ['account.disable', { name: 'nina' }],
+          ['account.enable', { name: 'nina' }],
+        ]),
+      );
+      expect(JSON.stringify(actions)).not.toContain(password);
+    });
+
+    it('keeps a row per identity-provider person: role as their claims say now, a local account of the same name untouched', async () => {
+      const store = c.app.accountStore;
+      expect(await store.oidcSignedIn('olga@example.co.jp', 'viewer', clock)).toMatchObject({ source: 'oidc', role: 'viewer', passwordHash: null, lastSigninMs: clock });
+      expect(await store.oidcSignedIn('olga@example.co.jp', 'admin', clock + 1)).toMatchObject({ role: 'admin', lastSigninMs: clock + 1 });
+      expect((await call('PATCH', '/v1/admin/accounts/olga@example.co.jp', { auth: ADMIN, body: { role: 'viewer' } })).statusCode).toBe(409);
+      expect((await call('PATCH', '/v1/admin/accounts/olga@example.co.jp', { auth: ADMIN, body: { disabled: true } })).statusCode).toBe(200);
+      // Disabled: a later sign-in neither re-enables nor changes the row.
+      expect(await store.oidcSignedIn('olga@example.co.jp', 'investigator', clock + 2)).toMatchObject({ role: 'admin', lastSigninMs: clock + 1, disabledBy: `token:legacy-${tokenId(ADMIN)}` });
+      expect(await store.oidcSignedIn('ada', 'viewer', clock)).toMatchObject({ source: 'local', role: 'admin' });
     });
 
     it('refuses weak passwords and markup in names', async () => {

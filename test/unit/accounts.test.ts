@@ -1,11 +1,13 @@
 /** The pieces of accounts/ on their own: password hashing, throttling, OIDC settings, tokens and cookies. */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newApiToken, parseApiToken, secretMatches } from '../../src/collector/accounts/api-tokens.js';
 import { cookieValue, setCookie } from '../../src/collector/accounts/cookies.js';
 import { oidcFromEnv } from '../../src/collector/accounts/oidc.js';
 import { hashPassword, passwordProblem, verifyPassword } from '../../src/collector/accounts/passwords.js';
 import { atLeast, highest } from '../../src/collector/accounts/roles.js';
-import { LoginThrottle } from '../../src/collector/accounts/throttle.js';
+import { AccountStore } from '../../src/collector/accounts/store.js';
+import { LoginThrottle, waitAfter } from '../../src/collector/accounts/throttle.js';
+import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
 
 describe('passwords', () => {
   it('hashes with scrypt and a fresh salt; verifies only the right password', async () => {
@@ -35,29 +37,47 @@ describe('passwords', () => {
   });
 });
 
-describe('sign-in throttle', () => {
-  it('lets a few failures through, then makes the account wait, doubling; a success clears it', () => {
+describe('sign-in throttle (counts in the database: SQLite here, PostgreSQL in test/integration/throttle-shared.test.ts)', () => {
+  let storage: SqliteStorage;
+  let store: AccountStore;
+  beforeAll(async () => {
+    storage = new SqliteStorage({ path: ':memory:' });
+    store = AccountStore.of(storage);
+  });
+  afterAll(() => storage.close());
+
+  it('lets a few failures through, then makes the account wait, doubling; a success clears it', async () => {
     let t = 0;
-    const th = new LoginThrottle(() => t, { perAccount: 3, perAddress: 10 });
-    for (let i = 0; i < 2; i++) th.failed('sato', '10.0.0.1');
-    expect(th.wait('sato', '10.0.0.1')).toBe(0);
-    th.failed('sato', '10.0.0.1');
-    expect(th.wait('sato', '10.0.0.1')).toBe(30);
-    expect(th.wait('sato', '10.0.0.2')).toBe(30); // per account, whatever the address
-    expect(th.wait('suzuki', '10.0.0.1')).toBe(0);
+    const th = new LoginThrottle(store, () => t, { perAccount: 3, perAddress: 10 });
+    for (let i = 0; i < 2; i++) await th.failed('sato', '10.0.0.1');
+    expect(await th.wait('sato', '10.0.0.1')).toBe(0);
+    await th.failed('sato', '10.0.0.1');
+    expect(await th.wait('sato', '10.0.0.1')).toBe(30);
+    expect(await th.wait('sato', '10.0.0.2')).toBe(30); // per account, whatever the address
+    expect(await th.wait('suzuki', '10.0.0.1')).toBe(0);
     t += 30_000;
-    th.failed('sato', '10.0.0.1');
-    expect(th.wait('sato', '10.0.0.1')).toBe(60);
+    await th.failed('sato', '10.0.0.1');
+    expect(await th.wait('sato', '10.0.0.1')).toBe(60);
     t += 60_000;
-    th.succeeded('sato');
-    expect(th.wait('sato', '10.0.0.1')).toBe(0);
+    await th.succeeded('sato');
+    expect(await th.wait('sato', '10.0.0.1')).toBe(0);
   });
 
-  it('makes an address that tries many names wait too', () => {
-    const th = new LoginThrottle(() => 0, { perAccount: 100, perAddress: 5 });
-    for (let i = 0; i < 5; i++) th.failed(`user${i}`, '10.9.9.9');
-    expect(th.wait('someone-new', '10.9.9.9')).toBeGreaterThan(0);
-    expect(th.wait('someone-new', '10.9.9.8')).toBe(0);
+  it('makes an address that tries many names wait too', async () => {
+    const th = new LoginThrottle(store, () => 0, { perAccount: 100, perAddress: 5 });
+    for (let i = 0; i < 5; i++) await th.failed(`user${i}`, '10.9.9.9');
+    expect(await th.wait('someone-new', '10.9.9.9')).toBeGreaterThan(0);
+    expect(await th.wait('someone-new', '10.9.9.8')).toBe(0);
+  });
+
+  it('forgets failures 15 minutes after the last one, and caps the wait at 15 minutes', async () => {
+    let t = 1_000_000;
+    const th = new LoginThrottle(store, () => t, { perAccount: 3, perAddress: 1000 });
+    for (let i = 0; i < 2; i++) await th.failed('kato', '10.1.1.1');
+    t += 15 * 60_000 + 1;
+    await th.failed('kato', '10.1.1.1'); // counts as the first again
+    expect(await th.wait('kato', '10.1.1.1')).toBe(0);
+    expect(waitAfter(40, 3)).toBe(15 * 60_000);
   });
 });
 

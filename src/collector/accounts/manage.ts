@@ -3,10 +3,11 @@
  * CLI (`upload-guard collector account|token …`). Each change is written to the audit log by the caller's
  * `audit`, with the actor who made it.
  */
+import { randomBytes } from 'node:crypto';
 import { newApiToken } from './api-tokens.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { isRole, type Role } from './roles.js';
-import type { AccountStore, TokenRow } from './store.js';
+import type { AccountRow, AccountStore, TokenRow } from './store.js';
 
 /** Account and token names: letters, digits and . _ @ - (an email address fits); no spaces or markup. */
 export const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
@@ -28,6 +29,55 @@ export async function putLocalAccount(
   await audit(created ? 'account.create' : 'account.update', { name, role });
   return { ok: true, value: { name, role, created } };
 }
+
+/**
+ * A new local account with a password made here (an invitation): 20 random characters, shown once to the
+ * admin who hands it over; only its hash is kept.
+ */
+export async function inviteLocalAccount(
+  store: AccountStore, input: { name: unknown; role: unknown }, actor: string, now: number, audit: Audit,
+): Promise<Outcome<{ name: string; role: Role; password: string }>> {
+  if (typeof input.name === 'string' && (await store.account(input.name))) return { ok: false, status: 409, error: 'an account with this name exists' };
+  const password = randomBytes(15).toString('base64url');
+  const r = await putLocalAccount(store, { ...input, password }, actor, now, (action, details) => audit(action, { ...details, invited: true }));
+  return r.ok ? { ok: true, value: { name: r.value.name, role: r.value.role, password } } : r;
+}
+
+/**
+ * A role change (local accounts: a person from the identity provider gets the role their groups give) or
+ * disabling/enabling (either kind). Nobody changes their own role or disables themselves: the last admin
+ * cannot lock everyone out by a slip. The account's sessions end, so the change holds at once.
+ */
+export async function changeAccount(
+  store: AccountStore, name: string, input: { role?: unknown; disabled?: unknown }, actor: string, now: number, audit: Audit,
+): Promise<Outcome<{ name: string; role: Role; disabled: boolean }>> {
+  const row = await store.account(name);
+  if (!row) return { ok: false, status: 404, error: 'no such account' };
+  if (input.role === undefined && input.disabled === undefined) return { ok: false, status: 400, error: 'nothing to change: send role or disabled' };
+  if (input.role !== undefined && !isRole(input.role)) return { ok: false, status: 400, error: ROLE_RULE };
+  if (input.disabled !== undefined && typeof input.disabled !== 'boolean') return { ok: false, status: 400, error: 'disabled: true or false' };
+  const self = actor === name || actor === `oidc:${name}`;
+  if (self) return { ok: false, status: 409, error: 'you cannot change your own role or disable yourself' };
+  let role = row.role;
+  if (isRole(input.role) && input.role !== row.role) {
+    if (row.source !== 'local') return { ok: false, status: 409, error: "this person's role comes from the identity provider's groups: change it there" };
+    await store.setRole(name, input.role);
+    await audit('account.role', { name, from: row.role, to: input.role });
+    role = input.role;
+  }
+  const wasDisabled = row.disabledMs != null;
+  if (typeof input.disabled === 'boolean' && input.disabled !== wasDisabled) {
+    await store.setDisabled(name, input.disabled ? { actor, ms: now } : null);
+    await audit(input.disabled ? 'account.disable' : 'account.enable', { name });
+  }
+  return { ok: true, value: { name, role, disabled: typeof input.disabled === 'boolean' ? input.disabled : wasDisabled } };
+}
+
+/** An account as listed: never its password hash. */
+export const accountView = (a: AccountRow) => ({
+  name: a.name, role: a.role, source: a.source, createdAt: iso(a.createdMs), createdBy: a.createdBy,
+  lastSignInAt: iso(a.lastSigninMs ?? null), disabledAt: iso(a.disabledMs ?? null), disabledBy: a.disabledBy ?? null,
+});
 
 export async function removeAccount(store: AccountStore, name: string, audit: Audit): Promise<Outcome<null>> {
   if (!(await store.deleteAccount(name))) return { ok: false, status: 404, error: 'no such account' };

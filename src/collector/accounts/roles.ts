@@ -57,6 +57,8 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   // Accounts, tokens, audit: admins.
   'GET /v1/admin/accounts': { role: 'admin' },
   'POST /v1/admin/accounts': { role: 'admin' },
+  'POST /v1/admin/accounts/invite': { role: 'admin' },
+  'PATCH /v1/admin/accounts/:name': { role: 'admin' },
   'DELETE /v1/admin/accounts/:name': { role: 'admin' },
   'GET /v1/admin/tokens': { role: 'admin' },
   'POST /v1/admin/tokens': { role: 'admin' },

@@ -27,3 +27,19 @@ export const ACCOUNTS_SQLITE = tables('INTEGER PRIMARY KEY AUTOINCREMENT', 'INTE
 /** The same for PostgreSQL (run with search_path set to the collector's schema). */
 export const ACCOUNTS_PG = tables('BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', 'BIGINT');
 
+
+/**
+ * admin13: an account can be disabled (kept for the audit trail, refused at sign-in) and records its last
+ * sign-in; people who sign in through the identity provider get a row too (source 'oidc', role from their
+ * claims) so they can be listed and disabled. The sign-in throttle's counts live here so every collector
+ * on this database throttles together (accounts/throttle.ts).
+ */
+const more = (big: string, alter: (col: string) => string) => `
+  ${alter(`disabled_ms ${big}`)}
+  ${alter('disabled_by TEXT')}
+  ${alter(`last_signin_ms ${big}`)}
+  CREATE TABLE signin_throttle (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_ms ${big} NOT NULL, until_ms ${big} NOT NULL);
+  CREATE INDEX signin_throttle_last ON signin_throttle (last_ms);`;
+
+export const ACCOUNTS_MORE_SQLITE = more('INTEGER', (c) => `ALTER TABLE accounts ADD COLUMN ${c};`);
+export const ACCOUNTS_MORE_PG = more('BIGINT', (c) => `ALTER TABLE accounts ADD COLUMN ${c};`);

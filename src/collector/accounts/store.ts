@@ -23,6 +23,17 @@ export interface AccountRow {
   source: AccountSource;
   createdMs: number;
   createdBy: string;
+  /** When an admin disabled it (sign-in refused, sessions ended), or null. */
+  disabledMs?: number | null;
+  disabledBy?: string | null;
+  lastSigninMs?: number | null;
+}
+
+/** One key's failed sign-ins (accounts/throttle.ts). */
+export interface ThrottleCount {
+  failures: number;
+  lastMs: number;
+  untilMs: number;
 }
 
 export interface SessionRow {
@@ -115,6 +126,9 @@ const account = (r: Row): AccountRow => ({
   source: r.source as AccountSource,
   createdMs: num(r.created_ms),
   createdBy: String(r.created_by),
+  disabledMs: numOrNull(r.disabled_ms),
+  disabledBy: (r.disabled_by as string | null) ?? null,
+  lastSigninMs: numOrNull(r.last_signin_ms),
 });
 
 const session = (r: Row): SessionRow => ({
@@ -188,6 +202,33 @@ export class AccountStore {
     if (had) await this.run('DELETE FROM T.sessions WHERE account = ?', [a.name]);
     return !had;
   }
+  /** A new role; the account's sessions end (they carry the old one). False: no such local account. */
+  async setRole(name: string, role: Role): Promise<boolean> {
+    const changed = (await this.run("UPDATE T.accounts SET role = ? WHERE name = ? AND source = 'local'", [role, name])) > 0;
+    if (changed) await this.run('DELETE FROM T.sessions WHERE account = ?', [name]);
+    return changed;
+  }
+  /** Disables (by, when) or enables (null) an account; disabling ends its sessions. */
+  async setDisabled(name: string, by: { actor: string; ms: number } | null): Promise<boolean> {
+    const changed = (await this.run('UPDATE T.accounts SET disabled_ms = ?, disabled_by = ? WHERE name = ?', [by?.ms ?? null, by?.actor ?? null, name])) > 0;
+    if (changed && by) await this.run('DELETE FROM T.sessions WHERE account = ?', [name]);
+    return changed;
+  }
+  async signedIn(name: string, ms: number): Promise<void> {
+    await this.run('UPDATE T.accounts SET last_signin_ms = ? WHERE name = ?', [ms, name]);
+  }
+  /**
+   * A person the identity provider vouched for: their row (made at the first sign-in, role as the claims
+   * say now) so admins can see and disable them. A local account of the same name is left alone. Returns the row.
+   */
+  async oidcSignedIn(name: string, role: Role, ms: number): Promise<AccountRow | null> {
+    await this.run(
+      `INSERT INTO T.accounts (name, role, password_hash, source, created_ms, created_by, last_signin_ms) VALUES (?, ?, NULL, 'oidc', ?, 'identity provider', ?)
+       ON CONFLICT (name) DO UPDATE SET role = excluded.role, last_signin_ms = excluded.last_signin_ms WHERE accounts.source = 'oidc' AND accounts.disabled_ms IS NULL`,
+      [name, role, ms, ms],
+    );
+    return this.account(name);
+  }
   async deleteAccount(name: string): Promise<boolean> {
     await this.run('DELETE FROM T.sessions WHERE account = ?', [name]);
     return (await this.run('DELETE FROM T.accounts WHERE name = ?', [name])) > 0;
@@ -242,6 +283,34 @@ export class AccountStore {
     return (await this.run('UPDATE T.api_tokens SET revoked_ms = ?, revoked_by = ? WHERE id = ? AND revoked_ms IS NULL', [now, by, id])) > 0;
   }
 
+  // --- the sign-in throttle, shared by every collector on this database -----------------------------
+  async throttleCounts(keys: string[]): Promise<Map<string, ThrottleCount>> {
+    const rows = await this.all(`SELECT * FROM T.signin_throttle WHERE key IN (${keys.map(() => '?').join(', ')})`, keys);
+    return new Map(rows.map((r) => [String(r.key), { failures: num(r.failures), lastMs: num(r.last_ms), untilMs: num(r.until_ms) }]));
+  }
+  /**
+   * One more failure for `key`, counted in one statement (two collectors failing at once both count);
+   * a count idle longer than `forgetMs` and not waiting starts again at 1. Returns the new count.
+   */
+  async throttleFailed(key: string, now: number, forgetMs: number): Promise<number> {
+    const [r] = await this.all(
+      `INSERT INTO T.signin_throttle (key, failures, last_ms, until_ms) VALUES (?, 1, ?, 0)
+       ON CONFLICT (key) DO UPDATE SET
+         failures = CASE WHEN excluded.last_ms - signin_throttle.last_ms > ? AND signin_throttle.until_ms <= excluded.last_ms THEN 1 ELSE signin_throttle.failures + 1 END,
+         last_ms = excluded.last_ms
+       RETURNING failures`,
+      [key, now, forgetMs],
+    );
+    return num(r!.failures);
+  }
+  /** Makes `key` wait until `untilMs` (never shortens a wait another collector set). */
+  async throttleWait(key: string, untilMs: number): Promise<void> {
+    await this.run('UPDATE T.signin_throttle SET until_ms = CASE WHEN until_ms < ? THEN ? ELSE until_ms END WHERE key = ?', [untilMs, untilMs, key]);
+  }
+  async throttleClear(key: string): Promise<void> {
+    await this.run('DELETE FROM T.signin_throttle WHERE key = ?', [key]);
+  }
+
   // --- the audit log: append and read; deleted only by the retention purge -------------------------
   async appendAudit(e: AuditEntry): Promise<void> {
     await this.run('INSERT INTO T.audit_log (time_ms, actor, action, details, address) VALUES (?, ?, ?, ?, ?)', [
@@ -269,6 +338,8 @@ export class AccountStore {
   async purge(now: number, auditBefore: number | null): Promise<{ sessions: number; audit: number }> {
     const sessions = await this.run('DELETE FROM T.sessions WHERE expires_ms <= ?', [now]);
     await this.run('DELETE FROM T.oidc_pending WHERE expires_ms <= ?', [now]);
+    // Throttle counts nobody would look at again (forgotten after 15 minutes, no wait running).
+    await this.run('DELETE FROM T.signin_throttle WHERE last_ms < ? AND until_ms <= ?', [now - 15 * 60_000, now]);
     const audit = auditBefore === null ? 0 : await this.run('DELETE FROM T.audit_log WHERE time_ms < ?', [auditBefore]);
     return { sessions, audit };
   }

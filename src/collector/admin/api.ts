@@ -3,6 +3,7 @@ import type { StoredEvent } from '../../events/schema.js';
 import type { FleetReport } from '../devices.js';
 import type { Summary } from '../storage/types.js';
 import type { Incident, IncidentSettings, IncidentStatus, Severity } from '../incidents/store.js';
+import type { Role } from '../accounts/roles.js';
 
 export type { Incident, IncidentSettings };
 
@@ -62,10 +63,11 @@ async function answered(pending: Promise<Response>): Promise<Response> {
 let csrf: string | null = null;
 export const setCsrf = (t: string | null): void => void (csrf = t);
 
-/** A JSON write (PATCH/PUT) to the admin API: with a token, or with the session cookie and its CSRF token. */
-async function send(method: 'PATCH' | 'PUT', path: string, body: unknown, token: string): Promise<Response> {
+/** A JSON write to the admin API: with a token, or with the session cookie and its CSRF token. */
+async function send(method: 'PATCH' | 'PUT' | 'POST' | 'DELETE', path: string, body: unknown, token: string): Promise<Response> {
   const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : { 'x-csrf-token': csrf ?? '' };
-  return answered(fetch(path, { method, headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body), cache: 'no-store', signal: timeout() }));
+  const json = body === undefined ? {} : { headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  return answered(fetch(path, { method, headers: auth, ...json, cache: 'no-store', signal: timeout() }));
 }
 
 export async function fetchIncidents(params: URLSearchParams, token: string): Promise<IncidentPage> {
@@ -148,4 +150,74 @@ export async function downloadDevicesCsv(params: URLSearchParams, token: string)
   const p = new URLSearchParams(params);
   p.set('format', 'csv');
   await download('/v1/admin/devices', p, token, `upload-guard-devices-${today()}.csv`);
+}
+
+// --- accounts and named API tokens (admins only; the collector checks the role on every call) ----------
+
+export interface AccountView {
+  name: string;
+  role: Role;
+  /** local: a password kept by the collector; oidc: signs in through the company's identity provider. */
+  source: 'local' | 'oidc';
+  createdAt: string;
+  createdBy: string;
+  lastSignInAt: string | null;
+  disabledAt: string | null;
+  disabledBy: string | null;
+}
+
+export interface TokenView {
+  id: string;
+  name: string;
+  role: Role;
+  createdAt: string;
+  createdBy: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  revokedBy: string | null;
+}
+
+export async function fetchAccounts(token: string): Promise<{ accounts: AccountView[] }> {
+  return (await call('/v1/admin/accounts', new URLSearchParams(), token)).json();
+}
+
+/** A new local account; its password, made by the collector, is in the answer this once. */
+export async function inviteAccount(body: { name: string; role: Role }, token: string): Promise<{ name: string; role: Role; password: string }> {
+  return (await send('POST', '/v1/admin/accounts/invite', body, token)).json();
+}
+
+export async function changeAccount(name: string, body: { role?: Role; disabled?: boolean }, token: string): Promise<void> {
+  await send('PATCH', `/v1/admin/accounts/${encodeURIComponent(name)}`, body, token);
+}
+
+export async function fetchTokens(token: string): Promise<{ tokens: TokenView[] }> {
+  return (await call('/v1/admin/tokens', new URLSearchParams(), token)).json();
+}
+
+/** A new named token; the secret is in the answer this once (the collector keeps only its hash). */
+export async function createToken(body: { name: string; role: Role }, token: string): Promise<{ id: string; name: string; role: Role; token: string }> {
+  return (await send('POST', '/v1/admin/tokens', body, token)).json();
+}
+
+export async function revokeToken(id: string, token: string): Promise<void> {
+  await send('DELETE', `/v1/admin/tokens/${encodeURIComponent(id)}`, undefined, token);
+}
+
+export interface AuditEntryView {
+  id: number;
+  time: string;
+  actor: string;
+  action: string;
+  address: string | null;
+  details: Record<string, unknown>;
+}
+
+export async function fetchAudit(params: URLSearchParams, token: string): Promise<{ entries: AuditEntryView[]; nextBefore: number | null }> {
+  return (await call('/v1/admin/audit', params, token)).json();
+}
+
+export async function downloadAuditCsv(params: URLSearchParams, token: string): Promise<void> {
+  const p = new URLSearchParams(params);
+  p.set('format', 'csv');
+  await download('/v1/admin/audit', p, token, `upload-guard-audit-${today()}.csv`);
 }

@@ -3,19 +3,12 @@
  * filters by person and action and a CSV download. Values are rendered as text (preact), so a hostile
  * search term or name in an entry stays inert.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { inertText } from '../../events/inert.js';
-import { pickLanguage } from './i18n.js';
+import { downloadAuditCsv, fetchAudit } from './api.js';
+import { pickLanguage, type Strings } from './i18n.js';
+import { ListState, errorText, useLoaded } from './states.js';
 import type { Who } from './signin.js';
-
-interface Entry {
-  id: number;
-  time: string;
-  actor: string;
-  action: string;
-  address: string | null;
-  details: Record<string, unknown>;
-}
 
 const TEXT = {
   ja: {
@@ -28,7 +21,6 @@ const TEXT = {
     apply: '絞り込み',
     csv: 'CSV出力',
     none: '該当する記録はありません。',
-    failed: '監査ログを読み込めませんでした',
     actions: {
       'signin.success': 'サインイン',
       'signin.failure': 'サインイン失敗',
@@ -40,6 +32,14 @@ const TEXT = {
       'account.create': 'アカウント作成',
       'account.update': 'アカウント変更',
       'account.delete': 'アカウント削除',
+      'account.role': '役割の変更',
+      'account.disable': 'アカウントを無効化',
+      'account.enable': 'アカウントを有効化',
+      'incidents.search': 'インシデントの検索',
+      'incidents.read': 'インシデントの閲覧',
+      'incident.update': 'インシデントの対応記録',
+      'settings.update': '設定の変更',
+      'report.download': '定期報告書の出力',
       'token.create': 'API トークン発行',
       'token.revoke': 'API トークン失効',
     } as Record<string, string>,
@@ -54,7 +54,6 @@ const TEXT = {
     apply: 'Filter',
     csv: 'Export CSV',
     none: 'No matching entries.',
-    failed: 'The audit log could not be loaded',
     actions: {
       'signin.success': 'Signed in',
       'signin.failure': 'Sign-in failed',
@@ -66,6 +65,14 @@ const TEXT = {
       'account.create': 'Account created',
       'account.update': 'Account changed',
       'account.delete': 'Account removed',
+      'account.role': 'Role changed',
+      'account.disable': 'Account disabled',
+      'account.enable': 'Account enabled',
+      'incidents.search': 'Searched incidents',
+      'incidents.read': 'Viewed an incident',
+      'incident.update': 'Incident triage',
+      'settings.update': 'Settings changed',
+      'report.download': 'Report downloaded',
       'token.create': 'API token issued',
       'token.revoke': 'API token revoked',
     } as Record<string, string>,
@@ -75,41 +82,24 @@ const lang = pickLanguage(navigator.languages?.length ? navigator.languages : [n
 export const auditText = TEXT[lang];
 const s = auditText;
 
-export function AuditView({ who, fmtTime }: { who: Who; fmtTime: (iso: string) => string }) {
+export function AuditView({ t, who, fmtTime, onAuthError }: { t: Strings; who: Who; fmtTime: (iso: string) => string; onAuthError: () => void }) {
   const [filter, setFilter] = useState({ actor: '', action: '' });
   const [applied, setApplied] = useState(filter);
-  const [entries, setEntries] = useState<Entry[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const headers: Record<string, string> = who.token ? { authorization: `Bearer ${who.token}` } : {};
+  const [csvError, setCsvError] = useState<string | null>(null);
 
-  const params = (format: string) => {
-    const p = new URLSearchParams({ format, limit: '500' });
+  const params = () => {
+    const p = new URLSearchParams({ limit: '500' });
     if (applied.actor.trim()) p.set('actor', applied.actor.trim());
     if (applied.action) p.set('action', applied.action);
     return p;
   };
+  // The collector unreachable is said as such, never as "no entries" nor as the browser's raw message.
+  const { data, state, reload } = useLoaded(t, () => fetchAudit(params(), who.token), [applied], onAuthError);
+  const entries = data?.entries ?? [];
 
-  useEffect(() => {
-    setError(null);
-    fetch(`/v1/admin/audit?${params('json')}`, { headers, cache: 'no-store' })
-      .then(async (r) => {
-        if (!r.ok) throw new Error(((await r.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${r.status}`);
-        setEntries(((await r.json()) as { entries: Entry[] }).entries);
-      })
-      .catch((err: Error) => setError(`${s.failed}: ${err.message}`));
-  }, [applied]);
-
-  async function csv() {
-    const r = await fetch(`/v1/admin/audit?${params('csv')}`, { headers, cache: 'no-store' });
-    if (!r.ok) return setError(`${s.failed}: HTTP ${r.status}`);
-    const url = URL.createObjectURL(await r.blob());
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `upload-guard-audit-${new Date().toISOString().slice(0, 10)}.csv`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  function csv() {
+    setCsvError(null);
+    downloadAuditCsv(params(), who.token).catch((err: unknown) => setCsvError(errorText(t, err)));
   }
 
   return (
@@ -137,17 +127,16 @@ export function AuditView({ who, fmtTime }: { who: Who; fmtTime: (iso: string) =
           </select>
         </label>
         <button type="submit">{s.apply}</button>
-        <button type="button" onClick={() => void csv()}>
+        <button type="button" onClick={csv}>
           {s.csv}
         </button>
       </form>
-      {error && (
+      {csvError && (
         <p class="error" role="alert">
-          {error}
+          {csvError}
         </p>
       )}
-      {entries && entries.length === 0 && <p class="empty">{s.none}</p>}
-      {entries && entries.length > 0 && (
+      {entries.length > 0 && (
         <table class="events">
           <thead>
             <tr>
@@ -171,6 +160,7 @@ export function AuditView({ who, fmtTime }: { who: Who; fmtTime: (iso: string) =
           </tbody>
         </table>
       )}
+      <ListState t={t} state={state} empty={entries.length === 0} emptyText={s.none} onRetry={reload} />
     </div>
   );
 }

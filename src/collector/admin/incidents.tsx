@@ -3,12 +3,12 @@
  * triage (status, severity, assignee, notes, reported-at) in a side panel. Everything from events is
  * text rendered by preact (file names and users come from devices).
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { inertText } from '../../events/inert.js';
 import { isoInZone, parseLocal } from '../time-zone.js';
 import { fetchIncidents, patchIncident, saveIncidentSettings, type Incident, type IncidentPage } from './api.js';
 import type { Strings } from './i18n.js';
-import { ListState, errorText, fill, isAuthError, type LoadState } from './states.js';
+import { ListState, errorText, fill, isAuthError, useLoaded } from './states.js';
 
 interface Props {
   t: Strings;
@@ -36,41 +36,26 @@ export function timeLeft(t: Strings, i: Incident): string {
 
 export function IncidentsView({ t, token, zone, fmtTime, onAuthError, user }: Props) {
   const [openOnly, setOpenOnly] = useState(true);
-  const [page, setPage] = useState<IncidentPage | null>(null);
-  const [state, setState] = useState<LoadState>({ kind: 'loading' });
   const [selected, setSelected] = useState<Incident | null>(null);
-  const [reload, setReload] = useState(0);
+  const [writeError, setWriteError] = useState<string | null>(null);
 
   const params = useMemo(() => {
     const p = new URLSearchParams({ limit: '200' });
     if (openOnly && !user) p.set('status', 'new,investigating');
     if (user) p.set('user', user);
     return p;
-  }, [openOnly, user, reload]);
+  }, [openOnly, user]);
+  const { data: page, state, reload } = useLoaded<IncidentPage>(t, () => fetchIncidents(params, token), [params], onAuthError);
 
+  /** A triage or setting change refused: said above the list, which stays as it was. */
   function fail(err: unknown) {
     if (isAuthError(err)) onAuthError();
-    else setState({ kind: 'error', message: errorText(t, err) });
+    else setWriteError(errorText(t, err));
   }
-
-  useEffect(() => {
-    let current = true;
-    setState({ kind: 'loading' });
-    fetchIncidents(params, token)
-      .then((r) => {
-        if (!current) return;
-        setPage(r);
-        setState({ kind: 'ready' });
-      })
-      .catch((err) => {
-        if (!current) return;
-        setPage(null);
-        fail(err);
-      });
-    return () => {
-      current = false;
-    };
-  }, [params]);
+  const saved = () => {
+    setWriteError(null);
+    reload();
+  };
 
   const rows = page?.incidents ?? [];
   return (
@@ -82,7 +67,7 @@ export function IncidentsView({ t, token, zone, fmtTime, onAuthError, user }: Pr
             <input type="checkbox" name="openOnly" checked={openOnly} onChange={(e) => setOpenOnly((e.target as HTMLInputElement).checked)} />
             {t.openOnly}
           </label>
-          {page && <Settings t={t} token={token} hours={page.settings.reportHours} onSaved={() => setReload(reload + 1)} onError={fail} />}
+          {page && <Settings t={t} token={token} hours={page.settings.reportHours} onSaved={saved} onError={fail} />}
         </form>
       )}
       <table class="events" data-testid="incidents">
@@ -121,7 +106,12 @@ export function IncidentsView({ t, token, zone, fmtTime, onAuthError, user }: Pr
           ))}
         </tbody>
       </table>
-      <ListState t={t} state={state} empty={rows.length === 0} emptyText={t.noIncidents} onRetry={() => setReload(reload + 1)} />
+      {writeError && (
+        <p class="error" role="alert">
+          {writeError}
+        </p>
+      )}
+      <ListState t={t} state={state} empty={rows.length === 0} emptyText={t.noIncidents} onRetry={reload} />
       {selected && (
         <Triage
           key={selected.id}
@@ -133,7 +123,7 @@ export function IncidentsView({ t, token, zone, fmtTime, onAuthError, user }: Pr
           onClose={() => setSelected(null)}
           onSaved={(i) => {
             setSelected(i);
-            setReload(reload + 1);
+            saved();
           }}
           onError={fail}
         />

@@ -14,6 +14,9 @@ import { isTimeZone, isoInZone, localTimeZone } from '../time-zone.js';
 import { ACTION_WORDS, CATEGORY_WORDS, CHANNEL_WORDS, OUTCOME_WORDS, VERDICT_WORDS, word } from '../words.js';
 import { downloadCsv, fetchEvents, fetchServices, fetchSummary, setCsrf, type KnownService } from './api.js';
 import { AuditView, auditText } from './audit.js';
+import { AccountsView } from './accounts.js';
+import { ApiTokensView } from './api-tokens.js';
+import { accessText } from './access-text.js';
 import { IncidentsView } from './incidents.js';
 import { ListState, errorText, fill, isAuthError, type LoadState } from './states.js';
 import { SummaryCharts } from './charts.js';
@@ -254,7 +257,7 @@ export function shown(s: string | null | undefined): string | null {
   return s === null || s === undefined ? null : inertText(s);
 }
 
-type View = 'events' | 'disputes' | 'incidents' | 'user' | 'devices' | 'audit';
+type View = 'events' | 'disputes' | 'incidents' | 'user' | 'devices' | 'audit' | 'accounts' | 'tokens';
 
 function Dashboard({ token, who, onSignOut }: { token: string; who: Who; onSignOut: () => void }) {
   const [view, setView] = useState<View>('events');
@@ -284,7 +287,10 @@ function Dashboard({ token, who, onSignOut }: { token: string; who: Who; onSignO
           {tab('incidents', t.incidentsTab)}
           {user !== null && tab('user', `${t.userView}: ${inertText(user)}`)}
           {tab('devices', t.devicesTab)}
+          {/* Admin-only views: the route table (accounts/roles.ts) refuses their API to other roles too. */}
           {who.role === 'admin' && tab('audit', auditText.tab)}
+          {who.role === 'admin' && tab('accounts', accessText.accountsTab)}
+          {who.role === 'admin' && tab('tokens', accessText.tokensTab)}
         </nav>
         <label class="zone">
           {t.timeZone}
@@ -312,7 +318,11 @@ function Dashboard({ token, who, onSignOut }: { token: string; who: Who; onSignO
       <ReportDownload lang={lang} token={token} />
       {/* A key per view and zone: switching starts that view's own filters, and a new zone reloads in it. */}
       {view === 'audit' ? (
-        <AuditView who={who} fmtTime={fmtTime} />
+        <AuditView key={tz} t={t} who={who} fmtTime={fmtTime} onAuthError={onSignOut} />
+      ) : view === 'accounts' ? (
+        <AccountsView key={tz} t={t} who={who} fmtTime={fmtTime} onAuthError={onSignOut} />
+      ) : view === 'tokens' ? (
+        <ApiTokensView key={tz} t={t} who={who} fmtTime={fmtTime} onAuthError={onSignOut} />
       ) : view === 'devices' ? (
         <DevicesView key={tz} t={t} token={token} fmtTime={fmtTime} onAuthError={onSignOut} />
       ) : view === 'incidents' ? (

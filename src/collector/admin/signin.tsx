@@ -34,6 +34,7 @@ const TEXT = {
     https: 'この接続ではサインインできません。HTTPS でアクセスしてください。',
     denied: 'サインインはできましたが、この管理画面を使う権限が割り当てられていません。システム管理者に連絡してください。',
     failed: '会社のアカウントでのサインインを完了できませんでした。もう一度お試しください。',
+    disabled: 'このアカウントは管理者によって無効にされています。システム管理者に連絡してください。',
     unreachable: 'コレクターに接続できません。しばらくしてから再度お試しください。',
     roles: { viewer: '閲覧者（集計のみ）', investigator: '調査担当者', admin: '管理者' } as Record<Role, string>,
   },
@@ -52,6 +53,7 @@ const TEXT = {
     https: 'Signing in is not possible over this connection. Please use HTTPS.',
     denied: 'You signed in, but no role on this admin page is assigned to you. Please contact your administrator.',
     failed: 'Signing in with your company account could not be completed. Please try again.',
+    disabled: 'This account has been disabled by an administrator. Please contact your administrator.',
     unreachable: 'The collector cannot be reached. Please try again later.',
     roles: { viewer: 'Viewer (totals only)', investigator: 'Investigator', admin: 'Administrator' } as Record<Role, string>,
   },
@@ -84,9 +86,10 @@ export async function signOut(who: Who): Promise<void> {
   await fetch('/v1/auth/logout', { method: 'POST', headers: { 'x-csrf-token': who.csrf ?? '', 'content-type': 'application/json' }, body: '{}' }).catch(() => {});
 }
 
-function errorFor(status: number): string {
+function errorFor(status: number, body: { disabled?: boolean }): string {
   if (status === 401) return s.wrong;
   if (status === 429) return s.throttled;
+  if (status === 403 && body.disabled) return s.disabled;
   if (status === 403) return s.https;
   return s.unreachable;
 }
@@ -95,7 +98,7 @@ function errorFor(status: number): string {
 function returnMessage(): string | null {
   const code = new URLSearchParams(location.search).get('signin');
   if (code) history.replaceState(null, '', location.pathname);
-  return code === 'denied' ? s.denied : code === 'failed' ? s.failed : null;
+  return code === 'denied' ? s.denied : code === 'disabled' ? s.disabled : code === 'failed' ? s.failed : null;
 }
 
 export function SignIn({ onSignedIn, title }: { onSignedIn: (who: Who) => void; title: string }) {
@@ -129,7 +132,7 @@ export function SignIn({ onSignedIn, title }: { onSignedIn: (who: Who) => void; 
     e.preventDefault();
     void run(async () => {
       const res = await fetch('/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: name.trim(), password }) });
-      if (!res.ok) return setError(errorFor(res.status));
+      if (!res.ok) return setError(errorFor(res.status, (await res.json().catch(() => ({}))) as { disabled?: boolean }));
       setPassword('');
       const who = await me('');
       if (who) onSignedIn(who);

@@ -2,6 +2,7 @@
  * Loading, error and empty states, the same on every view: "the collector cannot be reached" is never
  * shown as "no events", and no browser or server message ("Failed to fetch") reaches the screen raw.
  */
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from './api.js';
 import type { Strings } from './i18n.js';
 
@@ -39,4 +40,36 @@ export function ListState({ t, state, empty, emptyText, onRetry }: { t: Strings;
     );
   }
   return empty ? <p class="empty">{emptyText}</p> : null;
+}
+
+/**
+ * One list's loading for a view: asks again when `deps` change or on reload(), keeps only the latest
+ * answer (an older one arriving late, for other filters, is dropped), clears what was shown when asking
+ * fails (it belonged to other filters, or the collector is gone), and signs out on 401/403.
+ */
+export function useLoaded<T>(t: Strings, load: () => Promise<T>, deps: readonly unknown[], onAuthError: () => void): { data: T | null; state: LoadState; reload: () => void } {
+  const [data, setData] = useState<T | null>(null);
+  const [state, setState] = useState<LoadState>({ kind: 'loading' });
+  const [asked, setAsked] = useState(0);
+  useEffect(() => {
+    let current = true;
+    setState({ kind: 'loading' });
+    load().then(
+      (r) => {
+        if (!current) return;
+        setData(r);
+        setState({ kind: 'ready' });
+      },
+      (err: unknown) => {
+        if (!current) return;
+        setData(null);
+        if (isAuthError(err)) onAuthError();
+        else setState({ kind: 'error', message: errorText(t, err) });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [...deps, asked]);
+  return { data, state, reload: () => setAsked((n) => n + 1) };
 }

@@ -6,7 +6,8 @@
  *   GET  /v1/auth/oidc/callback     ← the identity provider → session cookie, back to /admin/
  *   GET  /v1/auth/me                who is signed in, their role, the session's CSRF token
  *   POST /v1/auth/logout            ends the session
- *   GET|POST /v1/admin/accounts, DELETE /v1/admin/accounts/:name      local accounts (admin)
+ *   GET|POST /v1/admin/accounts, PATCH|DELETE /v1/admin/accounts/:name   accounts (admin)
+ *   POST /v1/admin/accounts/invite  a local account with a password made by the collector, shown once (admin)
  *   GET|POST /v1/admin/tokens, DELETE /v1/admin/tokens/:id            API tokens (admin)
  *   GET  /v1/admin/audit            the audit log, JSON or CSV (admin)
  *   GET  /v1/admin/fleet            device counts only (viewer)
@@ -16,7 +17,7 @@ import { CSV_BOM, csvRow } from '../../events/encode.js';
 import { sha256hex } from '../accounts/api-tokens.js';
 import { cookieValue, OIDC_COOKIE, SESSION_COOKIE, setCookie } from '../accounts/cookies.js';
 import { OidcClient, type OidcOptions } from '../accounts/oidc.js';
-import { createApiToken, NAME, putLocalAccount, removeAccount, revokeApiToken, tokenView, type Outcome } from '../accounts/manage.js';
+import { accountView, changeAccount, createApiToken, inviteLocalAccount, NAME, putLocalAccount, removeAccount, revokeApiToken, tokenView, type Outcome } from '../accounts/manage.js';
 import { verifyPassword } from '../accounts/passwords.js';
 import type { Role } from '../accounts/roles.js';
 import type { AccountSource, AuditQuery, AuditRow } from '../accounts/store.js';
@@ -49,7 +50,7 @@ const isLoopback = (a: string | undefined) => !!a && /^(127\.|::1$|::ffff:127\.)
 export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app, { ctx, ...o }) => {
   const store = app.accountStore;
   const { now } = ctx;
-  const throttle = new LoginThrottle(now, o.throttle);
+  const throttle = new LoginThrottle(store, now, o.throttle);
   const oidc = o.oidc ? new OidcClient(o.oidc) : null;
 
   /**
@@ -92,7 +93,7 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     // Sign-in attempts share the address's bucket of refused requests: a flood cannot fill the audit log.
     const flood = ctx.limiters.admin.take(`${req.ip}|refused`);
     if (flood > 0) return tooMany(reply, ctx.metrics, flood);
-    const wait = throttle.wait(name, req.ip);
+    const wait = await throttle.wait(name, req.ip);
     if (wait > 0) {
       await app.audit(name, 'signin.failure', { method: 'password', reason: 'throttled' }, req);
       return reply.code(429).header('retry-after', String(wait)).send({ error: 'too many failed sign-ins: try again later' });
@@ -100,12 +101,18 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     const account = await store.account(name);
     const ok = await verifyPassword(password, account?.passwordHash ?? null);
     if (!ok || !account) {
-      throttle.failed(name, req.ip);
+      await throttle.failed(name, req.ip);
       await app.audit(name, 'signin.failure', { method: 'password', reason: account ? 'wrong password' : 'no such account' }, req);
       // One answer for both: the response does not tell which names exist.
       return reply.code(401).send({ error: 'wrong name or password' });
     }
-    throttle.succeeded(name);
+    await throttle.succeeded(name);
+    if (account.disabledMs != null) {
+      // Told only to someone who knew the password: the account exists but an admin switched it off.
+      await app.audit(name, 'signin.failure', { method: 'password', reason: 'account disabled' }, req);
+      return reply.code(403).send({ error: 'this account is disabled', disabled: true });
+    }
+    await store.signedIn(name, now());
     await app.audit(name, 'signin.success', { method: 'password', role: account.role }, req);
     return startSession(reply, via.secure, name, account.role, 'local');
   });
@@ -149,6 +156,8 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
       return fail(String((err as Error).message).slice(0, 200));
     }
     if (!who.role) return fail(`no mapped ${o.oidc!.roleClaim ?? 'groups'} value (${who.claimValues.join(', ') || 'none'})`, `oidc:${who.name}`, 'denied');
+    const row = await store.oidcSignedIn(who.name, who.role, now());
+    if (row?.source === 'oidc' && row.disabledMs != null) return fail('account disabled', `oidc:${who.name}`, 'disabled');
     await app.audit(`oidc:${who.name}`, 'signin.success', { method: 'oidc', role: who.role, subject: who.subject }, req);
     // Fastify appends a second set-cookie header (the pending cookie's deletion stays).
     await startSession(reply, via.secure, who.name, who.role, 'oidc');
@@ -180,13 +189,19 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
   const by = (req: FastifyRequest) => (action: string, details: Record<string, unknown>) => app.audit(req.principal!.actor, action, details, req);
   const answer = <T>(reply: FastifyReply, r: Outcome<T>, code = 200) => (r.ok ? reply.code(code).send(r.value ?? { ok: true }) : reply.code(r.status).send({ error: r.error }));
 
-  app.get('/v1/admin/accounts', async () => ({
-    accounts: (await store.accounts()).map((a) => ({ name: a.name, role: a.role, source: a.source, createdAt: iso(a.createdMs), createdBy: a.createdBy })),
-  }));
+  app.get('/v1/admin/accounts', async () => ({ accounts: (await store.accounts()).map(accountView) }));
   app.post('/v1/admin/accounts', async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
     const r = await putLocalAccount(store, { name: b.name, role: b.role, password: b.password }, req.principal!.actor, now(), by(req));
     return answer(reply, r.ok ? { ok: true, value: { name: r.value.name, role: r.value.role } } : r, r.ok && r.value.created ? 201 : 200);
+  });
+  app.post('/v1/admin/accounts/invite', async (req, reply) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    return answer(reply, await inviteLocalAccount(store, { name: b.name, role: b.role }, req.principal!.actor, now(), by(req)), 201);
+  });
+  app.patch('/v1/admin/accounts/:name', async (req, reply) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    return answer(reply, await changeAccount(store, (req.params as { name: string }).name, { role: b.role, disabled: b.disabled }, req.principal!.actor, now(), by(req)));
   });
   app.delete('/v1/admin/accounts/:name', async (req, reply) => answer(reply, await removeAccount(store, (req.params as { name: string }).name, by(req))));
 

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { groupCountsSql, toGroupCount, type GroupCount, type GroupKey } from './group-counts.js';
-import { ACCOUNTS_PG } from '../accounts/schema.js';
+import { ACCOUNTS_MORE_PG, ACCOUNTS_PG } from '../accounts/schema.js';
 import { PG_INCIDENTS_MIGRATION } from '../incidents/schema.js';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import {
@@ -160,6 +160,8 @@ const MIGRATIONS: string[] = [
   PG_INCIDENTS_MIGRATION,
   // report13: as the matching migration of sqlite.ts: the department from policy, as sent with the event.
   `ALTER TABLE events ADD COLUMN department TEXT;`,
+  // admin13: as in sqlite.ts: disabled accounts, last sign-in, the shared sign-in throttle (accounts/schema.ts).
+  ACCOUNTS_MORE_PG,
 ];
 
 /** Epoch ms → day number (BIGINT division would truncate towards zero; floor is right before 1970 too). */

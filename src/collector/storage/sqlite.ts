@@ -2,7 +2,7 @@
  * SQLite back end: the zero-setup default. One file in WAL mode (readers never block the writer),
  * prepared statements, each ingest batch in its own savepoint of a group commit (sqlite-group-commit.ts).
  */
-import { ACCOUNTS_SQLITE } from '../accounts/schema.js';
+import { ACCOUNTS_MORE_SQLITE, ACCOUNTS_SQLITE } from '../accounts/schema.js';
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { SQLITE_INCIDENTS_MIGRATION } from '../incidents/schema.js';
 import Database from 'better-sqlite3';
@@ -169,6 +169,8 @@ const MIGRATIONS: string[] = [
   SQLITE_INCIDENTS_MIGRATION,
   // report13: the department (organizational unit) the deployment put in policy, as sent with the event (per-department report).
   `ALTER TABLE events ADD COLUMN department TEXT;`,
+  // admin13: accounts can be disabled and keep their last sign-in; the shared sign-in throttle (accounts/schema.ts).
+  ACCOUNTS_MORE_SQLITE,
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */

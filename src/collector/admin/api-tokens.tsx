@@ -1,0 +1,143 @@
+/**
+ * The API tokens view (admins): named tokens for automation, with their role, who made them and when
+ * they were last used; issue one (its secret is shown once, with a copy button and a warning: the
+ * collector keeps only a hash) or revoke one (two clicks: a revoked token cannot be brought back).
+ * The secret is never listed. `createdBy` may be a name from the identity provider: rendered inert.
+ */
+import { useState } from 'preact/hooks';
+import { inertText } from '../../events/inert.js';
+import { ROLES, type Role } from '../accounts/roles.js';
+import { ApiError, createToken, fetchTokens, revokeToken, type TokenView } from './api.js';
+import { accessText as s } from './access-text.js';
+import { changeError } from './accounts.js';
+import type { Strings } from './i18n.js';
+import { OneTimeSecret } from './one-time-secret.js';
+import { ListState, fill, useLoaded } from './states.js';
+import type { Who } from './signin.js';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+interface Props {
+  t: Strings;
+  who: Who;
+  fmtTime: (iso: string) => string;
+  onAuthError: () => void;
+}
+
+export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
+  const { data, state, reload } = useLoaded(t, () => fetchTokens(who.token), [], onAuthError);
+  const tokens: TokenView[] = data?.tokens ?? [];
+  const [error, setError] = useState<string | null>(null);
+  const [made, setMade] = useState<{ name: string; token: string } | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [form, setForm] = useState<{ name: string; role: Role }>({ name: '', role: 'investigator' });
+
+  const fail = (err: unknown) => {
+    if (err instanceof ApiError && err.status === 401) onAuthError();
+    else setError(changeError(t, err));
+  };
+
+  async function issue(e: Event) {
+    e.preventDefault();
+    setError(null);
+    const name = form.name.trim();
+    if (!NAME.test(name)) return setError(s.nameRule);
+    try {
+      const r = await createToken({ name, role: form.role }, who.token);
+      setMade({ name: r.name, token: r.token });
+      setForm({ ...form, name: '' });
+    } catch (err) {
+      fail(err);
+    }
+    reload();
+  }
+
+  async function revoke(id: string) {
+    setError(null);
+    setConfirming(null);
+    try {
+      await revokeToken(id, who.token);
+    } catch (err) {
+      fail(err);
+    }
+    reload();
+  }
+
+  // Active tokens first (what can still be used), newest first within each.
+  const shown = [...tokens].sort((a, b) => Number(a.revokedAt !== null) - Number(b.revokedAt !== null) || b.createdAt.localeCompare(a.createdAt));
+
+  return (
+    <div class="tokens-view" data-testid="api-tokens">
+      <form class="filters" onSubmit={(e) => void issue(e)} data-testid="create-token">
+        <strong>{s.createToken}</strong>
+        <label>
+          {s.name}
+          <input name="token-name" value={form.name} maxLength={64} autocomplete="off" onInput={(e) => setForm({ ...form, name: (e.target as HTMLInputElement).value })} />
+        </label>
+        <label>
+          {s.role}
+          <select name="token-role" value={form.role} onChange={(e) => setForm({ ...form, role: (e.target as HTMLSelectElement).value as Role })}>
+            {ROLES.map((r) => (
+              <option value={r}>{s.roles[r]}</option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" disabled={!form.name.trim()}>
+          {s.create}
+        </button>
+        <p class="help">{s.createHelp}</p>
+      </form>
+      {made && <OneTimeSecret title={fill(s.tokenOnce, { name: made.name })} value={made.token} onDone={() => setMade(null)} />}
+      {error && (
+        <p class="error" role="alert" data-testid="tokens-message">
+          {error}
+        </p>
+      )}
+      {tokens.length > 0 && (
+        <table class="events manage">
+          <thead>
+            <tr>
+              <th>{s.name}</th>
+              <th>{s.role}</th>
+              <th>{s.created}</th>
+              <th>{s.createdBy}</th>
+              <th>{s.lastUsed}</th>
+              <th>{s.state}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((k) => (
+              <tr key={k.id} data-id={k.id} data-name={k.name} class={k.revokedAt ? 'disabled' : ''}>
+                <td class="user">{inertText(k.name)}</td>
+                <td class="role">{s.roles[k.role] ?? k.role}</td>
+                <td class="time">{fmtTime(k.createdAt)}</td>
+                <td class="user">{inertText(k.createdBy)}</td>
+                <td class="time">{k.lastUsedAt ? fmtTime(k.lastUsedAt) : s.never}</td>
+                <td class="state">{k.revokedAt ? fill(s.revoked, { t: fmtTime(k.revokedAt), who: inertText(k.revokedBy ?? '') }) : s.active}</td>
+                <td>
+                  {!k.revokedAt &&
+                    (confirming === k.id ? (
+                      <>
+                        <button type="button" class="danger" data-testid="revoke-confirm" onClick={() => void revoke(k.id)}>
+                          {s.revokeConfirm}
+                        </button>{' '}
+                        <button type="button" onClick={() => setConfirming(null)}>
+                          {s.cancel}
+                        </button>
+                      </>
+                    ) : (
+                      <button type="button" data-testid="revoke" onClick={() => setConfirming(k.id)}>
+                        {s.revoke}
+                      </button>
+                    ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <ListState t={t} state={state} empty={tokens.length === 0} emptyText={s.noTokens} onRetry={reload} />
+    </div>
+  );
+}
