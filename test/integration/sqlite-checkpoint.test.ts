@@ -1,0 +1,81 @@
+/**
+ * WAL checkpoints off the commit path (storage/sqlite-checkpoint.ts), on a real SQLite file: the main
+ * connection never checkpoints on its own (wal_autocheckpoint = 0), the worker keeps the WAL from growing,
+ * the bound holds with no worker at all (the same inserts with the bound off let the WAL grow past it,
+ * so the test can fail), and a killed worker loses nothing and is started again.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sampleEvent } from '../../src/events/sample.js';
+import { SqliteStorage, type SqliteOptions } from '../../src/collector/storage/sqlite.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function open(checkpoints: SqliteOptions['checkpoints']): { s: SqliteStorage; path: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ug-ckpt-'));
+  dirs.push(dir);
+  const path = join(dir, 'events.db');
+  return { s: new SqliteStorage({ path, readers: false, checkpoints }), path };
+}
+
+/** `batches` commits of 50 events each (one group commit per batch); returns the largest WAL file seen. */
+async function ingest(s: SqliteStorage, path: string, batches: number): Promise<number> {
+  let largest = 0;
+  for (let b = 0; b < batches; b++) {
+    const events = Array.from({ length: 50 }, (_, i) => sampleEvent({ id: randomUUID(), fileName: `report-${b}-${i}.pdf` }));
+    await s.insertEvents(events, Date.now());
+    largest = Math.max(largest, statSync(`${path}-wal`).size);
+    // A turn of the event loop between commits, as between requests: the worker's replies are handled.
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  return largest;
+}
+
+const MiB = 1024 * 1024;
+
+describe('SQLite WAL checkpoints', () => {
+  it('are not run inside commits; the worker copies the WAL back and it is started again from the beginning', async () => {
+    const { s, path } = open({ intervalMs: 20 });
+    expect(s.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const largest = await ingest(s, path, 300);
+    expect(s.checkpoints!.stats.worker).toBeGreaterThan(0);
+    // Without checkpoints 300 commits of 50 events make a WAL of tens of MiB; reset after each checkpoint it stays small.
+    expect(largest).toBeLessThan(16 * MiB);
+    expect(await s.count()).toBe(300 * 50);
+    await s.close();
+  });
+
+  it('stay bounded without the worker: past the bound the writer checkpoints itself', async () => {
+    const bounded = open({ worker: false, inlineBytes: 2 * MiB });
+    const largest = await ingest(bounded.s, bounded.path, 150);
+    expect(bounded.s.checkpoints!.stats.inline).toBeGreaterThan(0);
+    // The commit that passes the bound checkpoints; the next starts the WAL again.
+    expect(largest).toBeLessThan(8 * MiB);
+    await bounded.s.close();
+    // The same commits with the bound out of reach: the WAL does grow past it (so the check above can fail).
+    const unbounded = open({ worker: false, inlineBytes: 1024 * MiB });
+    expect(await ingest(unbounded.s, unbounded.path, 150)).toBeGreaterThan(8 * MiB);
+    await unbounded.s.close();
+  });
+
+  it('a worker killed mid-way loses nothing and is started again at the next commit', async () => {
+    const { s, path } = open({ intervalMs: 10 });
+    await ingest(s, path, 50);
+    const first = s.checkpoints!.thread;
+    expect(first).not.toBeNull();
+    await first!.terminate();
+    await ingest(s, path, 50);
+    expect(s.checkpoints!.stats.failures).toBe(1);
+    expect(s.checkpoints!.thread).not.toBe(first);
+    expect(s.checkpoints!.stats.worker).toBeGreaterThan(0);
+    await s.close();
+    // Reopened: everything committed is there.
+    const again = new SqliteStorage({ path, readers: false });
+    expect(await again.count()).toBe(100 * 50);
+    await again.close();
+  });
+});
