@@ -5,7 +5,7 @@
  * so the test can fail), and a killed worker loses nothing and is started again.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -77,5 +77,30 @@ describe('SQLite WAL checkpoints', () => {
     const again = new SqliteStorage({ path, readers: false });
     expect(await again.count()).toBe(100 * 50);
     await again.close();
+  });
+});
+
+describe('a large WAL left by a crash', () => {
+  it('is copied back by the worker, not on the main thread, and the WAL then starts again', async () => {
+    // A WAL of ~20 MiB as a killed collector leaves it: the files copied while the writer still has them open
+    // (every commit synced them), so no close-time checkpoint empties it.
+    const src = open({ worker: false, inlineBytes: 1024 * MiB });
+    await ingest(src.s, src.path, 150);
+    const dir = mkdtempSync(join(tmpdir(), 'ug-ckpt-'));
+    dirs.push(dir);
+    const path = join(dir, 'events.db');
+    copyFileSync(src.path, path);
+    copyFileSync(`${src.path}-wal`, `${path}-wal`);
+    await src.s.close();
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(8 * MiB);
+
+    const s = new SqliteStorage({ path, readers: false, checkpoints: { intervalMs: 10, inlineBytes: 4 * MiB } });
+    let batches = 0;
+    for (; batches < 200 && statSync(`${path}-wal`).size > 4 * MiB; batches++) await ingest(s, path, 1);
+    expect(statSync(`${path}-wal`).size).toBeLessThanOrEqual(4 * MiB);
+    expect(s.checkpoints!.stats.inline).toBe(0);
+    expect(s.checkpoints!.stats.worker).toBeGreaterThan(0);
+    expect(await s.count()).toBe((150 + batches) * 50);
+    await s.close();
   });
 });

@@ -9,11 +9,16 @@
  * writer or the readers) a short while after commits. Durability is unchanged: every commit still syncs
  * the WAL before it is acknowledged, and a checkpoint only copies what is already synced.
  *
- * Bounded: the WAL cannot grow without limit if the worker is gone, stuck, or never finds a gap between
- * commits to finish in (the writer resets the WAL only after a checkpoint that copied all of it). Past
- * `inlineBytes` the main connection checkpoints itself after a commit, as SQLite would have: nothing can commit between that commit and its checkpoint, so it finishes (unless a reader
- * holds an old snapshot, which held SQLite's own checkpoint back the same way). journal_size_limit
- * truncates the file after each reset, so the file's size tells how far the WAL grew since.
+ * The worker's checkpoint copies the WAL as it was when it began; commits go on meanwhile, and the writer
+ * starts the WAL again from its beginning only after a checkpoint that copied all of it. So once the worker
+ * is done, the main connection copies the short tail committed meanwhile (at most 4 MiB, else the worker
+ * takes another round first), between two commits, and the WAL does not only grow.
+ *
+ * Bounded: if the worker is gone or stuck (no answer in 30 s), past `inlineBytes` the main connection
+ * checkpoints itself after a commit, as SQLite would have: nothing can commit between that commit and its
+ * checkpoint, so it finishes (unless a reader holds an old snapshot, which held SQLite's own checkpoint
+ * back the same way). journal_size_limit truncates the file after each reset, so the file's size tells
+ * how far the WAL grew since.
  */
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -21,6 +26,14 @@ import type Database from 'better-sqlite3';
 import type { CheckpointReply } from './sqlite-checkpoint-worker.js';
 
 const ENTRY = new URL('./sqlite-checkpoint-worker.mjs', import.meta.url);
+
+/** The most the main thread copies to finish a worker's checkpoint (SQLite's own checkpoint size, 1,000 pages of 4 KiB). */
+const FINISH_MAX_BYTES = 4 * 1024 * 1024;
+/** A worker that has not answered a checkpoint in this time is taken as stuck: the inline bound applies. */
+const STUCK_MS = 30_000;
+
+/** Where frame `frames` of the WAL ends: a 32-byte header, then frames of a 24-byte header and a page. */
+const walOffset = (frames: number, pageSize: number) => 32 + frames * (pageSize + 24);
 
 export interface CheckpointOptions {
   /** A checkpoint is started this long after the first commit since the last one began, ms (default 200). */
@@ -52,6 +65,9 @@ export class WalCheckpoints {
   /** The WAL size at the last inline checkpoint while the WAL stayed past the bound; 0: none. */
   private inlineAt = 0;
   private lastFrames = -1;
+  /** When the running checkpoint was asked for (performance.now()). */
+  private askedAt = 0;
+  private readonly pageSize: number;
   private closed = false;
   private readonly sweep: NodeJS.Timeout;
   private readonly intervalMs: number;
@@ -65,6 +81,7 @@ export class WalCheckpoints {
   ) {
     this.intervalMs = opts.intervalMs ?? 200;
     this.inlineBytes = opts.inlineBytes ?? 64 * 1024 * 1024;
+    this.pageSize = db.pragma('page_size', { simple: true }) as number;
     db.pragma('wal_autocheckpoint = 0');
     // Half the bound: after a reset the file shrinks to this, so a file past inlineBytes has really grown.
     db.pragma(`journal_size_limit = ${Math.floor(this.inlineBytes / 2)}`);
@@ -96,6 +113,7 @@ export class WalCheckpoints {
     const worker = this.spawn();
     this.inFlight = true;
     this.lastStart = performance.now();
+    this.askedAt = this.lastStart;
     if (this.ready) worker.postMessage(0);
   }
 
@@ -116,8 +134,11 @@ export class WalCheckpoints {
       // Not all of it copied (a reader's snapshot): try again after the interval.
       if (reply.busy || reply.copied < reply.frames) return this.schedule();
       // The same WAL end as last time: nothing was committed since, so nothing is left to finish.
-      if (reply.frames !== this.lastFrames) this.finish();
+      if (reply.frames === this.lastFrames) return;
       this.lastFrames = reply.frames;
+      // What was committed during a long checkpoint may be much: then another round in the worker first.
+      if (this.walBytes() - walOffset(reply.frames, this.pageSize) > FINISH_MAX_BYTES) return this.schedule();
+      this.finish();
     });
     worker.on('error', () => this.fail(worker));
     worker.on('exit', () => this.fail(worker));
@@ -148,15 +169,24 @@ export class WalCheckpoints {
     this.stats.finishMs = Math.max(this.stats.finishMs, performance.now() - t);
   }
 
-  /** The main connection checkpoints itself when the WAL has grown past the bound (see the top). */
-  private bound(): void {
-    let size: number;
+  /** The WAL file's size, bytes (0: none). */
+  private walBytes(): number {
     try {
-      size = statSync(`${this.path}-wal`).size;
+      return statSync(`${this.path}-wal`).size;
     } catch {
-      return;
+      return 0;
     }
-    if (size <= this.inlineBytes) {
+  }
+
+  /**
+   * The main connection checkpoints itself when the WAL has grown past the bound (see the top) and the
+   * worker is not at it: none, or no answer for STUCK_MS (a worker copying a large WAL is left to finish
+   * it rather than the main thread copying it again, stopped meanwhile).
+   */
+  private bound(): void {
+    const size = this.walBytes();
+    const stuck = this.inFlight && performance.now() - this.askedAt > STUCK_MS;
+    if (size <= this.inlineBytes || (this.opts.worker !== false && !stuck)) {
       this.inlineAt = 0;
       return;
     }
