@@ -11,8 +11,8 @@
  *
  * The worker's checkpoint copies the WAL as it was when it began; commits go on meanwhile, and the writer
  * starts the WAL again from its beginning only after a checkpoint that copied all of it. So once the worker
- * is done, the main connection copies the short tail committed meanwhile (at most 4 MiB, else the worker
- * takes another round first), between two commits, and the WAL does not only grow.
+ * is done, the main connection copies the short tail committed meanwhile (after a round longer than 50 ms
+ * the worker takes up to three more first, each copying only what came during the last), between two commits, and the WAL does not only grow.
  *
  * Bounded: if the worker is gone or stuck (no answer in 30 s), past `inlineBytes` the main connection
  * checkpoints itself after a commit, as SQLite would have: nothing can commit between that commit and its
@@ -27,13 +27,14 @@ import type { CheckpointReply } from './sqlite-checkpoint-worker.js';
 
 const ENTRY = new URL('./sqlite-checkpoint-worker.mjs', import.meta.url);
 
-/** The most the main thread copies to finish a worker's checkpoint (SQLite's own checkpoint size, 1,000 pages of 4 KiB). */
-const FINISH_MAX_BYTES = 4 * 1024 * 1024;
+/**
+ * A worker round at most this long leaves the main thread a short tail to copy (what was committed during
+ * it); after a longer one the worker takes another round first.
+ */
+const SHORT_ROUND_MS = 50;
 /** A worker that has not answered a checkpoint in this time is taken as stuck: the inline bound applies. */
 const STUCK_MS = 30_000;
 
-/** Where frame `frames` of the WAL ends: a 32-byte header, then frames of a 24-byte header and a page. */
-const walOffset = (frames: number, pageSize: number) => 32 + frames * (pageSize + 24);
 
 export interface CheckpointOptions {
   /** A checkpoint is started this long after the first commit since the last one began, ms (default 200). */
@@ -67,7 +68,8 @@ export class WalCheckpoints {
   private lastFrames = -1;
   /** When the running checkpoint was asked for (performance.now()). */
   private askedAt = 0;
-  private readonly pageSize: number;
+  /** Worker rounds taken in a row to shorten the tail (see SHORT_ROUND_MS). */
+  private rounds = 0;
   private closed = false;
   private readonly sweep: NodeJS.Timeout;
   private readonly intervalMs: number;
@@ -81,7 +83,6 @@ export class WalCheckpoints {
   ) {
     this.intervalMs = opts.intervalMs ?? 200;
     this.inlineBytes = opts.inlineBytes ?? 64 * 1024 * 1024;
-    this.pageSize = db.pragma('page_size', { simple: true }) as number;
     db.pragma('wal_autocheckpoint = 0');
     // Half the bound: after a reset the file shrinks to this, so a file past inlineBytes has really grown.
     db.pragma(`journal_size_limit = ${Math.floor(this.inlineBytes / 2)}`);
@@ -136,8 +137,13 @@ export class WalCheckpoints {
       // The same WAL end as last time: nothing was committed since, so nothing is left to finish.
       if (reply.frames === this.lastFrames) return;
       this.lastFrames = reply.frames;
-      // What was committed during a long checkpoint may be much: then another round in the worker first.
-      if (this.walBytes() - walOffset(reply.frames, this.pageSize) > FINISH_MAX_BYTES) return this.schedule();
+      // What was committed during a long checkpoint may be much: then another round in the worker at once
+      // (it copies only that, so it is shorter and leaves less), up to 3, before the main thread finishes.
+      if (performance.now() - this.askedAt > SHORT_ROUND_MS && this.rounds < 3) {
+        this.rounds++;
+        return this.start();
+      }
+      this.rounds = 0;
       this.finish();
     });
     worker.on('error', () => this.fail(worker));
