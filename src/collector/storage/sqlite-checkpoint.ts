@@ -4,7 +4,8 @@
  * (synchronous = FULL), and while an admin read holds an old snapshot it cannot finish, so it is tried
  * again in every following commit. Each of those stalls ingest, /healthz and every other request.
  *
- * Here the main connection has the automatic checkpoint off (wal_autocheckpoint = 0) and a worker thread
+ * Here the main connection has the automatic checkpoint off (but for a backstop far above the bound, see
+ * the constructor) and a worker thread
  * with a read-write connection of its own runs PASSIVE checkpoints (they never wait for, nor block, the
  * writer or the readers) a short while after commits. Durability is unchanged: every commit still syncs
  * the WAL before it is acknowledged, and a checkpoint only copies what is already synced.
@@ -83,7 +84,11 @@ export class WalCheckpoints {
   ) {
     this.intervalMs = opts.intervalMs ?? 200;
     this.inlineBytes = opts.inlineBytes ?? 64 * 1024 * 1024;
-    db.pragma('wal_autocheckpoint = 0');
+    // SQLite's own checkpoint stays only as a backstop at twice the bound: for writes that run on the main
+    // connection without returning to the event loop (a long job awaiting only synchronous statements), where
+    // neither the worker nor the bound below get a turn. Normally the WAL never comes near it.
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.pragma(`wal_autocheckpoint = ${Math.ceil((2 * this.inlineBytes) / (pageSize + 24))}`);
     // Half the bound: after a reset the file shrinks to this, so a file past inlineBytes has really grown.
     db.pragma(`journal_size_limit = ${Math.floor(this.inlineBytes / 2)}`);
     // Writes that do not pass through committed() (accounts, incidents, alerts) are checkpointed too. A
