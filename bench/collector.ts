@@ -583,9 +583,9 @@ async function readRows(name: 'sqlite' | 'postgres', fmt: (n: number) => string,
       target: '≤ 100 ms',
       met: busy.ingestP99 <= 100,
     });
-    // The fleet's counts are shared by /metrics and the device list for 10 s (fleet-counts.ts): the first
-    // scrape counts them, the next requests reuse them.
-    row(`/metrics, first scrape with ${fmt(DEVICES)} devices (counts them)`, await timed(url, '/metrics', 1));
+    // The fleet's counts are shared by /metrics and the device list for 10 s (fleet-counts.ts); a scrape
+    // takes one up to a minute old (the one counted at start, here) and recounts in the background.
+    row(`/metrics, first scrape with ${fmt(DEVICES)} devices (the count made at start if under a minute old, else counts them)`, await timed(url, '/metrics', 1));
     row(`/metrics scrape with ${fmt(DEVICES)} devices`, await timed(url, '/metrics', 5));
     row(`devices, first page of ${fmt(DEVICES)} (500, fleet totals reused)`, await timed(url, '/v1/admin/devices', 7));
     row(`devices, the admin page's first page of ${fmt(DEVICES)} (200, stale first)`, await timed(url, '/v1/admin/devices?limit=200', 7));

@@ -25,7 +25,7 @@ export interface Counted {
 }
 
 export class FleetCounts {
-  private cached: { at: number; changes: number; groups: Promise<Counted> } | null = null;
+  private cached: { at: number; changes: number; groups: Promise<Counted>; done?: Counted } | null = null;
 
   constructor(private readonly o: FleetCountsOptions) {}
 
@@ -36,11 +36,30 @@ export class FleetCounts {
     if (c && c.changes === this.o.storage.fleetChanges && now >= c.at && now - c.at < ttl) return c.groups;
     const changes = this.o.storage.fleetChanges;
     const groups = this.o.metrics.time('devices', async () => ({ at: now, groups: await this.o.storage.deviceGroups(now, this.o.staleAfterMinutes) }));
-    this.cached = { at: now, changes, groups };
+    const entry: { at: number; changes: number; groups: Promise<Counted>; done?: Counted } = { at: now, changes, groups };
+    this.cached = entry;
+    groups.then((g) => (entry.done = g), () => {});
     // A failed count is not kept: the next call counts again.
     groups.catch(() => {
       if (this.cached?.groups === groups) this.cached = null;
     });
     return groups;
+  }
+
+  /**
+   * For /metrics: the last count at once if it is under `maxAgeMs` old and no change was seen since; one
+   * past the TTL starts a count in the background, which the next call gets. A scrape then never waits for
+   * a count over every device (Prometheus samples anyway; the age of what it got is in the answer), while
+   * the device list (groups) keeps its TTL. With no usable count, this counts and waits, as groups does.
+   */
+  async recent(maxAgeMs: number, now = this.o.now()): Promise<Counted> {
+    const c = this.cached;
+    const ttl = this.o.ttlMs ?? 10_000;
+    // Only a finished count (one still running is waited for through groups, as before).
+    if (c?.done && c.changes === this.o.storage.fleetChanges && now >= c.at && now - c.at < maxAgeMs) {
+      if (now - c.at >= ttl) this.groups(now).catch(() => {});
+      return c.done;
+    }
+    return this.groups(now);
   }
 }

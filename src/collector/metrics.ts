@@ -50,7 +50,7 @@ export class Metrics {
     }
   }
 
-  render(extra: { storageKind: string; outbox: OutboxStatus; now: number; devices: { active: number; stale: number } }): string {
+  render(extra: { storageKind: string; outbox: OutboxStatus; now: number; devices: { active: number; stale: number }; devicesCountedAt?: number }): string {
     const out: string[] = [];
     const counter = (name: string, help: string, value: number) => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name} ${value}`);
@@ -85,6 +85,10 @@ export class Metrics {
     gauge('upload_guard_alerts_delivered', 'Delivered alerts kept in the outbox (7 days, all collectors).', o.delivered);
     out.push('# HELP upload_guard_devices Devices by heartbeat status (stale: silent longer than allowed).', '# TYPE upload_guard_devices gauge');
     out.push(`upload_guard_devices{status="active"} ${extra.devices.active}`, `upload_guard_devices{status="stale"} ${extra.devices.stale}`);
+    if (extra.devicesCountedAt !== undefined) {
+      out.push('# HELP upload_guard_devices_counted_age_seconds How long ago the device counts above were counted (they are reused for up to a minute).', '# TYPE upload_guard_devices_counted_age_seconds gauge');
+      out.push(`upload_guard_devices_counted_age_seconds ${Math.max(0, (extra.now - extra.devicesCountedAt) / 1000).toFixed(1)}`);
+    }
     out.push('# HELP upload_guard_storage_info Storage back end in use.', '# TYPE upload_guard_storage_info gauge');
     out.push(`upload_guard_storage_info{backend="${extra.storageKind}"} 1`);
     out.push('# HELP upload_guard_storage_seconds Latency of storage operations.', '# TYPE upload_guard_storage_seconds histogram');

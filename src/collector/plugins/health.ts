@@ -8,6 +8,8 @@ import type { CollectorPlugin } from '../context.js';
 import { fleetTotals } from '../devices.js';
 
 const READY_TIMEOUT_MS = 2_000;
+/** The oldest device count a scrape is answered with. */
+const SCRAPE_COUNT_MAX_AGE_MS = 60_000;
 
 export const healthRoutes: CollectorPlugin<{ metricsPublic?: boolean }> = async (app, { ctx, metricsPublic }) => {
   const { storage, metrics, now } = ctx;
@@ -31,11 +33,21 @@ export const healthRoutes: CollectorPlugin<{ metricsPublic?: boolean }> = async 
   });
 
   // Device counts for a Prometheus rule on stale devices, counted by the database and shared (fleet-counts.ts).
-  const deviceCounts = async () => fleetTotals((await ctx.fleet.groups(now())).groups).counts;
+  // A scrape takes the last count if under a minute old and starts the next in the background, so it never
+  // waits for a count over every device; the count's age is in the answer.
+  const deviceCounts = async () => {
+    const c = await ctx.fleet.recent(SCRAPE_COUNT_MAX_AGE_MS, now());
+    return { counts: fleetTotals(c.groups).counts, at: c.at };
+  };
+
+  // The first scrape after a start finds a count too: counted now, in the background (a read worker on SQLite).
+  app.addHook('onReady', async () => {
+    ctx.fleet.groups(now()).catch((err) => app.log.warn({ err }, 'device count at start failed'));
+  });
 
   app.get('/metrics', { onRequest: metricsPublic ? [] : app.requireToken('admin') }, async (_req, reply) => {
     reply.type('text/plain; version=0.0.4; charset=utf-8');
     const [outbox, devices] = await Promise.all([ctx.outbox.status(), deviceCounts()]);
-    return metrics.render({ storageKind: storage.kind, outbox, now: now(), devices });
+    return metrics.render({ storageKind: storage.kind, outbox, now: now(), devices: devices.counts, devicesCountedAt: devices.at });
   });
 };

@@ -25,6 +25,8 @@ export class GroupCommit<I, R> {
     private readonly write: (item: I) => R,
     private readonly weigh: (item: I) => number = () => 1,
     private readonly maxWeight = Infinity,
+    /** Runs after each commit (the WAL checkpoints, sqlite-checkpoint.ts). */
+    private readonly committed: () => void = () => {},
   ) {}
 
   run(item: I): Promise<R> {
@@ -55,6 +57,7 @@ export class GroupCommit<I, R> {
       for (const g of group) g.reject(error);
       return;
     }
+    this.committed();
     outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(o.error)));
   }
 }

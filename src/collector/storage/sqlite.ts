@@ -12,6 +12,7 @@ import { GroupCommit } from './sqlite-group-commit.js';
 import { READS, type ReadName } from './sqlite-reads.js';
 import type { GroupCount, GroupKey } from './group-counts.js';
 import { SqliteReaders, type ReadersOptions } from './sqlite-readers.js';
+import { WalCheckpoints, type CheckpointOptions } from './sqlite-checkpoint.js';
 import type {
   AlertChannel,
   InsertOptions,
@@ -184,6 +185,8 @@ export interface SqliteOptions {
    * main connection). `false` reads on the main connection (the migration tests, tools).
    */
   readers?: ReadersOptions | false;
+  /** WAL checkpoints off the commit path (a file only; ':memory:' has no WAL). */
+  checkpoints?: CheckpointOptions;
 }
 
 export class SqliteStorage implements Storage {
@@ -203,6 +206,8 @@ export class SqliteStorage implements Storage {
   private readonly group: GroupCommit<[readonly UploadEvent[], number, InsertOptions], { inserted: UploadEvent[]; alerts: number }>;
   /** The read workers; null: reads run on the main connection. */
   readonly readers: SqliteReaders | null;
+  /** The WAL checkpoints (sqlite-checkpoint.ts); null for ':memory:'. */
+  readonly checkpoints: WalCheckpoints | null;
   fleetChanges = 0;
 
   constructor(opts: SqliteOptions) {
@@ -220,6 +225,7 @@ export class SqliteStorage implements Storage {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    this.checkpoints = opts.path !== ':memory:' ? new WalCheckpoints(this.db, opts.path, opts.checkpoints) : null;
     this.readers = opts.path !== ':memory:' && opts.readers !== false ? new SqliteReaders(opts.path, opts.readers) : null;
     this.insertStmt = this.db.prepare(
       `INSERT INTO events (${COLUMN_NAMES.join(', ')}, name_id) VALUES (${COLUMN_NAMES.map(() => '?').join(', ')}, ?)
@@ -248,7 +254,7 @@ export class SqliteStorage implements Storage {
       }
       return { inserted, alerts };
     });
-    this.group = new GroupCommit(this.db, (args) => this.insertBatch(...args), ([events]) => events.length, 1_000);
+    this.group = new GroupCommit(this.db, (args) => this.insertBatch(...args), ([events]) => events.length, 1_000, () => this.checkpoints?.committed());
   }
 
   /** Creates or upgrades the tables; IMMEDIATE so two collectors opening one file never both migrate. */
@@ -462,6 +468,7 @@ export class SqliteStorage implements Storage {
 
   async close(): Promise<void> {
     await this.readers?.close();
+    await this.checkpoints?.close();
     if (this.db.open) this.db.close();
   }
 }
