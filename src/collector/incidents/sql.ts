@@ -7,10 +7,29 @@ import type { Storage } from '../storage/types.js';
 import { SqliteStorage } from '../storage/sqlite.js';
 import { PostgresStorage } from '../storage/postgres.js';
 
+/** One statement of a transaction's work: `rows` wants the rows back, else the number of rows changed. */
+export interface Statement {
+  sql: string;
+  params: readonly unknown[];
+  rows?: true;
+}
+
+/**
+ * Work done in one transaction, written once for both back ends: it yields its statements and is sent
+ * each one's result (rows, or rows changed) in turn.
+ */
+export type TxWork<T> = Generator<Statement, T, unknown>;
+
 export interface Sql {
   all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Rows changed. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
+  /**
+   * Runs `work` in one transaction (one commit, one sync of the log, instead of one per statement).
+   * On SQLite it runs whole within one turn of the event loop, on the main connection: the caller
+   * yields between transactions so that requests are served in between.
+   */
+  tx<T>(work: TxWork<T>): Promise<T>;
   /** `name` as the statement must write it (`schema.name` on PostgreSQL). */
   t(name: string): string;
 }
@@ -21,6 +40,16 @@ export function sqlFor(storage: Storage): Sql {
     return {
       all: async <T,>(sql: string, params: readonly unknown[] = []) => db.prepare(sql).all(...params) as T[],
       run: async (sql, params = []) => db.prepare(sql).run(...params).changes,
+      tx: async (work) =>
+        db
+          .transaction(() => {
+            for (let r = work.next(); ; ) {
+              if (r.done) return r.value;
+              const q = r.value;
+              r = work.next(q.rows ? db.prepare(q.sql).all(...q.params) : db.prepare(q.sql).run(...q.params).changes);
+            }
+          })
+          .immediate(),
       t: (name) => name,
     };
   }
@@ -33,6 +62,25 @@ export function sqlFor(storage: Storage): Sql {
     return {
       all: async <T,>(sql: string, params: readonly unknown[] = []) => (await pool.query(numbered(sql), params as unknown[])).rows as T[],
       run: async (sql, params = []) => (await pool.query(numbered(sql), params as unknown[])).rowCount ?? 0,
+      tx: async (work) => {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          for (let r = work.next(); ; ) {
+            if (r.done) {
+              await client.query('COMMIT');
+              return r.value;
+            }
+            const res = await client.query(numbered(r.value.sql), r.value.params as unknown[]);
+            r = work.next(r.value.rows ? res.rows : (res.rowCount ?? 0));
+          }
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw err;
+        } finally {
+          client.release();
+        }
+      },
       t: (name) => `${storage.schema}.${name}`,
     };
   }

@@ -13,7 +13,7 @@
 import type { StoredEvent } from '../../events/schema.js';
 import { rowToEvent } from '../storage/sql.js';
 import { dayInZone } from '../time-zone.js';
-import type { Sql } from './sql.js';
+import type { Sql, TxWork } from './sql.js';
 
 export const INCIDENT_STATUSES = ['new', 'investigating', 'reported', 'closed'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
@@ -170,9 +170,13 @@ export class IncidentStore {
     return { incidents: removed, links: removedLinks, keptForAlerts };
   }
 
-  /** Links the events stored since the last sync to their incidents; returns how many events were linked. */
+  /**
+   * Links the events stored since the last sync to their incidents; returns how many events were linked.
+   * One transaction per batch, and a turn of the event loop between batches: a collector catching up on
+   * 100,000 qualifying events (a first start over an old database) keeps answering while it does.
+   */
   async sync(zone: string, now: number, batch = 500): Promise<number> {
-    const { incidents, links, events, meta } = this.t;
+    const { events, meta } = this.t;
     const mark = (await this.sql.all<{ value: string }>(`SELECT value FROM ${meta} WHERE key = 'incidents.watermark'`))[0]?.value;
     let [fromMs, fromId] = mark ? (JSON.parse(mark) as [number, string]) : [0, ''];
     fromMs = Math.max(0, fromMs - OVERLAP_MS);
@@ -183,37 +187,46 @@ export class IncidentStore {
         `SELECT * FROM ${events} WHERE (received_ms, id) > (?, ?) AND ${QUALIFIES} ORDER BY received_ms, id LIMIT ?`,
         [fromMs, fromId, batch],
       );
-      for (const row of rows) {
-        const e = rowToEvent(row);
-        const kind = incidentKind(e)!;
-        const { key, day } = groupKey(e, zone);
-        const t = Date.parse(e.time);
-        await this.sql.run(
-          `INSERT INTO ${incidents} (group_key, user_name, device_id, device_name, sha256, file_name, service, day, kinds, opened_ms, last_ms, event_count, updated_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, 0, ?) ON CONFLICT (group_key) DO NOTHING`,
-          [key, e.user, e.deviceId, e.deviceName ?? null, e.sha256, e.fileName, e.service, day, t, t, now],
-        );
-        const inc = (await this.sql.all<{ id: number | string; kinds: string }>(`SELECT id, kinds FROM ${incidents} WHERE group_key = ?`, [key]))[0]!;
-        if (!(await this.sql.run(`INSERT INTO ${links} (event_id, incident_id) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING`, [e.id, inc.id]))) continue;
-        const kinds = [...new Set([...inc.kinds.split(',').filter(Boolean), kind])].join(',');
-        await this.sql.run(
-          `UPDATE ${incidents} SET event_count = event_count + 1, kinds = ?,
-             opened_ms = CASE WHEN opened_ms > ? THEN ? ELSE opened_ms END, last_ms = CASE WHEN last_ms < ? THEN ? ELSE last_ms END,
-             device_name = coalesce(?, device_name)
-           WHERE id = ?`,
-          [kinds, t, t, t, t, e.deviceName ?? null, inc.id],
-        );
-        linked++;
-      }
       const last = rows[rows.length - 1];
       if (!last) break;
       fromMs = Number(last.received_ms);
       fromId = String(last.id);
-      await this.sql.run(`INSERT INTO ${meta} (key, value) VALUES ('incidents.watermark', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [
-        JSON.stringify([fromMs, fromId]),
-      ]);
+      linked += await this.sql.tx(this.link(rows.map(rowToEvent), zone, now, [fromMs, fromId]));
       if (rows.length < batch) break;
+      await new Promise((resolve) => setImmediate(resolve));
     }
+    return linked;
+  }
+
+  /** One batch of `sync`: each event opens or joins its incident, then the watermark moves past them. */
+  private *link(batch: StoredEvent[], zone: string, now: number, watermark: [number, string]): TxWork<number> {
+    const { incidents, links, meta } = this.t;
+    let linked = 0;
+    for (const e of batch) {
+      const kind = incidentKind(e)!;
+      const { key, day } = groupKey(e, zone);
+      const t = Date.parse(e.time);
+      yield {
+        sql: `INSERT INTO ${incidents} (group_key, user_name, device_id, device_name, sha256, file_name, service, day, kinds, opened_ms, last_ms, event_count, updated_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, 0, ?) ON CONFLICT (group_key) DO NOTHING`,
+        params: [key, e.user, e.deviceId, e.deviceName ?? null, e.sha256, e.fileName, e.service, day, t, t, now],
+      };
+      const inc = ((yield { sql: `SELECT id, kinds FROM ${incidents} WHERE group_key = ?`, params: [key], rows: true }) as { id: number | string; kinds: string }[])[0]!;
+      if (!(yield { sql: `INSERT INTO ${links} (event_id, incident_id) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING`, params: [e.id, inc.id] })) continue;
+      const kinds = [...new Set([...inc.kinds.split(',').filter(Boolean), kind])].join(',');
+      yield {
+        sql: `UPDATE ${incidents} SET event_count = event_count + 1, kinds = ?,
+             opened_ms = CASE WHEN opened_ms > ? THEN ? ELSE opened_ms END, last_ms = CASE WHEN last_ms < ? THEN ? ELSE last_ms END,
+             device_name = coalesce(?, device_name)
+           WHERE id = ?`,
+        params: [kinds, t, t, t, t, e.deviceName ?? null, inc.id],
+      };
+      linked++;
+    }
+    yield {
+      sql: `INSERT INTO ${meta} (key, value) VALUES ('incidents.watermark', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      params: [JSON.stringify(watermark)],
+    };
     return linked;
   }
 
