@@ -9,7 +9,7 @@
  * cannot read this document (cross-origin); it can only remove or navigate the frame, which ends the
  * worker: the guard notices and fails closed (scanner.ts).
  */
-import { SCAN_HELLO, WORKER_READY } from './protocol.js';
+import { SCAN_HELLO, WASM_REQUEST, WORKER_READY } from './protocol.js';
 import workerFile from './scan-worker.ts?worker&url';
 
 /**
@@ -32,6 +32,10 @@ function handOnceReady(worker: Worker): void {
     worker.onmessage = null;
     if (started) return worker.terminate();
     started = true;
+    worker.onmessage = (m: MessageEvent) => {
+      const d = m.data as { t?: unknown; bytes?: unknown } | null;
+      if (d?.t === WASM_REQUEST && d.bytes instanceof Uint8Array && m.ports[0]) giveWasm(d.bytes, m.ports[0]);
+    };
     const line = new MessageChannel();
     worker.postMessage(null, [line.port1]);
     // The parent's origin is the page's, unknown here: '*' is safe because the port only reaches a worker
@@ -39,6 +43,17 @@ function handOnceReady(worker: Worker): void {
     // from this frame and from the extension's origin.
     parent.postMessage({ [SCAN_HELLO]: true }, '*', [line.port2]);
   };
+}
+
+/**
+ * libarchive's module for a worker that may not compile it (a blob: worker has no 'wasm-unsafe-eval',
+ * scan-worker.ts): this page has it. The worker sends the binary, on its first archive only.
+ */
+function giveWasm(bytes: Uint8Array, port: MessagePort): void {
+  WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).then(
+    (module) => port.postMessage(module),
+    (err: unknown) => port.postMessage(String((err as Error)?.message ?? err)),
+  );
 }
 
 /** The worker from the extension's file. */

@@ -4,15 +4,38 @@
  * not copied) and only verdicts and progress go back.
  */
 import { scanBlob } from '../../src/detect/index.js';
+import { libarchiveWasmBytes, supplyLibarchiveWasm } from '../../src/detect/extract/libarchive.js';
 import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
 import { isEncrypted } from '../../src/guard/encryption.js';
-import { WORKER_READY, type FromWorker, type ScanJob } from './protocol.js';
+import { WASM_REQUEST, WORKER_READY, type FromWorker, type ScanJob } from './protocol.js';
 import { countReads } from './progress.js';
 
 /** Progress at most this often per job: the indicator needs a few updates a second, not one per slice. */
 const PROGRESS_EVERY_MS = 100;
 
-const scope = self as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage(m: unknown): void };
+const scope = self as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage(m: unknown, transfer?: Transferable[]): void };
+
+/**
+ * Started from a blob: URL (Chromium, policy-installed CRX: frame.ts), this worker does not get the
+ * extension's 'wasm-unsafe-eval' and Chromium refuses to compile libarchive here (7z, RAR and CAB came
+ * back unscannable: test/e2e/deploy-force-install.test.ts). Its frame, an extension page, may: this
+ * worker sends it the binary (one copy of it in the package: the worker's), the frame compiles it and
+ * hands the module back, and a compiled module may be instantiated here.
+ */
+if (location.protocol === 'blob:') {
+  supplyLibarchiveWasm(async () => {
+    const bytes = await libarchiveWasmBytes();
+    return new Promise<WebAssembly.Module>((resolve, reject) => {
+      const answer = new MessageChannel();
+      answer.port1.onmessage = (e: MessageEvent) => {
+        answer.port1.close();
+        if (e.data instanceof WebAssembly.Module) resolve(e.data);
+        else reject(new Error(String(e.data)));
+      };
+      scope.postMessage({ t: WASM_REQUEST, bytes }, [answer.port2, bytes.buffer]);
+    });
+  });
+}
 
 scope.onmessage = (e: MessageEvent) => {
   const port = e.ports[0];
