@@ -173,6 +173,20 @@ async function cleanArrives(page: Page): Promise<void> {
   expect(await page.locator(WARNING_TAG).count()).toBe(0);
 }
 
+// NOT DONE (the update is not shown applying while the tab is open, so the product path, the orphaned
+// guard retiring and handing the hooks' line to the new one, is not shown either). What was tried:
+// 1. chrome.runtime.reload() under --load-extension: the harness never saw the new service worker.
+// 2. This file: the CRX force-installed by policy from the local update server above (passes: the
+//    first test), then the server offers OLD+1. With override_update_url (as `upload-guard policy files`
+//    writes it; without it Chromium never asked the server again), requestUpdateCheck() answers
+//    update_available and Chromium downloads /ug-NEW.crx, but in 150 s it does not install it:
+//    chrome://extensions-internals keeps the old version. Chromium holds an update back while the old
+//    version of an MV3 extension is not idle (UpdateInstallGate → util::IsExtensionIdle: any frame of the
+//    extension, such as the tab's scan frame, or a live extension process). Removing the scan frame
+//    from the page first did not release it; the remaining suspects are the service worker kept alive by
+//    Playwright's DevTools attachment and the popup pages this test opens. So in the field an update
+//    waits until the extension is idle (or the browser restarts), and whether it then lands under an
+//    open, already-guarded tab is not shown here. The two tests below stay skipped, visibly.
 describe('an extension update while a guarded tab is open', () => {
   let page: Page;
   /** Set in the tab before the update: the same value after it means the tab was never reloaded. */
@@ -200,7 +214,11 @@ describe('an extension update while a guarded tab is open', () => {
     await cleanArrives(page);
   });
 
-  it('the update server offers a higher version: Chromium installs it while the tab stays open', async () => {
+  it.skip('the update server offers a higher version: Chromium installs it while the tab stays open', async () => {
+    // Chromium holds an update back while the old version is in use (UpdateInstallGate: any frame of
+    // the extension, such as the tab's scan frame, or a live extension process), until it is idle. A page
+    // may remove the scan frame (the guard starts a new one on the next file), so this one does.
+    await page.evaluate(() => document.querySelectorAll('upload-guard-scanner').forEach((e) => e.remove()));
     updates.offered = NEW;
     const check = await inExtension(async () => JSON.stringify(await chrome.runtime.requestUpdateCheck().catch((e: unknown) => String(e))));
     console.log(`requestUpdateCheck(): ${check}`);
@@ -210,7 +228,7 @@ describe('an extension update while a guarded tab is open', () => {
         return e?.version === NEW ? e : null;
       },
       `version ${NEW} installed (update server was asked: ${updates.asked.join(' ')})`,
-      90_000,
+      150_000,
       1_000,
     );
     expect(entry.location).toBe('EXTERNAL_POLICY_DOWNLOAD');
@@ -222,9 +240,9 @@ describe('an extension update while a guarded tab is open', () => {
       30_000,
       500,
     );
-  });
+  }, 240_000);
 
-  it('the old guard retires, the new one takes over: one dialog, clean uploads arrive, no reload', async () => {
+  it.skip('the old guard retires, the new one takes over: one dialog, clean uploads arrive, no reload', async () => {
     await refusedOnce(page, SAMPLES.nameMarked());
     await refusedOnce(page, SAMPLES.contentDocx());
     await cleanArrives(page);
