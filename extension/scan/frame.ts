@@ -9,7 +9,7 @@
  * cannot read this document (cross-origin); it can only remove or navigate the frame, which ends the
  * worker: the guard notices and fails closed (scanner.ts).
  */
-import { SCAN_HELLO, WASM_REQUEST, WORKER_READY } from './protocol.js';
+import { SCAN_HELLO, WASM_ANSWER, WASM_REQUEST, WORKER_READY } from './protocol.js';
 import workerFile from './scan-worker.ts?worker&url';
 
 /**
@@ -34,7 +34,7 @@ function handOnceReady(worker: Worker): void {
     started = true;
     worker.onmessage = (m: MessageEvent) => {
       const d = m.data as { t?: unknown; bytes?: unknown } | null;
-      if (d?.t === WASM_REQUEST && d.bytes instanceof Uint8Array && m.ports[0]) giveWasm(d.bytes, m.ports[0]);
+      if (d?.t === WASM_REQUEST && d.bytes instanceof Uint8Array) giveWasm(d.bytes, worker);
     };
     const line = new MessageChannel();
     worker.postMessage(null, [line.port1]);
@@ -49,10 +49,10 @@ function handOnceReady(worker: Worker): void {
  * libarchive's module for a worker that may not compile it (a blob: worker has no 'wasm-unsafe-eval',
  * scan-worker.ts): this page has it. The worker sends the binary, on its first archive only.
  */
-function giveWasm(bytes: Uint8Array, port: MessagePort): void {
+function giveWasm(bytes: Uint8Array, worker: Worker): void {
   WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).then(
-    (module) => port.postMessage(module),
-    (err: unknown) => port.postMessage(String((err as Error)?.message ?? err)),
+    (module) => worker.postMessage({ t: WASM_ANSWER, module }),
+    (err: unknown) => worker.postMessage({ t: WASM_ANSWER, error: String((err as Error)?.message ?? err) }),
   );
 }
 

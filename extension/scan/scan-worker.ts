@@ -7,7 +7,7 @@ import { scanBlob } from '../../src/detect/index.js';
 import { libarchiveWasmBytes, supplyLibarchiveWasm } from '../../src/detect/extract/libarchive.js';
 import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
 import { isEncrypted } from '../../src/guard/encryption.js';
-import { WASM_REQUEST, WORKER_READY, type FromWorker, type ScanJob } from './protocol.js';
+import { WASM_ANSWER, WASM_REQUEST, WORKER_READY, type FromWorker, type ScanJob } from './protocol.js';
 import { countReads } from './progress.js';
 
 /** Progress at most this often per job: the indicator needs a few updates a second, not one per slice. */
@@ -26,13 +26,15 @@ if (location.protocol === 'blob:') {
   supplyLibarchiveWasm(async () => {
     const bytes = await libarchiveWasmBytes();
     return new Promise<WebAssembly.Module>((resolve, reject) => {
-      const answer = new MessageChannel();
-      answer.port1.onmessage = (e: MessageEvent) => {
-        answer.port1.close();
-        if (e.data instanceof WebAssembly.Module) resolve(e.data);
-        else reject(new Error(String(e.data)));
+      const answer = (e: MessageEvent) => {
+        const d = e.data as { t?: unknown; module?: unknown; error?: unknown } | null;
+        if (d?.t !== WASM_ANSWER) return;
+        self.removeEventListener('message', answer);
+        if (d.module instanceof WebAssembly.Module) resolve(d.module);
+        else reject(new Error(String(d.error)));
       };
-      scope.postMessage({ t: WASM_REQUEST, bytes }, [answer.port2, bytes.buffer]);
+      self.addEventListener('message', answer);
+      scope.postMessage({ t: WASM_REQUEST, bytes }, [bytes.buffer]);
     });
   });
 }
@@ -40,7 +42,7 @@ if (location.protocol === 'blob:') {
 scope.onmessage = (e: MessageEvent) => {
   const port = e.ports[0];
   if (!port) return;
-  scope.onmessage = null; // one line, from the frame that started this worker
+  scope.onmessage = null; // one line, from the frame that started this worker (WASM_ANSWER has its own listener)
   port.onmessage = (m: MessageEvent<ScanJob>) => {
     if (m.data?.t === 'scan') void run(port, m.data);
     else if (m.data?.t === 'encrypted') void encryption(port, m.data);

@@ -244,13 +244,53 @@ describe('deployment by policy: the packaged extension, force-installed from the
     { file: 'cab-docx.cab', as: '報告書.cab', says: 'report.docx' },
     { file: 'cab-mszip.cab', as: '配布物.cab', says: '見積.txt' },
   ];
+  /**
+   * On failure, what the engine itself says: the same worker started the same way in the scan frame
+   * (DevTools is allowed on the extension's pages by DEVTOOLS_FILE), the verdict with its detail.
+   */
+  async function scanInFrame(file: string): Promise<string> {
+    const frame = page.frames().find((f) => f.url().includes('/extension/scan/frame.html'));
+    if (!frame) return 'no scan frame';
+    const bytes = [...fixture(file)];
+    return frame
+      .evaluate(async (data: number[]) => {
+        const script = [...document.scripts].find((s) => s.src)?.src ?? '';
+        const text = await (await fetch(script)).text();
+        const rel = /["']([^"']*scan-worker[^"']*\.js)["']/.exec(text)?.[1];
+        if (!rel) return `no worker URL in ${script}`;
+        const url = new URL(rel, script).href;
+        const w = new Worker(URL.createObjectURL(new Blob([`import ${JSON.stringify(url)};`], { type: 'text/javascript' })), { type: 'module' });
+        return new Promise<string>((resolve) => {
+          setTimeout(() => resolve('no answer in 20 s'), 20_000);
+          w.onerror = (e) => resolve(`worker error ${e.message}`);
+          w.onmessage = (e: MessageEvent) => {
+            if (e.data && (e.data as { t?: string }).t) {
+              const d = e.data as { bytes: Uint8Array };
+              void WebAssembly.compile(d.bytes as Uint8Array<ArrayBuffer>).then(
+                (module) => w.postMessage({ t: 'upload-guard-scan-wasm-answer', module }),
+                (err: unknown) => w.postMessage({ t: 'upload-guard-scan-wasm-answer', error: `frame compile: ${String(err)}` }),
+              );
+              return;
+            }
+            const line = new MessageChannel();
+            w.postMessage(null, [line.port1]);
+            line.port2.onmessage = (m: MessageEvent) => {
+              if ((m.data as { t: string }).t === 'done') resolve(JSON.stringify((m.data as { result: unknown }).result));
+            };
+            line.port2.postMessage({ t: 'scan', id: 'diag', blob: new Blob([new Uint8Array(data)]), name: 'x.7z', opts: {} });
+          };
+        });
+      }, bytes)
+      .catch((e: unknown) => `evaluate failed: ${String(e)}`);
+  }
+
   it('7z, RAR and CAB archives are read there: the marked document inside blocks them', async () => {
     const seen: { file: string; action: string; says: boolean }[] = [];
     for (const a of archives) {
       await page.setInputFiles('#xhr-input', { name: a.as, mimeType: 'application/octet-stream', buffer: fixture(a.file) });
       const w = await readWarning(page, 30_000);
       seen.push({ file: a.file, action: w.action, says: a.says === null || w.text.includes(a.says) });
-      if (w.action !== 'block' || !seen.at(-1)!.says) console.log(`${a.file}: ${w.action}: ${w.text}`);
+      if (w.action !== 'block' || !seen.at(-1)!.says) console.log(`${a.file}: ${w.action}: ${w.text}\n  in the scan frame: ${await scanInFrame(a.file)}`);
       await dismissWarning(page);
     }
     expect(seen).toEqual(archives.map((a) => ({ file: a.file, action: 'block', says: true })));
