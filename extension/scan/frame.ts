@@ -46,8 +46,8 @@ function handOnceReady(worker: Worker): void {
 }
 
 /**
- * libarchive's module for a worker that may not compile it (a blob: worker has no 'wasm-unsafe-eval',
- * scan-worker.ts): this page has it. The worker sends the binary, on its first archive only.
+ * libarchive's module for the blob: worker, compiled under this page's CSP, which allows WebAssembly
+ * (scan-worker.ts). The worker sends the binary, on its first archive only.
  */
 function giveWasm(bytes: Uint8Array, worker: Worker): void {
   WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).then(

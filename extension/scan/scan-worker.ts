@@ -16,11 +16,12 @@ const PROGRESS_EVERY_MS = 100;
 const scope = self as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage(m: unknown, transfer?: Transferable[]): void };
 
 /**
- * Started from a blob: URL (Chromium, policy-installed CRX: frame.ts), this worker does not get the
- * extension's 'wasm-unsafe-eval' and Chromium refuses to compile libarchive here (7z, RAR and CAB came
- * back unscannable: test/e2e/deploy-force-install.test.ts). Its frame, an extension page, may: this
- * worker sends it the binary (one copy of it in the package: the worker's), the frame compiles it and
- * hands the module back, and a compiled module may be instantiated here.
+ * Started from a blob: URL (Chromium: frame.ts), this worker's CSP is the one a blob: worker inherits,
+ * not the one Chromium gives the extension's own files, and whether it carries the extension's
+ * 'wasm-unsafe-eval' is not established here. Its frame, an extension page, has it: this worker sends
+ * it the binary (one copy in the package: the worker's), the frame compiles it and hands the module
+ * back, and this worker instantiates it. 7z, RAR and CAB in the force-installed build:
+ * test/e2e/deploy-force-install.test.ts.
  */
 if (location.protocol === 'blob:') {
   supplyLibarchiveWasm(async () => {

@@ -58,9 +58,9 @@ export function libarchiveWasmBytes(): Promise<Uint8Array<ArrayBuffer>> {
 }
 
 /**
- * For a thread that may not compile WebAssembly itself but may instantiate a module compiled elsewhere:
- * the scan worker Chromium starts from a blob: URL under a policy-installed CRX gets no
- * 'wasm-unsafe-eval', and asks its frame, an extension page that has it (extension/scan/scan-worker.ts).
+ * For a thread that gets the compiled module from elsewhere rather than compile it: the scan worker
+ * Chromium starts from a blob: URL asks its frame, an extension page whose CSP allows WebAssembly
+ * (extension/scan/scan-worker.ts).
  */
 export function supplyLibarchiveWasm(get: () => Promise<WebAssembly.Module>): void {
   supplier = get;
