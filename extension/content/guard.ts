@@ -6,6 +6,7 @@
  * channels use. Follows every policy the background pushes, without a reload.
  */
 import { urlText, type PageView } from '../../src/guard/index.js';
+import { encodedDocuments } from '../../src/guard/encoded.js';
 import { GUARD_RUNNING, type Push } from '../shared/messages.js';
 import { GUARD_STARTED, HANDOVER, HANDSHAKE, type Subject, type ToGuard, type ToHooks } from './bridge.js';
 import { DROP_SIGNAL, installDrop } from './drop.js';
@@ -66,7 +67,7 @@ function connect(p: MessagePort): void {
     const m = e.data;
     if (!m || m.t !== 'check') return;
     preloadUi(); // the hooks ask only about files, bytes and marked text: a dialog may follow
-    void decide(m.channel, m.subjects.map(toItem)).then(
+    void decide(m.channel, m.subjects.flatMap(itemsOf)).then(
       (proceed) => p.postMessage({ t: 'answer', id: m.id, proceed } satisfies ToHooks),
       () => p.postMessage({ t: 'answer', id: m.id, proceed: false } satisfies ToHooks),
     );
@@ -77,6 +78,16 @@ function connect(p: MessagePort): void {
   const known = guard.view();
   if (known) tell(known);
   guard.onView(tell);
+}
+
+/**
+ * A text the hooks send is also read for the documents encoded in it (a data: URL, base64, a binary
+ * string in a JSON or text body): each is scanned as the page-made bytes it is.
+ */
+function itemsOf(s: Subject): Item[] {
+  const item = toItem(s);
+  if (s.kind !== 'text' || item.kind !== 'text') return [item];
+  return [item, ...encodedDocuments(item.text).map((bytes): Item => ({ kind: 'bytes', blob: new Blob([bytes]) }))];
 }
 
 function toItem(s: Subject): Item {
