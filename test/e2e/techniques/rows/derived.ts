@@ -147,6 +147,20 @@ const rows: Technique[] = [
       return t.settle(fetch(t.url('multipart-as-octets', `&name=${p.nonce}`), { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: text }));
     },
   },
+  {
+    id: 'typed-array-copies',
+    title: "a stream chunk copied through new Uint8Array(chunk) and Array.from, byte by byte into a new buffer, PUT",
+    carries: ['file'],
+    // The copies keep no link to the File: the guard reads them as page-made bytes, stopped by a marking in them.
+    gap: { leaks: ['name-marked-file'], why: 'bytes copied by a typed-array constructor keep no link to their File; its content is clean' },
+    run: async (p, t) => {
+      const { value } = await t.file(p).stream().getReader().read();
+      const copy = new Uint8Array(Array.from(new Uint8Array(value!)));
+      const out = new Uint8Array(copy.length);
+      for (let i = 0; i < copy.length; i++) out[i] = copy[i];
+      return t.settle(fetch(t.url('typed-array-copies'), { method: 'PUT', body: out }));
+    },
+  },
 ];
 
 export default rows;
