@@ -134,7 +134,7 @@ function hookFileReader(w: Win): void {
   if (!FR) return;
   const read = FR.readAsArrayBuffer;
   FR.readAsArrayBuffer = function (this: FileReader, ...a: unknown[]) {
-    link(this, inherited(a[0])); // the reader stands for what it reads
+    link(this, inherited(a[0]), true); // the reader stands for what it reads now
     return apply(read, this, a);
   };
   wrapGetter(FR, 'result', (reader, get) => {

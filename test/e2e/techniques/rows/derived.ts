@@ -161,6 +161,36 @@ const rows: Technique[] = [
       return t.settle(fetch(t.url('typed-array-copies'), { method: 'PUT', body: out }));
     },
   },
+  {
+    id: 'filereader-reused',
+    title: 'one FileReader reads another (marked) file first, then this one; the second result is PUT',
+    carries: ['file'],
+    run: async (p, t) => {
+      const reader = new FileReader();
+      const readAll = (b: Blob) => new Promise((r) => ((reader.onload = r), reader.readAsArrayBuffer(b)));
+      await readAll(new File([`前回の添付 ${p.nonce}x`], '秘—前回.txt'));
+      await readAll(t.file(p));
+      return t.settle(fetch(t.url('filereader-reused'), { method: 'PUT', body: reader.result as ArrayBuffer }));
+    },
+  },
+  {
+    id: 'xhr-reused-blob-url',
+    title: "one XMLHttpRequest reads a (marked) file's blob: URL, then this file's; the second response is PUT",
+    carries: ['file'],
+    run: async (p, t) => {
+      const x = new XMLHttpRequest();
+      const get = (b: Blob) =>
+        new Promise<ArrayBuffer>((resolve) => {
+          x.open('GET', URL.createObjectURL(b));
+          x.responseType = 'arraybuffer';
+          x.onload = () => resolve(x.response as ArrayBuffer);
+          x.send();
+        });
+      await get(new File([`前回の添付 ${p.nonce}x`], '秘—前回.txt'));
+      const bytes = await get(t.file(p));
+      return t.settle(fetch(t.url('xhr-reused-blob-url'), { method: 'PUT', body: bytes }));
+    },
+  },
 ];
 
 export default rows;
