@@ -34,8 +34,8 @@ const BYTE_RUNS = /[\x00-\xff]+/g;
 const RAW_BYTES = /[\x80-\xff]{8}/;
 
 /** The documents encoded in `text`, as bytes: base64 runs first (longest first), then binary strings. */
-export function encodedDocuments(text: string): Uint8Array[] {
-  const out: Uint8Array[] = [];
+export function encodedDocuments(text: string): Uint8Array<ArrayBuffer>[] {
+  const out: Uint8Array<ArrayBuffer>[] = [];
   let budget = MAX_BYTES;
   const runs = base64Runs(text)
     .sort((a, b) => b.length - a.length)
@@ -80,7 +80,7 @@ export function base64Runs(text: string): string[] {
 }
 
 /** Forgiving base64 (standard or URL-safe, padding optional); null when it is not base64 at all. */
-export function decodeBase64(run: string): Uint8Array | null {
+export function decodeBase64(run: string): Uint8Array<ArrayBuffer> | null {
   let s = run.replace(/=+$/, '').replaceAll('-', '+').replaceAll('_', '/');
   if (s.length % 4 === 1) s = s.slice(0, -1); // a stray last character: the groups before it still decode
   try {
@@ -99,8 +99,8 @@ export function decodeBase64(run: string): Uint8Array | null {
  * chars), a document from its signature on, or, with no signature, the whole stretch (a text file
  * read as bytes: the engine reads it as the text it is).
  */
-export function binaryStrings(text: string): Uint8Array[] {
-  const out: Uint8Array[] = [];
+export function binaryStrings(text: string): Uint8Array<ArrayBuffer>[] {
+  const out: Uint8Array<ArrayBuffer>[] = [];
   for (const m of text.matchAll(BYTE_RUNS)) {
     const run = m[0];
     if (!RAW_BYTES.test(run)) continue;
@@ -116,7 +116,7 @@ export function binaryStrings(text: string): Uint8Array[] {
   return out;
 }
 
-function bytesOf(run: string, at: number): Uint8Array {
+function bytesOf(run: string, at: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(run.length - at);
   for (let i = 0; i < bytes.length; i++) bytes[i] = run.charCodeAt(at + i);
   return bytes;

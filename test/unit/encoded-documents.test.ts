@@ -24,7 +24,7 @@ const MARKED_PDF = doc('技術資料_概要.pdf');
 async function verdicts(text: string): Promise<string[]> {
   const out: string[] = [];
   for (const bytes of encodedDocuments(text)) {
-    const j = await judgeItem('fetch', 'https://chatgpt.com/backend-api/files', { kind: 'bytes', blob: new Blob([bytes as Uint8Array<ArrayBuffer>]) }, {
+    const j = await judgeItem('fetch', 'https://chatgpt.com/backend-api/files', { kind: 'bytes', blob: new Blob([bytes]) }, {
       designated: { sha256: [], keywords: [], patterns: [], namePatterns: [], labels: [] },
       limits: DEFAULT_LIMITS,
       scan: (blob, name, o) => scanBlob(blob, name, o),

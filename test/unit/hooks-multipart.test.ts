@@ -77,6 +77,17 @@ describe("the guard's decision on a multipart body sent as bytes", () => {
     expect((await judge(preamble)).verdict).toMatchObject({ verdict: 'marked', rule: 2 });
   });
 
+  it('a preamble longer than the engine looks (1 KiB) does not hide the parts: a 「秘—…」 part, a stamped docx', async () => {
+    const long = 'This is a multipart body. '.repeat(200); // 5 KiB
+    const named = body([{ name: 'f', filename: '秘—見積.txt', data: '見積金額は別紙のとおり' }], { preamble: `${long}\r\n` });
+    expect((await judge(named)).verdict).toMatchObject({ verdict: 'marked', rule: 2 });
+    const type = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    const docx = body([{ name: 'file', filename: 'notes.docx', type, data: readFileSync(join(CORPUS, 'weekly-sync-notes.docx')) }], { preamble: `${long}\r\n` });
+    expect((await judge(docx)).verdict).toMatchObject({ verdict: 'marked', rule: 1 });
+    const clean = body([{ name: 'f', filename: '議事録.txt', data: '来週の定例' }], { preamble: `${long}\r\n` });
+    expect((await judge(clean)).finding).toBeNull();
+  });
+
   it('a clean form upload stays clean (nothing to report) and keeps its format', async () => {
     const clean = body([{ name: 'file', filename: '議事録.txt', type: 'text/plain', data: '来週の定例は水曜 10 時から。秘書室にも連絡済み。' }]);
     const r = await scanBlob(new Blob([new Uint8Array(clean)]), 'upload.bin');

@@ -7,7 +7,8 @@
  * storage gates then judge them by their sources, without reading them again.
  *
  * Not followed: text read out of a File (`text()`, `readAsText`, `readAsDataURL`: strings carry no
- * identity), and bytes copied one by one or through a typed-array constructor.
+ * identity; the guard reads the documents encoded in a text body instead, src/guard/encoded.ts), and
+ * bytes copied one by one or through a typed-array constructor (judged by their own bytes).
  */
 import { replaceConstructor, wrapGetter } from './accessors.js';
 import { linkResult, linkReturned } from './blob-url.js';

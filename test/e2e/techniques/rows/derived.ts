@@ -191,6 +191,20 @@ const rows: Technique[] = [
       return t.settle(fetch(t.url('xhr-reused-blob-url'), { method: 'PUT', body: bytes }));
     },
   },
+  {
+    id: 'multipart-late-delimiter',
+    title: 'a multipart body built by hand as bytes behind a 4 KiB preamble, sent as application/octet-stream',
+    carries: ['file'],
+    run: async (p, t) => {
+      const f = t.file(p);
+      const b = `----x${p.nonce}`;
+      const preamble = `${'This is a multipart message in MIME format. '.repeat(100)}\r\n`;
+      const head = `--${b}\r\nContent-Disposition: form-data; name="file"; filename="${f.name}"\r\n\r\n`;
+      const bytes = new Blob([preamble, head, f, `\r\n--${b}--\r\n`]);
+      const body = new Uint8Array(await bytes.arrayBuffer()).slice(); // page-made bytes: no link to the File
+      return t.settle(fetch(t.url('multipart-late-delimiter', `&name=${p.nonce}`), { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(Array.from(body)) }));
+    },
+  },
 ];
 
 export default rows;
