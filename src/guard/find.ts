@@ -7,7 +7,6 @@ import { checkName, scanText } from '../detect/rules/verdicts.js';
 import type { Designated, Limits, MarkedVerdict, ScanOptions, ScanResult, Verdict } from '../detect/types.js';
 import type { Finding } from '../events/finding.js';
 import { locationText } from '../events/location.js';
-import { lateFormData } from './late-form.js';
 import type { Channel } from '../events/schema.js';
 
 /** What a channel hands the guard. Blobs stay in the page: only their Finding leaves it. */
@@ -87,13 +86,7 @@ async function judgeContent(
   } catch {
     r = { verdict: 'unscannable', reason: 'corrupt', detail: 'the scan failed' };
   }
-  if (item.kind === 'bytes' && r.verdict !== 'marked') {
-    // A form sent as bytes behind a long preamble: its parts are judged from its first delimiter line.
-    const form = await lateFormData(item.blob).catch(() => null);
-    const f = form && (await opts.scan(form, name, { designated: opts.designated, limits: opts.limits, hash: 'unless-clean' }).catch(() => null));
-    if (f?.verdict !== 'marked') return { item, verdict: r, finding: null };
-    r = f;
-  }
+  if (item.kind === 'bytes' && r.verdict !== 'marked') return { item, verdict: r, finding: null };
   const sha256 = 'sha256' in r ? (r.sha256 ?? null) : null;
   return { item, verdict: r, finding: findingOf(channel, url, item.kind === 'file' ? item.name : null, item.blob.size, sha256, r) };
 }

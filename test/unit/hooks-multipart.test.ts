@@ -11,6 +11,7 @@ import { formDataStart } from '../../src/detect/form-data-line.js';
 import { scanBlob } from '../../src/detect/scan.js';
 import { judgeItem } from '../../src/guard/find.js';
 import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
+import { withLateForm } from '../../src/guard/late-form.js';
 
 const CORPUS = join(__dirname, '../../../shared/corpus');
 const B = '----WebKitFormBoundary7MA4YWxkTrZu0gW';
@@ -32,7 +33,7 @@ const judge = (bytes: Buffer) =>
   judgeItem('fetch', 'https://drive.google.com/upload', { kind: 'bytes', blob: new Blob([new Uint8Array(bytes)]) }, {
     designated: { sha256: [], keywords: [], patterns: [], namePatterns: [], labels: [] },
     limits: DEFAULT_LIMITS,
-    scan: (blob, name, o) => scanBlob(blob, name, o),
+    scan: withLateForm((blob, name, o) => scanBlob(blob, name, o)), // as the extension's scanner port does (ui-entry.ts)
     textVerdict: () => ({ verdict: 'clean' }),
     encrypted: async () => false,
   });
