@@ -12,7 +12,7 @@ import { DROP_SIGNAL, installDrop } from './drop.js';
 import { installFileInput } from './file-input.js';
 import { installFormSubmit } from './form-submit.js';
 import { decide, guard, type Item } from './gate.js';
-import { preloadUi } from './load-ui.js';
+import { loadUi, preloadUi } from './load-ui.js';
 import { installPaste } from './paste.js';
 import { setHooksPort } from './hooks-line.js';
 import { orphaned, runtime } from './runtime.js';
@@ -66,7 +66,7 @@ function connect(p: MessagePort): void {
     const m = e.data;
     if (!m || m.t !== 'check') return;
     preloadUi(); // the hooks ask only about files, bytes and marked text: a dialog may follow
-    void decide(m.channel, m.subjects.map(toItem)).then(
+    void itemsOf(m.subjects).then((items) => decide(m.channel, items)).then(
       (proceed) => p.postMessage({ t: 'answer', id: m.id, proceed } satisfies ToHooks),
       () => p.postMessage({ t: 'answer', id: m.id, proceed: false } satisfies ToHooks),
     );
@@ -77,6 +77,22 @@ function connect(p: MessagePort): void {
   const known = guard.view();
   if (known) tell(known);
   guard.onView(tell);
+}
+
+/**
+ * A text the hooks send is also read for the documents encoded in it (a data: URL, base64, a binary
+ * string in a JSON or text body): each is scanned as the page-made bytes it is. The decoding lives in
+ * the bundle loaded on first use (already loading: preloadUi); when it cannot load, the question fails,
+ * and the request is refused.
+ */
+async function itemsOf(subjects: Subject[]): Promise<Item[]> {
+  const items = subjects.map(toItem);
+  if (!subjects.some((s) => s.kind === 'text')) return items;
+  const { encodedDocuments } = await loadUi();
+  for (const s of subjects) {
+    if (s.kind === 'text') for (const bytes of encodedDocuments(s.text)) items.push({ kind: 'bytes', blob: new Blob([bytes]) });
+  }
+  return items;
 }
 
 function toItem(s: Subject): Item {

@@ -23,6 +23,8 @@ export interface UiModule {
   showChecking(scan: CheckingScan): CheckingRow;
   /** The scan frame's side in the page (extension/content/scanner.ts). */
   scanner: Pick<typeof Scanner, 'scan' | 'encrypted' | 'warmUp' | 'hello'>;
+  /** The documents encoded in a text body (src/guard/encoded.ts), decoded here to keep the guard small. */
+  encodedDocuments(text: string): Uint8Array<ArrayBuffer>[];
   /** False once this bundle's extension was updated or reloaded: the new guard loads its own. */
   alive(): boolean;
 }

@@ -58,6 +58,18 @@ describe('link and merged', () => {
     expect(await textOf(merged([withRest, { files: [], rest: new Blob(['s']) }]).rest)).toBe('rs');
   });
 
+  it('a fresh link replaces what was linked before (a FileReader or XMLHttpRequest used again), or clears it', () => {
+    const reader = {};
+    link(reader, inherited(marked));
+    link(reader, inherited(other), true);
+    expect(filesOf(reader)).toEqual([other]);
+    link(reader, inherited(new Blob(['page-made'])), true); // no File behind it: judged by its own bytes again
+    expect(lineageOf(reader)).toBeUndefined();
+    link(reader, inherited(marked));
+    link(reader, undefined); // a plain link of nothing changes nothing
+    expect(filesOf(reader)).toEqual([marked]);
+  });
+
   it('ignores what cannot carry bytes', () => {
     link(undefined, inherited(marked));
     link('text', inherited(marked));

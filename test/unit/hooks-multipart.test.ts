@@ -11,6 +11,7 @@ import { formDataStart } from '../../src/detect/form-data-line.js';
 import { scanBlob } from '../../src/detect/scan.js';
 import { judgeItem } from '../../src/guard/find.js';
 import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
+import { withLateForm } from '../../src/guard/late-form.js';
 
 const CORPUS = join(__dirname, '../../../shared/corpus');
 const B = '----WebKitFormBoundary7MA4YWxkTrZu0gW';
@@ -32,7 +33,7 @@ const judge = (bytes: Buffer) =>
   judgeItem('fetch', 'https://drive.google.com/upload', { kind: 'bytes', blob: new Blob([new Uint8Array(bytes)]) }, {
     designated: { sha256: [], keywords: [], patterns: [], namePatterns: [], labels: [] },
     limits: DEFAULT_LIMITS,
-    scan: (blob, name, o) => scanBlob(blob, name, o),
+    scan: withLateForm((blob, name, o) => scanBlob(blob, name, o)), // as the extension's scanner port does (ui-entry.ts)
     textVerdict: () => ({ verdict: 'clean' }),
     encrypted: async () => false,
   });
@@ -75,6 +76,17 @@ describe("the guard's decision on a multipart body sent as bytes", () => {
     expect((await judge(body([{ name: 'msg', data: '来期の価格表 秘 Confidential' }], { eol: '\n' }))).verdict.verdict).toBe('marked');
     const preamble = body([{ name: 'f', filename: 'C-plan.txt', data: 'plan' }], { preamble: 'This is a multipart body.\r\n' });
     expect((await judge(preamble)).verdict).toMatchObject({ verdict: 'marked', rule: 2 });
+  });
+
+  it('a preamble longer than the engine looks (1 KiB) does not hide the parts: a 「秘—…」 part, a stamped docx', async () => {
+    const long = 'This is a multipart body. '.repeat(200); // 5 KiB
+    const named = body([{ name: 'f', filename: '秘—見積.txt', data: '見積金額は別紙のとおり' }], { preamble: `${long}\r\n` });
+    expect((await judge(named)).verdict).toMatchObject({ verdict: 'marked', rule: 2 });
+    const type = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    const docx = body([{ name: 'file', filename: 'notes.docx', type, data: readFileSync(join(CORPUS, 'weekly-sync-notes.docx')) }], { preamble: `${long}\r\n` });
+    expect((await judge(docx)).verdict).toMatchObject({ verdict: 'marked', rule: 1 });
+    const clean = body([{ name: 'f', filename: '議事録.txt', data: '来週の定例' }], { preamble: `${long}\r\n` });
+    expect((await judge(clean)).finding).toBeNull();
   });
 
   it('a clean form upload stays clean (nothing to report) and keeps its format', async () => {

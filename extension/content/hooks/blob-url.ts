@@ -140,7 +140,7 @@ function hookXhrReads(w: Win): void {
     if (a.length > 1) a[1] = toStr(a[1]); // once: the URL linked is the URL opened
     const r = apply(open, this, a);
     const src = a.length > 1 ? sourceOf(a[1]) : undefined;
-    link(this, src && inherited(src));
+    link(this, src && inherited(src), true); // a request opened again reads what it opens now
     return r;
   };
   wrapGetter(proto, 'response', (xhr, get) => {

@@ -7,7 +7,8 @@
  * storage gates then judge them by their sources, without reading them again.
  *
  * Not followed: text read out of a File (`text()`, `readAsText`, `readAsDataURL`: strings carry no
- * identity), and bytes copied one by one or through a typed-array constructor.
+ * identity; the guard reads the documents encoded in a text body instead, src/guard/encoded.ts), and
+ * bytes copied one by one or through a typed-array constructor (judged by their own bytes).
  */
 import { replaceConstructor, wrapGetter } from './accessors.js';
 import { linkResult, linkReturned } from './blob-url.js';
@@ -134,7 +135,7 @@ function hookFileReader(w: Win): void {
   if (!FR) return;
   const read = FR.readAsArrayBuffer;
   FR.readAsArrayBuffer = function (this: FileReader, ...a: unknown[]) {
-    link(this, inherited(a[0])); // the reader stands for what it reads
+    link(this, inherited(a[0]), true); // the reader stands for what it reads now
     return apply(read, this, a);
   };
   wrapGetter(FR, 'result', (reader, get) => {

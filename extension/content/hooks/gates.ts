@@ -26,7 +26,7 @@ import {
   weakMapGet,
   weakMapSet,
 } from './safe-self.js';
-import { TEXT_CAP, textsOf } from './text.js';
+import { encodedIn, TEXT_CAP, textsOf } from './text.js';
 import type { Channel } from '../../shared/messages.js';
 import type { Subject } from '../bridge.js';
 
@@ -102,7 +102,8 @@ function markedText(texts: string[]): string | null {
 }
 
 export function gateText(ch: Channel, text: string): Gate {
-  const form = formDataIn(text);
+  // A multipart form, or a document encoded in the text (a data: URL…): the guard reads it.
+  const form = formDataIn(text) ?? encodedIn(text);
   if (cannotBeMarked(text, config.designated)) return form ? later(ask(ch, [form])) : READY; // most bodies: no scan, no realm check
   const texts = textsOf(text);
   const marked = markedText(texts);

@@ -63,15 +63,19 @@ export function inherited(v: unknown): Lineage | undefined {
   return isFile(v) ? { files: [v as Blob], rest: null } : undefined;
 }
 
-/** Records that `target` (a Blob, bytes, a stream…) carries what `l` names. */
-export function link(target: unknown, l: Lineage | undefined): void {
-  if (!l || target === null || (typeof target !== 'object' && typeof target !== 'function')) return;
+/**
+ * Records that `target` (a Blob, bytes, a stream…) carries what `l` names; `fresh`: only that, whatever
+ * it carried before (a FileReader or an XMLHttpRequest used again reads something else: a clean read
+ * after a marked one must not carry the marked File's decision).
+ */
+export function link(target: unknown, l: Lineage | undefined, fresh?: boolean): void {
+  if (target === null || (typeof target !== 'object' && typeof target !== 'function')) return;
   try {
     const key = keyOf(target as object);
-    const had = weakMapGet(lineages, key);
+    const had = fresh ? undefined : weakMapGet(lineages, key);
     // Copying chunk after chunk into one buffer links it again and again: it grows only with what is new.
-    if (!had || !covers(had, l)) weakMapSet(lineages, key, had ? merged([had, l]) : l);
-    if (l.files.length > 0) tracking.on = true;
+    if (fresh || (l && (!had || !covers(had, l)))) weakMapSet(lineages, key, had && l ? merged([had, l]) : l);
+    if (l && l.files.length > 0) tracking.on = true;
   } catch {
     /* a value that cannot be a key carries nothing */
   }

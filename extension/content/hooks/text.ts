@@ -22,6 +22,16 @@ export const TEXT_CAP = 4 * 1024 * 1024;
 const JSON_STRINGS_CAP = 2 * 1024 * 1024;
 const LOOKS_JSON = /^\s*[[{"]/;
 const LOOKS_FORM = /^[^=&\s]+=[^\s]*$/;
+/**
+ * A document carried as text: a data: URL, a long base64 run (`\/` and line breaks inside), bytes as
+ * chars (`readAsBinaryString`). Such a text goes to the guard, which decodes it and scans the document
+ * (src/guard/encoded.ts); a regex test here keeps every other body in the page.
+ */
+const ENCODED = /;base64,|[\w+/\\-]{64}|[\x80-\xff]{8}/;
+
+/** The text for the guard to decode, when it may carry an encoded document; null otherwise. */
+export const encodedIn = (text: string): { kind: 'text'; text: string } | null =>
+  regExpExec(ENCODED, text) === null ? null : { kind: 'text', text: arrayJoin(textsOf(text), '\n') };
 
 /** [the body (capped), then its decoded forms when it has any]. */
 export function textsOf(text: string): string[] {

@@ -147,6 +147,64 @@ const rows: Technique[] = [
       return t.settle(fetch(t.url('multipart-as-octets', `&name=${p.nonce}`), { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: text }));
     },
   },
+  {
+    id: 'typed-array-copies',
+    title: "a stream chunk copied through new Uint8Array(chunk) and Array.from, byte by byte into a new buffer, PUT",
+    carries: ['file'],
+    // The copies keep no link to the File: the guard reads them as page-made bytes, stopped by a marking in them.
+    gap: { leaks: ['name-marked-file'], why: 'bytes copied by a typed-array constructor keep no link to their File; its content is clean' },
+    run: async (p, t) => {
+      const { value } = await t.file(p).stream().getReader().read();
+      const copy = new Uint8Array(Array.from(new Uint8Array(value!)));
+      const out = new Uint8Array(copy.length);
+      for (let i = 0; i < copy.length; i++) out[i] = copy[i];
+      return t.settle(fetch(t.url('typed-array-copies'), { method: 'PUT', body: out }));
+    },
+  },
+  {
+    id: 'filereader-reused',
+    title: 'one FileReader reads another (marked) file first, then this one; the second result is PUT',
+    carries: ['file'],
+    run: async (p, t) => {
+      const reader = new FileReader();
+      const readAll = (b: Blob) => new Promise((r) => ((reader.onload = r), reader.readAsArrayBuffer(b)));
+      await readAll(new File([`前回の添付 ${p.nonce}x`], '秘—前回.txt'));
+      await readAll(t.file(p));
+      return t.settle(fetch(t.url('filereader-reused'), { method: 'PUT', body: reader.result as ArrayBuffer }));
+    },
+  },
+  {
+    id: 'xhr-reused-blob-url',
+    title: "one XMLHttpRequest reads a (marked) file's blob: URL, then this file's; the second response is PUT",
+    carries: ['file'],
+    run: async (p, t) => {
+      const x = new XMLHttpRequest();
+      const get = (b: Blob) =>
+        new Promise<ArrayBuffer>((resolve) => {
+          x.open('GET', URL.createObjectURL(b));
+          x.responseType = 'arraybuffer';
+          x.onload = () => resolve(x.response as ArrayBuffer);
+          x.send();
+        });
+      await get(new File([`前回の添付 ${p.nonce}x`], '秘—前回.txt'));
+      const bytes = await get(t.file(p));
+      return t.settle(fetch(t.url('xhr-reused-blob-url'), { method: 'PUT', body: bytes }));
+    },
+  },
+  {
+    id: 'multipart-late-delimiter',
+    title: 'a multipart body built by hand as bytes behind a 4 KiB preamble, sent as application/octet-stream',
+    carries: ['file'],
+    run: async (p, t) => {
+      const f = t.file(p);
+      const b = `----x${p.nonce}`;
+      const preamble = `${'This is a multipart message in MIME format. '.repeat(100)}\r\n`;
+      const head = `--${b}\r\nContent-Disposition: form-data; name="file"; filename="${f.name}"\r\n\r\n`;
+      const bytes = new Blob([preamble, head, f, `\r\n--${b}--\r\n`]);
+      const body = new Uint8Array(await bytes.arrayBuffer()).slice(); // page-made bytes: no link to the File
+      return t.settle(fetch(t.url('multipart-late-delimiter', `&name=${p.nonce}`), { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(Array.from(body)) }));
+    },
+  },
 ];
 
 export default rows;

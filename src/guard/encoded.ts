@@ -1,0 +1,123 @@
+/**
+ * Documents carried inside text: a File read with `FileReader.readAsDataURL` (or `btoa`, or any base64
+ * encoder) and posted in a JSON or text body, or read with `readAsBinaryString` and posted as it is.
+ * The text itself holds no stamp (base64 hides 「秘」 and a .docx is compressed), so the text scan alone
+ * never sees the document. This finds the encoded documents in a text and decodes them to bytes, which
+ * the guard scans like any page-made bytes (stopped only on a positive marking, so a clean image or a
+ * token that happens to decode never stops anything).
+ *
+ * Follows what the encoding preserves, whatever path the text took in the page: base64 (standard or
+ * URL-safe, with or without padding, wrapped in lines as MIME writes it, with JSON's `\/`), and binary
+ * strings found by a document signature. Pure (no DOM), unit-tested in Node.
+ */
+
+/** Shortest base64 run decoded: 48 bytes, below any document that can hold a stamp and a sentence. */
+export const MIN_RUN = 64;
+/** Runs decoded from one text at most, largest first; a body with more is a data dump, not an upload. */
+const MAX_RUNS = 8;
+/** Bytes decoded from one text at most (a text is itself capped at 4 MiB). */
+const MAX_BYTES = 8 * 1024 * 1024;
+
+/** Base64 alphabet (both variants), and the line breaks an encoder wraps with (raw or JSON-escaped). */
+const SEGMENT = /[A-Za-z0-9+/_-]+={0,2}/g;
+const LINE_BREAK = /^\r?\n$/;
+/** JSON's escapes inside a run: `\/`, and the line breaks of a wrapped encoding. */
+const JSON_ESCAPES = /\\\/|\\r\\n|\\n/g;
+
+/**
+ * The signatures a binary document starts with, in a binary string (each char one byte): ZIP (OOXML,
+ * ODF, archives), PDF, OLE2 (.doc/.xls/.ppt/.msg), RTF.
+ */
+const SIGNATURES = ['PK\x03\x04', '%PDF-', '\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1', '{\\rtf'];
+/** Stretches of one-byte chars, and raw bytes among them. */
+const BYTE_RUNS = /[\x00-\xff]+/g;
+const RAW_BYTES = /[\x80-\xff]{8}/;
+
+/** The documents encoded in `text`, as bytes: base64 runs first (longest first), then binary strings. */
+export function encodedDocuments(text: string): Uint8Array<ArrayBuffer>[] {
+  const out: Uint8Array<ArrayBuffer>[] = [];
+  let budget = MAX_BYTES;
+  const runs = base64Runs(text)
+    .sort((a, b) => b.length - a.length)
+    .slice(0, MAX_RUNS);
+  for (const run of runs) {
+    const bytes = decodeBase64(run);
+    if (!bytes || bytes.length > budget) continue;
+    budget -= bytes.length;
+    out.push(bytes);
+  }
+  for (const bytes of binaryStrings(text)) {
+    if (bytes.length > budget) break;
+    budget -= bytes.length;
+    out.push(bytes);
+  }
+  return out;
+}
+
+/**
+ * Runs of the base64 alphabet of at least MIN_RUN characters. Lines are joined when the line before
+ * is a whole number of 4-character groups without padding (a wrapped encoding), so a run never starts
+ * inside a group.
+ */
+export function base64Runs(text: string): string[] {
+  const t = text.includes('\\') ? text.replace(JSON_ESCAPES, (e) => (e === '\\/' ? '/' : '\n')) : text;
+  const runs: string[] = [];
+  let run = '';
+  let end = -1;
+  for (const m of t.matchAll(SEGMENT)) {
+    const seg = m[0];
+    const at = m.index;
+    const joins = run.length > 0 && run.length % 4 === 0 && !run.endsWith('=') && LINE_BREAK.test(t.slice(end, at));
+    if (joins) run += seg;
+    else {
+      if (run.length >= MIN_RUN) runs.push(run);
+      run = seg;
+    }
+    end = at + seg.length;
+  }
+  if (run.length >= MIN_RUN) runs.push(run);
+  return runs;
+}
+
+/** Forgiving base64 (standard or URL-safe, padding optional); null when it is not base64 at all. */
+export function decodeBase64(run: string): Uint8Array<ArrayBuffer> | null {
+  let s = run.replace(/=+$/, '').replaceAll('-', '+').replaceAll('_', '/');
+  if (s.length % 4 === 1) s = s.slice(0, -1); // a stray last character: the groups before it still decode
+  try {
+    const bin = atob(s);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Binary strings (`readAsBinaryString`, or bytes turned into chars one by one): within each stretch
+ * of one-byte chars that holds raw bytes (8 high ones in a row: no language writes that in one-byte
+ * chars), a document from its signature on, or, with no signature, the whole stretch (a text file
+ * read as bytes: the engine reads it as the text it is).
+ */
+export function binaryStrings(text: string): Uint8Array<ArrayBuffer>[] {
+  const out: Uint8Array<ArrayBuffer>[] = [];
+  for (const m of text.matchAll(BYTE_RUNS)) {
+    const run = m[0];
+    if (!RAW_BYTES.test(run)) continue;
+    let signed = false;
+    for (const sig of SIGNATURES) {
+      const at = run.indexOf(sig);
+      if (at < 0) continue;
+      out.push(bytesOf(run, at));
+      signed = true;
+    }
+    if (!signed) out.push(bytesOf(run, 0));
+  }
+  return out;
+}
+
+function bytesOf(run: string, at: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(run.length - at);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = run.charCodeAt(at + i);
+  return bytes;
+}

@@ -1,0 +1,104 @@
+/**
+ * A File read into text and sent inside a text body (issue 15): a data: URL (readAsDataURL) or base64
+ * (btoa of its bytes copied one by one) in a JSON field or a FormData field, a binary string
+ * (readAsBinaryString) posted as text/plain, its text (file.text()) in JSON. The guard decodes the
+ * document out of the text and scans it, so a marked document never arrives, whatever the text
+ * looks like; clean ones arrive.
+ *
+ * Known gap, for all of them: a file marked by its name only has clean content, and a body that
+ * carries its content without its name carries nothing marked (a string keeps no link to the File it
+ * was read from). Such a File never reaches a page from the employee (the file input, drops, paste and
+ * pickers refuse it by its name); these rows make it in the page.
+ */
+import type { Arrival } from '../../support/index.js';
+import type { Payload, Technique } from '../harness.js';
+import { reachedByDefault } from '../harness.js';
+
+const NAME_GAP = {
+  leaks: ['name-marked-file' as const],
+  why: 'content read into a string keeps no link to its File: the name does not travel, and the content is clean',
+};
+
+/** Arrived when the nonce is in the text or in any base64 the text holds (decoded as the server would). */
+function reachedDecoded(arrivals: Arrival[], p: Payload): boolean {
+  if (reachedByDefault(arrivals, p)) return true;
+  return arrivals.some((a) => (a.text?.match(/[A-Za-z0-9+/]{16,}={0,2}/g) ?? []).some((r) => Buffer.from(r, 'base64').toString('utf8').includes(p.nonce)));
+}
+
+const rows: Technique[] = [
+  {
+    id: 'data-url-json',
+    title: 'FileReader.readAsDataURL(file), the data: URL posted inside a JSON body',
+    carries: ['file'],
+    reached: reachedDecoded,
+    gap: NAME_GAP,
+    run: async (p, t) => {
+      const reader = new FileReader();
+      const read = new Promise((r) => (reader.onload = r));
+      reader.readAsDataURL(t.file(p));
+      await read;
+      const body = JSON.stringify({ model: 'gpt', attachments: [{ type: 'file', data: reader.result }] });
+      return t.settle(fetch(t.url('data-url-json'), { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+    },
+  },
+  {
+    id: 'btoa-json',
+    title: "file.arrayBuffer(), its bytes copied one by one into a string, btoa'd and posted in JSON",
+    carries: ['file'],
+    reached: reachedDecoded,
+    gap: NAME_GAP,
+    run: async (p, t) => {
+      const bytes = new Uint8Array(await t.file(p).arrayBuffer());
+      let bin = '';
+      for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+      const body = JSON.stringify({ content: btoa(bin), encoding: 'base64' });
+      return t.settle(fetch(t.url('btoa-json'), { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+    },
+  },
+  {
+    id: 'data-url-formdata',
+    title: 'the data: URL, its base64 split off, sent as a FormData string field by XMLHttpRequest',
+    carries: ['file'],
+    reached: reachedDecoded,
+    gap: NAME_GAP,
+    run: async (p, t) => {
+      const reader = new FileReader();
+      const read = new Promise((r) => (reader.onload = r));
+      reader.readAsDataURL(t.file(p));
+      await read;
+      const fd = new FormData();
+      fd.append('content', (reader.result as string).split(',')[1]);
+      return new Promise((resolve) => {
+        const x = new XMLHttpRequest();
+        x.open('POST', t.url('data-url-formdata'));
+        x.onloadend = resolve;
+        x.send(fd);
+      });
+    },
+  },
+  {
+    id: 'binary-string-text',
+    title: 'FileReader.readAsBinaryString(file) posted as a text/plain body',
+    carries: ['file'],
+    gap: NAME_GAP,
+    run: async (p, t) => {
+      const reader = new FileReader();
+      const read = new Promise((r) => (reader.onload = r));
+      reader.readAsBinaryString(t.file(p));
+      await read;
+      return t.settle(fetch(t.url('binary-string-text'), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: reader.result as string }));
+    },
+  },
+  {
+    id: 'file-text-json',
+    title: 'file.text() posted as a JSON field',
+    carries: ['file'],
+    gap: NAME_GAP,
+    run: async (p, t) => {
+      const body = JSON.stringify({ document: await t.file(p).text() });
+      return t.settle(fetch(t.url('file-text-json'), { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+    },
+  },
+];
+
+export default rows;
