@@ -389,7 +389,11 @@ export async function collectorProcess(env: Record<string, string> = {}, dataDir
     env: { ...process.env, UPLOAD_GUARD_INGEST_TOKEN: INGEST, UPLOAD_GUARD_ADMIN_TOKEN: ADMIN, ...env },
   });
   let out = '';
-  child.stdout.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => {
+    out += d;
+    // The collector's warnings and errors (its log is on stdout), not its per-request lines.
+    if (process.env.UG_DEBUG_ADMISSION && !String(d).includes('"level":30')) process.stderr.write(d);
+  });
   child.stderr.on('data', (d) => {
     out += d;
     if (process.env.UG_DEBUG_ADMISSION) process.stderr.write(d);

@@ -63,12 +63,14 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
 
   /** Brings incidents up to date and queues the alerts of deadlines near or past; one run at a time. */
   let running: Promise<void> | null = null;
+  // Closing stops a long catch-up between batches and waits for it, so nothing runs on a closed database.
+  const closing = new AbortController();
   const refresh = () =>
     (running ??= (async () => {
       try {
         const s = await settings();
-        await store.sync(s.timeZone, ctx.now());
-        if (!ctx.outbox.webhook) return;
+        await store.sync(s.timeZone, ctx.now(), undefined, closing.signal);
+        if (!ctx.outbox.webhook || closing.signal.aborted) return;
         const now = ctx.now();
         const due = await store.dueBy(now + dueSoonMs(s), s, now);
         if (due.length && (await ctx.storage.enqueueAlerts(due.map((i) => deadlineAlert(i, now)), now))) ctx.outbox.wake('webhook');
@@ -81,7 +83,11 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
   if (interval > 0) {
     const timer = setInterval(() => refresh().catch((err) => app.log.error({ err }, 'incident refresh failed')), interval);
     timer.unref();
-    app.addHook('onClose', async () => clearInterval(timer));
+    app.addHook('onClose', async () => {
+      clearInterval(timer);
+      closing.abort();
+      await running?.catch(() => {});
+    });
   }
 
   const bad = (errors: string[]) => ({ error: errors[0], errors });

@@ -174,8 +174,9 @@ export class IncidentStore {
    * Links the events stored since the last sync to their incidents; returns how many events were linked.
    * One transaction per batch, and a turn of the event loop between batches: a collector catching up on
    * 100,000 qualifying events (a first start over an old database) keeps answering while it does.
+   * `signal` stops it between batches (the collector is closing; the watermark keeps what was done).
    */
-  async sync(zone: string, now: number, batch = 500): Promise<number> {
+  async sync(zone: string, now: number, batch = 500, signal?: AbortSignal): Promise<number> {
     const { events, meta } = this.t;
     const mark = (await this.sql.all<{ value: string }>(`SELECT value FROM ${meta} WHERE key = 'incidents.watermark'`))[0]?.value;
     let [fromMs, fromId] = mark ? (JSON.parse(mark) as [number, string]) : [0, ''];
@@ -192,7 +193,7 @@ export class IncidentStore {
       fromMs = Number(last.received_ms);
       fromId = String(last.id);
       linked += await this.sql.tx(this.link(rows.map(rowToEvent), zone, now, [fromMs, fromId]));
-      if (rows.length < batch) break;
+      if (rows.length < batch || signal?.aborted) break;
       await new Promise((resolve) => setImmediate(resolve));
     }
     return linked;
