@@ -8,6 +8,7 @@ import { BYTES_NAME, createGuard, type Item } from '../../src/guard/index.js';
 import type { DecideResponse, Request, ServiceResponse } from '../shared/messages.js';
 import { watchScan } from './checking.js';
 import { preloadUi, showWarning } from './load-ui.js';
+import { refuses, tellOrphaned } from './orphan.js';
 import { orphaned, runtime } from './runtime.js';
 import { encrypted, scan } from './scan-line.js';
 
@@ -16,7 +17,7 @@ export type { Item };
 /** The background's answer, or a rejection when there is none (undefined: it did not handle the message). */
 async function ask<T extends { version: string }>(m: Request): Promise<T> {
   const res = (await runtime.sendMessage(m)) as T | undefined;
-  if (!res || typeof res.version !== 'string') throw new Error('no answer from the background');
+  if (!res || typeof res.version !== 'string') throw new Error('no answer'); // from the background (the guard retries, then refuses)
   return res;
 }
 
@@ -39,7 +40,18 @@ export const guard = createGuard({
   isTopFrame: () => window === window.top,
 });
 
-export const { decide, select, knownAnswer, nameVerdict, textVerdict, nameRefusalIsFinal } = guard;
+export const { nameVerdict, textVerdict, nameRefusalIsFinal } = guard;
 
-/** An orphaned guard (its extension was updated or reloaded) holds nothing: the new guard does. */
-export const isGuarded = (): boolean => !orphaned() && guard.isGuarded();
+/** Orphaned without a successor: what would be asked about is refused, with the reason (orphan.ts). */
+const refusing = (): boolean => refuses(orphaned()) && tellOrphaned();
+
+export const decide: typeof guard.decide = async (c, items) => !refusing() && guard.decide(c, items);
+export const select: typeof guard.select = async (c, items) => (refusing() ? [] : guard.select(c, items));
+/** An orphan trusts no earlier answer (false: ask, and be refused): it was given under a policy it can no longer confirm. */
+export const knownAnswer: typeof guard.knownAnswer = (blob, name) => !orphaned() && guard.knownAnswer(blob, name);
+
+/**
+ * An orphaned guard (its extension was updated or reloaded) keeps its channels closed until a new guard
+ * is in the page, and then holds nothing: the new guard does.
+ */
+export const isGuarded = (): boolean => (orphaned() ? refuses(true) : guard.isGuarded());

@@ -11,6 +11,7 @@ import { GUARD_STARTED, HANDOVER, HANDSHAKE, type Subject, type ToGuard, type To
 import { DROP_SIGNAL, installDrop } from './drop.js';
 import { installFileInput } from './file-input.js';
 import { installFormSubmit } from './form-submit.js';
+import { standAside } from './orphan.js';
 import { decide, guard, type Item } from './gate.js';
 import { loadUi, preloadUi } from './load-ui.js';
 import { installPaste } from './paste.js';
@@ -48,10 +49,11 @@ function listenForHooks(): void {
 }
 
 /**
- * This guard's extension was updated or reloaded: its channels already let everything through
- * (gate.ts isGuarded), and the page hooks' line goes to the new guard, which announced itself.
+ * This guard's extension was updated or reloaded, and the new guard announced itself: the channels,
+ * closed until now (gate.ts isGuarded), let everything through to it, and so does the page hooks' line.
  */
 function retire(): void {
+  standAside();
   if (!port) return;
   const p = port;
   port = null;

@@ -1,0 +1,30 @@
+/**
+ * A guard whose extension was updated, reloaded or re-enabled (runtime.ts, orphaned()) cannot reach the
+ * background any more, so it cannot confirm the current policy: until a new guard has announced itself
+ * in this page (guard.ts, retire()) it refuses whatever it would have asked about — a tab that cannot
+ * confirm the policy does not guess — and says why. Once a new guard is here, the orphan stands aside
+ * and the new one decides (never two dialogs). No runtime call and no UI bundle: neither is reachable
+ * from an orphan, hence a native alert. Every byte here is in guard.js, which has a size budget.
+ */
+let successor = false;
+
+/** A new guard announced itself in this page. */
+export const standAside = (): void => void (successor = true);
+
+/** Whether this guard refuses: orphaned, and no new guard to stand aside for (not orphaned: it decides as usual). */
+export const refuses = (orphaned: boolean, succeeded = successor): boolean => orphaned && !succeeded;
+
+export const orphanNotice = (lang: string): string =>
+  'Upload Guard ' +
+  (/^ja/.test(lang)
+    ? 'が更新されたため、ファイルを確認できません。再読み込みしてください。'
+    : 'was updated and cannot check files here. Reload the page.');
+
+/**
+ * Told at once, from inside the refused event's handler, once it is held (an alert blocks the page, so
+ * one refusal shows one notice, never a queue of them). True: told.
+ */
+export function tellOrphaned(): true {
+  alert(orphanNotice(navigator.language));
+  return true;
+}
