@@ -5,15 +5,15 @@
  * MAIN-world page hooks, and answers their questions through the same decision path (gate.ts) the DOM
  * channels use. Follows every policy the background pushes, without a reload.
  */
-import { urlText, type PageView } from '../../src/guard/index.js';
+import type { PageView } from '../../src/guard/index.js';
 import { GUARD_RUNNING, type Push } from '../shared/messages.js';
-import { GUARD_STARTED, HANDOVER, HANDSHAKE, type Subject, type ToGuard, type ToHooks } from './bridge.js';
+import { GUARD_STARTED, HANDOVER, HANDSHAKE, type ToGuard, type ToHooks } from './bridge.js';
 import { DROP_SIGNAL, installDrop } from './drop.js';
 import { installFileInput } from './file-input.js';
 import { installFormSubmit } from './form-submit.js';
 import { standAside } from './orphan.js';
-import { decide, guard, type Item } from './gate.js';
-import { loadUi, preloadUi } from './load-ui.js';
+import { decide, guard } from './gate.js';
+import { loadUi } from './load-ui.js';
 import { installPaste } from './paste.js';
 import { setHooksPort } from './hooks-line.js';
 import { orphaned, runtime } from './runtime.js';
@@ -32,7 +32,9 @@ function listenForHooks(): void {
       const data = e.data as Record<string, unknown> | null;
       if (!data || typeof data !== 'object') return;
       // An orphaned guard lets these through: the new guard's listener may come after this one.
-      if (orphaned()) return void (data[GUARD_STARTED] === true && e.source === window && retire());
+      // Only a guard that really started counts: it marked this isolated world, which no page script
+      // can reach (a page posting GUARD_STARTED itself must not turn the orphan's refusals off).
+      if (orphaned()) return void (data[GUARD_STARTED] === true && e.source === window && guardRunning() && retire());
       const handover = data[HANDOVER] === true;
       if (data[HANDSHAKE] !== true && !handover) return;
       e.stopImmediatePropagation();
@@ -67,11 +69,14 @@ function connect(p: MessagePort): void {
   p.onmessage = (e: MessageEvent<ToGuard>) => {
     const m = e.data;
     if (!m || m.t !== 'check') return;
-    preloadUi(); // the hooks ask only about files, bytes and marked text: a dialog may follow
-    void itemsOf(m.subjects).then((items) => decide(m.channel, items)).then(
-      (proceed) => p.postMessage({ t: 'answer', id: m.id, proceed } satisfies ToHooks),
-      () => p.postMessage({ t: 'answer', id: m.id, proceed: false } satisfies ToHooks),
-    );
+    // The hooks ask only about files, bytes and texts that may be marked: a scan or a dialog follows,
+    // both in the bundle loaded on first use, which also turns the question into items (hook-items.ts).
+    void loadUi()
+      .then((ui) => decide(m.channel, ui.itemsOf(m.subjects)))
+      .then(
+        (proceed) => p.postMessage({ t: 'answer', id: m.id, proceed } satisfies ToHooks),
+        () => p.postMessage({ t: 'answer', id: m.id, proceed: false } satisfies ToHooks),
+      );
   };
   p.postMessage({ t: 'drop-signal', type: DROP_SIGNAL } satisfies ToHooks);
   // The hooks learn the policy now if it is known, and again whenever it changes.
@@ -79,29 +84,6 @@ function connect(p: MessagePort): void {
   const known = guard.view();
   if (known) tell(known);
   guard.onView(tell);
-}
-
-/**
- * A text the hooks send is also read for the documents encoded in it (a data: URL, base64, a binary
- * string in a JSON or text body): each is scanned as the page-made bytes it is. The decoding lives in
- * the bundle loaded on first use (already loading: preloadUi); when it cannot load, the question fails,
- * and the request is refused.
- */
-async function itemsOf(subjects: Subject[]): Promise<Item[]> {
-  const items = subjects.map(toItem);
-  if (!subjects.some((s) => s.kind === 'text')) return items;
-  const { encodedDocuments } = await loadUi();
-  for (const s of subjects) {
-    if (s.kind === 'text') for (const bytes of encodedDocuments(s.text)) items.push({ kind: 'bytes', blob: new Blob([bytes]) });
-  }
-  return items;
-}
-
-function toItem(s: Subject): Item {
-  if (s.kind === 'file') return { kind: 'file', blob: s.blob, name: s.name };
-  if (s.kind === 'bytes') return { kind: 'bytes', blob: s.blob };
-  if (s.kind === 'url') return { kind: 'text', text: urlText(s.url) };
-  return { kind: 'text', text: s.text };
 }
 
 function start(): void {
@@ -127,8 +109,12 @@ function start(): void {
 // Registered for new pages and injected into open ones: whichever comes second finds it running.
 // The flag is a liveness check, so a guard whose extension is gone never keeps the new one out.
 const scope = globalThis as unknown as Record<string, unknown>;
-const running = scope[GUARD_RUNNING];
-if (!(typeof running === 'function' && running() === true)) {
+/** Whether a live guard (of the current extension) marked this isolated world. */
+function guardRunning(): boolean {
+  const running = scope[GUARD_RUNNING];
+  return typeof running === 'function' && running() === true;
+}
+if (!guardRunning()) {
   scope[GUARD_RUNNING] = () => !orphaned();
   start();
 }

@@ -8,13 +8,13 @@ import { showChecking } from '../ui/checking/indicator.js';
 import { showWarning } from '../ui/warning/show.js';
 import { orphaned } from './runtime.js';
 import { encrypted, hello, scan, warmUp } from './scanner.js';
-import { encodedDocuments } from '../../src/guard/encoded.js';
+import { itemsOf } from './hook-items.js';
 import { withLateForm } from '../../src/guard/late-form.js';
 
 (globalThis as unknown as Record<string, UiModule>)[UI_SLOT] = {
   showWarning,
   showChecking,
   scanner: { scan: withLateForm(scan), encrypted, warmUp, hello },
-  encodedDocuments,
+  itemsOf,
   alive: () => !orphaned(),
 };

@@ -6,7 +6,8 @@
  * web-accessible file, nothing the page can fetch or fingerprint, untouched by the page's CSP). The
  * bundle leaves its entry point on the isolated world's global object, which the page cannot reach.
  */
-import type { WarnAnswer, WarnRequest } from '../../src/guard/index.js';
+import type { Item, WarnAnswer, WarnRequest } from '../../src/guard/index.js';
+import type { Subject } from '../content/bridge.js';
 import type * as Scanner from '../content/scanner.js';
 
 /** content → background: inject the dialog bundle into the sending frame. */
@@ -23,8 +24,8 @@ export interface UiModule {
   showChecking(scan: CheckingScan): CheckingRow;
   /** The scan frame's side in the page (extension/content/scanner.ts). */
   scanner: Pick<typeof Scanner, 'scan' | 'encrypted' | 'warmUp' | 'hello'>;
-  /** The documents encoded in a text body (src/guard/encoded.ts), decoded here to keep the guard small. */
-  encodedDocuments(text: string): Uint8Array<ArrayBuffer>[];
+  /** The page hooks' subjects as the guard's items, with the documents encoded in their texts (content/hook-items.ts). */
+  itemsOf(subjects: readonly Subject[]): Item[];
   /** False once this bundle's extension was updated or reloaded: the new guard loads its own. */
   alive(): boolean;
 }
