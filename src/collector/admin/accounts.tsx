@@ -11,12 +11,10 @@ import { ROLES, type Role } from '../accounts/roles.js';
 import { ApiError, changeAccount, fetchAccounts, inviteAccount, type AccountView } from './api.js';
 import { accessText as s } from './access-text.js';
 import type { Strings } from './i18n.js';
+import { NameRoleForm } from './name-role-form.js';
 import { OneTimeSecret } from './one-time-secret.js';
 import { ListState, errorText, fill, useLoaded } from './states.js';
 import type { Who } from './signin.js';
-
-/** The NAME rule of accounts/manage.ts, checked here too so a typo is explained before the round trip. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 interface Props {
   t: Strings;
@@ -40,7 +38,6 @@ export function AccountsView({ t, who, fmtTime, onAuthError }: Props) {
   const accounts: AccountView[] = data?.accounts ?? [];
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [invited, setInvited] = useState<{ name: string; password: string } | null>(null);
-  const [form, setForm] = useState<{ name: string; role: Role }>({ name: '', role: 'investigator' });
 
   const fail = (err: unknown, text = changeError) => {
     // 401: the session ended (the page signs out); a 403 on a change is shown, the admin may still read.
@@ -59,42 +56,31 @@ export function AccountsView({ t, who, fmtTime, onAuthError }: Props) {
     reload();
   }
 
-  async function add(e: Event) {
-    e.preventDefault();
+  async function add(name: string, role: Role): Promise<boolean> {
     setMessage(null);
-    const name = form.name.trim();
-    if (!NAME.test(name)) return setMessage({ ok: false, text: s.nameRule });
     try {
-      const r = await inviteAccount({ name, role: form.role }, who.token);
+      const r = await inviteAccount({ name, role }, who.token);
       setInvited({ name: r.name, password: r.password });
-      setForm({ ...form, name: '' });
+      return true;
     } catch (err) {
       fail(err);
+      return false;
+    } finally {
+      reload();
     }
-    reload();
   }
 
   return (
     <div class="accounts-view" data-testid="accounts">
-      <form class="filters" onSubmit={(e) => void add(e)} data-testid="add-account">
-        <strong>{s.addAccount}</strong>
-        <label>
-          {s.name}
-          <input name="account-name" value={form.name} maxLength={64} autocomplete="off" onInput={(e) => setForm({ ...form, name: (e.target as HTMLInputElement).value })} />
-        </label>
-        <label>
-          {s.role}
-          <select name="account-role" value={form.role} onChange={(e) => setForm({ ...form, role: (e.target as HTMLSelectElement).value as Role })}>
-            {ROLES.map((r) => (
-              <option value={r}>{s.roles[r]}</option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" disabled={!form.name.trim()}>
-          {s.add}
-        </button>
-        <p class="help">{s.addHelp}</p>
-      </form>
+      <NameRoleForm
+        kind="account"
+        testId="add-account"
+        title={s.addAccount}
+        submit={s.add}
+        help={s.addHelp}
+        onSubmit={add}
+        onBadName={() => setMessage({ ok: false, text: s.nameRule })}
+      />
       {invited && <OneTimeSecret title={fill(s.passwordOnce, { name: invited.name })} value={invited.password} onDone={() => setInvited(null)} />}
       {message && (
         <p class={message.ok ? 'saved' : 'error'} role={message.ok ? 'status' : 'alert'} data-testid="accounts-message">

@@ -6,16 +6,15 @@
  */
 import { useState } from 'preact/hooks';
 import { inertText } from '../../events/inert.js';
-import { ROLES, type Role } from '../accounts/roles.js';
+import type { Role } from '../accounts/roles.js';
 import { ApiError, createToken, fetchTokens, revokeToken, type TokenView } from './api.js';
 import { accessText as s } from './access-text.js';
 import { changeError } from './accounts.js';
 import type { Strings } from './i18n.js';
+import { NameRoleForm } from './name-role-form.js';
 import { OneTimeSecret } from './one-time-secret.js';
 import { ListState, fill, useLoaded } from './states.js';
 import type { Who } from './signin.js';
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 interface Props {
   t: Strings;
@@ -30,26 +29,24 @@ export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [made, setMade] = useState<{ name: string; token: string } | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
-  const [form, setForm] = useState<{ name: string; role: Role }>({ name: '', role: 'investigator' });
 
   const fail = (err: unknown) => {
     if (err instanceof ApiError && err.status === 401) onAuthError();
     else setError(changeError(t, err));
   };
 
-  async function issue(e: Event) {
-    e.preventDefault();
+  async function issue(name: string, role: Role): Promise<boolean> {
     setError(null);
-    const name = form.name.trim();
-    if (!NAME.test(name)) return setError(s.nameRule);
     try {
-      const r = await createToken({ name, role: form.role }, who.token);
+      const r = await createToken({ name, role }, who.token);
       setMade({ name: r.name, token: r.token });
-      setForm({ ...form, name: '' });
+      return true;
     } catch (err) {
       fail(err);
+      return false;
+    } finally {
+      reload();
     }
-    reload();
   }
 
   async function revoke(id: string) {
@@ -68,25 +65,15 @@ export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
 
   return (
     <div class="tokens-view" data-testid="api-tokens">
-      <form class="filters" onSubmit={(e) => void issue(e)} data-testid="create-token">
-        <strong>{s.createToken}</strong>
-        <label>
-          {s.name}
-          <input name="token-name" value={form.name} maxLength={64} autocomplete="off" onInput={(e) => setForm({ ...form, name: (e.target as HTMLInputElement).value })} />
-        </label>
-        <label>
-          {s.role}
-          <select name="token-role" value={form.role} onChange={(e) => setForm({ ...form, role: (e.target as HTMLSelectElement).value as Role })}>
-            {ROLES.map((r) => (
-              <option value={r}>{s.roles[r]}</option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" disabled={!form.name.trim()}>
-          {s.create}
-        </button>
-        <p class="help">{s.createHelp}</p>
-      </form>
+      <NameRoleForm
+        kind="token"
+        testId="create-token"
+        title={s.createToken}
+        submit={s.create}
+        help={s.createHelp}
+        onSubmit={issue}
+        onBadName={() => setError(s.nameRule)}
+      />
       {made && <OneTimeSecret title={fill(s.tokenOnce, { name: made.name })} value={made.token} onDone={() => setMade(null)} />}
       {error && (
         <p class="error" role="alert" data-testid="tokens-message">
