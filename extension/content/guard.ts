@@ -7,13 +7,13 @@
  */
 import type { PageView } from '../../src/guard/index.js';
 import { GUARD_RUNNING, type Push } from '../shared/messages.js';
-import { GUARD_STARTED, HANDOVER, HANDSHAKE, type ToGuard, type ToHooks } from './bridge.js';
+import { GUARD_STARTED, HANDOVER, HANDSHAKE, type Subject, type ToGuard, type ToHooks } from './bridge.js';
 import { DROP_SIGNAL, installDrop } from './drop.js';
 import { installFileInput } from './file-input.js';
 import { installFormSubmit } from './form-submit.js';
 import { standAside } from './orphan.js';
-import { decide, guard } from './gate.js';
-import { loadUi } from './load-ui.js';
+import { decide, guard, type Item } from './gate.js';
+import { loadUi, preloadUi } from './load-ui.js';
 import { installPaste } from './paste.js';
 import { setHooksPort } from './hooks-line.js';
 import { orphaned, runtime } from './runtime.js';
@@ -69,10 +69,14 @@ function connect(p: MessagePort): void {
   p.onmessage = (e: MessageEvent<ToGuard>) => {
     const m = e.data;
     if (!m || m.t !== 'check') return;
-    // The hooks ask only about files, bytes and texts that may be marked: a scan or a dialog follows,
-    // both in the bundle loaded on first use, which also turns the question into items (hook-items.ts).
-    void loadUi()
-      .then((ui) => decide(m.channel, ui.itemsOf(m.subjects)))
+    preloadUi(); // the hooks ask only about files, bytes and marked text: a dialog may follow
+    // Files and bytes are asked about at once; a text or a URL is read by the bundle loaded on first use
+    // (the text a URL carries, the documents encoded in a text: hook-items.ts), which its dialog needs anyway.
+    const all = m.subjects.every((x) => x.kind === 'file' || x.kind === 'bytes')
+      ? Promise.resolve(m.subjects.map(toItem))
+      : loadUi().then((ui) => ui.itemsOf(m.subjects));
+    void all
+      .then((list) => decide(m.channel, list))
       .then(
         (proceed) => p.postMessage({ t: 'answer', id: m.id, proceed } satisfies ToHooks),
         () => p.postMessage({ t: 'answer', id: m.id, proceed: false } satisfies ToHooks),
@@ -85,6 +89,9 @@ function connect(p: MessagePort): void {
   if (known) tell(known);
   guard.onView(tell);
 }
+
+/** A file or bytes the hooks ask about (texts and URLs go through hook-items.ts). */
+const toItem = (s: Subject): Item => (s.kind === 'file' ? { kind: 'file', blob: s.blob, name: s.name } : { kind: 'bytes', blob: (s as { blob: Blob }).blob });
 
 function start(): void {
   listenForHooks();

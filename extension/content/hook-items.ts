@@ -1,9 +1,8 @@
 /**
- * What the page hooks ask about, as the guard's items: their files, bytes and texts, the text a URL
- * carries, and the documents encoded in a text body (a data: URL, base64, a binary string: src/guard/
- * encoded.ts), each scanned as the page-made bytes it is. In the bundle loaded on first use, not in
- * the guard every frame carries: a hooks' question is about a file, bytes or a text that may be marked,
- * so a scan or a dialog, both in this bundle, follows anyway. When it cannot load, the question fails
+ * The texts and URLs the page hooks ask about, as the guard's items: the text a URL carries, and the
+ * documents encoded in a text body (a data: URL, base64, a binary string: src/guard/encoded.ts), each
+ * scanned as the page-made bytes it is. In the bundle loaded on first use, not in the guard every frame
+ * carries (a marked text's dialog is in this bundle anyway). When it cannot load, the question fails
  * and the request is refused.
  */
 import type { Item } from '../../src/guard/index.js';

@@ -24,7 +24,7 @@ export interface UiModule {
   showChecking(scan: CheckingScan): CheckingRow;
   /** The scan frame's side in the page (extension/content/scanner.ts). */
   scanner: Pick<typeof Scanner, 'scan' | 'encrypted' | 'warmUp' | 'hello'>;
-  /** The page hooks' subjects as the guard's items, with the documents encoded in their texts (content/hook-items.ts). */
+  /** The page hooks' texts and URLs as the guard's items, with the documents encoded in the texts (content/hook-items.ts). */
   itemsOf(subjects: readonly Subject[]): Item[];
   /** False once this bundle's extension was updated or reloaded: the new guard loads its own. */
   alive(): boolean;
