@@ -25,11 +25,9 @@ const LOOKS_FORM = /^[^=&\s]+=[^\s]*$/;
 /**
  * A document carried as text: a data: URL, a long base64 run (`\/` and line breaks inside), bytes as
  * chars (`readAsBinaryString`). Such a text goes to the guard, which decodes it and scans the document
- * (src/guard/encoded.ts); a regex test here keeps every other body in the page. A run of 99 (74 bytes,
- * less than any office document or PDF): SHA-256 hex digests and 64-character ids, common in API
- * bodies, stay in the page.
+ * (src/guard/encoded.ts); a regex test here keeps every other body in the page.
  */
-const ENCODED = /;base64,|[\w+/\\-]{99}|[\x80-\xff]{8}/;
+const ENCODED = /;base64,|[\w+/\\-]{64}|[\x80-\xff]{8}/;
 
 /** The text for the guard to decode, when it may carry an encoded document; null otherwise. */
 export const encodedIn = (text: string): { kind: 'text'; text: string } | null =>
