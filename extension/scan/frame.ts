@@ -78,10 +78,7 @@ function fromBlob(): Worker {
  * (test/e2e/deploy-force-install.test.ts measures it). Elsewhere (Firefox) the file way comes first. A
  * way that throws or raises an error event hands over at once; a silent one after SILENT_MS.
  */
-const first = location.protocol === 'chrome-extension:' ? [fromBlob, fromFile] : [fromFile, fromBlob];
-// Twice round: in a tab open before a force-install, the first start of a way can fail (seen as a scan
-// that never got a verdict, test/e2e/policy-live.test.ts) where the same way started later works.
-const ways = [...first, ...first];
+const ways = location.protocol === 'chrome-extension:' ? [fromBlob, fromFile] : [fromFile, fromBlob];
 
 function tryNext(): void {
   if (started) return;
