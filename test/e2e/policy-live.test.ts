@@ -245,20 +245,20 @@ describe('a tab open before the extension was force-installed', () => {
 
   // The first file checked there once needed the scan worker, which Chromium did not start from an
   // extension file under a policy-installed CRX (extension/scan/frame.ts): the keyword came back warn.
-  // NOT DONE (2026-12-02): run after the other tests of this file, this case hangs here — the designated
-  // file neither arrives nor gets a verdict within 120 s (fail closed, but no answer for the employee). It
-  // passes alone (-t force-install) and passed in the last landed CI; it failed in every whole run of this
-  // session's merged code, with and without the scan-frame changes of branch h/lifecycle. Cause not found
-  // (closing note of 2026-12-02); skipped visibly so the rest lands, to be fixed first next session.
-  it.skip('without the extension the designated file leaves; after the force-install the same tab refuses it, unreloaded', async () => {
+  it('without the extension the designated file leaves; after the force-install the same tab refuses it, unreloaded', async () => {
     const mark = await loadMark(page);
     await pick(page, '週次議事録_導入前.txt', KEYWORD_FILE);
     expect(await arrivals(site, (a) => a.name === '週次議事録_導入前.txt')).toHaveLength(1);
 
     install();
+    const policyPage = await context.newPage();
     let i = 0;
     const action = await until(
       async () => {
+        // What an admin presses on chrome://policy ("Reload policies"): Chromium's watch on the policy folder
+        // sometimes missed the new file here (whole-file runs under load: nothing installed in 120 s,
+        // chrome://policy empty), and its own periodic re-read is 15 min away.
+        if (i % 10 === 0 && context.serviceWorkers().length === 0) await reloadPolicies(policyPage);
         const name = `週次議事録_導入後_${i++}.txt`;
         await pick(page, name, KEYWORD_FILE);
         // The first scan there may wait for the scan worker's second way of starting (extension/scan/frame.ts).
@@ -272,5 +272,12 @@ describe('a tab open before the extension was force-installed', () => {
     await dismissWarning(page);
     expect(site.received.filter((a) => a.name === `週次議事録_導入後_${i - 1}.txt`)).toEqual([]);
     expect(await loadMark(page)).toBe(mark);
+    await policyPage.close();
   });
 });
+
+/** chrome://policy's "Reload policies" button, through the message it sends to the browser. */
+async function reloadPolicies(policyPage: Page): Promise<void> {
+  if (policyPage.url() !== 'chrome://policy/') await policyPage.goto('chrome://policy');
+  await policyPage.evaluate(() => (globalThis as unknown as { chrome: { send(m: string): void } }).chrome.send('reloadPolicies'));
+}
