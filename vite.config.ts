@@ -121,8 +121,11 @@ export default defineConfig({
     privateContentScripts(),
     minifyInjected(),
   ],
-  // The scan worker (extension/scan/) is a module worker: the engine loads libarchive lazily.
-  worker: { format: 'es' },
+  // The scan worker (extension/scan/) is a module worker, in one file: Chromium starts it from a blob:
+  // module (extension/scan/frame.ts), and a dynamic import() from there fails to fetch ("Failed to fetch
+  // dynamically imported module"), so libarchive, its glue and xz are in the worker's own file. Only a
+  // scan worker loads that file, and only when a file is about to be checked.
+  worker: { format: 'es', rollupOptions: { output: { codeSplitting: false } } },
   build: {
     outDir: browser === 'firefox' ? 'dist-firefox' : 'dist',
     emptyOutDir: true,

@@ -9,11 +9,14 @@
  * cannot read this document (cross-origin); it can only remove or navigate the frame, which ends the
  * worker: the guard notices and fails closed (scanner.ts).
  */
-import { SCAN_HELLO, WORKER_READY } from './protocol.js';
+import { SCAN_HELLO, WASM_ANSWER, WASM_REQUEST, WORKER_READY } from './protocol.js';
 import workerFile from './scan-worker.ts?worker&url';
 
-/** How long the worker started from its own file has to say it listens before the other way is tried. */
-const DIRECT_MS = 2_000;
+/**
+ * A way of starting the worker that has neither said it listens nor failed by then is joined by the
+ * next way (the first to listen wins). Only a way that fails silently ever waits this long.
+ */
+const SILENT_MS = 2_000;
 
 const workerUrl = new URL(workerFile, location.href).href;
 const name = 'upload-guard-scan';
@@ -29,6 +32,10 @@ function handOnceReady(worker: Worker): void {
     worker.onmessage = null;
     if (started) return worker.terminate();
     started = true;
+    worker.onmessage = (m: MessageEvent) => {
+      const d = m.data as { t?: unknown; bytes?: unknown } | null;
+      if (d?.t === WASM_REQUEST && d.bytes instanceof Uint8Array) giveWasm(d.bytes, worker);
+    };
     const line = new MessageChannel();
     worker.postMessage(null, [line.port1]);
     // The parent's origin is the page's, unknown here: '*' is safe because the port only reaches a worker
@@ -39,20 +46,57 @@ function handOnceReady(worker: Worker): void {
 }
 
 /**
- * Chromium never starts a worker whose script is an extension file once the extension is installed by
- * policy from a CRX (no error, no script run: test/e2e/policy-live.test.ts). A worker from a blob: URL
- * made here does start, with this page's origin, and imports the worker's file (whose own lazy imports
- * resolve against that file's URL).
+ * libarchive's module for the blob: worker, compiled under this page's CSP, which allows WebAssembly
+ * (scan-worker.ts). The worker sends the binary, on its first archive only.
  */
-function startFromBlob(): void {
-  const source = `import ${JSON.stringify(workerUrl)};`;
-  handOnceReady(new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), { type: 'module', name }));
+function giveWasm(bytes: Uint8Array, worker: Worker): void {
+  WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).then(
+    (module) => worker.postMessage({ t: WASM_ANSWER, module }),
+    (err: unknown) => worker.postMessage({ t: WASM_ANSWER, error: String((err as Error)?.message ?? err) }),
+  );
 }
 
-const direct = new Worker(workerUrl, { type: 'module', name });
-handOnceReady(direct);
-setTimeout(() => {
+/** The worker from the extension's file. */
+function fromFile(): Worker {
+  return new Worker(workerUrl, { type: 'module', name });
+}
+
+/**
+ * A worker from a blob: URL made here, with this page's origin, that imports the worker's file (whose
+ * own lazy imports resolve against that file's URL).
+ */
+function fromBlob(): Worker {
+  const source = `import ${JSON.stringify(workerUrl)};`;
+  return new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), { type: 'module', name });
+}
+
+/**
+ * Chromium never starts a worker whose script is an extension file once the extension is installed by
+ * policy from a CRX, and says nothing (no error event, no script run: test/e2e/policy-live.test.ts), so
+ * that failure can only be seen by waiting. The blob: way starts in every Chromium install (unpacked
+ * too, where every e2e test runs it), so Chromium takes it first and the first scan waits for nothing
+ * (test/e2e/deploy-force-install.test.ts measures it). Elsewhere (Firefox) the file way comes first. A
+ * way that throws or raises an error event hands over at once; a silent one after SILENT_MS.
+ */
+const ways = location.protocol === 'chrome-extension:' ? [fromBlob, fromFile] : [fromFile, fromBlob];
+
+function tryNext(): void {
   if (started) return;
-  direct.terminate();
-  startFromBlob();
-}, DIRECT_MS);
+  const way = ways.shift();
+  if (!way) return;
+  let worker: Worker;
+  try {
+    worker = way();
+  } catch {
+    return tryNext();
+  }
+  handOnceReady(worker);
+  worker.addEventListener('error', () => {
+    if (started) return;
+    worker.terminate();
+    tryNext();
+  });
+  setTimeout(tryNext, SILENT_MS);
+}
+
+tryNext();

@@ -17,6 +17,15 @@ export const SCAN_HELLO = '__upload_guard_scanner__';
 /** The worker's first message to the frame: it listens for its port now. */
 export const WORKER_READY = 'upload-guard-scan-ready';
 
+/**
+ * A blob: worker's request to its frame for libarchive's compiled WebAssembly module (it may not compile
+ * it itself: frame.ts, scan-worker.ts), with the binary. The frame answers on the worker itself (a
+ * compiled module crosses Worker.postMessage; a MessagePort does not carry it in Chromium).
+ */
+export const WASM_REQUEST = 'upload-guard-scan-wasm';
+/** The frame's answer: `module`, or `error` (text). */
+export const WASM_ANSWER = 'upload-guard-scan-wasm-answer';
+
 export interface ScanJob {
   /** `scan`: the verdict. `encrypted`: only whether the file is password-protected (src/guard/encryption.ts). */
   t: 'scan' | 'encrypted';

@@ -4,20 +4,46 @@
  * not copied) and only verdicts and progress go back.
  */
 import { scanBlob } from '../../src/detect/index.js';
+import { libarchiveWasmBytes, supplyLibarchiveWasm } from '../../src/detect/extract/libarchive.js';
 import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
 import { isEncrypted } from '../../src/guard/encryption.js';
-import { WORKER_READY, type FromWorker, type ScanJob } from './protocol.js';
+import { WASM_ANSWER, WASM_REQUEST, WORKER_READY, type FromWorker, type ScanJob } from './protocol.js';
 import { countReads } from './progress.js';
 
 /** Progress at most this often per job: the indicator needs a few updates a second, not one per slice. */
 const PROGRESS_EVERY_MS = 100;
 
-const scope = self as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage(m: unknown): void };
+const scope = self as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage(m: unknown, transfer?: Transferable[]): void };
+
+/**
+ * Started from a blob: URL (Chromium: frame.ts), this worker's CSP is the one a blob: worker inherits,
+ * not the one Chromium gives the extension's own files, and whether it carries the extension's
+ * 'wasm-unsafe-eval' is not established here. Its frame, an extension page, has it: this worker sends
+ * it the binary (one copy in the package: the worker's), the frame compiles it and hands the module
+ * back, and this worker instantiates it. 7z, RAR and CAB in the force-installed build:
+ * test/e2e/deploy-force-install.test.ts.
+ */
+if (location.protocol === 'blob:') {
+  supplyLibarchiveWasm(async () => {
+    const bytes = await libarchiveWasmBytes();
+    return new Promise<WebAssembly.Module>((resolve, reject) => {
+      const answer = (e: MessageEvent) => {
+        const d = e.data as { t?: unknown; module?: unknown; error?: unknown } | null;
+        if (d?.t !== WASM_ANSWER) return;
+        self.removeEventListener('message', answer);
+        if (d.module instanceof WebAssembly.Module) resolve(d.module);
+        else reject(new Error(String(d.error)));
+      };
+      self.addEventListener('message', answer);
+      scope.postMessage({ t: WASM_REQUEST, bytes }, [bytes.buffer]);
+    });
+  });
+}
 
 scope.onmessage = (e: MessageEvent) => {
   const port = e.ports[0];
   if (!port) return;
-  scope.onmessage = null; // one line, from the frame that started this worker
+  scope.onmessage = null; // one line, from the frame that started this worker (WASM_ANSWER has its own listener)
   port.onmessage = (m: MessageEvent<ScanJob>) => {
     if (m.data?.t === 'scan') void run(port, m.data);
     else if (m.data?.t === 'encrypted') void encryption(port, m.data);

@@ -261,7 +261,7 @@ describe('a tab open before the extension was force-installed', () => {
         if (i % 10 === 0 && context.serviceWorkers().length === 0) await reloadPolicies(policyPage);
         const name = `週次議事録_導入後_${i++}.txt`;
         await pick(page, name, KEYWORD_FILE);
-        // The first scan there may wait for the scan worker's second way of starting (extension/scan/frame.ts).
+        // The first scan there starts the scan frame and its worker (extension/scan/frame.ts).
         return Promise.race([warningWithin(page, 8_000), arrivals(site, (a) => a.name === name, 1, 8_000).then(() => null)]);
       },
       'the guard in the tab that was open before the install',

@@ -50,11 +50,26 @@ interface EmscriptenModule {
 }
 
 let compiled: Promise<WebAssembly.Module> | undefined;
+let supplier: (() => Promise<WebAssembly.Module>) | null = null;
+
+/** libarchive's WebAssembly binary (the inlined copy, loaded on first use). */
+export function libarchiveWasmBytes(): Promise<Uint8Array<ArrayBuffer>> {
+  return import('./libarchive-wasm.js').then(({ LIBARCHIVE_WASM_BASE64: b64 }) => fromBase64(b64));
+}
+
+/**
+ * For a thread that gets the compiled module from elsewhere rather than compile it: the scan worker
+ * Chromium starts from a blob: URL asks its frame, an extension page whose CSP allows WebAssembly
+ * (extension/scan/scan-worker.ts).
+ */
+export function supplyLibarchiveWasm(get: () => Promise<WebAssembly.Module>): void {
+  supplier = get;
+  compiled = undefined;
+}
 
 /** Compiled once per thread, on first use: bundles whose code never opens an archive do not load it. */
 function wasmModule(): Promise<WebAssembly.Module> {
-  compiled ??= import('./libarchive-wasm.js')
-    .then(({ LIBARCHIVE_WASM_BASE64: b64 }) => WebAssembly.compile(fromBase64(b64)))
+  compiled ??= (supplier ? supplier() : libarchiveWasmBytes().then((bytes) => WebAssembly.compile(bytes)))
     .catch((err: unknown) => {
       compiled = undefined; // a later scan (e.g. on the page's thread after a worker failure) may try again
       throw noWasm(err);
