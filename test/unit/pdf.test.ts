@@ -297,6 +297,15 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
       expect((e as ScanError).message).toMatch(cipher);
     });
   }
+  it('LibreOffice without a Japanese font (a server or container): the text is in /ActualText over fallback glyphs', async () => {
+    // pdftotext reads 秘 Confidential from these; the fonts alone decode every Japanese character to one wrong glyph.
+    expect(stampHits(await extract(fix('no-cjk-font-stamp.pdf')))).toEqual(['page:1']);
+    expect(stampHits(await extract(fix('no-cjk-font-header.pdf')))).toEqual(['page:1']);
+    const trap = await extract(fix('no-cjk-font-trap.pdf'), true);
+    expect(pageText(trap, 1)).toContain('秘書室 Confidential');
+    expect(stampHits(trap)).toEqual([]);
+  });
+
   it('truncated file: only ScanError, quickly', async () => {
     const t0 = Date.now();
     const e = await extractError(fix('truncated.pdf'));
@@ -385,6 +394,43 @@ describe('PDF synthetic documents', () => {
     const items = await extract(docWith([c2], { fontObj: sjis }));
     expect(stampHits(items)).toEqual(['page:1']);
     expect(pageText(items, 1)).toContain('秘 Confidential');
+  });
+
+  it('/ActualText over glyphs that decode to something else: inline, named in /Properties, in a form, and with no glyph at all', async () => {
+    // A Helvetica (WinAnsi) font cannot produce 秘: only the marked content's ActualText can.
+    const span = (text: string, shown: string) => `/Span<</ActualText<FEFF${hex16(text)}>>>BDC (${shown}) Tj EMC`;
+    const inline = `BT /F1 12 Tf 72 700 Td ${span('秘', 'x')} ( Confidential) Tj ET`;
+    expect(stampHits(await extract(docWith([inline])))).toEqual(['page:1']);
+
+    const named = 'BT /F1 12 Tf 72 700 Td /Span /MC0 BDC (x) Tj EMC ( Confidential) Tj ET';
+    const props = `/Properties<</MC0<</ActualText<FEFF${hex16('秘')}>>>>>`;
+    expect(stampHits(await extract(docWith([named], { resourcesExtra: props })))).toEqual(['page:1']);
+
+    // the page's own stream never names ActualText; its form does
+    const form = stream('/Type/XObject/Subtype/Form/BBox[0 0 500 100]/Resources<</Font<</F1 3 0 R>>>>', `BT /F1 12 Tf 0 0 Td ${span('秘 Confidential', 'xx')} ET`);
+    const viaForm = docWith(['q /Fm1 Do Q'], { resourcesExtra: '/XObject<</Fm1 7 0 R>>', extraObjs: [form] });
+    expect(stampHits(await extract(viaForm))).toEqual(['page:1']);
+
+    // a span that shows nothing (an image, a path) still has its text
+    const empty = `BT /F1 12 Tf 72 700 Td /Span<</ActualText<FEFF${hex16('秘')}>>>BDC EMC ( Confidential) Tj ET`;
+    expect(stampHits(await extract(docWith([empty])))).toEqual(['page:1']);
+  });
+
+  it('/ActualText replaces its glyphs (the outermost span wins), and a trap given that way stays clean', async () => {
+    const cmapFont = `<</Type/Font/Subtype/Type0/BaseFont/X/Encoding/Identity-H/ToUnicode 7 0 R/DescendantFonts[<</Type/Font/Subtype/CIDFontType2/BaseFont/X/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>/DW 1000>>]>>`;
+    const chars = '秘書室 Confidential';
+    // glyphs that decode to 秘 (a fallback glyph mapped to the first character, as LibreOffice does) under text that says 秘書室
+    const c = `BT /F1 12 Tf 72 700 Td /Span<</ActualText<FEFF${hex16('秘書室')}>>>BDC /Span<</ActualText<FEFF${hex16('秘')}>>>BDC <${cidHex(chars, '秘')}> Tj EMC <${cidHex(chars, '秘秘')}> Tj EMC <${cidHex(chars, ' Confidential')}> Tj ET`;
+    const items = await extract(docWith([c], { fontObj: cmapFont, extraObjs: [stream('', toUnicodeCMap(chars))] }), true);
+    expect(pageText(items, 1)).toContain('秘書室 Confidential');
+    expect(stampHits(items)).toEqual([]);
+  });
+
+  it('marked content opened and never closed, or closed too often, neither hangs nor loses text', async () => {
+    const c = `BT /F1 12 Tf 72 700 Td ${'/P BMC '.repeat(5000)}/Span<</ActualText<FEFF${hex16('秘 Confidential')}>>>BDC (x) Tj ET ${'EMC '.repeat(6000)}BT /F1 12 Tf 72 600 Td /Span<</ActualText<FEFF${hex16('秘')}>>>BDC EMC ( Confidential) Tj ET`;
+    const items = await extract(docWith([c]));
+    expect(stampHits(items)).toEqual(['page:1']);
+    expect(pageText(items, 1).match(/秘 ?Confidential/g)).toHaveLength(2);
   });
 
   it('Form XObject with the stamp, a self-referencing form and a page-tree cycle do not hang', async () => {

@@ -1,11 +1,13 @@
 /**
  * Content-stream text interpreter: a tight byte lexer with a typed operand stack, the text
  * operators (Tj TJ ' " Td TD Tm T* TL Tc Tw Tz Tf BT ET), the graphics state needed to place text
- * (q Q cm), inline images skipped, and Form XObjects run recursively with a cycle guard.
+ * (q Q cm), marked content with /ActualText (BDC BMC EMC), inline images skipped, and Form XObjects
+ * run recursively with a cycle guard.
  * Strings of one line are joined without separators; a word gap (from glyph widths) gives ' ',
  * a line change gives '\n'.
  */
-import { CLS, Dict, PdfDoc, Ref, Stream, hexVal, literalEnd, unescapeLiteral, type Obj } from './pdf-parse.js';
+import { CLS, Dict, PdfDoc, Ref, Stream, findBytes, hexVal, literalEnd, unescapeLiteral, type Obj } from './pdf-parse.js';
+import { decodeTextString } from './pdf-catalog.js';
 import { FontLoader, PdfFont } from './pdf-font.js';
 
 const T_NUM = 0,
@@ -49,7 +51,11 @@ const OP = {
   Do: opKey('Do'),
   BI: opKey('BI'),
   ID: opKey('ID'),
+  BDC: opKey('BDC'),
+  BMC: opKey('BMC'),
+  EMC: opKey('EMC'),
 };
+
 
 export interface PageState {
   doc: PdfDoc;
@@ -73,10 +79,12 @@ export interface PageState {
   formStack: Set<number>;
   /** A content or form stream could not be fully read. */
   partial: boolean;
+  /** This run reads marked content's /ActualText in place of its glyphs (readPage). */
+  actualText: boolean;
 }
 
 export function newPageState(doc: PdfDoc, fonts: FontLoader, checkTime: () => void): PageState {
-  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false };
+  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, actualText: false };
 }
 
 const MAX_FORM_DEPTH = 12;
@@ -260,6 +268,53 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
     tf = lf;
   };
 
+  // Marked content: in an ActualText reading (PageState.actualText), the text that a span's /ActualText
+  // gives replaces what its glyphs decode to (how LibreOffice writes characters its fonts lack, and how
+  // producers keep ligatures and hyphenation searchable). The outermost span with one wins; its text
+  // goes out at its first shown string.
+  let markedDepth = 0;
+  let actualDepth = -1;
+  let actualText = '';
+  let actualShown = false;
+  const actualOf = (s: string): string => {
+    if (actualDepth < 0 || !st.actualText) return s;
+    if (actualShown) return '';
+    actualShown = true;
+    return actualText;
+  };
+  const openMarked = (withProps: boolean) => {
+    markedDepth++;
+    if (actualDepth >= 0 || !withProps) return;
+    const actual = actualTextAt(top);
+    if (actual === null) return;
+    actualDepth = markedDepth;
+    actualText = actual;
+    actualShown = false;
+  };
+  const closeMarked = () => {
+    if (markedDepth === 0) return;
+    if (markedDepth === actualDepth) {
+      if (!actualShown && st.actualText) emit(actualText, 0);
+      actualDepth = -1;
+    }
+    markedDepth--;
+  };
+  /** The /ActualText of the property list among the operands (inline, or named in /Properties). */
+  const actualTextAt = (end: number): string | null => {
+    for (let k = 0; k + 1 < end; k++) {
+      if (types[k] === T_NAME && nameAt(k) === 'ActualText' && (types[k + 1] === T_STR || types[k + 1] === T_HEX)) {
+        const len = types[k + 1] === T_STR ? unescapeInto(buf, starts[k + 1], ends[k + 1]) : unhex(buf, starts[k + 1], ends[k + 1]);
+        return decodeTextString(strBuf.slice(0, len));
+      }
+    }
+    if (end >= 2 && types[end - 1] === T_NAME && types[end - 2] === T_NAME && resources) {
+      const props = doc.dict(doc.dict(resources.get('Properties'))?.get(nameAt(end - 1)));
+      const v = props ? doc.resolve(props.get('ActualText')) : null;
+      if (v instanceof Uint8Array) return decodeTextString(v);
+    }
+    return null;
+  };
+
   let top2 = 0;
   function arg(k: number): number {
     return top2 - k >= 0 && types[top2 - k] === T_NUM ? nums[top2 - k] : 0;
@@ -397,7 +452,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
         if (key !== OP.Tj) nextLine(0, -gs.tl);
         const si = top - 1;
         if (si >= 0 && (types[si] === T_STR || types[si] === T_HEX)) {
-          const s = showAt(si);
+          const s = actualOf(showAt(si));
           emit(s, adv);
         }
         break;
@@ -411,7 +466,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
         for (let k = s0 + 1; k < top; k++) {
           const t = types[k];
           if (t === T_STR || t === T_HEX) {
-            const s = showAt(k);
+            const s = actualOf(showAt(k));
             if (!started) {
               emit(s, adv);
               started = true;
@@ -500,6 +555,13 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
         gs.a = na; gs.b = nb; gs.c = nc; gs.d = nd; gs.e = ne; gs.f = nf;
         break;
       }
+      case OP.BDC:
+      case OP.BMC:
+        openMarked(key === OP.BDC);
+        break;
+      case OP.EMC:
+        closeMarked();
+        break;
       case OP.Do:
         if (top >= 1 && types[top - 1] === T_NAME && resources) {
           runXObject(st, nameAt(top - 1), resources, [gs.a, gs.b, gs.c, gs.d, gs.e, gs.f], depth);
@@ -526,6 +588,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
     }
     top = 0;
   }
+  while (markedDepth) closeMarked(); // a span left open at the end still has its text read
 }
 
 function runXObject(st: PageState, name: string, resources: Dict, ctm: number[], depth: number): void {
@@ -596,4 +659,57 @@ export function resourcesCanStamp(doc: PdfDoc, fonts: FontLoader, resources: Dic
     }
   }
   return false;
+}
+
+/** Whether these bytes contain the name /ActualText (a plain search: a false hit only costs a run). */
+export function mentionsActualText(data: Uint8Array): boolean {
+  return findBytes(data, 'ActualText', 0) >= 0;
+}
+
+/**
+ * Could marked content reachable from these resources carry /ActualText: a named property list that has
+ * one, or a form whose stream mentions it. Asked only of pages whose fonts cannot produce 秘, so that a
+ * stamp given as ActualText over glyphs that decode to something else is still read.
+ */
+export function resourcesCarryActualText(st: PageState, resources: Dict | null, seen: Set<Dict> = new Set(), depth = 0): boolean {
+  const doc = st.doc;
+  if (!resources || seen.has(resources) || depth > MAX_FORM_DEPTH) return false;
+  seen.add(resources);
+  const props = doc.dict(resources.get('Properties'));
+  if (props) for (const v of props.values()) if (doc.dict(v)?.has('ActualText')) return true;
+  const xo = doc.dict(resources.get('XObject'));
+  if (!xo) return false;
+  for (const v of xo.values()) {
+    const s = doc.resolve(v);
+    if (!(s instanceof Stream) || doc.resolve(s.dict.get('Subtype')) !== 'Form') continue;
+    if (formMentionsActualText(st, s)) return true;
+    if (resourcesCarryActualText(st, doc.dict(s.dict.get('Resources')), seen, depth + 1)) return true;
+  }
+  return false;
+}
+
+/** Whether a form's own stream mentions /ActualText (decoded once per page, as runForm would). */
+export function formMentionsActualText(st: PageState, s: Stream): boolean {
+  let data = st.formData.get(s);
+  if (data === undefined) {
+    data = st.doc.decodeStream(s, true);
+    if (!data || data.length < 4 << 20) st.formData.set(s, data);
+  }
+  return !!data && mentionsActualText(data);
+}
+
+/**
+ * Runs `read` when the page can show a stamp: its fonts can produce 秘 (or all text is wanted), or its
+ * marked content may carry /ActualText — then in the ActualText reading, as a search or a copy in a
+ * PDF reader sees it (over glyphs that LibreOffice, lacking a font, maps to the wrong character).
+ */
+export function readPage(st: PageState, glyphs: boolean, actual: boolean, read: () => void): void {
+  if (!glyphs && !actual) return;
+  st.actualText = actual;
+  read();
+  st.actualText = false;
+  if (st.last !== '\n' && st.has) {
+    st.out.push('\n');
+    st.last = '\n';
+  }
 }

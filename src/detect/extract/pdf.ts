@@ -11,7 +11,7 @@ import { chunkText } from '../text-chunks.js';
 import { ScanError, type Extracted, type ExtractContext, type Extractor } from './types.js';
 import { Dict, PdfDoc, Ref, Stream, findBytes, findBytesBack, type Obj } from './pdf-parse.js';
 import { FontLoader } from './pdf-font.js';
-import { newPageState, resourcesCanStamp, runContent, runForm, type PageState } from './pdf-content.js';
+import { formMentionsActualText, mentionsActualText, newPageState, readPage, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, type PageState } from './pdf-content.js';
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
 import { decodeTextString, embeddedFiles, formText, outlineText } from './pdf-catalog.js';
 import { blobOf } from '../bytes.js';
@@ -242,13 +242,41 @@ function appearanceText(doc: PdfDoc, fonts: FontLoader, page: Dict, st: PageStat
     }
     if (!(n instanceof Stream)) continue;
     const res = doc.dict(n.dict.get('Resources'));
-    if (!fullText && !resourcesCanStamp(doc, fonts, res)) continue;
+    const glyphs = fullText || resourcesCanStamp(doc, fonts, res);
+    const actual = formMentionsActualText(st, n) || resourcesCarryActualText(st, res);
+    if (!glyphs && !actual) continue;
     if (st.last !== '\n' && st.has) {
       st.out.push('\n');
       st.last = '\n';
     }
-    runForm(st, n, nRef instanceof Ref ? nRef.num : -1, res, [1, 0, 0, 1, 0, 0], 0);
+    readPage(st, glyphs, actual, () => runForm(st, n, nRef instanceof Ref ? nRef.num : -1, res, [1, 0, 0, 1, 0, 0], 0));
   }
+}
+
+/**
+ * A page's content: the streams of a /Contents array are one stream split anywhere between tokens, so
+ * they are joined (a newline between) and text state and words carry across the seams.
+ */
+function pageContent(doc: PdfDoc, streams: Stream[], st: PageState): Uint8Array | null {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (const s of streams) {
+    const info = { partial: false };
+    const data = doc.decodeStream(s, true, info);
+    if (info.partial) st.partial = true;
+    if (!data) continue;
+    parts.push(data);
+    total += data.length + 1;
+  }
+  if (parts.length <= 1) return parts[0] ?? null;
+  const data = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    data.set(p, o);
+    o += p.length;
+    data[o++] = 10;
+  }
+  return data;
 }
 
 // ---------------------------------------------------------------- metadata
@@ -404,37 +432,11 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       const st = newPageState(doc, fonts, () => ctx.checkTime());
       const cs = contentStreams(doc, page);
       if (cs.bad) st.partial = true;
-      if (ctx.fullText || resourcesCanStamp(doc, fonts, resources)) {
-        // The streams of a /Contents array are one stream split anywhere between tokens: join
-        // them (a newline between) so that text state and words carry across the seams.
-        const parts: Uint8Array[] = [];
-        let total = 0;
-        for (const s of cs.streams) {
-          const info = { partial: false };
-          const data = doc.decodeStream(s, true, info);
-          if (info.partial) st.partial = true;
-          if (!data) continue;
-          parts.push(data);
-          total += data.length + 1;
-        }
-        let data: Uint8Array | null = null;
-        if (parts.length === 1) data = parts[0];
-        else if (parts.length > 1) {
-          data = new Uint8Array(total);
-          let o = 0;
-          for (const p of parts) {
-            data.set(p, o);
-            o += p.length;
-            data[o++] = 10;
-          }
-        }
-        parts.length = 0;
-        if (data) runContent(st, data, resources, [1, 0, 0, 1, 0, 0], 0);
-        if (st.last !== '\n' && st.has) {
-          st.out.push('\n');
-          st.last = '\n';
-        }
-      }
+      const canStamp = ctx.fullText || resourcesCanStamp(doc, fonts, resources);
+      // Pages whose fonts cannot produce 秘 are still read when their marked content may give it as
+      // /ActualText (pdf-content.ts): their streams are inflated and searched for that name.
+      const data = canStamp || cs.streams.length ? pageContent(doc, cs.streams, st) : null;
+      if (data) readPage(st, canStamp, mentionsActualText(data) || resourcesCarryActualText(st, resources), () => runContent(st, data, resources, [1, 0, 0, 1, 0, 0], 0));
       appearanceText(doc, fonts, page, st, ctx.fullText);
       if (st.partial) badPages++;
       const annots = annotText(doc, page);
