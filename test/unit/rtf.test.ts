@@ -25,6 +25,7 @@ describe('extractRtf fixtures', () => {
     ['lo-header-only.rtf', { area: 'header' }],
     ['lo-comment.rtf', { area: 'comments' }],
     ['lo-title-only.rtf', { part: 'title', area: 'properties' }],
+    ['lo-shape.rtf', { area: 'drawing' }],
   ])('%s is marked at %j', async (name, where) => {
     expect(stampWhere(await collect(fixture(name)))).toEqual(where);
   });
@@ -42,6 +43,14 @@ describe('extractRtf fixtures', () => {
   it('text after \\bin data is still read', async () => {
     const items = await collect(fixture('traps.rtf'));
     expect(items.some((x) => x.kind === 'text' && x.text.includes('after bin'))).toBe(true);
+  });
+  it('WordArt and text watermarks (\\sp gtextUNICODE) are read; other shape properties are not text', async () => {
+    const watermark = '{\\rtf1\\ansi body{\\shp{\\*\\shpinst{\\sp{\\sn shapeType}{\\sv 136}}{\\sp{\\sn gtextUNICODE}{\\sv \\u31192\\\'3f Confidential}}{\\sp{\\sn fillColor}{\\sv 12632256}}}}\\par}';
+    expect(stampWhere(await collect(watermark))).toEqual({ area: 'drawing' });
+    const named = '{\\rtf1\\ansi body{\\shp{\\*\\shpinst{\\sp{\\sn wzName}{\\sv \\u31192? Confidential}}{\\sp{\\sn gtextUNICODE}{\\sv \\u31192?\\u26360?\\u23460?}}}}\\par}';
+    const items = await collect(named);
+    expect(stampWhere(items)).toBeNull();
+    expect(items.some((x) => x.kind === 'text' && x.text.includes('秘書室'))).toBe(true);
   });
   it('custom properties (\\userprops) are properties', async () => {
     const rtf = '{\\rtf1\\ansi{\\info{\\title x}}{\\*\\userprops {\\propname \\u20998?\\u39006?}\\proptype30{\\staticval \\u31192? Confidential}}body\\par}';

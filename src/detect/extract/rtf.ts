@@ -35,7 +35,7 @@ const CHARSET_CP: Record<number, number> = {
 const SKIP = new Set([
   'fonttbl', 'colortbl', 'stylesheet', 'listtable', 'listoverridetable', 'pict', 'themedata', 'colorschememapping',
   'datastore', 'latentstyles', 'generator', 'rsidtbl', 'xmlnstbl', 'mmathPr', 'pgdsctbl', 'filetbl', 'revtbl',
-  'fldinst', 'bkmkstart', 'bkmkend', 'atnid', 'atnauthor', 'atndate', 'sp', 'sn', 'sv', 'nonshppict', 'objclass',
+  'fldinst', 'bkmkstart', 'bkmkend', 'atnid', 'atnauthor', 'atndate', 'nonshppict', 'objclass',
   'objname', 'oleclsid', 'result', 'wgrffmtfilter', 'pnseclvl', 'listtext', 'protusertbl', 'template', 'xe',
   'tc', 'blipuid', 'pntext', 'pntxta', 'pntxtb', 'bookmark', 'category-style', 'password', 'passwordhash',
 ]);
@@ -43,6 +43,13 @@ const SKIP = new Set([
 const INFO = new Set(['title', 'subject', 'author', 'keywords', 'doccomm', 'comment', 'operator', 'company', 'category', 'manager', 'hlinkbase']);
 /** Ignorable (\*) destinations that do hold readable text. */
 const KEEP_STARRED = new Set(['shpinst', 'shptxt', 'annotation', 'ud', 'userprops', 'propname', 'staticval', 'footnote', 'header', 'footer']);
+/**
+ * Shape properties (`{\sp{\sn NAME}{\sv VALUE}}`) whose value is text a reader sees: the text of WordArt
+ * and of Word's text watermarks, and of LibreOffice's custom shapes. Every other value is skipped.
+ */
+const SHAPE_TEXT = new Set(['gtextUNICODE', 'gtextRTF']);
+/** The sink that collects a shape property's name. */
+const SHAPE_NAME = '\0sn';
 
 interface State {
   skip: boolean;
@@ -104,8 +111,13 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
   let hex: string[] = []; // \objdata hex digits
   let steps = 0;
 
+  let shapeProp = ''; // the name of the shape property being read (\sn), for its value (\sv)
   const emit = (s: string) => {
     if (st.skip || deep > 0 || !s) return;
+    if (st.sink === SHAPE_NAME) {
+      if (shapeProp.length < 64) shapeProp += s;
+      return;
+    }
     let a = out.get(st.sink);
     if (!a) out.set(st.sink, (a = []));
     a.push(s);
@@ -145,6 +157,17 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
       st.objdata = true;
       st.skip = true;
       hex = [];
+      return;
+    }
+    if (name === 'sn') {
+      shapeProp = '';
+      st.sink = SHAPE_NAME;
+      return;
+    }
+    if (name === 'sv') {
+      st.skip = !SHAPE_TEXT.has(shapeProp.trim());
+      st.sink = 'drawing';
+      emit('\n'); // each shape's text on its own line
       return;
     }
     if (/^header[lrf]?$/.test(name)) st.sink = 'header';
