@@ -100,6 +100,16 @@ describe('ods', () => {
       location: { path: [], part: 'content.xml', area: 'cells', sheet: '明細' },
     });
   });
+  it('a sheet named with the stamp (an attribute, which the markup reading skips) → sheet names', async () => {
+    const renamed = (name: string) =>
+      repack(bytes('calc-sheet2.ods'), (parts) => {
+        const xml = strFromU8(parts['content.xml']).replace(/秘\s*Confidential/g, '');
+        parts['content.xml'] = strToU8(xml.replace(/(<table:table\b[^>]*\btable:name=")[^"]*"/, `$1${name}"`));
+      });
+    for (const name of ['秘 Confidential', '㊙&#x3000;Confidential'])
+      expect(await scanBlob(blob(renamed(name)), 'book.ods')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'content.xml', area: 'sheet names' } });
+    expect((await scanBlob(blob(renamed('秘書室 Confidential')), 'book.ods')).verdict).toBe('clean');
+  });
   it('the first sheet (概要) yields no stamp; the extractor names each sheet', async () => {
     const items = await collect(extractOdf, bytes('calc-sheet2.ods'), testContext({ fullText: true }));
     const sheets = new Set(items.flatMap((x) => (x.kind === 'text' && x.where.sheet ? [x.where.sheet] : [])));

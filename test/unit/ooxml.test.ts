@@ -197,6 +197,16 @@ describe('xlsx', () => {
     expect((await scan('calc-traps.xlsx')).verdict).toBe('clean');
     expect((await scan('calc-traps.xlsx', { designated: { keywords: ['極秘プロジェクト'] } })).verdict).toBe('clean');
   });
+  it('a sheet named with the stamp (a tab a reader sees; the name is an attribute of xl/workbook.xml) → sheet names', async () => {
+    const renamed = (name: string) =>
+      repack(bytes('calc-plain.xlsx'), (parts) => {
+        const wb = strFromU8(parts['xl/workbook.xml']);
+        parts['xl/workbook.xml'] = strToU8(wb.replace(/(<sheet\b[^>]*\bname=")[^"]*"/, `$1${name}"`));
+      });
+    for (const name of ['秘 Confidential', '㊙&#x3000;Confidential'])
+      expect(await scanBlob(blob(renamed(name)), 'book.xlsx')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'xl/workbook.xml', area: 'sheet names' } });
+    expect((await scanBlob(blob(renamed('秘書室 Confidential')), 'book.xlsx')).verdict).toBe('clean');
+  });
   it('full-text mode: a designated keyword in a cell of the second sheet → rule 3', async () => {
     expect(await scan('calc-plain.xlsx', { designated: { keywords: ['marker-inline'] } })).toMatchObject({ verdict: 'marked', rule: 3, reason: 'keyword', location: { part: 'xl/sharedStrings.xml' } });
     expect((await scan('calc-plain.xlsx', { designated: { patterns: ['MARKER-\\w+LINE'] } })).verdict).toBe('marked');

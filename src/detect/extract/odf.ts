@@ -13,6 +13,7 @@ import { attr, xmlToText } from './xml-text.js';
 import { MarkupWindows } from './markup-windows.js';
 import { mayBeStamp } from './byte-scan.js';
 import { sheetRuns } from './ods-rows.js';
+import { SEPARATOR, sheetNameText } from './sheet-rows.js';
 
 const TEXT_PART = /(^|\/)(content|styles|meta)\.xml$/;
 const SKIP = /^(Pictures|Thumbnails|Configurations2|META-INF)\/|\.(png|jpe?g|gif|svm|wmf|emf|bmp)$/i;
@@ -46,7 +47,7 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
  * sheet or slide to name in the verdict.
  */
 async function mayHoldStamp(zip: ZipArchive, name: string): Promise<boolean> {
-  const windows = new MarkupWindows();
+  const windows = new MarkupWindows(textAndSheetNames);
   await zip.stream(name, windows.push);
   // ODF is UTF-8; a UTF-16 part (not seen from real producers) is read whole, to be safe.
   return (windows.head !== null && isUtf16Xml(windows.head)) || windows.finish().some(mayBeStamp);
@@ -62,6 +63,9 @@ function* partText(xml: string, part: string): Generator<Extracted> {
     return;
   }
   yield* runs(xml.slice(0, starts[0].index), { part, area });
+  // Sheet names are attributes, which the markup reading skips; a sheet tab is text a reader sees.
+  const sheets = starts.filter((m) => m[1] === 'table:table').map((m) => attr(m[0], 'table:name') ?? '');
+  yield* sheetNameText(sheets, part, { fullText: true });
   for (let i = 0; i < starts.length; i++) {
     const m = starts[i];
     const body = xml.slice(m.index, i + 1 < starts.length ? starts[i + 1].index : xml.length);
@@ -69,6 +73,12 @@ function* partText(xml: string, part: string): Generator<Extracted> {
     if (m[1] === 'table:table') yield* sheetRuns(body, { part, area: 'cells', sheet: attr(m[0], 'table:name') ?? undefined });
     else yield* runs(body, { part, area: 'slide', slide: i + 1 });
   }
+}
+
+/** The text a reader sees in this markup, and the sheet names (attributes) in it, kept apart. */
+function textAndSheetNames(xml: string): string {
+  const names = Array.from(xml.matchAll(/<table:table\s[^>]*>/g), (m) => attr(m[0], 'table:name') ?? '');
+  return [xmlToText(xml), ...names].join(SEPARATOR);
 }
 
 function* runs(xml: string, where: Where): Generator<Extracted> {

@@ -11,6 +11,7 @@ import { ScanError, ScanLimitError, type ExtractContext, type Extracted, type Ex
 import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
 import { attr, markupStampHits, xmlToText } from './xml-text.js';
 import { MarkupWindows } from './markup-windows.js';
+import { sheetNameText } from './sheet-rows.js';
 import { XlsbBook, extractXlsbPart, isXlsbPart } from './xlsb.js';
 import { SHARED_STRINGS, WORKSHEET, XlsxBook } from './xlsx.js';
 
@@ -25,6 +26,9 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
   const xlsx = !xlsb && zip.has('xl/workbook.xml') ? new XlsxBook(zip, sheets, ctx) : null;
   const broken = await missingMainPart(zip);
   if (broken) yield { kind: 'unscannable', reason: 'corrupt', detail: broken };
+  // Sheet names are attributes, which the markup reading skips; a sheet tab is text a reader sees
+  // (xls and xlsb report theirs too).
+  if (xlsx) yield* sheetNameText([...sheets.values()], 'xl/workbook.xml', ctx);
   for (const entry of zip.entries) {
     if (entry.isDir || SKIP.test(entry.name)) continue;
     ctx.addEntry();

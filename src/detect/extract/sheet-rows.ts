@@ -188,3 +188,9 @@ export class RowTexts {
     return this.out.splice(0);
   }
 }
+
+/** A workbook's sheet names, one text kept apart name from name: a sheet tab is text a reader sees. */
+export function* sheetNameText(names: readonly string[], part: string, ctx: { fullText: boolean }): Generator<Extracted> {
+  const text = names.join(SEPARATOR);
+  if (text && (ctx.fullText || mayHaveStampChar(text))) yield { kind: 'text', text, where: { part, area: 'sheet names' } };
+}
