@@ -85,6 +85,14 @@ async function sources(): Promise<{ name: string; path: string }[]> {
   return [...(await list(FIXTURES)), ...(existsSync(CORPUS_DIR) ? await list(CORPUS_DIR) : [])];
 }
 
+/**
+ * Traps whose true text is given as /ActualText over stand-in glyphs (LibreOffice without a Japanese
+ * font: test/fixtures/pdf/README.md). pdf.js's text layer ignores ActualText and reads the glyphs, which
+ * decode to 秘秘秘 Confidential; poppler's pdftotext and PDF readers' search read 秘書室 Confidential, as we
+ * do (test/unit/pdf.test.ts). Here pdf.js's stamp is not the truth.
+ */
+const PDFJS_READS_STAND_INS = new Set(['no-cjk-font-trap.pdf']);
+
 describe('PDF: our scan against pdf.js', () => {
   it('never says clean where pdf.js reads the stamp, in every fixture and its mutants', { timeout: 600_000 }, async () => {
     const files = await sources();
@@ -106,7 +114,7 @@ describe('PDF: our scan against pdf.js', () => {
         if (stamped) {
           pdfjsStamped++;
           const line = `${f.name} (${v.label}): pdf.js reads the stamp, we say ${ours.verdict}${'detail' in ours ? ` (${ours.detail})` : ''}`;
-          if (ours.verdict === 'clean') missed.push(line);
+          if (ours.verdict === 'clean' && !PDFJS_READS_STAND_INS.has(f.name)) missed.push(line);
           else if (ours.verdict === 'unscannable') refused.push(line);
         } else if (ours.verdict === 'marked') onlyOurs++;
       }
