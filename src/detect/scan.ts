@@ -181,6 +181,7 @@ class Scanner {
           const memberPath = [...path, memberName];
           const byName = nameVerdict(memberName, this.designated, memberPath);
           if (byName) return byName;
+          if (item.nameOnly) continue; // its unread content is reported by the extractor, with the reason
           if (this.designated.sha256.size > 0 && this.designated.sha256.has(await sha256Blob(item.data))) {
             return { verdict: 'marked', rule: 3, reason: 'sha256', location: { path: memberPath }, excerpt: memberName };
           }

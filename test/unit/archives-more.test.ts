@@ -63,6 +63,8 @@ describe('archives read through libarchive and the stream decoders', () => {
   it('7z with -p: member names are still checked (rule 2), the rest is encrypted', async () => {
     expect(await scan('7z-enc-name.7z')).toMatchObject({ verdict: 'marked', rule: 2 });
     expect(await scan('7z-enc-clean.7z')).toMatchObject({ verdict: 'unscannable', reason: 'encrypted' });
+    // A document member is not judged by its (unread, empty) content: the reason stays the password.
+    expect(await scan('7z-enc-docx.7z')).toMatchObject({ verdict: 'unscannable', reason: 'encrypted' });
   });
 
   it('7z with -mhe=on (names hidden too) is encrypted', async () => {

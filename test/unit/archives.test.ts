@@ -125,6 +125,20 @@ describe('ZIP: encrypted members (Info-ZIP ZipCrypto)', () => {
     }
     expect(await scanBlob(blob(z), 'aes.zip')).toMatchObject({ verdict: 'unscannable', reason: 'encrypted' });
   });
+  it('an encrypted or unreadable document member says why (password, method), not that an empty document is damaged', async () => {
+    const withMethod = (method: number, flags: number) => {
+      const z = zip({ '報告書.docx': 'PK not really' }, 0);
+      const dv = new DataView(z.buffer);
+      for (let i = 0; i + 4 < z.length; i++) {
+        if (dv.getUint32(i, true) === 0x04034b50) dv.setUint16(i + 8, method, true), dv.setUint16(i + 6, flags, true);
+        if (dv.getUint32(i, true) === 0x02014b50) dv.setUint16(i + 10, method, true), dv.setUint16(i + 8, flags, true);
+      }
+      return blob(z);
+    };
+    expect(await scanBlob(withMethod(8, 1), 'a.zip')).toMatchObject({ verdict: 'unscannable', reason: 'encrypted', location: { part: '報告書.docx' } });
+    expect(await scanBlob(withMethod(99, 1), 'a.zip')).toMatchObject({ verdict: 'unscannable', reason: 'encrypted' });
+    expect(await scanBlob(withMethod(9, 0), 'a.zip')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+  });
 });
 
 describe('ZIP: damaged archives', () => {

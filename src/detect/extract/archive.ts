@@ -38,7 +38,7 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
       ctx.addEntry();
       files++;
       if (entry.encrypted) {
-        yield { kind: 'member', name: entry.name, data: new Blob([]) };
+        yield { kind: 'member', name: entry.name, data: new Blob([]), nameOnly: true };
         yield { kind: 'unscannable', reason: 'encrypted', detail: `${entry.name} is encrypted (password required)`, where: { part: entry.name } };
         continue;
       }
@@ -80,7 +80,7 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
 function* unreadLzhMembers(rest: LzhHeader[]): Generator<Extracted> {
   for (const h of rest) {
     const name = lzhName(h);
-    if (name) yield { kind: 'member', name, data: new Blob([]) };
+    if (name) yield { kind: 'member', name, data: new Blob([]), nameOnly: true };
   }
   throw new ScanError('corrupt', `${rest.length} LZH member(s) could not be read (damage, or a header the reader does not know)`);
 }

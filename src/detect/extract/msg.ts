@@ -227,7 +227,7 @@ async function* attachment(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: nu
   }
   if (data?.type !== PT_OBJECT || data.entry.type !== 1) return; // by reference: the file is not in the item
   // A storage: rule 2 still applies to its file name, when it has one.
-  if (fileName) yield { kind: 'member', name: fileName, data: new Blob([]), where: { area: 'attachment' } };
+  if (fileName) yield { kind: 'member', name: fileName, data: new Blob([]), where: { area: 'attachment' }, nameOnly: true };
   if (nest >= MAX_NEST || ctx.depth + nest + 1 > ctx.limits.maxDepth) {
     yield { kind: 'unscannable', reason: 'too-deep', detail: 'Outlook item: embedded messages nest too deep', where: { part: label } };
   } else if (isMsg(cfb, data.entry)) yield* readMsg(cfb, data.entry, ctx, nest + 1, ole, label);

@@ -24,8 +24,12 @@ export type Extracted =
    * joined by the extractor. Never yield megabytes in one run: split long text with an overlap
    * of at least 64 characters (see `chunkText` in ../text-chunks.ts). */
   | { kind: 'text'; text: string; where: Where }
-  /** An archive member or embedded file; the scanner checks its name (rule 2) and scans it recursively. */
-  | { kind: 'member'; name: string; data: Blob; where?: Where }
+  /**
+   * An archive member or embedded file; the scanner checks its name (rule 2) and scans it recursively.
+   * `nameOnly`: its content could not be read (encrypted, damaged, an unknown method): only the name is
+   * checked, and the extractor says why the rest is unread in an `unscannable` item of its own.
+   */
+  | { kind: 'member'; name: string; data: Blob; where?: Where; nameOnly?: true }
   /** A sensitivity label found in the document (MIP label GUID or name), for rule 3. */
   | { kind: 'label'; label: string; where: Where }
   /** Part of the input could not be read; the scanner decides what this means for the verdict. */

@@ -15,7 +15,7 @@ export const extractZip: Extractor = async function* (blob, ctx) {
       // One unreadable member (damaged, bzip2/deflate64, a bomb) does not hide its siblings: a
       // marked sibling still makes the archive marked. Scan-wide limits end the archive.
       if (!(err instanceof ScanError) || err instanceof ScanLimitError) throw err;
-      yield { kind: 'member', name: entry.name, data: new Blob([]) };
+      yield { kind: 'member', name: entry.name, data: new Blob([]), nameOnly: true };
       yield { kind: 'unscannable', reason: err.reason, detail: err.message, where: { part: entry.name } };
       continue;
     }
