@@ -130,8 +130,14 @@ describe('ZIP: encrypted members (Info-ZIP ZipCrypto)', () => {
       const z = zip({ '報告書.docx': 'PK not really' }, 0);
       const dv = new DataView(z.buffer);
       for (let i = 0; i + 4 < z.length; i++) {
-        if (dv.getUint32(i, true) === 0x04034b50) dv.setUint16(i + 8, method, true), dv.setUint16(i + 6, flags, true);
-        if (dv.getUint32(i, true) === 0x02014b50) dv.setUint16(i + 10, method, true), dv.setUint16(i + 8, flags, true);
+        if (dv.getUint32(i, true) === 0x04034b50) {
+          dv.setUint16(i + 8, method, true);
+          dv.setUint16(i + 6, flags, true);
+        }
+        if (dv.getUint32(i, true) === 0x02014b50) {
+          dv.setUint16(i + 10, method, true);
+          dv.setUint16(i + 8, flags, true);
+        }
       }
       return blob(z);
     };
