@@ -7,7 +7,7 @@ import { compileDesignated, normalizeLabel, type CompiledDesignated } from './ru
 import { checkName, matchText, nameVerdict } from './rules/verdicts.js';
 import { RATIO_FLOOR_BYTES, resolveLimits } from './limits.js';
 import { sha256Blob } from './sha256.js';
-import { namedAsStructured, sniff, type Format } from './sniff.js';
+import { namedAsStructured, sniff, splitVolume, type Format } from './sniff.js';
 import type { Limits, Location, ScanOptions, ScanResult, UnscannableVerdict, Verdict, Where } from './types.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extractor } from './extract/types.js';
 import { extractZip } from './extract/zip.js';
@@ -110,6 +110,12 @@ const misnamedContainer: Extractor = async function* (blob, ctx) {
   yield { kind: 'unscannable', reason: 'corrupt', detail: 'the file is not in the format its name says (damaged or truncated)' };
 };
 
+/** A later piece of a split archive (sniff.ts SPLIT_VOLUME): searched as bytes, never clean. */
+const splitPiece: Extractor = async function* (blob, ctx) {
+  yield* extractBinary(blob, ctx);
+  yield { kind: 'unscannable', reason: 'unsupported', detail: 'a piece of an archive split into volumes: it cannot be read without the pieces before it' };
+};
+
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
 const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'xz', 'bzip2', 'zstd']);
 
@@ -202,7 +208,7 @@ class Scanner {
 
   private async pick(blob: Blob, name: string): Promise<{ format: string; extractor: Extractor | null; container: boolean }> {
     const format = await sniff(blob, name);
-    if (format === 'binary' && namedAsStructured(name)) return { format, extractor: misnamedContainer, container: false };
+    if (format === 'binary' && namedAsStructured(name)) return { format, extractor: splitVolume(name) ? splitPiece : misnamedContainer, container: false };
     if (format !== 'zip') return { format, extractor: EXTRACTORS[format], container: CONTAINERS.has(format) };
     // One look at the member names tells OOXML and ODF from a plain archive, whatever the extension says.
     const names = new Set((await readZipDirectory(blob, this.context(0))).map((e) => e.name));

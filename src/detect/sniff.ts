@@ -58,7 +58,16 @@ const STRUCTURED_NAME =
   /\.(docx?|docm|dotx?|dotm|xlsx?|xlsm|xlsb|xltx?|xltm|pptx?|pptm|potx?|potm|ppsx?|ppsm|odt|ods|odp|odg|ott|pdf|rtf|zip|gz|tgz|tar|7z|rar|xz|txz|bz2|tbz2?|zst|tzst|lzh|lha|cab|msg)$/i;
 
 /** Whether `name` is that of a format read by its structure (see STRUCTURED_NAME). */
-export const namedAsStructured = (name: string): boolean => STRUCTURED_NAME.test(name);
+export const namedAsStructured = (name: string): boolean => STRUCTURED_NAME.test(name) || SPLIT_VOLUME.test(name);
+
+/**
+ * A later piece of an archive split into volumes (7-Zip `x.7z.002`, HJSplit `x.zip.003`, Info-ZIP
+ * `x.z01`, old RAR `x.r00`): compressed bytes that cannot be read without the pieces before them.
+ */
+const SPLIT_VOLUME = /\.(?:(?:7z|zip|rar|tar|gz|tgz|xz|bz2|zst|lzh|cab|docx?|xlsx?|pptx?|pdf)\.\d{3}|z\d{2}|r\d{2})$/i;
+
+/** Whether `name` is that of a piece of a split archive (SPLIT_VOLUME). */
+export const splitVolume = (name: string): boolean => SPLIT_VOLUME.test(name);
 
 const TEXT_EXT = /\.(txt|text|csv|tsv|md|markdown|json|jsonl|ndjson|log|ini|cfg|conf|ya?ml|toml|sql|js|mjs|ts|tsx|jsx|py|rb|java|kt|go|rs|c|h|cc|cpp|hpp|cs|sh|bat|cmd|ps1|vbs|tex|srt|vtt|properties)$/i;
 const HTML_EXT = /\.(html?|xhtml|htm)$/i;

@@ -67,6 +67,17 @@ describe('archives read through libarchive and the stream decoders', () => {
     expect(await scan('7z-enc-docx.7z')).toMatchObject({ verdict: 'unscannable', reason: 'encrypted' });
   });
 
+  it('a 7z split into volumes (7z -v): no piece is clean alone; later pieces say they need the others', async () => {
+    const whole = bytes('7z-lzma2-solid.7z');
+    const cut = Math.floor(whole.length / 3);
+    const piece = (b: Uint8Array, name: string) => scanBlob(new Blob([b as Uint8Array<ArrayBuffer>]), name);
+    expect(await piece(whole.subarray(0, cut), 'x.7z.001')).toMatchObject({ verdict: 'unscannable' });
+    for (const name of ['x.7z.002', '資料.zip.003', 'x.z01', 'x.r00'])
+      expect(await piece(whole.subarray(cut, 2 * cut), name)).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    // Not a volume name: the same bytes are an unknown file, searched as bytes.
+    expect(await piece(whole.subarray(cut, 2 * cut), 'x.bin')).toMatchObject({ verdict: 'clean' });
+  });
+
   it('7z with -mhe=on (names hidden too) is encrypted', async () => {
     expect(await scan('7z-enc-headers.7z')).toMatchObject({ verdict: 'unscannable', reason: 'encrypted' });
   });
