@@ -131,6 +131,39 @@ describe('hand-written structures a producer would not write', () => {
   });
 });
 
+describe('uuencoded files (old clients, newsreaders)', () => {
+  const docx = new Uint8Array(readFileSync(join(__dirname, '../fixtures/office/writer-comment.docx')));
+  /** `begin 644 name` … `end`, 45 bytes a line, as uuencode(1) writes it. */
+  const uuencode = (name: string, data: Uint8Array): string => {
+    const ch = (v: number) => String.fromCharCode(v === 0 ? 96 : v + 32);
+    let out = `begin 644 ${name}\r\n`;
+    for (let i = 0; i < data.length; i += 45) {
+      const line = data.subarray(i, i + 45);
+      out += ch(line.length);
+      for (let k = 0; k < line.length; k += 3) {
+        const v = (line[k] << 16) | ((line[k + 1] ?? 0) << 8) | (line[k + 2] ?? 0);
+        out += ch((v >> 18) & 63) + ch((v >> 12) & 63) + ch((v >> 6) & 63) + ch(v & 63);
+      }
+      out += '\r\n';
+    }
+    return out + '`\r\nend\r\n';
+  };
+  const mail = (body: string, headers = '') => new TextEncoder().encode(`Subject: =?UTF-8?B?6LOH5paZ?=\r\n${headers}\r\nお送りします。\r\n${body}`);
+
+  it('a document uuencoded into the text is an attachment, read whole (the lines pass for quoted-printable: not decoded as such)', async () => {
+    expect(await scan('uu.eml', mail(uuencode('議事録.docx', docx)))).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['議事録.docx'] } });
+    expect(await scan('uu.eml', mail(uuencode('秘—議事録.txt', new TextEncoder().encode('clean'))))).toMatchObject({ verdict: 'marked', rule: 2 });
+    expect(await scan('uu.eml', mail(uuencode('memo.txt', new TextEncoder().encode('nothing here'))))).toMatchObject({ verdict: 'clean' });
+  });
+  it('Content-Transfer-Encoding x-uuencode is decoded', async () => {
+    expect(await scan('uu.eml', mail(uuencode('議事録.docx', docx), 'Content-Type: application/octet-stream; name=a.docx\r\nContent-Transfer-Encoding: x-uuencode\r\n'))).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+  it('a block cut short is unscannable, never clean', async () => {
+    const cut = uuencode('議事録.docx', docx).slice(0, 2000);
+    expect(await scan('uu.eml', mail(cut))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+});
+
 describe('mailboxes and wrappers', () => {
   it('an unescaped `From ` line inside a body does not split the message; a real separator does', async () => {
     const box = 'From a@b Mon Jan  1 00:00:00 2024\nFrom: a@b\nSubject: one\n\nline\n\nFrom here on, 秘\nConfidential\n\nFrom b@c Mon Jan  1 00:00:00 2024\nFrom: b@c\nSubject: two\n\nhi\n';

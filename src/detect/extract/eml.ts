@@ -11,7 +11,7 @@ import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { htmlRuns } from './html.js';
 import { markupEncoding } from './text.js';
-import { contentInfo, decodeBody, hasEmbeddedMime, parseEntity, splitMultipart, type ContentInfo, type Entity } from './mime.js';
+import { contentInfo, decodeBody, hasEmbeddedMime, parseEntity, splitMultipart, uuBlocks, type ContentInfo, type Entity } from './mime.js';
 import { decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
 import type { ExtractContext, Extracted, Extractor } from './types.js';
 
@@ -72,11 +72,11 @@ function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fal
   // Bytes whose decoding failed or was guessed are read as they stand too: a stamp in them is a stamp.
   if ((body.problem && info.encoding !== 'base64') || (body.undeclared && !attachment)) yield* textRuns(decodeCharset(e.body, undefined).text, BODY);
   if (attachment) yield member(attachmentName(info, id), body.bytes, ctx);
-  else yield* inlineText(e, info, body.bytes, id);
+  else yield* inlineText(e, info, body.bytes, id, ctx);
 }
 
 /** A text or HTML part shown in the message itself. */
-function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: string): Generator<Extracted> {
+function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: string, ctx: ExtractContext): Generator<Extracted> {
   if (hasEmbeddedMime(e.body)) yield unreadable(`part ${id}: encoded MIME parts inside text (the structure around them is damaged)`);
   const text = decodeCharset(bytes, info.params.get('charset') ?? (info.type === 'text/html' ? markupEncoding(bytes) : undefined));
   for (const p of text.problems) yield unreadable(`part ${id}: ${p}`);
@@ -85,6 +85,14 @@ function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: string
     return;
   }
   yield* textRuns(text.text, BODY);
+  // Files uuencoded into the text (old clients, newsreaders) are attachments.
+  for (const uu of text.text.includes('begin ') ? uuBlocks(text.text) : []) {
+    if (uu.bytes) yield member(uu.name, uu.bytes, ctx);
+    else {
+      yield { kind: 'member', name: uu.name, data: new Blob([]), where: { area: 'attachment' }, nameOnly: true };
+      yield unreadable(`part ${id}: a uuencoded file in the text is damaged`);
+    }
+  }
   // Markup in a part not declared HTML (a lost or mistyped Content-Type) is read as HTML too.
   if (/<(html|body|p|div|span|br|b|i|td)\b[^>]*>/i.test(text.text)) yield* htmlRuns(text.text);
 }

@@ -109,6 +109,8 @@ export function decodeBody(body: Uint8Array, encoding: string, guess = true): De
     case 'binary':
     case '':
       if (!guess) return { bytes: body };
+      // uuencoded lines can pass for quoted-printable: a text that carries uuencoded files stays text.
+      if (UU_BEGIN_LINE.test(new TextDecoder('latin1').decode(body.subarray(0, 1 << 20)))) return { bytes: body };
       if (looksBase64(body)) return { bytes: decodeBase64(body).bytes, undeclared: true };
       if (looksQuotedPrintable(body)) return { bytes: decodeQuotedPrintable(body).bytes, undeclared: true };
       return { bytes: body };
@@ -118,6 +120,13 @@ export function decodeBody(body: Uint8Array, encoding: string, guess = true): De
     }
     case 'quoted-printable':
       return { bytes: decodeQuotedPrintable(body).bytes };
+    case 'x-uuencode':
+    case 'x-uue':
+    case 'uuencode':
+    case 'x-uu': {
+      const block = uuBlocks(new TextDecoder('latin1').decode(body))[0];
+      return block?.bytes ? { bytes: block.bytes } : { bytes: body, problem: 'damaged uuencoded data' };
+    }
     default:
       return { bytes: body, problem: `unknown transfer encoding ${printable(encoding)}` };
   }
@@ -256,4 +265,54 @@ export function mailKind(head: string): 'eml' | 'mhtml' | 'mbox' | null {
   }
   if (fields < 2 + bad * 2 || strong < 1) return null;
   return mbox ? 'mbox' : related ? 'mhtml' : 'eml';
+}
+
+/** A uuencoded file: its name (from the `begin` line) and bytes, or null bytes when the block is damaged. */
+export interface UuBlock {
+  name: string;
+  bytes: Uint8Array | null;
+}
+
+const UU_BEGIN = /^begin(?:-base64)? [0-7]{3,4} (.+?)\r?$/gm;
+const UU_BEGIN_LINE = /^begin [0-7]{3,4} \S/m;
+
+/**
+ * The uuencoded files in a text (`begin 644 name` … `end`), as old mail clients and newsreaders put
+ * attachments into the body itself. A block without its `end` line, or with a line that is not
+ * uuencoding, is damaged (null bytes): its content is unread.
+ */
+export function uuBlocks(text: string): UuBlock[] {
+  const out: UuBlock[] = [];
+  for (const m of text.matchAll(UU_BEGIN)) {
+    if (out.length >= 64) break;
+    const lines = text.slice(m.index + m[0].length).split(/\r?\n/).slice(1);
+    const bytes: number[] = [];
+    let ended = false;
+    let bad = false;
+    for (const line of lines) {
+      if (line === 'end') {
+        ended = true;
+        break;
+      }
+      if (!uuLine(line, bytes)) {
+        bad = true;
+        break;
+      }
+    }
+    out.push({ name: m[1], bytes: ended && !bad ? Uint8Array.from(bytes) : null });
+  }
+  return out;
+}
+
+/** Appends one uuencoded line's bytes; false when the line is not uuencoding. */
+function uuLine(line: string, out: number[]): boolean {
+  if (line === '') return true;
+  const six = (i: number) => (line.charCodeAt(i) - 32) & 63;
+  const n = six(0);
+  if (line.charCodeAt(0) < 32 || line.charCodeAt(0) > 96 || Math.ceil(n / 3) * 4 + 1 > line.length + 2) return false;
+  for (let i = 1, left = n; left > 0; i += 4) {
+    const v = (six(i) << 18) | (six(i + 1) << 12) | (six(i + 2) << 6) | six(i + 3);
+    for (let k = 16; k >= 0 && left > 0; k -= 8, left--) out.push((v >> k) & 255);
+  }
+  return true;
 }
