@@ -93,6 +93,26 @@ describe('extractText fixtures', () => {
   });
 });
 
+describe('extractText: CSV fields side by side', () => {
+  const stampWhere = (items: Extracted[]) => items.find((x) => x.kind === 'text' && findStamp(x.text))?.where;
+  const enc = (s: string) => new TextEncoder().encode(s);
+  it.each([
+    ['秘,Confidential', 'bare fields'],
+    ['"区分","番号"\r\n"秘","Confidential"\r\n', 'quoted fields (LibreOffice, Excel)'],
+    ['\ufeff"秘";"Confidential"\n', 'semicolons (European Excel)'],
+    ['社外秘, CONFIDENTIAL', 'as a sheet joins neighbouring cells'],
+  ])('%j is the stamp: %s', async (csv) => {
+    expect(stampWhere(await collect(enc(csv)))).toMatchObject({ area: 'cells' });
+  });
+  it.each([['秘,,Confidential', 'an empty field between'], ['秘書室,Confidential', '秘 does not end its field'], ['秘,\nConfidential', 'another row']])('%j is not: %s', async (csv) => {
+    expect(stampIn(await collect(enc(csv)))).toBeNull();
+  });
+  it('in Shift_JIS, as Excel saves CSV on Japanese Windows', async () => {
+    const sjis = new Uint8Array([...new TextEncoder().encode('"'), 0x94, 0xe9, ...new TextEncoder().encode('","Confidential"\r\n')]);
+    expect(stampWhere(await collect(sjis))).toMatchObject({ area: 'cells' });
+  });
+});
+
 describe('extractText corpus', () => {
   it.each([
     ['納品書控え.txt', true],

@@ -200,11 +200,23 @@ export function unescapeStrings(s: string): string {
   return s.replace(ESCAPE, (_, hex?: string, c?: string) => (hex ? String.fromCharCode(parseInt(hex, 16)) : (SIMPLE_ESCAPES[c!] ?? c!)));
 }
 
-/** A run of text, and its unescaped reading when that differs (the raw text is searched too). */
+/**
+ * 秘 ending one CSV field and Confidential starting the next (`秘,Confidential`, `"秘";"Confidential"`):
+ * neighbouring cells, which a spreadsheet shows side by side and which a workbook reads as the stamp
+ * (sheet-rows.ts). Only one separator: an empty cell between keeps them apart, as in a sheet.
+ */
+const CELL_GAP = /([秘㊙])"?[,;]"?(?=[ \t\u3000]*[cCｃＣ])/g;
+
+/**
+ * A run of text, and its other readings when they differ (the raw text is searched too): string escapes
+ * resolved, and neighbouring CSV fields side by side.
+ */
 function* withUnescaped(text: string, where: Where = {}): Generator<Extracted> {
   yield { kind: 'text', text, where };
   const un = unescapeStrings(text);
   if (un !== text) yield { kind: 'text', text: un, where: { ...where, area: 'escaped' } };
+  const cells = un.replace(CELL_GAP, '$1 ');
+  if (cells !== un) yield { kind: 'text', text: cells, where: { ...where, area: 'cells' } };
 }
 
 /** One needle list per (encoding, escapes): the search compiles a table per list and caches it. */
