@@ -110,7 +110,17 @@ describe('a merge over several rows stands beside every row it covers', () => {
 });
 
 describe('a blank string cell is an empty column', () => {
-  it.each(['office/blank-traps-sheetjs.xlsx', 'office/blank-traps-sheetjs-sst.xlsx', 'xlsb/xlsb-blank-traps.xlsb', 'xlsb/xlsb-blank-traps-inline.xlsb'])(
+  it.each([
+    'office/blank-traps-sheetjs.xlsx',
+    'office/blank-traps-sheetjs-sst.xlsx',
+    'office/blank-traps-openpyxl.xlsx',
+    'office/blank-traps-xlsxwriter.xlsx',
+    'office/calc-blank-traps.xlsx',
+    'office/calc-blank-traps.ods',
+    'office-legacy/calc-blank-traps.xls',
+    'xlsb/xlsb-blank-traps.xlsb',
+    'xlsb/xlsb-blank-traps-inline.xlsb',
+  ])(
     '秘 | "" | Confidential and 秘 | " " | Confidential read apart, as with nothing between → clean: %s',
     async (file) => {
       for (const opts of [{}, WHOLE]) expect(await scan(file, opts)).toMatchObject({ verdict: 'clean' });
