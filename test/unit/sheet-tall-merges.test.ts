@@ -109,6 +109,20 @@ describe('a merge over several rows stands beside every row it covers', () => {
   });
 });
 
+describe('many distinct rows with 秘 before the stamp', () => {
+  it('10,001 distinct trap rows (秘N | 注意), then 秘 | Confidential in neighbouring cells → marked (the row texts kept are bounded, a stamp after them is not dropped)', async () => {
+    const b = repack(bytes('office/tall-openpyxl.xlsx'), (p) => {
+      const sheet = strFromU8(p['xl/worksheets/sheet1.xml']);
+      const cell = (ref: string, t: string) => `<c r="${ref}" t="inlineStr"><is><t>${t}</t></is></c>`;
+      const traps = Array.from({ length: 10_001 }, (_, i) => `<row r="${i + 10}">${cell(`A${i + 10}`, `秘${i}`)}${cell(`B${i + 10}`, '注意')}</row>`).join('');
+      const last = 10_011;
+      const rows = `${traps}<row r="${last}">${cell(`A${last}`, '秘')}${cell(`B${last}`, 'Confidential')}</row>`;
+      p['xl/worksheets/sheet1.xml'] = strToU8(sheet.replace('</sheetData>', `${rows}</sheetData>`).replace(/<mergeCells[\s\S]*?<\/mergeCells>/, ''));
+    });
+    expect(await scanBlob(blob(b), 'x.xlsx')).toMatchObject({ verdict: 'marked', location: { cell: 'A10011' } });
+  });
+});
+
 describe('a blank string cell is an empty column', () => {
   it.each([
     'office/blank-traps-sheetjs.xlsx',
