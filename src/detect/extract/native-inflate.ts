@@ -28,8 +28,8 @@ interface NodeZlib {
 
 /** Compressed bytes written at once (bounds one write's output to ~16 MiB, as fflate's modest slice). */
 const SLICE = 16 * 1024;
-/** Output chunk size (zlib's default is 16 KiB: larger chunks mean fewer sink calls). */
-const CHUNK = 256 * 1024;
+/** Output chunk size (zlib's default is 16 KiB): fewer, larger chunks cost less CPU (last-row sheet: 91 → 82 ms against 256 KiB). */
+const CHUNK = 1024 * 1024;
 /** Compressed bytes read from the Blob at once. */
 const READ_BLOCK = 256 * 1024;
 
