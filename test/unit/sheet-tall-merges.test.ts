@@ -93,6 +93,17 @@ describe('a merge over several rows stands beside every row it covers', () => {
     expect(await scanBlob(blob(big), 'x.xlsx')).toMatchObject({ verdict: 'marked', location: { cell: 'B5' } });
   });
 
+  it('rows listed out of order (row 3 before row 2): the row waits for the merge\'s first row → marked', async () => {
+    const b = repack(bytes('office/tall-openpyxl.xlsx'), (p) => {
+      const sheet = strFromU8(p['xl/worksheets/sheet1.xml']);
+      const row2 = /<row r="2">[\s\S]*?<\/row>/.exec(sheet)![0];
+      const row3 = /<row r="3">[\s\S]*?<\/row>/.exec(sheet)![0];
+      p['xl/worksheets/sheet1.xml'] = strToU8(sheet.replace(row2 + row3, row3 + row2));
+      expect(strFromU8(p['xl/worksheets/sheet1.xml'])).not.toBe(sheet);
+    });
+    expect(await scanBlob(blob(b), 'x.xlsx')).toMatchObject({ verdict: 'marked', location: { cell: 'B2' } });
+  });
+
   it('xlsx whose shared strings hold no 秘 (not loaded while the sheet streams): the second reading loads them', async () => {
     const b = repack(bytes('office/calc-tall-left.xlsx'), (p) => {
       const sst = strFromU8(p['xl/sharedStrings.xml']);
