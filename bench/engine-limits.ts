@@ -11,6 +11,8 @@
  *    one). Target ≤ 3 s. Baselines: `unzip -p | grep`.
  *  - LibreOffice's calc-merged.xlsx (秘 merged over B2:C2, Confidential in D2) with 600,000 rows after
  *    it: the merge that joins the stamp is read after every row. Target ≤ 3 s (as the 50 MB sheet).
+ *  - calc-tall.xlsx (秘 merged over B2:B4 beside Confidential in C3), the same 600,000 rows after it:
+ *    the sheet is read a second time for the rows the merge reaches. Target ≤ 3 s.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -99,6 +101,21 @@ export function mergedXlsx(): string {
   return path;
 }
 
+/**
+ * LibreOffice's calc-tall.xlsx (秘 merged over B2:B4, Confidential in C3) with 600,000 rows after it:
+ * the merge over several rows is known only after every row, so the sheet is read a second time for
+ * the rows it reaches (tall-merges.ts).
+ */
+export function tallXlsx(): string {
+  const path = join(DIR, 'tall-600000-rows.xlsx');
+  if (existsSync(path)) return path;
+  const parts = unzipSync(readFileSync(join(FIXTURES, 'calc-tall.xlsx')));
+  const rows = Array.from({ length: 600_000 }, (_, i) => `<row r="${i + 5}"><c r="C${i + 5}"><v>${i}</v></c></row>`).join('');
+  const sheet = new TextDecoder().decode(parts['xl/worksheets/sheet1.xml']).replace('</sheetData>', `${rows}</sheetData>`);
+  writeFileSync(path, zipSync({ ...parts, 'xl/worksheets/sheet1.xml': new TextEncoder().encode(sheet) }, { level: 6 }));
+  return path;
+}
+
 async function caseRow(label: string, path: string, runs: number, targetMs: number, baseline?: { name: string; run: () => unknown }): Promise<Row> {
   const r = await scanFile(path);
   const { wall: ms, cpu } = await timeWithCpu(() => scanFile(path), runs);
@@ -135,6 +152,8 @@ export async function runLimitsBench(): Promise<Row[]> {
   }
   const merged = mergedXlsx();
   rows.push(await caseRow(`xlsx ${(statSync(merged).size / MiB).toFixed(1)} MB, stamp in a merged cell, 600,000 rows before the merge list`, merged, 5, 3000, unzipGrep(merged)));
+  const tall = tallXlsx();
+  rows.push(await caseRow(`xlsx ${(statSync(tall).size / MiB).toFixed(1)} MB, stamp beside a merge over three rows, 600,000 rows (read twice)`, tall, 5, 3000, unzipGrep(tall)));
   const big = process.env.UG_BENCH_XLSX || bigXlsx(360_000);
   rows.push(await caseRow(`xlsx ${(statSync(big).size / MiB).toFixed(0)} MB (${statSync(big).size > 40 * MiB ? '360,000 rows × 16' : 'given'})`, big, 3, 3000, unzipGrep(big)));
   rows.push(await memoryRow(`xlsx ${(statSync(big).size / MiB).toFixed(0)} MB`, big));

@@ -5,11 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateRawSync, gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zipSync } from 'fflate';
 import { scanBlob } from '../../src/detect/index.js';
 import { ExpansionGuard } from '../../src/detect/extract/expansion-guard.js';
 import { gunzip, inflateRaw } from '../../src/detect/extract/inflate.js';
+import { useNativeInflate } from '../../src/detect/extract/native-inflate.js';
 import { MarkupWindows } from '../../src/detect/extract/markup-windows.js';
 import { ALL_NEEDLES, asciiWithout, findNeedles, type Needle } from '../../src/detect/extract/byte-scan.js';
 import { XlsxRows } from '../../src/detect/extract/xlsx-rows.js';
@@ -71,7 +72,12 @@ describe('XXH64', () => {
   });
 });
 
-describe('ExpansionGuard and streaming inflate', () => {
+// Both inflaters: node:zlib where the engine runs in Node, fflate in the browser (native-inflate.ts).
+for (const native of [true, false]) {
+  describe(`ExpansionGuard and streaming inflate (${native ? 'node:zlib' : 'fflate'})`, () => {
+    beforeAll(() => useNativeInflate(native));
+    afterAll(() => useNativeInflate(true));
+
   it('a deflate bomb stops after its first megabytes, with little output ever held', async () => {
     const bomb = deflateRawSync(new Uint8Array(64 * 1024 * 1024), { level: 9 });
     let seen = 0;
@@ -124,7 +130,8 @@ describe('ExpansionGuard and streaming inflate', () => {
     while (Date.now() < until);
     expect(() => guard.consumed(1)).toThrow(ScanError);
   });
-});
+  });
+}
 
 describe('MarkupWindows: the stamp search over a stream of chunks', () => {
   it('finds what markupTextAroundStamps finds, however the part is cut into chunks', () => {

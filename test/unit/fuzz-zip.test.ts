@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useNativeInflate } from '../../src/detect/extract/native-inflate.js';
 import { fuzz, type Mutant } from '../support/fuzz.js';
 
 const FIX = join(import.meta.dirname, '../fixtures/office');
@@ -60,11 +61,31 @@ describe('fuzz: ZIP-based formats', () => {
     ['calc-split.ods', 20],
     // 秘 merged over B2:C2 beside Confidential in D2: only the merge (read after the rows) joins it.
     ['calc-merged.xlsx', 20],
+    // 秘 merged over B2:B4 beside Confidential in C3: the rows the tall merge reaches are read again.
+    ['calc-tall.xlsx', 20],
+    ['tall-openpyxl.xlsx', 20],
+    ['calc-tall-left.ods', 20],
   ] as const) {
     it(`mutants of marked ${file} end marked or unscannable`, async () => {
       const seed = new Uint8Array(readFileSync(join(FIX, file)));
       const counts = await fuzz(seed, { name: file.split('/').pop()!, n, seed: 7, extra: lyingDirectory(seed) });
       // The seed is marked and some mutants survive the damage: the test can tell both apart.
+      expect(counts.unscannable ?? 0).toBeGreaterThan(0);
+      expect(counts.marked ?? 0).toBeGreaterThan(0);
+    }, 60_000);
+  }
+});
+
+describe('fuzz: ZIP-based formats inflated by fflate (as in the browser)', () => {
+  beforeAll(() => useNativeInflate(false));
+  afterAll(() => useNativeInflate(true));
+  for (const [file, n] of [
+    ['calc-sheet2.xlsx', 30],
+    ['writer-footnote.docx', 20],
+  ] as const) {
+    it(`mutants of marked ${file} end marked or unscannable`, async () => {
+      const seed = new Uint8Array(readFileSync(join(FIX, file)));
+      const counts = await fuzz(seed, { name: file, n, seed: 11, extra: lyingDirectory(seed) });
       expect(counts.unscannable ?? 0).toBeGreaterThan(0);
       expect(counts.marked ?? 0).toBeGreaterThan(0);
     }, 60_000);

@@ -12,6 +12,7 @@ import { Gunzip, Inflate } from 'fflate';
 import { readBytes, u32 } from '../bytes.js';
 import { crc32 } from '../crc32.js';
 import { asCorrupt, ExpansionGuard, type GuardOptions } from './expansion-guard.js';
+import { inflateRawNative, nativeInflate } from './native-inflate.js';
 import { ScanError, type ExtractContext } from './types.js';
 
 /** Compressed bytes handed to the decoder at once (see the header: bounds the output of one push). */
@@ -64,6 +65,16 @@ async function feed(data: Blob, guard: ExpansionGuard, push: (slice: Uint8Array,
  */
 export async function inflateRaw(data: Blob, ctx: ExtractContext, opts: GuardOptions): Promise<ExpansionGuard> {
   const guard = new ExpansionGuard(ctx, opts);
+  if (nativeInflate()) {
+    // Node: the platform's zlib, under the same guard (native-inflate.ts).
+    try {
+      await inflateRawNative(data, guard);
+    } catch (err) {
+      throw asCorrupt(err, opts.name);
+    }
+    guard.finish();
+    return guard;
+  }
   // fflate throws "unexpected EOF" on the final push of a stream that lacks its final block.
   const inflater = new Inflate(guard.produced);
   const window = new WindowBuffer();

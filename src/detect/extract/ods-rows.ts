@@ -12,6 +12,7 @@ import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
 import { RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
+import { TallMerges } from './tall-merges.js';
 import type { Extracted } from './types.js';
 import { attr, xmlToText } from './xml-text.js';
 
@@ -31,27 +32,49 @@ const repeat = (tag: string, name: string): number => Math.min(MAX_REPEAT, Math.
 /** The texts of one sheet: its cells that may hold the stamp (named), the rows they stand in, then the whole sheet. */
 export function* sheetRuns(xml: string, where: Where): Generator<Extracted> {
   const rows = new RowTexts();
+  const tall = new TallMerges();
   let row = 0;
   for (const r of xml.matchAll(ROW)) {
-    // Only a row with 秘/㊙ (or a character reference that may spell them) can join into the stamp.
-    const cells = r[2] && MAY_JOIN.test(r[2]) ? rowCells(r[2], row) : [];
-    for (const c of cells) if (mayHaveStampChar(c.text)) yield { kind: 'text', text: c.text, where: { ...where, cell: cellName(c.row, c.col) } };
-    rows.add(cells, where);
-    row += repeat(r[1], 'table:number-rows-repeated');
+    // Only a row with 秘/㊙ (or a character reference that may spell them) can join into the stamp;
+    // a row with a merge is read for the merge (one over several rows stands beside each of them).
+    const join = !!r[2] && MAY_JOIN.test(r[2]);
+    const n = repeat(r[1], 'table:number-rows-repeated');
+    // Merges of a repeated row are merges of each copy.
+    if (r[2]?.includes('-spanned=')) for (let k = 0; k < n && !tall.lost; k++) rowCells(r[2], row + k, tall);
+    const cells = join ? rowCells(r[2], row) : [];
+    if (join) {
+      for (const c of cells) if (mayHaveStampChar(c.text)) yield { kind: 'text', text: c.text, where: { ...where, cell: cellName(c.row, c.col) } };
+      rows.add(cells, where);
+      tall.note(cells);
+    }
+    row += n;
+  }
+  // The rows a merge over several rows reaches, read again when 秘 may stand in one (tall-merges.ts).
+  if (tall.plan()) {
+    row = 0;
+    for (const r of xml.matchAll(ROW)) {
+      const n = repeat(r[1], 'table:number-rows-repeated');
+      for (let k = 0; k < n; k++) if (tall.wants(row + k)) tall.take(row + k, r[2] ? rowCells(r[2], row + k) : [], rows, where);
+      row += n;
+    }
+    tall.finish(rows, where);
   }
   yield* rows.take();
+  if (tall.lost) yield { kind: 'unscannable', reason: 'too-large', detail: 'too many merged ranges or cells with 秘 to read the rows as they show', where };
   const text = xmlToText(xml.replace(CELL_BOUNDARY, `$&${SEPARATOR.trim()}`));
   for (const t of chunkText(text)) if (t.trim()) yield { kind: 'text', text: t, where };
 }
 
-/** The text cells of one row's markup, in order, with 0-based row and column. */
-export function rowCells(xml: string, row: number): TextCell[] {
+/** The text cells of one row's markup, in order, with 0-based row and column; its merged ranges given to `tall`. */
+export function rowCells(xml: string, row: number, tall?: TallMerges): TextCell[] {
   const out: TextCell[] = [];
   let col = 0;
   for (const m of xml.matchAll(CELL)) {
     const n = repeat(m[2], 'table:number-columns-repeated');
     // A merged cell (B2:C2) covers the cells after it: on screen its text stands next to D2.
     const span = m[1] === 'table-cell' ? repeat(m[2], 'table:number-columns-spanned') : 1;
+    const down = m[1] === 'table-cell' ? repeat(m[2], 'table:number-rows-spanned') : 1;
+    if (tall && (span > 1 || down > 1)) for (let k = 0; k < n && !tall.lost; k++) tall.merge({ row, col: col + k, lastRow: row + down - 1, lastCol: col + k + span - 1 });
     const text = m[3] ? xmlToText(m[3].replace(ANNOTATION, '')).trim() : '';
     if (text) {
       out.push({ row, col, text, sst: null });

@@ -5,6 +5,7 @@
  */
 import { codepageDecoder } from './ole2-props.js';
 import { MergedCells, RowTexts, SEPARATOR, type TextCell } from './sheet-rows.js';
+import { TallMerges } from './tall-merges.js';
 
 export interface XlsResult {
   encrypted: boolean;
@@ -27,8 +28,8 @@ const MAX_STRINGS = 2_000_000;
 /** Merged ranges kept per workbook (MERGEDCELLS holds up to 1,026 each): past this, a merged stamp is not joined (its cells are still searched). */
 const MAX_MERGES = 1 << 20;
 
-/** A merged range: first row, first column, last column (0-based). */
-type Merge = [number, number, number];
+/** A merged range: first row, first column, last column, last row (0-based). */
+type Merge = [number, number, number, number];
 
 /** Reads across an SST record and its CONTINUE records (a new option byte starts each one mid-string). */
 class Segments {
@@ -243,7 +244,7 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
         if (!arr) sheetMerges.set(name, (arr = []));
         for (let k = 0, n = u16(0); k < n && 2 + 8 * k + 8 <= d.length && merges < MAX_MERGES; k++, merges++) {
           const o = 2 + 8 * k;
-          arr.push([u16(o), u16(o + 4), u16(o + 6)]);
+          arr.push([u16(o), u16(o + 4), u16(o + 6), u16(o + 2)]);
         }
         break;
       }
@@ -271,7 +272,9 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
   }
 
   for (const [name, cells] of sheetCells) {
-    res.rows.push(...joinedRows(cells, name, sheetMerges.get(name) ?? []));
+    const joined = joinedRows(cells, name, sheetMerges.get(name) ?? []);
+    res.rows.push(...joined.rows);
+    if (joined.lost) res.damaged ??= `sheet ${name}: too many merged ranges or cells with 秘 to join its rows`;
     res.sheets.push({ sheet: name, text: cells.map((c) => c.text).join(SEPARATOR) });
   }
   for (const h of headers) res.sheets.push({ sheet: h.sheet, area: 'header', text: h.text.replace(/&[A-Z]|&"[^"]*"|&\d+/g, ' ') });
@@ -284,19 +287,30 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
 }
 
 /** The rows of one sheet's text cells, joined (sheet-rows.ts). Sorted: cell records come row by row, but a damaged stream need not. */
-function joinedRows(cells: TextCell[], sheet: string, merged: Merge[]): XlsResult['rows'] {
+function joinedRows(cells: TextCell[], sheet: string, merged: Merge[]): { rows: XlsResult['rows']; lost: boolean } {
   const rows = new RowTexts();
   const merges = new MergedCells();
+  const tall = new TallMerges();
   const sorted = [...cells].sort((a, b) => a.row - b.row || a.col - b.col);
+  const byRow: TextCell[][] = [];
   for (let i = 0; i < sorted.length; ) {
     let j = i + 1;
     while (j < sorted.length && sorted[j].row === sorted[i].row) j++;
     const row = sorted.slice(i, j);
+    byRow.push(row);
     rows.add(row, {});
     merges.want(row);
+    tall.note(row);
     i = j;
   }
   if (merges.wanting) for (const [row, col, lastCol] of merged) merges.add(row, col, lastCol);
   rows.joinMerged(merges);
-  return rows.take().map((r) => ({ sheet, cell: r.kind === 'text' ? (r.where.cell ?? '') : '', text: r.kind === 'text' ? r.text : '' }));
+  // A merge over several rows stands beside each of them (tall-merges.ts): the rows it reaches, read again.
+  for (const [row, col, lastCol, lastRow] of merged) tall.merge({ row, col, lastRow, lastCol });
+  if (tall.plan()) {
+    for (const row of byRow) if (tall.wants(row[0].row)) tall.take(row[0].row, row, rows, {});
+    tall.finish(rows, {});
+  }
+  const out = rows.take().map((r) => ({ sheet, cell: r.kind === 'text' ? (r.where.cell ?? '') : '', text: r.kind === 'text' ? r.text : '' }));
+  return { rows: out, lost: tall.lost };
 }

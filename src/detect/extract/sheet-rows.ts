@@ -12,6 +12,7 @@
  * joinMerged joins each gap that a merge starting at the cell before it covers exactly.
  */
 import type { Where } from '../types.js';
+import { normalize } from '../normalize.js';
 import { mayHaveStampChar } from './byte-scan.js';
 import type { Extracted } from './types.js';
 
@@ -26,12 +27,22 @@ export interface TextCell {
   sst: number | null;
 }
 
+/**
+ * A cell shows something: one holding an empty or blank string looks like an empty cell on screen,
+ * so it is an empty column between its neighbours (秘 | "" | Confidential is read apart, as with
+ * nothing between), and a merge over it still reaches the cell after it.
+ */
+export const shows = (text: string): boolean => text.trim() !== '';
+
 /** A1-style name of a 0-based cell. */
 export function cellName(row: number, col: number): string {
   let s = '';
   for (let c = col + 1; c > 0; c = Math.floor((c - 1) / 26)) s = String.fromCharCode(65 + ((c - 1) % 26)) + s;
   return s + (row + 1);
 }
+
+/** What the stamp rule needs of a normalised text (rules/stamp.ts), loosely: 秘, blanks, then a c. */
+const MAY_BE_JOINED_STAMP = /秘\s*c/i;
 
 /** Distinct row texts kept per part: rows of traps (社外秘 in every row) cannot grow without bound. */
 const MAX_ROW_TEXTS = 10_000;
@@ -61,8 +72,14 @@ export class MergedCells {
   private readonly merged = new Map<string, Set<number>>();
 
   /** Wants the merges that would cover a gap of `row` (its cells in column order), if it may show the stamp. */
-  want(row: readonly TextCell[]): void {
-    if (!row.some((c) => mayHaveStampChar(c.text))) return;
+  want(cells: readonly TextCell[]): void {
+    if (!cells.some((c) => mayHaveStampChar(c.text))) return;
+    // A shared string not loaded yet (text '') may turn out blank or not: the gaps of both readings.
+    this.wantGaps(cells.filter((c) => shows(c.text)));
+    if (cells.some((c) => !shows(c.text) && c.sst !== null)) this.wantGaps(cells.filter((c) => shows(c.text) || c.sst !== null));
+  }
+
+  private wantGaps(row: readonly TextCell[]): void {
     for (let i = 1; i < row.length && this.kept < MAX_KEPT; i++) {
       if (row[i].col <= row[i - 1].col + 1) continue;
       const k = span(row[i - 1].col, row[i].col - 1);
@@ -136,7 +153,9 @@ export class RowTexts {
   }
 
   /** The same cells (columns and texts) shown in each of `rows` (row numbers; `row`'s own cells give the first). */
-  addRows(row: TextCell[], rows: readonly number[], where: Where): void {
+  addRows(cells: TextCell[], rows: readonly number[], where: Where): void {
+    // Blank cells are empty columns (see shows).
+    const row = cells.every((c) => shows(c.text)) ? cells : cells.filter((c) => shows(c.text));
     if (row.length < 2) return;
     const first = row.find((c) => mayHaveStampChar(c.text));
     if (!first) return;
@@ -146,8 +165,8 @@ export class RowTexts {
     const key = row.map((c) => c.col).join(',') + '\u0000' + text;
     let g = this.gapped.get(key);
     if (!g) {
-      // Distinct contents as many as the row texts kept.
-      if (this.gapped.size >= MAX_ROW_TEXTS) return;
+      // Distinct contents as many as the row texts kept; past that, only rows a merge could make the stamp.
+      if (this.gapped.size >= MAX_ROW_TEXTS && !MAY_BE_JOINED_STAMP.test(normalize(row.map((c) => c.text).join(' ')))) return;
       this.gapped.set(key, (g = { row, where, rows: [] }));
     }
     for (const r of rows) {
@@ -176,11 +195,21 @@ export class RowTexts {
   private emit(row: TextCell[], where: Where, r: number, near: (i: number) => boolean): string {
     let text = row[0].text;
     for (let i = 1; i < row.length; i++) text += (near(i) ? ' ' : SEPARATOR) + row[i].text;
-    if (this.seen.has(text) || this.seen.size >= MAX_ROW_TEXTS) return text;
-    this.seen.add(text);
     const first = row.find((c) => mayHaveStampChar(c.text))!;
-    this.out.push({ kind: 'text', text, where: { ...where, cell: cellName(r, first.col) } });
+    this.addText(text, where, r, first.col);
     return text;
+  }
+
+  /**
+   * A row's text (also joined elsewhere: tall-merges.ts), named by the cell (row, col) that may hold
+   * 秘, unless seen. Past MAX_ROW_TEXTS distinct texts only those that may be the stamp are kept (not
+   * remembered): a sheet of many distinct trap rows neither grows without bound nor hides a stamp after them.
+   */
+  addText(text: string, where: Where, row: number, col: number): void {
+    if (this.seen.has(text)) return;
+    if (this.seen.size < MAX_ROW_TEXTS) this.seen.add(text);
+    else if (!MAY_BE_JOINED_STAMP.test(normalize(text))) return;
+    this.out.push({ kind: 'text', text, where: { ...where, cell: cellName(row, col) } });
   }
 
   /** The row texts added since the last call. */

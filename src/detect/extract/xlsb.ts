@@ -15,6 +15,7 @@ import { NEEDLES, findNeedles, mayHaveStampChar } from './byte-scan.js';
 import { ScanError, type ExtractContext, type Extracted } from './types.js';
 import { attr } from './xml-text.js';
 import { MergedCells, RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
+import { TallMerges } from './tall-merges.js';
 import type { ZipArchive } from './zip-reader.js';
 
 // Record types ([MS-XLSB] 2.3.2) whose text a reader sees. Cells come in two forms: full (column,
@@ -175,16 +176,21 @@ export class XlsbBook {
       if (!bytes) continue;
       try {
         const merges = new MergedCells();
+        const tall = new TallMerges();
+        const where: Where = { part, area: 'cells', sheet };
         for (const row of sheetRows(part, bytes, strings, ctx)) {
           const hit = row.find((c) => c.sst !== null && wanted.has(c.sst));
           if (!hit) continue;
           for (const c of row) if (c.sst !== null && wanted.has(c.sst) && !found.has(c.sst)) found.set(c.sst, { sheet, cell: cellName(c.row, c.col) });
-          rows.add(row, { part, area: 'cells', sheet });
+          rows.add(row, where);
           merges.want(row);
+          tall.note(row);
         }
-        // A merged cell stands next to the cell after the columns it covers (sheet-rows.ts).
-        readMerges(part, bytes, merges, ctx);
+        // A merged cell stands next to the cell after the columns it covers (sheet-rows.ts), in every row it covers.
+        readMerges(part, bytes, merges, tall, ctx);
         rows.joinMerged(merges);
+        const lost = joinTall(part, bytes, strings, tall, rows, where, ctx);
+        if (lost) rows.out.push(lost);
       } catch (err) {
         if (!(err instanceof ScanError)) throw err; // the sheet part itself reports the damage
       }
@@ -231,14 +237,29 @@ function* sheetRows(part: string, bytes: Uint8Array, strings: string[], ctx: Ext
   if (row.length) yield row;
 }
 
-/** The merged ranges (BrtMergeCell, listed after the cells) that `merges` wants; none are read when it wants none. */
-function readMerges(part: string, bytes: Uint8Array, merges: MergedCells, ctx: ExtractContext): void {
-  if (!merges.wanting) return;
+/** The merged ranges (BrtMergeCell, listed after the cells) that `merges` or `tall` want; none are read when neither wants any. */
+function readMerges(part: string, bytes: Uint8Array, merges: MergedCells, tall: TallMerges, ctx: ExtractContext): void {
+  if (!merges.wanting && !tall.noted) return;
   let n = 0;
   for (const rec of records(bytes, part)) {
     if ((++n & 0xfff) === 0) ctx.checkTime();
-    if (rec.type === MERGE_CELL && rec.data.length >= 16) merges.add(u32(rec.data, 0), u32(rec.data, 8), u32(rec.data, 12));
+    if (rec.type !== MERGE_CELL || rec.data.length < 16) continue;
+    const [row, lastRow, col, lastCol] = [u32(rec.data, 0), u32(rec.data, 4), u32(rec.data, 8), u32(rec.data, 12)];
+    merges.add(row, col, lastCol);
+    if (tall.noted) tall.merge({ row, col, lastRow, lastCol });
   }
+}
+
+/**
+ * The rows a merge over several rows reaches, read again when 秘 may stand in one (tall-merges.ts);
+ * what could not be joined (past its limits), to report.
+ */
+function joinTall(part: string, bytes: Uint8Array, strings: string[], tall: TallMerges, rows: RowTexts, where: Where, ctx: ExtractContext): Extracted | null {
+  if (tall.plan()) {
+    for (const row of sheetRows(part, bytes, strings, ctx)) if (tall.wants(row[0].row)) tall.take(row[0].row, row, rows, where);
+    tall.finish(rows, where);
+  }
+  return tall.lost ? { kind: 'unscannable', reason: 'too-large', detail: `${part}: too many merged ranges or cells with 秘 to read its rows as they show`, where } : null;
 }
 
 function* bundleSheets(wb: Uint8Array): Generator<{ id: string; name: string }> {
@@ -358,6 +379,7 @@ function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined,
   const all: string[] = [];
   const rows = new RowTexts();
   const merges = new MergedCells();
+  const tall = new TallMerges();
   let row: TextCell[] = [];
   for (const { rec, cell } of cells(bytes, part, ctx)) {
     if (rec.type === HEADER_FOOTER) {
@@ -375,6 +397,7 @@ function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined,
     if (row.length && row[0].row !== cell.row) {
       rows.add(row, where);
       merges.want(row);
+      tall.note(row);
       row = [];
     }
     row.push({ row: cell.row, col: cell.col, ...t });
@@ -384,10 +407,13 @@ function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined,
   }
   rows.add(row, where);
   merges.want(row);
-  // A merged cell stands next to the cell after the columns it covers (sheet-rows.ts).
-  readMerges(part, bytes, merges, ctx);
+  tall.note(row);
+  // A merged cell stands next to the cell after the columns it covers (sheet-rows.ts), in every row it covers.
+  readMerges(part, bytes, merges, tall, ctx);
   rows.joinMerged(merges);
+  const lost = joinTall(part, bytes, strings, tall, rows, where, ctx);
   yield* rows.out;
+  if (lost) yield lost;
   // Designated keywords (full text): the sheet's strings in order.
   yield* runs(all, where, ctx.fullText);
 }

@@ -14,6 +14,7 @@ import { concat } from '../bytes.js';
 import type { Where } from '../types.js';
 import { decoder, findNeedles, type Needle } from './byte-scan.js';
 import { MergedCells, RowTexts, cellName, type TextCell } from './sheet-rows.js';
+import { TallMerges } from './tall-merges.js';
 import { attr, decodeEntities, markupStampHits, xmlToText } from './xml-text.js';
 
 const MAX_ROW = 4 << 20;
@@ -36,6 +37,8 @@ export class XlsxRows {
   readonly rows = new RowTexts();
   /** The merges that may join a kept row's gap. */
   readonly merges = new MergedCells();
+  /** The merges over several rows, and the cells that may hold 秘 (tall-merges.ts). */
+  readonly tall = new TallMerges();
   /** The last MERGE_SEAM bytes of the data so far, while merges are wanted. */
   private mergeTail = new Uint8Array(0);
   /** Wanted shared string index → the first cell that shows it. */
@@ -87,7 +90,7 @@ export class XlsxRows {
   push(chunk: Uint8Array, stampBytes: boolean): void {
     this.rowsPush(chunk, stampBytes);
     // After the rows: merges follow the sheet's data, so they are looked for only once a row wants one.
-    if (this.merges.wanting) this.findMerges(chunk);
+    if (this.merges.wanting || this.tall.noted) this.findMerges(chunk);
   }
 
   /** The `<mergeCell>`s in `chunk`, and the one cut between the previous chunk and this one. */
@@ -95,10 +98,15 @@ export class XlsxRows {
     const tail = this.mergeTail;
     if (tail.length) {
       const seam = concat([tail, chunk.subarray(0, MERGE_SEAM)]);
-      for (const m of mergeRefs(seam)) if (m.start < tail.length && m.end > tail.length) this.merges.add(m.row, m.col, m.lastCol);
+      for (const m of mergeRefs(seam)) if (m.start < tail.length && m.end > tail.length) this.addMerge(m);
     }
-    for (const m of mergeRefs(chunk)) this.merges.add(m.row, m.col, m.lastCol);
+    for (const m of mergeRefs(chunk)) this.addMerge(m);
     this.mergeTail = chunk.length >= MERGE_SEAM ? chunk.slice(-MERGE_SEAM) : concat([tail, chunk]).slice(-MERGE_SEAM);
+  }
+
+  private addMerge(m: MergeRef): void {
+    this.merges.add(m.row, m.col, m.lastCol);
+    if (this.tall.noted) this.tall.merge(m);
   }
 
   private rowsPush(chunk: Uint8Array, stampBytes: boolean): void {
@@ -197,6 +205,7 @@ export class XlsxRows {
     const xml = decoder('utf-8').decode(bytes);
     const cells = rowCells(xml, this.strings ?? []);
     this.merges.want(cells);
+    this.tall.note(cells);
     for (const c of cells) {
       if (c.sst === null || !this.wanted.has(c.sst) || this.located.has(c.sst)) continue;
       this.located.set(c.sst, { ...this.where, cell: cellName(c.row, c.col) });
@@ -237,6 +246,7 @@ export function rowCells(xml: string, strings: readonly string[]): TextCell[] {
 interface MergeRef {
   row: number;
   col: number;
+  lastRow: number;
   lastCol: number;
   start: number;
   end: number;
@@ -244,7 +254,7 @@ interface MergeRef {
 
 /** "mergeCell", found by its "C" (after "e": rare in sheet markup). */
 const MERGE_CELL: Needle[] = [{ bytes: new TextEncoder().encode('mergeCell'), enc: 'utf-8', anchor: 5 }];
-const MERGE_REF = /\bref\s*=\s*["']\s*([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})\d{1,7})?\s*["']/;
+const MERGE_REF = /\bref\s*=\s*["']\s*([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?\s*["']/;
 
 /**
  * The `<mergeCell ref="B2:C2"/>` (any prefix) elements that end in `buf`: first cell (0-based) and last
@@ -274,7 +284,8 @@ function mergeAt(buf: Uint8Array, i: number): MergeRef | null {
   const ref = MERGE_REF.exec(String.fromCharCode(...buf.subarray(i + 4, gt)));
   if (!ref) return null;
   const col = colIndex(ref[1]);
-  return { row: Number(ref[2]) - 1, col, lastCol: ref[3] ? colIndex(ref[3]) : col, start, end: gt + 1 };
+  const row = Number(ref[2]) - 1;
+  return { row, col, lastRow: ref[4] ? Number(ref[4]) - 1 : row, lastCol: ref[3] ? colIndex(ref[3]) : col, start, end: gt + 1 };
 }
 
 function colIndex(letters: string): number {
@@ -351,4 +362,70 @@ function rowEnd(buf: Uint8Array, start: number): number {
     if (p === COLON && buf.lastIndexOf(LT, i) >= 0 && buf[buf.lastIndexOf(LT, i) + 1] === SLASH) return i + 2;
   }
   return -1;
+}
+
+/**
+ * The sheet read again for the rows TallMerges wants (tall-merges.ts): each complete row's number is
+ * read from its start tag, and only a wanted row is parsed into cells. Push every chunk, then finish().
+ */
+export class TallRows {
+  private rest: Uint8Array = new Uint8Array(0);
+  private last = -1;
+
+  constructor(
+    private readonly tall: TallMerges,
+    private readonly strings: readonly string[],
+    private readonly rows: RowTexts,
+    private readonly where: Where,
+  ) {}
+
+  push(chunk: Uint8Array): void {
+    const buf = this.rest.length ? concat([this.rest, chunk]) : chunk;
+    let pos = 0;
+    for (;;) {
+      const start = rowStart(buf, pos);
+      if (start < 0) break;
+      const end = rowEnd(buf, start);
+      if (end < 0) {
+        this.keep(buf.subarray(start));
+        return;
+      }
+      const tagEnd = buf.indexOf(GT, start);
+      const r = rowNumber(buf, start, tagEnd);
+      const row = r ?? this.last + 1;
+      this.last = row;
+      if (this.tall.wants(row)) {
+        const xml = decoder('utf-8').decode(buf.subarray(start, end));
+        this.tall.take(row, rowCells(xml, this.strings), this.rows, this.where);
+      }
+      pos = end;
+    }
+    this.keep(buf.subarray(Math.max(pos, buf.length - TAIL)));
+  }
+
+  finish(): void {
+    this.tall.finish(this.rows, this.where);
+  }
+
+  private keep(bytes: Uint8Array): void {
+    // A row past MAX_ROW cannot be read as it shows (as in the first pass): said, not hidden.
+    if (bytes.length > MAX_ROW) {
+      this.tall.lost = true;
+      this.rest = new Uint8Array(0);
+      return;
+    }
+    this.rest = bytes.slice();
+  }
+}
+
+/** The 1-based `r` of the row start tag at start…tagEnd, as a 0-based row number; null without one. */
+function rowNumber(buf: Uint8Array, start: number, tagEnd: number): number | null {
+  for (let i = start + 4; i + 3 < tagEnd; i++) {
+    if (buf[i] !== 0x72 || buf[i + 1] !== 0x3d || (buf[i - 1] !== 0x20 && buf[i - 1] !== 0x0a && buf[i - 1] !== 0x0d && buf[i - 1] !== 0x09)) continue;
+    let k = i + 3;
+    let n = 0;
+    while (k < tagEnd && buf[k] >= 0x30 && buf[k] <= 0x39 && k - i < 12) n = n * 10 + buf[k++] - 0x30;
+    return k > i + 3 ? n - 1 : null;
+  }
+  return null;
 }

@@ -16,7 +16,7 @@ import { mayBeStamp } from './byte-scan.js';
 import { MarkupWindows } from './markup-windows.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted } from './types.js';
-import { XlsxRows } from './xlsx-rows.js';
+import { TallRows, XlsxRows } from './xlsx-rows.js';
 import { xmlToText } from './xml-text.js';
 import { decodeXml, isUtf16Xml, type ZipArchive } from './zip-reader.js';
 
@@ -67,6 +67,7 @@ export class XlsxBook {
     const where: Where = { part, area: 'cells', ...(sheet !== undefined ? { sheet } : {}) };
     const rows = new XlsxRows(s.loaded ? s.items : null, s.wanted, where);
     let texts: string[];
+    let utf16 = false;
     if (this.ctx.fullText) texts = await this.wholeSheet(part, rows);
     else {
       const windows = new MarkupWindows(sheetText);
@@ -76,14 +77,25 @@ export class XlsxBook {
         rows.push(chunk, windows.hits > before);
       });
       // UTF-16 XML (rare) is not searched byte-wise: read whole.
-      texts = windows.head && isUtf16Xml(windows.head) ? await this.wholeSheet(part, rows) : windows.finish();
+      utf16 = windows.head !== null && isUtf16Xml(windows.head);
+      texts = utf16 ? await this.wholeSheet(part, rows) : windows.finish();
     }
     for (const text of texts) yield { kind: 'text', text, where };
     // 秘 beside shared strings none of which may hold the stamp (a shared "Confidential"): read them now.
     if (rows.needsStrings) rows.resolve((await this.allItems()).items);
     // The merges come after the rows: a gap a merged cell covers is joined now.
     rows.joinMerged();
+    // A merge over several rows stands beside each of them: the rows it reaches, read again (tall-merges.ts).
+    if (rows.tall.plan()) {
+      const again = new TallRows(rows.tall, s.loaded ? s.items : (await this.allItems()).items, rows.rows, where);
+      // Read whole where the first pass did (UTF-16 XML is searched as UTF-8).
+      const bytes = utf16 || this.ctx.fullText ? await this.zip.read(part) : null;
+      if (bytes) again.push(isUtf16Xml(bytes) ? new TextEncoder().encode(decodeXml(bytes)) : bytes);
+      else await this.zip.stream(part, (chunk) => again.push(chunk));
+      again.finish();
+    }
     yield* rows.rows.take();
+    if (rows.tall.lost) yield { kind: 'unscannable', reason: 'too-large', detail: `${part}: too many merged ranges or cells with 秘 to read its rows as they show`, where };
     for (const [i, at] of rows.located) yield* this.tell(s, i, at);
   }
 
