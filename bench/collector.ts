@@ -529,7 +529,8 @@ export async function runCollectorBench(): Promise<Row[]> {
     });
     // 4. The admin's reads over STORED events and DEVICES devices, from a collector process of its own.
     await part('read', async () => {
-      rows.push(...(await readRows(b.name, fmt, ms)));
+      // Rows go straight into the run's list: each prints as measured, and a later failure keeps them.
+      await readRows(b.name, rows, fmt, ms);
     });
   }
   // 5. What the file-name index costs insertEvents, with and without it in one run.
@@ -544,8 +545,7 @@ export async function runCollectorBench(): Promise<Row[]> {
   return rows;
 }
 
-async function readRows(name: 'sqlite' | 'postgres', fmt: (n: number) => string, ms: (n: number) => string): Promise<Row[]> {
-  const rows: Row[] = [];
+async function readRows(name: 'sqlite' | 'postgres', rows: Row[], fmt: (n: number) => string, ms: (n: number) => string): Promise<void> {
   const end = Date.now();
   const store = await seededStore(name, end);
   rows.push({ area: 'collector', case: `${name}: seed ${fmt(STORED)} events and ${fmt(DEVICES)} devices (one SQL statement each, one transaction)`, ours: `${store.secs.toFixed(1)} s` });
@@ -600,7 +600,6 @@ async function readRows(name: 'sqlite' | 'postgres', fmt: (n: number) => string,
     await p.stop();
     await store.drop();
   }
-  return rows;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
