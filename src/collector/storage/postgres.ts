@@ -162,6 +162,8 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE events ADD COLUMN department TEXT;`,
   // admin13: as in sqlite.ts: disabled accounts, last sign-in, the shared sign-in throttle (accounts/schema.ts).
   ACCOUNTS_MORE_PG,
+  // export11: as in sqlite.ts: answers found by the warning they answer (the decisions CSV, page by page).
+  `CREATE INDEX events_relates_to ON events (relates_to) WHERE relates_to IS NOT NULL;`,
 ];
 
 /** Epoch ms → day number (BIGINT division would truncate towards zero; floor is right before 1970 too). */
