@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { sampleEvent, sampleHeartbeat } from '../src/events/sample.js';
 import type { UploadEvent } from '../src/events/schema.js';
 import { createCollector } from '../src/collector/server.js';
@@ -458,6 +459,15 @@ async function loadRows(backend: 'sqlite' | 'postgres', env: Record<string, stri
   return rows;
 }
 
+async function dropPgSchema(connectionString: string, schema: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString, max: 1 });
+  try {
+    await pool.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+  } finally {
+    await pool.end();
+  }
+}
+
 /** A server process that reads each body, parses the JSON and answers as the collector does: the floor. */
 async function floorServer(): Promise<{ url: string; stop: () => void }> {
   const { spawn } = await import('node:child_process');
@@ -512,7 +522,13 @@ export async function runCollectorBench(): Promise<Row[]> {
     // 2. Current load and ten times it: past capacity the collector must shed with 503 and keep accepted requests fast.
     await part('load', async () => {
       const pgUrl = process.env.UPLOAD_GUARD_BENCH_PG ?? process.env.UPLOAD_GUARD_TEST_PG ?? '';
-      rows.push(...(await loadRows(b.name, b.name === 'sqlite' ? { DATABASE_URL: '' } : { DATABASE_URL: pgUrl, UPLOAD_GUARD_PG_SCHEMA: `ug_bench_load_${randomUUID().replace(/-/g, '').slice(0, 8)}` })));
+      const schema = `ug_bench_load_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
+      try {
+        rows.push(...(await loadRows(b.name, b.name === 'sqlite' ? { DATABASE_URL: '' } : { DATABASE_URL: pgUrl, UPLOAD_GUARD_PG_SCHEMA: schema })));
+      } finally {
+        // The collector process made the schema; nothing else drops it (they piled up in the test database).
+        if (b.name === 'postgres') await dropPgSchema(pgUrl, schema);
+      }
     });
     // 3. Incident alerts for a burst.
     await part('burst', async () => {
