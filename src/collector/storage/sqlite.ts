@@ -172,9 +172,9 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE events ADD COLUMN department TEXT;`,
   // admin13: accounts can be disabled and keep their last sign-in; the shared sign-in throttle (accounts/schema.ts).
   ACCOUNTS_MORE_SQLITE,
-  // export11: the answers to warnings found by what they answer (relates_to), as the decisions CSV and the
-  // triage view ask for every page of warnings; without it each page read every event. Partial: most
-  // events answer nothing, and the index stays the size of the answers.
+  // export11: the answers to warnings found by what they answer (relates_to), as the decisions CSV asks
+  // for every page of warnings it writes; without it each page read every event. Partial: most events
+  // answer nothing, and the index stays the size of the answers.
   `CREATE INDEX events_relates_to ON events (relates_to) WHERE relates_to IS NOT NULL;`,
 ];
 
