@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { sampleEvent, sampleHeartbeat } from '../src/events/sample.js';
 import type { UploadEvent } from '../src/events/schema.js';
 import { createCollector } from '../src/collector/server.js';
@@ -458,6 +459,15 @@ async function loadRows(backend: 'sqlite' | 'postgres', env: Record<string, stri
   return rows;
 }
 
+async function dropPgSchema(connectionString: string, schema: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString, max: 1 });
+  try {
+    await pool.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+  } finally {
+    await pool.end();
+  }
+}
+
 /** A server process that reads each body, parses the JSON and answers as the collector does: the floor. */
 async function floorServer(): Promise<{ url: string; stop: () => void }> {
   const { spawn } = await import('node:child_process');
@@ -512,7 +522,13 @@ export async function runCollectorBench(): Promise<Row[]> {
     // 2. Current load and ten times it: past capacity the collector must shed with 503 and keep accepted requests fast.
     await part('load', async () => {
       const pgUrl = process.env.UPLOAD_GUARD_BENCH_PG ?? process.env.UPLOAD_GUARD_TEST_PG ?? '';
-      rows.push(...(await loadRows(b.name, b.name === 'sqlite' ? { DATABASE_URL: '' } : { DATABASE_URL: pgUrl, UPLOAD_GUARD_PG_SCHEMA: `ug_bench_load_${randomUUID().replace(/-/g, '').slice(0, 8)}` })));
+      const schema = `ug_bench_load_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
+      try {
+        rows.push(...(await loadRows(b.name, b.name === 'sqlite' ? { DATABASE_URL: '' } : { DATABASE_URL: pgUrl, UPLOAD_GUARD_PG_SCHEMA: schema })));
+      } finally {
+        // The collector process made the schema; nothing else drops it (they piled up in the test database).
+        if (b.name === 'postgres') await dropPgSchema(pgUrl, schema);
+      }
     });
     // 3. Incident alerts for a burst.
     await part('burst', async () => {
@@ -529,7 +545,8 @@ export async function runCollectorBench(): Promise<Row[]> {
     });
     // 4. The admin's reads over STORED events and DEVICES devices, from a collector process of its own.
     await part('read', async () => {
-      rows.push(...(await readRows(b.name, fmt, ms)));
+      // Rows go straight into the run's list: each prints as measured, and a later failure keeps them.
+      await readRows(b.name, rows, fmt, ms);
     });
   }
   // 5. What the file-name index costs insertEvents, with and without it in one run.
@@ -544,8 +561,7 @@ export async function runCollectorBench(): Promise<Row[]> {
   return rows;
 }
 
-async function readRows(name: 'sqlite' | 'postgres', fmt: (n: number) => string, ms: (n: number) => string): Promise<Row[]> {
-  const rows: Row[] = [];
+async function readRows(name: 'sqlite' | 'postgres', rows: Row[], fmt: (n: number) => string, ms: (n: number) => string): Promise<void> {
   const end = Date.now();
   const store = await seededStore(name, end);
   rows.push({ area: 'collector', case: `${name}: seed ${fmt(STORED)} events and ${fmt(DEVICES)} devices (one SQL statement each, one transaction)`, ours: `${store.secs.toFixed(1)} s` });
@@ -600,7 +616,6 @@ async function readRows(name: 'sqlite' | 'postgres', fmt: (n: number) => string,
     await p.stop();
     await store.drop();
   }
-  return rows;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../src/events/sample.js';
 import type { UploadEvent } from '../../src/events/schema.js';
 import Database from 'better-sqlite3';
+import { AccountStore } from '../../src/collector/accounts/store.js';
 import { GroupCommit } from '../../src/collector/storage/sqlite-group-commit.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
 
@@ -81,5 +82,27 @@ describe('SQLite group commit', () => {
     expect(commits).toBe(2);
     expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(3);
     db.close();
+  });
+
+  it('commits an audit entry with the ingest batches handed in with it, not in a sync of its own on the event loop', async () => {
+    const s = open();
+    const other = new SqliteStorage({ path: s.db.name, readers: false });
+    const count = (table: string) => other.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
+    const batch = s.insertEvents([ev('8')], Date.now());
+    const audit = AccountStore.of(s).appendAudit({ timeMs: Date.now(), actor: 'token:test', action: 'export', details: { query: 'verdict=marked' }, address: null });
+    // Nothing was committed while this turn of the event loop ran (alone, the entry was: one more WAL sync here).
+    expect([count('events'), count('audit_log')]).toEqual([0, 0]);
+    await audit;
+    // One commit: the entry and the batch appear together, and the entry is on disk when its promise resolves.
+    expect([count('events'), count('audit_log')]).toEqual([1, 1]);
+    await batch;
+    // A failing entry rolls back alone (its savepoint): the batch beside it is stored.
+    const bad = s.runInGroup('INSERT INTO no_such_table VALUES (1)', []);
+    const good = s.insertEvents([ev('9')], Date.now());
+    await expect(bad).rejects.toThrow(/no such table/);
+    await expect(good).resolves.toMatchObject({ accepted: 1 });
+    expect(count('events')).toBe(2);
+    await other.close();
+    await s.close();
   });
 });

@@ -4,7 +4,6 @@
  * migration each in sqlite.ts and postgres.ts). Same SQL on both, `?` placeholders numbered for pg.
  * The audit log has no update or delete here but the retention purge: nothing can edit it through the API.
  */
-import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { PostgresStorage } from '../storage/postgres.js';
 import { SqliteStorage } from '../storage/sqlite.js';
@@ -96,15 +95,19 @@ type Row = Record<string, unknown>;
 interface Exec {
   all(sql: string, params: unknown[]): Promise<Row[]>;
   run(sql: string, params: unknown[]): Promise<number>;
+  /** An append nothing reads back at once (the audit log): on SQLite committed with the next ingest group. */
+  append(sql: string, params: unknown[]): Promise<number>;
 }
 
 const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-function sqliteExec(db: Database.Database): Exec {
+function sqliteExec(storage: SqliteStorage): Exec {
+  const db = storage.db;
   return {
     all: async (sql, params) => db.prepare(sql).all(...params) as Row[],
     run: async (sql, params) => db.prepare(sql).run(...params).changes,
+    append: (sql, params) => storage.runInGroup(sql, params),
   };
 }
 
@@ -116,6 +119,8 @@ function pgExec(pool: pg.Pool, schema: string): Exec {
   return {
     all: async (sql, params) => (await pool.query(numbered(sql), params)).rows as Row[],
     run: async (sql, params) => (await pool.query(numbered(sql), params)).rowCount ?? 0,
+    // PostgreSQL commits off the event loop already.
+    append: async (sql, params) => (await pool.query(numbered(sql), params)).rowCount ?? 0,
   };
 }
 
@@ -171,7 +176,7 @@ export class AccountStore {
   ) {}
 
   static of(storage: Storage): AccountStore {
-    if (storage instanceof SqliteStorage) return new AccountStore(sqliteExec(storage.db), (s) => s.replace(/\bT\./g, ''));
+    if (storage instanceof SqliteStorage) return new AccountStore(sqliteExec(storage), (s) => s.replace(/\bT\./g, ''));
     if (storage instanceof PostgresStorage) return new AccountStore(pgExec(storage.pool, storage.schema), (s) => s);
     throw new Error(`accounts need SQLite or PostgreSQL storage, not ${(storage as Storage).kind}`);
   }
@@ -313,7 +318,7 @@ export class AccountStore {
 
   // --- the audit log: append and read; deleted only by the retention purge -------------------------
   async appendAudit(e: AuditEntry): Promise<void> {
-    await this.run('INSERT INTO T.audit_log (time_ms, actor, action, details, address) VALUES (?, ?, ?, ?, ?)', [
+    await this.x.append(this.t('INSERT INTO T.audit_log (time_ms, actor, action, details, address) VALUES (?, ?, ?, ?, ?)'), [
       e.timeMs, e.actor, e.action, JSON.stringify(e.details), e.address,
     ]);
   }

@@ -25,10 +25,14 @@ export const errors: CollectorPlugin = appWide(async (app, { ctx }) => {
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not found' }));
 });
 
-/** A database that cannot answer now (timeout, connection refused or lost, a read worker gone): 503, so clients retry. */
+/**
+ * A database that cannot answer now (timeout, connection refused or lost, a read worker gone), or a
+ * transaction PostgreSQL rolled back for a conflict with another (deadlock 40P01, serialization 40001:
+ * the same request succeeds when sent again): 503, so clients retry.
+ */
 export function isUnavailable(err: Error & { code?: string }): boolean {
   return (
     /timeout|Connection terminated|ECONNREFUSED|ECONNRESET|SQLITE_BUSY|too many clients|the database system is (starting|shutting)/i.test(err.message) ||
-    ['ECONNREFUSED', 'ECONNRESET', 'SQLITE_BUSY', 'READ_UNAVAILABLE', '57014', '57P01', '57P03', '53300'].includes(err.code ?? '')
+    ['ECONNREFUSED', 'ECONNRESET', 'SQLITE_BUSY', 'READ_UNAVAILABLE', '57014', '57P01', '57P03', '53300', '40P01', '40001'].includes(err.code ?? '')
   );
 }

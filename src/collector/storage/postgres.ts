@@ -162,6 +162,8 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE events ADD COLUMN department TEXT;`,
   // admin13: as in sqlite.ts: disabled accounts, last sign-in, the shared sign-in throttle (accounts/schema.ts).
   ACCOUNTS_MORE_PG,
+  // export11: as in sqlite.ts: answers found by the warning they answer (the decisions CSV, page by page).
+  `CREATE INDEX events_relates_to ON events (relates_to) WHERE relates_to IS NOT NULL;`,
 ];
 
 /** Epoch ms → day number (BIGINT division would truncate towards zero; floor is right before 1970 too). */
@@ -222,13 +224,17 @@ export class PostgresStorage implements Storage {
     const casts = COLUMN_NAMES.map((c, i) => `$${i + 1}::${PG_TYPES[c] ?? 'text'}[]`);
     const n = COLUMN_NAMES.length;
     // One statement, so one transaction: the events, their hourly counts and their alerts together.
+    // Every insert takes its rows in one order (ORDER BY: events by id, counts by key, alerts by key).
+    // Concurrent batches wait on each other's new keys (a unique index waits for the transaction that
+    // inserted the same key); in whatever order the aggregate happened to give them, two batches each
+    // held a key the other wanted: "deadlock detected", HTTP 500 under load (bench, read part).
     this.insertSql = `WITH ins AS (
         INSERT INTO ${this.schema}.events (${COLUMN_NAMES.join(', ')})
-        SELECT * FROM unnest(${casts.join(', ')})
+        SELECT * FROM unnest(${casts.join(', ')}) AS u(${COLUMN_NAMES.join(', ')}) ORDER BY id
         ON CONFLICT (id) DO NOTHING RETURNING id, time_ms, service, verdict, action),
       counted AS (
         INSERT INTO ${this.schema}.event_counts AS c (hour, service, verdict, action, n)
-        SELECT floor(time_ms / ${HOUR_MS}.0), coalesce(service, ''), verdict, action, count(*) FROM ins GROUP BY 1, 2, 3, 4
+        SELECT floor(time_ms / ${HOUR_MS}.0), coalesce(service, ''), verdict, action, count(*) FROM ins GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
         ON CONFLICT (hour, service, verdict, action) DO UPDATE SET n = c.n + excluded.n
         RETURNING 1),
       alerted AS (
@@ -236,6 +242,7 @@ export class PostgresStorage implements Storage {
         SELECT a.channel, a.ref, a.payload, $${n + 4}, $${n + 4}
         FROM unnest($${n + 1}::text[], $${n + 2}::text[], $${n + 3}::text[], $${n + 5}::text[]) AS a(event_id, channel, ref, payload)
         JOIN ins ON ins.id = a.event_id
+        ORDER BY a.channel, a.ref
         ON CONFLICT (channel, ref) DO NOTHING
         RETURNING 1)
       SELECT id, (SELECT count(*) FROM alerted) AS alerts, (SELECT count(*) FROM counted) AS counted FROM ins`;
