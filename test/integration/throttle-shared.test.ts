@@ -92,7 +92,16 @@ for (const pair of pairs) {
     it('failures sent at the same moment to both collectors are all counted (no update lost between them)', async () => {
       const made = await fetch(`${urls[1]}/v1/admin/accounts`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'kato', role: 'viewer', password: PASSWORD }) });
       expect(made.status).toBe(201);
-      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => fetch(`${urls[i % 2]}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'kato', password: `wrong password ${1000 + i}` }) })));
+      // A collector shedding load answers 503 with Retry-After before doing any work (admission.ts); a
+      // client tries again, as this one does: the 20 attempts all end in a 401 or a 429.
+      const attempt = async (i: number): Promise<Response> => {
+        for (let tries = 0; ; tries++) {
+          const r = await fetch(`${urls[i % 2]}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'kato', password: `wrong password ${1000 + i}` }) });
+          if (r.status !== 503 || tries >= 20) return r;
+          await new Promise((res) => setTimeout(res, 100 + 50 * tries));
+        }
+      };
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => attempt(i)));
       const statuses = answers.map((r) => r.status);
       const refused = statuses.filter((st) => st === 401).length;
       expect(refused + statuses.filter((st) => st === 429).length, `statuses: ${statuses.join(' ')}`).toBe(20);
