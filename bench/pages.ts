@@ -70,7 +70,7 @@ function pages(): Record<string, { type: string; body: string }> {
   };
 }
 
-function serve(): Promise<{ url(path: string): string; close(): Promise<void> }> {
+export function serve(): Promise<{ url(path: string): string; close(): Promise<void> }> {
   const table = pages();
   const server = https.createServer(selfSignedCert([HOST]), (req, res) => {
     req.resume();
@@ -95,7 +95,7 @@ function serve(): Promise<{ url(path: string): string; close(): Promise<void> }>
 }
 
 /** Navigation start → load event end, in ms, as the page itself measured it. */
-async function loadMs(page: Page, url: string, wait?: string): Promise<number> {
+export async function loadMs(page: Page, url: string, wait?: string): Promise<number> {
   await page.goto(url, { waitUntil: 'load' });
   if (wait) await page.evaluate(wait);
   return page.evaluate(() => {
@@ -105,13 +105,13 @@ async function loadMs(page: Page, url: string, wait?: string): Promise<number> {
 }
 
 /** µs per call for the synchronous issue of CALLS calls, and per sequential fetch round trip. */
-interface PerCall {
+export interface PerCall {
   fetchIssue: number;
   xhrIssue: number;
   fetchRound: number;
 }
 
-async function perCall(page: Page): Promise<PerCall> {
+export async function perCall(page: Page): Promise<PerCall> {
   return page.evaluate(async (n) => {
     // No named inner functions: the bench runs through tsx, whose helpers do not exist in the page.
     let t = performance.now();
