@@ -5,7 +5,7 @@
  *   node bin/run-ts.js bench/pages-parts.ts      (build first)
  * A diagnostic, not part of `npm run bench`: the parts are switched off by editing the built copy.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchWithExtension, waitForRegistration, DIST, type Launched } from '../test/e2e/support/index.js';
 import { mkdtempSync } from 'node:fs';
@@ -48,8 +48,10 @@ const VARIANTS: Record<string, Patch[]> = {
   'no-content-scripts': [empty('page-hooks.js'), empty('guard.js')],
 };
 /** A second build to compare (e.g. a fix): `OTHER_DIST=dir`, as `other` and `other, blocking granted`. */
-const OTHER = process.env.OTHER_DIST ?? (existsSync('/tmp/pagecost-fixed-dist/manifest.json') ? '/tmp/pagecost-fixed-dist' : '');
+const OTHER = process.env.OTHER_DIST ?? '';
 if (OTHER) Object.assign(VARIANTS, { other: [], 'other, blocking granted': [] });
+/** The build the parts are switched off in (`full`): `BASE_DIST=dir`, else dist/. */
+const BASE = process.env.BASE_DIST ?? DIST;
 const wanted = process.env.PARTS ? process.env.PARTS.split(',') : Object.keys(VARIANTS);
 const ROUNDS = Number(process.env.ROUNDS ?? 6);
 
@@ -63,7 +65,7 @@ async function launch(name: string): Promise<Up> {
   }
   const dir = `/tmp/ug-parts-${process.pid}-${name}`;
   rmSync(dir, { recursive: true, force: true });
-  cpSync(name.startsWith('other') ? OTHER : DIST, dir, { recursive: true });
+  cpSync(name.startsWith('other') ? OTHER : BASE, dir, { recursive: true });
   for (const p of VARIANTS[name]) p(dir);
   const grant = name.includes('blocking granted') ? [`--allowlisted-extension-id=${EXTENSION_ID}`] : [];
   const b = await launchWithExtension({ hosts: [HOST], extension: false, profile, args: [`--disable-extensions-except=${dir}`, `--load-extension=${dir}`, ...grant] });
