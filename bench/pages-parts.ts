@@ -38,7 +38,19 @@ const noPerm: Patch = (d) => {
 };
 const empty = (file: string): Patch => (d) => writeFileSync(join(d, 'extension/content', file), ';');
 
+/** Registers the page hooks (MAIN) and/or the guard (ISOLATED) for a host no page is on. */
+const unregistered = (worlds: string[]): Patch => (d) =>
+  editMain(d, (s) =>
+    s.replace(
+      'const plan = registrationPlan(policy, SCRIPT_FILES);',
+      `const plan = registrationPlan(policy, SCRIPT_FILES).map((s) => ${JSON.stringify(worlds)}.includes(s.world) ? { ...s, matches: ["https://never.invalid/*"] } : s);`,
+    ),
+  );
+
 const VARIANTS: Record<string, Patch[]> = {
+  'no-registration': [unregistered(['MAIN', 'ISOLATED'])],
+  'guard only (no MAIN hooks registered)': [unregistered(['MAIN'])],
+  'hooks only (no guard registered)': [unregistered(['ISOLATED'])],
   full: [],
   'full, blocking granted': [],
   'no-webRequest-listeners': [noWebRequest],
@@ -125,7 +137,7 @@ try {
     for (const [n, i] of order) {
       const { pid } = browsers[i];
       await tabs[i].goto(server.url('/calls'), { waitUntil: 'load' });
-      for (const m of ['fetch', 'xhr'] as const) {
+      for (const m of process.env.NO_CALLS ? [] : (['fetch', 'xhr'] as const)) {
         const b = await batch(tabs[i], pid, m);
         if (r > 0) {
           put(n, `${m} issue µs`, b.issue);
