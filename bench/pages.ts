@@ -78,6 +78,12 @@ function pages(): Record<string, { type: string; body: string }> {
       window.__done = (async () => { for (let i = 0; i < ${CALLS}; i++) await fetch('/api?' + i, { method: 'POST', body: JSON.stringify({ i, q: 'clean text' }) }); })();
       </script>`),
     '/calls': html('<title>calls</title>'),
+    // What most pages are made of: many small resources (scripts, styles, images), all loaded with GET.
+    '/resources': html(`<title>resources</title>${Array.from({ length: 20 }, (_, i) => `<link rel="stylesheet" href="/r.css?${i}"><script src="/r.js?${i}"></script>`).join('')}` +
+      Array.from({ length: 60 }, (_, i) => `<img src="/r.gif?${i}" width="1" height="1">`).join('')),
+    '/r.css': { type: 'text/css', body: 'p{margin:0}' },
+    '/r.js': { type: 'text/javascript', body: 'void 0;' },
+    '/r.gif': { type: 'image/gif', body: 'GIF89a\x01\x00\x01\x00\x00\x00\x00;' },
   };
 }
 
@@ -235,6 +241,7 @@ const LOADS: [string, string, string?][] = [
   ['single-page app (2 MB bundle, 5,000 nodes)', '/spa'],
   ['text-heavy page (≈ 1 MB of prose)', '/text'],
   ['50 iframes', '/frames'],
+  ['100 small resources (20 scripts, 20 styles, 60 images)', '/resources'],
   [`${CALLS} fetches at load`, '/fetches', 'window.__done'],
 ];
 
