@@ -21,11 +21,14 @@ import { markedInBody, type BodyHit, type RequestBody } from '../../src/guard/re
 import type { Action } from '../../src/events/schema.js';
 import { recordNetwork } from './decisions.js';
 import { onPolicyChange, policy } from './policy-store.js';
+import { bodyTypes } from './request-types.js';
 
 /** After "send anyway" in a tab, the request that carries it passes the network layer for this long. */
 const APPROVAL_MS = 10 * 60_000;
 /** How long the observer waits for the blocking listener's turn on the same request. */
 const OBSERVE_DELAY_MS = 50;
+/** After the observer is removed, how long requests may still reach it (they were dispatched before). */
+const OBSERVER_DRAIN_MS = 2_000;
 
 let snapshot: PolicySnapshot | null = null;
 const tops = new Map<number, string>();
@@ -43,12 +46,21 @@ export function watchNetwork(recorded: () => void): void {
   browser.tabs.onRemoved.addListener((tabId) => void (tops.delete(tabId), approvals.delete(tabId)));
   void browser.tabs.query({}).then((tabs) => tabs.forEach((t) => t.id !== undefined && t.url && !tops.has(t.id) && tops.set(t.id, t.url)));
 
-  const filter: chrome.webRequest.RequestFilter = { urls: ['http://*/*', 'https://*/*'] };
   const wr = chrome.webRequest;
+  const filter: chrome.webRequest.RequestFilter = { urls: ['http://*/*', 'https://*/*'], types: bodyTypes(wr.ResourceType) };
+  // Once the blocking listener is seen to be called (blocking granted: installed by policy), the
+  // observer is only a second delivery of every request to this worker: it goes. Requests already on
+  // their way to it are still marked seen for a while, then the set is dropped.
+  let observerGone = 0;
   try {
     wr.onBeforeRequest.addListener(
       (d) => {
-        seen.add(d.requestId);
+        if (!observerGone) {
+          observerGone = Date.now();
+          wr.onBeforeRequest.removeListener(observe);
+          setTimeout(() => seen.clear(), OBSERVER_DRAIN_MS + 10);
+        }
+        if (Date.now() - observerGone < OBSERVER_DRAIN_MS) seen.add(d.requestId);
         const found = check(d);
         if (!found || passes(found.action, d.tabId)) return undefined;
         void recordNetwork(found.hit, found.page, found.destination, 'block', 'blocked').then(recorded);
@@ -60,19 +72,16 @@ export function watchNetwork(recorded: () => void): void {
   } catch (e) {
     console.info('[upload-guard] blocking webRequest is not available:', String(e));
   }
-  wr.onBeforeRequest.addListener(
-    (d) => {
-      setTimeout(() => {
-        if (seen.delete(d.requestId)) return;
-        const found = check(d);
-        if (!found || passes(found.action, d.tabId)) return;
-        void recordNetwork(found.hit, found.page, found.destination, found.action, 'allowed').then(recorded);
-      }, OBSERVE_DELAY_MS);
-      return undefined;
-    },
-    filter,
-    ['requestBody'],
-  );
+  const observe = (d: Details): undefined => {
+    setTimeout(() => {
+      if (seen.delete(d.requestId)) return;
+      const found = check(d);
+      if (!found || passes(found.action, d.tabId)) return;
+      void recordNetwork(found.hit, found.page, found.destination, found.action, 'allowed').then(recorded);
+    }, OBSERVE_DELAY_MS);
+    return undefined;
+  };
+  wr.onBeforeRequest.addListener(observe, filter, ['requestBody']);
 }
 
 /** The employee chose "send anyway" in this tab: what the page hooks let go, the network layer does too. */
