@@ -8,7 +8,7 @@
  * guard's lazy bundle).
  *   node bin/run-ts.js bench/run.ts encoded     (build first: npx vite build)
  * With `ENCODED_BENCH_BEFORE=/path/to/another/dist` a third browser runs that build (e.g. the one
- * before a change) in the same rounds, for an A/B in one run.
+ * before a change) in the same rounds, for an A/B in one run; `ENCODED_BENCH_OURS` replaces this build.
  */
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +16,6 @@ import { randomBytes, createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { selfSignedCert } from '../test/e2e/support/cert.js';
 import { launchWithExtension, type Launched } from '../test/e2e/support/index.js';
-import { withAndWithout } from './browser-pair.js';
 import { median, type Row } from './table.js';
 
 const HOST = 'mail.google.com';
@@ -82,15 +81,18 @@ function calls(page: Page, body: string, n: number): Promise<{ first: number; ea
 export async function runEncodedBench(): Promise<Row[]> {
   const server = await serve();
   try {
-    const beforeDist = process.env.ENCODED_BENCH_BEFORE;
-    const before: Launched | null = beforeDist
-      ? await launchWithExtension({ hosts: [HOST], args: [`--disable-extensions-except=${beforeDist}`, `--load-extension=${beforeDist}`] })
-      : null;
+    // Each side its own browser: this build (or ENCODED_BENCH_OURS), none, and ENCODED_BENCH_BEFORE if set.
+    const build = (dist: string | undefined) => (dist ? { args: [`--disable-extensions-except=${dist}`, `--load-extension=${dist}`] } : {});
+    const wanted: [string, Parameters<typeof launchWithExtension>[0]][] = [
+      ['ours', { hosts: [HOST], ...build(process.env.ENCODED_BENCH_OURS) }],
+      ['base', { hosts: [HOST], extension: false }],
+    ];
+    if (process.env.ENCODED_BENCH_BEFORE) wanted.push(['before', { hosts: [HOST], ...build(process.env.ENCODED_BENCH_BEFORE) }]);
+    const launched: Launched[] = [];
     try {
-    return await withAndWithout([HOST], async (pair) => {
-      const tabs = await Promise.all(pair.map((b) => b.context.newPage()));
-      const sides: [string, Page][] = [['ours', tabs[0]], ['base', tabs[1]]];
-      if (before) sides.push(['before', await before.context.newPage()]);
+      for (const [, o] of wanted) launched.push(await launchWithExtension(o));
+      const sides: [string, Page][] = [];
+      for (let i = 0; i < wanted.length; i++) sides.push([wanted[i][0], await launched[i].context.newPage()]);
       const r: Record<string, { first: number[]; each: number[] }> = {};
       for (let round = 0; round < ROUNDS + 1; round++) {
         for (const [label, body] of BODIES) {
@@ -130,7 +132,7 @@ export async function runEncodedBench(): Promise<Row[]> {
           met: first <= 5,
         });
       }
-      for (const [label] of before ? BODIES : []) {
+      for (const [label] of process.env.ENCODED_BENCH_BEFORE ? BODIES : []) {
         const a = r[`before ${label}`];
         const b = r[`base ${label}`];
         rows.push({
@@ -141,9 +143,8 @@ export async function runEncodedBench(): Promise<Row[]> {
         });
       }
       return rows;
-    });
     } finally {
-      await before?.close().catch(() => undefined);
+      await Promise.all(launched.map((b) => b.close().catch(() => undefined)));
     }
   } finally {
     await server.close();

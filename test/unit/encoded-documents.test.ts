@@ -134,6 +134,12 @@ describe('the page hooks hand the guard only a text that may carry a document (e
     expect(encodedIn(JSON.stringify({ doc: MARKED_DOC.toString('latin1') }))?.text).toContain('\xd0\xcf\x11\xe0');
   });
 
+  it('hands over a text of more than 4 MiB whole: a document of 3 MB or more is longer than that in base64', () => {
+    const big = JSON.stringify({ data: `data:text/plain;base64,${Buffer.from(`${'a log line of no interest\n'.repeat(200_000)}秘 Confidential 以上\n`).toString('base64')}` });
+    expect(big.length).toBeGreaterThan(6_000_000);
+    expect(encodedIn(big)?.text.includes(big.slice(-2000))).toBe(true);
+  });
+
   it('keeps ordinary bodies in the page: JSON, forms, keystrokes, European text', () => {
     expect(encodedIn(JSON.stringify({ op: 'insert', pos: 12, text: 'a', rev: 'f3b0c44298fc1c14', session: 'k3j4h5' }))).toBeNull();
     expect(encodedIn('q=%E7%A7%98&lang=ja&client=web')).toBeNull();

@@ -99,6 +99,38 @@ const rows: Technique[] = [
       return t.settle(fetch(t.url('file-text-json'), { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
     },
   },
+  {
+    id: 'big-data-url-json',
+    title: 'a text file of 4.6 MB (a log, its stamp in its last lines) read as a data: URL and posted in JSON (6 MB of text)',
+    carries: ['file'],
+    reached: reachedDecoded,
+    gap: NAME_GAP,
+    run: async (p, t) => {
+      const log = '2026-01-05 09:00:00 INFO line 3 sensor 42 reading within range\n'.repeat(72_000);
+      const reader = new FileReader();
+      const read = new Promise((r) => (reader.onload = r));
+      reader.readAsDataURL(new File([log, t.bytes(p) as BlobPart], p.name, { type: p.type }));
+      await read;
+      const body = JSON.stringify({ name: p.name, data: reader.result });
+      return t.settle(fetch(t.url('big-data-url-json'), { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+    },
+  },
+  {
+    id: 'api-body-with-tokens',
+    title: 'the text in a JSON body beside what API bodies carry: a JWT, a SHA-256 hex digest, a base64 PNG',
+    carries: ['text'],
+    run: async (p, t) => {
+      const b64url = (s: string) => btoa(s).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
+      let sig = '';
+      for (let i = 0; i < 256; i++) sig += String.fromCharCode((i * 73 + 11) % 256);
+      const jwt = [b64url('{"alg":"RS256","typ":"JWT"}'), b64url(JSON.stringify({ sub: '110169484474386276334', iss: 'https://accounts.example.com', exp: 1700003600 })), b64url(sig)].join('.');
+      const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(p.nonce)))].map((b) => b.toString(16).padStart(2, '0')).join('');
+      let png = '\x89PNG\r\n\x1a\n\0\0\0\rIHDR';
+      for (let i = 0; i < 3000; i++) png += String.fromCharCode((i * 31 + 7) % 256);
+      const body = JSON.stringify({ prompt: p.text, idToken: jwt, sha256: digest, image: `data:image/png;base64,${btoa(png)}` });
+      return t.settle(fetch(t.url('api-body-with-tokens'), { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+    },
+  },
 ];
 
 export default rows;
