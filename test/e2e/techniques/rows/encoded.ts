@@ -100,6 +100,24 @@ const rows: Technique[] = [
     },
   },
   {
+    id: 'data-url-json-blob',
+    title: 'the data: URL inside a JSON body that the page wraps in a Blob (type application/json) before fetch',
+    carries: ['file'],
+    reached: reachedDecoded,
+    gap: {
+      leaks: ['stamped-file', 'name-marked-file'],
+      why: 'a Blob the page made from a string is scanned as the bytes it is (a text file); base64 inside it is not decoded (a known gap, docs/page-channels.md)',
+    },
+    run: async (p, t) => {
+      const reader = new FileReader();
+      const read = new Promise((r) => (reader.onload = r));
+      reader.readAsDataURL(t.file(p));
+      await read;
+      const body = new Blob([JSON.stringify({ attachments: [{ data: reader.result }] })], { type: 'application/json' });
+      return t.settle(fetch(t.url('data-url-json-blob'), { method: 'POST', body }));
+    },
+  },
+  {
     id: 'big-data-url-json',
     title: 'a text file of 4.6 MB (a log, its stamp in its last lines) read as a data: URL and posted in JSON (6 MB of text)',
     carries: ['file'],
