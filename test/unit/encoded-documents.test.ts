@@ -147,7 +147,7 @@ describe('the page hooks hand the guard only a text that may carry a document (e
   });
 });
 
-describe('the page decides digests, tokens and images itself, and asks about every text the guard would stop (mayCarryDocument)', () => {
+describe('digests, tokens and images need no decoding; every text the guard would stop does (mayCarryDocument)', () => {
   const asks = (text: string) => mayCarryDocument(textsOf(text).join('\n'), atob);
   /** Every way this file tests a document encoded in a body. */
   const encodings = (b: Buffer): string[] => {
@@ -189,7 +189,35 @@ describe('the page decides digests, tokens and images itself, and asks about eve
     expect(asks(JSON.stringify({ img: Buffer.concat([png, randomBytes(300), Buffer.from('1 0 obj <<')]).toString('base64') }))).toBe(true);
   });
 
-  it('SHA-256 and SHA-512 hex digests, JWTs, tokens and base64 images are decided in the page', () => {
+  it('a lowercase hex run, of any length, can never decode to a format marker or to 秘/㊙ in any encoding (exhaustive)', () => {
+    // Base64 decodes 4 characters to 3 bytes, group by group: every byte string a hex run can decode to
+    // is a sequence of these 16^4 groups, so a byte pattern fits in one only if each of its pieces fits
+    // the group it falls in, at one of the three alignments.
+    const hex = '0123456789abcdef';
+    const groups: string[] = [];
+    for (let i = 0; i < 65536; i++) groups.push(atob([12, 8, 4, 0].map((sh) => hex[(i >> sh) & 15]).join('')));
+    const fits = (pat: string, aligns: number[]) =>
+      aligns.some((a) => {
+        for (let i = 0, pos = a; i < pat.length; ) {
+          const off = pos % 3;
+          const take = Math.min(3 - off, pat.length - i);
+          const piece = pat.slice(i, i + take);
+          if (!groups.some((g) => g.slice(off, off + take) === piece)) return false;
+          i += take;
+          pos += take;
+        }
+        return true;
+      });
+    const needles = ['\xe7\xa7\x98', '\xe3\x8a\x99', '\xd8y', 'y\xd8', '\x992', '2\x99', '\x94\xe9', '\xc8\xeb', 'Hk'];
+    const anywhere = ['%PDF', 'obj', 'ustar', '\n'];
+    const atStart = ['PK', '\xd0\xcf', '\x1f\x8b', '7z', 'Rar', '\xfd7z', 'BZh', '(\xb5', 'MSCF', '{\\rtf', '<', '\xef\xbb\xbf', ' ', '\t', '\r', '\f', '\v', '\xa0', '--'];
+    for (const p of [...needles, ...anywhere]) expect(fits(p, [0, 1, 2]), JSON.stringify(p)).toBe(false);
+    for (const p of atStart) expect(fits(p, [0]), JSON.stringify(p)).toBe(false);
+    for (let c = 0x50; c < 0x60; c++) expect(fits(`${String.fromCharCode(c)}*M`, [0])).toBe(false); // zstd's skippable frame
+    expect(groups.some((g) => g[2] === '-')).toBe(false); // LZH's `..-l`
+  });
+
+  it('SHA-256 and SHA-512 hex digests, JWTs, tokens and base64 images need no decoding', () => {
     // Lowercase hex never decodes to a format's first bytes or to 秘/㊙'s (checked on 1,000 digests);
     // uppercase hex now and then holds their bytes by chance (about 1 digest in 100): asked then.
     let upper = 0;
