@@ -22,7 +22,8 @@ const NAME_GAP = {
 /** Arrived when the nonce is in the text or in any base64 the text holds (decoded as the server would). */
 function reachedDecoded(arrivals: Arrival[], p: Payload): boolean {
   if (reachedByDefault(arrivals, p)) return true;
-  return arrivals.some((a) => (a.text?.match(/[A-Za-z0-9+/]{16,}={0,2}/g) ?? []).some((r) => Buffer.from(r, 'base64').toString('utf8').includes(p.nonce)));
+  // Split, not matched: a quantified match over a run of megabytes overflows the regexp stack.
+  return arrivals.some((a) => (a.text?.split(/[^A-Za-z0-9+/=]+/) ?? []).some((r) => r.length >= 16 && Buffer.from(r, 'base64').toString('utf8').includes(p.nonce)));
 }
 
 const rows: Technique[] = [
