@@ -18,6 +18,7 @@ const suites: [string, () => Promise<Row[]>][] = [
   ['browser', async () => (await import('./upload-latency.js')).runUploadLatencyBench()],
   ['pages', async () => (await import('./pages.js')).runPagesBench()],
   ['typing', async () => (await import('./typing.js')).runTypingBench()],
+  ['encoded', async () => (await import('./encoded.js')).runEncodedBench()],
 ];
 
 const rows: Row[] = [];

@@ -74,7 +74,7 @@ function connect(p: MessagePort): void {
     // (the text a URL carries, the documents encoded in a text: hook-items.ts), which its dialog needs anyway.
     const all = m.subjects.every((x) => x.kind === 'file' || x.kind === 'bytes')
       ? Promise.resolve(m.subjects.map(toItem))
-      : loadUi().then((ui) => ui.itemsOf(m.subjects));
+      : loadUi().then((ui) => ui.itemsOf(m.subjects, guard.view()?.designated));
     void all
       .then((list) => decide(m.channel, list))
       .then(

@@ -6,14 +6,22 @@
  * and the request is refused.
  */
 import type { Item } from '../../src/guard/index.js';
-import { encodedDocuments } from '../../src/guard/encoded.js';
+import { encodedDocuments, mayCarryDocument } from '../../src/guard/encoded.js';
+import type { Designated } from '../../src/detect/types.js';
 import { urlText } from '../../src/guard/url-text.js';
 import type { Subject } from './bridge.js';
 
-export function itemsOf(subjects: readonly Subject[]): Item[] {
+/**
+ * `designated`: the policy's designated rules, or undefined while unknown. Without content rules, a text
+ * whose runs cannot hold anything the engine would stop (a digest, a JWT, a picture: mayCarryDocument)
+ * adds no items, so it costs no scan.
+ */
+export function itemsOf(subjects: readonly Subject[], designated?: Partial<Designated>): Item[] {
   const items = subjects.map(toItem);
+  const anyText = !designated || designated.keywords?.length || designated.patterns?.length || designated.sha256?.length;
   for (const s of subjects) {
-    if (s.kind === 'text') for (const bytes of encodedDocuments(s.text)) items.push({ kind: 'bytes', blob: new Blob([bytes]) });
+    if (s.kind !== 'text' || (!anyText && !mayCarryDocument(s.text, atob))) continue;
+    for (const bytes of encodedDocuments(s.text)) items.push({ kind: 'bytes', blob: new Blob([bytes]) });
   }
   return items;
 }

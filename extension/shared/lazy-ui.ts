@@ -9,6 +9,7 @@
 import type { Item, WarnAnswer, WarnRequest } from '../../src/guard/index.js';
 import type { Subject } from '../content/bridge.js';
 import type * as Scanner from '../content/scanner.js';
+import type { Designated } from '../../src/detect/types.js';
 
 /** content → background: inject the dialog bundle into the sending frame. */
 export interface LoadUiRequest {
@@ -25,7 +26,7 @@ export interface UiModule {
   /** The scan frame's side in the page (extension/content/scanner.ts). */
   scanner: Pick<typeof Scanner, 'scan' | 'encrypted' | 'warmUp' | 'hello'>;
   /** The page hooks' texts and URLs as the guard's items, with the documents encoded in the texts (content/hook-items.ts). */
-  itemsOf(subjects: readonly Subject[]): Item[];
+  itemsOf(subjects: readonly Subject[], designated?: Partial<Designated>): Item[];
   /** False once this bundle's extension was updated or reloaded: the new guard loads its own. */
   alive(): boolean;
 }

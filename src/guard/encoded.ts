@@ -15,8 +15,11 @@
 export const MIN_RUN = 64;
 /** Runs decoded from one text at most, largest first; a body with more is a data dump, not an upload. */
 const MAX_RUNS = 8;
-/** Bytes decoded from one text at most (a text is itself capped at 4 MiB). */
-const MAX_BYTES = 8 * 1024 * 1024;
+/**
+ * Bytes decoded from one text at most: the hooks hand over a text body whole (a 24 MB document is 32 MiB
+ * in base64). A run that does not fit is not decoded (a declared gap, docs/page-channels.md).
+ */
+const MAX_BYTES = 24 * 1024 * 1024;
 
 /** Base64 alphabet (both variants), and the line breaks an encoder wraps with (raw or JSON-escaped). */
 const SEGMENT = /[A-Za-z0-9+/_-]+={0,2}/g;
@@ -37,7 +40,8 @@ const RAW_BYTES = /[\x80-\xff]{8}/;
 export function encodedDocuments(text: string): Uint8Array<ArrayBuffer>[] {
   const out: Uint8Array<ArrayBuffer>[] = [];
   let budget = MAX_BYTES;
-  const runs = base64Runs(text)
+  // Once each: the hooks send a body with its decoded JSON strings, so a JSON field's run comes twice.
+  const runs = [...new Set(base64Runs(text))]
     .sort((a, b) => b.length - a.length)
     .slice(0, MAX_RUNS);
   for (const run of runs) {
@@ -79,18 +83,74 @@ export function base64Runs(text: string): string[] {
   return runs;
 }
 
+/** A run as `atob` takes it: standard alphabet, no padding, no stray last character. */
+function atobText(run: string): string {
+  const s = run.replace(/=+$/, '').replaceAll('-', '+').replaceAll('_', '/');
+  return s.length % 4 === 1 ? s.slice(0, -1) : s; // a stray last character: the groups before it still decode
+}
+
 /** Forgiving base64 (standard or URL-safe, padding optional); null when it is not base64 at all. */
 export function decodeBase64(run: string): Uint8Array<ArrayBuffer> | null {
-  let s = run.replace(/=+$/, '').replaceAll('-', '+').replaceAll('_', '/');
-  if (s.length % 4 === 1) s = s.slice(0, -1); // a stray last character: the groups before it still decode
   try {
-    const bin = atob(s);
+    const bin = atob(atobText(run));
     const out = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
     return out;
   } catch {
     return null;
   }
+}
+
+/**
+ * 秘 and ㊙ in every encoding the engine reads them in (src/detect/extract/byte-scan.ts NEEDLES), as
+ * one-byte chars, at any position. The text and binary extractors look for nothing else (unless the
+ * policy designates content rules), so decoded bytes without one of these hold no stamp for them.
+ */
+const STAMP_BYTES = /\xe7\xa7\x98|\xe3\x8a\x99|\xd8y|y\xd8|\x992|2\x99|\x94\xe9|\xc8\xeb|Hk/;
+/**
+ * A first KiB that src/detect/sniff.ts could read as something other than text, binary, an image or
+ * media: a container, a compressor, PDF, RTF, markup, mail, a form upload (each can hide or escape a
+ * stamp: compressed, `\'94\'e9`, `&#31192;`, `=E7=A7=98`…). Looser than the sniff, never tighter.
+ */
+const READ_AS_FORMAT =
+  /^(?:PK|\xd0\xcf|\x1f\x8b|7z|Rar|\xfd7z|BZh|\(\xb5|[P-_]\*M|MSCF|[^]{2}-l|\s*\{\\rtf|(?:\xef\xbb\xbf)?\s*<)|%PDF|obj|ustar|(?:^|\n)--|\n[!-9;-~]+[ \t]*:/;
+/** The web's images, which the sniff calls images (never read) unless READ_AS_FORMAT's loose parts say otherwise. */
+const IMAGE = /^(?:\x89PNG|\xff\xd8\xff|GIF8|RIFF[^]{4}WEBP)/;
+const IMAGE_BUT = /%PDF|obj|ustar/;
+
+/** A base64 run as the page sees it; with a `\\` inside, or a line break beside it, the guard may cut it otherwise. */
+const PAGE_RUN = /[\w+/\\-]{64,}/g;
+const CUT_OTHERWISE = /[\\\r\n]/;
+
+/**
+ * Whether encodedDocuments(text) could give the guard anything it would stop, judged without the
+ * engine, so the page hooks ask the guard only then: a binary string (asked, as before), a run the
+ * guard may cut differently (JSON escapes, lines it joins), or a run whose bytes are not a web image and
+ * either start like a format the engine reads or decodes, or hold 秘/㊙ in some encoding. So a hex
+ * digest, a JWT, a random token or a base64 picture is decided in the page; a .docx, a PDF or a stamped
+ * text file is asked about. `decode` is the realm's own `atob`, captured (the page may replace the
+ * global one). Only without designated content rules (those match anything: the caller asks then).
+ */
+export function mayCarryDocument(text: string, decode: (s: string) => string): boolean {
+  if (RAW_BYTES.test(text)) return true;
+  for (const m of text.matchAll(PAGE_RUN)) {
+    const at = m.index;
+    const end = at + m[0].length;
+    if (CUT_OTHERWISE.test(text.slice(at && at - 1, end + 1))) return true;
+    // As decodeBase64: URL-safe to standard, a stray last character dropped.
+    const s = m[0].slice(0, m[0].length % 4 === 1 ? -1 : undefined).replace(/[-_]/g, (c) => (c < '0' ? '+' : '/'));
+    let bin: string;
+    try {
+      // The first KiB alone first: a large picture needs no more.
+      bin = decode(s.slice(0, 1368));
+      if (IMAGE.test(bin) && !IMAGE_BUT.test(bin)) continue;
+      bin = decode(s);
+    } catch {
+      continue; // not base64: decodeBase64 skips it too
+    }
+    if (READ_AS_FORMAT.test(bin.slice(0, 1024)) || STAMP_BYTES.test(bin)) return true;
+  }
+  return false;
 }
 
 /**

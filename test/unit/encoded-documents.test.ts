@@ -4,14 +4,16 @@
  * page-made bytes with the real engine, like the hooks' question would: real documents from the corpus,
  * encoded the ways pages encode them; clean documents and tokens that merely decode are never stopped.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { base64Runs, binaryStrings, decodeBase64, encodedDocuments, MIN_RUN } from '../../src/guard/encoded.js';
+import { base64Runs, binaryStrings, decodeBase64, encodedDocuments, mayCarryDocument, MIN_RUN } from '../../src/guard/encoded.js';
 import { judgeItem } from '../../src/guard/find.js';
 import { scanBlob } from '../../src/detect/scan.js';
 import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
 import { encodedIn, textsOf } from '../../extension/content/hooks/text.js';
+import { itemsOf } from '../../extension/content/hook-items.js';
 
 const CORPUS = join(__dirname, '../../../shared/corpus');
 const doc = (n: string) => readFileSync(join(CORPUS, n));
@@ -132,9 +134,119 @@ describe('the page hooks hand the guard only a text that may carry a document (e
     expect(encodedIn(JSON.stringify({ doc: MARKED_DOC.toString('latin1') }))?.text).toContain('\xd0\xcf\x11\xe0');
   });
 
+  it('hands over a text of more than 4 MiB whole: a document of 3 MB or more is longer than that in base64', () => {
+    const big = JSON.stringify({ data: `data:text/plain;base64,${Buffer.from(`${'a log line of no interest\n'.repeat(200_000)}秘 Confidential 以上\n`).toString('base64')}` });
+    expect(big.length).toBeGreaterThan(6_000_000);
+    expect(encodedIn(big)?.text.includes(big.slice(-2000))).toBe(true);
+  });
+
   it('keeps ordinary bodies in the page: JSON, forms, keystrokes, European text', () => {
     expect(encodedIn(JSON.stringify({ op: 'insert', pos: 12, text: 'a', rev: 'f3b0c44298fc1c14', session: 'k3j4h5' }))).toBeNull();
     expect(encodedIn('q=%E7%A7%98&lang=ja&client=web')).toBeNull();
     expect(encodedIn('Café crème brûlée à la carte, naïve façade')).toBeNull();
+  });
+});
+
+describe('digests, tokens and images need no decoding; every text the guard would stop does (mayCarryDocument)', () => {
+  const asks = (text: string) => mayCarryDocument(textsOf(text).join('\n'), atob);
+  /** Every way this file tests a document encoded in a body. */
+  const encodings = (b: Buffer): string[] => {
+    const b64 = b.toString('base64');
+    return [
+      JSON.stringify({ data: `data:application/octet-stream;base64,${b64}` }),
+      JSON.stringify({ file: b.toString('base64url') }),
+      `{"file":"${b64.replaceAll('/', '\\/')}"}`,
+      `payload:\r\n${b64.replace(/.{76}/g, '$&\r\n')}`,
+      JSON.stringify({ payload: b64.replace(/.{76}/g, '$&\n') }),
+      `x=${encodeURIComponent(b64)}&y=1`,
+      JSON.stringify({ doc: b.toString('latin1') }),
+    ];
+  };
+
+  it('every corpus file and every stamped text the guard stops when encoded is asked about, every way it is encoded', async () => {
+    const files = readdirSync(CORPUS).filter((n) => !/\.(md|sh|json)$/.test(n)).map((n) => [n, doc(n)] as const);
+    const texts = ['秘 Confidential', '設計レビュー a1b2c3d4\n秘 Confidential\n以上\n', '来期の価格表 秘 Confidential 取扱注意'.repeat(3)];
+    for (const t of texts) {
+      for (const enc of ['utf-8', 'utf-16le', 'latin1'] as const) files.push([`${t.slice(0, 8)} (${enc})`, Buffer.from(t, enc === 'latin1' ? 'utf-8' : enc)]);
+    }
+    // 秘 in Shift_JIS and in EUC-JP, with ASCII around it.
+    files.push(['shift_jis', Buffer.concat([Buffer.from('Note:\r\n'), Buffer.from([0x94, 0xe9]), Buffer.from(' Confidential\r\nprice list follows\r\n')])]);
+    files.push(['euc-jp', Buffer.concat([Buffer.from('Note:\n'), Buffer.from([0xc8, 0xeb]), Buffer.from(' Confidential\nprice list follows\n')])]);
+    let stopped = 0;
+    for (const [name, bytes] of files) {
+      for (const body of encodings(bytes)) {
+        if (!(await verdicts(asHooksSend(body))).includes('marked')) continue;
+        stopped++;
+        expect(asks(body), `${name}: ${body.slice(0, 60)}`).toBe(true);
+      }
+    }
+    expect(stopped).toBeGreaterThan(40);
+  });
+
+  it('a document hidden behind an image header in its first KiB (a PDF after PNG bytes) is still asked about', () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    expect(asks(JSON.stringify({ img: Buffer.concat([png, Buffer.from('%PDF-1.7\n'), MARKED_PDF]).toString('base64') }))).toBe(true);
+    expect(asks(JSON.stringify({ img: Buffer.concat([png, randomBytes(300), Buffer.from('1 0 obj <<')]).toString('base64') }))).toBe(true);
+  });
+
+  it('a lowercase hex run, of any length, can never decode to a format marker or to 秘/㊙ in any encoding (exhaustive)', () => {
+    // Base64 decodes 4 characters to 3 bytes, group by group: every byte string a hex run can decode to
+    // is a sequence of these 16^4 groups, so a byte pattern fits in one only if each of its pieces fits
+    // the group it falls in, at one of the three alignments.
+    const hex = '0123456789abcdef';
+    const groups: string[] = [];
+    for (let i = 0; i < 65536; i++) groups.push(atob([12, 8, 4, 0].map((sh) => hex[(i >> sh) & 15]).join('')));
+    const fits = (pat: string, aligns: number[]) =>
+      aligns.some((a) => {
+        for (let i = 0, pos = a; i < pat.length; ) {
+          const off = pos % 3;
+          const take = Math.min(3 - off, pat.length - i);
+          const piece = pat.slice(i, i + take);
+          if (!groups.some((g) => g.slice(off, off + take) === piece)) return false;
+          i += take;
+          pos += take;
+        }
+        return true;
+      });
+    const needles = ['\xe7\xa7\x98', '\xe3\x8a\x99', '\xd8y', 'y\xd8', '\x992', '2\x99', '\x94\xe9', '\xc8\xeb', 'Hk'];
+    const anywhere = ['%PDF', 'obj', 'ustar', '\n'];
+    const atStart = ['PK', '\xd0\xcf', '\x1f\x8b', '7z', 'Rar', '\xfd7z', 'BZh', '(\xb5', 'MSCF', '{\\rtf', '<', '\xef\xbb\xbf', ' ', '\t', '\r', '\f', '\v', '\xa0', '--'];
+    for (const p of [...needles, ...anywhere]) expect(fits(p, [0, 1, 2]), JSON.stringify(p)).toBe(false);
+    for (const p of atStart) expect(fits(p, [0]), JSON.stringify(p)).toBe(false);
+    for (let c = 0x50; c < 0x60; c++) expect(fits(`${String.fromCharCode(c)}*M`, [0])).toBe(false); // zstd's skippable frame
+    expect(groups.some((g) => g[2] === '-')).toBe(false); // LZH's `..-l`
+  });
+
+  it('SHA-256 and SHA-512 hex digests, JWTs, tokens and base64 images need no decoding', () => {
+    // Lowercase hex never decodes to a format's first bytes or to 秘/㊙'s (checked on 1,000 digests);
+    // uppercase hex now and then holds their bytes by chance (about 1 digest in 100): asked then.
+    let upper = 0;
+    for (let i = 0; i < 500; i++) {
+      const h = createHash('sha256').update(String(i)).digest();
+      expect(asks(JSON.stringify({ sha256: h.toString('hex'), sha512: createHash('sha512').update(String(i)).digest('hex') }))).toBe(false);
+      if (asks(JSON.stringify({ SHA256: h.toString('hex').toUpperCase() }))) upper++;
+    }
+    expect(upper).toBeLessThan(15);
+    const jwt = (claims: object, sig: Buffer) =>
+      [Buffer.from('{"alg":"RS256","kid":"a1b2c3d4e5f60718293a4b5c6d7e8f90","typ":"JWT"}'), Buffer.from(JSON.stringify(claims)), sig].map((b) => b.toString('base64url')).join('.');
+    expect(asks(JSON.stringify({ idToken: jwt({ iss: 'https://accounts.example.com', sub: '110169484474386276334', email: 'taro@example.co.jp', name: '山田太郎' }, Buffer.alloc(256, 7)) }))).toBe(false);
+    const png = (n: number) => `data:image/png;base64,${Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(n)]).toString('base64')}`;
+    const jpeg = Buffer.concat([Buffer.from('ffd8ffe000104a464946', 'hex'), randomBytes(50_000)]).toString('base64');
+    expect(asks(JSON.stringify({ avatar: png(30_000), photo: jpeg }))).toBe(false);
+    // Random bytes (signatures, sealed tokens): asked only when 秘/㊙'s bytes happen to be in them.
+    let asked = 0;
+    for (let i = 0; i < 400; i++) if (asks(JSON.stringify({ session: randomBytes(96).toString('base64'), sig: jwt({ sub: String(i) }, randomBytes(256)) }))) asked++;
+    expect(asked).toBeLessThan(400 * 0.1);
+  });
+
+  it('the guard decodes nothing for such a text, except under designated content rules or before the policy is known (itemsOf)', () => {
+    const none = { sha256: [], keywords: [], patterns: [], namePatterns: [], labels: [] };
+    const text = JSON.stringify({ sha256: createHash('sha256').update('x').digest('hex'), avatar: `data:image/png;base64,${Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(3000)]).toString('base64')}` });
+    const subjects = [{ kind: 'text' as const, text }];
+    expect(itemsOf(subjects, none)).toHaveLength(1); // the text itself
+    expect(itemsOf(subjects, undefined).length).toBeGreaterThan(1);
+    expect(itemsOf(subjects, { ...none, keywords: ['Project X'] }).length).toBeGreaterThan(1);
+    expect(itemsOf(subjects, { ...none, sha256: ['00'] }).length).toBeGreaterThan(1);
+    expect(itemsOf([{ kind: 'text', text: JSON.stringify({ f: MARKED_DOCX.toString('base64') }) }], none)).toHaveLength(2);
   });
 });

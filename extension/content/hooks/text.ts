@@ -23,19 +23,23 @@ const JSON_STRINGS_CAP = 2 * 1024 * 1024;
 const LOOKS_JSON = /^\s*[[{"]/;
 const LOOKS_FORM = /^[^=&\s]+=[^\s]*$/;
 /**
- * A document carried as text: a data: URL, a long base64 run (`\/` and line breaks inside), bytes as
- * chars (`readAsBinaryString`). Such a text goes to the guard, which decodes it and scans the document
- * (src/guard/encoded.ts); a regex test here keeps every other body in the page.
+ * A document carried as text: a long base64 run (a data: URL's too; `\/` and line breaks inside), bytes
+ * as chars (`readAsBinaryString`). Such a text goes to the guard, which decodes it and scans the document
+ * (src/guard/encoded.ts); a regex test here keeps every other body in the page. (Runs under 64
+ * characters are not decoded there, so a short data: URL is not asked about.)
  */
-const ENCODED = /;base64,|[\w+/\\-]{64}|[\x80-\xff]{8}/;
+const ENCODED = /[\w+/\\-]{64}|[\x80-\xff]{8}/;
 
-/** The text for the guard to decode, when it may carry an encoded document; null otherwise. */
+/**
+ * The text for the guard to decode, when it may carry an encoded document; null otherwise. Whole, not
+ * cut at TEXT_CAP: a document of 3 MB or more is over 4 MiB in base64, and read in part it could not be judged.
+ */
 export const encodedIn = (text: string): { kind: 'text'; text: string } | null =>
-  regExpExec(ENCODED, text) === null ? null : { kind: 'text', text: arrayJoin(textsOf(text), '\n') };
+  regExpExec(ENCODED, text) === null ? null : { kind: 'text', text: arrayJoin(textsOf(text, true), '\n') };
 
-/** [the body (capped), then its decoded forms when it has any]. */
-export function textsOf(text: string): string[] {
-  const s = text.length > TEXT_CAP ? stringSlice(text, 0, TEXT_CAP) : text;
+/** [the body (capped at TEXT_CAP unless `whole`), then its decoded forms when it has any]. */
+export function textsOf(text: string, whole?: boolean): string[] {
+  const s = whole ? text : stringSlice(text, 0, TEXT_CAP);
   const out = [s];
   // Decode only a body that has escapes at all: a plain clean body costs one scan.
   if (stringIncludes(s, '\\') && regExpExec(LOOKS_JSON, s) !== null) {

@@ -22,7 +22,8 @@ const NAME_GAP = {
 /** Arrived when the nonce is in the text or in any base64 the text holds (decoded as the server would). */
 function reachedDecoded(arrivals: Arrival[], p: Payload): boolean {
   if (reachedByDefault(arrivals, p)) return true;
-  return arrivals.some((a) => (a.text?.match(/[A-Za-z0-9+/]{16,}={0,2}/g) ?? []).some((r) => Buffer.from(r, 'base64').toString('utf8').includes(p.nonce)));
+  // Split, not matched: a quantified match over a run of megabytes overflows the regexp stack.
+  return arrivals.some((a) => (a.text?.split(/[^A-Za-z0-9+/=]+/) ?? []).some((r) => r.length >= 16 && Buffer.from(r, 'base64').toString('utf8').includes(p.nonce)));
 }
 
 const rows: Technique[] = [
@@ -97,6 +98,56 @@ const rows: Technique[] = [
     run: async (p, t) => {
       const body = JSON.stringify({ document: await t.file(p).text() });
       return t.settle(fetch(t.url('file-text-json'), { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+    },
+  },
+  {
+    id: 'data-url-json-blob',
+    title: 'the data: URL inside a JSON body that the page wraps in a Blob (type application/json) before fetch',
+    carries: ['file'],
+    reached: reachedDecoded,
+    gap: {
+      leaks: ['stamped-file', 'name-marked-file'],
+      why: 'a Blob the page made from a string is scanned as the bytes it is (a text file); base64 inside it is not decoded (a known gap, docs/page-channels.md)',
+    },
+    run: async (p, t) => {
+      const reader = new FileReader();
+      const read = new Promise((r) => (reader.onload = r));
+      reader.readAsDataURL(t.file(p));
+      await read;
+      const body = new Blob([JSON.stringify({ attachments: [{ data: reader.result }] })], { type: 'application/json' });
+      return t.settle(fetch(t.url('data-url-json-blob'), { method: 'POST', body }));
+    },
+  },
+  {
+    id: 'big-data-url-json',
+    title: 'a text file of 3.3 MB (a log, its stamp in its last lines) read as a data: URL and posted in JSON (4.4 MB of text: over the 4 MiB the hooks once cut at)',
+    carries: ['file'],
+    reached: reachedDecoded,
+    gap: NAME_GAP,
+    run: async (p, t) => {
+      const log = '2026-01-05 09:00:00 INFO line 3 sensor 42 reading within range\n'.repeat(52_000);
+      const reader = new FileReader();
+      const read = new Promise((r) => (reader.onload = r));
+      reader.readAsDataURL(new File([log, t.bytes(p) as BlobPart], p.name, { type: p.type }));
+      await read;
+      const body = JSON.stringify({ name: p.name, data: reader.result });
+      return t.settle(fetch(t.url('big-data-url-json'), { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+    },
+  },
+  {
+    id: 'api-body-with-tokens',
+    title: 'the text in a JSON body beside what API bodies carry: a JWT, a SHA-256 hex digest, a base64 PNG',
+    carries: ['text'],
+    run: async (p, t) => {
+      const b64url = (s: string) => btoa(s).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
+      let sig = '';
+      for (let i = 0; i < 256; i++) sig += String.fromCharCode((i * 73 + 11) % 256);
+      const jwt = [b64url('{"alg":"RS256","typ":"JWT"}'), b64url(JSON.stringify({ sub: '110169484474386276334', iss: 'https://accounts.example.com', exp: 1700003600 })), b64url(sig)].join('.');
+      const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(p.nonce)))].map((b) => b.toString(16).padStart(2, '0')).join('');
+      let png = '\x89PNG\r\n\x1a\n\0\0\0\rIHDR';
+      for (let i = 0; i < 3000; i++) png += String.fromCharCode((i * 31 + 7) % 256);
+      const body = JSON.stringify({ prompt: p.text, idToken: jwt, sha256: digest, image: `data:image/png;base64,${btoa(png)}` });
+      return t.settle(fetch(t.url('api-body-with-tokens'), { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
     },
   },
 ];
