@@ -18,12 +18,13 @@ export function countReads<B extends Blob>(blob: B, report: Report): B {
 }
 
 function wrap<B extends Blob>(blob: B, add: (n: number) => void): B {
-  const proto = Blob.prototype;
-  const slice = proto.slice.bind(blob);
-  // Every whole read goes through the prototype's arrayBuffer (some engines build text() on top of
-  // this.arrayBuffer(), which would count twice).
-  const arrayBuffer = () => proto.arrayBuffer.call(blob).then((b) => (add(b.byteLength), b));
-  const stream = proto.stream.bind(blob);
+  // The methods the blob has now (the prototype's, or read-ahead.ts's), taken before they are shadowed.
+  const slice = blob.slice.bind(blob);
+  // Every whole read goes through this arrayBuffer, never this.arrayBuffer() from text() (some engines
+  // build one on the other, which would count twice).
+  const read = blob.arrayBuffer.bind(blob);
+  const arrayBuffer = () => read().then((b) => (add(b.byteLength), b));
+  const stream = blob.stream.bind(blob);
   const methods: Record<string, unknown> = {
     slice: (start?: number, end?: number, type?: string) => wrap(slice(start, end, type), add),
     arrayBuffer,

@@ -9,6 +9,7 @@ import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
 import { isEncrypted } from '../../src/guard/encryption.js';
 import { WASM_ANSWER, WASM_REQUEST, WORKER_READY, type FromWorker, type ScanJob } from './protocol.js';
 import { countReads } from './progress.js';
+import { readAhead } from './read-ahead.js';
 
 /** Progress at most this often per job: the indicator needs a few updates a second, not one per slice. */
 const PROGRESS_EVERY_MS = 100;
@@ -55,13 +56,20 @@ async function run(port: MessagePort, job: ScanJob): Promise<void> {
   const total = job.blob.size;
   let last = 0;
   send({ t: 'progress', id: job.id, bytesRead: 0, total });
-  const blob = countReads(job.blob, (bytesRead) => {
+  // One stream reads the file while the engine matches what has arrived (read-ahead.ts).
+  const ahead = readAhead(job.blob);
+  const blob = countReads(ahead.blob, (bytesRead) => {
     const now = performance.now();
     if (now - last < PROGRESS_EVERY_MS) return;
     last = now;
     send({ t: 'progress', id: job.id, bytesRead, total });
   });
-  const result = await scanBlob(blob, job.name, job.opts);
+  let result;
+  try {
+    result = await scanBlob(blob, job.name, job.opts);
+  } finally {
+    ahead.close();
+  }
   send({ t: 'done', id: job.id, result });
 }
 

@@ -17,7 +17,7 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
 import type { StoredEvent } from '../../src/events/schema.js';
@@ -252,11 +252,13 @@ describe.each(['ja', 'en'] as const)('employee experience (%s)', (lang) => {
         if (document.activeElement?.id !== 'prompt') w.__ind.focusLost = true;
       }).observe(document.documentElement, { childList: true, subtree: true });
     }, CHECKING_TAG);
+    // The DevTools session is open before the file is chosen and read as soon as the indicator is there:
+    // a clean 100 MB file's verdict comes ~150–250 ms after the indicator, which then goes.
+    const cdp = await p.context().newCDPSession(p);
     const t0 = Date.now();
     await p.setInputFiles('#fetch-input', path);
     await p.locator(CHECKING_TAG).waitFor({ state: 'attached', timeout: 5_000 });
-    // Read at once: a clean 100 MB file's verdict comes ~250 ms after the indicator, which then goes.
-    const text = await readCheckingText(p);
+    const text = await readCheckingText(cdp).finally(() => cdp.detach());
     type Ind = { chosen: number | null; shown: number | null; gone: number | null; focusLost: boolean };
     const ind = () => p.evaluate(() => (window as unknown as { __ind: Ind }).__ind);
     const first = await ind();
@@ -380,9 +382,8 @@ describe.each(['ja', 'en'] as const)('employee experience (%s)', (lang) => {
 });
 
 /** The indicator's text, through the DevTools protocol (its content is in a closed shadow root). */
-async function readCheckingText(p: Page): Promise<string> {
-  const cdp = await p.context().newCDPSession(p);
-  try {
+async function readCheckingText(cdp: CDPSession): Promise<string> {
+  {
     type N = { localName?: string; nodeType: number; nodeValue?: string; nodeName: string; children?: N[]; shadowRoots?: N[] };
     const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: N };
     const out: string[] = [];
@@ -393,7 +394,5 @@ async function readCheckingText(p: Page): Promise<string> {
     };
     walk(root, false);
     return out.join(' ');
-  } finally {
-    await cdp.detach();
   }
 }

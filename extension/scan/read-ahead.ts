@@ -1,0 +1,175 @@
+/**
+ * The file a job brings, read once from start to end through one stream while the engine works on
+ * what has arrived. The engine reads a File in slices (blob.slice(a, b).arrayBuffer()); in a browser
+ * every slice read is a round trip to the browser process, and a clean 10 MB file spent more time in
+ * those round trips than in matching. One stream delivers the same bytes at about the speed of a single
+ * file.arrayBuffer(), and the slices are then served from memory.
+ *
+ * Only the engine's JavaScript reads change: arrayBuffer/bytes/text on the file and its slices are own
+ * properties of the real Blob objects (as in progress.ts), so anything else still gets the real Blob.
+ * Every read the stream cannot serve (before the bytes kept, past what the memory bound lets it reach,
+ * or after the stream failed) is the real read of that slice: the bytes are the same either way, and a
+ * file that cannot be read still fails the scan (never `clean`).
+ *
+ * Memory: at most MAX_HELD bytes are kept; the front is let go once the engine has read all of it and
+ * moved past it (a forward scan), and the stream waits meanwhile.
+ */
+
+/** Bytes kept from the stream at most (per job). */
+export const MAX_HELD = 32 << 20;
+
+interface Chunk {
+  start: number;
+  bytes: Uint8Array;
+  /** [start, covered) has all been served. */
+  covered: number;
+}
+
+export interface ReadAhead {
+  /** The file, its JavaScript reads served from the stream where it can. */
+  blob: Blob;
+  /** Stops the stream and lets the bytes go (the job is over). */
+  close(): void;
+}
+
+export function readAhead<B extends Blob>(file: B, maxHeld = MAX_HELD): ReadAhead & { blob: B } {
+  const source = new StreamCache(file, maxHeld);
+  return { blob: wrap(file, 0, source), close: () => source.close() };
+}
+
+class StreamCache {
+  private readonly chunks: Chunk[] = [];
+  /** Bytes before this were let go (or never kept). */
+  private low = 0;
+  /** Bytes before this have arrived. */
+  private frontier = 0;
+  private failed = false;
+  private closed = false;
+  private pulling = false;
+  private reader: ReadableStreamDefaultReader<Uint8Array> | null;
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    file: Blob,
+    private readonly maxHeld: number,
+  ) {
+    try {
+      this.reader = Blob.prototype.stream.call(file).getReader() as ReadableStreamDefaultReader<Uint8Array>;
+    } catch {
+      this.reader = null;
+      this.failed = true;
+    }
+    this.size = file.size;
+    void this.pump();
+  }
+
+  private readonly size: number;
+
+  /** Pulls while the memory bound allows; wakes the reads waiting for bytes. */
+  private async pump(): Promise<void> {
+    if (this.pulling || !this.reader) return;
+    this.pulling = true;
+    try {
+      while (!this.closed && !this.failed && this.frontier < this.size && this.frontier - this.low < this.maxHeld) {
+        const { done, value } = await this.reader.read();
+        if (this.closed) return;
+        if (done) break;
+        this.chunks.push({ start: this.frontier, bytes: value, covered: this.frontier });
+        this.frontier += value.byteLength;
+        this.wake();
+      }
+      // A stream that ended short of the size is a file that changed or could not be read: the real reads decide.
+      if (this.frontier < this.size && this.frontier - this.low < this.maxHeld) this.failed = true;
+    } catch {
+      this.failed = true;
+    } finally {
+      this.pulling = false;
+      this.wake();
+    }
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const fn of w) fn();
+  }
+
+  /** [a, b) from the stream, or null when the stream cannot serve it (the caller reads it for real). */
+  async read(a: number, b: number): Promise<Uint8Array | null> {
+    for (;;) {
+      if (this.closed || a < this.low || b > this.size) return null;
+      if (b <= this.frontier) return this.serve(a, b);
+      // Reachable without letting anything go: wait for the stream. Past that, the stream would stall.
+      if (this.failed || b > this.low + this.maxHeld) return null;
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+  }
+
+  private serve(a: number, b: number): Uint8Array {
+    const out = new Uint8Array(b - a);
+    for (const c of this.chunks) {
+      const end = c.start + c.bytes.byteLength;
+      if (end <= a) continue;
+      if (c.start >= b) break;
+      const from = Math.max(a, c.start);
+      const to = Math.min(b, end);
+      out.set(c.bytes.subarray(from - c.start, to - c.start), from - a);
+      if (from <= c.covered) c.covered = Math.max(c.covered, to);
+    }
+    this.release(a);
+    return out;
+  }
+
+  /** A read from `a` on: the front chunks read whole and now behind it are not read again by a forward scan. */
+  private release(a: number): void {
+    let freed = false;
+    while (this.chunks.length > 0) {
+      const c = this.chunks[0];
+      const end = c.start + c.bytes.byteLength;
+      if (c.covered < end || a < end) break;
+      this.chunks.shift();
+      this.low = end;
+      freed = true;
+    }
+    if (freed) void this.pump();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.chunks.length = 0;
+    void this.reader?.cancel().catch(() => undefined);
+    this.wake();
+  }
+}
+
+/** Blob.slice's offsets, resolved against a Blob of `size` bytes. */
+function range(size: number, start?: number, end?: number): [number, number] {
+  const at = (n: number | undefined, dflt: number) => {
+    if (n === undefined) return dflt;
+    const i = Math.trunc(Number(n)) || 0;
+    return i < 0 ? Math.max(size + i, 0) : Math.min(i, size);
+  };
+  const a = at(start, 0);
+  return [a, Math.max(a, at(end, size))];
+}
+
+function wrap<B extends Blob>(blob: B, offset: number, source: StreamCache): B {
+  const proto = Blob.prototype;
+  const arrayBuffer = async (): Promise<ArrayBuffer> => {
+    const bytes = await source.read(offset, offset + blob.size);
+    return bytes ? (bytes.buffer as ArrayBuffer) : proto.arrayBuffer.call(blob);
+  };
+  const methods: Record<string, unknown> = {
+    slice: (start?: number, end?: number, type?: string) => {
+      const part = proto.slice.call(blob, start, end, type);
+      const [a, b] = range(blob.size, start, end);
+      // Offsets this code did not resolve as the browser did are never served from the stream.
+      return part.size === b - a ? wrap(part, offset + a, source) : part;
+    },
+    arrayBuffer,
+    bytes: () => arrayBuffer().then((b) => new Uint8Array(b)),
+    text: () => arrayBuffer().then((b) => new TextDecoder().decode(b)),
+  };
+  for (const [key, value] of Object.entries(methods)) Object.defineProperty(blob, key, { value, configurable: true });
+  return blob;
+}

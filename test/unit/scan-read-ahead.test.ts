@@ -1,0 +1,86 @@
+/**
+ * The scan worker's read-ahead (extension/scan/read-ahead.ts): the engine's slice reads are served from
+ * one stream of the file, with the same bytes as the real reads, within a memory bound, and a file that
+ * cannot be read still fails the scan.
+ */
+import { mkdtempSync, openAsBlob, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { countReads } from '../../extension/scan/progress.js';
+import { readAhead } from '../../extension/scan/read-ahead.js';
+import { scanBlob } from '../../src/detect/index.js';
+
+const bytes = (n: number) => new Uint8Array(n).map((_, i) => (i * 7 + (i >> 8)) & 255);
+const realReads = () => vi.spyOn(Blob.prototype, 'arrayBuffer');
+/** A Blob whose stream comes in chunks of `part` bytes, as a browser's does (Node's streams one chunk per part). */
+const inParts = (data: Uint8Array<ArrayBuffer>, part: number) => new Blob(Array.from({ length: Math.ceil(data.length / part) }, (_, i) => data.subarray(i * part, (i + 1) * part)));
+const same = (a: ArrayBuffer | Uint8Array, b: Uint8Array) => Buffer.from(a instanceof Uint8Array ? a : new Uint8Array(a)).equals(b);
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('readAhead', () => {
+  it('serves every kind of slice with the real bytes, a forward scan without a single slice read of its own', async () => {
+    const data = bytes(300_000);
+    const ahead = readAhead(inParts(data, 64 << 10));
+    const spy = realReads();
+    const b = ahead.blob;
+    const got = async (x: Blob) => new Uint8Array(await x.arrayBuffer());
+    expect(await got(b.slice(0, 10))).toEqual(data.slice(0, 10));
+    expect(await got(b.slice(-1000))).toEqual(data.slice(-1000));
+    expect(await got(b.slice(5000, -5000).slice(100, 200))).toEqual(data.slice(5100, 5200));
+    expect(await b.slice(10, 20).bytes()).toEqual(data.slice(10, 20));
+    expect(await got(b.slice(200, 100))).toEqual(new Uint8Array(0));
+    expect(same(await got(b), data)).toBe(true);
+    expect(spy).not.toHaveBeenCalled();
+    ahead.close();
+    // Closed: the real read, the same bytes.
+    expect(await got(b.slice(7, 9))).toEqual(data.slice(7, 9));
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps at most its bound: a forward scan lets the front go, an earlier read is read for real', async () => {
+    const data = bytes(1 << 20);
+    const ahead = readAhead(inParts(data, 32 << 10), 128 << 10);
+    const spy = realReads();
+    const step = 16 << 10;
+    for (let at = 0; at < data.length; at += step) {
+      const from = Math.max(0, at - 100); // overlapping slices, as the engine reads them
+      expect(same(await ahead.blob.slice(from, at + step).arrayBuffer(), data.subarray(from, at + step))).toBe(true);
+    }
+    expect(spy).not.toHaveBeenCalled();
+    expect(same(await ahead.blob.slice(0, 64).arrayBuffer(), data.subarray(0, 64))).toBe(true);
+    expect(spy).toHaveBeenCalledTimes(1);
+    ahead.close();
+  });
+
+  it('gives the same verdicts as the plain file, with progress counted on top', async () => {
+    const text = '来週の定例は水曜。部品の納期を確認します。\n'.repeat(60_000);
+    for (const [content, verdict] of [[text + '秘 Confidential\n', 'marked'], [text, 'clean']] as const) {
+      const ahead = readAhead(new Blob([content]), 256 << 10);
+      const seen: number[] = [];
+      const counted = countReads(ahead.blob, (n) => seen.push(n));
+      const [a, b] = await Promise.all([scanBlob(new Blob([content]), 'memo.txt'), scanBlob(counted, 'memo.txt')]);
+      ahead.close();
+      expect(b.verdict).toBe(verdict);
+      expect({ ...b, ms: 0 }).toEqual({ ...a, ms: 0 });
+      expect(seen.at(-1)).toBe(counted.size);
+    }
+  });
+
+  it('a file changed after it was chosen is unscannable, never clean', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ug-read-ahead-'));
+    try {
+      const path = join(dir, 'notes.txt');
+      writeFileSync(path, 'meeting notes, nothing marked\n'.repeat(100_000));
+      const file = await openAsBlob(path);
+      writeFileSync(path, 'meeting notes, nothing marked\n'.repeat(100_001)); // the chosen file is gone
+      const ahead = readAhead(file);
+      const r = await scanBlob(ahead.blob, 'notes.txt');
+      ahead.close();
+      expect(r.verdict).toBe('unscannable');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
