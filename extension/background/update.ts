@@ -17,6 +17,7 @@
  */
 import browser from 'webextension-polyfill';
 import { db } from './db.js';
+import { keepGuardKeys } from './succession.js';
 import { safeToApply } from './update-moment.js';
 
 const POLL_MS = 1_000;
@@ -58,6 +59,8 @@ function applyWhenSafe(): Promise<void> {
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     console.info('[upload-guard] applying the extension update');
+    // The open tabs' guards are orphaned by the reload: their keys let the new version relieve them.
+    await keepGuardKeys().catch((e) => console.error('[upload-guard] keeping the guards\' keys failed', e));
     browser.runtime.reload();
   })().finally(() => (waiting = null));
   return waiting;

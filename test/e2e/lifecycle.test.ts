@@ -175,6 +175,29 @@ async function cleanArrives(page: Page): Promise<void> {
   expect(await page.locator(WARNING_TAG).count()).toBe(0);
 }
 
+/** Per frame of the guarded tab: whether a live guard marked its isolated world (diagnostics, as the background probes it). */
+function guardState(): Promise<string> {
+  return inExtension(async () => {
+    const out: unknown[] = [];
+    for (const t of await chrome.tabs.query({ url: 'https://mail.google.com/*' })) {
+      const frames = (await chrome.webNavigation.getAllFrames({ tabId: t.id! })) ?? [];
+      for (const f of frames) {
+        const r = await chrome.scripting
+          .executeScript({
+            target: { tabId: t.id!, frameIds: [f.frameId] },
+            func: () => {
+              const running = (globalThis as unknown as Record<string, unknown>)['__uploadGuardRunning__'];
+              return typeof running === 'function' ? String(running()) : typeof running;
+            },
+          })
+          .then((x) => x[0]?.result, (e: unknown) => String(e));
+        out.push({ frame: f.frameId, url: f.url.slice(0, 60), guard: r });
+      }
+    }
+    return JSON.stringify(out);
+  });
+}
+
 /** chrome://policy's "Reload policies" button, through the message it sends to the browser. */
 async function reloadPolicies(): Promise<void> {
   const p = await context.newPage();
@@ -284,7 +307,10 @@ describe('an extension update while a guarded tab is open', () => {
 
   it('the old guard stands aside for the new one: one dialog, clean uploads arrive, no reload, no notice', async () => {
     alerts.length = 0;
-    await refusedOnce(page, SAMPLES.nameMarked());
+    console.log(`after the update, the tab's frames: ${await guardState()}`);
+    await refusedOnce(page, SAMPLES.nameMarked()).catch((e: unknown) => {
+      throw new Error(`${String(e)}; alerts: ${JSON.stringify(alerts)}; arrived: ${JSON.stringify(site.received.map((a) => a.name))}`);
+    });
     await refusedOnce(page, SAMPLES.contentDocx());
     await cleanArrives(page);
     expect(alerts).toEqual([]);
