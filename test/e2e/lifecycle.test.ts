@@ -26,7 +26,7 @@ import { zipDirectory } from '../../src/package/archive.js';
 import { packCrx3, signingKeyFromPem } from '../../src/package/crx3.js';
 import { chromeUpdateXml } from '../../src/package/update-manifest.js';
 import { until } from './policy-harness.js';
-import { DIST, SAMPLES, WARNING_TAG, arrivals, chromiumArgs, dismissWarning, readWarning, startSiteServer, type SiteServer } from './support/index.js';
+import { DIST, SAMPLES, WARNING_TAG, arrivals, chromiumArgs, dismissWarning, pageLog, readWarning, startSiteServer, type SiteServer } from './support/index.js';
 
 const HOST = 'mail.google.com';
 /** How often Chromium's extension updater checks here (seconds). */
@@ -160,7 +160,9 @@ async function loadMark(page: Page): Promise<number> {
 async function refusedOnce(page: Page, s: { name: string; buffer: Buffer }): Promise<void> {
   site.clear();
   await pick(page, s);
-  expect((await readWarning(page, 30_000)).action, s.name).toBe('block');
+  const view = await readWarning(page, 30_000);
+  console.log(`${s.name}: ${view.text.slice(0, 160)}`);
+  expect(view.action, s.name).toBe('block');
   await page.waitForTimeout(1000);
   expect(await page.locator(WARNING_TAG).count(), `${s.name}: one dialog`).toBe(1);
   await dismissWarning(page);
@@ -171,7 +173,12 @@ async function cleanArrives(page: Page): Promise<void> {
   const clean = SAMPLES.cleanText();
   site.clear();
   await pick(page, clean);
-  expect((await arrivals(site, (a) => a.name === clean.name, 1, 15_000)).map((a) => a.sha256)).toEqual([clean.sha256]);
+  const got = await arrivals(site, (a) => a.name === clean.name, 1, 15_000);
+  if (got.length === 0) {
+    const shown = await readWarning(page, 1_000).then((v) => v.text.slice(0, 300), () => 'no dialog');
+    console.log(`the clean file did not arrive: ${shown}; page log: ${JSON.stringify((await pageLog(page)).slice(-6))}`);
+  }
+  expect(got.map((a) => a.sha256)).toEqual([clean.sha256]);
   expect(await page.locator(WARNING_TAG).count()).toBe(0);
 }
 
