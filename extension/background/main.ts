@@ -9,7 +9,7 @@ import type { LoadUiRequest } from '../shared/lazy-ui.js';
 import type { Request } from '../shared/messages.js';
 import { publish } from './broadcast.js';
 import { db, deviceId, EMPTY_DELIVERY, getMeta, type Db } from './db.js';
-import { onDecide, onDispute, onResolve, onService, prunePending } from './decisions.js';
+import { onDecide, onDispute, onResolve, onService, prunePending, type SenderInfo } from './decisions.js';
 import { followFrames, sweepOnce } from './frame-follow.js';
 import { heartbeat, HEARTBEAT_ALARM, scheduleHeartbeat } from './heartbeat.js';
 import { onPolicyChange, policy, watchPolicy, type Policy } from './policy-store.js';
@@ -18,6 +18,7 @@ import { noteApproval, watchNetwork } from './network-guard.js';
 import { length } from './queue.js';
 import { registerGuard } from './registration.js';
 import { collectorOf, flush, inBackoff, RETRY_ALARM } from './sender.js';
+import { applyUpdates, busyWith } from './update.js';
 import type { UiPolicy, UiRequest, UiStatus } from './ui-protocol.js';
 
 /** Safety net: if the worker dies mid-send, this alarm sends again. A success clears it. */
@@ -81,10 +82,8 @@ async function uiPolicy(): Promise<UiPolicy> {
   };
 }
 
-browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
-  if (sender.id !== browser.runtime.id || typeof message !== 'object' || message === null) return undefined;
-  const m = message as Request | UiRequest | LoadUiRequest;
-  const from = { url: sender.url, tab: sender.tab ? { url: sender.tab.url } : undefined };
+/** The in-page guard's questions (undefined: not one). */
+function guardAnswer(m: Request | UiRequest | LoadUiRequest, from: SenderInfo, sender: Runtime.MessageSender): Promise<unknown> | undefined {
   switch (m.type) {
     case 'service':
       return onService(m, from);
@@ -106,6 +105,19 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
       });
     case 'load-ui':
       return injectUi(sender);
+    default:
+      return undefined;
+  }
+}
+
+browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
+  if (sender.id !== browser.runtime.id || typeof message !== 'object' || message === null) return undefined;
+  const m = message as Request | UiRequest | LoadUiRequest;
+  const from = { url: sender.url, tab: sender.tab ? { url: sender.tab.url } : undefined };
+  // A guard's question is never cut off by an update (update.ts waits for none to be in flight).
+  const answer = guardAnswer(m, from, sender);
+  if (answer) return busyWith(answer);
+  switch (m.type) {
     case 'ui-status':
       return isExtensionPage(sender) ? uiStatus() : undefined;
     case 'ui-policy':
@@ -136,6 +148,7 @@ browser.runtime.onStartup.addListener(() => void start(true));
 
 watchPolicy();
 followFrames();
+applyUpdates();
 watchNetwork(() => void kick().catch((e) => console.warn('[upload-guard] send failed', e)));
 onPolicyChange((p) => {
   // Open tabs first: they follow the new policy within moments, not at their next reload.

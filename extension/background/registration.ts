@@ -4,6 +4,7 @@ import browser, { type Scripting } from 'webextension-polyfill';
 import guardFile from '../content/guard.ts?script';
 import pageHooksFile from '../content/page-hooks.ts?script';
 import { GUARD_RUNNING } from '../shared/messages.js';
+import { handOver } from './succession.js';
 import { GUARD_ID, HOOKS_ID, registrationPlan, samePlan, type RegisteredPolicy } from './registration-plan.js';
 
 export const SCRIPT_FILES = { guard: guardFile, pageHooks: pageHooksFile };
@@ -41,8 +42,28 @@ async function apply(policy: RegisteredPolicy): Promise<void> {
  */
 export async function guardTab(tabId: number): Promise<void> {
   try {
-    const probe = await browser.scripting.executeScript({
-      target: { tabId, allFrames: true },
+    // Frame by frame: after an update the tab still holds the old version's scan frame, which no
+    // script may enter, and one such frame must not keep the guard out of all the others.
+    const frames = (await browser.webNavigation.getAllFrames({ tabId })) ?? [];
+    const probes = await Promise.all(frames.map((f) => probe(tabId, f.frameId)));
+    const unguarded = frames.filter((_, i) => probes[i] === false);
+    if (unguarded.length === 0) return;
+    const frameIds = unguarded.map((f) => f.frameId);
+    for (const [file, world] of [[guardFile, 'ISOLATED'], [pageHooksFile, 'MAIN']] as const) {
+      await browser.scripting.executeScript({ target: { tabId, frameIds }, files: [file], world, injectImmediately: true });
+    }
+    // After an update: the previous version's guard in these frames stands aside for the one just injected.
+    await handOver(tabId, unguarded.flatMap((f) => ((f as { documentId?: string }).documentId ? [(f as { documentId: string }).documentId] : [])));
+  } catch (e) {
+    console.info('[upload-guard] could not guard open tab', tabId, String(e));
+  }
+}
+
+/** Whether a live guard runs in this frame (null: the frame cannot be scripted). */
+async function probe(tabId: number, frameId: number): Promise<boolean | null> {
+  try {
+    const [r] = await browser.scripting.executeScript({
+      target: { tabId, frameIds: [frameId] },
       // The guard's flag is a liveness check: one left by a previous version of the extension says no.
       func: (flag: string) => {
         const running = (globalThis as unknown as Record<string, unknown>)[flag];
@@ -54,12 +75,8 @@ export async function guardTab(tabId: number): Promise<void> {
       },
       args: [GUARD_RUNNING],
     });
-    const frameIds = probe.filter((r) => r.result !== true).map((r) => r.frameId);
-    if (frameIds.length === 0) return;
-    for (const [file, world] of [[guardFile, 'ISOLATED'], [pageHooksFile, 'MAIN']] as const) {
-      await browser.scripting.executeScript({ target: { tabId, frameIds }, files: [file], world, injectImmediately: true });
-    }
-  } catch (e) {
-    console.info('[upload-guard] could not guard open tab', tabId, String(e));
+    return r?.result === true;
+  } catch {
+    return null;
   }
 }

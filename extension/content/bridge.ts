@@ -19,7 +19,7 @@ export const HANDSHAKE = '__upload_guard_port__';
  * the page hooks over to the new guard: the hooks stay as they are and ask the new guard from then on.
  */
 export const HANDOVER = '__upload_guard_handover__';
-/** Tag of the message a new guard posts when it starts, so an orphaned one in the same page hands over. */
+/** Tag of the message carrying an orphaned guard's key, posted once its successor is in the page (background/succession.ts): it hands over. */
 export const GUARD_STARTED = '__upload_guard_started__';
 /** Event a MAIN-world hook dispatches from a file input the guard cannot otherwise reach (detached). */
 export const ADOPT_EVENT = '__upload_guard_adopt__';

@@ -1,7 +1,7 @@
 /**
  * A guard whose extension was updated, reloaded or re-enabled (runtime.ts, orphaned()) cannot reach the
- * background any more, so it cannot confirm the current policy: until a new guard has announced itself
- * in this page (guard.ts, retire()) it refuses whatever it would have asked about — a tab that cannot
+ * background any more, so it cannot confirm the current policy: until the new version has put its guard
+ * in this page and shown it this guard's own key (background/succession.ts, guard.ts retire()) it refuses whatever it would have asked about — a tab that cannot
  * confirm the policy does not guess — and says why. Once a new guard is here, the orphan stands aside
  * and the new one decides (never two dialogs). No runtime call and no UI bundle: neither is reachable
  * from an orphan, hence a native alert. Every byte here is in guard.js, which has a size budget.

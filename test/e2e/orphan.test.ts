@@ -90,6 +90,10 @@ describe('the guard left behind by a reloaded extension', () => {
   // never reaches. The orphan stays closed on every channel, clean files too, and says why each time.
   it('with no new guard in the page it stays closed: a clean file chosen, a file dropped', async () => {
     await page.waitForTimeout(2000);
+    // The page pretends a new guard started: only the orphan's own key, which the page cannot know, counts.
+    await page.evaluate(() => {
+      for (const v of [true, '', '0.0.0.0', null, undefined]) window.postMessage({ __upload_guard_started__: v }, '*');
+    });
     const clean = SAMPLES.cleanText();
     alerts.length = 0;
     site.clear();
