@@ -175,21 +175,14 @@ export class XlsbBook {
       const bytes = await this.zip.read(part);
       if (!bytes) continue;
       try {
-        const merges = new MergedCells();
-        const tall = new TallMerges();
-        const where: Where = { part, area: 'cells', sheet };
+        const joins = new SheetJoins(rows, { part, area: 'cells', sheet });
         for (const row of sheetRows(part, bytes, strings, ctx)) {
           const hit = row.find((c) => c.sst !== null && wanted.has(c.sst));
           if (!hit) continue;
           for (const c of row) if (c.sst !== null && wanted.has(c.sst) && !found.has(c.sst)) found.set(c.sst, { sheet, cell: cellName(c.row, c.col) });
-          rows.add(row, where);
-          merges.want(row);
-          tall.note(row);
+          joins.add(row);
         }
-        // A merged cell stands next to the cell after the columns it covers (sheet-rows.ts), in every row it covers.
-        readMerges(part, bytes, merges, tall, ctx);
-        rows.joinMerged(merges);
-        const lost = joinTall(part, bytes, strings, tall, rows, where, ctx);
+        const lost = joins.finish(part, bytes, strings, ctx);
         if (lost) rows.out.push(lost);
       } catch (err) {
         if (!(err instanceof ScanError)) throw err; // the sheet part itself reports the damage
@@ -235,6 +228,34 @@ function* sheetRows(part: string, bytes: Uint8Array, strings: string[], ctx: Ext
     row.push({ row: cell.row, col: cell.col, ...t });
   }
   if (row.length) yield row;
+}
+
+/**
+ * One sheet's rows as they are read (into `rows`), and once all are, their joins: merges are listed after
+ * the cells, so a merged cell (sheet-rows.ts) and a merge over several rows (tall-merges.ts) can only be
+ * placed beside their neighbours then.
+ */
+class SheetJoins {
+  private readonly merges = new MergedCells();
+  private readonly tall = new TallMerges();
+
+  constructor(
+    private readonly rows: RowTexts,
+    private readonly where: Where,
+  ) {}
+
+  add(row: TextCell[]): void {
+    this.rows.add(row, this.where);
+    this.merges.want(row);
+    this.tall.note(row);
+  }
+
+  /** Joins what the merges make neighbours; what could not be joined (past the limits), to report. */
+  finish(part: string, bytes: Uint8Array, strings: string[], ctx: ExtractContext): Extracted | null {
+    readMerges(part, bytes, this.merges, this.tall, ctx);
+    this.rows.joinMerged(this.merges);
+    return joinTall(part, bytes, strings, this.tall, this.rows, this.where, ctx);
+  }
 }
 
 /** The merged ranges (BrtMergeCell, listed after the cells) that `merges` or `tall` want; none are read when neither wants any. */
@@ -378,8 +399,7 @@ function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined,
   const where: Where = { part, area: 'cells', ...(sheet !== undefined ? { sheet } : {}) };
   const all: string[] = [];
   const rows = new RowTexts();
-  const merges = new MergedCells();
-  const tall = new TallMerges();
+  const joins = new SheetJoins(rows, where);
   let row: TextCell[] = [];
   for (const { rec, cell } of cells(bytes, part, ctx)) {
     if (rec.type === HEADER_FOOTER) {
@@ -395,9 +415,7 @@ function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined,
     const t = cell && cellText(cell, part, strings);
     if (!cell || !t) continue;
     if (row.length && row[0].row !== cell.row) {
-      rows.add(row, where);
-      merges.want(row);
-      tall.note(row);
+      joins.add(row);
       row = [];
     }
     row.push({ row: cell.row, col: cell.col, ...t });
@@ -405,13 +423,8 @@ function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined,
     if (mayHaveStampChar(t.text)) yield { kind: 'text', text: t.text, where: { ...where, cell: cellName(cell.row, cell.col) } };
     if (ctx.fullText) all.push(t.text);
   }
-  rows.add(row, where);
-  merges.want(row);
-  tall.note(row);
-  // A merged cell stands next to the cell after the columns it covers (sheet-rows.ts), in every row it covers.
-  readMerges(part, bytes, merges, tall, ctx);
-  rows.joinMerged(merges);
-  const lost = joinTall(part, bytes, strings, tall, rows, where, ctx);
+  joins.add(row);
+  const lost = joins.finish(part, bytes, strings, ctx);
   yield* rows.out;
   if (lost) yield lost;
   // Designated keywords (full text): the sheet's strings in order.
