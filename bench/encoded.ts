@@ -10,11 +10,9 @@
  * With `ENCODED_BENCH_BEFORE=/path/to/another/dist` a third browser runs that build (e.g. the one
  * before a change) in the same rounds, for an A/B in one run; `ENCODED_BENCH_OURS` replaces this build.
  */
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { randomBytes, createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { selfSignedCert } from '../test/e2e/support/cert.js';
+import { serveSite, type Site } from './site.js';
 import { launchWithExtension, type Launched } from '../test/e2e/support/index.js';
 import { median, type Row } from './table.js';
 
@@ -41,25 +39,12 @@ const BODIES: [string, string][] = [
   ['PNG image, 24 KB data: URL', JSON.stringify({ avatar: PNG })],
 ];
 
-function serve(): Promise<{ url(path: string): string; close(): Promise<void> }> {
-  const server = https.createServer(selfSignedCert([HOST]), (req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      if (path === '/api') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end('<!doctype html><meta charset="utf-8"><title>api</title>');
-    });
+function serve(): Promise<Site> {
+  return serveSite(HOST, (path, res) => {
+    if (path === '/api') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end('<!doctype html><meta charset="utf-8"><title>api</title>');
   });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as AddressInfo).port;
-      resolve({
-        url: (path) => `https://${HOST}:${port}${path}`,
-        close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
-      });
-    }),
-  );
 }
 
 /** ms for the first request with `body` on a fresh page, then µs per request over `n` sequential ones. */

@@ -29,13 +29,11 @@
  * All pages are served on a listed host (the guard is injected), by a local HTTPS server.
  *   node bin/run-ts.js bench/run.ts pages     (build first: npm run build)
  */
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { selfSignedCert } from '../test/e2e/support/cert.js';
+import { serveSite, type Site } from './site.js';
 import { DIST } from '../test/e2e/support/index.js';
 import { EXTENSION_ID } from '../src/policy/extension-id.js';
 import { withAndWithout, type Pair } from './browser-pair.js';
@@ -87,28 +85,15 @@ function pages(): Record<string, { type: string; body: string }> {
   };
 }
 
-export function serve(): Promise<{ url(path: string): string; close(): Promise<void> }> {
+export function serve(): Promise<Site> {
   const table = pages();
-  const server = https.createServer(selfSignedCert([HOST]), (req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      if (path === '/api') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      const p = table[path];
-      if (!p) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': p.type, 'cache-control': 'no-store' });
-      res.end(p.body);
-    });
+  return serveSite(HOST, (path, res) => {
+    if (path === '/api') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    const p = table[path];
+    if (!p) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': p.type, 'cache-control': 'no-store' });
+    res.end(p.body);
   });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as AddressInfo).port;
-      resolve({
-        url: (path) => `https://${HOST}:${port}${path}`,
-        close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
-      });
-    }),
-  );
 }
 
 /** Navigation start → load event end, in ms, as the page itself measured it. */

@@ -11,10 +11,8 @@
  * Keys are real key events (CDP Input.dispatchKeyEvent), clean text.
  *   node bin/run-ts.js bench/run.ts typing     (build first: npm run build)
  */
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
-import { selfSignedCert } from '../test/e2e/support/cert.js';
+import { serveSite, type Site } from './site.js';
 import { withAndWithout } from './browser-pair.js';
 import { median, type Row } from './table.js';
 
@@ -42,27 +40,14 @@ for (const id of ['doc', 'box']) {
 </script>`;
 }
 
-function serve(): Promise<{ url(path: string): string; close(): Promise<void> }> {
+function serve(): Promise<Site> {
   const pages: Record<string, string> = { '/short': page(20_000), '/long': page(200_000) };
-  const server = https.createServer(selfSignedCert([HOST]), (req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      if (path === '/key') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      const body = pages[path];
-      if (!body) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
-    });
+  return serveSite(HOST, (path, res) => {
+    if (path === '/key') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    const body = pages[path];
+    if (!body) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
   });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as AddressInfo).port;
-      resolve({
-        url: (path) => `https://${HOST}:${port}${path}`,
-        close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
-      });
-    }),
-  );
 }
 
 /** Types KEYS into `sel` (caret at the end) and returns the page's [to input, to fetch issued] per key, ms. */
