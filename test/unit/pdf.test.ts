@@ -416,6 +416,16 @@ describe('PDF synthetic documents', () => {
     expect(stampHits(await extract(docWith([empty])))).toEqual(['page:1']);
   });
 
+  it('a damaged form looked at for /ActualText first still makes its page unscannable when it is drawn', async () => {
+    const content = `BT /F1 12 Tf 0 0 Td /Span<</ActualText<FEFF${hex16('通常')}>>>BDC (x) Tj EMC ET ${Array.from({ length: 500 }, (_, i) => `${(i * 7919) % 10007} 0 m`).join(' ')}`;
+    const whole = zlibSync(latin1Bytes(content));
+    const cut = whole.subarray(0, Math.floor(whole.length * 0.7)); // its deflate stream ends early: read in part
+    const form = concatBytes([`<</Type/XObject/Subtype/Form/BBox[0 0 500 100]/Resources<</Font<</F1 3 0 R>>>>/Filter/FlateDecode/Length ${cut.length}>>\nstream\n`, cut, '\nendstream']);
+    const pdf = docWith(['q /Fm1 Do Q'], { resourcesExtra: '/XObject<</Fm1 7 0 R>>', extraObjs: [form] });
+    const items = await extract(pdf);
+    expect(items.some((i) => i.kind === 'unscannable' && i.reason === 'corrupt')).toBe(true);
+  });
+
   it('/ActualText replaces its glyphs (the outermost span wins), and a trap given that way stays clean', async () => {
     const cmapFont = `<</Type/Font/Subtype/Type0/BaseFont/X/Encoding/Identity-H/ToUnicode 7 0 R/DescendantFonts[<</Type/Font/Subtype/CIDFontType2/BaseFont/X/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>/DW 1000>>]>>`;
     const chars = '秘書室 Confidential';

@@ -75,7 +75,7 @@ export interface PageState {
   widthsOk: boolean;
   forms: number;
   /** Decoded form streams of this page (a form drawn many times is inflated once). */
-  formData: Map<Stream, Uint8Array | null>;
+  formData: Map<Stream, DecodedForm>;
   formStack: Set<number>;
   /** A content or form stream could not be fully read. */
   partial: boolean;
@@ -611,13 +611,8 @@ export function runForm(st: PageState, s: Stream, num: number, resources: Dict |
   if (depth >= MAX_FORM_DEPTH || st.forms >= MAX_FORMS_PER_PAGE) return;
   if (num >= 0 && st.formStack.has(num)) return;
   st.forms++;
-  let data = st.formData.get(s);
-  if (data === undefined) {
-    const info = { partial: false };
-    data = doc.decodeStream(s, true, info);
-    if (info.partial) st.partial = true;
-    if (!data || data.length < 4 << 20) st.formData.set(s, data);
-  }
+  const { data, partial } = decodedForm(st, s);
+  if (partial) st.partial = true;
   if (!data) return;
   const m = doc.resolve(s.dict.get('Matrix'));
   let mm = ctm;
@@ -688,14 +683,31 @@ export function resourcesCarryActualText(st: PageState, resources: Dict | null, 
   return false;
 }
 
-/** Whether a form's own stream mentions /ActualText (decoded once per page, as runForm would). */
+/** Whether a form's own stream mentions /ActualText (decoded once per page, shared with runForm). */
 export function formMentionsActualText(st: PageState, s: Stream): boolean {
-  let data = st.formData.get(s);
-  if (data === undefined) {
-    data = st.doc.decodeStream(s, true);
-    if (!data || data.length < 4 << 20) st.formData.set(s, data);
-  }
+  const { data } = decodedForm(st, s);
   return !!data && mentionsActualText(data);
+}
+
+/** A decoded form stream, and whether it could only be read in part. */
+interface DecodedForm {
+  data: Uint8Array | null;
+  partial: boolean;
+}
+
+/**
+ * A form's stream, decoded once per page (a form drawn many times, or looked at for ActualText first,
+ * is inflated once; one of 4 MiB or more is not kept). Damage counts against the page only when the
+ * form is drawn (runForm).
+ */
+function decodedForm(st: PageState, s: Stream): DecodedForm {
+  let d = st.formData.get(s);
+  if (!d) {
+    const info = { partial: false };
+    d = { data: st.doc.decodeStream(s, true, info), partial: info.partial };
+    if (!d.data || d.data.length < 4 << 20) st.formData.set(s, d);
+  }
+  return d;
 }
 
 /**

@@ -435,7 +435,7 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       const canStamp = ctx.fullText || resourcesCanStamp(doc, fonts, resources);
       // Pages whose fonts cannot produce 秘 are still read when their marked content may give it as
       // /ActualText (pdf-content.ts): their streams are inflated and searched for that name.
-      const data = canStamp || cs.streams.length ? pageContent(doc, cs.streams, st) : null;
+      const data = pageContent(doc, cs.streams, st);
       if (data) readPage(st, canStamp, mentionsActualText(data) || resourcesCarryActualText(st, resources), () => runContent(st, data, resources, [1, 0, 0, 1, 0, 0], 0));
       appearanceText(doc, fonts, page, st, ctx.fullText);
       if (st.partial) badPages++;
