@@ -101,20 +101,21 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
 };
 
 /**
- * A file named like a container (`.docx`, `.gz`, `.pdf`…) whose bytes are none of the formats we
- * know: a truncated or damaged file. The byte prefilter still searches it (a stamp found is
- * found), but it is never clean: its structure, and so most of its content, could not be read.
+ * Bytes whose structure could not be read, searched by the byte prefilter only (a stamp found is
+ * found), and never clean: `why` says what kept the rest unread.
  */
-const misnamedContainer: Extractor = async function* (blob, ctx) {
-  yield* extractBinary(blob, ctx);
-  yield { kind: 'unscannable', reason: 'corrupt', detail: 'the file is not in the format its name says (damaged or truncated)' };
-};
+const bytesOnly =
+  (reason: UnscannableVerdict['reason'], why: string): Extractor =>
+  async function* (blob, ctx) {
+    yield* extractBinary(blob, ctx);
+    yield { kind: 'unscannable', reason, detail: why };
+  };
 
-/** A later piece of a split archive (sniff.ts SPLIT_VOLUME): searched as bytes, never clean. */
-const splitPiece: Extractor = async function* (blob, ctx) {
-  yield* extractBinary(blob, ctx);
-  yield { kind: 'unscannable', reason: 'unsupported', detail: 'a piece of an archive split into volumes: it cannot be read without the pieces before it' };
-};
+/** A file named like a container (`.docx`, `.gz`, `.pdf`…) whose bytes are none of the formats we know. */
+const misnamedContainer = bytesOnly('corrupt', 'the file is not in the format its name says (damaged or truncated)');
+
+/** A later piece of a split archive (sniff.ts SPLIT_VOLUME). */
+const splitPiece = bytesOnly('unsupported', 'a piece of an archive split into volumes: it cannot be read without the pieces before it');
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
 const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'xz', 'bzip2', 'zstd']);
