@@ -137,8 +137,7 @@ export function mayCarryDocument(text: string, decode: (s: string) => string): b
     const at = m.index;
     const end = at + m[0].length;
     if (CUT_OTHERWISE.test(text.slice(at && at - 1, end + 1))) return true;
-    // As decodeBase64: URL-safe to standard, a stray last character dropped.
-    const s = m[0].slice(0, m[0].length % 4 === 1 ? -1 : undefined).replace(/[-_]/g, (c) => (c < '0' ? '+' : '/'));
+    const s = atobText(m[0]); // as decodeBase64 reads it
     let bin: string;
     try {
       // The first KiB alone first: a large picture needs no more.
