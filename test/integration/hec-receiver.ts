@@ -32,6 +32,9 @@ export interface HecReceiver {
   acked: Set<number>;
   /** Make the next `n` batches fail with this status (503 "server busy" by default). */
   failNext(n: number, status?: number): void;
+  /** Hold every event batch unanswered (and unrecorded) until `resume()`, as an indexer that stalls. */
+  pause(): void;
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -63,6 +66,8 @@ export async function hecReceiver(opts: { token: string; ackAfterPolls?: number;
   let failures: { n: number; status: number } = { n: 0, status: 503 };
   let nextAck = 0;
   const polls = new Map<number, number>();
+  let held: Promise<void> | null = null;
+  let release = () => {};
   const r: Omit<HecReceiver, 'url' | 'server' | 'close'> = {
     envelopes: [],
     bodies: [],
@@ -70,6 +75,13 @@ export async function hecReceiver(opts: { token: string; ackAfterPolls?: number;
     ackQueries: 0,
     acked: new Set(),
     failNext: (n, status = 503) => (failures = { n, status }),
+    pause: () => {
+      held ??= new Promise<void>((ok) => (release = ok));
+    },
+    resume: () => {
+      release();
+      held = null;
+    },
   };
   const answer = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
     if (status >= 400) r.refused.push(status);
@@ -109,6 +121,7 @@ export async function hecReceiver(opts: { token: string; ackAfterPolls?: number;
     const bad = batch.map(checkEnvelope).find((x) => x);
     if (bad || batch.length === 0) return answer(res, 400, { text: `Invalid data format: ${bad ?? 'no data'}`, code: 6 });
     if (opts.delayMs) await new Promise((d) => setTimeout(d, opts.delayMs));
+    if (held) await held;
     r.bodies.push(body);
     r.envelopes.push(...batch);
     if (!channel) return answer(res, 200, { text: 'Success', code: 0 });
