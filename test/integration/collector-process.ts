@@ -36,21 +36,38 @@ export function postEvents(url: string, events: unknown[], token: string) {
 
 export const incident = () => sampleEvent({ action: 'block', outcome: 'blocked', deviceId: `pc-${randomUUID()}` });
 
-/** A webhook receiver that records every alertId it gets (answering after `delayMs`). */
-export async function receiver(delayMs = 0): Promise<{ url: string; ids: string[]; server: Server }> {
+/**
+ * A webhook receiver that records every alertId it gets (answering after `delayMs`). `pause()` holds
+ * every alert unanswered and unrecorded until `resume()`, as a receiver that stalls.
+ */
+export async function receiver(delayMs = 0): Promise<{ url: string; ids: string[]; server: Server; pause(): void; resume(): void }> {
   const ids: string[] = [];
+  let held: Promise<void> | null = null;
+  let release = () => {};
   const server = createHttpServer((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () =>
-      setTimeout(() => {
+      setTimeout(async () => {
+        if (held) await held;
         ids.push(JSON.parse(body).alertId);
         res.writeHead(204).end();
       }, delayMs),
     );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`, ids, server };
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`,
+    ids,
+    server,
+    pause: () => {
+      held ??= new Promise<void>((ok) => (release = ok));
+    },
+    resume: () => {
+      release();
+      held = null;
+    },
+  };
 }
 
 /** `upload-guard collector` on a free port; resolves with its URL once it listens (rejects with its output if it exits). */
