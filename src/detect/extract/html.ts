@@ -4,6 +4,7 @@
  */
 import { readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
+import { FLAT_ODF, flatOdfRuns } from './odf.js';
 import { decodeMarkup } from './text.js';
 import type { Extracted, Extractor } from './types.js';
 import { decodeEntities, xmlToText } from './xml-text.js';
@@ -13,7 +14,10 @@ const INVISIBLE = /<(script|style|template|noscript)\b[\s\S]*?<\/\1\s*>|<!--[\s\
 export const extractHtml: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
   ctx.checkTime();
-  yield* htmlRuns(decodeMarkup(bytes));
+  const markup = decodeMarkup(bytes);
+  // A flat OpenDocument file reads as the package would: sheet names, cells by row, formulas (odf.ts).
+  if (FLAT_ODF.test(markup)) yield* flatOdfRuns(markup);
+  else yield* htmlRuns(markup);
 };
 
 /** The text runs of decoded HTML: meta descriptions as properties, visible text as body. */

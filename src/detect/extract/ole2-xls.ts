@@ -3,6 +3,7 @@
  * LABEL/LABELSST/RSTRING/STRING cells with their sheet and cell reference, headers/footers,
  * sheet names, and text of comments and text boxes (TXO + CONTINUE).
  */
+import { readXlsFormula, unread } from './formula-text.js';
 import { codepageDecoder } from './ole2-props.js';
 import { MergedCells, RowTexts, SEPARATOR, type TextCell } from './sheet-rows.js';
 import { TallMerges } from './tall-merges.js';
@@ -22,9 +23,13 @@ export interface XlsResult {
   sheets: { sheet: string; area?: string; text: string }[];
   /** Sheet names, shared strings used by no cell, and anything not tied to a sheet. */
   other: { area: string; text: string }[];
+  /** Formula cells with no computed text that may show the stamp, unevaluated (formula-text.ts): at most MAX_UNREAD named. */
+  unread: { sheet: string; cell: string }[];
 }
 
 const MAX_STRINGS = 2_000_000;
+/** Unread formula cells named: the first say where. */
+const MAX_UNREAD = 1_000;
 /** Merged ranges kept per workbook (MERGEDCELLS holds up to 1,026 each): past this, a merged stamp is not joined (its cells are still searched). */
 const MAX_MERGES = 1 << 20;
 
@@ -123,7 +128,7 @@ function colName(c: number): string {
 }
 
 export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
-  const res: XlsResult = { encrypted: false, cells: [], rows: [], sheets: [], other: [] };
+  const res: XlsResult = { encrypted: false, cells: [], rows: [], sheets: [], other: [], unread: [] };
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const recs: { type: number; off: number; data: Uint8Array }[] = [];
   for (let p = 0; p + 4 <= b.length; ) {
@@ -142,6 +147,8 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
   const sheetCells = new Map<string, TextCell[]>();
   const headers: { sheet: string; text: string }[] = [];
   const objects: string[] = [];
+  /** Text literals of each sheet's formulas: text a search finds, even when no value was computed. */
+  const literals = new Map<string, string[]>();
   let sheet = '';
   let formulaCell = '';
   let bofs = 0;
@@ -228,9 +235,23 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
       case 0x00d6: // RSTRING
         add(u16(0), u16(2), xlString(d, 6, 2));
         break;
-      case 0x0006: // FORMULA: remember the cell for a following STRING record
+      case 0x0006: {
+        // FORMULA: a text result follows in a STRING record (remember the cell); any other stored
+        // result is no text, or none was computed (writers that never calculate store 0): what the
+        // formula shows is read from its tokens (formula-text.ts).
         formulaCell = `${u16(0)},${u16(2)}`;
+        const f = readXlsFormula(d.subarray(22, 22 + u16(20)), biff8, (x) => dec.decode(x));
+        if (f.literals.length) {
+          const name = sheet || '?';
+          let arr = literals.get(name);
+          if (!arr) literals.set(name, (arr = []));
+          arr.push(...f.literals);
+        }
+        if (u16(12) === 0xffff && d[6] === 0) break;
+        if (f.value !== null) add(u16(0), u16(2), f.value);
+        else if ((unread(f) || (!f.whole && f.literals.length > 0)) && res.unread.length < MAX_UNREAD) res.unread.push({ sheet: sheet || '?', cell: colName(u16(2)) + (u16(0) + 1) });
         break;
+      }
       case 0x0207: {
         // STRING (formula result)
         const [r, c] = formulaCell.split(',').map(Number);
@@ -277,6 +298,7 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
     if (joined.lost) res.damaged ??= `sheet ${name}: too many merged ranges or cells with 秘 to join its rows`;
     res.sheets.push({ sheet: name, text: cells.map((c) => c.text).join(SEPARATOR) });
   }
+  for (const [name, texts] of literals) res.sheets.push({ sheet: name, area: 'formulas', text: texts.join(SEPARATOR) });
   for (const h of headers) res.sheets.push({ sheet: h.sheet, area: 'header', text: h.text.replace(/&[A-Z]|&"[^"]*"|&\d+/g, ' ') });
   if (objects.length) for (const o of objects) res.other.push({ area: 'comments', text: o });
   // Sheet names and strings no cell shows are items of their own: 社外秘 and the next one's Confidential are no stamp.

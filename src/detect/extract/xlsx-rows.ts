@@ -12,8 +12,9 @@
  */
 import { concat } from '../bytes.js';
 import type { Where } from '../types.js';
-import { decoder, findNeedles, type Needle } from './byte-scan.js';
+import { decoder, findNeedles, mayHaveStampChar, type Needle } from './byte-scan.js';
 import { MergedCells, RowTexts, cellName, type TextCell } from './sheet-rows.js';
+import { readFormula, unread } from './formula-text.js';
 import { TallMerges } from './tall-merges.js';
 import { attr, decodeEntities, markupStampHits, xmlToText } from './xml-text.js';
 
@@ -43,6 +44,8 @@ export class XlsxRows {
   private mergeTail = new Uint8Array(0);
   /** Wanted shared string index → the first cell that shows it. */
   readonly located = new Map<number, Where>();
+  /** Formulas with no computed value, in the rows read (formula-text.ts): what they show, and those unread. */
+  readonly formulas = new FormulaCells();
   /**
    * The bytes of the row still open at the end of the data so far (from its `<row`), or, when none
    * is, the last TAIL bytes. Kept as the chunks they came in: a long row is not copied chunk by chunk.
@@ -203,7 +206,7 @@ export class XlsxRows {
 
   private parse(bytes: Uint8Array): void {
     const xml = decoder('utf-8').decode(bytes);
-    const cells = rowCells(xml, this.strings ?? []);
+    const cells = rowCells(xml, this.strings ?? [], this.formulas);
     this.merges.want(cells);
     this.tall.note(cells);
     for (const c of cells) {
@@ -227,8 +230,28 @@ const CELL = /<(?:[\w.-]+:)?c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?c>)/g;
 const VALUE = /<(?:[\w.-]+:)?v>([\s\S]*?)<\/(?:[\w.-]+:)?v>/;
 const INLINE = /<(?:[\w.-]+:)?is>([\s\S]*?)<\/(?:[\w.-]+:)?is>/;
 
-/** The text cells of one `<row>…</row>`, in order, with 0-based row and column. */
-export function rowCells(xml: string, strings: readonly string[]): TextCell[] {
+/** Formula cells with no computed value (formula-text.ts), at most MAX_FORMULAS of each kind kept. */
+export class FormulaCells {
+  /** Cells whose formula was evaluated, with what it shows (when that may hold 秘). */
+  readonly shown: { cell: string; text: string }[] = [];
+  /** Cells whose formula may show the stamp but could not be evaluated. */
+  readonly unread: string[] = [];
+  /** Unread cells in all (past MAX_FORMULAS only counted). */
+  unreadCount = 0;
+
+  note(row: number, col: number, f: ReturnType<typeof readFormula>): void {
+    if (f.value !== null && mayHaveStampChar(f.value) && this.shown.length < MAX_FORMULAS) this.shown.push({ cell: cellName(row, col), text: f.value });
+    if (unread(f) && this.unreadCount++ < MAX_FORMULAS) this.unread.push(cellName(row, col));
+  }
+}
+
+/** Formula cells named per sheet: the first of each kind are enough to say where. */
+const MAX_FORMULAS = 1_000;
+
+const FORMULA = /<(?:[\w.-]+:)?f\b[^>]*?(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?f>)/;
+
+/** The text cells of one `<row>…</row>`, in order, with 0-based row and column; formulas with no computed value noted in `formulas`. */
+export function rowCells(xml: string, strings: readonly string[], formulas?: FormulaCells): TextCell[] {
   const rowNo = Number(attr(ROW_TAG.exec(xml)?.[0] ?? '', 'r') ?? 0) - 1;
   const out: TextCell[] = [];
   let col = -1;
@@ -236,10 +259,25 @@ export function rowCells(xml: string, strings: readonly string[]): TextCell[] {
     const ref = /^([A-Z]{1,3})(\d+)$/.exec(attr(m[1], 'r') ?? '');
     col = ref ? colIndex(ref[1]) : col + 1;
     const row = ref ? Number(ref[2]) - 1 : rowNo;
-    const t = cellText(attr(m[1], 't'), m[2] ?? '', strings);
+    const body = m[2] ?? '';
+    const f = uncomputed(body);
+    if (f) {
+      formulas?.note(row, col, f);
+      if (f.value !== null) out.push({ row, col, text: f.value, sst: null });
+      continue;
+    }
+    const t = cellText(attr(m[1], 't'), body, strings);
     if (t) out.push({ row, col, ...t });
   }
   return out;
+}
+
+/** A cell's formula read (formula-text.ts) when the cell holds no computed value (`<v>` missing or empty); else null. */
+function uncomputed(body: string): ReturnType<typeof readFormula> | null {
+  if (!body.includes('f')) return null;
+  const f = FORMULA.exec(body);
+  if (!f || VALUE.exec(body)?.[1].trim()) return null;
+  return readFormula(decodeEntities(f[1] ?? ''));
 }
 
 /** A `<mergeCell>`: its first cell and last column (0-based), and where its markup starts and ends. */

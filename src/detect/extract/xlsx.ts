@@ -95,6 +95,18 @@ export class XlsxBook {
       again.finish();
     }
     yield* rows.rows.take();
+    // Formulas stored without a computed value: what they show, or that it could not be known (formula-text.ts).
+    for (const f of rows.formulas.shown) yield { kind: 'text', text: f.text, where: { ...where, cell: f.cell } };
+    const unread = rows.formulas.unread;
+    if (unread.length) {
+      const more = rows.formulas.unreadCount - unread.length;
+      yield {
+        kind: 'unscannable',
+        reason: 'unsupported',
+        detail: `${part}: a formula that joins text with 秘 has no computed value, so what it shows is unknown (${unread.slice(0, 5).join(', ')}${unread.length > 5 || more > 0 ? ' …' : ''})`,
+        where: { ...where, cell: unread[0] },
+      };
+    }
     if (rows.tall.lost) yield { kind: 'unscannable', reason: 'too-large', detail: `${part}: too many merged ranges or cells with 秘 to read its rows as they show`, where };
     for (const [i, at] of rows.located) yield* this.tell(s, i, at);
   }
