@@ -63,7 +63,7 @@ export function* sheetRuns(xml: string, where: Where): Generator<Extracted> {
     tall.finish(rows, where);
   }
   yield* rows.take();
-  if (formulas.literals.length) yield { kind: 'text', text: formulas.literals.join(SEPARATOR), where: { ...where, area: 'formulas' } };
+  for (const text of chunkText(formulas.literals.join(SEPARATOR))) yield { kind: 'text', text, where: { ...where, area: 'formulas' } };
   if (formulas.unread.length) {
     const cells = formulas.unread.slice(0, 5).join(', ') + (formulas.unread.length > 5 ? ' …' : '');
     yield { kind: 'unscannable', reason: 'unsupported', detail: `a formula that joins text with 秘 has no computed value, so what it shows is unknown (${cells})`, where: { ...where, cell: formulas.unread[0] } };
@@ -79,7 +79,7 @@ interface Formulas {
   unread: string[];
 }
 
-/** Formula literals and unread cells kept per sheet: enough to search them and say where. */
+/** Unread formula cells named per sheet: enough to say where (past it they are still reported). */
 const MAX_FORMULAS = 10_000;
 
 /**
@@ -100,7 +100,8 @@ export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?:
     const formula = m[1] === 'table-cell' ? attr(m[2], 'table:formula') : null;
     if (formula !== null) {
       const f = readFormula(formula);
-      if (formulas && formulas.literals.length < MAX_FORMULAS) formulas.literals.push(...f.literals);
+      // Every literal (only rows that may hold the stamp are read): one past a limit could be the stamp.
+      formulas?.literals.push(...f.literals);
       if (!text && f.value !== null) text = f.value.trim();
       else if (!text && unread(f) && formulas && formulas.unread.length < MAX_FORMULAS) formulas.unread.push(cellName(row, col));
     }

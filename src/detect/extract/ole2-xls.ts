@@ -12,6 +12,8 @@ export interface XlsResult {
   encrypted: boolean;
   /** What could not be read, when records are damaged. */
   damaged?: string;
+  /** What could not be read past a limit (too many strings, merges, rows to join). */
+  tooLarge?: string;
   /** Cells whose text could carry the stamp (contains 秘 or ㊙), one run each with its reference. */
   cells: { sheet: string; cell: string; text: string }[];
   /**
@@ -30,7 +32,7 @@ export interface XlsResult {
 const MAX_STRINGS = 2_000_000;
 /** Unread formula cells named: the first say where. */
 const MAX_UNREAD = 1_000;
-/** Merged ranges kept per workbook (MERGEDCELLS holds up to 1,026 each): past this, a merged stamp is not joined (its cells are still searched). */
+/** Merged ranges kept per workbook (MERGEDCELLS holds up to 1,026 each): past this the workbook is reported too large to read as it shows. */
 const MAX_MERGES = 1 << 20;
 
 /** A merged range: first row, first column, last column, last row (0-based). */
@@ -211,6 +213,7 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
         while (i + 1 < recs.length && recs[i + 1].type === 0x003c) segs.push(recs[++i].data);
         const r = new Segments(segs);
         const count = Math.min(u32(4), MAX_STRINGS);
+        if (u32(4) > MAX_STRINGS) res.tooLarge ??= `more than ${MAX_STRINGS.toLocaleString('en')} shared strings`;
         try {
           for (let k = 0; k < count && !r.done; k++) {
             sst.push(sstString(r));
@@ -228,7 +231,7 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
         if (idx < sst.length) {
           used.add(idx);
           add(u16(0), u16(2), sst[idx]);
-        }
+        } else res.damaged ??= `a cell shows shared string ${idx}, past the ${sst.length} the table holds`;
         break;
       }
       case 0x0204: // LABEL
@@ -263,7 +266,11 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
         const name = sheet || '?';
         let arr = sheetMerges.get(name);
         if (!arr) sheetMerges.set(name, (arr = []));
-        for (let k = 0, n = u16(0); k < n && 2 + 8 * k + 8 <= d.length && merges < MAX_MERGES; k++, merges++) {
+        for (let k = 0, n = u16(0); k < n && 2 + 8 * k + 8 <= d.length; k++, merges++) {
+          if (merges >= MAX_MERGES) {
+            res.tooLarge ??= `more than ${MAX_MERGES.toLocaleString('en')} merged ranges`;
+            break;
+          }
           const o = 2 + 8 * k;
           arr.push([u16(o), u16(o + 4), u16(o + 6), u16(o + 2)]);
         }
@@ -295,7 +302,7 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
   for (const [name, cells] of sheetCells) {
     const joined = joinedRows(cells, name, sheetMerges.get(name) ?? []);
     res.rows.push(...joined.rows);
-    if (joined.lost) res.damaged ??= `sheet ${name}: too many merged ranges or cells with 秘 to join its rows`;
+    if (joined.lost) res.tooLarge ??= `sheet ${name}: too many merged ranges or cells with 秘 to join its rows`;
     res.sheets.push({ sheet: name, text: cells.map((c) => c.text).join(SEPARATOR) });
   }
   for (const [name, texts] of literals) res.sheets.push({ sheet: name, area: 'formulas', text: texts.join(SEPARATOR) });
@@ -326,7 +333,7 @@ function joinedRows(cells: TextCell[], sheet: string, merged: Merge[]): { rows: 
     i = j;
   }
   if (merges.wanting) for (const [row, col, lastCol] of merged) merges.add(row, col, lastCol);
-  rows.joinMerged(merges);
+  const dropped = rows.joinMerged(merges);
   // A merge over several rows stands beside each of them (tall-merges.ts): the rows it reaches, read again.
   for (const [row, col, lastCol, lastRow] of merged) tall.merge({ row, col, lastRow, lastCol });
   if (tall.plan()) {
@@ -334,5 +341,5 @@ function joinedRows(cells: TextCell[], sheet: string, merged: Merge[]): { rows: 
     tall.finish(rows, {});
   }
   const out = rows.take().map((r) => ({ sheet, cell: r.kind === 'text' ? (r.where.cell ?? '') : '', text: r.kind === 'text' ? r.text : '' }));
-  return { rows: out, lost: tall.lost };
+  return { rows: out, lost: tall.lost || dropped };
 }

@@ -107,6 +107,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
     const xls = guard('Excel workbook', () => readXls(cfb.read(book), ctx.checkTime));
     if (xls.encrypted) throw new ScanError('encrypted', 'password-protected Excel workbook');
     if (xls.damaged) yield { kind: 'unscannable', reason: 'corrupt', detail: `damaged Excel workbook: ${xls.damaged}`, where: { part: prefix + book.name } };
+    if (xls.tooLarge) yield { kind: 'unscannable', reason: 'too-large', detail: `Excel workbook: ${xls.tooLarge}`, where: { part: prefix + book.name } };
     if (xls.unread.length) {
       // A formula that may show the stamp, stored without its value and not evaluable here (formula-text.ts).
       const [u] = xls.unread;

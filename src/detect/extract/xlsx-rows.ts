@@ -7,8 +7,9 @@
  *  - name the first cell that shows each wanted shared string ("sheet 明細, cell C3").
  *  - keep the merges (`<mergeCell ref="B2:C2"/>`, after the rows) that start at a cell before a gap
  *    in such a row: a merged cell stands next to the cell after the columns it covers (sheet-rows.ts).
- * A row still open at a chunk's end is carried into the next chunk (a row bigger than MAX_ROW is
- * not joined: its text is still searched by the markup windows, cell by cell).
+ * A row still open at a chunk's end is carried into the next chunk. A row bigger than MAX_ROW, or
+ * rows past the limits kept waiting for the shared strings, are not joined: when the sheet may hold
+ * the stamp, `lost` says so and the sheet is reported unread (never clean).
  */
 import { concat } from '../bytes.js';
 import type { Where } from '../types.js';
@@ -54,6 +55,11 @@ export class XlsxRows {
   private carryLen = 0;
   /** The carried row holds a trigger. */
   private carryHot = false;
+  /** A row over MAX_ROW was given up; some chunk held a trigger (together: a join may be lost). */
+  private oversize = false;
+  private sawHot = false;
+  /** Rows not kept waiting for the shared strings (past MAX_PENDING / MAX_PENDING_ROWS). */
+  private unkept = false;
 
   /**
    * Rows that show shared strings not loaded (`strings` null): joined once `resolve` gives them. By
@@ -84,9 +90,16 @@ export class XlsxRows {
     this.pendingRows = 0;
   }
 
-  /** Joins the kept rows' gaps that a merge covers (after the last chunk and `resolve`). */
-  joinMerged(): void {
-    this.rows.joinMerged(this.merges);
+  /** Joins the kept rows' gaps that a merge covers (after the last chunk and `resolve`); true when some could not be (past the limits). */
+  joinMerged(): boolean {
+    return this.rows.joinMerged(this.merges);
+  }
+
+  /** Why rows of this sheet that may show the stamp could not be joined, or null. */
+  get lost(): string | null {
+    if (this.oversize && this.sawHot) return `a row over ${MAX_ROW >> 20} MB`;
+    if (this.unkept) return 'too many rows with 秘 beside shared strings';
+    return null;
   }
 
   /** One chunk of the sheet; `stampBytes`: the chunk may hold 秘/㊙/"&#" (the caller's byte search said so). */
@@ -114,6 +127,7 @@ export class XlsxRows {
 
   private rowsPush(chunk: Uint8Array, stampBytes: boolean): void {
     const hot = this.carryHot || stampBytes || (this.wanted.size > 0 && this.mayShowWantedIn(chunk));
+    this.sawHot ||= hot;
     if (!hot) {
       this.carryFrom(chunk);
       return;
@@ -175,6 +189,7 @@ export class XlsxRows {
   /** A row past MAX_ROW is given up (see the header). */
   private limit(): void {
     if (this.carryLen <= MAX_ROW) return;
+    this.oversize = true;
     this.carry = [];
     this.carryLen = 0;
     this.carryHot = false;
@@ -207,6 +222,8 @@ export class XlsxRows {
   private parse(bytes: Uint8Array): void {
     const xml = decoder('utf-8').decode(bytes);
     const cells = rowCells(xml, this.strings ?? [], this.formulas);
+    // A formula's value is a cell's text of its own (kept as row texts are: each distinct text once).
+    for (const f of this.formulas.shown.splice(0)) this.rows.addText(f.text, this.where, f.row, f.col);
     this.merges.want(cells);
     this.tall.note(cells);
     for (const c of cells) {
@@ -220,8 +237,9 @@ export class XlsxRows {
       const entry = this.pending.get(key);
       if (entry) entry.rows.push(cells[0].row);
       else if (this.pending.size < MAX_PENDING) this.pending.set(key, { cells, rows: [cells[0].row] });
+      else this.unkept = true;
       this.pendingRows++;
-    }
+    } else this.unkept = true;
   }
 }
 
@@ -230,22 +248,22 @@ const CELL = /<(?:[\w.-]+:)?c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?c>)/g;
 const VALUE = /<(?:[\w.-]+:)?v>([\s\S]*?)<\/(?:[\w.-]+:)?v>/;
 const INLINE = /<(?:[\w.-]+:)?is>([\s\S]*?)<\/(?:[\w.-]+:)?is>/;
 
-/** Formula cells with no computed value (formula-text.ts), at most MAX_FORMULAS of each kind kept. */
+/** Formula cells with no computed value (formula-text.ts); at most MAX_FORMULAS unread ones named. */
 export class FormulaCells {
-  /** Cells whose formula was evaluated, with what it shows (when that may hold 秘). */
-  readonly shown: { cell: string; text: string }[] = [];
+  /** Cells whose formula was evaluated, with what it shows (when that may hold 秘): taken row by row. */
+  readonly shown: { row: number; col: number; text: string }[] = [];
   /** Cells whose formula may show the stamp but could not be evaluated. */
   readonly unread: string[] = [];
   /** Unread cells in all (past MAX_FORMULAS only counted). */
   unreadCount = 0;
 
   note(row: number, col: number, f: ReturnType<typeof readFormula>): void {
-    if (f.value !== null && mayHaveStampChar(f.value) && this.shown.length < MAX_FORMULAS) this.shown.push({ cell: cellName(row, col), text: f.value });
+    if (f.value !== null && mayHaveStampChar(f.value)) this.shown.push({ row, col, text: f.value });
     if (unread(f) && this.unreadCount++ < MAX_FORMULAS) this.unread.push(cellName(row, col));
   }
 }
 
-/** Formula cells named per sheet: the first of each kind are enough to say where. */
+/** Unread formula cells named per sheet: the first are enough to say where. */
 const MAX_FORMULAS = 1_000;
 
 const FORMULA = /<(?:[\w.-]+:)?f\b[^>]*?(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?f>)/;
