@@ -96,6 +96,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
     );
     if (doc.encrypted) throw new ScanError('encrypted', 'password-protected Word document');
     if (doc.damaged) yield { kind: 'unscannable', reason: 'corrupt', detail: `damaged Word document: ${doc.damaged}`, where: { part: prefix + 'WordDocument' } };
+    if (doc.tooLarge) yield { kind: 'unscannable', reason: 'too-large', detail: `Word document: ${doc.tooLarge}`, where: { part: prefix + 'WordDocument' } };
     if (doc.stories) {
       for (const s of doc.stories) yield* run(s.text, { part: prefix + 'WordDocument', area: s.area });
     } else {
