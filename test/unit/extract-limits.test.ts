@@ -34,3 +34,13 @@ describe('PowerPoint records nested past 64', () => {
     expect(shallow.groups.some((g) => g.text.includes('秘 Confidential'))).toBe(true);
   });
 });
+
+describe('PDF character map past 1,048,576 entries', () => {
+  it('is too large, said (the codes past the limit would show nothing)', async () => {
+    const { parseCMap } = await import('../../src/detect/extract/pdf-font.js');
+    const ranges = (n: number) => Array.from({ length: n }, (_, i) => `<${(i * 0x10000).toString(16).padStart(8, '0')}> <${(i * 0x10000 + 0xffff).toString(16).padStart(8, '0')}> <0041>`).join('\n');
+    const cmap = (n: number) => new TextEncoder().encode(`begincmap\n1 begincodespacerange <00000000> <ffffffff> endcodespacerange\n${n} beginbfrange\n${ranges(n)}\nendbfrange\nendcmap`);
+    expect(() => parseCMap(cmap(17), () => {})).toThrow(/more than 1,048,576 entries/);
+    expect(parseCMap(cmap(2), () => {}).map.size).toBe(2 * 0x10000);
+  });
+});
