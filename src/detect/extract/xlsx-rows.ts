@@ -138,20 +138,11 @@ export class XlsxRows {
       return;
     }
     const buf = this.carry.length ? concat([...this.carry, chunk]) : chunk;
-    let pos = 0;
-    for (;;) {
-      const start = rowStart(buf, pos);
-      if (start < 0) break;
-      const end = rowEnd(buf, start);
-      if (end < 0) {
-        this.keep(buf.subarray(start), true);
-        return;
-      }
+    const { rest, open } = splitRows(buf, (start, end) => {
       const row = buf.subarray(start, end);
       if (markupStampHits(row, 1).length || (this.wanted.size > 0 && this.mayShowWanted(row))) this.parse(row);
-      pos = end;
-    }
-    this.keep(buf.subarray(Math.max(pos, buf.length - TAIL)), false);
+    });
+    this.keep(buf.subarray(rest), open);
   }
 
   /** No trigger in `chunk`: only the row open at its end (or the bytes where one may begin) is kept. */
@@ -400,6 +391,23 @@ function rowTagAt(buf: Uint8Array, r: number): number {
   return -1;
 }
 
+/**
+ * Calls `each` with the start and end of every complete row in `buf`, in order. What to carry into
+ * the next chunk starts at `rest`: the row still open at the end (`open`), or else the last TAIL
+ * bytes after the last complete row (a start tag may be cut there).
+ */
+function splitRows(buf: Uint8Array, each: (start: number, end: number) => void): { rest: number; open: boolean } {
+  let pos = 0;
+  for (;;) {
+    const start = rowStart(buf, pos);
+    if (start < 0) return { rest: Math.max(pos, buf.length - TAIL), open: false };
+    const end = rowEnd(buf, start);
+    if (end < 0) return { rest: start, open: true };
+    each(start, end);
+    pos = end;
+  }
+}
+
 /** `row>` somewhere in `buf`: the end tag of a row may be there. */
 function mayEndRow(buf: Uint8Array): boolean {
   for (let i = buf.indexOf(0x77); i >= 0; i = buf.indexOf(0x77, i + 1)) if (buf[i + 1] === GT && buf[i - 1] === 0x6f && buf[i - 2] === 0x72) return true;
@@ -437,26 +445,15 @@ export class TallRows {
 
   push(chunk: Uint8Array): void {
     const buf = this.rest.length ? concat([this.rest, chunk]) : chunk;
-    let pos = 0;
-    for (;;) {
-      const start = rowStart(buf, pos);
-      if (start < 0) break;
-      const end = rowEnd(buf, start);
-      if (end < 0) {
-        this.keep(buf.subarray(start));
-        return;
-      }
-      const tagEnd = buf.indexOf(GT, start);
-      const r = rowNumber(buf, start, tagEnd);
-      const row = r ?? this.last + 1;
+    const { rest } = splitRows(buf, (start, end) => {
+      const row = rowNumber(buf, start, buf.indexOf(GT, start)) ?? this.last + 1;
       this.last = row;
       if (this.tall.wants(row)) {
         const xml = decoder('utf-8').decode(buf.subarray(start, end));
         this.tall.take(row, rowCells(xml, this.strings), this.rows, this.where);
       }
-      pos = end;
-    }
-    this.keep(buf.subarray(Math.max(pos, buf.length - TAIL)));
+    });
+    this.keep(buf.subarray(rest));
   }
 
   finish(): void {
