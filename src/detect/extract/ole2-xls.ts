@@ -243,7 +243,10 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
         // result is no text, or none was computed (writers that never calculate store 0): what the
         // formula shows is read from its tokens (formula-text.ts).
         formulaCell = `${u16(0)},${u16(2)}`;
-        const f = readXlsFormula(d.subarray(22, 22 + u16(20)), biff8, (x) => dec.decode(x));
+        const rgce = d.subarray(22, 22 + u16(20));
+        // Without a ptgStr byte there is no literal: nothing to read (most formulas are arithmetic).
+        if (!rgce.includes(0x17)) break;
+        const f = readXlsFormula(rgce, biff8, (x) => dec.decode(x));
         if (f.literals.length) {
           const name = sheet || '?';
           let arr = literals.get(name);
