@@ -5,6 +5,7 @@
  * sheets (which do compute the value):
  *  - `="秘"&" Confidential"`, `CONCATENATE(…)` and 秘 | Confidential as two formulas of one row: marked at B2;
  *  - a formula that joins text with 秘 but cannot be evaluated here (IF): unscannable, naming B2;
+ *  - a formula that cannot be evaluated holding the whole stamp as a literal: marked (its literals are text);
  *  - traps (秘書室, 社外秘, 秘密保持契約書, 秘・Confidential, a number, an IF without 秘, an empty column between): clean.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ const part = (n: string) => (n.endsWith('.xlsx') ? 'xl/worksheets/sheet1.xml' : 
 describe('formulas with no computed value', () => {
   it('every producer wrote each case', () => {
     for (const p of ['openpyxl.xlsx', 'exceljs.xlsx', 'writeexcel.xls', 'sheetjs.ods', 'sheetjs.fods', 'calc.xlsx', 'calc.xls', 'calc.ods'])
-      for (const c of ['amp', 'concat', 'split', 'unread', 'traps']) expect(files).toContain(`${c}-${p}`);
+      for (const c of ['amp', 'concat', 'split', 'unread', 'literal', 'traps']) expect(files).toContain(`${c}-${p}`);
   });
 
   for (const opts of [{}, WHOLE]) {
@@ -34,6 +35,11 @@ describe('formulas with no computed value', () => {
       const cell = /^(amp|concat)-calc\.xlsx$/.test(n) ? {} : { cell: 'B2' };
       expect(r).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: '様式', ...cell } });
       if (part(n)) expect(r).toMatchObject({ location: { part: part(n) } });
+    });
+
+    // The ods and fods read clean before: their formulas (attributes) were never read.
+    it.each(files.filter((f) => /^literal-/.test(f)))(`%s → marked on 様式${how}`, async (n) => {
+      expect(await scan(n, opts)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: '様式' } });
     });
 
     it.each(files.filter((f) => /^traps-/.test(f)))(`%s → clean${how}`, async (n) => {
