@@ -4,6 +4,7 @@
  */
 import { readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
+import { mayBeStamp } from './byte-scan.js';
 import { FLAT_ODF, flatOdfRuns } from './odf.js';
 import { decodeMarkup } from './text.js';
 import type { Extracted, Extractor } from './types.js';
@@ -15,9 +16,10 @@ export const extractHtml: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
   ctx.checkTime();
   const markup = decodeMarkup(bytes);
-  // A flat OpenDocument file reads as the package would: sheet names, cells by row, formulas (odf.ts).
-  if (FLAT_ODF.test(markup)) yield* flatOdfRuns(markup);
-  else yield* htmlRuns(markup);
+  // A flat OpenDocument file reads as the package would: sheet names, cells by row, formulas (odf.ts);
+  // and, as a package's parts are, only when 秘 may stand in it (a character reference may spell it).
+  if (!FLAT_ODF.test(markup)) yield* htmlRuns(markup);
+  else if (ctx.fullText || mayBeStamp(markup) || markup.includes('&#')) yield* flatOdfRuns(markup);
 };
 
 /** The text runs of decoded HTML: meta descriptions as properties, visible text as body. */
