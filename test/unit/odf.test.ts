@@ -217,6 +217,11 @@ describe('fods (flat ODF spreadsheet, one XML file): read as the package is', ()
   it.each(['calc-traps.fods', 'calc-split-traps.fods', 'calc-merged-traps.fods'])('%s → clean', async (n) => {
     expect(await scanFlat(flat(n))).toMatchObject({ verdict: 'clean' });
   });
+  it('without 秘 it is not read for the stamp, yet a designated keyword is still found', async () => {
+    const plain = flat('calc-traps.fods').replace(/秘/g, '');
+    expect(await scanFlat(plain)).toMatchObject({ verdict: 'clean' });
+    expect(await scanFlat(plain, { designated: { keywords: ['書室'] } })).toMatchObject({ verdict: 'marked', rule: 3 });
+  });
   it('a sheet named with the stamp (an attribute) → sheet names', async () => {
     const renamed = (name: string) => flat('calc-sheet2.fods').replace(/秘\s*Confidential/g, '').replace(/(<table:table\b[^>]*\btable:name=")[^"]*"/, `$1${name}"`);
     for (const name of ['秘 Confidential', '㊙&#x3000;Confidential']) expect(await scanFlat(renamed(name))).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'sheet names' } });
