@@ -55,6 +55,23 @@ describe('formulas with no computed value', () => {
   }
 });
 
+describe('xlsx: what counts as a computed value', () => {
+  const repacked = async (edit: (xml: string) => string) => {
+    const { unzipSync, zipSync, strFromU8, strToU8 } = await import('fflate');
+    const parts = unzipSync(readFileSync(join(FIX, 'unread-openpyxl.xlsx')));
+    parts['xl/worksheets/sheet1.xml'] = strToU8(edit(strFromU8(parts['xl/worksheets/sheet1.xml'])));
+    return scanBlob(new Blob([zipSync(parts)]), 'book.xlsx');
+  };
+  it('an empty text result (t="str", <v></v>, as Excel writes "") is computed: not unread', async () => {
+    expect(await repacked((x) => x.replace('<c r="B2">', '<c r="B2" t="str">').replace('<v />', '<v></v>'))).toMatchObject({ verdict: 'clean' });
+    expect(await repacked((x) => x.replace('<c r="B2">', '<c r="B2" t="str">'))).toMatchObject({ verdict: 'clean' });
+  });
+  it('a computed value other than text is kept as computed; openpyxl\'s empty <v/> with no type is none', async () => {
+    expect(await repacked((x) => x.replace('<v />', '<v>0</v>'))).toMatchObject({ verdict: 'clean' });
+    expect(await repacked((x) => x)).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+  });
+});
+
 describe('readFormula', () => {
   it.each([
     ['"秘"&" Confidential"', '秘 Confidential'],

@@ -269,25 +269,32 @@ export function rowCells(xml: string, strings: readonly string[], formulas?: For
     col = ref ? colIndex(ref[1]) : col + 1;
     const row = ref ? Number(ref[2]) - 1 : rowNo;
     const body = m[2] ?? '';
-    const f = uncomputed(body);
+    const type = attr(m[1], 't');
+    const f = uncomputed(body, type);
     if (f) {
       formulas?.note(row, col, f);
       if (f.value !== null) out.push({ row, col, text: f.value, sst: null });
       continue;
     }
-    const t = cellText(attr(m[1], 't'), body, strings);
+    const t = cellText(type, body, strings);
     if (t) out.push({ row, col, ...t });
   }
   return out;
 }
 
 /** A cell's formula read (formula-text.ts) when the cell holds no computed value (`<v>` missing or empty); else null. */
-function uncomputed(body: string): ReturnType<typeof readFormula> | null {
+function uncomputed(body: string, type: string | null): ReturnType<typeof readFormula> | null {
   if (!body.includes('f')) return null;
   const f = FORMULA.exec(body);
-  if (!f || VALUE.exec(body)?.[1].trim()) return null;
+  if (!f) return null;
+  // Computed: a value, or an empty text result (t="str" with an empty <v>, as Excel writes ""). An
+  // empty <v/> in a cell of no type (openpyxl), or no <v> (ExcelJS), is none.
+  const v = VALUE.exec(body);
+  if (v?.[1].trim() || (type === 'str' && (v || EMPTY_VALUE.test(body)))) return null;
   return readFormula(decodeEntities(f[1] ?? ''));
 }
+
+const EMPTY_VALUE = /<(?:[\w.-]+:)?v\s*\/>/;
 
 /** A `<mergeCell>`: its first cell and last column (0-based), and where its markup starts and ends. */
 interface MergeRef {
