@@ -72,6 +72,24 @@ describe('xlsx: what counts as a computed value', () => {
   });
 });
 
+describe('xls: what counts as a computed value', () => {
+  /** unread-writeexcel.xls with B2's stored result (FormulaValue, 8 bytes) replaced. */
+  const withResult = (value: number[]) => {
+    const b = new Uint8Array(readFileSync(join(FIX, 'unread-writeexcel.xls')));
+    // The FORMULA record of B2: type 6, then row 1, column 1 (the record lies whole in one sector of this small file).
+    const at = b.findIndex((x, i) => x === 0x06 && b[i + 1] === 0 && b[i + 3] === 0 && b[i + 4] === 1 && b[i + 5] === 0 && b[i + 6] === 1 && b[i + 7] === 0);
+    expect(at).toBeGreaterThan(0);
+    b.set(value, at + 4 + 6);
+    return scanBlob(new Blob([b]), 'book.xls');
+  };
+  it('the number 0 a writer stores without calculating: unread; another number, an empty text, a boolean: computed', async () => {
+    expect(await withResult([0, 0, 0, 0, 0, 0, 0, 0])).toMatchObject({ verdict: 'unscannable', location: { cell: 'B2' } });
+    expect(await withResult([0, 0, 0, 0, 0, 0, 0x14, 0x40])).toMatchObject({ verdict: 'clean' }); // 5.0
+    expect(await withResult([3, 0, 0, 0, 0, 0, 0xff, 0xff])).toMatchObject({ verdict: 'clean' }); // ""
+    expect(await withResult([1, 0, 1, 0, 0, 0, 0xff, 0xff])).toMatchObject({ verdict: 'clean' }); // TRUE
+  });
+});
+
 describe('readFormula', () => {
   it.each([
     ['"秘"&" Confidential"', '秘 Confidential'],

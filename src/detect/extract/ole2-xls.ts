@@ -253,9 +253,14 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
           if (!arr) literals.set(name, (arr = []));
           arr.push(...f.literals);
         }
-        if (u16(12) === 0xffff && d[6] === 0) break;
+        // A computed text (STRING follows), empty text, boolean or error result: what the cell shows.
+        if (u16(12) === 0xffff) break;
+        // A number: a formula that can only make text did not compute it (its value shows instead);
+        // any other may have (LEN("秘"&A1)), unless the number is 0, what writers that never
+        // calculate store: then a formula that may show the stamp is unread.
         if (f.value !== null) add(u16(0), u16(2), f.value);
-        else if ((unread(f) || (!f.whole && f.literals.length > 0)) && res.unread.length < MAX_UNREAD) res.unread.push({ sheet: sheet || '?', cell: colName(u16(2)) + (u16(0) + 1) });
+        else if (d.subarray(6, 14).every((x) => x === 0) && (unread(f) || (!f.whole && f.literals.length > 0)) && res.unread.length < MAX_UNREAD)
+          res.unread.push({ sheet: sheet || '?', cell: colName(u16(2)) + (u16(0) + 1) });
         break;
       }
       case 0x0207: {
