@@ -90,6 +90,16 @@ describe('xls: what counts as a computed value', () => {
   });
 });
 
+describe('ods: what counts as a computed value', () => {
+  it('a stored empty result (office:string-value="") is computed: not unread', async () => {
+    const xml = readFileSync(join(FIX, 'unread-sheetjs.fods'), 'utf8');
+    const computed = xml.replace(/(table:formula="[^"]*")/, '$1 office:string-value=""');
+    expect(computed).not.toBe(xml);
+    expect(await scanBlob(new Blob([computed]), 'book.fods')).toMatchObject({ verdict: 'clean' });
+    expect(await scanBlob(new Blob([xml]), 'book.fods')).toMatchObject({ verdict: 'unscannable' });
+  });
+});
+
 describe('readFormula', () => {
   it.each([
     ['"秘"&" Confidential"', '秘 Confidential'],

@@ -79,6 +79,9 @@ interface Formulas {
   unread: string[];
 }
 
+/** A stored result of a formula (SheetJS stores none: a value type and an empty paragraph). */
+const COMPUTED = /\boffice:(?:string-value|value|boolean-value|date-value|time-value)\s*=/;
+
 /** Unread formula cells named per sheet: enough to say where (past it they are still reported). */
 const MAX_FORMULAS = 10_000;
 
@@ -98,7 +101,10 @@ export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?:
     if (tall && (span > 1 || down > 1)) for (let k = 0; k < n && !tall.lost; k++) tall.merge({ row, col: col + k, lastRow: row + down - 1, lastCol: col + k + span - 1 });
     let text = m[3] ? xmlToText(m[3].replace(ANNOTATION, '')).trim() : '';
     const formula = m[1] === 'table-cell' ? attr(m[2], 'table:formula') : null;
-    if (formula !== null) {
+    if (formula !== null && !text && COMPUTED.test(m[2])) {
+      // A computed empty result (LibreOffice stores office:string-value="" and the like): nothing shows.
+      formulas?.literals.push(...readFormula(formula).literals);
+    } else if (formula !== null) {
       const f = readFormula(formula);
       // Every literal (only rows that may hold the stamp are read): one past a limit could be the stamp.
       formulas?.literals.push(...f.literals);
