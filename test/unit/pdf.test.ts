@@ -869,6 +869,12 @@ describe('limits of the PDF reader end unread, never clean', () => {
     );
     expect(unscannable(await extract(pdf))).toMatchObject([{ detail: 'PDF form fields could not be read', where: { area: 'form' } }]);
   });
+  it('objects nested past 64 deep are not read: the part they are in is unread, said (they were returned empty)', async () => {
+    const info = (n: number) => `<</Keywords ${'['.repeat(n)}(x)${']'.repeat(n)} /Title (Minutes)>>`;
+    const page = 'BT /F1 12 Tf 72 700 Td (x) Tj ET';
+    expect(unscannable(await extract(docWith([page], { info: '/Info 7 0 R', extraObjs: [info(70)] })))).toMatchObject([{ reason: 'corrupt', where: { area: 'properties' } }]);
+    expect(unscannable(await extract(docWith([page], { info: '/Info 7 0 R', extraObjs: [info(10)] })))).toEqual([]);
+  });
   it('more than 10,000 content streams on a page: read in part', async () => {
     const refs = Array.from({ length: 10_001 }, () => '6 0 R').join(' ');
     const pdf = docWith(['BT /F1 12 Tf 72 700 Td (x) Tj ET'], { pageExtra: [`/Contents[${refs}]`] });

@@ -415,6 +415,7 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
     if (xmp) props = props ? props + '\n' + xmp : xmp;
   } catch (e) {
     if (isScanError(e)) throw e;
+    yield { kind: 'unscannable', reason: 'corrupt', detail: 'PDF document properties could not be read', where: { area: 'properties' } };
   }
   yield* textItems(props, { area: 'properties' });
   try {
