@@ -162,6 +162,30 @@ describe('uuencoded files (old clients, newsreaders)', () => {
     const cut = uuencode('議事録.docx', docx).slice(0, 2000);
     expect(await scan('uu.eml', mail(cut))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
+  // GNU sharutils `uuencode -m` (test/fixtures/mail/make-uu.sh): begin-base64 … ====.
+  const fixture = (n: string) => new Uint8Array(readFileSync(join(__dirname, '../fixtures/mail', n)));
+  it('the base64 form (begin-base64 … ====) is decoded: the docx is read, the clean memo is clean', async () => {
+    expect(await scan('uu.eml', fixture('uu-base64-docx.eml'))).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['議事録.docx'], area: 'comments' } });
+    expect(await scan('uu.eml', fixture('uu-base64-memo.eml'))).toMatchObject({ verdict: 'clean' });
+    const named = new TextDecoder().decode(fixture('uu-base64-memo.eml')).replace('begin-base64 644 memo.txt', 'begin-base64 644 秘—memo.txt');
+    expect(await scan('uu.eml', new TextEncoder().encode(named))).toMatchObject({ verdict: 'marked', rule: 2 });
+  });
+  it('the base64 form cut before its ==== line, or with a line that is not base64, is unscannable', async () => {
+    const text = new TextDecoder().decode(fixture('uu-base64-docx.eml'));
+    expect(await scan('uu.eml', new TextEncoder().encode(text.replace('====', '')))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    const lines = text.split('\n');
+    lines[12] = lines[12].slice(0, 20) + '!' + lines[12].slice(21);
+    expect(await scan('uu.eml', new TextEncoder().encode(lines.join('\n')))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+  it('past 64 blocks in one text the rest are unread: unscannable, not clean', async () => {
+    const memo = (n: number) => Array.from({ length: n }, (_, i) => uuencode(`memo${i}.txt`, new TextEncoder().encode('nothing here'))).join('');
+    expect(await scan('uu.eml', mail(memo(64)))).toMatchObject({ verdict: 'clean' });
+    expect(await scan('uu.eml', mail(memo(65)))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+  it('Content-Transfer-Encoding x-uuencode holding the base64 form is decoded', async () => {
+    const block = new TextDecoder().decode(fixture('uu-base64-docx.eml')).split(/お送りします。\r?\n/)[1];
+    expect(await scan('uu.eml', mail(block, 'Content-Type: application/octet-stream; name=a.docx\r\nContent-Transfer-Encoding: x-uuencode\r\n'))).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
 });
 
 describe('mailboxes and wrappers', () => {

@@ -201,3 +201,30 @@ describe('odp', () => {
     expect((await scan('impress-traps.odp', { designated: { keywords: ['極秘プロジェクト'] } })).verdict).toBe('clean');
   });
 });
+
+describe('fods (flat ODF spreadsheet, one XML file): read as the package is', () => {
+  const flat = (n: string) => readFileSync(join(FIX, 'flat', n), 'utf8');
+  const scanFlat = (xml: string, opts = {}) => scanBlob(new Blob([xml]), 'book.fods', opts);
+  it.each([
+    ['calc-sheet2.fods', { area: 'cells', sheet: '明細', cell: 'C3' }],
+    ['calc-split.fods', { area: 'cells', sheet: '様式', cell: 'B2' }],
+    ['calc-merged.fods', { area: 'cells', sheet: '様式', cell: 'B2' }],
+    ['calc-header.fods', {}],
+  ])('%s → marked at %o', async (n, where) => {
+    expect(await scanFlat(flat(n))).toMatchObject({ verdict: 'marked', rule: 1, location: where });
+  });
+  // Read as plain XML, cells ran together: 秘 | (empty) | Confidential was marked.
+  it.each(['calc-traps.fods', 'calc-split-traps.fods', 'calc-merged-traps.fods'])('%s → clean', async (n) => {
+    expect(await scanFlat(flat(n))).toMatchObject({ verdict: 'clean' });
+  });
+  it('without 秘 it is not read for the stamp, yet a designated keyword is still found', async () => {
+    const plain = flat('calc-traps.fods').replace(/秘/g, '');
+    expect(await scanFlat(plain)).toMatchObject({ verdict: 'clean' });
+    expect(await scanFlat(plain, { designated: { keywords: ['書室'] } })).toMatchObject({ verdict: 'marked', rule: 3 });
+  });
+  it('a sheet named with the stamp (an attribute) → sheet names', async () => {
+    const renamed = (name: string) => flat('calc-sheet2.fods').replace(/秘\s*Confidential/g, '').replace(/(<table:table\b[^>]*\btable:name=")[^"]*"/, `$1${name}"`);
+    for (const name of ['秘 Confidential', '㊙&#x3000;Confidential']) expect(await scanFlat(renamed(name))).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'sheet names' } });
+    expect((await scanFlat(renamed('秘書室 Confidential'))).verdict).toBe('clean');
+  });
+});

@@ -837,3 +837,48 @@ describe('PDF robustness', () => {
     for (let cut = 0; cut < data.length; cut += 7) await survives(data.subarray(0, cut));
   });
 });
+
+describe('limits of the PDF reader end unread, never clean', () => {
+  const unscannable = (items: Extracted[]) => items.filter((i) => i.kind === 'unscannable');
+  it('a form past the 4,000 drawn per page is not drawn: the page is read in part', async () => {
+    const plain = stream('/Type/XObject/Subtype/Form/BBox[0 0 10 10]/Resources<</Font<</F1 3 0 R>>>>', 'BT /F1 10 Tf 0 0 Td (x) Tj ET');
+    const form = stream('/Type/XObject/Subtype/Form/BBox[0 0 500 100]/Resources<</Font<</F1 3 0 R>>>>', `BT /F1 12 Tf 0 0 Td /Span<</ActualText<FEFF${hex16('秘 Confidential')}>>>BDC (xx) Tj EMC ET`);
+    const content = `${'q /Fm0 Do Q '.repeat(4000)}q /Fm1 Do Q`;
+    const items = await extract(docWith([content], { resourcesExtra: '/XObject<</Fm0 7 0 R/Fm1 8 0 R>>', extraObjs: [plain, form] }));
+    expect(stampHits(items)).toEqual([]);
+    expect(unscannable(items)).toMatchObject([{ reason: 'corrupt', detail: expect.stringMatching(/1 page/) }]);
+    // Under the limit the same page is read whole.
+    const fewer = await extract(docWith([`${'q /Fm0 Do Q '.repeat(100)}q /Fm1 Do Q`], { resourcesExtra: '/XObject<</Fm0 7 0 R/Fm1 8 0 R>>', extraObjs: [plain, form] }));
+    expect(stampHits(fewer)).toEqual(['page:1']);
+  });
+  it('more than 10,000 annotations on a page: read in part', async () => {
+    const annots = Array.from({ length: 10_001 }, () => '7 0 R').join(' ');
+    const items = await extract(docWith(['BT /F1 12 Tf 72 700 Td (x) Tj ET'], { pageExtra: [`/Annots[${annots}]`], extraObjs: ['<</Type/Annot/Subtype/Text/Rect[0 0 1 1]/Contents(note)>>'] }));
+    expect(unscannable(items)).toHaveLength(1);
+  });
+  it('a form field with more than 100,000 options: the form is unread, said', async () => {
+    const opts = '(a)'.repeat(100_001);
+    const pdf = buildPdf(
+      [
+        '<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[4 0 R]>>>>',
+        '<</Type/Pages/Kids[3 0 R]/Count 1>>',
+        '<</Type/Page/Parent 2 0 R/MediaBox[0 0 100 100]>>',
+        `<</FT/Ch/T(f)/Opt[${opts}(秘 Confidential)]>>`,
+      ],
+      '/Root 1 0 R',
+    );
+    expect(unscannable(await extract(pdf))).toMatchObject([{ detail: 'PDF form fields could not be read', where: { area: 'form' } }]);
+  });
+  it('objects nested past 64 deep are not read: the part they are in is unread, said (they were returned empty)', async () => {
+    const info = (n: number) => `<</Keywords ${'['.repeat(n)}(x)${']'.repeat(n)} /Title (Minutes)>>`;
+    const page = 'BT /F1 12 Tf 72 700 Td (x) Tj ET';
+    expect(unscannable(await extract(docWith([page], { info: '/Info 7 0 R', extraObjs: [info(70)] })))).toMatchObject([{ reason: 'corrupt', where: { area: 'properties' } }]);
+    expect(unscannable(await extract(docWith([page], { info: '/Info 7 0 R', extraObjs: [info(10)] })))).toEqual([]);
+  });
+  it('more than 10,000 content streams on a page: read in part', async () => {
+    const refs = Array.from({ length: 10_001 }, () => '6 0 R').join(' ');
+    const pdf = docWith(['BT /F1 12 Tf 72 700 Td (x) Tj ET'], { pageExtra: [`/Contents[${refs}]`] });
+    // The page dictionary names /Contents twice; the array (written last) is the one read.
+    expect(unscannable(await extract(pdf))).toHaveLength(1);
+  });
+});

@@ -11,7 +11,7 @@ import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { htmlRuns } from './html.js';
 import { markupEncoding } from './text.js';
-import { contentInfo, decodeBody, hasEmbeddedMime, parseEntity, splitMultipart, uuBlocks, type ContentInfo, type Entity } from './mime.js';
+import { contentInfo, decodeBody, hasEmbeddedMime, parseEntity, splitMultipart, UU_BEGIN_LINE, uuBlocks, type ContentInfo, type Entity } from './mime.js';
 import { decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
 import type { ExtractContext, Extracted, Extractor } from './types.js';
 
@@ -86,7 +86,7 @@ function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: string
   }
   yield* textRuns(text.text, BODY);
   // Files uuencoded into the text (old clients, newsreaders) are attachments.
-  for (const uu of text.text.includes('begin ') ? uuBlocks(text.text) : []) {
+  for (const uu of text.text.includes('begin') && UU_BEGIN_LINE.test(text.text) ? uuBlocks(text.text) : []) {
     if (uu.bytes) yield member(uu.name, uu.bytes, ctx);
     else {
       yield { kind: 'member', name: uu.name, data: new Blob([]), where: { area: 'attachment' }, nameOnly: true };

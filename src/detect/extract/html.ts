@@ -4,6 +4,8 @@
  */
 import { readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
+import { mayBeStamp } from './byte-scan.js';
+import { FLAT_ODF, flatOdfRuns } from './odf.js';
 import { decodeMarkup } from './text.js';
 import type { Extracted, Extractor } from './types.js';
 import { decodeEntities, xmlToText } from './xml-text.js';
@@ -13,7 +15,11 @@ const INVISIBLE = /<(script|style|template|noscript)\b[\s\S]*?<\/\1\s*>|<!--[\s\
 export const extractHtml: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
   ctx.checkTime();
-  yield* htmlRuns(decodeMarkup(bytes));
+  const markup = decodeMarkup(bytes);
+  // A flat OpenDocument file reads as the package would: sheet names, cells by row, formulas (odf.ts);
+  // and, as a package's parts are, only when 秘 may stand in it (a character reference may spell it).
+  if (!FLAT_ODF.test(markup)) yield* htmlRuns(markup);
+  else if (ctx.fullText || mayBeStamp(markup) || markup.includes('&#')) yield* flatOdfRuns(markup);
 };
 
 /** The text runs of decoded HTML: meta descriptions as properties, visible text as body. */

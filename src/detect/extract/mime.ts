@@ -273,33 +273,48 @@ export interface UuBlock {
   bytes: Uint8Array | null;
 }
 
-const UU_BEGIN = /^begin(?:-base64)? [0-7]{3,4} (.+?)\r?$/gm;
-const UU_BEGIN_LINE = /^begin [0-7]{3,4} \S/m;
+const UU_BEGIN = /^begin(-base64)? [0-7]{3,4} (.+?)\r?$/gm;
+export const UU_BEGIN_LINE = /^begin(?:-base64)? [0-7]{3,4} \S/m;
+/** One line of a `begin-base64` block. */
+const B64_LINE = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Blocks read per text; past them, one damaged entry says the rest are unread. */
+const MAX_UU_BLOCKS = 64;
 
 /**
  * The uuencoded files in a text (`begin 644 name` … `end`), as old mail clients and newsreaders put
- * attachments into the body itself. A block without its `end` line, or with a line that is not
- * uuencoding, is damaged (null bytes): its content is unread.
+ * attachments into the body itself, and their base64 form (`begin-base64 644 name` … `====`, as GNU
+ * sharutils' `uuencode -m` writes it). A block without its end line, or with a line that is not its
+ * encoding, is damaged (null bytes): its content is unread.
  */
 export function uuBlocks(text: string): UuBlock[] {
   const out: UuBlock[] = [];
   for (const m of text.matchAll(UU_BEGIN)) {
-    if (out.length >= 64) break;
+    if (out.length >= MAX_UU_BLOCKS) {
+      out.push({ name: m[2], bytes: null });
+      break;
+    }
+    const base64 = m[1] !== undefined;
     const lines = text.slice(m.index + m[0].length).split(/\r?\n/).slice(1);
     const bytes: number[] = [];
+    const b64: string[] = [];
     let ended = false;
     let bad = false;
     for (const line of lines) {
-      if (line === 'end') {
+      if (line === (base64 ? '====' : 'end')) {
         ended = true;
         break;
       }
-      if (!uuLine(line, bytes)) {
+      const ok = base64 ? B64_LINE.test(line) && b64.push(line) > 0 : uuLine(line, bytes);
+      if (!ok) {
         bad = true;
         break;
       }
     }
-    out.push({ name: m[1], bytes: ended && !bad ? Uint8Array.from(bytes) : null });
+    if (!base64) out.push({ name: m[2], bytes: ended && !bad ? Uint8Array.from(bytes) : null });
+    else {
+      const r = ended && !bad ? decodeBase64(b64.join('')) : null;
+      out.push({ name: m[2], bytes: r && !r.bad ? r.bytes : null });
+    }
   }
   return out;
 }

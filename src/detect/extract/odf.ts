@@ -12,6 +12,7 @@ import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js
 import { attr, xmlToText } from './xml-text.js';
 import { MarkupWindows } from './markup-windows.js';
 import { mayBeStamp } from './byte-scan.js';
+import { readFormula } from './formula-text.js';
 import { sheetRuns } from './ods-rows.js';
 import { SEPARATOR, sheetNameText } from './sheet-rows.js';
 
@@ -53,6 +54,24 @@ async function mayHoldStamp(zip: ZipArchive, name: string): Promise<boolean> {
   return (windows.head !== null && isUtf16Xml(windows.head)) || windows.finish().some(mayBeStamp);
 }
 
+/**
+ * A flat ODF document (.fods, .fodt, .fodp: one XML file, `<office:document>`) read as its package's
+ * content.xml is: sheet by sheet (cells, rows, formulas and sheet names) or slide by slide; its meta
+ * and styles (headers, footers) come before the body. Its locations name no part (there is one).
+ */
+export function* flatOdfRuns(xml: string): Generator<Extracted> {
+  for (const r of partText(xml, '')) {
+    if (r.kind !== 'text' && r.kind !== 'unscannable') yield r;
+    else if (!r.where?.part) {
+      const { part: _, ...where } = r.where ?? {};
+      yield { ...r, where };
+    } else yield r;
+  }
+}
+
+/** The root of a flat ODF document (after the XML declaration, comments and processing instructions). */
+export const FLAT_ODF = /^\uFEFF?\s*(?:<\?[\s\S]*?\?>\s*|<!--[\s\S]*?-->\s*)*<office:document\b/;
+
 function* partText(xml: string, part: string): Generator<Extracted> {
   const area = part.endsWith('meta.xml') ? 'properties' : part.endsWith('styles.xml') ? 'header/footer' : 'body';
   // Spreadsheets and presentations: one run per sheet or slide, so the verdict can say which.
@@ -75,10 +94,18 @@ function* partText(xml: string, part: string): Generator<Extracted> {
   }
 }
 
-/** The text a reader sees in this markup, and the sheet names (attributes) in it, kept apart. */
+/**
+ * The text a reader sees in this markup, and the sheet names and formulas (attributes) in it, kept
+ * apart: a formula stored without its value shows what it evaluates to (formula-text.ts).
+ */
 function textAndSheetNames(xml: string): string {
   const names = Array.from(xml.matchAll(/<table:table\s[^>]*>/g), (m) => attr(m[0], 'table:name') ?? '');
-  return [xmlToText(xml), ...names].join(SEPARATOR);
+  const formulas = Array.from(xml.matchAll(/\btable:formula\s*=\s*(?:"[^"]*"|'[^']*')/g), (m) => {
+    // Its literals too: one that holds 秘 in a formula that cannot be evaluated is reported (ods-rows.ts).
+    const f = readFormula(attr(m[0], 'table:formula') ?? '');
+    return [f.value ?? '', ...f.literals].join(SEPARATOR);
+  });
+  return [xmlToText(xml), ...names, ...formulas].join(SEPARATOR);
 }
 
 function* runs(xml: string, where: Where): Generator<Extracted> {

@@ -11,6 +11,7 @@
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
+import { readFormula, unread } from './formula-text.js';
 import { RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
 import { TallMerges } from './tall-merges.js';
 import type { Extracted } from './types.js';
@@ -33,6 +34,8 @@ const repeat = (tag: string, name: string): number => Math.min(MAX_REPEAT, Math.
 export function* sheetRuns(xml: string, where: Where): Generator<Extracted> {
   const rows = new RowTexts();
   const tall = new TallMerges();
+  /** Formulas in the rows read: their literals (text a search finds) and cells that may show the stamp unevaluated. */
+  const formulas: Formulas = { literals: [], unread: [] };
   let row = 0;
   for (const r of xml.matchAll(ROW)) {
     // Only a row with 秘/㊙ (or a character reference that may spell them) can join into the stamp;
@@ -41,7 +44,7 @@ export function* sheetRuns(xml: string, where: Where): Generator<Extracted> {
     const n = repeat(r[1], 'table:number-rows-repeated');
     // Merges of a repeated row are merges of each copy.
     if (r[2]?.includes('-spanned=')) for (let k = 0; k < n && !tall.lost; k++) rowCells(r[2], row + k, tall);
-    const cells = join ? rowCells(r[2], row) : [];
+    const cells = join ? rowCells(r[2], row, undefined, formulas) : [];
     if (join) {
       for (const c of cells) if (mayHaveStampChar(c.text)) yield { kind: 'text', text: c.text, where: { ...where, cell: cellName(c.row, c.col) } };
       rows.add(cells, where);
@@ -60,13 +63,34 @@ export function* sheetRuns(xml: string, where: Where): Generator<Extracted> {
     tall.finish(rows, where);
   }
   yield* rows.take();
+  for (const text of chunkText(formulas.literals.join(SEPARATOR))) yield { kind: 'text', text, where: { ...where, area: 'formulas' } };
+  if (formulas.unread.length) {
+    const cells = formulas.unread.slice(0, 5).join(', ') + (formulas.unread.length > 5 ? ' …' : '');
+    yield { kind: 'unscannable', reason: 'unsupported', detail: `a formula that joins text with 秘 has no computed value, so what it shows is unknown (${cells})`, where: { ...where, cell: formulas.unread[0] } };
+  }
   if (tall.lost) yield { kind: 'unscannable', reason: 'too-large', detail: 'too many merged ranges or cells with 秘 to read the rows as they show', where };
   const text = xmlToText(xml.replace(CELL_BOUNDARY, `$&${SEPARATOR.trim()}`));
   for (const t of chunkText(text)) if (t.trim()) yield { kind: 'text', text: t, where };
 }
 
-/** The text cells of one row's markup, in order, with 0-based row and column; its merged ranges given to `tall`. */
-export function rowCells(xml: string, row: number, tall?: TallMerges): TextCell[] {
+/** Formula literals and unread formula cells of one sheet (formula-text.ts). */
+interface Formulas {
+  literals: string[];
+  unread: string[];
+}
+
+/** A stored result of a formula (SheetJS stores none: a value type and an empty paragraph). */
+const COMPUTED = /\boffice:(?:string-value|value|boolean-value|date-value|time-value)\s*=/;
+
+/** Unread formula cells named per sheet: enough to say where (past it they are still reported). */
+const MAX_FORMULAS = 10_000;
+
+/**
+ * The text cells of one row's markup, in order, with 0-based row and column; its merged ranges given
+ * to `tall`. A formula cell that shows no text (SheetJS writes formulas uncomputed) shows what its
+ * formula evaluates to (formula-text.ts); its literals and unread cells go to `formulas`.
+ */
+export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?: Formulas): TextCell[] {
   const out: TextCell[] = [];
   let col = 0;
   for (const m of xml.matchAll(CELL)) {
@@ -75,7 +99,18 @@ export function rowCells(xml: string, row: number, tall?: TallMerges): TextCell[
     const span = m[1] === 'table-cell' ? repeat(m[2], 'table:number-columns-spanned') : 1;
     const down = m[1] === 'table-cell' ? repeat(m[2], 'table:number-rows-spanned') : 1;
     if (tall && (span > 1 || down > 1)) for (let k = 0; k < n && !tall.lost; k++) tall.merge({ row, col: col + k, lastRow: row + down - 1, lastCol: col + k + span - 1 });
-    const text = m[3] ? xmlToText(m[3].replace(ANNOTATION, '')).trim() : '';
+    let text = m[3] ? xmlToText(m[3].replace(ANNOTATION, '')).trim() : '';
+    const formula = m[1] === 'table-cell' ? attr(m[2], 'table:formula') : null;
+    if (formula !== null && !text && COMPUTED.test(m[2])) {
+      // A computed empty result (LibreOffice stores office:string-value="" and the like): nothing shows.
+      formulas?.literals.push(...readFormula(formula).literals);
+    } else if (formula !== null) {
+      const f = readFormula(formula);
+      // Every literal (only rows that may hold the stamp are read): one past a limit could be the stamp.
+      formulas?.literals.push(...f.literals);
+      if (!text && f.value !== null) text = f.value.trim();
+      else if (!text && unread(f) && formulas && formulas.unread.length < MAX_FORMULAS) formulas.unread.push(cellName(row, col));
+    }
     if (text) {
       out.push({ row, col, text, sst: null });
       // A repeated or merged cell: its last column is the neighbour of the next cell (the copies between change nothing).

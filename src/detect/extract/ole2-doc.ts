@@ -14,6 +14,8 @@ export interface DocResult {
   stories: DocStory[] | null;
   /** What is damaged, when the FIB or the piece table does not hold together (Word 6/95 files are not damaged). */
   damaged?: string;
+  /** Text past the limit, not read. */
+  tooLarge?: string;
 }
 
 const damaged = (what: string): DocResult => ({ encrypted: false, stories: null, damaged: what });
@@ -74,10 +76,17 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   let outside = false;
   const cp1252 = new TextDecoder('windows-1252');
   const u16 = new TextDecoder('utf-16le');
-  for (let k = 0; k < n && total < MAX_CHARS; k++) {
+  let capped = false;
+  for (let k = 0; k < n; k++) {
     const a = pd.getUint32(k * 4, true);
     const b = pd.getUint32((k + 1) * 4, true);
     if (b <= a) continue;
+    // Text past MAX_CHARS is not read: said (too large), not dropped.
+    if (total >= MAX_CHARS) {
+      capped = true;
+      break;
+    }
+    if (b - a > MAX_CHARS - total) capped = true;
     const len = Math.min(b - a, MAX_CHARS - total);
     const fcRaw = pd.getUint32((n + 1) * 4 + k * 8 + 2, true);
     const compressed = (fcRaw & 0x40000000) !== 0;
@@ -122,6 +131,7 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   if (cp < all.length) stories.push({ area: 'body', text: readable(all.slice(cp)) });
   const result: DocResult = { encrypted: false, stories: stories.filter((s) => s.text.trim()) };
   if (outside) result.damaged = 'a piece of text lies outside the WordDocument stream';
+  if (capped) result.tooLarge = `more than ${MAX_CHARS >> 20} M characters of text`;
   return result;
 }
 

@@ -75,6 +75,8 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
         encrypted = true;
         return;
       }
+      // Containers nested past MAX_DEPTH are not walked: said (damage or a hostile file), not dropped.
+      if (container && depth >= MAX_DEPTH) damaged ??= `records nest more than ${MAX_DEPTH} deep`;
       if (container && depth < MAX_DEPTH) {
         if (type === RT.Slide) {
           const ng: Group = { area: 'body', slide: ++slideCount, parts: [] };

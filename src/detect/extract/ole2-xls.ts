@@ -3,6 +3,7 @@
  * LABEL/LABELSST/RSTRING/STRING cells with their sheet and cell reference, headers/footers,
  * sheet names, and text of comments and text boxes (TXO + CONTINUE).
  */
+import { readXlsFormula, unread } from './formula-text.js';
 import { codepageDecoder } from './ole2-props.js';
 import { MergedCells, RowTexts, SEPARATOR, type TextCell } from './sheet-rows.js';
 import { TallMerges } from './tall-merges.js';
@@ -11,6 +12,8 @@ export interface XlsResult {
   encrypted: boolean;
   /** What could not be read, when records are damaged. */
   damaged?: string;
+  /** What could not be read past a limit (too many strings, merges, rows to join). */
+  tooLarge?: string;
   /** Cells whose text could carry the stamp (contains 秘 or ㊙), one run each with its reference. */
   cells: { sheet: string; cell: string; text: string }[];
   /**
@@ -22,10 +25,14 @@ export interface XlsResult {
   sheets: { sheet: string; area?: string; text: string }[];
   /** Sheet names, shared strings used by no cell, and anything not tied to a sheet. */
   other: { area: string; text: string }[];
+  /** Formula cells with no computed text that may show the stamp, unevaluated (formula-text.ts): at most MAX_UNREAD named. */
+  unread: { sheet: string; cell: string }[];
 }
 
 const MAX_STRINGS = 2_000_000;
-/** Merged ranges kept per workbook (MERGEDCELLS holds up to 1,026 each): past this, a merged stamp is not joined (its cells are still searched). */
+/** Unread formula cells named: the first say where. */
+const MAX_UNREAD = 1_000;
+/** Merged ranges kept per workbook (MERGEDCELLS holds up to 1,026 each): past this the workbook is reported too large to read as it shows. */
 const MAX_MERGES = 1 << 20;
 
 /** A merged range: first row, first column, last column, last row (0-based). */
@@ -123,7 +130,7 @@ function colName(c: number): string {
 }
 
 export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
-  const res: XlsResult = { encrypted: false, cells: [], rows: [], sheets: [], other: [] };
+  const res: XlsResult = { encrypted: false, cells: [], rows: [], sheets: [], other: [], unread: [] };
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const recs: { type: number; off: number; data: Uint8Array }[] = [];
   for (let p = 0; p + 4 <= b.length; ) {
@@ -142,6 +149,8 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
   const sheetCells = new Map<string, TextCell[]>();
   const headers: { sheet: string; text: string }[] = [];
   const objects: string[] = [];
+  /** Text literals of each sheet's formulas: text a search finds, even when no value was computed. */
+  const literals = new Map<string, string[]>();
   let sheet = '';
   let formulaCell = '';
   let bofs = 0;
@@ -204,6 +213,7 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
         while (i + 1 < recs.length && recs[i + 1].type === 0x003c) segs.push(recs[++i].data);
         const r = new Segments(segs);
         const count = Math.min(u32(4), MAX_STRINGS);
+        if (u32(4) > MAX_STRINGS) res.tooLarge ??= `more than ${MAX_STRINGS.toLocaleString('en')} shared strings`;
         try {
           for (let k = 0; k < count && !r.done; k++) {
             sst.push(sstString(r));
@@ -221,16 +231,38 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
         if (idx < sst.length) {
           used.add(idx);
           add(u16(0), u16(2), sst[idx]);
-        }
+        } else res.damaged ??= `a cell shows shared string ${idx}, past the ${sst.length} the table holds`;
         break;
       }
       case 0x0204: // LABEL
       case 0x00d6: // RSTRING
         add(u16(0), u16(2), xlString(d, 6, 2));
         break;
-      case 0x0006: // FORMULA: remember the cell for a following STRING record
+      case 0x0006: {
+        // FORMULA: a text result follows in a STRING record (remember the cell); any other stored
+        // result is no text, or none was computed (writers that never calculate store 0): what the
+        // formula shows is read from its tokens (formula-text.ts).
         formulaCell = `${u16(0)},${u16(2)}`;
+        const rgce = d.subarray(22, 22 + u16(20));
+        // Without a ptgStr byte there is no literal: nothing to read (most formulas are arithmetic).
+        if (!rgce.includes(0x17)) break;
+        const f = readXlsFormula(rgce, biff8, (x) => dec.decode(x));
+        if (f.literals.length) {
+          const name = sheet || '?';
+          let arr = literals.get(name);
+          if (!arr) literals.set(name, (arr = []));
+          arr.push(...f.literals);
+        }
+        // A computed text (STRING follows), empty text, boolean or error result: what the cell shows.
+        if (u16(12) === 0xffff) break;
+        // A number: a formula that can only make text did not compute it (its value shows instead);
+        // any other may have (LEN("秘"&A1)), unless the number is 0, what writers that never
+        // calculate store: then a formula that may show the stamp is unread.
+        if (f.value !== null) add(u16(0), u16(2), f.value);
+        else if (d.subarray(6, 14).every((x) => x === 0) && (unread(f) || (!f.whole && f.literals.length > 0)) && res.unread.length < MAX_UNREAD)
+          res.unread.push({ sheet: sheet || '?', cell: colName(u16(2)) + (u16(0) + 1) });
         break;
+      }
       case 0x0207: {
         // STRING (formula result)
         const [r, c] = formulaCell.split(',').map(Number);
@@ -242,7 +274,11 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
         const name = sheet || '?';
         let arr = sheetMerges.get(name);
         if (!arr) sheetMerges.set(name, (arr = []));
-        for (let k = 0, n = u16(0); k < n && 2 + 8 * k + 8 <= d.length && merges < MAX_MERGES; k++, merges++) {
+        for (let k = 0, n = u16(0); k < n && 2 + 8 * k + 8 <= d.length; k++, merges++) {
+          if (merges >= MAX_MERGES) {
+            res.tooLarge ??= `more than ${MAX_MERGES.toLocaleString('en')} merged ranges`;
+            break;
+          }
           const o = 2 + 8 * k;
           arr.push([u16(o), u16(o + 4), u16(o + 6), u16(o + 2)]);
         }
@@ -274,9 +310,10 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
   for (const [name, cells] of sheetCells) {
     const joined = joinedRows(cells, name, sheetMerges.get(name) ?? []);
     res.rows.push(...joined.rows);
-    if (joined.lost) res.damaged ??= `sheet ${name}: too many merged ranges or cells with 秘 to join its rows`;
+    if (joined.lost) res.tooLarge ??= `sheet ${name}: too many merged ranges or cells with 秘 to join its rows`;
     res.sheets.push({ sheet: name, text: cells.map((c) => c.text).join(SEPARATOR) });
   }
+  for (const [name, texts] of literals) res.sheets.push({ sheet: name, area: 'formulas', text: texts.join(SEPARATOR) });
   for (const h of headers) res.sheets.push({ sheet: h.sheet, area: 'header', text: h.text.replace(/&[A-Z]|&"[^"]*"|&\d+/g, ' ') });
   if (objects.length) for (const o of objects) res.other.push({ area: 'comments', text: o });
   // Sheet names and strings no cell shows are items of their own: 社外秘 and the next one's Confidential are no stamp.
@@ -304,7 +341,7 @@ function joinedRows(cells: TextCell[], sheet: string, merged: Merge[]): { rows: 
     i = j;
   }
   if (merges.wanting) for (const [row, col, lastCol] of merged) merges.add(row, col, lastCol);
-  rows.joinMerged(merges);
+  const dropped = rows.joinMerged(merges);
   // A merge over several rows stands beside each of them (tall-merges.ts): the rows it reaches, read again.
   for (const [row, col, lastCol, lastRow] of merged) tall.merge({ row, col, lastRow, lastCol });
   if (tall.plan()) {
@@ -312,5 +349,5 @@ function joinedRows(cells: TextCell[], sheet: string, merged: Merge[]): { rows: 
     tall.finish(rows, {});
   }
   const out = rows.take().map((r) => ({ sheet, cell: r.kind === 'text' ? (r.where.cell ?? '') : '', text: r.kind === 'text' ? r.text : '' }));
-  return { rows: out, lost: tall.lost };
+  return { rows: out, lost: tall.lost || dropped };
 }

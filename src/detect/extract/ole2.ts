@@ -96,6 +96,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
     );
     if (doc.encrypted) throw new ScanError('encrypted', 'password-protected Word document');
     if (doc.damaged) yield { kind: 'unscannable', reason: 'corrupt', detail: `damaged Word document: ${doc.damaged}`, where: { part: prefix + 'WordDocument' } };
+    if (doc.tooLarge) yield { kind: 'unscannable', reason: 'too-large', detail: `Word document: ${doc.tooLarge}`, where: { part: prefix + 'WordDocument' } };
     if (doc.stories) {
       for (const s of doc.stories) yield* run(s.text, { part: prefix + 'WordDocument', area: s.area });
     } else {
@@ -107,6 +108,13 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
     const xls = guard('Excel workbook', () => readXls(cfb.read(book), ctx.checkTime));
     if (xls.encrypted) throw new ScanError('encrypted', 'password-protected Excel workbook');
     if (xls.damaged) yield { kind: 'unscannable', reason: 'corrupt', detail: `damaged Excel workbook: ${xls.damaged}`, where: { part: prefix + book.name } };
+    if (xls.tooLarge) yield { kind: 'unscannable', reason: 'too-large', detail: `Excel workbook: ${xls.tooLarge}`, where: { part: prefix + book.name } };
+    if (xls.unread.length) {
+      // A formula that may show the stamp, stored without its value and not evaluable here (formula-text.ts).
+      const [u] = xls.unread;
+      const cells = xls.unread.slice(0, 5).map((c) => c.cell).join(', ') + (xls.unread.length > 5 ? ' …' : '');
+      yield { kind: 'unscannable', reason: 'unsupported', detail: `a formula that joins text with 秘 has no computed value, so what it shows is unknown (${cells})`, where: { part: prefix + book.name, sheet: u.sheet, cell: u.cell } };
+    }
     for (const c of xls.cells) yield* run(c.text, { part: prefix + book.name, sheet: c.sheet, cell: c.cell });
     for (const r of xls.rows) yield* run(r.text, { part: prefix + book.name, sheet: r.sheet, cell: r.cell });
     for (const s of xls.sheets) yield* run(s.text, { part: prefix + book.name, sheet: s.sheet, area: s.area });

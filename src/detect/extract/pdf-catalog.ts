@@ -5,8 +5,14 @@
  */
 import { Dict, Ref, Stream, type Obj, type PdfDoc } from './pdf-parse.js';
 
-/** More items than any real document has; a damaged or hostile tree stops here. */
+/**
+ * More items than any real document has; a damaged or hostile tree stops here, said: the caller
+ * reports the part (bookmarks, form, attachments) unread, never read whole.
+ */
 const MAX_ITEMS = 100_000;
+const tooMany = (): never => {
+  throw new Error(`more than ${MAX_ITEMS.toLocaleString('en')} items`);
+};
 
 const PDFDOC_HIGH =
   '\u2022\u2020\u2021\u2026\u2014\u2013\u0192\u2044\u2039\u203a\u2212\u2030\u201e\u201c\u201d\u2018\u2019\u201a\u2122\ufb01\ufb02\u0141\u0152\u0160\u0178\u017d\u0131\u0142\u0153\u0161\u017e\ufffd\u20ac';
@@ -54,7 +60,8 @@ function* walk(doc: PdfDoc, start: Obj[], next: (d: Dict) => Obj[], checkTime: (
   const seenRefs = new Set<number>();
   const seen = new Set<Dict>();
   const stack = [...start].reverse();
-  while (stack.length && seen.size < MAX_ITEMS) {
+  while (stack.length) {
+    if (seen.size >= MAX_ITEMS) tooMany();
     if ((seen.size & 1023) === 1023) checkTime();
     const o = stack.pop()!;
     if (o instanceof Ref) {
@@ -107,7 +114,8 @@ function strings(doc: PdfDoc, o: Obj | undefined): string[] {
   const v = doc.resolve(o);
   if (v instanceof Uint8Array) return [decodeTextString(v)];
   if (!Array.isArray(v)) return [];
-  return v.slice(0, MAX_ITEMS).flatMap((x) => {
+  if (v.length > MAX_ITEMS) tooMany();
+  return v.flatMap((x) => {
     const y = doc.resolve(x);
     if (Array.isArray(y)) return y.map((z) => text(doc, z));
     return [text(doc, y)];
@@ -136,7 +144,8 @@ export function* embeddedFiles(doc: PdfDoc, pages: Dict[], checkTime: () => void
   for (let i = 0; i < pages.length; i++) {
     const annots = doc.resolve(pages[i].get('Annots'));
     if (!Array.isArray(annots)) continue;
-    for (const a of annots.slice(0, MAX_ITEMS)) {
+    if (annots.length > MAX_ITEMS) tooMany();
+    for (const a of annots) {
       const d = doc.dict(a);
       if (d?.get('Subtype') !== 'FileAttachment') continue;
       const file = fileSpec(doc, d.get('FS'), '', seen);
@@ -155,7 +164,8 @@ function* nameTree(doc: PdfDoc, root: Dict | null, checkTime: () => void): Gener
   for (const node of walk(doc, [root], kids, checkTime)) {
     const arr = doc.resolve(node.get('Names'));
     if (!Array.isArray(arr)) continue;
-    for (let i = 0; i + 1 < arr.length && i < 2 * MAX_ITEMS; i += 2) yield [text(doc, arr[i]), arr[i + 1]];
+    if (arr.length > 2 * MAX_ITEMS) tooMany();
+    for (let i = 0; i + 1 < arr.length; i += 2) yield [text(doc, arr[i]), arr[i + 1]];
   }
 }
 

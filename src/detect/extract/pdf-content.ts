@@ -597,7 +597,6 @@ function runXObject(st: PageState, name: string, resources: Dict, ctm: number[],
   if (!xo) return;
   const ref = xo.get(name);
   const num = ref instanceof Ref ? ref.num : -1;
-  if (depth >= MAX_FORM_DEPTH || st.forms >= MAX_FORMS_PER_PAGE) return;
   if (num >= 0 && st.formStack.has(num)) return;
   const s = doc.resolve(ref);
   if (!(s instanceof Stream)) return;
@@ -608,8 +607,12 @@ function runXObject(st: PageState, name: string, resources: Dict, ctm: number[],
 /** Runs a form stream (a Form XObject or an annotation appearance) with its own resources. */
 export function runForm(st: PageState, s: Stream, num: number, resources: Dict | null, ctm: number[], depth: number): void {
   const doc = st.doc;
-  if (depth >= MAX_FORM_DEPTH || st.forms >= MAX_FORMS_PER_PAGE) return;
   if (num >= 0 && st.formStack.has(num)) return;
+  // A form past the limits is not drawn: the page is read in part (said, not dropped).
+  if (depth >= MAX_FORM_DEPTH || st.forms >= MAX_FORMS_PER_PAGE) {
+    st.partial = true;
+    return;
+  }
   st.forms++;
   const { data, partial } = decodedForm(st, s);
   if (partial) st.partial = true;

@@ -231,7 +231,8 @@ export function parseCMap(data: Uint8Array, checkTime: () => void): CMapData {
           if (!(hi instanceof Uint8Array)) break;
           const a = bytesToCode(lo);
           const b = Math.min(bytesToCode(hi), a + 65535);
-          if (r.map.size + (b - a) > MAX_CMAP_ENTRIES) break;
+          // The codes past the limit would show nothing: said (the text through this map is not read whole).
+          if (r.map.size + (b - a) > MAX_CMAP_ENTRIES) throw new ScanError('too-large', `PDF font character map has more than ${MAX_CMAP_ENTRIES.toLocaleString('en')} entries`);
           if (dst instanceof Uint8Array) {
             const base = utf16be(dst);
             if (base.length === 0) continue;

@@ -41,6 +41,10 @@ for (const c of [0, 9, 10, 12, 13, 32]) CLS[c] = WS;
 for (const c of '()<>[]{}/%') CLS[c.charCodeAt(0)] = DELIM;
 
 const MAX_NEST = 64;
+/** Deeper objects are not read: thrown, so the page or part they belong to is reported unread (they were returned empty). */
+const tooDeep = (): never => {
+  throw new Error(`PDF objects nest more than ${MAX_NEST} deep`);
+};
 
 export function hexVal(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
@@ -210,7 +214,7 @@ export class Parser {
         // [
         this.pos++;
         const arr: Obj[] = [];
-        if (depth > MAX_NEST) return arr;
+        if (depth > MAX_NEST) tooDeep();
         for (;;) {
           this.skipWs();
           if (this.pos >= buf.length) break;
@@ -363,7 +367,7 @@ export class Parser {
     const buf = this.buf;
     this.pos += 2;
     const d = new Dict();
-    if (depth > MAX_NEST) return d;
+    if (depth > MAX_NEST) tooDeep();
     for (;;) {
       this.skipWs();
       if (this.pos >= buf.length) break;

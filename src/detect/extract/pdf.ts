@@ -19,6 +19,8 @@ import { blobOf } from '../bytes.js';
 export { decodeTextString };
 
 const MAX_PAGES = 100_000;
+/** Content streams and annotations read per page. */
+const MAX_PARTS = 10_000;
 const STREAM_CAP = 64 * 1024 * 1024;
 
 // ---------------------------------------------------------------- encryption
@@ -112,12 +114,12 @@ function inherited(doc: PdfDoc, page: Dict, key: string): Obj {
 /** Resources met on the way down the page tree, for pages whose /Parent link is broken. */
 const treeResources = new WeakMap<Dict, Dict>();
 
-function collectPages(doc: PdfDoc, ctx: ExtractContext): { pages: Dict[]; broken: boolean } {
+function collectPages(doc: PdfDoc, ctx: ExtractContext): { pages: Dict[]; broken: boolean; capped: boolean } {
   const pages: Dict[] = [];
   let broken = false;
   const root = doc.dict(doc.trailer.get('Root'));
   const top = root ? root.get('Pages') : undefined;
-  if (top === undefined) return { pages, broken: true };
+  if (top === undefined) return { pages, broken: true, capped: false };
   const topDict = doc.dict(top);
   const count = topDict ? doc.resolve(topDict.get('Count')) : null;
   const seen = new Set<number>();
@@ -153,12 +155,14 @@ function collectPages(doc: PdfDoc, ctx: ExtractContext): { pages: Dict[]; broken
       if (res) treeResources.set(node, res);
     } else broken = true;
   }
-  if (typeof count === 'number' && count !== pages.length) broken = true;
-  return { pages, broken };
+  // Pages past MAX_PAGES are not read: said (too large), not dropped.
+  const capped = pages.length >= MAX_PAGES && stack.length > 0;
+  if (typeof count === 'number' && count !== pages.length && !capped) broken = true;
+  return { pages, broken, capped };
 }
 
 /** When the page tree is lost: every /Type /Page object, in file order. */
-function scanPages(doc: PdfDoc, ctx: ExtractContext): Dict[] {
+function scanPages(doc: PdfDoc, ctx: ExtractContext): { pages: Dict[]; capped: boolean } {
   const table = doc.scan();
   const found: { off: number; d: Dict }[] = [];
   let steps = 0;
@@ -166,10 +170,10 @@ function scanPages(doc: PdfDoc, ctx: ExtractContext): Dict[] {
     if ((++steps & 255) === 0) ctx.checkTime();
     const d = doc.get(num);
     if (d instanceof Dict && d.get('Type') === 'Page') found.push({ off: e.t === 1 ? e.a : num, d });
-    if (found.length >= MAX_PAGES) break;
+    if (found.length > MAX_PAGES) break;
   }
   found.sort((a, b) => a.off - b.off);
-  return found.map((f) => f.d);
+  return { pages: found.slice(0, MAX_PAGES).map((f) => f.d), capped: found.length > MAX_PAGES };
 }
 
 /** The page's content streams; `bad` when /Contents is present but does not lead to streams. */
@@ -180,7 +184,9 @@ function contentStreams(doc: PdfDoc, page: Dict): { streams: Stream[]; bad: bool
   let bad = raw !== undefined && raw !== null && c === null;
   if (c instanceof Stream) streams.push(c);
   else if (Array.isArray(c)) {
-    for (const x of c.slice(0, 10000)) {
+    // More content streams than MAX_PARTS: the page is read in part (said, not dropped).
+    if (c.length > MAX_PARTS) bad = true;
+    for (const x of c.slice(0, MAX_PARTS)) {
       const s = doc.resolve(x);
       if (s instanceof Stream) streams.push(s);
       else bad = true;
@@ -193,7 +199,7 @@ function annotText(doc: PdfDoc, page: Dict): string {
   const annots = doc.resolve(page.get('Annots'));
   if (!Array.isArray(annots)) return '';
   const parts: string[] = [];
-  for (const a of annots.slice(0, 10000)) {
+  for (const a of annots.slice(0, MAX_PARTS)) {
     const d = doc.dict(a);
     if (!d) continue;
     const contents = doc.resolve(d.get('Contents'));
@@ -224,7 +230,9 @@ function annotText(doc: PdfDoc, page: Dict): string {
 function appearanceText(doc: PdfDoc, fonts: FontLoader, page: Dict, st: PageState, fullText: boolean): void {
   const annots = doc.resolve(page.get('Annots'));
   if (!Array.isArray(annots)) return;
-  for (const a of annots.slice(0, 10000)) {
+  // Annotations past MAX_PARTS are not read (here nor in annotText): the page is read in part.
+  if (annots.length > MAX_PARTS) st.partial = true;
+  for (const a of annots.slice(0, MAX_PARTS)) {
     const d = doc.dict(a);
     if (!d) continue;
     const flags = doc.resolve(d.get('F'));
@@ -381,13 +389,15 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   let pages: Dict[];
   let fromScan = false;
   let treeBroken = false;
+  let capped = false;
   try {
     doc = await openDoc(blob, ctx);
     const r = collectPages(doc, ctx);
     pages = r.pages;
     treeBroken = r.broken;
+    capped = r.capped;
     if (pages.length === 0) {
-      pages = scanPages(doc, ctx);
+      ({ pages, capped } = scanPages(doc, ctx));
       fromScan = true;
     }
   } catch (e) {
@@ -405,6 +415,7 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
     if (xmp) props = props ? props + '\n' + xmp : xmp;
   } catch (e) {
     if (isScanError(e)) throw e;
+    yield { kind: 'unscannable', reason: 'corrupt', detail: 'PDF document properties could not be read', where: { area: 'properties' } };
   }
   yield* textItems(props, { area: 'properties' });
   try {
@@ -457,6 +468,7 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
     yield { kind: 'unscannable', reason: 'corrupt', detail: 'PDF form fields could not be read', where: { area: 'form' } };
   }
   yield* attachments(doc, pages, ctx);
+  if (capped) yield { kind: 'unscannable', reason: 'too-large', detail: `PDF has more than ${MAX_PAGES.toLocaleString('en')} pages; the rest were not read` };
 
   // No %%EOF at the end: the file was cut short, and whatever followed was not read.
   if (badPages > 0 || fromScan || treeBroken || truncated) {

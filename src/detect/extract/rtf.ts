@@ -12,7 +12,7 @@ import { codepageDecoder } from './ole2-props.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import type { Where } from '../types.js';
 
-/** Group nesting tracked at most; deeper groups are read but their text is dropped. */
+/** Group nesting tracked at most; the text of deeper groups is not read (said: tooDeep). */
 const MAX_DEPTH = 512;
 
 const CHARSET_CP: Record<number, number> = {
@@ -82,6 +82,7 @@ export const extractRtf: Extractor = async function* (blob: Blob, ctx: ExtractCo
     yield { kind: 'member', name: `object${i + 1}`, data: blobOf(obj), where: { area: 'embedded object' } };
   }
   if (r.truncated) yield { kind: 'unscannable', reason: 'corrupt', detail: 'RTF document ends before its groups close (truncated)' };
+  else if (r.tooDeep) yield { kind: 'unscannable', reason: 'corrupt', detail: `RTF groups nest more than ${MAX_DEPTH} deep; the text inside them was not read` };
 };
 
 export interface RtfResult {
@@ -91,6 +92,8 @@ export interface RtfResult {
   objects: Uint8Array[];
   /** The input ended inside a group (truncated): what followed could not be read. */
   truncated: boolean;
+  /** Groups nested past MAX_DEPTH: their text was not read. */
+  tooDeep: boolean;
 }
 
 export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfResult {
@@ -106,6 +109,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
   let st: State = { skip: false, uc: 1, font: -1, sink: 'body', fonttbl: false, objdata: false };
   const stack: State[] = [];
   let deep = 0; // groups beyond MAX_DEPTH
+  let tooDeep = false; // some group was: its text was dropped
   let ucSkip = 0; // fallback characters still to drop after \uN
   let bytes: number[] = []; // pending \'hh bytes
   let hex: string[] = []; // \objdata hex digits
@@ -185,8 +189,10 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
       // {
       flush();
       ucSkip = 0;
-      if (stack.length >= MAX_DEPTH) deep++;
-      else {
+      if (stack.length >= MAX_DEPTH) {
+        deep++;
+        tooDeep = true;
+      } else {
         stack.push(st);
         st = { ...st };
       }
@@ -373,7 +379,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
   flush();
   const text = new Map<string, string>();
   for (const [k, v] of out) text.set(k, v.join(''));
-  return { text, objects, truncated: stack.length > 0 || deep > 0 };
+  return { text, objects, truncated: stack.length > 0 || deep > 0, tooDeep };
 }
 
 /** The compound file inside an \objdata OLE1 object (from its signature on), if any. */

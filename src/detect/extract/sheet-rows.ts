@@ -70,6 +70,10 @@ export class MergedCells {
   private kept = 0;
   /** Column span → the wanted rows where a merge of exactly that span starts. */
   private readonly merged = new Map<string, Set<number>>();
+  /** A gap was not kept (past MAX_KEPT): a merge over it would go unjoined (see RowTexts.joinMerged). */
+  dropped = false;
+  /** The sheet has a merge (add was called). */
+  any = false;
 
   /** Wants the merges that would cover a gap of `row` (its cells in column order), if it may show the stamp. */
   want(cells: readonly TextCell[]): void {
@@ -80,8 +84,12 @@ export class MergedCells {
   }
 
   private wantGaps(row: readonly TextCell[]): void {
-    for (let i = 1; i < row.length && this.kept < MAX_KEPT; i++) {
+    for (let i = 1; i < row.length; i++) {
       if (row[i].col <= row[i - 1].col + 1) continue;
+      if (this.kept >= MAX_KEPT) {
+        this.dropped = true;
+        return;
+      }
       const k = span(row[i - 1].col, row[i].col - 1);
       let rows = this.wanted.get(k);
       if (!rows) this.wanted.set(k, (rows = []));
@@ -100,6 +108,7 @@ export class MergedCells {
 
   /** A merged range from (row, col) to column `lastCol` (0-based), kept if a row wants it. */
   add(row: number, col: number, lastCol: number): void {
+    this.any = true;
     const k = span(col, lastCol);
     const rows = this.wanted.get(k);
     if (!rows) return;
@@ -147,6 +156,8 @@ export class RowTexts {
    */
   private gapped = new Map<string, Gapped>();
   private kept = 0;
+  /** A row with a gap was not kept (past MAX_KEPT): a merge over the gap would go unjoined. */
+  private dropped = false;
 
   add(row: TextCell[], where: Where): void {
     this.addRows(row, [row[0]?.row ?? 0], where);
@@ -161,7 +172,11 @@ export class RowTexts {
     if (!first) return;
     const near = (i: number) => row[i].col === row[i - 1].col + 1;
     const text = this.emit(row, where, rows[0], near);
-    if (!text.includes(SEPARATOR) || this.kept >= MAX_KEPT) return;
+    if (!text.includes(SEPARATOR)) return;
+    if (this.kept >= MAX_KEPT) {
+      this.dropped = true;
+      return;
+    }
     const key = row.map((c) => c.col).join(',') + '\u0000' + text;
     let g = this.gapped.get(key);
     if (!g) {
@@ -170,14 +185,22 @@ export class RowTexts {
       this.gapped.set(key, (g = { row, where, rows: [] }));
     }
     for (const r of rows) {
-      if (this.kept >= MAX_KEPT) break;
+      if (this.kept >= MAX_KEPT) {
+        this.dropped = true;
+        break;
+      }
       g.rows.push(r);
       this.kept++;
     }
   }
 
-  /** The kept rows again, a gap joined where a merge from the cell before it covers the gap exactly. */
-  joinMerged(merges: MergedCells): void {
+  /**
+   * The kept rows again, a gap joined where a merge from the cell before it covers the gap exactly.
+   * True when rows past the limits were not kept while the sheet has merges: one of them may have
+   * joined a stamp, so the caller reports the sheet unread (never clean).
+   */
+  joinMerged(merges: MergedCells): boolean {
+    const lost = (this.dropped || merges.dropped) && merges.any;
     for (const { row, where, rows } of this.gapped.values()) {
       // The rows merged over each gap (undefined: no gap there, or no merge over it anywhere).
       const over = row.map((c, i) => (i > 0 && c.col > row[i - 1].col + 1 ? merges.rowsMerged(row[i - 1].col, c.col - 1) : undefined));
@@ -189,6 +212,8 @@ export class RowTexts {
     }
     this.gapped = new Map();
     this.kept = 0;
+    this.dropped = false;
+    return lost;
   }
 
   /** Adds the row's text (row number `r`), neighbours (by `near`) joined by a space, unless seen; the text. */

@@ -253,8 +253,9 @@ class SheetJoins {
   /** Joins what the merges make neighbours; what could not be joined (past the limits), to report. */
   finish(part: string, bytes: Uint8Array, strings: string[], ctx: ExtractContext): Extracted | null {
     readMerges(part, bytes, this.merges, this.tall, ctx);
-    this.rows.joinMerged(this.merges);
-    return joinTall(part, bytes, strings, this.tall, this.rows, this.where, ctx);
+    const dropped = this.rows.joinMerged(this.merges);
+    const lost = joinTall(part, bytes, strings, this.tall, this.rows, this.where, ctx);
+    return lost ?? (dropped ? tooManyToJoin(part, this.where) : null);
   }
 }
 
@@ -280,8 +281,15 @@ function joinTall(part: string, bytes: Uint8Array, strings: string[], tall: Tall
     for (const row of sheetRows(part, bytes, strings, ctx)) if (tall.wants(row[0].row)) tall.take(row[0].row, row, rows, where);
     tall.finish(rows, where);
   }
-  return tall.lost ? { kind: 'unscannable', reason: 'too-large', detail: `${part}: too many merged ranges or cells with 秘 to read its rows as they show`, where } : null;
+  return tall.lost ? tooManyToJoin(part, where) : null;
 }
+
+const tooManyToJoin = (part: string, where: Where): Extracted => ({
+  kind: 'unscannable',
+  reason: 'too-large',
+  detail: `${part}: too many merged ranges or cells with 秘 to read its rows as they show`,
+  where,
+});
 
 function* bundleSheets(wb: Uint8Array): Generator<{ id: string; name: string }> {
   for (const rec of records(wb, 'xl/workbook.bin')) {

@@ -7,13 +7,15 @@
  *  - name the first cell that shows each wanted shared string ("sheet 明細, cell C3").
  *  - keep the merges (`<mergeCell ref="B2:C2"/>`, after the rows) that start at a cell before a gap
  *    in such a row: a merged cell stands next to the cell after the columns it covers (sheet-rows.ts).
- * A row still open at a chunk's end is carried into the next chunk (a row bigger than MAX_ROW is
- * not joined: its text is still searched by the markup windows, cell by cell).
+ * A row still open at a chunk's end is carried into the next chunk. A row bigger than MAX_ROW, or
+ * rows past the limits kept waiting for the shared strings, are not joined: when the sheet may hold
+ * the stamp, `lost` says so and the sheet is reported unread (never clean).
  */
 import { concat } from '../bytes.js';
 import type { Where } from '../types.js';
-import { decoder, findNeedles, type Needle } from './byte-scan.js';
+import { decoder, findNeedles, mayHaveStampChar, type Needle } from './byte-scan.js';
 import { MergedCells, RowTexts, cellName, type TextCell } from './sheet-rows.js';
+import { readFormula, unread } from './formula-text.js';
 import { TallMerges } from './tall-merges.js';
 import { attr, decodeEntities, markupStampHits, xmlToText } from './xml-text.js';
 
@@ -43,6 +45,8 @@ export class XlsxRows {
   private mergeTail = new Uint8Array(0);
   /** Wanted shared string index → the first cell that shows it. */
   readonly located = new Map<number, Where>();
+  /** Formulas with no computed value, in the rows read (formula-text.ts): what they show, and those unread. */
+  readonly formulas = new FormulaCells();
   /**
    * The bytes of the row still open at the end of the data so far (from its `<row`), or, when none
    * is, the last TAIL bytes. Kept as the chunks they came in: a long row is not copied chunk by chunk.
@@ -51,6 +55,11 @@ export class XlsxRows {
   private carryLen = 0;
   /** The carried row holds a trigger. */
   private carryHot = false;
+  /** A row over MAX_ROW was given up; some chunk held a trigger (together: a join may be lost). */
+  private oversize = false;
+  private sawHot = false;
+  /** Rows not kept waiting for the shared strings (past MAX_PENDING / MAX_PENDING_ROWS). */
+  private unkept = false;
 
   /**
    * Rows that show shared strings not loaded (`strings` null): joined once `resolve` gives them. By
@@ -81,9 +90,16 @@ export class XlsxRows {
     this.pendingRows = 0;
   }
 
-  /** Joins the kept rows' gaps that a merge covers (after the last chunk and `resolve`). */
-  joinMerged(): void {
-    this.rows.joinMerged(this.merges);
+  /** Joins the kept rows' gaps that a merge covers (after the last chunk and `resolve`); true when some could not be (past the limits). */
+  joinMerged(): boolean {
+    return this.rows.joinMerged(this.merges);
+  }
+
+  /** Why rows of this sheet that may show the stamp could not be joined, or null. */
+  get lost(): string | null {
+    if (this.oversize && this.sawHot) return `a row over ${MAX_ROW >> 20} MB`;
+    if (this.unkept) return 'too many rows with 秘 beside shared strings';
+    return null;
   }
 
   /** One chunk of the sheet; `stampBytes`: the chunk may hold 秘/㊙/"&#" (the caller's byte search said so). */
@@ -111,6 +127,7 @@ export class XlsxRows {
 
   private rowsPush(chunk: Uint8Array, stampBytes: boolean): void {
     const hot = this.carryHot || stampBytes || (this.wanted.size > 0 && this.mayShowWantedIn(chunk));
+    this.sawHot ||= hot;
     if (!hot) {
       this.carryFrom(chunk);
       return;
@@ -121,20 +138,11 @@ export class XlsxRows {
       return;
     }
     const buf = this.carry.length ? concat([...this.carry, chunk]) : chunk;
-    let pos = 0;
-    for (;;) {
-      const start = rowStart(buf, pos);
-      if (start < 0) break;
-      const end = rowEnd(buf, start);
-      if (end < 0) {
-        this.keep(buf.subarray(start), true);
-        return;
-      }
+    const { rest, open } = splitRows(buf, (start, end) => {
       const row = buf.subarray(start, end);
       if (markupStampHits(row, 1).length || (this.wanted.size > 0 && this.mayShowWanted(row))) this.parse(row);
-      pos = end;
-    }
-    this.keep(buf.subarray(Math.max(pos, buf.length - TAIL)), false);
+    });
+    this.keep(buf.subarray(rest), open);
   }
 
   /** No trigger in `chunk`: only the row open at its end (or the bytes where one may begin) is kept. */
@@ -172,6 +180,7 @@ export class XlsxRows {
   /** A row past MAX_ROW is given up (see the header). */
   private limit(): void {
     if (this.carryLen <= MAX_ROW) return;
+    this.oversize = true;
     this.carry = [];
     this.carryLen = 0;
     this.carryHot = false;
@@ -203,7 +212,9 @@ export class XlsxRows {
 
   private parse(bytes: Uint8Array): void {
     const xml = decoder('utf-8').decode(bytes);
-    const cells = rowCells(xml, this.strings ?? []);
+    const cells = rowCells(xml, this.strings ?? [], this.formulas);
+    // A formula's value is a cell's text of its own (kept as row texts are: each distinct text once).
+    for (const f of this.formulas.shown.splice(0)) this.rows.addText(f.text, this.where, f.row, f.col);
     this.merges.want(cells);
     this.tall.note(cells);
     for (const c of cells) {
@@ -217,8 +228,9 @@ export class XlsxRows {
       const entry = this.pending.get(key);
       if (entry) entry.rows.push(cells[0].row);
       else if (this.pending.size < MAX_PENDING) this.pending.set(key, { cells, rows: [cells[0].row] });
+      else this.unkept = true;
       this.pendingRows++;
-    }
+    } else this.unkept = true;
   }
 }
 
@@ -227,8 +239,28 @@ const CELL = /<(?:[\w.-]+:)?c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?c>)/g;
 const VALUE = /<(?:[\w.-]+:)?v>([\s\S]*?)<\/(?:[\w.-]+:)?v>/;
 const INLINE = /<(?:[\w.-]+:)?is>([\s\S]*?)<\/(?:[\w.-]+:)?is>/;
 
-/** The text cells of one `<row>…</row>`, in order, with 0-based row and column. */
-export function rowCells(xml: string, strings: readonly string[]): TextCell[] {
+/** Formula cells with no computed value (formula-text.ts); at most MAX_FORMULAS unread ones named. */
+export class FormulaCells {
+  /** Cells whose formula was evaluated, with what it shows (when that may hold 秘): taken row by row. */
+  readonly shown: { row: number; col: number; text: string }[] = [];
+  /** Cells whose formula may show the stamp but could not be evaluated. */
+  readonly unread: string[] = [];
+  /** Unread cells in all (past MAX_FORMULAS only counted). */
+  unreadCount = 0;
+
+  note(row: number, col: number, f: ReturnType<typeof readFormula>): void {
+    if (f.value !== null && mayHaveStampChar(f.value)) this.shown.push({ row, col, text: f.value });
+    if (unread(f) && this.unreadCount++ < MAX_FORMULAS) this.unread.push(cellName(row, col));
+  }
+}
+
+/** Unread formula cells named per sheet: the first are enough to say where. */
+const MAX_FORMULAS = 1_000;
+
+const FORMULA = /<(?:[\w.-]+:)?f\b[^>]*?(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?f>)/;
+
+/** The text cells of one `<row>…</row>`, in order, with 0-based row and column; formulas with no computed value noted in `formulas`. */
+export function rowCells(xml: string, strings: readonly string[], formulas?: FormulaCells): TextCell[] {
   const rowNo = Number(attr(ROW_TAG.exec(xml)?.[0] ?? '', 'r') ?? 0) - 1;
   const out: TextCell[] = [];
   let col = -1;
@@ -236,11 +268,33 @@ export function rowCells(xml: string, strings: readonly string[]): TextCell[] {
     const ref = /^([A-Z]{1,3})(\d+)$/.exec(attr(m[1], 'r') ?? '');
     col = ref ? colIndex(ref[1]) : col + 1;
     const row = ref ? Number(ref[2]) - 1 : rowNo;
-    const t = cellText(attr(m[1], 't'), m[2] ?? '', strings);
+    const body = m[2] ?? '';
+    const type = attr(m[1], 't');
+    const f = uncomputed(body, type);
+    if (f) {
+      formulas?.note(row, col, f);
+      if (f.value !== null) out.push({ row, col, text: f.value, sst: null });
+      continue;
+    }
+    const t = cellText(type, body, strings);
     if (t) out.push({ row, col, ...t });
   }
   return out;
 }
+
+/** A cell's formula read (formula-text.ts) when the cell holds no computed value (`<v>` missing or empty); else null. */
+function uncomputed(body: string, type: string | null): ReturnType<typeof readFormula> | null {
+  if (!body.includes('f')) return null;
+  const f = FORMULA.exec(body);
+  if (!f) return null;
+  // Computed: a value, or an empty text result (t="str" with an empty <v>, as Excel writes ""). An
+  // empty <v/> in a cell of no type (openpyxl), or no <v> (ExcelJS), is none.
+  const v = VALUE.exec(body);
+  if (v?.[1].trim() || (type === 'str' && (v || EMPTY_VALUE.test(body)))) return null;
+  return readFormula(decodeEntities(f[1] ?? ''));
+}
+
+const EMPTY_VALUE = /<(?:[\w.-]+:)?v\s*\/>/;
 
 /** A `<mergeCell>`: its first cell and last column (0-based), and where its markup starts and ends. */
 interface MergeRef {
@@ -344,6 +398,23 @@ function rowTagAt(buf: Uint8Array, r: number): number {
   return -1;
 }
 
+/**
+ * Calls `each` with the start and end of every complete row in `buf`, in order. What to carry into
+ * the next chunk starts at `rest`: the row still open at the end (`open`), or else the last TAIL
+ * bytes after the last complete row (a start tag may be cut there).
+ */
+function splitRows(buf: Uint8Array, each: (start: number, end: number) => void): { rest: number; open: boolean } {
+  let pos = 0;
+  for (;;) {
+    const start = rowStart(buf, pos);
+    if (start < 0) return { rest: Math.max(pos, buf.length - TAIL), open: false };
+    const end = rowEnd(buf, start);
+    if (end < 0) return { rest: start, open: true };
+    each(start, end);
+    pos = end;
+  }
+}
+
 /** `row>` somewhere in `buf`: the end tag of a row may be there. */
 function mayEndRow(buf: Uint8Array): boolean {
   for (let i = buf.indexOf(0x77); i >= 0; i = buf.indexOf(0x77, i + 1)) if (buf[i + 1] === GT && buf[i - 1] === 0x6f && buf[i - 2] === 0x72) return true;
@@ -381,26 +452,15 @@ export class TallRows {
 
   push(chunk: Uint8Array): void {
     const buf = this.rest.length ? concat([this.rest, chunk]) : chunk;
-    let pos = 0;
-    for (;;) {
-      const start = rowStart(buf, pos);
-      if (start < 0) break;
-      const end = rowEnd(buf, start);
-      if (end < 0) {
-        this.keep(buf.subarray(start));
-        return;
-      }
-      const tagEnd = buf.indexOf(GT, start);
-      const r = rowNumber(buf, start, tagEnd);
-      const row = r ?? this.last + 1;
+    const { rest } = splitRows(buf, (start, end) => {
+      const row = rowNumber(buf, start, buf.indexOf(GT, start)) ?? this.last + 1;
       this.last = row;
       if (this.tall.wants(row)) {
         const xml = decoder('utf-8').decode(buf.subarray(start, end));
         this.tall.take(row, rowCells(xml, this.strings), this.rows, this.where);
       }
-      pos = end;
-    }
-    this.keep(buf.subarray(Math.max(pos, buf.length - TAIL)));
+    });
+    this.keep(buf.subarray(rest));
   }
 
   finish(): void {

@@ -84,7 +84,7 @@ export class XlsxBook {
     // 秘 beside shared strings none of which may hold the stamp (a shared "Confidential"): read them now.
     if (rows.needsStrings) rows.resolve((await this.allItems()).items);
     // The merges come after the rows: a gap a merged cell covers is joined now.
-    rows.joinMerged();
+    const dropped = rows.joinMerged();
     // A merge over several rows stands beside each of them: the rows it reaches, read again (tall-merges.ts).
     if (rows.tall.plan()) {
       const again = new TallRows(rows.tall, s.loaded ? s.items : (await this.allItems()).items, rows.rows, where);
@@ -95,7 +95,19 @@ export class XlsxBook {
       again.finish();
     }
     yield* rows.rows.take();
-    if (rows.tall.lost) yield { kind: 'unscannable', reason: 'too-large', detail: `${part}: too many merged ranges or cells with 秘 to read its rows as they show`, where };
+    // Formulas stored without a computed value whose value could not be known (formula-text.ts).
+    const unread = rows.formulas.unread;
+    if (unread.length) {
+      const more = rows.formulas.unreadCount - unread.length;
+      yield {
+        kind: 'unscannable',
+        reason: 'unsupported',
+        detail: `${part}: a formula that joins text with 秘 has no computed value, so what it shows is unknown (${unread.slice(0, 5).join(', ')}${unread.length > 5 || more > 0 ? ' …' : ''})`,
+        where: { ...where, cell: unread[0] },
+      };
+    }
+    if (rows.tall.lost || dropped) yield { kind: 'unscannable', reason: 'too-large', detail: `${part}: too many merged ranges or cells with 秘 to read its rows as they show`, where };
+    else if (rows.lost) yield { kind: 'unscannable', reason: 'too-large', detail: `${part}: ${rows.lost}, so its cells cannot be read as they show`, where };
     for (const [i, at] of rows.located) yield* this.tell(s, i, at);
   }
 

@@ -59,8 +59,9 @@ export function elementTexts(xml: string, tag: string): string[] {
 
 /** Value of `name="…"` inside one start tag. */
 export function attr(tag: string, name: string): string | null {
-  const m = new RegExp(`\\b${name}="([^"]*)"`).exec(tag);
-  return m ? decodeEntities(m[1]) : null;
+  // Either quote: XML allows both (a formula holding " is written in ' by some producers).
+  const m = new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`).exec(tag);
+  return m ? decodeEntities(m[1] ?? m[2]) : null;
 }
 
 export const MARKUP_BACK = 2048;
