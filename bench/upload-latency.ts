@@ -15,6 +15,9 @@
  * employee clicks it or tabs to it, with the time a person takes to pick a file (warmed up).
  *
  *   node bin/run-ts.js bench/upload-latency.ts     (build first: npm run build)
+ *
+ * UG_BENCH_CASES=regex runs only the cases whose label matches (`first` for the first-file rows), e.g.
+ * `UG_BENCH_CASES='10 MB (text|binary)'` for an A/B of two builds run one after the other.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -158,6 +161,8 @@ async function once(page: Page, path: string): Promise<Once> {
   return { ms: at - t0, longest, checking: shown === null ? null : shown - t0 };
 }
 
+const only = process.env.UG_BENCH_CASES ? new RegExp(process.env.UG_BENCH_CASES) : null;
+
 export async function runUploadLatencyBench(): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'ug-bench-'));
   const server = await startSiteServer({ hosts: [HOST] });
@@ -173,6 +178,7 @@ export async function runUploadLatencyBench(): Promise<Row[]> {
       const rows: Row[] = [];
       let worstLong = 0;
       for (const c of CASES) {
+        if (only && !only.test(c.label)) continue;
         const path = join(dir, c.name);
         writeFileSync(path, c.make(c.bytes));
         const ours: number[] = [];
@@ -234,7 +240,7 @@ export async function runUploadLatencyBench(): Promise<Row[]> {
         }
         rmSync(path, { force: true });
       }
-      rows.push(...(await firstFileRows(pair, server.url(HOST, '/bench'), dir)));
+      if (!only || only.test('first')) rows.push(...(await firstFileRows(pair, server.url(HOST, '/bench'), dir)));
       return rows;
     });
   } finally {

@@ -3,6 +3,7 @@
  * small window around each hit. Shared by the text, binary and OLE2 extractors so that large inputs
  * are never decoded whole when only the stamp matters.
  */
+import { readRange } from '../range-read.js';
 import { findNeedlesPaired } from './pair-scan.js';
 import { ScanError } from './types.js';
 import { findNeedlesWords } from './word-scan.js';
@@ -258,7 +259,8 @@ const READ_AHEAD = 4;
 
 /**
  * Iterates over a blob in slices of `slice` bytes, each read with `back` bytes before and `fwd`
- * bytes after the owned region, so a window around a hit near an edge is complete.
+ * bytes after the owned region, so a window around a hit near an edge is complete. The slices are read
+ * through readRange (range-read.ts): they may be views of the reader's memory, and are only read.
  */
 export async function* slices(
   blob: Blob,
@@ -271,7 +273,7 @@ export async function* slices(
   const read = (off: number) => {
     const base = Math.max(0, off - back);
     const end = Math.min(size, off + slice + fwd);
-    const bytes = blob.slice(base, end).arrayBuffer();
+    const bytes = readRange(blob, base, end);
     bytes.catch(() => {}); // a read that is never awaited (the scan ended early) must not go unhandled
     return { off, base, bytes };
   };
@@ -288,7 +290,7 @@ export async function* slices(
     const { off, base, bytes } = ahead.shift()!;
     let buf: Uint8Array;
     try {
-      buf = new Uint8Array(await bytes);
+      buf = await bytes;
     } catch (e) {
       throw new ScanError('corrupt', `cannot read input: ${(e as Error)?.message ?? e}`);
     }
