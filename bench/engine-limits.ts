@@ -14,6 +14,8 @@
  *  - calc-tall.xlsx (秘 merged over B2:B4 beside Confidential in C3), the same 600,000 rows after it:
  *    the sheet is read a second time for the rows the merge reaches. Target ≤ 3 s.
  */
+import { useNativeInflate } from '../src/detect/extract/native-inflate.js';
+import { useStreamInflate } from '../src/detect/extract/stream-inflate.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,7 +56,7 @@ with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z:
     for k, v in files.items(): z.writestr(k, v)
 `;
 
-function lastRowXlsx(marked: boolean): string {
+export function lastRowXlsx(marked: boolean): string {
   const path = join(DIR, `last-row-${marked ? 'marked' : 'clean'}.xlsx`);
   if (!existsSync(path)) execFileSync('python3', ['-c', LAST_ROW_PY, path, marked ? 'marked' : 'clean']);
   return path;
@@ -148,6 +150,18 @@ export async function runLimitsBench(): Promise<Row[]> {
     for (const marked of [true, false]) {
       const p = lastRowXlsx(marked);
       rows.push(await caseRow(`xlsx ${(statSync(p).size / MiB).toFixed(1)} MB, one cell at row 1,048,576`, p, 5, 200, unzipGrep(p)));
+      // The browser's paths (no node:zlib there): DecompressionStream, and fflate where that is missing.
+      // Node's DecompressionStream runs node:zlib under web streams, a stand-in for the browser's own.
+      for (const stream of [true, false]) {
+        useNativeInflate(false);
+        useStreamInflate(stream);
+        try {
+          rows.push(await caseRow(`  same file, browser path (${stream ? 'DecompressionStream' : 'fflate'})`, p, 5, 200));
+        } finally {
+          useNativeInflate(true);
+          useStreamInflate(true);
+        }
+      }
     }
   }
   const merged = mergedXlsx();

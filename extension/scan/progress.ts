@@ -1,10 +1,13 @@
 /**
  * Progress of a scan without a hook in the engine: the engine reads its input only through the Blob
- * API (slice, then arrayBuffer/bytes/text/stream), so counting the bytes those calls return on the
- * top-level file, and on every slice of it, counts what has been read. Own properties shadow the
- * prototype's methods on this one object, so nothing else in the worker changes. Bytes read twice
+ * API (slice, then arrayBuffer/bytes/text/stream) and RANGE_READ where the read-ahead gives one
+ * (src/detect/range-read.ts), so counting the bytes those calls return on the top-level file, and on
+ * every slice of it, counts what has been read. Own properties shadow the prototype's methods on this
+ * one object, so nothing else in the worker changes. Bytes read twice
  * (a header, then the whole) count twice, so the figure is capped at the file's size.
  */
+import { RANGE_READ, type RangeRead } from '../../src/detect/range-read.js';
+
 type Report = (bytesRead: number) => void;
 
 export function countReads<B extends Blob>(blob: B, report: Report): B {
@@ -25,7 +28,9 @@ function wrap<B extends Blob>(blob: B, add: (n: number) => void): B {
   const read = blob.arrayBuffer.bind(blob);
   const arrayBuffer = () => read().then((b) => (add(b.byteLength), b));
   const stream = blob.stream.bind(blob);
-  const methods: Record<string, unknown> = {
+  const range = (blob as B & { [RANGE_READ]?: RangeRead })[RANGE_READ];
+  const methods: Record<string | symbol, unknown> = {
+    ...(range ? { [RANGE_READ]: (start: number, end: number) => range(start, end).then((b) => (add(b.byteLength), b)) } : {}),
     slice: (start?: number, end?: number, type?: string) => wrap(slice(start, end, type), add),
     arrayBuffer,
     bytes: () => arrayBuffer().then((b) => new Uint8Array(b)),
@@ -40,6 +45,6 @@ function wrap<B extends Blob>(blob: B, add: (n: number) => void): B {
         }),
       ),
   };
-  for (const [key, value] of Object.entries(methods)) Object.defineProperty(blob, key, { value, configurable: true });
+  for (const key of Reflect.ownKeys(methods)) Object.defineProperty(blob, key, { value: methods[key], configurable: true });
   return blob;
 }

@@ -7,6 +7,8 @@
  *
  * Only the engine's JavaScript reads change: arrayBuffer/bytes/text on the file and its slices are own
  * properties of the real Blob objects (as in progress.ts), so anything else still gets the real Blob.
+ * The engine's forward slice reads go through RANGE_READ (src/detect/range-read.ts): neither a slice
+ * of the Blob nor, when one chunk of the stream holds the range, a copy.
  * Every read the stream cannot serve (before the bytes kept, past what the memory bound lets it reach,
  * or after the stream failed) is the real read of that slice: the bytes are the same either way, and a
  * file that cannot be read still fails the scan (never `clean`).
@@ -14,6 +16,7 @@
  * Memory: at most MAX_HELD bytes are kept; the front is let go once the engine has read all of it and
  * moved past it (a forward scan), and the stream waits meanwhile.
  */
+import { RANGE_READ, type RangeRead } from '../../src/detect/range-read.js';
 
 /** Bytes kept from the stream at most (per job). */
 export const MAX_HELD = 32 << 20;
@@ -94,18 +97,28 @@ class StreamCache {
     for (const fn of w) fn();
   }
 
-  /** [a, b) from the stream, or null when the stream cannot serve it (the caller reads it for real). */
-  async read(a: number, b: number): Promise<Uint8Array | null> {
+  /**
+   * [a, b) from the stream, or null when the stream cannot serve it (the caller reads it for real).
+   * `shared`: a view of the chunk that holds it, when one does (no copy; the caller only reads it).
+   */
+  async read(a: number, b: number, shared = false): Promise<Uint8Array | null> {
     for (;;) {
       if (this.closed || a < this.low || b > this.size) return null;
-      if (b <= this.frontier) return this.serve(a, b);
+      if (b <= this.frontier) return this.serve(a, b, shared);
       // Reachable without letting anything go: wait for the stream. Past that, the stream would stall.
       if (this.failed || b > this.low + this.maxHeld) return null;
       await new Promise<void>((r) => this.waiters.push(r));
     }
   }
 
-  private serve(a: number, b: number): Uint8Array {
+  private serve(a: number, b: number, shared: boolean): Uint8Array {
+    const whole = shared ? this.chunks.find((c) => c.start <= a && b <= c.start + c.bytes.byteLength) : undefined;
+    if (whole) {
+      if (a <= whole.covered) whole.covered = Math.max(whole.covered, b);
+      const view = whole.bytes.subarray(a - whole.start, b - whole.start);
+      this.release(a);
+      return view;
+    }
     const out = new Uint8Array(b - a);
     for (const c of this.chunks) {
       const end = c.start + c.bytes.byteLength;
@@ -159,7 +172,11 @@ function wrap<B extends Blob>(blob: B, offset: number, source: StreamCache): B {
     const bytes = await source.read(offset, offset + blob.size);
     return bytes ? (bytes.buffer as ArrayBuffer) : proto.arrayBuffer.call(blob);
   };
-  const methods: Record<string, unknown> = {
+  // The engine's forward reads (src/detect/range-read.ts): no slice to register, and no copy when one chunk holds them.
+  const rangeRead: RangeRead = async (start, end) =>
+    (await source.read(offset + start, offset + end, true)) ?? new Uint8Array(await proto.slice.call(blob, start, end).arrayBuffer());
+  const methods: Record<string | symbol, unknown> = {
+    [RANGE_READ]: rangeRead,
     slice: (start?: number, end?: number, type?: string) => {
       const part = proto.slice.call(blob, start, end, type);
       const [a, b] = range(blob.size, start, end);
@@ -170,6 +187,6 @@ function wrap<B extends Blob>(blob: B, offset: number, source: StreamCache): B {
     bytes: () => arrayBuffer().then((b) => new Uint8Array(b)),
     text: () => arrayBuffer().then((b) => new TextDecoder().decode(b)),
   };
-  for (const [key, value] of Object.entries(methods)) Object.defineProperty(blob, key, { value, configurable: true });
+  for (const key of Reflect.ownKeys(methods)) Object.defineProperty(blob, key, { value: methods[key], configurable: true });
   return blob;
 }

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countReads } from '../../extension/scan/progress.js';
 import { readAhead } from '../../extension/scan/read-ahead.js';
 import { scanBlob } from '../../src/detect/index.js';
+import { RANGE_READ, readRange } from '../../src/detect/range-read.js';
 
 const bytes = (n: number) => new Uint8Array(n).map((_, i) => (i * 7 + (i >> 8)) & 255);
 const realReads = () => vi.spyOn(Blob.prototype, 'arrayBuffer');
@@ -66,6 +67,41 @@ describe('readAhead', () => {
       expect({ ...b, ms: 0 }).toEqual({ ...a, ms: 0 });
       expect(seen.at(-1)).toBe(counted.size);
     }
+  });
+
+  it('gives the engine its forward reads by range: the real bytes, no slice of the Blob, no copy within one chunk, counted', async () => {
+    const data = bytes(1 << 20);
+    const ahead = readAhead(inParts(data, 64 << 10));
+    let counted = 0;
+    const blob = countReads(ahead.blob, (n) => (counted = n));
+    expect(RANGE_READ in blob).toBe(true);
+    const slice = vi.spyOn(Blob.prototype, 'slice');
+    const reads = realReads();
+    const within = await readRange(blob, 70_000, 130_000); // inside the second 64 KiB chunk
+    expect(within).toEqual(data.subarray(70_000, 130_000));
+    expect(within.buffer.byteLength).toBeGreaterThan(within.byteLength); // a view, not a copy
+    const across = await readRange(blob, 100, 300_000); // over five chunks
+    expect(same(across, data.subarray(100, 300_000))).toBe(true);
+    expect(same(await readRange(blob, 0, data.length), data)).toBe(true);
+    expect(slice).not.toHaveBeenCalled();
+    expect(reads).not.toHaveBeenCalled();
+    expect(counted).toBe(data.length);
+    // A slice of it reads by range too, from its own start.
+    expect(await readRange(blob.slice(1000, 2000), 10, 20)).toEqual(data.subarray(1010, 1020));
+    ahead.close();
+    // Closed: the real read, the same bytes.
+    expect(await readRange(blob, 5, 9)).toEqual(data.subarray(5, 9));
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
+  it('a scan of a large text slices the file no more than to find its type', async () => {
+    const text = '来週の定例は水曜。部品の納期を確認します。\n'.repeat(150_000); // 9.5 MB: 19 of the engine's slices
+    const ahead = readAhead(inParts(new TextEncoder().encode(text + '秘 Confidential\n'), 1 << 20));
+    const slice = vi.spyOn(Blob.prototype, 'slice');
+    const r = await scanBlob(ahead.blob, 'memo.txt');
+    ahead.close();
+    expect(r.verdict).toBe('marked');
+    expect(slice.mock.calls.length).toBeLessThanOrEqual(2);
   });
 
   it('a file changed after it was chosen is unscannable, never clean', async () => {

@@ -13,6 +13,7 @@ import { readBytes, u32 } from '../bytes.js';
 import { crc32 } from '../crc32.js';
 import { asCorrupt, ExpansionGuard, type GuardOptions } from './expansion-guard.js';
 import { inflateRawNative, nativeInflate } from './native-inflate.js';
+import { inflateRawStream, streamInflate } from './stream-inflate.js';
 import { ScanError, type ExtractContext } from './types.js';
 
 /** Compressed bytes handed to the decoder at once (see the header: bounds the output of one push). */
@@ -69,6 +70,16 @@ export async function inflateRaw(data: Blob, ctx: ExtractContext, opts: GuardOpt
     // Node: the platform's zlib, under the same guard (native-inflate.ts).
     try {
       await inflateRawNative(data, guard);
+    } catch (err) {
+      throw asCorrupt(err, opts.name);
+    }
+    guard.finish();
+    return guard;
+  }
+  if (streamInflate()) {
+    // The browser: its own zlib through DecompressionStream, under the same guard (stream-inflate.ts).
+    try {
+      await inflateRawStream(data, guard);
     } catch (err) {
       throw asCorrupt(err, opts.name);
     }

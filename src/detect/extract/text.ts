@@ -18,6 +18,7 @@ import {
   slices,
   windowsFor,
 } from './byte-scan.js';
+import { readRange } from '../range-read.js';
 import { TextChunker } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
@@ -174,7 +175,7 @@ const MIXED: Needle[] = [...NEEDLES['utf-8'], ...NEEDLES.shift_jis, ...NEEDLES['
 export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractContext): AsyncGenerator<Extracted> {
   let head: Uint8Array;
   try {
-    head = new Uint8Array(await blob.slice(0, SAMPLE).arrayBuffer());
+    head = await readRange(blob, 0, Math.min(SAMPLE, blob.size));
   } catch (e) {
     throw new ScanError('corrupt', `cannot read input: ${(e as Error)?.message ?? e}`);
   }
