@@ -17,6 +17,7 @@ import type { UploadEvent } from '../src/events/schema.js';
 import { createCollector } from '../src/collector/server.js';
 import { PostgresStorage } from '../src/collector/storage/postgres.js';
 import { NAME_BACKFILL, SqliteStorage } from '../src/collector/storage/sqlite.js';
+import { FTS_TABLE } from '../src/collector/storage/sql.js';
 import type { Storage } from '../src/collector/storage/types.js';
 import { insertRows } from './collector-insert.js';
 import { printTable, type Row } from './table.js';
@@ -322,6 +323,8 @@ export async function seededStore(backend: 'sqlite' | 'postgres', end: number): 
       s.db.exec(seedEventsSql('', rows, STORED, end).replace('floor(time_ms / 3600000.0)', 'time_ms / 3600000'));
       s.db.exec(seedDevicesSql('', devRows, DEVICES, end, (t) => `json_set('${t}', '$.deviceId', 'pc-' || x, '$.user', 'user' || x || '@example.co.jp')`));
       s.db.exec(NAME_BACKFILL);
+      // The names' trigrams (the collector writes them as it inserts a new name; here in one go).
+      s.db.exec(`INSERT INTO ${FTS_TABLE}(${FTS_TABLE}) VALUES ('rebuild')`);
       for (const i of indexes) s.db.exec(i.sql);
     })();
     s.db.exec('ANALYZE');
