@@ -63,6 +63,33 @@ describe('SQLite group commit', () => {
     await s.close();
   });
 
+  it('syncs the WAL off the event loop and answers only after that sync; other writes keep syncing at commit', async () => {
+    const s = open();
+    const walSync = (s as unknown as { walSync: { sync: () => Promise<void> } }).walSync;
+    const real = walSync.sync.bind(walSync);
+    // The sync the group waits for, held until released here (the real one runs after it).
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let syncs = 0;
+    walSync.sync = () => (syncs++, held.then(real));
+    let answered = false;
+    const p = s.insertEvents([ev('8')], Date.now()).then((r) => ((answered = true), r));
+    // The commit is made (a second connection sees it), the event loop turns, and still no answer.
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    const other = new SqliteStorage({ path: s.db.name, readers: false });
+    expect(other.db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(1);
+    expect(syncs).toBe(1);
+    expect(answered).toBe(false);
+    release();
+    expect(await p).toMatchObject({ accepted: 1 });
+    // The group's own commit does not sync inline (NORMAL, 1); the connection stays FULL (2) for every other write.
+    const group = (s as unknown as { group: { run: (w: { weight: number; write: () => unknown }) => Promise<unknown> } }).group;
+    expect(await group.run({ weight: 1, write: () => s.db.pragma('synchronous', { simple: true }) })).toBe(1);
+    expect(s.db.pragma('synchronous', { simple: true })).toBe(2);
+    await other.close();
+    await s.close();
+  });
+
   it('commits a group at once when it reaches its weight, and the rest in the next turn', async () => {
     const db = new Database(':memory:');
     db.exec('CREATE TABLE t (x INTEGER)');

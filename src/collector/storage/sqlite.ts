@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { UploadEvent } from '../../events/schema.js';
 import { COLUMN_NAMES, FTS_TABLE, HOUR_MS, NAMES_TABLE, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
 import { GroupCommit } from './sqlite-group-commit.js';
+import { WalSync } from './sqlite-wal-sync.js';
 import { READS, type ReadName } from './sqlite-reads.js';
 import type { GroupCount, GroupKey } from './group-counts.js';
 import { SqliteReaders, type ReadersOptions } from './sqlite-readers.js';
@@ -223,6 +224,8 @@ export class SqliteStorage implements Storage {
   private readonly group: GroupCommit<GroupWrite, unknown>;
   /** The read workers; null: reads run on the main connection. */
   readonly readers: SqliteReaders | null;
+  /** The group commit's WAL sync off the event loop (sqlite-wal-sync.ts); null for ':memory:'. */
+  private readonly walSync: WalSync | null;
   /** The WAL checkpoints (sqlite-checkpoint.ts); null for ':memory:'. */
   readonly checkpoints: WalCheckpoints | null;
   fleetChanges = 0;
@@ -238,7 +241,8 @@ export class SqliteStorage implements Storage {
     this.db.pragma('journal_mode = WAL');
     // FULL: the WAL is synced at every commit, so an acknowledged batch survives a power cut or an OS
     // crash, not only a killed process (NORMAL in WAL mode may lose the last commits then). The group
-    // commit shares that sync among the requests that arrive together.
+    // commit shares that sync among the requests that arrive together, and runs it off the event loop
+    // (sqlite-wal-sync.ts) before it answers.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
@@ -280,7 +284,9 @@ export class SqliteStorage implements Storage {
       for (const c of counts.values()) this.countStmt.run(...c);
       return { inserted, alerts };
     });
-    this.group = new GroupCommit(this.db, (w: GroupWrite) => w.write(), (w) => w.weight, 1_000, () => this.checkpoints?.committed());
+    this.walSync = opts.path !== ':memory:' ? new WalSync(`${opts.path}-wal`) : null;
+    const walSync = this.walSync;
+    this.group = new GroupCommit(this.db, (w: GroupWrite) => w.write(), (w) => w.weight, 1_000, () => this.checkpoints?.committed(), walSync ? () => walSync.sync() : undefined);
   }
 
   /**
@@ -514,6 +520,7 @@ export class SqliteStorage implements Storage {
     await this.readers?.close();
     await this.checkpoints?.close();
     if (this.db.open) this.db.close();
+    this.walSync?.close();
   }
 }
 
