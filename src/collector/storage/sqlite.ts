@@ -286,7 +286,11 @@ export class SqliteStorage implements Storage {
     });
     this.walSync = opts.path !== ':memory:' ? new WalSync(`${opts.path}-wal`) : null;
     const walSync = this.walSync;
-    this.group = new GroupCommit(this.db, (w: GroupWrite) => w.write(), (w) => w.weight, 1_000, () => this.checkpoints?.committed(), walSync ? () => walSync.sync() : undefined);
+    // Up to 4,000 events a group: a commit writes every page its events touched (the id, user and device
+    // indexes take events at random places), so larger groups write fewer pages per event: 2.6 pages an
+    // event at 500, 2.0 at 1,000, 0.9 at 4,000 (50,000 stored). Over HTTP (8 clients × 500, in process),
+    // 1,000 against 4,000 in alternate runs: 2,885 / 5,950, 4,252 / 5,176, 9,234 / 12,150 events/s.
+    this.group = new GroupCommit(this.db, (w: GroupWrite) => w.write(), (w) => w.weight, 4_000, () => this.checkpoints?.committed(), walSync ? () => walSync.sync() : undefined);
   }
 
   /**
