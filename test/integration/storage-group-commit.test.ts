@@ -37,7 +37,7 @@ describe('SQLite group commit', () => {
     const s = open();
     const good1 = [ev('1'), ev('2')];
     // A batch whose second event cannot be stored (NOT NULL verdict): its first event must not be stored either.
-    const bad = [ev('3'), ev('4', { verdict: null as unknown as UploadEvent['verdict'] })];
+    const bad = [ev('3', { fileName: 'only-in-the-failed-batch.pdf' }), ev('4', { verdict: null as unknown as UploadEvent['verdict'] })];
     const good2 = [ev('5'), ev('1')];
     const results = await Promise.allSettled([s.insertEvents(good1, Date.now()), s.insertEvents(bad, Date.now()), s.insertEvents(good2, Date.now())]);
     expect(results[0]).toMatchObject({ status: 'fulfilled', value: { accepted: 2, duplicates: 0 } });
@@ -48,6 +48,11 @@ describe('SQLite group commit', () => {
     expect(ids).toEqual(['1', '2', '5']);
     // The hourly counts follow the stored events only (the failed batch's savepoint rolled them back).
     expect(s.db.prepare('SELECT sum(n) FROM event_counts').pluck().get()).toBe(3);
+    // So do the names and their trigrams (written by the insert, not a trigger): the failed batch's new
+    // name is gone from both, and the trigram index agrees with the names (FTS5's own check).
+    expect(s.db.prepare("SELECT count(*) FROM file_names WHERE name = 'only-in-the-failed-batch.pdf'").pluck().get()).toBe(0);
+    expect(s.db.prepare(`SELECT count(*) FROM file_names_fts WHERE file_names_fts MATCH '"failed-batch"'`).pluck().get()).toBe(0);
+    s.db.exec("INSERT INTO file_names_fts(file_names_fts, rank) VALUES ('integrity-check', 1)");
     await s.close();
   });
 
@@ -59,6 +64,33 @@ describe('SQLite group commit', () => {
     expect(other.db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(0);
     await p;
     expect(other.db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(1);
+    await other.close();
+    await s.close();
+  });
+
+  it('syncs the WAL off the event loop and answers only after that sync; other writes keep syncing at commit', async () => {
+    const s = open();
+    const walSync = (s as unknown as { walSync: { sync: () => Promise<void> } }).walSync;
+    const real = walSync.sync.bind(walSync);
+    // The sync the group waits for, held until released here (the real one runs after it).
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let syncs = 0;
+    walSync.sync = () => (syncs++, held.then(real));
+    let answered = false;
+    const p = s.insertEvents([ev('8')], Date.now()).then((r) => ((answered = true), r));
+    // The commit is made (a second connection sees it), the event loop turns, and still no answer.
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    const other = new SqliteStorage({ path: s.db.name, readers: false });
+    expect(other.db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(1);
+    expect(syncs).toBe(1);
+    expect(answered).toBe(false);
+    release();
+    expect(await p).toMatchObject({ accepted: 1 });
+    // The group's own commit does not sync inline (NORMAL, 1); the connection stays FULL (2) for every other write.
+    const group = (s as unknown as { group: { run: (w: { weight: number; write: () => unknown }) => Promise<unknown> } }).group;
+    expect(await group.run({ weight: 1, write: () => s.db.pragma('synchronous', { simple: true }) })).toBe(1);
+    expect(s.db.pragma('synchronous', { simple: true })).toBe(2);
     await other.close();
     await s.close();
   });

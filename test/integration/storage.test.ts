@@ -13,6 +13,7 @@ import type { UploadEvent } from '../../src/events/schema.js';
 import { PostgresStorage } from '../../src/collector/storage/postgres.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
 import { Where } from '../../src/collector/storage/sql.js';
+import { staleAfter } from '../../src/collector/devices.js';
 import type { Storage } from '../../src/collector/storage/types.js';
 
 const PG_URL = process.env.UPLOAD_GUARD_TEST_PG;
@@ -203,6 +204,32 @@ describe.each(backends)('storage: $name', (backend) => {
     // First contact never moves.
     expect((await get('hv1')).firstSeen).toBe(iso(T0 - 3 * HOUR));
     expect(await s.purgeBefore(T0)).toBe(2); // leaves the events of the other tests as they were
+  });
+
+  it('counts the fleet per version and token, stale by each device\'s own interval (or the override), at the boundary too', async () => {
+    const now = T0 + 50 * HOUR;
+    // Intervals 5, 15, none (the default) and 60 minutes; tokens set and absent; two versions; each device
+    // seen exactly at its stale time (still active) or 1 ms before it (stale), or recently.
+    let n = 0;
+    for (const heartbeatMinutes of [5, 15, undefined, 60])
+      for (const tokenId of ['tok-a', undefined])
+        for (const extensionVersion of ['9.0.0', '9.1.0'])
+          for (const seen of [now - staleAfter(heartbeatMinutes) * 60_000, now - staleAfter(heartbeatMinutes) * 60_000 - 1, now - 60_000]) {
+            await s.upsertHeartbeat({ ...sampleHeartbeat({ deviceId: `fleet-${n++}`, extensionVersion, heartbeatMinutes }), tokenId }, seen);
+          }
+    for (const override of [undefined, 30]) {
+      // The same counts from each device record and the rule in devices.ts.
+      const expected = new Map<string, { devices: number; stale: number }>();
+      for (const d of await s.devices()) {
+        const k = `${d.extensionVersion}|${d.tokenId ?? null}`;
+        const e = expected.get(k) ?? expected.set(k, { devices: 0, stale: 0 }).get(k)!;
+        e.devices++;
+        if (Date.parse(d.lastSeen) < now - staleAfter(d.heartbeatMinutes, override) * 60_000) e.stale++;
+      }
+      const got = new Map((await s.deviceGroups(now, override)).map((g) => [`${g.extensionVersion}|${g.tokenId}`, { devices: g.devices, stale: g.stale }]));
+      expect(got).toEqual(expected);
+      expect(got.get('9.1.0|tok-a')).toEqual(override === undefined ? { devices: 12, stale: 4 } : expect.objectContaining({ devices: 12 }));
+    }
   });
 
   it('purges events older than a time', async () => {

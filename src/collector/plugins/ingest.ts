@@ -130,11 +130,13 @@ async function gone(req: FastifyRequest): Promise<boolean> {
 const nextLoopTurn = () => new Promise<void>((r) => setImmediate(() => setImmediate(r)));
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** Any surrogate: only a string with one can hold a lone one (the replace above is costly on every field of every event). */
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /** Strings as stored: a lone surrogate (not text in any encoding) becomes one U+FFFD, on every back end. */
 function wellFormedStrings<T extends object>(o: T): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) out[k] = typeof v === 'string' ? v.replace(LONE_SURROGATE, '\uFFFD') : v;
+  for (const [k, v] of Object.entries(o)) out[k] = typeof v === 'string' && SURROGATE.test(v) ? v.replace(LONE_SURROGATE, '\uFFFD') : v;
   return out as T;
 }
 
@@ -143,5 +145,10 @@ const lowerUuid = (s: string) => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 
 /** UUIDs in one case, so the same id in upper and lower case is one event; strings well formed. */
 export function normalizeEvent(e: UploadEvent): UploadEvent {
-  return wellFormedStrings({ ...e, id: lowerUuid(e.id), relatesTo: e.relatesTo === null ? null : lowerUuid(e.relatesTo), deviceId: lowerUuid(e.deviceId) });
+  // One copy (wellFormedStrings makes it); a UUID is ASCII, so lowering it after changes no surrogate.
+  const out = wellFormedStrings(e);
+  out.id = lowerUuid(out.id);
+  if (out.relatesTo !== null) out.relatesTo = lowerUuid(out.relatesTo);
+  out.deviceId = lowerUuid(out.deviceId);
+  return out;
 }

@@ -1,10 +1,10 @@
 /**
  * Group commit for SQLite ingest. Every acknowledged batch must survive a power cut, so the WAL is
- * synced at each commit (synchronous = FULL): a few milliseconds of fsync that would otherwise be paid
- * by every request. The batches handed in during one turn of the event loop are written in one
+ * synced after each commit (off the event loop: sqlite-wal-sync.ts) before anyone is answered: a few
+ * milliseconds of fsync that would otherwise be paid by every request. The batches handed in during one turn of the event loop are written in one
  * transaction instead, each in its own savepoint, so each is still stored whole or not at all (one that
  * fails rolls back alone and rejects alone), and one commit (one fsync) serves every request waiting
- * then. Nobody is answered before the commit that holds their batch: an answer means it is on disk.
+ * then. Nobody is answered before the commit that holds their batch is synced: an answer means it is on disk.
  */
 import type Database from 'better-sqlite3';
 
@@ -27,7 +27,19 @@ export class GroupCommit<I, R> {
     private readonly maxWeight = Infinity,
     /** Runs after each commit (the WAL checkpoints, sqlite-checkpoint.ts). */
     private readonly committed: () => void = () => {},
-  ) {}
+    /**
+     * Makes the commits so far durable, off the event loop (sqlite-wal-sync.ts): the group then commits
+     * with synchronous = NORMAL and is answered once this resolves. Without it (':memory:') the
+     * connection's own setting applies.
+     */
+    private readonly durable?: () => Promise<void>,
+  ) {
+    this.normal = db.prepare('PRAGMA synchronous = NORMAL');
+    this.full = db.prepare('PRAGMA synchronous = FULL');
+  }
+
+  private readonly normal: Database.Statement;
+  private readonly full: Database.Statement;
 
   run(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
@@ -45,19 +57,30 @@ export class GroupCommit<I, R> {
     if (group.length === 0) return;
     let outcomes: Outcome<R>[];
     try {
-      outcomes = this.db.transaction(() => group.map(({ item }): Outcome<R> => {
-        try {
-          return { ok: true, value: this.write(item) };
-        } catch (error) {
-          return { ok: false, error };
-        }
-      }))();
+      // Only this commit skips the inline sync (durable() does it); every other write on the connection
+      // keeps FULL.
+      if (this.durable) this.normal.run();
+      try {
+        outcomes = this.db.transaction(() => group.map(({ item }): Outcome<R> => {
+          try {
+            return { ok: true, value: this.write(item) };
+          } catch (error) {
+            return { ok: false, error };
+          }
+        }))();
+      } finally {
+        if (this.durable) this.full.run();
+      }
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of the group is stored.
       for (const g of group) g.reject(error);
       return;
     }
     this.committed();
-    outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(o.error)));
+    const answer = () => outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(o.error)));
+    if (!this.durable) return answer();
+    // Nobody is answered before the sync: a failed one (I/O error) fails the whole group, which resends
+    // (ids make the resent events duplicates if they were stored after all).
+    this.durable().then(answer, (error) => group.forEach((g) => g.reject(error)));
   }
 }
