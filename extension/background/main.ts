@@ -17,6 +17,7 @@ import { injectUi } from './lazy-ui.js';
 import { noteApproval, watchNetwork } from './network-guard.js';
 import { length } from './queue.js';
 import { registerGuard } from './registration.js';
+import { guardKey } from './succession.js';
 import { collectorOf, flush, inBackoff, RETRY_ALARM } from './sender.js';
 import { applyUpdates, busyWith } from './update.js';
 import type { UiPolicy, UiRequest, UiStatus } from './ui-protocol.js';
@@ -86,7 +87,8 @@ async function uiPolicy(): Promise<UiPolicy> {
 function guardAnswer(m: Request | UiRequest | LoadUiRequest, from: SenderInfo, sender: Runtime.MessageSender): Promise<unknown> | undefined {
   switch (m.type) {
     case 'service':
-      return onService(m, from);
+      // With the page's view, the key this guard will stand aside on once a new generation relieves it.
+      return Promise.all([onService(m, from), guardKey((sender as { documentId?: string }).documentId).catch(() => undefined)]).then(([view, key]) => ({ ...view, key }));
     case 'decide':
       return onDecide(m, from).then((r) => {
         void kick().catch((e) => console.warn('[upload-guard] send failed', e));

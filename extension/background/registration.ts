@@ -34,13 +34,27 @@ async function apply(policy: RegisteredPolicy): Promise<void> {
   }
 }
 
+/** The run of guardTab under way for each tab, which the next one for that tab waits for. */
+const guarding = new Map<number, Promise<void>>();
+
 /**
  * Registered scripts only reach pages loaded after registration. A tab already open on a host that is
  * (now) guarded gets the guard injected into each frame that does not run it yet: the guard first, so
  * its listener is there when the page hooks post their handshake (late, but far better than not at all).
  * The guard marks its own isolated world, which the page cannot touch, so nothing runs twice.
+ *
+ * One run per tab at a time: after an install, update or restart the start-up sweep and the policy
+ * push both guard the same tabs, and two runs probing together would both find a frame unguarded and
+ * both inject and hand over there. The second run now probes after the first and finds the guard.
  */
-export async function guardTab(tabId: number): Promise<void> {
+export function guardTab(tabId: number): Promise<void> {
+  const run = (guarding.get(tabId) ?? Promise.resolve()).then(() => guardFrames(tabId));
+  guarding.set(tabId, run);
+  void run.then(() => guarding.get(tabId) === run && guarding.delete(tabId));
+  return run;
+}
+
+async function guardFrames(tabId: number): Promise<void> {
   try {
     // Frame by frame: after an update the tab still holds the old version's scan frame, which no
     // script may enter, and one such frame must not keep the guard out of all the others.

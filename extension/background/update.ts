@@ -7,7 +7,7 @@
  * to runtime.onUpdateAvailable is told instead, and the update is applied when it calls
  * runtime.reload(). The new version's background then guards the tabs already open (main.ts: the
  * install/update sweep, registration.ts guardTab), and the old guard in each tab refuses until the new
- * one has announced itself there (content/orphan.ts).
+ * one has announced itself there with the old guard's key (succession.ts, content/orphan.ts).
  *
  * A safe moment: no guard question being answered, no warning made in the last minutes still waiting
  * for the employee's answer (that answer must reach the version that asked), and a few seconds without
@@ -17,7 +17,6 @@
  */
 import browser from 'webextension-polyfill';
 import { db } from './db.js';
-import { keepGuardKeys } from './succession.js';
 import { safeToApply } from './update-moment.js';
 
 const POLL_MS = 1_000;
@@ -59,8 +58,7 @@ function applyWhenSafe(): Promise<void> {
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     console.info('[upload-guard] applying the extension update');
-    // The open tabs' guards are orphaned by the reload: their keys let the new version relieve them.
-    await keepGuardKeys().catch((e) => console.error('[upload-guard] keeping the guards\' keys failed', e));
+    // The open tabs' guards are orphaned by the reload; the new version relieves them (succession.ts).
     browser.runtime.reload();
   })().finally(() => (waiting = null));
   return waiting;

@@ -8,7 +8,7 @@ import { BYTES_NAME, createGuard, type Item } from '../../src/guard/index.js';
 import type { DecideResponse, Request, ServiceResponse } from '../shared/messages.js';
 import { watchScan } from './checking.js';
 import { preloadUi, showWarning } from './load-ui.js';
-import { refuses, tellOrphaned } from './orphan.js';
+import { keepKey, refuses, tellOrphaned } from './orphan.js';
 import { orphaned, runtime } from './runtime.js';
 import { encrypted, scan } from './scan-line.js';
 
@@ -26,7 +26,7 @@ export const guard = createGuard({
   // may lead to a warning: the dialog loads while the scan runs.
   scan: (blob, name, opts) => (preloadUi(), watchScan(name === BYTES_NAME ? null : name, blob.size, (progress) => scan(blob, name, opts, progress))),
   encrypted,
-  fetchView: () => ask<ServiceResponse>({ type: 'service', url: location.href }),
+  fetchView: () => ask<ServiceResponse>({ type: 'service', url: location.href }).then(keepKey),
   decide: (req) => ask<DecideResponse>(req),
   resolve: async (req) => void (await runtime.sendMessage(req)),
   dispute: async (req) => {

@@ -6,12 +6,12 @@
  * channels use. Follows every policy the background pushes, without a reload.
  */
 import type { PageView } from '../../src/guard/index.js';
-import { GUARD_KEY, GUARD_RUNNING, type Push } from '../shared/messages.js';
+import { GUARD_RUNNING, type Push } from '../shared/messages.js';
 import { GUARD_STARTED, HANDOVER, HANDSHAKE, type Subject, type ToGuard, type ToHooks } from './bridge.js';
 import { DROP_SIGNAL, installDrop } from './drop.js';
 import { installFileInput } from './file-input.js';
 import { installFormSubmit } from './form-submit.js';
-import { standAside } from './orphan.js';
+import { isKey, standAside } from './orphan.js';
 import { decide, guard, type Item } from './gate.js';
 import { loadUi, preloadUi } from './load-ui.js';
 import { installPaste } from './paste.js';
@@ -32,10 +32,10 @@ function listenForHooks(): void {
       const data = e.data as Record<string, unknown> | null;
       if (!data || typeof data !== 'object') return;
       // An orphaned guard lets these through: the new guard's listener may come after this one.
-      // Only its own key counts (shared/messages.ts GUARD_KEY): the new background posts it once the new
+      // Only its own key counts (background/succession.ts): the new background posts it once the new
       // guard is in the page, and no page script can know it before (a page posting GUARD_STARTED itself
       // must not turn the orphan's refusals off).
-      if (orphaned()) return void (data[GUARD_STARTED] === key && e.source === window && retire());
+      if (orphaned()) return void (isKey(data[GUARD_STARTED]) && e.source === window && retire());
       const handover = data[HANDOVER] === true;
       if (data[HANDSHAKE] !== true && !handover) return;
       e.stopImmediatePropagation();
@@ -115,8 +115,6 @@ function start(): void {
 // Registered for new pages and injected into open ones: whichever comes second finds it running.
 // The flag is a liveness check, so a guard whose extension is gone never keeps the new one out.
 const scope = globalThis as unknown as Record<string, unknown>;
-/** Not crypto.randomUUID(): that is for secure contexts only, and guarded pages may be plain http. */
-const key = crypto.getRandomValues(new Uint32Array(4)).join('.');
 /** Whether a live guard (of the current extension) marked this isolated world. */
 function guardRunning(): boolean {
   const running = scope[GUARD_RUNNING];
@@ -124,6 +122,5 @@ function guardRunning(): boolean {
 }
 if (!guardRunning()) {
   scope[GUARD_RUNNING] = () => !orphaned();
-  scope[GUARD_KEY] = key;
   start();
 }

@@ -4,7 +4,8 @@
  */
 import type { WarnAnswer, WarnRequest } from '../../src/guard/index.js';
 import { UI_SLOT, type LoadUiRequest, type UiModule } from '../shared/lazy-ui.js';
-import { runtime } from './runtime.js';
+import { refuses, tellOrphaned } from './orphan.js';
+import { orphaned, runtime } from './runtime.js';
 
 let loading: Promise<UiModule> | null = null;
 
@@ -36,9 +37,12 @@ export function preloadUi(): void {
 export async function showWarning(req: WarnRequest): Promise<WarnAnswer> {
   let ui: UiModule;
   try {
+    // Orphaned (a decision under way when the extension restarted): its bundle may still be here, but the
+    // new guard owns the page's dialogs (never two at once). Refused, with the notice until it has come.
+    if (orphaned()) throw Error(`orphaned ${refuses(true) && tellOrphaned()}`);
     ui = await loadUi();
   } catch (err) {
-    console.warn('[upload-guard] the warning could not be shown; the upload is stopped:', String(err));
+    console.warn('[upload-guard] the warning was not shown, the upload stopped:', String(err));
     return { proceed: false, justification: null };
   }
   return ui.showWarning(req);

@@ -7,6 +7,14 @@
  * from an orphan, hence a native alert. Every byte here is in guard.js, which has a size budget.
  */
 let successor = false;
+/** This guard's key (background/succession.ts), told with the background's first answer. */
+let key: unknown;
+
+/** Keeps the key the background's answer carries, and passes the answer on. */
+export const keepKey = <T>(answer: T): T => ((key = (answer as { key?: unknown }).key), answer);
+
+/** Whether `k`, posted into the page, is this guard's key: only the new generation's background knows it. */
+export const isKey = (k: unknown): boolean => !!k && k === key;
 
 /** A new guard announced itself in this page. */
 export const standAside = (): void => void (successor = true);

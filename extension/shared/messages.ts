@@ -25,11 +25,3 @@ export type Push = PolicyPush;
 
 /** Set in the ISOLATED world by a running guard, so a late injection into an open tab never runs it twice. */
 export const GUARD_RUNNING = '__uploadGuardRunning__';
-/**
- * Set beside it: a random key only this guard's isolated world and its extension can read. After an
- * update the new version's guard runs in a new isolated world, so the old guard, orphaned, cannot see
- * it; the new background posts the old guard's key (kept by the old background before it applied the
- * update, background/succession.ts) once the new guard is in the page, and only then does the orphan
- * stand aside. A page cannot know the key before that, so it cannot switch the orphan's refusals off.
- */
-export const GUARD_KEY = '__uploadGuardKey__';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { Frame, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ID } from '../../src/policy/extension-id.js';
-import { SAMPLES, arrivals, launchWithExtension, startSiteServer, type Launched, type SiteServer } from './support/index.js';
+import { SAMPLES, arrivals, dismissWarning, readWarning, launchWithExtension, startSiteServer, type Launched, type SiteServer } from './support/index.js';
 
 const TOP = 'mail.yahoo.co.jp';
 const CONTROL = 'example.org';
@@ -35,6 +35,17 @@ document.getElementById('f').addEventListener('change', async (e) => {
 });
 </script>`;
 
+/** The compose page's own attachment input, uploading on change to its own host. */
+const TOP_UPLOAD = `<input type="file" id="top">
+<script>
+document.getElementById('top').addEventListener('change', async (e) => {
+  for (const file of e.target.files) {
+    const fd = new FormData();
+    fd.append('file', file, file.name);
+    await fetch('/upload?ch=top', { method: 'POST', body: fd });
+  }
+});
+</script>`;
 
 /** A Service Worker that uploads what it builds itself: no page hook runs there. */
 const SW = `
@@ -64,7 +75,7 @@ beforeAll(async () => {
     hosts: HOSTS,
     pages: {
       // Called per request, when `server` (and so its port) is known.
-      '/frames-top': () => `<!doctype html><meta charset="utf-8"><h1>compose</h1><iframe id="w" src="${server.url(WIDGET, '/widget')}"></iframe>`,
+      '/frames-top': () => `<!doctype html><meta charset="utf-8"><h1>compose</h1>${TOP_UPLOAD}<iframe id="w" src="${server.url(WIDGET, '/widget')}"></iframe>`,
       '/widget': WIDGET_PAGE,
       '/sw-page': SW_PAGE,
       '/ug-sw.js': SW,
@@ -226,6 +237,17 @@ describe.sequential('a tab restored at browser start, loaded before the extensio
       server.clear();
       await frame.setInputFiles('#f', marked.path);
       expect((await arrivals(server, ofChannel('widget'), 1, 3000)).map((a) => a.name)).toEqual([]);
+      // The guarded page itself: its clean attachment arrives (it never did before the sweep), marked ones do not.
+      server.clear();
+      await page!.setInputFiles('#top', clean.path);
+      expect((await arrivals(server, ofChannel('top'), 1)).map((a) => a.sha256)).toEqual([clean.sha256]);
+      for (const m of [SAMPLES.nameMarked(), SAMPLES.contentDocx()]) {
+        server.clear();
+        await page!.setInputFiles('#top', m.path);
+        expect((await readWarning(page!, 15_000)).action, m.name).toBe('block');
+        await dismissWarning(page!);
+        expect((await arrivals(server, ofChannel('top'), 1, 2000)).map((a) => a.name), m.name).toEqual([]);
+      }
     } finally {
       await second.close();
     }

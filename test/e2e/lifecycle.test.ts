@@ -184,7 +184,9 @@ async function refusedOnce(page: Page, s: { name: string; buffer: Buffer }): Pro
   console.log(`${s.name}: ${view.text.slice(0, 160)}`);
   expect(view.action, s.name).toBe('block');
   await page.waitForTimeout(1000);
-  expect(await page.locator(WARNING_TAG).count(), `${s.name}: one dialog`).toBe(1);
+  const n = await page.locator(WARNING_TAG).count();
+  if (n !== 1) console.log(`${s.name}: ${n} dialogs: ${JSON.stringify(await page.locator(WARNING_TAG).evaluateAll((els) => els.map((e) => e.getAttribute('data-action'))))}`);
+  expect(n, `${s.name}: one dialog`).toBe(1);
   await dismissWarning(page);
   expect(await arrivals(site, (a) => a.name === s.name, 1, 1500)).toEqual([]);
 }
@@ -192,8 +194,10 @@ async function refusedOnce(page: Page, s: { name: string; buffer: Buffer }): Pro
 async function cleanArrives(page: Page): Promise<void> {
   const clean = SAMPLES.cleanText();
   site.clear();
+  const picked = Date.now();
   await pick(page, clean);
   const got = await arrivals(site, (a) => a.name === clean.name, 1, 15_000);
+  console.log(`clean file: ${got.length > 0 ? `arrived ${Date.now() - picked} ms after it was chosen` : 'did not arrive in 15 s'}`);
   if (got.length === 0) {
     const shown = await readWarning(page, 1_000).then((v) => v.text.slice(0, 300), () => 'no dialog');
     console.log(`the clean file did not arrive: ${shown}; page log: ${JSON.stringify((await pageLog(page)).slice(-6))}`);
@@ -331,14 +335,11 @@ describe('an extension update while a guarded tab is open', () => {
     );
   }, 240_000);
 
-  // NOT DONE (flaky, skipped so CI stays green): passed in 2 of 4 runs of the final code (16:02, 16:15);
-  // in the other two (16:04, 16:17) two upload-guard-warning dialogs were open 200-360 ms into this test,
-  // right at the first marked file after the update, with no orphan notice. Not known yet whether a
-  // dialog for a file chosen during the update came late (settle() waits 3 s of quiet) or two guards
-  // decide in the new isolated world (the background's install sweep and publish() both run guardTab).
-  // One earlier run (keys, before settle()) had the marked files refused by the new guard and the clean
-  // file not arriving in 15 s. Run it with `it(` to see; the orphan's hand-over itself works (no notice).
-  it.skip('the old guard stands aside for the new one: one dialog, clean uploads arrive, no reload, no notice', async () => {
+  // Once skipped: two dialogs at once in 2 of 4 runs, not reproduced since. The two ways the product could
+  // open two are closed: an orphaned guard with a decision under way kept its dialog bundle and could open
+  // a dialog beside the new guard's (content/load-ui.ts now refuses instead), and the install sweep and the
+  // policy push probed and injected into the same tab together (registration.ts guardTab: one run per tab).
+  it('the old guard stands aside for the new one: one dialog, clean uploads arrive, no reload, no notice', async () => {
     alerts.length = 0;
     console.log(`after the update, the tab's frames: ${await guardState()}`);
     await refusedOnce(page, SAMPLES.nameMarked()).catch((e: unknown) => {
@@ -349,4 +350,53 @@ describe('an extension update while a guarded tab is open', () => {
     expect(alerts).toEqual([]);
     expect(await loadMark(page)).toBe(mark);
   });
+
+  /**
+   * A restart that is no update (runtime.reload() here; a crash restart or a disable and enable by
+   * policy end the same way: the extension unloaded and loaded again, new isolated worlds, no chance for
+   * the old background to prepare). The guard in the tab is orphaned just the same and must be relieved
+   * just the same, or the tab refuses every upload, clean ones included, until the employee reloads it.
+   * A marked file chosen right before the restart, still being read when it happens, must not bring a
+   * second dialog later (the old guard's dialog bundle is still in its world).
+   */
+  it('a restart that is no update (runtime.reload): the new guard takes the tab over the same way', async () => {
+    alerts.length = 0;
+    site.clear();
+    await inExtension(async () => chrome.storage.session.set({ beforeRestart: true }));
+    const s = SAMPLES.contentDocx();
+    await pick(page, { name: `restart-${s.name}`, buffer: s.buffer });
+    const reloaded = Date.now();
+    await inExtension(async () => chrome.runtime.reload()).catch((e: unknown) => console.log(`reload: ${String(e).slice(0, 120)}`));
+    // Session storage is emptied by the restart; the new background sweeps the open tabs once it runs.
+    await until(
+      () => inExtension(async () => {
+        const got = await chrome.storage.session.get(['beforeRestart', 'openTabsSwept']);
+        return got.beforeRestart === undefined && got.openTabsSwept === true ? true : JSON.stringify(got);
+      }).then((r) => r === true || (console.log(`session: ${r}`), false), (e: unknown) => (console.log(String(e).slice(0, 100)), false)),
+      'the restarted extension swept the open tabs',
+      30_000,
+      500,
+    );
+    console.log(`swept ${Date.now() - reloaded} ms after the restart; frames: ${await guardState()}`);
+    await settle(page);
+    // The old guard may have refused what it had in hand before its successor came, with its notice.
+    console.log(`notices before the take-over: ${JSON.stringify(alerts)}`);
+    alerts.length = 0;
+    await refusedOnce(page, SAMPLES.nameMarked()).catch((e: unknown) => {
+      throw new Error(`${String(e)}; alerts: ${JSON.stringify(alerts)}`);
+    });
+    await refusedOnce(page, SAMPLES.contentDocx());
+    await cleanArrives(page);
+    // Whatever the old guard still had in hand comes to an end without a second dialog (its scan frame
+    // went with the restart: its watchdog gives up after 30 s, and the policy wait after 5 s more).
+    const end = reloaded + 45_000;
+    while (Date.now() < end) {
+      expect(await page.locator(WARNING_TAG).count(), 'no dialog from the old guard').toBe(0);
+      await page.waitForTimeout(500);
+    }
+    await cleanArrives(page);
+    expect(site.received.map((a) => a.name)).not.toContain(`restart-${s.name}`);
+    expect(alerts).toEqual([]);
+    expect(await loadMark(page)).toBe(mark);
+  }, 120_000);
 });

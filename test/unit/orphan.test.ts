@@ -1,6 +1,6 @@
 /** The orphaned guard's decision (extension/content/orphan.ts): refuse until a successor, then stand aside. */
 import { describe, expect, it } from 'vitest';
-import { orphanNotice, refuses, standAside } from '../../extension/content/orphan.js';
+import { isKey, keepKey, orphanNotice, refuses, standAside } from '../../extension/content/orphan.js';
 
 describe('an orphaned guard', () => {
   it('refuses while no new guard is in the page, stands aside once one is, and is normal when not orphaned', () => {
@@ -14,6 +14,18 @@ describe('an orphaned guard', () => {
     expect(refuses(true)).toBe(true);
     standAside();
     expect(refuses(true)).toBe(false);
+  });
+
+  it('stands aside only on the key its background told it: none before, and never on a missing one', () => {
+    expect(isKey(undefined)).toBe(false);
+    expect(isKey('')).toBe(false);
+    const answer = { version: 'v1', key: 'k-of-this-document' };
+    expect(keepKey(answer)).toBe(answer);
+    expect(isKey('k-of-this-document')).toBe(true);
+    expect(isKey('k-of-another-document')).toBe(false);
+    expect(isKey(undefined)).toBe(false);
+    keepKey({ version: 'v1' });
+    expect(isKey(undefined)).toBe(false);
   });
 
   it('says why in Japanese, or in English for other languages', () => {
