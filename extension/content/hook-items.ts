@@ -6,7 +6,7 @@
  * and the request is refused.
  */
 import type { Item } from '../../src/guard/index.js';
-import { encodedDocuments, mayCarryDocument } from '../../src/guard/encoded.js';
+import { encodedDocuments, exec, mayCarryDocument, slice } from '../../src/guard/encoded.js';
 import type { Designated } from '../../src/detect/types.js';
 import { urlText } from '../../src/guard/url-text.js';
 import type { Subject } from './bridge.js';
@@ -20,7 +20,7 @@ export function itemsOf(subjects: readonly Subject[], designated?: Partial<Desig
   const items = subjects.map(toItem);
   const anyText = !designated || designated.keywords?.length || designated.patterns?.length || designated.sha256?.length;
   for (const s of subjects) {
-    if (s.kind !== 'text' || (!anyText && !mayCarryDocument(s.text, atob))) continue;
+    if (s.kind !== 'text' || !mayCarryDocument(s.text, atob, exec, slice, anyText)) continue;
     for (const bytes of encodedDocuments(s.text)) items.push({ kind: 'bytes', blob: new Blob([bytes]) });
   }
   return items;
