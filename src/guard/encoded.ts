@@ -143,7 +143,7 @@ const IMAGE_BUT = /%PDF|obj|ustar/;
  * A base64 run as the page sees it; with a `\\` inside, or a line break beside it, the guard may cut it
  * otherwise. From SHORT_RUN characters: 14 bytes, the shortest 「秘Confidential」 (Shift_JIS) encodes to.
  */
-const PAGE_RUN = /[\w+/\\-]{19,}/g;
+const PAGE_RUN = /[\w+/\\-]{19}[\w+/\\-]*/g; // not {19,}: V8 overflows its stack on a run of megabytes
 export const SHORT_RUN = 19;
 const CUT_OTHERWISE = /[\\\r\n]/;
 
@@ -156,31 +156,23 @@ const CUT_OTHERWISE = /[\\\r\n]/;
  * text is asked about. `all`: every run of MIN_RUN or more counts (designated content rules or file
  * hashes can match any decoded bytes). `decode`, `x` and `cut` are `atob`, RegExp#exec and String#slice
  * as plain functions: the page hooks pass the ones they captured, as the page may replace the realm's.
- * A throw means: ask.
  */
 export function mayCarryDocument(text: string, decode: (s: string) => string, x: Exec, cut: Slice, all?: unknown): boolean {
-  try {
-    if (x(RAW_BYTES, text)) return true;
-    PAGE_RUN.lastIndex = 0;
-    for (let m; (m = x(PAGE_RUN, text)); ) {
-      const run = m[0];
-      const at = m.index;
-      const long = run.length >= MIN_RUN;
-      // A short run with a `\\` is an escape sequence (`\\u3042…`); its JSON string is in the text decoded.
-      if (x(CUT_OTHERWISE, long ? cut(text, at && at - 1, at + run.length + 1) : run)) {
-        if (long) return true;
-        continue;
-      }
-      if (long && all) return true;
-      // The first KiB alone first: a large picture or a document's format needs no more.
-      const head = decode(atobText(cut(run, 0, 1368), x, cut));
-      if (x(IMAGE, head) && !x(IMAGE_BUT, head)) continue;
-      if ((long && x(READ_AS_FORMAT, cut(head, 0, 1024))) || x(STAMP_BYTES, run.length > 1368 ? decode(atobText(run, x, cut)) : head)) return true;
-    }
-    return false;
-  } catch {
-    return true;
+  if (x(RAW_BYTES, text)) return true;
+  PAGE_RUN.lastIndex = 0;
+  for (let m; (m = x(PAGE_RUN, text)); ) {
+    const run = m[0];
+    const at = m.index;
+    const long = run.length >= MIN_RUN;
+    if (long && (all || x(CUT_OTHERWISE, cut(text, at && at - 1, at + run.length + 1)))) return true;
+    // A short run with a `\\` is an escape sequence (`\\u3042…`); its JSON string is in the text decoded.
+    if (x(CUT_OTHERWISE, run)) continue;
+    // The first KiB (and 2 bytes) alone first: a large picture or a document's format needs no more.
+    const head = decode(atobText(cut(run, 0, 1368), x, cut));
+    if (x(IMAGE, head) && !x(IMAGE_BUT, head)) continue;
+    if ((long && x(READ_AS_FORMAT, head)) || x(STAMP_BYTES, decode(atobText(run, x, cut)))) return true;
   }
+  return false;
 }
 
 /**

@@ -242,15 +242,15 @@ describe('digests, tokens and images need no decoding; every text the guard woul
     expect(asked).toBeLessThan(400 * 0.1);
   });
 
-  it('the guard decodes nothing for such a text, except under designated content rules or before the policy is known (itemsOf)', () => {
+  it('the guard decodes nothing for such a text, except under designated content rules or before the policy is known (itemsOf)', async () => {
     const none = { sha256: [], keywords: [], patterns: [], namePatterns: [], labels: [] };
     const text = JSON.stringify({ sha256: createHash('sha256').update('x').digest('hex'), avatar: `data:image/png;base64,${Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(3000)]).toString('base64')}` });
     const subjects = [{ kind: 'text' as const, text }];
-    expect(itemsOf(subjects, none)).toHaveLength(1); // the text itself
-    expect(itemsOf(subjects, undefined).length).toBeGreaterThan(1);
-    expect(itemsOf(subjects, { ...none, keywords: ['Project X'] }).length).toBeGreaterThan(1);
-    expect(itemsOf(subjects, { ...none, sha256: ['00'] }).length).toBeGreaterThan(1);
-    expect(itemsOf([{ kind: 'text', text: JSON.stringify({ f: MARKED_DOCX.toString('base64') }) }], none)).toHaveLength(2);
+    expect((await itemsOf(subjects, none))).toHaveLength(1); // the text itself
+    expect((await itemsOf(subjects, undefined)).length).toBeGreaterThan(1);
+    expect((await itemsOf(subjects, { ...none, keywords: ['Project X'] })).length).toBeGreaterThan(1);
+    expect((await itemsOf(subjects, { ...none, sha256: ['00'] })).length).toBeGreaterThan(1);
+    expect((await itemsOf([{ kind: 'text', text: JSON.stringify({ f: MARKED_DOCX.toString('base64') }) }], none))).toHaveLength(2);
   });
 });
 
@@ -306,5 +306,43 @@ describe('the page check cannot be bent by the page (it runs among the page\'s o
       delete (String.prototype as unknown as Record<symbol, unknown>)[Symbol.replace];
     }
     expect(got).not.toBeNull();
+  });
+});
+
+describe('page-made bytes that are text: a JSON body the page wraps in a Blob, or encodes with TextEncoder (itemsOf)', () => {
+  const none = { sha256: [], keywords: [], patterns: [], namePatterns: [], labels: [] };
+  const json = JSON.stringify({ attachments: [{ data: dataUrl(MARKED_DOCX, 'application/vnd.openxmlformats-officedocument.wordprocessingml.document') }] });
+  const bytes = (blob: Blob) => [{ kind: 'bytes' as const, blob }];
+  /** What the guard does with the hooks' question about these bytes: every item judged, as judgeItem does. */
+  async function judged(blob: Blob): Promise<string[]> {
+    const out: string[] = [];
+    for (const item of await itemsOf(bytes(blob), none)) {
+      if (item.kind !== 'bytes') continue;
+      const j = await judgeItem('fetch', 'https://chatgpt.com/backend-api/files', item, {
+        designated: none,
+        limits: DEFAULT_LIMITS,
+        scan: (b, name, o) => scanBlob(b, name, o),
+        textVerdict: () => ({ verdict: 'clean' }),
+        encrypted: async () => false,
+      });
+      out.push(j.verdict.verdict);
+    }
+    return out;
+  }
+
+  it('a marked .docx in a data: URL inside JSON is decoded, whether the Blob says JSON, says nothing, or is TextEncoder bytes', async () => {
+    expect(await judged(new Blob([json], { type: 'application/json' }))).toContain('marked');
+    expect(await judged(new Blob([json]))).toContain('marked');
+    expect(await judged(new Blob([new TextEncoder().encode(json)], { type: 'application/octet-stream' }))).toContain('marked');
+    expect(await judged(new Blob([JSON.stringify({ note: Buffer.from('秘 Confidential').toString('base64') })], { type: 'text/plain' }))).toContain('marked');
+  });
+
+  it('binary bytes are not read as text; a clean or token-only JSON Blob adds nothing', async () => {
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(4000)]);
+    expect(await itemsOf(bytes(new Blob([png])), none)).toHaveLength(1);
+    expect(await itemsOf(bytes(new Blob([MARKED_DOCX])), none)).toHaveLength(1); // the engine reads the .docx itself
+    const tokens = JSON.stringify({ sha256: createHash('sha256').update('x').digest('hex'), session: 'k3j4h5' });
+    expect(await itemsOf(bytes(new Blob([tokens], { type: 'application/json' })), none)).toHaveLength(1);
+    expect(await judged(new Blob([JSON.stringify({ data: dataUrl(CLEAN_DOCX, 'application/octet-stream') })]))).not.toContain('marked');
   });
 });
