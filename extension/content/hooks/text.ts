@@ -22,7 +22,7 @@ export const TEXT_CAP = 4 * 1024 * 1024;
 /** Characters of JSON strings collected from one body. */
 const JSON_STRINGS_CAP = 2 * 1024 * 1024;
 const LOOKS_JSON = /^\s*[[{"]/;
-const LOOKS_FORM = /^[^=&\s]+=[^\s]*$/;
+const LOOKS_FORM = /^[^=&\s]*=[^\s]*$/; // a key may be empty: URLSearchParams writes `=v` for it
 /**
  * A document carried as text: a base64 run (a data: URL's too; `\/` and line breaks inside), bytes as
  * chars (`readAsBinaryString`). The guard decodes such a text and scans the documents in it
