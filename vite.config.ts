@@ -10,10 +10,9 @@
  * scan frame (extension/scan/frame.html, web-accessible) and its module worker: see docs/design.md,
  * "Where the engine runs".
  */
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig, minifySync, type Plugin } from 'vite';
 import { crx, type ManifestV3Export } from '@crxjs/vite-plugin';
 import preact from '@preact/preset-vite';
-import { minifySync } from 'rolldown/utils';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { GECKO_ID } from './src/policy/extension-id.js';
 
@@ -88,7 +87,7 @@ function privateContentScripts(): Plugin {
 /**
  * The two scripts every guarded frame runs at document_start are minified (the rest of the build stays
  * readable for stack traces): their size is parsed on every page load, in every frame. Budget 30 KB
- * each, asserted by test/e2e/archives-csp.test.ts. With Vite's own minifier (Oxc, through rolldown):
+ * each, asserted by test/e2e/archives-csp.test.ts. With Vite's own minifier (Oxc; `minifySync` from vite):
  * about 700 B smaller than esbuild's for page-hooks.js and 500 B for guard.js (it also writes `let`
  * for `const`, and folds more).
  */
