@@ -10,7 +10,7 @@
  * With `ENCODED_BENCH_BEFORE=/path/to/another/dist` a third browser runs that build (e.g. the one
  * before a change) in the same rounds, for an A/B in one run; `ENCODED_BENCH_OURS` replaces this build.
  */
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { serveSite, type Site } from './site.js';
 import { launchWithExtension, type Launched } from '../test/e2e/support/index.js';
@@ -36,6 +36,8 @@ const BODIES: [string, string][] = [
   ['SHA-256 hex digest', JSON.stringify({ name: 'report.pdf', sha256: createHash('sha256').update('x').digest('hex'), size: 1234 })],
   ['JWT (RS256)', JSON.stringify({ idToken: JWT, client: 'web' })],
   ['random token, 96 bytes base64', JSON.stringify({ session: randomBytes(96).toString('base64'), v: 1 })],
+  // Runs of 19 to 63 characters are decoded in the page too (a stamped line fits in them).
+  ['a UUID and a 22-character session id', JSON.stringify({ id: randomUUID(), session: randomBytes(16).toString('base64url'), v: 1 })],
   ['PNG image, 24 KB data: URL', JSON.stringify({ avatar: PNG })],
 ];
 
