@@ -10,10 +10,9 @@
  * scan frame (extension/scan/frame.html, web-accessible) and its module worker: see docs/design.md,
  * "Where the engine runs".
  */
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig, minifySync, type Plugin } from 'vite';
 import { crx, type ManifestV3Export } from '@crxjs/vite-plugin';
 import preact from '@preact/preset-vite';
-import { transform } from 'esbuild';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { GECKO_ID } from './src/policy/extension-id.js';
 
@@ -88,7 +87,9 @@ function privateContentScripts(): Plugin {
 /**
  * The two scripts every guarded frame runs at document_start are minified (the rest of the build stays
  * readable for stack traces): their size is parsed on every page load, in every frame. Budget 30 KB
- * each, asserted by test/e2e/archives-csp.test.ts.
+ * each, asserted by test/e2e/archives-csp.test.ts. With Vite's own minifier (Oxc; `minifySync` from vite):
+ * about 700 B smaller than esbuild's for page-hooks.js and 500 B for guard.js (it also writes `let`
+ * for `const`, and folds more).
  */
 const EVERY_FRAME = /^extension\/content\/(guard|page-hooks)\.js$/;
 
@@ -97,11 +98,13 @@ function minifyInjected(): Plugin {
     name: 'upload-guard:minify-injected',
     apply: 'build',
     enforce: 'post',
-    async generateBundle(_options, bundle) {
+    generateBundle(_options, bundle) {
       for (const file of Object.values(bundle)) {
         if (file.type !== 'asset' || !EVERY_FRAME.test(file.fileName)) continue;
         const code = typeof file.source === 'string' ? file.source : new TextDecoder().decode(file.source);
-        file.source = (await transform(code, { minify: true, target: 'es2022', charset: 'utf8', legalComments: 'none' })).code;
+        const out = minifySync(file.fileName, code, { compress: { target: 'es2022' }, mangle: true, codegen: { removeWhitespace: true } });
+        if (out.errors.length > 0) this.error(`${file.fileName}: ${out.errors.map((e) => e.message).join('; ')}`);
+        file.source = out.code;
       }
     },
   };

@@ -71,9 +71,10 @@ function connect(p: MessagePort): void {
     const m = e.data;
     if (!m || m.t !== 'check') return;
     preloadUi(); // the hooks ask only about files, bytes and marked text: a dialog may follow
-    // Files and bytes are asked about at once; a text or a URL is read by the bundle loaded on first use
-    // (the text a URL carries, the documents encoded in a text: hook-items.ts), which its dialog needs anyway.
-    const all = m.subjects.every((x) => x.kind === 'file' || x.kind === 'bytes')
+    // Files are asked about at once; a text, a URL or page-made bytes are read by the bundle loaded on
+    // first use (the text a URL carries, the documents encoded in a text or in bytes that are text:
+    // hook-items.ts), which its dialog needs anyway.
+    const all = m.subjects.every((x) => x.kind === 'file')
       ? Promise.resolve(m.subjects.map(toItem))
       : loadUi().then((ui) => ui.itemsOf(m.subjects, guard.view()?.designated));
     void all

@@ -25,8 +25,8 @@ export interface UiModule {
   showChecking(scan: CheckingScan): CheckingRow;
   /** The scan frame's side in the page (extension/content/scanner.ts). */
   scanner: Pick<typeof Scanner, 'scan' | 'encrypted' | 'warmUp' | 'hello'>;
-  /** The page hooks' texts and URLs as the guard's items, with the documents encoded in the texts (content/hook-items.ts). */
-  itemsOf(subjects: readonly Subject[], designated?: Partial<Designated>): Item[];
+  /** The page hooks' texts, URLs and page-made bytes as the guard's items, with the documents encoded in the texts (content/hook-items.ts). */
+  itemsOf(subjects: readonly Subject[], designated?: Partial<Designated>): Promise<Item[]>;
   /** False once this bundle's extension was updated or reloaded: the new guard loads its own. */
   alive(): boolean;
 }

@@ -11,10 +11,12 @@
  * strings found by a document signature. Pure (no DOM), unit-tested in Node.
  */
 
-/** Shortest base64 run decoded: 48 bytes, below any document that can hold a stamp and a sentence. */
+/** Shortest base64 run decoded as a document of any format: 48 bytes (shorter runs: only a stamped line, SHORT_RUN). */
 export const MIN_RUN = 64;
 /** Runs decoded from one text at most, largest first; a body with more is a data dump, not an upload. */
 const MAX_RUNS = 8;
+/** Short runs holding 秘/㊙'s bytes judged from one text at most (most are tokens whose bytes hold them by chance). */
+const MAX_SHORT = 32;
 /**
  * Bytes decoded from one text at most: the hooks hand over a text body whole (a 24 MB document is 32 MiB
  * in base64). A run that does not fit is not decoded (a declared gap, docs/page-channels.md).
@@ -41,12 +43,16 @@ export function encodedDocuments(text: string): Uint8Array<ArrayBuffer>[] {
   const out: Uint8Array<ArrayBuffer>[] = [];
   let budget = MAX_BYTES;
   // Once each: the hooks send a body with its decoded JSON strings, so a JSON field's run comes twice.
-  const runs = [...new Set(base64Runs(text))]
-    .sort((a, b) => b.length - a.length)
-    .slice(0, MAX_RUNS);
+  const runs = [...new Set(base64Runs(text))].sort((a, b) => b.length - a.length);
+  let long = 0;
+  let short = 0;
   for (const run of runs) {
+    const isLong = run.length >= MIN_RUN;
+    if (isLong && long++ >= MAX_RUNS) continue;
     const bytes = decodeBase64(run);
     if (!bytes || bytes.length > budget) continue;
+    // A short run is a document only when it holds 秘/㊙ (a stamped line); any other is a token.
+    if (!isLong && (!STAMP_BYTES.test(String.fromCharCode(...bytes)) || short++ >= MAX_SHORT)) continue;
     budget -= bytes.length;
     out.push(bytes);
   }
@@ -59,7 +65,7 @@ export function encodedDocuments(text: string): Uint8Array<ArrayBuffer>[] {
 }
 
 /**
- * Runs of the base64 alphabet of at least MIN_RUN characters. Lines are joined when the line before
+ * Runs of the base64 alphabet of at least SHORT_RUN characters. Lines are joined when the line before
  * is a whole number of 4-character groups without padding (a wrapped encoding), so a run never starts
  * inside a group.
  */
@@ -74,25 +80,40 @@ export function base64Runs(text: string): string[] {
     const joins = run.length > 0 && run.length % 4 === 0 && !run.endsWith('=') && LINE_BREAK.test(t.slice(end, at));
     if (joins) run += seg;
     else {
-      if (run.length >= MIN_RUN) runs.push(run);
+      if (run.length >= SHORT_RUN) runs.push(run);
       run = seg;
     }
     end = at + seg.length;
   }
-  if (run.length >= MIN_RUN) runs.push(run);
+  if (run.length >= SHORT_RUN) runs.push(run);
   return runs;
 }
 
-/** A run as `atob` takes it: standard alphabet, no padding, no stray last character. */
-function atobText(run: string): string {
-  const s = run.replace(/=+$/, '').replaceAll('-', '+').replaceAll('_', '/');
-  return s.length % 4 === 1 ? s.slice(0, -1) : s; // a stray last character: the groups before it still decode
+/** Built-ins as plain functions: the page hooks pass the ones they captured (the page may replace the realm's). */
+export type Exec = (re: RegExp, s: string) => RegExpExecArray | null;
+export type Slice = (s: string, start: number, end?: number) => string;
+export const exec: Exec = (re, s) => re.exec(s);
+export const slice: Slice = (s, a, b) => s.slice(a, b);
+
+const URL_SAFE = /[-_]/g;
+
+/**
+ * A run without padding as `atob` takes it: the standard alphabet (a loop of `x`, not `replaceAll`,
+ * which looks up `Symbol.replace` on the page's String.prototype), no stray last character.
+ */
+function atobText(run: string, x: Exec, cut: Slice): string {
+  let s = '';
+  let from = 0;
+  URL_SAFE.lastIndex = 0;
+  for (let m; (m = x(URL_SAFE, run)); from = m.index + 1) s += cut(run, from, m.index) + (m[0] === '-' ? '+' : '/');
+  s += cut(run, from);
+  return s.length % 4 === 1 ? cut(s, 0, -1) : s; // a stray last character: the groups before it still decode
 }
 
 /** Forgiving base64 (standard or URL-safe, padding optional); null when it is not base64 at all. */
 export function decodeBase64(run: string): Uint8Array<ArrayBuffer> | null {
   try {
-    const bin = atob(atobText(run));
+    const bin = atob(atobText(run.replace(/=+$/, ''), exec, slice));
     const out = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
     return out;
@@ -118,36 +139,38 @@ const READ_AS_FORMAT =
 const IMAGE = /^(?:\x89PNG|\xff\xd8\xff|GIF8|RIFF[^]{4}WEBP)/;
 const IMAGE_BUT = /%PDF|obj|ustar/;
 
-/** A base64 run as the page sees it; with a `\\` inside, or a line break beside it, the guard may cut it otherwise. */
-const PAGE_RUN = /[\w+/\\-]{64,}/g;
+/**
+ * A base64 run as the page sees it; with a `\\` inside, or a line break beside it, the guard may cut it
+ * otherwise. From SHORT_RUN characters: 14 bytes, the shortest 「秘Confidential」 (Shift_JIS) encodes to.
+ */
+const PAGE_RUN = /[\w+/\\-]{19}[\w+/\\-]*/g; // not {19,}: V8 overflows its stack on a run of megabytes
+export const SHORT_RUN = 19;
 const CUT_OTHERWISE = /[\\\r\n]/;
 
 /**
  * Whether encodedDocuments(text) could give the guard anything it would stop, judged without the
- * engine, so the page hooks ask the guard only then: a binary string (asked, as before), a run the
- * guard may cut differently (JSON escapes, lines it joins), or a run whose bytes are not a web image and
- * either start like a format the engine reads or decodes, or hold 秘/㊙ in some encoding. So a hex
+ * engine, so the page hooks ask the guard only then: a binary string, a run the guard may cut
+ * differently (JSON escapes, lines it joins), or a run whose bytes are not a web image and either start
+ * like a format the engine reads (runs of MIN_RUN or more) or hold 秘/㊙ in some encoding. So a hex
  * digest, a JWT, a random token or a base64 picture is decided in the page; a .docx, a PDF or a stamped
- * text file is asked about. `decode` is the realm's own `atob`, captured (the page may replace the
- * global one). Only without designated content rules (those match anything: the caller asks then).
+ * text is asked about. `all`: every run of MIN_RUN or more counts (designated content rules or file
+ * hashes can match any decoded bytes). `decode`, `x` and `cut` are `atob`, RegExp#exec and String#slice
+ * as plain functions: the page hooks pass the ones they captured, as the page may replace the realm's.
  */
-export function mayCarryDocument(text: string, decode: (s: string) => string): boolean {
-  if (RAW_BYTES.test(text)) return true;
-  for (const m of text.matchAll(PAGE_RUN)) {
+export function mayCarryDocument(text: string, decode: (s: string) => string, x: Exec, cut: Slice, all?: unknown): boolean {
+  if (x(RAW_BYTES, text)) return true;
+  PAGE_RUN.lastIndex = 0;
+  for (let m; (m = x(PAGE_RUN, text)); ) {
+    const run = m[0];
     const at = m.index;
-    const end = at + m[0].length;
-    if (CUT_OTHERWISE.test(text.slice(at && at - 1, end + 1))) return true;
-    const s = atobText(m[0]); // as decodeBase64 reads it
-    let bin: string;
-    try {
-      // The first KiB alone first: a large picture needs no more.
-      bin = decode(s.slice(0, 1368));
-      if (IMAGE.test(bin) && !IMAGE_BUT.test(bin)) continue;
-      bin = decode(s);
-    } catch {
-      continue; // not base64: decodeBase64 skips it too
-    }
-    if (READ_AS_FORMAT.test(bin.slice(0, 1024)) || STAMP_BYTES.test(bin)) return true;
+    const long = run.length >= MIN_RUN;
+    if (long && (all || x(CUT_OTHERWISE, cut(text, at && at - 1, at + run.length + 1)))) return true;
+    // A short run with a `\\` is an escape sequence (`\\u3042…`); its JSON string is in the text decoded.
+    if (x(CUT_OTHERWISE, run)) continue;
+    // The first KiB (and 2 bytes) alone first: a large picture or a document's format needs no more.
+    const head = decode(atobText(cut(run, 0, 1368), x, cut));
+    if (x(IMAGE, head) && !x(IMAGE_BUT, head)) continue;
+    if ((long && x(READ_AS_FORMAT, head)) || x(STAMP_BYTES, decode(atobText(run, x, cut)))) return true;
   }
   return false;
 }

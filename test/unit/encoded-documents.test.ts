@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { base64Runs, binaryStrings, decodeBase64, encodedDocuments, mayCarryDocument, MIN_RUN } from '../../src/guard/encoded.js';
+import { base64Runs, binaryStrings, decodeBase64, encodedDocuments, exec, mayCarryDocument, slice, SHORT_RUN } from '../../src/guard/encoded.js';
 import { judgeItem } from '../../src/guard/find.js';
 import { scanBlob } from '../../src/detect/scan.js';
 import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
@@ -108,7 +108,8 @@ describe('the decoding itself', () => {
     expect(base64Runs(`${a}\\n${a}`)).toEqual([a + a]);
     // A shorter line before: not a wrapped encoding (joining would shift every group after it).
     expect(base64Runs(`abc\n${a}`)).toEqual([a]);
-    expect(base64Runs('x'.repeat(MIN_RUN - 1))).toEqual([]);
+    expect(base64Runs('x'.repeat(SHORT_RUN - 1))).toEqual([]);
+    expect(base64Runs('x'.repeat(SHORT_RUN))).toEqual(['x'.repeat(SHORT_RUN)]);
   });
 
   it('decodes forgiving base64 and refuses what is not base64', () => {
@@ -148,7 +149,7 @@ describe('the page hooks hand the guard only a text that may carry a document (e
 });
 
 describe('digests, tokens and images need no decoding; every text the guard would stop does (mayCarryDocument)', () => {
-  const asks = (text: string) => mayCarryDocument(textsOf(text).join('\n'), atob);
+  const asks = (text: string) => mayCarryDocument(textsOf(text).join('\n'), atob, exec, slice);
   /** Every way this file tests a document encoded in a body. */
   const encodings = (b: Buffer): string[] => {
     const b64 = b.toString('base64');
@@ -178,6 +179,8 @@ describe('digests, tokens and images need no decoding; every text the guard woul
         if (!(await verdicts(asHooksSend(body))).includes('marked')) continue;
         stopped++;
         expect(asks(body), `${name}: ${body.slice(0, 60)}`).toBe(true);
+        // The page's own check (captured built-ins, the policy known and without content rules) asks too.
+        expect(encodedIn(body, false), `page: ${name}: ${body.slice(0, 60)}`).not.toBeNull();
       }
     }
     expect(stopped).toBeGreaterThan(40);
@@ -239,14 +242,107 @@ describe('digests, tokens and images need no decoding; every text the guard woul
     expect(asked).toBeLessThan(400 * 0.1);
   });
 
-  it('the guard decodes nothing for such a text, except under designated content rules or before the policy is known (itemsOf)', () => {
+  it('the guard decodes nothing for such a text, except under designated content rules or before the policy is known (itemsOf)', async () => {
     const none = { sha256: [], keywords: [], patterns: [], namePatterns: [], labels: [] };
     const text = JSON.stringify({ sha256: createHash('sha256').update('x').digest('hex'), avatar: `data:image/png;base64,${Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(3000)]).toString('base64')}` });
     const subjects = [{ kind: 'text' as const, text }];
-    expect(itemsOf(subjects, none)).toHaveLength(1); // the text itself
-    expect(itemsOf(subjects, undefined).length).toBeGreaterThan(1);
-    expect(itemsOf(subjects, { ...none, keywords: ['Project X'] }).length).toBeGreaterThan(1);
-    expect(itemsOf(subjects, { ...none, sha256: ['00'] }).length).toBeGreaterThan(1);
-    expect(itemsOf([{ kind: 'text', text: JSON.stringify({ f: MARKED_DOCX.toString('base64') }) }], none)).toHaveLength(2);
+    expect((await itemsOf(subjects, none))).toHaveLength(1); // the text itself
+    expect((await itemsOf(subjects, undefined)).length).toBeGreaterThan(1);
+    expect((await itemsOf(subjects, { ...none, keywords: ['Project X'] })).length).toBeGreaterThan(1);
+    expect((await itemsOf(subjects, { ...none, sha256: ['00'] })).length).toBeGreaterThan(1);
+    expect((await itemsOf([{ kind: 'text', text: JSON.stringify({ f: MARKED_DOCX.toString('base64') }) }], none))).toHaveLength(2);
+  });
+});
+
+describe('a stamped line in a short base64 run (under 64 characters: a field, a cookie-sized value)', () => {
+  const forms: [string, Buffer][] = [
+    ['utf-8', Buffer.from('秘 Confidential')],
+    ['utf-8, no space', Buffer.from('秘Confidential')],
+    ['㊙ utf-8', Buffer.from('㊙ Confidential')],
+    ['utf-16le', Buffer.from('秘 Confidential', 'utf16le')],
+    ['shift_jis', Buffer.concat([Buffer.from([0x94, 0xe9]), Buffer.from('Confidential')])],
+    ['euc-jp', Buffer.concat([Buffer.from([0xc8, 0xeb]), Buffer.from(' Confidential')])],
+  ];
+
+  it('is decoded and judged marked, and the page asks the guard about it', async () => {
+    for (const [enc, b] of forms) {
+      for (const b64 of [b.toString('base64'), b.toString('base64url')]) {
+        expect(b64.length, enc).toBeLessThan(64);
+        expect(b64.length, enc).toBeGreaterThanOrEqual(SHORT_RUN);
+        const body = JSON.stringify({ note: b64, at: 3 });
+        expect(await verdicts(asHooksSend(body)), `${enc} ${b64}`).toContain('marked');
+        expect(encodedIn(body, false), `${enc} ${b64}`).not.toBeNull();
+      }
+    }
+  });
+
+  it('short tokens that decode to anything else are kept in the page, or asked about only now and then', () => {
+    expect(encodedIn(JSON.stringify({ id: '550e8400-e29b-41d4-a716-446655440000', word: 'internationalization', user: 'taro_yamada_1984' }), false)).toBeNull();
+    expect(encodedIn(JSON.stringify({ text: '\u3042\u3044\u3046\u3048\u304a\u304b\u304d\u304f\u3051\u3053' }).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`), false)).toBeNull();
+    expect(encodedDocuments(Buffer.from('秘書室 Confidential').toString('base64'))).toHaveLength(1); // holds 秘: judged (and clean: 秘書室 is no stamp)
+    expect(encodedDocuments(Buffer.from('a note of no interest at all').toString('base64'))).toEqual([]);
+    let asked = 0;
+    for (let i = 0; i < 1000; i++) if (encodedIn(JSON.stringify({ session: randomBytes(16).toString('base64url'), csrf: randomBytes(30).toString('base64') }), false)) asked++;
+    expect(asked).toBeLessThan(1000 * 0.02);
+  });
+});
+
+describe('the page check cannot be bent by the page (it runs among the page\'s own built-ins)', () => {
+  it('a marked .docx is asked about with atob, RegExp#exec, String#slice and Symbol.replace replaced', () => {
+    const body = JSON.stringify({ file: MARKED_DOCX.toString('base64url') });
+    const g = globalThis as unknown as Record<PropertyKey, unknown>;
+    const saved = { atob: g.atob, exec: RegExp.prototype.exec, slice: String.prototype.slice };
+    let got: unknown;
+    try {
+      g.atob = () => '\x89PNG\r\n\x1a\n';
+      RegExp.prototype.exec = () => null;
+      String.prototype.slice = () => '';
+      (String.prototype as unknown as Record<symbol, unknown>)[Symbol.replace] = () => 'AAAA';
+      got = encodedIn(body, false);
+    } finally {
+      g.atob = saved.atob;
+      RegExp.prototype.exec = saved.exec;
+      String.prototype.slice = saved.slice;
+      delete (String.prototype as unknown as Record<symbol, unknown>)[Symbol.replace];
+    }
+    expect(got).not.toBeNull();
+  });
+});
+
+describe('page-made bytes that are text: a JSON body the page wraps in a Blob, or encodes with TextEncoder (itemsOf)', () => {
+  const none = { sha256: [], keywords: [], patterns: [], namePatterns: [], labels: [] };
+  const json = JSON.stringify({ attachments: [{ data: dataUrl(MARKED_DOCX, 'application/vnd.openxmlformats-officedocument.wordprocessingml.document') }] });
+  const bytes = (blob: Blob) => [{ kind: 'bytes' as const, blob }];
+  /** What the guard does with the hooks' question about these bytes: every item judged, as judgeItem does. */
+  async function judged(blob: Blob): Promise<string[]> {
+    const out: string[] = [];
+    for (const item of await itemsOf(bytes(blob), none)) {
+      if (item.kind !== 'bytes') continue;
+      const j = await judgeItem('fetch', 'https://chatgpt.com/backend-api/files', item, {
+        designated: none,
+        limits: DEFAULT_LIMITS,
+        scan: (b, name, o) => scanBlob(b, name, o),
+        textVerdict: () => ({ verdict: 'clean' }),
+        encrypted: async () => false,
+      });
+      out.push(j.verdict.verdict);
+    }
+    return out;
+  }
+
+  it('a marked .docx in a data: URL inside JSON is decoded, whether the Blob says JSON, says nothing, or is TextEncoder bytes', async () => {
+    expect(await judged(new Blob([json], { type: 'application/json' }))).toContain('marked');
+    expect(await judged(new Blob([json]))).toContain('marked');
+    expect(await judged(new Blob([new TextEncoder().encode(json)], { type: 'application/octet-stream' }))).toContain('marked');
+    expect(await judged(new Blob([JSON.stringify({ note: Buffer.from('秘 Confidential').toString('base64') })], { type: 'text/plain' }))).toContain('marked');
+  });
+
+  it('binary bytes are not read as text; a clean or token-only JSON Blob adds nothing', async () => {
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(4000)]);
+    expect(await itemsOf(bytes(new Blob([png])), none)).toHaveLength(1);
+    expect(await itemsOf(bytes(new Blob([MARKED_DOCX])), none)).toHaveLength(1); // the engine reads the .docx itself
+    const tokens = JSON.stringify({ sha256: createHash('sha256').update('x').digest('hex'), session: 'k3j4h5' });
+    expect(await itemsOf(bytes(new Blob([tokens], { type: 'application/json' })), none)).toHaveLength(1);
+    expect(await judged(new Blob([JSON.stringify({ data: dataUrl(CLEAN_DOCX, 'application/octet-stream') })]))).not.toContain('marked');
   });
 });

@@ -33,6 +33,9 @@ describe('textsOf', () => {
     expect(textsOf('{"t":"\\u79d8 Confidential","n":[1,{"x":"y"}]}')[1]).toBe('秘 Confidential\ny');
     expect(textsOf(FORM)).toEqual([FORM, '来期の価格表です。秘 Confidential\nx']);
     expect(textsOf('{"broken\\n')).toEqual(['{"broken\\n']);
+    // A URLSearchParams body is judged as the form text it is sent as: an empty key writes `=v`.
+    const params = new URLSearchParams([['', '秘 Confidential'], ['k', 'x']]).toString();
+    expect(textsOf(params)).toEqual([params, '秘 Confidential\nx']);
   });
 
   it('caps what it reads', () => {

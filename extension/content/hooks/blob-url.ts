@@ -61,9 +61,12 @@ export function fromBlobUrl(input: unknown, response: Promise<Response>): Promis
     src = undefined;
   }
   const l = src && inherited(src);
-  if (!l) return response;
-  return new SafePromise<Response>((resolve, reject) => promiseThen(response, (r) => (link(r, l), resolve(r)), reject));
+  return l ? (linked(response, l) as Promise<Response>) : response;
 }
+
+/** What `p` resolves to, once `l` is linked to it (or to the part of it `pick` takes). */
+const linked = (p: Promise<unknown>, l: Lineage, pick = (v: unknown) => v) =>
+  new SafePromise((resolve, reject) => promiseThen(p, (v) => (link(pick(v), l), resolve(v)), reject));
 
 export function hookBlobUrls(w: Win): void {
   hookObjectUrls(w);
@@ -119,15 +122,14 @@ export function linkResult(
   proto: Record<string, (...a: unknown[]) => unknown>,
   m: string,
   from: (self: unknown) => Lineage | undefined = lineageOf,
-  pick: (v: unknown) => unknown = (v) => v,
+  pick?: (v: unknown) => unknown,
 ): void {
   const original = proto[m];
   if (typeof original !== 'function') return;
   proto[m] = function (this: object, ...a: unknown[]) {
     const p = apply(original, this, a) as Promise<unknown>;
     const l = from(this);
-    if (!l) return p;
-    return new SafePromise((resolve, reject) => promiseThen(p, (v) => (link(pick(v), l), resolve(v)), reject));
+    return l ? linked(p, l, pick) : p;
   };
 }
 

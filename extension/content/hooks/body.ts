@@ -25,7 +25,6 @@ import {
   isParams,
   isReadableStream,
   isView,
-  paramsForEach,
   paramsToString,
   SafeBlob,
   SafeFormData,
@@ -53,10 +52,9 @@ function checkContent(ch: Channel, body: unknown): Checked {
   if (isBlob(body)) return { gate: gateBlob(ch, body), body }; // immutable
   if (isFormData(body)) return checkFormData(ch, body);
   if (isParams(body)) {
-    const copy = new SafeURLSearchParams(paramsToString(body));
-    const values: string[] = [];
-    paramsForEach(copy, (v) => append(values, v));
-    return { gate: gateText(ch, arrayJoin(values, '\n')), body: copy };
+    // Judged as the form body it is sent as: textsOf (text.ts) reads its values decoded.
+    const text = paramsToString(body);
+    return { gate: gateText(ch, text), body: new SafeURLSearchParams(text) };
   }
   if (isArrayBuffer(body) || isView(body)) {
     // Bytes the page read from somewhere: stopped only when the engine finds a marking in them.
@@ -71,16 +69,14 @@ function checkContent(ch: Channel, body: unknown): Checked {
     return { gate: later(ask(ch, [{ kind: 'bytes', blob: copy }])), body: copy };
   }
   // A stream (fetch with duplex: 'half') is judged by where its bytes come from, when known (a File's stream).
-  if (isReadableStream(body)) return { gate: lineageGate(ch, body), body };
+  if (isReadableStream(body)) {
+    const l = lineageOf(body);
+    return { gate: l ? gateLineage(ch, l) : READY, body };
+  }
   if (isDocument(body)) return { gate: READY, body }; // not inspected
   // Anything else is sent as its string: take that string once, judge it, send it.
   const text = toStr(body);
   return { gate: gateText(ch, text), body: text };
-}
-
-function lineageGate(ch: Channel, v: object): Gate {
-  const l = lineageOf(v);
-  return l ? gateLineage(ch, l) : READY;
 }
 
 function checkFormData(ch: Channel, fd: FormData): Checked {

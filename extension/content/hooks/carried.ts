@@ -18,13 +18,14 @@ import {
   isSet,
   isView,
   mapForEach,
+  ObjectPrototype,
   ownKeys,
   SafeWeakSet,
   setForEach,
   weakSetAdd,
   weakSetHas,
 } from './safe-self.js';
-import { lineageOf } from './lineage.js';
+import { isObject, lineageOf } from './lineage.js';
 
 /** Objects walked in one value at most; far above any real message. */
 const WALK_BUDGET = 100_000;
@@ -37,8 +38,6 @@ const isFileList = (v: object): boolean => {
     return false;
   }
 };
-
-const OBJECT_PROTOTYPE = Object.prototype;
 
 interface Walk {
   blobs: Blob[];
@@ -53,14 +52,14 @@ export function blobsIn(v: unknown): Blob[] | null {
 }
 
 function walk(v: unknown, s: Walk): boolean {
-  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return true;
-  const o = v as object;
+  if (!isObject(v)) return true;
+  const o = v;
   if (weakSetHas(s.seen, o)) return true;
   weakSetAdd(s.seen, o);
   if (--s.left < 0) return false;
   // Plain objects and arrays, nearly everything a message holds, skip the brand checks (each a throw).
   const proto = getPrototypeOf(o);
-  if (!isArray(o) && proto !== OBJECT_PROTOTYPE && proto !== null) {
+  if (!isArray(o) && proto !== ObjectPrototype && proto !== null) {
     const known = platformObject(o, s);
     if (known !== null) return known;
   }

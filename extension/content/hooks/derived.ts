@@ -13,7 +13,7 @@
 import { replaceConstructor, wrapGetter } from './accessors.js';
 import { linkResult, linkReturned } from './blob-url.js';
 import { initBody, withBody } from './init-body.js';
-import { derive, inherited, lineageOf, link, sourcesOf, tracking, type Lineage } from './lineage.js';
+import { derive, inherited, isObject, lineageOf, link, sourcesOf, tracking, type Lineage } from './lineage.js';
 import {
   append,
   apply,
@@ -47,7 +47,7 @@ export function hookDerived(w: Win): void {
  * their strings. Null when `v` is not a list: the constructor handles (or rejects) it as it is.
  */
 function partsOf(v: unknown): unknown[] | null {
-  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return null;
+  if (!isObject(v)) return null;
   const f = (v as Record<PropertyKey, unknown>)[ITERATOR];
   if (typeof f !== 'function') return null;
   const it = apply(f, v, []) as Iterator<unknown>;

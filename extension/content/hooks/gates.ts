@@ -11,7 +11,7 @@ import { blobsIn } from './carried.js';
 import { allOf, NO, type Decision } from './decision.js';
 import { intact } from './intact.js';
 import { lineageOf, type Lineage } from './lineage.js';
-import { cannotBeMarked } from './quick.js';
+import { cannotBeMarked, designatedText } from './quick.js';
 import { formDataStart } from '../../../src/detect/form-data-line.js';
 import {
   append,
@@ -103,7 +103,8 @@ function markedText(texts: string[]): string | null {
 
 export function gateText(ch: Channel, text: string): Gate {
   // A multipart form, or a document encoded in the text (a data: URL…): the guard reads it.
-  const form = formDataIn(text) ?? encodedIn(text);
+  const d = config.designated;
+  const form = formDataIn(text) ?? encodedIn(text, !d || designatedText(d, true));
   if (cannotBeMarked(text, config.designated)) return form ? later(ask(ch, [form])) : READY; // most bodies: no scan, no realm check
   const texts = textsOf(text);
   const marked = markedText(texts);

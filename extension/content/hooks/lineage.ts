@@ -36,6 +36,9 @@ const lineages: WeakMap<object, Lineage> = new SafeWeakMap();
 /** Whether anything was ever linked: until then the copy hooks (TypedArray#set…) cost one test. */
 export const tracking = { on: false };
 
+/** Whether `v` is an object (or a function): only those carry a lineage, or hold Blobs. */
+export const isObject = (v: unknown): v is object => v !== null && (typeof v === 'object' || typeof v === 'function');
+
 /** The key an object's lineage is kept under: a view's bytes are its buffer's. */
 function keyOf(v: object): object {
   return isView(v) ? viewBuffer(v) : v;
@@ -43,9 +46,9 @@ function keyOf(v: object): object {
 
 /** The recorded lineage of a Blob, bytes, a stream, a reader or a Response; undefined for none. */
 export function lineageOf(v: unknown): Lineage | undefined {
-  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return undefined;
+  if (!isObject(v)) return undefined;
   try {
-    return weakMapGet(lineages, keyOf(v as object));
+    return weakMapGet(lineages, keyOf(v));
   } catch {
     return undefined;
   }
@@ -53,7 +56,7 @@ export function lineageOf(v: unknown): Lineage | undefined {
 
 /** What a Blob carries: its recorded lineage, or itself (a File, or bytes judged as they are). */
 export function sourcesOf(b: Blob): Lineage {
-  return lineageOf(b) ?? (isFile(b) ? { files: [b], rest: null } : { files: [], rest: b });
+  return inherited(b) ?? { files: [], rest: b };
 }
 
 /** The lineage something read from `v` inherits: undefined when `v` carries no File. */
@@ -69,9 +72,9 @@ export function inherited(v: unknown): Lineage | undefined {
  * after a marked one must not carry the marked File's decision).
  */
 export function link(target: unknown, l: Lineage | undefined, fresh?: boolean): void {
-  if (target === null || (typeof target !== 'object' && typeof target !== 'function')) return;
+  if (!isObject(target)) return;
   try {
-    const key = keyOf(target as object);
+    const key = keyOf(target);
     const had = fresh ? undefined : weakMapGet(lineages, key);
     // Copying chunk after chunk into one buffer links it again and again: it grows only with what is new.
     if (fresh || (l && (!had || !covers(had, l)))) weakMapSet(lineages, key, had && l ? merged([had, l]) : l);

@@ -18,7 +18,6 @@ import {
   preventDefault,
   SafeDOMException,
   SafeSet,
-  setAdd,
   setHas,
   stringToLowerCase,
   tagName,
@@ -30,24 +29,14 @@ import { gateUrl } from './url.js';
 
 type Win = Window & typeof globalThis;
 
-/** Element properties whose setting makes the browser request the URL. */
-const SOURCES: [string, string][] = [
-  ['HTMLImageElement', 'src'],
-  ['HTMLImageElement', 'srcset'],
-  ['HTMLSourceElement', 'src'],
-  ['HTMLSourceElement', 'srcset'],
-  ['HTMLScriptElement', 'src'],
-  ['HTMLLinkElement', 'href'],
-  ['HTMLIFrameElement', 'src'],
-  ['HTMLFrameElement', 'src'],
-  ['HTMLMediaElement', 'src'],
-  ['HTMLVideoElement', 'poster'],
-  ['HTMLEmbedElement', 'src'],
-  ['HTMLObjectElement', 'data'],
-  ['HTMLInputElement', 'src'],
-];
-const SOURCE_ATTRIBUTES: Set<string> = new SafeSet();
-for (let i = 0, names = ['src', 'srcset', 'href', 'data', 'poster']; i < names.length; i++) setAdd(SOURCE_ATTRIBUTES, names[i]);
+/**
+ * Element properties whose setting makes the browser request the URL: `HTML${element}Element`'s
+ * properties. Split once, when this module is evaluated (at install, before any page script).
+ */
+const SOURCES: string[][] = 'Image src srcset,Source src srcset,Script src,Link href,IFrame src,Frame src,Media src,Video poster,Embed src,Object data,Input src'
+  .split(',')
+  .map((s) => s.split(' '));
+const SOURCE_ATTRIBUTES: Set<string> = new SafeSet(['src', 'srcset', 'href', 'data', 'poster']);
 
 /** Whether setting this attribute on this element makes a request (a link's href does not: frameworks set thousands). */
 function requests(el: Element, name: string): boolean {
@@ -58,7 +47,7 @@ function requests(el: Element, name: string): boolean {
 }
 
 export function hookSources(w: Win): void {
-  for (let i = 0; i < SOURCES.length; i++) wrapSource(w, SOURCES[i][0], SOURCES[i][1]);
+  for (let i = 0; i < SOURCES.length; i++) for (let j = 1; j < SOURCES[i].length; j++) wrapSource(w, `HTML${SOURCES[i][0]}Element`, SOURCES[i][j]);
   hookSetAttribute(w);
   hookOpen(w);
   hookNavigation(w);

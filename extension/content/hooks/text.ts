@@ -15,27 +15,36 @@ import {
   stringIncludes,
   stringSlice,
 } from './safe-self.js';
+import { mayCarryDocument } from '../../../src/guard/encoded.js';
 
 /** Longest text body judged; a prompt or a mail body is far smaller. */
 export const TEXT_CAP = 4 * 1024 * 1024;
 /** Characters of JSON strings collected from one body. */
 const JSON_STRINGS_CAP = 2 * 1024 * 1024;
 const LOOKS_JSON = /^\s*[[{"]/;
-const LOOKS_FORM = /^[^=&\s]+=[^\s]*$/;
+const LOOKS_FORM = /^[^=&\s]*=[^\s]*$/; // a key may be empty: URLSearchParams writes `=v` for it
 /**
- * A document carried as text: a long base64 run (a data: URL's too; `\/` and line breaks inside), bytes
- * as chars (`readAsBinaryString`). Such a text goes to the guard, which decodes it and scans the document
- * (src/guard/encoded.ts); a regex test here keeps every other body in the page. (Runs under 64
- * characters are not decoded there, so a short data: URL is not asked about.)
+ * A document carried as text: a base64 run (a data: URL's too; `\/` and line breaks inside), bytes as
+ * chars (`readAsBinaryString`). The guard decodes such a text and scans the documents in it
+ * (src/guard/encoded.ts); a regex test here keeps every other body in the page, and so does
+ * mayCarryDocument for runs that cannot hold anything the guard stops (a digest, a JWT, a picture).
+ * Runs from 19 characters: a stamped line fits in that many (shorter runs than 64 are decoded for a stamp only).
  */
-const ENCODED = /[\w+/\\-]{64}|[\x80-\xff]{8}/;
+const ENCODED = /[\w+/\\-]{19}|[\x80-\xff]{8}/;
+/** The realm's `atob` as it was at install (the page may replace the global one). */
+const decode: (s: string) => string = globalThis.atob;
 
 /**
  * The text for the guard to decode, when it may carry an encoded document; null otherwise. Whole, not
- * cut at TEXT_CAP: a document of 3 MB or more is over 4 MiB in base64, and read in part it could not be judged.
+ * cut at TEXT_CAP: a document of 3 MB or more is over 4 MiB in base64, and read in part it could not be
+ * judged. `all`: the policy is not known yet, or has designated content rules or file hashes (those can
+ * match any decoded bytes): every long run is asked about.
  */
-export const encodedIn = (text: string): { kind: 'text'; text: string } | null =>
-  regExpExec(ENCODED, text) === null ? null : { kind: 'text', text: arrayJoin(textsOf(text, true), '\n') };
+export function encodedIn(text: string, all?: unknown): { kind: 'text'; text: string } | null {
+  if (regExpExec(ENCODED, text) === null) return null;
+  const t = arrayJoin(textsOf(text, true), '\n');
+  return mayCarryDocument(t, decode, regExpExec, stringSlice, all) ? { kind: 'text', text: t } : null;
+}
 
 /** [the body (capped at TEXT_CAP unless `whole`), then its decoded forms when it has any]. */
 export function textsOf(text: string, whole?: boolean): string[] {

@@ -105,10 +105,7 @@ const rows: Technique[] = [
     title: 'the data: URL inside a JSON body that the page wraps in a Blob (type application/json) before fetch',
     carries: ['file'],
     reached: reachedDecoded,
-    gap: {
-      leaks: ['stamped-file', 'name-marked-file'],
-      why: 'a Blob the page made from a string is scanned as the bytes it is (a text file); base64 inside it is not decoded (a known gap, docs/page-channels.md)',
-    },
+    gap: NAME_GAP,
     run: async (p, t) => {
       const reader = new FileReader();
       const read = new Promise((r) => (reader.onload = r));
@@ -116,6 +113,34 @@ const rows: Technique[] = [
       await read;
       const body = new Blob([JSON.stringify({ attachments: [{ data: reader.result }] })], { type: 'application/json' });
       return t.settle(fetch(t.url('data-url-json-blob'), { method: 'POST', body }));
+    },
+  },
+  {
+    id: 'base64-json-bytes',
+    title: 'the base64 of the file inside JSON, encoded with TextEncoder and sent as a byte body (the bytes carry no type; only the request header says text)',
+    carries: ['file'],
+    reached: reachedDecoded,
+    gap: NAME_GAP,
+    run: async (p, t) => {
+      const bytes = t.bytes(p);
+      let bin = '';
+      for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+      const body = new TextEncoder().encode(JSON.stringify({ name: 'attachment', content: btoa(bin) }));
+      // The header lets the test server read the body back as text; the hooks judge the bytes, which have no type.
+      return t.settle(fetch(t.url('base64-json-bytes'), { method: 'POST', headers: { 'content-type': 'text/plain;charset=utf-8' }, body }));
+    },
+  },
+  {
+    id: 'short-base64-text',
+    title: 'the text, base64-encoded (under 64 characters: a stamped line), in a JSON field',
+    carries: ['text'],
+    reached: reachedDecoded,
+    run: async (p, t) => {
+      const utf8 = new TextEncoder().encode(p.text.slice(0, 30));
+      let bin = '';
+      for (let i = 0; i < utf8.length; i++) bin += String.fromCharCode(utf8[i]);
+      const body = JSON.stringify({ note: btoa(bin), v: 1 });
+      return t.settle(fetch(t.url('short-base64-text'), { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
     },
   },
   {
