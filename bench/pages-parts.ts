@@ -58,6 +58,11 @@ const VARIANTS: Record<string, Patch[]> = {
   'no-webNavigation': [noNav],
   'no-main-hooks': [empty('page-hooks.js')],
   'no-content-scripts': [empty('page-hooks.js'), empty('guard.js')],
+  // Without the webRequest permission (the NETWORK_LAYER=off package), where a frame's own cost shows:
+  lean: [noPerm],
+  'lean, empty guard.js (its isolated world only)': [noPerm, empty('guard.js')],
+  'lean, no guard registered': [noPerm, unregistered(['ISOLATED'])],
+  'lean, no webNavigation': [noPerm, noNav],
 };
 /** A second build to compare (e.g. a fix): `OTHER_DIST=dir`, as `other` and `other, blocking granted`. */
 const OTHER = process.env.OTHER_DIST ?? '';
