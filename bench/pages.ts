@@ -26,7 +26,7 @@
  *
  * The extension runs as deployed (force-installed by policy: blocking webRequest granted, here with
  * `--allowlisted-extension-id`); `PAGES_BLOCKING=0` runs it as an unprivileged install (observer only),
- * `PAGES_NETWORK_LAYER=0` as the NETWORK_LAYER=off package (bench/lean-dist.ts).
+ * `PAGES_NETWORK_LAYER=0` as the NETWORK_LAYER=off package (test/e2e/support/lean.ts).
  * All pages are served on a listed host (the guard is injected), by a local HTTPS server.
  *   node bin/run-ts.js bench/run.ts pages     (build first: npm run build)
  */
@@ -35,7 +35,7 @@ import type { Page } from 'playwright-core';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { withoutNetworkLayer } from './lean-dist.js';
+import { withoutNetworkLayer } from '../test/e2e/support/lean.js';
 import { serveSite, type Site } from './site.js';
 import { DIST } from '../test/e2e/support/index.js';
 import { EXTENSION_ID } from '../src/policy/extension-id.js';

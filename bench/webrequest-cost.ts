@@ -22,7 +22,7 @@
  *   node bin/run-ts.js bench/run.ts webrequest     (build first: npm run build)
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { withoutNetworkLayer } from './lean-dist.js';
+import { withoutNetworkLayer } from '../test/e2e/support/lean.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';

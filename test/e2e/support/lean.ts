@@ -1,13 +1,13 @@
 /**
  * The built extension as the NETWORK_LAYER=off package (vite.config.ts): the same code, its manifest
- * without webRequest and webRequestBlocking. Copied from dist/ so a bench compares both builds of one
- * source in one run.
+ * without webRequest and webRequestBlocking. Copied from dist/, so a test or a bench runs both packages
+ * of one build.
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST } from '../test/e2e/support/index.js';
+import { DIST } from './browser.js';
 
-/** Writes the lean copy under `root` and returns its folder. */
+/** Writes the copy under `root` and returns its folder. */
 export function withoutNetworkLayer(root: string): string {
   const dir = join(root, 'dist-no-network-layer');
   cpSync(DIST, dir, { recursive: true });
