@@ -76,6 +76,7 @@ const VARIANTS: Record<string, Patch[]> = {
   'lean-empty-guard.js': [noPerm, empty('guard.js')],
   'lean-no-guard-registered': [noPerm, unregistered(['ISOLATED'])],
   'lean-no-webNavigation': [noPerm, noNav],
+  'full-blocking-granted': [],
   'lean-no-refresh': [noPerm, noRefresh],
   'lean-no-push-listener': [noPerm, noPushListener],
   'lean-no-runtime-calls': [noPerm, noRefresh, noPushListener],
@@ -100,7 +101,7 @@ async function launch(name: string): Promise<Up> {
   rmSync(dir, { recursive: true, force: true });
   cpSync(name.startsWith('other') ? OTHER : BASE, dir, { recursive: true });
   for (const p of VARIANTS[name]) p(dir);
-  const grant = name.includes('blocking granted') ? [`--allowlisted-extension-id=${EXTENSION_ID}`] : [];
+  const grant = /blocking.granted/.test(name) ? [`--allowlisted-extension-id=${EXTENSION_ID}`] : [];
   const b = await launchWithExtension({ hosts: [HOST], extension: false, profile, args: [`--disable-extensions-except=${dir}`, `--load-extension=${dir}`, ...grant] });
   const sw = b.context.serviceWorkers()[0] ?? (await b.context.waitForEvent('serviceworker', { timeout: 20_000 }));
   await waitForRegistration(sw);
