@@ -21,6 +21,12 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 // package.json is the one place the version is set (manifest.json holds a placeholder): every package
 // (CRX, ZIP, XPI) and updates.xml follow it.
 const baseManifest = { ...JSON.parse(readFileSync(new URL('./manifest.json', import.meta.url), 'utf8')), version: pkg.version };
+// NETWORK_LAYER=off: a package without the request-level layer. Holding webRequest (or
+// declarativeNetRequest) makes Chromium route every request of the profile through the browser process,
+// listeners or not: about 0.8 ms of CPU per request here (docs/scope.md, "What the guard costs").
+if (process.env.NETWORK_LAYER === 'off') {
+  baseManifest.permissions = baseManifest.permissions.filter((p: string) => p !== 'webRequest' && p !== 'webRequestBlocking');
+}
 
 /** One manifest source; Firefox gets event-page background scripts and its add-on id. */
 function manifestFor(target: 'chrome' | 'firefox'): ManifestV3Export {

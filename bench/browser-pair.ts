@@ -13,11 +13,11 @@ export type Browser = Launched & { profile: string };
 /** [with the extension, without it] */
 export type Pair = readonly [Browser, Browser];
 
-/** `withArgs`: more command-line flags for the browser with the extension. */
-export async function withAndWithout<T>(hosts: string[], run: (pair: Pair) => Promise<T>, opts: { withArgs?: string[] } = {}): Promise<T> {
+/** `withArgs`: more command-line flags for the browser with the extension; `dir`: another unpacked build. */
+export async function withAndWithout<T>(hosts: string[], run: (pair: Pair) => Promise<T>, opts: { withArgs?: string[]; dir?: string } = {}): Promise<T> {
   const profiles = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'ug-bench-profile-')));
   const launched = await Promise.allSettled([
-    launchWithExtension({ hosts, profile: profiles[0], args: opts.withArgs }),
+    launchWithExtension({ hosts, profile: profiles[0], args: opts.withArgs, extensionDir: opts.dir }),
     launchWithExtension({ hosts, profile: profiles[1], extension: false }),
   ]);
   const up = launched.flatMap((r, i) => (r.status === 'fulfilled' ? [{ ...r.value, profile: profiles[i] }] : []));

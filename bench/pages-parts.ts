@@ -36,6 +36,18 @@ const noPerm: Patch = (d) => {
   m.permissions = m.permissions.filter((p: string) => !p.startsWith('webRequest'));
   writeFileSync(join(d, 'manifest.json'), JSON.stringify(m));
 };
+/** Edits the built guard.js (its minified text: written for one build, it throws when the text is not there). */
+const editGuard = (from: RegExp, to: string): Patch => (d) => {
+  const f = join(d, 'extension/content/guard.js');
+  const before = readFileSync(f, 'utf8');
+  const after = before.replace(from, to);
+  if (after === before) throw new Error(`guard.js patch ${from} changed nothing`);
+  writeFileSync(f, after);
+};
+/** The guard's start without its question to the worker (`guard.refresh()` at the end of start()). */
+const noRefresh = editGuard(/,(\w+)\.refresh\(\)\}var /, '}var ');
+/** …without its runtime.onMessage listener (the policy pushes). */
+const noPushListener = editGuard(/(\w+)\.onMessage\.addListener\(/, '((f)=>f)(');
 const empty = (file: string): Patch => (d) => writeFileSync(join(d, 'extension/content', file), ';');
 
 /** Registers the page hooks (MAIN) and/or the guard (ISOLATED) for a host no page is on. */
@@ -58,6 +70,16 @@ const VARIANTS: Record<string, Patch[]> = {
   'no-webNavigation': [noNav],
   'no-main-hooks': [empty('page-hooks.js')],
   'no-content-scripts': [empty('page-hooks.js'), empty('guard.js')],
+  // Without the webRequest permission (the NETWORK_LAYER=off package), where a frame's own cost shows:
+  // (names without commas: PARTS is a comma-separated list)
+  lean: [noPerm],
+  'lean-empty-guard.js': [noPerm, empty('guard.js')],
+  'lean-no-guard-registered': [noPerm, unregistered(['ISOLATED'])],
+  'lean-no-webNavigation': [noPerm, noNav],
+  'full-blocking-granted': [],
+  'lean-no-refresh': [noPerm, noRefresh],
+  'lean-no-push-listener': [noPerm, noPushListener],
+  'lean-no-runtime-calls': [noPerm, noRefresh, noPushListener],
 };
 /** A second build to compare (e.g. a fix): `OTHER_DIST=dir`, as `other` and `other, blocking granted`. */
 const OTHER = process.env.OTHER_DIST ?? '';
@@ -79,7 +101,7 @@ async function launch(name: string): Promise<Up> {
   rmSync(dir, { recursive: true, force: true });
   cpSync(name.startsWith('other') ? OTHER : BASE, dir, { recursive: true });
   for (const p of VARIANTS[name]) p(dir);
-  const grant = name.includes('blocking granted') ? [`--allowlisted-extension-id=${EXTENSION_ID}`] : [];
+  const grant = /blocking.granted/.test(name) ? [`--allowlisted-extension-id=${EXTENSION_ID}`] : [];
   const b = await launchWithExtension({ hosts: [HOST], extension: false, profile, args: [`--disable-extensions-except=${dir}`, `--load-extension=${dir}`, ...grant] });
   const sw = b.context.serviceWorkers()[0] ?? (await b.context.waitForEvent('serviceworker', { timeout: 20_000 }));
   await waitForRegistration(sw);

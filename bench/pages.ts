@@ -25,14 +25,17 @@
  *   counts it, and barely moves with the machine's load.
  *
  * The extension runs as deployed (force-installed by policy: blocking webRequest granted, here with
- * `--allowlisted-extension-id`); `PAGES_BLOCKING=0` runs it as an unprivileged install (observer only).
+ * `--allowlisted-extension-id`); `PAGES_BLOCKING=0` runs it as an unprivileged install (observer only),
+ * `PAGES_NETWORK_LAYER=0` as the NETWORK_LAYER=off package (test/e2e/support/lean.ts).
  * All pages are served on a listed host (the guard is injected), by a local HTTPS server.
  *   node bin/run-ts.js bench/run.ts pages     (build first: npm run build)
  */
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withoutNetworkLayer } from '../test/e2e/support/lean.js';
 import { serveSite, type Site } from './site.js';
 import { DIST } from '../test/e2e/support/index.js';
 import { EXTENSION_ID } from '../src/policy/extension-id.js';
@@ -214,7 +217,9 @@ async function memory(page: Page): Promise<{ heap: number; nodes: number }> {
 
 /** As deployed (force-installed: blocking webRequest granted), unless PAGES_BLOCKING=0. */
 const BLOCKING = process.env.PAGES_BLOCKING !== '0';
-const AREA = BLOCKING ? 'pages (force-installed)' : 'pages (unprivileged install)';
+/** PAGES_NETWORK_LAYER=0: the NETWORK_LAYER=off package (no webRequest permission at all). */
+const LEAN = process.env.PAGES_NETWORK_LAYER === '0';
+const AREA = `${BLOCKING ? 'pages (force-installed)' : 'pages (unprivileged install)'}${LEAN ? ', no network layer' : ''}`;
 const signed = (x: number, digits = 1) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
 /** The extension's network observer acts 50 ms after each request: its work is counted with the page's. */
 const settle = () => new Promise((r) => setTimeout(r, 300));
@@ -232,6 +237,7 @@ const LOADS: [string, string, string?][] = [
 
 export async function runPagesBench(): Promise<Row[]> {
   const server = await serve();
+  const leanRoot = LEAN ? mkdtempSync(join(tmpdir(), 'ug-bench-lean-')) : null;
   try {
     return await withAndWithout([HOST], async (pair) => {
       const tabs = await Promise.all(pair.map((b) => b.context.newPage()));
@@ -335,8 +341,9 @@ export async function runPagesBench(): Promise<Row[]> {
       }
       if (PARTS.includes('own')) rows.push(...(await hooksOwnRows(pair, server.url('/calls'))));
       return rows;
-    }, { withArgs: BLOCKING ? [`--allowlisted-extension-id=${EXTENSION_ID}`] : [] });
+    }, { withArgs: BLOCKING ? [`--allowlisted-extension-id=${EXTENSION_ID}`] : [], dir: leanRoot ? withoutNetworkLayer(leanRoot) : undefined });
   } finally {
+    if (leanRoot) rmSync(leanRoot, { recursive: true, force: true });
     await server.close();
   }
 }

@@ -19,6 +19,7 @@ const suites: [string, () => Promise<Row[]>][] = [
   ['pages', async () => (await import('./pages.js')).runPagesBench()],
   ['typing', async () => (await import('./typing.js')).runTypingBench()],
   ['encoded', async () => (await import('./encoded.js')).runEncodedBench()],
+  ['webrequest', async () => (await import('./webrequest-cost.js')).runWebRequestBench()],
 ];
 
 const rows: Row[] = [];

@@ -40,6 +40,9 @@ type Details = chrome.webRequest.OnBeforeRequestDetails;
 
 /** Must be called synchronously at service-worker start. `recorded` runs after an event is queued. */
 export function watchNetwork(recorded: () => void): void {
+  // A package built without the layer (NETWORK_LAYER=off, docs/scope.md "What the guard costs") holds
+  // no webRequest permission, so that Chromium routes no request through the browser process for it.
+  if (!chrome.webRequest) return void console.info('[upload-guard] this package has no network layer (no webRequest permission)');
   void policy().then((p) => (snapshot = p.snapshot));
   onPolicyChange((p) => (snapshot = p.snapshot));
   browser.webNavigation.onCommitted.addListener((d) => d.frameId === 0 && void tops.set(d.tabId, d.url));

@@ -7,6 +7,8 @@
  *   the network layer stops a name-marked part and stamped text when blocking webRequest is granted
  *   (as for a policy-installed extension), records it with channel `network`; without that grant it
  *   records what escaped with outcome `allowed`;
+ * - the package without the network layer (NETWORK_LAYER=off) starts without webRequest and keeps the
+ *   page guard; a Service Worker's marked upload then arrives (the trade-off docs/scope.md states);
  * - a tab loaded before the extension existed (browser restarted with the extension newly installed
  *   and the session restored) is brought under guard.
  */
@@ -17,6 +19,7 @@ import type { Frame, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ID } from '../../src/policy/extension-id.js';
 import { SAMPLES, arrivals, dismissWarning, readWarning, launchWithExtension, startSiteServer, type Launched, type SiteServer } from './support/index.js';
+import { withoutNetworkLayer } from './support/lean.js';
 
 const TOP = 'mail.yahoo.co.jp';
 const CONTROL = 'example.org';
@@ -202,6 +205,47 @@ describe.sequential('without blocking webRequest (not installed by policy)', () 
       events = await queuedEvents(browser.serviceWorker!);
     }
     expect(events.filter((e) => e.channel === 'network').map((e) => [e.fileName, e.action, e.outcome])).toEqual([['秘—顧客リスト.txt', 'block', 'allowed']]);
+    await page.close();
+  });
+});
+
+describe.sequential('the package without the network layer (NETWORK_LAYER=off)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'ug-lean-'));
+  let browser: Launched;
+  beforeAll(async () => {
+    browser = await launchWithExtension({ hosts: HOSTS, lang: 'ja', extensionDir: withoutNetworkLayer(root), args: [`--allowlisted-extension-id=${EXTENSION_ID}`] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('holds no webRequest, and its page guard still stops a marked file in a frame on another host', async () => {
+    expect(await browser.serviceWorker!.evaluate(() => typeof (globalThis as unknown as { chrome: { webRequest?: unknown } }).chrome.webRequest)).toBe('undefined');
+    const page = await browser.context.newPage();
+    await page.goto(server.url(TOP, '/frames-top'));
+    const frame = await widgetFrame(page);
+    server.clear();
+    const clean = SAMPLES.cleanText();
+    await frame.setInputFiles('#f', clean.path);
+    expect((await arrivals(server, ofChannel('widget'), 1)).map((a) => a.sha256)).toEqual([clean.sha256]);
+    server.clear();
+    const marked = SAMPLES.nameMarked();
+    await frame.setInputFiles('#f', marked.path);
+    expect((await arrivals(server, ofChannel('widget'), 1, 3000)).some((a) => a.sha256 === marked.sha256)).toBe(false);
+    await page.close();
+  });
+
+  it('a Service Worker upload of a marked file arrives (what this package gives up), and nothing is recorded at the network', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(server.url(TOP, '/sw-page'));
+    await page.evaluate(() => (window as unknown as { swReady: Promise<void> }).swReady);
+    server.clear();
+    const r = await page.evaluate(() => (window as unknown as { viaSw(m: unknown): Promise<string> }).viaSw({ kind: 'file', name: '秘—顧客リスト.txt', text: '顧客一覧' }));
+    expect(r).toBe('sent');
+    expect((await arrivals(server, ofChannel('sw'), 1)).length).toBe(1);
+    await page.waitForTimeout(500);
+    expect((await queuedEvents(browser.serviceWorker!)).filter((e) => e.channel === 'network')).toEqual([]);
     await page.close();
   });
 });

@@ -37,13 +37,14 @@ export const BASE_ARGS = [
 ];
 
 /** Command-line flags for a test Chromium: the base ones, the built extension, hostnames mapped to 127.0.0.1. */
-export function chromiumArgs(opts: { extension?: boolean; hosts?: string[]; lang?: string; ignoreCertificates?: boolean } = {}): string[] {
+export function chromiumArgs(opts: { extension?: boolean; extensionDir?: string; hosts?: string[]; lang?: string; ignoreCertificates?: boolean } = {}): string[] {
+  const dir = opts.extensionDir ?? DIST;
   return [
     ...BASE_ARGS,
     ...(opts.hosts?.length ? [`--host-resolver-rules=${opts.hosts.map((h) => `MAP ${h} 127.0.0.1`).join(',')},EXCLUDE localhost`] : []),
     ...(opts.ignoreCertificates ? ['--ignore-certificate-errors'] : []),
     ...(opts.lang ? [`--lang=${opts.lang}`] : []),
-    ...(opts.extension !== false ? [`--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`] : []),
+    ...(opts.extension !== false ? [`--disable-extensions-except=${dir}`, `--load-extension=${dir}`] : []),
   ];
 }
 
@@ -52,6 +53,8 @@ export interface LaunchOptions {
   policy?: Record<string, unknown>;
   /** false: the same browser without the extension (for baselines). Default true. */
   extension?: boolean;
+  /** The unpacked extension to load. Default dist/ (the build). */
+  extensionDir?: string;
   /** Hostnames mapped to 127.0.0.1. Default ALL_HOSTS. */
   hosts?: string[];
   /** UI language (`--lang`), e.g. 'en-US'. Default Chromium's. */
@@ -72,7 +75,8 @@ export interface Launched {
 
 export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Launched> {
   const withExt = opts.extension !== false;
-  if (withExt && !existsSync(join(DIST, 'manifest.json'))) throw new Error(`no build in ${DIST}: run npm run build`);
+  const dir = opts.extensionDir ?? DIST;
+  if (withExt && !existsSync(join(dir, 'manifest.json'))) throw new Error(`no build in ${dir}: run npm run build`);
   let policyFile: string | null = null;
   if (opts.policy) {
     mkdirSync(POLICY_DIR, { recursive: true });
@@ -81,7 +85,7 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
   }
   const profile = opts.profile ?? mkdtempSync(join(tmpdir(), 'ug-profile-'));
   const hosts = opts.hosts ?? ALL_HOSTS;
-  const args = [...chromiumArgs({ extension: withExt, hosts, lang: opts.lang, ignoreCertificates: true }), ...(opts.args ?? [])];
+  const args = [...chromiumArgs({ extension: withExt, extensionDir: dir, hosts, lang: opts.lang, ignoreCertificates: true }), ...(opts.args ?? [])];
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
