@@ -25,8 +25,8 @@ export const refuses = (orphaned: boolean, succeeded = successor): boolean => or
 export const orphanNotice = (lang: string): string =>
   'Upload Guard ' +
   (/^ja/.test(lang)
-    ? 'が更新されたため、ファイルを確認できません。再読み込みしてください。'
-    : 'was updated and cannot check files here. Reload the page.');
+    ? 'が更新または再起動されたため、このページではファイルを確認できません。ページを再読み込みしてください。'
+    : 'was updated or restarted and cannot check files on this page. Reload the page.');
 
 /**
  * Told at once, from inside the refused event's handler, once it is held (an alert blocks the page, so

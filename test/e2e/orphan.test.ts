@@ -23,7 +23,7 @@ import {
 } from './support/index.js';
 
 const HOST = 'mail.google.com';
-const NOTICE_JA = 'Upload Guard が更新されたため、ファイルを確認できません。再読み込みしてください。';
+const NOTICE_JA = 'Upload Guard が更新または再起動されたため、このページではファイルを確認できません。ページを再読み込みしてください。';
 
 let b: Launched;
 let site: SiteServer;

@@ -29,9 +29,9 @@ describe('an orphaned guard', () => {
   });
 
   it('says why in Japanese, or in English for other languages', () => {
-    expect(orphanNotice('ja')).toBe('Upload Guard が更新されたため、ファイルを確認できません。再読み込みしてください。');
+    expect(orphanNotice('ja')).toBe('Upload Guard が更新または再起動されたため、このページではファイルを確認できません。ページを再読み込みしてください。');
     expect(orphanNotice('ja-JP')).toContain('再読み込み');
-    expect(orphanNotice('en-US')).toBe('Upload Guard was updated and cannot check files here. Reload the page.');
+    expect(orphanNotice('en-US')).toBe('Upload Guard was updated or restarted and cannot check files on this page. Reload the page.');
     expect(orphanNotice('de')).toContain('Reload the page');
   });
 });
