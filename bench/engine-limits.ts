@@ -58,6 +58,7 @@ with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z:
 
 export function lastRowXlsx(marked: boolean): string {
   const path = join(DIR, `last-row-${marked ? 'marked' : 'clean'}.xlsx`);
+  mkdirSync(DIR, { recursive: true });
   if (!existsSync(path)) execFileSync('python3', ['-c', LAST_ROW_PY, path, marked ? 'marked' : 'clean']);
   return path;
 }

@@ -20,13 +20,14 @@
  * `UG_BENCH_CASES='10 MB (text|binary)'` for an A/B of two builds run one after the other.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { startSiteServer, type Launched } from '../test/e2e/support/index.js';
 import { withAndWithout, type Pair } from './browser-pair.js';
+import { lastRowXlsx } from './engine-limits.js';
 import { median, percentile, printTable, type Row } from './table.js';
 
 const MB = 1_000_000;
@@ -40,6 +41,11 @@ interface Case {
   make(n: number): Buffer;
   /** Long enough to scan that the "Checking…" indicator must show (issue 12: within 400 ms for 100 MB). */
   checking?: boolean;
+  /**
+   * A target on the whole time from selection to the page's handler (ms, p50) instead of the added-time
+   * targets: a document whose reading is the work (issue 10's large sheet), not a file read once.
+   */
+  decided?: number;
 }
 
 /** Clean office-like text (Japanese prose, UTF-8) and incompressible binary: the engine's two main paths. */
@@ -77,6 +83,9 @@ const CASES: Case[] = [
   { label: '100 MB data, a UTF-16 秘 every 2 KiB', name: 'log-100mb.dat', bytes: 100 * MB, runs: 3, make: sprinkled, checking: true },
   { label: '10 MB JPEG', name: 'photo-10mb.jpg', bytes: 10 * MB, runs: 9, make: withHeader([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0]) },
   { label: '100 MB MP4', name: 'video-100mb.mp4', bytes: 100 * MB, runs: 5, make: withHeader('\0\0\0\x18ftypmp42\0\0\0\0mp42isom') },
+  // Issue 10's large sheet in the browser's own path (its DecompressionStream, in the scan worker): every
+  // empty row up to 1,048,576 written out, 56 MB of XML to inflate and walk. Target ≤ 200 ms.
+  { label: 'xlsx 2.6 MB, one cell at row 1,048,576', name: '明細-最終行.xlsx', bytes: 0, runs: 5, make: () => readFileSync(lastRowXlsx(false)), decided: 200 },
 ];
 
 /** Time the page needs to read the selected file's bytes once (the floor). */
@@ -215,13 +224,14 @@ export async function runUploadLatencyBench(): Promise<Row[]> {
         worstLong = Math.max(worstLong, longest);
         const added50 = median(ours) - median(base);
         const floor50 = median(floor);
-        const small = c.bytes <= 10 * MB;
+        const small = !c.decided && c.bytes <= 10 * MB;
         rows.push({
           area: 'browser',
           case: `select → page handler, clean ${c.label} (p50 / p95, ${c.runs} runs)`,
           ours: `${median(ours).toFixed(1)} / ${percentile(ours, 95).toFixed(1)} ms`,
           baseline: `${median(base).toFixed(1)} / ${percentile(base, 95).toFixed(1)} ms`,
           ...(small ? { target: '≤ 30 ms added at p50', met: added50 <= 30 } : {}),
+          ...(c.decided ? { target: `≤ ${c.decided} ms at p50`, met: median(ours) <= c.decided } : {}),
         });
         rows.push({
           area: 'browser',
