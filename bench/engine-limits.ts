@@ -119,10 +119,11 @@ export function tallXlsx(): string {
   return path;
 }
 
-async function caseRow(label: string, path: string, runs: number, targetMs: number, baseline?: { name: string; run: () => unknown }): Promise<Row> {
+/** targetMs null: a figure without a target (a stand-in whose target is judged elsewhere). */
+async function caseRow(label: string, path: string, runs: number, targetMs: number | null, baseline?: { name: string; run: () => unknown }): Promise<Row> {
   const r = await scanFile(path);
   const { wall: ms, cpu } = await timeWithCpu(() => scanFile(path), runs);
-  const row: Row = { area: 'limits', case: `${label} [${r.verdict}${r.verdict === 'unscannable' ? ': ' + r.reason : ''}]`, ours: `${ms.toFixed(0)} ms (cpu ${cpu.toFixed(0)} ms)`, target: `≤ ${targetMs} ms`, met: ms <= targetMs };
+  const row: Row = { area: 'limits', case: `${label} [${r.verdict}${r.verdict === 'unscannable' ? ': ' + r.reason : ''}]`, ours: `${ms.toFixed(0)} ms (cpu ${cpu.toFixed(0)} ms)`, ...(targetMs === null ? {} : { target: `≤ ${targetMs} ms`, met: ms <= targetMs }) };
   if (baseline) {
     // One run, no warm-up: `gzip -dc | grep` over a 2 GiB line of zeros takes minutes on a busy machine.
     const t = performance.now();
@@ -152,12 +153,14 @@ export async function runLimitsBench(): Promise<Row[]> {
       const p = lastRowXlsx(marked);
       rows.push(await caseRow(`xlsx ${(statSync(p).size / MiB).toFixed(1)} MB, one cell at row 1,048,576`, p, 5, 200, unzipGrep(p)));
       // The browser's paths (no node:zlib there): DecompressionStream, and fflate where that is missing.
-      // Node's DecompressionStream runs node:zlib under web streams, a stand-in for the browser's own.
+      // Node's DecompressionStream runs node:zlib under web streams, a stand-in for the browser's own
+      // (slower here than Chromium's): the ≤ 200 ms target for that path is judged in real Chromium, by
+      // `npm run bench -- browser` (bench/upload-latency.ts, the same file), so its stand-in row has none.
       for (const stream of [true, false]) {
         useNativeInflate(false);
         useStreamInflate(stream);
         try {
-          rows.push(await caseRow(`  same file, browser path (${stream ? 'DecompressionStream' : 'fflate'})`, p, 5, 200));
+          rows.push(await caseRow(`  same file, browser path (${stream ? 'DecompressionStream, Node stand-in' : 'fflate'})`, p, 5, stream ? null : 200));
         } finally {
           useNativeInflate(true);
           useStreamInflate(true);
