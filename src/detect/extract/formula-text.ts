@@ -11,7 +11,9 @@
  * Two spellings: the formula text of xlsx (`"a"&"b"`) and ods (`of:="a"&"b"`, arguments apart by `;`),
  * and the parsed tokens of xls (BIFF8 Rgce, in reverse Polish order).
  */
+import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
+import type { Extracted } from './types.js';
 
 export interface FormulaRead {
   /** The text the formula shows, when it could be evaluated to text; else null. */
@@ -24,6 +26,20 @@ export interface FormulaRead {
 
 /** The formula could show the stamp, but it was not evaluated and no computed value was stored. */
 export const unread = (f: FormulaRead): boolean => f.value === null && f.joins && f.literals.some(mayHaveStampChar);
+
+/**
+ * The report of a sheet's unread formula cells (`cells`, the first five named): unscannable, at the
+ * first of them. `more`: cells past those named exist. `part`: the sheet's part, named in the detail.
+ */
+export function unreadFormulas(cells: readonly string[], where: Where, opts: { more?: boolean; part?: string } = {}): Extracted {
+  const named = cells.slice(0, 5).join(', ') + (cells.length > 5 || opts.more ? ' …' : '');
+  return {
+    kind: 'unscannable',
+    reason: 'unsupported',
+    detail: `${opts.part ? `${opts.part}: ` : ''}a formula that joins text with 秘 has no computed value, so what it shows is unknown (${named})`,
+    where: { ...where, cell: cells[0] },
+  };
+}
 
 const JOINING = /^(?:_xlfn\.|of:|com\.microsoft\.)?(?:concatenate|concat|textjoin)$/i;
 const CONCAT = /^(?:_xlfn\.|of:)?(?:concatenate|concat)$/i;

@@ -11,7 +11,7 @@
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
-import { readFormula, unread } from './formula-text.js';
+import { readFormula, unread, unreadFormulas } from './formula-text.js';
 import { RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
 import { TallMerges } from './tall-merges.js';
 import type { Extracted } from './types.js';
@@ -64,10 +64,7 @@ export function* sheetRuns(xml: string, where: Where): Generator<Extracted> {
   }
   yield* rows.take();
   for (const text of chunkText(formulas.literals.join(SEPARATOR))) yield { kind: 'text', text, where: { ...where, area: 'formulas' } };
-  if (formulas.unread.length) {
-    const cells = formulas.unread.slice(0, 5).join(', ') + (formulas.unread.length > 5 ? ' …' : '');
-    yield { kind: 'unscannable', reason: 'unsupported', detail: `a formula that joins text with 秘 has no computed value, so what it shows is unknown (${cells})`, where: { ...where, cell: formulas.unread[0] } };
-  }
+  if (formulas.unread.length) yield unreadFormulas(formulas.unread, where);
   if (tall.lost) yield { kind: 'unscannable', reason: 'too-large', detail: 'too many merged ranges or cells with 秘 to read the rows as they show', where };
   const text = xmlToText(xml.replace(CELL_BOUNDARY, `$&${SEPARATOR.trim()}`));
   for (const t of chunkText(text)) if (t.trim()) yield { kind: 'text', text: t, where };

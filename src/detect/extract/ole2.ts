@@ -12,6 +12,7 @@ import { readPropertySets } from './ole2-props.js';
 import { MAX_VERIFIED_HITS, scanBytes } from './binary.js';
 import { readDoc } from './ole2-doc.js';
 import { readXls } from './ole2-xls.js';
+import { unreadFormulas } from './formula-text.js';
 import { readPpt } from './ole2-ppt.js';
 import { isMsg, readMsg } from './msg.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
@@ -109,12 +110,8 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
     if (xls.encrypted) throw new ScanError('encrypted', 'password-protected Excel workbook');
     if (xls.damaged) yield { kind: 'unscannable', reason: 'corrupt', detail: `damaged Excel workbook: ${xls.damaged}`, where: { part: prefix + book.name } };
     if (xls.tooLarge) yield { kind: 'unscannable', reason: 'too-large', detail: `Excel workbook: ${xls.tooLarge}`, where: { part: prefix + book.name } };
-    if (xls.unread.length) {
-      // A formula that may show the stamp, stored without its value and not evaluable here (formula-text.ts).
-      const [u] = xls.unread;
-      const cells = xls.unread.slice(0, 5).map((c) => c.cell).join(', ') + (xls.unread.length > 5 ? ' …' : '');
-      yield { kind: 'unscannable', reason: 'unsupported', detail: `a formula that joins text with 秘 has no computed value, so what it shows is unknown (${cells})`, where: { part: prefix + book.name, sheet: u.sheet, cell: u.cell } };
-    }
+    // A formula that may show the stamp, stored without its value and not evaluable here (formula-text.ts).
+    if (xls.unread.length) yield unreadFormulas(xls.unread.map((c) => c.cell), { part: prefix + book.name, sheet: xls.unread[0].sheet });
     for (const c of xls.cells) yield* run(c.text, { part: prefix + book.name, sheet: c.sheet, cell: c.cell });
     for (const r of xls.rows) yield* run(r.text, { part: prefix + book.name, sheet: r.sheet, cell: r.cell });
     for (const s of xls.sheets) yield* run(s.text, { part: prefix + book.name, sheet: s.sheet, area: s.area });

@@ -13,6 +13,7 @@
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { mayBeStamp } from './byte-scan.js';
+import { unreadFormulas } from './formula-text.js';
 import { MarkupWindows } from './markup-windows.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted } from './types.js';
@@ -96,16 +97,8 @@ export class XlsxBook {
     }
     yield* rows.rows.take();
     // Formulas stored without a computed value whose value could not be known (formula-text.ts).
-    const unread = rows.formulas.unread;
-    if (unread.length) {
-      const more = rows.formulas.unreadCount - unread.length;
-      yield {
-        kind: 'unscannable',
-        reason: 'unsupported',
-        detail: `${part}: a formula that joins text with 秘 has no computed value, so what it shows is unknown (${unread.slice(0, 5).join(', ')}${unread.length > 5 || more > 0 ? ' …' : ''})`,
-        where: { ...where, cell: unread[0] },
-      };
-    }
+    const { unread, unreadCount } = rows.formulas;
+    if (unread.length) yield unreadFormulas(unread, where, { more: unreadCount > unread.length, part });
     if (rows.tall.lost || dropped) yield { kind: 'unscannable', reason: 'too-large', detail: `${part}: too many merged ranges or cells with 秘 to read its rows as they show`, where };
     else if (rows.lost) yield { kind: 'unscannable', reason: 'too-large', detail: `${part}: ${rows.lost}, so its cells cannot be read as they show`, where };
     for (const [i, at] of rows.located) yield* this.tell(s, i, at);
