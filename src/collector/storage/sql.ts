@@ -423,12 +423,13 @@ export function summaryFromCounts(rows: readonly DayCount[]): Summary {
 /**
  * SQL that is true for a stale device at `now` (the rule of devices.ts staleAfter): silent longer than
  * 3 × its heartbeat interval + 5 min, or than `overrideMinutes`. Only numbers the collector computed are spliced in, never request text.
+ * `interval`: where the heartbeat interval comes from, the row's column or a `?` parameter (one group's).
  */
-export function staleSql(now: number, overrideMinutes?: number): string {
+export function staleSql(now: number, overrideMinutes?: number, interval: 'heartbeat_minutes' | '?' = 'heartbeat_minutes'): string {
   const at = Math.floor(Number(now));
   if (!Number.isSafeInteger(at)) throw new Error('staleSql: now must be epoch ms');
   if (overrideMinutes !== undefined) return `(last_seen_ms < ${at - Math.floor(overrideMinutes * 60_000)})`;
-  return `(last_seen_ms < ${at} - (${STALE_MISSED_HEARTBEATS} * coalesce(heartbeat_minutes, ${DEFAULT_HEARTBEAT_MINUTES}) + ${STALE_GRACE_MINUTES}) * 60000)`;
+  return `(last_seen_ms < ${at} - (${STALE_MISSED_HEARTBEATS} * coalesce(${interval}, ${DEFAULT_HEARTBEAT_MINUTES}) + ${STALE_GRACE_MINUTES}) * 60000)`;
 }
 
 /**

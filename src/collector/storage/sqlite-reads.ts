@@ -6,8 +6,6 @@
  */
 import type Database from 'better-sqlite3';
 import type { Heartbeat } from '../../events/schema.js';
-import { DEFAULT_HEARTBEAT_MINUTES } from '../../policy/defaults.js';
-import { STALE_GRACE_MINUTES, STALE_MISSED_HEARTBEATS } from '../devices.js';
 import {
   DAY_MS,
   FTS_TABLE,
@@ -23,6 +21,7 @@ import {
   rollupPlan,
   rollupSql,
   summaryFromCounts,
+  staleSql,
   toPage,
   type DayCount,
 } from './sql.js';
@@ -105,21 +104,16 @@ export function devicePage(db: Db, q: DevicePageQuery): DevicePage {
  * two steps). Deciding stale or not for each device (a CASE per row) made a count over 100,000 devices
  * cost four times a plain count. So: devices per version × token × heartbeat interval (a plain count over
  * the devices_fleet index), then the stale ones of each of those few groups, a range of the same index
- * below that interval's stale time (staleSql's rule): only stale devices are visited.
+ * below that interval's stale time (staleSql): only stale devices are visited.
  */
 export function deviceGroups(db: Db, now: number, staleAfterMinutes?: number): DeviceGroup[] {
   const parts = db
     .prepare('SELECT extension_version AS version, token_id AS token, heartbeat_minutes AS minutes, count(*) AS n FROM devices GROUP BY 1, 2, 3')
     .all() as { version: string; token: string | null; minutes: number | null; n: number }[];
-  // The stale time of a group (staleSql's rule), with its interval as a parameter rather than read from each row.
-  const at = Math.floor(Number(now));
-  if (!Number.isSafeInteger(at)) throw new Error('deviceGroups: now must be epoch ms');
+  // The stale rule of a group, with its interval as a parameter rather than read from each row.
   const override = staleAfterMinutes !== undefined;
-  const before = override
-    ? `${at - Math.floor(staleAfterMinutes * 60_000)}`
-    : `${at} - (${STALE_MISSED_HEARTBEATS} * coalesce(?, ${DEFAULT_HEARTBEAT_MINUTES}) + ${STALE_GRACE_MINUTES}) * 60000`;
   const stale = db
-    .prepare(`SELECT count(*) FROM devices WHERE extension_version IS ? AND token_id IS ? AND heartbeat_minutes IS ? AND last_seen_ms < ${before}`)
+    .prepare(`SELECT count(*) FROM devices WHERE extension_version IS ? AND token_id IS ? AND heartbeat_minutes IS ? AND ${staleSql(now, staleAfterMinutes, '?')}`)
     .pluck();
   const groups = new Map<string, DeviceGroup>();
   for (const p of parts) {
