@@ -15,7 +15,7 @@ import { concat } from '../bytes.js';
 import type { Where } from '../types.js';
 import { decoder, findNeedles, mayHaveStampChar, type Needle } from './byte-scan.js';
 import { MergedCells, RowTexts, cellName, type TextCell } from './sheet-rows.js';
-import { readFormula, unread } from './formula-text.js';
+import { readFormula, unread, type FormulaRead } from './formula-text.js';
 import { TallMerges } from './tall-merges.js';
 import { attr, decodeEntities, markupStampHits, xmlToText } from './xml-text.js';
 
@@ -248,7 +248,7 @@ export class FormulaCells {
   /** Unread cells in all (past MAX_FORMULAS only counted). */
   unreadCount = 0;
 
-  note(row: number, col: number, f: ReturnType<typeof readFormula>): void {
+  note(row: number, col: number, f: FormulaRead): void {
     if (f.value !== null && mayHaveStampChar(f.value)) this.shown.push({ row, col, text: f.value });
     if (unread(f) && this.unreadCount++ < MAX_FORMULAS) this.unread.push(cellName(row, col));
   }
@@ -283,7 +283,7 @@ export function rowCells(xml: string, strings: readonly string[], formulas?: For
 }
 
 /** A cell's formula read (formula-text.ts) when the cell holds no computed value (`<v>` missing or empty); else null. */
-function uncomputed(body: string, type: string | null): ReturnType<typeof readFormula> | null {
+function uncomputed(body: string, type: string | null): FormulaRead | null {
   if (!body.includes('f')) return null;
   const f = FORMULA.exec(body);
   if (!f) return null;
