@@ -53,9 +53,13 @@ function generations(): Promise<Generations> {
   return known;
 }
 
+/** Each generation's HMAC key, imported once (every frame's service answer and every hand-over signs with one). */
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
 async function keyOf(generation: string, documentId: string): Promise<string> {
-  const raw = await crypto.subtle.importKey('raw', new TextEncoder().encode(generation), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = await crypto.subtle.sign('HMAC', raw, new TextEncoder().encode(documentId));
+  let hmac = hmacKeys.get(generation);
+  if (!hmac) hmacKeys.set(generation, (hmac = crypto.subtle.importKey('raw', new TextEncoder().encode(generation), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])));
+  const mac = await crypto.subtle.sign('HMAC', await hmac, new TextEncoder().encode(documentId));
   return btoa(String.fromCharCode(...new Uint8Array(mac)));
 }
 
