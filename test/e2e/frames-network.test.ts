@@ -26,29 +26,23 @@ const CONTROL = 'example.org';
 const WIDGET = 'upload-widget.storage-cdn.example';
 const HOSTS = [TOP, CONTROL, WIDGET];
 
-/** The upload widget: a file input that uploads on change to its own host, like embedded pickers do. */
-const WIDGET_PAGE = `<!doctype html><meta charset="utf-8"><input type="file" id="f">
+/** A file input that uploads each chosen file on change to its own host, tagged `ch`. */
+const uploadInput = (id: string, ch: string) => `<input type="file" id="${id}">
 <script>
-document.getElementById('f').addEventListener('change', async (e) => {
+document.getElementById('${id}').addEventListener('change', async (e) => {
   for (const file of e.target.files) {
     const fd = new FormData();
     fd.append('file', file, file.name);
-    await fetch('/upload?ch=widget', { method: 'POST', body: fd });
+    await fetch('/upload?ch=${ch}', { method: 'POST', body: fd });
   }
 });
 </script>`;
 
+/** The upload widget: a file input that uploads on change to its own host, like embedded pickers do. */
+const WIDGET_PAGE = `<!doctype html><meta charset="utf-8">${uploadInput('f', 'widget')}`;
+
 /** The compose page's own attachment input, uploading on change to its own host. */
-const TOP_UPLOAD = `<input type="file" id="top">
-<script>
-document.getElementById('top').addEventListener('change', async (e) => {
-  for (const file of e.target.files) {
-    const fd = new FormData();
-    fd.append('file', file, file.name);
-    await fetch('/upload?ch=top', { method: 'POST', body: fd });
-  }
-});
-</script>`;
+const TOP_UPLOAD = uploadInput('top', 'top');
 
 /** A Service Worker that uploads what it builds itself: no page hook runs there. */
 const SW = `
