@@ -1,7 +1,8 @@
 /**
  * Defence in depth: a request-level check behind the page hooks. Whatever leaves a guarded tab (any
  * frame, the page's Service Worker, a hook the page got around) passes Chromium's webRequest, and a
- * body carrying a marked file name or stamped text (src/guard/request.ts) is stopped there and
+ * body carrying a marked file name or stamped text, or a URL carrying stamped text (a suggest request,
+ * a navigation, a pixel a page built from an HTML string), is stopped there (src/guard/request.ts) and
  * recorded with channel `network`, so the record says which layer stopped it.
  *
  * Blocking needs `webRequestBlocking`, which Chromium grants a Manifest V3 extension only when it is
@@ -17,7 +18,7 @@ import browser from 'webextension-polyfill';
 import { actionAt, findDestination } from '../../src/policy/destination.js';
 import type { PolicySnapshot } from '../../src/policy/snapshot.js';
 import type { PageDestination } from '../../src/guard/page.js';
-import { markedInBody, type BodyHit, type RequestBody } from '../../src/guard/request.js';
+import { markedInBody, markedInUrl, urlMayBeMarked, type BodyHit, type RequestBody } from '../../src/guard/request.js';
 import type { Action } from '../../src/events/schema.js';
 import { recordNetwork } from './decisions.js';
 import { onPolicyChange, policy } from './policy-store.js';
@@ -105,18 +106,32 @@ interface Found {
 }
 
 function check(d: Details): Found | null {
-  if (!d.requestBody || d.method === 'GET' || isOurs(d)) return null;
   const s = snapshot;
-  const top = d.tabId >= 0 ? tops.get(d.tabId) : undefined;
-  const page = [top, d.initiator, d.url].find((u) => u && s && findDestination(s, u)) ?? top ?? d.initiator ?? d.url;
+  const designated = s?.designated ?? {};
+  const body = d.method !== 'GET' && d.requestBody ? (d.requestBody as RequestBody) : null;
+  // Nearly every request ends here: no body, and a URL that cannot hold a marking.
+  if ((!body && !urlMayBeMarked(d.url, designated)) || isOurs(d)) return null;
+  const page = pageOf(d, s);
   const destination = s ? findDestination(s, page) : null;
   // Not guarded only when that is known: the policy is loaded and so is the tab's page (if it has one).
-  if (s && !destination && (d.tabId < 0 || tops.has(d.tabId))) return null;
+  if (s && !destination && (d.type === 'main_frame' || d.tabId < 0 || tops.has(d.tabId))) return null;
   // A sanctioned destination's condition (encryption) needs the content, which only the page layer reads.
   if (destination?.kind === 'sanctioned') return null;
-  const hit = markedInBody(d.requestBody as RequestBody, s?.designated ?? {});
+  const hit = markedInUrl(d.url, designated) ?? (body ? markedInBody(body, designated) : null);
   if (!hit) return null;
   return { hit, page, destination, action: s && destination ? actionAt(s, destination, { verdict: 'marked', fileName: hit.fileName }) : 'block' };
+}
+
+/**
+ * Whose rules a request answers to. A top-level navigation is the employee going to that page (typed
+ * in the address bar, a link): judged by where it goes, not by the page it leaves. Anything else
+ * leaves the tab's page (a widget frame on another host, a worker, a pixel) and is guarded when that
+ * page, its initiator or its target is.
+ */
+function pageOf(d: Details, s: PolicySnapshot | null): string {
+  if (d.type === 'main_frame') return d.url;
+  const top = d.tabId >= 0 ? tops.get(d.tabId) : undefined;
+  return [top, d.initiator, d.url].find((u) => u && s && findDestination(s, u)) ?? top ?? d.initiator ?? d.url;
 }
 
 /** The extension's own requests (the collector) carry file names of events, never content. */

@@ -3,11 +3,13 @@
  * It sees what the browser hands a request listener (parsed form fields, raw bytes the page built,
  * paths of files on disk; never the bytes of a Blob or a File in memory), and it must answer at once,
  * so it applies the rules that need no file read: rule 2 (and designated name patterns) to every file
- * name the body carries, rule 1 (and designated keywords) to the text it carries. Platform-free.
+ * name the body carries, rule 1 (and designated keywords) to the text it or its URL carries.
+ * Platform-free.
  */
 import { checkName } from '../detect/rules/verdicts.js';
 import type { Designated, MarkedVerdict } from '../detect/types.js';
 import { textVerdictOf } from './find.js';
+import { MAY_HOLD_STAMP, urlText } from './url-text.js';
 
 /** What Chromium's webRequest gives as `requestBody` (Firefox's has the same shape). */
 export interface RequestBody {
@@ -46,6 +48,43 @@ export function markedInBody(body: RequestBody | undefined, designated: Partial<
     }
   }
   return body.raw ? markedInRaw(body.raw, designated) : null;
+}
+
+/**
+ * Whether a URL needs `markedInUrl` at all: nearly every URL a page loads holds no non-ASCII byte, so
+ * cannot hold 「秘」; designated keywords and patterns may be plain ASCII, so then every URL does.
+ */
+export function urlMayBeMarked(url: string, designated: Partial<Designated>): boolean {
+  return !!(designated.keywords?.length || designated.patterns?.length) || MAY_HOLD_STAMP.test(url);
+}
+
+/**
+ * The first marking in the text a URL carries to its server (path and query, decoded as the server
+ * reads them: src/guard/url-text.ts), or null. A page in a legacy Japanese encoding sends a form's
+ * query escaped in that encoding (秘 is %94%E9 in Shift_JIS), which UTF-8 decoding leaves as escapes:
+ * those are read as Shift_JIS and as EUC-JP too. Never throws.
+ */
+export function markedInUrl(url: string, designated: Partial<Designated>): BodyHit | null {
+  if (!urlMayBeMarked(url, designated)) return null;
+  const text = urlText(url);
+  if (text === '') return null;
+  const hit = textHit(text, designated);
+  if (hit || !LEGACY_ESCAPE.test(text)) return hit;
+  const bytes = escapedBytes(text);
+  for (const label of ['shift_jis', 'euc-jp']) {
+    const legacy = textHit(new TextDecoder(label).decode(bytes), designated);
+    if (legacy) return legacy;
+  }
+  return null;
+}
+
+/** An escaped byte that UTF-8 decoding left alone (not part of a valid UTF-8 sequence). */
+const LEGACY_ESCAPE = /%[89a-f][0-9a-f]/i;
+
+/** The string's bytes with each %XX escape resolved (the text between escapes as UTF-8). */
+function escapedBytes(s: string): Uint8Array {
+  const parts = s.split(/(%[0-9a-f]{2})/i).map((p, i) => (i % 2 ? Uint8Array.of(parseInt(p.slice(1), 16)) : new TextEncoder().encode(p)));
+  return concat(parts, parts.reduce((n, p) => n + p.byteLength, 0));
 }
 
 function markedInRaw(raw: NonNullable<RequestBody['raw']>, designated: Partial<Designated>): BodyHit | null {

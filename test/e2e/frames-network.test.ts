@@ -51,6 +51,7 @@ self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
 self.addEventListener('message', (e) => {
   const { kind, name, text } = e.data;
   let body;
+  if (kind === 'get') return e.waitUntil(fetch('/log/suggest?ch=sw&q=' + encodeURIComponent(text)).then(() => e.source.postMessage('sent'), () => e.source.postMessage('failed')));
   if (kind === 'file') { body = new FormData(); body.append('file', new File([text], name, { type: 'text/plain' }), name); }
   else body = JSON.stringify({ prompt: text });
   e.waitUntil(fetch('/upload?ch=sw', { method: 'POST', body, headers: kind === 'file' ? {} : { 'content-type': 'application/json' } }).then(() => e.source.postMessage('sent'), () => e.source.postMessage('failed')));
@@ -154,7 +155,8 @@ describe.sequential('frames, network layer, tabs that predate the guard', () => 
     server.clear();
     expect(await send({ kind: 'file', name: '週報_第12週.txt', text: '来週の予定です。' })).toBe('sent');
     expect(await send({ kind: 'text', text: '要約してください: 来週の定例について' })).toBe('sent');
-    expect((await arrivals(server, ofChannel('sw'), 2)).length).toBe(2);
+    expect(await send({ kind: 'get', text: '秘書室 Confidential' })).toBe('sent');
+    expect((await arrivals(server, ofChannel('sw'), 3)).length).toBe(3);
 
     server.clear();
     const before = (await queuedEvents(browser.serviceWorker!)).length;
@@ -162,18 +164,46 @@ describe.sequential('frames, network layer, tabs that predate the guard', () => 
       await send({ kind: 'file', name: '秘—顧客リスト.txt', text: '顧客一覧' }),
       await send({ kind: 'file', name: 'C—budget.csv', text: '1,2,3' }),
       await send({ kind: 'text', text: '要約して:\n秘\nConfidential 来期価格表' }),
+      // Text in a suggest request's query (a GET: no body at all).
+      await send({ kind: 'get', text: '秘 Confidential 来期価格表' }),
     ];
-    const seen = await arrivals(server, ofChannel('sw'), 3, markedArrives ? 8000 : 2000);
-    expect(seen.length).toBe(markedArrives ? 3 : 0);
-    expect(results).toEqual(markedArrives ? ['sent', 'sent', 'sent'] : ['failed', 'failed', 'failed']);
+    const seen = await arrivals(server, ofChannel('sw'), 4, markedArrives ? 8000 : 2000);
+    expect(seen.length).toBe(markedArrives ? 4 : 0);
+    expect(results).toEqual(markedArrives ? ['sent', 'sent', 'sent', 'sent'] : ['failed', 'failed', 'failed', 'failed']);
     if (!markedArrives) {
       const events = (await queuedEvents(browser.serviceWorker!)).slice(before);
       expect(events.map((e) => [e.channel, e.fileName, e.rule, e.outcome])).toEqual([
         ['network', '秘—顧客リスト.txt', 2, 'blocked'],
         ['network', 'C—budget.csv', 2, 'blocked'],
         ['network', null, 1, 'blocked'],
+        ['network', null, 1, 'blocked'],
       ]);
     }
+    await page.close();
+  });
+
+  it('a navigation carrying stamped text in its URL (a link to a prompt, typed or clicked) is judged by where it goes', async () => {
+    const to = (host: string, text: string) => server.url(host, `/log/nav?ch=nav&q=${encodeURIComponent(text)}`);
+    /** From a page on `from`, go to `host` with `text` in the query (each in its own tab: a blocked one shows an error page). */
+    const go = async (from: string, host: string, text: string) => {
+      const page = await browser.context.newPage();
+      await page.goto(server.url(from, '/sw-page'));
+      server.clear();
+      const done = page.goto(to(host, text)).then(() => 'loaded', (e: Error) => e.message);
+      return { page, result: await done };
+    };
+    // From an unguarded page to a guarded one: no page hook sees it leave; the network layer does.
+    const blocked = await go(CONTROL, TOP, '要約して 秘 Confidential 来期価格表');
+    expect(blocked.result).toMatch(/ERR_BLOCKED_BY_CLIENT/);
+    expect(server.received.filter(ofChannel('nav'))).toEqual([]);
+    await blocked.page.close();
+    const clean = await go(CONTROL, TOP, '要約して 秘書室の予定');
+    expect(clean.result).toBe('loaded');
+    await clean.page.close();
+    // From a guarded page to an unguarded one: the employee going elsewhere, not the page sending.
+    const page = (await go(TOP, CONTROL, '秘 Confidential 検索')).page;
+    const got = await arrivals(server, ofChannel('nav'), 1);
+    expect(got.map((a) => [a.host, a.text?.includes('秘 Confidential')])).toEqual([[CONTROL, true]]);
     await page.close();
   });
 });

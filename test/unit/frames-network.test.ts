@@ -3,7 +3,9 @@
  * pushes; and the network layer's body check (src/guard/request.ts) on what webRequest hands it.
  */
 import { describe, expect, it } from 'vitest';
-import { markedInBody } from '../../src/guard/request.js';
+import { scanText } from '../../src/detect/index.js';
+import { markedInBody, markedInUrl, urlMayBeMarked } from '../../src/guard/request.js';
+import { urlText } from '../../src/guard/url-text.js';
 import { MARKED, file, started } from '../support/guard.js';
 
 const WIDGET = 'https://upload-widget.storage-cdn.example/picker?x=1';
@@ -69,5 +71,31 @@ describe('markedInBody: what the network layer catches', () => {
     expect(markedInBody(undefined, {})).toBeNull();
     expect(markedInBody({ raw: [{ bytes: bytes('%E7%A7 %ZZ 秘 Confident') }] }, {})).toBeNull();
     expect(markedInBody({ raw: [{ bytes: new Uint8Array([0xff, 0xfe, 0x00, 0x80]).buffer }] }, {})).toBeNull();
+  });
+});
+
+describe('markedInUrl: stamped text in a URL, as its server reads it', () => {
+  it('finds it escaped as UTF-8, with plus for space, or in a path', () => {
+    expect(markedInUrl(`https://chatgpt.com/?q=${encodeURIComponent('要約して 秘 Confidential 来期価格')}`, {})?.verdict.rule).toBe(1);
+    expect(markedInUrl('https://x.example/suggest?q=%E7%A7%98+Confidential', {})?.fileName).toBeNull();
+    expect(markedInUrl('https://x.example/log/%E3%8A%99%20Confidential', {})?.verdict.rule).toBe(1);
+  });
+
+  it('finds it escaped in Shift_JIS or EUC-JP (a form of a page in a legacy encoding)', () => {
+    // 秘 is 94 E9 in Shift_JIS and C8 EB in EUC-JP; neither is valid UTF-8.
+    expect(markedInUrl('https://x.example/search?q=%94%E9+Confidential', {})?.verdict.rule).toBe(1);
+    expect(markedInUrl('https://x.example/search?kw=%C8%EB%20Confidential&p=1', {})?.verdict.rule).toBe(1);
+    expect(scanText(urlText('https://x.example/search?q=%94%E9+Confidential')).verdict).toBe('clean'); // what UTF-8 alone reads
+    // 秘書室 in Shift_JIS (94 E9 8F 91 8E BA) is not the stamp.
+    expect(markedInUrl('https://x.example/search?q=%94%E9%8F%91%8E%BA+Confidential', {})).toBeNull();
+  });
+
+  it('passes clean URLs, fragments and plain ASCII without decoding; designated ASCII keywords are read', () => {
+    expect(markedInUrl('https://x.example/s?q=%E7%A7%98%E6%9B%B8%E5%AE%A4', {})).toBeNull(); // 秘書室
+    expect(markedInUrl('https://x.example/page#秘 Confidential', {})).toBeNull();
+    expect(markedInUrl('https://x.example/s?q=%E7%A7%98 %ZZ Confident', {})).toBeNull();
+    expect(urlMayBeMarked('https://cdn.example/app.js?v=3', {})).toBe(false);
+    expect(urlMayBeMarked('https://cdn.example/app.js?v=3', { keywords: ['ProjectX'] })).toBe(true);
+    expect(markedInUrl('https://x.example/s?q=projectx+launch', { keywords: ['ProjectX'] })?.verdict.rule).toBe(3);
   });
 });
