@@ -2,7 +2,7 @@
  * Replacing a getter, a setter or a constructor of the page's realm while keeping everything else about
  * it (enumerability, the other accessor half, statics, `prototype`, `instanceof`).
  */
-import { apply, CONFIGURABLE, create, defineProperty, defineValue, getOwnPropertyDescriptor, setPrototypeOf, uncurry, WRITABLE } from './safe-self.js';
+import { apply, CONFIGURABLE, create, defineProperty, defineValue, getOwnPropertyDescriptor, setPrototypeOf, uncurry, WRITABLE, isFn } from './safe-self.js';
 
 type Fn = (...a: never[]) => unknown;
 
@@ -46,7 +46,7 @@ export function replaceConstructor(
 ): void {
   const o = owner as Record<string, unknown>;
   const Original = o[name] as (new (...a: unknown[]) => object) | undefined;
-  if (typeof Original !== 'function') return;
+  if (!isFn(Original)) return;
   const Wrapped = function (this: unknown, ...a: unknown[]) {
     if (!new.target) return apply(Original, this, a);
     return make(Original, a, new.target);

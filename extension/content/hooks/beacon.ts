@@ -3,18 +3,18 @@
  * marked text) → false at once; bytes to scan → the beacon is queued (true) and leaves only if allowed.
  */
 import { checkBody } from './body.js';
-import { config } from './bridge-client.js';
+import { unguarded } from './bridge-client.js';
 import { whenDecided } from './decision.js';
 import { combine } from './gates.js';
-import { apply, toStr } from './safe-self.js';
+import { apply, toStr, isFn } from './safe-self.js';
 import { gateUrl } from './url.js';
 
 export function hookBeacon(w: Window & typeof globalThis): void {
   const nav = w.navigator;
   const original = nav.sendBeacon;
-  if (typeof original !== 'function') return;
+  if (!isFn(original)) return;
   nav.sendBeacon = function sendBeacon(this: Navigator, url: string | URL, data?: BodyInit | null): boolean {
-    if (config.guarded === false) return apply(original, this, [url, data]);
+    if (unguarded()) return apply(original, this, [url, data]);
     const to = toStr(url);
     const checked = checkBody('beacon', data);
     const gate = combine([gateUrl('beacon', to), checked.gate]);

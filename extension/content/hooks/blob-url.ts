@@ -28,6 +28,7 @@ import {
   toStr,
   urlHref,
   WRITABLE,
+  isFn,
 } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
@@ -78,7 +79,7 @@ function hookObjectUrls(w: Win): void {
   const U = w.URL as unknown as Record<string, (...a: unknown[]) => unknown>;
   const make = U.createObjectURL;
   const revoke = U.revokeObjectURL;
-  if (typeof make !== 'function' || typeof revoke !== 'function') return;
+  if (!isFn(make) || !isFn(revoke)) return;
   U.createObjectURL = function createObjectURL(this: unknown, ...a: unknown[]) {
     const url = apply(make, this, a);
     if (typeof url === 'string' && isBlob(a[0])) mapSet(sources, url, a[0]);
@@ -96,17 +97,13 @@ function hookResponseReads(w: Win): void {
   if (!proto) return;
   for (const m of ['blob', 'arrayBuffer', 'bytes']) linkResult(proto, m);
   linkReturned(proto, 'clone');
-  wrapGetter(proto, 'body', (r, get) => {
-    const stream = get(r);
-    link(stream, lineageOf(r));
-    return stream;
-  });
+  wrapGetter(proto, 'body', linkGot);
 }
 
 /** `proto[m]()` returns an object (a piece, a reader, a stream, an iterator) that carries `from(this)`. */
 export function linkReturned(proto: Record<PropertyKey, (...a: unknown[]) => unknown>, m: PropertyKey, from: (self: unknown) => Lineage | undefined = lineageOf): void {
   const original = proto[m];
-  if (typeof original !== 'function') return;
+  if (!isFn(original)) return;
   defineValue(proto, m, function (this: object, ...a: unknown[]) {
     const out = apply(original, this, a);
     link(out, from(this));
@@ -118,6 +115,13 @@ export function linkReturned(proto: Record<PropertyKey, (...a: unknown[]) => unk
  * `proto[m]` returns a Promise of what it read from `this` (or of a read result that holds it: `pick`):
  * that carries `this`'s lineage (`from`).
  */
+/** A getter's value carries what its object carries (a Response's body, an XHR's response, a FileReader's result). */
+export function linkGot(o: unknown, get: (o: unknown) => unknown): unknown {
+  const v = get(o);
+  link(v, lineageOf(o));
+  return v;
+}
+
 export function linkResult(
   proto: Record<string, (...a: unknown[]) => unknown>,
   m: string,
@@ -125,7 +129,7 @@ export function linkResult(
   pick?: (v: unknown) => unknown,
 ): void {
   const original = proto[m];
-  if (typeof original !== 'function') return;
+  if (!isFn(original)) return;
   proto[m] = function (this: object, ...a: unknown[]) {
     const p = apply(original, this, a) as Promise<unknown>;
     const l = from(this);
@@ -145,9 +149,5 @@ function hookXhrReads(w: Win): void {
     link(this, src && inherited(src), true); // a request opened again reads what it opens now
     return r;
   };
-  wrapGetter(proto, 'response', (xhr, get) => {
-    const v = get(xhr);
-    link(v, lineageOf(xhr));
-    return v;
-  });
+  wrapGetter(proto, 'response', linkGot);
 }

@@ -15,6 +15,9 @@ import { onTyping } from './typing.js';
 import { hasOwn, mapDelete, mapForEach, mapGet, mapSet, messageData, portPost, SafeMap, SafeMessageChannel } from './safe-self.js';
 
 /** What the guard said about this page: `guarded` is null until its configuration arrives. */
+/** Known not to be a guarded page (false until the configuration says so): the hooks let everything through. */
+export const unguarded = (): boolean => config.guarded === false;
+
 export const config: { guarded: boolean | null; designated: Partial<Designated> | undefined } = {
   guarded: null,
   designated: undefined,
@@ -47,7 +50,7 @@ window.postMessage({ [HANDSHAKE]: true }, '*', [channel.port2]);
 
 /** Asks the guard about `subjects`; the Decision settles with its answer. */
 export function ask(ch: Channel, subjects: Subject[]): Decision {
-  if (config.guarded === false || subjects.length === 0) return YES;
+  if (unguarded() || subjects.length === 0) return YES;
   const id = nextId++;
   const d = pending();
   mapSet(waiting, id, d);

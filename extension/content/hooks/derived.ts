@@ -6,13 +6,14 @@
  * `ArrayBuffer#slice`), and a Request made with any of them as its body. The network, message and
  * storage gates then judge them by their sources, without reading them again.
  *
- * Not followed: text read out of a File (`text()`, `readAsText`, `readAsDataURL`: strings carry no
- * identity; the guard reads the documents encoded in a text body instead, src/guard/encoded.ts), and
- * bytes copied one by one or through a typed-array constructor (judged by their own bytes).
+ * Text read out of a File (`text()`, `readAsText`, `readAsDataURL`, `btoa` of `readAsBinaryString`)
+ * is kept with its File by read-text.ts: strings carry no identity of their own. Not followed: bytes
+ * copied one by one or through a typed-array constructor (judged by their own bytes).
  */
 import { replaceConstructor, wrapGetter } from './accessors.js';
-import { linkResult, linkReturned } from './blob-url.js';
+import { linkGot, linkResult, linkReturned } from './blob-url.js';
 import { initBody, withBody } from './init-body.js';
+import { keptAs } from './read-text.js';
 import { derive, inherited, isObject, lineageOf, link, sourcesOf, tracking, type Lineage } from './lineage.js';
 import {
   append,
@@ -26,6 +27,7 @@ import {
   sequence,
   toStr,
   uncurry,
+  isFn,
 } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
@@ -37,6 +39,7 @@ export function hookDerived(w: Win): void {
   hookBlobs(w);
   hookStreams(w);
   hookFileReader(w);
+  hookBtoa(w);
   hookCopies(w);
   hookRequest(w);
 }
@@ -49,7 +52,7 @@ export function hookDerived(w: Win): void {
 function partsOf(v: unknown): unknown[] | null {
   if (!isObject(v)) return null;
   const f = (v as Record<PropertyKey, unknown>)[ITERATOR];
-  if (typeof f !== 'function') return null;
+  if (!isFn(f)) return null;
   const it = apply(f, v, []) as Iterator<unknown>;
   const next = it.next;
   const parts: unknown[] = [];
@@ -75,7 +78,7 @@ function hookBlobs(w: Win): void {
   // Every chunk of a resumable upload shares the file's decision (a page-made Blob's: its bytes, whole).
   linkReturned(proto, 'slice', sourcesOf as (b: unknown) => Lineage);
   linkReturned(proto, 'stream', inherited);
-  for (const m of ['arrayBuffer', 'bytes']) linkResult(proto, m, inherited);
+  for (const m of ['arrayBuffer', 'bytes', 'text']) linkResult(proto, m, inherited);
 }
 
 function hookStreams(w: Win): void {
@@ -85,7 +88,7 @@ function hookStreams(w: Win): void {
   const values = RS.values;
   for (const m of ['getReader', 'pipeThrough', 'values', ASYNC_ITERATOR]) linkReturned(RS, m);
   const tee = RS.tee;
-  if (typeof tee === 'function') {
+  if (isFn(tee)) {
     RS.tee = function (this: ReadableStream, ...a: unknown[]) {
       const pair = apply(tee, this, a) as ReadableStream[];
       link(pair[0], lineageOf(this));
@@ -119,7 +122,7 @@ function hookPipeTo(w: Win, RS: Proto): void {
   const pipeThrough = RS.pipeThrough;
   const TS = w.TransformStream;
   const controller = (w as unknown as { TransformStreamDefaultController?: { prototype: Proto } }).TransformStreamDefaultController;
-  if (typeof pipeTo !== 'function' || typeof pipeThrough !== 'function' || !TS || !controller) return;
+  if (!isFn(pipeTo) || !isFn(pipeThrough) || !TS || !controller) return;
   const enqueue = uncurry(controller.prototype.enqueue);
   RS.pipeTo = function (this: ReadableStream, ...a: unknown[]) {
     const l = lineageOf(this);
@@ -133,16 +136,27 @@ function hookPipeTo(w: Win, RS: Proto): void {
 function hookFileReader(w: Win): void {
   const FR = w.FileReader?.prototype as unknown as Proto | undefined;
   if (!FR) return;
-  const read = FR.readAsArrayBuffer;
-  FR.readAsArrayBuffer = function (this: FileReader, ...a: unknown[]) {
-    link(this, inherited(a[0]), true); // the reader stands for what it reads now
-    return apply(read, this, a);
+  for (const m of ['readAsArrayBuffer', 'readAsDataURL', 'readAsText', 'readAsBinaryString']) {
+    const read = FR[m];
+    if (!isFn(read)) continue;
+    FR[m] = function (this: FileReader, ...a: unknown[]) {
+      link(this, inherited(a[0]), true); // the reader stands for what it reads now
+      return apply(read, this, a);
+    };
+  }
+  // Its result carries that: bytes as bytes, a string as text read out of a File (read-text.ts).
+  wrapGetter(FR, 'result', linkGot);
+
+}
+
+/** The base64 of a binary string read out of a File is that File's too (read-text.ts). */
+function hookBtoa(w: Win): void {
+  const encode = w.btoa;
+  w.btoa = function btoa(this: unknown, s: string): string {
+    const r = apply(encode, this, [s]) as string;
+    link(r, keptAs(s));
+    return r;
   };
-  wrapGetter(FR, 'result', (reader, get) => {
-    const v = get(reader);
-    if (isArrayBuffer(v)) link(v, lineageOf(reader));
-    return v;
-  });
 }
 
 /** Bytes copied out of tracked bytes are tracked: `target.set(chunk, at)`, `view.slice()`, `buffer.slice()`. */

@@ -5,7 +5,7 @@
  */
 import { checkBody } from './body.js';
 import { fromBlobUrl } from './blob-url.js';
-import { config } from './bridge-client.js';
+import { unguarded } from './bridge-client.js';
 import { NO, pending, settle, whenDecided, type Decision } from './decision.js';
 import { combine, gateBlob, gateLineage, gateText, later, READY, type Gate } from './gates.js';
 import { initBody, withBody } from './init-body.js';
@@ -38,7 +38,7 @@ const MULTIPART = /^multipart\/form-data\s*;/i;
 export function hookFetch(w: Window & typeof globalThis): void {
   const original = w.fetch;
   w.fetch = function fetch(this: unknown, ...args: unknown[]): Promise<Response> {
-    if (config.guarded === false) return apply(original, this, args);
+    if (unguarded()) return apply(original, this, args);
     let gate: Gate;
     try {
       gate = gateArgs(args);

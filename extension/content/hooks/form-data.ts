@@ -2,7 +2,7 @@
  * FormData.append/set of a File or Blob: start the decision now, so the send that follows finds it
  * ready (and a synchronous sendBeacon can already say no to a marked name).
  */
-import { config } from './bridge-client.js';
+import { unguarded } from './bridge-client.js';
 import { gateBlob } from './gates.js';
 import { inherited, link } from './lineage.js';
 import { apply, formDataGetAll, isBlob, toStr } from './safe-self.js';
@@ -14,7 +14,7 @@ export function hookFormData(w: Window & typeof globalThis): void {
     FD[m] = function (this: FormData, ...a: unknown[]) {
       const r = apply(original, this, a);
       const value = a[1];
-      if (config.guarded !== false && isBlob(value)) {
+      if (!unguarded() && isBlob(value)) {
         const all = formDataGetAll(this, toStr(a[0]));
         const stored = all[all.length - 1];
         // FormData stores a File: the same object, or a new one when a Blob was given or a filename

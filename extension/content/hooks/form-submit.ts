@@ -6,7 +6,7 @@
  * without `new FormData(form)`, which would run the page's `formdata` listeners), but through captured
  * DOM getters: a page can redefine `value`, `files` or `elements` on the prototypes of this world.
  */
-import { config } from './bridge-client.js';
+import { unguarded } from './bridge-client.js';
 import { whenDecided } from './decision.js';
 import { combine, gateBlob, gateText, type Gate } from './gates.js';
 import {
@@ -31,7 +31,7 @@ export function hookFormSubmit(w: Window & typeof globalThis): void {
   const Form = w.HTMLFormElement.prototype;
   const submit = Form.submit;
   Form.submit = function (this: HTMLFormElement) {
-    if (config.guarded === false) return apply(submit, this, []);
+    if (unguarded()) return apply(submit, this, []);
     const gate = gateForm(this);
     if (gate.ready) return apply(submit, this, []);
     whenDecided(gate.decision, (ok) => ok && apply(submit, this, []));

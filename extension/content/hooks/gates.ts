@@ -5,6 +5,7 @@
  * Text is judged here, synchronously, by the shared scanner while the realm's built-ins are intact
  * (intact.ts); Blobs, and text the scanner here cannot be trusted with, go to the guard.
  */
+import { keptIn } from './read-text.js';
 import { checkName, scanText } from '../../../src/detect/rules/verdicts.js';
 import { ask, config } from './bridge-client.js';
 import { blobsIn } from './carried.js';
@@ -32,6 +33,8 @@ import type { Subject } from '../bridge.js';
 
 export type Gate = { ready: true } | { ready: false; refusedNow: boolean; decision: Decision };
 export const READY: Gate = { ready: true };
+/** The message of what a refused call throws (a page's own error handling shows it). */
+export const BLOCKED = 'Upload Guard: blocked';
 /** Waiting for `decision`, not known to be a no yet. */
 export const later = (decision: Decision): Gate => ({ ready: false, refusedNow: false, decision });
 
@@ -102,6 +105,13 @@ function markedText(texts: string[]): string | null {
 }
 
 export function gateText(ch: Channel, text: string): Gate {
+  // A stretch of text read out of a File carries that File's decision, besides its own (read-text.ts).
+  const l = keptIn(text);
+  const own = textGate(ch, text);
+  return l ? combine([gateLineage(ch, l), own]) : own;
+}
+
+function textGate(ch: Channel, text: string): Gate {
   // A multipart form, or a document encoded in the text (a data: URL…): the guard reads it.
   const d = config.designated;
   const form = formDataIn(text) ?? encodedIn(text, !d || designatedText(d, true));

@@ -10,6 +10,7 @@
  * from nothing known have no lineage and are judged as they are. Pure bookkeeping on captured
  * built-ins (no DOM), so it is unit-tested in Node.
  */
+import { keepText } from './read-text.js';
 import {
   append,
   isArrayBuffer,
@@ -72,7 +73,7 @@ export function inherited(v: unknown): Lineage | undefined {
  * after a marked one must not carry the marked File's decision).
  */
 export function link(target: unknown, l: Lineage | undefined, fresh?: boolean): void {
-  if (!isObject(target)) return;
+  if (!isObject(target)) return keepText(target, l); // a string read out of a File (read-text.ts)
   try {
     const key = keyOf(target);
     const had = fresh ? undefined : weakMapGet(lineages, key);

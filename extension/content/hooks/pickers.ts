@@ -6,7 +6,7 @@
  *   never see its events, so the element is handed to the guard once (ADOPT_EVENT).
  */
 import { ADOPT_EVENT, WHOLE_DROP, type Subject } from '../bridge.js';
-import { ask, config } from './bridge-client.js';
+import { ask, unguarded } from './bridge-client.js';
 import { whenDecided } from './decision.js';
 import {
   append,
@@ -36,6 +36,7 @@ import {
   weakMapSet,
   create,
   defineProperty,
+  isFn,
 } from './safe-self.js';
 
 const getFileNative = getFile;
@@ -46,9 +47,9 @@ export function hookPickers(w: Window & typeof globalThis): void {
   const Input = w.HTMLInputElement.prototype as unknown as Record<string, unknown>;
   for (const m of ['click', 'showPicker']) {
     const original = Input[m];
-    if (typeof original !== 'function') continue;
+    if (!isFn(original)) continue;
     Input[m] = function (this: HTMLInputElement) {
-      if (config.guarded !== false && inputType(this) === 'file') adopt(this);
+      if (!unguarded() && inputType(this) === 'file') adopt(this);
       return apply(original, this, []);
     };
   }
@@ -57,14 +58,14 @@ export function hookPickers(w: Window & typeof globalThis): void {
 function hookOpenFilePicker(w: Window & typeof globalThis): void {
   const target = w as unknown as Record<string, unknown>;
   const pick = target.showOpenFilePicker;
-  if (typeof pick !== 'function') return;
+  if (!isFn(pick)) return;
   target.showOpenFilePicker = function showOpenFilePicker(this: unknown, ...a: unknown[]) {
     return new SafePromise<FileSystemFileHandle[]>((resolve, reject) => {
       const cancel = () => reject(new SafeDOMException('The user aborted a request.', 'AbortError'));
       promiseThen(
         apply(pick, this, a) as Promise<FileSystemFileHandle[]>,
         (handles) => {
-          if (config.guarded === false) return resolve(handles);
+          if (unguarded()) return resolve(handles);
           filesOf(handles, (subjects) => {
             if (subjects === null) return cancel();
             whenDecided(ask('file-picker', subjects), (ok) => (ok ? resolve(handles) : cancel()));
@@ -115,7 +116,7 @@ function adopt(el: HTMLInputElement): void {
 type Any = Record<PropertyKey, unknown>;
 const proto = (w: Any, name: string): Any | undefined => (w[name] as { prototype?: Any } | undefined)?.prototype;
 const native = (p: Any | undefined, key: string): ((...a: unknown[]) => unknown) | null =>
-  p && typeof p[key] === 'function' ? uncurry(p[key] as (...a: unknown[]) => unknown) : null;
+  p && isFn(p[key]) ? uncurry(p[key] as (...a: unknown[]) => unknown) : null;
 const nativeGetter = (p: Any | undefined, key: string): ((o: unknown) => unknown) | null => {
   const d = p ? getOwnPropertyDescriptor(p, key) : undefined;
   return d?.get ? uncurry(d.get) : null;
@@ -309,7 +310,7 @@ function gateEntryFile(g: Any): void {
     return file(
       this,
       (f: File) => {
-        if (config.guarded === false) return success?.(f);
+        if (unguarded()) return success?.(f);
         // Named by its path in the drop, as the guard named it when it judged the drop.
         whenDecided(ask('drop', [{ kind: 'file', blob: f, name: path || fileName(f) }]), (ok) => (ok ? success?.(f) : failure?.(notAllowed())));
       },
@@ -327,7 +328,7 @@ function gateHandleFile(g: Any): void {
   const storage = (g.navigator as Any | undefined)?.storage as Any | undefined;
   const getDirectory = native(proto(g, 'StorageManager'), 'getDirectory');
   const resolvePath = native(proto(g, 'FileSystemDirectoryHandle'), 'resolve');
-  if (!Handle || typeof Handle.getFile !== 'function') return;
+  if (!Handle || !isFn(Handle.getFile)) return;
   let opfs: Promise<FileSystemDirectoryHandle> | null = null;
   Handle.getFile = function getFile(this: FileSystemFileHandle) {
     return readGated(this);
@@ -337,7 +338,7 @@ function gateHandleFile(g: Any): void {
       promiseThen(
         getFileNative(handle),
         (f) => {
-          if (config.guarded === false) return resolve(f);
+          if (unguarded()) return resolve(f);
           const judge = () => whenDecided(ask('file-picker', [{ kind: 'file', blob: f, name: fileName(f) }]), (ok) => (ok ? resolve(f) : reject(notAllowed())));
           if (!storage || !getDirectory || !resolvePath) return judge();
           opfs ??= getDirectory(storage) as Promise<FileSystemDirectoryHandle>;

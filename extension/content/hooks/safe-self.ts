@@ -22,6 +22,8 @@
 type Fn = (...a: any[]) => any;
 
 const G = globalThis as any;
+/** `typeof v === 'function'`, written once: it appears in nearly every hook, and this file is size-bound. */
+export const isFn = (v: unknown): v is Fn => typeof v === 'function';
 const { bind, call } = Function.prototype;
 /** uncurry(Blob.prototype.slice)(blob, 0, 10) ≡ blob.slice(0, 10) as it was at install time. */
 export const uncurry: (f: Fn) => Fn = bind.bind(call);
@@ -48,7 +50,7 @@ const protoOf = (name: string): any => G[name]?.prototype;
 /** A prototype method as a plain function: method('Blob', 'slice')(blob, 0, 10). */
 const method = (name: string, key: PropertyKey): Fn => {
   const f = protoOf(name)?.[key];
-  return typeof f === 'function' ? uncurry(f) : missing;
+  return isFn(f) ? uncurry(f) : missing;
 };
 /** A prototype getter as a plain function: getter('Blob', 'size')(blob). Throws for objects of another kind. */
 const getter = (name: string, key: string): Fn => {
@@ -151,9 +153,10 @@ export const formDataAppend: (fd: FormData, ...a: unknown[]) => void = method('F
 export const formDataGetAll: (fd: FormData, k: string) => FormDataEntryValue[] = method('FormData', 'getAll');
 const formDataHas: (fd: FormData, k: string) => boolean = method('FormData', 'has');
 export const isFormData = is((v: FormData) => formDataHas(v, '')) as (v: unknown) => v is FormData;
-export const paramsForEach: (p: URLSearchParams, f: (v: string) => void) => void = method('URLSearchParams', 'forEach');
-export const paramsToString: (p: URLSearchParams) => string = method('URLSearchParams', 'toString');
-export const isParams = is(getter('URLSearchParams', 'size')) as (v: unknown) => v is URLSearchParams;
+const PARAMS = 'URLSearchParams';
+export const paramsForEach: (p: URLSearchParams, f: (v: string) => void) => void = method(PARAMS, 'forEach');
+export const paramsToString: (p: URLSearchParams) => string = method(PARAMS, 'toString');
+export const isParams = is(getter(PARAMS, 'size')) as (v: unknown) => v is URLSearchParams;
 export const isArrayBuffer = is(getter('ArrayBuffer', 'byteLength')) as (v: unknown) => v is ArrayBuffer;
 export const requestBody: (r: Request) => ReadableStream | null = getter('Request', 'body');
 export const requestClone: (r: Request) => Request = method('Request', 'clone');
@@ -177,10 +180,11 @@ export const collectionItem: (c: HTMLCollectionBase, i: number) => Element | nul
 export const tagName: (e: Element) => string = getter('Element', 'tagName');
 export const textAreaValue: (e: HTMLTextAreaElement) => string = getter('HTMLTextAreaElement', 'value');
 export const textAreaDisabled: (e: HTMLTextAreaElement) => boolean = getter('HTMLTextAreaElement', 'disabled');
-export const inputType: (e: HTMLInputElement) => string = getter('HTMLInputElement', 'type');
-export const inputValue: (e: HTMLInputElement) => string = getter('HTMLInputElement', 'value');
-export const inputDisabled: (e: HTMLInputElement) => boolean = getter('HTMLInputElement', 'disabled');
-export const inputFiles: (e: HTMLInputElement) => FileList | null = getter('HTMLInputElement', 'files');
+const ofInput = (key: string) => getter('HTMLInputElement', key);
+export const inputType: (e: HTMLInputElement) => string = ofInput('type');
+export const inputValue: (e: HTMLInputElement) => string = ofInput('value');
+export const inputDisabled: (e: HTMLInputElement) => boolean = ofInput('disabled');
+export const inputFiles: (e: HTMLInputElement) => FileList | null = ofInput('files');
 export const fileListLength: (l: FileList) => number = getter('FileList', 'length');
 export const fileListItem: (l: FileList, i: number) => File | null = method('FileList', 'item');
 export const isConnected: (n: Node) => boolean = getter('Node', 'isConnected');
@@ -215,3 +219,4 @@ export function viewBuffer(v: ArrayBufferView): ArrayBufferLike {
 export const idbRequestTransaction: (r: IDBRequest) => IDBTransaction | null = getter('IDBRequest', 'transaction');
 export const idbTransactionAbort: (t: IDBTransaction) => void = method('IDBTransaction', 'abort');
 export const idbStoreCount: (s: IDBObjectStore) => IDBRequest = method('IDBObjectStore', 'count');
+

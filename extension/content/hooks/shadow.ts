@@ -5,8 +5,8 @@
  * `root.mode` says 'closed'. The guard's own world reads the real thing, so it sees the real target.
  */
 import { wrapGetter } from './accessors.js';
-import { config } from './bridge-client.js';
-import { apply, create, SafeWeakSet, weakSetAdd, weakSetHas } from './safe-self.js';
+import { unguarded } from './bridge-client.js';
+import { apply, create, SafeWeakSet, weakSetAdd, weakSetHas, isFn } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
 
@@ -16,11 +16,11 @@ const INIT_KEYS = ['delegatesFocus', 'slotAssignment', 'clonable', 'serializable
 export function hookShadow(w: Win): void {
   const proto = w.Element.prototype;
   const attach = proto.attachShadow;
-  if (typeof attach !== 'function') return;
+  if (!isFn(attach)) return;
   const closedRoots: WeakSet<ShadowRoot> = new SafeWeakSet();
   const closedHosts: WeakSet<Element> = new SafeWeakSet();
   proto.attachShadow = function attachShadow(this: Element, init: ShadowRootInit) {
-    if (config.guarded === false || init == null || typeof init !== 'object') return apply(attach, this, [init]);
+    if (unguarded() || init == null || typeof init !== 'object') return apply(attach, this, [init]);
     const mode = (init as { mode?: unknown }).mode;
     if (mode !== 'closed') return apply(attach, this, [init]);
     const own: Record<string, unknown> = create(null);

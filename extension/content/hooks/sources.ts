@@ -7,7 +7,7 @@
  */
 import type { Channel } from '../../shared/messages.js';
 import { whenDecided } from './decision.js';
-import { type Gate } from './gates.js';
+import { type Gate, BLOCKED } from './gates.js';
 import {
   addListener,
   apply,
@@ -23,6 +23,7 @@ import {
   tagName,
   toStr,
   uncurry,
+  isFn,
 } from './safe-self.js';
 import { replaceConstructor, wrapSetter } from './accessors.js';
 import { gateUrl } from './url.js';
@@ -88,7 +89,7 @@ function wrapSetAttribute(proto: Element, m: 'setAttribute' | 'setAttributeNS', 
 
 function hookOpen(w: Win): void {
   const open = w.open;
-  if (typeof open !== 'function') return;
+  if (!isFn(open)) return;
   w.open = function (this: unknown, ...a: unknown[]) {
     if (a.length === 0 || a[0] == null) return apply(open, this, a);
     a[0] = toStr(a[0]);
@@ -133,7 +134,7 @@ function hookConstructor(w: Win, name: 'EventSource' | 'WebSocket', ch: Channel)
   replaceConstructor(w, name, (Original, a, newTarget) => {
     if (a.length > 0) a[0] = toStr(a[0]);
     const gate = gateUrl(ch, a.length > 0 ? (a[0] as string) : '');
-    if (!gate.ready) throw new SafeDOMException('Upload Guard: blocked', 'SecurityError');
+    if (!gate.ready) throw new SafeDOMException(BLOCKED, 'SecurityError');
     return construct(Original, a, newTarget);
   });
 }

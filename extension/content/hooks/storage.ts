@@ -8,9 +8,9 @@
  * - Cache.put returns a Promise: it waits for the decision on the Blob the Response was made from.
  */
 import { replaceConstructor } from './accessors.js';
-import { config } from './bridge-client.js';
+import { unguarded } from './bridge-client.js';
 import { whenDecided, type Decision } from './decision.js';
-import { carriedGate, READY, type Gate } from './gates.js';
+import { carriedGate, READY, type Gate, BLOCKED } from './gates.js';
 import { inherited, lineageOf, link } from './lineage.js';
 import {
   addListener,
@@ -26,6 +26,7 @@ import {
   SafeWeakMap,
   weakMapGet,
   weakMapSet,
+  isFn,
 } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
@@ -43,10 +44,10 @@ function hookIndexedDb(w: Win): void {
   for (const m of ['put', 'add']) {
     const original = Store[m];
     Store[m] = function (this: IDBObjectStore, ...a: unknown[]) {
-      if (config.guarded === false) return apply(original, this, a);
+      if (unguarded()) return apply(original, this, a);
       const gate = carriedGate('storage', a[0], true);
       if (gate.ready || (gate.decision.done && gate.decision.ok)) return apply(original, this, a);
-      if (gate.decision.done || gate.refusedNow) throw new SafeDOMException('Upload Guard: blocked', 'DataCloneError');
+      if (gate.decision.done || gate.refusedNow) throw new SafeDOMException(BLOCKED, 'DataCloneError');
       const req = apply(original, this, a);
       const tx = idbRequestTransaction(req);
       if (tx) holdTransaction(this, tx, gate.decision, waiting);
@@ -55,7 +56,7 @@ function hookIndexedDb(w: Win): void {
   }
   const Tx = w.IDBTransaction?.prototype as unknown as Record<string, (...a: unknown[]) => void> | undefined;
   const commit = Tx?.commit;
-  if (Tx && typeof commit === 'function') {
+  if (Tx && isFn(commit)) {
     Tx.commit = function (this: IDBTransaction) {
       const d = weakMapGet(waiting, this);
       if (d && !d.done) return; // it commits by itself once the decision lets it go idle
@@ -105,11 +106,11 @@ function hookCache(w: Win): void {
   const put = CacheProto.put;
   CacheProto.put = function (this: Cache, ...a: unknown[]) {
     const body = a[1] !== null && typeof a[1] === 'object' ? weakMapGet(madeFrom, a[1]) : undefined;
-    const gate: Gate = config.guarded === false || !body ? READY : carriedGate('storage', body, true);
+    const gate: Gate = unguarded() || !body ? READY : carriedGate('storage', body, true);
     if (gate.ready) return apply(put, this, a);
     return new SafePromise<void>((resolve, reject) =>
       whenDecided(gate.decision, (ok) => {
-        if (!ok) return reject(new SafeTypeError('Upload Guard: blocked'));
+        if (!ok) return reject(new SafeTypeError(BLOCKED));
         try {
           resolve(apply(put, this, a));
         } catch (e) {

@@ -6,7 +6,7 @@
  */
 import { MAY_HOLD_STAMP, urlText } from '../../../src/guard/url-text.js';
 import type { Channel } from '../../shared/messages.js';
-import { ask, config } from './bridge-client.js';
+import { ask, config, unguarded } from './bridge-client.js';
 import { combine, gateText, later, READY, type Gate } from './gates.js';
 import { intact } from './intact.js';
 import { designatedText } from './quick.js';
@@ -14,7 +14,7 @@ import { regExpExec, stringIncludes } from './safe-self.js';
 import { typingGate } from './typing.js';
 
 export function gateUrl(ch: Channel, url: string): Gate {
-  if (config.guarded === false) return READY;
+  if (unguarded()) return READY;
   const typing = typingGate();
   if (!typing.ready && stringIncludes(url, '?')) return combine([textGate(ch, url), typing]);
   return textGate(ch, url);

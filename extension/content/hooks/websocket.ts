@@ -1,6 +1,6 @@
 /** WebSocket.send: a per-socket queue, so frames stay in order while one waits for a scan. */
 import { checkBody } from './body.js';
-import { config } from './bridge-client.js';
+import { unguarded } from './bridge-client.js';
 import { inOrder, YES, type Decision } from './decision.js';
 import { apply, SafeWeakMap, weakMapGet, wsReadyState } from './safe-self.js';
 
@@ -10,7 +10,7 @@ export function hookWebSocket(w: Window & typeof globalThis): void {
   /** The last frame queued on each socket: settled once it has been sent or dropped. */
   const last: WeakMap<WebSocket, Decision> = new SafeWeakMap();
   WS.send = function (this: WebSocket, data: string | ArrayBufferLike | Blob | ArrayBufferView) {
-    if (config.guarded === false || wsReadyState(this) !== 1) return apply(send, this, [data]);
+    if (unguarded() || wsReadyState(this) !== 1) return apply(send, this, [data]);
     const checked = checkBody('websocket', data);
     const before = weakMapGet(last, this);
     if (checked.gate.ready && (!before || before.done)) return apply(send, this, [checked.body]);

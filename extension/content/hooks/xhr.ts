@@ -4,9 +4,9 @@
  * wait: it is refused unless nothing needs judging.
  */
 import { checkBody } from './body.js';
-import { config } from './bridge-client.js';
+import { unguarded } from './bridge-client.js';
 import { whenDecided } from './decision.js';
-import { combine, READY, type Gate } from './gates.js';
+import { combine, READY, type Gate, BLOCKED } from './gates.js';
 import { gateUrl } from './url.js';
 import {
   apply,
@@ -35,11 +35,11 @@ export function hookXhr(w: Window & typeof globalThis): void {
     return apply(open, this, a);
   } as typeof XHR.open;
   XHR.send = function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
-    if (config.guarded === false) return apply(send, this, [body]);
+    if (unguarded()) return apply(send, this, [body]);
     const checked = checkBody('xhr', body);
     const gate = combine([weakMapGet(urlGate, this) ?? READY, checked.gate]);
     if (gate.ready) return apply(send, this, [checked.body]);
-    if (weakMapGet(isAsync, this) === false) throw new SafeDOMException('Upload Guard: blocked', 'NetworkError');
+    if (weakMapGet(isAsync, this) === false) throw new SafeDOMException(BLOCKED, 'NetworkError');
     whenDecided(gate.decision, (ok) => (ok ? apply(send, this, [checked.body]) : failXhr(this)));
   };
 }

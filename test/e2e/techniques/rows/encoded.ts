@@ -5,10 +5,13 @@
  * document out of the text and scans it, so a marked document never arrives, whatever the text
  * looks like; clean ones arrive.
  *
- * Known gap, for all of them: a file marked by its name only has clean content, and a body that
- * carries its content without its name carries nothing marked (a string keeps no link to the File it
- * was read from). Such a File never reaches a page from the employee (the file input, drops, paste and
- * pickers refuse it by its name); these rows make it in the page.
+ * A file marked by its name only has clean content: a body that carries its content without its name
+ * is refused when the content is a string the browser read out of the File (a data: URL,
+ * `readAsBinaryString`: hooks/read-text.ts keeps those). Known gap, in the rows that say so: base64
+ * the page made from the bytes itself (String.fromCharCode over them), the text itself, and a body
+ * the page wraps in a Blob carry nothing that links them to the File. Such a File never reaches a page
+ * from the employee (the file input, drops, paste and pickers refuse it by its name); these rows make
+ * it in the page.
  */
 import type { Arrival } from '../../support/index.js';
 import type { Payload, Technique } from '../harness.js';
@@ -16,7 +19,7 @@ import { reachedByDefault } from '../harness.js';
 
 const NAME_GAP = {
   leaks: ['name-marked-file' as const],
-  why: 'content read into a string keeps no link to its File: the name does not travel, and the content is clean',
+  why: 'content the page turned into a string itself keeps no link to its File: the name does not travel, and the content is clean',
 };
 
 /** Arrived when the nonce is in the text or in any base64 the text holds (decoded as the server would). */
@@ -32,7 +35,6 @@ const rows: Technique[] = [
     title: 'FileReader.readAsDataURL(file), the data: URL posted inside a JSON body',
     carries: ['file'],
     reached: reachedDecoded,
-    gap: NAME_GAP,
     run: async (p, t) => {
       const reader = new FileReader();
       const read = new Promise((r) => (reader.onload = r));
@@ -61,7 +63,6 @@ const rows: Technique[] = [
     title: 'the data: URL, its base64 split off, sent as a FormData string field by XMLHttpRequest',
     carries: ['file'],
     reached: reachedDecoded,
-    gap: NAME_GAP,
     run: async (p, t) => {
       const reader = new FileReader();
       const read = new Promise((r) => (reader.onload = r));
@@ -148,7 +149,6 @@ const rows: Technique[] = [
     title: 'a text file of 3.3 MB (a log, its stamp in its last lines) read as a data: URL and posted in JSON (4.4 MB of text: over the 4 MiB the hooks once cut at)',
     carries: ['file'],
     reached: reachedDecoded,
-    gap: NAME_GAP,
     run: async (p, t) => {
       const log = '2026-01-05 09:00:00 INFO line 3 sensor 42 reading within range\n'.repeat(52_000);
       const reader = new FileReader();
