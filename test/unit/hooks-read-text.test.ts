@@ -29,6 +29,15 @@ describe('a string read out of a File, and the bodies that carry a piece of it',
     expect(keptIn(`{"data":"${body64.slice(100, 140).replaceAll('/', '\\/')}"}`)?.files).toEqual([f]); // JSON's \/ resolved
   });
 
+  it('a piece the page turned URL-safe (-_ for +/) is still found, between those characters', () => {
+    const u = bytesOf(240, 7);
+    const f = fileOf('秘—u.bin', u);
+    link(b64(u), inherited(f));
+    const urlSafe = b64(u).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
+    expect(urlSafe).not.toBe(b64(u));
+    expect(keptIn(JSON.stringify({ part: urlSafe.slice(60, 200) }))?.files).toEqual([f]);
+  });
+
   it('leaves other bodies alone: its own words, short pieces, another file', () => {
     const f = fileOf('a.bin', bytesOf(200, 2));
     const s = b64(bytesOf(200, 2));

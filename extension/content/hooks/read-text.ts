@@ -15,18 +15,27 @@ import { create, regExpExec, stringIncludes, stringSlice } from './safe-self.js'
 
 /** How many strings are kept (a ring: a page reading file after file keeps the latest). */
 const KEEP = 8;
-/** Stretches of base64 (standard or URL-safe) long enough not to occur by chance. */
-const RUN = /[\w+/-]{16,}/g;
+/**
+ * Stretches of base64 long enough not to occur by chance. The browser's base64 (data: URLs, `btoa`)
+ * is the standard alphabet; a page that turned it URL-safe (`-_` for `+/`) still sends stretches of it
+ * between those characters. Ids, UUIDs and words with `-` or `_` fall apart into short runs.
+ */
+const RUN = /[A-Za-z0-9+/]{16,}/g;
 const DATA_URL = /^data:[^,]*,/;
-/** Runs looked up per body: the pieces of one string are one run each. */
-const PROBES = 16;
+/**
+ * Runs looked up per body (each is one `includes` over the kept strings: about 1 ms per 8 million
+ * characters), and the longest string kept (32 Mi characters: 24 MiB of a file's bytes, what the
+ * guard decodes of a body's base64 at most; a larger read is not followed).
+ */
+const PROBES = 8;
+const LONGEST = 1 << 25;
 
 const ring: Record<number, [string, Lineage]> = create(null);
 let count = 0;
 
 /** `s` was read out of what `l` names: kept when that is a File and `s` is long enough to be found again. */
 export function keepText(s: unknown, l: Lineage | undefined): void {
-  if (!l || l.files.length === 0 || typeof s !== 'string' || s.length < 16) return;
+  if (!l || l.files.length === 0 || typeof s !== 'string' || s.length < 16 || s.length > LONGEST) return;
   // A data: URL's header (`data:application/…;base64,`) is words any body may hold: its base64 only.
   const head = regExpExec(DATA_URL, s);
   const t = head ? stringSlice(s, head[0].length) : s;
