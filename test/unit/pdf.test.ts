@@ -1,3 +1,4 @@
+import { withGaps } from '../../src/detect/extract/pdf-content.js';
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -304,6 +305,27 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
     const trap = await extract(fix('no-cjk-font-trap.pdf'), true);
     expect(pageText(trap, 1)).toContain('秘書室 Confidential');
     expect(stampHits(trap)).toEqual([]);
+  });
+
+  it('Chromium print-to-PDF with letter-spacing: every glyph placed on its own still reads as the word it spells', async () => {
+    // Skia writes each glyph of tracked text with its own Td: by position alone, "C o n f i d e n t i a l".
+    const spaced = await extract(fix('chromium-letter-spaced.pdf'), true);
+    expect(pageText(spaced, 1)).toContain('C o n f i d e n t i a l');
+    expect(stampHits(spaced)).toEqual(['page:1']);
+    expect(stampHits(await extract(fix('chromium-vertical.pdf')))).toEqual(['page:1']);
+    // Joined letter by letter, the traps stay what they are: 秘書室 Confidential, Strictly confidential.
+    const trap = await extract(fix('chromium-letter-spaced-trap.pdf'), true);
+    expect(pageText(trap, 1)).toContain('秘書室 Confidential の連絡');
+    expect(pageText(trap, 1)).toContain('Strictly confidential');
+    expect(pageText(trap, 1)).toContain('秘密保持契約書');
+    expect(stampHits(trap)).toEqual([]);
+  });
+
+  it('withGaps: layout gaps are spaces; a letter-spaced line is also given joined, other lines once', () => {
+    const G = '\uffff';
+    expect(withGaps(`Quarterly${G}report${G}2026\nnext`)).toBe('Quarterly report 2026\nnext');
+    expect(withGaps(`秘 C${G}o${G}n${G}f${G}i${G}d${G}e${G}n${G}t${G}i${G}a${G}l`)).toBe('秘 C o n f i d e n t i a l\n秘 Confidential');
+    expect(withGaps('no gaps at all')).toBe('no gaps at all');
   });
 
   it('truncated file: only ScanError, quickly', async () => {

@@ -3,8 +3,8 @@
  * operators (Tj TJ ' " Td TD Tm T* TL Tc Tw Tz Tf BT ET), the graphics state needed to place text
  * (q Q cm), marked content with /ActualText (BDC BMC EMC), inline images skipped, and Form XObjects
  * run recursively with a cycle guard.
- * Strings of one line are joined without separators; a word gap (from glyph widths) gives ' ',
- * a line change gives '\n'.
+ * Strings of one line are joined without separators; a word gap (from glyph widths) gives ' '
+ * (`withGaps`), a line change gives '\n'.
  */
 import { CLS, Dict, PdfDoc, Ref, Stream, findBytes, hexVal, literalEnd, unescapeLiteral, type Obj } from './pdf-parse.js';
 import { decodeTextString } from './pdf-catalog.js';
@@ -133,7 +133,34 @@ function latin1Of(n: number): string {
 }
 
 function isSpace(s: string): boolean {
-  return s === '' || s === ' ' || s === '\n' || s === '\t' || s === '\u3000' || s === '\r';
+  return s === '' || s === ' ' || s === '\n' || s === '\t' || s === '\u3000' || s === '\r' || s === GAP;
+}
+
+/**
+ * A space the layout made: a gap between two strings with no space glyph in it. Written as a
+ * noncharacter and resolved by `withGaps` once the page's text is joined.
+ */
+const GAP = '\uffff';
+const GAPS = /\uffff/g;
+/** Four or more single characters in a row, each a gap from the next: text drawn letter-spaced. */
+const LETTER_SPACED = /(?:^|[\s\uffff])[^\s\uffff](?:\uffff[^\s\uffff]){3}/;
+
+/**
+ * The page's text with its layout gaps as spaces. A line spaced letter by letter (tracked text, as
+ * stamps often are: 「秘 C O N F I D E N T I A L」, or a browser's print of `letter-spacing`, which
+ * places every glyph on its own) is given a second time without those gaps, so the word it spells is
+ * read as that word; any other line is given once.
+ */
+export function withGaps(text: string): string {
+  if (!text.includes(GAP)) return text;
+  return text
+    .split('\n')
+    .map((line) => {
+      if (!line.includes(GAP)) return line;
+      const spaced = line.replace(GAPS, ' ');
+      return LETTER_SPACED.test(line) ? `${spaced}\n${line.replace(GAPS, '')}` : spaced;
+    })
+    .join('\n');
 }
 
 interface Gs {
@@ -218,8 +245,8 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
           st.last = '\n';
         }
       } else if (st.widthsOk && gs.font?.hasWidths && (along > 0.15 * sz || along < -0.6 * sz) && !isSpace(st.last) && !isSpace(text[0])) {
-        st.out.push(' ');
-        st.last = ' ';
+        st.out.push(GAP);
+        st.last = GAP;
       }
     }
     if (text.length) {
@@ -472,8 +499,8 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
               started = true;
             } else {
               if (pendingAdv < -250 && !isSpace(st.last) && s.length && !isSpace(s[0])) {
-                st.out.push(' ');
-                st.last = ' ';
+                st.out.push(GAP);
+                st.last = GAP;
               }
               if (s.length) {
                 st.out.push(s);

@@ -11,7 +11,7 @@ import { chunkText } from '../text-chunks.js';
 import { ScanError, type Extracted, type ExtractContext, type Extractor } from './types.js';
 import { Dict, PdfDoc, Ref, Stream, findBytes, findBytesBack, type Obj } from './pdf-parse.js';
 import { FontLoader } from './pdf-font.js';
-import { formMentionsActualText, mentionsActualText, newPageState, readPage, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, type PageState } from './pdf-content.js';
+import { formMentionsActualText, mentionsActualText, newPageState, readPage, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, withGaps, type PageState } from './pdf-content.js';
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
 import { decodeTextString, embeddedFiles, formText, outlineText } from './pdf-catalog.js';
 import { blobOf } from '../bytes.js';
@@ -451,7 +451,7 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       appearanceText(doc, fonts, page, st, ctx.fullText);
       if (st.partial) badPages++;
       const annots = annotText(doc, page);
-      text = st.out.join('');
+      text = withGaps(st.out.join(''));
       if (annots) text = text ? text + '\n' + annots : annots;
     } catch (e) {
       if (isScanError(e)) throw e;
