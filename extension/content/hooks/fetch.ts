@@ -7,7 +7,7 @@ import { checkBody } from './body.js';
 import { fromBlobUrl } from './blob-url.js';
 import { unguarded } from './bridge-client.js';
 import { NO, pending, settle, whenDecided, type Decision } from './decision.js';
-import { combine, gateBlob, gateLineage, gateText, later, READY, type Gate } from './gates.js';
+import { combine, gateBlob, gateLineage, gateText, later, READY, waitFor, type Gate } from './gates.js';
 import { initBody, withBody } from './init-body.js';
 import { lineageOf } from './lineage.js';
 import { gateUrl } from './url.js';
@@ -43,7 +43,7 @@ export function hookFetch(w: Window & typeof globalThis): void {
     try {
       gate = gateArgs(args);
     } catch {
-      gate = { ready: false, refusedNow: true, decision: NO }; // cannot tell what it sends: it does not go
+      gate = waitFor(NO, true); // cannot tell what it sends: it does not go
     }
     if (gate.ready) return fromBlobUrl(args[0], apply(original, this, args));
     const decision = gate.decision;

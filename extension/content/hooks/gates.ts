@@ -36,7 +36,9 @@ export const READY: Gate = { ready: true };
 /** The message of what a refused call throws (a page's own error handling shows it). */
 export const BLOCKED = 'Upload Guard: blocked';
 /** Waiting for `decision`, not known to be a no yet. */
-export const later = (decision: Decision): Gate => ({ ready: false, refusedNow: false, decision });
+/** A gate that waits for `decision`; `refusedNow`: already known to be refused (sent nothing meanwhile). */
+export const waitFor = (decision: Decision, refusedNow = false): Gate => ({ ready: false, refusedNow, decision });
+export const later = (decision: Decision): Gate => waitFor(decision);
 
 /** One decision per Blob object: a chunked upload sends the same File (or its slices) many times. */
 const decided: WeakMap<Blob, Decision> = new SafeWeakMap();
@@ -66,7 +68,7 @@ function gateSource(ch: Channel, b: Blob): Gate {
     decision = ask(ch, [name !== null ? { kind: 'file', blob: b, name } : { kind: 'bytes', blob: b }]);
     weakMapSet(decided, b, decision);
   }
-  return { ready: false, refusedNow, decision };
+  return waitFor(decision, refusedNow);
 }
 
 /**
@@ -124,7 +126,7 @@ function textGate(ch: Channel, text: string): Gate {
   // with, it gets every decoded form and judges them itself. (One question with the form's parts: one dialog.)
   const subjects: Subject[] = [{ kind: 'text', text: stringSlice(marked ?? arrayJoin(texts, '\n'), 0, TEXT_CAP) }];
   if (form) append(subjects, form);
-  return { ready: false, refusedNow: marked !== null, decision: ask(ch, subjects) };
+  return waitFor(ask(ch, subjects), marked !== null);
 }
 
 /**
@@ -146,7 +148,7 @@ export function combine(gates: Gate[]): Gate {
     append(waiting, g.decision);
     refusedNow = refusedNow || g.refusedNow;
   }
-  return waiting.length === 0 ? READY : { ready: false, refusedNow, decision: allOf(waiting) };
+  return waiting.length === 0 ? READY : waitFor(allOf(waiting), refusedNow);
 }
 
 /**
@@ -158,7 +160,7 @@ export function combine(gates: Gate[]): Gate {
  */
 export function carriedGate(ch: Channel, v: unknown, filesOnly = false): Gate {
   const blobs = blobsIn(v);
-  if (blobs === null) return { ready: false, refusedNow: true, decision: NO }; // cannot tell what it carries
+  if (blobs === null) return waitFor(NO, true); // cannot tell what it carries
   const gates: Gate[] = [];
   for (let i = 0; i < blobs.length; i++) {
     const l = lineageOf(blobs[i]);

@@ -5,7 +5,7 @@
  * operation on its own never carry the whole stamp in one request, so no single request shows it.
  */
 import { pending, settle, type Decision } from './decision.js';
-import { READY, type Gate } from './gates.js';
+import { READY, waitFor, type Gate } from './gates.js';
 
 let held: Decision | null = null;
 
@@ -22,5 +22,5 @@ export function onTyping(state: 'marked' | 'refused' | 'clear'): void {
 /** What the field's state adds to a request that carries something. */
 export function typingGate(): Gate {
   if (!held) return READY;
-  return { ready: false, refusedNow: held.done && !held.ok, decision: held };
+  return waitFor(held, held.done && !held.ok);
 }
