@@ -49,7 +49,7 @@ export const CHANNEL_WORDS: Table<Channel> = {
   fetch: { ja: 'ページからの送信（fetch）', en: 'Page request (fetch)' },
   xhr: { ja: 'ページからの送信（XHR）', en: 'Page request (XHR)' },
   beacon: { ja: 'ページからの送信（beacon）', en: 'Page request (beacon)' },
-  websocket: { ja: 'WebSocket', en: 'WebSocket' },
+  websocket: { ja: 'WebSocket・WebRTC', en: 'WebSocket / WebRTC' },
   'form-data': { ja: 'フォームデータ', en: 'Form data' },
   'file-picker': { ja: 'ファイル選択（API）', en: 'File picker (API)' },
   url: { ja: 'URL', en: 'URL' },

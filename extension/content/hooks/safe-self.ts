@@ -171,6 +171,7 @@ export const portPost: (p: MessagePort, m: unknown) => void = method('MessagePor
 export const messageData: (e: MessageEvent) => unknown = getter('MessageEvent', 'data');
 export const dispatch: (t: EventTarget, e: Event) => boolean = method('EventTarget', 'dispatchEvent');
 export const wsReadyState: (ws: WebSocket) => number = getter('WebSocket', 'readyState');
+export const rtcReadyState: (c: RTCDataChannel) => string = getter('RTCDataChannel', 'readyState');
 export const getFile: (h: FileSystemFileHandle) => Promise<File> = method('FileSystemFileHandle', 'getFile');
 
 // ---------- the DOM the form and file-input hooks read ----------
