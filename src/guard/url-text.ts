@@ -33,16 +33,14 @@ export function urlText(url: string): string {
 
 function decode(s: string): string {
   if (!s.includes('%')) return s;
+  // One malformed escape must not hide the rest: then each run of escapes is decoded on its own.
+  return tryDecode(s) ?? s.replace(ESCAPE_RUNS, (run) => tryDecode(run) ?? run);
+}
+
+function tryDecode(s: string): string | null {
   try {
     return decodeURIComponent(s);
   } catch {
-    // One malformed escape must not hide the rest: decode each run of escapes on its own.
-    return s.replace(ESCAPE_RUNS, (run) => {
-      try {
-        return decodeURIComponent(run);
-      } catch {
-        return run;
-      }
-    });
+    return null;
   }
 }

@@ -30,6 +30,7 @@ import {
   SafePromise,
   SafeTypeError,
   toStr,
+  isFn,
 } from './safe-self.js';
 
 const TEXTUAL = /^(text\/|application\/(json|x-www-form-urlencoded))/;
@@ -39,12 +40,7 @@ export function hookFetch(w: Window & typeof globalThis): void {
   const original = w.fetch;
   w.fetch = function fetch(this: unknown, ...args: unknown[]): Promise<Response> {
     if (unguarded()) return apply(original, this, args);
-    let gate: Gate;
-    try {
-      gate = gateArgs(args);
-    } catch {
-      gate = waitFor(NO, true); // cannot tell what it sends: it does not go
-    }
+    const gate = judged(args);
     if (gate.ready) return fromBlobUrl(args[0], apply(original, this, args));
     const decision = gate.decision;
     return new SafePromise<Response>((resolve, reject) =>
@@ -58,6 +54,30 @@ export function hookFetch(w: Window & typeof globalThis): void {
       }),
     );
   } as typeof fetch;
+}
+
+/**
+ * `fetchLater(input, init)` (a request the browser sends later, at the latest when the page goes) takes
+ * the same arguments and answers at once. One that must wait for a scan is registered only once it
+ * passed (a page gone by then does not send it); one refused is never registered.
+ */
+export function hookFetchLater(w: Window & typeof globalThis): void {
+  const original = (w as unknown as { fetchLater?: unknown }).fetchLater;
+  if (!isFn(original)) return;
+  (w as unknown as { fetchLater: unknown }).fetchLater = function fetchLater(this: unknown, ...args: unknown[]) {
+    const gate = unguarded() ? READY : judged(args);
+    if (gate.ready) return apply(original, this, args);
+    whenDecided(gate.decision, (ok) => ok && apply(original, this, args));
+    return { activated: false };
+  };
+}
+
+function judged(args: unknown[]): Gate {
+  try {
+    return gateArgs(args);
+  } catch {
+    return waitFor(NO, true); // cannot tell what it sends: it does not go
+  }
 }
 
 /** Judges what `fetch(input, init)` would send: its URL and its body. */

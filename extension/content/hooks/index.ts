@@ -13,7 +13,7 @@ import './bridge-client.js';
 import { hookBeacon } from './beacon.js';
 import { hookBlobUrls } from './blob-url.js';
 import { hookDerived } from './derived.js';
-import { hookFetch } from './fetch.js';
+import { hookFetch, hookFetchLater } from './fetch.js';
 import { hookFormData } from './form-data.js';
 import { hookFormSubmit } from './form-submit.js';
 import { hookFrames } from './frames.js';
@@ -42,6 +42,7 @@ export function installHooks(w: Win): void {
     return;
   }
   hookFetch(w);
+  hookFetchLater(w);
   hookXhr(w);
   hookBeacon(w);
   hookWebSocket(w);

@@ -8,6 +8,7 @@
 import { ADOPT_EVENT, WHOLE_DROP, type Subject } from '../bridge.js';
 import { ask, unguarded } from './bridge-client.js';
 import { whenDecided } from './decision.js';
+import { BLOCKED } from './gates.js';
 import {
   append,
   appendChild,
@@ -297,7 +298,8 @@ function own(key: 'value' | 'get', v: unknown): PropertyDescriptor {
   return d as PropertyDescriptor;
 }
 
-const notAllowed = () => new SafeDOMException('The request is not allowed by the user agent or the platform in the current context.', 'NotAllowedError');
+/** What a refused read rejects with: the error the browser gives a read it does not allow. */
+const notAllowed = () => new SafeDOMException(BLOCKED, 'NotAllowedError');
 
 /** FileSystemFileEntry.file(): the file goes to the page's callback only once the guard agrees. */
 function gateEntryFile(g: Any): void {
