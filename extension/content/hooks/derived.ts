@@ -146,7 +146,6 @@ function hookFileReader(w: Win): void {
   }
   // Its result carries that: bytes as bytes, a string as text read out of a File (read-text.ts).
   wrapGetter(FR, 'result', linkGot);
-
 }
 
 /** The base64 of a binary string read out of a File is that File's too (read-text.ts). */

@@ -35,9 +35,9 @@ export type Gate = { ready: true } | { ready: false; refusedNow: boolean; decisi
 export const READY: Gate = { ready: true };
 /** The message of what a refused call throws (a page's own error handling shows it). */
 export const BLOCKED = 'Upload Guard: blocked';
-/** Waiting for `decision`, not known to be a no yet. */
 /** A gate that waits for `decision`; `refusedNow`: already known to be refused (sent nothing meanwhile). */
 export const waitFor = (decision: Decision, refusedNow = false): Gate => ({ ready: false, refusedNow, decision });
+/** Waiting for `decision`, not known to be a no yet. */
 export const later = (decision: Decision): Gate => waitFor(decision);
 
 /** One decision per Blob object: a chunked upload sends the same File (or its slices) many times. */
