@@ -25,7 +25,7 @@ const baseManifest = { ...JSON.parse(readFileSync(new URL('./manifest.json', imp
 // declarativeNetRequest) makes Chromium route every request of the profile through the browser process,
 // listeners or not: about 0.8 ms of CPU per request here (docs/scope.md, "What the guard costs").
 if (process.env.NETWORK_LAYER === 'off') {
-  baseManifest.permissions = baseManifest.permissions.filter((p: string) => p !== 'webRequest' && p !== 'webRequestBlocking');
+  baseManifest.permissions = baseManifest.permissions.filter((p: string) => p !== 'webRequest' && p !== 'webRequestBlocking' && p !== 'declarativeNetRequest');
 }
 
 /** One manifest source; Firefox gets event-page background scripts and its add-on id. */

@@ -182,6 +182,28 @@ describe.sequential('frames, network layer, tabs that predate the guard', () => 
     await page.close();
   });
 
+  it.each([
+    [TOP, false],
+    [CONTROL, true],
+  ])('elements built from HTML strings on %s (no page hook sees them): a stamped URL arrives = %s; a clean one always', async (host, markedArrives) => {
+    const page = await browser.context.newPage();
+    await page.goto(server.url(host, '/sw-page'));
+    server.clear();
+    await page.evaluate(() => {
+      const q = (ch: string, text: string) => `/log/${ch}?ch=${ch}&q=${encodeURIComponent(text)}`;
+      for (const [ch, text] of [['img-marked', '要約 秘 Confidential 来期価格'], ['img-clean', '秘書室の予定']]) {
+        document.body.insertAdjacentHTML('beforeend', `<img src="${q(ch, text)}">`);
+      }
+      document.body.insertAdjacentHTML('beforeend', `<div style="width:9px;height:9px;background-image:url('${q('css-marked', '秘 CONFIDENTIAL')}')"></div>`);
+      document.body.innerHTML += `<link rel="stylesheet" href="${q('link-marked', '㊙ Confidential')}">`;
+    });
+    await arrivals(server, ofChannel('img-clean'), 1);
+    await page.waitForTimeout(1000);
+    const chans = new Set(server.received.map((a) => a.channel));
+    expect(['img-marked', 'css-marked', 'link-marked'].map((c) => chans.has(c))).toEqual([markedArrives, markedArrives, markedArrives]);
+    await page.close();
+  });
+
   it('a navigation carrying stamped text in its URL (a link to a prompt, typed or clicked) is judged by where it goes', async () => {
     const to = (host: string, text: string) => server.url(host, `/log/nav?ch=nav&q=${encodeURIComponent(text)}`);
     /** From a page on `from`, go to `host` with `text` in the query (each in its own tab: a blocked one shows an error page). */
