@@ -138,7 +138,7 @@ export const UploadEventSchema = z
     serviceName: text(LIMITS.serviceName).nullable().describe('Service display name, e.g. "Gmail", or null.'),
     category: z.enum(CATEGORIES).nullable().describe('Service category.'),
     origin: origin.describe('Origin of the page the upload was attempted on, e.g. "https://mail.google.com".'),
-    channel: z.enum(CHANNELS).describe('How the data was about to leave the page.'),
+    channel: z.enum(CHANNELS).describe('How the data was about to leave the page (`websocket`: a WebSocket or a WebRTC data channel).'),
     fileName: text(LIMITS.fileName).nullable().describe('File base name as given by the page (may be hostile), or null for text.'),
     size: z
       .number()
