@@ -63,6 +63,8 @@ describe('a string read out of a File, and the bodies that carry a piece of it',
     expect(encoded).toBe(b64(bytesOf(90, 3)));
     expect(keptIn(encoded.slice(30, 60))?.files).toEqual([g]);
     expect(text.length).toBeGreaterThan(16);
+    // Called as the browser's: no argument is an error, not the base64 of "undefined".
+    expect(() => (w.btoa as unknown as () => string)()).toThrow(TypeError);
   });
 
   it('another file sharing the first bytes (a format header, a common start) is not taken for the kept one', () => {

@@ -151,9 +151,10 @@ function hookFileReader(w: Win): void {
 /** The base64 of a binary string read out of a File is that File's too (read-text.ts). */
 function hookBtoa(w: Win): void {
   const encode = w.btoa;
-  w.btoa = function btoa(this: unknown, s: string): string {
-    const r = apply(encode, this, [s]) as string;
-    link(r, keptAs(s));
+  // Its arguments as given: btoa() without one throws as the browser's does.
+  w.btoa = function btoa(this: unknown, ...a: [string]): string {
+    const r = apply(encode, this, a) as string;
+    link(r, keptAs(a[0]));
     return r;
   };
 }
