@@ -3,9 +3,10 @@
  * and the URLs of the requests a page sends data with (fetch/XHR, beacons, frames, navigations). A page
  * loads scripts, styles, images, fonts, media, bundles, plugin data and WebSocket upgrades with GET,
  * never with a body: a listener on those would cost every page load a message to the service worker
- * per resource, and with blocking granted each resource would also wait for the worker's answer (so
- * stamped text in an image's URL is the page hooks' alone: docs/page-channels.md). Every other type stays, including any type this list does not know (a type added to a later
- * browser is listened to: fail closed). Platform-free.
+ * per resource, and with blocking granted each resource would also wait for the worker's answer
+ * (stamped text in such a URL is stopped by url-rule.ts instead, inside Chromium). Every other type
+ * stays, including any type this list does not know (a type added to a later browser is listened
+ * to: fail closed). Platform-free.
  */
 
 /** Chromium's and Firefox's names of types that never carry a body. */

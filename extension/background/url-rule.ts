@@ -12,7 +12,7 @@
  * NFKC-folded forms (full-width letters) nor designated keywords: those stay with the page hooks.
  * Only the package with the network layer has the permission (vite.config.ts NETWORK_LAYER=off).
  */
-import { guardMatchPatterns } from '../../src/policy/match.js';
+import { guardHosts } from '../../src/policy/match.js';
 import type { RegisteredPolicy } from './registration-plan.js';
 
 export const URL_RULE_ID = 1;
@@ -34,16 +34,15 @@ function domainOf(pattern: string): string | null {
   return /^[a-z0-9.-]+$/i.test(d) ? d.toLowerCase() : null;
 }
 
-const domains = (patterns: string[]) => [...new Set(patterns.map((m) => domainOf(m.replace(/^\*:\/\/|\/\*$/g, ''))).filter((d): d is string => d !== null))];
+const domains = (patterns: string[]) => [...new Set(patterns.map(domainOf).filter((d): d is string => d !== null))];
 
 /** The rule for a policy: initiators are the guarded pages (every page but the allowed ones with scope `everywhere`). Null when nothing is guarded. */
 export function urlRule(p: RegisteredPolicy): chrome.declarativeNetRequest.Rule | null {
-  const { matches, excludeMatches } = guardMatchPatterns(p);
-  if (matches.length === 0) return null;
-  const everywhere = p.scope === 'everywhere';
-  const initiators = everywhere ? [] : domains(matches);
+  const { hosts, excluded: unguarded } = guardHosts(p);
+  const everywhere = hosts === null;
+  const initiators = everywhere ? [] : domains(hosts);
   if (!everywhere && initiators.length === 0) return null;
-  const excluded = domains(excludeMatches);
+  const excluded = domains(unguarded);
   return {
     id: URL_RULE_ID,
     priority: 1,

@@ -101,19 +101,30 @@ function overlaps(a: string, b: string): boolean {
  * a conditioned destination (`*.acme.co.jp` over `mail.acme.co.jp`) is not excluded: the guard runs
  * there and stands down by itself (findDestination), so the condition is never lost.
  */
-export function guardMatchPatterns(policy: GuardedSet & { scope?: 'listed' | 'everywhere'; sanctioned?: readonly { host: string; requireEncryption: boolean }[] }): {
+export function guardMatchPatterns(policy: GuardScope): {
   matches: string[];
   excludeMatches: string[];
 } {
+  const { hosts, excluded } = guardHosts(policy);
+  return {
+    matches: hosts === null ? [...EVERY_PAGE] : hosts.map(toMatchPattern),
+    excludeMatches: excluded.map(toMatchPattern),
+  };
+}
+
+type GuardScope = GuardedSet & { scope?: 'listed' | 'everywhere'; sanctioned?: readonly { host: string; requireEncryption: boolean }[] };
+
+/**
+ * The same as host patterns, sorted: where the guard runs (null: every page, scope `everywhere`) and
+ * where it never does. The URL rule (extension/background/url-rule.ts) takes its domains from these.
+ */
+export function guardHosts(policy: GuardScope): { hosts: string[] | null; excluded: string[] } {
   const conditioned = (policy.sanctioned ?? []).filter((e) => e.requireEncryption).map((e) => e.host);
   const unconditioned = (policy.sanctioned ?? []).filter((e) => !e.requireEncryption).map((e) => e.host);
   const hosts = new Set<string>(conditioned);
   for (const s of policy.services) for (const h of s.hosts) hosts.add(h);
   const excluded = [...new Set([...policy.allow, ...unconditioned])].filter((p) => !conditioned.some((c) => overlaps(p, c)));
-  return {
-    matches: policy.scope === 'everywhere' ? [...EVERY_PAGE] : [...hosts].sort().map(toMatchPattern),
-    excludeMatches: excluded.sort().map(toMatchPattern),
-  };
+  return { hosts: policy.scope === 'everywhere' ? null : [...hosts].sort(), excluded: excluded.sort() };
 }
 
 /** The page's origin, which is all of its address that leaves the browser (no path, no query). */

@@ -224,4 +224,3 @@ export function viewBuffer(v: ArrayBufferView): ArrayBufferLike {
 export const idbRequestTransaction: (r: IDBRequest) => IDBTransaction | null = getter('IDBRequest', 'transaction');
 export const idbTransactionAbort: (t: IDBTransaction) => void = method('IDBTransaction', 'abort');
 export const idbStoreCount: (s: IDBObjectStore) => IDBRequest = method('IDBObjectStore', 'count');
-
