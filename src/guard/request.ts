@@ -9,7 +9,7 @@
 import { checkName } from '../detect/rules/verdicts.js';
 import type { Designated, MarkedVerdict } from '../detect/types.js';
 import { textVerdictOf } from './find.js';
-import { MAY_HOLD_STAMP, urlText } from './url-text.js';
+import { decodeRuns, MAY_HOLD_STAMP, urlText } from './url-text.js';
 
 /** What Chromium's webRequest gives as `requestBody` (Firefox's has the same shape). */
 export interface RequestBody {
@@ -104,11 +104,11 @@ function markedInRaw(raw: NonNullable<RequestBody['raw']>, designated: Partial<D
   if (total === 0) return null;
   const text = new TextDecoder('utf-8').decode(concat(chunks, total));
   for (const m of text.matchAll(FILENAME_PARAM)) {
-    const hit = nameHit(m[1] !== undefined ? m[1] : percentDecoded(m[2].replace(/^UTF-8''/i, '')), total, designated);
+    const hit = nameHit(m[1] !== undefined ? m[1] : decodeRuns(m[2].replace(/^UTF-8''/i, '')), total, designated);
     if (hit) return hit;
   }
   // The text as sent, then as the receiving end reads it: form/URL encoding, JSON string escapes.
-  for (const t of [text, /%[0-9a-f]{2}|\+/i.test(text) ? percentDecoded(text.replaceAll('+', ' ')) : '', /\\[nrtu"\\/]/.test(text) ? jsonUnescaped(text) : '']) {
+  for (const t of [text, /%[0-9a-f]{2}|\+/i.test(text) ? decodeRuns(text.replaceAll('+', ' ')) : '', /\\[nrtu"\\/]/.test(text) ? jsonUnescaped(text) : '']) {
     const hit = t ? textHit(t, designated) : null;
     if (hit) return hit;
   }
@@ -135,16 +135,6 @@ function baseName(path: string): string {
   return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 }
 
-/** Percent-decoding that never throws: a malformed escape is left as it is. */
-function percentDecoded(s: string): string {
-  return s.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
-    try {
-      return decodeURIComponent(run);
-    } catch {
-      return run;
-    }
-  });
-}
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
   if (chunks.length === 1) return chunks[0];

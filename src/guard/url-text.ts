@@ -27,14 +27,16 @@ export function urlText(url: string): string {
   const path = q < 0 ? sent : sent.slice(0, q);
   // '+' is a space in a query (forms, URLSearchParams); an escaped %2B stays a plus.
   const query = q < 0 ? '' : sent.slice(q + 1).replace(PLUS, ' ');
-  const text = decode(decode(path));
-  return query === '' ? text : `${text}\n${decode(decode(query))}`;
+  const text = decodeRuns(decodeRuns(path));
+  return query === '' ? text : `${text}\n${decodeRuns(decodeRuns(query))}`;
 }
 
-function decode(s: string): string {
-  if (!s.includes('%')) return s;
-  // One malformed escape must not hide the rest: then each run of escapes is decoded on its own.
-  return tryDecode(s) ?? s.replace(ESCAPE_RUNS, (run) => tryDecode(run) ?? run);
+/**
+ * Percent-decoding that never throws: each run of escapes on its own (what decodeURIComponent does to
+ * a whole string, since a character's escapes are one run), so one malformed run does not hide the rest.
+ */
+export function decodeRuns(s: string): string {
+  return s.replace(ESCAPE_RUNS, (run) => tryDecode(run) ?? run);
 }
 
 function tryDecode(s: string): string | null {
