@@ -111,13 +111,16 @@ async function queuedEvents(sw: Worker): Promise<Queued[]> {
   );
 }
 
+/** Designated by the policy (rule 3): the URL rule blocks it too. */
+const KEYWORD = 'プロジェクト青龍 Q3';
+
 const ofChannel = (ch: string) => (a: { host: string; channel: string | null }) => a.channel === ch;
 
 describe.sequential('frames, network layer, tabs that predate the guard', () => {
   let browser: Launched;
 
   beforeAll(async () => {
-    browser = await launchWithExtension({ hosts: HOSTS, lang: 'ja', args: [`--allowlisted-extension-id=${EXTENSION_ID}`] });
+    browser = await launchWithExtension({ hosts: HOSTS, lang: 'ja', policy: { designated: { keywords: [KEYWORD] } }, args: [`--allowlisted-extension-id=${EXTENSION_ID}`] });
   });
   afterAll(async () => browser?.close());
 
@@ -189,18 +192,25 @@ describe.sequential('frames, network layer, tabs that predate the guard', () => 
     const page = await browser.context.newPage();
     await page.goto(server.url(host, '/sw-page'));
     server.clear();
-    await page.evaluate(() => {
+    await page.evaluate((keyword) => {
       const q = (ch: string, text: string) => `/log/${ch}?ch=${ch}&q=${encodeURIComponent(text)}`;
       for (const [ch, text] of [['img-marked', '要約 秘 Confidential 来期価格'], ['img-clean', '秘書室の予定']]) {
         document.body.insertAdjacentHTML('beforeend', `<img src="${q(ch, text)}">`);
       }
       document.body.insertAdjacentHTML('beforeend', `<div style="width:9px;height:9px;background-image:url('${q('css-marked', '秘 CONFIDENTIAL')}')"></div>`);
       document.body.innerHTML += `<link rel="stylesheet" href="${q('link-marked', '㊙ Confidential')}">`;
-    });
+      // NFKC folds full-width letters (typed with a Japanese IME) onto the stamp; a designated keyword.
+      document.body.insertAdjacentHTML('beforeend', `<img src="${q('wide-marked', '秘　Ｃｏｎｆｉｄｅｎｔｉａｌ 議事録')}">`);
+      document.body.insertAdjacentHTML('beforeend', `<img src="${q('keyword-marked', `${keyword}の進捗`)}">`);
+    }, KEYWORD);
     await arrivals(server, ofChannel('img-clean'), 1);
     await page.waitForTimeout(1000);
     const chans = new Set(server.received.map((a) => a.channel));
-    expect(['img-marked', 'css-marked', 'link-marked'].map((c) => chans.has(c))).toEqual([markedArrives, markedArrives, markedArrives]);
+    const marked = ['img-marked', 'css-marked', 'link-marked', 'wide-marked', 'keyword-marked'];
+    expect(marked.filter((c) => chans.has(c))).toEqual(markedArrives ? marked : []);
+    // Chromium took every rule: the stamp's four and the keyword's (none refused for its size).
+    const ids = await browser.serviceWorker!.evaluate(async () => (await chrome.declarativeNetRequest.getDynamicRules()).map((r) => r.id));
+    expect(ids.sort()).toEqual([1, 2, 3, 4, 5]);
     await page.close();
   });
 
