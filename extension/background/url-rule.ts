@@ -83,8 +83,19 @@ async function supported(dnr: Dnr, rules: Rule[]): Promise<Rule[]> {
   return rules.filter((_, i) => ok[i]);
 }
 
-/** Puts the rules for `p` in place, replacing the previous ones. A package without the permission has none. */
-export async function applyUrlRule(p: UrlRulePolicy): Promise<void> {
+let applying: Promise<void> = Promise.resolve();
+
+/**
+ * Puts the rules for `p` in place, replacing the previous ones. A package without the permission has
+ * none. One at a time: two policies applied at once (start and a change) would each read the rules in
+ * place before the other wrote, and the later write would fail on ids the earlier one added.
+ */
+export function applyUrlRule(p: UrlRulePolicy): Promise<void> {
+  applying = applying.then(() => replaceRules(p)).catch((e: unknown) => console.warn('[upload-guard] URL rules not set:', String(e)));
+  return applying;
+}
+
+async function replaceRules(p: UrlRulePolicy): Promise<void> {
   const dnr = globalThis.chrome?.declarativeNetRequest;
   if (!dnr?.updateDynamicRules) return;
   const rules = await supported(dnr, urlRules(p));
@@ -95,6 +106,6 @@ export async function applyUrlRule(p: UrlRulePolicy): Promise<void> {
     // A browser that does not know the newest types (Firefox): the rules without them.
     console.warn('[upload-guard] the URL rules were refused, set again with fewer request types:', String(e));
     const older = rules.map((r) => ({ ...r, condition: { ...r.condition, resourceTypes: r.condition.resourceTypes?.filter((t) => t !== 'webtransport' && t !== 'webbundle') } }));
-    await dnr.updateDynamicRules({ removeRuleIds, addRules: older }).catch((e2: unknown) => console.warn('[upload-guard] no URL rules:', String(e2)));
+    await dnr.updateDynamicRules({ removeRuleIds, addRules: older });
   }
 }

@@ -116,6 +116,12 @@ describe('a managed-policy change reaches tabs that are already open', () => {
     await b?.close();
   });
 
+  /** Whether one of the extension's declarativeNetRequest rules matches the keyword in a query string. */
+  const keywordRuleBlocks = async () => {
+    const filters = await b.sw.evaluate(async () => (await chrome.declarativeNetRequest.getDynamicRules()).map((r) => r.condition.regexFilter ?? ''));
+    return filters.some((f) => new RegExp(f, 'i').test(`https://x.example/p?q=${encodeURIComponent(`${KEYWORD}の件`)}`));
+  };
+
   it('before the change: the keyword is not designated, a marked name only warns, the partner host is not guarded', async () => {
     marks = [await loadMark(gmail), await loadMark(partner)];
     await pick(gmail, '週次議事録_変更前.txt', KEYWORD_FILE);
@@ -127,6 +133,7 @@ describe('a managed-policy change reaches tabs that are already open', () => {
 
     await pick(partner, '秘—見積書_取引先.txt', NAME_MARKED);
     expect(await arrivals(site, (a) => a.name === '秘—見積書_取引先.txt')).toHaveLength(1);
+    expect(await keywordRuleBlocks()).toBe(false);
   });
 
   it(`after the change, within ${BUDGET_MS} ms and without a reload, the Gmail tab refuses the new keyword`, async () => {
@@ -153,6 +160,8 @@ describe('a managed-policy change reaches tabs that are already open', () => {
     expect(latency).toBeLessThanOrEqual(BUDGET_MS);
     await dismissWarning(gmail);
     expect(await loadMark(gmail)).toBe(marks[0]);
+    // The URL rules follow too: a rule for the new keyword (an image URL built from HTML carrying it).
+    await until(keywordRuleBlocks, 'a URL rule for the new keyword', 10_000);
   });
 
   it('the category switched from warn to block: a marked name is now refused outright', async () => {
