@@ -321,6 +321,14 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
     expect(stampHits(trap)).toEqual([]);
   });
 
+  it('Ghostscript: a CMap embedded under its predefined name (UTF-8, UTF-32, JIS 78) and no ToUnicode is read by that name', async () => {
+    for (const f of ['gs-utf8-stamp.pdf', 'gs-utf32-stamp.pdf', 'gs-78-h-stamp.pdf']) expect(stampHits(await extract(fix(f))), f).toEqual(['page:1']);
+    const trap = await extract(fix('gs-utf8-trap.pdf'), true);
+    expect(pageText(trap, 1)).toContain('秘書室 Confidential の連絡');
+    expect(pageText(trap, 1)).toContain('社外秘');
+    expect(stampHits(trap)).toEqual([]);
+  });
+
   it('withGaps: layout gaps are spaces; a letter-spaced line is also given joined, other lines once', () => {
     const G = '\uffff';
     expect(withGaps(`Quarterly${G}report${G}2026\nnext`)).toBe('Quarterly report 2026\nnext');

@@ -262,7 +262,7 @@ export function parseCMap(data: Uint8Array, checkTime: () => void): CMapData {
 
 // ---------------------------------------------------------------- predefined CJK CMaps
 
-type Charset = 'identity' | 'ucs2' | 'utf16' | 'sjis' | 'euc-jp' | 'jis' | 'gbk' | 'big5' | 'euc-kr' | null;
+type Charset = 'identity' | 'ucs2' | 'utf16' | 'utf32' | 'utf-8' | 'sjis' | 'euc-jp' | 'jis' | 'gbk' | 'big5' | 'euc-kr' | null;
 
 function predefined(name: string): { charset: Charset; codeLen: Uint8Array } {
   const codeLen = new Uint8Array(256);
@@ -280,17 +280,27 @@ function predefined(name: string): { charset: Charset; codeLen: Uint8Array } {
     set(0, 255, 2);
     set(0xd8, 0xdb, 4);
     charset = 'utf16';
+  } else if (/UTF32/.test(name)) {
+    set(0, 255, 4);
+    charset = 'utf32';
+  } else if (/UTF8/.test(name)) {
+    // UTF-8's own lengths by the lead byte (what Ghostscript embeds for UniJIS-UTF8-H).
+    set(0, 0x7f, 1);
+    set(0x80, 0xdf, 2);
+    set(0xe0, 0xef, 3);
+    set(0xf0, 0xff, 4);
+    charset = 'utf-8';
   } else if (/RKSJ/.test(name)) {
     set(0, 255, 1);
     set(0x81, 0x9f, 2);
     set(0xe0, 0xfc, 2);
     charset = 'sjis';
-  } else if (/^(EUC|Ext-EUC)-[HV]$/.test(name) || /^(Hankaku|Hiragana|Katakana|Roman)$/.test(name)) {
+  } else if (/^(EUC|Ext-EUC|78-EUC)-[HV]$/.test(name) || /^(Hankaku|Hiragana|Katakana|Roman)$/.test(name)) {
     set(0, 255, 1);
     set(0xa1, 0xfe, 2);
     set(0x8e, 0x8e, 2);
-    charset = name.startsWith('EUC') || name.startsWith('Ext') ? 'euc-jp' : null;
-  } else if (name === 'H' || name === 'V' || /^Ext-[HV]$/.test(name) || /^(Add|NWP)-[HV]$/.test(name)) {
+    charset = /^(EUC|Ext|78)/.test(name) ? 'euc-jp' : null;
+  } else if (name === 'H' || name === 'V' || /^(Ext|Add|NWP|78)-[HV]$/.test(name)) {
     set(0, 255, 2);
     charset = 'jis';
   } else if (/^(GB|GBK|GBK2K|GBKp|GBpc)-EUC-[HV]$/.test(name) || /^GBT/.test(name)) {
@@ -371,7 +381,7 @@ export class PdfFont {
     const cw = this.cidWidths;
     let n = 0;
     let i = start;
-    if (!map && cs !== null && cs !== 'identity' && cs !== 'ucs2' && cs !== 'utf16') {
+    if (!map && cs !== null && cs !== 'identity' && cs !== 'ucs2' && cs !== 'utf16' && cs !== 'utf32') {
       // whole-string charset decoding
       let bytes = buf.subarray(start, end);
       if (cs === 'jis') {
@@ -416,6 +426,8 @@ export class PdfFont {
       case 'utf16':
         if (len === 4) return String.fromCharCode(code >>> 16, code & 0xffff);
         return code >= 0x20 ? String.fromCharCode(code) : '';
+      case 'utf32':
+        return code >= 0x20 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
       case 'identity':
       case null:
         return '';
@@ -506,8 +518,9 @@ export class FontLoader {
       if (enc instanceof Stream) {
         const cm = this.cmap(d.get('Encoding'));
         const base = cm?.useCMap ?? cm?.name ?? null;
+        // A CMap embedded under one of the predefined names (Ghostscript embeds the one it used, Adobe's
+        // own) maps codes as that name says; any other name is the producer's own: codes unknown.
         pre = predefined(base ?? 'Identity-H');
-        if (cm && !cm.useCMap && cm.name && !/UCS2|UTF16|RKSJ|EUC|Identity/.test(cm.name)) pre.charset = null;
         if (cm?.hasCodespace) pre.codeLen = cm.codeLen;
       }
       f.codeLen = pre.codeLen;
