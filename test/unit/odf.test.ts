@@ -64,6 +64,21 @@ describe('odt', () => {
     expect(await scanBlob(blob(b), 'x.odt')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'content.xml' } });
   });
 
+  it('a comment or footnote anchored in a paragraph is read apart from it (odfpy writes them with no author or citation)', async () => {
+    // odfpy 1.4.2: 「この資料は社外秘」 with an inline comment or footnote whose text starts 「Confidential」.
+    const body = (aside: string) =>
+      repack(bytes('writer-plain.odt'), (p) => {
+        p['content.xml'] = strToU8(strFromU8(p['content.xml']).replace(/<office:text>[\s\S]*<\/office:text>/, `<office:text><text:p>この資料は社外秘${aside}です。</text:p></office:text>`));
+      });
+    const comment = body('<office:annotation><text:p>Confidential の表記も必要か確認</text:p></office:annotation>');
+    const note = body('<text:note text:id="ftn1" text:note-class="footnote"><text:note-citation/><text:note-body><text:p>Confidential 区分は別表参照</text:p></text:note-body></text:note>');
+    expect((await scanBlob(blob(comment), '議事録.odt')).verdict).toBe('clean');
+    expect((await scanBlob(blob(note), '議事録.odt')).verdict).toBe('clean');
+    // The stamp whole inside one still counts.
+    const stamped = body('<office:annotation><text:p>区分: 秘 Confidential</text:p></office:annotation>');
+    expect(await scanBlob(blob(stamped), '議事録.odt')).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+
   it('a password-protected package (manifest:encryption-data) is unscannable: encrypted', async () => {
     const b = repack(bytes('writer-plain.odt'), (p) => {
       p['META-INF/manifest.xml'] = strToU8(

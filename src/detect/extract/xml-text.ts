@@ -5,11 +5,16 @@
  */
 
 import { NEEDLES, decoder, findNeedles, followedByKanaOrKanji, type Needle } from './byte-scan.js';
+import { SEPARATOR } from './sheet-rows.js';
 
 // Ends of paragraphs, cells and lines in WordprocessingML, DrawingML, SpreadsheetML, ODF and HTML.
 const BREAKS =
   /<\/(?:w:p|a:p|text:p|text:h|si|c|is|row|office:annotation|p|div|li|tr|td|th|h[1-6]|title)>|<(?:w:br|a:br|w:cr|text:line-break|br)\b[^>]*>|<(?:w:tab|text:tab|text:s)\b[^>]*\/>/g;
 const TAGS = /<[^>]*>/g;
+// Text set aside from the line it is anchored in: an ODF comment or footnote/endnote sits inside the
+// paragraph's markup, but a reader sees it apart (「…社外秘」 then a comment 「Confidential…」 is not the
+// stamp). Not whitespace, so it breaks 秘 … Confidential; the stamp whole inside one still counts.
+const ASIDE = /<\/?(?:office:annotation|text:note)\b[^>]*>/g;
 const REFS = /&(#x[0-9a-f]+|#[0-9]+|[a-z][a-z0-9]*);/gi;
 
 const NAMED: Record<string, string> = {
@@ -48,7 +53,7 @@ const SEEN_ATTR_HINT = /(?:string|alt|descr|title)\s*=/;
 
 export function xmlToText(xml: string): string {
   const withAttrs = SEEN_ATTR_HINT.test(xml) ? xml.replace(SEEN_IN_ATTRS, attributeText) : xml;
-  return decodeEntities(withAttrs.replace(BREAKS, '\n').replace(TAGS, ''));
+  return decodeEntities(withAttrs.replace(ASIDE, SEPARATOR).replace(BREAKS, '\n').replace(TAGS, ''));
 }
 
 /** Text of elements named `tag` (e.g. `dc:title`), one per line. */
