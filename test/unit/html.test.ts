@@ -133,3 +133,28 @@ describe('xml-text helpers', () => {
     expect(xmlToText('<text:p>a<text:line-break/>b<text:tab/>c</text:p>')).toBe('a\nb\nc\n');
   });
 });
+
+describe('XML of other vocabularies, as their producers write it', () => {
+  const fixture = (name: string) => new Blob([readFileSync(join(__dirname, '../fixtures/markup', name))]);
+  it.each([
+    ['abiword-split-runs.abw', 'marked'],
+    ['pandoc-split-runs.icml', 'marked'],
+    ['pandoc-note.opml', 'marked'],
+    ['gnumeric-header.gnumeric', 'marked'],
+    ['gnumeric-comment.gnumeric', 'marked'],
+    ['abiword-trap.abw', 'clean'],
+    ['pandoc-trap.icml', 'clean'],
+    ['pandoc-trap.opml', 'clean'],
+  ])('%s → %s', async (name, verdict) => {
+    expect((await scanBlob(fixture(name), name)).verdict).toBe(verdict);
+  });
+
+  it('a word split by markup is joined; attributes are read, each apart', async () => {
+    const xml = (body: string) => new Blob([`<?xml version="1.0"?><doc>${body}</doc>`]);
+    expect((await scanBlob(xml('<p><c>秘</c> <c>Conf</c>\n  <c>idential</c></p>'), 'a.xml')).verdict).toBe('marked');
+    expect((await scanBlob(xml('<note text="区分: 秘 Confidential"/>'), 'a.xml')).verdict).toBe('marked');
+    // Two attributes are two fields: 社外秘 | Confidential is not the stamp.
+    expect((await scanBlob(xml('<row a="社外秘" b="Confidential"/>'), 'a.xml')).verdict).toBe('clean');
+    expect((await scanBlob(xml('<p>秘書室</p><p>Confidential</p>'), 'a.xml')).verdict).toBe('clean');
+  });
+});

@@ -1,6 +1,7 @@
 /**
- * HTML and XML (XHTML, SVG, flat ODF, .mht bodies saved as HTML): visible text, title, meta
- * descriptions; entities decoded; read in the encoding the document declares (see markupEncoding).
+ * HTML and XML (XHTML, SVG, flat ODF, .mht bodies saved as HTML, and XML of any other vocabulary:
+ * AbiWord, Gnumeric, InDesign ICML, OPML…): visible text, title, meta descriptions; entities decoded;
+ * read in the encoding the document declares (see markupEncoding).
  */
 import { readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
@@ -8,6 +9,7 @@ import { mayBeStamp } from './byte-scan.js';
 import { FLAT_ODF, flatOdfRuns } from './odf.js';
 import { decodeMarkup } from './text.js';
 import type { Extracted, Extractor } from './types.js';
+import { SEPARATOR } from './sheet-rows.js';
 import { decodeEntities, xmlToText } from './xml-text.js';
 
 const INVISIBLE = /<(script|style|template|noscript)\b[\s\S]*?<\/\1\s*>|<!--[\s\S]*?-->/gi;
@@ -18,7 +20,7 @@ export const extractHtml: Extractor = async function* (blob, ctx) {
   const markup = decodeMarkup(bytes);
   // A flat OpenDocument file reads as the package would: sheet names, cells by row, formulas (odf.ts);
   // and, as a package's parts are, only when 秘 may stand in it (a character reference may spell it).
-  if (!FLAT_ODF.test(markup)) yield* htmlRuns(markup);
+  if (!FLAT_ODF.test(markup)) yield* OTHER_XML.test(markup.slice(0, 4096)) ? xmlRuns(markup) : htmlRuns(markup);
   else if (ctx.fullText || mayBeStamp(markup) || markup.includes('&#')) yield* flatOdfRuns(markup);
 };
 
@@ -31,3 +33,26 @@ export function* htmlRuns(html: string): Generator<Extracted> {
   for (const text of chunkText(xmlToText(html.replace(INVISIBLE, '')))) yield { kind: 'text', text, where: { area: 'body' } };
 }
 
+
+/** An XML prolog, and a root that is not HTML (XHTML is read as HTML). */
+const OTHER_XML = /^\s*<\?xml\b(?![\s\S]*<html\b)/i;
+
+/**
+ * Markup between two Latin letters: a word split into runs (AbiWord's `<c>`, ICML's
+ * `<CharacterStyleRange><Content>`), and the indentation a pretty-printed file puts between them. In
+ * a vocabulary we do not know, a closing tag cannot be told from a paragraph's end, so a break would
+ * cut 「Conf|idential」 in two; joined, nothing can be lost (rule 1 and keywords only grow by it).
+ */
+const SPLIT_WORD = /(?<=[A-Za-z])(?:\s*<[^>]*>)+\s*(?=[A-Za-z])/g;
+/** Attribute values, where such vocabularies keep text a reader sees (Gnumeric's headers and comments, OPML's notes). */
+const ATTR_VALUE = /\s[\w:.-]+\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+/**
+ * XML of another vocabulary: its text with split words joined, then its attribute values, each apart
+ * (SEPARATOR: two attributes are two fields).
+ */
+export function* xmlRuns(xml: string): Generator<Extracted> {
+  for (const text of chunkText(xmlToText(xml.replace(INVISIBLE, '').replace(SPLIT_WORD, '')))) yield { kind: 'text', text, where: { area: 'body' } };
+  const values = Array.from(xml.matchAll(ATTR_VALUE), (m) => m[1] ?? m[2]).filter((v) => /[^\x00-\x7f]|&#/.test(v) || /[A-Za-z]{4}/.test(v));
+  for (const text of chunkText(values.map(decodeEntities).join(SEPARATOR))) yield { kind: 'text', text, where: { area: 'body' } };
+}
