@@ -184,3 +184,19 @@ describe('extractText large input', () => {
     expect(stampIn(await collect(u, true))).not.toBeNull();
   });
 });
+
+describe('PostScript', () => {
+  // What Cairo (GTK's "Print to file") and Ghostscript write: glyph codes in hex through an embedded font.
+  const cairoLike = '%!PS-Adobe-3.0\n%%Creator: cairo 1.16.0\n/f-0-0 findfont 12 scalefont setfont\n72 700 moveto <0102030405> show\nshowpage\n%%EOF\n';
+  it('text drawn through fonts is not read: unscannable, never clean', async () => {
+    const { scanBlob } = await import('../../src/detect/index.js');
+    expect(await scanBlob(new Blob([cairoLike]), '見積.ps')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+  });
+  it('a stamp written as a literal string is found', async () => {
+    const { scanBlob } = await import('../../src/detect/index.js');
+    const literal = '%!PS\n/F /GothicBBB-Medium-UniJIS-UTF8-H findfont 14 scalefont def F setfont\n72 676 moveto (秘 Confidential) show\nshowpage\n';
+    expect(await scanBlob(new Blob([literal]), '見積.ps')).toMatchObject({ verdict: 'marked', rule: 1 });
+    // Plain text that merely mentions PostScript stays text.
+    expect((await scanBlob(new Blob(['notes: %!PS files are printed as is\n']), 'notes.txt')).verdict).toBe('clean');
+  });
+});

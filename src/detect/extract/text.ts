@@ -182,7 +182,15 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   const det = detect(head, blob.size <= SAMPLE);
   if (ctx.fullText || det.enc === 'iso-2022-jp') yield* fullDecode(blob, ctx, det);
   else yield* prefiltered(blob, ctx, det);
+  // A PostScript program draws its text through its fonts: what reads as text here is only what it
+  // wrote as literal strings (Cairo, Ghostscript and most printers write glyph codes in hex instead).
+  if (POSTSCRIPT.test(latin1(head.subarray(0, 8)))) {
+    yield { kind: 'unscannable', reason: 'unsupported', detail: 'a PostScript file: text drawn through its fonts cannot be read (only literal strings were)' };
+  }
 };
+
+const POSTSCRIPT = /^%!PS/;
+const latin1 = (b: Uint8Array) => String.fromCharCode(...b);
 
 // ---------------------------------------------------------------- escapes (JSON, JavaScript, .properties)
 
