@@ -414,6 +414,15 @@ describe('PDF synthetic documents', () => {
     expect(pageText(items, 1)).toContain('秘 Confidential');
   });
 
+  it('glyph names no list knows that carry their code (Cairo\'s /a67 for C) read as that code, as poppler does', async () => {
+    // Codes 1–4 named /a67 /a111 /a110 /a102 (C o n f): the names, not the codes, say which letters.
+    const font = '<</Type/Font/Subtype/Type1/BaseFont/Foo/Encoding<</Differences[1/uni79D8 2/space 3/a67/a111/a110/a102]>>>>';
+    const c = 'BT /F1 12 Tf 72 700 Td (\\001\\002\\003\\004\\005\\006idential) Tj ET';
+    const items = await extract(docWith([c], { fontObj: font }));
+    expect(pageText(items, 1)).toContain('秘 Confidential');
+    expect(stampHits(items)).toEqual(['page:1']);
+  });
+
   it('predefined CMaps without ToUnicode: UniJIS-UCS2-H and 90ms-RKSJ-H', async () => {
     const ucs = '<</Type/Font/Subtype/Type0/BaseFont/KozMinPro-Regular/Encoding/UniJIS-UCS2-H/DescendantFonts[<</Type/Font/Subtype/CIDFontType0/BaseFont/KozMinPro-Regular/CIDSystemInfo<</Registry(Adobe)/Ordering(Japan1)/Supplement 4>>>>]>>';
     const c1 = `BT /F1 12 Tf 72 700 Td <${hex16('秘 Confidential')}> Tj ET`;

@@ -556,7 +556,7 @@ export class FontLoader {
       for (const x of diffs) {
         const v = doc.resolve(x);
         if (typeof v === 'number') code = v | 0;
-        else if (typeof v === 'string' && code >= 0 && code < 256) t[code++] = glyphToUnicode(v);
+        else if (typeof v === 'string' && code >= 0 && code < 256) t[code++] = glyphToUnicode(v) || numberedGlyph(v);
       }
     }
     if (toUni) for (const [c, u] of toUni.map) if (c >= 0 && c < 256) t[c] = u;
@@ -584,6 +584,17 @@ export class FontLoader {
     f.canStamp = t.some((s) => STAMP_CHARS.test(s));
     return f;
   }
+}
+
+/**
+ * A glyph name no list knows that carries its character's code, as Cairo names the glyphs of the
+ * Type 3 fonts Ghostscript rebuilds from its PostScript (`/a67` for C): read as that code, as poppler
+ * does. Only for names nothing else maps; a wrong guess is a letter, never a missed one.
+ */
+function numberedGlyph(name: string): string {
+  const m = /^[A-Za-z]{1,2}(\d{2,3})$/.exec(name);
+  const n = m ? Number(m[1]) : 0;
+  return n >= 0x20 && n < 0x7f ? String.fromCharCode(n) : '';
 }
 
 function mapHasStamp(m: Map<number, string>): boolean {
