@@ -329,6 +329,15 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
     expect(stampHits(trap)).toEqual([]);
   });
 
+  it('a line drawn out of order is also read left to right (ReportLab: the word first, 「秘」 moved in front)', async () => {
+    const items = await extract(fix('reportlab-out-of-order.pdf'), true);
+    expect(pageText(items, 1)).toContain('秘 Confidential');
+    expect(stampHits(items)).toEqual(['page:1']);
+    const trap = await extract(fix('reportlab-out-of-order-trap.pdf'), true);
+    expect(pageText(trap, 1)).toContain('秘書室 Confidential');
+    expect(stampHits(trap)).toEqual([]);
+  });
+
   it('withGaps: layout gaps are spaces; a letter-spaced line is also given joined, other lines once', () => {
     const G = '\uffff';
     expect(withGaps(`Quarterly${G}report${G}2026\nnext`)).toBe('Quarterly report 2026\nnext');

@@ -81,10 +81,12 @@ export interface PageState {
   partial: boolean;
   /** This run reads marked content's /ActualText in place of its glyphs (readPage). */
   actualText: boolean;
+  /** The current line's strings: where each starts in `out`, and its start and end along the baseline. */
+  line: { at: number[]; from: number[]; to: number[]; back: boolean };
 }
 
 export function newPageState(doc: PdfDoc, fonts: FontLoader, checkTime: () => void): PageState {
-  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, actualText: false };
+  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, actualText: false, line: { at: [], from: [], to: [], back: false } };
 }
 
 const MAX_FORM_DEPTH = 12;
@@ -141,6 +143,26 @@ function isSpace(s: string): boolean {
  * noncharacter and resolved by `withGaps` once the page's text is joined.
  */
 const GAP = '\uffff';
+
+/**
+ * Ends the current line. A line drawn out of order (a string placed left of one drawn before it:
+ * 「Confidential」 shown first, then 「秘」 moved in front of it) is also given in the order a reader
+ * sees it, left to right, as pdftotext reads it: strings apart by a gap get a space.
+ */
+function endLine(st: PageState): void {
+  const l = st.line;
+  if (l.back && l.at.length > 1) {
+    const pieces = l.at.map((at, i) => ({ text: st.out.slice(at, l.at[i + 1] ?? st.out.length).join('').replace(GAPS, ' '), from: l.from[i], to: l.to[i] }));
+    pieces.sort((a, b) => a.from - b.from);
+    let text = pieces[0].text;
+    for (let i = 1; i < pieces.length; i++) text += (pieces[i].from - pieces[i - 1].to > 0.15 * st.size ? ' ' : '') + pieces[i].text;
+    st.out.push('\n', text);
+  }
+  l.at.length = l.from.length = l.to.length = 0;
+  l.back = false;
+  st.out.push('\n');
+  st.last = '\n';
+}
 const GAPS = /\uffff/g;
 /** Four or more single characters in a row, each a gap from the next: text drawn letter-spaced. */
 const LETTER_SPACED = /(?:^|[\s\uffff])[^\s\uffff](?:\uffff[^\s\uffff]){3}/;
@@ -240,16 +262,23 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
       const perp = -rx * st.uy + ry * st.ux;
       const sz = Math.max(size, st.size);
       if (Math.abs(perp) > 0.5 * sz || Math.abs(ux - st.ux) + Math.abs(uy - st.uy) > 0.2) {
-        if (st.last !== '\n') {
-          st.out.push('\n');
-          st.last = '\n';
+        if (st.last !== '\n') endLine(st);
+      } else {
+        const l = st.line;
+        // Left of where the line's last string started: the line is drawn out of order.
+        if (l.at.length && dx * ux + dy * uy < l.from[l.from.length - 1] - 0.15 * sz) l.back = true;
+        if (st.widthsOk && gs.font?.hasWidths && (along > 0.15 * sz || along < -0.6 * sz) && !isSpace(st.last) && !isSpace(text[0])) {
+          st.out.push(GAP);
+          st.last = GAP;
         }
-      } else if (st.widthsOk && gs.font?.hasWidths && (along > 0.15 * sz || along < -0.6 * sz) && !isSpace(st.last) && !isSpace(text[0])) {
-        st.out.push(GAP);
-        st.last = GAP;
       }
     }
     if (text.length) {
+      const l = st.line;
+      if (l.at.length) l.to[l.to.length - 1] = st.ex * ux + st.ey * uy;
+      l.at.push(st.out.length);
+      l.from.push(dx * ux + dy * uy);
+      l.to.push(dx * ux + dy * uy);
       st.out.push(text);
       st.last = text[text.length - 1];
       st.has = true;
@@ -750,8 +779,5 @@ export function readPage(st: PageState, glyphs: boolean, actual: boolean, read: 
   st.actualText = actual;
   read();
   st.actualText = false;
-  if (st.last !== '\n' && st.has) {
-    st.out.push('\n');
-    st.last = '\n';
-  }
+  if (st.last !== '\n' && st.has) endLine(st);
 }
