@@ -432,6 +432,15 @@ describe('PDF synthetic documents', () => {
     expect(stampHits(items)).toEqual(['page:1']);
   });
 
+  it('under a Unicode CMap a code is its character, whatever a ToUnicode says (Ghostscript rewrites ReportLab\'s wrongly)', async () => {
+    const font = '<</Type/Font/Subtype/Type0/BaseFont/HeiseiKakuGo-W5/Encoding/UniJIS-UCS2-H/ToUnicode 7 0 R/DescendantFonts[<</Type/Font/Subtype/CIDFontType2/BaseFont/HeiseiKakuGo-W5/CIDSystemInfo<</Registry(Adobe)/Ordering(Japan1)/Supplement 2>>>>]>>';
+    // What gs wrote: every code to a wrong character (秘 → b, C → b).
+    const wrong = '/CIDInit /ProcSet findresource begin 12 dict begin begincmap 1 begincodespacerange <0000> <FFFF> endcodespacerange 2 beginbfchar <79D8> <0062> <0043> <0062> endbfchar endcmap end end';
+    const c = `BT /F1 12 Tf 72 700 Td <${hex16('秘 Confidential')}> Tj ET`;
+    const items = await extract(docWith([c], { fontObj: font, extraObjs: [stream('', wrong)] }));
+    expect(stampHits(items)).toEqual(['page:1']);
+  });
+
   it('predefined CMaps without ToUnicode: UniJIS-UCS2-H and 90ms-RKSJ-H', async () => {
     const ucs = '<</Type/Font/Subtype/Type0/BaseFont/KozMinPro-Regular/Encoding/UniJIS-UCS2-H/DescendantFonts[<</Type/Font/Subtype/CIDFontType0/BaseFont/KozMinPro-Regular/CIDSystemInfo<</Registry(Adobe)/Ordering(Japan1)/Supplement 4>>>>]>>';
     const c1 = `BT /F1 12 Tf 72 700 Td <${hex16('秘 Confidential')}> Tj ET`;

@@ -321,6 +321,8 @@ function predefined(name: string): { charset: Charset; codeLen: Uint8Array } {
   return { charset, codeLen };
 }
 
+const UNICODE_CMAP = new Set<Charset>(['ucs2', 'utf16', 'utf32', 'utf-8']);
+
 const decoders = new Map<string, TextDecoder | null>();
 function decoderFor(label: string): TextDecoder | null {
   if (!decoders.has(label)) {
@@ -525,7 +527,10 @@ export class FontLoader {
       }
       f.codeLen = pre.codeLen;
       f.charset = pre.charset;
-      if (toUni && toUni.map.size) f.toUni = toUni.map;
+      // Under a Unicode CMap (UniJIS-UCS2-H, -UTF16-, -UTF32-, -UTF8-) a code is its character, and the
+      // glyph shown is that character's: a ToUnicode saying otherwise is wrong (Ghostscript rewrites
+      // ReportLab's as <0043> → b), so the code is read as itself.
+      if (toUni && toUni.map.size && !UNICODE_CMAP.has(f.charset)) f.toUni = toUni.map;
       const desc = doc.resolve(d.get('DescendantFonts'));
       const cid = doc.dict(Array.isArray(desc) ? desc[0] : desc);
       if (cid) {
