@@ -200,3 +200,16 @@ describe('PostScript', () => {
     expect((await scanBlob(new Blob(['notes: %!PS files are printed as is\n']), 'notes.txt')).verdict).toBe('clean');
   });
 });
+
+describe('Markdown emphasis', () => {
+  it('marks around 秘 or the word are formatting: 秘 **Confidential**, **秘** Confidential, ~~, _, backticks', async () => {
+    const { scanBlob } = await import('../../src/detect/index.js');
+    for (const t of ['# 議事録\n\n秘 **Confidential**\n', '**秘** Confidential\n', '*秘* _Confidential_', '`秘` `Confidential`', '秘\n~~Confidential~~']) {
+      expect((await scanBlob(new Blob([t]), 'メモ.md')).verdict, t).toBe('marked');
+    }
+    // The traps stay traps.
+    for (const t of ['**秘書室** Confidential\n', '**社外秘** の資料、*Strictly confidential*', '秘 * 注: Confidential は英語表記']) {
+      expect((await scanBlob(new Blob([t]), 'メモ.md')).verdict, t).toBe('clean');
+    }
+  });
+});

@@ -217,8 +217,16 @@ export function unescapeStrings(s: string): string {
 const CELL_GAP = /([秘㊙])"?[,;]"?(?=[ \t\u3000]*[cCｃＣ])/g;
 
 /**
+ * Markdown's emphasis between 秘 and the word (`秘 **Confidential**`, `**秘** Confidential`, `~~`, `_`,
+ * backticks): a Markdown file, a note or a prompt shows the stamp with the marks as formatting, as a
+ * document shows it across formatting runs.
+ */
+const EMPHASIS_GAP = /[秘㊙][\s*_~`]*[*_~`][\s*_~`]*(?=[cCｃＣ])/g;
+const EMPHASIS = /[*_~`]/g;
+
+/**
  * A run of text, and its other readings when they differ (the raw text is searched too): string escapes
- * resolved, and neighbouring CSV fields side by side.
+ * resolved, neighbouring CSV fields side by side, and Markdown emphasis as formatting.
  */
 function* withUnescaped(text: string, where: Where = {}): Generator<Extracted> {
   yield { kind: 'text', text, where };
@@ -226,6 +234,8 @@ function* withUnescaped(text: string, where: Where = {}): Generator<Extracted> {
   if (un !== text) yield { kind: 'text', text: un, where: { ...where, area: 'escaped' } };
   const cells = un.replace(CELL_GAP, '$1 ');
   if (cells !== un) yield { kind: 'text', text: cells, where: { ...where, area: 'cells' } };
+  const plain = un.replace(EMPHASIS_GAP, (m) => m.replace(EMPHASIS, ''));
+  if (plain !== un) yield { kind: 'text', text: plain, where };
 }
 
 /** One needle list per (encoding, escapes): the search compiles a table per list and caches it. */
