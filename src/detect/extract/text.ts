@@ -232,11 +232,16 @@ function* withUnescaped(text: string, where: Where = {}): Generator<Extracted> {
   yield { kind: 'text', text, where };
   const un = unescapeStrings(text);
   if (un !== text) yield { kind: 'text', text: un, where: { ...where, area: 'escaped' } };
+  // One pass decides whether either reading can differ (a text full of 秘密 pays it once, not twice).
+  if (!AFTER_STAMP_CHAR.test(un)) return;
   const cells = un.replace(CELL_GAP, '$1 ');
   if (cells !== un) yield { kind: 'text', text: cells, where: { ...where, area: 'cells' } };
   const plain = un.replace(EMPHASIS_GAP, (m) => m.replace(EMPHASIS, ''));
   if (plain !== un) yield { kind: 'text', text: plain, where };
 }
+
+/** 秘 or ㊙ followed by what CELL_GAP or EMPHASIS_GAP start with. */
+const AFTER_STAMP_CHAR = /[秘㊙][\s*_~`"]*[*_~`",;]/;
 
 /** One needle list per (encoding, escapes): the search compiles a table per list and caches it. */
 const needleLists = new Map<string, Needle[]>();
