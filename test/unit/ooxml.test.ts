@@ -367,3 +367,20 @@ describe('extractOoxml details', () => {
     expect(r).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
 });
+
+describe('tracked changes', () => {
+  const withBody = (body: string) =>
+    repack(bytes('writer-plain.docx'), (p) => {
+      p['word/document.xml'] = strToU8(strFromU8(p['word/document.xml']).replace(/<w:body>[\s\S]*<\/w:body>/, `<w:body>${body}<w:sectPr/></w:body>`));
+    });
+  const run = (t: string) => `<w:r><w:t xml:space="preserve">${t}</w:t></w:r>`;
+  const del = (t: string) => `<w:del w:id="1" w:author="a" w:date="2026-01-01T00:00:00Z"><w:r><w:delText>${t}</w:delText></w:r></w:del>`;
+
+  it('a deleted run between 秘 and the word hides nothing: the document as accepted reads 秘 Confidential', async () => {
+    expect((await scanBlob(blob(withBody(`<w:p>${run('秘')}${del('書室')}${run(' Confidential')}</w:p>`)), '報告.docx')).verdict).toBe('marked');
+    // A deleted paragraph mark (self-closing w:del in the run properties) removes no text.
+    const mark = `<w:p><w:pPr><w:rPr><w:del w:id="2" w:author="a" w:date="2026-01-01T00:00:00Z"/></w:rPr></w:pPr>${run('秘書室')}</w:p><w:p>${run('Confidential の連絡')}${del('x')}</w:p>`;
+    expect((await scanBlob(blob(withBody(mark)), '報告.docx')).verdict).toBe('clean');
+    expect((await scanBlob(blob(withBody(`<w:p>${run('秘書室')}${del('の')}${run(' Confidential')}</w:p>`)), '報告.docx')).verdict).toBe('clean');
+  });
+});

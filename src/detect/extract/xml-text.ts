@@ -51,7 +51,23 @@ function attributeText(tag: string): string {
 // Most parts have none of these attributes: one quick test spares them the tag-by-tag pass.
 const SEEN_ATTR_HINT = /(?:string|alt|descr|title)\s*=/;
 
+// Word's tracked deletions (a deleted or moved-away run; not the self-closing marks a deleted paragraph
+// mark leaves in its run properties).
+const DELETED = /<w:(del|moveFrom)\b(?:[^>]*[^/>])?>[\s\S]*?<\/w:\1>/g;
+
+/**
+ * A Word part with tracked deletions reads two ways: as a reviewer sees it (deleted text in place) and
+ * as the document reads with the changes accepted, which is what "no markup" shows: 「秘」, a deleted
+ * 「書室」, then 「 Confidential」 shows as the stamp. Both are given, apart.
+ */
 export function xmlToText(xml: string): string {
+  const text = markupText(xml);
+  if (!xml.includes('<w:del') && !xml.includes('<w:moveFrom')) return text;
+  const accepted = markupText(xml.replace(DELETED, ''));
+  return accepted === text ? text : text + SEPARATOR + accepted;
+}
+
+function markupText(xml: string): string {
   const withAttrs = SEEN_ATTR_HINT.test(xml) ? xml.replace(SEEN_IN_ATTRS, attributeText) : xml;
   return decodeEntities(withAttrs.replace(ASIDE, SEPARATOR).replace(BREAKS, '\n').replace(TAGS, ''));
 }
