@@ -17,7 +17,7 @@ import { injectUi } from './lazy-ui.js';
 import { noteApproval, watchNetwork } from './network-guard.js';
 import { length } from './queue.js';
 import { registerGuard } from './registration.js';
-import { applyUrlRule } from './url-rule.js';
+import { applyUrlRules } from './url-rule.js';
 import { guardKey } from './succession.js';
 import { collectorOf, flush, inBackoff, RETRY_ALARM } from './sender.js';
 import { applyUpdates, busyWith } from './update.js';
@@ -41,7 +41,7 @@ async function kick(): Promise<void> {
 /** Bring registrations, alarms and delivery in line with the policy in force. Idempotent. */
 async function applyPolicy(p: Policy): Promise<void> {
   await registerGuard(p.effective);
-  await applyUrlRule(p.effective);
+  await applyUrlRules(p.effective);
   await scheduleHeartbeat(p.effective);
 }
 

@@ -3,9 +3,9 @@
  * image, a style sheet or a script a page built from an HTML string (`innerHTML = '<img src=…?q=…>'`),
  * a CSS `url()`, a prefetch. The listener skips those types on purpose (each would cost every page load
  * a message to the worker per resource: request-types.ts); a declarativeNetRequest rule costs nothing of
- * the kind, since Chromium matches it in the browser process. One dynamic rule blocks any request, of
- * any type but a top-level navigation (the listener judges those by where they go), made by a guarded
- * page whose URL holds 「秘」 then `confidential` (full-width letters included: a few rules), and one
+ * the kind, since Chromium matches it in the browser process. Dynamic rules block any request, of any
+ * type but a top-level navigation (the listener judges those by where they go), made by a guarded page
+ * whose URL holds 「秘」 then `confidential` (full-width letters included: a few rules), and one
  * more per designated keyword (src/guard/url-regex.ts writes the expressions, and says which forms fit
  * in Chromium's limit on one).
  *
@@ -90,7 +90,7 @@ let applying: Promise<void> = Promise.resolve();
  * none. One at a time: two policies applied at once (start and a change) would each read the rules in
  * place before the other wrote, and the later write would fail on ids the earlier one added.
  */
-export function applyUrlRule(p: UrlRulePolicy): Promise<void> {
+export function applyUrlRules(p: UrlRulePolicy): Promise<void> {
   applying = applying.then(() => replaceRules(p)).catch((e: unknown) => console.warn('[upload-guard] URL rules not set:', String(e)));
   return applying;
 }
