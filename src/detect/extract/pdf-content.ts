@@ -144,6 +144,10 @@ function isSpace(s: string): boolean {
  */
 const GAP = '\uffff';
 
+const GAPS = /\uffff/g;
+/** Four or more single characters in a row, each a gap from the next: text drawn letter-spaced. */
+const LETTER_SPACED = /(?:^|[\s\uffff])[^\s\uffff](?:\uffff[^\s\uffff]){3}/;
+
 /**
  * Ends the current line. A line drawn out of order (a string placed left of one drawn before it:
  * 「Confidential」 shown first, then 「秘」 moved in front of it) is also given in the order a reader
@@ -163,9 +167,6 @@ function endLine(st: PageState): void {
   st.out.push('\n');
   st.last = '\n';
 }
-const GAPS = /\uffff/g;
-/** Four or more single characters in a row, each a gap from the next: text drawn letter-spaced. */
-const LETTER_SPACED = /(?:^|[\s\uffff])[^\s\uffff](?:\uffff[^\s\uffff]){3}/;
 
 /**
  * The page's text with its layout gaps as spaces. A line spaced letter by letter (tracked text, as
