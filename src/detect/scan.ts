@@ -7,7 +7,8 @@ import { compileDesignated, normalizeLabel, type CompiledDesignated } from './ru
 import { checkName, matchText, nameVerdict } from './rules/verdicts.js';
 import { RATIO_FLOOR_BYTES, resolveLimits } from './limits.js';
 import { sha256Blob } from './sha256.js';
-import { namedAsStructured, sniff, splitVolume, type Format } from './sniff.js';
+import { namedAsStructured, sniff, splitVolume, unsupportedArchive, type Format } from './sniff.js';
+import { readBytes } from './bytes.js';
 import type { Limits, Location, ScanOptions, ScanResult, UnscannableVerdict, Verdict, Where } from './types.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extractor } from './extract/types.js';
 import { extractZip } from './extract/zip.js';
@@ -19,6 +20,7 @@ import { archiveExtractor } from './extract/archive.js';
 import { extractXz } from './extract/xz.js';
 import { extractBzip2 } from './extract/bzip2.js';
 import { extractZstd } from './extract/zstd.js';
+import { extractUu } from './extract/uu.js';
 import { extractHtml } from './extract/html.js';
 import { extractPdf } from './extract/pdf.js';
 import { extractOle2 } from './extract/ole2.js';
@@ -80,12 +82,21 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   rar: /* @__PURE__ */ archiveExtractor('rar'),
   cab: /* @__PURE__ */ archiveExtractor('cab'),
   lzh: /* @__PURE__ */ archiveExtractor('lzh'),
+  cpio: /* @__PURE__ */ archiveExtractor('cpio'),
+  ar: /* @__PURE__ */ archiveExtractor('ar'),
+  iso: /* @__PURE__ */ archiveExtractor('iso'),
+  compress: /* @__PURE__ */ archiveExtractor('compress'),
+  uu: extractUu,
+  sfx: /* @__PURE__ */ archiveExtractor('sfx'),
   xz: extractXz,
   bzip2: extractBzip2,
   zstd: extractZstd,
-  // eslint-disable-next-line require-yield -- an Extractor that only refuses: it throws before yielding anything
-  'unsupported-archive': async function* () {
-    throw new ScanError('unsupported', 'an archive format that cannot be opened (ACE or lzip)');
+  // Searched by the byte prefilter only (a stamp stored as it is is still found), and never clean.
+  'unsupported-archive': async function* (blob, ctx) {
+    const head = new TextDecoder('latin1').decode(await readBytes(blob, 0, Math.min(blob.size, 1024)));
+    yield* extractBinary(blob, ctx);
+    const what = unsupportedArchive(head) ?? 'a compressed format known by its name, with no signature of its own';
+    yield { kind: 'unscannable', reason: 'unsupported', detail: `an archive format or encoding that cannot be opened here (${what})` };
   },
   binary: extractBinary,
   empty: null,
@@ -118,7 +129,7 @@ const misnamedContainer = bytesOnly('corrupt', 'the file is not in the format it
 const splitPiece = bytesOnly('unsupported', 'a piece of an archive split into volumes: it cannot be read without the pieces before it');
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
-const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'xz', 'bzip2', 'zstd']);
+const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'iso', 'compress', 'uu', 'sfx', 'xz', 'bzip2', 'zstd']);
 
 class Scanner {
   private expanded = 0;

@@ -8,10 +8,10 @@ import { formDataStart } from './form-data-line.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'mhtml' | 'mbox' | 'form-data';
+  | 'eml' | 'mhtml' | 'mbox' | 'form-data' | 'uu';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
-export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'xz' | 'bzip2' | 'zstd';
+export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'xz' | 'bzip2' | 'zstd';
 
 const IMAGE_SIGNATURES: readonly (readonly number[])[] = [
   [0x89, 0x50, 0x4e, 0x47], // PNG
@@ -40,14 +40,38 @@ const ARCHIVES: readonly [RegExp, ArchiveFormat][] = [
   [/^(\x28\xB5\x2F\xFD|[\x50-\x5F]\x2A\x4D\x18)/, 'zstd'], // a frame, or a skippable frame first
   [/^MSCF\0\0\0\0/, 'cab'], // Microsoft CAB
   [/^..-(lh[0-9a-z]|lz[s45])-/s, 'lzh'], // LZH / LArc (still common in Japan)
+  [/^(07070[127]|\xC7\x71|\x71\xC7)/, 'cpio'], // newc, crc, odc; old binary (either byte order)
+  [/^!<arch>\n/, 'ar'], // Unix ar (also .deb packages)
+  [/^\x1F\x9D/, 'compress'], // Unix compress (.Z)
 ];
 
-/** Compressed archives we cannot open: their content cannot be checked, so they are not clean. */
-const UNSUPPORTED_ARCHIVES: readonly RegExp[] = [
-  /^.{7}\*\*ACE\*\*/s, // ACE
-  /^LZIP/, // lzip
-  /^\x78\x9F\x3E\x22/, // TNEF (winmail.dat): Outlook's attachments wrapper
+/** A uuencoded file on its own (uuencode, bsdtar --uuencode/--b64encode): read by extract/uu.ts. */
+const UU_FILE = /^begin(-base64)? [0-7]{3,4} \S/;
+
+/** Compressed archives and encodings we cannot open: their content cannot be checked, so they are not clean. */
+const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
+  [/^.{7}\*\*ACE\*\*/s, 'ACE'],
+  [/^LZIP/, 'lzip'],
+  [/^\x78\x9F\x3E\x22/, 'TNEF (winmail.dat, Outlook\'s attachments wrapper)'],
+  [/^(hsqs|sqsh)/, 'SquashFS'],
+  [/^\x60\xEA/, 'ARJ'],
+  [/^xar!/, 'xar'],
+  [/^(\x04\x22\x4D\x18|\x02\x21\x4C\x18)/, 'LZ4'],
+  [/^\x89LZO\x00\r\n\x1A\n/, 'lzop'],
+  [/^\x5D\x00\x00[\x01-\xFF]\x00(\xFF{8}|[^]{7}\x00)/, 'LZMA (.lzma)'],
+  [/^\(This file must be converted/, 'BinHex'],
+  [/^=ybegin /, 'yEnc'],
 ];
+
+/** The name of an archive format or encoding we cannot open, from its first bytes (latin1); null for any other. */
+export function unsupportedArchive(ascii: string): string | null {
+  return UNSUPPORTED_ARCHIVES.find(([re]) => re.test(ascii))?.[1] ?? null;
+}
+
+/** ISO 9660 (and hybrid UDF) images: the first volume descriptor at 32 KiB + 1. */
+const ISO_AT = 0x8001;
+/** How far into a Windows executable a self-extracting archive's own signature is looked for. */
+const SFX_HEAD = 1 << 20;
 
 /**
  * Names of the formats the engine reads by their structure (documents, archives, compressors). No
@@ -70,6 +94,7 @@ const SPLIT_VOLUME = /\.(?:(?:7z|zip|rar|tar|gz|tgz|xz|bz2|zst|lzh|cab|docx?|xls
 export const splitVolume = (name: string): boolean => SPLIT_VOLUME.test(name);
 
 const TEXT_EXT = /\.(txt|text|csv|tsv|md|markdown|json|jsonl|ndjson|log|ini|cfg|conf|ya?ml|toml|sql|js|mjs|ts|tsx|jsx|py|rb|java|kt|go|rs|c|h|cc|cpp|hpp|cs|sh|bat|cmd|ps1|vbs|tex|srt|vtt|properties)$/i;
+const UNREAD_EXT = /\.(br|lz4|lzo|lzma|sqfs|squashfs|arj|xar|hqx|ntx)$/i;
 const HTML_EXT = /\.(html?|xhtml|htm)$/i;
 const MAIL_EXT: [RegExp, Format][] = [[/\.eml$/i, 'eml'], [/\.mht(ml)?$/i, 'mhtml'], [/\.(mbox|mbx)$/i, 'mbox']];
 const XML_EXT = /\.(xml|svg|fodt|fods|fodp|fodg|xsl|xslt|plist|rss|atom|xaml|xliff|xlf|resx)$/i;
@@ -91,7 +116,10 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (/^\s*\{\\rtf/.test(ascii)) return 'rtf';
   if (IMAGE_SIGNATURES.some((sig) => startsWith(head, sig)) || /^RIFF....WEBP/s.test(ascii)) return 'image';
   if (MEDIA_SIGNATURES.some((re) => re.test(ascii))) return 'media';
-  if (UNSUPPORTED_ARCHIVES.some((re) => re.test(ascii))) return 'unsupported-archive';
+  if (unsupportedArchive(ascii)) return 'unsupported-archive';
+  if (UU_FILE.test(ascii)) return 'uu';
+  if (blob.size > ISO_AT + 5 && new TextDecoder('latin1').decode(await readBytes(blob, ISO_AT, ISO_AT + 5)) === 'CD001') return 'iso';
+  if ((ascii.startsWith('MZ') || ascii.startsWith('\x7FELF')) && (await selfExtracting(blob))) return 'sfx';
   // Content first; the extension decides between mail kinds (a saved .eml may begin with an mbox `From ` line).
   const kind = mailKind(ascii);
   const byName = MAIL_EXT.find(([re]) => re.test(name))?.[1];
@@ -102,7 +130,20 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return 'html';
   if (XML_EXT.test(name) || /^(\xEF\xBB\xBF)?\s*<\?xml/.test(ascii)) return 'xml';
   if (TEXT_EXT.test(name) || looksLikeText(head)) return 'text';
+  // Compressors and images with no signature of their own (Brotli), or named so: not read here.
+  if (UNREAD_EXT.test(name)) return 'unsupported-archive';
   return 'binary';
+}
+
+/**
+ * A Windows executable carrying a 7-Zip, RAR or ZIP archive (7-Zip's and WinRAR's SFX, unzipsfx):
+ * its signature in the first MiB, or a ZIP end record in the last 64 KiB. libarchive reads them.
+ */
+async function selfExtracting(blob: Blob): Promise<boolean> {
+  const head = new TextDecoder('latin1').decode(await readBytes(blob, 0, Math.min(blob.size, SFX_HEAD)));
+  if (/7z\xBC\xAF\x27\x1C|Rar!\x1A\x07/.test(head)) return true;
+  const tail = await readBytes(blob, Math.max(0, blob.size - 65558), blob.size);
+  return new TextDecoder('latin1').decode(tail).includes('PK\x05\x06');
 }
 
 /** No control bytes other than whitespace and ESC (ISO-2022-JP), or a UTF-16 BOM. */

@@ -28,8 +28,12 @@ describe('sniffing', () => {
   it.each([
     ['ACE', '\x00\x00\x00\x00\x00\x00\x00**ACE**'],
     ['lzip', 'LZIP\x01'],
-  ] as const)('%s is unscannable (unsupported), not clean', async (_kind, head) => {
-    expect(await scanBlob(bytes(head), 'archive.bin')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+  ] as const)('%s is unscannable (unsupported), not clean; a stamp stored in it as it is, is found', async (_kind, head) => {
+    const h = Array.from(head, (c) => c.charCodeAt(0));
+    const plain = new Uint8Array(4096).fill(0x41);
+    plain.set(h);
+    expect(await scanBlob(new Blob([plain]), 'archive.bin')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    expect(await scanBlob(bytes(head), 'archive.bin')).toMatchObject({ verdict: 'marked', rule: 1 });
   });
 
   it.each([

@@ -60,6 +60,11 @@ function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fal
     if (!e.complete) yield unreadable(`part ${id}: ends inside its header block (cut short)`);
   }
   for (const p of info.problems) yield unreadable(`part ${id}: ${p}`);
+  const sealed = sealedPart(info);
+  if (sealed) {
+    yield { kind: 'unscannable', reason: sealed.reason, detail: `part ${id}: ${sealed.why}`, where: BODY };
+    return;
+  }
   const major = info.type.split('/')[0];
   if (major === 'multipart' && !info.filename) {
     yield* walkMultipart(e, info, ctx, id, nest);
@@ -75,6 +80,29 @@ function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fal
   else yield* inlineText(e, info, body.bytes, id, ctx);
 }
 
+/**
+ * A part whose content this reader cannot reach: an encrypted message (S/MIME enveloped data, PGP/MIME),
+ * an opaque S/MIME signature wrapping its content in DER, or one piece of a message split into several
+ * (message/partial). Null for any other part.
+ */
+function sealedPart(info: ContentInfo): { reason: 'encrypted' | 'unsupported'; why: string } | null {
+  const smime = (info.params.get('smime-type') ?? '').toLowerCase();
+  if (info.type === 'multipart/encrypted') return { reason: 'encrypted', why: 'an encrypted message (PGP/MIME)' };
+  if (/^application\/(x-)?pkcs7-mime$/.test(info.type)) {
+    if (smime === 'signed-data' || smime === 'certs-only') return { reason: 'unsupported', why: 'an S/MIME message signed in one opaque block' };
+    return { reason: 'encrypted', why: 'an encrypted message (S/MIME)' };
+  }
+  if (info.type === 'message/partial') return { reason: 'unsupported', why: 'one piece of a message split into several (message/partial)' };
+  return null;
+}
+
+/** Encodings a text part may carry a file or a message in that this reader does not decode. */
+const UNDECODED_IN_TEXT: [RegExp, 'encrypted' | 'unsupported', string][] = [
+  [/^-----BEGIN PGP MESSAGE-----/m, 'encrypted', 'an encrypted PGP message in the text'],
+  [/^\(This file must be converted/m, 'unsupported', 'a BinHex file in the text'],
+  [/^=ybegin /m, 'unsupported', 'a yEnc file in the text'],
+];
+
 /** A text or HTML part shown in the message itself. */
 function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: string, ctx: ExtractContext): Generator<Extracted> {
   if (hasEmbeddedMime(e.body)) yield unreadable(`part ${id}: encoded MIME parts inside text (the structure around them is damaged)`);
@@ -85,6 +113,7 @@ function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: string
     return;
   }
   yield* textRuns(text.text, BODY);
+  for (const [re, reason, why] of UNDECODED_IN_TEXT) if (re.test(text.text)) yield { kind: 'unscannable', reason, detail: `part ${id}: ${why}`, where: BODY };
   // Files uuencoded into the text (old clients, newsreaders) are attachments.
   for (const uu of text.text.includes('begin') && UU_BEGIN_LINE.test(text.text) ? uuBlocks(text.text) : []) {
     if (uu.bytes) yield member(uu.name, uu.bytes, ctx);

@@ -1,0 +1,71 @@
+/**
+ * Containers and encodings found clean before they were recognised (test/fixtures/archives/containers):
+ * those libarchive reads are read; the others, and sealed mail, are unscannable, never clean.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+
+const DIR = join(__dirname, '../fixtures/archives/containers');
+const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
+
+describe('containers libarchive reads', () => {
+  it.each([
+    ['cpio_newc_docx.cpio', 1],
+    ['cpio_bin_name.cpio', 2],
+    ['ar_docx.a', 1],
+    ['iso9660_joliet_name.iso', 2],
+    ['tar_docx.tar.Z', 1],
+    ['zip_sfx_docx.exe', 1],
+    ['bsdtar_uu_docx.tar.uu', 1],
+  ])('%s → marked, rule %i', async (name, rule) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'marked', rule });
+  });
+});
+
+describe('containers and encodings not read here: unscannable, saying which', () => {
+  it.each([
+    ['squashfs_gzip_ctext.sqfs', /SquashFS/],
+    ['tar_ctext.tar.lz4', /LZ4/],
+    ['arj_m1_ctext.arj', /ARJ/],
+    ['bsdtar_xar_ctext.xar', /xar/],
+    ['single_ctext.txt.br', /known by its name/],
+  ])('%s', async (name, detail) => {
+    const v = await scan(name);
+    expect(v).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    expect(v.verdict === 'unscannable' && v.detail).toMatch(detail);
+  });
+
+  it('a stamp stored as it is inside one is still found', async () => {
+    const lz4ish = new Uint8Array([0x04, 0x22, 0x4d, 0x18, ...new TextEncoder().encode(' 秘 Confidential の資料 ')]);
+    expect((await scanBlob(new Blob([lz4ish]), 'x.lz4')).verdict).toBe('marked');
+  });
+});
+
+describe('mail whose content cannot be reached', () => {
+  it.each([
+    ['smime_encrypted.eml', 'encrypted'],
+    ['pgp_mime_encrypted.eml', 'encrypted'],
+    ['partial_1of2.eml', 'unsupported'],
+    ['body_binhex_inline.eml', 'unsupported'],
+    ['body_yenc_nomime.eml', 'unsupported'],
+  ])('%s → unscannable (%s)', async (name, reason) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason });
+  });
+
+  it('a uuencoded file on its own is read as the file it holds', async () => {
+    const bytes = new TextEncoder().encode('秘 Confidential 見積\n');
+    let line = '';
+    // One uuencoded line (up to 45 bytes): length char, then 4 chars per 3 bytes.
+    const enc = (b: number) => String.fromCharCode(b === 0 ? 0x60 : b + 0x20);
+    line += enc(bytes.length);
+    for (let i = 0; i < bytes.length; i += 3) {
+      const [a, b = 0, c = 0] = bytes.subarray(i, i + 3);
+      line += enc(a >> 2) + enc(((a & 3) << 4) | (b >> 4)) + enc(((b & 15) << 2) | (c >> 6)) + enc(c & 63);
+    }
+    const uu = `begin 644 memo.txt\n${line}\n\`\nend\n`;
+    expect((await scanBlob(new Blob([uu]), 'memo.uu')).verdict).toBe('marked');
+    expect(await scanBlob(new Blob(['begin 644 x.txt\n$$$$\n']), 'x.uu')).toMatchObject({ verdict: 'unscannable' });
+  });
+});
