@@ -54,6 +54,12 @@ describe('mail whose content cannot be reached', () => {
     expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason });
   });
 
+  it('format=flowed lines are joined as RFC 3676 says (delsp=yes drops the added space); fixed lines are not', async () => {
+    expect(await scan('format_flowed_split.eml')).toMatchObject({ verdict: 'marked', rule: 1 });
+    const fixed = readFileSync(join(DIR, 'format_flowed_split.eml'), 'latin1').replace('format=flowed; delsp=yes', 'format=fixed');
+    expect((await scanBlob(new Blob([Buffer.from(fixed, 'latin1')]), 'x.eml')).verdict).toBe('clean');
+  });
+
   it('a uuencoded file on its own is read as the file it holds', async () => {
     const bytes = new TextEncoder().encode('秘 Confidential 見積\n');
     let line = '';

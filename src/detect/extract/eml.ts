@@ -113,6 +113,13 @@ function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: string
     return;
   }
   yield* textRuns(text.text, BODY);
+  // format=flowed (RFC 3676): a line ending in a space goes on in the next; with delsp=yes that space
+  // was added by the sender's client, so 「秘 Confi␠」⏎「dential」 reads 秘 Confidential.
+  if ((info.params.get('format') ?? '').toLowerCase() === 'flowed') {
+    const delsp = (info.params.get('delsp') ?? '').toLowerCase() === 'yes';
+    const joined = text.text.replace(delsp ? / \r?\n(?!-- \r?\n)/g : /(?<= )\r?\n(?!-- \r?\n)/g, '');
+    if (joined !== text.text) yield* textRuns(joined, BODY);
+  }
   for (const [re, reason, why] of UNDECODED_IN_TEXT) if (re.test(text.text)) yield { kind: 'unscannable', reason, detail: `part ${id}: ${why}`, where: BODY };
   // Files uuencoded into the text (old clients, newsreaders) are attachments.
   for (const uu of text.text.includes('begin') && UU_BEGIN_LINE.test(text.text) ? uuBlocks(text.text) : []) {
