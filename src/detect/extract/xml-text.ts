@@ -69,7 +69,9 @@ export function xmlToText(xml: string): string {
 
 function markupText(xml: string): string {
   const withAttrs = SEEN_ATTR_HINT.test(xml) ? xml.replace(SEEN_IN_ATTRS, attributeText) : xml;
-  return decodeEntities(withAttrs.replace(ASIDE, SEPARATOR).replace(BREAKS, '\n').replace(TAGS, ''));
+  // Only ODF has asides: other parts are spared the pass.
+  const apart = withAttrs.includes('office:annotation') || withAttrs.includes('text:note') ? withAttrs.replace(ASIDE, SEPARATOR) : withAttrs;
+  return decodeEntities(apart.replace(BREAKS, '\n').replace(TAGS, ''));
 }
 
 /** Text of elements named `tag` (e.g. `dc:title`), one per line. */
