@@ -88,6 +88,7 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   compress: /* @__PURE__ */ archiveExtractor('compress'),
   uu: extractUu,
   sfx: /* @__PURE__ */ archiveExtractor('sfx'),
+  v7tar: /* @__PURE__ */ archiveExtractor('v7tar'),
   xz: extractXz,
   bzip2: extractBzip2,
   zstd: extractZstd,
@@ -129,7 +130,7 @@ const misnamedContainer = bytesOnly('corrupt', 'the file is not in the format it
 const splitPiece = bytesOnly('unsupported', 'a piece of an archive split into volumes: it cannot be read without the pieces before it');
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
-const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'iso', 'compress', 'uu', 'sfx', 'xz', 'bzip2', 'zstd']);
+const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'iso', 'compress', 'uu', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd']);
 
 class Scanner {
   private expanded = 0;

@@ -11,7 +11,7 @@ export type Format =
   | 'eml' | 'mhtml' | 'mbox' | 'form-data' | 'uu';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
-export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'xz' | 'bzip2' | 'zstd';
+export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd';
 
 const IMAGE_SIGNATURES: readonly (readonly number[])[] = [
   [0x89, 0x50, 0x4e, 0x47], // PNG
@@ -129,6 +129,7 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (formDataStart(ascii)) return 'form-data';
   if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return 'html';
   if (XML_EXT.test(name) || /^(\xEF\xBB\xBF)?\s*<\?xml/.test(ascii)) return 'xml';
+  if (v7TarHeader(head)) return 'v7tar';
   if (TEXT_EXT.test(name) || looksLikeText(head)) return 'text';
   // Compressors and images with no signature of their own (Brotli), or named so: not read here.
   if (UNREAD_EXT.test(name)) return 'unsupported-archive';
@@ -144,6 +145,20 @@ async function selfExtracting(blob: Blob): Promise<boolean> {
   if (/7z\xBC\xAF\x27\x1C|Rar!\x1A\x07/.test(head)) return true;
   const tail = await readBytes(blob, Math.max(0, blob.size - 65558), blob.size);
   return new TextDecoder('latin1').decode(tail).includes('PK\x05\x06');
+}
+
+/**
+ * A tar header without the `ustar` magic (Unix V7 tar, which GNU tar and bsdtar still write on request):
+ * a name, and the header's checksum (bytes 148–155 counted as spaces) equal to the octal number there.
+ */
+function v7TarHeader(head: Uint8Array): boolean {
+  if (head.length < 512 || head[0] === 0) return false;
+  const field = new TextDecoder('latin1').decode(head.subarray(148, 156));
+  const m = /^ *([0-7]{1,7})[ \0]/.exec(field);
+  if (!m) return false;
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : head[i];
+  return sum === parseInt(m[1], 8);
 }
 
 /** No control bytes other than whitespace and ESC (ISO-2022-JP), or a UTF-16 BOM. */

@@ -19,9 +19,18 @@ describe('containers libarchive reads', () => {
     ['tar_docx.tar.Z', 1],
     ['zip_sfx_docx.exe', 1],
     ['bsdtar_uu_docx.tar.uu', 1],
+    ['v7tar_name.tar', 2],
   ])('%s → marked, rule %i', async (name, rule) => {
     expect(await scan(name)).toMatchObject({ verdict: 'marked', rule });
   });
+});
+
+it('a V7 tar is known by its header checksum, also under another name; a header with a wrong sum is not', async () => {
+  const bytes = readFileSync(join(DIR, 'v7tar_name.tar'));
+  expect(await scanBlob(new Blob([bytes]), 'archive.bin')).toMatchObject({ verdict: 'marked', rule: 2 });
+  const bad = Buffer.from(bytes);
+  bad[10] ^= 1;
+  expect((await scanBlob(new Blob([bad]), 'archive.bin')).verdict).not.toBe('marked');
 });
 
 describe('containers and encodings not read here: unscannable, saying which', () => {
