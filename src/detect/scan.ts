@@ -93,12 +93,10 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   bzip2: extractBzip2,
   zstd: extractZstd,
   // Searched by the byte prefilter only (a stamp stored as it is is still found), and never clean.
-  'unsupported-archive': async function* (blob, ctx) {
+  'unsupported-archive': bytesOnly('unsupported', async (blob) => {
     const head = new TextDecoder('latin1').decode(await readBytes(blob, 0, Math.min(blob.size, 1024)));
-    yield* extractBinary(blob, ctx);
-    const what = unsupportedArchive(head) ?? 'a compressed format known by its name, with no signature of its own';
-    yield { kind: 'unscannable', reason: 'unsupported', detail: `an archive format or encoding that cannot be opened here (${what})` };
-  },
+    return `an archive format or encoding that cannot be opened here (${unsupportedArchive(head) ?? 'a compressed format known by its name, with no signature of its own'})`;
+  }),
   binary: extractBinary,
   empty: null,
   // eslint-disable-next-line require-yield -- an Extractor that only refuses: it throws before yielding anything
@@ -114,14 +112,15 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
 
 /**
  * Bytes whose structure could not be read, searched by the byte prefilter only (a stamp found is
- * found), and never clean: `why` says what kept the rest unread.
+ * found), and never clean: `why` says what kept the rest unread (or finds it out from the bytes).
+ * A declaration, so EXTRACTORS above can use it.
  */
-const bytesOnly =
-  (reason: UnscannableVerdict['reason'], why: string): Extractor =>
-  async function* (blob, ctx) {
+function bytesOnly(reason: UnscannableVerdict['reason'], why: string | ((blob: Blob) => Promise<string>)): Extractor {
+  return async function* (blob, ctx) {
     yield* extractBinary(blob, ctx);
-    yield { kind: 'unscannable', reason, detail: why };
+    yield { kind: 'unscannable', reason, detail: typeof why === 'string' ? why : await why(blob) };
   };
+}
 
 /** A file named like a container (`.docx`, `.gz`, `.pdf`…) whose bytes are none of the formats we know. */
 const misnamedContainer = bytesOnly('corrupt', 'the file is not in the format its name says (damaged or truncated)');

@@ -3,7 +3,7 @@
  * hint only where content cannot tell (text, HTML). A renamed file is read as what it is.
  */
 import { readBytes, startsWith } from './bytes.js';
-import { mailKind } from './extract/mime.js';
+import { mailKind, UU_BEGIN_LINE } from './extract/mime.js';
 import { formDataStart } from './form-data-line.js';
 
 export type Format =
@@ -45,8 +45,8 @@ const ARCHIVES: readonly [RegExp, ArchiveFormat][] = [
   [/^\x1F\x9D/, 'compress'], // Unix compress (.Z)
 ];
 
-/** A uuencoded file on its own (uuencode, bsdtar --uuencode/--b64encode): read by extract/uu.ts. */
-const UU_FILE = /^begin(-base64)? [0-7]{3,4} \S/;
+/** A uuencoded file on its own (uuencode, bsdtar --uuencode/--b64encode): its first line begins a block (read by extract/uu.ts). */
+const UU_FILE = new RegExp(UU_BEGIN_LINE.source);
 
 /** Compressed archives and encodings we cannot open: their content cannot be checked, so they are not clean. */
 const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [

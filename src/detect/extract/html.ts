@@ -33,7 +33,6 @@ export function* htmlRuns(html: string): Generator<Extracted> {
   for (const text of chunkText(xmlToText(html.replace(INVISIBLE, '')))) yield { kind: 'text', text, where: { area: 'body' } };
 }
 
-
 /** An XML prolog, and a root that is not HTML (XHTML is read as HTML). */
 const OTHER_XML = /^\s*<\?xml\b(?![\s\S]*<html\b)/i;
 

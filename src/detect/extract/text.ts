@@ -18,6 +18,7 @@ import {
   slices,
   windowsFor,
 } from './byte-scan.js';
+import { startsWith } from '../bytes.js';
 import { readRange } from '../range-read.js';
 import { TextChunker } from '../text-chunks.js';
 import type { Where } from '../types.js';
@@ -184,13 +185,13 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   else yield* prefiltered(blob, ctx, det);
   // A PostScript program draws its text through its fonts: what reads as text here is only what it
   // wrote as literal strings (Cairo, Ghostscript and most printers write glyph codes in hex instead).
-  if (POSTSCRIPT.test(latin1(head.subarray(0, 8)))) {
+  if (startsWith(head, POSTSCRIPT)) {
     yield { kind: 'unscannable', reason: 'unsupported', detail: 'a PostScript file: text drawn through its fonts cannot be read (only literal strings were)' };
   }
 };
 
-const POSTSCRIPT = /^%!PS/;
-const latin1 = (b: Uint8Array) => String.fromCharCode(...b);
+/** `%!PS`, how every PostScript file (and EPS) begins. */
+const POSTSCRIPT = [0x25, 0x21, 0x50, 0x53];
 
 // ---------------------------------------------------------------- escapes (JSON, JavaScript, .properties)
 
