@@ -45,8 +45,26 @@ try {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   passed = r.numPassedTests;
   failed = r.numFailedTests + (status !== 0 && r.numFailedTests === 0 ? 1 : 0);
+  printFailures(r);
 } catch {
   /* vitest crashed before writing its report: the exit status says enough */
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(status);
+
+/**
+ * Every failure again, in run order, one line each, right before the totals: a CI log is often read
+ * from its tail, and the first failure (the one that may have caused the others) must be in it.
+ */
+function printFailures(r) {
+  const lines = [];
+  const rel = (f) => f.replace(`${root}/`, '');
+  const first = (m) => String(m ?? '').replace(/\x1b\[[0-9;]*m/g, '').split('\n').find((l) => l.trim()) ?? '';
+  for (const file of [...r.testResults].sort((a, b) => a.startTime - b.startTime)) {
+    if (file.status === 'failed' && file.message) lines.push(`${rel(file.name)}: ${first(file.message)}`);
+    for (const t of file.assertionResults ?? []) {
+      if (t.status === 'failed') lines.push(`${rel(file.name)} > ${t.fullName}: ${first(t.failureMessages?.[0])}`);
+    }
+  }
+  if (lines.length) console.log(`\nFailed, in the order the files ran:\n${lines.map((l) => `  ${l.slice(0, 300)}`).join('\n')}`);
+}

@@ -110,17 +110,20 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
       await waitForRegistration(serviceWorker);
     }
   } catch (e) {
-    await context.close();
-    cleanup();
+    await context.close().finally(cleanup);
     throw e;
   }
   return {
     context,
     extensionId,
     serviceWorker,
+    // The policy file goes even when closing fails: left behind, it would steer every later browser.
     close: async () => {
-      await context.close();
-      cleanup();
+      try {
+        await context.close();
+      } finally {
+        cleanup();
+      }
     },
   };
 }
