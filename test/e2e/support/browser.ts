@@ -99,8 +99,9 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
   });
   let serviceWorker: Worker | null = null;
   let extensionId: string | null = null;
+  const removePolicy = () => policyFile && rmSync(policyFile, { force: true });
   const cleanup = () => {
-    if (policyFile) rmSync(policyFile, { force: true });
+    removePolicy();
     if (!opts.profile) rmSync(profile, { recursive: true, force: true });
   };
   try {
@@ -117,8 +118,10 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
     context,
     extensionId,
     serviceWorker,
-    // The policy file goes even when closing fails: left behind, it would steer every later browser.
+    // The policy file goes first, whatever closing does (it can hang on a stuck page): left behind, it
+    // would steer every later browser on the machine.
     close: async () => {
+      removePolicy();
       try {
         await context.close();
       } finally {
