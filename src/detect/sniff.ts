@@ -8,7 +8,7 @@ import { formDataStart } from './form-data-line.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'mhtml' | 'mbox' | 'form-data' | 'uu';
+  | 'eml' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd';
@@ -47,6 +47,13 @@ const ARCHIVES: readonly [RegExp, ArchiveFormat][] = [
 
 /** A uuencoded file on its own (uuencode, bsdtar --uuencode/--b64encode): its first line begins a block (read by extract/uu.ts). */
 const UU_FILE = new RegExp(UU_BEGIN_LINE.source);
+
+/**
+ * A shell archive: a `#!/bin/sh` script that says so (GNU shar, bsdtar --format shardump: 「# This is a
+ * shell archive」) or pipes into uudecode. Its files are in it as text or uuencoded (extract/uu.ts).
+ */
+const SHELL_SCRIPT = /^#!\s*\/bin\/(?:ba)?sh\b/;
+const SHELL_ARCHIVE = /shell archive|\buudecode\b/i;
 
 /** Compressed archives and encodings we cannot open: their content cannot be checked, so they are not clean. */
 const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
@@ -118,6 +125,7 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (MEDIA_SIGNATURES.some((re) => re.test(ascii))) return 'media';
   if (unsupportedArchive(ascii)) return 'unsupported-archive';
   if (UU_FILE.test(ascii)) return 'uu';
+  if (SHELL_SCRIPT.test(ascii) && SHELL_ARCHIVE.test(ascii)) return 'shar';
   if (blob.size > ISO_AT + 5 && new TextDecoder('latin1').decode(await readBytes(blob, ISO_AT, ISO_AT + 5)) === 'CD001') return 'iso';
   if ((ascii.startsWith('MZ') || ascii.startsWith('\x7FELF')) && (await selfExtracting(blob))) return 'sfx';
   // Content first; the extension decides between mail kinds (a saved .eml may begin with an mbox `From ` line).

@@ -25,6 +25,29 @@ describe('containers libarchive reads', () => {
   });
 });
 
+describe('shell archives: the files a script carries, as text or uuencoded', () => {
+  it.each([
+    ['shardump_ctext.shar', 1, 'docs/memo.txt'],
+    ['shardump_name.shar', 2, 'docs/秘—計画.txt'],
+    ['gnu_vanilla_name.shar', 2, '秘—計画.txt'],
+    ['gnu_gzip_ctext.shar', 1, 'memo.txt'],
+  ])('%s → marked, rule %i, in %s', async (name, rule, member) => {
+    const v = await scan(name);
+    expect(v).toMatchObject({ verdict: 'marked', rule });
+    expect(v.verdict === 'marked' && v.location.path.at(-1)).toBe(member);
+  });
+
+  it.each(['gnu_vanilla_clean.shar', 'gnu_gzip_clean.shar'])('%s (秘書室, Confidential apart) → clean', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('a damaged uuencoded file in one is unscannable; a plain shell script is text', async () => {
+    const shar = readFileSync(join(DIR, 'shardump_ctext.shar'), 'latin1').replace(/^end$/gm, 'damaged');
+    expect(await scanBlob(new Blob([Buffer.from(shar, 'latin1')]), 'x.shar')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    expect(await scanBlob(new Blob(['#!/bin/sh\necho 秘 Confidential\n']), 'x.sh')).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+});
+
 it('a V7 tar is known by its header checksum, also under another name; a header with a wrong sum is not', async () => {
   const bytes = readFileSync(join(DIR, 'v7tar_name.tar'));
   expect(await scanBlob(new Blob([bytes]), 'archive.bin')).toMatchObject({ verdict: 'marked', rule: 2 });
