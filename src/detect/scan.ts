@@ -21,6 +21,7 @@ import { extractXz } from './extract/xz.js';
 import { extractBzip2 } from './extract/bzip2.js';
 import { extractZstd } from './extract/zstd.js';
 import { extractShellArchive, extractUu } from './extract/uu.js';
+import { extractIwa } from './extract/iwa.js';
 import { extractHtml } from './extract/html.js';
 import { extractPdf } from './extract/pdf.js';
 import { extractOle2 } from './extract/ole2.js';
@@ -88,6 +89,7 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   compress: /* @__PURE__ */ archiveExtractor('compress'),
   uu: extractUu,
   shar: extractShellArchive,
+  iwa: extractIwa,
   sfx: /* @__PURE__ */ archiveExtractor('sfx'),
   v7tar: /* @__PURE__ */ archiveExtractor('v7tar'),
   xz: extractXz,
@@ -130,7 +132,7 @@ const misnamedContainer = bytesOnly('corrupt', 'the file is not in the format it
 const splitPiece = bytesOnly('unsupported', 'a piece of an archive split into volumes: it cannot be read without the pieces before it');
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
-const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'iso', 'compress', 'uu', 'shar', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd']);
+const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'iso', 'compress', 'uu', 'shar', 'iwa', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd']);
 
 class Scanner {
   private expanded = 0;

@@ -8,7 +8,7 @@ import { formDataStart } from './form-data-line.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar';
+  | 'eml' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd';
@@ -138,6 +138,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return 'html';
   if (XML_EXT.test(name) || /^(\xEF\xBB\xBF)?\s*<\?xml/.test(ascii)) return 'xml';
   if (v7TarHeader(head)) return 'v7tar';
+  // iWork's archives have no signature: a name and a first block header (type 0).
+  if (/\.iwa$/i.test(name) && head[0] === 0) return 'iwa';
   if (TEXT_EXT.test(name) || looksLikeText(head)) return 'text';
   // Compressors and images with no signature of their own (Brotli), or named so: not read here.
   if (UNREAD_EXT.test(name)) return 'unsupported-archive';

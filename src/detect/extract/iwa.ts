@@ -1,0 +1,37 @@
+/**
+ * iWork's archives (`Index/*.iwa` in Pages, Numbers and Keynote files since 2013): protobuf objects in
+ * snappy blocks, each framed by a 4-byte header (type 0, then a 24-bit little-endian length; no CRC).
+ * https://github.com/obriensp/iWorkFileFormat/blob/master/Docs/index.md#snappy-compression
+ *
+ * The blocks are decompressed and read as an unknown binary is (binary.ts): the text a document shows
+ * is in protobuf strings (UTF-8), which its byte search finds and checks. Compressed, a stamp that
+ * repeats earlier text is a back-reference, and the search would not see it.
+ */
+import { readBytes } from '../bytes.js';
+import { extractBinary } from './binary.js';
+import { ExpansionGuard } from './expansion-guard.js';
+import { SnappyError, snappyBlock } from './snappy.js';
+import { ScanError, type Extractor } from './types.js';
+
+export const extractIwa: Extractor = async function* (blob, ctx) {
+  const src = await readBytes(blob);
+  const guard = new ExpansionGuard(ctx, { name: 'an iWork archive' });
+  for (let pos = 0; pos < src.length; ) {
+    if (pos + 4 > src.length) throw new ScanError('corrupt', 'an iWork archive cut short in a block header');
+    const type = src[pos];
+    const n = src[pos + 1] | (src[pos + 2] << 8) | (src[pos + 3] << 16);
+    pos += 4;
+    if (type !== 0) throw new ScanError('corrupt', `an iWork archive with a block of unknown type ${type}`);
+    if (pos + n > src.length) throw new ScanError('corrupt', 'an iWork archive cut short in a block');
+    guard.consumed(n + 4);
+    try {
+      guard.produced(snappyBlock(src.subarray(pos, pos + n)));
+    } catch (err) {
+      if (err instanceof SnappyError) throw new ScanError('corrupt', `an iWork archive: ${err.message}`);
+      throw err;
+    }
+    pos += n;
+  }
+  guard.finish();
+  yield* extractBinary(guard.blob(), ctx);
+};

@@ -1,0 +1,54 @@
+/**
+ * iWork archives (.iwa in Pages, Numbers and Keynote files): snappy blocks decompressed before the
+ * search. test/fixtures/iwork/make-numbers.mjs: SheetJS-written Numbers files recompressed as Numbers
+ * does, so the stamp's word is a back-reference to an earlier cell and is not in the stored bytes.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+import { SnappyError, snappyBlock } from '../../src/detect/extract/snappy.js';
+
+const DIR = join(__dirname, '../fixtures/iwork');
+const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
+
+describe('Numbers files', () => {
+  it('a stamp written as a back-reference is found, in its table', async () => {
+    const v = await scan('stamp-backref.numbers');
+    expect(v).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(v.verdict === 'marked' && v.location.path[0]).toMatch(/^Index\/.+\.iwa$/);
+  });
+
+  it('the same file with 秘書室 in its place is clean', async () => {
+    expect(await scan('clean.numbers')).toMatchObject({ verdict: 'clean' });
+  });
+});
+
+describe('snappy blocks', () => {
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+  it('literals, and a reference that overlaps what it writes', () => {
+    // length 8; literal "ab"; copy (1-byte offset form) length 6 from 2 back
+    expect(text(snappyBlock(new Uint8Array([8, 1 << 2, 0x61, 0x62, ((6 - 4) << 2) | 1, 2])))).toBe('abababab');
+    // the 2-byte offset form
+    expect(text(snappyBlock(new Uint8Array([5, 1 << 2, 0x61, 0x62, ((3 - 1) << 2) | 2, 2, 0])))).toBe('ababa');
+  });
+
+  it.each([
+    ['a reference before the start', [4, 0, 0x61, ((4 - 4) << 2) | 1, 2]],
+    ['fewer bytes than the header says', [9, 1 << 2, 0x61, 0x62]],
+    ['more bytes than the header says', [1, 1 << 2, 0x61, 0x62]],
+    ['a literal cut short', [4, 3 << 2, 0x61]],
+    ['a length that never ends', [0x80, 0x80, 0x80, 0x80, 0x80, 0x80]],
+  ])('%s is damage', (_, bytes) => {
+    expect(() => snappyBlock(new Uint8Array(bytes))).toThrow(SnappyError);
+  });
+
+  it('a damaged archive is unscannable, not clean', async () => {
+    const ok = new Uint8Array([0, 4, 0, 0, 2, 1 << 2, 0x61, 0x62]);
+    expect(await scanBlob(new Blob([ok]), 'Index/Document.iwa')).toMatchObject({ verdict: 'clean' });
+    for (const bad of [ok.subarray(0, 6), new Uint8Array([0, 4, 0, 0, 3, 1 << 2, 0x61, 0x62]), new Uint8Array([0, 1, 0, 0, 9])]) {
+      expect(await scanBlob(new Blob([bad]), 'Index/Document.iwa')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    }
+  });
+});
