@@ -22,6 +22,7 @@ import { extractBzip2 } from './extract/bzip2.js';
 import { extractZstd } from './extract/zstd.js';
 import { extractShellArchive, extractUu } from './extract/uu.js';
 import { extractIwa } from './extract/iwa.js';
+import { extractIso } from './extract/iso.js';
 import { extractHtml } from './extract/html.js';
 import { extractPdf } from './extract/pdf.js';
 import { extractOle2 } from './extract/ole2.js';
@@ -85,7 +86,7 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   lzh: /* @__PURE__ */ archiveExtractor('lzh'),
   cpio: /* @__PURE__ */ archiveExtractor('cpio'),
   ar: /* @__PURE__ */ archiveExtractor('ar'),
-  iso: /* @__PURE__ */ archiveExtractor('iso'),
+  iso: extractIso,
   compress: /* @__PURE__ */ archiveExtractor('compress'),
   uu: extractUu,
   shar: extractShellArchive,

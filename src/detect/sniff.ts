@@ -75,7 +75,7 @@ export function unsupportedArchive(ascii: string): string | null {
   return UNSUPPORTED_ARCHIVES.find(([re]) => re.test(ascii))?.[1] ?? null;
 }
 
-/** ISO 9660 (and hybrid UDF) images: the first volume descriptor at 32 KiB + 1. */
+/** ISO 9660 and UDF images: the first volume descriptor (CD001, or UDF's BEA01) at 32 KiB + 1. */
 const ISO_AT = 0x8001;
 /** How far into a Windows executable a self-extracting archive's own signature is looked for. */
 const SFX_HEAD = 1 << 20;
@@ -126,7 +126,7 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (unsupportedArchive(ascii)) return 'unsupported-archive';
   if (UU_FILE.test(ascii)) return 'uu';
   if (SHELL_SCRIPT.test(ascii) && SHELL_ARCHIVE.test(ascii)) return 'shar';
-  if (blob.size > ISO_AT + 5 && new TextDecoder('latin1').decode(await readBytes(blob, ISO_AT, ISO_AT + 5)) === 'CD001') return 'iso';
+  if (blob.size > ISO_AT + 5 && /^(CD001|BEA01)$/.test(new TextDecoder('latin1').decode(await readBytes(blob, ISO_AT, ISO_AT + 5)))) return 'iso';
   if ((ascii.startsWith('MZ') || ascii.startsWith('\x7FELF')) && (await selfExtracting(blob))) return 'sfx';
   // Content first; the extension decides between mail kinds (a saved .eml may begin with an mbox `From ` line).
   const kind = mailKind(ascii);

@@ -3,6 +3,7 @@
  * those libarchive reads are read; the others, and sealed mail, are unscannable, never clean.
  */
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
@@ -22,6 +23,43 @@ describe('containers libarchive reads', () => {
     ['v7tar_name.tar', 2],
   ])('%s → marked, rule %i', async (name, rule) => {
     expect(await scan(name)).toMatchObject({ verdict: 'marked', rule });
+  });
+});
+
+describe('disc images with UDF (genisoimage -udf, gzipped here)', () => {
+  const image = (name: string) => new Uint8Array(gunzipSync(readFileSync(join(DIR, name))));
+  const SECTOR = 2048;
+  /** The same image with its ISO 9660 descriptors gone: UDF's recognition sequence moved to sector 16. */
+  function udfOnly(iso: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+    const out = iso.slice();
+    const id = (s: number) => new TextDecoder('latin1').decode(iso.subarray(s * SECTOR + 1, s * SECTOR + 6));
+    let bea = 16;
+    while (id(bea) !== 'BEA01') bea++;
+    out.fill(0, 16 * SECTOR, (bea + 3) * SECTOR);
+    out.set(iso.subarray(bea * SECTOR, (bea + 3) * SECTOR), 16 * SECTOR);
+    return out;
+  }
+
+  it('a name that only the UDF side keeps (ISO 9660 has 8.3 names) is checked', async () => {
+    const v = await scanBlob(new Blob([image('udf_hybrid_name.iso.gz')]), 'disc.iso');
+    expect(v).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['秘—計画.txt'] } });
+  });
+
+  it('a UDF-only image is read through UDF: its files, by their names', async () => {
+    const iso = udfOnly(image('udf_hybrid_ctext.iso.gz'));
+    expect(new TextDecoder().decode(iso.subarray(0x8001, 0x8006))).toBe('BEA01');
+    expect(await scanBlob(new Blob([iso]), 'disc.iso')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['memo.txt'] } });
+    const named = udfOnly(image('udf_hybrid_name.iso.gz'));
+    expect(await scanBlob(new Blob([named]), 'disc.iso')).toMatchObject({ verdict: 'marked', rule: 2 });
+  });
+
+  it('a damaged UDF side is unscannable, saying so; the ISO 9660 side is still read', async () => {
+    const iso = image('udf_hybrid_name.iso.gz');
+    iso[256 * SECTOR + 4] ^= 0xff; // the anchor's tag checksum
+    const v = await scanBlob(new Blob([iso]), 'disc.iso');
+    expect(v).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    expect(v.verdict === 'unscannable' && v.detail).toMatch(/UDF/);
+    expect(await scanBlob(new Blob([udfOnly(iso)]), 'disc.iso')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
 });
 
