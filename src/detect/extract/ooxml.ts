@@ -1,5 +1,5 @@
 /**
- * OOXML (docx, xlsx, pptx and their macro/template variants): every XML part a reader or a
+ * OOXML (docx, xlsx, pptx and their macro/template variants, and XPS: xps.ts): every XML part a reader or a
  * search would see — body, headers, footers, notes, comments, shared strings, charts, docProps —
  * plus sensitivity labels and embedded files. Media, fonts and styling parts are skipped (they
  * hold no text); any other part is scanned as a file of its own, and a damaged part is reported.
@@ -13,6 +13,7 @@ import { attr, markupStampHits, xmlToText } from './xml-text.js';
 import { MarkupWindows } from './markup-windows.js';
 import { sheetNameText } from './sheet-rows.js';
 import { XlsbBook, extractXlsbPart, isXlsbPart } from './xlsb.js';
+import { FIXED_PAGE, XPS_MAIN, fixedPageText } from './xps.js';
 import { SHARED_STRINGS, WORKSHEET, XlsxBook } from './xlsx.js';
 
 const SKIP =
@@ -52,6 +53,12 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
 const LABEL_PART = /^docProps\/custom\.xml$|(^|\/)LabelInfo\.xml$/i;
 
 async function* part(name: string, zip: ZipArchive, sheets: Map<string, string>, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  if (FIXED_PAGE.test(name)) {
+    const bytes = await zip.read(name);
+    const page = /(\d+)\.fpage$/i.exec(name);
+    if (bytes) yield* textRuns(chunkText(fixedPageText(decodeXml(bytes))), { part: name, ...(page ? { page: Number(page[1]) } : {}) });
+    return;
+  }
   // Embedded files, and parts of kinds not read here (ActiveX, custom binaries),
   // are scanned as files of their own: unknown formats still get the byte prefilter.
   // VML drawings (.vml) are markup: WordArt, text boxes and watermarks of Excel and PowerPoint.
@@ -84,7 +91,7 @@ async function* part(name: string, zip: ZipArchive, sheets: Map<string, string>,
 async function missingMainPart(zip: ZipArchive): Promise<string | null> {
   if (!zip.has('[Content_Types].xml')) return 'the package has lost its [Content_Types].xml';
   const rels = await zip.text('_rels/.rels');
-  const tag = rels && /<Relationship\b[^>]*\bType="[^"]*\/officeDocument"[^>]*>/.exec(rels)?.[0];
+  const tag = rels && (/<Relationship\b[^>]*\bType="[^"]*\/officeDocument"[^>]*>/.exec(rels)?.[0] ?? XPS_MAIN.exec(rels)?.[0]);
   const target = tag ? attr(tag, 'Target')?.replace(/^\//, '') : null;
   if (!target) return 'the package names no main document part (_rels/.rels)';
   return zip.has(target) ? null : `the package's main document part ${target} is missing`;

@@ -1,0 +1,32 @@
+/**
+ * XPS and OpenXPS (what "Microsoft XPS Document Writer" and Windows' "Print to XPS" write): an OPC
+ * package whose pages (`*.fpage`) draw text with `<Glyphs UnicodeString="…" OriginX OriginY>`. One
+ * element is one run; runs on the same baseline are one line, in the order they are drawn (a stamp
+ * split over two runs, 「秘」 and 「 Confidential」, reads as it prints).
+ * https://www.ecma-international.org/publications-and-standards/standards/ecma-388/ §12.1
+ */
+import { attr } from './xml-text.js';
+
+/** The package's main relationship: an XPS or OpenXPS document sequence. */
+export const XPS_MAIN = /<Relationship\b[^>]*\bType="[^"]*\/(?:xps\/2005\/06|oxps\/v1\.0)\/fixedrepresentation"[^>]*>/;
+
+export const FIXED_PAGE = /\.fpage$/i;
+
+const GLYPHS = /<Glyphs\b[^>]*>/g;
+
+/** A page's text: its runs joined into lines by baseline. */
+export function fixedPageText(xml: string): string {
+  let out = '';
+  let baseline: string | null = null;
+  for (const [tag] of xml.matchAll(GLYPHS)) {
+    const raw = attr(tag, 'UnicodeString');
+    if (raw === null) continue;
+    // `{}` starts a string that itself begins with `{` (§12.1.8).
+    const text = raw.startsWith('{}') ? raw.slice(2) : raw;
+    const y = attr(tag, 'OriginY');
+    if (baseline !== null && y !== baseline) out += '\n';
+    baseline = y;
+    out += text;
+  }
+  return out;
+}
