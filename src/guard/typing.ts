@@ -10,8 +10,8 @@ export function predictInsert(value: string, start: number, end: number, data: s
   return value.slice(0, a) + data + value.slice(b);
 }
 
-/** What a stamp may hold between its letters: spaces, line breaks and the invisible marks normalisation drops. */
-const FILLER = /[\s\u00AD\u180E\u200B-\u200D\u2060-\u2064\uFEFF]/;
+/** What a stamp may hold between its letters: spaces, line breaks, emphasis marks and the invisible marks normalisation drops. */
+const FILLER = /[\s*_~`\u00AD\u180E\u200B-\u200D\u2060-\u2064\uFEFF]/;
 /**
  * Code units of a stamp besides filler: 秘 and 12 letters, each at most 2 units (a mathematical letter
  * outside the BMP normalises to one ASCII letter), with room to spare.

@@ -202,6 +202,12 @@ describe('PostScript', () => {
 });
 
 describe('Markdown emphasis', () => {
+  it('the same in text the guard sees (a prompt, a paste, a request body)', async () => {
+    const { scanText } = await import('../../src/detect/rules/verdicts.js');
+    for (const t of ['要約して: 秘 **Confidential** の議事録', '**秘** Confidential', '秘\n~~Confidential~~']) expect(scanText(t).verdict, t).toBe('marked');
+    for (const t of ['**秘書室** Confidential', '秘 * 注: Confidential は英語表記']) expect(scanText(t).verdict, t).toBe('clean');
+  });
+
   it('marks around 秘 or the word are formatting: 秘 **Confidential**, **秘** Confidential, ~~, _, backticks', async () => {
     const { scanBlob } = await import('../../src/detect/index.js');
     for (const t of ['# 議事録\n\n秘 **Confidential**\n', '**秘** Confidential\n', '*秘* _Confidential_', '`秘` `Confidential`', '秘\n~~Confidential~~']) {

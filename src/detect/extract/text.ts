@@ -218,31 +218,20 @@ export function unescapeStrings(s: string): string {
 const CELL_GAP = /([秘㊙])"?[,;]"?(?=[ \t\u3000]*[cCｃＣ])/g;
 
 /**
- * Markdown's emphasis between 秘 and the word (`秘 **Confidential**`, `**秘** Confidential`, `~~`, `_`,
- * backticks): a Markdown file, a note or a prompt shows the stamp with the marks as formatting, as a
- * document shows it across formatting runs.
- */
-const EMPHASIS_GAP = /[秘㊙][\s*_~`]*[*_~`][\s*_~`]*(?=[cCｃＣ])/g;
-const EMPHASIS = /[*_~`]/g;
-
-/**
  * A run of text, and its other readings when they differ (the raw text is searched too): string escapes
- * resolved, neighbouring CSV fields side by side, and Markdown emphasis as formatting.
+ * resolved, and neighbouring CSV fields side by side. (Markdown's emphasis marks are in the stamp rule.)
  */
 function* withUnescaped(text: string, where: Where = {}): Generator<Extracted> {
   yield { kind: 'text', text, where };
   const un = unescapeStrings(text);
   if (un !== text) yield { kind: 'text', text: un, where: { ...where, area: 'escaped' } };
-  // One pass decides whether either reading can differ (a text full of 秘密 pays it once, not twice).
   if (!AFTER_STAMP_CHAR.test(un)) return;
   const cells = un.replace(CELL_GAP, '$1 ');
   if (cells !== un) yield { kind: 'text', text: cells, where: { ...where, area: 'cells' } };
-  const plain = un.replace(EMPHASIS_GAP, (m) => m.replace(EMPHASIS, ''));
-  if (plain !== un) yield { kind: 'text', text: plain, where };
 }
 
-/** 秘 or ㊙ followed by what CELL_GAP or EMPHASIS_GAP start with. */
-const AFTER_STAMP_CHAR = /[秘㊙][\s*_~`"]*[*_~`",;]/;
+/** 秘 or ㊙ ending a CSV field: what CELL_GAP starts with. */
+const AFTER_STAMP_CHAR = /[秘㊙]"?[,;]/;
 
 /** One needle list per (encoding, escapes): the search compiles a table per list and caches it. */
 const needleLists = new Map<string, Needle[]>();

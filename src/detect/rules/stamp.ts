@@ -5,8 +5,10 @@
  */
 import { normalize } from '../normalize.js';
 
-// \s covers ASCII whitespace, U+3000, U+2028/2029, NBSP and the Unicode spaces.
-const STAMP = /秘\s*confidential/i;
+// \s covers ASCII whitespace, U+3000, U+2028/2029, NBSP and the Unicode spaces. Markdown's emphasis
+// marks (`秘 **Confidential**`, `**秘** Confidential`, `~~`, `_`, backticks) are formatting, as a run
+// boundary is in a document: a note, a prompt or a .md file shows the stamp with them.
+const STAMP = /秘[\s*_~`]*confidential/i;
 
 export interface StampHit {
   /** Offset in the normalised text. */
