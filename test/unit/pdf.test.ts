@@ -939,3 +939,37 @@ describe('limits of the PDF reader end unread, never clean', () => {
     expect(unscannable(await extract(pdf))).toHaveLength(1);
   });
 });
+
+describe('XFA forms (what Acrobat shows in place of the pages of a dynamic form)', () => {
+  const placeholder = 'BT /F1 12 Tf 72 700 Td (Please wait...) Tj ET';
+  const xfaPdf = (xfa: string, split: boolean) => {
+    const xml = (s: string) => stream('', new TextEncoder().encode(s));
+    const template = '<template xmlns="http://www.xfa.org/schema/xfa-template/3.3/"><subform name="form1"><field name="class"><caption><value><text>区分</text></value></caption></field></subform></template>';
+    const datasets = `<xfa:datasets xmlns:xfa="http://www.xfa.org/schema/xfa-data/1.0/"><xfa:data><form1><class>${xfa}</class></form1></xfa:data></xfa:datasets>`;
+    const whole = `<?xml version="1.0" encoding="UTF-8"?><xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/">${template}${datasets}</xdp:xdp>`;
+    return buildPdf(
+      [
+        `<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[]/XFA ${split ? '[(template) 5 0 R (datasets) 6 0 R]' : '5 0 R'}>>>>`,
+        '<</Type/Pages/Kids[3 0 R]/Count 1>>',
+        '<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R/Resources<</Font<</F1<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>>>>>>>',
+        stream('', placeholder),
+        split ? xml(template) : xml(whole),
+        xml(datasets),
+      ],
+      '/Root 1 0 R',
+    );
+  };
+
+  it('a value in its datasets is read, whether the XFA is one stream or named packets', async () => {
+    for (const split of [false, true]) expect(stampHits(await extract(xfaPdf('秘 Confidential', split))), String(split)).toEqual(['area:form']);
+    expect(stampHits(await extract(xfaPdf('秘書室', true)))).toEqual([]);
+  });
+
+  it('a packet that is not a stream leaves the form unread, said', async () => {
+    const bad = buildPdf(
+      ['<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[]/XFA[(datasets) 4 0 R]>>>>', '<</Type/Pages/Kids[3 0 R]/Count 1>>', '<</Type/Page/Parent 2 0 R/MediaBox[0 0 100 100]>>', '(not a stream)'],
+      '/Root 1 0 R',
+    );
+    expect((await extract(bad)).filter((i) => i.kind === 'unscannable')).toMatchObject([{ reason: 'corrupt', where: { area: 'form' } }]);
+  });
+});

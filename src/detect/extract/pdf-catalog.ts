@@ -1,9 +1,11 @@
 /**
  * What a PDF shows besides its pages: the outline (bookmarks panel), embedded files (attachments
  * panel: the /EmbeddedFiles name tree and /FileAttachment annotations) and form fields (values,
- * tooltips, button captions, choice options). Every walk is bounded and safe against cycles.
+ * tooltips, button captions, choice options; an XFA form's XML). Every walk is bounded and safe against cycles.
  */
 import { Dict, Ref, Stream, type Obj, type PdfDoc } from './pdf-parse.js';
+import { decodeMarkup } from './text.js';
+import { xmlToText } from './xml-text.js';
 
 /**
  * More items than any real document has; a damaged or hostile tree stops here, said: the caller
@@ -107,6 +109,26 @@ export function formText(doc: PdfDoc, checkTime: () => void): string {
     parts.push(text(doc, f.get('TU')), text(doc, doc.dict(f.get('MK'))?.get('CA')));
   }
   return parts.filter(Boolean).join('\n');
+}
+
+/**
+ * An XFA form's XML (/AcroForm /XFA: one stream, or packet names and streams in turn): its template's
+ * captions and its datasets' values, which Acrobat shows in place of the pages (a dynamic form's pages
+ * hold only a "please wait" text). Null when a packet cannot be decoded.
+ */
+export function xfaText(doc: PdfDoc): string | null {
+  const xfa = doc.resolve(doc.dict(catalog(doc)?.get('AcroForm'))?.get('XFA'));
+  const packets = Array.isArray(xfa) ? xfa.filter((_, i) => i % 2 === 1) : xfa === undefined || xfa === null ? [] : [xfa];
+  if (packets.length > MAX_ITEMS) tooMany();
+  const parts: string[] = [];
+  for (const p of packets) {
+    const s = doc.resolve(p);
+    if (!(s instanceof Stream)) return null;
+    const data = doc.decodeStream(s, true);
+    if (!data) return null;
+    parts.push(xmlToText(decodeMarkup(data)));
+  }
+  return parts.join('\n');
 }
 
 /** A text string, or every text string of an array (one level of nesting: /Opt pairs). */

@@ -13,7 +13,7 @@ import { Dict, PdfDoc, Ref, Stream, findBytes, findBytesBack, type Obj } from '.
 import { FontLoader } from './pdf-font.js';
 import { formMentionsActualText, mentionsActualText, newPageState, readPage, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, withGaps, type PageState } from './pdf-content.js';
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
-import { decodeTextString, embeddedFiles, formText, outlineText } from './pdf-catalog.js';
+import { decodeTextString, embeddedFiles, formText, outlineText, xfaText } from './pdf-catalog.js';
 import { blobOf } from '../bytes.js';
 
 export { decodeTextString };
@@ -466,6 +466,14 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   } catch (e) {
     if (isScanError(e)) throw e;
     yield { kind: 'unscannable', reason: 'corrupt', detail: 'PDF form fields could not be read', where: { area: 'form' } };
+  }
+  try {
+    const xfa = xfaText(doc);
+    if (xfa === null) yield { kind: 'unscannable', reason: 'corrupt', detail: 'the PDF\'s XFA form could not be read', where: { area: 'form' } };
+    else yield* textItems(xfa, { area: 'form' });
+  } catch (e) {
+    if (isScanError(e)) throw e;
+    yield { kind: 'unscannable', reason: 'corrupt', detail: 'the PDF\'s XFA form could not be read', where: { area: 'form' } };
   }
   yield* attachments(doc, pages, ctx);
   if (capped) yield { kind: 'unscannable', reason: 'too-large', detail: `PDF has more than ${MAX_PAGES.toLocaleString('en')} pages; the rest were not read` };
