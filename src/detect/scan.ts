@@ -99,7 +99,7 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   // Searched by the byte prefilter only (a stamp stored as it is is still found), and never clean.
   'unsupported-archive': bytesOnly('unsupported', async (blob) => {
     const head = new TextDecoder('latin1').decode(await readBytes(blob, 0, Math.min(blob.size, 1024)));
-    return `an archive format or encoding that cannot be opened here (${unsupportedArchive(head) ?? 'a compressed format known by its name, with no signature of its own'})`;
+    return `a format whose content cannot be opened here (${unsupportedArchive(head) ?? 'a compressed format known by its name, with no signature of its own'})`;
   }),
   binary: extractBinary,
   empty: null,

@@ -55,7 +55,7 @@ const UU_FILE = new RegExp(UU_BEGIN_LINE.source);
 const SHELL_SCRIPT = /^#!\s*\/bin\/(?:ba)?sh\b/;
 const SHELL_ARCHIVE = /shell archive|\buudecode\b/i;
 
-/** Compressed archives and encodings we cannot open: their content cannot be checked, so they are not clean. */
+/** Compressed archives, encodings and document formats we cannot open: their content cannot be checked, so they are not clean. */
 const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   [/^.{7}\*\*ACE\*\*/s, 'ACE'],
   [/^LZIP/, 'lzip'],
@@ -68,6 +68,9 @@ const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   [/^\x5D\x00\x00[\x01-\xFF]\x00(\xFF{8}|[^]{7}\x00)/, 'LZMA (.lzma)'],
   [/^\(This file must be converted/, 'BinHex'],
   [/^=ybegin /, 'yEnc'],
+  // A drawing's title block is where a supplier stamps it; from DWG 2004 (AC1018) on, every section of
+  // the file is compressed, so the bytes never hold its text (DWG 2000 and older store it as it is).
+  [/^AC10(1[89]|2\d|3\d)\0/, 'AutoCAD drawing (DWG 2004 or later)'],
 ];
 
 /** The name of an archive format or encoding we cannot open, from its first bytes (latin1); null for any other. */

@@ -107,6 +107,16 @@ describe('containers and encodings not read here: unscannable, saying which', ()
     expect(v.verdict === 'unscannable' && v.detail).toMatch(detail);
   });
 
+  it('an AutoCAD drawing from DWG 2004 on (every section compressed) is unscannable, named; DWG 2000 is read as bytes', async () => {
+    const dwg = (version: string) => new Blob([new Uint8Array([...new TextEncoder().encode(version), 0, 0, 0, 0, 0, 0, 0, 0x1f, 0x73, ...new Array(200).fill(7)])]);
+    for (const v of ['AC1018', 'AC1024', 'AC1032']) {
+      const r = await scanBlob(dwg(v), '組立図.dwg');
+      expect(r, v).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+      expect(r.verdict === 'unscannable' && r.detail, v).toMatch(/AutoCAD/);
+    }
+    expect((await scanBlob(dwg('AC1015'), '組立図.dwg')).verdict).toBe('clean');
+  });
+
   it('a stamp stored as it is inside one is still found', async () => {
     const lz4ish = new Uint8Array([0x04, 0x22, 0x4d, 0x18, ...new TextEncoder().encode(' 秘 Confidential の資料 ')]);
     expect((await scanBlob(new Blob([lz4ish]), 'x.lz4')).verdict).toBe('marked');
