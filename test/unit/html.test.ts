@@ -158,3 +158,28 @@ describe('XML of other vocabularies, as their producers write it', () => {
     expect((await scanBlob(xml('<p>秘書室</p><p>Confidential</p>'), 'a.xml')).verdict).toBe('clean');
   });
 });
+
+describe('Evernote exports (.enex): notes and their attachments', () => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64').replace(/.{76}/g, '$&\n');
+  const enex = (resources: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE en-export SYSTEM "http://xml.evernote.com/pub/evernote-export4.dtd">
+<en-export export-date="20261201T000000Z" application="Evernote" version="10.80">
+  <note><title>打合せメモ</title>
+    <content><![CDATA[<?xml version="1.0" encoding="UTF-8" standalone="no"?><!DOCTYPE en-note SYSTEM "http://xml.evernote.com/pub/enml2.dtd"><en-note><div>資料は添付のとおり。</div><en-media type="text/plain" hash="00"/></en-note>]]></content>
+    ${resources}
+  </note>
+</en-export>`;
+  const resource = (name: string, data: string) =>
+    `<resource><data encoding="base64">\n${data}\n</data><mime>text/plain</mime><resource-attributes><file-name>${name}</file-name></resource-attributes></resource>`;
+  const scan = async (xml: string) => (await import('../../src/detect/index.js')).scanBlob(new Blob([xml]), 'ノート.enex');
+
+  it('an attachment with the stamp, or named 秘—, marks the export; clean ones leave it clean', async () => {
+    expect(await scan(enex(resource('議事録.txt', b64(`${'定例の記録。'.repeat(40)}\n秘 Confidential\n`))))).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['議事録.txt'] } });
+    expect(await scan(enex(resource('秘—計画.txt', b64('nothing'))))).toMatchObject({ verdict: 'marked', rule: 2 });
+    expect(await scan(enex(resource('議事録.txt', b64('秘書室より')) + resource('図.txt', b64('clean'))))).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('an attachment that does not decode is unscannable, not clean', async () => {
+    expect(await scan(enex(resource('議事録.txt', '@@@@ not base64 @@@@')))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+});

@@ -1,14 +1,16 @@
 /**
  * HTML and XML (XHTML, SVG, flat ODF, .mht bodies saved as HTML, and XML of any other vocabulary:
  * AbiWord, Gnumeric, InDesign ICML, OPML…): visible text, title, meta descriptions; entities decoded;
- * read in the encoding the document declares (see markupEncoding).
+ * read in the encoding the document declares (see markupEncoding). An Evernote export's attachments
+ * are members.
  */
-import { readBytes } from '../bytes.js';
+import { blobOf, readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import { mayBeStamp } from './byte-scan.js';
 import { FLAT_ODF, flatOdfRuns } from './odf.js';
 import { decodeMarkup } from './text.js';
-import type { Extracted, Extractor } from './types.js';
+import { decodeBase64 } from './rfc2047.js';
+import type { ExtractContext, Extracted, Extractor } from './types.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { decodeEntities, xmlToText } from './xml-text.js';
 
@@ -22,6 +24,7 @@ export const extractHtml: Extractor = async function* (blob, ctx) {
   // and, as a package's parts are, only when 秘 may stand in it (a character reference may spell it).
   if (!FLAT_ODF.test(markup)) yield* OTHER_XML.test(markup.slice(0, 4096)) ? xmlRuns(markup) : htmlRuns(markup);
   else if (ctx.fullText || mayBeStamp(markup) || markup.includes('&#')) yield* flatOdfRuns(markup);
+  if (ENEX.test(markup.slice(0, 4096))) yield* enexResources(markup, ctx);
 };
 
 /** The text runs of decoded HTML: meta descriptions as properties, visible text as body. */
@@ -31,6 +34,30 @@ export function* htmlRuns(html: string): Generator<Extracted> {
   ).join('\n');
   if (meta) yield { kind: 'text', text: meta, where: { area: 'properties' } };
   for (const text of chunkText(xmlToText(html.replace(INVISIBLE, '')))) yield { kind: 'text', text, where: { area: 'body' } };
+}
+
+/** An Evernote export (also written by Joplin, Bear and other note apps): notes and their attachments. */
+const ENEX = /<(?:!DOCTYPE\s+)?en-export\b/;
+const RESOURCE = /<resource\b[^>]*>([\s\S]*?)<\/resource>/g;
+
+/**
+ * The files attached to the notes of an Evernote export, base64 in <resource><data>, each a member by
+ * its <file-name>. A resource whose data does not decode is unread, said.
+ */
+function* enexResources(xml: string, ctx: ExtractContext): Generator<Extracted> {
+  for (const [, body] of xml.matchAll(RESOURCE)) {
+    ctx.addEntry();
+    const data = /<data\b[^>]*>([\s\S]*?)<\/data>/.exec(body)?.[1] ?? '';
+    const name = decodeEntities(/<file-name>([\s\S]*?)<\/file-name>/.exec(body)?.[1]?.trim() ?? '') || 'attachment';
+    const { bytes, bad } = decodeBase64(data.replace(/\s+/g, ''));
+    if (bad) {
+      yield { kind: 'member', name, data: new Blob([]), nameOnly: true, where: { area: 'attachment' } };
+      yield { kind: 'unscannable', reason: 'corrupt', detail: `the attachment ${name} of an Evernote export does not decode`, where: { area: 'attachment' } };
+      continue;
+    }
+    ctx.addExpanded(bytes.length);
+    yield { kind: 'member', name, data: blobOf(bytes), where: { area: 'attachment' } };
+  }
 }
 
 /** An XML prolog, and a root that is not HTML (XHTML is read as HTML). */
