@@ -22,6 +22,7 @@ import { extractBzip2 } from './extract/bzip2.js';
 import { extractZstd } from './extract/zstd.js';
 import { extractShellArchive, extractUu } from './extract/uu.js';
 import { extractIwa } from './extract/iwa.js';
+import { extractMetafile } from './extract/metafile.js';
 import { extractIso } from './extract/iso.js';
 import { extractHtml } from './extract/html.js';
 import { extractPdf } from './extract/pdf.js';
@@ -91,6 +92,7 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   uu: extractUu,
   shar: extractShellArchive,
   iwa: extractIwa,
+  metafile: extractMetafile,
   sfx: /* @__PURE__ */ archiveExtractor('sfx'),
   v7tar: /* @__PURE__ */ archiveExtractor('v7tar'),
   xz: extractXz,

@@ -4,11 +4,12 @@
  */
 import { readBytes, startsWith } from './bytes.js';
 import { mailKind, UU_BEGIN_LINE } from './extract/mime.js';
+import { isEmf, isWmf } from './extract/metafile.js';
 import { formDataStart } from './form-data-line.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa';
+  | 'eml' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd';
@@ -125,6 +126,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (/(?:^|[\r\n])\s*\d+\s+\d+\s+obj\s*<</.test(ascii)) return 'pdf';
   if (/^\s*\{\\rtf/.test(ascii)) return 'rtf';
   if (IMAGE_SIGNATURES.some((sig) => startsWith(head, sig)) || /^RIFF....WEBP/s.test(ascii)) return 'image';
+  // Windows metafiles are drawings with text records, not pictures (extract/metafile.ts).
+  if (isEmf(head) || isWmf(head)) return 'metafile';
   if (MEDIA_SIGNATURES.some((re) => re.test(ascii))) return 'media';
   if (unsupportedArchive(ascii)) return 'unsupported-archive';
   if (UU_FILE.test(ascii)) return 'uu';

@@ -17,7 +17,8 @@ import { sheetRuns } from './ods-rows.js';
 import { SEPARATOR, sheetNameText } from './sheet-rows.js';
 
 const TEXT_PART = /(^|\/)(content|styles|meta)\.xml$/;
-const SKIP = /^(Pictures|Thumbnails|Configurations2|META-INF)\/|\.(png|jpe?g|gif|svm|wmf|emf|bmp)$/i;
+// Pictures hold no text, except Windows metafiles: drawings with text records (metafile.ts).
+const SKIP = /^(Thumbnails|Configurations2|META-INF)\/|^Pictures\/(?!.*\.(?:wmf|emf)$)|\.(png|jpe?g|gif|svm|bmp)$/i;
 
 export const extractOdf: Extractor = async function* (blob, ctx) {
   const zip = await openZip(blob, ctx);

@@ -2,7 +2,8 @@
  * OOXML (docx, xlsx, pptx and their macro/template variants, and XPS: xps.ts): every XML part a reader or a
  * search would see — body, headers, footers, notes, comments, shared strings, charts, docProps —
  * plus sensitivity labels and embedded files. Media, fonts and styling parts are skipped (they
- * hold no text); any other part is scanned as a file of its own, and a damaged part is reported.
+ * hold no text; EMF and WMF pictures are drawings with text, read as members); any other part is
+ * scanned as a file of its own, and a damaged part is reported.
  */
 import { blobOf } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
@@ -17,7 +18,7 @@ import { FIXED_PAGE, XPS_MAIN, fixedPageText } from './xps.js';
 import { SHARED_STRINGS, WORKSHEET, XlsxBook } from './xlsx.js';
 
 const SKIP =
-  /(^|\/)(_rels\/|\[Content_Types\]\.xml$|theme\/|media\/|fonts\/|printerSettings\/|thumbnail|styles\.xml$|stylesWithEffects\.xml$|fontTable\.xml$|settings\.xml$|webSettings\.xml$|calcChain\.xml$|presProps\.xml$|viewProps\.xml$|tableStyles\.xml$|vbaProject\.bin$)|\.(png|jpe?g|gif|bmp|tiff?|emf|wmf|wdp|jfif|ico|mp3|mp4|wav|m4a|avi|mov|odttf|fntdata|ttf|rels)$/i;
+  /(^|\/)(_rels\/|\[Content_Types\]\.xml$|theme\/|media\/(?!.*\.(?:emf|wmf)$)|fonts\/|printerSettings\/|thumbnail|styles\.xml$|stylesWithEffects\.xml$|fontTable\.xml$|settings\.xml$|webSettings\.xml$|calcChain\.xml$|presProps\.xml$|viewProps\.xml$|tableStyles\.xml$|vbaProject\.bin$)|\.(png|jpe?g|gif|bmp|tiff?|wdp|jfif|ico|mp3|mp4|wav|m4a|avi|mov|odttf|fntdata|ttf|rels)$/i;
 const EMBEDDED = /(^|\/)embeddings\//i;
 
 export const extractOoxml: Extractor = async function* (blob, ctx) {
