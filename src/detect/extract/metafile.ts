@@ -12,7 +12,7 @@
  */
 import { readBytes, u16, u32 } from '../bytes.js';
 import { extractBinary } from './binary.js';
-import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
+import { ScanError, type ExtractContext, type Extractor } from './types.js';
 
 /** More records than any real drawing has: a hostile file stops here, said. */
 const MAX_RECORDS = 1_000_000;
