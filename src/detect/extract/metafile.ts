@@ -2,7 +2,7 @@
  * Windows metafiles (EMF, WMF): drawings that Office, Visio, CAD tools and LibreOffice export, and that
  * documents embed. Their text is in text-out records, one run each, placed by coordinates: LibreOffice
  * writes 「秘」 and 「Confidential」 as two records, so a byte search never sees the stamp whole. Runs that
- * share a baseline are joined into a line, in drawing order (as xps.ts does).
+ * share a baseline are joined into a line, in drawing order (baseline.ts).
  *
  * EMF: EMR_EXTTEXTOUTW / EMR_POLYTEXTOUTW (UTF-16LE) and their ANSI forms. WMF: META_TEXTOUT and
  * META_EXTTEXTOUT, in the charset of the font selected (Shift_JIS, GBK, Big5…; LibreOffice on a
@@ -11,28 +11,18 @@
  * (binary.ts) still runs over the whole file for anything else.
  */
 import { readBytes, u16, u32 } from '../bytes.js';
+import { chunkText } from '../text-chunks.js';
+import { linesByBaseline, type PlacedRun } from './baseline.js';
 import { extractBinary } from './binary.js';
 import { ScanError, type ExtractContext, type Extractor } from './types.js';
 
 /** More records than any real drawing has: a hostile file stops here, said. */
 const MAX_RECORDS = 1_000_000;
 
-interface Run {
-  y: number;
-  text: string;
-}
-
 export const extractMetafile: Extractor = async function* (blob, ctx) {
   const b = await readBytes(blob);
-  const runs = isEmf(b) ? emfRuns(b, ctx) : wmfRuns(b, ctx);
-  let text = '';
-  let baseline: number | null = null;
-  for (const r of runs) {
-    if (baseline !== null && r.y !== baseline) text += '\n';
-    baseline = r.y;
-    text += r.text;
-  }
-  if (text) yield { kind: 'text', text, where: { area: 'drawing' } };
+  const text = linesByBaseline(isEmf(b) ? emfRuns(b, ctx) : wmfRuns(b, ctx));
+  for (const chunk of text ? chunkText(text) : []) yield { kind: 'text', text: chunk, where: { area: 'drawing' } };
   yield* extractBinary(blob, ctx);
 };
 
@@ -50,8 +40,8 @@ export function isWmf(b: Uint8Array): boolean {
 const i32 = (b: Uint8Array, at: number) => u32(b, at) | 0;
 const i16 = (b: Uint8Array, at: number) => (u16(b, at) << 16) >> 16;
 
-function emfRuns(b: Uint8Array, ctx: ExtractContext): Run[] {
-  const runs: Run[] = [];
+function emfRuns(b: Uint8Array, ctx: ExtractContext): PlacedRun[] {
+  const runs: PlacedRun[] = [];
   const ansi = new TextDecoder('windows-1252');
   const wide = new TextDecoder('utf-16le');
   let n = 0;
@@ -75,7 +65,7 @@ function emfRuns(b: Uint8Array, ctx: ExtractContext): Run[] {
 }
 
 /** One EMRTEXT at `at` of a record: its reference point, and its string (offsets from the record). */
-function pushEmrText(rec: Uint8Array, at: number, utf16: boolean, runs: Run[], wide: TextDecoder, ansi: TextDecoder): void {
+function pushEmrText(rec: Uint8Array, at: number, utf16: boolean, runs: PlacedRun[], wide: TextDecoder, ansi: TextDecoder): void {
   if (at + 40 > rec.length) return;
   const y = i32(rec, at + 4);
   const chars = u32(rec, at + 8);
@@ -108,8 +98,8 @@ function decodeIn(charset: number, bytes: Uint8Array): string {
   return new TextDecoder(CHARSETS[charset] ?? 'windows-1252').decode(bytes);
 }
 
-function wmfRuns(b: Uint8Array, ctx: ExtractContext): Run[] {
-  const runs: Run[] = [];
+function wmfRuns(b: Uint8Array, ctx: ExtractContext): PlacedRun[] {
+  const runs: PlacedRun[] = [];
   let at = u32(b, 0) === 0x9ac6cdd7 ? 22 : 0;
   at += u16(b, at + 2) * 2; // the header's size, in 16-bit words
   // The object table: CREATE* records take the lowest free slot; SELECTOBJECT picks one.

@@ -2,9 +2,10 @@
  * XPS and OpenXPS (what "Microsoft XPS Document Writer" and Windows' "Print to XPS" write): an OPC
  * package whose pages (`*.fpage`) draw text with `<Glyphs UnicodeString="…" OriginX OriginY>`. One
  * element is one run; runs on the same baseline are one line, in the order they are drawn (a stamp
- * split over two runs, 「秘」 and 「 Confidential」, reads as it prints).
+ * split over two runs, 「秘」 and 「 Confidential」, reads as it prints: baseline.ts).
  * https://www.ecma-international.org/publications-and-standards/standards/ecma-388/ §12.1
  */
+import { linesByBaseline, type PlacedRun } from './baseline.js';
 import { attr } from './xml-text.js';
 
 /** The package's main relationship: an XPS or OpenXPS document sequence. */
@@ -16,17 +17,13 @@ const GLYPHS = /<Glyphs\b[^>]*>/g;
 
 /** A page's text: its runs joined into lines by baseline. */
 export function fixedPageText(xml: string): string {
-  let out = '';
-  let baseline: string | null = null;
+  return linesByBaseline(glyphRuns(xml));
+}
+
+function* glyphRuns(xml: string): Generator<PlacedRun> {
   for (const [tag] of xml.matchAll(GLYPHS)) {
     const raw = attr(tag, 'UnicodeString');
-    if (raw === null) continue;
     // `{}` starts a string that itself begins with `{` (§12.1.8).
-    const text = raw.startsWith('{}') ? raw.slice(2) : raw;
-    const y = attr(tag, 'OriginY');
-    if (baseline !== null && y !== baseline) out += '\n';
-    baseline = y;
-    out += text;
+    if (raw !== null) yield { y: attr(tag, 'OriginY'), text: raw.startsWith('{}') ? raw.slice(2) : raw };
   }
-  return out;
 }
