@@ -3,8 +3,9 @@
  * hint only where content cannot tell (text, HTML). A renamed file is read as what it is.
  */
 import { readBytes, startsWith } from './bytes.js';
-import { mailKind, UU_BEGIN_LINE } from './extract/mime.js';
+import { mailKind, UU_AT_START } from './extract/mime.js';
 import { isEmf, isWmf } from './extract/metafile.js';
+import { firstVolumeDescriptor } from './extract/udf.js';
 import { formDataStart } from './form-data-line.js';
 
 export type Format =
@@ -46,8 +47,6 @@ const ARCHIVES: readonly [RegExp, ArchiveFormat][] = [
   [/^\x1F\x9D/, 'compress'], // Unix compress (.Z)
 ];
 
-/** A uuencoded file on its own (uuencode, bsdtar --uuencode/--b64encode): its first line begins a block (read by extract/uu.ts). */
-const UU_FILE = new RegExp(UU_BEGIN_LINE.source);
 
 /**
  * A shell archive: a `#!/bin/sh` script that says so (GNU shar, bsdtar --format shardump: 「# This is a
@@ -79,8 +78,6 @@ export function unsupportedArchive(ascii: string): string | null {
   return UNSUPPORTED_ARCHIVES.find(([re]) => re.test(ascii))?.[1] ?? null;
 }
 
-/** ISO 9660 and UDF images: the first volume descriptor (CD001, or UDF's BEA01) at 32 KiB + 1. */
-const ISO_AT = 0x8001;
 /** How far into a Windows executable a self-extracting archive's own signature is looked for. */
 const SFX_HEAD = 1 << 20;
 
@@ -130,9 +127,10 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (isEmf(head) || isWmf(head)) return 'metafile';
   if (MEDIA_SIGNATURES.some((re) => re.test(ascii))) return 'media';
   if (unsupportedArchive(ascii)) return 'unsupported-archive';
-  if (UU_FILE.test(ascii)) return 'uu';
+  // A uuencoded file on its own (uuencode, bsdtar --uuencode/--b64encode): its first line begins a block.
+  if (UU_AT_START.test(ascii)) return 'uu';
   if (SHELL_SCRIPT.test(ascii) && SHELL_ARCHIVE.test(ascii)) return 'shar';
-  if (blob.size > ISO_AT + 5 && /^(CD001|BEA01)$/.test(new TextDecoder('latin1').decode(await readBytes(blob, ISO_AT, ISO_AT + 5)))) return 'iso';
+  if (/^(CD001|BEA01)$/.test(await firstVolumeDescriptor(blob))) return 'iso';
   if ((ascii.startsWith('MZ') || ascii.startsWith('\x7FELF')) && (await selfExtracting(blob))) return 'sfx';
   // Content first; the extension decides between mail kinds (a saved .eml may begin with an mbox `From ` line).
   const kind = mailKind(ascii);

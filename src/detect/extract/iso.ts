@@ -2,15 +2,14 @@
  * A disc image: its ISO 9660 side through libarchive (with Joliet and Rock Ridge names), then its UDF
  * side (udf.ts), whose names may be the only full ones. A UDF-only image is read through UDF alone.
  */
-import { readBytes } from '../bytes.js';
 import { archiveExtractor } from './archive.js';
-import { hasUdf, udfFiles } from './udf.js';
+import { firstVolumeDescriptor, hasUdf, udfFiles } from './udf.js';
 import { ScanError, ScanLimitError, type Extractor } from './types.js';
 
 const readIso9660 = /* @__PURE__ */ archiveExtractor('iso');
 
 export const extractIso: Extractor = async function* (blob, ctx) {
-  const iso9660 = new TextDecoder('latin1').decode(await readBytes(blob, 0x8001, 0x8006)) === 'CD001';
+  const iso9660 = (await firstVolumeDescriptor(blob)) === 'CD001';
   if (iso9660) yield* readIso9660(blob, ctx);
   if (!(await hasUdf(blob))) return;
   if (!iso9660) return yield* udfFiles(blob, ctx, true);

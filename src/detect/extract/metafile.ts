@@ -10,7 +10,7 @@
  * EMF+ records (in EMR_COMMENT) and text drawn as outlines are not text here; the byte search
  * (binary.ts) still runs over the whole file for anything else.
  */
-import { readBytes, u16, u32 } from '../bytes.js';
+import { blobOf, readBytes, u16, u32 } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import { linesByBaseline, type PlacedRun } from './baseline.js';
 import { extractBinary } from './binary.js';
@@ -23,7 +23,7 @@ export const extractMetafile: Extractor = async function* (blob, ctx) {
   const b = await readBytes(blob);
   const text = linesByBaseline(isEmf(b) ? emfRuns(b, ctx) : wmfRuns(b, ctx));
   for (const chunk of text ? chunkText(text) : []) yield { kind: 'text', text: chunk, where: { area: 'drawing' } };
-  yield* extractBinary(blob, ctx);
+  yield* extractBinary(blobOf(b), ctx); // the bytes already read, not the file again
 };
 
 /** EMR_HEADER first, with the " EMF" signature at offset 40. */

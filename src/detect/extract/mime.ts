@@ -275,6 +275,8 @@ export interface UuBlock {
 
 const UU_BEGIN = /^begin(-base64)? [0-7]{3,4} (.+?)\r?$/gm;
 export const UU_BEGIN_LINE = /^begin(?:-base64)? [0-7]{3,4} \S/m;
+/** The same line as the very first of a text (a uuencoded file on its own, a here-document holding one). */
+export const UU_AT_START = new RegExp(UU_BEGIN_LINE.source);
 /** One line of a `begin-base64` block. */
 const B64_LINE = /^[A-Za-z0-9+/]*={0,2}$/;
 /** Blocks read per text; past them, one damaged entry says the rest are unread. */

@@ -27,6 +27,15 @@ function tagged(b: Uint8Array, id: number): boolean {
   return (sum & 0xff) === b[4];
 }
 
+/**
+ * The identifier of a disc image's first volume descriptor (sector 16): `CD001` for ISO 9660, `BEA01`
+ * for a UDF-only image; '' when the blob is too short to hold one.
+ */
+export async function firstVolumeDescriptor(blob: Blob): Promise<string> {
+  const at = 16 * SECTOR + 1;
+  return blob.size < at + 5 ? '' : new TextDecoder('latin1').decode(await readBytes(blob, at, at + 5));
+}
+
 /** The Volume Recognition Sequence (sectors 16 on) names an NSR descriptor: the image has UDF. */
 export async function hasUdf(blob: Blob): Promise<boolean> {
   if (blob.size < 257 * SECTOR) return false;

@@ -11,7 +11,7 @@
  */
 import { blobOf, readBytes } from '../bytes.js';
 import { extractText } from './text.js';
-import { UU_BEGIN_LINE, uuBlocks } from './mime.js';
+import { UU_AT_START, uuBlocks } from './mime.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 
 export const extractUu: Extractor = async function* (blob, ctx) {
@@ -61,13 +61,11 @@ function hereDocs(text: string): { name: string; body: Uint8Array }[] {
     if (!end) continue;
     let body = text.slice(start, end.index);
     if (/sed\s+(["'])s\/\^X\/\/\1/.test(line)) body = body.replace(/^X/gm, '');
-    if (UU_START.test(body)) continue;
+    if (UU_AT_START.test(body)) continue;
     out.push({ name: nameOf(name), body: bytesOf(body) });
   }
   return out;
 }
-
-const UU_START = new RegExp(UU_BEGIN_LINE.source);
 
 function uuMembers(text: string, ctx: ExtractContext): Extracted[] {
   const out: Extracted[] = [];
