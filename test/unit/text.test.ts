@@ -185,6 +185,30 @@ describe('extractText large input', () => {
   });
 });
 
+describe('UTF-32 (no TextDecoder for it: extract/utf32.ts)', () => {
+  it.each(['marked-utf32-bom.txt', 'marked-utf32be-nobom.txt'])('%s is read: marked', async (name) => {
+    expect(stampIn(await collect(fixture(name)))?.match).toMatch(/^秘\s+Confidential$/);
+    expect(stampIn(await collect(fixture(name), true))).not.toBeNull();
+  });
+
+  it('clean UTF-32 text stays clean (its traps are read, not missed)', async () => {
+    const items = await collect(fixture('clean-utf32-bom.txt'), true);
+    expect(items.map((x) => (x.kind === 'text' ? x.text : '')).join('')).toContain('秘密保持契約書');
+    expect(stampIn(items)).toBeNull();
+  });
+
+  it('a stamp straddling a 4 MiB slice, and a character cut between slices', async () => {
+    for (const off of [(4 << 20) - 4, (4 << 20) - 2 * 4, (4 << 20) + 4]) {
+      const text = 'x'.repeat(off / 4 - 1) + '\n秘 Confidential\n';
+      const u = new Uint8Array(4 + text.length * 4);
+      const v = new DataView(u.buffer);
+      v.setUint32(0, 0xfeff, true);
+      for (let i = 0; i < text.length; i++) v.setUint32(4 + i * 4, text.charCodeAt(i), true);
+      expect(stampIn(await collect(u)), `@${off}`).not.toBeNull();
+    }
+  });
+});
+
 describe('PostScript', () => {
   // What Cairo (GTK's "Print to file") and Ghostscript write: glyph codes in hex through an embedded font.
   const cairoLike = '%!PS-Adobe-3.0\n%%Creator: cairo 1.16.0\n/f-0-0 findfont 12 scalefont setfont\n72 700 moveto <0102030405> show\nshowpage\n%%EOF\n';

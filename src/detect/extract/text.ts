@@ -23,6 +23,7 @@ import { readRange } from '../range-read.js';
 import { TextChunker } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
+import { Utf32Decoder, utf32Order } from './utf32.js';
 
 /** Bytes looked at to decide the encoding of a large file. */
 const SAMPLE = 64 * 1024;
@@ -180,8 +181,10 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   } catch (e) {
     throw new ScanError('corrupt', `cannot read input: ${(e as Error)?.message ?? e}`);
   }
+  const u32 = utf32Order(head);
   const det = detect(head, blob.size <= SAMPLE);
-  if (ctx.fullText || det.enc === 'iso-2022-jp') yield* fullDecode(blob, ctx, det);
+  if (u32) yield* fullDecode(blob, ctx, new Utf32Decoder(u32 === 'le'));
+  else if (ctx.fullText || det.enc === 'iso-2022-jp') yield* fullDecode(blob, ctx, det.enc === 'ascii' ? null : new TextDecoder(det.enc));
   else yield* prefiltered(blob, ctx, det);
   // A PostScript program draws its text through its fonts: what reads as text here is only what it
   // wrote as literal strings (Cairo, Ghostscript and most printers write glyph codes in hex instead).
@@ -266,9 +269,12 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected): Asy
   }
 }
 
-async function* fullDecode(blob: Blob, ctx: ExtractContext, det: Detected): AsyncGenerator<Extracted> {
+/** What fullDecode decodes with: TextDecoder, or the UTF-32 one it does not have. */
+type Decoder = Pick<TextDecoder, 'decode'>;
+
+/** Every byte decoded, in slices; `dec` null while the text has been ASCII (the encoding is decided later). */
+async function* fullDecode(blob: Blob, ctx: ExtractContext, dec: Decoder | null): AsyncGenerator<Extracted> {
   const chunker = new TextChunker();
-  let dec: TextDecoder | null = det.enc === 'ascii' ? null : new TextDecoder(det.enc);
   const size = blob.size;
   const SLICE = 4 << 20;
   for (let off = 0; off < size; off += SLICE) {
