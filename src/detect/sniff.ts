@@ -4,13 +4,14 @@
  */
 import { readBytes, startsWith } from './bytes.js';
 import { mailKind, UU_AT_START } from './extract/mime.js';
+import { isDxf } from './extract/dxf.js';
 import { isEmf, isWmf } from './extract/metafile.js';
 import { firstVolumeDescriptor } from './extract/udf.js';
 import { formDataStart } from './form-data-line.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile';
+  | 'eml' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd';
@@ -71,6 +72,8 @@ const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   // A drawing's title block is where a supplier stamps it; from DWG 2004 (AC1018) on, every section of
   // the file is compressed, so the bytes never hold its text (DWG 2000 and older store it as it is).
   [/^AC10(1[89]|2\d|3\d)\0/, 'AutoCAD drawing (DWG 2004 or later)'],
+  // Binary DXF: typed values, rarely written; the ASCII form is read (extract/dxf.ts).
+  [/^AutoCAD Binary DXF\r\n\x1A\0/, 'AutoCAD drawing (binary DXF)'],
 ];
 
 /** The name of an archive format or encoding we cannot open, from its first bytes (latin1); null for any other. */
@@ -139,6 +142,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (mail) return mail;
   // A form upload (multipart/form-data) a page sent under another type: its parts are files and fields.
   if (formDataStart(ascii)) return 'form-data';
+  // A drawing exchanged as DXF: text with escapes and formatting codes, placed by coordinates.
+  if (isDxf(ascii)) return 'dxf';
   if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return 'html';
   if (XML_EXT.test(name) || /^(\xEF\xBB\xBF)?\s*<\?xml/.test(ascii)) return 'xml';
   if (v7TarHeader(head)) return 'v7tar';
