@@ -25,6 +25,7 @@ import {
   isParams,
   isReadableStream,
   isView,
+  markupOf,
   paramsToString,
   SafeBlob,
   SafeFormData,
@@ -73,7 +74,13 @@ function checkContent(ch: Channel, body: unknown): Checked {
     const l = lineageOf(body);
     return { gate: l ? gateLineage(ch, l) : READY, body };
   }
-  if (isDocument(body)) return { gate: READY, body }; // not inspected
+  // XMLHttpRequest sends a Document as its markup: judged as that text. While a verdict is awaited, the
+  // text judged is what goes (the page could change the document meanwhile).
+  if (isDocument(body)) {
+    const text = markupOf(body);
+    const gate = gateText(ch, text);
+    return { gate, body: gate.ready ? body : text };
+  }
   // Anything else is sent as its string: take that string once, judge it, send it.
   const text = toStr(body);
   return { gate: gateText(ch, text), body: text };

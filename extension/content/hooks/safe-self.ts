@@ -105,7 +105,8 @@ export const mapForEach: <K, V>(m: Map<K, V>, f: (v: V, k: K) => void) => void =
 export const setAdd: <T>(s: Set<T>, v: T) => void = method('Set', 'add');
 export const setHas: <T>(s: Set<T>, v: T) => boolean = method('Set', 'has');
 export const setForEach: <T>(s: Set<T>, f: (v: T) => void) => void = method('Set', 'forEach');
-export const promiseThen: <T>(p: Promise<T>, ok: (v: T) => void, err: (e: unknown) => void) => void = method('Promise', 'then');
+/** Promise.prototype.then as it was: the new promise it makes (callers that only chain ignore it). */
+export const promiseThen: <T, U = void>(p: Promise<T>, ok: (v: T) => U, err?: (e: unknown) => void) => Promise<Awaited<U>> = method('Promise', 'then');
 export const stringSlice: (s: string, a: number, b?: number) => string = method('String', 'slice');
 export const stringIncludes: (s: string, x: string) => boolean = method('String', 'includes');
 export const regExpExec: (re: RegExp, s: string) => RegExpExecArray | null = method('RegExp', 'exec');
@@ -149,6 +150,7 @@ export function sequence<T>(list: readonly T[]): T[] {
 export const blobSize: (b: Blob) => number = getter('Blob', 'size');
 export const blobType: (b: Blob) => string = getter('Blob', 'type');
 export const blobText: (b: Blob) => Promise<string> = method('Blob', 'text');
+export const blobBytes: (b: Blob) => Promise<ArrayBuffer> = method('Blob', 'arrayBuffer');
 export const fileName: (f: File) => string = getter('File', 'name');
 export const isBlob = is(blobSize) as (v: unknown) => v is Blob;
 export const isFile = is(fileName) as (v: unknown) => v is File;
@@ -177,6 +179,12 @@ export const dispatch: (t: EventTarget, e: Event) => boolean = method('EventTarg
 export const wsReadyState: (ws: WebSocket) => number = getter('WebSocket', 'readyState');
 export const rtcReadyState: (c: RTCDataChannel) => string = getter('RTCDataChannel', 'readyState');
 export const getFile: (h: FileSystemFileHandle) => Promise<File> = method('FileSystemFileHandle', 'getFile');
+export const SafeWritableStream: typeof WritableStream | undefined = G.WritableStream;
+export const getWriter: (s: WritableStream) => WritableStreamDefaultWriter = method('WritableStream', 'getWriter');
+const ofWriter = (key: string) => method('WritableStreamDefaultWriter', key);
+export const writerWrite: (w: WritableStreamDefaultWriter, chunk: unknown) => Promise<void> = ofWriter('write');
+export const writerClose: (w: WritableStreamDefaultWriter) => Promise<void> = ofWriter('close');
+export const writerAbort: (w: WritableStreamDefaultWriter, reason: unknown) => Promise<void> = ofWriter('abort');
 
 // ---------- the DOM the form and file-input hooks read ----------
 export const formElements: (f: HTMLFormElement) => HTMLFormControlsCollection = getter('HTMLFormElement', 'elements');
@@ -195,6 +203,10 @@ export const fileListItem: (l: FileList, i: number) => File | null = method('Fil
 export const isConnected: (n: Node) => boolean = getter('Node', 'isConnected');
 export const ownerDocument: (n: Node) => Document = getter('Node', 'ownerDocument');
 export const documentElement: (d: Document) => Element | null = getter('Document', 'documentElement');
+const serializer = G.XMLSerializer ? new G.XMLSerializer() : null;
+const serialize: (x: XMLSerializer, n: Node) => string = method('XMLSerializer', 'serializeToString');
+/** A node as markup, the whole of it (a Document with its doctype and top-level comments), as XMLHttpRequest sends it. */
+export const markupOf = (n: Node): string => serialize(serializer!, n);
 export const appendChild: (p: Node, c: Node) => Node = method('Node', 'appendChild');
 export const removeElement: (e: Element) => void = method('Element', 'remove');
 

@@ -18,8 +18,11 @@ import { payloads, reached, runOne, waitReached, type Payload, type Technique } 
 
 const ROWS = new URL('./rows/', import.meta.url);
 const TECHNIQUES: Technique[] = [];
+/** `UG_TECHNIQUES=regex` runs only the rows whose id matches (while working on one). */
+const only = process.env.UG_TECHNIQUES ? new RegExp(process.env.UG_TECHNIQUES) : null;
 for (const f of readdirSync(ROWS).filter((f) => /\.ts$/.test(f)).sort()) {
-  TECHNIQUES.push(...((await import(new URL(f, ROWS).href)) as { default: Technique[] }).default);
+  const rows = ((await import(new URL(f, ROWS).href)) as { default: Technique[] }).default;
+  TECHNIQUES.push(...rows.filter((t) => !only || only.test(t.id)));
 }
 
 const PAGE = '/techniques';

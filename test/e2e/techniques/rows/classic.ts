@@ -56,6 +56,33 @@ const rows: Technique[] = [
     },
   },
   {
+    id: 'websocket-stream',
+    title: 'WebSocketStream (Chromium): the payload written to the socket\'s writable stream (a File as its bytes)',
+    run: async (p, t) => {
+      // @ts-expect-error -- WebSocketStream is not in TypeScript's DOM types yet
+      const wss = new WebSocketStream(`wss://${location.host}/ws`);
+      const { writable } = await wss.opened;
+      const writer = writable.getWriter();
+      const body = t.body(p);
+      await writer.write(typeof body === 'string' ? body : new Uint8Array(await body.arrayBuffer()));
+      await t.sleep(300);
+      wss.close();
+    },
+  },
+  {
+    id: 'xhr-document',
+    title: 'XMLHttpRequest.send(document): the text in a Document the page built, sent as its markup',
+    carries: ['text'],
+    run: (p, t) => {
+      const doc = document.implementation.createHTMLDocument('draft');
+      doc.body.textContent = p.text;
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', t.url('xhr-document'));
+      xhr.send(doc);
+      return t.sleep(300);
+    },
+  },
+  {
     id: 'request-object',
     title: 'fetch(new Request(url, { body })) — the body travels inside a Request',
     run: (p, t) => t.settle(fetch(new Request(t.url('request-object'), { method: 'POST', body: t.form(p) }))),
