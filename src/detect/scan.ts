@@ -24,6 +24,7 @@ import { extractShellArchive, extractUu } from './extract/uu.js';
 import { extractIwa } from './extract/iwa.js';
 import { extractMetafile } from './extract/metafile.js';
 import { extractDxf } from './extract/dxf.js';
+import { extractSealed, extractSigned } from './extract/sealed.js';
 import { extractIso } from './extract/iso.js';
 import { extractHtml } from './extract/html.js';
 import { extractPdf } from './extract/pdf.js';
@@ -95,6 +96,8 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   iwa: extractIwa,
   metafile: extractMetafile,
   dxf: extractDxf,
+  sealed: extractSealed,
+  signed: extractSigned,
   sfx: /* @__PURE__ */ archiveExtractor('sfx'),
   v7tar: /* @__PURE__ */ archiveExtractor('v7tar'),
   xz: extractXz,
@@ -137,7 +140,7 @@ const misnamedContainer = bytesOnly('corrupt', 'the file is not in the format it
 const splitPiece = bytesOnly('unsupported', 'a piece of an archive split into volumes: it cannot be read without the pieces before it');
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
-const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'iso', 'compress', 'uu', 'shar', 'iwa', 'dxf', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd']);
+const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'iso', 'compress', 'uu', 'shar', 'iwa', 'dxf', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd']);
 
 class Scanner {
   private expanded = 0;

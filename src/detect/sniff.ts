@@ -6,12 +6,13 @@ import { readBytes, startsWith } from './bytes.js';
 import { mailKind, UU_AT_START } from './extract/mime.js';
 import { isDxf } from './extract/dxf.js';
 import { isEmf, isWmf } from './extract/metafile.js';
+import { isCmsSigned, sealedKind } from './extract/sealed.js';
 import { firstVolumeDescriptor } from './extract/udf.js';
 import { formDataStart } from './form-data-line.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf';
+  | 'eml' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'sealed' | 'signed';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd';
@@ -118,6 +119,10 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (startsWith(head, [0x1f, 0x8b])) return 'gzip';
   if (head.length > 262 && startsWith(head, [0x75, 0x73, 0x74, 0x61, 0x72], 257)) return 'tar';
   const ascii = new TextDecoder('latin1').decode(head);
+  // Envelopes first: a signed .p7m holds its document (a PDF's header among the first bytes), and an
+  // encrypted file is none of the formats below, whatever its bytes happen to look like.
+  if (isCmsSigned(head)) return 'signed';
+  if (sealedKind(head)) return 'sealed';
   // Before the PDF search: a compressor may keep a PDF's first bytes as they are (zstd raw literals).
   const archive = ARCHIVES.find(([re]) => re.test(ascii));
   if (archive) return archive[1];

@@ -81,17 +81,17 @@ function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fal
 }
 
 /**
- * A part whose content this reader cannot reach: an encrypted message (S/MIME enveloped data, PGP/MIME),
- * an opaque S/MIME signature wrapping its content in DER, or one piece of a message split into several
+ * A part whose content this reader cannot reach: an encrypted PGP/MIME message, S/MIME that carries
+ * only certificates, or one piece of a message split into several
  * (message/partial). Null for any other part.
  */
 function sealedPart(info: ContentInfo): { reason: 'encrypted' | 'unsupported'; why: string } | null {
   const smime = (info.params.get('smime-type') ?? '').toLowerCase();
   if (info.type === 'multipart/encrypted') return { reason: 'encrypted', why: 'an encrypted message (PGP/MIME)' };
-  if (/^application\/(x-)?pkcs7-mime$/.test(info.type)) {
-    if (smime === 'signed-data' || smime === 'certs-only') return { reason: 'unsupported', why: 'an S/MIME message signed in one opaque block' };
-    return { reason: 'encrypted', why: 'an encrypted message (S/MIME)' };
-  }
+  // Signed or encrypted S/MIME (smime.p7m) is an attachment to the reader: sealed.ts reads a signed one
+  // through to the message it signs, and calls an encrypted one encrypted, by its bytes (the smime-type
+  // parameter is optional, and some clients leave it out).
+  if (/^application\/(x-)?pkcs7-mime$/.test(info.type) && smime === 'certs-only') return { reason: 'unsupported', why: 'an S/MIME certificates-only message' };
   if (info.type === 'message/partial') return { reason: 'unsupported', why: 'one piece of a message split into several (message/partial)' };
   return null;
 }

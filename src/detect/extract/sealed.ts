@@ -1,0 +1,229 @@
+/**
+ * Files sealed by a cryptographic envelope: encrypted ones (OpenPGP `gpg -c`/`-e`, `openssl enc`,
+ * CMS/PKCS #7 enveloped data as S/MIME and `.p7m` tools write, age), whose content cannot be read
+ * without a key, and CMS signed data (`.p7m` of a signed document, opaque-signed S/MIME), whose content
+ * is inside the signature's DER. Before this module an encrypted file was read as bytes or text and
+ * came back clean; now it is `unscannable` (encrypted), and a signed one is read through to its content.
+ *
+ * RFC 4880/9580 (OpenPGP packets and armor), RFC 5652 (CMS), https://age-encryption.org/v1.
+ */
+import { ScanError, type Extracted, type Extractor } from './types.js';
+import { readBytes } from '../bytes.js';
+
+export interface Sealed {
+  reason: 'encrypted' | 'unsupported';
+  what: string;
+}
+
+/** Armor lines and text headers, at the start of a file (after blank space). */
+const ARMORED: [RegExp, Sealed][] = [
+  [/^\s*-----BEGIN AGE ENCRYPTED FILE-----/, { reason: 'encrypted', what: 'a file encrypted with age' }],
+  [/^age-encryption\.org\/v1\n/, { reason: 'encrypted', what: 'a file encrypted with age' }],
+  [/^Salted__/, { reason: 'encrypted', what: 'a file encrypted with OpenSSL (openssl enc)' }],
+  [/^\s*U2FsdGVkX1/, { reason: 'encrypted', what: 'a file encrypted with OpenSSL (openssl enc, in base64)' }],
+];
+
+const PGP_ARMOR = /^\s*-----BEGIN PGP MESSAGE-----\r?\n(?:[^\r\n]+\r?\n)*?\r?\n([A-Za-z0-9+/]{8,})/;
+const CMS_PEM = /^\s*-----BEGIN (?:PKCS7|CMS)-----\r?\n([A-Za-z0-9+/=\r\n]+)/;
+
+/** What seals the file whose first bytes these are, or null when nothing does. */
+export function sealedKind(head: Uint8Array): Sealed | null {
+  const ascii = new TextDecoder('latin1').decode(head);
+  for (const [re, s] of ARMORED) if (re.test(ascii)) return s;
+  const armored = PGP_ARMOR.exec(ascii);
+  if (armored) {
+    const packet = pgpPacket(fromBase64(armored[1]));
+    return packet === 'encrypted' ? PGP_ENCRYPTED : { reason: 'unsupported', what: 'an OpenPGP message (signed or compressed) whose content cannot be opened here' };
+  }
+  if (pgpPacket(head) === 'encrypted') return PGP_ENCRYPTED;
+  const cms = cmsType(derOf(head, ascii));
+  if (cms && cms !== 'signed') return { reason: 'encrypted', what: `an encrypted CMS/PKCS #7 message (${cms}; S/MIME, .p7m)` };
+  return null;
+}
+
+const PGP_ENCRYPTED: Sealed = { reason: 'encrypted', what: 'a file encrypted with OpenPGP (gpg, PGP)' };
+
+/** Whether these first bytes begin CMS signed data (DER or PEM): its content is read through extractSigned. */
+export function isCmsSigned(head: Uint8Array): boolean {
+  return cmsType(derOf(head, new TextDecoder('latin1').decode(head))) === 'signed';
+}
+
+/**
+ * The first OpenPGP packet: 'encrypted' when it starts an encrypted message (a session key encrypted to
+ * a public key or a passphrase, or encrypted data), checked down to the packet's version byte.
+ */
+function pgpPacket(b: Uint8Array): 'encrypted' | 'other' | null {
+  if (b.length < 4 || !(b[0] & 0x80)) return null;
+  let tag: number;
+  let at: number;
+  if (b[0] & 0x40) {
+    tag = b[0] & 0x3f;
+    at = b[1] < 192 ? 2 : b[1] < 224 ? 3 : b[1] === 255 ? 6 : 2;
+  } else {
+    tag = (b[0] >> 2) & 0x0f;
+    at = 1 + [1, 2, 4, 0][b[0] & 3];
+  }
+  const v = b[at];
+  const encrypted = (tag === 1 && (v === 3 || v === 6)) || (tag === 3 && v >= 4 && v <= 6) || (tag === 18 && (v === 1 || v === 2)) || (tag === 20 && v === 1);
+  return encrypted ? 'encrypted' : 'other';
+}
+
+// ---------------------------------------------------------------- CMS (BER/DER)
+
+const OID_PREFIX = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01]; // 1.2.840.113549.1
+const CMS_TYPES: Record<string, string> = { '7.2': 'signed', '7.3': 'enveloped data', '7.6': 'encrypted data', '9.16.1.23': 'authenticated enveloped data' };
+
+/** The DER of a CMS file: its bytes, or its PEM body decoded. */
+function derOf(head: Uint8Array, ascii: string): Uint8Array {
+  const pem = CMS_PEM.exec(ascii);
+  return pem ? fromBase64(pem[1]) : head;
+}
+
+/** ContentInfo's contentType, when the bytes begin a CMS ContentInfo: 'signed', or what encrypts it. */
+function cmsType(b: Uint8Array): string | null {
+  const outer = tlv(b, 0);
+  if (!outer || b[0] !== 0x30) return null;
+  const oid = tlv(b, outer.start);
+  if (!oid || b[outer.start] !== 0x06) return null;
+  const v = b.subarray(oid.start, oid.start + oid.length);
+  if (!OID_PREFIX.every((x, i) => v[i] === x)) return null;
+  return CMS_TYPES[[...v.subarray(OID_PREFIX.length)].join('.')] ?? null;
+}
+
+interface Tlv {
+  /** Where the value starts. */
+  start: number;
+  /** Its length; -1 for BER's indefinite length (the value ends at two zero bytes). */
+  length: number;
+}
+
+/** The tag-length header at `at`, or null when it runs past the bytes or is not one. */
+function tlv(b: Uint8Array, at: number): Tlv | null {
+  if (at + 2 > b.length || (b[at] & 0x1f) === 0x1f) return null;
+  const l = b[at + 1];
+  if (l < 0x80) return { start: at + 2, length: l };
+  if (l === 0x80) return { start: at + 2, length: -1 };
+  const n = l & 0x7f;
+  if (n > 4 || at + 2 + n > b.length) return null;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + b[at + 2 + i];
+  return { start: at + 2 + n, length: len };
+}
+
+/** A parsed element: its tag, where its value starts and ends, and where the next one begins. */
+interface Element {
+  tag: number;
+  start: number;
+  end: number;
+  next: number;
+}
+
+/** Reads BER: definite and indefinite lengths (Outlook and `openssl smime -stream` write the latter). */
+class Ber {
+  constructor(private readonly b: Uint8Array) {}
+
+  at(pos: number, depth = 0): Element {
+    const h = tlv(this.b, pos);
+    if (!h || depth > 32) throw damaged();
+    if (h.length >= 0) {
+      const end = h.start + h.length;
+      if (end > this.b.length) throw damaged();
+      return { tag: this.b[pos], start: h.start, end, next: end };
+    }
+    if (!(this.b[pos] & 0x20)) throw damaged(); // only constructed values may be indefinite
+    let p = h.start;
+    while (!(this.b[p] === 0 && this.b[p + 1] === 0)) {
+      if (p >= this.b.length) throw damaged();
+      p = this.at(p, depth + 1).next;
+    }
+    return { tag: this.b[pos], start: h.start, end: p, next: p + 2 };
+  }
+
+  children(e: Element): Element[] {
+    const out: Element[] = [];
+    for (let p = e.start; p < e.end; ) {
+      const c = this.at(p);
+      out.push(c);
+      p = c.next;
+    }
+    return out;
+  }
+
+  /** An OCTET STRING's bytes, its pieces joined when BER writes it constructed. */
+  octets(e: Element): Uint8Array {
+    if (e.tag === 0x04) return this.b.subarray(e.start, e.end);
+    if (e.tag !== 0x24) throw damaged();
+    const parts = this.children(e).map((c) => this.octets(c));
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  }
+}
+
+const damaged = () => new ScanError('corrupt', 'a CMS/PKCS #7 signed file is damaged (its structure cannot be read)');
+
+/**
+ * The content a CMS SignedData carries (ContentInfo → [0] SignedData → encapContentInfo → [0] eContent),
+ * or null for a detached signature, which carries none.
+ */
+export function cmsSignedContent(der: Uint8Array): Uint8Array | null {
+  const ber = new Ber(der);
+  const info = ber.children(ber.at(0));
+  const explicit = info[1];
+  if (!explicit || explicit.tag !== 0xa0) throw damaged();
+  const signedData = ber.children(explicit)[0];
+  if (!signedData || signedData.tag !== 0x30) throw damaged();
+  const encap = ber.children(signedData)[2];
+  if (!encap || encap.tag !== 0x30) throw damaged();
+  const content = ber.children(encap)[1];
+  if (!content) return null;
+  if (content.tag !== 0xa0) throw damaged();
+  const octets = ber.children(content)[0];
+  if (!octets) return null;
+  return ber.octets(octets);
+}
+
+/** Base64 lines as bytes; a cut last group (a file's first KiB only) is left out. */
+function fromBase64(s: string): Uint8Array {
+  const clean = s.replace(/[^A-Za-z0-9+/=]/g, '');
+  try {
+    return Uint8Array.from(atob(clean.slice(0, clean.length - (clean.length % 4))), (c) => c.charCodeAt(0));
+  } catch {
+    return new Uint8Array(0);
+  }
+}
+
+/** An encrypted file: nothing in it can be read without its key. */
+export const extractSealed: Extractor = async function* (blob) {
+  const s = sealedKind(await readBytes(blob, 0, Math.min(blob.size, 4096)));
+  yield { kind: 'unscannable', reason: s?.reason ?? 'encrypted', detail: s?.what ?? 'an encrypted file' };
+};
+
+/** CMS signed data (`.p7m`): the signed content is a member, read as the file it is (a PDF, a document, a message). */
+export const extractSigned: Extractor = async function* (blob, ctx) {
+  const bytes = await readBytes(blob);
+  const head = bytes.subarray(0, 4096);
+  const pem = CMS_PEM.exec(new TextDecoder('latin1').decode(bytes.length < 64 << 20 ? bytes : head));
+  const content = cmsSignedContent(pem ? fromBase64(pem[1]) : bytes);
+  if (!content) return; // a detached signature: no content in it, only the signature
+  ctx.addEntry();
+  ctx.addExpanded(content.length);
+  yield signedMember(content);
+};
+
+/**
+ * The signed content as a member. Opaque-signed S/MIME signs a MIME entity (its own Content-Type
+ * header, then the body), which no sniff can tell from text: named `.eml`, it is read as the message it is.
+ */
+export function signedMember(content: Uint8Array): Extracted {
+  const head = new TextDecoder('latin1').decode(content.subarray(0, 1024));
+  const name = MIME_ENTITY.test(head) ? 'signed message.eml' : 'signed content';
+  return { kind: 'member', name, data: new Blob([content as Uint8Array<ArrayBuffer>]) };
+}
+
+/** Header fields up to a Content-Type one, at the very start. */
+const MIME_ENTITY = /^(?:[!-9;-~]+:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)*?content-type:/i;

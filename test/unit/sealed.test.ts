@@ -1,0 +1,71 @@
+/**
+ * Encrypted and signed envelopes (test/fixtures/sealed, made with GnuPG and OpenSSL): an encrypted file
+ * is never clean, and a signed one is read through to what it signs.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+import { sealedKind } from '../../src/detect/extract/sealed.js';
+import { zip } from '../support/zip-build.js';
+
+const DIR = join(__dirname, '../fixtures/sealed');
+const bytes = (name: string) => new Uint8Array(readFileSync(join(DIR, name)));
+const scan = (name: string) => scanBlob(new Blob([bytes(name)]), name);
+
+describe('encrypted files are unscannable, never clean', () => {
+  it.each(['gpg-symmetric.gpg', 'gpg-symmetric.asc', 'openssl-enc.bin', 'openssl-enc.txt', 'cms-enveloped.p7m', 'cms-enveloped.pem'])('%s', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason: 'encrypted', format: 'sealed' });
+  });
+
+  it('an OpenPGP signed message (its content compressed) is unscannable, said so', async () => {
+    expect(await scan('gpg-signed.asc')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', detail: expect.stringMatching(/OpenPGP/) });
+  });
+
+  it('age, binary and armored', async () => {
+    const header = 'age-encryption.org/v1\n-> X25519 dGVzdA\nQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo\n--- aGVsbG8\n';
+    const age = new Uint8Array([...new TextEncoder().encode(header), ...crypto.getRandomValues(new Uint8Array(64))]);
+    expect(await scanBlob(new Blob([age]), '設計書.txt.age')).toMatchObject({ verdict: 'unscannable', reason: 'encrypted' });
+    const armored = '-----BEGIN AGE ENCRYPTED FILE-----\nYWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSB0ZXN0Cg==\n-----END AGE ENCRYPTED FILE-----\n';
+    expect(await scanBlob(new Blob([armored]), 'x.age')).toMatchObject({ verdict: 'unscannable', reason: 'encrypted' });
+  });
+
+  it('inside an archive, the member is unscannable (encrypted) and so is the archive', async () => {
+    const z = zip({ '設計書.txt.gpg': bytes('gpg-symmetric.gpg'), 'readme.txt': 'hello' });
+    expect(await scanBlob(new Blob([z]), 'x.zip')).toMatchObject({ verdict: 'unscannable', reason: 'encrypted' });
+  });
+
+  it('random bytes are seldom taken for an OpenPGP packet (the version byte is checked)', () => {
+    let taken = 0;
+    for (let i = 0; i < 20_000; i++) if (sealedKind(crypto.getRandomValues(new Uint8Array(64)))) taken++;
+    expect(taken).toBeLessThan(20); // about 0.03 % expected: first byte 0x8C–0x8F or 0x84–0x87, then the version
+  });
+});
+
+describe('signed envelopes are read through', () => {
+  it.each([
+    ['cms-signed-marked-pdf.p7m', { verdict: 'marked', location: { path: ['signed content'], page: 1 } }],
+    ['cms-signed-ber-marked.p7m', { verdict: 'marked', location: { path: ['signed content'] } }],
+    ['cms-signed-clean.pem', { verdict: 'clean', format: 'signed' }],
+    ['cms-detached.p7s', { verdict: 'clean', format: 'signed' }],
+    ['gpg-clearsigned-marked.asc', { verdict: 'marked' }],
+    ['smime-opaque-marked.eml', { verdict: 'marked', location: { path: ['smime.p7m', 'signed message.eml'], area: 'body' } }],
+    ['smime-opaque-clean.eml', { verdict: 'clean' }],
+  ])('%s', async (name, want) => {
+    expect(await scan(name)).toMatchObject(want);
+  });
+
+  it('a signed file cut short is damaged, not clean', async () => {
+    const b = bytes('cms-signed-marked-pdf.p7m');
+    expect(await scanBlob(new Blob([b.slice(0, 3000)]), 'x.pdf.p7m')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+
+  it.each(readdirSync(DIR).filter((f) => !/\.(md|sh)$/.test(f)))('%s: every byte flipped in turn ends in a verdict', async (name) => {
+    const b = bytes(name);
+    for (let i = 0; i < Math.min(b.length, 600); i += 7) {
+      const m = b.slice();
+      m[i] ^= 0xff;
+      expect(['marked', 'clean', 'unscannable']).toContain((await scanBlob(new Blob([m]), name)).verdict);
+    }
+  });
+});
