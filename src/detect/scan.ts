@@ -32,7 +32,7 @@ import { extractOle2 } from './extract/ole2.js';
 import { extractRtf } from './extract/rtf.js';
 import { extractText } from './extract/text.js';
 import { extractBinary } from './extract/binary.js';
-import { extractEml } from './extract/eml.js';
+import { extractEmlx, extractEml } from './extract/eml.js';
 import { extractFormData } from './extract/form-data.js';
 import { extractMbox } from './extract/mbox.js';
 import { readZipDirectory } from './extract/zip-reader.js';
@@ -117,6 +117,7 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   eml: extractEml,
   // A web archive is a MIME message (multipart/related) and is read as one.
   mhtml: extractEml,
+  emlx: extractEmlx,
   mbox: extractMbox,
   'form-data': extractFormData,
 };
@@ -140,7 +141,7 @@ const misnamedContainer = bytesOnly('corrupt', 'the file is not in the format it
 const splitPiece = bytesOnly('unsupported', 'a piece of an archive split into volumes: it cannot be read without the pieces before it');
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
-const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'iso', 'compress', 'uu', 'shar', 'iwa', 'dxf', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd']);
+const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'emlx', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'iso', 'compress', 'uu', 'shar', 'iwa', 'dxf', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd']);
 
 class Scanner {
   private expanded = 0;

@@ -3,7 +3,7 @@
  * hint only where content cannot tell (text, HTML). A renamed file is read as what it is.
  */
 import { readBytes, startsWith } from './bytes.js';
-import { mailKind, UU_AT_START } from './extract/mime.js';
+import { EMLX_LENGTH, mailKind, UU_AT_START } from './extract/mime.js';
 import { isDxf } from './extract/dxf.js';
 import { isEmf, isWmf } from './extract/metafile.js';
 import { isCmsSigned, sealedKind } from './extract/sealed.js';
@@ -12,7 +12,7 @@ import { formDataStart } from './form-data-line.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'sealed' | 'signed';
+  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'sealed' | 'signed';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd';
@@ -62,6 +62,9 @@ const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   [/^.{7}\*\*ACE\*\*/s, 'ACE'],
   [/^LZIP/, 'lzip'],
   [/^\x78\x9F\x3E\x22/, 'TNEF (winmail.dat, Outlook\'s attachments wrapper)'],
+  // Outlook's own mailbox (.pst, .ost): its blocks are scrambled by default ("compressible encryption"), so
+  // no stamp in a message or attachment shows in its bytes.
+  [/^!BDN/, 'Outlook data file (.pst, .ost)'],
   [/^(hsqs|sqsh)/, 'SquashFS'],
   [/^\x60\xEA/, 'ARJ'],
   [/^xar!/, 'xar'],
@@ -142,6 +145,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if ((ascii.startsWith('MZ') || ascii.startsWith('\x7FELF')) && (await selfExtracting(blob))) return 'sfx';
   // Content first; the extension decides between mail kinds (a saved .eml may begin with an mbox `From ` line).
   const kind = mailKind(ascii);
+  const emlx = EMLX_LENGTH.exec(ascii);
+  if (!kind && emlx && mailKind(ascii.slice(emlx[0].length))) return 'emlx';
   const byName = MAIL_EXT.find(([re]) => re.test(name))?.[1];
   const mail = kind && byName ? byName : (kind ?? byName);
   if (mail) return mail;

@@ -107,6 +107,14 @@ describe('containers and encodings not read here: unscannable, saying which', ()
     expect(v.verdict === 'unscannable' && v.detail).toMatch(detail);
   });
 
+  it('an Outlook data file (.pst, .ost: its blocks scrambled by default) is unscannable, named', async () => {
+    // The header of a Unicode PST (MS-PST 2.2.2.6): !BDN, a CRC, then "SM", a version of 23.
+    const pst = new Uint8Array([...new TextEncoder().encode('!BDN'), 0x12, 0x34, 0x56, 0x78, 0x53, 0x4d, 23, 0, ...new Array(500).fill(0x5a)]);
+    const v = await scanBlob(new Blob([pst]), 'Outlook.pst');
+    expect(v).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    expect(v.verdict === 'unscannable' && v.detail).toMatch(/Outlook data file/);
+  });
+
   it('an AutoCAD drawing from DWG 2004 on (every section compressed) is unscannable, named; DWG 2000 is read as bytes', async () => {
     const dwg = (version: string) => new Blob([new Uint8Array([...new TextEncoder().encode(version), 0, 0, 0, 0, 0, 0, 0, 0x1f, 0x73, ...new Array(200).fill(7)])]);
     for (const v of ['AC1018', 'AC1024', 'AC1032']) {

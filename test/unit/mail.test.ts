@@ -261,3 +261,20 @@ describe('compressed RTF (MS-OXRTFCP)', () => {
     expect(decompressRtf(b.subarray(0, 20)).problem).toMatch(/cut short/);
   });
 });
+
+describe("Apple Mail's .emlx (a length line, the message, Apple's property list)", () => {
+  const emlx = (message: Uint8Array, trailer = '<?xml version="1.0"?>\n<plist version="1.0"><dict><key>flags</key><integer>8590195713</integer></dict></plist>\n') =>
+    new Uint8Array([...new TextEncoder().encode(`${message.length}\n`), ...message, ...new TextEncoder().encode(trailer)]);
+
+  it.each(['body-b64-sjis.eml', 'attach-docx.eml', 'subject-iso2022jp.eml'])('%s wrapped as .emlx is read as the message (it was text: base64 unread)', async (name) => {
+    const inner = await scan(name);
+    expect(inner.verdict).toBe('marked');
+    expect(await scan(name.replace(/\.eml$/, '.emlx'), emlx(bytes(name)))).toMatchObject({ verdict: 'marked', format: 'emlx', location: inner.verdict === 'marked' ? inner.location : {} });
+  });
+
+  it('a clean message stays clean; one shorter than its length line is damaged, not clean', async () => {
+    expect(await scan('clean.emlx', emlx(bytes('clean-traps.eml')))).toMatchObject({ verdict: 'clean', format: 'emlx' });
+    const whole = emlx(bytes('clean-traps.eml'), '');
+    expect(await scan('cut.emlx', whole.subarray(0, whole.length - 40))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+});

@@ -11,7 +11,7 @@ import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { htmlRuns } from './html.js';
 import { markupEncoding } from './text.js';
-import { contentInfo, decodeBody, hasEmbeddedMime, parseEntity, splitMultipart, UU_BEGIN_LINE, uuBlocks, type ContentInfo, type Entity } from './mime.js';
+import { contentInfo, decodeBody, EMLX_LENGTH, hasEmbeddedMime, parseEntity, splitMultipart, UU_BEGIN_LINE, uuBlocks, type ContentInfo, type Entity } from './mime.js';
 import { decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
 import type { ExtractContext, Extracted, Extractor } from './types.js';
 
@@ -23,6 +23,21 @@ export const extractEml: Extractor = async function* (blob, ctx) {
   ctx.checkTime();
   // Without company keywords only the stamp matters: text without a 秘/㊙ that may start one need not reach the matcher.
   for (const x of walkMessage(bytes, ctx)) if (x.kind !== 'text' || ctx.fullText || mayBeStamp(x.text)) yield x;
+};
+
+/**
+ * Apple Mail's own file (.emlx): a line with the message's length in bytes, the message, then an XML
+ * property list of Apple's (flags, dates). Read as plain text, a base64 body stayed unread.
+ */
+export const extractEmlx: Extractor = async function* (blob, ctx) {
+  const bytes = await readBytes(blob);
+  const head = EMLX_LENGTH.exec(new TextDecoder('latin1').decode(bytes.subarray(0, 16)))!;
+  const start = head[0].length;
+  const end = start + Number(head[1]);
+  if (end > bytes.length) yield unreadable('the message is shorter than its first line says (cut short)');
+  const message = bytes.subarray(start, Math.min(end, bytes.length));
+  for (const x of walkMessage(message, ctx)) if (x.kind !== 'text' || ctx.fullText || mayBeStamp(x.text)) yield x;
+  if (end < bytes.length) yield* textRuns(new TextDecoder().decode(bytes.subarray(end)), { area: 'properties' });
 };
 
 /** A whole message: its headers, then its body. */

@@ -238,6 +238,9 @@ const STRONG_FIELDS = new Set(['received', 'return-path', 'delivered-to', 'messa
  * whose top type is multipart/related, as Chromium and Word save pages), a mailbox (`mbox`:
  * `From ` separator lines), or none of them.
  */
+/** Apple Mail's .emlx: its first line is the length of the message that follows (extract/eml.ts extractEmlx). */
+export const EMLX_LENGTH = /^(\d{1,12})[ \t]*\r?\n/;
+
 export function mailKind(head: string): 'eml' | 'mhtml' | 'mbox' | null {
   const lines = head.split(/\r?\n/);
   let i = 0;
