@@ -4,6 +4,7 @@
  * read in the encoding the document declares (see markupEncoding). An Evernote export's attachments
  * are members.
  */
+import { embeddedFiles } from './embedded-base64.js';
 import { blobOf, readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import { mayBeStamp } from './byte-scan.js';
@@ -25,6 +26,8 @@ export const extractHtml: Extractor = async function* (blob, ctx) {
   if (!FLAT_ODF.test(markup)) yield* OTHER_XML.test(markup.slice(0, 4096)) ? xmlRuns(markup) : htmlRuns(markup);
   else if (ctx.fullText || mayBeStamp(markup) || markup.includes('&#')) yield* flatOdfRuns(markup);
   if (ENEX.test(markup.slice(0, 4096))) yield* enexResources(markup, ctx);
+  // data: URLs and base64 parts carry whole files (embedded-base64.ts); an export's resources are read above.
+  else yield* embeddedFiles(markup, ctx);
 };
 
 /** The text runs of decoded HTML: meta descriptions as properties, visible text as body. */

@@ -24,6 +24,7 @@ import { TextChunker } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { Utf32Decoder, utf32Order } from './utf32.js';
+import { embeddedFiles } from './embedded-base64.js';
 
 /** Bytes looked at to decide the encoding of a large file. */
 const SAMPLE = 64 * 1024;
@@ -188,10 +189,20 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   else yield* prefiltered(blob, ctx, det);
   // A PostScript program draws its text through its fonts: what reads as text here is only what it
   // wrote as literal strings (Cairo, Ghostscript and most printers write glyph codes in hex instead).
+  // JSON (HAR captures, API exports, notebooks) and text that is base64 from its first line carry whole
+  // files as base64 (embedded-base64.ts). Other text is not searched for them: it stays at byte-search speed.
+  if (CARRIES_FILES.test(new TextDecoder('latin1').decode(head.subarray(0, 256))) && blob.size <= EMBEDDED_CAP) {
+    yield* embeddedFiles(decodeText(await readRange(blob, 0, blob.size)), ctx);
+  }
   if (startsWith(head, POSTSCRIPT)) {
     yield { kind: 'unscannable', reason: 'unsupported', detail: 'a PostScript file: text drawn through its fonts cannot be read (only literal strings were)' };
   }
 };
+
+/** A JSON document, or base64 from the first line on. */
+const CARRIES_FILES = /^(?:\xEF\xBB\xBF)?\s*(?:[[{]|[A-Za-z0-9+/]{40})/;
+/** Text up to this size is searched for files in base64 (a bigger JSON is read as text only). */
+const EMBEDDED_CAP = 64 << 20;
 
 /** `%!PS`, how every PostScript file (and EPS) begins. */
 const POSTSCRIPT = [0x25, 0x21, 0x50, 0x53];
