@@ -65,6 +65,18 @@ describe('HTML: what a reader does not see is not text (decision: clean)', () =>
   ])('%s → clean', async (_, body) => {
     expect(await scanHtml(page('<p>本文</p>' + body))).toMatchObject({ verdict: 'clean' });
   });
+  it('what the page shows outside element text is read: a field\'s value or placeholder, a tooltip', async () => {
+    for (const body of ['<input value="秘 Confidential">', '<input placeholder="秘 Confidential">', '<p title="秘 Confidential">x</p>', '<button aria-label="秘 Confidential">x</button>']) {
+      expect(await scanHtml(page('<p>本文</p>' + body)), body).toMatchObject({ verdict: 'marked' });
+    }
+    expect(await scanHtml(page('<input value="秘書室"><p title="Confidential">x</p>'))).toMatchObject({ verdict: 'clean' });
+  });
+  it('as it shows with hidden elements left out: 「秘」, a hidden span, 「 Confidential」 is the stamp', async () => {
+    for (const body of ['<p>秘<span style="display:none">書室</span> Confidential</p>', '<p>秘<span hidden>書室</span> Confidential</p>', '<p>秘<b style="visibility: hidden">書室</b> Confidential</p>']) {
+      expect(await scanHtml(page(body)), body).toMatchObject({ verdict: 'marked' });
+    }
+    expect(await scanHtml(page('<p>秘<span>書室</span> Confidential</p>'))).toMatchObject({ verdict: 'clean' });
+  });
   it('text after a script is still read', async () => {
     expect((await scanHtml(page('<script>var a = 1 < 2;</script><p>秘 Confidential</p>'))).verdict).toBe('marked');
   });

@@ -30,14 +30,31 @@ export const extractHtml: Extractor = async function* (blob, ctx) {
   else yield* embeddedFiles(markup, ctx);
 };
 
-/** The text runs of decoded HTML: meta descriptions as properties, visible text as body. */
+/**
+ * The text runs of decoded HTML: meta descriptions as properties, visible text as body (scripts, styles,
+ * templates, noscript and comments are not shown, so not text: test/unit/html.test.ts).
+ */
 export function* htmlRuns(html: string): Generator<Extracted> {
   const meta = Array.from(html.matchAll(/<meta\b[^>]*\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>/gi), (m) =>
     decodeEntities(m[1] ?? m[2] ?? m[3]),
   ).join('\n');
   if (meta) yield { kind: 'text', text: meta, where: { area: 'properties' } };
-  for (const text of chunkText(xmlToText(html.replace(INVISIBLE, '')))) yield { kind: 'text', text, where: { area: 'body' } };
+  const visible = html.replace(INVISIBLE, '');
+  for (const text of chunkText(xmlToText(visible))) yield { kind: 'text', text, where: { area: 'body' } };
+  if (!mayBeStamp(html) && !html.includes('&#')) return;
+  // Text the page shows that is not an element's text: form fields' values and placeholders, tooltips.
+  const fields = Array.from(html.matchAll(SHOWN_ATTR), (m) => decodeEntities(m[1] ?? m[2])).join(SEPARATOR);
+  for (const text of chunkText(fields)) yield { kind: 'text', text, where: { area: 'body' } };
+  // As it shows with hidden elements left out (「秘」, a hidden span, 「 Confidential」 shows as the stamp).
+  const shown = HIDDEN.test(visible) ? xmlToText(visible.replace(HIDDEN_ELEMENT, '')) : '';
+  for (const text of chunkText(shown)) yield { kind: 'text', text, where: { area: 'body' } };
 }
+
+/** Attributes whose value the page shows: a field's value and placeholder, a label, a tooltip. */
+const SHOWN_ATTR = /\s(?:value|placeholder|title|aria-label|label)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
+/** An element hidden where it stands: the `hidden` attribute, or an inline `display: none` / `visibility: hidden`. */
+const HIDDEN = /\shidden[\s>=]|display\s*:\s*none|visibility\s*:\s*hidden/i;
+const HIDDEN_ELEMENT = /<([a-z][\w-]*)\b[^>]*?(?:\shidden(?=[\s>=])|style\s*=\s*["'][^"']*(?:display\s*:\s*none|visibility\s*:\s*hidden))[^>]*>[\s\S]*?<\/\1\s*>/gi;
 
 /** An Evernote export (also written by Joplin, Bear and other note apps): notes and their attachments. */
 const ENEX = /<(?:!DOCTYPE\s+)?en-export\b/;
