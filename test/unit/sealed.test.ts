@@ -69,3 +69,15 @@ describe('signed envelopes are read through', () => {
     }
   });
 });
+
+describe('XML Encryption', () => {
+  // The W3C recommendation's own example (xmlenc-core, 2.1): an element replaced by EncryptedData.
+  const xml = (inner: string) =>
+    `<?xml version="1.0"?>\n<PaymentInfo xmlns="http://example.org/paymentv2"><Name>John Smith</Name>${inner}</PaymentInfo>`;
+  it('an element replaced by its ciphertext is unscannable (encrypted); the rest is still read', async () => {
+    const enc = '<EncryptedData Type="http://www.w3.org/2001/04/xmlenc#Element" xmlns="http://www.w3.org/2001/04/xmlenc#"><CipherData><CipherValue>A23B45C56</CipherValue></CipherData></EncryptedData>';
+    expect(await scanBlob(new Blob([xml(enc)]), 'payment.xml')).toMatchObject({ verdict: 'unscannable', reason: 'encrypted' });
+    expect(await scanBlob(new Blob([xml(`<Note>秘 Confidential</Note>${enc}`)]), 'payment.xml')).toMatchObject({ verdict: 'marked' });
+    expect(await scanBlob(new Blob([xml('<CreditCard>4019 2445 0277 5567</CreditCard>')]), 'payment.xml')).toMatchObject({ verdict: 'clean' });
+  });
+});

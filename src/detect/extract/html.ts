@@ -25,6 +25,8 @@ export const extractHtml: Extractor = async function* (blob, ctx) {
   // and, as a package's parts are, only when 秘 may stand in it (a character reference may spell it).
   if (!FLAT_ODF.test(markup)) yield* OTHER_XML.test(markup.slice(0, 4096)) ? xmlRuns(markup) : htmlRuns(markup);
   else if (ctx.fullText || mayBeStamp(markup) || markup.includes('&#')) yield* flatOdfRuns(markup);
+  // W3C XML Encryption: an element's content replaced by its ciphertext (e-government and SOAP documents).
+  if (XML_ENCRYPTED.test(markup)) yield { kind: 'unscannable', reason: 'encrypted', detail: 'XML with encrypted content (XML Encryption: EncryptedData)' };
   if (ENEX.test(markup.slice(0, 4096))) yield* enexResources(markup, ctx);
   // data: URLs and base64 parts carry whole files (embedded-base64.ts); an export's resources are read above.
   else yield* embeddedFiles(markup, ctx);
@@ -55,6 +57,8 @@ const SHOWN_ATTR = /\s(?:value|placeholder|title|aria-label|label)\s*=\s*(?:"([^
 /** An element hidden where it stands: the `hidden` attribute, or an inline `display: none` / `visibility: hidden`. */
 const HIDDEN = /\shidden[\s>=]|display\s*:\s*none|visibility\s*:\s*hidden/i;
 const HIDDEN_ELEMENT = /<([a-z][\w-]*)\b[^>]*?(?:\shidden(?=[\s>=])|style\s*=\s*["'][^"']*(?:display\s*:\s*none|visibility\s*:\s*hidden))[^>]*>[\s\S]*?<\/\1\s*>/gi;
+
+const XML_ENCRYPTED = /<(?:[\w.-]+:)?EncryptedData\b[\s\S]*?<(?:[\w.-]+:)?CipherValue\b/;
 
 /** An Evernote export (also written by Joplin, Bear and other note apps): notes and their attachments. */
 const ENEX = /<(?:!DOCTYPE\s+)?en-export\b/;
