@@ -126,7 +126,7 @@ describe('xlsb: the stamp wherever Excel shows it', () => {
 
 describe('xlsb headers and footers', () => {
   it('headerText drops the codes a printed header does not show', async () => {
-    const { headerText } = await import('../../src/detect/extract/xlsb.js');
+    const { headerText } = await import('../../src/detect/extract/print-header.js');
     expect(headerText('&C秘&B&KFF0000 Confidential')).toBe('\n秘 Confidential');
     expect(headerText('&L&"MS ゴシック,太字"&12社外秘&R&P / &N && co')).toBe('\n社外秘\n /  & co');
   });

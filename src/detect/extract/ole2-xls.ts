@@ -3,6 +3,7 @@
  * LABEL/LABELSST/RSTRING/STRING cells with their sheet and cell reference, headers/footers,
  * sheet names, and text of comments and text boxes (TXO + CONTINUE).
  */
+import { headerText } from './print-header.js';
 import { readXlsFormula, unread } from './formula-text.js';
 import { codepageDecoder } from './ole2-props.js';
 import { MergedCells, RowTexts, SEPARATOR, type TextCell } from './sheet-rows.js';
@@ -286,7 +287,7 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
       }
       case 0x0014: // HEADER
       case 0x0015: // FOOTER
-        if (d.length > 0) headers.push({ sheet, text: xlString(d, 0, biff8 ? 2 : 1) });
+        if (d.length > 0) headers.push({ sheet, text: headerText(xlString(d, 0, biff8 ? 2 : 1)) });
         break;
       case 0x01b6: {
         // TXO: text of a comment or text box follows in CONTINUE records (each starts with an option byte).

@@ -7,6 +7,7 @@
  * Every part is also searched at byte level for 秘/㊙ in UTF-16LE (how BIFF12 stores all text), so
  * a string in a record this reader does not know, or one behind a damaged record, is still found.
  */
+import { headerText } from './print-header.js';
 import { u32 } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
@@ -437,16 +438,6 @@ function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined,
   if (lost) yield lost;
   // Designated keywords (full text): the sheet's strings in order.
   yield* runs(all, where, ctx.fullText);
-}
-
-/**
- * A header or footer as printed: its codes (&L &C &R sections, &B bold, &K colour, &"font", &12
- * size, &P page…) removed, so `&C秘&B Confidential` reads as 秘 Confidential.
- */
-export function headerText(s: string): string {
-  return s.replace(/&([LCR])|&(?:"[^"]*"|K[0-9A-Fa-f]{6}|K\d\d[+-]\d{3}|\d+|[A-Za-z])|&(&)/g, (_, section?: string, amp?: string) =>
-    section ? '\n' : (amp ?? ''),
-  );
 }
 
 function* comments(part: string, bytes: Uint8Array, owner: { sheet?: string }, ctx: ExtractContext): Generator<Extracted> {

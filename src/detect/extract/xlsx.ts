@@ -18,7 +18,8 @@ import { MarkupWindows } from './markup-windows.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted } from './types.js';
 import { TallRows, XlsxRows } from './xlsx-rows.js';
-import { xmlToText } from './xml-text.js';
+import { decodeEntities, xmlToText } from './xml-text.js';
+import { headerText } from './print-header.js';
 import { decodeXml, isUtf16Xml, type ZipArchive } from './zip-reader.js';
 
 export const SHARED_STRINGS = /^xl\/sharedStrings\.xml$/i;
@@ -26,8 +27,17 @@ export const WORKSHEET = /^xl\/worksheets\/[^/]+\.xml$/i;
 
 const CELL_END = /<\/(?:[\w.-]+:)?c>/g;
 
-/** A worksheet's markup as text, each cell's text ended by SEPARATOR so that cells never run together. */
-export const sheetText = (xml: string): string => xmlToText(xml.replace(CELL_END, `$&${SEPARATOR.trim()}`));
+/** A printed header or footer's text (its element's start may lie before a window: the end is enough). */
+const PRINT_HEADER = /((?:<(?:[\w.-]+:)?(?:odd|even|first)(?:Header|Footer)>)?)([^<]*)(?=<\/(?:[\w.-]+:)?(?:odd|even|first)(?:Header|Footer)>)/g;
+
+/**
+ * A worksheet's markup as text, each cell's text ended by SEPARATOR so that cells never run together,
+ * and its printed headers and footers as they print (print-header.ts).
+ */
+export const sheetText = (xml: string): string =>
+  xmlToText(xml.replace(PRINT_HEADER, (_, open: string, body: string) => open + escapeXml(headerText(decodeEntities(body)))).replace(CELL_END, `$&${SEPARATOR.trim()}`));
+
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 interface Strings {
   part: string;

@@ -1,0 +1,27 @@
+/**
+ * A spreadsheet's printed header with formatting codes between 「秘」 and 「Confidential」 (different fonts,
+ * bold), as Excel writes it: read as it prints (extract/print-header.ts), in xlsx, xls, xlsb and ods.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+import { headerText } from '../../src/detect/extract/print-header.js';
+
+const DIR = join(__dirname, '../fixtures/print-header');
+const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
+
+describe('printed headers with formatting codes', () => {
+  it.each(readdirSync(DIR).filter((f) => /^(font|bold)-codes\./.test(f)))('%s is marked', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+
+  it('秘書室 with the same codes is clean', async () => {
+    expect(await scan('trap-codes.xlsx')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('the codes are gone, an escaped ampersand stays', () => {
+    expect(headerText('&C&"MS Gothic,Bold"秘&"Arial,Regular"&12 Confidential')).toBe('\n秘 Confidential');
+    expect(headerText('&LR&&D &P')).toBe('\nR&D ');
+  });
+});
