@@ -6,6 +6,7 @@
  * (\ansicpg932, \fcharset128 → Shift_JIS). Embedded OLE objects (\objdata) that hold a compound
  * file are handed back as members.
  */
+import { SEPARATOR } from './sheet-rows.js';
 import { chunkText } from '../text-chunks.js';
 import { blobOf } from '../bytes.js';
 import { codepageDecoder } from './ole2-props.js';
@@ -60,6 +61,8 @@ interface State {
   /** In the font table: collecting \fN \fcharsetN. */
   fonttbl: boolean;
   objdata: boolean;
+  /** Hidden text (\v): not on screen or paper. */
+  hidden?: boolean;
 }
 
 export const extractRtf: Extractor = async function* (blob: Blob, ctx: ExtractContext): AsyncGenerator<Extracted> {
@@ -116,6 +119,9 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
   let steps = 0;
 
   let shapeProp = ''; // the name of the shape property being read (\sn), for its value (\sv)
+  // Text without hidden runs, per sink: 「秘」, a hidden 「書室」, 「 Confidential」 shows as the stamp.
+  const shown = new Map<string, string[]>();
+  let hiddenSeen = false;
   const emit = (s: string) => {
     if (st.skip || deep > 0 || !s) return;
     if (st.sink === SHAPE_NAME) {
@@ -125,6 +131,12 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
     let a = out.get(st.sink);
     if (!a) out.set(st.sink, (a = []));
     a.push(s);
+    if (st.hidden) hiddenSeen = true;
+    else {
+      let v = shown.get(st.sink);
+      if (!v) shown.set(st.sink, (v = []));
+      v.push(s);
+    }
   };
   const cpNow = () => {
     const fc = fontCp.get(st.font);
@@ -298,6 +310,12 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
         case 'uc':
           if (param !== null && param >= 0 && param < 16) st.uc = param;
           break;
+        case 'v':
+          st.hidden = param !== 0;
+          break;
+        case 'plain':
+          st.hidden = false;
+          break;
         case 'f':
           if (st.fonttbl) pendingFont = param ?? -1;
           else st.font = param ?? -1;
@@ -378,7 +396,11 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
   }
   flush();
   const text = new Map<string, string>();
-  for (const [k, v] of out) text.set(k, v.join(''));
+  for (const [k, v] of out) {
+    const all = v.join('');
+    const visible = hiddenSeen ? (shown.get(k) ?? []).join('') : all;
+    text.set(k, visible === all ? all : all + SEPARATOR + visible);
+  }
   return { text, objects, truncated: stack.length > 0 || deep > 0, tooDeep };
 }
 

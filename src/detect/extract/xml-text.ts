@@ -56,16 +56,37 @@ const SEEN_ATTR_HINT = /(?:string|alt|descr|title)\s*=/;
 const DELETED = /<w:(del|moveFrom)\b(?:[^>]*[^/>])?>[\s\S]*?<\/w:\1>/g;
 
 /**
- * A Word part with tracked deletions reads two ways: as a reviewer sees it (deleted text in place) and
- * as the document reads with the changes accepted, which is what "no markup" shows: 「秘」, a deleted
- * 「書室」, then 「 Confidential」 shows as the stamp. Both are given, apart.
+ * A Word part with tracked deletions or hidden text reads two ways: as a reviewer sees it (deleted and
+ * hidden text in place) and as the document shows with the changes accepted and hidden text left out,
+ * which is what "no markup" shows and what prints: 「秘」, a deleted or hidden 「書室」, then
+ * 「 Confidential」 shows as the stamp. Both are given, apart.
  */
 export function xmlToText(xml: string): string {
   const text = markupText(xml);
-  if (!xml.includes('<w:del') && !xml.includes('<w:moveFrom')) return text;
-  const accepted = markupText(xml.replace(DELETED, ''));
-  return accepted === text ? text : text + SEPARATOR + accepted;
+  const deleted = xml.includes('<w:del') || xml.includes('<w:moveFrom');
+  const hidden = xml.includes('<w:vanish');
+  const odfHidden = xml.includes('text:display="none"') ? odfHiddenSpans(xml) : null;
+  if (!deleted && !hidden && !odfHidden) return text;
+  // As the page shows: tracked changes accepted, hidden text (Word's "hidden" font effect, an ODF
+  // style with text:display="none") left out.
+  let visible = deleted ? xml.replace(DELETED, '') : xml;
+  if (hidden) visible = visible.replace(HIDDEN_RUN, '');
+  if (odfHidden) visible = visible.replace(odfHidden, '');
+  const shown = markupText(visible);
+  return shown === text ? text : text + SEPARATOR + shown;
 }
+
+/** The spans of an ODF part whose automatic style hides them (LibreOffice's "Hidden" character effect). */
+function odfHiddenSpans(xml: string): RegExp | null {
+  const names: string[] = [];
+  for (const m of xml.matchAll(/<style:style\b[^>]*\bstyle:name="([^"]+)"[^>]*>(?:(?!<\/style:style>)[\s\S])*?text:display="none"/g)) {
+    names.push(m[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  }
+  return names.length ? new RegExp(`<text:span\\b[^>]*\\btext:style-name="(?:${names.join('|')})"[^>]*>[\\s\\S]*?<\\/text:span>`, 'g') : null;
+}
+
+// A Word run formatted hidden (w:vanish on, not w:val="0"/"false"/"off"): on screen and on paper it is not there.
+const HIDDEN_RUN = /<w:r\b(?:[^>]*[^/>])?>(?:(?!<\/w:r>)[\s\S])*?<w:vanish(?:\s*\/>|\s+w:val="(?:1|true|on)"\s*\/>)[\s\S]*?<\/w:r>/g;
 
 function markupText(xml: string): string {
   const withAttrs = SEEN_ATTR_HINT.test(xml) ? xml.replace(SEEN_IN_ATTRS, attributeText) : xml;
