@@ -2,6 +2,7 @@
  * Watching a field as it is typed into, cheaply: a keystroke changes a few characters, so a stamp it
  * completes lies next to them. Only that stretch is scanned; the whole text only when it says marked.
  */
+import { INVISIBLE_CLASS } from '../detect/normalize.js';
 
 /** What a text field will hold once an insertion lands: `data` in place of the selection [start, end). */
 export function predictInsert(value: string, start: number, end: number, data: string): string {
@@ -11,7 +12,8 @@ export function predictInsert(value: string, start: number, end: number, data: s
 }
 
 /** What a stamp may hold between its letters: spaces, line breaks, emphasis marks and the invisible marks normalisation drops. */
-const FILLER = /[\s*_~`\u00AD\u180E\u200B-\u200D\u2060-\u2064\uFEFF]/;
+// Both halves of an ideographic variation selector count: the text is walked by code unit.
+const FILLER = new RegExp(`[\\s*_~\`${INVISIBLE_CLASS}\\uDB40\\uDD00-\\uDDEF]`);
 /**
  * Code units of a stamp besides filler: 秘 and 12 letters, each at most 2 units (a mathematical letter
  * outside the BMP normalises to one ASCII letter), with room to spare.

@@ -15,13 +15,17 @@ describe('rule 1: the content stamp', () => {
     '秘 ｃｏｎｆｉｄｅｎｔｉａｌ', // full-width letters, NFKC
     '秘\u200bConfidential', // zero-width space between runs
     '秘\u00a0Confidential', // no-break space
+    '秘\u200e Confidential', // a left-to-right mark
+    '秘\u2067Confidential\u2069', // an isolate around the word
+    '秘\ufe00 Confidential', // a variation selector
+    '秘\u{e0100} Confidential', // an ideographic variation selector (a kanji variant, as Japanese text writes one)
     '見積書 秘 Confidential 2024',
   ])('marks %j', (text) => {
     expect(findStamp(text)).not.toBeNull();
     expect(scanText(text)).toMatchObject({ verdict: 'marked', rule: 1, reason: 'stamp' });
   });
 
-  it.each(['秘密保持契約書', '社外秘', '秘書室', 'Confidential', 'Strictly confidential', '秘 Confident', '秘-Confidential', '', '秘 密 Confidential'])(
+  it.each(['秘密保持契約書', '社外秘', '秘書室', 'Confidential', 'Strictly confidential', '秘 Confident', '秘-Confidential', '', '秘 密 Confidential', '秘\u202eConfidential' /* shown reversed */])(
     'leaves %j clean',
     (text) => {
       expect(scanText(text)).toEqual({ verdict: 'clean' });
