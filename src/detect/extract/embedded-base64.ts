@@ -11,7 +11,9 @@
  */
 import { blobOf } from '../bytes.js';
 import { sniff, type Format } from '../sniff.js';
+import { chunkText } from '../text-chunks.js';
 import { decodeBase64 } from './rfc2047.js';
+import { decodeText } from './text.js';
 import type { ExtractContext, Extracted } from './types.js';
 
 /**
@@ -37,8 +39,15 @@ export async function* embeddedFiles(text: string, ctx: ExtractContext): AsyncGe
     const clean = (s: string) => s.replace(/[\\\s]/g, '');
     const run = m[1];
     const head = decodeBase64(clean(run.slice(0, HEAD_CHARS + 64)).slice(0, HEAD_CHARS)).bytes;
-    if (PASSED.has(await sniff(blobOf(head), ''))) continue;
+    const format = await sniff(blobOf(head), '');
+    if (PASSED.has(format)) continue;
     const { bytes, bad } = decodeBase64(clean(run));
+    // Plain text in base64 (a data:text URL, an encoded JSON record) is read in place: a log of thousands
+    // of them is not thousands of files (each would count against limits.maxEntries).
+    if (format === 'text' && !bad) {
+      for (const text of chunkText(decodeText(bytes))) yield { kind: 'text', text, where: {} };
+      continue;
+    }
     const name = `embedded file ${++n}`;
     ctx.addEntry();
     if (bad) {
