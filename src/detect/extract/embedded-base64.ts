@@ -4,10 +4,12 @@
  * PHP's `\/`-escaped JSON), binary parts of XML (Word's flat XML, SOAP). Read as text, such a document is
  * only letters: a stamped .docx or PDF in it came back clean.
  *
- * Each data: URL and each run of 40 or more base64 characters (lines wrapped or not) is looked at by its first bytes only:
- * a run that begins a format the engine reads (a document, an archive, text…) is decoded whole and
- * scanned as a member; pictures, media and bytes of no known format (hashes, keys, tokens) are passed
- * over, as a picture on its own would be.
+ * Each data: URL and each run of 40 or more base64 characters (lines wrapped or not) is looked at by its
+ * first bytes only. A run of 256 characters or more (192 bytes: every document is longer) that begins a
+ * format the engine reads is decoded whole and scanned as a member; pictures, media, encrypted values and
+ * bytes of no known format (keys, signatures) are passed over, as a picture on its own would be. Plain
+ * text in base64 (a data:text URL, an encoded JSON record), of any length, is read in place. Shorter runs
+ * of other bytes (hashes, tokens, ids) are not looked at further.
  */
 import { blobOf } from '../bytes.js';
 import { sniff, type Format } from '../sniff.js';
@@ -16,14 +18,15 @@ import { decodeBase64 } from './rfc2047.js';
 import { decodeText } from './text.js';
 import type { ExtractContext, Extracted } from './types.js';
 
-/**
- * A data: URL's base64 (any length), or 40+ characters of base64 anywhere (JSON may write `/` as `\/`),
- * then wrapped lines of them, then padding. 40 characters are 30 bytes: a stamped line fits in that.
- */
-const RUN = /(?:data:[^,;"'\s]{0,100}(?:;[^,;"'\s]{0,100})*;base64,|(?=(?:[A-Za-z0-9+]|\\?\/){40}))((?:[A-Za-z0-9+]|\\?\/)+(?:[ \t]*\r?\n[ \t]*(?:[A-Za-z0-9+]|\\?\/){4,})*={0,2})/gi;
+/** A run this long may be a document; a shorter one, only text. */
+const DOCUMENT_CHARS = 256;
+const MIN_RUN = 40;
 
-/** What is not scanned from a run's first bytes: nothing a reader would find text in, or nothing known. */
-const PASSED: ReadonlySet<Format> = new Set<Format>(['binary', 'image', 'media', 'empty']);
+/**
+ * What is not a member: nothing a reader would find text in, nothing known, or an encrypted value (data
+ * inside a document, and the OpenPGP packet test cannot tell a short ciphertext from random bytes).
+ */
+const PASSED: ReadonlySet<Format> = new Set<Format>(['binary', 'image', 'media', 'empty', 'sealed']);
 
 /** Enough characters to decode the head a sniff looks at (sniff.ts reads 1 KiB; most signatures are in the first bytes). */
 const HEAD_CHARS = 1368;
@@ -34,20 +37,23 @@ export const mayCarryBase64 = (text: string): boolean => /[A-Za-z0-9+/]{40}|;bas
 export async function* embeddedFiles(text: string, ctx: ExtractContext): AsyncGenerator<Extracted> {
   if (!mayCarryBase64(text)) return;
   let n = 0;
-  for (const m of text.matchAll(RUN)) {
-    ctx.checkTime();
-    const clean = (s: string) => s.replace(/[\\\s]/g, '');
-    const run = m[1];
-    const head = decodeBase64(clean(run.slice(0, HEAD_CHARS + 64)).slice(0, HEAD_CHARS)).bytes;
+  let seen = 0;
+  for (const [start, end] of base64Runs(text)) {
+    if ((++seen & 1023) === 0) ctx.checkTime();
+    const run = text.slice(start, end).replace(/[\\\s]/g, '');
+    const head = headBytes(run);
+    const texty = looksLikeText(head);
+    if (!texty && run.length < DOCUMENT_CHARS) continue;
     const format = await sniff(blobOf(head), '');
     if (PASSED.has(format)) continue;
-    const { bytes, bad } = decodeBase64(clean(run));
-    // Plain text in base64 (a data:text URL, an encoded JSON record) is read in place: a log of thousands
-    // of them is not thousands of files (each would count against limits.maxEntries).
+    const { bytes, bad } = decodeBase64(run);
+    // Plain text is read in place: a log of thousands of encoded records is not thousands of files
+    // (each would count against limits.maxEntries).
     if (format === 'text' && !bad) {
-      for (const text of chunkText(decodeText(bytes))) yield { kind: 'text', text, where: {} };
+      for (const t of chunkText(decodeText(bytes))) yield { kind: 'text', text: t, where: {} };
       continue;
     }
+    if (run.length < DOCUMENT_CHARS) continue;
     const name = `embedded file ${++n}`;
     ctx.addEntry();
     if (bad) {
@@ -56,5 +62,68 @@ export async function* embeddedFiles(text: string, ctx: ExtractContext): AsyncGe
     }
     ctx.addExpanded(bytes.length);
     yield { kind: 'member', name, data: blobOf(bytes), where: { area: 'attachment' } };
+  }
+}
+
+/** The first bytes a run decodes to (atob: fast on the many short runs a JSON holds); none when they do not decode. */
+function headBytes(run: string): Uint8Array {
+  let bin: string;
+  try {
+    bin = atob(run.slice(0, Math.min(HEAD_CHARS, run.length & ~3)));
+  } catch {
+    return new Uint8Array(0);
+  }
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** No control bytes but whitespace and ESC: text in some encoding (what sniff.ts calls text, and HTML, RTF, PDF's header, mail). */
+function looksLikeText(b: Uint8Array): boolean {
+  if (b.length === 0) return false;
+  for (const c of b) if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b) return false;
+  return true;
+}
+
+const B64 = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/\\') B64[c.charCodeAt(0)] = 1;
+const isB64 = (c: number) => c < 128 && B64[c] === 1;
+const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+
+/**
+ * [start, end) of each run: base64 letters (and JSON's `\` before `/`), lines of them wrapped, then up to
+ * two `=`. A loop, not a regular expression: a run may be tens of MB (a picture in a saved page), past
+ * what a backtracking matcher's stack holds.
+ */
+function* base64Runs(text: string): Generator<[number, number]> {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (!isB64(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let letters = 0;
+    for (;;) {
+      while (i < n && isB64(text.charCodeAt(i))) {
+        if (text.charCodeAt(i) !== 0x5c) letters++;
+        i++;
+      }
+      // A wrapped line goes on after a line break and indentation.
+      let j = i;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      if (letters >= MIN_RUN && j > i && j < n && isB64(text.charCodeAt(j)) && /[\r\n]/.test(text.slice(i, j))) {
+        i = j;
+        continue;
+      }
+      break;
+    }
+    let end = i;
+    for (let k = 0; k < 2 && text.charCodeAt(end) === 0x3d; k++) end++;
+    if (letters >= MIN_RUN || (letters >= 4 && text.charCodeAt(start - 1) === 0x2c && /;base64,$/i.test(text.slice(Math.max(0, start - 8), start)))) {
+      yield [start, end];
+    }
+    i = end + 1;
   }
 }

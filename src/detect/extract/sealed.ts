@@ -50,7 +50,7 @@ export function isCmsSigned(head: Uint8Array): boolean {
 
 /**
  * The first OpenPGP packet: 'encrypted' when it starts an encrypted message (a session key encrypted to
- * a public key or a passphrase, or encrypted data), checked down to the packet's version byte.
+ * a public key or a passphrase), checked down to its version and algorithm bytes.
  */
 function pgpPacket(b: Uint8Array): 'encrypted' | 'other' | null {
   if (b.length < 4 || !(b[0] & 0x80)) return null;
@@ -63,10 +63,17 @@ function pgpPacket(b: Uint8Array): 'encrypted' | 'other' | null {
     tag = (b[0] >> 2) & 0x0f;
     at = 1 + [1, 2, 4, 0][b[0] & 3];
   }
+  // An encrypted message starts with a session key: to a public key (PKESK, tag 1) or a passphrase (SKESK,
+  // tag 3). Its version and algorithm bytes are checked too, so random bytes are seldom taken for one.
   const v = b[at];
-  const encrypted = (tag === 1 && (v === 3 || v === 6)) || (tag === 3 && v >= 4 && v <= 6) || (tag === 18 && (v === 1 || v === 2)) || (tag === 20 && v === 1);
-  return encrypted ? 'encrypted' : 'other';
+  const pkesk = tag === 1 && ((v === 3 && PUBLIC_KEY_ALGOS.has(b[at + 9])) || (v === 6 && (b[at + 1] === 0 || b[at + 1] === 21 || b[at + 1] === 33)));
+  const skesk = tag === 3 && ((v === 4 && b[at + 1] >= 1 && b[at + 1] <= 13 && S2K.has(b[at + 2])) || ((v === 5 || v === 6) && b[at + 1] < 64));
+  return pkesk || skesk ? 'encrypted' : 'other';
 }
+
+/** RSA, Elgamal, ECDH, X25519, X448 (RFC 9580 9.1); S2K types simple, salted, iterated, Argon2. */
+const PUBLIC_KEY_ALGOS = new Set([1, 2, 16, 18, 25, 26]);
+const S2K = new Set([0, 1, 3, 4]);
 
 // ---------------------------------------------------------------- CMS (BER/DER)
 
