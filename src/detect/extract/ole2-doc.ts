@@ -1,7 +1,9 @@
 /**
  * Word 97-2003 (.doc): the text of every story (body, footnotes, headers/footers, comments,
- * endnotes, text boxes) through the FIB and the piece table (CLX) in the 0Table/1Table stream.
+ * endnotes, text boxes) through the FIB and the piece table (CLX) in the 0Table/1Table stream; a story
+ * with hidden text is also read as it shows, without it (as the other formats are: xml-text.ts).
  */
+import { SEPARATOR } from './sheet-rows.js';
 
 export interface DocStory {
   area: string;
@@ -72,6 +74,7 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   const n = Math.floor((plc.length - 4) / 12);
   const pd = new DataView(plc.buffer, plc.byteOffset, plc.byteLength);
   const parts: string[] = [];
+  const spans: Span[] = [];
   let total = 0;
   let outside = false;
   const cp1252 = new TextDecoder('windows-1252');
@@ -104,31 +107,39 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
       outside = true;
     }
     parts.push(s);
+    spans.push({ cp: total, len, byte: compressed ? fc / 2 : fc, width: compressed ? 1 : 2 });
     total += len;
   }
   const all = parts.join('');
   if (!all) return { encrypted: false, stories: null };
+  // The same text with hidden characters (sprmCFVanish) as \x01, which readable() drops: as the page shows.
+  const shownAll = withHidden(all, spans, hiddenRanges(w, t, pair(12)));
 
   // Story boundaries (MS-DOC 2.3): main, footnotes, headers, (macro), comments, endnotes, text boxes, header text boxes.
   const ccp = { text: lw(3), ftn: lw(4), hdd: lw(5), atn: lw(7), edn: lw(8), txbx: lw(9), hdrTxbx: lw(10) };
   const stories: DocStory[] = [];
   let cp = 0;
-  const take = (count: number, _area: string) => {
-    const s = all.slice(cp, cp + count);
-    const start = cp;
+  /** A story's text, and after a separator as it shows without its hidden text, when that differs. */
+  const both = (a: string, b: string) => (a === b ? a : a + SEPARATOR + b);
+  const take = (count: number) => {
+    const text = readable(all.slice(cp, cp + count));
+    const shown = readable(shownAll.slice(cp, cp + count));
     cp += count;
-    return { s, start };
+    return both(text, shown);
   };
-  stories.push({ area: 'body', text: readable(take(ccp.text, 'body').s) });
-  stories.push({ area: 'footnotes', text: readable(take(ccp.ftn, 'footnotes').s) });
-  const hdd = take(ccp.hdd, 'header');
-  stories.push(...headerStories(hdd.s, w, t, pair(11)));
-  stories.push({ area: 'comments', text: readable(take(ccp.atn, 'comments').s) });
-  stories.push({ area: 'endnotes', text: readable(take(ccp.edn, 'endnotes').s) });
-  stories.push({ area: 'text boxes', text: readable(take(ccp.txbx, 'text boxes').s) });
-  stories.push({ area: 'header', text: readable(take(ccp.hdrTxbx, 'header').s) });
+  stories.push({ area: 'body', text: take(ccp.text) });
+  stories.push({ area: 'footnotes', text: take(ccp.ftn) });
+  const hddStart = cp;
+  cp += ccp.hdd;
+  const heads = headerStories(all.slice(hddStart, cp), t, pair(11));
+  const shownHeads = headerStories(shownAll.slice(hddStart, cp), t, pair(11));
+  stories.push(...heads.map((h, k) => ({ area: h.area, text: both(h.text, shownHeads[k]?.text ?? h.text) })));
+  stories.push({ area: 'comments', text: take(ccp.atn) });
+  stories.push({ area: 'endnotes', text: take(ccp.edn) });
+  stories.push({ area: 'text boxes', text: take(ccp.txbx) });
+  stories.push({ area: 'header', text: take(ccp.hdrTxbx) });
   // Whatever the counts did not cover (damaged FIB): keep it readable as body text.
-  if (cp < all.length) stories.push({ area: 'body', text: readable(all.slice(cp)) });
+  if (cp < all.length) stories.push({ area: 'body', text: both(readable(all.slice(cp)), readable(shownAll.slice(cp))) });
   const result: DocResult = { encrypted: false, stories: stories.filter((s) => s.text.trim()) };
   if (outside) result.damaged = 'a piece of text lies outside the WordDocument stream';
   if (capped) result.tooLarge = `more than ${MAX_CHARS >> 20} M characters of text`;
@@ -136,7 +147,7 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
 }
 
 /** Splits the header document into headers and footers through PlcfHdd (falls back to one run). */
-function headerStories(s: string, _w: Uint8Array, t: Uint8Array, [fc, lcb]: number[]): DocStory[] {
+function headerStories(s: string, t: Uint8Array, [fc, lcb]: number[]): DocStory[] {
   if (!s) return [];
   if (lcb < 8 || fc + lcb > t.length) return [{ area: 'header', text: readable(s) }];
   const dv = new DataView(t.buffer, t.byteOffset + fc, lcb);
@@ -159,3 +170,70 @@ function headerStories(s: string, _w: Uint8Array, t: Uint8Array, [fc, lcb]: numb
     { area: 'footer', text: readable(foot) },
   ];
 }
+
+/** A piece of text: its first CP, its length, where its first character's bytes are, and how many bytes one takes. */
+interface Span {
+  cp: number;
+  len: number;
+  byte: number;
+  width: 1 | 2;
+}
+
+/** Hidden runs mapped onto the text at most: past this the text is read with its hidden characters in place only. */
+const MAX_HIDDEN_WORK = 1 << 24;
+
+/** `all` with every character in a hidden byte range replaced by \x01. */
+function withHidden(all: string, spans: Span[], hidden: [number, number][]): string {
+  if (hidden.length === 0 || hidden.length * spans.length > MAX_HIDDEN_WORK) return all;
+  const chars = all.split('');
+  for (const [a, b] of hidden) {
+    for (const p of spans) {
+      const from = Math.max(0, Math.ceil((a - p.byte) / p.width));
+      const to = Math.min(p.len, Math.ceil((b - p.byte) / p.width));
+      for (let i = from; i < to; i++) chars[p.cp + i] = '\x01';
+    }
+  }
+  return chars.join('');
+}
+
+/**
+ * Byte ranges of the WordDocument stream whose characters are formatted hidden (Font → Hidden:
+ * sprmCFVanish), from the character property pages (PlcBteChpx → ChpxFkp, MS-DOC 2.8.6 and 2.9.44).
+ * A page that does not hold together is left out: its text is still read in place.
+ */
+function hiddenRanges(w: Uint8Array, t: Uint8Array, [fc, lcb]: number[]): [number, number][] {
+  const out: [number, number][] = [];
+  if (lcb < 12 || (lcb - 4) % 8 !== 0 || fc + lcb > t.length) return out;
+  const n = (lcb - 4) / 8;
+  const dv = new DataView(t.buffer, t.byteOffset + fc, lcb);
+  for (let i = 0; i < n; i++) {
+    const page = (dv.getUint32((n + 1) * 4 + i * 4, true) & 0x3fffff) * 512;
+    if (page + 512 > w.length) continue;
+    const crun = w[page + 511];
+    if (crun === 0 || crun > 101) continue;
+    const pv = new DataView(w.buffer, w.byteOffset + page, 512);
+    for (let r = 0; r < crun; r++) {
+      const off = w[page + (crun + 1) * 4 + r] * 2;
+      if (off === 0 || off >= 511) continue; // default formatting
+      if (vanish(w.subarray(page + off + 1, Math.min(page + 511, page + off + 1 + w[page + off])))) {
+        out.push([pv.getUint32(r * 4, true), pv.getUint32((r + 1) * 4, true)]);
+      }
+    }
+  }
+  return out;
+}
+
+/** Whether a CHPX's properties turn hidden on: sprmCFVanish (0x083C), operand 1 or 0x81 (the opposite of a visible style). */
+function vanish(grpprl: Uint8Array): boolean {
+  for (let i = 0; i + 2 <= grpprl.length; ) {
+    const sprm = grpprl[i] | (grpprl[i + 1] << 8);
+    i += 2;
+    if (sprm === 0x083c) return (grpprl[i] & 1) === 1;
+    const spra = sprm >> 13;
+    i += spra === 6 ? 1 + (grpprl[i] ?? 0) : OPERAND_BYTES[spra];
+  }
+  return false;
+}
+
+/** An operand's size by the sprm's spra (MS-DOC 2.2.5.1); 6 is variable, its size in its first byte. */
+const OPERAND_BYTES = [1, 1, 2, 4, 2, 2, 0, 3];
