@@ -14,7 +14,7 @@ const bytes = (name: string) => new Uint8Array(readFileSync(join(DIR, name)));
 const scan = (name: string) => scanBlob(new Blob([bytes(name)]), name);
 
 describe('encrypted files are unscannable, never clean', () => {
-  it.each(['gpg-symmetric.gpg', 'gpg-symmetric.asc', 'openssl-enc.bin', 'openssl-enc.txt', 'cms-enveloped.p7m', 'cms-enveloped.pem'])('%s', async (name) => {
+  it.each(['gpg-symmetric.gpg', 'gpg-symmetric.asc', 'openssl-enc.bin', 'openssl-enc.txt', 'cms-enveloped.p7m', 'cms-enveloped-pem.p7m'])('%s', async (name) => {
     expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason: 'encrypted', format: 'sealed' });
   });
 
@@ -46,7 +46,7 @@ describe('signed envelopes are read through', () => {
   it.each([
     ['cms-signed-marked-pdf.p7m', { verdict: 'marked', location: { path: ['signed content'], page: 1 } }],
     ['cms-signed-ber-marked.p7m', { verdict: 'marked', location: { path: ['signed content'] } }],
-    ['cms-signed-clean.pem', { verdict: 'clean', format: 'signed' }],
+    ['cms-signed-clean-pem.p7m', { verdict: 'clean', format: 'signed' }],
     ['cms-detached.p7s', { verdict: 'clean', format: 'signed' }],
     ['gpg-clearsigned-marked.asc', { verdict: 'marked' }],
     ['smime-opaque-marked.eml', { verdict: 'marked', location: { path: ['smime.p7m', 'signed message.eml'], area: 'body' } }],
