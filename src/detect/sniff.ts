@@ -6,7 +6,7 @@ import { readBytes, startsWith } from './bytes.js';
 import { EMLX_LENGTH, mailKind, UU_AT_START } from './extract/mime.js';
 import { isDxf } from './extract/dxf.js';
 import { isEmf, isWmf } from './extract/metafile.js';
-import { isCmsSigned, sealedKind } from './extract/sealed.js';
+import { envelopeOf } from './extract/sealed.js';
 import { firstVolumeDescriptor } from './extract/udf.js';
 import { formDataStart } from './form-data-line.js';
 
@@ -124,8 +124,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   const ascii = new TextDecoder('latin1').decode(head);
   // Envelopes first: a signed .p7m holds its document (a PDF's header among the first bytes), and an
   // encrypted file is none of the formats below, whatever its bytes happen to look like.
-  if (isCmsSigned(head)) return 'signed';
-  if (sealedKind(head)) return 'sealed';
+  const envelope = envelopeOf(head, ascii);
+  if (envelope) return envelope === 'signed' ? 'signed' : 'sealed';
   // Before the PDF search: a compressor may keep a PDF's first bytes as they are (zstd raw literals).
   const archive = ARCHIVES.find(([re]) => re.test(ascii));
   if (archive) return archive[1];

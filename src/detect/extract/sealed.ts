@@ -26,9 +26,11 @@ const ARMORED: [RegExp, Sealed][] = [
 const PGP_ARMOR = /^\s*-----BEGIN PGP MESSAGE-----\r?\n(?:[^\r\n]+\r?\n)*?\r?\n([A-Za-z0-9+/]{8,})/;
 const CMS_PEM = /^\s*-----BEGIN (?:PKCS7|CMS)-----\r?\n([A-Za-z0-9+/=\r\n]+)/;
 
-/** What seals the file whose first bytes these are, or null when nothing does. */
-export function sealedKind(head: Uint8Array): Sealed | null {
-  const ascii = new TextDecoder('latin1').decode(head);
+/**
+ * The envelope the file whose first bytes these are (and the same as latin1) begins: `signed` (read
+ * through by extractSigned), what seals it, or null. One look, for sniff.ts.
+ */
+export function envelopeOf(head: Uint8Array, ascii: string): 'signed' | Sealed | null {
   for (const [re, s] of ARMORED) if (re.test(ascii)) return s;
   const armored = PGP_ARMOR.exec(ascii);
   if (armored) {
@@ -37,16 +39,11 @@ export function sealedKind(head: Uint8Array): Sealed | null {
   }
   if (pgpPacket(head) === 'encrypted') return PGP_ENCRYPTED;
   const cms = cmsType(derOf(head, ascii));
-  if (cms && cms !== 'signed') return { reason: 'encrypted', what: `an encrypted CMS/PKCS #7 message (${cms}; S/MIME, .p7m)` };
-  return null;
+  if (cms === 'signed') return 'signed';
+  return cms ? { reason: 'encrypted', what: `an encrypted CMS/PKCS #7 message (${cms}; S/MIME, .p7m)` } : null;
 }
 
 const PGP_ENCRYPTED: Sealed = { reason: 'encrypted', what: 'a file encrypted with OpenPGP (gpg, PGP)' };
-
-/** Whether these first bytes begin CMS signed data (DER or PEM): its content is read through extractSigned. */
-export function isCmsSigned(head: Uint8Array): boolean {
-  return cmsType(derOf(head, new TextDecoder('latin1').decode(head))) === 'signed';
-}
 
 /**
  * The first OpenPGP packet: 'encrypted' when it starts an encrypted message (a session key encrypted to
@@ -206,15 +203,19 @@ function fromBase64(s: string): Uint8Array {
 
 /** An encrypted file: nothing in it can be read without its key. */
 export const extractSealed: Extractor = async function* (blob) {
-  const s = sealedKind(await readBytes(blob, 0, Math.min(blob.size, 4096)));
+  const head = await readBytes(blob, 0, Math.min(blob.size, 4096));
+  const e = envelopeOf(head, latin1(head));
+  const s = e && e !== 'signed' ? e : null;
   yield { kind: 'unscannable', reason: s?.reason ?? 'encrypted', detail: s?.what ?? 'an encrypted file' };
 };
+
+const latin1 = (b: Uint8Array) => new TextDecoder('latin1').decode(b);
 
 /** CMS signed data (`.p7m`): the signed content is a member, read as the file it is (a PDF, a document, a message). */
 export const extractSigned: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
-  const head = bytes.subarray(0, 4096);
-  const pem = CMS_PEM.exec(new TextDecoder('latin1').decode(bytes.length < 64 << 20 ? bytes : head));
+  // PEM is told by its first line; only then is the whole file read as text.
+  const pem = CMS_PEM.test(latin1(bytes.subarray(0, 1024))) ? CMS_PEM.exec(latin1(bytes)) : null;
   const content = cmsSignedContent(pem ? fromBase64(pem[1]) : bytes);
   if (!content) return; // a detached signature: no content in it, only the signature
   ctx.addEntry();
