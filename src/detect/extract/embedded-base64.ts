@@ -14,7 +14,7 @@
 import { blobOf } from '../bytes.js';
 import { sniff, type Format } from '../sniff.js';
 import { chunkText } from '../text-chunks.js';
-import { decodeBase64 } from './rfc2047.js';
+import { base64Head, decodeBase64 } from './rfc2047.js';
 import { decodeText } from './text.js';
 import type { ExtractContext, Extracted } from './types.js';
 
@@ -38,22 +38,22 @@ export async function* embeddedFiles(text: string, ctx: ExtractContext): AsyncGe
   if (!mayCarryBase64(text)) return;
   let n = 0;
   let seen = 0;
-  for (const [start, end] of base64Runs(text)) {
+  for (const [start, end, length] of base64Runs(text)) {
     if ((++seen & 1023) === 0) ctx.checkTime();
-    const run = text.slice(start, end).replace(/[\\\s]/g, '');
-    const head = headBytes(run);
+    // Its first bytes decide; the run (a picture may be tens of MB) is copied and decoded only if they call for it.
+    const head = base64Head(text.slice(start, Math.min(end, start + 2 * HEAD_CHARS)), HEAD_CHARS);
     const texty = looksLikeText(head);
-    if (!texty && run.length < DOCUMENT_CHARS) continue;
+    if (!texty && length < DOCUMENT_CHARS) continue;
     const format = await sniff(blobOf(head), '');
     if (PASSED.has(format)) continue;
-    const { bytes, bad } = decodeBase64(run);
+    const { bytes, bad } = decodeBase64(text.slice(start, end).replace(/[\\\s]/g, ''));
     // Plain text is read in place: a log of thousands of encoded records is not thousands of files
     // (each would count against limits.maxEntries).
     if (format === 'text' && !bad) {
       for (const t of chunkText(decodeText(bytes))) yield { kind: 'text', text: t, where: {} };
       continue;
     }
-    if (run.length < DOCUMENT_CHARS) continue;
+    if (length < DOCUMENT_CHARS) continue;
     const name = `embedded file ${++n}`;
     ctx.addEntry();
     if (bad) {
@@ -63,19 +63,6 @@ export async function* embeddedFiles(text: string, ctx: ExtractContext): AsyncGe
     ctx.addExpanded(bytes.length);
     yield { kind: 'member', name, data: blobOf(bytes), where: { area: 'attachment' } };
   }
-}
-
-/** The first bytes a run decodes to (atob: fast on the many short runs a JSON holds); none when they do not decode. */
-function headBytes(run: string): Uint8Array {
-  let bin: string;
-  try {
-    bin = atob(run.slice(0, Math.min(HEAD_CHARS, run.length & ~3)));
-  } catch {
-    return new Uint8Array(0);
-  }
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }
 
 /** No control bytes but whitespace and ESC: text in some encoding (what sniff.ts calls text, and HTML, RTF, PDF's header, mail). */
@@ -91,11 +78,12 @@ const isB64 = (c: number) => c < 128 && B64[c] === 1;
 const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
 /**
- * [start, end) of each run: base64 letters (and JSON's `\` before `/`), lines of them wrapped, then up to
+ * [start, end) of each run, and its length without the characters that are not base64 (JSON's `\`, line
+ * breaks): base64 letters (and JSON's `\` before `/`), lines of them wrapped, then up to
  * two `=`. A loop, not a regular expression: a run may be tens of MB (a picture in a saved page), past
  * what a backtracking matcher's stack holds.
  */
-function* base64Runs(text: string): Generator<[number, number]> {
+function* base64Runs(text: string): Generator<[number, number, number]> {
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -122,7 +110,7 @@ function* base64Runs(text: string): Generator<[number, number]> {
     let end = i;
     for (let k = 0; k < 2 && text.charCodeAt(end) === 0x3d; k++) end++;
     if (letters >= MIN_RUN || (letters >= 4 && text.charCodeAt(start - 1) === 0x2c && /;base64,$/i.test(text.slice(Math.max(0, start - 8), start)))) {
-      yield [start, end];
+      yield [start, end, letters + end - i];
     }
     i = end + 1;
   }

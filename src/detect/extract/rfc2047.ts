@@ -90,6 +90,24 @@ B64[0x2d] = 62;
 B64[0x5f] = 63;
 
 /**
+ * A look at what base64 text begins with: the bytes its first whole 4-character groups decode to (letters
+ * only, at most `max` of them; line breaks and other characters dropped), or none when they do not
+ * decode. Fast (atob) and unchecked: a file's first bytes for a sniff, not its content (decodeBase64).
+ */
+export function base64Head(s: string, max = Infinity): Uint8Array {
+  const letters = s.replace(/[^A-Za-z0-9+/=]/g, '');
+  let bin: string;
+  try {
+    bin = atob(letters.slice(0, Math.min(max, letters.length) & ~3));
+  } catch {
+    return new Uint8Array(0);
+  }
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/**
  * Base64 that tolerates line breaks and whitespace. `bad` is set when other characters appear,
  * when a lone trailing character cannot be a whole byte, or when data follows the padding:
  * the part was damaged or cut, and what it held may be lost.

@@ -9,6 +9,7 @@
  */
 import { ScanError, type Extracted, type Extractor } from './types.js';
 import { readBytes } from '../bytes.js';
+import { base64Head } from './rfc2047.js';
 
 export interface Sealed {
   reason: 'encrypted' | 'unsupported';
@@ -34,7 +35,7 @@ export function envelopeOf(head: Uint8Array, ascii: string): 'signed' | Sealed |
   for (const [re, s] of ARMORED) if (re.test(ascii)) return s;
   const armored = PGP_ARMOR.exec(ascii);
   if (armored) {
-    const packet = pgpPacket(fromBase64(armored[1]));
+    const packet = pgpPacket(base64Head(armored[1]));
     return packet === 'encrypted' ? PGP_ENCRYPTED : { reason: 'unsupported', what: 'an OpenPGP message (signed or compressed) whose content cannot be opened here' };
   }
   if (pgpPacket(head) === 'encrypted') return PGP_ENCRYPTED;
@@ -80,7 +81,7 @@ const CMS_TYPES: Record<string, string> = { '7.2': 'signed', '7.3': 'enveloped d
 /** The DER of a CMS file: its bytes, or its PEM body decoded. */
 function derOf(head: Uint8Array, ascii: string): Uint8Array {
   const pem = CMS_PEM.exec(ascii);
-  return pem ? fromBase64(pem[1]) : head;
+  return pem ? base64Head(pem[1]) : head;
 }
 
 /** ContentInfo's contentType, when the bytes begin a CMS ContentInfo: 'signed', or what encrypts it. */
@@ -191,16 +192,6 @@ export function cmsSignedContent(der: Uint8Array): Uint8Array | null {
   return ber.octets(octets);
 }
 
-/** Base64 lines as bytes; a cut last group (a file's first KiB only) is left out. */
-function fromBase64(s: string): Uint8Array {
-  const clean = s.replace(/[^A-Za-z0-9+/=]/g, '');
-  try {
-    return Uint8Array.from(atob(clean.slice(0, clean.length - (clean.length % 4))), (c) => c.charCodeAt(0));
-  } catch {
-    return new Uint8Array(0);
-  }
-}
-
 /** An encrypted file: nothing in it can be read without its key. */
 export const extractSealed: Extractor = async function* (blob) {
   const head = await readBytes(blob, 0, Math.min(blob.size, 4096));
@@ -216,7 +207,7 @@ export const extractSigned: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
   // PEM is told by its first line; only then is the whole file read as text.
   const pem = CMS_PEM.test(latin1(bytes.subarray(0, 1024))) ? CMS_PEM.exec(latin1(bytes)) : null;
-  const content = cmsSignedContent(pem ? fromBase64(pem[1]) : bytes);
+  const content = cmsSignedContent(pem ? base64Head(pem[1]) : bytes);
   if (!content) return; // a detached signature: no content in it, only the signature
   ctx.addEntry();
   ctx.addExpanded(content.length);
