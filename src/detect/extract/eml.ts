@@ -21,9 +21,13 @@ const MAX_NEST = 32;
 export const extractEml: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
   ctx.checkTime();
-  // Without company keywords only the stamp matters: text without a 秘/㊙ that may start one need not reach the matcher.
-  for (const x of walkMessage(bytes, ctx)) if (x.kind !== 'text' || ctx.fullText || mayBeStamp(x.text)) yield x;
+  yield* messageItems(bytes, ctx);
 };
+
+/** A message's items. Without company keywords only the stamp matters: text without a 秘/㊙ that may start one need not reach the matcher. */
+function* messageItems(bytes: Uint8Array, ctx: ExtractContext): Generator<Extracted> {
+  for (const x of walkMessage(bytes, ctx)) if (x.kind !== 'text' || ctx.fullText || mayBeStamp(x.text)) yield x;
+}
 
 /**
  * Apple Mail's own file (.emlx): a line with the message's length in bytes, the message, then an XML
@@ -36,7 +40,7 @@ export const extractEmlx: Extractor = async function* (blob, ctx) {
   const end = start + Number(head[1]);
   if (end > bytes.length) yield unreadable('the message is shorter than its first line says (cut short)');
   const message = bytes.subarray(start, Math.min(end, bytes.length));
-  for (const x of walkMessage(message, ctx)) if (x.kind !== 'text' || ctx.fullText || mayBeStamp(x.text)) yield x;
+  yield* messageItems(message, ctx);
   if (end < bytes.length) yield* textRuns(new TextDecoder().decode(bytes.subarray(end)), { area: 'properties' });
 };
 

@@ -3,7 +3,7 @@
  * endnotes, text boxes) through the FIB and the piece table (CLX) in the 0Table/1Table stream; a story
  * with hidden text is also read as it shows, without it (as the other formats are: xml-text.ts).
  */
-import { SEPARATOR } from './sheet-rows.js';
+import { bothReadings } from './sheet-rows.js';
 
 export interface DocStory {
   area: string;
@@ -119,13 +119,11 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   const ccp = { text: lw(3), ftn: lw(4), hdd: lw(5), atn: lw(7), edn: lw(8), txbx: lw(9), hdrTxbx: lw(10) };
   const stories: DocStory[] = [];
   let cp = 0;
-  /** A story's text, and after a separator as it shows without its hidden text, when that differs. */
-  const both = (a: string, b: string) => (a === b ? a : a + SEPARATOR + b);
   const take = (count: number) => {
     const text = readable(all.slice(cp, cp + count));
     const shown = readable(shownAll.slice(cp, cp + count));
     cp += count;
-    return both(text, shown);
+    return bothReadings(text, shown);
   };
   stories.push({ area: 'body', text: take(ccp.text) });
   stories.push({ area: 'footnotes', text: take(ccp.ftn) });
@@ -133,13 +131,13 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   cp += ccp.hdd;
   const heads = headerStories(all.slice(hddStart, cp), t, pair(11));
   const shownHeads = headerStories(shownAll.slice(hddStart, cp), t, pair(11));
-  stories.push(...heads.map((h, k) => ({ area: h.area, text: both(h.text, shownHeads[k]?.text ?? h.text) })));
+  stories.push(...heads.map((h, k) => ({ area: h.area, text: bothReadings(h.text, shownHeads[k]?.text ?? h.text) })));
   stories.push({ area: 'comments', text: take(ccp.atn) });
   stories.push({ area: 'endnotes', text: take(ccp.edn) });
   stories.push({ area: 'text boxes', text: take(ccp.txbx) });
   stories.push({ area: 'header', text: take(ccp.hdrTxbx) });
   // Whatever the counts did not cover (damaged FIB): keep it readable as body text.
-  if (cp < all.length) stories.push({ area: 'body', text: both(readable(all.slice(cp)), readable(shownAll.slice(cp))) });
+  if (cp < all.length) stories.push({ area: 'body', text: bothReadings(readable(all.slice(cp)), readable(shownAll.slice(cp))) });
   const result: DocResult = { encrypted: false, stories: stories.filter((s) => s.text.trim()) };
   if (outside) result.damaged = 'a piece of text lies outside the WordDocument stream';
   if (capped) result.tooLarge = `more than ${MAX_CHARS >> 20} M characters of text`;

@@ -6,7 +6,7 @@
  * (\ansicpg932, \fcharset128 → Shift_JIS). Embedded OLE objects (\objdata) that hold a compound
  * file are handed back as members.
  */
-import { SEPARATOR } from './sheet-rows.js';
+import { bothReadings } from './sheet-rows.js';
 import { chunkText } from '../text-chunks.js';
 import { blobOf } from '../bytes.js';
 import { codepageDecoder } from './ole2-props.js';
@@ -398,8 +398,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
   const text = new Map<string, string>();
   for (const [k, v] of out) {
     const all = v.join('');
-    const visible = hiddenSeen ? (shown.get(k) ?? []).join('') : all;
-    text.set(k, visible === all ? all : all + SEPARATOR + visible);
+    text.set(k, hiddenSeen ? bothReadings(all, (shown.get(k) ?? []).join('')) : all);
   }
   return { text, objects, truncated: stack.length > 0 || deep > 0, tooDeep };
 }

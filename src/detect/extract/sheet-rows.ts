@@ -19,6 +19,9 @@ import type { Extracted } from './types.js';
 /** Between cells that are not neighbours: not whitespace, so it breaks 秘 … Confidential. */
 export const SEPARATOR = '\n|\n';
 
+/** A text and another reading of it (hidden text left out, changes accepted), apart; the text alone when they agree. */
+export const bothReadings = (text: string, other: string): string => (other === text ? text : text + SEPARATOR + other);
+
 /** A text cell: where it is (0-based), what it shows, and its shared string index if it uses one. */
 export interface TextCell {
   row: number;

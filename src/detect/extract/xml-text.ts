@@ -5,7 +5,7 @@
  */
 
 import { NEEDLES, decoder, findNeedles, followedByKanaOrKanji, type Needle } from './byte-scan.js';
-import { SEPARATOR } from './sheet-rows.js';
+import { bothReadings, SEPARATOR } from './sheet-rows.js';
 
 // Ends of paragraphs, cells and lines in WordprocessingML, DrawingML, SpreadsheetML, ODF and HTML.
 const BREAKS =
@@ -72,8 +72,7 @@ export function xmlToText(xml: string): string {
   let visible = deleted ? xml.replace(DELETED, '') : xml;
   if (hidden) visible = visible.replace(HIDDEN_RUN, '');
   if (odfHidden) visible = visible.replace(odfHidden, '');
-  const shown = markupText(visible);
-  return shown === text ? text : text + SEPARATOR + shown;
+  return bothReadings(text, markupText(visible));
 }
 
 /** The spans of an ODF part whose automatic style hides them (LibreOffice's "Hidden" character effect). */
