@@ -8,7 +8,7 @@
  * RFC 4880/9580 (OpenPGP packets and armor), RFC 5652 (CMS), https://age-encryption.org/v1.
  */
 import { ScanError, type Extracted, type Extractor } from './types.js';
-import { readBytes } from '../bytes.js';
+import { concat, readBytes } from '../bytes.js';
 import { base64Head } from './rfc2047.js';
 
 export interface Sealed {
@@ -158,14 +158,7 @@ class Ber {
   octets(e: Element): Uint8Array {
     if (e.tag === 0x04) return this.b.subarray(e.start, e.end);
     if (e.tag !== 0x24) throw damaged();
-    const parts = this.children(e).map((c) => this.octets(c));
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    return concat(this.children(e).map((c) => this.octets(c)));
   }
 }
 
