@@ -1,4 +1,5 @@
 import { withGaps } from '../../src/detect/extract/pdf-content.js';
+import { scanBlob } from '../../src/detect/index.js';
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -782,6 +783,78 @@ function ascii85(s: string): string {
 }
 
 // ------------------------------------------------------------------ primitives
+
+describe('text in fonts that do not say which characters they draw is unscannable, never clean', () => {
+  const unreadable = (items: Extracted[]) => items.filter((i) => i.kind === 'unscannable' && i.reason === 'unsupported');
+
+  it.each([
+    ['lo-no-tounicode-stamp.pdf', 'LibreOffice\'s symbolic TrueType subset, its ToUnicode map deleted'],
+    ['lo-tounicode-gap-stamp.pdf', 'the same map with only 「秘」\'s entry deleted'],
+    ['chromium-no-tounicode-stamp.pdf', 'Chromium\'s Type0 Identity-H fonts without their maps'],
+    ['gs-roundtrip-stamp.pdf', 'Ghostscript PDF → PostScript → PDF'],
+    ['mutool-convert-stamp.pdf', '`mutool convert`: a map to control codes'],
+  ])('%s (%s)', async (name) => {
+    const items = await extract(fix(name));
+    expect(stampHits(items)).toEqual([]);
+    const u = unreadable(items);
+    expect(u).toHaveLength(1);
+    expect(u[0]).toMatchObject({ where: { page: 1 } });
+    expect((u[0] as { detail: string }).detail).toMatch(/character\(s\), from page 1 on/);
+  });
+
+  it('every font of the other fixtures says what it draws: none of them is unreadable', async () => {
+    for (const name of ['header-stamp.pdf', 'trap-clean-ja.pdf', 'multipage-p2.pdf', 'chromium-vertical.pdf', 'chromium-letter-spaced-trap.pdf', 'gs-utf8-trap.pdf', 'reportlab-out-of-order-trap.pdf', 'no-cjk-font-trap.pdf']) {
+      expect(unreadable(await extract(fix(name))), name).toEqual([]);
+    }
+  });
+
+  const CHARS = '秘Confidential';
+  const identity = (toUnicode: string) =>
+    `<</Type/Font/Subtype/Type0/BaseFont/ABCDEF+X/Encoding/Identity-H${toUnicode}/DescendantFonts[<</Type/Font/Subtype/CIDFontType2/BaseFont/ABCDEF+X/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>/DW 1000>>]>>`;
+  const shown = `BT /F1 12 Tf 72 700 Td <${cidHex(CHARS, '秘 Confidential'.replace(' ', ''))}> Tj ET`;
+
+  it('an Identity font: each code its map leaves out is a character not read; a full map reads clean text', async () => {
+    const full = await extract(docWith([shown], { fontObj: identity('/ToUnicode 7 0 R'), extraObjs: [stream('', toUnicodeCMap(CHARS))] }));
+    expect(unreadable(full)).toEqual([]);
+    expect(stampHits(full)).toEqual(['page:1']);
+    const none = await extract(docWith([shown], { fontObj: identity('') }));
+    expect(unreadable(none)[0]).toMatchObject({ detail: expect.stringMatching(/^13 character/) });
+    // The map without 「秘」 (code 1): the rest reads, the one glyph does not.
+    const gap = toUnicodeCMap(CHARS).replace('<0001> <79d8>\n', '').replace(/^7 beginbfchar$/m, '6 beginbfchar');
+    expect(gap).not.toContain('79d8');
+    const items = await extract(docWith([shown], { fontObj: identity('/ToUnicode 7 0 R'), extraObjs: [stream('', gap)] }), true);
+    expect(pageText(items, 1)).toContain('Confidential');
+    expect(unreadable(items)[0]).toMatchObject({ detail: expect.stringMatching(/^1 character/) });
+  });
+
+  it('a simple font: a /Differences name no list knows is unread; .notdef and known names are not', async () => {
+    const font = (names: string) => `<</Type/Font/Subtype/Type1/BaseFont/Foo/Encoding<</Differences[1${names}]>>>>`;
+    const c = 'BT /F1 12 Tf 72 700 Td (\\001\\002Confidential) Tj ET';
+    expect(unreadable(await extract(docWith([c], { fontObj: font('/g17/space') })))).toHaveLength(1);
+    expect(unreadable(await extract(docWith([c], { fontObj: font('/.notdef/space') })))).toEqual([]);
+    expect(unreadable(await extract(docWith([c], { fontObj: font('/uni79D8/space') })))).toEqual([]);
+  });
+
+  it('a standard font showing a tab or a control code is not unreadable (only fonts that number their glyphs are)', async () => {
+    const c = 'BT /F1 12 Tf 72 700 Td (Meeting\\tnotes\\001) Tj ET';
+    expect(unreadable(await extract(docWith([c])))).toEqual([]);
+  });
+
+  it('glyphs covered by /ActualText are read through it, so they are not unread', async () => {
+    const c = `BT /F1 12 Tf 72 700 Td /Span<</ActualText(Meeting notes)>>BDC <${cidHex(CHARS, 'Conf')}> Tj EMC ET`;
+    const items = await extract(docWith([c], { fontObj: identity('') }), true);
+    expect(pageText(items, 1)).toContain('Meeting notes');
+    expect(unreadable(items)).toEqual([]);
+  });
+
+  it('a stamp found elsewhere (the document title) still marks the file; without it the file is unscannable', async () => {
+    const title = `<FEFF${hex16('秘 Confidential')}>`;
+    const withTitle = docWith([shown], { fontObj: identity(''), extraObjs: [`<</Title${title}>>`], info: '/Info 7 0 R' });
+    expect(await scanBlob(new Blob([withTitle as Uint8Array<ArrayBuffer>]), 'a.pdf')).toMatchObject({ verdict: 'marked', rule: 1 });
+    const without = docWith([shown], { fontObj: identity('') });
+    expect(await scanBlob(new Blob([without as Uint8Array<ArrayBuffer>]), 'a.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+  });
+});
 
 describe('PDF crypto primitives', () => {
   // MD5, SHA-2 and AES are @noble's (tested there); these check RC4, our AES-CBC framing and algorithm 2.B.

@@ -42,4 +42,13 @@ describe('XPS', () => {
     expect(fixedPageText(glyphs([['{}{注}', 96, 120]]))).toBe('{注}');
     expect(await scanBlob(new Blob([xps(glyphs([['秘書室より', 96, 120], ['Confidential', 96, 140]]))]), 'x.xps')).toMatchObject({ verdict: 'clean' });
   });
+
+  it('runs drawn by glyph index with no UnicodeString are text not read: unscannable, never clean; a stamp elsewhere still marks', async () => {
+    const byIndex = '<Glyphs FontUri="/Resources/f.odttf" FontRenderingEmSize="12" OriginX="96" OriginY="120" Indices="1234;567;890" />';
+    expect(await scanBlob(new Blob([xps(byIndex)]), 'x.xps')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', location: { page: 2 } });
+    // Indices beside a UnicodeString (kerning, ligatures) are read through the string.
+    const both = '<Glyphs FontUri="/Resources/f.odttf" FontRenderingEmSize="12" OriginX="96" OriginY="120" UnicodeString="Meeting" Indices=",50;,60" />';
+    expect(await scanBlob(new Blob([xps(both)]), 'x.xps')).toMatchObject({ verdict: 'clean' });
+    expect(await scanBlob(new Blob([xps(byIndex + glyphs([['秘 Confidential', 96, 160]]))]), 'x.xps')).toMatchObject({ verdict: 'marked' });
+  });
 });

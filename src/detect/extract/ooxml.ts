@@ -14,7 +14,7 @@ import { attr, markupStampHits, xmlToText } from './xml-text.js';
 import { MarkupWindows } from './markup-windows.js';
 import { sheetNameText } from './sheet-rows.js';
 import { XlsbBook, extractXlsbPart, isXlsbPart } from './xlsb.js';
-import { FIXED_PAGE, XPS_MAIN, fixedPageText } from './xps.js';
+import { FIXED_PAGE, XPS_MAIN, fixedPageText, unreadGlyphRuns } from './xps.js';
 import { SHARED_STRINGS, WORKSHEET, XlsxBook } from './xlsx.js';
 
 const SKIP =
@@ -57,7 +57,12 @@ async function* part(name: string, zip: ZipArchive, sheets: Map<string, string>,
   if (FIXED_PAGE.test(name)) {
     const bytes = await zip.read(name);
     const page = /(\d+)\.fpage$/i.exec(name);
-    if (bytes) yield* textRuns(chunkText(fixedPageText(decodeXml(bytes))), { part: name, ...(page ? { page: Number(page[1]) } : {}) });
+    if (!bytes) return;
+    const xml = decodeXml(bytes);
+    const where = { part: name, ...(page ? { page: Number(page[1]) } : {}) };
+    yield* textRuns(chunkText(fixedPageText(xml)), where);
+    const unread = unreadGlyphRuns(xml);
+    if (unread > 0) yield { kind: 'unscannable', reason: 'unsupported', detail: `${unread} run(s) of text drawn by glyph index with no characters given: that text could not be read`, where };
     return;
   }
   // Embedded files, and parts of kinds not read here (ActiveX, custom binaries),

@@ -79,6 +79,8 @@ export interface PageState {
   formStack: Set<number>;
   /** A content or form stream could not be fully read. */
   partial: boolean;
+  /** Glyphs shown whose character cannot be known (PdfFont.unread), outside any /ActualText that gives it. */
+  unread: number;
   /** This run reads marked content's /ActualText in place of its glyphs (readPage). */
   actualText: boolean;
   /** The current line's strings: where each starts in `out`, and its start and end along the baseline. */
@@ -86,7 +88,7 @@ export interface PageState {
 }
 
 export function newPageState(doc: PdfDoc, fonts: FontLoader, checkTime: () => void): PageState {
-  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, actualText: false, line: { at: [], from: [], to: [], back: false } };
+  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, unread: 0, actualText: false, line: { at: [], from: [], to: [], back: false } };
 }
 
 const MAX_FORM_DEPTH = 12;
@@ -311,6 +313,8 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
     }
     const s = f.decode(strBuf, 0, len);
     adv = f.vertical ? 0 : (f.width / 1000) * gs.fs + f.glyphs * gs.tc + f.spaces * gs.tw;
+    // Inside a span whose /ActualText is read in place of its glyphs, the glyphs' characters do not matter.
+    if (f.unread > 0 && !(st.actualText && actualDepth >= 0)) st.unread += f.unread;
     return s;
   };
 

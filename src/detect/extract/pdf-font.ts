@@ -352,25 +352,38 @@ export class PdfFont {
   /** Widths come from the font dictionary (not guessed), so gaps between strings are meaningful. */
   hasWidths = false;
   vertical = false;
-  /** Could text in this font contain 秘/㊙? */
+  /** Could text in this font contain 秘/㊙ (or characters that cannot be read, which might be it)? */
   canStamp = false;
+  /**
+   * Simple fonts: codes whose character cannot be known (1): every code of a font that draws glyphs by
+   * its own numbering with nothing saying which characters they are, or a code the encoding names with a
+   * glyph name no list knows. Composite fonts: `opaque`, codes the ToUnicode map leaves out of an
+   * Identity (glyph-numbered) font.
+   */
+  unreadable: Uint8Array | null = null;
+  opaque = false;
   /** Outputs of the last decode(). */
   width = 0;
   glyphs = 0;
   spaces = 0;
+  /** Glyphs shown whose character cannot be known. */
+  unread = 0;
 
   decode(buf: Uint8Array, start: number, end: number): string {
     let out = '';
     let w = 0;
     let spaces = 0;
+    this.unread = 0;
     if (this.simple) {
       const t = this.simple;
       const ws = this.simpleWidths!;
+      const no = this.unreadable;
       for (let i = start; i < end; i++) {
         const b = buf[i];
         out += t[b];
         w += ws[b];
         if (b === 32) spaces++;
+        if (no) this.unread += no[b];
       }
       this.width = w;
       this.glyphs = end - start;
@@ -408,7 +421,12 @@ export class PdfFont {
       let code = 0;
       for (let k = 0; k < len; k++) code = code * 256 + buf[i + k];
       let u = map ? map.get(code) : undefined;
-      if (u === undefined) u = this.fallback(buf, i, len, code);
+      if (u === undefined) {
+        u = this.fallback(buf, i, len, code);
+        if (this.opaque) this.unread++;
+      } else if (u.length < 2 && noCharacter(u)) {
+        this.unread++;
+      }
       out += u;
       w += cw ? (cw.get(code) ?? this.dw) : len === 1 ? 500 : this.dw;
       if (len === 1 && code === 32) spaces++;
@@ -541,7 +559,10 @@ export class FontLoader {
           f.hasWidths = true;
         }
       }
-      f.canStamp = (f.charset !== null && f.charset !== 'identity') || (f.toUni !== null && mapHasStamp(f.toUni));
+      // Identity: codes are glyph numbers, and only the ToUnicode map says which characters they draw;
+      // a code it leaves out is a character not read (it could be 秘), so such a font's text is always read.
+      f.opaque = f.charset === null || f.charset === 'identity';
+      f.canStamp = true;
       return f;
     }
     // simple fonts (Type1, MMType1, TrueType, Type3)
@@ -556,16 +577,29 @@ export class FontLoader {
     }
     if (!table) table = subtype === 'Type1' || subtype === 'MMType1' ? standardTable() : winAnsiTable();
     const t = table.slice();
+    const unreadable = new Uint8Array(256);
+    if (encObj === null && drawsByGlyphNumber(doc, d, subtype)) unreadable.fill(1); // ToUnicode entries below clear theirs
     if (diffs) {
       let code = 0;
       for (const x of diffs) {
         const v = doc.resolve(x);
         if (typeof v === 'number') code = v | 0;
-        else if (typeof v === 'string' && code >= 0 && code < 256) t[code++] = glyphToUnicode(v) || numberedGlyph(v);
+        else if (typeof v === 'string' && code >= 0 && code < 256) {
+          const u = glyphToUnicode(v) || numberedGlyph(v);
+          if (u === '' && v !== '.notdef') unreadable[code] = 1;
+          t[code++] = u;
+        }
       }
     }
-    if (toUni) for (const [c, u] of toUni.map) if (c >= 0 && c < 256) t[c] = u;
+    if (toUni) {
+      for (const [c, u] of toUni.map) {
+        if (c < 0 || c >= 256) continue;
+        t[c] = u;
+        unreadable[c] = noCharacter(u) ? 1 : 0;
+      }
+    }
     f.simple = t;
+    if (unreadable.includes(1)) f.unreadable = unreadable;
     // widths
     const ws = new Float32Array(256).fill(subtype === 'Type3' ? 500 : 500);
     const first = num(doc.resolve(d.get('FirstChar')), 0) | 0;
@@ -586,9 +620,34 @@ export class FontLoader {
       }
     }
     f.simpleWidths = ws;
-    f.canStamp = t.some((s) => STAMP_CHARS.test(s));
+    f.canStamp = f.unreadable !== null || t.some((s) => STAMP_CHARS.test(s));
     return f;
   }
+}
+
+/**
+ * A ToUnicode value that names no character: nothing, or a control code (a rebuilt font whose map sends
+ * each glyph number to the code point of the same number, as `mutool convert` writes). Tab and line
+ * breaks are characters.
+ */
+function noCharacter(u: string): boolean {
+  if (u.length === 0) return true;
+  const c = u.charCodeAt(0);
+  return u.length === 1 && c < 0x20 && c !== 9 && c !== 10 && c !== 13;
+}
+
+/**
+ * A simple font with no /Encoding whose embedded program is TrueType or CFF and says it is symbolic:
+ * its codes select glyphs by the font's own numbering (how LibreOffice, Cairo and printer drivers write
+ * subsets), so without a ToUnicode map nothing says which characters it draws. (A Type 1 program
+ * carries its own encoding by glyph names, and the 14 standard fonts are known: neither is counted.)
+ */
+function drawsByGlyphNumber(doc: PdfDoc, font: Dict, subtype: Obj | undefined): boolean {
+  if (subtype !== 'TrueType' && subtype !== 'Type1' && subtype !== 'MMType1') return false;
+  const fd = doc.dict(font.get('FontDescriptor'));
+  if (!fd || !(fd.has('FontFile2') || fd.has('FontFile3'))) return false;
+  const flags = num(doc.resolve(fd.get('Flags')), 0) | 0;
+  return (flags & 4) !== 0 && (flags & 32) === 0;
 }
 
 /**
@@ -602,10 +661,6 @@ function numberedGlyph(name: string): string {
   return n >= 0x20 && n < 0x7f ? String.fromCharCode(n) : '';
 }
 
-function mapHasStamp(m: Map<number, string>): boolean {
-  for (const v of m.values()) if (v.length && STAMP_CHARS.test(v)) return true;
-  return false;
-}
 
 function parseW(doc: PdfDoc, w: Obj[]): Map<number, number> {
   const m = new Map<number, number>();

@@ -433,6 +433,8 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
 
   const fonts = new FontLoader(doc);
   let badPages = 0;
+  /** Glyphs whose characters could not be known, and the first page that shows any. */
+  const unread = { glyphs: 0, page: 0 };
   for (let pi = 0; pi < pages.length; pi++) {
     ctx.checkTime();
     const page = pages[pi];
@@ -450,6 +452,8 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       if (data) readPage(st, canStamp, mentionsActualText(data) || resourcesCarryActualText(st, resources), () => runContent(st, data, resources, [1, 0, 0, 1, 0, 0], 0));
       appearanceText(doc, fonts, page, st, ctx.fullText);
       if (st.partial) badPages++;
+      if (st.unread > 0 && unread.glyphs === 0) unread.page = pageNo;
+      unread.glyphs += st.unread;
       const annots = annotText(doc, page);
       text = withGaps(st.out.join(''));
       if (annots) text = text ? text + '\n' + annots : annots;
@@ -478,6 +482,16 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   yield* attachments(doc, pages, ctx);
   if (capped) yield { kind: 'unscannable', reason: 'too-large', detail: `PDF has more than ${MAX_PAGES.toLocaleString('en')} pages; the rest were not read` };
 
+  // Text drawn in fonts that do not say which characters their glyphs are (no ToUnicode map, glyph
+  // numbers for codes) was not read: the stamp could be among those glyphs. A stamp found elsewhere still marks the file.
+  if (unread.glyphs > 0) {
+    yield {
+      kind: 'unscannable',
+      reason: 'unsupported',
+      detail: `${unread.glyphs} character(s), from page ${unread.page} on, are drawn in fonts that do not say which characters they are (no ToUnicode map, or one that names none): that text could not be read`,
+      where: { page: unread.page },
+    };
+  }
   // No %%EOF at the end: the file was cut short, and whatever followed was not read.
   if (badPages > 0 || fromScan || treeBroken || truncated) {
     yield {

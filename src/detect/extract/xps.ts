@@ -20,6 +20,20 @@ export function fixedPageText(xml: string): string {
   return linesByBaseline(glyphRuns(xml));
 }
 
+/**
+ * Runs that draw glyphs by index with no UnicodeString saying which characters they are (§12.1.3:
+ * the string is optional when Indices is given): their text cannot be read, so a page with any is not
+ * read whole.
+ */
+export function unreadGlyphRuns(xml: string): number {
+  let n = 0;
+  for (const [tag] of xml.matchAll(GLYPHS)) {
+    const raw = attr(tag, 'UnicodeString');
+    if ((raw === null || raw === '' || raw === '{}') && /[0-9]/.test(attr(tag, 'Indices') ?? '')) n++;
+  }
+  return n;
+}
+
 function* glyphRuns(xml: string): Generator<PlacedRun> {
   for (const [tag] of xml.matchAll(GLYPHS)) {
     const raw = attr(tag, 'UnicodeString');
