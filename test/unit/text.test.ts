@@ -60,6 +60,9 @@ describe('extractText fixtures', () => {
     'marked-utf16le-nobom.txt',
     'marked-utf16le-bom.csv',
     'marked-utf16le-noascii.txt',
+    'marked-gb18030.txt',
+    'marked-big5.txt',
+    'marked-euckr.txt',
   ];
   const clean = [
     'clean-utf8.txt',
@@ -69,6 +72,9 @@ describe('extractText fixtures', () => {
     'clean-utf16be-nobom.txt',
     'clean-utf16le-nobom.txt',
     'clean-hk-ascii.txt',
+    'clean-gb18030.txt',
+    'clean-big5.txt',
+    'clean-euckr.txt',
   ];
   for (const fullText of [false, true]) {
     it.each(marked)(`%s is marked (fullText=${fullText})`, async (name) => {

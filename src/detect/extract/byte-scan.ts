@@ -8,7 +8,7 @@ import { findNeedlesPaired } from './pair-scan.js';
 import { ScanError } from './types.js';
 import { findNeedlesWords } from './word-scan.js';
 
-export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'shift_jis' | 'euc-jp' | 'iso-2022-jp';
+export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'shift_jis' | 'euc-jp' | 'iso-2022-jp' | 'gb18030' | 'big5' | 'euc-kr';
 
 export interface Needle {
   bytes: Uint8Array;
@@ -36,9 +36,20 @@ export const NEEDLES: Record<TextEncodingName, Needle[]> = {
   shift_jis: [n([0x94, 0xe9], 'shift_jis', 1)],
   'euc-jp': [n([0xc8, 0xeb], 'euc-jp', 1)],
   'iso-2022-jp': [n([0x48, 0x6b], 'iso-2022-jp', 0)],
+  // Chinese and Korean text (a supplier's subsidiary writes in its own code page): GBK/GB18030, Big5,
+  // EUC-KR (UHC). ㊙ exists only in GB18030, as a four-byte sequence.
+  gb18030: [n([0xc3, 0xd8], 'gb18030', 1), n([0x81, 0x39, 0xcc, 0x32], 'gb18030', 2)],
+  big5: [n([0xaf, 0xb5], 'big5', 1)],
+  'euc-kr': [n([0xdd, 0xfa], 'euc-kr', 1)],
 };
 
-export const ALL_NEEDLES: Needle[] = Object.values(NEEDLES).flat();
+/**
+ * What an unknown binary is searched for: the encodings Japanese software writes text in. (The Chinese
+ * and Korean code pages are looked for in text files, where their pairs are not noise.)
+ */
+export const ALL_NEEDLES: Needle[] = (['utf-8', 'utf-16le', 'utf-16be', 'shift_jis', 'euc-jp', 'iso-2022-jp'] as const).flatMap((e) => NEEDLES[e]);
+/** The Chinese and Korean code pages' needles: text in a legacy double-byte encoding is searched with these too. */
+export const OTHER_CJK_NEEDLES: Needle[] = [...NEEDLES.gb18030, ...NEEDLES.big5, ...NEEDLES['euc-kr']];
 
 /** Start offsets s in [from, to) where `needle` occurs in `buf` (needle may run past `to`). */
 export function findNeedle(buf: Uint8Array, nd: Needle, from: number, to: number, out: number[], max = Infinity): void {
@@ -96,8 +107,12 @@ export function syncStart(buf: Uint8Array, hit: number, enc: TextEncodingName, m
     case 'utf-16be': {
       return hit - 2 * Math.min(48, Math.floor((hit - min) / 2));
     }
-    case 'shift_jis': {
-      // A byte below 0x40 is never a trail byte, so the next byte starts a character.
+    case 'shift_jis':
+    case 'gb18030':
+    case 'big5':
+    case 'euc-kr': {
+      // A byte below 0x40 is never a trail byte (of these; GB18030's four-byte forms, whose second
+      // byte is a digit, are rare outside ㊙), so the next byte starts a character.
       for (let s = hit - 1; s >= Math.max(min, hit - 256); s--) if (buf[s] < 0x40) return s + 1;
       return hit;
     }

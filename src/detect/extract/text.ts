@@ -8,6 +8,7 @@
  */
 import {
   NEEDLES,
+  OTHER_CJK_NEEDLES,
   asciiWithout,
   type Needle,
   type TextEncodingName,
@@ -29,7 +30,8 @@ import { embeddedFiles } from './embedded-base64.js';
 /** Bytes looked at to decide the encoding of a large file. */
 const SAMPLE = 64 * 1024;
 
-type Detected = { enc: TextEncodingName | 'ascii'; bom: number };
+/** `guess`: no encoding decoded the sample cleanly; `enc` is the one that reads most like text. */
+type Detected = { enc: TextEncodingName | 'ascii'; bom: number; guess?: boolean };
 
 function fatalValid(enc: string, b: Uint8Array): boolean {
   try {
@@ -117,7 +119,7 @@ function detect(bytes: Uint8Array, complete: boolean): Detected {
       best = enc;
     }
   }
-  return { enc: best, bom: 0 };
+  return { enc: best, bom: 0, guess: true };
 }
 
 /** The encoding of a text buffer, as a WHATWG encoding label (`utf-8`, `utf-16le`, `shift_jis`…). */
@@ -185,8 +187,11 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   const u32 = utf32Order(head);
   const det = detect(head, blob.size <= SAMPLE);
   if (u32) yield* fullDecode(blob, ctx, new Utf32Decoder(u32 === 'le'));
-  else if (ctx.fullText || det.enc === 'iso-2022-jp') yield* fullDecode(blob, ctx, det.enc === 'ascii' ? null : new TextDecoder(det.enc));
-  else yield* prefiltered(blob, ctx, det);
+  else if (ctx.fullText || det.enc === 'iso-2022-jp') {
+    yield* fullDecode(blob, ctx, det.enc === 'ascii' ? null : new TextDecoder(det.enc));
+    // Decoded whole in a Japanese code page, Chinese or Korean text is misread: 秘 is looked for in theirs too.
+    if (otherCjk(det)) yield* prefiltered(blob, ctx, det, OTHER_CJK_NEEDLES);
+  } else yield* prefiltered(blob, ctx, det);
   // A PostScript program draws its text through its fonts: what reads as text here is only what it
   // wrote as literal strings (Cairo, Ghostscript and most printers write glyph codes in hex instead).
   // JSON (HAR captures, API exports, notebooks) and text that is base64 from its first line carry whole
@@ -249,19 +254,31 @@ const AFTER_STAMP_CHAR = /[秘㊙]"?[,;]/;
 
 /** One needle list per (encoding, escapes): the search compiles a table per list and caches it. */
 const needleLists = new Map<string, Needle[]>();
-function needlesFor(enc: Detected['enc'], escapes: boolean): Needle[] {
-  const key = enc + (escapes ? '+esc' : '');
+function needlesFor(enc: Detected['enc'], escapes: boolean, otherCjk: boolean): Needle[] {
+  const key = enc + (escapes ? '+esc' : '') + (otherCjk ? '+cjk' : '');
   let list = needleLists.get(key);
-  if (!list) needleLists.set(key, (list = [...(enc === 'ascii' ? MIXED : NEEDLES[enc]), ...(escapes ? ESCAPED : [])]));
+  if (!list) needleLists.set(key, (list = [...(enc === 'ascii' ? MIXED : NEEDLES[enc]), ...(escapes ? ESCAPED : []), ...(otherCjk ? OTHER_CJK_NEEDLES : [])]));
   return list;
 }
 
-async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected): AsyncGenerator<Extracted> {
-  const wide = det.enc === 'utf-16le' || det.enc === 'utf-16be';
+function needlesOf(det: Detected): Needle[] {
   // JSON is UTF-8 (RFC 8259), and escapes are how ASCII-only text spells 秘. Shift_JIS and EUC-JP text
   // is not searched for them: 0x5C is a common trail byte there (表, ソ), and costs a pass for nothing.
   const escapes = det.enc === 'ascii' || det.enc === 'utf-8';
-  const needles = needlesFor(det.enc, escapes);
+  return needlesFor(det.enc, escapes, otherCjk(det));
+}
+
+/**
+ * Text in a double-byte code page detect() answers (Japanese), or a guess: it may be Chinese or Korean
+ * (GB18030, Big5 and EUC-KR bytes are valid in Shift_JIS or EUC-JP, so detection cannot tell them apart).
+ */
+function otherCjk(det: Detected): boolean {
+  return det.enc === 'shift_jis' || det.enc === 'euc-jp' || det.guess === true;
+}
+
+/** `needles`: what to look for (by default, 秘 in the detected encoding and what else that text could be in). */
+async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, needles = needlesOf(det)): AsyncGenerator<Extracted> {
+  const wide = det.enc === 'utf-16le' || det.enc === 'utf-16be';
   const covered = new Map<string, number>(); // per encoding: absolute offset already decoded
   for await (const { buf, base, from, to } of slices(blob, ctx.checkTime)) {
     // Text that stays ASCII (logs, CSV, code) can hold 秘 only as an escape: one cheap pass each.
