@@ -19,3 +19,11 @@ describe('hidden text is also read as the page shows it', () => {
     expect(await scan(name)).toMatchObject({ verdict: 'clean' });
   });
 });
+
+describe('ruby (a reading set above 「秘」) is read with its base on the line', () => {
+  // ruby.fodt by hand (<text:ruby>), the rest LibreOffice 7.4's conversions: ODT as written, .docx with
+  // <w:rt> before the base, .doc as an EQ field (`EQ … \o\al(\s\up 10(ひ),秘)`) with no result.
+  it.each(['ruby.fodt', 'ruby.odt', 'ruby.docx', 'ruby.doc'])('%s is marked', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+});

@@ -28,6 +28,8 @@ describe('HTML: the stamp in visible text', () => {
     ['separate paragraphs', '<p>秘</p>\n<p>Confidential</p>'],
     ['table cells', '<table><tr><td>秘</td><td>Confidential</td></tr></table>'],
     ['circled ㊙ (NFKC)', '<p>㊙ Ｃｏｎｆｉｄｅｎｔｉａｌ</p>'],
+    ['ruby over 「秘」 (its reading is set above the line)', '<p><ruby>秘<rp>(</rp><rt>ひ</rt><rp>)</rp></ruby> Confidential</p>'],
+    ['ruby without end tags', '<p><ruby>秘<rt>ひ</ruby> Confidential</p>'],
   ])('%s → marked rule 1', async (_, body) => {
     expect(await scanHtml(page(body))).toMatchObject({ verdict: 'marked', rule: 1, reason: 'stamp', format: 'html', location: { path: [], area: 'body' } });
   });
@@ -140,6 +142,15 @@ describe('xml-text helpers', () => {
   it('decodeEntities: named, decimal, hex; unknown and out-of-range references are left alone', () => {
     expect(decodeEntities('&lt;a&gt; &amp; &#31192; &#x79d8; &nbsp;|&bogus; &#0; &#x110000;')).toBe('<a> & 秘 秘 \u00a0|&bogus; &#0; &#x110000;');
   });
+  it('xmlToText: ruby in ODF and Word reads its base on the line as well (the reading apart)', () => {
+    const odf = '<text:p><text:ruby><text:ruby-base>秘</text:ruby-base><text:ruby-text>ひ</text:ruby-text></text:ruby> Confidential</text:p>';
+    expect(xmlToText(odf)).toContain('秘 Confidential');
+    const word = '<w:p><w:r><w:ruby><w:rubyPr/><w:rt><w:r><w:t>ひ</w:t></w:r></w:rt><w:rubyBase><w:r><w:t>秘</w:t></w:r></w:rubyBase></w:ruby></w:r><w:r><w:t xml:space="preserve"> Confidential</w:t></w:r></w:p>';
+    expect(xmlToText(word)).toContain('秘 Confidential');
+    // A ruby reading is never the stamp's word: 「秘書」 over 「ひしょ」 stays 秘書.
+    expect(xmlToText('<p><ruby>秘書<rt>ひしょ</rt></ruby>室 Confidential</p>')).not.toMatch(/秘 ?Confidential/);
+  });
+
   it('xmlToText: paragraph and line ends become newlines, runs join', () => {
     expect(xmlToText('<w:p><w:r><w:t>秘</w:t></w:r><w:r><w:t>Confidential</w:t></w:r></w:p><w:p><w:t>x</w:t></w:p>')).toBe('秘Confidential\nx\n');
     expect(xmlToText('<text:p>a<text:line-break/>b<text:tab/>c</text:p>')).toBe('a\nb\nc\n');

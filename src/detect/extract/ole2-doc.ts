@@ -121,7 +121,7 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   let cp = 0;
   const take = (count: number) => {
     const text = readable(all.slice(cp, cp + count));
-    const shown = readable(shownAll.slice(cp, cp + count));
+    const shown = withRubyBases(readable(shownAll.slice(cp, cp + count)));
     cp += count;
     return bothReadings(text, shown);
   };
@@ -235,3 +235,12 @@ function vanish(grpprl: Uint8Array): boolean {
 
 /** An operand's size by the sprm's spra (MS-DOC 2.2.5.1); 6 is variable, its size in its first byte. */
 const OPERAND_BYTES = [1, 1, 2, 4, 2, 2, 0, 3];
+
+/**
+ * Word keeps ruby (phonetic guide) in a .doc as an EQ field whose instruction draws it, with no result:
+ * `EQ \* jc3 \* hps12 \o\al(\s\up 10(ひ),秘)`. As the page shows it, that is its base, 「秘」, on the line.
+ */
+function withRubyBases(text: string): string {
+  return text.includes('\\o') ? text.replace(EQ_RUBY, '$1') : text;
+}
+const EQ_RUBY = /\bEQ\s(?:[^\\(]|\\\*)*\\o(?:\\a[lcrd])?\(\\s\\up\s*-?\d+\([^()]*\),([^()]*)\)/g;

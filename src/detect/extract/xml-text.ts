@@ -66,12 +66,15 @@ export function xmlToText(xml: string): string {
   const deleted = xml.includes('<w:del') || xml.includes('<w:moveFrom');
   const hidden = xml.includes('<w:vanish');
   const odfHidden = xml.includes('text:display="none"') ? odfHiddenSpans(xml) : null;
-  if (!deleted && !hidden && !odfHidden) return text;
+  const ruby = xml.includes('<rt') || xml.includes('<RT') || xml.includes('<text:ruby-text') || xml.includes('<w:rt>');
+  if (!deleted && !hidden && !odfHidden && !ruby) return text;
   // As the page shows: tracked changes accepted, hidden text (Word's "hidden" font effect, an ODF
-  // style with text:display="none") left out.
+  // style with text:display="none") left out, and the base text of ruby read on its line without the
+  // reading set above it (「秘」 with 「ひ」 over it, then 「 Confidential」 shows as the stamp).
   let visible = deleted ? xml.replace(DELETED, '') : xml;
   if (hidden) visible = visible.replace(HIDDEN_RUN, '');
   if (odfHidden) visible = visible.replace(odfHidden, '');
+  if (ruby) visible = visible.replace(RUBY_TEXT, '');
   return bothReadings(text, markupText(visible));
 }
 
@@ -83,6 +86,12 @@ function odfHiddenSpans(xml: string): RegExp | null {
   }
   return names.length ? new RegExp(`<text:span\\b[^>]*\\btext:style-name="(?:${names.join('|')})"[^>]*>[\\s\\S]*?<\\/text:span>`, 'g') : null;
 }
+
+/**
+ * Ruby annotations: HTML's <rt>/<rp> (whose end tag may be left out: up to the next ruby tag), ODF's
+ * <text:ruby-text>, Word's <w:rt>.
+ */
+const RUBY_TEXT = /<(rt|rp)\b[^>]*>[\s\S]*?(?=<\/?(?:rt|rp|rtc|ruby)\b)|<(text:ruby-text|w:rt)\b[^>]*>[\s\S]*?<\/\2>/gi;
 
 // A Word run formatted hidden (w:vanish on, not w:val="0"/"false"/"off"): on screen and on paper it is not there.
 const HIDDEN_RUN = /<w:r\b(?:[^>]*[^/>])?>(?:(?!<\/w:r>)[\s\S])*?<w:vanish(?:\s*\/>|\s+w:val="(?:1|true|on)"\s*\/>)[\s\S]*?<\/w:r>/g;
