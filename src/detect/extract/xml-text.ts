@@ -38,9 +38,12 @@ export function decodeEntities(s: string): string {
 
 // Text a reader sees although Office keeps it in attributes: WordArt and Word watermarks (VML
 // <v:textpath string="…">), the alternative text of pictures and shapes (DrawingML docPr/cNvPr
-// descr and title, VML alt and o:title, HTML alt and title).
-const SEEN_IN_ATTRS = /<(?:v:textpath|v:shape|v:rect|v:roundrect|v:oval|v:image|v:imagedata|[a-z]+:docPr|[a-z]+:cNvPr|img|area)\b[^>]*>/gi;
-const SEEN_ATTR = /\b(?:string|alt|descr|title)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+// descr and title, VML alt and o:title, HTML alt and title), and the message a cell shows when it is
+// selected or refuses a value (Excel's data validation promptTitle/prompt/errorTitle/error, the title of
+// an ODF content validation's help or error message).
+const SEEN_IN_ATTRS =
+  /<(?:v:textpath|v:shape|v:rect|v:roundrect|v:oval|v:image|v:imagedata|[a-z]+:docPr|[a-z]+:cNvPr|img|area|(?:[a-z\d]+:)?dataValidation|table:help-message|table:error-message)\b[^>]*>/gi;
+const SEEN_ATTR = /\b(?:string|alt|descr|title|promptTitle|prompt|errorTitle|error)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
 function attributeText(tag: string): string {
   let out = '';
@@ -49,7 +52,7 @@ function attributeText(tag: string): string {
 }
 
 // Most parts have none of these attributes: one quick test spares them the tag-by-tag pass.
-const SEEN_ATTR_HINT = /(?:string|alt|descr|title)\s*=/;
+const SEEN_ATTR_HINT = /(?:string|alt|descr|[tT]itle|prompt|error)\s*=/;
 
 // Word's tracked deletions (a deleted or moved-away run; not the self-closing marks a deleted paragraph
 // mark leaves in its run properties).
