@@ -24,6 +24,7 @@ import { extractShellArchive, extractUu } from './extract/uu.js';
 import { extractIwa } from './extract/iwa.js';
 import { extractMetafile } from './extract/metafile.js';
 import { extractDxf } from './extract/dxf.js';
+import { extractVobject } from './extract/vobject.js';
 import { extractSealed, extractSigned } from './extract/sealed.js';
 import { extractIso } from './extract/iso.js';
 import { extractHtml } from './extract/html.js';
@@ -96,6 +97,7 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   iwa: extractIwa,
   metafile: extractMetafile,
   dxf: extractDxf,
+  vobject: extractVobject,
   sealed: extractSealed,
   signed: extractSigned,
   sfx: /* @__PURE__ */ archiveExtractor('sfx'),
@@ -141,7 +143,7 @@ const misnamedContainer = bytesOnly('corrupt', 'the file is not in the format it
 const splitPiece = bytesOnly('unsupported', 'a piece of an archive split into volumes: it cannot be read without the pieces before it');
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
-const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'emlx', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'iso', 'compress', 'uu', 'shar', 'iwa', 'dxf', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd']);
+const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'emlx', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'iso', 'compress', 'uu', 'shar', 'iwa', 'dxf', 'vobject', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd']);
 
 class Scanner {
   private expanded = 0;

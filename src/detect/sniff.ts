@@ -5,6 +5,7 @@
 import { readBytes, startsWith } from './bytes.js';
 import { EMLX_LENGTH, mailKind, UU_AT_START } from './extract/mime.js';
 import { isDxf } from './extract/dxf.js';
+import { VOBJECT_START } from './extract/vobject.js';
 import { isEmf, isWmf } from './extract/metafile.js';
 import { envelopeOf } from './extract/sealed.js';
 import { firstVolumeDescriptor } from './extract/udf.js';
@@ -12,7 +13,7 @@ import { formDataStart } from './form-data-line.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'sealed' | 'signed';
+  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd';
@@ -154,6 +155,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (formDataStart(ascii)) return 'form-data';
   // A drawing exchanged as DXF: text with escapes and formatting codes, placed by coordinates.
   if (isDxf(ascii)) return 'dxf';
+  // A contact card or a calendar: folded lines, quoted-printable or base64 values (extract/vobject.ts).
+  if (VOBJECT_START.test(ascii)) return 'vobject';
   if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return 'html';
   if (XML_EXT.test(name) || /^(\xEF\xBB\xBF)?\s*<\?xml/.test(ascii)) return 'xml';
   if (v7TarHeader(head)) return 'v7tar';
