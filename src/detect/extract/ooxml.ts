@@ -17,8 +17,9 @@ import { XlsbBook, extractXlsbPart, isXlsbPart } from './xlsb.js';
 import { FIXED_PAGE, XPS_MAIN, fixedPageText, unreadGlyphRuns } from './xps.js';
 import { SHARED_STRINGS, WORKSHEET, XlsxBook } from './xlsx.js';
 
+// A workbook's styles.xml is read: its number formats' literal text shows in the cells (xml-text.ts).
 const SKIP =
-  /(^|\/)(_rels\/|\[Content_Types\]\.xml$|theme\/|media\/(?!.*\.(?:emf|wmf)$)|fonts\/|printerSettings\/|thumbnail|styles\.xml$|stylesWithEffects\.xml$|fontTable\.xml$|settings\.xml$|webSettings\.xml$|calcChain\.xml$|presProps\.xml$|viewProps\.xml$|tableStyles\.xml$|vbaProject\.bin$)|\.(png|jpe?g|gif|bmp|tiff?|wdp|jfif|ico|mp3|mp4|wav|m4a|avi|mov|odttf|fntdata|ttf|rels)$/i;
+  /(^|\/)(_rels\/|\[Content_Types\]\.xml$|theme\/|media\/(?!.*\.(?:emf|wmf)$)|fonts\/|printerSettings\/|thumbnail|(?<!^xl\/)styles\.xml$|stylesWithEffects\.xml$|fontTable\.xml$|settings\.xml$|webSettings\.xml$|calcChain\.xml$|presProps\.xml$|viewProps\.xml$|tableStyles\.xml$|vbaProject\.bin$)|\.(png|jpe?g|gif|bmp|tiff?|wdp|jfif|ico|mp3|mp4|wav|m4a|avi|mov|odttf|fntdata|ttf|rels)$/i;
 const EMBEDDED = /(^|\/)embeddings\//i;
 
 export const extractOoxml: Extractor = async function* (blob, ctx) {
@@ -114,6 +115,7 @@ async function whereOf(part: string, zip: ZipArchive, sheets: Map<string, string
   if ((m = /^ppt\/slides\/slide(\d+)\.xml$/.exec(p))) return { part, slide: Number(m[1]), area: 'slide' };
   if (/^ppt\/notesslides\//.test(p)) return { part, slide: await notesSlideNumber(part, zip), notes: true, area: 'notes' };
   if (/^xl\/worksheets\//.test(p)) return { part, sheet: sheets.get(part), area: 'cells' };
+  if (p === 'xl/styles.xml') return { part, area: 'cells' }; // number formats: text cells show
   if (/^docprops\//.test(p)) return { part, area: 'properties' };
   if (/header\d*\.xml$/.test(p)) return { part, area: 'header' };
   if (/footer\d*\.xml$/.test(p)) return { part, area: 'footer' };

@@ -40,19 +40,25 @@ export function decodeEntities(s: string): string {
 // <v:textpath string="…">), the alternative text of pictures and shapes (DrawingML docPr/cNvPr
 // descr and title, VML alt and o:title, HTML alt and title), and the message a cell shows when it is
 // selected or refuses a value (Excel's data validation promptTitle/prompt/errorTitle/error, the title of
-// an ODF content validation's help or error message).
+// an ODF content validation's help or error message), and the literal text of an Excel number format,
+// which a cell shows beside (or instead of) its value: `"秘 Confidential "0` shows 「秘 Confidential 3」.
 const SEEN_IN_ATTRS =
-  /<(?:v:textpath|v:shape|v:rect|v:roundrect|v:oval|v:image|v:imagedata|[a-z]+:docPr|[a-z]+:cNvPr|img|area|(?:[a-z\d]+:)?dataValidation|table:help-message|table:error-message)\b[^>]*>/gi;
-const SEEN_ATTR = /\b(?:string|alt|descr|title|promptTitle|prompt|errorTitle|error)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+  /<(?:v:textpath|v:shape|v:rect|v:roundrect|v:oval|v:image|v:imagedata|[a-z]+:docPr|[a-z]+:cNvPr|img|area|(?:[a-z\d]+:)?dataValidation|table:help-message|table:error-message|(?:[a-z\d]+:)?numFmt)\b[^>]*>/gi;
+const SEEN_ATTR = /\b(string|alt|descr|title|promptTitle|prompt|errorTitle|error|formatCode)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
 function attributeText(tag: string): string {
   let out = '';
-  for (const m of tag.matchAll(SEEN_ATTR)) out += '\n' + (m[1] ?? m[2]);
+  for (const m of tag.matchAll(SEEN_ATTR)) out += '\n' + (m[1] === 'formatCode' ? formatLiterals(m[2] ?? m[3]) : (m[2] ?? m[3]));
   return out ? out + '\n' : tag;
 }
 
+/** A number format's code as a cell shows its literals: quotes and `\` escapes taken away (entities kept). */
+function formatLiterals(code: string): string {
+  return code.replace(/&quot;|"/g, '').replace(/\\(.)/g, '$1');
+}
+
 // Most parts have none of these attributes: one quick test spares them the tag-by-tag pass.
-const SEEN_ATTR_HINT = /(?:string|alt|descr|[tT]itle|prompt|error)\s*=/;
+const SEEN_ATTR_HINT = /(?:string|alt|descr|[tT]itle|prompt|error|formatCode)\s*=/;
 
 // Word's tracked deletions (a deleted or moved-away run; not the self-closing marks a deleted paragraph
 // mark leaves in its run properties).
