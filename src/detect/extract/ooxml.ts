@@ -122,7 +122,7 @@ async function whereOf(part: string, zip: ZipArchive, sheets: Map<string, string
   if (/comment/.test(p)) return { part, area: 'comments' };
   if (/\.vml$/.test(p)) return { part, area: 'drawing' };
   if (/(foot|end)notes\.xml$/.test(p)) return { part, area: 'notes' };
-  if (/^word\/document\.xml$/.test(p)) return { part, area: 'body' };
+  if (/^word\/(document|numbering)\.xml$/.test(p)) return { part, area: 'body' }; // a list's label is shown in the body
   return { part };
 }
 

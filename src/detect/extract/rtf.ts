@@ -37,7 +37,7 @@ const SKIP = new Set([
   'fonttbl', 'colortbl', 'stylesheet', 'listtable', 'listoverridetable', 'pict', 'themedata', 'colorschememapping',
   'datastore', 'latentstyles', 'generator', 'rsidtbl', 'xmlnstbl', 'mmathPr', 'pgdsctbl', 'filetbl', 'revtbl',
   'fldinst', 'bkmkstart', 'bkmkend', 'atnid', 'atnauthor', 'atndate', 'nonshppict', 'objclass',
-  'objname', 'oleclsid', 'result', 'wgrffmtfilter', 'pnseclvl', 'listtext', 'protusertbl', 'template', 'xe',
+  'objname', 'oleclsid', 'result', 'wgrffmtfilter', 'pnseclvl', 'protusertbl', 'template', 'xe',
   'tc', 'blipuid', 'pntext', 'pntxta', 'pntxtb', 'bookmark', 'category-style', 'password', 'passwordhash',
 ]);
 /** \info fields → property names. */
