@@ -6,6 +6,7 @@
  * Every decoder reports what it could not decode instead of guessing silently: an unknown charset
  * or a malformed encoded word comes back in `problems`, so the extractor can say `unscannable`.
  */
+import { decodeUtf7, UTF7_LABEL } from './utf7.js';
 import { charsetDecoder, decodeText } from './text.js';
 
 export interface Decoded {
@@ -17,8 +18,10 @@ export interface Decoded {
 /** Bytes in a declared charset; an unknown charset is a problem, and the text is read as the bytes suggest. */
 export function decodeCharset(bytes: Uint8Array, charset: string | undefined): Decoded {
   if (!charset) return { text: decodeText(bytes), problems: [] };
-  const dec = charsetDecoder(charset.replace(/\*.*$/, '')); // RFC 2231 language suffix: utf-8*ja
+  const label = charset.replace(/\*.*$/, ''); // RFC 2231 language suffix: utf-8*ja
+  const dec = charsetDecoder(label);
   if (dec) return { text: dec.decode(bytes), problems: [] };
+  if (UTF7_LABEL.test(label.trim())) return { text: decodeUtf7(bytes), problems: [] };
   return { text: decodeText(bytes), problems: [`unknown charset ${printable(charset)}`] };
 }
 
