@@ -21,6 +21,11 @@ describe('list labels', () => {
     expect(await scan(`list-label-trap.${ext}`)).toMatchObject({ verdict: 'clean' });
   });
 
+  it('a PowerPoint bullet 「秘」 before 「Confidential」 is marked; before 「書室より」 clean', async () => {
+    expect(await scan('list-bullet-stamp.pptx')).toMatchObject({ verdict: 'marked', rule: 1, location: { slide: 1 } });
+    expect(await scan('list-bullet-trap.pptx')).toMatchObject({ verdict: 'clean' });
+  });
+
   it('bullets and outline numbering too', () => {
     expect(xmlToText('<text:list-level-style-bullet text:level="1" text:bullet-char="秘" style:num-suffix=" Confidential"/>')).toContain('秘\n Confidential');
     expect(xmlToText('<text:outline-level-style text:level="1" style:num-prefix="秘 Confidential " style:num-format="1"/>')).toContain('秘 Confidential');
