@@ -79,6 +79,12 @@ describe('HTML: what a reader does not see is not text (decision: clean)', () =>
     }
     expect(await scanHtml(page('<p>秘<span>書室</span> Confidential</p>'))).toMatchObject({ verdict: 'clean' });
   });
+  it('text a style sheet puts on the page (CSS content) is read, its escapes undone', async () => {
+    for (const css of ['p::before{content:"秘 Confidential"}', "p::after { content: '\\79D8  Confidential' }", '.x:before{content:"\\0079d8\\20 Confidential"}']) {
+      expect(await scanHtml(page(`<style>${css}</style><p>部品</p>`)), css).toMatchObject({ verdict: 'marked' });
+    }
+    expect(await scanHtml(page('<style>p::before{content:"秘書室"}</style><p>Confidential の連絡</p>'))).toMatchObject({ verdict: 'clean' });
+  });
   it('text after a script is still read', async () => {
     expect((await scanHtml(page('<script>var a = 1 < 2;</script><p>秘 Confidential</p>'))).verdict).toBe('marked');
   });

@@ -43,6 +43,7 @@ export function* htmlRuns(html: string): Generator<Extracted> {
   if (meta) yield { kind: 'text', text: meta, where: { area: 'properties' } };
   const visible = html.replace(INVISIBLE, '');
   for (const text of chunkText(xmlToText(visible))) yield { kind: 'text', text, where: { area: 'body' } };
+  yield* generatedText(html);
   if (!mayBeStamp(html) && !html.includes('&#')) return;
   // Text the page shows that is not an element's text: form fields' values and placeholders, tooltips.
   const fields = Array.from(html.matchAll(SHOWN_ATTR), (m) => decodeEntities(m[1] ?? m[2])).join(SEPARATOR);
@@ -51,6 +52,25 @@ export function* htmlRuns(html: string): Generator<Extracted> {
   const shown = HIDDEN.test(visible) ? xmlToText(visible.replace(HIDDEN_ELEMENT, '')) : '';
   for (const text of chunkText(shown)) yield { kind: 'text', text, where: { area: 'body' } };
 }
+
+/**
+ * Text a style sheet puts on the page (`::before { content: "秘 Confidential" }`), its escapes undone
+ * (`\79D8`, which no search of the markup sees).
+ */
+function* generatedText(html: string): Generator<Extracted> {
+  const generated = Array.from(html.matchAll(CSS_CONTENT), (m) => cssString(m[1] ?? m[2])).join(SEPARATOR);
+  for (const text of chunkText(generated)) yield { kind: 'text', text, where: { area: 'body' } };
+}
+
+/** A CSS `content` string, in either quote. */
+const CSS_CONTENT = /\bcontent\s*:\s*(?:"((?:[^"\\]|\\[\s\S])*)"|'((?:[^'\\]|\\[\s\S])*)')/gi;
+
+/** A CSS string's escapes undone: `\79D8 ` (hex, and the one space that ends it) and `\"`. */
+function cssString(s: string): string {
+  return s.replace(/\\(?:([0-9a-fA-F]{1,6}) ?|([\s\S]))/g, (_, hex?: string, c?: string) => (hex ? safeCodePoint(parseInt(hex, 16)) : c === '\n' ? '' : c!));
+}
+
+const safeCodePoint = (n: number): string => (n > 0 && n <= 0x10ffff && (n < 0xd800 || n > 0xdfff) ? String.fromCodePoint(n) : '\ufffd');
 
 /** Attributes whose value the page shows: a field's value and placeholder, a label, a tooltip. */
 const SHOWN_ATTR = /\s(?:value|placeholder|title|aria-label|label)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
