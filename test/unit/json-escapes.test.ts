@@ -47,4 +47,11 @@ describe('JSON with \\u escapes', () => {
     expect(await scan('const label = "\\u79d8 Confidential";\n', 'a.js')).toMatchObject({ verdict: 'marked' });
     expect(await scan('label=\\u79d8\\u3000Confidential\n', 'messages.properties')).toMatchObject({ verdict: 'marked' });
   });
+
+  it('character references in text (Markdown renders `&#31192;` as 秘) are read too; other references are not a stamp', async () => {
+    expect(await scan('# 議事録\n\n&#31192; Confidential\n', 'notes.md')).toMatchObject({ verdict: 'marked' });
+    expect(await scan('&#x79D8;&#x3000;Confidential\n', 'notes.txt')).toMatchObject({ verdict: 'marked' });
+    expect(await scan('A &#38; B, &#31192;書室 Confidential, &#0; &#x110000;\n', 'notes.md')).toMatchObject({ verdict: 'clean' });
+    expect(unescapeStrings('&#31192;&#x3299;&#xD800;')).toBe('秘㊙&#xD800;');
+  });
 });

@@ -212,12 +212,16 @@ const EMBEDDED_CAP = 64 << 20;
 /** `%!PS`, how every PostScript file (and EPS) begins. */
 const POSTSCRIPT = [0x25, 0x21, 0x50, 0x53];
 
-// ---------------------------------------------------------------- escapes (JSON, JavaScript, .properties)
+// ---------------------------------------------------------------- escapes (JSON, JavaScript, .properties, Markdown)
 
-/** `\u79d8` (秘) and `\u3299` (㊙) as JSON and most languages escape them, in ASCII. */
+/**
+ * `\u79d8` (秘) and `\u3299` (㊙) as JSON and most languages escape them, in ASCII; and `&#` starting a
+ * character reference (`&#31192;`, `&#x79D8;`), which Markdown renders as the character.
+ */
 // Same shape as the NEEDLES entries (wide included), so the search's needle loop stays monomorphic.
-const ESCAPED: Needle[] = ['\\u79d8', '\\u79D8', '\\u3299'].map((s) => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor: 0, wide: false }));
+const ESCAPED: Needle[] = ['\\u79d8', '\\u79D8', '\\u3299', '&#'].map((s) => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor: 0, wide: false }));
 const ESCAPE = /\\(?:u([0-9a-fA-F]{4})|([^u]))/g;
+const CHAR_REF = /&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g;
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
 
 /**
@@ -225,9 +229,12 @@ const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '
  * break, `\\` → a backslash), as a reader of the JSON value sees it.
  */
 export function unescapeStrings(s: string): string {
-  if (s.indexOf('\\') < 0) return s;
-  return s.replace(ESCAPE, (_, hex?: string, c?: string) => (hex ? String.fromCharCode(parseInt(hex, 16)) : (SIMPLE_ESCAPES[c!] ?? c!)));
+  const refs = s.indexOf('&#') < 0 ? s : s.replace(CHAR_REF, (ref, hex?: string, dec?: string) => codePoint(hex ? parseInt(hex, 16) : Number(dec)) ?? ref);
+  if (refs.indexOf('\\') < 0) return refs;
+  return refs.replace(ESCAPE, (_, hex?: string, c?: string) => (hex ? String.fromCharCode(parseInt(hex, 16)) : (SIMPLE_ESCAPES[c!] ?? c!)));
 }
+
+const codePoint = (n: number): string | null => (n > 0 && n <= 0x10ffff && (n < 0xd800 || n > 0xdfff) ? String.fromCodePoint(n) : null);
 
 /**
  * 秘 ending one CSV field and Confidential starting the next (`秘,Confidential`, `"秘";"Confidential"`):
@@ -284,7 +291,7 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, need
     // Text that stays ASCII (logs, CSV, code) can hold 秘 only as an escape: one cheap pass each.
     // No ESC either: it could start ISO-2022-JP.
     const ascii = det.enc === 'ascii' && asciiWithout(buf, 0x1b);
-    if (ascii && buf.indexOf(0x5c) === -1) continue;
+    if (ascii && buf.indexOf(0x5c) === -1 && buf.indexOf(0x26) === -1) continue;
     const wins = windowsFor(buf, ascii ? ESCAPED : needles, from, to, { parityBase: -base, alignedOnly: wide });
     for (const w of wins) {
       const key = winKey(w, base);
