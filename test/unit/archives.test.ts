@@ -14,6 +14,8 @@ import { decodeXml, openZip, readZipDirectory, readZipEntry } from '../../src/de
 import { ScanError } from '../../src/detect/extract/types.js';
 import { collect, testContext } from '../support/extract.js';
 import { zip } from '../support/zip-build.js';
+import { zipSync } from 'fflate';
+import { crc32 } from '../../src/detect/crc32.js';
 
 const ARC = join(__dirname, '../fixtures/office/archives');
 const OFFICE = join(__dirname, '../fixtures/office');
@@ -30,6 +32,28 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
     return e;
   }
 }
+
+describe('ZIP: Info-ZIP\'s Unicode Path field (0x7075)', () => {
+  // What unzip 6.0 and 7-Zip 26 extract as 秘—計画.txt (checked here with both): a header name
+  // `notes.txt`, and the field with the CRC-32 of that name and the UTF-8 name.
+  const withPath = (header: string, shown: string, crcOf = header) => {
+    const utf8 = new TextEncoder().encode(shown);
+    const field = new Uint8Array(5 + utf8.length);
+    field[0] = 1;
+    new DataView(field.buffer).setUint32(1, crc32(new TextEncoder().encode(crcOf)), true);
+    field.set(utf8, 5);
+    return zipSync({ [header]: [new TextEncoder().encode('meeting notes\n'), { extra: { 0x7075: field } }] }) as Uint8Array<ArrayBuffer>;
+  };
+  it('the name archivers show is the one checked: 秘—計画.txt stored as notes.txt marks the archive (rule 2)', async () => {
+    const r = await scanBlob(blob(withPath('notes.txt', '秘—計画.txt')), 'a.zip');
+    expect(r).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['秘—計画.txt'] } });
+  });
+  it('a field whose CRC is not that of the header name is ignored, as unzip and 7-Zip ignore it', async () => {
+    const entries = await readZipDirectory(blob(withPath('notes.txt', '秘—計画.txt', 'other.txt')), testContext());
+    expect(entries.map((e) => e.name)).toEqual(['notes.txt']);
+    expect(await scanBlob(blob(withPath('notes.txt', '議事録.txt')), 'a.zip')).toMatchObject({ verdict: 'clean' });
+  });
+});
 
 describe('ZIP: member names in CP932 without the UTF-8 flag', () => {
   it('names are decoded as Shift_JIS', async () => {

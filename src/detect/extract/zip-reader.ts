@@ -77,7 +77,8 @@ async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEn
     const commentLen = u16(cd, p + 32);
     if (p + 46 + nameLen + extraLen + commentLen > cd.length) throw new ScanError('corrupt', 'ZIP central directory is damaged');
     const rawName = cd.slice(p + 46, p + 46 + nameLen);
-    const name = decodeName(rawName, (flags & 0x800) !== 0);
+    // The name archivers show: Info-ZIP's Unicode Path field when it belongs to this header name.
+    const name = unicodePath(cd, p + 46 + nameLen, extraLen, rawName) ?? decodeName(rawName, (flags & 0x800) !== 0);
     let compressedSize = u32(cd, p + 20);
     let size = u32(cd, p + 24);
     let localOffset = u32(cd, p + 42);
@@ -101,6 +102,21 @@ async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEn
   // The directory must hold exactly what the end record says: a lying count or size could hide members.
   if (p !== cd.length) throw new ScanError('corrupt', `ZIP central directory holds more than the ${count} entries its end record lists`);
   return entries;
+}
+
+/**
+ * Info-ZIP's Unicode Path extra field (0x7075: version 1, the CRC-32 of the header's own name, then the
+ * name in UTF-8), which unzip and 7-Zip use in place of the header's name when that CRC matches: a
+ * member stored as `notes.txt` is extracted as `秘—計画.txt`. Null when there is none, or it does not match.
+ */
+function unicodePath(b: Uint8Array, at: number, len: number, rawName: Uint8Array): string | null {
+  for (let p = at; p + 4 <= at + len; p += 4 + u16(b, p + 2)) {
+    const sz = u16(b, p + 2);
+    if (u16(b, p) !== 0x7075 || sz < 5 || p + 4 + sz > at + len || b[p + 4] !== 1) continue;
+    if (u32(b, p + 5) !== crc32(rawName)) return null;
+    return decodeName(b.subarray(p + 9, p + 4 + sz), true);
+  }
+  return null;
 }
 
 function zip64Extra(
