@@ -104,6 +104,14 @@ describe('hand-written structures a producer would not write', () => {
     const m = mail('--b\r\n\r\nFrom: c@example.com\r\nSubject: y\r\n\r\n秘 Confidential\r\n--b--\r\n', 'From: a@example.com\r\nContent-Type: multipart/digest; boundary=b\r\n');
     expect(await scan('digest.eml', m)).toMatchObject({ verdict: 'marked', location: { path: ['message.eml'] } });
   });
+  it('an attachment named twice (filename="notes.txt", name="秘—計画.txt") is marked by either name: clients differ in which they show', async () => {
+    const part = (type: string, disposition: string) =>
+      mail(`--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b\r\nContent-Type: ${type}\r\nContent-Disposition: ${disposition}\r\nContent-Transfer-Encoding: base64\r\n\r\nbWVldGluZyBub3Rlcwo=\r\n--b--\r\n`, 'From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n');
+    const encoded = `=?UTF-8?B?${btoa(String.fromCharCode(...new TextEncoder().encode('秘—計画.txt')))}?=`;
+    expect(await scan('two.eml', part(`text/plain; name="${encoded}"`, 'attachment; filename="notes.txt"'))).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['秘—計画.txt'] } });
+    expect(await scan('two.eml', part('text/plain; name="notes.txt"', `attachment; filename="${encoded}"`))).toMatchObject({ verdict: 'marked', rule: 2 });
+    expect(await scan('two.eml', part('text/plain; name="議事録.txt"', 'attachment; filename="notes.txt"'))).toMatchObject({ verdict: 'clean' });
+  });
   it('a base64 body whose Content-Transfer-Encoding header was lost is still decoded', async () => {
     const b64 = btoa(String.fromCharCode(...new TextEncoder().encode('本文です。'.repeat(8) + '秘 Confidential' + '。'.repeat(30))));
     const body = b64.replace(/(.{76})/g, '$1\r\n');

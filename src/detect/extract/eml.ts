@@ -95,8 +95,13 @@ function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fal
   const attachment = !!info.filename || !isInlineText(info);
   // Bytes whose decoding failed or was guessed are read as they stand too: a stamp in them is a stamp.
   if ((body.problem && info.encoding !== 'base64') || (body.undeclared && !attachment)) yield* textRuns(decodeCharset(e.body, undefined).text, BODY);
-  if (attachment) yield member(attachmentName(info, id), body.bytes, ctx);
-  else yield* inlineText(e, info, body.bytes, id, ctx);
+  if (!attachment) {
+    yield* inlineText(e, info, body.bytes, id, ctx);
+    return;
+  }
+  yield member(attachmentName(info, id), body.bytes, ctx);
+  // Named twice (filename="notes.txt", name="秘—計画.txt"): clients differ in which they show, so both count for rule 2.
+  if (info.otherName) yield { kind: 'member', name: info.otherName, data: new Blob([]), nameOnly: true };
 }
 
 /**
@@ -165,7 +170,7 @@ function isInlineText(info: ContentInfo): boolean {
  * read as a message's multipart body. `boundary` is in latin1 (one character per byte).
  */
 export function* walkMultipartBody(body: Uint8Array, boundary: string, ctx: ExtractContext): Generator<Extracted> {
-  const info: ContentInfo = { type: 'multipart/form-data', params: new Map([['boundary', boundary]]), encoding: '7bit', disposition: '', filename: '', problems: [] };
+  const info: ContentInfo = { type: 'multipart/form-data', params: new Map([['boundary', boundary]]), encoding: '7bit', disposition: '', filename: '', otherName: null, problems: [] };
   yield* walkMultipart({ fields: [], junk: [], body, complete: true }, info, ctx, '1', 0);
 }
 

@@ -68,6 +68,8 @@ export interface ContentInfo {
   disposition: string;
   /** The attachment's name: Content-Disposition filename, else Content-Type name (RFC 2231 and 2047 decoded). */
   filename: string;
+  /** The Content-Type name when it differs from the filename: some mail clients show that one. */
+  otherName: string | null;
   problems: string[];
 }
 
@@ -85,6 +87,7 @@ export function contentInfo(e: Entity, fallback = 'text/plain'): ContentInfo {
     encoding,
     disposition: cd.head.toLowerCase(),
     filename: d.params.get('filename') ?? p.params.get('name') ?? '',
+    otherName: d.params.has('filename') && p.params.has('name') && p.params.get('name') !== d.params.get('filename') ? p.params.get('name')! : null,
     problems: [...p.problems, ...d.problems],
   };
 }
