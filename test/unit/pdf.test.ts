@@ -784,6 +784,13 @@ function ascii85(s: string): string {
 
 // ------------------------------------------------------------------ primitives
 
+describe('PDF attachments named twice', () => {
+  it('the name tree\'s key counts for rule 2 beside the file spec\'s name (viewers differ in which they list)', async () => {
+    const v = await scanBlob(new Blob([await readFile(fix('attachment-key-name.pdf'))]), 'x.pdf');
+    expect(v).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['秘—計画.txt'] } });
+  });
+});
+
 describe('text in fonts that do not say which characters they draw is unscannable, never clean', () => {
   const unreadable = (items: Extracted[]) => items.filter((i) => i.kind === 'unscannable' && i.reason === 'unsupported');
 

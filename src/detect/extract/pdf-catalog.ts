@@ -147,6 +147,8 @@ function strings(doc: PdfDoc, o: Obj | undefined): string[] {
 export interface EmbeddedFile {
   /** The attachment's file name (/UF, else /F), or its key in the name tree. */
   name: string;
+  /** Its other names (/F beside /UF, the name tree's key), when they differ: viewers differ in which they show. */
+  otherNames: string[];
   /** Its description (/Desc), shown in the attachments panel. */
   description: string;
   /** The embedded stream, or null when the file spec embeds nothing readable. */
@@ -197,7 +199,8 @@ function fileSpec(doc: PdfDoc, o: Obj | undefined, key: string, seen: Set<Dict>)
   seen.add(spec);
   const ef = doc.dict(spec.get('EF'));
   if (!ef) return null; // a reference to a file outside the PDF: nothing embedded
-  const name = text(doc, spec.get('UF')) || text(doc, spec.get('F')) || key || 'attachment';
+  const names = [text(doc, spec.get('UF')), text(doc, spec.get('F')), key].filter(Boolean);
+  const name = names[0] || 'attachment';
   const s = doc.resolve(ef.get('UF') ?? ef.get('F'));
-  return { name, description: text(doc, spec.get('Desc')), stream: s instanceof Stream ? s : null };
+  return { name, otherNames: [...new Set(names)].filter((n) => n !== name), description: text(doc, spec.get('Desc')), stream: s instanceof Stream ? s : null };
 }

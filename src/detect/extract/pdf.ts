@@ -376,6 +376,7 @@ function* attachments(doc: PdfDoc, pages: Dict[], ctx: ExtractContext): Generato
       const info = { partial: false };
       const data = file.stream ? doc.decodeStream(file.stream, true, info) : null;
       yield { kind: 'member', name: file.name, data: blobOf(data ?? new Uint8Array(0)), where };
+      for (const other of file.otherNames) yield { kind: 'member', name: other, data: blobOf(new Uint8Array(0)), where, nameOnly: true };
       if (!data || info.partial) yield { kind: 'unscannable', reason: 'corrupt', detail: `PDF attachment ${file.name} could not be read`, where };
     }
   } catch (e) {
