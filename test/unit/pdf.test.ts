@@ -847,6 +847,17 @@ describe('text in fonts that do not say which characters they draw is unscannabl
     expect(unreadable(await extract(docWith([c])))).toEqual([]);
   });
 
+  it('a form field\'s appearance may be unreadable (its value is read from the field); a stamp annotation\'s may not', async () => {
+    const annot = (subtype: string) =>
+      docWith(['BT /F1 12 Tf 72 700 Td ET'], {
+        fontObj: identity(''),
+        pageExtra: ['/Annots[7 0 R]'],
+        extraObjs: [`<</Type/Annot/Subtype/${subtype}/FT/Tx/T(f)/V(x)/Rect[0 0 100 20]/AP<</N 8 0 R>>>>`, stream('/Type/XObject/Subtype/Form/BBox[0 0 100 20]/Resources 4 0 R', `BT /F1 10 Tf <${cidHex(CHARS, 'Conf')}> Tj ET`)],
+      });
+    expect(unreadable(await extract(annot('Widget')))).toEqual([]);
+    expect(unreadable(await extract(annot('Stamp')))).toHaveLength(1);
+  });
+
   it('glyphs covered by /ActualText are read through it, so they are not unread', async () => {
     const c = `BT /F1 12 Tf 72 700 Td /Span<</ActualText(Meeting notes)>>BDC <${cidHex(CHARS, 'Conf')}> Tj EMC ET`;
     const items = await extract(docWith([c], { fontObj: identity('') }), true);

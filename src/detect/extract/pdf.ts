@@ -257,7 +257,11 @@ function appearanceText(doc: PdfDoc, fonts: FontLoader, page: Dict, st: PageStat
       st.out.push('\n');
       st.last = '\n';
     }
+    const unread = st.unread;
     readPage(st, glyphs, actual, () => runForm(st, n, nRef instanceof Ref ? nRef.num : -1, res, [1, 0, 0, 1, 0, 0], 0));
+    // A form field's appearance draws its value, which is read from the field itself (formText): glyphs
+    // there that cannot be read leave nothing unread.
+    if (subtype === 'Widget') st.unread = unread;
   }
 }
 
