@@ -59,7 +59,10 @@ describe('PDF attachments: scanned as members, names checked (rule 2)', () => {
   it('attach-clean.pdf → clean; the extractor yields its member', async () => {
     expect(await scan(bytes('attach-clean.pdf'), 'a.pdf')).toMatchObject({ verdict: 'clean' });
     const items = await collect(extractPdf, bytes('attach-clean.pdf'));
-    expect(items.filter((x) => x.kind === 'member').map((x) => x.kind === 'member' && x.name)).toEqual(['補足.txt']);
+    const members = items.filter((x) => x.kind === 'member');
+    expect(members.map((x) => x.kind === 'member' && x.name)).toEqual(['補足.txt', 'clean.txt']);
+    // Its other name (the file spec's /F beside /UF) is checked by name alone: it is the same file.
+    expect(members.map((x) => x.kind === 'member' && x.nameOnly === true)).toEqual([false, true]);
   });
   it('an attachment whose stream cannot be decoded → unscannable, its name still checked', async () => {
     // Damage the attachment's Flate data: same length, so offsets stay valid.
