@@ -27,6 +27,13 @@ export function decodeName(bytes: Uint8Array, utf8Flag: boolean): string {
   }
 }
 
+/** A string of one-byte characters (latin1, what atob gives) as those bytes; each UTF-16 unit taken mod 256. */
+export function latin1Bytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
 /**
  * A Blob of bytes we produced ourselves (an attachment decoded from base64, an inflated part): it
  * serves what the extractors use (size, slice, arrayBuffer, bytes, text, stream) straight from the

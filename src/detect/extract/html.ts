@@ -13,7 +13,7 @@ import { decodeMarkup } from './text.js';
 import { decodeBase64 } from './rfc2047.js';
 import type { ExtractContext, Extracted, Extractor } from './types.js';
 import { SEPARATOR } from './sheet-rows.js';
-import { decodeEntities, xmlToText } from './xml-text.js';
+import { charOfCode, decodeEntities, xmlToText } from './xml-text.js';
 
 const INVISIBLE = /<(script|style|template|noscript)\b[\s\S]*?<\/\1\s*>|<!--[\s\S]*?-->/gi;
 
@@ -67,10 +67,8 @@ const CSS_CONTENT = /\bcontent\s*:\s*(?:"((?:[^"\\]|\\[\s\S])*)"|'((?:[^'\\]|\\[
 
 /** A CSS string's escapes undone: `\79D8 ` (hex, and the one space that ends it) and `\"`. */
 function cssString(s: string): string {
-  return s.replace(/\\(?:([0-9a-fA-F]{1,6}) ?|([\s\S]))/g, (_, hex?: string, c?: string) => (hex ? safeCodePoint(parseInt(hex, 16)) : c === '\n' ? '' : c!));
+  return s.replace(/\\(?:([0-9a-fA-F]{1,6}) ?|([\s\S]))/g, (_, hex?: string, c?: string) => (hex ? (charOfCode(parseInt(hex, 16)) ?? '\ufffd') : c === '\n' ? '' : c!));
 }
-
-const safeCodePoint = (n: number): string => (n > 0 && n <= 0x10ffff && (n < 0xd800 || n > 0xdfff) ? String.fromCodePoint(n) : '\ufffd');
 
 /** Attributes whose value the page shows: a field's value and placeholder, a label, a tooltip. */
 const SHOWN_ATTR = /\s(?:value|placeholder|title|aria-label|label)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;

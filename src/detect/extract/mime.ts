@@ -4,6 +4,7 @@
  * per Content-Transfer-Encoding. Pure functions over bytes; what the parts mean for a scan is
  * decided in mail-walk.ts.
  */
+import { latin1Bytes } from '../bytes.js';
 import { decodeBase64, decodeParams, decodeQuotedPrintable, headerBytesToText, printable, splitParams } from './rfc2047.js';
 
 export interface HeaderField {
@@ -189,7 +190,7 @@ export interface Multipart {
  * characters is not a delimiter.
  */
 export function splitMultipart(body: Uint8Array, boundary: string, checkTime: () => void): Multipart {
-  const delim = Uint8Array.from(('--' + boundary).split('').map((c) => c.charCodeAt(0) & 0xff));
+  const delim = latin1Bytes('--' + boundary);
   const starts: { at: number; after: number; close: boolean }[] = [];
   for (let at = findLineStart(body, delim, 0); at >= 0; at = findLineStart(body, delim, at + 1)) {
     const p = at + delim.length;

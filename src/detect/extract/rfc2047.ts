@@ -6,6 +6,7 @@
  * Every decoder reports what it could not decode instead of guessing silently: an unknown charset
  * or a malformed encoded word comes back in `problems`, so the extractor can say `unscannable`.
  */
+import { latin1Bytes } from '../bytes.js';
 import { decodeUtf7, UTF7_LABEL } from './utf7.js';
 import { charsetDecoder, decodeText } from './text.js';
 
@@ -105,9 +106,7 @@ export function base64Head(s: string, max = Infinity): Uint8Array {
   } catch {
     return new Uint8Array(0);
   }
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
+  return latin1Bytes(bin);
 }
 
 /**

@@ -26,6 +26,7 @@ import type { Where } from '../types.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { Utf32Decoder, utf32Order } from './utf32.js';
 import { embeddedFiles } from './embedded-base64.js';
+import { charOfCode } from './xml-text.js';
 
 /** Bytes looked at to decide the encoding of a large file. */
 const SAMPLE = 64 * 1024;
@@ -229,12 +230,10 @@ const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '
  * break, `\\` → a backslash), as a reader of the JSON value sees it.
  */
 export function unescapeStrings(s: string): string {
-  const refs = s.indexOf('&#') < 0 ? s : s.replace(CHAR_REF, (ref, hex?: string, dec?: string) => codePoint(hex ? parseInt(hex, 16) : Number(dec)) ?? ref);
+  const refs = s.indexOf('&#') < 0 ? s : s.replace(CHAR_REF, (ref, hex?: string, dec?: string) => charOfCode(hex ? parseInt(hex, 16) : Number(dec)) ?? ref);
   if (refs.indexOf('\\') < 0) return refs;
   return refs.replace(ESCAPE, (_, hex?: string, c?: string) => (hex ? String.fromCharCode(parseInt(hex, 16)) : (SIMPLE_ESCAPES[c!] ?? c!)));
 }
-
-const codePoint = (n: number): string | null => (n > 0 && n <= 0x10ffff && (n < 0xd800 || n > 0xdfff) ? String.fromCodePoint(n) : null);
 
 /**
  * 秘 ending one CSV field and Confidential starting the next (`秘,Confidential`, `"秘";"Confidential"`):

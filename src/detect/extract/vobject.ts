@@ -9,7 +9,7 @@
  * Values in base64 that are files (an invitation's ATTACH, a card's PHOTO, LOGO, SOUND or KEY) are
  * members, read as the files they are.
  */
-import { blobOf, readBytes } from '../bytes.js';
+import { blobOf, latin1Bytes, readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import { decodeBase64, decodeCharset, decodeQuotedPrintable } from './rfc2047.js';
 import { decodeText } from './text.js';
@@ -94,20 +94,13 @@ function decodeLine(line: string): Value | null {
     return { text: `${name}: ${unescape(decodeCharset(bytes, charset).text)}` };
   }
   const bytes = QP.test(head) ? decodeQuotedPrintable(value).bytes : latin1Bytes(value);
-  const text = charset ? decodeCharset(bytes, charset).text : decodeText(bytes);
-  return { text: `${name}: ${unescape(text)}` };
+  return { text: `${name}: ${unescape(decodeCharset(bytes, charset).text)}` };
 }
 
 /** An attachment's own name when the line gives one (FILENAME, X-FILENAME, X-APPLE-FILENAME), else the property. */
 function fileName(head: string, name: string): string {
   const given = /;(?:X-(?:APPLE-)?)?FILENAME=("?)([^;:"]+)\1/i.exec(head)?.[2];
   return given ? decodeText(latin1Bytes(given)) : name.toLowerCase(); // the line is still bytes here
-}
-
-function latin1Bytes(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
 }
 
 /** Text escapes: `\n` and `\N` a line break, `\,` `\;` `\:` `\\` the character itself. */

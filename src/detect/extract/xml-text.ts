@@ -25,6 +25,11 @@ const NAMED: Record<string, string> = {
   yen: '¥', times: '×', divide: '÷', deg: '°', sect: '§', para: '¶', Tab: '\t', NewLine: '\n',
 };
 
+/** The character of a code point a reference or an escape gives; null for none (0, a lone surrogate, past U+10FFFF). */
+export function charOfCode(n: number): string | null {
+  return n > 0 && n <= 0x10ffff && (n < 0xd800 || n > 0xdfff) ? String.fromCodePoint(n) : null;
+}
+
 export function decodeEntities(s: string): string {
   if (s.indexOf('&') < 0) return s;
   return s.replace(REFS, (all, ref: string) => {
