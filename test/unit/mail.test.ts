@@ -58,6 +58,9 @@ describe('mail fixtures (Python email, mutt, mpack, Chromium, oxmsg)', () => {
     ['name-rfc2047.eml', '秘ー見積.xlsx'],
     ['mutt-name-rfc2231.eml', '秘—手順.txt'],
     ['msg-attach-name.msg', '秘—見積.xlsx'],
+    // Saved as notes.txt; Outlook's attachment bar shows the display name, and the path it came from.
+    ['msg-attach-display-name.msg', '秘—見積.xlsx'],
+    ['msg-attach-pathname.msg', '秘—見積.xlsx'],
   ])('%s: rule 2 on the decoded attachment name %s', async (name, attachment) => {
     expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 2, location: { path: [attachment] } });
   });

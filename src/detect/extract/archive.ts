@@ -14,7 +14,7 @@ import { framingProblem } from './archive-bounds.js';
 import { crc16, lzhHeaders, lzhName, needsConversion, readableCopy, type LzhHeader } from './lzh-headers.js';
 import { CHUNK, LibArchive } from './libarchive.js';
 import { checkDeclared, ExpansionGuard } from './expansion-guard.js';
-import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
+import { nameOnly, ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 
 export const archiveExtractor = (format: ArchiveFormat): Extractor =>
   async function* (blob, ctx) {
@@ -38,7 +38,7 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
       ctx.addEntry();
       files++;
       if (entry.encrypted) {
-        yield { kind: 'member', name: entry.name, data: new Blob([]), nameOnly: true };
+        yield nameOnly(entry.name);
         yield { kind: 'unscannable', reason: 'encrypted', detail: `${entry.name} is encrypted (password required)`, where: { part: entry.name } };
         continue;
       }
@@ -80,7 +80,7 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
 function* unreadLzhMembers(rest: LzhHeader[]): Generator<Extracted> {
   for (const h of rest) {
     const name = lzhName(h);
-    if (name) yield { kind: 'member', name, data: new Blob([]), nameOnly: true };
+    if (name) yield nameOnly(name);
   }
   throw new ScanError('corrupt', `${rest.length} LZH member(s) could not be read (damage, or a header the reader does not know)`);
 }

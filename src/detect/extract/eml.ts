@@ -13,7 +13,7 @@ import { htmlRuns } from './html.js';
 import { markupEncoding } from './text.js';
 import { contentInfo, decodeBody, EMLX_LENGTH, hasEmbeddedMime, parseEntity, splitMultipart, UU_BEGIN_LINE, uuBlocks, type ContentInfo, type Entity } from './mime.js';
 import { decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
-import type { ExtractContext, Extracted, Extractor } from './types.js';
+import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
 
 /** Multipart nesting followed inside one message; deeper structure is reported, not read. */
 const MAX_NEST = 32;
@@ -101,7 +101,7 @@ function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fal
   }
   yield member(attachmentName(info, id), body.bytes, ctx);
   // Named twice (filename="notes.txt", name="秘—計画.txt"): clients differ in which they show, so both count for rule 2.
-  if (info.otherName) yield { kind: 'member', name: info.otherName, data: new Blob([]), nameOnly: true };
+  if (info.otherName) yield nameOnly(info.otherName);
 }
 
 /**
@@ -149,7 +149,7 @@ function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: string
   for (const uu of text.text.includes('begin') && UU_BEGIN_LINE.test(text.text) ? uuBlocks(text.text) : []) {
     if (uu.bytes) yield member(uu.name, uu.bytes, ctx);
     else {
-      yield { kind: 'member', name: uu.name, data: new Blob([]), where: { area: 'attachment' }, nameOnly: true };
+      yield nameOnly(uu.name, { area: 'attachment' });
       yield unreadable(`part ${id}: a uuencoded file in the text is damaged`);
     }
   }

@@ -11,7 +11,7 @@ import { mayBeStamp } from './byte-scan.js';
 import { FLAT_ODF, flatOdfRuns } from './odf.js';
 import { decodeMarkup } from './text.js';
 import { decodeBase64 } from './rfc2047.js';
-import type { ExtractContext, Extracted, Extractor } from './types.js';
+import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { charOfCode, decodeEntities, xmlToText } from './xml-text.js';
 
@@ -93,7 +93,7 @@ function* enexResources(xml: string, ctx: ExtractContext): Generator<Extracted> 
     const name = decodeEntities(/<file-name>([\s\S]*?)<\/file-name>/.exec(body)?.[1]?.trim() ?? '') || 'attachment';
     const { bytes, bad } = decodeBase64(data.replace(/\s+/g, ''));
     if (bad) {
-      yield { kind: 'member', name, data: new Blob([]), nameOnly: true, where: { area: 'attachment' } };
+      yield nameOnly(name, { area: 'attachment' });
       yield { kind: 'unscannable', reason: 'corrupt', detail: `the attachment ${name} of an Evernote export does not decode`, where: { area: 'attachment' } };
       continue;
     }

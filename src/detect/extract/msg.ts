@@ -10,6 +10,7 @@
  */
 import type { Cfb, CfbEntry } from './cfb-reader.js';
 import { blobOf } from '../bytes.js';
+import { baseName } from '../rules/name.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { htmlRuns } from './html.js';
@@ -17,7 +18,7 @@ import { decompressRtf } from './lzfu.js';
 import { codepageDecoder } from './ole2-props.js';
 import { parseRtf } from './rtf.js';
 import { decodeText, markupEncoding } from './text.js';
-import { ScanError, type ExtractContext, type Extracted } from './types.js';
+import { nameOnly, ScanError, type ExtractContext, type Extracted } from './types.js';
 import { scanBytes } from './binary.js';
 
 const PROPS = '__properties_version1.0';
@@ -33,8 +34,12 @@ const PR_BODY = 0x1000;
 const PR_RTF_COMPRESSED = 0x1009;
 const PR_HTML = 0x1013;
 const PR_ATTACH_DATA = 0x3701;
-const PR_ATTACH_NAMES = [0x3707, 0x3704]; // long file name, 8.3 file name
-const PR_DISPLAY_NAME = 0x3001;
+/**
+ * Every name an attachment carries, the one saved first: long file name, 8.3 file name, display name
+ * (what Outlook's attachment bar shows), long and 8.3 path names (MS-OXCMSG 2.2.2.x). Clients differ
+ * in which they show or save under, so rule 2 applies to each.
+ */
+const PR_ATTACH_NAMES = [0x3707, 0x3704, 0x3001, 0x370d, 0x3708];
 const PR_MESSAGE_CODEPAGE = 0x3ffd;
 const PR_INTERNET_CPID = 0x3fde;
 
@@ -215,21 +220,23 @@ async function* attachment(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: nu
     const p = ps.find((x) => x.id === id && (x.type === PT_UNICODE || x.type === PT_STRING8));
     return p ? stringOf(cfb, p, dec8).trim() : '';
   };
-  const fileName = PR_ATTACH_NAMES.map(text).find((n) => n) ?? '';
-  const label = fileName || text(PR_DISPLAY_NAME) || st.name;
+  const names = [...new Set(PR_ATTACH_NAMES.map((id) => baseName(text(id))).filter((n) => n))];
+  const label = names[0] ?? st.name;
+  const where = { area: 'attachment' } as const;
   const data = ps.find((p) => p.id === PR_ATTACH_DATA);
   ctx.addEntry();
-  if (data?.type === PT_BINARY) {
-    const bytes = cfb.read(data.entry);
-    ctx.addExpanded(bytes.length);
-    yield { kind: 'member', name: fileName || label, data: blobOf(bytes), where: { area: 'attachment' } };
-    return;
+  const bytes = data?.type === PT_BINARY;
+  if (bytes) {
+    const content = cfb.read(data.entry);
+    ctx.addExpanded(content.length);
+    yield { kind: 'member', name: label, data: blobOf(content), where };
+  } else if (data?.type === PT_OBJECT && data.entry.type === 1) {
+    if (nest >= MAX_NEST || ctx.depth + nest + 1 > ctx.limits.maxDepth) {
+      yield { kind: 'unscannable', reason: 'too-deep', detail: 'Outlook item: embedded messages nest too deep', where: { part: label } };
+    } else if (isMsg(cfb, data.entry)) yield* readMsg(cfb, data.entry, ctx, nest + 1, ole, label);
+    else yield* ole(data.entry, nest + 1);
   }
-  if (data?.type !== PT_OBJECT || data.entry.type !== 1) return; // by reference: the file is not in the item
-  // A storage: rule 2 still applies to its file name, when it has one.
-  if (fileName) yield { kind: 'member', name: fileName, data: new Blob([]), where: { area: 'attachment' }, nameOnly: true };
-  if (nest >= MAX_NEST || ctx.depth + nest + 1 > ctx.limits.maxDepth) {
-    yield { kind: 'unscannable', reason: 'too-deep', detail: 'Outlook item: embedded messages nest too deep', where: { part: label } };
-  } else if (isMsg(cfb, data.entry)) yield* readMsg(cfb, data.entry, ctx, nest + 1, ole, label);
-  else yield* ole(data.entry, nest + 1);
+  // Rule 2 applies to every name the attachment shows, also when its content is a storage or is not
+  // in the item at all (attached by reference): the bytes were named by the first, so not that one.
+  for (const name of bytes ? names.slice(1) : names) yield nameOnly(name, where);
 }

@@ -8,7 +8,7 @@
  * otherwise the scan ends with ScanError('encrypted').
  */
 import { chunkText } from '../text-chunks.js';
-import { ScanError, type Extracted, type ExtractContext, type Extractor } from './types.js';
+import { nameOnly, ScanError, type Extracted, type ExtractContext, type Extractor } from './types.js';
 import { Dict, PdfDoc, Ref, Stream, findBytes, findBytesBack, type Obj } from './pdf-parse.js';
 import { FontLoader } from './pdf-font.js';
 import { formMentionsActualText, mentionsActualText, newPageState, readPage, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, withGaps, type PageState } from './pdf-content.js';
@@ -380,7 +380,7 @@ function* attachments(doc: PdfDoc, pages: Dict[], ctx: ExtractContext): Generato
       const info = { partial: false };
       const data = file.stream ? doc.decodeStream(file.stream, true, info) : null;
       yield { kind: 'member', name: file.name, data: blobOf(data ?? new Uint8Array(0)), where };
-      for (const other of file.otherNames) yield { kind: 'member', name: other, data: blobOf(new Uint8Array(0)), where, nameOnly: true };
+      for (const other of file.otherNames) yield nameOnly(other, where);
       if (!data || info.partial) yield { kind: 'unscannable', reason: 'corrupt', detail: `PDF attachment ${file.name} could not be read`, where };
     }
   } catch (e) {

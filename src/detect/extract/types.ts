@@ -26,8 +26,9 @@ export type Extracted =
   | { kind: 'text'; text: string; where: Where }
   /**
    * An archive member or embedded file; the scanner checks its name (rule 2) and scans it recursively.
-   * `nameOnly`: its content could not be read (encrypted, damaged, an unknown method): only the name is
-   * checked, and the extractor says why the rest is unread in an `unscannable` item of its own.
+   * `nameOnly` (made by `nameOnly()`): only the name is checked. Either the content could not be read
+   * (encrypted, damaged, an unknown method), and the extractor says why in an `unscannable` item of its
+   * own; or it is another name of a file read under its first name (an attachment named twice).
    */
   | { kind: 'member'; name: string; data: Blob; where?: Where; nameOnly?: true }
   /** A sensitivity label found in the document (MIP label GUID or name), for rule 3. */
@@ -68,4 +69,9 @@ export class ScanError extends Error {
  */
 export class ScanLimitError extends ScanError {
   override name = 'ScanLimitError';
+}
+
+/** A member checked by its name alone (see `nameOnly` on `Extracted`). */
+export function nameOnly(name: string, where?: Where): Extracted {
+  return { kind: 'member', name, data: new Blob([]), nameOnly: true, ...(where && { where }) };
 }

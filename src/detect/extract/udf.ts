@@ -11,7 +11,7 @@
  */
 import { blobOf, concat, readBytes, u16, u32, u64 } from '../bytes.js';
 import { MAX_MEMBER_IN_MEMORY } from './expansion-guard.js';
-import { ScanError, type ExtractContext, type Extracted } from './types.js';
+import { nameOnly, ScanError, type ExtractContext, type Extracted } from './types.js';
 
 const SECTOR = 2048;
 const TAG = { anchor: 2, partition: 5, logicalVolume: 6, terminator: 8, fileSet: 256, fileId: 257, fileEntry: 261, extendedFileEntry: 266 } as const;
@@ -78,7 +78,7 @@ export async function* udfFiles(blob: Blob, ctx: ExtractContext, withData: boole
       const path = dir + id.name;
       ctx.addEntry();
       if (id.directory) yield* walk(id.icb, `${path}/`, depth + 1);
-      else if (!withData) yield { kind: 'member', name: path, data: new Blob([]), nameOnly: true };
+      else if (!withData) yield nameOnly(path);
       else yield* file(vol, id.icb, path);
     }
   };
@@ -90,7 +90,7 @@ async function* file(vol: Volume, icb: number, path: string): AsyncGenerator<Ext
   const e = await entry(vol, icb);
   if (e.extents.length === 1) return yield { kind: 'member', name: path, data: vol.blob.slice(e.extents[0].at, e.extents[0].at + e.extents[0].length) };
   if (e.size <= MAX_MEMBER_IN_MEMORY) return yield { kind: 'member', name: path, data: blobOf(await readExtents(vol, e)) };
-  yield { kind: 'member', name: path, data: new Blob([]), nameOnly: true };
+  yield nameOnly(path);
   yield { kind: 'unscannable', reason: 'too-large', detail: `${path} is stored in pieces larger than can be joined here` };
 }
 

@@ -12,7 +12,7 @@
 import { blobOf, readBytes } from '../bytes.js';
 import { extractText } from './text.js';
 import { UU_AT_START, uuBlocks } from './mime.js';
-import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
+import { nameOnly, ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 
 export const extractUu: Extractor = async function* (blob, ctx) {
   const members = uuMembers(latin1(await readBytes(blob)), ctx);
@@ -73,7 +73,7 @@ function uuMembers(text: string, ctx: ExtractContext): Extracted[] {
     ctx.addEntry();
     const name = nameOf(uu.name);
     if (!uu.bytes) {
-      out.push({ kind: 'member', name, data: blobOf(new Uint8Array()), nameOnly: true });
+      out.push(nameOnly(name));
       out.push({ kind: 'unscannable', reason: 'corrupt', detail: `the uuencoded file ${name} is damaged` });
       continue;
     }

@@ -1,5 +1,5 @@
 /** Plain ZIP archives: every member is handed back to the scanner, which recurses into it. */
-import { ScanError, ScanLimitError, type Extractor } from './types.js';
+import { nameOnly, ScanError, ScanLimitError, type Extractor } from './types.js';
 import { readZipDirectory, zipEntryBlob } from './zip-reader.js';
 
 export const extractZip: Extractor = async function* (blob, ctx) {
@@ -15,7 +15,7 @@ export const extractZip: Extractor = async function* (blob, ctx) {
       // One unreadable member (damaged, bzip2/deflate64, a bomb) does not hide its siblings: a
       // marked sibling still makes the archive marked. Scan-wide limits end the archive.
       if (!(err instanceof ScanError) || err instanceof ScanLimitError) throw err;
-      yield { kind: 'member', name: entry.name, data: new Blob([]), nameOnly: true };
+      yield nameOnly(entry.name);
       yield { kind: 'unscannable', reason: err.reason, detail: err.message, where: { part: entry.name } };
       continue;
     }
