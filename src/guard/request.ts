@@ -6,6 +6,7 @@
  * name the body carries, rule 1 (and designated keywords) to the text it or its URL carries.
  * Platform-free.
  */
+import { decodeEntities } from '../detect/extract/xml-text.js';
 import { checkName } from '../detect/rules/verdicts.js';
 import type { Designated, MarkedVerdict } from '../detect/types.js';
 import { textVerdictOf } from './find.js';
@@ -126,9 +127,16 @@ function nameHit(name: string, size: number, designated: Partial<Designated>): B
   return v ? { fileName: baseName(name), size, verdict: v } : null;
 }
 
+/**
+ * Also with character references resolved (`&#31192;` is 秘): what an HTML body carries, and what a
+ * browser sends for a character the form's page charset cannot encode.
+ */
 function textHit(text: string, designated: Partial<Designated>): BodyHit | null {
-  const v = textVerdictOf(text, designated);
-  return v.verdict === 'marked' ? { fileName: null, size: text.length, verdict: v } : null;
+  for (const t of text.includes('&#') ? [text, decodeEntities(text)] : [text]) {
+    const v = textVerdictOf(t, designated);
+    if (v.verdict === 'marked') return { fileName: null, size: text.length, verdict: v };
+  }
+  return null;
 }
 
 function baseName(path: string): string {

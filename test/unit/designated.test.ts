@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkName, scanBlob, scanText } from '../../src/detect/index.js';
-import { compileDesignated, findDesignatedContent, findDesignatedName, normalizeLabel } from '../../src/detect/rules/designated.js';
+import { nameMarks, textMarks } from '../../src/detect/rules/verdicts.js';
+import { compileDesignated, compileMatchers, findDesignatedContent, findDesignatedName, normalizeLabel } from '../../src/detect/rules/designated.js';
 import { zip } from '../support/zip-build.js';
 
 const OFFICE = join(__dirname, '../fixtures/office');
@@ -21,6 +22,19 @@ describe('compileDesignated', () => {
     expect(c.names.map((x) => x.source)).toEqual(['^極秘_']);
     expect(c.fullText).toBe(true);
     expect(compileDesignated({ labels: ['x'] }).fullText).toBe(false);
+  });
+  it("the page hooks' matchers (compileMatchers, nameMarks, textMarks) answer as the verdicts do", () => {
+    const d = { patterns: ['PRJ-\\d{4}'], namePatterns: ['^極秘_'], keywords: ['Project Ｘ'], sha256: ['AB'], labels: ['x'] };
+    const m = compileMatchers(d);
+    expect(compileMatchers(d)).toBe(m);
+    expect(m.content.map((x) => x.source)).toEqual(compileDesignated(d).content.map((x) => x.source));
+    expect(m.names.map((x) => x.source)).toEqual(['^極秘_']);
+    const texts = ['秘 Confidential', '㊙\nCONFIDENTIAL', '社外秘', 'prj-2024 の件', 'project x', '秘書室', ''];
+    for (const t of texts) for (const p of [undefined, d]) expect(textMarks(t, p), t).toBe(scanText(t, p).verdict === 'marked');
+    const names = ['秘—見積.xlsx', 'C-budget.xlsx', 'CV—2024.pdf', '極秘_計画.docx', 'dir/秘ー x.txt', '\u202E秘—x', 'plan.docx'];
+    for (const n of names) for (const p of [undefined, d]) expect(nameMarks(n, p), n).toBe(checkName(n, p) !== null);
+    expect(nameMarks('極秘_計画.docx', d)).toBe(true);
+    expect(textMarks('PRJ-1234', d)).toBe(true);
   });
   it('blank keywords never match everything', () => {
     expect(scanText('何でもない文章', { keywords: ['', ' ', '\u3000'] })).toEqual({ verdict: 'clean' });

@@ -65,6 +65,15 @@ describe('markedInBody: what the network layer catches', () => {
     expect(markedInBody({ formData: { t: ['プロジェクトX の件'] } }, { keywords: ['プロジェクトX'] })?.verdict.rule).toBe(3);
   });
 
+  it('character references: an HTML body, and a form posted from a page whose charset lacks 秘', () => {
+    expect(markedInBody({ raw: [{ bytes: bytes('{"html":"<p>&#31192; Confidential</p>"}') }] }, {})?.verdict.rule).toBe(1);
+    expect(markedInBody({ raw: [{ bytes: bytes('<p>&#x79D8;&nbsp;Confidential</p>') }] }, {})?.verdict.rule).toBe(1);
+    // A windows-1252 page: the browser sends 秘 as &#31192;, percent-encoded.
+    expect(markedInBody({ raw: [{ bytes: bytes('body=%26%2331192%3B+Confidential') }] }, {})?.verdict.rule).toBe(1);
+    expect(markedInBody({ formData: { body: ['&#12953; confidential'] } }, {})?.verdict.rule).toBe(1);
+    expect(markedInBody({ raw: [{ bytes: bytes('<p>&#31192;&#26360;&#23460; Confidential &#39;x&#39;</p>') }] }, {})).toBeNull();
+  });
+
   it('clean bodies, bodies it cannot see, and malformed escapes pass without a throw', () => {
     expect(markedInBody({ formData: { t: ['秘書室 宛て', '社外秘'] } }, {})).toBeNull();
     expect(markedInBody({ error: 'Unknown error.' }, {})).toBeNull();

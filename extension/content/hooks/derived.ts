@@ -12,7 +12,7 @@
  */
 import { replaceConstructor, wrapGetter } from './accessors.js';
 import { linkGot, linkResult, linkReturned } from './blob-url.js';
-import { initBody, withBody } from './init-body.js';
+import { initOf, withOwn } from './init-body.js';
 import { keptAs } from './read-text.js';
 import { derive, inherited, isObject, lineageOf, link, sourcesOf, tracking, type Lineage } from './lineage.js';
 import {
@@ -182,8 +182,8 @@ function hookCopies(w: Win): void {
 /** `new Request(url, { body })`: the Request carries its body's lineage (fetch.ts judges it by that). */
 function hookRequest(w: Win): void {
   replaceConstructor(w, 'Request', (Original, a, newTarget) => {
-    const body = initBody(a[1]); // read once: the Request gets this very body
-    if (body != null) a[1] = withBody(a[1] as object, body);
+    const body = initOf(a[1])?.body; // read once: the Request gets this very body
+    if (body != null) a[1] = withOwn(a[1] as object, 'body', body);
     const r = construct(Original, a, newTarget);
     link(r, body != null ? (isBlob(body) ? inherited(body) : lineageOf(body)) : lineageOf(a[0]));
     return r;

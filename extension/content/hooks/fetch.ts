@@ -8,7 +8,8 @@ import { fromBlobUrl } from './blob-url.js';
 import { unguarded } from './bridge-client.js';
 import { NO, pending, settle, whenDecided, type Decision } from './decision.js';
 import { combine, gateBlob, gateLineage, gateText, later, READY, waitFor, type Gate } from './gates.js';
-import { initBody, withBody } from './init-body.js';
+import { gateHeaderText, headerTexts } from './headers.js';
+import { initOf, withOwn } from './init-body.js';
 import { lineageOf } from './lineage.js';
 import { gateUrl } from './url.js';
 import { TEXT_CAP } from './text.js';
@@ -27,6 +28,7 @@ import {
   requestFormData,
   requestHeaders,
   requestUrl,
+  SafeHeaders,
   SafePromise,
   SafeTypeError,
   toStr,
@@ -80,20 +82,28 @@ function judged(args: unknown[]): Gate {
   }
 }
 
-/** Judges what `fetch(input, init)` would send: its URL and its body. */
+/** Judges what `fetch(input, init)` would send: its URL, its headers and its body. */
 function gateArgs(args: unknown[]): Gate {
   const input = args[0];
   // The URL judged is the one fetched: a URL-like object is turned into its string once.
   const url = isRequest(input) ? requestUrl(input) : (args[0] = toStr(input));
-  return combine([gateUrl('fetch', url as string), gateBody(args)]);
+  const init = initOf(args[1]);
+  return combine([gateUrl('fetch', url as string), gateHeaders(args, init?.headers), gateBody(args, init?.body)]);
+}
+
+/** Rewrites `args[1]` to carry the judged headers (the init's, snapshotted; else the Request's). */
+function gateHeaders(args: unknown[], given: HeadersInit | undefined): Gate {
+  let h: Headers | null = null;
+  if (given != null) args[1] = withOwn(args[1] as object, 'headers', (h = new SafeHeaders(given)));
+  else if (isRequest(args[0])) h = requestHeaders(args[0]);
+  return h ? gateHeaderText('fetch', headerTexts(h)) : READY;
 }
 
 /** Rewrites `args[1]` to carry the judged body. */
-function gateBody(args: unknown[]): Gate {
-  const body = initBody(args[1]);
+function gateBody(args: unknown[], body: unknown): Gate {
   if (body != null) {
     const checked = checkBody('fetch', body);
-    args[1] = withBody(args[1] as object, checked.body);
+    args[1] = withOwn(args[1] as object, 'body', checked.body);
     return checked.gate;
   }
   if (isRequest(args[0]) && requestBody(args[0]) !== null) return gateRequest(args[0]);

@@ -6,7 +6,7 @@
  * (intact.ts); Blobs, and text the scanner here cannot be trusted with, go to the guard.
  */
 import { keptIn } from './read-text.js';
-import { checkName, scanText } from '../../../src/detect/rules/verdicts.js';
+import { nameMarks, textMarks } from '../../../src/detect/rules/verdicts.js';
 import { ask, config } from './bridge-client.js';
 import { blobsIn } from './carried.js';
 import { allOf, NO, type Decision } from './decision.js';
@@ -46,7 +46,7 @@ const decided: WeakMap<Blob, Decision> = new SafeWeakMap();
 /** Rule 2 (and designated name patterns) need no bytes; judged here only while the scanner can be trusted. */
 function nameMarked(name: string): boolean {
   try {
-    return intact() && checkName(name, config.designated) !== null;
+    return intact() && nameMarks(name, config.designated);
   } catch {
     return false; // the guard judges the name again
   }
@@ -99,7 +99,7 @@ function namedAfterSource(f: Blob, l: Lineage): boolean {
 function markedText(texts: string[]): string | null {
   try {
     if (!intact()) return null;
-    for (let i = 0; i < texts.length; i++) if (scanText(texts[i], config.designated).verdict === 'marked') return texts[i];
+    for (let i = 0; i < texts.length; i++) if (textMarks(texts[i], config.designated)) return texts[i];
     return '';
   } catch {
     return null;

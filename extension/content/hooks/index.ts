@@ -17,6 +17,7 @@ import { hookFetch, hookFetchLater } from './fetch.js';
 import { hookFormData } from './form-data.js';
 import { hookFormSubmit } from './form-submit.js';
 import { hookFrames } from './frames.js';
+import { hookCookies } from './headers.js';
 import { hookPickers } from './pickers.js';
 import { hookMessages } from './messages.js';
 import { hookShadow } from './shadow.js';
@@ -44,6 +45,7 @@ export function installHooks(w: Win): void {
   hookFetch(w);
   hookFetchLater(w);
   hookXhr(w);
+  hookCookies(w);
   hookBeacon(w);
   hookWebSocket(w);
   hookFormData(w);

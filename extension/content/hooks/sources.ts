@@ -57,7 +57,7 @@ export function hookSources(w: Win): void {
 }
 
 /** Runs `set` now when the URL may go, later when the guard allows it, never when it refuses. */
-function whenAllowed(gate: Gate, set: () => unknown): void {
+export function whenAllowed(gate: Gate, set: () => unknown): void {
   if (gate.ready) set();
   // Refused now: never set (the guard, already asked, reports and explains).
   else if (!gate.refusedNow) whenDecided(gate.decision, (ok) => ok && set());

@@ -7,8 +7,10 @@ import { checkBody } from './body.js';
 import { unguarded } from './bridge-client.js';
 import { whenDecided } from './decision.js';
 import { combine, READY, type Gate, BLOCKED } from './gates.js';
+import { gateHeaderText } from './headers.js';
 import { gateUrl } from './url.js';
 import {
+  append,
   apply,
   CONFIGURABLE,
   defineValue,
@@ -26,18 +28,29 @@ export function hookXhr(w: Window & typeof globalThis): void {
   const XHR = w.XMLHttpRequest.prototype;
   const open = XHR.open;
   const send = XHR.send;
+  const setHeader = XHR.setRequestHeader;
   const isAsync: WeakMap<XMLHttpRequest, boolean> = new SafeWeakMap();
   /** What the URL given to open() carries (judged there, answered at send). */
   const urlGate: WeakMap<XMLHttpRequest, Gate> = new SafeWeakMap();
+  /** The headers set since open() (which clears them), judged at send. */
+  const headers: WeakMap<XMLHttpRequest, string[]> = new SafeWeakMap();
   XHR.open = function (this: XMLHttpRequest, ...a: unknown[]) {
     weakMapSet(isAsync, this, a.length < 3 || a[2] !== false);
+    weakMapSet(headers, this, []);
     if (a.length > 1) weakMapSet(urlGate, this, gateUrl('xhr', (a[1] = toStr(a[1]))));
     return apply(open, this, a);
   } as typeof XHR.open;
+  XHR.setRequestHeader = function (this: XMLHttpRequest, ...a: unknown[]) {
+    // The strings judged are the ones set.
+    const set = weakMapGet(headers, this) ?? [];
+    append(set, (a[0] = toStr(a[0])));
+    append(set, (a[1] = toStr(a[1])));
+    return apply(setHeader, this, a);
+  };
   XHR.send = function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
     if (unguarded()) return apply(send, this, [body]);
     const checked = checkBody('xhr', body);
-    const gate = combine([weakMapGet(urlGate, this) ?? READY, checked.gate]);
+    const gate = combine([weakMapGet(urlGate, this) ?? READY, gateHeaderText('xhr', weakMapGet(headers, this) ?? []), checked.gate]);
     if (gate.ready) return apply(send, this, [checked.body]);
     if (weakMapGet(isAsync, this) === false) throw new SafeDOMException(BLOCKED, 'NetworkError');
     whenDecided(gate.decision, (ok) => (ok ? apply(send, this, [checked.body]) : failXhr(this)));

@@ -6,36 +6,50 @@ import type { Designated } from '../types.js';
 import { normalize } from '../normalize.js';
 import { baseName } from './name.js';
 
-export interface CompiledDesignated {
-  sha256: Set<string>;
+/** The content and name matchers alone: what the page hooks need (their bundle is size-bound). */
+export interface DesignatedMatchers {
   /** Content matchers: keywords (as escaped literals) and patterns. */
   content: { source: string; re: RegExp }[];
   names: { source: string; re: RegExp }[];
+}
+
+export interface CompiledDesignated extends DesignatedMatchers {
+  sha256: Set<string>;
   labels: Set<string>;
   /** True when content rules exist, so prefilters for 秘 must not skip any text. */
   fullText: boolean;
 }
 
 const cache = new WeakMap<Partial<Designated>, CompiledDesignated>();
+const matcherCache = new WeakMap<Partial<Designated>, DesignatedMatchers>();
 const EMPTY: Partial<Designated> = {};
+
+export function compileMatchers(d: Partial<Designated> = EMPTY): DesignatedMatchers {
+  const hit = matcherCache.get(d);
+  if (hit) return hit;
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const compiled = {
+    content: [
+      ...(d.keywords ?? []).filter((k) => k.trim()).map((k) => tryRegExp(escape(normalize(k)), 'iu', k)),
+      ...(d.patterns ?? []).map((p) => tryRegExp(p, 'iu', p)),
+    ].filter((x): x is { source: string; re: RegExp } => x !== null),
+    names: (d.namePatterns ?? [])
+      .map((p) => tryRegExp(p, 'u', p))
+      .filter((x): x is { source: string; re: RegExp } => x !== null),
+  };
+  matcherCache.set(d, compiled);
+  return compiled;
+}
 
 export function compileDesignated(d: Partial<Designated> = EMPTY): CompiledDesignated {
   const hit = cache.get(d);
   if (hit) return hit;
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const content = [
-    ...(d.keywords ?? []).filter((k) => k.trim()).map((k) => tryRegExp(escape(normalize(k)), 'iu', k)),
-    ...(d.patterns ?? []).map((p) => tryRegExp(p, 'iu', p)),
-  ].filter((x): x is { source: string; re: RegExp } => x !== null);
-  const names = (d.namePatterns ?? [])
-    .map((p) => tryRegExp(p, 'u', p))
-    .filter((x): x is { source: string; re: RegExp } => x !== null);
+  const m = compileMatchers(d);
   const compiled: CompiledDesignated = {
+    ...m,
     sha256: new Set((d.sha256 ?? []).map((h) => h.trim().toLowerCase())),
-    content,
-    names,
     labels: new Set((d.labels ?? []).map(normalizeLabel)),
-    fullText: content.length > 0,
+    fullText: m.content.length > 0,
   };
   cache.set(d, compiled);
   return compiled;
@@ -56,7 +70,7 @@ export function normalizeLabel(label: string): string {
 
 export function findDesignatedContent(
   text: string,
-  d: CompiledDesignated,
+  d: DesignatedMatchers,
 ): { source: string; index: number; match: string; normalized: string } | null {
   if (d.content.length === 0) return null;
   const normalized = normalize(text);
@@ -67,7 +81,7 @@ export function findDesignatedContent(
   return null;
 }
 
-export function findDesignatedName(path: string, d: CompiledDesignated): string | null {
+export function findDesignatedName(path: string, d: DesignatedMatchers): string | null {
   if (d.names.length === 0) return null;
   const name = normalize(baseName(path));
   return d.names.find(({ re }) => re.test(name))?.source ?? null;

@@ -3,7 +3,7 @@
  * alone (rule 1, and rule 3's keywords). Synchronous, and kept apart from the scanner (scan.ts) so the
  * script every guarded frame carries can import them without the extractors.
  */
-import { compileDesignated, findDesignatedContent, findDesignatedName, type CompiledDesignated } from './designated.js';
+import { compileDesignated, compileMatchers, findDesignatedContent, findDesignatedName, type CompiledDesignated } from './designated.js';
 import { baseName, markedNamePrefix } from './name.js';
 import { excerpt, findStamp } from './stamp.js';
 import type { Designated, Location, MarkedVerdict, Verdict } from '../types.js';
@@ -18,6 +18,16 @@ export function nameVerdict(name: string, d: CompiledDesignated, path: string[])
   if (markedNamePrefix(name)) return marked(2, 'name');
   return findDesignatedName(name, d) ? marked(3, 'name-pattern') : null;
 }
+
+/**
+ * Whether a name or a text is marked, without the verdict (no excerpt, no location): what the page
+ * hooks need, which then ask the guard for the verdict. Kept apart so their size-bound bundle does
+ * not carry the rest.
+ */
+export const nameMarks = (name: string, designated?: Partial<Designated>): boolean =>
+  !!markedNamePrefix(name) || !!findDesignatedName(name, compileMatchers(designated));
+export const textMarks = (text: string, designated?: Partial<Designated>): boolean =>
+  !!findStamp(text) || !!findDesignatedContent(text, compileMatchers(designated));
 
 /** Rule 1 (and designated keywords/patterns, rule 3) on text: pasted text, form fields, request bodies. */
 export function scanText(text: string, designated?: Partial<Designated>): Verdict {

@@ -87,6 +87,8 @@ export async function startCompatServer(hosts: string[], assets = new Map<string
     sink = received;
     const url = new URL(req.url ?? '/', 'https://x');
     const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    const carried = headerText(req);
+    if (carried) received.push({ host, path: url.pathname, channel: url.searchParams.get('ch'), kind: 'text', name: null, size: carried.length, sha256: sha(Buffer.from(carried)), text: carried });
     if (url.pathname === '/tus' || url.pathname.startsWith('/tus/')) return void tus.handle(req, res), true;
     if (req.method === 'OPTIONS') return void res.writeHead(204, cors(req)).end(), true;
     const asset = req.method === 'GET' ? assets.get(url.pathname) : undefined;
@@ -116,6 +118,19 @@ export async function startCompatServer(hosts: string[], assets = new Map<string
 }
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Text a page put in request headers (`x-note…`) or cookies (`ugnote…`), as the server reads it: raw,
+ * percent-decoded, and `x-note-b64` base64-decoded as UTF-8. '' when the request carries none.
+ */
+function headerText(req: http.IncomingMessage): string {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(req.headers)) {
+    const values = (Array.isArray(v) ? v : [v ?? '']).filter((x) => k.startsWith('x-note') || (k === 'cookie' && x.includes('ugnote')));
+    for (const x of values) out.push(x, decodeQuery(x), k === 'x-note-b64' ? Buffer.from(x, 'base64').toString('utf8') : '');
+  }
+  return out.filter((x) => x).join('\n');
+}
 
 /** `a=1&q=%E7%A7%98+x` → `a=1&q=秘 x` (what a GET carries, as the server would read it). */
 function decodeQuery(q: string): string {

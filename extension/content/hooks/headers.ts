@@ -1,0 +1,58 @@
+/**
+ * Text a page puts where no body or URL is: request headers it sets (`fetch` and `Request` `headers`,
+ * `setRequestHeader`) and cookies it writes (`document.cookie`, sent with its later requests). A header
+ * value is bytes, so text there is escaped (percent, `\u`, base64): judged decoded as a URL's query
+ * (url.ts) and as a text body (gates.ts), names with values.
+ */
+import type { Channel } from '../../shared/messages.js';
+import { unguarded } from './bridge-client.js';
+import { whenDecided } from './decision.js';
+import { BLOCKED, combine, gateText, READY, type Gate } from './gates.js';
+import { append, apply, arrayJoin, headersForEach, isFn, SafePromise, SafeTypeError, toStr } from './safe-self.js';
+import { whenAllowed } from './sources.js';
+import { gateUrl } from './url.js';
+import { wrapSetter } from './accessors.js';
+
+/**
+ * Header names and values (or a cookie's), each judged as a text on its own (a JSON value is read as
+ * JSON), and all together as a URL's query (percent- and plus-decoded).
+ */
+export function gateHeaderText(ch: Channel, texts: string[]): Gate {
+  if (unguarded()) return READY;
+  const gates = [gateUrl(ch, `?${arrayJoin(texts, '\n')}`)];
+  for (let i = 0; i < texts.length; i++) append(gates, gateText(ch, texts[i]));
+  return combine(gates);
+}
+
+/** The names and values of a Headers object (the page's own are snapshotted into one before this). */
+export function headerTexts(h: Headers): string[] {
+  const texts: string[] = [];
+  headersForEach(h, (v: string, k: string) => (append(texts, k), append(texts, v)));
+  return texts;
+}
+
+/**
+ * A cookie refused is never written. Through `document.cookie`, one waiting for the guard is written
+ * once allowed; `cookieStore.set` waits for the answer and, refused, rejects as a failed write does.
+ */
+export function hookCookies(w: Window & typeof globalThis): void {
+  wrapSetter(w.Document.prototype, 'cookie', (self, v, set) => {
+    const s = toStr(v);
+    whenAllowed(gateHeaderText('storage', [s]), () => set(self, s));
+  });
+  const store = (w as unknown as { CookieStore?: { prototype: Record<string, unknown> } }).CookieStore?.prototype;
+  const set = store?.set;
+  if (!isFn(set)) return;
+  store!.set = function (this: unknown, ...a: unknown[]) {
+    // set(name, value) or set({ name, value, … }): the strings judged are the ones written.
+    const o = a[0];
+    const one = o !== null && typeof o === 'object' ? (a[0] = { ...o, name: toStr((o as Cookie).name), value: toStr((o as Cookie).value) }) : null;
+    const gate = gateHeaderText('storage', one ? [one.name, one.value] : [(a[0] = toStr(o)), (a[1] = toStr(a[1]))]);
+    if (gate.ready) return apply(set, this, a);
+    return new SafePromise((resolve, reject) =>
+      whenDecided(gate.decision, (ok) => (ok ? resolve(apply(set, this, a)) : reject(new SafeTypeError(BLOCKED)))),
+    );
+  };
+}
+
+type Cookie = { name?: unknown; value?: unknown };
