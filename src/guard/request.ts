@@ -128,11 +128,11 @@ function nameHit(name: string, size: number, designated: Partial<Designated>): B
 }
 
 /**
- * Also with character references resolved (`&#31192;` is 秘): what an HTML body carries, and what a
- * browser sends for a character the form's page charset cannot encode.
+ * Also with character references resolved (`&#31192;` is 秘, `&nbsp;` a space): what an HTML body
+ * carries, and what a browser sends for a character the form's page charset cannot encode.
  */
 function textHit(text: string, designated: Partial<Designated>): BodyHit | null {
-  for (const t of text.includes('&#') ? [text, decodeEntities(text)] : [text]) {
+  for (const t of text.includes('&') ? [text, decodeEntities(text)] : [text]) {
     const v = textVerdictOf(t, designated);
     if (v.verdict === 'marked') return { fileName: null, size: text.length, verdict: v };
   }

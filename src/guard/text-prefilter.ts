@@ -3,9 +3,9 @@
  * nearly every page sends (JSON, form posts, telemetry) without scanning them.
  *
  * Rule 1 needs 秘 after NFKC, and 秘 (U+79D8) and ㊙ (U+3299) are the only code points NFKC turns into
- * it (src/detect/rules/stamp.ts takes the same exit). The hooks decode JSON `\u` escapes and
- * percent-escapes before scanning (extension/content/hooks/text.ts), so any escape that could spell one
- * keeps the text in. Rule 3 (designated keywords and patterns) can match anything: with any of those
+ * it (src/detect/rules/stamp.ts takes the same exit). The hooks decode JSON `\u` escapes,
+ * percent-escapes and character references (`&#31192;`) before scanning (extension/content/hooks/text.ts),
+ * so any escape that could spell one keeps the text in. Rule 3 (designated keywords and patterns) can match anything: with any of those
  * the hooks scan every text, whatever this says.
  */
-export const MAY_HOLD_STAMP_TEXT = /[秘㊙]|\\u|%(?:25)*[89a-f][0-9a-f]/i;
+export const MAY_HOLD_STAMP_TEXT = /[秘㊙]|\\u|%(?:25)*[89a-f][0-9a-f]|&#|%26%23/i;

@@ -71,6 +71,7 @@ describe('markedInBody: what the network layer catches', () => {
     // A windows-1252 page: the browser sends 秘 as &#31192;, percent-encoded.
     expect(markedInBody({ raw: [{ bytes: bytes('body=%26%2331192%3B+Confidential') }] }, {})?.verdict.rule).toBe(1);
     expect(markedInBody({ formData: { body: ['&#12953; confidential'] } }, {})?.verdict.rule).toBe(1);
+    expect(markedInBody({ formData: { body: ['<p>秘&nbsp;Confidential</p>'] } }, {})?.verdict.rule).toBe(1);
     expect(markedInBody({ raw: [{ bytes: bytes('<p>&#31192;&#26360;&#23460; Confidential &#39;x&#39;</p>') }] }, {})).toBeNull();
   });
 

@@ -38,6 +38,12 @@ describe('MAY_HOLD_STAMP_TEXT', () => {
       '{"t":"\\u3299confidential"}',
       `q=${encodeURIComponent('秘 Confidential')}`,
       `q=%e7%a7%98+confidential`,
+      '<p>&#31192; Confidential</p>',
+      '{"html":"&#x79D8;&nbsp;confidential"}',
+      '&#12953;Confidential',
+      // A form from a windows-1252 page: 秘 sent as &#31192;, then percent-encoded.
+      'body=%26%2331192%3B+Confidential',
+      '<p>秘&nbsp;Confidential</p>',
     ];
     for (const b of bodies) {
       expect(markedBody(b), b).toBe(true);
@@ -57,7 +63,9 @@ describe('MAY_HOLD_STAMP_TEXT', () => {
     }
     // Might hold the stamp (秘 without it, a \u escape, an escaped non-ASCII byte): scanned; a \n escape cannot.
     expect(cannotBeMarked('{"a":"\\n"}')).toBe(true);
-    for (const b of ['秘書室', '{"a":"\\u0041"}', 'q=%E6%9D%A5']) expect(cannotBeMarked(b), b).toBe(false);
+    for (const b of ['秘書室', '{"a":"\\u0041"}', 'q=%E6%9D%A5', '&#39;']) expect(cannotBeMarked(b), b).toBe(false);
+    // References to other characters, and ones past Unicode, read as what they are.
+    for (const b of ['<p>&#31192;&#26360;&#23460; Confidential</p>', '&#x110000; &#99999999999; confidential', '&#X79D8 secret']) expect(markedBody(b), b).toBe(false);
   });
 });
 

@@ -7,7 +7,7 @@ import { checkBody } from './body.js';
 import { fromBlobUrl } from './blob-url.js';
 import { unguarded } from './bridge-client.js';
 import { NO, pending, settle, whenDecided, type Decision } from './decision.js';
-import { combine, gateBlob, gateLineage, gateText, later, READY, waitFor, type Gate } from './gates.js';
+import { afterGate, combine, gateBlob, gateLineage, gateText, later, READY, waitFor, type Gate } from './gates.js';
 import { gateHeaderText, headerTexts } from './headers.js';
 import { initOf, withOwn } from './init-body.js';
 import { lineageOf } from './lineage.js';
@@ -29,7 +29,6 @@ import {
   requestHeaders,
   requestUrl,
   SafeHeaders,
-  SafePromise,
   SafeTypeError,
   toStr,
   isFn,
@@ -42,19 +41,7 @@ export function hookFetch(w: Window & typeof globalThis): void {
   const original = w.fetch;
   w.fetch = function fetch(this: unknown, ...args: unknown[]): Promise<Response> {
     if (unguarded()) return apply(original, this, args);
-    const gate = judged(args);
-    if (gate.ready) return fromBlobUrl(args[0], apply(original, this, args));
-    const decision = gate.decision;
-    return new SafePromise<Response>((resolve, reject) =>
-      whenDecided(decision, (ok) => {
-        if (!ok) return reject(new SafeTypeError('Failed to fetch'));
-        try {
-          resolve(fromBlobUrl(args[0], apply(original, this, args)));
-        } catch (e) {
-          reject(e);
-        }
-      }),
-    );
+    return afterGate(judged(args), () => fromBlobUrl(args[0], apply(original, this, args)), () => new SafeTypeError('Failed to fetch'));
   } as typeof fetch;
 }
 

@@ -9,7 +9,7 @@ import { keptIn } from './read-text.js';
 import { nameMarks, textMarks } from '../../../src/detect/rules/verdicts.js';
 import { ask, config } from './bridge-client.js';
 import { blobsIn } from './carried.js';
-import { allOf, NO, type Decision } from './decision.js';
+import { allOf, NO, whenDecided, type Decision } from './decision.js';
 import { intact } from './intact.js';
 import { lineageOf, type Lineage } from './lineage.js';
 import { cannotBeMarked, designatedText } from './quick.js';
@@ -21,6 +21,7 @@ import {
   isFile,
   regExpExec,
   SafeBlob,
+  SafePromise,
   SafeWeakMap,
   sequence,
   stringSlice,
@@ -39,6 +40,25 @@ export const BLOCKED = 'Upload Guard: blocked';
 export const waitFor = (decision: Decision, refusedNow = false): Gate => ({ ready: false, refusedNow, decision });
 /** Waiting for `decision`, not known to be a no yet. */
 export const later = (decision: Decision): Gate => waitFor(decision);
+
+/**
+ * What a Promise-returning API gives back for a call judged by `gate`: `run()`'s Promise at once when
+ * nothing is awaited, else one that follows it once allowed (a throw rejects it), rejected with
+ * `refused()` on a no.
+ */
+export function afterGate<T>(gate: Gate, run: () => Promise<T>, refused: () => unknown): Promise<T> {
+  if (gate.ready) return run();
+  return new SafePromise<T>((resolve, reject) =>
+    whenDecided(gate.decision, (ok) => {
+      if (!ok) return reject(refused());
+      try {
+        resolve(run());
+      } catch (e) {
+        reject(e);
+      }
+    }),
+  );
+}
 
 /** One decision per Blob object: a chunked upload sends the same File (or its slices) many times. */
 const decided: WeakMap<Blob, Decision> = new SafeWeakMap();

@@ -6,9 +6,8 @@
  */
 import type { Channel } from '../../shared/messages.js';
 import { unguarded } from './bridge-client.js';
-import { whenDecided } from './decision.js';
-import { BLOCKED, combine, gateText, READY, type Gate } from './gates.js';
-import { append, apply, arrayJoin, headersForEach, isFn, SafePromise, SafeTypeError, toStr } from './safe-self.js';
+import { afterGate, BLOCKED, combine, gateText, READY, type Gate } from './gates.js';
+import { append, apply, arrayJoin, headersForEach, isFn, SafeTypeError, toStr } from './safe-self.js';
 import { whenAllowed } from './sources.js';
 import { gateUrl } from './url.js';
 import { wrapSetter } from './accessors.js';
@@ -48,10 +47,7 @@ export function hookCookies(w: Window & typeof globalThis): void {
     const o = a[0];
     const one = o !== null && typeof o === 'object' ? (a[0] = { ...o, name: toStr((o as Cookie).name), value: toStr((o as Cookie).value) }) : null;
     const gate = gateHeaderText('storage', one ? [one.name, one.value] : [(a[0] = toStr(o)), (a[1] = toStr(a[1]))]);
-    if (gate.ready) return apply(set, this, a);
-    return new SafePromise((resolve, reject) =>
-      whenDecided(gate.decision, (ok) => (ok ? resolve(apply(set, this, a)) : reject(new SafeTypeError(BLOCKED)))),
-    );
+    return afterGate(gate, () => apply(set, this, a), () => new SafeTypeError(BLOCKED));
   };
 }
 

@@ -28,7 +28,6 @@ import {
   SafePromise,
   SafeWeakSet,
   stringSlice,
-  uncurry,
   weakSetAdd,
   weakSetHas,
   SafeWeakMap,
@@ -38,6 +37,9 @@ import {
   create,
   defineProperty,
   isFn,
+  nativeGetter,
+  nativeMethod,
+  protoOf,
 } from './safe-self.js';
 
 const getFileNative = getFile;
@@ -115,13 +117,6 @@ function adopt(el: HTMLInputElement): void {
 // ---------- handles and entries: drops and pickers work as without the extension, reads are gated ----------
 
 type Any = Record<PropertyKey, unknown>;
-const proto = (w: Any, name: string): Any | undefined => (w[name] as { prototype?: Any } | undefined)?.prototype;
-const native = (p: Any | undefined, key: string): ((...a: unknown[]) => unknown) | null =>
-  p && isFn(p[key]) ? uncurry(p[key] as (...a: unknown[]) => unknown) : null;
-const nativeGetter = (p: Any | undefined, key: string): ((o: unknown) => unknown) | null => {
-  const d = p ? getOwnPropertyDescriptor(p, key) : undefined;
-  return d?.get ? uncurry(d.get) : null;
-};
 
 /** What a real (trusted) drop held, taken during the event: the page's replayed drop is given these. */
 interface Dropped {
@@ -162,25 +157,25 @@ export function onDropSignal(type: string): void {
  */
 export function hookHandles(w: Window & typeof globalThis): void {
   const g = w as unknown as Any;
-  const Item = proto(g, 'DataTransferItem');
-  const getAsEntry = native(Item, 'webkitGetAsEntry');
-  const getAsHandle = native(Item, 'getAsFileSystemHandle');
-  const getAsFile = native(Item, 'getAsFile');
+  const Item = protoOf('DataTransferItem', g);
+  const getAsEntry = nativeMethod(Item, 'webkitGetAsEntry');
+  const getAsHandle = nativeMethod(Item, 'getAsFileSystemHandle');
+  const getAsFile = nativeMethod(Item, 'getAsFile');
   const kindOf = nativeGetter(Item, 'kind');
   const typeOf = nativeGetter(Item, 'type');
-  const Transfer = proto(g, 'DataTransfer');
+  const Transfer = protoOf('DataTransfer', g);
   const itemsOf = nativeGetter(Transfer, 'items');
   const filesOf = nativeGetter(Transfer, 'files');
-  const List = proto(g, 'DataTransferItemList');
+  const List = protoOf('DataTransferItemList', g);
   const lengthOf = nativeGetter(List, 'length');
-  const fileListLength = nativeGetter(proto(g, 'FileList'), 'length');
-  const dataTransferOf = nativeGetter(proto(g, 'DragEvent'), 'dataTransfer');
-  const detailOf = nativeGetter(proto(g, 'UIEvent'), 'detail');
+  const fileListLength = nativeGetter(protoOf('FileList', g), 'length');
+  const dataTransferOf = nativeGetter(protoOf('DragEvent', g), 'dataTransfer');
+  const detailOf = nativeGetter(protoOf('UIEvent', g), 'detail');
   // `isTrusted` is an own, unforgeable property of each event (no prototype getter to capture).
   const trusted = (e: Event) => e.isTrusted === true;
-  const isDir = nativeGetter(proto(g, 'FileSystemEntry'), 'isDirectory');
-  const size = nativeGetter(proto(g, 'Blob'), 'size');
-  const lastModified = nativeGetter(proto(g, 'File'), 'lastModified');
+  const isDir = nativeGetter(protoOf('FileSystemEntry', g), 'isDirectory');
+  const size = nativeGetter(protoOf('Blob', g), 'size');
+  const lastModified = nativeGetter(protoOf('File', g), 'lastModified');
   if (!Item || !List || !Transfer || !getAsEntry || !getAsFile || !kindOf || !typeOf || !itemsOf || !filesOf || !lengthOf || !fileListLength || !dataTransferOf || !detailOf) return;
 
   const sameFile = (a: File, b: File) => fileName(a) === fileName(b) && size?.(a) === size?.(b) && lastModified?.(a) === lastModified?.(b);
@@ -236,8 +231,8 @@ export function hookHandles(w: Window & typeof globalThis): void {
     }
     lastDrop = taken;
   };
-  const addListener = native(proto(g, 'EventTarget'), 'addEventListener');
-  const stopNow = native(proto(g, 'Event'), 'stopImmediatePropagation');
+  const addListener = nativeMethod(protoOf('EventTarget', g), 'addEventListener');
+  const stopNow = nativeMethod(protoOf('Event', g), 'stopImmediatePropagation');
   if (!addListener || !stopNow) return;
   addListener(w, 'drop', (e: Event) => {
     const dt = dataTransferOf(e) as DataTransfer | null;
@@ -303,9 +298,9 @@ const notAllowed = () => new SafeDOMException(BLOCKED, 'NotAllowedError');
 
 /** FileSystemFileEntry.file(): the file goes to the page's callback only once the guard agrees. */
 function gateEntryFile(g: Any): void {
-  const Entry = proto(g, 'FileSystemFileEntry');
-  const file = native(Entry, 'file');
-  const fullPath = nativeGetter(proto(g, 'FileSystemEntry'), 'fullPath');
+  const Entry = protoOf('FileSystemFileEntry', g);
+  const file = nativeMethod(Entry, 'file');
+  const fullPath = nativeGetter(protoOf('FileSystemEntry', g), 'fullPath');
   if (!Entry || !file || !fullPath) return;
   Entry.file = function (this: FileSystemFileEntry, success?: (f: File) => void, failure?: (e: unknown) => void) {
     const path = stringSlice(fullPath(this) as string, 1);
@@ -326,10 +321,10 @@ function gateEntryFile(g: Any): void {
  * The page's own private storage (OPFS) holds nothing the employee picked, and is left alone.
  */
 function gateHandleFile(g: Any): void {
-  const Handle = proto(g, 'FileSystemFileHandle');
+  const Handle = protoOf('FileSystemFileHandle', g);
   const storage = (g.navigator as Any | undefined)?.storage as Any | undefined;
-  const getDirectory = native(proto(g, 'StorageManager'), 'getDirectory');
-  const resolvePath = native(proto(g, 'FileSystemDirectoryHandle'), 'resolve');
+  const getDirectory = nativeMethod(protoOf('StorageManager', g), 'getDirectory');
+  const resolvePath = nativeMethod(protoOf('FileSystemDirectoryHandle', g), 'resolve');
   if (!Handle || !isFn(Handle.getFile)) return;
   let opfs: Promise<FileSystemDirectoryHandle> | null = null;
   Handle.getFile = function getFile(this: FileSystemFileHandle) {

@@ -50,20 +50,22 @@ export const toStr: (v: unknown) => string = String;
 function missing(): never {
   throw new TypeError('Upload Guard: a built-in is missing');
 }
-const protoOf = (name: string): any => G[name]?.prototype;
-/** A prototype method as a plain function: method('Blob', 'slice')(blob, 0, 10). */
-const method = (name: string, key: PropertyKey): Fn => {
-  const f = protoOf(name)?.[key];
-  return isFn(f) ? uncurry(f) : missing;
-};
-/** A prototype getter as a plain function: getter('Blob', 'size')(blob). Throws for objects of another kind. */
-const getter = (name: string, key: string): Fn => {
-  for (let p = protoOf(name); p; p = getPrototypeOf(p)) {
+/** `w[name].prototype`, of this realm or of a child window; undefined when there is none. */
+export const protoOf = (name: string, w: any = G): any => w[name]?.prototype;
+/** A prototype's method as a plain function (`nativeMethod(p, 'slice')(blob, 0, 10)`), or null. */
+export const nativeMethod = (p: any, key: PropertyKey): Fn | null => (p && isFn(p[key]) ? uncurry(p[key]) : null);
+/** A prototype's getter (or its chain's) as a plain function, or null. Throws for objects of another kind. */
+export const nativeGetter = (p: any, key: string): Fn | null => {
+  for (; p; p = getPrototypeOf(p)) {
     const d = getOwnPropertyDescriptor(p, key);
-    if (d) return d.get ? uncurry(d.get) : missing;
+    if (d) return d.get ? uncurry(d.get) : null;
   }
-  return missing;
+  return null;
 };
+/** method('Blob', 'slice')(blob, 0, 10); one that is missing throws when called. */
+const method = (name: string, key: PropertyKey): Fn => nativeMethod(protoOf(name), key) ?? missing;
+/** getter('Blob', 'size')(blob); one that is missing throws when called. */
+const getter = (name: string, key: string): Fn => nativeGetter(protoOf(name), key) ?? missing;
 /** True when `brand(v)` accepts v: WebIDL getters throw on objects of another interface, in any realm. */
 const is = (brand: Fn) => (v: unknown): boolean => {
   if (v === null || typeof v !== 'object') return false;
@@ -110,6 +112,7 @@ export const setForEach: <T>(s: Set<T>, f: (v: T) => void) => void = method('Set
 export const promiseThen: <T, U = void>(p: Promise<T>, ok: (v: T) => U, err?: (e: unknown) => void) => Promise<Awaited<U>> = method('Promise', 'then');
 export const stringSlice: (s: string, a: number, b?: number) => string = method('String', 'slice');
 export const stringIncludes: (s: string, x: string) => boolean = method('String', 'includes');
+export const stringReplace: (s: string, re: RegExp, f: (...m: string[]) => string) => string = method('String', 'replace');
 export const regExpExec: (re: RegExp, s: string) => RegExpExecArray | null = method('RegExp', 'exec');
 export const arrayJoin: (a: unknown[], sep: string) => string = method('Array', 'join');
 

@@ -10,7 +10,7 @@
 import { replaceConstructor } from './accessors.js';
 import { unguarded } from './bridge-client.js';
 import { whenDecided, type Decision } from './decision.js';
-import { carriedGate, READY, type Gate, BLOCKED } from './gates.js';
+import { afterGate, carriedGate, READY, type Gate, BLOCKED } from './gates.js';
 import { inherited, lineageOf, link } from './lineage.js';
 import {
   addListener,
@@ -21,7 +21,6 @@ import {
   idbTransactionAbort,
   isBlob,
   SafeDOMException,
-  SafePromise,
   SafeTypeError,
   SafeWeakMap,
   weakMapGet,
@@ -107,16 +106,6 @@ function hookCache(w: Win): void {
   CacheProto.put = function (this: Cache, ...a: unknown[]) {
     const body = a[1] !== null && typeof a[1] === 'object' ? weakMapGet(madeFrom, a[1]) : undefined;
     const gate: Gate = unguarded() || !body ? READY : carriedGate('storage', body, true);
-    if (gate.ready) return apply(put, this, a);
-    return new SafePromise<void>((resolve, reject) =>
-      whenDecided(gate.decision, (ok) => {
-        if (!ok) return reject(new SafeTypeError(BLOCKED));
-        try {
-          resolve(apply(put, this, a));
-        } catch (e) {
-          reject(e);
-        }
-      }),
-    );
+    return afterGate(gate, () => apply(put, this, a), () => new SafeTypeError(BLOCKED));
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The texts a request body says, read with captured built-ins only: the body itself, the strings of a
  * JSON body that uses escapes (`秘\nConfidential`, `\u79d8`), the values of a form-urlencoded body
- * (`%E7%A7%98`). Pure: no DOM, no page state, so it is unit-tested in Node.
+ * (`%E7%A7%98`), and the body with its character references resolved (`&#31192;`: HTML, and what a browser
+ * sends for a character the form page's charset lacks; also once form-decoded). Pure: no DOM, no page state, so it is unit-tested in Node.
  */
 import {
   append,
@@ -13,9 +14,20 @@ import {
   regExpExec,
   SafeURLSearchParams,
   stringIncludes,
+  stringReplace,
   stringSlice,
 } from './safe-self.js';
 import { mayCarryDocument } from '../../../src/guard/encoded.js';
+
+/** Numeric references, and `&nbsp;`, which HTML editors write between words (read as a space). */
+const CHAR_REF = /&(?:#(x[\da-f]+|\d+)|nbsp);?/gi;
+/** The realm's own, as it was at install. */
+const fromCodePoint = String.fromCodePoint;
+/** `+'0x79d8'` is ToNumber, which no page script can change. */
+const refChar = (ref: string, n?: string) => {
+  const cp = n ? +(n[0] > '9' ? `0${n}` : n) : 32;
+  return cp < 0x110000 ? fromCodePoint(cp) : ref;
+};
 
 /** Longest text body judged; a prompt or a mail body is far smaller. */
 export const TEXT_CAP = 4 * 1024 * 1024;
@@ -69,6 +81,7 @@ export function textsOf(text: string, whole?: boolean): string[] {
     }
     if (values.length > 0) append(out, arrayJoin(values, '\n'));
   }
+  for (let i = 0, n = out.length, d; i < n; i++) if ((d = stringReplace(out[i], CHAR_REF, refChar)) !== out[i]) append(out, d);
   return out;
 }
 
