@@ -83,7 +83,7 @@ function gateHeaders(args: unknown[], given: HeadersInit | undefined): Gate {
   let h: Headers | null = null;
   if (given != null) args[1] = withOwn(args[1] as object, 'headers', (h = new SafeHeaders(given)));
   else if (isRequest(args[0])) h = requestHeaders(args[0]);
-  return h ? gateHeaderText('fetch', headerTexts(h)) : READY;
+  return gateHeaderText('fetch', h ? headerTexts(h) : []);
 }
 
 /** Rewrites `args[1]` to carry the judged body. */

@@ -5,39 +5,47 @@
  * (url.ts) and as a text body (gates.ts), names with values.
  */
 import type { Channel } from '../../shared/messages.js';
-import { unguarded } from './bridge-client.js';
+import { config } from './bridge-client.js';
+import { cannotBeMarked } from './quick.js';
 import { afterGate, BLOCKED, combine, gateText, READY, type Gate } from './gates.js';
-import { append, apply, arrayJoin, headersForEach, isFn, SafeTypeError, toStr } from './safe-self.js';
+import { append, apply, arrayJoin, headersForEach, isFn, regExpExec, SafeTypeError, toStr } from './safe-self.js';
 import { whenAllowed } from './sources.js';
 import { gateUrl } from './url.js';
 import { wrapSetter } from './accessors.js';
+import { ENCODED } from './text.js';
 
 /**
- * Header names and values (or a cookie's), each judged as a text on its own (a JSON value is read as
- * JSON), and all together as a URL's query (percent- and plus-decoded).
+ * Header values, each judged as a text on its own (a JSON value is read as JSON), and all
+ * together as a URL's query (percent- and plus-decoded). Most headers (a content type, a short token)
+ * can hold nothing: one test of them all passes those.
  */
 export function gateHeaderText(ch: Channel, texts: string[]): Gate {
-  if (unguarded()) return READY;
-  const gates = [gateUrl(ch, `?${arrayJoin(texts, '\n')}`)];
+  const all = arrayJoin(texts, '\n');
+  // (Callers pass unguarded pages by before this.)
+  if (cannotBeMarked(all, config.designated) && regExpExec(ENCODED, all) === null) return READY;
+  const gates = [gateUrl(ch, `?${all}`)];
   for (let i = 0; i < texts.length; i++) append(gates, gateText(ch, texts[i]));
   return combine(gates);
 }
 
-/** The names and values of a Headers object (the page's own are snapshotted into one before this). */
+/** The values of a Headers object (a name is a token: it carries no text) (the page's own are snapshotted into one before this). */
 export function headerTexts(h: Headers): string[] {
   const texts: string[] = [];
-  headersForEach(h, (v: string, k: string) => (append(texts, k), append(texts, v)));
+  headersForEach(h, (v: string) => append(texts, v));
   return texts;
 }
 
 /**
  * A cookie refused is never written. Through `document.cookie`, one waiting for the guard is written
  * once allowed; `cookieStore.set` waits for the answer and, refused, rejects as a failed write does.
+ * Judged as a URL's query only (percent-escapes, the way cookies carry text): a setter cannot wait,
+ * and the text check would hold back every long token (a consent string, a JWT) written before the
+ * policy is known, which the page reads back at once.
  */
 export function hookCookies(w: Window & typeof globalThis): void {
   wrapSetter(w.Document.prototype, 'cookie', (self, v, set) => {
     const s = toStr(v);
-    whenAllowed(gateHeaderText('storage', [s]), () => set(self, s));
+    whenAllowed(cookieGate(s), () => set(self, s));
   });
   const store = (w as unknown as { CookieStore?: { prototype: Record<string, unknown> } }).CookieStore?.prototype;
   const set = store?.set;
@@ -46,9 +54,10 @@ export function hookCookies(w: Window & typeof globalThis): void {
     // set(name, value) or set({ name, value, … }): the strings judged are the ones written.
     const o = a[0];
     const one = o !== null && typeof o === 'object' ? (a[0] = { ...o, name: toStr((o as Cookie).name), value: toStr((o as Cookie).value) }) : null;
-    const gate = gateHeaderText('storage', one ? [one.name, one.value] : [(a[0] = toStr(o)), (a[1] = toStr(a[1]))]);
+    const gate = cookieGate(one ? `${one.name}=${one.value}` : `${(a[0] = toStr(o))}=${(a[1] = toStr(a[1]))}`);
     return afterGate(gate, () => apply(set, this, a), () => new SafeTypeError(BLOCKED));
   };
 }
 
 type Cookie = { name?: unknown; value?: unknown };
+const cookieGate = (s: string) => gateUrl('storage', `?${s}`);

@@ -40,9 +40,11 @@ const LOOKS_FORM = /^[^=&\s]*=[^\s]*$/; // a key may be empty: URLSearchParams w
  * chars (`readAsBinaryString`). The guard decodes such a text and scans the documents in it
  * (src/guard/encoded.ts); a regex test here keeps every other body in the page, and so does
  * mayCarryDocument for runs that cannot hold anything the guard stops (a digest, a JWT, a picture).
- * Runs from 19 characters: a stamped line fits in that many (shorter runs than 64 are decoded for a stamp only).
+ * Runs from 19 characters: a stamped line fits in that many (shorter runs than 64 are decoded for a stamp
+ * only; mayCarryDocument finds the runs). From 16 here: a stretch of text read out of a File (read-text.ts)
+ * is looked up from that length, and the header check (headers.ts) passes what this does not match.
  */
-const ENCODED = /[\w+/\\-]{19}|[\x80-\xff]{8}/;
+export const ENCODED = /[\w+/\\-]{16}|[\x80-\xff]{8}/;
 /** The realm's `atob` as it was at install (the page may replace the global one). */
 const decode: (s: string) => string = globalThis.atob;
 

@@ -32,7 +32,7 @@ export function hookXhr(w: Window & typeof globalThis): void {
   const isAsync: WeakMap<XMLHttpRequest, boolean> = new SafeWeakMap();
   /** What the URL given to open() carries (judged there, answered at send). */
   const urlGate: WeakMap<XMLHttpRequest, Gate> = new SafeWeakMap();
-  /** The headers set since open() (which clears them), judged at send. */
+  /** The header values set since open() (which clears them), judged at send. */
   const headers: WeakMap<XMLHttpRequest, string[]> = new SafeWeakMap();
   XHR.open = function (this: XMLHttpRequest, ...a: unknown[]) {
     weakMapSet(isAsync, this, a.length < 3 || a[2] !== false);
@@ -41,10 +41,8 @@ export function hookXhr(w: Window & typeof globalThis): void {
     return apply(open, this, a);
   } as typeof XHR.open;
   XHR.setRequestHeader = function (this: XMLHttpRequest, ...a: unknown[]) {
-    // The strings judged are the ones set.
-    const set = weakMapGet(headers, this) ?? [];
-    append(set, (a[0] = toStr(a[0])));
-    append(set, (a[1] = toStr(a[1])));
+    // The value judged is the one set (a name is a token: it carries no text).
+    append(weakMapGet(headers, this) ?? [], (a[1] = toStr(a[1])));
     return apply(setHeader, this, a);
   };
   XHR.send = function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {

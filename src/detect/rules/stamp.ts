@@ -19,12 +19,17 @@ export interface StampHit {
 }
 
 export function findStamp(text: string): StampHit | null {
-  // Cheap exit: 秘 and ㊙ are the only code points that normalise to 秘.
-  if (!text.includes('秘') && !text.includes('㊙')) return null;
+  if (!mayHoldStamp(text)) return null;
   const normalized = normalize(text);
   const m = STAMP.exec(normalized);
   return m ? { index: m.index, match: m[0], normalized } : null;
 }
+
+/** Whether the text carries the stamp, with nothing to say where (what the page hooks need). */
+export const hasStamp = (text: string): boolean => mayHoldStamp(text) && STAMP.test(normalize(text));
+
+/** Cheap exit: 秘 and ㊙ are the only code points that normalise to 秘. */
+const mayHoldStamp = (text: string) => text.includes('秘') || text.includes('㊙');
 
 
 /** A short, single-line excerpt around a match for the verdict. */

@@ -5,7 +5,7 @@
  */
 import { compileDesignated, compileMatchers, findDesignatedContent, findDesignatedName, type CompiledDesignated } from './designated.js';
 import { baseName, markedNamePrefix } from './name.js';
-import { excerpt, findStamp } from './stamp.js';
+import { excerpt, findStamp, hasStamp } from './stamp.js';
 import type { Designated, Location, MarkedVerdict, Verdict } from '../types.js';
 
 /** Rule 2 (and designated name patterns, rule 3) on a file name alone. Synchronous: used before any byte is read. */
@@ -27,7 +27,7 @@ export function nameVerdict(name: string, d: CompiledDesignated, path: string[])
 export const nameMarks = (name: string, designated?: Partial<Designated>): boolean =>
   !!markedNamePrefix(name) || !!findDesignatedName(name, compileMatchers(designated));
 export const textMarks = (text: string, designated?: Partial<Designated>): boolean =>
-  !!findStamp(text) || !!findDesignatedContent(text, compileMatchers(designated));
+  hasStamp(text) || !!findDesignatedContent(text, compileMatchers(designated));
 
 /** Rule 1 (and designated keywords/patterns, rule 3) on text: pasted text, form fields, request bodies. */
 export function scanText(text: string, designated?: Partial<Designated>): Verdict {
