@@ -143,9 +143,10 @@ export async function perCall(page: Page): Promise<PerCall> {
 
 /** fetch and XMLHttpRequest that do nothing: what is left of a call is the hooks' own work. */
 const STUB = `(() => { const done = Promise.resolve(null); window.fetch = function fetch() { return done; };
-  const P = XMLHttpRequest.prototype; P.open = function open() {}; P.send = function send() {}; })();`;
+  const P = XMLHttpRequest.prototype; P.open = function open() {}; P.send = function send() {};
+  P.setRequestHeader = function setRequestHeader() {}; })();`;
 const OWN_CALLS = 5000;
-type OwnMode = 'fetch' | 'fetch-nobody' | 'xhr';
+type OwnMode = 'fetch' | 'fetch-headers' | 'fetch-nobody' | 'xhr' | 'xhr-headers';
 
 /** µs per call of OWN_CALLS stubbed calls of one kind, issued in a loop. */
 function ownCost(page: Page, mode: OwnMode): Promise<number> {
@@ -154,10 +155,13 @@ function ownCost(page: Page, mode: OwnMode): Promise<number> {
     for (let i = 0; i < n; i++) {
       const body = JSON.stringify({ q: 'clean text, nothing marked', at: Date.now() });
       if (m === 'fetch') void fetch('/api?f' + i, { method: 'POST', body });
+      // What most API calls carry besides: a content type and a token.
+      else if (m === 'fetch-headers') void fetch('/api?h' + i, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': 'q8Zt3kPa7LmN2xVb' }, body });
       else if (m === 'fetch-nobody') void fetch('/api?g' + i);
       else {
         const x = new XMLHttpRequest();
         x.open('POST', '/api?x' + i);
+        if (m === 'xhr-headers') x.setRequestHeader('content-type', 'application/json');
         x.send(body);
       }
     }
@@ -179,7 +183,7 @@ async function hooksOwnRows(pair: Pair, url: string): Promise<Row[]> {
     // the same path a clean body takes on a guarded page.
     const r: Record<string, number[]> = {};
     for (let i = 0; i < 12; i++) {
-      for (const m of ['fetch', 'fetch-nobody', 'xhr'] as const) {
+      for (const m of ['fetch', 'fetch-headers', 'fetch-nobody', 'xhr', 'xhr-headers'] as const) {
         for (const [k, p] of [['hooked', hooked], ['plain', plain]] as const) {
           const v = await ownCost(p, m);
           if (i > 1) (r[`${k} ${m}`] ??= []).push(v);
@@ -189,8 +193,10 @@ async function hooksOwnRows(pair: Pair, url: string): Promise<Row[]> {
     return (
       [
         ['fetch', 'hooks\' own work per clean fetch(url, { body: JSON }) (stubbed network, µs, p50 of 10)'],
+        ['fetch-headers', 'hooks\' own work per clean fetch(url, { headers, body: JSON }), two headers (stubbed network, µs, p50 of 10)'],
         ['fetch-nobody', 'hooks\' own work per fetch(url) without a body (stubbed network, µs, p50 of 10)'],
         ['xhr', 'hooks\' own work per clean XMLHttpRequest open+send (stubbed network, µs, p50 of 10)'],
+        ['xhr-headers', 'hooks\' own work per clean XMLHttpRequest open+setRequestHeader+send (stubbed network, µs, p50 of 10)'],
       ] as const
     ).map(([m, label]) => {
       const a = median(r[`hooked ${m}`]);
