@@ -7,6 +7,7 @@
  * Platform-free.
  */
 import { decodeEntities } from '../detect/extract/xml-text.js';
+import { baseName } from '../detect/rules/name.js';
 import { checkName } from '../detect/rules/verdicts.js';
 import type { Designated, MarkedVerdict } from '../detect/types.js';
 import { textVerdictOf } from './find.js';
@@ -137,10 +138,6 @@ function textHit(text: string, designated: Partial<Designated>): BodyHit | null 
     if (v.verdict === 'marked') return { fileName: null, size: text.length, verdict: v };
   }
   return null;
-}
-
-function baseName(path: string): string {
-  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {

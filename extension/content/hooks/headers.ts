@@ -1,8 +1,8 @@
 /**
  * Text a page puts where no body or URL is: request headers it sets (`fetch` and `Request` `headers`,
  * `setRequestHeader`) and cookies it writes (`document.cookie`, sent with its later requests). A header
- * value is bytes, so text there is escaped (percent, `\u`, base64): judged decoded as a URL's query
- * (url.ts) and as a text body (gates.ts), names with values.
+ * value is bytes, so text there is escaped (percent, `\u`, base64): values are judged decoded as a URL's
+ * query (url.ts) and as a text body (gates.ts); cookies as a URL's query only (see hookCookies).
  */
 import type { Channel } from '../../shared/messages.js';
 import { config } from './bridge-client.js';
@@ -21,14 +21,14 @@ import { ENCODED } from './text.js';
  */
 export function gateHeaderText(ch: Channel, texts: string[]): Gate {
   const all = arrayJoin(texts, '\n');
-  // (Callers pass unguarded pages by before this.)
+  // No unguarded() test here: fetch and XHR pass unguarded pages by before judging anything.
   if (cannotBeMarked(all, config.designated) && regExpExec(ENCODED, all) === null) return READY;
   const gates = [gateUrl(ch, `?${all}`)];
   for (let i = 0; i < texts.length; i++) append(gates, gateText(ch, texts[i]));
   return combine(gates);
 }
 
-/** The values of a Headers object (a name is a token: it carries no text) (the page's own are snapshotted into one before this). */
+/** The values of a Headers object (the page's own are copied into one first); a name is a token and carries no text. */
 export function headerTexts(h: Headers): string[] {
   const texts: string[] = [];
   headersForEach(h, (v: string) => append(texts, v));
