@@ -174,6 +174,7 @@ class Scanner {
       limits: this.limits,
       depth,
       fullText: this.designated.fullText,
+      pictureHeads: this.designated.sha256.size === 0,
       checkTime: this.checkTime,
       addExpanded: (bytes) => {
         this.expanded += bytes;

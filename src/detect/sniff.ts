@@ -115,9 +115,14 @@ const HTML_EXT = /\.(html?|xhtml|htm)$/i;
 const MAIL_EXT: [RegExp, Format][] = [[/\.eml$/i, 'eml'], [/\.mht(ml)?$/i, 'mhtml'], [/\.(mbox|mbx)$/i, 'mbox']];
 const XML_EXT = /\.(xml|svg|fodt|fods|fodp|fodg|xsl|xslt|plist|rss|atom|xaml|xliff|xlf|resx)$/i;
 
-export async function sniff(blob: Blob, name: string): Promise<Format> {
-  if (blob.size === 0) return namedAsStructured(name) ? 'empty-document' : 'empty';
-  const head = await readBytes(blob, 0, Math.min(blob.size, 1024));
+/** How many first bytes `sniff` decides by (besides the later looks at ISO volumes and SFX archives). */
+export const SNIFF_HEAD = 1024;
+
+/**
+ * What the first bytes alone say a blob is, in `sniff`'s order: a container, an envelope, an archive,
+ * a PDF, RTF, an image, a metafile or a recording; undefined when it takes more than them (or the name).
+ */
+export function headFormat(head: Uint8Array): Format | undefined {
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06])) return 'zip';
   if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'ole2';
   if (startsWith(head, [0x1f, 0x8b])) return 'gzip';
@@ -138,6 +143,21 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   // Windows metafiles are drawings with text records, not pictures (extract/metafile.ts).
   if (isEmf(head) || isWmf(head)) return 'metafile';
   if (MEDIA_SIGNATURES.some((re) => re.test(ascii))) return 'media';
+  return undefined;
+}
+
+/** Whether these first bytes are an image or a recording's: nothing in them is read past that (scan.ts). */
+export function isPicture(head: Uint8Array): boolean {
+  const f = headFormat(head);
+  return f === 'image' || f === 'media';
+}
+
+export async function sniff(blob: Blob, name: string): Promise<Format> {
+  if (blob.size === 0) return namedAsStructured(name) ? 'empty-document' : 'empty';
+  const head = await readBytes(blob, 0, Math.min(blob.size, SNIFF_HEAD));
+  const byHead = headFormat(head);
+  if (byHead) return byHead;
+  const ascii = new TextDecoder('latin1').decode(head);
   if (unsupportedArchive(ascii)) return 'unsupported-archive';
   // A uuencoded file on its own (uuencode, bsdtar --uuencode/--b64encode): its first line begins a block.
   if (UU_AT_START.test(ascii)) return 'uu';

@@ -3,7 +3,7 @@ import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from '../../src/detect/extract/types.js';
 import type { Limits } from '../../src/detect/types.js';
 
-export function testContext(opts: { fullText?: boolean; timeBudgetMs?: number; limits?: Partial<Limits> } = {}): ExtractContext {
+export function testContext(opts: { fullText?: boolean; pictureHeads?: boolean; timeBudgetMs?: number; limits?: Partial<Limits> } = {}): ExtractContext {
   const limits: Limits = { ...DEFAULT_LIMITS, maxRatio: 100, ...opts.limits, ...(opts.timeBudgetMs ? { timeBudgetMs: opts.timeBudgetMs } : {}) };
   const start = Date.now();
   let expanded = 0;
@@ -12,6 +12,7 @@ export function testContext(opts: { fullText?: boolean; timeBudgetMs?: number; l
     limits,
     depth: 0,
     fullText: opts.fullText ?? false,
+    pictureHeads: opts.pictureHeads,
     checkTime() {
       if (Date.now() - start > limits.timeBudgetMs) throw new ScanError('time-budget', 'time budget exceeded');
     },

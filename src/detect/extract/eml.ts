@@ -12,7 +12,8 @@ import type { Where } from '../types.js';
 import { htmlRuns } from './html.js';
 import { markupEncoding } from './text.js';
 import { contentInfo, decodeBody, EMLX_LENGTH, hasEmbeddedMime, parseEntity, splitMultipart, UU_BEGIN_LINE, uuBlocks, type ContentInfo, type Entity } from './mime.js';
-import { decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
+import { decodeBase64, decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
+import { isPicture, SNIFF_HEAD } from '../sniff.js';
 import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
 
 /** Multipart nesting followed inside one message; deeper structure is reported, not read. */
@@ -90,6 +91,12 @@ function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fal
     return;
   }
   if (!KNOWN_TYPES.has(major)) yield unreadable(`part ${id}: unknown content type ${printable(info.type)}`);
+  const picture = ctx.pictureHeads && info.encoding === 'base64' ? pictureHead(e.body) : null;
+  if (picture) {
+    yield member(attachmentName(info, id), picture, ctx);
+    if (info.otherName) yield nameOnly(info.otherName);
+    return;
+  }
   const body = decodeBody(e.body, info.encoding, major !== 'message');
   if (body.problem) yield unreadable(`part ${id}: ${body.problem}`);
   const attachment = !!info.filename || !isInlineText(info);
@@ -102,6 +109,20 @@ function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fal
   yield member(attachmentName(info, id), body.bytes, ctx);
   // Named twice (filename="notes.txt", name="秘—計画.txt"): clients differ in which they show, so both count for rule 2.
   if (info.otherName) yield nameOnly(info.otherName);
+}
+
+/**
+ * The first bytes of a base64 body when they are an image's or a recording's, which the scan does not
+ * read past (sniff.ts isPicture): the rest is not decoded either, a phone photo's megabytes of it.
+ * Null for any other body, and for a short one that is damaged (decoded whole, its damage reported).
+ */
+function pictureHead(body: Uint8Array): Uint8Array | null {
+  // Three bytes per four characters, with room for line breaks.
+  const whole = body.length <= SNIFF_HEAD * 2;
+  const r = decodeBase64(body.subarray(0, SNIFF_HEAD * 2));
+  if (whole ? r.bad : r.bytes.length < SNIFF_HEAD) return null;
+  const head = r.bytes.subarray(0, SNIFF_HEAD);
+  return isPicture(head) ? head : null;
 }
 
 /**

@@ -102,6 +102,32 @@ export async function inflateRaw(data: Blob, ctx: ExtractContext, opts: GuardOpt
 }
 
 /**
+ * The first `want` bytes that the start of a raw deflate stream inflates to, or null when they do
+ * not come out of it (damaged, or too little given). Unchecked (no size or CRC-32): a look at what a
+ * member is, never its content. Fed a KiB at a time and stopped at once, so a hostile start inflates
+ * to about a MiB at most; a stored block (incompressible data) comes out only whole, so `start` should
+ * hold one (HEAD_INPUT).
+ */
+export function inflateHead(start: Uint8Array, want: number): Uint8Array | null {
+  const out = new Uint8Array(want);
+  let n = 0;
+  const inflater = new Inflate((chunk) => {
+    const k = Math.min(chunk.length, want - n);
+    out.set(chunk.subarray(0, k), n);
+    n += k;
+  });
+  try {
+    for (let at = 0; n < want && at < start.length; at += 1024) inflater.push(start.subarray(at, at + 1024), false);
+  } catch {
+    return null;
+  }
+  return n === want ? out : null;
+}
+
+/** Compressed bytes enough for inflateHead: one stored block (at most 65,535 bytes) and the blocks before it. */
+export const HEAD_INPUT = 72 * 1024;
+
+/**
  * A gzip stream (every concatenated member, as gunzip reads them) → Blob, under an ExpansionGuard.
  * Each member's CRC-32 and length (ISIZE, mod 2^32) from its trailer are checked, so truncation
  * or a flipped byte ends `corrupt`, never as a shorter or different text.

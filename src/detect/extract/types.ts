@@ -42,6 +42,12 @@ export interface ExtractContext {
   depth: number;
   /** True when rule 3 has content keywords or patterns, so byte prefilters for 秘 must not skip text. */
   fullText: boolean;
+  /**
+   * True when an image or a recording inside a container may be taken by its first bytes alone (as
+   * the scan reads one: scan.ts), its encoding not undone past them. Unset whenever rule 3 names
+   * files by SHA-256, which needs every member whole.
+   */
+  pictureHeads?: boolean;
   /** Throws ScanError('time-budget') once the budget is spent or the scan was aborted. Call it in long loops. */
   checkTime(): void;
   /** Accounts expanded bytes against limits.maxExpandedBytes; throws ScanError('expansion-ratio') past it. */

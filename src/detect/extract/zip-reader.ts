@@ -9,7 +9,7 @@ import { decodeName, readBytes, u16, u32, u64 } from '../bytes.js';
 import { crc32 } from '../crc32.js';
 import { RATIO_FLOOR_BYTES } from '../limits.js';
 import { ExpansionGuard } from './expansion-guard.js';
-import { inflateRaw } from './inflate.js';
+import { HEAD_INPUT, inflateHead, inflateRaw } from './inflate.js';
 import { ScanError, type ExtractContext } from './types.js';
 
 export interface ZipEntry {
@@ -173,6 +173,25 @@ export async function zipEntryBlob(blob: Blob, entry: ZipEntry, ctx: ExtractCont
 export async function streamZipEntry(blob: Blob, entry: ZipEntry, ctx: ExtractContext, sink: (chunk: Uint8Array) => void): Promise<void> {
   const data = await memberData(blob, entry, ctx, sink);
   if (!(data instanceof ExpansionGuard)) await checkStoredCrc(data, entry, ctx, sink);
+}
+
+/**
+ * The member's first `want` bytes without reading it whole (a stored member's slice, the start of a
+ * deflated one inflated), or null when they cannot be had so; the whole read then reports why.
+ * Unchecked (no CRC-32): a look at what the member is, not its content.
+ */
+export async function zipEntryHead(blob: Blob, entry: ZipEntry, want: number): Promise<Uint8Array | null> {
+  if (entry.encrypted || entry.size <= want || (entry.method === 0 && entry.size !== entry.compressedSize)) return null;
+  let start: number;
+  try {
+    start = await dataStart(blob, entry);
+  } catch {
+    return null;
+  }
+  if (start + entry.compressedSize > blob.size) return null;
+  if (entry.method === 0) return readBytes(blob, start, start + want);
+  if (entry.method !== 8) return null;
+  return inflateHead(await readBytes(blob, start, start + Math.min(entry.compressedSize, HEAD_INPUT)), want);
 }
 
 /** A stored member's slice (CRC not yet checked), or a deflated member already inflated and checked. */

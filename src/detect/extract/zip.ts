@@ -1,6 +1,8 @@
 /** Plain ZIP archives: every member is handed back to the scanner, which recurses into it. */
 import { nameOnly, ScanError, ScanLimitError, type Extractor } from './types.js';
-import { readZipDirectory, zipEntryBlob } from './zip-reader.js';
+import { readZipDirectory, zipEntryBlob, zipEntryHead } from './zip-reader.js';
+import { blobOf } from '../bytes.js';
+import { isPicture, SNIFF_HEAD } from '../sniff.js';
 
 export const extractZip: Extractor = async function* (blob, ctx) {
   const entries = await readZipDirectory(blob, ctx);
@@ -8,6 +10,12 @@ export const extractZip: Extractor = async function* (blob, ctx) {
     if (entry.isDir) continue;
     ctx.addEntry();
     ctx.checkTime();
+    // A photo or a recording is not read past its first bytes (scan.ts), so it is not inflated past them.
+    const head = ctx.pictureHeads ? await zipEntryHead(blob, entry, SNIFF_HEAD) : null;
+    if (head && isPicture(head)) {
+      yield { kind: 'member', name: entry.name, data: blobOf(head) };
+      continue;
+    }
     let data: Blob;
     try {
       data = await zipEntryBlob(blob, entry, ctx);
