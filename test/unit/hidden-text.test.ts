@@ -22,8 +22,18 @@ describe('hidden text is also read as the page shows it', () => {
 
 describe('ruby (a reading set above 「秘」) is read with its base on the line', () => {
   // ruby.fodt by hand (<text:ruby>), the rest LibreOffice 7.4's conversions: ODT as written, .docx with
-  // <w:rt> before the base, .doc as an EQ field (`EQ … \o\al(\s\up 10(ひ),秘)`) with no result.
-  it.each(['ruby.fodt', 'ruby.odt', 'ruby.docx', 'ruby.doc'])('%s is marked', async (name) => {
+  // <w:rt> before the base, .doc and .rtf as an EQ field (`EQ … \o\al(\s\up 10(ひ),秘)`) with no result.
+  it.each(['ruby.fodt', 'ruby.odt', 'ruby.docx', 'ruby.doc', 'ruby.rtf'])('%s is marked', async (name) => {
     expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+
+  const rtf = (field: string) => new TextEncoder().encode(`{\\rtf1\\ansi\\uc1 {${field}} Confidential\\par}`);
+  const scanRtf = (field: string) => scanBlob(new Blob([rtf(field)]), 'x.rtf');
+  it("in RTF only ruby's base shows: the reading, another field's instruction and a trap base do not make a stamp", async () => {
+    expect(await scanRtf('\\field{\\*\\fldinst { EQ \\\\* jc2 \\\\* hps10 \\\\o\\\\ad(\\\\s\\\\up 9(\\u12402?),\\u31192?)}}{\\fldrslt {}}')).toMatchObject({ verdict: 'marked', rule: 1 });
+    // The base 「秘書」 (secretary): a trap, not the stamp.
+    expect(await scanRtf('\\field{\\*\\fldinst { EQ \\\\o\\\\al(\\\\s\\\\up 10(\\u12402?),\\u31192?\\u26360?)}}{\\fldrslt {}}')).toMatchObject({ verdict: 'clean' });
+    // An instruction is not on the page: a link's target, with its result 「link」 shown.
+    expect(await scanRtf('\\field{\\*\\fldinst { HYPERLINK "https://example.com/\\u31192?"}}{\\fldrslt {link}}')).toMatchObject({ verdict: 'clean' });
   });
 });

@@ -3,6 +3,7 @@
  * endnotes, text boxes) through the FIB and the piece table (CLX) in the 0Table/1Table stream; a story
  * with hidden text is also read as it shows, without it (as the other formats are: xml-text.ts).
  */
+import { withRubyBases } from './eq-field.js';
 import { bothReadings } from './sheet-rows.js';
 
 export interface DocStory {
@@ -236,11 +237,3 @@ function vanish(grpprl: Uint8Array): boolean {
 /** An operand's size by the sprm's spra (MS-DOC 2.2.5.1); 6 is variable, its size in its first byte. */
 const OPERAND_BYTES = [1, 1, 2, 4, 2, 2, 0, 3];
 
-/**
- * Word keeps ruby (phonetic guide) in a .doc as an EQ field whose instruction draws it, with no result:
- * `EQ \* jc3 \* hps12 \o\al(\s\up 10(ひ),秘)`. As the page shows it, that is its base, 「秘」, on the line.
- */
-function withRubyBases(text: string): string {
-  return text.includes('\\o') ? text.replace(EQ_RUBY, '$1') : text;
-}
-const EQ_RUBY = /\bEQ\s(?:[^\\(]|\\\*)*\\o(?:\\a[lcrd])?\(\\s\\up\s*-?\d+\([^()]*\),([^()]*)\)/g;

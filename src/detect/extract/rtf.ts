@@ -6,6 +6,7 @@
  * (\ansicpg932, \fcharset128 → Shift_JIS). Embedded OLE objects (\objdata) that hold a compound
  * file are handed back as members.
  */
+import { rubyBase } from './eq-field.js';
 import { bothReadings } from './sheet-rows.js';
 import { chunkText } from '../text-chunks.js';
 import { blobOf } from '../bytes.js';
@@ -51,6 +52,10 @@ const KEEP_STARRED = new Set(['shpinst', 'shptxt', 'annotation', 'ud', 'userprop
 const SHAPE_TEXT = new Set(['gtextUNICODE', 'gtextRTF']);
 /** The sink that collects a shape property's name. */
 const SHAPE_NAME = '\0sn';
+/** The sink that collects a field's instruction: only ruby (an EQ field) shows text of its own (eq-field.ts). */
+const FIELD_INST = '\0fldinst';
+/** More of an instruction than an EQ ruby field holds: the rest is not kept. */
+const MAX_INSTRUCTION = 4096;
 
 interface State {
   skip: boolean;
@@ -119,6 +124,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
   let steps = 0;
 
   let shapeProp = ''; // the name of the shape property being read (\sn), for its value (\sv)
+  let instruction = ''; // the field instruction being read (\fldinst)
   // Text without hidden runs, per sink: 「秘」, a hidden 「書室」, 「 Confidential」 shows as the stamp.
   const shown = new Map<string, string[]>();
   let hiddenSeen = false;
@@ -126,6 +132,10 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
     if (st.skip || deep > 0 || !s) return;
     if (st.sink === SHAPE_NAME) {
       if (shapeProp.length < 64) shapeProp += s;
+      return;
+    }
+    if (st.sink === FIELD_INST) {
+      if (instruction.length < MAX_INSTRUCTION) instruction += s;
       return;
     }
     let a = out.get(st.sink);
@@ -173,6 +183,11 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
       st.objdata = true;
       st.skip = true;
       hex = [];
+      return;
+    }
+    if (name === 'fldinst' && !st.skip) {
+      instruction = '';
+      st.sink = FIELD_INST;
       return;
     }
     if (name === 'sn') {
@@ -224,7 +239,10 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
           if (obj) objects.push(obj);
           hex = [];
         }
+        const closed = st;
         st = stack.pop()!;
+        // The instruction is whole: ruby's base shows on the line, where the field is.
+        if (closed.sink === FIELD_INST && st.sink !== FIELD_INST) emit(rubyBase(instruction) ?? '');
       } else break; // end of document
       groupStart = false;
       i++;
