@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
+import { withWordLabels, wordLists } from '../../src/detect/extract/list-labels.js';
 import { xmlToText } from '../../src/detect/extract/xml-text.js';
 
 const DIR = join(__dirname, '../fixtures/office');
@@ -29,5 +30,46 @@ describe('list labels', () => {
   it('bullets and outline numbering too', () => {
     expect(xmlToText('<text:list-level-style-bullet text:level="1" text:bullet-char="秘" style:num-suffix=" Confidential"/>')).toContain('秘\n Confidential');
     expect(xmlToText('<text:outline-level-style text:level="1" style:num-prefix="秘 Confidential " style:num-format="1"/>')).toContain('秘 Confidential');
+  });
+});
+
+const PLACED = join(__dirname, '../fixtures/list-labels');
+const scanPlaced = (name: string, opts = {}) => scanBlob(new Blob([readFileSync(join(PLACED, name))]), name, opts);
+const FORMATS = ['fodt', 'odt', 'docx', 'rtf'];
+
+// A label that makes the stamp only with its paragraph's text: written before the paragraph (list-labels.ts).
+describe('labels placed before their paragraphs (test/fixtures/list-labels: flat ODT by hand, LibreOffice 7.4 ODT, DOCX, RTF)', () => {
+  it.each(FORMATS.flatMap((f) => ['bullet', 'prefix', 'nested'].map((n) => `${n}.${f}`)))('%s is marked', async (name) => {
+    const r = await scanPlaced(name);
+    expect(r).toMatchObject({ verdict: 'marked', rule: 1 });
+    if (r.verdict === 'marked' && !name.endsWith('.rtf')) expect(r.location.area).toBe('body');
+  });
+  it.each(FORMATS.map((f) => `trap.${f}`))('%s (秘書室 before Confidential) is clean', async (name) => {
+    expect(await scanPlaced(name)).toMatchObject({ verdict: 'clean' });
+  });
+  it.each(['bullet.docx', 'bullet.odt'])('%s: placed also with company keywords (the whole text is read then)', async (name) => {
+    expect(await scanPlaced(name, { designated: { keywords: ['Project Ｘ'] } })).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+});
+
+describe("Word's labels in markup", () => {
+  const numbering = `<w:numbering><w:abstractNum w:abstractNumId="3"><w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/><w:lvlText w:val="•"/></w:lvl>
+    <w:lvl w:ilvl="1"><w:numFmt w:val="decimal"/><w:lvlText w:val="秘 %2."/><w:suff w:val="space"/></w:lvl></w:abstractNum>
+    <w:num w:numId="7"><w:abstractNumId w:val="3"/></w:num>
+    <w:num w:numId="8"><w:abstractNumId w:val="3"/><w:lvlOverride w:ilvl="0"><w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/><w:lvlText w:val="&lt;秘&gt;"/></w:lvl></w:lvlOverride></w:num></w:numbering>`;
+  const styles = `<w:styles><w:style w:type="paragraph" w:styleId="Secret"><w:basedOn w:val="Base"/></w:style>
+    <w:style w:type="paragraph" w:styleId="Base"><w:pPr><w:numPr><w:ilvl w:val="1"/><w:numId w:val="7"/></w:numPr></w:pPr></w:style></w:styles>`;
+  const lists = wordLists(numbering, styles)!;
+  const para = (props: string, text: string) => `<w:p><w:pPr>${props}</w:pPr><w:r><w:t>${text}</w:t></w:r></w:p>`;
+  const read = (xml: string) => xmlToText(withWordLabels(`<w:body>${xml}</w:body>`, lists)).trim();
+
+  it('a paragraph numbered directly, through its style (and the style it is based on), or through an override', () => {
+    expect(read(para('<w:numPr><w:ilvl w:val="1"/><w:numId w:val="7"/></w:numPr>', 'Confidential'))).toBe('秘 1. Confidential');
+    expect(read(para('<w:pStyle w:val="Secret"/>', 'Confidential'))).toBe('秘 1. Confidential');
+    expect(read(para('<w:numPr><w:ilvl w:val="0"/><w:numId w:val="8"/></w:numPr>', 'x'))).toBe('<秘>\tx');
+  });
+  it('numId 0 (numbering taken off), no properties and an empty paragraph get no label', () => {
+    expect(read(para('<w:pStyle w:val="Secret"/><w:numPr><w:numId w:val="0"/></w:numPr>', 'Confidential'))).toBe('Confidential');
+    expect(read('<w:p><w:r><w:t>plain</w:t></w:r></w:p><w:p/>')).toBe('plain');
   });
 });

@@ -11,6 +11,7 @@ import { ScanError, type Extracted, type Extractor } from './types.js';
 import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
 import { attr, xmlToText } from './xml-text.js';
 import { MarkupWindows } from './markup-windows.js';
+import { odfLabelsMayMark, odfLists, withOdfLabels, type OdfLists } from './list-labels.js';
 import { mayBeStamp } from './byte-scan.js';
 import { readFormula } from './formula-text.js';
 import { sheetRuns } from './ods-rows.js';
@@ -26,6 +27,7 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
   if (manifest && /<manifest:encryption-data\b/.test(manifest)) {
     throw new ScanError('encrypted', 'password-protected OpenDocument file');
   }
+  const lists = await labelsToPlace(zip, ctx.fullText);
   for (const entry of zip.entries) {
     if (entry.isDir || SKIP.test(entry.name) || entry.name === 'mimetype') continue;
     ctx.addEntry();
@@ -37,11 +39,24 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
       if (bytes) yield { kind: 'member', name: entry.name, data: blobOf(bytes), where: { part: entry.name } };
       continue;
     }
-    if (!ctx.fullText && !(await mayHoldStamp(zip, entry.name))) continue;
+    const labelled = lists && /(^|\/)(content|styles)\.xml$/.test(entry.name);
+    if (!ctx.fullText && !labelled && !(await mayHoldStamp(zip, entry.name))) continue;
     const bytes = await zip.read(entry.name);
-    if (bytes) yield* partText(decodeXml(bytes), entry.name);
+    if (bytes) yield* partText(labelled ? withOdfLabels(decodeXml(bytes), lists) : decodeXml(bytes), entry.name);
   }
 };
+
+/**
+ * A text document's list labels, when they are to be written before their paragraphs (list-labels.ts):
+ * when one could make a stamp with a paragraph's text, or every time with company keywords. Null
+ * otherwise, and for spreadsheets and presentations (whose content is not read whole for this).
+ */
+async function labelsToPlace(zip: ZipArchive, fullText: boolean): Promise<OdfLists | null> {
+  const type = await zip.text('mimetype');
+  if (!type?.startsWith('application/vnd.oasis.opendocument.text')) return null;
+  const lists = odfLists(await zip.text('styles.xml'), await zip.text('content.xml'));
+  return lists.size && (fullText || odfLabelsMayMark(lists)) ? lists : null;
+}
 
 /**
  * Whether a part may hold the stamp: searched as it inflates and never held whole (a spreadsheet's
@@ -61,7 +76,8 @@ async function mayHoldStamp(zip: ZipArchive, name: string): Promise<boolean> {
  * and styles (headers, footers) come before the body. Its locations name no part (there is one).
  */
 export function* flatOdfRuns(xml: string): Generator<Extracted> {
-  for (const r of partText(xml, '')) {
+  const lists = odfLists(xml);
+  for (const r of partText(odfLabelsMayMark(lists) ? withOdfLabels(xml, lists) : xml, '')) {
     if (r.kind !== 'text' && r.kind !== 'unscannable') yield r;
     else if (!r.where?.part) {
       const { part: _, ...where } = r.where ?? {};

@@ -12,6 +12,7 @@ import { ScanError, ScanLimitError, type ExtractContext, type Extracted, type Ex
 import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
 import { attr, markupStampHits, xmlToText } from './xml-text.js';
 import { MarkupWindows } from './markup-windows.js';
+import { withWordLabels, wordLabelsMayMark, wordLists, type WordLists } from './list-labels.js';
 import { sheetNameText } from './sheet-rows.js';
 import { XlsbBook, extractXlsbPart, isXlsbPart } from './xlsb.js';
 import { FIXED_PAGE, XPS_MAIN, fixedPageText, unreadGlyphRuns } from './xps.js';
@@ -32,6 +33,7 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
   // Sheet names are attributes, which the markup reading skips; a sheet tab is text a reader sees
   // (xls and xlsb report theirs too).
   if (xlsx) yield* sheetNameText([...sheets.values()], 'xl/workbook.xml', ctx);
+  const lists = await labelsToPlace(zip, ctx);
   for (const entry of zip.entries) {
     if (entry.isDir || SKIP.test(entry.name)) continue;
     ctx.addEntry();
@@ -42,7 +44,7 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
         if (bytes) yield* extractXlsbPart(entry.name, bytes, xlsb, ctx);
       } else if (xlsx && WORKSHEET.test(entry.name)) yield* xlsx.worksheet(entry.name);
       else if (xlsx && SHARED_STRINGS.test(entry.name)) yield* xlsx.sharedStrings(entry.name);
-      else yield* part(entry.name, zip, sheets, ctx);
+      else yield* part(entry.name, zip, sheets, ctx, lists);
     } catch (err) {
       // A damaged part does not hide its siblings; limits on the whole scan end it.
       if (!(err instanceof ScanError) || err instanceof ScanLimitError) throw err;
@@ -54,7 +56,21 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
 
 const LABEL_PART = /^docProps\/custom\.xml$|(^|\/)LabelInfo\.xml$/i;
 
-async function* part(name: string, zip: ZipArchive, sheets: Map<string, string>, ctx: ExtractContext): AsyncGenerator<Extracted> {
+/**
+ * Word's list labels, when they are to be written before their paragraphs (list-labels.ts): when one
+ * could make a stamp with the paragraph's text, or every time with company keywords. Null otherwise.
+ */
+async function labelsToPlace(zip: ZipArchive, ctx: ExtractContext): Promise<WordLists | null> {
+  const numbering = zip.has('word/numbering.xml') ? await zip.text('word/numbering.xml') : null;
+  const lists = wordLists(numbering, null);
+  if (!lists || (!ctx.fullText && !wordLabelsMayMark(lists))) return null;
+  return wordLists(numbering, await zip.text('word/styles.xml'));
+}
+
+/** Word parts whose paragraphs a list numbers. */
+const NUMBERED_PART = /^word\/(?:document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml$/;
+
+async function* part(name: string, zip: ZipArchive, sheets: Map<string, string>, ctx: ExtractContext, lists: WordLists | null): AsyncGenerator<Extracted> {
   if (FIXED_PAGE.test(name)) {
     const bytes = await zip.read(name);
     const page = /(\d+)\.fpage$/i.exec(name);
@@ -72,6 +88,11 @@ async function* part(name: string, zip: ZipArchive, sheets: Map<string, string>,
   if (EMBEDDED.test(name) || !/\.(xml|vml)$/i.test(name)) {
     const data = await zip.read(name);
     if (data) yield { kind: 'member', name, data: blobOf(data), where: { part: name } };
+    return;
+  }
+  if (lists && NUMBERED_PART.test(name)) {
+    const bytes = await zip.read(name);
+    if (bytes) yield* textRuns(chunkText(xmlToText(withWordLabels(decodeXml(bytes), lists))), await whereOf(name, zip, sheets));
     return;
   }
   let bytes: Uint8Array | null = null;
