@@ -35,10 +35,10 @@ describe('list labels', () => {
 
 const PLACED = join(__dirname, '../fixtures/list-labels');
 const scanPlaced = (name: string, opts = {}) => scanBlob(new Blob([readFileSync(join(PLACED, name))]), name, opts);
-const FORMATS = ['fodt', 'odt', 'docx', 'rtf'];
+const FORMATS = ['fodt', 'odt', 'docx', 'doc', 'rtf'];
 
 // A label that makes the stamp only with its paragraph's text: written before the paragraph (list-labels.ts).
-describe('labels placed before their paragraphs (test/fixtures/list-labels: flat ODT by hand, LibreOffice 7.4 ODT, DOCX, RTF)', () => {
+describe('labels placed before their paragraphs (test/fixtures/list-labels: flat ODT by hand, LibreOffice 7.4 ODT, DOCX, .doc, RTF)', () => {
   it.each(FORMATS.flatMap((f) => ['bullet', 'prefix', 'nested'].map((n) => `${n}.${f}`)))('%s is marked', async (name) => {
     const r = await scanPlaced(name);
     expect(r).toMatchObject({ verdict: 'marked', rule: 1 });

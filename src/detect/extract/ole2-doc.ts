@@ -4,6 +4,7 @@
  * with hidden text is also read as it shows, without it (as the other formats are: xml-text.ts).
  */
 import { withRubyBases } from './eq-field.js';
+import { docListLabels, OPERAND_BYTES, type Span } from './ole2-doc-lists.js';
 import { bothReadings } from './sheet-rows.js';
 
 export interface DocStory {
@@ -22,6 +23,9 @@ export interface DocResult {
 }
 
 const damaged = (what: string): DocResult => ({ encrypted: false, stories: null, damaged: what });
+
+/** Characters of a list item read after its label at most: the stamp is at its start. */
+const MAX_LABELLED = 256;
 
 /** Characters read from the piece table at most (a .doc is at most 100 MiB anyway). */
 const MAX_CHARS = 64 << 20;
@@ -137,6 +141,14 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   stories.push({ area: 'endnotes', text: take(ccp.edn) });
   stories.push({ area: 'text boxes', text: take(ccp.txbx) });
   stories.push({ area: 'header', text: take(ccp.hdrTxbx) });
+  // List labels that could make a stamp, each before its paragraph (the text stream holds only the paragraph).
+  if (cbRgFcLcb > 74) {
+    const labelled = docListLabels(w, t, pair(13), pair(73), pair(74), spans).map(({ cp: at, label }) => {
+      const end = shownAll.indexOf('\r', at);
+      return readable(label + shownAll.slice(at, end < 0 || end - at > MAX_LABELLED ? at + MAX_LABELLED : end));
+    });
+    if (labelled.length) stories.push({ area: 'body', text: labelled.join('\n') });
+  }
   // Whatever the counts did not cover (damaged FIB): keep it readable as body text.
   if (cp < all.length) stories.push({ area: 'body', text: bothReadings(readable(all.slice(cp)), readable(shownAll.slice(cp))) });
   const result: DocResult = { encrypted: false, stories: stories.filter((s) => s.text.trim()) };
@@ -171,12 +183,6 @@ function headerStories(s: string, t: Uint8Array, [fc, lcb]: number[]): DocStory[
 }
 
 /** A piece of text: its first CP, its length, where its first character's bytes are, and how many bytes one takes. */
-interface Span {
-  cp: number;
-  len: number;
-  byte: number;
-  width: 1 | 2;
-}
 
 /** Hidden runs mapped onto the text at most: past this the text is read with its hidden characters in place only. */
 const MAX_HIDDEN_WORK = 1 << 24;
@@ -233,7 +239,4 @@ function vanish(grpprl: Uint8Array): boolean {
   }
   return false;
 }
-
-/** An operand's size by the sprm's spra (MS-DOC 2.2.5.1); 6 is variable, its size in its first byte. */
-const OPERAND_BYTES = [1, 1, 2, 4, 2, 2, 0, 3];
 
