@@ -1064,3 +1064,13 @@ describe('XFA forms (what Acrobat shows in place of the pages of a dynamic form)
     expect((await extract(bad)).filter((i) => i.kind === 'unscannable')).toMatchObject([{ reason: 'corrupt', where: { area: 'form' } }]);
   });
 });
+
+describe('what a viewer shows around a comment or a field (Ghostscript pdfmark: make-annotations.sh)', () => {
+  const scanFixture = async (name: string) => scanBlob(new Blob([await readFile(fix(name))]), name);
+  it.each(['annot-author-stamp.pdf', 'annot-subject-stamp.pdf', 'annot-richtext-stamp.pdf', 'field-tooltip-stamp.pdf'])('%s: the stamp in the author, subject, rich text or tooltip marks it', async (name) => {
+    expect(await scanFixture(name)).toMatchObject({ verdict: 'marked', rule: 1, location: { page: 1 } });
+  });
+  it('the author 秘書室 over a note beginning 「Confidential」 is clean', async () => {
+    expect(await scanFixture('annot-author-trap.pdf')).toMatchObject({ verdict: 'clean' });
+  });
+});

@@ -15,6 +15,7 @@ import { formMentionsActualText, mentionsActualText, newPageState, readPage, res
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
 import { decodeTextString, embeddedFiles, formText, outlineText, xfaText } from './pdf-catalog.js';
 import { blobOf } from '../bytes.js';
+import { xmlToText } from './xml-text.js';
 
 export { decodeTextString };
 
@@ -202,9 +203,21 @@ function annotText(doc: PdfDoc, page: Dict): string {
   for (const a of annots.slice(0, MAX_PARTS)) {
     const d = doc.dict(a);
     if (!d) continue;
-    const contents = doc.resolve(d.get('Contents'));
-    if (contents instanceof Uint8Array && contents.length) parts.push(decodeTextString(contents));
-    if (doc.resolve(d.get('Subtype')) === 'Widget') {
+    const said = (key: string, read = decodeTextString) => {
+      const v = doc.resolve(d.get(key));
+      if (v instanceof Uint8Array && v.length) parts.push(read(v));
+    };
+    said('Contents');
+    const widget = doc.resolve(d.get('Subtype')) === 'Widget';
+    // A comment's popup shows its author (/T) and subject over the note, and a rich-text note (/RC,
+    // XHTML) as its text; a form field's tooltip (/TU) shows on hover. A field's /T is a name no one sees.
+    if (widget) said('TU');
+    else {
+      said('T');
+      said('Subj');
+      said('RC', (v) => xmlToText(decodeTextString(v)));
+    }
+    if (widget) {
       let node: Dict | null = d;
       for (let i = 0; node && i < 8; i++) {
         const v = doc.resolve(node.get('V'));
