@@ -85,6 +85,14 @@ describe('HTML: what a reader does not see is not text (decision: clean)', () =>
     }
     expect(await scanHtml(page('<style>p::before{content:"秘書室"}</style><p>Confidential の連絡</p>'))).toMatchObject({ verdict: 'clean' });
   });
+  it('what a conditional comment holds is read: Outlook and Word show it (Word keeps its properties there)', async () => {
+    expect(await scanHtml(page('<p>部品</p><!--[if mso]><p>秘 Confidential</p><![endif]-->'))).toMatchObject({ verdict: 'marked' });
+    expect(await scanHtml(page('<p>秘<!--[if gte mso 9]><span> Confidential</span><![endif]--></p>'))).toMatchObject({ verdict: 'marked' });
+    // As Word writes a web page's properties (File → Save As → Web Page): only in this island.
+    const word = '<head><meta name=ProgId content=Word.Document><!--[if gte mso 9]><xml>\n <o:DocumentProperties>\n  <o:Author>山田 太郎</o:Author>\n  <o:Keywords>秘 Confidential</o:Keywords>\n </o:DocumentProperties>\n</xml><![endif]--></head><body><p class=MsoNormal>見積条件</p></body>';
+    expect(await scanHtml(`<html xmlns:o="urn:schemas-microsoft-com:office:office">${word}</html>`, 'mitsumori.htm')).toMatchObject({ verdict: 'marked' });
+    expect(await scanHtml(page('<p>部品</p><!--[if mso]><p>秘書室</p><![endif]--><!-- 秘 Confidential -->'))).toMatchObject({ verdict: 'clean' });
+  });
   it('text after a script is still read', async () => {
     expect((await scanHtml(page('<script>var a = 1 < 2;</script><p>秘 Confidential</p>'))).verdict).toBe('marked');
   });

@@ -16,6 +16,11 @@ import { SEPARATOR } from './sheet-rows.js';
 import { charOfCode, decodeEntities, xmlToText } from './xml-text.js';
 
 const INVISIBLE = /<(script|style|template|noscript)\b[\s\S]*?<\/\1\s*>|<!--[\s\S]*?-->/gi;
+/**
+ * A conditional comment (`<!--[if mso]>…<![endif]-->`): Outlook and Word show what it holds, and Word's
+ * own HTML (a web page, an .mht, a mail written in Outlook) keeps the document's properties there.
+ */
+const CONDITIONAL = /<!--\[if\b[^\]]*\]>([\s\S]*?)<!\[endif\]-->/gi;
 
 export const extractHtml: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
@@ -43,6 +48,11 @@ export function* htmlRuns(html: string): Generator<Extracted> {
   if (meta) yield { kind: 'text', text: meta, where: { area: 'properties' } };
   const visible = html.replace(INVISIBLE, '');
   for (const text of chunkText(xmlToText(visible))) yield { kind: 'text', text, where: { area: 'body' } };
+  // As Outlook and Word show it: with what conditional comments hold, in place.
+  if (html.includes('<!--[if')) {
+    const office = html.replace(CONDITIONAL, '$1').replace(INVISIBLE, '');
+    if (office !== visible) for (const text of chunkText(xmlToText(office))) yield { kind: 'text', text, where: { area: 'body' } };
+  }
   yield* generatedText(html);
   if (!mayBeStamp(html) && !html.includes('&#')) return;
   // Text the page shows that is not an element's text: form fields' values and placeholders, tooltips.
