@@ -18,6 +18,7 @@ const AREA: Record<string, Record<Lang, string>> = {
   drawing: { ja: '図形・透かし', en: 'drawing or watermark' },
   escaped: { ja: 'エスケープされた文字列', en: 'escaped strings' },
   bookmarks: { ja: 'しおり', en: 'bookmarks' },
+  'alternative text': { ja: '代替テキスト', en: 'alternative text' },
   form: { ja: 'フォームの入力値', en: 'form fields' },
   attachments: { ja: '添付ファイル', en: 'attachments' },
   subject: { ja: '件名', en: 'subject' },

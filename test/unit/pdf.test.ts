@@ -1074,3 +1074,15 @@ describe('what a viewer shows around a comment or a field (Ghostscript pdfmark: 
     expect(await scanFixture('annot-author-trap.pdf')).toMatchObject({ verdict: 'clean' });
   });
 });
+
+describe("a tagged PDF's alternative text (LibreOffice 7.4; qpdf's object streams and encryption)", () => {
+  it.each(['lo-tagged-alt-stamp.pdf', 'qpdf-objstm-alt-stamp.pdf', 'owner-aes-256-alt-stamp.pdf'])('%s: a picture\'s alt text 「秘 Confidential」 marks it', async (name) => {
+    const r = await scanBlob(new Blob([await readFile(fix(name))]), name);
+    expect(r).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'alternative text' } });
+  });
+  it('only the alt text is read so: not keys that begin like /Alt or /E, nor bytes of fonts and images', async () => {
+    const alt = (items: Extracted[]) => items.flatMap((x) => (x.kind === 'text' && x.where?.area === 'alternative text' ? [x.text] : []));
+    expect(alt(await extract(fix('lo-tagged-alt-stamp.pdf')))).toEqual(['秘 Confidential - 秘 Confidential 図面']);
+    expect(alt(await extract(fix('qpdf-objstm-alt-stamp.pdf')))).toEqual(['秘 Confidential - 秘 Confidential 図面']);
+  });
+});

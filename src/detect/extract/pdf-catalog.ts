@@ -3,7 +3,7 @@
  * panel: the /EmbeddedFiles name tree and /FileAttachment annotations) and form fields (values,
  * tooltips, button captions, choice options; an XFA form's XML). Every walk is bounded and safe against cycles.
  */
-import { Dict, Ref, Stream, type Obj, type PdfDoc } from './pdf-parse.js';
+import { Dict, Parser, Ref, Stream, type Obj, type PdfDoc } from './pdf-parse.js';
 import { decodeMarkup } from './text.js';
 import { xmlToText } from './xml-text.js';
 
@@ -92,6 +92,59 @@ export function outlineText(doc: PdfDoc, checkTime: () => void): string {
     if (t) titles.push(t);
   }
   return titles.join('\n');
+}
+
+/**
+ * A tagged PDF's alternative text (/Alt: what a screen reader says for a figure, LibreOffice's and Word's
+ * alt text of pictures and shapes), replacement text (/ActualText) and expansions (/E), one per line.
+ * A structure tree has an element per paragraph and span, and parsing each would take as long as
+ * reading the pages: the keys are found in the file's bytes and in its decoded object streams instead,
+ * and only their strings are read. An encrypted file's strings are encrypted one by one: its tree is
+ * walked, element by element.
+ */
+export function structureText(doc: PdfDoc, checkTime: () => void): string {
+  if (!catalog(doc)?.has('StructTreeRoot')) return '';
+  if (doc.decryptor) return structureWalk(doc, checkTime);
+  const parts: string[] = [];
+  for (const buf of [doc.buf, ...doc.objectStreams()]) {
+    checkTime();
+    for (let at = buf.indexOf(0x2f); at >= 0; at = buf.indexOf(0x2f, at + 1)) {
+      const key = buf[at + 1] === 0x41 ? (startsAt(buf, at, '/Alt') ? 4 : startsAt(buf, at, '/ActualText') ? 11 : 0) : buf[at + 1] === 0x45 ? 2 : 0;
+      if (!key) continue;
+      if (parts.length >= MAX_ITEMS) tooMany();
+      const p = new Parser(buf, at + key);
+      p.skipWs();
+      // A key that only begins with these letters (/Alternate, /Encode…) goes on with more of them;
+      // `<<` opens a dictionary, not a string.
+      if ((buf[p.pos] !== 0x28 && buf[p.pos] !== 0x3c) || buf[p.pos + 1] === 0x3c) continue;
+      let v: Obj;
+      try {
+        v = p.parse();
+      } catch {
+        continue; // such bytes inside a stream's data (a font, an image) are not a key
+      }
+      if (v instanceof Uint8Array && v.length) parts.push(decodeTextString(v));
+    }
+  }
+  return parts.join('\n');
+}
+
+const startsAt = (buf: Uint8Array, at: number, s: string): boolean => {
+  for (let i = 0; i < s.length; i++) if (buf[at + i] !== s.charCodeAt(i)) return false;
+  return true;
+};
+
+/** The same through the structure tree, element by element, in its order. */
+function structureWalk(doc: PdfDoc, checkTime: () => void): string {
+  const root = doc.dict(catalog(doc)?.get('StructTreeRoot'));
+  if (!root) return '';
+  const kids = (d: Dict): Obj[] => {
+    const k = doc.resolve(d.get('K'));
+    return Array.isArray(k) ? k : present(k);
+  };
+  const parts: string[] = [];
+  for (const e of walk(doc, kids(root), kids, checkTime)) for (const key of ['Alt', 'ActualText', 'E']) parts.push(text(doc, e.get(key)));
+  return parts.filter(Boolean).join('\n');
 }
 
 /** Field values, tooltips (/TU), button captions (/MK /CA) and choice options of the AcroForm. */

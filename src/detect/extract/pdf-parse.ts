@@ -712,6 +712,16 @@ export class PdfDoc {
     return undefined;
   }
 
+  /** The decoded bytes of every object stream the cross-reference names (those that decode). */
+  objectStreams(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const sn of new Set([...this.xref.values()].filter((e) => e.t === 2).map((e) => e.a))) {
+      const stm = this.loadObjStm(sn, this.xref);
+      if (stm) out.push(stm.data);
+    }
+    return out;
+  }
+
   private loadObjStm(sn: number, table: Map<number, XEntry>): ObjStm | null {
     if (this.objStms.has(sn)) return this.objStms.get(sn)!;
     this.objStms.set(sn, null);

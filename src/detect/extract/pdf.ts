@@ -13,7 +13,7 @@ import { Dict, PdfDoc, Ref, Stream, findBytes, findBytesBack, type Obj } from '.
 import { FontLoader } from './pdf-font.js';
 import { formMentionsActualText, mentionsActualText, newPageState, readPage, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, withGaps, type PageState } from './pdf-content.js';
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
-import { decodeTextString, embeddedFiles, formText, outlineText, xfaText } from './pdf-catalog.js';
+import { decodeTextString, embeddedFiles, formText, outlineText, structureText, xfaText } from './pdf-catalog.js';
 import { blobOf } from '../bytes.js';
 import { xmlToText } from './xml-text.js';
 
@@ -441,6 +441,12 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   } catch (e) {
     if (isScanError(e)) throw e;
     yield { kind: 'unscannable', reason: 'corrupt', detail: 'PDF bookmarks could not be read', where: { area: 'bookmarks' } };
+  }
+  try {
+    yield* textItems(structureText(doc, ctx.checkTime), { area: 'alternative text' });
+  } catch (e) {
+    if (isScanError(e)) throw e;
+    yield { kind: 'unscannable', reason: 'corrupt', detail: "the PDF's alternative text (structure tree) could not be read", where: { area: 'alternative text' } };
   }
 
   if (pages.length === 0) {
