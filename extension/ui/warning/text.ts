@@ -33,6 +33,7 @@ const AREAS: Record<string, string> = {
   attachment: 'warn_where_attachment',
   attachments: 'warn_where_attachment',
   bookmarks: 'warn_where_bookmarks',
+  'alternative text': 'warn_where_alt_text',
   form: 'warn_where_form',
   'sheet names': 'warn_where_sheet_names',
   master: 'warn_where_master',
