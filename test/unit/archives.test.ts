@@ -55,6 +55,17 @@ describe('ZIP: Info-ZIP\'s Unicode Path field (0x7075)', () => {
   });
 });
 
+describe("ZIP comments, which archivers show beside the list of files (Info-ZIP 3.0, Python's zipfile: make-comments.sh)", () => {
+  it.each(['comment-archive-stamp.zip', 'comment-member-stamp.zip', 'comment-archive-sjis-stamp.zip'])('%s: the stamp in a comment marks the archive', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1, location: { path: [], area: 'comments' } });
+  });
+  it('a comment 「秘書室 Confidential の連絡先は別紙」 is clean; each comment is read as it is', async () => {
+    expect(await scan('comment-archive-trap.zip')).toMatchObject({ verdict: 'clean' });
+    const entries = await readZipDirectory(blob(bytes('comment-member-stamp.zip')), testContext());
+    expect(entries.map((e) => e.comment)).toEqual(['秘 Confidential']);
+  });
+});
+
 describe('ZIP: member names in CP932 without the UTF-8 flag', () => {
   it('names are decoded as Shift_JIS', async () => {
     const entries = await readZipDirectory(blob(bytes('cp932-names.zip')), testContext());

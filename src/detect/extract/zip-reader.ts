@@ -24,6 +24,8 @@ export interface ZipEntry {
   localOffset: number;
   isDir: boolean;
   encrypted: boolean;
+  /** The member's comment (unzip -v, 7-Zip and WinRAR show it), or '' for none. */
+  comment: string;
 }
 
 const EOCD = 0x06054b50;
@@ -34,6 +36,11 @@ const LFH = 0x04034b50;
 // The scanner reads a ZIP's directory to tell OOXML/ODF/plain ZIP apart, then the extractor
 // needs it again: read it once per Blob.
 const directories = new WeakMap<Blob, ZipEntry[]>();
+/** The archive's own comment, read with its directory: unzip prints it first, WinRAR shows it beside the list. */
+const archiveComments = new WeakMap<Blob, string>();
+
+/** The comment of a ZIP whose directory was read (readZipDirectory), or ''. */
+export const zipComment = (blob: Blob): string => archiveComments.get(blob) ?? '';
 
 export async function readZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEntry[]> {
   const known = directories.get(blob);
@@ -54,6 +61,7 @@ async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEn
     }
   }
   if (e < 0) throw new ScanError('corrupt', 'ZIP end of central directory not found (truncated?)');
+  archiveComments.set(blob, decodeName(tail.subarray(e + 22, e + 22 + u16(tail, e + 20)), false));
   let count = u16(tail, e + 10);
   let cdSize = u32(tail, e + 12);
   let cdOffset = u32(tail, e + 16);
@@ -96,6 +104,7 @@ async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEn
       // A "directory" that holds bytes is read like a file: a damaged name must not hide content.
       isDir: name.endsWith('/') && size === 0 && compressedSize === 0,
       encrypted: (flags & 1) !== 0 || method === 99,
+      comment: commentLen ? decodeName(cd.subarray(p + 46 + nameLen + extraLen, p + 46 + nameLen + extraLen + commentLen), (flags & 0x800) !== 0) : '',
     });
     p += 46 + nameLen + extraLen + commentLen;
   }

@@ -1,11 +1,15 @@
 /** Plain ZIP archives: every member is handed back to the scanner, which recurses into it. */
 import { nameOnly, ScanError, ScanLimitError, type Extractor } from './types.js';
-import { readZipDirectory, zipEntryBlob, zipEntryHead } from './zip-reader.js';
+import { readZipDirectory, zipComment, zipEntryBlob, zipEntryHead } from './zip-reader.js';
 import { blobOf } from '../bytes.js';
 import { isPicture, SNIFF_HEAD } from '../sniff.js';
+import { chunkText } from '../text-chunks.js';
 
 export const extractZip: Extractor = async function* (blob, ctx) {
   const entries = await readZipDirectory(blob, ctx);
+  // Comments: the archive's own and each member's, which archivers show beside the list of files.
+  const comments = [zipComment(blob), ...entries.map((e) => e.comment)].filter((c) => c.trim());
+  for (const text of chunkText(comments.join('\n'))) yield { kind: 'text', text, where: { area: 'comments' } };
   for (const entry of entries) {
     if (entry.isDir) continue;
     ctx.addEntry();
