@@ -91,7 +91,8 @@ function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fal
     return;
   }
   if (!KNOWN_TYPES.has(major)) yield unreadable(`part ${id}: unknown content type ${printable(info.type)}`);
-  const picture = ctx.pictureHeads && info.encoding === 'base64' ? pictureHead(e.body) : null;
+  const attachment = !!info.filename || !isInlineText(info);
+  const picture = attachment && ctx.pictureHeads && info.encoding === 'base64' ? pictureHead(e.body) : null;
   if (picture) {
     yield member(attachmentName(info, id), picture, ctx);
     if (info.otherName) yield nameOnly(info.otherName);
@@ -99,7 +100,6 @@ function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fal
   }
   const body = decodeBody(e.body, info.encoding, major !== 'message');
   if (body.problem) yield unreadable(`part ${id}: ${body.problem}`);
-  const attachment = !!info.filename || !isInlineText(info);
   // Bytes whose decoding failed or was guessed are read as they stand too: a stamp in them is a stamp.
   if ((body.problem && info.encoding !== 'base64') || (body.undeclared && !attachment)) yield* textRuns(decodeCharset(e.body, undefined).text, BODY);
   if (!attachment) {
