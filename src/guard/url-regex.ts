@@ -20,6 +20,8 @@
  */
 
 /** The hex of a string's UTF-8 bytes, upper case. */
+import { escapeRegExp } from '../detect/regex-escape.js';
+
 const utf8Hex = (s: string) => [...new TextEncoder().encode(s)].map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join('');
 
 /** Escapes of the bytes XX…, each optionally escaped twice (%25XX) when `twice`. */
@@ -48,7 +50,6 @@ export const WIDE_STAMPS_IN_URL = ['CONFIDENTIAL', 'confidential', 'Confidential
 
 /** Characters `encodeURIComponent` leaves as they are. */
 const UNRESERVED = /^[A-Za-z0-9\-_.!~*'()]$/;
-const reEscape = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * A designated keyword (already NFKC-normalised, as the engine compares it) in a URL: letters and
@@ -60,7 +61,7 @@ export function keywordInUrl(keyword: string): string | null {
     .trim()
     .split(/\s+/)
     .filter((w) => w !== '')
-    .map((w) => [...w].map((c) => (UNRESERVED.test(c) ? reEscape(c) : c.charCodeAt(0) < 0x80 ? `(${reEscape(c)}|${esc(utf8Hex(c))})` : esc(utf8Hex(c)))).join(''))
+    .map((w) => [...w].map((c) => (UNRESERVED.test(c) ? escapeRegExp(c) : c.charCodeAt(0) < 0x80 ? `(${escapeRegExp(c)}|${esc(utf8Hex(c))})` : esc(utf8Hex(c)))).join(''))
     .join(`${space()}+`);
   return out === '' ? null : out;
 }

@@ -6,6 +6,7 @@
 
 import { NEEDLES, decoder, findNeedles, followedByKanaOrKanji, type Needle } from './byte-scan.js';
 import { bothReadings, SEPARATOR } from './sheet-rows.js';
+import { escapeRegExp } from '../regex-escape.js';
 
 // Ends of paragraphs, cells and lines in WordprocessingML, DrawingML, SpreadsheetML, ODF and HTML.
 const BREAKS =
@@ -99,7 +100,7 @@ export function xmlToText(xml: string): string {
 function odfHiddenSpans(xml: string): RegExp | null {
   const names: string[] = [];
   for (const m of xml.matchAll(/<style:style\b[^>]*\bstyle:name="([^"]+)"[^>]*>(?:(?!<\/style:style>)[\s\S])*?text:display="none"/g)) {
-    names.push(m[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    names.push(escapeRegExp(m[1]));
   }
   return names.length ? new RegExp(`<text:span\\b[^>]*\\btext:style-name="(?:${names.join('|')})"[^>]*>[\\s\\S]*?<\\/text:span>`, 'g') : null;
 }

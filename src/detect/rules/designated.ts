@@ -5,6 +5,7 @@
 import type { Designated } from '../types.js';
 import { normalize } from '../normalize.js';
 import { baseName } from './name.js';
+import { escapeRegExp } from '../regex-escape.js';
 
 /** The content and name matchers alone: what the page hooks need (their bundle is size-bound). */
 export interface DesignatedMatchers {
@@ -27,10 +28,9 @@ const EMPTY: Partial<Designated> = {};
 export function compileMatchers(d: Partial<Designated> = EMPTY): DesignatedMatchers {
   const hit = matcherCache.get(d);
   if (hit) return hit;
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const compiled = {
     content: [
-      ...(d.keywords ?? []).filter((k) => k.trim()).map((k) => tryRegExp(escape(normalize(k)), 'iu', k)),
+      ...(d.keywords ?? []).filter((k) => k.trim()).map((k) => tryRegExp(escapeRegExp(normalize(k)), 'iu', k)),
       ...(d.patterns ?? []).map((p) => tryRegExp(p, 'iu', p)),
     ].filter((x): x is { source: string; re: RegExp } => x !== null),
     names: (d.namePatterns ?? [])
