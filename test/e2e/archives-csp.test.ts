@@ -143,6 +143,46 @@ describe('archives under a strict page CSP', () => {
   }
 });
 
+describe("mail files, their attachments decoded by Chromium's own base64 decoder (Uint8Array.fromBase64)", () => {
+  const mail = (f: string) => readFileSync(new URL(`../fixtures/${f}`, import.meta.url));
+  // A message whose attachment is the stamp at the end of 40 KB of text: 54 KB of base64, decoded whole.
+  const stampedText = Buffer.from('部品の納期について確認しました。\n'.repeat(1500) + '秘 Confidential\n');
+  const generated = (text: Buffer) =>
+    Buffer.from(
+      'From: a@example.com\r\nSubject: =?UTF-8?B?5aCx5ZGK?=\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n' +
+        '報告書を添付します。\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Disposition: attachment; filename*=UTF-8\'\'' +
+        encodeURIComponent('報告書.txt') + '\r\nContent-Transfer-Encoding: base64\r\n\r\n' + text.toString('base64').replace(/.{76}/g, '$&\r\n') + '\r\n--b--\r\n',
+    );
+  const cases: { name: string; bytes: Buffer; marked: boolean; says?: string }[] = [
+    { name: '議事録の送付.eml', bytes: mail('mail/attach-docx.eml'), marked: true, says: '議事録.docx' },
+    { name: '報告書の送付.eml', bytes: generated(stampedText), marked: true, says: '報告書.txt' },
+    { name: '報告書の送付-公開.eml', bytes: generated(Buffer.from('部品の納期について確認しました。\n'.repeat(1500))), marked: false },
+    { name: '現場写真の送付.eml', bytes: mail('pictures/photos-python.eml'), marked: false },
+  ];
+  let page: Page;
+  beforeAll(async () => {
+    page = await open();
+  });
+
+  for (const c of cases) {
+    it(`${c.name}: ${c.marked ? 'stopped' : 'arrives'}`, async () => {
+      await pick(page, c.name, c.bytes);
+      if (c.marked) {
+        const w = await readWarning(page, 20_000);
+        expect(w.action).toBe('block');
+        expect(w.text).toContain(c.says);
+        await dismissWarning(page);
+        await page.waitForTimeout(300);
+        expect(site.received).toEqual([]);
+      } else {
+        const hit = await arrived(c.name);
+        expect(hit?.sha256).toBe(sha(c.bytes));
+        expect(await page.locator(WARNING_TAG).count()).toBe(0);
+      }
+    }, 40_000);
+  }
+});
+
 describe('a page that removes the scan frame', () => {
   it('gets no clean verdict: the upload waits for the employee', async () => {
     const page = await open('/?hostile=1');

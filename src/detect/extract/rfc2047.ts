@@ -110,11 +110,32 @@ export function base64Head(s: string, max = Infinity): Uint8Array {
 }
 
 /**
+ * The platform's own decoder (`Uint8Array.fromBase64`: Chromium 140, Firefox 133 on; not Node 20), several
+ * times faster than the loop below: the megabytes of a mail's attachments. It takes what the loop calls
+ * whole (the standard alphabet, whitespace between, padding at the end only) and refuses the rest, which
+ * the loop then decodes and says what is wrong with. Null when it is absent or refuses.
+ */
+function nativeBase64(src: string | Uint8Array): Uint8Array | null {
+  const fromBase64 = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array }).fromBase64;
+  if (!fromBase64) return null;
+  try {
+    // windows-1252, as browsers' latin1 is: a byte that is not ASCII is no base64 either, and is refused.
+    return fromBase64(typeof src === 'string' ? src : LATIN1.decode(src));
+  } catch {
+    return null;
+  }
+}
+/** Below this, the loop is as quick as the call. */
+const NATIVE_FROM = 1024;
+
+/**
  * Base64 that tolerates line breaks and whitespace. `bad` is set when other characters appear,
  * when a lone trailing character cannot be a whole byte, or when data follows the padding:
  * the part was damaged or cut, and what it held may be lost.
  */
 export function decodeBase64(src: string | Uint8Array): { bytes: Uint8Array; bad: boolean } {
+  const native = src.length >= NATIVE_FROM ? nativeBase64(src) : null;
+  if (native) return { bytes: native, bad: false };
   const b = typeof src === 'string' ? Uint8Array.from(src, (c) => Math.min(c.charCodeAt(0), 0xff)) : src;
   const n = b.length;
   const out = new Uint8Array(Math.floor((n * 3) / 4) + 3);
