@@ -119,6 +119,17 @@ describe('extractText: CSV fields side by side', () => {
   });
 });
 
+describe('extractText: the strings of a JSON array side by side, as a Jupyter notebook shows them', () => {
+  it.each(['notebook-markdown-stamp.ipynb', 'notebook-output-stamp.ipynb'])('%s is the stamp', async (name) => {
+    expect(stampIn(await collect(fixture(name)))).not.toBeNull();
+    expect(stampIn(await collect(fixture(name), true))).not.toBeNull();
+  });
+  it('notebook-trap.ipynb (秘書室, 社外秘の) is not; nor two CSV rows whose first ends 「"秘",」', async () => {
+    expect(stampIn(await collect(fixture('notebook-trap.ipynb')))).toBeNull();
+    expect(stampIn(await collect(new TextEncoder().encode('"区分","番号"\r\n"秘",\r\n"Confidential","2"\r\n')))).toBeNull();
+  });
+});
+
 describe('extractText corpus', () => {
   it.each([
     ['納品書控え.txt', true],

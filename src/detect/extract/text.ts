@@ -187,12 +187,13 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   }
   const u32 = utf32Order(head);
   const det = detect(head, blob.size <= SAMPLE);
-  if (u32) yield* fullDecode(blob, ctx, new Utf32Decoder(u32 === 'le'));
+  const json = JSON_START.test(new TextDecoder('latin1').decode(head.subarray(0, 64)));
+  if (u32) yield* fullDecode(blob, ctx, new Utf32Decoder(u32 === 'le'), json);
   else if (ctx.fullText || det.enc === 'iso-2022-jp') {
-    yield* fullDecode(blob, ctx, det.enc === 'ascii' ? null : new TextDecoder(det.enc));
+    yield* fullDecode(blob, ctx, det.enc === 'ascii' ? null : new TextDecoder(det.enc), json);
     // Decoded whole in a Japanese code page, Chinese or Korean text is misread: 秘 is looked for in theirs too.
-    if (otherCjk(det)) yield* prefiltered(blob, ctx, det, OTHER_CJK_NEEDLES);
-  } else yield* prefiltered(blob, ctx, det);
+    if (otherCjk(det)) yield* prefiltered(blob, ctx, det, json, OTHER_CJK_NEEDLES);
+  } else yield* prefiltered(blob, ctx, det, json);
   // A PostScript program draws its text through its fonts: what reads as text here is only what it
   // wrote as literal strings (Cairo, Ghostscript and most printers write glyph codes in hex instead).
   // JSON (HAR captures, API exports, notebooks) and text that is base64 from its first line carry whole
@@ -204,6 +205,9 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
     yield { kind: 'unscannable', reason: 'unsupported', detail: 'a PostScript file: text drawn through its fonts cannot be read (only literal strings were)' };
   }
 };
+
+/** A JSON document (an object or an array), also in UTF-16. */
+const JSON_START = /^(?:\xEF\xBB\xBF|\xFF\xFE|\xFE\xFF)?(?:\s|\0)*[[{]/;
 
 /** A JSON document, or base64 from the first line on. */
 const CARRIES_FILES = /^(?:\xEF\xBB\xBF)?\s*(?:[[{]|[A-Za-z0-9+/]{40})/;
@@ -246,14 +250,26 @@ const CELL_GAP = /([秘㊙])"?[,;]"?(?=[ \t\u3000]*[cCｃＣ])/g;
  * A run of text, and its other readings when they differ (the raw text is searched too): string escapes
  * resolved, and neighbouring CSV fields side by side. (Markdown's emphasis marks are in the stamp rule.)
  */
-function* withUnescaped(text: string, where: Where = {}): Generator<Extracted> {
+function* withUnescaped(text: string, where: Where = {}, json = false): Generator<Extracted> {
   yield { kind: 'text', text, where };
   const un = unescapeStrings(text);
   if (un !== text) yield { kind: 'text', text: un, where: { ...where, area: 'escaped' } };
+  // Only in a JSON document: CSV rows (`"秘",⏎"Confidential"`) keep an empty cell between.
+  if (json && text.includes('",')) {
+    const joined = unescapeStrings(text.replace(JSON_STRINGS_GAP, ''));
+    if (joined !== un) yield { kind: 'text', text: joined, where: { ...where, area: 'escaped' } };
+  }
   if (!AFTER_STAMP_CHAR.test(un)) return;
   const cells = un.replace(CELL_GAP, '$1 ');
   if (cells !== un) yield { kind: 'text', text: cells, where: { ...where, area: 'cells' } };
 }
+
+/**
+ * Neighbouring strings of a JSON array, which its reader joins: a Jupyter notebook keeps a cell's text
+ * and its output as one string per line (`["秘\n", "Confidential\n"]`, or split anywhere: `["秘 Conf",
+ * "idential"]`), and shows them run together.
+ */
+const JSON_STRINGS_GAP = /"\s*,\s*"/g;
 
 /** 秘 or ㊙ ending a CSV field: what CELL_GAP starts with. */
 const AFTER_STAMP_CHAR = /[秘㊙]"?[,;]/;
@@ -283,7 +299,7 @@ function otherCjk(det: Detected): boolean {
 }
 
 /** `needles`: what to look for (by default, 秘 in the detected encoding and what else that text could be in). */
-async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, needles = needlesOf(det)): AsyncGenerator<Extracted> {
+async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, json: boolean, needles = needlesOf(det)): AsyncGenerator<Extracted> {
   const wide = det.enc === 'utf-16le' || det.enc === 'utf-16be';
   const covered = new Map<string, number>(); // per encoding: absolute offset already decoded
   for await (const { buf, base, from, to } of slices(blob, ctx.checkTime)) {
@@ -298,7 +314,7 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, need
       ctx.checkTime();
       const text = decodeWindow(buf, w);
       covered.set(key, Math.max(covered.get(key) ?? 0, base + w.end));
-      if (mayHaveStampChar(text) || mayHaveStampChar(unescapeStrings(text))) yield* withUnescaped(text);
+      if (mayHaveStampChar(text) || mayHaveStampChar(unescapeStrings(text))) yield* withUnescaped(text, {}, json);
     }
   }
 }
@@ -307,7 +323,7 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, need
 type Decoder = Pick<TextDecoder, 'decode'>;
 
 /** Every byte decoded, in slices; `dec` null while the text has been ASCII (the encoding is decided later). */
-async function* fullDecode(blob: Blob, ctx: ExtractContext, dec: Decoder | null): AsyncGenerator<Extracted> {
+async function* fullDecode(blob: Blob, ctx: ExtractContext, dec: Decoder | null, json: boolean): AsyncGenerator<Extracted> {
   const chunker = new TextChunker();
   const size = blob.size;
   const SLICE = 4 << 20;
@@ -332,9 +348,9 @@ async function* fullDecode(blob: Blob, ctx: ExtractContext, dec: Decoder | null)
         text = dec.decode(buf, { stream: true });
       }
     } else text = dec.decode(buf, { stream: true });
-    for (const run of chunker.push(text)) yield* withUnescaped(run);
+    for (const run of chunker.push(text)) yield* withUnescaped(run, {}, json);
   }
-  if (dec) for (const run of chunker.push(dec.decode())) yield* withUnescaped(run);
+  if (dec) for (const run of chunker.push(dec.decode())) yield* withUnescaped(run, {}, json);
   const rest = chunker.flush();
-  if (rest) yield* withUnescaped(rest);
+  if (rest) yield* withUnescaped(rest, {}, json);
 }
