@@ -210,9 +210,8 @@ function annotText(doc: PdfDoc, page: Dict): string {
     said('Contents');
     const widget = doc.resolve(d.get('Subtype')) === 'Widget';
     // A comment's popup shows its author (/T) and subject over the note, and a rich-text note (/RC,
-    // XHTML) as its text; a form field's tooltip (/TU) shows on hover. A field's /T is a name no one sees.
-    if (widget) said('TU');
-    else {
+    // XHTML) as its text. A field's /T is a name no one sees (its tooltip is read with the form: formText).
+    if (!widget) {
       said('T');
       said('Subj');
       said('RC', (v) => xmlToText(decodeTextString(v)));
