@@ -14,13 +14,28 @@ import { decodeBase64 } from './rfc2047.js';
 import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { charOfCode, decodeEntities, xmlToText } from './xml-text.js';
+import { replaceSpans, spans } from './markup-spans.js';
 
-const INVISIBLE = /<(script|style|template|noscript)\b[\s\S]*?<\/\1\s*>|<!--[\s\S]*?-->/gi;
+// What a page does not show: scripts, styles, templates, noscript and comments (markup-spans.ts finds
+// each in one pass: a lazy expression ran for seconds over unclosed ones).
+const INVISIBLE_START = /<(script|style|template|noscript)\b|<!--/gi;
+const INVISIBLE_END: Record<string, RegExp> = {
+  script: /<\/script\s*>/gi,
+  style: /<\/style\s*>/gi,
+  template: /<\/template\s*>/gi,
+  noscript: /<\/noscript\s*>/gi,
+  '!--': /-->/g,
+};
+const withoutInvisible = (html: string): string =>
+  replaceSpans(html, spans(html, INVISIBLE_START, (m) => INVISIBLE_END[(m[1] ?? '!--').toLowerCase()]), () => '');
 /**
  * A conditional comment (`<!--[if mso]>…<![endif]-->`): Outlook and Word show what it holds, and Word's
  * own HTML (a web page, an .mht, a mail written in Outlook) keeps the document's properties there.
  */
-const CONDITIONAL = /<!--\[if\b[^\]]*\]>([\s\S]*?)<!\[endif\]-->/gi;
+const CONDITIONAL_START = /<!--\[if\b[^\]>]{0,200}\]>/gi;
+const CONDITIONAL_END = /<!\[endif\]-->/gi;
+const withConditionals = (html: string): string =>
+  replaceSpans(html, spans(html, CONDITIONAL_START, () => CONDITIONAL_END), (s) => html.slice(s.inner, s.close));
 
 export const extractHtml: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
@@ -46,11 +61,11 @@ export function* htmlRuns(html: string): Generator<Extracted> {
     decodeEntities(m[1] ?? m[2] ?? m[3]),
   ).join('\n');
   if (meta) yield { kind: 'text', text: meta, where: { area: 'properties' } };
-  const visible = html.replace(INVISIBLE, '');
+  const visible = withoutInvisible(html);
   for (const text of chunkText(xmlToText(visible))) yield { kind: 'text', text, where: { area: 'body' } };
   // As Outlook and Word show it: with what conditional comments hold, in place.
   if (html.includes('<!--[if')) {
-    const office = html.replace(CONDITIONAL, '$1').replace(INVISIBLE, '');
+    const office = withoutInvisible(withConditionals(html));
     if (office !== visible) for (const text of chunkText(xmlToText(office))) yield { kind: 'text', text, where: { area: 'body' } };
   }
   yield* generatedText(html);
@@ -130,7 +145,7 @@ const ATTR_VALUE = /\s[\w:.-]+\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
  * (SEPARATOR: two attributes are two fields).
  */
 export function* xmlRuns(xml: string): Generator<Extracted> {
-  for (const text of chunkText(xmlToText(xml.replace(INVISIBLE, '').replace(SPLIT_WORD, '')))) yield { kind: 'text', text, where: { area: 'body' } };
+  for (const text of chunkText(xmlToText(withoutInvisible(xml).replace(SPLIT_WORD, '')))) yield { kind: 'text', text, where: { area: 'body' } };
   const values = Array.from(xml.matchAll(ATTR_VALUE), (m) => m[1] ?? m[2]).filter((v) => /[^\x00-\x7f]|&#/.test(v) || /[A-Za-z]{4}/.test(v));
   for (const text of chunkText(values.map(decodeEntities).join(SEPARATOR))) yield { kind: 'text', text, where: { area: 'body' } };
 }

@@ -7,6 +7,7 @@
  * as 1 (which number it is does not make or break a stamp).
  */
 import { attr } from './xml-text.js';
+import { spans } from './markup-spans.js';
 
 /** What separates the label from the paragraph's text: Word's `w:suff`, ODF's `text:label-followed-by`. */
 const FOLLOWED_BY: Record<string, string> = { tab: '\t', listtab: '\t', space: ' ', nothing: '' };
@@ -29,8 +30,12 @@ export interface WordLists {
   styles: Map<string, { numId: string | null; ilvl: string | null; basedOn: string | null }>;
 }
 
-const ELEMENT = (tag: string) => new RegExp(`<${tag}\\b[^>]*?(?:/>|>[\\s\\S]*?</${tag}>)`, 'g');
-const startTag = (xml: string, tag: string): string | null => new RegExp(`<${tag}\\b[^>]*>`).exec(xml)?.[0] ?? null;
+/** Each `tag` element of `xml`, whole (start tags are bounded: a hostile file must not make a search quadratic). */
+function* elements(xml: string, tag: string): Generator<string> {
+  const close = new RegExp(`</${tag}>`, 'g');
+  for (const s of spans(xml, new RegExp(`<${tag}\\b[^>]{0,4096}>`, 'g'), () => close, (m) => m[0].endsWith('/>'))) yield xml.slice(s.start.index, s.end);
+}
+const startTag = (xml: string, tag: string): string | null => new RegExp(`<${tag}\\b[^>]{0,4096}>`).exec(xml)?.[0] ?? null;
 const valOf = (xml: string, tag: string): string | null => {
   const t = startTag(xml, tag);
   return t ? attr(t, 'w:val') : null;
@@ -38,7 +43,7 @@ const valOf = (xml: string, tag: string): string | null => {
 
 /** Levels of one abstract list or override: ilvl → label. */
 function wordLevels(xml: string, into: Map<string, string>): void {
-  for (const [lvl] of xml.matchAll(ELEMENT('w:lvl'))) {
+  for (const lvl of elements(xml, 'w:lvl')) {
     const ilvl = attr(startTag(lvl, 'w:lvl') ?? '', 'w:ilvl') ?? '0';
     const text = valOf(lvl, 'w:lvlText');
     if (text === null) continue;
@@ -51,20 +56,20 @@ function wordLevels(xml: string, into: Map<string, string>): void {
 export function wordLists(numbering: string | null, styles: string | null): WordLists | null {
   if (!numbering) return null;
   const abstract = new Map<string, Map<string, string>>();
-  for (const [a] of numbering.matchAll(ELEMENT('w:abstractNum'))) {
+  for (const a of elements(numbering, 'w:abstractNum')) {
     const levels = new Map<string, string>();
     wordLevels(a, levels);
     abstract.set(attr(startTag(a, 'w:abstractNum') ?? '', 'w:abstractNumId') ?? '', levels);
   }
   const labels = new Map<string, string>();
-  for (const [n] of numbering.matchAll(ELEMENT('w:num'))) {
+  for (const n of elements(numbering, 'w:num')) {
     const numId = attr(startTag(n, 'w:num') ?? '', 'w:numId') ?? '';
     const levels = new Map(abstract.get(valOf(n, 'w:abstractNumId') ?? '') ?? []);
-    for (const [o] of n.matchAll(ELEMENT('w:lvlOverride'))) wordLevels(o, levels);
+    for (const o of elements(n, 'w:lvlOverride')) wordLevels(o, levels);
     for (const [ilvl, label] of levels) labels.set(`${numId}/${ilvl}`, label);
   }
   const styleMap: WordLists['styles'] = new Map();
-  for (const [s] of (styles ?? '').matchAll(ELEMENT('w:style'))) {
+  for (const s of elements(styles ?? '', 'w:style')) {
     const id = attr(startTag(s, 'w:style') ?? '', 'w:styleId');
     if (id) styleMap.set(id, { numId: valOf(s, 'w:numId'), ilvl: valOf(s, 'w:ilvl'), basedOn: valOf(s, 'w:basedOn') });
   }
@@ -74,13 +79,29 @@ export function wordLists(numbering: string | null, styles: string | null): Word
 /** Whether any of Word's labels could make or hold a stamp: only then are they written into the text. */
 export const wordLabelsMayMark = (lists: WordLists): boolean => [...lists.labels.values()].some(labelMayMark);
 
-// A paragraph's start tag and its properties (`<w:p/>`, an empty paragraph, shows no label).
-const WORD_PARAGRAPH = /<w:p(?:\s[^>]*)?>(\s*<w:pPr\b[^>]*>[\s\S]*?<\/w:pPr>)?/g;
+// A paragraph's start tag (`<w:p/>`, an empty paragraph, shows no label), and the properties that follow it.
+const WORD_PARAGRAPH = /<w:p(?:\s[^>]{0,4096})?>/g;
+const PROPS_START = /\s*<w:pPr\b/y;
+const MAX_PROPS = 1 << 16;
 
 /** A part of a Word document with each numbered paragraph's label written at its start. */
 export function withWordLabels(xml: string, lists: WordLists): string {
-  return xml.replace(WORD_PARAGRAPH, (all: string, props: string | undefined) => {
-    if (!props) return all;
+  // Where each </w:pPr> is, found once: paragraphs come in order, so one pointer walks them (a search
+  // from every paragraph would run to the end of a hostile part each time).
+  const ends: number[] = [];
+  for (let at = xml.indexOf('</w:pPr>'); at >= 0; at = xml.indexOf('</w:pPr>', at + 8)) ends.push(at);
+  let next = 0;
+  return xml.replace(WORD_PARAGRAPH, (all: string, at: number) => {
+    PROPS_START.lastIndex = at + all.length;
+    if (!PROPS_START.test(xml)) return all;
+    const from = PROPS_START.lastIndex;
+    while (next < ends.length && ends[next] < from) next++;
+    const end = next < ends.length ? ends[next] : -1;
+    // Real properties are a few hundred bytes; a longer stretch is a damaged part, not read as them.
+    if (end < 0 || end - from > MAX_PROPS) return all;
+    const tagEnd = xml.indexOf('>', from);
+    if (xml[tagEnd - 1] === '/') return all; // <w:pPr/>: no properties
+    const props = xml.slice(from, end);
     let numId = valOf(props, 'w:numId');
     let ilvl = valOf(props, 'w:ilvl');
     // A paragraph style numbers its paragraphs too, and passes that on to the styles based on it.
@@ -92,6 +113,7 @@ export function withWordLabels(xml: string, lists: WordLists): string {
       style = s.basedOn;
     }
     const label = numId && numId !== '0' ? lists.labels.get(`${numId}/${ilvl ?? '0'}`) : undefined;
+    // Before the properties: they hold no text, so the label reads where the paragraph's text begins.
     return label ? all + label : all;
   });
 }
@@ -100,19 +122,24 @@ export function withWordLabels(xml: string, lists: WordLists): string {
 export type OdfLists = Map<string, Map<number, string>>;
 
 // One level of a list style: its start tag, then what it holds up to the next level's.
-const ODF_LEVEL = /<text:(?:list-level-style-(?:bullet|number|image)|outline-level-style)\b[^>]*>/g;
+const ODF_LEVEL = /<text:(?:list-level-style-(?:bullet|number|image)|outline-level-style)\b[^>]{0,4096}>/g;
+const LIST_STYLE = /<text:(list-style|outline-style)\b[^>]{0,4096}>/g;
+const LIST_STYLE_END = /<\/text:list-style>/g;
+const OUTLINE_STYLE_END = /<\/text:outline-style>/g;
 
 /** The list styles (and the outline style, as `\0outline`) of ODF parts. */
 export function odfLists(...parts: (string | null)[]): OdfLists {
   const out: OdfLists = new Map();
   for (const xml of parts) {
-    for (const m of (xml ?? '').matchAll(/<text:(list-style|outline-style)\b[^>]*>([\s\S]*?)<\/text:\1>/g)) {
-      const name = m[1] === 'outline-style' ? '\0outline' : (attr(m[0], 'style:name') ?? '');
+    const text = xml ?? '';
+    for (const s of spans(text, LIST_STYLE, (m) => (m[1] === 'list-style' ? LIST_STYLE_END : OUTLINE_STYLE_END), (m) => m[0].endsWith('/>'))) {
+      const name = s.start[1] === 'outline-style' ? '\0outline' : (attr(s.start[0], 'style:name') ?? '');
+      const body = text.slice(s.inner, s.close);
       const levels = new Map<number, string>();
-      const starts = [...m[2].matchAll(ODF_LEVEL)];
+      const starts = [...body.matchAll(ODF_LEVEL)];
       for (const [k, start] of starts.entries()) {
         const tag = start[0];
-        const lvl = m[2].slice(start.index, starts[k + 1]?.index);
+        const lvl = body.slice(start.index, starts[k + 1]?.index);
         const level = Number(attr(tag, 'text:level') ?? '1');
         const followed = /<style:list-level-label-alignment\b[^>]*>/.exec(lvl)?.[0];
         const after = followed ? attr(followed, 'text:label-followed-by') : null;
@@ -132,7 +159,7 @@ export const odfLabelsMayMark = (lists: OdfLists): boolean => [...lists.values()
 
 // The tags that decide a label: lists (nested: one level deeper each), their items, headers (no label),
 // paragraphs and headings. `<text:list` must not take `<text:list-item`: the name ends there.
-const ODF_TOKEN = /<text:list-item\b[^>]*>|<text:list-header\b[^>]*>|<text:list(?=[\s>/])[^>]*>|<\/text:list>|<text:(?:p|h)\b[^>]*>/g;
+const ODF_TOKEN = /<text:list-item\b[^>]{0,4096}>|<text:list-header\b[^>]{0,4096}>|<text:list(?=[\s>/])[^>]{0,4096}>|<\/text:list>|<text:(?:p|h)\b[^>]{0,4096}>/g;
 
 /** An ODF part with each list item's label written at the start of its first paragraph, and each numbered heading's. */
 export function withOdfLabels(xml: string, lists: OdfLists): string {
