@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { replaceSpans, spans } from '../../src/detect/extract/markup-spans.js';
 import { htmlRuns } from '../../src/detect/extract/html.js';
 import { odfLists, withOdfLabels, withWordLabels, wordLists } from '../../src/detect/extract/list-labels.js';
+import { xmlToText } from '../../src/detect/extract/xml-text.js';
 
 const N = 50_000;
 
@@ -33,6 +34,12 @@ describe('hostile markup ends in time', () => {
     const props = wordLists('<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:lvlText w:val="秘"/></w:lvl></w:abstractNum>', null)!;
     expect(withWordLabels('<w:body>' + '<w:p><w:pPr><w:numPr/>'.repeat(N) + '</w:body>', props).length).toBeGreaterThan(N);
     expect(withWordLabels('<w:body>' + '<w:p><w:pPr><w:numId w:val="1"/>'.repeat(N) + '</w:pPr></w:body>', props).length).toBeGreaterThan(N);
+  }, 5_000);
+  it("Word's tracked deletions and runs without end tags, in a part with hidden text", () => {
+    expect(xmlToText('<w:body>' + '<w:del>x'.repeat(N) + '秘 Confidential</w:body>')).toContain('秘 Confidential');
+    expect(xmlToText('<w:body>' + '<w:r><w:t>x</w:t>'.repeat(N) + '<w:vanish/>秘 Confidential</w:body>')).toContain('秘 Confidential');
+    // And what they are for still holds: a hidden run between 秘 and Confidential is left out of the shown reading.
+    expect(xmlToText('<w:p><w:r><w:t>秘</w:t></w:r><w:r><w:rPr><w:vanish/></w:rPr><w:t>書室</w:t></w:r><w:r><w:t> Confidential</w:t></w:r></w:p>')).toContain('秘 Confidential');
   }, 5_000);
   it('ODF list styles without end tags', () => {
     const lists = odfLists('<office:automatic-styles>' + '<text:list-style style:name="L1"><text:list-level-style-bullet text:level="1" text:bullet-char="秘">'.repeat(N));

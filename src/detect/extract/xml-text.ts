@@ -6,6 +6,7 @@
 
 import { NEEDLES, decoder, findNeedles, followedByKanaOrKanji, type Needle } from './byte-scan.js';
 import { bothReadings, SEPARATOR } from './sheet-rows.js';
+import { replaceSpans, spans } from './markup-spans.js';
 import { escapeRegExp } from '../regex-escape.js';
 
 // Ends of paragraphs, cells and lines in WordprocessingML, DrawingML, SpreadsheetML, ODF and HTML.
@@ -71,7 +72,9 @@ const SEEN_ATTR_HINT = /(?:string|alt|descr|[tT]itle|prompt|error|formatCode|num
 
 // Word's tracked deletions (a deleted or moved-away run; not the self-closing marks a deleted paragraph
 // mark leaves in its run properties).
-const DELETED = /<w:(del|moveFrom)\b(?:[^>]*[^/>])?>[\s\S]*?<\/w:\1>/g;
+const DELETED_START = /<w:(del|moveFrom)\b(?:[^>]{0,4096}[^/>])?>/g;
+const DELETED_END: Record<string, RegExp> = { del: /<\/w:del>/g, moveFrom: /<\/w:moveFrom>/g };
+const withoutDeleted = (xml: string): string => replaceSpans(xml, spans(xml, DELETED_START, (m) => DELETED_END[m[1]]), () => '');
 
 /**
  * A Word part with tracked deletions or hidden text reads two ways: as a reviewer sees it (deleted and
@@ -89,8 +92,8 @@ export function xmlToText(xml: string): string {
   // As the page shows: tracked changes accepted, hidden text (Word's "hidden" font effect, an ODF
   // style with text:display="none") left out, and the base text of ruby read on its line without the
   // reading set above it (「秘」 with 「ひ」 over it, then 「 Confidential」 shows as the stamp).
-  let visible = deleted ? xml.replace(DELETED, '') : xml;
-  if (hidden) visible = visible.replace(HIDDEN_RUN, '');
+  let visible = deleted ? withoutDeleted(xml) : xml;
+  if (hidden) visible = withoutHiddenRuns(visible);
   if (odfHidden) visible = visible.replace(odfHidden, '');
   if (ruby) visible = visible.replace(RUBY_TEXT, '');
   return bothReadings(text, markupText(visible));
@@ -112,7 +115,15 @@ function odfHiddenSpans(xml: string): RegExp | null {
 const RUBY_TEXT = /<(rt|rp)\b[^>]*>[\s\S]*?(?=<\/?(?:rt|rp|rtc|ruby)\b)|<(text:ruby-text|w:rt)\b[^>]*>[\s\S]*?<\/\2>/gi;
 
 // A Word run formatted hidden (w:vanish on, not w:val="0"/"false"/"off"): on screen and on paper it is not there.
-const HIDDEN_RUN = /<w:r\b(?:[^>]*[^/>])?>(?:(?!<\/w:r>)[\s\S])*?<w:vanish(?:\s*\/>|\s+w:val="(?:1|true|on)"\s*\/>)[\s\S]*?<\/w:r>/g;
+// (markup-spans.ts: in one pass, whatever a hostile part holds.)
+const RUN_START = /<w:r\b(?:[^>]{0,4096}[^/>])?>/g;
+const RUN_END = /<\/w:r>/g;
+const VANISH_ON = /<w:vanish(?:\s*\/>|\s+w:val="(?:1|true|on)"\s*\/>)/;
+const withoutHiddenRuns = (xml: string): string =>
+  replaceSpans(xml, spans(xml, RUN_START, () => RUN_END), (r) => {
+    const run = xml.slice(r.start.index, r.end);
+    return VANISH_ON.test(run) ? '' : run;
+  });
 
 function markupText(xml: string): string {
   const withAttrs = SEEN_ATTR_HINT.test(xml) ? xml.replace(SEEN_IN_ATTRS, attributeText) : xml;
