@@ -61,6 +61,23 @@ async function arrived(name: string, timeoutMs = 15_000) {
   return null;
 }
 
+/** Picks `bytes` as `name`: a marked file is refused with a warning that `says` why, a clean one arrives byte for byte. */
+async function pickAndExpect(page: Page, name: string, bytes: Buffer, marked: boolean, says?: string): Promise<void> {
+  await pick(page, name, bytes);
+  if (marked) {
+    const w = await readWarning(page, 20_000);
+    expect(w.action).toBe('block');
+    expect(w.text).toContain(says);
+    await dismissWarning(page);
+    await page.waitForTimeout(300);
+    expect(site.received).toEqual([]);
+  } else {
+    const hit = await arrived(name);
+    expect(hit?.sha256).toBe(sha(bytes));
+    expect(await page.locator(WARNING_TAG).count()).toBe(0);
+  }
+}
+
 describe('what every frame carries', () => {
   async function registered(): Promise<{ js: string[]; runAt: string; world: string }[]> {
     return (await browser.serviceWorker!.evaluate(async () => {
@@ -124,22 +141,7 @@ describe('archives under a strict page CSP', () => {
   });
 
   for (const c of cases) {
-    it(`${c.file}: ${c.marked ? 'stopped' : 'arrives'}`, async () => {
-      const bytes = fixture(c.file);
-      await pick(page, c.as, bytes);
-      if (c.marked) {
-        const w = await readWarning(page, 20_000);
-        expect(w.action).toBe('block');
-        expect(w.text).toContain(c.says);
-        await dismissWarning(page);
-        await page.waitForTimeout(300);
-        expect(site.received).toEqual([]);
-      } else {
-        const hit = await arrived(c.as);
-        expect(hit?.sha256).toBe(sha(bytes));
-        expect(await page.locator(WARNING_TAG).count()).toBe(0);
-      }
-    }, 40_000);
+    it(`${c.file}: ${c.marked ? 'stopped' : 'arrives'}`, () => pickAndExpect(page, c.as, fixture(c.file), c.marked, c.says), 40_000);
   }
 });
 
@@ -165,21 +167,7 @@ describe("mail files, their attachments decoded by Chromium's own base64 decoder
   });
 
   for (const c of cases) {
-    it(`${c.name}: ${c.marked ? 'stopped' : 'arrives'}`, async () => {
-      await pick(page, c.name, c.bytes);
-      if (c.marked) {
-        const w = await readWarning(page, 20_000);
-        expect(w.action).toBe('block');
-        expect(w.text).toContain(c.says);
-        await dismissWarning(page);
-        await page.waitForTimeout(300);
-        expect(site.received).toEqual([]);
-      } else {
-        const hit = await arrived(c.name);
-        expect(hit?.sha256).toBe(sha(c.bytes));
-        expect(await page.locator(WARNING_TAG).count()).toBe(0);
-      }
-    }, 40_000);
+    it(`${c.name}: ${c.marked ? 'stopped' : 'arrives'}`, () => pickAndExpect(page, c.name, c.bytes, c.marked, c.says), 40_000);
   }
 });
 
