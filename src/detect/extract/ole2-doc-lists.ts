@@ -73,21 +73,28 @@ function overrides(t: Uint8Array, [fc, lcb]: number[]): number[] {
 }
 
 /** An operand's size by the sprm's spra (MS-DOC 2.2.5.1); 6 is variable, its size in its first byte. */
-export const OPERAND_BYTES = [1, 1, 2, 4, 2, 2, 0, 3];
+const OPERAND_BYTES = [1, 1, 2, 4, 2, 2, 0, 3];
+
+/** Each property (sprm) of a grpprl, and where its operand starts. */
+export function* sprms(grpprl: Uint8Array): Generator<[sprm: number, at: number]> {
+  for (let i = 0; i + 2 <= grpprl.length; ) {
+    const sprm = grpprl[i] | (grpprl[i + 1] << 8);
+    i += 2;
+    yield [sprm, i];
+    const spra = sprm >> 13;
+    i += spra === 6 ? 1 + (grpprl[i] ?? 0) : OPERAND_BYTES[spra];
+  }
+}
 
 /** A paragraph's list (ilfo) and level (ilvl) from its properties; ilfo 0 when it is in none. */
 function listOf(grpprl: Uint8Array): { ilfo: number; ilvl: number } {
   let ilfo = 0;
   let ilvl = 0;
-  for (let i = 0; i + 2 <= grpprl.length; ) {
-    const sprm = grpprl[i] | (grpprl[i + 1] << 8);
-    i += 2;
+  for (const [sprm, i] of sprms(grpprl)) {
     if (sprm === 0x260a) ilvl = grpprl[i] ?? 0; // sprmPIlvl
     else if (sprm === 0x460b) ilfo = (grpprl[i] ?? 0) | ((grpprl[i + 1] ?? 0) << 8); // sprmPIlfo
     // sprmPChgTabs (its size may be 255, then counted otherwise) and the table sprms with 2-byte sizes: stop.
     if (sprm === 0xc615 || sprm === 0xd608 || sprm === 0xd606) break;
-    const spra = sprm >> 13;
-    i += spra === 6 ? 1 + (grpprl[i] ?? 0) : OPERAND_BYTES[spra];
   }
   return { ilfo, ilvl };
 }

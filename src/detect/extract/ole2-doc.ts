@@ -4,7 +4,7 @@
  * with hidden text is also read as it shows, without it (as the other formats are: xml-text.ts).
  */
 import { withRubyBases } from './eq-field.js';
-import { docListLabels, OPERAND_BYTES, type Span } from './ole2-doc-lists.js';
+import { docListLabels, sprms, type Span } from './ole2-doc-lists.js';
 import { bothReadings } from './sheet-rows.js';
 
 export interface DocStory {
@@ -182,8 +182,6 @@ function headerStories(s: string, t: Uint8Array, [fc, lcb]: number[]): DocStory[
   ];
 }
 
-/** A piece of text: its first CP, its length, where its first character's bytes are, and how many bytes one takes. */
-
 /** Hidden runs mapped onto the text at most: past this the text is read with its hidden characters in place only. */
 const MAX_HIDDEN_WORK = 1 << 24;
 
@@ -230,13 +228,7 @@ function hiddenRanges(w: Uint8Array, t: Uint8Array, [fc, lcb]: number[]): [numbe
 
 /** Whether a CHPX's properties turn hidden on: sprmCFVanish (0x083C), operand 1 or 0x81 (the opposite of a visible style). */
 function vanish(grpprl: Uint8Array): boolean {
-  for (let i = 0; i + 2 <= grpprl.length; ) {
-    const sprm = grpprl[i] | (grpprl[i + 1] << 8);
-    i += 2;
-    if (sprm === 0x083c) return (grpprl[i] & 1) === 1;
-    const spra = sprm >> 13;
-    i += spra === 6 ? 1 + (grpprl[i] ?? 0) : OPERAND_BYTES[spra];
-  }
+  for (const [sprm, i] of sprms(grpprl)) if (sprm === 0x083c) return (grpprl[i] & 1) === 1;
   return false;
 }
 

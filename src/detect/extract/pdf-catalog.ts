@@ -3,6 +3,7 @@
  * panel: the /EmbeddedFiles name tree and /FileAttachment annotations) and form fields (values,
  * tooltips, button captions, choice options; an XFA form's XML). Every walk is bounded and safe against cycles.
  */
+import { startsWith } from '../bytes.js';
 import { Dict, Parser, Ref, Stream, type Obj, type PdfDoc } from './pdf-parse.js';
 import { decodeMarkup } from './text.js';
 import { xmlToText } from './xml-text.js';
@@ -109,7 +110,7 @@ export function structureText(doc: PdfDoc, checkTime: () => void): string {
   for (const buf of [doc.buf, ...doc.objectStreams()]) {
     checkTime();
     for (let at = buf.indexOf(0x2f); at >= 0; at = buf.indexOf(0x2f, at + 1)) {
-      const key = buf[at + 1] === 0x41 ? (startsAt(buf, at, '/Alt') ? 4 : startsAt(buf, at, '/ActualText') ? 11 : 0) : buf[at + 1] === 0x45 ? 2 : 0;
+      const key = buf[at + 1] === 0x41 ? (startsWith(buf, ALT, at) ? ALT.length : startsWith(buf, ACTUAL_TEXT, at) ? ACTUAL_TEXT.length : 0) : buf[at + 1] === 0x45 ? 2 : 0;
       if (!key) continue;
       if (parts.length >= MAX_ITEMS) tooMany();
       const p = new Parser(buf, at + key);
@@ -129,10 +130,9 @@ export function structureText(doc: PdfDoc, checkTime: () => void): string {
   return parts.join('\n');
 }
 
-const startsAt = (buf: Uint8Array, at: number, s: string): boolean => {
-  for (let i = 0; i < s.length; i++) if (buf[at + i] !== s.charCodeAt(i)) return false;
-  return true;
-};
+const codes = (s: string): number[] => Array.from(s, (c) => c.charCodeAt(0));
+const ALT = codes('/Alt');
+const ACTUAL_TEXT = codes('/ActualText');
 
 /** The same through the structure tree, element by element, in its order. */
 function structureWalk(doc: PdfDoc, checkTime: () => void): string {
