@@ -14,7 +14,7 @@ import { decodeBase64 } from './rfc2047.js';
 import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { charOfCode, decodeEntities, xmlToText } from './xml-text.js';
-import { replaceSpans, spans } from './markup-spans.js';
+import { XML_TAGS, content, firstContent, replaceSpans, spans } from './markup-spans.js';
 
 // What a page does not show: scripts, styles, templates, noscript and comments (markup-spans.ts finds
 // each in one pass: a lazy expression ran for seconds over unclosed ones).
@@ -46,7 +46,7 @@ export const extractHtml: Extractor = async function* (blob, ctx) {
   if (!FLAT_ODF.test(markup)) yield* OTHER_XML.test(markup.slice(0, 4096)) ? xmlRuns(markup) : htmlRuns(markup);
   else if (ctx.fullText || mayBeStamp(markup) || markup.includes('&#')) yield* flatOdfRuns(markup);
   // W3C XML Encryption: an element's content replaced by its ciphertext (e-government and SOAP documents).
-  if (XML_ENCRYPTED.test(markup)) yield { kind: 'unscannable', reason: 'encrypted', detail: 'XML with encrypted content (XML Encryption: EncryptedData)' };
+  if (xmlEncrypted(markup)) yield { kind: 'unscannable', reason: 'encrypted', detail: 'XML with encrypted content (XML Encryption: EncryptedData)' };
   if (ENEX.test(markup.slice(0, 4096))) yield* enexResources(markup, ctx);
   // data: URLs and base64 parts carry whole files (embedded-base64.ts); an export's resources are read above.
   else yield* embeddedFiles(markup, ctx);
@@ -74,7 +74,7 @@ export function* htmlRuns(html: string): Generator<Extracted> {
   const fields = Array.from(html.matchAll(SHOWN_ATTR), (m) => decodeEntities(m[1] ?? m[2])).join(SEPARATOR);
   for (const text of chunkText(fields)) yield { kind: 'text', text, where: { area: 'body' } };
   // As it shows with hidden elements left out (「秘」, a hidden span, 「 Confidential」 shows as the stamp).
-  const shown = HIDDEN.test(visible) ? xmlToText(visible.replace(HIDDEN_ELEMENT, '')) : '';
+  const shown = HIDDEN.test(visible) ? xmlToText(withoutHidden(visible)) : '';
   for (const text of chunkText(shown)) yield { kind: 'text', text, where: { area: 'body' } };
 }
 
@@ -83,12 +83,48 @@ export function* htmlRuns(html: string): Generator<Extracted> {
  * (`\79D8`, which no search of the markup sees).
  */
 function* generatedText(html: string): Generator<Extracted> {
-  const generated = Array.from(html.matchAll(CSS_CONTENT), (m) => cssString(m[1] ?? m[2])).join(SEPARATOR);
+  const generated = Array.from(cssContents(html), cssString).join(SEPARATOR);
   for (const text of chunkText(generated)) yield { kind: 'text', text, where: { area: 'body' } };
 }
 
-/** A CSS `content` string, in either quote. */
-const CSS_CONTENT = /\bcontent\s*:\s*(?:"((?:[^"\\]|\\[\s\S])*)"|'((?:[^'\\]|\\[\s\S])*)')/gi;
+/** Where a CSS `content` string starts, in either quote. */
+const CSS_CONTENT = /\bcontent\s*:\s*(["'])/gi;
+
+/**
+ * The CSS `content` strings of `html`, as written (escapes kept). Each string ends at its next quote of
+ * the same kind that no backslash escapes; when one has none, no later string in that quote can end
+ * either (its own opening quote would have ended the first), so that quote is looked for no more: one
+ * pass, however many unclosed strings a hostile page holds.
+ */
+function* cssContents(html: string): Generator<string> {
+  const open = new Set(['"', "'"]);
+  let from = 0;
+  for (;;) {
+    CSS_CONTENT.lastIndex = from;
+    const m = CSS_CONTENT.exec(html);
+    if (!m) return;
+    from = CSS_CONTENT.lastIndex;
+    const quote = m[1];
+    if (!open.has(quote)) continue;
+    const close = stringEnd(html, from, quote);
+    if (close < 0) {
+      open.delete(quote);
+      continue;
+    }
+    yield html.slice(from, close);
+    from = close + 1;
+  }
+}
+
+/** The offset of the quote that ends a CSS string begun at `from`, or -1. */
+function stringEnd(s: string, from: number, quote: string): number {
+  for (let i = from; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\') i++;
+    else if (c === quote) return i;
+  }
+  return -1;
+}
 
 /** A CSS string's escapes undone: `\79D8 ` (hex, and the one space that ends it) and `\"`. */
 function cssString(s: string): string {
@@ -99,23 +135,48 @@ function cssString(s: string): string {
 const SHOWN_ATTR = /\s(?:value|placeholder|title|aria-label|label)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
 /** An element hidden where it stands: the `hidden` attribute, or an inline `display: none` / `visibility: hidden`. */
 const HIDDEN = /\shidden[\s>=]|display\s*:\s*none|visibility\s*:\s*hidden/i;
-const HIDDEN_ELEMENT = /<([a-z][\w-]*)\b[^>]*?(?:\shidden(?=[\s>=])|style\s*=\s*["'][^"']*(?:display\s*:\s*none|visibility\s*:\s*hidden))[^>]*>[\s\S]*?<\/\1\s*>/gi;
+const HIDDEN_ATTR = /\shidden(?=[\s>=])|style\s*=\s*["'][^"']*(?:display\s*:\s*none|visibility\s*:\s*hidden)/i;
+const ELEMENT = /<([a-z][\w-]*)(?=[\s/>])/gi;
+const endTags = new Map<string, RegExp>();
+const endTag = (name: string): RegExp => {
+  const key = name.toLowerCase();
+  let re = endTags.get(key);
+  if (!re) endTags.set(key, (re = new RegExp(`<\\/${key}\\s*>`, 'gi')));
+  return re;
+};
+/** The markup without its hidden elements (markup-spans.ts: in one pass, whatever a hostile page holds). */
+const withoutHidden = (html: string): string =>
+  replaceSpans(html, spans(html, ELEMENT, (m) => endTag(m[1]), { toTagEnd: true, accept: (tag) => HIDDEN_ATTR.test(tag) }), () => '');
 
-const XML_ENCRYPTED = /<(?:[\w.-]+:)?EncryptedData\b[\s\S]*?<(?:[\w.-]+:)?CipherValue\b/;
+/** W3C XML Encryption's ciphertext: an EncryptedData element with a CipherValue after it (two searches, not one per start). */
+function xmlEncrypted(markup: string): boolean {
+  const at = markup.search(/<(?:[\w.-]+:)?EncryptedData\b/);
+  if (at < 0) return false;
+  const cipher = /<(?:[\w.-]+:)?CipherValue\b/g;
+  cipher.lastIndex = at;
+  return cipher.test(markup);
+}
 
 /** An Evernote export (also written by Joplin, Bear and other note apps): notes and their attachments. */
 const ENEX = /<(?:!DOCTYPE\s+)?en-export\b/;
-const RESOURCE = /<resource\b[^>]*>([\s\S]*?)<\/resource>/g;
+const RESOURCE = /<resource(?=[\s/>])/g;
+const RESOURCE_END = /<\/resource>/g;
+const DATA = /<data(?=[\s/>])/g;
+const DATA_END = /<\/data>/g;
+const FILE_NAME = /<file-name>/g;
+const FILE_NAME_END = /<\/file-name>/g;
+
 
 /**
  * The files attached to the notes of an Evernote export, base64 in <resource><data>, each a member by
  * its <file-name>. A resource whose data does not decode is unread, said.
  */
 function* enexResources(xml: string, ctx: ExtractContext): Generator<Extracted> {
-  for (const [, body] of xml.matchAll(RESOURCE)) {
+  for (const resource of spans(xml, RESOURCE, () => RESOURCE_END, XML_TAGS)) {
     ctx.addEntry();
-    const data = /<data\b[^>]*>([\s\S]*?)<\/data>/.exec(body)?.[1] ?? '';
-    const name = decodeEntities(/<file-name>([\s\S]*?)<\/file-name>/.exec(body)?.[1]?.trim() ?? '') || 'attachment';
+    const body = content(xml, resource);
+    const data = firstContent(body, DATA, DATA_END) ?? '';
+    const name = decodeEntities(firstContent(body, FILE_NAME, FILE_NAME_END)?.trim() ?? '') || 'attachment';
     const { bytes, bad } = decodeBase64(data.replace(/\s+/g, ''));
     if (bad) {
       yield nameOnly(name, { area: 'attachment' });

@@ -9,6 +9,8 @@
 /** An element: its start tag's match, and where it ends (past its end tag). */
 export interface Span {
   start: RegExpExecArray;
+  /** The whole start tag. */
+  tag: string;
   /** Offset just past the start tag, where the element's content begins. */
   inner: number;
   /** Offset of the end tag. */
@@ -17,19 +19,47 @@ export interface Span {
   end: number;
 }
 
+export interface SpanOptions {
+  /**
+   * `start` matches a tag's `<` and name only, and the tag runs to the next `>`. Without this the
+   * element's content begins where `start`'s match ends (`<!--`, or a whole tag matched).
+   */
+  toTagEnd?: boolean;
+  /** Whether a start tag closes itself (none does, unless this says so: HTML ignores `/>`). */
+  selfClosing?: (tag: string) => boolean;
+  /** Whether a start tag is one of the elements sought (by its attributes, say); others are passed over. */
+  accept?: (tag: string) => boolean;
+}
+
 /**
- * Each element whose start tag `start` matches (a global expression; its match is the whole start tag,
- * or a self-closing tag when `selfClosing` says so), to the first `end` after it (a global expression,
+ * Each element whose start tag `start` matches (a global expression: the whole start tag, or only its
+ * `<` and name with `toTagEnd`), to the first `end` after it (a global expression,
  * given the start's match: end tags that name the element). Elements do not nest here: the next start
- * is looked for after the end.
+ * is looked for after the end. The next `>` is looked for once for all the starts before it, so
+ * thousands of `<x` with no `>` after them cost one search, not one each.
  */
-export function* spans(text: string, start: RegExp, end: (m: RegExpExecArray) => RegExp, selfClosing = (_m: RegExpExecArray) => false): Generator<Span> {
+export function* spans(text: string, start: RegExp, end: (m: RegExpExecArray) => RegExp, opts: SpanOptions = {}): Generator<Span> {
   const unclosed = new Set<string>();
-  start.lastIndex = 0;
-  for (let m = start.exec(text); m; m = start.exec(text)) {
-    const inner = m.index + m[0].length;
-    if (selfClosing(m)) {
-      yield { start: m, inner, close: inner, end: inner };
+  let gt = -1;
+  // Where to look next is kept here, not in `start.lastIndex`: the expressions are shared, and another
+  // walk (another file's, while this one waits at a yield) may use them in between.
+  let from = 0;
+  for (;;) {
+    start.lastIndex = from;
+    const m = start.exec(text);
+    if (!m) return;
+    from = start.lastIndex;
+    let inner = from;
+    if (opts.toTagEnd && !m[0].endsWith('>')) {
+      if (gt < inner) gt = text.indexOf('>', inner);
+      if (gt < 0) return;
+      inner = gt + 1;
+    }
+    const tag = text.slice(m.index, inner);
+    if (opts.accept && !opts.accept(tag)) continue;
+    if (opts.selfClosing?.(tag)) {
+      from = inner;
+      yield { start: m, tag, inner, close: inner, end: inner };
       continue;
     }
     const closer = end(m);
@@ -41,8 +71,8 @@ export function* spans(text: string, start: RegExp, end: (m: RegExpExecArray) =>
       unclosed.add(key);
       continue;
     }
-    yield { start: m, inner, close: c.index, end: c.index + c[0].length };
-    start.lastIndex = c.index + c[0].length;
+    from = c.index + c[0].length;
+    yield { start: m, tag, inner, close: c.index, end: from };
   }
 }
 
@@ -55,4 +85,22 @@ export function replaceSpans(text: string, found: Iterable<Span>, by: (s: Span) 
     at = s.end;
   }
   return at === 0 ? text : out + text.slice(at);
+}
+
+/** The first element `spans` finds, or null: a one-pass stand-in for a non-global `<x>([\s\S]*?)</x>`. */
+export function firstSpan(text: string, start: RegExp, end: (m: RegExpExecArray) => RegExp, opts?: SpanOptions): Span | null {
+  for (const s of spans(text, start, end, opts)) return s;
+  return null;
+}
+
+/** What an element holds: the text between its start and end tags. */
+export const content = (text: string, s: Span): string => text.slice(s.inner, s.close);
+
+/** For XML elements sought by name (`<x` to the next `>`): a start tag `<x … />` closes itself. */
+export const XML_TAGS: SpanOptions = { toTagEnd: true, selfClosing: (tag) => tag.endsWith('/>') };
+
+/** What the first XML element `<x …>…</x>` in `text` holds (`start` finds `<x`, `end` `</x>`), or null. */
+export function firstContent(text: string, start: RegExp, end: RegExp): string | null {
+  const s = firstSpan(text, start, () => end, XML_TAGS);
+  return s ? content(text, s) : null;
 }

@@ -15,15 +15,25 @@ import { readFormula, unread, unreadFormulas } from './formula-text.js';
 import { RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
 import { TallMerges } from './tall-merges.js';
 import type { Extracted } from './types.js';
+import { XML_TAGS, content, replaceSpans, spans } from './markup-spans.js';
 import { attr, xmlToText } from './xml-text.js';
 
 /** Where one cell (or comment) ends and the next begins: the sheet's text gets a SEPARATOR there. */
 const CELL_BOUNDARY =
   /<\/table:(?:covered-)?table-cell>|<table:(?:covered-)?table-cell\b[^>]*\/>|<office:annotation\b[^>]*>|<\/office:annotation>/g;
-const ROW = /<table:table-row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/table:table-row>)/g;
-const CELL = /<table:(table-cell|covered-table-cell)\b([^>]*?)(?:\/>|>([\s\S]*?)<\/table:\1>)/g;
+// Rows, cells and comments are found in one pass (markup-spans.ts), whatever a hostile sheet holds.
+const ROW = /<table:table-row(?=[\s/>])/g;
+const ROW_END = /<\/table:table-row>/g;
+const CELL = /<table:(table-cell|covered-table-cell)(?=[\s/>])/g;
+const CELL_END: Record<string, RegExp> = { 'table-cell': /<\/table:table-cell>/g, 'covered-table-cell': /<\/table:covered-table-cell>/g };
 /** A comment on a cell is not what the cell shows: it stays out of the row's join. */
-const ANNOTATION = /<office:annotation\b[\s\S]*?<\/office:annotation>/g;
+const ANNOTATION = /<office:annotation(?=[\s/>])/g;
+const ANNOTATION_END = /<\/office:annotation>/g;
+const withoutAnnotations = (xml: string): string => replaceSpans(xml, spans(xml, ANNOTATION, () => ANNOTATION_END, XML_TAGS), () => '');
+/** Each row: its start tag's attributes, and what it holds. */
+function* rowsOf(xml: string): Generator<{ tag: string; body: string }> {
+  for (const r of spans(xml, ROW, () => ROW_END, XML_TAGS)) yield { tag: r.tag, body: content(xml, r) };
+}
 const MAY_JOIN = /[秘㊙]|&#/;
 /** Rows and cells repeated past this are counted, not expanded (a sheet ends at 1,048,576 rows). */
 const MAX_REPEAT = 1 << 20;
@@ -37,14 +47,14 @@ export function* sheetRuns(xml: string, where: Where): Generator<Extracted> {
   /** Formulas in the rows read: their literals (text a search finds) and cells that may show the stamp unevaluated. */
   const formulas: Formulas = { literals: [], unread: [] };
   let row = 0;
-  for (const r of xml.matchAll(ROW)) {
+  for (const r of rowsOf(xml)) {
     // Only a row with 秘/㊙ (or a character reference that may spell them) can join into the stamp;
     // a row with a merge is read for the merge (one over several rows stands beside each of them).
-    const join = !!r[2] && MAY_JOIN.test(r[2]);
-    const n = repeat(r[1], 'table:number-rows-repeated');
+    const join = !!r.body && MAY_JOIN.test(r.body);
+    const n = repeat(r.tag, 'table:number-rows-repeated');
     // Merges of a repeated row are merges of each copy.
-    if (r[2]?.includes('-spanned=')) for (let k = 0; k < n && !tall.lost; k++) rowCells(r[2], row + k, tall);
-    const cells = join ? rowCells(r[2], row, undefined, formulas) : [];
+    if (r.body.includes('-spanned=')) for (let k = 0; k < n && !tall.lost; k++) rowCells(r.body, row + k, tall);
+    const cells = join ? rowCells(r.body, row, undefined, formulas) : [];
     if (join) {
       for (const c of cells) if (mayHaveStampChar(c.text)) yield { kind: 'text', text: c.text, where: { ...where, cell: cellName(c.row, c.col) } };
       rows.add(cells, where);
@@ -55,9 +65,9 @@ export function* sheetRuns(xml: string, where: Where): Generator<Extracted> {
   // The rows a merge over several rows reaches, read again when 秘 may stand in one (tall-merges.ts).
   if (tall.plan()) {
     row = 0;
-    for (const r of xml.matchAll(ROW)) {
-      const n = repeat(r[1], 'table:number-rows-repeated');
-      for (let k = 0; k < n; k++) if (tall.wants(row + k)) tall.take(row + k, r[2] ? rowCells(r[2], row + k) : [], rows, where);
+    for (const r of rowsOf(xml)) {
+      const n = repeat(r.tag, 'table:number-rows-repeated');
+      for (let k = 0; k < n; k++) if (tall.wants(row + k)) tall.take(row + k, r.body ? rowCells(r.body, row + k) : [], rows, where);
       row += n;
     }
     tall.finish(rows, where);
@@ -90,15 +100,18 @@ const MAX_FORMULAS = 10_000;
 export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?: Formulas): TextCell[] {
   const out: TextCell[] = [];
   let col = 0;
-  for (const m of xml.matchAll(CELL)) {
-    const n = repeat(m[2], 'table:number-columns-repeated');
+  for (const c of spans(xml, CELL, (m) => CELL_END[m[1]], XML_TAGS)) {
+    const kind = c.start[1];
+    const tag = c.tag;
+    const inner = content(xml, c);
+    const n = repeat(tag, 'table:number-columns-repeated');
     // A merged cell (B2:C2) covers the cells after it: on screen its text stands next to D2.
-    const span = m[1] === 'table-cell' ? repeat(m[2], 'table:number-columns-spanned') : 1;
-    const down = m[1] === 'table-cell' ? repeat(m[2], 'table:number-rows-spanned') : 1;
+    const span = kind === 'table-cell' ? repeat(tag, 'table:number-columns-spanned') : 1;
+    const down = kind === 'table-cell' ? repeat(tag, 'table:number-rows-spanned') : 1;
     if (tall && (span > 1 || down > 1)) for (let k = 0; k < n && !tall.lost; k++) tall.merge({ row, col: col + k, lastRow: row + down - 1, lastCol: col + k + span - 1 });
-    let text = m[3] ? xmlToText(m[3].replace(ANNOTATION, '')).trim() : '';
-    const formula = m[1] === 'table-cell' ? attr(m[2], 'table:formula') : null;
-    if (formula !== null && !text && COMPUTED.test(m[2])) {
+    let text = inner ? xmlToText(withoutAnnotations(inner)).trim() : '';
+    const formula = kind === 'table-cell' ? attr(tag, 'table:formula') : null;
+    if (formula !== null && !text && COMPUTED.test(tag)) {
       // A computed empty result (LibreOffice stores office:string-value="" and the like): nothing shows.
       formulas?.literals.push(...readFormula(formula).literals);
     } else if (formula !== null) {

@@ -10,6 +10,7 @@ import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
+import { XML_TAGS, content, spans } from './markup-spans.js';
 import { attr, markupStampHits, xmlToText } from './xml-text.js';
 import { MarkupWindows } from './markup-windows.js';
 import { withWordLabels, wordLabelsMayMark, wordLists, type WordLists } from './list-labels.js';
@@ -176,13 +177,18 @@ async function sheetNames(zip: ZipArchive): Promise<Map<string, string>> {
   return out;
 }
 
+const PROPERTY = /<property(?=[\s/>])/g;
+const PROPERTY_END = /<\/property>/g;
+const LABEL_PROPERTY = /\bname="MSIP_Label_([0-9a-fA-F-]{36})_(Name|Enabled)"/;
+
 /** Sensitivity labels: MSIP_Label_<GUID>_Name custom properties and docMetadata/LabelInfo.xml. */
 function* labels(xml: string, part: string): Generator<Extracted> {
   const where: Where = { part, area: 'properties' };
   // Each label writes _Enabled, _Name, _SiteId… properties; one that is not enabled is not applied.
   const props = new Map<string, string>();
-  for (const m of xml.matchAll(/<property\b[^>]*name="MSIP_Label_([0-9a-fA-F-]{36})_(Name|Enabled)"[^>]*>([\s\S]*?)<\/property>/g)) {
-    props.set(`${m[1]}_${m[2]}`, xmlToText(m[3]).trim());
+  for (const p of spans(xml, PROPERTY, () => PROPERTY_END, XML_TAGS)) {
+    const m = LABEL_PROPERTY.exec(p.tag);
+    if (m) props.set(`${m[1]}_${m[2]}`, xmlToText(content(xml, p)).trim());
   }
   for (const [key, value] of props) {
     const guid = key.slice(0, 36);

@@ -17,6 +17,7 @@ import { decoder, findNeedles, mayHaveStampChar, type Needle } from './byte-scan
 import { MergedCells, RowTexts, cellName, type TextCell } from './sheet-rows.js';
 import { readFormula, unread, type FormulaRead } from './formula-text.js';
 import { TallMerges } from './tall-merges.js';
+import { XML_TAGS, content, firstContent, firstSpan, spans } from './markup-spans.js';
 import { attr, decodeEntities, markupStampHits, xmlToText } from './xml-text.js';
 
 const MAX_ROW = 4 << 20;
@@ -235,9 +236,13 @@ export class XlsxRows {
 }
 
 const ROW_TAG = /^<(?:[\w.-]+:)?row\b[^>]*>/;
-const CELL = /<(?:[\w.-]+:)?c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?c>)/g;
-const VALUE = /<(?:[\w.-]+:)?v>([\s\S]*?)<\/(?:[\w.-]+:)?v>/;
-const INLINE = /<(?:[\w.-]+:)?is>([\s\S]*?)<\/(?:[\w.-]+:)?is>/;
+// Cells and their parts are found in one pass (markup-spans.ts), whatever a hostile row holds.
+const CELL = /<(?:[\w.-]+:)?c(?=[\s/>])/g;
+const CELL_END = /<\/(?:[\w.-]+:)?c>/g;
+const VALUE = /<(?:[\w.-]+:)?v>/g;
+const VALUE_END = /<\/(?:[\w.-]+:)?v>/g;
+const INLINE = /<(?:[\w.-]+:)?is>/g;
+const INLINE_END = /<\/(?:[\w.-]+:)?is>/g;
 
 /** Formula cells with no computed value (formula-text.ts); at most MAX_FORMULAS unread ones named. */
 export class FormulaCells {
@@ -257,19 +262,21 @@ export class FormulaCells {
 /** Unread formula cells named per sheet: the first are enough to say where. */
 const MAX_FORMULAS = 1_000;
 
-const FORMULA = /<(?:[\w.-]+:)?f\b[^>]*?(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?f>)/;
+const FORMULA = /<(?:[\w.-]+:)?f(?=[\s/>])/g;
+const FORMULA_END = /<\/(?:[\w.-]+:)?f>/g;
 
 /** The text cells of one `<row>…</row>`, in order, with 0-based row and column; formulas with no computed value noted in `formulas`. */
 export function rowCells(xml: string, strings: readonly string[], formulas?: FormulaCells): TextCell[] {
   const rowNo = Number(attr(ROW_TAG.exec(xml)?.[0] ?? '', 'r') ?? 0) - 1;
   const out: TextCell[] = [];
   let col = -1;
-  for (const m of xml.matchAll(CELL)) {
-    const ref = /^([A-Z]{1,3})(\d+)$/.exec(attr(m[1], 'r') ?? '');
+  for (const cell of spans(xml, CELL, () => CELL_END, XML_TAGS)) {
+    const tag = cell.tag;
+    const ref = /^([A-Z]{1,3})(\d+)$/.exec(attr(tag, 'r') ?? '');
     col = ref ? colIndex(ref[1]) : col + 1;
     const row = ref ? Number(ref[2]) - 1 : rowNo;
-    const body = m[2] ?? '';
-    const type = attr(m[1], 't');
+    const body = content(xml, cell);
+    const type = attr(tag, 't');
     const f = uncomputed(body, type);
     if (f) {
       formulas?.note(row, col, f);
@@ -285,13 +292,13 @@ export function rowCells(xml: string, strings: readonly string[], formulas?: For
 /** A cell's formula read (formula-text.ts) when the cell holds no computed value (`<v>` missing or empty); else null. */
 function uncomputed(body: string, type: string | null): FormulaRead | null {
   if (!body.includes('f')) return null;
-  const f = FORMULA.exec(body);
+  const f = firstSpan(body, FORMULA, () => FORMULA_END, XML_TAGS);
   if (!f) return null;
   // Computed: a value, or an empty text result (t="str" with an empty <v>, as Excel writes ""). An
   // empty <v/> in a cell of no type (openpyxl), or no <v> (ExcelJS), is none.
-  const v = VALUE.exec(body);
-  if (v?.[1].trim() || (type === 'str' && (v || EMPTY_VALUE.test(body)))) return null;
-  return readFormula(decodeEntities(f[1] ?? ''));
+  const v = firstContent(body, VALUE, VALUE_END);
+  if (v?.trim() || (type === 'str' && (v !== null || EMPTY_VALUE.test(body)))) return null;
+  return readFormula(decodeEntities(content(body, f)));
 }
 
 const EMPTY_VALUE = /<(?:[\w.-]+:)?v\s*\/>/;
@@ -351,17 +358,17 @@ function colIndex(letters: string): number {
 /** What a cell shows as text: a shared, inline or formula string (numbers, booleans, errors are not text). */
 function cellText(type: string | null, body: string, strings: readonly string[]): { text: string; sst: number | null } | null {
   if (type === 's') {
-    const v = VALUE.exec(body);
-    const sst = v ? Number(v[1].trim()) : NaN;
+    const v = firstContent(body, VALUE, VALUE_END);
+    const sst = v !== null ? Number(v.trim()) : NaN;
     return Number.isInteger(sst) ? { text: strings[sst] ?? '', sst } : null;
   }
   if (type === 'inlineStr') {
-    const is = INLINE.exec(body);
-    return is ? { text: xmlToText(is[1]), sst: null } : null;
+    const is = firstContent(body, INLINE, INLINE_END);
+    return is !== null ? { text: xmlToText(is), sst: null } : null;
   }
   if (type === 'str') {
-    const v = VALUE.exec(body);
-    return v ? { text: decodeEntities(v[1]), sst: null } : null;
+    const v = firstContent(body, VALUE, VALUE_END);
+    return v !== null ? { text: decodeEntities(v), sst: null } : null;
   }
   return null;
 }

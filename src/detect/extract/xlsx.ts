@@ -18,6 +18,7 @@ import { MarkupWindows } from './markup-windows.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted } from './types.js';
 import { TallRows, XlsxRows } from './xlsx-rows.js';
+import { XML_TAGS, content, spans } from './markup-spans.js';
 import { decodeEntities, xmlToText } from './xml-text.js';
 import { headerText } from './print-header.js';
 import { decodeXml, isUtf16Xml, type ZipArchive } from './zip-reader.js';
@@ -49,6 +50,11 @@ interface Strings {
   /** Why the part could not be read (reported in the part's own turn). */
   damage: unknown;
 }
+
+const SI = /<(?:[\w.-]+:)?si(?=[\s/>])/g;
+const SI_END = /<\/(?:[\w.-]+:)?si>/g;
+/** The shared strings' texts, in order (markup-spans.ts: one pass, whatever a hostile part holds). */
+const sharedStrings = (xml: string): string[] => Array.from(spans(xml, SI, () => SI_END, XML_TAGS), (s) => xmlToText(content(xml, s)));
 
 export class XlsxBook {
   private strings: Promise<Strings> | null = null;
@@ -160,7 +166,7 @@ async function readStrings(zip: ZipArchive, ctx: ExtractContext, whole: boolean)
       if (!utf16 && !windows.finish().some((t) => mayBeStamp(t) || t.includes('&#'))) return none;
     }
     const bytes = await zip.read(part);
-    const items = bytes ? Array.from(decodeXml(bytes).matchAll(/<(?:[\w.-]+:)?si\b[^>]*>([\s\S]*?)<\/(?:[\w.-]+:)?si>/g), (m) => xmlToText(m[1])) : [];
+    const items = bytes ? sharedStrings(decodeXml(bytes)) : [];
     const wanted = new Set<number>();
     // A literal "&#" may be a character reference that spells 秘.
     for (let i = 0; i < items.length; i++) if (mayBeStamp(items[i]) || items[i].includes('&#')) wanted.add(i);

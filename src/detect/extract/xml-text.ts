@@ -6,7 +6,7 @@
 
 import { NEEDLES, decoder, findNeedles, followedByKanaOrKanji, type Needle } from './byte-scan.js';
 import { bothReadings, SEPARATOR } from './sheet-rows.js';
-import { replaceSpans, spans } from './markup-spans.js';
+import { XML_TAGS, content, replaceSpans, spans } from './markup-spans.js';
 import { escapeRegExp } from '../regex-escape.js';
 
 // Ends of paragraphs, cells and lines in WordprocessingML, DrawingML, SpreadsheetML, ODF and HTML.
@@ -94,25 +94,40 @@ export function xmlToText(xml: string): string {
   // reading set above it (「秘」 with 「ひ」 over it, then 「 Confidential」 shows as the stamp).
   let visible = deleted ? withoutDeleted(xml) : xml;
   if (hidden) visible = withoutHiddenRuns(visible);
-  if (odfHidden) visible = visible.replace(odfHidden, '');
-  if (ruby) visible = visible.replace(RUBY_TEXT, '');
+  if (odfHidden) visible = withoutSpans(visible, odfHidden);
+  if (ruby) visible = withoutRubyText(visible);
   return bothReadings(text, markupText(visible));
 }
 
 /** The spans of an ODF part whose automatic style hides them (LibreOffice's "Hidden" character effect). */
 function odfHiddenSpans(xml: string): RegExp | null {
   const names: string[] = [];
-  for (const m of xml.matchAll(/<style:style\b[^>]*\bstyle:name="([^"]+)"[^>]*>(?:(?!<\/style:style>)[\s\S])*?text:display="none"/g)) {
-    names.push(escapeRegExp(m[1]));
+  for (const s of spans(xml, STYLE_START, () => STYLE_END, XML_TAGS)) {
+    const name = STYLE_NAME.exec(s.tag)?.[1];
+    if (name && content(xml, s).includes('text:display="none"')) names.push(escapeRegExp(name));
   }
-  return names.length ? new RegExp(`<text:span\\b[^>]*\\btext:style-name="(?:${names.join('|')})"[^>]*>[\\s\\S]*?<\\/text:span>`, 'g') : null;
+  return names.length ? new RegExp(`\\btext:style-name="(?:${names.join('|')})"`) : null;
 }
+const STYLE_START = /<style:style(?=[\s/>])/g;
+const STYLE_END = /<\/style:style>/g;
+const STYLE_NAME = /\bstyle:name="([^"]+)"/;
+const SPAN_START = /<text:span(?=[\s/>])/g;
+const SPAN_END = /<\/text:span>/g;
+/** `xml` without the spans whose start tag `hidden` finds a hiding style in. */
+const withoutSpans = (xml: string, hidden: RegExp): string =>
+  replaceSpans(xml, spans(xml, SPAN_START, () => SPAN_END, { toTagEnd: true, accept: (tag) => hidden.test(tag) }), () => '');
 
-/**
- * Ruby annotations: HTML's <rt>/<rp> (whose end tag may be left out: up to the next ruby tag), ODF's
- * <text:ruby-text>, Word's <w:rt>.
- */
-const RUBY_TEXT = /<(rt|rp)\b[^>]*>[\s\S]*?(?=<\/?(?:rt|rp|rtc|ruby)\b)|<(text:ruby-text|w:rt)\b[^>]*>[\s\S]*?<\/\2>/gi;
+// The reading set above ruby's base: HTML's <rt>/<rp> (whose end tags may be left out: each ends at the
+// next ruby tag), ODF's <text:ruby-text>, Word's <w:rt>.
+const RUBY_START = /<(rt|rp|text:ruby-text|w:rt)(?=[\s/>])/gi;
+const RUBY_END: Record<string, RegExp> = {
+  rt: /(?=<\/?(?:rt|rp|rtc|ruby)\b)/gi,
+  'text:ruby-text': /<\/text:ruby-text>/gi,
+  'w:rt': /<\/w:rt>/gi,
+};
+RUBY_END.rp = RUBY_END.rt;
+const withoutRubyText = (xml: string): string =>
+  replaceSpans(xml, spans(xml, RUBY_START, (m) => RUBY_END[m[1].toLowerCase()], { toTagEnd: true }), () => '');
 
 // A Word run formatted hidden (w:vanish on, not w:val="0"/"false"/"off"): on screen and on paper it is not there.
 // (markup-spans.ts: in one pass, whatever a hostile part holds.)
