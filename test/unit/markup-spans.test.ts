@@ -5,7 +5,7 @@
  * the check that it no longer does.
  */
 import { describe, expect, it } from 'vitest';
-import { XML_TAGS, content, replaceSpans, spans } from '../../src/detect/extract/markup-spans.js';
+import { XML_TAGS, content, replaceSpans, spans, tameTail } from '../../src/detect/extract/markup-spans.js';
 import { rowCells } from '../../src/detect/extract/xlsx-rows.js';
 import { sheetRuns } from '../../src/detect/extract/ods-rows.js';
 import { scanBlob } from '../../src/detect/scan.js';
@@ -63,6 +63,22 @@ describe('hostile markup ends in time', () => {
       ),
     );
     expect(verdicts.map((v) => v.verdict)).toEqual(['clean', 'clean', 'clean']);
+  }, 5_000);
+  it('a run of `<` with no `>` after them, or before one `>`', async () => {
+    const stamp = '<p>秘 Confidential</p>';
+    const files: [string, string][] = [
+      ['a.html', stamp + '< '.repeat(N * 4)],
+      ['a.xml', `<?xml version="1.0"?><r>${stamp}${'<a b="'.repeat(N)}`],
+      ['a.html', stamp + '<meta content="a" '.repeat(N)],
+      ['a.html', stamp + '<meta name="a" '.repeat(N) + '>'],
+      ['a.html', stamp + '<div hidden>' + '<p '.repeat(N * 4) + '>'],
+      ['a.eml', `Subject: x\r\nContent-Type: text/plain\r\n\r\n秘 Confidential ${'<b '.repeat(N * 4)}`],
+    ];
+    const verdicts = await Promise.all(files.map(([name, text]) => scanBlob(new Blob([text]), name)));
+    expect(verdicts.map((v) => v.verdict)).toEqual(files.map(() => 'marked'));
+    // What follows the last `>` still reads as text: `<` and all.
+    expect(tameTail('<p>a</p> 1 < 2 < 3')).toBe('<p>a</p> 1 < 2 &lt; 3');
+    expect(xmlToText(tameTail('<p>a</p> 1 < 2 < 秘'))).toContain('1 < 2 < 秘');
   }, 5_000);
   it('one walk is not disturbed by another over the same expressions (another file, while it waits)', () => {
     const start = /<a(?=[\s/>])/g;

@@ -15,6 +15,7 @@ import { contentInfo, decodeBody, EMLX_LENGTH, hasEmbeddedMime, parseEntity, spl
 import { decodeBase64, decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
 import { isPicture, SNIFF_HEAD } from '../sniff.js';
 import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
+import { tameTail } from './markup-spans.js';
 
 /** Multipart nesting followed inside one message; deeper structure is reported, not read. */
 const MAX_NEST = 32;
@@ -175,7 +176,8 @@ function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: string
     }
   }
   // Markup in a part not declared HTML (a lost or mistyped Content-Type) is read as HTML too.
-  if (/<(html|body|p|div|span|br|b|i|td)\b[^>]*>/i.test(text.text)) yield* htmlRuns(text.text);
+  const markup = tameTail(text.text);
+  if (/<(html|body|p|div|span|br|b|i|td)\b[^>]*>/i.test(markup)) yield* htmlRuns(markup);
 }
 
 /** Top-level media types (IANA): any other is a damaged header, and what it hides may be unread. */

@@ -57,9 +57,9 @@ export const extractHtml: Extractor = async function* (blob, ctx) {
  * templates, noscript and comments are not shown, so not text: test/unit/html.test.ts).
  */
 export function* htmlRuns(html: string): Generator<Extracted> {
-  const meta = Array.from(html.matchAll(/<meta\b[^>]*\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>/gi), (m) =>
-    decodeEntities(m[1] ?? m[2] ?? m[3]),
-  ).join('\n');
+  const meta = Array.from(spans(html, META, () => META, META_TAGS), (t) => META_CONTENT.exec(t.tag))
+    .flatMap((m) => (m ? [decodeEntities(m[1] ?? m[2] ?? m[3])] : []))
+    .join('\n');
   if (meta) yield { kind: 'text', text: meta, where: { area: 'properties' } };
   const visible = withoutInvisible(html);
   for (const text of chunkText(xmlToText(visible))) yield { kind: 'text', text, where: { area: 'body' } };
@@ -86,6 +86,12 @@ function* generatedText(html: string): Generator<Extracted> {
   const generated = Array.from(cssContents(html), cssString).join(SEPARATOR);
   for (const text of chunkText(generated)) yield { kind: 'text', text, where: { area: 'body' } };
 }
+
+// <meta> tags, each read to its `>` (markup-spans.ts): one expression over the whole tag backtracked
+// through every `content=` of a hostile run of tags with no `>`.
+const META = /<meta(?=[\s/>])/gi;
+const META_TAGS = { toTagEnd: true, selfClosing: () => true };
+const META_CONTENT = /\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i;
 
 /** Where a CSS `content` string starts, in either quote. */
 const CSS_CONTENT = /\bcontent\s*:\s*(["'])/gi;

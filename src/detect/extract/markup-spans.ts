@@ -35,8 +35,8 @@ export interface SpanOptions {
  * Each element whose start tag `start` matches (a global expression: the whole start tag, or only its
  * `<` and name with `toTagEnd`), to the first `end` after it (a global expression,
  * given the start's match: end tags that name the element). Elements do not nest here: the next start
- * is looked for after the end. The next `>` is looked for once for all the starts before it, so
- * thousands of `<x` with no `>` after them cost one search, not one each.
+ * is looked for after the end. With `toTagEnd`, a start inside the tag before it is none, so thousands
+ * of `<x` before one `>`, or with none after them, cost one search, not one each.
  */
 export function* spans(text: string, start: RegExp, end: (m: RegExpExecArray) => RegExp, opts: SpanOptions = {}): Generator<Span> {
   const unclosed = new Set<string>();
@@ -51,7 +51,9 @@ export function* spans(text: string, start: RegExp, end: (m: RegExpExecArray) =>
     from = start.lastIndex;
     let inner = from;
     if (opts.toTagEnd && !m[0].endsWith('>')) {
-      if (gt < inner) gt = text.indexOf('>', inner);
+      // A start inside the last tag (`<a <b>` is one tag, as an HTML reader and TAGS take it) is not one.
+      if (m.index <= gt) continue;
+      gt = text.indexOf('>', inner);
       if (gt < 0) return;
       inner = gt + 1;
     }
@@ -103,4 +105,17 @@ export const XML_TAGS: SpanOptions = { toTagEnd: true, selfClosing: (tag) => tag
 export function firstContent(text: string, start: RegExp, end: RegExp): string | null {
   const s = firstSpan(text, start, () => end, XML_TAGS);
   return s ? content(text, s) : null;
+}
+
+/**
+ * Markup whose text after its last `>` holds no `<` but the first: the others are written `&lt;`, which
+ * reads back the same once references are decoded. No tag can end there, so no expression finds one
+ * there either way; but an expression that looks for a tag tries each `<` and scans to the end from it,
+ * and a hostile file of `< < < …` made that minutes.
+ */
+export function tameTail(markup: string): string {
+  const tail = markup.lastIndexOf('>') + 1;
+  const first = markup.indexOf('<', tail);
+  if (first < 0 || markup.indexOf('<', first + 1) < 0) return markup;
+  return markup.slice(0, first + 1) + markup.slice(first + 1).replaceAll('<', '&lt;');
 }

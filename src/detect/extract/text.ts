@@ -27,6 +27,7 @@ import { ScanError, type ExtractContext, type Extracted, type Extractor } from '
 import { Utf32Decoder, utf32Order } from './utf32.js';
 import { embeddedFiles } from './embedded-base64.js';
 import { charOfCode } from './xml-text.js';
+import { tameTail } from './markup-spans.js';
 
 /** Bytes looked at to decide the encoding of a large file. */
 const SAMPLE = 64 * 1024;
@@ -172,7 +173,7 @@ export function markupEncoding(bytes: Uint8Array): string {
 
 /** A whole (in memory) XML or HTML document as text, in its declared or detected encoding, without BOM. */
 export function decodeMarkup(bytes: Uint8Array): string {
-  return new TextDecoder(markupEncoding(bytes)).decode(bytes);
+  return tameTail(new TextDecoder(markupEncoding(bytes)).decode(bytes));
 }
 
 /** Needles to search when the sample was pure ASCII: the rest may be in any 8-bit encoding. */

@@ -6,12 +6,14 @@
 
 import { NEEDLES, decoder, findNeedles, followedByKanaOrKanji, type Needle } from './byte-scan.js';
 import { bothReadings, SEPARATOR } from './sheet-rows.js';
-import { XML_TAGS, content, replaceSpans, spans } from './markup-spans.js';
+import { XML_TAGS, content, replaceSpans, spans, tameTail } from './markup-spans.js';
 import { escapeRegExp } from '../regex-escape.js';
 
 // Ends of paragraphs, cells and lines in WordprocessingML, DrawingML, SpreadsheetML, ODF and HTML.
 const BREAKS =
-  /<\/(?:w:p|a:p|text:p|text:h|si|c|is|row|office:annotation|p|div|li|tr|td|th|h[1-6]|title)>|<(?:w:br|a:br|w:cr|text:line-break|br)\b[^>]*>|<(?:w:tab|text:tab|text:s)\b[^>]*\/>/g;
+  /<\/(?:w:p|a:p|text:p|text:h|si|c|is|row|office:annotation|p|div|li|tr|td|th|h[1-6]|title)>|<(?:w:br|a:br|w:cr|text:line-break|br)\b[^>]*>|<(?:w:tab|text:tab|text:s)\b[^<>]*\/>/g;
+// (A tab or space element's attributes run to the next `<` at most: an XML attribute holds none, and
+// `[^>]*\/>` tried every place before a far `>` from each of a hostile run of starts.)
 const TAGS = /<[^>]*>/g;
 // Text set aside from the line it is anchored in: an ODF comment or footnote/endnote sits inside the
 // paragraph's markup, but a reader sees it apart (「…社外秘」 then a comment 「Confidential…」 is not the
@@ -188,7 +190,7 @@ export function markupTextAroundStamps(bytes: Uint8Array): string[] {
   const hits = markupStampHits(bytes);
   const out: string[] = [];
   const utf8 = decoder('utf-8');
-  const flush = (start: number, end: number) => out.push(xmlToText(utf8.decode(bytes.subarray(start, Math.min(end, bytes.length)))));
+  const flush = (start: number, end: number) => out.push(xmlToText(tameTail(utf8.decode(bytes.subarray(start, Math.min(end, bytes.length))))));
   let start = 0;
   let end = -Infinity;
   for (const h of hits) {

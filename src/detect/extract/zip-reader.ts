@@ -11,6 +11,7 @@ import { RATIO_FLOOR_BYTES } from '../limits.js';
 import { ExpansionGuard } from './expansion-guard.js';
 import { HEAD_INPUT, inflateHead, inflateRaw } from './inflate.js';
 import { ScanError, type ExtractContext } from './types.js';
+import { tameTail } from './markup-spans.js';
 
 export interface ZipEntry {
   name: string;
@@ -296,11 +297,10 @@ export async function openZip(blob: Blob, ctx: ExtractContext): Promise<ZipArchi
   };
 }
 
-/** XML parts are UTF-8 unless a BOM says UTF-16. */
+/** XML parts are UTF-8 unless a BOM says UTF-16 (tail tamed: markup-spans.ts). */
 export function decodeXml(bytes: Uint8Array): string {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
-  return new TextDecoder('utf-8').decode(bytes);
+  const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
+  return tameTail(new TextDecoder(encoding).decode(bytes));
 }
 
 export const isUtf16Xml = (b: Uint8Array): boolean => (b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff);
