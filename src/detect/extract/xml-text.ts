@@ -149,12 +149,6 @@ function markupText(xml: string): string {
   return decodeEntities(apart.replace(BREAKS, '\n').replace(TAGS, ''));
 }
 
-/** Text of elements named `tag` (e.g. `dc:title`), one per line. */
-export function elementTexts(xml: string, tag: string): string[] {
-  const re = new RegExp(`<${tag}\\b[^>]*>([\\s\\S]*?)</${tag}>`, 'g');
-  return Array.from(xml.matchAll(re), (m) => xmlToText(m[1]));
-}
-
 /** Value of `name="…"` inside one start tag. */
 export function attr(tag: string, name: string): string | null {
   // Either quote: XML allows both (a formula holding " is written in ' by some producers).
