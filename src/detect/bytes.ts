@@ -1,6 +1,18 @@
 /** Small helpers for reading binary structures out of Blobs and byte arrays. */
+import { RANGE_READ, type RangeRead } from './range-read.js';
 
+/**
+ * Bytes [start, end) of `blob`, the caller's own to keep or change. Through the Blob's RANGE_READ when
+ * it has one (range-read.ts: the scan worker's read-ahead, which holds the bytes), copied: a slice would
+ * register a new blob with the browser process on every read, a cost per ZIP member, not per byte.
+ */
 export async function readBytes(blob: Blob, start = 0, end = blob.size): Promise<Uint8Array> {
+  const own = (blob as Blob & { [RANGE_READ]?: RangeRead })[RANGE_READ];
+  if (own) {
+    // Offsets as Blob.slice takes them: negative from the end, clamped to the Blob.
+    const at = (n: number) => Math.max(0, Math.min(blob.size, n < 0 ? blob.size + n : n));
+    return (await own(at(start), Math.max(at(start), at(end)))).slice();
+  }
   return new Uint8Array(await blob.slice(start, end).arrayBuffer());
 }
 

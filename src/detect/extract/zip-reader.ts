@@ -5,7 +5,7 @@
  * the directory must hold exactly the entries its end record lists, each local header must agree
  * with its directory entry, and every member read must match its size and CRC-32.
  */
-import { decodeName, readBytes, u16, u32, u64 } from '../bytes.js';
+import { blobOf, decodeName, readBytes, u16, u32, u64 } from '../bytes.js';
 import { crc32 } from '../crc32.js';
 import { RATIO_FLOOR_BYTES } from '../limits.js';
 import { ExpansionGuard } from './expansion-guard.js';
@@ -216,7 +216,9 @@ async function memberData(
   const end = start + entry.compressedSize;
   if (end > blob.size) throw new ScanError('corrupt', `ZIP member ${entry.name} is truncated`);
   checkRatio(entry.name, entry.size, entry.compressedSize, ctx);
-  const data = blob.slice(start, end);
+  // A small member is read at once: a slice of a browser's Blob is registered with the browser process,
+  // a cost per member that a ZIP of thousands of small files paid thousands of times.
+  const data = end - start <= SMALL_READ ? blobOf(await readBytes(blob, start, end)) : blob.slice(start, end);
   if (entry.method === 0) {
     if (entry.size !== entry.compressedSize) throw new ScanError('corrupt', `ZIP member ${entry.name}: stored sizes disagree`);
     ctx.addExpanded(entry.compressedSize);
@@ -225,6 +227,9 @@ async function memberData(
   if (entry.method !== 8) throw new ScanError('unsupported', `ZIP member ${entry.name}: compression method ${entry.method} is not supported`);
   return inflateRaw(data, ctx, { name: entry.name, declared: entry.size, crc32: entry.crc32, sink });
 }
+
+/** Compressed size up to which a member's bytes are read at once rather than sliced. */
+const SMALL_READ = 64 * 1024;
 
 const crcError = (entry: ZipEntry) => new ScanError('corrupt', `ZIP member ${entry.name} fails its CRC-32 check (damaged)`);
 
