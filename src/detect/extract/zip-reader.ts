@@ -191,6 +191,9 @@ export async function streamZipEntry(blob: Blob, entry: ZipEntry, ctx: ExtractCo
  * Unchecked (no CRC-32): a look at what the member is, not its content.
  */
 export async function zipEntryHead(blob: Blob, entry: ZipEntry, want: number): Promise<Uint8Array | null> {
+  // A small member is read whole at about the cost of a look at its head (in a ZIP of thousands of
+  // source files, the look took more time than the reads): only a bigger one is worth the look.
+  if (entry.compressedSize <= SMALL_READ) return null;
   if (entry.encrypted || entry.size <= want || (entry.method === 0 && entry.size !== entry.compressedSize)) return null;
   let start: number;
   try {
