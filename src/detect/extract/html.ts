@@ -14,7 +14,7 @@ import { decodeBase64 } from './rfc2047.js';
 import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { charOfCode, decodeEntities, xmlToText } from './xml-text.js';
-import { XML_TAGS, content, firstContent, replaceSpans, spans } from './markup-spans.js';
+import { XML_TAGS, content, execAt, firstContent, replaceSpans, spans } from './markup-spans.js';
 
 // What a page does not show: scripts, styles, templates, noscript and comments (markup-spans.ts finds
 // each in one pass: a lazy expression ran for seconds over unclosed ones).
@@ -106,8 +106,7 @@ function* cssContents(html: string): Generator<string> {
   const open = new Set(['"', "'"]);
   let from = 0;
   for (;;) {
-    CSS_CONTENT.lastIndex = from;
-    const m = CSS_CONTENT.exec(html);
+    const m = execAt(CSS_CONTENT, html, from);
     if (!m) return;
     from = CSS_CONTENT.lastIndex;
     const quote = m[1];

@@ -33,20 +33,17 @@ export interface SpanOptions {
 
 /**
  * Each element whose start tag `start` matches (a global expression: the whole start tag, or only its
- * `<` and name with `toTagEnd`), to the first `end` after it (a global expression,
- * given the start's match: end tags that name the element). Elements do not nest here: the next start
- * is looked for after the end. With `toTagEnd`, a start inside the tag before it is none, so thousands
- * of `<x` before one `>`, or with none after them, cost one search, not one each.
+ * `<` and name with `toTagEnd`), to the first `end` after it (a global expression, given the start's
+ * match: end tags that name the element). Elements do not nest here: the next start is looked for after
+ * the end. With `toTagEnd`, a start inside the tag before it is none, so thousands of `<x` before one
+ * `>`, or with none after them, cost one search, not one each.
  */
 export function* spans(text: string, start: RegExp, end: (m: RegExpExecArray) => RegExp, opts: SpanOptions = {}): Generator<Span> {
   const unclosed = new Set<string>();
   let gt = -1;
-  // Where to look next is kept here, not in `start.lastIndex`: the expressions are shared, and another
-  // walk (another file's, while this one waits at a yield) may use them in between.
-  let from = 0;
+  let from = 0; // where to look next (execAt: not left in the shared expression between yields)
   for (;;) {
-    start.lastIndex = from;
-    const m = start.exec(text);
+    const m = execAt(start, text, from);
     if (!m) return;
     from = start.lastIndex;
     let inner = from;
@@ -76,6 +73,15 @@ export function* spans(text: string, start: RegExp, end: (m: RegExpExecArray) =>
     from = c.index + c[0].length;
     yield { start: m, tag, inner, close: c.index, end: from };
   }
+}
+
+/**
+ * The next match of the global expression `re` in `text` from `from` on. For walks that keep their own
+ * place: a shared expression's lastIndex may be moved by another walk while one waits at a yield.
+ */
+export function execAt(re: RegExp, text: string, from: number): RegExpExecArray | null {
+  re.lastIndex = from;
+  return re.exec(text);
 }
 
 /** `text` with each element `spans` finds replaced by what `by` gives for it. */
