@@ -76,13 +76,13 @@ export async function inflateRaw(data: Blob, ctx: ExtractContext, opts: GuardOpt
   const small = data.size <= SMALL_MEMBER;
   const declared = opts.declared ?? -1;
   if (small && declared >= 0 && declared <= SMALL_OUTPUT) {
-    // Into an array of the declared size, in one call (fflate's stream grows its buffer by copies). A
-    // stream longer than declared is cut there, and a shorter one leaves it short: finish() then finds
-    // the size or the CRC-32 wrong, as it would have in the stream.
+    // Into an array one byte longer than declared, in one call (fflate's stream grows its buffer by
+    // copies). A stream longer than declared fills it, a shorter one leaves it short: either way
+    // finish() finds the size wrong, as it would have in the stream, CRC-32 or not.
     const input = await readBytes(data);
     guard.consumed(input.length);
     try {
-      guard.produced(inflateSync(input, { out: new Uint8Array(declared) }));
+      guard.produced(inflateSync(input, { out: new Uint8Array(declared + 1) }));
     } catch (err) {
       throw asCorrupt(err, opts.name);
     }
