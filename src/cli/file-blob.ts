@@ -4,6 +4,7 @@
  * `size`, `slice()` and `arrayBuffer()`, and positioned reads run at page-cache speed.
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { sliceRange } from '../detect/bytes.js';
 
 export interface OpenFileBlob {
   blob: Blob;
@@ -29,9 +30,8 @@ class FileSlice {
   }
 
   slice(start = 0, end = this.size): FileSlice {
-    const clamp = (n: number) => Math.max(0, Math.min(this.size, n < 0 ? this.size + n : n));
-    const s = clamp(start);
-    return new FileSlice(this.handle, this.start + s, this.start + Math.max(s, clamp(end)));
+    const [s, e] = sliceRange(this.size, start, end);
+    return new FileSlice(this.handle, this.start + s, this.start + e);
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {

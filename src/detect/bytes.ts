@@ -1,5 +1,11 @@
 /** Small helpers for reading binary structures out of Blobs and byte arrays. */
-import { RANGE_READ, type RangeRead } from './range-read.js';
+import { RANGE_READ, readRange } from './range-read.js';
+
+/** Blob.slice's offsets resolved against `size`: negative from the end, clamped, the end not before the start. */
+export function sliceRange(size: number, start: number, end: number): [number, number] {
+  const at = (n: number) => Math.max(0, Math.min(size, n < 0 ? size + n : n));
+  return [at(start), Math.max(at(start), at(end))];
+}
 
 /**
  * Bytes [start, end) of `blob`, the caller's own to keep or change. Through the Blob's RANGE_READ when
@@ -7,12 +13,7 @@ import { RANGE_READ, type RangeRead } from './range-read.js';
  * register a new blob with the browser process on every read, a cost per ZIP member, not per byte.
  */
 export async function readBytes(blob: Blob, start = 0, end = blob.size): Promise<Uint8Array> {
-  const own = (blob as Blob & { [RANGE_READ]?: RangeRead })[RANGE_READ];
-  if (own) {
-    // Offsets as Blob.slice takes them: negative from the end, clamped to the Blob.
-    const at = (n: number) => Math.max(0, Math.min(blob.size, n < 0 ? blob.size + n : n));
-    return (await own(at(start), Math.max(at(start), at(end)))).slice();
-  }
+  if (RANGE_READ in blob) return (await readRange(blob, ...sliceRange(blob.size, start, end))).slice();
   return new Uint8Array(await blob.slice(start, end).arrayBuffer());
 }
 
@@ -64,8 +65,7 @@ class BytesBlob {
 
   /** Like Blob.slice: negative offsets count from the end; no copy. */
   slice(start = 0, end = this.size): BytesBlob {
-    const at = (n: number) => Math.max(0, Math.min(this.size, n < 0 ? this.size + n : n));
-    return new BytesBlob(this.data.subarray(at(start), Math.max(at(start), at(end))));
+    return new BytesBlob(this.data.subarray(...sliceRange(this.size, start, end)));
   }
 
   /** A copy, as a Blob gives: the reader may keep or change it. */

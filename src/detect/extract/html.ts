@@ -35,7 +35,7 @@ const withoutInvisible = (html: string): string =>
 const CONDITIONAL_START = /<!--\[if\b[^\]>]{0,200}\]>/gi;
 const CONDITIONAL_END = /<!\[endif\]-->/gi;
 const withConditionals = (html: string): string =>
-  replaceSpans(html, spans(html, CONDITIONAL_START, () => CONDITIONAL_END), (s) => html.slice(s.inner, s.close));
+  replaceSpans(html, spans(html, CONDITIONAL_START, () => CONDITIONAL_END), (s) => content(html, s));
 
 export const extractHtml: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
@@ -170,7 +170,6 @@ const DATA = /<data(?=[\s/>])/g;
 const DATA_END = /<\/data>/g;
 const FILE_NAME = /<file-name>/g;
 const FILE_NAME_END = /<\/file-name>/g;
-
 
 /**
  * The files attached to the notes of an Evernote export, base64 in <resource><data>, each a member by

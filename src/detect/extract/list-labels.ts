@@ -7,7 +7,7 @@
  * as 1 (which number it is does not make or break a stamp).
  */
 import { attr } from './xml-text.js';
-import { XML_TAGS, spans } from './markup-spans.js';
+import { XML_TAGS, content, outer, spans } from './markup-spans.js';
 
 /** What separates the label from the paragraph's text: Word's `w:suff`, ODF's `text:label-followed-by`. */
 const FOLLOWED_BY: Record<string, string> = { tab: '\t', listtab: '\t', space: ' ', nothing: '' };
@@ -33,7 +33,7 @@ export interface WordLists {
 /** Each `tag` element of `xml`, whole (start tags are bounded: a hostile file must not make a search quadratic). */
 function* elements(xml: string, tag: string): Generator<string> {
   const close = new RegExp(`</${tag}>`, 'g');
-  for (const s of spans(xml, new RegExp(`<${tag}\\b[^>]{0,4096}>`, 'g'), () => close, XML_TAGS)) yield xml.slice(s.start.index, s.end);
+  for (const s of spans(xml, new RegExp(`<${tag}\\b[^>]{0,4096}>`, 'g'), () => close, XML_TAGS)) yield outer(xml, s);
 }
 const startTag = (xml: string, tag: string): string | null => new RegExp(`<${tag}\\b[^>]{0,4096}>`).exec(xml)?.[0] ?? null;
 const valOf = (xml: string, tag: string): string | null => {
@@ -134,7 +134,7 @@ export function odfLists(...parts: (string | null)[]): OdfLists {
     const text = xml ?? '';
     for (const s of spans(text, LIST_STYLE, (m) => (m[1] === 'list-style' ? LIST_STYLE_END : OUTLINE_STYLE_END), XML_TAGS)) {
       const name = s.start[1] === 'outline-style' ? '\0outline' : (attr(s.start[0], 'style:name') ?? '');
-      const body = text.slice(s.inner, s.close);
+      const body = content(text, s);
       const levels = new Map<number, string>();
       const starts = [...body.matchAll(ODF_LEVEL)];
       for (const [k, start] of starts.entries()) {

@@ -104,6 +104,9 @@ export function firstSpan(text: string, start: RegExp, end: (m: RegExpExecArray)
 /** What an element holds: the text between its start and end tags. */
 export const content = (text: string, s: Span): string => text.slice(s.inner, s.close);
 
+/** The whole element: its start tag, what it holds and its end tag. */
+export const outer = (text: string, s: Span): string => text.slice(s.start.index, s.end);
+
 /** For XML elements sought by name (`<x` to the next `>`): a start tag `<x … />` closes itself. */
 export const XML_TAGS: SpanOptions = { toTagEnd: true, selfClosing: (tag) => tag.endsWith('/>') };
 

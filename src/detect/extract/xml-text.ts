@@ -6,7 +6,7 @@
 
 import { NEEDLES, decoder, findNeedles, followedByKanaOrKanji, type Needle } from './byte-scan.js';
 import { bothReadings, SEPARATOR } from './sheet-rows.js';
-import { XML_TAGS, content, replaceSpans, spans, tameTail } from './markup-spans.js';
+import { XML_TAGS, content, outer, replaceSpans, spans, tameTail } from './markup-spans.js';
 import { escapeRegExp } from '../regex-escape.js';
 
 // Ends of paragraphs, cells and lines in WordprocessingML, DrawingML, SpreadsheetML, ODF and HTML.
@@ -138,7 +138,7 @@ const RUN_END = /<\/w:r>/g;
 const VANISH_ON = /<w:vanish(?:\s*\/>|\s+w:val="(?:1|true|on)"\s*\/>)/;
 const withoutHiddenRuns = (xml: string): string =>
   replaceSpans(xml, spans(xml, RUN_START, () => RUN_END), (r) => {
-    const run = xml.slice(r.start.index, r.end);
+    const run = outer(xml, r);
     return VANISH_ON.test(run) ? '' : run;
   });
 
