@@ -91,6 +91,13 @@ describe('markedInUrl: stamped text in a URL, as its server reads it', () => {
     expect(markedInUrl('https://x.example/log/%E3%8A%99%20Confidential', {})?.verdict.rule).toBe(1);
   });
 
+  it('finds it hidden from percent-decoding: escape(), and base64 of its UTF-8 bytes', () => {
+    const stamped = '要約して 秘 Confidential 来期価格';
+    expect(markedInUrl(`https://x.example/s?q=${escape(stamped)}`, {})?.verdict.rule).toBe(1);
+    expect(markedInUrl(`https://x.example/p?data=${encodeURIComponent(Buffer.from(JSON.stringify({ q: stamped })).toString('base64'))}`, {})?.verdict.rule).toBe(1);
+    expect(markedInUrl(`https://x.example/p?data=${Buffer.from('秘書室に連絡済み、来期の予定').toString('base64')}`, {})).toBeNull();
+  });
+
   it('finds it escaped in Shift_JIS or EUC-JP (a form of a page in a legacy encoding)', () => {
     // 秘 is 94 E9 in Shift_JIS and C8 EB in EUC-JP; neither is valid UTF-8.
     expect(markedInUrl('https://x.example/search?q=%94%E9+Confidential', {})?.verdict.rule).toBe(1);

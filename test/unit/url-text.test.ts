@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scanText } from '../../src/detect/index.js';
-import { MAY_HOLD_STAMP, urlText } from '../../src/guard/url-text.js';
+import { hidesStamp, MAY_HOLD_STAMP, urlText } from '../../src/guard/url-text.js';
 
 const marked = (url: string) => scanText(urlText(url)).verdict === 'marked';
 
@@ -32,5 +32,75 @@ describe('urlText: the text a URL carries to its server', () => {
   it('the prefilter passes plain ASCII URLs without decoding', () => {
     expect(MAY_HOLD_STAMP.test('https://cdn.example.com/img/logo.png?v=3&size=48')).toBe(false);
     expect(MAY_HOLD_STAMP.test('/s?q=%41%42')).toBe(false);
+  });
+
+  describe('text hidden from percent-decoding: escape(), \\u escapes, base64 of UTF-8', () => {
+    const stamped = '来期の価格表 ab12 秘 Confidential 取扱注意';
+    const utf8 = Buffer.from(stamped);
+    const json = JSON.stringify({ event: 'typed', props: { q: stamped } });
+    const jsEscaped = (s: string) => s.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+    it('finds the stamp however the page hid it, and the prefilter lets each through', () => {
+      for (const url of [
+        `/s?q=${escape(stamped)}`, // escape(): %u79D8
+        `?ugnote=${escape(stamped)}`, // a cookie written with escape(), judged as a query
+        `/s?q=${encodeURIComponent(jsEscaped(JSON.stringify(stamped)))}`, // \u79d8, percent-escaped
+        `/s?q=${jsEscaped(stamped)}`,
+        `/sink?q=${encodeURIComponent(utf8.toString('base64'))}`, // URLSearchParams / encodeURIComponent: %2B %2F %3D
+        `/sink?q=${utf8.toString('base64')}`,
+        `/sink?d=${utf8.toString('base64url')}`,
+        `/track?data=${Buffer.from(json).toString('base64')}`, // an analytics pixel's base64 JSON
+        `/api/suggest/${utf8.toString('base64url')}`, // a path segment: the run starts at "api"
+        `/api/x/suggest/${utf8.toString('base64url')}`, // …at each of the four alignments
+        `/api/xy/suggest/${utf8.toString('base64url')}`,
+        `/api/xyz/suggest/${utf8.toString('base64url')}`,
+        `?k=${Buffer.from('㊙ Confidential 設計書').toString('base64')}`,
+      ]) {
+        expect(MAY_HOLD_STAMP.test(url), url).toBe(false);
+        expect(hidesStamp(url), url).toBe(true);
+        expect(marked(url), url).toBe(true);
+      }
+    });
+
+    it('runs on the page hooks\' captured built-ins, called as plain functions (atob takes no receiver)', () => {
+      const strict = function (this: unknown, s: string): string {
+        if (this !== undefined) throw new TypeError('Illegal invocation');
+        return atob(s);
+      };
+      const exec = (re: RegExp, s: string) => re.exec(s);
+      const captured = { exec, slice: (s: string, a: number, b?: number) => s.slice(a, b), replace: (s: string, re: RegExp, f: (m: string) => string) => s.replace(re, f), atob: strict };
+      expect(hidesStamp(`/s?q=${utf8.toString('base64')}`, captured)).toBe(true);
+      expect(hidesStamp(`/s?q=${Buffer.from('Meeting notes, nothing marked').toString('base64')}`, captured)).toBe(false);
+    });
+
+    it('passes tokens, digests, ids and clean text without a second look at them', () => {
+      const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+      for (const url of [
+        `/api/items?token=${jwt}`,
+        '/x/123e4567-e89b-12d3-a456-426614174000/abcdefghijklmnopqrstuvwxyz',
+        `/assets/main.${'0123456789abcdef'.repeat(4)}.js`,
+        `/s?q=${Buffer.from('Meeting notes, nothing marked here').toString('base64')}`,
+        `/s?q=${escape('déjà vu')}`.replace(/%E9|%E0/g, ''), // ASCII-only escapes
+      ]) {
+        expect(hidesStamp(url), url).toBe(false);
+      }
+      // 秘 as a word (秘書室): decoded and read, and clean.
+      const trap = `/s?q=${Buffer.from('打合せは 3 階 秘書室に連絡済み').toString('base64')}`;
+      expect(hidesStamp(trap)).toBe(true);
+      expect(marked(trap)).toBe(false);
+      expect(marked(`/s?q=${escape('秘密保持契約の雛形')}`)).toBe(false);
+    });
+
+    it('a run too long to decode in the page counts as hiding; the decoding itself still finds the stamp', () => {
+      const long = `/s?q=${Buffer.concat([Buffer.alloc(60_000, 'a'), utf8]).toString('base64')}`;
+      expect(hidesStamp(long)).toBe(true);
+      expect(marked(long)).toBe(true);
+      // Megabytes of base64 and of escapes: linear, no stack overflow.
+      const huge = `/s?q=${'QUJD'.repeat(500_000)}&r=${'%u0041'.repeat(200_000)}`;
+      const t = performance.now();
+      expect(hidesStamp(huge)).toBe(true);
+      expect(urlText(huge).length).toBeGreaterThan(1_000_000);
+      expect(performance.now() - t).toBeLessThan(5_000);
+    });
   });
 });

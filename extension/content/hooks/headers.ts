@@ -38,9 +38,10 @@ export function headerTexts(h: Headers): string[] {
 /**
  * A cookie refused is never written. Through `document.cookie`, one waiting for the guard is written
  * once allowed; `cookieStore.set` waits for the answer and, refused, rejects as a failed write does.
- * Judged as a URL's query only (percent-escapes, the way cookies carry text): a setter cannot wait,
- * and the text check would hold back every long token (a consent string, a JWT) written before the
- * policy is known, which the page reads back at once.
+ * Judged as a URL's query (percent-escapes, the way cookies carry text, and what `escape()`, `\u` and
+ * base64 of UTF-8 text hide: url-text.ts), not as a text body: a setter cannot wait, and the body's check
+ * would hold back every long token (a consent string, a JWT) written before the policy is known, which
+ * the page reads back at once. Such a token decodes to no 秘, so it is written at once.
  */
 export function hookCookies(w: Window & typeof globalThis): void {
   wrapSetter(w.Document.prototype, 'cookie', (self, v, set) => {

@@ -6,6 +6,7 @@
  */
 import {
   append,
+  atob,
   arrayJoin,
   isArray,
   jsonParse,
@@ -45,8 +46,6 @@ const LOOKS_FORM = /^[^=&\s]*=[^\s]*$/; // a key may be empty: URLSearchParams w
  * is looked up from that length, and the header check (headers.ts) passes what this does not match.
  */
 export const ENCODED = /[\w+/\\-]{16}|[\x80-\xff]{8}/;
-/** The realm's `atob` as it was at install (the page may replace the global one). */
-const decode: (s: string) => string = globalThis.atob;
 
 /**
  * The text for the guard to decode, when it may carry an encoded document; null otherwise. Whole, not
@@ -57,7 +56,7 @@ const decode: (s: string) => string = globalThis.atob;
 export function encodedIn(text: string, all?: unknown): { kind: 'text'; text: string } | null {
   if (regExpExec(ENCODED, text) === null) return null;
   const t = arrayJoin(textsOf(text, true), '\n');
-  return mayCarryDocument(t, decode, regExpExec, stringSlice, all) ? { kind: 'text', text: t } : null;
+  return mayCarryDocument(t, atob, regExpExec, stringSlice, all) ? { kind: 'text', text: t } : null;
 }
 
 /** [the body (capped at TEXT_CAP unless `whole`), then its decoded forms when it has any]. */

@@ -4,14 +4,16 @@
  * non-ASCII character, no escaped non-ASCII byte): those are passed after one regex test, unless the
  * company designated keywords or patterns, which may be plain ASCII.
  */
-import { MAY_HOLD_STAMP, urlText } from '../../../src/guard/url-text.js';
+import { hidesStamp, MAY_HOLD_STAMP, urlText, type Builtins } from '../../../src/guard/url-text.js';
 import type { Channel } from '../../shared/messages.js';
 import { ask, config, unguarded } from './bridge-client.js';
 import { combine, gateText, later, READY, type Gate } from './gates.js';
 import { intact } from './intact.js';
 import { designatedText } from './quick.js';
-import { regExpExec, stringIncludes } from './safe-self.js';
+import { atob, regExpExec, stringIncludes, stringReplace, stringSlice } from './safe-self.js';
 import { typingGate } from './typing.js';
+
+const CAPTURED: Builtins = { exec: regExpExec, slice: stringSlice, replace: stringReplace, atob };
 
 export function gateUrl(ch: Channel, url: string): Gate {
   if (unguarded()) return READY;
@@ -21,7 +23,7 @@ export function gateUrl(ch: Channel, url: string): Gate {
 }
 
 function textGate(ch: Channel, url: string): Gate {
-  if (!designatedText(config.designated) && regExpExec(MAY_HOLD_STAMP, url) === null) return READY;
+  if (!designatedText(config.designated) && regExpExec(MAY_HOLD_STAMP, url) === null && !hidesStamp(url, CAPTURED)) return READY;
   // The decoding is ordinary code: trusted here only while the realm is; otherwise the guard decodes.
   if (!intact()) return later(ask(ch, [{ kind: 'url', url }]));
   const text = urlText(url);
