@@ -118,9 +118,11 @@ function bigDataFile(name: string, bytes: number): string {
   let seed = 20251202;
   const block = Buffer.alloc(1 << 20);
   for (let i = 0; i < block.length; i++) block[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
-  // A UTF-16 秘 every 2 KiB, amid noise: each is a window the engine decodes and finds no text in. Random
-  // bytes alone now scan in about 300 ms (the SIMD byte search), too close to the indicator's 300 ms.
-  for (let at = 0; at + 2 <= block.length; at += 2048) block.set([0xd8, 0x79], at);
+  // A UTF-16 「秘 meeting notes…」 (not a stamp) every 2 KiB, amid noise: each is a window the engine decodes
+  // and verifies. Random bytes alone now scan in about 300 ms (the SIMD byte search), too close to the
+  // indicator's 300 ms; a bare 秘 followed by noise is dropped before any decoding.
+  const line = Buffer.from('秘 meeting notes for the team', 'utf16le');
+  for (let at = 0; at + line.length <= block.length; at += 2048) line.copy(block, at);
   const fd = openSync(path, 'w');
   for (let left = bytes; left > 0; left -= block.length) writeSync(fd, block, 0, Math.min(left, block.length));
   closeSync(fd);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { extractBinary, plausibleRuns } from '../../src/detect/extract/binary.js';
+import { extractBinary, mayBeFollowedByText, plausibleRuns } from '../../src/detect/extract/binary.js';
+import { decoder, NEEDLES, type TextEncodingName } from '../../src/detect/extract/byte-scan.js';
 import type { Extracted } from '../../src/detect/extract/types.js';
 import { collect as collectFrom } from '../support/extract.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
@@ -22,6 +23,18 @@ function noise(n: number, seed = 12345): Uint8Array {
   }
   return u;
 }
+
+/** The legacy encodings' bytes of the fuzz pieces' characters. */
+const LEGACY: Partial<Record<TextEncodingName, Record<string, number[]>>> = {
+  shift_jis: {
+    '\0': [0], ' ': [0x20], '\n': [0x0a], '\u3000': [0x81, 0x40], C: [0x43], o: [0x6f], n: [0x6e], f: [0x66], i: [0x69], d: [0x64], e: [0x65], t: [0x74], a: [0x61], l: [0x6c], b: [0x62], c: [0x63],
+    秘: [0x94, 0xe9], 密: [0x96, 0xa7], か: [0x82, 0xa9], な: [0x82, 0xc8], カ: [0x83, 0x4a], ナ: [0x83, 0x69], ｶ: [0xb6], ﾅ: [0xc5], 漢: [0x8a, 0xbf], 字: [0x8e, 0x9a], '（': [0x81, 0x69], 株: [0x8a, 0x94], '）': [0x81, 0x6a], '―': [0x81, 0x5c], '①': [0x87, 0x40],
+  },
+  'euc-jp': {
+    '\0': [0], ' ': [0x20], '\n': [0x0a], '\u3000': [0xa1, 0xa1], C: [0x43], o: [0x6f], n: [0x6e], f: [0x66], i: [0x69], d: [0x64], e: [0x65], t: [0x74], a: [0x61], l: [0x6c], b: [0x62], c: [0x63],
+    秘: [0xc8, 0xeb], 密: [0xcc, 0xa9], か: [0xa4, 0xab], な: [0xa4, 0xca], カ: [0xa5, 0xab], ナ: [0xa5, 0xca], ｶ: [0x8e, 0xb6], ﾅ: [0x8e, 0xc5], 漢: [0xb4, 0xc1], 字: [0xbb, 0xfa], '（': [0xa1, 0xca], 株: [0xb3, 0xf4], '）': [0xa1, 0xcb], '―': [0xa1, 0xbd], '①': [0xad, 0xa1],
+  },
+};
 
 const u16le = (s: string) => new Uint8Array(Uint16Array.from(s, (c) => c.charCodeAt(0)).buffer);
 const u16be = (s: string) => {
@@ -96,6 +109,55 @@ describe('extractBinary', () => {
   it('plausibleRuns keeps real text around the character only', () => {
     expect(plausibleRuns('\uFFFD\uFFFDabc 秘 Confidential\0\0xyz\uFFFD')).toEqual(['abc 秘 Confidential xyz']);
     expect(plausibleRuns('秘\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD')).toEqual([]);
+  });
+
+  it('the check before decoding drops only hits whose window gives no run (every encoding, text-like and random bytes after the stamp)', () => {
+    // What may follow a stamp: blanks (NUL, spaces, U+3000), ASCII, kana, kanji, half-width kana, and
+    // bytes of noise, in every encoding the needles are in; each sample's verdict is compared with
+    // plausibleRuns on the window decoded from the hit on.
+    const pieces = ['\0', ' ', '\u3000', '\n', 'Confidential', 'abc', '秘密', 'かな', 'カナ', 'ｶﾅ', '漢字', '（株）', 'é', '―', '①'];
+    let x = 987654321;
+    const rnd = (n: number) => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), (x >>> 0) % n);
+    const encode = (s: string, enc: TextEncodingName): Uint8Array => {
+      if (enc === 'utf-16le') return u16le(s);
+      if (enc === 'utf-16be') return u16be(s);
+      if (enc === 'utf-8') return new TextEncoder().encode(s);
+      // Legacy encodings: the pieces as their bytes (TextEncoder cannot write them), from a table.
+      const out: number[] = [];
+      for (const c of s) out.push(...(LEGACY[enc]?.[c] ?? [0x3f]));
+      return Uint8Array.from(out);
+    };
+    let kept = 0;
+    let dropped = 0;
+    for (const enc of ['utf-16le', 'utf-16be', 'utf-8', 'shift_jis', 'euc-jp'] as const) {
+      for (const nd of NEEDLES[enc]) {
+        for (let n = 0; n < 1500; n++) {
+          const parts: Uint8Array[] = [nd.bytes];
+          for (let k = rnd(12); k >= 0; k--) {
+            if (rnd(3) === 0) parts.push(noise(1 + rnd(8), 1 + rnd(1 << 30)));
+            else parts.push(encode(pieces[rnd(pieces.length)], enc));
+          }
+          parts.push(noise(300, n + 1));
+          const buf = Uint8Array.from(parts.flatMap((b) => [...b]));
+          const s = decoder(enc).decode(buf);
+          if (/[秘㊙]/.test(s.slice(1))) continue; // one stamp character per sample
+          const runs = plausibleRuns(s).length > 0;
+          const kept1 = mayBeFollowedByText(buf, nd.bytes.length, enc);
+          if (runs) expect(kept1, `${enc} ${Buffer.from(buf.subarray(0, 40)).toString('hex')}`).toBe(true);
+          if (kept1) kept++;
+          else dropped++;
+        }
+      }
+    }
+    // Both outcomes occur: the check is not a constant.
+    expect(kept).toBeGreaterThan(500);
+    expect(dropped).toBeGreaterThan(500);
+  });
+
+  it('the check keeps hits near the end of the bytes, and ISO-2022-JP (its state comes from an escape)', () => {
+    const tail = Uint8Array.from([0xd8, 0x79, 0x01, 0x02]);
+    expect(mayBeFollowedByText(tail, 2, 'utf-16le')).toBe(true);
+    expect(mayBeFollowedByText(noise(400), 2, 'iso-2022-jp')).toBe(true);
   });
 
   it('caps verified hits and never throws on dense input', async () => {

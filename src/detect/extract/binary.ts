@@ -6,7 +6,9 @@
 import {
   ALL_NEEDLES,
   type Needle,
+  type TextEncodingName,
   decodeWindow,
+  decoder,
   winKey,
   slices,
   windowsFor,
@@ -66,28 +68,63 @@ function isStampChar(c: number): boolean {
   return c === 0x79d8 || c === 0x3299;
 }
 
+/** Blanks skipped after the stamp, at most, and the characters then scored. */
+const MAX_BLANKS = 32;
+const SCORED = 12;
+
 /**
- * The readable stretches of `s` around each 秘/㊙ that is followed (after blanks and NULs) by at
- * least four text characters. NUL (a string terminator in binary formats) becomes a space.
+ * Whether what follows a 秘/㊙ (from `j` on: blanks and NULs, then a dozen characters) reads like text:
+ * ASCII and kana score high, ideographs (which random UTF-16 produces a third of the time) and
+ * half-width kana (random Shift_JIS) low. Near the end of `s`, the characters there are scored, unless
+ * `whole`: then too few of them is a yes (the caller has not seen the rest).
+ */
+function textFollows(s: string, j: number, whole = false): boolean {
+  let blanks = 0;
+  while (j < s.length && blank(s.charCodeAt(j)) && blanks < MAX_BLANKS) {
+    j++;
+    blanks++;
+  }
+  if (whole && j + SCORED > s.length) return true;
+  let score = 0;
+  let k = 0;
+  for (; k < SCORED && j + k < s.length; k++) score += charScore(s.charCodeAt(j + k));
+  return k === 0 || score / k >= 1.5;
+}
+
+/** Bytes after a hit that hold the blanks and the dozen characters textFollows reads, in any encoding here. */
+const AFTER = 128;
+
+/**
+ * textFollows on the bytes right after a hit at `p`, before any window is decoded: a hit whose window
+ * would give no run (plausibleRuns) is dropped, and its window never decoded. Random bytes spell 秘 in
+ * UTF-16 about once per 16 KiB, in Shift_JIS and EUC-JP about once per 64 KiB, and each window decoded
+ * 2 KiB for nothing (in a browser's worker, most of a clean binary's scan time). Exact: after a whole
+ * character the decoder starts afresh, so decoding from `p` reads what the window's decoding reads
+ * there; UTF-16's code units are taken as they are (an unpaired surrogate scores -4 here, as U+FFFD
+ * -8 in the window: never less). Kept: ISO-2022-JP (its state comes from an earlier escape), and a hit
+ * too near the end of the bytes.
+ */
+export function mayBeFollowedByText(buf: Uint8Array, p: number, enc: TextEncodingName): boolean {
+  if (enc === 'iso-2022-jp' || p + AFTER > buf.length) return true;
+  return textFollows(enc === 'utf-16le' || enc === 'utf-16be' ? codeUnits(buf, p, enc === 'utf-16le') : decoder(enc).decode(buf.subarray(p, p + AFTER)), 0, true);
+}
+
+function codeUnits(buf: Uint8Array, p: number, le: boolean): string {
+  let s = '';
+  for (let i = p; i + 1 < p + AFTER; i += 2) s += String.fromCharCode(le ? buf[i] | (buf[i + 1] << 8) : (buf[i] << 8) | buf[i + 1]);
+  return s;
+}
+
+/**
+ * The readable stretches of `s` around each 秘/㊙ that is followed (after blanks and NULs) by text
+ * (textFollows). NUL (a string terminator in binary formats) becomes a space.
  */
 export function plausibleRuns(s: string): string[] {
   const out: string[] = [];
   let doneUntil = -1;
   for (let i = 0; i < s.length; i++) {
     if (!isStampChar(s.charCodeAt(i)) || i < doneUntil) continue;
-    let j = i + 1;
-    let blanks = 0;
-    while (j < s.length && blank(s.charCodeAt(j)) && blanks < 32) {
-      j++;
-      blanks++;
-    }
-    // The dozen characters after it must read like text: ASCII and kana score high, ideographs
-    // (which random UTF-16 produces a third of the time) and half-width kana (random Shift_JIS) low.
-    let score = 0;
-    let k = 0;
-    for (; k < 12 && j + k < s.length; k++) score += charScore(s.charCodeAt(j + k));
-    if (k < 4 && j + k < s.length) continue;
-    if (k > 0 && score / k < 1.5) continue;
+    if (!textFollows(s, i + 1)) continue;
     let a = i;
     while (a > 0 && i - a < 200 && (texty(s.charCodeAt(a - 1)) || s.charCodeAt(a - 1) === 0)) a--;
     let b = i + 1;
@@ -111,7 +148,7 @@ export interface ScanBytesOptions {
 export function* scanBytes(buf: Uint8Array, ctx: ExtractContext, opts: ScanBytesOptions = {}, base = 0): Generator<Extracted> {
   const budget = opts.budget ?? { left: MAX_VERIFIED_HITS };
   if (budget.left <= 0) return yield* exhausted(budget, { area: opts.area ?? 'binary', part: opts.part });
-  const wins = windowsFor(buf, opts.needles ?? ALL_NEEDLES, 0, buf.length, { maxHits: budget.left });
+  const wins = windowsFor(buf, opts.needles ?? ALL_NEEDLES, 0, buf.length, { maxHits: budget.left, accept: mayBeFollowedByText });
   yield* verify(buf, wins, ctx, opts, budget, base);
   // windowsFor stopped at the allowance: hits past it were never looked at.
   if (budget.left <= 0) yield* exhausted(budget, { area: opts.area ?? 'binary', part: opts.part });
@@ -143,7 +180,7 @@ export const extractBinary: Extractor = async function* (blob: Blob, ctx: Extrac
   for await (const { buf, base, from, to } of slices(blob, ctx.checkTime)) {
     if (budget.left <= 0) return yield* exhausted(budget, { area: 'binary', part: `offset ${base + from}` });
     // Drop windows already decoded from the previous slice's margin.
-    const wins = windowsFor(buf, ALL_NEEDLES, from, to, { maxHits: budget.left }).filter(
+    const wins = windowsFor(buf, ALL_NEEDLES, from, to, { maxHits: budget.left, accept: mayBeFollowedByText }).filter(
       (w) => base + w.hit + 300 > (covered.get(winKey(w, base)) ?? 0),
     );
     for (const w of wins) covered.set(winKey(w, base), Math.max(covered.get(winKey(w, base)) ?? 0, base + w.end));

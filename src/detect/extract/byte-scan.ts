@@ -154,7 +154,13 @@ export function windowsFor(
   needles: readonly Needle[],
   from: number,
   to: number,
-  opts: { parityBase?: number; alignedOnly?: boolean; maxHits?: number } = {},
+  opts: {
+    parityBase?: number;
+    alignedOnly?: boolean;
+    maxHits?: number;
+    /** A test of the bytes right after a hit (at `p`): false drops the hit before any window is decoded. */
+    accept?: (buf: Uint8Array, p: number, enc: TextEncodingName) => boolean;
+  } = {},
 ): Window[] {
   const hits: { at: number; nd: Needle }[] = [];
   const max = opts.maxHits ?? Infinity;
@@ -164,6 +170,7 @@ export function windowsFor(
   findNeedles(buf, active, from, to, (at, nd) => {
     if (nd.wide && opts.alignedOnly && ((at - (opts.parityBase ?? 0)) & 1) !== 0) return true;
     if (followedByKanaOrKanji(buf, at + nd.bytes.length, nd.enc)) return true;
+    if (opts.accept && !opts.accept(buf, at + nd.bytes.length, nd.enc)) return true;
     hits.push({ at, nd });
     return hits.length < max;
   });
