@@ -16,6 +16,7 @@ import { crx, type ManifestV3Export } from '@crxjs/vite-plugin';
 import preact from '@preact/preset-vite';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { GECKO_ID } from './src/policy/extension-id.js';
+import { arrowIifes } from './scripts/arrow-iifes.js';
 
 const browser = process.env.BROWSER === 'firefox' ? 'firefox' : 'chrome';
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
@@ -103,12 +104,15 @@ function privateContentScripts(): Plugin {
  * which no caller constructs either. Nothing else unsafe is on.
  */
 /**
- * Property names only the page hooks' own objects have (a Gate's `refusedNow`/`decision`, a Decision's
- * `waiters`, a checked body's `gate`, a lineage's `rest`, a walk's `blobs`): Terser shortens them in
- * page-hooks.js. None is a DOM name the hooks read, and none crosses to the guard (bridge.ts carries
- * its own fields). (`ready` is on Terser's list of DOM names, so it stays.)
+ * Property names only the page hooks' own objects have (a Gate's `ready`/`refusedNow`/`decision`, a
+ * Decision's `ok`/`waiters`, a checked body's `gate`, a lineage's `files`/`rest`, a walk's
+ * `blobs`/`seen`/`left`, intact.ts's snapshots' `target`/`keys`): Terser shortens them in
+ * page-hooks.js. None crosses to the guard (bridge.ts carries its own fields), and the hooks read no
+ * page or DOM object's property of these names (they read the DOM through safe-self.ts's captured
+ * getters), which the renaming would break. `ready` and `files` are on Terser's list of DOM names,
+ * hence `builtins`. (`done` is not here: the hooks read iterator results'.)
  */
-const HOOKS_PRIVATE = /^(refusedNow|decision|waiters|gate|rest|blobs)$/;
+const HOOKS_PRIVATE = /^(ready|refusedNow|decision|ok|waiters|gate|files|rest|blobs|seen|left|target|keys)$/;
 
 const EVERY_FRAME = /^extension\/content\/(guard|page-hooks)\.js$/;
 
@@ -123,10 +127,12 @@ function minifyInjected(): Plugin {
         const code = typeof file.source === 'string' ? file.source : new TextDecoder().decode(file.source);
         const out = minifySync(file.fileName, code, { compress: { target: 'es2022' }, mangle: true, codegen: { removeWhitespace: true } });
         if (out.errors.length > 0) this.error(`${file.fileName}: ${out.errors.map((e) => e.message).join('; ')}`);
-        const mangle = file.fileName.includes('page-hooks') ? { properties: { regex: HOOKS_PRIVATE } } : true;
-        // Twice: the second run folds what the first one's output newly allows (about 30 B).
+        const mangle = file.fileName.includes('page-hooks') ? { properties: { regex: HOOKS_PRIVATE, builtins: true } } : true;
+        // Twice: the second run folds what the first one's output newly allows (about 30 B), and what
+        // arrowIifes rewrites (about 200 B of page-hooks.js).
         let min = out.code;
         for (let run = 0; run < 2; run++) {
+          if (run > 0) min = arrowIifes(min);
           const folded = await terser(min, { ecma: 2020, compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true }, mangle });
           if (!folded.code) this.error(`${file.fileName}: Terser gave no code`);
           min = folded.code!;

@@ -11,7 +11,8 @@ import { baseName } from '../detect/rules/name.js';
 import { checkName } from '../detect/rules/verdicts.js';
 import type { Designated, MarkedVerdict } from '../detect/types.js';
 import { textVerdictOf } from './find.js';
-import { decodeRuns, hidesStamp, MAY_HOLD_STAMP, urlText } from './url-text.js';
+import { MAY_HOLD_STAMP_TEXT } from './text-prefilter.js';
+import { BASE64_STAMP, decodeRuns, urlText } from './url-text.js';
 
 /** What Chromium's webRequest gives as `requestBody` (Firefox's has the same shape). */
 export interface RequestBody {
@@ -53,12 +54,12 @@ export function markedInBody(body: RequestBody | undefined, designated: Partial<
 }
 
 /**
- * Whether a URL needs `markedInUrl` at all: nearly every URL a page loads holds no non-ASCII byte, so
- * cannot hold 「秘」 (unless an escape or base64 hides it: hidesStamp); designated keywords and patterns
- * may be plain ASCII, so then every URL does.
+ * Whether a URL needs `markedInUrl` at all: nearly every URL a page loads holds neither 秘/㊙ nor an
+ * escape of a non-ASCII byte or character, so cannot hold 「秘」 (unless base64 hides it: BASE64_STAMP);
+ * designated keywords and patterns may be plain ASCII, so then every URL does.
  */
 export function urlMayBeMarked(url: string, designated: Partial<Designated>): boolean {
-  return !!(designated.keywords?.length || designated.patterns?.length) || MAY_HOLD_STAMP.test(url) || hidesStamp(url);
+  return !!(designated.keywords?.length || designated.patterns?.length) || MAY_HOLD_STAMP_TEXT.test(url) || BASE64_STAMP.test(url);
 }
 
 /**

@@ -5,7 +5,8 @@
  * Rule 1 needs 秘 after NFKC, and 秘 (U+79D8) and ㊙ (U+3299) are the only code points NFKC turns into
  * it (src/detect/rules/stamp.ts takes the same exit). The hooks decode JSON `\u` escapes,
  * percent-escapes and character references (`&#31192;`) before scanning (extension/content/hooks/text.ts),
- * so any escape that could spell one keeps the text in. Rule 3 (designated keywords and patterns) can match anything: with any of those
+ * so any escape that could spell one keeps the text in; so do `escape()`'s `%u79D8` and a
+ * percent-escaped `\u` (`%5Cu`), which a URL's or a cookie's check writes out (url-text.ts). Rule 3 (designated keywords and patterns) can match anything: with any of those
  * the hooks scan every text, whatever this says.
  */
-export const MAY_HOLD_STAMP_TEXT = /[秘㊙]|\\u|%(?:25)*[89a-f][0-9a-f]|&#|%26%23/i;
+export const MAY_HOLD_STAMP_TEXT = /[秘㊙]|\\u|%(?:25)*(?:[89a-f][0-9a-f]|u|5cu)|&#|%26%23/i;

@@ -8,101 +8,69 @@
  * JSON string's `\u79d8`, and base64 of UTF-8 text (`btoa(unescape(encodeURIComponent(s)))`, or
  * TextEncoder bytes: analytics pixels and cookies carry JSON that way), wherever the run starts.
  *
- * Used by the page hooks while their realm is intact and by the guard otherwise: one decoding for both.
+ * The page hooks decode a URL themselves unless BASE64_STAMP finds base64 that may hide the stamp
+ * (urlTextInPage: no base64 or UTF-8 decoding in the MAIN-world bundle, which archives-csp.test.ts
+ * holds to 30 KB); the guard and the background decode every URL with urlText. One decoding for all.
+ * Which URLs need decoding at all: text-prefilter.ts's MAY_HOLD_STAMP_TEXT (秘/㊙, escaped non-ASCII
+ * bytes, `\u` and `%u` escapes) or BASE64_STAMP.
  */
-import type { Exec, Slice } from './encoded.js';
 
+/**
+ * 秘 (E7 A7 98) or ㊙ (E3 8A 99) in UTF-8 as base64 writes them, wherever they fall in the stream, by
+ * regular expression alone (one linear scan, even over megabytes): at the start of a 3-byte group 4
+ * fixed characters (`56eY`, `44qZ`); one or two bytes into a group, their 24 bits share their first
+ * and last characters with the neighbouring bytes, so those two are classes of the values with the
+ * stamp's bits in place (one byte in: the values ending in 1110 before it, which hold 62 `+`/`-`; two
+ * bytes in: those ending in 11, which hold 63 `/`/`_`), as they are or as a query escapes them (%2B,
+ * %2F, escaped again or not). Tokens, digests, JWTs and ids almost never match (4 fixed characters
+ * and two classes); url-text.test.ts fuzzes it against decoding.
+ */
+export const BASE64_STAMP =
+  /56eY|44qZ|(?:[Oeu+-]|%(?:25)?2[Bb])(?:enm[A-P]|OKm[Q-Za-f])|(?:[DHLPTXbfjnrvz37/_]|%(?:25)?2[Ff])(?:np5[g-j]|jip[k-n])/;
 
 /** URLs whose "request" never leaves the browser (and data: URLs can be megabytes of image). */
 const LOCAL = /^\s*(?:data|blob|javascript|about):/i;
 const ESCAPE_RUNS = /(?:%[0-9a-f]{2})+/gi;
 const PLUS = /\+/g;
-
-/**
- * True when a URL could hold the 「秘」 stamp at all: 秘 (or ㊙) is never ASCII, so the URL has a
- * non-ASCII character or a percent-escaped non-ASCII byte (possibly escaped again as %25). Lets the
- * hooks skip decoding and scanning for the URLs nearly every page loads.
- */
-export const MAY_HOLD_STAMP = /[^\x00-\x7f]|%(?:25)*[89a-f][0-9a-f]/i;
-
-/**
- * Escapes percent-decoding leaves alone, for a character outside ASCII: `escape()`'s `%uXXXX`, and a
- * JS or JSON string's `\uXXXX`, raw or percent-escaped (`%5Cu`).
- */
-const U_ESCAPE = /(?:%u|\\u|%5cu)(?!00[0-7])[0-9a-f]{4}/i;
 const U_ESCAPES = /(?:%u|\\u|%5cu)([0-9a-f]{4})/gi;
 /**
  * A run of the base64 alphabet (both variants) long enough for a stamped line (encoded.ts SHORT_RUN).
  * A character class, not a group: V8 overflows its stack on a quantified group over a long run.
  */
 const BASE64_RUN = /[\w+/-]{19}[\w+/-]*/g;
-/** base64's `+`, `/` and `=` as a query escapes them (URLSearchParams, encodeURIComponent). */
-const ESCAPED_B64 = /%2[bf]|%3d/gi;
-const HAS_ESCAPED_B64 = /%2[bf]|%3d/i;
 const URL_SAFE = /[-_]/g;
 /** 秘 and ㊙ in UTF-8, as one-byte chars. */
 const UTF8_STAMP = /\xe7\xa7\x98|\xe3\x8a\x99/;
-/**
- * A run longer than this, or more base64 in all, is not decoded by the prefilter (hidesStamp says it may
- * hide): the page's per-request cost stays bounded. urlText decodes every run.
- */
-const RUN_CAP = 64 * 1024;
-const TOTAL_CAP = 256 * 1024;
 
-/** Built-ins as plain functions: the page hooks pass the ones they captured (the page may replace the realm's). */
-export interface Builtins {
-  exec: Exec;
-  slice: Slice;
-  replace: (s: string, re: RegExp, f: (m: string) => string) => string;
-  atob: (s: string) => string;
-}
-const realm: Builtins = { exec: (re, s) => re.exec(s), slice: (s, a, b) => s.slice(a, b), replace: (s, re, f) => s.replace(re, f), atob: (s) => atob(s) };
-
-/**
- * Whether a URL (or a cookie) may hide the stamp from MAY_HOLD_STAMP: a `\u`/`%u` escape of a
- * non-ASCII character, or a base64 run whose bytes hold 秘/㊙ in UTF-8 at one of its four alignments
- * (a path or a key before the value joins its run). Tokens, digests, JWTs and ids decode to neither, so
- * nearly every URL is still passed in the page; a run too long to decode here counts as hiding.
- */
-export function hidesStamp(url: string, b: Builtins = realm): boolean {
-  if (b.exec(U_ESCAPE, url)) return true;
-  const s = b.exec(HAS_ESCAPED_B64, url) ? b.replace(url, ESCAPED_B64, unescapeB64) : url;
-  let total = 0;
-  BASE64_RUN.lastIndex = 0;
-  for (let m; (m = b.exec(BASE64_RUN, s)); ) {
-    const run = m[0];
-    if (run.length > RUN_CAP || (total += run.length) > TOTAL_CAP) return true;
-    if (stampedRun(run, b)) return true;
-  }
-  return false;
+/** `%uXXXX` and `\uXXXX` escapes written out. */
+function unescapedU(s: string): string {
+  return s.replace(U_ESCAPES, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-const unescapeB64 = (e: string) => (e[1] === '3' ? '=' : e[2] === 'b' || e[2] === 'B' ? '+' : '/');
+/** The text base64 runs hide (BASE64_STAMP), written out after each run (kept: it may be words too). */
+function revealed(s: string): string {
+  return unescapedU(s).replace(BASE64_RUN, (run) => {
+    const bin = BASE64_STAMP.test(run) ? stampedBytes(run) : null;
+    return bin === null ? run : `${run}\n${utf8(bin)}\n`;
+  });
+}
 
-/** The run's bytes (as one-byte chars) at the first alignment where they hold 秘/㊙ in UTF-8, and that alignment. */
-function stampedRun(run: string, b: Builtins): { skip: number; bin: string } | null {
-  const s = b.replace(run, URL_SAFE, (c) => (c === '-' ? '+' : '/'));
-  const decode = b.atob; // called without a receiver: the platform's atob throws on any other
+/**
+ * The run's bytes (as one-byte chars) at the first alignment where they hold 秘/㊙ in UTF-8 (a path or
+ * a key before the value joins its run, so the value may start anywhere in it), or null.
+ */
+function stampedBytes(run: string): string | null {
+  const s = run.replace(URL_SAFE, (c) => (c === '-' ? '+' : '/'));
   for (let k = 0; k < 4; k++) {
-    const n = (s.length - k) & ~3;
     let bin: string;
     try {
-      bin = decode(b.slice(s, k, k + n));
+      bin = atob(s.slice(k, k + ((s.length - k) & ~3)));
     } catch {
       continue;
     }
-    if (b.exec(UTF8_STAMP, bin)) return { skip: k, bin };
+    if (UTF8_STAMP.test(bin)) return bin;
   }
   return null;
-}
-
-/** The text escapes and base64 runs hide (hidesStamp), written out in place; `s` as it is when there is none. */
-function revealed(s: string): string {
-  const t = U_ESCAPE.test(s) ? s.replace(U_ESCAPES, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) : s;
-  return t.replace(BASE64_RUN, (run) => {
-    const r = stampedRun(run, realm);
-    return r ? `${run.slice(0, r.skip)}\n${utf8(r.bin)}\n` : run;
-  });
 }
 
 /** Bytes (one-byte chars) read as UTF-8; what is not text there ends a line (it is not the stamp's neighbour). */
@@ -113,6 +81,20 @@ function utf8(bin: string): string {
 
 /** '' for a URL that carries no text to a server. */
 export function urlText(url: string): string {
+  const text = sentText(url, revealed);
+  // A query's `+` is a space to a form, and base64's 62 to a page that put btoa()'s output in a URL
+  // unescaped (a server that reads it turns the spaces back): such base64 is read both ways.
+  if (text === '' || !url.includes('+') || !BASE64_STAMP.test(url)) return text;
+  const hash = url.indexOf('#');
+  return `${text}\n${revealed(decodeRuns(decodeRuns(hash < 0 ? url : url.slice(0, hash))))}`;
+}
+
+/** urlText without base64 written out: for a URL BASE64_STAMP passed (hooks/url.ts). */
+export function urlTextInPage(url: string): string {
+  return sentText(url, unescapedU);
+}
+
+function sentText(url: string, reveal: (s: string) => string): string {
   if (LOCAL.test(url.slice(0, 16))) return '';
   const hash = url.indexOf('#');
   const sent = hash < 0 ? url : url.slice(0, hash);
@@ -120,8 +102,8 @@ export function urlText(url: string): string {
   const path = q < 0 ? sent : sent.slice(0, q);
   // '+' is a space in a query (forms, URLSearchParams); an escaped %2B stays a plus.
   const query = q < 0 ? '' : sent.slice(q + 1).replace(PLUS, ' ');
-  const text = revealed(decodeRuns(decodeRuns(path)));
-  return query === '' ? text : `${text}\n${revealed(decodeRuns(decodeRuns(query)))}`;
+  const text = reveal(decodeRuns(decodeRuns(path)));
+  return query === '' ? text : `${text}\n${reveal(decodeRuns(decodeRuns(query)))}`;
 }
 
 /**

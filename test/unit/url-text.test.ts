@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { scanText } from '../../src/detect/index.js';
-import { hidesStamp, MAY_HOLD_STAMP, urlText } from '../../src/guard/url-text.js';
+import { MAY_HOLD_STAMP_TEXT as MAY_HOLD_STAMP } from '../../src/guard/text-prefilter.js';
+import { BASE64_STAMP, urlText } from '../../src/guard/url-text.js';
+
+/** hooks/url.ts's test: the URL is decoded (in the page, or by the guard for base64). */
+const hidesStamp = (url: string) => MAY_HOLD_STAMP.test(url) || BASE64_STAMP.test(url);
 
 const marked = (url: string) => scanText(urlText(url)).verdict === 'marked';
 
@@ -32,6 +36,8 @@ describe('urlText: the text a URL carries to its server', () => {
   it('the prefilter passes plain ASCII URLs without decoding', () => {
     expect(MAY_HOLD_STAMP.test('https://cdn.example.com/img/logo.png?v=3&size=48')).toBe(false);
     expect(MAY_HOLD_STAMP.test('/s?q=%41%42')).toBe(false);
+    expect(MAY_HOLD_STAMP.test('/検索?q=%E4%BA%88%E5%AE%9A')).toBe(true); // escaped bytes may spell 秘: decoded
+    expect(MAY_HOLD_STAMP.test('/検索?q=来週の予定')).toBe(false); // no 秘/㊙, nothing escaped: passed as it is
   });
 
   describe('text hidden from percent-decoding: escape(), \\u escapes, base64 of UTF-8', () => {
@@ -55,22 +61,38 @@ describe('urlText: the text a URL carries to its server', () => {
         `/api/xy/suggest/${utf8.toString('base64url')}`,
         `/api/xyz/suggest/${utf8.toString('base64url')}`,
         `?k=${Buffer.from('㊙ Confidential 設計書').toString('base64')}`,
+        `/sink?q=${Buffer.from('3秘 Confidential 来期の価格表').toString('base64')}`, // btoa() unescaped: its '+' (M+enm…) is not a space
       ]) {
-        expect(MAY_HOLD_STAMP.test(url), url).toBe(false);
         expect(hidesStamp(url), url).toBe(true);
         expect(marked(url), url).toBe(true);
       }
     });
 
-    it('runs on the page hooks\' captured built-ins, called as plain functions (atob takes no receiver)', () => {
-      const strict = function (this: unknown, s: string): string {
-        if (this !== undefined) throw new TypeError('Illegal invocation');
-        return atob(s);
-      };
-      const exec = (re: RegExp, s: string) => re.exec(s);
-      const captured = { exec, slice: (s: string, a: number, b?: number) => s.slice(a, b), replace: (s: string, re: RegExp, f: (m: string) => string) => s.replace(re, f), atob: strict };
-      expect(hidesStamp(`/s?q=${utf8.toString('base64')}`, captured)).toBe(true);
-      expect(hidesStamp(`/s?q=${Buffer.from('Meeting notes, nothing marked').toString('base64')}`, captured)).toBe(false);
+    it('the prefilter\'s base64 patterns match wherever decoding finds 秘/㊙, in either alphabet, escaped or not', () => {
+      // What url-text.ts decodes: the run at each of its four alignments, looking for the UTF-8 bytes.
+      const decodes = (run: string) =>
+        [0, 1, 2, 3].some((k) => {
+          const s = run.replace(/-/g, '+').replace(/_/g, '/').slice(k);
+          return /\xe7\xa7\x98|\xe3\x8a\x99/.test(Buffer.from(s.slice(0, s.length & ~3), 'base64').toString('latin1'));
+        });
+      let seed = 7;
+      const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+      const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => rand(256)));
+      const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+      let falseHits = 0;
+      for (let i = 0; i < 3000; i++) {
+        const stamp = Buffer.from(rand(2) ? '秘' : '㊙');
+        // The stamp at every byte offset (so at each of base64's three positions in a group), after 0–3 characters of a key.
+        const data = Buffer.concat([bytes(1 + rand(12)), stamp, bytes(1 + rand(12))]);
+        const key = 'abc'.slice(0, rand(4));
+        const enc = [data.toString('base64'), data.toString('base64url'), encodeURIComponent(data.toString('base64'))][rand(3)];
+        expect(BASE64_STAMP.test(key + enc), key + enc).toBe(true);
+        // Random runs: wherever decoding finds the stamp, so does the pattern; and it rarely finds more.
+        const run = Array.from({ length: 24 + rand(40) }, () => ALPHABET[rand(64)]).join('');
+        if (decodes(run)) expect(BASE64_STAMP.test(run), run).toBe(true);
+        else if (BASE64_STAMP.test(run)) falseHits++;
+      }
+      expect(falseHits).toBeLessThan(3);
     });
 
     it('passes tokens, digests, ids and clean text without a second look at them', () => {
@@ -91,14 +113,15 @@ describe('urlText: the text a URL carries to its server', () => {
       expect(marked(`/s?q=${escape('秘密保持契約の雛形')}`)).toBe(false);
     });
 
-    it('a run too long to decode in the page counts as hiding; the decoding itself still finds the stamp', () => {
+    it('finds a stamp deep in a long run, and passes megabytes of base64 and escapes in one linear scan', () => {
       const long = `/s?q=${Buffer.concat([Buffer.alloc(60_000, 'a'), utf8]).toString('base64')}`;
       expect(hidesStamp(long)).toBe(true);
       expect(marked(long)).toBe(true);
-      // Megabytes of base64 and of escapes: linear, no stack overflow.
+      // No stack overflow, no quadratic step.
       const huge = `/s?q=${'QUJD'.repeat(500_000)}&r=${'%u0041'.repeat(200_000)}`;
       const t = performance.now();
-      expect(hidesStamp(huge)).toBe(true);
+      expect(hidesStamp(`/s?q=${'QUJD'.repeat(500_000)}`)).toBe(false);
+      expect(hidesStamp(`${huge}${utf8.toString('base64')}`)).toBe(true);
       expect(urlText(huge).length).toBeGreaterThan(1_000_000);
       expect(performance.now() - t).toBeLessThan(5_000);
     });

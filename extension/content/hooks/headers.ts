@@ -12,6 +12,7 @@ import { append, apply, arrayJoin, headersForEach, isFn, regExpExec, SafeTypeErr
 import { whenAllowed } from './sources.js';
 import { gateUrl } from './url.js';
 import { wrapSetter } from './accessors.js';
+import { holdRequestsFor } from './pending-cookies.js';
 import { ENCODED } from './text.js';
 
 /**
@@ -37,7 +38,7 @@ export function headerTexts(h: Headers): string[] {
 
 /**
  * A cookie refused is never written. Through `document.cookie`, one waiting for the guard is written
- * once allowed; `cookieStore.set` waits for the answer and, refused, rejects as a failed write does.
+ * once allowed, and the page's requests wait for it meanwhile (pending-cookies.ts); `cookieStore.set` waits for the answer and, refused, rejects as a failed write does.
  * Judged as a URL's query (percent-escapes, the way cookies carry text, and what `escape()`, `\u` and
  * base64 of UTF-8 text hide: url-text.ts), not as a text body: a setter cannot wait, and the body's check
  * would hold back every long token (a consent string, a JWT) written before the policy is known, which
@@ -46,7 +47,9 @@ export function headerTexts(h: Headers): string[] {
 export function hookCookies(w: Window & typeof globalThis): void {
   wrapSetter(w.Document.prototype, 'cookie', (self, v, set) => {
     const s = toStr(v);
-    whenAllowed(cookieGate(s), () => set(self, s));
+    const gate = cookieGate(s);
+    whenAllowed(gate, () => set(self, s));
+    if (!gate.ready) holdRequestsFor(gate.decision); // after whenAllowed: written before the requests go
   });
   const store = (w as unknown as { CookieStore?: { prototype: Record<string, unknown> } }).CookieStore?.prototype;
   const set = store?.set;

@@ -68,6 +68,20 @@ const rows: Technique[] = [
       document.cookie = 'ugnote4=; max-age=0; path=/';
     },
   },
+  {
+    id: 'cookie-b64-then-more',
+    title: 'a cookie the guard must read (base64 of the text), another written at once, then a request: it carries both',
+    carries: ['text'],
+    // The text's cookie and the one written after it, both in the request that followed them.
+    reached: (arrivals, p) => reachedBase64(arrivals, p) && arrivals.some((a) => a.text?.includes('ugnote6=written-after') ?? false),
+    run: async (p, t) => {
+      document.cookie = `ugnote5=${btoa(unescape(encodeURIComponent(p.text)))}; path=/`;
+      document.cookie = 'ugnote6=written-after; path=/';
+      await t.settle(fetch('/sink?ch=cookie-b64-then-more'));
+      document.cookie = 'ugnote5=; max-age=0; path=/';
+      document.cookie = 'ugnote6=; max-age=0; path=/';
+    },
+  },
 ];
 
 export default rows;
