@@ -38,7 +38,8 @@ export function headerTexts(h: Headers): string[] {
 
 /**
  * A cookie refused is never written. Through `document.cookie`, one waiting for the guard is written
- * once allowed, and the page's requests wait for it meanwhile (pending-cookies.ts); `cookieStore.set` waits for the answer and, refused, rejects as a failed write does.
+ * once allowed, and the page's requests wait for it meanwhile (pending-cookies.ts); `cookieStore.set`
+ * waits for the answer and, refused, rejects as a failed write does.
  * Judged as a URL's query (percent-escapes, the way cookies carry text, and what `escape()`, `\u` and
  * base64 of UTF-8 text hide: url-text.ts), not as a text body: a setter cannot wait, and the body's check
  * would hold back every long token (a consent string, a JWT) written before the policy is known, which
@@ -49,7 +50,7 @@ export function hookCookies(w: Window & typeof globalThis): void {
     const s = toStr(v);
     const gate = cookieGate(s);
     whenAllowed(gate, () => set(self, s));
-    if (!gate.ready) holdRequestsFor(gate.decision); // after whenAllowed: written before the requests go
+    if (!gate.ready && !gate.refusedNow) holdRequestsFor(gate.decision); // after whenAllowed: written before the requests go
   });
   const store = (w as unknown as { CookieStore?: { prototype: Record<string, unknown> } }).CookieStore?.prototype;
   const set = store?.set;

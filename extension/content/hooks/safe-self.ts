@@ -94,8 +94,9 @@ export const SafeEvent: typeof Event = G.Event;
 export const SafeCustomEvent: typeof CustomEvent = G.CustomEvent;
 export const SafeProgressEvent: typeof ProgressEvent = G.ProgressEvent;
 export const SafeURL: typeof URL = G.URL;
-/** Called as a plain function (no receiver), which the platform allows. */
+/** Called as plain functions (no receiver), which the platform allows. */
 export const atob: (s: string) => string = G.atob;
+export const setTimer: (f: () => void, ms: number) => number = G.setTimeout;
 
 // ---------- language built-ins ----------
 export const weakMapGet: <K extends object, V>(m: WeakMap<K, V>, k: K) => V | undefined = method('WeakMap', 'get');
