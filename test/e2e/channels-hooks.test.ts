@@ -105,6 +105,47 @@ describe.each(GUARDED_HOSTS)('%s', (host) => {
     expect(got.map((a) => a.sha256 === S.cleanDocx.sha256 || JSON.parse(a.text!).messages[0].content.parts[0] === CLEAN_TEXT)).toEqual([true, true]);
   });
 
+  it('FormData under another filename, or of a Blob: a name-marked file stays marked, and the page reads its entries as the spec makes them', async () => {
+    // Chromium 150 hands out a new File for such an entry on every read: the decision must hold at the send.
+    const p = page();
+    await clearAll(p, server);
+    const send = (d: string, n: string, as: string | null) =>
+      p.evaluate(
+        ([d, n, as]) => {
+          const lab = (window as unknown as { lab: Lab }).lab;
+          const fd = new FormData();
+          const f = lab.file(d, n);
+          if (as === null) fd.append('file', new Blob([f], { type: 'application/octet-stream' }));
+          else fd.append('file', f, as);
+          return fetch('/upload?ch=fd-named', { method: 'POST', body: fd }).then(() => 'sent', (e: Error) => e.name);
+        },
+        [d, n, as] as const,
+      );
+    expect(await stopped(p, send(b64(S.nameMarked), S.nameMarked.name, '見積書.docx'))).toBe('TypeError');
+    expect(mine()).toEqual([]);
+    const seen = await p.evaluate(([d, n]) => {
+      const lab = (window as unknown as { lab: Lab }).lab;
+      const f = lab.file(d, n);
+      const fd = new FormData();
+      fd.append('a', f, '報告書.docx');
+      fd.append('b', new Blob([f], { type: 'text/plain' }));
+      fd.set('c', f);
+      const a = fd.get('a') as File;
+      const b = fd.get('b') as File;
+      return { a: [a.name, a.type, a.lastModified === f.lastModified, a.size], b: [b.name, b.type, b.size], c: fd.get('c') === f, again: fd.get('a') === a };
+    }, [b64(S.cleanDocx), S.cleanDocx.name] as const);
+    expect(seen).toEqual({
+      a: ['報告書.docx', 'application/octet-stream', true, S.cleanDocx.buffer.length],
+      b: ['blob', 'text/plain', S.cleanDocx.buffer.length],
+      c: true,
+      again: true,
+    });
+    expect(await send(b64(S.cleanDocx), S.cleanDocx.name, '報告書.docx')).toBe('sent');
+    expect(await send(b64(S.cleanDocx), S.cleanDocx.name, null)).toBe('sent');
+    const got = await arrivals(server, (a) => a.host === host, 2);
+    expect(got.map((a) => [a.name, a.sha256 === S.cleanDocx.sha256])).toEqual([['報告書.docx', true], ['blob', true]]);
+  });
+
   it('XMLHttpRequest: marked FormData, ArrayBuffer and text bodies fail like a network error; clean ones load', async () => {
     const p = page();
     await clearAll(p, server);

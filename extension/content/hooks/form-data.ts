@@ -5,28 +5,30 @@
 import { unguarded } from './bridge-client.js';
 import { gateBlob } from './gates.js';
 import { inherited, link } from './lineage.js';
-import { apply, formDataGetAll, isBlob, toStr } from './safe-self.js';
+import { apply, blobType, fileModified, isBlob, isFile, SafeFile, sequence } from './safe-self.js';
 
 export function hookFormData(w: Window & typeof globalThis): void {
   const FD = w.FormData.prototype as unknown as Record<'append' | 'set', (...a: unknown[]) => void>;
   for (const m of ['append', 'set'] as const) {
     const original = FD[m];
     FD[m] = function (this: FormData, ...a: unknown[]) {
-      const r = apply(original, this, a);
       const value = a[1];
-      if (!unguarded() && isBlob(value)) {
-        const all = formDataGetAll(this, toStr(a[0]));
-        const stored = all[all.length - 1];
-        // FormData stores a File: the same object, or a new one when a Blob was given or a filename
-        // passed. One made from a File (or a piece or copy of one) keeps its sources' decisions, and its
-        // own name is judged too (gates.ts): a marked file appended under a clean filename stays marked,
-        // a clean one under 「秘—…」 is marked. A page-made Blob is judged as a file of its own.
-        if (isBlob(stored)) {
-          if (stored !== value) link(stored, inherited(value));
-          gateBlob('form-data', stored);
-        }
+      if (unguarded() || !isBlob(value)) return apply(original, this, a);
+      // FormData stores a Blob, or a File under a filename, as a new File, and Chromium 150 hands out
+      // another new File for that entry on every read: a decision linked to one read was gone by the
+      // send. So that File is made here, as the spec makes it (the filename or "blob", the type, a
+      // File's lastModified), and stored itself: every read returns it. It keeps its sources' decisions,
+      // and its own name is judged too (gates.ts): a marked file appended under a clean filename stays
+      // marked, a clean one under 「秘—…」 is marked. A page-made Blob is judged as a file of its own.
+      const named = a[2] !== undefined;
+      const file = isFile(value);
+      if (named || !file) {
+        const made = new SafeFile(sequence([value]), named ? (a[2] as string) : 'blob', { type: blobType(value), lastModified: file ? fileModified(value) : undefined });
+        link(made, inherited(value));
+        a = [a[0], made];
       }
-      return r;
+      apply(original, this, a);
+      gateBlob('form-data', a[1] as Blob);
     };
   }
 }
