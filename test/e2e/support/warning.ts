@@ -15,12 +15,15 @@ export interface WarningView {
   buttons: string[];
 }
 
-/** Waits for the dialog and returns what it shows. */
-export async function readWarning(page: Page, timeout = 15_000): Promise<WarningView> {
+/**
+ * Waits for the dialog and returns what it shows. `focused: false` reads it without waiting for the
+ * focus to move into it (a test that only wants its words, from a tab that may be in the background).
+ */
+export async function readWarning(page: Page, timeout = 15_000, focused = true): Promise<WarningView> {
   const host = page.locator(WARNING_TAG);
   await host.waitFor({ state: 'attached', timeout });
   // Opening moves focus into the dialog: wait for that too, so the keys a test sends land there.
-  await page.waitForFunction((tag) => document.activeElement?.localName === tag, WARNING_TAG, { timeout });
+  if (focused) await page.waitForFunction((tag) => document.activeElement?.localName === tag, WARNING_TAG, { timeout });
   const action = (await host.getAttribute('data-action')) as 'block' | 'warn';
   const cdp = await page.context().newCDPSession(page);
   try {

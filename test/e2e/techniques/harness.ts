@@ -18,7 +18,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { WARNING_TAG, dismissWarning, type Arrival } from '../support/index.js';
+import { WARNING_TAG, dismissWarning, readWarning, type Arrival } from '../support/index.js';
 import type { Asset } from '../compat/server.js';
 
 export type PayloadKind = 'file' | 'text';
@@ -136,12 +136,27 @@ export function reachedByDefault(arrivals: Arrival[], p: Payload): boolean {
 export const reached = (tech: Technique, arrivals: Arrival[], p: Payload) => (tech.reached ?? reachedByDefault)(arrivals, p);
 
 /**
- * Runs one payload through one technique on `page`. A warning that shows is closed (Esc), as an
- * employee would; the run ends when the snippet settles, shortly after a warning closed, or at the timeout.
+ * Closing a warning is bringing its tab to the front, then Esc: with rows running in three tabs at once,
+ * another tab brought to the front between those two steps took the key, and its dialog stayed open into
+ * the next (clean) payload's run. One closing at a time, over all tabs.
  */
-export async function runOne(page: Page, tech: Technique, p: Payload, timeoutMs = 6_000): Promise<{ warned: boolean }> {
+let closing: Promise<unknown> = Promise.resolve();
+function closeWarning(page: Page): Promise<void> {
+  const mine = closing.then(() => dismissWarning(page));
+  closing = mine.catch(() => undefined);
+  return mine;
+}
+
+/**
+ * Runs one payload through one technique on `page`. A warning that shows is closed (Esc), as an
+ * employee would; the run ends shortly after a warning closed, or at the timeout, or once the snippet
+ * settled and no warning showed within `graceMs`: a page call that returns at once (`sendBeacon`, a
+ * cookie, a setter) is refused at once, and its warning opens a moment later, which must be this run's
+ * and not the next payload's.
+ */
+export async function runOne(page: Page, tech: Technique, p: Payload, graceMs = 0, timeoutMs = 6_000): Promise<{ warned: boolean; warnings: string[] }> {
   const pagePayload: PagePayload = { kind: p.kind, name: p.name, type: p.type, b64: p.b64, text: p.text, nonce: p.nonce };
-  let settled = false;
+  let settledAt = 0;
   const work = (
     tech.drive
       ? tech.drive(page, p)
@@ -152,20 +167,25 @@ export async function runOne(page: Page, tech: Technique, p: Payload, timeoutMs 
   ).then(
     () => undefined,
     () => undefined,
-  ).finally(() => (settled = true));
-  let warned = false;
+  ).finally(() => (settledAt = Date.now()));
+  const warnings: string[] = [];
   let closedAt = 0;
   const until = Date.now() + timeoutMs;
-  while (!settled && Date.now() < until && !(closedAt && Date.now() - closedAt > 500)) {
+  for (;;) {
+    const now = Date.now();
+    if (now >= until || (!closedAt && settledAt && now - settledAt > graceMs)) break;
+    // After a close: a moment for a second warning of the same payload; a request held until the answer settles on its own.
+    if (closedAt && now - closedAt > (settledAt ? 200 : 500)) break;
     if ((await page.locator(WARNING_TAG).count().catch(() => 0)) > 0) {
-      warned = true;
-      await dismissWarning(page).catch(() => undefined);
+      // Its words say whose it is: a warning about an earlier payload can still be opening when it settled.
+      warnings.push(await readWarning(page, 2_000, false).then((w) => w.text, () => ''));
+      await closeWarning(page).catch(() => undefined);
       closedAt = Date.now();
     }
     await new Promise((r) => setTimeout(r, 50));
   }
   void work;
-  return { warned };
+  return { warned: warnings.length > 0, warnings };
 }
 
 /** Waits until `p` has reached the server (or the timeout); returns whether it did. */
