@@ -63,8 +63,11 @@ function stampedBytes(run: string): string | null {
   const s = run.replace(URL_SAFE, (c) => (c === '-' ? '+' : '/'));
   for (let k = 0; k < 4; k++) {
     let bin: string;
+    // Unpadded to the end (atob takes a last group of 2 or 3 characters): a stamp or a word in the last
+    // one or two bytes is not cut off.
+    const from = s.slice(k);
     try {
-      bin = atob(s.slice(k, k + ((s.length - k) & ~3)));
+      bin = atob(from.length % 4 === 1 ? from.slice(0, -1) : from);
     } catch {
       continue;
     }
