@@ -16,7 +16,7 @@ import type { Channel } from '../events/schema.js';
 import type { PolicySnapshot } from '../policy/snapshot.js';
 import type { Action, Category } from '../policy/types.js';
 import { judgeItem, textVerdictOf, type Item, type Judged, type Scan, type EncryptionCheck } from './find.js';
-import { AnswerCache, TextMemory } from './memory.js';
+import { AnswerCache, RefusedFiles, TextMemory } from './memory.js';
 import { NO_GUIDANCE, pageView, type Guidance, type PageView } from './page.js';
 import type { DecideRequest, DecideResponse, DisputeRequest, ResolveRequest } from './protocol.js';
 
@@ -135,12 +135,16 @@ export function createGuard(ports: GuardPorts): Guard {
   const listeners: ((v: PageView) => void)[] = [];
   const answers = new AnswerCache();
   const texts = new TextMemory(() => ports.now());
+  const refusedFiles = new RefusedFiles(() => ports.now());
+  /** Warnings are shown one at a time: the next question waits, and may find itself answered (covered). */
+  let warning: Promise<unknown> = Promise.resolve();
 
   function setView(v: PageView): void {
     if (current && current.version !== v.version) {
       // A new policy can turn an earlier yes into a no (a designated hash, a new keyword).
       answers.clear();
       texts.clear();
+      refusedFiles.clear();
     }
     current = v;
     stale = false;
@@ -286,7 +290,7 @@ export function createGuard(ports: GuardPorts): Guard {
     const passed = [...judged.filter((j) => perItem.get(j.item) && j.item.kind === 'file'), ...knownOk.filter((i) => i.kind === 'file').map((item) => ({ item, verdict: CLEAN }))];
     const refusedIds = res.decisions.filter((d) => !passes(d.action)).map((d) => d.eventId);
     const warn = res.action === 'warn';
-    const answer = await ports.warn({
+    const ask = () => ports.warn({
       action: warn ? 'warn' : 'block',
       why: 'policy',
       items: [...refused.map((j) => warnItem(j.item, j.verdict, view, false)), ...passed.map((j) => warnItem(j.item, j.verdict, view, true))],
@@ -302,21 +306,64 @@ export function createGuard(ports: GuardPorts): Guard {
           () => false,
         ),
     });
+    // The same thing sent again by the page while its warning was open (the header, then the body that
+    // carries the same text; a FormData, then the Request made of it): once the employee said no to it,
+    // the page's other copies are refused without asking again. A gesture is always asked about. The
+    // next question's turn comes once this answer is remembered, so that it sees this refusal.
+    const before = warning;
+    let release!: () => void;
+    warning = new Promise<void>((r) => (release = r));
+    let answer: WarnAnswer;
+    try {
+      await before;
+      answer = !GESTURES.has(channel) && refused.every(covered) ? QUIET : await ask();
+    } catch (err) {
+      release();
+      throw err;
+    }
     const onlyPassed = PARTIAL.has(channel) && passed.length > 0 && answer.onlyPassed === true;
     const proceed = warn && answer.proceed && !onlyPassed;
+    remember(reported, refused, proceed);
+    release();
     if (warn) {
       const eventIds = res.decisions.filter((d) => d.action === 'warn').map((d) => d.eventId);
       await ports.resolve({ type: 'resolve', eventIds, proceed, justification: proceed ? answer.justification : null }).catch(() => {
         /* the pending event is on record already */
       });
     }
+    for (const j of refused) perItem.set(j.item, proceed);
+    return done(proceed, true, onlyPassed);
+  }
+
+  /** The employee's answer, for the page's retries and copies: text sent or refused, files and bytes refused. */
+  function remember(reported: Judged[], refused: Judged[], proceed: boolean): void {
     for (const j of reported) {
       if (j.item.kind !== 'text' || j.verdict.verdict !== 'marked') continue;
       if (proceed) texts.approve(j.item.text);
-      else texts.refuse(j.verdict.excerpt);
+      else {
+        texts.refuse(j.verdict.excerpt);
+        texts.refuseWhole(j.item.text);
+      }
     }
-    for (const j of refused) perItem.set(j.item, proceed);
-    return done(proceed, true, onlyPassed);
+    if (proceed) return;
+    for (const j of refused) {
+      if (j.item.kind === 'text') continue;
+      refusedFiles.refuse(j.item.blob, j.item.kind === 'file' ? j.item.name : '');
+      // Page-made bytes are mostly text the page encoded (a header's base64): the same words sent as text are known.
+      if (j.item.kind === 'bytes' && j.verdict.verdict === 'marked' && j.verdict.reason === 'stamp') texts.refuse(j.verdict.excerpt);
+    }
+  }
+
+  /**
+   * Refused a moment ago, in another copy: a file or bytes of the same name, size and type, a text
+   * holding the refused stamp, or anything whose stamp is found in the words of a text just refused (the
+   * header's base64 decoded as bytes, after the same text in the URL was refused).
+   */
+  function covered(j: Judged): boolean {
+    const v = j.verdict;
+    if (v.verdict === 'clean') return false;
+    if (j.item.kind === 'text' ? texts.isRefused(j.item.text) || texts.isWithinRefused(j.item.text) : refusedFiles.has(j.item.blob, j.item.kind === 'file' ? j.item.name : '')) return true;
+    return v.verdict === 'marked' && v.reason === 'stamp' && (texts.isRefused(v.excerpt) || texts.isWithinRefused(v.excerpt));
   }
 
   /** The background's answer, retried within the bound (a stopped service worker takes a moment to wake). */
@@ -393,6 +440,8 @@ export function createGuard(ports: GuardPorts): Guard {
 }
 
 const CLEAN: Verdict = { verdict: 'clean' };
+/** The answer to a question already answered no (covered): nothing goes, nothing is asked. */
+const QUIET: WarnAnswer = { proceed: false, justification: null, onlyPassed: false };
 
 /** The last segment of a path inside a folder or an archive. */
 function baseName(path: string): string {

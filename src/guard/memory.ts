@@ -4,10 +4,14 @@
  *   page hooks send over (structured cloning makes a new object: a WeakMap cannot match it);
  * - answers still being made, so a second request for the same file waits instead of rescanning;
  * - text the employee chose to send after a warning (the request carrying it then passes), and text
- *   just refused (the page's retries and autosaves are refused quietly), each for a minute.
+ *   just refused (the page's retries and autosaves are refused quietly), each for a minute;
+ * - files and bytes just refused, for the page's copies of them that wait for a warning of their own.
  */
 const KEY_CACHE_MAX = 2000;
 export const TEXT_MEMORY_MS = 60_000;
+/** Refused texts kept whole: a prompt or a mail body, not a document. */
+const REFUSED_TEXT_CHARS = 256 * 1024;
+const REFUSED_TEXTS = 16;
 
 /** The same identity for one picked file on both sides of the page/guard line. */
 export function fileKey(f: Blob, name: string): string | null {
@@ -59,6 +63,35 @@ export class AnswerCache {
 }
 
 /**
+ * Files and page-made bytes the employee refused to send a moment ago, by name, size and type (not by
+ * object, nor by mtime: the page's copy that carries them again is a new object, and a multipart body
+ * parsed anew gets a new mtime). Only a question whose item is judged marked or unscannable again is
+ * answered from here: a clean file of the same name and size still goes.
+ */
+export class RefusedFiles {
+  private readonly until = new Map<string, number>();
+
+  constructor(private readonly now: () => number) {}
+
+  private static key(blob: Blob, name: string): string {
+    return [name, blob.size, blob.type].join('\u0000');
+  }
+
+  refuse(blob: Blob, name: string): void {
+    if (this.until.size >= KEY_CACHE_MAX) this.until.delete(this.until.keys().next().value as string);
+    this.until.set(RefusedFiles.key(blob, name), this.now() + TEXT_MEMORY_MS);
+  }
+
+  has(blob: Blob, name: string): boolean {
+    return (this.until.get(RefusedFiles.key(blob, name)) ?? 0) >= this.now();
+  }
+
+  clear(): void {
+    this.until.clear();
+  }
+}
+
+/**
  * The form in which texts are compared: what the employee typed and what the page then sends differ in
  * escaping and line breaks (a JSON body writes a line break as `\n`, an editor's innerText doubles
  * paragraph breaks), so escapes are undone loosely and all whitespace is dropped. A multi-line prompt
@@ -78,6 +111,7 @@ const BREAK = '\u0001';
 export class TextMemory {
   private readonly approved = new Map<string, number>();
   private readonly refused = new Map<string, number>();
+  private readonly refusedWhole = new Map<string, number>();
   private readonly pending = new Map<string, Promise<boolean>>();
 
   constructor(private readonly now: () => number) {}
@@ -89,6 +123,28 @@ export class TextMemory {
   /** Keyed by what matched (the verdict's excerpt), so the same draft inside a JSON body or with a word more is known. */
   refuse(match: string): void {
     this.refused.set(comparable(match), this.now() + TEXT_MEMORY_MS);
+  }
+
+  /**
+   * The whole text refused (up to REFUSED_TEXT_CHARS, the last REFUSED_TEXTS of them): a part of it the
+   * page sends on its own (the prompt out of the JSON that held it) is known as refused too.
+   */
+  refuseWhole(text: string): void {
+    const c = comparable(text);
+    if (c.length > REFUSED_TEXT_CHARS) return;
+    if (this.refusedWhole.size >= REFUSED_TEXTS) this.refusedWhole.delete(this.refusedWhole.keys().next().value as string);
+    this.refusedWhole.set(c, this.now() + TEXT_MEMORY_MS);
+  }
+
+  /** True when this text (a stamped line, a prompt) lies within a text refused a moment ago. */
+  isWithinRefused(text: string): boolean {
+    const now = this.now();
+    const c = comparable(text);
+    for (const [whole, until] of this.refusedWhole) {
+      if (until < now) this.refusedWhole.delete(whole);
+      else if (c && whole.includes(c)) return true;
+    }
+    return false;
   }
 
   /** True when this text contains text the employee sent after a warning a moment ago. */
@@ -145,5 +201,6 @@ export class TextMemory {
   clear(): void {
     this.approved.clear();
     this.refused.clear();
+    this.refusedWhole.clear();
   }
 }

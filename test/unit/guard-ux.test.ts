@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../../src/detect/types.js';
+import { BYTES_NAME } from '../../src/guard/find.js';
 import { comparable } from '../../src/guard/memory.js';
 import { MARKED, UNSCANNABLE, file, started } from '../support/guard.js';
 
@@ -196,5 +197,59 @@ describe('a multi-line prompt approved once', () => {
   it('comparable(): escapes undone, whitespace ignored', () => {
     expect(comparable('a\nb "c"')).toBe(comparable(JSON.stringify('a\r\n\nb "c"').slice(1, -1)));
     expect(comparable('\\u79d8 x')).toBe('秘x');
+  });
+});
+
+describe('what the page sends again while its warning is open', () => {
+  const STAMPED = '来期の価格表 abc 秘 Confidential 取扱注意';
+
+  it('a copy of a refused file (a FormData, then the Request made of it: a new object, a new mtime) is refused without a second dialog', async () => {
+    const h = await started();
+    h.verdicts.set('報告書.txt', MARKED);
+    h.answer = { proceed: false, justification: null };
+    const [first, copy] = [file('報告書.txt'), file('報告書.txt')];
+    expect(await Promise.all([h.guard.decide('form-data', items(first)), h.guard.decide('fetch', items(copy))])).toEqual([false, false]);
+    expect(h.warnings).toHaveLength(1);
+    expect(h.events).toHaveLength(2); // both requests are on record
+    // Once more, by the page, a moment later: still no dialog.
+    expect(await h.guard.decide('xhr', items(file('報告書.txt')))).toBe(false);
+    expect(h.warnings).toHaveLength(1);
+  });
+
+  it('a clean file of the same name and size still goes, and the employee\'s own gesture is always asked', async () => {
+    const h = await started();
+    h.verdicts.set('報告書.txt', MARKED);
+    h.answer = { proceed: false, justification: null };
+    expect(await h.guard.decide('fetch', items(file('報告書.txt')))).toBe(false);
+    h.verdicts.delete('報告書.txt');
+    expect(await h.guard.decide('fetch', items(file('報告書.txt')))).toBe(true);
+    h.verdicts.set('報告書.txt', MARKED);
+    expect(await h.guard.decide('file-input', items(file('報告書.txt')))).toBe(false);
+    expect(h.warnings).toHaveLength(2);
+  });
+
+  it('the same words in another form at once (a JSON header, then the text out of it; page-made bytes that decode to it): one dialog', async () => {
+    const h = await started();
+    h.answer = { proceed: false, justification: null };
+    const bytes = new Blob([STAMPED]);
+    h.verdicts.set(BYTES_NAME, { ...MARKED, excerpt: STAMPED });
+    const answers = await Promise.all([
+      h.guard.decide('fetch', [{ kind: 'text', text: `{"t":"${STAMPED}","n":1}` }]),
+      h.guard.decide('fetch', [{ kind: 'text', text: STAMPED }]),
+      h.guard.decide('xhr', [{ kind: 'bytes', blob: bytes }]),
+    ]);
+    expect(answers).toEqual([false, false, false]);
+    expect(h.warnings).toHaveLength(1);
+    // Another stamped text is asked about.
+    expect(await h.guard.decide('fetch', [{ kind: 'text', text: '別件 秘 Confidential 見積' }])).toBe(false);
+    expect(h.warnings).toHaveLength(2);
+  });
+
+  it('a warning the employee answered yes is not a refusal: the next copy is asked about', async () => {
+    const h = await started({ policy: { actions: { webmail: { marked: 'warn' } } } });
+    h.verdicts.set('報告書.txt', MARKED);
+    expect(await h.guard.decide('fetch', items(file('報告書.txt')))).toBe(true);
+    expect(await h.guard.decide('xhr', items(file('報告書.txt')))).toBe(true);
+    expect(h.warnings).toHaveLength(2);
   });
 });
