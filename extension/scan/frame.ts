@@ -5,11 +5,13 @@
  * compile libarchive's WebAssembly. A worker started by the content script itself would belong to the
  * page and obey its CSP (`worker-src 'none'` or no 'wasm-unsafe-eval' stopped 7z/RAR/CAB/LZH there).
  *
- * It hands its parent one port of a channel to the worker, once, and then does nothing. The page
+ * It hands its parent one port of a channel to the worker, once; then it only reads large files for the
+ * worker (frame-read.ts) and compiles libarchive's module for a blob: worker. The page
  * cannot read this document (cross-origin); it can only remove or navigate the frame, which ends the
  * worker: the guard notices and fails closed (scanner.ts).
  */
 import { SCAN_HELLO, WASM_ANSWER, WASM_REQUEST, WORKER_READY } from './protocol.js';
+import { serveReads } from './frame-read.js';
 import workerFile from './scan-worker.ts?worker&url';
 
 /**
@@ -32,9 +34,11 @@ function handOnceReady(worker: Worker): void {
     worker.onmessage = null;
     if (started) return worker.terminate();
     started = true;
+    const reads = serveReads(worker);
     worker.onmessage = (m: MessageEvent) => {
       const d = m.data as { t?: unknown; bytes?: unknown } | null;
       if (d?.t === WASM_REQUEST && d.bytes instanceof Uint8Array) giveWasm(d.bytes, worker);
+      else reads(d);
     };
     const line = new MessageChannel();
     worker.postMessage(null, [line.port1]);

@@ -17,6 +17,7 @@
  * moved past it (a forward scan), and the stream waits meanwhile.
  */
 import { RANGE_READ, type RangeRead } from '../../src/detect/range-read.js';
+import type { ChunkReader } from './frame-read.js';
 
 /** Bytes kept from the stream at most (per job). */
 export const MAX_HELD = 32 << 20;
@@ -35,8 +36,12 @@ export interface ReadAhead {
   close(): void;
 }
 
-export function readAhead<B extends Blob>(file: B, maxHeld = MAX_HELD): ReadAhead & { blob: B } {
-  const source = new StreamCache(file, maxHeld);
+/** How the file's bytes arrive: its own stream by default (frame-read.ts gives another). */
+export type OpenReader = (file: Blob) => ChunkReader;
+const ownStream: OpenReader = (file) => Blob.prototype.stream.call(file).getReader() as ReadableStreamDefaultReader<Uint8Array>;
+
+export function readAhead<B extends Blob>(file: B, maxHeld = MAX_HELD, open: OpenReader = ownStream): ReadAhead & { blob: B } {
+  const source = new StreamCache(file, maxHeld, open);
   return { blob: wrap(file, 0, source), close: () => source.close() };
 }
 
@@ -49,15 +54,16 @@ class StreamCache {
   private failed = false;
   private closed = false;
   private pulling = false;
-  private reader: ReadableStreamDefaultReader<Uint8Array> | null;
+  private reader: ChunkReader | null;
   private waiters: (() => void)[] = [];
 
   constructor(
     file: Blob,
     private readonly maxHeld: number,
+    open: OpenReader,
   ) {
     try {
-      this.reader = Blob.prototype.stream.call(file).getReader() as ReadableStreamDefaultReader<Uint8Array>;
+      this.reader = open(file);
     } catch {
       this.reader = null;
       this.failed = true;

@@ -9,12 +9,15 @@ import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
 import { isEncrypted } from '../../src/guard/encryption.js';
 import { WASM_ANSWER, WASM_REQUEST, WORKER_READY, type FromWorker, type ScanJob } from './protocol.js';
 import { countReads } from './progress.js';
-import { readAhead } from './read-ahead.js';
+import { FRAME_READ_FROM, readInFrame, type Line } from './frame-read.js';
+import { MAX_HELD, readAhead } from './read-ahead.js';
 
 /** Progress at most this often per job: the indicator needs a few updates a second, not one per slice. */
 const PROGRESS_EVERY_MS = 100;
 
 const scope = self as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage(m: unknown, transfer?: Transferable[]): void };
+/** The frame that started this worker. */
+const frameLine = self as unknown as Line;
 
 /**
  * Started from a blob: URL (Chromium: frame.ts), this worker's CSP is the one a blob: worker inherits,
@@ -56,8 +59,9 @@ async function run(port: MessagePort, job: ScanJob): Promise<void> {
   const total = job.blob.size;
   let last = 0;
   send({ t: 'progress', id: job.id, bytesRead: 0, total });
-  // One stream reads the file while the engine matches what has arrived (read-ahead.ts).
-  const ahead = readAhead(job.blob);
+  // One stream reads the file while the engine matches what has arrived (read-ahead.ts); a large one's
+  // is read by the frame, so its chunks do not wait behind the matching on this thread (frame-read.ts).
+  const ahead = readAhead(job.blob, MAX_HELD, total >= FRAME_READ_FROM ? (b) => readInFrame(b, frameLine) : undefined);
   const blob = countReads(ahead.blob, (bytesRead) => {
     const now = performance.now();
     if (now - last < PROGRESS_EVERY_MS) return;
