@@ -105,6 +105,15 @@ export function comparable(s: string): string {
     .replace(/\s+/g, '');
 }
 
+/** Whether a key of `memory` not yet expired (and not empty) passes `test`; expired keys are dropped on the way. */
+function anyLive(memory: Map<string, number>, now: number, test: (key: string) => boolean): boolean {
+  for (const [key, until] of memory) {
+    if (until < now) memory.delete(key);
+    else if (key && test(key)) return true;
+  }
+  return false;
+}
+
 /** Stands for an approved stretch: not whitespace, so no stamp reaches across it. */
 const BREAK = '\u0001';
 
@@ -138,13 +147,8 @@ export class TextMemory {
 
   /** True when this text (a stamped line, a prompt) lies within a text refused a moment ago. */
   isWithinRefused(text: string): boolean {
-    const now = this.now();
     const c = comparable(text);
-    for (const [whole, until] of this.refusedWhole) {
-      if (until < now) this.refusedWhole.delete(whole);
-      else if (c && whole.includes(c)) return true;
-    }
-    return false;
+    return c !== '' && anyLive(this.refusedWhole, this.now(), (whole) => whole.includes(c));
   }
 
   /** True when this text contains text the employee sent after a warning a moment ago. */
@@ -173,13 +177,8 @@ export class TextMemory {
 
   /** True when this text contains what matched in text refused a moment ago. */
   isRefused(text: string): boolean {
-    const now = this.now();
     const c = comparable(text);
-    for (const [match, until] of this.refused) {
-      if (until < now) this.refused.delete(match);
-      else if (match && c.includes(match)) return true;
-    }
-    return false;
+    return anyLive(this.refused, this.now(), (match) => c.includes(match));
   }
 
   /** A decision being made about this text (the dialog may be open): asked again, it waits for that one. */
