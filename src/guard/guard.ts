@@ -345,24 +345,20 @@ export function createGuard(ports: GuardPorts): Guard {
         texts.refuseWhole(j.item.text);
       }
     }
-    if (proceed) return;
-    for (const j of refused) {
-      if (j.item.kind === 'text') continue;
-      refusedFiles.refuse(j.item.blob, j.item.kind === 'file' ? j.item.name : '');
-      // Page-made bytes are mostly text the page encoded (a header's base64): the same words sent as text are known.
-      if (j.item.kind === 'bytes' && j.verdict.verdict === 'marked' && j.verdict.reason === 'stamp') texts.refuse(j.verdict.excerpt);
-    }
+    // Files by name: nameless page-made bytes of the same size are not the same thing (covered() knows
+    // them only by the words of a text refused).
+    if (!proceed) for (const j of refused) if (j.item.kind === 'file') refusedFiles.refuse(j.item.blob, j.item.name);
   }
 
   /**
-   * Refused a moment ago, in another copy: a file or bytes of the same name, size and type, a text
+   * Refused a moment ago, in another copy: a file of the same name, size and type, a text
    * holding the refused stamp, or anything whose stamp is found in the words of a text just refused (the
    * header's base64 decoded as bytes, after the same text in the URL was refused).
    */
   function covered(j: Judged): boolean {
     const v = j.verdict;
     if (v.verdict === 'clean') return false;
-    if (j.item.kind === 'text' ? texts.isRefused(j.item.text) || texts.isWithinRefused(j.item.text) : refusedFiles.has(j.item.blob, j.item.kind === 'file' ? j.item.name : '')) return true;
+    if (j.item.kind === 'text' ? texts.isRefused(j.item.text) || texts.isWithinRefused(j.item.text) : j.item.kind === 'file' && refusedFiles.has(j.item.blob, j.item.name)) return true;
     return v.verdict === 'marked' && v.reason === 'stamp' && (texts.isRefused(v.excerpt) || texts.isWithinRefused(v.excerpt));
   }
 

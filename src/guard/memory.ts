@@ -5,7 +5,7 @@
  * - answers still being made, so a second request for the same file waits instead of rescanning;
  * - text the employee chose to send after a warning (the request carrying it then passes), and text
  *   just refused (the page's retries and autosaves are refused quietly), each for a minute;
- * - files and bytes just refused, for the page's copies of them that wait for a warning of their own.
+ * - files just refused, for the page's copies of them that wait for a warning of their own.
  */
 const KEY_CACHE_MAX = 2000;
 export const TEXT_MEMORY_MS = 60_000;
@@ -63,7 +63,7 @@ export class AnswerCache {
 }
 
 /**
- * Files and page-made bytes the employee refused to send a moment ago, by name, size and type (not by
+ * Files the employee refused to send a moment ago, by name, size and type (not by
  * object, nor by mtime: the page's copy that carries them again is a new object, and a multipart body
  * parsed anew gets a new mtime). Only a question whose item is judged marked or unscannable again is
  * answered from here: a clean file of the same name and size still goes.

@@ -27,6 +27,7 @@ async function connect(sender: Page, receiver: Page): Promise<void> {
     pc.addEventListener('datachannel', (e) => {
       e.channel.binaryType = 'arraybuffer';
       e.channel.addEventListener('message', (m) => {
+        (window as unknown as { ugGot: number }).ugGot = ((window as unknown as { ugGot?: number }).ugGot ?? 0) + 1;
         const type = typeof m.data === 'string' ? 'text/plain;charset=utf-8' : 'application/octet-stream';
         void fetch('/upload?ch=webrtc', { method: 'POST', body: m.data as BodyInit, headers: { 'content-type': type } });
       });
@@ -59,7 +60,10 @@ const rows: Technique[] = [
           if (pp.kind === 'file') w.ugChannel.send(await w.t.file(pp).arrayBuffer());
           else w.ugChannel.send(pp.text);
         }, { kind: p.kind, name: p.name, type: p.type, b64: p.b64, text: p.text, nonce: p.nonce });
-        await page.waitForTimeout(1500); // the receiver uploads what arrived meanwhile
+        // The receiver uploads what arrived meanwhile. A clean payload's send waits for the guard's scan,
+        // which a loaded machine can take beyond a second and a half: it is given 5 s to cross.
+        await receiver.waitForFunction(() => (window as unknown as { ugGot?: number }).ugGot, null, { timeout: p.marked ? 1500 : 5000 }).catch(() => undefined);
+        await page.waitForTimeout(300);
       } finally {
         await receiver.close();
         await page.evaluate(() => (window as unknown as { ugPeer?: RTCPeerConnection }).ugPeer?.close());
