@@ -335,7 +335,7 @@ export function createGuard(ports: GuardPorts): Guard {
     return done(proceed, true, onlyPassed);
   }
 
-  /** The employee's answer, for the page's retries and copies: text sent or refused, files and bytes refused. */
+  /** The employee's answer, for the page's retries and copies: text sent or refused, files refused. */
   function remember(reported: Judged[], refused: Judged[], proceed: boolean): void {
     for (const j of reported) {
       if (j.item.kind !== 'text' || j.verdict.verdict !== 'marked') continue;
