@@ -1,5 +1,5 @@
 /** Small helpers for reading binary structures out of Blobs and byte arrays. */
-import { RANGE_READ, readRange } from './range-read.js';
+import { RANGE_READ, readRange, type RangeRead } from './range-read.js';
 
 /** Blob.slice's offsets resolved against `size`: negative from the end, clamped, the end not before the start. */
 export function sliceRange(size: number, start: number, end: number): [number, number] {
@@ -67,6 +67,9 @@ class BytesBlob {
   slice(start = 0, end = this.size): BytesBlob {
     return new BytesBlob(this.data.subarray(...sliceRange(this.size, start, end)));
   }
+
+  /** The engine's forward reads (range-read.ts): a view, no copy; the reader only reads it. */
+  readonly [RANGE_READ]: RangeRead = (start, end) => Promise.resolve(this.data.subarray(start, end));
 
   /** A copy, as a Blob gives: the reader may keep or change it. */
   async bytes(): Promise<Uint8Array<ArrayBuffer>> {

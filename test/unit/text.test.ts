@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeText, detectTextEncoding, extractText } from '../../src/detect/extract/text.js';
+import { decodeText, detectTextEncoding, extractText, validUtf8 } from '../../src/detect/extract/text.js';
 import type { Extracted } from '../../src/detect/extract/types.js';
 import { collect as collectFrom, testContext as ctx } from '../support/extract.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
@@ -45,6 +45,57 @@ describe('detectTextEncoding', () => {
     expect(decodeText(fixture('marked-utf8-bom.txt'))).toMatch(/^納品書/);
     expect(decodeText(fixture('marked-sjis.txt'))).toContain('秘\u3000Confidential');
     expect(decodeText(new Uint8Array(0))).toBe('');
+  });
+});
+
+describe('validUtf8: the same answer as a fatal TextDecoder', () => {
+  const fatal = (b: Uint8Array) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(b);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  it('every one- to four-byte sequence at the edges of each range, alone and followed by text', () => {
+    // Bytes that bound the WHATWG decoder's ranges: lead bytes, second bytes after E0/ED/F0/F4, continuations.
+    const edges = [0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe1, 0xec, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xff];
+    let checked = 0;
+    const seqs: number[][] = [];
+    for (const a of edges) {
+      seqs.push([a]);
+      for (const b of edges) {
+        seqs.push([a, b]);
+        for (const c of [0x41, 0x80, 0xbf, 0xc0]) {
+          seqs.push([a, b, c]);
+          for (const d of [0x41, 0x80, 0xbf, 0xc0]) seqs.push([a, b, c, d]);
+        }
+      }
+    }
+    for (const q of seqs) for (const tail of [[], [0x41]]) {
+      const bytes = new Uint8Array([...q, ...tail]);
+      expect([q, tail, validUtf8(bytes)]).toEqual([q, tail, fatal(bytes)]);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(20_000);
+  });
+
+  it('random byte strings biased to UTF-8 shapes, and real text', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / (1 << 24);
+    const text = new TextEncoder().encode('秘 Confidential 社外秘 — 😀 ü ©\u0000');
+    let valid = 0;
+    for (let k = 0; k < 20_000; k++) {
+      const b = text.slice();
+      for (let j = Math.floor(rnd() * 3); j > 0; j--) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256);
+      const cut = b.subarray(0, Math.floor(rnd() * (b.length + 1)));
+      const ok = fatal(cut);
+      if (ok) valid++;
+      expect(validUtf8(cut)).toBe(ok);
+    }
+    // Both answers occur often, so neither a constant true nor false passes.
+    expect(valid).toBeGreaterThan(2_000);
+    expect(valid).toBeLessThan(18_000);
   });
 });
 

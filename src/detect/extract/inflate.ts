@@ -11,6 +11,7 @@
 import { Gunzip, Inflate, inflateSync } from 'fflate';
 import { readBytes, u32 } from '../bytes.js';
 import { crc32 } from '../crc32.js';
+import { readRange } from '../range-read.js';
 import { asCorrupt, ExpansionGuard, type GuardOptions } from './expansion-guard.js';
 import { inflateRawNative, nativeInflate } from './native-inflate.js';
 import { inflateRawStream, streamInflate } from './stream-inflate.js';
@@ -79,7 +80,7 @@ export async function inflateRaw(data: Blob, ctx: ExtractContext, opts: GuardOpt
     // Into an array one byte longer than declared, in one call (fflate's stream grows its buffer by
     // copies). A stream longer than declared fills it, a shorter one leaves it short: either way
     // finish() finds the size wrong, as it would have in the stream, CRC-32 or not.
-    const input = await readBytes(data);
+    const input = await readRange(data, 0, data.size); // only read: a view where the reader has one
     guard.consumed(input.length);
     try {
       guard.produced(inflateSync(input, { out: new Uint8Array(declared + 1) }));

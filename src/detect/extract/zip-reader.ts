@@ -5,7 +5,8 @@
  * the directory must hold exactly the entries its end record lists, each local header must agree
  * with its directory entry, and every member read must match its size and CRC-32.
  */
-import { blobOf, decodeName, readBytes, u16, u32, u64 } from '../bytes.js';
+import { blobOf, decodeName, readBytes, sliceRange, u16, u32, u64 } from '../bytes.js';
+import { readRange } from '../range-read.js';
 import { crc32 } from '../crc32.js';
 import { RATIO_FLOOR_BYTES } from '../limits.js';
 import { ExpansionGuard } from './expansion-guard.js';
@@ -221,7 +222,8 @@ async function memberData(
   checkRatio(entry.name, entry.size, entry.compressedSize, ctx);
   // A small member is read at once: a slice of a browser's Blob is registered with the browser process,
   // a cost per member that a ZIP of thousands of small files paid thousands of times.
-  const data = end - start <= SMALL_READ ? blobOf(await readBytes(blob, start, end)) : blob.slice(start, end);
+  // (A view, not a copy, where the archive's reader holds the bytes: BytesBlob copies for whoever keeps them.)
+  const data = end - start <= SMALL_READ ? blobOf(await readRange(blob, start, end)) : blob.slice(start, end);
   if (entry.method === 0) {
     if (entry.size !== entry.compressedSize) throw new ScanError('corrupt', `ZIP member ${entry.name}: stored sizes disagree`);
     ctx.addExpanded(entry.compressedSize);
@@ -238,7 +240,7 @@ const crcError = (entry: ZipEntry) => new ScanError('corrupt', `ZIP member ${ent
 
 /** Where the member's data starts, after checking that its local header agrees with the directory. */
 async function dataStart(blob: Blob, entry: ZipEntry): Promise<number> {
-  const lfh = await readBytes(blob, entry.localOffset, entry.localOffset + 30 + entry.rawName.length);
+  const lfh = await readRange(blob, ...sliceRange(blob.size, entry.localOffset, entry.localOffset + 30 + entry.rawName.length));
   const bad = (what: string) => new ScanError('corrupt', `ZIP member ${entry.name}: ${what}`);
   if (lfh.length < 30 || u32(lfh, 0) !== LFH) throw bad('bad local header');
   if (u16(lfh, 8) !== entry.method) throw bad('local header and central directory disagree on the compression method');
