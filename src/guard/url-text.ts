@@ -14,6 +14,7 @@
  * Which URLs need decoding at all: text-prefilter.ts's MAY_HOLD_STAMP_TEXT (秘/㊙, escaped non-ASCII
  * bytes, `\u` and `%u` escapes) or BASE64_STAMP.
  */
+import { decodeBase64 } from './encoded.js';
 
 /**
  * 秘 (E7 A7 98) or ㊙ (E3 8A 99) in UTF-8 as base64 writes them, wherever they fall in the stream, by
@@ -38,9 +39,6 @@ const U_ESCAPES = /(?:%u|\\u|%5cu)([0-9a-f]{4})/gi;
  * A character class, not a group: V8 overflows its stack on a quantified group over a long run.
  */
 const BASE64_RUN = /[\w+/-]{19}[\w+/-]*/g;
-const URL_SAFE = /[-_]/g;
-/** 秘 and ㊙ in UTF-8, as one-byte chars. */
-const UTF8_STAMP = /\xe7\xa7\x98|\xe3\x8a\x99/;
 
 /** `%uXXXX` and `\uXXXX` escapes written out. */
 function unescapedU(s: string): string {
@@ -50,36 +48,35 @@ function unescapedU(s: string): string {
 /** The text base64 runs hide (BASE64_STAMP), written out after each run (kept: it may be words too). */
 function revealed(s: string): string {
   return unescapedU(s).replace(BASE64_RUN, (run) => {
-    const bin = BASE64_STAMP.test(run) ? stampedBytes(run) : null;
-    return bin === null ? run : `${run}\n${utf8(bin)}\n`;
+    const bytes = BASE64_STAMP.test(run) ? stampedBytes(run) : null;
+    return bytes === null ? run : `${run}\n${utf8(bytes)}\n`;
   });
 }
 
 /**
- * The run's bytes (as one-byte chars) at the first alignment where they hold 秘/㊙ in UTF-8 (a path or
- * a key before the value joins its run, so the value may start anywhere in it), or null.
+ * The run's bytes at the first alignment where they hold 秘/㊙ in UTF-8 (a path or a key before the
+ * value joins its run, so the value may start anywhere in it), or null. Decoded unpadded to the end
+ * (encoded.ts decodeBase64), so a stamp or a word in the last one or two bytes is not cut off.
  */
-function stampedBytes(run: string): string | null {
-  const s = run.replace(URL_SAFE, (c) => (c === '-' ? '+' : '/'));
+function stampedBytes(run: string): Uint8Array | null {
   for (let k = 0; k < 4; k++) {
-    let bin: string;
-    // Unpadded to the end (atob takes a last group of 2 or 3 characters): a stamp or a word in the last
-    // one or two bytes is not cut off.
-    const from = s.slice(k);
-    try {
-      bin = atob(from.length % 4 === 1 ? from.slice(0, -1) : from);
-    } catch {
-      continue;
-    }
-    if (UTF8_STAMP.test(bin)) return bin;
+    const bytes = decodeBase64(run.slice(k));
+    if (bytes && hasUtf8Stamp(bytes)) return bytes;
   }
   return null;
 }
 
-/** Bytes (one-byte chars) read as UTF-8; what is not text there ends a line (it is not the stamp's neighbour). */
-function utf8(bin: string): string {
-  const text = new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
-  return text.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]+/g, '\n');
+/** 秘 (E7 A7 98) or ㊙ (E3 8A 99) in UTF-8. */
+function hasUtf8Stamp(b: Uint8Array): boolean {
+  for (let i = 0; i + 2 < b.length; i++) {
+    if ((b[i] === 0xe7 && b[i + 1] === 0xa7 && b[i + 2] === 0x98) || (b[i] === 0xe3 && b[i + 1] === 0x8a && b[i + 2] === 0x99)) return true;
+  }
+  return false;
+}
+
+/** Bytes read as UTF-8; what is not text there ends a line (it is not the stamp's neighbour). */
+function utf8(bytes: Uint8Array): string {
+  return new TextDecoder().decode(bytes).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]+/g, '\n');
 }
 
 /** '' for a URL that carries no text to a server. */
