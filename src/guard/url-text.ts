@@ -1,8 +1,8 @@
 /**
- * The text a URL carries to its server: the path and the query, percent- and plus-decoded (twice, for
- * values encoded twice), without the fragment (it never leaves the browser). Search-as-you-type and
- * suggestion requests, tracking pixels and navigations carry what the employee typed this way. So do
- * cookies (judged as a query: hooks/headers.ts).
+ * The text a URL carries to its server: the path and the query, percent- and plus-decoded (again while
+ * that changes them, for values encoded more than once), without the fragment (it never leaves the
+ * browser). Search-as-you-type and suggestion requests, tracking pixels and navigations carry what the
+ * employee typed this way. So do cookies (judged as a query: hooks/headers.ts).
  *
  * Text that percent-decoding leaves hidden is revealed too: JavaScript's `escape()` (`%u79D8`), a JS or
  * JSON string's `\u79d8`, and base64 of UTF-8 text (`btoa(unescape(encodeURIComponent(s)))`, or
@@ -86,7 +86,7 @@ export function urlText(url: string): string {
   // unescaped (a server that reads it turns the spaces back): such base64 is read both ways.
   if (text === '' || !url.includes('+') || !BASE64_STAMP.test(url)) return text;
   const hash = url.indexOf('#');
-  return `${text}\n${revealed(decodeRuns(decodeRuns(hash < 0 ? url : url.slice(0, hash))))}`;
+  return `${text}\n${revealed(decodeRuns(hash < 0 ? url : url.slice(0, hash)))}`;
 }
 
 /** urlText without base64 written out: for a URL BASE64_STAMP passed (hooks/url.ts). */
@@ -95,29 +95,33 @@ export function urlTextInPage(url: string): string {
 }
 
 function sentText(url: string, reveal: (s: string) => string): string {
-  if (LOCAL.test(url.slice(0, 16))) return '';
-  const hash = url.indexOf('#');
-  const sent = hash < 0 ? url : url.slice(0, hash);
+  if (LOCAL.test(url)) return ''; // anchored: one look at the start, whatever the length
+  const sent = url.split('#', 1)[0];
   const q = sent.indexOf('?');
   const path = q < 0 ? sent : sent.slice(0, q);
   // '+' is a space in a query (forms, URLSearchParams); an escaped %2B stays a plus.
   const query = q < 0 ? '' : sent.slice(q + 1).replace(PLUS, ' ');
-  const text = reveal(decodeRuns(decodeRuns(path)));
-  return query === '' ? text : `${text}\n${reveal(decodeRuns(decodeRuns(query)))}`;
+  const text = reveal(decodeRuns(path));
+  return query === '' ? text : `${text}\n${reveal(decodeRuns(query))}`;
 }
 
 /**
  * Percent-decoding that never throws: each run of escapes on its own (what decodeURIComponent does to
  * a whole string, since a character's escapes are one run), so one malformed run does not hide the rest.
+ * Repeated while it changes something, for values escaped more than once (`%25E7…`, `%2525E7…`), up to
+ * six rounds: each round is a pass over the string, and a hostile URL of megabytes of `%2525…`
+ * would otherwise cost a round per two characters.
  */
 export function decodeRuns(s: string): string {
-  return s.replace(ESCAPE_RUNS, (run) => tryDecode(run) ?? run);
+  // Six rounds: escaped six times still reads (a page has no reason to escape its own query more).
+  for (let d, k = 6; k-- && (d = s.replace(ESCAPE_RUNS, decodeRun)) !== s; ) s = d;
+  return s;
 }
 
-function tryDecode(s: string): string | null {
+function decodeRun(run: string): string {
   try {
-    return decodeURIComponent(s);
+    return decodeURIComponent(run);
   } catch {
-    return null;
+    return run;
   }
 }

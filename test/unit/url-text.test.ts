@@ -24,6 +24,28 @@ describe('urlText: the text a URL carries to its server', () => {
     }
   });
 
+  it('decodes a value escaped again and again, up to six times, and a hostile nest of escapes in bounded time', () => {
+    const stamp = '秘 Confidential';
+    const escaped = (n: number) => {
+      let s = stamp;
+      for (let k = 0; k < n; k++) s = encodeURIComponent(s);
+      return s;
+    };
+    for (const n of [3, 4, 6]) {
+      const url = `https://chatgpt.com/suggest?q=${escaped(n)}`;
+      expect(MAY_HOLD_STAMP.test(url), `${n}×`).toBe(true);
+      expect(marked(url), `${n}×`).toBe(true);
+      expect(marked(`https://chatgpt.com/${escaped(n)}`), `${n}× in the path`).toBe(true);
+    }
+    // Clean text escaped as often stays clean, and decodes to itself.
+    let clean = '来週の定例 weekly';
+    for (let k = 0; k < 4; k++) clean = encodeURIComponent(clean);
+    expect(urlText(`/s?q=${clean}`)).toBe('/s\nq=来週の定例 weekly');
+    // Megabytes of %2525…: each pass undoes one level, and six passes are all it gets (not one per two
+    // characters, a pass over the megabytes each).
+    expect(urlText(`/s?q=%${'25'.repeat(1_000_000)}41`)).toBe(`/s\nq=%${'25'.repeat(1_000_000 - 6)}41`);
+  });
+
   it('leaves clean text, fragments and local URLs alone', () => {
     expect(marked('https://x/s?q=%E7%A7%98%E6%9B%B8%E5%AE%A4')).toBe(false); // 秘書室
     expect(marked('https://x/s?a=%E7%A7%98&b=Confidential')).toBe(false); // two fields, not one text

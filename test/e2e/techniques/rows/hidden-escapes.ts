@@ -27,6 +27,15 @@ const rows: Technique[] = [
     run: (p, t) => t.settle(fetch(`/sink?ch=get-escape&q=${escape(p.text)}`)),
   },
   {
+    id: 'get-escaped-thrice',
+    title: 'new Image().src whose query value is percent-escaped three times (%2525E7…), as nested redirect and tracking URLs carry one',
+    carries: ['text'],
+    run: async (p, t) => {
+      new Image().src = `/sink?ch=get-escaped-thrice&q=${encodeURIComponent(encodeURIComponent(encodeURIComponent(p.text)))}`;
+      await t.sleep(300);
+    },
+  },
+  {
     id: 'pixel-b64-json',
     title: 'new Image().src: an analytics pixel whose data= is base64 of a JSON event holding the text',
     carries: ['text'],
