@@ -5,8 +5,8 @@
  * (two builds, one after the other: docs/design.md); at 10 MB the difference is inside the noise. The
  * frame (frame.ts) does nothing else once the worker runs: it reads the stream and hands
  * each chunk over (a transfer: same process, no copy), at most WINDOW bytes ahead of what the worker
- * took. A small file gains nothing (one hop more than its whole read is worth): the worker reads it
- * itself (FRAME_READ_FROM).
+ * took. Only a file larger than the worker's memory bound is streamed: one within it is read whole by
+ * the worker itself (read-ahead.ts), which was faster still.
  *
  *   worker → frame   { t: READ_OPEN, id, blob }      read this file
  *   frame  → worker  { t: READ_CHUNK, id, bytes }    the next chunk; { end: true } or { error } last
@@ -19,8 +19,6 @@ export const READ_OPEN = 'upload-guard-read-open';
 export const READ_CHUNK = 'upload-guard-read-chunk';
 export const READ_TAKEN = 'upload-guard-read-taken';
 
-/** Files from this size are read by the frame. */
-export const FRAME_READ_FROM = 4 << 20;
 /** Bytes the frame reads ahead of what the worker took (the worker's own bound is read-ahead.ts's). */
 export const WINDOW = 4 << 20;
 

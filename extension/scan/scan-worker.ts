@@ -9,7 +9,7 @@ import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
 import { isEncrypted } from '../../src/guard/encryption.js';
 import { WASM_ANSWER, WASM_REQUEST, WORKER_READY, type FromWorker, type ScanJob } from './protocol.js';
 import { countReads } from './progress.js';
-import { FRAME_READ_FROM, readInFrame, type Line } from './frame-read.js';
+import { readInFrame, type Line } from './frame-read.js';
 import { MAX_HELD, readAhead } from './read-ahead.js';
 
 /** Progress at most this often per job: the indicator needs a few updates a second, not one per slice. */
@@ -59,9 +59,10 @@ async function run(port: MessagePort, job: ScanJob): Promise<void> {
   const total = job.blob.size;
   let last = 0;
   send({ t: 'progress', id: job.id, bytesRead: 0, total });
-  // One stream reads the file while the engine matches what has arrived (read-ahead.ts); a large one's
-  // is read by the frame, so its chunks do not wait behind the matching on this thread (frame-read.ts).
-  const ahead = readAhead(job.blob, MAX_HELD, total >= FRAME_READ_FROM ? (b) => readInFrame(b, frameLine) : undefined);
+  // The file is read once while the engine matches what has arrived (read-ahead.ts); one larger than
+  // the bound is streamed by the frame, so its chunks do not wait behind the matching on this thread
+  // (frame-read.ts).
+  const ahead = readAhead(job.blob, MAX_HELD, total > MAX_HELD ? (b) => readInFrame(b, frameLine) : undefined);
   const blob = countReads(ahead.blob, (bytesRead) => {
     const now = performance.now();
     if (now - last < PROGRESS_EVERY_MS) return;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countReads } from '../../extension/scan/progress.js';
-import { readAhead } from '../../extension/scan/read-ahead.js';
+import { HEAD_READ, readAhead } from '../../extension/scan/read-ahead.js';
 import { scanBlob } from '../../src/detect/index.js';
 import { RANGE_READ, readRange } from '../../src/detect/range-read.js';
 
@@ -102,6 +102,40 @@ describe('readAhead', () => {
     ahead.close();
     expect(r.verdict).toBe('marked');
     expect(slice.mock.calls.length).toBeLessThanOrEqual(2);
+  });
+
+  it('reads a file within its bound in two reads started at once, the head and the rest: a picture is decided on the head alone', async () => {
+    const photo = new Uint8Array(3 << 20);
+    photo.set([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0]);
+    const real = Blob.prototype.arrayBuffer;
+    const asked: number[] = [];
+    // The rest never arrives: a verdict that waited for it would never come (the test times out).
+    vi.spyOn(Blob.prototype, 'arrayBuffer').mockImplementation(function (this: Blob) {
+      asked.push(this.size);
+      return this.size > HEAD_READ ? new Promise<ArrayBuffer>(() => undefined) : real.call(this);
+    });
+    const ahead = readAhead(new Blob([photo]));
+    expect(asked).toEqual([HEAD_READ, photo.length - HEAD_READ]);
+    const r = await scanBlob(ahead.blob, '現場写真.jpg');
+    ahead.close();
+    expect(r.verdict).toBe('clean');
+    expect(asked).toHaveLength(2); // no read of its own beside the two
+  });
+
+  it('two reads give the same verdicts as the plain file, a marking in the head, in the rest, or across the two', async () => {
+    const filler = 'x'.repeat(HEAD_READ - 3);
+    const stamp = '秘 Confidential\n';
+    const line = '来週の定例は水曜。部品の納期を確認します。\n'.repeat(20_000);
+    for (const content of [stamp + line, line + stamp, filler + stamp + line, `${line}\n`]) {
+      const reads = realReads();
+      const ahead = readAhead(new Blob([content]));
+      const r = await scanBlob(ahead.blob, 'memo.txt');
+      ahead.close();
+      expect(reads).toHaveBeenCalledTimes(2);
+      expect({ ...r, ms: 0 }).toEqual({ ...(await scanBlob(new Blob([content]), 'memo.txt')), ms: 0 });
+      expect(r.verdict).toBe(content.includes('秘') ? 'marked' : 'clean');
+      vi.restoreAllMocks();
+    }
   });
 
   it('a file changed after it was chosen is unscannable, never clean', async () => {
