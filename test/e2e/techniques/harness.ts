@@ -85,7 +85,21 @@ export interface Technique {
    * anything else leaks. Never hides a clean payload that fails.
    */
   gap?: { leaks: MarkedKind[]; why: string };
+  /**
+   * Why a payload that must arrive (anything on the control host, a clean one on a guarded host) is sent
+   * once more when it did not: a race in the browser itself, measured, that the guard's decisions do not
+   * cause. A marked payload on a guarded host is never sent again, and a second miss fails the row.
+   */
+  resend?: string;
 }
+
+/**
+ * Chromium with an extension holding a blocking `webRequest` listener (the network layer) now and then
+ * sends a request without the cookie written just before it, whatever the cookie holds: with two CPU hogs
+ * running, 3 of 4,800 writes each followed by a `fetch` (also with a task between the two), against none
+ * of 4,800 with the same build without the network layer, or with no extension.
+ */
+export const COOKIE_RACE = 'a cookie written just before a request is now and then missing from it in Chromium with a blocking webRequest extension';
 
 const dir = mkdtempSync(join(tmpdir(), 'ug-techniques-'));
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');

@@ -70,8 +70,10 @@ async function runRow(host: string, tech: Technique, guarded: boolean): Promise<
     const t0 = Date.now();
     // A marked payload's warning is waited for (it can open after a call that returned at once); a clean
     // one's too, briefly, so that a warning it wrongly raised is counted against it.
-    const { warned, warnings } = await runOne(page, tech, p, guarded ? (p.marked ? 1_500 : 600) : 300);
+    const grace = guarded ? (p.marked ? 1_500 : 600) : 300;
+    const warnings = (await runOne(page, tech, p, grace)).warnings;
     let arrived: boolean;
+    let resent = false;
     if (guarded && p.marked) {
       sentMarked.push({ tech, host, p });
       await new Promise((r) => setTimeout(r, 300));
@@ -79,15 +81,22 @@ async function runRow(host: string, tech: Technique, guarded: boolean): Promise<
       if (arrived) problems.push(`${p.label} reached the server`);
     } else {
       arrived = await waitReached(server.received, tech, p, 8_000);
+      if (!arrived && tech.resend) {
+        resent = true;
+        const again = await runOne(page, tech, p, grace);
+        warnings.push(...again.warnings);
+        arrived = await waitReached(server.received, tech, p, 8_000);
+      }
       if (!arrived) problems.push(`${p.label} did not arrive${guarded ? ' (the guard broke a clean upload)' : ''}`);
     }
+    const warned = warnings.length > 0;
     if (!guarded && warned) problems.push(`${p.label}: a warning showed on an unguarded host`);
     // Over-blocking is a defect too: a clean payload sent on a guarded host is never asked about. A
     // warning that names an earlier payload of this row (its nonce) is that one's, opening late.
     const own = warnings.filter((w) => !earlier.some((n) => w.includes(n)));
     if (guarded && !p.marked && own.length > 0) problems.push(`${p.label}: a warning showed for a clean payload (${own[0].slice(0, 160)})`);
     earlier.push(p.nonce);
-    report.push(`${host} ${tech.id} ${p.label}: ${arrived ? 'arrived' : 'stopped'}${warned ? ', warned' : ''}, ${Date.now() - t0}`);
+    report.push(`${host} ${tech.id} ${p.label}: ${arrived ? 'arrived' : 'stopped'}${resent ? ' (sent twice)' : ''}${warned ? ', warned' : ''}, ${Date.now() - t0}`);
   }
   return problems;
 }

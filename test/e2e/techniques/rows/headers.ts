@@ -4,7 +4,7 @@
  * carries a path), base64 of its UTF-8 bytes. Each request's URL and body are clean. The server reads
  * `x-note…` headers and `ugnote…` cookies back (../../compat/server.ts).
  */
-import type { Technique } from '../harness.js';
+import { COOKIE_RACE, type Technique } from '../harness.js';
 
 const rows: Technique[] = [
   {
@@ -36,6 +36,7 @@ const rows: Technique[] = [
   },
   {
     id: 'cookie-write',
+    resend: COOKIE_RACE,
     title: 'document.cookie = the text (percent-encoded), carried by the next request',
     carries: ['text'],
     run: async (p, t) => {

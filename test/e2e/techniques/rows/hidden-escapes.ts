@@ -7,7 +7,7 @@
  */
 import type { Arrival } from '../../support/index.js';
 import type { Payload, Technique } from '../harness.js';
-import { reachedByDefault } from '../harness.js';
+import { COOKIE_RACE, reachedByDefault } from '../harness.js';
 
 /**
  * Arrived when the nonce is in the text or in any base64 run of it (standard, or URL-safe after a path's
@@ -58,6 +58,7 @@ const rows: Technique[] = [
   },
   {
     id: 'cookie-escape',
+    resend: COOKIE_RACE,
     title: 'document.cookie = escape(the text), carried by the next request',
     carries: ['text'],
     run: async (p, t) => {
@@ -68,6 +69,7 @@ const rows: Technique[] = [
   },
   {
     id: 'cookie-b64',
+    resend: COOKIE_RACE,
     title: 'document.cookie = base64 of the text\'s UTF-8 bytes, carried by the next request',
     carries: ['text'],
     reached: reachedBase64,
@@ -79,6 +81,7 @@ const rows: Technique[] = [
   },
   {
     id: 'cookie-b64-then-more',
+    resend: COOKIE_RACE,
     title: 'a cookie the guard must read (base64 of the text), another written at once, then a request: it carries both',
     carries: ['text'],
     // The text's cookie and the one written after it, both in the request that followed them.
