@@ -42,7 +42,7 @@ export interface ReadAhead {
   close(): void;
 }
 
-/** How the file's bytes arrive: its own stream by default (frame-read.ts gives another). */
+/** How a file's bytes arrive, a chunk at a time (a stream, or twoReads' two parts). */
 export type OpenReader = (file: Blob) => ChunkReader;
 const ownStream: OpenReader = (file) => Blob.prototype.stream.call(file).getReader() as ReadableStreamDefaultReader<Uint8Array>;
 
@@ -70,9 +70,12 @@ const twoReads: OpenReader = (file) => {
   };
 };
 
-/** `open`: how the bytes arrive; by default two reads for a file within `maxHeld`, its stream otherwise. */
-export function readAhead<B extends Blob>(file: B, maxHeld = MAX_HELD, open?: OpenReader): ReadAhead & { blob: B } {
-  const source = new StreamCache(file, maxHeld, open ?? (file.size <= maxHeld ? twoReads : ownStream));
+/**
+ * A file within `maxHeld` is read whole (twoReads); `stream` is how a larger one arrives, a chunk at a
+ * time (its own stream unless told: the scan worker passes the frame's, frame-read.ts).
+ */
+export function readAhead<B extends Blob>(file: B, maxHeld = MAX_HELD, stream: OpenReader = ownStream): ReadAhead & { blob: B } {
+  const source = new StreamCache(file, maxHeld, file.size <= maxHeld ? twoReads : stream);
   return { blob: wrap(file, 0, source), close: () => source.close() };
 }
 

@@ -62,7 +62,7 @@ async function run(port: MessagePort, job: ScanJob): Promise<void> {
   // The file is read once while the engine matches what has arrived (read-ahead.ts); one larger than
   // the bound is streamed by the frame, so its chunks do not wait behind the matching on this thread
   // (frame-read.ts).
-  const ahead = readAhead(job.blob, MAX_HELD, total > MAX_HELD ? (b) => readInFrame(b, frameLine) : undefined);
+  const ahead = readAhead(job.blob, MAX_HELD, (b) => readInFrame(b, frameLine));
   const blob = countReads(ahead.blob, (bytesRead) => {
     const now = performance.now();
     if (now - last < PROGRESS_EVERY_MS) return;

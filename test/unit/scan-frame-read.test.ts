@@ -129,7 +129,7 @@ describe('frame-read', () => {
     for (const [content, verdict] of [[text + '秘 Confidential\n', 'marked'], [text, 'clean']] as const) {
       const data = new TextEncoder().encode(content);
       const [line] = connect(true);
-      const ahead = readAhead(new Blob([data]), 2 * WINDOW, (b) => readInFrame(b, line));
+      const ahead = readAhead(new Blob([data]), WINDOW, (b) => readInFrame(b, line));
       const r = await scanBlob(ahead.blob, 'memo.txt');
       ahead.close();
       expect(r.verdict).toBe(verdict);
@@ -144,7 +144,7 @@ describe('frame-read', () => {
       for (let r = await reader.read(); !r.done; r = await reader.read());
     }).rejects.toThrow('could not be read');
     const [line2] = connect();
-    const ahead = readAhead(new PartedBlob(data, 1 << 20, 2 << 20), 2 * WINDOW, (b) => readInFrame(b, line2));
+    const ahead = readAhead(new PartedBlob(data, 1 << 20, 2 << 20), WINDOW, (b) => readInFrame(b, line2));
     expect((await scanBlob(ahead.blob, 'memo.txt')).verdict).toBe('marked');
     ahead.close();
   });
