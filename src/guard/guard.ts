@@ -27,6 +27,8 @@ import type { DecideRequest, DecideResponse, DisputeRequest, ResolveRequest } fr
 export const POLICY_WAIT_MS = 5000;
 
 export interface WarnItem {
+  /** A file (named), bytes a page sent (a document it carried in a body: nameless), or text. */
+  kind: Item['kind'];
   name: string | null;
   verdict: Verdict;
   /** For rule 2: the start of the name that triggered it, e.g. 「秘—」. */
@@ -345,9 +347,15 @@ export function createGuard(ports: GuardPorts): Guard {
         texts.refuseWhole(j.item.text);
       }
     }
-    // Files by name: nameless page-made bytes of the same size are not the same thing (covered() knows
-    // them only by the words of a text refused).
-    if (!proceed) for (const j of refused) if (j.item.kind === 'file') refusedFiles.refuse(j.item.blob, j.item.name);
+    if (proceed) return;
+    for (const j of refused) {
+      // Files by name: nameless page-made bytes of the same size are not the same thing.
+      if (j.item.kind === 'file') refusedFiles.refuse(j.item.blob, j.item.name);
+      // A refused document's stamp in its own words: the page carrying the same content again in another
+      // form (a data: URL or base64 of the file in a JSON body, decoded as page-made bytes; the file
+      // itself after those) is known by them (covered()), so the employee is not asked twice.
+      if (j.item.kind !== 'text' && j.verdict.verdict === 'marked' && j.verdict.reason === 'stamp') texts.refuseWhole(j.verdict.excerpt);
+    }
   }
 
   /**
@@ -397,7 +405,7 @@ export function createGuard(ports: GuardPorts): Guard {
     const byName = verdict.verdict === 'marked' && verdict.reason === 'name' && name !== null;
     // A member's name (inside an archive) is quoted from the member, not from the archive's own name.
     const named = byName ? (verdict.location.path.at(-1) ?? name) : null;
-    return { name, verdict, namePrefix: named ? markedPrefix(baseName(named), view) : null, passed };
+    return { kind: item.kind, name, verdict, namePrefix: named ? markedPrefix(baseName(named), view) : null, passed };
   }
 
   /** The shortest start of the name the engine itself calls marked (「秘—」, 「C -」): the dialog quotes exactly that. */

@@ -85,8 +85,7 @@ export function urlText(url: string): string {
   // A query's `+` is a space to a form, and base64's 62 to a page that put btoa()'s output in a URL
   // unescaped (a server that reads it turns the spaces back): such base64 is read both ways.
   if (text === '' || !url.includes('+') || !BASE64_STAMP.test(url)) return text;
-  const hash = url.indexOf('#');
-  return `${text}\n${revealed(decodeRuns(hash < 0 ? url : url.slice(0, hash)))}`;
+  return `${text}\n${revealed(decodeRuns(url.split('#', 1)[0]))}`;
 }
 
 /** urlText without base64 written out: for a URL BASE64_STAMP passed (hooks/url.ts). */

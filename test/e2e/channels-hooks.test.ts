@@ -28,6 +28,7 @@ import {
   type Launched,
   type Sample,
   type SiteServer,
+  type WarningView,
 } from './support/index.js';
 
 let server: SiteServer;
@@ -58,12 +59,13 @@ const b64 = (s: Sample) => s.buffer.toString('base64');
  * Runs a page script whose upload should be stopped. The hooks hold the request until the employee
  * closes the warning, so close it when it shows (a repeat of a just-refused item is refused quietly).
  */
-async function stopped<T>(page: Page, run: Promise<T>): Promise<T> {
+async function stopped<T>(page: Page, run: Promise<T>, seen: WarningView[] = []): Promise<T> {
   let done = false;
   const result = run.finally(() => (done = true));
   while (!done) {
     if ((await page.locator(WARNING_TAG).count()) > 0) {
       const w = await readWarning(page);
+      seen.push(w);
       expect(w.action).toBe('block');
       await dismissWarning(page);
     }
@@ -274,5 +276,44 @@ describe.each(GUARDED_HOSTS)('%s', (host) => {
     await clearAll(p, server);
     await dragFiles(p, '#drop', [clean]);
     expect((await arrivals(server, (a) => a.host === host && a.channel === 'drop', 2)).map((a) => a.name).sort()).toEqual(['a.txt', 'b.docx']);
+  });
+});
+
+describe('documents a page carries inside a text body (one host)', () => {
+  const host = GUARDED_HOSTS[0];
+
+  it('a file read as a data: URL and posted in JSON is asked about once, under its name; base64 the page made itself is called data the page tried to send', async () => {
+    const p = pages.get(host)!;
+    await p.bringToFront();
+    await clearAll(p, server);
+    const post = (payload: { file?: [string, string]; text?: string }) =>
+      p.evaluate(async ({ file, text }) => {
+        const lab = (window as unknown as { lab: Lab }).lab;
+        let data: string;
+        if (file) {
+          const reader = new FileReader();
+          const read = new Promise((r) => (reader.onload = r));
+          reader.readAsDataURL(lab.file(file[0], file[1]));
+          await read;
+          data = reader.result as string;
+        } else data = btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+        const body = JSON.stringify({ attachments: [{ data }] });
+        return fetch('/backend-api/files?ch=data-url', { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(() => 'sent', (e: Error) => e.name);
+      }, payload);
+
+    // The file's own decision and its content decoded from the body: one question to the employee.
+    const views: WarningView[] = [];
+    expect(await stopped(p, post({ file: [b64(S.contentDocx), S.contentDocx.name] }), views)).toBe('TypeError');
+    await p.waitForTimeout(1_500); // a second dialog opened a moment after the first closed
+    expect(await p.locator(WARNING_TAG).count()).toBe(0);
+    expect(views.map((v) => v.text.includes(S.contentDocx.name))).toEqual([true]);
+
+    const made: WarningView[] = [];
+    expect(await stopped(p, post({ text: `四半期の報告です。\n${MARKED_TEXT}\n以上` }), made)).toBe('TypeError');
+    expect(made).toHaveLength(1);
+    expect(made[0].text).toContain('Data this page tried to send');
+    expect(made[0].text).not.toContain('Text you typed or pasted');
+    await p.waitForTimeout(300);
+    expect(server.received.filter((a) => a.host === host)).toEqual([]);
   });
 });

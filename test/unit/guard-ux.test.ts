@@ -245,6 +245,25 @@ describe('what the page sends again while its warning is open', () => {
     expect(h.warnings).toHaveLength(2);
   });
 
+  it('a refused file carried again as its own content (read into a data: URL, decoded as page-made bytes): one dialog, both on record', async () => {
+    for (const fileFirst of [true, false]) {
+      const h = await started();
+      h.answer = { proceed: false, justification: null };
+      // The engine finds the same stamp in the same words in the file and in the bytes decoded from its data: URL.
+      h.verdicts.set('報告書.txt', { ...MARKED, excerpt: STAMPED }).set(BYTES_NAME, { ...MARKED, excerpt: STAMPED });
+      const asFile = () => h.guard.decide('fetch', items(file('報告書.txt')));
+      const asBytes = () => h.guard.decide('fetch', [{ kind: 'bytes', blob: new Blob([STAMPED]) }]);
+      expect(await (fileFirst ? asFile() : asBytes())).toBe(false);
+      expect(await (fileFirst ? asBytes() : asFile())).toBe(false);
+      expect(h.warnings).toHaveLength(1);
+      expect(h.events).toHaveLength(2);
+      // Another document's stamp is asked about.
+      h.verdicts.set(BYTES_NAME, { ...MARKED, excerpt: '別件の見積 秘 Confidential 取扱注意' });
+      expect(await h.guard.decide('fetch', [{ kind: 'bytes', blob: new Blob(['y']) }])).toBe(false);
+      expect(h.warnings).toHaveLength(2);
+    }
+  });
+
   it('a warning the employee answered yes is not a refusal: the next copy is asked about', async () => {
     const h = await started({ policy: { actions: { webmail: { marked: 'warn' } } } });
     h.verdicts.set('報告書.txt', MARKED);

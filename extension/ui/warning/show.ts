@@ -58,7 +58,7 @@ export function propsOf(req: WarnRequest, onDone: WarningProps['onDone']): Warni
     nothingSent: t('warn_nothing_sent'),
     recorded: req.recorded ? t('warn_recorded') : null,
     rows: req.items.map((i) => ({
-      name: i.name ?? t('warn_item_text'),
+      name: i.name ?? t(i.kind === 'bytes' ? 'warn_item_data' : 'warn_item_text'),
       status: statusOf(i),
       statusText: t(`warn_status_${statusOf(i)}`),
       reason: req.why === 'unconfirmed' ? '' : reasonText(i.verdict, i.namePrefix, i.name, i.passed),
