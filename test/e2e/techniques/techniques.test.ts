@@ -95,8 +95,10 @@ async function runRow(host: string, tech: Technique, guarded: boolean): Promise<
     // warning that names an earlier payload of this row (its nonce) is that one's, opening late.
     const own = warnings.filter((w) => !earlier.some((n) => w.includes(n)));
     if (guarded && !p.marked && own.length > 0) problems.push(`${p.label}: a warning showed for a clean payload (${own[0].slice(0, 160)})`);
+    // One action, one question: the page's other copies of a refused payload are refused without asking again.
+    if (guarded && p.marked && own.length > 1) problems.push(`${p.label}: asked ${own.length} times for one send`);
     earlier.push(p.nonce);
-    report.push(`${host} ${tech.id} ${p.label}: ${arrived ? 'arrived' : 'stopped'}${resent ? ' (sent twice)' : ''}${warned ? ', warned' : ''}, ${Date.now() - t0}`);
+    report.push(`${host} ${tech.id} ${p.label}: ${arrived ? 'arrived' : 'stopped'}${resent ? ' (sent twice)' : ''}${warned ? `, warned${warnings.length > 1 ? ` ×${warnings.length}` : ''}` : ''}, ${Date.now() - t0}`);
   }
   return problems;
 }
