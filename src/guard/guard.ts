@@ -16,7 +16,7 @@ import type { Channel } from '../events/schema.js';
 import type { PolicySnapshot } from '../policy/snapshot.js';
 import type { Action, Category } from '../policy/types.js';
 import { judgeItem, textVerdictOf, type Item, type Judged, type Scan, type EncryptionCheck } from './find.js';
-import { AnswerCache, RefusedFiles, TextMemory } from './memory.js';
+import { AnswerCache, copyOf, RefusedFiles, TextMemory } from './memory.js';
 import { NO_GUIDANCE, pageView, type Guidance, type PageView } from './page.js';
 import type { DecideRequest, DecideResponse, DisputeRequest, ResolveRequest } from './protocol.js';
 
@@ -138,6 +138,11 @@ export function createGuard(ports: GuardPorts): Guard {
   const answers = new AnswerCache();
   const texts = new TextMemory(() => ports.now());
   const refusedFiles = new RefusedFiles(() => ports.now());
+  /**
+   * Each yes given in this frame, with the copies it covered (copyKey): the page's other copies queued
+   * while that dialog was open share it. One entry per answer the employee gave.
+   */
+  const approvals: { keys: string[]; justification: string | null }[] = [];
   /** Warnings are shown one at a time: the next question waits, and may find itself answered (covered). */
   let warning: Promise<unknown> = Promise.resolve();
 
@@ -147,6 +152,7 @@ export function createGuard(ports: GuardPorts): Guard {
       answers.clear();
       texts.clear();
       refusedFiles.clear();
+      approvals.length = 0;
     }
     current = v;
     stale = false;
@@ -310,15 +316,20 @@ export function createGuard(ports: GuardPorts): Guard {
     });
     // The same thing sent again by the page while its warning was open (the header, then the body that
     // carries the same text; a FormData, then the Request made of it): once the employee said no to it,
-    // the page's other copies are refused without asking again. A gesture is always asked about. The
-    // next question's turn comes once this answer is remembered, so that it sees this refusal.
+    // the page's other copies are refused without asking again, and a yes given meanwhile (with its
+    // reason) covers the copies that were waiting for it. A gesture is always asked about. The next
+    // question's turn comes once this answer is remembered, so that it sees this one.
     const before = warning;
+    const queuedAt = approvals.length;
     let release!: () => void;
     warning = new Promise<void>((r) => (release = r));
     let answer: WarnAnswer;
     try {
       await before;
-      answer = !GESTURES.has(channel) && refused.every(covered) ? QUIET : await ask();
+      const page = !GESTURES.has(channel);
+      // A yes given after this question was queued, for the same content.
+      const shared = page && warn ? approvals.slice(queuedAt).find((a) => refused.every((j) => a.keys.includes(copyKey(j) as string))) : undefined;
+      answer = page && refused.every(covered) ? QUIET : shared ? { proceed: true, justification: shared.justification, onlyPassed: false } : await ask();
     } catch (err) {
       release();
       throw err;
@@ -326,6 +337,7 @@ export function createGuard(ports: GuardPorts): Guard {
     const onlyPassed = PARTIAL.has(channel) && passed.length > 0 && answer.onlyPassed === true;
     const proceed = warn && answer.proceed && !onlyPassed;
     remember(reported, refused, proceed);
+    if (proceed) approvals.push({ keys: refused.flatMap((j) => copyKey(j) ?? []), justification: answer.justification });
     release();
     if (warn) {
       const eventIds = res.decisions.filter((d) => d.action === 'warn').map((d) => d.eventId);
@@ -368,6 +380,15 @@ export function createGuard(ports: GuardPorts): Guard {
     if (v.verdict === 'clean') return false;
     if (j.item.kind === 'text' ? texts.isRefused(j.item.text) || texts.isWithinRefused(j.item.text) : j.item.kind === 'file' && refusedFiles.has(j.item.blob, j.item.name)) return true;
     return v.verdict === 'marked' && v.reason === 'stamp' && (texts.isRefused(v.excerpt) || texts.isWithinRefused(v.excerpt));
+  }
+
+  /**
+   * What makes another copy the same one: its content (the scan's hash) where it was read, its name,
+   * size and type where the name alone decided; null for text (approved text is known by its words).
+   */
+  function copyKey(j: Judged): string | null {
+    if (j.finding?.sha256) return `sha256 ${j.finding.sha256}`;
+    return j.item.kind === 'file' ? copyOf(j.item.blob, j.item.name) : null;
   }
 
   /** The background's answer, retried within the bound (a stopped service worker takes a moment to wake). */

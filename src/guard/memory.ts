@@ -13,52 +13,57 @@ export const TEXT_MEMORY_MS = 60_000;
 const REFUSED_TEXT_CHARS = 256 * 1024;
 const REFUSED_TEXTS = 16;
 
+/** A file by name, size and type: what its copies share (a copy the page makes gets a new object and a new mtime). */
+export function copyOf(f: Blob, name: string): string {
+  return [name, f.size, f.type].join('\u0000');
+}
+
 /** The same identity for one picked file on both sides of the page/guard line. */
 export function fileKey(f: Blob, name: string): string | null {
   const lastModified = (f as Partial<File>).lastModified;
-  return typeof lastModified === 'number' ? [name, f.size, lastModified, f.type].join('\u0000') : null;
+  return typeof lastModified === 'number' ? `${copyOf(f, name)}\u0000${lastModified}` : null;
 }
 
 export class AnswerCache {
-  private byObject = new WeakMap<Blob, boolean>();
-  private readonly byKey = new Map<string, boolean>();
-  private readonly pendingByObject = new WeakMap<Blob, Promise<boolean>>();
-  private readonly pendingByKey = new Map<string, Promise<boolean>>();
+  #byObject = new WeakMap<Blob, boolean>();
+  #byKey = new Map<string, boolean>();
+  #pendingByObject = new WeakMap<Blob, Promise<boolean>>();
+  #pendingByKey = new Map<string, Promise<boolean>>();
 
   /** The settled answer for a file, without waiting; undefined while it still has to be judged. */
   known(blob: Blob, name: string): boolean | undefined {
-    const hit = this.byObject.get(blob);
+    const hit = this.#byObject.get(blob);
     if (hit !== undefined) return hit;
     const key = fileKey(blob, name);
-    return key ? this.byKey.get(key) : undefined;
+    return key ? this.#byKey.get(key) : undefined;
   }
 
   pending(blob: Blob, name: string): Promise<boolean> | undefined {
     const key = fileKey(blob, name);
-    return this.pendingByObject.get(blob) ?? (key ? this.pendingByKey.get(key) : undefined);
+    return this.#pendingByObject.get(blob) ?? (key ? this.#pendingByKey.get(key) : undefined);
   }
 
   /** Registers an answer being made; it is remembered once settled, unless it says not to (`keep: false`). */
   track(blob: Blob, name: string, answer: Promise<{ ok: boolean; keep: boolean }>): void {
     const key = fileKey(blob, name);
     const ok = answer.then((a) => a.ok);
-    this.pendingByObject.set(blob, ok);
-    if (key) this.pendingByKey.set(key, ok);
+    this.#pendingByObject.set(blob, ok);
+    if (key) this.#pendingByKey.set(key, ok);
     void answer.then(({ ok: yes, keep }) => {
-      this.pendingByObject.delete(blob);
-      if (key) this.pendingByKey.delete(key);
+      this.#pendingByObject.delete(blob);
+      if (key) this.#pendingByKey.delete(key);
       if (!keep) return;
-      this.byObject.set(blob, yes);
+      this.#byObject.set(blob, yes);
       if (!key) return;
-      if (this.byKey.size >= KEY_CACHE_MAX) this.byKey.delete(this.byKey.keys().next().value as string);
-      this.byKey.set(key, yes);
+      if (this.#byKey.size >= KEY_CACHE_MAX) this.#byKey.delete(this.#byKey.keys().next().value as string);
+      this.#byKey.set(key, yes);
     });
   }
 
   /** A new policy can turn yesterday's yes into a no: settled answers are dropped. */
   clear(): void {
-    this.byKey.clear();
-    this.byObject = new WeakMap();
+    this.#byKey.clear();
+    this.#byObject = new WeakMap();
   }
 }
 
@@ -69,25 +74,21 @@ export class AnswerCache {
  * answered from here: a clean file of the same name and size still goes.
  */
 export class RefusedFiles {
-  private readonly until = new Map<string, number>();
+  #until = new Map<string, number>();
 
   constructor(private readonly now: () => number) {}
 
-  private static key(blob: Blob, name: string): string {
-    return [name, blob.size, blob.type].join('\u0000');
-  }
-
   refuse(blob: Blob, name: string): void {
-    if (this.until.size >= KEY_CACHE_MAX) this.until.delete(this.until.keys().next().value as string);
-    this.until.set(RefusedFiles.key(blob, name), this.now() + TEXT_MEMORY_MS);
+    if (this.#until.size >= KEY_CACHE_MAX) this.#until.delete(this.#until.keys().next().value as string);
+    this.#until.set(copyOf(blob, name), this.now() + TEXT_MEMORY_MS);
   }
 
   has(blob: Blob, name: string): boolean {
-    return (this.until.get(RefusedFiles.key(blob, name)) ?? 0) >= this.now();
+    return (this.#until.get(copyOf(blob, name)) ?? 0) >= this.now();
   }
 
   clear(): void {
-    this.until.clear();
+    this.#until.clear();
   }
 }
 
@@ -118,20 +119,20 @@ function anyLive(memory: Map<string, number>, now: number, test: (key: string) =
 const BREAK = '\u0001';
 
 export class TextMemory {
-  private readonly approved = new Map<string, number>();
-  private readonly refused = new Map<string, number>();
-  private readonly refusedWhole = new Map<string, number>();
-  private readonly pending = new Map<string, Promise<boolean>>();
+  #approved = new Map<string, number>();
+  #refused = new Map<string, number>();
+  #refusedWhole = new Map<string, number>();
+  #pending = new Map<string, Promise<boolean>>();
 
   constructor(private readonly now: () => number) {}
 
   approve(text: string): void {
-    this.approved.set(comparable(text), this.now() + TEXT_MEMORY_MS);
+    this.#approved.set(comparable(text), this.now() + TEXT_MEMORY_MS);
   }
 
   /** Keyed by what matched (the verdict's excerpt), so the same draft inside a JSON body or with a word more is known. */
   refuse(match: string): void {
-    this.refused.set(comparable(match), this.now() + TEXT_MEMORY_MS);
+    this.#refused.set(comparable(match), this.now() + TEXT_MEMORY_MS);
   }
 
   /**
@@ -141,19 +142,14 @@ export class TextMemory {
   refuseWhole(text: string): void {
     const c = comparable(text);
     if (c.length > REFUSED_TEXT_CHARS) return;
-    if (this.refusedWhole.size >= REFUSED_TEXTS) this.refusedWhole.delete(this.refusedWhole.keys().next().value as string);
-    this.refusedWhole.set(c, this.now() + TEXT_MEMORY_MS);
+    if (this.#refusedWhole.size >= REFUSED_TEXTS) this.#refusedWhole.delete(this.#refusedWhole.keys().next().value as string);
+    this.#refusedWhole.set(c, this.now() + TEXT_MEMORY_MS);
   }
 
   /** True when this text (a stamped line, a prompt) lies within a text refused a moment ago. */
   isWithinRefused(text: string): boolean {
     const c = comparable(text);
-    return c !== '' && anyLive(this.refusedWhole, this.now(), (whole) => whole.includes(c));
-  }
-
-  /** True when this text contains text the employee sent after a warning a moment ago. */
-  isApproved(text: string): boolean {
-    return this.beyondApproved(text) !== null;
+    return c !== '' && anyLive(this.#refusedWhole, this.now(), (whole) => whole.includes(c));
   }
 
   /**
@@ -165,8 +161,8 @@ export class TextMemory {
     const now = this.now();
     let c = comparable(text);
     let found = false;
-    for (const [approved, until] of this.approved) {
-      if (until < now) this.approved.delete(approved);
+    for (const [approved, until] of this.#approved) {
+      if (until < now) this.#approved.delete(approved);
       else if (approved && c.includes(approved)) {
         c = c.split(approved).join(BREAK);
         found = true;
@@ -178,28 +174,28 @@ export class TextMemory {
   /** True when this text contains what matched in text refused a moment ago. */
   isRefused(text: string): boolean {
     const c = comparable(text);
-    return anyLive(this.refused, this.now(), (match) => c.includes(match));
+    return anyLive(this.#refused, this.now(), (match) => c.includes(match));
   }
 
   /** A decision being made about this text (the dialog may be open): asked again, it waits for that one. */
   track(text: string, answer: Promise<boolean>): void {
     const key = comparable(text);
-    this.pending.set(key, answer);
-    const done = () => this.pending.get(key) === answer && this.pending.delete(key);
+    this.#pending.set(key, answer);
+    const done = () => this.#pending.get(key) === answer && this.#pending.delete(key);
     answer.then(done, done);
   }
 
   /** The answer being made about text this text contains, if any. */
   pendingFor(text: string): Promise<boolean> | undefined {
-    if (this.pending.size === 0) return undefined;
+    if (this.#pending.size === 0) return undefined;
     const c = comparable(text);
-    for (const [key, answer] of this.pending) if (key && c.includes(key)) return answer;
+    for (const [key, answer] of this.#pending) if (key && c.includes(key)) return answer;
     return undefined;
   }
 
   clear(): void {
-    this.approved.clear();
-    this.refused.clear();
-    this.refusedWhole.clear();
+    this.#approved.clear();
+    this.#refused.clear();
+    this.#refusedWhole.clear();
   }
 }

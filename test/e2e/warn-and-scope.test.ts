@@ -107,6 +107,34 @@ describe.each(GUARDED_HOSTS)('%s (policy: marked → warn)', (host) => {
   });
 });
 
+describe(`${GUARDED_HOSTS[0]}: a file the page sends in two forms at once (policy: marked → warn)`, () => {
+  it('one dialog: the reason given for the file covers its content decoded from the data: URL in the same body, and it arrives', async () => {
+    const host = GUARDED_HOSTS[0];
+    const page = await browser.context.newPage();
+    await page.goto(server.url(host));
+    await clearAll(page, server);
+    type Lab = { file(b64: string, name: string): File };
+    // Read into a data: URL and posted in JSON: the guard judges the File (the text was read out of it)
+    // and the document decoded from the text, two questions about one thing.
+    const sent = page.evaluate(async ([d, n]) => {
+      const reader = new FileReader();
+      const read = new Promise((r) => (reader.onload = r));
+      reader.readAsDataURL((window as unknown as { lab: Lab }).lab.file(d, n));
+      await read;
+      const body = JSON.stringify({ attachments: [{ name: n, data: reader.result }] });
+      return fetch('/backend-api/files?ch=data-url', { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.ok);
+    }, [S.contentPdf.buffer.toString('base64'), S.contentPdf.name]);
+    expect((await readWarning(page)).action).toBe('warn');
+    await continueWithJustification(page, '取引先との契約に基づく送付(部長承認済み)');
+    await page.waitForTimeout(500); // a second dialog, for the decoded copy, opened right after the first closed
+    expect(await page.locator(WARNING_TAG).count()).toBe(0);
+    expect(await sent).toBe(true);
+    const got = await arrivals(server, (a) => a.host === host);
+    expect(got.map((a) => (JSON.parse(a.text!) as { attachments: { name: string }[] }).attachments[0].name)).toEqual([S.contentPdf.name]);
+    await page.close();
+  });
+});
+
 describe(`${UNGUARDED_HOST} (not on the list)`, () => {
   it('is untouched: no hooks, no guard, a marked file goes through', async () => {
     const page = await browser.context.newPage();

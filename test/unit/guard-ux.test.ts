@@ -264,6 +264,31 @@ describe('what the page sends again while its warning is open', () => {
     }
   });
 
+  it('a yes covers the copies the page queued while the dialog was open (same content), with its reason; not a later copy, not another file', async () => {
+    const h = await started({ policy: { actions: { webmail: { marked: 'warn' } } } });
+    const DIGEST = 'ab'.repeat(32);
+    h.verdicts.set('報告書.txt', { ...MARKED, sha256: DIGEST } as typeof MARKED).set('別の報告書.txt', { ...MARKED, sha256: 'cd'.repeat(32) } as typeof MARKED);
+    // A FormData, then the Request made of it (a new File, a new mtime), and another file, all at once.
+    const answers = await Promise.all([
+      h.guard.decide('form-data', items(file('報告書.txt'))),
+      h.guard.decide('fetch', items(file('報告書.txt'))),
+      h.guard.decide('xhr', items(file('別の報告書.txt'))),
+    ]);
+    expect(answers).toEqual([true, true, true]);
+    expect(h.warnings.map((w) => w.items.map((i) => i.name))).toEqual([['報告書.txt'], ['別の報告書.txt']]);
+    // Every copy is on record, each resolved with the reason the employee gave.
+    expect(h.events).toHaveLength(3);
+    expect(h.resolves.map((r) => [r.eventIds.length, r.proceed, r.justification])).toEqual([
+      [1, true, h.answer.justification],
+      [1, true, h.answer.justification],
+      [1, true, h.answer.justification],
+    ]);
+    expect(new Set(h.resolves.flatMap((r) => r.eventIds))).toEqual(new Set(h.events.map((e) => e.id)));
+    // Sent again after the answer: asked again.
+    expect(await h.guard.decide('fetch', items(file('報告書.txt')))).toBe(true);
+    expect(h.warnings).toHaveLength(3);
+  });
+
   it('a warning the employee answered yes is not a refusal: the next copy is asked about', async () => {
     const h = await started({ policy: { actions: { webmail: { marked: 'warn' } } } });
     h.verdicts.set('報告書.txt', MARKED);
