@@ -48,8 +48,12 @@ export type ToHooks =
   /**
    * A field of the page holds marked text (text-watch.ts): requests that could carry it wait for the
    * employee's answer ('marked'), are refused ('refused'), or go again ('clear': allowed, or removed).
+   * 'watch': the guard watches an editor the page writes into itself; `name` is the event type (random,
+   * per frame) the hooks dispatch on `document` before a request, so that the guard judges what the page
+   * wrote in this same task (its MutationObserver would see it only after the task); a listener that
+   * cancels the event says the field is now marked.
    */
-  | { t: 'typing'; state: 'marked' | 'refused' | 'clear' }
+  | { t: 'typing'; state: 'marked' | 'refused' | 'clear' | 'watch'; name?: string }
   /**
    * The event type (random, per frame, known only to the two worlds) the guard dispatches on `window`,
    * carrying a real drop's DataTransfer, right before it holds that drop: the hooks take the drop's

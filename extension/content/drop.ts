@@ -9,10 +9,9 @@
  */
 import { WHOLE_DROP } from './bridge.js';
 import { isGuarded, knownAnswer, select, textVerdict, type Item } from './gate.js';
-import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
+import { capture, firstSight, hold, isReplay, replay, targetOf } from './replay.js';
+import { DROP_SIGNAL } from './signals.js';
 
-/** Random per frame: told to the page hooks over the private line only (guard.ts), never guessable. */
-export const DROP_SIGNAL = `ug-drop-${Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('')}`;
 
 /**
  * The page hooks take a held drop's real items (entries, handles) through this signal, while the drop
@@ -117,5 +116,5 @@ function onDrop(e: DragEvent): void {
 }
 
 export function installDrop(): void {
-  window.addEventListener('drop', onDrop, true);
+  capture(window, 'drop', onDrop);
 }

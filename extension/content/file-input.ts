@@ -14,7 +14,7 @@
 import { ADOPT_EVENT } from './bridge.js';
 import { followIntoClosedRoot } from './closed-roots.js';
 import { isGuarded, knownAnswer, select } from './gate.js';
-import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
+import { capture, firstSight, hold, isReplay, replay, targetOf } from './replay.js';
 
 /** Inputs whose `input` event is held: their `change` must be held too, and replayed with it. */
 const held = new WeakMap<HTMLInputElement, File[]>();
@@ -43,8 +43,8 @@ function watch(el: HTMLInputElement): void {
   if (watched.has(el)) return;
   watched.add(el);
   // Capture listeners at the target run before the page's bubble listeners on it.
-  el.addEventListener('input', onInput, true);
-  el.addEventListener('change', onChange, true);
+  capture(el, 'input', onInput);
+  capture(el, 'change', onChange);
 }
 
 function onInput(e: Event): void {
@@ -97,15 +97,15 @@ const FOLLOW: [string, (e: Event) => void][] = [
 ];
 
 export function installFileInput(): void {
-  window.addEventListener('input', onInput, true);
-  window.addEventListener('change', onChange, true);
-  window.addEventListener(
+  capture(window, 'input', onInput);
+  capture(window, 'change', onChange);
+  capture(
+    window,
     ADOPT_EVENT,
     (e) => {
       const el = fileInput(targetOf(e));
       e.stopImmediatePropagation();
       if (el) watch(el);
     },
-    true,
   );
 }

@@ -11,7 +11,7 @@
 import { decide, isGuarded, knownAnswer, textVerdict, type Item } from './gate.js';
 import { filesSettled } from './file-input.js';
 import { readForm } from './form-fields.js';
-import { editingHost, firstSight, hold, isReplay, keyLike, replay, targetOf } from './replay.js';
+import { capture, editingHost, firstSight, hold, isReplay, keyLike, replay, targetOf } from './replay.js';
 
 const bypass = new WeakSet<HTMLFormElement>();
 
@@ -76,6 +76,6 @@ function onKeyDown(e: KeyboardEvent): void {
 }
 
 export function installFormSubmit(): void {
-  window.addEventListener('submit', onSubmit as EventListener, true);
-  window.addEventListener('keydown', onKeyDown, true);
+  capture(window, 'submit', onSubmit);
+  capture(window, 'keydown', onKeyDown);
 }

@@ -8,7 +8,8 @@
 import type { PageView } from '../../src/guard/index.js';
 import { GUARD_RUNNING, type Push } from '../shared/messages.js';
 import { GUARD_STARTED, HANDOVER, HANDSHAKE, type Subject, type ToGuard, type ToHooks } from './bridge.js';
-import { DROP_SIGNAL, installDrop } from './drop.js';
+import { installDrop } from './drop.js';
+import { DROP_SIGNAL } from './signals.js';
 import { installFileInput } from './file-input.js';
 import { installFormSubmit } from './form-submit.js';
 import { isKey, standAside } from './orphan.js';
@@ -20,13 +21,15 @@ import { orphaned, runtime } from './runtime.js';
 import { listenForScanner } from './scan-line.js';
 import { installTextWatch } from './text-watch.js';
 import { warmUpOnIntent } from './warm-up.js';
+import { capture } from './replay.js';
 
 let port: MessagePort | null = null;
 let handedOver = false;
 
 /** Registered before any page script, so this listener runs first and the page never sees the port. */
 function listenForHooks(): void {
-  window.addEventListener(
+  capture(
+    window,
     'message',
     (e: MessageEvent) => {
       const data = e.data as Record<string, unknown> | null;
@@ -47,7 +50,6 @@ function listenForHooks(): void {
       if (handover) handedOver = true;
       connect(e.ports[0]);
     },
-    true,
   );
 }
 

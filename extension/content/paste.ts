@@ -5,7 +5,7 @@
  * page leaves it uncancelled, the text is inserted as the browser would have done.
  */
 import { decide, isGuarded, knownAnswer, textVerdict, type Item } from './gate.js';
-import { firstSight, hold, isReplay, replay, targetOf } from './replay.js';
+import { capture, firstSight, hold, isReplay, replay, targetOf } from './replay.js';
 
 function onPaste(e: ClipboardEvent): void {
   if (isReplay(e) || !firstSight(e) || !isGuarded() || !e.clipboardData) return;
@@ -37,5 +37,5 @@ function onPaste(e: ClipboardEvent): void {
 }
 
 export function installPaste(): void {
-  window.addEventListener('paste', onPaste, true);
+  capture(window, 'paste', onPaste);
 }

@@ -4,6 +4,11 @@
  */
 const ours = new WeakSet<Event>();
 
+/** A capture-phase listener (the guard's run before the page's: they were registered first). */
+export function capture<E extends Event>(target: EventTarget, type: string, fn: (e: E) => unknown): void {
+  target.addEventListener(type, fn as EventListener, true);
+}
+
 export function isReplay(e: Event): boolean {
   return ours.has(e);
 }

@@ -8,13 +8,15 @@ import type { Limits, ScanOptions, ScanResult } from '../../src/detect/types.js'
 import { SCAN_HELLO } from '../scan/protocol.js';
 import { loadUi } from './load-ui.js';
 import { orphaned } from './runtime.js';
+import { capture } from './replay.js';
 
 /**
  * Registered at document_start, before any page script: the scan frame's hello (which carries the
  * port) is taken here and stopped, so page listeners never see it, then checked by the scanner.
  */
 export function listenForScanner(): void {
-  window.addEventListener(
+  capture(
+    window,
     'message',
     (e: MessageEvent) => {
       const data = e.data as Record<string, unknown> | null;
@@ -23,7 +25,6 @@ export function listenForScanner(): void {
       e.stopImmediatePropagation();
       void loadUi().then((ui) => ui.scanner.hello(e), () => undefined);
     },
-    true,
   );
 }
 

@@ -21,7 +21,9 @@
 import { aroundEdit, changedSpan, KeyStream, MarkedFields, predictInsert, typedBy } from '../../src/guard/index.js';
 import { decide, guard, isGuarded, textVerdict } from './gate.js';
 import { tellHooks } from './hooks-line.js';
-import { editingHost, hold, isReplay, keyLike, replay, targetOf } from './replay.js';
+import { capture, editingHost, hold, isReplay, keyLike, replay, targetOf } from './replay.js';
+import { orphaned } from './runtime.js';
+import { LOOK_SIGNAL } from './signals.js';
 
 type Field = { el: HTMLElement; text: string };
 
@@ -250,19 +252,39 @@ function changed(f: Field, whole: boolean): Promise<boolean> | null {
  * nodes) raise no input event: their editing hosts are watched for changes from the moment they are
  * used. What they held then is the baseline (a document that already carries the stamp is not being typed).
  */
-const observer = new MutationObserver((records) => {
+const observer = new MutationObserver(onWritten);
+const observed = new WeakSet<Node>();
+
+function onWritten(records: MutationRecord[]): void {
   const hosts = new Set<HTMLElement>();
   for (const r of records) {
     const host = editingHost(r.target instanceof Element ? r.target : r.target.parentElement);
     if (host) hosts.add(host);
   }
   for (const el of hosts) written({ el, text: el.textContent ?? '' });
-});
-const observed = new WeakSet<HTMLElement>();
+}
+
+/**
+ * The observer's records arrive after the task that wrote them, and a page may write a piece and send
+ * it in the same task. So the page hooks ask us to look before each request that could carry a piece
+ * (hooks/typing.ts), by dispatching LOOK_SIGNAL on `document`; cancelled when a field is marked, and
+ * the hooks hold the request.
+ */
+function lookNow(e: Event): void {
+  if (orphaned()) return; // an updated extension's guard owns the hooks now
+  const records = observer.takeRecords();
+  if (records.length > 0) onWritten(records);
+  if (markedFields.holding()) e.preventDefault();
+}
 
 function watchHost(t: EventTarget | null): void {
   const f = fieldOf(t);
   if (!f || observed.has(f.el) || f.el instanceof HTMLInputElement || f.el instanceof HTMLTextAreaElement) return;
+  if (!observed.has(document)) {
+    observed.add(document);
+    capture(document, LOOK_SIGNAL, lookNow);
+    tellHooks({ t: 'typing', state: 'watch', name: LOOK_SIGNAL });
+  }
   observed.add(f.el);
   if (isMarked(f.text)) wholeStamp.add(f.el);
   else lastClean.set(f.el, f.text);
@@ -283,9 +305,9 @@ function onCompositionEnd(e: CompositionEvent): void {
 }
 
 export function installTextWatch(): void {
-  window.addEventListener('keydown', onKeyDown, true);
-  window.addEventListener('focusin', (e) => isGuarded() && watchHost(targetOf(e)), true);
-  window.addEventListener('beforeinput', onBeforeInput as EventListener, true);
-  window.addEventListener('input', onInput, true);
-  window.addEventListener('compositionend', onCompositionEnd as EventListener, true);
+  capture(window, 'keydown', onKeyDown);
+  capture(window, 'focusin', (e) => isGuarded() && watchHost(targetOf(e)));
+  capture(window, 'beforeinput', onBeforeInput);
+  capture(window, 'input', onInput);
+  capture(window, 'compositionend', onCompositionEnd);
 }

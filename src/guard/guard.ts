@@ -327,8 +327,9 @@ export function createGuard(ports: GuardPorts): Guard {
     try {
       await before;
       const page = !GESTURES.has(channel);
-      // A yes given after this question was queued, for the same content.
-      const shared = page && warn ? approvals.slice(queuedAt).find((a) => refused.every((j) => a.keys.includes(copyKey(j) as string))) : undefined;
+      // A yes given after this question was queued, for the same content (text has no key: asked).
+      const same = (keys: string[]) => refused.every((j) => keys.includes(copyKey(j) ?? '\u0000'));
+      const shared = page && warn ? approvals.slice(queuedAt).find((a) => same(a.keys)) : undefined;
       answer = page && refused.every(covered) ? QUIET : shared ? { proceed: true, justification: shared.justification, onlyPassed: false } : await ask();
     } catch (err) {
       release();

@@ -76,15 +76,19 @@ export class AnswerCache {
 export class RefusedFiles {
   #until = new Map<string, number>();
 
-  constructor(private readonly now: () => number) {}
+  readonly #now: () => number;
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
 
   refuse(blob: Blob, name: string): void {
     if (this.#until.size >= KEY_CACHE_MAX) this.#until.delete(this.#until.keys().next().value as string);
-    this.#until.set(copyOf(blob, name), this.now() + TEXT_MEMORY_MS);
+    this.#until.set(copyOf(blob, name), this.#now() + TEXT_MEMORY_MS);
   }
 
   has(blob: Blob, name: string): boolean {
-    return (this.#until.get(copyOf(blob, name)) ?? 0) >= this.now();
+    return (this.#until.get(copyOf(blob, name)) ?? 0) >= this.#now();
   }
 
   clear(): void {
@@ -124,15 +128,19 @@ export class TextMemory {
   #refusedWhole = new Map<string, number>();
   #pending = new Map<string, Promise<boolean>>();
 
-  constructor(private readonly now: () => number) {}
+  readonly #now: () => number;
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
 
   approve(text: string): void {
-    this.#approved.set(comparable(text), this.now() + TEXT_MEMORY_MS);
+    this.#approved.set(comparable(text), this.#now() + TEXT_MEMORY_MS);
   }
 
   /** Keyed by what matched (the verdict's excerpt), so the same draft inside a JSON body or with a word more is known. */
   refuse(match: string): void {
-    this.#refused.set(comparable(match), this.now() + TEXT_MEMORY_MS);
+    this.#refused.set(comparable(match), this.#now() + TEXT_MEMORY_MS);
   }
 
   /**
@@ -143,13 +151,13 @@ export class TextMemory {
     const c = comparable(text);
     if (c.length > REFUSED_TEXT_CHARS) return;
     if (this.#refusedWhole.size >= REFUSED_TEXTS) this.#refusedWhole.delete(this.#refusedWhole.keys().next().value as string);
-    this.#refusedWhole.set(c, this.now() + TEXT_MEMORY_MS);
+    this.#refusedWhole.set(c, this.#now() + TEXT_MEMORY_MS);
   }
 
   /** True when this text (a stamped line, a prompt) lies within a text refused a moment ago. */
   isWithinRefused(text: string): boolean {
     const c = comparable(text);
-    return c !== '' && anyLive(this.#refusedWhole, this.now(), (whole) => whole.includes(c));
+    return c !== '' && anyLive(this.#refusedWhole, this.#now(), (whole) => whole.includes(c));
   }
 
   /**
@@ -158,7 +166,7 @@ export class TextMemory {
    * An approval covers what was approved, not a new stamp typed or pasted beside it.
    */
   beyondApproved(text: string): string | null {
-    const now = this.now();
+    const now = this.#now();
     let c = comparable(text);
     let found = false;
     for (const [approved, until] of this.#approved) {
@@ -174,7 +182,7 @@ export class TextMemory {
   /** True when this text contains what matched in text refused a moment ago. */
   isRefused(text: string): boolean {
     const c = comparable(text);
-    return anyLive(this.#refused, this.now(), (match) => c.includes(match));
+    return anyLive(this.#refused, this.#now(), (match) => c.includes(match));
   }
 
   /** A decision being made about this text (the dialog may be open): asked again, it waits for that one. */

@@ -55,22 +55,27 @@ export function aroundEdit(prev: string, next: string): string {
  * in pieces); `changed` says when that starts ('hold') and ends ('release').
  */
 export class MarkedFields<K> {
-  private readonly held = new Set<K>();
+  readonly #held = new Set<K>();
 
   has(field: K): boolean {
-    return this.held.has(field);
+    return this.#held.has(field);
+  }
+
+  /** Some field is marked (requests are being held for it). */
+  holding(): boolean {
+    return this.#held.size > 0;
   }
 
   /** The field's text became marked: 'hold' when it is the first such field. */
   mark(field: K): 'hold' | null {
-    if (this.held.has(field)) return null;
-    this.held.add(field);
-    return this.held.size === 1 ? 'hold' : null;
+    if (this.#held.has(field)) return null;
+    this.#held.add(field);
+    return this.#held.size === 1 ? 'hold' : null;
   }
 
   /** The field is clean again, or its text was allowed: 'release' when no marked field is left. */
   clear(field: K): 'release' | null {
-    return this.held.delete(field) && this.held.size === 0 ? 'release' : null;
+    return this.#held.delete(field) && this.#held.size === 0 ? 'release' : null;
   }
 }
 
@@ -84,26 +89,26 @@ export const STREAM_CAP = 256;
  * read; what the employee typed is still a text, and a stamp typed there is still typed.
  */
 export class KeyStream {
-  private text = '';
+  #text = '';
 
   get value(): string {
-    return this.text;
+    return this.#text;
   }
 
   /** The stream once `data` is typed. */
   after(data: string): string {
-    const next = this.text + data;
+    const next = this.#text + data;
     return next.length > STREAM_CAP ? next.slice(next.length - STREAM_CAP) : next;
   }
 
   push(data: string): void {
-    this.text = this.after(data);
+    this.#text = this.after(data);
   }
 
   /** Backspace: the last character typed is gone (a surrogate pair as one). */
   erase(): void {
-    const cut = /[\uDC00-\uDFFF]$/.test(this.text) ? 2 : 1;
-    this.text = this.text.slice(0, Math.max(0, this.text.length - cut));
+    const cut = /[\uDC00-\uDFFF]$/.test(this.#text) ? 2 : 1;
+    this.#text = this.#text.slice(0, Math.max(0, this.#text.length - cut));
   }
 }
 

@@ -282,7 +282,7 @@ describe.each(GUARDED_HOSTS)('%s', (host) => {
 describe('documents a page carries inside a text body (one host)', () => {
   const host = GUARDED_HOSTS[0];
 
-  it('a file read as a data: URL and posted in JSON is asked about once, under its name; base64 the page made itself is called data the page tried to send', async () => {
+  it('a file read as a data: URL and posted in JSON is asked about once; base64 the page made itself is called data the page tried to send', async () => {
     const p = pages.get(host)!;
     await p.bringToFront();
     await clearAll(p, server);
@@ -301,15 +301,21 @@ describe('documents a page carries inside a text body (one host)', () => {
         return fetch('/backend-api/files?ch=data-url', { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(() => 'sent', (e: Error) => e.name);
       }, payload);
 
+    // Content of its own: the tests above refused other marked documents on this page a moment ago, and
+    // their copies are refused without a dialog (asked once).
+    const nonce = Date.now().toString(36);
+    const report = { name: `四半期報告_${nonce}.txt`, text: `四半期の報告です。\n秘 Confidential 取扱注意 ${nonce}\n以上\n` };
+
     // The file's own decision and its content decoded from the body: one question to the employee.
     const views: WarningView[] = [];
-    expect(await stopped(p, post({ file: [b64(S.contentDocx), S.contentDocx.name] }), views)).toBe('TypeError');
+    expect(await stopped(p, post({ file: [Buffer.from(report.text).toString('base64'), report.name] }), views)).toBe('TypeError');
     await p.waitForTimeout(1_500); // a second dialog opened a moment after the first closed
     expect(await p.locator(WARNING_TAG).count()).toBe(0);
-    expect(views.map((v) => v.text.includes(S.contentDocx.name))).toEqual([true]);
+    // Whichever of the two is judged first is the one shown: the file by its name, or the decoded copy.
+    expect(views.map((v) => v.text.includes(report.name) || v.text.includes('Data this page tried to send'))).toEqual([true]);
 
     const made: WarningView[] = [];
-    expect(await stopped(p, post({ text: `四半期の報告です。\n${MARKED_TEXT}\n以上` }), made)).toBe('TypeError');
+    expect(await stopped(p, post({ text: `見積の件です。\n秘 Confidential 社内限り ${nonce}-2\n以上` }), made)).toBe('TypeError');
     expect(made).toHaveLength(1);
     expect(made[0].text).toContain('Data this page tried to send');
     expect(made[0].text).not.toContain('Text you typed or pasted');

@@ -227,6 +227,23 @@ describe.each(HOSTS)('on %s', (host) => {
     expect(await waitFor(() => keysText(host, 'pieces') === CLEAN_PIECES.join('')), keysText(host, 'pieces')).toBe(true);
   });
 
+  it('text the page writes into an editor and sends in the same task: the piece that completes the stamp is held and refused', async () => {
+    for (const [pieces, marked] of [[MARKED_PIECES, true], [CLEAN_PIECES, false]] as const) {
+      await page.evaluate(() => (window as unknown as { t: T }).t.clearModels());
+      server.clear();
+      const write = page.evaluate((p) => (window as unknown as { t: T }).t.writePiecesNow(p), [...pieces]);
+      if (marked) expect(await closeWarnings(page, 3_000)).toBeGreaterThanOrEqual(1);
+      expect(await write).toBe(pieces.join(''));
+      if (!marked) {
+        expect(await waitFor(() => keysText(host, 'pieces') === pieces.join('')), keysText(host, 'pieces')).toBe(true);
+        continue;
+      }
+      await page.waitForTimeout(300);
+      expect(isMarked(keysText(host, 'pieces')), keysText(host, 'pieces')).toBe(false);
+      expect(keysText(host, 'pieces')).toContain('来期の価格表です。');
+    }
+  });
+
   it('a polling page (no change listener) handing the chosen file to its Service Worker: marked never, clean intact', async () => {
     server.clear();
     for (const s of [S.content, S.nameMarked]) {

@@ -29,6 +29,7 @@ import {
   urlHref,
   WRITABLE,
   isFn,
+  protoOf,
 } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
@@ -93,7 +94,7 @@ function hookObjectUrls(w: Win): void {
 
 /** Response#blob/arrayBuffer/bytes and its body stream carry the Response's lineage; clone() keeps it. */
 function hookResponseReads(w: Win): void {
-  const proto = w.Response?.prototype as unknown as Record<string, (...a: unknown[]) => unknown> | undefined;
+  const proto = protoOf('Response', w) as Record<string, (...a: unknown[]) => unknown> | undefined;
   if (!proto) return;
   for (const m of ['blob', 'arrayBuffer', 'bytes']) linkResult(proto, m);
   linkReturned(proto, 'clone');
@@ -139,7 +140,7 @@ export function linkResult(
 
 /** XMLHttpRequest#open of a blob: URL links the request; its `response` (a Blob or an ArrayBuffer) is linked when read. */
 function hookXhrReads(w: Win): void {
-  const proto = w.XMLHttpRequest?.prototype as unknown as Record<string, (...a: unknown[]) => unknown> | undefined;
+  const proto = protoOf('XMLHttpRequest', w) as Record<string, (...a: unknown[]) => unknown> | undefined;
   if (!proto) return;
   const open = proto.open;
   proto.open = function (this: object, ...a: unknown[]) {

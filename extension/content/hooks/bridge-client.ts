@@ -37,7 +37,7 @@ port.onmessage = (e: MessageEvent) => {
     // Not a guarded page after all: everything held so far goes through untouched.
     if (!config.guarded) mapForEach(waiting, (d, id) => (mapDelete(waiting, id), settle(d, true)));
   } else if (m.t === 'typing') {
-    onTyping(m.state);
+    onTyping(m.state, m.name);
   } else if (m.t === 'drop-signal') {
     onDropSignal(m.type);
   } else if (m.t === 'answer') {

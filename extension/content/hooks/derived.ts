@@ -28,6 +28,7 @@ import {
   toStr,
   uncurry,
   isFn,
+  protoOf,
 } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
@@ -74,7 +75,7 @@ function hookBlobs(w: Win): void {
       return made;
     });
   }
-  const proto = w.Blob.prototype as unknown as Proto;
+  const proto = protoOf('Blob', w) as Proto;
   // Every chunk of a resumable upload shares the file's decision (a page-made Blob's: its bytes, whole).
   linkReturned(proto, 'slice', sourcesOf as (b: unknown) => Lineage);
   linkReturned(proto, 'stream', inherited);
@@ -82,7 +83,7 @@ function hookBlobs(w: Win): void {
 }
 
 function hookStreams(w: Win): void {
-  const RS = w.ReadableStream?.prototype as unknown as Proto | undefined;
+  const RS = protoOf('ReadableStream', w) as Proto | undefined;
   if (!RS) return;
   // What comes out of a tracked stream is tracked: its readers, its branches, what it is piped through.
   const values = RS.values;
@@ -134,7 +135,7 @@ function hookPipeTo(w: Win, RS: Proto): void {
 }
 
 function hookFileReader(w: Win): void {
-  const FR = w.FileReader?.prototype as unknown as Proto | undefined;
+  const FR = protoOf('FileReader', w) as Proto | undefined;
   if (!FR) return;
   for (const m of ['readAsArrayBuffer', 'readAsDataURL', 'readAsText', 'readAsBinaryString']) {
     const read = FR[m];
@@ -162,14 +163,14 @@ function hookBtoa(w: Win): void {
 /** Bytes copied out of tracked bytes are tracked: `target.set(chunk, at)`, `view.slice()`, `buffer.slice()`. */
 function hookCopies(w: Win): void {
   // Hot in some pages (wasm, media): no argument lists, and one test while nothing is tracked.
-  const TA = getPrototypeOf(w.Uint8Array.prototype) as Proto;
+  const TA = getPrototypeOf(protoOf('Uint8Array', w)) as Proto;
   const set = uncurry(TA.set);
   TA.set = function (this: ArrayBufferView, src: unknown, at?: unknown) {
     const r = set(this, src, at);
     if (tracking.on) link(this, lineageOf(src));
     return r;
   };
-  for (const proto of [TA, w.ArrayBuffer.prototype as unknown as Proto]) {
+  for (const proto of [TA, protoOf('ArrayBuffer', w) as Proto]) {
     const slice = uncurry(proto.slice);
     proto.slice = function (this: object, start?: unknown, end?: unknown) {
       const out = slice(this, start, end);
@@ -188,6 +189,6 @@ function hookRequest(w: Win): void {
     link(r, body != null ? (isBlob(body) ? inherited(body) : lineageOf(body)) : lineageOf(a[0]));
     return r;
   });
-  const RQ = w.Request.prototype as unknown as Proto;
+  const RQ = protoOf('Request', w) as Proto;
   linkReturned(RQ, 'clone');
 }

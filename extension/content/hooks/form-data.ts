@@ -5,10 +5,10 @@
 import { unguarded } from './bridge-client.js';
 import { gateBlob } from './gates.js';
 import { inherited, link } from './lineage.js';
-import { apply, blobType, fileModified, isBlob, isFile, SafeFile, sequence } from './safe-self.js';
+import { apply, blobType, fileModified, isBlob, isFile, SafeFile, sequence, protoOf } from './safe-self.js';
 
 export function hookFormData(w: Window & typeof globalThis): void {
-  const FD = w.FormData.prototype as unknown as Record<'append' | 'set', (...a: unknown[]) => void>;
+  const FD = protoOf('FormData', w) as Record<'append' | 'set', (...a: unknown[]) => void>;
   for (const m of ['append', 'set'] as const) {
     const original = FD[m];
     FD[m] = function (this: FormData, ...a: unknown[]) {

@@ -25,10 +25,11 @@ import {
   tagName,
   textAreaDisabled,
   textAreaValue,
+  protoOf,
 } from './safe-self.js';
 
 export function hookFormSubmit(w: Window & typeof globalThis): void {
-  const Form = w.HTMLFormElement.prototype;
+  const Form = protoOf('HTMLFormElement', w);
   const submit = Form.submit;
   Form.submit = function (this: HTMLFormElement) {
     if (unguarded()) return apply(submit, this, []);

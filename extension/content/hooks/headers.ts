@@ -8,7 +8,7 @@ import type { Channel } from '../../shared/messages.js';
 import { config } from './bridge-client.js';
 import { cannotBeMarked } from './quick.js';
 import { afterGate, BLOCKED, combine, gateText, READY, type Gate } from './gates.js';
-import { append, apply, arrayJoin, headersForEach, isFn, regExpExec, SafeTypeError, toStr } from './safe-self.js';
+import { append, apply, arrayJoin, headersForEach, isFn, regExpExec, SafeTypeError, toStr, protoOf } from './safe-self.js';
 import { whenAllowed } from './sources.js';
 import { gateUrl } from './url.js';
 import { wrapSetter } from './accessors.js';
@@ -46,13 +46,13 @@ export function headerTexts(h: Headers): string[] {
  * the page reads back at once. Such a token decodes to no 秘, so it is written at once.
  */
 export function hookCookies(w: Window & typeof globalThis): void {
-  wrapSetter(w.Document.prototype, 'cookie', (self, v, set) => {
+  wrapSetter(protoOf('Document', w), 'cookie', (self, v, set) => {
     const s = toStr(v);
     const gate = cookieGate(s);
     whenAllowed(gate, () => set(self, s));
     if (!gate.ready && !gate.refusedNow) holdRequestsFor(gate.decision); // after whenAllowed: written before the requests go
   });
-  const store = (w as unknown as { CookieStore?: { prototype: Record<string, unknown> } }).CookieStore?.prototype;
+  const store = protoOf('CookieStore', w);
   const set = store?.set;
   if (!isFn(set)) return;
   store!.set = function (this: unknown, ...a: unknown[]) {

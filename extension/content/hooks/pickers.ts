@@ -47,7 +47,7 @@ const getFileNative = getFile;
 export function hookPickers(w: Window & typeof globalThis): void {
   hookOpenFilePicker(w);
   hookHandles(w);
-  const Input = w.HTMLInputElement.prototype as unknown as Record<string, unknown>;
+  const Input = protoOf('HTMLInputElement', w) as Record<string, unknown>;
   for (const m of ['click', 'showPicker']) {
     const original = Input[m];
     if (!isFn(original)) continue;

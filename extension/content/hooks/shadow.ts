@@ -6,7 +6,7 @@
  */
 import { wrapGetter } from './accessors.js';
 import { unguarded } from './bridge-client.js';
-import { apply, create, SafeWeakSet, weakSetAdd, weakSetHas, isFn } from './safe-self.js';
+import { apply, create, SafeWeakSet, weakSetAdd, weakSetHas, isFn, protoOf } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
 
@@ -14,7 +14,7 @@ type Win = Window & typeof globalThis;
 const INIT_KEYS = ['delegatesFocus', 'slotAssignment', 'clonable', 'serializable', 'customElementRegistry'];
 
 export function hookShadow(w: Win): void {
-  const proto = w.Element.prototype;
+  const proto = protoOf('Element', w);
   const attach = proto.attachShadow;
   if (!isFn(attach)) return;
   const closedRoots: WeakSet<ShadowRoot> = new SafeWeakSet();
@@ -35,5 +35,5 @@ export function hookShadow(w: Win): void {
     return root;
   };
   wrapGetter(proto, 'shadowRoot', (host, get) => (weakSetHas(closedHosts, host as Element) ? null : get(host)));
-  wrapGetter(w.ShadowRoot.prototype, 'mode', (root, get) => (weakSetHas(closedRoots, root as ShadowRoot) ? 'closed' : get(root)));
+  wrapGetter(protoOf('ShadowRoot', w), 'mode', (root, get) => (weakSetHas(closedRoots, root as ShadowRoot) ? 'closed' : get(root)));
 }

@@ -24,6 +24,7 @@ import {
   toStr,
   uncurry,
   isFn,
+  protoOf,
 } from './safe-self.js';
 import { replaceConstructor, wrapSetter } from './accessors.js';
 import { gateUrl } from './url.js';
@@ -72,7 +73,7 @@ function wrapSource(w: Win, ctor: string, key: string): void {
 }
 
 function hookSetAttribute(w: Win): void {
-  const proto = w.Element.prototype;
+  const proto = protoOf('Element', w);
   wrapSetAttribute(proto, 'setAttribute', 0);
   wrapSetAttribute(proto, 'setAttributeNS', 1);
 }

@@ -26,6 +26,7 @@ import {
   weakMapGet,
   weakMapSet,
   isFn,
+  protoOf,
 } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
@@ -36,7 +37,7 @@ export function hookStorage(w: Win): void {
 }
 
 function hookIndexedDb(w: Win): void {
-  const Store = w.IDBObjectStore?.prototype as unknown as Record<string, (...a: unknown[]) => IDBRequest> | undefined;
+  const Store = protoOf('IDBObjectStore', w) as Record<string, (...a: unknown[]) => IDBRequest> | undefined;
   if (!Store) return;
   /** Transactions waiting for a decision: their commit() is deferred. */
   const waiting: WeakMap<IDBTransaction, Decision> = new SafeWeakMap();
@@ -53,7 +54,7 @@ function hookIndexedDb(w: Win): void {
       return req;
     };
   }
-  const Tx = w.IDBTransaction?.prototype as unknown as Record<string, (...a: unknown[]) => void> | undefined;
+  const Tx = protoOf('IDBTransaction', w) as Record<string, (...a: unknown[]) => void> | undefined;
   const commit = Tx?.commit;
   if (Tx && isFn(commit)) {
     Tx.commit = function (this: IDBTransaction) {
@@ -90,7 +91,7 @@ function holdTransaction(store: IDBObjectStore, tx: IDBTransaction, d: Decision,
 
 function hookCache(w: Win): void {
   const Resp = w.Response;
-  const CacheProto = w.Cache?.prototype as unknown as Record<string, (...a: unknown[]) => Promise<void>> | undefined;
+  const CacheProto = protoOf('Cache', w) as Record<string, (...a: unknown[]) => Promise<void>> | undefined;
   if (!Resp || !CacheProto) return;
   /** Response → the Blob its body was made from, so Cache.put knows which file it stores. */
   const madeFrom: WeakMap<object, Blob> = new SafeWeakMap();

@@ -12,15 +12,16 @@ import { inOrder, whenDecided, YES, type Decision } from './decision.js';
 import {
   apply, blobBytes, getWriter, isBlob, promiseThen, rtcReadyState, SafePromise, SafeWeakMap, SafeWritableStream, weakMapGet, weakMapHas, weakMapSet,
   writerAbort, writerClose, writerWrite, wsReadyState,
+  protoOf,
 } from './safe-self.js';
 
 type Socket = WebSocket | RTCDataChannel;
 type Data = string | ArrayBufferLike | Blob | ArrayBufferView;
 
 export function hookWebSocket(w: Window & typeof globalThis): void {
-  hookSend(w.WebSocket.prototype, wsReadyState as (s: Socket) => unknown, 1);
+  hookSend(protoOf('WebSocket', w), wsReadyState as (s: Socket) => unknown, 1);
   // Not in every realm (a worker has none in some browsers).
-  if (w.RTCDataChannel) hookSend(w.RTCDataChannel.prototype, rtcReadyState as (s: Socket) => unknown, 'open');
+  if (w.RTCDataChannel) hookSend(protoOf('RTCDataChannel', w), rtcReadyState as (s: Socket) => unknown, 'open');
   hookSocketStream(w);
 }
 
@@ -32,7 +33,7 @@ export function hookWebSocket(w: Window & typeof globalThis): void {
  */
 function hookSocketStream(w: Window & typeof globalThis): void {
   const opened: WeakMap<object, Promise<unknown>> = new SafeWeakMap();
-  if (SafeWritableStream) wrapGetter((w as { WebSocketStream?: { prototype: object } }).WebSocketStream?.prototype, 'opened', (self, get) => {
+  if (SafeWritableStream) wrapGetter(protoOf('WebSocketStream', w), 'opened', (self, get) => {
     const s = self as object;
     if (!weakMapHas(opened, s)) weakMapSet(opened, s, promiseThen(get(s) as Promise<{ writable: WritableStream }>, (info) => ({ ...info, writable: guarded(info.writable) })));
     return weakMapGet(opened, s);

@@ -22,10 +22,11 @@ import {
   toStr,
   weakMapGet,
   weakMapSet,
+  protoOf,
 } from './safe-self.js';
 
 export function hookXhr(w: Window & typeof globalThis): void {
-  const XHR = w.XMLHttpRequest.prototype;
+  const XHR = protoOf('XMLHttpRequest', w);
   const open = XHR.open;
   const send = XHR.send;
   const setHeader = XHR.setRequestHeader;
