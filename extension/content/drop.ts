@@ -12,7 +12,6 @@ import { isGuarded, knownAnswer, select, textVerdict, type Item } from './gate.j
 import { capture, firstSight, hold, isReplay, replay, targetOf } from './replay.js';
 import { DROP_SIGNAL } from './signals.js';
 
-
 /**
  * The page hooks take a held drop's real items (entries, handles) through this signal, while the drop
  * is still being dispatched (its DataTransfer is readable only then): their own window listener may

@@ -255,6 +255,8 @@ export function createGuard(ports: GuardPorts): Guard {
   }
 
   async function judge(channel: Channel, items: Item[], view: PageView, knownOk: Item[]): Promise<Outcome> {
+    // The files being decided before this question (taken now: select() tracks this one's own next).
+    const filesBefore = answers.settled();
     const perItem = new Map<Item, boolean>();
     const url = frameUrl();
     const judged = await Promise.all(
@@ -319,8 +321,11 @@ export function createGuard(ports: GuardPorts): Guard {
     // the page's other copies are refused without asking again, and a yes given meanwhile (with its
     // reason) covers the copies that were waiting for it. A gesture is always asked about. The next
     // question's turn comes once this answer is remembered, so that it sees this one.
-    const before = warning;
     const queuedAt = approvals.length;
+    // Nameless page-made bytes (a document decoded from a body) wait for the files being decided here:
+    // a copy of one is then answered with that file's question, whose dialog names it.
+    if (refused.every((j) => j.item.kind === 'bytes')) await filesBefore;
+    const before = warning;
     let release!: () => void;
     warning = new Promise<void>((r) => (release = r));
     let answer: WarnAnswer;

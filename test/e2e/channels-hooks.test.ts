@@ -282,7 +282,7 @@ describe.each(GUARDED_HOSTS)('%s', (host) => {
 describe('documents a page carries inside a text body (one host)', () => {
   const host = GUARDED_HOSTS[0];
 
-  it('a file read as a data: URL and posted in JSON is asked about once; base64 the page made itself is called data the page tried to send', async () => {
+  it('a file read as a data: URL and posted in JSON is asked about once, under its name; base64 the page made itself is called data the page tried to send', async () => {
     const p = pages.get(host)!;
     await p.bringToFront();
     await clearAll(p, server);
@@ -311,8 +311,8 @@ describe('documents a page carries inside a text body (one host)', () => {
     expect(await stopped(p, post({ file: [Buffer.from(report.text).toString('base64'), report.name] }), views)).toBe('TypeError');
     await p.waitForTimeout(1_500); // a second dialog opened a moment after the first closed
     expect(await p.locator(WARNING_TAG).count()).toBe(0);
-    // Whichever of the two is judged first is the one shown: the file by its name, or the decoded copy.
-    expect(views.map((v) => v.text.includes(report.name) || v.text.includes('Data this page tried to send'))).toEqual([true]);
+    // The decoded copy waits for the file's question, so the dialog names the file.
+    expect(views.map((v) => v.text.includes(report.name)), views.map((v) => v.text).join(' / ')).toEqual([true]);
 
     const made: WarningView[] = [];
     expect(await stopped(p, post({ text: `見積の件です。\n秘 Confidential 社内限り ${nonce}-2\n以上` }), made)).toBe('TypeError');

@@ -39,6 +39,8 @@ export interface Harness {
   viewFetches: number;
   /** What the engine says, by file name (default: clean). */
   verdicts: Map<string, Verdict | ScanResult>;
+  /** A scan of this file name answers only once the promise settles (a slow file). */
+  slow: Map<string, Promise<void>>;
   /** What the employee does in the dialog. */
   answer: WarnAnswer;
   /** The background cannot be reached. */
@@ -68,6 +70,7 @@ export function harness(opts: { policy?: Record<string, unknown>; url?: string; 
     scans: [],
     viewFetches: 0,
     verdicts: new Map(),
+    slow: new Map(),
     answer: { proceed: true, justification: '取引先への提出で承認済み' },
     down: { view: false, decide: false },
     clock: { now: 1_000_000 },
@@ -80,6 +83,7 @@ export function harness(opts: { policy?: Record<string, unknown>; url?: string; 
   };
   const scan = async (blob: Blob, name: string): Promise<ScanResult> => {
     h.scans.push(name);
+    await h.slow.get(name);
     const v = h.verdicts.get(name) ?? { verdict: 'clean' };
     return { format: 'test', size: blob.size, ms: 0, ...v } as ScanResult;
   };

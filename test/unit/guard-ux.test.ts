@@ -264,6 +264,23 @@ describe('what the page sends again while its warning is open', () => {
     }
   });
 
+  it('a document decoded from a body waits for the file being decided, so the one dialog names the file', async () => {
+    const h = await started();
+    h.answer = { proceed: false, justification: null };
+    let release!: () => void;
+    h.slow.set('報告書.txt', new Promise<void>((r) => (release = r)));
+    h.verdicts.set('報告書.txt', { ...MARKED, excerpt: STAMPED }).set(BYTES_NAME, { ...MARKED, excerpt: STAMPED });
+    // The file's scan is slow; its content, decoded from the body that carries it, is judged first.
+    const asFile = h.guard.decide('fetch', items(file('報告書.txt')));
+    const asBytes = h.guard.decide('fetch', [{ kind: 'bytes', blob: new Blob([STAMPED]) }]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.warnings).toHaveLength(0);
+    release();
+    expect(await Promise.all([asFile, asBytes])).toEqual([false, false]);
+    expect(h.warnings.map((w) => w.items.map((i) => i.name))).toEqual([['報告書.txt']]);
+    expect(h.events).toHaveLength(2);
+  });
+
   it('a yes covers the copies the page queued while the dialog was open (same content), with its reason; not a later copy, not another file', async () => {
     const h = await started({ policy: { actions: { webmail: { marked: 'warn' } } } });
     const DIGEST = 'ab'.repeat(32);

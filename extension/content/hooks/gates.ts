@@ -128,9 +128,12 @@ function markedText(texts: string[]): string | null {
 
 export function gateText(ch: Channel, text: string): Gate {
   // A stretch of text read out of a File carries that File's decision, besides its own (read-text.ts).
+  // The File is asked about first: the guard has it in hand when the text's decoded copy of it comes,
+  // which waits for it (one dialog, naming the file).
   const l = keptIn(text);
+  const file = l && gateLineage(ch, l);
   const own = textGate(ch, text);
-  return l ? combine([gateLineage(ch, l), own]) : own;
+  return file ? combine([file, own]) : own;
 }
 
 function textGate(ch: Channel, text: string): Gate {
