@@ -5,6 +5,8 @@
  * retargeted to the host; the extension-only `openOrClosedShadowRoot` reaches the root, and a capture
  * listener added there now still runs for the event on its way down, with the real target in view.
  */
+import { capture } from './replay';
+
 type OpenOrClosed = (el: Element) => ShadowRoot | null;
 
 const g = globalThis as unknown as { chrome?: { dom?: { openOrClosedShadowRoot?: OpenOrClosed } } };
@@ -33,7 +35,7 @@ export function followIntoClosedRoot(target: EventTarget | null, listeners: [str
   if (!root) return false;
   if (!followed.has(root)) {
     followed.add(root);
-    for (const [type, fn] of listeners) root.addEventListener(type, fn, true);
+    for (const [type, fn] of listeners) capture(root, type, fn);
   }
   return true;
 }

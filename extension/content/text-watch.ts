@@ -254,6 +254,8 @@ function changed(f: Field, whole: boolean): Promise<boolean> | null {
  */
 const observer = new MutationObserver(onWritten);
 const observed = new WeakSet<Node>();
+/** Whether lookNow listens yet (installed with the first watched editor). */
+let looking = false;
 
 function onWritten(records: MutationRecord[]): void {
   const hosts = new Set<HTMLElement>();
@@ -280,8 +282,8 @@ function lookNow(e: Event): void {
 function watchHost(t: EventTarget | null): void {
   const f = fieldOf(t);
   if (!f || observed.has(f.el) || f.el instanceof HTMLInputElement || f.el instanceof HTMLTextAreaElement) return;
-  if (!observed.has(document)) {
-    observed.add(document);
+  if (!looking) {
+    looking = true;
     capture(document, LOOK_SIGNAL, lookNow);
     tellHooks({ t: 'typing', state: 'watch', name: LOOK_SIGNAL });
   }

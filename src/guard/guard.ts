@@ -256,7 +256,7 @@ export function createGuard(ports: GuardPorts): Guard {
 
   async function judge(channel: Channel, items: Item[], view: PageView, knownOk: Item[]): Promise<Outcome> {
     // The files being decided before this question (taken now: select() tracks this one's own next).
-    const filesBefore = answers.settled();
+    const filesBefore = answers.underWay();
     const perItem = new Map<Item, boolean>();
     const url = frameUrl();
     const judged = await Promise.all(
@@ -324,7 +324,7 @@ export function createGuard(ports: GuardPorts): Guard {
     const queuedAt = approvals.length;
     // Nameless page-made bytes (a document decoded from a body) wait for the files being decided here:
     // a copy of one is then answered with that file's question, whose dialog names it.
-    if (refused.every((j) => j.item.kind === 'bytes')) await filesBefore;
+    if (refused.every((j) => j.item.kind === 'bytes')) await Promise.allSettled(filesBefore);
     const before = warning;
     let release!: () => void;
     warning = new Promise<void>((r) => (release = r));
@@ -333,7 +333,10 @@ export function createGuard(ports: GuardPorts): Guard {
       await before;
       const page = !GESTURES.has(channel);
       // A yes given after this question was queued, for the same content (text has no key: asked).
-      const same = (keys: string[]) => refused.every((j) => keys.includes(copyKey(j) ?? '\u0000'));
+      const same = (keys: string[]) => refused.every((j) => {
+        const key = copyKey(j);
+        return key !== null && keys.includes(key);
+      });
       const shared = page && warn ? approvals.slice(queuedAt).find((a) => same(a.keys)) : undefined;
       answer = page && refused.every(covered) ? QUIET : shared ? { proceed: true, justification: shared.justification, onlyPassed: false } : await ask();
     } catch (err) {

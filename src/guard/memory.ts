@@ -43,9 +43,9 @@ export class AnswerCache {
     return this.#pendingByObject.get(blob) ?? (key ? this.#pendingByKey.get(key) : undefined);
   }
 
-  /** Once every answer about a file being made now has settled (page-made bytes have no key: not waited for). */
-  settled(): Promise<unknown> {
-    return Promise.allSettled(this.#pendingByKey.values());
+  /** The answers about files being made now (page-made bytes have no key: not among them). */
+  underWay(): Promise<boolean>[] {
+    return [...this.#pendingByKey.values()];
   }
 
   /** Registers an answer being made; it is remembered once settled, unless it says not to (`keep: false`). */
