@@ -113,6 +113,11 @@ function privateContentScripts(): Plugin {
  * hence `builtins`. (`done` is not here: the hooks read iterator results'.)
  */
 const HOOKS_PRIVATE = /^(ready|refusedNow|decision|ok|waiters|gate|files|rest|blobs|seen|left|target|keys)$/;
+/**
+ * The same for guard.js: methods of the guard's memory (src/guard/memory.ts) that only the guard core
+ * calls, named nowhere else (no message, page or DOM object has them).
+ */
+const GUARD_PRIVATE = /^(isWithinRefused|refuseWhole|isRefused|beyondApproved|pendingFor|underWay)$/;
 
 const EVERY_FRAME = /^extension\/content\/(guard|page-hooks)\.js$/;
 
@@ -127,7 +132,7 @@ function minifyInjected(): Plugin {
         const code = typeof file.source === 'string' ? file.source : new TextDecoder().decode(file.source);
         const out = minifySync(file.fileName, code, { compress: { target: 'es2022' }, mangle: true, codegen: { removeWhitespace: true } });
         if (out.errors.length > 0) this.error(`${file.fileName}: ${out.errors.map((e) => e.message).join('; ')}`);
-        const mangle = file.fileName.includes('page-hooks') ? { properties: { regex: HOOKS_PRIVATE, builtins: true } } : true;
+        const mangle = { properties: file.fileName.includes('page-hooks') ? { regex: HOOKS_PRIVATE, builtins: true } : { regex: GUARD_PRIVATE } };
         // Twice: the second run folds what the first one's output newly allows (about 30 B), and what
         // arrowIifes rewrites (about 170 B of page-hooks.js).
         let min = out.code;

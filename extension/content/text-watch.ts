@@ -276,21 +276,43 @@ function lookNow(e: Event): void {
   if (orphaned()) return; // an updated extension's guard owns the hooks now
   const records = observer.takeRecords();
   if (records.length > 0) onWritten(records);
+  // A script's `.value = …` raises nothing at all: the field in use is compared with what it held.
+  const f = fieldOf(valueField);
+  if (f && lastClean.has(f.el)) {
+    written(f);
+    if (markedFields.has(f.el)) recheck(f);
+  }
   if (markedFields.holding()) e.preventDefault();
 }
 
+/**
+ * While a field a script made marked stays so, the hooks hold requests and ask no more: a script that
+ * empties it raises no event either, so it is looked at again until it is clean (or allowed).
+ */
+function recheck(f: Field): void {
+  const id = setInterval(() => (markedFields.has(f.el) ? written(fieldOf(f.el)!) : clearInterval(id)), 500);
+}
+
+/** The input or textarea last used: a script writes into the field the employee works in (a virtual keyboard, dictation). */
+let valueField: HTMLElement | null = null;
+
 function watchHost(t: EventTarget | null): void {
   const f = fieldOf(t);
-  if (!f || observed.has(f.el) || f.el instanceof HTMLInputElement || f.el instanceof HTMLTextAreaElement) return;
+  if (!f) return;
+  const value = f.el instanceof HTMLInputElement || f.el instanceof HTMLTextAreaElement;
+  if (value) valueField = f.el;
+  if (observed.has(f.el)) return;
   if (!looking) {
     looking = true;
     capture(document, LOOK_SIGNAL, lookNow);
     tellHooks({ t: 'typing', state: 'watch', name: LOOK_SIGNAL });
   }
   observed.add(f.el);
-  if (isMarked(f.text)) wholeStamp.add(f.el);
-  else lastClean.set(f.el, f.text);
-  observer.observe(f.el, { childList: true, characterData: true, subtree: true });
+  // A field marked at rest keeps its rules (asked at the next key); an editor that holds a document
+  // with the stamp already is not being typed (wholeStamp).
+  if (!isMarked(f.text)) lastClean.set(f.el, f.text);
+  else if (!value) wholeStamp.add(f.el);
+  if (!value) observer.observe(f.el, { childList: true, characterData: true, subtree: true });
 }
 
 function written(f: Field): void {

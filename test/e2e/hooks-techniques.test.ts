@@ -244,6 +244,25 @@ describe.each(HOSTS)('on %s', (host) => {
     }
   });
 
+  it("text a script writes into an input's value in pieces (no key, no event): the piece that completes the stamp is held and refused; emptied by the script, the page sends again", async () => {
+    const t = (name: string, ...a: unknown[]) => page.evaluate(([n, args]) => (window as unknown as { t: T }).t[n as string](...(args as unknown[])), [name, a] as const);
+    await t('clearModels');
+    server.clear();
+    const write = t('dictate', MARKED_PIECES);
+    expect(await closeWarnings(page, 3_000)).toBeGreaterThanOrEqual(1);
+    expect(await write).toBe(MARKED_PIECES.join(''));
+    await page.waitForTimeout(300);
+    expect(isMarked(keysText(host, 'pieces')), keysText(host, 'pieces')).toBe(false);
+    expect(keysText(host, 'pieces')).toContain('来期の価格表です。');
+
+    // The script empties the field (no event): requests are no longer held once the guard looks again.
+    await t('clearDictated');
+    server.clear();
+    await page.waitForTimeout(1_200);
+    await t('dictate', CLEAN_PIECES);
+    expect(await waitFor(() => keysText(host, 'pieces') === CLEAN_PIECES.join('')), keysText(host, 'pieces')).toBe(true);
+  });
+
   it('a polling page (no change listener) handing the chosen file to its Service Worker: marked never, clean intact', async () => {
     server.clear();
     for (const s of [S.content, S.nameMarked]) {
