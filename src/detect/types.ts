@@ -37,7 +37,7 @@ export type UnscannableReason =
   | 'too-many-entries'
   | 'expansion-ratio'
   | 'time-budget'
-  /** An archive format the engine cannot open (7z, RAR, xz, bzip2, zstd, CAB, LZH). */
+  /** A format or compression the engine cannot read (a ZIP member in Deflate64, LZMA or PPMd; Quantum CAB…). */
   | 'unsupported';
 
 export interface MarkedVerdict {

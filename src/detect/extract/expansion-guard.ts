@@ -59,6 +59,11 @@ export class ExpansionGuard {
     return this.output;
   }
 
+  /** The member's name, for the messages of the decoder that feeds the guard. */
+  get name(): string {
+    return this.opts.name;
+  }
+
   /** Expansion so far: output bytes per compressed byte consumed. */
   get ratio(): number {
     return this.output / Math.max(this.input, 1);

@@ -1,7 +1,8 @@
 /**
- * xz (.xz, .txz): every stream of the file (`cat a.xz b.xz` is one valid file), decoded with
- * xz-decompress (xz-embedded compiled to WebAssembly, inlined: no fetch) in 64 KB chunks; CRC32/CRC64
- * checks are verified by the decoder. The content is one member, named like gzip's (x.tar.xz → x.tar).
+ * xz (.xz, .txz, and ZIP members of method 95): every stream of the file (`cat a.xz b.xz` is one
+ * valid file), decoded with xz-decompress (xz-embedded compiled to WebAssembly, inlined: no fetch) in
+ * 64 KB chunks; CRC32/CRC64 checks are verified by the decoder. A file's content is one member, named
+ * like gzip's (x.tar.xz → x.tar).
  */
 import { readBytes, u32 } from '../bytes.js';
 import { noWasm } from './libarchive.js';
@@ -11,17 +12,25 @@ import { ScanError, type ExtractContext, type Extractor } from './types.js';
 const MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 
 export const extractXz: Extractor = async function* (blob, ctx) {
-  const streams = await streamBounds(blob, ctx);
+  const guard = new ExpansionGuard(ctx, { name: 'xz stream' });
+  await decodeXz(blob, guard, ctx);
+  ctx.addEntry();
+  yield { kind: 'member', name: '', data: guard.blob() };
+};
+
+/**
+ * Every stream of `data`, handed to `guard` chunk by chunk (xz-decompress copies each out of the
+ * wasm heap); a damaged stream is `corrupt`, a WebAssembly the page refuses `unsupported`. The
+ * caller checks the guard's declared size and CRC-32 (`finish`), when its container stores them.
+ */
+export async function decodeXz(data: Blob, guard: ExpansionGuard, ctx: ExtractContext): Promise<void> {
+  const streams = await streamBounds(data, ctx);
   // The indexes declare the uncompressed size: a bomb is refused before any decoding.
-  checkDeclared('xz stream', streams.reduce((n, s) => n + s.uncompressed, 0), blob.size, ctx);
-  const guard = new ExpansionGuard(ctx, { name: 'xz stream', copy: true });
-  guard.consumed(blob.size); // the ratio is taken against the whole file
-  // Loaded on first use: a module with side effects that the page-level bundles must not carry.
-  // A CommonJS module: bundlers and Node expose its exports as `default`, some loaders by name too.
-  const xz = (await import('xz-decompress')) as unknown as typeof import('xz-decompress') & { default?: typeof import('xz-decompress') };
-  const XzReadableStream = xz.default?.XzReadableStream ?? xz.XzReadableStream;
+  checkDeclared(guard.name, streams.reduce((n, s) => n + s.uncompressed, 0), data.size, ctx);
+  guard.consumed(data.size); // the ratio is taken against the whole input
+  const XzReadableStream = await xzDecoder();
   for (const { start, end } of streams) {
-    const reader = new XzReadableStream(blob.slice(start, end).stream()).getReader();
+    const reader = new XzReadableStream(data.slice(start, end).stream()).getReader();
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -31,12 +40,17 @@ export const extractXz: Extractor = async function* (blob, ctx) {
     } catch (err) {
       await reader.cancel().catch(() => undefined);
       if (err instanceof WebAssembly.CompileError || (err instanceof Error && /WebAssembly|wasm/i.test(err.message))) throw noWasm(err);
-      throw asCorrupt(err, 'xz');
+      throw asCorrupt(err, guard.name);
     }
   }
-  ctx.addEntry();
-  yield { kind: 'member', name: '', data: guard.blob() };
-};
+}
+
+/** Loaded on first use: a module with side effects that the page-level bundles must not carry. */
+async function xzDecoder(): Promise<typeof import('xz-decompress').XzReadableStream> {
+  // A CommonJS module: bundlers and Node expose its exports as `default`, some loaders by name too.
+  const xz = (await import('xz-decompress')) as unknown as typeof import('xz-decompress') & { default?: typeof import('xz-decompress') };
+  return xz.default?.XzReadableStream ?? xz.XzReadableStream;
+}
 
 /** [start, end) of each stream, found from the end through stream footers and indexes (xz spec §2.1, §4). */
 interface Stream {

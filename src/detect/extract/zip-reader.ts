@@ -1,6 +1,7 @@
 /**
  * A ZIP reader over a Blob: the central directory is read from the end, each member is read
- * and inflated on demand, so memory holds one member at a time. Guards against bombs
+ * and decompressed on demand (deflate; bzip2, zstd and xz through the decoders of the standalone
+ * files: MEMBER_DECODERS), so memory holds one member at a time. Guards against bombs
  * (declared and actual expansion ratio, total expanded bytes: see expansion-guard.ts) and lying headers:
  * the directory must hold exactly the entries its end record lists, each local header must agree
  * with its directory entry, and every member read must match its size and CRC-32.
@@ -9,8 +10,11 @@ import { blobOf, decodeName, readBytes, sliceRange, u16, u32, u64 } from '../byt
 import { readRange } from '../range-read.js';
 import { crc32 } from '../crc32.js';
 import { RATIO_FLOOR_BYTES } from '../limits.js';
-import { ExpansionGuard } from './expansion-guard.js';
+import { asCorrupt, ExpansionGuard, type GuardOptions } from './expansion-guard.js';
 import { HEAD_INPUT, inflateHead, inflateRaw } from './inflate.js';
+import { decodeBzip2 } from './bzip2.js';
+import { decodeXz } from './xz.js';
+import { decodeZstd } from './zstd.js';
 import { ScanError, type ExtractContext } from './types.js';
 import { tameTail } from './markup-spans.js';
 
@@ -156,7 +160,7 @@ function zip64Extra(
   return v;
 }
 
-/** The member's bytes, inflated under the bomb guards and checked against its size and CRC-32. */
+/** The member's bytes, decompressed under the bomb guards and checked against its size and CRC-32. */
 export async function readZipEntry(blob: Blob, entry: ZipEntry, ctx: ExtractContext): Promise<Uint8Array> {
   const data = await memberData(blob, entry, ctx);
   if (data instanceof ExpansionGuard) return data.bytes();
@@ -167,7 +171,7 @@ export async function readZipEntry(blob: Blob, entry: ZipEntry, ctx: ExtractCont
 
 /**
  * The member as a Blob: a stored member is a slice of the archive (no copy, so a 90 MB stored
- * member costs no memory); a deflated one is inflated under the bomb guards. Either way the local
+ * member costs no memory); a compressed one is decoded under the bomb guards. Either way the local
  * header must agree with the central directory and the CRC-32 must match.
  */
 export async function zipEntryBlob(blob: Blob, entry: ZipEntry, ctx: ExtractContext): Promise<Blob> {
@@ -178,8 +182,9 @@ export async function zipEntryBlob(blob: Blob, entry: ZipEntry, ctx: ExtractCont
 }
 
 /**
- * The member's bytes handed to `sink` chunk by chunk as they are inflated (memory holds one chunk,
- * whatever the member's size), then checked against its size and CRC-32.
+ * The member's bytes handed to `sink` chunk by chunk as they are decoded (memory holds one chunk,
+ * whatever the member's size; a bzip2 member's compressed bytes are read whole), then checked against
+ * its size and CRC-32.
  */
 export async function streamZipEntry(blob: Blob, entry: ZipEntry, ctx: ExtractContext, sink: (chunk: Uint8Array) => void): Promise<void> {
   const data = await memberData(blob, entry, ctx, sink);
@@ -204,11 +209,12 @@ export async function zipEntryHead(blob: Blob, entry: ZipEntry, want: number): P
   }
   if (start + entry.compressedSize > blob.size) return null;
   if (entry.method === 0) return readBytes(blob, start, start + want);
+  // No look at the head of another method: a bzip2, zstd or xz member (rare) is read whole.
   if (entry.method !== 8) return null;
   return inflateHead(await readBytes(blob, start, start + Math.min(entry.compressedSize, HEAD_INPUT)), want);
 }
 
-/** A stored member's slice (CRC not yet checked), or a deflated member already inflated and checked. */
+/** A stored member's slice (CRC not yet checked), or a compressed member already decoded and checked. */
 async function memberData(
   blob: Blob,
   entry: ZipEntry,
@@ -229,8 +235,39 @@ async function memberData(
     ctx.addExpanded(entry.compressedSize);
     return data;
   }
-  if (entry.method !== 8) throw new ScanError('unsupported', `ZIP member ${entry.name}: compression method ${entry.method} is not supported`);
-  return inflateRaw(data, ctx, { name: entry.name, declared: entry.size, crc32: entry.crc32, sink });
+  const opts: GuardOptions = { name: entry.name, declared: entry.size, crc32: entry.crc32, sink };
+  if (entry.method === 8) return inflateRaw(data, ctx, opts);
+  const decode = MEMBER_DECODERS.get(entry.method);
+  if (!decode) throw new ScanError('unsupported', `ZIP member ${entry.name}: compression method ${entry.method} is not supported`);
+  return decodeMember(decode, data, ctx, opts);
+}
+
+type MemberDecoder = (data: Blob, guard: ExpansionGuard, ctx: ExtractContext) => Promise<void>;
+
+/**
+ * Methods whose member is a whole bzip2 (12), zstd (93) or xz (95) stream, as 7-Zip (-mm=BZip2,
+ * -mm=XZ) and WinZip (.zipx) write them: read by the decoders of the standalone .bz2/.zst/.xz files.
+ * Deflate64 (9), LZMA (14), PPMd (98) and the rest have no decoder here: `unsupported`, never guessed at.
+ */
+const MEMBER_DECODERS = new Map<number, MemberDecoder>([
+  [12, decodeBzip2],
+  [93, decodeZstd],
+  [95, decodeXz],
+]);
+
+/**
+ * A member decoded under the same guard as a deflated one (inflateRaw): bombs stop mid-stream, and
+ * the declared size and CRC-32 are checked at the end. Any failure that is not a verdict is `corrupt`.
+ */
+async function decodeMember(decode: MemberDecoder, data: Blob, ctx: ExtractContext, opts: GuardOptions): Promise<ExpansionGuard> {
+  const guard = new ExpansionGuard(ctx, opts);
+  try {
+    await decode(data, guard, ctx);
+  } catch (err) {
+    throw asCorrupt(err, opts.name);
+  }
+  guard.finish();
+  return guard;
 }
 
 /** Compressed size up to which a member's bytes are read at once rather than sliced. */

@@ -1,6 +1,7 @@
 /**
- * Zstandard (.zst, .tzst): all frames, decoded with fzstd (pure JavaScript, streaming) in 64 KB
- * input slices, so the output is checked chunk by chunk. The content is one member (x.tar.zst → x.tar).
+ * Zstandard (.zst, .tzst, and ZIP members of method 93): all frames, decoded with fzstd (pure
+ * JavaScript, streaming) in 64 KB input slices, so the output is checked chunk by chunk. A file's
+ * content is one member (x.tar.zst → x.tar).
  *
  * fzstd does not verify the frames' content checksums: FrameWalker follows the frame structure
  * beside it (headers and block sizes only), so each decoded block is hashed (XXH64) into its own
@@ -11,13 +12,24 @@ import { Decompress } from 'fzstd';
 import { concat, readBytes, u32 } from '../bytes.js';
 import { Xxh64 } from '../xxh64.js';
 import { asCorrupt, ExpansionGuard } from './expansion-guard.js';
-import { ScanError, type Extractor } from './types.js';
+import { ScanError, type ExtractContext, type Extractor } from './types.js';
 
 const SLICE = 64 * 1024;
 
 export const extractZstd: Extractor = async function* (blob, ctx) {
-  const guard = new ExpansionGuard(ctx, { name: 'zstd stream', copy: true });
-  guard.consumed(blob.size); // the ratio is taken against the whole file
+  const guard = new ExpansionGuard(ctx, { name: 'zstd stream' });
+  await decodeZstd(blob, guard, ctx);
+  ctx.addEntry();
+  yield { kind: 'member', name: '', data: guard.blob() };
+};
+
+/**
+ * Every frame of `data`, handed to `guard` block by block (fzstd hands out a fresh array per block),
+ * each frame's content checksum verified; a damaged or unfinished stream is `corrupt`. The caller
+ * checks the guard's declared size and CRC-32 (`finish`), when its container stores them.
+ */
+export async function decodeZstd(data: Blob, guard: ExpansionGuard, ctx: ExtractContext): Promise<void> {
+  guard.consumed(data.size); // the ratio is taken against the whole input
   const frames = new FrameWalker();
   const check = new ChecksumCheck(frames);
   let ended = false;
@@ -27,22 +39,20 @@ export const extractZstd: Extractor = async function* (blob, ctx) {
     else check.block(chunk);
   });
   try {
-    for (let at = 0; at < blob.size; at += SLICE) {
+    for (let at = 0; at < data.size; at += SLICE) {
       ctx.checkTime();
-      const slice = await readBytes(blob, at, at + SLICE);
+      const slice = await readBytes(data, at, at + SLICE);
       // The walker sees each slice first: it knows a block's frame before the decoder emits it.
       frames.push(slice);
-      decoder.push(slice, at + SLICE >= blob.size);
+      decoder.push(slice, at + SLICE >= data.size);
       check.verify();
     }
   } catch (err) {
-    throw asCorrupt(err, 'zstd');
+    throw asCorrupt(err, guard.name);
   }
-  if (!ended || !frames.complete()) throw asCorrupt(null, 'zstd');
+  if (!ended || !frames.complete()) throw asCorrupt(null, guard.name);
   check.verify();
-  ctx.addEntry();
-  yield { kind: 'member', name: '', data: guard.blob() };
-};
+}
 
 interface Frame {
   /** Blocks the frame holds (final once `closed`). */
