@@ -92,13 +92,17 @@ function hookObjectUrls(w: Win): void {
   };
 }
 
-/** Response#blob/arrayBuffer/bytes and its body stream carry the Response's lineage; clone() keeps it. */
+/**
+ * Response#blob/arrayBuffer/bytes and its body stream carry the Response's lineage; clone() keeps it.
+ * The same for a Request's (`new Request(url, { body: file }).arrayBuffer()` reads the file back).
+ */
 function hookResponseReads(w: Win): void {
-  const proto = protoOf('Response', w) as Record<string, (...a: unknown[]) => unknown> | undefined;
-  if (!proto) return;
-  for (const m of ['blob', 'arrayBuffer', 'bytes']) linkResult(proto, m);
-  linkReturned(proto, 'clone');
-  wrapGetter(proto, 'body', linkGot);
+  for (const name of ['Response', 'Request']) {
+    const proto = protoOf(name, w) as Record<string, (...a: unknown[]) => unknown>;
+    for (const m of ['blob', 'arrayBuffer', 'bytes']) linkResult(proto, m);
+    linkReturned(proto, 'clone');
+    wrapGetter(proto, 'body', linkGot);
+  }
 }
 
 /** `proto[m]()` returns an object (a piece, a reader, a stream, an iterator) that carries `from(this)`. */

@@ -3,7 +3,8 @@
  * (`new Blob([file])`, `new File([file], 'other-name.txt')`), pieces of it (`slice`), its bytes
  * (`arrayBuffer()`, `bytes()`, FileReader), its stream and every chunk read from it (a reader, async
  * iteration, `pipeThrough`, `tee`, `pipeTo`), copies of those bytes (`TypedArray#set`/`slice`,
- * `ArrayBuffer#slice`), and a Request made with any of them as its body. The network, message and
+ * `ArrayBuffer#slice`), a Request made with any of them as its body, and what is read back out of such a
+ * Request or a Response (blob-url.ts). The network, message and
  * storage gates then judge them by their sources, without reading them again.
  *
  * Text read out of a File (`text()`, `readAsText`, `readAsDataURL`, `btoa` of `readAsBinaryString`)
@@ -189,6 +190,4 @@ function hookRequest(w: Win): void {
     link(r, body != null ? (isBlob(body) ? inherited(body) : lineageOf(body)) : lineageOf(a[0]));
     return r;
   });
-  const RQ = protoOf('Request', w) as Proto;
-  linkReturned(RQ, 'clone');
 }

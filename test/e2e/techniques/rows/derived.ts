@@ -125,6 +125,25 @@ const rows: Technique[] = [
     run: (p, t) => t.settle(fetch(new Request(t.url('request-file-body'), { method: 'PUT', body: t.file(p) }))),
   },
   {
+    id: 'request-read-back',
+    title: 'the file read back out of a Request made with it (new Request(url, { body: file }).arrayBuffer()), then PUT',
+    carries: ['file'],
+    run: async (p, t) => {
+      const bytes = await new Request(t.url('unused'), { method: 'POST', body: t.file(p) }).arrayBuffer();
+      return t.settle(fetch(t.url('request-read-back'), { method: 'PUT', body: bytes }));
+    },
+  },
+  {
+    id: 'response-read-back',
+    title: 'the file read back out of a Response made with it (new Response(file).blob()), then sent in a FormData',
+    carries: ['file'],
+    run: async (p, t) => {
+      const fd = new FormData();
+      fd.append('file', await new Response(t.file(p)).blob(), 'upload.bin');
+      return t.settle(fetch(t.url('response-read-back'), { method: 'POST', body: fd }));
+    },
+  },
+  {
     id: 'multipart-as-text',
     title: 'a multipart body built by hand from file.text() and sent as text/plain',
     carries: ['file'],
