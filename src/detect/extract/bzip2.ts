@@ -6,15 +6,10 @@
  */
 import { readBytes } from '../bytes.js';
 import { bunzip2, Bzip2Error } from './bzip2-decode.js';
-import { ExpansionGuard } from './expansion-guard.js';
+import { singleStream, type ExpansionGuard } from './expansion-guard.js';
 import { ScanError, type ExtractContext, type Extractor } from './types.js';
 
-export const extractBzip2: Extractor = async function* (blob, ctx) {
-  const guard = new ExpansionGuard(ctx, { name: 'bzip2 stream' });
-  await decodeBzip2(blob, guard, ctx);
-  ctx.addEntry();
-  yield { kind: 'member', name: '', data: guard.blob() };
-};
+export const extractBzip2: Extractor = singleStream('bzip2 stream', decodeBzip2);
 
 /**
  * Every bzip2 stream of `data`, handed to `guard` chunk by chunk; a damaged stream is `corrupt`.

@@ -23,7 +23,7 @@
 import { blobOf, concat } from '../bytes.js';
 import { crc32 } from '../crc32.js';
 import { RATIO_FLOOR_BYTES } from '../limits.js';
-import { ScanError, type ExtractContext } from './types.js';
+import { ScanError, type ExtractContext, type Extractor } from './types.js';
 
 /** Largest expanded member kept in memory for the scanner. */
 export const MAX_MEMBER_IN_MEMORY = 512 * 1024 * 1024;
@@ -132,4 +132,20 @@ export function asCorrupt(err: unknown, what: string): ScanError {
   if (err instanceof ScanError) return err;
   const why = err instanceof Error ? ` (${err.message})` : '';
   return new ScanError('corrupt', `${what}: compressed data is damaged${why}`);
+}
+
+/** A decoder of one compressed stream (bzip2, zstd, xz): every output chunk goes to `guard`. */
+export type StreamDecoder = (data: Blob, guard: ExpansionGuard, ctx: ExtractContext) => Promise<void>;
+
+/**
+ * A stream decoder as the extractor of its standalone file (.bz2, .zst, .xz): the content is one
+ * member, named like gzip's (x.tar.bz2 → x.tar). The ZIP reader uses the same decoders for its members.
+ */
+export function singleStream(name: string, decode: StreamDecoder): Extractor {
+  return async function* (blob, ctx) {
+    const guard = new ExpansionGuard(ctx, { name });
+    await decode(blob, guard, ctx);
+    ctx.addEntry();
+    yield { kind: 'member', name: '', data: guard.blob() };
+  };
 }

@@ -6,17 +6,12 @@
  */
 import { readBytes, u32 } from '../bytes.js';
 import { noWasm } from './libarchive.js';
-import { asCorrupt, checkDeclared, ExpansionGuard } from './expansion-guard.js';
+import { asCorrupt, checkDeclared, singleStream, type ExpansionGuard } from './expansion-guard.js';
 import { ScanError, type ExtractContext, type Extractor } from './types.js';
 
 const MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 
-export const extractXz: Extractor = async function* (blob, ctx) {
-  const guard = new ExpansionGuard(ctx, { name: 'xz stream' });
-  await decodeXz(blob, guard, ctx);
-  ctx.addEntry();
-  yield { kind: 'member', name: '', data: guard.blob() };
-};
+export const extractXz: Extractor = singleStream('xz stream', decodeXz);
 
 /**
  * Every stream of `data`, handed to `guard` chunk by chunk (xz-decompress copies each out of the

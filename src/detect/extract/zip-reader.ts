@@ -10,7 +10,7 @@ import { blobOf, decodeName, readBytes, sliceRange, u16, u32, u64 } from '../byt
 import { readRange } from '../range-read.js';
 import { crc32 } from '../crc32.js';
 import { RATIO_FLOOR_BYTES } from '../limits.js';
-import { asCorrupt, ExpansionGuard, type GuardOptions } from './expansion-guard.js';
+import { asCorrupt, ExpansionGuard, type GuardOptions, type StreamDecoder } from './expansion-guard.js';
 import { HEAD_INPUT, inflateHead, inflateRaw } from './inflate.js';
 import { decodeBzip2 } from './bzip2.js';
 import { decodeXz } from './xz.js';
@@ -242,14 +242,12 @@ async function memberData(
   return decodeMember(decode, data, ctx, opts);
 }
 
-type MemberDecoder = (data: Blob, guard: ExpansionGuard, ctx: ExtractContext) => Promise<void>;
-
 /**
  * Methods whose member is a whole bzip2 (12), zstd (93) or xz (95) stream, as 7-Zip (-mm=BZip2,
  * -mm=XZ) and WinZip (.zipx) write them: read by the decoders of the standalone .bz2/.zst/.xz files.
  * Deflate64 (9), LZMA (14), PPMd (98) and the rest have no decoder here: `unsupported`, never guessed at.
  */
-const MEMBER_DECODERS = new Map<number, MemberDecoder>([
+const MEMBER_DECODERS = new Map<number, StreamDecoder>([
   [12, decodeBzip2],
   [93, decodeZstd],
   [95, decodeXz],
@@ -259,7 +257,7 @@ const MEMBER_DECODERS = new Map<number, MemberDecoder>([
  * A member decoded under the same guard as a deflated one (inflateRaw): bombs stop mid-stream, and
  * the declared size and CRC-32 are checked at the end. Any failure that is not a verdict is `corrupt`.
  */
-async function decodeMember(decode: MemberDecoder, data: Blob, ctx: ExtractContext, opts: GuardOptions): Promise<ExpansionGuard> {
+async function decodeMember(decode: StreamDecoder, data: Blob, ctx: ExtractContext, opts: GuardOptions): Promise<ExpansionGuard> {
   const guard = new ExpansionGuard(ctx, opts);
   try {
     await decode(data, guard, ctx);

@@ -11,17 +11,12 @@
 import { Decompress } from 'fzstd';
 import { concat, readBytes, u32 } from '../bytes.js';
 import { Xxh64 } from '../xxh64.js';
-import { asCorrupt, ExpansionGuard } from './expansion-guard.js';
+import { asCorrupt, singleStream, type ExpansionGuard } from './expansion-guard.js';
 import { ScanError, type ExtractContext, type Extractor } from './types.js';
 
 const SLICE = 64 * 1024;
 
-export const extractZstd: Extractor = async function* (blob, ctx) {
-  const guard = new ExpansionGuard(ctx, { name: 'zstd stream' });
-  await decodeZstd(blob, guard, ctx);
-  ctx.addEntry();
-  yield { kind: 'member', name: '', data: guard.blob() };
-};
+export const extractZstd: Extractor = singleStream('zstd stream', decodeZstd);
 
 /**
  * Every frame of `data`, handed to `guard` block by block (fzstd hands out a fresh array per block),
