@@ -5,7 +5,7 @@
  * retargeted to the host; the extension-only `openOrClosedShadowRoot` reaches the root, and a capture
  * listener added there now still runs for the event on its way down, with the real target in view.
  */
-import { capture } from './replay';
+import { capture } from './replay.js';
 
 type OpenOrClosed = (el: Element) => ShadowRoot | null;
 

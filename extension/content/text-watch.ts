@@ -254,7 +254,7 @@ function changed(f: Field, whole: boolean): Promise<boolean> | null {
  */
 const observer = new MutationObserver(onWritten);
 const observed = new WeakSet<Node>();
-/** Whether lookNow listens yet (installed with the first watched editor). */
+/** Whether lookNow listens yet (installed with the first field or editor focused or typed in). */
 let looking = false;
 
 function onWritten(records: MutationRecord[]): void {

@@ -3,9 +3,9 @@
  * (`new Blob([file])`, `new File([file], 'other-name.txt')`), pieces of it (`slice`), its bytes
  * (`arrayBuffer()`, `bytes()`, FileReader), its stream and every chunk read from it (a reader, async
  * iteration, `pipeThrough`, `tee`, `pipeTo`), copies of those bytes (`TypedArray#set`/`slice`,
- * `ArrayBuffer#slice`), a Request made with any of them as its body, and what is read back out of such a
- * Request or a Response (blob-url.ts). The network, message and
- * storage gates then judge them by their sources, without reading them again.
+ * `ArrayBuffer#slice`), a Request made with any of them as its body, and what is read back out of such
+ * a Request or a Response (blob-url.ts). The network, message and storage gates then judge them by
+ * their sources, without reading them again.
  *
  * Text read out of a File (`text()`, `readAsText`, `readAsDataURL`, `btoa` of `readAsBinaryString`)
  * is kept with its File by read-text.ts: strings carry no identity of their own. Not followed: bytes
