@@ -37,7 +37,7 @@ export type UnscannableReason =
   | 'too-many-entries'
   | 'expansion-ratio'
   | 'time-budget'
-  /** A format or compression the engine cannot read (a ZIP member in Deflate64, LZMA or PPMd; Quantum CAB…). */
+  /** A format or compression the engine cannot read (a ZIP member in Deflate64, a Quantum CAB…). */
   | 'unsupported';
 
 export interface MarkedVerdict {

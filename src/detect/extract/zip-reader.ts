@@ -1,8 +1,8 @@
 /**
- * A ZIP reader over a Blob: the central directory is read from the end, each member is read
- * and decompressed on demand (deflate; bzip2, zstd and xz through the decoders of the standalone
- * files: MEMBER_DECODERS), so memory holds one member at a time. Guards against bombs
- * (declared and actual expansion ratio, total expanded bytes: see expansion-guard.ts) and lying headers:
+ * A ZIP reader over a Blob: the central directory is read from the end, each member is read and
+ * decompressed on demand (deflate; bzip2, zstd and xz through the decoders of the standalone files:
+ * MEMBER_DECODERS; LZMA and PPMd through libarchive), so memory holds one member at a time. Guards
+ * against bombs (declared and actual expansion ratio, total expanded bytes: see expansion-guard.ts) and lying headers:
  * the directory must hold exactly the entries its end record lists, each local header must agree
  * with its directory entry, and every member read must match its size and CRC-32.
  */
@@ -15,6 +15,7 @@ import { HEAD_INPUT, inflateHead, inflateRaw } from './inflate.js';
 import { decodeBzip2 } from './bzip2.js';
 import { decodeXz } from './xz.js';
 import { decodeZstd } from './zstd.js';
+import { LIBARCHIVE_METHODS, libarchiveMember } from './zip-libarchive.js';
 import { ScanError, type ExtractContext } from './types.js';
 import { tameTail } from './markup-spans.js';
 
@@ -237,7 +238,7 @@ async function memberData(
   }
   const opts: GuardOptions = { name: entry.name, declared: entry.size, crc32: entry.crc32, sink };
   if (entry.method === 8) return inflateRaw(data, ctx, opts);
-  const decode = MEMBER_DECODERS.get(entry.method);
+  const decode = MEMBER_DECODERS.get(entry.method) ?? (LIBARCHIVE_METHODS.has(entry.method) ? libarchiveMember(entry) : undefined);
   if (!decode) throw new ScanError('unsupported', `ZIP member ${entry.name}: compression method ${entry.method} is not supported`);
   return decodeMember(decode, data, ctx, opts);
 }
@@ -245,7 +246,8 @@ async function memberData(
 /**
  * Methods whose member is a whole bzip2 (12), zstd (93) or xz (95) stream, as 7-Zip (-mm=BZip2,
  * -mm=XZ) and WinZip (.zipx) write them: read by the decoders of the standalone .bz2/.zst/.xz files.
- * Deflate64 (9), LZMA (14), PPMd (98) and the rest have no decoder here: `unsupported`, never guessed at.
+ * LZMA (14) and PPMd (98) are read through libarchive (zip-libarchive.ts). Deflate64 (9) and the rest
+ * have no decoder here: `unsupported`, never guessed at.
  */
 const MEMBER_DECODERS = new Map<number, StreamDecoder>([
   [12, decodeBzip2],

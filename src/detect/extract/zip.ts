@@ -24,7 +24,7 @@ export const extractZip: Extractor = async function* (blob, ctx) {
     try {
       data = await zipEntryBlob(blob, entry, ctx);
     } catch (err) {
-      // One unreadable member (damaged, Deflate64/LZMA/PPMd, a bomb) does not hide its siblings: a
+      // One unreadable member (damaged, Deflate64, a bomb) does not hide its siblings: a
       // marked sibling still makes the archive marked. Scan-wide limits end the archive.
       if (!(err instanceof ScanError) || err instanceof ScanLimitError) throw err;
       yield nameOnly(entry.name);
