@@ -134,6 +134,8 @@ describe('archives under a strict page CSP', () => {
     { file: 'libarchive-rar4-unicode.rar', as: '資料-旧.rar', marked: false },
     { file: 'cab-mszip.cab', as: '配布物.cab', marked: true, says: '見積.txt' },
     { file: 'cab-stored-clean.cab', as: '配布物-公開.cab', marked: false },
+    { file: 'zip-lzma.zip', as: '品質資料.zip', marked: true, says: '長文.txt' },
+    { file: 'zip-ppmd.zip', as: '品質資料-2.zip', marked: true, says: '長文.txt' },
   ];
   let page: Page;
   beforeAll(async () => {

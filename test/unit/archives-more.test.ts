@@ -30,6 +30,11 @@ describe('archives read through libarchive and the stream decoders', () => {
     ['two-streams.txt.bz2', 'bzip2', ['two-streams.txt']],
     ['stamp.txt.zst', 'zstd', ['stamp.txt']],
     ['two-frames.txt.zst', 'zstd', ['two-frames.txt']],
+    // ZIP members in the methods 7-Zip offers besides deflate (zip-methods.test.ts has their damage cases).
+    ['zip-lzma.zip', 'zip', ['docs/長文.txt']],
+    ['zip-ppmd.zip', 'zip', ['docs/長文.txt']],
+    ['zip-bzip2.zip', 'zip', ['docs/長文.txt']],
+    ['zip-xz.zip', 'zip', ['docs/長文.txt']],
   ] as const)('%s: the stamp in a member is found, with its path', async (name, format, path) => {
     const r = await scan(name);
     expect(r).toMatchObject({ verdict: 'marked', rule: 1, format });
