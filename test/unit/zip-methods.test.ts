@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 import { concat } from '../../src/detect/bytes.js';
 import { crc32 } from '../../src/detect/crc32.js'; // 7-Zip's own test (`7z t`) checks the framing independently
@@ -143,6 +143,43 @@ describe.each([
     // Declared 1 MiB, under the ratio floor: the guard stops the decoder's output (xz: its index declares
     // 16 MiB); libarchive reads the 1 MiB declared and finds more data after it.
     expect(await scan(patchBoth(bomb, 22, 1024 * 1024))).toMatchObject({ verdict: 'unscannable', reason: how.lyingBomb });
+  });
+});
+
+describe('many LZMA members, each read through libarchive', () => {
+  // One archive per member: a wasm instance started for each took about 10 ms, so a ZIP of 2,000 such
+  // members ran into the scan's 20 s budget (`time-budget`); an instance is now reused between archives.
+  const dir = mkdtempSync(join(tmpdir(), 'ug-zip-many-'));
+  const members = Array.from({ length: 50 }, (_, i) => `f${i}.txt`);
+  const text = randomText(7);
+  const many = (last: string) => {
+    members.forEach((m, i) => writeFileSync(join(dir, m), `${i} ${text.slice(i * 97, i * 97 + 3000)}\n${i === members.length - 1 ? last : ''}`));
+    const out = join(dir, `${members.length}-${last.length}.zip`);
+    execFileSync('7z', ['a', '-tzip', '-mm=LZMA', '-bd', '-bso0', out, ...members], { cwd: dir });
+    return new Uint8Array(readFileSync(out));
+  };
+
+  it('50 of them start the wasm at most once: clean, and marked by the last one', async () => {
+    const clean = many('');
+    const marked = many('秘 Confidential');
+    const started = vi.spyOn(WebAssembly, 'instantiate');
+    try {
+      expect(await scan(clean)).toMatchObject({ verdict: 'clean' });
+      expect(await scan(marked)).toMatchObject({ verdict: 'marked', location: { path: ['f49.txt'] } });
+      expect(started.mock.calls.length).toBeLessThanOrEqual(1);
+    } finally {
+      started.mockRestore();
+    }
+  });
+
+  it('a member libarchive cannot read does not spoil the next archive', async () => {
+    const marked = archive('LZMA', MARKED);
+    const { data, size } = layout(marked);
+    const damaged = marked.slice();
+    damaged[data + (size >> 1)] ^= 0x55;
+    expect(await scan(damaged)).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    expect(await scan(marked)).toMatchObject({ verdict: 'marked' });
+    expect(await scan(archive('PPMd', CLEAN))).toMatchObject({ verdict: 'clean' });
   });
 });
 

@@ -17,8 +17,10 @@
  * from 0.54 MB to 3.59 MB (the engine runs in its inline worker and, as a CSP fallback, on the page's
  * thread, so the binary is carried twice); dist/ from 1.4 MB to 7.5 MB.
  *
- * Bounded work: the archive is copied into a fresh instance (its memory is dropped with it), each
- * member is read in CHUNK slices through get_filedata, and the caller checks limits between slices.
+ * Bounded work: the archive is copied into an instance of its own while it is open (one reused only
+ * when the last archive in it ended without error and left its memory small; otherwise a fresh one,
+ * and its memory is dropped with it), each member is read in CHUNK slices through get_filedata, and
+ * the caller checks limits between slices.
  */
 import { ScanError } from './types.js';
 
@@ -97,34 +99,43 @@ export function noWasm(err: unknown): ScanError {
   return new ScanError('unsupported', `the archive reader could not start here (WebAssembly refused: ${String((err as Error)?.message ?? err).slice(0, 80)})`);
 }
 
-/** An archive opened in its own wasm instance. Call close() when done (also after an error). */
-export class LibArchive {
-  private archive = 0;
-  private input = 0;
+/** A started wasm instance: its memory, what it printed on stderr, the glue's functions. */
+interface Instance {
+  m: EmscriptenModule;
+  errors: string[];
+  fn: Record<string, (...a: unknown[]) => unknown>;
+}
 
-  private constructor(
-    private readonly m: EmscriptenModule,
-    private readonly errors: string[],
-    private readonly fn: Record<string, (...a: unknown[]) => unknown>,
-  ) {}
+/**
+ * One idle instance is kept per thread. Starting one (the glue, its memory) takes milliseconds, which a
+ * ZIP of thousands of LZMA members (zip-libarchive.ts, one archive per member) paid thousands of times.
+ * It is kept only after an archive was read without an error, and while its memory is small: one that a
+ * big member grew is left to the garbage collector, as every instance was before.
+ */
+let idle: Instance | null = null;
+const REUSE_MAX_BYTES = 64 * 1024 * 1024;
 
-  static async open(bytes: Uint8Array): Promise<LibArchive> {
-    const [mod, { default: createLibarchive }] = await Promise.all([wasmModule(), import('./libarchive-glue.js')]);
-    const stderr: string[] = [];
-    const m = (await createLibarchive({
-      // The binary comes from instantiateWasm; naming it here keeps the glue from resolving a URL.
-      locateFile: () => 'libarchive.wasm',
-      print: () => undefined,
-      printErr: (line: string) => stderr.length < 16 && stderr.push(String(line)),
-      instantiateWasm(imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance) => void) {
-        void WebAssembly.instantiate(mod, imports).then(receive);
-        return {};
-      },
-    }).catch((err: unknown) => {
-      throw noWasm(err);
-    })) as EmscriptenModule;
-    const w = (name: string, ret: string | null, args: string[]) => m.cwrap(name, ret, args);
-    const a = new LibArchive(m, stderr, {
+/** A new wasm instance (the compiled module is shared by the thread). */
+async function start(): Promise<Instance> {
+  const [mod, { default: createLibarchive }] = await Promise.all([wasmModule(), import('./libarchive-glue.js')]);
+  const errors: string[] = [];
+  const m = (await createLibarchive({
+    // The binary comes from instantiateWasm; naming it here keeps the glue from resolving a URL.
+    locateFile: () => 'libarchive.wasm',
+    print: () => undefined,
+    printErr: (line: string) => errors.length < 16 && errors.push(String(line)),
+    instantiateWasm(imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance) => void) {
+      void WebAssembly.instantiate(mod, imports).then(receive);
+      return {};
+    },
+  }).catch((err: unknown) => {
+    throw noWasm(err);
+  })) as EmscriptenModule;
+  const w = (name: string, ret: string | null, args: string[]) => m.cwrap(name, ret, args);
+  return {
+    m,
+    errors,
+    fn: {
       open: w('archive_open', 'number', ['number', 'number', 'string', 'string']),
       next: w('get_next_entry', 'number', ['number']),
       name: w('archive_entry_pathname', 'string', ['number']),
@@ -134,14 +145,40 @@ export class LibArchive {
       data: w('get_filedata', 'number', ['number', 'number']),
       error: w('archive_error_string', 'string', ['number']),
       close: w('archive_close', null, ['number']),
-    });
+    },
+  };
+}
+
+/** An archive opened in a wasm instance of its own while open. Call close() when done (also after an error). */
+export class LibArchive {
+  private archive = 0;
+  private input = 0;
+  /** An error was met: the instance is not reused. */
+  private failed = false;
+
+  private constructor(
+    private readonly m: EmscriptenModule,
+    private readonly errors: string[],
+    private readonly fn: Record<string, (...a: unknown[]) => unknown>,
+  ) {}
+
+  static async open(bytes: Uint8Array): Promise<LibArchive> {
+    const reused = idle;
+    idle = null;
+    const { m, errors, fn } = reused ?? (await start());
+    errors.length = 0;
+    const a = new LibArchive(m, errors, fn);
     a.input = m._malloc(bytes.length);
-    if (!a.input) throw new ScanError('too-large', 'archive does not fit in the reader’s memory');
+    if (!a.input) {
+      a.failed = true;
+      throw new ScanError('too-large', 'archive does not fit in the reader’s memory');
+    }
     m.HEAPU8.set(bytes, a.input);
     a.archive = a.fn.open(a.input, bytes.length, null, 'C.UTF-8') as number;
     // The wrapper reports a failed open only on stderr (then every header read just ends).
-    if (!a.archive || stderr.length > 0) {
-      const message = stderr.filter((l) => !/^Memory read error/.test(l)).join('; ') || 'archive header is damaged';
+    if (!a.archive || errors.length > 0) {
+      const message = errors.filter((l) => !/^Memory read error/.test(l)).join('; ') || 'archive header is damaged';
+      a.failed = true;
       a.close();
       throw classify(message);
     }
@@ -150,6 +187,10 @@ export class LibArchive {
 
   /** The next entry's header, or null at the end. Throws ScanError when the archive cannot be read further. */
   next(): ArchiveEntry | null {
+    return this.guarded(() => this.#next());
+  }
+
+  #next(): ArchiveEntry | null {
     const e = this.fn.next(this.archive) as number;
     if (!e) {
       const error = (this.fn.error(this.archive) as string) || this.errors.join('; ');
@@ -167,6 +208,10 @@ export class LibArchive {
 
   /** The next `n` bytes of the current entry (a copy). */
   read(n: number): Uint8Array {
+    return this.guarded(() => this.#read(n));
+  }
+
+  #read(n: number): Uint8Array {
     const p = this.fn.data(this.archive, n) as number;
     if (p <= 0) throw classify((this.fn.error(this.archive) as string) || 'member data is damaged');
     const out = this.m.HEAPU8.slice(p, p + n);
@@ -181,6 +226,10 @@ export class LibArchive {
    * the member just read (LZH, RAR, 7z) — otherwise it would be lost in the next header read.
    */
   finish(): void {
+    return this.guarded(() => this.#finish());
+  }
+
+  #finish(): void {
     // The wrapper does not return how many bytes it read, and archive_entry_size comes back as 32
     // bits (a 4 GiB + 10 member says 10). So the probe buffer is pre-filled with random bytes: the
     // allocator hands back the chunk just freed, and any byte changed past its free-list links means
@@ -200,9 +249,21 @@ export class LibArchive {
   }
 
   close(): void {
+    const open = this.archive !== 0 || this.input !== 0;
     if (this.archive) this.fn.close(this.archive);
     if (this.input) this.m._free(this.input);
     this.archive = this.input = 0;
+    if (open && !this.failed && idle === null && this.m.HEAPU8.length <= REUSE_MAX_BYTES) idle = { m: this.m, errors: this.errors, fn: this.fn };
+  }
+
+  /** Runs a step of reading; one that throws leaves the instance unused afterwards. */
+  private guarded<T>(step: () => T): T {
+    try {
+      return step();
+    } catch (err) {
+      this.failed = true;
+      throw err;
+    }
   }
 }
 
