@@ -18,8 +18,8 @@
  * thread, so the binary is carried twice); dist/ from 1.4 MB to 7.5 MB.
  *
  * Bounded work: the archive is copied into an instance of its own while it is open (one reused only
- * when the last archive in it ended without error and left its memory small; otherwise a fresh one,
- * and its memory is dropped with it), each member is read in CHUNK slices through get_filedata, and
+ * when the last archive in it ended a moment ago without error and left its memory small; otherwise a
+ * fresh one, and its memory is dropped with it), each member is read in CHUNK slices through get_filedata, and
  * the caller checks limits between slices.
  */
 import { ScanError } from './types.js';
@@ -107,13 +107,23 @@ interface Instance {
 }
 
 /**
- * One idle instance is kept per thread. Starting one (the glue, its memory) takes milliseconds, which a
- * ZIP of thousands of LZMA members (zip-libarchive.ts, one archive per member) paid thousands of times.
- * It is kept only after an archive was read without an error, and while its memory is small: one that a
- * big member grew is left to the garbage collector, as every instance was before.
+ * One idle instance is kept per thread, for a moment. Starting one (the glue, 16 MiB of memory) takes
+ * milliseconds, which a ZIP of thousands of LZMA members (zip-libarchive.ts, one archive per member)
+ * paid thousands of times. It is kept only after an archive was read without an error, while its
+ * memory is small, and for IDLE_MS: then it is left to the garbage collector, as every instance was
+ * before (a scan worker does not hold it between files).
  */
 let idle: Instance | null = null;
-const REUSE_MAX_BYTES = 64 * 1024 * 1024;
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
+const REUSE_MAX_BYTES = 32 * 1024 * 1024;
+const IDLE_MS = 1000;
+
+function keepIdle(instance: Instance): void {
+  idle = instance;
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => (idle = null), IDLE_MS);
+  (idleTimer as { unref?: () => void }).unref?.(); // Node: a finished scan does not wait for it
+}
 
 /** A new wasm instance (the compiled module is shared by the thread). */
 async function start(): Promise<Instance> {
@@ -253,7 +263,7 @@ export class LibArchive {
     if (this.archive) this.fn.close(this.archive);
     if (this.input) this.m._free(this.input);
     this.archive = this.input = 0;
-    if (open && !this.failed && idle === null && this.m.HEAPU8.length <= REUSE_MAX_BYTES) idle = { m: this.m, errors: this.errors, fn: this.fn };
+    if (open && !this.failed && idle === null && this.m.HEAPU8.length <= REUSE_MAX_BYTES) keepIdle({ m: this.m, errors: this.errors, fn: this.fn });
   }
 
   /** Runs a step of reading; one that throws leaves the instance unused afterwards. */
