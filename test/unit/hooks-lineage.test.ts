@@ -7,6 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { blobsIn } from '../../extension/content/hooks/carried.js';
+import { hookBlobUrls } from '../../extension/content/hooks/blob-url.js';
 import { hookDerived } from '../../extension/content/hooks/derived.js';
 import { derive, inherited, lineageOf, link, merged, sourcesOf, type Lineage } from '../../extension/content/hooks/lineage.js';
 
@@ -16,7 +17,11 @@ const w = Object.create(globalThis) as Win;
 const marked = new File(['見積金額は別紙のとおり\n'], '秘—見積.txt', { type: 'text/plain' });
 const other = new File(['議事録\n'], '議事録.txt');
 
-beforeAll(() => hookDerived(w));
+// As page-hooks.ts installs them: a Request's and a Response's reads are linked by blob-url.ts.
+beforeAll(() => {
+  hookDerived(w);
+  hookBlobUrls(w);
+});
 
 const filesOf = (v: unknown) => lineageOf(v)?.files ?? [];
 const textOf = (b: Blob | null | undefined) => (b ? b.text() : Promise.resolve(null));
@@ -146,6 +151,13 @@ describe('the derivation hooks on real Blob, File, stream and Request objects', 
     expect(filesOf(r)).toEqual([marked]);
     expect(filesOf(r.clone())).toEqual([marked]);
     expect(lineageOf(new w.Request('https://example.com/up', { method: 'PUT', body: 'clean' }))).toBeUndefined();
+  });
+
+  it('what is read back out of a Request made with a File carries the File (a Response is linked by storage.ts)', async () => {
+    const request = () => new w.Request('https://example.com/up', { method: 'PUT', body: marked });
+    expect(filesOf(await request().arrayBuffer())).toEqual([marked]);
+    expect(filesOf(await request().blob())).toEqual([marked]);
+    expect(filesOf(await new w.Request('https://example.com/up', { method: 'PUT', body: 'clean' }).arrayBuffer())).toEqual([]);
   });
 
   it('bytes and streams handed to postMessage or IndexedDB stand for their File there (carried.ts)', async () => {
