@@ -18,9 +18,9 @@
  * thread, so the binary is carried twice); dist/ from 1.4 MB to 7.5 MB.
  *
  * Bounded work: the archive is copied into an instance of its own while it is open (one reused only
- * when the last archive in it ended a moment ago without error and left its memory small; otherwise a
- * fresh one, and its memory is dropped with it), each member is read in CHUNK slices through get_filedata, and
- * the caller checks limits between slices.
+ * when the last archive in it ended a moment ago without error and left its memory small; otherwise
+ * a fresh one, and its memory is dropped with it), each member is read in CHUNK slices through
+ * get_filedata, and the caller checks limits between slices.
  */
 import { ScanError } from './types.js';
 
