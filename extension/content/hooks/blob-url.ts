@@ -72,7 +72,7 @@ const linked = (p: Promise<unknown>, l: Lineage, pick = (v: unknown) => v) =>
 
 export function hookBlobUrls(w: Win): void {
   hookObjectUrls(w);
-  hookResponseReads(w);
+  hookBodyReads(w);
   hookXhrReads(w);
 }
 
@@ -96,7 +96,7 @@ function hookObjectUrls(w: Win): void {
  * Response#blob/arrayBuffer/bytes and its body stream carry the Response's lineage; clone() keeps it.
  * The same for a Request's (`new Request(url, { body: file }).arrayBuffer()` reads the file back).
  */
-function hookResponseReads(w: Win): void {
+function hookBodyReads(w: Win): void {
   for (const name of ['Response', 'Request']) {
     const proto = protoOf(name, w) as Record<string, (...a: unknown[]) => unknown>;
     for (const m of ['blob', 'arrayBuffer', 'bytes']) linkResult(proto, m);
