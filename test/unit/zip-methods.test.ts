@@ -16,7 +16,7 @@ import { concat } from '../../src/detect/bytes.js';
 import { crc32 } from '../../src/detect/crc32.js'; // 7-Zip's own test (`7z t`) checks the framing independently
 import { openZip, readZipDirectory, readZipEntry } from '../../src/detect/extract/zip-reader.js';
 import { testContext } from '../support/extract.js';
-import { prng } from '../support/zip-build.js';
+import { lieAboutSizes, prng } from '../support/zip-build.js';
 
 const NAME = 'report.txt';
 const blob = (b: Uint8Array) => new Blob([b as Uint8Array<ArrayBuffer>]);
@@ -31,7 +31,7 @@ const CLEAN = randomText(1) + '\n';
 const MARKED = CLEAN + '取扱区分：秘 Confidential\n';
 
 /** `content` as NAME in a ZIP of the given 7-Zip method (BZip2, XZ, LZMA, PPMd) or zstd (ZSTD). */
-function archive(method: string, content: string | Uint8Array): Uint8Array {
+function archive(method: string, content: string | Uint8Array): Uint8Array<ArrayBuffer> {
   const dir = mkdtempSync(join(tmpdir(), 'ug-zip-methods-'));
   const file = join(dir, NAME);
   writeFileSync(file, content);
@@ -76,12 +76,12 @@ function layout(z: Uint8Array): { data: number; size: number; central: number } 
   return { data: 30 + dv.getUint16(26, true) + dv.getUint16(28, true), size: dv.getUint32(central + 20, true), central };
 }
 
-/** A copy with a header field (CRC-32 at 14, uncompressed size at 22 in the local header) changed in both headers. */
-function patchBoth(z: Uint8Array, localAt: number, value: number): Uint8Array {
+/** A copy with the CRC-32 changed in both headers (zip-build.ts's lieAboutSizes does the same for sizes). */
+function withCrc(z: Uint8Array, value: number): Uint8Array {
   const out = z.slice();
   const dv = new DataView(out.buffer);
-  dv.setUint32(localAt, value, true);
-  dv.setUint32(layout(z).central + localAt + 2, value, true); // the same field sits 2 bytes later in the directory
+  dv.setUint32(14, value, true);
+  dv.setUint32(layout(z).central + 16, value, true);
   return out;
 }
 
@@ -128,12 +128,12 @@ describe.each([
 
   it('a wrong CRC-32 (in both headers, so the data is read) is corrupt', async () => {
     const crc = new DataView(marked.buffer).getUint32(14, true);
-    const r = await scan(patchBoth(marked, 14, (crc ^ 1) >>> 0));
+    const r = await scan(withCrc(marked, (crc ^ 1) >>> 0));
     expect(r).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringMatching(how.crc) });
   });
 
   it('a member longer than its declared size stops there: corrupt', async () => {
-    const r = await scan(patchBoth(marked, 22, MARKED.length - 1));
+    const r = await scan(lieAboutSizes(marked, MARKED.length - 1));
     expect(r).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringMatching(how.longer) });
   });
 
@@ -142,7 +142,7 @@ describe.each([
     expect(await scan(bomb)).toMatchObject({ verdict: 'unscannable', reason: 'expansion-ratio' });
     // Declared 1 MiB, under the ratio floor: the guard stops the decoder's output (xz: its index declares
     // 16 MiB); libarchive reads the 1 MiB declared and finds more data after it.
-    expect(await scan(patchBoth(bomb, 22, 1024 * 1024))).toMatchObject({ verdict: 'unscannable', reason: how.lyingBomb });
+    expect(await scan(lieAboutSizes(bomb, 1024 * 1024))).toMatchObject({ verdict: 'unscannable', reason: how.lyingBomb });
   });
 });
 
