@@ -211,7 +211,7 @@ class Scanner {
           }
         } else if (item.kind === 'member') {
           const memberName = item.name || streamMemberName(name);
-          const memberPath = [...path, memberName];
+          const memberPath = [...(item.payload ? path.slice(0, -1) : path), memberName];
           const byName = nameVerdict(memberName, this.designated, memberPath);
           if (byName) return byName;
           if (item.nameOnly) continue; // its unread content is reported by the extractor, with the reason

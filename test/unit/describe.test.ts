@@ -52,8 +52,8 @@ describe('describeLocation on real verdicts', () => {
     ['writer-title.docx', '文書のプロパティ (docProps/core.xml)', 'document properties (docProps/core.xml)'],
     [
       'docx-embedded-xlsx.docx',
-      'word/embeddings/Microsoft_Excel_Worksheet1.xlsx › シート「明細」セル C3 (xl/sharedStrings.xml)',
-      'word/embeddings/Microsoft_Excel_Worksheet1.xlsx › sheet "明細" cell C3 (xl/sharedStrings.xml)',
+      'Microsoft_Excel_Worksheet1.xlsx › シート「明細」セル C3 (xl/sharedStrings.xml)',
+      'Microsoft_Excel_Worksheet1.xlsx › sheet "明細" cell C3 (xl/sharedStrings.xml)',
     ],
     ['archives/docs.tar.gz', 'docs.tar › a/b/memo.txt', 'docs.tar › a/b/memo.txt'],
   ])('%s', async (n, ja, en) => {

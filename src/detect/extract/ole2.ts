@@ -147,21 +147,25 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
     }
   }
 
-  // An embedded object holding a whole file.
+  // An embedded object holding a whole file: in a storage of a .doc/.xls/.ppt, or at the root of the
+  // compound file OOXML and ODF keep each embedded object in (word/embeddings/oleObject1.bin, ODF's
+  // `Object 1`): a file embedded as an icon (the Packager's \x01Ole10Native), a PDF (Acrobat's
+  // CONTENTS), a document (Package).
+  const payload = st === cfb.root && ctx.depth > 0 ? ({ payload: true } as const) : {};
   const native = has('\u0001Ole10Native');
-  if (native && st !== cfb.root) {
+  if (native) {
     const m = parseOle10Native(cfb.read(native));
     ctx.addEntry();
     ctx.addExpanded(m.data.length);
-    yield { kind: 'member', name: m.name || st.name, data: blobOf(m.data), where: { part: native.path } };
+    yield { kind: 'member', name: m.name || st.name, data: blobOf(m.data), where: { part: native.path }, ...payload };
   }
   for (const n of ['Package', 'CONTENTS']) {
     const e = has(n);
-    if (e && st !== cfb.root) {
+    if (e) {
       const data = cfb.read(e);
       ctx.addEntry();
       ctx.addExpanded(data.length);
-      yield { kind: 'member', name: n === 'Package' ? 'Package' : 'CONTENTS', data: blobOf(data), where: { part: e.path } };
+      yield { kind: 'member', name: n === 'Package' ? 'Package' : 'CONTENTS', data: blobOf(data), where: { part: e.path }, ...payload };
     }
   }
 
@@ -179,12 +183,16 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
   // Streams no reader claims get the byte prefilter in the backstop pass (extractOle2).
 }
 
-/** `\x01Ole10Native`: size, flags, label, source path, …, temp path, data size, data. */
-export function parseOle10Native(b: Uint8Array): { name: string; data: Uint8Array } {
+/**
+ * `\x01Ole10Native`: size, flags, label, source path, …, temp path, data size, data. An OLE1 Package
+ * object (RTF's \objdata) holds the same without the leading size: `sized` false.
+ */
+export function parseOle10Native(b: Uint8Array, sized = true): { name: string; data: Uint8Array } {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const fallback = { name: '', data: b.subarray(Math.min(4, b.length)) };
+  const start = sized ? 4 : 0;
+  const fallback = { name: '', data: b.subarray(Math.min(start, b.length)) };
   try {
-    let o = 4 + 2;
+    let o = start + 2;
     const cstr = (): string => {
       const e = b.indexOf(0, o);
       if (e < 0 || e - o > 4096) throw new Error('bad string');

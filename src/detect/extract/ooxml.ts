@@ -88,7 +88,9 @@ async function* part(name: string, zip: ZipArchive, sheets: Map<string, string>,
   // VML drawings (.vml) are markup: WordArt, text boxes and watermarks of Excel and PowerPoint.
   if (EMBEDDED.test(name) || !/\.(xml|vml)$/i.test(name)) {
     const data = await zip.read(name);
-    if (data) yield { kind: 'member', name, data: blobOf(data), where: { part: name } };
+    // An embedded file goes by its own name (Microsoft_Excel_Worksheet1.xlsx), the one Office shows,
+    // not by its part's path; the part stays in `where`.
+    if (data) yield { kind: 'member', name: EMBEDDED.test(name) ? name.slice(name.lastIndexOf('/') + 1) : name, data: blobOf(data), where: { part: name } };
     return;
   }
   if (lists && NUMBERED_PART.test(name)) {

@@ -3,14 +3,15 @@
  * that keeps the text a reader sees: body, headers/footers, footnotes, comments, shape text, and
  * the \info fields and custom properties as document properties. Japanese comes as \uN (with \ucN
  * fallback characters skipped) or as \'hh bytes in the document or font code page
- * (\ansicpg932, \fcharset128 → Shift_JIS). Embedded OLE objects (\objdata) that hold a compound
- * file are handed back as members.
+ * (\ansicpg932, \fcharset128 → Shift_JIS). Embedded OLE objects (\objdata) are handed back as
+ * members: a compound file, a file embedded as an icon (class Package), or another class's native data.
  */
 import { rubyBase } from './eq-field.js';
 import { bothReadings } from './sheet-rows.js';
 import { chunkText } from '../text-chunks.js';
 import { blobOf } from '../bytes.js';
 import { codepageDecoder } from './ole2-props.js';
+import { parseOle10Native } from './ole2.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import type { Where } from '../types.js';
 
@@ -86,8 +87,8 @@ export const extractRtf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   }
   for (const [i, obj] of r.objects.entries()) {
     ctx.addEntry();
-    ctx.addExpanded(obj.length);
-    yield { kind: 'member', name: `object${i + 1}`, data: blobOf(obj), where: { area: 'embedded object' } };
+    ctx.addExpanded(obj.data.length);
+    yield { kind: 'member', name: obj.name || `object${i + 1}`, data: blobOf(obj.data), where: { area: 'embedded object' } };
   }
   if (r.truncated) yield { kind: 'unscannable', reason: 'corrupt', detail: 'RTF document ends before its groups close (truncated)' };
   else if (r.tooDeep) yield { kind: 'unscannable', reason: 'corrupt', detail: `RTF groups nest more than ${MAX_DEPTH} deep; the text inside them was not read` };
@@ -96,8 +97,8 @@ export const extractRtf: Extractor = async function* (blob: Blob, ctx: ExtractCo
 export interface RtfResult {
   /** Text per sink: `body`, `header`, `footer`, `comments`, `prop:title`… in document order. */
   text: Map<string, string>;
-  /** Compound files found in \objdata. */
-  objects: Uint8Array[];
+  /** What \objdata objects carry, with the file's own name when it has one (see `oleObjectIn`). */
+  objects: { name: string; data: Uint8Array }[];
   /** The input ended inside a group (truncated): what followed could not be read. */
   truncated: boolean;
   /** Groups nested past MAX_DEPTH: their text was not read. */
@@ -110,7 +111,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
   if (i >= b.length || b[i + 1] !== 0x5c) throw new ScanError('corrupt', 'not an RTF document');
 
   const out = new Map<string, string[]>();
-  const objects: Uint8Array[] = [];
+  const objects: RtfResult['objects'] = [];
   const fontCp = new Map<number, number>();
   let docCp = 1252;
   let pendingFont = -1;
@@ -235,7 +236,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
       if (deep > 0) deep--;
       else if (stack.length) {
         if (st.objdata && !stack[stack.length - 1].objdata) {
-          const obj = compoundFileIn(hex.join(''));
+          const obj = oleObjectIn(hex.join(''));
           if (obj) objects.push(obj);
           hex = [];
         }
@@ -421,12 +422,44 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
   return { text, objects, truncated: stack.length > 0 || deep > 0, tooDeep };
 }
 
-/** The compound file inside an \objdata OLE1 object (from its signature on), if any. */
-function compoundFileIn(hexDigits: string): Uint8Array | null {
+/**
+ * What an \objdata OLE1 object carries ([MS-OLEDS] 2.2.4 EmbeddedObject: version, format 2, class,
+ * topic and item names, native data size, native data): a file embedded as an icon (class Package:
+ * its own name and bytes), another class's native data (a compound file, or Acrobat's PDF) named
+ * after nothing; failing that, a compound file found by its signature. Null when none.
+ */
+function oleObjectIn(hexDigits: string): { name: string; data: Uint8Array } | null {
   const n = hexDigits.length >> 1;
-  if (n < 512) return null;
   const bytes = new Uint8Array(n);
   for (let i = 0; i < n; i++) bytes[i] = parseInt(hexDigits.substr(i * 2, 2), 16);
+  const native = ole1Native(bytes);
+  if (native) return native.className === 'Package' ? parseOle10Native(native.data, false) : { name: '', data: native.data };
+  const cfb = compoundFileIn(bytes);
+  return cfb && { name: '', data: cfb };
+}
+
+/** An embedded OLE1 object's class and native data, or null when the header does not hold together. */
+function ole1Native(b: Uint8Array): { className: string; data: Uint8Array } | null {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let o = 8;
+  if (b.length < 12 || dv.getUint32(4, true) !== 2) return null;
+  const names: string[] = [];
+  for (let k = 0; k < 3; k++) {
+    if (o + 4 > b.length) return null;
+    const len = dv.getUint32(o, true);
+    if (len > 4096 || o + 4 + len > b.length) return null;
+    names.push(String.fromCharCode(...b.subarray(o + 4, o + 4 + len)).replace(/\0+$/, ''));
+    o += 4 + len;
+  }
+  if (o + 4 > b.length) return null;
+  const size = dv.getUint32(o, true);
+  if (size > b.length - o - 4) return null;
+  return { className: names[0], data: b.subarray(o + 4, o + 4 + size) };
+}
+
+/** The compound file inside an \objdata OLE1 object (from its signature on), if any. */
+function compoundFileIn(bytes: Uint8Array): Uint8Array | null {
+  if (bytes.length < 512) return null;
   const sig = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
   for (let i = bytes.indexOf(0xd0); i !== -1; i = bytes.indexOf(0xd0, i + 1)) {
     let ok = true;

@@ -29,8 +29,11 @@ export type Extracted =
    * `nameOnly` (made by `nameOnly()`): only the name is checked. Either the content could not be read
    * (encrypted, damaged, an unknown method), and the extractor says why in an `unscannable` item of its
    * own; or it is another name of a file read under its first name (an attachment named twice).
+   * `payload`: the file an embedded object carries, yielded by the object's own container (OOXML's
+   * `oleObject1.bin`, ODF's `Object 1`). It stands for that container, so its name takes the
+   * container's place in the location: 報告書.docx › 仕様書.pdf, not › word/embeddings/oleObject1.bin › 仕様書.pdf.
    */
-  | { kind: 'member'; name: string; data: Blob; where?: Where; nameOnly?: true }
+  | { kind: 'member'; name: string; data: Blob; where?: Where; nameOnly?: true; payload?: true }
   /** A sensitivity label found in the document (MIP label GUID or name), for rule 3. */
   | { kind: 'label'; label: string; where: Where }
   /** Part of the input could not be read; the scanner decides what this means for the verdict. */

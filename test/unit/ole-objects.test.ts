@@ -1,0 +1,51 @@
+/**
+ * A file embedded in a document as an icon (an OLE package object: Word's and LibreOffice's "Insert >
+ * Object > Create from file") is read as a file of its own, in every container a producer keeps it in:
+ * RTF's OLE1 \objdata, .doc's ObjectPool storage, and the compound file at the root of OOXML's
+ * word/embeddings/oleObject1.bin and ODF's `Object 1`. Before, the last two were read as bytes only, so a
+ * marked PDF or document embedded in a .docx or .odt was called clean. Fixtures: test/fixtures/ole-objects.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+import { parseOle10Native } from '../../src/detect/extract/ole2.js';
+
+const FIX = join(__dirname, '../fixtures/ole-objects');
+const scan = (name: string) => scanBlob(new Blob([readFileSync(join(FIX, name))]), name);
+const FORMATS = ['rtf', 'doc', 'docx', 'odt'];
+
+describe('a file embedded as an icon', () => {
+  it.each(FORMATS)('a marked PDF in .%s: marked, at the PDF’s page, under the name shown in the document', async (ext) => {
+    const r = await scan(`embedded-pdf.${ext}`);
+    expect(r).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['仕様書.pdf'], page: 3 } });
+  });
+
+  it.each(FORMATS)('a marked Word document in .%s: marked, in its body', async (ext) => {
+    const r = await scan(`embedded-docx.${ext}`);
+    expect(r).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['議事録.docx'], area: 'body' } });
+  });
+
+  it.each(FORMATS)('a clean text file named 秘－メモ.txt in .%s: marked by its name', async (ext) => {
+    const r = await scan(`embedded-name.${ext}`);
+    expect(r).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['秘－メモ.txt'] } });
+  });
+
+  it.each(FORMATS)('a clean document in .%s: clean', async (ext) => {
+    expect((await scan(`embedded-clean.${ext}`)).verdict).toBe('clean');
+  });
+
+  it('an OLE1 Package’s native data has no size in front; \\x01Ole10Native has one', () => {
+    const enc = new TextEncoder();
+    const body = [Uint8Array.of(2, 0), enc.encode('a.txt\0C:\\a.txt\0'), new Uint8Array(8), enc.encode('C:\\t\\a.txt\0'), Uint8Array.of(3, 0, 0, 0), enc.encode('abc')];
+    const bare = new Uint8Array(body.reduce((n, p) => n + p.length, 0));
+    body.reduce((o, p) => (bare.set(p, o), o + p.length), 0);
+    const sized = new Uint8Array(4 + bare.length);
+    sized.set(bare, 4);
+    for (const [b, s] of [[bare, false], [sized, true]] as const) {
+      const m = parseOle10Native(b, s);
+      expect(m.name).toBe('a.txt');
+      expect(new TextDecoder().decode(m.data)).toBe('abc');
+    }
+  });
+});
