@@ -169,10 +169,11 @@ class Scanner {
     if (this.signal?.aborted) throw new ScanLimitError('time-budget', 'scan was cancelled');
   };
 
-  private context(depth: number): ExtractContext {
+  private context(depth: number, object: boolean): ExtractContext {
     return {
       limits: this.limits,
       depth,
+      object,
       fullText: this.designated.fullText,
       pictureHeads: this.designated.sha256.size === 0,
       checkTime: this.checkTime,
@@ -188,8 +189,8 @@ class Scanner {
     };
   }
 
-  /** Scan one blob at archive `depth`; `path` names the members that lead to it. */
-  async scan(blob: Blob, name: string, path: string[], depth: number, onFormat?: (f: string) => void): Promise<Verdict> {
+  /** Scan one blob at archive `depth`; `path` names the members that lead to it; `object`: see ExtractContext. */
+  async scan(blob: Blob, name: string, path: string[], depth: number, onFormat?: (f: string) => void, object = false): Promise<Verdict> {
     let problem: UnscannableVerdict | null = null;
     const note = (v: UnscannableVerdict) => (problem ??= v);
     try {
@@ -200,7 +201,7 @@ class Scanner {
       if (container && depth > this.limits.maxDepth) {
         return { verdict: 'unscannable', reason: 'too-deep', detail: `archives nest more than ${this.limits.maxDepth} deep`, location: { path } };
       }
-      for await (const item of extractor(blob, this.context(depth))) {
+      for await (const item of extractor(blob, this.context(depth, object))) {
         this.checkTime();
         if (item.kind === 'text') {
           const hit = matchText(item.text, this.designated, at(path, item.where));
@@ -218,7 +219,7 @@ class Scanner {
           if (this.designated.sha256.size > 0 && this.designated.sha256.has(await sha256Blob(item.data))) {
             return { verdict: 'marked', rule: 3, reason: 'sha256', location: { path: memberPath }, excerpt: memberName };
           }
-          const v = await this.scan(item.data, memberName, memberPath, depth + 1);
+          const v = await this.scan(item.data, memberName, memberPath, depth + 1, undefined, item.object);
           if (v.verdict === 'marked') return v;
           if (v.verdict === 'unscannable') note(v);
         } else {
@@ -238,7 +239,7 @@ class Scanner {
     if (format === 'binary' && namedAsStructured(name)) return { format, extractor: splitVolume(name) ? splitPiece : misnamedContainer, container: false };
     if (format !== 'zip') return { format, extractor: EXTRACTORS[format], container: CONTAINERS.has(format) };
     // One look at the member names tells OOXML and ODF from a plain archive, whatever the extension says.
-    const names = new Set((await readZipDirectory(blob, this.context(0))).map((e) => e.name));
+    const names = new Set((await readZipDirectory(blob, this.context(0, false))).map((e) => e.name));
     // A .docx/.xlsx/.pptx that lost its content types is a damaged package, not a plain archive.
     if (names.has('[Content_Types].xml') || OOXML_EXT.test(name)) return { format: ooxmlKind(names), extractor: extractOoxml, container: true };
     if (names.has('mimetype') && (names.has('content.xml') || names.has('META-INF/manifest.xml'))) {

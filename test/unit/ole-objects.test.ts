@@ -3,7 +3,8 @@
  * Object > Create from file") is read as a file of its own, in every container a producer keeps it in:
  * RTF's OLE1 \objdata, .doc's ObjectPool storage, and the compound file at the root of OOXML's
  * word/embeddings/oleObject1.bin and ODF's `Object 1`. Before, the last two were read as bytes only, so a
- * marked PDF or document embedded in a .docx or .odt was called clean. Fixtures: test/fixtures/ole-objects.
+ * marked PDF or document embedded in a .docx or .odt was called clean. And compound files no reader here
+ * knows, or protected by rights management, are not clean. Fixtures: test/fixtures/ole-objects.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,5 +48,25 @@ describe('a file embedded as an icon', () => {
       expect(m.name).toBe('a.txt');
       expect(new TextDecoder().decode(m.data)).toBe('abc');
     }
+  });
+});
+
+describe('compound files of a kind not read here', () => {
+  it('a Windows Installer package (its files in a compressed cabinet) is unscannable, named, whatever it installs', async () => {
+    for (const name of ['installer-marked.msi', 'installer-clean.msi']) {
+      expect(await scan(name), name).toMatchObject({
+        verdict: 'unscannable',
+        reason: 'unsupported',
+        detail: 'a compound document of a kind not read here (Windows Installer package)',
+      });
+    }
+  });
+
+  it.each(['docx', 'rtf'])('embedded in a .%s as an object, the same package is searched by its bytes and the document stays clean', async (ext) => {
+    expect((await scan(`embedded-installer.${ext}`)).verdict).toBe('clean');
+  });
+
+  it.each(['irm-ooxml.docx', 'irm-binary.doc'])('%s, protected by rights management (IRM), is encrypted, not its placeholder', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason: 'encrypted', detail: 'Office document protected by rights management (IRM)' });
   });
 });

@@ -33,6 +33,8 @@ export interface CfbEntry {
 
 export class Cfb {
   readonly root: CfbEntry;
+  /** The class the root storage names (a GUID, upper case), e.g. a Windows Installer package's. */
+  readonly rootClsid: string;
   private readonly ss: number;
   private readonly fat: Uint32Array;
   private miniFat: Uint32Array = new Uint32Array(0);
@@ -119,6 +121,7 @@ export class Cfb {
       });
     }
     if (raw[0].type !== 5) throw new ScanError('corrupt', 'compound file: no root entry');
+    this.rootClsid = guid(dir.subarray(80, 96));
     const visited = new Set<number>();
     const make = (id: number, path: string): CfbEntry => {
       const r = raw[id];
@@ -257,4 +260,13 @@ export class Cfb {
     }
     return out;
   }
+}
+
+/** A GUID as written in a directory entry (Data1–3 little-endian), in its usual text form. */
+function guid(b: Uint8Array): string {
+  const hex = (from: number, to: number, reverse: boolean) => {
+    const part = [...b.subarray(from, to)];
+    return (reverse ? part.reverse() : part).map((x) => x.toString(16).padStart(2, '0')).join('');
+  };
+  return `${hex(0, 4, true)}-${hex(4, 6, true)}-${hex(6, 8, true)}-${hex(8, 10, false)}-${hex(10, 16, false)}`.toUpperCase();
 }

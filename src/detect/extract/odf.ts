@@ -36,7 +36,7 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
       // Embedded objects (OLE, other documents) are scanned as files of their own.
       if (/\.(xml|rdf)$/i.test(entry.name)) continue;
       const bytes = await zip.read(entry.name);
-      if (bytes) yield { kind: 'member', name: entry.name, data: blobOf(bytes), where: { part: entry.name } };
+      if (bytes) yield { kind: 'member', name: entry.name, data: blobOf(bytes), where: { part: entry.name }, object: true };
       continue;
     }
     const labelled = lists && /(^|\/)(content|styles)\.xml$/.test(entry.name);

@@ -49,7 +49,32 @@ export const extractOle2: Extractor = async function* (blob: Blob, ctx: ExtractC
     yield* scanBytes(cfb.read(e), ctx, { part: e.path, area: 'binary', budget });
   }
   for (const p of cfb.problems) yield { kind: 'unscannable', reason: 'corrupt', detail: `damaged compound file: ${p.detail}`, where: { part: p.part } };
+  // A compound document of a kind no reader here knows (a Visio drawing, a Hangul document, a Windows
+  // Installer package): its text may be compressed or in a code of its own, so bytes without a stamp do
+  // not make it clean. An object a document embeds is searched by its bytes alone (ExtractContext.object).
+  if (!ctx.object && !KNOWN_STREAMS.some((n) => cfb.child(cfb.root, n)) && !isMsg(cfb, cfb.root)) {
+    yield { kind: 'unscannable', reason: 'unsupported', detail: `a compound document of a kind not read here (${userType(cfb)})` };
+  }
 };
+
+/** Streams that tell a compound file this module reads (storage() below), at its root. */
+const KNOWN_STREAMS = ['WordDocument', 'Workbook', 'Book', 'PowerPoint Document', '\u0001Ole10Native', 'Package', 'CONTENTS'];
+
+/** Classes of compound files that carry no \x01CompObj to say what they are. */
+const CLASSES: Record<string, string> = {
+  '000C1084-0000-0000-C000-000000000046': 'Windows Installer package',
+  '000C1086-0000-0000-C000-000000000046': 'Windows Installer patch',
+  '000C1082-0000-0000-C000-000000000046': 'Windows Installer transform',
+};
+
+/** The kind a compound file says it is (\x01CompObj's user type, [MS-OLEDS] 2.3.8, or its class), for a person to read. */
+function userType(cfb: Cfb): string {
+  const e = cfb.child(cfb.root, '\u0001CompObj');
+  const b = e ? cfb.read(e) : null;
+  const len = b && b.length >= 32 ? new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(28, true) : 0;
+  const text = b ? String.fromCharCode(...b.subarray(32, 32 + Math.min(len, 80, b.length - 32))).replace(/[^\x20-\x7e]/g, '').trim() : '';
+  return text || CLASSES[cfb.rootClsid] || `class ${cfb.rootClsid}`;
+}
 
 /** Text runs of a string, split when long. */
 function* run(text: string, where: Where): Generator<Extracted> {
@@ -71,9 +96,11 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
   const has = (n: string) => cfb.child(st, n);
   const prefix = st.path ? st.path + '/' : '';
 
-  // Encrypted OOXML ("save with password" in Office and LibreOffice).
-  if (has('EncryptionInfo') && has('EncryptedPackage')) {
-    throw new ScanError('encrypted', 'password-protected Office document');
+  // Encrypted OOXML: "save with password" in Office and LibreOffice (EncryptionInfo), or rights
+  // management (IRM, a sensitivity label that encrypts: \x06DataSpaces, no EncryptionInfo); a binary
+  // document under IRM keeps the original in \x09DRMContent.
+  if (has('EncryptedPackage') || has('\u0009DRMContent')) {
+    throw new ScanError('encrypted', has('EncryptionInfo') ? 'password-protected Office document' : 'Office document protected by rights management (IRM)');
   }
   if (has('EncryptedSummary')) throw new ScanError('encrypted', 'password-protected PowerPoint presentation');
 

@@ -90,7 +90,7 @@ async function* part(name: string, zip: ZipArchive, sheets: Map<string, string>,
     const data = await zip.read(name);
     // An embedded file goes by its own name (Microsoft_Excel_Worksheet1.xlsx), the one Office shows,
     // not by its part's path; the part stays in `where`.
-    if (data) yield { kind: 'member', name: EMBEDDED.test(name) ? name.slice(name.lastIndexOf('/') + 1) : name, data: blobOf(data), where: { part: name } };
+    if (data) yield { kind: 'member', name: EMBEDDED.test(name) ? name.slice(name.lastIndexOf('/') + 1) : name, data: blobOf(data), where: { part: name }, object: true };
     return;
   }
   if (lists && NUMBERED_PART.test(name)) {

@@ -88,7 +88,7 @@ export const extractRtf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   for (const [i, obj] of r.objects.entries()) {
     ctx.addEntry();
     ctx.addExpanded(obj.data.length);
-    yield { kind: 'member', name: obj.name || `object${i + 1}`, data: blobOf(obj.data), where: { area: 'embedded object' } };
+    yield { kind: 'member', name: obj.name || `object${i + 1}`, data: blobOf(obj.data), where: { area: 'embedded object' }, object: true };
   }
   if (r.truncated) yield { kind: 'unscannable', reason: 'corrupt', detail: 'RTF document ends before its groups close (truncated)' };
   else if (r.tooDeep) yield { kind: 'unscannable', reason: 'corrupt', detail: `RTF groups nest more than ${MAX_DEPTH} deep; the text inside them was not read` };

@@ -32,8 +32,10 @@ export type Extracted =
    * `payload`: the file an embedded object carries, yielded by the object's own container (OOXML's
    * `oleObject1.bin`, ODF's `Object 1`). It stands for that container, so its name takes the
    * container's place in the location: 報告書.docx › 仕様書.pdf, not › word/embeddings/oleObject1.bin › 仕様書.pdf.
+   * `object`: an object a document embeds (OOXML's embeddings, ODF's `Object 1`, RTF's \objdata); see
+   * `ExtractContext.object`.
    */
-  | { kind: 'member'; name: string; data: Blob; where?: Where; nameOnly?: true; payload?: true }
+  | { kind: 'member'; name: string; data: Blob; where?: Where; nameOnly?: true; payload?: true; object?: true }
   /** A sensitivity label found in the document (MIP label GUID or name), for rule 3. */
   | { kind: 'label'; label: string; where: Where }
   /** Part of the input could not be read; the scanner decides what this means for the verdict. */
@@ -51,6 +53,12 @@ export interface ExtractContext {
    * files by SHA-256, which needs every member whole.
    */
   pictureHeads?: boolean;
+  /**
+   * True when the blob is an object a document embeds (a member marked `object`). A compound file of a
+   * kind not read here is then searched by its bytes, as a .doc's embedded objects are: the document
+   * also holds a picture of it (read when a metafile). On its own, such a file is `unscannable`.
+   */
+  object?: boolean;
   /** Throws ScanError('time-budget') once the budget is spent or the scan was aborted. Call it in long loops. */
   checkTime(): void;
   /** Accounts expanded bytes against limits.maxExpandedBytes; throws ScanError('expansion-ratio') past it. */
