@@ -7,7 +7,7 @@ import { compileDesignated, normalizeLabel, type CompiledDesignated } from './ru
 import { checkName, matchText, nameVerdict } from './rules/verdicts.js';
 import { RATIO_FLOOR_BYTES, resolveLimits } from './limits.js';
 import { sha256Blob } from './sha256.js';
-import { namedAsStructured, sniff, splitVolume, unsupportedArchive, type Format } from './sniff.js';
+import { namedAsStructured, sniff, splitVolume, unreadByName, unsupportedArchive, type Format } from './sniff.js';
 import { readBytes } from './bytes.js';
 import type { Limits, Location, ScanOptions, ScanResult, UnscannableVerdict, Verdict, Where } from './types.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extractor } from './extract/types.js';
@@ -106,10 +106,8 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   bzip2: extractBzip2,
   zstd: extractZstd,
   // Searched by the byte prefilter only (a stamp stored as it is is still found), and never clean.
-  'unsupported-archive': bytesOnly('unsupported', async (blob) => {
-    const head = new TextDecoder('latin1').decode(await readBytes(blob, 0, Math.min(blob.size, 1024)));
-    return `a format whose content cannot be opened here (${unsupportedArchive(head) ?? 'a compressed format known by its name, with no signature of its own'})`;
-  }),
+  // pick() gives it the file's name, which may be all that tells the format.
+  'unsupported-archive': /* @__PURE__ */ unreadable(''),
   binary: extractBinary,
   empty: null,
   // eslint-disable-next-line require-yield -- an Extractor that only refuses: it throws before yielding anything
@@ -134,6 +132,14 @@ function bytesOnly(reason: UnscannableVerdict['reason'], why: string | ((blob: B
     yield* extractBinary(blob, ctx);
     yield { kind: 'unscannable', reason, detail: typeof why === 'string' ? why : await why(blob) };
   };
+}
+
+/** A format recognised but not read here (sniff.ts), named from its first bytes or from `name`. */
+function unreadable(name: string): Extractor {
+  return bytesOnly('unsupported', async (blob) => {
+    const head = new TextDecoder('latin1').decode(await readBytes(blob, 0, Math.min(blob.size, 1024)));
+    return `a format whose content cannot be opened here (${unsupportedArchive(head) ?? unreadByName(name) ?? 'a format known by its name'})`;
+  });
 }
 
 /** A file named like a container (`.docx`, `.gz`, `.pdf`…) whose bytes are none of the formats we know. */
@@ -237,6 +243,7 @@ class Scanner {
   private async pick(blob: Blob, name: string): Promise<{ format: string; extractor: Extractor | null; container: boolean }> {
     const format = await sniff(blob, name);
     if (format === 'binary' && namedAsStructured(name)) return { format, extractor: splitVolume(name) ? splitPiece : misnamedContainer, container: false };
+    if (format === 'unsupported-archive') return { format, extractor: unreadable(name), container: false };
     if (format !== 'zip') return { format, extractor: EXTRACTORS[format], container: CONTAINERS.has(format) };
     // One look at the member names tells OOXML and ODF from a plain archive, whatever the extension says.
     const names = new Set((await readZipDirectory(blob, this.context(0, false))).map((e) => e.name));

@@ -110,7 +110,17 @@ const SPLIT_VOLUME = /\.(?:(?:7z|zip|rar|tar|gz|tgz|xz|bz2|zst|lzh|cab|docx?|xls
 export const splitVolume = (name: string): boolean => SPLIT_VOLUME.test(name);
 
 const TEXT_EXT = /\.(txt|text|csv|tsv|md|markdown|json|jsonl|ndjson|log|ini|cfg|conf|ya?ml|toml|sql|js|mjs|ts|tsx|jsx|py|rb|java|kt|go|rs|c|h|cc|cpp|hpp|cs|sh|bat|cmd|ps1|vbs|tex|srt|vtt|properties)$/i;
-const UNREAD_EXT = /\.(br|lz4|lzo|lzma|sqfs|squashfs|arj|xar|hqx|ntx)$/i;
+/** Formats not read here, known by their names (no signature of their own, or none we rely on). */
+const UNREAD_BY_NAME: readonly [RegExp, string][] = [
+  [/\.(br|lz4|lzo|lzma|sqfs|squashfs|arj|xar|hqx|ntx)$/i, 'a compressed format known by its name, with no signature of its own'],
+  // Fuji Xerox (FUJIFILM) DocuWorks, the document format of Japanese offices: read only by its own software.
+  [/\.(xdw|xbd|xct)$/i, 'a DocuWorks document'],
+];
+
+/** What a format not read here is, from the file's name; null for any other name. */
+export function unreadByName(name: string): string | null {
+  return UNREAD_BY_NAME.find(([re]) => re.test(name))?.[1] ?? null;
+}
 const HTML_EXT = /\.(html?|xhtml|htm)$/i;
 const MAIL_EXT: [RegExp, Format][] = [[/\.eml$/i, 'eml'], [/\.mht(ml)?$/i, 'mhtml'], [/\.(mbox|mbx)$/i, 'mbox']];
 const XML_EXT = /\.(xml|svg|fodt|fods|fodp|fodg|xsl|xslt|plist|rss|atom|xaml|xliff|xlf|resx)$/i;
@@ -183,8 +193,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   // iWork's archives have no signature: a name and a first block header (type 0).
   if (/\.iwa$/i.test(name) && head[0] === 0) return 'iwa';
   if (TEXT_EXT.test(name) || looksLikeText(head)) return 'text';
-  // Compressors and images with no signature of their own (Brotli), or named so: not read here.
-  if (UNREAD_EXT.test(name)) return 'unsupported-archive';
+  // Compressors with no signature of their own (Brotli), and documents read only by their own software.
+  if (unreadByName(name)) return 'unsupported-archive';
   return 'binary';
 }
 

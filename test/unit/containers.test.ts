@@ -125,6 +125,18 @@ describe('containers and encodings not read here: unscannable, saying which', ()
     expect((await scanBlob(dwg('AC1015'), '組立図.dwg')).verdict).toBe('clean');
   });
 
+  it('a DocuWorks document (.xdw, .xbd: read only by its own software) is unscannable, named, unless a stamp shows in its bytes', async () => {
+    const noise = new Uint8Array(4096).map((_, i) => (i * 131 + 7) % 251);
+    for (const name of ['見積書.xdw', '提案資料.xbd', 'SCAN.XDW']) {
+      const r = await scanBlob(new Blob([noise]), name);
+      expect(r, name).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+      expect(r.verdict === 'unscannable' && r.detail, name).toMatch(/DocuWorks/);
+    }
+    expect((await scanBlob(new Blob([noise]), '見積書.dat')).verdict).toBe('clean');
+    const stamped = new Blob([noise, new Uint8Array(new Uint16Array([...'秘 Confidential'].map((c) => c.charCodeAt(0))).buffer)]);
+    expect((await scanBlob(stamped, '見積書.xdw')).verdict).toBe('marked');
+  });
+
   it('a stamp stored as it is inside one is still found', async () => {
     const lz4ish = new Uint8Array([0x04, 0x22, 0x4d, 0x18, ...new TextEncoder().encode(' 秘 Confidential の資料 ')]);
     expect((await scanBlob(new Blob([lz4ish]), 'x.lz4')).verdict).toBe('marked');
