@@ -77,6 +77,8 @@ const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   // A drawing's title block is where a supplier stamps it; from DWG 2004 (AC1018) on, every section of
   // the file is compressed, so the bytes never hold its text (DWG 2000 and older store it as it is).
   [/^AC10(1[89]|2\d|3\d)\0/, 'AutoCAD drawing (DWG 2004 or later)'],
+  // WordPerfect writes characters outside ASCII in its own character sets, never as Unicode or Shift_JIS.
+  [/^\xFFWPC/, 'WordPerfect document'],
   // Binary DXF: typed values, rarely written; the ASCII form is read (extract/dxf.ts).
   [/^AutoCAD Binary DXF\r\n\x1A\0/, 'AutoCAD drawing (binary DXF)'],
 ];

@@ -137,6 +137,14 @@ describe('containers and encodings not read here: unscannable, saying which', ()
     expect((await scanBlob(stamped, '見積書.xdw')).verdict).toBe('marked');
   });
 
+  it('a WordPerfect document (its own character sets) is unscannable, named', async () => {
+    // The prefix of every WordPerfect 5–X file: \xFFWPC, the document area's offset, product 1, type 10 (document).
+    const wp = new Uint8Array([0xff, 0x57, 0x50, 0x43, 0x10, 0, 0, 0, 1, 10, 2, 1, ...new Array(500).fill(0x41)]);
+    const r = await scanBlob(new Blob([wp]), '報告.wpd');
+    expect(r).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    expect(r.verdict === 'unscannable' && r.detail).toMatch(/WordPerfect/);
+  });
+
   it('a stamp stored as it is inside one is still found', async () => {
     const lz4ish = new Uint8Array([0x04, 0x22, 0x4d, 0x18, ...new TextEncoder().encode(' 秘 Confidential の資料 ')]);
     expect((await scanBlob(new Blob([lz4ish]), 'x.lz4')).verdict).toBe('marked');
