@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 import { parseOle10Native } from '../../src/detect/extract/ole2.js';
+import { zip } from '../support/zip-build.js';
 
 const FIX = join(__dirname, '../fixtures/ole-objects');
 const scan = (name: string) => scanBlob(new Blob([readFileSync(join(FIX, name))]), name);
@@ -64,6 +65,15 @@ describe('compound files of a kind not read here', () => {
 
   it.each(['docx', 'rtf'])('embedded in a .%s as an object, the same package is searched by its bytes and the document stays clean', async (ext) => {
     expect((await scan(`embedded-installer.${ext}`)).verdict).toBe('clean');
+  });
+
+  it('Windows’ thumbnail cache (Thumbs.db) holds pictures: clean, and so is a folder zipped with it', async () => {
+    expect((await scan('Thumbs.db')).verdict).toBe('clean');
+    const read = (n: string) => new Uint8Array(readFileSync(join(FIX, n)));
+    const folder = zip({ '資料/Thumbs.db': read('Thumbs.db'), '資料/議事録.docx': read('embedded-clean.docx') });
+    expect((await scanBlob(new Blob([folder]), '資料.zip')).verdict).toBe('clean');
+    const withInstaller = zip({ '資料/Thumbs.db': read('Thumbs.db'), '資料/setup.msi': read('installer-clean.msi') });
+    expect(await scanBlob(new Blob([withInstaller]), '資料.zip')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', location: { path: ['資料/setup.msi'] } });
   });
 
   it.each(['irm-ooxml.docx', 'irm-binary.doc'])('%s, protected by rights management (IRM), is encrypted, not its placeholder', async (name) => {

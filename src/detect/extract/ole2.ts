@@ -52,13 +52,19 @@ export const extractOle2: Extractor = async function* (blob: Blob, ctx: ExtractC
   // A compound document of a kind no reader here knows (a Visio drawing, a Hangul document, a Windows
   // Installer package): its text may be compressed or in a code of its own, so bytes without a stamp do
   // not make it clean. An object a document embeds is searched by its bytes alone (ExtractContext.object).
-  if (!ctx.object && !KNOWN_STREAMS.some((n) => cfb.child(cfb.root, n)) && !isMsg(cfb, cfb.root)) {
+  if (!ctx.object && ![...KNOWN_STREAMS, ...PICTURES].some((n) => cfb.child(cfb.root, n)) && !isMsg(cfb, cfb.root)) {
     yield { kind: 'unscannable', reason: 'unsupported', detail: `a compound document of a kind not read here (${userType(cfb)})` };
   }
 };
 
 /** Streams that tell a compound file this module reads (storage() below), at its root. */
 const KNOWN_STREAMS = ['WordDocument', 'Workbook', 'Book', 'PowerPoint Document', '\u0001Ole10Native', 'Package', 'CONTENTS'];
+
+/**
+ * Compound files that hold pictures only, clean as any picture (MARKINGS.md): Windows' thumbnail cache
+ * (Thumbs.db, in every folder of a network share a ZIP is made from).
+ */
+const PICTURES = ['Catalog'];
 
 /** Classes of compound files that carry no \x01CompObj to say what they are. */
 const CLASSES: Record<string, string> = {
