@@ -52,7 +52,7 @@ export const extractOle2: Extractor = async function* (blob: Blob, ctx: ExtractC
   // A compound document of a kind no reader here knows (a Visio drawing, a Hangul document, a Windows
   // Installer package): its text may be compressed or in a code of its own, so bytes without a stamp do
   // not make it clean. An object a document embeds is searched by its bytes alone (ExtractContext.object).
-  if (!ctx.object && ![...KNOWN_STREAMS, ...PICTURES].some((n) => cfb.child(cfb.root, n)) && !isMsg(cfb, cfb.root)) {
+  if (!ctx.object && !KNOWN_STREAMS.some((n) => cfb.child(cfb.root, n)) && !isMsg(cfb, cfb.root) && !thumbnails(cfb)) {
     yield { kind: 'unscannable', reason: 'unsupported', detail: `a compound document of a kind not read here (${userType(cfb)})` };
   }
 };
@@ -61,10 +61,14 @@ export const extractOle2: Extractor = async function* (blob: Blob, ctx: ExtractC
 const KNOWN_STREAMS = ['WordDocument', 'Workbook', 'Book', 'PowerPoint Document', '\u0001Ole10Native', 'Package', 'CONTENTS'];
 
 /**
- * Compound files that hold pictures only, clean as any picture (MARKINGS.md): Windows' thumbnail cache
- * (Thumbs.db, in every folder of a network share a ZIP is made from).
+ * Windows' thumbnail cache (Thumbs.db, in the folders of network shares a ZIP is made from): pictures
+ * only, clean as any picture (MARKINGS.md). Its streams are a Catalog and one per picture, named by a
+ * number (Windows XP) or by size and hash (`256_0123456789abcdef`, later versions).
  */
-const PICTURES = ['Catalog'];
+function thumbnails(cfb: Cfb): boolean {
+  const names = cfb.root.children.map((c) => c.name);
+  return names.length > 0 && names.every((n) => /^(Catalog|\d+|\d+_[0-9a-f]{16})$/i.test(n));
+}
 
 /** Classes of compound files that carry no \x01CompObj to say what they are. */
 const CLASSES: Record<string, string> = {
