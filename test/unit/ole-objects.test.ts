@@ -76,6 +76,10 @@ describe('compound files of a kind not read here', () => {
     expect(await scanBlob(new Blob([withInstaller]), '資料.zip')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', location: { path: ['資料/setup.msi'] } });
   });
 
+  it('their property sets, left unencrypted, are read first: a stamp (or a sensitivity label) there marks the file', async () => {
+    expect(await scan('irm-props.docx')).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'properties' } });
+  });
+
   it.each(['irm-ooxml.docx', 'irm-binary.doc'])('%s, protected by rights management (IRM), is encrypted, not its placeholder', async (name) => {
     expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason: 'encrypted', detail: 'Office document protected by rights management (IRM)' });
   });

@@ -109,7 +109,9 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
   // Encrypted OOXML: "save with password" in Office and LibreOffice (EncryptionInfo), or rights
   // management (IRM, a sensitivity label that encrypts: \x06DataSpaces, no EncryptionInfo); a binary
   // document under IRM keeps the original in \x09DRMContent.
+  // Their property sets are not encrypted: a sensitivity label there is read first (rule 3).
   if (has('EncryptedPackage') || has('\u0009DRMContent')) {
+    yield* propertySets(cfb, st);
     throw new ScanError('encrypted', has('EncryptionInfo') ? 'password-protected Office document' : 'Office document protected by rights management (IRM)');
   }
   if (has('EncryptedSummary')) throw new ScanError('encrypted', 'password-protected PowerPoint presentation');
@@ -166,23 +168,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
     }
   }
 
-  // Property sets.
-  for (const [name, summary] of [
-    ['\u0005SummaryInformation', true],
-    ['\u0005DocumentSummaryInformation', false],
-  ] as const) {
-    const e = has(name);
-    if (!e) continue;
-    const props = guard('document properties', () => readPropertySets(cfb.read(e), summary));
-    for (const p of props) {
-      const m = MSIP.exec(p.name);
-      if (m) {
-        if (/^enabled$/i.test(m[2]) && /^true$/i.test(p.value.trim())) yield { kind: 'label', label: m[1], where: { area: 'properties' } };
-        if (/^name$/i.test(m[2])) yield { kind: 'label', label: p.value.trim(), where: { area: 'properties' } };
-      }
-      yield* run(p.value, { part: prefix + name.slice(1) + (p.name.startsWith('#') ? '' : `: ${p.name}`), area: 'properties' });
-    }
-  }
+  yield* propertySets(cfb, st);
 
   // An embedded object holding a whole file: in a storage of a .doc/.xls/.ppt, or at the root of the
   // compound file OOXML and ODF keep each embedded object in (word/embeddings/oleObject1.bin, ODF's
@@ -218,6 +204,27 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
   }
 
   // Streams no reader claims get the byte prefilter in the backstop pass (extractOle2).
+}
+
+/** A storage's property sets: their values as text, and the sensitivity labels (MSIP_Label_*) they hold. */
+function* propertySets(cfb: Cfb, st: CfbEntry): Generator<Extracted> {
+  const prefix = st.path ? st.path + '/' : '';
+  for (const [name, summary] of [
+    ['\u0005SummaryInformation', true],
+    ['\u0005DocumentSummaryInformation', false],
+  ] as const) {
+    const e = cfb.child(st, name);
+    if (!e) continue;
+    const props = guard('document properties', () => readPropertySets(cfb.read(e), summary));
+    for (const p of props) {
+      const m = MSIP.exec(p.name);
+      if (m) {
+        if (/^enabled$/i.test(m[2]) && /^true$/i.test(p.value.trim())) yield { kind: 'label', label: m[1], where: { area: 'properties' } };
+        if (/^name$/i.test(m[2])) yield { kind: 'label', label: p.value.trim(), where: { area: 'properties' } };
+      }
+      yield* run(p.value, { part: prefix + name.slice(1) + (p.name.startsWith('#') ? '' : `: ${p.name}`), area: 'properties' });
+    }
+  }
 }
 
 /**
