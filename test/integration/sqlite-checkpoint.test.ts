@@ -44,8 +44,10 @@ describe('SQLite WAL checkpoints', () => {
     expect(s.db.pragma('wal_autocheckpoint', { simple: true })).toBe(Math.ceil((128 * MiB) / 4120));
     const largest = await ingest(s, path, 300);
     expect(s.checkpoints!.stats.worker).toBeGreaterThan(0);
-    // Without checkpoints 300 commits of 50 events make a WAL of tens of MiB; reset after each checkpoint it stays small.
-    expect(largest).toBeLessThan(16 * MiB);
+    // Without checkpoints these 300 commits of 50 events make a WAL of about 114 MiB (measured); reset after
+    // each checkpoint it stays far below: 9 MiB on an idle machine, 18 MiB once in a CI preview with the
+    // CPU shared (the worker's rounds fall behind the commits), hence the bound's margin.
+    expect(largest).toBeLessThan(32 * MiB);
     expect(await s.count()).toBe(300 * 50);
     await s.close();
   });
