@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 import { parseOle10Native } from '../../src/detect/extract/ole2.js';
 import { zip } from '../support/zip-build.js';
+import { unzipSync, zipSync } from 'fflate';
 
 const FIX = join(__dirname, '../fixtures/ole-objects');
 const scan = (name: string) => scanBlob(new Blob([readFileSync(join(FIX, name))]), name);
@@ -35,6 +36,15 @@ describe('a file embedded as an icon', () => {
 
   it.each(FORMATS)('a clean document in .%s: clean', async (ext) => {
     expect((await scan(`embedded-clean.${ext}`)).verdict).toBe('clean');
+  });
+
+  it.each([
+    ['object-contents.bin', { path: ['CONTENTS'], page: 3 }],
+    ['object-package.bin', { path: ['Package'], area: 'body' }],
+  ])('%s (Acrobat’s PDF, a Package document) in word/embeddings of a .docx: marked', async (object, location) => {
+    const parts = unzipSync(readFileSync(join(FIX, 'embedded-clean.docx')));
+    parts['word/embeddings/oleObject1.bin'] = readFileSync(join(FIX, object));
+    expect(await scanBlob(new Blob([zipSync(parts)]), '報告書.docx')).toMatchObject({ verdict: 'marked', rule: 1, location });
   });
 
   it('an OLE1 Package’s native data has no size in front; \\x01Ole10Native has one', () => {
