@@ -38,6 +38,11 @@ describe('a file embedded as an icon', () => {
     expect((await scan(`embedded-clean.${ext}`)).verdict).toBe('clean');
   });
 
+  it('PowerPoint 97–2003 (the object zlib-compressed in the presentation’s stream): a marked PDF found, a clean document clean', async () => {
+    expect(await scan('embedded-pdf.ppt')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['仕様書.pdf'], page: 3 } });
+    expect((await scan('embedded-clean.ppt')).verdict).toBe('clean');
+  });
+
   it.each([
     ['object-contents.bin', { path: ['CONTENTS'], page: 3 }],
     ['object-package.bin', { path: ['Package'], area: 'body' }],

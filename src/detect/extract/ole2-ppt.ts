@@ -15,6 +15,13 @@ export interface PptResult {
   /** What could not be read, when a record runs past its container or the stream. */
   damaged?: string;
   groups: PptGroup[];
+  /** Embedded objects' storages (ExOleObjStg records): as stored, or zlib-compressed after their size. */
+  objects: PptObject[];
+}
+
+export interface PptObject {
+  compressed: boolean;
+  data: Uint8Array;
 }
 
 const RT = {
@@ -28,6 +35,7 @@ const RT = {
   TextBytesAtom: 0x0fa8,
   CString: 0x0fba,
   CryptSession10Container: 0x2f14,
+  ExOleObjStg: 0x1011,
 };
 
 const MAX_DEPTH = 64;
@@ -50,6 +58,7 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
   let slideCount = 0;
   let notesCount = 0;
   let encrypted = false;
+  const objects: PptObject[] = [];
   let damaged: string | undefined;
   let steps = 0;
   const u16 = new TextDecoder('utf-16le');
@@ -107,6 +116,8 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
           slwtGroup = { area: 'notes', notes: true, slide: ++slwtNotesNo, parts: [] };
         } else slwtGroup = { area: 'master', parts: [] };
         groups.push(slwtGroup);
+      } else if (type === RT.ExOleObjStg) {
+        objects.push({ compressed: verInst >> 4 === 1, data: b.subarray(body, stop) });
       } else if (type === RT.NotesAtom && g?.notes && stop - body >= 4) {
         g.slideIdRef = dv.getUint32(body, true);
       } else if (type === RT.TextCharsAtom || type === RT.TextBytesAtom || type === RT.CString) {
@@ -123,8 +134,8 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
     }
   };
   walk(0, b.length, 0, null);
-  if (encrypted) return { encrypted, groups: [] };
-  const result = (groups: PptGroup[]): PptResult => (damaged ? { encrypted, groups, damaged } : { encrypted, groups });
+  if (encrypted) return { encrypted, groups: [], objects: [] };
+  const result = (groups: PptGroup[]): PptResult => (damaged ? { encrypted, groups, objects, damaged } : { encrypted, groups, objects });
 
   const out: PptGroup[] = [];
   for (const g of groups) {

@@ -13,9 +13,10 @@ import { MAX_VERIFIED_HITS, scanBytes } from './binary.js';
 import { readDoc } from './ole2-doc.js';
 import { readXls } from './ole2-xls.js';
 import { unreadFormulas } from './formula-text.js';
-import { readPpt } from './ole2-ppt.js';
+import { readPpt, type PptObject } from './ole2-ppt.js';
+import { inflateRaw } from './inflate.js';
 import { isMsg, readMsg } from './msg.js';
-import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
+import { ScanError, ScanLimitError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import type { Where } from '../types.js';
 import { chunkText } from '../text-chunks.js';
 
@@ -166,6 +167,20 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
       if (g.notes) where.notes = true;
       yield* run(g.text, where);
     }
+    // Embedded objects (an Excel sheet, a file shown as an icon) live in the stream itself, each its
+    // own compound file, mostly zlib-compressed: read as files of their own, as a .doc's ObjectPool is.
+    for (const [i, o] of p.objects.entries()) {
+      const part = `${prefix}PowerPoint Document: embedded object ${i + 1}`;
+      const data = await pptObject(o, ctx, part).catch((e: unknown) => {
+        if (!(e instanceof ScanError) || e instanceof ScanLimitError) throw e;
+        return e;
+      });
+      if (data instanceof ScanError) yield { kind: 'unscannable', reason: data.reason, detail: data.message, where: { part } };
+      else {
+        ctx.addEntry();
+        yield { kind: 'member', name: `object${i + 1}`, data: blobOf(data), where: { part }, object: true };
+      }
+    }
   }
 
   yield* propertySets(cfb, st);
@@ -204,6 +219,15 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
   }
 
   // Streams no reader claims get the byte prefilter in the backstop pass (extractOle2).
+}
+
+/** An ExOleObjStg record's compound file: as stored, or its size then a zlib stream ([MS-PPT] 2.10.34). */
+async function pptObject(o: PptObject, ctx: ExtractContext, name: string): Promise<Uint8Array> {
+  if (!o.compressed) return o.data;
+  // The zlib header (2 bytes) and its Adler-32 trailer (4) around the raw deflate stream.
+  if (o.data.length < 10 || (o.data[4] & 0x0f) !== 8) throw new ScanError('corrupt', `damaged embedded object (${name})`);
+  const declared = new DataView(o.data.buffer, o.data.byteOffset, o.data.byteLength).getUint32(0, true);
+  return (await inflateRaw(blobOf(o.data.subarray(6, o.data.length - 4)), ctx, { name, declared })).bytes();
 }
 
 /** A storage's property sets: their values as text, and the sensitivity labels (MSIP_Label_*) they hold. */
