@@ -41,6 +41,13 @@ export function decodeName(bytes: Uint8Array, utf8Flag: boolean): string {
 }
 
 /** A string of one-byte characters (latin1, what atob gives) as those bytes; each UTF-16 unit taken mod 256. */
+/** Bytes from hex digits, two per byte (an odd last digit is dropped). */
+export function hexBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
+  return out;
+}
+
 export function latin1Bytes(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);

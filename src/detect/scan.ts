@@ -72,7 +72,7 @@ function unscannable(err: unknown): UnscannableVerdict {
   return { verdict: 'unscannable', reason: 'corrupt', detail: describeError(err) };
 }
 
-const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
+const EXTRACTORS: Record<Exclude<Format, 'zip' | 'unsupported-archive'>, Extractor | null> = {
   pdf: extractPdf,
   ole2: extractOle2,
   rtf: extractRtf,
@@ -105,9 +105,6 @@ const EXTRACTORS: Record<Exclude<Format, 'zip'>, Extractor | null> = {
   xz: extractXz,
   bzip2: extractBzip2,
   zstd: extractZstd,
-  // Searched by the byte prefilter only (a stamp stored as it is is still found), and never clean.
-  // pick() gives it the file's name, which may be all that tells the format.
-  'unsupported-archive': /* @__PURE__ */ unreadable(''),
   binary: extractBinary,
   empty: null,
   // eslint-disable-next-line require-yield -- an Extractor that only refuses: it throws before yielding anything
@@ -243,6 +240,7 @@ class Scanner {
   private async pick(blob: Blob, name: string): Promise<{ format: string; extractor: Extractor | null; container: boolean }> {
     const format = await sniff(blob, name);
     if (format === 'binary' && namedAsStructured(name)) return { format, extractor: splitVolume(name) ? splitPiece : misnamedContainer, container: false };
+    // Searched by the byte prefilter only, never clean; the name may be all that tells the format.
     if (format === 'unsupported-archive') return { format, extractor: unreadable(name), container: false };
     if (format !== 'zip') return { format, extractor: EXTRACTORS[format], container: CONTAINERS.has(format) };
     // One look at the member names tells OOXML and ODF from a plain archive, whatever the extension says.

@@ -11,6 +11,7 @@
  * Shift_JIS). Objects embedded through OLE (OLE2FRAME: an Excel table pasted into a drawing) are
  * members. https://help.autodesk.com/view/OARX/2024/ENU/?guid=GUID-235B22E0-A567-4CF6-92D3-38A2306D73F3
  */
+import { hexBytes } from '../bytes.js';
 import { readRange } from '../range-read.js';
 import { chunkText } from '../text-chunks.js';
 import { linesByBaseline, type PlacedRun } from './baseline.js';
@@ -64,7 +65,7 @@ export const extractDxf: Extractor = async function* (blob, ctx) {
   const end = () => {
     if (!entity) return;
     if (entity.text) runs.push({ y: entity.y, text: entity.text });
-    if (entity.type === 'OLE2FRAME') objects.push(hexBytes(entity.hex));
+    if (entity.type === 'OLE2FRAME') objects.push(hexBytes(entity.hex.join('')));
     entity = null;
   };
   let code: number | null = null;
@@ -151,13 +152,6 @@ function mbcs(page: string, hex: string): string {
   if (!enc) return '\uFFFD';
   const v = parseInt(hex, 16);
   return new TextDecoder(enc).decode(Uint8Array.of(v >> 8, v & 0xff));
-}
-
-function hexBytes(chunks: string[]): Uint8Array {
-  const hex = chunks.join('');
-  const out = new Uint8Array(hex.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
-  return out;
 }
 
 /** The compound file (CFB) signature that Office objects start with, after AutoCAD's own header. */

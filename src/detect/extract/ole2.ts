@@ -41,7 +41,7 @@ export const extractOle2: Extractor = async function* (blob: Blob, ctx: ExtractC
   }
   // A directory that lists nothing was damaged: a real compound file holds at least one stream.
   if (cfb.root.children.length === 0) throw new ScanError('corrupt', 'damaged compound file: empty directory');
-  yield* storage(cfb, cfb.root, ctx, 0);
+  const known = yield* storage(cfb, cfb.root, ctx, 0);
   // Backstop: the byte prefilter over every stream, so text a structured reader could not reach
   // (a damaged piece table, a record it does not know, a stream no reader claims) is still searched.
   const budget = { left: MAX_VERIFIED_HITS };
@@ -53,13 +53,10 @@ export const extractOle2: Extractor = async function* (blob: Blob, ctx: ExtractC
   // A compound document of a kind no reader here knows (a Visio drawing, a Hangul document, a Windows
   // Installer package): its text may be compressed or in a code of its own, so bytes without a stamp do
   // not make it clean. An object a document embeds is searched by its bytes alone (ExtractContext.object).
-  if (!ctx.object && !KNOWN_STREAMS.some((n) => cfb.child(cfb.root, n)) && !isMsg(cfb, cfb.root) && !thumbnails(cfb)) {
+  if (!ctx.object && !known && !thumbnails(cfb)) {
     yield { kind: 'unscannable', reason: 'unsupported', detail: `a compound document of a kind not read here (${userType(cfb)})` };
   }
 };
-
-/** Streams that tell a compound file this module reads (storage() below), at its root. */
-const KNOWN_STREAMS = ['WordDocument', 'Workbook', 'Book', 'PowerPoint Document', '\u0001Ole10Native', 'Package', 'CONTENTS'];
 
 /**
  * Windows' thumbnail cache (Thumbs.db, in the folders of network shares a ZIP is made from): pictures
@@ -102,7 +99,8 @@ function guard<T>(what: string, f: () => T): T {
   }
 }
 
-async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: number): AsyncGenerator<Extracted> {
+/** Reads one storage; returns whether a reader knew its kind (a document, an Outlook item, an object's payload). */
+async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: number): AsyncGenerator<Extracted, boolean> {
   ctx.checkTime();
   const has = (n: string) => cfb.child(st, n);
   const prefix = st.path ? st.path + '/' : '';
@@ -120,7 +118,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
   // An Outlook item (.msg): its own reader, which comes back here for embedded OLE objects.
   if (isMsg(cfb, st)) {
     yield* readMsg(cfb, st, ctx, nest, (s, n) => storage(cfb, s, ctx, n));
-    return;
+    return true;
   }
 
   const word = has('WordDocument');
@@ -197,9 +195,11 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
     ctx.addExpanded(m.data.length);
     yield { kind: 'member', name: m.name || st.name, data: blobOf(m.data), where: { part: native.path }, ...payload };
   }
+  let payloads = native ? 1 : 0;
   for (const n of ['Package', 'CONTENTS']) {
     const e = has(n);
     if (e) {
+      payloads++;
       const data = cfb.read(e);
       ctx.addEntry();
       ctx.addExpanded(data.length);
@@ -219,6 +219,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
   }
 
   // Streams no reader claims get the byte prefilter in the backstop pass (extractOle2).
+  return Boolean(word || book || ppt) || payloads > 0;
 }
 
 /** An ExOleObjStg record's compound file: as stored, or its size then a zlib stream ([MS-PPT] 2.10.34). */

@@ -86,11 +86,12 @@ async function* part(name: string, zip: ZipArchive, sheets: Map<string, string>,
   // Embedded files, and parts of kinds not read here (ActiveX, custom binaries),
   // are scanned as files of their own: unknown formats still get the byte prefilter.
   // VML drawings (.vml) are markup: WordArt, text boxes and watermarks of Excel and PowerPoint.
-  if (EMBEDDED.test(name) || !/\.(xml|vml)$/i.test(name)) {
+  const embedded = EMBEDDED.test(name);
+  if (embedded || !/\.(xml|vml)$/i.test(name)) {
     const data = await zip.read(name);
     // An embedded file goes by its own name (Microsoft_Excel_Worksheet1.xlsx), the one Office shows,
     // not by its part's path; the part stays in `where`.
-    if (data) yield { kind: 'member', name: EMBEDDED.test(name) ? name.slice(name.lastIndexOf('/') + 1) : name, data: blobOf(data), where: { part: name }, object: true };
+    if (data) yield { kind: 'member', name: embedded ? name.slice(name.lastIndexOf('/') + 1) : name, data: blobOf(data), where: { part: name }, object: true };
     return;
   }
   if (lists && NUMBERED_PART.test(name)) {

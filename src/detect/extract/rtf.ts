@@ -9,7 +9,7 @@
 import { rubyBase } from './eq-field.js';
 import { bothReadings } from './sheet-rows.js';
 import { chunkText } from '../text-chunks.js';
-import { blobOf } from '../bytes.js';
+import { blobOf, hexBytes } from '../bytes.js';
 import { codepageDecoder } from './ole2-props.js';
 import { parseOle10Native } from './ole2.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
@@ -429,9 +429,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
  * after nothing; failing that, a compound file found by its signature. Null when none.
  */
 function oleObjectIn(hexDigits: string): { name: string; data: Uint8Array } | null {
-  const n = hexDigits.length >> 1;
-  const bytes = new Uint8Array(n);
-  for (let i = 0; i < n; i++) bytes[i] = parseInt(hexDigits.substr(i * 2, 2), 16);
+  const bytes = hexBytes(hexDigits);
   const native = ole1Native(bytes);
   if (native) return native.className === 'Package' ? parseOle10Native(native.data, false) : { name: '', data: native.data };
   const cfb = compoundFileIn(bytes);
