@@ -262,6 +262,22 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
     expect(stampHits(items)).toEqual(['area:properties']);
     expect(pageText(items, 1)).toContain('社外秘');
   });
+  it('an incremental update cut off before its own %%EOF: truncated, not the revision before it read as clean', async () => {
+    const whole = await readFile(fix('incremental-title.pdf'));
+    const scan = (b: Uint8Array) => scanBlob(new Blob([b]), 'x.pdf');
+    const update = whole.lastIndexOf('14 0 obj');
+    // Cut inside the object's number, inside the update's object, its xref table and its trailer.
+    // The update's Info may still be found (a repair scan reads its object): marked is right too.
+    for (const cut of [update + 2, update + 40, whole.lastIndexOf('xref') + 6, whole.lastIndexOf('trailer') + 12]) {
+      const r = await scan(whole.subarray(0, cut));
+      expect(r.verdict === 'marked' || (r.verdict === 'unscannable' && r.reason === 'corrupt'), `cut at ${cut}: ${r.verdict}`).toBe(true);
+    }
+    // Bytes after the last %%EOF that are not PDF syntax are not damage.
+    const padded = Buffer.concat([whole, Buffer.from('\r\n\0\0 junk after the end', 'latin1')]);
+    expect(await scan(padded)).toMatchObject({ verdict: 'marked' });
+    const older = Buffer.concat([whole.subarray(0, update), Buffer.from('\0\0 junk', 'latin1')]);
+    expect(await scan(older)).toMatchObject({ verdict: 'clean' });
+  });
   it('broken xref offsets are repaired by scanning', async () => {
     const items = await extract(fix('bad-xref.pdf'), true);
     expect(stampHits(items)).toEqual(['page:2']);

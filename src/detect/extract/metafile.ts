@@ -21,10 +21,24 @@ const MAX_RECORDS = 1_000_000;
 
 export const extractMetafile: Extractor = async function* (blob, ctx) {
   const b = await readBytes(blob);
-  const text = linesByBaseline(isEmf(b) ? emfRuns(b, ctx) : wmfRuns(b, ctx));
+  const { runs, damage } = isEmf(b) ? emfRuns(b, ctx) : wmfRuns(b, ctx);
+  const text = linesByBaseline(runs);
   for (const chunk of text ? chunkText(text) : []) yield { kind: 'text', text: chunk, where: { area: 'drawing' } };
   yield* extractBinary(blobOf(b), ctx); // the bytes already read, not the file again
+  // After what was read: a stamp before the damage still marks the drawing.
+  if (damage) yield { kind: 'unscannable', reason: 'corrupt', detail: damage, where: { area: 'drawing' } };
 };
+
+/**
+ * The text runs of a drawing, and what was wrong with it when its records stopped early. Every
+ * metafile ends with its end-of-file record (EMR_EOF, META_EOF): records that stop before it, or one
+ * that runs past the end, were cut short (a download or a copy that did not finish), and what followed
+ * was not read.
+ */
+interface Runs {
+  runs: PlacedRun[];
+  damage: string | null;
+}
 
 /** EMR_HEADER first, with the " EMF" signature at offset 40. */
 export function isEmf(b: Uint8Array): boolean {
@@ -40,7 +54,7 @@ export function isWmf(b: Uint8Array): boolean {
 const i32 = (b: Uint8Array, at: number) => u32(b, at) | 0;
 const i16 = (b: Uint8Array, at: number) => (u16(b, at) << 16) >> 16;
 
-function emfRuns(b: Uint8Array, ctx: ExtractContext): PlacedRun[] {
+function emfRuns(b: Uint8Array, ctx: ExtractContext): Runs {
   const runs: PlacedRun[] = [];
   const ansi = new TextDecoder('windows-1252');
   const wide = new TextDecoder('utf-16le');
@@ -48,7 +62,7 @@ function emfRuns(b: Uint8Array, ctx: ExtractContext): PlacedRun[] {
   for (let at = 0; at + 8 <= b.length; ) {
     const type = u32(b, at);
     const size = u32(b, at + 4);
-    if (size < 8 || size % 4 !== 0 || at + size > b.length) throw new ScanError('corrupt', 'an EMF record runs past the end of the file');
+    if (size < 8 || size % 4 !== 0 || at + size > b.length) return { runs, damage: 'an EMF record runs past the end of the file' };
     if (++n > MAX_RECORDS) throw new ScanError('too-large', `an EMF drawing with more than ${MAX_RECORDS} records`);
     if ((n & 4095) === 0) ctx.checkTime();
     const rec = b.subarray(at, at + size);
@@ -58,11 +72,13 @@ function emfRuns(b: Uint8Array, ctx: ExtractContext): PlacedRun[] {
     else if (type === 96 || type === 97) {
       const count = u32(rec, 36);
       for (let i = 0; i < count && 40 + i * 40 + 40 <= rec.length; i++) pushEmrText(rec, 40 + i * 40, type === 97, runs, wide, ansi);
-    } else if (type === 14) break; // EMR_EOF
+    } else if (type === 14) return { runs, damage: null }; // EMR_EOF
     at += size;
   }
-  return runs;
+  return { runs, damage: CUT_SHORT('EMF') };
 }
+
+const CUT_SHORT = (kind: string) => `the ${kind} drawing ends before its end-of-file record: it was cut short`;
 
 /** One EMRTEXT at `at` of a record: its reference point, and its string (offsets from the record). */
 function pushEmrText(rec: Uint8Array, at: number, utf16: boolean, runs: PlacedRun[], wide: TextDecoder, ansi: TextDecoder): void {
@@ -98,7 +114,7 @@ function decodeIn(charset: number, bytes: Uint8Array): string {
   return new TextDecoder(CHARSETS[charset] ?? 'windows-1252').decode(bytes);
 }
 
-function wmfRuns(b: Uint8Array, ctx: ExtractContext): PlacedRun[] {
+function wmfRuns(b: Uint8Array, ctx: ExtractContext): Runs {
   const runs: PlacedRun[] = [];
   let at = u32(b, 0) === 0x9ac6cdd7 ? 22 : 0;
   at += u16(b, at + 2) * 2; // the header's size, in 16-bit words
@@ -110,11 +126,11 @@ function wmfRuns(b: Uint8Array, ctx: ExtractContext): PlacedRun[] {
   while (at + 6 <= b.length) {
     const words = u32(b, at);
     const fn = u16(b, at + 4);
-    if (words < 3 || at + words * 2 > b.length) throw new ScanError('corrupt', 'a WMF record runs past the end of the file');
+    if (words < 3 || at + words * 2 > b.length) return { runs, damage: 'a WMF record runs past the end of the file' };
     if (++n > MAX_RECORDS) throw new ScanError('too-large', `a WMF drawing with more than ${MAX_RECORDS} records`);
     if ((n & 4095) === 0) ctx.checkTime();
     const rec = b.subarray(at + 6, at + words * 2);
-    if (fn === 0x0000) break; // META_EOF
+    if (fn === 0x0000) return { runs, damage: null }; // META_EOF
     if (CREATES.has(fn)) {
       let slot = objects.indexOf(null);
       if (slot < 0) slot = objects.push(null) - 1;
@@ -141,7 +157,7 @@ function wmfRuns(b: Uint8Array, ctx: ExtractContext): PlacedRun[] {
     }
     at += words * 2;
   }
-  return runs;
+  return { runs, damage: CUT_SHORT('WMF') };
 }
 
 /** META_CREATE* records: each takes a slot in the object table. */

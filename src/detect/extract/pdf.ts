@@ -422,7 +422,7 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
     throw new ScanError('corrupt', `PDF could not be read (${e instanceof Error ? e.message : String(e)})`);
   }
   const buf = doc.buf;
-  const truncated = findBytesBack(buf, '%%EOF', buf.length - 5, Math.max(0, buf.length - 2048)) < 0;
+  const truncated = cutShort(buf);
 
   // document properties first: they are cheap and a stamp there settles the verdict
   let props = '';
@@ -528,3 +528,17 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
     };
   }
 };
+
+/**
+ * Whether the file was cut short: no %%EOF near its end, or, after the last one, the start of an update
+ * that never got its own (an object, an xref table or a trailer: an edit saved as an incremental update
+ * and then cut off in a download or a copy). Such an update can hold the stamp, and the revision before it
+ * is all that reads whole; bytes after %%EOF that are not PDF syntax (padding, a producer's junk) are not damage.
+ */
+function cutShort(buf: Uint8Array): boolean {
+  const eof = findBytesBack(buf, '%%EOF', buf.length - 5, Math.max(0, buf.length - 2048));
+  if (eof < 0) return true;
+  const after = new TextDecoder('latin1').decode(buf.subarray(eof + 5)).replace(/^[\s\0]+/, '');
+  // An update starts with an object (or, cut sooner, with its number) or with its xref table.
+  return /^(\d|xref|trailer|startxref)/.test(after) || /\d+\s+\d+\s+obj\b|\bxref\b|\btrailer\b|\bstartxref\b/.test(after);
+}
