@@ -21,6 +21,7 @@ import { extractXz } from './extract/xz.js';
 import { extractBzip2 } from './extract/bzip2.js';
 import { extractZstd } from './extract/zstd.js';
 import { extractShellArchive, extractUu } from './extract/uu.js';
+import { extractWarc } from './extract/warc.js';
 import { extractIwa } from './extract/iwa.js';
 import { extractMetafile } from './extract/metafile.js';
 import { extractDxf } from './extract/dxf.js';
@@ -93,6 +94,7 @@ const EXTRACTORS: Record<Exclude<Format, 'zip' | 'unsupported-archive'>, Extract
   iso: extractIso,
   compress: /* @__PURE__ */ archiveExtractor('compress'),
   uu: extractUu,
+  warc: extractWarc,
   shar: extractShellArchive,
   iwa: extractIwa,
   metafile: extractMetafile,
@@ -146,7 +148,7 @@ const misnamedContainer = bytesOnly('corrupt', 'the file is not in the format it
 const splitPiece = bytesOnly('unsupported', 'a piece of an archive split into volumes: it cannot be read without the pieces before it');
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
-const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'emlx', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'iso', 'compress', 'uu', 'shar', 'iwa', 'dxf', 'vobject', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd']);
+const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'emlx', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'iso', 'compress', 'uu', 'shar', 'iwa', 'dxf', 'vobject', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd', 'warc']);
 
 class Scanner {
   private expanded = 0;

@@ -10,10 +10,11 @@ import { isEmf, isWmf } from './extract/metafile.js';
 import { envelopeOf } from './extract/sealed.js';
 import { firstVolumeDescriptor } from './extract/udf.js';
 import { formDataStart } from './form-data-line.js';
+import { WARC_START } from './extract/warc.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed';
+  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd';
@@ -174,6 +175,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   // A uuencoded file on its own (uuencode, bsdtar --uuencode/--b64encode): its first line begins a block.
   if (UU_AT_START.test(ascii)) return 'uu';
   if (SHELL_SCRIPT.test(ascii) && SHELL_ARCHIVE.test(ascii)) return 'shar';
+  // A web archive (wget --warc-file, crawlers, bsdtar --format warc): records of files and HTTP messages.
+  if (WARC_START.test(ascii)) return 'warc';
   if (/^(CD001|BEA01)$/.test(await firstVolumeDescriptor(blob))) return 'iso';
   if ((ascii.startsWith('MZ') || ascii.startsWith('\x7FELF')) && (await selfExtracting(blob))) return 'sfx';
   // Content first; the extension decides between mail kinds (a saved .eml may begin with an mbox `From ` line).

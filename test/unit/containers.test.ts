@@ -63,6 +63,54 @@ describe('disc images with UDF (genisoimage -udf, gzipped here)', () => {
   });
 });
 
+describe('web archives (WARC): wget --warc-file, bsdtar --format warc (make-warc.sh)', () => {
+  const bytes = (name: string) => new Uint8Array(readFileSync(join(DIR, name)));
+  const warc = (text: string) => scanBlob(new Blob([new TextEncoder().encode(text)]), 'x.warc');
+
+  it.each([
+    ['bsdtar_warc_docx.warc', 1, 'report.docx'], // a resource record: the file as it is
+    ['wget_crawl_docx.warc.gz', 1, 'report.docx'], // a crawl, one gzip member per record
+    ['wget_chunked_gzip.warc', 1, 'memo.txt'], // a response sent chunked and gzip-coded
+    ['wget_disposition_name.warc', 2, '秘—計画.txt'], // the name the download gives (Content-Disposition)
+  ])('%s → marked, rule %i, at %s', async (name, rule, member) => {
+    const v = await scan(name);
+    expect(v).toMatchObject({ verdict: 'marked', rule, format: name.endsWith('.gz') ? 'gzip' : 'warc' });
+    expect(v.verdict === 'marked' && v.location.path).toContain(member);
+  });
+
+  it('a crawl of clean pages (requests, responses, metadata, wget\'s log) is clean', async () => {
+    expect(await scan('wget_crawl_clean.warc')).toMatchObject({ verdict: 'clean', format: 'warc' });
+  });
+
+  it('a body in a content coding not undone here (br) is unscannable, saying which', async () => {
+    const v = await scan('wget_brotli.warc');
+    expect(v).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    expect(v.verdict === 'unscannable' && v.detail).toMatch(/"br"/);
+  });
+
+  it('a web archive cut short, or with a record continued in another file, is unscannable', async () => {
+    const whole = bytes('wget_crawl_clean.warc');
+    const cut = await scanBlob(new Blob([whole.slice(0, Math.floor(whole.length * 0.7))]), 'x.warc');
+    expect(cut).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    const segment = 'WARC/1.1\r\nWARC-Type: resource\r\nWARC-Target-URI: http://example.com/a.txt\r\nWARC-Segment-Number: 1\r\nContent-Length: 5\r\n\r\nhello\r\n\r\n';
+    expect(await warc(segment)).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    expect(await warc('WARC/1.1\r\nWARC-Type: resource\r\n\r\nhello')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+
+  it('a chunked body that does not parse is unscannable; the HTTP headers are text', async () => {
+    const http = (body: string, te = 'chunked') =>
+      `HTTP/1.1 200 OK\r\nTransfer-Encoding: ${te}\r\nX-Note: 秘 Confidential\r\n\r\n${body}`;
+    const record = (block: string) =>
+      `WARC/1.0\r\nWARC-Type: response\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: ${new TextEncoder().encode(block).length}\r\n\r\n${block}\r\n\r\n`;
+    expect(await warc(record(http('5\r\nhello\r\n0\r\n\r\n')))).toMatchObject({ verdict: 'marked', rule: 1 });
+    const plain = (body: string) => http(body).replace('X-Note: 秘 Confidential\r\n', '');
+    expect(await warc(record(plain('5\r\nhello\r\n0\r\n\r\n')))).toMatchObject({ verdict: 'clean' });
+    expect(await warc(record(plain('zz\r\nhello\r\n')))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    // Split over two chunks, the stamp is read whole.
+    expect(await warc(record(plain('4\r\n秘 \r\nc\r\nConfidential\r\n0\r\n\r\n')))).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+});
+
 describe('shell archives: the files a script carries, as text or uuencoded', () => {
   it.each([
     ['shardump_ctext.shar', 1, 'docs/memo.txt'],

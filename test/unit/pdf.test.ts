@@ -264,7 +264,7 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
   });
   it('an incremental update cut off before its own %%EOF: truncated, not the revision before it read as clean', async () => {
     const whole = await readFile(fix('incremental-title.pdf'));
-    const scan = (b: Uint8Array) => scanBlob(new Blob([b]), 'x.pdf');
+    const scan = (b: Uint8Array) => scanBlob(new Blob([new Uint8Array(b)]), 'x.pdf');
     const update = whole.lastIndexOf('14 0 obj');
     // Cut inside the object's number, inside the update's object, its xref table and its trailer.
     // The update's Info may still be found (a repair scan reads its object): marked is right too.

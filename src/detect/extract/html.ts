@@ -203,7 +203,7 @@ const OTHER_XML = /^\s*<\?xml\b(?![\s\S]*<html\b)/i;
  */
 const SPLIT_WORD = /(?<=[A-Za-z])(?:\s*<[^>]*>)+\s*(?=[A-Za-z])/g;
 /** Attribute values, where such vocabularies keep text a reader sees (Gnumeric's headers and comments, OPML's notes). */
-const ATTR_VALUE = /\s[\w:.-]+\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+const ATTR_VALUE = /\s[^\s=<>"'/]+\s*=\s*(?:"([^"]*)"|'([^']*)')/g; // any name: UOF's are Chinese (表:名称)
 
 /**
  * XML of another vocabulary: its text with split words joined, then its attribute values, each apart

@@ -3,7 +3,7 @@
  * endnotes, text boxes) through the FIB and the piece table (CLX) in the 0Table/1Table stream; a story
  * with hidden text is also read as it shows, without it (as the other formats are: xml-text.ts).
  */
-import { withRubyBases } from './eq-field.js';
+import { withRubyBases } from './field-shown.js';
 import { docListLabels, sprms, type Span } from './ole2-doc-lists.js';
 import { bothReadings } from './sheet-rows.js';
 

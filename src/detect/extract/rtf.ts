@@ -6,7 +6,7 @@
  * (\ansicpg932, \fcharset128 → Shift_JIS). Embedded OLE objects (\objdata) are handed back as
  * members: a compound file, a file embedded as an icon (class Package), or another class's native data.
  */
-import { rubyBase } from './eq-field.js';
+import { shownByInstruction } from './field-shown.js';
 import { bothReadings } from './sheet-rows.js';
 import { chunkText } from '../text-chunks.js';
 import { blobOf, hexBytes } from '../bytes.js';
@@ -45,7 +45,7 @@ const SKIP = new Set([
 /** \info fields → property names. */
 const INFO = new Set(['title', 'subject', 'author', 'keywords', 'doccomm', 'comment', 'operator', 'company', 'category', 'manager', 'hlinkbase']);
 /** Ignorable (\*) destinations that do hold readable text. */
-const KEEP_STARRED = new Set(['shpinst', 'shptxt', 'annotation', 'ud', 'userprops', 'propname', 'staticval', 'footnote', 'header', 'footer']);
+const KEEP_STARRED = new Set(['shpinst', 'shptxt', 'annotation', 'ud', 'userprops', 'propname', 'staticval', 'footnote', 'header', 'footer', 'fldrslt']);
 /**
  * Shape properties (`{\sp{\sn NAME}{\sv VALUE}}`) whose value is text a reader sees: the text of WordArt
  * and of Word's text watermarks, and of LibreOffice's custom shapes. Every other value is skipped.
@@ -53,8 +53,14 @@ const KEEP_STARRED = new Set(['shpinst', 'shptxt', 'annotation', 'ud', 'userprop
 const SHAPE_TEXT = new Set(['gtextUNICODE', 'gtextRTF']);
 /** The sink that collects a shape property's name. */
 const SHAPE_NAME = '\0sn';
-/** The sink that collects a field's instruction: only ruby (an EQ field) shows text of its own (eq-field.ts). */
+/** The sink that collects a field's instruction: only ruby (EQ) and MACROBUTTON show text of their own (field-shown.ts). */
 const FIELD_INST = '\0fldinst';
+/**
+ * A legacy form field (`{\*\formfield …}` in a field's instruction). A drop-down (FORMDROPDOWN) has no
+ * result: it shows the entry `\ffres` picks (else `\ffdefres`, else the first) from its `{\*\ffl …}` list.
+ */
+const FORM_FIELD = '\0formfield';
+const FORM_ENTRY = '\0ffl';
 /** More of an instruction than an EQ ruby field holds: the rest is not kept. */
 const MAX_INSTRUCTION = 4096;
 
@@ -126,6 +132,9 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
 
   let shapeProp = ''; // the name of the shape property being read (\sn), for its value (\sv)
   let instruction = ''; // the field instruction being read (\fldinst)
+  // The drop-down form field being read: its entries, and the picked and default ones.
+  let form = { entries: [] as string[], picked: null as number | null, fallback: null as number | null };
+  let formShown = ''; // what the drop-down in the instruction being read shows
   // Text without hidden runs, per sink: 「秘」, a hidden 「書室」, 「 Confidential」 shows as the stamp.
   const shown = new Map<string, string[]>();
   let hiddenSeen = false;
@@ -137,6 +146,12 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
     }
     if (st.sink === FIELD_INST) {
       if (instruction.length < MAX_INSTRUCTION) instruction += s;
+      return;
+    }
+    if (st.sink === FORM_FIELD) return;
+    if (st.sink === FORM_ENTRY) {
+      const last = form.entries.length - 1;
+      if (last >= 0 && form.entries[last].length < MAX_INSTRUCTION) form.entries[last] += s;
       return;
     }
     let a = out.get(st.sink);
@@ -188,7 +203,18 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
     }
     if (name === 'fldinst' && !st.skip) {
       instruction = '';
+      formShown = '';
       st.sink = FIELD_INST;
+      return;
+    }
+    if (name === 'formfield' && st.sink === FIELD_INST) {
+      form = { entries: [], picked: null, fallback: null };
+      st.sink = FORM_FIELD;
+      return;
+    }
+    if (name === 'ffl' && st.sink === FORM_FIELD) {
+      if (form.entries.length < 256) form.entries.push('');
+      st.sink = FORM_ENTRY;
       return;
     }
     if (name === 'sn') {
@@ -242,8 +268,15 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
         }
         const closed = st;
         st = stack.pop()!;
-        // The instruction is whole: ruby's base shows on the line, where the field is.
-        if (closed.sink === FIELD_INST && st.sink !== FIELD_INST) emit(rubyBase(instruction) ?? '');
+        // The form field is whole: the drop-down's entry is what the field shows.
+        if (closed.sink === FORM_FIELD && st.sink !== FORM_FIELD) {
+          formShown = form.entries[form.picked ?? form.fallback ?? 0] ?? form.entries[0] ?? '';
+        }
+        // The instruction is whole: what it shows (ruby's base, a MACROBUTTON's text) is on the line, where the field is.
+        if (closed.sink === FIELD_INST && st.sink !== FIELD_INST) {
+          emit((shownByInstruction(instruction) ?? '') + formShown);
+          formShown = '';
+        }
       } else break; // end of document
       groupStart = false;
       i++;
@@ -323,6 +356,12 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
       if (ucSkip > 0) ucSkip = 0;
       if (first || starred) newDest(word, starred);
       switch (word) {
+        case 'ffres':
+          if (st.sink === FORM_FIELD && param !== null) form.picked = param;
+          break;
+        case 'ffdefres':
+          if (st.sink === FORM_FIELD && param !== null) form.fallback = param;
+          break;
         case 'ansicpg':
           if (param !== null && param > 0) docCp = param;
           break;

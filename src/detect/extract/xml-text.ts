@@ -4,6 +4,7 @@
  * format we read, and much faster than a DOM.
  */
 
+import { shownByInstruction } from './field-shown.js';
 import { NEEDLES, decoder, findNeedles, followedByKanaOrKanji, type Needle } from './byte-scan.js';
 import { bothReadings, SEPARATOR } from './sheet-rows.js';
 import { XML_TAGS, content, outer, replaceSpans, spans, tameTail } from './markup-spans.js';
@@ -142,8 +143,40 @@ const withoutHiddenRuns = (xml: string): string =>
     return VANISH_ON.test(run) ? '' : run;
   });
 
+// Fields that show what their attributes hold. A legacy drop-down form field (FORMDROPDOWN) has no
+// result: it shows the entry picked from its list, else the first (Word: <w:ddList> with <w:result>, else
+// <w:default>, picking a <w:listEntry>; LibreOffice: a <field:fieldmark> of that type whose params are
+// Dropdown_ListEntry and Dropdown_Selected). A <w:fldSimple> shows what its instruction shows of its
+// own (field-shown.ts: MACROBUTTON's text, EQ ruby's base) before its result, if it has one.
+const FIELD_HINT = /<w:ddList\b|FORMDROPDOWN|<w:fldSimple\b/;
+const WORD_DROPDOWN = /<w:ddList\b[^>]*>([^]*?)<\/w:ddList>/g;
+const ODF_DROPDOWN = /<field:fieldmark\b[^>]*FORMDROPDOWN[^>]*>([^]*?)<\/field:fieldmark>/g;
+const SIMPLE_FIELD = /<w:fldSimple\b[^>]*?\bw:instr\s*=\s*"([^"]*)"[^>]*>/g;
+
+function fieldText(xml: string): string {
+  return xml
+    .replace(WORD_DROPDOWN, (_, list: string) => {
+      const entries = Array.from(list.matchAll(/<w:listEntry\b[^>]*?\bw:val\s*=\s*"([^"]*)"/g), (m) => m[1]);
+      const picked = /<w:result\b[^>]*?\bw:val\s*=\s*"(\d+)"/.exec(list) ?? /<w:default\b[^>]*?\bw:val\s*=\s*"(\d+)"/.exec(list);
+      return entries[Number(picked?.[1] ?? 0)] ?? entries[0] ?? '';
+    })
+    .replace(ODF_DROPDOWN, (_, params: string) => {
+      const entries: string[] = [];
+      let picked = 0;
+      for (const [tag] of params.matchAll(/<field:param\b[^>]*>/g)) {
+        const name = /\bfield:name\s*=\s*"([^"]*)"/.exec(tag)?.[1];
+        const value = /\bfield:value\s*=\s*"([^"]*)"/.exec(tag)?.[1] ?? '';
+        if (name === 'Dropdown_ListEntry') entries.push(value);
+        else if (name === 'Dropdown_Selected') picked = Number(value) || 0;
+      }
+      return entries[picked] ?? entries[0] ?? '';
+    })
+    .replace(SIMPLE_FIELD, (tag, instruction: string) => (shownByInstruction(decodeEntities(instruction)) ?? '').replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;')) + tag);
+}
+
 function markupText(xml: string): string {
-  const withAttrs = SEEN_ATTR_HINT.test(xml) ? xml.replace(SEEN_IN_ATTRS, attributeText) : xml;
+  const fields = FIELD_HINT.test(xml) ? fieldText(xml) : xml;
+  const withAttrs = SEEN_ATTR_HINT.test(fields) ? fields.replace(SEEN_IN_ATTRS, attributeText) : fields;
   // Only ODF has asides: other parts are spared the pass.
   const apart = withAttrs.includes('office:annotation') || withAttrs.includes('text:note') ? withAttrs.replace(ASIDE, SEPARATOR) : withAttrs;
   return decodeEntities(apart.replace(BREAKS, '\n').replace(TAGS, ''));

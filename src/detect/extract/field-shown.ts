@@ -1,0 +1,31 @@
+/**
+ * Word fields that show text of their own, taken from their instruction rather than from a result:
+ * - EQ, as far as it carries ruby (phonetic guide): Word writes ruby in a .doc and in RTF as an EQ field
+ *   whose instruction draws it, with no result: `EQ \* jc3 \* hps12 \o\al(\s\up 10(ひ),秘)`. As the page
+ *   shows it, that is its base, 「秘」, on the line (the reading above it is not).
+ * - MACROBUTTON: `MACROBUTTON NoMacro 秘 Confidential` shows 「秘 Confidential」, the words after the macro's
+ *   name (Word's placeholder text in templates; LibreOffice writes its placeholder fields this way).
+ */
+
+/** The instruction's ruby, one match per `\o(\s\up N(reading),base)`: the base is group 1. */
+const EQ_RUBY = /\bEQ\s(?:[^\\(]|\\\*)*\\o(?:\\a[lcrd])?\(\\s\\up\s*-?\d+\([^()]*\),([^()]*)\)/g;
+
+/** `text` with every EQ ruby field instruction in it replaced by its base (a .doc's text holds its fields' instructions). */
+export function withRubyBases(text: string): string {
+  return text.includes('\\o') ? text.replace(EQ_RUBY, '$1') : text;
+}
+
+/** The base text an EQ ruby instruction shows on the line, or null when the instruction draws no ruby (RTF's \fldinst). */
+export function rubyBase(instruction: string): string | null {
+  if (!instruction.includes('\\o')) return null;
+  const bases = [...instruction.matchAll(EQ_RUBY)].map((m) => m[1]);
+  return bases.length ? bases.join('') : null;
+}
+
+/** `MACROBUTTON name display text`: group 1 is what the field shows. */
+const MACROBUTTON = /^\s*MACROBUTTON\s+\S+\s?([^]*)$/i;
+
+/** The text a field shows from its instruction alone (EQ ruby, MACROBUTTON), or null when it shows none of its own. */
+export function shownByInstruction(instruction: string): string | null {
+  return rubyBase(instruction) ?? MACROBUTTON.exec(instruction)?.[1] ?? null;
+}

@@ -1,0 +1,60 @@
+/**
+ * Fields that show text of their own (test/fixtures/fields): a legacy drop-down form field shows the
+ * entry picked from its list; MACROBUTTON shows the words after the macro's name; an RTF field result
+ * written as an ignorable destination (`{\*\fldrslt}`, AbiWord's hyperlinks) is the text on the page;
+ * an XML attribute whose name is not ASCII (UOF's 表:名称) is read like any other.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+import { zip } from '../support/zip-build.js';
+
+const DIR = join(__dirname, '../fixtures/fields');
+const bytes = (name: string) => readFileSync(join(DIR, name));
+const scan = (name: string) => scanBlob(new Blob([bytes(name)]), name);
+
+const MARKED = [
+  'word-formdropdown.docx',
+  'lo-formdropdown.odt',
+  'lo-formdropdown.rtf',
+  'word-macrobutton-simple.docx',
+  'lo-placeholder.rtf',
+  'abiword-hyperlink.rtf',
+  'lo-uof-sheetname.uos',
+  'lo-uof-validation-error.uos',
+];
+
+describe('fields that show text of their own', () => {
+  it.each(MARKED)('%s → marked (rule 1)', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+
+  it.each(MARKED.map((n) => n.replace(/(\.\w+)$/, '-twin$1')))('%s (部 Confidential) → clean', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('a drop-down shows the entry picked, not the others in its list', async () => {
+    const rtf = bytes('lo-formdropdown.rtf').toString('latin1');
+    expect(rtf).toContain('\\ffres1');
+    const pick = (n: number) => scanBlob(new Blob([Buffer.from(rtf.replace('\\ffres1', `\\ffres${n}`), 'latin1')]), 'x.rtf');
+    expect(await pick(0)).toMatchObject({ verdict: 'clean' }); // 公開 is shown
+    expect(await pick(1)).toMatchObject({ verdict: 'marked' });
+
+    const docx = (list: string) =>
+      zip({
+        '[Content_Types].xml': '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        '_rels/.rels': '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+        'word/document.xml': `<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>区分：</w:t></w:r><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:ddList>${list}<w:listEntry w:val="公開"/><w:listEntry w:val="秘 Confidential"/></w:ddList></w:ffData></w:fldChar></w:r><w:r><w:instrText> FORMDROPDOWN </w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p></w:body></w:document>`,
+      });
+    const word = (list: string) => scanBlob(new Blob([docx(list)]), 'x.docx');
+    expect(await word('')).toMatchObject({ verdict: 'clean' }); // no result, no default: the first entry
+    expect(await word('<w:default w:val="1"/>')).toMatchObject({ verdict: 'marked', excerpt: expect.stringMatching(/区分.秘 Confidential/) });
+    expect(await word('<w:result w:val="0"/><w:default w:val="1"/>')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('another field instruction (HYPERLINK) shows nothing of its own', async () => {
+    const rtf = '{\\rtf1\\ansi{\\field{\\*\\fldinst HYPERLINK "https://example.com/\\u31192?Confidential"}{\\fldrslt link}}\\par}';
+    expect(await scanBlob(new Blob([rtf]), 'x.rtf')).toMatchObject({ verdict: 'clean' });
+  });
+});
