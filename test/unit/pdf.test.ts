@@ -355,6 +355,30 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
     expect(stampHits(trap)).toEqual([]);
   });
 
+  it('Chromium: text an SVG clip path is made of (drawn in a soft mask\'s group) is read', async () => {
+    expect(stampHits(await extract(fix('chromium-svg-clip.pdf')))).toEqual(['page:1']);
+    const twin = await extract(fix('chromium-svg-clip-twin.pdf'), true);
+    expect(pageText(twin, 1)).toContain('部 Confidential');
+    expect(stampHits(twin)).toEqual([]);
+  });
+
+  it('lines drawn out of reading order: the line below is read after the one above it (Chromium, positioned blocks)', async () => {
+    const items = await extract(fix('chromium-drawn-out-of-order.pdf'), true);
+    expect(pageText(items, 1)).toMatch(/秘\s*Confidential/);
+    expect(stampHits(items)).toEqual(['page:1']);
+    const twin = await extract(fix('chromium-drawn-out-of-order-twin.pdf'), true);
+    expect(stampHits(twin)).toEqual([]);
+    // The same drawn by hand: 「Confidential」 first, then 「秘」 above it; joined only when 「秘」 is within
+    // three lines' height above and overlaps it along the line.
+    const chars = '秘Confidential';
+    const font = `<</Type/Font/Subtype/Type0/BaseFont/ABCDEF+X/Encoding/Identity-H/ToUnicode 7 0 R/DescendantFonts[<</Type/Font/Subtype/CIDFontType2/BaseFont/ABCDEF+X/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>/DW 1000>>]>>`;
+    const drawn = (x: number, y: number) =>
+      extract(docWith([`BT /F1 12 Tf 72 600 Td <${cidHex(chars, 'Confidential')}> Tj ET BT /F1 12 Tf ${x} ${y} Td <${cidHex(chars, '秘')}> Tj ET`], { fontObj: font, extraObjs: [stream('', toUnicodeCMap(chars))] }));
+    expect(stampHits(await drawn(72, 614))).toEqual(['page:1']);
+    expect(stampHits(await drawn(72, 660))).toEqual([]); // five lines above
+    expect(stampHits(await drawn(400, 614))).toEqual([]); // beside, not above
+  });
+
   it('withGaps: layout gaps are spaces; a letter-spaced line is also given joined, other lines once', () => {
     const G = '\uffff';
     expect(withGaps(`Quarterly${G}report${G}2026\nnext`)).toBe('Quarterly report 2026\nnext');
@@ -826,7 +850,7 @@ describe('text in fonts that do not say which characters they draw is unscannabl
   });
 
   it('every font of the other fixtures says what it draws: none of them is unreadable', async () => {
-    for (const name of ['header-stamp.pdf', 'trap-clean-ja.pdf', 'multipage-p2.pdf', 'chromium-vertical.pdf', 'chromium-letter-spaced-trap.pdf', 'gs-utf8-trap.pdf', 'reportlab-out-of-order-trap.pdf', 'no-cjk-font-trap.pdf']) {
+    for (const name of ['header-stamp.pdf', 'trap-clean-ja.pdf', 'multipage-p2.pdf', 'chromium-vertical.pdf', 'chromium-letter-spaced-trap.pdf', 'chromium-svg-clip-twin.pdf', 'gs-utf8-trap.pdf', 'reportlab-out-of-order-trap.pdf', 'no-cjk-font-trap.pdf']) {
       expect(unreadable(await extract(fix(name))), name).toEqual([]);
     }
   });

@@ -49,6 +49,7 @@ const OP = {
   Q: opKey('Q'),
   cm: opKey('cm'),
   Do: opKey('Do'),
+  gs: opKey('gs'),
   BI: opKey('BI'),
   ID: opKey('ID'),
   BDC: opKey('BDC'),
@@ -84,11 +85,25 @@ export interface PageState {
   /** This run reads marked content's /ActualText in place of its glyphs (readPage). */
   actualText: boolean;
   /** The current line's strings: where each starts in `out`, and its start and end along the baseline. */
-  line: { at: number[]; from: number[]; to: number[]; back: boolean };
+  line: { at: number[]; from: number[]; to: number[]; back: boolean; across: number; ux: number; uy: number; size: number };
+  /** The lines ended so far, in drawing order (readingOrder). */
+  lines: PlacedLine[];
+}
+
+/** A line as drawn: its text in `out` [start, end), its extent along its direction, and its place across it. */
+interface PlacedLine {
+  start: number;
+  end: number;
+  from: number;
+  to: number;
+  across: number;
+  ux: number;
+  uy: number;
+  size: number;
 }
 
 export function newPageState(doc: PdfDoc, fonts: FontLoader, checkTime: () => void): PageState {
-  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, unread: 0, actualText: false, line: { at: [], from: [], to: [], back: false } };
+  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, unread: 0, actualText: false, line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
 }
 
 const MAX_FORM_DEPTH = 12;
@@ -157,6 +172,9 @@ const LETTER_SPACED = /(?:^|[\s\uffff])[^\s\uffff](?:\uffff[^\s\uffff]){3}/;
  */
 function endLine(st: PageState): void {
   const l = st.line;
+  if (l.at.length && st.lines.length < MAX_PLACED_LINES) {
+    st.lines.push({ start: l.at[0], end: st.out.length, from: Math.min(...l.from), to: Math.max(...l.to), across: l.across, ux: l.ux, uy: l.uy, size: l.size });
+  }
   if (l.back && l.at.length > 1) {
     const pieces = l.at.map((at, i) => ({ text: st.out.slice(at, l.at[i + 1] ?? st.out.length).join('').replace(GAPS, ' '), from: l.from[i], to: l.to[i] }));
     pieces.sort((a, b) => a.from - b.from);
@@ -279,6 +297,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
     if (text.length) {
       const l = st.line;
       if (l.at.length) l.to[l.to.length - 1] = st.ex * ux + st.ey * uy;
+      else Object.assign(l, { across: -dx * uy + dy * ux, ux, uy, size });
       l.at.push(st.out.length);
       l.from.push(dx * ux + dy * uy);
       l.to.push(dx * ux + dy * uy);
@@ -628,6 +647,12 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
           runXObject(st, nameAt(top - 1), resources, [gs.a, gs.b, gs.c, gs.d, gs.e, gs.f], depth);
         }
         break;
+      case OP.gs:
+        if (top >= 1 && types[top - 1] === T_NAME && resources) {
+          const group = softMaskGroup(doc, doc.dict(doc.dict(resources.get('ExtGState'))?.get(nameAt(top - 1))));
+          if (group) runForm(st, group.stream, group.num, resources, [gs.a, gs.b, gs.c, gs.d, gs.e, gs.f], depth);
+        }
+        break;
       case OP.ID: {
         // inline image data: skip to whitespace + "EI" + whitespace/end
         let q = i + 1;
@@ -663,6 +688,19 @@ function runXObject(st: PageState, name: string, resources: Dict, ctm: number[],
   if (!(s instanceof Stream)) return;
   if (doc.resolve(s.dict.get('Subtype')) !== 'Form') return;
   runForm(st, s, num, resources, ctm, depth);
+}
+
+/**
+ * The group a graphics state's soft mask draws (`/SMask << /S /Alpha /G form >>`), or null. What it draws
+ * shapes what the page shows: Chromium writes text an SVG clip path or mask is made of (navy letters on
+ * the page) as text in such a group, in an ordinary font with a ToUnicode map, and nowhere else.
+ */
+function softMaskGroup(doc: PdfDoc, state: Dict | null): { stream: Stream; num: number } | null {
+  const mask = doc.dict(state?.get('SMask'));
+  const ref = mask?.get('G');
+  const g = doc.resolve(ref);
+  if (!(g instanceof Stream) || doc.resolve(g.dict.get('Subtype')) !== 'Form') return null;
+  return { stream: g, num: ref instanceof Ref ? ref.num : -1 };
 }
 
 /** Runs a form stream (a Form XObject or an annotation appearance) with its own resources. */
@@ -706,18 +744,29 @@ export function resourcesCanStamp(doc: PdfDoc, fonts: FontLoader, resources: Dic
   seen.add(resources);
   const fr = doc.dict(resources.get('Font'));
   if (fr) for (const v of fr.values()) if (fonts.font(v)?.canStamp) return true;
+  for (const s of formsOf(doc, resources)) {
+    const r = doc.dict(s.dict.get('Resources'));
+    if (r && resourcesCanStamp(doc, fonts, r, seen, depth + 1)) return true;
+  }
+  return false;
+}
+
+/** The forms these resources can draw: Form XObjects, and the groups of soft masks (softMaskGroup). */
+function* formsOf(doc: PdfDoc, resources: Dict): Generator<Stream> {
   const xo = doc.dict(resources.get('XObject'));
   if (xo) {
     for (const v of xo.values()) {
       const s = doc.resolve(v);
-      if (s instanceof Stream && doc.resolve(s.dict.get('Subtype')) === 'Form') {
-        const r = doc.dict(s.dict.get('Resources'));
-        if (r && resourcesCanStamp(doc, fonts, r, seen, depth + 1)) return true;
-        if (!r && depth === 0) continue;
-      }
+      if (s instanceof Stream && doc.resolve(s.dict.get('Subtype')) === 'Form') yield s;
     }
   }
-  return false;
+  const states = doc.dict(resources.get('ExtGState'));
+  if (states) {
+    for (const v of states.values()) {
+      const group = softMaskGroup(doc, doc.dict(v));
+      if (group) yield group.stream;
+    }
+  }
 }
 
 /** Whether these bytes contain the name /ActualText (a plain search: a false hit only costs a run). */
@@ -736,11 +785,7 @@ export function resourcesCarryActualText(st: PageState, resources: Dict | null, 
   seen.add(resources);
   const props = doc.dict(resources.get('Properties'));
   if (props) for (const v of props.values()) if (doc.dict(v)?.has('ActualText')) return true;
-  const xo = doc.dict(resources.get('XObject'));
-  if (!xo) return false;
-  for (const v of xo.values()) {
-    const s = doc.resolve(v);
-    if (!(s instanceof Stream) || doc.resolve(s.dict.get('Subtype')) !== 'Form') continue;
+  for (const s of formsOf(doc, resources)) {
     if (formMentionsActualText(st, s)) return true;
     if (resourcesCarryActualText(st, doc.dict(s.dict.get('Resources')), seen, depth + 1)) return true;
   }
@@ -782,7 +827,45 @@ function decodedForm(st: PageState, s: Stream): DecodedForm {
 export function readPage(st: PageState, glyphs: boolean, actual: boolean, read: () => void): void {
   if (!glyphs && !actual) return;
   st.actualText = actual;
+  st.lines.length = 0;
   read();
   st.actualText = false;
   if (st.last !== '\n' && st.has) endLine(st);
+  readingOrder(st);
+}
+
+/** Lines a page keeps for readingOrder; past them, drawing order alone. */
+const MAX_PLACED_LINES = 2000;
+
+/**
+ * Lines drawn out of reading order: a line drawn after another but placed directly above it (two text
+ * boxes or positioned blocks, 「Confidential」 drawn first and 「秘」 then put above it: a reader sees
+ * 「秘」 over 「Confidential」, as pdftotext gives them). For each line, the line a reader reads next in
+ * its column (the nearest below it in the same direction, within three lines' height, overlapping it
+ * along the baseline) is given after it again, when it is not the line drawn next.
+ */
+function readingOrder(st: PageState): void {
+  const lines = st.lines;
+  if (lines.length < 2) return;
+  const text = (l: PlacedLine) => st.out.slice(l.start, l.end).join('');
+  const pairs: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const a = lines[i];
+    let next = -1;
+    let gap = Infinity;
+    for (let j = 0; j < lines.length; j++) {
+      const b = lines[j];
+      if (j === i || Math.abs(b.ux - a.ux) + Math.abs(b.uy - a.uy) > 0.2) continue;
+      const down = a.across - b.across; // how far below a (across grows upwards)
+      if (down <= 0.3 * a.size || down > 3 * Math.max(a.size, b.size) || b.to < a.from || b.from > a.to) continue;
+      if (down < gap) {
+        gap = down;
+        next = j;
+      }
+    }
+    if (next >= 0 && next !== i + 1) pairs.push(text(a), text(lines[next]));
+    if ((i & 255) === 255) st.checkTime();
+  }
+  if (pairs.length) st.out.push('\n', pairs.join('\n'), '\n');
+  lines.length = 0;
 }
