@@ -362,6 +362,17 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
     expect(stampHits(twin)).toEqual([]);
   });
 
+  it('a LibreOffice hybrid PDF: the ODF document it carries (opened by LibreOffice in place of the PDF) is read', async () => {
+    for (const name of ['libreoffice-hybrid-comment.pdf', 'libreoffice-hybrid-fontwork.pdf']) {
+      const pdf = await readFile(fix(name));
+      expect(pdf.includes('/AdditionalStreams'), name).toBe(true);
+      const v = await scanBlob(new Blob([new Uint8Array(pdf)]), name);
+      expect(v, name).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['source.odt'] } });
+      const twin = await scanBlob(new Blob([new Uint8Array(await readFile(fix(name.replace('.pdf', '-twin.pdf'))))]), name);
+      expect(twin, name).toMatchObject({ verdict: 'clean' });
+    }
+  });
+
   it('lines drawn out of reading order: the line below is read after the one above it (Chromium, positioned blocks)', async () => {
     const items = await extract(fix('chromium-drawn-out-of-order.pdf'), true);
     expect(pageText(items, 1)).toMatch(/秘\s*Confidential/);

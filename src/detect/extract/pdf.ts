@@ -395,9 +395,41 @@ function* attachments(doc: PdfDoc, pages: Dict[], ctx: ExtractContext): Generato
       for (const other of file.otherNames) yield nameOnly(other, where);
       if (!data || info.partial) yield { kind: 'unscannable', reason: 'corrupt', detail: `PDF attachment ${file.name} could not be read`, where };
     }
+    yield* hybridSource(doc, ctx);
   } catch (e) {
     if (isScanError(e)) throw e;
     yield { kind: 'unscannable', reason: 'corrupt', detail: 'PDF attachments could not be read', where: { area: 'attachments' } };
+  }
+}
+
+/** Extensions for the MIME types a hybrid PDF's source is given with (LibreOffice writes ODF). */
+const SOURCE_EXT: Record<string, string> = {
+  'application/vnd.oasis.opendocument.text': 'odt',
+  'application/vnd.oasis.opendocument.spreadsheet': 'ods',
+  'application/vnd.oasis.opendocument.presentation': 'odp',
+  'application/vnd.oasis.opendocument.graphics': 'odg',
+};
+
+/**
+ * LibreOffice's hybrid PDF ("Embed OpenDocument file"): the trailer's /AdditionalStreams holds the whole
+ * document it was exported from (a MIME type, then the stream), and LibreOffice opens that document in
+ * place of the PDF, with what the PDF leaves out (comments not exported, text exported as outlines).
+ */
+function* hybridSource(doc: PdfDoc, ctx: ExtractContext): Generator<Extracted> {
+  const list = doc.resolve(doc.trailer.get('AdditionalStreams'));
+  if (!Array.isArray(list)) return;
+  const where = { area: 'attachments' };
+  for (let i = 0; i + 1 < list.length && i < 64; i += 2) {
+    const type = doc.resolve(list[i]);
+    const s = doc.resolve(list[i + 1]);
+    if (!(s instanceof Stream)) continue;
+    ctx.addEntry();
+    const info = { partial: false };
+    const data = doc.decodeStream(s, true, info);
+    const ext = typeof type === 'string' ? SOURCE_EXT[type.toLowerCase()] : undefined;
+    const name = `source.${ext ?? 'bin'}`;
+    yield { kind: 'member', name, data: blobOf(data ?? new Uint8Array(0)), where };
+    if (!data || info.partial) yield { kind: 'unscannable', reason: 'corrupt', detail: `the document embedded in this hybrid PDF (${name}) could not be read`, where };
   }
 }
 
