@@ -182,8 +182,23 @@ describe('XML of other vocabularies, as their producers write it', () => {
     ['abiword-trap.abw', 'clean'],
     ['pandoc-trap.icml', 'clean'],
     ['pandoc-trap.opml', 'clean'],
+    ['pandoc-strong.man', 'marked'],
+    ['pandoc-hardbreak.man', 'marked'],
+    ['pandoc-hardbreak.ms', 'marked'],
+    ['pandoc-strong-twin.man', 'clean'],
+    ['pandoc-hardbreak-twin.man', 'clean'],
+    ['pandoc-hardbreak-twin.ms', 'clean'],
   ])('%s → %s', async (name, verdict) => {
     expect((await scanBlob(fixture(name), name)).verdict).toBe(verdict);
+  });
+
+  it('roff as it prints: \\[uXXXX] characters, font switches and request lines between lines of text', async () => {
+    const roff = (body: string) => scanBlob(new Blob([`.TH X 1\n.SH NAME\n${body}\n`]), 'x.1');
+    expect((await roff('\\[u79D8] \\fBConfidential\\fR')).verdict).toBe('marked');
+    expect((await roff('\\[u3299]\n.br\n\\f(CWConfidential\\fP')).verdict).toBe('marked');
+    // Requests are not text: 秘 and Confidential on either side of one are still apart by a line only.
+    expect((await roff('\\[u79D8]\\[u66F8]\\[u5BA4]\n.PP\nConfidential')).verdict).toBe('clean'); // 秘書室
+    expect((await roff('\\[u79D8]\\[u5BC6] \\fBConfidential\\fR')).verdict).toBe('clean'); // 秘密
   });
 
   it('a word split by markup is joined; attributes are read, each apart', async () => {

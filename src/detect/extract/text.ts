@@ -263,8 +263,9 @@ const POSTSCRIPT = [0x25, 0x21, 0x50, 0x53];
  * character reference (`&#31192;`, `&#x79D8;`), which Markdown renders as the character.
  */
 // Same shape as the NEEDLES entries (wide included), so the search's needle loop stays monomorphic.
-const ESCAPED: Needle[] = ['\\u79d8', '\\u79D8', '\\u3299', '&#'].map((s) => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor: 0, wide: false }));
-const ESCAPE = /\\(?:u([0-9a-fA-F]{4})|([^u]))/g;
+// roff (man pages and documents pandoc and groff write) escapes a character outside ASCII as `\[u79D8]`.
+const ESCAPED: Needle[] = ['\\u79d8', '\\u79D8', '\\u3299', '&#', '\\[u79D8]', '\\[u79d8]', '\\[u3299]'].map((s) => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor: 0, wide: false }));
+const ESCAPE = /\\(?:u([0-9a-fA-F]{4})|\[u([0-9a-fA-F]{4,6})\]|([^u]))/g;
 const CHAR_REF = /&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g;
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
 
@@ -275,7 +276,23 @@ const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '
 export function unescapeStrings(s: string): string {
   const refs = s.indexOf('&#') < 0 ? s : s.replace(CHAR_REF, (ref, hex?: string, dec?: string) => charOfCode(hex ? parseInt(hex, 16) : Number(dec)) ?? ref);
   if (refs.indexOf('\\') < 0) return refs;
-  return refs.replace(ESCAPE, (_, hex?: string, c?: string) => (hex ? String.fromCharCode(parseInt(hex, 16)) : (SIMPLE_ESCAPES[c!] ?? c!)));
+  return refs.replace(ESCAPE, (_, hex?: string, roff?: string, c?: string) =>
+    hex ? String.fromCharCode(parseInt(hex, 16)) : roff ? (charOfCode(parseInt(roff, 16)) ?? '') : (SIMPLE_ESCAPES[c!] ?? c!),
+  );
+}
+
+/**
+ * roff source (man pages; what groff, pandoc -t man / -t ms write) as it prints: characters as
+ * `\[u79D8]`, fonts switched inside a line (`\f[B]秘\f[R]`, `\fB`, `\f(CW`), and requests on lines of
+ * their own (`.br`, `.PP`) between the lines of text: without them, 「\f[B]\[u79D8]\f[R] Confidential」
+ * and 「秘」 `.br` 「Confidential」 read as the stamp they print.
+ */
+const ROFF_HINT = /\\\[u[0-9A-Fa-f]{4,6}\]|\\f[[(BIRP]|^\.(?:br|sp|PP|LP|P|IP|TP|PD|SH|SS|TH|nf|fi)\b/m;
+const ROFF_FONT = /\\f(?:\[[^\]\n]{0,16}\]|\([A-Za-z0-9]{2}|[A-Za-z0-9])/g;
+const ROFF_REQUEST = /^[.'][^\n]*(?:\n|$)/gm;
+const ROFF_CHAR = /\\\[u([0-9A-Fa-f]{4,6})\]/g;
+function roffText(s: string): string {
+  return s.replace(ROFF_REQUEST, '').replace(ROFF_FONT, '').replace(ROFF_CHAR, (ref, hex: string) => charOfCode(parseInt(hex, 16)) ?? ref);
 }
 
 /**
@@ -293,6 +310,7 @@ function* withUnescaped(text: string, where: Where = {}, json = false): Generato
   yield { kind: 'text', text, where };
   const un = unescapeStrings(text);
   if (un !== text) yield { kind: 'text', text: un, where: { ...where, area: 'escaped' } };
+  if (ROFF_HINT.test(text)) yield { kind: 'text', text: roffText(text), where: { ...where, area: 'escaped' } };
   // Only in a JSON document: CSV rows (`"秘",⏎"Confidential"`) keep an empty cell between.
   if (json && text.includes('",')) {
     const joined = unescapeStrings(text.replace(JSON_STRINGS_GAP, ''));
