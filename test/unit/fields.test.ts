@@ -23,6 +23,7 @@ const MARKED = [
   'abiword-hyperlink.rtf',
   'lo-uof-sheetname.uos',
   'lo-uof-validation-error.uos',
+  'exceljs-link-screentip.xlsx',
 ];
 
 describe('fields that show text of their own', () => {
