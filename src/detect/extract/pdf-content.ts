@@ -848,15 +848,21 @@ function readingOrder(st: PageState): void {
   const lines = st.lines;
   if (lines.length < 2) return;
   const text = (l: PlacedLine) => st.out.slice(l.start, l.end).join('');
+  // Top to bottom, so that each line's candidates are the few that follow it in this order.
+  const order = lines.map((_, i) => i).sort((x, y) => lines[y].across - lines[x].across);
+  const tallest = Math.max(...lines.map((l) => l.size));
   const pairs: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
+  for (let p = 0; p < order.length; p++) {
+    const i = order[p];
     const a = lines[i];
     let next = -1;
     let gap = Infinity;
-    for (let j = 0; j < lines.length; j++) {
+    for (let q = p + 1; q < order.length; q++) {
+      const j = order[q];
       const b = lines[j];
-      if (j === i || Math.abs(b.ux - a.ux) + Math.abs(b.uy - a.uy) > 0.2) continue;
       const down = a.across - b.across; // how far below a (across grows upwards)
+      if (down > 3 * Math.max(a.size, tallest)) break;
+      if (Math.abs(b.ux - a.ux) + Math.abs(b.uy - a.uy) > 0.2) continue;
       if (down <= 0.3 * a.size || down > 3 * Math.max(a.size, b.size) || b.to < a.from || b.from > a.to) continue;
       if (down < gap) {
         gap = down;
@@ -864,7 +870,7 @@ function readingOrder(st: PageState): void {
       }
     }
     if (next >= 0 && next !== i + 1) pairs.push(text(a), text(lines[next]));
-    if ((i & 255) === 255) st.checkTime();
+    if ((p & 255) === 255) st.checkTime();
   }
   if (pairs.length) st.out.push('\n', pairs.join('\n'), '\n');
   lines.length = 0;
