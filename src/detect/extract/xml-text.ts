@@ -150,29 +150,63 @@ const withoutHiddenRuns = (xml: string): string =>
 // Dropdown_ListEntry and Dropdown_Selected). A <w:fldSimple> shows what its instruction shows of its
 // own (field-shown.ts: MACROBUTTON's text, EQ ruby's base) before its result, if it has one.
 const FIELD_HINT = /<w:ddList\b|FORMDROPDOWN|<w:fldSimple\b/;
-const WORD_DROPDOWN = /<w:ddList\b[^>]*>([^]*?)<\/w:ddList>/g;
-const ODF_DROPDOWN = /<field:fieldmark\b[^>]*FORMDROPDOWN[^>]*>([^]*?)<\/field:fieldmark>/g;
-const SIMPLE_FIELD = /<w:fldSimple\b[^>]*?\bw:instr\s*=\s*"([^"]*)"[^>]*>/g;
+// (markup-spans.ts: one pass, whatever a hostile part holds.)
+const WORD_DROPDOWN = /<w:ddList(?=[\s/>])/g;
+const WORD_DROPDOWN_END = /<\/w:ddList>/g;
+const ODF_FIELDMARK = /<field:fieldmark(?=[\s/>])/g;
+const ODF_FIELDMARK_END = /<\/field:fieldmark>/g;
+const SIMPLE_FIELD = /<w:fldSimple(?=[\s/>])/g;
+const attrValue = (name: string) => new RegExp(`\\b${name}\\s*=\\s*"([^"]*)"`);
+const W_VAL = attrValue('w:val');
+const W_INSTR = attrValue('w:instr');
+const FIELD_NAME = attrValue('field:name');
+const FIELD_VALUE = attrValue('field:value');
 
 function fieldText(xml: string): string {
-  return xml
-    .replace(WORD_DROPDOWN, (_, list: string) => {
-      const entries = Array.from(list.matchAll(/<w:listEntry\b[^>]*?\bw:val\s*=\s*"([^"]*)"/g), (m) => m[1]);
-      const picked = /<w:result\b[^>]*?\bw:val\s*=\s*"(\d+)"/.exec(list) ?? /<w:default\b[^>]*?\bw:val\s*=\s*"(\d+)"/.exec(list);
-      return entries[Number(picked?.[1] ?? 0)] ?? entries[0] ?? '';
-    })
-    .replace(ODF_DROPDOWN, (_, params: string) => {
-      const entries: string[] = [];
-      let picked = 0;
-      for (const [tag] of params.matchAll(/<field:param\b[^>]*>/g)) {
-        const name = /\bfield:name\s*=\s*"([^"]*)"/.exec(tag)?.[1];
-        const value = /\bfield:value\s*=\s*"([^"]*)"/.exec(tag)?.[1] ?? '';
-        if (name === 'Dropdown_ListEntry') entries.push(value);
-        else if (name === 'Dropdown_Selected') picked = Number(value) || 0;
-      }
-      return entries[picked] ?? entries[0] ?? '';
-    })
-    .replace(SIMPLE_FIELD, (tag, instruction: string) => (shownByInstruction(decodeEntities(instruction)) ?? '').replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;')) + tag);
+  let out = xml.includes('<w:ddList') ? replaceSpans(xml, spans(xml, WORD_DROPDOWN, () => WORD_DROPDOWN_END, XML_TAGS), (s) => wordDropDown(content(xml, s))) : xml;
+  if (out.includes('FORMDROPDOWN')) {
+    const x = out;
+    const accept = (tag: string) => tag.includes('FORMDROPDOWN');
+    out = replaceSpans(x, spans(x, ODF_FIELDMARK, () => ODF_FIELDMARK_END, { ...XML_TAGS, accept }), (s) => odfDropDown(content(x, s)));
+  }
+  if (out.includes('<w:fldSimple')) {
+    const x = out;
+    // The start tag only (its result, if any, stays where it is): what the instruction shows goes before it.
+    const selfClosing = () => true;
+    out = replaceSpans(x, spans(x, SIMPLE_FIELD, () => SIMPLE_FIELD, { toTagEnd: true, selfClosing }), (s) => {
+      const shown = shownByInstruction(decodeEntities(W_INSTR.exec(s.tag)?.[1] ?? '')) ?? '';
+      return shown.replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;')) + s.tag;
+    });
+  }
+  return out;
+}
+
+/** Word's <w:ddList>: the <w:listEntry> that <w:result> (else <w:default>, else the first) picks. */
+function wordDropDown(list: string): string {
+  const entries: string[] = [];
+  let result: string | undefined;
+  let fallback: string | undefined;
+  for (const [tag, name] of list.matchAll(/<w:(listEntry|result|default)\b[^>]*>/g)) {
+    const v = W_VAL.exec(tag)?.[1];
+    if (v === undefined) continue;
+    if (name === 'listEntry') entries.push(v);
+    else if (name === 'result') result = v;
+    else fallback = v;
+  }
+  return entries[Number(result ?? fallback ?? 0)] ?? entries[0] ?? '';
+}
+
+/** LibreOffice's drop-down fieldmark: the Dropdown_ListEntry param that Dropdown_Selected picks. */
+function odfDropDown(params: string): string {
+  const entries: string[] = [];
+  let picked = 0;
+  for (const [tag] of params.matchAll(/<field:param\b[^>]*>/g)) {
+    const name = FIELD_NAME.exec(tag)?.[1];
+    const value = FIELD_VALUE.exec(tag)?.[1] ?? '';
+    if (name === 'Dropdown_ListEntry') entries.push(value);
+    else if (name === 'Dropdown_Selected') picked = Number(value) || 0;
+  }
+  return entries[picked] ?? entries[0] ?? '';
 }
 
 function markupText(xml: string): string {
