@@ -19,23 +19,29 @@ export type Format =
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd';
 
-const IMAGE_SIGNATURES: readonly (readonly number[])[] = [
-  [0x89, 0x50, 0x4e, 0x47], // PNG
-  [0xff, 0xd8, 0xff], // JPEG
-  [0x47, 0x49, 0x46, 0x38], // GIF
-  [0x42, 0x4d], // BMP
-  [0x49, 0x49, 0x2a, 0x00], // TIFF LE
-  [0x4d, 0x4d, 0x00, 0x2a], // TIFF BE
+/**
+ * Pictures, by their signatures in full: a picture is not read past its first bytes, so a signature
+ * only two or three bytes long (BMP's `BM`, a GIF's `GIF8`) would let a text that starts with them
+ * (「BMI,身長,体重」, a CSV) pass unread. Each takes the fixed bytes that follow too.
+ */
+const IMAGE_SIGNATURES: readonly RegExp[] = [
+  /^\x89PNG\r\n\x1A\n/,
+  /^\xFF\xD8\xFF/, // JPEG
+  /^GIF8[79]a/,
+  /^BM[^]{4}\0\0\0\0/, // BMP: the file size, then two reserved words, zero
+  /^II\x2A\0/, // TIFF, little-endian
+  /^MM\0\x2A/, // TIFF, big-endian
+  /^RIFF[^]{4}WEBP/,
 ];
 
 /** Audio and video: like images, nothing in them is text a reader sees. */
 const MEDIA_SIGNATURES: readonly RegExp[] = [
-  /^....ftyp/s, // MP4, MOV, M4A, HEIC
-  /^ID3/, // MP3 with tags
-  /^RIFF....(WAVE|AVI )/s,
+  /^\0[^]{3}ftyp/, // MP4, MOV, M4A, HEIC: a first box smaller than 16 MiB
+  /^ID3[\x02-\x04][\0-\xFE]/, // MP3 with tags: ID3v2.2–2.4, then its revision
+  /^RIFF[^]{4}(WAVE|AVI )/,
   /^\x1A\x45\xDF\xA3/, // Matroska, WebM
-  /^OggS/,
-  /^fLaC/,
+  /^OggS\0/, // stream structure version 0
+  /^fLaC[\0\x80]/, // then the STREAMINFO block
 ];
 
 const ARCHIVES: readonly [RegExp, ArchiveFormat][] = [
@@ -152,7 +158,7 @@ export function headFormat(head: Uint8Array): Format | undefined {
   // A damaged or missing header still opens in lenient readers (pdf.js, which Firefox uses): PDF objects are enough.
   if (/(?:^|[\r\n])\s*\d+\s+\d+\s+obj\s*<</.test(ascii)) return 'pdf';
   if (/^\s*\{\\rtf/.test(ascii)) return 'rtf';
-  if (IMAGE_SIGNATURES.some((sig) => startsWith(head, sig)) || /^RIFF....WEBP/s.test(ascii)) return 'image';
+  if (IMAGE_SIGNATURES.some((re) => re.test(ascii))) return 'image';
   // Windows metafiles are drawings with text records, not pictures (extract/metafile.ts).
   if (isEmf(head) || isWmf(head)) return 'metafile';
   if (MEDIA_SIGNATURES.some((re) => re.test(ascii))) return 'media';

@@ -41,9 +41,22 @@ describe('sniffing', () => {
     ['MP3', 'ID3\x04\x00'],
     ['WAV', 'RIFF\x24\x00\x00\x00WAVE'],
     ['PNG', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
+    ['BMP', 'BM\x36\x10\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00'],
+    ['GIF', 'GIF89a\x10\x00'],
+    ['Ogg', 'OggS\x00\x02'],
+    ['FLAC', 'fLaC\x00\x00\x00\x22'],
   ] as const)('%s is media: clean without reading', async (_kind, head) => {
     expect((await scanBlob(bytes(head as number[] | string), 'clip.bin')).verdict).toBe('clean');
   });
+
+  // A picture is not read past its signature: a short one must not pass a text that starts like it.
+  it.each(['BMI,身長,体重\n', 'BMW 部品調達計画\n', 'GIF89 animation notes\n', 'GIF8 notes\n', 'ID3 tag parser design\n', 'OggS container memo\n', 'fLaC notes\n', 'abc ftyp box notes\n'])(
+    'a text that starts %j is read as text',
+    async (start) => {
+      const text = new TextEncoder().encode(`${start}区分：秘 Confidential\n`);
+      expect(await scanBlob(new Blob([text]), 'notes.txt')).toMatchObject({ verdict: 'marked', rule: 1 });
+    },
+  );
 
   it('a name marks an unsupported archive all the same', async () => {
     expect(await scanBlob(bytes('Rar!\x1a\x07\x01\x00'), '秘—archive.rar')).toMatchObject({ verdict: 'marked', rule: 2 });
