@@ -201,6 +201,14 @@ describe('XML of other vocabularies, as their producers write it', () => {
     expect((await roff('\\[u79D8]\\[u5BC6] \\fBConfidential\\fR')).verdict).toBe('clean'); // 秘密
   });
 
+  it('CDATA sections are text (RSS descriptions, XLIFF segments), also with markup characters inside', async () => {
+    const xml = (body: string) => new Blob([`<?xml version="1.0"?><rss><channel><item>${body}</item></channel></rss>`]);
+    expect((await scanBlob(xml('<description><![CDATA[報告書 秘 Confidential]]></description>'), 'feed.xml')).verdict).toBe('marked');
+    expect((await scanBlob(xml('<description><![CDATA[<p>秘</p> <b>Confidential</b> & more]]></description>'), 'feed.xml')).verdict).toBe('marked');
+    expect((await scanBlob(xml('<d><![CDATA[秘]]></d><d><![CDATA[書室 Confidential]]></d>'), 'feed.xml')).verdict).toBe('clean');
+    expect((await scanBlob(xml('<description><![CDATA[秘書室 Confidential]]></description>'), 'feed.xml')).verdict).toBe('clean');
+  });
+
   it('a word split by markup is joined; attributes are read, each apart', async () => {
     const xml = (body: string) => new Blob([`<?xml version="1.0"?><doc>${body}</doc>`]);
     expect((await scanBlob(xml('<p><c>秘</c> <c>Conf</c>\n  <c>idential</c></p>'), 'a.xml')).verdict).toBe('marked');

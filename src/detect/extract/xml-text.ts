@@ -209,7 +209,28 @@ function odfDropDown(params: string): string {
   return entries[picked] ?? entries[0] ?? '';
 }
 
-function markupText(xml: string): string {
+// A CDATA section is text as it stands (an RSS item's description, an XLIFF segment, a script's
+// data): without this, TAGS took `<![CDATA[秘 Confidential]]>` for one tag and dropped it. What a
+// section holds is often HTML that a reader renders (an RSS description: `<p>秘</p> <b>Confidential</b>`),
+// so one with markup in it is also read as markup.
+const CDATA = /<!\[CDATA\[/g;
+const CDATA_END = /\]\]>/g;
+const asText = (s: string): string => s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+const unwrapCdata = (xml: string, as: (inner: string) => string): string => replaceSpans(xml, spans(xml, CDATA, () => CDATA_END), (s) => as(content(xml, s)));
+
+function markupText(markup: string): string {
+  if (!markup.includes('<![CDATA[')) return markupTextOf(markup);
+  let holdsMarkup = false;
+  const text = markupTextOf(
+    unwrapCdata(markup, (inner) => {
+      holdsMarkup ||= inner.includes('<');
+      return asText(inner);
+    }),
+  );
+  return holdsMarkup ? bothReadings(text, markupTextOf(tameTail(unwrapCdata(markup, (inner) => inner)))) : text;
+}
+
+function markupTextOf(xml: string): string {
   const fields = FIELD_HINT.test(xml) ? fieldText(xml) : xml;
   const withAttrs = SEEN_ATTR_HINT.test(fields) ? fields.replace(SEEN_IN_ATTRS, attributeText) : fields;
   // Only ODF has asides: other parts are spared the pass.
