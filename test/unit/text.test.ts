@@ -5,6 +5,7 @@ import { decodeText, detectTextEncoding, extractText, validUtf8 } from '../../sr
 import type { Extracted } from '../../src/detect/extract/types.js';
 import { collect as collectFrom, testContext as ctx } from '../support/extract.js';
 import { findStamp } from '../../src/detect/rules/stamp.js';
+import { scanBlob } from '../../src/detect/index.js';
 
 const FIX = join(__dirname, '../fixtures/text');
 const CORPUS = join(__dirname, '../../../shared/corpus');
@@ -309,5 +310,27 @@ describe('Markdown emphasis', () => {
     for (const t of ['**秘書室** Confidential\n', '**社外秘** の資料、*Strictly confidential*', '秘 * 注: Confidential は英語表記']) {
       expect((await scanBlob(new Blob([t]), 'メモ.md')).verdict, t).toBe('clean');
     }
+  });
+});
+
+describe('text whose first 64 KiB do not say its encoding', () => {
+  /** `head` bytes, then `tail`: the sample detect() decides by is the head alone. */
+  const file = (head: number[], tail: number[]) => new Blob([new Uint8Array([...head, ...tail])]);
+  const ascii = (n: number) => Array.from({ length: n }, (_, i) => (i % 64 === 63 ? 0x0a : 0x61 + (i % 26)));
+  const CONFIDENTIAL = Array.from(' Confidential\r\n', (c) => c.charCodeAt(0));
+
+  it('Shift_JIS after a head valid in EUC-JP too (half-width katakana in pairs, as bank-transfer exports write)', async () => {
+    const kana = Array.from({ length: 4000 }, (_, i) => [0xb1 + (i % 20), 0xb1 + ((i + 3) % 20), 0x20]).flat(); // ｱｲ ｳｴ …
+    const head = [...ascii(60_000), ...kana];
+    expect((await scanBlob(file(head, [0x94, 0xe9, ...CONFIDENTIAL]), 'zengin.txt')).verdict).toBe('marked'); // 秘 in Shift_JIS
+    expect((await scanBlob(file(head, [0x94, 0xe9, 0x8f, 0x91, ...CONFIDENTIAL]), 'zengin.txt')).verdict).toBe('clean'); // 秘書
+  });
+
+  it.each([
+    ['GBK', [0xc3, 0xd8]],
+    ['Big5', [0xaf, 0xb5]],
+    ['EUC-KR', [0xdd, 0xfa]],
+  ])('%s text after 80 KB of ASCII log', async (_name, hi) => {
+    expect((await scanBlob(file(ascii(80_000), [...hi, ...CONFIDENTIAL]), 'app.log')).verdict).toBe('marked');
   });
 });

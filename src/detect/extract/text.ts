@@ -214,8 +214,17 @@ export function decodeMarkup(bytes: Uint8Array): string {
   return tameTail(new TextDecoder(markupEncoding(bytes)).decode(bytes));
 }
 
-/** Needles to search when the sample was pure ASCII: the rest may be in any 8-bit encoding. */
-const MIXED: Needle[] = [...NEEDLES['utf-8'], ...NEEDLES.shift_jis, ...NEEDLES['euc-jp'], ...NEEDLES['iso-2022-jp']];
+/**
+ * Needles to search when the sample was pure ASCII: the rest may be in any 8-bit encoding, Chinese and
+ * Korean ones too (a log whose first 64 KiB are ASCII). Only the slices that are not ASCII are searched.
+ */
+const MIXED: Needle[] = [...NEEDLES['utf-8'], ...NEEDLES.shift_jis, ...NEEDLES['euc-jp'], ...NEEDLES['iso-2022-jp'], ...OTHER_CJK_NEEDLES];
+/**
+ * Shift_JIS and EUC-JP: a sample valid in both is taken as EUC-JP (half-width katakana in pairs, as bank
+ * transfer and mainframe exports write them, are valid EUC-JP), and the rest of the file may be the
+ * other. 秘 is looked for in both.
+ */
+const JAPANESE_LEGACY: Needle[] = [...NEEDLES.shift_jis, ...NEEDLES['euc-jp']];
 
 export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractContext): AsyncGenerator<Extracted> {
   let head: Uint8Array;
@@ -336,7 +345,8 @@ const needleLists = new Map<string, Needle[]>();
 function needlesFor(enc: Detected['enc'], escapes: boolean, otherCjk: boolean): Needle[] {
   const key = enc + (escapes ? '+esc' : '') + (otherCjk ? '+cjk' : '');
   let list = needleLists.get(key);
-  if (!list) needleLists.set(key, (list = [...(enc === 'ascii' ? MIXED : NEEDLES[enc]), ...(escapes ? ESCAPED : []), ...(otherCjk ? OTHER_CJK_NEEDLES : [])]));
+  const own = enc === 'ascii' ? MIXED : enc === 'shift_jis' || enc === 'euc-jp' ? JAPANESE_LEGACY : NEEDLES[enc];
+  if (!list) needleLists.set(key, (list = [...own, ...(escapes ? ESCAPED : []), ...(otherCjk && enc !== 'ascii' ? OTHER_CJK_NEEDLES : [])]));
   return list;
 }
 
