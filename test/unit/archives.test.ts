@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 import { extractZip } from '../../src/detect/extract/zip.js';
-import { extractTar, isTarHeader } from '../../src/detect/extract/tar.js';
+import { extractTar, isTarHeader, paxRecords } from '../../src/detect/extract/tar.js';
 import { extractGzip } from '../../src/detect/extract/gzip.js';
 import { decodeXml, openZip, readZipDirectory, readZipEntry } from '../../src/detect/extract/zip-reader.js';
 import { ScanError } from '../../src/detect/extract/types.js';
@@ -241,6 +241,27 @@ describe('tar', () => {
     // cut inside the data of the second member
     const cut = bytes('ustar.tar').subarray(0, 512 * 3 + 5);
     expect(await scanBlob(blob(cut), 'cut.tar')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+  it('a header zeroed in the middle (a lone zero block, data after it) → corrupt, not the members before it alone', async () => {
+    const b = bytes('ustar.tar').slice();
+    b.fill(0, 1024, 1536); // the second member's (the marked memo.txt's) header
+    expect(await scanBlob(blob(b), 'zeroed.tar')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    // The end of an archive: zero blocks to the end of the file, however many.
+    const padded = new Uint8Array(b.length + 8192);
+    padded.set(bytes('ustar-clean.tar'));
+    expect(await scanBlob(blob(padded), 'padded.tar')).toMatchObject({ verdict: 'clean' });
+  });
+  it('a pax extended header that does not hold together → corrupt (GNU tar: "Malformed extended header")', async () => {
+    const b = bytes('pax-path.tar').slice();
+    const at = new TextDecoder('latin1').decode(b).indexOf('path=');
+    expect(at).toBeGreaterThan(0);
+    const data = at - (at % 512); // the extended header's data block
+    b.fill(0, data + 4, data + 8); // inside its first record: its length no longer reaches its "\n"
+    expect(await scanBlob(blob(b), 'pax.tar')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    expect(paxRecords(new TextEncoder().encode('30 mtime=1700000000.123456789\n21 path=資料/a.txt\n'))).toEqual(
+      new Map([['mtime', '1700000000.123456789'], ['path', '資料/a.txt']]),
+    );
+    expect(paxRecords(new TextEncoder().encode('31 mtime=1700000000.123456789\n'))).toBeNull(); // a length one past
   });
 });
 

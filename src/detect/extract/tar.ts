@@ -1,6 +1,6 @@
 /** tar (ustar, GNU long names, pax paths): members are slices of the original Blob, never copied. */
 import { readBytes } from '../bytes.js';
-import { ScanError, type Extractor } from './types.js';
+import { ScanError, type ExtractContext, type Extractor } from './types.js';
 
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
@@ -40,7 +40,13 @@ export const extractTar: Extractor = async function* (blob, ctx) {
     // Writers end an archive with zero blocks: running out of bytes first means it was cut short.
     if (at + 512 > blob.size) throw new ScanError('corrupt', 'tar archive is truncated (no end-of-archive marker)');
     const h = await readBytes(blob, at, at + 512);
-    if (h.every((b) => b === 0)) return;
+    if (h.every((b) => b === 0)) {
+      // The end: zero blocks to the end of the file (writers pad the last record with zeros). Anything
+      // after it is a header zeroed in the middle (GNU tar: "A lone zero block"), and the members after
+      // it would go unread.
+      if (!(await zerosToEnd(blob, at + 512, ctx))) throw new ScanError('corrupt', `tar archive has a lone zero block at ${at}, with data after it: a header in the middle is damaged`);
+      return;
+    }
     if (!isTarHeader(h)) throw new ScanError('corrupt', `tar header at ${at} is damaged`);
     const size = octal(h, 124, 12);
     const type = String.fromCharCode(h[156] || 0x30);
@@ -53,8 +59,9 @@ export const extractTar: Extractor = async function* (blob, ctx) {
       continue;
     }
     if (type === 'x') {
-      const pax = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(utf8.decode(await readBytes(data)));
-      if (pax) longName = pax[1];
+      const pax = paxRecords(await readBytes(data));
+      if (!pax) throw new ScanError('corrupt', `tar member at ${at}: its extended header (pax) is damaged`);
+      if (pax.has('path')) longName = pax.get('path')!;
       continue;
     }
     const prefix = field(h, 345, 155);
@@ -71,3 +78,36 @@ export const extractTar: Extractor = async function* (blob, ctx) {
   }
   throw new ScanError('corrupt', 'tar archive is truncated (no end-of-archive marker)');
 };
+
+/**
+ * A pax extended header's records (`<length> <key>=<value>\n`, the length in bytes counting itself), or
+ * null when one does not hold together: GNU tar refuses such a header ("Malformed extended header").
+ */
+export function paxRecords(b: Uint8Array): Map<string, string> | null {
+  const out = new Map<string, string>();
+  let at = 0;
+  while (at < b.length) {
+    if (b[at] === 0 && b.subarray(at).every((x) => x === 0)) break; // padding
+    let sp = at;
+    while (sp < b.length && sp - at < 20 && b[sp] >= 0x30 && b[sp] <= 0x39) sp++;
+    const len = Number(latin1.decode(b.subarray(at, sp)));
+    if (sp === at || b[sp] !== 0x20 || !(len > sp - at + 1) || at + len > b.length || b[at + len - 1] !== 0x0a) return null;
+    const record = utf8.decode(b.subarray(sp + 1, at + len - 1));
+    const eq = record.indexOf('=');
+    if (eq <= 0) return null;
+    out.set(record.slice(0, eq), record.slice(eq + 1));
+    at += len;
+  }
+  return out;
+}
+
+/** Whether the blob holds only zero bytes from `from` to its end (read in slices). */
+async function zerosToEnd(blob: Blob, from: number, ctx: ExtractContext): Promise<boolean> {
+  const SLICE = 1 << 20;
+  for (let at = from; at < blob.size; at += SLICE) {
+    ctx.checkTime();
+    const b = await readBytes(blob, at, Math.min(blob.size, at + SLICE));
+    if (!b.every((x) => x === 0)) return false;
+  }
+  return true;
+}
