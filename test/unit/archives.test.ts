@@ -187,6 +187,29 @@ describe('ZIP: damaged archives', () => {
     const err = await rejection(readZipDirectory(blob(enc('PK\x03\x04 not really a zip')), testContext()));
     expect((err as ScanError).reason).toBe('corrupt');
   });
+  /** Offset of the end of central directory record. */
+  const eocd = (z: Uint8Array) => {
+    const dv = new DataView(z.buffer, z.byteOffset, z.byteLength);
+    for (let i = z.length - 22; i >= 0; i--) if (dv.getUint32(i, true) === 0x06054b50) return i;
+    throw new Error('no end record');
+  };
+  it('an end record whose entry counts and directory size were zeroed, in an archive that holds files → corrupt, not empty', async () => {
+    const z = zip({ 'memo.txt': '取扱：秘 Confidential' });
+    z.fill(0, eocd(z) + 8, eocd(z) + 16); // entries on this disk, entries in all, directory size
+    expect(await scanBlob(blob(z), 'memo.zip')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    // A real empty archive (the end record alone) is clean.
+    expect(await scanBlob(blob(zipSync({})), 'empty.zip')).toMatchObject({ verdict: 'clean' });
+  });
+  it('an archive comment cut short → corrupt (the stamp may have been in it)', async () => {
+    const z = zipSync({ 'a.txt': new Uint8Array([0x61]) }, { comment: '取扱：秘 Confidential' } as never);
+    expect(await scanBlob(blob(z), 'c.zip')).toMatchObject({ verdict: 'marked' });
+    expect(await scanBlob(blob(z.subarray(0, z.length - 5)), 'c.zip')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+  it('an OpenDocument file without content.xml (its name damaged in the directory) → corrupt', async () => {
+    const odt = (content: string) => zip({ mimetype: 'application/vnd.oasis.opendocument.text', [content]: '<office:document-content><office:body><office:text><text:p>秘 Confidential</text:p></office:text></office:body></office:document-content>', 'META-INF/manifest.xml': '<manifest:manifest/>' });
+    expect(await scanBlob(blob(odt('content.xml')), 'a.odt')).toMatchObject({ verdict: 'marked' });
+    expect(await scanBlob(blob(odt('conteNt.xml')), 'a.odt')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
   it('a directory whose method (bzip2 = 12) disagrees with the local header (deflate) → unscannable corrupt with the member name', async () => {
     const z = zip({ 'a.txt': 'hello hello hello' });
     const dv = new DataView(z.buffer);

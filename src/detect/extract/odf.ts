@@ -27,6 +27,9 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
   if (manifest && /<manifest:encryption-data\b/.test(manifest)) {
     throw new ScanError('encrypted', 'password-protected OpenDocument file');
   }
+  // Every OpenDocument file has its content in content.xml: a package without it (a damaged name in
+  // the ZIP's directory) would be read as nothing, clean.
+  if (!zip.has('content.xml')) throw new ScanError('corrupt', 'the OpenDocument file has no content.xml (damaged)');
   const lists = await labelsToPlace(zip, ctx.fullText);
   for (const entry of zip.entries) {
     if (entry.isDir || SKIP.test(entry.name) || entry.name === 'mimetype') continue;

@@ -68,6 +68,8 @@ async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEn
     }
   }
   if (e < 0) throw new ScanError('corrupt', 'ZIP end of central directory not found (truncated?)');
+  // The archive's comment (shown by archivers beside the list of files) runs to its stated length.
+  if (e + 22 + u16(tail, e + 20) > tail.length) throw new ScanError('corrupt', 'ZIP archive comment is cut short (the archive is truncated)');
   archiveComments.set(blob, decodeName(tail.subarray(e + 22, e + 22 + u16(tail, e + 20)), false));
   let count = u16(tail, e + 10);
   let cdSize = u32(tail, e + 12);
@@ -80,6 +82,9 @@ async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEn
     cdOffset = u64(rec, 48);
   }
   if (count > ctx.limits.maxEntries) throw new ScanError('too-many-entries', `ZIP has ${count} entries`);
+  // An end record that lists nothing, in an archive that starts with a file: its count and directory
+  // were damaged (unzip: "extra bytes at beginning or within zipfile"), and the files would go unread.
+  if (count === 0 && blob.size > 22 && u32(await readBytes(blob, 0, 4), 0) === LFH) throw new ScanError('corrupt', 'ZIP end record lists no entries, but the archive holds files');
   if (cdOffset + cdSize > blob.size) throw new ScanError('corrupt', 'ZIP central directory lies outside the file');
   const cd = await readBytes(blob, cdOffset, cdOffset + cdSize);
   const entries: ZipEntry[] = [];
