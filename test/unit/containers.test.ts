@@ -26,6 +26,25 @@ describe('containers libarchive reads', () => {
   });
 });
 
+describe('containers libarchive reads, cut short: corrupt, never clean (their own framing is checked)', () => {
+  const bytes = (name: string) => new Uint8Array(readFileSync(join(DIR, name)));
+  it.each([
+    ['cpio_newc_docx.cpio', [76, 153, 307, 0.5, 0.95]],
+    ['cpio_bin_name.cpio', [112, 128, 0.5]],
+    ['ar_docx.a', [54, 0.5, 0.99]],
+    ['iso9660_joliet_name.iso', [37_273, 0.5, 0.9]],
+    ['v7tar_name.tar', [512, 0.5]],
+  ] as const)('%s cut at %j', async (name, cuts) => {
+    const whole = bytes(name);
+    for (const c of cuts) {
+      const at = c < 1 ? Math.floor(whole.length * c) : c;
+      const r = await scanBlob(new Blob([whole.slice(0, at)]), name);
+      // Marked when the member that marks it was read before the cut; otherwise corrupt.
+      expect(r.verdict === 'marked' || (r.verdict === 'unscannable' && r.reason === 'corrupt'), `cut at ${at}: ${r.verdict}`).toBe(true);
+    }
+  });
+});
+
 describe('disc images with UDF (genisoimage -udf, gzipped here)', () => {
   const image = (name: string) => new Uint8Array(gunzipSync(readFileSync(join(DIR, name))));
   const SECTOR = 2048;

@@ -34,5 +34,54 @@ export async function framingProblem(format: ArchiveFormat, blob: Blob, files: n
     const last = await readBytes(blob, blob.size - 1);
     return last[0] === 0 ? null : 'LZH archive is truncated (no end mark)';
   }
+  if (format === 'cpio') return cpioEnd(blob);
+  if (format === 'ar') return arFraming(blob);
+  if (format === 'iso') return isoSize(blob);
+  if (format === 'v7tar') return v7tarFraming(blob);
   return null;
+}
+
+/** Every cpio format (newc, crc, odc, old binary) ends with an entry named TRAILER!!!, then padding. */
+async function cpioEnd(blob: Blob): Promise<string | null> {
+  const tail = await readBytes(blob, Math.max(0, blob.size - 16384));
+  return new TextDecoder('latin1').decode(tail).includes('TRAILER!!!') ? null : 'cpio archive is truncated (no TRAILER!!! entry)';
+}
+
+/** Unix ar: `!<arch>\n`, then members of a 60-byte header (size in decimal at 48) and data padded to 2 bytes. */
+async function arFraming(blob: Blob): Promise<string | null> {
+  let at = 8;
+  for (let n = 0; at < blob.size; n++) {
+    if (n > 1_000_000) return 'ar archive has too many members';
+    const h = new TextDecoder('latin1').decode(await readBytes(blob, at, at + 60));
+    if (h.length < 60 || h.slice(58, 60) !== '`\n') return 'ar archive is truncated or damaged (a member header is cut or broken)';
+    const size = Number(h.slice(48, 58).trim());
+    if (!Number.isSafeInteger(size) || size < 0) return 'ar archive has a damaged member header';
+    at += 60 + size + (size & 1);
+    if (at - (size & 1) > blob.size) return 'ar archive is truncated (a member runs past the end)';
+  }
+  return null;
+}
+
+/** An ISO 9660 image holds as many blocks as its primary volume descriptor says (sector 16). */
+async function isoSize(blob: Blob): Promise<string | null> {
+  const pvd = await readBytes(blob, 16 * 2048, 16 * 2048 + 132);
+  if (pvd.length < 132 || pvd[0] !== 1) return null; // a UDF-only image: its own reader checks it
+  const blocks = u32(pvd, 80);
+  const blockSize = pvd[128] | (pvd[129] << 8);
+  return blocks * blockSize > blob.size ? `ISO image is truncated (${blob.size} of the ${blocks * blockSize} bytes its volume descriptor gives)` : null;
+}
+
+/** A tar without the ustar magic (V7): headers and their data, to two zero blocks. */
+async function v7tarFraming(blob: Blob): Promise<string | null> {
+  let at = 0;
+  for (let n = 0; at + 512 <= blob.size; n++) {
+    if (n > 1_000_000) return 'tar archive has too many members';
+    const h = await readBytes(blob, at, at + 512);
+    if (h.every((b) => b === 0)) return null;
+    const size = parseInt(new TextDecoder('latin1').decode(h.subarray(124, 136)).replace(/[\0 ]/g, '') || '0', 8);
+    if (!Number.isSafeInteger(size)) return 'tar header is damaged';
+    at += 512 + Math.ceil(size / 512) * 512;
+    if (at > blob.size) return 'tar archive is truncated';
+  }
+  return 'tar archive is truncated (no end-of-archive marker)';
 }
