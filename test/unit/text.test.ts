@@ -159,10 +159,14 @@ describe('extractText: CSV fields side by side', () => {
     ['"区分","番号"\r\n"秘","Confidential"\r\n', 'quoted fields (LibreOffice, Excel)'],
     ['\ufeff"秘";"Confidential"\n', 'semicolons (European Excel)'],
     ['社外秘, CONFIDENTIAL', 'as a sheet joins neighbouring cells'],
+    ['"区分 秘 ","Confidential"\r\n', 'blanks after 秘 in its field'],
+    ['"区分秘\u3000",Confidential\r\n', 'an ideographic space after 秘'],
+    ['"区分"\t"番号"\r\n"秘"\t"Confidential"\r\n', 'tab-separated quoted fields (Excel Unicode text, LibreOffice quote-all)'],
+    ['="秘",="Confidential"\r\n', 'Excel formulas that keep text as typed'],
   ])('%j is the stamp: %s', async (csv) => {
     expect(stampWhere(await collect(enc(csv)))).toMatchObject({ area: 'cells' });
   });
-  it.each([['秘,,Confidential', 'an empty field between'], ['秘書室,Confidential', '秘 does not end its field'], ['秘,\nConfidential', 'another row']])('%j is not: %s', async (csv) => {
+  it.each([['秘,,Confidential', 'an empty field between'], ['"秘"\t\t"Confidential"', 'an empty quoted-TSV field between'], ['秘書室,Confidential', '秘 does not end its field'], ['秘,\nConfidential', 'another row']])('%j is not: %s', async (csv) => {
     expect(stampIn(await collect(enc(csv)))).toBeNull();
   });
   it('in Shift_JIS, as Excel saves CSV on Japanese Windows', async () => {

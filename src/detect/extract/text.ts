@@ -305,11 +305,13 @@ function roffText(s: string): string {
 }
 
 /**
- * 秘 ending one CSV field and Confidential starting the next (`秘,Confidential`, `"秘";"Confidential"`):
- * neighbouring cells, which a spreadsheet shows side by side and which a workbook reads as the stamp
- * (sheet-rows.ts). Only one separator: an empty cell between keeps them apart, as in a sheet.
+ * 秘 ending one CSV field and Confidential starting the next (`秘,Confidential`, `"秘";"Confidential"`,
+ * a field with blanks after 秘: `"秘 ",`; tab-separated quoted fields, as Excel's Unicode text and
+ * LibreOffice's quote-all export write; Excel's `="秘",="Confidential"`): neighbouring cells, which a
+ * spreadsheet shows side by side and which a workbook reads as the stamp (sheet-rows.ts). Only one
+ * separator: an empty cell between keeps them apart, as in a sheet.
  */
-const CELL_GAP = /([秘㊙])"?[,;]"?(?=[ \t\u3000]*[cCｃＣ])/g;
+const CELL_GAP = /([秘㊙])[ \t\u3000]*"?[,;\t]=?"?(?=[ \t\u3000]*[cCｃＣ])/g;
 
 /**
  * A run of text, and its other readings when they differ (the raw text is searched too): string escapes
@@ -338,7 +340,7 @@ function* withUnescaped(text: string, where: Where = {}, json = false): Generato
 const JSON_STRINGS_GAP = /"\s*,\s*"/g;
 
 /** 秘 or ㊙ ending a CSV field: what CELL_GAP starts with. */
-const AFTER_STAMP_CHAR = /[秘㊙]"?[,;]/;
+const AFTER_STAMP_CHAR = /[秘㊙][ \t\u3000]*"?[,;\t]/;
 
 /** One needle list per (encoding, escapes): the search compiles a table per list and caches it. */
 const needleLists = new Map<string, Needle[]>();
