@@ -293,8 +293,8 @@ export function unescapeStrings(s: string): string {
 /**
  * roff source (man pages; what groff, pandoc -t man / -t ms write) as it prints: characters as
  * `\[u79D8]`, fonts switched inside a line (`\f[B]秘\f[R]`, `\fB`, `\f(CW`), and requests on lines of
- * their own (`.br`, `.PP`) between the lines of text: without them, 「\f[B]\[u79D8]\f[R] Confidential」
- * and 「秘」 `.br` 「Confidential」 read as the stamp they print.
+ * their own (`.br`, `.PP`) between the lines of text. This reading takes them out, so that
+ * 「\f[B]\[u79D8]\f[R] Confidential」 and 「秘」 `.br` 「Confidential」 read as the stamp they print.
  */
 const ROFF_HINT = /\\\[u[0-9A-Fa-f]{4,6}\]|\\f[[(BIRP]|^\.(?:br|sp|PP|LP|P|IP|TP|PD|SH|SS|TH|nf|fi)\b/m;
 const ROFF_FONT = /\\f(?:\[[^\]\n]{0,16}\]|\([A-Za-z0-9]{2}|[A-Za-z0-9])/g;

@@ -9,7 +9,7 @@
  * Fail closed: a record cut short, a chunked body that does not parse, a body in a content coding this
  * engine cannot undo, or a record continued in another file (segmented) is `unscannable` for its part.
  */
-import { blobOf, readBytes } from '../bytes.js';
+import { blobOf, concat, readBytes } from '../bytes.js';
 import type { Where } from '../types.js';
 import { nameOnly, ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 
@@ -195,11 +195,5 @@ export function dechunk(b: Uint8Array): Uint8Array | null {
     if (eol < 0 || eol - at > 1) return null;
     at = eol + 1;
   }
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat(parts, total);
 }
