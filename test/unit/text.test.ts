@@ -338,3 +338,15 @@ describe('text whose first 64 KiB do not say its encoding', () => {
     expect((await scanBlob(file(ascii(80_000), [...hi, ...CONFIDENTIAL]), 'app.log')).verdict).toBe('marked');
   });
 });
+
+describe('string escapes in UTF-16 text (Windows PowerShell 5.1 writes a program\'s output as UTF-16LE)', () => {
+  const utf16 = (s: string, be = false) => {
+    const units = Array.from(s, (c) => c.charCodeAt(0));
+    return new Uint8Array([...(be ? [0xfe, 0xff] : [0xff, 0xfe]), ...units.flatMap((u) => (be ? [u >> 8, u & 255] : [u & 255, u >> 8]))]);
+  };
+  it.each([false, true])('big-endian %s: \\u79d8 Confidential is the stamp; \\u79d8\\u66f8\\u5ba4 (秘書室) is not', async (be) => {
+    const json = (v: string) => utf16(`{"title": "${v}", "note": "ok"}\r\n`, be);
+    expect((await scanBlob(new Blob([json('\\u79d8 Confidential')]), 'out.json')).verdict).toBe('marked');
+    expect((await scanBlob(new Blob([json('\\u79d8\\u66f8\\u5ba4 Confidential')]), 'out.json')).verdict).toBe('clean');
+  });
+});

@@ -273,7 +273,17 @@ const POSTSCRIPT = [0x25, 0x21, 0x50, 0x53];
  */
 // Same shape as the NEEDLES entries (wide included), so the search's needle loop stays monomorphic.
 // roff (man pages and documents pandoc and groff write) escapes a character outside ASCII as `\[u79D8]`.
-const ESCAPED: Needle[] = ['\\u79d8', '\\u79D8', '\\u3299', '&#', '\\[u79D8]', '\\[u79d8]', '\\[u3299]'].map((s) => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor: 0, wide: false }));
+const ESCAPES = ['\\u79d8', '\\u79D8', '\\u3299', '&#', '\\[u79D8]', '\\[u79d8]', '\\[u3299]'];
+const ESCAPED: Needle[] = ESCAPES.map((s) => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor: 0, wide: false }));
+/** The same escapes in UTF-16 text (what `python export.py > out.json` writes in Windows PowerShell 5.1). */
+const wideEscapes = (enc: 'utf-16le' | 'utf-16be'): Needle[] =>
+  ESCAPES.map((s) => ({
+    bytes: Uint8Array.from([...s].flatMap((c) => (enc === 'utf-16le' ? [c.charCodeAt(0), 0] : [0, c.charCodeAt(0)]))),
+    enc,
+    anchor: enc === 'utf-16le' ? 0 : 1,
+    wide: true,
+  }));
+const ESCAPED_WIDE = { 'utf-16le': wideEscapes('utf-16le'), 'utf-16be': wideEscapes('utf-16be') };
 const ESCAPE = /\\(?:u([0-9a-fA-F]{4})|\[u([0-9a-fA-F]{4,6})\]|([^u]))/g;
 const CHAR_REF = /&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g;
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
@@ -348,14 +358,16 @@ function needlesFor(enc: Detected['enc'], escapes: boolean, otherCjk: boolean): 
   const key = enc + (escapes ? '+esc' : '') + (otherCjk ? '+cjk' : '');
   let list = needleLists.get(key);
   const own = enc === 'ascii' ? MIXED : enc === 'shift_jis' || enc === 'euc-jp' ? JAPANESE_LEGACY : NEEDLES[enc];
-  if (!list) needleLists.set(key, (list = [...own, ...(escapes ? ESCAPED : []), ...(otherCjk && enc !== 'ascii' ? OTHER_CJK_NEEDLES : [])]));
+  const escaped = enc === 'utf-16le' || enc === 'utf-16be' ? ESCAPED_WIDE[enc] : ESCAPED;
+  if (!list) needleLists.set(key, (list = [...own, ...(escapes ? escaped : []), ...(otherCjk && enc !== 'ascii' ? OTHER_CJK_NEEDLES : [])]));
   return list;
 }
 
 function needlesOf(det: Detected): Needle[] {
-  // JSON is UTF-8 (RFC 8259), and escapes are how ASCII-only text spells 秘. Shift_JIS and EUC-JP text
-  // is not searched for them: 0x5C is a common trail byte there (表, ソ), and costs a pass for nothing.
-  const escapes = det.enc === 'ascii' || det.enc === 'utf-8';
+  // JSON is UTF-8 (RFC 8259), and escapes are how ASCII-only text spells 秘 (in UTF-16 too: Windows
+  // PowerShell 5.1 writes a program's output so). Shift_JIS and EUC-JP text is not searched for them:
+  // 0x5C is a common trail byte there (表, ソ), and costs a pass for nothing.
+  const escapes = det.enc === 'ascii' || det.enc === 'utf-8' || det.enc === 'utf-16le' || det.enc === 'utf-16be';
   return needlesFor(det.enc, escapes, otherCjk(det));
 }
 
