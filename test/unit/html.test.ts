@@ -79,6 +79,24 @@ describe('HTML: what a reader does not see is not text (decision: clean)', () =>
     }
     expect(await scanHtml(page('<p>秘<span>書室</span> Confidential</p>'))).toMatchObject({ verdict: 'clean' });
   });
+  it('also hidden by a style sheet\'s class, or by a zero font size', async () => {
+    for (const [css, body] of [
+      ['.h{display:none}', '<p>秘<span class="h">書室</span> Confidential</p>'],
+      ['span.x, .gone { visibility: hidden }', '<p>秘<span class="note gone">書室</span> Confidential</p>'],
+      ['', '<p>秘<span style="font-size:0">書室</span> Confidential</p>'],
+    ]) {
+      expect(await scanHtml(page(`<style>${css}</style>${body}`)), body).toMatchObject({ verdict: 'marked' });
+    }
+    // A class a sheet only colours, a font that is only small, and a selector with more in it than one
+    // class (not followed: the reading without hidden text takes out only what it is sure is hidden).
+    for (const [css, body] of [
+      ['.h{color:red}', '<p>秘<span class="h">書室</span> Confidential</p>'],
+      ['', '<p>秘<span style="font-size:0.5em">書室</span> Confidential</p>'],
+      ['div .h{display:none}', '<p>秘<span class="h">書室</span> Confidential</p>'],
+    ]) {
+      expect(await scanHtml(page(`<style>${css}</style>${body}`)), body).toMatchObject({ verdict: 'clean' });
+    }
+  });
   it('text a style sheet puts on the page (CSS content) is read, its escapes undone', async () => {
     for (const css of ['p::before{content:"秘 Confidential"}', "p::after { content: '\\79D8  Confidential' }", '.x:before{content:"\\0079d8\\20 Confidential"}']) {
       expect(await scanHtml(page(`<style>${css}</style><p>部品</p>`)), css).toMatchObject({ verdict: 'marked' });

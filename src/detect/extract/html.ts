@@ -74,7 +74,8 @@ export function* htmlRuns(html: string): Generator<Extracted> {
   const fields = Array.from(html.matchAll(SHOWN_ATTR), (m) => decodeEntities(m[1] ?? m[2])).join(SEPARATOR);
   for (const text of chunkText(fields)) yield { kind: 'text', text, where: { area: 'body' } };
   // As it shows with hidden elements left out (「秘」, a hidden span, 「 Confidential」 shows as the stamp).
-  const shown = HIDDEN.test(visible) ? xmlToText(withoutHidden(visible)) : '';
+  const classes = hiddenClasses(html);
+  const shown = HIDDEN.test(visible) || classes.size ? xmlToText(withoutHidden(visible, classes)) : '';
   for (const text of chunkText(shown)) yield { kind: 'text', text, where: { area: 'body' } };
 }
 
@@ -138,9 +139,42 @@ function cssString(s: string): string {
 
 /** Attributes whose value the page shows: a field's value and placeholder, a label, a tooltip. */
 const SHOWN_ATTR = /\s(?:value|placeholder|title|aria-label|label)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
-/** An element hidden where it stands: the `hidden` attribute, or an inline `display: none` / `visibility: hidden`. */
-const HIDDEN = /\shidden[\s>=]|display\s*:\s*none|visibility\s*:\s*hidden/i;
-const HIDDEN_ATTR = /\shidden(?=[\s>=])|style\s*=\s*["'][^"']*(?:display\s*:\s*none|visibility\s*:\s*hidden)/i;
+/**
+ * An element hidden where it stands: the `hidden` attribute, or an inline `display: none`,
+ * `visibility: hidden` or `font-size: 0`.
+ */
+const HIDDEN = /\shidden[\s>=]|display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])/i;
+const HIDDEN_ATTR = /\shidden(?=[\s>=])|style\s*=\s*["'][^"']*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9]))/i;
+const HIDDEN_RULE = /display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])/i;
+const STYLE = /<style(?=[\s>])/gi;
+const STYLE_END = /<\/style\s*>/gi;
+/** A selector naming one class, on any element or a given one (`.h`, `span.h`): nothing else is taken for one. */
+const CLASS_SELECTOR = /^\s*[a-z]*\.(-?[_a-z][\w-]*)\s*$/i;
+const CLASS_ATTR = /\sclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i;
+
+/** Classes the page's style sheets hide (`.h { display: none }`), by the simplest selectors only. */
+function hiddenClasses(html: string): Set<string> {
+  const out = new Set<string>();
+  if (!/<style/i.test(html)) return out;
+  for (const s of spans(html, STYLE, () => STYLE_END, { toTagEnd: true })) {
+    // Each rule is `selectors { declarations }`: split at the braces (one pass, whatever a sheet holds).
+    for (const rule of content(html, s).split('}')) {
+      const open = rule.lastIndexOf('{');
+      if (open < 0 || !HIDDEN_RULE.test(rule.slice(open + 1))) continue;
+      for (const selector of rule.slice(0, open).split(',')) {
+        const c = CLASS_SELECTOR.exec(selector)?.[1];
+        if (c) out.add(c);
+      }
+    }
+  }
+  return out;
+}
+
+const hiddenByClass = (tag: string, classes: Set<string>): boolean => {
+  if (!classes.size) return false;
+  const m = CLASS_ATTR.exec(tag);
+  return !!m && (m[1] ?? m[2] ?? m[3]).split(/\s+/).some((c) => classes.has(c));
+};
 const ELEMENT = /<([a-z][\w-]*)(?=[\s/>])/gi;
 const endTags = new Map<string, RegExp>();
 const endTag = (name: string): RegExp => {
@@ -150,8 +184,8 @@ const endTag = (name: string): RegExp => {
   return re;
 };
 /** The markup without its hidden elements (markup-spans.ts: in one pass, whatever a hostile page holds). */
-const withoutHidden = (html: string): string =>
-  replaceSpans(html, spans(html, ELEMENT, (m) => endTag(m[1]), { toTagEnd: true, accept: (tag) => HIDDEN_ATTR.test(tag) }), () => '');
+const withoutHidden = (html: string, classes: Set<string>): string =>
+  replaceSpans(html, spans(html, ELEMENT, (m) => endTag(m[1]), { toTagEnd: true, accept: (tag) => HIDDEN_ATTR.test(tag) || hiddenByClass(tag, classes) }), () => '');
 
 /** W3C XML Encryption's ciphertext: an EncryptedData element with a CipherValue after it (two searches, not one per start). */
 function xmlEncrypted(markup: string): boolean {
