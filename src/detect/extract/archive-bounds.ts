@@ -6,6 +6,7 @@
 import { readBytes, u32, u64 } from '../bytes.js';
 import { crc32 } from '../crc32.js';
 import type { ArchiveFormat } from '../sniff.js';
+import { octal } from './tar.js';
 
 /** A one-line reason when `blob`'s framing says it was cut or damaged, else null. */
 export async function framingProblem(format: ArchiveFormat, blob: Blob, files: number): Promise<string | null> {
@@ -78,7 +79,12 @@ async function v7tarFraming(blob: Blob): Promise<string | null> {
     if (n > 1_000_000) return 'tar archive has too many members';
     const h = await readBytes(blob, at, at + 512);
     if (h.every((b) => b === 0)) return null;
-    const size = parseInt(new TextDecoder('latin1').decode(h.subarray(124, 136)).replace(/[\0 ]/g, '') || '0', 8);
+    let size: number;
+    try {
+      size = octal(h, 124, 12);
+    } catch {
+      return 'tar header is damaged';
+    }
     if (!Number.isSafeInteger(size)) return 'tar header is damaged';
     at += 512 + Math.ceil(size / 512) * 512;
     if (at > blob.size) return 'tar archive is truncated';

@@ -11,7 +11,8 @@ function field(h: Uint8Array, at: number, len: number): string {
   return utf8.decode(end < 0 ? b : b.subarray(0, end));
 }
 
-function octal(h: Uint8Array, at: number, len: number): number {
+/** A header's number field: octal, or GNU base-256 when the top bit is set. A bad digit is `corrupt`. */
+export function octal(h: Uint8Array, at: number, len: number): number {
   if (h[at] & 0x80) {
     // GNU base-256 for sizes over 8 GiB.
     let n = 0;
