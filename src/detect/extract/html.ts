@@ -139,13 +139,12 @@ function cssString(s: string): string {
 
 /** Attributes whose value the page shows: a field's value and placeholder, a label, a tooltip. */
 const SHOWN_ATTR = /\s(?:value|placeholder|title|aria-label|label)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
-/**
- * An element hidden where it stands: the `hidden` attribute, or an inline `display: none`,
- * `visibility: hidden` or `font-size: 0`.
- */
-const HIDDEN = /\shidden[\s>=]|display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])/i;
-const HIDDEN_ATTR = /\shidden(?=[\s>=])|style\s*=\s*["'][^"']*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9]))/i;
-const HIDDEN_RULE = /display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])/i;
+/** A declaration that hides: `display: none`, `visibility: hidden` or `font-size: 0`. */
+const HIDING = String.raw`display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])`;
+/** An element hidden where it stands: the `hidden` attribute or an inline hiding declaration. */
+const HIDDEN = new RegExp(String.raw`\shidden[\s>=]|${HIDING}`, 'i');
+const HIDDEN_ATTR = new RegExp(String.raw`\shidden(?=[\s>=])|style\s*=\s*["'][^"']*(?:${HIDING})`, 'i');
+const HIDDEN_RULE = new RegExp(HIDING, 'i');
 const STYLE = /<style(?=[\s>])/gi;
 const STYLE_END = /<\/style\s*>/gi;
 /** A selector naming one class, on any element or a given one (`.h`, `span.h`): nothing else is taken for one. */
