@@ -850,7 +850,9 @@ function readingOrder(st: PageState): void {
   const text = (l: PlacedLine) => st.out.slice(l.start, l.end).join('');
   // Top to bottom, so that each line's candidates are the few that follow it in this order.
   const order = lines.map((_, i) => i).sort((x, y) => lines[y].across - lines[x].across);
-  const tallest = Math.max(...lines.map((l) => l.size));
+  // A loop, not Math.max(...sizes): a page can hold more lines than a call takes arguments.
+  let tallest = 0;
+  for (const l of lines) tallest = Math.max(tallest, l.size);
   const pairs: string[] = [];
   for (let p = 0; p < order.length; p++) {
     const i = order[p];
@@ -861,7 +863,7 @@ function readingOrder(st: PageState): void {
       const j = order[q];
       const b = lines[j];
       const down = a.across - b.across; // how far below a (across grows upwards)
-      if (down > 3 * Math.max(a.size, tallest)) break;
+      if (down > 3 * tallest) break;
       if (Math.abs(b.ux - a.ux) + Math.abs(b.uy - a.uy) > 0.2) continue;
       if (down <= 0.3 * a.size || down > 3 * Math.max(a.size, b.size) || b.to < a.from || b.from > a.to) continue;
       if (down < gap) {
