@@ -20,9 +20,11 @@ interface Fields {
   [name: string]: string;
 }
 
+/** Header lines and chunk sizes are ASCII; latin1 keeps any other byte as one character. */
+const latin1 = new TextDecoder('latin1');
+
 export const extractWarc: Extractor = async function* (blob, ctx) {
   const b = await readBytes(blob);
-  const latin1 = new TextDecoder('latin1');
   let at = 0;
   let n = 0;
   while (at < b.length) {
@@ -100,7 +102,7 @@ async function* record(fields: Fields, block: Uint8Array, where: Where, ctx: Ext
   yield { kind: 'member', name, data: blobOf(block), where };
 }
 
-const ascii = (b: Uint8Array, n: number) => new TextDecoder('latin1').decode(b.subarray(0, n));
+const ascii = (b: Uint8Array, n: number) => latin1.decode(b.subarray(0, n));
 
 /**
  * The file name a record's target stands for: the last segment of its URL's path (percent-decoded), as
@@ -183,7 +185,7 @@ export function dechunk(b: Uint8Array): Uint8Array | null {
   for (;;) {
     let eol = b.indexOf(0x0a, at);
     if (eol < 0) return null;
-    const size = parseInt(new TextDecoder('latin1').decode(b.subarray(at, eol)).split(';')[0].trim(), 16);
+    const size = parseInt(latin1.decode(b.subarray(at, eol)).split(';')[0].trim(), 16);
     if (!Number.isSafeInteger(size) || size < 0) return null;
     at = eol + 1;
     if (size === 0) break;
