@@ -11,10 +11,11 @@ import { envelopeOf } from './extract/sealed.js';
 import { firstVolumeDescriptor } from './extract/udf.js';
 import { formDataStart } from './form-data-line.js';
 import { WARC_START } from './extract/warc.js';
+import { zlibStart } from './extract/inflate.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc';
+  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd';
@@ -204,6 +205,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   // iWork's archives have no signature: a name and a first block header (type 0).
   if (/\.iwa$/i.test(name) && head[0] === 0) return 'iwa';
   if (TEXT_EXT.test(name) || looksLikeText(head)) return 'text';
+  // A bare zlib stream has no signature but its two header bytes: a start that inflates tells it (inflate.ts).
+  if (zlibStart(head, head.length === blob.size)) return 'zlib';
   // Compressors with no signature of their own (Brotli), and documents read only by their own software.
   if (unreadByName(name)) return 'unsupported-archive';
   return 'binary';

@@ -82,6 +82,32 @@ describe('disc images with UDF (genisoimage -udf, gzipped here)', () => {
   });
 });
 
+describe('bare zlib streams (make-zlib.sh): read like gzip, checked by their Adler-32', () => {
+  const bytes = (name: string) => new Uint8Array(readFileSync(join(DIR, name)));
+
+  it.each(['pigz_ctext.zz', 'qpdf_docx.zlib', 'node_docx_level1.bin', 'git_object_ctext'])('%s → marked, as zlib', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1, format: 'zlib' });
+  });
+
+  it('a clean one is clean; one cut short, flipped or with bytes after it is corrupt', async () => {
+    expect(await scan('perl_traps_clean.zz')).toMatchObject({ verdict: 'clean', format: 'zlib' });
+    expect(await scan('python_ctext_cut.zz')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    const whole = bytes('node_docx_level1.bin');
+    const flipped = whole.slice();
+    flipped[whole.length - 1] ^= 1;
+    for (const b of [flipped, new Uint8Array([...whole, 0x0a]), whole.slice(0, whole.length - 100)]) {
+      expect(await scanBlob(new Blob([b]), 'x.bin')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    }
+  });
+
+  it('random bytes after a zlib header, and text that starts like one (x^2), are not taken for zlib', async () => {
+    const random = new Uint8Array(50_000).map((_, i) => (i * 2654435761) >>> 13);
+    random.set([0x78, 0x9c]);
+    expect(await scanBlob(new Blob([random]), 'x.bin')).toMatchObject({ verdict: 'clean', format: 'binary' });
+    expect(await scanBlob(new Blob(['x^2 + y^2 = 1\n']), 'x')).toMatchObject({ verdict: 'clean', format: 'text' });
+  });
+});
+
 describe('web archives (WARC): wget --warc-file, bsdtar --format warc (make-warc.sh)', () => {
   const bytes = (name: string) => new Uint8Array(readFileSync(join(DIR, name)));
   const warc = (text: string) => scanBlob(new Blob([new TextEncoder().encode(text)]), 'x.warc');

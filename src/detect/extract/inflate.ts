@@ -191,3 +191,59 @@ export async function gunzip(data: Blob, ctx: ExtractContext, name: string): Pro
   }
   return guard.blob();
 }
+
+/**
+ * A zlib header (RFC 1950): deflate with a window of at most 32 KiB, the header's check bits right,
+ * and no preset dictionary (a stream that needs one cannot be read without it).
+ */
+export function isZlibHeader(h: Uint8Array): boolean {
+  return h.length >= 2 && (h[0] & 0x0f) === 8 && h[0] >> 4 <= 7 && ((h[0] << 8) | h[1]) % 31 === 0 && !(h[1] & 0x20);
+}
+
+/**
+ * Whether `head` (a file's first bytes; `whole` when that is all of it) starts a zlib stream: a right
+ * header, and compressed bytes that inflate to something. Two bytes alone prove nothing (1 file in
+ * 16,384 of random bytes starts with one); a random start fails within a few dozen bytes.
+ */
+export function zlibStart(head: Uint8Array, whole: boolean): boolean {
+  if (head.length < 7 || !isZlibHeader(head)) return false;
+  const inflates = (body: Uint8Array, final: boolean): boolean => {
+    let n = 0;
+    try {
+      new Inflate((chunk) => (n += chunk.length)).push(body, final);
+    } catch {
+      return false;
+    }
+    return n > 0;
+  };
+  // A cut stream must still be told (its reader then finds it cut): the start alone first, and a
+  // short file whole, as the start alone may be too little to give any output.
+  return inflates(head.subarray(2, Math.min(head.length, 4096)), false) || (whole && inflates(head.subarray(2, head.length - 4), true));
+}
+
+/**
+ * A zlib stream (header, raw deflate, Adler-32 of the output, big-endian) into `guard`. The checksum
+ * is checked, so a cut, damaged or extended stream is `corrupt`, never a shorter or different text.
+ */
+export async function unzlib(data: Blob, guard: ExpansionGuard): Promise<void> {
+  if (data.size < 7 || !isZlibHeader(await readBytes(data, 0, 2))) throw new ScanError('corrupt', `${guard.name}: not a zlib stream`);
+  const t = await readBytes(data, data.size - 4);
+  const stored = ((t[0] << 24) | (t[1] << 16) | (t[2] << 8) | t[3]) >>> 0;
+  let a = 1;
+  let b = 0;
+  const inflater = new Inflate((chunk) => {
+    guard.produced(chunk);
+    // Adler-32 in runs short enough that the sums stay exact in 32 bits (zlib's NMAX).
+    for (let i = 0; i < chunk.length; ) {
+      for (const end = Math.min(chunk.length, i + 5552); i < end; i++) b += a += chunk[i];
+      a %= 65521;
+      b %= 65521;
+    }
+  });
+  try {
+    await feed(data.slice(2, data.size - 4), guard, (slice, final) => inflater.push(slice, final));
+  } catch (err) {
+    throw asCorrupt(err, guard.name);
+  }
+  if ((((b << 16) | a) >>> 0) !== stored) throw new ScanError('corrupt', `${guard.name}: zlib data fails its Adler-32 check (damaged or truncated)`);
+}
