@@ -4,16 +4,16 @@
  */
 
 /**
- * Zero-width and formatting characters that NFKC keeps but that a reader never sees: soft hyphen,
- * joiners and spaces of zero width, direction marks, embeddings and isolates (not U+202E, which
- * reverses what follows), variation selectors, the word joiner and invisible operators, the BOM. (A
- * regular-expression class body; the typing watcher counts them as filler too: src/guard/typing.ts.)
+ * Characters that NFKC keeps but that a reader never sees, or sees as a blank: every format character
+ * (soft hyphen, zero-width spaces and joiners, direction marks, embeddings and isolates, the word
+ * joiner and invisible operators, the BOM, tag characters, interlinear annotation marks) but U+202E,
+ * which reverses what follows; variation selectors (Mongolian, standard and ideographic: Japanese text
+ * writes a kanji variant as the kanji + U+E0100–U+E01EF); the combining grapheme joiner, Khmer's
+ * invisible vowels, and the blanks passed off as invisible (Hangul fillers, the Braille blank, NEL).
+ * The typing watcher counts them as filler: what normalisation removes (src/guard/typing.ts).
  */
-export const INVISIBLE_CLASS = '\u00AD\u034F\u061C\u180E\u200B-\u200F\u202A-\u202D\u2060-\u2069\uFE00-\uFE0F\uFEFF';
-/** Japanese text writes a kanji variant as the kanji + an ideographic variation selector (U+E0100–U+E01EF). */
-const IDEOGRAPHIC_VARIATION = '\uDB40[\uDD00-\uDDEF]';
 // eslint-disable-next-line no-misleading-character-class -- the combining marks are listed to be removed one by one, not as parts of a character
-const INVISIBLE = new RegExp(`[${INVISIBLE_CLASS}]|${IDEOGRAPHIC_VARIATION}`, 'g');
+const INVISIBLE = /(?!\u202E)[\p{Cf}\p{VS}\u0085\u034F\u115F\u1160\u17B4\u17B5\u2800\u3164\uFFA0]/gu;
 
 export function normalize(text: string): string {
   return text.normalize('NFKC').replace(INVISIBLE, '');

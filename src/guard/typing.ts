@@ -2,7 +2,7 @@
  * Watching a field as it is typed into, cheaply: a keystroke changes a few characters, so a stamp it
  * completes lies next to them. Only that stretch is scanned; the whole text only when it says marked.
  */
-import { INVISIBLE_CLASS } from '../detect/normalize.js';
+import { normalize } from '../detect/normalize.js';
 
 /** What a text field will hold once an insertion lands: `data` in place of the selection [start, end). */
 export function predictInsert(value: string, start: number, end: number, data: string): string {
@@ -11,9 +11,13 @@ export function predictInsert(value: string, start: number, end: number, data: s
   return value.slice(0, a) + data + value.slice(b);
 }
 
-/** What a stamp may hold between its letters: spaces, line breaks, emphasis marks and the invisible marks normalisation drops. */
-// Both halves of an ideographic variation selector count: the text is walked by code unit.
-const FILLER = new RegExp(`[\\s*_~\`${INVISIBLE_CLASS}\\uDB40\\uDD00-\\uDDEF]`);
+/** What a stamp may hold between its letters: spaces, line breaks, emphasis marks, and what normalisation drops. */
+const MARKS = /[\s*_~`]/;
+/** Whether the code unit at `i` is filler. The text is walked by code unit: a pair's second half goes with its first. */
+function filler(s: string, i: number): boolean {
+  const c = s.codePointAt(i) ?? 0;
+  return c >> 10 === 0x37 ? i > 0 && filler(s, i - 1) : MARKS.test(s[i]) || normalize(String.fromCodePoint(c)) === '';
+}
 /**
  * Code units of a stamp besides filler: 秘 and 12 letters, each at most 2 units (a mathematical letter
  * outside the BMP normalises to one ASCII letter), with room to spare.
@@ -43,9 +47,9 @@ const BLOCK = 1024;
 export function aroundEdit(prev: string, next: string): string {
   const [start, end] = changedSpan(prev, next);
   let a = start;
-  for (let n = 0; a > 0 && (n < REACH || FILLER.test(next[a - 1])); a--) if (!FILLER.test(next[a - 1])) n++;
+  for (let n = 0; a > 0 && (n < REACH || filler(next, a - 1)); a--) if (!filler(next, a - 1)) n++;
   let b = end;
-  for (let n = 0; b < next.length && (n < REACH || FILLER.test(next[b])); b++) if (!FILLER.test(next[b])) n++;
+  for (let n = 0; b < next.length && (n < REACH || filler(next, b)); b++) if (!filler(next, b)) n++;
   return next.slice(a, b);
 }
 

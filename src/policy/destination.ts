@@ -7,7 +7,7 @@
  * entry without conditions); a listed service; with scope `everywhere`, any other http(s) page.
  */
 import { actionFor } from './decide.js';
-import { findService, hostMatches, normalizeHost, pageUrl, type GuardedSet, type HostedService } from './match.js';
+import { findService, hostMatches, normalizeHost, pageUrl, specificity, type GuardedSet, type HostedService } from './match.js';
 import type { Action, ActionTable, Category, Sanctioned, Scope, Verdict, VerdictActions } from './types.js';
 
 /** The part of a policy (effective or snapshot) that says what a page is. */
@@ -27,11 +27,6 @@ export type Destination<S> =
 /** Service ids reserved for the two kinds of page that are not a listed service (events report them). */
 export const OTHER_ID = 'other';
 export const SANCTIONED_ID = 'sanctioned';
-
-/** Exact host patterns beat wildcards, longer wildcards beat shorter ones. */
-function specificity(pattern: string): number {
-  return pattern.startsWith('*.') ? pattern.length : 1000 + pattern.length;
-}
 
 /** The most specific sanctioned entry for `host`, or null. */
 export function sanctionedFor(list: readonly Sanctioned[], host: string): Sanctioned | null {

@@ -37,7 +37,7 @@ export function hostMatches(pattern: string, host: string): boolean {
 }
 
 /** How specifically a pattern matches: exact hosts beat wildcards, longer wildcards beat shorter ones. */
-function specificity(pattern: string): number {
+export function specificity(pattern: string): number {
   return pattern.startsWith('*.') ? pattern.length : 1000 + pattern.length;
 }
 

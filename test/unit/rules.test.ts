@@ -19,6 +19,13 @@ describe('rule 1: the content stamp', () => {
     '秘\u2067Confidential\u2069', // an isolate around the word
     '秘\ufe00 Confidential', // a variation selector
     '秘\u{e0100} Confidential', // an ideographic variation selector (a kanji variant, as Japanese text writes one)
+    // Characters passed off as invisible, between or inside the words: tag characters, a Mongolian
+    // variation selector, a deprecated format character, musical and shorthand format controls, an
+    // interlinear annotation mark, Hangul fillers, the Braille blank, NEL, Khmer's invisible vowel.
+    ...['\u{e0041}', '\u180b', '\u206a', '\u{1d173}', '\u{1bca0}', '\ufff9', '\u3164', '\uffa0', '\u115f', '\u2800', '\u0085', '\u17b4'].flatMap((c) => [
+      `秘${c}Confidential`,
+      `秘 Confi${c.repeat(3)}dential`,
+    ]),
     '見積書 秘 Confidential 2024',
   ])('marks %j', (text) => {
     expect(findStamp(text)).not.toBeNull();
@@ -57,6 +64,7 @@ describe('rule 2: the file name', () => {
     'C:\\Users\\a\\秘—x.docx',
     // Invisible format characters do not hide the prefix a reader sees.
     '\u202E秘—xcod.exe', '\u200B秘—x.txt', '秘\u200B—x.txt', '\u2066C—x\u2069.pdf', '\uFEFF秘—x.txt',
+    '秘\u{e0020}—x.txt', '\u3164秘—x.txt', '秘\u180b—x.txt',
   ])('marks %j', (name) => {
     expect(checkName(name)).toMatchObject({ verdict: 'marked', rule: 2, reason: 'name' });
   });

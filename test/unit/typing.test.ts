@@ -25,6 +25,9 @@ describe('watching a field as it is typed into', () => {
       [`${long}秘${' '.repeat(500)}\n\u200bConfidentia`, `${long}秘${' '.repeat(500)}\n\u200bConfidential`], // a long run of spaces
       [`秘 X Confidential${long}`, `秘  Confidential${long}`], // a deletion joins the two halves
       [`${long}秘 ＣＯＮＦＩＤＥＮＴＩＡ 以上`, `${long}秘 ＣＯＮＦＩＤＥＮＴＩＡＬ 以上`], // full-width letters
+      // characters outside the BMP that read as nothing, between every letter (two code units each)
+      [`${long}秘${'\u{e0041}'.repeat(40)} ${[...'Confidentia'].join('\u{e0041}')}`, `${long}秘${'\u{e0041}'.repeat(40)} ${[...'Confidential'].join('\u{e0041}')}`],
+      [`${long}秘\u3164Confidentia`, `${long}秘\u3164Confidential`], // a Hangul filler
     ];
     for (const [prev, next] of cases) {
       expect(marked(prev)).toBe(false);

@@ -207,14 +207,11 @@ export function followedByKanaOrKanji(buf: Uint8Array, p: number, enc: TextEncod
   switch (enc) {
     case 'utf-8': {
       if (b0 < 0xe3 || b0 > 0xe9 || p + 2 >= buf.length) return false;
-      const cp = ((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (buf[p + 2] & 0x3f);
-      return cp > 0x3000 && cp <= 0x9fff;
+      return startsWord(((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (buf[p + 2] & 0x3f));
     }
     case 'utf-16le':
-    case 'utf-16be': {
-      const cp = enc === 'utf-16le' ? b0 | (b1 << 8) : (b0 << 8) | b1;
-      return cp > 0x3000 && cp <= 0x9fff;
-    }
+    case 'utf-16be':
+      return startsWord(enc === 'utf-16le' ? b0 | (b1 << 8) : (b0 << 8) | b1);
     case 'shift_jis':
       // 0x82 0x9F… hiragana, 0x83 katakana, 0x88–0x9F and 0xE0–0xEA kanji. 0x81 (symbols, incl.
       // U+3000) and 0x82 below 0x9F (full-width letters) may be part of a stamp.
@@ -226,6 +223,9 @@ export function followedByKanaOrKanji(buf: Uint8Array, p: number, enc: TextEncod
       return false;
   }
 }
+
+/** CJK after 秘 (U+3001–U+9FFF), but the Hangul filler: a blank that normalisation removes (normalize.ts). */
+const startsWord = (cp: number): boolean => cp > 0x3000 && cp <= 0x9fff && cp !== 0x3164;
 
 /** Identifies windows that can be merged: same encoding and, for UTF-16, same byte parity. */
 export function winKey(w: Window, base = 0): string {
