@@ -17,6 +17,8 @@ import { extractOdf } from './extract/odf.js';
 import { extractTar } from './extract/tar.js';
 import { extractGzip } from './extract/gzip.js';
 import { extractZlib } from './extract/zlib.js';
+import { extractRpm } from './extract/rpm.js';
+import { extractScriptPayload } from './extract/script-payload.js';
 import { archiveExtractor } from './extract/archive.js';
 import { extractXz } from './extract/xz.js';
 import { extractBzip2 } from './extract/bzip2.js';
@@ -92,6 +94,7 @@ const EXTRACTORS: Record<Exclude<Format, 'zip' | 'unsupported-archive'>, Extract
   lzh: /* @__PURE__ */ archiveExtractor('lzh'),
   cpio: /* @__PURE__ */ archiveExtractor('cpio'),
   ar: /* @__PURE__ */ archiveExtractor('ar'),
+  rpm: extractRpm,
   iso: extractIso,
   compress: /* @__PURE__ */ archiveExtractor('compress'),
   uu: extractUu,
@@ -103,12 +106,14 @@ const EXTRACTORS: Record<Exclude<Format, 'zip' | 'unsupported-archive'>, Extract
   vobject: extractVobject,
   sealed: extractSealed,
   signed: extractSigned,
-  sfx: /* @__PURE__ */ archiveExtractor('sfx'),
+  // The bytes before the archive are searched too: a launch script's text, a program's strings.
+  sfx: /* @__PURE__ */ alsoBytes(archiveExtractor('sfx')),
   v7tar: /* @__PURE__ */ archiveExtractor('v7tar'),
   xz: extractXz,
   bzip2: extractBzip2,
   zstd: extractZstd,
   zlib: extractZlib,
+  'script-payload': extractScriptPayload,
   binary: extractBinary,
   empty: null,
   // eslint-disable-next-line require-yield -- an Extractor that only refuses: it throws before yielding anything
@@ -135,6 +140,14 @@ function bytesOnly(reason: UnscannableVerdict['reason'], why: string | ((blob: B
   };
 }
 
+/** `read`, after the byte prefilter has searched the whole file (for what lies outside the structure `read` follows). */
+function alsoBytes(read: Extractor): Extractor {
+  return async function* (blob, ctx) {
+    yield* extractBinary(blob, ctx);
+    yield* read(blob, ctx);
+  };
+}
+
 /** A format recognised but not read here (sniff.ts), named from its first bytes or from `name`. */
 function unreadable(name: string): Extractor {
   return bytesOnly('unsupported', async (blob) => {
@@ -150,7 +163,7 @@ const misnamedContainer = bytesOnly('corrupt', 'the file is not in the format it
 const splitPiece = bytesOnly('unsupported', 'a piece of an archive split into volumes: it cannot be read without the pieces before it');
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
-const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'emlx', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'iso', 'compress', 'uu', 'shar', 'iwa', 'dxf', 'vobject', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd', 'warc', 'zlib']);
+const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'emlx', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'rpm', 'iso', 'compress', 'uu', 'shar', 'iwa', 'dxf', 'vobject', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd', 'warc', 'zlib', 'script-payload']);
 
 class Scanner {
   private expanded = 0;
@@ -270,7 +283,7 @@ function ooxmlKind(names: Set<string>): string {
 
 /** The content of a single-stream compressor is named after the file: x.txt.gz → x.txt, x.tgz → x.tar, x.tar.xz → x.tar. */
 function streamMemberName(name: string): string {
-  return name.replace(/\.(t?gz|t?xz|t?bz2?|tbz2|t?zst|zstd)$/i, (ext) => (/^\.t(gz|xz|bz2?|zst)$/i.test(ext) ? '.tar' : ''));
+  return name.replace(/\.(t?gz|t?xz|t?bz2?|tbz2|t?zst|zstd|zz|zlib)$/i, (ext) => (/^\.t(gz|xz|bz2?|zst)$/i.test(ext) ? '.tar' : ''));
 }
 
 function at(path: string[], where: Where | undefined): Location {

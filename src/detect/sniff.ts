@@ -2,7 +2,7 @@
  * Which extractor reads a blob: decided by its first bytes, with the name's extension as a
  * hint only where content cannot tell (text, HTML). A renamed file is read as what it is.
  */
-import { readBytes, startsWith } from './bytes.js';
+import { readBytes, startsWith, u32 } from './bytes.js';
 import { EMLX_LENGTH, mailKind, UU_AT_START } from './extract/mime.js';
 import { isDxf } from './extract/dxf.js';
 import { VOBJECT_START } from './extract/vobject.js';
@@ -12,13 +12,14 @@ import { firstVolumeDescriptor } from './extract/udf.js';
 import { formDataStart } from './form-data-line.js';
 import { WARC_START } from './extract/warc.js';
 import { zlibStart } from './extract/inflate.js';
+import { scriptPayloadStart } from './extract/script-payload.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib';
+  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
-export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd';
+export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd' | 'rpm';
 
 /**
  * Pictures, by their signatures in full: a picture is not read past its first bytes, so a signature
@@ -87,6 +88,8 @@ const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   [/^AC10(1[89]|2\d|3\d)\0/, 'AutoCAD drawing (DWG 2004 or later)'],
   // WordPerfect writes characters outside ASCII in its own character sets, never as Unicode or Shift_JIS.
   [/^\xFFWPC/, 'WordPerfect document'],
+  // Windows disk images (DISM, wimlib, 7-Zip -twim): LZX, XPRESS or LZMS chunks, solid in an .esd.
+  [/^MSWIM\0\0\0/, 'Windows image (WIM, ESD)'],
   // Binary DXF: typed values, rarely written; the ASCII form is read (extract/dxf.ts).
   [/^AutoCAD Binary DXF\r\n\x1A\0/, 'AutoCAD drawing (binary DXF)'],
 ];
@@ -125,6 +128,8 @@ const UNREAD_BY_NAME: readonly [RegExp, string][] = [
   [/\.(br|lz4|lzo|lzma|sqfs|squashfs|arj|xar|hqx|ntx)$/i, 'a compressed format known by its name, with no signature of its own'],
   // Fuji Xerox (FUJIFILM) DocuWorks, the document format of Japanese offices: read only by its own software.
   [/\.(xdw|xbd|xct)$/i, 'a DocuWorks document'],
+  // A macOS disk image: compressed blocks (UDZO, ULFO) with a trailer at the end, no signature at the start.
+  [/\.(dmg|sparseimage)$/i, 'a macOS disk image'],
 ];
 
 /** What a format not read here is, from the file's name; null for any other name. */
@@ -146,6 +151,7 @@ export function headFormat(head: Uint8Array): Format | undefined {
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06])) return 'zip';
   if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'ole2';
   if (startsWith(head, [0x1f, 0x8b])) return 'gzip';
+  if (startsWith(head, [0xed, 0xab, 0xee, 0xdb])) return 'rpm'; // an RPM package: headers, then a compressed cpio archive
   if (head.length > 262 && startsWith(head, [0x75, 0x73, 0x74, 0x61, 0x72], 257)) return 'tar';
   const ascii = new TextDecoder('latin1').decode(head);
   // Envelopes first: a signed .p7m holds its document (a PDF's header among the first bytes), and an
@@ -176,12 +182,16 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (blob.size === 0) return namedAsStructured(name) ? 'empty-document' : 'empty';
   const head = await readBytes(blob, 0, Math.min(blob.size, SNIFF_HEAD));
   const byHead = headFormat(head);
+  // A picture with an archive appended (`cat photo.jpg x.zip`) shows as the picture and opens as the archive.
+  if (byHead === 'image' || byHead === 'media') return (await zipAtEnd(blob)) ? 'sfx' : byHead;
   if (byHead) return byHead;
   const ascii = new TextDecoder('latin1').decode(head);
   if (unsupportedArchive(ascii)) return 'unsupported-archive';
   // A uuencoded file on its own (uuencode, bsdtar --uuencode/--b64encode): its first line begins a block.
   if (UU_AT_START.test(ascii)) return 'uu';
   if (SHELL_SCRIPT.test(ascii) && SHELL_ARCHIVE.test(ascii)) return 'shar';
+  // A script with an archive appended (makeself installers): one look for a signature at a line start.
+  if (ascii.startsWith('#!') && (await scriptPayloadStart(blob)) > 0) return 'script-payload';
   // A web archive (wget --warc-file, crawlers, bsdtar --format warc): records of files and HTTP messages.
   if (WARC_START.test(ascii)) return 'warc';
   if (/^(CD001|BEA01)$/.test(await firstVolumeDescriptor(blob))) return 'iso';
@@ -202,6 +212,7 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return 'html';
   if (XML_EXT.test(name) || /^(\xEF\xBB\xBF)?\s*<\?xml/.test(ascii)) return 'xml';
   if (v7TarHeader(head)) return 'v7tar';
+  if (await zipAtEnd(blob)) return 'sfx';
   // iWork's archives have no signature: a name and a first block header (type 0).
   if (/\.iwa$/i.test(name) && head[0] === 0) return 'iwa';
   if (TEXT_EXT.test(name) || looksLikeText(head)) return 'text';
@@ -218,9 +229,28 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
  */
 async function selfExtracting(blob: Blob): Promise<boolean> {
   const head = new TextDecoder('latin1').decode(await readBytes(blob, 0, Math.min(blob.size, SFX_HEAD)));
-  if (/7z\xBC\xAF\x27\x1C|Rar!\x1A\x07/.test(head)) return true;
-  const tail = await readBytes(blob, Math.max(0, blob.size - 65558), blob.size);
-  return new TextDecoder('latin1').decode(tail).includes('PK\x05\x06');
+  return /7z\xBC\xAF\x27\x1C|Rar!\x1A\x07/.test(head) || zipAtEnd(blob);
+}
+
+/**
+ * A ZIP archive after other bytes: a self-extracting program, a launch script before a jar (Spring
+ * Boot's executable jars), a `#!` line before a Python zipapp, a Chrome extension's header, a picture
+ * with an archive appended. Its end record (in the last 64 KiB) points back at a central directory that
+ * is there; libarchive reads the archive whether its offsets count from the file or from the archive.
+ */
+async function zipAtEnd(blob: Blob): Promise<boolean> {
+  const from = Math.max(0, blob.size - 65557);
+  const tail = await readBytes(blob, from);
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail[i] !== 0x50 || tail[i + 1] !== 0x4b || tail[i + 2] !== 5 || tail[i + 3] !== 6) continue;
+    const directory = from + i - u32(tail, i + 12);
+    // A ZIP64 archive has its own end record and locator (76 bytes) between the directory and this one.
+    for (const at of [directory, directory - 76]) {
+      if (at > 0 && startsWith(await readBytes(blob, at, at + 4), [0x50, 0x4b, 1, 2])) return true;
+    }
+    return false;
+  }
+  return false;
 }
 
 /**

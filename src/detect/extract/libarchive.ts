@@ -280,6 +280,7 @@ export class LibArchive {
 /** libarchive's message, typed: encryption and unsupported methods are not damage. */
 function classify(message: string): ScanError {
   if (/encrypt|passphrase|password/i.test(message)) return new ScanError('encrypted', message);
-  if (/unsupported|not supported|unknown .*(method|codec|compression)/i.test(message)) return new ScanError('unsupported', message);
+  // A filter libarchive would run as an outside program (zstd inside an RPM, lrzip, grzip): none runs here.
+  if (/unsupported|not supported|unknown .*(method|codec|compression)|unable to run program|Unexpected codec ID/i.test(message)) return new ScanError('unsupported', message);
   return new ScanError('corrupt', message);
 }

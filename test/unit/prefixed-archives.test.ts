@@ -1,0 +1,58 @@
+/**
+ * Archives behind other bytes (test/fixtures/archives/prefixed, make.sh): a script, a signed header or a
+ * picture before a ZIP; a shell script before a tar.gz; RPM packages; a Windows image. Each was clean.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+
+const DIR = join(__dirname, '../fixtures/archives/prefixed');
+const bytes = (name: string) => new Uint8Array(readFileSync(join(DIR, name)));
+const scan = (name: string, b = bytes(name)) => scanBlob(new Blob([b]), name);
+
+describe('archives behind other bytes', () => {
+  it.each([
+    ['zipapp_ctext.pyz', 1, 'memo.txt'],
+    ['launch_script_ctext.jar', 1, 'memo.txt'],
+    ['chromium_packed_ctext.crx', 1, 'memo.txt'],
+    ['photo_with_zip_name.jpg', 2, '秘—計画.txt'],
+    ['makeself_gzip_ctext.run', 1, 'memo.txt'],
+    ['rpm_gzip_ctext.rpm', 1, 'FILE'],
+    ['rpm_xz_ctext.rpm', 1, 'FILE'],
+    ['rpm_zstd_ctext.rpm', 1, 'FILE'],
+  ])('%s → marked, rule %i, in %s', async (name, rule, member) => {
+    const v = await scan(name);
+    expect(v).toMatchObject({ verdict: 'marked', rule });
+    expect(v.verdict === 'marked' && v.location.path.join('/')).toContain(member);
+  });
+
+  it('clean ones are clean; a Windows image is unscannable, saying what it is', async () => {
+    expect(await scan('makeself_xz_clean.run')).toMatchObject({ verdict: 'clean', format: 'script-payload' });
+    expect(await scan('rpm_zstd_clean.rpm')).toMatchObject({ verdict: 'clean', format: 'rpm' });
+    const wim = await scan('wimlib_lzx_ctext.wim');
+    expect(wim).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    expect(wim.verdict === 'unscannable' && wim.detail).toMatch(/Windows image/);
+  });
+
+  it('the text before an appended ZIP is read too', async () => {
+    const zip = bytes('zipapp_ctext.pyz');
+    const script = new TextEncoder().encode('#!/bin/sh\n# 取扱：秘 Confidential\n');
+    const v = await scan('x.pyz', new Uint8Array([...script, ...zip.subarray(zip.indexOf(0x0a) + 1)]));
+    expect(v).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+
+  it('cut short, each is unscannable, never clean', async () => {
+    for (const name of ['makeself_xz_clean.run', 'rpm_gzip_ctext.rpm', 'rpm_xz_ctext.rpm', 'rpm_zstd_clean.rpm']) {
+      const b = bytes(name);
+      expect(await scan(name, b.slice(0, b.length - 40))).toMatchObject({ verdict: 'unscannable' });
+    }
+  });
+
+  it('a picture or a program without an archive after it is what it was', async () => {
+    const photo = bytes('photo_with_zip_name.jpg');
+    expect(await scan('photo.jpg', readFileSync(join(__dirname, '../fixtures/pictures/site-photo.jpg')))).toMatchObject({ verdict: 'clean', format: 'image' });
+    expect((await scan('cut.jpg', photo.slice(0, photo.length - 22))).format).toBe('image'); // no end record
+    expect((await scan('x.bin', new Uint8Array([0, 1, 2, ...photo.subarray(photo.length - 22)]))).format).toBe('binary'); // an end record alone
+  });
+});
