@@ -22,6 +22,7 @@
  * a fresh one, and its memory is dropped with it), each member is read in CHUNK slices through
  * get_filedata, and the caller checks limits between slices.
  */
+import { decodeText } from './text.js';
 import { ScanError } from './types.js';
 
 /** Bytes of the end-of-member probe; the allocator keeps its free-list links in the first SKIP. */
@@ -148,7 +149,11 @@ async function start(): Promise<Instance> {
     fn: {
       open: w('archive_open', 'number', ['number', 'number', 'string', 'string']),
       next: w('get_next_entry', 'number', ['number']),
-      name: w('archive_entry_pathname', 'string', ['number']),
+      // The name's bytes as the archive stores them (a pointer): libarchive converts only where the format
+      // says the encoding; CAB without its UTF-8 flag, cpio, ISO's Rock Ridge and tar store CP932 names as
+      // they are on a Japanese system, which a UTF-8 read would turn into U+FFFD.
+      name: w('archive_entry_pathname', 'number', ['number']),
+      nameUtf8: w('archive_entry_pathname_utf8', 'string', ['number']),
       size: w('archive_entry_size', 'number', ['number']),
       type: w('archive_entry_filetype', 'number', ['number']),
       encrypted: w('archive_entry_is_encrypted', 'number', ['number']),
@@ -208,12 +213,22 @@ export class LibArchive {
       return null;
     }
     return {
-      name: this.fn.name(e) as string,
+      name: this.#name(e),
       // 32 bits only: negative means 2 GiB or more (see finish() for 4 GiB and more).
       size: this.fn.size(e) as number,
       encrypted: (this.fn.encrypted(e) as number) > 0,
       isFile: ((this.fn.type(e) as number) & TYPE_MASK) !== DIRECTORY,
     };
+  }
+
+  /** An entry's name: its stored bytes, decoded as names are elsewhere (UTF-8, else CP932 or EUC-JP). */
+  #name(e: number): string {
+    const p = this.fn.name(e) as number;
+    if (!p) return (this.fn.nameUtf8(e) as string | null) ?? '';
+    const heap = this.m.HEAPU8;
+    let end = p;
+    while (heap[end] !== 0) end++;
+    return decodeText(heap.subarray(p, end));
   }
 
   /** The next `n` bytes of the current entry (a copy). */

@@ -1,14 +1,18 @@
 /** tar (ustar, GNU long names, pax paths): members are slices of the original Blob, never copied. */
 import { readBytes } from '../bytes.js';
-import { ScanError, type ExtractContext, type Extractor } from './types.js';
+import { decodeText } from './text.js';
+import { nameOnly, ScanError, type ExtractContext, type Extractor } from './types.js';
 
 const latin1 = new TextDecoder('latin1');
-const utf8 = new TextDecoder('utf-8');
 
+/**
+ * A name field. tar stores a name's bytes as they are: UTF-8 on Linux and macOS, CP932 or EUC-JP when the
+ * file was named on a Japanese system (GNU tar on a CP932 disk, in every format): the encoding is guessed.
+ */
 function field(h: Uint8Array, at: number, len: number): string {
   const b = h.subarray(at, at + len);
   const end = b.indexOf(0);
-  return utf8.decode(end < 0 ? b : b.subarray(0, end));
+  return decodeText(end < 0 ? b : b.subarray(0, end));
 }
 
 /** A header's number field: octal, or GNU base-256 when the top bit is set. A bad digit is `corrupt`. */
@@ -56,7 +60,7 @@ export const extractTar: Extractor = async function* (blob, ctx) {
     const data = blob.slice(dataStart, dataStart + size);
     at = dataStart + Math.ceil(size / 512) * 512;
     if (type === 'L') {
-      longName = utf8.decode(await readBytes(data)).replace(/\0+$/, '');
+      longName = decodeText(await readBytes(data)).replace(/\0+$/, '');
       continue;
     }
     if (type === 'x') {
@@ -73,7 +77,10 @@ export const extractTar: Extractor = async function* (blob, ctx) {
       yield { kind: 'unscannable', reason: 'unsupported', detail: `tar member ${name} is a ${type === 'S' ? 'sparse file' : 'multi-volume part'}`, where: { part: name } };
       continue;
     }
-    if (type !== '0' && type !== '7') continue; // directories, links, devices carry no content
+    // A hard link is another name of a member before it, a symbolic link a name for a path: both are
+    // names a listing shows and extracting makes (rule 2). Directories and devices carry no content.
+    if (type === '1' || type === '2') yield nameOnly(name);
+    if (type !== '0' && type !== '7') continue;
     ctx.addEntry();
     yield { kind: 'member', name, data };
   }
@@ -93,7 +100,8 @@ export function paxRecords(b: Uint8Array): Map<string, string> | null {
     while (sp < b.length && sp - at < 20 && b[sp] >= 0x30 && b[sp] <= 0x39) sp++;
     const len = Number(latin1.decode(b.subarray(at, sp)));
     if (sp === at || b[sp] !== 0x20 || !(len > sp - at + 1) || at + len > b.length || b[at + len - 1] !== 0x0a) return null;
-    const record = utf8.decode(b.subarray(sp + 1, at + len - 1));
+    // UTF-8 by the standard; GNU tar writes a name it cannot convert as its bytes (hdrcharset=BINARY).
+    const record = decodeText(b.subarray(sp + 1, at + len - 1));
     const eq = record.indexOf('=');
     if (eq <= 0) return null;
     out.set(record.slice(0, eq), record.slice(eq + 1));
