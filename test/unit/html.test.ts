@@ -67,6 +67,12 @@ describe('HTML: what a reader does not see is not text (decision: clean)', () =>
   ])('%s → clean', async (_, body) => {
     expect(await scanHtml(page('<p>本文</p>' + body))).toMatchObject({ verdict: 'clean' });
   });
+  it('a template that declares a shadow root is shown (declarative shadow DOM, Chromium\'s saved pages)', async () => {
+    for (const attr of ['shadowrootmode="open"', "shadowrootmode='closed'", 'shadowmode="open"', 'SHADOWROOTMODE=open']) {
+      expect(await scanHtml(page(`<div><template ${attr}><p>秘 Confidential</p></template></div>`))).toMatchObject({ verdict: 'marked', rule: 1 });
+    }
+    expect(await scanHtml(page('<template data-mode="open"><p>秘 Confidential</p></template>'))).toMatchObject({ verdict: 'clean' });
+  });
   it('what the page shows outside element text is read: a field\'s value or placeholder, a tooltip', async () => {
     for (const body of ['<input value="秘 Confidential">', '<input placeholder="秘 Confidential">', '<p title="秘 Confidential">x</p>', '<button aria-label="秘 Confidential">x</button>']) {
       expect(await scanHtml(page('<p>本文</p>' + body)), body).toMatchObject({ verdict: 'marked' });

@@ -25,6 +25,8 @@ describe('mail fixtures (Python email, mutt, mpack, Chromium, oxmsg)', () => {
     ['body-b64-sjis.eml', [], 'body'],
     ['html-only.eml', [], 'body'],
     ['mht-marked.mht', [], 'body'],
+    ['mht-shadow-open.mht', [], 'body'], // a web component's shadow root, saved by Chromium as <template shadowmode>
+    ['mht-shadow-closed.mht', [], 'body'],
     ['attach-docx.eml', ['議事録.docx'], 'body'],
     ['attach-zip.eml', ['案件資料.zip', '見積仕様書.docx'], 'body'],
     ['mpack-zip.eml', ['過去資料.zip', '2023年度.zip', '引継ぎメモ.txt'], undefined],
@@ -65,7 +67,7 @@ describe('mail fixtures (Python email, mutt, mpack, Chromium, oxmsg)', () => {
     expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 2, location: { path: [attachment] } });
   });
 
-  it.each(['clean-traps.eml', 'clean.mbox', 'mutt-clean.eml', 'mht-clean.mht', 'msg-clean.msg'])('%s (traps, clean attachments) is clean', async (name) => {
+  it.each(['clean-traps.eml', 'clean.mbox', 'mutt-clean.eml', 'mht-clean.mht', 'mht-template-clean.mht', 'msg-clean.msg'])('%s (traps, clean attachments) is clean', async (name) => {
     expect(await scan(name)).toMatchObject({ verdict: 'clean' });
   });
 

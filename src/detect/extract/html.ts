@@ -17,8 +17,10 @@ import { charOfCode, decodeEntities, xmlToText } from './xml-text.js';
 import { XML_TAGS, content, execAt, firstContent, replaceSpans, spans } from './markup-spans.js';
 
 // What a page does not show: scripts, styles, templates, noscript and comments (markup-spans.ts finds
-// each in one pass: a lazy expression ran for seconds over unclosed ones).
-const INVISIBLE_START = /<(script|style|template|noscript)\b|<!--/gi;
+// each in one pass: a lazy expression ran for seconds over unclosed ones). A template that declares a
+// shadow root (`shadowrootmode`, and `shadowmode` as Chromium saves a page's web components in an .mht)
+// is shown: the browser attaches it as the element's content. (The look stops at a tag's first 512 characters.)
+const INVISIBLE_START = /<(script|style|template(?![^>]{0,512}\sshadow(?:root)?mode\s*=)|noscript)\b|<!--/gi;
 const INVISIBLE_END: Record<string, RegExp> = {
   script: /<\/script\s*>/gi,
   style: /<\/style\s*>/gi,
