@@ -30,6 +30,7 @@ describe('mail fixtures (Python email, mutt, mpack, Chromium, oxmsg)', () => {
     ['attach-docx.eml', ['議事録.docx'], 'body'],
     ['attach-zip.eml', ['案件資料.zip', '見積仕様書.docx'], 'body'],
     ['mpack-zip.eml', ['過去資料.zip', '2023年度.zip', '引継ぎメモ.txt'], undefined],
+    ['mutt-attach-hashes.eml', ['ioc-hashes.txt'], undefined], // a text attachment whose lines pass for base64
     ['forwarded.eml', ['message.eml'], 'body'],
     ['two-messages.mbox', ['message-2.eml'], 'body'],
     ['msg-subject.msg', [], 'subject'],

@@ -108,6 +108,9 @@ function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fal
     return;
   }
   yield member(attachmentName(info, id), body.bytes, ctx);
+  // Guessed to be base64, it is also the file as it stands: a text file of hashes or keys (lines of hex
+  // or base64 under a title) passes for base64, and its text would go unread.
+  if (body.undeclared) yield member(attachmentName(info, id), e.body, ctx);
   // Named twice (filename="notes.txt", name="秘—計画.txt"): clients differ in which they show, so both count for rule 2.
   if (info.otherName) yield nameOnly(info.otherName);
 }
