@@ -13,6 +13,7 @@ import { formDataStart } from './form-data-line.js';
 import { WARC_START } from './extract/warc.js';
 import { zlibStart } from './extract/inflate.js';
 import { scriptPayloadStart } from './extract/script-payload.js';
+import { BABYL_START, MMDF_START } from './extract/mbox.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
@@ -161,7 +162,10 @@ export function headFormat(head: Uint8Array): Format | undefined {
   // Before the PDF search: a compressor may keep a PDF's first bytes as they are (zstd raw literals).
   const archive = ARCHIVES.find(([re]) => re.test(ascii));
   if (archive) return archive[1];
-  if (ascii.includes('%PDF-')) return 'pdf';
+  // Readers take a header anywhere in the first KiB, after junk; in text, only one at a line's start (a
+  // mail whose subject says %PDF-1.7 is a mail).
+  const pdf = ascii.indexOf('%PDF-');
+  if (pdf === 0 || (pdf > 0 && (/[\r\n]$/.test(ascii.slice(0, pdf)) || !looksLikeText(head.subarray(0, pdf))))) return 'pdf';
   // A damaged or missing header still opens in lenient readers (pdf.js, which Firefox uses): PDF objects are enough.
   if (/(?:^|[\r\n])\s*\d+\s+\d+\s+obj\s*<</.test(ascii)) return 'pdf';
   if (/^\s*\{\\rtf/.test(ascii)) return 'rtf';
@@ -197,6 +201,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (/^(CD001|BEA01)$/.test(await firstVolumeDescriptor(blob))) return 'iso';
   if ((ascii.startsWith('MZ') || ascii.startsWith('\x7FELF')) && (await selfExtracting(blob))) return 'sfx';
   // Content first; the extension decides between mail kinds (a saved .eml may begin with an mbox `From ` line).
+  // Mailboxes without `From ` lines: MMDF (^A lines) and Babyl (Emacs RMAIL), read by extract/mbox.ts.
+  if (ascii.startsWith(MMDF_START) || ascii.startsWith(BABYL_START)) return 'mbox';
   const kind = mailKind(ascii);
   const emlx = EMLX_LENGTH.exec(ascii);
   if (!kind && emlx && mailKind(ascii.slice(emlx[0].length))) return 'emlx';

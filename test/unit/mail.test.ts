@@ -292,3 +292,23 @@ describe("Apple Mail's .emlx (a length line, the message, Apple's property list)
     expect(await scan('cut.emlx', whole.subarray(0, whole.length - 40))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
 });
+
+describe('more mail formats (test/fixtures/mail/more): MMDF and Babyl mailboxes, an inline invitation, a flowed quote', () => {
+  const more = (name: string) => scanBlob(new Blob([readFileSync(join(FIX, 'more', name))]), name);
+  it.each([
+    ['mutt-mmdf-sent', ['message-2.eml', 'minutes.docx']],
+    ['python-mailbox.mmdf', ['message-2.eml']],
+    ['python-mailbox.babyl', ['message-2.eml']],
+    ['python-invite-folded.eml', ['invite.ics']],
+    ['flowed-quoted-reply.eml', []],
+    ['subject-pdf-string.eml', []],
+  ])('%s → marked, at %j', async (name, path) => {
+    const v = await more(name);
+    expect(v).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(v.verdict === 'marked' && v.location.path).toEqual(path);
+  });
+
+  it('a mail whose subject says %PDF-1.7 is a mail: clean when its body is', async () => {
+    expect(await more('subject-pdf-string-clean.eml')).toMatchObject({ verdict: 'clean', format: 'eml' });
+  });
+});

@@ -166,7 +166,8 @@ function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: string
   // was added by the sender's client, so 「秘 Confi␠」⏎「dential」 reads 秘 Confidential.
   if ((info.params.get('format') ?? '').toLowerCase() === 'flowed') {
     const delsp = (info.params.get('delsp') ?? '').toLowerCase() === 'yes';
-    const joined = text.text.replace(delsp ? / \r?\n(?!-- \r?\n)/g : /(?<= )\r?\n(?!-- \r?\n)/g, '');
+    // A quoted paragraph flows too: the next line's quote marks (`> `) go with the break.
+    const joined = text.text.replace(delsp ? / \r?\n(?:>+ ?)?(?!-- \r?\n)/g : /(?<= )\r?\n(?:>+ ?)?(?!-- \r?\n)/g, '');
     if (joined !== text.text) yield* textRuns(joined, BODY);
   }
   for (const [re, reason, why] of UNDECODED_IN_TEXT) if (re.test(text.text)) yield { kind: 'unscannable', reason, detail: `part ${id}: ${why}`, where: BODY };
@@ -188,8 +189,13 @@ const KNOWN_TYPES = new Set(['text', 'image', 'audio', 'video', 'application', '
 
 /** Text a mail client shows in the message itself (not as an attachment). */
 function isInlineText(info: ContentInfo): boolean {
-  return info.type.startsWith('text/') && info.disposition !== 'attachment' && info.type !== 'text/rtf';
+  return info.type.startsWith('text/') && info.disposition !== 'attachment' && !STRUCTURED_TEXT.test(info.type);
 }
+/**
+ * Text types read by their own structure, as a file: RTF, and a meeting invitation or a contact card
+ * sent inline (folded lines and escapes, which clients undo when they show the description).
+ */
+const STRUCTURED_TEXT = /^text\/(?:rtf|calendar|x-vcalendar|vcard|x-vcard|directory)$/;
 
 /**
  * A multipart body on its own, without a message around it (an HTTP form upload: form-data.ts),
@@ -243,6 +249,8 @@ function attachmentName(info: ContentInfo, id: string): string {
   if (info.filename) return info.filename;
   if (info.type === 'message/rfc822' || info.type === 'message/global') return 'message.eml';
   // Web archives name resources by URL (Content-Location): a URL is not a file name either.
+  if (/calendar/.test(info.type)) return 'invite.ics';
+  if (/vcard|directory/.test(info.type)) return 'contact.vcf';
   return `part ${id}`;
 }
 

@@ -5,14 +5,29 @@
  * of the file or after an empty line, followed by a header field: a `From ` that only begins a
  * sentence in a body that its writer forgot to escape does not split the message.
  */
-import { readBytes } from '../bytes.js';
+import { blobOf, concat, readBytes } from '../bytes.js';
 import type { Extractor } from './types.js';
 
 const FROM = [0x46, 0x72, 0x6f, 0x6d, 0x20]; // "From "
 const FIELD_START = /^[!-9;-~]{1,76}[ \t]*:/;
 
+/** MMDF (mutt's `mbox_type=MMDF`, Python's `mailbox.MMDF`): each message between lines of four ^A. */
+export const MMDF_START = '\x01\x01\x01\x01\n';
+/** Babyl (Emacs RMAIL, Python's `mailbox.Babyl`): an options block, then each message after a ^_^L line. */
+export const BABYL_START = 'BABYL OPTIONS:';
+
 export const extractMbox: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
+  const head = String.fromCharCode(...bytes.subarray(0, 16));
+  if (head.startsWith(MMDF_START) || head.startsWith(BABYL_START)) {
+    let k = 0;
+    for (const parts of head.startsWith(BABYL_START) ? babylMessages(bytes) : mmdfMessages(bytes)) {
+      ctx.checkTime();
+      ctx.addEntry();
+      yield { kind: 'member', name: `message-${++k}.eml`, data: blobOf(concat(parts.map(([a, b]) => bytes.subarray(a, b)))) };
+    }
+    return;
+  }
   const starts = separators(bytes, ctx.checkTime);
   if (starts.length === 0 || starts[0] !== 0) starts.unshift(0); // text before the first separator is read too
   for (let k = 0; k < starts.length; k++) {
@@ -50,4 +65,40 @@ function nextLineIsField(b: Uint8Array, i: number): boolean {
   if (nl < 0) return false;
   const line = String.fromCharCode(...b.subarray(nl + 1, Math.min(b.length, nl + 80)));
   return FIELD_START.test(line);
+}
+
+/** Byte ranges of each MMDF message: between its ^A lines, without a `From ` line some writers add. */
+function* mmdfMessages(b: Uint8Array): Generator<[number, number][]> {
+  const text = new TextDecoder('latin1').decode(b);
+  for (let at = text.indexOf(MMDF_START); at >= 0; ) {
+    const start = at + MMDF_START.length;
+    const end = text.indexOf(MMDF_START, start);
+    const stop = end < 0 ? b.length : end;
+    const from = text.startsWith('From ', start) ? text.indexOf('\n', start) + 1 : start;
+    if (stop > from) yield [[from, stop]];
+    at = end < 0 ? -1 : text.indexOf(MMDF_START, end + MMDF_START.length);
+  }
+}
+
+/**
+ * Byte ranges of each Babyl message: its original header (before `*** EOOH ***`), then its body (after
+ * the header shown, which follows that line). A message without the line is taken as it stands.
+ */
+function* babylMessages(b: Uint8Array): Generator<[number, number][]> {
+  const text = new TextDecoder('latin1').decode(b);
+  const SEP = '\x1f\x0c';
+  for (let at = text.indexOf(SEP); at >= 0; ) {
+    const next = text.indexOf('\x1f', at + SEP.length);
+    const stop = next < 0 ? b.length : next;
+    const start = text.indexOf('\n', at) + 1; // past the separator and the labels line after it
+    const labelsEnd = start > 0 ? text.indexOf('\n', start) + 1 : 0;
+    const eooh = labelsEnd > 0 ? text.indexOf('\n*** EOOH ***\n', labelsEnd - 1) : -1;
+    if (labelsEnd > 0 && labelsEnd < stop) {
+      const shown = eooh >= 0 && eooh < stop ? eooh + '\n*** EOOH ***\n'.length : -1;
+      const blank = shown >= 0 ? text.slice(shown, stop).search(/\r?\n\r?\n|^\r?\n/) : -1;
+      if (blank >= 0) yield [[labelsEnd, eooh + 1], [shown + blank, stop]];
+      else yield [[labelsEnd, stop]];
+    }
+    at = next < 0 ? -1 : text.indexOf(SEP, next);
+  }
 }

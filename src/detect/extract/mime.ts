@@ -303,12 +303,11 @@ export function uuBlocks(text: string): UuBlock[] {
       break;
     }
     const base64 = m[1] !== undefined;
-    const lines = text.slice(m.index + m[0].length).split(/\r?\n/).slice(1);
     const bytes: number[] = [];
     const b64: string[] = [];
     let ended = false;
     let bad = false;
-    for (const line of lines) {
+    for (const line of linesAfter(text, m.index + m[0].length)) {
       if (line === (base64 ? '====' : 'end')) {
         ended = true;
         break;
@@ -326,6 +325,19 @@ export function uuBlocks(text: string): UuBlock[] {
     }
   }
   return out;
+}
+
+/**
+ * The lines after the one that holds `from`, one at a time: a block reads only its own lines, so a
+ * text with many `begin` lines is not split again to its end for each (a 40 MB mail took 9 s).
+ */
+function* linesAfter(text: string, from: number): Generator<string> {
+  for (let at = text.indexOf('\n', from); at >= 0; ) {
+    const next = text.indexOf('\n', at + 1);
+    const line = text.slice(at + 1, next < 0 ? text.length : next);
+    yield next >= 0 && line.endsWith('\r') ? line.slice(0, -1) : line;
+    at = next;
+  }
 }
 
 /** Appends one uuencoded line's bytes; false when the line is not uuencoding. */
