@@ -263,7 +263,10 @@ class Scanner {
     // One look at the member names tells OOXML and ODF from a plain archive, whatever the extension says.
     const names = new Set((await readZipDirectory(blob, this.context(0, false))).map((e) => e.name));
     // A .docx/.xlsx/.pptx that lost its content types is a damaged package, not a plain archive.
-    if (names.has('[Content_Types].xml') || OOXML_EXT.test(name)) return { format: ooxmlKind(names), extractor: extractOoxml, container: true };
+    // Other packages in the same container format (NuGet, VSIX, MSIX, 3MF) are plain archives to us.
+    if (OOXML_EXT.test(name) || (names.has('[Content_Types].xml') && [...names].some((n) => OFFICE_PART.test(n)))) {
+      return { format: ooxmlKind(names), extractor: extractOoxml, container: true };
+    }
     if (names.has('mimetype') && (names.has('content.xml') || names.has('META-INF/manifest.xml'))) {
       return { format: 'odf', extractor: extractOdf, container: true };
     }
@@ -272,6 +275,8 @@ class Scanner {
 }
 
 const OOXML_EXT = /\.(doc|dot|xls|xlt|ppt|pot|pps)[xmb]$/i;
+/** Parts only Office documents and XPS hold: their folders, a fixed page. */
+const OFFICE_PART = /^(?:word|xl|ppt|visio)\/|\.fpage$/i;
 
 function ooxmlKind(names: Set<string>): string {
   if (names.has('word/document.xml')) return 'docx';

@@ -218,6 +218,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return 'html';
   if (XML_EXT.test(name) || /^(\xEF\xBB\xBF)?\s*<\?xml/.test(ascii)) return 'xml';
   if (v7TarHeader(head)) return 'v7tar';
+  // An empty tar is zero blocks only (tar -cf x.tar -T /dev/null): the tar reader checks they run to the end.
+  if (/\.tar$/i.test(name) && head.length >= 512 && head.every((b) => b === 0)) return 'tar';
   if (await zipAtEnd(blob)) return 'sfx';
   // iWork's archives have no signature: a name and a first block header (type 0).
   if (/\.iwa$/i.test(name) && head[0] === 0) return 'iwa';

@@ -4,7 +4,7 @@
  */
 import { readBytes } from '../bytes.js';
 import { decodeText } from './text.js';
-import { ScanError, type Extractor } from './types.js';
+import { ScanError, type ExtractContext, type Extractor } from './types.js';
 import { gunzip } from './inflate.js';
 
 export const extractGzip: Extractor = async function* (blob, ctx) {
@@ -21,12 +21,52 @@ export const extractGzip: Extractor = async function* (blob, ctx) {
     name = decodeText(head.subarray(p, end));
     p = end + 1;
   }
-  if (flags & 16) p = head.indexOf(0, p) + 1;
+  if (flags & 16) {
+    // A comment (`gzip` keeps one; archivers such as 7-Zip show it): text, like a ZIP's comment.
+    const end = head.indexOf(0, p);
+    if (end < 0) throw new ScanError('corrupt', 'gzip header is damaged');
+    yield { kind: 'text', text: decodeText(head.subarray(p, end)), where: { area: 'comments' } };
+    p = end + 1;
+  }
   if (flags & 2) p += 2;
   if (p <= 0 || p >= blob.size) throw new ScanError('corrupt', 'gzip header is damaged');
   ctx.addEntry();
-  const data = await gunzip(blob, ctx, name || 'gzip member');
+  const data = await gunzip(blob, ctx, name || 'gzip member').catch(async (err: unknown) => {
+    const end = err instanceof ScanError && err.reason === 'corrupt' ? await paddingStart(blob) : -1;
+    if (end < 0) throw err;
+    return unpadded(blob, end, ctx, name || 'gzip member', err);
+  });
   // No stored name: the scanner names the member after the archive (x.txt.gz → x.txt).
   yield { kind: 'member', name, data };
 };
 
+/** Where zero bytes to the end of `blob` start, or -1 when it does not end with at least 9 of them. */
+async function paddingStart(blob: Blob): Promise<number> {
+  const STEP = 1 << 20;
+  for (let end = blob.size; end > 0; end -= STEP) {
+    const b = await readBytes(blob, Math.max(0, end - STEP), end);
+    let i = b.length;
+    while (i > 0 && b[i - 1] === 0) i--;
+    if (i > 0) {
+      const start = end - b.length + i;
+      return blob.size - start > 8 ? start : -1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * gzip itself ignores zeros after the last member (padding to a tape's or a device's block size): the
+ * stream ends where they start, or up to 8 bytes later (its trailer may end in zeros). The first end
+ * whose members all pass their CRC-32 and length checks is the stream; none: the first error stands.
+ */
+async function unpadded(blob: Blob, from: number, ctx: ExtractContext, name: string, first: unknown): Promise<Blob> {
+  for (let end = from; end <= Math.min(blob.size, from + 8); end++) {
+    try {
+      return await gunzip(blob.slice(0, end), ctx, name);
+    } catch {
+      // not this end
+    }
+  }
+  throw first;
+}

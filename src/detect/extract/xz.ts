@@ -35,6 +35,11 @@ export async function decodeXz(data: Blob, guard: ExpansionGuard, ctx: ExtractCo
     } catch (err) {
       await reader.cancel().catch(() => undefined);
       if (err instanceof WebAssembly.CompileError || (err instanceof Error && /WebAssembly|wasm/i.test(err.message))) throw noWasm(err);
+      // XZ_OPTIONS_ERROR: a filter (BCJ for executables, delta) or an integrity check (SHA-256) this
+      // decoder was built without; the stream is not damaged.
+      if (err instanceof Error && /error code 6\b/.test(err.message)) {
+        throw new ScanError('unsupported', `${guard.name} uses a filter or an integrity check this reader does not have (xz --x86, --delta, -C sha256)`);
+      }
       throw asCorrupt(err, guard.name);
     }
   }
