@@ -302,10 +302,15 @@ describe('more mail formats (test/fixtures/mail/more): MMDF and Babyl mailboxes,
     ['python-invite-folded.eml', ['invite.ics']],
     ['flowed-quoted-reply.eml', []],
     ['subject-pdf-string.eml', []],
+    ['nodemailer-rfc822-noext.eml', ['original.eml']],
   ])('%s → marked, at %j', async (name, path) => {
     const v = await more(name);
     expect(v).toMatchObject({ verdict: 'marked', rule: 1 });
     expect(v.verdict === 'marked' && v.location.path).toEqual(path);
+  });
+
+  it('an attachment name cut into encoded words across RFC 2231 continuations is decoded once joined', async () => {
+    expect(await more('name-2047-in-2231.eml')).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['秘—見積書.xlsx'] } });
   });
 
   it('a mail whose subject says %PDF-1.7 is a mail: clean when its body is', async () => {

@@ -246,8 +246,10 @@ function* textRuns(text: string, where: Where): Generator<Extracted> {
  * without a name is `message.eml` (its subject is not a file name, so rule 2 does not apply to it).
  */
 function attachmentName(info: ContentInfo, id: string): string {
-  if (info.filename) return info.filename;
-  if (info.type === 'message/rfc822' || info.type === 'message/global') return 'message.eml';
+  const message = info.type === 'message/rfc822' || info.type === 'message/global';
+  // A forwarded message is read as one whatever it is named: its own header may be too short to tell.
+  if (info.filename) return message && !/\.eml$/i.test(info.filename) ? `${info.filename}.eml` : info.filename;
+  if (message) return 'message.eml';
   // Web archives name resources by URL (Content-Location): a URL is not a file name either.
   if (/calendar/.test(info.type)) return 'invite.ics';
   if (/vcard|directory/.test(info.type)) return 'contact.vcf';

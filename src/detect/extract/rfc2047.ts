@@ -299,7 +299,11 @@ export function decodeParams(raw: RawParam[]): { params: Map<string, string>; pr
     list.sort((a, b) => a.n - b.n);
     const d = joinContinuations(list);
     problems.push(...d.problems);
-    params.set(key, d.text); // RFC 2231 wins over a plain fallback of the same name
+    // Writers that split an encoded word over continuations (filename*0="=?UTF-8?B?…"; filename*1="…?=")
+    // leave it to the reader to decode once joined, as Thunderbird does.
+    const words = !list.some((p) => p.ext) && d.text.includes('=?') ? decodeEncodedWords(d.text) : null;
+    if (words) problems.push(...words.problems);
+    params.set(key, words?.text ?? d.text); // RFC 2231 wins over a plain fallback of the same name
   }
   return { params, problems };
 }
