@@ -303,6 +303,7 @@ describe('more mail formats (test/fixtures/mail/more): MMDF and Babyl mailboxes,
     ['flowed-quoted-reply.eml', []],
     ['subject-pdf-string.eml', []],
     ['nodemailer-rfc822-noext.eml', ['original.eml']],
+    ['text-enriched.eml', []],
   ])('%s → marked, at %j', async (name, path) => {
     const v = await more(name);
     expect(v).toMatchObject({ verdict: 'marked', rule: 1 });

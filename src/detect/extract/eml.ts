@@ -162,6 +162,8 @@ function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: string
     return;
   }
   yield* textRuns(text.text, BODY);
+  // text/enriched (RFC 1896) and text/richtext: formatting commands in angle brackets, `<<` for `<`.
+  if (/^text\/(?:enriched|richtext)$/.test(info.type)) yield* textRuns(text.text.replace(/<[^<>\r\n]{1,64}>/g, '').replaceAll('<<', '<'), BODY);
   // format=flowed (RFC 3676): a line ending in a space goes on in the next; with delsp=yes that space
   // was added by the sender's client, so 「秘 Confi␠」⏎「dential」 reads 秘 Confidential.
   if ((info.params.get('format') ?? '').toLowerCase() === 'flowed') {
