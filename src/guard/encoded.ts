@@ -133,12 +133,13 @@ const STAMP_BYTES = /\xe7\xa7\x98|\xe3\x8a\x99|\xd8y|y\xd8|\x992|2\x99|\x94\xe9|
  * media: a container, a compressor, an encoding, PDF, RTF, markup, mail, a form upload, a drawing it
  * cannot open (each can hide or escape a stamp: compressed, uuencoded, `\'94\'e9`, `&#31192;`,
  * `=E7=A7=98`…): uuencoded files and shell archives, cpio, ar, Unix compress, self-extracting
- * executables, AutoCAD drawings. Looser than the sniff, with three exceptions that STAMP_BYTES covers:
+ * executables, AutoCAD drawings, zlib streams, RPM packages, Chrome extensions (a ZIP after a header),
+ * MMDF and Babyl mailboxes, Windows images. Looser than the sniff, with three exceptions that STAMP_BYTES covers:
  * an ISO or UDF image (known 32 KiB in) and a V7 tar (by a checksum) store their files as they are,
  * and a metafile's text records are UTF-16 or the font's code page.
  */
 const READ_AS_FORMAT =
-  /^(?:PK|\xd0\xcf|\x1f[\x8b\x9d]|7z|Rar|\xfd7z|BZh|\(\xb5|[P-_]\*M|MSCF|[^]{2}-l|\s*\{\\rtf|(?:\xef\xbb\xbf)?\s*<|begin|#!|!<|0707|MZ|\x7fE|AC1)|%PDF|obj|ustar|(?:^|\n)--|\n[!-9;-~]+[ \t]*:/;
+  /^(?:PK|\xd0\xcf|\x1f[\x8b\x9d]|7z|Rar|\xfd7z|BZh|\(\xb5|[P-_]\*M|MSCF|[^]{2}-l|\s*\{\\rtf|(?:\xef\xbb\xbf)?\s*<|begin|#!|!<|0707|MZ|\x7fE|AC1|x[\x01\x5e\x9c\xda]|\xed\xab|Cr24|\x01\x01|BABYL|MSWIM)|%PDF|obj|ustar|(?:^|\n)--|\n[!-9;-~]+[ \t]*:/;
 /** The web's images, which the sniff calls images (never read) unless READ_AS_FORMAT's loose parts say otherwise. */
 const IMAGE = /^(?:\x89PNG|\xff\xd8\xff|GIF8|RIFF[^]{4}WEBP)/;
 const IMAGE_BUT = /%PDF|obj|ustar/;
