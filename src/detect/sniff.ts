@@ -186,8 +186,6 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (blob.size === 0) return namedAsStructured(name) ? 'empty-document' : 'empty';
   const head = await readBytes(blob, 0, Math.min(blob.size, SNIFF_HEAD));
   const byHead = headFormat(head);
-  // A picture with an archive appended (`cat photo.jpg x.zip`) shows as the picture and opens as the archive.
-  if (byHead === 'image' || byHead === 'media') return (await zipAtEnd(blob)) ? 'sfx' : byHead;
   if (byHead) return byHead;
   const ascii = new TextDecoder('latin1').decode(head);
   if (unsupportedArchive(ascii)) return 'unsupported-archive';
@@ -242,9 +240,10 @@ async function selfExtracting(blob: Blob): Promise<boolean> {
 
 /**
  * A ZIP archive after other bytes: a self-extracting program, a launch script before a jar (Spring
- * Boot's executable jars), a `#!` line before a Python zipapp, a Chrome extension's header, a picture
- * with an archive appended. Its end record (in the last 64 KiB) points back at a central directory that
- * is there; libarchive reads the archive whether its offsets count from the file or from the archive.
+ * Boot's executable jars), a `#!` line before a Python zipapp, a Chrome extension's header. Its end
+ * record (in the last 64 KiB) points back at a central directory that is there; libarchive reads the
+ * archive whether its offsets count from the file or from the archive. (Not after a picture or a
+ * recording: those are decided on their first bytes, never waiting for the rest of the file.)
  */
 async function zipAtEnd(blob: Blob): Promise<boolean> {
   const from = Math.max(0, blob.size - 65557);
