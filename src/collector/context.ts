@@ -26,6 +26,12 @@ export interface CollectorContext {
   /** Per device id on ingest, and per ingest token across the whole fleet. */
   deviceLimiter: RateLimiter | null;
   tokenLimiter: RateLimiter | null;
+  /**
+   * Events (not requests) per device id, per address and per ingest token: a batch carries up to 1,000,
+   * so request counts alone let one sender store thousands a second (made-up device ids escape the
+   * per-device bucket; the address and token ones still hold).
+   */
+  eventLimiters: { device: RateLimiter; address: RateLimiter; token: RateLimiter } | null;
   admission: Admission;
   outbox: AlertOutbox;
   /** The fleet's counts per version and token, shared by the device list and /metrics for a few seconds. */

@@ -24,8 +24,12 @@ export class RateLimiter {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Takes one token; returns 0 when allowed, or the seconds to wait before retrying. */
-  take(key: string): number {
+  /**
+   * Takes `cost` tokens (one request, or the events of a batch); returns 0 when allowed, or the seconds to
+   * wait before retrying. A bucket with a token left pays any cost, into debt if need be: a batch larger
+   * than the burst still goes through once, and the sender then waits until the debt is paid back.
+   */
+  take(key: string, cost = 1): number {
     if (!(this.opts.perSecond > 0)) return 0;
     const t = this.now();
     let b = this.buckets.get(key);
@@ -43,7 +47,7 @@ export class RateLimiter {
     }
     this.buckets.set(key, b);
     if (b.tokens >= 1) {
-      b.tokens -= 1;
+      b.tokens -= cost;
       return 0;
     }
     return Math.max(1, Math.ceil((1 - b.tokens) / this.opts.perSecond));

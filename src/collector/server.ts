@@ -31,6 +31,7 @@ import { errors } from './plugins/errors.js';
 import { headers } from './plugins/headers.js';
 import { healthRoutes } from './plugins/health.js';
 import { ingestRoutes } from './plugins/ingest.js';
+import { LIMITS } from '../events/schema.js';
 import { jobs } from './plugins/jobs.js';
 import { packageRoutes } from './plugins/packages.js';
 import { sessions, type SessionOptions } from './plugins/sessions.js';
@@ -141,6 +142,7 @@ function buildContext(opts: CollectorOptions, log: () => FastifyInstance['log'])
   }
   const ingest = opts.ingestRateLimit ?? { perSecond: 50, burst: 100 };
   const scaled = (k: number): RateLimitOptions => ({ perSecond: ingest.perSecond * k, burst: ingest.burst * k });
+  const events = (k: number): RateLimitOptions => ({ perSecond: ingest.perSecond * k, burst: 2 * LIMITS.batch * k });
   return {
     storage,
     metrics,
@@ -152,6 +154,8 @@ function buildContext(opts: CollectorOptions, log: () => FastifyInstance['log'])
     addressLimiter: new RateLimiter(scaled(20)),
     deviceLimiter: new RateLimiter(ingest),
     tokenLimiter: new RateLimiter(scaled(200)),
+    // As many events a second as requests, with room for two full batches (an offline queue catching up).
+    eventLimiters: ingest.perSecond > 0 ? { device: new RateLimiter(events(1)), address: new RateLimiter(events(20)), token: new RateLimiter(events(200)) } : null,
     admission: new Admission(opts.admission),
     outbox: new AlertOutbox(storage, metrics, opts.alerts ?? {}, now, (err, msg) => log().error({ err }, msg)),
     fleet: new FleetCounts({ storage, metrics, now, staleAfterMinutes, ttlMs: opts.fleetCountsTtlMs }),

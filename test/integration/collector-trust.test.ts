@@ -126,6 +126,34 @@ describe('rate limits per device, per token, behind NAT and proxies', () => {
     }
   });
 
+  it('counts events, not requests: full batches under made-up device ids from one address stop at its budget, other addresses go on', async () => {
+    const { c, url } = await start({ trustProxy: true, ingestRateLimit: { perSecond: 1, burst: 3 } });
+    try {
+      // The address's budget: 20 events a second, 2 full batches × 20 in a burst (40,000 events).
+      const flood: number[] = [];
+      for (let i = 0; i < 45; i++) {
+        const deviceId = `fake-${i}`;
+        const events = Array.from({ length: 1000 }, () => sampleEvent({ deviceId }));
+        flood.push((await send(url, '/v1/events', { events }, { 'x-forwarded-for': '198.51.100.9' })).status);
+      }
+      expect(flood.slice(0, 40).every((s) => s === 200)).toBe(true);
+      expect(flood.slice(41).every((s) => s === 429)).toBe(true);
+      // A real device elsewhere is untouched, and its own budget lets a full queue (1,000 events) through.
+      const real = Array.from({ length: 1000 }, () => sampleEvent({ deviceId: 'pc-real' }));
+      expect((await send(url, '/v1/events', { events: real }, { 'x-forwarded-for': '198.51.100.20' })).status).toBe(200);
+      // One device id cannot take more than its own share either, whatever addresses it comes from.
+      const one: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const events = Array.from({ length: 1000 }, () => sampleEvent({ deviceId: 'pc-loud' }));
+        one.push((await send(url, '/v1/events', { events }, { 'x-forwarded-for': `198.51.100.${30 + i}` })).status);
+      }
+      expect(one).toEqual([200, 200, 429, 429]);
+    } finally {
+      await c.close();
+      await c.storage.close();
+    }
+  }, 60_000);
+
   it('behind a trusted proxy takes the right-most address the proxy saw: a client cannot pick its own bucket', async () => {
     const { c, url } = await start({ trustProxy: true, ingestRateLimit: { perSecond: 1, burst: 3 } });
     try {

@@ -69,7 +69,7 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
       return reply.code(400).send({ error: errors[0], errors });
     }
     const events = parsed.data.events.map(normalizeEvent);
-    const limited = limitClient(ctx, req, reply, events[0]?.deviceId);
+    const limited = limitClient(ctx, req, reply, events[0]?.deviceId) ?? limitEvents(ctx, req, reply, events);
     if (limited) return limited;
     if (!admission.takeEvents(events.length)) return overloaded(reply);
     try {
@@ -110,6 +110,19 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
 function limitClient(ctx: CollectorContext, req: FastifyRequest, reply: FastifyReply, deviceId: string | undefined): FastifyReply | null {
   const token = tokenId(req.server.tokenOf(req) ?? '');
   const waits = [ctx.tokenLimiter?.take(token) ?? 0, deviceId ? (ctx.deviceLimiter?.take(`${token}|${deviceId}`) ?? 0) : 0];
+  const wait = Math.max(...waits);
+  return wait > 0 ? tooMany(reply, ctx.metrics, wait) : null;
+}
+
+/** The event budgets (context.ts eventLimiters): each device id in the batch, the address, the token. */
+function limitEvents(ctx: CollectorContext, req: FastifyRequest, reply: FastifyReply, events: readonly UploadEvent[]): FastifyReply | null {
+  if (!ctx.eventLimiters) return null;
+  const { device, address, token } = ctx.eventLimiters;
+  const id = tokenId(req.server.tokenOf(req) ?? '');
+  const perDevice = new Map<string, number>();
+  for (const e of events) perDevice.set(e.deviceId, (perDevice.get(e.deviceId) ?? 0) + 1);
+  const waits = [address.take(`${req.ip}|${id}`, events.length), token.take(id, events.length)];
+  for (const [d, n] of perDevice) waits.push(device.take(`${id}|${d}`, n));
   const wait = Math.max(...waits);
   return wait > 0 ? tooMany(reply, ctx.metrics, wait) : null;
 }
