@@ -50,7 +50,9 @@ function list<T extends string>(values: readonly T[]) {
     .pipe(z.array(z.enum(values as unknown as [T, ...T[]])).max(20));
 }
 
-const short = z.string().min(1).max(256);
+/** No control characters (a NUL broke SQLite's full-text syntax into "match everything"): none is in any stored name. */
+const printable = (s: z.ZodString) => s.refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must not hold control characters');
+const short = printable(z.string().min(1).max(256));
 
 export const AdminQuerySchema = z.strictObject({
   from: time.optional(),
@@ -80,7 +82,7 @@ export const AdminQuerySchema = z.strictObject({
     .pipe(z.array(z.enum(['1', '2', '3'])).max(3))
     .transform((a) => a.map(Number) as (1 | 2 | 3)[])
     .optional(),
-  q: z.string().max(256).optional(),
+  q: printable(z.string().max(256)).optional(),
   sort: z.enum(SORT_KEYS.flatMap((k) => [k, `-${k}`]) as [SortOrder, ...SortOrder[]]).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   cursor: z.string().max(512).optional(),

@@ -21,7 +21,9 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
 export const CSV_COLUMNS: readonly string[] = [...EVENT_FIELDS, 'receivedAt'];
 
 /** Characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection"). */
-const FORMULA_START = /^[=+\-@\t\r]/;
+// The OWASP list, also behind blanks and invisible characters a spreadsheet may skip, and in the
+// full-width forms a Japanese IME types (＝ ＋ － ＠): an apostrophe before text costs nothing.
+const FORMULA_START = /^[\s\u00a0\u200b-\u200f\u2060\u3000\ufeff]*[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/;
 
 /**
  * One CSV cell: null → empty; a leading formula character gets an apostrophe so the cell stays text;
@@ -57,10 +59,18 @@ export function toCsv(events: readonly Record<string, unknown>[], opts: { bom?: 
   return (opts.bom === false ? '' : CSV_BOM) + csvHeader() + events.map((e) => csvLine(e)).join('');
 }
 
+/**
+ * JSON.stringify escapes C0 controls but not C1 ones (U+0085 and U+2028/U+2029 split lines for some
+ * readers; U+009B is a terminal's CSI) nor bidi controls (U+202E shows `evil‮gnp.exe` as evilexe.png):
+ * all escaped, so one event is one line for every reader and a terminal shows a sender's name as it is.
+ * The same JSON value either way.
+ */
+const UNSAFE_IN_JSON = /[\u0080-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+const safeJson = (value: unknown): string =>
+  JSON.stringify(value).replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 export function ndjsonLine(event: unknown): string {
-  // JSON.stringify escapes C0 controls but not U+0085, U+2028 or U+2029, which some line splitters
-  // break on: escaped too, so one event is one line for every reader.
-  return JSON.stringify(event).replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
+  return safeJson(event) + '\n';
 }
 
 export function toNdjson(events: readonly unknown[]): string {
@@ -68,7 +78,7 @@ export function toNdjson(events: readonly unknown[]): string {
 }
 
 export function toJson(events: readonly unknown[]): string {
-  return JSON.stringify(events);
+  return safeJson(events);
 }
 
 export function encodeEvents(events: readonly Record<string, unknown>[], format: ExportFormat, toRecord: (e: never) => unknown = (e) => e): string {

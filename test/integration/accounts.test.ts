@@ -110,6 +110,11 @@ for (const backend of testBackends('acct')) {
       expect(summary.body).not.toContain(SECRET_FILE);
       expect(summary.body).not.toContain('hanako');
       expect((await call('GET', '/v1/admin/fleet', { cookie: s.cookie })).statusCode).toBe(200);
+      // Counts filtered by a person, a device or a file name's words would answer yes or no about them.
+      for (const filter of ['user=hanako@example.co.jp', 'userPrefix=han', 'device=pc-1', 'deviceName=PC', `q=${encodeURIComponent(SECRET_FILE.slice(0, 6))}`]) {
+        expect((await call('GET', `/v1/admin/summary?from=30d&${filter}`, { cookie: s.cookie })).statusCode, filter).toBe(403);
+      }
+      expect((await call('GET', '/v1/admin/summary?from=30d&action=block,warn&category=webmail', { cookie: s.cookie })).statusCode).toBe(200);
       for (const url of ['/v1/admin/events?from=30d', '/v1/admin/export?from=30d', '/v1/admin/devices', '/v1/admin/audit']) {
         const r = await call('GET', url, { cookie: s.cookie });
         expect(r.statusCode, url).toBe(403);
@@ -119,6 +124,10 @@ for (const backend of testBackends('acct')) {
       const events = await call('GET', '/v1/admin/events?from=30d', { cookie: inv.cookie });
       expect(events.statusCode).toBe(200);
       expect(events.body).toContain(SECRET_FILE);
+      expect((await call('GET', `/v1/admin/summary?from=30d&q=${encodeURIComponent(SECRET_FILE.slice(0, 6))}`, { cookie: inv.cookie })).statusCode).toBe(200);
+      // A control character in a text filter is a clear 400 (a NUL made SQLite's search match everything).
+      expect((await call('GET', '/v1/admin/events?from=30d&q=ab%00c', { cookie: inv.cookie })).statusCode).toBe(400);
+      expect((await call('GET', '/v1/admin/summary?from=30d&user=a%00', { cookie: inv.cookie })).statusCode).toBe(400);
     });
 
     it('session cookies are HttpOnly, SameSite=Strict, Secure over https; plain http only from loopback', async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
-import { ndjsonLine, csvCell } from '../../src/events/encode.js';
+import { ndjsonLine, csvCell, toJson } from '../../src/events/encode.js';
 import { cefValue, cefHeader } from '../../src/collector/alerts/cef.js';
 import { chatField, incidentAlert } from '../../src/collector/alerts/webhook.js';
 import { redactUrl } from '../../src/collector/log.js';
@@ -221,12 +221,21 @@ describe('inert output', () => {
   });
 
   it('CSV for terminals and NDJSON for line splitters', () => {
+    // Formula starts behind blanks or invisible characters, and in full-width forms, stay text too.
+    for (const f of [' =1+1', '\u3000=1+1', '\u200b=1+1', '\ufeff=1+1', '＝1+1', '＋1', '＠SUM(A1)']) expect(csvCell(f), JSON.stringify(f)).toMatch(/^'/);
+    expect(csvCell('a=b')).toBe('a=b');
     const cell = csvCell(hostile);
     expect(cell).not.toMatch(/[\u001b\u202e\u2028\u0085]/);
     expect(cell).toContain('[U+001B]');
     const line = ndjsonLine({ fileName: hostile });
     expect(line.slice(0, -1)).not.toMatch(/[\n\r\u2028\u2029\u0085]/);
     expect(JSON.parse(line).fileName).toBe(hostile); // still the exact text for a JSON reader
+    // For a terminal too (`upload-guard pull --format ndjson`): no C1 control (U+009B is CSI), no bidi override.
+    const c1 = 'evil\u202egnp.exe\u009b31m\u2066x\u2069';
+    for (const out of [ndjsonLine({ fileName: c1 }), toJson([{ fileName: c1 }])]) {
+      expect(out).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/);
+      expect(JSON.stringify(JSON.parse(out))).toContain('gnp.exe');
+    }
   });
 
   it('logs never show a token, however the parameter name is encoded', () => {

@@ -91,6 +91,12 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
   app.get('/v1/admin/summary', admin, async (req, reply) => {
     const q = adminQuery(req, reply);
     if (!q) return reply;
+    // A viewer sees aggregates only: counts filtered by a person, a device or a file name's words would
+    // answer yes or no about them, one question at a time.
+    const { user, userPrefix, device, deviceName, q: text } = q.filter;
+    if (req.principal?.role === 'viewer' && [user, userPrefix, device, deviceName, text].some((v) => v !== undefined)) {
+      return reply.code(403).send({ error: 'filtering by user, device or text needs the investigator role (a viewer sees aggregates only)' });
+    }
     // A named zone: days follow its local midnights across DST changes; a fixed offset in minutes stays fixed.
     const summary = await metrics.time('summary', () => (q.zone ? zonedSummary(storage, q.filter, q.zone) : storage.summary(q.filter, q.tz)));
     // Names from the collector's own service list, never from events (any device could name a service).
