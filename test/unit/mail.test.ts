@@ -304,6 +304,7 @@ describe('more mail formats (test/fixtures/mail/more): MMDF and Babyl mailboxes,
     ['subject-pdf-string.eml', []],
     ['nodemailer-rfc822-noext.eml', ['original.eml']],
     ['text-enriched.eml', []],
+    ['bounce-returned-headers.eml', []],
   ])('%s → marked, at %j', async (name, path) => {
     const v = await more(name);
     expect(v).toMatchObject({ verdict: 'marked', rule: 1 });

@@ -162,6 +162,8 @@ function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: string
     return;
   }
   yield* textRuns(text.text, BODY);
+  // A bounce's returned header block (text/rfc822-headers): its subject as a mail client decodes it.
+  if (info.type === 'text/rfc822-headers' && text.text.includes('=?')) yield* textRuns(decodeEncodedWords(text.text).text, BODY);
   // text/enriched (RFC 1896) and text/richtext: formatting commands in angle brackets, `<<` for `<`.
   if (/^text\/(?:enriched|richtext)$/.test(info.type)) yield* textRuns(text.text.replace(/<[^<>\r\n]{1,64}>/g, '').replaceAll('<<', '<'), BODY);
   // format=flowed (RFC 3676): a line ending in a space goes on in the next; with delsp=yes that space
