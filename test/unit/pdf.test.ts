@@ -1137,3 +1137,21 @@ describe("a tagged PDF's alternative text (LibreOffice 7.4; qpdf's object stream
     expect(alt(await extract(fix('qpdf-objstm-alt-stamp.pdf')))).toEqual(['秘 Confidential - 秘 Confidential 図面']);
   });
 });
+
+describe('a page whose content stream lost its /Filter key (compressed bytes read as content)', () => {
+  const fixture = (name: string) => readFile(join(dirname(fileURLToPath(import.meta.url)), '../fixtures/pdf', name));
+  /** The file with the first /Filter key that sits in the page content's dictionary spelled /Fxlter. */
+  const damaged = (b: Uint8Array, nth: number) => {
+    const latin = new TextDecoder('latin1').decode(b);
+    let at = -1;
+    for (let i = 0; i <= nth; i++) at = latin.indexOf('/Filter', at + 1);
+    const out = b.slice();
+    out[at + 2] = 0x78; // x
+    return out;
+  };
+  it('is read as what it was, and never called whole: marked stays marked, clean becomes unscannable', async () => {
+    expect(await scanBlob(new Blob([damaged(await fixture('header-stamp.pdf'), 0)]), 'x.pdf')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scanBlob(new Blob([damaged(await fixture('gs-utf8-trap.pdf'), 0)]), 'x.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    expect(await scanBlob(new Blob([await fixture('gs-utf8-trap.pdf')]), 'x.pdf')).toMatchObject({ verdict: 'clean' });
+  });
+});

@@ -15,6 +15,8 @@ import { formMentionsActualText, mentionsActualText, newPageState, readPage, res
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
 import { decodeTextString, embeddedFiles, formText, outlineText, structureText, xfaText } from './pdf-catalog.js';
 import { blobOf } from '../bytes.js';
+import { zlibStart } from './inflate.js';
+import { applyFilter } from './pdf-filters.js';
 import { xmlToText } from './xml-text.js';
 
 export { decodeTextString };
@@ -286,9 +288,15 @@ function pageContent(doc: PdfDoc, streams: Stream[], st: PageState): Uint8Array 
   let total = 0;
   for (const s of streams) {
     const info = { partial: false };
-    const data = doc.decodeStream(s, true, info);
+    let data = doc.decodeStream(s, true, info);
     if (info.partial) st.partial = true;
     if (!data) continue;
+    // Compressed bytes under a dictionary that names no filter (its /Filter key damaged): the page is not
+    // readable as it stands. Read as what it once was too, but never called whole.
+    if (s.dict.get('Filter') === undefined && zlibStart(data.subarray(0, 4096), data.length <= 4096)) {
+      st.partial = true;
+      data = applyFilter('FlateDecode', data, null, doc.lim.streamCap)?.data ?? data;
+    }
     parts.push(data);
     total += data.length + 1;
   }
