@@ -26,7 +26,8 @@ export function redactUrl(url: string): string {
       const eq = part.indexOf('=');
       let name = eq < 0 ? part : part.slice(0, eq);
       for (let i = 0; i < 3; i++) name = decode(name);
-      return SECRET_PARAMS.has(name.trim().toLowerCase()) ? `${part.slice(0, eq < 0 ? part.length : eq)}=[redacted]` : part;
+      // Letters only: `token\0`, `token[]` or `token ` is still a token to a lenient parser, and to a reader of the log.
+      return SECRET_PARAMS.has(name.toLowerCase().replace(/[^a-z_]/g, '')) ? `${part.slice(0, eq < 0 ? part.length : eq)}=[redacted]` : part;
     });
   return url.slice(0, q + 1) + params.join('');
 }

@@ -239,7 +239,7 @@ describe('inert output', () => {
   });
 
   it('logs never show a token, however the parameter name is encoded', () => {
-    for (const u of ['/extension/x.crx?token=SECRET', '/x?%74oken=SECRET', '/x?TOKEN=SECRET&a=1', '/x?a=1&to%256Ben=SECRET', '/x?access_token=SECRET']) {
+    for (const u of ['/extension/x.crx?token=SECRET', '/x?%74oken=SECRET', '/x?TOKEN=SECRET&a=1', '/x?a=1&to%256Ben=SECRET', '/x?access_token=SECRET', '/x?token%00=SECRET', '/x?token%5B%5D=SECRET', '/x?token[]=SECRET']) {
       expect(redactUrl(u), u).not.toContain('SECRET');
     }
     expect(redactUrl('/x?a=1&b=2')).toBe('/x?a=1&b=2');
