@@ -6,10 +6,14 @@
  * start a fake log line.
  */
 
-/** C0 and C1 controls and DEL, bidi embeddings/overrides/isolates/marks, and Unicode line/paragraph separators. */
-const OBEYED = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * C0 and C1 controls and DEL, bidi embeddings/overrides/isolates/marks, Unicode line/paragraph separators,
+ * and the characters of zero width (a zero-width space or joiner, the word joiner, the BOM): two names
+ * that differ by one of those would look the same.
+ */
+const OBEYED = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
 /** The same, but tab, LF and CR may stay (for formats that quote them, e.g. CSV cells). */
-const OBEYED_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const OBEYED_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
 
 const visible = (c: string) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}]`;
 

@@ -224,6 +224,9 @@ describe('inert output', () => {
     // Formula starts behind blanks or invisible characters, and in full-width forms, stay text too.
     for (const f of [' =1+1', '\u3000=1+1', '\u200b=1+1', '\ufeff=1+1', '＝1+1', '＋1', '＠SUM(A1)']) expect(csvCell(f), JSON.stringify(f)).toMatch(/^'/);
     expect(csvCell('a=b')).toBe('a=b');
+    // Two names that differ by a character of zero width do not look the same.
+    expect(csvCell('report\u200b.pdf')).toBe('report[U+200B].pdf');
+    expect(csvCell('\ufeffreport.pdf')).toBe('[U+FEFF]report.pdf');
     const cell = csvCell(hostile);
     expect(cell).not.toMatch(/[\u001b\u202e\u2028\u0085]/);
     expect(cell).toContain('[U+001B]');
