@@ -17,6 +17,7 @@ import { extractOdf } from './extract/odf.js';
 import { extractTar } from './extract/tar.js';
 import { extractGzip } from './extract/gzip.js';
 import { extractZlib } from './extract/zlib.js';
+import { shownOrder } from './bidi.js';
 import { extractRpm } from './extract/rpm.js';
 import { extractScriptPayload } from './extract/script-payload.js';
 import { archiveExtractor } from './extract/archive.js';
@@ -224,7 +225,9 @@ class Scanner {
       for await (const item of extractor(blob, this.context(depth, object))) {
         this.checkTime();
         if (item.kind === 'text') {
-          const hit = matchText(item.text, this.designated, at(path, item.where));
+          // A right-to-left override shows the text after it reversed: read as shown too (bidi.ts).
+          const where = at(path, item.where);
+          const hit = matchText(item.text, this.designated, where) ?? (item.text.includes('\u202E') ? matchText(shownOrder(item.text), this.designated, where) : null);
           if (hit) return hit;
         } else if (item.kind === 'label') {
           if (this.designated.labels.has(normalizeLabel(item.label))) {

@@ -37,3 +37,13 @@ describe('ruby (a reading set above 「秘」) is read with its base on the line
     expect(await scanRtf('\\field{\\*\\fldinst { HYPERLINK "https://example.com/\\u31192?"}}{\\fldrslt {link}}')).toMatchObject({ verdict: 'clean' });
   });
 });
+
+describe('text a right-to-left override reverses is read as shown (bidi.ts)', () => {
+  const scanTxt = (s: string) => scanBlob(new Blob([s]), 'memo.txt');
+  it('「秘 ‮laitnedifnoC」 shows as 秘 Confidential: marked; what shows reversed as no stamp stays clean', async () => {
+    expect(await scanTxt('取扱：秘 \u202elaitnedifnoC\n')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scanTxt('\u202elaitnedifnoC 秘\u202c 以上\n')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scanTxt('\u202eConfidential 秘\n')).toMatchObject({ verdict: 'clean' });
+    expect(await scanTxt('秘\u202eConfidential\n')).toMatchObject({ verdict: 'clean' });
+  });
+});
