@@ -198,9 +198,9 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (WARC_START.test(ascii)) return 'warc';
   if (/^(CD001|BEA01)$/.test(await firstVolumeDescriptor(blob))) return 'iso';
   if ((ascii.startsWith('MZ') || ascii.startsWith('\x7FELF')) && (await selfExtracting(blob))) return 'sfx';
-  // Content first; the extension decides between mail kinds (a saved .eml may begin with an mbox `From ` line).
   // Mailboxes without `From ` lines: MMDF (^A lines) and Babyl (Emacs RMAIL), read by extract/mbox.ts.
   if (ascii.startsWith(MMDF_START) || ascii.startsWith(BABYL_START)) return 'mbox';
+  // Content first; the extension decides between mail kinds (a saved .eml may begin with an mbox `From ` line).
   const kind = mailKind(ascii);
   const emlx = EMLX_LENGTH.exec(ascii);
   if (!kind && emlx && mailKind(ascii.slice(emlx[0].length))) return 'emlx';
