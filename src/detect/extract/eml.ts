@@ -254,9 +254,10 @@ function attachmentName(info: ContentInfo, id: string): string {
   // A forwarded message is read as one whatever it is named: its own header may be too short to tell.
   if (info.filename) return message && !/\.eml$/i.test(info.filename) ? `${info.filename}.eml` : info.filename;
   if (message) return 'message.eml';
-  // Web archives name resources by URL (Content-Location): a URL is not a file name either.
+  // An inline invitation or contact card, named so it is read as one (STRUCTURED_TEXT).
   if (/calendar/.test(info.type)) return 'invite.ics';
   if (/vcard|directory/.test(info.type)) return 'contact.vcf';
+  // Web archives name resources by URL (Content-Location): a URL is not a file name either.
   return `part ${id}`;
 }
 

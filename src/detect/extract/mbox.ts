@@ -3,7 +3,8 @@
  * Google Takeout): messages separated by `From ` lines. Each message is handed back as a member
  * (`message-N.eml`), read as a message by the scanner. A separator is a `From ` line at the start
  * of the file or after an empty line, followed by a header field: a `From ` that only begins a
- * sentence in a body that its writer forgot to escape does not split the message.
+ * sentence in a body that its writer forgot to escape does not split the message. MMDF and Babyl
+ * mailboxes (no `From ` lines) are split by their own separators.
  */
 import { blobOf, concat, readBytes } from '../bytes.js';
 import type { Extractor } from './types.js';
