@@ -1155,3 +1155,21 @@ describe('a page whose content stream lost its /Filter key (compressed bytes rea
     expect(await scanBlob(new Blob([await fixture('gs-utf8-trap.pdf')]), 'x.pdf')).toMatchObject({ verdict: 'clean' });
   });
 });
+
+describe('text drawn in a font, or from resources, that cannot be read (a damaged object header)', () => {
+  const fixture = (name: string) => readFile(join(dirname(fileURLToPath(import.meta.url)), '../fixtures/pdf', name));
+  /** The file with object `n`'s `obj` keyword damaged, so it cannot be read. */
+  const damagedObject = (b: Uint8Array, n: number) => {
+    const latin = new TextDecoder('latin1').decode(b);
+    const at = latin.indexOf(`\n${n} 0 obj`);
+    const out = b.slice();
+    out[latin.indexOf('obj', at)] = 0x78; // x
+    return out;
+  };
+  it('is not called clean: the page is not read whole (LibreOffice file: font 9, font list 10, resources 11)', async () => {
+    const pdf = await fixture('header-stamp.pdf');
+    for (const n of [9, 10, 11]) {
+      expect(await scanBlob(new Blob([damagedObject(pdf, n)]), 'x.pdf'), `object ${n}`).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    }
+  });
+});

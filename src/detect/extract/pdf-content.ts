@@ -326,6 +326,9 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
   const showAt = (i: number): string => {
     const len = types[i] === T_STR ? unescapeInto(buf, starts[i], ends[i]) : unhex(buf, starts[i], ends[i]);
     const f = gs.font;
+    // Text drawn in a font the page's resources do not hold, or whose object is damaged: its codes could
+    // be any characters (two-byte CIDs read as Latin-1 hold no 秘), so the page is not read whole.
+    if (len > 0 && (!f || f.lost)) st.partial = true;
     if (!f) {
       adv = len * (0.5 * gs.fs + gs.tc);
       return latin1Of(len);
@@ -742,8 +745,16 @@ export function runForm(st: PageState, s: Stream, num: number, resources: Dict |
 export function resourcesCanStamp(doc: PdfDoc, fonts: FontLoader, resources: Dict | null, seen: Set<Dict> = new Set(), depth = 0): boolean {
   if (!resources || seen.has(resources) || depth > MAX_FORM_DEPTH) return false;
   seen.add(resources);
-  const fr = doc.dict(resources.get('Font'));
-  if (fr) for (const v of fr.values()) if (fonts.font(v)?.canStamp) return true;
+  // A font list or a font that cannot be read could draw anything: the page is read (and found not whole).
+  const entry = resources.get('Font');
+  const fr = doc.dict(entry);
+  if (entry !== undefined && !fr) return true;
+  if (fr) {
+    for (const v of fr.values()) {
+      const f = fonts.font(v);
+      if (!f || f.canStamp || f.lost) return true;
+    }
+  }
   for (const s of formsOf(doc, resources)) {
     const r = doc.dict(s.dict.get('Resources'));
     if (r && resourcesCanStamp(doc, fonts, r, seen, depth + 1)) return true;

@@ -354,6 +354,8 @@ export class PdfFont {
   vertical = false;
   /** Could text in this font contain 秘/㊙ (or characters that cannot be read, which might be it)? */
   canStamp = false;
+  /** Its dictionary could not be read (a damaged object): what is drawn in it is not known. */
+  lost = false;
   /**
    * Simple fonts: codes whose character cannot be known (1): every code of a font that draws glyphs by
    * its own numbering with nothing saying which characters they are, or a code the encoding names with a
@@ -486,6 +488,7 @@ export class FontLoader {
         if (!d) {
           f.simple = standardTable();
           f.simpleWidths = new Float32Array(256).fill(500);
+          f.lost = true;
         }
         this.byNum.set(n, f);
       }

@@ -504,11 +504,13 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
     const pageNo = pi + 1;
     let text = '';
     try {
-      const resources = doc.dict(inherited(doc, page, 'Resources')) ?? treeResources.get(page) ?? null;
+      const entry = inherited(doc, page, 'Resources');
+      const resources = doc.dict(entry) ?? treeResources.get(page) ?? null;
       const st = newPageState(doc, fonts, () => ctx.checkTime());
       const cs = contentStreams(doc, page);
       if (cs.bad) st.partial = true;
-      const canStamp = ctx.fullText || resourcesCanStamp(doc, fonts, resources);
+      // Resources that are named but cannot be read (a damaged object) could hold any font.
+      const canStamp = ctx.fullText || (entry !== undefined && !resources) || resourcesCanStamp(doc, fonts, resources);
       // Pages whose fonts cannot produce 秘 are still read when their marked content may give it as
       // /ActualText (pdf-content.ts): their streams are inflated and searched for that name.
       const data = pageContent(doc, cs.streams, st);
