@@ -162,10 +162,10 @@ export function headFormat(head: Uint8Array): Format | undefined {
   // Before the PDF search: a compressor may keep a PDF's first bytes as they are (zstd raw literals).
   const archive = ARCHIVES.find(([re]) => re.test(ascii));
   if (archive) return archive[1];
-  // Readers take a header anywhere in the first KiB, after junk; in text, only one at a line's start (a
-  // mail whose subject says %PDF-1.7 is a mail).
+  // Readers take a header anywhere in the first KiB, after junk (a BOM, an HTTP header); but a mail whose
+  // subject says %PDF-1.7 is a mail.
   const pdf = ascii.indexOf('%PDF-');
-  if (pdf === 0 || (pdf > 0 && (/[\r\n]$/.test(ascii.slice(0, pdf)) || !looksLikeText(head.subarray(0, pdf))))) return 'pdf';
+  if (pdf === 0 || (pdf > 0 && !mailKind(ascii.slice(0, pdf)))) return 'pdf';
   // A damaged or missing header still opens in lenient readers (pdf.js, which Firefox uses): PDF objects are enough.
   if (/(?:^|[\r\n])\s*\d+\s+\d+\s+obj\s*<</.test(ascii)) return 'pdf';
   if (/^\s*\{\\rtf/.test(ascii)) return 'rtf';

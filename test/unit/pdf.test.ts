@@ -1173,3 +1173,13 @@ describe('text drawn in a font, or from resources, that cannot be read (a damage
     }
   });
 });
+
+describe('a PDF header after other bytes', () => {
+  it('is still a PDF after a BOM or an HTTP header (readers take it anywhere in the first KiB)', async () => {
+    const pdf = new Uint8Array(await readFile(join(dirname(fileURLToPath(import.meta.url)), '../fixtures/pdf', 'header-stamp.pdf')));
+    for (const before of ['\ufeff', 'HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\n\r\n', 'junk ']) {
+      const v = await scanBlob(new Blob([before, pdf]), 'x.pdf');
+      expect(v, JSON.stringify(before)).toMatchObject({ verdict: 'marked', format: 'pdf' });
+    }
+  });
+});
