@@ -315,6 +315,16 @@ describe('more mail formats (test/fixtures/mail/more): MMDF and Babyl mailboxes,
     expect(await more('name-2047-in-2231.eml')).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['秘—見積書.xlsx'] } });
   });
 
+  it('a body whose charset label does not fit its bytes is also read in the encoding its bytes are in', async () => {
+    for (const name of ['mislabeled-sjis-as-iso2022jp.eml', 'mislabeled-sjis-as-utf8.eml', 'mislabeled-utf8-as-usascii.eml', 'mislabeled-utf8-as-latin1.eml']) {
+      expect(await more(name), name).toMatchObject({ verdict: 'marked', rule: 1 });
+    }
+    expect(await more('mislabeled-traps-sjis-as-utf8.eml')).toMatchObject({ verdict: 'clean' });
+    // A Hangul filler between the words (a blank that normalisation removes) does not hide the stamp in a body either.
+    const mail = 'From: a@example.com\nTo: b@example.com\nSubject: x\nContent-Type: text/plain; charset=utf-8\n\n取扱：秘\u3164Confidential\n';
+    expect(await scanBlob(new Blob([mail]), 'x.eml')).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+
   it('a mail whose subject says %PDF-1.7 is a mail: clean when its body is', async () => {
     expect(await more('subject-pdf-string-clean.eml')).toMatchObject({ verdict: 'clean', format: 'eml' });
   });

@@ -267,7 +267,7 @@ export function mayHaveStampChar(s: string): boolean {
 export function mayBeStamp(s: string): boolean {
   return MAY_BE_STAMP.test(s);
 }
-const MAY_BE_STAMP = /[秘㊙](?![\u3001-\u9fff])/;
+const MAY_BE_STAMP = /[秘㊙](?![\u3001-\u3163\u3165-\u9fff])/; // the Hangul filler U+3164 is a blank (startsWord)
 
 /**
  * Bytes read per slice. Measured in Node (read + search of the 100 MB bench text, one process):
