@@ -384,3 +384,17 @@ describe('tracked changes', () => {
     expect((await scanBlob(blob(withBody(`<w:p>${run('秘書室')}${del('の')}${run(' Confidential')}</w:p>`)), '報告.docx')).verdict).toBe('clean');
   });
 });
+
+describe('an SVG picture inside a document is markup, its text read (Office and Impress insert icons and logos as SVG)', () => {
+  const svg = (text: string) => new TextEncoder().encode(`<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="4" y="30"><tspan>${text.split(' ')[0]}</tspan> <tspan>${text.split(' ')[1]}</tspan></text></svg>`);
+  const withPart = async (fixture: string, part: string, bytes: Uint8Array) => {
+    const files = unzipSync(new Uint8Array(readFileSync(join(__dirname, '../fixtures/office', fixture))));
+    files[part] = bytes;
+    return scanBlob(new Blob([zipSync(files)]), fixture);
+  };
+  it('in word/media of a .docx and Pictures/ of an .odt: a stamp in an SVG is found; a clean SVG stays clean', async () => {
+    expect(await withPart('writer-plain.docx', 'word/media/image9.svg', svg('秘 Confidential'))).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await withPart('writer-plain.docx', 'word/media/image9.svg', svg('秘書室 Confidential'))).toMatchObject({ verdict: 'clean' });
+    expect(await withPart('writer-plain.odt', 'Pictures/logo.svg', svg('秘 Confidential'))).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+});

@@ -18,8 +18,9 @@ import { sheetRuns } from './ods-rows.js';
 import { SEPARATOR, sheetNameText } from './sheet-rows.js';
 
 const TEXT_PART = /(^|\/)(content|styles|meta)\.xml$/;
-// Pictures hold no text, except Windows metafiles: drawings with text records (metafile.ts).
-const SKIP = /^(Thumbnails|Configurations2|META-INF)\/|^Pictures\/(?!.*\.(?:wmf|emf)$)|\.(png|jpe?g|gif|svm|bmp)$/i;
+// Pictures hold no text, except Windows metafiles (drawings with text records: metafile.ts) and SVG,
+// whose text is markup (an icon or a logo with live text, as Word and Impress insert them).
+const SKIP = /^(Thumbnails|Configurations2|META-INF)\/|^Pictures\/(?!.*\.(?:wmf|emf|svg)$)|\.(png|jpe?g|gif|svm|bmp)$/i;
 
 export const extractOdf: Extractor = async function* (blob, ctx) {
   const zip = await openZip(blob, ctx);

@@ -20,8 +20,10 @@ import { FIXED_PAGE, XPS_MAIN, fixedPageText, unreadGlyphRuns } from './xps.js';
 import { SHARED_STRINGS, WORKSHEET, XlsxBook } from './xlsx.js';
 
 // A workbook's styles.xml is read: its number formats' literal text shows in the cells (xml-text.ts).
+// Parts that hold no text a reader sees: pictures (but metafiles, and SVG, whose text is markup: an icon
+// or a logo with live text, as Office inserts them), fonts, themes, settings, relationships.
 const SKIP =
-  /(^|\/)(_rels\/|\[Content_Types\]\.xml$|theme\/|media\/(?!.*\.(?:emf|wmf)$)|fonts\/|printerSettings\/|thumbnail|(?<!^xl\/)styles\.xml$|stylesWithEffects\.xml$|fontTable\.xml$|settings\.xml$|webSettings\.xml$|calcChain\.xml$|presProps\.xml$|viewProps\.xml$|tableStyles\.xml$|vbaProject\.bin$)|\.(png|jpe?g|gif|bmp|tiff?|wdp|jfif|ico|mp3|mp4|wav|m4a|avi|mov|odttf|fntdata|ttf|rels)$/i;
+  /(^|\/)(_rels\/|\[Content_Types\]\.xml$|theme\/|media\/(?!.*\.(?:emf|wmf|svg)$)|fonts\/|printerSettings\/|thumbnail|(?<!^xl\/)styles\.xml$|stylesWithEffects\.xml$|fontTable\.xml$|settings\.xml$|webSettings\.xml$|calcChain\.xml$|presProps\.xml$|viewProps\.xml$|tableStyles\.xml$|vbaProject\.bin$)|\.(png|jpe?g|gif|bmp|tiff?|wdp|jfif|ico|mp3|mp4|wav|m4a|avi|mov|odttf|fntdata|ttf|rels)$/i;
 const EMBEDDED = /(^|\/)embeddings\//i;
 
 export const extractOoxml: Extractor = async function* (blob, ctx) {
