@@ -387,7 +387,7 @@ describe('tracked changes', () => {
 
 describe('an SVG picture inside a document is markup, its text read (Office and Impress insert icons and logos as SVG)', () => {
   const svg = (text: string) => new TextEncoder().encode(`<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="4" y="30"><tspan>${text.split(' ')[0]}</tspan> <tspan>${text.split(' ')[1]}</tspan></text></svg>`);
-  const withPart = async (fixture: string, part: string, bytes: Uint8Array) => {
+  const withPart = async (fixture: string, part: string, bytes: Uint8Array<ArrayBuffer>) => {
     const files = unzipSync(new Uint8Array(readFileSync(join(__dirname, '../fixtures/office', fixture))));
     files[part] = bytes;
     return scanBlob(new Blob([zipSync(files)]), fixture);
