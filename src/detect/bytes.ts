@@ -19,6 +19,8 @@ export async function readBytes(blob: Blob, start = 0, end = blob.size): Promise
 
 export const u16 = (b: Uint8Array, o: number): number => b[o] | (b[o + 1] << 8);
 export const u32 = (b: Uint8Array, o: number): number => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+/** Big-endian 32-bit (RPM headers, zlib's Adler-32, UTF-32BE). */
+export const u32be = (b: Uint8Array, o: number): number => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 /** Little-endian 64-bit as a JS number (exact up to 2^53, more than any file we accept). */
 export const u64 = (b: Uint8Array, o: number): number => u32(b, o) + u32(b, o + 4) * 2 ** 32;
 

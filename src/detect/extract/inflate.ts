@@ -9,7 +9,7 @@
  * expands ≤ 32×, which is faster and still bounds one push to ~16 MiB.)
  */
 import { Gunzip, Inflate, inflateSync } from 'fflate';
-import { readBytes, u32 } from '../bytes.js';
+import { readBytes, u32, u32be } from '../bytes.js';
 import { crc32 } from '../crc32.js';
 import { readRange } from '../range-read.js';
 import { asCorrupt, ExpansionGuard, type GuardOptions } from './expansion-guard.js';
@@ -227,8 +227,7 @@ export function zlibStart(head: Uint8Array, whole: boolean): boolean {
  */
 export async function unzlib(data: Blob, guard: ExpansionGuard): Promise<void> {
   if (data.size < 7 || !isZlibHeader(await readBytes(data, 0, 2))) throw new ScanError('corrupt', `${guard.name}: not a zlib stream`);
-  const t = await readBytes(data, data.size - 4);
-  const stored = ((t[0] << 24) | (t[1] << 16) | (t[2] << 8) | t[3]) >>> 0;
+  const stored = u32be(await readBytes(data, data.size - 4), 0);
   let a = 1;
   let b = 0;
   const inflater = new Inflate((chunk) => {

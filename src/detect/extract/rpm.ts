@@ -6,15 +6,13 @@
  * program: that one is a member, read by our zstd decoder and then as cpio. The headers' strings (names,
  * summaries, scripts) are searched as bytes.
  */
-import { readBytes, startsWith } from '../bytes.js';
+import { readBytes, startsWith, u32be } from '../bytes.js';
 import { archiveExtractor } from './archive.js';
 import { extractBinary } from './binary.js';
 import { ScanError, type Extractor } from './types.js';
 
 const LEAD = 96;
 const HEADER_MAGIC = [0x8e, 0xad, 0xe8, 0x01];
-
-const u32be = (b: Uint8Array, o: number): number => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 
 /** The size of the header structure at `at`: its magic, index entries (16 bytes each) and data store. */
 async function headerSize(blob: Blob, at: number): Promise<number> {

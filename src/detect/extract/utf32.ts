@@ -4,6 +4,7 @@
  * decoder for it: it is transcoded here, with the same `decode(bytes, { stream })` shape, so the text
  * extractor reads it like any other encoding instead of finding nothing in it.
  */
+import { u32, u32be } from '../bytes.js';
 
 /** `le` or `be` for UTF-32 text: a BOM, or (no BOM) every 4-byte unit of the sample a Unicode scalar. */
 export function utf32Order(head: Uint8Array): 'le' | 'be' | null {
@@ -24,7 +25,7 @@ export function utf32Order(head: Uint8Array): 'le' | 'be' | null {
 }
 
 function unit(b: Uint8Array, i: number, le: boolean): number {
-  return le ? (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0 : ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+  return le ? u32(b, i) : u32be(b, i);
 }
 
 /** Code points turned into a string per batch (String.fromCodePoint takes them as arguments). */

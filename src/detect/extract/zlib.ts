@@ -6,4 +6,4 @@
 import { singleStream } from './expansion-guard.js';
 import { unzlib } from './inflate.js';
 
-export const extractZlib = singleStream('zlib stream', (data, guard) => unzlib(data, guard));
+export const extractZlib = singleStream('zlib stream', unzlib);
