@@ -23,18 +23,15 @@ import { hookMessages } from './messages.js';
 import { hookShadow } from './shadow.js';
 import { hookStorage } from './storage.js';
 import { hookSources } from './sources.js';
-import { defineValue, getOwnPropertyDescriptor, SafeWeakSet, weakSetAdd, weakSetHas } from './safe-self.js';
+import { defineValue, getOwnPropertyDescriptor } from './safe-self.js';
 import { hookWebSocket } from './websocket.js';
 import { hookXhr } from './xhr.js';
 
 type Win = Window & typeof globalThis;
 
 const MARK = '__uploadGuardHooks';
-const hooked: WeakSet<object> = new SafeWeakSet();
 
 export function installHooks(w: Win): void {
-  if (weakSetHas(hooked, w)) return;
-  weakSetAdd(hooked, w);
   try {
     // A child frame whose own copy of this script already ran (or that a parent hooked) is left alone.
     if (getOwnPropertyDescriptor(w, MARK)) return;
