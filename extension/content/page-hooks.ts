@@ -11,7 +11,7 @@ import { installHooks } from './hooks/index.js';
 // about (appended to a FormData there) is not asked about again.
 // A top window, or a cross-origin parent (frameElement is null), throws here: this copy hooks the frame.
 try {
-  void window.frameElement!.contentWindow;
+  void (window.frameElement as HTMLIFrameElement).contentWindow;
 } catch {
   /* below */
 }
