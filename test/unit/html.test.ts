@@ -177,8 +177,13 @@ describe('XML through the same extractor', () => {
 });
 
 describe('xml-text helpers', () => {
-  it('decodeEntities: named, decimal, hex; unknown and out-of-range references are left alone', () => {
-    expect(decodeEntities('&lt;a&gt; &amp; &#31192; &#x79d8; &nbsp;|&bogus; &#0; &#x110000;')).toBe('<a> & 秘 秘 \u00a0|&bogus; &#0; &#x110000;');
+  it('decodeEntities: named, decimal, hex, as a browser decodes them (0 and past U+10FFFF as U+FFFD); unknown names are left alone', () => {
+    expect(decodeEntities('&lt;a&gt; &amp; &#31192; &#x79d8; &nbsp;|&bogus; &#0; &#x110000;')).toBe('<a> & 秘 秘 \u00a0|&bogus; \ufffd \ufffd');
+  });
+  it('decodeEntities: every HTML5 name, and the forms a browser takes without the semicolon', () => {
+    expect(decodeEntities('秘&ZeroWidthSpace;&NoBreak;&hairsp;&numsp;&emsp13;&NonBreakingSpace;Confidential')).toBe('秘\u200b\u2060\u200a\u2007\u2004\u00a0Confidential');
+    expect(decodeEntities('&#31192 Confidential / &#x79D8 Confidential / 秘&nbspConfidential')).toBe('秘 Confidential / 秘 Confidential / 秘\u00a0Confidential');
+    expect(decodeEntities('秘 &Copf;onfidential')).toBe('秘 \u2102onfidential');
   });
   it('xmlToText: ruby in ODF and Word reads its base on the line as well (the reading apart)', () => {
     const odf = '<text:p><text:ruby><text:ruby-base>秘</text:ruby-base><text:ruby-text>ひ</text:ruby-text></text:ruby> Confidential</text:p>';
