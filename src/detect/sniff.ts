@@ -91,6 +91,9 @@ const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   [/^\xFFWPC/, 'WordPerfect document'],
   // Windows disk images (DISM, wimlib, 7-Zip -twim): LZX, XPRESS or LZMS chunks, solid in an .esd.
   [/^MSWIM\0\0\0/, 'Windows image (WIM, ESD)'],
+  // Excel 2.x–4.0 (1987–1992) wrote a bare record stream (a BOF record of 4 or 6 bytes), no OLE container
+  // around it; SheetJS still writes them (biff2/3/4). Its cells are 8-bit text in the workbook's code page.
+  [/^\x09(?:\x00\x04|[\x02\x04]\x06)\x00/, 'an Excel 2.x–4.0 worksheet (BIFF2–BIFF4)'],
   // Binary DXF: typed values, rarely written; the ASCII form is read (extract/dxf.ts).
   [/^AutoCAD Binary DXF\r\n\x1A\0/, 'AutoCAD drawing (binary DXF)'],
 ];
@@ -214,7 +217,9 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   // A contact card or a calendar: folded lines, quoted-printable or base64 values (extract/vobject.ts).
   if (VOBJECT_START.test(ascii)) return 'vobject';
   if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return 'html';
-  if (XML_EXT.test(name) || /^(\xEF\xBB\xBF)?\s*<\?xml/.test(ascii)) return 'xml';
+  // A property list named .plist is XML or, as macOS and iOS save most of them, binary (`bplist00`): the
+  // binary one is read as a binary file is (its strings in UTF-16BE), never as markup it is not.
+  if ((XML_EXT.test(name) && !ascii.startsWith('bplist')) || /^(\xEF\xBB\xBF)?\s*<\?xml/.test(ascii)) return 'xml';
   if (v7TarHeader(head)) return 'v7tar';
   // An empty tar is zero blocks only (tar -cf x.tar -T /dev/null): the tar reader checks they run to the end.
   if (/\.tar$/i.test(name) && head.length >= 512 && head.every((b) => b === 0)) return 'tar';

@@ -224,8 +224,12 @@ export function followedByKanaOrKanji(buf: Uint8Array, p: number, enc: TextEncod
   }
 }
 
-/** CJK after 秘 (U+3001–U+9FFF), but the Hangul filler: a blank that normalisation removes (normalize.ts). */
-const startsWord = (cp: number): boolean => cp > 0x3000 && cp <= 0x9fff && cp !== 0x3164;
+/**
+ * Kana or kanji after 秘 (U+3040–U+9FFF), but the Hangul filler: a blank that normalisation removes
+ * (normalize.ts). Not CJK punctuation (U+3001–U+303F), as Shift_JIS's 0x81 and EUC-JP's 0xA1 rows are
+ * not: a reading may take it out (a ruby's 《ひ》 after its base).
+ */
+const startsWord = (cp: number): boolean => cp >= 0x3040 && cp <= 0x9fff && cp !== 0x3164;
 
 /** Identifies windows that can be merged: same encoding and, for UTF-16, same byte parity. */
 export function winKey(w: Window, base = 0): string {

@@ -58,7 +58,7 @@ export const extractHtml: Extractor = async function* (blob, ctx) {
  * The text runs of decoded HTML: meta descriptions as properties, visible text as body (scripts, styles,
  * templates, noscript and comments are not shown, so not text: test/unit/html.test.ts).
  */
-export function* htmlRuns(html: string): Generator<Extracted> {
+export function* htmlRuns(html: string, depth = 0): Generator<Extracted> {
   const meta = Array.from(spans(html, META, () => META, META_TAGS), (t) => META_CONTENT.exec(t.tag))
     .flatMap((m) => (m ? [decodeEntities(m[1] ?? m[2] ?? m[3])] : []))
     .join('\n');
@@ -71,6 +71,10 @@ export function* htmlRuns(html: string): Generator<Extracted> {
     if (office !== visible) for (const text of chunkText(xmlToText(office))) yield { kind: 'text', text, where: { area: 'body' } };
   }
   yield* generatedText(html);
+  // A frame's document written into its `srcdoc` attribute (escaped once per level): read as the page it shows.
+  if (depth < SRCDOC_DEPTH && /\ssrcdoc\s*=/i.test(html)) {
+    for (const m of html.matchAll(SRCDOC)) yield* htmlRuns(decodeEntities(m[1] ?? m[2]), depth + 1);
+  }
   if (!mayBeStamp(html) && !html.includes('&#')) return;
   // Text the page shows that is not an element's text: form fields' values and placeholders, tooltips.
   const fields = Array.from(html.matchAll(SHOWN_ATTR), (m) => decodeEntities(m[1] ?? m[2])).join(SEPARATOR);
@@ -138,6 +142,10 @@ function stringEnd(s: string, from: number, quote: string): number {
 function cssString(s: string): string {
   return s.replace(/\\(?:([0-9a-fA-F]{1,6}) ?|([\s\S]))/g, (_, hex?: string, c?: string) => (hex ? (charOfCode(parseInt(hex, 16)) ?? '\ufffd') : c === '\n' ? '' : c!));
 }
+
+const SRCDOC = /\ssrcdoc\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
+/** Frames in frames, each level's markup escaped once more: a few are real, more only cost. */
+const SRCDOC_DEPTH = 3;
 
 /** Attributes whose value the page shows: a field's value and placeholder, a label, a tooltip. */
 const SHOWN_ATTR = /\s(?:value|placeholder|title|aria-label|label)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;

@@ -26,7 +26,7 @@ import type { Where } from '../types.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { Utf32Decoder, utf32Order } from './utf32.js';
 import { embeddedFiles } from './embedded-base64.js';
-import { charOfCode } from './xml-text.js';
+import { charOfCode, decodeEntities } from './xml-text.js';
 import { tameTail } from './markup-spans.js';
 
 /** Bytes looked at to decide the encoding of a large file. */
@@ -284,7 +284,9 @@ const wideEscapes = (enc: 'utf-16le' | 'utf-16be'): Needle[] =>
     wide: true,
   }));
 const ESCAPED_WIDE = { 'utf-16le': wideEscapes('utf-16le'), 'utf-16be': wideEscapes('utf-16be') };
-const ESCAPE = /\\(?:u([0-9a-fA-F]{4})|\[u([0-9a-fA-F]{4,6})\]|([^u]))/g;
+// A backslash before another letter is left as it stands: no JSON has one, and in a Windows path
+// (`D:\\共有\\秘\\Confidential\\`) dropping it would spell the stamp out of two folder names.
+const ESCAPE = /\\(?:u([0-9a-fA-F]{4})|\[u([0-9a-fA-F]{4,6})\]|([^uA-Za-z]|[nrtbf]))/g;
 const CHAR_REF = /&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g;
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
 
@@ -306,12 +308,19 @@ export function unescapeStrings(s: string): string {
  * their own (`.br`, `.PP`) between the lines of text. This reading takes them out, so that
  * 「\f[B]\[u79D8]\f[R] Confidential」 and 「秘」 `.br` 「Confidential」 read as the stamp they print.
  */
-const ROFF_HINT = /\\\[u[0-9A-Fa-f]{4,6}\]|\\f[[(BIRP]|^\.(?:br|sp|PP|LP|P|IP|TP|PD|SH|SS|TH|nf|fi)\b/m;
+const ROFF_HINT = /\\\[u[0-9A-Fa-f]{4,6}\]|\\f[[(BIRP]|\\&|^\.(?:br|sp|PP|LP|P|IP|TP|PD|SH|SS|TH|nf|fi|[BI]|BI|IB|[BIR][BIR]|S[BM])\b/m;
+/** A font macro's line (`.B Confidential`, `.IR "秘" x`) prints its words: they stay, without the macro and its quotes. */
+const ROFF_FONT_MACRO = /^[.'](?:[BI]|BI|IB|[BIR][BIR]|S[BM])[ \t]+([^\n]*)/gm;
 const ROFF_FONT = /\\f(?:\[[^\]\n]{0,16}\]|\([A-Za-z0-9]{2}|[A-Za-z0-9])/g;
 const ROFF_REQUEST = /^[.'][^\n]*(?:\n|$)/gm;
 const ROFF_CHAR = /\\\[u([0-9A-Fa-f]{4,6})\]/g;
 function roffText(s: string): string {
-  return s.replace(ROFF_REQUEST, '').replace(ROFF_FONT, '').replace(ROFF_CHAR, (ref, hex: string) => charOfCode(parseInt(hex, 16)) ?? ref);
+  return s
+    .replace(ROFF_FONT_MACRO, (_, words: string) => words.replace(/"/g, ''))
+    .replace(ROFF_REQUEST, '')
+    .replace(ROFF_FONT, '')
+    .replace(/\\&/g, '') // a zero-width character
+    .replace(ROFF_CHAR, (ref, hex: string) => charOfCode(parseInt(hex, 16)) ?? ref);
 }
 
 /**
@@ -321,7 +330,7 @@ function roffText(s: string): string {
  * spreadsheet shows side by side and which a workbook reads as the stamp (sheet-rows.ts). Only one
  * separator: an empty cell between keeps them apart, as in a sheet.
  */
-const CELL_GAP = /([秘㊙])[ \t\u3000]*"?[,;\t]=?"?(?=[ \t\u3000]*[cCｃＣ])/g;
+const CELL_GAP = /([秘㊙])[ \t\u3000]*"?[,;\t|]=?"?(?=[ \t\u3000]*[cCｃＣ])/g;
 
 /**
  * A run of text, and its other readings when they differ (the raw text is searched too): string escapes
@@ -337,6 +346,13 @@ function* withUnescaped(text: string, where: Where = {}, json = false): Generato
     const joined = unescapeStrings(text.replace(JSON_STRINGS_GAP, ''));
     if (joined !== un) yield { kind: 'text', text: joined, where: { ...where, area: 'escaped' } };
   }
+  // As written too: resolving escapes first would spoil a subtitle's `{\b1}` (`\b` is a backspace in JSON).
+  const shownRaw = STAMP_CHAR.test(text) && RENDERED_HINT.test(text) ? rendered(text) : text;
+  if (shownRaw !== text) yield { kind: 'text', text: shownRaw, where: { ...where, area: 'escaped' } };
+  if (un !== text && STAMP_CHAR.test(un) && RENDERED_HINT.test(un)) {
+    const shown = rendered(un);
+    if (shown !== un && shown !== shownRaw) yield { kind: 'text', text: shown, where: { ...where, area: 'escaped' } };
+  }
   if (!AFTER_STAMP_CHAR.test(un)) return;
   const cells = un.replace(CELL_GAP, '$1 ');
   if (cells !== un) yield { kind: 'text', text: cells, where: { ...where, area: 'cells' } };
@@ -349,8 +365,58 @@ function* withUnescaped(text: string, where: Where = {}, json = false): Generato
  */
 const JSON_STRINGS_GAP = /"\s*,\s*"/g;
 
+const STAMP_CHAR = /[秘㊙]/;
+/** Something `rendered` would take out: a tag or comment, a reference, a link, a subtitle code, an escape, a backspace, a string's end. */
+const RENDERED_HINT = /[<&[{\\\x1b\x08"｜《]/;
+const TAG = /<\/?[A-Za-z][^<>\n]{0,256}>/g;
+/** A ruby's reading, shown small above its base (`<ruby>秘<rt>ひ</rt></ruby>`; Aozora Bunko's `｜秘《ひ》`), is not on the line. */
+const RUBY_READING = /<(r[tp])\b[^<>\n]{0,64}>[^<\n]{0,64}<\/\1\s*>|《[^》\n]{0,32}》|｜/g;
+const LINK = /!?\[([^\]\n]{0,256})\]\([^)\n]{0,2048}\)/g;
+/** SubStation Alpha's override codes (`{\b1}`), and its hard space and line break. */
+const ASS_CODE = /\{\\[^{}\n]{0,256}\}/g;
+/** A terminal's control sequences: colours and cursor moves (CSI), titles and links (OSC), and two-byte ones. */
+const TERMINAL = /\x1b(?:\[[0-?]{0,64}[ -/]{0,8}[@-~]|\][^\x07\x1b]{0,2048}(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+/** nroff's bold and underline: a character, a backspace, and the character printed over it. */
+const OVERSTRIKE = /[^\n]\x08/g;
+/** A string continued on the next line, as gettext catalogues (.po) and C write a long one: `"秘 "` ⏎ `"Confidential"`. */
+const CONTINUED = /"[ \t]*\r?\n[ \t]*"/g;
+
+/**
+ * Text as its renderer shows it, for the markup plain-text formats carry: Markdown's inline HTML, entities
+ * and links (`秘<br>Confidential`, `秘&nbsp;Confidential`, `秘<!-- -->Confidential`, `秘 [Confidential](…)`),
+ * subtitles' tags and codes (`<i>`, `{\b1}`, `\h`, `\N`), a terminal's colours and links (`less -R`),
+ * nroff's overstrike, and a string continued on the next line. A further reading: the text as written is
+ * searched too.
+ */
+function rendered(s: string): string {
+  const shown = withoutComments(s)
+    .replace(RUBY_READING, '')
+    .replace(TAG, '')
+    .replace(LINK, '$1')
+    .replace(ASS_CODE, '')
+    .replace(/\\h/g, ' ')
+    .replace(/\\N/gi, '\n')
+    .replace(TERMINAL, '')
+    .replace(OVERSTRIKE, '')
+    .replace(CONTINUED, '');
+  return decodeEntities(shown);
+}
+
+/** `<!-- … -->` taken out, in one pass (an unclosed one stays: a lazy expression would try every start to the end). */
+function withoutComments(s: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = s.indexOf('<!--'); i >= 0; i = s.indexOf('<!--', from)) {
+    const end = s.indexOf('-->', i + 4);
+    if (end < 0) break;
+    out += s.slice(from, i);
+    from = end + 3;
+  }
+  return from === 0 ? s : out + s.slice(from);
+}
+
 /** 秘 or ㊙ ending a CSV field: what CELL_GAP starts with. */
-const AFTER_STAMP_CHAR = /[秘㊙][ \t\u3000]*"?[,;\t]/;
+const AFTER_STAMP_CHAR = /[秘㊙][ \t\u3000]*"?[,;\t|]/;
 
 /** One needle list per (encoding, escapes): the search compiles a table per list and caches it. */
 const needleLists = new Map<string, Needle[]>();

@@ -1,0 +1,43 @@
+/**
+ * Plain text whose viewer renders markup (Markdown, subtitles, terminal escapes, roff, gettext, HTML
+ * references as browsers take them): read as shown, besides as written (test/fixtures/text/rendered).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+
+const DIR = join(__dirname, '../fixtures/text/rendered');
+const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
+/** A text file holding `text`, scanned as an upload is. */
+const scanText = (text: string) => scanBlob(new Blob([text]), 'note.txt');
+const CLEAN = new Set(['fp_winpath.log']);
+const files = readdirSync(DIR).filter((f) => !/\.(py|md)$/.test(f) || /^md_/.test(f));
+
+describe('text as its viewer renders it', () => {
+  it('keeps every fixture', () => expect(files.length).toBeGreaterThanOrEqual(30));
+  it.each(files.filter((f) => !CLEAN.has(f)))('%s is marked', async (name) => {
+    const r = await scan(name);
+    expect(r.verdict, JSON.stringify(r)).toBe('marked');
+  });
+  it('a Windows path through folders 秘 and Confidential is not the stamp', async () => {
+    expect((await scan('fp_winpath.log')).verdict).toBe('clean');
+  });
+  it.each([
+    ['markup between that stays text', '秘<br>書室 Confidential'],
+    ['a ruby reading over another word', '<ruby>秘書<rt>ひしょ</rt></ruby> Confidential'],
+    ['a subtitle code between 秘 and a word', '秘 {\\b1}書室 Confidential'],
+    ['a terminal colour between 秘 and a word', '秘\x1b[1m書室\x1b[0m Confidential'],
+    ['continued strings that spell 秘書', '"秘"\n"書 Confidential"'],
+    ['a table row with an empty cell between', '| 秘 | | Confidential |'],
+  ])('%s stays clean', async (_what, text) => {
+    expect((await scanText(text)).verdict).toBe('clean');
+  });
+  it.each([
+    ['a table row, neighbouring cells', '| 秘 | Confidential |'],
+    ['an overstruck (bold) word', '秘 C\bCo\bon\bnf\bfi\bid\bde\ben\bnt\bti\bia\bal\bl'],
+    ['an OSC 8 link', '秘 \x1b]8;;https://example.com\x1b\\Confidential\x1b]8;;\x1b\\'],
+  ])('%s is marked', async (_what, text) => {
+    expect((await scanText(text)).verdict).toBe('marked');
+  });
+});
