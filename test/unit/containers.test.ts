@@ -238,6 +238,13 @@ describe('containers and encodings not read here: unscannable, saying which', ()
     expect(r.verdict === 'unscannable' && r.detail).toMatch(/WordPerfect/);
   });
 
+  it.each(['sheetjs-biff2.xls', 'sheetjs-biff3.xls', 'sheetjs-biff4.xls'])('%s, an Excel 2.x–4.0 worksheet, is unsupported and named, not called damaged', async (name) => {
+    const bytes = readFileSync(join(__dirname, '../fixtures/office-legacy', name));
+    const r = await scanBlob(new Blob([bytes]), name);
+    expect(r).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    expect(r.verdict === 'unscannable' && r.detail).toMatch(/Excel 2\.x–4\.0/);
+  });
+
   it('a stamp stored as it is inside one is still found', async () => {
     const lz4ish = new Uint8Array([0x04, 0x22, 0x4d, 0x18, ...new TextEncoder().encode(' 秘 Confidential の資料 ')]);
     expect((await scanBlob(new Blob([lz4ish]), 'x.lz4')).verdict).toBe('marked');
