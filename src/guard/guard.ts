@@ -348,8 +348,10 @@ export function createGuard(ports: GuardPorts): Guard {
     remember(reported, refused, proceed);
     if (proceed) approvals.push({ keys: refused.flatMap((j) => copyKey(j) ?? []), justification: answer.justification });
     release();
-    if (warn) {
-      const eventIds = res.decisions.filter((d) => d.action === 'warn').map((d) => d.eventId);
+    // Every question on record gets its answer, also one asked inside a refusal (a password-protected
+    // archive to warn about, beside a marked file that is blocked): not sent, else it stayed awaiting an answer.
+    const eventIds = res.decisions.filter((d) => d.action === 'warn').map((d) => d.eventId);
+    if (eventIds.length > 0) {
       await ports.resolve({ type: 'resolve', eventIds, proceed, justification: proceed ? answer.justification : null }).catch(() => {
         /* the pending event is on record already */
       });

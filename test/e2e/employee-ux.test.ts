@@ -86,7 +86,7 @@ const WORDS = {
     recorded: 'This attempt has been recorded and your administrator can see it.',
     marked: 'Marked 秘 Confidential',
     passed: 'Passed',
-    sendPassed: (n: number) => `Attach only the ${n} files that passed`,
+    sendPassed: (n: number) => `Attach only the files that passed (${n})`,
     nameRule: 'The file name begins with 「秘—」',
     member: 'The 秘 Confidential stamp is in 引継ぎメモ.txt in 2023年度.zip in 過去資料.zip',
     cell: 'The 秘 Confidential stamp is in cell E1 of sheet “Detail”',
@@ -198,6 +198,16 @@ describe.each(['ja', 'en'] as const)('employee experience (%s)', (lang) => {
     expect((await pageLog(p)).filter((l) => l.ch === 'fetch-input')).toEqual([]);
     expect(server.received.filter((a) => a.host === MAIL)).toEqual([]);
     expect(await p.$eval('#fetch-input', (el) => (el as HTMLInputElement).files?.length ?? 0)).toBe(0);
+  });
+
+  it('a name with a right-to-left override is shown with the override visible, not obeyed', async () => {
+    const p = await page(MAIL);
+    const name = '秘—請求書\u202Etxt.exe';
+    await p.setInputFiles('#fetch-input', file(name, Buffer.from('plain text')));
+    const w = await readWarning(p);
+    expect(w.text).toContain('秘—請求書[U+202E]txt.exe');
+    expect(w.text).not.toContain('\u202E');
+    await dismissWarning(p);
   });
 
   it('"attach only the files that passed" (file input): the page gets exactly those, once', async () => {

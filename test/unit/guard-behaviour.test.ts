@@ -35,6 +35,8 @@ describe('several items in one gesture', () => {
     // The clean file passed on its own merits; the others share the refusal.
     expect(h.guard.knownAnswer(ok, ok.name)).toBe(true);
     expect(h.guard.knownAnswer(stamped, stamped.name)).toBe(false);
+    // The archive's warning was asked inside the refusal: it is answered (not sent), never left awaiting an answer.
+    expect(h.resolves).toEqual([expect.objectContaining({ eventIds: [h.events[1].id], proceed: false, justification: null })]);
   });
 
   it('warn beats audit: one warn dialog for the warned item, all proceed after the justification', async () => {

@@ -4,6 +4,7 @@
  */
 import { h, render } from 'preact';
 import type { WarnAnswer, WarnItem, WarnRequest } from '../../../src/guard/index.js';
+import { inertText } from '../../../src/events/inert.js';
 import { hostDocument } from '../common/host.js';
 import { size } from '../checking/indicator.js';
 import { Warning, type RowStatus, type WarningProps } from './Warning.js';
@@ -58,10 +59,11 @@ export function propsOf(req: WarnRequest, onDone: WarningProps['onDone']): Warni
     nothingSent: t('warn_nothing_sent'),
     recorded: req.recorded ? t('warn_recorded') : null,
     rows: req.items.map((i) => ({
-      name: i.name ?? t(i.kind === 'bytes' ? 'warn_item_data' : 'warn_item_text'),
+      // A name's controls and bidi overrides are shown, not obeyed (「請求書‮txt.exe」 must not read as 「請求書exe.txt」).
+      name: i.name !== null ? shown(i.name) : t(i.kind === 'bytes' ? 'warn_item_data' : 'warn_item_text'),
       status: statusOf(i),
       statusText: t(`warn_status_${statusOf(i)}`),
-      reason: req.why === 'unconfirmed' ? '' : reasonText(i.verdict, i.namePrefix, i.name, i.passed),
+      reason: req.why === 'unconfirmed' ? '' : shown(reasonText(i.verdict, i.namePrefix, i.name, i.passed)),
     })),
     advice: kind === 'unscannable' ? adviceFor(refused, req.maxBytes) : null,
     guidance: { heading: t('warn_instead'), text: g.text, link: g.url ? { text: t('warn_link'), url: g.url } : null },
@@ -84,6 +86,9 @@ export function propsOf(req: WarnRequest, onDone: WarningProps['onDone']): Warni
     onDone,
   };
 }
+
+/** A name or an excerpt on one line, its controls and bidi overrides shown as [U+XXXX], not obeyed. */
+const shown = (s: string): string => inertText(s.replace(/[\r\n\t]+/g, ' '));
 
 function statusOf(i: WarnItem): RowStatus {
   if (i.passed) return 'clean';
