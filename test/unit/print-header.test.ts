@@ -16,6 +16,15 @@ describe('printed headers with formatting codes', () => {
     expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1 });
   });
 
+  it.each(['sheet-name-code.xlsx', 'sheet-name-code.xls'])('%s: 「秘 &A」 on a sheet named Confidential prints the stamp', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+
+  it('&A is the sheet name given, nothing without one', () => {
+    expect(headerText('&L秘 &A', 'Confidential')).toBe('\n秘 Confidential');
+    expect(headerText('&L秘 &A')).toBe('\n秘 ');
+  });
+
   it('秘書室 with the same codes is clean', async () => {
     expect(await scan('trap-codes.xlsx')).toMatchObject({ verdict: 'clean' });
   });

@@ -287,7 +287,7 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
       }
       case 0x0014: // HEADER
       case 0x0015: // FOOTER
-        if (d.length > 0) headers.push({ sheet, text: headerText(xlString(d, 0, biff8 ? 2 : 1)) });
+        if (d.length > 0) headers.push({ sheet, text: headerText(xlString(d, 0, biff8 ? 2 : 1), sheet) });
         break;
       case 0x01b6: {
         // TXO: text of a comment or text box follows in CONTINUE records (each starts with an option byte).

@@ -35,8 +35,8 @@ const PRINT_HEADER = /((?:<(?:[\w.-]+:)?(?:odd|even|first)(?:Header|Footer)>)?)(
  * A worksheet's markup as text, each cell's text ended by SEPARATOR so that cells never run together,
  * and its printed headers and footers as they print (print-header.ts).
  */
-export const sheetText = (xml: string): string =>
-  xmlToText(xml.replace(PRINT_HEADER, (_, open: string, body: string) => open + escapeXml(headerText(decodeEntities(body)))).replace(CELL_END, `$&${SEPARATOR.trim()}`));
+export const sheetText = (xml: string, sheet?: string): string =>
+  xmlToText(xml.replace(PRINT_HEADER, (_, open: string, body: string) => open + escapeXml(headerText(decodeEntities(body), sheet))).replace(CELL_END, `$&${SEPARATOR.trim()}`));
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
@@ -87,7 +87,7 @@ export class XlsxBook {
     let utf16 = false;
     if (this.ctx.fullText) texts = await this.wholeSheet(part, rows);
     else {
-      const windows = new MarkupWindows(sheetText);
+      const windows = new MarkupWindows((xml) => sheetText(xml, sheet));
       await this.zip.stream(part, (chunk) => {
         const before = windows.hits;
         windows.push(chunk);
@@ -138,7 +138,7 @@ export class XlsxBook {
     if (!bytes) return [];
     const xml = decodeXml(bytes);
     rows.push(isUtf16Xml(bytes) ? new TextEncoder().encode(xml) : bytes, true);
-    return [...chunkText(sheetText(xml))];
+    return [...chunkText(sheetText(xml, this.sheets.get(part)))];
   }
 
   private sharedItems(): Promise<Strings> {
