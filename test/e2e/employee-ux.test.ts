@@ -210,6 +210,36 @@ describe.each(['ja', 'en'] as const)('employee experience (%s)', (lang) => {
     await dismissWarning(p);
   });
 
+  it('stays modal and on screen: the page cannot take the focus, hide it with CSS or remove it; Escape still closes it', async () => {
+    const p = await page(MAIL);
+    await p.setInputFiles('#fetch-input', file(marked.name, marked.buffer));
+    await readWarning(p);
+    // A composer that refocuses itself: the focus comes back to the dialog, and the key typed is not the page's.
+    await p.evaluate(() => (document.getElementById('prompt') as HTMLElement).focus());
+    expect(await p.evaluate((tag) => document.activeElement?.localName === tag, WARNING_TAG)).toBe(true);
+    await p.keyboard.type('x');
+    expect(await p.$eval('#prompt', (el) => (el as HTMLTextAreaElement).value)).not.toContain('x');
+    // The page's style sheet, its inline style, and removing the element.
+    await p.addStyleTag({ content: `${WARNING_TAG} { display: none !important; opacity: 0 !important; }` });
+    await p.evaluate((tag) => {
+      const host = document.querySelector(tag) as HTMLElement;
+      host.style.setProperty('visibility', 'hidden', 'important');
+      host.remove();
+    }, WARNING_TAG);
+    await p.waitForTimeout(100);
+    const shown = await p.evaluate((tag) => {
+      const host = document.querySelector(tag);
+      if (!host) return 'removed';
+      const cs = getComputedStyle(host);
+      return `${cs.display}/${cs.visibility}/${cs.opacity}`;
+    }, WARNING_TAG);
+    expect(shown).toBe('block/visible/1');
+    await p.evaluate(() => (document.getElementById('prompt') as HTMLElement).focus());
+    await p.keyboard.press('Escape');
+    await p.locator(WARNING_TAG).waitFor({ state: 'detached', timeout: 5_000 });
+    expect(server.received.filter((a) => a.host === MAIL)).toEqual([]);
+  });
+
   it('"attach only the files that passed" (file input): the page gets exactly those, once', async () => {
     const p = await page(MAIL);
     await p.setInputFiles('#fetch-input', [clean1, marked, clean2].map((s) => file(s.name, s.buffer)));

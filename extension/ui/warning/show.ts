@@ -27,15 +27,27 @@ function open(req: WarnRequest): Promise<WarnAnswer> {
     const doc = hostDocument();
     const host = doc.createElement(HOST_TAG);
     host.setAttribute('data-action', req.action);
-    const root = host.attachShadow({ mode: 'closed' });
+    // delegatesFocus: focusing the host focuses the dialog's first control (how focus is taken back).
+    const root = host.attachShadow({ mode: 'closed', delegatesFocus: true });
     const style = doc.createElement('style');
     style.textContent = CSS;
     root.appendChild(style);
     const mount = doc.createElement('div');
     root.appendChild(mount);
-    (doc.body ?? doc.documentElement).appendChild(host);
+    const parent = doc.body ?? doc.documentElement;
+    parent.appendChild(host);
     const before = doc.activeElement as HTMLElement | null;
+    const view = doc.defaultView ?? window;
+    const stay = keepShown(doc, host, parent);
+    // Escape closes it wherever the page put the focus meanwhile (the focus is taken back as well).
+    const escape = (e: KeyboardEvent) => e.key === 'Escape' && done({ proceed: false, justification: null, onlyPassed: false });
+    view.addEventListener('keydown', escape, true);
+    let closed = false;
     const done: WarningProps['onDone'] = (a) => {
+      if (closed) return; // Escape is seen by the window's listener and by the dialog's own
+      closed = true;
+      stay();
+      view.removeEventListener('keydown', escape, true);
       render(null, mount);
       host.remove();
       before?.focus?.();
@@ -43,6 +55,49 @@ function open(req: WarnRequest): Promise<WarnAnswer> {
     };
     render(h(Warning, propsOf(req, done)), mount);
   });
+}
+
+/** Inline, important: a page's style sheet (even `display: none !important`) cannot hide the dialog. */
+const HOST_STYLE: [string, string][] = [
+  ['display', 'block'],
+  ['visibility', 'visible'],
+  ['opacity', '1'],
+  ['position', 'fixed'],
+  ['inset', '0'],
+  ['z-index', '2147483647'],
+  ['transform', 'none'],
+  ['filter', 'none'],
+  ['clip-path', 'none'],
+];
+
+/**
+ * Keeps an open dialog modal and on screen while the page runs: its styles re-asserted if the page changes
+ * them, the host put back if the page removes it, and the focus taken back when the page moves it to
+ * one of its own elements (a composer that refocuses itself would otherwise get the employee's keys, and
+ * Escape would no longer reach the dialog). Returns the function that stops this.
+ */
+function keepShown(doc: Document, host: HTMLElement, parent: Element): () => void {
+  const style = () => {
+    for (const [k, v] of HOST_STYLE) host.style.setProperty(k, v, 'important');
+  };
+  style();
+  const observer = new MutationObserver(() => {
+    if (!host.isConnected) parent.appendChild(host);
+    if (HOST_STYLE.some(([k, v]) => host.style.getPropertyValue(k) !== v || host.style.getPropertyPriority(k) !== 'important') || host.hidden) {
+      host.hidden = false;
+      style();
+    }
+  });
+  observer.observe(host, { attributes: true });
+  observer.observe(parent, { childList: true });
+  const focus = (e: FocusEvent) => {
+    if (e.target !== host) host.focus();
+  };
+  doc.addEventListener('focusin', focus, true);
+  return () => {
+    observer.disconnect();
+    doc.removeEventListener('focusin', focus, true);
+  };
 }
 
 /** The request in words. */
