@@ -10,7 +10,8 @@ import type { StoredEvent } from '../events/schema.js';
 import { serviceName } from './service-names.js';
 import type { EventPage, EventQuery } from './storage/types.js';
 import { isoInZone } from './time-zone.js';
-import { ACTION_WORDS, CATEGORY_WORDS, CHANNEL_WORDS, OUTCOME_WORDS, VERDICT_WORDS, word, type Lang } from './words.js';
+import { ACTION_WORDS, CATEGORY_WORDS, CHANNEL_WORDS, OUTCOME_WORDS, RULE_WORDS, VERDICT_WORDS, reasonWord, word, type Lang } from './words.js';
+import { locationWords } from '../events/location-words.js';
 
 interface Column {
   ja: string;
@@ -45,9 +46,9 @@ const COLUMNS: Column[] = [
   { ja: 'サイズ', en: 'Size', value: (d) => d.event.size },
   { ja: 'SHA-256', en: 'SHA-256', value: (d) => d.event.sha256 },
   { ja: '判定', en: 'Verdict', value: (d, o) => word(VERDICT_WORDS, d.event.verdict, o.lang) },
-  { ja: 'ルール', en: 'Rule', value: (d) => d.event.rule },
-  { ja: '理由', en: 'Reason', value: (d) => d.event.reason },
-  { ja: '該当箇所', en: 'Where in the file', value: (d) => d.event.location },
+  { ja: 'ルール', en: 'Rule', value: (d, o) => (d.event.rule ? word(RULE_WORDS, String(d.event.rule), o.lang) : null) },
+  { ja: '理由', en: 'Reason', value: (d, o) => reasonWord(d.event.reason, o.lang) },
+  { ja: '該当箇所', en: 'Where in the file', value: (d, o) => locationWords(d.event.location, o.lang) },
   { ja: '処置', en: 'Action', value: (d, o) => word(ACTION_WORDS, d.event.action, o.lang) },
   { ja: '結果', en: 'Outcome', value: (d, o) => word(OUTCOME_WORDS, (d.answer ?? d.event).outcome, o.lang) },
   { ja: '回答日時', en: 'Answered at', value: (d, o) => at(d.answer?.time, o.zone) },

@@ -58,6 +58,38 @@ export const CHANNEL_WORDS: Table<Channel> = {
   network: { ja: '通信の確認', en: 'Network check' },
 };
 
+/** Why a verdict was reached: the rule's cause for a marked one, the reason a file could not be checked. */
+export const REASON_WORDS: Table<string> = {
+  stamp: { ja: '「秘 Confidential」の表示', en: 'The 秘 Confidential stamp' },
+  name: { ja: 'ファイル名が「秘—」「C—」で始まる', en: 'File name starts with 秘— or C—' },
+  sha256: { ja: '会社が指定したファイル（SHA-256）', en: 'A file the company designated (SHA-256)' },
+  keyword: { ja: '会社が指定したキーワード', en: 'A keyword the company designated' },
+  pattern: { ja: '会社が指定したパターン', en: 'A pattern the company designated' },
+  'name-pattern': { ja: '会社が指定したファイル名のパターン', en: 'A file name pattern the company designated' },
+  label: { ja: '秘密度ラベル', en: 'A sensitivity label' },
+  encrypted: { ja: 'パスワード付き（中身を確認できない）', en: 'Password-protected (contents not readable)' },
+  corrupt: { ja: '壊れている・形式が名前と違う', en: 'Damaged, or not the format its name says' },
+  'too-large': { ja: '大きすぎて確認できない', en: 'Too large to check' },
+  'too-deep': { ja: '圧縮ファイルの入れ子が深すぎる', en: 'Archives nested too deep' },
+  'too-many-entries': { ja: '圧縮ファイルの中身が多すぎる', en: 'Too many files inside the archive' },
+  'expansion-ratio': { ja: '展開すると極端に大きくなる（圧縮爆弾の疑い）', en: 'Expands far too much (suspected archive bomb)' },
+  'time-budget': { ja: '確認に時間がかかりすぎた', en: 'Took too long to check' },
+  unsupported: { ja: '確認できない形式', en: 'A format that cannot be read' },
+};
+
+/** The three rules of the marking convention (MARKINGS.md), by number. */
+export const RULE_WORDS: Table<'1' | '2' | '3'> = {
+  '1': { ja: '1（表示）', en: '1 (stamp)' },
+  '2': { ja: '2（ファイル名）', en: '2 (file name)' },
+  '3': { ja: '3（会社の指定）', en: '3 (designated by the company)' },
+};
+
+/** A reason in words; one this table does not know (a newer extension's) as sent, made inert by the caller. */
+export function reasonWord(value: string | null | undefined, lang: Lang): string {
+  if (!value) return '';
+  return REASON_WORDS[value]?.[lang] ?? value;
+}
+
 /** The word for `value` in `table`; a value the table does not know (a newer extension's) is shown as unknown. */
 export function word<K extends string>(table: Table<K>, value: string | null | undefined, lang: Lang): string {
   if (value === null || value === undefined || value === '') return '';

@@ -24,6 +24,10 @@ const AREA: Record<string, Record<Lang, string>> = {
   subject: { ja: '件名', en: 'subject' },
   headers: { ja: 'メールヘッダー', en: 'mail headers' },
   attachment: { ja: '添付', en: 'attachment' },
+  'text boxes': { ja: 'テキストボックス', en: 'text boxes' },
+  footnotes: { ja: '脚注', en: 'footnotes' },
+  endnotes: { ja: '文末脚注', en: 'endnotes' },
+  master: { ja: 'スライドマスター', en: 'slide master' },
 };
 
 export function describeLocation(loc: Location | undefined, lang: Lang = 'ja'): string {

@@ -173,7 +173,7 @@ describe('document text never leaves the page', () => {
     expect(sent).not.toContain('社外秘');
     expect(sent).not.toContain('価格表です');
     expect(sent).not.toContain('excerpt');
-    expect(h.events.map((e) => e.location)).toEqual(['word/header1.xml', null]);
+    expect(h.events.map((e) => e.location)).toEqual(['part=word/header1.xml', null]);
     expect(h.warnings[0].items.map((i) => (i.verdict.verdict === 'marked' ? i.verdict.excerpt : null))).toEqual([MARKED.excerpt, expect.stringContaining('秘')]);
   });
 

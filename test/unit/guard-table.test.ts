@@ -58,7 +58,7 @@ describe('the decision table: channel × verdict × category × action', () => {
         outcome: outcomeOf(row.action),
         fileName: f.name,
         rule: row.verdict === 'marked' ? 1 : null,
-        location: row.verdict === 'marked' ? '2023年度.zip › word/header1.xml' : null,
+        location: row.verdict === 'marked' ? '2023年度.zip › part=word/header1.xml › area=header' : null,
       });
     }
     // A warning's answer is recorded against the pending event, with the justification.

@@ -4,6 +4,7 @@ import browser from 'webextension-polyfill';
 import type { UiStatus } from '../../background/ui-protocol.js';
 import { getStatus, sendNow } from '../common/api.js';
 import { formatTime, t } from '../common/i18n.js';
+import { inertText } from '../../../src/events/inert.js';
 
 /** Reachable when the latest contact succeeded; failing when the latest attempt failed. */
 function collectorState(s: UiStatus): { cls: string; text: string } {
@@ -77,8 +78,8 @@ export function Popup() {
                 <td>{formatTime(r.time)}</td>
                 <td>{r.service ?? '—'}</td>
                 {/* Hostile names render as text: preact never injects HTML from strings. */}
-                <td class="file" title={r.fileName ?? ''}>
-                  {r.fileName ?? t('popup_text')}
+                <td class="file" title={r.fileName ? inertText(r.fileName) : ''}>
+                  {r.fileName ? inertText(r.fileName) : t('popup_text')}
                 </td>
                 <td>{t(`verdict_${r.verdict}`)}</td>
                 <td>{t(`action_${r.action}`)}</td>

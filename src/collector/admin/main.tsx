@@ -11,7 +11,8 @@ import type { StoredEvent } from '../../events/schema.js';
 import type { Summary } from '../storage/types.js';
 import { AggregatesView } from './aggregates.js';
 import { isTimeZone, isoInZone, localTimeZone } from '../time-zone.js';
-import { ACTION_WORDS, CATEGORY_WORDS, CHANNEL_WORDS, OUTCOME_WORDS, VERDICT_WORDS, word } from '../words.js';
+import { ACTION_WORDS, CATEGORY_WORDS, CHANNEL_WORDS, OUTCOME_WORDS, RULE_WORDS, VERDICT_WORDS, reasonWord, word } from '../words.js';
+import { locationWords } from '../../events/location-words.js';
 import { downloadCsv, fetchEvents, fetchServices, fetchSummary, setCsrf, type KnownService } from './api.js';
 import { AuditView, auditText } from './audit.js';
 import { AccountsView } from './accounts.js';
@@ -115,6 +116,9 @@ function fieldText(key: string, v: unknown): string {
   if (key === 'action') return word(ACTION_WORDS, s, lang);
   if (key === 'category') return word(CATEGORY_WORDS, s, lang);
   if (key === 'channel') return word(CHANNEL_WORDS, s, lang);
+  if (key === 'rule') return word(RULE_WORDS, s, lang);
+  if (key === 'reason') return inertText(reasonWord(s, lang));
+  if (key === 'location') return inertText(locationWords(s, lang));
   if (key === 'time' || key === 'receivedAt' || key === 'claimedTime') return isoInZone(Date.parse(s), zone);
   return inertText(s);
 }
@@ -469,7 +473,7 @@ function EventsView({ initial, token, onSignOut, names, services, onUser }: Even
               <td class="service">{(e.service && names.get(e.service)) ?? shown(e.service) ?? t.unknown}</td>
               <td class="file">{shown(e.fileName) ?? t.text}</td>
               <td class={`verdict ${e.verdict}`}>{word(VERDICT_WORDS, e.verdict, lang)}</td>
-              <td>{e.rule ?? ''}</td>
+              <td>{e.rule ? word(RULE_WORDS, String(e.rule), lang) : ''}</td>
               <td class={`action ${e.action}`}>{word(ACTION_WORDS, e.action, lang)}</td>
               <td class={`outcome ${e.outcome}`}>{word(OUTCOME_WORDS, e.outcome, lang)}</td>
               <td class="comment">{shown(e.justification) ?? ''}</td>

@@ -1,0 +1,35 @@
+/**
+ * An event's location (location.ts) put back together and said in words for the admin: members, then
+ * 「ヘッダー」, 「3ページ目」, 「シート「売上」セル B2」, with the container's part last, in brackets, as a
+ * technical detail. An event from an older extension (`2023年度.zip › word/header1.xml`, no keys) reads
+ * as the names it holds.
+ */
+import { describeLocation, type Lang } from '../detect/describe.js';
+import type { Location } from '../detect/types.js';
+
+const QUALIFIER = /^(part|page|sheet|slide|area)=([\s\S]*)$/;
+
+export function locationFromText(text: string): Location {
+  const loc: Location = { path: [] };
+  for (const seg of text.split(' › ')) {
+    const m = QUALIFIER.exec(seg);
+    if (!m) loc.path.push(seg);
+    else if (m[1] === 'part') loc.part = m[2];
+    else if (m[1] === 'area') loc.area = m[2];
+    else if (m[1] === 'page' && /^\d+$/.test(m[2])) loc.page = Number(m[2]);
+    else if (m[1] === 'slide' && /^\d+(?::notes)?$/.test(m[2])) {
+      loc.slide = parseInt(m[2], 10);
+      if (m[2].endsWith(':notes')) loc.notes = true;
+    } else if (m[1] === 'sheet') {
+      const bang = m[2].lastIndexOf('!');
+      loc.sheet = bang < 0 ? m[2] : m[2].slice(0, bang);
+      if (bang >= 0) loc.cell = m[2].slice(bang + 1);
+    } else loc.path.push(seg);
+  }
+  return loc;
+}
+
+/** The location an event carries, in the admin's words; '' for none. */
+export function locationWords(text: string | null | undefined, lang: Lang): string {
+  return text ? describeLocation(locationFromText(text), lang) : '';
+}

@@ -1,0 +1,45 @@
+/**
+ * An event's location and reason as the admin reads them (admin page, CSV): in words, never a part path
+ * alone or an enum value; the location the guard writes reads back to the place the employee was told.
+ */
+import { describe, expect, it } from 'vitest';
+import { locationText } from '../../src/events/location.js';
+import { locationFromText, locationWords } from '../../src/events/location-words.js';
+import { reasonWord, REASON_WORDS, RULE_WORDS, word } from '../../src/collector/words.js';
+import type { Location } from '../../src/detect/types.js';
+
+describe('an event location in words', () => {
+  it.each<[Location, string, string]>([
+    [{ path: [], part: 'word/header1.xml', area: 'header' }, 'ヘッダー (word/header1.xml)', 'header (word/header1.xml)'],
+    [{ path: ['2023年度.zip', '引継ぎメモ.docx'], part: 'word/document.xml', area: 'body' }, '2023年度.zip › 引継ぎメモ.docx › 本文 (word/document.xml)', '2023年度.zip › 引継ぎメモ.docx › body (word/document.xml)'],
+    [{ path: [], page: 3 }, '3ページ目', 'page 3'],
+    [{ path: [], part: 'xl/worksheets/sheet1.xml', sheet: '明細', cell: 'E1' }, 'シート「明細」セル E1 (xl/worksheets/sheet1.xml)', 'sheet "明細" cell E1 (xl/worksheets/sheet1.xml)'],
+    [{ path: [], part: 'ppt/notesSlides/notesSlide2.xml', slide: 2, notes: true }, 'スライド2のノート (ppt/notesSlides/notesSlide2.xml)', 'speaker notes of slide 2 (ppt/notesSlides/notesSlide2.xml)'],
+    [{ path: ['a=b.zip', 'x.txt'] }, 'a=b.zip › x.txt', 'a=b.zip › x.txt'],
+  ])('%o', (loc, ja, en) => {
+    const text = locationText(loc)!;
+    expect(locationFromText(text)).toEqual(loc);
+    expect(locationWords(text, 'ja')).toBe(ja);
+    expect(locationWords(text, 'en')).toBe(en);
+  });
+
+  it('an older event (no keys) reads as the names it holds', () => {
+    expect(locationWords('2023年度.zip › word/header1.xml', 'ja')).toBe('2023年度.zip › word/header1.xml');
+    expect(locationWords(null, 'ja')).toBe('');
+  });
+});
+
+describe('reasons and rules in words', () => {
+  it('every reason the engine gives has words in both languages', () => {
+    for (const r of ['stamp', 'name', 'sha256', 'keyword', 'pattern', 'name-pattern', 'label', 'encrypted', 'corrupt', 'too-large', 'too-deep', 'too-many-entries', 'expansion-ratio', 'time-budget', 'unsupported']) {
+      expect(REASON_WORDS[r], r).toBeDefined();
+      expect(reasonWord(r, 'ja')).not.toBe(r);
+    }
+    expect(reasonWord('stamp', 'ja')).toBe('「秘 Confidential」の表示');
+    expect(reasonWord('a-newer-reason', 'en')).toBe('a-newer-reason');
+  });
+  it('rules by number', () => {
+    expect(word(RULE_WORDS, '2', 'ja')).toBe('2（ファイル名）');
+    expect(word(RULE_WORDS, '1', 'en')).toBe('1 (stamp)');
+  });
+});
