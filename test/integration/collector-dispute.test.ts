@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { disputeEvent } from '../../src/events/build.js';
+import { answerEvent, disputeEvent } from '../../src/events/build.js';
 import { sampleEvent } from '../../src/events/sample.js';
 import type { StoredEvent } from '../../src/events/schema.js';
 import { createCollector, type Collector } from '../../src/collector/server.js';
@@ -52,6 +52,21 @@ describe('dispute events at the collector', () => {
     const res = await fetch(`${url}/v1/admin/events?outcome=disputed&from=1d`, { headers: { authorization: `Bearer ${ADMIN}` } });
     const body = (await res.json()) as { events: StoredEvent[] };
     expect(body.events.map((e) => [e.id, e.relatesTo, e.outcome, e.justification])).toEqual([[dispute.id, blocked.id, 'disputed', '雛形のコピーです <b>公開済み</b>']]);
+  });
+
+  it('the admin page gets each warning\'s answer beside the page of events (the events themselves all stay)', async () => {
+    const now = new Date().toISOString();
+    const warned = sampleEvent({ time: now, action: 'warn', outcome: 'pending', verdict: 'unscannable', rule: null, reason: 'encrypted', fileName: '暗号化-回答.zip' });
+    const waiting = sampleEvent({ time: now, action: 'warn', outcome: 'pending', verdict: 'unscannable', rule: null, reason: 'encrypted', fileName: '暗号化-未回答.zip' });
+    const answer = answerEvent(warned, false, null);
+    const posted = await post([warned, waiting, answer]);
+    expect(posted.status, await posted.clone().text()).toBe(200);
+    const res = await fetch(`${url}/v1/admin/events?from=1d&action=warn,audit,allow,block`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const body = (await res.json()) as { events: StoredEvent[]; answers: Record<string, StoredEvent> };
+    const ids = body.events.map((e) => e.id);
+    expect(ids).toEqual(expect.arrayContaining([warned.id, waiting.id, answer.id]));
+    expect(body.answers[warned.id]).toMatchObject({ id: answer.id, outcome: 'cancelled', relatesTo: warned.id });
+    expect(body.answers[waiting.id]).toBeUndefined();
   });
 
   it('are validated like every event: no dispute without the decision, no unknown field', async () => {

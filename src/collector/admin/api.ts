@@ -82,7 +82,8 @@ export async function saveIncidentSettings(body: Partial<IncidentSettings>, toke
   return (await send('PUT', '/v1/admin/incident-settings', body, token)).json();
 }
 
-export async function fetchEvents(params: URLSearchParams, token: string): Promise<{ events: StoredEvent[]; nextCursor: string | null }> {
+/** A page of events, and the answer each warning on it got (keyed by the warning's id). */
+export async function fetchEvents(params: URLSearchParams, token: string): Promise<{ events: StoredEvent[]; nextCursor: string | null; answers?: Record<string, StoredEvent> }> {
   return (await call('/v1/admin/events', params, token)).json();
 }
 

@@ -367,10 +367,23 @@ interface EventsViewProps {
 
 const PAGE = 100;
 
+/**
+ * The rows of the events table: a warning with its answer (the answer is then no row of its own), as the
+ * CSV shows decisions; under the 「回答待ち」 filter, only warnings still waiting.
+ */
+function rowsOf(events: StoredEvent[], answers: Map<string, StoredEvent>, outcome: string): [StoredEvent, StoredEvent | null][] {
+  const folded = new Set([...answers.values()].map((a) => a.id));
+  return events
+    .filter((e) => !folded.has(e.id) && !(outcome === 'pending' && answers.has(e.id)))
+    .map((e) => [e, answers.get(e.id) ?? null]);
+}
+
 function EventsView({ initial, token, onSignOut, names, services, onUser }: EventsViewProps) {
   const [filters, setFilters] = useState(initial);
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'time', desc: true });
   const [events, setEvents] = useState<StoredEvent[]>([]);
+  // Answers to the warnings shown (by warning id): a warning reads as answered, its answer is not a row of its own.
+  const [answers, setAnswers] = useState<Map<string, StoredEvent>>(new Map());
   const [cursor, setCursor] = useState<string | null>(null);
   const [summary, setSummary] = useState<Summary | null>(null);
   const [selected, setSelected] = useState<StoredEvent | null>(null);
@@ -398,6 +411,8 @@ function EventsView({ initial, token, onSignOut, names, services, onUser }: Even
       if (more && cursor) p.set('cursor', cursor);
       const [page, sum] = await Promise.all([fetchEvents(p, token), more ? Promise.resolve(summary) : fetchSummary(params, token)]);
       if (seq !== latest.current) return;
+      const got = new Map([...(more ? answers : []), ...Object.entries(page.answers ?? {})]);
+      setAnswers(got);
       setEvents(more ? [...events, ...page.events] : page.events);
       setCursor(page.nextCursor);
       setSummary(sum);
@@ -465,7 +480,7 @@ function EventsView({ initial, token, onSignOut, names, services, onUser }: Even
           </tr>
         </thead>
         <tbody>
-          {events.map((e) => (
+          {rowsOf(events, answers, filters.outcome).map(([e, answer]) => (
             <tr key={e.id} class={selected?.id === e.id ? 'selected' : ''} onClick={() => setSelected(e)} data-id={e.id}>
               <td class="time">{fmtTime(e.time)}</td>
               <td class="user">{shown(e.user) ?? t.unknown}</td>
@@ -475,8 +490,8 @@ function EventsView({ initial, token, onSignOut, names, services, onUser }: Even
               <td class={`verdict ${e.verdict}`}>{word(VERDICT_WORDS, e.verdict, lang)}</td>
               <td>{e.rule ? word(RULE_WORDS, String(e.rule), lang) : ''}</td>
               <td class={`action ${e.action}`}>{word(ACTION_WORDS, e.action, lang)}</td>
-              <td class={`outcome ${e.outcome}`}>{word(OUTCOME_WORDS, e.outcome, lang)}</td>
-              <td class="comment">{shown(e.justification) ?? ''}</td>
+              <td class={`outcome ${(answer ?? e).outcome}`}>{word(OUTCOME_WORDS, (answer ?? e).outcome, lang)}</td>
+              <td class="comment">{shown((answer ?? e).justification) ?? ''}</td>
             </tr>
           ))}
         </tbody>

@@ -15,7 +15,7 @@ import { toOcsf } from '../alerts/ocsf.js';
 import { loadAdminAssets } from '../admin-assets.js';
 import type { CollectorPlugin } from '../context.js';
 import { DEVICE_CSV_HEAD, deviceCsvRows, deviceReport, fleetTotals, type DeviceReport } from '../devices.js';
-import { decisionsCsv } from '../decisions-csv.js';
+import { decisionsCsv, toDecisions } from '../decisions-csv.js';
 import { incidentRoutes } from '../incidents/routes.js';
 import { knownServices, serviceName } from '../service-names.js';
 import { parseAdminQuery, parseDeviceQuery, type AdminQuery } from '../query-params.js';
@@ -53,11 +53,18 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
     const format = negotiate(req, q.format, 'json');
     if (page.nextCursor) reply.header('x-next-cursor', page.nextCursor);
     reply.type(CONTENT_TYPES[format]);
-    if (format === 'json') return page;
+    // Beside the events (all of them, as stored): the answer each warning on the page got, as the CSV
+    // folds it, so the admin page shows a warning as answered, not as awaiting an answer forever.
+    if (format === 'json') return { ...page, answers: await answersOf(page) };
     if (format === 'ndjson') return toNdjson(page.events);
     if (format === 'ocsf') return toNdjson(page.events.map(toOcsf)); // siem13: OCSF Data Security Findings
     return toCsv(page.events, { bom: true });
   });
+
+  async function answersOf(page: EventPage): Promise<Record<string, unknown>> {
+    const decisions = await toDecisions(page.events, (x) => metrics.time('query', () => storage.queryEvents(x)));
+    return Object.fromEntries(decisions.flatMap((d) => (d.answer ? [[d.event.id, d.answer]] : [])));
+  }
 
   app.get('/v1/admin/export', admin, async (req, reply) => {
     const q = adminQuery(req, reply, 1000);
