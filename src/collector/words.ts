@@ -11,7 +11,7 @@ type Table<K extends string> = Record<K, { ja: string; en: string }>;
 
 export const VERDICT_WORDS: Table<Verdict> = {
   marked: { ja: '「秘」区分', en: 'Marked 秘 Confidential' },
-  unscannable: { ja: '確認できず', en: 'Could not be checked' },
+  unscannable: { ja: '確認できません', en: 'Could not be checked' },
   clean: { ja: '問題なし', en: 'Nothing marked' },
 };
 
@@ -31,12 +31,13 @@ export const OUTCOME_WORDS: Table<Outcome> = {
   disputed: { ja: '確認依頼（異議）', en: 'Review asked (disputed)' },
 };
 
+/** The guideline's own words (2-6-4: フリーメール, データ共有サービス), as the employee's dialog and popup say them. */
 export const CATEGORY_WORDS: Table<Category> = {
-  webmail: { ja: 'Webメール', en: 'Webmail' },
-  sharing: { ja: 'ファイル共有', en: 'File sharing' },
+  webmail: { ja: 'フリーメール', en: 'Free webmail' },
+  sharing: { ja: 'データ共有サービス', en: 'Data sharing' },
   genai: { ja: '生成AI', en: 'Generative AI' },
-  custom: { ja: '社内指定', en: 'Company-defined' },
-  other: { ja: 'その他', en: 'Other' },
+  custom: { ja: '管理者が追加したサービス', en: 'Added by the administrator' },
+  other: { ja: '一覧にないサイト', en: 'Sites not in the list' },
 };
 
 export const CHANNEL_WORDS: Table<Channel> = {

@@ -42,18 +42,25 @@ export const EMPTY_DESIGNATED: Readonly<Designated> = Object.freeze({
 
 export const DEFAULT_HEARTBEAT_MINUTES = 15;
 
-/** Reasons an employee can pick in a warning instead of typing one; policy replaces them per category. */
-const COMMON_REASONS: PresetReason[] = [
-  { ja: '上長の承認を得ている', en: 'Approved by my manager' },
-  { ja: '取引先との契約に基づく送付', en: 'Required by a contract with the recipient' },
-  { ja: '社内の関係者だけで使う', en: 'Only colleagues inside the company will see it' },
-];
+/**
+ * Reasons an employee can pick in a warning instead of typing one, fitting what is being sent where
+ * (nothing "only colleagues will see" on an outside service, no "contract with the recipient" for a prompt);
+ * policy replaces them per category.
+ */
+const APPROVED: PresetReason = { ja: '上長の承認を得ている', en: 'Approved by my manager' };
+const CONTRACT: PresetReason = { ja: '取引先との契約に基づく送付', en: 'Required by a contract with the recipient' };
 
 export const DEFAULT_GUIDANCE: Readonly<GuidanceTable> = Object.freeze({
-  webmail: { reasons: COMMON_REASONS },
-  sharing: { reasons: [{ ja: '大容量のため会社の転送サービスが使えない', en: "Too large for the company's transfer service" }, ...COMMON_REASONS] },
-  genai: { reasons: [{ ja: '公開済みの情報だけを使っている', en: 'Only already-public information is used' }, ...COMMON_REASONS] },
-  custom: { reasons: COMMON_REASONS },
+  webmail: { reasons: [APPROVED, CONTRACT] },
+  sharing: { reasons: [{ ja: '大容量のため会社の転送サービスが使えない', en: "Too large for the company's transfer service" }, APPROVED, CONTRACT] },
+  genai: {
+    reasons: [
+      { ja: '公開済みの情報だけを使っている', en: 'Only already-public information is used' },
+      { ja: '個人や取引先を特定できる情報は含まれていない', en: 'Nothing in it identifies a person or a customer' },
+      APPROVED,
+    ],
+  },
+  custom: { reasons: [APPROVED, CONTRACT] },
 });
 
 /** A fresh copy of the defaults (callers may mutate it). */
@@ -74,8 +81,8 @@ export function defaultPolicy(): EffectivePolicy {
       labels: [],
     },
     messages: {
-      ja: '「秘」の情報は、会社が認めた方法でのみ社外と共有してください。判断に迷うときは情報システム部門に相談してください。',
-      en: 'Share confidential (秘) information outside the company only through approved channels. If in doubt, ask your IT department.',
+      ja: '「秘」区分の情報は、会社が認めた方法でのみ社外と共有してください。判断に迷うときは情報システム部門に相談してください。',
+      en: 'Share information marked 秘 Confidential outside the company only through approved channels. If in doubt, ask your IT department.',
       link: null,
     },
     user: null,

@@ -61,7 +61,7 @@ const GUIDANCE = {
 /** What each language must say: one term for the marking, the member named, locations in words. */
 const WORDS = {
   ja: {
-    nothingSent: 'そのため、まだ何も送信・添付していません。',
+    nothingSent: 'まだ何も送信・添付されていません。',
     recorded: 'この操作は記録され、管理者が確認できます。',
     marked: '「秘」区分',
     passed: '問題なし',
@@ -74,7 +74,7 @@ const WORDS = {
     tooLarge: 'ファイルが大きすぎるため、中身を確認できません',
     tooLargeAdvice: '確認できる大きさ',
     guidance: GUIDANCE.webmail.ja,
-    alternative: '会社が認めている方法: 社内便（ファイル転送サービス）',
+    alternative: '会社が認めている方法：社内便（ファイル転送サービス）',
     dispute: '判定の確認を依頼する',
     disputeSend: '確認を依頼する',
     disputeSent: '確認の依頼を記録しました。',
@@ -85,7 +85,7 @@ const WORDS = {
     nothingSent: 'Nothing has been sent or attached.',
     recorded: 'This attempt has been recorded and your administrator can see it.',
     marked: 'Marked 秘 Confidential',
-    passed: 'Passed',
+    passed: 'Nothing marked',
     sendPassed: (n: number) => `Attach only the files that passed (${n})`,
     nameRule: 'The file name begins with 「秘—」',
     member: 'The 秘 Confidential stamp is in 引継ぎメモ.txt in 2023年度.zip in 過去資料.zip',

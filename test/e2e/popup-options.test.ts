@@ -47,7 +47,7 @@ describe('popup and options, Japanese browser', () => {
     const rows = await page.$$eval('[data-testid=recent] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(rows).toHaveLength(2);
     // Newest first: time, service, file, verdict, action.
-    expect(rows[0].slice(1)).toEqual(['ギガファイル便', hostile, '確認できず', '警告']);
+    expect(rows[0].slice(1)).toEqual(['ギガファイル便', hostile, '確認できません', '警告']);
     expect(rows[1].slice(1)).toEqual(['Gmail', '秘—見積.pdf', '「秘」区分', 'ブロック']);
     expect(await page.locator('[data-testid=recent] img').count()).toBe(0);
     expect(await page.title()).not.toBe('pwned');

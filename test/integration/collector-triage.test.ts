@@ -200,7 +200,7 @@ for (const b of BACKENDS) {
       expect(warnRow).not.toMatch(/pending|proceeded/);
       const earlyRow = lines.find((l) => l.includes('十一月の最初') && l.includes('送信を止めた'))!;
       expect(earlyRow.startsWith('2026-11-01T00:30:00+09:00,sato,')).toBe(true);
-      expect(earlyRow).toContain(',Gmail,Webメール,');
+      expect(earlyRow).toContain(',Gmail,フリーメール,');
       // English on request; formulas stay text.
       const en = await (await get(url, '/v1/admin/export?from=2026-11-01&to=2026-12-01&tz=Asia/Tokyo&action=&lang=en&deviceName=PC-TOKYO')).text();
       expect(en.replace(/^\uFEFF/, '').split('\r\n')[0]).toMatch(/^Time,User,PC name,Device ID,Department,Service,Category,Channel,File name/);

@@ -23,7 +23,7 @@ const ja = {
   incidentNo: '番号',
   openedAt: '発生',
   kinds: '内容',
-  kindLabel: { block: 'ブロック', proceeded: '警告後に送信', disputed: '確認依頼', unscannable: '確認できず' } as Record<string, string>,
+  kindLabel: { block: 'ブロック', proceeded: '警告後に送信', disputed: '確認依頼', unscannable: '確認できません' } as Record<string, string>,
   eventsCount: 'イベント数',
   incidentStatus: '対応状況',
   statusLabel: { new: '未対応', investigating: '調査中', reported: '報告済み', closed: '完了' } as Record<string, string>,

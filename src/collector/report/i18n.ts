@@ -1,6 +1,11 @@
 /** The report's words, in Japanese (default) and English. No internal names on the page. */
+import { CATEGORY_WORDS } from '../words.js';
+
 export type ReportLang = 'ja' | 'en';
 export const REPORT_LANGS: readonly ReportLang[] = ['ja', 'en'];
+
+/** The category names of words.ts: one set of names on every screen, the employee's too. */
+const categoryNames = (lang: ReportLang): Record<string, string> => Object.fromEntries(Object.entries(CATEGORY_WORDS).map(([k, w]) => [k, w[lang]]));
 
 const ja = {
   title: 'Upload Guard 定期報告書',
@@ -61,7 +66,7 @@ const ja = {
   version: '拡張機能のバージョン',
   none: 'データがありません。',
   count: '件',
-  categories: { webmail: 'Webメール', sharing: 'ファイル共有', genai: '生成AI', custom: '自社指定', other: 'その他のサイト' } as Record<string, string>,
+  categories: categoryNames('ja'),
   ruleNames: { '1': 'ルール1（「秘」印）', '2': 'ルール2（ファイル名）', '3': 'ルール3（会社指定のキーワード等）' } as Record<string, string>,
 };
 
@@ -124,7 +129,7 @@ const en: typeof ja = {
   version: 'Extension version',
   none: 'No data.',
   count: '',
-  categories: { webmail: 'Webmail', sharing: 'File sharing', genai: 'Generative AI', custom: 'Company-listed', other: 'Other sites' },
+  categories: categoryNames('en'),
   ruleNames: { '1': 'Rule 1 (「秘」 stamp)', '2': 'Rule 2 (file name)', '3': 'Rule 3 (company keywords, hashes, labels)' },
 };
 
