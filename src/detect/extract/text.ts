@@ -372,6 +372,8 @@ const TAG = /<\/?[A-Za-z][^<>\n]{0,256}>/g;
 /** A ruby's reading, shown small above its base (`<ruby>秘<rt>ひ</rt></ruby>`; Aozora Bunko's `｜秘《ひ》`), is not on the line. */
 const RUBY_READING = /<(r[tp])\b[^<>\n]{0,64}>[^<\n]{0,64}<\/\1\s*>|《[^》\n]{0,32}》|｜/g;
 const LINK = /!?\[([^\]\n]{0,256})\]\([^)\n]{0,2048}\)/g;
+/** A SubStation Alpha event line (`.ass`, `.ssa`), where the codes below mean something. */
+const ASS_EVENT = /^Dialogue:/m;
 /** SubStation Alpha's override codes (`{\b1}`), and its hard space and line break. */
 const ASS_CODE = /\{\\[^{}\n]{0,256}\}/g;
 /** A terminal's control sequences: colours and cursor moves (CSI), titles and links (OSC), and two-byte ones. */
@@ -389,13 +391,10 @@ const CONTINUED = /"[ \t]*\r?\n[ \t]*"/g;
  * searched too.
  */
 function rendered(s: string): string {
-  const shown = withoutComments(s)
-    .replace(RUBY_READING, '')
-    .replace(TAG, '')
-    .replace(LINK, '$1')
-    .replace(ASS_CODE, '')
-    .replace(/\\h/g, ' ')
-    .replace(/\\N/gi, '\n')
+  const markup = withoutComments(s).replace(RUBY_READING, '').replace(TAG, '').replace(LINK, '$1');
+  // SubStation Alpha's codes only in its events: elsewhere `\N` is two characters a reader sees.
+  const ass = ASS_EVENT.test(s) ? markup.replace(ASS_CODE, '').replace(/\\h/g, ' ').replace(/\\N/gi, '\n') : markup;
+  const shown = ass
     .replace(TERMINAL, '')
     .replace(OVERSTRIKE, '')
     .replace(CONTINUED, '');
