@@ -71,6 +71,12 @@ describe('popup and options, Japanese browser', () => {
     expect(await opts.textContent('[data-action="sharing.unscannable"]')).toBe('警告');
     expect(await opts.textContent('[data-action="genai.clean"]')).toBe('許可');
     expect(await opts.textContent('body')).toContain('kifiiikeeilkcdcehgbnoedbcgaoafec');
+    // Limits and the collector in words, never key names or raw bytes; the shipped guidance per category.
+    expect(await opts.textContent('[data-limit=maxBytes]')).toMatch(/^確認できるファイルの大きさの上限\s*147 MB$/);
+    expect(await opts.textContent('[data-limit=timeBudgetMs]')).toContain('20 秒');
+    const words = (await opts.textContent('[data-testid=section-limits]'))! + (await opts.textContent('[data-testid=section-collector]'))!;
+    for (const key of ['maxBytes', 'timeBudgetMs', 'maxDepth', 'collectorUrl', 'ingestToken', '146,800,640']) expect(words).not.toContain(key);
+    expect(await opts.textContent('[data-testid=section-messages]')).toContain('「秘」区分の情報は');
     expect(await opts.locator('input, textarea, select, button, [contenteditable]').count()).toBe(0);
     expect(await opts.locator('[data-testid=problems]').count()).toBe(0);
     await opts.close();
@@ -92,7 +98,7 @@ describe('popup, English browser', () => {
     expect(await popup.textContent('h1')).toContain('Upload Guard status');
     expect(await popup.textContent('[data-testid=policy-state]')).toContain('default settings');
     const r = await sendMessage<DecideResponse>(popup, { type: 'decide', findings: [finding('https://chatgpt.com/')] });
-    expect(r.guidance.text).toMatch(/^Share confidential/);
+    expect(r.guidance.text).toMatch(/^Share information marked 秘 Confidential/);
     await popup.close();
   });
 });

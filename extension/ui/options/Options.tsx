@@ -5,7 +5,9 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { UiPolicy } from '../../background/ui-protocol.js';
-import type { ManagedPolicy } from '../../../src/policy/types.js';
+import type { CategoryGuidance, ManagedPolicy } from '../../../src/policy/types.js';
+import type { Limits } from '../../../src/detect/types.js';
+import { size } from '../checking/indicator.js';
 import { getPolicy } from '../common/api.js';
 import { t, uiLang } from '../common/i18n.js';
 
@@ -16,6 +18,16 @@ const CASES = [
   ['tooLarge', 'options_col_too_large'],
   ['encrypted', 'options_col_encrypted'],
 ] as const;
+
+/** Each scan limit, in the order an employee would ask about them, and how its value reads. */
+const LIMITS: [keyof Limits, (v: number) => string][] = [
+  ['maxBytes', size],
+  ['timeBudgetMs', (v) => t('options_limit_seconds', String(Math.round(v / 100) / 10))],
+  ['maxDepth', (v) => t('options_limit_levels', String(v))],
+  ['maxEntries', (v) => t('options_limit_count', v.toLocaleString())],
+  ['maxExpandedBytes', size],
+  ['maxRatio', (v) => t('options_limit_times', String(v))],
+];
 
 function Origin({ keys, managed }: { keys: (keyof ManagedPolicy)[]; managed: (keyof ManagedPolicy)[] }) {
   const isManaged = keys.some((k) => managed.includes(k));
@@ -148,12 +160,10 @@ export function Options() {
       <Section id="limits" title={t('options_limits')} keys={['limits']} managed={m}>
         <table>
           <tbody>
-            {Object.entries(p.limits).map(([k, v]) => (
-              <tr key={k}>
-                <td>
-                  <code>{k}</code>
-                </td>
-                <td>{v.toLocaleString()}</td>
+            {LIMITS.map(([k, say]) => (
+              <tr key={k} data-limit={k}>
+                <td>{t(`options_limit_${k}`)}</td>
+                <td>{say(p.limits[k])}</td>
               </tr>
             ))}
           </tbody>
@@ -175,7 +185,7 @@ export function Options() {
         )}
       </Section>
 
-      <Section id="messages" title={t('options_messages')} keys={['messages']} managed={m}>
+      <Section id="messages" title={t('options_messages')} keys={['messages', 'guidance']} managed={m}>
         <p data-testid="guidance">{p.messages[lang]}</p>
         {p.messages.link && (
           <p>
@@ -184,17 +194,31 @@ export function Options() {
             </a>
           </p>
         )}
+        {CATEGORIES.map((c) => {
+          const g = p.guidance[c as keyof typeof p.guidance] as CategoryGuidance | undefined;
+          const text = g?.[lang];
+          const alt = g?.alternative;
+          if (!text && !g?.contact && !alt) return null;
+          return (
+            <div key={c} data-category={c}>
+              <h3>{t(`category_${c}`)}</h3>
+              {text && <p>{text}</p>}
+              {alt && <p>{t('warn_alternative', alt[lang] || alt.url || '')}</p>}
+              {g?.contact && <p>{[g.contact.name, g.contact.mail, g.contact.phone, g.contact.url].filter(Boolean).join(' / ')}</p>}
+            </div>
+          );
+        })}
       </Section>
 
       <Section id="collector" title={t('options_collector')} keys={['collectorUrl', 'ingestToken', 'user', 'heartbeatMinutes', 'policyVersion']} managed={m}>
         <table>
           <tbody>
             <tr>
-              <td>collectorUrl</td>
+              <td>{t('options_collector_url')}</td>
               <td data-testid="collector-url">{p.collectorUrl ? <code>{p.collectorUrl}</code> : <span class="muted">{t('popup_collector_none')}</span>}</td>
             </tr>
             <tr>
-              <td>ingestToken</td>
+              <td>{t('options_ingest_token')}</td>
               <td>{p.ingestToken ? t('options_token_set') : t('options_none')}</td>
             </tr>
             <tr>
