@@ -84,6 +84,8 @@ export interface PageState {
   unread: number;
   /** This run reads marked content's /ActualText in place of its glyphs (readPage). */
   actualText: boolean;
+  /** Marked content's alternate descriptions and expansions (/Alt, /E), read apart from the page's text. */
+  alts: string[];
   /** The current line's strings: where each starts in `out`, and its start and end along the baseline. */
   line: { at: number[]; from: number[]; to: number[]; back: boolean; across: number; ux: number; uy: number; size: number };
   /** The lines ended so far, in drawing order (readingOrder). */
@@ -103,7 +105,7 @@ interface PlacedLine {
 }
 
 export function newPageState(doc: PdfDoc, fonts: FontLoader, checkTime: () => void): PageState {
-  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, unread: 0, actualText: false, line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
+  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, unread: 0, actualText: false, alts: [], line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
 }
 
 const MAX_FORM_DEPTH = 12;
@@ -367,8 +369,13 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
   };
   const openMarked = (withProps: boolean) => {
     markedDepth++;
-    if (actualDepth >= 0 || !withProps) return;
-    const actual = actualTextAt(top);
+    if (!withProps) return;
+    // A span's alternate description (/Alt) or expansion (/E): what a screen reader says instead of its
+    // glyphs (pdfkit's markContent alt/expanded). Read beside the page's text.
+    const alt = propertyAt(top, 'Alt') ?? propertyAt(top, 'E');
+    if (alt) st.alts.push(alt);
+    if (actualDepth >= 0) return;
+    const actual = propertyAt(top, 'ActualText');
     if (actual === null) return;
     actualDepth = markedDepth;
     actualText = actual;
@@ -382,17 +389,17 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
     }
     markedDepth--;
   };
-  /** The /ActualText of the property list among the operands (inline, or named in /Properties). */
-  const actualTextAt = (end: number): string | null => {
+  /** A text entry (/ActualText, /Alt, /E) of the property list among the operands (inline, or named in /Properties). */
+  const propertyAt = (end: number, key: string): string | null => {
     for (let k = 0; k + 1 < end; k++) {
-      if (types[k] === T_NAME && nameAt(k) === 'ActualText' && (types[k + 1] === T_STR || types[k + 1] === T_HEX)) {
+      if (types[k] === T_NAME && nameAt(k) === key && (types[k + 1] === T_STR || types[k + 1] === T_HEX)) {
         const len = types[k + 1] === T_STR ? unescapeInto(buf, starts[k + 1], ends[k + 1]) : unhex(buf, starts[k + 1], ends[k + 1]);
         return decodeTextString(strBuf.slice(0, len));
       }
     }
     if (end >= 2 && types[end - 1] === T_NAME && types[end - 2] === T_NAME && resources) {
       const props = doc.dict(doc.dict(resources.get('Properties'))?.get(nameAt(end - 1)));
-      const v = props ? doc.resolve(props.get('ActualText')) : null;
+      const v = props ? doc.resolve(props.get(key)) : null;
       if (v instanceof Uint8Array) return decodeTextString(v);
     }
     return null;
@@ -780,9 +787,12 @@ function* formsOf(doc: PdfDoc, resources: Dict): Generator<Stream> {
   }
 }
 
-/** Whether these bytes contain the name /ActualText (a plain search: a false hit only costs a run). */
+/**
+ * Whether these bytes name an entry that gives a span's text apart from its glyphs: /ActualText, /Alt, or
+ * /E (a plain search: a false hit only costs a run).
+ */
 export function mentionsActualText(data: Uint8Array): boolean {
-  return findBytes(data, 'ActualText', 0) >= 0;
+  return ['ActualText', '/Alt', '/E(', '/E (', '/E<', '/E <'].some((name) => findBytes(data, name, 0) >= 0);
 }
 
 /**

@@ -11,6 +11,7 @@ import { chunkText } from '../text-chunks.js';
 import { nameOnly, ScanError, type Extracted, type ExtractContext, type Extractor } from './types.js';
 import { Dict, PdfDoc, Ref, Stream, findBytes, findBytesBack, type Obj } from './pdf-parse.js';
 import { FontLoader } from './pdf-font.js';
+import { SEPARATOR } from './sheet-rows.js';
 import { formMentionsActualText, mentionsActualText, newPageState, readPage, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, withGaps, type PageState } from './pdf-content.js';
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
 import { decodeTextString, embeddedFiles, formText, outlineText, structureText, xfaText } from './pdf-catalog.js';
@@ -522,6 +523,8 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       const annots = annotText(doc, page);
       text = withGaps(st.out.join(''));
       if (annots) text = text ? text + '\n' + annots : annots;
+      // Each description stands apart (its own span), from the page's text and from the others.
+      if (st.alts.length) text = [text, ...st.alts].filter(Boolean).join(SEPARATOR);
     } catch (e) {
       if (isScanError(e)) throw e;
       badPages++;

@@ -45,14 +45,18 @@ export function decodeEntities(s: string): string {
 // and a list's label, shown before each of its paragraphs (Word's numbering lvlText `秘 Confidential %1.`,
 // ODF's num-prefix, num-suffix and bullet-char; PowerPoint's bullet character, written in the
 // paragraph itself, so it reads in place: 「秘」, then the paragraph's 「Confidential」); and a link's
-// ScreenTip (Excel's and Word's hyperlink tooltip, shown when the pointer rests on it).
+// ScreenTip (Excel's, Word's and PowerPoint's hyperlink tooltip, shown when the pointer rests on it);
+// and a PowerPoint section's name.
 const SEEN_IN_ATTRS =
-  /<(?:v:textpath|v:shape|v:rect|v:roundrect|v:oval|v:image|v:imagedata|[a-z]+:docPr|[a-z]+:cNvPr|img|area|(?:[a-z\d]+:)?dataValidation|table:help-message|table:error-message|(?:[a-z\d]+:)?numFmt|(?:w:)?hyperlink|w:lvlText|text:list-level-style-(?:number|bullet)|text:outline-level-style|a:buChar)\b[^>]*>/gi;
+  /<(?:v:textpath|v:shape|v:rect|v:roundrect|v:oval|v:image|v:imagedata|[a-z]+:docPr|[a-z]+:cNvPr|img|area|(?:[a-z\d]+:)?dataValidation|table:help-message|table:error-message|(?:[a-z\d]+:)?numFmt|(?:w:)?hyperlink|a:hlinkClick|a:hlinkHover|p14:section|w:lvlText|text:list-level-style-(?:number|bullet)|text:outline-level-style|a:buChar)\b[^>]*>/gi;
 const SEEN_ATTR = /\b(string|alt|descr|title|promptTitle|prompt|errorTitle|error|formatCode|val|num-prefix|num-suffix|bullet-char|char|tooltip)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+/** A PowerPoint section's name (p14:section, in presentation.xml): the heading of its slides in the thumbnail pane and the sorter. */
+const SECTION_NAME = /\b(name)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
 function attributeText(tag: string): string {
   let out = '';
-  for (const m of tag.matchAll(SEEN_ATTR)) out += '\n' + (m[1] === 'formatCode' ? formatLiterals(m[2] ?? m[3]) : (m[2] ?? m[3]));
+  for (const m of tag.matchAll(tag.startsWith('<p14:section') ? SECTION_NAME : SEEN_ATTR)) out += '\n' + (m[1] === 'formatCode' ? formatLiterals(m[2] ?? m[3]) : (m[2] ?? m[3]));
   return out ? out + '\n' : tag;
 }
 
@@ -62,7 +66,7 @@ function formatLiterals(code: string): string {
 }
 
 // Most parts have none of these attributes: one quick test spares them the tag-by-tag pass.
-const SEEN_ATTR_HINT = /(?:string|alt|descr|[tT]itle|prompt|error|formatCode|num-prefix|num-suffix|bullet-char|tooltip)\s*=|<(?:w:lvlText|a:buChar)\b/;
+const SEEN_ATTR_HINT = /(?:string|alt|descr|[tT]itle|prompt|error|formatCode|num-prefix|num-suffix|bullet-char|tooltip)\s*=|<(?:w:lvlText|a:buChar|p14:section)\b/;
 
 // Word's tracked deletions (a deleted or moved-away run; not the self-closing marks a deleted paragraph
 // mark leaves in its run properties).
