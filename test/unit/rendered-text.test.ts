@@ -41,3 +41,19 @@ describe('text as its viewer renders it', () => {
     expect((await scanText(text)).verdict).toBe('marked');
   });
 });
+
+describe('blanks and invisible characters padding 秘 from Confidential past the decoded window', () => {
+  it.each([
+    ['400 zero-width spaces', '\u200b'.repeat(400)],
+    ['700 soft hyphens', '\u00ad'.repeat(700)],
+    ['450 word joiners', '\u2060'.repeat(450)],
+    ['an ideographic variation selector and 400 emoji presentation selectors', '\u{E0100}' + '\ufe0f'.repeat(400)],
+    ['1,300 spaces', ' '.repeat(1300)],
+    ['5,000 line breaks', '\n'.repeat(5000)],
+  ])('%s', async (_what, gap) => {
+    const text = `報告書\n秘${gap}Confidential\n本文`;
+    expect((await scanText(text)).verdict).toBe('marked');
+    // The same gap before a word that is no stamp stays clean.
+    expect((await scanText(text.replace('Confidential', '書室のお知らせ'))).verdict).toBe('clean');
+  });
+});

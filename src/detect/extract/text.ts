@@ -14,6 +14,7 @@ import {
   type TextEncodingName,
   decodeWindow,
   winKey,
+  type Window,
   decoder,
   mayHaveStampChar,
   slices,
@@ -458,11 +459,27 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, json
       const key = winKey(w, base);
       if (base + w.hit + 300 <= (covered.get(key) ?? 0)) continue;
       ctx.checkTime();
-      const text = decodeWindow(buf, w);
+      const text = padded(buf, w);
       covered.set(key, Math.max(covered.get(key) ?? 0, base + w.end));
       if (mayHaveStampChar(text) || mayHaveStampChar(unescapeStrings(text))) yield* withUnescaped(text, {}, json);
     }
   }
+}
+
+/**
+ * Blanks and invisible characters after the last 秘 in a window that run to its end: the word may follow
+ * past it (400 zero-width spaces are 1,200 bytes of UTF-8, the whole window). Such a window reads on, a
+ * window's length at a time, while the gap does, up to GAP_MAX bytes past the hit.
+ */
+const GAP_TAIL = /[秘㊙][\s\p{Cf}\p{VS}\p{Mn}\u115F\u1160\u2800\u3164\uFFA0\u00AD]*\uFFFD?$/u; // (a window may end inside a character)
+const GAP_MAX = 256 * 1024;
+function padded(buf: Uint8Array, w: Window): string {
+  let text = decodeWindow(buf, w);
+  while (w.end < buf.length && w.end - w.hit < GAP_MAX && GAP_TAIL.test(text)) {
+    w.end = Math.min(buf.length, w.end + (w.end - w.start));
+    text = decodeWindow(buf, w);
+  }
+  return text;
 }
 
 /** What fullDecode decodes with: TextDecoder, or the UTF-32 one it does not have. */
