@@ -46,10 +46,11 @@ const BLOCK = 1024;
  */
 export function aroundEdit(prev: string, next: string): string {
   const [start, end] = changedSpan(prev, next);
+  // One filler() per position (it normalises the character): past REACH, only filler goes on.
   let a = start;
-  for (let n = 0; a > 0 && (n < REACH || filler(next, a - 1)); a--) if (!filler(next, a - 1)) n++;
+  for (let n = 0, f; a > 0 && ((f = filler(next, a - 1)) || n < REACH); a--) if (!f) n++;
   let b = end;
-  for (let n = 0; b < next.length && (n < REACH || filler(next, b)); b++) if (!filler(next, b)) n++;
+  for (let n = 0, f; b < next.length && ((f = filler(next, b)) || n < REACH); b++) if (!f) n++;
   return next.slice(a, b);
 }
 
