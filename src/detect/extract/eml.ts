@@ -10,7 +10,7 @@ import { mayBeStamp } from './byte-scan.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { htmlRuns } from './html.js';
-import { decodeText, markupEncoding } from './text.js';
+import { charsetDecoder, decodeText, detectTextEncoding, markupEncoding } from './text.js';
 import { contentInfo, decodeBody, EMLX_LENGTH, hasEmbeddedMime, parseEntity, splitMultipart, UU_BEGIN_LINE, uuBlocks, type ContentInfo, type Entity } from './mime.js';
 import { decodeBase64, decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
 import { isPicture, SNIFF_HEAD } from '../sniff.js';
@@ -152,19 +152,21 @@ const UNDECODED_IN_TEXT: [RegExp, 'encrypted' | 'unsupported', string][] = [
   [/^=ybegin /m, 'unsupported', 'a yEnc file in the text'],
 ];
 
-/** A text or HTML part shown in the message itself. */
 /** A byte past ASCII, or ESC (ISO-2022-JP): text a charset label decides. */
 const NOT_ASCII = /[\x80-\xff\x1b]/;
 const latin1 = new TextDecoder('latin1');
 
+/** A text or HTML part shown in the message itself. */
 function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: string, ctx: ExtractContext): Generator<Extracted> {
   if (hasEmbeddedMime(e.body)) yield unreadable(`part ${id}: encoded MIME parts inside text (the structure around them is damaged)`);
-  const text = decodeCharset(bytes, info.params.get('charset') ?? (info.type === 'text/html' ? markupEncoding(bytes) : undefined));
+  const label = info.params.get('charset') ?? (info.type === 'text/html' ? markupEncoding(bytes) : undefined);
+  const text = decodeCharset(bytes, label);
   for (const p of text.problems) yield unreadable(`part ${id}: ${p}`);
   // A label that does not fit the bytes (Shift_JIS under iso-2022-jp or utf-8, UTF-8 under us-ascii or
   // iso-8859-1, as old systems and scripts send): the bytes are also read as a text file is, their
-  // encoding detected.
-  const detected = NOT_ASCII.test(latin1.decode(bytes.subarray(0, 1 << 20))) ? decodeText(bytes) : text.text;
+  // encoding detected. (Not decoded twice when the detected encoding is the label's.)
+  const mislabeled = NOT_ASCII.test(latin1.decode(bytes.subarray(0, 1 << 20))) && detectTextEncoding(bytes) !== (label && charsetDecoder(label)?.encoding);
+  const detected = mislabeled ? decodeText(bytes) : text.text;
   if (info.type === 'text/html') {
     yield* htmlRuns(text.text);
     if (detected !== text.text) yield* htmlRuns(detected);
