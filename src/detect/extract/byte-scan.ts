@@ -231,6 +231,14 @@ export function followedByKanaOrKanji(buf: Uint8Array, p: number, enc: TextEncod
  */
 const startsWord = (cp: number): boolean => cp >= 0x3040 && cp <= 0x9fff && cp !== 0x3164;
 
+/**
+ * Whether a decoded window ends in 秘/㊙ and then only blanks and invisible characters: the word that
+ * completes a stamp may follow past the window's end (padding, or a drawing's markup between the two
+ * words), so the window should read on. A window may end inside a character (U+FFFD).
+ */
+const GAP_TAIL = /[秘㊙][\s\p{Cf}\p{VS}\p{Mn}\u115F\u1160\u2800\u3164\uFFA0\u00AD]*\uFFFD?$/u;
+export const endsInGap = (text: string): boolean => GAP_TAIL.test(text);
+
 /** Identifies windows that can be merged: same encoding and, for UTF-16, same byte parity. */
 export function winKey(w: Window, base = 0): string {
   return w.enc + ':' + ((base + w.start) & 1);

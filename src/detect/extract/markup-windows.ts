@@ -4,8 +4,11 @@
  * and the open window, never the whole part, so a 500 MB worksheet costs a byte search.
  */
 import { concat } from '../bytes.js';
-import { asciiWithout, decoder } from './byte-scan.js';
+import { asciiWithout, decoder, endsInGap } from './byte-scan.js';
 import { MARKUP_BACK, MARKUP_FWD, markupStampHits, xmlToText } from './xml-text.js';
+
+/** How far past its first hit a window reads on while its text ends in 秘 and blanks. */
+const GAP_MAX = 1 << 20;
 
 export class MarkupWindows {
   /** Text of the windows closed so far. */
@@ -14,7 +17,7 @@ export class MarkupWindows {
   private tail: Uint8Array = new Uint8Array(0);
   /** Absolute offset of the next chunk. */
   private pos = 0;
-  private win: { end: number; parts: Uint8Array[]; upTo: number } | null = null;
+  private win: { start: number; end: number; parts: Uint8Array[]; upTo: number } | null = null;
   /** First bytes of the stream (for a byte-order mark). */
   head: Uint8Array | null = null;
   /** Places where the stamp may start, met so far. */
@@ -40,7 +43,20 @@ export class MarkupWindows {
       const to = Math.min(this.win.end, this.pos);
       if (to > this.win.upTo) this.win.parts.push(chunk.subarray(this.win.upTo - base, to - base));
       this.win.upTo = Math.max(this.win.upTo, to);
-      if (this.win.end <= this.pos) this.close();
+      // A window whose text ends in 秘 and blanks reads on (a drawing's markup between 秘 and the word),
+      // a window's length at a time, up to GAP_MAX bytes.
+      while (this.win && this.win.end <= this.pos) {
+        const text = this.text();
+        // (The window may end inside a tag: that unclosed tag is no text.)
+        if (this.win.end - this.win.start >= GAP_MAX || !endsInGap(text.replace(/<[^<>]*$/, ''))) this.close(text);
+        else {
+          const from = this.win.end;
+          this.win.end += MARKUP_FWD;
+          const upTo = Math.min(this.win.end, this.pos);
+          if (upTo > from) this.win.parts.push(chunk.subarray(from - base, upTo - base));
+          this.win.upTo = upTo;
+        }
+      }
     }
     this.tail = chunk.length >= MARKUP_BACK ? chunk.subarray(chunk.length - MARKUP_BACK) : concat([this.tail, chunk]).slice(-MARKUP_BACK);
   };
@@ -66,12 +82,17 @@ export class MarkupWindows {
       this.win.parts.push(chunk.subarray(this.win.upTo - base, Math.min(this.win.end, base + chunk.length) - base));
       this.close();
     }
-    this.win = { end: at + MARKUP_FWD, parts, upTo: Math.max(start, base) };
+    this.win = { start, end: at + MARKUP_FWD, parts, upTo: Math.max(start, base) };
   }
 
-  private close(): void {
+  /** The open window's text so far. */
+  private text(): string {
+    return this.win ? this.toText(decoder('utf-8').decode(concat(this.win.parts))) : '';
+  }
+
+  private close(text = this.text()): void {
     if (!this.win) return;
-    this.texts.push(this.toText(decoder('utf-8').decode(concat(this.win.parts))));
+    this.texts.push(text);
     this.win = null;
   }
 }

@@ -14,6 +14,7 @@ import {
   type TextEncodingName,
   decodeWindow,
   winKey,
+  endsInGap,
   type Window,
   decoder,
   mayHaveStampChar,
@@ -471,11 +472,10 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, json
  * past it (400 zero-width spaces are 1,200 bytes of UTF-8, the whole window). Such a window reads on, a
  * window's length at a time, while the gap does, up to GAP_MAX bytes past the hit.
  */
-const GAP_TAIL = /[秘㊙][\s\p{Cf}\p{VS}\p{Mn}\u115F\u1160\u2800\u3164\uFFA0\u00AD]*\uFFFD?$/u; // (a window may end inside a character)
 const GAP_MAX = 256 * 1024;
 function padded(buf: Uint8Array, w: Window): string {
   let text = decodeWindow(buf, w);
-  while (w.end < buf.length && w.end - w.hit < GAP_MAX && GAP_TAIL.test(text)) {
+  while (w.end < buf.length && w.end - w.hit < GAP_MAX && endsInGap(text)) {
     w.end = Math.min(buf.length, w.end + (w.end - w.start));
     text = decodeWindow(buf, w);
   }
