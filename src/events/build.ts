@@ -4,6 +4,7 @@
  */
 import { outcomeOf } from '../policy/decide.js';
 import type { Finding } from './finding.js';
+import { locationText } from './location.js';
 import { EVENT_SCHEMA_VERSION, LIMITS, UploadEventSchema, describeIssues, type Action, type Category, type UploadEvent } from './schema.js';
 
 /** The service a page belongs to, as far as an event needs it. */
@@ -80,7 +81,7 @@ export function decisionEvent(
     verdict: finding.verdict,
     rule: finding.verdict === 'marked' ? finding.rule : null,
     reason: text(finding.reason, LIMITS.reason),
-    location: text(finding.location, LIMITS.location),
+    location: text(locationText(finding.location ?? undefined), LIMITS.location),
     action,
     outcome: outcomeOf(action),
     justification: null,

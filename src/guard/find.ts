@@ -6,7 +6,6 @@
 import { checkName, scanText } from '../detect/rules/verdicts.js';
 import type { Designated, Limits, MarkedVerdict, ScanOptions, ScanResult, Verdict } from '../detect/types.js';
 import type { Finding } from '../events/finding.js';
-import { locationText } from '../events/location.js';
 import type { Channel } from '../events/schema.js';
 
 /** What a channel hands the guard. Blobs stay in the page: only their Finding leaves it. */
@@ -101,6 +100,6 @@ function findingOf(channel: Channel, url: string, fileName: string | null, size:
     verdict: v.verdict,
     rule: v.verdict === 'marked' ? v.rule : null,
     reason: v.verdict === 'clean' ? null : v.reason,
-    location: v.verdict === 'clean' ? null : locationText(v.location),
+    location: v.verdict === 'clean' ? null : (v.location ?? null),
   };
 }

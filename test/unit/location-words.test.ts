@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { locationText } from '../../src/events/location.js';
 import { locationFromText, locationWords } from '../../src/events/location-words.js';
 import { reasonWord, REASON_WORDS, RULE_WORDS, word } from '../../src/collector/words.js';
+import { parseFinding } from '../../src/events/finding.js';
 import type { Location } from '../../src/detect/types.js';
 
 describe('an event location in words', () => {
@@ -41,5 +42,20 @@ describe('reasons and rules in words', () => {
   it('rules by number', () => {
     expect(word(RULE_WORDS, '2', 'ja')).toBe('2（ファイル名）');
     expect(word(RULE_WORDS, '1', 'en')).toBe('1 (stamp)');
+  });
+});
+
+describe('a location as a page sends it (parseFinding)', () => {
+  const finding = (location: unknown) => ({ channel: 'drop', url: 'https://mail.google.com/', fileName: 'a.docx', size: 1, sha256: null, verdict: 'marked', rule: 1, reason: 'stamp', location });
+  it('keeps the known fields, checked one by one', () => {
+    const loc = { path: ['a.zip'], part: 'word/header1.xml', area: 'header', page: 3, slide: 0, notes: 'yes', excerpt: '秘 Confidential の本文', sheet: 7 };
+    expect(parseFinding(finding(loc))?.location).toEqual({ path: ['a.zip'], part: 'word/header1.xml', area: 'header', page: 3 });
+  });
+  it('drops a location that is not one, never the finding', () => {
+    for (const bad of ['word/header1.xml', { path: 'a.zip' }, { path: [1] }, 42, null, undefined]) {
+      const f = parseFinding(finding(bad));
+      expect(f, JSON.stringify(bad)).not.toBeNull();
+      expect(f!.location).toBeNull();
+    }
   });
 });
