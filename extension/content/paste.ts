@@ -5,10 +5,10 @@
  * page leaves it uncancelled, the text is inserted as the browser would have done.
  */
 import { decide, isGuarded, knownAnswer, textVerdict, type Item } from './gate.js';
-import { capture, firstSight, hold, isReplay, replay, targetOf } from './replay.js';
+import { capture, firstSight, hold, isReplay, replay, targetOf, toDialog } from './replay.js';
 
 function onPaste(e: ClipboardEvent): void {
-  if (isReplay(e) || !firstSight(e) || !isGuarded() || !e.clipboardData) return;
+  if (isReplay(e) || toDialog(e) || !firstSight(e) || !isGuarded() || !e.clipboardData) return;
   const cd = e.clipboardData;
   const files = Array.from(cd.files);
   const text = cd.getData('text/plain');

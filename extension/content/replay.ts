@@ -2,6 +2,8 @@
  * Holding a page event and handing the page an equivalent one later (and finding the field it is
  * about). Events the guard dispatches are remembered, so its own capture listeners let them through instead of judging them again.
  */
+import { DIALOG_RELAY } from '../shared/lazy-ui.js';
+
 const ours = new WeakSet<Event>();
 
 /** A capture-phase listener (the guard's run before the page's: they were registered first). */
@@ -50,4 +52,17 @@ export function editingHost(t: EventTarget | null): HTMLElement | null {
   let host: HTMLElement = t;
   while (host.parentElement?.isContentEditable) host = host.parentElement;
   return host;
+}
+
+/**
+ * An event of the open warning (a reason, a review comment typed there, its keys): the guard's listener
+ * at the window runs before any of the page's, so it stops the event there, and the dialog gets its own
+ * copy (ui/warning/show.ts). The page never sees what the employee types for the company's record.
+ */
+export function toDialog(e: Event): boolean {
+  const relay = (targetOf(e) as Record<string, ((e: Event) => void) | undefined> | null)?.[DIALOG_RELAY];
+  if (!relay) return false;
+  e.stopImmediatePropagation();
+  relay(e);
+  return true;
 }

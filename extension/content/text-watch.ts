@@ -21,7 +21,7 @@
 import { aroundEdit, changedSpan, KeyStream, MarkedFields, predictInsert, typedBy } from '../../src/guard/index.js';
 import { decide, guard, isGuarded, textVerdict } from './gate.js';
 import { tellHooks } from './hooks-line.js';
-import { capture, editingHost, hold, isReplay, keyLike, replay, targetOf } from './replay.js';
+import { capture, editingHost, hold, isReplay, keyLike, replay, targetOf, toDialog } from './replay.js';
 import { orphaned } from './runtime.js';
 import { LOOK_SIGNAL } from './signals.js';
 
@@ -112,12 +112,11 @@ function completes(t: EventTarget, data: string, where: StaticRange | Range | un
 }
 
 function onBeforeInput(e: InputEvent): void {
-  if (isReplay(e) || !e.cancelable || !e.inputType.startsWith('insert') || !isGuarded()) return;
+  if (isReplay(e) || forDialog(e) || !e.cancelable || !e.inputType.startsWith('insert') || !isGuarded()) return;
   const data = e.data ?? e.dataTransfer?.getData('text/plain') ?? '';
   const t = targetOf(e);
   // The keydown that typed it judged it already (field and stream).
   if (data === '' || data === keyInFlight || !t) return;
-  if (inFlightToDialog(e, t) || isDialog(t)) return;
   const text = completes(t, data, e.getTargetRanges()[0]);
   if (text === null) return;
   hold(e);
@@ -147,10 +146,9 @@ function insert(t: EventTarget, data: string): void {
  * `beforeinput` follows. A key that would complete a stamp is held here, for every kind of editor.
  */
 function onKeyDown(e: KeyboardEvent): void {
-  if (isReplay(e) || e.isComposing || !isGuarded()) return;
+  if (isReplay(e) || forDialog(e) || e.isComposing || !isGuarded()) return;
   const t = targetOf(e);
   if (!t) return;
-  if (inFlightToDialog(e, t) || isDialog(t)) return;
   watchHost(t);
   if (e.key === 'Backspace') return streamOf(t).erase();
   const ch = typedBy(e.key, e);
@@ -212,7 +210,7 @@ function feedStream(e: Event): void {
 }
 
 function onInput(e: Event): void {
-  if (isReplay(e)) return;
+  if (isReplay(e) || toDialog(e)) return;
   feedStream(e);
   const f = fieldOf(targetOf(e));
   if (!f || !isGuarded()) return;
@@ -324,6 +322,7 @@ function written(f: Field): void {
 
 /** The end of an IME composition that left a field marked: the page would send on it. */
 function onCompositionEnd(e: CompositionEvent): void {
+  if (toDialog(e)) return;
   const f = fieldOf(targetOf(e));
   if (f && markedFields.has(f.el) && !isReplay(e)) hold(e);
 }
@@ -334,4 +333,11 @@ export function installTextWatch(): void {
   capture(window, 'beforeinput', onBeforeInput);
   capture(window, 'input', onInput);
   capture(window, 'compositionend', onCompositionEnd);
+  for (const type of ['keyup', 'keypress', 'compositionstart', 'compositionupdate', 'textInput']) capture(window, type, toDialog);
+}
+
+/** A key or text typed into the warning: held if still in flight from the page when it opened, else the dialog's alone. */
+function forDialog(e: KeyboardEvent | InputEvent): boolean {
+  const t = targetOf(e);
+  return (!!t && inFlightToDialog(e, t)) || toDialog(e);
 }

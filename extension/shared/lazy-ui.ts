@@ -19,6 +19,13 @@ export interface LoadUiRequest {
 /** Where the dialog bundle leaves its entry point (isolated world only). */
 export const UI_SLOT = '__uploadGuardUi__';
 
+/**
+ * The open warning's host element holds, under this name and in the isolated world only, the function
+ * that hands it a key or input event the guard stopped at the window (text-watch.ts toDialog): what the
+ * employee types there never reaches the page's listeners.
+ */
+export const DIALOG_RELAY = '__uploadGuardRelay__';
+
 export interface UiModule {
   showWarning(req: WarnRequest): Promise<WarnAnswer>;
   /** The "checking…" indicator for a scan that runs long (extension/ui/checking/indicator.ts). */

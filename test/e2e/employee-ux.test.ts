@@ -72,7 +72,7 @@ const WORDS = {
     encrypted: 'パスワードで保護されているため、中身を確認できません',
     encryptedAdvice: '会社が認めた方法',
     tooLarge: 'ファイルが大きすぎるため、中身を確認できません',
-    tooLargeAdvice: '確認できる大きさ',
+    tooLargeAdvice: '確認できるファイルの大きさの上限',
     guidance: GUIDANCE.webmail.ja,
     alternative: '会社が認めている方法：社内便（ファイル転送サービス）',
     dispute: '判定の確認を依頼する',
@@ -391,8 +391,21 @@ describe.each(['ja', 'en'] as const)('employee experience (%s)', (lang) => {
     await p.setInputFiles('#fetch-input', file(marked.name, marked.buffer));
     await readWarning(p);
     await clickInWarning(p, W.dispute);
-    const comment = lang === 'ja' ? '雛形をコピーしただけで、中身は公開済みの契約書です' : 'Only a copy of our public contract template';
+    // The page listens for keys and text at the window (capture), as shortcut handlers and analytics do,
+    // and cancels 「c」 and 「/」 as a shortcut: what is typed in the dialog is for the company, not the page.
+    await p.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { typedSeen: string[] }).typedSeen = seen;
+      for (const type of ['keydown', 'keyup', 'keypress', 'beforeinput', 'input', 'compositionupdate', 'textInput']) {
+        window.addEventListener(type, (e) => {
+          seen.push(`${type}:${(e as KeyboardEvent).key ?? (e as InputEvent).data}`);
+          if ((e as KeyboardEvent).key === 'c' || (e as KeyboardEvent).key === '/') e.preventDefault();
+        }, true);
+      }
+    });
+    const comment = lang === 'ja' ? '雛形をコピーしただけで、中身は公開済みの契約書です c/o' : 'Only a copy of our public contract template c/o';
     await p.keyboard.type(comment);
+    expect(await p.evaluate(() => (window as unknown as { typedSeen: string[] }).typedSeen)).toEqual([]);
     await shot(p, `dispute-${lang}.png`);
     await clickInWarning(p, W.disputeSend);
     expect((await readWarning(p)).text).toContain(W.disputeSent);

@@ -6,6 +6,7 @@ import { h, render } from 'preact';
 import type { WarnAnswer, WarnItem, WarnRequest } from '../../../src/guard/index.js';
 import { inertText } from '../../../src/events/inert.js';
 import { hostDocument } from '../common/host.js';
+import { DIALOG_RELAY } from '../../shared/lazy-ui.js';
 import { size } from '../checking/indicator.js';
 import { Warning, type RowStatus, type WarningProps } from './Warning.js';
 import { CSS } from './style.js';
@@ -34,6 +35,7 @@ function open(req: WarnRequest): Promise<WarnAnswer> {
     root.appendChild(style);
     const mount = doc.createElement('div');
     root.appendChild(mount);
+    (host as unknown as Record<string, unknown>)[DIALOG_RELAY] = (e: Event) => relay(e, root);
     const parent = doc.body ?? doc.documentElement;
     parent.appendChild(host);
     const before = doc.activeElement as HTMLElement | null;
@@ -55,6 +57,28 @@ function open(req: WarnRequest): Promise<WarnAnswer> {
     };
     render(h(Warning, propsOf(req, done)), mount);
   });
+}
+
+/**
+ * A key or input event of the dialog, stopped by the guard at the window before the page's listeners
+ * (content/replay.ts toDialog): the dialog's own handlers get a copy that never leaves its shadow root
+ * (not composed), dispatched where the focus is. The original's default action (the character typed,
+ * a button pressed) still happens, unless the dialog's handler cancels the copy (Tab kept inside).
+ * The event may come from another frame's world (the dialog of a frame opens in the top document):
+ * told apart by its fields, not by instanceof.
+ */
+function relay(e: Event, root: ShadowRoot): void {
+  const at = root.activeElement ?? root.lastElementChild;
+  if (!at) return;
+  let copy: Event | null = null;
+  if ('key' in e && (e.type === 'keydown' || e.type === 'keyup')) {
+    const k = e as KeyboardEvent;
+    copy = new KeyboardEvent(k.type, { key: k.key, code: k.code, location: k.location, repeat: k.repeat, isComposing: k.isComposing, shiftKey: k.shiftKey, ctrlKey: k.ctrlKey, altKey: k.altKey, metaKey: k.metaKey, bubbles: true, cancelable: true });
+  } else if (e.type === 'input') {
+    const i = e as InputEvent;
+    copy = new InputEvent('input', { data: i.data, inputType: i.inputType, isComposing: i.isComposing, bubbles: true });
+  }
+  if (copy && !at.dispatchEvent(copy)) e.preventDefault();
 }
 
 /** Inline, important: a page's style sheet (even `display: none !important`) cannot hide the dialog. */
