@@ -8,6 +8,9 @@
  */
 import type { Technique } from '../harness.js';
 
+// Each row makes its hidden frame itself: a row's `run` is sent to the page as its source text
+// (harness.ts), so it cannot call a helper defined here.
+
 const rows: Technique[] = [
   {
     id: 'hidden-frame-index-fetch-form',
