@@ -110,10 +110,96 @@ describe('readFormula', () => {
     ['"say ""秘"""&1', 'say "秘"1'],
     ['IF(A1="","秘","")&" Confidential"', null],
     ['"秘"&A1', null],
-    ['SUM(1,2)', null],
+    // Numbers are not computed: any number shows as 0 (digits cannot make the stamp).
+    ['SUM(1,2)', '0'],
     ['"秘"&', null],
   ])('%s → %s', (f, value) => {
     expect(readFormula(f).value).toBe(value);
+  });
+});
+
+describe('formulas with no computed value that refer to other cells (refs/)', () => {
+  const REFS = join(FIX, 'refs');
+  const scanRef = (n: string, opts = {}) => scanBlob(new Blob([readFileSync(join(REFS, n))]), n, opts);
+  // The red team's files (clean before) and this fix's own cases: the cell that shows the stamp.
+  const marked: [string, string, string][] = [
+    ['exj-formula-noresult.xlsx', 'S', 'B1'],
+    ['exj-formula-ref-concat.xlsx', 'S', 'C5'],
+    ['exj-formula-two-refs.xlsx', 'S', 'D4'],
+    ['exj-formula-other-sheet.xlsx', 'S', 'A1'],
+    ['exj-formula-defname.xlsx', 'S', 'A1'],
+    ['exj-formula-unichar.xlsx', 'S', 'A1'],
+    ['opx-formula-ref.xlsx', 'Sheet', 'B3'],
+    ['sheetjs-formula-ref-xlsx.xlsx', 'S', 'B2'],
+    ['sheetjs-formula-ref-ods.ods', 'S', 'B2'],
+    ['sheetjs-formula-ref-fods.fods', 'S', 'B2'],
+    ['exj-refs-chain.xlsx', 'S', 'C1'],
+    ['exj-refs-textjoin.xlsx', 'S', 'D3'],
+    ['exj-refs-trim.xlsx', 'S', 'D4'],
+    ['exj-refs-char.xlsx', 'S', 'D5'],
+    ['exj-refs-beside.xlsx', 'S', 'A6'],
+  ];
+  for (const opts of [{}, WHOLE]) {
+    const how = opts === WHOLE ? ' (read whole)' : '';
+    it.each(marked)(`%s → marked at %s!%s${how}`, async (n, sheet, cell) => {
+      expect(await scanRef(n, opts)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet, cell } });
+    });
+    it.each(['exj-refs-traps.xlsx', 'sheetjs-refs-traps.ods'])(`%s (秘書室 by a formula, numeric formulas, an IF without 秘) → clean${how}`, async (n) => {
+      expect(await scanRef(n, opts)).toMatchObject({ verdict: 'clean' });
+    });
+    it(`an IF that may show 秘, and an unknown value beside 秘 → unscannable, naming both${how}`, async () => {
+      const r = await scanRef('exj-refs-unread.xlsx', opts);
+      expect(r).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', location: { sheet: 'S', cell: 'C3' } });
+      expect(JSON.stringify(r)).toContain('C3, B5');
+    });
+    it(`a formula this reader cannot spell out (SheetJS's ods Labels![.A1]) → unscannable${how}`, async () => {
+      expect(await scanRef('sheetjs-refs-other-sheet.ods', opts)).toMatchObject({ verdict: 'unscannable', location: { sheet: 'S', cell: 'B2' } });
+    });
+  }
+
+  it('a workbook that cannot show 秘 is not read for its formulas: numeric and text formulas stay clean', async () => {
+    const { unzipSync, zipSync, strFromU8, strToU8 } = await import('fflate');
+    const parts = unzipSync(readFileSync(join(REFS, 'exj-formula-two-refs.xlsx')));
+    parts['xl/sharedStrings.xml'] = strToU8(strFromU8(parts['xl/sharedStrings.xml']).replace('秘', '社'));
+    expect(await scanBlob(new Blob([zipSync(parts)]), 'book.xlsx')).toMatchObject({ verdict: 'clean' });
+  });
+});
+
+describe('readFormula with cells', () => {
+  const grid: Record<string, string> = { 'S!A1': '秘', 'S!A2': 'Confidential', 'Labels!A1': '秘', 'S!Z1': '秘' };
+  const cells = {
+    range: (sheet: string | null, r1: number, c1: number, r2: number, c2: number) => {
+      const out: string[] = [];
+      for (let r = r1; r <= r2; r++) for (let c = c1; c <= c2; c++) out.push(grid[`${sheet ?? 'S'}!${String.fromCharCode(65 + c)}${r + 1}`] ?? '');
+      return out;
+    },
+    name: (n: string) => (n === 'mark' ? 'S!$Z$1' : null),
+  };
+  it.each([
+    ['A1&" Confidential"', '秘 Confidential'],
+    ['$A$1&" "&A2', '秘 Confidential'],
+    ["'Labels'!A1&\" Confidential\"", '秘 Confidential'],
+    ['mark&" Confidential"', '秘 Confidential'],
+    ['of:=[.A1]&" "&[.A2]', '秘 Confidential'],
+    ['of:=CONCATENATE([$Labels.A1];" Confidential")', '秘 Confidential'],
+    ['_xlfn.CONCAT(A1:A2)', '秘Confidential'],
+    ['_xlfn.TEXTJOIN(" ",TRUE,A1:A3)', '秘 Confidential'],
+    ['UPPER(A1&" confidential")', '秘 CONFIDENTIAL'],
+    ['_xlfn.UNICHAR(31192)', '秘'],
+    ['A1*2', '0'],
+  ])('%s → %s', (f, value) => {
+    expect(readFormula(f, cells).value).toBe(value);
+  });
+  it('R1C1 (SpreadsheetML 2003) is read from the formula\'s cell', () => {
+    expect(readFormula('=R[-1]C&" "&R2C1', cells, { row: 1, col: 0 }).value).toBe('秘 Confidential');
+  });
+  it('a function not evaluated: unknown; it may show the stamp only when an argument may hold 秘', () => {
+    expect(readFormula('IF(B1>0,A1,"")&" Confidential"', cells)).toMatchObject({ value: null, stamp: true });
+    expect(readFormula('IF(B1>0,A2,"")', cells)).toMatchObject({ value: null, stamp: false });
+    expect(readFormula('INDIRECT("A"&B1)', cells)).toMatchObject({ value: null, stamp: true });
+  });
+  it('without cells a reference is not known (and may hold 秘)', () => {
+    expect(readFormula('A1&" Confidential"')).toMatchObject({ value: null, refers: true, stamp: true });
   });
 });
 

@@ -14,7 +14,7 @@ import { MarkupWindows } from './markup-windows.js';
 import { odfLabelsMayMark, odfLists, withOdfLabels, type OdfLists } from './list-labels.js';
 import { mayBeStamp } from './byte-scan.js';
 import { readFormula } from './formula-text.js';
-import { sheetRuns } from './ods-rows.js';
+import { OdsCells, sheetRuns } from './ods-rows.js';
 import { SEPARATOR, sheetNameText } from './sheet-rows.js';
 
 const TEXT_PART = /(^|\/)(content|styles|meta)\.xml$/;
@@ -110,13 +110,34 @@ function* partText(xml: string, part: string): Generator<Extracted> {
   // Sheet names are attributes, which the markup reading skips; a sheet tab is text a reader sees.
   const sheets = starts.filter((m) => m[1] === 'table:table').map((m) => attr(m[0], 'table:name') ?? '');
   yield* sheetNameText(sheets, part, { fullText: true });
+  const bodies = starts.map((m, i) => xml.slice(m.index, i + 1 < starts.length ? starts[i + 1].index : xml.length));
+  // Formulas stored without a value read the cells they refer to, when the spreadsheet may show 秘 at all.
+  const cells = sheets.length && MAY_SHOW_STAMP.test(xml) ? spreadsheetCells(xml, starts, bodies) : null;
   for (let i = 0; i < starts.length; i++) {
     const m = starts[i];
-    const body = xml.slice(m.index, i + 1 < starts.length ? starts[i + 1].index : xml.length);
+    const sheet = attr(m[0], 'table:name') ?? undefined;
     // A sheet reads cell by cell, neighbouring cells of a row joined (ods-rows.ts), as in xlsx and xls.
-    if (m[1] === 'table:table') yield* sheetRuns(body, { part, area: 'cells', sheet: attr(m[0], 'table:name') ?? undefined });
-    else yield* runs(body, { part, area: 'slide', slide: i + 1 });
+    if (m[1] === 'table:table') yield* sheetRuns(bodies[i], { part, area: 'cells', sheet }, cells?.of(sheet ?? ''));
+    else yield* runs(bodies[i], { part, area: 'slide', slide: i + 1 });
   }
+}
+
+/** 秘 or ㊙, a character reference that may spell them, or a function that makes characters from codes. */
+const MAY_SHOW_STAMP = /[秘㊙]|&#|CHAR\(/i;
+
+const NAMED = /<table:named-(range|expression)\b[^>]*>/g;
+
+/** The spreadsheet's cells for its formulas (ods-rows.ts): its sheets, and its named ranges and expressions as formulas. */
+function spreadsheetCells(xml: string, starts: RegExpMatchArray[], bodies: string[]): OdsCells {
+  const sheets = new Map<string, string>();
+  starts.forEach((m, i) => m[1] === 'table:table' && sheets.set(attr(m[0], 'table:name') ?? '', bodies[i]));
+  const names = new Map<string, string>();
+  for (const m of xml.matchAll(NAMED)) {
+    const name = attr(m[0], 'table:name');
+    const f = m[1] === 'range' ? attr(m[0], 'table:cell-range-address') : attr(m[0], 'table:expression');
+    if (name && f) names.set(name.toLowerCase(), m[1] === 'range' ? `[${f}]` : f);
+  }
+  return new OdsCells(sheets, names);
 }
 
 /**

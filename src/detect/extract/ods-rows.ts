@@ -11,7 +11,7 @@
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
-import { readFormula, unread, unreadFormulas } from './formula-text.js';
+import { readFormula, unread, unreadFormulas, type Cells, type Value } from './formula-text.js';
 import { RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
 import { TallMerges } from './tall-merges.js';
 import type { Extracted } from './types.js';
@@ -40,8 +40,12 @@ const MAX_REPEAT = 1 << 20;
 
 const repeat = (tag: string, name: string): number => Math.min(MAX_REPEAT, Math.max(1, Number(attr(tag, name) ?? 1) || 1));
 
-/** The texts of one sheet: its cells that may hold the stamp (named), the rows they stand in, then the whole sheet. */
-export function* sheetRuns(xml: string, where: Where): Generator<Extracted> {
+/**
+ * The texts of one sheet: its cells that may hold the stamp (named), the rows they stand in, then the
+ * whole sheet. `cells`: the spreadsheet's cells (OdsCells), given when it may show 秘: then rows with a
+ * formula are read too, their formulas evaluated with the cells they refer to.
+ */
+export function* sheetRuns(xml: string, where: Where, cells?: Cells): Generator<Extracted> {
   const rows = new RowTexts();
   const tall = new TallMerges();
   /** Formulas in the rows read: their literals (text a search finds) and cells that may show the stamp unevaluated. */
@@ -50,15 +54,15 @@ export function* sheetRuns(xml: string, where: Where): Generator<Extracted> {
   for (const r of rowsOf(xml)) {
     // Only a row with 秘/㊙ (or a character reference that may spell them) can join into the stamp;
     // a row with a merge is read for the merge (one over several rows stands beside each of them).
-    const join = !!r.body && MAY_JOIN.test(r.body);
+    const join = !!r.body && (MAY_JOIN.test(r.body) || (!!cells && r.body.includes('table:formula=')));
     const n = repeat(r.tag, 'table:number-rows-repeated');
     // Merges of a repeated row are merges of each copy.
     if (r.body.includes('-spanned=')) for (let k = 0; k < n && !tall.lost; k++) rowCells(r.body, row + k, tall);
-    const cells = join ? rowCells(r.body, row, undefined, formulas) : [];
+    const texts = join ? rowCells(r.body, row, undefined, formulas, cells) : [];
     if (join) {
-      for (const c of cells) if (mayHaveStampChar(c.text)) yield { kind: 'text', text: c.text, where: { ...where, cell: cellName(c.row, c.col) } };
-      rows.add(cells, where);
-      tall.note(cells);
+      for (const c of texts) if (mayHaveStampChar(c.text)) yield { kind: 'text', text: c.text, where: { ...where, cell: cellName(c.row, c.col) } };
+      rows.add(texts, where);
+      tall.note(texts);
     }
     row += n;
   }
@@ -95,10 +99,13 @@ const MAX_FORMULAS = 10_000;
 /**
  * The text cells of one row's markup, in order, with 0-based row and column; its merged ranges given
  * to `tall`. A formula cell that shows no text (SheetJS writes formulas uncomputed) shows what its
- * formula evaluates to (formula-text.ts); its literals and unread cells go to `formulas`.
+ * formula evaluates to (formula-text.ts, references read from `cells`); its literals and unread cells
+ * go to `formulas`.
  */
-export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?: Formulas): TextCell[] {
+export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?: Formulas, cells?: Cells): TextCell[] {
   const out: TextCell[] = [];
+  /** Formula cells whose value is not known (nor may hold 秘): unread when they stand beside a cell that may. */
+  const unknown: number[] = [];
   let col = 0;
   for (const c of spans(xml, CELL, (m) => CELL_END[m[1]], XML_TAGS)) {
     const kind = c.start[1];
@@ -109,17 +116,18 @@ export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?:
     const span = kind === 'table-cell' ? repeat(tag, 'table:number-columns-spanned') : 1;
     const down = kind === 'table-cell' ? repeat(tag, 'table:number-rows-spanned') : 1;
     if (tall && (span > 1 || down > 1)) for (let k = 0; k < n && !tall.lost; k++) tall.merge({ row, col: col + k, lastRow: row + down - 1, lastCol: col + k + span - 1 });
-    let text = inner ? xmlToText(withoutAnnotations(inner)).trim() : '';
+    let text = cellText(inner);
     const formula = kind === 'table-cell' ? attr(tag, 'table:formula') : null;
     if (formula !== null && !text && COMPUTED.test(tag)) {
       // A computed empty result (LibreOffice stores office:string-value="" and the like): nothing shows.
       formulas?.literals.push(...readFormula(formula).literals);
     } else if (formula !== null) {
-      const f = readFormula(formula);
+      const f = readFormula(formula, text ? undefined : cells);
       // Every literal (only rows that may hold the stamp are read): one past a limit could be the stamp.
       formulas?.literals.push(...f.literals);
       if (!text && f.value !== null) text = f.value.trim();
       else if (!text && unread(f) && formulas && formulas.unread.length < MAX_FORMULAS) formulas.unread.push(cellName(row, col));
+      else if (!text && cells && f.value === null) unknown.push(col);
     }
     if (text) {
       out.push({ row, col, text, sst: null });
@@ -128,6 +136,116 @@ export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?:
       if (last > col) out.push({ row, col: last, text, sst: null });
     }
     col += n;
+  }
+  if (formulas) for (const c of unknown) if (out.some((o) => Math.abs(o.col - c) === 1 && mayHaveStampChar(o.text)) && formulas.unread.length < MAX_FORMULAS) formulas.unread.push(cellName(row, c));
+  return out;
+}
+
+/** What a cell shows (its paragraphs, comments left out). */
+const cellText = (inner: string): string => (inner ? xmlToText(withoutAnnotations(inner)).trim() : '');
+
+/** The run (of rows or cells) that covers `i`, in runs in order. */
+function runAt<T extends { from: number; to: number }>(runs: readonly T[], i: number): T | undefined {
+  let lo = 0;
+  let hi = runs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (runs[mid].to <= i) lo = mid + 1;
+    else if (runs[mid].from > i) hi = mid - 1;
+    else return runs[mid];
+  }
+  return undefined;
+}
+
+/** One cell of OdsCells' index: its columns, and what it shows (a formula with no computed value: the formula). */
+interface IndexedCell {
+  from: number;
+  to: number;
+  text: string;
+  formula: string | null;
+}
+interface IndexedRow {
+  from: number;
+  to: number;
+  cells: IndexedCell[];
+}
+
+/**
+ * The cells of a spreadsheet's sheets (content.xml), for formulas that refer to them (formula-text.ts):
+ * a sheet is indexed when a formula first refers to it (runs of repeated rows and cells kept as runs);
+ * a formula with no computed value is evaluated in turn (a cycle, or too long a chain, is not known).
+ */
+export class OdsCells {
+  private readonly index = new Map<string, IndexedRow[]>();
+  private readonly values = new Map<IndexedCell, Value>();
+  private readonly seen = new Set<IndexedCell>();
+
+  /** `sheets`: each sheet's name → its `<table:table>` markup; `names`: named ranges and expressions → formula. */
+  constructor(
+    private readonly sheets: Map<string, string>,
+    private readonly names: Map<string, string>,
+  ) {}
+
+  /** The cells as a formula of sheet `own` sees them. */
+  of(own: string): Cells {
+    return {
+      range: (sheet, r1, c1, r2, c2) => this.range(sheet ?? own, r1, c1, r2, c2),
+      name: (n) => this.names.get(n.toLowerCase()) ?? null,
+    };
+  }
+
+  private range(sheet: string, r1: number, c1: number, r2: number, c2: number): Value[] | null {
+    const rows = this.rows(sheet);
+    if (!rows) return null;
+    const out: Value[] = [];
+    for (let r = r1; r <= r2; r++) {
+      const row = runAt(rows, r);
+      for (let c = c1; c <= c2; c++) {
+        const cell = row && runAt(row.cells, c);
+        out.push(!cell ? '' : cell.formula === null ? cell.text : this.value(sheet, cell));
+      }
+    }
+    return out;
+  }
+
+  private value(sheet: string, cell: IndexedCell): Value {
+    const known = this.values.get(cell);
+    if (known !== undefined) return known;
+    if (this.seen.has(cell) || this.seen.size > 32) return { stamp: this.seen.size > 32 };
+    this.seen.add(cell);
+    const f = readFormula(cell.formula!, this.of(sheet));
+    this.seen.delete(cell);
+    const v = f.value ?? { stamp: f.stamp };
+    this.values.set(cell, v);
+    return v;
+  }
+
+  private rows(sheet: string): IndexedRow[] | null {
+    const name = [...this.sheets.keys()].find((k) => k.toLowerCase() === sheet.toLowerCase());
+    if (name === undefined) return null;
+    let rows = this.index.get(name);
+    if (!rows) this.index.set(name, (rows = indexRows(this.sheets.get(name)!)));
+    return rows;
+  }
+}
+
+/** A sheet's rows and cells, as runs. */
+function indexRows(xml: string): IndexedRow[] {
+  const out: IndexedRow[] = [];
+  let row = 0;
+  for (const r of rowsOf(xml)) {
+    const n = repeat(r.tag, 'table:number-rows-repeated');
+    const cells: IndexedCell[] = [];
+    let col = 0;
+    for (const c of r.body ? spans(r.body, CELL, (m) => CELL_END[m[1]], XML_TAGS) : []) {
+      const m = repeat(c.tag, 'table:number-columns-repeated');
+      const text = cellText(content(r.body, c));
+      const formula = c.start[1] === 'table-cell' && !text && !COMPUTED.test(c.tag) ? attr(c.tag, 'table:formula') : null;
+      if (text || formula !== null) cells.push({ from: col, to: col + m, text, formula });
+      col += m;
+    }
+    if (cells.length) out.push({ from: row, to: row + n, cells });
+    row += n;
   }
   return out;
 }

@@ -15,7 +15,7 @@ import { concat } from '../bytes.js';
 import type { Where } from '../types.js';
 import { decoder, findNeedles, mayHaveStampChar, type Needle } from './byte-scan.js';
 import { MergedCells, RowTexts, cellName, type TextCell } from './sheet-rows.js';
-import { readFormula, unread, type FormulaRead } from './formula-text.js';
+import { evaluateFormula, parseFormula, type FormulaRead, type ParsedFormula } from './formula-text.js';
 import { TallMerges } from './tall-merges.js';
 import { XML_TAGS, content, firstContent, firstSpan, spans } from './markup-spans.js';
 import { attr, decodeEntities, markupStampHits, xmlToText } from './xml-text.js';
@@ -46,7 +46,7 @@ export class XlsxRows {
   private mergeTail = new Uint8Array(0);
   /** Wanted shared string index → the first cell that shows it. */
   readonly located = new Map<number, Where>();
-  /** Formulas with no computed value, in the rows read (formula-text.ts): what they show, and those unread. */
+  /** Formulas with no computed value, in the rows read (formula-text.ts): what they show. */
   readonly formulas = new FormulaCells();
   /**
    * The bytes of the row still open at the end of the data so far (from its `<row`), or, when none
@@ -211,7 +211,11 @@ export class XlsxRows {
     return false;
   }
 
+  /** Some row was parsed: it may show 秘 (the workbook's formulas are then read: xlsx-formulas.ts). */
+  parsedAny = false;
+
   private parse(bytes: Uint8Array): void {
+    this.parsedAny = true;
     const xml = decoder('utf-8').decode(bytes);
     const cells = rowCells(xml, this.strings ?? [], this.formulas);
     // A formula's value is a cell's text of its own (kept as row texts are: each distinct text once).
@@ -244,29 +248,29 @@ const VALUE_END = /<\/(?:[\w.-]+:)?v>/g;
 const INLINE = /<(?:[\w.-]+:)?is>/g;
 const INLINE_END = /<\/(?:[\w.-]+:)?is>/g;
 
-/** Formula cells with no computed value (formula-text.ts); at most MAX_FORMULAS unread ones named. */
-export class FormulaCells {
-  /** Cells whose formula was evaluated, with what it shows (when that may hold 秘): taken row by row. */
-  readonly shown: { row: number; col: number; text: string }[] = [];
-  /** Cells whose formula may show the stamp but could not be evaluated. */
-  readonly unread: string[] = [];
-  /** Unread cells in all (past MAX_FORMULAS only counted). */
-  unreadCount = 0;
-
-  note(row: number, col: number, f: FormulaRead): void {
-    if (f.value !== null && mayHaveStampChar(f.value)) this.shown.push({ row, col, text: f.value });
-    if (unread(f) && this.unreadCount++ < MAX_FORMULAS) this.unread.push(cellName(row, col));
-  }
+/** Where rowCells tells each formula cell with no computed value: its formula, parsed, and its reading without other cells. */
+export interface FormulaSink {
+  note(row: number, col: number, formula: ParsedFormula, f: FormulaRead): void;
 }
 
-/** Unread formula cells named per sheet: the first are enough to say where. */
-const MAX_FORMULAS = 1_000;
+/**
+ * The formulas with no computed value of the rows read: what those that need no other cell show
+ * (when that may hold 秘), taken row by row. Those that refer to other cells, and those whose value
+ * is unknown, are the workbook's formula pass's (xlsx-formulas.ts), which reads the cells they need.
+ */
+export class FormulaCells implements FormulaSink {
+  readonly shown: { row: number; col: number; text: string }[] = [];
+
+  note(row: number, col: number, _formula: ParsedFormula, f: FormulaRead): void {
+    if (f.value !== null && mayHaveStampChar(f.value)) this.shown.push({ row, col, text: f.value });
+  }
+}
 
 const FORMULA = /<(?:[\w.-]+:)?f(?=[\s/>])/g;
 const FORMULA_END = /<\/(?:[\w.-]+:)?f>/g;
 
 /** The text cells of one `<row>…</row>`, in order, with 0-based row and column; formulas with no computed value noted in `formulas`. */
-export function rowCells(xml: string, strings: readonly string[], formulas?: FormulaCells): TextCell[] {
+export function rowCells(xml: string, strings: readonly string[], formulas?: FormulaSink): TextCell[] {
   const rowNo = Number(attr(ROW_TAG.exec(xml)?.[0] ?? '', 'r') ?? 0) - 1;
   const out: TextCell[] = [];
   let col = -1;
@@ -277,9 +281,11 @@ export function rowCells(xml: string, strings: readonly string[], formulas?: For
     const row = ref ? Number(ref[2]) - 1 : rowNo;
     const body = content(xml, cell);
     const type = attr(tag, 't');
-    const f = uncomputed(body, type);
-    if (f) {
-      formulas?.note(row, col, f);
+    const formula = uncomputed(body, type);
+    if (formula !== null) {
+      const parsed = parseFormula(formula);
+      const f = evaluateFormula(parsed);
+      formulas?.note(row, col, parsed, f);
       if (f.value !== null) out.push({ row, col, text: f.value, sst: null });
       continue;
     }
@@ -289,8 +295,8 @@ export function rowCells(xml: string, strings: readonly string[], formulas?: For
   return out;
 }
 
-/** A cell's formula read (formula-text.ts) when the cell holds no computed value (`<v>` missing or empty); else null. */
-function uncomputed(body: string, type: string | null): FormulaRead | null {
+/** A cell's formula (entities decoded) when the cell holds no computed value (`<v>` missing or empty); else null. */
+function uncomputed(body: string, type: string | null): string | null {
   if (!body.includes('f')) return null;
   const f = firstSpan(body, FORMULA, () => FORMULA_END, XML_TAGS);
   if (!f) return null;
@@ -298,7 +304,7 @@ function uncomputed(body: string, type: string | null): FormulaRead | null {
   // empty <v/> in a cell of no type (openpyxl), or no <v> (ExcelJS), is none.
   const v = firstContent(body, VALUE, VALUE_END);
   if (v?.trim() || (type === 'str' && (v !== null || EMPTY_VALUE.test(body)))) return null;
-  return readFormula(decodeEntities(content(body, f)));
+  return decodeEntities(content(body, f));
 }
 
 const EMPTY_VALUE = /<(?:[\w.-]+:)?v\s*\/>/;
@@ -443,45 +449,55 @@ function rowEnd(buf: Uint8Array, start: number): number {
 }
 
 /**
- * The sheet read again for the rows TallMerges wants (tall-merges.ts): each complete row's number is
- * read from its start tag, and only a wanted row is parsed into cells. Push every chunk, then finish().
+ * A worksheet's complete rows as its chunks stream by: `each` gets the bytes, the row's start and end
+ * in them, and its 0-based number (from its start tag, else the one after the last). A row past
+ * MAX_ROW is given up and `lost` says so (the caller reports the sheet unread, never clean).
  */
-export class TallRows {
+export class RowReader {
   private rest: Uint8Array = new Uint8Array(0);
   private last = -1;
+  lost = false;
 
-  constructor(
-    private readonly tall: TallMerges,
-    private readonly strings: readonly string[],
-    private readonly rows: RowTexts,
-    private readonly where: Where,
-  ) {}
+  constructor(private readonly each: (buf: Uint8Array, start: number, end: number, row: number) => void) {}
 
   push(chunk: Uint8Array): void {
     const buf = this.rest.length ? concat([this.rest, chunk]) : chunk;
     const { rest } = splitRows(buf, (start, end) => {
-      const row = rowNumber(buf, start, buf.indexOf(GT, start)) ?? this.last + 1;
-      this.last = row;
-      if (this.tall.wants(row)) {
-        const xml = decoder('utf-8').decode(buf.subarray(start, end));
-        this.tall.take(row, rowCells(xml, this.strings), this.rows, this.where);
-      }
+      this.last = rowNumber(buf, start, buf.indexOf(GT, start)) ?? this.last + 1;
+      this.each(buf, start, end, this.last);
     });
-    this.keep(buf.subarray(rest));
+    const bytes = buf.subarray(rest);
+    this.lost ||= bytes.length > MAX_ROW;
+    this.rest = bytes.length > MAX_ROW ? new Uint8Array(0) : bytes.slice();
+  }
+}
+
+/**
+ * The sheet read again for the rows TallMerges wants (tall-merges.ts): only a wanted row is parsed
+ * into cells. Push every chunk, then finish().
+ */
+export class TallRows {
+  private readonly reader: RowReader;
+
+  constructor(
+    private readonly tall: TallMerges,
+    strings: readonly string[],
+    private readonly rows: RowTexts,
+    private readonly where: Where,
+  ) {
+    this.reader = new RowReader((buf, start, end, row) => {
+      if (tall.wants(row)) tall.take(row, rowCells(decoder('utf-8').decode(buf.subarray(start, end)), strings), rows, where);
+    });
+  }
+
+  push(chunk: Uint8Array): void {
+    this.reader.push(chunk);
+    // A row past MAX_ROW cannot be read as it shows (as in the first pass): said, not hidden.
+    this.tall.lost ||= this.reader.lost;
   }
 
   finish(): void {
     this.tall.finish(this.rows, this.where);
-  }
-
-  private keep(bytes: Uint8Array): void {
-    // A row past MAX_ROW cannot be read as it shows (as in the first pass): said, not hidden.
-    if (bytes.length > MAX_ROW) {
-      this.tall.lost = true;
-      this.rest = new Uint8Array(0);
-      return;
-    }
-    this.rest = bytes.slice();
   }
 }
 

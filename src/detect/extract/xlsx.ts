@@ -13,11 +13,11 @@
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { mayBeStamp } from './byte-scan.js';
-import { unreadFormulas } from './formula-text.js';
 import { MarkupWindows } from './markup-windows.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted } from './types.js';
 import { TallRows, XlsxRows } from './xlsx-rows.js';
+import { CharCodes, XlsxFormulas } from './xlsx-formulas.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
 import { decodeEntities, xmlToText } from './xml-text.js';
 import { headerText } from './print-header.js';
@@ -61,6 +61,10 @@ export class XlsxBook {
   private all: Promise<Strings> | null = null;
   /** Wanted strings already reported. */
   private readonly told = new Set<number>();
+  /** Some sheet may show 秘: its formulas with no computed value are read (xlsx-formulas.ts). */
+  private formulas = false;
+  /** A worksheet names CHAR or UNICHAR, which make 秘 from a number: the formulas are read too. */
+  private readonly charCodes = new CharCodes();
 
   constructor(
     private readonly zip: ZipArchive,
@@ -92,6 +96,7 @@ export class XlsxBook {
         const before = windows.hits;
         windows.push(chunk);
         rows.push(chunk, windows.hits > before);
+        this.charCodes.push(chunk);
       });
       // UTF-16 XML (rare) is not searched byte-wise: read whole.
       utf16 = windows.head !== null && isUtf16Xml(windows.head);
@@ -112,17 +117,17 @@ export class XlsxBook {
       again.finish();
     }
     yield* rows.rows.take();
-    // Formulas stored without a computed value whose value could not be known (formula-text.ts).
-    const { unread, unreadCount } = rows.formulas;
-    if (unread.length) yield unreadFormulas(unread, where, { more: unreadCount > unread.length, part });
+    // A row with 秘 or a wanted string: formulas stored without a computed value are read after every sheet.
+    this.formulas ||= rows.parsedAny || s.wanted.size > 0;
     if (rows.tall.lost || dropped) yield { kind: 'unscannable', reason: 'too-large', detail: `${part}: too many merged ranges or cells with 秘 to read its rows as they show`, where };
     else if (rows.lost) yield { kind: 'unscannable', reason: 'too-large', detail: `${part}: ${rows.lost}, so its cells cannot be read as they show`, where };
     for (const [i, at] of rows.located) yield* this.tell(s, i, at);
   }
 
-  /** After every part: wanted strings no worksheet showed. */
+  /** After every part: formulas with no computed value (xlsx-formulas.ts), and wanted strings no worksheet showed. */
   async *rest(): AsyncGenerator<Extracted> {
     if (!this.strings) return;
+    if (this.formulas || this.charCodes.seen) yield* new XlsxFormulas(this.zip, this.sheets, (await this.allItems()).items, this.ctx).read();
     const s = await this.strings;
     for (const i of s.wanted) yield* this.tell(s, i, {});
   }
@@ -137,7 +142,9 @@ export class XlsxBook {
     const bytes = await this.zip.read(part);
     if (!bytes) return [];
     const xml = decodeXml(bytes);
-    rows.push(isUtf16Xml(bytes) ? new TextEncoder().encode(xml) : bytes, true);
+    const utf8 = isUtf16Xml(bytes) ? new TextEncoder().encode(xml) : bytes;
+    rows.push(utf8, true);
+    this.charCodes.push(utf8);
     return [...chunkText(sheetText(xml, this.sheets.get(part)))];
   }
 

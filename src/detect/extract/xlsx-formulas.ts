@@ -1,0 +1,291 @@
+/**
+ * An xlsx workbook's formulas stored without a computed value (ExcelJS, openpyxl and SheetJS write
+ * none) whose text comes from other cells: A1 = 秘 and B1 = `=A1&" Confidential"` shows the stamp once
+ * Excel opens the file. The first pass (xlsx.ts) reads only the rows around 秘, and a formula may refer
+ * to any cell of any sheet, so these are read after every worksheet, and only in a workbook that may
+ * show 秘 (a row with 秘, a wanted shared string, a character-code function): others cost nothing.
+ *  1. each sheet streams by again; rows with a formula with no computed value are parsed, and each
+ *     such formula whose value is not known without other cells (formula-text.ts) is evaluated with
+ *     its row's cells: most generated formulas (`=B2&" "&C2`) need no more, and are decided there, so a
+ *     sheet of them is never held. The rest are kept, with their row's cells;
+ *  2. the cells the kept ones refer to (defined names followed) are read in a third stream of those sheets;
+ *  3. each kept one is evaluated against those cells (a formula's value may come from another: followed).
+ * Decided: a value that may hold 秘 is the cell's text, joined with its row's neighbours (sheet-rows.ts);
+ * one whose value is unknown and may show 秘, or stands beside a cell that may, is unread.
+ * Numeric formulas (`=SUM(A1:A9)`, `=A1*2`) are never kept: they cannot show text.
+ */
+import type { Where } from '../types.js';
+import { decoder, findNeedles, mayHaveStampChar, type Needle } from './byte-scan.js';
+import { concat } from '../bytes.js';
+import { evaluateFormula, unreadFormulas, type Cells, type FormulaRead, type ParsedFormula, type Value } from './formula-text.js';
+import { RowTexts, cellName, type TextCell } from './sheet-rows.js';
+import type { ExtractContext, Extracted } from './types.js';
+import { RowReader, rowCells, type FormulaSink } from './xlsx-rows.js';
+import { attr, decodeEntities } from './xml-text.js';
+import type { ZipArchive } from './zip-reader.js';
+
+/** Formulas kept per workbook, and cells read for them: past these, the workbook is reported unread. */
+const MAX_KEPT = 100_000;
+const MAX_CELLS = 1_000_000;
+/** Formulas whose value comes from another's followed, one from the next: deeper is not known. */
+const MAX_CHAIN = 32;
+
+/** A formula cell with no computed value whose value needs other cells. */
+interface Kept {
+  row: number;
+  col: number;
+  formula: ParsedFormula;
+}
+
+/** One sheet: its kept formulas and their rows' cells, the rows their references reach, and what was decided. */
+interface Sheet {
+  part: string;
+  name: string;
+  formulas: Map<string, Kept>;
+  /** Each kept row's cells (text cells and formulas known without other cells). */
+  rows: Map<number, TextCell[]>;
+  /** Rows wanted by references → the cells read there (column → text). */
+  wanted: Map<number, Map<number, string>>;
+  texts: RowTexts;
+  unread: string[];
+}
+
+const key = (row: number, col: number) => `${row},${col}`;
+/**
+ * A formula not followed by a computed value (`</f>` then no `<v>` with content): only such rows are
+ * parsed (rowCells decides); Excel's own files compute every formula.
+ */
+const UNCOMPUTED = /<\/(?:[\w.-]+:)?f>(?!\s*<(?:[\w.-]+:)?v>\s*[^<\s])/;
+/** Unread cells named per sheet: the first say where. */
+const MAX_UNREAD = 1_000;
+
+export class XlsxFormulas {
+  private readonly sheets = new Map<string, Sheet>();
+  private kept = 0;
+  private cells = 0;
+  /** Past MAX_KEPT or MAX_CELLS, or a row too big to read: why the formulas were not all read. */
+  private lost: string | null = null;
+  private names = new Map<string, string>();
+  /** The kept formulas' values, once evaluated. */
+  private readonly values = new Map<Kept, Value>();
+
+  constructor(
+    private readonly zip: ZipArchive,
+    parts: Map<string, string>,
+    private readonly strings: readonly string[],
+    private readonly ctx: ExtractContext,
+  ) {
+    for (const [part, name] of parts)
+      this.sheets.set(name.toLowerCase(), { part, name, formulas: new Map(), rows: new Map(), wanted: new Map(), texts: new RowTexts(), unread: [] });
+  }
+
+  async *read(): AsyncGenerator<Extracted> {
+    this.names = definedNames((await this.zip.text('xl/workbook.xml')) ?? '');
+    for (const s of this.sheets.values()) await this.keep(s);
+    if (this.kept) {
+      this.want();
+      for (const s of this.sheets.values()) if ([...s.wanted.keys()].some((r) => !s.rows.has(r))) await this.fetch(s);
+      for (const s of this.sheets.values()) this.evaluateKept(s);
+    }
+    for (const s of this.sheets.values()) {
+      yield* s.texts.take();
+      if (s.unread.length) yield unreadFormulas(s.unread, { part: s.part, area: 'cells', sheet: s.name }, { part: s.part, more: s.unread.length >= MAX_UNREAD });
+    }
+    if (this.lost) yield { kind: 'unscannable', reason: 'too-large', detail: `${this.lost}, so what they show cannot be read`, where: { part: 'xl/workbook.xml' } };
+  }
+
+  /** Step 1: the sheet's formulas with no computed value: decided with their row's cells, or kept. */
+  private async keep(s: Sheet): Promise<void> {
+    let found: Kept[] = [];
+    const sink: FormulaSink = {
+      note: (row: number, col: number, formula: ParsedFormula, f: FormulaRead) => {
+        // Known without other cells: the first pass read it (a value with 秘 only from a character code, here too).
+        if (f.value !== null && !(mayHaveStampChar(f.value) && !f.literals.some(mayHaveStampChar))) return;
+        found.push({ row, col, formula });
+      },
+    };
+    await this.stream(s, (xml, row) => {
+      if (!UNCOMPUTED.test(xml)) return;
+      found = [];
+      const cells = rowCells(xml, this.strings, sink);
+      if (!found.length) return;
+      const values = this.inRow(s, row, cells, found);
+      if (values) return this.decide(s, row, cells, found, values);
+      if ((this.kept += found.length) > MAX_KEPT) this.lost ??= `more than ${MAX_KEPT.toLocaleString('en')} formulas with no computed value that refer to other rows`;
+      else {
+        for (const k of found) s.formulas.set(key(k.row, k.col), k);
+        s.rows.set(row, cells);
+      }
+    }, hasFormula);
+  }
+
+  /** The values of a row's formulas from that row's cells alone; null when one refers beyond them. */
+  private inRow(s: Sheet, row: number, cells: readonly TextCell[], found: readonly Kept[]): Value[] | null {
+    let beyond = false;
+    const own: Cells = {
+      range: (sheet, r1, c1, r2, c2) => {
+        // Another row or sheet, or a formula cell of this row (a chain): not decided here.
+        if ((sheet !== null && sheet.toLowerCase() !== s.name.toLowerCase()) || r1 !== row || r2 !== row || found.some((k) => k.col >= c1 && k.col <= c2)) {
+          beyond = true;
+          return null;
+        }
+        const out: Value[] = [];
+        for (let c = c1; c <= c2; c++) out.push(cells.find((x) => x.col === c)?.text ?? '');
+        return out;
+      },
+      name: (n) => this.names.get(n.toLowerCase()) ?? null,
+    };
+    const values = found.map((k) => evaluateFormula(k.formula, own));
+    return beyond ? null : values.map((f) => f.value ?? { stamp: f.stamp });
+  }
+
+  /** A row's formulas decided (`values`, in the order of `found`): texts with 秘, the row joined, and unread cells. */
+  private decide(s: Sheet, row: number, cells: readonly TextCell[], found: readonly Kept[], values: readonly Value[]): void {
+    const where: Where = { part: s.part, area: 'cells', sheet: s.name };
+    const all = [...cells];
+    const unknown: number[] = [];
+    found.forEach((k, i) => {
+      const v = values[i];
+      if (typeof v === 'string') {
+        all.push({ row, col: k.col, text: v, sst: null });
+        if (mayHaveStampChar(v)) s.texts.addText(v, where, row, k.col);
+      } else if (v.stamp) this.unread(s, row, k.col);
+      else unknown.push(k.col);
+    });
+    // A value not known beside a cell that may hold 秘 may complete the stamp (秘 | Confidential).
+    for (const c of unknown) if (all.some((x) => Math.abs(x.col - c) === 1 && mayHaveStampChar(x.text))) this.unread(s, row, c);
+    s.texts.add(all.sort((a, b) => a.col - b.col), where);
+  }
+
+  private unread(s: Sheet, row: number, col: number): void {
+    if (s.unread.length < MAX_UNREAD) s.unread.push(cellName(row, col));
+  }
+
+  /** Step 2: the rows each kept formula's references reach, on their sheets (those of kept rows are known). */
+  private want(): void {
+    for (const s of this.sheets.values()) {
+      for (const k of s.formulas.values()) {
+        // Evaluated once with a Cells that only notes what is asked for.
+        evaluateFormula(k.formula, {
+          range: (sheet, r1, c1, r2, c2) => {
+            const t = sheet === null ? s : this.sheets.get(sheet.toLowerCase());
+            for (let r = r1; t && r <= r2; r++) if (!t.wanted.has(r)) t.wanted.set(r, new Map(t.rows.get(r)?.map((c) => [c.col, c.text])));
+            this.cells += (r2 - r1 + 1) * (c2 - c1 + 1);
+            return null;
+          },
+          name: (n) => this.names.get(n.toLowerCase()) ?? null,
+        });
+      }
+    }
+    if (this.cells > MAX_CELLS) this.lost ??= `formulas with no computed value refer to more than ${MAX_CELLS.toLocaleString('en')} cells`;
+  }
+
+  /** Step 2, reading: the wanted rows' cells (those not kept already). */
+  private async fetch(s: Sheet): Promise<void> {
+    await this.stream(s, (xml, row) => {
+      const cells = s.wanted.get(row)!;
+      for (const c of rowCells(xml, this.strings)) cells.set(c.col, c.text);
+    }, (_buf, _start, _end, row) => s.wanted.has(row) && !s.rows.has(row));
+  }
+
+  /** Step 3: the kept formulas evaluated, row by row. */
+  private evaluateKept(s: Sheet): void {
+    const byRow = new Map<number, Kept[]>();
+    for (const k of s.formulas.values()) byRow.get(k.row)?.push(k) ?? byRow.set(k.row, [k]);
+    for (const [row, kept] of byRow) {
+      this.ctx.checkTime();
+      this.decide(s, row, s.rows.get(row) ?? [], kept, kept.map((k) => this.value(s, k, new Set())));
+    }
+  }
+
+  /** What formula cell `k` of sheet `s` shows (`seen`: the formula cells being evaluated, so a cycle ends), once. */
+  private value(s: Sheet, k: Kept, seen: Set<Kept>): Value {
+    const known = this.values.get(k);
+    if (known !== undefined) return known;
+    // A cycle shows an error in Excel; too deep a chain is not known.
+    if (seen.has(k) || seen.size > MAX_CHAIN) return { stamp: seen.size > MAX_CHAIN };
+    seen.add(k);
+    const f = evaluateFormula(k.formula, this.cellsOf(s, seen));
+    seen.delete(k);
+    const v = f.value ?? { stamp: f.stamp };
+    this.values.set(k, v);
+    return v;
+  }
+
+  /** The cells a formula of sheet `s` reads: wanted rows' cells, and kept formulas evaluated in turn. */
+  private cellsOf(s: Sheet, seen: Set<Kept>): Cells {
+    return {
+      range: (sheet, r1, c1, r2, c2) => {
+        const t = sheet === null ? s : this.sheets.get(sheet.toLowerCase());
+        if (!t || this.lost) return null;
+        const out: Value[] = [];
+        for (let r = r1; r <= r2; r++) {
+          const row = t.wanted.get(r);
+          for (let c = c1; c <= c2; c++) {
+            const f = t.formulas.get(key(r, c));
+            out.push(f ? this.value(t, f, seen) : (row?.get(c) ?? ''));
+          }
+        }
+        return out;
+      },
+      name: (n) => this.names.get(n.toLowerCase()) ?? null,
+    };
+  }
+
+  /** Streams sheet `s`, giving each complete row that `only` accepts (its bytes and number) to `each`, decoded. */
+  private async stream(s: Sheet, each: (xml: string, row: number) => void, only: (buf: Uint8Array, start: number, end: number, row: number) => boolean): Promise<void> {
+    const utf8 = decoder('utf-8');
+    const reader = new RowReader((buf, start, end, row) => {
+      if (only(buf, start, end, row)) each(utf8.decode(buf.subarray(start, end)), row);
+    });
+    await this.zip.stream(s.part, (chunk) => {
+      this.ctx.checkTime();
+      reader.push(chunk);
+    });
+    if (reader.lost) this.lost ??= `${s.part}: a row too large to read`;
+  }
+}
+
+/** The row's bytes hold a formula's end tag (`</f>`, `</x:f>`): only such rows are decoded ("f" is rare in sheet markup). */
+function hasFormula(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = buf.indexOf(0x66, start); i >= 0 && i < end; i = buf.indexOf(0x66, i + 1)) if (buf[i + 1] === 0x3e && (buf[i - 1] === 0x2f || buf[i - 1] === 0x3a)) return true;
+  return false;
+}
+
+const DEFINED_NAME = /<(?:[\w.-]+:)?definedName\b([^>]*)>([^<]*)</g;
+
+/** The workbook's defined names (lower case) → their formulas. A name scoped to one sheet is taken as global. */
+function definedNames(xml: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of xml.matchAll(DEFINED_NAME)) {
+    const name = attr(`<n ${m[1]}>`, 'name');
+    if (name && !out.has(name.toLowerCase())) out.set(name.toLowerCase(), decodeEntities(m[2]));
+  }
+  return out;
+}
+
+const word = (s: string, anchor: number): Needle => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor });
+/** CHAR( and UNICHAR( as Excel writes them, and lower case as a library may. */
+const CHAR_CODES = [word('CHAR(', 1), word('char(', 4)];
+
+/**
+ * Whether a worksheet's formulas may make 秘 from a character code (CHAR, UNICHAR): such a workbook
+ * need not hold 秘 anywhere, so its formulas are read (XlsxFormulas). Searched chunk by chunk, the
+ * seam between chunks too, until seen.
+ */
+export class CharCodes {
+  seen = false;
+  private tail: Uint8Array = new Uint8Array(0);
+
+  push(chunk: Uint8Array): void {
+    if (this.seen) return;
+    this.seen = has(concat([this.tail, chunk.subarray(0, 4)])) || has(chunk);
+    this.tail = chunk.slice(-4);
+  }
+}
+
+function has(buf: Uint8Array): boolean {
+  let found = false;
+  findNeedles(buf, CHAR_CODES, 0, buf.length, () => ((found = true), false));
+  return found;
+}
