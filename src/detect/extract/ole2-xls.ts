@@ -5,6 +5,7 @@
  */
 import { headerText } from './print-header.js';
 import { readXlsFormula, unread } from './formula-text.js';
+import { shownAs, textSection } from './number-format.js';
 import { codepageDecoder } from './ole2-props.js';
 import { MergedCells, RowTexts, SEPARATOR, type TextCell } from './sheet-rows.js';
 import { TallMerges } from './tall-merges.js';
@@ -176,7 +177,13 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
   /** Merged ranges per sheet (MERGEDCELLS, after the cells): a merged cell neighbours the cell after the columns it covers. */
   const sheetMerges = new Map<string, Merge[]>();
   let merges = 0;
-  const add = (row: number, col: number, text: string) => {
+  /** Number formats (FORMAT, by ifmt) and cell styles (XF, in order) that print text around a text cell's (number-format.ts). */
+  const formatSections = new Map<number, string>();
+  const xfSections: (string | undefined)[] = [];
+  /** A cell's text (`xf`: its style's index), as its number format shows it. */
+  const add = (row: number, col: number, raw: string, xf = -1) => {
+    const section = xfSections[xf];
+    const text = section && raw ? shownAs(section, raw) : raw;
     if (!text) return;
     const name = sheet || '?';
     let arr = sheetCells.get(name);
@@ -198,6 +205,15 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
       case 0x002f: // FILEPASS
         res.encrypted = true;
         return res;
+      case 0x041e: {
+        // FORMAT: ifmt, then the code (BIFF8 XLUnicodeString; BIFF5 a byte string).
+        const section = textSection(biff8 ? xlString(d, 2, 2) : dec.decode(d.subarray(3, 3 + (d[2] ?? 0))));
+        if (section) formatSections.set(u16(0), section);
+        break;
+      }
+      case 0x00e0: // XF: its number format (ifmt) at 2; cells name their XF by index.
+        xfSections.push(formatSections.get(u16(2)));
+        break;
       case 0x0042: // CODEPAGE
         dec = codepageDecoder(u16(0));
         break;
@@ -231,19 +247,19 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
         const idx = u32(6);
         if (idx < sst.length) {
           used.add(idx);
-          add(u16(0), u16(2), sst[idx]);
+          add(u16(0), u16(2), sst[idx], u16(4));
         } else res.damaged ??= `a cell shows shared string ${idx}, past the ${sst.length} the table holds`;
         break;
       }
       case 0x0204: // LABEL
       case 0x00d6: // RSTRING
-        add(u16(0), u16(2), xlString(d, 6, 2));
+        add(u16(0), u16(2), xlString(d, 6, 2), u16(4));
         break;
       case 0x0006: {
         // FORMULA: a text result follows in a STRING record (remember the cell); any other stored
         // result is no text, or none was computed (writers that never calculate store 0): what the
         // formula shows is read from its tokens (formula-text.ts).
-        formulaCell = `${u16(0)},${u16(2)}`;
+        formulaCell = `${u16(0)},${u16(2)},${u16(4)}`;
         const rgce = d.subarray(22, 22 + u16(20));
         // Without a ptgStr byte there is no literal: nothing to read (most formulas are arithmetic).
         if (!rgce.includes(0x17)) break;
@@ -266,8 +282,8 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
       }
       case 0x0207: {
         // STRING (formula result)
-        const [r, c] = formulaCell.split(',').map(Number);
-        add(r || 0, c || 0, xlString(d, 0, 2));
+        const [r, c, xf] = formulaCell.split(',').map(Number);
+        add(r || 0, c || 0, xlString(d, 0, 2), xf ?? -1);
         break;
       }
       case 0x00e5: {

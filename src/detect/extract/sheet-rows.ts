@@ -28,6 +28,8 @@ export interface TextCell {
   col: number;
   text: string;
   sst: number | null;
+  /** The text section of its number format that prints around its text (number-format.ts): `text` is as shown. */
+  format?: string;
 }
 
 /**

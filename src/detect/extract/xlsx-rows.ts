@@ -17,8 +17,19 @@ import { decoder, findNeedles, mayHaveStampChar, type Needle } from './byte-scan
 import { MergedCells, RowTexts, cellName, type TextCell } from './sheet-rows.js';
 import { evaluateFormula, parseFormula, type FormulaRead, type ParsedFormula } from './formula-text.js';
 import { TallMerges } from './tall-merges.js';
+import { shownAs } from './number-format.js';
 import { XML_TAGS, content, firstContent, firstSpan, spans } from './markup-spans.js';
 import { attr, decodeEntities, markupStampHits, xmlToText } from './xml-text.js';
+
+/**
+ * The workbook's styles whose number format prints text around a text cell's (number-format.ts):
+ * style index → text section; `stamp`: those whose own literals may hold 秘 (a cell of that style may
+ * show the stamp whatever it holds, so rows that use one are read as rows with 秘 are).
+ */
+export interface TextFormats {
+  byStyle: ReadonlyMap<number, string>;
+  stamp: ReadonlySet<number>;
+}
 
 const MAX_ROW = 4 << 20;
 /** Distinct rows kept waiting for the shared strings (as many as sheet-rows.ts keeps texts). */
@@ -74,6 +85,7 @@ export class XlsxRows {
     private readonly strings: readonly string[] | null,
     private readonly wanted: ReadonlySet<number>,
     private readonly where: Where,
+    private readonly formats?: TextFormats,
   ) {}
 
   /** Some rows wait for the shared strings. */
@@ -84,7 +96,8 @@ export class XlsxRows {
   /** Joins the rows that waited for the shared strings. */
   resolve(strings: readonly string[]): void {
     for (const { cells, rows } of this.pending.values()) {
-      for (const c of cells) if (c.sst !== null) c.text = strings[c.sst] ?? '';
+      for (const c of cells) if (c.sst !== null) c.text = c.format ? shownAs(c.format, strings[c.sst] ?? '') : (strings[c.sst] ?? '');
+      this.showFormatted(cells);
       this.rows.addRows(cells, rows, this.where);
     }
     this.pending.clear();
@@ -127,7 +140,7 @@ export class XlsxRows {
   }
 
   private rowsPush(chunk: Uint8Array, stampBytes: boolean): void {
-    const hot = this.carryHot || stampBytes || (this.wanted.size > 0 && this.mayShowWantedIn(chunk));
+    const hot = this.carryHot || stampBytes || (this.wanted.size > 0 && this.mayShowWantedIn(chunk)) || this.usesStampStyleIn(chunk);
     this.sawHot ||= hot;
     if (!hot) {
       this.carryFrom(chunk);
@@ -141,7 +154,7 @@ export class XlsxRows {
     const buf = this.carry.length ? concat([...this.carry, chunk]) : chunk;
     const { rest, open } = splitRows(buf, (start, end) => {
       const row = buf.subarray(start, end);
-      if (markupStampHits(row, 1).length || (this.wanted.size > 0 && this.mayShowWanted(row))) this.parse(row);
+      if (markupStampHits(row, 1).length || (this.wanted.size > 0 && this.mayShowWanted(row)) || this.usesStampStyle(row)) this.parse(row);
     });
     this.keep(buf.subarray(rest), open);
   }
@@ -214,10 +227,34 @@ export class XlsxRows {
   /** Some row was parsed: it may show 秘 (the workbook's formulas are then read: xlsx-formulas.ts). */
   parsedAny = false;
 
+  /** usesStampStyle over `chunk` and the seam before it (nothing to search, and no seam built, without such a style). */
+  private usesStampStyleIn(chunk: Uint8Array): boolean {
+    return !!this.formats?.stamp.size && (this.usesStampStyle(this.seam(chunk, SEAM)) || this.usesStampStyle(chunk));
+  }
+
+  /** ` s="N"` with N a style whose number format's literals may hold 秘 (only looked for when the workbook has one). */
+  private usesStampStyle(buf: Uint8Array): boolean {
+    const stamp = this.formats?.stamp;
+    if (!stamp?.size) return false;
+    for (let i = buf.indexOf(0x73); i >= 0; i = buf.indexOf(0x73, i + 1)) {
+      if (buf[i + 1] !== 0x3d || buf[i + 2] !== 0x22 || buf[i - 1] !== 0x20) continue;
+      let n = 0;
+      let k = i + 3;
+      while (buf[k] >= 0x30 && buf[k] <= 0x39 && k - i < 12) n = n * 10 + buf[k++] - 0x30;
+      if (k > i + 3 && stamp.has(n)) return true;
+    }
+    return false;
+  }
+
+  /** A cell shown through its number format, alone (a row of one cell is not joined): its text, when it may hold 秘. */
+  private showFormatted(cells: readonly TextCell[]): void {
+    for (const c of cells) if (c.format && mayHaveStampChar(c.text)) this.rows.addText(c.text, this.where, c.row, c.col);
+  }
+
   private parse(bytes: Uint8Array): void {
     this.parsedAny = true;
     const xml = decoder('utf-8').decode(bytes);
-    const cells = rowCells(xml, this.strings ?? [], this.formulas);
+    const cells = rowCells(xml, this.strings ?? [], this.formulas, this.formats?.byStyle);
     // A formula's value is a cell's text of its own (kept as row texts are: each distinct text once).
     for (const f of this.formulas.shown.splice(0)) this.rows.addText(f.text, this.where, f.row, f.col);
     this.merges.want(cells);
@@ -226,10 +263,14 @@ export class XlsxRows {
       if (c.sst === null || !this.wanted.has(c.sst) || this.located.has(c.sst)) continue;
       this.located.set(c.sst, { ...this.where, cell: cellName(c.row, c.col) });
     }
-    if (this.strings || cells.length < 2 || cells.every((c) => c.sst === null)) this.rows.add(cells, this.where);
-    else if (this.pendingRows < MAX_PENDING_ROWS) {
+    // A formatted cell whose shared string is not loaded waits for it even alone: its format may make the stamp.
+    const waits = !this.strings && cells.some((c) => c.sst !== null) && (cells.length > 1 || cells.some((c) => c.format));
+    if (!waits) {
+      this.showFormatted(cells);
+      this.rows.add(cells, this.where);
+    } else if (this.pendingRows < MAX_PENDING_ROWS) {
       // Rows that differ only in their number (a trap repeated down a column) wait once, with their numbers.
-      const key = cells.map((c) => `${c.col}:${c.sst === null ? 't' + c.text : 's' + c.sst}`).join('\u0000');
+      const key = cells.map((c) => `${c.col}:${c.sst === null ? 't' + c.text : 's' + c.sst}:${c.format ?? ''}`).join('\u0000');
       const entry = this.pending.get(key);
       if (entry) entry.rows.push(cells[0].row);
       else if (this.pending.size < MAX_PENDING) this.pending.set(key, { cells, rows: [cells[0].row] });
@@ -270,7 +311,7 @@ const FORMULA = /<(?:[\w.-]+:)?f(?=[\s/>])/g;
 const FORMULA_END = /<\/(?:[\w.-]+:)?f>/g;
 
 /** The text cells of one `<row>…</row>`, in order, with 0-based row and column; formulas with no computed value noted in `formulas`. */
-export function rowCells(xml: string, strings: readonly string[], formulas?: FormulaSink): TextCell[] {
+export function rowCells(xml: string, strings: readonly string[], formulas?: FormulaSink, formats?: ReadonlyMap<number, string>): TextCell[] {
   const rowNo = Number(attr(ROW_TAG.exec(xml)?.[0] ?? '', 'r') ?? 0) - 1;
   const out: TextCell[] = [];
   let col = -1;
@@ -290,7 +331,10 @@ export function rowCells(xml: string, strings: readonly string[], formulas?: For
       continue;
     }
     const t = cellText(type, body, strings);
-    if (t) out.push({ row, col, ...t });
+    // Its number format may print text around it (number-format.ts): the cell reads as it shows.
+    const format = t && formats?.size ? formats.get(Number(attr(tag, 's') ?? 0)) : undefined;
+    if (t && format) out.push({ row, col, text: shownAs(format, t.text), sst: t.sst, format });
+    else if (t) out.push({ row, col, ...t });
   }
   return out;
 }

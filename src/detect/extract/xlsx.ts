@@ -16,10 +16,11 @@ import { mayBeStamp } from './byte-scan.js';
 import { MarkupWindows } from './markup-windows.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted } from './types.js';
-import { TallRows, XlsxRows } from './xlsx-rows.js';
+import { TallRows, XlsxRows, type TextFormats } from './xlsx-rows.js';
+import { sectionMayShowStamp, textSection } from './number-format.js';
 import { CharCodes, XlsxFormulas } from './xlsx-formulas.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
-import { decodeEntities, xmlToText } from './xml-text.js';
+import { attr, decodeEntities, xmlToText } from './xml-text.js';
 import { headerText } from './print-header.js';
 import { decodeXml, isUtf16Xml, type ZipArchive } from './zip-reader.js';
 
@@ -61,6 +62,8 @@ export class XlsxBook {
   private all: Promise<Strings> | null = null;
   /** Wanted strings already reported. */
   private readonly told = new Set<number>();
+  /** Styles whose number format prints text around a text cell's. */
+  private formats: Promise<TextFormats> | null = null;
   /** Some sheet may show 秘: its formulas with no computed value are read (xlsx-formulas.ts). */
   private formulas = false;
   /** A worksheet names CHAR or UNICHAR, which make 秘 from a number: the formulas are read too. */
@@ -86,7 +89,7 @@ export class XlsxBook {
     const s = await this.sharedItems();
     const sheet = this.sheets.get(part);
     const where: Where = { part, area: 'cells', ...(sheet !== undefined ? { sheet } : {}) };
-    const rows = new XlsxRows(s.loaded ? s.items : null, s.wanted, where);
+    const rows = new XlsxRows(s.loaded ? s.items : null, s.wanted, where, await (this.formats ??= textFormats(this.zip)));
     let texts: string[];
     let utf16 = false;
     if (this.ctx.fullText) texts = await this.wholeSheet(part, rows);
@@ -183,4 +186,35 @@ async function readStrings(zip: ZipArchive, ctx: ExtractContext, whole: boolean)
     if (!(err instanceof ScanError) || err instanceof ScanLimitError) throw err;
     return { ...none, damage: err };
   }
+}
+
+const NUM_FMT = /<(?:[\w.-]+:)?numFmt\b[^>]*>/g;
+const CELL_XFS = /<(?:[\w.-]+:)?cellXfs\b[^>]*>([\s\S]*?)<\/(?:[\w.-]+:)?cellXfs>/;
+const XF = /<(?:[\w.-]+:)?xf\b[^>]*>/g;
+
+/**
+ * The cell styles (cellXfs, by index: a cell's `s`) whose number format prints text around a text
+ * cell's (number-format.ts), from xl/styles.xml. Only custom formats can (the built-in text format is `@`).
+ */
+async function textFormats(zip: ZipArchive): Promise<TextFormats> {
+  const byStyle = new Map<number, string>();
+  const stamp = new Set<number>();
+  const part = zip.entries.find((e) => /^xl\/styles\.xml$/i.test(e.name))?.name;
+  const xml = part ? await zip.text(part) : null;
+  // No `@` at all: no text section (the common case costs one search).
+  if (!xml?.includes('@')) return { byStyle, stamp };
+  const sections = new Map<number, string>();
+  for (const [tag] of xml.matchAll(NUM_FMT)) {
+    const section = textSection(attr(tag, 'formatCode') ?? '');
+    if (section) sections.set(Number(attr(tag, 'numFmtId')), section);
+  }
+  if (!sections.size) return { byStyle, stamp };
+  let i = 0;
+  for (const [tag] of (CELL_XFS.exec(xml)?.[1] ?? '').matchAll(XF)) {
+    const section = sections.get(Number(attr(tag, 'numFmtId') ?? 0));
+    if (section) byStyle.set(i, section);
+    if (section && sectionMayShowStamp(section)) stamp.add(i);
+    i++;
+  }
+  return { byStyle, stamp };
 }

@@ -1,0 +1,57 @@
+/**
+ * A text cell read as its number format shows it (number-format.ts; fixtures in
+ * test/fixtures/number-format, README there): `"秘 "@` on `Confidential`, `@" Confidential"` on `秘`,
+ * the 4th section `0;-0;0;"秘 "@`, and a formatted cell beside its neighbour are marked, in xlsx
+ * (ExcelJS, XlsxWriter) and xls (LibreOffice's conversions); traps (秘書室, a number, a number-only
+ * format) stay clean. All of these read clean before: the format's literals were read apart from the cell's text.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+import { shownAs, textSection } from '../../src/detect/extract/number-format.js';
+
+const FIX = join(__dirname, '../fixtures/number-format');
+const scan = (n: string, opts = {}) => scanBlob(new Blob([readFileSync(join(FIX, n))]), n, opts);
+/** Designated keywords make the xlsx reader read sheets whole (the other path). */
+const WHOLE = { designated: { keywords: ['存在しない語'] } };
+
+describe('text number formats', () => {
+  for (const opts of [{}, WHOLE]) {
+    const how = opts === WHOLE ? ' (read whole)' : '';
+    it.each([
+      ['exj-numfmt-text-prefix.xlsx', 'S'],
+      ['exj-numfmt-text-suffix.xlsx', 'S'],
+      ['exj-numfmt-text-prefix.xls', 'S'],
+      ['exj-numfmt-text-suffix.xls', 'S'],
+      ['xlsxwriter-numfmt-text-prefix.xlsx', 'Sheet1'],
+      ['xlsxwriter-numfmt-section4.xlsx', 'Sheet1'],
+      ['exj-numfmt-row.xlsx', 'S'],
+      ['exj-numfmt-row.xls', 'S'],
+    ])(`%s → marked at %s!A1${how}`, async (n, sheet) => {
+      expect(await scan(n, opts)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet, cell: 'A1' } });
+    });
+    it.each(['exj-numfmt-trap.xlsx', 'exj-numfmt-traps.xlsx', 'exj-numfmt-traps.xls'])(`%s → clean${how}`, async (n) => {
+      expect(await scan(n, opts)).toMatchObject({ verdict: 'clean' });
+    });
+  }
+});
+
+describe('textSection, shownAs', () => {
+  it.each([
+    ['"秘 "@', '"秘 "@'],
+    ['@" Confidential"', '@" Confidential"'],
+    ['0;-0;0;"秘 "@', '"秘 "@'],
+    ['[Red]"a;b"@', '[Red]"a;b"@'],
+    ['@', null],
+    ['"秘 "0', null],
+    ['0;-0;0', null],
+    ['0;"秘 "@', null],
+  ])('%s → %s', (code, section) => {
+    expect(textSection(code)).toBe(section);
+  });
+  it('fills @ with the text; quotes, \\ escapes, _x (a blank), *x (a fill) and [..] as Excel prints them', () => {
+    expect(shownAs('"秘 "@', 'Confidential')).toBe('秘 Confidential');
+    expect(shownAs('\\秘_)@*-[Blue]', 'Confidential')).toBe('秘 Confidential');
+  });
+});
