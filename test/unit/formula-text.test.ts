@@ -133,6 +133,7 @@ describe('formulas with no computed value that refer to other cells (refs/)', ()
     ['sheetjs-formula-ref-xlsx.xlsx', 'S', 'B2'],
     ['sheetjs-formula-ref-ods.ods', 'S', 'B2'],
     ['sheetjs-formula-ref-fods.fods', 'S', 'B2'],
+    ['sheetjs-formula-ref-xlml.xml', 'S', 'B2'],
     ['exj-refs-chain.xlsx', 'S', 'C1'],
     ['exj-refs-textjoin.xlsx', 'S', 'D3'],
     ['exj-refs-trim.xlsx', 'S', 'D4'],
@@ -144,7 +145,7 @@ describe('formulas with no computed value that refer to other cells (refs/)', ()
     it.each(marked)(`%s → marked at %s!%s${how}`, async (n, sheet, cell) => {
       expect(await scanRef(n, opts)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet, cell } });
     });
-    it.each(['exj-refs-traps.xlsx', 'sheetjs-refs-traps.ods'])(`%s (秘書室 by a formula, numeric formulas, an IF without 秘) → clean${how}`, async (n) => {
+    it.each(['exj-refs-traps.xlsx', 'sheetjs-refs-traps.ods', 'sheetjs-refs-traps.xml'])(`%s (秘書室 by a formula, numeric formulas, an IF without 秘) → clean${how}`, async (n) => {
       expect(await scanRef(n, opts)).toMatchObject({ verdict: 'clean' });
     });
     it(`an IF that may show 秘, and an unknown value beside 秘 → unscannable, naming both${how}`, async () => {

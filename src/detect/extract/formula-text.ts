@@ -22,6 +22,12 @@ import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
 import type { Extracted } from './types.js';
 
+/**
+ * A file's text may make 秘 through a formula: 秘 or ㊙, a character reference that may spell them, or a
+ * function that makes characters from codes (CHAR, UNICHAR). Files without any need not evaluate their formulas.
+ */
+export const MAY_SHOW_STAMP = /[秘㊙]|&#|CHAR\(/i;
+
 /** A value not known; `stamp`: it may hold 秘 (so the stamp cannot be ruled out). */
 export interface Unknown {
   stamp: boolean;

@@ -5,6 +5,8 @@
  * are members.
  */
 import { embeddedFiles } from './embedded-base64.js';
+import { MAY_SHOW_STAMP } from './formula-text.js';
+import { xmlSpreadsheetFormulas } from './xlml-formulas.js';
 import { blobOf, readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import { mayBeStamp } from './byte-scan.js';
@@ -47,6 +49,8 @@ export const extractHtml: Extractor = async function* (blob, ctx) {
   // and, as a package's parts are, only when 秘 may stand in it (a character reference may spell it).
   if (!FLAT_ODF.test(markup)) yield* OTHER_XML.test(markup.slice(0, 4096)) ? xmlRuns(markup) : htmlRuns(markup);
   else if (ctx.fullText || mayBeStamp(markup) || markup.includes('&#')) yield* flatOdfRuns(markup);
+  // An XML Spreadsheet's formulas stored without a value show what they evaluate to (xlml-formulas.ts).
+  if (ctx.fullText || MAY_SHOW_STAMP.test(markup)) yield* xmlSpreadsheetFormulas(markup);
   // W3C XML Encryption: an element's content replaced by its ciphertext (e-government and SOAP documents).
   if (xmlEncrypted(markup)) yield { kind: 'unscannable', reason: 'encrypted', detail: 'XML with encrypted content (XML Encryption: EncryptedData)' };
   if (ENEX.test(markup.slice(0, 4096))) yield* enexResources(markup, ctx);

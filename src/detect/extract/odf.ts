@@ -13,7 +13,7 @@ import { attr, xmlToText } from './xml-text.js';
 import { MarkupWindows } from './markup-windows.js';
 import { odfLabelsMayMark, odfLists, withOdfLabels, type OdfLists } from './list-labels.js';
 import { mayBeStamp } from './byte-scan.js';
-import { readFormula } from './formula-text.js';
+import { MAY_SHOW_STAMP, readFormula } from './formula-text.js';
 import { OdsCells, sheetRuns } from './ods-rows.js';
 import { SEPARATOR, sheetNameText } from './sheet-rows.js';
 
@@ -121,9 +121,6 @@ function* partText(xml: string, part: string): Generator<Extracted> {
     else yield* runs(bodies[i], { part, area: 'slide', slide: i + 1 });
   }
 }
-
-/** 秘 or ㊙, a character reference that may spell them, or a function that makes characters from codes. */
-const MAY_SHOW_STAMP = /[秘㊙]|&#|CHAR\(/i;
 
 const NAMED = /<table:named-(range|expression)\b[^>]*>/g;
 

@@ -1,0 +1,111 @@
+/**
+ * SpreadsheetML 2003 (Excel's "XML Spreadsheet", SheetJS bookType xlml): its formulas stored without
+ * a computed value (`<Cell ss:Formula="=R[-1]C&quot; Confidential&quot;"><Data ss:Type="String"></Data>`,
+ * as SheetJS writes them), evaluated with the cells they refer to (formula-text.ts, R1C1 from the cell).
+ * The file's text is read as markup elsewhere (html.ts); here a formula's value is a cell's text, joined
+ * with its row's neighbours (sheet-rows.ts), and one that may show 秘 but cannot be evaluated is unread.
+ */
+import type { Where } from '../types.js';
+import { mayHaveStampChar } from './byte-scan.js';
+import { readFormula, unreadFormulas, type Cells, type Value } from './formula-text.js';
+import { XML_TAGS, content, spans } from './markup-spans.js';
+import { RowTexts, cellName, type TextCell } from './sheet-rows.js';
+import type { Extracted } from './types.js';
+import { attr, xmlToText } from './xml-text.js';
+
+/** An XML Spreadsheet with formulas: the only files read here. */
+export const SPREADSHEET_ML = /urn:schemas-microsoft-com:office:spreadsheet/;
+const HAS_FORMULA = /\bss:Formula\s*=/;
+/** Cells indexed per file: past it, the formulas are reported unread (never clean). */
+const MAX_CELLS = 1_000_000;
+
+const WORKSHEET = /<(?:ss:)?Worksheet(?=[\s/>])/g;
+const WORKSHEET_END = /<\/(?:ss:)?Worksheet>/g;
+const ROW = /<(?:ss:)?Row(?=[\s/>])/g;
+const ROW_END = /<\/(?:ss:)?Row>/g;
+const CELL = /<(?:ss:)?Cell(?=[\s/>])/g;
+const CELL_END = /<\/(?:ss:)?Cell>/g;
+/** A comment on a cell is not what it shows. */
+const COMMENT = /<(?:ss:)?Comment\b[\s\S]*?<\/(?:ss:)?Comment>/g;
+
+interface Cell {
+  text: string;
+  formula: string | null;
+}
+/** A sheet's cells: row → column → cell (0-based). */
+type Grid = Map<number, Map<number, Cell>>;
+
+/** The formulas with no computed value of an XML Spreadsheet, read as they show; nothing for other XML. */
+export function* xmlSpreadsheetFormulas(xml: string): Generator<Extracted> {
+  if (!HAS_FORMULA.test(xml) || !SPREADSHEET_ML.test(xml.slice(0, 4096))) return;
+  const sheets = new Map<string, Grid>();
+  let cells = 0;
+  for (const w of spans(xml, WORKSHEET, () => WORKSHEET_END, XML_TAGS)) {
+    const grid: Grid = new Map();
+    sheets.set(attr(w.tag, 'ss:Name') ?? '', grid);
+    let row = -1;
+    for (const r of spans(content(xml, w), ROW, () => ROW_END, XML_TAGS)) {
+      row = Number(attr(r.tag, 'ss:Index') ?? row + 2) - 1;
+      const body = content(content(xml, w), r);
+      let col = -1;
+      for (const c of spans(body, CELL, () => CELL_END, XML_TAGS)) {
+        col = Number(attr(c.tag, 'ss:Index') ?? col + 2) - 1;
+        const text = xmlToText(content(body, c).replace(COMMENT, '')).trim();
+        const f = attr(c.tag, 'ss:Formula');
+        // A stored value is what the cell shows; only a formula without one is evaluated.
+        if (text || f) (grid.get(row) ?? grid.set(row, new Map()).get(row)!).set(col, { text, formula: text ? null : f });
+        if (++cells > MAX_CELLS) return yield { kind: 'unscannable', reason: 'too-large', detail: `more than ${MAX_CELLS.toLocaleString('en')} cells to evaluate its formulas`, where: { area: 'cells' } };
+        col += Number(attr(c.tag, 'ss:MergeAcross') ?? 0) || 0;
+      }
+    }
+  }
+  for (const [name, grid] of sheets) yield* sheetFormulas(sheets, name, grid);
+}
+
+/** One sheet's formulas evaluated: their texts with 秘, their rows joined, and the unread cells. */
+function* sheetFormulas(sheets: Map<string, Grid>, name: string, grid: Grid): Generator<Extracted> {
+  const where: Where = { area: 'cells', sheet: name };
+  const rows = new RowTexts();
+  const unread: string[] = [];
+  const values = new Map<Cell, Value>();
+  for (const [r, row] of grid) {
+    const texts: TextCell[] = [];
+    for (const [c, cell] of row) {
+      const v = cell.formula === null ? cell.text : valueOf(sheets, name, cell, r, c, values, new Set());
+      if (typeof v === 'string') {
+        texts.push({ row: r, col: c, text: v, sst: null });
+        if (cell.formula !== null && mayHaveStampChar(v)) rows.addText(v, where, r, c);
+      } else if (v.stamp || [...row].some(([k, x]) => Math.abs(k - c) === 1 && mayHaveStampChar(x.text))) unread.push(cellName(r, c));
+    }
+    if (texts.length > 1) rows.add(texts.sort((a, b) => a.col - b.col), where);
+  }
+  yield* rows.take();
+  if (unread.length) yield unreadFormulas(unread, where);
+}
+
+/** What formula cell `cell` (at row `r`, column `c` of sheet `sheet`) shows; `seen` ends a cycle. */
+function valueOf(sheets: Map<string, Grid>, sheet: string, cell: Cell, r: number, c: number, values: Map<Cell, Value>, seen: Set<Cell>): Value {
+  const known = values.get(cell);
+  if (known !== undefined) return known;
+  if (seen.has(cell) || seen.size > 32) return { stamp: seen.size > 32 };
+  seen.add(cell);
+  const cells: Cells = {
+    range: (name, r1, c1, r2, c2) => {
+      const own = name ?? sheet;
+      const grid = [...sheets].find(([k]) => k.toLowerCase() === own.toLowerCase())?.[1];
+      if (!grid) return null;
+      const out: Value[] = [];
+      for (let i = r1; i <= r2; i++)
+        for (let j = c1; j <= c2; j++) {
+          const x = grid.get(i)?.get(j);
+          out.push(!x ? '' : x.formula === null ? x.text : valueOf(sheets, own, x, i, j, values, seen));
+        }
+      return out;
+    },
+  };
+  const f = readFormula(cell.formula!, cells, { row: r, col: c });
+  seen.delete(cell);
+  const v = f.value ?? { stamp: f.stamp };
+  values.set(cell, v);
+  return v;
+}
