@@ -34,3 +34,12 @@ describe('printed headers with formatting codes', () => {
     expect(headerText('&LR&&D &P')).toBe('\nR&D ');
   });
 });
+
+describe('ODF: a header\'s sheet-name field prints each sheet\'s name (ods-sheet-name/)', () => {
+  it.each(['exj-header-sheetname.ods', 'exj-header-sheetname.fods'])('%s: 「秘 」 and the field on a sheet named Confidential → marked', async (name) => {
+    expect(await scan(`ods-sheet-name/${name}`)).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+  it.each(['exj-header-sheetname-trap.ods', 'exj-header-sheetname-trap.fods'])('%s: sheets Report and 秘書室メモ → clean', async (name) => {
+    expect(await scan(`ods-sheet-name/${name}`)).toMatchObject({ verdict: 'clean' });
+  });
+});

@@ -15,6 +15,7 @@ import { odfLabelsMayMark, odfLists, withOdfLabels, type OdfLists } from './list
 import { mayBeStamp } from './byte-scan.js';
 import { MAY_SHOW_STAMP, readFormula } from './formula-text.js';
 import { OdsCells, sheetRuns } from './ods-rows.js';
+import { XML_TAGS, replaceSpans, spans } from './markup-spans.js';
 import { SEPARATOR, sheetNameText } from './sheet-rows.js';
 
 const TEXT_PART = /(^|\/)(content|styles|meta)\.xml$/;
@@ -46,9 +47,46 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
     const labelled = lists && /(^|\/)(content|styles)\.xml$/.test(entry.name);
     if (!ctx.fullText && !labelled && !(await mayHoldStamp(zip, entry.name))) continue;
     const bytes = await zip.read(entry.name);
-    if (bytes) yield* partText(labelled ? withOdfLabels(decodeXml(bytes), lists) : decodeXml(bytes), entry.name);
+    if (!bytes) continue;
+    let xml = decodeXml(bytes);
+    // A header's sheet-name field prints the name of each sheet of that page style (named in content.xml).
+    if (entry.name === 'styles.xml' && xml.includes('<text:sheet-name')) xml = withSheetNames(xml, pageSheets((await zip.text('content.xml')) ?? ''));
+    yield* partText(labelled ? withOdfLabels(xml, lists) : xml, entry.name);
   }
 };
+
+const TABLE_STYLE = /<style:style\b[^>]*\bstyle:family="table"[^>]*>/g;
+const TABLE = /<table:table\s[^>]*>/g;
+const MASTER_PAGE = /<style:master-page(?=[\s/>])/g;
+const MASTER_PAGE_END = /<\/style:master-page>/g;
+const SHEET_NAME = /<text:sheet-name\b[^>]*?(?:\/>|>[^<]*<\/text:sheet-name>)/g;
+
+/** Page style (master page) → the names of the sheets printed with it (a sheet with none: "Default"). */
+function pageSheets(content: string): Map<string, string[]> {
+  const pageOf = new Map<string, string>();
+  for (const [tag] of content.matchAll(TABLE_STYLE)) pageOf.set(attr(tag, 'style:name') ?? '', attr(tag, 'style:master-page-name') ?? 'Default');
+  const out = new Map<string, string[]>();
+  for (const [tag] of content.matchAll(TABLE)) {
+    const page = pageOf.get(attr(tag, 'table:style-name') ?? '') ?? 'Default';
+    out.get(page)?.push(attr(tag, 'table:name') ?? '') ?? out.set(page, [attr(tag, 'table:name') ?? '']);
+  }
+  return out;
+}
+
+/**
+ * Each page style's headers and footers as they print: its `<text:sheet-name>` fields (LibreOffice
+ * writes `???` in them) filled with the name of each sheet of that style, one copy per sheet, so 「秘 」
+ * and a sheet named Confidential read as 「秘 Confidential」 (as xlsx's &A: print-header.ts).
+ */
+export function withSheetNames(xml: string, pages: Map<string, string[]>): string {
+  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  return replaceSpans(xml, spans(xml, MASTER_PAGE, () => MASTER_PAGE_END, XML_TAGS), (page) => {
+    const body = xml.slice(page.start.index, page.end);
+    if (!body.includes('<text:sheet-name')) return body;
+    const names = pages.get(attr(page.tag, 'style:name') ?? '') ?? [];
+    return names.map((n) => body.replace(SHEET_NAME, escape(n))).join('') || body;
+  });
+}
 
 /**
  * A text document's list labels, when they are to be written before their paragraphs (list-labels.ts):
@@ -79,7 +117,8 @@ async function mayHoldStamp(zip: ZipArchive, name: string): Promise<boolean> {
  * content.xml is: sheet by sheet (cells, rows, formulas and sheet names) or slide by slide; its meta
  * and styles (headers, footers) come before the body. Its locations name no part (there is one).
  */
-export function* flatOdfRuns(xml: string): Generator<Extracted> {
+export function* flatOdfRuns(flat: string): Generator<Extracted> {
+  const xml = flat.includes('<text:sheet-name') ? withSheetNames(flat, pageSheets(flat)) : flat;
   const lists = odfLists(xml);
   for (const r of partText(odfLabelsMayMark(lists) ? withOdfLabels(xml, lists) : xml, '')) {
     if (r.kind !== 'text' && r.kind !== 'unscannable') yield r;
