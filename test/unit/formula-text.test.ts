@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
-import { readFormula, readXlsFormula } from '../../src/detect/extract/formula-text.js';
+import { readFormula, readXlsFormula, unread } from '../../src/detect/extract/formula-text.js';
 
 const FIX = join(__dirname, '../fixtures/formula');
 const files = readdirSync(FIX).filter((f) => /\.(xlsx|xls|ods|fods)$/.test(f));
@@ -214,5 +214,17 @@ describe('readXlsFormula', () => {
     const ref = readXlsFormula(new Uint8Array([...str('秘'), 0x44, 0, 0, 0, 0, 0x08]), true, () => '');
     expect(ref).toMatchObject({ value: null, literals: ['秘'], joins: true, whole: true });
     expect(readXlsFormula(new Uint8Array([...str('秘'), 0x18, 0x01, 0x08]), true, () => '')).toMatchObject({ value: null, whole: false });
+  });
+});
+
+describe('hostile formulas', () => {
+  it.each([
+    ['100,000 nested parentheses', '('.repeat(100_000) + '"秘 Confidential"' + ')'.repeat(100_000)],
+    ['a chain of 100,000 joins', Array(100_000).fill('"秘"').join('&')],
+    ['100,000 signs', '-'.repeat(100_000) + '1'],
+  ])('%s: a verdict, never a crash (unread where it may show 秘)', (_what, f) => {
+    const r = readFormula(f);
+    expect(r.value).toBeNull();
+    if (f.includes('秘')) expect(unread(r)).toBe(true);
   });
 });

@@ -165,10 +165,29 @@ function parse(formula: string, origin?: { row: number; col: number }): { node: 
   const toks = tokens(src) ?? [];
   const literals = toks.flatMap((t) => (t.k === 'str' ? [t.s] : []));
   const joins = toks.some((t, i) => (t.k === 'p' && t.s === '&') || (t.k === 'word' && toks[i + 1]?.s === '(' && JOINING.test(fnName(t.s))));
+  // A hostile formula (100,000 nested parentheses, or `"a"&"a"&…`) would recurse past the stack: past
+  // these bounds it is not parsed, so it is unread where it may show 秘 (fail closed), never a crash.
+  if (toks.length > MAX_TOKENS || nesting(toks) > MAX_NESTING) return { node: null, literals, joins };
   const p = new Parser(toks, origin);
   let node = p.compare();
   if (p.i !== toks.length || !toks.length) node = null;
   return { node, literals, joins };
+}
+
+/** Tokens of the longest formula parsed (Excel's own limit is 8,192 characters; real ones are far shorter). */
+const MAX_TOKENS = 1024;
+/** Deepest nesting of parentheses parsed (Excel allows 64 levels of functions). */
+const MAX_NESTING = 64;
+
+function nesting(toks: readonly Token[]): number {
+  let depth = 0;
+  let most = 0;
+  for (const t of toks) {
+    if (t.k !== 'p') continue;
+    if (t.s === '(') most = Math.max(most, ++depth);
+    else if (t.s === ')') depth--;
+  }
+  return most;
 }
 
 /** Excel's precedence, loosest first: comparison, &, + -, * /, ^, unary -, %. (Methods, not closures: a formula per cell is parsed.) */
