@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 
@@ -17,6 +18,73 @@ describe('hidden text is also read as the page shows it', () => {
 
   it.each(['trap.docx', 'trap.odt', 'trap.fodt', 'trap.rtf', 'trap.doc'])('%s (秘 + hidden 書室 + の Confidential) is clean', async (name) => {
     expect(await scan(name)).toMatchObject({ verdict: 'clean' });
+  });
+});
+
+describe('text hidden through a style is also left out of the page as shown (fixtures in styles/)', () => {
+  // styles/README.md: python-docx's hidden character style, and LibreOffice 7.4's conversions of flat ODT
+  // sources hiding 「書室」 by a named character style, a style inheriting one, a paragraph style, a section.
+  const styled = (name: string) => scan(`styles/${name}`);
+  it.each([
+    'pydocx-hidden-charstyle.docx',
+    'w-hidden-charstyle.docx',
+    'w-hidden-parent.docx',
+    'w-hidden-parastyle.docx',
+    'w-hidden-charstyle.odt',
+    'w-hidden-parent.odt',
+    'w-hidden-parastyle.odt',
+    'w-hidden-section.odt',
+    'w-hidden-parent.fodt',
+    'w-hidden-parastyle.fodt',
+    'w-hidden-section.fodt',
+  ])('%s is marked', async (name) => {
+    expect(await styled(name)).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+
+  it.each([
+    'pydocx-hidden-charstyle-trap.docx',
+    'w-hidden-charstyle-trap.docx',
+    'w-hidden-parent-trap.docx',
+    'w-hidden-parastyle-trap.docx',
+    'w-hidden-charstyle-trap.odt',
+    'w-hidden-parent-trap.odt',
+    'w-hidden-parastyle-trap.odt',
+    'w-hidden-section-trap.odt',
+    'w-hidden-charstyle-trap.fodt',
+    'w-hidden-parent-trap.fodt',
+    'w-hidden-parastyle-trap.fodt',
+    'w-hidden-section-trap.fodt',
+  ])('%s (hidden 書室, then の Confidential) is clean', async (name) => {
+    expect(await styled(name)).toMatchObject({ verdict: 'clean' });
+  });
+
+  /** pydocx-hidden-charstyle.docx with its styles and body rewritten. */
+  function docx(edit: (part: string, xml: string) => string): Blob {
+    const parts = unzipSync(new Uint8Array(readFileSync(join(DIR, 'styles/pydocx-hidden-charstyle.docx'))));
+    for (const part of ['word/styles.xml', 'word/document.xml']) parts[part] = strToU8(edit(part, strFromU8(parts[part])));
+    return new Blob([zipSync(parts)]);
+  }
+  const HIDDEN_STYLE = '<w:style w:type="character" w:customStyle="1" w:styleId="HiddenNote">';
+
+  it("a Word style hides through w:basedOn; the run's own w:vanish w:val=\"0\" shows it all the same", async () => {
+    // HiddenNote itself says nothing, but is based on a hidden style.
+    const based = docx((part, xml) =>
+      part === 'word/styles.xml'
+        ? xml.replace(HIDDEN_STYLE, `<w:style w:type="character" w:styleId="Base"><w:rPr><w:vanish/></w:rPr></w:style>${HIDDEN_STYLE}<w:basedOn w:val="Base"/>`).replace(/(w:styleId="HiddenNote">[\s\S]*?)<w:vanish\/>/, '$1')
+        : xml,
+    );
+    expect(await scanBlob(based, 'based.docx')).toMatchObject({ verdict: 'marked', rule: 1 });
+    const shown = docx((part, xml) => (part === 'word/document.xml' ? xml.replace('<w:rStyle w:val="HiddenNote"/>', '<w:rStyle w:val="HiddenNote"/><w:vanish w:val="0"/>') : xml));
+    expect(await scanBlob(shown, 'shown.docx')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('a loop of w:basedOn hides nothing and ends', async () => {
+    const loop = docx((part, xml) =>
+      part === 'word/styles.xml'
+        ? xml.replace(HIDDEN_STYLE, `<w:style w:type="character" w:styleId="A"><w:basedOn w:val="HiddenNote"/></w:style>${HIDDEN_STYLE}<w:basedOn w:val="A"/>`).replace(/(w:styleId="HiddenNote">[\s\S]*?)<w:vanish\/>/, '$1')
+        : xml,
+    );
+    expect(await scanBlob(loop, 'loop.docx')).toMatchObject({ verdict: 'clean' });
   });
 });
 

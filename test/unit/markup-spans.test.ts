@@ -12,6 +12,7 @@ import { scanBlob } from '../../src/detect/scan.js';
 import { htmlRuns } from '../../src/detect/extract/html.js';
 import { odfLists, withOdfLabels, withWordLabels, wordLists } from '../../src/detect/extract/list-labels.js';
 import { xmlToText } from '../../src/detect/extract/xml-text.js';
+import { odfStyleDefs, wordStyleDefs } from '../../src/detect/extract/hidden-styles.js';
 
 const N = 50_000;
 
@@ -112,6 +113,17 @@ describe('hostile markup ends in time', () => {
     expect(xmlToText(`${hidden}<text:p>秘<text:span text:style-name="h">書室</text:span> Confidential</text:p>`)).toContain('秘 Confidential');
     expect(xmlToText('<text:p><text:ruby><text:ruby-base>秘</text:ruby-base><text:ruby-text>ひ</text:ruby-text></text:ruby> Confidential</text:p>')).toContain('秘 Confidential');
     expect(xmlToText('<p><ruby>秘<rp>(</rp><rt>ひ<rp>)</rp></ruby> Confidential</p>')).toContain('秘 Confidential');
+  }, 5_000);
+  it('styles that hide, and what they hide, without end tags', () => {
+    // (Each ends in a tag: markup whose tail is `<x <x …` with no `>` is slow to strip of tags anyway.)
+    const word = wordStyleDefs('<w:style w:type="paragraph" w:styleId="H"><w:rPr><w:vanish/></w:rPr></w:style>' + '<w:style w:styleId="x">'.repeat(N));
+    const run = '<w:r><w:t>秘 Confidential</w:t></w:r><w:p/>';
+    expect(xmlToText('<w:p><w:pPr><w:pStyle w:val="H"/></w:pPr>' + '<w:p '.repeat(N) + run, word)).toContain('秘 Confidential');
+    expect(xmlToText('<w:p><w:pPr><w:pStyle w:val="H"/></w:pPr>' + '<w:pStyle '.repeat(N) + run, word)).toContain('秘 Confidential');
+    const odf = odfStyleDefs('<style:style style:name="P" style:family="paragraph" style:parent-style-name="P">'.repeat(N));
+    expect(xmlToText('<text:p text:style-name="P">'.repeat(N) + '秘 Confidential<x/>', odf)).toContain('秘 Confidential');
+    expect(xmlToText('<text:section text:display="none">'.repeat(N) + '秘 Confidential<x/>')).toContain('秘 Confidential');
+    expect(xmlToText('<text:section a="b" '.repeat(N) + 'text:display="none"><text:p>秘 Confidential</text:p>')).toContain('秘 Confidential');
   }, 5_000);
   it('ODF list styles without end tags', () => {
     const lists = odfLists('<office:automatic-styles>' + '<text:list-style style:name="L1"><text:list-level-style-bullet text:level="1" text:bullet-char="秘">'.repeat(N));

@@ -11,6 +11,7 @@ import { ScanError, type Extracted, type Extractor } from './types.js';
 import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
 import { attr, xmlToText } from './xml-text.js';
 import { MarkupWindows } from './markup-windows.js';
+import { NO_STYLES, odfStyleDefs, withStyles, type StyleDefs } from './hidden-styles.js';
 import { odfLabelsMayMark, odfLists, withOdfLabels, type OdfLists } from './list-labels.js';
 import { mayBeStamp } from './byte-scan.js';
 import { MAY_SHOW_STAMP, readFormula } from './formula-text.js';
@@ -33,6 +34,8 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
   // the ZIP's directory) would be read as nothing, clean.
   if (!zip.has('content.xml')) throw new ScanError('corrupt', 'the OpenDocument file has no content.xml (damaged)');
   const lists = await labelsToPlace(zip, ctx.fullText);
+  // The named styles, read once: content.xml's automatic styles inherit hiding from them (hidden-styles.ts).
+  const styles = odfStyleDefs(await zip.text('styles.xml'));
   for (const entry of zip.entries) {
     if (entry.isDir || SKIP.test(entry.name) || entry.name === 'mimetype') continue;
     ctx.addEntry();
@@ -45,13 +48,13 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
       continue;
     }
     const labelled = lists && /(^|\/)(content|styles)\.xml$/.test(entry.name);
-    if (!ctx.fullText && !labelled && !(await mayHoldStamp(zip, entry.name))) continue;
+    if (!ctx.fullText && !labelled && !(await mayHoldStamp(zip, entry.name, styles))) continue;
     const bytes = await zip.read(entry.name);
     if (!bytes) continue;
     let xml = decodeXml(bytes);
     // A header's sheet-name field prints the name of each sheet of that page style (named in content.xml).
     if (entry.name === 'styles.xml' && xml.includes('<text:sheet-name')) xml = withSheetNames(xml, pageSheets((await zip.text('content.xml')) ?? ''));
-    yield* partText(labelled ? withOdfLabels(xml, lists) : xml, entry.name);
+    yield* partText(labelled ? withOdfLabels(xml, lists) : xml, entry.name, styles);
   }
 };
 
@@ -105,11 +108,51 @@ async function labelsToPlace(zip: ZipArchive, fullText: boolean): Promise<OdfLis
  * content.xml can inflate to hundreds of megabytes). Only a part that may is read whole, for the
  * sheet or slide to name in the verdict.
  */
-async function mayHoldStamp(zip: ZipArchive, name: string): Promise<boolean> {
-  const windows = new MarkupWindows(textAndSheetNames);
-  await zip.stream(name, windows.push);
-  // ODF is UTF-8; a UTF-16 part (not seen from real producers) is read whole, to be safe.
-  return (windows.head !== null && isUtf16Xml(windows.head)) || windows.finish().some(mayBeStamp);
+async function mayHoldStamp(zip: ZipArchive, name: string, named: StyleDefs): Promise<boolean> {
+  // A window is read with the styles that may hide text in it: the named ones and the part's automatic
+  // ones, which come before its body and so have gone by before any window of the body is read.
+  const head = new PartHead(named);
+  const windows = new MarkupWindows((xml) => textAndSheetNames(xml, head.styles()));
+  await zip.stream(name, (chunk) => {
+    head.push(chunk);
+    windows.push(chunk);
+  });
+  // ODF is UTF-8; a UTF-16 part (not seen from real producers) is read whole, to be safe; so is one whose
+  // styles were too long to keep (its windows may have been read without a style that hides).
+  return (windows.head !== null && isUtf16Xml(windows.head)) || head.overflowed || windows.finish().some(mayBeStamp);
+}
+
+/** Most of the markup before a part's body kept: its automatic styles (a few kilobytes, rarely a megabyte). */
+const MAX_HEAD = 8 << 20;
+
+/** The start of an ODF part, up to its body, kept as it streams by, for its automatic styles. */
+class PartHead {
+  private text = '';
+  private readonly utf8 = new TextDecoder('utf-8');
+  private done = false;
+  overflowed = false;
+  private defs: StyleDefs | null = null;
+
+  /** `named`: the document's named styles, which the automatic ones are added to. */
+  constructor(private readonly named: StyleDefs) {}
+
+  push(chunk: Uint8Array): void {
+    if (this.done) return;
+    const added = this.utf8.decode(chunk, { stream: true });
+    // Only the new text (and a tag split before it) is searched: a long head is not searched again and again.
+    const from = Math.max(0, this.text.length - 16);
+    this.text += added;
+    this.defs = null;
+    const body = this.text.indexOf('<office:body', from);
+    if (body >= 0) this.text = this.text.slice(0, body);
+    this.overflowed = body < 0 && this.text.length > MAX_HEAD;
+    this.done = body >= 0 || this.overflowed;
+  }
+
+  /** The named styles and the automatic ones met so far (all of them, once the body has begun). */
+  styles(): StyleDefs {
+    return (this.defs ??= withStyles(this.named, odfStyleDefs(this.text)));
+  }
 }
 
 /**
@@ -136,16 +179,18 @@ export function* flatOdfRuns(flat: string): Generator<Extracted> {
  */
 export const FLAT_ODF = /^\uFEFF?\s*(?:<\?[^?]*(?:\?(?!>)[^?]*)*\?>\s*|<!--[^-]*(?:-(?!->)[^-]*)*-->\s*)*<office:document\b/;
 
-function* partText(xml: string, part: string): Generator<Extracted> {
+/** `styles`: the document's named styles (styles.xml), to which the part's own are added. */
+function* partText(xml: string, part: string, named: StyleDefs = NO_STYLES): Generator<Extracted> {
+  const styles = withStyles(named, odfStyleDefs(xml));
   const area = part.endsWith('meta.xml') ? 'properties' : part.endsWith('styles.xml') ? 'header/footer' : 'body';
   // Spreadsheets and presentations: one run per sheet or slide, so the verdict can say which.
   const units = /<(table:table|draw:page)(?=[\s>/])[^>]*>/g;
   const starts = Array.from(xml.matchAll(units));
   if (area !== 'body' || starts.length === 0) {
-    for (const text of chunkText(xmlToText(xml))) yield { kind: 'text', text, where: { part, area } };
+    for (const text of chunkText(xmlToText(xml, styles))) yield { kind: 'text', text, where: { part, area } };
     return;
   }
-  yield* runs(xml.slice(0, starts[0].index), { part, area });
+  yield* runs(xml.slice(0, starts[0].index), { part, area }, styles);
   // Sheet names are attributes, which the markup reading skips; a sheet tab is text a reader sees.
   const sheets = starts.filter((m) => m[1] === 'table:table').map((m) => attr(m[0], 'table:name') ?? '');
   yield* sheetNameText(sheets, part, { fullText: true });
@@ -157,7 +202,7 @@ function* partText(xml: string, part: string): Generator<Extracted> {
     const sheet = attr(m[0], 'table:name') ?? undefined;
     // A sheet reads cell by cell, neighbouring cells of a row joined (ods-rows.ts), as in xlsx and xls.
     if (m[1] === 'table:table') yield* sheetRuns(bodies[i], { part, area: 'cells', sheet }, cells?.of(sheet ?? ''));
-    else yield* runs(bodies[i], { part, area: 'slide', slide: i + 1 });
+    else yield* runs(bodies[i], { part, area: 'slide', slide: i + 1 }, styles);
   }
 }
 
@@ -180,16 +225,16 @@ function spreadsheetCells(xml: string, starts: RegExpMatchArray[], bodies: strin
  * The text a reader sees in this markup, and the sheet names and formulas (attributes) in it, kept
  * apart: a formula stored without its value shows what it evaluates to (formula-text.ts).
  */
-function textAndSheetNames(xml: string): string {
+function textAndSheetNames(xml: string, styles: StyleDefs): string {
   const names = Array.from(xml.matchAll(/<table:table\s[^>]*>/g), (m) => attr(m[0], 'table:name') ?? '');
   const formulas = Array.from(xml.matchAll(/\btable:formula\s*=\s*(?:"[^"]*"|'[^']*')/g), (m) => {
     // Its literals too: one that holds 秘 in a formula that cannot be evaluated is reported (ods-rows.ts).
     const f = readFormula(attr(m[0], 'table:formula') ?? '');
     return [f.value ?? '', ...f.literals].join(SEPARATOR);
   });
-  return [xmlToText(xml), ...names, ...formulas].join(SEPARATOR);
+  return [xmlToText(xml, withStyles(styles, odfStyleDefs(xml))), ...names, ...formulas].join(SEPARATOR);
 }
 
-function* runs(xml: string, where: Where): Generator<Extracted> {
-  for (const text of chunkText(xmlToText(xml))) if (text.trim()) yield { kind: 'text', text, where };
+function* runs(xml: string, where: Where, styles: StyleDefs): Generator<Extracted> {
+  for (const text of chunkText(xmlToText(xml, styles))) if (text.trim()) yield { kind: 'text', text, where };
 }

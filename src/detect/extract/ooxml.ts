@@ -13,6 +13,7 @@ import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js
 import { XML_TAGS, content, spans } from './markup-spans.js';
 import { attr, markupStampHits, xmlToText } from './xml-text.js';
 import { MarkupWindows } from './markup-windows.js';
+import { wordStyleDefs, type StyleDefs } from './hidden-styles.js';
 import { withWordLabels, wordLabelsMayMark, wordLists, type WordLists } from './list-labels.js';
 import { sheetNameText } from './sheet-rows.js';
 import { XlsbBook, extractXlsbPart, isXlsbPart } from './xlsb.js';
@@ -36,7 +37,10 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
   // Sheet names are attributes, which the markup reading skips; a sheet tab is text a reader sees
   // (xls and xlsb report theirs too).
   if (xlsx) yield* sheetNameText([...sheets.values()], 'xl/workbook.xml', ctx);
-  const lists = await labelsToPlace(zip, ctx);
+  // Word's styles, read once: they number paragraphs (list-labels.ts) and hide text (hidden-styles.ts).
+  const wordStyles = zip.has('word/styles.xml') ? await zip.text('word/styles.xml') : null;
+  const lists = await labelsToPlace(zip, ctx, wordStyles);
+  const styles = wordStyleDefs(wordStyles);
   for (const entry of zip.entries) {
     if (entry.isDir || SKIP.test(entry.name)) continue;
     ctx.addEntry();
@@ -47,7 +51,7 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
         if (bytes) yield* extractXlsbPart(entry.name, bytes, xlsb, ctx);
       } else if (xlsx && WORKSHEET.test(entry.name)) yield* xlsx.worksheet(entry.name);
       else if (xlsx && SHARED_STRINGS.test(entry.name)) yield* xlsx.sharedStrings(entry.name);
-      else yield* part(entry.name, zip, sheets, ctx, lists);
+      else yield* part(entry.name, zip, sheets, ctx, lists, styles);
     } catch (err) {
       // A damaged part does not hide its siblings; limits on the whole scan end it.
       if (!(err instanceof ScanError) || err instanceof ScanLimitError) throw err;
@@ -63,17 +67,24 @@ const LABEL_PART = /^docProps\/custom\.xml$|(^|\/)LabelInfo\.xml$/i;
  * Word's list labels, when they are to be written before their paragraphs (list-labels.ts): when one
  * could make a stamp with the paragraph's text, or every time with company keywords. Null otherwise.
  */
-async function labelsToPlace(zip: ZipArchive, ctx: ExtractContext): Promise<WordLists | null> {
+async function labelsToPlace(zip: ZipArchive, ctx: ExtractContext, styles: string | null): Promise<WordLists | null> {
   const numbering = zip.has('word/numbering.xml') ? await zip.text('word/numbering.xml') : null;
   const lists = wordLists(numbering, null);
   if (!lists || (!ctx.fullText && !wordLabelsMayMark(lists))) return null;
-  return wordLists(numbering, await zip.text('word/styles.xml'));
+  return wordLists(numbering, styles);
 }
 
 /** Word parts whose paragraphs a list numbers. */
 const NUMBERED_PART = /^word\/(?:document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml$/;
 
-async function* part(name: string, zip: ZipArchive, sheets: Map<string, string>, ctx: ExtractContext, lists: WordLists | null): AsyncGenerator<Extracted> {
+async function* part(
+  name: string,
+  zip: ZipArchive,
+  sheets: Map<string, string>,
+  ctx: ExtractContext,
+  lists: WordLists | null,
+  styles: StyleDefs,
+): AsyncGenerator<Extracted> {
   if (FIXED_PAGE.test(name)) {
     const bytes = await zip.read(name);
     const page = /(\d+)\.fpage$/i.exec(name);
@@ -98,14 +109,14 @@ async function* part(name: string, zip: ZipArchive, sheets: Map<string, string>,
   }
   if (lists && NUMBERED_PART.test(name)) {
     const bytes = await zip.read(name);
-    if (bytes) yield* textRuns(chunkText(xmlToText(withWordLabels(decodeXml(bytes), lists))), await whereOf(name, zip, sheets));
+    if (bytes) yield* textRuns(chunkText(xmlToText(withWordLabels(decodeXml(bytes), lists), styles)), await whereOf(name, zip, sheets));
     return;
   }
   let bytes: Uint8Array | null = null;
   if (!ctx.fullText && !LABEL_PART.test(name)) {
     // The common case: only the text around a possible stamp matters, so the part is searched as
     // it inflates and never held whole.
-    const windows = new MarkupWindows();
+    const windows = new MarkupWindows((xml) => xmlToText(xml, styles));
     await zip.stream(name, windows.push);
     if (!windows.head || !isUtf16Xml(windows.head)) {
       const texts = windows.finish();
@@ -118,7 +129,7 @@ async function* part(name: string, zip: ZipArchive, sheets: Map<string, string>,
   if (!bytes) return;
   if (LABEL_PART.test(name)) yield* labels(decodeXml(bytes), name);
   if (!ctx.fullText && !isUtf16Xml(bytes) && markupStampHits(bytes, 1).length === 0) return;
-  yield* textRuns(chunkText(xmlToText(decodeXml(bytes))), await whereOf(name, zip, sheets));
+  yield* textRuns(chunkText(xmlToText(decodeXml(bytes), styles)), await whereOf(name, zip, sheets));
 }
 
 /** Why the package has no readable main document (word/document.xml, xl/workbook.xml…), or null. */

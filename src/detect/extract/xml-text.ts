@@ -8,8 +8,8 @@ import { shownByInstruction } from './field-shown.js';
 import { NEEDLES, decoder, findNeedles, followedByKanaOrKanji, type Needle } from './byte-scan.js';
 import { bothReadings, SEPARATOR } from './sheet-rows.js';
 import { XML_TAGS, content, outer, replaceSpans, spans, tameTail } from './markup-spans.js';
-import { escapeRegExp } from '../regex-escape.js';
 import { decodeHTML } from 'entities';
+import { NO_STYLES, hiddenStyles, isOn, odfStyleDefs, type HiddenStyles, type StyleDefs } from './hidden-styles.js';
 
 // Ends of paragraphs, cells and lines in WordprocessingML, DrawingML, SpreadsheetML, ODF and HTML.
 const BREAKS =
@@ -78,42 +78,57 @@ const withoutDeleted = (xml: string): string => replaceSpans(xml, spans(xml, DEL
  * A Word part with tracked deletions or hidden text reads two ways: as a reviewer sees it (deleted and
  * hidden text in place) and as the document shows with the changes accepted and hidden text left out,
  * which is what "no markup" shows and what prints: 「秘」, a deleted or hidden 「書室」, then
- * 「 Confidential」 shows as the stamp. Both are given, apart.
+ * 「 Confidential」 shows as the stamp. Both are given, apart. `styles`: the document's character and
+ * paragraph styles (hidden-styles.ts), which hide text as the run's own formatting does; by default an
+ * ODF part's own (a flat document's, or automatic styles).
  */
-export function xmlToText(xml: string): string {
+export function xmlToText(xml: string, styles?: StyleDefs): string {
   const text = markupText(xml);
   const deleted = xml.includes('<w:del') || xml.includes('<w:moveFrom');
-  const hidden = xml.includes('<w:vanish');
-  const odfHidden = xml.includes('text:display="none"') ? odfHiddenSpans(xml) : null;
+  const hiding = hiddenStyles(styles ?? (xml.includes('text:display=') ? odfStyleDefs(xml) : NO_STYLES));
+  const hidden = xml.includes('<w:vanish') || (hiding !== null && (xml.includes('<w:rStyle') || xml.includes('<w:pStyle')));
+  const odfHidden = (hiding !== null && xml.includes('text:style-name=')) || (xml.includes('<text:section') && ODF_HIDDEN_SECTION.test(xml));
   const ruby = xml.includes('<rt') || xml.includes('<RT') || xml.includes('<text:ruby-text') || xml.includes('<w:rt>');
   if (!deleted && !hidden && !odfHidden && !ruby) return text;
   // As the page shows: tracked changes accepted, hidden text (Word's "hidden" font effect, an ODF
-  // style with text:display="none") left out, and the base text of ruby read on its line without the
-  // reading set above it (「秘」 with 「ひ」 over it, then 「 Confidential」 shows as the stamp).
+  // style with text:display="none", each set on the text or through its style, and an ODF section
+  // hidden) left out, and the base text of ruby read on its line without the reading set above it
+  // (「秘」 with 「ひ」 over it, then 「 Confidential」 shows as the stamp).
   let visible = deleted ? withoutDeleted(xml) : xml;
-  if (hidden) visible = withoutHiddenRuns(visible);
-  if (odfHidden) visible = withoutSpans(visible, odfHidden);
+  if (hidden) visible = withoutHiddenRuns(visible, hiding);
+  if (odfHidden) visible = withoutOdfHidden(visible, hiding);
   if (ruby) visible = withoutRubyText(visible);
   return bothReadings(text, markupText(visible));
 }
 
-/** The spans of an ODF part whose automatic style hides them (LibreOffice's "Hidden" character effect). */
-function odfHiddenSpans(xml: string): RegExp | null {
-  const names: string[] = [];
-  for (const s of spans(xml, STYLE_START, () => STYLE_END, XML_TAGS)) {
-    const name = STYLE_NAME.exec(s.tag)?.[1];
-    if (name && content(xml, s).includes('text:display="none"')) names.push(escapeRegExp(name));
-  }
-  return names.length ? new RegExp(`\\btext:style-name="(?:${names.join('|')})"`) : null;
-}
-const STYLE_START = /<style:style(?=[\s/>])/g;
-const STYLE_END = /<\/style:style>/g;
-const STYLE_NAME = /\bstyle:name="([^"]+)"/;
+// ODF text hidden by its style: a span (character style) or a whole paragraph or heading (paragraph
+// style); and a section hidden (Format → Sections → Hide, or hidden on a condition, which is not
+// evaluated here: this reading is the one without it, the other keeps it).
+const ODF_HIDDEN_SECTION = /<text:section\s[^<>]*\btext:display="(?:none|condition)"/;
 const SPAN_START = /<text:span(?=[\s/>])/g;
 const SPAN_END = /<\/text:span>/g;
-/** `xml` without the spans whose start tag `hidden` finds a hiding style in. */
-const withoutSpans = (xml: string, hidden: RegExp): string =>
-  replaceSpans(xml, spans(xml, SPAN_START, () => SPAN_END, { toTagEnd: true, accept: (tag) => hidden.test(tag) }), () => '');
+const PARAGRAPH_START = /<text:(p|h)(?=[\s/>])/g;
+const PARAGRAPH_END: Record<string, RegExp> = { p: /<\/text:p>/g, h: /<\/text:h>/g };
+const SECTION_START = /<text:section(?=[\s/>])/g;
+const SECTION_END = /<\/text:section>/g;
+
+function withoutOdfHidden(xml: string, hiding: HiddenStyles | null): string {
+  let out = xml;
+  if (hiding?.text.size) out = withoutElements(out, SPAN_START, () => SPAN_END, styledBy(hiding.text));
+  if (hiding?.paragraph.size) out = withoutElements(out, PARAGRAPH_START, (m) => PARAGRAPH_END[m[1]], styledBy(hiding.paragraph));
+  if (out.includes('<text:section')) out = withoutElements(out, SECTION_START, () => SECTION_END, (tag) => ODF_HIDDEN_SECTION.test(tag));
+  return out;
+}
+
+/** Whether a start tag names one of these styles. */
+function styledBy(names: ReadonlySet<string>): (tag: string) => boolean {
+  return (tag) => names.has(ODF_STYLE_NAME.exec(tag)?.[1] ?? '');
+}
+const ODF_STYLE_NAME = /\btext:style-name="([^"]*)"/;
+
+/** `xml` without the elements whose start tag `accept`s. */
+const withoutElements = (xml: string, start: RegExp, end: (m: RegExpExecArray) => RegExp, accept: (tag: string) => boolean): string =>
+  replaceSpans(xml, spans(xml, start, end, { ...XML_TAGS, accept }), () => '');
 
 // The reading set above ruby's base: HTML's <rt>/<rp> (whose end tags may be left out: each ends at the
 // next ruby tag), ODF's <text:ruby-text>, Word's <w:rt>.
@@ -127,16 +142,46 @@ RUBY_END.rp = RUBY_END.rt;
 const withoutRubyText = (xml: string): string =>
   replaceSpans(xml, spans(xml, RUBY_START, (m) => RUBY_END[m[1].toLowerCase()], { toTagEnd: true }), () => '');
 
-// A Word run formatted hidden (w:vanish on, not w:val="0"/"false"/"off"): on screen and on paper it is not there.
-// (markup-spans.ts: in one pass, whatever a hostile part holds.)
+// A Word run formatted hidden (w:vanish on, not w:val="0"/"false"/"off"), itself or through its character
+// style or its paragraph's style: on screen and on paper it is not there. The run's own setting wins
+// over its styles. (markup-spans.ts: in one pass, whatever a hostile part holds.)
 const RUN_START = /<w:r\b(?:[^>]{0,4096}[^/>])?>/g;
 const RUN_END = /<\/w:r>/g;
-const VANISH_ON = /<w:vanish(?:\s*\/>|\s+w:val="(?:1|true|on)"\s*\/>)/;
-const withoutHiddenRuns = (xml: string): string =>
-  replaceSpans(xml, spans(xml, RUN_START, () => RUN_END), (r) => {
+const VANISH = /<w:vanish(?:\s+w:val="([^"]*)")?\s*\/>/;
+const RUN_STYLE = /<w:rStyle\s+w:val="([^"]*)"/;
+function withoutHiddenRuns(xml: string, hiding: HiddenStyles | null): string {
+  const inHiddenParagraph = hiding?.paragraph.size ? paragraphsHidden(xml, hiding.paragraph) : () => false;
+  return replaceSpans(xml, spans(xml, RUN_START, () => RUN_END), (r) => {
     const run = outer(xml, r);
-    return VANISH_ON.test(run) ? '' : run;
+    const own = VANISH.exec(run);
+    const style = RUN_STYLE.exec(run)?.[1];
+    const hidden = own ? isOn(own[1]) : (style !== undefined && hiding?.text.has(style)) || inHiddenParagraph(r.start.index);
+    return hidden ? '' : run;
   });
+}
+
+// Where paragraphs start and end and name their style. (A start tag's attributes run to the next `<` at most.)
+const PARAGRAPH_MARK = /<w:p(?=[\s/>])[^<>]*>|<\/w:p>|<w:pStyle\s[^<>]*>/g;
+
+/**
+ * Asked with offsets in order: whether the paragraph there has a hidden style. A stack, as a text box's
+ * paragraphs sit inside a run of the paragraph that anchors it.
+ */
+function paragraphsHidden(xml: string, hidden: ReadonlySet<string>): (at: number) => boolean {
+  const stack: boolean[] = [];
+  const marks = new RegExp(PARAGRAPH_MARK); // its own place: asked lazily, while the runs are walked
+  let next = marks.exec(xml);
+  return (at) => {
+    for (; next && next.index < at; next = marks.exec(xml)) {
+      const tag = next[0];
+      if (tag === '</w:p>') stack.pop();
+      else if (tag.startsWith('<w:pStyle')) {
+        if (stack.length) stack[stack.length - 1] = hidden.has(W_VAL.exec(tag)?.[1] ?? '');
+      } else if (!tag.endsWith('/>')) stack.push(false);
+    }
+    return stack.at(-1) ?? false;
+  };
+}
 
 // Fields that show what their attributes hold. A legacy drop-down form field (FORMDROPDOWN) has no
 // result: it shows the entry picked from its list, else the first (Word: <w:ddList> with <w:result>, else
