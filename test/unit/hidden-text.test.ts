@@ -23,7 +23,8 @@ describe('hidden text is also read as the page shows it', () => {
 
 describe('text hidden through a style is also left out of the page as shown (fixtures in styles/)', () => {
   // styles/README.md: python-docx's hidden character style, and LibreOffice 7.4's conversions of flat ODT
-  // sources hiding 「書室」 by a named character style, a style inheriting one, a paragraph style, a section.
+  // sources hiding 「書室」 by a named character style, a style inheriting one, a paragraph style, a section
+  // (.doc: the style's sprmCFVanish in the stylesheet, named by the run's sprmCIstd or the paragraph's istd).
   const styled = (name: string) => scan(`styles/${name}`);
   it.each([
     'pydocx-hidden-charstyle.docx',
@@ -37,6 +38,9 @@ describe('text hidden through a style is also left out of the page as shown (fix
     'w-hidden-parent.fodt',
     'w-hidden-parastyle.fodt',
     'w-hidden-section.fodt',
+    'w-hidden-charstyle.doc',
+    'w-hidden-parent.doc',
+    'w-hidden-parastyle.doc',
   ])('%s is marked', async (name) => {
     expect(await styled(name)).toMatchObject({ verdict: 'marked', rule: 1 });
   });
@@ -54,6 +58,9 @@ describe('text hidden through a style is also left out of the page as shown (fix
     'w-hidden-parent-trap.fodt',
     'w-hidden-parastyle-trap.fodt',
     'w-hidden-section-trap.fodt',
+    'w-hidden-charstyle-trap.doc',
+    'w-hidden-parent-trap.doc',
+    'w-hidden-parastyle-trap.doc',
   ])('%s (hidden 書室, then の Confidential) is clean', async (name) => {
     expect(await styled(name)).toMatchObject({ verdict: 'clean' });
   });

@@ -105,17 +105,20 @@ function cpOf(fc: number, spans: Span[]): number {
   return -1;
 }
 
+/** One paragraph's properties: the bytes of the WordDocument stream it covers, its style (istd) and properties. */
+export interface ParagraphProps {
+  from: number;
+  to: number;
+  istd: number;
+  grpprl: Uint8Array;
+}
+
 /**
- * The labels that could make a stamp, each where its paragraph starts. `papx`, `lst` and `lfo` are the
- * FIB's (fc, lcb) pairs of PlcBtePapx, PlfLst and PlfLfo.
+ * Each paragraph's properties from the paragraph property pages (PlcBtePapx → PapxFkp, MS-DOC 2.8.6 and
+ * 2.9.175); `papx` is the FIB's (fc, lcb) pair. A page that does not hold together is left out.
  */
-export function docListLabels(w: Uint8Array, t: Uint8Array, papx: number[], lst: number[], lfo: number[], spans: Span[]): PlacedLabel[] {
-  const lists = listLabels(t, lst);
-  if (lists.size === 0) return [];
-  const lsids = overrides(t, lfo);
-  const out: PlacedLabel[] = [];
-  const [fc, lcb] = papx;
-  if (lcb < 12 || (lcb - 4) % 8 !== 0 || fc + lcb > t.length) return out;
+export function* paragraphProps(w: Uint8Array, t: Uint8Array, [fc, lcb]: number[]): Generator<ParagraphProps> {
+  if (lcb < 12 || (lcb - 4) % 8 !== 0 || fc + lcb > t.length) return;
   const n = Math.min((lcb - 4) / 8, MAX_PAGES);
   const dv = new DataView(t.buffer, t.byteOffset + fc, lcb);
   for (let i = 0; i < n; i++) {
@@ -130,12 +133,28 @@ export function docListLabels(w: Uint8Array, t: Uint8Array, papx: number[], lst:
       const cb = w[page + off];
       const [from, size] = cb !== 0 ? [off + 1, 2 * cb - 1] : [off + 2, 2 * w[page + off + 1]];
       // GrpPrlAndIstd: the style (2 bytes), then the properties.
-      const { ilfo, ilvl } = listOf(w.subarray(page + from + 2, Math.min(page + 511, page + from + size)));
-      const label = ilfo > 0 && ilfo <= lsids.length ? lists.get(lsids[ilfo - 1])?.[ilvl] : undefined;
-      if (!label) continue;
-      const cp = cpOf(pv.getUint32(r * 4, true), spans);
-      if (cp >= 0) out.push({ cp, label });
+      const end = Math.min(page + 511, page + from + size);
+      if (page + from + 2 > end) continue;
+      yield { from: pv.getUint32(r * 4, true), to: pv.getUint32((r + 1) * 4, true), istd: w[page + from] | (w[page + from + 1] << 8), grpprl: w.subarray(page + from + 2, end) };
     }
+  }
+}
+
+/**
+ * The labels that could make a stamp, each where its paragraph starts. `papx`, `lst` and `lfo` are the
+ * FIB's (fc, lcb) pairs of PlcBtePapx, PlfLst and PlfLfo.
+ */
+export function docListLabels(w: Uint8Array, t: Uint8Array, papx: number[], lst: number[], lfo: number[], spans: Span[]): PlacedLabel[] {
+  const lists = listLabels(t, lst);
+  if (lists.size === 0) return [];
+  const lsids = overrides(t, lfo);
+  const out: PlacedLabel[] = [];
+  for (const p of paragraphProps(w, t, papx)) {
+    const { ilfo, ilvl } = listOf(p.grpprl);
+    const label = ilfo > 0 && ilfo <= lsids.length ? lists.get(lsids[ilfo - 1])?.[ilvl] : undefined;
+    if (!label) continue;
+    const cp = cpOf(p.from, spans);
+    if (cp >= 0) out.push({ cp, label });
   }
   return out;
 }

@@ -4,7 +4,8 @@
  * with hidden text is also read as it shows, without it (as the other formats are: xml-text.ts).
  */
 import { withRubyBases } from './field-shown.js';
-import { docListLabels, sprms, type Span } from './ole2-doc-lists.js';
+import { docListLabels, paragraphProps, sprms, type Span } from './ole2-doc-lists.js';
+import { docHiddenStyles, ownVanish, type DocHiddenStyles } from './ole2-doc-styles.js';
 import { bothReadings } from './sheet-rows.js';
 
 export interface DocStory {
@@ -117,8 +118,9 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   }
   const all = parts.join('');
   if (!all) return { encrypted: false, stories: null };
-  // The same text with hidden characters (sprmCFVanish) as \x01, which readable() drops: as the page shows.
-  const shownAll = withHidden(all, spans, hiddenRanges(w, t, pair(12)));
+  // The same text with hidden characters (sprmCFVanish, on the run or through its styles) as \x01, which
+  // readable() drops: as the page shows.
+  const shownAll = withHidden(all, spans, hiddenRanges(w, t, pair(12), hiddenParagraphs(w, t, pair(13), docHiddenStyles(t, pair(1)))));
 
   // Story boundaries (MS-DOC 2.3): main, footnotes, headers, (macro), comments, endnotes, text boxes, header text boxes.
   const ccp = { text: lw(3), ftn: lw(4), hdd: lw(5), atn: lw(7), edn: lw(8), txbx: lw(9), hdrTxbx: lw(10) };
@@ -200,11 +202,12 @@ function withHidden(all: string, spans: Span[], hidden: [number, number][]): str
 }
 
 /**
- * Byte ranges of the WordDocument stream whose characters are formatted hidden (Font → Hidden:
- * sprmCFVanish), from the character property pages (PlcBteChpx → ChpxFkp, MS-DOC 2.8.6 and 2.9.44).
- * A page that does not hold together is left out: its text is still read in place.
+ * Byte ranges of the WordDocument stream whose characters are not shown, from the character property
+ * pages (PlcBteChpx → ChpxFkp, MS-DOC 2.8.6 and 2.9.44): formatted hidden (Font → Hidden: sprmCFVanish)
+ * by the run itself or by its character style (sprmCIstd), else by its paragraph's style
+ * (`paragraphs`). A page that does not hold together is left out: its text is still read in place.
  */
-function hiddenRanges(w: Uint8Array, t: Uint8Array, [fc, lcb]: number[]): [number, number][] {
+function hiddenRanges(w: Uint8Array, t: Uint8Array, [fc, lcb]: number[], paragraphs: Hidden): [number, number][] {
   const out: [number, number][] = [];
   if (lcb < 12 || (lcb - 4) % 8 !== 0 || fc + lcb > t.length) return out;
   const n = (lcb - 4) / 8;
@@ -217,18 +220,53 @@ function hiddenRanges(w: Uint8Array, t: Uint8Array, [fc, lcb]: number[]): [numbe
     const pv = new DataView(w.buffer, w.byteOffset + page, 512);
     for (let r = 0; r < crun; r++) {
       const off = w[page + (crun + 1) * 4 + r] * 2;
-      if (off === 0 || off >= 511) continue; // default formatting
-      if (vanish(w.subarray(page + off + 1, Math.min(page + 511, page + off + 1 + w[page + off])))) {
-        out.push([pv.getUint32(r * 4, true), pv.getUint32((r + 1) * 4, true)]);
-      }
+      // Offset 0: default formatting, which its paragraph's style may still hide.
+      const grpprl = off === 0 || off >= 511 ? EMPTY : w.subarray(page + off + 1, Math.min(page + 511, page + off + 1 + w[page + off]));
+      const [a, b] = [pv.getUint32(r * 4, true), pv.getUint32((r + 1) * 4, true)];
+      const shown = runShown(grpprl, paragraphs.styles);
+      if (shown === false) out.push([a, b]);
+      else if (shown === null) for (const part of paragraphs.within(a, b)) out.push(part);
     }
   }
   return out;
 }
+const EMPTY = new Uint8Array(0);
 
-/** Whether a CHPX's properties turn hidden on: sprmCFVanish (0x083C), operand 1 or 0x81 (the opposite of a visible style). */
-function vanish(grpprl: Uint8Array): boolean {
-  for (const [sprm, i] of sprms(grpprl)) if (sprm === 0x083c) return (grpprl[i] & 1) === 1;
-  return false;
+const SPRM_C_ISTD = 0x4a30;
+
+/** Whether a run's properties show it (true), hide it (false), or leave it to its paragraph's style (null). */
+function runShown(grpprl: Uint8Array, styles: DocHiddenStyles): boolean | null {
+  let style = false;
+  for (const [sprm, i] of sprms(grpprl)) if (sprm === SPRM_C_ISTD) style = styles.has(grpprl[i] | (grpprl[i + 1] << 8));
+  const own = ownVanish(grpprl);
+  return own !== null ? !own : style ? false : null;
 }
 
+/** The document's hiding styles, and the byte ranges of its paragraphs whose style hides them. */
+interface Hidden {
+  styles: DocHiddenStyles;
+  /** The parts of [a, b) in a hidden paragraph. */
+  within(a: number, b: number): [number, number][];
+}
+
+/** Paragraphs whose style hides them, from the paragraph property pages (ole2-doc-lists.ts). */
+function hiddenParagraphs(w: Uint8Array, t: Uint8Array, papx: number[], styles: DocHiddenStyles): Hidden {
+  const ranges: [number, number][] = [];
+  if (styles.size) for (const p of paragraphProps(w, t, papx)) if (p.to > p.from && styles.has(p.istd)) ranges.push([p.from, p.to]);
+  ranges.sort((x, y) => x[0] - y[0]);
+  return {
+    styles,
+    within(a, b) {
+      const out: [number, number][] = [];
+      // The first range that ends after a (they do not overlap), then on while they start before b.
+      let lo = 0;
+      for (let hi = ranges.length; lo < hi; ) {
+        const mid = (lo + hi) >> 1;
+        if (ranges[mid][1] <= a) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let k = lo; k < ranges.length && ranges[k][0] < b; k++) out.push([Math.max(a, ranges[k][0]), Math.min(b, ranges[k][1])]);
+      return out;
+    },
+  };
+}
