@@ -95,6 +95,22 @@ describe('text hidden through a style is also left out of the page as shown (fix
   });
 });
 
+describe('a tracked deletion is also left out, as with the changes accepted (fixtures in deleted/)', () => {
+  // LibreOffice 7.4's .doc (sprmCFRMarkDel) and .rtf (\\deleted) of 「秘」, a deleted 「書室」, 「 Confidential」.
+  it.each(['w-deleted-middle.doc', 'w-deleted-middle.rtf'])('%s is marked', async (name) => {
+    expect(await scan(`deleted/${name}`)).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+  it.each(['w-deleted-middle-trap.doc', 'w-deleted-middle-trap.rtf'])('%s (deleted 書室, then の Confidential) is clean', async (name) => {
+    expect(await scan(`deleted/${name}`)).toMatchObject({ verdict: 'clean' });
+  });
+  it('in RTF \\deleted0 and \\plain end a deletion', async () => {
+    const rtf = (s: string) => scanBlob(new Blob([new TextEncoder().encode(`{\\rtf1\\ansi\\uc1 \\u31192?${s} Confidential\\par}`)]), 'x.rtf');
+    expect(await rtf('{\\deleted \\u26360?\\u23460?}')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await rtf('\\deleted \\u26360?\\deleted0 \\u23460?')).toMatchObject({ verdict: 'clean' });
+    expect(await rtf('\\deleted \\u26360?\\plain \\u23460?')).toMatchObject({ verdict: 'clean' });
+  });
+});
+
 describe('ruby (a reading set above 「秘」) is read with its base on the line', () => {
   // ruby.fodt by hand (<text:ruby>), the rest LibreOffice 7.4's conversions: ODT as written, .docx with
   // <w:rt> before the base, .doc and .rtf as an EQ field (`EQ … \o\al(\s\up 10(ひ),秘)`) with no result.

@@ -1,7 +1,7 @@
 /**
  * Word 97-2003 (.doc): the text of every story (body, footnotes, headers/footers, comments,
  * endnotes, text boxes) through the FIB and the piece table (CLX) in the 0Table/1Table stream; a story
- * with hidden text is also read as it shows, without it (as the other formats are: xml-text.ts).
+ * with hidden or deleted text is also read as it shows, without it (as the other formats are: xml-text.ts).
  */
 import { withRubyBases } from './field-shown.js';
 import { docListLabels, paragraphProps, sprms, type Span } from './ole2-doc-lists.js';
@@ -118,8 +118,8 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   }
   const all = parts.join('');
   if (!all) return { encrypted: false, stories: null };
-  // The same text with hidden characters (sprmCFVanish, on the run or through its styles) as \x01, which
-  // readable() drops: as the page shows.
+  // The same text with hidden characters (sprmCFVanish, on the run or through its styles) and tracked
+  // deletions as \x01, which readable() drops: as the page shows with the changes accepted.
   const shownAll = withHidden(all, spans, hiddenRanges(w, t, pair(12), hiddenParagraphs(w, t, pair(13), docHiddenStyles(t, pair(1)))));
 
   // Story boundaries (MS-DOC 2.3): main, footnotes, headers, (macro), comments, endnotes, text boxes, header text boxes.
@@ -205,7 +205,9 @@ function withHidden(all: string, spans: Span[], hidden: [number, number][]): str
  * Byte ranges of the WordDocument stream whose characters are not shown, from the character property
  * pages (PlcBteChpx → ChpxFkp, MS-DOC 2.8.6 and 2.9.44): formatted hidden (Font → Hidden: sprmCFVanish)
  * by the run itself or by its character style (sprmCIstd), else by its paragraph's style
- * (`paragraphs`). A page that does not hold together is left out: its text is still read in place.
+ * (`paragraphs`); or deleted with changes tracked (sprmCFRMarkDel), which Word's "No Markup" and
+ * accepting the changes leave out. A page that does not hold together is left out: its text is still
+ * read in place.
  */
 function hiddenRanges(w: Uint8Array, t: Uint8Array, [fc, lcb]: number[], paragraphs: Hidden): [number, number][] {
   const out: [number, number][] = [];
@@ -233,11 +235,15 @@ function hiddenRanges(w: Uint8Array, t: Uint8Array, [fc, lcb]: number[], paragra
 const EMPTY = new Uint8Array(0);
 
 const SPRM_C_ISTD = 0x4a30;
+const SPRM_C_F_R_MARK_DEL = 0x0800;
 
-/** Whether a run's properties show it (true), hide it (false), or leave it to its paragraph's style (null). */
+/** Whether a run's properties show it (true), hide or delete it (false), or leave it to its paragraph's style (null). */
 function runShown(grpprl: Uint8Array, styles: DocHiddenStyles): boolean | null {
   let style = false;
-  for (const [sprm, i] of sprms(grpprl)) if (sprm === SPRM_C_ISTD) style = styles.has(grpprl[i] | (grpprl[i + 1] << 8));
+  for (const [sprm, i] of sprms(grpprl)) {
+    if (sprm === SPRM_C_F_R_MARK_DEL && (grpprl[i] & 1) === 1) return false;
+    if (sprm === SPRM_C_ISTD) style = styles.has(grpprl[i] | (grpprl[i + 1] << 8));
+  }
   const own = ownVanish(grpprl);
   return own !== null ? !own : style ? false : null;
 }

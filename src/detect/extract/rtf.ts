@@ -75,6 +75,8 @@ interface State {
   objdata: boolean;
   /** Hidden text (\v): not on screen or paper. */
   hidden?: boolean;
+  /** A tracked deletion (\deleted): gone once the changes are accepted, and from Word's "No Markup". */
+  deleted?: boolean;
 }
 
 export const extractRtf: Extractor = async function* (blob: Blob, ctx: ExtractContext): AsyncGenerator<Extracted> {
@@ -135,7 +137,8 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
   // The drop-down form field being read: its entries, and the picked and default ones.
   let form = { entries: [] as string[], picked: null as number | null, fallback: null as number | null };
   let formShown = ''; // what the drop-down in the instruction being read shows
-  // Text without hidden runs, per sink: 「秘」, a hidden 「書室」, 「 Confidential」 shows as the stamp.
+  // Text without hidden or deleted runs, per sink: 「秘」, a hidden or deleted 「書室」, 「 Confidential」
+  // shows as the stamp.
   const shown = new Map<string, string[]>();
   let hiddenSeen = false;
   const emit = (s: string) => {
@@ -157,7 +160,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
     let a = out.get(st.sink);
     if (!a) out.set(st.sink, (a = []));
     a.push(s);
-    if (st.hidden) hiddenSeen = true;
+    if (st.hidden || st.deleted) hiddenSeen = true;
     else {
       let v = shown.get(st.sink);
       if (!v) shown.set(st.sink, (v = []));
@@ -371,8 +374,12 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
         case 'v':
           st.hidden = param !== 0;
           break;
+        case 'deleted':
+          st.deleted = param !== 0;
+          break;
         case 'plain':
           st.hidden = false;
+          st.deleted = false;
           break;
         case 'f':
           if (st.fonttbl) pendingFont = param ?? -1;
