@@ -222,7 +222,8 @@ class Scanner {
       if (container && depth > this.limits.maxDepth) {
         return { verdict: 'unscannable', reason: 'too-deep', detail: `archives nest more than ${this.limits.maxDepth} deep`, location: { path } };
       }
-      for await (const item of extractor(blob, this.context(depth, object))) {
+      const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+      for await (const item of extractor(blob, { ...this.context(depth, object), name: base })) {
         this.checkTime();
         if (item.kind === 'text') {
           // A right-to-left override shows the text after it reversed: read as shown too (bidi.ts).

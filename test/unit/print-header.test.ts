@@ -20,6 +20,13 @@ describe('printed headers with formatting codes', () => {
     expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1 });
   });
 
+  it('&F is the file name: 「秘 &F」 in a workbook uploaded as Confidential.xlsx prints the stamp, under another name it does not', async () => {
+    const bytes = readFileSync(join(DIR, 'file-name-code.xlsx'));
+    expect(await scanBlob(new Blob([bytes]), 'Confidential.xlsx')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scanBlob(new Blob([bytes]), '四半期報告.xlsx')).toMatchObject({ verdict: 'clean' });
+    expect(headerText('&R秘 &F', 'Sheet1', 'Confidential.xlsx')).toBe('\n秘 Confidential.xlsx');
+  });
+
   it('&A is the sheet name given, nothing without one', () => {
     expect(headerText('&L秘 &A', 'Confidential')).toBe('\n秘 Confidential');
     expect(headerText('&L秘 &A')).toBe('\n秘 ');

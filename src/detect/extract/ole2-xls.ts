@@ -131,7 +131,8 @@ function colName(c: number): string {
   return s;
 }
 
-export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
+/** `file`: the workbook's own name, which a header's `&F` prints. */
+export function readXls(b: Uint8Array, checkTime: () => void, file?: string): XlsResult {
   const res: XlsResult = { encrypted: false, cells: [], rows: [], sheets: [], other: [], unread: [] };
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const recs: { type: number; off: number; data: Uint8Array }[] = [];
@@ -303,7 +304,7 @@ export function readXls(b: Uint8Array, checkTime: () => void): XlsResult {
       }
       case 0x0014: // HEADER
       case 0x0015: // FOOTER
-        if (d.length > 0) headers.push({ sheet, text: headerText(xlString(d, 0, biff8 ? 2 : 1), sheet) });
+        if (d.length > 0) headers.push({ sheet, text: headerText(xlString(d, 0, biff8 ? 2 : 1), sheet, file) });
         break;
       case 0x01b6: {
         // TXO: text of a comment or text box follows in CONTINUE records (each starts with an option byte).

@@ -144,7 +144,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
     }
   }
   if (book) {
-    const xls = guard('Excel workbook', () => readXls(cfb.read(book), ctx.checkTime));
+    const xls = guard('Excel workbook', () => readXls(cfb.read(book), ctx.checkTime, ctx.name));
     if (xls.encrypted) throw new ScanError('encrypted', 'password-protected Excel workbook');
     if (xls.damaged) yield { kind: 'unscannable', reason: 'corrupt', detail: `damaged Excel workbook: ${xls.damaged}`, where: { part: prefix + book.name } };
     if (xls.tooLarge) yield { kind: 'unscannable', reason: 'too-large', detail: `Excel workbook: ${xls.tooLarge}`, where: { part: prefix + book.name } };

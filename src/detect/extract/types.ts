@@ -60,6 +60,11 @@ export interface ExtractContext {
    */
   object?: boolean;
   /** Throws ScanError('time-budget') once the budget is spent or the scan was aborted. Call it in long loops. */
+  /**
+   * The base name of the file being read (a member's own name inside an archive): what a spreadsheet's
+   * printed header shows for `&F`. Unset when the caller gave none.
+   */
+  name?: string;
   checkTime(): void;
   /** Accounts expanded bytes against limits.maxExpandedBytes; throws ScanError('expansion-ratio') past it. */
   addExpanded(bytes: number): void;

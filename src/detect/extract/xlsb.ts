@@ -415,7 +415,7 @@ function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined,
       const hf: string[] = [];
       for (let off = 2; hf.length < 6; ) {
         const s = wideString(rec, off, part);
-        hf.push(headerText(s.text, sheet));
+        hf.push(headerText(s.text, sheet, ctx.name));
         off = s.end;
       }
       yield* runs(hf, { ...where, area: 'header' }, ctx.fullText);

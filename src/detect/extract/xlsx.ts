@@ -36,8 +36,8 @@ const PRINT_HEADER = /((?:<(?:[\w.-]+:)?(?:odd|even|first)(?:Header|Footer)>)?)(
  * A worksheet's markup as text, each cell's text ended by SEPARATOR so that cells never run together,
  * and its printed headers and footers as they print (print-header.ts).
  */
-export const sheetText = (xml: string, sheet?: string): string =>
-  xmlToText(xml.replace(PRINT_HEADER, (_, open: string, body: string) => open + escapeXml(headerText(decodeEntities(body), sheet))).replace(CELL_END, `$&${SEPARATOR.trim()}`));
+export const sheetText = (xml: string, sheet?: string, file?: string): string =>
+  xmlToText(xml.replace(PRINT_HEADER, (_, open: string, body: string) => open + escapeXml(headerText(decodeEntities(body), sheet, file))).replace(CELL_END, `$&${SEPARATOR.trim()}`));
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
@@ -94,7 +94,7 @@ export class XlsxBook {
     let utf16 = false;
     if (this.ctx.fullText) texts = await this.wholeSheet(part, rows);
     else {
-      const windows = new MarkupWindows((xml) => sheetText(xml, sheet));
+      const windows = new MarkupWindows((xml) => sheetText(xml, sheet, this.ctx.name));
       await this.zip.stream(part, (chunk) => {
         const before = windows.hits;
         windows.push(chunk);
@@ -148,7 +148,7 @@ export class XlsxBook {
     const utf8 = isUtf16Xml(bytes) ? new TextEncoder().encode(xml) : bytes;
     rows.push(utf8, true);
     this.charCodes.push(utf8);
-    return [...chunkText(sheetText(xml, this.sheets.get(part)))];
+    return [...chunkText(sheetText(xml, this.sheets.get(part), this.ctx.name))];
   }
 
   private sharedItems(): Promise<Strings> {
