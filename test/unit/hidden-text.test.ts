@@ -38,6 +38,7 @@ describe('text hidden through a style is also left out of the page as shown (fix
     'w-hidden-parent.fodt',
     'w-hidden-parastyle.fodt',
     'w-hidden-section.fodt',
+    'w-hidden-paragraph.fodt',
     'w-hidden-charstyle.doc',
     'w-hidden-parent.doc',
     'w-hidden-parastyle.doc',
@@ -46,6 +47,7 @@ describe('text hidden through a style is also left out of the page as shown (fix
   });
 
   it.each([
+    'w-hidden-paragraph-trap.fodt',
     'pydocx-hidden-charstyle-trap.docx',
     'w-hidden-charstyle-trap.docx',
     'w-hidden-parent-trap.docx',

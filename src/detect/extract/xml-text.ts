@@ -87,7 +87,7 @@ export function xmlToText(xml: string, styles?: StyleDefs): string {
   const deleted = xml.includes('<w:del') || xml.includes('<w:moveFrom');
   const hiding = hiddenStyles(styles ?? (xml.includes('text:display=') ? odfStyleDefs(xml) : NO_STYLES));
   const hidden = xml.includes('<w:vanish') || (hiding !== null && (xml.includes('<w:rStyle') || xml.includes('<w:pStyle')));
-  const odfHidden = (hiding !== null && xml.includes('text:style-name=')) || (xml.includes('<text:section') && ODF_HIDDEN_SECTION.test(xml));
+  const odfHidden = (hiding !== null && xml.includes('text:style-name=')) || (xml.includes('<text:section') && ODF_HIDDEN_SECTION.test(xml)) || xml.includes('<text:hidden-paragraph');
   const ruby = xml.includes('<rt') || xml.includes('<RT') || xml.includes('<text:ruby-text') || xml.includes('<w:rt>');
   if (!deleted && !hidden && !odfHidden && !ruby) return text;
   // As the page shows: tracked changes accepted, hidden text (Word's "hidden" font effect, an ODF
@@ -117,7 +117,28 @@ function withoutOdfHidden(xml: string, hiding: HiddenStyles | null): string {
   if (hiding?.text.size) out = withoutElements(out, SPAN_START, () => SPAN_END, styledBy(hiding.text));
   if (hiding?.paragraph.size) out = withoutElements(out, PARAGRAPH_START, (m) => PARAGRAPH_END[m[1]], styledBy(hiding.paragraph));
   if (out.includes('<text:section')) out = withoutElements(out, SECTION_START, () => SECTION_END, (tag) => ODF_HIDDEN_SECTION.test(tag));
+  if (out.includes('<text:hidden-paragraph')) out = withoutHiddenParagraphs(out);
   return out;
+}
+
+/**
+ * A paragraph hidden by the field in it (Insert → Field → Hidden Paragraph): LibreOffice writes the
+ * condition's last value as `text:is-hidden="true"`, and the paragraph is not shown. Each such field's
+ * paragraph, from its start tag to its end, is left out (one pass: each search starts past the last).
+ */
+const HIDDEN_PARAGRAPH = /<text:hidden-paragraph\b[^<>]*\btext:is-hidden="true"/g;
+function withoutHiddenParagraphs(xml: string): string {
+  let out = '';
+  let from = 0;
+  for (const m of xml.matchAll(HIDDEN_PARAGRAPH)) {
+    if (m.index < from) continue;
+    const start = Math.max(...['<text:p>', '<text:p ', '<text:h>', '<text:h '].map((t) => xml.lastIndexOf(t, m.index - 1)));
+    const close = xml.indexOf(xml.startsWith('<text:h', start) ? '</text:h>' : '</text:p>', m.index);
+    if (start < from || close < 0) continue;
+    out += xml.slice(from, start);
+    from = close + '</text:p>'.length; // as long as </text:h>
+  }
+  return from === 0 ? xml : out + xml.slice(from);
 }
 
 /** Whether a start tag names one of these styles. */
