@@ -12,5 +12,7 @@ export function uiLang(): 'ja' | 'en' {
 
 export function formatTime(iso: string | null): string {
   if (!iso) return '—';
-  return new Date(iso).toLocaleString(uiLang() === 'ja' ? 'ja-JP' : 'en-US');
+  // English as 2026-12-05 15:18:53 (Swedish writes ISO 8601's order), as the admin page does: never a
+  // month/day that an admin used to day/month misreads.
+  return new Date(iso).toLocaleString(uiLang() === 'ja' ? 'ja-JP' : 'sv-SE');
 }

@@ -97,7 +97,9 @@ function toParams(f: Filters, sort: string): URLSearchParams {
   return p;
 }
 
-const locale = lang === 'ja' ? 'ja-JP' : 'en-GB';
+// English dates as 2026-12-05 15:18:53 (Swedish writes ISO 8601's order): day/month and month/day
+// orders differ between the popup's and an admin's English, and neither may be misread.
+const locale = lang === 'ja' ? 'ja-JP' : 'sv-SE';
 
 /** A time for tables: local to the admin's zone, with the zone's short name when it is not the browser's. */
 function fmtTime(iso: string): string {
