@@ -63,3 +63,18 @@ describe('what is not a stamped document stays as it was', () => {
     expect(await scan(JSON.stringify({ content: DOCX.slice(0, 2000) }), 'x.json')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
 });
+
+describe('data: URLs written with percent-escapes', () => {
+  const page = (url: string) => `<!doctype html><html><head><meta charset="utf-8"></head><body><iframe src="${url}"></iframe></body></html>`;
+  it.each([
+    ['an iframe of UTF-8 text/html', 'data:text/html;charset=utf-8,%E7%A7%98%20Confidential'],
+    ['plain text, the stamp split by an escaped space', 'data:text/plain,%E7%A7%98%E3%80%80Confidential'],
+    ['Shift_JIS bytes', 'data:text/plain;charset=shift_jis,%94%E9%20Confidential'],
+  ])('%s is read', async (_what, url) => {
+    expect((await scanBlob(new Blob([page(url)]), 'page.html')).verdict).toBe('marked');
+  });
+  it('秘書 in one stays clean, and a base64 one is left to the base64 reader', async () => {
+    expect((await scanBlob(new Blob([page('data:text/plain,%E7%A7%98%E6%9B%B8%20Confidential')]), 'page.html')).verdict).toBe('clean');
+    expect((await scanBlob(new Blob([page('data:text/plain;base64,56eYIENvbmZpZGVudGlhbA%3D%3D')]), 'page.html')).verdict).not.toBe('unscannable');
+  });
+});

@@ -35,6 +35,7 @@ const HEAD_CHARS = 1368;
 export const mayCarryBase64 = (text: string): boolean => /[A-Za-z0-9+/]{40}|;base64,/i.test(text);
 
 export async function* embeddedFiles(text: string, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  if (text.includes('data:')) yield* percentDataUrls(text);
   if (!mayCarryBase64(text)) return;
   let n = 0;
   let seen = 0;
@@ -64,6 +65,40 @@ export async function* embeddedFiles(text: string, ctx: ExtractContext): AsyncGe
     yield { kind: 'member', name, data: blobOf(bytes), where: { area: 'attachment' } };
   }
 }
+
+/**
+ * A data: URL written with percent-escapes instead of base64 (`<iframe src="data:text/html,%E7%A7%98%20…">`,
+ * what `encodeURIComponent` makes): the text it carries, read in place when it has escapes to undo.
+ */
+const PERCENT_DATA_URL = /data:[\w.+/-]{0,100}(?:;[\w.+=-]{1,100}){0,4},([^"'\s<>()]*%[0-9A-Fa-f]{2}[^"'\s<>()]*)/g;
+/** The text of one such URL read (a data: URL of more is a file, which base64 would carry). */
+const PERCENT_URL_CAP = 1 << 20;
+function* percentDataUrls(text: string): Generator<Extracted> {
+  for (const m of text.matchAll(PERCENT_DATA_URL)) {
+    if (/;base64$/i.test(m[0].slice(0, m[0].indexOf(',')))) continue;
+    const bytes = percentBytes(m[1].slice(0, PERCENT_URL_CAP));
+    for (const t of chunkText(decodeText(bytes))) yield { kind: 'text', text: t, where: {} };
+  }
+}
+
+/** Percent-escapes undone into bytes (as a URL's are: UTF-8 or another encoding, decided by decodeText). */
+function percentBytes(s: string): Uint8Array {
+  const bytes: number[] = [];
+  const utf8 = new TextEncoder();
+  for (let i = 0; i < s.length; ) {
+    if (s[i] === '%' && HEX2.test(s.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
+      i += 3;
+    } else {
+      // A character left as it is in the URL: its UTF-8 bytes.
+      const ch = String.fromCodePoint(s.codePointAt(i)!);
+      for (const b of utf8.encode(ch)) bytes.push(b);
+      i += ch.length;
+    }
+  }
+  return Uint8Array.from(bytes);
+}
+const HEX2 = /^[0-9A-Fa-f]{2}$/;
 
 /** No control bytes but whitespace and ESC: text in some encoding (what sniff.ts calls text, and HTML, RTF, PDF's header, mail). */
 function looksLikeText(b: Uint8Array): boolean {
