@@ -11,7 +11,7 @@ const DIR = join(__dirname, '../fixtures/text/rendered');
 const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
 /** A text file holding `text`, scanned as an upload is. */
 const scanText = (text: string) => scanBlob(new Blob([text]), 'note.txt');
-const CLEAN = new Set(['fp_winpath.log']);
+const CLEAN = new Set(['fp_winpath.log', 'trap_css_before.html']);
 const files = readdirSync(DIR).filter((f) => !/\.(py|md)$/.test(f) || /^md_/.test(f));
 
 describe('text as its viewer renders it', () => {
@@ -22,6 +22,9 @@ describe('text as its viewer renders it', () => {
   });
   it('a Windows path through folders 秘 and Confidential is not the stamp', async () => {
     expect((await scan('fp_winpath.log')).verdict).toBe('clean');
+  });
+  it('a ::before 「秘」 on a paragraph of 書室… stays clean (and an icon font's glyph changes nothing)', async () => {
+    expect((await scan('trap_css_before.html')).verdict).toBe('clean');
   });
   it.each([
     ['markup between that stays text', '秘<br>書室 Confidential'],

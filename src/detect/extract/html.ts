@@ -75,6 +75,12 @@ export function* htmlRuns(html: string, depth = 0): Generator<Extracted> {
     if (office !== visible) for (const text of chunkText(xmlToText(office))) yield { kind: 'text', text, where: { area: 'body' } };
   }
   yield* generatedText(html);
+  // As shown with the style sheets' ::before/::after text in place (「p::before { content: "秘 " }」 on
+  // 「<p>Confidential</p>」 shows the stamp).
+  if (html.includes('content') && PSEUDO.test(html)) {
+    const placed = withGenerated(visible, generatedRules(html));
+    if (placed !== visible) for (const text of chunkText(xmlToText(placed))) yield { kind: 'text', text, where: { area: 'body' } };
+  }
   // A frame's document written into its `srcdoc` attribute (escaped once per level): read as the page it shows.
   if (depth < SRCDOC_DEPTH && /\ssrcdoc\s*=/i.test(html)) {
     for (const m of html.matchAll(SRCDOC)) yield* htmlRuns(decodeEntities(m[1] ?? m[2]), depth + 1);
@@ -164,6 +170,91 @@ const STYLE_END = /<\/style\s*>/gi;
 /** A selector naming one class, on any element or a given one (`.h`, `span.h`): nothing else is taken for one. */
 const CLASS_SELECTOR = /^\s*[a-z]*\.(-?[_a-z][\w-]*)\s*$/i;
 const CLASS_ATTR = /\sclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i;
+
+/** A rule that generates text before or after an element. */
+const PSEUDO = /::?(?:before|after)\b/i;
+/** `tag`, `.class`, `#id` or `tag.class`: the last compound of a selector, which names the element. */
+const COMPOUND = /([a-z][\w-]*)?(?:\.(-?[_a-z][\w-]*)|#([\w-]+))?\s*::?(before|after)\s*$/i;
+interface Generated {
+  tag?: string;
+  cls?: string;
+  id?: string;
+  after: boolean;
+  /** The content value's parts: a string, or the name of an attribute (`attr(data-x)`). */
+  parts: { text?: string; attr?: string }[];
+}
+
+/** The ::before/::after rules of the page's style sheets with a `content` of strings and attr(). */
+function generatedRules(html: string): Generated[] {
+  const out: Generated[] = [];
+  for (const s of spans(html, STYLE, () => STYLE_END, { toTagEnd: true })) {
+    for (const rule of content(html, s).split('}')) {
+      const open = rule.lastIndexOf('{');
+      if (open < 0) continue;
+      const value = /\bcontent\s*:\s*([^;]*)/i.exec(rule.slice(open + 1))?.[1];
+      if (!value) continue;
+      const parts = Array.from(value.matchAll(/"((?:[^"\\]|\\[\s\S])*)"|'((?:[^'\\]|\\[\s\S])*)'|\battr\(\s*([\w-]+)\s*\)/gi), (m) =>
+        m[3] ? { attr: m[3].toLowerCase() } : { text: cssString(m[1] ?? m[2]) },
+      );
+      // Only text that can take part in a stamp is written in (icon fonts' "\f101" everywhere is not).
+      if (!parts.some((p) => p.attr !== undefined || STAMP_PIECE.test(p.text!))) continue;
+      for (const selector of rule.slice(0, open).split(',')) {
+        const m = COMPOUND.exec(selector);
+        if (m && (m[1] || m[2] || m[3])) out.push({ tag: m[1]?.toLowerCase(), cls: m[2], id: m[3], after: m[4].toLowerCase() === 'after', parts });
+        if (out.length >= MAX_GENERATED) return out;
+      }
+    }
+  }
+  return out;
+}
+const MAX_GENERATED = 200;
+const STAMP_PIECE = /[秘㊙]|onfid/i;
+
+const START_TAG = /<([a-z][\w-]*)(\s[^<>]*)?>/gi;
+
+/**
+ * The markup with each rule's text written in: right after the start tag of each element it names
+ * (::before), or before that element's first end tag of its name (::after; nesting of the same tag is
+ * not followed). One pass over the start tags.
+ */
+function withGenerated(html: string, rules: Generated[]): string {
+  if (!rules.length) return html;
+  const inserts: { at: number; text: string }[] = [];
+  for (const m of html.matchAll(START_TAG)) {
+    const tag = m[1].toLowerCase();
+    const attrs = m[2] ?? '';
+    for (const r of rules) {
+      if ((r.tag && r.tag !== tag) || (r.cls && !hasClass(attrs, r.cls)) || (r.id && attrOf(attrs, 'id') !== r.id)) continue;
+      const text = escapeMarkup(r.parts.map((p) => p.text ?? attrOf(attrs, p.attr!) ?? '').join(''));
+      if (!text) continue;
+      const end = m.index + m[0].length;
+      const close = r.after ? html.indexOf(`</${m[1]}`, end) : end;
+      if (close >= 0) inserts.push({ at: close, text });
+      if (inserts.length >= MAX_INSERTS) break;
+    }
+  }
+  if (!inserts.length) return html;
+  inserts.sort((a, b) => a.at - b.at);
+  let out = '';
+  let from = 0;
+  for (const i of inserts) {
+    out += html.slice(from, i.at) + i.text;
+    from = i.at;
+  }
+  return out + html.slice(from);
+}
+const MAX_INSERTS = 100_000;
+
+const hasClass = (attrs: string, cls: string): boolean => (attrOf(attrs, 'class') ?? '').split(/\s+/).includes(cls);
+const attrPatterns = new Map<string, RegExp>();
+function attrOf(attrs: string, name: string): string | null {
+  let re = attrPatterns.get(name);
+  if (attrPatterns.size > 256) attrPatterns.clear(); // names come from pages: kept bounded
+  if (!re) attrPatterns.set(name, (re = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i')));
+  const m = re.exec(attrs);
+  return m ? decodeEntities(m[1] ?? m[2] ?? m[3]) : null;
+}
+const escapeMarkup = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 /** Classes the page's style sheets hide (`.h { display: none }`), by the simplest selectors only. */
 function hiddenClasses(html: string): Set<string> {
