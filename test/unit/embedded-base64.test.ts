@@ -78,3 +78,11 @@ describe('data: URLs written with percent-escapes', () => {
     expect((await scanBlob(new Blob([page('data:text/plain;base64,56eYIENvbmZpZGVudGlhbA%3D%3D')]), 'page.html')).verdict).not.toBe('unscannable');
   });
 });
+
+describe('a HAR response body in base64, shorter than a run', () => {
+  const har = (text: string) => JSON.stringify({ log: { entries: [{ response: { status: 200, content: { mimeType: 'text/plain', encoding: 'base64', text } } }] } });
+  it('is read as text because its object says base64', async () => {
+    expect((await scanBlob(new Blob([har(Buffer.from('秘 Confidential').toString('base64'))]), 'capture.har')).verdict).toBe('marked');
+    expect((await scanBlob(new Blob([har(Buffer.from('秘書 Confidential').toString('base64'))]), 'capture.har')).verdict).toBe('clean');
+  });
+});

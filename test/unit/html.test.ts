@@ -272,3 +272,19 @@ describe('Evernote exports (.enex): notes and their attachments', () => {
     expect(await scan(enex(resource('議事録.txt', '@@@@ not base64 @@@@')))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
 });
+
+describe('XML entities declared in the document (DOCTYPE internal subset)', () => {
+  const xml = (decl: string, body: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE note [${decl}]>\n<note>${body}</note>\n`;
+  const scan = (s: string) => scanBlob(new Blob([s]), 'note.xml');
+  it('a reference is read as the value it stands for', async () => {
+    expect((await scan(xml('<!ENTITY s "秘">', '&s; Confidential'))).verdict).toBe('marked');
+    expect((await scan(xml('<!ENTITY stamp "&#x79D8; Confidential">', '&stamp;'))).verdict).toBe('marked');
+    expect((await scan(xml('<!ENTITY s "秘書">', '&s; Confidential'))).verdict).toBe('clean');
+  });
+  it('entities that would expand the document too far are unscannable, at once (billion laughs)', async () => {
+    const t = performance.now();
+    const r = await scan(xml(`<!ENTITY a "${'x'.repeat(4000)}">`, '&a;'.repeat(5000)));
+    expect(r).toMatchObject({ verdict: 'unscannable', reason: 'expansion-ratio' });
+    expect(performance.now() - t).toBeLessThan(5000);
+  });
+});

@@ -36,6 +36,7 @@ export const mayCarryBase64 = (text: string): boolean => /[A-Za-z0-9+/]{40}|;bas
 
 export async function* embeddedFiles(text: string, ctx: ExtractContext): AsyncGenerator<Extracted> {
   if (text.includes('data:')) yield* percentDataUrls(text);
+  if (text.includes('"encoding"')) yield* shortBase64Texts(text);
   if (!mayCarryBase64(text)) return;
   let n = 0;
   let seen = 0;
@@ -78,6 +79,21 @@ function* percentDataUrls(text: string): Generator<Extracted> {
     if (/;base64$/i.test(m[0].slice(0, m[0].indexOf(',')))) continue;
     const bytes = percentBytes(m[1].slice(0, PERCENT_URL_CAP));
     for (const t of chunkText(decodeText(bytes))) yield { kind: 'text', text: t, where: {} };
+  }
+}
+
+/**
+ * A HAR capture's response body too short for a run (`"text": "56eYIENvbmZpZGVudGlhbA==", "encoding":
+ * "base64"`): the object says it is base64, so it is read whatever its length, as text in place.
+ */
+const SHORT_B64_TEXT = /"text"\s*:\s*"([A-Za-z0-9+/]{4,39}={0,2})"/g;
+const SAYS_BASE64 = /"encoding"\s*:\s*"base64"/;
+function* shortBase64Texts(text: string): Generator<Extracted> {
+  for (const m of text.matchAll(SHORT_B64_TEXT)) {
+    const around = text.slice(Math.max(0, m.index - 200), m.index + m[0].length + 200);
+    if (!SAYS_BASE64.test(around)) continue;
+    const { bytes, bad } = decodeBase64(m[1]);
+    if (!bad && looksLikeText(bytes)) yield { kind: 'text', text: decodeText(bytes), where: {} };
   }
 }
 

@@ -44,7 +44,10 @@ const withConditionals = (html: string): string =>
 export const extractHtml: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
   ctx.checkTime();
-  const markup = decodeMarkup(bytes);
+  const decoded = decodeMarkup(bytes);
+  const entities = declaredEntities(decoded);
+  if (entities === null) yield { kind: 'unscannable', reason: 'expansion-ratio', detail: 'XML whose declared entities expand too far to be read in place' };
+  const markup = entities ? withEntities(decoded, entities) : decoded;
   // A flat OpenDocument file reads as the package would: sheet names, cells by row, formulas (odf.ts);
   // and, as a package's parts are, only when 秘 may stand in it (a character reference may spell it).
   if (!FLAT_ODF.test(markup)) yield* OTHER_XML.test(markup.slice(0, 4096)) ? xmlRuns(markup) : htmlRuns(markup);
@@ -57,6 +60,31 @@ export const extractHtml: Extractor = async function* (blob, ctx) {
   // data: URLs and base64 parts carry whole files (embedded-base64.ts); an export's resources are read above.
   else yield* embeddedFiles(markup, ctx);
 };
+
+/**
+ * The general entities an XML document declares in its DOCTYPE's internal subset (`<!ENTITY s "秘">`),
+ * which a reader shows in place of each `&s;`; undefined for none, null when using them would expand the
+ * document past EXPANSION (a billion-laughs file: each value's own references are not followed either).
+ */
+const ENTITY_DECL = /<!ENTITY\s+([A-Za-z_][\w.-]{0,64})\s+(?:"([^"]{0,4096})"|'([^']{0,4096})')\s*>/g;
+const EXPANSION = 4 << 20;
+function declaredEntities(markup: string): Map<string, string> | null | undefined {
+  const head = markup.slice(0, 1 << 16);
+  if (!head.includes('<!ENTITY')) return undefined;
+  const map = new Map<string, string>();
+  for (const m of head.matchAll(ENTITY_DECL)) if (!map.has(m[1])) map.set(m[1], decodeEntities(m[2] ?? m[3]));
+  if (!map.size) return undefined;
+  let added = 0;
+  for (const m of markup.matchAll(ENTITY_REF)) added += map.get(m[1])?.length ?? 0;
+  return added > Math.max(EXPANSION, markup.length) ? null : map;
+}
+const ENTITY_REF = /&([A-Za-z_][\w.-]{0,64});/g;
+/** The markup with each declared entity's references written out (as character data: `<` and `&` escaped). */
+const withEntities = (markup: string, map: Map<string, string>): string =>
+  markup.replace(ENTITY_REF, (ref, name: string) => {
+    const v = map.get(name);
+    return v === undefined ? ref : v.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  });
 
 /**
  * The text runs of decoded HTML: meta descriptions as properties, visible text as body (scripts, styles,
