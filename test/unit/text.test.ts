@@ -350,3 +350,10 @@ describe('string escapes in UTF-16 text (Windows PowerShell 5.1 writes a program
     expect((await scanBlob(new Blob([json('\\u79d8\\u66f8\\u5ba4 Confidential')]), 'out.json')).verdict).toBe('clean');
   });
 });
+
+describe('ISO-2022-JP whose escape stands far before 秘', () => {
+  it('a kanji run longer than 1 KB after the escape, past 64 KiB of ASCII: still read', async () => {
+    expect((await scanBlob(new Blob([fixture('marked-iso2022jp-late-longrun.txt')]), 'server.log')).verdict).toBe('marked');
+    expect((await scanBlob(new Blob([fixture('clean-iso2022jp-late-longrun.txt')]), 'server.log')).verdict).toBe('clean');
+  });
+});

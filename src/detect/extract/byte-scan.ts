@@ -95,7 +95,10 @@ export const FWD = 1200;
  * Where to start decoding so that the decoder is in step with the characters at `hit`.
  * Returns -1 when no safe start exists (ISO-2022-JP without a preceding escape).
  */
-export function syncStart(buf: Uint8Array, hit: number, enc: TextEncodingName, min: number): number {
+/** How far back an ISO-2022-JP escape may be from 秘: a long run of kanji follows one escape. */
+const ISO_BACK = 64 * 1024;
+
+export function syncStart(buf: Uint8Array, hit: number, enc: TextEncodingName, min: number, lastEsc?: number): number {
   const lo = Math.max(min, hit - 96);
   switch (enc) {
     case 'utf-8': {
@@ -121,14 +124,12 @@ export function syncStart(buf: Uint8Array, hit: number, enc: TextEncodingName, m
       return hit;
     }
     case 'iso-2022-jp': {
-      // Start at the escape that put the decoder into the JIS X 0208 set.
-      for (let s = hit - 1; s >= Math.max(min, hit - BACK); s--) {
-        if (buf[s] === 0x1b) {
-          if (buf[s + 1] === 0x24 && (buf[s + 2] === 0x42 || buf[s + 2] === 0x40)) return s;
-          return -1; // the last escape switched to ASCII / JIS-Roman
-        }
-      }
-      return -1;
+      // Start at the escape that put the decoder into the JIS X 0208 set: the last ESC before the hit
+      // (given by the caller, who walks the buffer's escapes once, or looked for here), if it is that one.
+      let s = lastEsc;
+      if (s === undefined) for (s = hit - 1; s >= Math.max(min, hit - BACK) && buf[s] !== 0x1b; s--);
+      if (s < Math.max(min, hit - ISO_BACK) || buf[s] !== 0x1b) return -1;
+      return buf[s + 1] === 0x24 && (buf[s + 2] === 0x42 || buf[s + 2] === 0x40) ? s : -1; // else it switched to ASCII / JIS-Roman
     }
   }
 }
@@ -178,6 +179,14 @@ export function windowsFor(
   hits.sort((x, y) => x.at - y.at);
   const out: Window[] = [];
   const open = new Map<string, Window>();
+  // The last ESC before each ISO-2022-JP hit, found walking forward once (the hits are in order).
+  let esc = -1;
+  let scanned = 0;
+  const lastEscBefore = (at: number): number => {
+    for (let i = buf.indexOf(0x1b, scanned); i >= 0 && i < at; i = buf.indexOf(0x1b, i + 1)) esc = i;
+    scanned = at;
+    return esc;
+  };
   for (const { at, nd } of hits) {
     const key = nd.enc + (nd.wide ? ':' + (at & 1) : '');
     const w = open.get(key);
@@ -185,7 +194,7 @@ export function windowsFor(
       w.end = Math.min(buf.length, at + FWD);
       continue;
     }
-    const start = syncStart(buf, at, nd.enc, 0);
+    const start = syncStart(buf, at, nd.enc, 0, nd.enc === 'iso-2022-jp' ? lastEscBefore(at) : undefined);
     if (start < 0) continue;
     const nw: Window = { start, end: Math.min(buf.length, at + FWD), enc: nd.enc, hit: at };
     open.set(key, nw);
