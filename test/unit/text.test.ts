@@ -357,3 +357,10 @@ describe('ISO-2022-JP whose escape stands far before 秘', () => {
     expect((await scanBlob(new Blob([fixture('clean-iso2022jp-late-longrun.txt')]), 'server.log')).verdict).toBe('clean');
   });
 });
+
+describe('EUC-JP: a false 秘 one byte off, just before the real one', () => {
+  it('the real one is read in a window of its own', async () => {
+    expect((await scanBlob(new Blob([fixture('marked-eucjp-false-hit-before.txt')]), 'minutes.txt')).verdict).toBe('marked');
+    expect((await scanBlob(new Blob([fixture('clean-eucjp-false-hit-before.txt')]), 'minutes.txt')).verdict).toBe('clean');
+  });
+});

@@ -95,6 +95,13 @@ export const FWD = 1200;
  * Where to start decoding so that the decoder is in step with the characters at `hit`.
  * Returns -1 when no safe start exists (ISO-2022-JP without a preceding escape).
  */
+/** Whether the byte before `at` could be the lead byte of a character that `at` would then split. */
+function unsure(buf: Uint8Array, at: number, enc: TextEncodingName): boolean {
+  if (at === 0) return false;
+  const b = buf[at - 1];
+  return enc === 'euc-jp' ? b >= 0x80 : enc === 'shift_jis' || enc === 'gb18030' || enc === 'big5' || enc === 'euc-kr' ? b >= 0x40 : false;
+}
+
 /** How far back an ISO-2022-JP escape may be from 秘: a long run of kanji follows one escape. */
 const ISO_BACK = 64 * 1024;
 
@@ -140,6 +147,8 @@ export interface Window {
   enc: TextEncodingName;
   /** First hit in the window, in buffer coordinates. */
   hit: number;
+  /** It starts at its hit for want of a sure character boundary: it covers no later hit (windowsFor). */
+  unsure?: boolean;
 }
 
 /** Merged windows can grow up to this size before a new one is started. */
@@ -197,7 +206,11 @@ export function windowsFor(
     const start = syncStart(buf, at, nd.enc, 0, nd.enc === 'iso-2022-jp' ? lastEscBefore(at) : undefined);
     if (start < 0) continue;
     const nw: Window = { start, end: Math.min(buf.length, at + FWD), enc: nd.enc, hit: at };
-    open.set(key, nw);
+    // A window that starts at its hit for want of a sure character boundary (a run of double-byte text
+    // longer than the look-back) may be a false hit, off by a byte: later hits get windows of their own,
+    // not decoded through its misalignment (a real 秘 after 「と襦」 in EUC-JP read as garbage).
+    if (start === at && unsure(buf, at, nd.enc)) nw.unsure = true;
+    else open.set(key, nw);
     out.push(nw);
   }
   return out;

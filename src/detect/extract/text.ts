@@ -461,7 +461,7 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, json
       if (base + w.hit + 300 <= (covered.get(key) ?? 0)) continue;
       ctx.checkTime();
       const text = padded(buf, w);
-      covered.set(key, Math.max(covered.get(key) ?? 0, base + w.end));
+      if (!w.unsure) covered.set(key, Math.max(covered.get(key) ?? 0, base + w.end));
       if (mayHaveStampChar(text) || mayHaveStampChar(unescapeStrings(text))) yield* withUnescaped(text, {}, json);
     }
   }
