@@ -6,9 +6,9 @@ import { installHooks } from './hooks/index.js';
 
 // A same-origin parent's hooks come first: reading this frame through the parent's own (hooked)
 // `iframe.contentWindow` installs them here (hooks/frames.ts), and this copy then stands aside. This
-// frame's requests are then asked about by the parent's guard, whose warning the employee sees (this
-// frame may be hidden, its warning where nobody can answer it), and a File the parent already asked
-// about (appended to a FormData there) is not asked about again.
+// frame's requests are then asked about by the parent's guard alone, whose warning the employee sees
+// (this frame's own guard asked again, and their warnings queued one behind the other), and a File the
+// parent already asked about (appended to a FormData there) is not asked about again.
 // A top window, or a cross-origin parent (frameElement is null), throws here: this copy hooks the frame.
 try {
   void (window.frameElement as HTMLIFrameElement).contentWindow;

@@ -15,7 +15,7 @@ import { decodeMarkup } from './text.js';
 import { decodeBase64 } from './rfc2047.js';
 import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { SEPARATOR } from './sheet-rows.js';
-import { charOfCode, decodeEntities, xmlToText } from './xml-text.js';
+import { charOfCode, decodeEntities, escapeText, xmlToText } from './xml-text.js';
 import { XML_TAGS, content, execAt, firstContent, replaceSpans, spans } from './markup-spans.js';
 
 // What a page does not show: scripts, styles, templates, noscript and comments (markup-spans.ts finds
@@ -83,7 +83,7 @@ const ENTITY_REF = /&([A-Za-z_][\w.-]{0,64});/g;
 const withEntities = (markup: string, map: Map<string, string>): string =>
   markup.replace(ENTITY_REF, (ref, name: string) => {
     const v = map.get(name);
-    return v === undefined ? ref : v.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+    return v === undefined ? ref : escapeText(v);
   });
 
 /**
@@ -253,7 +253,7 @@ function withGenerated(html: string, rules: Generated[]): string {
     const attrs = m[2] ?? '';
     for (const r of rules) {
       if ((r.tag && r.tag !== tag) || (r.cls && !hasClass(attrs, r.cls)) || (r.id && attrOf(attrs, 'id') !== r.id)) continue;
-      const text = escapeMarkup(r.parts.map((p) => p.text ?? attrOf(attrs, p.attr!) ?? '').join(''));
+      const text = escapeText(r.parts.map((p) => p.text ?? attrOf(attrs, p.attr!) ?? '').join(''));
       if (!text) continue;
       const end = m.index + m[0].length;
       const close = r.after ? html.indexOf(`</${m[1]}`, end) : end;
@@ -282,7 +282,6 @@ function attrOf(attrs: string, name: string): string | null {
   const m = re.exec(attrs);
   return m ? decodeEntities(m[1] ?? m[2] ?? m[3]) : null;
 }
-const escapeMarkup = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 /** Classes the page's style sheets hide (`.h { display: none }`), by the simplest selectors only. */
 function hiddenClasses(html: string): Set<string> {

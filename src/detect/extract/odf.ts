@@ -9,7 +9,7 @@ import type { Where } from '../types.js';
 import { chunkText } from '../text-chunks.js';
 import { ScanError, type Extracted, type Extractor } from './types.js';
 import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
-import { attr, xmlToText } from './xml-text.js';
+import { attr, escapeText, xmlToText } from './xml-text.js';
 import { MarkupWindows } from './markup-windows.js';
 import { NO_STYLES, odfStyleDefs, withStyles, type StyleDefs } from './hidden-styles.js';
 import { odfLabelsMayMark, odfLists, withOdfLabels, type OdfLists } from './list-labels.js';
@@ -82,12 +82,11 @@ function pageSheets(content: string): Map<string, string[]> {
  * and a sheet named Confidential read as 「秘 Confidential」 (as xlsx's &A: print-header.ts).
  */
 export function withSheetNames(xml: string, pages: Map<string, string[]>): string {
-  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   return replaceSpans(xml, spans(xml, MASTER_PAGE, () => MASTER_PAGE_END, XML_TAGS), (page) => {
     const body = xml.slice(page.start.index, page.end);
     if (!body.includes('<text:sheet-name')) return body;
     const names = pages.get(attr(page.tag, 'style:name') ?? '') ?? [];
-    return names.map((n) => body.replace(SHEET_NAME, escape(n))).join('') || body;
+    return names.map((n) => body.replace(SHEET_NAME, escapeText(n))).join('') || body;
   });
 }
 

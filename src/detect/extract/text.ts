@@ -29,7 +29,7 @@ import { ScanError, type ExtractContext, type Extracted, type Extractor } from '
 import { Utf32Decoder, utf32Order } from './utf32.js';
 import { embeddedFiles } from './embedded-base64.js';
 import { charOfCode, decodeEntities } from './xml-text.js';
-import { tameTail } from './markup-spans.js';
+import { replaceSpans, spans, tameTail } from './markup-spans.js';
 
 /** Bytes looked at to decide the encoding of a large file. */
 const SAMPLE = 64 * 1024;
@@ -349,9 +349,9 @@ function* withUnescaped(text: string, where: Where = {}, json = false): Generato
     if (joined !== un) yield { kind: 'text', text: joined, where: { ...where, area: 'escaped' } };
   }
   // As written too: resolving escapes first would spoil a subtitle's `{\b1}` (`\b` is a backspace in JSON).
-  const shownRaw = STAMP_CHAR.test(text) && RENDERED_HINT.test(text) ? rendered(text) : text;
+  const shownRaw = mayHaveStampChar(text) && RENDERED_HINT.test(text) ? rendered(text) : text;
   if (shownRaw !== text) yield { kind: 'text', text: shownRaw, where: { ...where, area: 'escaped' } };
-  if (un !== text && STAMP_CHAR.test(un) && RENDERED_HINT.test(un)) {
+  if (un !== text && mayHaveStampChar(un) && RENDERED_HINT.test(un)) {
     const shown = rendered(un);
     if (shown !== un && shown !== shownRaw) yield { kind: 'text', text: shown, where: { ...where, area: 'escaped' } };
   }
@@ -367,7 +367,6 @@ function* withUnescaped(text: string, where: Where = {}, json = false): Generato
  */
 const JSON_STRINGS_GAP = /"\s*,\s*"/g;
 
-const STAMP_CHAR = /[秘㊙]/;
 /** Something `rendered` would take out: a tag or comment, a reference, a link, a subtitle code, an escape, a backspace, a string's end. */
 const RENDERED_HINT = /[<&[{\\\x1b\x08"｜《]/;
 const TAG = /<\/?[A-Za-z][^<>\n]{0,256}>/g;
@@ -403,18 +402,10 @@ function rendered(s: string): string {
   return decodeEntities(shown);
 }
 
-/** `<!-- … -->` taken out, in one pass (an unclosed one stays: a lazy expression would try every start to the end). */
-function withoutComments(s: string): string {
-  let out = '';
-  let from = 0;
-  for (let i = s.indexOf('<!--'); i >= 0; i = s.indexOf('<!--', from)) {
-    const end = s.indexOf('-->', i + 4);
-    if (end < 0) break;
-    out += s.slice(from, i);
-    from = end + 3;
-  }
-  return from === 0 ? s : out + s.slice(from);
-}
+/** `<!-- … -->` taken out, in one pass (markup-spans.ts; an unclosed one stays). */
+const COMMENT_START = /<!--/g;
+const COMMENT_END = /-->/g;
+const withoutComments = (s: string): string => replaceSpans(s, spans(s, COMMENT_START, () => COMMENT_END), () => '');
 
 /** 秘 or ㊙ ending a CSV field: what CELL_GAP starts with. */
 const AFTER_STAMP_CHAR = /[秘㊙][ \t\u3000]*"?[,;\t|]/;

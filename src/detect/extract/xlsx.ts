@@ -20,7 +20,7 @@ import { TallRows, XlsxRows, type TextFormats } from './xlsx-rows.js';
 import { sectionMayShowStamp, textSection } from './number-format.js';
 import { CharCodes, XlsxFormulas } from './xlsx-formulas.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
-import { attr, decodeEntities, xmlToText } from './xml-text.js';
+import { attr, decodeEntities, escapeText, xmlToText } from './xml-text.js';
 import { headerText } from './print-header.js';
 import { decodeXml, isUtf16Xml, type ZipArchive } from './zip-reader.js';
 
@@ -37,9 +37,8 @@ const PRINT_HEADER = /((?:<(?:[\w.-]+:)?(?:odd|even|first)(?:Header|Footer)>)?)(
  * and its printed headers and footers as they print (print-header.ts).
  */
 export const sheetText = (xml: string, sheet?: string, file?: string): string =>
-  xmlToText(xml.replace(PRINT_HEADER, (_, open: string, body: string) => open + escapeXml(headerText(decodeEntities(body), sheet, file))).replace(CELL_END, `$&${SEPARATOR.trim()}`));
+  xmlToText(xml.replace(PRINT_HEADER, (_, open: string, body: string) => open + escapeText(headerText(decodeEntities(body), sheet, file))).replace(CELL_END, `$&${SEPARATOR.trim()}`));
 
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 interface Strings {
   part: string;

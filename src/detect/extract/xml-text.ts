@@ -298,6 +298,9 @@ function markupTextOf(xml: string): string {
   return decodeEntities(apart.replace(BREAKS, '\n').replace(TAGS, ''));
 }
 
+/** Text made character data again: `&` and `<` escaped, so that text written back into markup reads as itself. */
+export const escapeText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
 /** Value of `name="…"` inside one start tag. */
 export function attr(tag: string, name: string): string | null {
   // Either quote: XML allows both (a formula holding " is written in ' by some producers).
