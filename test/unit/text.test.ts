@@ -330,6 +330,18 @@ describe('text whose first 64 KiB do not say its encoding', () => {
     expect((await scanBlob(file(head, [0x94, 0xe9, 0x8f, 0x91, ...CONFIDENTIAL]), 'zengin.txt')).verdict).toBe('clean'); // 秘書
   });
 
+  // A log whose first lines are UTF-8 (one accented name) and whose later lines a Shift_JIS or EUC-JP
+  // program appended: the sample says UTF-8, the stamp is in the code page.
+  const utf8Head = [...Array.from(new TextEncoder().encode('user=café\n')), ...ascii(70_000)];
+  it.each([
+    ['Shift_JIS', [0x94, 0xe9], [0x8f, 0x91, 0x8e, 0xba]],
+    ['EUC-JP', [0xc8, 0xeb], [0xbd, 0xf1, 0xbc, 0xbc]],
+  ])('%s after a UTF-8 head longer than the sample', async (_name, hi, shoshitsu) => {
+    expect((await scanBlob(file(utf8Head, [...hi, ...CONFIDENTIAL]), 'app.log')).verdict).toBe('marked');
+    expect((await collect(file(utf8Head, [...hi, ...CONFIDENTIAL]), true)).some((x) => x.kind === 'text' && findStamp(x.text))).toBe(true);
+    expect((await scanBlob(file(utf8Head, [...hi, ...shoshitsu, ...CONFIDENTIAL]), 'app.log')).verdict).toBe('clean'); // 秘書室
+  });
+
   it.each([
     ['GBK', [0xc3, 0xd8]],
     ['Big5', [0xaf, 0xb5]],

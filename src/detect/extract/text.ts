@@ -35,7 +35,8 @@ import { replaceSpans, spans, tameTail } from './markup-spans.js';
 const SAMPLE = 64 * 1024;
 
 /** `guess`: no encoding decoded the sample cleanly; `enc` is the one that reads most like text. */
-type Detected = { enc: TextEncodingName | 'ascii'; bom: number; guess?: boolean };
+/** `partial`: decided on the first SAMPLE bytes of a longer file. */
+type Detected = { enc: TextEncodingName | 'ascii'; bom: number; guess?: boolean; partial?: boolean };
 
 function fatalValid(enc: string, b: Uint8Array): boolean {
   if (enc === 'utf-8') return validUtf8(b);
@@ -145,7 +146,7 @@ function detect(bytes: Uint8Array, complete: boolean): Detected {
   }
   if (high === 0) return { enc: esc ? 'iso-2022-jp' : 'ascii', bom: 0 };
   const s = trimTail(sample, done);
-  if (fatalValid('utf-8', s)) return { enc: 'utf-8', bom: 0 };
+  if (fatalValid('utf-8', s)) return { enc: 'utf-8', bom: 0, partial: !done };
   const sj = fatalValid('shift_jis', s);
   const eu = fatalValid('euc-jp', s);
   if (sj && !eu) return { enc: 'shift_jis', bom: 0 };
@@ -243,6 +244,7 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
     yield* fullDecode(blob, ctx, det.enc === 'ascii' ? null : new TextDecoder(det.enc), json);
     // Decoded whole in a Japanese code page, Chinese or Korean text is misread: 秘 is looked for in theirs too.
     if (otherCjk(det)) yield* prefiltered(blob, ctx, det, json, OTHER_CJK_NEEDLES);
+    if (legacyAfterSample(det)) yield* prefiltered(blob, ctx, det, json, JAPANESE_LEGACY);
   } else yield* prefiltered(blob, ctx, det, json);
   // A PostScript program draws its text through its fonts: what reads as text here is only what it
   // wrote as literal strings (Cairo, Ghostscript and most printers write glyph codes in hex instead).
@@ -412,12 +414,13 @@ const AFTER_STAMP_CHAR = /[秘㊙][ \t\u3000]*"?[,;\t|]/;
 
 /** One needle list per (encoding, escapes): the search compiles a table per list and caches it. */
 const needleLists = new Map<string, Needle[]>();
-function needlesFor(enc: Detected['enc'], escapes: boolean, otherCjk: boolean): Needle[] {
-  const key = enc + (escapes ? '+esc' : '') + (otherCjk ? '+cjk' : '');
+function needlesFor(enc: Detected['enc'], escapes: boolean, otherCjk: boolean, legacy: boolean): Needle[] {
+  const key = enc + (escapes ? '+esc' : '') + (otherCjk ? '+cjk' : '') + (legacy ? '+legacy' : '');
   let list = needleLists.get(key);
   const own = enc === 'ascii' ? MIXED : enc === 'shift_jis' || enc === 'euc-jp' ? JAPANESE_LEGACY : NEEDLES[enc];
   const escaped = enc === 'utf-16le' || enc === 'utf-16be' ? ESCAPED_WIDE[enc] : ESCAPED;
-  if (!list) needleLists.set(key, (list = [...own, ...(escapes ? escaped : []), ...(otherCjk && enc !== 'ascii' ? OTHER_CJK_NEEDLES : [])]));
+  const others = [...(otherCjk && enc !== 'ascii' ? OTHER_CJK_NEEDLES : []), ...(legacy ? JAPANESE_LEGACY : [])];
+  if (!list) needleLists.set(key, (list = [...own, ...(escapes ? escaped : []), ...others]));
   return list;
 }
 
@@ -426,7 +429,26 @@ function needlesOf(det: Detected): Needle[] {
   // PowerShell 5.1 writes a program's output so). Shift_JIS and EUC-JP text is not searched for them:
   // 0x5C is a common trail byte there (表, ソ), and costs a pass for nothing.
   const escapes = det.enc === 'ascii' || det.enc === 'utf-8' || det.enc === 'utf-16le' || det.enc === 'utf-16be';
-  return needlesFor(det.enc, escapes, otherCjk(det));
+  return needlesFor(det.enc, escapes, otherCjk(det), legacyAfterSample(det));
+}
+
+/**
+ * UTF-8 decided on the file's first SAMPLE bytes only: what follows may be in a Japanese code page (a
+ * log that programs writing Shift_JIS or EUC-JP append to, files joined with `cat`). Their 秘 is
+ * looked for too, and kept where its bytes do not sit in well-formed UTF-8 (Shift_JIS's 秘, 94 E9, is
+ * also the end of one UTF-8 character and the start of the next: 「訪」 then 「難」).
+ */
+const legacyAfterSample = (det: Detected): boolean => det.enc === 'utf-8' && det.partial === true;
+const notUtf8 = (buf: Uint8Array, p: number, enc: TextEncodingName): boolean =>
+  enc !== 'shift_jis' || !inUtf8(buf, p - 2, p);
+
+/** Whether buf[from, to) lies within well-formed UTF-8: the characters it starts and ends in, whole. */
+function inUtf8(buf: Uint8Array, from: number, to: number): boolean {
+  let s = from;
+  while (s > 0 && from - s < 3 && (buf[s] & 0xc0) === 0x80) s--;
+  let e = to;
+  while (e < buf.length && e - to < 3 && (buf[e] & 0xc0) === 0x80) e++;
+  return validUtf8(buf.subarray(s, e));
 }
 
 /**
@@ -446,7 +468,8 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, json
     // No ESC either: it could start ISO-2022-JP.
     const ascii = det.enc === 'ascii' && asciiWithout(buf, 0x1b);
     if (ascii && buf.indexOf(0x5c) === -1 && buf.indexOf(0x26) === -1) continue;
-    const wins = windowsFor(buf, ascii ? ESCAPED : needles, from, to, { parityBase: -base, alignedOnly: wide });
+    const accept = legacyAfterSample(det) ? notUtf8 : undefined;
+    const wins = windowsFor(buf, ascii ? ESCAPED : needles, from, to, { parityBase: -base, alignedOnly: wide, accept });
     for (const w of wins) {
       const key = winKey(w, base);
       if (base + w.hit + 300 <= (covered.get(key) ?? 0)) continue;
