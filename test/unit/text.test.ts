@@ -342,6 +342,27 @@ describe('text whose first 64 KiB do not say its encoding', () => {
     expect((await scanBlob(file(utf8Head, [...hi, ...shoshitsu, ...CONFIDENTIAL]), 'app.log')).verdict).toBe('clean'); // 秘書室
   });
 
+  /** Japanese text in a code page the web platform decodes but does not encode: a table from its decoder. */
+  const jis = (enc: string, text: string): number[] => {
+    const dec = new TextDecoder(enc);
+    const table = new Map<string, number[]>();
+    for (let a = 0x81; a <= 0xfe; a++) for (let b = 0x40; b <= 0xfe; b++) {
+      const c = dec.decode(Uint8Array.of(a, b));
+      if (c.length === 1 && !table.has(c)) table.set(c, [a, b]);
+    }
+    return Array.from(text).flatMap((c) => (c.charCodeAt(0) < 0x80 ? [c.charCodeAt(0)] : table.get(c)!));
+  };
+  it.each([
+    ['Shift_JIS', 'shift_jis'],
+    ['EUC-JP', 'euc-jp'],
+  ])('UTF-8 after a %s head longer than the sample', async (_name, enc) => {
+    const head = jis(enc, '製造工程の記録、検査結果。\n'.repeat(3000));
+    expect(new TextDecoder(enc).decode(Uint8Array.from(head.slice(0, 27)))).toBe('製造工程の記録、検査結果。\n');
+    const utf8 = (s: string) => Array.from(new TextEncoder().encode(s));
+    expect((await scanBlob(file(head, utf8('秘 Confidential\n')), 'app.log')).verdict).toBe('marked');
+    expect((await scanBlob(file(head, utf8('秘書室 Confidential\n')), 'app.log')).verdict).toBe('clean');
+  });
+
   it.each([
     ['GBK', [0xc3, 0xd8]],
     ['Big5', [0xaf, 0xb5]],

@@ -149,8 +149,8 @@ function detect(bytes: Uint8Array, complete: boolean): Detected {
   if (fatalValid('utf-8', s)) return { enc: 'utf-8', bom: 0, partial: !done };
   const sj = fatalValid('shift_jis', s);
   const eu = fatalValid('euc-jp', s);
-  if (sj && !eu) return { enc: 'shift_jis', bom: 0 };
-  if (eu) return { enc: 'euc-jp', bom: 0 };
+  if (sj && !eu) return { enc: 'shift_jis', bom: 0, partial: !done };
+  if (eu) return { enc: 'euc-jp', bom: 0, partial: !done };
   // Neither decodes cleanly: take the one that reads most like text (also catches UTF-16 without BOM
   // and without ASCII, where no NUL bytes give it away).
   let best: TextEncodingName = 'shift_jis';
@@ -244,7 +244,8 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
     yield* fullDecode(blob, ctx, det.enc === 'ascii' ? null : new TextDecoder(det.enc), json);
     // Decoded whole in a Japanese code page, Chinese or Korean text is misread: 秘 is looked for in theirs too.
     if (otherCjk(det)) yield* prefiltered(blob, ctx, det, json, OTHER_CJK_NEEDLES);
-    if (legacyAfterSample(det)) yield* prefiltered(blob, ctx, det, json, JAPANESE_LEGACY);
+    const others = othersAfterSample(det);
+    if (others.length) yield* prefiltered(blob, ctx, det, json, others);
   } else yield* prefiltered(blob, ctx, det, json);
   // A PostScript program draws its text through its fonts: what reads as text here is only what it
   // wrote as literal strings (Cairo, Ghostscript and most printers write glyph codes in hex instead).
@@ -414,12 +415,12 @@ const AFTER_STAMP_CHAR = /[秘㊙][ \t\u3000]*"?[,;\t|]/;
 
 /** One needle list per (encoding, escapes): the search compiles a table per list and caches it. */
 const needleLists = new Map<string, Needle[]>();
-function needlesFor(enc: Detected['enc'], escapes: boolean, otherCjk: boolean, legacy: boolean): Needle[] {
-  const key = enc + (escapes ? '+esc' : '') + (otherCjk ? '+cjk' : '') + (legacy ? '+legacy' : '');
+function needlesFor(enc: Detected['enc'], escapes: boolean, otherCjk: boolean, partial: boolean): Needle[] {
+  const key = enc + (escapes ? '+esc' : '') + (otherCjk ? '+cjk' : '') + (partial ? '+partial' : '');
   let list = needleLists.get(key);
   const own = enc === 'ascii' ? MIXED : enc === 'shift_jis' || enc === 'euc-jp' ? JAPANESE_LEGACY : NEEDLES[enc];
   const escaped = enc === 'utf-16le' || enc === 'utf-16be' ? ESCAPED_WIDE[enc] : ESCAPED;
-  const others = [...(otherCjk && enc !== 'ascii' ? OTHER_CJK_NEEDLES : []), ...(legacy ? JAPANESE_LEGACY : [])];
+  const others = [...(otherCjk && enc !== 'ascii' ? OTHER_CJK_NEEDLES : []), ...(partial ? othersAfterSample({ enc, bom: 0, partial }) : [])];
   if (!list) needleLists.set(key, (list = [...own, ...(escapes ? escaped : []), ...others]));
   return list;
 }
@@ -429,16 +430,20 @@ function needlesOf(det: Detected): Needle[] {
   // PowerShell 5.1 writes a program's output so). Shift_JIS and EUC-JP text is not searched for them:
   // 0x5C is a common trail byte there (表, ソ), and costs a pass for nothing.
   const escapes = det.enc === 'ascii' || det.enc === 'utf-8' || det.enc === 'utf-16le' || det.enc === 'utf-16be';
-  return needlesFor(det.enc, escapes, otherCjk(det), legacyAfterSample(det));
+  return needlesFor(det.enc, escapes, otherCjk(det), det.partial === true);
 }
 
 /**
- * UTF-8 decided on the file's first SAMPLE bytes only: what follows may be in a Japanese code page (a
- * log that programs writing Shift_JIS or EUC-JP append to, files joined with `cat`). Their 秘 is
- * looked for too, and kept where its bytes do not sit in well-formed UTF-8 (Shift_JIS's 秘, 94 E9, is
- * also the end of one UTF-8 character and the start of the next: 「訪」 then 「難」).
+ * An encoding decided on the file's first SAMPLE bytes only: what follows may be in another (a log
+ * that programs writing UTF-8 and Shift_JIS or EUC-JP both append to, files joined with `cat`). After
+ * UTF-8, the Japanese code pages' 秘 is looked for too, and kept where its bytes do not sit in
+ * well-formed UTF-8 (Shift_JIS's 秘, 94 E9, is also the end of one UTF-8 character and the start of the
+ * next: 「訔」 then 「難」, which would cost a window each); after a Japanese code page, UTF-8's.
  */
-const legacyAfterSample = (det: Detected): boolean => det.enc === 'utf-8' && det.partial === true;
+function othersAfterSample(det: Detected): Needle[] {
+  if (!det.partial) return [];
+  return det.enc === 'utf-8' ? JAPANESE_LEGACY : det.enc === 'shift_jis' || det.enc === 'euc-jp' ? NEEDLES['utf-8'] : [];
+}
 const notUtf8 = (buf: Uint8Array, p: number, enc: TextEncodingName): boolean =>
   enc !== 'shift_jis' || !inUtf8(buf, p - 2, p);
 
@@ -468,7 +473,7 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, json
     // No ESC either: it could start ISO-2022-JP.
     const ascii = det.enc === 'ascii' && asciiWithout(buf, 0x1b);
     if (ascii && buf.indexOf(0x5c) === -1 && buf.indexOf(0x26) === -1) continue;
-    const accept = legacyAfterSample(det) ? notUtf8 : undefined;
+    const accept = det.enc === 'utf-8' && det.partial ? notUtf8 : undefined;
     const wins = windowsFor(buf, ascii ? ESCAPED : needles, from, to, { parityBase: -base, alignedOnly: wide, accept });
     for (const w of wins) {
       const key = winKey(w, base);
