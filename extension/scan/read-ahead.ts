@@ -46,6 +46,9 @@ export interface ReadAhead {
 export type OpenReader = (file: Blob) => ChunkReader;
 const ownStream: OpenReader = (file) => Blob.prototype.stream.call(file).getReader() as ReadableStreamDefaultReader<Uint8Array>;
 
+/** How far past the bytes arrived a read starts for it to be read for real rather than waited for. */
+const FAR_AHEAD = 1 << 20;
+
 /** Asked for on its own: the engine tells a picture, audio or video by its first KiB (src/detect/sniff.ts). */
 export const HEAD_READ = 64 << 10;
 
@@ -146,7 +149,9 @@ class StreamCache {
       if (this.closed || a < this.low || b > this.size) return null;
       if (b <= this.frontier) return this.serve(a, b, shared);
       // Reachable without letting anything go: wait for the stream. Past that, the stream would stall.
-      if (this.failed || b > this.low + this.maxHeld) return null;
+      // A read far past what has arrived (a look at the end: a ZIP's end record, after a picture too)
+      // is not worth waiting for the bytes before it: a real read of the slice is one round trip.
+      if (this.failed || b > this.low + this.maxHeld || a >= this.frontier + FAR_AHEAD) return null;
       await new Promise<void>((r) => this.waiters.push(r));
     }
   }

@@ -189,6 +189,9 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (blob.size === 0) return namedAsStructured(name) ? 'empty-document' : 'empty';
   const head = await readBytes(blob, 0, Math.min(blob.size, SNIFF_HEAD));
   const byHead = headFormat(head);
+  // A picture or a recording is decided on its first bytes, but a ZIP may follow it (`cat photo.jpg
+  // archive.zip`: viewers show the picture, unzip opens the archive): one look at the end record.
+  if ((byHead === 'image' || byHead === 'media') && (await zipAtEnd(blob))) return 'sfx';
   if (byHead) return byHead;
   const ascii = new TextDecoder('latin1').decode(head);
   if (unsupportedArchive(ascii)) return 'unsupported-archive';
@@ -247,11 +250,21 @@ async function selfExtracting(blob: Blob): Promise<boolean> {
  * A ZIP archive after other bytes: a self-extracting program, a launch script before a jar (Spring
  * Boot's executable jars), a `#!` line before a Python zipapp, a Chrome extension's header. Its end
  * record (in the last 64 KiB) points back at a central directory that is there; libarchive reads the
- * archive whether its offsets count from the file or from the archive. (Not after a picture or a
- * recording: those are decided on their first bytes, never waiting for the rest of the file.)
+ * archive whether its offsets count from the file or from the archive. After a picture or a recording
+ * too: the one read of the end is all it costs them.
  */
-async function zipAtEnd(blob: Blob): Promise<boolean> {
-  const from = Math.max(0, blob.size - 65557);
+/** How far from its end a ZIP's end record can be (22 bytes and a comment of up to 65,535). */
+export const ZIP_END_REACH = 65557;
+/** Whether a ZIP end record's signature is in these last bytes of a file: a ZIP may end there. */
+export function mayEndInZip(tail: Uint8Array): boolean {
+  for (let i = tail.indexOf(0x50); i >= 0 && i + 3 < tail.length; i = tail.indexOf(0x50, i + 1)) {
+    if (tail[i + 1] === 0x4b && tail[i + 2] === 5 && tail[i + 3] === 6) return true;
+  }
+  return false;
+}
+
+export async function zipAtEnd(blob: Blob): Promise<boolean> {
+  const from = Math.max(0, blob.size - ZIP_END_REACH);
   const tail = await readBytes(blob, from);
   for (let i = tail.length - 22; i >= 0; i--) {
     if (tail[i] !== 0x50 || tail[i + 1] !== 0x4b || tail[i + 2] !== 5 || tail[i + 3] !== 6) continue;

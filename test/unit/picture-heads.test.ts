@@ -125,3 +125,34 @@ describe('mail with pictures attached (Python email; base64 by hand)', () => {
     expect(await scanBlob(blob(wrap('image/jpeg', '秘—現場写真.jpg', PHOTO)), 'photo.eml')).toMatchObject({ verdict: 'marked', rule: 2 });
   });
 });
+
+describe('a ZIP appended to a picture (cat photo.jpg archive.zip: viewers show the picture, unzip opens the archive)', () => {
+  const MEMO = { path: ['メモ.txt'] };
+  it('on its own, a JPEG or a PNG is read as the archive it also is; the same with 秘書室 stays clean', async () => {
+    expect(await scanBlob(blob(fixture('photo-zip-appended.jpg')), 'photo.jpg')).toMatchObject({ verdict: 'marked', rule: 1, location: MEMO });
+    expect(await scanBlob(blob(fixture('plan-zip-appended.png')), 'plan.png')).toMatchObject({ verdict: 'marked', rule: 1, location: MEMO });
+    expect(await scanBlob(blob(fixture('photo-zip-appended-clean.jpg')), 'photo.jpg')).toMatchObject({ verdict: 'clean' });
+    expect(await scanBlob(blob(PHOTO), 'photo.jpg')).toMatchObject({ verdict: 'clean', format: 'image' });
+  });
+
+  it('attached to a mail (Python email, base64): its end is decoded to look, then the whole', async () => {
+    const data = fixture('photo-appended-python.eml');
+    expect(await memberSizes(extractEml, data, true)).toEqual({ '現場写真.jpg': fixture('photo-zip-appended.jpg').length });
+    expect(await scanBlob(blob(data), 'photo.eml')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['現場写真.jpg', 'メモ.txt'] } });
+  });
+
+  it('stored in a ZIP, a photo too big to be read whole for its head (Info-ZIP -0, fflate level 0): its end is looked at', async () => {
+    const memo = fixture('photo-zip-appended.jpg').subarray(PHOTO.length);
+    const big = bigPng(600, 400);
+    const polyglot = new Uint8Array([...big, ...memo]);
+    const dir = mkdtempSync(join(tmpdir(), 'ug-pictures-'));
+    writeFileSync(join(dir, 'IMG_0002.png'), polyglot);
+    execFileSync('zip', ['-q', '-0', '-j', join(dir, 'stored.zip'), join(dir, 'IMG_0002.png')]);
+    for (const archive of [new Uint8Array(readFileSync(join(dir, 'stored.zip'))), zip({ 'IMG_0002.png': polyglot }, 0)]) {
+      expect(await memberSizes(extractZip, archive, true)).toEqual({ 'IMG_0002.png': polyglot.length });
+      expect(await scanBlob(blob(archive), 'photos.zip')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['IMG_0002.png', 'メモ.txt'] } });
+    }
+    // The same picture without the archive: its first KiB only, as before.
+    expect(await memberSizes(extractZip, zip({ 'IMG_0002.png': big }, 0), true)).toEqual({ 'IMG_0002.png': 1024 });
+  });
+});

@@ -48,10 +48,12 @@ describe('archives behind other bytes', () => {
     }
   });
 
-  it('an end record alone is not an archive; a picture stays a picture, decided on its first bytes', async () => {
+  it('an end record alone is not an archive, after a picture either; a whole ZIP after a picture is read (picture-heads.test.ts)', async () => {
     const jar = bytes('launch_script_ctext.jar');
-    expect((await scan('x.bin', new Uint8Array([0, 1, 2, ...jar.subarray(jar.length - 22)]))).format).toBe('binary');
+    const end = jar.subarray(jar.length - 22);
+    expect((await scan('x.bin', new Uint8Array([0, 1, 2, ...end]))).format).toBe('binary');
     const photo = readFileSync(join(__dirname, '../fixtures/pictures/site-photo.jpg'));
-    expect(await scan('photo.jpg', new Uint8Array([...photo, ...jar.subarray(jar.indexOf(0x50, 60))]))).toMatchObject({ verdict: 'clean', format: 'image' });
+    expect(await scan('photo.jpg', new Uint8Array([...photo, ...end]))).toMatchObject({ verdict: 'clean', format: 'image' });
+    expect(await scan('photo.jpg', new Uint8Array([...photo, ...jar.subarray(jar.indexOf(0x50, 60))]))).toMatchObject({ verdict: 'marked', format: 'sfx' });
   });
 });

@@ -13,7 +13,7 @@ import { htmlRuns } from './html.js';
 import { charsetDecoder, decodeText, detectTextEncoding, markupEncoding } from './text.js';
 import { contentInfo, decodeBody, EMLX_LENGTH, hasEmbeddedMime, parseEntity, splitMultipart, UU_BEGIN_LINE, uuBlocks, type ContentInfo, type Entity } from './mime.js';
 import { decodeBase64, decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
-import { isPicture, SNIFF_HEAD } from '../sniff.js';
+import { isPicture, mayEndInZip, SNIFF_HEAD, ZIP_END_REACH } from '../sniff.js';
 import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { tameTail } from './markup-spans.js';
 
@@ -126,8 +126,21 @@ function pictureHead(body: Uint8Array): Uint8Array | null {
   const r = decodeBase64(body.subarray(0, SNIFF_HEAD * 2));
   if (whole ? r.bad : r.bytes.length < SNIFF_HEAD) return null;
   const head = r.bytes.subarray(0, SNIFF_HEAD);
-  return isPicture(head) ? head : null;
+  return isPicture(head) && !mayEndInZip(base64Tail(body, ZIP_END_REACH)) ? head : null;
 }
+
+/**
+ * About the last `want` bytes of a base64 body, decoded without the rest: its alphabet characters
+ * come in groups of four from the start, so the last whole groups are aligned whatever came before.
+ */
+function base64Tail(body: Uint8Array, want: number): Uint8Array {
+  // Line breaks take at most one character in 38 (76-character lines): room for them, and some.
+  const region = body.subarray(Math.max(0, body.length - Math.ceil((want * 4) / 3 + want / 16) - 256));
+  const chars = region.filter(isBase64Char);
+  return decodeBase64(chars.subarray(chars.length % 4)).bytes;
+}
+const isBase64Char = (c: number): boolean =>
+  (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x3d;
 
 /**
  * A part whose content this reader cannot reach: an encrypted PGP/MIME message, S/MIME that carries

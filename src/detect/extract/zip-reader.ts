@@ -220,6 +220,20 @@ export async function zipEntryHead(blob: Blob, entry: ZipEntry, want: number): P
   return inflateHead(await readBytes(blob, start, start + Math.min(entry.compressedSize, HEAD_INPUT)), want);
 }
 
+/**
+ * A stored member's last `want` bytes (unchecked), or null for a compressed one: those cannot be had
+ * without decoding the whole member.
+ */
+export async function zipEntryTail(blob: Blob, entry: ZipEntry, want: number): Promise<Uint8Array | null> {
+  if (entry.method !== 0 || entry.encrypted || entry.size !== entry.compressedSize) return null;
+  try {
+    const start = await dataStart(blob, entry);
+    return await readBytes(blob, Math.max(start, start + entry.size - want), start + entry.size);
+  } catch {
+    return null;
+  }
+}
+
 /** A stored member's slice (CRC not yet checked), or a compressed member already decoded and checked. */
 async function memberData(
   blob: Blob,

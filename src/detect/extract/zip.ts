@@ -1,8 +1,8 @@
 /** Plain ZIP archives: every member is handed back to the scanner, which recurses into it. */
 import { nameOnly, ScanError, ScanLimitError, type Extractor } from './types.js';
-import { readZipDirectory, zipComment, zipEntryBlob, zipEntryHead } from './zip-reader.js';
+import { readZipDirectory, zipComment, zipEntryBlob, zipEntryHead, zipEntryTail } from './zip-reader.js';
 import { blobOf } from '../bytes.js';
-import { isPicture, SNIFF_HEAD } from '../sniff.js';
+import { isPicture, mayEndInZip, SNIFF_HEAD, ZIP_END_REACH } from '../sniff.js';
 import { chunkText } from '../text-chunks.js';
 
 export const extractZip: Extractor = async function* (blob, ctx) {
@@ -15,8 +15,11 @@ export const extractZip: Extractor = async function* (blob, ctx) {
     ctx.addEntry();
     ctx.checkTime();
     // A photo or a recording is not read past its first bytes (scan.ts), so it is not inflated past them.
+    // A stored one's end is looked at too, for a ZIP after the picture (sniff.ts); a compressed one's
+    // cannot be without inflating it all, which a ZIP of photos would wait for (docs/formats.md).
     const head = ctx.pictureHeads ? await zipEntryHead(blob, entry, SNIFF_HEAD) : null;
-    if (head && isPicture(head)) {
+    const tail = head && isPicture(head) ? await zipEntryTail(blob, entry, ZIP_END_REACH) : null;
+    if (head && isPicture(head) && !(tail && mayEndInZip(tail))) {
       yield { kind: 'member', name: entry.name, data: blobOf(head) };
       continue;
     }
