@@ -173,6 +173,24 @@ describe("mail files, their attachments decoded by Chromium's own base64 decoder
   }
 });
 
+describe('a ZIP appended to a picture: the picture is read at its end too, in the scan frame as in Node', () => {
+  const picture = (f: string) => readFileSync(new URL(`../fixtures/pictures/${f}`, import.meta.url));
+  const cases: { name: string; bytes: Buffer; marked: boolean; says?: string }[] = [
+    { name: '現場写真.jpg', bytes: picture('photo-zip-appended.jpg'), marked: true, says: 'メモ.txt' },
+    { name: '現場写真の送付.eml', bytes: picture('photo-appended-python.eml'), marked: true, says: 'メモ.txt' },
+    { name: '現場写真-2.jpg', bytes: picture('photo-zip-appended-clean.jpg'), marked: false },
+    { name: '現場写真-3.jpg', bytes: picture('site-photo.jpg'), marked: false },
+  ];
+  let page: Page;
+  beforeAll(async () => {
+    page = await open();
+  });
+
+  for (const c of cases) {
+    it(`${c.name}: ${c.marked ? 'stopped' : 'arrives'}`, () => pickAndExpect(page, c.name, c.bytes, c.marked, c.says), 40_000);
+  }
+});
+
 describe('a page that removes the scan frame', () => {
   it('gets no clean verdict: the upload waits for the employee', async () => {
     const page = await open('/?hostile=1');
