@@ -1158,6 +1158,13 @@ describe('a page whose content stream lost its /Filter key (compressed bytes rea
   });
 });
 
+describe('a page whose compressed content is damaged in its middle (make-damaged-flate.sh)', () => {
+  it('inflates to the end as noise: its Adler-32 fails, and the page is not called read', async () => {
+    const damaged = new Blob([await readFile(join(dirname(fileURLToPath(import.meta.url)), '../fixtures/pdf', 'damaged-flate-p2.pdf'))]);
+    expect(await scanBlob(damaged, 'x.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringMatching(/1 page/) });
+  });
+});
+
 describe('text drawn in a font, or from resources, that cannot be read (a damaged object header)', () => {
   const fixture = (name: string) => readFile(join(dirname(fileURLToPath(import.meta.url)), '../fixtures/pdf', name));
   /** The file with object `n`'s `obj` keyword damaged, so it cannot be read. */

@@ -3,8 +3,9 @@
  * RunLength. Image codecs (DCT, JPX, CCITT, JBIG2) are not decoded: they carry no text.
  */
 import { Inflate, unzlibSync, inflateSync } from 'fflate';
-import { concat } from '../bytes.js';
-import { INPUT_SLICE } from './inflate.js';
+import { adler32 } from '../adler32.js';
+import { concat, u32be } from '../bytes.js';
+import { INPUT_SLICE, isZlibHeader } from './inflate.js';
 
 export interface Decoded {
   data: Uint8Array;
@@ -56,6 +57,24 @@ function inflateStreaming(data: Uint8Array, cap: number, zlib: boolean): Decoded
 }
 
 export function inflate(data: Uint8Array, cap: number): Decoded {
+  return checked(data, inflateLenient(data, cap));
+}
+
+/**
+ * Readers take a stream with a damaged or missing header, or no end, as far as it goes: so do these
+ * fallbacks. But deflate rarely notices damage in the middle of a stream and goes on to the end
+ * writing noise (a page whose content then holds no text): a zlib stream whose output fails the
+ * Adler-32 after it was not read as written. The checksum stands right after the deflate data, which
+ * a /Length that counts an end of line after it (or junk) leaves a few bytes before the end.
+ */
+function checked(data: Uint8Array, r: Decoded): Decoded {
+  if (r.partial || !isZlibHeader(data)) return r;
+  const sum = adler32(r.data);
+  for (let i = Math.max(2, data.length - 8); i + 4 <= data.length; i++) if (u32be(data, i) === sum) return r;
+  return { data: r.data, partial: true };
+}
+
+function inflateLenient(data: Uint8Array, cap: number): Decoded {
   if (data.length * 1032 <= cap) {
     try {
       return { data: unzlibSync(data), partial: false };
