@@ -340,6 +340,22 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
     expect(stampHits(trap)).toEqual([]);
   });
 
+  it('Chromium: 秘 above a tracked-out CONFIDENTIAL (a round stamp\'s layout) is read as 秘, a line break, the word', async () => {
+    const items = await extract(fix('chromium-tracked-word-below.pdf'), true);
+    expect(pageText(items, 1)).toMatch(/秘\s*CONFIDENTIAL/);
+    expect(stampHits(items)).toEqual(['page:1']);
+    expect(stampHits(await extract(fix('chromium-tracked-word-below-twin.pdf'), true))).toEqual([]);
+  });
+
+  it('Chromium: 縦書き with upright letters (one string per glyph, each a character below the last) reads as one column', async () => {
+    const items = await extract(fix('chromium-vertical-upright.pdf'), true);
+    expect(pageText(items, 1)).toMatch(/秘\s*CONFIDENTIAL/);
+    expect(stampHits(items)).toEqual(['page:1']);
+    const twin = await extract(fix('chromium-vertical-upright-twin.pdf'), true);
+    expect(pageText(twin, 1)).toMatch(/秘書室\s*CONFIDENTIAL/);
+    expect(stampHits(twin)).toEqual([]);
+  });
+
   it('Ghostscript: a CMap embedded under its predefined name (UTF-8, UTF-32, JIS 78) and no ToUnicode is read by that name', async () => {
     for (const f of ['gs-utf8-stamp.pdf', 'gs-utf32-stamp.pdf', 'gs-78-h-stamp.pdf']) expect(stampHits(await extract(fix(f))), f).toEqual(['page:1']);
     const trap = await extract(fix('gs-utf8-trap.pdf'), true);
@@ -392,10 +408,10 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
     expect(stampHits(await drawn(400, 614))).toEqual([]); // beside, not above
   });
 
-  it('withGaps: layout gaps are spaces; a letter-spaced line is also given joined, other lines once', () => {
+  it('withGaps: layout gaps are spaces; a letter-spaced line is also given joined, before and after, other lines once', () => {
     const G = '\uffff';
     expect(withGaps(`Quarterly${G}report${G}2026\nnext`)).toBe('Quarterly report 2026\nnext');
-    expect(withGaps(`秘 C${G}o${G}n${G}f${G}i${G}d${G}e${G}n${G}t${G}i${G}a${G}l`)).toBe('秘 C o n f i d e n t i a l\n秘 Confidential');
+    expect(withGaps(`秘 C${G}o${G}n${G}f${G}i${G}d${G}e${G}n${G}t${G}i${G}a${G}l`)).toBe('秘 Confidential\n秘 C o n f i d e n t i a l\n秘 Confidential');
     expect(withGaps('no gaps at all')).toBe('no gaps at all');
   });
 
@@ -966,7 +982,10 @@ describe('PDF crypto primitives', () => {
         const e = new Uint8Array(await s.encrypt({ name: 'AES-CBC', iv: kk.slice(16, 32) }, ck, k1)).subarray(0, k1.length);
         const m = e.subarray(0, 16).reduce((a, b) => a + b, 0) % 3;
         kk = new Uint8Array(await s.digest(m === 0 ? 'SHA-256' : m === 1 ? 'SHA-384' : 'SHA-512', e));
-        if (i >= 63 && e[e.length - 1] <= i - 32) break;
+        // ISO 32000-2, 7.6.4.3.4 step e: after at least 64 rounds, stop when E's last byte is at most
+        // the round number (counted from 1) minus 32.
+        const round = i + 1;
+        if (round >= 64 && e[e.length - 1] <= round - 32) break;
       }
       return kk.subarray(0, 32);
     }

@@ -68,6 +68,10 @@ export interface PageState {
   /** End of the last shown string, device space, and its direction and size. */
   ex: number;
   ey: number;
+  /** Start of the last shown string, device space, and whether it was one character (stacked). */
+  sx: number;
+  sy: number;
+  one: boolean;
   ux: number;
   uy: number;
   size: number;
@@ -105,7 +109,7 @@ interface PlacedLine {
 }
 
 export function newPageState(doc: PdfDoc, fonts: FontLoader, checkTime: () => void): PageState {
-  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, unread: 0, actualText: false, alts: [], line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
+  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, sx: 0, sy: 0, one: false, ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, unread: 0, actualText: false, alts: [], line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
 }
 
 const MAX_FORM_DEPTH = 12;
@@ -168,6 +172,17 @@ const GAPS = /\uffff/g;
 const LETTER_SPACED = /(?:^|[\s\uffff])[^\s\uffff](?:\uffff[^\s\uffff]){3}/;
 
 /**
+ * How far below the last string's start (across its baseline, in device units) a one-character string
+ * starts when the two stand in one column: about one character's height down (up to two and a half,
+ * for a full-width space left out), within half a character of its start along the line. 0 otherwise.
+ */
+function stackedBelow(rx: number, ry: number, ux: number, uy: number, sz: number): number {
+  const along = rx * ux + ry * uy;
+  const down = rx * uy - ry * ux;
+  return Math.abs(along) < 0.5 * sz && down > 0.6 * sz && down < 2.5 * sz ? down : 0;
+}
+
+/**
  * Ends the current line. A line drawn out of order (a string placed left of one drawn before it:
  * 「Confidential」 shown first, then 「秘」 moved in front of it) is also given in the order a reader
  * sees it, left to right, as pdftotext reads it: strings apart by a gap get a space.
@@ -203,7 +218,12 @@ export function withGaps(text: string): string {
     .map((line) => {
       if (!line.includes(GAP)) return line;
       const spaced = line.replace(GAPS, ' ');
-      return LETTER_SPACED.test(line) ? `${spaced}\n${line.replace(GAPS, '')}` : spaced;
+      if (!LETTER_SPACED.test(line)) return spaced;
+      // Letter-spaced: read spaced and joined. Joined on both sides, so that the joined word stands
+      // next to the line before it (秘 above a tracked-out CONFIDENTIAL: a round stamp's layout) and
+      // next to the line after it.
+      const joined = line.replace(GAPS, '');
+      return `${joined}\n${spaced}\n${joined}`;
     })
     .join('\n');
 }
@@ -284,7 +304,11 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
       const along = rx * st.ux + ry * st.uy;
       const perp = -rx * st.uy + ry * st.ux;
       const sz = Math.max(size, st.size);
-      if (Math.abs(perp) > 0.5 * sz || Math.abs(ux - st.ux) + Math.abs(uy - st.uy) > 0.2) {
+      const below = st.one && text.length === 1 ? stackedBelow(dx - st.sx, dy - st.sy, ux, uy, sz) : 0;
+      if (below) {
+        // A column of upright characters drawn one string each (縦書き as Chromium prints it): one word.
+        if (below > 1.6 * sz && !isSpace(st.last)) st.out.push(' ');
+      } else if (Math.abs(perp) > 0.5 * sz || Math.abs(ux - st.ux) + Math.abs(uy - st.uy) > 0.2) {
         if (st.last !== '\n') endLine(st);
       } else {
         const l = st.line;
@@ -297,6 +321,9 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
       }
     }
     if (text.length) {
+      st.sx = dx;
+      st.sy = dy;
+      st.one = text.length === 1;
       const l = st.line;
       if (l.at.length) l.to[l.to.length - 1] = st.ex * ux + st.ey * uy;
       else Object.assign(l, { across: -dx * uy + dy * ux, ux, uy, size });
