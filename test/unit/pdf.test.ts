@@ -356,6 +356,16 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
     expect(stampHits(twin)).toEqual([]);
   });
 
+  it('Chromium: an emphasis mark (傍点) over 秘, drawn between 秘 and the word, is given after the line', async () => {
+    const items = await extract(fix('chromium-emphasis-mark.pdf'), true);
+    expect(pageText(items, 1)).toMatch(/秘 Confidential\s+﹅/);
+    expect(stampHits(items)).toEqual(['page:1']);
+    expect(stampHits(await extract(fix('chromium-emphasis-mark-twin.pdf'), true))).toEqual([]);
+    // Small text that is not a mark is a line of its own, as drawn: a round stamp's big 秘 over its word.
+    expect(stampHits(await extract(fix('chromium-svg-round-stamp.pdf'), true))).toEqual(['page:1']);
+    expect(stampHits(await extract(fix('chromium-svg-round-stamp-twin.pdf'), true))).toEqual([]);
+  });
+
   it('Ghostscript: a CMap embedded under its predefined name (UTF-8, UTF-32, JIS 78) and no ToUnicode is read by that name', async () => {
     for (const f of ['gs-utf8-stamp.pdf', 'gs-utf32-stamp.pdf', 'gs-78-h-stamp.pdf']) expect(stampHits(await extract(fix(f))), f).toEqual(['page:1']);
     const trap = await extract(fix('gs-utf8-trap.pdf'), true);

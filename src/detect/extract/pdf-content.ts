@@ -72,6 +72,8 @@ export interface PageState {
   sx: number;
   sy: number;
   one: boolean;
+  /** Short strings drawn small beside the current line (emphasis marks, ruby): given after the line. */
+  aside: string[];
   ux: number;
   uy: number;
   size: number;
@@ -109,7 +111,7 @@ interface PlacedLine {
 }
 
 export function newPageState(doc: PdfDoc, fonts: FontLoader, checkTime: () => void): PageState {
-  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, sx: 0, sy: 0, one: false, ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, unread: 0, actualText: false, alts: [], line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
+  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, sx: 0, sy: 0, one: false, aside: [], ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, unread: 0, actualText: false, alts: [], line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
 }
 
 const MAX_FORM_DEPTH = 12;
@@ -201,8 +203,21 @@ function endLine(st: PageState): void {
   }
   l.at.length = l.from.length = l.to.length = 0;
   l.back = false;
+  if (st.aside.length) st.out.push('\n', st.aside.join(''));
+  st.aside.length = 0;
   st.out.push('\n');
   st.last = '\n';
+}
+
+/**
+ * Emphasis marks (傍点: sesame ﹅﹆, dots, circles, triangles) or a kana reading (ruby) drawn smaller
+ * than the line and just off it (within one and a half of the line's size): marks over a character,
+ * not a line of their own. Other small text off the line (a 秘 set small, the first letter of a word
+ * below a big 秘) is a line as drawn.
+ */
+const MARKS = /^(?:[\uFE45\uFE46\u30FB\u2022\u25CF\u25CB\u25CE\u25C9\u25B2\u25B3]+|[\u3041-\u309F\u30A0-\u30FA\u30FC]{1,8})$/;
+function besideLine(text: string, size: number, perp: number, lineSize: number): boolean {
+  return size < 0.75 * lineSize && Math.abs(perp) > 0.25 * lineSize && Math.abs(perp) < 1.5 * lineSize && MARKS.test(text);
 }
 
 /**
@@ -298,17 +313,24 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
     const ul = Math.hypot(ux, uy) || 1;
     ux /= ul;
     uy /= ul;
+    let beside = false;
     if (st.has && text.length) {
       const rx = dx - st.ex,
         ry = dy - st.ey;
       const along = rx * st.ux + ry * st.uy;
       const perp = -rx * st.uy + ry * st.ux;
       const sz = Math.max(size, st.size);
+      const turned = Math.abs(ux - st.ux) + Math.abs(uy - st.uy) > 0.2;
       const below = st.one && text.length === 1 ? stackedBelow(dx - st.sx, dy - st.sy, ux, uy, sz) : 0;
       if (below) {
         // A column of upright characters drawn one string each (縦書き as Chromium prints it): one word.
         if (below > 1.6 * sz && !isSpace(st.last)) st.out.push(' ');
-      } else if (Math.abs(perp) > 0.5 * sz || Math.abs(ux - st.ux) + Math.abs(uy - st.uy) > 0.2) {
+      } else if (!turned && st.last !== '\n' && besideLine(text, size, perp, st.size)) {
+        // A mark over 秘 (傍点 ﹅) or its reading, drawn between 秘 and the rest of the line: the line
+        // goes on where it was, and the mark is given after it.
+        beside = true;
+        st.aside.push(text);
+      } else if (Math.abs(perp) > 0.5 * sz || turned) {
         if (st.last !== '\n') endLine(st);
       } else {
         const l = st.line;
@@ -320,7 +342,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
         }
       }
     }
-    if (text.length) {
+    if (text.length && !beside) {
       st.sx = dx;
       st.sy = dy;
       st.one = text.length === 1;
@@ -338,7 +360,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
     const tx = advance * gs.th;
     te += tx * ta;
     tf += tx * tb;
-    if (text.length || st.has) {
+    if (!beside && (text.length || st.has)) {
       const x1 = te,
         y1 = tf + gs.rise;
       st.ex = x1 * gs.a + y1 * gs.c + gs.e;
