@@ -228,3 +228,54 @@ describe('hostile formulas', () => {
     if (f.includes('秘')) expect(unread(r)).toBe(true);
   });
 });
+
+describe('shared formulas, sheet-scoped names, 秘 taken out of a word (refs/, make-more.cjs and opx-names.py)', () => {
+  const REFS = join(FIX, 'refs');
+  const scanRef = (n: string, opts = {}) => scanBlob(new Blob([readFileSync(join(REFS, n))]), n, opts);
+  // Each was clean before: B2's <f t="shared" si="0"/> was not read; the workbook's `mark` was taken
+  // for S's own; 秘 only inside 秘書室 / 極秘密 started no formula reading, and LEFT/MID were not evaluated.
+  const marked: [string, string][] = [
+    ['exj-more-shared.xlsx', 'B2'],
+    ['opx-names-local.xlsx', 'A1'],
+    ['exj-more-left.xlsx', 'B1'],
+    ['exj-more-mid.xlsx', 'C2'],
+    ['exj-more-right.xlsx', 'D3'],
+  ];
+  for (const opts of [{}, WHOLE]) {
+    const how = opts === WHOLE ? ' (read whole)' : '';
+    it.each(marked)(`%s → marked at S!%s${how}`, async (n, cell) => {
+      expect(await scanRef(n, opts)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: 'S', cell } });
+    });
+    // The same constructions making 秘書室 Confidential, another sheet's name, LEFT(…,2), MID past 秘, RIGHT of 室.
+    it.each(['exj-more-shared-trap.xlsx', 'opx-names-local-trap.xlsx', 'exj-more-left-traps.xlsx'])(`%s → clean${how}`, async (n) => {
+      expect(await scanRef(n, opts)).toMatchObject({ verdict: 'clean' });
+    });
+  }
+
+  it('a shared formula whose group text is missing is not known: unscannable, never clean', async () => {
+    const { unzipSync, zipSync, strFromU8, strToU8 } = await import('fflate');
+    const parts = unzipSync(readFileSync(join(REFS, 'exj-more-shared.xlsx')));
+    const sheet = 'xl/worksheets/sheet1.xml';
+    parts[sheet] = strToU8(strFromU8(parts[sheet]).replace('si="0">', 'si="7">'));
+    expect(await scanBlob(new Blob([zipSync(parts)]), 'book.xlsx')).toMatchObject({ verdict: 'unscannable', location: { cell: 'B2' } });
+  });
+});
+
+describe('readFormula: shared formulas moved, LEFT/RIGHT/MID', () => {
+  const cells = { range: (_s: string | null, r1: number, c1: number) => [r1 === 1 && c1 === 0 ? '秘書室' : r1 === 3 && c1 === 2 ? '秘' : ''] };
+  it('relative parts move with the cell, $ parts stay', async () => {
+    const { parseFormula, evaluateFormula } = await import('../../src/detect/extract/formula-text.js');
+    expect(evaluateFormula(parseFormula('LEFT(A1,1)&"x"', undefined, { rows: 1, cols: 0 }), cells).value).toBe('秘x');
+    expect(evaluateFormula(parseFormula('LEFT($A$1,1)&"x"', undefined, { rows: 1, cols: 0 }), cells).value).toBe('x');
+    expect(evaluateFormula(parseFormula('LEFT($A2,1)&A2', undefined, { rows: 0, cols: 2 }), cells).value).toBe('秘');
+    expect(evaluateFormula(parseFormula('A2', undefined, { rows: 2, cols: 2 }), cells).value).toBe('秘');
+    // Moved before the first row: #REF!, not known.
+    expect(evaluateFormula(parseFormula('A1&"x"', undefined, { rows: -1, cols: 0 }), cells)).toMatchObject({ value: null });
+  });
+  it('LEFT, RIGHT and MID count characters; a count not known leaves the value unknown', () => {
+    expect(readFormula('LEFT("秘書室")&MID("秘書室",2,2)&RIGHT("秘書室",5)', cells).value).toBe('秘書室秘書室');
+    expect(readFormula('LEFT("秘書室","x")', cells)).toMatchObject({ value: null, stamp: true });
+    expect(readFormula('MID("秘書室",0,1)', cells)).toMatchObject({ value: null, stamp: true });
+    expect(readFormula('LEFT("abc",Z9)', cells).value).toBe('');
+  });
+});

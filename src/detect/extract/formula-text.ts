@@ -4,12 +4,12 @@
  * calculating them: `="秘"&" Confidential"`, or A1 = 秘 and `=A1&" Confidential"`, shows the stamp
  * once Excel opens the file, yet the file holds the halves apart. So the formula is evaluated, as
  * far as text goes:
- *  - literals, `&`, CONCATENATE, CONCAT, TEXTJOIN, UNICHAR, CHAR, T, TRIM, UPPER, LOWER, and
+ *  - literals, `&`, CONCATENATE, CONCAT, TEXTJOIN, UNICHAR, CHAR, T, TRIM, UPPER, LOWER, LEFT, RIGHT, MID, and
  *    references (cells, ranges, other sheets, defined names) read from the cells the reader has
  *    (`Cells`); without them a reference is not known;
  *  - arithmetic, comparisons and functions that make numbers (SUM, LEN…) cannot make the stamp:
  *    their value stands as a number, so `=SUM(A1:A9)` never makes a workbook unscannable;
- *  - any other function (IF, VLOOKUP, MID…) is not evaluated: its value is unknown, and may hold 秘
+ *  - any other function (IF, VLOOKUP, SUBSTITUTE…) is not evaluated: its value is unknown, and may hold 秘
  *    when one of its arguments may (a literal or a cell with 秘, an unknown reference, a character
  *    code). Such a formula is unread (the caller reports the cell): never read as clean.
  * Its literals are also text a search finds (`literals`). Spellings: xlsx (`A1&"b"`, `Labels!A1`,
@@ -126,15 +126,25 @@ const unquote = (s: string): string => (s.startsWith("'") && s.endsWith("'") ? s
 const LAST = 1 << 20;
 
 const SHEET = String.raw`('(?:[^']|'')*'|[^'!:.\[\]]+)`;
-const A1 = new RegExp(String.raw`^(?:${SHEET}!)?\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?$`);
+/** Groups: sheet, then for each corner `$` (or ''), column, `$`, row: a `$` part stays put when a shared formula is shifted. */
+const A1 = new RegExp(String.raw`^(?:${SHEET}!)?(\$?)([A-Za-z]{1,3})(\$?)(\d{1,7})(?::(\$?)([A-Za-z]{1,3})(\$?)(\d{1,7}))?$`);
 const WHOLE_COLS = new RegExp(String.raw`^(?:${SHEET}!)?\$?([A-Za-z]{1,3}):\$?([A-Za-z]{1,3})$|^(?:${SHEET}!)?\$?(\d{1,7}):\$?(\d{1,7})$`);
 const ODS_CELL = String.raw`(?:\$?('(?:[^']|'')*'|[^.'\]]*))?\.\$?([A-Za-z]{1,3})\$?(\d{1,7})`;
 const ODS = new RegExp(String.raw`^\[${ODS_CELL}(?::${ODS_CELL})?\]$`);
 const R1C1_PART = String.raw`R(\[-?\d+\]|\d+)?C(\[-?\d+\]|\d+)?`;
 const R1C1 = new RegExp(String.raw`^(?:${SHEET}!)?${R1C1_PART}(?::${R1C1_PART})?$`, 'i');
 
-/** A word as a reference (`origin`: the cell, for R1C1), a defined name, or null (an external reference, an error…). */
-function reference(w: string, origin?: { row: number; col: number }): Node | null {
+/** How far a shared formula's cell lies from the cell that holds its text (xlsx `<f t="shared">`): relative references move as far. */
+export interface Shift {
+  rows: number;
+  cols: number;
+}
+
+/**
+ * A word as a reference (`origin`: the cell, for R1C1; `shift`: a shared formula's offset, for A1), a
+ * defined name, or null (an external reference, an error…).
+ */
+function reference(w: string, origin?: { row: number; col: number }, shift?: Shift): Node | null {
   let m = ODS.exec(w);
   if (m) {
     const sheet = m[1] ? unquote(m[1]) : null;
@@ -147,8 +157,12 @@ function reference(w: string, origin?: { row: number; col: number }): Node | nul
     return { t: 'ref', sheet: m[1] ? unquote(m[1]) : null, r1, c1, r2: m[4] || m[5] ? at(m[4], origin.row) : r1, c2: m[4] || m[5] ? at(m[5], origin.col) : c1 };
   }
   if ((m = A1.exec(w))) {
-    const [r1, c1] = [Number(m[3]) - 1, col(m[2])];
-    return { t: 'ref', sheet: m[1] ? unquote(m[1]) : null, r1, c1, r2: m[5] ? Number(m[5]) - 1 : r1, c2: m[4] ? col(m[4]) : c1 };
+    // A part without `$` moves with a shared formula; past the sheet's first row or column it is #REF! (rangeOf: not known).
+    const at = (fixed: string, n: number, by = 0) => (fixed ? n : n + by);
+    const [r1, c1] = [at(m[4], Number(m[5]) - 1, shift?.rows), at(m[2], col(m[3]), shift?.cols)];
+    const r2 = m[9] ? at(m[8], Number(m[9]) - 1, shift?.rows) : r1;
+    const c2 = m[7] ? at(m[6], col(m[7]), shift?.cols) : c1;
+    return { t: 'ref', sheet: m[1] ? unquote(m[1]) : null, r1, c1, r2, c2 };
   }
   if ((m = WHOLE_COLS.exec(w))) {
     const sheet = m[1] ?? m[4];
@@ -160,7 +174,7 @@ function reference(w: string, origin?: { row: number; col: number }): Node | nul
 }
 
 /** A formula's parse tree (null: a spelling this reader does not follow), its literals, and whether it joins text. */
-function parse(formula: string, origin?: { row: number; col: number }): { node: Node | null; literals: string[]; joins: boolean } {
+function parse(formula: string, origin?: { row: number; col: number }, shift?: Shift): { node: Node | null; literals: string[]; joins: boolean } {
   const src = formula.replace(/^\s*(?:[a-z]+:)?=?/i, '');
   const toks = tokens(src) ?? [];
   const literals = toks.flatMap((t) => (t.k === 'str' ? [t.s] : []));
@@ -168,7 +182,7 @@ function parse(formula: string, origin?: { row: number; col: number }): { node: 
   // A hostile formula (100,000 nested parentheses, or `"a"&"a"&…`) would recurse past the stack: past
   // these bounds it is not parsed, so it is unread where it may show 秘 (fail closed), never a crash.
   if (toks.length > MAX_TOKENS || nesting(toks) > MAX_NESTING) return { node: null, literals, joins };
-  const p = new Parser(toks, origin);
+  const p = new Parser(toks, origin, shift);
   let node = p.compare();
   if (p.i !== toks.length || !toks.length) node = null;
   return { node, literals, joins };
@@ -205,6 +219,7 @@ class Parser {
   constructor(
     private readonly toks: Token[],
     private readonly origin?: { row: number; col: number },
+    private readonly shift?: Shift,
   ) {}
 
   compare(): Node | null {
@@ -246,7 +261,7 @@ class Parser {
       return v && this.peek(')') && ++this.i ? v : null;
     }
     if (t.k === 'word' && this.peek('(')) return this.call(fnName(t.s));
-    return t.k === 'word' ? reference(t.s, this.origin) : null;
+    return t.k === 'word' ? reference(t.s, this.origin, this.shift) : null;
   }
 
   /** A function's arguments, from its `(`. */
@@ -338,6 +353,10 @@ function call(name: string, args: Node[], cells: Cells | undefined, depth: numbe
       return mapText(one(args[0]), (s) => s.toUpperCase());
     case 'lower':
       return mapText(one(args[0]), (s) => s.toLowerCase());
+    case 'left':
+    case 'right':
+    case 'mid':
+      return part(name, args.map(one));
     default:
       // Not evaluated: it shows one of its arguments, part of one, or something made from them.
       return unknownOf(args.flatMap(all));
@@ -345,6 +364,21 @@ function call(name: string, args: Node[], cells: Cells | undefined, depth: numbe
 }
 
 const mapText = (v: Value, f: (s: string) => string): Value => (typeof v === 'string' ? f(v) : v);
+
+/**
+ * LEFT(text, [n]), RIGHT(text, [n]), MID(text, start, n): part of a text, in characters as Excel
+ * counts them (UTF-16 units: 秘 is one). `=LEFT(A1,1)` of 秘書室 is 秘. A count not known, or not a
+ * number (#VALUE!), leaves the part unknown, as likely to hold 秘 as the text.
+ */
+function part(name: string, [text, a, b]: Value[]): Value {
+  const n = (v: Value | undefined, dflt: number) => (v === undefined ? dflt : typeof v === 'string' ? Math.trunc(Number(v || 0)) : NaN);
+  if (typeof text !== 'string') return text ?? '';
+  const first = name === 'mid' ? n(a, NaN) - 1 : 0;
+  const count = n(name === 'mid' ? b : a, name === 'mid' ? NaN : 1);
+  if (!(first >= 0 && count >= 0)) return unknownOf([text]);
+  if (name === 'left') return text.slice(0, count);
+  return name === 'right' ? text.slice(Math.max(0, text.length - count)) : text.slice(first, first + count);
+}
 const unknownOf = (vs: Value[]): Unknown => ({ stamp: vs.some(mayStamp) });
 const join = (vs: Value[]): Value => (vs.every((v) => typeof v === 'string') ? vs.join('') : unknownOf(vs));
 
@@ -362,10 +396,10 @@ export interface ParsedFormula {
 }
 
 /**
- * A formula as xlsx (`<f>`, entities decoded), ods (`table:formula`) or SpreadsheetML 2003 (`ss:Formula`,
- * R1C1 read from `origin`) writes it.
+ * A formula as xlsx (`<f>`, entities decoded; a shared one's text with the `shift` of its cell), ods
+ * (`table:formula`) or SpreadsheetML 2003 (`ss:Formula`, R1C1 read from `origin`) writes it.
  */
-export const parseFormula = (formula: string, origin?: { row: number; col: number }): ParsedFormula => parse(formula, origin);
+export const parseFormula = (formula: string, origin?: { row: number; col: number }, shift?: Shift): ParsedFormula => parse(formula, origin, shift);
 
 /** What a parsed formula shows, evaluated with `cells` (without them, references are not known). */
 export function evaluateFormula({ node, literals, joins }: ParsedFormula, cells?: Cells): FormulaRead {

@@ -22,6 +22,9 @@ export class MarkupWindows {
   head: Uint8Array | null = null;
   /** Places where the stamp may start, met so far. */
   hits = 0;
+  /** 秘/㊙ met where a word goes on after it (秘密, 秘書室): no stamp as it stands. */
+  inWord = 0;
+  private readonly countInWord = () => void this.inWord++;
 
   /** `toText`: markup → the text a reader sees (a worksheet keeps its cells apart). */
   constructor(private readonly toText: (xml: string) => string = xmlToText) {}
@@ -34,10 +37,10 @@ export class MarkupWindows {
     if (this.tail.length) {
       const junction = concat([this.tail.subarray(-2), chunk.subarray(0, 2)]);
       const lead = Math.min(2, this.tail.length);
-      for (const h of markupStampHits(junction)) if (h < lead) this.hit(base - lead + h, base, chunk);
+      for (const h of markupStampHits(junction, Infinity, this.countInWord)) if (h < lead) this.hit(base - lead + h, base, chunk);
     }
     // Plain ASCII markup (most of a worksheet) holds neither 秘/㊙ nor a character reference.
-    if (!asciiWithout(chunk, 0x26)) for (const h of markupStampHits(chunk)) this.hit(base + h, base, chunk);
+    if (!asciiWithout(chunk, 0x26)) for (const h of markupStampHits(chunk, Infinity, this.countInWord)) this.hit(base + h, base, chunk);
     this.pos = base + chunk.length;
     if (this.win) {
       const to = Math.min(this.win.end, this.pos);

@@ -20,7 +20,7 @@ import { concat } from '../bytes.js';
 import { evaluateFormula, unreadFormulas, type Cells, type FormulaRead, type ParsedFormula, type Value } from './formula-text.js';
 import { RowTexts, cellName, type TextCell } from './sheet-rows.js';
 import type { ExtractContext, Extracted } from './types.js';
-import { RowReader, rowCells, type FormulaSink } from './xlsx-rows.js';
+import { RowReader, SharedFormulas, rowCells, type FormulaSink } from './xlsx-rows.js';
 import { attr, decodeEntities } from './xml-text.js';
 import type { ZipArchive } from './zip-reader.js';
 
@@ -48,14 +48,17 @@ interface Sheet {
   wanted: Map<number, Map<number, string>>;
   texts: RowTexts;
   unread: string[];
+  /** Its shared formulas' texts (a cell that uses one holds none of its own). */
+  shared: SharedFormulas;
 }
 
 const key = (row: number, col: number) => `${row},${col}`;
 /**
- * A formula not followed by a computed value (`</f>` then no `<v>` with content): only such rows are
- * parsed (rowCells decides); Excel's own files compute every formula.
+ * A formula not followed by a computed value (`</f>`, or a shared formula's `<f t="shared" si="0"/>`,
+ * then no `<v>` with content): only such rows are parsed (rowCells decides); Excel's own files
+ * compute every formula.
  */
-const UNCOMPUTED = /<\/(?:[\w.-]+:)?f>(?!\s*<(?:[\w.-]+:)?v>\s*[^<\s])/;
+const UNCOMPUTED = /(?:<\/(?:[\w.-]+:)?f>|<(?:[\w.-]+:)?f\b[^>]*\/>)(?!\s*<(?:[\w.-]+:)?v>\s*[^<\s])/;
 /** Unread cells named per sheet: the first say where. */
 const MAX_UNREAD = 1_000;
 
@@ -65,7 +68,7 @@ export class XlsxFormulas {
   private cells = 0;
   /** Past MAX_KEPT or MAX_CELLS, or a row too big to read: why the formulas were not all read. */
   private lost: string | null = null;
-  private names = new Map<string, string>();
+  private names: Names = { book: new Map(), sheet: new Map() };
   /** The kept formulas' values, once evaluated. */
   private readonly values = new Map<Kept, Value>();
 
@@ -76,7 +79,7 @@ export class XlsxFormulas {
     private readonly ctx: ExtractContext,
   ) {
     for (const [part, name] of parts)
-      this.sheets.set(name.toLowerCase(), { part, name, formulas: new Map(), rows: new Map(), wanted: new Map(), texts: new RowTexts(), unread: [] });
+      this.sheets.set(name.toLowerCase(), { part, name, formulas: new Map(), rows: new Map(), wanted: new Map(), texts: new RowTexts(), unread: [], shared: new SharedFormulas() });
   }
 
   async *read(): AsyncGenerator<Extracted> {
@@ -105,9 +108,10 @@ export class XlsxFormulas {
       },
     };
     await this.stream(s, (xml, row) => {
+      s.shared.note(xml);
       if (!UNCOMPUTED.test(xml)) return;
       found = [];
-      const cells = rowCells(xml, this.strings, sink);
+      const cells = rowCells(xml, this.strings, sink, undefined, s.shared);
       if (!found.length) return;
       const values = this.inRow(s, row, cells, found);
       if (values) return this.decide(s, row, cells, found, values);
@@ -117,6 +121,7 @@ export class XlsxFormulas {
         s.rows.set(row, cells);
       }
     }, hasFormula);
+    if (s.shared.lost) this.lost ??= `${s.part}: more shared formulas than can be kept`;
   }
 
   /** The values of a row's formulas from that row's cells alone; null when one refers beyond them. */
@@ -133,7 +138,7 @@ export class XlsxFormulas {
         for (let c = c1; c <= c2; c++) out.push(cells.find((x) => x.col === c)?.text ?? '');
         return out;
       },
-      name: (n) => this.names.get(n.toLowerCase()) ?? null,
+      name: (n) => this.name(s, n),
     };
     const values = found.map((k) => evaluateFormula(k.formula, own));
     return beyond ? null : values.map((f) => f.value ?? { stamp: f.stamp });
@@ -157,6 +162,12 @@ export class XlsxFormulas {
     s.texts.add(all.sort((a, b) => a.col - b.col), where);
   }
 
+  /** A defined name as a formula of sheet `s` sees it: the sheet's own (localSheetId) before the workbook's. */
+  private name(s: Sheet, n: string): string | null {
+    const lower = n.toLowerCase();
+    return this.names.sheet.get(s.name.toLowerCase())?.get(lower) ?? this.names.book.get(lower) ?? null;
+  }
+
   private unread(s: Sheet, row: number, col: number): void {
     if (s.unread.length < MAX_UNREAD) s.unread.push(cellName(row, col));
   }
@@ -173,7 +184,7 @@ export class XlsxFormulas {
             this.cells += (r2 - r1 + 1) * (c2 - c1 + 1);
             return null;
           },
-          name: (n) => this.names.get(n.toLowerCase()) ?? null,
+          name: (n) => this.name(s, n),
         });
       }
     }
@@ -228,7 +239,7 @@ export class XlsxFormulas {
         }
         return out;
       },
-      name: (n) => this.names.get(n.toLowerCase()) ?? null,
+      name: (n) => this.name(s, n),
     };
   }
 
@@ -246,20 +257,48 @@ export class XlsxFormulas {
   }
 }
 
-/** The row's bytes hold a formula's end tag (`</f>`, `</x:f>`): only such rows are decoded ("f" is rare in sheet markup). */
+/**
+ * The row's bytes hold a formula element (`</f>`, `</x:f>`, or a shared formula's `<f t="shared" si="0"/>`):
+ * only such rows are decoded ("f" is rare in sheet markup).
+ */
 function hasFormula(buf: Uint8Array, start: number, end: number): boolean {
-  for (let i = buf.indexOf(0x66, start); i >= 0 && i < end; i = buf.indexOf(0x66, i + 1)) if (buf[i + 1] === 0x3e && (buf[i - 1] === 0x2f || buf[i - 1] === 0x3a)) return true;
+  for (let i = buf.indexOf(0x66, start); i >= 0 && i < end; i = buf.indexOf(0x66, i + 1)) if (isFormulaName(buf, i)) return true;
   return false;
 }
 
-const DEFINED_NAME = /<(?:[\w.-]+:)?definedName\b([^>]*)>([^<]*)</g;
+/** The "f" at `i` names a formula element: `</f>`, `:f>` (a prefix's), or a start tag `<f …`, `<x:f …`. */
+function isFormulaName(buf: Uint8Array, i: number): boolean {
+  const before = buf[i - 1];
+  const after = buf[i + 1];
+  if (after === 0x3e) return before === 0x2f || before === 0x3a || before === 0x3c;
+  return (before === 0x3c || before === 0x3a) && (after === 0x20 || after === 0x2f || after === 0x09 || after === 0x0a || after === 0x0d);
+}
 
-/** The workbook's defined names (lower case) → their formulas. A name scoped to one sheet is taken as global. */
-function definedNames(xml: string): Map<string, string> {
-  const out = new Map<string, string>();
+const DEFINED_NAME = /<(?:[\w.-]+:)?definedName\b([^>]*)>([^<]*)</g;
+const SHEET_TAG = /<(?:[\w.-]+:)?sheet\b[^>]*>/g;
+
+/** Defined names (lower case) → their formulas: the workbook's, and each sheet's own (by lower-case sheet name). */
+interface Names {
+  book: Map<string, string>;
+  sheet: Map<string, Map<string, string>>;
+}
+
+/**
+ * The workbook's defined names. One with `localSheetId` belongs to that sheet (its index among the
+ * workbook's `<sheet>` elements) and, on that sheet, hides a workbook name of the same spelling;
+ * other sheets never see it. One whose sheet does not exist is nobody's (a formula using it is not known).
+ */
+function definedNames(xml: string): Names {
+  const sheets = Array.from(xml.matchAll(SHEET_TAG), ([tag]) => (attr(tag, 'name') ?? '').toLowerCase());
+  const out: Names = { book: new Map(), sheet: new Map() };
   for (const m of xml.matchAll(DEFINED_NAME)) {
-    const name = attr(`<n ${m[1]}>`, 'name');
-    if (name && !out.has(name.toLowerCase())) out.set(name.toLowerCase(), decodeEntities(m[2]));
+    const tag = `<n ${m[1]}>`;
+    const name = attr(tag, 'name')?.toLowerCase();
+    const local = attr(tag, 'localSheetId');
+    const sheet = local === null ? null : sheets[Number(local)];
+    if (!name || sheet === undefined) continue;
+    const into = sheet === null ? out.book : (out.sheet.get(sheet) ?? out.sheet.set(sheet, new Map()).get(sheet)!);
+    if (!into.has(name)) into.set(name, decodeEntities(m[2]));
   }
   return out;
 }

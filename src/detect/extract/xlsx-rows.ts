@@ -310,8 +310,11 @@ export class FormulaCells implements FormulaSink {
 const FORMULA = /<(?:[\w.-]+:)?f(?=[\s/>])/g;
 const FORMULA_END = /<\/(?:[\w.-]+:)?f>/g;
 
-/** The text cells of one `<row>…</row>`, in order, with 0-based row and column; formulas with no computed value noted in `formulas`. */
-export function rowCells(xml: string, strings: readonly string[], formulas?: FormulaSink, formats?: ReadonlyMap<number, string>): TextCell[] {
+/**
+ * The text cells of one `<row>…</row>`, in order, with 0-based row and column; formulas with no
+ * computed value noted in `formulas` (a shared one's text from `shared`: without it, not known).
+ */
+export function rowCells(xml: string, strings: readonly string[], formulas?: FormulaSink, formats?: ReadonlyMap<number, string>, shared?: SharedFormulas): TextCell[] {
   const rowNo = Number(attr(ROW_TAG.exec(xml)?.[0] ?? '', 'r') ?? 0) - 1;
   const out: TextCell[] = [];
   let col = -1;
@@ -324,7 +327,7 @@ export function rowCells(xml: string, strings: readonly string[], formulas?: For
     const type = attr(tag, 't');
     const formula = uncomputed(body, type);
     if (formula !== null) {
-      const parsed = parseFormula(formula);
+      const parsed = shared ? shared.parse(formula, row, col) : parseFormula(formula.text);
       const f = evaluateFormula(parsed);
       formulas?.note(row, col, parsed, f);
       if (f.value !== null) out.push({ row, col, text: f.value, sst: null });
@@ -339,8 +342,14 @@ export function rowCells(xml: string, strings: readonly string[], formulas?: For
   return out;
 }
 
-/** A cell's formula (entities decoded) when the cell holds no computed value (`<v>` missing or empty); else null. */
-function uncomputed(body: string, type: string | null): string | null {
+/** A formula element: its start tag and its text (entities decoded; '' for `<f t="shared" si="0"/>`). */
+interface FormulaMarkup {
+  tag: string;
+  text: string;
+}
+
+/** A cell's formula when the cell holds no computed value (`<v>` missing or empty); else null. */
+function uncomputed(body: string, type: string | null): FormulaMarkup | null {
   if (!body.includes('f')) return null;
   const f = firstSpan(body, FORMULA, () => FORMULA_END, XML_TAGS);
   if (!f) return null;
@@ -348,7 +357,48 @@ function uncomputed(body: string, type: string | null): string | null {
   // empty <v/> in a cell of no type (openpyxl), or no <v> (ExcelJS), is none.
   const v = firstContent(body, VALUE, VALUE_END);
   if (v?.trim() || (type === 'str' && (v !== null || EMPTY_VALUE.test(body)))) return null;
-  return decodeEntities(content(body, f));
+  return { tag: f.tag, text: decodeEntities(content(body, f)) };
+}
+
+/** Shared formulas' texts per sheet: past this, a sheet's are not all kept (hostile: one per cell). */
+const MAX_SHARED = 100_000;
+const SHARED = /\bt\s*=\s*["']shared["']/;
+
+/**
+ * A worksheet's shared formulas (`<f t="shared" ref="B1:B9" si="0">A1&amp;"x"</f>` once, then
+ * `<f t="shared" si="0"/>` in the other cells): Excel shows each of those cells the first one's
+ * formula with its relative references moved as far as the cell lies from the first (B2: A2&"x").
+ * Rows are given in order (`note`), so a group's text is known before the cells that use it.
+ */
+export class SharedFormulas {
+  private readonly texts = new Map<string, { row: number; col: number; text: string }>();
+  /** Past MAX_SHARED: a shared formula whose text was not kept is not known (never taken as empty). */
+  lost = false;
+
+  /** The texts of the shared formulas a row's markup starts (computed or not: the others need them). */
+  note(xml: string): void {
+    if (!SHARED.test(xml)) return;
+    let col = -1;
+    for (const cell of spans(xml, CELL, () => CELL_END, XML_TAGS)) {
+      const ref = /^([A-Z]{1,3})(\d+)$/.exec(attr(cell.tag, 'r') ?? '');
+      col = ref ? colIndex(ref[1]) : col + 1;
+      const body = content(xml, cell);
+      const f = body.includes('f') ? firstSpan(body, FORMULA, () => FORMULA_END, XML_TAGS) : null;
+      const si = f && SHARED.test(f.tag) && attr(f.tag, 'ref') ? attr(f.tag, 'si') : null;
+      if (!ref || si === null) continue;
+      if (this.texts.size >= MAX_SHARED) this.lost = true;
+      else this.texts.set(si, { row: Number(ref[2]) - 1, col, text: decodeEntities(content(body, f!)) });
+    }
+  }
+
+  /** A formula cell's formula, parsed: a shared one's with the group's text, moved to its cell. */
+  parse(f: FormulaMarkup, row: number, col: number): ParsedFormula {
+    const si = f.text.trim() === '' && SHARED.test(f.tag) ? attr(f.tag, 'si') : null;
+    if (si === null) return parseFormula(f.text);
+    const first = this.texts.get(si);
+    // No text for the group: a formula this reader cannot spell out (not known, so never clean).
+    return first ? parseFormula(first.text, undefined, { rows: row - first.row, cols: col - first.col }) : parseFormula('');
+  }
 }
 
 const EMPTY_VALUE = /<(?:[\w.-]+:)?v\s*\/>/;

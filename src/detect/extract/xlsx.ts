@@ -12,7 +12,7 @@
  */
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
-import { mayBeStamp } from './byte-scan.js';
+import { mayBeStamp, mayHaveStampChar } from './byte-scan.js';
 import { MarkupWindows } from './markup-windows.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted } from './types.js';
@@ -47,6 +47,11 @@ interface Strings {
   wanted: Set<number>;
   /** Every item was read (else only that none may hold the stamp is known). */
   loaded: boolean;
+  /**
+   * Some item holds 秘 or ㊙ at all (秘書室, 秘密 too) or a character reference: a formula may take it
+   * out (`=LEFT(A1,1)&" Confidential"`), so the workbook's formulas are read.
+   */
+  stampChar: boolean;
   /** Why the part could not be read (reported in the part's own turn). */
   damage: unknown;
 }
@@ -103,6 +108,8 @@ export class XlsxBook {
       // UTF-16 XML (rare) is not searched byte-wise: read whole.
       utf16 = windows.head !== null && isUtf16Xml(windows.head);
       texts = utf16 ? await this.wholeSheet(part, rows) : windows.finish();
+      // An inline 秘書室: a formula may take 秘 out of it (LEFT), so the formulas are read.
+      this.formulas ||= windows.inWord > 0;
     }
     for (const text of texts) yield { kind: 'text', text, where };
     // 秘 beside shared strings none of which may hold the stamp (a shared "Confidential"): read them now.
@@ -119,8 +126,9 @@ export class XlsxBook {
       again.finish();
     }
     yield* rows.rows.take();
-    // A row with 秘 or a wanted string: formulas stored without a computed value are read after every sheet.
-    this.formulas ||= rows.parsedAny || s.wanted.size > 0;
+    // A row with 秘 or a string with 秘 (even in 秘書室: LEFT takes it out): formulas stored without a
+    // computed value are read after every sheet.
+    this.formulas ||= rows.parsedAny || s.stampChar;
     if (rows.tall.lost || dropped) yield { kind: 'unscannable', reason: 'too-large', detail: `${part}: too many merged ranges or cells with 秘 to read its rows as they show`, where };
     else if (rows.lost) yield { kind: 'unscannable', reason: 'too-large', detail: `${part}: ${rows.lost}, so its cells cannot be read as they show`, where };
     for (const [i, at] of rows.located) yield* this.tell(s, i, at);
@@ -164,7 +172,7 @@ export class XlsxBook {
 /** The shared strings; unless `whole`, read whole only when one may hold the stamp. */
 async function readStrings(zip: ZipArchive, ctx: ExtractContext, whole: boolean): Promise<Strings> {
   const part = zip.entries.find((e) => SHARED_STRINGS.test(e.name))?.name ?? '';
-  const none: Strings = { part, items: [], wanted: new Set(), loaded: !part, damage: null };
+  const none: Strings = { part, items: [], wanted: new Set(), loaded: !part, damage: null, stampChar: false };
   if (!part) return none;
   try {
     if (!whole) {
@@ -172,14 +180,14 @@ async function readStrings(zip: ZipArchive, ctx: ExtractContext, whole: boolean)
       const windows = new MarkupWindows();
       await zip.stream(part, windows.push);
       const utf16 = windows.head && isUtf16Xml(windows.head);
-      if (!utf16 && !windows.finish().some((t) => mayBeStamp(t) || t.includes('&#'))) return none;
+      if (!utf16 && !windows.finish().some((t) => mayBeStamp(t) || t.includes('&#'))) return { ...none, stampChar: windows.inWord > 0 };
     }
     const bytes = await zip.read(part);
     const items = bytes ? sharedStrings(decodeXml(bytes)) : [];
     const wanted = new Set<number>();
     // A literal "&#" may be a character reference that spells 秘.
     for (let i = 0; i < items.length; i++) if (mayBeStamp(items[i]) || items[i].includes('&#')) wanted.add(i);
-    return { part, items, wanted, loaded: true, damage: null };
+    return { part, items, wanted, loaded: true, damage: null, stampChar: wanted.size > 0 || items.some(mayHaveStampChar) };
   } catch (err) {
     // Limits end the scan; damage is the shared string part's to report, in its own turn.
     if (!(err instanceof ScanError) || err instanceof ScanLimitError) throw err;

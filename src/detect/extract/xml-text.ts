@@ -315,12 +315,15 @@ export const MARKUP_FWD = 16384;
 // 秘 and ㊙ in UTF-8, and "&#", which may start a character reference that spells them.
 const MARKUP_NEEDLES: Needle[] = [...NEEDLES['utf-8'], { bytes: Uint8Array.from([0x26, 0x23]), enc: 'utf-8', anchor: 1 }];
 
-/** Offsets in UTF-8 markup where the stamp may start, in order. */
-export function markupStampHits(bytes: Uint8Array, max = Infinity): number[] {
+/**
+ * Offsets in UTF-8 markup where the stamp may start, in order. `inWord`: told of each 秘/㊙ passed over
+ * because a word goes on after it (秘密), which a formula could still take out (LEFT).
+ */
+export function markupStampHits(bytes: Uint8Array, max = Infinity, inWord?: () => void): number[] {
   const hits: number[] = [];
   findNeedles(bytes, MARKUP_NEEDLES, 0, bytes.length, (at, nd) => {
     // 秘密, 社外秘の…: 秘 starting a word is not the stamp (a tag or a space after it may be).
-    if (nd.bytes.length === 3 && followedByKanaOrKanji(bytes, at + 3, 'utf-8')) return true;
+    if (nd.bytes.length === 3 && followedByKanaOrKanji(bytes, at + 3, 'utf-8')) return (inWord?.(), true);
     hits.push(at);
     return hits.length < max;
   });
