@@ -27,6 +27,9 @@ describe('text hidden through a style is also left out of the page as shown (fix
   // (.doc: the style's sprmCFVanish in the stylesheet, named by the run's sprmCIstd or the paragraph's istd).
   const styled = (name: string) => scan(`styles/${name}`);
   it.each([
+    // Word's order: document defaults, paragraph style, character style, the run (both were clean).
+    'pydocx-defaults.docx',
+    'pydocx-charstyle-over-para.docx',
     'pydocx-hidden-charstyle.docx',
     'w-hidden-charstyle.docx',
     'w-hidden-parent.docx',
@@ -48,6 +51,8 @@ describe('text hidden through a style is also left out of the page as shown (fix
 
   it.each([
     'w-hidden-paragraph-trap.fodt',
+    'pydocx-defaults-trap.docx',
+    'pydocx-charstyle-over-para-trap.docx',
     'pydocx-hidden-charstyle-trap.docx',
     'w-hidden-charstyle-trap.docx',
     'w-hidden-parent-trap.docx',

@@ -31,8 +31,15 @@ describe('text number formats', () => {
     ])(`%s → marked at %s!A1${how}`, async (n, sheet) => {
       expect(await scan(n, opts)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet, cell: 'A1' } });
     });
-    it.each(['exj-numfmt-trap.xlsx', 'exj-numfmt-traps.xlsx', 'exj-numfmt-traps.xls'])(`%s → clean${how}`, async (n) => {
-      expect(await scan(n, opts)).toMatchObject({ verdict: 'clean' });
+    it.each(['exj-numfmt-trap.xlsx', 'exj-numfmt-traps.xlsx', 'exj-numfmt-traps.xls', 'sheetjs-xlsb-numfmt-trap.xlsb', 'sheetjs-xlsb-numfmt-trap-sst.xlsb'])(
+      `%s → clean${how}`,
+      async (n) => {
+        expect(await scan(n, opts)).toMatchObject({ verdict: 'clean' });
+      },
+    );
+    // xl/styles.bin's BrtFmt and BrtXF (both were clean: the sheet holds no 秘, and xlsb cells were read without formats).
+    it.each(['sheetjs-xlsb-numfmt.xlsb', 'sheetjs-xlsb-numfmt-sst.xlsb'])(`%s → marked at S!B2${how}`, async (n) => {
+      expect(await scan(n, opts)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: 'S', cell: 'B2' } });
     });
   }
 });

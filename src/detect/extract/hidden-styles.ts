@@ -20,15 +20,31 @@ interface StyleDef {
 /** A document's character and paragraph styles, by family and name (Word's styleId, ODF's style:name). */
 export type StyleDefs = ReadonlyMap<string, StyleDef>;
 
-/** The styles that hide their text, by what they apply to. */
+/**
+ * The styles that hide their text, by what they apply to. Word's order, each over the one before:
+ * document defaults (`w:docDefaults`), the paragraph's style (else the default paragraph style), the
+ * run's character style, the run's own setting. So the sets of styles that say shown too.
+ */
 export interface HiddenStyles {
   text: ReadonlySet<string>;
   paragraph: ReadonlySet<string>;
+  /** Character styles that say shown (`<w:vanish w:val="0"/>` up their line): over a hiding paragraph. */
+  textShown: ReadonlySet<string>;
+  /** Paragraph styles that show, themselves or by the document defaults (known: not `plain`). */
+  paragraphShown: ReadonlySet<string>;
+  /** A paragraph that names no style, or one not defined, hides: the default paragraph style or the document defaults do. */
+  plain: boolean;
 }
 
 export const NO_STYLES: StyleDefs = new Map();
 
 const key = (family: Family, name: string) => `${family}\0${name}`;
+/**
+ * Pseudo-styles (NUL never stands in XML): the document defaults, and the style of a paragraph that
+ * names none (its parent: the default paragraph style, `w:default="1"`).
+ */
+const DEFAULTS = key('paragraph', '\0defaults');
+const PLAIN = '\0plain';
 
 // (markup-spans.ts: one pass, whatever a hostile part holds; start tags bounded.)
 const WORD_STYLE = /<w:style\b[^>]{0,4096}>/g;
@@ -38,9 +54,14 @@ const WORD_FAMILY: Record<string, Family> = { character: 'text', paragraph: 'par
 const WORD_VANISH = /<w:vanish(?:\s+w:val="([^"]*)")?\s*\/>/;
 const WORD_BASED_ON = /<w:basedOn\s+w:val="([^"]*)"/;
 
-/** word/styles.xml: its character and paragraph styles. */
+const WORD_DOC_DEFAULTS = /<w:docDefaults\b[\s\S]*?<\/w:docDefaults>/;
+
+/** word/styles.xml: its character and paragraph styles, its document defaults and default paragraph style. */
 export function wordStyleDefs(xml: string | null): StyleDefs {
   const defs = new Map<string, StyleDef>();
+  const vanish = WORD_VANISH.exec(WORD_DOC_DEFAULTS.exec(xml ?? '')?.[0] ?? '');
+  defs.set(DEFAULTS, { hides: vanish ? isOn(vanish[1]) : null, parent: null });
+  defs.set(key('paragraph', PLAIN), { hides: null, parent: null });
   for (const s of spans(xml ?? '', WORD_STYLE, () => WORD_STYLE_END, XML_TAGS)) {
     const family = WORD_FAMILY[tagAttr(s.tag, 'w:type') ?? 'paragraph'];
     const id = tagAttr(s.tag, 'w:styleId');
@@ -48,8 +69,10 @@ export function wordStyleDefs(xml: string | null): StyleDefs {
     const body = content(xml ?? '', s);
     const vanish = WORD_VANISH.exec(body);
     defs.set(key(family, id), { hides: vanish ? isOn(vanish[1]) : null, parent: WORD_BASED_ON.exec(body)?.[1] ?? null });
+    if (family === 'paragraph' && isOn(tagAttr(s.tag, 'w:default') ?? 'off')) defs.set(key('paragraph', PLAIN), { hides: null, parent: id });
   }
-  return defs;
+  // No style and no default that hides: nothing to keep (most documents).
+  return defs.size === 2 && !defs.get(DEFAULTS)!.hides ? NO_STYLES : defs;
 }
 
 /** Word's on/off value: absent, 1, true or on is on. */
@@ -93,24 +116,35 @@ export function hiddenStyles(defs: StyleDefs): HiddenStyles | null {
   if (out !== undefined) return out;
   const text = new Set<string>();
   const paragraph = new Set<string>();
+  const textShown = new Set<string>();
+  const paragraphShown = new Set<string>();
+  // A paragraph style's line that says nothing ends at the document defaults; a character style's, at its paragraph.
+  const byDefault = defs.get(DEFAULTS)?.hides ?? null;
   for (const k of defs.keys()) {
-    const [family, name] = k.split('\0') as [Family, string];
-    if (hides(defs, family, name)) (family === 'text' ? text : paragraph).add(name);
+    if (k === DEFAULTS) continue;
+    const at = k.indexOf('\0');
+    const [family, name] = [k.slice(0, at) as Family, k.slice(at + 1)];
+    const says = hides(defs, family, name) ?? (family === 'paragraph' ? (byDefault ?? false) : null);
+    if (says === null) continue;
+    if (family === 'text') (says ? text : textShown).add(name);
+    else (says ? paragraph : paragraphShown).add(name);
   }
-  out = text.size || paragraph.size ? { text, paragraph } : null;
+  const plain = paragraph.delete(PLAIN);
+  paragraphShown.delete(PLAIN);
+  out = text.size || paragraph.size || plain ? { text, paragraph, textShown, paragraphShown, plain } : null;
   resolved.set(defs, out);
   return out;
 }
 
-/** Whether a style hides: the nearest style up its line that says either (a loop or a long line: no). */
-function hides(defs: StyleDefs, family: Family, name: string): boolean {
+/** Whether a style hides: the nearest style up its line that says either; null when none does (a loop or a long line: null). */
+function hides(defs: StyleDefs, family: Family, name: string): boolean | null {
   for (let style: string | null = name, hops = 0; style !== null && hops < 32; hops++) {
     const def = defs.get(key(family, style));
-    if (!def) return false;
+    if (!def) return null;
     if (def.hides !== null) return def.hides;
     style = def.parent;
   }
-  return false;
+  return null;
 }
 
 /** An attribute's raw value in one start tag (style names are compared as written). */

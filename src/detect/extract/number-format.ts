@@ -3,7 +3,7 @@
  * only one when that holds `@`) prints text around the cell's: `"秘 "@` shows the cell `Confidential`
  * as 「秘 Confidential」, and `@" Confidential"` the cell `秘` likewise. The format's literals alone
  * are read elsewhere (xml-text.ts); here the `@` is filled with the cell's text, so the two halves meet.
- * Used by the xlsx and xls readers (one format language: ECMA-376 §18.8.31, BIFF FORMAT records).
+ * Used by the xlsx, xlsb and xls readers (one format language: ECMA-376 §18.8.31, BIFF FORMAT and BrtFmt records).
  */
 import { mayHaveStampChar } from './byte-scan.js';
 
@@ -69,3 +69,36 @@ export function shownAs(section: string, text: string): string {
 
 /** A text section's literals may hold 秘: any text cell of that style may show the stamp. */
 export const sectionMayShowStamp = (section: string): boolean => mayHaveStampChar(shownAs(section, ''));
+
+/**
+ * The workbook's styles whose number format prints text around a text cell's: style index → text
+ * section; `stamp`: those whose own literals may hold 秘 (a cell of that style may show the stamp
+ * whatever it holds, so rows that use one are read as rows with 秘 are).
+ */
+export interface TextFormats {
+  byStyle: ReadonlyMap<number, string>;
+  stamp: ReadonlySet<number>;
+}
+
+/**
+ * TextFormats from a workbook's custom formats (`codes`: format id → code) and its cell styles in
+ * order (`styles`: each one's format id), as xlsx's styles.xml and xlsb's styles.bin list them.
+ */
+export function textFormats(codes: ReadonlyMap<number, string>, styles: Iterable<number>): TextFormats {
+  const byStyle = new Map<number, string>();
+  const stamp = new Set<number>();
+  const sections = new Map<number, string>();
+  for (const [id, code] of codes) {
+    const section = textSection(code);
+    if (section) sections.set(id, section);
+  }
+  if (!sections.size) return { byStyle, stamp };
+  let i = 0;
+  for (const id of styles) {
+    const section = sections.get(id);
+    if (section) byStyle.set(i, section);
+    if (section && sectionMayShowStamp(section)) stamp.add(i);
+    i++;
+  }
+  return { byStyle, stamp };
+}

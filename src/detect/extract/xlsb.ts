@@ -16,6 +16,7 @@ import { NEEDLES, findNeedles, mayHaveStampChar } from './byte-scan.js';
 import { ScanError, type ExtractContext, type Extracted } from './types.js';
 import { attr } from './xml-text.js';
 import { MergedCells, RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
+import { shownAs, textFormats, type TextFormats } from './number-format.js';
 import { TallMerges } from './tall-merges.js';
 import type { ZipArchive } from './zip-reader.js';
 
@@ -32,6 +33,11 @@ const SST_ITEM = 0x13;
 const BUNDLE_SH = 0x9c; // a sheet: its name and relationship id
 const MERGE_CELL = 0xb0; // a merged range, after the cells: RfX (first row, last row, first column, last column)
 const HEADER_FOOTER = 0x1df;
+// xl/styles.bin: number formats, and the cell styles (BrtXF between BrtBeginCellXFs and BrtEndCellXFs) that name them.
+const FMT = 0x2c;
+const XF = 0x2f;
+const BEGIN_CELL_XFS = 0x269;
+const END_CELL_XFS = 0x26a;
 const BEGIN_COMMENT = 0x27b;
 const COMMENT_TEXT = 0x27d;
 
@@ -127,6 +133,7 @@ function* cells(bytes: Uint8Array, part: string, ctx: ExtractContext): Generator
 export class XlsbBook {
   private sheets: Promise<Map<string, string>> | null = null;
   private shared: Promise<string[]> | null = null;
+  private formats: Promise<TextFormats> | null = null;
 
   constructor(private readonly zip: ZipArchive) {}
 
@@ -159,6 +166,11 @@ export class XlsbBook {
     return {};
   }
 
+  /** The styles whose number format prints text around a text cell's (xl/styles.bin), read once. */
+  textFormats(): Promise<TextFormats> {
+    return (this.formats ??= this.zip.read('xl/styles.bin').then((bytes) => styleFormats(bytes)));
+  }
+
   /** The shared strings (xl/sharedStrings.bin), read once; as far as they can be read when damaged. */
   sharedStrings(): Promise<string[]> {
     return (this.shared ??= this.zip.read('xl/sharedStrings.bin').then((bytes) => (bytes ? sstItems(bytes) : [])));
@@ -172,18 +184,19 @@ export class XlsbBook {
     const found = new Map<number, Where>();
     const rows = new RowTexts();
     const strings = await this.sharedStrings();
+    const formats = await this.textFormats();
     for (const [part, sheet] of await this.sheetNames()) {
       const bytes = await this.zip.read(part);
       if (!bytes) continue;
       try {
         const joins = new SheetJoins(rows, { part, area: 'cells', sheet });
-        for (const row of sheetRows(part, bytes, strings, ctx)) {
+        for (const row of sheetRows(part, bytes, strings, formats, ctx)) {
           const hit = row.find((c) => c.sst !== null && wanted.has(c.sst));
           if (!hit) continue;
           for (const c of row) if (c.sst !== null && wanted.has(c.sst) && !found.has(c.sst)) found.set(c.sst, { sheet, cell: cellName(c.row, c.col) });
           joins.add(row);
         }
-        const lost = joins.finish(part, bytes, strings, ctx);
+        const lost = joins.finish(part, bytes, strings, formats, ctx);
         if (lost) rows.out.push(lost);
       } catch (err) {
         if (!(err instanceof ScanError)) throw err; // the sheet part itself reports the damage
@@ -204,8 +217,40 @@ function sstItems(bytes: Uint8Array): string[] {
   return strings;
 }
 
-/** The text a cell shows (inline, formula, rich or shared string), or null for numbers and the rest. */
-function cellText(cell: Cell, part: string, strings: string[]): { text: string; sst: number | null } | null {
+/**
+ * xl/styles.bin's TextFormats ([MS-XLSB] BrtFmt: ifmt, then the code; BrtXF: its ifmt at 2), as far as
+ * the part can be read: a damaged one is the part's own to report, and its byte search still runs.
+ */
+function styleFormats(bytes: Uint8Array | null): TextFormats {
+  const codes = new Map<number, string>();
+  const styles: number[] = [];
+  let inCellXfs = false;
+  try {
+    for (const rec of bytes ? records(bytes, 'xl/styles.bin') : []) {
+      if (rec.type === FMT && rec.data.length >= 6) codes.set(rec.data[0] | (rec.data[1] << 8), wideString(rec, 2, 'xl/styles.bin').text);
+      else if (rec.type === BEGIN_CELL_XFS || rec.type === END_CELL_XFS) inCellXfs = rec.type === BEGIN_CELL_XFS;
+      else if (rec.type === XF && inCellXfs && rec.data.length >= 4) styles.push(rec.data[2] | (rec.data[3] << 8));
+    }
+  } catch (err) {
+    if (!(err instanceof ScanError)) throw err;
+  }
+  return textFormats(codes, styles);
+}
+
+/** A cell's style (iStyleRef: 24 bits before its value). */
+const styleOf = (cell: Cell): number => u32(cell.rec.data, cell.value - 4) & 0xffffff;
+
+/**
+ * The text a cell shows (inline, formula, rich or shared string) through its number format
+ * (`formats`: `"秘 "@` shows 「Confidential」 as 「秘 Confidential」), or null for numbers and the rest.
+ */
+function cellText(cell: Cell, part: string, strings: string[], formats: TextFormats): { text: string; sst: number | null; format?: string } | null {
+  const t = rawText(cell, part, strings);
+  const format = t && formats.byStyle.size ? formats.byStyle.get(styleOf(cell)) : undefined;
+  return t && format ? { text: shownAs(format, t.text), sst: t.sst, format } : t;
+}
+
+function rawText(cell: Cell, part: string, strings: string[]): { text: string; sst: number | null } | null {
   const { rec, value, type } = cell;
   if (type === CELL_ST || type === FMLA_STRING) return { text: wideString(rec, value, part).text, sst: null };
   if (type === CELL_RSTRING) return { text: richString(rec, value, part), sst: null };
@@ -217,10 +262,10 @@ function cellText(cell: Cell, part: string, strings: string[]): { text: string; 
 }
 
 /** The text cells of a worksheet part, row by row (header and footer records are skipped). */
-function* sheetRows(part: string, bytes: Uint8Array, strings: string[], ctx: ExtractContext): Generator<TextCell[]> {
+function* sheetRows(part: string, bytes: Uint8Array, strings: string[], formats: TextFormats, ctx: ExtractContext): Generator<TextCell[]> {
   let row: TextCell[] = [];
   for (const { cell } of cells(bytes, part, ctx)) {
-    const t = cell && cellText(cell, part, strings);
+    const t = cell && cellText(cell, part, strings, formats);
     if (!cell || !t) continue;
     if (row.length && row[0].row !== cell.row) {
       yield row;
@@ -252,10 +297,10 @@ class SheetJoins {
   }
 
   /** Joins what the merges make neighbours; what could not be joined (past the limits), to report. */
-  finish(part: string, bytes: Uint8Array, strings: string[], ctx: ExtractContext): Extracted | null {
+  finish(part: string, bytes: Uint8Array, strings: string[], formats: TextFormats, ctx: ExtractContext): Extracted | null {
     readMerges(part, bytes, this.merges, this.tall, ctx);
     const dropped = this.rows.joinMerged(this.merges);
-    const lost = joinTall(part, bytes, strings, this.tall, this.rows, this.where, ctx);
+    const lost = joinTall(part, bytes, strings, formats, this.tall, this.rows, this.where, ctx);
     return lost ?? (dropped ? tooManyToJoin(part, this.where) : null);
   }
 }
@@ -277,9 +322,9 @@ function readMerges(part: string, bytes: Uint8Array, merges: MergedCells, tall: 
  * The rows a merge over several rows reaches, read again when 秘 may stand in one (tall-merges.ts);
  * what could not be joined (past its limits), to report.
  */
-function joinTall(part: string, bytes: Uint8Array, strings: string[], tall: TallMerges, rows: RowTexts, where: Where, ctx: ExtractContext): Extracted | null {
+function joinTall(part: string, bytes: Uint8Array, strings: string[], formats: TextFormats, tall: TallMerges, rows: RowTexts, where: Where, ctx: ExtractContext): Extracted | null {
   if (tall.plan()) {
-    for (const row of sheetRows(part, bytes, strings, ctx)) if (tall.wants(row[0].row)) tall.take(row[0].row, row, rows, where);
+    for (const row of sheetRows(part, bytes, strings, formats, ctx)) if (tall.wants(row[0].row)) tall.take(row[0].row, row, rows, where);
     tall.finish(rows, where);
   }
   return tall.lost ? tooManyToJoin(part, where) : null;
@@ -330,8 +375,9 @@ export const isXlsbPart = (name: string): boolean => /^xl\/(?!.*(vbaProject|prin
 export async function* extractXlsbPart(part: string, bytes: Uint8Array, book: XlsbBook, ctx: ExtractContext): AsyncGenerator<Extracted> {
   let damage: ScanError | null = null;
   try {
-    // Without designated keywords only the stamp matters: a part without 秘/㊙ in UTF-16LE needs no decoding.
-    if (ctx.fullText || mayHoldStamp(bytes)) yield* structured(part, bytes, book, ctx);
+    // Without designated keywords only the stamp matters: a part without 秘/㊙ in UTF-16LE needs no
+    // decoding, unless it is a worksheet and a number format may print 秘 around its cells' text.
+    if (ctx.fullText || mayHoldStamp(bytes) || (WORKSHEET_BIN.test(part) && (await book.textFormats()).stamp.size > 0)) yield* structured(part, bytes, book, ctx);
     checkComplete(part, bytes);
   } catch (err) {
     if (!(err instanceof ScanError) || err.reason !== 'corrupt') throw err;
@@ -341,6 +387,8 @@ export async function* extractXlsbPart(part: string, bytes: Uint8Array, book: Xl
   yield* scanBytes(bytes, ctx, { needles: NEEDLES['utf-16le'], part, area: areaOf(part) });
   if (damage) yield { kind: 'unscannable', reason: 'corrupt', detail: damage.message, where: { part } };
 }
+
+const WORKSHEET_BIN = /^xl\/worksheets\/[^/]+\.bin$/i;
 
 function mayHoldStamp(bytes: Uint8Array): boolean {
   let found = false;
@@ -388,7 +436,7 @@ async function* structured(part: string, bytes: Uint8Array, book: XlsbBook, ctx:
     yield* used.rows;
     if (ctx.fullText) yield* runs(strings, { part, area: 'cells' }, true);
   } else if (p.startsWith('xl/worksheets/')) {
-    yield* sheetCells(part, bytes, (await book.sheetNames()).get(part), await book.sharedStrings(), ctx);
+    yield* sheetCells(part, bytes, (await book.sheetNames()).get(part), await book.sharedStrings(), await book.textFormats(), ctx);
   } else if (/^xl\/comments[^/]*\.bin$/.test(p)) {
     yield* comments(part, bytes, await book.commentsSheet(part), ctx);
   }
@@ -404,7 +452,7 @@ function* runs(texts: string[], where: Where, full: boolean): Generator<Extracte
  * Inline and formula strings of a sheet, each with its cell, and the rows where one stands beside
  * other cells (shared strings included); then header and footer.
  */
-function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined, strings: string[], ctx: ExtractContext): Generator<Extracted> {
+function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined, strings: string[], formats: TextFormats, ctx: ExtractContext): Generator<Extracted> {
   const where: Where = { part, area: 'cells', ...(sheet !== undefined ? { sheet } : {}) };
   const all: string[] = [];
   const rows = new RowTexts();
@@ -421,19 +469,20 @@ function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined,
       yield* runs(hf, { ...where, area: 'header' }, ctx.fullText);
       continue;
     }
-    const t = cell && cellText(cell, part, strings);
+    const t = cell && cellText(cell, part, strings, formats);
     if (!cell || !t) continue;
     if (row.length && row[0].row !== cell.row) {
       joins.add(row);
       row = [];
     }
     row.push({ row: cell.row, col: cell.col, ...t });
-    if (t.sst !== null) continue; // shared strings are the shared string part's to report
+    // Shared strings are the shared string part's to report, unless their format shows them otherwise.
+    if (t.sst !== null && !t.format) continue;
     if (mayHaveStampChar(t.text)) yield { kind: 'text', text: t.text, where: { ...where, cell: cellName(cell.row, cell.col) } };
     if (ctx.fullText) all.push(t.text);
   }
   joins.add(row);
-  const lost = joins.finish(part, bytes, strings, ctx);
+  const lost = joins.finish(part, bytes, strings, formats, ctx);
   yield* rows.out;
   if (lost) yield lost;
   // Designated keywords (full text): the sheet's strings in order.

@@ -17,19 +17,10 @@ import { decoder, findNeedles, mayHaveStampChar, type Needle } from './byte-scan
 import { MergedCells, RowTexts, cellName, type TextCell } from './sheet-rows.js';
 import { evaluateFormula, parseFormula, type FormulaRead, type ParsedFormula } from './formula-text.js';
 import { TallMerges } from './tall-merges.js';
-import { shownAs } from './number-format.js';
+import { shownAs, type TextFormats } from './number-format.js';
 import { XML_TAGS, content, firstContent, firstSpan, spans } from './markup-spans.js';
 import { attr, decodeEntities, markupStampHits, xmlToText } from './xml-text.js';
 
-/**
- * The workbook's styles whose number format prints text around a text cell's (number-format.ts):
- * style index → text section; `stamp`: those whose own literals may hold 秘 (a cell of that style may
- * show the stamp whatever it holds, so rows that use one are read as rows with 秘 are).
- */
-export interface TextFormats {
-  byStyle: ReadonlyMap<number, string>;
-  stamp: ReadonlySet<number>;
-}
 
 const MAX_ROW = 4 << 20;
 /** Distinct rows kept waiting for the shared strings (as many as sheet-rows.ts keeps texts). */

@@ -16,8 +16,8 @@ import { mayBeStamp, mayHaveStampChar } from './byte-scan.js';
 import { MarkupWindows } from './markup-windows.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted } from './types.js';
-import { TallRows, XlsxRows, type TextFormats } from './xlsx-rows.js';
-import { sectionMayShowStamp, textSection } from './number-format.js';
+import { TallRows, XlsxRows } from './xlsx-rows.js';
+import { textFormats as formatsOf, type TextFormats } from './number-format.js';
 import { CharCodes, XlsxFormulas } from './xlsx-formulas.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
 import { attr, decodeEntities, escapeText, xmlToText } from './xml-text.js';
@@ -204,24 +204,11 @@ const XF = /<(?:[\w.-]+:)?xf\b[^>]*>/g;
  * cell's (number-format.ts), from xl/styles.xml. Only custom formats can (the built-in text format is `@`).
  */
 async function textFormats(zip: ZipArchive): Promise<TextFormats> {
-  const byStyle = new Map<number, string>();
-  const stamp = new Set<number>();
   const part = zip.entries.find((e) => /^xl\/styles\.xml$/i.test(e.name))?.name;
   const xml = part ? await zip.text(part) : null;
   // No `@` at all: no text section (the common case costs one search).
-  if (!xml?.includes('@')) return { byStyle, stamp };
-  const sections = new Map<number, string>();
-  for (const [tag] of xml.matchAll(NUM_FMT)) {
-    const section = textSection(attr(tag, 'formatCode') ?? '');
-    if (section) sections.set(Number(attr(tag, 'numFmtId')), section);
-  }
-  if (!sections.size) return { byStyle, stamp };
-  let i = 0;
-  for (const [tag] of (CELL_XFS.exec(xml)?.[1] ?? '').matchAll(XF)) {
-    const section = sections.get(Number(attr(tag, 'numFmtId') ?? 0));
-    if (section) byStyle.set(i, section);
-    if (section && sectionMayShowStamp(section)) stamp.add(i);
-    i++;
-  }
-  return { byStyle, stamp };
+  if (!xml?.includes('@')) return { byStyle: new Map(), stamp: new Set() };
+  const codes = new Map(Array.from(xml.matchAll(NUM_FMT), ([tag]) => [Number(attr(tag, 'numFmtId')), attr(tag, 'formatCode') ?? ''] as const));
+  const styles = Array.from((CELL_XFS.exec(xml)?.[1] ?? '').matchAll(XF), ([tag]) => Number(attr(tag, 'numFmtId') ?? 0));
+  return formatsOf(codes, styles);
 }

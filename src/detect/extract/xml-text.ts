@@ -86,7 +86,7 @@ export function xmlToText(xml: string, styles?: StyleDefs): string {
   const text = markupText(xml);
   const deleted = xml.includes('<w:del') || xml.includes('<w:moveFrom');
   const hiding = hiddenStyles(styles ?? (xml.includes('text:display=') ? odfStyleDefs(xml) : NO_STYLES));
-  const hidden = xml.includes('<w:vanish') || (hiding !== null && (xml.includes('<w:rStyle') || xml.includes('<w:pStyle')));
+  const hidden = xml.includes('<w:vanish') || (hiding !== null && (hiding.plain || xml.includes('<w:rStyle') || xml.includes('<w:pStyle')));
   const odfHidden = (hiding !== null && xml.includes('text:style-name=')) || (xml.includes('<text:section') && ODF_HIDDEN_SECTION.test(xml)) || xml.includes('<text:hidden-paragraph');
   const ruby = xml.includes('<rt') || xml.includes('<RT') || xml.includes('<text:ruby-text') || xml.includes('<w:rt>');
   if (!deleted && !hidden && !odfHidden && !ruby) return text;
@@ -164,19 +164,21 @@ const withoutRubyText = (xml: string): string =>
   replaceSpans(xml, spans(xml, RUBY_START, (m) => RUBY_END[m[1].toLowerCase()], { toTagEnd: true }), () => '');
 
 // A Word run formatted hidden (w:vanish on, not w:val="0"/"false"/"off"), itself or through its character
-// style or its paragraph's style: on screen and on paper it is not there. The run's own setting wins
-// over its styles. (markup-spans.ts: in one pass, whatever a hostile part holds.)
+// style or its paragraph's style or the document defaults: on screen and on paper it is not there. Word's
+// order: the run's own setting, else its character style's, else its paragraph's (hidden-styles.ts).
+// (markup-spans.ts: in one pass, whatever a hostile part holds.)
 const RUN_START = /<w:r\b(?:[^>]{0,4096}[^/>])?>/g;
 const RUN_END = /<\/w:r>/g;
 const VANISH = /<w:vanish(?:\s+w:val="([^"]*)")?\s*\/>/;
 const RUN_STYLE = /<w:rStyle\s+w:val="([^"]*)"/;
 function withoutHiddenRuns(xml: string, hiding: HiddenStyles | null): string {
-  const inHiddenParagraph = hiding?.paragraph.size ? paragraphsHidden(xml, hiding.paragraph) : () => false;
+  const inHiddenParagraph = hiding && (hiding.paragraph.size || hiding.plain) ? paragraphsHidden(xml, hiding) : () => false;
   return replaceSpans(xml, spans(xml, RUN_START, () => RUN_END), (r) => {
     const run = outer(xml, r);
     const own = VANISH.exec(run);
     const style = RUN_STYLE.exec(run)?.[1];
-    const hidden = own ? isOn(own[1]) : (style !== undefined && hiding?.text.has(style)) || inHiddenParagraph(r.start.index);
+    const byStyle = style === undefined || !hiding ? null : hiding.text.has(style) ? true : hiding.textShown.has(style) ? false : null;
+    const hidden = own ? isOn(own[1]) : (byStyle ?? inHiddenParagraph(r.start.index));
     return hidden ? '' : run;
   });
 }
@@ -188,7 +190,9 @@ const PARAGRAPH_MARK = /<w:p(?=[\s/>])[^<>]*>|<\/w:p>|<w:pStyle\s[^<>]*>/g;
  * Asked with offsets in order: whether the paragraph there has a hidden style. A stack, as a text box's
  * paragraphs sit inside a run of the paragraph that anchors it.
  */
-function paragraphsHidden(xml: string, hidden: ReadonlySet<string>): (at: number) => boolean {
+function paragraphsHidden(xml: string, hiding: HiddenStyles): (at: number) => boolean {
+  // A style not defined is the default paragraph style's (Word's fallback), as no style is.
+  const hides = (id: string) => hiding.paragraph.has(id) || (!hiding.paragraphShown.has(id) && hiding.plain);
   const stack: boolean[] = [];
   const marks = new RegExp(PARAGRAPH_MARK); // its own place: asked lazily, while the runs are walked
   let next = marks.exec(xml);
@@ -197,8 +201,8 @@ function paragraphsHidden(xml: string, hidden: ReadonlySet<string>): (at: number
       const tag = next[0];
       if (tag === '</w:p>') stack.pop();
       else if (tag.startsWith('<w:pStyle')) {
-        if (stack.length) stack[stack.length - 1] = hidden.has(W_VAL.exec(tag)?.[1] ?? '');
-      } else if (!tag.endsWith('/>')) stack.push(false);
+        if (stack.length) stack[stack.length - 1] = hides(W_VAL.exec(tag)?.[1] ?? '');
+      } else if (!tag.endsWith('/>')) stack.push(hiding.plain);
     }
     return stack.at(-1) ?? false;
   };
