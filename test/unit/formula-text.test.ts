@@ -279,3 +279,45 @@ describe('readFormula: shared formulas moved, LEFT/RIGHT/MID', () => {
     expect(readFormula('LEFT("abc",Z9)', cells).value).toBe('');
   });
 });
+
+describe('xls formulas that refer to other cells (refs/, make-xls-refs.pl)', () => {
+  const REFS = join(FIX, 'refs');
+  const bytes = (n: string): Uint8Array<ArrayBuffer> => new Uint8Array(readFileSync(join(REFS, n)));
+  const scanXls = (b: Uint8Array<ArrayBuffer>, opts = {}) => scanBlob(new Blob([b]), 'book.xls', opts);
+  // Each was clean: a reference was not followed, and only a literal with 秘 made a formula unread.
+  it.each([
+    ['wxl-ref.xls', 'S', 'B1'],
+    ['wxl-left.xls', 'S', 'B1'],
+    ['wxl-other-sheet.xls', 'S', 'A1'],
+    ['wxl-mid.xls', 'S', 'C2'],
+  ])('%s → marked at %s!%s', async (n, sheet, cell) => {
+    expect(await scanXls(bytes(n))).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet, cell } });
+  });
+  it('an IF that may show 秘 joined with Confidential → unscannable, naming C3', async () => {
+    expect(await scanXls(bytes('wxl-unread.xls'))).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', location: { sheet: 'S', cell: 'C3' } });
+  });
+  it('wxl-traps.xls (秘書室 from a reference, LEFT of two, RIGHT of 室, numbers, an IF without 秘) → clean', async () => {
+    expect(await scanXls(bytes('wxl-traps.xls'))).toMatchObject({ verdict: 'clean' });
+  });
+
+  /** The file with the FORMULA record of (row, col)'s stored result set to "text" (its STRING record, which WriteExcel never writes, missing). */
+  const textResult = (n: string, row: number, col: number) => {
+    const b = bytes(n);
+    const at = b.findIndex((x, i) => x === 0x06 && b[i + 1] === 0 && b[i + 4] === row && b[i + 5] === 0 && b[i + 6] === col && b[i + 7] === 0);
+    expect(at).toBeGreaterThan(0);
+    b.set([0, 0, 0, 0, 0, 0, 0xff, 0xff], at + 4 + 6);
+    return b;
+  };
+  it('a text result whose STRING record is missing is evaluated: 秘 & " Confidential" → marked; 秘書 & … → clean', async () => {
+    expect(await scanXls(textResult('wxl-ref.xls', 0, 1))).toMatchObject({ verdict: 'marked', location: { cell: 'B1' } });
+    expect(await scanXls(textResult('wxl-traps.xls', 4, 1))).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('hostile tokens: 30,000 joins, or a function whose arguments are not on the stack → a verdict, at once', async () => {
+    const { parseXlsFormula, evaluateFormula } = await import('../../src/detect/extract/formula-text.js');
+    const str = [0x17, 1, 1, 0x18, 0x79];
+    const joins = new Uint8Array([...str, ...Array.from({ length: 30_000 }, () => [...str, 0x08]).flat()]);
+    expect(evaluateFormula(parseXlsFormula(joins, true, () => ''))).toMatchObject({ value: null, stamp: true });
+    expect(evaluateFormula(parseXlsFormula(new Uint8Array([0x42, 9, 0x50, 0x01]), true, () => ''))).toMatchObject({ value: null });
+  });
+});

@@ -30,6 +30,9 @@ describe('text hidden through a style is also left out of the page as shown (fix
     // Word's order: document defaults, paragraph style, character style, the run (both were clean).
     'pydocx-defaults.docx',
     'pydocx-charstyle-over-para.docx',
+    // RTF text hidden by its \cs or \s style alone (both were clean).
+    'lo-hidden-cs.rtf',
+    'lo-hidden-ps.rtf',
     'pydocx-hidden-charstyle.docx',
     'w-hidden-charstyle.docx',
     'w-hidden-parent.docx',
@@ -53,6 +56,8 @@ describe('text hidden through a style is also left out of the page as shown (fix
     'w-hidden-paragraph-trap.fodt',
     'pydocx-defaults-trap.docx',
     'pydocx-charstyle-over-para-trap.docx',
+    'lo-hidden-cs-trap.rtf',
+    'lo-hidden-ps-trap.rtf',
     'pydocx-hidden-charstyle-trap.docx',
     'w-hidden-charstyle-trap.docx',
     'w-hidden-parent-trap.docx',

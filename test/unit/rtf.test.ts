@@ -100,3 +100,25 @@ describe('extractRtf robustness', () => {
     }
   });
 });
+
+describe('RTF styles that hide text (\\cs, \\s, from the stylesheet)', () => {
+  const SHEET = String.raw`{\stylesheet{\s0 Normal;}{\*\cs10 \v Hidden;}{\*\cs11 \sbasedon10 Child;}{\s20 \v HiddenPara;}}`;
+  const doc = (body: string) => new Blob([`{\\rtf1\\ansi\\ansicpg932${SHEET}\\pard\\plain ${body}\\par}`]);
+  const scan = async (body: string) => (await import('../../src/detect/index.js')).scanBlob(doc(body), 'x.rtf');
+  it('a run in a hidden character style (or one based on it) is left out as shown: 秘, 書室 hidden, Confidential → marked', async () => {
+    expect(await scan(String.raw`\u31192?{\cs10 \u26360?\u23460?} Confidential`)).toMatchObject({ verdict: 'marked' });
+    expect(await scan(String.raw`\u31192?{\cs11 \u26360?\u23460?} Confidential`)).toMatchObject({ verdict: 'marked' });
+  });
+  it("the run's own \\v0 shows it over its style; \\plain ends the style; a paragraph after \\pard is no longer the hidden one", async () => {
+    expect(await scan(String.raw`\u31192?{\cs10\v0 \u26360?\u23460?} Confidential`)).toMatchObject({ verdict: 'clean' });
+    expect(await scan(String.raw`\u31192?{\cs10\plain \u26360?\u23460?} Confidential`)).toMatchObject({ verdict: 'clean' });
+    expect(await scan(String.raw`\u31192?\par\s20 x\par\pard \u26360?\u23460?\par Confidential`)).toMatchObject({ verdict: 'clean' });
+  });
+  it('a hidden paragraph style hides its paragraph; a run in a character style that says shown (\\v0) stays', async () => {
+    const sheet = String.raw`{\stylesheet{\s20 \v HiddenPara;}{\*\cs12 \v0 Shown;}}`;
+    const blob = (body: string) => new Blob([`{\\rtf1\\ansi${sheet}\\pard\\plain ${body}\\par}`]);
+    const { scanBlob } = await import('../../src/detect/index.js');
+    expect(await scanBlob(blob(String.raw`\s20{\cs12 \u31192?}\u26360?\u23460?{\cs12  Confidential}`), 'x.rtf')).toMatchObject({ verdict: 'marked' });
+    expect(await scanBlob(blob(String.raw`\s20{\cs12 \u31192?\u26360?\u23460?}{\cs12  Confidential}`), 'x.rtf')).toMatchObject({ verdict: 'clean' });
+  });
+});

@@ -14,9 +14,8 @@
  *    code). Such a formula is unread (the caller reports the cell): never read as clean.
  * Its literals are also text a search finds (`literals`). Spellings: xlsx (`A1&"b"`, `Labels!A1`,
  * `'My sheet'!$A$1:$B$2`), ods (`of:=[.A1]&"b"`, `[$Labels.A1]`, arguments apart by `;`), SpreadsheetML
- * 2003 (R1C1: `R[-1]C&"b"`, given the cell), and the parsed tokens of xls (BIFF8 Rgce, reverse Polish:
- * literals, `&` and CONCATENATE only; references are not followed there, so an xls formula is unread
- * when it joins a literal with 秘).
+ * 2003 (R1C1: `R[-1]C&"b"`, given the cell), and the parsed tokens of xls (BIFF8 Rgce, reverse Polish,
+ * rebuilt as the same tree: references and the functions above that BIFF numbers, FormulaBook).
  */
 import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
@@ -419,110 +418,218 @@ function refersTo(n: Node): boolean {
   return n.t === 'fn' && (REACHING.has(n.name) || n.args.some(refersTo));
 }
 
-/** CONCATENATE in BIFF's function table. */
-const FN_CONCATENATE = 336;
+/** BIFF function numbers ([MS-XLS] Ftab) this reader evaluates or knows to make numbers, by name. */
+const BIFF_FUNCTIONS: Record<number, string> = {
+  0: 'count', 4: 'sum', 5: 'average', 6: 'min', 7: 'max', 8: 'row', 9: 'column', 24: 'abs', 25: 'int', 27: 'round',
+  31: 'mid', 32: 'len', 33: 'value', 36: 'and', 37: 'or', 38: 'not', 39: 'mod', 65: 'date', 67: 'day', 68: 'month',
+  69: 'year', 74: 'now', 82: 'search', 111: 'char', 112: 'lower', 113: 'upper', 115: 'left', 116: 'right', 118: 'trim',
+  121: 'code', 124: 'find', 129: 'isblank', 130: 't', 169: 'counta', 221: 'today', 336: 'concatenate',
+};
+/** Arguments of those a ptgFunc calls (a fixed count the token does not carry); another's end the reading. */
+const BIFF_FIXED_ARGS: Record<number, number> = {
+  24: 1, 25: 1, 27: 2, 31: 3, 32: 1, 33: 1, 38: 1, 39: 2, 65: 3, 67: 1, 68: 1, 69: 1, 74: 0, 111: 1, 112: 1, 113: 1,
+  118: 1, 121: 1, 129: 1, 130: 1, 221: 0,
+};
+
+/** A 3-D reference's sheet, by its index into the workbook's EXTERNSHEET list; null when not one sheet of this workbook. */
+export type XlsSheetOf = (ixti: number) => string | null;
 
 /**
  * An xls formula's tokens (CellParsedFormula's rgce, BIFF8; `biff8` false: BIFF5 byte strings in
- * `decode`'s code page). Tokens this reader does not know end the reading: what follows is not
- * known, so the value is null and the literals are those read so far (`whole` false).
+ * `decode`'s code page) as a parsed formula: reverse Polish rebuilt as the tree text formulas parse
+ * to, so both evaluate alike. References read in BIFF8 (`sheetOf` names a 3-D one's sheet); names,
+ * arrays, a shared formula's ptgExp and the like are values this reader does not know: they may hold
+ * 秘 when the formula joins text. Tokens this reader does not know end the reading: the formula is not
+ * known (node null, `whole` false) and its literals are those read so far.
  */
-export function readXlsFormula(rgce: Uint8Array, biff8: boolean, decode: (b: Uint8Array) => string): FormulaRead & { whole: boolean } {
+export function parseXlsFormula(rgce: Uint8Array, biff8: boolean, decode: (b: Uint8Array) => string, sheetOf?: XlsSheetOf): ParsedFormula & { whole: boolean } {
   const literals: string[] = [];
+  const stack: Node[] = [];
+  // Values not known here; whether they may hold 秘 is known once the whole formula is (it joins text).
+  const opaque: Unknown = { stamp: false };
+  const r = new XlsTokens(rgce, biff8);
   let joins = false;
-  const stack: (string | null)[] = [];
-  const pop = (n: number) => stack.splice(Math.max(0, stack.length - n), n);
-  const u16 = (o: number) => (rgce[o] ?? 0) | ((rgce[o + 1] ?? 0) << 8);
-  const cut = () => ({ value: null, literals, joins, whole: false, refers: false, stamp: joins && literals.some(mayHaveStampChar) });
-  let p = 0;
-  let whole = true;
-  let known = true;
-  while (p < rgce.length) {
-    const ptg = rgce[p];
+  const push = (n: Node | null) => (stack.push(n ?? { t: 'v', v: opaque }), true);
+  const pop = (n: number): Node[] | null => (stack.length < n ? null : stack.splice(stack.length - n, n));
+  let ok = true;
+  // As many tokens as a text formula may have (MAX_TOKENS): the tree is evaluated recursively.
+  for (let count = 0; ok && r.p < rgce.length; count++) {
+    if (count >= MAX_TOKENS) {
+      ok = false;
+      break;
+    }
+    const ptg = rgce[r.p];
     const base = ptg < 0x20 ? ptg : (ptg & 0x1f) | 0x20;
     if (ptg === 0x17) {
-      // ptgStr: a ShortXLUnicodeString.
-      const cch = rgce[p + 1] ?? 0;
-      let s: string;
-      if (biff8) {
-        const high = ((rgce[p + 2] ?? 0) & 1) === 1;
-        const start = p + 3;
-        const end = start + cch * (high ? 2 : 1);
-        if (end > rgce.length) return cut();
-        s = '';
-        for (let k = start; k < end; k += high ? 2 : 1) s += String.fromCharCode(high ? rgce[k] | (rgce[k + 1] << 8) : rgce[k]);
-        p = end;
-      } else {
-        if (p + 2 + cch > rgce.length) return cut();
-        s = decode(rgce.subarray(p + 2, p + 2 + cch));
-        p += 2 + cch;
-      }
-      literals.push(s);
-      stack.push(s);
+      const s = r.str(decode);
+      if (s !== null) literals.push(s);
+      ok = s !== null && push({ t: 'v', v: s });
       continue;
     }
-    if (ptg === 0x08) {
-      // ptgConcat
-      joins = true;
-      const [a, b] = pop(2);
-      stack.push(a != null && b != null ? a + b : null);
-      p += 1;
-    } else if (ptg === 0x15) p += 1; // ptgParen: display only
-    else if ((ptg >= 0x03 && ptg <= 0x11) || ptg === 0x14) {
-      pop(ptg === 0x14 ? 1 : 2); // binary operators (and percent, unary): not text the stamp needs
-      stack.push(null);
-      p += 1;
-    } else if (ptg === 0x12 || ptg === 0x13) {
-      pop(1);
-      stack.push(null);
-      p += 1;
-    } else if (ptg === 0x16) {
-      stack.push(null); // ptgMissArg
-      p += 1;
-    } else if (ptg === 0x1e) {
-      stack.push(String(u16(p + 1))); // ptgInt
-      p += 3;
-    } else if (ptg === 0x1f) {
-      const b = rgce.subarray(p + 1, p + 9);
-      stack.push(b.length === 8 ? String(new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, true)) : null);
-      p += 9;
-    } else if (ptg === 0x1c || ptg === 0x1d) {
-      stack.push(null); // ptgErr, ptgBool
-      p += 2;
-    } else if (ptg === 0x19) {
-      // ptgAttr: tAttrSum takes one argument; tAttrChoose carries a jump table; the rest are layout or jumps.
-      const grbit = rgce[p + 1] ?? 0;
-      if (grbit & 0x10) {
-        pop(1);
-        stack.push(null);
-      }
-      p += grbit & 0x04 ? 4 + 2 * (u16(p + 2) + 1) : 4;
-    } else if (base === 0x22) {
-      // ptgFuncVar: argument count, function number.
-      const n = (rgce[p + 1] ?? 0) & 0x7f;
-      const fn = u16(p + 2) & 0x7fff;
-      const args = pop(n);
-      if (fn === FN_CONCATENATE) joins = true;
-      stack.push(fn === FN_CONCATENATE && args.every((a) => a != null) ? args.join('') : null);
-      p += 4;
-    } else {
-      // Operands (references, names, arrays) and fixed-argument functions: a value this reader cannot know.
-      const size = OPERAND_SIZE[base];
-      if (size === undefined) {
-        whole = false;
-        break;
-      }
-      if (base === 0x21) {
-        // ptgFunc: a fixed number of arguments this reader does not keep a table of.
-        known = false;
-      } else stack.push(null);
-      p += 1 + size;
-    }
+    r.p++;
+    if (ptg === 0x08 || (ptg >= 0x03 && ptg <= 0x0e)) {
+      // ptgConcat, arithmetic and comparisons.
+      const ab = pop(2);
+      if (ptg === 0x08) joins = true;
+      ok = ab !== null && push({ t: ptg === 0x08 ? 'cat' : 'arith', a: ab[0], b: ab[1] });
+    } else if (ptg >= 0x0f && ptg <= 0x11) {
+      // Intersection, union, range of references: not followed.
+      ok = pop(2) !== null && push(null);
+    } else if (ptg === 0x12 || ptg === 0x13 || ptg === 0x14) {
+      const a = pop(1);
+      ok = a !== null && push(ptg === 0x14 ? { t: 'arith', a: a[0], b: { t: 'v', v: '0' } } : { t: 'neg', a: a[0] });
+    } else if (ptg === 0x15) continue; // ptgParen: display only
+    else if (ptg === 0x16) push({ t: 'v', v: '' }); // ptgMissArg
+    else if (ptg >= 0x1c && ptg <= 0x1f) push({ t: 'v', v: r.constant(ptg) }); // ptgErr, ptgBool, ptgInt, ptgNum
+    else if (ptg === 0x19) ok = r.attr(pop, push);
+    else if (base === 0x21 || base === 0x22) {
+      // ptgFunc (a fixed count of arguments, from the table) or ptgFuncVar (the count given).
+      const n = base === 0x22 ? (rgce[r.p++] ?? 0) & 0x7f : BIFF_FIXED_ARGS[r.u16(r.p) & 0x7fff];
+      const fn = r.u16(r.p) & 0x7fff;
+      r.p += 2;
+      const args = n === undefined ? null : pop(n);
+      if (fn === 336) joins = true;
+      // A function without a name here: not evaluated (call's default: it may show any of its arguments).
+      ok = args !== null && push({ t: 'fn', name: BIFF_FUNCTIONS[fn] ?? `biff${fn}`, args });
+    } else if (OPERAND_SIZE[base] !== undefined) {
+      push(biff8 ? r.reference(base, sheetOf) : null);
+      r.p += OPERAND_SIZE[base];
+    } else ok = false;
   }
-  const value = whole && known && stack.length === 1 ? stack[0] : null;
-  // References are not followed here: the formula may show the stamp when it joins a literal with 秘.
-  return { value, literals, joins, whole, refers: false, stamp: value === null && joins && literals.some(mayHaveStampChar) };
+  opaque.stamp = joins;
+  const node = ok && stack.length === 1 ? stack[0] : null;
+  return { node, literals, joins, whole: ok };
 }
+
+/** Reading an rgce: the offset, and the tokens that carry more than a byte or two. */
+class XlsTokens {
+  p = 0;
+
+  constructor(
+    private readonly b: Uint8Array,
+    private readonly biff8: boolean,
+  ) {}
+
+  u16(o: number): number {
+    return (this.b[o] ?? 0) | ((this.b[o + 1] ?? 0) << 8);
+  }
+
+  /** ptgErr, ptgBool, ptgInt or ptgNum at `p` (after the token's byte): its value as a cell shows it; `p` moves past it. */
+  constant(ptg: number): string {
+    const at = this.p;
+    this.p += ptg === 0x1e ? 2 : ptg === 0x1f ? 8 : 1;
+    if (ptg === 0x1c) return '#ERROR';
+    if (ptg === 0x1d) return this.b[at] ? 'TRUE' : 'FALSE';
+    if (ptg === 0x1e) return String(this.u16(at));
+    const b = this.b.subarray(at, at + 8);
+    return b.length === 8 ? String(new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, true)) : '0';
+  }
+
+  /** ptgStr at `p`: a ShortXLUnicodeString (BIFF5: bytes in the code page); null when cut short. */
+  str(decode: (b: Uint8Array) => string): string | null {
+    const { b, p } = this;
+    const cch = b[p + 1] ?? 0;
+    if (!this.biff8) {
+      if (p + 2 + cch > b.length) return null;
+      this.p = p + 2 + cch;
+      return decode(b.subarray(p + 2, p + 2 + cch));
+    }
+    const high = ((b[p + 2] ?? 0) & 1) === 1;
+    const end = p + 3 + cch * (high ? 2 : 1);
+    if (end > b.length) return null;
+    let s = '';
+    for (let k = p + 3; k < end; k += high ? 2 : 1) s += String.fromCharCode(high ? b[k] | (b[k + 1] << 8) : b[k]);
+    this.p = end;
+    return s;
+  }
+
+  /** ptgAttr (after its first byte): tAttrSum takes one argument; tAttrChoose carries a jump table; the rest are layout or jumps. */
+  attr(pop: (n: number) => Node[] | null, push: (n: Node | null) => boolean): boolean {
+    const grbit = this.b[this.p] ?? 0;
+    this.p += grbit & 0x04 ? 3 + 2 * (this.u16(this.p + 1) + 1) : 3;
+    if (!(grbit & 0x10)) return true;
+    const a = pop(1);
+    return a !== null && push({ t: 'fn', name: 'sum', args: a });
+  }
+
+  /**
+   * A BIFF8 reference at `p` (ptgRef, ptgArea, ptgRef3d, ptgArea3d; rows and columns 0-based, the
+   * column's top bits its relative flags), or null for any other operand (not known).
+   */
+  reference(base: number, sheetOf?: XlsSheetOf): Node | null {
+    const three = base === 0x3a || base === 0x3b;
+    const sheet = three ? (sheetOf?.(this.u16(this.p)) ?? undefined) : null;
+    if (sheet === undefined) return null;
+    const o = this.p + (three ? 2 : 0);
+    const col = (at: number) => this.u16(at) & 0x3fff;
+    if (base === 0x24 || base === 0x3a) return { t: 'ref', sheet, r1: this.u16(o), c1: col(o + 2), r2: this.u16(o), c2: col(o + 2) };
+    if (base === 0x25 || base === 0x3b) return { t: 'ref', sheet, r1: this.u16(o), r2: this.u16(o + 2), c1: col(o + 4), c2: col(o + 6) };
+    return null;
+  }
+}
+
+/** An xls formula read without other cells (parseXlsFormula, then evaluateFormula). */
+export function readXlsFormula(rgce: Uint8Array, biff8: boolean, decode: (b: Uint8Array) => string): FormulaRead & { whole: boolean } {
+  const parsed = parseXlsFormula(rgce, biff8, decode);
+  return { ...evaluateFormula(parsed), whole: parsed.whole };
+}
+
+/** Formula cells whose values are followed from one to the next: deeper is not known. */
+const MAX_CHAIN = 32;
+/** Cells read for a workbook's formulas in all: past it, what they show is not known. */
+const MAX_BOOK_CELLS = 1_000_000;
+
+/**
+ * A workbook's formula cells, evaluated once all its cells are read (xls: records come in any order
+ * of reference): references read `text` (a cell's text, '' for none) or, for another formula cell,
+ * that formula's value, followed (a cycle shows an error, as in Excel; a chain past MAX_CHAIN is not known).
+ */
+export class FormulaBook {
+  private readonly cells = new Map<string, { parsed: ParsedFormula; value?: Value }>();
+  private readonly seen = new Set<string>();
+  private read = 0;
+  /** More cells were asked for than MAX_BOOK_CELLS: values past that are not known. */
+  lost = false;
+
+  constructor(private readonly text: (sheet: string, row: number, col: number) => string) {}
+
+  add(sheet: string, row: number, col: number, parsed: ParsedFormula): void {
+    this.cells.set(at(sheet, row, col), { parsed });
+  }
+
+  /** What the formula cell added at sheet, row, col shows. */
+  evaluate(sheet: string, row: number, col: number): FormulaRead {
+    const f = this.cells.get(at(sheet, row, col));
+    return f ? evaluateFormula(f.parsed, this.of(sheet)) : { value: null, literals: [], joins: false, refers: true, stamp: true };
+  }
+
+  private of(sheet: string): Cells {
+    return {
+      range: (s, r1, c1, r2, c2) => {
+        if ((this.read += (r2 - r1 + 1) * (c2 - c1 + 1)) > MAX_BOOK_CELLS) this.lost = true;
+        if (this.lost) return null;
+        const name = s ?? sheet;
+        const out: Value[] = [];
+        for (let r = r1; r <= r2; r++) for (let c = c1; c <= c2; c++) out.push(this.value(name, r, c));
+        return out;
+      },
+    };
+  }
+
+  private value(sheet: string, row: number, col: number): Value {
+    const k = at(sheet, row, col);
+    const f = this.cells.get(k);
+    if (!f) return this.text(sheet, row, col);
+    if (f.value !== undefined) return f.value;
+    if (this.seen.has(k) || this.seen.size >= MAX_CHAIN) return { stamp: this.seen.size >= MAX_CHAIN };
+    this.seen.add(k);
+    const r = evaluateFormula(f.parsed, this.of(sheet));
+    this.seen.delete(k);
+    return (f.value = r.value ?? { stamp: r.stamp });
+  }
+}
+
+const at = (sheet: string, row: number, col: number) => `${sheet.toLowerCase()}\0${row},${col}`;
 
 /** Bytes after the token's first byte, by base token (the class bits folded into 0x20–0x3f). */
 const OPERAND_SIZE: Record<number, number> = {

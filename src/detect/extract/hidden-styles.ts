@@ -9,7 +9,7 @@
 import { XML_TAGS, content, spans } from './markup-spans.js';
 
 /** What text a style applies to: runs and spans, or whole paragraphs. */
-type Family = 'text' | 'paragraph';
+export type Family = 'text' | 'paragraph';
 
 /** One style: whether it says hidden (true), shown (false) or nothing (null), and the style it inherits. */
 interface StyleDef {
@@ -103,6 +103,25 @@ export function odfStyleDefs(...parts: (string | null)[]): StyleDefs {
   }
   return defs;
 }
+
+/** One style as a reader met it (RTF's stylesheet: `\s N`, `\*\cs N`, `\sbasedon N`, `\v`). */
+export interface StyleEntry extends StyleDef {
+  family: Family;
+  name: string;
+}
+
+/** StyleDefs from styles listed one by one (a later one of the same name over an earlier). */
+export function styleDefs(entries: Iterable<StyleEntry>): StyleDefs {
+  const defs = new Map<string, StyleDef>();
+  for (const e of entries) defs.set(key(e.family, e.name), { hides: e.hides, parent: e.parent });
+  return defs;
+}
+
+/** Whether a paragraph of style `id` hides its runs; a style not defined is the default paragraph style's (Word's fallback), as no style is. */
+export const paragraphHides = (h: HiddenStyles, id: string): boolean => h.paragraph.has(id) || (!h.paragraphShown.has(id) && h.plain);
+
+/** What a character style says of its runs: hidden, shown, or nothing (their paragraph's then). */
+export const textStyleSays = (h: HiddenStyles, id: string): boolean | null => (h.text.has(id) ? true : h.textShown.has(id) ? false : null);
 
 /** `a` with `b`'s styles added (over `a`'s of the same name). */
 export const withStyles = (a: StyleDefs, b: StyleDefs): StyleDefs => (b.size === 0 ? a : a.size === 0 ? b : new Map([...a, ...b]));

@@ -4,7 +4,7 @@
  * sheet names, and text of comments and text boxes (TXO + CONTINUE).
  */
 import { headerText } from './print-header.js';
-import { readXlsFormula, unread } from './formula-text.js';
+import { FormulaBook, evaluateFormula, parseXlsFormula, type ParsedFormula } from './formula-text.js';
 import { shownAs, textSection } from './number-format.js';
 import { codepageDecoder } from './ole2-props.js';
 import { MergedCells, RowTexts, SEPARATOR, type TextCell } from './sheet-rows.js';
@@ -34,6 +34,19 @@ export interface XlsResult {
 const MAX_STRINGS = 2_000_000;
 /** Unread formula cells named: the first say where. */
 const MAX_UNREAD = 1_000;
+/** Formula cells with no computed value kept to evaluate once every cell is read: past it, the workbook is reported unread. */
+const MAX_DEFERRED = 100_000;
+/** Records that may stand between a FORMULA with a text result and its STRING (shared formula, array, table). */
+const BEFORE_STRING = new Set([0x04bc, 0x0221, 0x0236]);
+
+/** A formula cell with no computed value (or a text result whose STRING is missing): evaluated after every cell is read. */
+interface Deferred {
+  sheet: string;
+  row: number;
+  col: number;
+  xf: number;
+  parsed: ParsedFormula;
+}
 /** Merged ranges kept per workbook (MERGEDCELLS holds up to 1,026 each): past this the workbook is reported too large to read as it shows. */
 const MAX_MERGES = 1 << 20;
 
@@ -157,6 +170,22 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
   let sheet = '';
   let formulaCell = '';
   let bofs = 0;
+  /** Each text cell's own text (before its number format), by sheet and cell: what a formula that refers to it reads. */
+  const rawCells = new Map<string, string>();
+  const deferred: Deferred[] = [];
+  /** A FORMULA whose text result is in the STRING record that should follow. */
+  let awaiting: Deferred | null = null;
+  /** SUPBOOK records in order (true: this workbook's own sheets), and EXTERNSHEET's entries: a 3-D reference's sheet. */
+  const supbooks: boolean[] = [];
+  const xti: [number, number, number][] = [];
+  const sheetOf = (ixti: number): string | null => {
+    const x = xti[ixti];
+    return x && supbooks[x[0]] && x[1] === x[2] ? (sheetNames[x[1]] ?? null) : null;
+  };
+  const defer = (f: Deferred) => {
+    if (deferred.length < MAX_DEFERRED) deferred.push(f);
+    else res.tooLarge ??= `more than ${MAX_DEFERRED.toLocaleString('en')} formulas with no computed value`;
+  };
 
   const xlString = (d: Uint8Array, o: number, lenBytes: 1 | 2): string => {
     // XLUnicodeString (BIFF8) or a byte string in the workbook code page (BIFF5).
@@ -181,15 +210,15 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
   /** Number formats (FORMAT, by ifmt) and cell styles (XF, in order) that print text around a text cell's (number-format.ts). */
   const formatSections = new Map<number, string>();
   const xfSections: (string | undefined)[] = [];
-  /** A cell's text (`xf`: its style's index), as its number format shows it. */
-  const add = (row: number, col: number, raw: string, xf = -1) => {
+  /** A cell's text (`xf`: its style's index) on sheet `name`, as its number format shows it. */
+  const add = (row: number, col: number, raw: string, xf = -1, name = sheet || '?') => {
     const section = xfSections[xf];
     const text = section && raw ? shownAs(section, raw) : raw;
     if (!text) return;
-    const name = sheet || '?';
     let arr = sheetCells.get(name);
     if (!arr) sheetCells.set(name, (arr = []));
     arr.push({ row, col, text, sst: null });
+    rawCells.set(`${name.toLowerCase()}\0${row},${col}`, raw);
     if (text.includes('秘') || text.includes('㊙')) res.cells.push({ sheet: name, cell: colName(col) + (row + 1), text });
   };
 
@@ -198,6 +227,11 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
     const { type, off, data: d } = recs[i];
     const u16 = (o: number) => (o + 2 <= d.length ? d[o] | (d[o + 1] << 8) : 0);
     const u32 = (o: number) => (o + 4 <= d.length ? (u16(o) | (u16(o + 2) << 16)) >>> 0 : 0);
+    // A text result whose STRING record never came: what the cell shows is the formula's to tell.
+    if (awaiting && type !== 0x0207 && !BEFORE_STRING.has(type)) {
+      defer(awaiting);
+      awaiting = null;
+    }
     switch (type) {
       case 0x0809: // BOF
         if (bofs++ === 0) biff8 = u16(0) === 0x0600;
@@ -214,6 +248,12 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
       }
       case 0x00e0: // XF: its number format (ifmt) at 2; cells name their XF by index.
         xfSections.push(formatSections.get(u16(2)));
+        break;
+      case 0x01ae: // SUPBOOK: ctab, then 0x0401 when it stands for this workbook's own sheets.
+        supbooks.push(u16(2) === 0x0401);
+        break;
+      case 0x0017: // EXTERNSHEET (BIFF8): XTI entries of supporting link, first and last sheet.
+        if (biff8) for (let k = 0, n = u16(0); k < n && 2 + 6 * k + 6 <= d.length; k++) xti.push([u16(2 + 6 * k), u16(4 + 6 * k), u16(6 + 6 * k)]);
         break;
       case 0x0042: // CODEPAGE
         dec = codepageDecoder(u16(0));
@@ -259,30 +299,32 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
       case 0x0006: {
         // FORMULA: a text result follows in a STRING record (remember the cell); any other stored
         // result is no text, or none was computed (writers that never calculate store 0): what the
-        // formula shows is read from its tokens (formula-text.ts).
+        // formula shows is read from its tokens (formula-text.ts), with the cells it refers to once all are read.
         formulaCell = `${u16(0)},${u16(2)},${u16(4)}`;
-        const rgce = d.subarray(22, 22 + u16(20));
-        // Without a ptgStr byte there is no literal: nothing to read (most formulas are arithmetic).
-        if (!rgce.includes(0x17)) break;
-        const f = readXlsFormula(rgce, biff8, (x) => dec.decode(x));
+        const parsed = parseXlsFormula(d.subarray(22, 22 + u16(20)), biff8, (x) => dec.decode(x), sheetOf);
+        const f = evaluateFormula(parsed);
         if (f.literals.length) {
           const name = sheet || '?';
           let arr = literals.get(name);
           if (!arr) literals.set(name, (arr = []));
           arr.push(...f.literals);
         }
-        // A computed text (STRING follows), empty text, boolean or error result: what the cell shows.
-        if (u16(12) === 0xffff) break;
+        const cell: Deferred = { sheet: sheet || '?', row: u16(0), col: u16(2), xf: u16(4), parsed };
+        // A computed text (STRING follows, else the formula tells), empty text, boolean or error result: what the cell shows.
+        if (u16(12) === 0xffff) {
+          if (d[6] === 0) awaiting = cell;
+          break;
+        }
         // A number: a formula that can only make text did not compute it (its value shows instead);
         // any other may have (LEN("秘"&A1)), unless the number is 0, what writers that never
-        // calculate store: then a formula that may show the stamp is unread.
-        if (f.value !== null) add(u16(0), u16(2), f.value);
-        else if (d.subarray(6, 14).every((x) => x === 0) && (unread(f) || (!f.whole && f.literals.length > 0)) && res.unread.length < MAX_UNREAD)
-          res.unread.push({ sheet: sheet || '?', cell: colName(u16(2)) + (u16(0) + 1) });
+        // calculate store: then it is evaluated with the cells it refers to.
+        if (f.value !== null) add(cell.row, cell.col, f.value);
+        else if (d.subarray(6, 14).every((x) => x === 0)) defer(cell);
         break;
       }
       case 0x0207: {
         // STRING (formula result)
+        awaiting = null;
         const [r, c, xf] = formulaCell.split(',').map(Number);
         add(r || 0, c || 0, xlString(d, 0, 2), xf ?? -1);
         break;
@@ -325,6 +367,9 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
     }
   }
 
+  if (awaiting) defer(awaiting);
+  evaluateDeferred(deferred, rawCells, res, add);
+
   for (const [name, cells] of sheetCells) {
     const joined = joinedRows(cells, name, sheetMerges.get(name) ?? []);
     res.rows.push(...joined.rows);
@@ -339,6 +384,23 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
   const unused = sst.filter((_, k) => !used.has(k));
   if (unused.length) res.other.push({ area: 'shared strings', text: unused.join(SEPARATOR) });
   return res;
+}
+
+/**
+ * Formulas with no computed value, evaluated against every cell's text (`raw`) and each other
+ * (FormulaBook): a value is the cell's text (`add`, as the sheet's cells are); one not known that may
+ * show 秘 in a formula that makes text (it joins, or has literals) is unread.
+ */
+function evaluateDeferred(deferred: readonly Deferred[], raw: ReadonlyMap<string, string>, res: XlsResult, add: (row: number, col: number, text: string, xf: number, sheet: string) => void): void {
+  if (!deferred.length) return;
+  const book = new FormulaBook((sheet, row, col) => raw.get(`${sheet.toLowerCase()}\0${row},${col}`) ?? '');
+  for (const f of deferred) book.add(f.sheet, f.row, f.col, f.parsed);
+  for (const f of deferred) {
+    const v = book.evaluate(f.sheet, f.row, f.col);
+    if (v.value !== null) add(f.row, f.col, v.value, f.xf, f.sheet);
+    else if (v.stamp && (v.joins || v.literals.length > 0) && res.unread.length < MAX_UNREAD) res.unread.push({ sheet: f.sheet, cell: colName(f.col) + (f.row + 1) });
+  }
+  if (book.lost) res.tooLarge ??= 'formulas with no computed value refer to too many cells';
 }
 
 /** The rows of one sheet's text cells, joined (sheet-rows.ts). Sorted: cell records come row by row, but a damaged stream need not. */

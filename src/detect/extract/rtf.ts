@@ -8,6 +8,7 @@
  */
 import { shownByInstruction } from './field-shown.js';
 import { bothReadings } from './sheet-rows.js';
+import { hiddenStyles, paragraphHides, styleDefs, textStyleSays, type HiddenStyles, type StyleEntry } from './hidden-styles.js';
 import { chunkText } from '../text-chunks.js';
 import { blobOf, hexBytes } from '../bytes.js';
 import { codepageDecoder } from './ole2-props.js';
@@ -17,6 +18,8 @@ import type { Where } from '../types.js';
 
 /** Group nesting tracked at most; the text of deeper groups is not read (said: tooDeep). */
 const MAX_DEPTH = 512;
+/** Stylesheet entries read (Word's own documents define a few hundred): past it, later ones say nothing. */
+const MAX_STYLES = 10_000;
 
 const CHARSET_CP: Record<number, number> = {
   128: 932,
@@ -73,8 +76,13 @@ interface State {
   /** In the font table: collecting \fN \fcharsetN. */
   fonttbl: boolean;
   objdata: boolean;
-  /** Hidden text (\v): not on screen or paper. */
+  /** Hidden text (\v, \v0): not on screen or paper; unset, its styles say. */
   hidden?: boolean;
+  /** The character style (\cs N) and paragraph style (\s N; none: style 0) of the text, which may hide it. */
+  cs?: number;
+  ps?: number;
+  /** In the stylesheet: its entries are read, not shown. */
+  stylesheet?: boolean;
   /** A tracked deletion (\deleted): gone once the changes are accepted, and from Word's "No Markup". */
   deleted?: boolean;
 }
@@ -141,6 +149,16 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
   // shows as the stamp.
   const shown = new Map<string, string[]>();
   let hiddenSeen = false;
+  // The stylesheet's entries as they are read (one per group directly in it), then the styles that hide.
+  const entries: StyleEntry[] = [];
+  let entry: StyleEntry | null = null;
+  let sheetDepth = -1;
+  let styles: HiddenStyles | null = null;
+  // Word's order: the text's own \v, else its character style, else its paragraph style (hidden-styles.ts).
+  const hiddenNow = (): boolean => {
+    if (st.hidden !== undefined || !styles) return st.hidden ?? false;
+    return (st.cs !== undefined ? textStyleSays(styles, String(st.cs)) : null) ?? paragraphHides(styles, String(st.ps ?? 0));
+  };
   const emit = (s: string) => {
     if (st.skip || deep > 0 || !s) return;
     if (st.sink === SHAPE_NAME) {
@@ -160,7 +178,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
     let a = out.get(st.sink);
     if (!a) out.set(st.sink, (a = []));
     a.push(s);
-    if (st.hidden || st.deleted) hiddenSeen = true;
+    if (st.deleted || hiddenNow()) hiddenSeen = true;
     else {
       let v = shown.get(st.sink);
       if (!v) shown.set(st.sink, (v = []));
@@ -181,6 +199,12 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
     if (name === 'fonttbl') {
       st.fonttbl = true;
       st.skip = true;
+      return;
+    }
+    if (name === 'stylesheet') {
+      st.stylesheet = true;
+      st.skip = true;
+      sheetDepth = stack.length;
       return;
     }
     if (INFO.has(name) && stack.length > 0) {
@@ -252,6 +276,9 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
       } else {
         stack.push(st);
         st = { ...st };
+        // An entry of the stylesheet (a paragraph style, style 0, unless it says otherwise).
+        if (st.stylesheet && stack.length === sheetDepth + 1 && entries.length < MAX_STYLES)
+          entries.push((entry = { family: 'paragraph', name: '0', hides: null, parent: null }));
       }
       groupStart = true;
       starNext = false;
@@ -271,6 +298,10 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
         }
         const closed = st;
         st = stack.pop()!;
+        if (closed.stylesheet && !st.stylesheet) {
+          styles = hiddenStyles(styleDefs(entries));
+          entry = null;
+        }
         // The form field is whole: the drop-down's entry is what the field shows.
         if (closed.sink === FORM_FIELD && st.sink !== FORM_FIELD) {
           formShown = form.entries[form.picked ?? form.fallback ?? 0] ?? form.entries[0] ?? '';
@@ -372,13 +403,36 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
           if (param !== null && param >= 0 && param < 16) st.uc = param;
           break;
         case 'v':
-          st.hidden = param !== 0;
+          if (st.stylesheet) {
+            if (entry) entry.hides = param !== 0;
+          } else st.hidden = param !== 0;
+          break;
+        case 's':
+        case 'cs':
+        case 'ds':
+        case 'ts':
+          if (!st.stylesheet) {
+            if (word === 's') st.ps = param ?? 0;
+            else if (word === 'cs') st.cs = param ?? 0;
+          } else if (entry) {
+            // Section and table styles hide no text: kept apart under a family of their own name.
+            entry.family = word === 'cs' ? 'text' : 'paragraph';
+            entry.name = word === 's' || word === 'cs' ? String(param ?? 0) : `${word}${param ?? 0}`;
+          }
+          break;
+        case 'sbasedon':
+          if (st.stylesheet && entry) entry.parent = String(param ?? 0);
+          break;
+        case 'pard':
+          st.ps = undefined;
           break;
         case 'deleted':
           st.deleted = param !== 0;
           break;
         case 'plain':
-          st.hidden = false;
+          // Character formatting back to the default: neither \v nor a character style says anything.
+          st.hidden = undefined;
+          st.cs = undefined;
           st.deleted = false;
           break;
         case 'f':

@@ -262,7 +262,9 @@ export class XlsxFormulas {
  * only such rows are decoded ("f" is rare in sheet markup).
  */
 function hasFormula(buf: Uint8Array, start: number, end: number): boolean {
-  for (let i = buf.indexOf(0x66, start); i >= 0 && i < end; i = buf.indexOf(0x66, i + 1)) if (isFormulaName(buf, i)) return true;
+  // Searched within the row only: past its end, a row without "f" would search the rest of the chunk (rows × chunk).
+  const row = buf.subarray(Math.max(0, start - 1), end);
+  for (let i = row.indexOf(0x66, 1); i >= 0; i = row.indexOf(0x66, i + 1)) if (isFormulaName(row, i)) return true;
   return false;
 }
 

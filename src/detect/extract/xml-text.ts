@@ -9,7 +9,7 @@ import { NEEDLES, decoder, findNeedles, followedByKanaOrKanji, type Needle } fro
 import { bothReadings, SEPARATOR } from './sheet-rows.js';
 import { XML_TAGS, content, outer, replaceSpans, spans, tameTail } from './markup-spans.js';
 import { decodeHTML } from 'entities';
-import { NO_STYLES, hiddenStyles, isOn, odfStyleDefs, type HiddenStyles, type StyleDefs } from './hidden-styles.js';
+import { NO_STYLES, hiddenStyles, isOn, odfStyleDefs, paragraphHides, textStyleSays, type HiddenStyles, type StyleDefs } from './hidden-styles.js';
 
 // Ends of paragraphs, cells and lines in WordprocessingML, DrawingML, SpreadsheetML, ODF and HTML.
 const BREAKS =
@@ -177,7 +177,7 @@ function withoutHiddenRuns(xml: string, hiding: HiddenStyles | null): string {
     const run = outer(xml, r);
     const own = VANISH.exec(run);
     const style = RUN_STYLE.exec(run)?.[1];
-    const byStyle = style === undefined || !hiding ? null : hiding.text.has(style) ? true : hiding.textShown.has(style) ? false : null;
+    const byStyle = style === undefined || !hiding ? null : textStyleSays(hiding, style);
     const hidden = own ? isOn(own[1]) : (byStyle ?? inHiddenParagraph(r.start.index));
     return hidden ? '' : run;
   });
@@ -191,8 +191,6 @@ const PARAGRAPH_MARK = /<w:p(?=[\s/>])[^<>]*>|<\/w:p>|<w:pStyle\s[^<>]*>/g;
  * paragraphs sit inside a run of the paragraph that anchors it.
  */
 function paragraphsHidden(xml: string, hiding: HiddenStyles): (at: number) => boolean {
-  // A style not defined is the default paragraph style's (Word's fallback), as no style is.
-  const hides = (id: string) => hiding.paragraph.has(id) || (!hiding.paragraphShown.has(id) && hiding.plain);
   const stack: boolean[] = [];
   const marks = new RegExp(PARAGRAPH_MARK); // its own place: asked lazily, while the runs are walked
   let next = marks.exec(xml);
@@ -201,7 +199,7 @@ function paragraphsHidden(xml: string, hiding: HiddenStyles): (at: number) => bo
       const tag = next[0];
       if (tag === '</w:p>') stack.pop();
       else if (tag.startsWith('<w:pStyle')) {
-        if (stack.length) stack[stack.length - 1] = hides(W_VAL.exec(tag)?.[1] ?? '');
+        if (stack.length) stack[stack.length - 1] = paragraphHides(hiding, W_VAL.exec(tag)?.[1] ?? '');
       } else if (!tag.endsWith('/>')) stack.push(hiding.plain);
     }
     return stack.at(-1) ?? false;
