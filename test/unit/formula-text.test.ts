@@ -290,6 +290,7 @@ describe('xls formulas that refer to other cells (refs/, make-xls-refs.pl)', () 
     ['wxl-left.xls', 'S', 'B1'],
     ['wxl-other-sheet.xls', 'S', 'A1'],
     ['wxl-mid.xls', 'S', 'C2'],
+    ['wxl-char.xls', 'S', 'D5'],
   ])('%s → marked at %s!%s', async (n, sheet, cell) => {
     expect(await scanXls(bytes(n))).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet, cell } });
   });
@@ -319,5 +320,34 @@ describe('xls formulas that refer to other cells (refs/, make-xls-refs.pl)', () 
     const joins = new Uint8Array([...str, ...Array.from({ length: 30_000 }, () => [...str, 0x08]).flat()]);
     expect(evaluateFormula(parseXlsFormula(joins, true, () => ''))).toMatchObject({ value: null, stamp: true });
     expect(evaluateFormula(parseXlsFormula(new Uint8Array([0x42, 9, 0x50, 0x01]), true, () => ''))).toMatchObject({ value: null });
+  });
+});
+
+describe('UncomputedFormulas (whether the formula reading has anything to do), however the sheet is cut', () => {
+  const rows = {
+    computed: '<row r="1"><c r="A1"><f>B1*2</f><v>4</v></c><c r="B1"><f t="shared" si="0"/>\n <v>2</v></c><x:c r="C1"><x:f>1</x:f><x:v>1</x:v></x:c></row>',
+    bare: '<row r="1"><c r="A1"><f>B1&amp;"x"</f></c></row>',
+    emptyV: '<row r="1"><c r="A1"><f>B1</f><v/></c></row>',
+    shared: '<row r="2"><c r="B2"><f t="shared" si="0"/></c></row>',
+    prefixed: '<x:row r="1"><x:c r="A1"><x:f>B1</x:f></x:c></x:row>',
+    atEnd: '<row r="1"><c r="A1"><f>B1</f>',
+  };
+  const expected: Record<string, boolean> = { computed: false, bare: true, emptyV: true, shared: true, prefixed: true, atEnd: true };
+  it.each(Object.keys(rows))('%s', async (k) => {
+    const { UncomputedFormulas } = await import('../../src/detect/extract/xlsx-formulas.js');
+    const bytes = new TextEncoder().encode(`<worksheet><sheetData>${'<row r="9"><c r="A9" t="s"><v>0</v></c></row>'.repeat(40)}${rows[k as keyof typeof rows]}`);
+    for (let cut = 0; cut <= bytes.length; cut += 7) {
+      const signs = new UncomputedFormulas();
+      signs.push(bytes.subarray(0, cut));
+      signs.push(bytes.subarray(cut));
+      expect(signs.finish(), `cut at ${cut}`).toBe(expected[k]);
+    }
+  });
+  it('a workbook whose formulas are all computed is not read for them, even with 秘 in 秘密 (exj-more-left.xlsx with B1 computed: clean)', async () => {
+    const { unzipSync, zipSync, strFromU8, strToU8 } = await import('fflate');
+    const parts = unzipSync(readFileSync(join(FIX, 'refs/exj-more-left.xlsx')));
+    const sheet = 'xl/worksheets/sheet1.xml';
+    parts[sheet] = strToU8(strFromU8(parts[sheet]).replace('</f>', '</f><v>x Confidential</v>').replace('<c r="B1"', '<c r="B1" t="str"'));
+    expect(await scanBlob(new Blob([zipSync(parts)]), 'book.xlsx')).toMatchObject({ verdict: 'clean' });
   });
 });

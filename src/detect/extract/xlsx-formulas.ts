@@ -330,3 +330,86 @@ function has(buf: Uint8Array): boolean {
   findNeedles(buf, CHAR_CODES, 0, buf.length, () => ((found = true), false));
   return found;
 }
+
+/** Bytes of the previous chunk looked at again: a formula's end tag and what follows it, cut by the chunk's end. */
+const SIGN_TAIL = 512;
+/** A formula's start tag longer than this is taken for one with no computed value (it is read then: never skipped wrongly). */
+const MAX_F_TAG = 256;
+const isBlank = (b: number | undefined) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+
+/**
+ * Whether a worksheet holds a formula with no computed value (what UNCOMPUTED finds in a row), seen
+ * chunk by chunk as it streams: Excel computes every formula, so most workbooks have none and their
+ * formula reading (a second inflation of every sheet) is skipped, even where 秘 stands in 秘密. When
+ * unsure (a tag too long, the part ending in a formula), it says yes.
+ */
+export class UncomputedFormulas {
+  seen = false;
+  private tail: Uint8Array = new Uint8Array(0);
+
+  push(chunk: Uint8Array): void {
+    if (this.seen) return;
+    const buf = this.tail.length ? concat([this.tail, chunk]) : chunk;
+    this.seen = scanFormulas(buf, false);
+    this.tail = buf.slice(-SIGN_TAIL);
+  }
+
+  /** After the part's last chunk: a formula whose end was cut off counts. */
+  finish(): boolean {
+    this.seen ||= scanFormulas(this.tail, true);
+    this.tail = new Uint8Array(0);
+    return this.seen;
+  }
+}
+
+/** A formula with no computed value ends in `buf`; `last`: nothing follows, so one not decided counts. */
+function scanFormulas(buf: Uint8Array, last: boolean): boolean {
+  for (let i = buf.indexOf(0x66); i >= 0; i = buf.indexOf(0x66, i + 1)) {
+    const end = formulaEnd(buf, i);
+    if (end === null) continue;
+    if (end === TOO_LONG) return true;
+    const computed = end === CUT ? null : computedAfter(buf, end);
+    // Not decided within the buffer: the next chunk brings the rest (it is in the tail then).
+    if (computed === false || (computed === null && (last || buf.length - i > SIGN_TAIL))) return true;
+  }
+  return false;
+}
+
+const CUT = -1;
+const TOO_LONG = -2;
+
+/**
+ * Where the formula element whose name's "f" is at `i` ends (just past `</f>` or a start tag's `/>`):
+ * CUT when not within `buf`, TOO_LONG past MAX_F_TAG, null when this "f" ends no formula (another
+ * word, or a start tag with text after it).
+ */
+function formulaEnd(buf: Uint8Array, i: number): number | null {
+  const before = buf[i - 1];
+  const after = buf[i + 1];
+  if (after === 0x3e && before === 0x2f) return i + 2; // </f>
+  if (after === 0x3e && before === 0x3a) return closingPrefix(buf, i - 1) ? i + 2 : null; // </x:f>, not <x:f>
+  if ((before !== 0x3c && before !== 0x3a) || !(isBlank(after) || after === 0x2f)) return null;
+  const gt = buf.indexOf(0x3e, i);
+  if (gt < 0 || gt - i > MAX_F_TAG) return gt < 0 && buf.length - i <= MAX_F_TAG ? CUT : TOO_LONG;
+  return buf[gt - 1] === 0x2f ? gt + 1 : null;
+}
+
+/** The `:` at `colon` ends the prefix of an end tag (`</x:`). */
+function closingPrefix(buf: Uint8Array, colon: number): boolean {
+  for (let k = colon - 1; k >= 0 && colon - k < 32; k--) if (buf[k] === 0x3c) return buf[k + 1] === 0x2f;
+  return false;
+}
+
+/** After a formula's end at `p`: a `<v>` with content follows (true), or not (false); null when `buf` ends first. */
+function computedAfter(buf: Uint8Array, p: number): boolean | null {
+  while (isBlank(buf[p])) p++;
+  if (p >= buf.length) return null;
+  if (buf[p] !== 0x3c) return false;
+  let k = p + 1;
+  while (k < buf.length && k - p < 32 && buf[k] !== 0x3e && buf[k] !== 0x20 && buf[k] !== 0x2f) k++;
+  if (k >= buf.length) return null;
+  // `<v>` or `<x:v>` (no string built: one per formula of a large sheet).
+  if (buf[k] !== 0x3e || buf[k - 1] !== 0x76 || (k - 1 !== p + 1 && buf[k - 2] !== 0x3a)) return false;
+  for (k++; isBlank(buf[k]); k++);
+  return k >= buf.length ? null : buf[k] !== 0x3c;
+}

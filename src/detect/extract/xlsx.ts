@@ -18,7 +18,7 @@ import { SEPARATOR } from './sheet-rows.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted } from './types.js';
 import { TallRows, XlsxRows } from './xlsx-rows.js';
 import { textFormats as formatsOf, type TextFormats } from './number-format.js';
-import { CharCodes, XlsxFormulas } from './xlsx-formulas.js';
+import { CharCodes, UncomputedFormulas, XlsxFormulas } from './xlsx-formulas.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
 import { attr, decodeEntities, escapeText, xmlToText } from './xml-text.js';
 import { headerText } from './print-header.js';
@@ -72,6 +72,8 @@ export class XlsxBook {
   private formulas = false;
   /** A worksheet names CHAR or UNICHAR, which make 秘 from a number: the formulas are read too. */
   private readonly charCodes = new CharCodes();
+  /** Some worksheet holds a formula with no computed value: without one there is nothing for the formula reading to do. */
+  private uncomputed = false;
 
   constructor(
     private readonly zip: ZipArchive,
@@ -99,12 +101,15 @@ export class XlsxBook {
     if (this.ctx.fullText) texts = await this.wholeSheet(part, rows);
     else {
       const windows = new MarkupWindows((xml) => sheetText(xml, sheet, this.ctx.name));
+      const signs = new UncomputedFormulas();
       await this.zip.stream(part, (chunk) => {
         const before = windows.hits;
         windows.push(chunk);
         rows.push(chunk, windows.hits > before);
         this.charCodes.push(chunk);
+        signs.push(chunk);
       });
+      this.uncomputed ||= signs.finish();
       // UTF-16 XML (rare) is not searched byte-wise: read whole.
       utf16 = windows.head !== null && isUtf16Xml(windows.head);
       texts = utf16 ? await this.wholeSheet(part, rows) : windows.finish();
@@ -137,7 +142,7 @@ export class XlsxBook {
   /** After every part: formulas with no computed value (xlsx-formulas.ts), and wanted strings no worksheet showed. */
   async *rest(): AsyncGenerator<Extracted> {
     if (!this.strings) return;
-    if (this.formulas || this.charCodes.seen) yield* new XlsxFormulas(this.zip, this.sheets, (await this.allItems()).items, this.ctx).read();
+    if (this.uncomputed && (this.formulas || this.charCodes.seen)) yield* new XlsxFormulas(this.zip, this.sheets, (await this.allItems()).items, this.ctx).read();
     const s = await this.strings;
     for (const i of s.wanted) yield* this.tell(s, i, {});
   }
@@ -155,6 +160,9 @@ export class XlsxBook {
     const utf8 = isUtf16Xml(bytes) ? new TextEncoder().encode(xml) : bytes;
     rows.push(utf8, true);
     this.charCodes.push(utf8);
+    const signs = new UncomputedFormulas();
+    signs.push(utf8);
+    this.uncomputed ||= signs.finish();
     return [...chunkText(sheetText(xml, this.sheets.get(part), this.ctx.name))];
   }
 
