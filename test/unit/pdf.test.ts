@@ -1194,6 +1194,13 @@ describe('a page whose compressed content is damaged in its middle (make-damaged
   });
 });
 
+describe('a content stream cut before its end-of-data marker (make-cut-streams.sh)', () => {
+  it('ASCII hex without its `>`: what it holds is read, and the page is not called read', async () => {
+    const cut = new Blob([await readFile(join(dirname(fileURLToPath(import.meta.url)), '../fixtures/pdf', 'ascii-hex-cut-p2.pdf'))]);
+    expect(await scanBlob(cut, 'x.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringMatching(/1 page/) });
+  });
+});
+
 describe('text drawn in a font, or from resources, that cannot be read (a damaged object header)', () => {
   const fixture = (name: string) => readFile(join(dirname(fileURLToPath(import.meta.url)), '../fixtures/pdf', name));
   /** The file with object `n`'s `obj` keyword damaged, so it cannot be read. */

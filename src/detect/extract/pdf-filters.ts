@@ -171,7 +171,8 @@ function lzw(data: Uint8Array, earlyChange: number, cap: number): Decoded {
       }
     }
   }
-  return { data: finish(), partial };
+  // No end-of-data code (257): the stream was cut.
+  return { data: finish(), partial: true };
   function finish(): Uint8Array {
     if (out.length) {
       chunks.push(Uint8Array.from(out));
@@ -189,13 +190,17 @@ function hexVal(c: number): number {
   return -1;
 }
 
-function asciiHex(data: Uint8Array): Uint8Array {
+function asciiHex(data: Uint8Array): Decoded {
   const out = new Uint8Array((data.length + 1) >> 1);
   let n = 0;
   let hi = -1;
+  let end = false;
   for (let i = 0; i < data.length; i++) {
     const c = data[i];
-    if (c === 0x3e) break;
+    if (c === 0x3e) {
+      end = true;
+      break;
+    }
     const v = hexVal(c);
     if (v < 0) continue;
     if (hi < 0) hi = v;
@@ -205,19 +210,23 @@ function asciiHex(data: Uint8Array): Uint8Array {
     }
   }
   if (hi >= 0) out[n++] = hi << 4;
-  return out.subarray(0, n);
+  return { data: out.subarray(0, n), partial: !end };
 }
 
-function ascii85(data: Uint8Array): Uint8Array {
+function ascii85(data: Uint8Array): Decoded {
   const out = new Uint8Array(Math.ceil((data.length * 4) / 5) + 8);
   let n = 0;
   let tuple = 0;
   let count = 0;
   let i = 0;
+  let end = false;
   if (data[0] === 0x3c && data[1] === 0x7e) i = 2;
   for (; i < data.length; i++) {
     const c = data[i];
-    if (c === 0x7e) break;
+    if (c === 0x7e) {
+      end = true;
+      break;
+    }
     if (c === 0x7a && count === 0) {
       if (n + 4 > out.length) break;
       out[n++] = 0;
@@ -243,15 +252,19 @@ function ascii85(data: Uint8Array): Uint8Array {
     const bytes = [(tuple >>> 24) & 0xff, (tuple >>> 16) & 0xff, (tuple >>> 8) & 0xff, tuple & 0xff];
     for (let k = 0; k < count - 1; k++) out[n++] = bytes[k];
   }
-  return out.subarray(0, n);
+  return { data: out.subarray(0, n), partial: !end };
 }
 
-function runLength(data: Uint8Array): Uint8Array {
+function runLength(data: Uint8Array): Decoded {
   const out: number[] = [];
   let i = 0;
+  let end = false;
   while (i < data.length) {
     const len = data[i++];
-    if (len === 128) break;
+    if (len === 128) {
+      end = true;
+      break;
+    }
     if (len < 128) {
       for (let k = 0; k <= len && i < data.length; k++) out.push(data[i++]);
     } else {
@@ -259,7 +272,7 @@ function runLength(data: Uint8Array): Uint8Array {
       for (let k = 0; k < 257 - len; k++) out.push(b);
     }
   }
-  return Uint8Array.from(out);
+  return { data: Uint8Array.from(out), partial: !end };
 }
 
 /** PNG (10-15) and TIFF (2) predictors. */
@@ -338,15 +351,17 @@ export function applyFilter(name: string, data: Uint8Array, params: FilterParams
     case 'LZW':
       r = lzw(data, params?.EarlyChange ?? 1, cap);
       break;
+    // A stream that ends before its end-of-data marker (required of these four) was cut: what it
+    // holds is read, and the stream is not called whole.
     case 'ASCIIHexDecode':
     case 'AHx':
-      return { data: asciiHex(data), partial: false };
+      return asciiHex(data);
     case 'ASCII85Decode':
     case 'A85':
-      return { data: ascii85(data), partial: false };
+      return ascii85(data);
     case 'RunLengthDecode':
     case 'RL':
-      return { data: runLength(data), partial: false };
+      return runLength(data);
     case 'Crypt':
       return { data, partial: false };
     default:
