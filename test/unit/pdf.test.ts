@@ -1187,10 +1187,13 @@ describe('a page whose content stream lost its /Filter key (compressed bytes rea
   });
 });
 
-describe('a page whose compressed content is damaged in its middle (make-damaged-flate.sh)', () => {
+describe('a page whose compressed content is damaged (make-damaged-flate.sh)', () => {
+  const fixture = async (name: string) => new Blob([await readFile(join(dirname(fileURLToPath(import.meta.url)), '../fixtures/pdf', name))]);
   it('inflates to the end as noise: its Adler-32 fails, and the page is not called read', async () => {
-    const damaged = new Blob([await readFile(join(dirname(fileURLToPath(import.meta.url)), '../fixtures/pdf', 'damaged-flate-p2.pdf'))]);
-    expect(await scanBlob(damaged, 'x.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringMatching(/1 page/) });
+    expect(await scanBlob(await fixture('damaged-flate-p2.pdf'), 'x.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringMatching(/1 page/) });
+  });
+  it('overwritten with zeros: no zlib header, nothing inflated, and the page is not called read', async () => {
+    expect(await scanBlob(await fixture('zeroed-flate-p2.pdf'), 'x.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringMatching(/1 page/) });
   });
 });
 

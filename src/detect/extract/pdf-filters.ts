@@ -68,7 +68,10 @@ export function inflate(data: Uint8Array, cap: number): Decoded {
  * a /Length that counts an end of line after it (or junk) leaves a few bytes before the end.
  */
 function checked(data: Uint8Array, r: Decoded): Decoded {
-  if (r.partial || !isZlibHeader(data)) return r;
+  if (r.partial) return r;
+  // No zlib header (raw deflate, as a few writers give it, or no deflate at all: zeros): bytes that
+  // decode to nothing were not a stream read.
+  if (!isZlibHeader(data)) return data.length > 0 && r.data.length === 0 ? { data: r.data, partial: true } : r;
   const sum = adler32(r.data);
   for (let i = Math.max(2, data.length - 8); i + 4 <= data.length; i++) if (u32be(data, i) === sum) return r;
   return { data: r.data, partial: true };
