@@ -356,6 +356,13 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
     expect(stampHits(twin)).toEqual([]);
   });
 
+  it('Chromium: a small 「Confidential」 floated right of a big 秘, in one band but drawn first, is read after it', async () => {
+    const items = await extract(fix('chromium-float-right-word.pdf'), true);
+    expect(pageText(items, 1)).toMatch(/秘\s+Confidential/);
+    expect(stampHits(items)).toEqual(['page:1']);
+    expect(stampHits(await extract(fix('chromium-float-right-word-twin.pdf'), true))).toEqual([]);
+  });
+
   it('Chromium: an emphasis mark (傍点) over 秘, drawn between 秘 and the word, is given after the line', async () => {
     const items = await extract(fix('chromium-emphasis-mark.pdf'), true);
     expect(pageText(items, 1)).toMatch(/秘 Confidential\s+﹅/);

@@ -191,6 +191,8 @@ function stackedBelow(rx: number, ry: number, ux: number, uy: number, sz: number
  */
 function endLine(st: PageState): void {
   const l = st.line;
+  // The last string's end (its start until a string after it said where it ended).
+  if (l.at.length) l.to[l.to.length - 1] = Math.max(l.to[l.to.length - 1], st.ex * l.ux + st.ey * l.uy);
   if (l.at.length && st.lines.length < MAX_PLACED_LINES) {
     st.lines.push({ start: l.at[0], end: st.out.length, from: Math.min(...l.from), to: Math.max(...l.to), across: l.across, ux: l.ux, uy: l.uy, size: l.size });
   }
@@ -904,6 +906,24 @@ export function readPage(st: PageState, glyphs: boolean, actual: boolean, read: 
   readingOrder(st);
 }
 
+/**
+ * Lines side by side in one band (their baselines less than the larger's size apart: a big 秘 and, to
+ * its right, a smaller 「Confidential」 floated there and drawn first), up to three of the larger's
+ * sizes apart along the line: `pair` is given the one on the left, then the one on the right, by index.
+ * `order` is top to bottom; the lines of the band below or level with order[p] are the ones after it.
+ */
+function sideBySide(lines: readonly PlacedLine[], order: readonly number[], p: number, pair: (left: number, right: number) => void): void {
+  const a = lines[order[p]];
+  for (let q = p + 1; q < order.length; q++) {
+    const b = lines[order[q]];
+    const big = Math.max(a.size, b.size);
+    if (a.across - b.across >= big) break;
+    if (Math.abs(b.ux - a.ux) + Math.abs(b.uy - a.uy) > 0.2) continue;
+    if (b.from >= a.to - 0.1 * big && b.from - a.to < 3 * big) pair(order[p], order[q]);
+    else if (a.from >= b.to - 0.1 * big && a.from - b.to < 3 * big) pair(order[q], order[p]);
+  }
+}
+
 /** Lines a page keeps for readingOrder; past them, drawing order alone. */
 const MAX_PLACED_LINES = 2000;
 
@@ -942,6 +962,7 @@ function readingOrder(st: PageState): void {
       }
     }
     if (next >= 0 && next !== i + 1) pairs.push(text(a), text(lines[next]));
+    sideBySide(lines, order, p, (left, right) => right !== left + 1 && pairs.push(text(lines[left]), text(lines[right])));
     if ((p & 255) === 255) st.checkTime();
   }
   if (pairs.length) st.out.push('\n', pairs.join('\n'), '\n');
