@@ -1083,7 +1083,8 @@ describe('limits of the PDF reader end unread, never clean', () => {
     const content = `${'q /Fm0 Do Q '.repeat(4000)}q /Fm1 Do Q`;
     const items = await extract(docWith([content], { resourcesExtra: '/XObject<</Fm0 7 0 R/Fm1 8 0 R>>', extraObjs: [plain, form] }));
     expect(stampHits(items)).toEqual([]);
-    expect(unscannable(items)).toMatchObject([{ reason: 'corrupt', detail: expect.stringMatching(/1 page/) }]);
+    // A limit, not damage: said as such.
+    expect(unscannable(items)).toMatchObject([{ reason: 'too-large', detail: expect.stringMatching(/1 page.*more forms or annotations/) }]);
     // Under the limit the same page is read whole.
     const fewer = await extract(docWith([`${'q /Fm0 Do Q '.repeat(100)}q /Fm1 Do Q`], { resourcesExtra: '/XObject<</Fm0 7 0 R/Fm1 8 0 R>>', extraObjs: [plain, form] }));
     expect(stampHits(fewer)).toEqual(['page:1']);
@@ -1091,7 +1092,7 @@ describe('limits of the PDF reader end unread, never clean', () => {
   it('more than 10,000 annotations on a page: read in part', async () => {
     const annots = Array.from({ length: 10_001 }, () => '7 0 R').join(' ');
     const items = await extract(docWith(['BT /F1 12 Tf 72 700 Td (x) Tj ET'], { pageExtra: [`/Annots[${annots}]`], extraObjs: ['<</Type/Annot/Subtype/Text/Rect[0 0 1 1]/Contents(note)>>'] }));
-    expect(unscannable(items)).toHaveLength(1);
+    expect(unscannable(items)).toMatchObject([{ reason: 'too-large' }]);
   });
   it('a form field with more than 100,000 options: the form is unread, said', async () => {
     const opts = '(a)'.repeat(100_001);

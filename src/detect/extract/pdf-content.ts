@@ -86,6 +86,8 @@ export interface PageState {
   formStack: Set<number>;
   /** A content or form stream could not be fully read. */
   partial: boolean;
+  /** Parts of the page past the reader's limits (forms, annotations) were not drawn: read in part, not damaged. */
+  overLimits: boolean;
   /** Glyphs shown whose character cannot be known (PdfFont.unread), outside any /ActualText that gives it. */
   unread: number;
   /** This run reads marked content's /ActualText in place of its glyphs (readPage). */
@@ -111,7 +113,7 @@ interface PlacedLine {
 }
 
 export function newPageState(doc: PdfDoc, fonts: FontLoader, checkTime: () => void): PageState {
-  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, sx: 0, sy: 0, one: false, aside: [], ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, unread: 0, actualText: false, alts: [], line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
+  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, sx: 0, sy: 0, one: false, aside: [], ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, overLimits: false, unread: 0, actualText: false, alts: [], line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
 }
 
 const MAX_FORM_DEPTH = 12;
@@ -770,7 +772,7 @@ export function runForm(st: PageState, s: Stream, num: number, resources: Dict |
   if (num >= 0 && st.formStack.has(num)) return;
   // A form past the limits is not drawn: the page is read in part (said, not dropped).
   if (depth >= MAX_FORM_DEPTH || st.forms >= MAX_FORMS_PER_PAGE) {
-    st.partial = true;
+    st.overLimits = true;
     return;
   }
   st.forms++;

@@ -246,7 +246,7 @@ function appearanceText(doc: PdfDoc, fonts: FontLoader, page: Dict, st: PageStat
   const annots = doc.resolve(page.get('Annots'));
   if (!Array.isArray(annots)) return;
   // Annotations past MAX_PARTS are not read (here nor in annotText): the page is read in part.
-  if (annots.length > MAX_PARTS) st.partial = true;
+  if (annots.length > MAX_PARTS) st.overLimits = true;
   for (const a of annots.slice(0, MAX_PARTS)) {
     const d = doc.dict(a);
     if (!d) continue;
@@ -497,6 +497,7 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
 
   const fonts = new FontLoader(doc);
   let badPages = 0;
+  let pagesOverLimits = 0;
   /** Glyphs whose characters could not be known, and the first page that shows any. */
   const unread = { glyphs: 0, page: 0 };
   for (let pi = 0; pi < pages.length; pi++) {
@@ -518,6 +519,7 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       if (data) readPage(st, canStamp, mentionsActualText(data) || resourcesCarryActualText(st, resources), () => runContent(st, data, resources, [1, 0, 0, 1, 0, 0], 0));
       appearanceText(doc, fonts, page, st, ctx.fullText);
       if (st.partial) badPages++;
+      else if (st.overLimits) pagesOverLimits++;
       if (st.unread > 0 && unread.glyphs === 0) unread.page = pageNo;
       unread.glyphs += st.unread;
       const annots = annotText(doc, page);
@@ -558,6 +560,13 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       reason: 'unsupported',
       detail: `${unread.glyphs} character(s), from page ${unread.page} on, are drawn in fonts that do not say which characters they are (no ToUnicode map, or one that names none): that text could not be read`,
       where: { page: unread.page },
+    };
+  }
+  if (pagesOverLimits > 0) {
+    yield {
+      kind: 'unscannable',
+      reason: 'too-large',
+      detail: `${pagesOverLimits} page(s) draw more forms or annotations, or nest forms deeper, than the reader follows on one page: not read whole`,
     };
   }
   // No %%EOF at the end: the file was cut short, and whatever followed was not read.
