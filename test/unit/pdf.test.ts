@@ -706,6 +706,20 @@ describe('PDF synthetic documents', () => {
     expect(stampHits(await extract(buildPdf(objs, '/Root 1 0 R')))).toEqual(['area:properties']);
   });
 
+  it('an inline image whose bytes hold "EI" (then a "(") is skipped by the length its dictionary gives', async () => {
+    const font2 = '<</Type/Font/Subtype/Type1/BaseFont/Foo/Encoding<</Differences[1/uni79D8]>>>>';
+    const page = (pixels: string) => {
+      const content = `BI /W 16 /H 4 /BPC 8 /CS /G ID ${pixels}\nEI\nBT /F2 12 Tf 72 700 Td (\\001 Confidential) Tj ET`;
+      return buildPdf(['<</Type/Catalog/Pages 2 0 R>>', '<</Type/Pages/Kids[3 0 R]/Count 1>>', '<</Type/Page/Parent 2 0 R/Contents 4 0 R/Resources<</Font<</F2 5 0 R>>>>>>', stream('', content, false), font2], '/Root 1 0 R');
+    };
+    // 64 bytes of gray pixels, some of which read "\nEI\n(": a string opened there would run over the text.
+    const pixels = 'a'.repeat(20) + '\nEI\n(' + 'b'.repeat(39);
+    expect(pixels.length).toBe(64);
+    expect(stampHits(await extract(page(pixels)))).toEqual(['page:1']);
+    // Pixels without "EI": the same page, read as before.
+    expect(stampHits(await extract(page('c'.repeat(64))))).toEqual(['page:1']);
+  });
+
   it('ASCIIHex + ASCII85 content filters; inline images are skipped', async () => {
     const content = 'BI /W 4 /H 1 /BPC 8 /CS /G ID \x00\x28\x29EIX EI BT /F2 12 Tf 72 700 Td (\\001 Confidential) Tj ET';
     const hexData = Array.from(content).map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('') + '>';

@@ -717,7 +717,17 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
         }
         break;
       case OP.ID: {
-        // inline image data: skip to whitespace + "EI" + whitespace/end
+        // Inline image data: as long as its dictionary says (an unfiltered image: its bytes may hold
+        // "EI" anywhere), when "EI" follows there; else up to whitespace + "EI" + whitespace or end.
+        const size = inlineImageSize(top, (k) => (types[k] === T_NAME ? nameAt(k) : types[k] === T_NUM ? nums[k] : null));
+        if (size !== null) {
+          let e = i + 1 + size;
+          while (e < n && CLS[buf[e]] === 1) e++;
+          if (buf[e] === 0x45 && buf[e + 1] === 0x49 && (e + 2 >= n || CLS[buf[e + 2]] !== 0)) {
+            i = e + 2;
+            break;
+          }
+        }
         let q = i + 1;
         for (;;) {
           q = buf.indexOf(0x45, q);
@@ -739,6 +749,40 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
   }
   while (markedDepth) closeMarked(); // a span left open at the end still has its text read
 }
+
+/** Colour components by an inline image's colour space name (abbreviated or not); an indexed one has one. */
+const INLINE_COMPONENTS: Record<string, number> = { G: 1, DeviceGray: 1, RGB: 3, DeviceRGB: 3, CMYK: 4, DeviceCMYK: 4, I: 1, Indexed: 1 };
+
+/**
+ * The byte length of an inline image's data from its dictionary (the operands between BI and ID: `at(k)`
+ * gives a name's text or a number), or null when it cannot be known: filtered (its length is the
+ * filter's), an unknown colour space, missing sizes. PDF 2.0's /L (/Length) says it outright.
+ */
+function inlineImageSize(top: number, at: (k: number) => string | number | null): number | null {
+  const dict = new Map<string, string | number | null>();
+  for (let k = 0; k + 1 < top; k++) {
+    const key = at(k);
+    if (typeof key !== 'string' || !INLINE_KEYS.has(key)) continue;
+    dict.set(INLINE_KEYS.get(key)!, at(k + 1));
+    k++;
+  }
+  const num = (key: string) => (typeof dict.get(key) === 'number' ? (dict.get(key) as number) : null);
+  const length = num('L');
+  if (length !== null && length >= 0) return length;
+  if (dict.has('F')) return null;
+  const w = num('W');
+  const h = num('H');
+  const mask = dict.get('IM') === 'true';
+  const bpc = mask ? 1 : num('BPC');
+  const cs = dict.get('CS');
+  const comps = mask ? 1 : typeof cs === 'string' ? INLINE_COMPONENTS[cs] : undefined;
+  if (w === null || h === null || bpc === null || comps === undefined || w <= 0 || h <= 0) return null;
+  return h * Math.ceil((w * comps * bpc) / 8);
+}
+/** An inline image's keys, abbreviated or not, by their abbreviation. */
+const INLINE_KEYS = new Map(
+  Object.entries({ W: 'W', Width: 'W', H: 'H', Height: 'H', BPC: 'BPC', BitsPerComponent: 'BPC', CS: 'CS', ColorSpace: 'CS', IM: 'IM', ImageMask: 'IM', F: 'F', Filter: 'F', L: 'L', Length: 'L' }),
+);
 
 function runXObject(st: PageState, name: string, resources: Dict, ctm: number[], depth: number): void {
   const doc = st.doc;
