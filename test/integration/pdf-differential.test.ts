@@ -99,6 +99,7 @@ describe('PDF: our scan against pdf.js', () => {
     let cases = 0;
     let pdfjsOpened = 0;
     let pdfjsStamped = 0;
+    let pdfjsStampedMutants = 0;
     let onlyOurs = 0;
     const missed: string[] = [];
     const refused: string[] = [];
@@ -113,6 +114,7 @@ describe('PDF: our scan against pdf.js', () => {
         const stamped = theirs !== null && findStamp(theirs) !== null;
         if (stamped) {
           pdfjsStamped++;
+          if (v.label !== 'as is') pdfjsStampedMutants++;
           const line = `${f.name} (${v.label}): pdf.js reads the stamp, we say ${ours.verdict}${'detail' in ours ? ` (${ours.detail})` : ''}`;
           if (ours.verdict === 'clean' && !PDFJS_READS_STAND_INS.has(f.name)) missed.push(line);
           else if (ours.verdict === 'unscannable') refused.push(line);
@@ -121,12 +123,14 @@ describe('PDF: our scan against pdf.js', () => {
     }
     console.log(
       `pdf differential: ${files.length} files, ${cases} cases; pdf.js opened ${pdfjsOpened} and read the stamp in ${pdfjsStamped}; ` +
-        `we said clean in ${missed.length}, unscannable in ${refused.length}; we alone said marked in ${onlyOurs}`,
+        `(${pdfjsStamped - pdfjsStampedMutants} originals, ${pdfjsStampedMutants} mutants); we said clean in ${missed.length}, unscannable in ${refused.length}; we alone said marked in ${onlyOurs}`,
       ...refused.map((r) => `\n  unscannable: ${r}`),
     );
     expect(missed).toEqual([]);
-    // The comparison means something only if pdf.js did read stamps, in originals and in mutants.
-    expect(pdfjsStamped).toBeGreaterThan(files.length);
+    // The comparison means something only if pdf.js did read stamps, in originals and in mutants (a
+    // quarter of the files each at least: many fixtures are traps, twins or damaged on purpose).
+    expect(pdfjsStamped - pdfjsStampedMutants).toBeGreaterThan(files.length / 4);
+    expect(pdfjsStampedMutants).toBeGreaterThan(files.length / 4);
   });
 
   it('a damaged ToUnicode map is unscannable, never clean', async () => {
