@@ -33,8 +33,9 @@ describe('account and token management on the admin page', () => {
     c = await createCollector({ storage: new SqliteStorage({ path: join(dir, 'events.db') }), ingestTokens: ['e2e-ingest-token-for-accounts-0123456789'], adminTokens: [ADMIN] });
     url = await c.listen(0);
     for (const [name, role] of [['ada', 'admin'], ['ivan', 'investigator'], ['iris', 'investigator']] as const) await api('POST', '/v1/admin/accounts', { name, role, password: PASSWORD });
-    // A person from the identity provider whose claimed address is markup, and a token they made.
-    await c.app.accountStore.oidcSignedIn(HOSTILE, 'investigator', Date.now());
+    // A person from the identity provider whose claimed address is markup (a row of a release before
+    // subject14, which named people by the claimed address), and a token they made.
+    await c.app.accountStore.putAccount({ name: HOSTILE, role: 'investigator', passwordHash: null, source: 'oidc', createdMs: Date.now(), createdBy: 'identity provider' });
     await c.app.accountStore.createToken({ id: '0123456789ab', name: 'legacy-import', role: 'viewer', secretHash: '0'.repeat(64), createdMs: Date.now(), createdBy: `oidc:${HOSTILE}`, lastUsedMs: null, revokedMs: null, revokedBy: null });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: BASE_ARGS });
   });

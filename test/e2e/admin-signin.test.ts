@@ -75,11 +75,11 @@ describe('admin sign-in (OpenID Connect and local accounts) in Chromium', () => 
         },
       ],
       pkce: { methods: ['S256'], required: () => true },
-      claims: { openid: ['sub'], email: ['email'], groups: ['groups'] },
+      claims: { openid: ['sub'], email: ['email', 'email_verified'], groups: ['groups'] },
       conformIdTokenClaims: false,
       cookies: { keys: ['e2e-cookie-key-0123456789'] },
       async findAccount(_ctx, id) {
-        return { accountId: id, claims: async () => ({ sub: id, email: `${id}@example.co.jp`, groups: PEOPLE[id] ?? [] }) };
+        return { accountId: id, claims: async () => ({ sub: id, email: `${id}@example.co.jp`, email_verified: true, groups: PEOPLE[id] ?? [] }) };
       },
     });
     idp.on('request', provider.callback());

@@ -233,15 +233,18 @@ for (const backend of testBackends('acct')) {
       expect(JSON.stringify(actions)).not.toContain(password);
     });
 
-    it('keeps a row per identity-provider person: role as their claims say now, a local account of the same name untouched', async () => {
+    it('keeps a row per identity-provider subject: role as their claims say now, a local account of the same name untouched', async () => {
       const store = c.app.accountStore;
-      expect(await store.oidcSignedIn('olga@example.co.jp', 'viewer', clock)).toMatchObject({ source: 'oidc', role: 'viewer', passwordHash: null, lastSigninMs: clock });
-      expect(await store.oidcSignedIn('olga@example.co.jp', 'admin', clock + 1)).toMatchObject({ role: 'admin', lastSigninMs: clock + 1 });
+      const olga = { subject: 'https://idp.example olga', email: 'olga@example.co.jp', oldNames: ['olga@example.co.jp'], claimed: { email: 'olga@example.co.jp', verified: true }, claimValues: [] };
+      expect(await store.oidcSignedIn({ ...olga, role: 'viewer' }, clock)).toMatchObject({ name: 'olga@example.co.jp', source: 'oidc', role: 'viewer', passwordHash: null, lastSigninMs: clock });
+      expect(await store.oidcSignedIn({ ...olga, role: 'admin' }, clock + 1)).toMatchObject({ role: 'admin', lastSigninMs: clock + 1 });
       expect((await call('PATCH', '/v1/admin/accounts/olga@example.co.jp', { auth: ADMIN, body: { role: 'viewer' } })).statusCode).toBe(409);
       expect((await call('PATCH', '/v1/admin/accounts/olga@example.co.jp', { auth: ADMIN, body: { disabled: true } })).statusCode).toBe(200);
-      // Disabled: a later sign-in neither re-enables nor changes the row.
-      expect(await store.oidcSignedIn('olga@example.co.jp', 'investigator', clock + 2)).toMatchObject({ role: 'admin', lastSigninMs: clock + 1, disabledBy: `token:legacy-${tokenId(ADMIN)}` });
-      expect(await store.oidcSignedIn('ada', 'viewer', clock)).toMatchObject({ source: 'local', role: 'admin' });
+      // Disabled: a later sign-in neither re-enables nor changes the row, whatever address the subject claims.
+      expect(await store.oidcSignedIn({ ...olga, email: null, role: 'investigator' }, clock + 2)).toMatchObject({ role: 'admin', lastSigninMs: clock + 1, disabledBy: `token:legacy-${tokenId(ADMIN)}` });
+      const ada = { ...olga, subject: 'https://idp.example ada', email: 'ada', oldNames: ['ada'] };
+      expect(await store.oidcSignedIn({ ...ada, role: 'viewer' }, clock)).toMatchObject({ source: 'oidc', name: expect.stringMatching(/^oidc-/) });
+      expect(await store.account('ada')).toMatchObject({ source: 'local', role: 'admin' });
     });
 
     it('refuses weak passwords and markup in names', async () => {

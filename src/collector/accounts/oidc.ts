@@ -45,12 +45,29 @@ export interface Started {
 }
 
 export interface Identity {
-  /** Who, for the audit log: email, else preferred_username, else the subject. */
-  name: string;
+  /**
+   * Who this is: the issuer and `sub`, which the provider never lets a user change and never reassigns.
+   * Accounts, disabling and the audit actor hang on it, never on an address the user may have typed in.
+   */
   subject: string;
+  /** The e-mail address, only when the provider says it verified it (`email_verified: true`), else null. */
+  email: string | null;
+  /** What releases before subject14 named this person by (email, preferred_username, sub), verified or not. */
+  oldNames: string[];
+  /** The claimed e-mail and whether it was verified, for the audit entry. */
+  claimed: { email: string | null; verified: boolean };
   role: Role | null;
   /** The claim values seen (for the audit log's record of a refused sign-in). */
   claimValues: string[];
+}
+
+/** The person in an ID token's claims (see Identity); `email` only as the provider verified it. */
+export function identityOf(claims: client.IDToken, role: Role | null, claimValues: string[]): Identity {
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
+  const email = str(claims.email);
+  const verified = email !== null && claims.email_verified === true;
+  const oldNames = [email, str(claims.preferred_username), claims.sub].filter((n): n is string => n !== null);
+  return { subject: `${claims.iss} ${claims.sub}`, email: verified ? email : null, oldNames, claimed: { email, verified }, role, claimValues };
 }
 
 export class OidcClient {
@@ -107,13 +124,7 @@ export class OidcClient {
     const values = unverified ? [] : (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string');
     // Own-property lookups only: a claim value such as "__proto__" maps to nothing.
     const roles = values.filter((v) => Object.hasOwn(this.o.roleMap, v)).map((v) => this.o.roleMap[v]!);
-    const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
-    return {
-      name: str(claims.email) ?? str(claims.preferred_username) ?? claims.sub,
-      subject: claims.sub,
-      role: highest(roles),
-      claimValues: values.slice(0, 50),
-    };
+    return identityOf(claims, highest(roles), values.slice(0, 50));
   }
 }
 

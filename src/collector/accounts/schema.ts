@@ -43,3 +43,12 @@ const more = (big: string, alter: (col: string) => string) => `
 
 export const ACCOUNTS_MORE_SQLITE = more('INTEGER', (c) => `ALTER TABLE accounts ADD COLUMN ${c};`);
 export const ACCOUNTS_MORE_PG = more('BIGINT', (c) => `ALTER TABLE accounts ADD COLUMN ${c};`);
+
+/**
+ * subject14: a person who signs in through the identity provider is the provider's subject (issuer and
+ * `sub`, the one claim the provider never lets a user change or reassign), not the e-mail address they
+ * may have typed into their profile. Rows made before this have no subject: store.ts binds one to its
+ * subject at the first sign-in whose *verified* e-mail is the row's name.
+ */
+export const ACCOUNTS_SUBJECT = `ALTER TABLE accounts ADD COLUMN oidc_subject TEXT;
+  CREATE UNIQUE INDEX accounts_oidc_subject ON accounts (oidc_subject) WHERE oidc_subject IS NOT NULL;`;

@@ -8,6 +8,9 @@ import type pg from 'pg';
 import { PostgresStorage } from '../storage/postgres.js';
 import { SqliteStorage } from '../storage/sqlite.js';
 import type { Storage } from '../storage/types.js';
+import { sha256hex } from './api-tokens.js';
+import { NAME } from './manage.js';
+import type { Identity } from './oidc.js';
 import type { Role } from './roles.js';
 
 export { ACCOUNTS_PG, ACCOUNTS_SQLITE } from './schema.js';
@@ -26,6 +29,8 @@ export interface AccountRow {
   disabledMs?: number | null;
   disabledBy?: string | null;
   lastSigninMs?: number | null;
+  /** OpenID Connect: the provider's issuer and `sub` (null: local, or made before subject14 and not yet signed in). */
+  oidcSubject?: string | null;
 }
 
 /** One key's failed sign-ins (accounts/throttle.ts). */
@@ -134,6 +139,7 @@ const account = (r: Row): AccountRow => ({
   disabledMs: numOrNull(r.disabled_ms),
   disabledBy: (r.disabled_by as string | null) ?? null,
   lastSigninMs: numOrNull(r.last_signin_ms),
+  oidcSubject: (r.oidc_subject as string | null) ?? null,
 });
 
 const session = (r: Row): SessionRow => ({
@@ -223,16 +229,57 @@ export class AccountStore {
     await this.run('UPDATE T.accounts SET last_signin_ms = ? WHERE name = ?', [ms, name]);
   }
   /**
-   * A person the identity provider vouched for: their row (made at the first sign-in, role as the claims
-   * say now) so admins can see and disable them. A local account of the same name is left alone. Returns the row.
+   * A person the identity provider vouched for, found by their subject (issuer and `sub`): their row (made
+   * at the first sign-in, role as the claims say now) so admins can see and disable them. A disabled row
+   * is returned unchanged (the caller refuses it). Rows of older releases, named by a claimed e-mail and
+   * without a subject, are migrated here (docs/collector.md "OpenID Connect accounts"): one is taken over
+   * only by the subject whose *verified* e-mail is its name; a disabled one also refuses every subject that
+   * ever signed in under its name (per the audit log), so nobody comes back by claiming a new address.
    */
-  async oidcSignedIn(name: string, role: Role, ms: number): Promise<AccountRow | null> {
-    await this.run(
-      `INSERT INTO T.accounts (name, role, password_hash, source, created_ms, created_by, last_signin_ms) VALUES (?, ?, NULL, 'oidc', ?, 'identity provider', ?)
-       ON CONFLICT (name) DO UPDATE SET role = excluded.role, last_signin_ms = excluded.last_signin_ms WHERE accounts.source = 'oidc' AND accounts.disabled_ms IS NULL`,
-      [name, role, ms, ms],
+  async oidcSignedIn(who: Identity & { role: Role }, ms: number): Promise<AccountRow | null> {
+    const found = (await this.bySubject(who.subject)) ?? (await this.disabledOldRow(who)) ?? (await this.adoptOldRow(who)) ?? (await this.newOidcRow(who, ms));
+    if (found.disabledMs != null || !found.oidcSubject) return found;
+    await this.run('UPDATE T.accounts SET role = ?, last_signin_ms = ? WHERE oidc_subject = ? AND disabled_ms IS NULL', [who.role, ms, who.subject]);
+    return this.bySubject(who.subject);
+  }
+  private async bySubject(subject: string): Promise<AccountRow | null> {
+    const [r] = await this.all("SELECT * FROM T.accounts WHERE oidc_subject = ? AND source = 'oidc'", [subject]);
+    return r ? account(r) : null;
+  }
+  /** A disabled pre-subject row this person signed in as (any name they claimed then, or the audit log says so). */
+  private async disabledOldRow(who: Identity): Promise<AccountRow | null> {
+    const old = "source = 'oidc' AND oidc_subject IS NULL AND disabled_ms IS NOT NULL";
+    const byName = await this.all(`SELECT * FROM T.accounts WHERE ${old} AND name IN (${who.oldNames.map(() => '?').join(', ')})`, who.oldNames);
+    if (byName[0]) return account(byName[0]);
+    // Older entries recorded the bare `sub` as "subject" (JSON text; LIKE wildcards escaped).
+    const sub = who.subject.slice(who.subject.indexOf(' ') + 1);
+    const pattern = `%"subject":${JSON.stringify(sub).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const [r] = await this.all(
+      `SELECT a.* FROM T.accounts a JOIN T.audit_log l ON l.actor = 'oidc:' || a.name
+       WHERE a.${old.replace(/ AND /g, ' AND a.')} AND l.action = 'signin.success' AND l.details LIKE ? ESCAPE '\\' LIMIT 1`,
+      [pattern],
     );
-    return this.account(name);
+    return r ? account(r) : null;
+  }
+  /** The pre-subject row named by this person's verified e-mail, now bound to their subject. */
+  private async adoptOldRow(who: Identity): Promise<AccountRow | null> {
+    if (!who.email) return null;
+    await this.run("UPDATE T.accounts SET oidc_subject = ? WHERE name = ? AND source = 'oidc' AND oidc_subject IS NULL", [who.subject, who.email]);
+    return this.bySubject(who.subject);
+  }
+  /** A new row, named by the verified e-mail when no account has that name, else by a digest of the subject. */
+  private async newOidcRow(who: Identity & { role: Role }, ms: number): Promise<AccountRow> {
+    const names = [who.email, `oidc-${sha256hex(who.subject).slice(0, 16)}`].filter((n): n is string => n !== null && NAME.test(n));
+    for (const name of names) {
+      await this.run(
+        `INSERT INTO T.accounts (name, role, password_hash, source, created_ms, created_by, oidc_subject) VALUES (?, ?, NULL, 'oidc', ?, 'identity provider', ?)
+         ON CONFLICT DO NOTHING`,
+        [name, who.role, ms, who.subject],
+      );
+      const row = await this.bySubject(who.subject);
+      if (row) return row;
+    }
+    throw new Error('no free account name for this OpenID Connect subject');
   }
   async deleteAccount(name: string): Promise<boolean> {
     await this.run('DELETE FROM T.sessions WHERE account = ?', [name]);

@@ -155,12 +155,13 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
       req.log.warn({ err }, 'OpenID Connect sign-in failed');
       return fail(String((err as Error).message).slice(0, 200));
     }
-    if (!who.role) return fail(`no mapped ${o.oidc!.roleClaim ?? 'groups'} value (${who.claimValues.join(', ') || 'none'})`, `oidc:${who.name}`, 'denied');
-    const row = await store.oidcSignedIn(who.name, who.role, now());
-    if (row?.source === 'oidc' && row.disabledMs != null) return fail('account disabled', `oidc:${who.name}`, 'disabled');
-    await app.audit(`oidc:${who.name}`, 'signin.success', { method: 'oidc', role: who.role, subject: who.subject }, req);
+    const claimed = { subject: who.subject, email: who.claimed.email, emailVerified: who.claimed.verified };
+    if (!who.role) return fail(`no mapped ${o.oidc!.roleClaim ?? 'groups'} value (${who.claimValues.join(', ') || 'none'}) ${JSON.stringify(claimed)}`, `oidc:${who.email ?? 'unknown'}`, 'denied');
+    const row = await store.oidcSignedIn({ ...who, role: who.role }, now());
+    if (!row || row.disabledMs != null) return fail(`account disabled ${JSON.stringify(claimed)}`, row ? `oidc:${row.name}` : 'oidc:unknown', 'disabled');
+    await app.audit(`oidc:${row.name}`, 'signin.success', { method: 'oidc', role: row.role, ...claimed }, req);
     // Fastify appends a second set-cookie header (the pending cookie's deletion stays).
-    await startSession(reply, via.secure, who.name, who.role, 'oidc');
+    await startSession(reply, via.secure, row.name, row.role, 'oidc');
     return reply.redirect('/admin/');
   });
 

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { groupCountsSql, toGroupCount, type GroupCount, type GroupKey } from './group-counts.js';
-import { ACCOUNTS_MORE_PG, ACCOUNTS_PG } from '../accounts/schema.js';
+import { ACCOUNTS_MORE_PG, ACCOUNTS_PG, ACCOUNTS_SUBJECT } from '../accounts/schema.js';
 import { PG_INCIDENTS_MIGRATION } from '../incidents/schema.js';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import {
@@ -164,6 +164,8 @@ const MIGRATIONS: string[] = [
   ACCOUNTS_MORE_PG,
   // export11: as in sqlite.ts: answers found by the warning they answer (the decisions CSV, page by page).
   `CREATE INDEX events_relates_to ON events (relates_to) WHERE relates_to IS NOT NULL;`,
+  // subject14: as in sqlite.ts: OpenID Connect accounts keyed by the provider's subject (accounts/schema.ts).
+  ACCOUNTS_SUBJECT,
 ];
 
 /** Epoch ms → day number (BIGINT division would truncate towards zero; floor is right before 1970 too). */

@@ -2,7 +2,7 @@
  * SQLite back end: the zero-setup default. One file in WAL mode (readers never block the writer),
  * prepared statements, each ingest batch in its own savepoint of a group commit (sqlite-group-commit.ts).
  */
-import { ACCOUNTS_MORE_SQLITE, ACCOUNTS_SQLITE } from '../accounts/schema.js';
+import { ACCOUNTS_MORE_SQLITE, ACCOUNTS_SQLITE, ACCOUNTS_SUBJECT } from '../accounts/schema.js';
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { SQLITE_INCIDENTS_MIGRATION } from '../incidents/schema.js';
 import Database from 'better-sqlite3';
@@ -182,6 +182,8 @@ const MIGRATIONS: string[] = [
   // pending terms out as a segment at every savepoint: one tiny segment (and its merges) per new name, 4×
   // the cost of the same rows written directly. The delete trigger stays (the purge deletes in bulk).
   `DROP TRIGGER ${FTS_TABLE}_insert;`,
+  // subject14: OpenID Connect accounts keyed by the provider's subject, not a claimed e-mail (accounts/schema.ts).
+  ACCOUNTS_SUBJECT,
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */

@@ -1,0 +1,101 @@
+/**
+ * Who an OpenID Connect sign-in is: the provider's subject (issuer + sub), never an e-mail address the
+ * user typed into their own profile (the "nOAuth" pattern). A real provider (test/support/oidc.ts), the
+ * collector over real HTTP, on SQLite and (with UPLOAD_GUARD_TEST_PG) PostgreSQL; rows written by
+ * releases before subject14 (named by a claimed address, no subject) migrate as docs/collector.md says.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCollector, type Collector } from '../../src/collector/server.js';
+import type { Storage } from '../../src/collector/storage/types.js';
+import { testBackends } from '../support/backends.js';
+import { OIDC_CLIENT_SECRET, oidcSignIn, testProvider, type TestProvider } from '../support/oidc.js';
+
+const ADMIN = 'admin-token-for-oidc-identity-tests-0123';
+const GROUPS: Record<string, string[]> = { sato: ['ug-admins'], mallory: ['ug-soc'], trudy: ['ug-soc'], olga: ['ug-soc'], eve: ['ug-soc'] };
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+for (const backend of testBackends('oidcid')) {
+  describe(`OpenID Connect identity on ${backend.name}`, () => {
+    let storage: Storage;
+    let c: Collector;
+    let url: string;
+    let idp: TestProvider;
+    const api = async (method: string, path: string, payload?: object) =>
+      (await c.app.inject({ method: method as 'GET', url: path, headers: { authorization: `Bearer ${ADMIN}` }, ...(payload ? { payload } : {}) })).json();
+    const me = async (cookie: string | null) => (await (await fetch(`${url}/v1/auth/me`, { headers: { cookie: cookie ?? '' } })).json()) as { actor?: string; role?: string };
+    const account = async (name: string) => ((await api('GET', '/v1/admin/accounts')).accounts as { name: string; role: string; disabled?: boolean }[]).find((a) => a.name === name);
+
+    beforeAll(async () => {
+      storage = await backend.open();
+      idp = await testProvider(GROUPS);
+      const port = await freePort();
+      const redirectUri = `http://127.0.0.1:${port}/v1/auth/oidc/callback`;
+      c = await createCollector({
+        storage,
+        ingestTokens: ['ingest-token-for-oidc-identity-tests-0123'],
+        adminTokens: [ADMIN],
+        accounts: { oidc: { issuer: idp.issuer, clientId: 'upload-guard', clientSecret: OIDC_CLIENT_SECRET, redirectUri, roleMap: { 'ug-admins': 'admin', 'ug-soc': 'investigator' }, scopes: 'email groups' } },
+      });
+      url = await c.listen(port);
+      idp.serve(`${url}/v1/auth/oidc/callback`);
+    });
+    afterAll(async () => {
+      await c?.close();
+      await backend.cleanup(storage);
+      idp?.server.close();
+    });
+
+    it('names a person by their verified address; an unverified claim of someone else\'s address is not them', async () => {
+      const sato = await oidcSignIn(url, 'sato');
+      expect(await me(sato.cookie)).toMatchObject({ actor: 'oidc:sato@example.co.jp', role: 'admin' });
+      // trudy (investigator) types sato's address into her profile: the provider says email_verified false.
+      const trudy = await oidcSignIn(url, 'trudy|sato@example.co.jp');
+      const who = await me(trudy.cookie);
+      expect(who.role).toBe('investigator');
+      expect(who.actor).toMatch(/^oidc:oidc-[0-9a-f]{16}$/);
+      await fetch(`${url}/v1/admin/events?limit=1`, { headers: { cookie: trudy.cookie! } });
+      // sato's row keeps its role, and trudy's search is not audited under sato's name.
+      expect(await account('sato@example.co.jp')).toMatchObject({ role: 'admin' });
+      const searches = (await api('GET', '/v1/admin/audit?action=search')).entries as { actor: string }[];
+      expect(searches.map((e) => e.actor)).toEqual([who.actor]);
+      const success = (await api('GET', `/v1/admin/audit?actor=${encodeURIComponent(who.actor!)}&action=signin.success`)).entries[0];
+      expect(success.details).toMatchObject({ subject: `${idp.issuer} trudy`, email: 'sato@example.co.jp', emailVerified: false });
+    });
+
+    it('keeps a disabled person out whatever address they claim next', async () => {
+      const first = await oidcSignIn(url, 'mallory');
+      expect(await me(first.cookie)).toMatchObject({ actor: 'oidc:mallory@example.co.jp', role: 'investigator' });
+      await api('PATCH', '/v1/admin/accounts/mallory@example.co.jp', { disabled: true });
+      for (const login of ['mallory', 'mallory|m2@example.co.jp', 'mallory|sato@example.co.jp']) {
+        expect(await oidcSignIn(url, login), login).toEqual({ landed: '/admin/?signin=disabled', cookie: null });
+      }
+      expect(await account('sato@example.co.jp')).toMatchObject({ role: 'admin' });
+      expect(await account('m2@example.co.jp')).toBeUndefined();
+    });
+
+    it('migrates rows made before subjects: taken over by the verified address, a disabled one refuses who used it', async () => {
+      const store = c.app.accountStore;
+      const t = Date.now();
+      await store.putAccount({ name: 'olga@example.co.jp', role: 'viewer', passwordHash: null, source: 'oidc', createdMs: t, createdBy: 'identity provider' });
+      await store.putAccount({ name: 'evelyn@example.co.jp', role: 'investigator', passwordHash: null, source: 'oidc', createdMs: t, createdBy: 'identity provider' });
+      await store.setDisabled('evelyn@example.co.jp', { actor: 'ada', ms: t });
+      // eve once signed in as evelyn@ (an address she claimed); the old audit entry recorded her bare subject.
+      await store.appendAudit({ timeMs: t - 1000, actor: 'oidc:evelyn@example.co.jp', action: 'signin.success', details: { method: 'oidc', role: 'investigator', subject: 'eve' }, address: null });
+
+      const olga = await oidcSignIn(url, 'olga');
+      expect(await me(olga.cookie)).toMatchObject({ actor: 'oidc:olga@example.co.jp', role: 'investigator' });
+      expect((await store.account('olga@example.co.jp'))?.oidcSubject).toBe(`${idp.issuer} olga`);
+      expect(await oidcSignIn(url, 'eve')).toEqual({ landed: '/admin/?signin=disabled', cookie: null });
+      expect(await oidcSignIn(url, 'eve|e3@example.co.jp')).toEqual({ landed: '/admin/?signin=disabled', cookie: null });
+    });
+  });
+}
