@@ -67,7 +67,14 @@ export class AlertOutbox {
   private running = false;
   private readonly wakers = new Map<AlertChannel, () => void>();
   private readonly loops: Promise<void>[] = [];
+  /**
+   * Undelivered alerts as this collector counts them between reads of the database: raised by what an
+   * insert really queued (reserve/settle), lowered by what it delivers, read again by status() and, near
+   * the cap, by recount() (other collectors deliver too).
+   */
   private pending = 0;
+  private recounting: Promise<void> | null = null;
+  private recountedMs = 0;
   private stats: OutboxStats = { pending: 0, oldestPendingMs: null, delivered: 0, retrying: 0 };
 
   constructor(
@@ -100,13 +107,53 @@ export class AlertOutbox {
     if (this.webhook && isIncident(e)) out.push({ channel: 'webhook', ref: `incident:${e.id}`, payload: JSON.stringify(incidentAlert(e, `incident:${e.id}`)) });
     if (this.syslog) out.push({ channel: 'syslog', ref: e.id, payload: toSyslogRecord(e) });
     if (this.hec) out.push({ channel: 'hec', ref: e.id, payload: hecEnvelope(e, this.hec.format, this.host, this.opts.hec?.index) });
-    if (this.pending + out.length > (this.opts.maxPending ?? 1_000_000)) {
+    if (this.pending + out.length > this.maxPending()) {
       this.metrics.alertsDropped += out.length;
       return [];
     }
-    this.pending += out.length;
+    this.pending += out.length; // settled by inserting() to what was really queued
     return out;
   };
+
+  private maxPending(): number {
+    return this.opts.maxPending ?? 1_000_000;
+  }
+
+  /**
+   * Runs one insert with this outbox's alerts: counted as they are built (the cap holds within a batch),
+   * then settled to what the statement really queued. Duplicates (PostgreSQL builds alerts for every
+   * event of the batch) and a failed insert raise nothing, so resending a stored batch cannot fill a
+   * phantom queue that would drop the alerts of new events.
+   */
+  async inserting<T extends { alerts: number }>(insert: (alertsFor: (e: UploadEvent) => OutboxItem[]) => Promise<T>): Promise<T> {
+    await this.recount();
+    let reserved = 0;
+    let queued = 0;
+    try {
+      const result = await insert((e) => {
+        const out = this.alertsFor(e);
+        reserved += out.length;
+        return out;
+      });
+      queued = result.alerts;
+      return result;
+    } finally {
+      this.pending = Math.max(0, this.pending - reserved + queued);
+    }
+  }
+
+  /** Near the cap, the real count is read (at most once a second): a stale count must not drop new alerts. */
+  private recount(): Promise<void> {
+    if (this.channels.length === 0 || this.pending < this.maxPending() * 0.9 || this.now() - this.recountedMs < 1_000) return Promise.resolve();
+    this.recounting ??= this.storage
+      .outboxStats()
+      .then((s) => {
+        this.pending = s.pending;
+        this.recountedMs = this.now();
+      })
+      .finally(() => (this.recounting = null));
+    return this.recounting;
+  }
 
   /** Queues one alert per device that went stale; a device already alerted for this silence is skipped. */
   async publishStale(devices: readonly (StaleDevice & { lastSeenMs: number })[]): Promise<number> {

@@ -75,7 +75,9 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
     try {
       // Validated but still waiting for the CPU: storing it now would answer after the client's patience.
       if (late(req)) return overloaded(reply);
-      const result = await metrics.time('insert', () => storage.insertEvents(events, ctx.now(), { alertsFor: outbox.alertsFor, timeWindow: ctx.timeWindow ?? undefined }));
+      const result = await metrics.time('insert', () =>
+        outbox.inserting((alertsFor) => storage.insertEvents(events, ctx.now(), { alertsFor, timeWindow: ctx.timeWindow ?? undefined })),
+      );
       metrics.eventsIngested += result.accepted;
       metrics.eventsDuplicate += result.duplicates;
       if (result.alerts) outbox.wake();
