@@ -6,7 +6,7 @@
  *     changes state, the session's CSRF token in X-CSRF-Token and an Origin of this collector;
  *   - a named API token (`ugt_…`, its own role), or an admin token of tokens.json / the environment (admin).
  * Also the audit log: `app.audit(actor, action, details, req?)` appends one entry; routes whose rule names
- * an audit action are recorded as they are answered.
+ * an audit action are recorded before they answer (refused with 503 when the entry cannot be written).
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -77,9 +77,10 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     for (const m of [r.method].flat()) routes.push(`${m} ${r.url}`);
   });
 
+  const entry = (actor: string, action: string, details: Record<string, unknown>, req?: FastifyRequest) => ({ timeMs: ctx.now(), actor, action, details, address: req?.ip ?? null });
   async function audit(actor: string, action: string, details: Record<string, unknown> = {}, req?: FastifyRequest): Promise<void> {
     try {
-      await store.appendAudit({ timeMs: ctx.now(), actor, action, details, address: req?.ip ?? null });
+      await store.appendAudit(entry(actor, action, details, req));
     } catch (err) {
       app.log.error({ err, action }, 'audit log write failed');
     }
@@ -162,16 +163,26 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     }
     if (rule.role === 'public') return;
     if (!(await admit(req, reply, rule.role))) return reply;
+    if (rule.audit && !(await auditRead(req, reply, rule.audit))) return reply;
   });
 
-  app.addHook('onResponse', async (req, reply) => {
-    const url = req.routeOptions.url;
-    const rule = url === undefined ? undefined : ruleFor(req.method, url);
-    if (!rule?.audit || !req.principal) return;
+  /**
+   * A read whose rule names an audit action (searches, exports, device lists…) is recorded before the
+   * handler runs, so before any data leaves: an export the client aborts, or a crash mid-stream, is on
+   * record. No entry, no data: a write that fails (disk full, database down) answers 503.
+   */
+  async function auditRead(req: FastifyRequest, reply: FastifyReply, action: string): Promise<boolean> {
     const query = { ...(req.query as Record<string, unknown>) };
     delete query.token;
-    await audit(req.principal.actor, rule.audit, { query, status: reply.statusCode }, req);
-  });
+    try {
+      await store.appendAudit(entry(req.principal!.actor, action, { query }, req));
+      return true;
+    } catch (err) {
+      req.log.error({ err, action }, 'audit log write failed: request refused');
+      void reply.code(503).header('retry-after', '30').send({ error: 'the audit log cannot be written: nothing is shown until it can (try again later)' });
+      return false;
+    }
+  }
 });
 
 /** A new session id (the cookie) and CSRF token; the store keeps the id's hash. */
