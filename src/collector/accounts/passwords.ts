@@ -10,9 +10,41 @@ const KEY_LENGTH = 32;
 export const MIN_PASSWORD_LENGTH = 12;
 const MAX_PASSWORD_LENGTH = 1024;
 
+/** Thrown when password checks are queued to the limit: the caller answers 503 (try again shortly). */
+export class PasswordsBusy extends Error {
+  constructor() {
+    super('too many password checks at once');
+  }
+}
+
+/**
+ * scrypt runs in libuv's thread pool (4 threads), the pool that also syncs SQLite's WAL before ingest is
+ * acknowledged: a burst of sign-ins must not take all of it. One hash at a time, a few waiting, and
+ * beyond that PasswordsBusy at once (no unbounded queue for a flood to build).
+ */
+const RUNNING_MAX = 1;
+const WAITING_MAX = 8;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function gated<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= RUNNING_MAX) {
+    if (waiting.length >= WAITING_MAX) throw new PasswordsBusy();
+    await new Promise<void>((r) => waiting.push(r));
+  } else running++;
+  try {
+    return await work();
+  } finally {
+    // The slot passes to the next waiter as it is, or is freed.
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
 function scrypt(password: string, salt: Buffer, o: { N: number; r: number; p: number }): Promise<Buffer> {
   const opts: ScryptOptions = { ...o, maxmem: 128 * o.N * o.r * 2 };
-  return new Promise((resolve, reject) => scryptCb(password.normalize('NFC'), salt, KEY_LENGTH, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  return gated(() => new Promise((resolve, reject) => scryptCb(password.normalize('NFC'), salt, KEY_LENGTH, opts, (err, key) => (err ? reject(err) : resolve(key)))));
 }
 
 /** Why a new password is not acceptable, or null. */
@@ -42,7 +74,10 @@ export async function verifyPassword(password: string, stored: string | null): P
   if (![N, r, p].every(Number.isSafeInteger) || N > 2 ** 20 || r > 32 || p > 16) return false;
   const expected = Buffer.from(parts[5]!, 'base64url');
   // A damaged hash (N not a power of two, say) is a failed check, not an error.
-  const key = await scrypt(password, Buffer.from(parts[4]!, 'base64url'), { N, r, p }).catch(() => null);
+  const key = await scrypt(password, Buffer.from(parts[4]!, 'base64url'), { N, r, p }).catch((err: unknown) => {
+    if (err instanceof PasswordsBusy) throw err;
+    return null;
+  });
   if (key === null) return false;
   return expected.length === key.length && timingSafeEqual(expected, key) && stored !== null;
 }

@@ -341,23 +341,33 @@ export class AccountStore {
     return new Map(rows.map((r) => [String(r.key), { failures: num(r.failures), lastMs: num(r.last_ms), untilMs: num(r.until_ms) }]));
   }
   /**
-   * One more failure for `key`, counted in one statement (two collectors failing at once both count);
-   * a count idle longer than `forgetMs` and not waiting starts again at 1. Returns the new count.
+   * One more sign-in attempt for `key`, counted before the password is checked, in one statement with
+   * the wait it starts: refused (null) while a wait runs, so of attempts sent at once only those before
+   * the allowance ran out are let through, on every collector of this database. A count idle longer
+   * than `forgetMs` starts again at 1. The wait after the n-th attempt (n ≥ free) is firstMs × 2^(n − free),
+   * at most maxMs (throttle.ts waitAfter). Returns the new count.
    */
-  async throttleFailed(key: string, now: number, forgetMs: number): Promise<number> {
+  async throttleTake(key: string, now: number, o: { forgetMs: number; free: number; firstMs: number; maxMs: number; firstWaitMs: number }): Promise<number | null> {
+    const int = (v: number) => {
+      if (!Number.isSafeInteger(v)) throw new Error(`throttle setting ${v} is not an integer`);
+      return v;
+    };
+    const n = `(CASE WHEN excluded.last_ms - signin_throttle.last_ms > ${int(o.forgetMs)} THEN 1 ELSE signin_throttle.failures + 1 END)`;
+    const steps = Math.ceil(Math.log2(o.maxMs / o.firstMs));
+    const until = `CASE WHEN ${n} < ${int(o.free)} THEN 0 WHEN ${n} - ${o.free} >= ${steps} THEN excluded.last_ms + ${int(o.maxMs)}
+      ELSE excluded.last_ms + ${int(o.firstMs)} * (1 << (${n} - ${o.free})) END`;
     const [r] = await this.all(
-      `INSERT INTO T.signin_throttle (key, failures, last_ms, until_ms) VALUES (?, 1, ?, 0)
-       ON CONFLICT (key) DO UPDATE SET
-         failures = CASE WHEN excluded.last_ms - signin_throttle.last_ms > ? AND signin_throttle.until_ms <= excluded.last_ms THEN 1 ELSE signin_throttle.failures + 1 END,
-         last_ms = excluded.last_ms
+      `INSERT INTO T.signin_throttle (key, failures, last_ms, until_ms) VALUES (?, 1, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET failures = ${n}, until_ms = ${until}, last_ms = excluded.last_ms
+       WHERE signin_throttle.until_ms <= excluded.last_ms
        RETURNING failures`,
-      [key, now, forgetMs],
+      [key, now, o.firstWaitMs > 0 ? now + o.firstWaitMs : 0],
     );
-    return num(r!.failures);
+    return r ? num(r.failures) : null;
   }
-  /** Makes `key` wait until `untilMs` (never shortens a wait another collector set). */
-  async throttleWait(key: string, untilMs: number): Promise<void> {
-    await this.run('UPDATE T.signin_throttle SET until_ms = CASE WHEN until_ms < ? THEN ? ELSE until_ms END WHERE key = ?', [untilMs, untilMs, key]);
+  /** One attempt of `key` taken back (a success, or never checked); a count back under `free` waits no more. */
+  async throttleForgive(key: string, free: number): Promise<void> {
+    await this.run('UPDATE T.signin_throttle SET failures = failures - 1, until_ms = CASE WHEN failures - 1 < ? THEN 0 ELSE until_ms END WHERE key = ? AND failures > 0', [free, key]);
   }
   async throttleClear(key: string): Promise<void> {
     await this.run('DELETE FROM T.signin_throttle WHERE key = ?', [key]);

@@ -46,19 +46,42 @@ export class LoginThrottle {
     return until > t ? Math.ceil((until - t) / 1000) : 0;
   }
 
-  async failed(account: string, address: string): Promise<void> {
-    await this.bump(accountKey(account), this.free.account);
-    await this.bump(addressKey(address), this.free.address);
-  }
-
-  async succeeded(account: string): Promise<void> {
-    await this.store.throttleClear(accountKey(account));
-  }
-
-  private async bump(key: string, free: number): Promise<void> {
+  /**
+   * Counts this attempt *before* the password is checked, per account and per address, each in one
+   * statement with the wait it starts (store.ts throttleTake): of a burst sent at once only the allowed
+   * number get a check, whatever their timing (a check-then-count let 30 concurrent guesses through).
+   * Returns the seconds to wait (refused, 429), or the attempt to settle with succeeded() or release().
+   * A wrong password needs nothing more: it was counted.
+   */
+  async attempt(account: string, address: string): Promise<{ wait: number } | Attempt> {
     const t = this.now();
-    const failures = await this.store.throttleFailed(key, t, FORGET_MS);
-    const wait = waitAfter(failures, free);
-    if (wait > 0) await this.store.throttleWait(key, t + wait);
+    const keys = [{ key: accountKey(account), free: this.free.account }, { key: addressKey(address), free: this.free.address }];
+    const taken: Attempt = { keys: [] };
+    for (const k of keys) {
+      const n = await this.store.throttleTake(k.key, t, { forgetMs: FORGET_MS, free: k.free, firstMs: FIRST_WAIT_MS, maxMs: MAX_WAIT_MS, firstWaitMs: waitAfter(1, k.free) });
+      if (n === null) {
+        // Refused unchecked (a wait runs): not counted, and nothing the guesser can learn.
+        await this.release(taken);
+        return { wait: Math.max(1, await this.wait(account, address)) };
+      }
+      taken.keys.push(k);
+    }
+    return taken;
   }
+
+  /** The password was right: the account's count is cleared, the address's attempt not counted. */
+  async succeeded(a: Attempt): Promise<void> {
+    await this.store.throttleClear(a.keys[0]!.key);
+    await this.store.throttleForgive(a.keys[1]!.key, a.keys[1]!.free);
+  }
+
+  /** The password could not be checked (too busy): the attempt is not counted. */
+  async release(a: Attempt): Promise<void> {
+    for (const k of a.keys) await this.store.throttleForgive(k.key, k.free);
+  }
+}
+
+/** An attempt counted by attempt(): the keys it was counted under. */
+export interface Attempt {
+  keys: { key: string; free: number }[];
 }

@@ -18,7 +18,7 @@ import { sha256hex } from '../accounts/api-tokens.js';
 import { cookieValue, OIDC_COOKIE, SESSION_COOKIE, setCookie } from '../accounts/cookies.js';
 import { OidcClient, type OidcOptions } from '../accounts/oidc.js';
 import { accountView, changeAccount, createApiToken, inviteLocalAccount, NAME, putLocalAccount, removeAccount, revokeApiToken, tokenView, type Outcome } from '../accounts/manage.js';
-import { verifyPassword } from '../accounts/passwords.js';
+import { PasswordsBusy, verifyPassword } from '../accounts/passwords.js';
 import type { Role } from '../accounts/roles.js';
 import type { AccountSource, AuditQuery, AuditRow } from '../accounts/store.js';
 import { LoginThrottle, type ThrottleOptions } from '../accounts/throttle.js';
@@ -93,20 +93,26 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     // Sign-in attempts share the address's bucket of refused requests: a flood cannot fill the audit log.
     const flood = ctx.limiters.admin.take(`${req.ip}|refused`);
     if (flood > 0) return tooMany(reply, ctx.metrics, flood);
-    const wait = await throttle.wait(name, req.ip);
-    if (wait > 0) {
+    const attempt = await throttle.attempt(name, req.ip);
+    if ('wait' in attempt) {
       await app.audit(name, 'signin.failure', { method: 'password', reason: 'throttled' }, req);
-      return reply.code(429).header('retry-after', String(wait)).send({ error: 'too many failed sign-ins: try again later' });
+      return reply.code(429).header('retry-after', String(attempt.wait)).send({ error: 'too many failed sign-ins: try again later' });
     }
     const account = await store.account(name);
-    const ok = await verifyPassword(password, account?.passwordHash ?? null);
+    let ok;
+    try {
+      ok = await verifyPassword(password, account?.passwordHash ?? null);
+    } catch (err) {
+      if (!(err instanceof PasswordsBusy)) throw err;
+      await throttle.release(attempt);
+      return reply.code(503).header('retry-after', '5').send({ error: 'the collector is busy checking other sign-ins: try again in a few seconds' });
+    }
     if (!ok || !account) {
-      await throttle.failed(name, req.ip);
       await app.audit(name, 'signin.failure', { method: 'password', reason: account ? 'wrong password' : 'no such account' }, req);
       // One answer for both: the response does not tell which names exist.
       return reply.code(401).send({ error: 'wrong name or password' });
     }
-    await throttle.succeeded(name);
+    await throttle.succeeded(attempt);
     if (account.disabledMs != null) {
       // Told only to someone who knew the password: the account exists but an admin switched it off.
       await app.audit(name, 'signin.failure', { method: 'password', reason: 'account disabled' }, req);

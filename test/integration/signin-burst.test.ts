@@ -1,0 +1,65 @@
+/**
+ * Sign-ins sent at once: the throttle counts each attempt before the password is checked (a burst gets
+ * no more checks than the allowance), and password hashing is bounded (one scrypt at a time, a few
+ * waiting, 503 beyond) so a flood cannot take libuv's thread pool from the SQLite WAL sync that every
+ * ingest acknowledgement waits for. Real HTTP, real SQLite and (with UPLOAD_GUARD_TEST_PG) PostgreSQL.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleEvent } from '../../src/events/sample.js';
+import { createCollector, type Collector } from '../../src/collector/server.js';
+import type { Storage } from '../../src/collector/storage/types.js';
+import { testBackends } from '../support/backends.js';
+
+const INGEST = 'signin-burst-ingest-token-0123456789';
+const ADMIN = 'signin-burst-admin-token-0123456789';
+const PASSWORD = 'carol-password-1234 秘';
+
+const login = (url: string, name: string, password: string) =>
+  fetch(`${url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) }).then((r) => r.status);
+const tally = (codes: number[]) => codes.reduce<Record<number, number>>((t, c) => ({ ...t, [c]: (t[c] ?? 0) + 1 }), {});
+
+for (const backend of testBackends('burst')) {
+  describe(`sign-in bursts on ${backend.name}`, () => {
+    let storage: Storage;
+    let c: Collector;
+    let url: string;
+    beforeAll(async () => {
+      storage = await backend.open();
+      // Many names from one address (this test's only one) may be tried: the per-account allowance is what is measured.
+      c = await createCollector({ storage, ingestTokens: [INGEST], adminTokens: [ADMIN], accounts: { throttle: { perAddress: 1000 } } });
+      url = await c.listen(0);
+      const r = await c.app.inject({ method: 'POST', url: '/v1/admin/accounts', headers: { authorization: `Bearer ${ADMIN}` }, payload: { name: 'carol', role: 'viewer', password: PASSWORD } });
+      expect(r.statusCode, r.body).toBe(201);
+    });
+    afterAll(async () => {
+      await c?.close();
+      await backend.cleanup(storage);
+    });
+
+    it('checks no more passwords of one account than the allowance, however many are sent at once', async () => {
+      const guesses = Array.from({ length: 29 }, (_, i) => `wrong-guess-${i}-abcdef`);
+      const codes = await Promise.all([...guesses, PASSWORD].map((p) => login(url, 'carol', p)));
+      const t = tally(codes);
+      expect(t[401] ?? 0, JSON.stringify(t)).toBeLessThanOrEqual(5);
+      expect((t[401] ?? 0) + (t[429] ?? 0) + (t[503] ?? 0) + (t[200] ?? 0), JSON.stringify(t)).toBe(30);
+      // The right password, if it was let through at all, came after at most 4 wrong ones; the account now waits.
+      expect(await login(url, 'carol', PASSWORD)).toBe(429);
+    });
+
+    it('keeps ingest answering while 100 sign-ins for made-up names arrive at once', async () => {
+      const ingest = async () => {
+        const t0 = performance.now();
+        const r = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/json' }, body: JSON.stringify({ events: [sampleEvent()] }) });
+        expect(r.status).toBe(200);
+        return performance.now() - t0;
+      };
+      const flood = Promise.all(Array.from({ length: 100 }, (_, i) => login(url, `nobody${i}`, 'not-a-password-123')));
+      await new Promise((r) => setTimeout(r, 300));
+      const times: number[] = [];
+      for (let i = 0; i < 6; i++) times.push(await ingest());
+      const t = tally(await flood);
+      expect(Math.max(...times), `ingest ms ${times.map(Math.round).join(', ')}; sign-ins ${JSON.stringify(t)}`).toBeLessThan(2_000);
+      expect(t[503] ?? 0, JSON.stringify(t)).toBeGreaterThan(0);
+    }, 120_000);
+  });
+}
