@@ -109,6 +109,7 @@ export interface AlertStatus {
   delivered: number;
   retrying: number;
   dropped: number;
+  byChannel?: { channel: string; pending: number; done: number; doneAs: 'delivered' | 'sent'; lastError: string | null }[];
 }
 
 export async function fetchAlerts(token: string): Promise<AlertStatus> {

@@ -186,6 +186,30 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
               </div>
             </dl>
           )}
+          {alerts?.byChannel && alerts.byChannel.length > 0 && (
+            <table class="versions" data-testid="alert-channels">
+              <thead>
+                <tr>
+                  <th>{t.alertChannel}</th>
+                  <th>{t.alertsPending}</th>
+                  <th>{t.alertDone}</th>
+                  <th>{t.alertLastError}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {alerts.byChannel.map((c) => (
+                  <tr key={c.channel} data-channel={c.channel}>
+                    <td>{c.channel}</td>
+                    <td class={c.pending > 0 && c.lastError ? 'bad' : ''}>{c.pending}</td>
+                    <td data-testid="alert-done">
+                      {c.done} {c.doneAs === 'sent' ? t.alertSent : t.alertDelivered}
+                    </td>
+                    <td class="error" data-testid="alert-error">{c.lastError ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
           <table class="versions" data-testid="versions">
             <caption>{t.versions}</caption>
             <thead>

@@ -17,6 +17,7 @@ import { hostname } from 'node:os';
 import { ndjsonLine } from '../../events/encode.js';
 import type { StoredEvent, UploadEvent } from '../../events/schema.js';
 import { toOcsf } from './ocsf.js';
+import { answerError, NO_REDIRECTS } from './http-answer.js';
 
 /** What the HEC event body is: the Upload Guard event as stored (default), or the OCSF finding. */
 export type SiemFormat = 'upload-guard' | 'ocsf';
@@ -115,9 +116,11 @@ export class HecSender {
       headers: this.headers(),
       body: envelopes.join('\n'),
       signal: AbortSignal.timeout(timeoutMs),
+      ...NO_REDIRECTS,
     });
     const body = await res.text().catch(() => '');
-    if (!res.ok) throw new Error(`Splunk HEC answered ${res.status}: ${answerText(body)}`);
+    const err = answerError(res, 'Splunk HEC', answerText(body));
+    if (err) throw err;
     if (!this.opts.channel) return;
     let ackId: unknown;
     try {
@@ -139,9 +142,11 @@ export class HecSender {
         headers: this.headers(),
         body: JSON.stringify({ acks: [ackId] }),
         signal: AbortSignal.timeout(10_000),
+        ...NO_REDIRECTS,
       });
       const body = await res.text().catch(() => '');
-      if (!res.ok) throw new Error(`Splunk HEC ack query answered ${res.status}: ${answerText(body)}`);
+      const err = answerError(res, 'Splunk HEC ack query', answerText(body));
+      if (err) throw err;
       let acks: Record<string, unknown> = {};
       try {
         acks = ((JSON.parse(body) as { acks?: Record<string, unknown> }).acks ?? {}) as Record<string, unknown>;

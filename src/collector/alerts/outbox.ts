@@ -12,10 +12,10 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { UploadEvent } from '../../events/schema.js';
 import type { Metrics } from '../metrics.js';
-import type { AlertChannel, OutboxItem, OutboxRow, OutboxStats, Storage } from '../storage/types.js';
+import type { AlertChannel, ChannelStats, OutboxItem, OutboxRow, OutboxStats, Storage } from '../storage/types.js';
 import { SyslogSender, parseSyslogUrl, toSyslogRecord } from './cef.js';
 import { HEC_BATCH, HecSender, hecEnvelope, type HecOptions } from './hec.js';
-import { incidentAlert, isIncident, postWebhook, staleDeviceAlert, type StaleDevice } from './webhook.js';
+import { DEFAULT_WEBHOOK_TIMEOUT_MS, incidentAlert, isIncident, postWebhook, staleDeviceAlert, type StaleDevice } from './webhook.js';
 
 export interface AlertOptions {
   /** Incident webhook URL: called for each new block/warn event, and for each device that goes stale. */
@@ -32,6 +32,12 @@ export interface AlertOptions {
    * (or the restarted one) sends them; it must exceed the time to send one batch (4 × concurrency calls).
    */
   leaseMs?: number;
+  /**
+   * How long one webhook call may take, ms (default 15 s; environment UPLOAD_GUARD_WEBHOOK_TIMEOUT_SECONDS).
+   * A receiver that answers later is sent the alert again (same Idempotency-Key), so set it above the
+   * receiver's slowest answer; it must stay under half the lease (by default at most a third of it).
+   */
+  webhookTimeoutMs?: number;
   /** Webhook calls at the same time (default 16). SIEM records go one at a time, in order. */
   concurrency?: number;
   /**
@@ -45,6 +51,7 @@ export interface AlertOptions {
 
 const DEFAULT_BACKOFF = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000, 300_000];
 const DEFAULT_LEASE_MS = Number(process.env.UPLOAD_GUARD_ALERT_LEASE_SECONDS || 30) * 1000;
+const ENV_WEBHOOK_TIMEOUT_MS = Number(process.env.UPLOAD_GUARD_WEBHOOK_TIMEOUT_SECONDS || 0) * 1000;
 
 export interface OutboxStatus extends OutboxStats {
   channels: AlertChannel[];
@@ -54,6 +61,12 @@ export interface OutboxStatus extends OutboxStats {
   failedAttempts: number;
   /** Delivered by this collector since it started. */
   sent: number;
+  /**
+   * Per configured channel. `doneAs` says what `done` means: `delivered` when the receiver confirmed
+   * (webhook 2xx, HEC accepted or indexed), `sent` for syslog, which has no acknowledgement: written to
+   * the socket (TCP) or sent as a datagram (UDP), what the receiver did with it is not known.
+   */
+  byChannel: (ChannelStats & { doneAs: 'delivered' | 'sent' })[];
 }
 
 export class AlertOutbox {
@@ -86,14 +99,27 @@ export class AlertOutbox {
   ) {
     if (opts.webhookUrl) {
       new URL(opts.webhookUrl); // fail at start on a malformed URL, not at the first incident
+      // A call still running when its lease ends would be sent again by another collector meanwhile.
+      if (!(this.webhookTimeoutMs > 0 && this.webhookTimeoutMs < this.leaseMs / 2)) {
+        throw new Error(`the webhook timeout (${this.webhookTimeoutMs / 1000} s) must be above 0 and under half the alert lease (${this.leaseMs / 1000} s)`);
+      }
       this.channels.push('webhook');
     }
     this.syslog = opts.syslogUrl ? new SyslogSender(parseSyslogUrl(opts.syslogUrl)) : null;
     if (this.syslog) this.channels.push('syslog');
     // An acknowledgement is awaited within the lease, so no other collector takes the batch meanwhile.
-    const ackTimeoutMs = opts.hec?.ackTimeoutMs ?? Math.min(20_000, (opts.leaseMs ?? DEFAULT_LEASE_MS) / 2);
+    const ackTimeoutMs = opts.hec?.ackTimeoutMs ?? Math.min(20_000, this.leaseMs / 2);
     this.hec = opts.hec ? new HecSender({ ...opts.hec, ackTimeoutMs }) : null;
     if (this.hec) this.channels.push('hec');
+  }
+
+  private get leaseMs(): number {
+    return this.opts.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  private get webhookTimeoutMs(): number {
+    // The default shrinks with a short lease (tests); one set explicitly is checked in the constructor.
+    return this.opts.webhookTimeoutMs ?? (ENV_WEBHOOK_TIMEOUT_MS || Math.min(DEFAULT_WEBHOOK_TIMEOUT_MS, this.leaseMs / 3));
   }
 
   get webhook(): boolean {
@@ -181,7 +207,13 @@ export class AlertOutbox {
   async status(): Promise<OutboxStatus> {
     this.stats = await this.storage.outboxStats();
     this.pending = this.stats.pending;
+    const stored = await this.storage.outboxChannels();
+    const byChannel = this.channels.map((channel) => ({
+      ...(stored.find((c) => c.channel === channel) ?? { channel, pending: 0, done: 0, lastError: null }),
+      doneAs: channel === 'syslog' ? ('sent' as const) : ('delivered' as const),
+    }));
     return {
+      byChannel,
       ...this.stats,
       channels: [...this.channels],
       dropped: this.metrics.alertsDropped,
@@ -210,7 +242,7 @@ export class AlertOutbox {
     while (this.running) {
       let rows: OutboxRow[] = [];
       try {
-        rows = await this.storage.claimAlerts(channel, this.owner, this.now(), this.opts.leaseMs ?? DEFAULT_LEASE_MS, this.batch(channel));
+        rows = await this.storage.claimAlerts(channel, this.owner, this.now(), this.leaseMs, this.batch(channel));
         if (rows.length) await (channel === 'hec' ? this.sendBatch(rows) : this.sendAll(channel, rows));
       } catch (err) {
         this.log(err, `alert delivery (${channel}): storage error`);
@@ -219,10 +251,15 @@ export class AlertOutbox {
     }
   }
 
-  /** Alerts leased at once: a few rounds of webhook calls (a batch is done well within its lease), more for the SIEM. */
+  /**
+   * Alerts leased at once: as many rounds of webhook calls (up to 4) as fit in half the lease when every
+   * call takes its whole timeout (a batch is done within its lease), more for the SIEM.
+   */
   private batch(channel: AlertChannel): number {
     if (channel === 'hec') return HEC_BATCH;
-    return channel === 'syslog' ? 200 : 4 * (this.opts.concurrency ?? 16);
+    if (channel === 'syslog') return 200;
+    const rounds = Math.max(1, Math.min(4, Math.floor(this.leaseMs / 2 / this.webhookTimeoutMs)));
+    return rounds * (this.opts.concurrency ?? 16);
   }
 
   private sleep(channel: AlertChannel, ms: number): Promise<void> {
@@ -288,6 +325,6 @@ export class AlertOutbox {
 
   private send(row: OutboxRow): Promise<void> {
     if (row.channel === 'syslog') return this.syslog!.send(row.payload);
-    return postWebhook(this.opts.webhookUrl!, row.payload, row.ref);
+    return postWebhook(this.opts.webhookUrl!, row.payload, row.ref, this.webhookTimeoutMs);
   }
 }

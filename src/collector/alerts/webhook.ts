@@ -9,6 +9,7 @@
  * `[` and `]`; controls, bidi overrides and line breaks show as [U+XXXX]; each field is quoted.
  */
 import { inertText } from '../../events/inert.js';
+import { answerError, NO_REDIRECTS } from './http-answer.js';
 import type { UploadEvent } from '../../events/schema.js';
 import type { DeviceReport } from '../devices.js';
 import { serviceName } from '../service-names.js';
@@ -81,14 +82,23 @@ export function staleDeviceAlert(d: StaleDevice, alertId: string): StaleDeviceAl
   };
 }
 
-/** One POST of a stored JSON body; a non-2xx answer is a failure (the outbox retries). */
-export async function postWebhook(url: string, body: string, alertId: string, timeoutMs = 5000): Promise<void> {
+/** How long a webhook call may take by default (UPLOAD_GUARD_WEBHOOK_TIMEOUT_SECONDS, AlertOptions.webhookTimeoutMs). */
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 15_000;
+
+/**
+ * One POST of a stored JSON body; a non-2xx answer, a redirect (not followed: http-answer.ts) or no
+ * answer within `timeoutMs` is a failure (the outbox retries with backoff). The alert id goes in
+ * Idempotency-Key: a receiver that answered too late gets the alert again and can drop the repeat.
+ */
+export async function postWebhook(url: string, body: string, alertId: string, timeoutMs = DEFAULT_WEBHOOK_TIMEOUT_MS): Promise<void> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'user-agent': 'upload-guard-collector', 'idempotency-key': alertId },
     body,
     signal: AbortSignal.timeout(timeoutMs),
+    ...NO_REDIRECTS,
   });
   await res.arrayBuffer().catch(() => undefined);
-  if (!res.ok) throw new Error(`webhook answered ${res.status}`);
+  const err = answerError(res, 'webhook');
+  if (err) throw err;
 }

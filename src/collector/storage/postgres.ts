@@ -28,6 +28,8 @@ import {
   eventCountsSql,
   toPage,
   movesInFleet,
+  outboxChannelsSql,
+  toChannelStats,
   type DayCount,
   type FleetPlace,
 } from './sql.js';
@@ -48,6 +50,7 @@ import type {
   ReceivedHeartbeat,
   Storage,
   Summary,
+  ChannelStats,
 } from './types.js';
 
 /** Column types for the unnest() bulk insert, in COLUMN_NAMES order. */
@@ -496,6 +499,10 @@ export class PostgresStorage implements Storage {
        WHERE id = $3 AND lease_owner = $4`,
       [nextMs, error.slice(0, 500), id, owner],
     );
+  }
+
+  async outboxChannels(): Promise<ChannelStats[]> {
+    return (await this.pool.query(outboxChannelsSql(`${this.schema}.outbox`))).rows.map(toChannelStats);
   }
 
   async outboxStats(): Promise<OutboxStats> {

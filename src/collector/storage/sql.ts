@@ -5,7 +5,7 @@
 import type { Heartbeat, StoredEvent, UploadEvent } from '../../events/schema.js';
 import { DEFAULT_HEARTBEAT_MINUTES, DEFAULT_SERVICES } from '../../policy/defaults.js';
 import { STALE_GRACE_MINUTES, STALE_MISSED_HEARTBEATS, staleAfter } from '../devices.js';
-import type { DeviceGroup, DevicePageQuery, DeviceRow, EventFilter, EventQuery, ReceivedHeartbeat, SortKey, SortOrder, Summary, TimeWindow } from './types.js';
+import type { AlertChannel, ChannelStats, DeviceGroup, DevicePageQuery, DeviceRow, EventFilter, EventQuery, ReceivedHeartbeat, SortKey, SortOrder, Summary, TimeWindow } from './types.js';
 
 /** Event field → column. Times are stored as epoch ms integers so ordering and range scans are exact. */
 export const COLUMNS = [
@@ -540,4 +540,17 @@ export function deviceGroupsSql(table: string, now: number, overrideMinutes?: nu
 /** Numbers from PostgreSQL (BIGINT and sums come back as strings). */
 export function deviceGroup(r: { extensionVersion: string; tokenId: string | null; devices: number | string; stale: number | string | null }): DeviceGroup {
   return { extensionVersion: r.extensionVersion, tokenId: r.tokenId ?? null, devices: Number(r.devices), stale: Number(r.stale ?? 0) };
+}
+
+/** The outbox per channel, the same SQL on both back ends: counts and the newest error of a pending alert. */
+export function outboxChannelsSql(table: string): string {
+  return `SELECT channel,
+      SUM(CASE WHEN delivered_ms IS NULL THEN 1 ELSE 0 END) AS pending,
+      SUM(CASE WHEN delivered_ms IS NOT NULL THEN 1 ELSE 0 END) AS done,
+      (SELECT e.last_error FROM ${table} e WHERE e.channel = o.channel AND e.delivered_ms IS NULL AND e.last_error IS NOT NULL ORDER BY e.id DESC LIMIT 1) AS last_error
+    FROM ${table} o GROUP BY channel ORDER BY channel`;
+}
+
+export function toChannelStats(r: Record<string, unknown>): ChannelStats {
+  return { channel: r.channel as AlertChannel, pending: Number(r.pending), done: Number(r.done), lastError: (r.last_error as string | null) ?? null };
 }

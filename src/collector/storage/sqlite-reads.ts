@@ -23,10 +23,12 @@ import {
   summaryFromCounts,
   staleSql,
   toPage,
+  outboxChannelsSql,
+  toChannelStats,
   type DayCount,
 } from './sql.js';
 import { groupCountsSql, toGroupCount, type GroupCount, type GroupKey } from './group-counts.js';
-import type { DeviceGroup, DevicePage, DevicePageQuery, DeviceRow, EventFilter, EventPage, EventQuery, OutboxStats, Summary } from './types.js';
+import type { ChannelStats, DeviceGroup, DevicePage, DevicePageQuery, DeviceRow, EventFilter, EventPage, EventQuery, OutboxStats, Summary } from './types.js';
 
 type Db = Database.Database;
 
@@ -138,6 +140,10 @@ export function outboxStats(db: Db): OutboxStats {
   return { pending: r.pending, oldestPendingMs: r.oldest, delivered: r.delivered, retrying: r.retrying };
 }
 
+export function outboxChannels(db: Db): ChannelStats[] {
+  return (db.prepare(outboxChannelsSql('outbox')).all() as Record<string, unknown>[]).map(toChannelStats);
+}
+
 export function groupCounts(db: Db, filter: EventFilter, keys: readonly GroupKey[], tzOffsetMinutes = 0): GroupCount[] {
   const w = where();
   const sql = groupCountsSql('events', w, filter, keys, tzOffsetMinutes, (ms) => `CAST((${ms}) / ${DAY_MS} AS INTEGER)`);
@@ -149,5 +155,5 @@ export function count(db: Db): number {
 }
 
 /** Every read by name: what a read worker may be asked to run. */
-export const READS = { queryEvents, summary, devices, devicePage, deviceGroups, outboxStats, count, groupCounts } as const;
+export const READS = { queryEvents, summary, devices, devicePage, deviceGroups, outboxStats, outboxChannels, count, groupCounts } as const;
 export type ReadName = keyof typeof READS;

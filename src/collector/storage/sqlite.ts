@@ -31,6 +31,7 @@ import type {
   ReceivedHeartbeat,
   Storage,
   Summary,
+  ChannelStats,
 } from './types.js';
 
 const SCHEMA = `
@@ -377,6 +378,9 @@ export class SqliteStorage implements Storage {
 
   outboxStats(): Promise<OutboxStats> {
     return this.read('outboxStats');
+  }
+  outboxChannels(): Promise<ChannelStats[]> {
+    return this.read('outboxChannels');
   }
 
   groupCounts(filter: EventFilter, keys: readonly GroupKey[], tzOffsetMinutes = 0): Promise<GroupCount[]> {

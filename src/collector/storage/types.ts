@@ -79,6 +79,16 @@ export interface OutboxRow extends OutboxItem {
   createdMs: number;
 }
 
+/** One channel's alerts (the admin page's per-channel status). */
+export interface ChannelStats {
+  channel: AlertChannel;
+  pending: number;
+  /** Marked done: delivered (webhook 2xx, HEC accepted) or, for syslog, written to the socket. */
+  done: number;
+  /** The last error of a pending alert (a refusal, a redirect not followed, a timeout), or null. */
+  lastError: string | null;
+}
+
 export interface OutboxStats {
   /** Not yet delivered (including those waiting for a retry). */
   pending: number;
@@ -211,6 +221,8 @@ export interface Storage {
   /** Releases a leased alert for another attempt at `nextMs`. */
   alertFailed(id: number, owner: string, nextMs: number, error: string): Promise<void>;
   outboxStats(): Promise<OutboxStats>;
+  /** The outbox per channel (sql.ts outboxChannelsSql). */
+  outboxChannels(): Promise<ChannelStats[]>;
   /** Deletes delivered alerts older than `before`; returns how many. */
   purgeDeliveredAlerts(before: number): Promise<number>;
   /** A stored setting: the value already there, or `value` if there was none. */
