@@ -162,8 +162,17 @@ function buildContext(opts: CollectorOptions, log: () => FastifyInstance['log'])
     bodyLimit: opts.bodyLimit ?? MiB,
     staleAfterMinutes,
     publicUrl: opts.publicUrl ? normalizePublicUrl(opts.publicUrl) : undefined,
-    timeWindow: opts.timeWindow === false ? null : (opts.timeWindow ?? TIME_WINDOW),
+    timeWindow: opts.timeWindow === false ? null : withinRetention(opts.timeWindow ?? TIME_WINDOW, opts.retentionDays),
   };
+}
+
+/**
+ * A claimed time is believed no further back than the retention period: an event dated before it (a
+ * device queued offline longer) is stored at its arrival time, with its claim as claimedTime, so the
+ * retention run does not delete an event the collector has just acknowledged.
+ */
+function withinRetention(window: TimeWindow, retentionDays: number | undefined): TimeWindow {
+  return retentionDays ? { ...window, pastMs: Math.min(window.pastMs, retentionDays * 86_400_000) } : window;
 }
 
 export async function createCollector(opts: CollectorOptions): Promise<Collector> {
