@@ -42,6 +42,8 @@ export interface CollectorContext {
   publicUrl: string | undefined;
   /** How far an event's own time may be from its arrival before it is stored at its arrival (null: believed). */
   timeWindow: TimeWindow | null;
+  /** When a write last failed for want of space (disk full), epoch ms; 0: never. /readyz reads it. */
+  diskFull: { lastMs: number };
 }
 
 export type CollectorPlugin<Extra = object> = FastifyPluginAsync<{ ctx: CollectorContext } & Extra>;

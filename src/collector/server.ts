@@ -163,6 +163,7 @@ function buildContext(opts: CollectorOptions, log: () => FastifyInstance['log'])
     staleAfterMinutes,
     publicUrl: opts.publicUrl ? normalizePublicUrl(opts.publicUrl) : undefined,
     timeWindow: opts.timeWindow === false ? null : withinRetention(opts.timeWindow ?? TIME_WINDOW, opts.retentionDays),
+    diskFull: { lastMs: 0 },
   };
 }
 

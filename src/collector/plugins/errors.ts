@@ -13,6 +13,12 @@ export const errors: CollectorPlugin = appWide(async (app, { ctx }) => {
       return reply.code(415).send({ error: 'content-type must be application/json' });
     }
     if (err instanceof BadCursorError) return reply.code(400).send({ error: err.message, errors: [err.message] });
+    if (isDiskFull(err)) {
+      // Nothing was stored: a client that retries later (or another collector) keeps the batch.
+      ctx.diskFull.lastMs = ctx.now();
+      req.log.error({ err: err.message }, 'disk full: nothing stored');
+      return reply.code(503).header('retry-after', String(DISK_FULL_RETRY_S)).send({ error: "the collector's disk is full: nothing was stored, retry later" });
+    }
     if (isUnavailable(err)) {
       req.log.error({ err: err.message }, 'storage unavailable');
       return reply.code(503).header('retry-after', '5').send({ error: 'storage unavailable, retry later' });
@@ -35,4 +41,12 @@ export function isUnavailable(err: Error & { code?: string }): boolean {
     /timeout|Connection terminated|ECONNREFUSED|ECONNRESET|SQLITE_BUSY|too many clients|the database system is (starting|shutting)/i.test(err.message) ||
     ['ECONNREFUSED', 'ECONNRESET', 'SQLITE_BUSY', 'READ_UNAVAILABLE', '57014', '57P01', '57P03', '53300', '40P01', '40001'].includes(err.code ?? '')
   );
+}
+
+/** Seconds a client is asked to wait after a disk-full refusal; /readyz stays "not ready" as long after the last one. */
+export const DISK_FULL_RETRY_S = 30;
+
+/** A write refused for want of space: SQLite's SQLITE_FULL, the OS's ENOSPC, PostgreSQL's disk_full (53100). */
+export function isDiskFull(err: Error & { code?: string }): boolean {
+  return ['SQLITE_FULL', 'ENOSPC', '53100'].includes(err.code ?? '') || /database or disk is full|No space left on device/i.test(err.message);
 }

@@ -1,11 +1,12 @@
 /**
  * Health and metrics:
  *   GET /healthz   none          liveness: the process answers ({status: "ok"})
- *   GET /readyz    none          readiness: the database answers within 2 s (else 503)
+ *   GET /readyz    none          readiness: the database answers within 2 s and no write failed for want of space in the last 30 s (else 503)
  *   GET /metrics   admin token   Prometheus text (public with metricsPublic)
  */
 import type { CollectorPlugin } from '../context.js';
 import { fleetTotals } from '../devices.js';
+import { DISK_FULL_RETRY_S } from './errors.js';
 
 const READY_TIMEOUT_MS = 2_000;
 /** The oldest device count a scrape is answered with. */
@@ -18,6 +19,10 @@ export const healthRoutes: CollectorPlugin<{ metricsPublic?: boolean }> = async 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_req, reply) => {
+    // A database that answers but cannot store: not ready until a while after the last refused write.
+    if (now() - ctx.diskFull.lastMs < DISK_FULL_RETRY_S * 1000) {
+      return reply.code(503).header('retry-after', String(DISK_FULL_RETRY_S)).send({ status: 'not ready', error: 'the disk is full: writes fail' });
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS);

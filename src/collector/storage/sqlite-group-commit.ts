@@ -56,15 +56,21 @@ export class GroupCommit<I, R> {
     this.weight = 0;
     if (group.length === 0) return;
     let outcomes: Outcome<R>[];
+    // An item's error that ended the whole transaction (SQLITE_FULL, an I/O error: SQLite rolls it all back):
+    // what each request is answered with, rather than the commit's "no transaction is active".
+    let cause: unknown;
     try {
       // Only this commit skips the inline sync (durable() does it); every other write on the connection
       // keeps FULL.
       if (this.durable) this.normal.run();
       try {
         outcomes = this.db.transaction(() => group.map(({ item }): Outcome<R> => {
+          // After such a rollback nothing more is written (it would commit on its own, outside the group).
+          if (cause !== undefined) return { ok: false, error: cause };
           try {
             return { ok: true, value: this.write(item) };
           } catch (error) {
+            if (!this.db.inTransaction) cause ??= error;
             return { ok: false, error };
           }
         }))();
@@ -73,7 +79,7 @@ export class GroupCommit<I, R> {
       }
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of the group is stored.
-      for (const g of group) g.reject(error);
+      for (const g of group) g.reject(cause ?? error);
       return;
     }
     this.committed();
