@@ -40,6 +40,24 @@ function host(origin: string): string {
   }
 }
 
+/**
+ * The longest an extension value may be once escaped, per key (others: 256). Escaping can make a value
+ * 8 times longer (a control or bidi character becomes [U+XXXX]), and a record past a receiver's line
+ * limit (rsyslog 8 KiB by default, RFC 5426 2 KiB for UDP) loses its tail: bounded so, a record stays
+ * under 8 KiB whatever the device sent, and the long free-text fields go last so a shorter limit cuts
+ * them, never the ids, action and outcome.
+ */
+const VALUE_MAX: Record<string, number> = { fname: 1024, cs3: 1024, cs4: 1024, request: 512, reason: 512 };
+const VALUE_MAX_DEFAULT = 256;
+
+/** An escaped value cut to `max` characters, never inside an escape, a [U+XXXX] or a surrogate pair; "…" says it was cut. */
+export function boundedValue(escaped: string, max: number): string {
+  if (escaped.length <= max) return escaped;
+  let cut = escaped.slice(0, max - 1).replace(/\[(U(\+[0-9A-F]{0,6})?)?$/, '').replace(/[\uD800-\uDBFF]$/, '');
+  if (/(^|[^\\])(\\\\)*\\$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
 /** One CEF record (without the syslog header). */
 export function toCef(e: UploadEvent): string {
   const name = `${e.verdict} upload ${e.outcome}`;
@@ -49,33 +67,33 @@ export function toCef(e: UploadEvent): string {
     ['suser', e.user],
     ['deviceExternalId', e.deviceId],
     ['requestClientApplication', e.browser],
-    ['request', e.origin],
     ['dhost', host(e.origin)],
-    ['fname', e.fileName],
     ['fsize', e.size],
     ['fileHash', e.sha256],
     ['act', e.action],
     ['outcome', e.outcome],
     ['cat', e.category],
-    ['reason', e.reason],
     ['cs1Label', 'service'],
     ['cs1', e.service],
     ['cs2Label', 'verdict'],
     ['cs2', e.verdict],
     ['cn1Label', 'rule'],
     ['cn1', e.rule],
-    ['cs3Label', 'location'],
-    ['cs3', e.location],
-    ['cs4Label', 'justification'],
-    ['cs4', e.justification],
     ['cs5Label', 'channel'],
     ['cs5', e.channel],
     ['cs6Label', 'relatesTo'],
     ['cs6', e.relatesTo],
+    ['reason', e.reason],
+    ['fname', e.fileName],
+    ['request', e.origin],
+    ['cs3Label', 'location'],
+    ['cs3', e.location],
+    ['cs4Label', 'justification'],
+    ['cs4', e.justification],
   ];
   const extension = ext
     .filter(([, v]) => v !== null && v !== '')
-    .map(([k, v]) => `${k}=${cefValue(String(v))}`)
+    .map(([k, v]) => `${k}=${boundedValue(cefValue(String(v)), VALUE_MAX[k] ?? VALUE_MAX_DEFAULT)}`)
     .join(' ');
   const header = ['CEF:0', 'Upload Guard', 'Upload Guard', VERSION, `upload-${e.verdict}-${e.action}`, name, String(severity(e))]
     .map((f, i) => (i === 0 ? f : cefHeader(f)))
