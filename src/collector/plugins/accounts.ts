@@ -149,8 +149,8 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     reply.header('set-cookie', setCookie(OIDC_COOKIE, '', { secure: via.secure, sameSite: 'Lax', path: '/v1/auth/oidc/', maxAge: 0 }));
     const id = cookieValue(req.headers.cookie, OIDC_COOKIE);
     const pending = id === null ? null : await store.takePending(sha256hex(id), now());
-    const fail = async (reason: string, who = 'unknown', code = 'failed') => {
-      await app.audit(who, 'signin.failure', { method: 'oidc', reason }, req);
+    const fail = async (reason: string, who = 'unknown', code = 'failed', claims: Record<string, unknown> = {}) => {
+      await app.audit(who, 'signin.failure', { method: 'oidc', reason, ...claims }, req);
       return reply.redirect(`/admin/?signin=${code}`);
     };
     if (!pending) return fail('no pending sign-in in this browser (expired, used, or started elsewhere)');
@@ -162,9 +162,9 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
       return fail(String((err as Error).message).slice(0, 200));
     }
     const claimed = { subject: who.subject, email: who.claimed.email, emailVerified: who.claimed.verified };
-    if (!who.role) return fail(`no mapped ${o.oidc!.roleClaim ?? 'groups'} value (${who.claimValues.join(', ') || 'none'}) ${JSON.stringify(claimed)}`, `oidc:${who.email ?? 'unknown'}`, 'denied');
+    if (!who.role) return fail(`no mapped ${o.oidc!.roleClaim ?? 'groups'} value (${who.claimValues.join(', ') || 'none'})`, `oidc:${who.email ?? 'unknown'}`, 'denied', claimed);
     const row = await store.oidcSignedIn({ ...who, role: who.role }, now());
-    if (!row || row.disabledMs != null) return fail(`account disabled ${JSON.stringify(claimed)}`, row ? `oidc:${row.name}` : 'oidc:unknown', 'disabled');
+    if (!row || row.disabledMs != null) return fail('account disabled', row ? `oidc:${row.name}` : 'oidc:unknown', 'disabled', claimed);
     await app.audit(`oidc:${row.name}`, 'signin.success', { method: 'oidc', role: row.role, ...claimed }, req);
     // Fastify appends a second set-cookie header (the pending cookie's deletion stays).
     await startSession(reply, via.secure, row.name, row.role, 'oidc');
