@@ -130,7 +130,9 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
   app.decorate('whoIs', identify);
 
   async function admit(req: FastifyRequest, reply: FastifyReply, min: Role | 'signed-in'): Promise<Principal | null> {
-    const found = (await identify(req)) ?? { ok: false as const, status: 401 as const, error: 'sign in, or send Authorization: Bearer <token>' };
+    const identified = await identify(req);
+    const presented = identified !== null;
+    const found = identified ?? { ok: false as const, status: 401 as const, error: 'sign in, or send Authorization: Bearer <token>' };
     // Refused requests from one address share one bucket (guessing is throttled); admitted ones get one per person.
     const wait = ctx.limiters.admin.take(found.ok ? `${req.ip}|${found.p.actor}` : `${req.ip}|refused`);
     if (wait > 0) {
@@ -139,11 +141,15 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     }
     if (!found.ok) {
       ctx.metrics.authFailures++;
+      // A credential that was presented and refused (a guessed or revoked token, an ended session) is on record.
+      if (presented) await audit('unknown', 'access.denied', { route: routeOf(req), status: found.status, reason: found.error }, req);
       if (found.status === 401) reply.header('www-authenticate', 'Bearer');
       void reply.code(found.status).header('connection', 'close').send({ error: found.error });
       return null;
     }
     if (min !== 'signed-in' && !atLeast(found.p.role, min)) {
+      // Privilege probing (a viewer asking for an export, an admin token, the audit log) is on record.
+      await audit(found.p.actor, 'access.denied', { route: routeOf(req), status: 403, role: found.p.role, needs: min }, req);
       void reply.code(403).send({ error: `this needs the ${min} role (you are ${found.p.role})` });
       return null;
     }
@@ -184,6 +190,9 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     }
   }
 });
+
+/** The route as the audit log names it: method and pattern (no ids, no query). */
+const routeOf = (req: FastifyRequest) => `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`;
 
 /** A new session id (the cookie) and CSRF token; the store keeps the id's hash. */
 export function newSessionSecrets(): { id: string; csrf: string } {
