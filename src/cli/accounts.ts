@@ -13,6 +13,7 @@ import { AccountStore } from '../collector/accounts/store.js';
 import { PostgresStorage } from '../collector/storage/postgres.js';
 import { SqliteStorage } from '../collector/storage/sqlite.js';
 import type { Storage } from '../collector/storage/types.js';
+import { inertText } from '../events/inert.js';
 
 const USAGE = `usage: upload-guard collector account add --role viewer|investigator|admin NAME   (password: prompted, or first line of stdin)
        upload-guard collector account list
@@ -109,8 +110,9 @@ export async function run(argv: string[]): Promise<number> {
       case 'account list':
         for (const a of await store.accounts()) {
           const when = (ms: number | null | undefined) => (ms == null ? 'never' : new Date(ms).toISOString());
-          const state = a.disabledMs != null ? `\tdisabled ${when(a.disabledMs)} by ${a.disabledBy ?? '?'}` : '';
-          console.log(`${a.name}\t${a.role}\t${a.source}\tcreated ${when(a.createdMs)} by ${a.createdBy}\tlast sign-in ${when(a.lastSigninMs)}${state}`);
+          // Names made by releases before subject14 are whatever the provider's claim said: no escape sequence reaches the terminal.
+          const state = a.disabledMs != null ? `\tdisabled ${when(a.disabledMs)} by ${inertText(a.disabledBy ?? '?')}` : '';
+          console.log(`${inertText(a.name)}\t${a.role}\t${a.source}\tcreated ${when(a.createdMs)} by ${inertText(a.createdBy)}\tlast sign-in ${when(a.lastSigninMs)}${state}`);
         }
         return 0;
       case 'account remove':

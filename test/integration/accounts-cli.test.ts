@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { AccountStore } from '../../src/collector/accounts/store.js';
 import { createCollector } from '../../src/collector/server.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
 
@@ -46,4 +47,19 @@ it('adds accounts and tokens from the command line, password from stdin, every c
     await c.close();
     await storage.close();
   }
+});
+
+it('lists an account whose name came from a provider claim without letting its escape sequences reach the terminal', async () => {
+  const storage = new SqliteStorage({ path: join(dir, 'events.db') });
+  // A row of a release before subject14, named by an e-mail claim the user wrote: ESC, an OSC-8 link, BEL, U+202E.
+  const hostile = '\u001b[2J\u001b]8;;https://evil.example\u0007x@example.co.jp\u202e';
+  try {
+    await AccountStore.of(storage).putAccount({ name: hostile, role: 'viewer', passwordHash: null, source: 'oidc', createdMs: Date.now(), createdBy: 'identity provider' });
+  } finally {
+    await storage.close();
+  }
+  const list = cli(['account', 'list']);
+  expect(list.status, list.stderr).toBe(0);
+  expect(list.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+  expect(list.stdout).toContain('[U+001B][2J[U+001B]]8;;https://evil.example[U+0007]x@example.co.jp[U+202E]');
 });
