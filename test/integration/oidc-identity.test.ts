@@ -82,6 +82,14 @@ for (const backend of testBackends('oidcid')) {
       expect(await account('m2@example.co.jp')).toBeUndefined();
     });
 
+    it('limits how fast one address can start sign-ins (each writes a pending row)', async () => {
+      const t0 = Date.now();
+      const codes = await Promise.all(Array.from({ length: 400 }, async () => (await c.app.inject({ url: '/v1/auth/oidc/start', remoteAddress: '127.0.0.55' })).statusCode));
+      // The address's bucket: a burst of 200, then 50 a second.
+      expect(codes.filter((s) => s === 302).length).toBeLessThanOrEqual(200 + Math.ceil(((Date.now() - t0) / 1000) * 50));
+      expect(codes.filter((s) => s === 429).length).toBeGreaterThan(0);
+    });
+
     it('migrates rows made before subjects: taken over by the verified address, a disabled one refuses who used it', async () => {
       const store = c.app.accountStore;
       const t = Date.now();

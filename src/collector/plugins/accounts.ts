@@ -127,6 +127,9 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     if (!oidc) return reply.code(404).send({ error: 'OpenID Connect sign-in is not configured' });
     const via = transport(req, reply);
     if (!via) return reply;
+    // Unauthenticated and writing a row (kept 10 minutes): it shares the address's bucket of refused requests.
+    const flood = ctx.limiters.admin.take(`${req.ip}|refused`);
+    if (flood > 0) return tooMany(reply, ctx.metrics, flood);
     let started;
     try {
       started = await oidc.start();
