@@ -70,6 +70,19 @@ for (const backend of testBackends('auditfirst')) {
       expect(await entries('search')).toHaveLength(1);
     });
 
+    it('refuses to create an API token while its entry cannot be written', async () => {
+      await refuseAudit(storage, true);
+      try {
+        const r = await fetch(`${url}/v1/admin/tokens`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'unrecorded', role: 'admin' }) });
+        expect(r.status).toBeGreaterThanOrEqual(500);
+        expect(await r.text()).not.toMatch(/ugt_/);
+      } finally {
+        await refuseAudit(storage, false);
+      }
+      const tokens = (await (await get('/v1/admin/tokens')).json()).tokens as { name: string }[];
+      expect(tokens.map((t) => t.name)).not.toContain('unrecorded');
+    });
+
     it('an export aborted after its first bytes is on record', async () => {
       const before = (await entries('export')).length;
       const ac = new AbortController();

@@ -94,8 +94,9 @@ export async function createApiToken(
   if (!isRole(role)) return { ok: false, status: 400, error: ROLE_RULE };
   if ((await store.tokens()).some((t) => t.name === name && t.revokedMs === null)) return { ok: false, status: 409, error: 'a token with this name exists: revoke it first' };
   const made = newApiToken();
-  await store.createToken({ id: made.id, name, role, secretHash: made.secretHash, createdMs: now, createdBy: actor, lastUsedMs: null, revokedMs: null, revokedBy: null });
+  // On record first: no credential exists without its entry (an audit write that fails refuses the token).
   await audit('token.create', { id: made.id, name, role });
+  await store.createToken({ id: made.id, name, role, secretHash: made.secretHash, createdMs: now, createdBy: actor, lastUsedMs: null, revokedMs: null, revokedBy: null });
   return { ok: true, value: { id: made.id, name, role, token: made.token } };
 }
 

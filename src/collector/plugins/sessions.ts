@@ -40,6 +40,8 @@ declare module 'fastify' {
     accountStore: AccountStore;
     /** Appends one audit entry (never a secret in `details`). Failures are logged, never thrown at the caller. */
     audit(actor: string, action: string, details?: Record<string, unknown>, req?: FastifyRequest): Promise<void>;
+    /** The same for a change made through the API: a failure is thrown (the request fails, 503 when the database cannot write). */
+    auditChange(actor: string, action: string, details: Record<string, unknown>, req: FastifyRequest): Promise<void>;
     /** Who sent this request (null: no credentials at all), without answering it. */
     whoIs(req: FastifyRequest): Promise<Found | null>;
     /** Authenticates and checks the role; answers 401/403/429 itself and returns null when refused. */
@@ -86,6 +88,7 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     }
   }
   app.decorate('audit', audit);
+  app.decorate('auditChange', (actor: string, action: string, details: Record<string, unknown>, req: FastifyRequest) => store.appendAudit(entry(actor, action, details, req)));
 
   async function fromSession(req: FastifyRequest, id: string): Promise<Found> {
     const idHash = sha256hex(id);
