@@ -102,6 +102,22 @@ describe('alert receivers', () => {
     }
   }, 30_000);
 
+  it('does not count a 200 that is not HEC\'s answer (a proxy\'s page) as delivered', async () => {
+    const page = await listening(createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>sign in</html>')));
+    const { c, url } = await collector({ hec: { url: `http://127.0.0.1:${page.port}/services/collector`, token: 'hec-token-0123456789', channel: '0b0c8f2e-1d2a-4c3b-9e4f-5a6b7c8d9e0f' }, backoff: [60_000] });
+    try {
+      expect((await post(url, [incident()])).status).toBe(200);
+      await until('the failure recorded', async () => (await status(url)).byChannel[0]!.lastError !== null);
+      const s = await status(url);
+      expect(s.byChannel[0]).toMatchObject({ channel: 'hec', pending: 1, done: 0 });
+      expect(s.byChannel[0]!.lastError).toMatch(/without HEC's \{"code":0\}/);
+    } finally {
+      await c.close();
+      await c.storage.close();
+      page.close();
+    }
+  });
+
   it('reports syslog records as sent, never delivered (syslog has no acknowledgement)', async () => {
     let received = '';
     const siem = await listening(createTcpServer((sock) => sock.on('data', (d) => (received += d))));

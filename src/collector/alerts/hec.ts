@@ -121,13 +121,16 @@ export class HecSender {
     const body = await res.text().catch(() => '');
     const err = answerError(res, 'Splunk HEC', answerText(body));
     if (err) throw err;
-    if (!this.opts.channel) return;
-    let ackId: unknown;
+    let answer: { code?: unknown; ackId?: unknown } = {};
     try {
-      ackId = (JSON.parse(body) as { ackId?: unknown }).ackId;
+      answer = (JSON.parse(body) ?? {}) as typeof answer;
     } catch {
       /* handled below */
     }
+    // HEC says {"text":"Success","code":0}: any other 2xx (a proxy's or login page's HTML) took nothing.
+    if (answer.code !== 0) throw new Error(`Splunk HEC answered ${res.status} without HEC's {"code":0} (${answerText(body)}): is the URL the HEC endpoint?`);
+    if (!this.opts.channel) return;
+    const ackId = answer.ackId;
     // A token without indexer acknowledgement answers without an ackId: HEC took the batch, which is all it can say.
     if (ackId === undefined) return;
     if (typeof ackId !== 'number') throw new Error('Splunk HEC answered without a usable ackId');
