@@ -9,7 +9,7 @@ import { blobOf, readBytes } from '../bytes.js';
 import { mayBeStamp } from './byte-scan.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
-import { htmlRuns } from './html.js';
+import { htmlRuns, markupItems } from './html.js';
 import { charsetDecoder, decodeText, detectTextEncoding, markupEncoding } from './text.js';
 import { contentInfo, decodeBody, EMLX_LENGTH, hasEmbeddedMime, parseEntity, splitMultipart, UU_BEGIN_LINE, uuBlocks, type ContentInfo, type Entity } from './mime.js';
 import { decodeBase64, decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
@@ -27,8 +27,8 @@ export const extractEml: Extractor = async function* (blob, ctx) {
 };
 
 /** A message's items. Without company keywords only the stamp matters: text without a 秘/㊙ that may start one need not reach the matcher. */
-function* messageItems(bytes: Uint8Array, ctx: ExtractContext): Generator<Extracted> {
-  for (const x of walkMessage(bytes, ctx)) if (x.kind !== 'text' || ctx.fullText || mayBeStamp(x.text)) yield x;
+async function* messageItems(bytes: Uint8Array, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  for await (const x of walkMessage(bytes, ctx)) if (x.kind !== 'text' || ctx.fullText || mayBeStamp(x.text)) yield x;
 }
 
 /**
@@ -47,7 +47,7 @@ export const extractEmlx: Extractor = async function* (blob, ctx) {
 };
 
 /** A whole message: its headers, then its body. */
-export function* walkMessage(bytes: Uint8Array, ctx: ExtractContext): Generator<Extracted> {
+export async function* walkMessage(bytes: Uint8Array, ctx: ExtractContext): AsyncGenerator<Extracted> {
   const e = parseEntity(bytes);
   yield* headerRuns(e);
   yield* walkBody(e, ctx, '1', 0, 'text/plain');
@@ -73,7 +73,7 @@ const unreadable = (detail: string, where: Where = BODY): Extracted => ({ kind: 
 const BODY: Where = { area: 'body' };
 
 /** The body of entity `e` (part number `id`, multipart nesting `nest`). */
-function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fallback: string): Generator<Extracted> {
+async function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fallback: string): AsyncGenerator<Extracted> {
   ctx.checkTime();
   const info = contentInfo(e, fallback);
   if (nest > 0) {
@@ -170,7 +170,7 @@ const NOT_ASCII = /[\x80-\xff\x1b]/;
 const latin1 = new TextDecoder('latin1');
 
 /** A text or HTML part shown in the message itself. */
-function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: string, ctx: ExtractContext): Generator<Extracted> {
+async function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: string, ctx: ExtractContext): AsyncGenerator<Extracted> {
   if (hasEmbeddedMime(e.body)) yield unreadable(`part ${id}: encoded MIME parts inside text (the structure around them is damaged)`);
   const label = info.params.get('charset') ?? (info.type === 'text/html' ? markupEncoding(bytes) : undefined);
   const text = decodeCharset(bytes, label);
@@ -181,7 +181,8 @@ function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: string
   const mislabeled = NOT_ASCII.test(latin1.decode(bytes.subarray(0, 1 << 20))) && detectTextEncoding(bytes) !== (label && charsetDecoder(label)?.encoding);
   const detected = mislabeled ? decodeText(bytes) : text.text;
   if (info.type === 'text/html') {
-    yield* htmlRuns(text.text);
+    // Read as a .html file is: its data: URLs and base64 parts carry files too (html.ts markupItems).
+    yield* markupItems(text.text, ctx);
     if (detected !== text.text) yield* htmlRuns(detected);
     return;
   }
@@ -230,12 +231,12 @@ const STRUCTURED_TEXT = /^text\/(?:rtf|calendar|x-vcalendar|vcard|x-vcard|direct
  * A multipart body on its own, without a message around it (an HTTP form upload: form-data.ts),
  * read as a message's multipart body. `boundary` is in latin1 (one character per byte).
  */
-export function* walkMultipartBody(body: Uint8Array, boundary: string, ctx: ExtractContext): Generator<Extracted> {
+export async function* walkMultipartBody(body: Uint8Array, boundary: string, ctx: ExtractContext): AsyncGenerator<Extracted> {
   const info: ContentInfo = { type: 'multipart/form-data', params: new Map([['boundary', boundary]]), encoding: '7bit', disposition: '', filename: '', otherName: null, problems: [] };
   yield* walkMultipart({ fields: [], junk: [], body, complete: true }, info, ctx, '1', 0);
 }
 
-function* walkMultipart(e: Entity, info: ContentInfo, ctx: ExtractContext, id: string, nest: number): Generator<Extracted> {
+async function* walkMultipart(e: Entity, info: ContentInfo, ctx: ExtractContext, id: string, nest: number): AsyncGenerator<Extracted> {
   const where = BODY;
   const boundary = info.params.get('boundary');
   if (nest >= MAX_NEST) {

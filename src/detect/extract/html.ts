@@ -44,7 +44,15 @@ const withConditionals = (html: string): string =>
 export const extractHtml: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
   ctx.checkTime();
-  const decoded = decodeMarkup(bytes);
+  yield* markupItems(decodeMarkup(bytes), ctx);
+};
+
+/**
+ * Everything read of an HTML or XML document already decoded to characters: the one reading of a page
+ * for a .html file, a mail's or web archive's HTML part (eml.ts) and an Outlook item's HTML body (msg.ts).
+ * A part read as text only lost what a page carries besides its text (data: URLs, base64 parts).
+ */
+export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncGenerator<Extracted> {
   const entities = declaredEntities(decoded);
   if (entities === null) yield { kind: 'unscannable', reason: 'expansion-ratio', detail: 'XML whose declared entities expand too far to be read in place' };
   const markup = entities ? withEntities(decoded, entities) : decoded;
@@ -59,7 +67,7 @@ export const extractHtml: Extractor = async function* (blob, ctx) {
   if (ENEX.test(markup.slice(0, 4096))) yield* enexResources(markup, ctx);
   // data: URLs and base64 parts carry whole files (embedded-base64.ts); an export's resources are read above.
   else yield* embeddedFiles(markup, ctx);
-};
+}
 
 /**
  * The general entities an XML document declares in its DOCTYPE's internal subset (`<!ENTITY s "秘">`),

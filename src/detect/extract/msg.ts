@@ -13,7 +13,7 @@ import { blobOf } from '../bytes.js';
 import { baseName } from '../rules/name.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
-import { htmlRuns } from './html.js';
+import { htmlRuns, markupItems } from './html.js';
 import { decompressRtf } from './lzfu.js';
 import { codepageDecoder } from './ole2-props.js';
 import { parseRtf } from './rtf.js';
@@ -156,11 +156,11 @@ export async function* readMsg(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest
     read.add(p.entry);
     if (p.type === PT_UNICODE || p.type === PT_STRING8) {
       const area = PR_SUBJECT.includes(p.id) ? 'subject' : p.id === PR_BODY ? 'body' : 'headers';
-      if (p.id === PR_HTML) yield* htmlRuns(stringOf(cfb, p, dec8));
+      if (p.id === PR_HTML) yield* markupItems(stringOf(cfb, p, dec8), ctx);
       else yield* runs(stringOf(cfb, p, dec8), at(area));
     } else if (p.type === PT_BINARY && p.id === PR_HTML) {
       const b = cfb.read(p.entry);
-      yield* htmlRuns((dec8 ?? new TextDecoder(markupEncoding(b))).decode(b));
+      yield* markupItems((dec8 ?? new TextDecoder(markupEncoding(b))).decode(b), ctx);
     } else if (p.type === PT_BINARY && p.id === PR_RTF_COMPRESSED) {
       yield* rtfBody(cfb.read(p.entry), ctx, at('body'));
     } else read.delete(p.entry);

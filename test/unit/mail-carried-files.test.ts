@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+
+// Files carried where only text was read (test/fixtures/mail/more/README.md says how each was made):
+// each marked file beside its trap, made the same way with 秘書室 in place of the stamp.
+const MORE = join(__dirname, '../fixtures/mail/more');
+const more = (name: string) => scanBlob(new Blob([readFileSync(join(MORE, name))]), name);
+
+describe('an HTML part is read as a .html file is (data: URLs, base64 parts)', () => {
+  it.each([
+    ['mht-datalink-stamp.mht', 'mht-datalink-trap.mht'], // Chromium's MHTML: <a download href="data:text/plain;base64,…">
+    ['mht-svgbadge-stamp.mht', 'mht-svgbadge-trap.mht'], // <img src="data:image/svg+xml;base64,…">: SVG is text
+    ['html-datalink-stamp.eml', 'html-datalink-trap.eml'], // Python's email, add_alternative(html)
+    ['msg-html-datalink-stamp.msg', 'msg-html-datalink-trap.msg'], // Outlook .msg, PR_HTML
+  ])('%s is marked; %s (秘書室) is clean', async (stamp, trap) => {
+    expect(await more(stamp)).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await more(trap)).toMatchObject({ verdict: 'clean' });
+  });
+});
