@@ -19,3 +19,20 @@ describe('an HTML part is read as a .html file is (data: URLs, base64 parts)', (
     expect(await more(trap)).toMatchObject({ verdict: 'clean' });
   });
 });
+
+describe('an inline text part whose bytes are a file (a wrong Content-Type, no name) is read as that file', () => {
+  it.each([
+    ['wrongtype-docx-as-text-plain-stamp.eml', 'wrongtype-docx-as-text-plain-trap.eml'],
+    ['wrongtype-gz-as-text-html-stamp.eml', 'wrongtype-gz-as-text-html-trap.eml'],
+  ])('%s is marked; %s (秘書室) is clean', async (stamp, trap) => {
+    const v = await more(stamp);
+    expect(v).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(v.verdict === 'marked' && v.location.path[0]).toBe('part 1.2');
+    expect(await more(trap)).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('a text that names a format (%PDF-1.7 in a sentence) is still text', async () => {
+    const mail = 'From: a@example.com\nSubject: x\nContent-Type: text/plain; charset=utf-8\n\nThe header is %PDF-1.7; 秘書室\n';
+    expect(await scanBlob(new Blob([mail]), 'x.eml')).toMatchObject({ verdict: 'clean' });
+  });
+});

@@ -13,7 +13,7 @@ import { htmlRuns, markupItems } from './html.js';
 import { charsetDecoder, decodeText, detectTextEncoding, markupEncoding } from './text.js';
 import { contentInfo, decodeBody, EMLX_LENGTH, hasEmbeddedMime, parseEntity, splitMultipart, UU_BEGIN_LINE, uuBlocks, type ContentInfo, type Entity } from './mime.js';
 import { decodeBase64, decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
-import { isPicture, mayEndInZip, SNIFF_HEAD, ZIP_END_REACH } from '../sniff.js';
+import { headFormat, isPicture, mayEndInZip, SNIFF_HEAD, ZIP_END_REACH } from '../sniff.js';
 import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { tameTail } from './markup-spans.js';
 
@@ -103,7 +103,7 @@ async function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: numbe
   if (body.problem) yield unreadable(`part ${id}: ${body.problem}`);
   // Bytes whose decoding failed or was guessed are read as they stand too: a stamp in them is a stamp.
   if ((body.problem && info.encoding !== 'base64') || (body.undeclared && !attachment)) yield* textRuns(decodeCharset(e.body, undefined).text, BODY);
-  if (!attachment) {
+  if (!attachment && !carriesFile(body.bytes)) {
     yield* inlineText(e, info, body.bytes, id, ctx);
     return;
   }
@@ -213,6 +213,21 @@ async function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: 
   const markup = tameTail(text.text);
   if (/<(html|body|p|div|span|br|b|i|td)\b[^>]*>/i.test(markup)) yield* htmlRuns(markup);
 }
+
+/**
+ * Bytes under a text type that are a file (a script mailing a report or a .gz as text/plain or text/html,
+ * with no name): decided by content, as everywhere else, so they are read as that file and not decoded
+ * into characters. Only a binary head a format claims, or PDF's header at the start: a text that names a
+ * format (「%PDF-1.7」 in a sentence) stays text.
+ */
+function carriesFile(bytes: Uint8Array): boolean {
+  const head = bytes.subarray(0, SNIFF_HEAD);
+  const format = headFormat(head);
+  if (!format) return false;
+  return format === 'pdf' ? latin1.decode(head.subarray(0, 5)) === '%PDF-' : head.some(isControl);
+}
+/** A control byte no text has (whitespace, form feed and ESC, which ISO-2022-JP uses, are text). */
+const isControl = (c: number): boolean => c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b;
 
 /** Top-level media types (IANA): any other is a damaged header, and what it hides may be unread. */
 const KNOWN_TYPES = new Set(['text', 'image', 'audio', 'video', 'application', 'message', 'multipart', 'font', 'model', 'example', 'haptics']);
