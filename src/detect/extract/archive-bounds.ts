@@ -7,6 +7,7 @@ import { readBytes, u32, u64 } from '../bytes.js';
 import { crc32 } from '../crc32.js';
 import type { ArchiveFormat } from '../sniff.js';
 import { octal } from './tar.js';
+import type { ExtractContext, Extracted } from './types.js';
 
 /** A one-line reason when `blob`'s framing says it was cut or damaged, else null. */
 export async function framingProblem(format: ArchiveFormat, blob: Blob, files: number): Promise<string | null> {
@@ -90,4 +91,75 @@ async function v7tarFraming(blob: Blob): Promise<string | null> {
     if (at > blob.size) return 'tar archive is truncated';
   }
   return 'tar archive is truncated (no end-of-archive marker)';
+}
+
+/**
+ * Where the archive in `blob` ends by its own framing (7z's start header, cpio's TRAILER!!! entry, an ISO
+ * 9660 volume's size); null when that is not known. Readers stop there: what follows is read by afterArchive.
+ */
+export async function archiveEnd(format: ArchiveFormat, blob: Blob): Promise<number | null> {
+  if (format === '7z') {
+    const h = await readBytes(blob, 0, 32);
+    return h.length < 32 ? null : 32 + u64(h, 12) + u64(h, 20);
+  }
+  if (format === 'cpio') return cpioTrailerEnd(blob);
+  if (format === 'iso') {
+    const pvd = await readBytes(blob, 16 * 2048, 16 * 2048 + 132);
+    return pvd.length < 132 || pvd[0] !== 1 ? null : u32(pvd, 80) * (pvd[128] | (pvd[129] << 8));
+  }
+  return null;
+}
+
+/** Entries followed to find cpio's end, as arFraming's bound. */
+const MAX_CPIO_ENTRIES = 1_000_000;
+
+/** The end of a cpio archive's TRAILER!!! entry (newc and crc, odc, old binary either byte order); null when damaged. */
+async function cpioTrailerEnd(blob: Blob): Promise<number | null> {
+  const latin1 = new TextDecoder('latin1');
+  let at = 0;
+  for (let n = 0; n < MAX_CPIO_ENTRIES && at < blob.size; n++) {
+    const h = await readBytes(blob, at, at + 110);
+    const magic = latin1.decode(h.subarray(0, 6));
+    let header: number, nameSize: number, fileSize: number, align: number;
+    if (magic === '070701' || magic === '070702') {
+      [header, align] = [110, 4];
+      nameSize = parseInt(latin1.decode(h.subarray(94, 102)), 16);
+      fileSize = parseInt(latin1.decode(h.subarray(54, 62)), 16);
+    } else if (magic === '070707') {
+      [header, align] = [76, 1];
+      nameSize = parseInt(latin1.decode(h.subarray(59, 65)), 8);
+      fileSize = parseInt(latin1.decode(h.subarray(65, 76)), 8);
+    } else if ((h[0] === 0xc7 && h[1] === 0x71) || (h[0] === 0x71 && h[1] === 0xc7)) {
+      // Old binary: 16-bit words in the writer's byte order; the file size's high word first.
+      const w = (o: number) => (h[0] === 0xc7 ? h[o] | (h[o + 1] << 8) : (h[o] << 8) | h[o + 1]);
+      [header, align] = [26, 2];
+      nameSize = w(20);
+      fileSize = w(22) * 65536 + w(24);
+    } else return null;
+    if (!Number.isSafeInteger(nameSize) || !Number.isSafeInteger(fileSize)) return null;
+    const name = latin1.decode(await readBytes(blob, at + header, at + header + nameSize));
+    const dataAt = roundUp(at + header + nameSize, align);
+    at = roundUp(dataAt + fileSize, align);
+    if (name.startsWith('TRAILER!!!')) return at;
+  }
+  return null;
+}
+const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
+
+/** Trailing bytes read at most to tell padding from data (the rest is read as the member it is). */
+const PADDING_LOOK = 1 << 20;
+
+/**
+ * What follows an archive's own end (`cat a.7z b.7z`, a line of text appended to a ZIP, a cpio or an ISO):
+ * archivers stop at the end (7-Zip warns, unzip says nothing), but the bytes are in the file, so they are a
+ * member of their own, read as whatever they are. Zero padding (tape blocks, a disc's last sectors) is nothing.
+ */
+export async function* afterArchive(blob: Blob, end: number | null, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  if (end === null || end >= blob.size) return;
+  const look = await readBytes(blob, end, Math.min(blob.size, end + PADDING_LOOK));
+  const data = look.findIndex((b) => b !== 0);
+  if (data < 0 && blob.size - end <= PADDING_LOOK) return;
+  // From the first byte after the padding, so a second archive (`cat a.cpio b.cpio`) is read as one.
+  ctx.addEntry();
+  yield { kind: 'member', name: '(data after the end of the archive)', data: blob.slice(end + Math.max(0, data)) };
 }

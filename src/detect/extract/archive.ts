@@ -10,7 +10,7 @@
  */
 import { readBytes } from '../bytes.js';
 import type { ArchiveFormat } from '../sniff.js';
-import { framingProblem } from './archive-bounds.js';
+import { afterArchive, archiveEnd, framingProblem } from './archive-bounds.js';
 import { crc16, lzhHeaders, lzhName, needsConversion, readableCopy, type LzhHeader } from './lzh-headers.js';
 import { CHUNK, LibArchive } from './libarchive.js';
 import { checkDeclared, ExpansionGuard } from './expansion-guard.js';
@@ -73,6 +73,7 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
     if (entries < headers.length) yield* unreadLzhMembers(headers.slice(entries));
     const problem = format === 'cab' ? await framingProblem(format, blob, files) : null;
     if (problem) throw new ScanError('corrupt', problem);
+    yield* afterArchive(blob, await archiveEnd(format, blob), ctx);
   } catch (err) {
     if (err instanceof ScanError) throw err;
     throw new ScanError('corrupt', `archive cannot be read: ${String((err as Error)?.message ?? err)}`);

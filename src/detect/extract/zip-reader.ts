@@ -48,6 +48,9 @@ const archiveComments = new WeakMap<Blob, string>();
 
 /** The comment of a ZIP whose directory was read (readZipDirectory), or ''. */
 export const zipComment = (blob: Blob): string => archiveComments.get(blob) ?? '';
+/** Where the archive ends (its end record and comment): bytes after it are not the archive's (archive-bounds.ts afterArchive). */
+const archiveEnds = new WeakMap<Blob, number>();
+export const zipEnd = (blob: Blob): number | null => archiveEnds.get(blob) ?? null;
 
 export async function readZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEntry[]> {
   const known = directories.get(blob);
@@ -71,6 +74,7 @@ async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEn
   // The archive's comment (shown by archivers beside the list of files) runs to its stated length.
   if (e + 22 + u16(tail, e + 20) > tail.length) throw new ScanError('corrupt', 'ZIP archive comment is cut short (the archive is truncated)');
   archiveComments.set(blob, decodeName(tail.subarray(e + 22, e + 22 + u16(tail, e + 20)), false));
+  archiveEnds.set(blob, blob.size - tailLen + e + 22 + u16(tail, e + 20));
   let count = u16(tail, e + 10);
   let cdSize = u32(tail, e + 12);
   let cdOffset = u32(tail, e + 16);

@@ -1,6 +1,7 @@
 /** Plain ZIP archives: every member is handed back to the scanner, which recurses into it. */
 import { nameOnly, ScanError, ScanLimitError, type Extractor } from './types.js';
-import { readZipDirectory, zipComment, zipEntryBlob, zipEntryHead, zipEntryTail } from './zip-reader.js';
+import { afterArchive } from './archive-bounds.js';
+import { readZipDirectory, zipComment, zipEnd, zipEntryBlob, zipEntryHead, zipEntryTail } from './zip-reader.js';
 import { blobOf } from '../bytes.js';
 import { isPicture, mayEndInZip, SNIFF_HEAD, ZIP_END_REACH } from '../sniff.js';
 import { chunkText } from '../text-chunks.js';
@@ -36,4 +37,5 @@ export const extractZip: Extractor = async function* (blob, ctx) {
     }
     yield { kind: 'member', name: entry.name, data };
   }
+  yield* afterArchive(blob, zipEnd(blob), ctx);
 };
