@@ -22,6 +22,14 @@ describe('encrypted files are unscannable, never clean', () => {
     expect(await scan('gpg-signed.asc')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', detail: expect.stringMatching(/OpenPGP/) });
   });
 
+  it.each(['gpg-signed.gpg', 'gpg-signed-zlib.gpg', 'gpg-signed-bzip2.gpg'])('%s: a binary OpenPGP signed message is unscannable too, never clean', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', detail: expect.stringMatching(/OpenPGP/) });
+  });
+
+  it('an OpenPGP message stored without compression is searched by its bytes: its stamp is found', async () => {
+    expect(await scan('gpg-store.gpg')).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+
   it('age, binary and armored', async () => {
     const header = 'age-encryption.org/v1\n-> X25519 dGVzdA\nQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo\n--- aGVsbG8\n';
     const age = new Uint8Array([...new TextEncoder().encode(header), ...crypto.getRandomValues(new Uint8Array(64))]);

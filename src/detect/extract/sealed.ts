@@ -10,6 +10,7 @@
 import { ScanError, type Extracted, type Extractor } from './types.js';
 import { concat, readBytes } from '../bytes.js';
 import { base64Head } from './rfc2047.js';
+import { extractBinary } from './binary.js';
 
 export interface Sealed {
   reason: 'encrypted' | 'unsupported';
@@ -36,21 +37,24 @@ export function envelopeOf(head: Uint8Array, ascii: string): 'signed' | Sealed |
   const armored = PGP_ARMOR.exec(ascii);
   if (armored) {
     const packet = pgpPacket(base64Head(armored[1]));
-    return packet === 'encrypted' ? PGP_ENCRYPTED : { reason: 'unsupported', what: 'an OpenPGP message (signed or compressed) whose content cannot be opened here' };
+    return packet === 'encrypted' ? PGP_ENCRYPTED : PGP_UNREAD;
   }
-  if (pgpPacket(head) === 'encrypted') return PGP_ENCRYPTED;
+  const packet = pgpPacket(head);
+  if (packet === 'encrypted') return PGP_ENCRYPTED;
+  if (packet === 'message') return PGP_UNREAD;
   const cms = cmsType(derOf(head, ascii));
   if (cms === 'signed') return 'signed';
   return cms ? { reason: 'encrypted', what: `an encrypted CMS/PKCS #7 message (${cms}; S/MIME, .p7m)` } : null;
 }
 
 const PGP_ENCRYPTED: Sealed = { reason: 'encrypted', what: 'a file encrypted with OpenPGP (gpg, PGP)' };
+const PGP_UNREAD: Sealed = { reason: 'unsupported', what: 'an OpenPGP message (signed or compressed) whose content cannot be opened here' };
 
 /**
  * The first OpenPGP packet: 'encrypted' when it starts an encrypted message (a session key encrypted to
  * a public key or a passphrase), checked down to its version and algorithm bytes.
  */
-function pgpPacket(b: Uint8Array): 'encrypted' | 'other' | null {
+function pgpPacket(b: Uint8Array): 'encrypted' | 'message' | 'other' | null {
   if (b.length < 4 || !(b[0] & 0x80)) return null;
   let tag: number;
   let at: number;
@@ -66,8 +70,31 @@ function pgpPacket(b: Uint8Array): 'encrypted' | 'other' | null {
   const v = b[at];
   const pkesk = tag === 1 && ((v === 3 && PUBLIC_KEY_ALGOS.has(b[at + 9])) || (v === 6 && (b[at + 1] === 0 || b[at + 1] === 21 || b[at + 1] === 33)));
   const skesk = tag === 3 && ((v === 4 && b[at + 1] >= 1 && b[at + 1] <= 13 && S2K.has(b[at + 2])) || ((v === 5 || v === 6) && b[at + 1] < 64));
-  return pkesk || skesk ? 'encrypted' : 'other';
+  if (pkesk || skesk) return 'encrypted';
+  return signedOrCompressed(tag, b, at) ? 'message' : 'other';
 }
+
+/**
+ * A binary OpenPGP message that is not encrypted (`gpg --sign`, `gpg --store -z`): a compressed packet
+ * (tag 8, ZIP/ZLIB/BZip2, its stream's own header checked), a one-pass signature (tag 4) or literal data
+ * (tag 11) first. Its content is compressed or framed in packets: not read here, so never clean.
+ */
+function signedOrCompressed(tag: number, b: Uint8Array, at: number): boolean {
+  const v = b[at];
+  if (tag === 8) {
+    const z = b.subarray(at + 1);
+    // ZIP: raw deflate, whose first block type is not the reserved 3; ZLIB: its header's check; BZip2: `BZh`.
+    return (v === 1 && (z[0] & 6) !== 6) || (v === 2 && (z[0] & 0x0f) === 8 && ((z[0] << 8) | z[1]) % 31 === 0) || (v === 3 && z[0] === 0x42 && z[1] === 0x5a && z[2] === 0x68);
+  }
+  // One-pass signature v3: a signature type (binary, text), a hash algorithm, a public-key algorithm.
+  if (tag === 4) return v === 3 && b[at + 1] <= 1 && HASH_ALGOS.has(b[at + 2]) && SIGNING_ALGOS.has(b[at + 3]);
+  // Literal data: its format byte (binary, text, UTF-8, MIME, local).
+  if (tag === 11) return 'btuml1'.includes(String.fromCharCode(v));
+  return false;
+}
+/** MD5, SHA-1, RIPEMD-160, SHA-256/384/512/224, SHA3-256/512; RSA, DSA, ECDSA, EdDSA, Ed25519, Ed448 (RFC 9580 9.1, 9.5). */
+const HASH_ALGOS = new Set([1, 2, 3, 8, 9, 10, 11, 12, 14]);
+const SIGNING_ALGOS = new Set([1, 3, 17, 19, 22, 27, 28]);
 
 /** RSA, Elgamal, ECDH, X25519, X448 (RFC 9580 9.1); S2K types simple, salted, iterated, Argon2. */
 const PUBLIC_KEY_ALGOS = new Set([1, 2, 16, 18, 25, 26]);
@@ -185,11 +212,13 @@ export function cmsSignedContent(der: Uint8Array): Uint8Array | null {
   return ber.octets(octets);
 }
 
-/** An encrypted file: nothing in it can be read without its key. */
-export const extractSealed: Extractor = async function* (blob) {
+/** An encrypted file: nothing in it can be read without its key; an OpenPGP message this reader does not open. */
+export const extractSealed: Extractor = async function* (blob, ctx) {
   const head = await readBytes(blob, 0, Math.min(blob.size, 4096));
   const e = envelopeOf(head, latin1(head));
   const s = e && e !== 'signed' ? e : null;
+  // A message only signed or stored keeps its text as it is when not compressed (`gpg -s -z 0`): searched as bytes first.
+  if (s?.reason === 'unsupported') yield* extractBinary(blob, ctx);
   yield { kind: 'unscannable', reason: s?.reason ?? 'encrypted', detail: s?.what ?? 'an encrypted file' };
 };
 
