@@ -11,7 +11,8 @@ import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { htmlRuns, markupItems } from './html.js';
 import { charsetDecoder, decodeText, detectTextEncoding, markupEncoding } from './text.js';
-import { contentInfo, decodeBody, EMLX_LENGTH, hasEmbeddedMime, parseEntity, splitMultipart, UU_BEGIN_LINE, uuBlocks, type ContentInfo, type Entity } from './mime.js';
+import { contentInfo, decodeBody, EMLX_LENGTH, hasEmbeddedMime, parseEntity, splitMultipart, type ContentInfo, type Entity } from './mime.js';
+import { encodedFiles } from './encoded-in-text.js';
 import { decodeBase64, decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
 import { headFormat, isPicture, mayEndInZip, SNIFF_HEAD, ZIP_END_REACH } from '../sniff.js';
 import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
@@ -158,13 +159,6 @@ function sealedPart(info: ContentInfo): { reason: 'encrypted' | 'unsupported'; w
   return null;
 }
 
-/** Encodings a text part may carry a file or a message in that this reader does not decode. */
-const UNDECODED_IN_TEXT: [RegExp, 'encrypted' | 'unsupported', string][] = [
-  [/^-----BEGIN PGP MESSAGE-----/m, 'encrypted', 'an encrypted PGP message in the text'],
-  [/^\(This file must be converted/m, 'unsupported', 'a BinHex file in the text'],
-  [/^=ybegin /m, 'unsupported', 'a yEnc file in the text'],
-];
-
 /** A byte past ASCII, or ESC (ISO-2022-JP): text a charset label decides. */
 const NOT_ASCII = /[\x80-\xff\x1b]/;
 const latin1 = new TextDecoder('latin1');
@@ -200,15 +194,8 @@ async function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: 
     const joined = text.text.replace(delsp ? / \r?\n(?:>+ ?)?(?!-- \r?\n)/g : /(?<= )\r?\n(?:>+ ?)?(?!-- \r?\n)/g, '');
     if (joined !== text.text) yield* textRuns(joined, BODY);
   }
-  for (const [re, reason, why] of UNDECODED_IN_TEXT) if (re.test(text.text)) yield { kind: 'unscannable', reason, detail: `part ${id}: ${why}`, where: BODY };
-  // Files uuencoded into the text (old clients, newsreaders) are attachments.
-  for (const uu of text.text.includes('begin') && UU_BEGIN_LINE.test(text.text) ? uuBlocks(text.text) : []) {
-    if (uu.bytes) yield member(uu.name, uu.bytes, ctx);
-    else {
-      yield nameOnly(uu.name, { area: 'attachment' });
-      yield unreadable(`part ${id}: a uuencoded file in the text is damaged`);
-    }
-  }
+  // Files encoded into the text (old clients and newsreaders uuencode attachments into the body).
+  yield* encodedFiles(text.text, ctx, `part ${id}: `);
   // Markup in a part not declared HTML (a lost or mistyped Content-Type) is read as HTML too.
   const markup = tameTail(text.text);
   if (/<(html|body|p|div|span|br|b|i|td)\b[^>]*>/i.test(markup)) yield* htmlRuns(markup);

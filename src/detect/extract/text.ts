@@ -28,6 +28,7 @@ import type { Where } from '../types.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { Utf32Decoder, utf32Order } from './utf32.js';
 import { embeddedFiles } from './embedded-base64.js';
+import { encodedFiles, hasEncodedFileLine } from './encoded-in-text.js';
 import { charOfCode, decodeEntities } from './xml-text.js';
 import { replaceSpans, spans, tameTail } from './markup-spans.js';
 
@@ -239,14 +240,15 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   const u32 = utf32Order(head);
   const det = detect(head, blob.size <= SAMPLE);
   const json = JSON_START.test(new TextDecoder('latin1').decode(head.subarray(0, 64)));
-  if (u32) yield* fullDecode(blob, ctx, new Utf32Decoder(u32 === 'le'), json);
+  const seen: Seen = { encodedFile: false };
+  if (u32) yield* fullDecode(blob, ctx, new Utf32Decoder(u32 === 'le'), json, seen);
   else if (ctx.fullText || det.enc === 'iso-2022-jp') {
-    yield* fullDecode(blob, ctx, det.enc === 'ascii' ? null : new TextDecoder(det.enc), json);
+    yield* fullDecode(blob, ctx, det.enc === 'ascii' ? null : new TextDecoder(det.enc), json, seen);
     // Decoded whole in a Japanese code page, Chinese or Korean text is misread: 秘 is looked for in theirs too.
     if (otherCjk(det)) yield* prefiltered(blob, ctx, det, json, OTHER_CJK_NEEDLES);
     const others = othersAfterSample(det);
     if (others.length) yield* prefiltered(blob, ctx, det, json, others);
-  } else yield* prefiltered(blob, ctx, det, json);
+  } else yield* prefiltered(blob, ctx, det, json, needlesOf(det), seen);
   // A PostScript program draws its text through its fonts: what reads as text here is only what it
   // wrote as literal strings (Cairo, Ghostscript and most printers write glyph codes in hex instead).
   // JSON (HAR captures, API exports, notebooks) and text that is base64 from its first line carry whole
@@ -254,10 +256,17 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   if (CARRIES_FILES.test(new TextDecoder('latin1').decode(head.subarray(0, 256))) && blob.size <= EMBEDDED_CAP) {
     yield* embeddedFiles(decodeText(await readRange(blob, 0, blob.size)), ctx);
   }
+  // A file uuencoded (or BinHex, yEnc) after prose: a line that starts one was seen while searching.
+  if (seen.encodedFile && blob.size <= EMBEDDED_CAP) yield* encodedFiles(decodeText(await readRange(blob, 0, blob.size)), ctx, '');
   if (startsWith(head, POSTSCRIPT)) {
     yield { kind: 'unscannable', reason: 'unsupported', detail: 'a PostScript file: text drawn through its fonts cannot be read (only literal strings were)' };
   }
 };
+
+/** What the byte search saw on its way (encoded-in-text.ts hasEncodedFileLine): read after it. */
+interface Seen {
+  encodedFile: boolean;
+}
 
 /** A JSON document (an object or an array), also in UTF-16. */
 const JSON_START = /^(?:\xEF\xBB\xBF|\xFF\xFE|\xFE\xFF)?(?:\s|\0)*[[{]/;
@@ -465,10 +474,11 @@ function otherCjk(det: Detected): boolean {
 }
 
 /** `needles`: what to look for (by default, 秘 in the detected encoding and what else that text could be in). */
-async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, json: boolean, needles = needlesOf(det)): AsyncGenerator<Extracted> {
+async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, json: boolean, needles = needlesOf(det), seen?: Seen): AsyncGenerator<Extracted> {
   const wide = det.enc === 'utf-16le' || det.enc === 'utf-16be';
   const covered = new Map<string, number>(); // per encoding: absolute offset already decoded
   for await (const { buf, base, from, to } of slices(blob, ctx.checkTime)) {
+    if (seen && !seen.encodedFile && !wide) seen.encodedFile = hasEncodedFileLine(buf);
     // Text that stays ASCII (logs, CSV, code) can hold 秘 only as an escape: one cheap pass each.
     // No ESC either: it could start ISO-2022-JP.
     const ascii = det.enc === 'ascii' && asciiWithout(buf, 0x1b);
@@ -505,7 +515,7 @@ function padded(buf: Uint8Array, w: Window): string {
 type Decoder = Pick<TextDecoder, 'decode'>;
 
 /** Every byte decoded, in slices; `dec` null while the text has been ASCII (the encoding is decided later). */
-async function* fullDecode(blob: Blob, ctx: ExtractContext, dec: Decoder | null, json: boolean): AsyncGenerator<Extracted> {
+async function* fullDecode(blob: Blob, ctx: ExtractContext, dec: Decoder | null, json: boolean, seen: Seen): AsyncGenerator<Extracted> {
   const chunker = new TextChunker();
   const size = blob.size;
   const SLICE = 4 << 20;
@@ -517,6 +527,7 @@ async function* fullDecode(blob: Blob, ctx: ExtractContext, dec: Decoder | null,
     } catch (e) {
       throw new ScanError('corrupt', `cannot read input: ${(e as Error)?.message ?? e}`);
     }
+    if (!seen.encodedFile) seen.encodedFile = hasEncodedFileLine(buf);
     let text: string;
     if (!dec) {
       // Everything so far was ASCII; decide the encoding on the first slice that is not.

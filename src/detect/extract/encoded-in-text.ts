@@ -1,0 +1,67 @@
+/**
+ * Files encoded into text anywhere in it, not only from its first byte: a note whose prose is followed by
+ * `uuencode f f` or `uuencode -m` output, uuenview's `_=_ Part 001 of 001` headers before a block, BinHex
+ * after a line of prose, yEnc. One home for a mail body (eml.ts) and a text file (text.ts).
+ *
+ * A text file is searched at byte speed: hasEncodedFileLine looks at line starts only (a newline search,
+ * then a byte or two compared), and the text is decoded and read for files only when a line starts one.
+ */
+import { blobOf } from '../bytes.js';
+import { embeddedFiles } from './embedded-base64.js';
+import { uuBlocks, UU_BEGIN_LINE } from './mime.js';
+import { nameOnly, type ExtractContext, type Extracted } from './types.js';
+
+/** Line starts that begin an encoded file, as bytes (ASCII in every encoding a text file here may be in but UTF-16). */
+const LINE_MARKERS: readonly Uint8Array[] = ['begin ', 'begin-base64 ', '(This file must be converted', '=ybegin ', '_=_ Part '].map((s) => new TextEncoder().encode(s));
+/** Their first bytes: most lines fail on the first compare. */
+const FIRST = new Set(LINE_MARKERS.map((m) => m[0]));
+
+/** Whether a line of `buf` starts with an encoded file's first line. */
+export function hasEncodedFileLine(buf: Uint8Array): boolean {
+  for (let s = 0; s < buf.length; ) {
+    if (FIRST.has(buf[s]) && LINE_MARKERS.some((m) => startsAt(buf, s, m))) return true;
+    const nl = buf.indexOf(0x0a, s);
+    if (nl < 0) return false;
+    s = nl + 1;
+  }
+  return false;
+}
+function startsAt(buf: Uint8Array, at: number, m: Uint8Array): boolean {
+  if (at + m.length > buf.length) return false;
+  for (let i = 0; i < m.length; i++) if (buf[at + i] !== m[i]) return false;
+  return true;
+}
+
+/** Encodings a text may carry a file or a message in that are not decoded here. */
+const UNDECODED_IN_TEXT: [RegExp, 'encrypted' | 'unsupported', string][] = [
+  [/^-----BEGIN PGP MESSAGE-----/m, 'encrypted', 'an encrypted PGP message in the text'],
+  [/^\(This file must be converted/m, 'unsupported', 'a BinHex file in the text'],
+  [/^=ybegin /m, 'unsupported', 'a yEnc file in the text'],
+];
+/** uuenview's header before each part (`_=_ Part 001 of 001 of file notes.txt`); its `-b` blocks are bare base64. */
+const UUENVIEW_PART = /^_=_ Part (\d+) of (\d+) of file /m;
+
+/**
+ * The files encoded in `text` (`label` says where, for the reasons): each uuencoded or `begin-base64` block
+ * a member (a damaged one unscannable, its name still a name), BinHex, yEnc and PGP messages unscannable,
+ * and the bare base64 under uuenview's headers read as embedded files are.
+ */
+export async function* encodedFiles(text: string, ctx: ExtractContext, label: string): AsyncGenerator<Extracted> {
+  for (const [re, reason, why] of UNDECODED_IN_TEXT) if (re.test(text)) yield { kind: 'unscannable', reason, detail: `${label}${why}`, where: { area: 'body' } };
+  for (const uu of text.includes('begin') && UU_BEGIN_LINE.test(text) ? uuBlocks(text) : []) {
+    ctx.checkTime();
+    if (uu.bytes) {
+      ctx.addEntry();
+      ctx.addExpanded(uu.bytes.length);
+      yield { kind: 'member', name: uu.name, data: blobOf(uu.bytes), where: { area: 'attachment' } };
+    } else {
+      yield nameOnly(uu.name, { area: 'attachment' });
+      yield { kind: 'unscannable', reason: 'corrupt', detail: `${label}a uuencoded file in the text is damaged`, where: { area: 'body' } };
+    }
+  }
+  const part = UUENVIEW_PART.exec(text);
+  if (!part) return;
+  // One piece of a file uuenview split into several (`-200`): the pieces after the first have no `begin` line.
+  if (Number(part[2]) > 1) yield { kind: 'unscannable', reason: 'unsupported', detail: `${label}one part of ${part[2]} of a file split by uuenview: it cannot be read without the others`, where: { area: 'body' } };
+  else yield* embeddedFiles(text, ctx);
+}

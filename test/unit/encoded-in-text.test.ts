@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+import { hasEncodedFileLine } from '../../src/detect/extract/encoded-in-text.js';
+
+// test/fixtures/text/encoded/make.sh: files encoded into a text after prose or uuenview's headers.
+const DIR = join(__dirname, '../fixtures/text/encoded');
+const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
+
+describe('a file encoded into a text after its first line is read', () => {
+  it.each([
+    ['uu-after-prose-stamp.txt', 'uu-after-prose-trap.txt'], // (echo prose; uuencode f f) > note.txt
+    ['uu-m-after-prose-stamp.txt', 'uu-m-after-prose-trap.txt'], // uuencode -m: begin-base64
+    ['uuenview-u1-stamp.001', 'uuenview-u1-trap.001'], // uuenview's `_=_ Part 001 of 001` lines first
+    ['uuenview-b1-stamp.001', 'uuenview-b1-trap.001'], // the same, bare base64
+  ])('%s is marked; %s (秘書室) is clean', async (stamp, trap) => {
+    expect(await scan(stamp)).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scan(trap)).toMatchObject({ verdict: 'clean' });
+  });
+
+  it.each([
+    ['binhex-after-prose.txt', 'unsupported'], // BinHex after a line of prose: not decoded here
+    ['uuenview-u3-part2-stamp.002', 'unsupported'], // one piece of a file split by uuenview -200
+    ['uuenview-u3-part2-trap.002', 'unsupported'],
+    ['uuenview-x1-stamp.001', 'corrupt'], // xxencode under a begin line: not uuencoding
+  ])('%s is unscannable (%s), never clean', async (name, reason) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason });
+  });
+
+  it('a line that only starts like one is looked at, and stays clean', async () => {
+    const text = '会議の議事録\nbegin the meeting at 10:00 秘書室\n';
+    expect(hasEncodedFileLine(new TextEncoder().encode(text))).toBe(true);
+    expect(await scanBlob(new Blob([text]), 'notes.txt')).toMatchObject({ verdict: 'clean' });
+    expect(hasEncodedFileLine(new TextEncoder().encode('prose that says begin 644 x mid-line\n'))).toBe(false);
+  });
+});
