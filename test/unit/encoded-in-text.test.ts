@@ -14,6 +14,8 @@ describe('a file encoded into a text after its first line is read', () => {
     ['uu-m-after-prose-stamp.txt', 'uu-m-after-prose-trap.txt'], // uuencode -m: begin-base64
     ['uuenview-u1-stamp.001', 'uuenview-u1-trap.001'], // uuenview's `_=_ Part 001 of 001` lines first
     ['uuenview-b1-stamp.001', 'uuenview-b1-trap.001'], // the same, bare base64
+    ['git-format-patch-utf16-stamp.patch', 'git-format-patch-utf16-trap.patch'], // GIT binary patch (base85 + zlib) in a mail
+    ['git-diff-binary-utf16-stamp.diff', 'git-diff-binary-utf16-trap.diff'], // the same in a plain `git diff --binary`
   ])('%s is marked; %s (秘書室) is clean', async (stamp, trap) => {
     expect(await scan(stamp)).toMatchObject({ verdict: 'marked', rule: 1 });
     expect(await scan(trap)).toMatchObject({ verdict: 'clean' });
@@ -33,5 +35,10 @@ describe('a file encoded into a text after its first line is read', () => {
     expect(hasEncodedFileLine(new TextEncoder().encode(text))).toBe(true);
     expect(await scanBlob(new Blob([text]), 'notes.txt')).toMatchObject({ verdict: 'clean' });
     expect(hasEncodedFileLine(new TextEncoder().encode('prose that says begin 644 x mid-line\n'))).toBe(false);
+  });
+
+  it('a git binary delta (against a version the patch does not hold) is unscannable', async () => {
+    const diff = 'diff --git a/x.bin b/x.bin\nindex 1..2 100644\nGIT binary patch\ndelta 14\nVcmZ?wba*bk$jQ%V00ASR1^@s6\n\n';
+    expect(await scanBlob(new Blob([diff]), 'x.diff')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
   });
 });

@@ -12,7 +12,7 @@ import { uuBlocks, UU_BEGIN_LINE } from './mime.js';
 import { nameOnly, type ExtractContext, type Extracted } from './types.js';
 
 /** Line starts that begin an encoded file, as bytes (ASCII in every encoding a text file here may be in but UTF-16). */
-const LINE_MARKERS: readonly Uint8Array[] = ['begin ', 'begin-base64 ', '(This file must be converted', '=ybegin ', '_=_ Part '].map((s) => new TextEncoder().encode(s));
+const LINE_MARKERS: readonly Uint8Array[] = ['begin ', 'begin-base64 ', '(This file must be converted', '=ybegin ', '_=_ Part ', 'GIT binary patch'].map((s) => new TextEncoder().encode(s));
 /** Their first bytes: most lines fail on the first compare. */
 const FIRST = new Set(LINE_MARKERS.map((m) => m[0]));
 
@@ -59,9 +59,70 @@ export async function* encodedFiles(text: string, ctx: ExtractContext, label: st
       yield { kind: 'unscannable', reason: 'corrupt', detail: `${label}a uuencoded file in the text is damaged`, where: { area: 'body' } };
     }
   }
+  if (text.includes('GIT binary patch')) yield* gitBinaryPatches(text, ctx, label);
   const part = UUENVIEW_PART.exec(text);
   if (!part) return;
   // One piece of a file uuenview split into several (`-200`): the pieces after the first have no `begin` line.
   if (Number(part[2]) > 1) yield { kind: 'unscannable', reason: 'unsupported', detail: `${label}one part of ${part[2]} of a file split by uuenview: it cannot be read without the others`, where: { area: 'body' } };
   else yield* embeddedFiles(text, ctx);
+}
+
+/**
+ * `GIT binary patch` (git format-patch, git diff --binary): each file as `literal N` then lines of git's
+ * base85, a length letter first (A–Z 1–26 bytes, a–z 27–52), holding a zlib stream of the file. The
+ * stream is a member: sniffed as zlib and inflated there, under the scan's expansion limits. A `delta`
+ * is against the file's earlier version, which the patch does not hold: unscannable.
+ */
+const GIT_BINARY = /^GIT binary patch\r?\n(literal|delta) (\d+)\r?\n((?:[A-Za-z][0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~]+\r?\n)*)/gm;
+/** Patches read per text, as uuBlocks' bound. */
+const MAX_PATCHES = 64;
+async function* gitBinaryPatches(text: string, ctx: ExtractContext, label: string): AsyncGenerator<Extracted> {
+  let n = 0;
+  for (const m of text.matchAll(GIT_BINARY)) {
+    ctx.checkTime();
+    const where = { area: 'body' };
+    if (++n > MAX_PATCHES) {
+      yield { kind: 'unscannable', reason: 'too-many-entries', detail: `${label}more than ${MAX_PATCHES} binary patches in the text`, where };
+      return;
+    }
+    if (m[1] === 'delta') {
+      yield { kind: 'unscannable', reason: 'unsupported', detail: `${label}a git binary delta (the file's earlier version is not in the patch)`, where };
+      continue;
+    }
+    const bytes = base85Lines(m[3]);
+    if (!bytes) {
+      yield { kind: 'unscannable', reason: 'corrupt', detail: `${label}a git binary patch that does not decode`, where };
+      continue;
+    }
+    ctx.addEntry();
+    ctx.addExpanded(bytes.length);
+    yield { kind: 'member', name: `binary patch ${n}`, data: blobOf(bytes), where: { area: 'attachment' } };
+  }
+}
+
+const B85 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~';
+const B85_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < B85.length; i++) B85_VALUE[B85.charCodeAt(i)] = i;
+
+/** git's base85 lines decoded (each: a length letter, then 5 characters per 4 bytes, big-endian); null when damaged. */
+function base85Lines(lines: string): Uint8Array | null {
+  const out: number[] = [];
+  for (const raw of lines.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    if (!line) continue;
+    const c = line.charCodeAt(0);
+    const len = c <= 0x5a ? c - 0x40 : c - 0x60 + 26;
+    if (line.length - 1 !== Math.ceil(len / 4) * 5) return null;
+    for (let i = 1, left = len; left > 0; i += 5) {
+      let v = 0;
+      for (let k = 0; k < 5; k++) {
+        const d = B85_VALUE[line.charCodeAt(i + k)];
+        if (d < 0) return null;
+        v = v * 85 + d;
+      }
+      if (v > 0xffffffff) return null;
+      for (let k = 24; k >= 0 && left > 0; k -= 8, left--) out.push((v >>> k) & 255);
+    }
+  }
+  return Uint8Array.from(out);
 }
