@@ -13,13 +13,17 @@ import { nameOnly, type ExtractContext, type Extracted } from './types.js';
 
 /** Line starts that begin an encoded file, as bytes (ASCII in every encoding a text file here may be in but UTF-16). */
 const LINE_MARKERS: readonly Uint8Array[] = ['begin ', 'begin-base64 ', '(This file must be converted', '=ybegin ', '_=_ Part ', 'GIT binary patch'].map((s) => new TextEncoder().encode(s));
-/** Their first bytes: most lines fail on the first compare. */
-const FIRST = new Set(LINE_MARKERS.map((m) => m[0]));
+/** Their first bytes, as a table: most lines fail on one look-up. */
+const FIRST = new Uint8Array(256);
+for (const m of LINE_MARKERS) FIRST[m[0]] = 1;
 
-/** Whether a line of `buf` starts with an encoded file's first line. */
+/**
+ * Whether a line of `buf` starts with an encoded file's first line: a native search for each line break,
+ * one table look-up a line, the markers compared only after a first byte that may start one.
+ */
 export function hasEncodedFileLine(buf: Uint8Array): boolean {
   for (let s = 0; s < buf.length; ) {
-    if (FIRST.has(buf[s]) && LINE_MARKERS.some((m) => startsAt(buf, s, m))) return true;
+    if (FIRST[buf[s]] === 1 && LINE_MARKERS.some((m) => startsAt(buf, s, m))) return true;
     const nl = buf.indexOf(0x0a, s);
     if (nl < 0) return false;
     s = nl + 1;
