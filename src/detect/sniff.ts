@@ -96,6 +96,19 @@ const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   [/^\x09(?:\x00\x04|[\x02\x04]\x06)\x00/, 'an Excel 2.x–4.0 worksheet (BIFF2–BIFF4)'],
   // Binary DXF: typed values, rarely written; the ASCII form is read (extract/dxf.ts).
   [/^AutoCAD Binary DXF\r\n\x1A\0/, 'AutoCAD drawing (binary DXF)'],
+  // Compressors and archives of their own (Debian packages all of them): their content is compressed.
+  [/^LRZI\0/, 'lrzip'],
+  [/^RZIP[\0-\x09]/, 'rzip'],
+  [/^7kSt/, 'ZPAQ'],
+  [/^BZ3v1/, 'bzip3'],
+  [/^\0ZCK1/, 'zchunk'],
+  [/^(?:\x45\x3D\xCD\x28|\x28\xCD\x3D\x45)/, 'cramfs'],
+  [/^(?:SZDD\x88\xF0\x27\x33|KWAJ\x88\xF0\x27\xD1)/, 'MS-DOS COMPRESS.EXE (SZDD, KWAJ)'],
+  // SEA ARC: a marker, a method, then the member's name (up to 12 characters, NUL-terminated).
+  [/^\x1A[\x01-\x09\x0B-\x14][\x21-\x7E]{1,12}\0/, 'ARC'],
+  // git's bundle (`git bundle create`) and pack files: every object deflated.
+  [/^# v[23] git bundle\n/, 'git bundle'],
+  [/^PACK\0\0\0[\x02\x03]/, 'git pack file'],
 ];
 
 /** The name of an archive format or encoding we cannot open, from its first bytes (latin1); null for any other. */
@@ -130,6 +143,8 @@ const TEXT_EXT = /\.(txt|text|csv|tsv|md|markdown|json|jsonl|ndjson|log|ini|cfg|
 /** Formats not read here, known by their names (no signature of their own, or none we rely on). */
 const UNREAD_BY_NAME: readonly [RegExp, string][] = [
   [/\.(br|lz4|lzo|lzma|sqfs|squashfs|arj|xar|hqx|ntx)$/i, 'a compressed format known by its name, with no signature of its own'],
+  // Disk ARchive (dar): slices named `base.1.dar`; its 4-byte magic alone is too short to rely on.
+  [/\.dar$/i, 'a dar archive'],
   // Fuji Xerox (FUJIFILM) DocuWorks, the document format of Japanese offices: read only by its own software.
   [/\.(xdw|xbd|xct)$/i, 'a DocuWorks document'],
   // A macOS disk image: compressed blocks (UDZO, ULFO) with a trailer at the end, no signature at the start.

@@ -1,0 +1,23 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+
+// test/fixtures/archives/other/make.sh: a stamped text in formats the engine does not open.
+const DIR = join(__dirname, '../fixtures/archives/other');
+const files = readdirSync(DIR).filter((n) => n !== 'make.sh');
+
+describe('compressed formats not opened here are unscannable, naming the format, never clean', () => {
+  it.each(files)('%s', async (name) => {
+    expect(await scanBlob(new Blob([readFileSync(join(DIR, name))]), name)).toMatchObject({
+      verdict: 'unscannable',
+      reason: 'unsupported',
+      detail: expect.stringMatching(/lrzip|rzip|bzip3|zchunk|ZPAQ|cramfs|COMPRESS\.EXE|ARC|dar|git bundle/),
+    });
+  });
+
+  it('a text that starts like one of their signatures is still text', async () => {
+    expect(await scanBlob(new Blob(['PACKING LIST 秘書室\n']), 'list.txt')).toMatchObject({ verdict: 'clean' });
+    expect(await scanBlob(new Blob(['# v2 git bundles are described in the manual 秘書室\n']), 'notes.txt')).toMatchObject({ verdict: 'clean' });
+  });
+});
