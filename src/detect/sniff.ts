@@ -66,7 +66,7 @@ const ARCHIVES: readonly [RegExp, ArchiveFormat][] = [
  * shell archive」) or pipes into uudecode. Its files are in it as text or uuencoded (extract/uu.ts).
  */
 const SHELL_SCRIPT = /^#!\s*\/bin\/(?:ba)?sh\b/;
-const SHELL_ARCHIVE = /shell archive|\buudecode\b/i;
+const SHELL_ARCHIVE = /shell archive|\buudecode\b|\(part \d+ of a multipart archive\)/i;
 
 /** Compressed archives, encodings and document formats we cannot open: their content cannot be checked, so they are not clean. */
 const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [

@@ -24,3 +24,10 @@ describe('a makeself payload in base64, .Z, LZ4 or encrypted is found after the 
     expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason });
   });
 });
+
+describe('a later part of a GNU shar split into parts (shar -L) is unscannable, never clean', () => {
+  it.each(['shar-part2-stamp', 'shar-part2-trap'])('%s', async (name) => {
+    const bytes = readFileSync(join(__dirname, '../fixtures/archives/shar-split', name));
+    expect(await scanBlob(new Blob([bytes]), name)).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', format: 'shar' });
+  });
+});

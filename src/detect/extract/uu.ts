@@ -24,6 +24,9 @@ export const extractShellArchive: Extractor = async function* (blob, ctx) {
   yield* extractText(blob, ctx);
   const text = latin1(await readBytes(blob));
   ctx.checkTime();
+  // A later part of a GNU shar split with -L: it goes on with a file the parts before it began.
+  const part = SHAR_PART.exec(text.slice(0, 1024));
+  if (part && Number(part[1]) > 1) yield { kind: 'unscannable', reason: 'unsupported', detail: `part ${part[1]} of a shell archive split into parts: it cannot be read without the parts before it` };
   yield* uuMembers(text.replace(/^X/gm, ''), ctx);
   for (const doc of hereDocs(text)) {
     ctx.addEntry();
@@ -31,6 +34,9 @@ export const extractShellArchive: Extractor = async function* (blob, ctx) {
     yield { kind: 'member', name: doc.name, data: blobOf(doc.body) };
   }
 };
+
+/** GNU shar's first comment in each part after the first (`shar -L`): `# This is 'x.02' (part 2 of a multipart archive).` */
+const SHAR_PART = /^# This is .{1,200} \(part (\d+) of a multipart archive\)/m;
 
 /** One character per byte, so the text's pieces are the file's bytes as they are (any encoding). */
 const latin1 = (b: Uint8Array) => new TextDecoder('latin1').decode(b);
