@@ -238,7 +238,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   // A property list named .plist is XML or, as macOS and iOS save most of them, binary (`bplist00`): the
   // binary one is read as a binary file is (its strings in UTF-16BE), never as markup it is not.
   if ((XML_EXT.test(name) && !ascii.startsWith('bplist')) || /^(\xEF\xBB\xBF)?\s*<\?xml/.test(ascii)) return 'xml';
-  if (v7TarHeader(head)) return 'v7tar';
+  // GNU tar's volume label (`tar -V`) comes first without the ustar magic: the tar reader reads the label too.
+  if (v7TarHeader(head)) return head[156] === 0x56 ? 'tar' : 'v7tar';
   // An empty tar is zero blocks only (tar -cf x.tar -T /dev/null): the tar reader checks they run to the end.
   if (/\.tar$/i.test(name) && head.length >= 512 && head.every((b) => b === 0)) return 'tar';
   if (await zipAtEnd(blob)) return 'sfx';

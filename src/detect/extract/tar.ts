@@ -1,7 +1,8 @@
 /** tar (ustar, GNU long names, pax paths): members are slices of the original Blob, never copied. */
 import { readBytes } from '../bytes.js';
 import { decodeText } from './text.js';
-import { nameOnly, ScanError, type ExtractContext, type Extractor } from './types.js';
+import { decodeBase64 } from './rfc2047.js';
+import { nameOnly, ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -63,10 +64,16 @@ export const extractTar: Extractor = async function* (blob, ctx) {
       longName = decodeText(await readBytes(data)).replace(/\0+$/, '');
       continue;
     }
-    if (type === 'x') {
+    if (type === 'x' || type === 'g') {
       const pax = paxRecords(await readBytes(data));
       if (!pax) throw new ScanError('corrupt', `tar member at ${at}: its extended header (pax) is damaged`);
-      if (pax.has('path')) longName = pax.get('path')!;
+      if (type === 'x' && pax.has('path')) longName = pax.get('path')!;
+      yield* paxText(pax);
+      continue;
+    }
+    // GNU tar's volume label (`tar -V`): the archive's title, which `tar -tv` lists.
+    if (type === 'V') {
+      yield { kind: 'text', text: field(h, 0, 100), where: { area: 'properties' } };
       continue;
     }
     const prefix = field(h, 345, 155);
@@ -108,6 +115,23 @@ export function paxRecords(b: Uint8Array): Map<string, string> | null {
     at += len;
   }
   return out;
+}
+
+/**
+ * Text a pax header carries besides names: a `comment`, and extended attributes (`tar --xattrs`), which
+ * file managers show as a file's comment or tags once extracted: SCHILY.xattr.* as they are, and
+ * LIBARCHIVE.xattr.* (bsdtar) in base64.
+ */
+function* paxText(pax: Map<string, string>): Generator<Extracted> {
+  const texts: string[] = [];
+  for (const [key, value] of pax) {
+    if (key === 'comment' || key.startsWith('SCHILY.xattr.')) texts.push(value);
+    else if (key.startsWith('LIBARCHIVE.xattr.')) {
+      const d = decodeBase64(value);
+      if (!d.bad) texts.push(decodeText(d.bytes));
+    }
+  }
+  if (texts.length) yield { kind: 'text', text: texts.join('\n'), where: { area: 'properties' } };
 }
 
 /** Whether the blob holds only zero bytes from `from` to its end (read in slices). */

@@ -1,0 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+
+// test/fixtures/archives/tar-meta/make.sh: a file's extended attributes, a pax comment, GNU tar's volume label.
+const DIR = join(__dirname, '../fixtures/archives/tar-meta');
+const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
+
+describe('text a tar carries besides its members is read', () => {
+  it.each(['xattr-gnu', 'xattr-bsd', 'pax-comment', 'volume-label'])('%s: the stamp marks it, 秘書室 stays clean', async (kind) => {
+    expect(await scan(`${kind}-stamp.tar`)).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'properties' } });
+    expect(await scan(`${kind}-trap.tar`)).toMatchObject({ verdict: 'clean' });
+  });
+});
