@@ -13,3 +13,11 @@ describe('text a tar carries besides its members is read', () => {
     expect(await scan(`${kind}-trap.tar`)).toMatchObject({ verdict: 'clean' });
   });
 });
+
+describe('an ISO image\'s own titles (volume, publisher, application ids) are read', () => {
+  const iso = (name: string) => scanBlob(new Blob([readFileSync(join(__dirname, '../fixtures/archives/iso-ids', name))]), name);
+  it.each(['volume-id', 'publisher'])('%s: the stamp marks it, 秘書室 stays clean', async (kind) => {
+    expect(await iso(`${kind}-stamp.iso`)).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'properties' } });
+    expect(await iso(`${kind}-trap.iso`)).toMatchObject({ verdict: 'clean' });
+  });
+});

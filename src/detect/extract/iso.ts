@@ -4,12 +4,14 @@
  */
 import { archiveExtractor } from './archive.js';
 import { firstVolumeDescriptor, hasUdf, udfFiles } from './udf.js';
-import { ScanError, ScanLimitError, type Extractor } from './types.js';
+import { readBytes } from '../bytes.js';
+import { ScanError, ScanLimitError, type Extracted, type Extractor } from './types.js';
 
 const readIso9660 = /* @__PURE__ */ archiveExtractor('iso');
 
 export const extractIso: Extractor = async function* (blob, ctx) {
   const iso9660 = (await firstVolumeDescriptor(blob)) === 'CD001';
+  if (iso9660) yield* volumeIds(blob);
   if (iso9660) yield* readIso9660(blob, ctx);
   if (!(await hasUdf(blob))) return;
   if (!iso9660) return yield* udfFiles(blob, ctx, true);
@@ -21,3 +23,27 @@ export const extractIso: Extractor = async function* (blob, ctx) {
     yield { kind: 'unscannable', reason: err.reason, detail: `the image's UDF file names: ${err.message}` };
   }
 };
+
+/** Volume descriptors looked at, from sector 16 to the set's terminator (writers put two to four). */
+const MAX_DESCRIPTORS = 16;
+/** Identifier fields of a primary or supplementary volume descriptor (ECMA-119 8.4): volume, volume set, publisher, preparer, application. */
+const ID_FIELDS: readonly [number, number][] = [[40, 32], [190, 128], [318, 128], [446, 128], [574, 128]];
+
+/**
+ * An image's own titles, its "document properties": the volume id (the drive's name in Explorer and Files),
+ * volume set, publisher, preparer and application ids, from the primary descriptor (d-characters) and
+ * Joliet's supplementary one (UCS-2 big-endian, where Japanese names are).
+ */
+async function* volumeIds(blob: Blob): AsyncGenerator<Extracted> {
+  const texts: string[] = [];
+  for (let i = 0; i < MAX_DESCRIPTORS; i++) {
+    const d = await readBytes(blob, (16 + i) * 2048, (17 + i) * 2048);
+    if (d.length < 2048 || d[0] === 255 || String.fromCharCode(...d.subarray(1, 6)) !== 'CD001') break;
+    if (d[0] !== 1 && d[0] !== 2) continue;
+    const joliet = d[0] === 2 && d[88] === 0x25 && d[89] === 0x2f;
+    const dec = new TextDecoder(joliet ? 'utf-16be' : 'utf-8');
+    for (const [at, len] of ID_FIELDS) texts.push(dec.decode(d.subarray(at, at + len)).replace(/[\0 ]+$/, ''));
+  }
+  const text = texts.filter((t) => t).join('\n');
+  if (text) yield { kind: 'text', text, where: { area: 'properties' } };
+}
