@@ -36,3 +36,15 @@ describe('an inline text part whose bytes are a file (a wrong Content-Type, no n
     expect(await scanBlob(new Blob([mail]), 'x.eml')).toMatchObject({ verdict: 'clean' });
   });
 });
+
+describe('charset labels: a text attachment is read in its labelled charset too; Python\'s spellings are known', () => {
+  it('a UTF-7 text attachment (its bytes look like ASCII) is marked; its trap is clean', async () => {
+    expect(await more('charset-utf7-attachment-stamp.eml')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await more('charset-utf7-attachment-trap.eml')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('a body labelled utf-16-le (Python) is decoded: clean, not unknown', async () => {
+    expect(await more('charset-utf-16-le-label-trap.eml')).toMatchObject({ verdict: 'clean' });
+    expect(await more('charset-utf-16-le-label-stamp.eml')).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+});

@@ -109,6 +109,7 @@ async function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: numbe
     return;
   }
   yield member(attachmentName(info, id), body.bytes, ctx);
+  yield* labelledText(info, body.bytes, attachmentName(info, id));
   // Guessed to be base64, it is also the file as it stands: a text file of hashes or keys (lines of hex
   // or base64 under a title) passes for base64, and its text would go unread.
   if (body.undeclared) yield member(attachmentName(info, id), e.body, ctx);
@@ -215,6 +216,19 @@ function carriesFile(bytes: Uint8Array): boolean {
 }
 /** A control byte no text has (whitespace, form feed and ESC, which ISO-2022-JP uses, are text). */
 const isControl = (c: number): boolean => c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b;
+
+/** A text attachment read in its labelled charset too, up to this size (a file's own reading detects the encoding). */
+const LABELLED_CAP = 1 << 20;
+/**
+ * A text attachment in the charset its label names: as a file it is read in the encoding its bytes look
+ * like, and UTF-7 (`+edg Confidential`, old Outlook and IMAP) looks like ASCII.
+ */
+function* labelledText(info: ContentInfo, bytes: Uint8Array, name: string): Generator<Extracted> {
+  const label = info.params.get('charset');
+  if (!label || !info.type.startsWith('text/') || STRUCTURED_TEXT.test(info.type) || bytes.length > LABELLED_CAP) return;
+  const text = decodeCharset(bytes, label);
+  if (text.problems.length === 0) yield* textRuns(text.text, { part: name, area: 'body' });
+}
 
 /** Top-level media types (IANA): any other is a damaged header, and what it hides may be unread. */
 const KNOWN_TYPES = new Set(['text', 'image', 'audio', 'video', 'application', 'message', 'multipart', 'font', 'model', 'example', 'haptics']);

@@ -182,7 +182,17 @@ export function decodeText(bytes: Uint8Array): string {
 // ---------------------------------------------------------------- markup (XML, HTML)
 
 /** Labels Japanese tools and mailers write that the WHATWG Encoding Standard does not know. */
-const ALIASES: Record<string, string> = { cp932: 'shift_jis', 'windows-932': 'shift_jis', 'ms-932': 'shift_jis', eucjp: 'euc-jp', 'x-eucjp': 'euc-jp', ujis: 'euc-jp' };
+const ALIASES: Record<string, string> = {
+  cp932: 'shift_jis',
+  'windows-932': 'shift_jis',
+  'ms-932': 'shift_jis',
+  eucjp: 'euc-jp',
+  'x-eucjp': 'euc-jp',
+  ujis: 'euc-jp',
+  // Python's spellings (its email package writes the codec's name): the WHATWG labels have no inner dash.
+  'utf-16-le': 'utf-16le',
+  'utf-16-be': 'utf-16be',
+};
 
 const XML_DECL = /^(?:\xEF\xBB\xBF)?\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']\s*([\w.:-]+)/;
 const META_CHARSET = /<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([\w.:-]+)/i;
