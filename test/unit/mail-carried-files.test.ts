@@ -48,3 +48,15 @@ describe('charset labels: a text attachment is read in its labelled charset too;
     expect(await more('charset-utf-16-le-label-stamp.eml')).toMatchObject({ verdict: 'marked', rule: 1 });
   });
 });
+
+describe('a message saved as UTF-16 with a BOM (PowerShell 5.1 Out-File) is read as the message it is', () => {
+  it('the stamped attachment is found; the trap is clean, not unscannable', async () => {
+    expect(await more('utf16le-saved-stamp.eml')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['minutes.txt'] } });
+    expect(await more('utf16le-saved-trap.eml')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('without its BOM too (the stamped attachment was clean: nothing of the message was found)', async () => {
+    const noBom = readFileSync(join(MORE, 'utf16le-saved-stamp.eml')).subarray(2);
+    expect(await scanBlob(new Blob([noBom]), 'x.eml')).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+});

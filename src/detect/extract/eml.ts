@@ -22,10 +22,30 @@ import { tameTail } from './markup-spans.js';
 const MAX_NEST = 32;
 
 export const extractEml: Extractor = async function* (blob, ctx) {
-  const bytes = await readBytes(blob);
+  const bytes = asBytesOnTheWire(await readBytes(blob));
   ctx.checkTime();
   yield* messageItems(bytes, ctx);
 };
+
+/**
+ * A message saved as UTF-16 with a BOM (Windows PowerShell 5.1's `>` and Out-File write so by default):
+ * MIME is read on bytes, so it is turned back into the 8-bit text it was (the BOM says how) first.
+ */
+function asBytesOnTheWire(bytes: Uint8Array): Uint8Array {
+  const order = utf16Order(bytes);
+  return order ? new TextEncoder().encode(new TextDecoder(order).decode(bytes)) : bytes;
+}
+/** Header lines are ASCII: UTF-16 shows as a BOM, or as a zero byte beside each of the first 32 characters. */
+function utf16Order(b: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  if (b[0] === 0xff && b[1] === 0xfe) return 'utf-16le';
+  if (b[0] === 0xfe && b[1] === 0xff) return 'utf-16be';
+  if (b.length < 64) return null;
+  const zeroAt = (parity: number) => Array.from({ length: 32 }, (_, i) => b[2 * i + parity]).every((x) => x === 0);
+  const textAt = (parity: number) => Array.from({ length: 32 }, (_, i) => b[2 * i + parity]).every((x) => x >= 0x09 && x < 0x80);
+  if (zeroAt(1) && textAt(0)) return 'utf-16le';
+  if (zeroAt(0) && textAt(1)) return 'utf-16be';
+  return null;
+}
 
 /** A message's items. Without company keywords only the stamp matters: text without a 秘/㊙ that may start one need not reach the matcher. */
 async function* messageItems(bytes: Uint8Array, ctx: ExtractContext): AsyncGenerator<Extracted> {
