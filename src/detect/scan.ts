@@ -96,7 +96,9 @@ const EXTRACTORS: Record<Exclude<Format, 'zip' | 'unsupported-archive'>, Extract
   cpio: /* @__PURE__ */ archiveExtractor('cpio'),
   ar: /* @__PURE__ */ archiveExtractor('ar'),
   rpm: extractRpm,
-  iso: extractIso,
+  // A disc image's bytes are searched too: a boot image (El Torito) and files hidden from every directory
+  // (`genisoimage -hide`) are in sectors no directory names.
+  iso: /* @__PURE__ */ thenBytes(extractIso),
   compress: /* @__PURE__ */ archiveExtractor('compress'),
   uu: extractUu,
   warc: extractWarc,
@@ -146,6 +148,14 @@ function alsoBytes(read: Extractor): Extractor {
   return async function* (blob, ctx) {
     yield* extractBinary(blob, ctx);
     yield* read(blob, ctx);
+  };
+}
+
+/** `read`, then the byte prefilter over the whole file: what the structure names is found (and located) there first. */
+function thenBytes(read: Extractor): Extractor {
+  return async function* (blob, ctx) {
+    yield* read(blob, ctx);
+    yield* extractBinary(blob, ctx);
   };
 }
 

@@ -20,4 +20,9 @@ describe('an ISO image\'s own titles (volume, publisher, application ids) are re
     expect(await iso(`${kind}-stamp.iso`)).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'properties' } });
     expect(await iso(`${kind}-trap.iso`)).toMatchObject({ verdict: 'clean' });
   });
+
+  it.each(['boot-image', 'hidden-file'])('%s: text in sectors no directory names is found by the byte search; 秘書室 stays clean', async (kind) => {
+    expect(await iso(`${kind}-stamp.iso`)).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await iso(`${kind}-trap.iso`)).toMatchObject({ verdict: 'clean' });
+  });
 });
