@@ -309,7 +309,7 @@ function v7TarHeader(head: Uint8Array): boolean {
 }
 
 /** No control bytes other than whitespace and ESC (ISO-2022-JP), or a UTF-16 or UTF-32 BOM. */
-function looksLikeText(head: Uint8Array): boolean {
+export function looksLikeText(head: Uint8Array): boolean {
   if (startsWith(head, [0xff, 0xfe]) || startsWith(head, [0xfe, 0xff]) || startsWith(head, [0, 0, 0xfe, 0xff])) return true;
   for (const b of head) {
     if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b) return false;

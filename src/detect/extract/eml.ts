@@ -14,7 +14,7 @@ import { charsetDecoder, decodeText, detectTextEncoding, markupEncoding } from '
 import { contentInfo, decodeBody, EMLX_LENGTH, hasEmbeddedMime, parseEntity, splitMultipart, type ContentInfo, type Entity } from './mime.js';
 import { encodedFiles } from './encoded-in-text.js';
 import { decodeBase64, decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
-import { headFormat, isPicture, mayEndInZip, SNIFF_HEAD, ZIP_END_REACH } from '../sniff.js';
+import { headFormat, isPicture, looksLikeText, mayEndInZip, SNIFF_HEAD, ZIP_END_REACH } from '../sniff.js';
 import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { tameTail } from './markup-spans.js';
 
@@ -232,10 +232,8 @@ function carriesFile(bytes: Uint8Array): boolean {
   const head = bytes.subarray(0, SNIFF_HEAD);
   const format = headFormat(head);
   if (!format) return false;
-  return format === 'pdf' ? latin1.decode(head.subarray(0, 5)) === '%PDF-' : head.some(isControl);
+  return format === 'pdf' ? latin1.decode(head.subarray(0, 5)) === '%PDF-' : !looksLikeText(head);
 }
-/** A control byte no text has (whitespace, form feed and ESC, which ISO-2022-JP uses, are text). */
-const isControl = (c: number): boolean => c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b;
 
 /** A text attachment read in its labelled charset too, up to this size (a file's own reading detects the encoding). */
 const LABELLED_CAP = 1 << 20;
