@@ -94,17 +94,15 @@ async function v7tarFraming(blob: Blob): Promise<string | null> {
 }
 
 /**
- * Where the archive in `blob` ends by its own framing (7z's start header, cpio's TRAILER!!! entry, an ISO
- * 9660 volume's size); null when that is not known. Readers stop there: what follows is read by afterArchive.
+ * Where the archive in `bytes` (the whole file, as the libarchive readers hold it) ends by its own framing
+ * (7z's start header, cpio's TRAILER!!! entry, an ISO 9660 volume's size); null when that is not known.
+ * Readers stop there: what follows is read by afterArchive.
  */
-export async function archiveEnd(format: ArchiveFormat, blob: Blob): Promise<number | null> {
-  if (format === '7z') {
-    const h = await readBytes(blob, 0, 32);
-    return h.length < 32 ? null : 32 + u64(h, 12) + u64(h, 20);
-  }
-  if (format === 'cpio') return cpioTrailerEnd(blob);
+export function archiveEnd(format: ArchiveFormat, bytes: Uint8Array): number | null {
+  if (format === '7z') return bytes.length < 32 ? null : 32 + u64(bytes, 12) + u64(bytes, 20);
+  if (format === 'cpio') return cpioTrailerEnd(bytes);
   if (format === 'iso') {
-    const pvd = await readBytes(blob, 16 * 2048, 16 * 2048 + 132);
+    const pvd = bytes.subarray(16 * 2048, 16 * 2048 + 132);
     return pvd.length < 132 || pvd[0] !== 1 ? null : u32(pvd, 80) * (pvd[128] | (pvd[129] << 8));
   }
   return null;
@@ -114,32 +112,32 @@ export async function archiveEnd(format: ArchiveFormat, blob: Blob): Promise<num
 const MAX_CPIO_ENTRIES = 1_000_000;
 
 /** The end of a cpio archive's TRAILER!!! entry (newc and crc, odc, old binary either byte order); null when damaged. */
-async function cpioTrailerEnd(blob: Blob): Promise<number | null> {
+function cpioTrailerEnd(b: Uint8Array): number | null {
   const latin1 = new TextDecoder('latin1');
+  const text = (from: number, to: number) => latin1.decode(b.subarray(from, to));
   let at = 0;
-  for (let n = 0; n < MAX_CPIO_ENTRIES && at < blob.size; n++) {
-    const h = await readBytes(blob, at, at + 110);
-    const magic = latin1.decode(h.subarray(0, 6));
+  for (let n = 0; n < MAX_CPIO_ENTRIES && at + 26 <= b.length; n++) {
+    const magic = text(at, at + 6);
     let header: number, nameSize: number, fileSize: number, align: number;
     if (magic === '070701' || magic === '070702') {
       [header, align] = [110, 4];
-      nameSize = parseInt(latin1.decode(h.subarray(94, 102)), 16);
-      fileSize = parseInt(latin1.decode(h.subarray(54, 62)), 16);
+      nameSize = parseInt(text(at + 94, at + 102), 16);
+      fileSize = parseInt(text(at + 54, at + 62), 16);
     } else if (magic === '070707') {
       [header, align] = [76, 1];
-      nameSize = parseInt(latin1.decode(h.subarray(59, 65)), 8);
-      fileSize = parseInt(latin1.decode(h.subarray(65, 76)), 8);
-    } else if ((h[0] === 0xc7 && h[1] === 0x71) || (h[0] === 0x71 && h[1] === 0xc7)) {
+      nameSize = parseInt(text(at + 59, at + 65), 8);
+      fileSize = parseInt(text(at + 65, at + 76), 8);
+    } else if ((b[at] === 0xc7 && b[at + 1] === 0x71) || (b[at] === 0x71 && b[at + 1] === 0xc7)) {
       // Old binary: 16-bit words in the writer's byte order; the file size's high word first.
-      const w = (o: number) => (h[0] === 0xc7 ? h[o] | (h[o + 1] << 8) : (h[o] << 8) | h[o + 1]);
+      const le = b[at] === 0xc7;
+      const w = (o: number) => (le ? b[at + o] | (b[at + o + 1] << 8) : (b[at + o] << 8) | b[at + o + 1]);
       [header, align] = [26, 2];
       nameSize = w(20);
       fileSize = w(22) * 65536 + w(24);
     } else return null;
     if (!Number.isSafeInteger(nameSize) || !Number.isSafeInteger(fileSize)) return null;
-    const name = latin1.decode(await readBytes(blob, at + header, at + header + nameSize));
-    const dataAt = roundUp(at + header + nameSize, align);
-    at = roundUp(dataAt + fileSize, align);
+    const name = text(at + header, at + header + nameSize);
+    at = roundUp(roundUp(at + header + nameSize, align) + fileSize, align);
     if (name.startsWith('TRAILER!!!')) return at;
   }
   return null;

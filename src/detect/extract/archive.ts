@@ -73,7 +73,7 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
     if (entries < headers.length) yield* unreadLzhMembers(headers.slice(entries));
     const problem = format === 'cab' ? await framingProblem(format, blob, files) : null;
     if (problem) throw new ScanError('corrupt', problem);
-    yield* afterArchive(blob, await archiveEnd(format, blob), ctx);
+    yield* afterArchive(blob, archiveEnd(format, bytes), ctx);
   } catch (err) {
     if (err instanceof ScanError) throw err;
     throw new ScanError('corrupt', `archive cannot be read: ${String((err as Error)?.message ?? err)}`);
