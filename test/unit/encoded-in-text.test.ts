@@ -37,6 +37,13 @@ describe('a file encoded into a text after its first line is read', () => {
     expect(hasEncodedFileLine(new TextEncoder().encode('prose that says begin 644 x mid-line\n'))).toBe(false);
   });
 
+  it('a text over 64 MiB with an encoded file in it is unscannable (it is not decoded), never clean', async () => {
+    const filler = new TextEncoder().encode('設計レビュー議事録 filler line\n'.repeat(1_700_000));
+    const block = new TextEncoder().encode('begin 644 notes.txt\n#YZ>8\n`\nend\n');
+    const r = await scanBlob(new Blob([filler, filler, block]), 'big.txt');
+    expect(r).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+  }, 30_000);
+
   it('a git binary delta (against a version the patch does not hold) is unscannable', async () => {
     const diff = 'diff --git a/x.bin b/x.bin\nindex 1..2 100644\nGIT binary patch\ndelta 14\nVcmZ?wba*bk$jQ%V00ASR1^@s6\n\n';
     expect(await scanBlob(new Blob([diff]), 'x.diff')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });

@@ -268,6 +268,7 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   }
   // A file uuencoded (or BinHex, yEnc) after prose: a line that starts one was seen while searching.
   if (seen.encodedFile && blob.size <= EMBEDDED_CAP) yield* encodedFiles(decodeText(await readRange(blob, 0, blob.size)), ctx, '');
+  else if (seen.encodedFile) yield { kind: 'unscannable', reason: 'unsupported', detail: `a file encoded into a text over ${EMBEDDED_CAP >> 20} MiB is not decoded` };
   if (startsWith(head, POSTSCRIPT)) {
     yield { kind: 'unscannable', reason: 'unsupported', detail: 'a PostScript file: text drawn through its fonts cannot be read (only literal strings were)' };
   }
