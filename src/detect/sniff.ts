@@ -132,9 +132,11 @@ export const namedAsStructured = (name: string): boolean => STRUCTURED_NAME.test
 
 /**
  * A later piece of an archive split into volumes (7-Zip `x.7z.002`, HJSplit `x.zip.003`, Info-ZIP
- * `x.z01`, old RAR `x.r00`): compressed bytes that cannot be read without the pieces before them.
+ * `x.z01`, old RAR `x.r00`, coreutils split `x.7z.ab` and `split -d` `x.7z.01`): compressed bytes that
+ * cannot be read without the pieces before them. (split's letters are taken from `aa` to `az` only: past
+ * them they would be real extensions, `x.tar.gz`.)
  */
-const SPLIT_VOLUME = /\.(?:(?:7z|zip|rar|tar|gz|tgz|xz|bz2|zst|lzh|cab|docx?|xlsx?|pptx?|pdf)\.\d{3}|z\d{2}|r\d{2})$/i;
+const SPLIT_VOLUME = /\.(?:(?:7z|zip|rar|tar|gz|tgz|xz|bz2|zst|lzh|cab|docx?|xlsx?|pptx?|pdf)\.(?:\d{2,3}|a[a-z])|z\d{2}|r\d{2})$/i;
 
 /** Whether `name` is that of a piece of a split archive (SPLIT_VOLUME). */
 export const splitVolume = (name: string): boolean => SPLIT_VOLUME.test(name);

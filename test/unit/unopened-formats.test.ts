@@ -21,3 +21,16 @@ describe('compressed formats not opened here are unscannable, naming the format,
     expect(await scanBlob(new Blob(['# v2 git bundles are described in the manual 秘書室\n']), 'notes.txt')).toMatchObject({ verdict: 'clean' });
   });
 });
+
+describe('a later piece of an archive cut with coreutils split is unscannable, never clean', () => {
+  // split -b N x.7z x.7z. writes x.7z.aa, x.7z.ab…; split -d writes x.7z.00, x.7z.01…: the pieces are byte ranges.
+  const archive = readFileSync(join(__dirname, '../fixtures/archives/7z-docx.7z'));
+  const piece = archive.subarray(Math.floor(archive.length / 2));
+  it.each(['x.7z.ab', 'x.7z.01', 'x.tgz.ac', 'x.zip.00'])('%s', async (name) => {
+    expect(await scanBlob(new Blob([piece]), name)).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+  });
+
+  it('x.tar.gz of bytes that are no gzip stays a damaged file, not a piece', async () => {
+    expect(await scanBlob(new Blob([piece]), 'x.tar.gz')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+});
