@@ -163,7 +163,7 @@ function thenBytes(read: Extractor): Extractor {
 function unreadable(name: string): Extractor {
   return bytesOnly('unsupported', async (blob) => {
     const head = new TextDecoder('latin1').decode(await readBytes(blob, 0, Math.min(blob.size, 1024)));
-    return `a format whose content cannot be opened here (${unsupportedArchive(head) ?? unreadByName(name) ?? 'a format known by its name'})`;
+    return `a format whose content cannot be opened here (${unsupportedArchive(head) ?? unreadByName(name) ?? (blob.size > 1082 ? 'an ext2/3/4 disk image, or a format known by its name' : 'a format known by its name')})`;
   });
 }
 

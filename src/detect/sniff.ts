@@ -107,6 +107,8 @@ const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   // SEA ARC: a marker, a method, then the member's name (up to 12 characters, NUL-terminated).
   [/^\x1A[\x01-\x09\x0B-\x14][\x21-\x7E]{1,12}\0/, 'ARC'],
   // git's bundle (`git bundle create`) and pack files: every object deflated.
+  // A FAT file system image (mkfs.fat, a camera card or USB stick dump): a boot sector naming its type.
+  [/^[\xEB\xE9][^]{53}FAT1[26] {3}|^[\xEB\xE9][^]{81}FAT32 {3}/, 'FAT disk image'],
   [/^# v[23] git bundle\n/, 'git bundle'],
   [/^PACK\0\0\0[\x02\x03]/, 'git pack file'],
 ];
@@ -220,6 +222,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   // A web archive (wget --warc-file, crawlers, bsdtar --format warc): records of files and HTTP messages.
   if (WARC_START.test(ascii)) return 'warc';
   if (/^(CD001|BEA01)$/.test(await firstVolumeDescriptor(blob))) return 'iso';
+  // An ext2/3/4 file system image (mke2fs): its superblock's magic at 1080, past the head.
+  if (head.length >= 1024 && head.subarray(0, 1024).every((x) => x === 0) && startsWith(await readBytes(blob, 1080, 1082), [0x53, 0xef])) return 'unsupported-archive';
   if ((ascii.startsWith('MZ') || ascii.startsWith('\x7FELF')) && (await selfExtracting(blob))) return 'sfx';
   // Mailboxes without `From ` lines: MMDF (^A lines) and Babyl (Emacs RMAIL), read by extract/mbox.ts.
   if (ascii.startsWith(MMDF_START) || ascii.startsWith(BABYL_START)) return 'mbox';

@@ -34,3 +34,10 @@ describe('a later piece of an archive cut with coreutils split is unscannable, n
     expect(await scanBlob(new Blob([piece]), 'x.tar.gz')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
 });
+
+describe('FAT and ext2/3/4 file system images are unscannable, never clean', () => {
+  it.each(['fat.img', 'ext4.img'])('%s', async (name) => {
+    const bytes = readFileSync(join(__dirname, '../fixtures/archives/diskimg', name));
+    expect(await scanBlob(new Blob([bytes]), name)).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', detail: expect.stringMatching(/FAT|ext2/) });
+  });
+});
