@@ -160,12 +160,14 @@ describe.skipIf(!HAVE_PG)('a real PostgreSQL server hung (SIGSTOP) and stopped d
 
       step('// Stopped: an');
       // Stopped: an immediate shutdown while clients keep sending.
+      // A request cut off as the database goes (a reused keep-alive socket reset under load) was not
+      // acknowledged: only what was is counted (send keeps those), so it is let go here.
       const clients = Array.from({ length: 4 }, async () => {
-        for (let i = 0; i < 10; i++) await send();
+        for (let i = 0; i < 10; i++) await send().catch(() => undefined);
       });
       await cluster.stop();
       step('stopped');
-      await clients;
+      await Promise.all(clients);
       step('clients done');
       step('t = Date.now();');
       t = Date.now();
