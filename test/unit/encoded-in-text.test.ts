@@ -37,6 +37,19 @@ describe('a file encoded into a text after its first line is read', () => {
     expect(hasEncodedFileLine(new TextEncoder().encode('prose that says begin 644 x mid-line\n'))).toBe(false);
   });
 
+  it('every marker is found at a line start anywhere in a long text (CRLF too), none in mid-line', () => {
+    const log = 'GET /api/items 200 ok; the meeting began at 10:00 (room B) =x _y_ GIT\r\n'.repeat(20_000);
+    const enc = (s: string) => new TextEncoder().encode(s);
+    for (const marker of ['begin 644 x', 'begin-base64 644 x', '(This file must be converted with BinHex 4.0)', '=ybegin line=128', '_=_ Part 001 of 001 of file x', 'GIT binary patch']) {
+      for (const at of [0, 7_001, 40_000, 79_999]) {
+        const lines = log.split('\r\n');
+        lines.splice(at, 0, marker);
+        expect(hasEncodedFileLine(enc(lines.join('\r\n'))), `${marker} at line ${at}`).toBe(true);
+      }
+      expect(hasEncodedFileLine(enc(`${log}mid-line ${marker}\r\n`)), marker).toBe(false);
+    }
+  });
+
   it('a text over 64 MiB with an encoded file in it is unscannable (it is not decoded), never clean', async () => {
     const filler = new TextEncoder().encode('設計レビュー議事録 filler line\n'.repeat(1_700_000));
     const block = new TextEncoder().encode('begin 644 notes.txt\n#YZ>8\n`\nend\n');

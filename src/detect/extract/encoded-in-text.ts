@@ -3,32 +3,34 @@
  * `uuencode f f` or `uuencode -m` output, uuenview's `_=_ Part 001 of 001` headers before a block, BinHex
  * after a line of prose, yEnc. One home for a mail body (eml.ts) and a text file (text.ts).
  *
- * A text file is searched at byte speed: hasEncodedFileLine looks at line starts only (a newline search,
- * then a byte or two compared), and the text is decoded and read for files only when a line starts one.
+ * A text file is searched at byte speed: hasEncodedFileLine looks for a line break followed by a marker's
+ * first byte (the byte search's pair kernel), and the text is decoded and read for files only when a line
+ * starts one.
  */
 import { blobOf } from '../bytes.js';
+import { findNeedles, type Needle } from './byte-scan.js';
 import { embeddedFiles } from './embedded-base64.js';
 import { uuBlocks, UU_BEGIN_LINE } from './mime.js';
 import { nameOnly, type ExtractContext, type Extracted } from './types.js';
 
 /** Line starts that begin an encoded file, as bytes (ASCII in every encoding a text file here may be in but UTF-16). */
 const LINE_MARKERS: readonly Uint8Array[] = ['begin ', 'begin-base64 ', '(This file must be converted', '=ybegin ', '_=_ Part ', 'GIT binary patch'].map((s) => new TextEncoder().encode(s));
-/** Their first bytes, as a table: most lines fail on one look-up. */
-const FIRST = new Uint8Array(256);
-for (const m of LINE_MARKERS) FIRST[m[0]] = 1;
-
 /**
- * Whether a line of `buf` starts with an encoded file's first line: a native search for each line break,
- * one table look-up a line, the markers compared only after a first byte that may start one.
+ * The markers after a line break, for the byte search's pair kernel (pair-scan.ts): the break and the
+ * marker's first byte are the pair it looks for, 16 positions at a time, so a text is not walked line
+ * by line (a call per line cost a log of short lines more than its search for 秘).
  */
+const AFTER_BREAK: readonly Needle[] = LINE_MARKERS.map((m) => ({ bytes: Uint8Array.of(0x0a, ...m), enc: 'utf-8', anchor: 1, wide: false }));
+
+/** Whether a line of `buf` (its first, or one after a line feed) starts with an encoded file's first line. */
 export function hasEncodedFileLine(buf: Uint8Array): boolean {
-  for (let s = 0; s < buf.length; ) {
-    if (FIRST[buf[s]] === 1 && LINE_MARKERS.some((m) => startsAt(buf, s, m))) return true;
-    const nl = buf.indexOf(0x0a, s);
-    if (nl < 0) return false;
-    s = nl + 1;
-  }
-  return false;
+  if (LINE_MARKERS.some((m) => startsAt(buf, 0, m))) return true;
+  let found = false;
+  findNeedles(buf, AFTER_BREAK, 0, buf.length, () => {
+    found = true;
+    return false;
+  });
+  return found;
 }
 function startsAt(buf: Uint8Array, at: number, m: Uint8Array): boolean {
   if (at + m.length > buf.length) return false;
