@@ -349,9 +349,11 @@ export class UncomputedFormulas {
 
   push(chunk: Uint8Array): void {
     if (this.seen) return;
-    const buf = this.tail.length ? concat([this.tail, chunk]) : chunk;
-    this.seen = scanFormulas(buf, false);
-    this.tail = buf.slice(-SIGN_TAIL);
+    // A formula that starts in the last bytes before this chunk and runs on into it, then the chunk
+    // itself (not copied: a worksheet of 56 MB was copied chunk by chunk, 30 ms of a 120 ms scan).
+    const across = this.tail.length > 0 && scanFormulas(concat([this.tail, chunk.subarray(0, SIGN_TAIL)]), false, this.tail.length);
+    this.seen = across || scanFormulas(chunk, false);
+    this.tail = (chunk.length >= SIGN_TAIL ? chunk : concat([this.tail, chunk])).slice(-SIGN_TAIL);
   }
 
   /** After the part's last chunk: a formula whose end was cut off counts. */
@@ -362,9 +364,12 @@ export class UncomputedFormulas {
   }
 }
 
-/** A formula with no computed value ends in `buf`; `last`: nothing follows, so one not decided counts. */
-function scanFormulas(buf: Uint8Array, last: boolean): boolean {
-  for (let i = buf.indexOf(0x66); i >= 0; i = buf.indexOf(0x66, i + 1)) {
+/**
+ * A formula with no computed value, whose name starts before `before`, ends in `buf`; `last`: nothing
+ * follows, so one not decided counts.
+ */
+function scanFormulas(buf: Uint8Array, last: boolean, before = buf.length): boolean {
+  for (let i = buf.indexOf(0x66); i >= 0 && i < before; i = buf.indexOf(0x66, i + 1)) {
     const end = formulaEnd(buf, i);
     if (end === null) continue;
     if (end === TOO_LONG) return true;
