@@ -369,16 +369,21 @@ export class UncomputedFormulas {
  * follows, so one not decided counts.
  */
 function scanFormulas(buf: Uint8Array, last: boolean, before = buf.length): boolean {
-  for (let i = buf.indexOf(0x66); i >= 0 && i < before; i = buf.indexOf(0x66, i + 1)) {
+  let found = false;
+  // Only an "f" after "<", ":" or "/" can name a formula element (formulaEnd says which do): the byte
+  // search's pair kernel finds those, where a search for every "f" walked the whole sheet once more.
+  findNeedles(buf, F_NAMES, 0, before - 1, (at) => {
+    const i = at + 1;
     const end = formulaEnd(buf, i);
-    if (end === null) continue;
-    if (end === TOO_LONG) return true;
-    const computed = end === CUT ? null : computedAfter(buf, end);
+    if (end === null) return true;
+    const computed = end === TOO_LONG ? false : end === CUT ? null : computedAfter(buf, end);
     // Not decided within the buffer: the next chunk brings the rest (it is in the tail then).
-    if (computed === false || (computed === null && (last || buf.length - i > SIGN_TAIL))) return true;
-  }
-  return false;
+    found = computed === false || (computed === null && (last || buf.length - i > SIGN_TAIL));
+    return !found;
+  });
+  return found;
 }
+const F_NAMES: readonly Needle[] = ['<f', ':f', '/f'].map((s) => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor: 1, wide: false }));
 
 const CUT = -1;
 const TOO_LONG = -2;
