@@ -7,7 +7,7 @@ import { compileDesignated, normalizeLabel, type CompiledDesignated } from './ru
 import { checkName, matchText, nameVerdict } from './rules/verdicts.js';
 import { RATIO_FLOOR_BYTES, resolveLimits } from './limits.js';
 import { sha256Blob } from './sha256.js';
-import { namedAsStructured, sniff, splitVolume, unreadByName, unsupportedArchive, type Format } from './sniff.js';
+import { extImage, namedAsStructured, sniff, splitVolume, unreadByName, unsupportedArchive, type Format } from './sniff.js';
 import { readBytes } from './bytes.js';
 import type { Limits, Location, ScanOptions, ScanResult, UnscannableVerdict, Verdict, Where } from './types.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extractor } from './extract/types.js';
@@ -163,7 +163,8 @@ function thenBytes(read: Extractor): Extractor {
 function unreadable(name: string): Extractor {
   return bytesOnly('unsupported', async (blob) => {
     const head = new TextDecoder('latin1').decode(await readBytes(blob, 0, Math.min(blob.size, 1024)));
-    return `a format whose content cannot be opened here (${unsupportedArchive(head) ?? unreadByName(name) ?? (blob.size > 1082 ? 'an ext2/3/4 disk image, or a format known by its name' : 'a format known by its name')})`;
+    const what = unsupportedArchive(head) ?? unreadByName(name) ?? ((await extImage(blob)) ? 'an ext2/3/4 disk image' : 'a format known by its name');
+    return `a format whose content cannot be opened here (${what})`;
   });
 }
 

@@ -113,6 +113,17 @@ const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   [/^PACK\0\0\0[\x02\x03]/, 'git pack file'],
 ];
 
+/**
+ * An ext2/3/4 file system image (mke2fs; a camera card or USB stick dump): 1,024 zero bytes, then the
+ * superblock, its magic at 1080 (past SNIFF_HEAD). Said by sniff and by the verdict's wording alike.
+ */
+const EXT_HEAD_ZEROS = 1024;
+export async function extImage(blob: Blob): Promise<boolean> {
+  if (blob.size < 1082) return false;
+  const b = await readBytes(blob, 0, 1082);
+  return b.subarray(0, EXT_HEAD_ZEROS).every((x) => x === 0) && startsWith(b, [0x53, 0xef], 1080);
+}
+
 /** The name of an archive format or encoding we cannot open, from its first bytes (latin1); null for any other. */
 export function unsupportedArchive(ascii: string): string | null {
   return UNSUPPORTED_ARCHIVES.find(([re]) => re.test(ascii))?.[1] ?? null;
@@ -222,8 +233,7 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   // A web archive (wget --warc-file, crawlers, bsdtar --format warc): records of files and HTTP messages.
   if (WARC_START.test(ascii)) return 'warc';
   if (/^(CD001|BEA01)$/.test(await firstVolumeDescriptor(blob))) return 'iso';
-  // An ext2/3/4 file system image (mke2fs): its superblock's magic at 1080, past the head.
-  if (head.length >= 1024 && head.subarray(0, 1024).every((x) => x === 0) && startsWith(await readBytes(blob, 1080, 1082), [0x53, 0xef])) return 'unsupported-archive';
+  if (head.length >= EXT_HEAD_ZEROS && head.subarray(0, EXT_HEAD_ZEROS).every((x) => x === 0) && (await extImage(blob))) return 'unsupported-archive';
   if ((ascii.startsWith('MZ') || ascii.startsWith('\x7FELF')) && (await selfExtracting(blob))) return 'sfx';
   // Mailboxes without `From ` lines: MMDF (^A lines) and Babyl (Emacs RMAIL), read by extract/mbox.ts.
   if (ascii.startsWith(MMDF_START) || ascii.startsWith(BABYL_START)) return 'mbox';
@@ -268,6 +278,15 @@ async function selfExtracting(blob: Blob): Promise<boolean> {
   return /7z\xBC\xAF\x27\x1C|Rar!\x1A\x07/.test(head) || zipAtEnd(blob);
 }
 
+/** How far from its end a ZIP's end record can be (22 bytes and a comment of up to 65,535). */
+export const ZIP_END_REACH = 65557;
+const END_RECORD = [0x50, 0x4b, 5, 6];
+/** Whether a ZIP end record's signature is in these last bytes of a file: a ZIP may end there. */
+export function mayEndInZip(tail: Uint8Array): boolean {
+  for (let i = tail.indexOf(0x50); i >= 0 && i + 3 < tail.length; i = tail.indexOf(0x50, i + 1)) if (startsWith(tail, END_RECORD, i)) return true;
+  return false;
+}
+
 /**
  * A ZIP archive after other bytes: a self-extracting program, a launch script before a jar (Spring
  * Boot's executable jars), a `#!` line before a Python zipapp, a Chrome extension's header. Its end
@@ -275,21 +294,11 @@ async function selfExtracting(blob: Blob): Promise<boolean> {
  * archive whether its offsets count from the file or from the archive. After a picture or a recording
  * too: the one read of the end is all it costs them.
  */
-/** How far from its end a ZIP's end record can be (22 bytes and a comment of up to 65,535). */
-export const ZIP_END_REACH = 65557;
-/** Whether a ZIP end record's signature is in these last bytes of a file: a ZIP may end there. */
-export function mayEndInZip(tail: Uint8Array): boolean {
-  for (let i = tail.indexOf(0x50); i >= 0 && i + 3 < tail.length; i = tail.indexOf(0x50, i + 1)) {
-    if (tail[i + 1] === 0x4b && tail[i + 2] === 5 && tail[i + 3] === 6) return true;
-  }
-  return false;
-}
-
 export async function zipAtEnd(blob: Blob): Promise<boolean> {
   const from = Math.max(0, blob.size - ZIP_END_REACH);
   const tail = await readBytes(blob, from);
   for (let i = tail.length - 22; i >= 0; i--) {
-    if (tail[i] !== 0x50 || tail[i + 1] !== 0x4b || tail[i + 2] !== 5 || tail[i + 3] !== 6) continue;
+    if (!startsWith(tail, END_RECORD, i)) continue;
     const directory = from + i - u32(tail, i + 12);
     // A ZIP64 archive has its own end record and locator (76 bytes) between the directory and this one.
     for (const at of [directory, directory - 76]) {
