@@ -8,7 +8,8 @@
  * The floor beside each case: the time the page itself needs to read the same file's bytes once
  * (`await file.arrayBuffer()`), in the browser without the extension. Target (issue 12): the guard adds
  * at most 1.5× that floor and at most 30 ms for 10 MB text and binary. Images, audio and video that
- * the engine recognises by their first bytes are read no further: their added time is the round trip.
+ * the engine recognises by their first bytes are not read for text: their added time is the round trip
+ * and a look for an archive after them (their last 64 KiB, a search of their first 8 MiB).
  *
  * The first file on a page: the scanner (frame, worker, engine) starts lazily. Measured on a fresh page
  * with the file chosen straight away (cold), and after the file input got focus, as it does when the

@@ -20,6 +20,7 @@ import { extractZlib } from './extract/zlib.js';
 import { shownOrder } from './bidi.js';
 import { extractRpm } from './extract/rpm.js';
 import { extractScriptPayload } from './extract/script-payload.js';
+import { extractPictureArchive } from './extract/picture-archive.js';
 import { archiveExtractor } from './extract/archive.js';
 import { extractXz } from './extract/xz.js';
 import { extractBzip2 } from './extract/bzip2.js';
@@ -117,6 +118,7 @@ const EXTRACTORS: Record<Exclude<Format, 'zip' | 'unsupported-archive'>, Extract
   zstd: extractZstd,
   zlib: extractZlib,
   'script-payload': extractScriptPayload,
+  'picture-archive': extractPictureArchive,
   binary: extractBinary,
   empty: null,
   // eslint-disable-next-line require-yield -- an Extractor that only refuses: it throws before yielding anything
@@ -175,7 +177,7 @@ const misnamedContainer = bytesOnly('corrupt', 'the file is not in the format it
 const splitPiece = bytesOnly('unsupported', 'a piece of an archive split into volumes: it cannot be read without the pieces before it');
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
-const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'emlx', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'rpm', 'iso', 'compress', 'uu', 'shar', 'iwa', 'dxf', 'vobject', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd', 'warc', 'zlib', 'script-payload']);
+const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'emlx', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'rpm', 'iso', 'compress', 'uu', 'shar', 'iwa', 'dxf', 'vobject', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd', 'warc', 'zlib', 'script-payload', 'picture-archive']);
 
 class Scanner {
   private expanded = 0;

@@ -13,11 +13,12 @@ import { formDataStart } from './form-data-line.js';
 import { WARC_START } from './extract/warc.js';
 import { zlibStart } from './extract/inflate.js';
 import { scriptPayloadStart } from './extract/script-payload.js';
+import { archiveInPicture } from './extract/picture-archive.js';
 import { BABYL_START, MMDF_START } from './extract/mbox.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload';
+  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd' | 'rpm';
@@ -221,7 +222,11 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   const byHead = headFormat(head);
   // A picture or a recording is decided on its first bytes, but a ZIP may follow it (`cat photo.jpg
   // archive.zip`: viewers show the picture, unzip opens the archive): one look at the end record.
-  if ((byHead === 'image' || byHead === 'media') && (await zipAtEnd(blob))) return 'sfx';
+  // A 7z or RAR after it is found by its start (extract/picture-archive.ts).
+  if (byHead === 'image' || byHead === 'media') {
+    if (await zipAtEnd(blob)) return 'sfx';
+    if ((await archiveInPicture(blob)) > 0) return 'picture-archive';
+  }
   if (byHead) return byHead;
   const ascii = new TextDecoder('latin1').decode(head);
   if (unsupportedArchive(ascii)) return 'unsupported-archive';

@@ -56,4 +56,31 @@ describe('archives behind other bytes', () => {
     expect(await scan('photo.jpg', new Uint8Array([...photo, ...end]))).toMatchObject({ verdict: 'clean', format: 'image' });
     expect(await scan('photo.jpg', new Uint8Array([...photo, ...jar.subarray(jar.indexOf(0x50, 60))]))).toMatchObject({ verdict: 'marked', format: 'sfx' });
   });
+  it('a 7z (7-Zip 26, p7zip 16.02) or a RAR 4/5 after a picture is read; its trap beside it stays clean', async () => {
+    const pictures = (n: string) => new Uint8Array(readFileSync(join(__dirname, '../fixtures/pictures', n)));
+    for (const name of ['photo-7z-appended.jpg', 'plan-7z-appended.png']) {
+      const v = await scan(name, pictures(name));
+      expect(v).toMatchObject({ verdict: 'marked', rule: 1, format: 'picture-archive' });
+      expect(v.verdict === 'marked' && v.location.path.join('/')).toContain('メモ.txt');
+    }
+    expect(await scan('photo-7z-appended-clean.jpg', pictures('photo-7z-appended-clean.jpg'))).toMatchObject({ verdict: 'clean', format: 'picture-archive' });
+    // No free RAR writer: libarchive's test archives after the photo; a keyword in their text proves the members were read.
+    const photo = pictures('site-photo.jpg');
+    for (const [rar, keyword] of [['libarchive-rar4-unicode.rar', 'kanji'], ['libarchive-rar5-unicode.rar', 'This is from']]) {
+      const archive = readFileSync(join(__dirname, '../fixtures/archives', rar));
+      const v = await scanBlob(new Blob([photo, archive]), 'photo.jpg', { designated: { keywords: [keyword] } });
+      expect(v).toMatchObject({ verdict: 'marked', rule: 3, format: 'picture-archive' });
+    }
+  });
+
+  it('seven bytes of a photo that spell a 7z signature without its header\'s CRC are not an archive; a 7z past 8 MiB is not looked for, as 7-Zip does not', async () => {
+    const photo = new Uint8Array(readFileSync(join(__dirname, '../fixtures/pictures/site-photo.jpg')));
+    const fake = new Uint8Array([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4, ...new Array(24).fill(7)]);
+    expect(await scan('photo.jpg', new Uint8Array([...photo, ...fake, ...photo]))).toMatchObject({ verdict: 'clean', format: 'image' });
+    const memo = new Uint8Array(readFileSync(join(__dirname, '../fixtures/pictures/photo-7z-appended.jpg'))).subarray(photo.length);
+    const far = new Blob([photo, new Uint8Array((1 << 23) - photo.length), memo]);
+    expect(await scanBlob(far, 'photo.jpg')).toMatchObject({ verdict: 'clean', format: 'image' });
+    const near = new Blob([photo, new Uint8Array((1 << 23) - photo.length - 64), memo]);
+    expect(await scanBlob(near, 'photo.jpg')).toMatchObject({ verdict: 'marked', format: 'picture-archive' });
+  });
 });
