@@ -12,6 +12,7 @@ import { ScanError, type Extracted, type ExtractContext } from '../../src/detect
 import { findStamp } from '../../src/detect/rules/stamp.js';
 import { aesCbcDecrypt, aesCbcEncrypt, hash2B, rc4 } from '../../src/detect/extract/pdf-crypt.js';
 import { glyphToUnicode } from '../../src/detect/extract/pdf-font.js';
+import { adobeJapan1 } from '../../src/detect/extract/adobe-japan1.js';
 import { inflate } from '../../src/detect/extract/pdf-filters.js';
 import { INPUT_SLICE } from '../../src/detect/extract/inflate.js';
 import type { Limits } from '../../src/detect/types.js';
@@ -406,6 +407,34 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
       const twin = await scanBlob(new Blob([new Uint8Array(await readFile(fix(name.replace('.pdf', '-twin.pdf'))))]), name);
       expect(twin, name).toMatchObject({ verdict: 'clean' });
     }
+  });
+
+  it('upLaTeX/pLaTeX + dvipdfmx: kanji drawn by Adobe-Japan1 CID with no ToUnicode map are read through Adobe\'s table (make-tex.sh)', async () => {
+    for (const name of ['uplatex-dvipdfmx.pdf', 'uplatex-haranoaji.pdf', 'platex-tate.pdf']) {
+      const items = await extract(fix(name), true);
+      expect(pageText(items, 1), name).toContain('設計部の月次報告です');
+      expect(stampHits(items), name).toEqual(['page:1']);
+      const twin = await scanBlob(new Blob([new Uint8Array(await readFile(fix(name.replace('.pdf', '-twin.pdf'))))]), name);
+      expect(twin, name).toMatchObject({ verdict: 'clean' });
+    }
+  });
+
+  it('Adobe-Japan1 table: 秘, ㊙, vertical forms, characters past the BMP and variation sequences; CID 0 (.notdef) names nothing', () => {
+    const aj1 = adobeJapan1();
+    expect(aj1.size).toBe(23059);
+    expect([aj1.get(3455), aj1.get(8223), aj1.get(7887), aj1.get(7888)]).toEqual(['秘', '㊙', '、', '。']);
+    expect(aj1.get(230)).toBe('0\uFE00');
+    expect(aj1.get(0)).toBeUndefined();
+    expect([...aj1.values()].filter((t) => t.codePointAt(0)! > 0xffff).length).toBeGreaterThan(500);
+  });
+
+  it('pdfLaTeX CJK Type 1 subfonts without ToUnicode: the encoding in the font program names the glyphs (uni79D8)', async () => {
+    const items = await extract(fix('pdflatex-cjk-no-tounicode.pdf'), true);
+    expect(pageText(items, 1)).toMatch(/秘\s*Con(?:fi|ﬁ)dential/);
+    expect(stampHits(items)).toEqual(['page:1']);
+    const twin = await extract(fix('pdflatex-cjk-no-tounicode-twin.pdf'), true);
+    expect(pageText(twin, 1)).toMatch(/秘書室\s*Con(?:fi|ﬁ)dential/);
+    expect(stampHits(twin)).toEqual([]);
   });
 
   it('lines drawn out of reading order: the line below is read after the one above it (Chromium, positioned blocks)', async () => {

@@ -5,6 +5,7 @@
  */
 import { Cmd, Dict, PdfDoc, Parser, Ref, Stream, type Obj } from './pdf-parse.js';
 import { ScanError } from './types.js';
+import { adobeJapan1 } from './adobe-japan1.js';
 
 // ---------------------------------------------------------------- encodings
 
@@ -554,6 +555,7 @@ export class FontLoader {
       if (toUni && toUni.map.size && !UNICODE_CMAP.has(f.charset)) f.toUni = toUni.map;
       const desc = doc.resolve(d.get('DescendantFonts'));
       const cid = doc.dict(Array.isArray(desc) ? desc[0] : desc);
+      if (cid && f.charset === 'identity' && namesJapan1Cids(doc, cid)) f.toUni = withJapan1(f.toUni);
       if (cid) {
         f.dw = num(doc.resolve(cid.get('DW')), 1000);
         const w = doc.resolve(cid.get('W'));
@@ -578,9 +580,10 @@ export class FontLoader {
       const df = doc.resolve(encObj.get('Differences'));
       if (Array.isArray(df)) diffs = df;
     }
-    if (!table) table = subtype === 'Type1' || subtype === 'MMType1' ? standardTable() : winAnsiTable();
+    const builtIn = !table && (subtype === 'Type1' || subtype === 'MMType1') ? type1Encoding(doc, d) : null;
+    if (!table) table = builtIn?.table ?? (subtype === 'Type1' || subtype === 'MMType1' ? standardTable() : winAnsiTable());
     const t = table.slice();
-    const unreadable = new Uint8Array(256);
+    const unreadable = builtIn?.unreadable ?? new Uint8Array(256);
     if (encObj === null && drawsByGlyphNumber(doc, d, subtype)) unreadable.fill(1); // ToUnicode entries below clear theirs
     if (diffs) {
       let code = 0;
@@ -629,6 +632,33 @@ export class FontLoader {
 }
 
 /**
+ * Whether an Identity-encoded CIDFont's codes are Adobe-Japan1 CIDs: its CIDSystemInfo says Adobe-Japan1
+ * and its glyphs are chosen by CID, as a CID-keyed font's (CIDFontType0) or an unembedded font's are. An
+ * embedded TrueType (CIDFontType2) picks glyphs by number through its CIDToGIDMap, whatever its system
+ * info says, so its codes stay unknown without a ToUnicode map.
+ */
+function namesJapan1Cids(doc: PdfDoc, cidFont: Dict): boolean {
+  const info = doc.dict(cidFont.get('CIDSystemInfo'));
+  const text = (o: Obj | undefined) => {
+    const v = info ? doc.resolve(o) : null;
+    return v instanceof Uint8Array ? new TextDecoder('latin1').decode(v) : v;
+  };
+  if (text(info?.get('Registry')) !== 'Adobe' || text(info?.get('Ordering')) !== 'Japan1') return false;
+  if (doc.resolve(cidFont.get('Subtype')) === 'CIDFontType0') return true;
+  const fd = doc.dict(cidFont.get('FontDescriptor'));
+  return !fd || !(fd.has('FontFile') || fd.has('FontFile2') || fd.has('FontFile3'));
+}
+
+/** Adobe-Japan1's characters, with what a ToUnicode map says first where it says anything. */
+function withJapan1(toUni: Map<number, string> | null): Map<number, string> {
+  const japan1 = adobeJapan1() as Map<number, string>;
+  if (!toUni) return japan1;
+  const merged = new Map(japan1);
+  for (const [code, text] of toUni) merged.set(code, text);
+  return merged;
+}
+
+/**
  * A ToUnicode value that names no character: nothing, or a control code (a rebuilt font whose map sends
  * each glyph number to the code point of the same number, as `mutool convert` writes). Tab and line
  * breaks are characters.
@@ -651,6 +681,39 @@ function drawsByGlyphNumber(doc: PdfDoc, font: Dict, subtype: Obj | undefined): 
   if (!fd || !(fd.has('FontFile2') || fd.has('FontFile3'))) return false;
   const flags = num(doc.resolve(fd.get('Flags')), 0) | 0;
   return (flags & 4) !== 0 && (flags & 32) === 0;
+}
+
+/** How much of a Type 1 program's clear-text part is read for its encoding (it comes first, before `eexec`). */
+const TYPE1_CLEAR = 65536;
+
+/**
+ * The encoding a Type 1 program carries (`/Encoding 256 array … dup 26 /uni79D8 put … readonly def`),
+ * which a font with no /Encoding of its own (or none but Differences) uses: pdfTeX writes CJK and other
+ * subfonts that way, and without a ToUnicode map their glyph names are all that say which characters they
+ * draw (pdftotext reads them too). Null for StandardEncoding or no program; codes whose names say no
+ * character are unread.
+ */
+function type1Encoding(doc: PdfDoc, font: Dict): { table: string[]; unreadable: Uint8Array } | null {
+  const fd = doc.dict(font.get('FontDescriptor'));
+  const file = fd ? doc.resolve(fd.get('FontFile')) : null;
+  if (!(file instanceof Stream)) return null;
+  const info = { partial: false };
+  const data = doc.decodeStream(file, true, info);
+  if (!data || info.partial) throw new ScanError('corrupt', "PDF is damaged (a font's program cannot be read)");
+  const length1 = num(doc.resolve(file.dict.get('Length1')), 0);
+  const clear = new TextDecoder('latin1').decode(data.subarray(0, length1 > 0 ? Math.min(length1, TYPE1_CLEAR) : TYPE1_CLEAR));
+  const at = clear.search(/\/Encoding\b/);
+  if (at < 0 || /^\/Encoding\s+StandardEncoding\b/.test(clear.slice(at))) return null;
+  const end = clear.indexOf('eexec', at);
+  const table = new Array<string>(256).fill('');
+  const unreadable = new Uint8Array(256);
+  for (const m of clear.slice(at, end < 0 ? undefined : end).matchAll(/\bdup\s+(\d{1,3})\s*\/([^\s/[\]{}()<>%]+)\s+put\b/g)) {
+    const code = Number(m[1]);
+    if (code > 255) continue;
+    table[code] = glyphToUnicode(m[2]) || numberedGlyph(m[2]);
+    unreadable[code] = table[code] === '' && m[2] !== '.notdef' ? 1 : 0;
+  }
+  return { table, unreadable };
 }
 
 /**
