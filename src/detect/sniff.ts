@@ -222,10 +222,10 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   const byHead = headFormat(head);
   // A picture or a recording is decided on its first bytes, but a ZIP may follow it (`cat photo.jpg
   // archive.zip`: viewers show the picture, unzip opens the archive): one look at the end record.
-  // A 7z or RAR after it is found by its start (extract/picture-archive.ts).
+  // A 7z or RAR after it is found by its start (extract/picture-archive.ts), first: a ZIP may follow it.
   if (byHead === 'image' || byHead === 'media') {
-    if (await zipAtEnd(blob)) return 'sfx';
     if ((await archiveInPicture(blob)) > 0) return 'picture-archive';
+    if (await zipAtEnd(blob)) return 'sfx';
   }
   if (byHead) return byHead;
   const ascii = new TextDecoder('latin1').decode(head);

@@ -57,7 +57,7 @@ describe('archives behind other bytes', () => {
     expect(await scan('photo.jpg', new Uint8Array([...photo, ...jar.subarray(jar.indexOf(0x50, 60))]))).toMatchObject({ verdict: 'marked', format: 'sfx' });
   });
   it('a 7z (7-Zip 26, p7zip 16.02) or a RAR 4/5 after a picture is read; its trap beside it stays clean', async () => {
-    const pictures = (n: string) => new Uint8Array(readFileSync(join(__dirname, '../fixtures/pictures', n)));
+    const pictures = (n: string): Uint8Array<ArrayBuffer> => new Uint8Array(readFileSync(join(__dirname, '../fixtures/pictures', n)));
     for (const name of ['photo-7z-appended.jpg', 'plan-7z-appended.png']) {
       const v = await scan(name, pictures(name));
       expect(v).toMatchObject({ verdict: 'marked', rule: 1, format: 'picture-archive' });
@@ -71,6 +71,21 @@ describe('archives behind other bytes', () => {
       const v = await scanBlob(new Blob([photo, archive]), 'photo.jpg', { designated: { keywords: [keyword] } });
       expect(v).toMatchObject({ verdict: 'marked', rule: 3, format: 'picture-archive' });
     }
+  });
+
+  it('a picture, a ZIP, then a 7z (or the 7z first): both archives are read, whichever holds the stamp', async () => {
+    const pictures = (n: string): Uint8Array<ArrayBuffer> => new Uint8Array(readFileSync(join(__dirname, '../fixtures/pictures', n)));
+    const photo = pictures('site-photo.jpg');
+    const tail = (n: string) => pictures(n).slice(photo.length);
+    const marked7z = tail('photo-7z-appended.jpg');
+    const clean7z = tail('photo-7z-appended-clean.jpg');
+    const markedZip = tail('photo-zip-appended.jpg');
+    const cleanZip = tail('photo-zip-appended-clean.jpg');
+    const scanOf = (...parts: Uint8Array<ArrayBuffer>[]) => scanBlob(new Blob([photo, ...parts]), 'photo.jpg');
+    expect(await scanOf(markedZip, clean7z)).toMatchObject({ verdict: 'marked', rule: 1, format: 'picture-archive' });
+    expect(await scanOf(cleanZip, marked7z)).toMatchObject({ verdict: 'marked', rule: 1, format: 'picture-archive' });
+    expect(await scanOf(clean7z, markedZip)).toMatchObject({ verdict: 'marked', rule: 1, format: 'picture-archive' });
+    expect(await scanOf(cleanZip, clean7z)).toMatchObject({ verdict: 'clean', format: 'picture-archive' });
   });
 
   it('seven bytes of a photo that spell a 7z signature without its header\'s CRC are not an archive; a 7z past 8 MiB is not looked for, as 7-Zip does not', async () => {

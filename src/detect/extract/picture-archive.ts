@@ -45,9 +45,15 @@ export async function archiveInPicture(blob: Blob): Promise<number> {
   return -1;
 }
 
-/** The picture is not read (sniff.ts isPicture); the archive after it is a member, read by its own format. */
+/**
+ * The archive is a member, read by its own format (what follows its end too: a ZIP after the 7z). The
+ * picture before it is a member as well, looked at as any picture is: a ZIP may end there (a picture, a
+ * ZIP, then a 7z), and it holds no 7z or RAR start, the first one being where it ends.
+ */
 export const extractPictureArchive: Extractor = async function* (blob, ctx) {
   const at = await archiveInPicture(blob);
-  ctx.addEntry();
-  yield { kind: 'member', name: '', data: blob.slice(at) };
+  for (const part of [blob.slice(0, at), blob.slice(at)]) {
+    ctx.addEntry();
+    yield { kind: 'member', name: '', data: part };
+  }
 };
