@@ -104,23 +104,28 @@ describe('readAhead', () => {
     expect(slice.mock.calls.length).toBeLessThanOrEqual(2);
   });
 
-  it('reads a file within its bound in two reads started at once, the head and the rest: a picture is decided on the head and one look at its end', async () => {
+  it('reads a file within its bound in two reads started at once, the head and the rest: a picture is searched for an archive after it (its first 8 MiB, its end) in the bytes read, with no read of its own', async () => {
+    const photo = new Uint8Array(3 << 20);
+    photo.set([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0]);
+    const reads = realReads();
+    const ahead = readAhead(new Blob([photo]));
+    const r = await scanBlob(ahead.blob, '現場写真.jpg');
+    ahead.close();
+    expect(r).toMatchObject({ verdict: 'clean', format: 'image' });
+    expect(reads).toHaveBeenCalledTimes(2);
+  });
+
+  it('a picture whose rest never arrives is not decided clean (its first 8 MiB are searched for a 7z or RAR start)', async () => {
     const photo = new Uint8Array(3 << 20);
     photo.set([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0]);
     const real = Blob.prototype.arrayBuffer;
-    const asked: number[] = [];
-    // The rest never arrives: a verdict that waited for it would never come (the test times out).
     vi.spyOn(Blob.prototype, 'arrayBuffer').mockImplementation(function (this: Blob) {
-      asked.push(this.size);
       return this.size === photo.length - HEAD_READ ? new Promise<ArrayBuffer>(() => undefined) : real.call(this);
     });
     const ahead = readAhead(new Blob([photo]));
-    expect(asked).toEqual([HEAD_READ, photo.length - HEAD_READ]);
-    const r = await scanBlob(ahead.blob, '現場写真.jpg');
+    const settled = await Promise.race([scanBlob(ahead.blob, '現場写真.jpg').then(() => 'decided'), new Promise((ok) => setTimeout(() => ok('waiting'), 500))]);
     ahead.close();
-    expect(r.verdict).toBe('clean');
-    // One read of its own beside the two: the end, for a ZIP appended to the picture (sniff.ts).
-    expect(asked).toEqual([HEAD_READ, photo.length - HEAD_READ, 65557]);
+    expect(settled).toBe('waiting');
   });
 
   it('two reads give the same verdicts as the plain file, a marking in the head, in the rest, or across the two', async () => {

@@ -691,7 +691,7 @@ const TYPE1_CLEAR = 65536;
  * which a font with no /Encoding of its own (or none but Differences) uses: pdfTeX writes CJK and other
  * subfonts that way, and without a ToUnicode map their glyph names are all that say which characters they
  * draw (pdftotext reads them too). Null for StandardEncoding or no program; codes whose names say no
- * character are unread.
+ * character, and every code of a program that cannot be read, are unread.
  */
 function type1Encoding(doc: PdfDoc, font: Dict): { table: string[]; unreadable: Uint8Array } | null {
   const fd = doc.dict(font.get('FontDescriptor'));
@@ -699,7 +699,8 @@ function type1Encoding(doc: PdfDoc, font: Dict): { table: string[]; unreadable: 
   if (!(file instanceof Stream)) return null;
   const info = { partial: false };
   const data = doc.decodeStream(file, true, info);
-  if (!data || info.partial) throw new ScanError('corrupt', "PDF is damaged (a font's program cannot be read)");
+  // A program that cannot be read says nothing: every code is unread (the stamp may still be found elsewhere).
+  if (!data || info.partial) return { table: new Array<string>(256).fill(''), unreadable: new Uint8Array(256).fill(1) };
   const length1 = num(doc.resolve(file.dict.get('Length1')), 0);
   const clear = new TextDecoder('latin1').decode(data.subarray(0, length1 > 0 ? Math.min(length1, TYPE1_CLEAR) : TYPE1_CLEAR));
   const at = clear.search(/\/Encoding\b/);
