@@ -5,6 +5,7 @@
  *   shows it, that is its base, 「秘」, on the line (the reading above it is not).
  * - MACROBUTTON: `MACROBUTTON NoMacro 秘 Confidential` shows 「秘 Confidential」, the words after the macro's
  *   name (Word's placeholder text in templates; LibreOffice writes its placeholder fields this way).
+ * - SYMBOL: one character by its code (below).
  */
 
 /** The instruction's ruby, one match per `\o(\s\up N(reading),base)`: the base is group 1. */
@@ -20,6 +21,24 @@ export function rubyBase(instruction: string): string | null {
   if (!instruction.includes('\\o')) return null;
   const bases = [...instruction.matchAll(EQ_RUBY)].map((m) => m[1]);
   return bases.length ? bases.join('') : null;
+}
+
+/**
+ * `SYMBOL 31192 \f "MS Mincho" \u`: one character by its code, decimal or `0x` hex; `\u` says the code is
+ * Unicode, `\j` Shift_JIS, and otherwise it is the ANSI code page's (a Japanese document's is Shift_JIS,
+ * whose characters take two bytes). Word and LibreOffice draw it from the instruction, whatever the
+ * field's stored result holds.
+ */
+const SYMBOL = /^\s*SYMBOL\s+(0x[0-9a-f]{1,6}|\d{1,7})(?![0-9a-z])([^]*)$/i;
+
+/** The character a SYMBOL field shows, or null for another field. */
+export function symbolShown(instruction: string): string | null {
+  const m = SYMBOL.exec(instruction);
+  if (!m) return null;
+  const code = Number(m[1]);
+  if (/\\u\b/i.test(m[2])) return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : '';
+  if (/\\j\b/i.test(m[2]) || code > 0xff) return code <= 0xffff ? new TextDecoder('shift_jis').decode(Uint8Array.of(code >> 8, code & 0xff)).replace(/^\0/, '') : '';
+  return new TextDecoder('windows-1252').decode(Uint8Array.of(code));
 }
 
 /** `MACROBUTTON name display text`: group 1 is what the field shows. */

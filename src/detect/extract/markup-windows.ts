@@ -4,8 +4,20 @@
  * and the open window, never the whole part, so a 500 MB worksheet costs a byte search.
  */
 import { concat } from '../bytes.js';
-import { asciiWithout, decoder, endsInGap } from './byte-scan.js';
-import { MARKUP_BACK, MARKUP_FWD, markupStampHits, xmlToText } from './xml-text.js';
+import { asciiWithout, decoder, endsInGap, findNeedles } from './byte-scan.js';
+import { MARKUP_BACK, MARKUP_FWD, WORD_SYMBOL, markupStampHits, xmlToText } from './xml-text.js';
+
+/** Where the junction of two chunks is searched, and for what: bytes on each side, and the search. */
+const JUNCTIONS: readonly (readonly [number, (bytes: Uint8Array, inWord: () => void) => number[]])[] = [
+  [2, (bytes, inWord) => markupStampHits(bytes, Infinity, inWord)],
+  [WORD_SYMBOL.bytes.length - 1, (bytes) => symbolHits(bytes)],
+];
+
+function symbolHits(bytes: Uint8Array): number[] {
+  const hits: number[] = [];
+  findNeedles(bytes, [WORD_SYMBOL], 0, bytes.length, (at) => (hits.push(at), true));
+  return hits;
+}
 
 /** How far past its first hit a window reads on while its text ends in 秘 and blanks. */
 const GAP_MAX = 1 << 20;
@@ -26,21 +38,33 @@ export class MarkupWindows {
   inWord = 0;
   private readonly countInWord = () => void this.inWord++;
 
-  /** `toText`: markup → the text a reader sees (a worksheet keeps its cells apart). */
-  constructor(private readonly toText: (xml: string) => string = xmlToText) {}
+  /**
+   * `toText`: markup → the text a reader sees (a worksheet keeps its cells apart). `symbols`: a
+   * WordprocessingML part, whose `<w:sym w:char="79D8"/>` spells a character in ASCII.
+   */
+  constructor(
+    private readonly toText: (xml: string) => string = xmlToText,
+    private readonly symbols = false,
+  ) {}
 
   readonly push = (chunk: Uint8Array): void => {
     if (chunk.length === 0) return;
     this.head ??= chunk.slice(0, 4);
     const base = this.pos;
-    // A needle (at most 3 bytes) that starts in the last 2 bytes of the previous chunk.
+    // A needle that starts in the last bytes of the previous chunk: 秘/㊙ or "&#" in its last 2, a
+    // Word symbol's `w:char=` in its last 6.
     if (this.tail.length) {
-      const junction = concat([this.tail.subarray(-2), chunk.subarray(0, 2)]);
-      const lead = Math.min(2, this.tail.length);
-      for (const h of markupStampHits(junction, Infinity, this.countInWord)) if (h < lead) this.hit(base - lead + h, base, chunk);
+      const starts: number[] = [];
+      for (const [reach, find] of this.symbols ? JUNCTIONS : JUNCTIONS.slice(0, 1)) {
+        const lead = Math.min(reach, this.tail.length);
+        for (const h of find(concat([this.tail.subarray(-reach), chunk.subarray(0, reach)]), this.countInWord)) if (h < lead) starts.push(base - lead + h);
+      }
+      for (const at of starts.sort((a, b) => a - b)) this.hit(at, base, chunk);
     }
-    // Plain ASCII markup (most of a worksheet) holds neither 秘/㊙ nor a character reference.
+    // Plain ASCII markup (most of a worksheet) holds neither 秘/㊙ nor a character reference; a Word
+    // part's may hold a symbol.
     if (!asciiWithout(chunk, 0x26)) for (const h of markupStampHits(chunk, Infinity, this.countInWord)) this.hit(base + h, base, chunk);
+    else if (this.symbols) for (const h of symbolHits(chunk)) this.hit(base + h, base, chunk);
     this.pos = base + chunk.length;
     if (this.win) {
       const to = Math.min(this.win.end, this.pos);

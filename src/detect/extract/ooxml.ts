@@ -116,7 +116,7 @@ async function* part(
   if (!ctx.fullText && !LABEL_PART.test(name)) {
     // The common case: only the text around a possible stamp matters, so the part is searched as
     // it inflates and never held whole.
-    const windows = new MarkupWindows((xml) => xmlToText(xml, styles));
+    const windows = new MarkupWindows((xml) => xmlToText(xml, styles), name.startsWith('word/'));
     await zip.stream(name, windows.push);
     if (!windows.head || !isUtf16Xml(windows.head)) {
       const texts = windows.finish();

@@ -6,7 +6,7 @@
  * (\ansicpg932, \fcharset128 → Shift_JIS). Embedded OLE objects (\objdata) are handed back as
  * members: a compound file, a file embedded as an icon (class Package), or another class's native data.
  */
-import { shownByInstruction } from './field-shown.js';
+import { shownByInstruction, symbolShown } from './field-shown.js';
 import { bothReadings } from './sheet-rows.js';
 import { hiddenStyles, paragraphHides, styleDefs, textStyleSays, type HiddenStyles, type StyleEntry } from './hidden-styles.js';
 import { chunkText } from '../text-chunks.js';
@@ -43,7 +43,7 @@ const SKIP = new Set([
   'datastore', 'latentstyles', 'generator', 'rsidtbl', 'xmlnstbl', 'mmathPr', 'pgdsctbl', 'filetbl', 'revtbl',
   'fldinst', 'bkmkstart', 'bkmkend', 'atnid', 'atnauthor', 'atndate', 'nonshppict', 'objclass',
   'objname', 'oleclsid', 'result', 'wgrffmtfilter', 'pnseclvl', 'protusertbl', 'template', 'xe',
-  'tc', 'blipuid', 'pntext', 'pntxta', 'pntxtb', 'bookmark', 'category-style', 'password', 'passwordhash',
+  'tc', 'blipuid', 'pntxta', 'pntxtb', 'bookmark', 'category-style', 'password', 'passwordhash',
 ]);
 /** \info fields → property names. */
 const INFO = new Set(['title', 'subject', 'author', 'keywords', 'doccomm', 'comment', 'operator', 'company', 'category', 'manager', 'hlinkbase']);
@@ -85,6 +85,8 @@ interface State {
   stylesheet?: boolean;
   /** A tracked deletion (\deleted): gone once the changes are accepted, and from Word's "No Markup". */
   deleted?: boolean;
+  /** Inside a field's group (\field: its instruction, then its result), and how many deep. */
+  field?: number;
 }
 
 export const extractRtf: Extractor = async function* (blob: Blob, ctx: ExtractContext): AsyncGenerator<Extracted> {
@@ -145,6 +147,10 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
   // The drop-down form field being read: its entries, and the picked and default ones.
   let form = { entries: [] as string[], picked: null as number | null, fallback: null as number | null };
   let formShown = ''; // what the drop-down in the instruction being read shows
+  // A SYMBOL field's character, shown where the field is when its result holds nothing (Word and
+  // LibreOffice draw it from the instruction); `at`: the text emitted when its instruction ended.
+  let symbol: { text: string; at: number; field: number } | null = null;
+  let emitted = 0;
   // Text without hidden or deleted runs, per sink: 「秘」, a hidden or deleted 「書室」, 「 Confidential」
   // shows as the stamp.
   const shown = new Map<string, string[]>();
@@ -178,6 +184,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
     let a = out.get(st.sink);
     if (!a) out.set(st.sink, (a = []));
     a.push(s);
+    emitted += s.length;
     if (st.deleted || hiddenNow()) hiddenSeen = true;
     else {
       let v = shown.get(st.sink);
@@ -310,6 +317,13 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
         if (closed.sink === FIELD_INST && st.sink !== FIELD_INST) {
           emit((shownByInstruction(instruction) ?? '') + formShown);
           formShown = '';
+          const shownSymbol = symbolShown(instruction);
+          symbol = shownSymbol ? { text: shownSymbol, at: emitted, field: st.field ?? 0 } : null;
+        }
+        // The field is whole: a SYMBOL whose result showed nothing shows its character.
+        if (symbol && closed.field === symbol.field && (st.field ?? 0) < symbol.field) {
+          if (emitted === symbol.at) emit(symbol.text);
+          symbol = null;
         }
       } else break; // end of document
       groupStart = false;
@@ -390,6 +404,9 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
       if (ucSkip > 0) ucSkip = 0;
       if (first || starred) newDest(word, starred);
       switch (word) {
+        case 'field':
+          if (first) st.field = (st.field ?? 0) + 1;
+          break;
         case 'ffres':
           if (st.sink === FORM_FIELD && param !== null) form.picked = param;
           break;

@@ -310,8 +310,9 @@ const wideEscapes = (enc: 'utf-16le' | 'utf-16be'): Needle[] =>
   }));
 const ESCAPED_WIDE = { 'utf-16le': wideEscapes('utf-16le'), 'utf-16be': wideEscapes('utf-16be') };
 // A backslash before another letter is left as it stands: no JSON has one, and in a Windows path
-// (`D:\\共有\\秘\\Confidential\\`) dropping it would spell the stamp out of two folder names.
-const ESCAPE = /\\(?:u([0-9a-fA-F]{4})|\[u([0-9a-fA-F]{4,6})\]|([^uA-Za-z]|[nrtbf]))/g;
+// (`D:\\共有\\秘\\Confidential\\`) dropping it would spell the stamp out of two folder names. `\xHH`
+// is a character by its code in YAML, JavaScript and Python strings (`"\u79D8\x20Confidential"`).
+const ESCAPE = /\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|\[u([0-9a-fA-F]{4,6})\]|([^uA-Za-z]|[nrtbf]))/g;
 const CHAR_REF = /&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g;
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
 
@@ -322,8 +323,8 @@ const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '
 export function unescapeStrings(s: string): string {
   const refs = s.indexOf('&#') < 0 ? s : s.replace(CHAR_REF, (ref, hex?: string, dec?: string) => charOfCode(hex ? parseInt(hex, 16) : Number(dec)) ?? ref);
   if (refs.indexOf('\\') < 0) return refs;
-  return refs.replace(ESCAPE, (_, hex?: string, roff?: string, c?: string) =>
-    hex ? String.fromCharCode(parseInt(hex, 16)) : roff ? (charOfCode(parseInt(roff, 16)) ?? '') : (SIMPLE_ESCAPES[c!] ?? c!),
+  return refs.replace(ESCAPE, (_, hex?: string, byte?: string, roff?: string, c?: string) =>
+    hex || byte ? String.fromCharCode(parseInt((hex ?? byte)!, 16)) : roff ? (charOfCode(parseInt(roff, 16)) ?? '') : (SIMPLE_ESCAPES[c!] ?? c!),
   );
 }
 

@@ -292,8 +292,18 @@ function markupText(markup: string): string {
   return holdsMarkup ? bothReadings(text, markupTextOf(tameTail(unwrapCdata(markup, (inner) => inner)))) : text;
 }
 
+// A symbol Word inserts with its font chosen (Insert → Symbol; the docx package's SymbolRun) is an
+// element whose character is in hex in `w:char`: 秘 is `<w:sym w:font="MS Mincho" w:char="79D8"/>`. Codes
+// F000–F0FF are a symbol font's own glyphs (Wingdings, Symbol), not characters.
+const SYMBOL = /<w:sym\b[^<>]*>/g;
+function symbolText(tag: string): string {
+  const code = parseInt(attr(tag, 'w:char') ?? '', 16);
+  return code >= 0xf000 && code <= 0xf0ff ? '' : escapeText(charOfCode(code) ?? '');
+}
+
 function markupTextOf(xml: string): string {
-  const fields = FIELD_HINT.test(xml) ? fieldText(xml) : xml;
+  const symbols = xml.includes('<w:sym') ? xml.replace(SYMBOL, symbolText) : xml;
+  const fields = FIELD_HINT.test(symbols) ? fieldText(symbols) : symbols;
   const withAttrs = SEEN_ATTR_HINT.test(fields) ? fields.replace(SEEN_IN_ATTRS, attributeText) : fields;
   // Only ODF has asides: other parts are spared the pass.
   const apart = withAttrs.includes('office:annotation') || withAttrs.includes('text:note') ? withAttrs.replace(ASIDE, SEPARATOR) : withAttrs;
@@ -314,8 +324,10 @@ export const MARKUP_BACK = 2048;
 // A stamp split across formatting runs has tags between 秘 and Confidential; 16 KiB of markup
 // holds far more run boundaries than any real document puts there.
 export const MARKUP_FWD = 16384;
-// 秘 and ㊙ in UTF-8, and "&#", which may start a character reference that spells them.
-const MARKUP_NEEDLES: Needle[] = [...NEEDLES['utf-8'], { bytes: Uint8Array.from([0x26, 0x23]), enc: 'utf-8', anchor: 1 }];
+// 秘 and ㊙ in UTF-8, "&#", which may start a character reference that spells them, and a Word symbol's
+// `w:char=` (SYMBOL above), which may hold one in hex.
+export const WORD_SYMBOL: Needle = { bytes: new TextEncoder().encode('w:char='), enc: 'utf-8', anchor: 2 };
+const MARKUP_NEEDLES: Needle[] = [...NEEDLES['utf-8'], { bytes: Uint8Array.from([0x26, 0x23]), enc: 'utf-8', anchor: 1 }, WORD_SYMBOL];
 
 /**
  * Offsets in UTF-8 markup where the stamp may start, in order. `inWord`: told of each 秘/㊙ passed over
