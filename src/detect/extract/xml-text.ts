@@ -46,18 +46,34 @@ export function decodeEntities(s: string): string {
 // ODF's num-prefix, num-suffix and bullet-char; PowerPoint's bullet character, written in the
 // paragraph itself, so it reads in place: 「秘」, then the paragraph's 「Confidential」); and a link's
 // ScreenTip (Excel's, Word's and PowerPoint's hyperlink tooltip, shown when the pointer rests on it);
-// and a PowerPoint section's name.
+// and a PowerPoint section's name; and an ODF form control's text (FORM_ATTR).
 const SEEN_IN_ATTRS =
-  /<(?:v:textpath|v:shape|v:rect|v:roundrect|v:oval|v:image|v:imagedata|[a-z]+:docPr|[a-z]+:cNvPr|img|area|(?:[a-z\d]+:)?dataValidation|table:help-message|table:error-message|(?:[a-z\d]+:)?numFmt|(?:w:)?hyperlink|a:hlinkClick|a:hlinkHover|p14:section|w:lvlText|text:list-level-style-(?:number|bullet)|text:outline-level-style|a:buChar)\b[^>]*>/gi;
+  /<(?:form:(?:text|textarea|formatted-text|combobox|file|fixed-text|button|checkbox|radio|frame|option|item)|v:textpath|v:shape|v:rect|v:roundrect|v:oval|v:image|v:imagedata|[a-z]+:docPr|[a-z]+:cNvPr|img|area|(?:[a-z\d]+:)?dataValidation|table:help-message|table:error-message|(?:[a-z\d]+:)?numFmt|(?:w:)?hyperlink|a:hlinkClick|a:hlinkHover|p14:section|w:lvlText|text:list-level-style-(?:number|bullet)|text:outline-level-style|a:buChar)\b[^>]*>/gi;
 const SEEN_ATTR = /\b(string|alt|descr|title|promptTitle|prompt|errorTitle|error|formatCode|val|num-prefix|num-suffix|bullet-char|char|tooltip)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
 /** A PowerPoint section's name (p14:section, in presentation.xml): the heading of its slides in the thumbnail pane and the sorter. */
 const SECTION_NAME = /\b(name)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
+/**
+ * An ODF form control (office:forms; LibreOffice's Form Controls in Writer, Calc and Impress) keeps what
+ * it shows in attributes: a text box's or combo box's text (form:current-value), the caption of a label,
+ * push button, check box, option button or group box and each entry of a list or combo box (form:label),
+ * and its tooltip (form:title). Not form:value: a text box's default, which LibreOffice 7.4 leaves out of
+ * the box it opens (it shows after a reset of the form), a check box's or an option's value (sent, never
+ * shown), a password box's (shown as dots).
+ */
+const FORM_ATTR = /(?<=\s)form:(current-value|label|title)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
 function attributeText(tag: string): string {
   let out = '';
-  for (const m of tag.matchAll(tag.startsWith('<p14:section') ? SECTION_NAME : SEEN_ATTR)) out += '\n' + (m[1] === 'formatCode' ? formatLiterals(m[2] ?? m[3]) : (m[2] ?? m[3]));
+  for (const m of tag.matchAll(attributesShown(tag))) out += '\n' + (m[1] === 'formatCode' ? formatLiterals(m[2] ?? m[3]) : (m[2] ?? m[3]));
   return out ? out + '\n' : tag;
+}
+
+/** The attributes of this tag that show text. */
+function attributesShown(tag: string): RegExp {
+  if (tag.startsWith('<p14:section')) return SECTION_NAME;
+  return tag.startsWith('<form:') ? FORM_ATTR : SEEN_ATTR;
 }
 
 /** A number format's code as a cell shows its literals: quotes and `\` escapes taken away (entities kept). */
@@ -66,7 +82,7 @@ function formatLiterals(code: string): string {
 }
 
 // Most parts have none of these attributes: one quick test spares them the tag-by-tag pass.
-const SEEN_ATTR_HINT = /(?:string|alt|descr|[tT]itle|prompt|error|formatCode|num-prefix|num-suffix|bullet-char|tooltip)\s*=|<(?:w:lvlText|a:buChar|p14:section)\b/;
+const SEEN_ATTR_HINT = /(?:string|alt|descr|[tT]itle|prompt|error|formatCode|num-prefix|num-suffix|bullet-char|tooltip|form:current-value|form:label)\s*=|<(?:w:lvlText|a:buChar|p14:section)\b/;
 
 // Word's tracked deletions (a deleted or moved-away run; not the self-closing marks a deleted paragraph
 // mark leaves in its run properties).
