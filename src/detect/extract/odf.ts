@@ -221,7 +221,7 @@ function spreadsheetCells(xml: string, starts: RegExpMatchArray[], bodies: strin
 }
 
 /**
- * The text a reader sees in this markup, and the sheet names and formulas (attributes) in it, kept
+ * The text a reader sees in this markup, and the sheet names, formulas and cells' string values (attributes) in it, kept
  * apart: a formula stored without its value shows what it evaluates to (formula-text.ts).
  */
 function textAndSheetNames(xml: string, styles: StyleDefs): string {
@@ -231,8 +231,16 @@ function textAndSheetNames(xml: string, styles: StyleDefs): string {
     const f = readFormula(attr(m[0], 'table:formula') ?? '');
     return [f.value ?? '', ...f.literals].join(SEPARATOR);
   });
-  return [xmlToText(xml, withStyles(styles, odfStyleDefs(xml))), ...names, ...formulas].join(SEPARATOR);
+  return [xmlToText(xml, withStyles(styles, odfStyleDefs(xml))), ...names, ...formulas, stringValues(xml)].join(SEPARATOR);
 }
+
+/**
+ * The cells' office:string-value attributes, which a text cell shows (ods-rows.ts), one per line: cells
+ * side by side may show the stamp together (秘 | Confidential), which the rows' reading decides.
+ */
+const STRING_VALUE = /\boffice:string-value\s*=\s*(?:"[^"]*"|'[^']*')/g;
+const stringValues = (xml: string): string =>
+  xml.includes('office:string-value') ? Array.from(xml.matchAll(STRING_VALUE), (m) => attr(m[0], 'office:string-value') ?? '').join('\n') : '';
 
 function* runs(xml: string, where: Where, styles: StyleDefs): Generator<Extracted> {
   for (const text of chunkText(xmlToText(xml, styles))) if (text.trim()) yield { kind: 'text', text, where };

@@ -116,7 +116,7 @@ export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?:
     const span = kind === 'table-cell' ? repeat(tag, 'table:number-columns-spanned') : 1;
     const down = kind === 'table-cell' ? repeat(tag, 'table:number-rows-spanned') : 1;
     if (tall && (span > 1 || down > 1)) for (let k = 0; k < n && !tall.lost; k++) tall.merge({ row, col: col + k, lastRow: row + down - 1, lastCol: col + k + span - 1 });
-    let text = cellText(inner);
+    let text = kind === 'table-cell' ? shownText(tag, inner) : cellText(inner);
     const formula = kind === 'table-cell' ? attr(tag, 'table:formula') : null;
     if (formula !== null && !text && COMPUTED.test(tag)) {
       // A computed empty result (LibreOffice stores office:string-value="" and the like): nothing shows.
@@ -141,8 +141,22 @@ export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?:
   return out;
 }
 
-/** What a cell shows (its paragraphs, comments left out). */
+/** What a cell's paragraphs show (comments left out). */
 const cellText = (inner: string): string => (inner ? xmlToText(withoutAnnotations(inner)).trim() : '');
+
+/** A value type other than text (a number, date, boolean…): such a cell shows its value, not office:string-value. */
+const NOT_STRING = /\boffice:value-type\s*=\s*["'](?!string["'])/;
+
+/**
+ * What a cell shows. LibreOffice shows a text cell's office:string-value, when it has one, rather than its
+ * paragraphs: odfpy writes `TableCell(valuetype="string", stringvalue=…)` with no paragraph at all, and a
+ * formula's stored text result is kept there. Checked with LibreOffice 7.4: a cell with string-value
+ * 「A」 and a paragraph 「B」 shows A (the paragraphs are still read, with the whole sheet).
+ */
+function shownText(tag: string, inner: string): string {
+  const value = tag.includes('office:string-value') && !NOT_STRING.test(tag) ? attr(tag, 'office:string-value')?.trim() : '';
+  return value || cellText(inner);
+}
 
 /** The run (of rows or cells) that covers `i`, in runs in order. */
 function runAt<T extends { from: number; to: number }>(runs: readonly T[], i: number): T | undefined {
@@ -239,7 +253,7 @@ function indexRows(xml: string): IndexedRow[] {
     let col = 0;
     for (const c of r.body ? spans(r.body, CELL, (m) => CELL_END[m[1]], XML_TAGS) : []) {
       const m = repeat(c.tag, 'table:number-columns-repeated');
-      const text = cellText(content(r.body, c));
+      const text = c.start[1] === 'table-cell' ? shownText(c.tag, content(r.body, c)) : cellText(content(r.body, c));
       const formula = c.start[1] === 'table-cell' && !text && !COMPUTED.test(c.tag) ? attr(c.tag, 'table:formula') : null;
       if (text || formula !== null) cells.push({ from: col, to: col + m, text, formula });
       col += m;
