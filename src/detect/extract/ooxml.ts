@@ -12,6 +12,7 @@ import { ScanError, ScanLimitError, type ExtractContext, type Extracted, type Ex
 import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
 import { attr, markupStampHits, xmlToText } from './xml-text.js';
+import { decodeXstring, xstringDecoder } from './xstring.js';
 import { MarkupWindows } from './markup-windows.js';
 import { wordStyleDefs, type StyleDefs } from './hidden-styles.js';
 import { withWordLabels, wordLabelsMayMark, wordLists, type WordLists } from './list-labels.js';
@@ -116,7 +117,7 @@ async function* part(
   if (!ctx.fullText && !LABEL_PART.test(name)) {
     // The common case: only the text around a possible stamp matters, so the part is searched as
     // it inflates and never held whole.
-    const windows = new MarkupWindows((xml) => xmlToText(xml, styles), name.startsWith('word/'));
+    const windows = new MarkupWindows((xml) => partText(name, xml, styles), name.startsWith('word/'));
     await zip.stream(name, windows.push);
     if (!windows.head || !isUtf16Xml(windows.head)) {
       const texts = windows.finish();
@@ -129,8 +130,17 @@ async function* part(
   if (!bytes) return;
   if (LABEL_PART.test(name)) yield* labels(decodeXml(bytes), name);
   if (!ctx.fullText && !isUtf16Xml(bytes) && markupStampHits(bytes, 1).length === 0) return;
-  yield* textRuns(chunkText(xmlToText(decodeXml(bytes), styles)), await whereOf(name, zip, sheets));
+  yield* textRuns(chunkText(partText(name, decodeXml(bytes), styles)), await whereOf(name, zip, sheets));
 }
+
+/** A workbook's comments (notes), whose text is SpreadsheetML's, with `_xHHHH_` escapes (xstring.ts). */
+const XSTRING_PART = /^xl\/comments[^/]*\.xml$/i;
+
+/** The text of a part's markup. */
+const partText = (name: string, xml: string, styles: StyleDefs): string => {
+  const text = xmlToText(xml, styles);
+  return XSTRING_PART.test(name) ? xstringDecoder(xml)(text) : text;
+};
 
 /** Why the package has no readable main document (word/document.xml, xl/workbook.xml…), or null. */
 async function missingMainPart(zip: ZipArchive): Promise<string | null> {
@@ -188,7 +198,8 @@ async function sheetNames(zip: ZipArchive): Promise<Map<string, string>> {
   for (const [tag] of wb.matchAll(/<sheet\b[^>]*>/g)) {
     const name = attr(tag, 'name');
     const target = targets.get(attr(tag, 'r:id') ?? '');
-    if (name && target) out.set(target, name);
+    // A sheet's name is an ST_Xstring too (xstring.ts).
+    if (name && target) out.set(target, decodeXstring(name));
   }
   return out;
 }

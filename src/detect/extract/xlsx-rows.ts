@@ -20,6 +20,7 @@ import { TallMerges } from './tall-merges.js';
 import { shownAs, type TextFormats } from './number-format.js';
 import { XML_TAGS, content, firstContent, firstSpan, spans } from './markup-spans.js';
 import { attr, decodeEntities, markupStampHits, xmlToText } from './xml-text.js';
+import { decodeXstring } from './xstring.js';
 
 
 const MAX_ROW = 4 << 20;
@@ -446,7 +447,7 @@ function colIndex(letters: string): number {
   return n - 1;
 }
 
-/** What a cell shows as text: a shared, inline or formula string (numbers, booleans, errors are not text). */
+/** What a cell shows as text: a shared, inline or formula string (numbers, booleans, errors are not text), its `_xHHHH_` escapes decoded. */
 function cellText(type: string | null, body: string, strings: readonly string[]): { text: string; sst: number | null } | null {
   if (type === 's') {
     const v = firstContent(body, VALUE, VALUE_END);
@@ -455,11 +456,11 @@ function cellText(type: string | null, body: string, strings: readonly string[])
   }
   if (type === 'inlineStr') {
     const is = firstContent(body, INLINE, INLINE_END);
-    return is !== null ? { text: xmlToText(is), sst: null } : null;
+    return is !== null ? { text: decodeXstring(xmlToText(is)), sst: null } : null;
   }
   if (type === 'str') {
     const v = firstContent(body, VALUE, VALUE_END);
-    return v !== null ? { text: decodeEntities(v), sst: null } : null;
+    return v !== null ? { text: decodeXstring(decodeEntities(v)), sst: null } : null;
   }
   return null;
 }

@@ -23,6 +23,7 @@ import { XML_TAGS, content, spans } from './markup-spans.js';
 import { attr, decodeEntities, escapeText, xmlToText } from './xml-text.js';
 import { headerText } from './print-header.js';
 import { decodeXml, isUtf16Xml, type ZipArchive } from './zip-reader.js';
+import { xstringDecoder } from './xstring.js';
 
 export const SHARED_STRINGS = /^xl\/sharedStrings\.xml$/i;
 export const WORKSHEET = /^xl\/worksheets\/[^/]+\.xml$/i;
@@ -34,10 +35,12 @@ const PRINT_HEADER = /((?:<(?:[\w.-]+:)?(?:odd|even|first)(?:Header|Footer)>)?)(
 
 /**
  * A worksheet's markup as text, each cell's text ended by SEPARATOR so that cells never run together,
- * and its printed headers and footers as they print (print-header.ts).
+ * and its printed headers and footers as they print (print-header.ts); `_xHHHH_` escapes decoded (xstring.ts).
  */
 export const sheetText = (xml: string, sheet?: string, file?: string): string =>
-  xmlToText(xml.replace(PRINT_HEADER, (_, open: string, body: string) => open + escapeText(headerText(decodeEntities(body), sheet, file))).replace(CELL_END, `$&${SEPARATOR.trim()}`));
+  xstringDecoder(xml)(
+    xmlToText(xml.replace(PRINT_HEADER, (_, open: string, body: string) => open + escapeText(headerText(decodeEntities(body), sheet, file))).replace(CELL_END, `$&${SEPARATOR.trim()}`)),
+  );
 
 
 interface Strings {
@@ -59,7 +62,11 @@ interface Strings {
 const SI = /<(?:[\w.-]+:)?si(?=[\s/>])/g;
 const SI_END = /<\/(?:[\w.-]+:)?si>/g;
 /** The shared strings' texts, in order (markup-spans.ts: one pass, whatever a hostile part holds). */
-const sharedStrings = (xml: string): string[] => Array.from(spans(xml, SI, () => SI_END, XML_TAGS), (s) => xmlToText(content(xml, s)));
+const sharedStrings = (xml: string): string[] => {
+  // Each item's `_xHHHH_` escapes decoded (xstring.ts), when the part holds any.
+  const decode = xstringDecoder(xml);
+  return Array.from(spans(xml, SI, () => SI_END, XML_TAGS), (s) => decode(xmlToText(content(xml, s))));
+};
 
 export class XlsxBook {
   private strings: Promise<Strings> | null = null;
