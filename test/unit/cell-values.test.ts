@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
-import { decodeXstring } from '../../src/detect/extract/xstring.js';
+import { EscapedStampSearch, decodeXstring } from '../../src/detect/extract/xstring.js';
 
 const DIR = join(__dirname, '../fixtures/cell-values');
 const bytes = (name: string) => readFileSync(join(DIR, name));
@@ -86,5 +86,16 @@ describe('xlsx: `_xHHHH_` escapes are decoded', () => {
     expect(decodeXstring('a_x000d_b_X000D_c_x00_d')).toBe('a\rb_X000D_c_x00_d');
     expect(await repacked({ [sst]: (xml) => xml.replace('秘_x000D_', '秘_x005F_x000D_') })).toBe('clean');
   });
-});
 
+  it('秘 escaped itself (`_x79D8_`) is decoded as Excel decodes it; a shared string is found so, an inline one when read whole', async () => {
+    expect(await scan('sst-x79D8-escaped.xlsx')).toMatchObject({ verdict: 'marked', location: { sheet: 'Sheet', cell: 'A1' } });
+    expect(await scan('sst-x79D8-escaped-twin.xlsx')).toMatchObject({ verdict: 'clean' });
+    expect(await scanBlob(new Blob([bytes('inline-x79D8-escaped.xlsx')]), 'x.xlsx', WHOLE)).toMatchObject({ verdict: 'marked' });
+    // An escape cut between two chunks of the stream is still found.
+    const search = new EscapedStampSearch();
+    const markup = new TextEncoder().encode('<t>_x79d8_ Confidential</t>');
+    search.push(markup.subarray(0, 7));
+    search.push(markup.subarray(7));
+    expect(search.found).toBe(true);
+  });
+});

@@ -23,7 +23,7 @@ import { XML_TAGS, content, spans } from './markup-spans.js';
 import { attr, decodeEntities, escapeText, xmlToText } from './xml-text.js';
 import { headerText } from './print-header.js';
 import { decodeXml, isUtf16Xml, type ZipArchive } from './zip-reader.js';
-import { xstringDecoder } from './xstring.js';
+import { EscapedStampSearch, xstringDecoder } from './xstring.js';
 
 export const SHARED_STRINGS = /^xl\/sharedStrings\.xml$/i;
 export const WORKSHEET = /^xl\/worksheets\/[^/]+\.xml$/i;
@@ -191,11 +191,15 @@ async function readStrings(zip: ZipArchive, ctx: ExtractContext, whole: boolean)
   if (!part) return none;
   try {
     if (!whole) {
-      // Read whole only when a string may hold the stamp: to join its row and name its cell.
+      // Read whole only when a string may hold the stamp (秘 itself, or escaped: xstring.ts): to join its row and name its cell.
       const windows = new MarkupWindows();
-      await zip.stream(part, windows.push);
+      const escaped = new EscapedStampSearch();
+      await zip.stream(part, (chunk) => {
+        windows.push(chunk);
+        escaped.push(chunk);
+      });
       const utf16 = windows.head && isUtf16Xml(windows.head);
-      if (!utf16 && !windows.finish().some((t) => mayBeStamp(t) || t.includes('&#'))) return { ...none, stampChar: windows.inWord > 0 };
+      if (!utf16 && !escaped.found && !windows.finish().some((t) => mayBeStamp(t) || t.includes('&#'))) return { ...none, stampChar: windows.inWord > 0 };
     }
     const bytes = await zip.read(part);
     const items = bytes ? sharedStrings(decodeXml(bytes)) : [];
