@@ -302,7 +302,10 @@ export function mayEndInZip(tail: Uint8Array): boolean {
 export async function zipAtEnd(blob: Blob): Promise<boolean> {
   const from = Math.max(0, blob.size - ZIP_END_REACH);
   const tail = await readBytes(blob, from);
-  for (let i = tail.length - 22; i >= 0; i--) {
+  if (tail.length < 22) return false;
+  // From the end back, from one `P` to the one before it (the native search: a text member of an
+  // archive of thousands is looked at here, its every byte once).
+  for (let i = tail.lastIndexOf(0x50, tail.length - 22); i >= 0; i = i > 0 ? tail.lastIndexOf(0x50, i - 1) : -1) {
     if (!startsWith(tail, END_RECORD, i)) continue;
     const directory = from + i - u32(tail, i + 12);
     // A ZIP64 archive has its own end record and locator (76 bytes) between the directory and this one.
