@@ -280,7 +280,8 @@ export function asciiWithout(buf: Uint8Array, byte: number): boolean {
   const plain = (b: number) => b < 0x80 && b !== byte;
   let i = 0;
   for (; i < buf.length && (buf.byteOffset + i) & 3; i++) if (!plain(buf[i])) return false;
-  const words = new Uint32Array(buf.buffer, buf.byteOffset + i, (buf.length - i) >> 2);
+  // (Past the end already, the offset may be unaligned: no words.)
+  const words = i < buf.length ? new Uint32Array(buf.buffer, buf.byteOffset + i, (buf.length - i) >> 2) : new Uint32Array(0);
   for (let k = 0; k < words.length; k++) {
     const w = words[k];
     const x = w ^ spread; // a zero byte where w holds `byte`

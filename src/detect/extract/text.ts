@@ -123,29 +123,13 @@ function detect(bytes: Uint8Array, complete: boolean): Detected {
   if (b0 === 0xfe && b1 === 0xff) return { enc: 'utf-16be', bom: 2 };
   const sample = bytes.length > SAMPLE ? bytes.subarray(0, SAMPLE) : bytes;
   const done = complete && sample.length === bytes.length;
-  let evenZ = 0;
-  let oddZ = 0;
-  let high = 0;
-  let esc = false;
-  for (let i = 0; i < sample.length; i++) {
-    const c = sample[i];
-    if (c === 0) {
-      if (i & 1) oddZ++;
-      else evenZ++;
-    } else if (c >= 0x80) high++;
-    else if (c === 0x1b && sample[i + 1] !== undefined) {
-      const c1 = sample[i + 1];
-      const c2 = sample[i + 2];
-      if ((c1 === 0x24 && (c2 === 0x42 || c2 === 0x40)) || (c1 === 0x28 && (c2 === 0x4a || c2 === 0x42 || c2 === 0x49)))
-        esc = true;
-    }
-  }
+  const { evenZ, oddZ, high, esc } = sampleBytes(sample);
   const half = sample.length / 2;
   if (half >= 1) {
     if (oddZ > half * 0.2 && evenZ * 8 < oddZ) return { enc: 'utf-16le', bom: 0 };
     if (evenZ > half * 0.2 && oddZ * 8 < evenZ) return { enc: 'utf-16be', bom: 0 };
   }
-  if (high === 0) return { enc: esc ? 'iso-2022-jp' : 'ascii', bom: 0 };
+  if (!high) return { enc: esc ? 'iso-2022-jp' : 'ascii', bom: 0 };
   const s = trimTail(sample, done);
   if (fatalValid('utf-8', s)) return { enc: 'utf-8', bom: 0, partial: !done };
   const sj = fatalValid('shift_jis', s);
@@ -164,6 +148,49 @@ function detect(bytes: Uint8Array, complete: boolean): Detected {
     }
   }
   return { enc: best, bom: 0, guess: true };
+}
+
+/** What the sample's bytes say of its encoding: NULs at even and odd offsets (UTF-16), bytes ≥ 0x80, ISO-2022-JP's escapes. */
+export interface SampleBytes {
+  evenZ: number;
+  oddZ: number;
+  high: boolean;
+  esc: boolean;
+}
+
+/**
+ * The sample looked at four bytes at a time: a word with no NUL, no ESC and no high byte (most of any
+ * text's) is passed at once, the rest byte by byte. (A ZIP of 3,000 source files spent a fifth of its
+ * scan here, byte by byte.)
+ */
+export function sampleBytes(sample: Uint8Array): SampleBytes {
+  const r: SampleBytes = { evenZ: 0, oddZ: 0, high: false, esc: false };
+  const n = sample.length;
+  let i = 0;
+  for (; i < n && (sample.byteOffset + i) & 3; i++) sampleByte(sample, i, r);
+  // (Past the end already, the offset may be unaligned: no words.)
+  const words = i < n ? new Uint32Array(sample.buffer, sample.byteOffset + i, (n - i) >> 2) : new Uint32Array(0);
+  for (let k = 0; k < words.length; k++, i += 4) {
+    const w = words[k];
+    const e = w ^ 0x1b1b1b1b; // a zero byte where w holds ESC
+    // The high bit of a byte that is NUL, ESC or itself high (the zero-byte test of "bit twiddling hacks").
+    if ((((w - 0x01010101) & ~w) | ((e - 0x01010101) & ~e) | w) & 0x80808080) for (let j = i; j < i + 4; j++) sampleByte(sample, j, r);
+  }
+  for (; i < n; i++) sampleByte(sample, i, r);
+  return r;
+}
+
+function sampleByte(sample: Uint8Array, i: number, r: SampleBytes): void {
+  const c = sample[i];
+  if (c === 0) {
+    if (i & 1) r.oddZ++;
+    else r.evenZ++;
+  } else if (c >= 0x80) r.high = true;
+  else if (c === 0x1b && i + 1 < sample.length) {
+    const c1 = sample[i + 1];
+    const c2 = sample[i + 2];
+    if ((c1 === 0x24 && (c2 === 0x42 || c2 === 0x40)) || (c1 === 0x28 && (c2 === 0x4a || c2 === 0x42 || c2 === 0x49))) r.esc = true;
+  }
 }
 
 /** The encoding of a text buffer, as a WHATWG encoding label (`utf-8`, `utf-16le`, `shift_jis`…). */
