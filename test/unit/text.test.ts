@@ -81,6 +81,20 @@ describe('validUtf8: the same answer as a fatal TextDecoder', () => {
     expect(checked).toBeGreaterThan(20_000);
   });
 
+  it('ASCII runs passed four bytes at a time: every sequence after 0–9 ASCII bytes, at every alignment of the buffer', () => {
+    const seqs = [[0xe7, 0xa7, 0x98], [0xe7, 0xa7], [0xc2, 0x41], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x80], [0xff], [0x41]];
+    let checked = 0;
+    for (const q of seqs) for (let pre = 0; pre < 10; pre++) for (let post = 0; post < 6; post++) for (let off = 0; off < 4; off++) {
+      const body = [...new Array(pre).fill(0x61), ...q, ...new Array(post).fill(0x62), ...q];
+      const buf = new Uint8Array(body.length + 4);
+      buf.set(body, off);
+      const bytes = buf.subarray(off, off + body.length);
+      expect([q, pre, post, off, validUtf8(bytes)]).toEqual([q, pre, post, off, fatal(bytes)]);
+      checked++;
+    }
+    expect(checked).toBe(8 * 10 * 6 * 4);
+  });
+
   it('random byte strings biased to UTF-8 shapes, and real text', () => {
     let seed = 7;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / (1 << 24);

@@ -56,11 +56,16 @@ function fatalValid(enc: string, b: Uint8Array): boolean {
  */
 export function validUtf8(b: Uint8Array): boolean {
   const n = b.length;
+  // ASCII is passed four bytes at a time where they are aligned: `aligned` is the first such offset.
+  const aligned = (4 - (b.byteOffset & 3)) & 3;
+  const words = aligned < n ? new Uint32Array(b.buffer, b.byteOffset + aligned, (n - aligned) >> 2) : new Uint32Array(0);
+  const wordsEnd = aligned + words.length * 4;
   let i = 0;
   while (i < n) {
     const c = b[i];
     if (c < 0x80) {
       i++;
+      if (i >= aligned && ((i - aligned) & 3) === 0) while (i < wordsEnd && (words[(i - aligned) >> 2] & 0x80808080) === 0) i += 4;
       continue;
     }
     // The second byte's range depends on the first (WHATWG Encoding, UTF-8 decoder's lower/upper bounds).
