@@ -419,6 +419,13 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
     }
   });
 
+  it('dvipdfmx bitmap (PK) fonts name glyphs by their code in hex (/x43): letters and digits are read (x43 was read as decimal 43, 「+」)', async () => {
+    const items = await extract(fix('uplatex-pk-fonts.pdf'), true);
+    expect(pageText(items, 1)).toMatch(/秘\s*CONFIDENTIAL/);
+    expect(stampHits(items)).toEqual(['page:1']);
+    expect(stampHits(await extract(fix('uplatex-pk-fonts-twin.pdf'), true))).toEqual([]);
+  });
+
   it('Adobe-Japan1 table: 秘, ㊙, vertical forms, characters past the BMP and variation sequences; CID 0 (.notdef) names nothing', () => {
     const aj1 = adobeJapan1();
     expect(aj1.size).toBe(23059);

@@ -723,6 +723,11 @@ function type1Encoding(doc: PdfDoc, font: Dict): { table: string[]; unreadable: 
  * does. Only for names nothing else maps; a wrong guess is a letter, never a missed one.
  */
 function numberedGlyph(name: string): string {
+  // dvipdfmx names a bitmap (PK) font's glyphs by their code in hex (`/x43` for C): that code is the
+  // TeX font's encoding's, where letters and digits are ASCII in every text encoding (OT1, T1, LY1);
+  // any other code (a ligature, a symbol) is not known.
+  const hex = /^x([0-9A-F]{2})$/.exec(name);
+  if (hex) return /[0-9A-Za-z]/.test(String.fromCharCode(parseInt(hex[1], 16))) ? String.fromCharCode(parseInt(hex[1], 16)) : '';
   const m = /^[A-Za-z]{1,2}(\d{2,3})$/.exec(name);
   const n = m ? Number(m[1]) : 0;
   return n >= 0x20 && n < 0x7f ? String.fromCharCode(n) : '';
