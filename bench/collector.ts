@@ -281,7 +281,7 @@ function seedEventsSql(prefix: string, rows: string, n: number, end: number): st
   const svc = (i: 0 | 1 | 2) => `CASE (x / 5) % 5 ${SERVICES.map((sv, k) => `WHEN ${k} THEN ${q(sv[i])}`).join(' ')} END`;
   const marked = 'x % 5 = 0';
   return `INSERT INTO ${prefix}events (id, time_ms, received_ms, v, user_name, device_id, browser, extension_version, service, service_name, category,
-      origin, channel, file_name, size, sha256, verdict, rule, reason, action, outcome, policy_version)
+      origin, channel, file_name, size, sha256, verdict, rule, reason, action, outcome, policy_version, incident_linked)
     SELECT 'seed-' || x, ${end} - (x * ${30 * DAY}) / ${n}, ${end} - (x * ${30 * DAY}) / ${n}, 1, 'user' || (x % 2000) || '@example.co.jp', 'pc-' || (x % 3000), ${q(t.browser)}, ${q(t.extensionVersion)},
       ${svc(0)}, ${svc(1)}, ${svc(2)}, ${q(t.origin)}, ${q(t.channel)},
       CASE WHEN ${marked} THEN '秘—見積書-' || x || '.xlsx' ELSE 'report-' || x || '.pdf' END, 1000 + x % 100000, ${q(t.sha256)},
@@ -290,13 +290,13 @@ function seedEventsSql(prefix: string, rows: string, n: number, end: number): st
       CASE WHEN ${marked} THEN 'name' WHEN x % 37 = 0 THEN 'encrypted' END,
       CASE WHEN ${marked} THEN CASE WHEN x % 2 = 1 THEN 'block' ELSE 'warn' END ELSE 'allow' END,
       CASE WHEN ${marked} THEN CASE WHEN x % 2 = 1 THEN 'blocked' ELSE 'pending' END ELSE 'allowed' END,
-      ${q(t.policyVersion)}
+      ${q(t.policyVersion)},
+      -- A store the collector kept up with: its incidents were built as the events came (every 30 s), so
+      -- every seeded event is already linked (incident_linked). Without it the collector under test would
+      -- first catch up on every qualifying seeded event (a first start over an old database: ~124,000
+      -- events, a minute of work) while the rows below are measured.
+      1
     FROM (${rows}) AS seq;
-    -- A store the collector kept up with: its incidents were built as the events came (every 30 s), so the
-    -- incidents' watermark is past them. Without it the collector under test would first catch up on every
-    -- qualifying seeded event (a first start over an old database: ~124,000 events, a minute of work) while
-    -- the rows below are measured.
-    INSERT INTO ${prefix}meta (key, value) VALUES ('incidents.watermark', '[${end},""]');
     DELETE FROM ${prefix}event_counts;
     INSERT INTO ${prefix}event_counts SELECT floor(time_ms / 3600000.0), coalesce(service, ''), verdict, action, count(*) FROM ${prefix}events GROUP BY 1, 2, 3, 4;`;
 }

@@ -33,3 +33,31 @@ const table = (id: string, big: string) => `CREATE TABLE incidents (
 
 export const SQLITE_INCIDENTS_MIGRATION = table('INTEGER PRIMARY KEY', 'INTEGER');
 export const PG_INCIDENTS_MIGRATION = table('BIGSERIAL PRIMARY KEY', 'BIGINT');
+
+/**
+ * Which stored events open or join an incident (the SQL twin of incidentKind in store.ts). The partial
+ * index below and sync's query spell it identically: both back ends use a partial index only for a
+ * query whose WHERE contains the index's own terms.
+ */
+export const QUALIFIES = `(action = 'block' OR outcome IN ('proceeded', 'disputed') OR (verdict = 'unscannable' AND relates_to IS NULL AND outcome <> 'cancelled'))`;
+
+/** What sync reads: a qualifying event no sync has linked yet. */
+export const UNLINKED = `incident_linked = 0 AND ${QUALIFIES}`;
+
+/**
+ * link14 (F13): an event is linked to its incident by "not yet linked", not by a watermark on its arrival
+ * time. Arrival times are each collector's wall clock: with two collectors on one PostgreSQL, one 5 min
+ * behind, or after a clock step back, events landed behind the watermark and never became incidents
+ * (acknowledged, stored, no deadline, no alert). A flag set in the linking transaction cannot be
+ * skipped whatever the clocks or the order transactions commit in. The partial index holds only the
+ * qualifying events not yet linked, so a sync reads the work to do, not the millions of events done.
+ * Events already linked by the watermark are marked linked; a qualifying event the watermark skipped is
+ * not, and the next sync links it (the incidents the bug lost come back). ADD COLUMN with a constant
+ * default rewrites no rows on either back end. The watermark's index over every event goes: nothing else
+ * reads events by arrival, and ingest no longer writes it.
+ */
+export const incidentLinkMigration = (flag: string) => `ALTER TABLE events ADD COLUMN incident_linked ${flag} NOT NULL DEFAULT 0;
+  UPDATE events SET incident_linked = 1 WHERE id IN (SELECT event_id FROM incident_events);
+  CREATE INDEX events_unlinked ON events (received_ms, id) WHERE ${UNLINKED};
+  DROP INDEX events_received;
+  DELETE FROM meta WHERE key = 'incidents.watermark';`;

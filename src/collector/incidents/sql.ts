@@ -32,6 +32,11 @@ export interface Sql {
   tx<T>(work: TxWork<T>): Promise<T>;
   /** `name` as the statement must write it (`schema.name` on PostgreSQL). */
   t(name: string): string;
+  /**
+   * Appended to a SELECT in `tx` to lock the rows read and pass over rows another transaction holds
+   * (PostgreSQL); empty on SQLite, whose write transactions run one at a time anyway.
+   */
+  skipLocked: string;
 }
 
 export function sqlFor(storage: Storage): Sql {
@@ -51,6 +56,7 @@ export function sqlFor(storage: Storage): Sql {
           })
           .immediate(),
       t: (name) => name,
+      skipLocked: '',
     };
   }
   if (storage instanceof PostgresStorage) {
@@ -82,6 +88,7 @@ export function sqlFor(storage: Storage): Sql {
         }
       },
       t: (name) => `${storage.schema}.${name}`,
+      skipLocked: ' FOR UPDATE SKIP LOCKED',
     };
   }
   throw new Error(`incidents: unsupported storage ${storage.kind}`);

@@ -5,14 +5,15 @@
  * customer; the agreed reporting time (a setting, default 24 h) gives each open incident a deadline, and
  * the alert outbox warns before it runs out.
  *
- * Incidents are built from stored events by `sync` (the events' arrival order, from a watermark), not in
- * the ingest path: ingest stays as fast as it is, and a collector that was down catches up. Linking is
- * idempotent (one row per event in incident_events), so two collectors on one database, or a re-scan,
- * never count an event twice.
+ * Incidents are built from stored events by `sync` (every qualifying event not yet linked, marked as it
+ * is linked), not in the ingest path: ingest stays as fast as it is, and a collector that was down
+ * catches up. Linking is idempotent (one row per event in incident_events), so two collectors on one
+ * database, or a re-scan, never count an event twice.
  */
 import type { StoredEvent } from '../../events/schema.js';
 import { rowToEvent } from '../storage/sql.js';
 import { dayInZone } from '../time-zone.js';
+import { UNLINKED } from './schema.js';
 import type { Sql, TxWork } from './sql.js';
 
 export const INCIDENT_STATUSES = ['new', 'investigating', 'reported', 'closed'] as const;
@@ -91,7 +92,7 @@ export interface IncidentListQuery {
   offset: number;
 }
 
-/** Which events open or join an incident, and as what. */
+/** Which events open or join an incident, and as what (QUALIFIES in schema.ts is its SQL twin). */
 export function incidentKind(e: Pick<StoredEvent, 'action' | 'outcome' | 'verdict' | 'relatesTo'>): IncidentKind | null {
   if (e.outcome === 'disputed') return 'disputed';
   if (e.outcome === 'proceeded') return 'proceeded';
@@ -100,8 +101,6 @@ export function incidentKind(e: Pick<StoredEvent, 'action' | 'outcome' | 'verdic
   return null;
 }
 
-/** The SQL twin of incidentKind (what sync reads). */
-const QUALIFIES = `(action = 'block' OR outcome IN ('proceeded', 'disputed') OR (verdict = 'unscannable' AND relates_to IS NULL AND outcome <> 'cancelled'))`;
 
 /** User (else the device), file (hash, else name), local day. */
 export function groupKey(e: StoredEvent, zone: string): { key: string; day: string } {
@@ -112,8 +111,6 @@ export function groupKey(e: StoredEvent, zone: string): { key: string; day: stri
 }
 
 const HOUR = 3_600_000;
-/** Events re-read behind the watermark: an insert that committed late, with an earlier arrival time. */
-const OVERLAP_MS = 120_000;
 
 export class IncidentStore {
   constructor(private readonly sql: Sql) {}
@@ -171,41 +168,44 @@ export class IncidentStore {
   }
 
   /**
-   * Links the events stored since the last sync to their incidents; returns how many events were linked.
+   * Links the qualifying events not yet linked to their incidents; returns how many events were linked.
+   * "Not yet linked" is a flag on the event (events.incident_linked) set in the transaction that links
+   * it, read through a partial index of only the events still to link: no watermark on arrival time, so
+   * no collector's clock (skewed, stepped back) and no late commit can make an event be skipped.
    * One transaction per batch, and a turn of the event loop between batches: a collector catching up on
    * 100,000 qualifying events (a first start over an old database) keeps answering while it does.
-   * `signal` stops it between batches (the collector is closing; the watermark keeps what was done).
+   * `signal` stops it between batches (the collector is closing; the flags keep what was done).
    */
   async sync(zone: string, now: number, batch = 500, signal?: AbortSignal): Promise<number> {
-    const { events, meta } = this.t;
-    const mark = (await this.sql.all<{ value: string }>(`SELECT value FROM ${meta} WHERE key = 'incidents.watermark'`))[0]?.value;
-    let [fromMs, fromId] = mark ? (JSON.parse(mark) as [number, string]) : [0, ''];
-    fromMs = Math.max(0, fromMs - OVERLAP_MS);
-    fromId = '';
     let linked = 0;
     for (;;) {
-      const rows = await this.sql.all(
-        `SELECT * FROM ${events} WHERE (received_ms, id) > (?, ?) AND ${QUALIFIES} ORDER BY received_ms, id LIMIT ?`,
-        [fromMs, fromId, batch],
-      );
-      const last = rows[rows.length - 1];
-      if (!last) break;
-      fromMs = Number(last.received_ms);
-      fromId = String(last.id);
-      linked += await this.sql.tx(this.link(rows.map(rowToEvent), zone, now, [fromMs, fromId]));
-      if (rows.length < batch || signal?.aborted) break;
+      const done = await this.sql.tx(this.link(zone, now, batch));
+      linked += done.linked;
+      if (done.read < batch || signal?.aborted) break;
       await new Promise((resolve) => setImmediate(resolve));
     }
     return linked;
   }
 
-  /** One batch of `sync`: each event opens or joins its incident, then the watermark moves past them. */
-  private *link(batch: StoredEvent[], zone: string, now: number, watermark: [number, string]): TxWork<number> {
-    const { incidents, links, meta } = this.t;
+  /**
+   * One batch of `sync`, one transaction: reads up to `batch` events still to link, and each opens or
+   * joins its incident and is marked linked. On PostgreSQL the read locks them and skips those another
+   * collector's sync holds, so two collectors never wait on each other's events; and the events are
+   * linked in the order of their incidents' keys, so two batches lock incident rows in one order and
+   * cannot deadlock. Returns the events read and those newly linked.
+   */
+  private *link(zone: string, now: number, batch: number): TxWork<{ read: number; linked: number }> {
+    const { incidents, links, events } = this.t;
+    const rows = (yield {
+      sql: `SELECT * FROM ${events} WHERE ${UNLINKED} ORDER BY received_ms, id LIMIT ?${this.sql.skipLocked}`,
+      params: [batch],
+      rows: true,
+    }) as Record<string, unknown>[];
+    const todo = rows.map(rowToEvent).map((e) => ({ e, ...groupKey(e, zone) })).sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
     let linked = 0;
-    for (const e of batch) {
+    for (const { e, key, day } of todo) {
+      yield { sql: `UPDATE ${events} SET incident_linked = 1 WHERE id = ?`, params: [e.id] };
       const kind = incidentKind(e)!;
-      const { key, day } = groupKey(e, zone);
       const t = Date.parse(e.time);
       yield {
         sql: `INSERT INTO ${incidents} (group_key, user_name, device_id, device_name, sha256, file_name, service, day, kinds, opened_ms, last_ms, event_count, updated_ms)
@@ -224,11 +224,7 @@ export class IncidentStore {
       };
       linked++;
     }
-    yield {
-      sql: `INSERT INTO ${meta} (key, value) VALUES ('incidents.watermark', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      params: [JSON.stringify(watermark)],
-    };
-    return linked;
+    return { read: rows.length, linked };
   }
 
   /**

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { groupCountsSql, toGroupCount, type GroupCount, type GroupKey } from './group-counts.js';
 import { ACCOUNTS_MORE_PG, ACCOUNTS_PG, ACCOUNTS_SUBJECT } from '../accounts/schema.js';
-import { PG_INCIDENTS_MIGRATION } from '../incidents/schema.js';
+import { PG_INCIDENTS_MIGRATION, incidentLinkMigration } from '../incidents/schema.js';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import {
   COLUMN_NAMES,
@@ -169,6 +169,8 @@ const MIGRATIONS: string[] = [
   `CREATE INDEX events_relates_to ON events (relates_to) WHERE relates_to IS NOT NULL;`,
   // subject14: as in sqlite.ts: OpenID Connect accounts keyed by the provider's subject (accounts/schema.ts).
   ACCOUNTS_SUBJECT,
+  // link14: as in sqlite.ts: incidents link events by "not yet linked", whatever the clocks (incidents/schema.ts).
+  incidentLinkMigration('SMALLINT'),
 ];
 
 /** Epoch ms → day number (BIGINT division would truncate towards zero; floor is right before 1970 too). */

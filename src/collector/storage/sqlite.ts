@@ -4,7 +4,7 @@
  */
 import { ACCOUNTS_MORE_SQLITE, ACCOUNTS_SQLITE, ACCOUNTS_SUBJECT } from '../accounts/schema.js';
 import { chmodSync, closeSync, openSync } from 'node:fs';
-import { SQLITE_INCIDENTS_MIGRATION } from '../incidents/schema.js';
+import { SQLITE_INCIDENTS_MIGRATION, incidentLinkMigration } from '../incidents/schema.js';
 import Database from 'better-sqlite3';
 import type { UploadEvent } from '../../events/schema.js';
 import { COLUMN_NAMES, FTS_TABLE, HOUR_MS, NAMES_TABLE, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
@@ -185,6 +185,8 @@ const MIGRATIONS: string[] = [
   `DROP TRIGGER ${FTS_TABLE}_insert;`,
   // subject14: OpenID Connect accounts keyed by the provider's subject, not a claimed e-mail (accounts/schema.ts).
   ACCOUNTS_SUBJECT,
+  // link14: incidents link events by "not yet linked", whatever the clocks (incidents/schema.ts).
+  incidentLinkMigration('INTEGER'),
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */
