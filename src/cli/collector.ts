@@ -25,6 +25,9 @@ const USAGE = `usage: upload-guard collector [--port 8787] [--host 127.0.0.1] [-
        [--packages DIR] [--public-url https://host]
        [--splunk-hec https://splunk:8088] [--splunk-hec-channel GUID] [--splunk-hec-index NAME]
        [--siem-format upload-guard|ocsf]
+       --trust-proxy: believe X-Forwarded-For/-Proto from a proxy on this machine (loopback) only;
+       --trusted-proxies: from exactly these addresses/CIDRs (a proxy on another machine). Never a whole
+       LAN: a PC that reaches the collector directly would choose the address in the audit log
        --rate-limit 0 turns the per-device limit off; UPLOAD_GUARD_LOG=1 logs every request
        (errors and warnings are always logged, as JSON lines on stdout)
 env:   UPLOAD_GUARD_INGEST_TOKEN, UPLOAD_GUARD_ADMIN_TOKEN, DATABASE_URL=postgres://…,

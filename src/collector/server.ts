@@ -68,9 +68,11 @@ export interface CollectorOptions {
   /** Serve /metrics without a token (for a scraper on a private network). Default false. */
   metricsPublic?: boolean;
   /**
-   * Proxies in front of the collector whose X-Forwarded-For is believed: `true` for loopback and
-   * private addresses, or a list of addresses and CIDRs. The client address is the right-most one
-   * not written by a trusted proxy (a client cannot choose its own).
+   * Proxies in front of the collector whose X-Forwarded-For (and -Proto) is believed: `true` for a proxy
+   * on this machine (loopback) only, or a list of addresses and CIDRs. The client address is the
+   * right-most one not written by a trusted proxy (a client cannot choose its own). Never "every private
+   * address": the PCs of a corporate network are on private addresses, and any of them reaching the
+   * collector directly would choose the address in the audit log and its rate-limit key (F16).
    */
   trustProxy?: boolean | string[];
   /** Log level: 'info' (every request), 'warn' (errors and warnings), false (nothing; tests). Default false. */
@@ -119,8 +121,8 @@ export interface Collector {
 }
 
 const MiB = 1024 * 1024;
-/** What `trustProxy: true` trusts: proxies on this machine and on private networks. */
-const PRIVATE_PROXIES = ['loopback', 'linklocal', 'uniquelocal'];
+/** What `trustProxy: true` trusts: a proxy on this machine (127.0.0.0/8, ::1). Any other is named. */
+const LOCAL_PROXY = ['loopback'];
 
 function checkTokens(opts: CollectorOptions): void {
   for (const [kind, list] of [['ingest', opts.ingestTokens], ['admin', opts.adminTokens]] as const) {
@@ -192,7 +194,7 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
         }
       : false,
     bodyLimit: ctx.bodyLimit,
-    trustProxy: opts.trustProxy === true ? PRIVATE_PROXIES : opts.trustProxy || false,
+    trustProxy: opts.trustProxy === true ? LOCAL_PROXY : opts.trustProxy || false,
     // Prototype-poisoning keys in JSON bodies are refused outright.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
