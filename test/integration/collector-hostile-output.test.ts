@@ -68,9 +68,9 @@ describe('hostile strings through webhook, CEF and NDJSON', () => {
       expect(alert.text).not.toMatch(RAW);
       // No Slack control sequence or link, and no Markdown link (a `]` before `(` is escaped).
       expect(alert.text).not.toMatch(/<[!@#]|<https?:|(?<!\\)\]\(/);
-      expect(alert.text).toContain('\\[click\\](https://evil.example)');
+      expect(alert.text).toContain('\\[click\\](https[:]//evil[.]example)'); // no Markdown link, and the URL defanged
       expect(alert.text).toContain('&lt;!channel&gt;');
-      expect(alert.text).toContain('&lt;@U0123|admin&gt; &amp; &lt;!here&gt;');
+      expect(alert.text).toContain('&lt;＠U0123|admin&gt; &amp; &lt;!here&gt;');
       expect(alert.text).toContain('[U+202E]');
       expect(alert.text).not.toContain('\nFAKE');
       expect(alert.event.fileName).toBe(NAME);

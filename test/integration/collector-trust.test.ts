@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
 import { ndjsonLine, csvCell, toJson } from '../../src/events/encode.js';
 import { cefValue, cefHeader } from '../../src/collector/alerts/cef.js';
-import { chatField, incidentAlert } from '../../src/collector/alerts/webhook.js';
+import { chatField, incidentAlert, staleDeviceAlert } from '../../src/collector/alerts/webhook.js';
+import { deadlineAlert } from '../../src/collector/incidents/deadline.js';
+import type { Incident } from '../../src/collector/incidents/store.js';
 import { redactUrl } from '../../src/collector/log.js';
 import { createCollector, type Collector, type CollectorOptions } from '../../src/collector/server.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
@@ -199,6 +201,13 @@ describe('exports say when they are incomplete', () => {
   });
 });
 
+/** An overdue incident whose file and user are `name`. */
+const incidentOf = (name: string): Incident => ({
+  id: 7, user: name, deviceId: 'pc-1', deviceName: null, sha256: null, fileName: name, service: 'gmail', day: '2026-12-02', kinds: ['block'],
+  openedAt: '2026-12-02T00:00:00.000Z', lastAt: '2026-12-02T00:00:00.000Z', events: 1, status: 'new', assignee: null, severity: 'medium', notes: null,
+  reportedAt: null, updatedAt: '2026-12-02T00:00:00.000Z', deadline: '2026-12-03T00:00:00.000Z', minutesLeft: -180,
+});
+
 describe('inert output', () => {
   const hostile = 'x<!channel> <https://evil.example|invoice.pdf> [click](https://evil.example)\nFAKE LINE\u202Egpj.exe\u001b[31m\u2028\u0085';
 
@@ -209,8 +218,66 @@ describe('inert output', () => {
     expect(text).toContain('&lt;!channel&gt;');
     expect(text).toContain('\\[click\\]');
     expect(text).toContain('[U+202E]');
-    expect(text).toContain('"&lt;@U123&gt;"');
+    expect(text).toContain('"&lt;＠U123&gt;"'); // a bare @ that is no e-mail's is full-width too
     expect(chatField('a & b')).toBe('"a &amp; b"');
+  });
+
+  /**
+   * F15: Slack mrkdwn and bare URLs in device-written names. Slack documents escaping only for &, < and
+   * >; *bold*, _italic_, ~strike~, `code` and :emoji: still applied, and a URL (or a bare domain, or a
+   * name ending in .zip, a real TLD) in a file name was auto-linked: a bold, clickable phishing link
+   * posted by the trusted integration. Checked on every text the collector posts to a webhook.
+   */
+  describe('webhook text: no chat markup and no link from a device-written value', () => {
+    const phishing = '*URGENT* https://login.example-corp.evil/reset?u=sato .pdf';
+    const names = [
+      phishing,
+      '_it_ ~strike~ `code` :rotating_light: @channel @here',
+      'www.example-corp.evil',
+      'payroll.zip',
+      'sato@example-corp.evil',
+      '<img src=x onerror=alert(1)>&amp;',
+      '\u202E(https://evil.example)',
+      'invoice\u202Efdp.exe\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007',
+    ];
+    const texts = (name: string) => [
+      incidentAlert(sampleEvent({ fileName: name, user: name, deviceId: 'pc-1' }), 'incident:x').text,
+      staleDeviceAlert({ deviceId: name, user: name, browser: 'chrome', extensionVersion: '0.1.0', policyVersion: '1', lastSeen: '2026-12-02T03:00:00.000Z', silentMinutes: 90 }, 'stale:x').text,
+      deadlineAlert(incidentOf(name), Date.parse('2026-12-03T03:00:00Z')).payload,
+    ];
+    // The parts of a text the device wrote: what is between the quotes chatField puts around each value.
+    const fields = (text: string) => [...text.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!);
+
+    it.each(names)('%s', (name) => {
+      for (const text of texts(name).map((t) => (t.startsWith('{') ? (JSON.parse(t) as { text: string }).text : t))) {
+        const values = fields(text);
+        expect(values.length, text).toBeGreaterThanOrEqual(2);
+        for (const v of values) {
+          // No mrkdwn/Markdown emphasis, code or strike characters, no :emoji: shortcode, no bare mention.
+          expect(v, text).not.toMatch(/[*_~`]/);
+          expect(v, text).not.toMatch(/:[a-z0-9_+-]*[a-z][a-z0-9_+-]*:/i);
+          expect(v, text).not.toMatch(/(^|[^A-Za-z0-9])@(channel|here|everyone)/);
+          // Nothing an auto-linker takes for a URL, a domain or an e-mail address.
+          expect(v, text).not.toMatch(/:\/\//);
+          expect(v, text).not.toMatch(/[A-Za-z0-9]\.[A-Za-z0-9]/);
+          // A Markdown link cannot start at a bracket the collector wrote either.
+          expect(v, text).not.toMatch(/(^|[^\\])\]\(/);
+          // HTML and Slack's <…> stay entities; controls and bidi stay visible.
+          expect(v, text).not.toMatch(/[<>\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+        }
+      }
+    });
+
+    it('still reads as the name: a defanged URL, Japanese untouched', () => {
+      const text = incidentAlert(sampleEvent({ fileName: phishing, user: 'sato@example.co.jp' }), 'incident:x').text;
+      expect(text).toContain('"＊URGENT＊ https[:]//login[.]example-corp[.]evil/reset?u=sato .pdf"');
+      expect(text).toContain('"sato@example[.]co[.]jp"');
+      const jp = incidentAlert(sampleEvent({ fileName: '【社外秘】2026年度_見積書（最終）.xlsx', user: '佐藤 花子' }), 'incident:x').text;
+      expect(jp).toContain('"【社外秘】2026年度＿見積書（最終）.xlsx"');
+      expect(jp).toContain('"佐藤 花子"');
+      // The event's time is written by the collector (the schema admits only an ISO time), not defanged.
+      expect(jp).toMatch(/ at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    });
   });
 
   it('CEF: spec escapes plus every control and Unicode line separator made visible', () => {

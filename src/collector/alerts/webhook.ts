@@ -4,9 +4,16 @@
  * style incoming webhooks display) and the event's metadata.
  *
  * Everything in `text` that a device wrote (file name, user, service, device id) is made inert for chat
- * markup: Slack's `<!channel>` and `<url|label>` need `<`, `>` and `&`, which are written as entities
- * (the escaping Slack documents); Markdown links (Teams) lose their meaning with a backslash before
- * `[` and `]`; controls, bidi overrides and line breaks show as [U+XXXX]; each field is quoted.
+ * markup (chatField): Slack's `<!channel>` and `<url|label>` need `<`, `>` and `&`, which are written as
+ * entities (the escaping Slack documents); Markdown links (Teams) lose their meaning with a backslash
+ * before `[` and `]`; Slack mrkdwn and Markdown emphasis, strike and code (`*`, `_`, `~`, backquote)
+ * become their full-width forms, which no chat formats; `:name:` emoji codes and bare @channel/@here
+ * lose their colon or at sign the same way; URLs, domains and e-mail addresses are defanged as
+ * security teams write them (`https[:]//evil[.]example`), so no chat auto-links them (bare domains
+ * count: `.zip` and `.mov` are real top-level domains); controls, bidi overrides and line breaks show
+ * as [U+XXXX]; each field is quoted. Japanese names read as they are (their dots and colons sit
+ * between characters no auto-linker takes for a host). The event itself, in the same body, keeps
+ * every value exactly.
  */
 import { inertText } from '../../events/inert.js';
 import { answerError, NO_REDIRECTS } from './http-answer.js';
@@ -27,14 +34,42 @@ export function isIncident(e: UploadEvent): boolean {
   return e.action === 'block' || e.action === 'warn';
 }
 
-/** A device-supplied value for a chat line: inert, quoted, markup escaped. */
+/** A device-supplied value for a chat line: inert, quoted, markup escaped, links defanged. */
 export function chatField(s: string): string {
   const escaped = s
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/[[\]"\\]/g, (c) => `\\${c}`);
-  return `"${inertText(escaped)}"`;
+  return `"${noLinkAfterBracket(defanged(unformatted(inertText(escaped))))}"`;
+}
+
+/** Emphasis, strike and code marks of Slack mrkdwn and Markdown, as full-width forms no chat formats. */
+const FULL_WIDTH: Record<string, string> = { '*': '＊', _: '＿', '~': '～', '`': '｀' };
+
+/** No formatting, no `:emoji:` code, no bare @channel/@here/@everyone (an e-mail's @ stays: a letter precedes it). */
+function unformatted(s: string): string {
+  return s
+    .replace(/[*_~`]/g, (c) => FULL_WIDTH[c]!)
+    .replace(/:(?=[a-z0-9_+-]*[a-z][a-z0-9_+-]*:)/gi, '：')
+    .replace(/(^|[^A-Za-z0-9])@/g, '$1＠');
+}
+
+/**
+ * Nothing an auto-linker takes for a link: `://` becomes `[:]//` and a dot between two ASCII letters or
+ * digits `[.]` (host names, e-mail domains, and a name that is a domain, e.g. `payroll.zip`). The
+ * usual defanged notation: read at a glance, never clicked.
+ */
+function defanged(s: string): string {
+  return s.replace(/:\/\//g, '[:]//').replace(/(?<=[A-Za-z0-9])\.(?=[A-Za-z0-9])/g, '[.]');
+}
+
+/**
+ * A bracket the collector wrote ([U+202E], [.]) followed by the device's `(` would open a Markdown link
+ * (Teams): the parenthesis is escaped.
+ */
+function noLinkAfterBracket(s: string): string {
+  return s.replace(/(?<!\\)\]\(/g, ']\\(');
 }
 
 export function incidentAlert(e: UploadEvent, alertId: string): IncidentAlert {
@@ -55,7 +90,7 @@ export function incidentAlert(e: UploadEvent, alertId: string): IncidentAlert {
   return {
     kind: 'upload-guard.incident',
     alertId,
-    text: `Upload Guard: ${chatField(what)} ${verb} on ${chatField(where)}${rule} for ${chatField(e.user ?? 'unknown user')} at ${chatField(e.time)}`,
+    text: `Upload Guard: ${chatField(what)} ${verb} on ${chatField(where)}${rule} for ${chatField(e.user ?? 'unknown user')} at ${new Date(Date.parse(e.time)).toISOString()}`,
     event: e,
   };
 }
