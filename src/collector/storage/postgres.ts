@@ -196,15 +196,44 @@ export interface PostgresOptions {
   /** Schema to keep the tables in (default `upload_guard`); tests use a fresh one per run. */
   schema?: string;
   poolSize?: number;
+  /**
+   * Connections of the separate pool for admin reads (event pages, exports, summaries, counts, the device
+   * list), default 4. Separate so that reads, however many and slow, never take the connections ingest,
+   * heartbeats and alerts need (F11: 30 concurrent viewer summaries held the one pool and ingest got 503).
+   */
+  readPoolSize?: number;
   /** A statement running longer is cancelled by the server, ms (default 10 s). */
   statementTimeoutMs?: number;
   /** Waiting for a connection (a new one, or a free one from the pool), ms (default 5 s). */
   connectTimeoutMs?: number;
 }
 
+function newPool(opts: PostgresOptions, max: number, statementMs: number): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString,
+    max,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
+    // The server cancels a long statement; the client gives up a little later on a server that does
+    // not answer at all (hung, or the network to it gone), so no request waits forever.
+    statement_timeout: statementMs,
+    query_timeout: statementMs + 2_000,
+    keepAlive: true,
+  });
+  // An idle client that loses its connection emits 'error' on the pool; without a listener Node exits.
+  pool.on('error', () => {});
+  return pool;
+}
+
 export class PostgresStorage implements Storage {
   readonly kind = 'postgres' as const;
+  /** Writes (ingest, heartbeats, the outbox, incidents, accounts and audit) and the cheap reads they need. */
   readonly pool: pg.Pool;
+  /**
+   * Admin reads that can be slow (a summary or export over millions of events): a pool of their own, so
+   * that when they queue they queue behind each other, never in front of ingest. A read that waits longer
+   * than the connect timeout for one answers 503 + Retry-After (errors.ts); ingest is not affected.
+   */
+  readonly readPool: pg.Pool;
   readonly schema: string;
   private readonly insertSql: string;
   fleetChanges = 0;
@@ -214,18 +243,8 @@ export class PostgresStorage implements Storage {
     this.schema = opts.schema ?? 'upload_guard';
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) throw new Error(`invalid PostgreSQL schema name: ${this.schema}`);
     const statementMs = opts.statementTimeoutMs ?? 10_000;
-    this.pool = new pg.Pool({
-      connectionString: opts.connectionString,
-      max: opts.poolSize ?? 10,
-      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
-      // The server cancels a long statement; the client gives up a little later on a server that does
-      // not answer at all (hung, or the network to it gone), so no request waits forever.
-      statement_timeout: statementMs,
-      query_timeout: statementMs + 2_000,
-      keepAlive: true,
-    });
-    // An idle client that loses its connection emits 'error' on the pool; without a listener Node exits.
-    this.pool.on('error', () => {});
+    this.pool = newPool(opts, opts.poolSize ?? 10, statementMs);
+    this.readPool = newPool(opts, opts.readPoolSize ?? 4, statementMs);
     // unnest() turns one array per column into rows: one statement and 25 parameters per batch,
     // whatever its size (a VALUES list would need 25 × N parameters and a new plan per batch size).
     const casts = COLUMN_NAMES.map((c, i) => `$${i + 1}::${PG_TYPES[c] ?? 'text'}[]`);
@@ -261,6 +280,7 @@ export class PostgresStorage implements Storage {
     try {
       await s.migrate();
     } catch (err) {
+      await s.readPool.end().catch(() => {});
       await s.pool.end().catch(() => {});
       throw err;
     }
@@ -354,7 +374,7 @@ export class PostgresStorage implements Storage {
     const where = new Where((n) => `$${n}`, 'ILIKE').filter(q);
     const order = pageClause(where, q);
     where.params.push(q.limit + 1);
-    const { rows } = await this.pool.query(
+    const { rows } = await this.readPool.query(
       `SELECT ${pageColumns(q)} FROM ${this.schema}.events ${where.sql()} ${order} LIMIT $${where.params.length}`,
       where.params,
     );
@@ -364,17 +384,17 @@ export class PostgresStorage implements Storage {
   async groupCounts(filter: EventFilter, keys: readonly GroupKey[], tzOffsetMinutes = 0): Promise<GroupCount[]> {
     const w = new Where((n) => `$${n}`, 'ILIKE');
     const sql = groupCountsSql(`${this.schema}.events`, w, filter, keys, tzOffsetMinutes, (ms) => `floor((${ms}) / ${DAY_MS}.0)::bigint`);
-    return (await this.pool.query(sql, w.params)).rows.map((r: Record<string, unknown>) => toGroupCount(r, keys));
+    return (await this.readPool.query(sql, w.params)).rows.map((r: Record<string, unknown>) => toGroupCount(r, keys));
   }
 
   async summary(filter: EventFilter, tzOffsetMinutes = 0): Promise<Summary> {
     const plan = rollupPlan(filter, tzOffsetMinutes);
     if (plan) {
       const { sql, params } = rollupSql(`${this.schema}.`, new Where((n) => `$${n}`, 'ILIKE'), filter, tzOffsetMinutes, plan, pgDay);
-      return summaryFromCounts((await this.pool.query<DayCount>(sql, params)).rows);
+      return summaryFromCounts((await this.readPool.query<DayCount>(sql, params)).rows);
     }
     const w = new Where((n) => `$${n}`, 'ILIKE').filter(filter);
-    return summaryFromCounts((await this.pool.query<DayCount>(eventCountsSql(`${this.schema}.`, w, tzOffsetMinutes, pgDay), w.params)).rows);
+    return summaryFromCounts((await this.readPool.query<DayCount>(eventCountsSql(`${this.schema}.`, w, tzOffsetMinutes, pgDay), w.params)).rows);
   }
 
   async upsertHeartbeat(h: ReceivedHeartbeat, receivedAt: number): Promise<void> {
@@ -413,7 +433,7 @@ export class PostgresStorage implements Storage {
   }
 
   async devices(): Promise<DeviceRow[]> {
-    const { rows } = await this.pool.query<DeviceDbRow>(`SELECT ${DEVICE_COLUMNS} FROM ${this.schema}.devices ORDER BY last_seen_ms DESC, device_id`);
+    const { rows } = await this.readPool.query<DeviceDbRow>(`SELECT ${DEVICE_COLUMNS} FROM ${this.schema}.devices ORDER BY last_seen_ms DESC, device_id`);
     return rows.map((r) => deviceRow(r.heartbeat, r));
   }
 
@@ -422,13 +442,13 @@ export class PostgresStorage implements Storage {
       const w = new Where((i) => `$${i}`, 'ILIKE');
       const rest = devicePageSql(w, q, part);
       w.params.push(n);
-      return (await this.pool.query<DeviceDbRow>(`SELECT ${DEVICE_COLUMNS} FROM ${this.schema}.devices ${rest} LIMIT $${w.params.length}`, w.params)).rows;
+      return (await this.readPool.query<DeviceDbRow>(`SELECT ${DEVICE_COLUMNS} FROM ${this.schema}.devices ${rest} LIMIT $${w.params.length}`, w.params)).rows;
     });
     return { devices: rows.map((r) => deviceRow(r.heartbeat, r)), nextCursor };
   }
 
   async deviceGroups(now: number, staleAfterMinutes?: number): Promise<DeviceGroup[]> {
-    const { rows } = await this.pool.query<Parameters<typeof deviceGroup>[0]>(deviceGroupsSql(`${this.schema}.devices`, now, staleAfterMinutes));
+    const { rows } = await this.readPool.query<Parameters<typeof deviceGroup>[0]>(deviceGroupsSql(`${this.schema}.devices`, now, staleAfterMinutes));
     return rows.map(deviceGroup);
   }
 
@@ -504,7 +524,7 @@ export class PostgresStorage implements Storage {
   }
 
   async outboxChannels(): Promise<ChannelStats[]> {
-    return (await this.pool.query(outboxChannelsSql(`${this.schema}.outbox`))).rows.map(toChannelStats);
+    return (await this.readPool.query(outboxChannelsSql(`${this.schema}.outbox`))).rows.map(toChannelStats);
   }
 
   async outboxStats(): Promise<OutboxStats> {
@@ -540,6 +560,7 @@ export class PostgresStorage implements Storage {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.readPool.end()]);
   }
+
 }
