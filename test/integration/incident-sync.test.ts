@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlFor } from '../../src/collector/incidents/sql.js';
 import { IncidentStore } from '../../src/collector/incidents/store.js';
+import { PostgresStorage } from '../../src/collector/storage/postgres.js';
 import type { Storage } from '../../src/collector/storage/types.js';
 import { sampleEvent } from '../../src/events/sample.js';
 import { testBackends } from '../support/backends.js';
@@ -46,5 +47,37 @@ describe.each(testBackends('incsync'))('incident sync over a backlog ($name)', (
     expect(Number(total)).toBe(EVENTS);
     // A second run finds nothing new (the watermark moved with each batch's transaction).
     expect(await store.sync('Asia/Tokyo', Date.parse('2026-12-01T00:00:00Z'), 100)).toBe(0);
+  }, 60_000);
+});
+
+/**
+ * Two collectors on one PostgreSQL database catching up on the same backlog at the same moment: each
+ * batch locks the events it reads and skips those the other holds, and links in incident-key order, so
+ * neither waits on nor deadlocks with the other, and every event is linked and counted exactly once.
+ */
+describe.each(testBackends('incsync2').filter((b) => b.name === 'postgres'))('two collectors syncing one backlog at once ($name)', (backend) => {
+  it('links every event once between them, without a deadlock', async () => {
+    const a = (await backend.open()) as PostgresStorage;
+    const b = await PostgresStorage.open({ connectionString: process.env.UPLOAD_GUARD_TEST_PG!, schema: a.schema, poolSize: 4 });
+    try {
+      const events = Array.from({ length: EVENTS }, (_, i) =>
+        sampleEvent({ time: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}T03:00:00Z`, user: `user-${i % USERS}@example.co.jp`, sha256: (i % 7).toString(16).repeat(64) }),
+      );
+      for (let i = 0; i < events.length; i += 200) await a.insertEvents(events.slice(i, i + 200), Date.parse('2026-11-30T00:00:00Z') + i);
+      const now = Date.parse('2026-12-01T00:00:00Z');
+      const [la, lb] = await Promise.all([new IncidentStore(sqlFor(a)).sync('Asia/Tokyo', now, 50), new IncidentStore(sqlFor(b)).sync('Asia/Tokyo', now, 50)]);
+      // Whatever either left (a batch it found all locked ends its run early) the next sync takes.
+      const rest = await new IncidentStore(sqlFor(a)).sync('Asia/Tokyo', now, 50);
+      expect(la + lb + rest).toBe(EVENTS);
+      const sql = sqlFor(a);
+      const [{ n, total }] = await sql.all<{ n: number | string; total: number | string }>(`SELECT count(*) AS n, sum(event_count) AS total FROM ${sql.t('incidents')}`);
+      expect(Number(n)).toBe(280);
+      expect(Number(total)).toBe(EVENTS);
+      const [{ left }] = await sql.all<{ left: number | string }>(`SELECT count(*) AS left FROM ${sql.t('events')} WHERE incident_linked = 0`);
+      expect(Number(left)).toBe(0);
+    } finally {
+      await b.close();
+      await backend.cleanup(a);
+    }
   }, 60_000);
 });

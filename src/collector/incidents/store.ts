@@ -202,9 +202,12 @@ export class IncidentStore {
       rows: true,
     }) as Record<string, unknown>[];
     const todo = rows.map(rowToEvent).map((e) => ({ e, ...groupKey(e, zone) })).sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+    if (todo.length) {
+      // One statement for the batch: it commits with the links below, or neither does.
+      yield { sql: `UPDATE ${events} SET incident_linked = 1 WHERE id IN (${todo.map(() => '?').join(', ')})`, params: todo.map((x) => x.e.id) };
+    }
     let linked = 0;
     for (const { e, key, day } of todo) {
-      yield { sql: `UPDATE ${events} SET incident_linked = 1 WHERE id = ?`, params: [e.id] };
       const kind = incidentKind(e)!;
       const t = Date.parse(e.time);
       yield {
