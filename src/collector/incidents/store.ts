@@ -101,7 +101,6 @@ export function incidentKind(e: Pick<StoredEvent, 'action' | 'outcome' | 'verdic
   return null;
 }
 
-
 /** User (else the device), file (hash, else name), local day. */
 export function groupKey(e: StoredEvent, zone: string): { key: string; day: string } {
   const day = dayInZone(Date.parse(e.time), zone);
