@@ -25,12 +25,19 @@ const PENDING_TTL_MS = 24 * 3600_000;
 
 export interface SenderInfo {
   url?: string;
+  /** The document's origin, as the browser vouches for it (MessageSender.origin). */
+  origin?: string;
   tab?: { url?: string };
 }
 
-/** The frame's own URL first (what the browser vouches for), then its tab's, then what the page reported. */
+/**
+ * The frame's own URL first (what the browser vouches for), then its origin, then its tab's, then what
+ * the page reported. The origin is what an about:blank window, a blob: page or a Picture-in-Picture
+ * window that a guarded page opens has for a URL of the web: such a window is its own tab, with no
+ * http(s) URL, and the page reaches into it (same origin) to upload from it.
+ */
 function candidates(sender: SenderInfo): (string | undefined)[] {
-  return [sender.url, sender.tab?.url];
+  return [sender.url, sender.origin, sender.tab?.url];
 }
 
 export async function onService(req: ServiceRequest, sender: SenderInfo): Promise<ServiceResponse> {

@@ -117,7 +117,7 @@ function guardAnswer(m: Request | UiRequest | LoadUiRequest, from: SenderInfo, s
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
   if (sender.id !== browser.runtime.id || typeof message !== 'object' || message === null) return undefined;
   const m = message as Request | UiRequest | LoadUiRequest;
-  const from = { url: sender.url, tab: sender.tab ? { url: sender.tab.url } : undefined };
+  const from = { url: sender.url, origin: (sender as { origin?: string }).origin, tab: sender.tab ? { url: sender.tab.url } : undefined };
   // A guard's question is never cut off by an update (update.ts waits for none to be in flight).
   const answer = guardAnswer(m, from, sender);
   if (answer) return busyWith(answer);

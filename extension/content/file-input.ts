@@ -14,7 +14,7 @@
 import { ADOPT_EVENT } from './bridge.js';
 import { followIntoClosedRoot } from './closed-roots.js';
 import { isGuarded, knownAnswer, select } from './gate.js';
-import { capture, firstSight, hold, isReplay, replay, targetOf } from './replay.js';
+import { capture, firstSight, hold, isReplay, replay, stop, targetOf } from './replay.js';
 
 /** Inputs whose `input` event is held: their `change` must be held too, and replayed with it. */
 const held = new WeakMap<HTMLInputElement, File[]>();
@@ -104,7 +104,7 @@ export function installFileInput(): void {
     ADOPT_EVENT,
     (e) => {
       const el = fileInput(targetOf(e));
-      e.stopImmediatePropagation();
+      stop(e);
       if (el) watch(el);
     },
   );

@@ -21,7 +21,7 @@ import { orphaned, runtime } from './runtime.js';
 import { listenForScanner } from './scan-line.js';
 import { installTextWatch } from './text-watch.js';
 import { warmUpOnIntent } from './warm-up.js';
-import { capture } from './replay.js';
+import { capture, stop } from './replay.js';
 
 let port: MessagePort | null = null;
 let handedOver = false;
@@ -41,7 +41,7 @@ function listenForHooks(): void {
       if (orphaned()) return void (isKey(data[GUARD_STARTED]) && e.source === window && retire());
       const handover = data[HANDOVER] === true;
       if (data[HANDSHAKE] !== true && !handover) return;
-      e.stopImmediatePropagation();
+      stop(e);
       if (e.source !== window || !e.ports[0]) return;
       // Only the first handshake, from this window, is the hooks' own; later ones can only be the page's.
       // One handover: the line of the hooks already in this page, from the guard this one replaces
@@ -76,15 +76,11 @@ function connect(p: MessagePort): void {
     // Files are asked about at once; a text, a URL or page-made bytes are read by the bundle loaded on
     // first use (the text a URL carries, the documents encoded in a text or in bytes that are text:
     // hook-items.ts), which its dialog needs anyway.
-    const all = m.subjects.every((x) => x.kind === 'file')
-      ? Promise.resolve(m.subjects.map(toItem))
-      : loadUi().then((ui) => ui.itemsOf(m.subjects, guard.view()?.designated));
-    void all
-      .then((list) => decide(m.channel, list))
-      .then(
-        (proceed) => p.postMessage({ t: 'answer', id: m.id, proceed } satisfies ToHooks),
-        () => p.postMessage({ t: 'answer', id: m.id, proceed: false } satisfies ToHooks),
-      );
+    // A failure anywhere is a refusal.
+    void (async () =>
+      decide(m.channel, m.subjects.every((x) => x.kind === 'file') ? m.subjects.map(toItem) : await (await loadUi()).itemsOf(m.subjects, guard.view()?.designated)))()
+      .catch(() => false)
+      .then((proceed) => p.postMessage({ t: 'answer', id: m.id, proceed } satisfies ToHooks));
   };
   p.postMessage({ t: 'drop-signal', type: DROP_SIGNAL } satisfies ToHooks);
   // The hooks learn the policy now if it is known, and again whenever it changes.

@@ -6,10 +6,26 @@ import { DIALOG_RELAY } from '../shared/lazy-ui.js';
 
 const ours = new WeakSet<Event>();
 
-/** A capture-phase listener (the guard's run before the page's: they were registered first). */
+/** The window's capture listeners, each added again by its function when document.open() erased them (below). */
+const kept: (() => void)[] = [];
+
+/**
+ * A capture-phase listener (the guard's run before the page's: they were registered first). Those on
+ * the window (all but a shadow root's and a file input's) are put back when the page calls
+ * document.open() (document.write on a loaded page, or into a window it opened), which erases every
+ * listener on the window and the document: the document's children are replaced then, which an
+ * observer of the document sees.
+ */
 export function capture<E extends Event>(target: EventTarget, type: string, fn: (e: E) => unknown): void {
-  target.addEventListener(type, fn as EventListener, true);
+  const add = () => target.addEventListener(type, fn as EventListener, true);
+  add();
+  if (target !== window) return;
+  if (!kept.length) new MutationObserver(() => kept.forEach((again) => again())).observe(document, { childList: true });
+  kept.push(add);
 }
+
+/** No later listener of the event runs, on this target or any other. */
+export const stop = (e: Event): void => e.stopImmediatePropagation();
 
 export function isReplay(e: Event): boolean {
   return ours.has(e);
@@ -23,7 +39,7 @@ export function replay(target: EventTarget, e: Event): boolean {
 
 /** Keep the page from seeing an event: no later listener runs and no default action happens. */
 export function hold(e: Event): void {
-  e.stopImmediatePropagation();
+  stop(e);
   if (e.cancelable) e.preventDefault();
 }
 
@@ -62,7 +78,7 @@ export function editingHost(t: EventTarget | null): HTMLElement | null {
 export function toDialog(e: Event): boolean {
   const relay = (targetOf(e) as Record<string, ((e: Event) => void) | undefined> | null)?.[DIALOG_RELAY];
   if (!relay) return false;
-  e.stopImmediatePropagation();
+  stop(e);
   relay(e);
   return true;
 }

@@ -8,7 +8,7 @@ import type { Limits, ScanOptions, ScanResult } from '../../src/detect/types.js'
 import { SCAN_HELLO } from '../scan/protocol.js';
 import { loadUi } from './load-ui.js';
 import { orphaned } from './runtime.js';
-import { capture } from './replay.js';
+import { capture, stop } from './replay.js';
 
 /**
  * Registered at document_start, before any page script: the scan frame's hello (which carries the
@@ -22,7 +22,7 @@ export function listenForScanner(): void {
       const data = e.data as Record<string, unknown> | null;
       // A guard whose extension was updated or reloaded leaves the new guard's hello to it.
       if (!data || typeof data !== 'object' || data[SCAN_HELLO] !== true || orphaned()) return;
-      e.stopImmediatePropagation();
+      stop(e);
       void loadUi().then((ui) => ui.scanner.hello(e), () => undefined);
     },
   );

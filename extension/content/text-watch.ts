@@ -302,7 +302,8 @@ function watchHost(t: EventTarget | null): void {
   if (observed.has(f.el)) return;
   if (!looking) {
     looking = true;
-    capture(document, LOOK_SIGNAL, lookNow);
+    // (Dispatched on the document, not bubbling: the window sees it first, in its capture phase.)
+    capture(window, LOOK_SIGNAL, lookNow);
     tellHooks({ t: 'typing', state: 'watch', name: LOOK_SIGNAL });
   }
   observed.add(f.el);

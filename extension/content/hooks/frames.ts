@@ -1,32 +1,34 @@
 /**
- * Same-origin child frames reached through the parent (about:blank, srcdoc) get the same hooks at
- * once, before the page can borrow their untouched fetch.
+ * Same-origin child frames reached through the parent (about:blank, srcdoc), and windows the page
+ * opens, get the same hooks at once, before the page can borrow their untouched fetch.
  */
 import { wrapGetter } from './accessors.js';
 
 type Win = Window & typeof globalThis;
 
-export function hookFrames(w: Win, install: (child: Win) => void): void {
-  const tryInstall = (child: Win) => {
+/**
+ * Hooks same-origin child realms as they are reached; returns the installer, which hookSources gives
+ * the windows the page opens (window.open: about:blank, a blob: page), realms of the same origin too.
+ */
+export function hookFrames(w: Win, install: (child: Win) => void): (child: Win | null) => Win | null {
+  const tryInstall = (child: Win | null) => {
     try {
-      void child.location.href; // throws for a cross-origin frame: that frame runs its own copy
-      install(child);
+      void child!.location.href; // throws for a cross-origin frame: that frame runs its own copy
+      install(child!);
     } catch {
-      /* cross-origin */
+      /* cross-origin, or no window */
     }
+    return child;
   };
   for (const Ctor of [w.HTMLIFrameElement, w.HTMLFrameElement]) {
     const proto = Ctor?.prototype;
     if (!proto) continue;
-    wrapGetter(proto, 'contentWindow', (frame, get) => {
-      const child = get(frame) as Win | null;
-      if (child) tryInstall(child);
-      return child;
-    });
+    wrapGetter(proto, 'contentWindow', (frame, get) => tryInstall(get(frame) as Win | null));
     wrapGetter(proto, 'contentDocument', (frame, get) => {
       const doc = get(frame) as Document | null;
-      if (doc?.defaultView) tryInstall(doc.defaultView as Win);
+      tryInstall(doc?.defaultView as Win | null);
       return doc;
     });
   }
+  return tryInstall;
 }

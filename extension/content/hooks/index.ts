@@ -50,9 +50,8 @@ export function installHooks(w: Win): void {
   hookBlobUrls(w);
   hookFormSubmit(w);
   hookPickers(w);
-  hookSources(w);
+  hookSources(w, hookFrames(w, installHooks));
   hookShadow(w);
   hookMessages(w);
   hookStorage(w);
-  hookFrames(w, installHooks);
 }

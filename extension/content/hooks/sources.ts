@@ -48,10 +48,11 @@ function requests(el: Element, name: string): boolean {
   return name === 'href' ? tag === 'LINK' : name === 'data' ? tag === 'OBJECT' : tag === 'VIDEO';
 }
 
-export function hookSources(w: Win): void {
+/** `into`: hooks a window the page opens (frames.ts), as it is returned, before the page can upload from it. */
+export function hookSources(w: Win, into: (child: Win | null) => Win | null): void {
   for (let i = 0; i < SOURCES.length; i++) for (let j = 1; j < SOURCES[i].length; j++) wrapSource(w, `HTML${SOURCES[i][0]}Element`, SOURCES[i][j]);
   hookSetAttribute(w);
-  hookOpen(w);
+  hookOpen(w, into);
   hookNavigation(w);
   hookConstructor(w, 'EventSource', 'url');
   hookConstructor(w, 'WebSocket', 'websocket');
@@ -88,15 +89,15 @@ function wrapSetAttribute(proto: Element, m: 'setAttribute' | 'setAttributeNS', 
   };
 }
 
-function hookOpen(w: Win): void {
+function hookOpen(w: Win, into: (child: Win | null) => Win | null): void {
   const open = w.open;
   if (!isFn(open)) return;
   w.open = function (this: unknown, ...a: unknown[]) {
-    if (a.length === 0 || a[0] == null) return apply(open, this, a);
+    if (a.length === 0 || a[0] == null) return into(apply(open, this, a));
     a[0] = toStr(a[0]);
     const gate = gateUrl('url', a[0] as string);
     // A popup must open in the click's task (popup blocker): a URL that waits is not opened.
-    return gate.ready ? apply(open, this, a) : null;
+    return gate.ready ? into(apply(open, this, a)) : null;
   } as typeof w.open;
 }
 

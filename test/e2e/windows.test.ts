@@ -1,0 +1,122 @@
+/**
+ * Windows a guarded page opens, and a guarded page that rewrites itself (red team, 2026-12): an empty
+ * window (`open('')`, a webmail's pop-out compose) the page uploads from in the same task, a window the
+ * page writes a form into, and `document.open()` on the page itself, which erases every listener on its
+ * window and document. Judged by what reaches the server: marked files never, clean ones intact; on the
+ * unguarded control host, everything arrives.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { SAMPLES, UNGUARDED_HOST, WARNING_TAG, launchWithExtension, startSiteServer, type Launched, type Sample, type SiteServer } from './support/index.js';
+
+const HOSTS = ['chatgpt.com', 'mail.google.com'];
+let server: SiteServer;
+let browser: Launched;
+const S = { clean: SAMPLES.cleanDocx(), nameMarked: SAMPLES.nameMarked(), content: SAMPLES.contentDocx() };
+type T = Record<string, (...a: unknown[]) => unknown>;
+
+beforeAll(async () => {
+  server = await startSiteServer({ hosts: [...HOSTS, UNGUARDED_HOST] });
+  browser = await launchWithExtension({ lang: 'ja', hosts: [...HOSTS, UNGUARDED_HOST] });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(host: string): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.goto(server.url(host, '/t/windows.html'));
+  return page;
+}
+
+const arrived = (host: string, ch: string, s: Sample) => server.received.some((a) => a.host === host && a.channel === ch && a.sha256 === s.sha256);
+
+async function waitFor(cond: () => boolean, ms = 8_000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (!cond() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  return cond();
+}
+
+/** Closes the warnings that show in `page` within `ms`; returns how many did. */
+async function closeWarnings(page: Page, ms: number): Promise<number> {
+  let shown = 0;
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const focused = await page
+      .waitForFunction((tag) => document.activeElement?.localName === tag, WARNING_TAG, { timeout: 200 })
+      .then(() => true, () => false);
+    if (focused) {
+      shown++;
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(150);
+    }
+  }
+  return shown;
+}
+
+/** The employee picks `s` in the form's input and presses send, in `page`. */
+async function pickAndSend(page: Page, s: Sample): Promise<void> {
+  await page.locator('#pick').setInputFiles(s.path);
+  await page.waitForTimeout(600);
+  await page.locator('#send').click({ timeout: 2_000 }).catch(() => undefined);
+}
+
+describe.each(HOSTS)('on %s', (host) => {
+  it('a file sent from a window the page opened empty, in the same task: marked never, clean intact', async () => {
+    server.clear();
+    for (const way of ['popupFetch'] as const) {
+      const ch = 'popup-fetch';
+      for (const s of [S.content, S.clean]) {
+        const page = await open(host);
+        const popup = page.context().waitForEvent('page');
+        const result = page.evaluate(([w, b64, name]) => (window as unknown as { t: T }).t[w](b64, name), [way, s.buffer.toString('base64'), s.name] as const);
+        const opened = await popup;
+        // The warning shows in the window the file was sent from, or in the page: closed wherever it is.
+        if (s !== S.clean) expect((await Promise.all([closeWarnings(page, 3_000), closeWarnings(opened, 3_000)])).reduce((a, b) => a + b), `${way} ${s.name}`).toBeGreaterThanOrEqual(1);
+        expect(await result, `${way} ${s.name}`).toBe(s === S.clean ? 'sent' : 'refused');
+        await opened.close().catch(() => undefined);
+        await page.close();
+        if (s === S.clean) expect(await waitFor(() => arrived(host, ch, s)), `${way} ${s.name}`).toBe(true);
+        else expect(arrived(host, ch, s), `${way} ${s.name}`).toBe(false);
+      }
+    }
+  });
+
+  it('a form the page writes into a window it opens, and a page that rewrites itself with document.open(): a marked file picked there warns and never leaves, a clean one arrives', async () => {
+    server.clear();
+    for (const way of ['popupForm', 'selfWrite'] as const) {
+      const ch = way === 'popupForm' ? 'popup-form' : 'self-write';
+      for (const s of [S.content, S.nameMarked, S.clean]) {
+        const page = await open(host);
+        const popup = way === 'popupForm' ? page.context().waitForEvent('page') : null;
+        await page.evaluate((w) => (window as unknown as { t: T }).t[w](), way);
+        const where = (await popup) ?? page;
+        await pickAndSend(where, s);
+        if (s === S.clean) expect(await waitFor(() => arrived(host, ch, s)), `${way} ${s.name}`).toBe(true);
+        else {
+          expect(await closeWarnings(where, 3_000), `${way} ${s.name}`).toBeGreaterThanOrEqual(1);
+          await where.waitForTimeout(500);
+          expect(arrived(host, ch, s), `${way} ${s.name}`).toBe(false);
+        }
+        // (A page whose form was posted is on the server's answer; closing it can hang: not waited for past 2 s.)
+        await Promise.race([Promise.all([where !== page ? where.close() : null, page.close()]).catch(() => undefined), new Promise((r) => setTimeout(r, 2_000))]);
+      }
+    }
+  });
+});
+
+describe(`control: ${UNGUARDED_HOST} (not guarded)`, () => {
+  it('every way delivers the marked file as the page sent it', async () => {
+    server.clear();
+    const page = await open(UNGUARDED_HOST);
+    const popup = page.context().waitForEvent('page');
+    expect(await page.evaluate(([b64, name]) => (window as unknown as { t: T }).t.popupFetch(b64, name), [S.content.buffer.toString('base64'), S.content.name] as const)).toBe('sent');
+    await (await popup).close();
+    expect(await waitFor(() => arrived(UNGUARDED_HOST, 'popup-fetch', S.content))).toBe(true);
+    await page.evaluate(() => (window as unknown as { t: T }).t.selfWrite());
+    await pickAndSend(page, S.content);
+    expect(await waitFor(() => arrived(UNGUARDED_HOST, 'self-write', S.content))).toBe(true);
+    await Promise.race([page.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2_000))]);
+  });
+});
