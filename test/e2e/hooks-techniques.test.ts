@@ -20,12 +20,13 @@ import {
   MARKED_TEXT,
   SAMPLES,
   UNGUARDED_HOST,
-  WARNING_TAG,
+  closeWarnings,
   launchWithExtension,
   startSiteServer,
   type Launched,
   type Sample,
   type SiteServer,
+  waitFor,
 } from './support/index.js';
 
 const HOSTS = ['chatgpt.com', 'mail.google.com'];
@@ -51,27 +52,6 @@ async function open(host: string): Promise<Page> {
   return page;
 }
 
-/**
- * Closes every warning that shows within `ms` (the default policy blocks); returns how many showed.
- * Warnings queue (one at a time), so the next may open as soon as one closes.
- */
-async function closeWarnings(page: Page, ms: number): Promise<number> {
-  let shown = 0;
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const focused = await page
-      .waitForFunction((tag) => document.activeElement?.localName === tag, WARNING_TAG, { timeout: 200 })
-      .then(() => true, () => false);
-    if (focused) {
-      shown++;
-      await page.bringToFront();
-      await page.keyboard.press('Escape');
-      await page.waitForTimeout(150);
-    }
-  }
-  return shown;
-}
-
 const from = (host: string, ch: string) => server.received.filter((a) => a.host === host && a.channel === ch);
 const allText = (host: string, ch: string) => from(host, ch).map((a) => a.text ?? '').join('');
 /** The operations an editor sent, in the order it sent them (concurrent requests can arrive in any order). */
@@ -82,12 +62,6 @@ const keysText = (host: string, ch: string) =>
     .map((op) => op.text)
     .join('');
 const isMarked = (text: string) => scanText(text).verdict === 'marked';
-
-async function waitFor(cond: () => boolean, ms = 8_000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (!cond() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-  return cond();
-}
 
 const MARKED_PIECES = ['来期の価格表です。', '秘', ' Conf', 'idential', ' 取扱注意'];
 const CLEAN_PIECES = ['来週の打合せは', ' 3 階の', '会議室で行います。'];

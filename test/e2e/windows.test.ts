@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { SAMPLES, UNGUARDED_HOST, WARNING_TAG, launchWithExtension, startSiteServer, type Launched, type Sample, type SiteServer } from './support/index.js';
+import { SAMPLES, UNGUARDED_HOST, closeWarnings, launchWithExtension, startSiteServer, waitFor, type Launched, type Sample, type SiteServer } from './support/index.js';
 
 const HOSTS = ['chatgpt.com', 'mail.google.com'];
 let server: SiteServer;
@@ -31,29 +31,6 @@ async function open(host: string): Promise<Page> {
 }
 
 const arrived = (host: string, ch: string, s: Sample) => server.received.some((a) => a.host === host && a.channel === ch && a.sha256 === s.sha256);
-
-async function waitFor(cond: () => boolean, ms = 8_000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (!cond() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-  return cond();
-}
-
-/** Closes the warnings that show in `page` within `ms`; returns how many did. */
-async function closeWarnings(page: Page, ms: number): Promise<number> {
-  let shown = 0;
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const focused = await page
-      .waitForFunction((tag) => document.activeElement?.localName === tag, WARNING_TAG, { timeout: 200 })
-      .then(() => true, () => false);
-    if (focused) {
-      shown++;
-      await page.keyboard.press('Escape');
-      await page.waitForTimeout(150);
-    }
-  }
-  return shown;
-}
 
 /** The employee picks `s` in the form's input and presses send, in `page`. */
 async function pickAndSend(page: Page, s: Sample): Promise<void> {

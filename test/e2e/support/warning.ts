@@ -109,3 +109,31 @@ function find(n: DomNode, pred: (n: DomNode) => boolean): DomNode | null {
   }
   return null;
 }
+
+/**
+ * Closes every warning that shows in `page` within `ms` (the default policy blocks); returns how many
+ * showed. Warnings queue (one at a time), so the next may open as soon as one closes.
+ */
+export async function closeWarnings(page: Page, ms: number): Promise<number> {
+  let shown = 0;
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const focused = await page
+      .waitForFunction((tag) => document.activeElement?.localName === tag, WARNING_TAG, { timeout: 200 })
+      .then(() => true, () => false);
+    if (focused) {
+      shown++;
+      await page.bringToFront();
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(150);
+    }
+  }
+  return shown;
+}
+
+/** Whether `cond` holds within `ms`, looked at every 50 ms. */
+export async function waitFor(cond: () => boolean, ms = 8_000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (!cond() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  return cond();
+}
