@@ -45,7 +45,12 @@ export class MarkupWindows {
   constructor(
     private readonly toText: (xml: string) => string = xmlToText,
     private readonly symbols = false,
-  ) {}
+  ) {
+    this.junctions = symbols ? JUNCTIONS : JUNCTIONS.slice(0, 1);
+  }
+
+  /** The searches a chunk's junction with the one before gets (chosen once, not per chunk). */
+  private readonly junctions: typeof JUNCTIONS;
 
   readonly push = (chunk: Uint8Array): void => {
     if (chunk.length === 0) return;
@@ -55,7 +60,7 @@ export class MarkupWindows {
     // Word symbol's `w:char=` in its last 6.
     if (this.tail.length) {
       const starts: number[] = [];
-      for (const [reach, find] of this.symbols ? JUNCTIONS : JUNCTIONS.slice(0, 1)) {
+      for (const [reach, find] of this.junctions) {
         const lead = Math.min(reach, this.tail.length);
         for (const h of find(concat([this.tail.subarray(-reach), chunk.subarray(0, reach)]), this.countInWord)) if (h < lead) starts.push(base - lead + h);
       }
