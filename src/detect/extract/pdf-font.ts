@@ -580,8 +580,9 @@ export class FontLoader {
       const df = doc.resolve(encObj.get('Differences'));
       if (Array.isArray(df)) diffs = df;
     }
-    const builtIn = !table && (subtype === 'Type1' || subtype === 'MMType1') ? type1Encoding(doc, d) : null;
-    if (!table) table = builtIn?.table ?? (subtype === 'Type1' || subtype === 'MMType1' ? standardTable() : winAnsiTable());
+    const type1 = subtype === 'Type1' || subtype === 'MMType1';
+    const builtIn = !table && type1 ? type1Encoding(doc, d) : null;
+    if (!table) table = builtIn?.table ?? (type1 ? standardTable() : winAnsiTable());
     const t = table.slice();
     const unreadable = builtIn?.unreadable ?? new Uint8Array(256);
     if (encObj === null && drawsByGlyphNumber(doc, d, subtype)) unreadable.fill(1); // ToUnicode entries below clear theirs
@@ -727,7 +728,8 @@ function numberedGlyph(name: string): string {
   // TeX font's encoding's, where letters and digits are ASCII in every text encoding (OT1, T1, LY1);
   // any other code (a ligature, a symbol) is not known.
   const hex = /^x([0-9A-F]{2})$/.exec(name);
-  if (hex) return /[0-9A-Za-z]/.test(String.fromCharCode(parseInt(hex[1], 16))) ? String.fromCharCode(parseInt(hex[1], 16)) : '';
+  const c = hex ? String.fromCharCode(parseInt(hex[1], 16)) : '';
+  if (hex) return /[0-9A-Za-z]/.test(c) ? c : '';
   const m = /^[A-Za-z]{1,2}(\d{2,3})$/.exec(name);
   const n = m ? Number(m[1]) : 0;
   return n >= 0x20 && n < 0x7f ? String.fromCharCode(n) : '';
