@@ -3,10 +3,10 @@
  * engine reads a File in slices (blob.slice(a, b).arrayBuffer()); in a browser every slice read is a
  * round trip to the browser process, and a clean 10 MB file spent more time in those round trips than in
  * matching. Here the bytes arrive once and the slices are served from memory:
- * - a file that fits in the memory bound: two `arrayBuffer()` reads started at once, its head and the
- *   rest (twoReads). In Chromium, a clean 10 MB file reached the page's handler in 74–95 ms this way
- *   against 107–114 ms by a stream, 30 MB in 209–233 against 319–373 ms (two builds in turn, 10 runs
- *   each); at 1 MB no difference. A stream delivers many chunks, each a task on a thread that is also
+ * - a file that fits in the memory bound: one `arrayBuffer()`, or two started at once for a file larger
+ *   than a picture's head (wholeReads). In Chromium, a clean 10 MB file reached the page's handler in
+ *   74–95 ms this way against 107–114 ms by a stream, 30 MB in 209–233 against 319–373 ms (two builds
+ *   in turn, 10 runs each); at 1 MB no difference. A stream delivers many chunks, each a task on a thread that is also
  *   matching;
  * - a larger one: one stream (the frame's, frame-read.ts), so that at most the bound is held.
  *
@@ -23,6 +23,7 @@
  * meanwhile.
  */
 import { RANGE_READ, type RangeRead } from '../../src/detect/range-read.js';
+import { ARCHIVE_START_READ } from '../../src/detect/extract/picture-archive.js';
 import type { ChunkReader } from './frame-read.js';
 
 /** Bytes kept from the stream at most (per job). */
@@ -42,26 +43,29 @@ export interface ReadAhead {
   close(): void;
 }
 
-/** How a file's bytes arrive, a chunk at a time (a stream, or twoReads' two parts). */
+/** How a file's bytes arrive, a chunk at a time (a stream, or wholeReads' one or two parts). */
 export type OpenReader = (file: Blob) => ChunkReader;
 const ownStream: OpenReader = (file) => Blob.prototype.stream.call(file).getReader() as ReadableStreamDefaultReader<Uint8Array>;
 
 /** How far past the bytes arrived a read starts for it to be read for real rather than waited for. */
 const FAR_AHEAD = 1 << 20;
 
-/** Asked for on its own: the engine tells a picture, audio or video by its first KiB (src/detect/sniff.ts). */
-export const HEAD_READ = 64 << 10;
+/**
+ * Read on its own in a larger file: all a picture, audio or video needs (its first 8 MiB are searched
+ * for a 7z or RAR start, src/detect/extract/picture-archive.ts), so its verdict does not wait for the rest.
+ */
+export const HEAD_READ = ARCHIVE_START_READ;
 
 /**
- * The head and the rest, both asked for at once, each read whole (`arrayBuffer()`): a picture's verdict
- * does not wait for the rest. Fewer, larger reads were faster: the rest of 10 or 30 MB read in parts of
- * 8 MiB came 10–40% later than in one read. A read that takes longer than the engine's time budget ends
- * the scan `unscannable`, as a slow stream did.
+ * The whole file in one `arrayBuffer()`, or for a file larger than HEAD_READ its head and the rest, both
+ * asked for at once. Fewer, larger reads were faster: the rest of 10 or 30 MB read in parts of 8 MiB came
+ * 10–40% later than in one read, and in a worker each `slice()` costs 0.3–1.5 ms of its thread before
+ * any byte moves (measured in Chromium: two slices were a fifth of the time a clean 1 MB file added). A
+ * read that takes longer than the engine's time budget ends the scan `unscannable`, as a slow stream did.
  */
-const twoReads: OpenReader = (file) => {
+const wholeReads: OpenReader = (file) => {
   const read = (a: number, b: number) => Blob.prototype.arrayBuffer.call(Blob.prototype.slice.call(file, a, b));
-  const head = Math.min(HEAD_READ, file.size);
-  const parts = head < file.size ? [read(0, head), read(head, file.size)] : [read(0, head)];
+  const parts = file.size <= HEAD_READ ? [Blob.prototype.arrayBuffer.call(file)] : [read(0, HEAD_READ), read(HEAD_READ, file.size)];
   // A read that fails after the scan stopped asking is nobody's error; one awaited still throws.
   for (const p of parts) p.catch(() => undefined);
   return {
@@ -74,11 +78,11 @@ const twoReads: OpenReader = (file) => {
 };
 
 /**
- * A file within `maxHeld` is read whole (twoReads); `stream` is how a larger one arrives, a chunk at a
+ * A file within `maxHeld` is read whole (wholeReads); `stream` is how a larger one arrives, a chunk at a
  * time (its own stream unless told: the scan worker passes the frame's, frame-read.ts).
  */
 export function readAhead<B extends Blob>(file: B, maxHeld = MAX_HELD, stream: OpenReader = ownStream): ReadAhead & { blob: B } {
-  const source = new StreamCache(file, maxHeld, file.size <= maxHeld ? twoReads : stream);
+  const source = new StreamCache(file, maxHeld, file.size <= maxHeld ? wholeReads : stream);
   return { blob: wrap(file, 0, source), close: () => source.close() };
 }
 

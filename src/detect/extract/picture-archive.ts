@@ -14,6 +14,10 @@ import type { Extractor } from './types.js';
  * 8,388,608 bytes of a picture is opened, one after 8,499,343 is not); unrar looks less far.
  */
 export const ARCHIVE_START_REACH = 1 << 23;
+/** A 7z start header's length: the search reads this far past the reach, to check one found at its end. */
+const START_HEADER = 32;
+/** The bytes the search reads: a file's first ARCHIVE_START_READ bytes are all it needs. */
+export const ARCHIVE_START_READ = ARCHIVE_START_REACH + START_HEADER;
 
 const sig = (bytes: number[], anchor: number): Needle => ({ bytes: Uint8Array.from(bytes), enc: 'utf-8', anchor });
 const SEVEN_ZIP = sig([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], 2);
@@ -21,7 +25,7 @@ const SEVEN_ZIP = sig([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], 2);
 const RAR4 = sig([0x52, 0x61, 0x72, 0x21, 0x1a, 0x07, 0x00], 4);
 const RAR5 = sig([0x52, 0x61, 0x72, 0x21, 0x1a, 0x07, 0x01, 0x00], 4);
 const STARTS = [SEVEN_ZIP, RAR4, RAR5];
-/** Bytes read at a time; 32 more overlap the next piece, a 7z start header's length. */
+/** Bytes read at a time; a start header's length more overlaps the next piece. */
 const PIECE = 1 << 20;
 
 /**
@@ -33,11 +37,11 @@ export async function archiveInPicture(blob: Blob): Promise<number> {
   const reach = Math.min(blob.size, ARCHIVE_START_REACH);
   // In pieces: a phone photo's 8 MiB are not held at once.
   for (let from = 0; from < reach; from += PIECE) {
-    const piece = await readBytes(blob, from, Math.min(blob.size, from + PIECE + 32));
+    const piece = await readBytes(blob, from, Math.min(blob.size, from + PIECE + START_HEADER));
     const to = Math.min(PIECE, reach - from);
     let found = -1;
     findNeedles(piece, STARTS, from ? 0 : 1, to, (at, nd) => {
-      if (nd !== SEVEN_ZIP || (at + 32 <= piece.length && crc32(piece.subarray(at + 12, at + 32)) === u32(piece, at + 8))) found = at;
+      if (nd !== SEVEN_ZIP || (at + START_HEADER <= piece.length && crc32(piece.subarray(at + 12, at + START_HEADER)) === u32(piece, at + 8))) found = at;
       return found < 0;
     });
     if (found >= 0) return from + found;
