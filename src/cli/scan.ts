@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { openFileBlob } from './file-blob.js';
 import { loadPolicyFile } from './policy-file.js';
 import { describeLocation, scanBlob, type Designated, type Limits, type ScanResult } from '../detect/index.js';
+import { inertText } from '../events/inert.js';
 
 const HELP = `Usage: upload-guard scan [--json] [--policy FILE] PATH…
 
@@ -54,7 +55,7 @@ export interface ScanPolicy {
 
 async function loadPolicy(file: string): Promise<ScanPolicy> {
   const { effective, problems } = await loadPolicyFile(file);
-  for (const p of problems) process.stderr.write(`upload-guard scan: ${file}: ignored ${p}\n`);
+  for (const p of problems) process.stderr.write(`upload-guard scan: ${inertText(file)}: ignored ${inertText(p)}\n`);
   return { designated: effective.designated, limits: effective.limits };
 }
 
@@ -80,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const args = parse(argv);
   if (typeof args === 'string') {
-    process.stderr.write(`upload-guard scan: ${args}\n\n${HELP}\n`);
+    process.stderr.write(`upload-guard scan: ${inertText(args)}\n\n${HELP}\n`);
     return 2;
   }
   let policy: ScanPolicy = {};
@@ -88,7 +89,7 @@ export async function run(argv: string[]): Promise<number> {
     try {
       policy = await loadPolicy(args.policy);
     } catch (err) {
-      process.stderr.write(`upload-guard scan: cannot use policy ${args.policy}: ${(err as Error).message}\n`);
+      process.stderr.write(`upload-guard scan: cannot use policy ${inertText(args.policy)}: ${inertText((err as Error).message)}\n`);
       return 2;
     }
   }
@@ -101,7 +102,7 @@ export async function run(argv: string[]): Promise<number> {
       await stat(root);
       files = walk(root);
     } catch {
-      process.stderr.write(`upload-guard scan: ${root}: no such file or folder\n`);
+      process.stderr.write(`upload-guard scan: ${inertText(root)}: no such file or folder\n`);
       unscannable = true;
       continue;
     }
@@ -111,7 +112,7 @@ export async function run(argv: string[]): Promise<number> {
       progress?.clear();
       marked ||= result.verdict === 'marked';
       unscannable ||= result.verdict === 'unscannable';
-      process.stdout.write((args.json ? JSON.stringify(toJson(file, result)) : toLine(file, result)) + '\n');
+      process.stdout.write((args.json ? jsonLine(toJson(file, result)) : toLine(file, result)) + '\n');
     }
   }
   progress?.done();
@@ -157,16 +158,28 @@ const REASON_WORDS: Record<string, string> = {
   label: 'sensitivity label',
 };
 
+/**
+ * One NDJSON row. JSON.stringify escapes C0 controls but leaves C1 controls (U+009B is a CSI on some
+ * terminals), bidi overrides and line separators raw: those are written as \\uXXXX too, the same value
+ * to a JSON reader, inert on a terminal that shows the stream.
+ */
+function jsonLine(v: unknown): string {
+  return JSON.stringify(v).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
+
+/**
+ * A name on disk, a member's path and an excerpt are whatever the file's author wrote: escape sequences,
+ * a CR/LF that starts a fake line, a right-to-left override. On the terminal they are shown, not obeyed.
+ */
 function toLine(file: string, r: ScanResult): string {
   const verdict = r.verdict.padEnd(11);
-  if (r.verdict === 'clean') return `${verdict} ${file}`;
-  if (r.verdict === 'unscannable') {
-    const where = describeLocation(r.location, 'en');
-    return `${verdict} ${file}  (${r.reason}: ${r.detail}${where ? ` at ${where}` : ''})`;
-  }
-  const where = describeLocation(r.location, 'en');
+  const name = inertText(file);
+  if (r.verdict === 'clean') return `${verdict} ${name}`;
+  const where = inertText(describeLocation(r.location, 'en'));
+  if (r.verdict === 'unscannable') return `${verdict} ${name}  (${r.reason}: ${inertText(r.detail)}${where ? ` at ${where}` : ''})`;
   const what = REASON_WORDS[r.reason] ?? r.reason;
-  return `${verdict} ${file}  rule ${r.rule}, ${what}${where ? ` at ${where}` : ''}: ${JSON.stringify(r.excerpt)}`;
+  return `${verdict} ${name}  rule ${r.rule}, ${what}${where ? ` at ${where}` : ''}: ${JSON.stringify(inertText(r.excerpt))}`;
 }
 
 /** A one-line progress bar on stderr, only for folders and only on a terminal. */
@@ -193,7 +206,8 @@ class Progress {
     this.seen++;
     const width = 30;
     const filled = Math.round((this.seen / Math.max(this.total, 1)) * width);
-    const name = file.length > 40 ? '…' + file.slice(-39) : file;
+    const shown = inertText(file);
+    const name = shown.length > 40 ? '…' + shown.slice(-39) : shown;
     process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.seen}/${this.total} ${name}\x1b[K`);
   }
 

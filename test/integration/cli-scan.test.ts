@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { strToU8, zipSync } from 'fflate';
 
 const ROOT = resolve(__dirname, '../..');
 const OFFICE = join(ROOT, 'test/fixtures/office');
@@ -40,7 +41,15 @@ beforeAll(() => {
   writeFileSync(p('hostile', '<img src=x onerror=alert(1)>.txt'), '秘 Confidential\n');
   writeFileSync(p('hostile', '=HYPERLINK("x").csv'), 'a,b\n1,2\n');
   writeFileSync(p('hostile', 'line\nbreak "quote" \\ back.txt'), 'x\n');
+  // Names that would drive a terminal: an OSC 8 hyperlink, BEL, a C1 CSI, CR/LF, a right-to-left override.
+  mkdirSync(p('terminal'));
+  writeFileSync(p('terminal', `${TERMINAL_NAME}.txt`), '秘 Confidential\n');
+  writeFileSync(p('terminal', 'fake\r\nclean       line.txt'), 'x\n');
+  writeFileSync(p('terminal', 'member.zip'), zipSync({ [`${TERMINAL_NAME}.txt`]: strToU8('秘 Confidential\n') }));
 });
+const TERMINAL_NAME = '\x1b]8;;http:evil\x07click\x1b]8;;\x07\x9b31m\u202eexe';
+/** What a terminal would obey: C0 and C1 controls (tab aside), bidi overrides and isolates, line separators. */
+const OBEYED = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('exit status', () => {
@@ -113,6 +122,28 @@ describe('--json', () => {
     expect(rows.find((x) => String(x.file).includes('<img'))).toMatchObject({ verdict: 'marked', rule: 1 });
     expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(3);
     expect(r.code).toBe(1);
+  });
+});
+
+describe('names that would drive a terminal', () => {
+  it('are shown as [U+XXXX] on the lines for people: one line per file, nothing obeyed, member names too', async () => {
+    const r = await cli(p('terminal'));
+    const lines = r.stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(3);
+    for (const l of lines) expect(l).not.toMatch(OBEYED);
+    expect(r.stdout).toContain('[U+001B]]8;;http:evil[U+0007]click');
+    expect(r.stdout).toContain('[U+009B]31m[U+202E]exe');
+    expect(r.stdout).toContain('fake[U+000D][U+000A]clean');
+    expect(lines.filter((l) => l.startsWith('marked'))).toHaveLength(2);
+  });
+  it('keep their exact value in --json, with nothing a terminal obeys written raw', async () => {
+    const r = await cli('--json', p('terminal'));
+    const lines = r.stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(3);
+    for (const l of lines) expect(l).not.toMatch(OBEYED);
+    const files = lines.map((l) => (JSON.parse(l) as { file: string }).file);
+    expect(files).toContain(p('terminal', `${TERMINAL_NAME}.txt`));
+    expect(files).toContain(p('terminal', 'fake\r\nclean       line.txt'));
   });
 });
 
