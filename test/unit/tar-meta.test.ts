@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 
-// test/fixtures/archives/tar-meta/make.sh: a file's extended attributes, a pax comment, GNU tar's volume label.
+// test/fixtures/archives/tar-meta/make.sh: a file's extended attributes, a pax comment, GNU tar's volume label, a sparse member.
 const DIR = join(__dirname, '../fixtures/archives/tar-meta');
 const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
 
@@ -11,6 +11,13 @@ describe('text a tar carries besides its members is read', () => {
   it.each(['xattr-gnu', 'xattr-bsd', 'pax-comment', 'volume-label'])('%s: the stamp marks it, 秘書室 stays clean', async (kind) => {
     expect(await scan(`${kind}-stamp.tar`)).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'properties' } });
     expect(await scan(`${kind}-trap.tar`)).toMatchObject({ verdict: 'clean' });
+  });
+});
+
+describe('a member tar cannot hand over (a GNU sparse file)', () => {
+  it('is unscannable, yet its name is read: 「秘—」 marks it (rule 2), 秘書室 leaves it unscannable', async () => {
+    expect(await scan('sparse-name-stamp.tar')).toMatchObject({ verdict: 'marked', rule: 2 });
+    expect(await scan('sparse-name-trap.tar')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
   });
 });
 

@@ -80,7 +80,9 @@ export const extractTar: Extractor = async function* (blob, ctx) {
     const name = longName ?? (prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100));
     longName = null;
     if (type === 'S' || type === 'M') {
-      // GNU sparse files and multi-volume continuations: their bytes are not the member's content.
+      // GNU sparse files and multi-volume continuations: their bytes are not the member's content. Their
+      // names are what a listing shows and extracting makes (rule 2), as for links below.
+      yield nameOnly(name);
       yield { kind: 'unscannable', reason: 'unsupported', detail: `tar member ${name} is a ${type === 'S' ? 'sparse file' : 'multi-volume part'}`, where: { part: name } };
       continue;
     }
