@@ -112,6 +112,14 @@ const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   [/^[\xEB\xE9][^]{53}FAT1[26] {3}|^[\xEB\xE9][^]{81}FAT32 {3}/, 'FAT disk image'],
   [/^# v[23] git bundle\n/, 'git bundle'],
   [/^PACK\0\0\0[\x02\x03]/, 'git pack file'],
+  // Found clean by a red team (2026-12), each keeping its text compressed: a compiled help file's pages
+  // (LZX), a scanned document's hidden text layer and title (BZZ), a virtual disk (its clusters or grains
+  // deflated, or a file system as a disk image is), a PAQ archive, a web font's name table (zlib, Brotli).
+  [/^ITSF[\x02-\x04]\0\0\0/, 'Microsoft HTML Help (.chm)'],
+  [/^AT&TFORM[^]{4}DJV[UMI]/, 'DjVu document'],
+  [/^(?:KDMV[\x01-\x03]\0\0\0|QFI\xFB\0\0\0[\x01-\x03]|vhdxfile|conectix\0\0\0[\x02\x03]|[^]{64}\x7F\x10\xDA\xBE)/, 'virtual disk image (VMDK, qcow2, VHD, VHDX, VDI)'],
+  [/^KGB_arch/, 'KGB archive'],
+  [/^wOF[F2]/, 'web font (WOFF, WOFF2)'],
 ];
 
 /**

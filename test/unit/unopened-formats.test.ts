@@ -12,13 +12,14 @@ describe('compressed formats not opened here are unscannable, naming the format,
     expect(await scanBlob(new Blob([readFileSync(join(DIR, name))]), name)).toMatchObject({
       verdict: 'unscannable',
       reason: 'unsupported',
-      detail: expect.stringMatching(/lrzip|rzip|bzip3|zchunk|ZPAQ|cramfs|COMPRESS\.EXE|ARC|dar|git bundle/),
+      detail: expect.stringMatching(/lrzip|rzip|bzip3|zchunk|ZPAQ|cramfs|COMPRESS\.EXE|ARC|dar|git bundle|HTML Help|DjVu|virtual disk|KGB|web font/),
     });
   });
 
   it('a text that starts like one of their signatures is still text', async () => {
     expect(await scanBlob(new Blob(['PACKING LIST 秘書室\n']), 'list.txt')).toMatchObject({ verdict: 'clean' });
     expect(await scanBlob(new Blob(['# v2 git bundles are described in the manual 秘書室\n']), 'notes.txt')).toMatchObject({ verdict: 'clean' });
+    expect(await scanBlob(new Blob(['conectix の設定手順 秘書室\n']), 'notes.txt')).toMatchObject({ verdict: 'clean' });
   });
 });
 
