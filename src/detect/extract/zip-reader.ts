@@ -51,6 +51,8 @@ export const zipComment = (blob: Blob): string => archiveComments.get(blob) ?? '
 /** Where the archive ends (its end record and comment): bytes after it are not the archive's (archive-bounds.ts afterArchive). */
 const archiveEnds = new WeakMap<Blob, number>();
 export const zipEnd = (blob: Blob): number | null => archiveEnds.get(blob) ?? null;
+/** Where the central directory starts: the members' local entries lie before it (unlistedRanges). */
+const directoryStarts = new WeakMap<Blob, number>();
 
 export async function readZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEntry[]> {
   const known = directories.get(blob);
@@ -90,6 +92,7 @@ async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEn
   // were damaged (unzip: "extra bytes at beginning or within zipfile"), and the files would go unread.
   if (count === 0 && blob.size > 22 && u32(await readBytes(blob, 0, 4), 0) === LFH) throw new ScanError('corrupt', 'ZIP end record lists no entries, but the archive holds files');
   if (cdOffset + cdSize > blob.size) throw new ScanError('corrupt', 'ZIP central directory lies outside the file');
+  directoryStarts.set(blob, cdOffset);
   const cd = await readBytes(blob, cdOffset, cdOffset + cdSize);
   const entries: ZipEntry[] = [];
   let p = 0;
@@ -298,8 +301,13 @@ const SMALL_READ = 64 * 1024;
 
 const crcError = (entry: ZipEntry) => new ScanError('corrupt', `ZIP member ${entry.name} fails its CRC-32 check (damaged)`);
 
+/** Each member's data start once its local header was checked (dataStart): unlistedRanges reuses them. */
+const starts = new WeakMap<ZipEntry, number>();
+
 /** Where the member's data starts, after checking that its local header agrees with the directory. */
 async function dataStart(blob: Blob, entry: ZipEntry): Promise<number> {
+  const known = starts.get(entry);
+  if (known !== undefined) return known;
   const lfh = await readRange(blob, ...sliceRange(blob.size, entry.localOffset, entry.localOffset + 30 + entry.rawName.length));
   const bad = (what: string) => new ScanError('corrupt', `ZIP member ${entry.name}: ${what}`);
   if (lfh.length < 30 || u32(lfh, 0) !== LFH) throw bad('bad local header');
@@ -309,7 +317,85 @@ async function dataStart(blob: Blob, entry: ZipEntry): Promise<number> {
   if (!sameName) throw bad('local header and central directory disagree on the name');
   // Without a data descriptor (flag bit 3) the local header carries the CRC too.
   if ((u16(lfh, 6) & 8) === 0 && u32(lfh, 14) !== entry.crc32) throw bad('local header and central directory disagree on the CRC-32');
-  return entry.localOffset + 30 + nameLen + u16(lfh, 28);
+  const start = entry.localOffset + 30 + nameLen + u16(lfh, 28);
+  starts.set(entry, start);
+  return start;
+}
+
+/**
+ * The stretches between the start of the archive and its central directory that no listed member
+ * covers (local header, data, data descriptor), ignoring zero padding. A member the directory does not
+ * list is still there: 7-Zip lists one that lies before the listed ones, and streaming readers (bsdtar
+ * from a pipe, Java's ZipInputStream, many upload pipelines) extract every local entry in order. Those
+ * bytes are read too, never passed over as clean.
+ */
+export async function unlistedRanges(blob: Blob, entries: ZipEntry[]): Promise<[number, number][]> {
+  const directory = directoryStarts.get(blob);
+  if (directory === undefined) return [];
+  const gaps: [number, number][] = [];
+  let at = 0;
+  for (const e of [...entries].sort((a, b) => a.localOffset - b.localOffset)) {
+    if (e.localOffset > at) gaps.push([at, e.localOffset]);
+    let end: number;
+    try {
+      end = (await dataStart(blob, e)) + e.compressedSize;
+    } catch {
+      // A member whose local header disagrees with the directory is reported on its own; its bytes
+      // run as far as its local header says.
+      const h = await readBytes(blob, e.localOffset, Math.min(blob.size, e.localOffset + 30));
+      end = e.localOffset + 30 + (h.length === 30 && u32(h, 0) === LFH ? u16(h, 26) + u16(h, 28) + e.compressedSize : e.rawName.length);
+    }
+    // A data descriptor (flag bit 3) follows the data: its optional signature, the CRC, two sizes (4 or 8 bytes each).
+    if (e.flags & 8) end += descriptorLength(await readBytes(blob, end, Math.min(blob.size, end + 24)), e);
+    at = Math.max(at, end);
+  }
+  if (directory > at) gaps.push([at, directory]);
+  const kept: [number, number][] = [];
+  for (const [a, b] of gaps) if ((await readBytes(blob, a, Math.min(b, a + 4096))).some((x) => x !== 0) || b - a > 4096) kept.push([a, b]);
+  return kept;
+}
+
+/**
+ * The member a local header at `at` describes, as a streaming reader takes it (name, method and sizes
+ * from the local header itself), or null when there is none there or its sizes come only after its data
+ * (flag bit 3: a streaming reader finds its end by decoding; here the stretch is read as bytes).
+ */
+export async function localEntry(blob: Blob, at: number, end: number): Promise<{ entry: ZipEntry; end: number } | null> {
+  const h = await readBytes(blob, at, Math.min(end, at + 30 + 0xffff));
+  if (h.length < 30 || u32(h, 0) !== LFH) return null;
+  const flags = u16(h, 6);
+  const nameLen = u16(h, 26);
+  const extraLen = u16(h, 28);
+  if (flags & 8 || 30 + nameLen > h.length) return null;
+  const rawName = h.slice(30, 30 + nameLen);
+  const name = unicodePath(h, 30 + nameLen, Math.min(extraLen, h.length - 30 - nameLen), rawName) ?? decodeName(rawName, (flags & 0x800) !== 0);
+  const sizes = zip64Extra(h, 30 + nameLen, Math.min(extraLen, h.length - 30 - nameLen), { compressedSize: u32(h, 18), size: u32(h, 22), localOffset: at });
+  const dataEnd = at + 30 + nameLen + extraLen + sizes.compressedSize;
+  if (dataEnd > end) return null;
+  const method = u16(h, 8);
+  const entry: ZipEntry = {
+    name,
+    rawName,
+    method,
+    flags,
+    compressedSize: sizes.compressedSize,
+    size: sizes.size,
+    crc32: u32(h, 14),
+    localOffset: at,
+    isDir: name.endsWith('/') && sizes.size === 0 && sizes.compressedSize === 0,
+    encrypted: (flags & 1) !== 0 || method === 99,
+    comment: '',
+  };
+  return { entry, end: dataEnd };
+}
+
+function descriptorLength(d: Uint8Array, e: ZipEntry): number {
+  const sig = d.length >= 4 && u32(d, 0) === 0x08074b50 ? 4 : 0;
+  const word = (i: number) => (d.length >= sig + 4 * i + 4 ? u32(d, sig + 4 * i) : -1);
+  const [cLow, cHigh, sLow, sHigh] = [e.compressedSize % 2 ** 32, Math.floor(e.compressedSize / 2 ** 32), e.size % 2 ** 32, Math.floor(e.size / 2 ** 32)];
+  // The CRC, then both sizes in 4 bytes each, or in 8 (a ZIP64 member): whichever the sizes agree with.
+  const wide = !(word(1) === cLow && word(2) === sLow) && word(1) === cLow && word(2) === cHigh && word(3) === sLow && word(4) === sHigh;
+  return sig + (wide ? 20 : 12);
 }
 
 async function checkStoredCrc(data: Blob, entry: ZipEntry, ctx: ExtractContext, sink?: (chunk: Uint8Array) => void): Promise<void> {

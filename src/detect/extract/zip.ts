@@ -1,7 +1,7 @@
 /** Plain ZIP archives: every member is handed back to the scanner, which recurses into it. */
-import { nameOnly, ScanError, ScanLimitError, type Extractor } from './types.js';
+import { nameOnly, ScanError, ScanLimitError, type Extracted, type ExtractContext, type Extractor } from './types.js';
 import { afterArchive } from './archive-bounds.js';
-import { readZipDirectory, zipComment, zipEnd, zipEntryBlob, zipEntryHead, zipEntryTail } from './zip-reader.js';
+import { localEntry, readZipDirectory, unlistedRanges, zipComment, zipEnd, zipEntryBlob, zipEntryHead, zipEntryTail, type ZipEntry } from './zip-reader.js';
 import { blobOf } from '../bytes.js';
 import { isPicture, mayEndInZip, SNIFF_HEAD, ZIP_END_REACH } from '../sniff.js';
 import { chunkText } from '../text-chunks.js';
@@ -15,27 +15,45 @@ export const extractZip: Extractor = async function* (blob, ctx) {
     if (entry.isDir) continue;
     ctx.addEntry();
     ctx.checkTime();
-    // A photo or a recording is not read past its first bytes (scan.ts), so it is not inflated past them.
-    // A stored one's end is looked at too, for a ZIP after the picture (sniff.ts); a compressed one's
-    // cannot be without inflating it all, which a ZIP of photos would wait for (docs/formats.md).
-    const head = ctx.pictureHeads ? await zipEntryHead(blob, entry, SNIFF_HEAD) : null;
-    const tail = head && isPicture(head) ? await zipEntryTail(blob, entry, ZIP_END_REACH) : null;
-    if (head && isPicture(head) && !(tail && mayEndInZip(tail))) {
-      yield { kind: 'member', name: entry.name, data: blobOf(head) };
-      continue;
+    yield* member(blob, entry, ctx);
+  }
+  // Bytes no listed member covers: a local entry the directory does not list is read as a streaming
+  // reader reads it (7-Zip lists one before the listed ones), anything else (text between members) as
+  // it is.
+  for (const [start, b] of await unlistedRanges(blob, entries)) {
+    let a = start;
+    for (let local = await localEntry(blob, a, b); local; local = await localEntry(blob, a, b)) {
+      ctx.addEntry();
+      if (!local.entry.isDir) yield* member(blob, local.entry, ctx);
+      a = local.end;
     }
-    let data: Blob;
-    try {
-      data = await zipEntryBlob(blob, entry, ctx);
-    } catch (err) {
-      // One unreadable member (damaged, Deflate64, a bomb) does not hide its siblings: a
-      // marked sibling still makes the archive marked. Scan-wide limits end the archive.
-      if (!(err instanceof ScanError) || err instanceof ScanLimitError) throw err;
-      yield nameOnly(entry.name);
-      yield { kind: 'unscannable', reason: err.reason, detail: err.message, where: { part: entry.name } };
-      continue;
-    }
-    yield { kind: 'member', name: entry.name, data };
+    if (a >= b) continue;
+    ctx.addEntry();
+    yield { kind: 'member', name: '(data the archive does not list)', data: blob.slice(a, b) };
   }
   yield* afterArchive(blob, zipEnd(blob), ctx);
 };
+
+async function* member(blob: Blob, entry: ZipEntry, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  // A photo or a recording is not read past its first bytes (scan.ts), so it is not inflated past them.
+  // A stored one's end is looked at too, for a ZIP after the picture (sniff.ts); a compressed one's
+  // cannot be without inflating it all, which a ZIP of photos would wait for (docs/formats.md).
+  const head = ctx.pictureHeads ? await zipEntryHead(blob, entry, SNIFF_HEAD) : null;
+  const tail = head && isPicture(head) ? await zipEntryTail(blob, entry, ZIP_END_REACH) : null;
+  if (head && isPicture(head) && !(tail && mayEndInZip(tail))) {
+    yield { kind: 'member', name: entry.name, data: blobOf(head) };
+    return;
+  }
+  let data: Blob;
+  try {
+    data = await zipEntryBlob(blob, entry, ctx);
+  } catch (err) {
+    // One unreadable member (damaged, Deflate64, a bomb) does not hide its siblings: a
+    // marked sibling still makes the archive marked. Scan-wide limits end the archive.
+    if (!(err instanceof ScanError) || err instanceof ScanLimitError) throw err;
+    yield nameOnly(entry.name);
+    yield { kind: 'unscannable', reason: err.reason, detail: err.message, where: { part: entry.name } };
+    return;
+  }
+  yield { kind: 'member', name: entry.name, data };
+}
