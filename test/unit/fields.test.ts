@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
+import { withFieldsShown } from '../../src/detect/extract/field-shown.js';
 import { zip } from '../support/zip-build.js';
+import { strToU8, unzipSync, zipSync } from 'fflate';
 
 const DIR = join(__dirname, '../fixtures/fields');
 const bytes = (name: string) => readFileSync(join(DIR, name));
@@ -24,6 +26,9 @@ const MARKED = [
   'lo-uof-sheetname.uos',
   'lo-uof-validation-error.uos',
   'exceljs-link-screentip.xlsx',
+  'lo-docproperty-field.docx',
+  'lo-docproperty-field.doc',
+  'pydocx-header-title-field.docx',
 ];
 
 describe('fields that show text of their own', () => {
@@ -57,5 +62,46 @@ describe('fields that show text of their own', () => {
   it('another field instruction (HYPERLINK) shows nothing of its own', async () => {
     const rtf = '{\\rtf1\\ansi{\\field{\\*\\fldinst HYPERLINK "https://example.com/\\u31192?Confidential"}{\\fldrslt link}}\\par}';
     expect(await scanBlob(new Blob([rtf]), 'x.rtf')).toMatchObject({ verdict: 'clean' });
+  });
+});
+
+describe('Word complex fields: the result is on the page, the instruction is not', () => {
+  const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
+  const run = (inner: string) => `<w:r>${inner}</w:r>`;
+  const fld = (type: string) => run(`<w:fldChar w:fldCharType="${type}"/>`);
+  const instr = (t: string) => run(`<w:instrText xml:space="preserve">${t}</w:instrText>`);
+  const text = (t: string) => run(`<w:t xml:space="preserve">${t}</w:t>`);
+  /** The python-docx fixture with its body replaced by one paragraph of `runs`. */
+  const docx = (runs: string) => {
+    const parts = unzipSync(bytes('pydocx-header-title-field-twin.docx'));
+    parts['word/document.xml'] = strToU8(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document ${W}><w:body><w:p>${runs}</w:p></w:body></w:document>`);
+    return scanBlob(new Blob([zipSync(parts)]), 'x.docx');
+  };
+
+  it('「秘 」 + { DOCPROPERTY } with the result 「Confidential」 is the stamp; a twin with 「部」 is not', async () => {
+    const field = fld('begin') + instr(' DOCPROPERTY "Classification" \\* MERGEFORMAT ') + fld('separate') + text('Confidential') + fld('end');
+    expect(await docx(text('秘 ') + field)).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await docx(text('部 ') + field)).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('an instruction split over runs, with a nested field in it, is taken out whole', async () => {
+    const nested = fld('begin') + instr(' DOCPROPERTY ') + instr('"Class" ') + fld('separate') + text('x') + fld('end');
+    const field = fld('begin') + instr(' IF ') + nested + instr(' = "x" "Confidential" "" ') + fld('separate') + text('Confidential') + fld('end');
+    expect(await docx(text('秘 ') + field)).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+
+  it('a field with no result shows what its instruction shows of its own (MACROBUTTON), and nothing else', async () => {
+    expect(await docx(fld('begin') + instr(' MACROBUTTON NoMacro ') + instr('秘 Confidential') + fld('end'))).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await docx(text('秘 ') + fld('begin') + instr(' HYPERLINK "https://example.com/Confidential" ') + fld('separate') + text('リンク') + fld('end'))).toMatchObject({ verdict: 'clean' });
+  });
+});
+
+
+describe("a .doc's fields as Word shows them (withFieldsShown)", () => {
+  it('blanks instructions (nested ones too) with NUL, keeps results and what an instruction shows, and never moves an offset', () => {
+    const doc = '秘 \x13 DOCPROPERTY "Class" \x14Confidential\x15 / \x13 IF \x13 REF x \x14y\x15 = "y" "a" \x14a\x15 / \x13 SYMBOL 31192 \\u \x15';
+    const shown = withFieldsShown(doc);
+    expect(shown).toHaveLength(doc.length);
+    expect(shown.replace(/[\0\x13-\x15]/g, '')).toBe('秘 Confidential / a / 秘');
   });
 });

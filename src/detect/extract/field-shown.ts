@@ -48,3 +48,33 @@ const MACROBUTTON = /^\s*MACROBUTTON\s+\S+\s?([^]*)$/i;
 export function shownByInstruction(instruction: string): string | null {
   return rubyBase(instruction) ?? MACROBUTTON.exec(instruction)?.[1] ?? null;
 }
+
+/**
+ * A .doc's text with each field as Word shows it: a field is 0x13, its instruction, 0x14 and its result,
+ * then 0x15 (no 0x14 when it has no result); fields nest inside instructions. The instruction (and a
+ * nested field's result inside it) is blanked with NUL, which readable() drops, and what the instruction
+ * shows of its own is written at its start: 「秘 」 + { DOCPROPERTY "Classification" } reads 「秘
+ * Confidential」. Never longer than what it replaces, so every offset into the text stays valid.
+ */
+export function withFieldsShown(text: string): string {
+  if (!text.includes('\x13')) return text;
+  const out = text.split('');
+  /** Open fields, innermost last: where each began, and whether its instruction is still being read. */
+  const open: { begin: number; inInstruction: boolean }[] = [];
+  for (let i = 0; i < out.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x13) {
+      open.push({ begin: i, inInstruction: true });
+    } else if (c === 0x14 || c === 0x15) {
+      const f = c === 0x15 ? open.pop() : open.at(-1);
+      if (!f?.inInstruction) continue;
+      f.inInstruction = false;
+      if (open.some((g) => g !== f && g.inInstruction)) continue; // blanked with the instruction around it
+      const instr = text.slice(f.begin + 1, i);
+      const shown = (shownByInstruction(instr) ?? symbolShown(instr) ?? '').slice(0, i - f.begin - 1);
+      for (let k = f.begin + 1; k < i; k++) out[k] = '\0';
+      for (let k = 0; k < shown.length; k++) out[f.begin + 1 + k] = shown[k];
+    }
+  }
+  return out.join('');
+}

@@ -3,7 +3,7 @@
  * endnotes, text boxes) through the FIB and the piece table (CLX) in the 0Table/1Table stream; a story
  * with hidden or deleted text is also read as it shows, without it (as the other formats are: xml-text.ts).
  */
-import { withRubyBases } from './field-shown.js';
+import { withFieldsShown, withRubyBases } from './field-shown.js';
 import { docListLabels, paragraphProps, sprms, type Span } from './ole2-doc-lists.js';
 import { docHiddenStyles, ownVanish, type DocHiddenStyles } from './ole2-doc-styles.js';
 import { bothReadings } from './sheet-rows.js';
@@ -120,7 +120,8 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   if (!all) return { encrypted: false, stories: null };
   // The same text with hidden characters (sprmCFVanish, on the run or through its styles) and tracked
   // deletions as \x01, which readable() drops: as the page shows with the changes accepted.
-  const shownAll = withHidden(all, spans, hiddenRanges(w, t, pair(12), hiddenParagraphs(w, t, pair(13), docHiddenStyles(t, pair(1)))));
+  // Fields as Word shows them: their results, not their instructions (field-shown.ts).
+  const shownAll = withFieldsShown(withHidden(all, spans, hiddenRanges(w, t, pair(12), hiddenParagraphs(w, t, pair(13), docHiddenStyles(t, pair(1))))));
 
   // Story boundaries (MS-DOC 2.3): main, footnotes, headers, (macro), comments, endnotes, text boxes, header text boxes.
   const ccp = { text: lw(3), ftn: lw(4), hdd: lw(5), atn: lw(7), edn: lw(8), txbx: lw(9), hdrTxbx: lw(10) };

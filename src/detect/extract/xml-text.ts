@@ -4,7 +4,7 @@
  * format we read, and much faster than a DOM.
  */
 
-import { shownByInstruction } from './field-shown.js';
+import { shownByInstruction, symbolShown } from './field-shown.js';
 import { NEEDLES, decoder, findNeedles, followedByKanaOrKanji, type Needle } from './byte-scan.js';
 import { bothReadings, SEPARATOR } from './sheet-rows.js';
 import { XML_TAGS, content, outer, replaceSpans, spans, tameTail } from './markup-spans.js';
@@ -317,8 +317,60 @@ function symbolText(tag: string): string {
   return code >= 0xf000 && code <= 0xf0ff ? '' : escapeText(charOfCode(code) ?? '');
 }
 
+/**
+ * A Word complex field: `<w:fldChar w:fldCharType="begin"/>`, its instruction in `<w:instrText>` runs (a
+ * nested field may sit among them), `separate`, its result, `end`. Word shows the result, never the
+ * instruction: 「秘 」 + { DOCPROPERTY "Classification" } (how templates print a classification label, a
+ * title in the header, a mail-merge value) reads 「秘 Confidential」. The instruction is taken out, and
+ * what it shows of its own (field-shown.ts: MACROBUTTON's text, EQ ruby's base, a SYMBOL's character)
+ * put in its place; a nested field's result inside an instruction is part of that instruction.
+ */
+const FIELD_CODE_PART = /<w:fldChar\b[^<>]*>|<w:(del)?instrText\b[^<>]*>([^<]*)<\/w:(?:del)?instrText>|<w:t\b[^<>]*>[^<]*<\/w:t>/g;
+const FIELD_CHAR_TYPE = attrValue('w:fldCharType');
+
+function withoutFieldCodes(xml: string): string {
+  /** Open fields, innermost last; `instr` while their instruction is being read, null once past it. */
+  const fields: { instr: string | null }[] = [];
+  const inInstruction = () => fields.some((f) => f.instr !== null);
+  let out = '';
+  let last = 0;
+  const drop = (m: RegExpExecArray, keep = '') => {
+    out += xml.slice(last, m.index) + keep;
+    last = m.index + m[0].length;
+  };
+  for (const m of xml.matchAll(FIELD_CODE_PART)) {
+    const tok = m[0];
+    if (tok.startsWith('<w:fldChar')) {
+      const type = FIELD_CHAR_TYPE.exec(tok)?.[1];
+      if (type === 'begin') fields.push({ instr: '' });
+      if (type !== 'separate' && type !== 'end') continue;
+      const f = fields.at(-1);
+      if (type === 'end') fields.pop();
+      if (f?.instr == null) continue;
+      const instr = f.instr;
+      f.instr = null;
+      const shown = shownByInstruction(instr) ?? symbolShown(instr) ?? '';
+      const outer = fields.findLast((g) => g.instr !== null);
+      // Inside another field's instruction: what it shows belongs to that instruction, not to the page.
+      if (outer) outer.instr += shown;
+      else drop(m as RegExpExecArray, escapeText(shown) + tok);
+      continue;
+    }
+    if (tok.startsWith('<w:t')) {
+      if (inInstruction()) drop(m as RegExpExecArray);
+      continue;
+    }
+    // An instruction's text (a deleted one too): never shown. (Before any begin: a window that starts inside a field.)
+    const open = fields.findLast((g) => g.instr !== null);
+    if (open && !m[1]) open.instr += decodeEntities(m[2]);
+    drop(m as RegExpExecArray);
+  }
+  return last === 0 ? xml : out + xml.slice(last);
+}
+
 function markupTextOf(xml: string): string {
-  const symbols = xml.includes('<w:sym') ? xml.replace(SYMBOL, symbolText) : xml;
+  const coded = xml.includes('instrText>') ? withoutFieldCodes(xml) : xml;
+  const symbols = coded.includes('<w:sym') ? coded.replace(SYMBOL, symbolText) : coded;
   const fields = FIELD_HINT.test(symbols) ? fieldText(symbols) : symbols;
   const withAttrs = SEEN_ATTR_HINT.test(fields) ? fields.replace(SEEN_IN_ATTRS, attributeText) : fields;
   // Only ODF has asides: other parts are spared the pass.
