@@ -444,6 +444,13 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
     expect(stampHits(twin)).toEqual([]);
   });
 
+  it('lines of different sizes (pdfmake: every kanji its own text object): a small line under a large heading is another line, text of two sizes on one baseline is one', async () => {
+    // 「秘書室」 in 28 pt over 「Confidential」 in 10 pt, 12 pt lower: with the larger size's half as the bound
+    // it was one line, sorted into 「秘Confidential書室」 (make-pdfmake-letterheads.cjs).
+    for (const name of ['pdfmake-letterhead-trap.pdf', 'pdfmake-dayori-trap.pdf']) expect(stampHits(await extract(fix(name), true))).toEqual([]);
+    expect(stampHits(await extract(fix('pdfmake-mixed-sizes-stamp.pdf'), true))).toEqual(['page:1']);
+  });
+
   it('lines drawn out of reading order: the line below is read after the one above it (Chromium, positioned blocks)', async () => {
     const items = await extract(fix('chromium-drawn-out-of-order.pdf'), true);
     expect(pageText(items, 1)).toMatch(/秘\s*Confidential/);

@@ -220,6 +220,18 @@ function endLine(st: PageState): void {
  * below a big 秘) is a line as drawn.
  */
 const MARKS = /^(?:[\uFE45\uFE46\u30FB\u2022\u25CF\u25CB\u25CE\u25C9\u25B2\u25B3]+|[\u3041-\u309F\u30A0-\u30FA\u30FC]{1,8})$/;
+/**
+ * Whether text of `size` whose baseline is `perp` above the line's (of `lineSize`) is on that line: their
+ * glyph boxes (from 0.2 of a size below the baseline to 0.8 above) overlap by half the smaller one's
+ * height, as pdftotext groups them. With equal sizes that is a baseline within half a size; with
+ * unequal ones, a 10-pt line 12 pt under a 28-pt heading is another line (「秘書室」 over
+ * 「Confidential」 is no stamp), while a superscript stays on its line.
+ */
+function sameLine(perp: number, size: number, lineSize: number): boolean {
+  const overlap = Math.min(0.8 * lineSize, perp + 0.8 * size) - Math.max(-0.2 * lineSize, perp - 0.2 * size);
+  return overlap > 0.5 * Math.min(size, lineSize);
+}
+
 function besideLine(text: string, size: number, perp: number, lineSize: number): boolean {
   return size < 0.75 * lineSize && Math.abs(perp) > 0.25 * lineSize && Math.abs(perp) < 1.5 * lineSize && MARKS.test(text);
 }
@@ -334,7 +346,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
         // goes on where it was, and the mark is given after it.
         beside = true;
         st.aside.push(text);
-      } else if (Math.abs(perp) > 0.5 * sz || turned) {
+      } else if (!sameLine(perp, size, st.size) || turned) {
         if (st.last !== '\n') endLine(st);
       } else {
         const l = st.line;
