@@ -368,8 +368,44 @@ function withoutFieldCodes(xml: string): string {
   return last === 0 ? xml : out + xml.slice(last);
 }
 
+/**
+ * Things anchored inside a paragraph but shown apart from its line: a comment (in the margin), and a
+ * floating frame, shape or picture (ODF `draw:*` not anchored as a character; Word's `wp:anchor`
+ * drawings, and VML shapes positioned absolutely). Their markup sits between the words around their
+ * anchor, so 「秘」 + a comment + 「 Confidential」 read 「秘 (comment) Confidential」, where the reader
+ * sees 「秘 Confidential」 on the line. Each is lifted out of the line and read after it, apart. (An
+ * inline picture or frame stands on the line, and a footnote's number is printed there: those stay.)
+ */
+const ANCHORED = /<(office:annotation|draw:(?:frame|custom-shape|rect|ellipse|polygon|polyline|path|line|connector|caption|measure|g)|mc:AlternateContent|wp:anchor|w:pict)(?=[\s/>])/g;
+const ANCHORED_HINT = /<(?:office:annotation|draw:|wp:anchor|w:pict)/;
+const anchoredEnds = new Map<string, RegExp>();
+const anchoredEnd = (m: RegExpExecArray) => {
+  let re = anchoredEnds.get(m[1]);
+  if (!re) anchoredEnds.set(m[1], (re = new RegExp(`</${m[1]}>`, 'g')));
+  return re;
+};
+
+function liftAnchored(xml: string): string {
+  const lifted: string[] = [];
+  const apart = (tag: string, inner: string): boolean => {
+    if (tag.startsWith('<office:annotation')) return true;
+    if (tag.startsWith('<draw:')) return !/text:anchor-type\s*=\s*["']as-char["']/.test(tag);
+    if (tag.startsWith('<mc:AlternateContent')) return inner.includes('<wp:anchor');
+    if (tag.startsWith('<w:pict')) return /position\s*:\s*absolute/.test(inner);
+    return true; // wp:anchor
+  };
+  const found = [...spans(xml, ANCHORED, anchoredEnd, { toTagEnd: true, selfClosing: (t) => t.endsWith('/>') })].filter((s) => apart(s.tag, xml.slice(s.inner, s.close)));
+  if (found.length === 0) return xml;
+  const line = replaceSpans(xml, found, (s) => {
+    lifted.push(xml.slice(s.inner, s.close));
+    return '';
+  });
+  return [line, ...lifted].join(SEPARATOR);
+}
+
 function markupTextOf(xml: string): string {
-  const coded = xml.includes('instrText>') ? withoutFieldCodes(xml) : xml;
+  const coded0 = ANCHORED_HINT.test(xml) ? liftAnchored(xml) : xml;
+  const coded = coded0.includes('instrText>') ? withoutFieldCodes(coded0) : coded0;
   const symbols = coded.includes('<w:sym') ? coded.replace(SYMBOL, symbolText) : coded;
   const fields = FIELD_HINT.test(symbols) ? fieldText(symbols) : symbols;
   const withAttrs = SEEN_ATTR_HINT.test(fields) ? fields.replace(SEEN_IN_ATTRS, attributeText) : fields;
