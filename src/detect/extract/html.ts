@@ -11,6 +11,7 @@ import { blobOf, readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import { mayBeStamp } from './byte-scan.js';
 import { FLAT_ODF, flatOdfRuns } from './odf.js';
+import { hasLookupField } from './odf-fields.js';
 import { decodeMarkup } from './text.js';
 import { decodeBase64 } from './rfc2047.js';
 import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
@@ -59,7 +60,7 @@ export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncG
   // A flat OpenDocument file reads as the package would: sheet names, cells by row, formulas (odf.ts);
   // and, as a package's parts are, only when 秘 may stand in it (a character reference may spell it).
   if (!FLAT_ODF.test(markup)) yield* OTHER_XML.test(markup.slice(0, 4096)) ? xmlRuns(markup) : htmlRuns(markup);
-  else if (ctx.fullText || mayBeStamp(markup) || markup.includes('&#')) yield* flatOdfRuns(markup);
+  else if (ctx.fullText || mayBeStamp(markup) || markup.includes('&#') || hasLookupField(markup)) yield* flatOdfRuns(markup);
   // An XML Spreadsheet's formulas stored without a value show what they evaluate to (xlml-formulas.ts).
   if (ctx.fullText || MAY_SHOW_STAMP.test(markup)) yield* xmlSpreadsheetFormulas(markup);
   // W3C XML Encryption: an element's content replaced by its ciphertext (e-government and SOAP documents).

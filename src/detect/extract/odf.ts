@@ -10,6 +10,7 @@ import { chunkText } from '../text-chunks.js';
 import { ScanError, type Extracted, type Extractor } from './types.js';
 import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
 import { attr, escapeText, xmlToText } from './xml-text.js';
+import { metaFieldValues, PART_FIELD, withFieldValues, type FieldValues } from './odf-fields.js';
 import { MarkupWindows } from './markup-windows.js';
 import { NO_STYLES, odfStyleDefs, withStyles, type StyleDefs } from './hidden-styles.js';
 import { odfLabelsMayMark, odfLists, withOdfLabels, type OdfLists } from './list-labels.js';
@@ -36,6 +37,9 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
   const lists = await labelsToPlace(zip, ctx.fullText);
   // The named styles, read once: content.xml's automatic styles inherit hiding from them (hidden-styles.ts).
   const styles = odfStyleDefs(await zip.text('styles.xml'));
+  // What the document's title, property and other fields show (odf-fields.ts).
+  // (A damaged meta.xml is reported where it is read as a part, not here.)
+  const meta = metaFieldValues(await zip.text('meta.xml').catch(() => null));
   for (const entry of zip.entries) {
     if (entry.isDir || SKIP.test(entry.name) || entry.name === 'mimetype') continue;
     ctx.addEntry();
@@ -48,13 +52,13 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
       continue;
     }
     const labelled = lists && /(^|\/)(content|styles)\.xml$/.test(entry.name);
-    if (!ctx.fullText && !labelled && !(await mayHoldStamp(zip, entry.name, styles))) continue;
+    if (!ctx.fullText && !labelled && !(await mayHoldStamp(zip, entry.name, styles, meta))) continue;
     const bytes = await zip.read(entry.name);
     if (!bytes) continue;
     let xml = decodeXml(bytes);
     // A header's sheet-name field prints the name of each sheet of that page style (named in content.xml).
     if (entry.name === 'styles.xml' && xml.includes('<text:sheet-name')) xml = withSheetNames(xml, pageSheets((await zip.text('content.xml')) ?? ''));
-    yield* partText(labelled ? withOdfLabels(xml, lists) : xml, entry.name, styles);
+    yield* partText(labelled ? withOdfLabels(xml, lists) : xml, entry.name, styles, meta);
   }
 };
 
@@ -107,18 +111,24 @@ async function labelsToPlace(zip: ZipArchive, fullText: boolean): Promise<OdfLis
  * content.xml can inflate to hundreds of megabytes). Only a part that may is read whole, for the
  * sheet or slide to name in the verdict.
  */
-async function mayHoldStamp(zip: ZipArchive, name: string, named: StyleDefs): Promise<boolean> {
+async function mayHoldStamp(zip: ZipArchive, name: string, named: StyleDefs, meta: FieldValues): Promise<boolean> {
   // A window is read with the styles that may hide text in it: the named ones and the part's automatic
-  // ones, which come before its body and so have gone by before any window of the body is read.
+  // ones, which come before its body and so have gone by before any window of the body is read. Its
+  // fields show what the metadata says; a user field or a variable is declared or set elsewhere in the
+  // part, so a part with one is read whole.
   const head = new PartHead(named);
-  const windows = new MarkupWindows((xml) => textAndSheetNames(xml, head.styles()));
+  let partFields = false;
+  const windows = new MarkupWindows((xml) => {
+    partFields ||= PART_FIELD.test(xml);
+    return textAndSheetNames(withFieldValues(xml, meta), head.styles());
+  });
   await zip.stream(name, (chunk) => {
     head.push(chunk);
     windows.push(chunk);
   });
   // ODF is UTF-8; a UTF-16 part (not seen from real producers) is read whole, to be safe; so is one whose
   // styles were too long to keep (its windows may have been read without a style that hides).
-  return (windows.head !== null && isUtf16Xml(windows.head)) || head.overflowed || windows.finish().some(mayBeStamp);
+  return (windows.head !== null && isUtf16Xml(windows.head)) || head.overflowed || windows.finish().some(mayBeStamp) || partFields;
 }
 
 /** Most of the markup before a part's body kept: its automatic styles (a few kilobytes, rarely a megabyte). */
@@ -162,7 +172,7 @@ class PartHead {
 export function* flatOdfRuns(flat: string): Generator<Extracted> {
   const xml = flat.includes('<text:sheet-name') ? withSheetNames(flat, pageSheets(flat)) : flat;
   const lists = odfLists(xml);
-  for (const r of partText(odfLabelsMayMark(lists) ? withOdfLabels(xml, lists) : xml, '')) {
+  for (const r of partText(odfLabelsMayMark(lists) ? withOdfLabels(xml, lists) : xml, '', NO_STYLES, metaFieldValues(xml))) {
     if (r.kind !== 'text' && r.kind !== 'unscannable') yield r;
     else if (!r.where?.part) {
       const { part: _, ...where } = r.where ?? {};
@@ -179,7 +189,8 @@ export function* flatOdfRuns(flat: string): Generator<Extracted> {
 export const FLAT_ODF = /^\uFEFF?\s*(?:<\?[^?]*(?:\?(?!>)[^?]*)*\?>\s*|<!--[^-]*(?:-(?!->)[^-]*)*-->\s*)*<office:document\b/;
 
 /** `styles`: the document's named styles (styles.xml), to which the part's own are added. */
-function* partText(xml: string, part: string, named: StyleDefs = NO_STYLES): Generator<Extracted> {
+function* partText(markup: string, part: string, named: StyleDefs = NO_STYLES, meta: FieldValues = new Map()): Generator<Extracted> {
+  const xml = withFieldValues(markup, meta);
   const styles = withStyles(named, odfStyleDefs(xml));
   const area = part.endsWith('meta.xml') ? 'properties' : part.endsWith('styles.xml') ? 'header/footer' : 'body';
   // Spreadsheets and presentations: one run per sheet or slide, so the verdict can say which.
