@@ -28,6 +28,11 @@ describe('an ISO image\'s own titles (volume, publisher, application ids) are re
     expect(await iso(`${kind}-trap.iso`)).toMatchObject({ verdict: 'clean' });
   });
 
+  it('a file only the Joliet tree lists (genisoimage -hide: out of the primary tree libarchive reads) is read from its extent; 秘書室 stays clean', async () => {
+    expect(await iso('joliet-only-stamp.iso')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['notes.zip', 'notes.txt'] } });
+    expect(await iso('joliet-only-trap.iso')).toMatchObject({ verdict: 'clean' });
+  });
+
   it.each(['boot-image', 'hidden-file'])('%s: text in sectors no directory names is found by the byte search; 秘書室 stays clean', async (kind) => {
     expect(await iso(`${kind}-stamp.iso`)).toMatchObject({ verdict: 'marked', rule: 1 });
     expect(await iso(`${kind}-trap.iso`)).toMatchObject({ verdict: 'clean' });

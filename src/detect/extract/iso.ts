@@ -1,8 +1,9 @@
 /**
- * A disc image: its ISO 9660 side through libarchive (with Joliet and Rock Ridge names), then its UDF
- * side (udf.ts), whose names may be the only full ones. A UDF-only image is read through UDF alone.
+ * A disc image: its ISO 9660 side through libarchive (with Joliet and Rock Ridge names), a file only
+ * the Joliet tree lists (iso-trees.ts), then its UDF side (udf.ts), whose names may be the only full ones. A UDF-only image is read through UDF alone.
  */
 import { archiveExtractor } from './archive.js';
+import { jolietOnlyFiles } from './iso-trees.js';
 import { firstVolumeDescriptor, hasUdf, udfFiles } from './udf.js';
 import { readBytes } from '../bytes.js';
 import { ScanError, ScanLimitError, type Extracted, type Extractor } from './types.js';
@@ -13,6 +14,7 @@ export const extractIso: Extractor = async function* (blob, ctx) {
   const iso9660 = (await firstVolumeDescriptor(blob)) === 'CD001';
   if (iso9660) yield* volumeIds(blob);
   if (iso9660) yield* readIso9660(blob, ctx);
+  if (iso9660) yield* jolietOnlyFiles(blob, ctx);
   if (!(await hasUdf(blob))) return;
   if (!iso9660) return yield* udfFiles(blob, ctx, true);
   try {
