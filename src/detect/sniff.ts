@@ -114,12 +114,13 @@ const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   [/^PACK\0\0\0[\x02\x03]/, 'git pack file'],
   // Found clean by a red team (2026-12), each keeping its text compressed: a compiled help file's pages
   // (LZX), a scanned document's hidden text layer and title (BZZ), a virtual disk (its clusters or grains
-  // deflated, or a file system as a disk image is), a PAQ archive, a web font's name table (zlib, Brotli).
+  // deflated, or a file system as a disk image is), a PAQ archive.
   [/^ITSF[\x02-\x04]\0\0\0/, 'Microsoft HTML Help (.chm)'],
   [/^AT&TFORM[^]{4}DJV[UMI]/, 'DjVu document'],
   [/^(?:KDMV[\x01-\x03]\0\0\0|QFI\xFB\0\0\0[\x01-\x03]|vhdxfile|conectix\0\0\0[\x02\x03]|[^]{64}\x7F\x10\xDA\xBE)/, 'virtual disk image (VMDK, qcow2, VHD, VHDX, VDI)'],
   [/^KGB_arch/, 'KGB archive'],
-  [/^wOF[F2]/, 'web font (WOFF, WOFF2)'],
+  // (Web fonts, WOFF and WOFF2, keep their tables compressed too, but like pictures they are passed over:
+  // a page or a mail carries them inline, and a font's name table is not where a document is stamped.)
 ];
 
 /**
