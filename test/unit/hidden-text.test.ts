@@ -12,11 +12,11 @@ const DIR = join(__dirname, '../fixtures/hidden-text');
 const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
 
 describe('hidden text is also read as the page shows it', () => {
-  it.each(['hidden.docx', 'hidden.odt', 'hidden.fodt', 'hidden.rtf', 'hidden.doc'])('%s is marked', async (name) => {
+  it.each(['hidden.docx', 'hidden.odt', 'hidden.fodt', 'hidden.rtf', 'hidden.doc', 'hidden.abw'])('%s is marked', async (name) => {
     expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1 });
   });
 
-  it.each(['trap.docx', 'trap.odt', 'trap.fodt', 'trap.rtf', 'trap.doc'])('%s (秘 + hidden 書室 + の Confidential) is clean', async (name) => {
+  it.each(['trap.docx', 'trap.odt', 'trap.fodt', 'trap.rtf', 'trap.doc', 'trap.abw'])('%s (秘 + hidden 書室 + の Confidential) is clean', async (name) => {
     expect(await scan(name)).toMatchObject({ verdict: 'clean' });
   });
 });

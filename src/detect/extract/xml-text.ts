@@ -105,7 +105,8 @@ export function xmlToText(xml: string, styles?: StyleDefs): string {
   const hidden = xml.includes('<w:vanish') || (hiding !== null && (hiding.plain || xml.includes('<w:rStyle') || xml.includes('<w:pStyle')));
   const odfHidden = (hiding !== null && xml.includes('text:style-name=')) || (xml.includes('<text:section') && ODF_HIDDEN_SECTION.test(xml)) || xml.includes('<text:hidden-paragraph');
   const ruby = xml.includes('<rt') || xml.includes('<RT') || xml.includes('<text:ruby-text') || xml.includes('<w:rt>');
-  if (!deleted && !hidden && !odfHidden && !ruby) return text;
+  const abiHidden = xml.includes('display:none') && xml.includes('<c ');
+  if (!deleted && !hidden && !odfHidden && !ruby && !abiHidden) return text;
   // As the page shows: tracked changes accepted, hidden text (Word's "hidden" font effect, an ODF
   // style with text:display="none", each set on the text or through its style, and an ODF section
   // hidden) left out, and the base text of ruby read on its line without the reading set above it
@@ -114,8 +115,15 @@ export function xmlToText(xml: string, styles?: StyleDefs): string {
   if (hidden) visible = withoutHiddenRuns(visible, hiding);
   if (odfHidden) visible = withoutOdfHidden(visible, hiding);
   if (ruby) visible = withoutRubyText(visible);
+  if (abiHidden) visible = withoutElements(visible, ABI_RUN, () => ABI_RUN_END, (tag) => ABI_HIDDEN.test(tag));
   return bothReadings(text, markupText(visible));
 }
+
+// AbiWord's own format (.abw): a run's formatting is CSS-like `props` on a <c> element, and hidden text
+// is `display:none` there.
+const ABI_RUN = /<c(?=[\s/>])/g;
+const ABI_RUN_END = /<\/c>/g;
+const ABI_HIDDEN = /\bprops\s*=\s*"[^"]*\bdisplay\s*:\s*none/;
 
 // ODF text hidden by its style: a span (character style) or a whole paragraph or heading (paragraph
 // style); and a section hidden (Format → Sections → Hide, or hidden on a condition, which is not
