@@ -11,7 +11,7 @@ import { readFormula, unreadFormulas, type Cells, type Value } from './formula-t
 import { XML_TAGS, content, spans } from './markup-spans.js';
 import { RowTexts, cellName, type TextCell } from './sheet-rows.js';
 import type { Extracted } from './types.js';
-import { attr, xmlToText } from './xml-text.js';
+import { attr, decodeEntities, xmlToText } from './xml-text.js';
 
 /** An XML Spreadsheet with formulas: the only files read here. */
 export const SPREADSHEET_ML = /urn:schemas-microsoft-com:office:spreadsheet/;
@@ -35,8 +35,41 @@ interface Cell {
 /** A sheet's cells: row → column → cell (0-based). */
 type Grid = Map<number, Map<number, Cell>>;
 
-/** The formulas with no computed value of an XML Spreadsheet, read as they show; nothing for other XML. */
+/**
+ * Gnumeric's own format (.gnumeric, gzipped XML): a formula cell holds its expression and no value
+ * (`<gnm:Cell Row="0" Col="0">="秘"&amp;" Confidential"</gnm:Cell>`, A1 references), evaluated the same way.
+ */
+const GNUMERIC = /<gnm:Workbook\b/;
+const GNM_SHEET = /<gnm:Sheet(?=[\s/>])/g;
+const GNM_SHEET_END = /<\/gnm:Sheet>/g;
+const GNM_NAME = /<gnm:Name>([^<]*)<\/gnm:Name>/;
+const GNM_CELL = /<gnm:Cell\b([^<>]*)>([^<]*)<\/gnm:Cell>/g;
+
+function* gnumericFormulas(xml: string): Generator<Extracted> {
+  const sheets = new Map<string, Grid>();
+  let cells = 0;
+  for (const w of spans(xml, GNM_SHEET, () => GNM_SHEET_END, XML_TAGS)) {
+    const body = content(xml, w);
+    const grid: Grid = new Map();
+    sheets.set(decodeEntities(GNM_NAME.exec(body)?.[1] ?? ''), grid);
+    for (const m of body.matchAll(GNM_CELL)) {
+      const tag = `<c ${m[1]}>`;
+      const row = Number(attr(tag, 'Row'));
+      const col = Number(attr(tag, 'Col'));
+      if (!Number.isInteger(row) || !Number.isInteger(col)) continue;
+      const text = decodeEntities(m[2]);
+      // A value type says the content is the value; without one, content starting with = is an expression.
+      const formula = attr(tag, 'ValueType') === null && text.startsWith('=') ? text : null;
+      (grid.get(row) ?? grid.set(row, new Map()).get(row)!).set(col, { text: formula ? '' : text, formula });
+      if (++cells > MAX_CELLS) return yield { kind: 'unscannable', reason: 'too-large', detail: `more than ${MAX_CELLS.toLocaleString('en')} cells to evaluate its formulas`, where: { area: 'cells' } };
+    }
+  }
+  for (const [name, grid] of sheets) yield* sheetFormulas(sheets, name, grid);
+}
+
+/** The formulas with no computed value of an XML Spreadsheet or a Gnumeric workbook, read as they show; nothing for other XML. */
 export function* xmlSpreadsheetFormulas(xml: string): Generator<Extracted> {
+  if (GNUMERIC.test(xml.slice(0, 4096))) return yield* gnumericFormulas(xml);
   if (!HAS_FORMULA.test(xml) || !SPREADSHEET_ML.test(xml.slice(0, 4096))) return;
   const sheets = new Map<string, Grid>();
   let cells = 0;
