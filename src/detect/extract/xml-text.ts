@@ -397,7 +397,9 @@ function liftAnchored(xml: string): string {
   const lifted: string[] = [];
   const apart = (tag: string, inner: string): boolean => {
     if (tag.startsWith('<office:annotation')) return true;
-    if (tag.startsWith('<draw:')) return !/text:anchor-type\s*=\s*["']as-char["']/.test(tag);
+    // In a text document a frame or shape inside a paragraph says how it is anchored; a slide's or a
+    // drawing's frames (no anchor type) are the page's own text blocks and stay where they are.
+    if (tag.startsWith('<draw:')) return /text:anchor-type\s*=\s*["'](?:char|paragraph|page|frame)["']/.test(tag);
     if (tag.startsWith('<mc:AlternateContent')) return inner.includes('<wp:anchor');
     if (tag.startsWith('<w:pict')) return /position\s*:\s*absolute/.test(inner);
     return true; // wp:anchor
