@@ -29,6 +29,7 @@ const MARKED = [
   'lo-docproperty-field.docx',
   'lo-docproperty-field.doc',
   'pydocx-header-title-field.docx',
+  'lo-dropdown-field.doc',
 ];
 
 describe('fields that show text of their own', () => {

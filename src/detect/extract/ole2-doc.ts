@@ -4,6 +4,7 @@
  * with hidden or deleted text is also read as it shows, without it (as the other formats are: xml-text.ts).
  */
 import { withFieldsShown, withRubyBases } from './field-shown.js';
+import { characterRuns, dropDownEntries, dropDownParagraphs } from './ole2-doc-forms.js';
 import { docListLabels, paragraphProps, sprms, type Span } from './ole2-doc-lists.js';
 import { docHiddenStyles, ownVanish, type DocHiddenStyles } from './ole2-doc-styles.js';
 import { bothReadings } from './sheet-rows.js';
@@ -39,7 +40,7 @@ function readable(s: string): string {
     .replace(/[\x00-\x08\x10-\x1f]/g, '');
 }
 
-export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | null): DocResult {
+export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | null, data: () => Uint8Array | null = () => null): DocResult {
   if (w.length < 68) return damaged('the FIB is truncated');
   const dv = new DataView(w.buffer, w.byteOffset, w.byteLength);
   if (dv.getUint16(0, true) !== 0xa5ec) return damaged('the FIB has no Word signature');
@@ -120,8 +121,9 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   if (!all) return { encrypted: false, stories: null };
   // The same text with hidden characters (sprmCFVanish, on the run or through its styles) and tracked
   // deletions as \x01, which readable() drops: as the page shows with the changes accepted.
+  const visibleAll = withHidden(all, spans, hiddenRanges(w, t, pair(12), hiddenParagraphs(w, t, pair(13), docHiddenStyles(t, pair(1)))));
   // Fields as Word shows them: their results, not their instructions (field-shown.ts).
-  const shownAll = withFieldsShown(withHidden(all, spans, hiddenRanges(w, t, pair(12), hiddenParagraphs(w, t, pair(13), docHiddenStyles(t, pair(1))))));
+  const shownAll = withFieldsShown(visibleAll);
 
   // Story boundaries (MS-DOC 2.3): main, footnotes, headers, (macro), comments, endnotes, text boxes, header text boxes.
   const ccp = { text: lw(3), ftn: lw(4), hdd: lw(5), atn: lw(7), edn: lw(8), txbx: lw(9), hdrTxbx: lw(10) };
@@ -151,6 +153,11 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
       return readable(label + shownAll.slice(at, end < 0 || end - at > MAX_LABELLED ? at + MAX_LABELLED : end));
     });
     if (labelled.length) stories.push({ area: 'body', text: labelled.join('\n') });
+  }
+  // A drop-down form field shows the entry picked, which only its FFData holds (ole2-doc-forms.ts).
+  if (visibleAll.includes('FORMDROPDOWN')) {
+    const picked = dropDownParagraphs(visibleAll, shownAll, dropDownEntries(characterRuns(w, t, pair(12)), data()), MAX_LABELLED);
+    if (picked.length) stories.push({ area: 'body', text: picked.map(readable).join('\n') });
   }
   // Whatever the counts did not cover (damaged FIB): keep it readable as body text.
   if (cp < all.length) stories.push({ area: 'body', text: bothReadings(readable(all.slice(cp)), readable(shownAll.slice(cp))) });
@@ -210,30 +217,16 @@ function withHidden(all: string, spans: Span[], hidden: [number, number][]): str
  * accepting the changes leave out. A page that does not hold together is left out: its text is still
  * read in place.
  */
-function hiddenRanges(w: Uint8Array, t: Uint8Array, [fc, lcb]: number[], paragraphs: Hidden): [number, number][] {
+function hiddenRanges(w: Uint8Array, t: Uint8Array, chpx: number[], paragraphs: Hidden): [number, number][] {
   const out: [number, number][] = [];
-  if (lcb < 12 || (lcb - 4) % 8 !== 0 || fc + lcb > t.length) return out;
-  const n = (lcb - 4) / 8;
-  const dv = new DataView(t.buffer, t.byteOffset + fc, lcb);
-  for (let i = 0; i < n; i++) {
-    const page = (dv.getUint32((n + 1) * 4 + i * 4, true) & 0x3fffff) * 512;
-    if (page + 512 > w.length) continue;
-    const crun = w[page + 511];
-    if (crun === 0 || crun > 101) continue;
-    const pv = new DataView(w.buffer, w.byteOffset + page, 512);
-    for (let r = 0; r < crun; r++) {
-      const off = w[page + (crun + 1) * 4 + r] * 2;
-      // Offset 0: default formatting, which its paragraph's style may still hide.
-      const grpprl = off === 0 || off >= 511 ? EMPTY : w.subarray(page + off + 1, Math.min(page + 511, page + off + 1 + w[page + off]));
-      const [a, b] = [pv.getUint32(r * 4, true), pv.getUint32((r + 1) * 4, true)];
-      const shown = runShown(grpprl, paragraphs.styles);
-      if (shown === false) out.push([a, b]);
-      else if (shown === null) for (const part of paragraphs.within(a, b)) out.push(part);
-    }
+  for (const { a, b, grpprl } of characterRuns(w, t, chpx)) {
+    const shown = runShown(grpprl, paragraphs.styles);
+    if (shown === false) out.push([a, b]);
+    else if (shown === null) for (const part of paragraphs.within(a, b)) out.push(part);
   }
   return out;
 }
-const EMPTY = new Uint8Array(0);
+
 
 const SPRM_C_ISTD = 0x4a30;
 const SPRM_C_F_R_MARK_DEL = 0x0800;

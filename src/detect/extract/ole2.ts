@@ -128,10 +128,17 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
     const table = has('1Table');
     const table0 = has('0Table');
     const doc = guard('Word document', () =>
-      readDoc(cfb.read(word), (which) => {
-        const t = which === 1 ? table : table0;
-        return t ? cfb.read(t) : null;
-      }),
+      readDoc(
+        cfb.read(word),
+        (which) => {
+          const t = which === 1 ? table : table0;
+          return t ? cfb.read(t) : null;
+        },
+        () => {
+          const data = has('Data');
+          return data ? cfb.read(data) : null;
+        },
+      ),
     );
     if (doc.encrypted) throw new ScanError('encrypted', 'password-protected Word document');
     if (doc.damaged) yield { kind: 'unscannable', reason: 'corrupt', detail: `damaged Word document: ${doc.damaged}`, where: { part: prefix + 'WordDocument' } };
