@@ -71,6 +71,9 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
       yield { kind: 'member', name: entry.name, data: guard.blob() };
     }
     if (entries < headers.length) yield* unreadLzhMembers(headers.slice(entries));
+    // libarchive ends a ZIP it cannot follow after a prefix (ZIP64 end records, a cut self-extractor) as if
+    // it were empty, with no error: what it did not read is not clean.
+    if (format === 'sfx' && entries === 0) throw new ScanError('corrupt', 'no member of the archive after the first bytes could be read (damaged, or a layout the reader does not follow)');
     const problem = format === 'cab' ? await framingProblem(format, blob, files) : null;
     if (problem) throw new ScanError('corrupt', problem);
     yield* afterArchive(blob, archiveEnd(format, bytes), ctx);
