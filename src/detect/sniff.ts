@@ -2,7 +2,7 @@
  * Which extractor reads a blob: decided by its first bytes, with the name's extension as a
  * hint only where content cannot tell (text, HTML). A renamed file is read as what it is.
  */
-import { readBytes, startsWith, u32 } from './bytes.js';
+import { readBytes, startsWith } from './bytes.js';
 import { EMLX_LENGTH, mailKind, UU_AT_START } from './extract/mime.js';
 import { isDxf } from './extract/dxf.js';
 import { VOBJECT_START } from './extract/vobject.js';
@@ -14,6 +14,7 @@ import { WARC_START } from './extract/warc.js';
 import { zlibStart } from './extract/inflate.js';
 import { scriptPayloadStart } from './extract/script-payload.js';
 import { archiveInPicture } from './extract/picture-archive.js';
+import { ZIP_END_REACH, zipLayout } from './extract/zip-end.js';
 import { BABYL_START, MMDF_START } from './extract/mbox.js';
 
 export type Format =
@@ -292,8 +293,7 @@ async function selfExtracting(blob: Blob): Promise<boolean> {
   return /7z\xBC\xAF\x27\x1C|Rar!\x1A\x07/.test(head) || zipAtEnd(blob);
 }
 
-/** How far from its end a ZIP's end record can be (22 bytes and a comment of up to 65,535). */
-export const ZIP_END_REACH = 65557;
+export { ZIP_END_REACH };
 const END_RECORD = [0x50, 0x4b, 5, 6];
 /** Whether a ZIP end record's signature is in these last bytes of a file: a ZIP may end there. */
 export function mayEndInZip(tail: Uint8Array): boolean {
@@ -304,26 +304,12 @@ export function mayEndInZip(tail: Uint8Array): boolean {
 /**
  * A ZIP archive after other bytes: a self-extracting program, a launch script before a jar (Spring
  * Boot's executable jars), a `#!` line before a Python zipapp, a Chrome extension's header. Its end
- * record (in the last 64 KiB) points back at a central directory that is there; libarchive reads the
- * archive whether its offsets count from the file or from the archive. After a picture or a recording
- * too: the one read of the end is all it costs them.
+ * record (in the last 64 KiB) points back at a central directory that is there (extract/zip-end.ts,
+ * ZIP64 too); libarchive reads the archive whether its offsets count from the file or from the archive.
+ * After a picture or a recording too: the one read of the end is all it costs them.
  */
 export async function zipAtEnd(blob: Blob): Promise<boolean> {
-  const from = Math.max(0, blob.size - ZIP_END_REACH);
-  const tail = await readBytes(blob, from);
-  if (tail.length < 22) return false;
-  // From the end back, from one `P` to the one before it (the native search: a text member of an
-  // archive of thousands is looked at here, its every byte once).
-  for (let i = tail.lastIndexOf(0x50, tail.length - 22); i >= 0; i = i > 0 ? tail.lastIndexOf(0x50, i - 1) : -1) {
-    if (!startsWith(tail, END_RECORD, i)) continue;
-    const directory = from + i - u32(tail, i + 12);
-    // A ZIP64 archive has its own end record and locator (76 bytes) between the directory and this one.
-    for (const at of [directory, directory - 76]) {
-      if (at > 0 && startsWith(await readBytes(blob, at, at + 4), [0x50, 0x4b, 1, 2])) return true;
-    }
-    return false;
-  }
-  return false;
+  return (await zipLayout(blob)) !== null;
 }
 
 /**

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { archiveExtractor } from '../../src/detect/extract/archive.js';
 import type { ExtractContext } from '../../src/detect/extract/types.js';
 import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
+import { sniff } from '../../src/detect/sniff.js';
 
 const DIR = join(__dirname, '../fixtures/archives/sfx');
 const bytes = (name: string): Uint8Array<ArrayBuffer> => new Uint8Array(readFileSync(join(DIR, name)));
@@ -27,5 +28,13 @@ describe('a ZIP after a program, a script or a picture', () => {
       })(),
     ).rejects.toThrow(/no member of the archive/);
     expect(items).toEqual([]);
+  });
+});
+
+describe('a ZIP64 end record with full 32-bit fields', () => {
+  it('is followed through its locator: the file is an sfx, not a binary or a text', async () => {
+    // npm archiver's forceZip64 writes every field of the 32-bit end record as 0xFFFF/0xFFFFFFFF.
+    expect(await sniff(new Blob([SCRIPT, bytes('memo-clean.archiver-zip64.zip')]), 'installer.run')).toBe('sfx');
+    expect(await sniff(new Blob([bytes('program.elf').subarray(0, 64), bytes('memo-clean.archiver-zip64.zip')]), 'setup.exe')).toBe('sfx');
   });
 });
