@@ -20,7 +20,7 @@ import { extractZlib } from './extract/zlib.js';
 import { shownOrder } from './bidi.js';
 import { extractRpm } from './extract/rpm.js';
 import { extractScriptPayload } from './extract/script-payload.js';
-import { extractPictureArchive } from './extract/picture-archive.js';
+import { prefixedArchive } from './extract/picture-archive.js';
 import { archiveExtractor } from './extract/archive.js';
 import { extractXz } from './extract/xz.js';
 import { extractBzip2 } from './extract/bzip2.js';
@@ -110,15 +110,17 @@ const EXTRACTORS: Record<Exclude<Format, 'zip' | 'unsupported-archive'>, Extract
   vobject: extractVobject,
   sealed: extractSealed,
   signed: extractSigned,
-  // The bytes before the archive are searched too: a launch script's text, a program's strings.
-  sfx: /* @__PURE__ */ alsoBytes(archiveExtractor('sfx')),
+  // An archive after a program, a script or a picture, cut out and read by its own format; the bytes
+  // before it are a member too (a launch script's text, a program's strings). A ZIP whose offsets count
+  // from the file's start cannot be cut out: libarchive reads it in place, after the byte search.
+  sfx: /* @__PURE__ */ prefixedArchive(/* @__PURE__ */ alsoBytes(archiveExtractor('sfx'))),
   v7tar: /* @__PURE__ */ archiveExtractor('v7tar'),
   xz: extractXz,
   bzip2: extractBzip2,
   zstd: extractZstd,
   zlib: extractZlib,
   'script-payload': extractScriptPayload,
-  'picture-archive': extractPictureArchive,
+  'picture-archive': /* @__PURE__ */ prefixedArchive(/* @__PURE__ */ alsoBytes(archiveExtractor('sfx'))),
   binary: extractBinary,
   empty: null,
   // eslint-disable-next-line require-yield -- an Extractor that only refuses: it throws before yielding anything
@@ -249,7 +251,9 @@ class Scanner {
           }
         } else if (item.kind === 'member') {
           const memberName = item.name || streamMemberName(name);
-          const memberPath = [...(item.payload ? path.slice(0, -1) : path), memberName];
+          // A payload takes its container's place; at the top it is the file itself (an archive cut out of
+          // a self-extractor, extract/picture-archive.ts), located as the file is: by its members alone.
+          const memberPath = item.payload && !path.length ? [] : [...(item.payload ? path.slice(0, -1) : path), memberName];
           const byName = nameVerdict(memberName, this.designated, memberPath);
           if (byName) return byName;
           if (item.nameOnly) continue; // its unread content is reported by the extractor, with the reason

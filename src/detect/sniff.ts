@@ -13,7 +13,7 @@ import { formDataStart } from './form-data-line.js';
 import { WARC_START } from './extract/warc.js';
 import { zlibStart } from './extract/inflate.js';
 import { scriptPayloadStart } from './extract/script-payload.js';
-import { archiveInPicture } from './extract/picture-archive.js';
+import { archiveStart } from './extract/picture-archive.js';
 import { ZIP_END_REACH, zipLayout } from './extract/zip-end.js';
 import { BABYL_START, MMDF_START } from './extract/mbox.js';
 
@@ -140,9 +140,6 @@ export function unsupportedArchive(ascii: string): string | null {
   return UNSUPPORTED_ARCHIVES.find(([re]) => re.test(ascii))?.[1] ?? null;
 }
 
-/** How far into a Windows executable a self-extracting archive's own signature is looked for. */
-const SFX_HEAD = 1 << 20;
-
 /**
  * Names of the formats the engine reads by their structure (documents, archives, compressors). No
  * valid file of them is 0 bytes long, and bytes that are none of the formats we know are a damaged
@@ -232,9 +229,9 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   const byHead = headFormat(head);
   // A picture or a recording is decided on its first bytes, but a ZIP may follow it (`cat photo.jpg
   // archive.zip`: viewers show the picture, unzip opens the archive): one look at the end record.
-  // A 7z or RAR after it is found by its start (extract/picture-archive.ts), first: a ZIP may follow it.
+  // A 7z, RAR, LZH, CAB… after it is found by its start (extract/picture-archive.ts), first: a ZIP may follow it.
   if (byHead === 'image' || byHead === 'media') {
-    if ((await archiveInPicture(blob)) > 0) return 'picture-archive';
+    if (await archiveStart(blob)) return 'picture-archive';
     if (await zipAtEnd(blob)) return 'sfx';
   }
   if (byHead) return byHead;
@@ -285,12 +282,14 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
 }
 
 /**
- * A Windows executable carrying a 7-Zip, RAR or ZIP archive (7-Zip's and WinRAR's SFX, unzipsfx):
- * its signature in the first MiB, or a ZIP end record in the last 64 KiB. libarchive reads them.
+ * A program (Windows, Linux) carrying an archive: a self-extractor (7-Zip, WinRAR, LHa for Windows,
+ * IExpress's CAB, `arj -je`, unzipsfx), an AppImage's SquashFS, an installer's payload. The archive's start
+ * with its header checked, within 7-Zip's reach (extract/picture-archive.ts), or a ZIP end record in the
+ * last 64 KiB. A program that merely holds the signatures as constants (every unpacker, libarchive itself)
+ * is an ordinary program.
  */
 async function selfExtracting(blob: Blob): Promise<boolean> {
-  const head = new TextDecoder('latin1').decode(await readBytes(blob, 0, Math.min(blob.size, SFX_HEAD)));
-  return /7z\xBC\xAF\x27\x1C|Rar!\x1A\x07/.test(head) || zipAtEnd(blob);
+  return (await archiveStart(blob)) !== null || zipAtEnd(blob);
 }
 
 export { ZIP_END_REACH };
@@ -305,7 +304,7 @@ export function mayEndInZip(tail: Uint8Array): boolean {
  * A ZIP archive after other bytes: a self-extracting program, a launch script before a jar (Spring
  * Boot's executable jars), a `#!` line before a Python zipapp, a Chrome extension's header. Its end
  * record (in the last 64 KiB) points back at a central directory that is there (extract/zip-end.ts,
- * ZIP64 too); libarchive reads the archive whether its offsets count from the file or from the archive.
+ * ZIP64 too); it is read from its own start, or in place when its offsets count from the file's start.
  * After a picture or a recording too: the one read of the end is all it costs them.
  */
 export async function zipAtEnd(blob: Blob): Promise<boolean> {

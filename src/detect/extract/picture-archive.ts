@@ -1,63 +1,320 @@
 /**
- * A 7z or RAR archive after a picture or a recording (`cat photo.jpg secret.7z > photo.jpg`, `copy /b
- * photo.jpg+secret.rar`): viewers show the picture, and 7-Zip and WinRAR open the archive, because they
- * look for an archive's start past the first byte (for their own self-extracting programs). A ZIP after a
- * picture is found by its end record instead (sniff.ts zipAtEnd).
+ * An archive after other bytes: after a picture or a recording (`cat photo.jpg secret.7z > photo.jpg`,
+ * `copy /b photo.jpg+secret.rar`) or after a program (7-Zip's, WinRAR's, LHa for Windows' self-extractors,
+ * IExpress's CAB, `arj -je`, an AppImage's SquashFS). Viewers show the picture and the program runs, and
+ * 7-Zip and WinRAR open the archive, because they look for an archive's start past the first byte. This is
+ * the one place that says where such an archive starts (sniff.ts asks it for pictures and programs); a ZIP
+ * is found by its end record instead (zip-end.ts), and this module reads both.
  */
-import { readBytes, u32 } from '../bytes.js';
+import { readBytes, startsWith, u16, u32, u64 } from '../bytes.js';
 import { crc32 } from '../crc32.js';
+import { zipLayout } from './zip-end.js';
+import { afterArchive } from './archive-bounds.js';
 import { findNeedles, type Needle } from './byte-scan.js';
-import type { Extractor } from './types.js';
+import { crc16 } from './lzh-headers.js';
+import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 
 /**
  * How far into a file an archive's start is looked for: 7-Zip's own reach (7-Zip 26: a 7z after
- * 8,388,608 bytes of a picture is opened, one after 8,499,343 is not); unrar looks less far.
+ * 8,388,608 bytes of a picture is opened, one after 8,499,343 is not); unrar looks less far. The same
+ * for a program: a self-extractor's stub can be larger than 1 MiB (an installer's own code and icons).
  */
 export const ARCHIVE_START_REACH = 1 << 23;
 /** A 7z start header's length: the search reads this far past the reach, to check one found at its end. */
 const START_HEADER = 32;
-/** The bytes the search reads: a file's first ARCHIVE_START_READ bytes are all it needs. */
+/** The bytes the search reads: a file's first ARCHIVE_START_READ bytes are nearly all it needs. */
 export const ARCHIVE_START_READ = ARCHIVE_START_REACH + START_HEADER;
 
-const sig = (bytes: number[], anchor: number): Needle => ({ bytes: Uint8Array.from(bytes), enc: 'utf-8', anchor });
-const SEVEN_ZIP = sig([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], 2);
-/** RAR 1.5–4 (`Rar!` 1A 07 00) and RAR 5 (`Rar!` 1A 07 01 00): a byte more each than the shared part. */
-const RAR4 = sig([0x52, 0x61, 0x72, 0x21, 0x1a, 0x07, 0x00], 4);
-const RAR5 = sig([0x52, 0x61, 0x72, 0x21, 0x1a, 0x07, 0x01, 0x00], 4);
-const STARTS = [SEVEN_ZIP, RAR4, RAR5];
-/** Bytes read at a time; a start header's length more overlaps the next piece. */
-const PIECE = 1 << 20;
-
-/**
- * Where a 7z or RAR archive starts after the first byte, within the reach, or -1. A 7z start header's
- * CRC must hold (as 7-Zip checks it), so six bytes of a photo's noise that happen to spell the signature
- * do not make it an archive.
- */
-export async function archiveInPicture(blob: Blob): Promise<number> {
-  const reach = Math.min(blob.size, ARCHIVE_START_REACH);
-  // In pieces: a phone photo's 8 MiB are not held at once.
-  for (let from = 0; from < reach; from += PIECE) {
-    const piece = await readBytes(blob, from, Math.min(blob.size, from + PIECE + START_HEADER));
-    const to = Math.min(PIECE, reach - from);
-    let found = -1;
-    findNeedles(piece, STARTS, from ? 0 : 1, to, (at, nd) => {
-      if (nd !== SEVEN_ZIP || (at + START_HEADER <= piece.length && crc32(piece.subarray(at + 12, at + START_HEADER)) === u32(piece, at + 8))) found = at;
-      return found < 0;
-    });
-    if (found >= 0) return from + found;
-  }
-  return -1;
+/** Formats whose start is looked for. ARJ and SquashFS are not read here: found, they are `unsupported`, never clean. */
+export type StartKind = '7z' | 'rar' | 'lzh' | 'cab' | 'arj' | 'squashfs';
+export interface ArchiveStart {
+  at: number;
+  kind: StartKind;
+  /** Where the archive ends by its own header (a CAB's or a SquashFS's size, a 7z's start header), else null. */
+  end: number | null;
 }
 
 /**
- * The archive is a member, read by its own format (what follows its end too: a ZIP after the 7z). The
- * picture before it is a member as well, looked at as any picture is: a ZIP may end there (a picture, a
- * ZIP, then a 7z), and it holds no 7z or RAR start, the first one being where it ends.
+ * A check of the header at `b[p]`: null when it is not a real start (a program that merely holds the
+ * signature as a constant, as every unpacker, antivirus or libarchive itself does; a photo's noise), the
+ * bytes from `p` it needs when `b` ends too soon, or the archive's length from its start (null when
+ * unknown). `left` is the number of bytes in the file from the start on. Offsets, not subarrays: a file of
+ * signatures asks for a million checks, and a view each would cost most of their time.
  */
-export const extractPictureArchive: Extractor = async function* (blob, ctx) {
-  const at = await archiveInPicture(blob);
-  for (const part of [blob.slice(0, at), blob.slice(at)]) {
-    ctx.addEntry();
-    yield { kind: 'member', name: '', data: part };
-  }
+type Verdict = { need: number } | { length: number | null } | null;
+type Check = (b: Uint8Array, p: number, left: number) => Verdict;
+/** Header bytes the checks have summed or hashed: the search's budget (CHECK_BUDGET) counts them. */
+let checked = 0;
+const crcOf = (b: Uint8Array, from: number, to: number): number => {
+  checked += to - from;
+  return crc32(b.subarray(from, to));
 };
+
+/** 7z: the start header's CRC-32 (as 7-Zip checks it). Its length: the next header's offset and size. */
+const sevenZip: Check = (b, p, left) => {
+  if (b.length - p < 32) return { need: 32 };
+  if (b[p + 6] !== 0) return null; // format version 0.x
+  if (crcOf(b, p + 12, p + 32) !== u32(b, p + 8)) return null;
+  const length = 32 + u64(b, p + 12) + u64(b, p + 20);
+  return { length: length <= left ? length : null }; // cut short: the 7z reader says so
+};
+
+/** RAR 1.5–4: the main header (type 0x73) after the marker, its CRC-16 the low half of a CRC-32. */
+const rar4: Check = (b, p) => {
+  if (b.length - p < 14) return { need: 14 };
+  const size = u16(b, p + 12);
+  if (b[p + 9] !== 0x73 || size < 13) return null;
+  if (b.length - p < 7 + size) return { need: 7 + size };
+  return (crcOf(b, p + 9, p + 7 + size) & 0xffff) === u16(b, p + 7) ? { length: null } : null;
+};
+
+/** RAR 5: the main archive header (type 1) after the marker, its CRC-32 over its size and its fields. */
+const rar5: Check = (b, p) => {
+  if (b.length - p < 16) return { need: 16 };
+  let size = 0;
+  let q = p + 12;
+  for (let shift = 0; ; shift += 7) {
+    size += (b[q] & 0x7f) * 2 ** shift;
+    if (!(b[q++] & 0x80)) break;
+    if (q === p + 15) return null; // the header size takes at most three bytes (2 MiB)
+  }
+  if (size < 2 || b[q] !== 1) return null;
+  if (b.length < q + size) return { need: q + size - p };
+  return crcOf(b, p + 12, q + size) === u32(b, p + 8) ? { length: null } : null;
+};
+
+/** LZH's methods, the byte after `-lh` or `-lz` (-lh0- to -lh7-, -lhd-, -lzs-, -lz4-, -lz5-). */
+const LH_METHODS = new Set([...'01234567d'].map((c) => c.charCodeAt(0)));
+const LZ_METHODS = new Set([...'s45'].map((c) => c.charCodeAt(0)));
+/**
+ * LZH (the signature `-lh5-` is at byte 2 of a member's header): levels 0 and 1 by their header checksum
+ * (a byte sum), their size fields and their data fitting in the file; level 2 by its extended headers
+ * chaining to its stated size exactly and its header CRC-16. Level 3 (rare) is not looked for.
+ */
+const lzh: Check = (b, p, left) => {
+  if (b.length - p < 7) return { need: 27 };
+  if (b[p + 6] !== 0x2d || !(b[p + 4] === 0x68 ? LH_METHODS : LZ_METHODS).has(b[p + 5])) return null;
+  if (b.length - p < 27) return { need: 27 };
+  const level = b[p + 20];
+  const packed = u32(b, p + 7);
+  if (level === 0 || level === 1) {
+    const size = b[p];
+    if (size < (level ? 25 : 22) + b[p + 21] || 2 + size + packed > left) return null;
+    if (level === 1 && b[p + 19] !== 0x20) return null; // level 1's attribute byte is fixed
+    if (b.length - p < 2 + size) return { need: 2 + size };
+    let sum = 0;
+    for (let i = p + 2; i < p + 2 + size; i++) sum += b[i];
+    checked += size;
+    return (sum & 0xff) === b[p + 1] ? { length: null } : null;
+  }
+  if (level !== 2) return null;
+  const size = u16(b, p);
+  if (size < 26 || size + packed > left) return null;
+  if (b.length - p < size) return { need: size };
+  let crcAt = -1;
+  let q = 26;
+  for (let next = u16(b, p + 24); next; q += next, next = u16(b, p + q - 2)) {
+    if (next < 3 || q + next > size) return null;
+    if (b[p + q] === 0x00 && next >= 5) crcAt = q + 1;
+  }
+  if ((q !== size && q + 1 !== size) || crcAt < 0) return null; // a level 2 header may end with one pad byte
+  const copy = b.slice(p, p + size);
+  copy[crcAt] = copy[crcAt + 1] = 0;
+  checked += 2 * size;
+  return crc16(copy) === u16(b, p + crcAt) ? { length: null } : null;
+};
+
+/** CAB: reserved fields zero, version 1.3, a folder and a file, the file list inside the cabinet. */
+const cab: Check = (b, p, left) => {
+  if (b.length - p < 36) return { need: 36 };
+  const cb = u32(b, p + 8);
+  const files = u32(b, p + 16);
+  if (u32(b, p + 4) || u32(b, p + 12) || u32(b, p + 20) || b[p + 24] !== 3 || b[p + 25] !== 1) return null;
+  if (cb < 44 || files < 36 || files >= cb || !u16(b, p + 26) || !u16(b, p + 28)) return null;
+  return { length: cb <= left ? cb : null }; // cut short: the CAB reader says so
+};
+
+/** ARJ: the main header (file type 2) and its CRC-32. */
+const arj: Check = (b, p) => {
+  if (b.length - p < 4) return { need: 4 };
+  const size = u16(b, p + 2);
+  if (size < 30 || size > 2600) return null;
+  if (b.length - p < 8 + size) return { need: 8 + size };
+  return b[p + 10] === 2 && crcOf(b, p + 4, p + 4 + size) === u32(b, p + 4 + size) ? { length: null } : null;
+};
+
+/** SquashFS 4 (little-endian): its block size a power of two that its block log says, its length inside the file. */
+const squashfs: Check = (b, p, left) => {
+  if (b.length - p < 96) return { need: 96 };
+  const block = u32(b, p + 12);
+  if (u16(b, p + 28) !== 4 || u16(b, p + 30) !== 0 || block < 4096 || block > 1 << 20 || 2 ** u16(b, p + 22) !== block) return null;
+  const used = u64(b, p + 40);
+  return used >= 96 ? { length: used <= left ? used : null } : null;
+};
+
+interface Signature {
+  needle: Needle;
+  /** Where the format's start is relative to the signature (LZH's method name is at byte 2). */
+  back: number;
+  kind: StartKind;
+  check: Check;
+}
+const sig = (bytes: number[], anchor: number, kind: StartKind, check: Check, back = 0): Signature => ({
+  needle: { bytes: Uint8Array.from(bytes), enc: 'utf-8', anchor },
+  back,
+  kind,
+  check,
+});
+const SIGNATURES: Signature[] = [
+  sig([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], 2, '7z', sevenZip),
+  // RAR 1.5–4 (`Rar!` 1A 07 00) and RAR 5 (`Rar!` 1A 07 01 00): a byte more each than the shared part.
+  sig([0x52, 0x61, 0x72, 0x21, 0x1a, 0x07, 0x00], 4, 'rar', rar4),
+  sig([0x52, 0x61, 0x72, 0x21, 0x1a, 0x07, 0x01, 0x00], 4, 'rar', rar5),
+  sig([0x2d, 0x6c, 0x68], 2, 'lzh', lzh, 2), // -lh
+  sig([0x2d, 0x6c, 0x7a], 2, 'lzh', lzh, 2), // -lz
+  sig([0x4d, 0x53, 0x43, 0x46, 0, 0, 0, 0], 0, 'cab', cab),
+  sig([0x60, 0xea], 1, 'arj', arj),
+  sig([0x68, 0x73, 0x71, 0x73], 1, 'squashfs', squashfs), // hsqs
+];
+const NEEDLES = SIGNATURES.map((s) => s.needle);
+const BY_NEEDLE = new Map(SIGNATURES.map((s) => [s.needle, s]));
+
+/** Bytes read at a time; a start header's length more overlaps the next piece. */
+const PIECE = 1 << 20;
+/** How far before its signature a start can be (LZH's method name is at byte 2 of its header). */
+const LEAD = 2;
+/**
+ * Bytes of headers checked (summed or hashed) in one search, at most. A file made of signatures whose
+ * headers each ask for a 64 KiB CRC would otherwise cost seconds; past this the search stops, and the
+ * file, whose archive-like bytes could not all be checked, is unscannable, not clean.
+ */
+const CHECK_BUDGET = 16 << 20;
+
+/**
+ * The first archive start in [from, the reach) whose header holds, or null. Every check is its format's
+ * own (the CRCs 7-Zip and WinRAR check), so six bytes of a photo's noise, or a program that holds the
+ * signatures as constants, do not make an archive.
+ */
+export async function archiveStartAfter(blob: Blob, from: number): Promise<ArchiveStart | null> {
+  const reach = Math.min(blob.size, ARCHIVE_START_REACH);
+  // Counted over the synchronous checks only: another scan's search may run between two awaits.
+  let used = 0;
+  const over = () => used > CHECK_BUDGET;
+  const measured = <T>(f: () => T): T => {
+    const before = checked;
+    try {
+      return f();
+    } finally {
+      used += checked - before;
+    }
+  };
+  // In pieces: a phone photo's 8 MiB are not held at once. Each piece begins LEAD bytes early, so an
+  // LZH header whose method name is the first thing in a piece is seen whole.
+  for (let base = from; base < reach; base += PIECE) {
+    const origin = Math.max(0, base - LEAD);
+    const to = Math.min(reach, base + PIECE);
+    // Past the reach by a start header only: a picture's head (ARCHIVE_START_READ) is all a search reads.
+    const piece = await readBytes(blob, origin, Math.min(blob.size, to + START_HEADER));
+    const candidates: [number, Signature][] = [];
+    let found: ArchiveStart | null = null;
+    const before = checked;
+    measured(() => findNeedles(piece, NEEDLES, base - origin, to - origin, (hit, nd) => {
+      const s = BY_NEEDLE.get(nd)!;
+      const start = hit - s.back;
+      if (origin + start < Math.max(from, 1)) return true; // offset 0 is the file's own format
+      const v = s.check(piece, start, blob.size - origin - start);
+      if (v && 'need' in v) candidates.push([start, s]); // its header runs past this piece: checked below
+      else if (v) found = { at: origin + start, kind: s.kind, end: v.length === null ? null : origin + start + v.length };
+      return !found && used + checked - before <= CHECK_BUDGET;
+    }));
+    // Candidates whose header runs past the piece, in order, each read as far as its header needs.
+    for (const [start, s] of candidates) {
+      const at = origin + start;
+      let h = piece.subarray(start);
+      for (let v = measured(() => s.check(h, 0, blob.size - at)); ; v = measured(() => s.check(h, 0, blob.size - at))) {
+        if (v && 'need' in v) {
+          // A 7z or RAR signature whose header the file's end cuts: a self-extractor cut short (its reader
+          // says so). Not for the shorter signatures: two bytes of ARJ near a program's end are chance.
+          if (at + h.length >= blob.size && (s.kind === '7z' || s.kind === 'rar')) found = { at, kind: s.kind, end: null };
+          if (h.length >= v.need || at + h.length >= blob.size || over()) break;
+          used += v.need;
+          h = await readBytes(blob, at, Math.min(blob.size, at + v.need));
+          continue;
+        }
+        if (v) found = { at, kind: s.kind, end: v.length === null ? null : at + v.length };
+        break;
+      }
+      if (found) break;
+    }
+    if (found) return found;
+    if (over()) throw new ScanError('corrupt', 'too many archive signatures to check in this file (crafted?): it cannot be read');
+  }
+  return null;
+}
+
+/** The first start after byte 0, searched once per file: sniff.ts asks, then the reader. */
+const firstStarts = new WeakMap<Blob, Promise<ArchiveStart | null>>();
+export function archiveStart(blob: Blob): Promise<ArchiveStart | null> {
+  let found = firstStarts.get(blob);
+  if (!found) firstStarts.set(blob, (found = archiveStartAfter(blob, 1)));
+  return found;
+}
+
+/** Archives after one another that are each taken as a member, at most (then the rest is one member). */
+const MAX_SEGMENTS = 64;
+const LOCAL_HEADER = [0x50, 0x4b, 3, 4];
+
+/**
+ * A file in pieces, each a member read by its own format: the bytes before the first archive (a picture,
+ * a program, a script: read as whatever they are), each archive found by its start (to its own end when
+ * its header gives one, a CAB inside a program's resources, then the search goes on after it), the bytes
+ * between, and a ZIP at the end (from its own first byte). A ZIP whose offsets count from the file's
+ * start cannot be cut out: `inPlace` reads the whole file then. An archive stands for the file it was cut
+ * from (`payload`), so a member in it is located as photo.jpg › メモ.txt, as when the file is read whole.
+ */
+export function prefixedArchive(inPlace: Extractor): Extractor {
+  return async function* (blob, ctx) {
+    const zip = await zipLayout(blob);
+    const zipAt = zip && zip.start > 0 && startsWith(await readBytes(blob, zip.start, zip.start + 4), LOCAL_HEADER) ? zip.start : null;
+    const limit = zipAt ?? blob.size;
+    // A start inside the ZIP is a member stored in it (a .7z kept as it is), read with the ZIP.
+    const within = (s: ArchiveStart | null) => (s && s.at < limit ? s : null);
+    let start = within(await archiveStart(blob));
+    if (!start && zipAt === null) {
+      if (!zip) throw new ScanError('corrupt', 'the archive after the first bytes could not be found again');
+      yield* inPlace(blob, ctx);
+      return;
+    }
+    let pos = 0;
+    for (let n = 0; start && n < MAX_SEGMENTS; n++) {
+      if (start.at > pos) yield* piece(blob, pos, start.at, ctx);
+      const end = Math.min(start.end ?? limit, limit);
+      ctx.addEntry();
+      yield { kind: 'member', name: '', data: blob.slice(start.at, end), payload: true };
+      pos = end;
+      start = pos < limit ? within(await archiveStartAfter(blob, pos)) : null;
+    }
+    if (pos < limit) yield* piece(blob, pos, limit, ctx);
+    if (zipAt !== null) {
+      ctx.addEntry();
+      yield { kind: 'member', name: '', data: blob.slice(zipAt), payload: true };
+    }
+  };
+}
+
+/**
+ * Bytes from `from` to `to` as a member: the prefix whole, a gap after an archive unless it is zero padding.
+ * The prefix has a name of its own: under the file's (`setup.zip`) a program would be taken for a damaged ZIP.
+ */
+async function* piece(blob: Blob, from: number, to: number, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  if (from > 0) {
+    yield* afterArchive(blob.slice(0, to), from, ctx);
+    return;
+  }
+  const prefix = blob.slice(from, to);
+  // No start before the first one: the prefix is not searched again (a 7z signature cut by its end, the
+  // one before the archive's, would make it a self-extractor cut short, and so on, a search each).
+  firstStarts.set(prefix, Promise.resolve(null));
+  ctx.addEntry();
+  yield { kind: 'member', name: '(the bytes before the archive)', data: prefix };
+}
