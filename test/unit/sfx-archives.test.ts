@@ -99,6 +99,12 @@ describe('a 7z, RAR, LZH or CAB after a program or a picture', () => {
     }
   });
 
+  it('a signed Windows self-extractor (osslsigncode: zero padding, then the signature after the RAR) is read', async () => {
+    const signed = bytes('signed-rar4.exe');
+    expect(await scanBlob(new Blob([signed]), 'setup.exe', { designated: { keywords: ['kanji'] } })).toMatchObject({ verdict: 'marked', rule: 3, format: 'sfx' });
+    expect(await scan('setup.exe', signed)).toMatchObject({ verdict: 'clean', format: 'sfx' });
+  });
+
   it('a CAB inside a program (IExpress keeps it among its resources) is read to its own end, and the search goes on after it', async () => {
     const cab = bytes('memo-clean.cab');
     expect(await scan('setup.exe', PROGRAM, bytes('memo-ctext.cab'), PROGRAM)).toMatchObject({ verdict: 'marked', rule: 1, format: 'sfx' });

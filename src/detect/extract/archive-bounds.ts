@@ -19,11 +19,15 @@ export async function framingProblem(format: ArchiveFormat, blob: Blob, files: n
     return null;
   }
   if (format === 'rar') {
-    const tail = await readBytes(blob, Math.max(0, blob.size - 16));
+    const tail = await readBytes(blob, Math.max(0, blob.size - 24));
     const rar4End = [0xc4, 0x3d, 0x7b, 0x00, 0x40, 0x07, 0x00];
     const rar5End = [0x1d, 0x77, 0x56, 0x51, 0x03, 0x05];
     const endsWith = (sig: number[], at: number) => sig.every((b, i) => tail[at + i] === b);
-    if (endsWith(rar4End, tail.length - 7) || endsWith(rar5End, tail.length - 8)) return null;
+    // Up to 7 zero bytes may follow: a signed self-extractor's archive is padded to 8 bytes before its
+    // signature (signtool, osslsigncode), and the archive is cut where the signature starts (picture-archive.ts).
+    for (let pad = 0; pad < 8 && (pad === 0 || tail[tail.length - pad] === 0); pad++) {
+      if (endsWith(rar4End, tail.length - pad - 7) || endsWith(rar5End, tail.length - pad - 8)) return null;
+    }
     return 'RAR archive is truncated (no end-of-archive block)';
   }
   if (format === 'cab') {

@@ -269,14 +269,16 @@ const LOCAL_HEADER = [0x50, 0x4b, 3, 4];
  * a program, a script: read as whatever they are), each archive found by its start (to its own end when
  * its header gives one, a CAB inside a program's resources, then the search goes on after it), the bytes
  * between, and a ZIP at the end (from its own first byte). A ZIP whose offsets count from the file's
- * start cannot be cut out: `inPlace` reads the whole file then. An archive stands for the file it was cut
+ * start cannot be cut out: `inPlace` reads the whole file then. A signed Windows program's signature comes
+ * after its archive (WinRAR's own installer): the archive ends where the signature starts, and the signature
+ * is read as the bytes after it. An archive stands for the file it was cut
  * from (`payload`), so a member in it is located as photo.jpg › メモ.txt, as when the file is read whole.
  */
 export function prefixedArchive(inPlace: Extractor): Extractor {
   return async function* (blob, ctx) {
     const zip = await zipLayout(blob);
     const zipAt = zip && zip.start > 0 && startsWith(await readBytes(blob, zip.start, zip.start + 4), LOCAL_HEADER) ? zip.start : null;
-    const limit = zipAt ?? blob.size;
+    const limit = zipAt ?? (await signatureStart(blob)) ?? blob.size;
     // A start inside the ZIP is a member stored in it (a .7z kept as it is), read with the ZIP.
     const within = (s: ArchiveStart | null) => (s && s.at < limit ? s : null);
     let start = within(await archiveStart(blob));
@@ -317,4 +319,25 @@ async function* piece(blob: Blob, from: number, to: number, ctx: ExtractContext)
   firstStarts.set(prefix, Promise.resolve(null));
   ctx.addEntry();
   yield { kind: 'member', name: '(the bytes before the archive)', data: prefix };
+}
+
+/**
+ * Where a signed Windows program's Authenticode signature starts, when it ends the file (signtool and
+ * osslsigncode append it after everything, a self-extractor's archive included): the PE header's
+ * security directory, the one data directory that holds a file offset. Null for anything else.
+ */
+async function signatureStart(blob: Blob): Promise<number | null> {
+  const dos = await readBytes(blob, 0, 64);
+  if (dos.length < 64 || dos[0] !== 0x4d || dos[1] !== 0x5a) return null;
+  const pe = u32(dos, 0x3c);
+  // The PE signature, the file header (20 bytes), then the optional header up to its 5th data directory.
+  const h = await readBytes(blob, pe, pe + 24 + 112 + 40);
+  if (h.length < 26 || !startsWith(h, [0x50, 0x45, 0, 0])) return null;
+  // The optional header's data directories: after 96 bytes in PE32, 112 in PE32+; the 5th is security.
+  const magic = u16(h, 24);
+  const dirs = 24 + (magic === 0x10b ? 96 : magic === 0x20b ? 112 : NaN);
+  if (Number.isNaN(dirs) || h.length < dirs + 40 || u32(h, dirs - 4) < 5) return null;
+  const [at, size] = [u32(h, dirs + 32), u32(h, dirs + 36)];
+  // Padded to 8 bytes: the table may end up to 7 bytes before the file does.
+  return size && at > 0 && at + size <= blob.size && at + size + 8 > blob.size ? at : null;
 }
