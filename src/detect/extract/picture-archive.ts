@@ -1,7 +1,7 @@
 /**
  * An archive after other bytes: after a picture or a recording (`cat photo.jpg secret.7z > photo.jpg`,
- * `copy /b photo.jpg+secret.rar`) or after a program (7-Zip's, WinRAR's, LHa for Windows' self-extractors,
- * IExpress's CAB, `arj -je`, an AppImage's SquashFS). Viewers show the picture and the program runs, and
+ * `copy /b photo.jpg+secret.rar`, a Debian package after a picture) or after a program (7-Zip's, WinRAR's,
+ * LHa for Windows' self-extractors, IExpress's CAB, `arj -je`, an AppImage's SquashFS). Viewers show the picture and the program runs, and
  * 7-Zip and WinRAR open the archive, because they look for an archive's start past the first byte. This is
  * the one place that says where such an archive starts (sniff.ts asks it for pictures and programs); a ZIP
  * is found by its end record instead (zip-end.ts), and this module reads both.
@@ -26,7 +26,7 @@ const START_HEADER = 32;
 export const ARCHIVE_START_READ = ARCHIVE_START_REACH + START_HEADER;
 
 /** Formats whose start is looked for. ARJ and SquashFS are not read here: found, they are `unsupported`, never clean. */
-export type StartKind = '7z' | 'rar' | 'lzh' | 'cab' | 'arj' | 'squashfs';
+export type StartKind = '7z' | 'rar' | 'lzh' | 'cab' | 'ar' | 'arj' | 'squashfs';
 export interface ArchiveStart {
   at: number;
   kind: StartKind;
@@ -134,6 +134,14 @@ const cab: Check = (b, p, left) => {
   return { length: cb <= left ? cb : null }; // cut short: the CAB reader says so
 };
 
+/** Unix ar (a Debian package): the first member's header, its size in decimal and its closing "`\n". */
+const ar: Check = (b, p, left) => {
+  if (b.length - p < 68) return { need: 68 };
+  if (b[p + 66] !== 0x60 || b[p + 67] !== 0x0a) return null;
+  const size = String.fromCharCode(...b.subarray(p + 56, p + 66));
+  return /^\d+ *$/.test(size) && 68 + Number(size.trim()) <= left ? { length: null } : null;
+};
+
 /** ARJ: the main header (file type 2) and its CRC-32. */
 const arj: Check = (b, p) => {
   if (b.length - p < 4) return { need: 4 };
@@ -173,6 +181,7 @@ const SIGNATURES: Signature[] = [
   sig([0x2d, 0x6c, 0x68], 2, 'lzh', lzh, 2), // -lh
   sig([0x2d, 0x6c, 0x7a], 2, 'lzh', lzh, 2), // -lz
   sig([0x4d, 0x53, 0x43, 0x46, 0, 0, 0, 0], 0, 'cab', cab),
+  sig([0x21, 0x3c, 0x61, 0x72, 0x63, 0x68, 0x3e, 0x0a], 1, 'ar', ar), // !<arch>\n
   sig([0x60, 0xea], 1, 'arj', arj),
   sig([0x68, 0x73, 0x71, 0x73], 1, 'squashfs', squashfs), // hsqs
 ];
