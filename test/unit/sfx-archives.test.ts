@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 import { sniff } from '../../src/detect/sniff.js';
+import { archiveStartAfter, CHECK_BUDGET } from '../../src/detect/extract/picture-archive.js';
 import { archiveExtractor } from '../../src/detect/extract/archive.js';
 import type { ExtractContext } from '../../src/detect/extract/types.js';
 import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
@@ -172,5 +173,17 @@ describe('a 7z, RAR, LZH, CAB or Debian package after a program or a picture', (
     const started = performance.now();
     expect(await scan('x.exe', crafted)).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
     expect(performance.now() - started).toBeLessThan(15_000);
+  });
+
+  it('the searches after each archive of one file share one budget: a crafted header past it makes the file unscannable', async () => {
+    // An LZH level 2 header whose extended headers chain to its size, with a wrong CRC: checked, not a start.
+    const h = new Uint8Array(100);
+    h.set([100, 0, 0x2d, 0x6c, 0x68, 0x35, 0x2d]);
+    h[20] = 2;
+    h[24] = 74; // one extended header, 26 to 100: the header CRC (type 0)
+    h.set([0, 0x12, 0x34], 26);
+    const blob = new Blob([PROGRAM.subarray(0, 64), h, new Uint8Array(64)]);
+    expect(await archiveStartAfter(blob, 1)).toBeNull();
+    await expect(archiveStartAfter(blob, 1, { used: CHECK_BUDGET })).rejects.toThrow(/too many archive signatures/);
   });
 });

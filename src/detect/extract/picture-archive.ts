@@ -197,24 +197,23 @@ const LEAD = 2;
  * headers each ask for a 64 KiB CRC would otherwise cost seconds; past this the search stops, and the
  * file, whose archive-like bytes could not all be checked, is unscannable, not clean.
  */
-const CHECK_BUDGET = 16 << 20;
+export const CHECK_BUDGET = 16 << 20;
 
 /**
  * The first archive start in [from, the reach) whose header holds, or null. Every check is its format's
  * own (the CRCs 7-Zip and WinRAR check), so six bytes of a photo's noise, or a program that holds the
- * signatures as constants, do not make an archive.
+ * signatures as constants, do not make an archive. `budget` may be shared by searches of one file.
  */
-export async function archiveStartAfter(blob: Blob, from: number): Promise<ArchiveStart | null> {
+export async function archiveStartAfter(blob: Blob, from: number, budget = { used: 0 }): Promise<ArchiveStart | null> {
   const reach = Math.min(blob.size, ARCHIVE_START_REACH);
   // Counted over the synchronous checks only: another scan's search may run between two awaits.
-  let used = 0;
-  const over = () => used > CHECK_BUDGET;
+  const over = () => budget.used > CHECK_BUDGET;
   const measured = <T>(f: () => T): T => {
     const before = checked;
     try {
       return f();
     } finally {
-      used += checked - before;
+      budget.used += checked - before;
     }
   };
   // In pieces: a phone photo's 8 MiB are not held at once. Each piece begins LEAD bytes early, so an
@@ -234,7 +233,7 @@ export async function archiveStartAfter(blob: Blob, from: number): Promise<Archi
       const v = s.check(piece, start, blob.size - origin - start);
       if (v && 'need' in v) candidates.push([start, s]); // its header runs past this piece: checked below
       else if (v) found = { at: origin + start, kind: s.kind, end: v.length === null ? null : origin + start + v.length };
-      return !found && used + checked - before <= CHECK_BUDGET;
+      return !found && budget.used + checked - before <= CHECK_BUDGET;
     }));
     // Candidates whose header runs past the piece, in order, each read as far as its header needs.
     for (const [start, s] of candidates) {
@@ -246,7 +245,7 @@ export async function archiveStartAfter(blob: Blob, from: number): Promise<Archi
           // says so). Not for the shorter signatures: two bytes of ARJ near a program's end are chance.
           if (at + h.length >= blob.size && (s.kind === '7z' || s.kind === 'rar')) found = { at, kind: s.kind, end: null };
           if (h.length >= v.need || at + h.length >= blob.size || over()) break;
-          used += v.need;
+          budget.used += v.need;
           h = await readBytes(blob, at, Math.min(blob.size, at + v.need));
           continue;
         }
@@ -297,13 +296,14 @@ export function prefixedArchive(inPlace: Extractor): Extractor {
       return;
     }
     let pos = 0;
+    const budget = { used: 0 }; // one for the searches after each archive, together
     for (let n = 0; start && n < MAX_SEGMENTS; n++) {
       if (start.at > pos) yield* piece(blob, pos, start.at, ctx);
       const end = Math.min(start.end ?? limit, limit);
       ctx.addEntry();
       yield { kind: 'member', name: '', data: blob.slice(start.at, end), payload: true };
       pos = end;
-      start = pos < limit ? within(await archiveStartAfter(blob, pos)) : null;
+      start = pos < limit ? within(await archiveStartAfter(blob, pos, budget)) : null;
     }
     if (pos < limit) yield* piece(blob, pos, limit, ctx);
     if (zipAt !== null) {
