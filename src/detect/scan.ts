@@ -39,6 +39,7 @@ import { extractOle2 } from './extract/ole2.js';
 import { extractRtf } from './extract/rtf.js';
 import { extractText } from './extract/text.js';
 import { extractBinary } from './extract/binary.js';
+import { extractSqlite } from './extract/sqlite.js';
 import { extractEmlx, extractEml } from './extract/eml.js';
 import { extractFormData } from './extract/form-data.js';
 import { extractMbox } from './extract/mbox.js';
@@ -122,6 +123,7 @@ const EXTRACTORS: Record<Exclude<Format, 'zip' | 'unsupported-archive'>, Extract
   'script-payload': extractScriptPayload,
   'picture-archive': /* @__PURE__ */ prefixedArchive(/* @__PURE__ */ alsoBytes(archiveExtractor('sfx'))),
   binary: extractBinary,
+  sqlite: extractSqlite,
   empty: null,
   // eslint-disable-next-line require-yield -- an Extractor that only refuses: it throws before yielding anything
   'empty-document': async function* () {
@@ -179,7 +181,7 @@ const misnamedContainer = bytesOnly('corrupt', 'the file is not in the format it
 const splitPiece = bytesOnly('unsupported', 'a piece of an archive split into volumes: it cannot be read without the pieces before it');
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
-const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'emlx', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'rpm', 'iso', 'compress', 'uu', 'shar', 'iwa', 'dxf', 'vobject', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd', 'warc', 'zlib', 'script-payload', 'picture-archive']);
+const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'emlx', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'rpm', 'iso', 'compress', 'uu', 'shar', 'iwa', 'dxf', 'vobject', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd', 'warc', 'zlib', 'script-payload', 'picture-archive', 'sqlite']);
 
 class Scanner {
   private expanded = 0;

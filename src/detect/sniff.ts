@@ -16,10 +16,11 @@ import { scriptPayloadStart } from './extract/script-payload.js';
 import { archiveStart } from './extract/picture-archive.js';
 import { ZIP_END_REACH, zipLayout } from './extract/zip-end.js';
 import { BABYL_START, MMDF_START } from './extract/mbox.js';
+import { SQLITE_HEADER } from './extract/sqlite.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive';
+  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd' | 'rpm';
@@ -237,6 +238,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (byHead) return byHead;
   const ascii = new TextDecoder('latin1').decode(head);
   if (unsupportedArchive(ascii)) return 'unsupported-archive';
+  // A SQLite database: its long values run on across pages (extract/sqlite.ts).
+  if (ascii.startsWith(SQLITE_HEADER)) return 'sqlite';
   // A uuencoded file on its own (uuencode, bsdtar --uuencode/--b64encode): its first line begins a block.
   if (UU_AT_START.test(ascii)) return 'uu';
   if (SHELL_SCRIPT.test(ascii) && SHELL_ARCHIVE.test(ascii)) return 'shar';
