@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
+import { AFTER_ARCHIVE } from '../../src/detect/member-names.js';
 
 // test/fixtures/archives/concat/make.sh: archives joined with cat, and text appended to an archive.
 const DIR = join(__dirname, '../fixtures/archives/concat');
@@ -18,7 +19,7 @@ describe('bytes after an archive\'s own end are read as a member of their own', 
   ])('%s is marked; %s (秘書室) is clean', async (stamp, trap) => {
     const v = await scan(stamp);
     expect(v).toMatchObject({ verdict: 'marked', rule: 1 });
-    expect(v.verdict === 'marked' && v.location.path[0]).toBe('(data after the end of the archive)');
+    expect(v.verdict === 'marked' && v.location.path[0]).toBe(AFTER_ARCHIVE);
     expect(await scan(trap)).toMatchObject({ verdict: 'clean' });
   });
 

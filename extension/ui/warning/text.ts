@@ -6,6 +6,7 @@
  */
 import browser from 'webextension-polyfill';
 import type { Location, Verdict } from '../../../src/detect/types.js';
+import { AFTER_ARCHIVE, BEFORE_ARCHIVE, DATABASE_VALUE, UNLISTED_IN_ZIP } from '../../../src/detect/member-names.js';
 
 export function t(key: string, subs?: string | string[]): string {
   return browser.i18n.getMessage(key, subs) || key;
@@ -39,9 +40,17 @@ const AREAS: Record<string, string> = {
   master: 'warn_where_master',
 };
 
+/** A member the engine named itself (bytes it read apart, a database value): in the employee's words. */
+function shownMember(name: string): string {
+  if (name === AFTER_ARCHIVE) return t('warn_member_after_archive');
+  if (name === BEFORE_ARCHIVE) return t('warn_member_before_archive');
+  if (name === UNLISTED_IN_ZIP) return t('warn_member_unlisted');
+  return DATABASE_VALUE.test(name) ? t('warn_member_database_value') : name;
+}
+
 /** 「2023年度.zip の中の 引継ぎメモ.txt」: an archive member by the chain of names that leads to it. */
 export function memberName(outer: string | null, path: readonly string[]): string | null {
-  const chain = [...(outer ? [outer] : []), ...path];
+  const chain = [...(outer ? [outer] : []), ...path.map(shownMember)];
   if (chain.length === 0) return null;
   return chain.reduce((acc, inner) => t('warn_inside', [acc, inner]));
 }

@@ -8,6 +8,7 @@ import { crc32 } from '../crc32.js';
 import type { ArchiveFormat } from '../sniff.js';
 import { octal } from './tar.js';
 import type { ExtractContext, Extracted } from './types.js';
+import { AFTER_ARCHIVE } from '../member-names.js';
 
 /** A one-line reason when `blob`'s framing says it was cut or damaged, else null. */
 export async function framingProblem(format: ArchiveFormat, blob: Blob, files: number): Promise<string | null> {
@@ -163,5 +164,5 @@ export async function* afterArchive(blob: Blob, end: number | null, ctx: Extract
   if (data < 0 && blob.size - end <= PADDING_LOOK) return;
   // From the first byte after the padding, so a second archive (`cat a.cpio b.cpio`) is read as one.
   ctx.addEntry();
-  yield { kind: 'member', name: '(data after the end of the archive)', data: blob.slice(end + Math.max(0, data)) };
+  yield { kind: 'member', name: AFTER_ARCHIVE, data: blob.slice(end + Math.max(0, data)) };
 }

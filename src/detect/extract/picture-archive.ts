@@ -13,6 +13,7 @@ import { afterArchive } from './archive-bounds.js';
 import { findNeedles, type Needle } from './byte-scan.js';
 import { crc16 } from './lzh-headers.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
+import { BEFORE_ARCHIVE } from '../member-names.js';
 
 /**
  * How far into a file an archive's start is looked for: 7-Zip's own reach (7-Zip 26: a 7z after
@@ -327,7 +328,7 @@ async function* piece(blob: Blob, from: number, to: number, ctx: ExtractContext)
   // one before the archive's, would make it a self-extractor cut short, and so on, a search each).
   firstStarts.set(prefix, Promise.resolve(null));
   ctx.addEntry();
-  yield { kind: 'member', name: '(the bytes before the archive)', data: prefix };
+  yield { kind: 'member', name: BEFORE_ARCHIVE, data: prefix };
 }
 
 /**

@@ -9,6 +9,7 @@
 import { readBytes, u32be } from '../bytes.js';
 import { extractBinary } from './binary.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
+import { databaseValue } from '../member-names.js';
 
 export const SQLITE_HEADER = 'SQLite format 3\0';
 /** Values put back together at most, and overflow pages followed per value (a loop in a damaged file). */
@@ -43,7 +44,7 @@ export const extractSqlite: Extractor = async function* (blob: Blob, ctx: Extrac
       if (++values > MAX_VALUES) throw new ScanError('too-many-entries', `more than ${MAX_VALUES} long values in the SQLite database`);
       const value = await chain(blob, page.subarray(p, p + local), u32be(page, p + local), size, pageSize, usable, pages);
       ctx.addEntry();
-      yield { kind: 'member', name: `(value on page ${n})`, data: new Blob([value]) };
+      yield { kind: 'member', name: databaseValue(n), data: new Blob([value]) };
     }
   }
 };

@@ -5,6 +5,7 @@ import { localEntry, readZipDirectory, unlistedRanges, zipComment, zipEnd, zipEn
 import { blobOf } from '../bytes.js';
 import { isPicture, mayEndInZip, SNIFF_HEAD, ZIP_END_REACH } from '../sniff.js';
 import { chunkText } from '../text-chunks.js';
+import { UNLISTED_IN_ZIP } from '../member-names.js';
 
 export const extractZip: Extractor = async function* (blob, ctx) {
   const entries = await readZipDirectory(blob, ctx);
@@ -29,7 +30,7 @@ export const extractZip: Extractor = async function* (blob, ctx) {
     }
     if (a >= b) continue;
     ctx.addEntry();
-    yield { kind: 'member', name: '(data the archive does not list)', data: blob.slice(a, b) };
+    yield { kind: 'member', name: UNLISTED_IN_ZIP, data: blob.slice(a, b) };
   }
   yield* afterArchive(blob, zipEnd(blob), ctx);
 };
