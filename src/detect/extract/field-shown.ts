@@ -61,15 +61,18 @@ export function withFieldsShown(text: string): string {
   const out = text.split('');
   /** Open fields, innermost last: where each began, and whether its instruction is still being read. */
   const open: { begin: number; inInstruction: boolean }[] = [];
+  /** How many open fields are in their instruction (a count: no walk per mark). */
+  let reading = 0;
   for (let i = 0; i < out.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x13) {
       open.push({ begin: i, inInstruction: true });
+      reading++;
     } else if (c === 0x14 || c === 0x15) {
       const f = c === 0x15 ? open.pop() : open.at(-1);
       if (!f?.inInstruction) continue;
       f.inInstruction = false;
-      if (open.some((g) => g !== f && g.inInstruction)) continue; // blanked with the instruction around it
+      if (--reading > 0) continue; // blanked with the instruction around it
       const instr = text.slice(f.begin + 1, i);
       const shown = (shownByInstruction(instr) ?? symbolShown(instr) ?? '').slice(0, i - f.begin - 1);
       for (let k = f.begin + 1; k < i; k++) out[k] = '\0';

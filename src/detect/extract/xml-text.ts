@@ -339,7 +339,8 @@ const FIELD_CHAR_TYPE = attrValue('w:fldCharType');
 function withoutFieldCodes(xml: string): string {
   /** Open fields, innermost last; `instr` while their instruction is being read, null once past it. */
   const fields: { instr: string | null }[] = [];
-  const inInstruction = () => fields.some((f) => f.instr !== null);
+  /** The open fields whose instruction is being read, innermost last (a stack of its own: no walk per tag). */
+  const reading: { instr: string | null }[] = [];
   let out = '';
   let last = 0;
   const drop = (m: RegExpExecArray, keep = '') => {
@@ -350,26 +351,31 @@ function withoutFieldCodes(xml: string): string {
     const tok = m[0];
     if (tok.startsWith('<w:fldChar')) {
       const type = FIELD_CHAR_TYPE.exec(tok)?.[1];
-      if (type === 'begin') fields.push({ instr: '' });
+      if (type === 'begin') {
+        const f = { instr: '' };
+        fields.push(f);
+        reading.push(f);
+      }
       if (type !== 'separate' && type !== 'end') continue;
       const f = fields.at(-1);
       if (type === 'end') fields.pop();
       if (f?.instr == null) continue;
       const instr = f.instr;
       f.instr = null;
+      reading.pop(); // f: the innermost open field, so the innermost one being read
       const shown = shownByInstruction(instr) ?? symbolShown(instr) ?? '';
-      const outer = fields.findLast((g) => g.instr !== null);
+      const outer = reading.at(-1);
       // Inside another field's instruction: what it shows belongs to that instruction, not to the page.
       if (outer) outer.instr += shown;
       else drop(m as RegExpExecArray, escapeText(shown) + tok);
       continue;
     }
     if (tok.startsWith('<w:t')) {
-      if (inInstruction()) drop(m as RegExpExecArray);
+      if (reading.length) drop(m as RegExpExecArray);
       continue;
     }
     // An instruction's text (a deleted one too): never shown. (Before any begin: a window that starts inside a field.)
-    const open = fields.findLast((g) => g.instr !== null);
+    const open = reading.at(-1);
     if (open && !m[1]) open.instr += decodeEntities(m[2]);
     drop(m as RegExpExecArray);
   }
