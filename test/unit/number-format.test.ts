@@ -28,10 +28,16 @@ describe('text number formats', () => {
       ['xlsxwriter-numfmt-section4.xlsx', 'Sheet1'],
       ['exj-numfmt-row.xlsx', 'S'],
       ['exj-numfmt-row.xls', 'S'],
+      // The section holding `@` in a 2- or 3-section code (red team docs4 #4: clean before).
+      ['xlsxwriter-numfmt-2sections.xlsx', 'Sheet1'],
+      ['xlsxwriter-numfmt-3sections.xlsx', 'Sheet1'],
+      ['xlsxwriter-numfmt-3sections-conditions.xlsx', 'Sheet1'],
+      ['gnumeric-numfmt-2sections.xls', 'Sheet1'],
     ])(`%s → marked at %s!A1${how}`, async (n, sheet) => {
       expect(await scan(n, opts)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet, cell: 'A1' } });
     });
-    it.each(['exj-numfmt-trap.xlsx', 'exj-numfmt-traps.xlsx', 'exj-numfmt-traps.xls', 'sheetjs-xlsb-numfmt-trap.xlsb', 'sheetjs-xlsb-numfmt-trap-sst.xlsb'])(
+    it.each(['exj-numfmt-trap.xlsx', 'exj-numfmt-traps.xlsx', 'exj-numfmt-traps.xls', 'sheetjs-xlsb-numfmt-trap.xlsb', 'sheetjs-xlsb-numfmt-trap-sst.xlsb',
+      'xlsxwriter-numfmt-sections-trap.xlsx', 'gnumeric-numfmt-sections-trap.xls'])(
       `%s → clean${how}`,
       async (n) => {
         expect(await scan(n, opts)).toMatchObject({ verdict: 'clean' });
@@ -53,7 +59,12 @@ describe('textSection, shownAs', () => {
     ['@', null],
     ['"秘 "0', null],
     ['0;-0;0', null],
-    ['0;"秘 "@', null],
+    ['0;"秘 "@', '"秘 "@'],
+    ['0;-0;"秘 "@', '"秘 "@'],
+    ['[>100]0;[<=100]0;"秘 "@', '"秘 "@'],
+    ['"秘 "@;0', '"秘 "@'],
+    ['0;"秘 "\\@', null],
+    ['0;"@"', null],
   ])('%s → %s', (code, section) => {
     expect(textSection(code)).toBe(section);
   });

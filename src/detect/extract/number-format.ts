@@ -1,6 +1,6 @@
 /**
- * How a text cell shows through its number format. A format's text section (its 4th section, or its
- * only one when that holds `@`) prints text around the cell's: `"秘 "@` shows the cell `Confidential`
+ * How a text cell shows through its number format. A format's text section (its 4th section, or else
+ * the section that holds `@`, wherever it stands) prints text around the cell's: `"秘 "@` shows the cell `Confidential`
  * as 「秘 Confidential」, and `@" Confidential"` the cell `秘` likewise. The format's literals alone
  * are read elsewhere (xml-text.ts); here the `@` is filled with the cell's text, so the two halves meet.
  * Used by the xlsx, xlsb and xls readers (one format language: ECMA-376 §18.8.31, BIFF FORMAT and BrtFmt records).
@@ -39,10 +39,17 @@ function sections(code: string): string[] {
  */
 export function textSection(code: string): string | null {
   const all = sections(code);
-  const section = all.length >= 4 ? all[3] : all.length === 1 ? all[0] : null;
-  if (section === null || !section.includes('@')) return null;
+  // Four sections: the 4th is for text (ECMA-376 §18.8.31). With fewer, LibreOffice and Gnumeric take
+  // the section holding `@` as the text section wherever it stands (`0;"秘 "@`, `0;-0;"秘 "@`, also
+  // with conditions `[>100]0;[<=100]0;"秘 "@`) and show a text cell through it; Gnumeric also for
+  // `"秘 "@;0`. Reading any such section errs toward showing the literals beside the cell's text.
+  const section = all.length >= 4 ? all[3] : (all.find(holdsAt) ?? null);
+  if (section === null || !holdsAt(section)) return null;
   return shownAs(section, '') === '' ? null : section;
 }
+
+/** The section has an `@` of its own (not one inside quotes or after `\`): shownAs fills it. */
+const holdsAt = (section: string): boolean => shownAs(section, '\u0000') !== shownAs(section, '');
 
 /** What a text cell holding `text` shows through text section `section`: literals in place, `@` filled. */
 export function shownAs(section: string, text: string): string {
