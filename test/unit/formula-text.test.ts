@@ -57,10 +57,12 @@ describe('formulas with no computed value', () => {
 });
 
 describe('xlsx: what counts as a computed value', () => {
-  const repacked = async (edit: (xml: string) => string) => {
+  /** unread-openpyxl.xlsx with its sheet edited; `recalc`: keep openpyxl's `<calcPr fullCalcOnLoad="1"/>`, else taken out. */
+  const repacked = async (edit: (xml: string) => string, recalc = false) => {
     const { unzipSync, zipSync, strFromU8, strToU8 } = await import('fflate');
     const parts = unzipSync(readFileSync(join(FIX, 'unread-openpyxl.xlsx')));
     parts['xl/worksheets/sheet1.xml'] = strToU8(edit(strFromU8(parts['xl/worksheets/sheet1.xml'])));
+    if (!recalc) parts['xl/workbook.xml'] = strToU8(strFromU8(parts['xl/workbook.xml']).replace(/ fullCalcOnLoad="1"/, ''));
     return scanBlob(new Blob([zipSync(parts)]), 'book.xlsx');
   };
   it('an empty text result (t="str", <v></v>, as Excel writes "") is computed: not unread', async () => {
@@ -68,8 +70,17 @@ describe('xlsx: what counts as a computed value', () => {
     expect(await repacked((x) => x.replace('<c r="B2">', '<c r="B2" t="str">'))).toMatchObject({ verdict: 'clean' });
   });
   it('a computed value other than text is kept as computed; openpyxl\'s empty <v/> with no type is none', async () => {
-    expect(await repacked((x) => x.replace('<v />', '<v>0</v>'))).toMatchObject({ verdict: 'clean' });
+    const noJoin = (x: string) => x.replace('&amp;" Confidential"', '');
+    expect(await repacked((x) => noJoin(x).replace('<v />', '<v>0</v>'))).toMatchObject({ verdict: 'clean' });
     expect(await repacked((x) => x)).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+  });
+  it('a number stored on a formula that joins text is a placeholder, not its value (red team docs4 #2)', async () => {
+    expect(await repacked((x) => x.replace('<v />', '<v>0</v>'))).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+  });
+  it('a workbook computed on load (fullCalcOnLoad): no stored value is what shows (red team docs4 #2)', async () => {
+    const noJoin = (x: string) => x.replace('&amp;" Confidential"', '');
+    expect(await repacked((x) => noJoin(x).replace('<v />', '<v>0</v>'), true)).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    expect(await repacked((x) => x.replace('<c r="B2">', '<c r="B2" t="str">').replace('<v />', '<v></v>'), true)).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
   });
 });
 

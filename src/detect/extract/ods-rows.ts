@@ -118,7 +118,12 @@ export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?:
     if (tall && (span > 1 || down > 1)) for (let k = 0; k < n && !tall.lost; k++) tall.merge({ row, col: col + k, lastRow: row + down - 1, lastCol: col + k + span - 1 });
     let text = kind === 'table-cell' ? shownText(tag, inner) : cellText(inner);
     const formula = kind === 'table-cell' ? attr(tag, 'table:formula') : null;
-    if (formula !== null && !text && COMPUTED.test(tag)) {
+    // A stored number on a formula that joins text, or on a matrix (array) formula, which LibreOffice
+    // computes again on load: a writer's placeholder (Gnumeric keeps XlsxWriter's uncomputed 0), not
+    // what shows. The formula is read as if it had no value.
+    const stale = formula !== null && NOT_STRING.test(tag) && (MATRIX.test(tag) || readFormula(formula).joins);
+    if (stale) text = '';
+    if (formula !== null && !text && COMPUTED.test(tag) && !stale) {
       // A computed empty result (LibreOffice stores office:string-value="" and the like): nothing shows.
       formulas?.literals.push(...readFormula(formula).literals);
     } else if (formula !== null) {
@@ -146,6 +151,8 @@ const cellText = (inner: string): string => (inner ? xmlToText(withoutAnnotation
 
 /** A value type other than text (a number, date, boolean…): such a cell shows its value, not office:string-value. */
 const NOT_STRING = /\boffice:value-type\s*=\s*["'](?!string["'])/;
+/** The first cell of a matrix (array) formula. */
+const MATRIX = /\btable:number-matrix-(?:columns|rows)-spanned\s*=/;
 
 /**
  * What a cell shows. LibreOffice shows a text cell's office:string-value, when it has one, rather than its

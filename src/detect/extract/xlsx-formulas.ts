@@ -59,6 +59,11 @@ const key = (row: number, col: number) => `${row},${col}`;
  * compute every formula.
  */
 const UNCOMPUTED = /(?:<\/(?:[\w.-]+:)?f>|<(?:[\w.-]+:)?f\b[^>]*\/>)(?!\s*<(?:[\w.-]+:)?v>\s*[^<\s])/;
+/**
+ * A row whose formulas' cached numbers rowCells may set aside: an array formula, or one that may join
+ * text (`&`, CONCAT, CONCATENATE, TEXTJOIN); rowCells decides.
+ */
+const MAY_RECONSIDER = /\bt\s*=\s*["']array["']|&amp;|concat|textjoin/i;
 /** Unread cells named per sheet: the first say where. */
 const MAX_UNREAD = 1_000;
 
@@ -77,6 +82,8 @@ export class XlsxFormulas {
     parts: Map<string, string>,
     private readonly strings: readonly string[],
     private readonly ctx: ExtractContext,
+    /** The workbook is computed on load (calcPr fullCalcOnLoad): every formula is read as if it had no value. */
+    private readonly recalc = false,
   ) {
     for (const [part, name] of parts)
       this.sheets.set(name.toLowerCase(), { part, name, formulas: new Map(), rows: new Map(), wanted: new Map(), texts: new RowTexts(), unread: [], shared: new SharedFormulas() });
@@ -109,9 +116,9 @@ export class XlsxFormulas {
     };
     await this.stream(s, (xml, row) => {
       s.shared.note(xml);
-      if (!UNCOMPUTED.test(xml)) return;
+      if (!this.recalc && !UNCOMPUTED.test(xml) && !MAY_RECONSIDER.test(xml)) return;
       found = [];
-      const cells = rowCells(xml, this.strings, sink, undefined, s.shared);
+      const cells = rowCells(xml, this.strings, sink, undefined, s.shared, this.recalc);
       if (!found.length) return;
       const values = this.inRow(s, row, cells, found);
       if (values) return this.decide(s, row, cells, found, values);
@@ -195,7 +202,7 @@ export class XlsxFormulas {
   private async fetch(s: Sheet): Promise<void> {
     await this.stream(s, (xml, row) => {
       const cells = s.wanted.get(row)!;
-      for (const c of rowCells(xml, this.strings)) cells.set(c.col, c.text);
+      for (const c of rowCells(xml, this.strings, undefined, undefined, undefined, this.recalc)) cells.set(c.col, c.text);
     }, (_buf, _start, _end, row) => s.wanted.has(row) && !s.rows.has(row));
   }
 
@@ -347,18 +354,21 @@ export class UncomputedFormulas {
   seen = false;
   private tail: Uint8Array = new Uint8Array(0);
 
+  /** `any`: every formula counts, computed or not (a workbook computed on load: no stored value is what shows). */
+  constructor(private readonly any = false) {}
+
   push(chunk: Uint8Array): void {
     if (this.seen) return;
     // A formula that starts in the last bytes before this chunk and runs on into it, then the chunk
     // itself (not copied: a worksheet of 56 MB was copied chunk by chunk, 30 ms of a 120 ms scan).
-    const across = this.tail.length > 0 && scanFormulas(concat([this.tail, chunk.subarray(0, SIGN_TAIL)]), false, this.tail.length);
-    this.seen = across || scanFormulas(chunk, false);
+    const across = this.tail.length > 0 && scanFormulas(concat([this.tail, chunk.subarray(0, SIGN_TAIL)]), false, this.tail.length, this.any);
+    this.seen = across || scanFormulas(chunk, false, undefined, this.any);
     this.tail = (chunk.length >= SIGN_TAIL ? chunk : concat([this.tail, chunk])).slice(-SIGN_TAIL);
   }
 
   /** After the part's last chunk: a formula whose end was cut off counts. */
   finish(): boolean {
-    this.seen ||= scanFormulas(this.tail, true);
+    this.seen ||= scanFormulas(this.tail, true, undefined, this.any);
     this.tail = new Uint8Array(0);
     return this.seen;
   }
@@ -368,7 +378,7 @@ export class UncomputedFormulas {
  * A formula with no computed value, whose name starts before `before`, ends in `buf`; `last`: nothing
  * follows, so one not decided counts.
  */
-function scanFormulas(buf: Uint8Array, last: boolean, before = buf.length): boolean {
+function scanFormulas(buf: Uint8Array, last: boolean, before = buf.length, any = false): boolean {
   let found = false;
   // Only an "f" after "<", ":" or "/" can name a formula element (formulaEnd says which do): the byte
   // search's pair kernel finds those, where a search for every "f" walked the whole sheet once more.
@@ -376,7 +386,7 @@ function scanFormulas(buf: Uint8Array, last: boolean, before = buf.length): bool
     const i = at + 1;
     const end = formulaEnd(buf, i);
     if (end === null) return true;
-    const computed = end === TOO_LONG ? false : end === CUT ? null : computedAfter(buf, end);
+    const computed = end === TOO_LONG || any ? false : end === CUT ? null : computedAfter(buf, end);
     // Not decided within the buffer: the next chunk brings the rest (it is in the tail then).
     found = computed === false || (computed === null && (last || buf.length - i > SIGN_TAIL));
     return !found;

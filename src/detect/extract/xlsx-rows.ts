@@ -78,6 +78,8 @@ export class XlsxRows {
     private readonly wanted: ReadonlySet<number>,
     private readonly where: Where,
     private readonly formats?: TextFormats,
+    /** The workbook is computed on load (calcPr fullCalcOnLoad): stored formula values are not what shows. */
+    private readonly recalc = false,
   ) {}
 
   /** Some rows wait for the shared strings. */
@@ -246,7 +248,7 @@ export class XlsxRows {
   private parse(bytes: Uint8Array): void {
     this.parsedAny = true;
     const xml = decoder('utf-8').decode(bytes);
-    const cells = rowCells(xml, this.strings ?? [], this.formulas, this.formats?.byStyle);
+    const cells = rowCells(xml, this.strings ?? [], this.formulas, this.formats?.byStyle, undefined, this.recalc);
     // A formula's value is a cell's text of its own (kept as row texts are: each distinct text once).
     for (const f of this.formulas.shown.splice(0)) this.rows.addText(f.text, this.where, f.row, f.col);
     this.merges.want(cells);
@@ -293,8 +295,15 @@ export interface FormulaSink {
  */
 export class FormulaCells implements FormulaSink {
   readonly shown: { row: number; col: number; text: string }[] = [];
+  /**
+   * A formula was read as having no value: also one whose cached number rowCells set aside, which the
+   * byte search for formulas without a value (UncomputedFormulas) does not see; the workbook's formula
+   * pass runs then.
+   */
+  noted = false;
 
   note(row: number, col: number, _formula: ParsedFormula, f: FormulaRead): void {
+    this.noted = true;
     if (f.value !== null && mayHaveStampChar(f.value)) this.shown.push({ row, col, text: f.value });
   }
 }
@@ -306,7 +315,14 @@ const FORMULA_END = /<\/(?:[\w.-]+:)?f>/g;
  * The text cells of one `<row>…</row>`, in order, with 0-based row and column; formulas with no
  * computed value noted in `formulas` (a shared one's text from `shared`: without it, not known).
  */
-export function rowCells(xml: string, strings: readonly string[], formulas?: FormulaSink, formats?: ReadonlyMap<number, string>, shared?: SharedFormulas): TextCell[] {
+export function rowCells(
+  xml: string,
+  strings: readonly string[],
+  formulas?: FormulaSink,
+  formats?: ReadonlyMap<number, string>,
+  shared?: SharedFormulas,
+  recalc = false,
+): TextCell[] {
   const rowNo = Number(attr(ROW_TAG.exec(xml)?.[0] ?? '', 'r') ?? 0) - 1;
   const out: TextCell[] = [];
   let col = -1;
@@ -317,9 +333,11 @@ export function rowCells(xml: string, strings: readonly string[], formulas?: For
     const row = ref ? Number(ref[2]) - 1 : rowNo;
     const body = content(xml, cell);
     const type = attr(tag, 't');
-    const formula = uncomputed(body, type);
-    if (formula !== null) {
-      const parsed = shared ? shared.parse(formula, row, col) : parseFormula(formula.text);
+    const formula = uncomputed(body, type, recalc);
+    const parsed = formula && (shared ? shared.parse(formula, row, col) : parseFormula(formula.text));
+    // A cached number is taken as the value, except on a formula that joins text or an array formula:
+    // there it is a writer's placeholder (XlsxWriter stores `<v>0</v>` for formulas it never computed).
+    if (formula && parsed && (!formula.cached || parsed.joins || ARRAY.test(formula.tag))) {
       const f = evaluateFormula(parsed);
       formulas?.note(row, col, parsed, f);
       if (f.value !== null) out.push({ row, col, text: f.value, sst: null });
@@ -334,22 +352,34 @@ export function rowCells(xml: string, strings: readonly string[], formulas?: For
   return out;
 }
 
-/** A formula element: its start tag and its text (entities decoded; '' for `<f t="shared" si="0"/>`). */
+/**
+ * A formula element: its start tag and its text (entities decoded; '' for `<f t="shared" si="0"/>`);
+ * `cached`: the cell holds a computed number, which rowCells trusts unless the formula may make text.
+ */
 interface FormulaMarkup {
   tag: string;
   text: string;
+  cached: boolean;
 }
 
-/** A cell's formula when the cell holds no computed value (`<v>` missing or empty); else null. */
-function uncomputed(body: string, type: string | null): FormulaMarkup | null {
+/** An array formula (`<f t="array" ref="B1">`, also a dynamic array's): LibreOffice computes these again on load. */
+const ARRAY = /\bt\s*=\s*["']array["']/;
+
+/**
+ * A cell's formula when the cell holds no computed value (`<v>` missing or empty), or only a number
+ * (`cached`); else null. `recalc`: the workbook asks to be computed on load (calcPr fullCalcOnLoad),
+ * so no stored value is what shows: every formula is read as if it had none.
+ */
+function uncomputed(body: string, type: string | null, recalc: boolean): FormulaMarkup | null {
   if (!body.includes('f')) return null;
   const f = firstSpan(body, FORMULA, () => FORMULA_END, XML_TAGS);
   if (!f) return null;
   // Computed: a value, or an empty text result (t="str" with an empty <v>, as Excel writes ""). An
   // empty <v/> in a cell of no type (openpyxl), or no <v> (ExcelJS), is none.
   const v = firstContent(body, VALUE, VALUE_END);
-  if (v?.trim() || (type === 'str' && (v !== null || EMPTY_VALUE.test(body)))) return null;
-  return { tag: f.tag, text: decodeEntities(content(body, f)) };
+  const computed = !!v?.trim() || (type === 'str' && (v !== null || EMPTY_VALUE.test(body)));
+  if (computed && !recalc && type !== null && type !== 'n') return null;
+  return { tag: f.tag, text: decodeEntities(content(body, f)), cached: computed && !recalc };
 }
 
 /** Shared formulas' texts per sheet: past this, a sheet's are not all kept (hostile: one per cell). */
@@ -570,9 +600,10 @@ export class TallRows {
     strings: readonly string[],
     private readonly rows: RowTexts,
     private readonly where: Where,
+    recalc = false,
   ) {
     this.reader = new RowReader((buf, start, end, row) => {
-      if (tall.wants(row)) tall.take(row, rowCells(decoder('utf-8').decode(buf.subarray(start, end)), strings), rows, where);
+      if (tall.wants(row)) tall.take(row, rowCells(decoder('utf-8').decode(buf.subarray(start, end)), strings, undefined, undefined, undefined, recalc), rows, where);
     });
   }
 

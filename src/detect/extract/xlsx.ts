@@ -81,6 +81,11 @@ export class XlsxBook {
   private readonly charCodes = new CharCodes();
   /** Some worksheet holds a formula with no computed value: without one there is nothing for the formula reading to do. */
   private uncomputed = false;
+  /**
+   * The workbook asks to be computed on load (`<calcPr fullCalcOnLoad="1"/>`), as XlsxWriter's always
+   * do: it stores `<v>0</v>` for formulas it never computed, and Excel shows what they compute to.
+   */
+  private recalc: Promise<boolean> | null = null;
 
   constructor(
     private readonly zip: ZipArchive,
@@ -102,13 +107,14 @@ export class XlsxBook {
     const s = await this.sharedItems();
     const sheet = this.sheets.get(part);
     const where: Where = { part, area: 'cells', ...(sheet !== undefined ? { sheet } : {}) };
-    const rows = new XlsxRows(s.loaded ? s.items : null, s.wanted, where, await (this.formats ??= textFormats(this.zip)));
+    const recalc = await (this.recalc ??= computedOnLoad(this.zip));
+    const rows = new XlsxRows(s.loaded ? s.items : null, s.wanted, where, await (this.formats ??= textFormats(this.zip)), recalc);
     let texts: string[];
     let utf16 = false;
     if (this.ctx.fullText) texts = await this.wholeSheet(part, rows);
     else {
       const windows = new MarkupWindows((xml) => sheetText(xml, sheet, this.ctx.name));
-      const signs = new UncomputedFormulas();
+      const signs = new UncomputedFormulas(recalc);
       await this.zip.stream(part, (chunk) => {
         const before = windows.hits;
         windows.push(chunk);
@@ -130,7 +136,7 @@ export class XlsxBook {
     const dropped = rows.joinMerged();
     // A merge over several rows stands beside each of them: the rows it reaches, read again (tall-merges.ts).
     if (rows.tall.plan()) {
-      const again = new TallRows(rows.tall, s.loaded ? s.items : (await this.allItems()).items, rows.rows, where);
+      const again = new TallRows(rows.tall, s.loaded ? s.items : (await this.allItems()).items, rows.rows, where, recalc);
       // Read whole where the first pass did (UTF-16 XML is searched as UTF-8).
       const bytes = utf16 || this.ctx.fullText ? await this.zip.read(part) : null;
       if (bytes) again.push(isUtf16Xml(bytes) ? new TextEncoder().encode(decodeXml(bytes)) : bytes);
@@ -141,6 +147,8 @@ export class XlsxBook {
     // A row with 秘 or a string with 秘 (even in 秘書室: LEFT takes it out): formulas stored without a
     // computed value are read after every sheet.
     this.formulas ||= rows.parsedAny || s.stampChar;
+    // A cached number set aside in a row read (a formula joining text, an array formula): the byte search does not see those.
+    this.uncomputed ||= rows.formulas.noted;
     if (rows.tall.lost || dropped) yield { kind: 'unscannable', reason: 'too-large', detail: `${part}: too many merged ranges or cells with 秘 to read its rows as they show`, where };
     else if (rows.lost) yield { kind: 'unscannable', reason: 'too-large', detail: `${part}: ${rows.lost}, so its cells cannot be read as they show`, where };
     for (const [i, at] of rows.located) yield* this.tell(s, i, at);
@@ -149,7 +157,7 @@ export class XlsxBook {
   /** After every part: formulas with no computed value (xlsx-formulas.ts), and wanted strings no worksheet showed. */
   async *rest(): AsyncGenerator<Extracted> {
     if (!this.strings) return;
-    if (this.uncomputed && (this.formulas || this.charCodes.seen)) yield* new XlsxFormulas(this.zip, this.sheets, (await this.allItems()).items, this.ctx).read();
+    if (this.uncomputed && (this.formulas || this.charCodes.seen)) yield* new XlsxFormulas(this.zip, this.sheets, (await this.allItems()).items, this.ctx, await (this.recalc ??= computedOnLoad(this.zip))).read();
     const s = await this.strings;
     for (const i of s.wanted) yield* this.tell(s, i, {});
   }
@@ -167,7 +175,7 @@ export class XlsxBook {
     const utf8 = isUtf16Xml(bytes) ? new TextEncoder().encode(xml) : bytes;
     rows.push(utf8, true);
     this.charCodes.push(utf8);
-    const signs = new UncomputedFormulas();
+    const signs = new UncomputedFormulas(await (this.recalc ??= computedOnLoad(this.zip)));
     signs.push(utf8);
     this.uncomputed ||= signs.finish();
     return [...chunkText(sheetText(xml, this.sheets.get(part), this.ctx.name))];
@@ -230,4 +238,14 @@ async function textFormats(zip: ZipArchive): Promise<TextFormats> {
   const codes = new Map(Array.from(xml.matchAll(NUM_FMT), ([tag]) => [Number(attr(tag, 'numFmtId')), attr(tag, 'formatCode') ?? ''] as const));
   const styles = Array.from((CELL_XFS.exec(xml)?.[1] ?? '').matchAll(XF), ([tag]) => Number(attr(tag, 'numFmtId') ?? 0));
   return formatsOf(codes, styles);
+}
+
+const CALC_PR = /<(?:[\w.-]+:)?calcPr\b[^>]*>/;
+
+/** The workbook is computed when opened: `fullCalcOnLoad` set in xl/workbook.xml's calcPr. */
+async function computedOnLoad(zip: ZipArchive): Promise<boolean> {
+  const part = zip.entries.find((e) => /^xl\/workbook\.xml$/i.test(e.name))?.name;
+  const tag = CALC_PR.exec((part && (await zip.text(part))) || '')?.[0];
+  const v = tag ? attr(tag, 'fullCalcOnLoad') : null;
+  return v === '1' || v === 'true';
 }

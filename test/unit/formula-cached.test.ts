@@ -1,0 +1,49 @@
+/**
+ * Formula results a writer stored without computing them (red team docs4 #2; fixtures in
+ * test/fixtures/formula-cached, made by make.py there). XlsxWriter stores `<v>0</v>` for every formula
+ * and sets `<calcPr fullCalcOnLoad="1"/>`: Excel computes the formulas on load and shows 「秘 Confidential」.
+ * The workbook's formulas are read as if they had no value then; without fullCalcOnLoad a cached number
+ * on a formula that joins text, or on an array formula, is set aside likewise. Gnumeric's .ods of those
+ * keeps `office:value="0"`. All of these were clean before; the traps (秘書室) stay clean.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+
+const FIX = join(__dirname, '../fixtures/formula-cached');
+const scan = (n: string, opts = {}) => scanBlob(new Blob([readFileSync(join(FIX, n))]), n, opts);
+/** Designated keywords make the xlsx reader read sheets whole (the other path). */
+const WHOLE = { designated: { keywords: ['存在しない語'] } };
+
+describe('formula results stored but never computed', () => {
+  for (const opts of [{}, WHOLE]) {
+    const how = opts === WHOLE ? ' (read whole)' : '';
+    it.each([
+      ['xlsxwriter-literal.xlsx', 'A1'],
+      ['xlsxwriter-ref.xlsx', 'B1'],
+      ['xlsxwriter-ref-far.xlsx', 'B3'],
+      ['xlsxwriter-array.xlsx', 'B1'],
+      ['xlsxwriter-dynarray.xlsx', 'B1'],
+      ['xlsxwriter-ref-nocalc.xlsx', 'B1'],
+      ['xlsxwriter-array-nocalc.xlsx', 'B1'],
+      ['gnumeric-ref.ods', 'B1'],
+      ['gnumeric-array.ods', 'B1'],
+    ])(`%s → marked at Sheet1!%s${how}`, async (n, cell) => {
+      expect(await scan(n, opts)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: 'Sheet1', cell } });
+    });
+    it.each([
+      'xlsxwriter-literal-trap.xlsx',
+      'xlsxwriter-ref-trap.xlsx',
+      'xlsxwriter-ref-far-trap.xlsx',
+      'xlsxwriter-array-trap.xlsx',
+      'xlsxwriter-dynarray-trap.xlsx',
+      'xlsxwriter-ref-trap-nocalc.xlsx',
+      'xlsxwriter-array-trap-nocalc.xlsx',
+      'gnumeric-ref-trap.ods',
+      'gnumeric-array-trap.ods',
+    ])(`%s → clean${how}`, async (n) => {
+      expect(await scan(n, opts)).toMatchObject({ verdict: 'clean' });
+    });
+  }
+});
