@@ -19,6 +19,7 @@ import { ScanError, ScanLimitError, type ExtractContext, type Extracted } from '
 import { TallRows, XlsxRows } from './xlsx-rows.js';
 import { textFormats as formatsOf, type TextFormats } from './number-format.js';
 import { CharCodes, UncomputedFormulas, XlsxFormulas } from './xlsx-formulas.js';
+import { conditionalCells, conditionalSections } from './xlsx-conditional.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
 import { attr, decodeEntities, escapeText, xmlToText } from './xml-text.js';
 import { headerText } from './print-header.js';
@@ -86,6 +87,8 @@ export class XlsxBook {
    * do: it stores `<v>0</v>` for formulas it never computed, and Excel shows what they compute to.
    */
   private recalc: Promise<boolean> | null = null;
+  /** Conditional formats' number formats that print text around a text cell's (xlsx-conditional.ts). */
+  private conditional: Promise<Map<number, string>> | null = null;
 
   constructor(
     private readonly zip: ZipArchive,
@@ -152,6 +155,8 @@ export class XlsxBook {
     if (rows.tall.lost || dropped) yield { kind: 'unscannable', reason: 'too-large', detail: `${part}: too many merged ranges or cells with 秘 to read its rows as they show`, where };
     else if (rows.lost) yield { kind: 'unscannable', reason: 'too-large', detail: `${part}: ${rows.lost}, so its cells cannot be read as they show`, where };
     for (const [i, at] of rows.located) yield* this.tell(s, i, at);
+    const sections = await (this.conditional ??= stylesXml(this.zip).then((xml) => conditionalSections(xml ?? '')));
+    if (sections.size) yield* conditionalCells(this.zip, part, sections, (await this.allItems()).items, where);
   }
 
   /** After every part: formulas with no computed value (xlsx-formulas.ts), and wanted strings no worksheet showed. */
@@ -223,6 +228,12 @@ async function readStrings(zip: ZipArchive, ctx: ExtractContext, whole: boolean)
 }
 
 const NUM_FMT = /<(?:[\w.-]+:)?numFmt\b[^>]*>/g;
+
+/** xl/styles.xml, or null. */
+async function stylesXml(zip: ZipArchive): Promise<string | null> {
+  const part = zip.entries.find((e) => /^xl\/styles\.xml$/i.test(e.name))?.name;
+  return part ? zip.text(part) : null;
+}
 const CELL_XFS = /<(?:[\w.-]+:)?cellXfs\b[^>]*>([\s\S]*?)<\/(?:[\w.-]+:)?cellXfs>/;
 const XF = /<(?:[\w.-]+:)?xf\b[^>]*>/g;
 
@@ -231,8 +242,7 @@ const XF = /<(?:[\w.-]+:)?xf\b[^>]*>/g;
  * cell's (number-format.ts), from xl/styles.xml. Only custom formats can (the built-in text format is `@`).
  */
 async function textFormats(zip: ZipArchive): Promise<TextFormats> {
-  const part = zip.entries.find((e) => /^xl\/styles\.xml$/i.test(e.name))?.name;
-  const xml = part ? await zip.text(part) : null;
+  const xml = await stylesXml(zip);
   // No `@` at all: no text section (the common case costs one search).
   if (!xml?.includes('@')) return { byStyle: new Map(), stamp: new Set() };
   const codes = new Map(Array.from(xml.matchAll(NUM_FMT), ([tag]) => [Number(attr(tag, 'numFmtId')), attr(tag, 'formatCode') ?? ''] as const));
