@@ -17,6 +17,7 @@ import { odfLabelsMayMark, odfLists, withOdfLabels, type OdfLists } from './list
 import { mayBeStamp } from './byte-scan.js';
 import { MAY_SHOW_STAMP, readFormula } from './formula-text.js';
 import { OdsCells, sheetRuns } from './ods-rows.js';
+import { OdsFormats } from './ods-formats.js';
 import { XML_TAGS, replaceSpans, spans } from './markup-spans.js';
 import { SEPARATOR, sheetNameText } from './sheet-rows.js';
 
@@ -36,7 +37,8 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
   if (!zip.has('content.xml')) throw new ScanError('corrupt', 'the OpenDocument file has no content.xml (damaged)');
   const lists = await labelsToPlace(zip, ctx.fullText);
   // The named styles, read once: content.xml's automatic styles inherit hiding from them (hidden-styles.ts).
-  const styles = odfStyleDefs(await zip.text('styles.xml'));
+  const stylesXml = await zip.text('styles.xml');
+  const styles = odfStyleDefs(stylesXml);
   // What the document's title, property and other fields show (odf-fields.ts).
   // (A damaged meta.xml is reported where it is read as a part, not here.)
   const meta = metaFieldValues(await zip.text('meta.xml').catch(() => null));
@@ -52,13 +54,13 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
       continue;
     }
     const labelled = lists && /(^|\/)(content|styles)\.xml$/.test(entry.name);
-    if (!ctx.fullText && !labelled && !(await mayHoldStamp(zip, entry.name, styles, meta))) continue;
+    if (!ctx.fullText && !labelled && !(await mayHoldStamp(zip, entry.name, styles, stylesXml, meta))) continue;
     const bytes = await zip.read(entry.name);
     if (!bytes) continue;
     let xml = decodeXml(bytes);
     // A header's sheet-name field prints the name of each sheet of that page style (named in content.xml).
     if (entry.name === 'styles.xml' && xml.includes('<text:sheet-name')) xml = withSheetNames(xml, pageSheets((await zip.text('content.xml')) ?? ''));
-    yield* partText(labelled ? withOdfLabels(xml, lists) : xml, entry.name, styles, meta);
+    yield* partText(labelled ? withOdfLabels(xml, lists) : xml, entry.name, styles, stylesXml ?? '', meta);
   }
 };
 
@@ -111,7 +113,7 @@ async function labelsToPlace(zip: ZipArchive, fullText: boolean): Promise<OdfLis
  * content.xml can inflate to hundreds of megabytes). Only a part that may is read whole, for the
  * sheet or slide to name in the verdict.
  */
-async function mayHoldStamp(zip: ZipArchive, name: string, named: StyleDefs, meta: FieldValues): Promise<boolean> {
+async function mayHoldStamp(zip: ZipArchive, name: string, named: StyleDefs, namedXml: string | null, meta: FieldValues): Promise<boolean> {
   // A window is read with the styles that may hide text in it: the named ones and the part's automatic
   // ones, which come before its body and so have gone by before any window of the body is read. Its
   // fields show what the metadata says; a user field or a variable is declared or set elsewhere in the
@@ -128,7 +130,9 @@ async function mayHoldStamp(zip: ZipArchive, name: string, named: StyleDefs, met
   });
   // ODF is UTF-8; a UTF-16 part (not seen from real producers) is read whole, to be safe; so is one whose
   // styles were too long to keep (its windows may have been read without a style that hides).
-  return (windows.head !== null && isUtf16Xml(windows.head)) || head.overflowed || windows.finish().some(mayBeStamp) || partFields;
+  if ((windows.head !== null && isUtf16Xml(windows.head)) || head.overflowed || windows.finish().some(mayBeStamp) || partFields) return true;
+  // A data style whose literals may hold 秘 (ods-formats.ts) may make the stamp with any text cell.
+  return name === 'content.xml' && new OdsFormats(namedXml ?? '', head.raw).stamp;
 }
 
 /** Most of the markup before a part's body kept: its automatic styles (a few kilobytes, rarely a megabyte). */
@@ -158,6 +162,11 @@ class PartHead {
     this.done = body >= 0 || this.overflowed;
   }
 
+  /** The markup kept: the part's start, up to its body. */
+  get raw(): string {
+    return this.text;
+  }
+
   /** The named styles and the automatic ones met so far (all of them, once the body has begun). */
   styles(): StyleDefs {
     return (this.defs ??= withStyles(this.named, odfStyleDefs(this.text)));
@@ -172,7 +181,7 @@ class PartHead {
 export function* flatOdfRuns(flat: string): Generator<Extracted> {
   const xml = flat.includes('<text:sheet-name') ? withSheetNames(flat, pageSheets(flat)) : flat;
   const lists = odfLists(xml);
-  for (const r of partText(odfLabelsMayMark(lists) ? withOdfLabels(xml, lists) : xml, '', NO_STYLES, metaFieldValues(xml))) {
+  for (const r of partText(odfLabelsMayMark(lists) ? withOdfLabels(xml, lists) : xml, '', NO_STYLES, '', metaFieldValues(xml))) {
     if (r.kind !== 'text' && r.kind !== 'unscannable') yield r;
     else if (!r.where?.part) {
       const { part: _, ...where } = r.where ?? {};
@@ -189,7 +198,7 @@ export function* flatOdfRuns(flat: string): Generator<Extracted> {
 export const FLAT_ODF = /^\uFEFF?\s*(?:<\?[^?]*(?:\?(?!>)[^?]*)*\?>\s*|<!--[^-]*(?:-(?!->)[^-]*)*-->\s*)*<office:document\b/;
 
 /** `styles`: the document's named styles (styles.xml), to which the part's own are added. */
-function* partText(markup: string, part: string, named: StyleDefs = NO_STYLES, meta: FieldValues = new Map()): Generator<Extracted> {
+function* partText(markup: string, part: string, named: StyleDefs = NO_STYLES, namedXml = '', meta: FieldValues = new Map()): Generator<Extracted> {
   const xml = withFieldValues(markup, meta);
   const styles = withStyles(named, odfStyleDefs(xml));
   const area = part.endsWith('meta.xml') ? 'properties' : part.endsWith('styles.xml') ? 'header/footer' : 'body';
@@ -207,11 +216,13 @@ function* partText(markup: string, part: string, named: StyleDefs = NO_STYLES, m
   const bodies = starts.map((m, i) => xml.slice(m.index, i + 1 < starts.length ? starts[i + 1].index : xml.length));
   // Formulas stored without a value read the cells they refer to, when the spreadsheet may show 秘 at all.
   const cells = sheets.length && MAY_SHOW_STAMP.test(xml) ? spreadsheetCells(xml, starts, bodies) : null;
+  // Data styles that print text around a text cell's (ods-formats.ts): named ones, then this part's own (before its body).
+  const formats = sheets.length ? new OdsFormats(namedXml, xml.slice(0, starts[0].index)) : undefined;
   for (let i = 0; i < starts.length; i++) {
     const m = starts[i];
     const sheet = attr(m[0], 'table:name') ?? undefined;
     // A sheet reads cell by cell, neighbouring cells of a row joined (ods-rows.ts), as in xlsx and xls.
-    if (m[1] === 'table:table') yield* sheetRuns(bodies[i], { part, area: 'cells', sheet }, cells?.of(sheet ?? ''));
+    if (m[1] === 'table:table') yield* sheetRuns(bodies[i], { part, area: 'cells', sheet }, cells?.of(sheet ?? ''), formats);
     else yield* runs(bodies[i], { part, area: 'slide', slide: i + 1 }, styles);
   }
 }

@@ -12,6 +12,7 @@ import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
 import { readFormula, unread, unreadFormulas, type Cells, type Value } from './formula-text.js';
+import { showThrough, type OdsFormats } from './ods-formats.js';
 import { RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
 import { TallMerges } from './tall-merges.js';
 import type { Extracted } from './types.js';
@@ -45,20 +46,23 @@ const repeat = (tag: string, name: string): number => Math.min(MAX_REPEAT, Math.
  * whole sheet. `cells`: the spreadsheet's cells (OdsCells), given when it may show 秘: then rows with a
  * formula are read too, their formulas evaluated with the cells they refer to.
  */
-export function* sheetRuns(xml: string, where: Where, cells?: Cells): Generator<Extracted> {
+export function* sheetRuns(xml: string, where: Where, cells?: Cells, formats?: OdsFormats): Generator<Extracted> {
   const rows = new RowTexts();
   const tall = new TallMerges();
   /** Formulas in the rows read: their literals (text a search finds) and cells that may show the stamp unevaluated. */
   const formulas: Formulas = { literals: [], unread: [] };
+  const styled: Styled | undefined = formats?.size ? { formats, columns: columnStyles(xml), row: null } : undefined;
   let row = 0;
   for (const r of rowsOf(xml)) {
     // Only a row with 秘/㊙ (or a character reference that may spell them) can join into the stamp;
     // a row with a merge is read for the merge (one over several rows stands beside each of them).
-    const join = !!r.body && (MAY_JOIN.test(r.body) || (!!cells && r.body.includes('table:formula=')));
+    // A data style whose literals may hold 秘 may make the stamp with any text cell: every row is read.
+    const join = !!r.body && (MAY_JOIN.test(r.body) || (!!cells && r.body.includes('table:formula=')) || !!styled?.formats.stamp);
     const n = repeat(r.tag, 'table:number-rows-repeated');
     // Merges of a repeated row are merges of each copy.
     if (r.body.includes('-spanned=')) for (let k = 0; k < n && !tall.lost; k++) rowCells(r.body, row + k, tall);
-    const texts = join ? rowCells(r.body, row, undefined, formulas, cells) : [];
+    if (styled) styled.row = attr(r.tag, 'table:default-cell-style-name');
+    const texts = join ? rowCells(r.body, row, undefined, formulas, cells, styled) : [];
     if (join) {
       for (const c of texts) if (mayHaveStampChar(c.text)) yield { kind: 'text', text: c.text, where: { ...where, cell: cellName(c.row, c.col) } };
       rows.add(texts, where);
@@ -90,6 +94,29 @@ interface Formulas {
   unread: string[];
 }
 
+/** The sheet's data styles, its columns' default cell styles and the current row's: what a cell's number format is. */
+interface Styled {
+  formats: OdsFormats;
+  columns: { from: number; to: number; style: string | null }[];
+  row: string | null;
+}
+
+const COLUMN = /<table:table-column\b[^>]*>/g;
+const FIRST_ROW = /<table:table-row\b/;
+
+/** The default cell style of each run of columns (`table:table-column`, before the first row). */
+function columnStyles(xml: string): Styled['columns'] {
+  const head = xml.slice(0, FIRST_ROW.exec(xml)?.index ?? xml.length);
+  const out: Styled['columns'] = [];
+  let col = 0;
+  for (const [tag] of head.matchAll(COLUMN)) {
+    const n = repeat(tag, 'table:number-columns-repeated');
+    out.push({ from: col, to: col + n, style: attr(tag, 'table:default-cell-style-name') });
+    col += n;
+  }
+  return out;
+}
+
 /** A stored result of a formula (SheetJS stores none: a value type and an empty paragraph). */
 const COMPUTED = /\boffice:(?:string-value|value|boolean-value|date-value|time-value)\s*=/;
 
@@ -102,7 +129,7 @@ const MAX_FORMULAS = 10_000;
  * formula evaluates to (formula-text.ts, references read from `cells`); its literals and unread cells
  * go to `formulas`.
  */
-export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?: Formulas, cells?: Cells): TextCell[] {
+export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?: Formulas, cells?: Cells, styled?: Styled): TextCell[] {
   const out: TextCell[] = [];
   /** Formula cells whose value is not known (nor may hold 秘): unread when they stand beside a cell that may. */
   const unknown: number[] = [];
@@ -117,6 +144,11 @@ export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?:
     const down = kind === 'table-cell' ? repeat(tag, 'table:number-rows-spanned') : 1;
     if (tall && (span > 1 || down > 1)) for (let k = 0; k < n && !tall.lost; k++) tall.merge({ row, col: col + k, lastRow: row + down - 1, lastCol: col + k + span - 1 });
     let text = kind === 'table-cell' ? shownText(tag, inner) : cellText(inner);
+    // A text cell shows through its data style's literals (ods-formats.ts).
+    if (styled && text && kind === 'table-cell' && !NOT_STRING.test(tag)) {
+      const templates = styled.formats.of(attr(tag, 'table:style-name') ?? styled.row ?? runAt(styled.columns, col)?.style ?? null);
+      if (templates.length) text = showThrough(templates, text);
+    }
     const formula = kind === 'table-cell' ? attr(tag, 'table:formula') : null;
     // A stored number on a formula that joins text, or on a matrix (array) formula, which LibreOffice
     // computes again on load: a writer's placeholder (Gnumeric keeps XlsxWriter's uncomputed 0), not
