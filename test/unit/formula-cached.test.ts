@@ -4,7 +4,7 @@
  * and sets `<calcPr fullCalcOnLoad="1"/>`: Excel computes the formulas on load and shows 「秘 Confidential」.
  * The workbook's formulas are read as if they had no value then; without fullCalcOnLoad a cached number
  * on a formula that joins text, or on an array formula, is set aside likewise. Gnumeric's .ods of those
- * keeps `office:value="0"`. All of these were clean before; the traps (秘書室) stay clean.
+ * keeps `office:value="0"`, its .xls a FORMULA result 0 (an array formula's tokens in the ARRAY record). All of these were clean before; the traps (秘書室) stay clean.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ describe('formula results stored but never computed', () => {
       ['xlsxwriter-array-nocalc.xlsx', 'B1'],
       ['gnumeric-ref.ods', 'B1'],
       ['gnumeric-array.ods', 'B1'],
+      ['gnumeric-array.xls', 'B1'],
     ])(`%s → marked at Sheet1!%s${how}`, async (n, cell) => {
       expect(await scan(n, opts)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: 'Sheet1', cell } });
     });
@@ -42,6 +43,7 @@ describe('formula results stored but never computed', () => {
       'xlsxwriter-array-trap-nocalc.xlsx',
       'gnumeric-ref-trap.ods',
       'gnumeric-array-trap.ods',
+      'gnumeric-array-trap.xls',
     ])(`%s → clean${how}`, async (n) => {
       expect(await scan(n, opts)).toMatchObject({ verdict: 'clean' });
     });

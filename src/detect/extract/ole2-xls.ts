@@ -301,7 +301,12 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
         // result is no text, or none was computed (writers that never calculate store 0): what the
         // formula shows is read from its tokens (formula-text.ts), with the cells it refers to once all are read.
         formulaCell = `${u16(0)},${u16(2)},${u16(4)}`;
-        const parsed = parseXlsFormula(d.subarray(22, 22 + u16(20)), biff8, (x) => dec.decode(x), sheetOf);
+        // An array formula's first cell holds only ptgExp (0x01); its tokens are in the ARRAY record
+        // that follows (ref 6 bytes, grbit, chn, then cce at 12 and the tokens at 14).
+        const next = recs[i + 1];
+        const array = d[22] === 0x01 && next?.type === 0x0221 ? next.data : null;
+        const rgce = array ? array.subarray(14, 14 + (array[12] | (array[13] << 8))) : d.subarray(22, 22 + u16(20));
+        const parsed = parseXlsFormula(rgce, biff8, (x) => dec.decode(x), sheetOf);
         const f = evaluateFormula(parsed);
         if (f.literals.length) {
           const name = sheet || '?';
@@ -318,8 +323,10 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
         // A number: a formula that can only make text did not compute it (its value shows instead);
         // any other may have (LEN("秘"&A1)), unless the number is 0, what writers that never
         // calculate store: then it is evaluated with the cells it refers to.
+        // An array formula's stored number is not read either: LibreOffice computes array formulas again
+        // on load (Gnumeric's xls of XlsxWriter's uncomputed {=A1&" Confidential"} stores 0).
         if (f.value !== null) add(cell.row, cell.col, f.value);
-        else if (d.subarray(6, 14).every((x) => x === 0)) defer(cell);
+        else if (array || d.subarray(6, 14).every((x) => x === 0)) defer(cell);
         break;
       }
       case 0x0207: {
