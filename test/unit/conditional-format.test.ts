@@ -29,6 +29,24 @@ describe('conditional formats’ number formats (xlsx)', () => {
       expect(await scan(n, opts)).toMatchObject({ verdict: 'clean' });
     });
   }
+  it('Excel 2010’s form (x14:conditionalFormatting in extLst, the dxf inline) is read too', async () => {
+    const { unzipSync, zipSync, strFromU8, strToU8 } = await import('fflate');
+    for (const [s, verdict] of [['秘', 'marked'], ['秘書室', 'clean']] as const) {
+      const parts = unzipSync(readFileSync(join(FIX, 'xlsxwriter-cf-numfmt-formula-trap.xlsx')));
+      parts['xl/styles.xml'] = strToU8(strFromU8(parts['xl/styles.xml']).replace(/<dxfs[\s\S]*<\/dxfs>/, '<dxfs count="0"/>'));
+      const x14 =
+        '<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">' +
+        '<x14:conditionalFormattings><x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">' +
+        `<x14:cfRule type="expression" priority="1" id="{00000000-0000-0000-0000-000000000001}"><xm:f>TRUE</xm:f><x14:dxf><numFmt numFmtId="164" formatCode="&quot;${s} &quot;@"/></x14:dxf></x14:cfRule>` +
+        '<xm:sqref>A1</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings></ext></extLst>';
+      parts['xl/worksheets/sheet1.xml'] = strToU8(
+        strFromU8(parts['xl/worksheets/sheet1.xml'])
+          .replace(/<conditionalFormatting[\s\S]*<\/conditionalFormatting>/, '')
+          .replace('</worksheet>', `${x14}</worksheet>`),
+      );
+      expect(await scanBlob(new Blob([zipSync(parts)]), 'book.xlsx')).toMatchObject({ verdict });
+    }
+  });
   it('conditionalSections: dxf index → text section (a dxf without one still counts)', () => {
     const xml = '<dxfs count="3"><dxf><font><b/></font></dxf><dxf/><dxf><numFmt numFmtId="164" formatCode="0;&quot;秘 &quot;@"/></dxf></dxfs>';
     expect([...conditionalSections(xml)]).toEqual([[2, '"秘 "@']]);

@@ -21,6 +21,7 @@ const DXF = /<(?:[\w.-]+:)?dxf\b[^>]*?(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?dxf>)/g;
 const NUM_FMT = /<(?:[\w.-]+:)?numFmt\b[^>]*>/;
 const CONDITIONAL = /<(?:[\w.-]+:)?conditionalFormatting\b([^>]*)>([\s\S]*?)<\/(?:[\w.-]+:)?conditionalFormatting>/g;
 const RULE = /<(?:[\w.-]+:)?cfRule\b[^>]*>/g;
+const SQREF = /<(?:[\w.-]+:)?sqref>([^<]*)</;
 /** Ranges past this per sheet are not followed: the sheet is reported unread. */
 const MAX_RANGES = 10_000;
 
@@ -66,7 +67,11 @@ export async function* conditionalCells(zip: ZipArchive, part: string, sections:
       const section = sections.get(Number(attr(rule, 'dxfId') ?? NaN));
       if (section) found.add(section);
     }
-    for (const ref of found.size ? (attr(`<c ${m[1]}>`, 'sqref') ?? '').split(/\s+/) : []) {
+    // Excel 2010's own form (`<x14:conditionalFormatting>` in the sheet's extLst): the style inline
+    // (`<x14:dxf>`), the range in `<xm:sqref>`.
+    for (const section of conditionalSections(`<dxfs>${m[2]}</dxfs>`).values()) found.add(section);
+    const sqref = attr(`<c ${m[1]}>`, 'sqref') ?? SQREF.exec(m[2])?.[1] ?? '';
+    for (const ref of found.size ? sqref.trim().split(/\s+/) : []) {
       const r = REF.exec(ref);
       if (!r) continue;
       for (const section of found) {

@@ -12,7 +12,8 @@
  */
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
-import { mayBeStamp, mayHaveStampChar } from './byte-scan.js';
+import { findNeedles, mayBeStamp, mayHaveStampChar, type Needle } from './byte-scan.js';
+import { concat } from '../bytes.js';
 import { MarkupWindows } from './markup-windows.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted } from './types.js';
@@ -114,16 +115,20 @@ export class XlsxBook {
     const rows = new XlsxRows(s.loaded ? s.items : null, s.wanted, where, await (this.formats ??= textFormats(this.zip)), recalc);
     let texts: string[];
     let utf16 = false;
+    /** A number format in the sheet itself (an Excel 2010 conditional format's inline `<x14:dxf>`); read whole: yes. */
+    let inlineFormats: FormatCodes | null = null;
     if (this.ctx.fullText) texts = await this.wholeSheet(part, rows);
     else {
       const windows = new MarkupWindows((xml) => sheetText(xml, sheet, this.ctx.name));
       const signs = new UncomputedFormulas(recalc);
+      const codes = (inlineFormats = new FormatCodes());
       await this.zip.stream(part, (chunk) => {
         const before = windows.hits;
         windows.push(chunk);
         rows.push(chunk, windows.hits > before);
         this.charCodes.push(chunk);
         signs.push(chunk);
+        codes.push(chunk);
       });
       this.uncomputed ||= signs.finish();
       // UTF-16 XML (rare) is not searched byte-wise: read whole.
@@ -156,7 +161,7 @@ export class XlsxBook {
     else if (rows.lost) yield { kind: 'unscannable', reason: 'too-large', detail: `${part}: ${rows.lost}, so its cells cannot be read as they show`, where };
     for (const [i, at] of rows.located) yield* this.tell(s, i, at);
     const sections = await (this.conditional ??= stylesXml(this.zip).then((xml) => conditionalSections(xml ?? '')));
-    if (sections.size) yield* conditionalCells(this.zip, part, sections, (await this.allItems()).items, where);
+    if (sections.size || (inlineFormats?.seen ?? true)) yield* conditionalCells(this.zip, part, sections, (await this.allItems()).items, where);
   }
 
   /** After every part: formulas with no computed value (xlsx-formulas.ts), and wanted strings no worksheet showed. */
@@ -258,4 +263,24 @@ async function computedOnLoad(zip: ZipArchive): Promise<boolean> {
   const tag = CALC_PR.exec((part && (await zip.text(part))) || '')?.[0];
   const v = tag ? attr(tag, 'fullCalcOnLoad') : null;
   return v === '1' || v === 'true';
+}
+
+const FORMAT_CODE: readonly Needle[] = [{ bytes: new TextEncoder().encode('formatCode'), enc: 'utf-8', anchor: 6, wide: false }];
+
+/** Whether a worksheet's bytes hold `formatCode` (a number format of its own), seen chunk by chunk, the seam too. */
+class FormatCodes {
+  seen = false;
+  private tail: Uint8Array = new Uint8Array(0);
+
+  push(chunk: Uint8Array): void {
+    if (this.seen) return;
+    this.seen = hasFormatCode(concat([this.tail, chunk.subarray(0, 16)])) || hasFormatCode(chunk);
+    this.tail = chunk.slice(-16);
+  }
+}
+
+function hasFormatCode(buf: Uint8Array): boolean {
+  let found = false;
+  findNeedles(buf, FORMAT_CODE, 0, buf.length, () => ((found = true), false));
+  return found;
 }
