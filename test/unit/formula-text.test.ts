@@ -343,8 +343,22 @@ describe('UncomputedFormulas (whether the formula reading has anything to do), h
     shared: '<row r="2"><c r="B2"><f t="shared" si="0"/></c></row>',
     prefixed: '<x:row r="1"><x:c r="A1"><x:f>B1</x:f></x:c></x:row>',
     atEnd: '<row r="1"><c r="A1"><f>B1</f>',
+    // A number stored on a formula that joins text, or on an array formula, is a placeholder (XlsxWriter's 0); text is a value.
+    cachedJoin: '<row r="1"><c r="A1"><f>B1&amp;" x"</f><v>0</v></c></row><row r="2"><c r="A2"><f>B2*2</f><v>0</v></c></row>',
+    cachedArray: '<row r="1"><x:c r="A1" t="n"><x:f t="array" ref="A1">B1</x:f><x:v>0</x:v></x:c></row>',
+    textJoin: '<row r="1"><c r="A1" t="str"><f>B1&amp;" x"</f><v>a x</v></c><c r="B1" t="e"><f>CONCAT(A1)</f><v>#N/A</v></c></row>',
   };
-  const expected: Record<string, boolean> = { computed: false, bare: true, emptyV: true, shared: true, prefixed: true, atEnd: true };
+  const expected: Record<string, boolean> = {
+    computed: false,
+    bare: true,
+    emptyV: true,
+    shared: true,
+    prefixed: true,
+    atEnd: true,
+    cachedJoin: true,
+    cachedArray: true,
+    textJoin: false,
+  };
   it.each(Object.keys(rows))('%s', async (k) => {
     const { UncomputedFormulas } = await import('../../src/detect/extract/xlsx-formulas.js');
     const bytes = new TextEncoder().encode(`<worksheet><sheetData>${'<row r="9"><c r="A9" t="s"><v>0</v></c></row>'.repeat(40)}${rows[k as keyof typeof rows]}`);

@@ -361,8 +361,10 @@ export class UncomputedFormulas {
     if (this.seen) return;
     // A formula that starts in the last bytes before this chunk and runs on into it, then the chunk
     // itself (not copied: a worksheet of 56 MB was copied chunk by chunk, 30 ms of a 120 ms scan).
-    const across = this.tail.length > 0 && scanFormulas(concat([this.tail, chunk.subarray(0, SIGN_TAIL)]), false, this.tail.length, this.any);
-    this.seen = across || scanFormulas(chunk, false, undefined, this.any);
+    // (The seam is also where a formula's start tag is looked for when its end tag lies in the chunk's
+    // first SIGN_TAIL bytes: placeholder; further in, one not found in the chunk is taken to be one.)
+    const across = this.tail.length > 0 && scanFormulas(concat([this.tail, chunk.subarray(0, SIGN_TAIL)]), false, this.tail.length, this.any, undefined, true);
+    this.seen = across || scanFormulas(chunk, false, undefined, this.any, (i) => this.tail.length > 0 && i > SIGN_TAIL);
     this.tail = (chunk.length >= SIGN_TAIL ? chunk : concat([this.tail, chunk])).slice(-SIGN_TAIL);
   }
 
@@ -378,15 +380,22 @@ export class UncomputedFormulas {
  * A formula with no computed value, whose name starts before `before`, ends in `buf`; `last`: nothing
  * follows, so one not decided counts.
  */
-function scanFormulas(buf: Uint8Array, last: boolean, before = buf.length, any = false): boolean {
+function scanFormulas(buf: Uint8Array, last: boolean, before = buf.length, any = false, unknown: (i: number) => boolean = () => false, seam = false): boolean {
   let found = false;
   // Only an "f" after "<", ":" or "/" can name a formula element (formulaEnd says which do): the byte
   // search's pair kernel finds those, where a search for every "f" walked the whole sheet once more.
-  findNeedles(buf, F_NAMES, 0, before - 1, (at) => {
+  // The seam's end tags are looked at to its end (`before` bounds the others): their start tags are in the tail.
+  findNeedles(buf, F_NAMES, 0, (seam ? buf.length : before) - 1, (at) => {
     const i = at + 1;
     const end = formulaEnd(buf, i);
     if (end === null) return true;
-    const computed = end === TOO_LONG || any ? false : end === CUT ? null : computedAfter(buf, end);
+    if (seam && i >= before) {
+      found = end >= 0 && computedAfter(buf, end) === true && buf[i + 1] === 0x3e && placeholder(buf, i, true);
+      return !found;
+    }
+    let computed = end === TOO_LONG || any ? false : end === CUT ? null : computedAfter(buf, end);
+    // A stored number that rowCells sets aside (a formula joining text, an array formula): as good as none.
+    if (computed === true && buf[i + 1] === 0x3e && placeholder(buf, i, unknown(i))) computed = false;
     // Not decided within the buffer: the next chunk brings the rest (it is in the tail then).
     found = computed === false || (computed === null && (last || buf.length - i > SIGN_TAIL));
     return !found;
@@ -412,6 +421,63 @@ function formulaEnd(buf: Uint8Array, i: number): number | null {
   const gt = buf.indexOf(0x3e, i);
   if (gt < 0 || gt - i > MAX_F_TAG) return gt < 0 && buf.length - i <= MAX_F_TAG ? CUT : TOO_LONG;
   return buf[gt - 1] === 0x2f ? gt + 1 : null;
+}
+
+/** How far back a formula's start tag, and its cell's, are looked for. */
+const MAX_LOOK_BACK = 4096;
+const latin1 = new TextDecoder('latin1');
+const JOINS = /&amp;|concat|textjoin/i;
+const ARRAY = /\bt\s*=\s*["']array["']/;
+
+/**
+ * The formula whose end tag's "f" is at `i` may join text or is an array formula, in a cell whose
+ * stored value is a number (no type, or t="n"): that number is a writer's placeholder (rowCells, in
+ * xlsx-rows.ts, reads such a formula as having no value). A start tag not found within MAX_LOOK_BACK:
+ * it may be; not found before the buffer's start: `unknown` (the caller knows whether the seam saw it).
+ */
+function placeholder(buf: Uint8Array, i: number, unknown: boolean): boolean {
+  // Bytes, and a string only when the formula may join: this runs once per computed formula of a large
+  // sheet. Formula text holds no "<" (escaped as &lt;): the last one before the end tag (`</f>`,
+  // `</x:f>`) starts the formula. Only a formula with "&" or a function call (CONCAT…), or a start tag
+  // with attributes (t="array"), may be one: the text is searched for those on the way back to its start.
+  let end = i - 2;
+  while (end > 0 && buf[end] !== 0x3c) end--;
+  let f = -1;
+  let may = false;
+  for (let k = end - 1; k >= 0; k--) {
+    const b = buf[k];
+    if (b === 0x3c) {
+      f = k;
+      break;
+    }
+    if (k < i - MAX_LOOK_BACK) return true;
+    may ||= b === 0x26 || b === 0x28;
+  }
+  if (f < 0 || !isFormulaStart(buf, f)) return f < 0 ? unknown : true;
+  if (!may && buf[f + 2] === 0x3e) return false;
+  // Its cell's start tag (just before the formula): a type other than n (t="str", "e", "b") is no number.
+  const c = f < 1 ? -1 : ltBefore(buf, f - 1, f - MAX_LOOK_BACK);
+  if (c < 0) return c === -1 ? unknown : true;
+  for (let k = c + 2; k + 4 < f; k++) if (buf[k] === 0x74 && buf[k + 1] === 0x3d && isBlank(buf[k - 1]) && (buf[k + 2] === 0x22 || buf[k + 2] === 0x27) && buf[k + 3] !== 0x6e) return false;
+  const formula = latin1.decode(buf.subarray(f, i));
+  return JOINS.test(formula) || ARRAY.test(formula.slice(0, formula.indexOf('>') + 1));
+}
+
+/** The last "<" at or before `i`: -1 at the buffer's start, -2 past `stop` (too far back to tell). */
+function ltBefore(buf: Uint8Array, i: number, stop: number): number {
+  for (let k = i; k >= 0; k--) {
+    if (k < stop) return -2;
+    if (buf[k] === 0x3c) return k;
+  }
+  return -1;
+}
+
+/** A start tag `<f` or `<x:f` at `lt`. */
+function isFormulaStart(buf: Uint8Array, lt: number): boolean {
+  let k = lt + 1;
+  while (k < lt + 32 && buf[k] !== 0x3a && buf[k] !== 0x20 && buf[k] !== 0x3e && buf[k] !== 0x2f) k++;
+  const name = buf[k] === 0x3a ? k + 1 : lt + 1;
+  return buf[name] === 0x66 && (isBlank(buf[name + 1]) || buf[name + 1] === 0x3e);
 }
 
 /** The `:` at `colon` ends the prefix of an end tag (`</x:`). */
