@@ -2,7 +2,7 @@
  * Formula results a writer stored without computing them (red team docs4 #2; fixtures in
  * test/fixtures/formula-cached, made by make.py there). XlsxWriter stores `<v>0</v>` for every formula
  * and sets `<calcPr fullCalcOnLoad="1"/>`: Excel computes the formulas on load and shows 「秘 Confidential」.
- * The workbook's formulas are read as if they had no value then; without fullCalcOnLoad a cached number
+ * The workbook's formulas are read as if they had no value then; without fullCalcOnLoad a cached 0
  * on a formula that joins text, or on an array formula, is set aside likewise. Gnumeric's .ods of those
  * keeps `office:value="0"`, its .xls a FORMULA result 0 (an array formula's tokens in the ARRAY record). All of these were clean before; the traps (秘書室) stay clean.
  */

@@ -74,8 +74,9 @@ describe('xlsx: what counts as a computed value', () => {
     expect(await repacked((x) => noJoin(x).replace('<v />', '<v>0</v>'))).toMatchObject({ verdict: 'clean' });
     expect(await repacked((x) => x)).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
   });
-  it('a number stored on a formula that joins text is a placeholder, not its value (red team docs4 #2)', async () => {
+  it('the number 0 stored on a formula that joins text is a placeholder, not its value; another number was computed (red team docs4 #2)', async () => {
     expect(await repacked((x) => x.replace('<v />', '<v>0</v>'))).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    expect(await repacked((x) => x.replace('<v />', '<v>5</v>'))).toMatchObject({ verdict: 'clean' });
   });
   it('a workbook computed on load (fullCalcOnLoad): no stored value is what shows (red team docs4 #2)', async () => {
     const noJoin = (x: string) => x.replace('&amp;" Confidential"', '');

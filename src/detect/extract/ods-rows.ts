@@ -150,10 +150,10 @@ export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?:
       if (templates.length) text = showThrough(templates, text);
     }
     const formula = kind === 'table-cell' ? attr(tag, 'table:formula') : null;
-    // A stored number on a formula that joins text, or on a matrix (array) formula, which LibreOffice
-    // computes again on load: a writer's placeholder (Gnumeric keeps XlsxWriter's uncomputed 0), not
-    // what shows. The formula is read as if it had no value.
-    const stale = formula !== null && NOT_STRING.test(tag) && (MATRIX.test(tag) || readFormula(formula).joins);
+    // A stored 0 on a formula that joins text (what writers that never compute store: Gnumeric keeps
+    // XlsxWriter's uncomputed 0), or any number on a matrix (array) formula, which LibreOffice computes
+    // again on load: not what shows. The formula is read as if it had no value.
+    const stale = formula !== null && NOT_STRING.test(tag) && (MATRIX.test(tag) || (Number(attr(tag, 'office:value') ?? NaN) === 0 && readFormula(formula).joins));
     if (stale) text = '';
     if (formula !== null && !text && COMPUTED.test(tag) && !stale) {
       // A computed empty result (LibreOffice stores office:string-value="" and the like): nothing shows.

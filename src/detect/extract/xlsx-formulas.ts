@@ -390,12 +390,12 @@ function scanFormulas(buf: Uint8Array, last: boolean, before = buf.length, any =
     const end = formulaEnd(buf, i);
     if (end === null) return true;
     if (seam && i >= before) {
-      found = end >= 0 && computedAfter(buf, end) === true && buf[i + 1] === 0x3e && placeholder(buf, i, true);
+      found = end >= 0 && computedAfter(buf, end) === true && buf[i + 1] === 0x3e && zeroAfter(buf, end) && placeholder(buf, i, true);
       return !found;
     }
     let computed = end === TOO_LONG || any ? false : end === CUT ? null : computedAfter(buf, end);
-    // A stored number that rowCells sets aside (a formula joining text, an array formula): as good as none.
-    if (computed === true && buf[i + 1] === 0x3e && placeholder(buf, i, unknown(i))) computed = false;
+    // A stored 0 that rowCells sets aside (a formula joining text, an array formula): as good as none.
+    if (computed === true && buf[i + 1] === 0x3e && zeroAfter(buf, end) && placeholder(buf, i, unknown(i))) computed = false;
     // Not decided within the buffer: the next chunk brings the rest (it is in the tail then).
     found = computed === false || (computed === null && (last || buf.length - i > SIGN_TAIL));
     return !found;
@@ -431,7 +431,7 @@ const ARRAY = /\bt\s*=\s*["']array["']/;
 
 /**
  * The formula whose end tag's "f" is at `i` may join text or is an array formula, in a cell whose
- * stored value is a number (no type, or t="n"): that number is a writer's placeholder (rowCells, in
+ * stored value is the number 0 (no type, or t="n"; zeroAfter): that 0 is a writer's placeholder (rowCells, in
  * xlsx-rows.ts, reads such a formula as having no value). A start tag not found within MAX_LOOK_BACK:
  * it may be; not found before the buffer's start: `unknown` (the caller knows whether the seam saw it).
  */
@@ -470,6 +470,18 @@ function ltBefore(buf: Uint8Array, i: number, stop: number): number {
     if (buf[k] === 0x3c) return k;
   }
   return -1;
+}
+
+/** The `<v>` after a formula's end at `p` (computedAfter said it has content) holds the number 0. */
+function zeroAfter(buf: Uint8Array, p: number): boolean {
+  while (isBlank(buf[p])) p++;
+  const gt = buf.indexOf(0x3e, p);
+  if (gt < 0 || gt - p > 32) return false;
+  let k = gt + 1;
+  while (isBlank(buf[k])) k++;
+  if (buf[k] !== 0x30) return false;
+  for (k++; isBlank(buf[k]); k++);
+  return buf[k] === 0x3c;
 }
 
 /** A start tag `<f` or `<x:f` at `lt`. */

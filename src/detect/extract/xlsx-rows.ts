@@ -354,7 +354,7 @@ export function rowCells(
 
 /**
  * A formula element: its start tag and its text (entities decoded; '' for `<f t="shared" si="0"/>`);
- * `cached`: the cell holds a computed number, which rowCells trusts unless the formula may make text.
+ * `cached`: the cell holds the number 0, which rowCells trusts unless the formula may make text.
  */
 interface FormulaMarkup {
   tag: string;
@@ -366,8 +366,8 @@ interface FormulaMarkup {
 const ARRAY = /\bt\s*=\s*["']array["']/;
 
 /**
- * A cell's formula when the cell holds no computed value (`<v>` missing or empty), or only a number
- * (`cached`); else null. `recalc`: the workbook asks to be computed on load (calcPr fullCalcOnLoad),
+ * A cell's formula when the cell holds no computed value (`<v>` missing or empty), or only the number
+ * 0 (`cached`); else null. `recalc`: the workbook asks to be computed on load (calcPr fullCalcOnLoad),
  * so no stored value is what shows: every formula is read as if it had none.
  */
 function uncomputed(body: string, type: string | null, recalc: boolean): FormulaMarkup | null {
@@ -378,7 +378,8 @@ function uncomputed(body: string, type: string | null, recalc: boolean): Formula
   // empty <v/> in a cell of no type (openpyxl), or no <v> (ExcelJS), is none.
   const v = firstContent(body, VALUE, VALUE_END);
   const computed = !!v?.trim() || (type === 'str' && (v !== null || EMPTY_VALUE.test(body)));
-  if (computed && !recalc && type !== null && type !== 'n') return null;
+  // A stored 0 is what writers that never compute store (as in xls: ole2-xls.ts); another number was computed.
+  if (computed && !recalc && ((type !== null && type !== 'n') || v?.trim() !== '0')) return null;
   return { tag: f.tag, text: decodeEntities(content(body, f)), cached: computed && !recalc };
 }
 
