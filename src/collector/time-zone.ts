@@ -58,10 +58,16 @@ function wallClock(ms: number, zone: string): WallClock {
 
 /** Minutes east of UTC in `zone` at instant `ms` (540 for Tokyo). */
 export function offsetMinutes(zone: string, ms: number): number {
-  const w = wallClock(Math.floor(ms / 1000) * 1000, zone);
+  // Before 1800 every zone keeps its local mean time (the first changes came later), and asking about
+  // such an instant directly goes wrong: Date.UTC reads years 0-99 as 1900-1999, and Intl writes year 0
+  // as 1 (BC), so from=0001-01-01 came out ~1900 years "east of UTC".
+  const at = Math.floor(Math.max(ms, LMT_BEFORE) / 1000) * 1000;
+  const w = wallClock(at, zone);
   const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
+  return Math.round((asUtc - at) / 60_000);
 }
+
+const LMT_BEFORE = Date.UTC(1800, 0, 1);
 
 /**
  * The instant a local wall-clock time happens in `zone` (a time a DST change skips or repeats resolves
@@ -152,19 +158,86 @@ export interface OffsetSpan {
 const SPAN_STEP_MS = 86_400_000;
 
 /**
+ * Offset changes are looked for in [SPANS_FROM, SPANS_TO) only: a span walk over any range a query can
+ * name (years 0001 to 9999) took 15-60 s of one thread (red team G3). Outside, a single span keeps the
+ * offset at the range's own end: no event is stored there (the collector stores the arrival time for a
+ * claimed time outside its window), and one an older version kept gets a day that may be an hour off.
+ */
+const SPANS_FROM = Date.UTC(1970, 0, 1);
+const SPANS_TO = Date.UTC(2100, 0, 1);
+
+/**
+ * How far apart the offset is sampled. Since 1970 no zone has changed its offset twice within 6.75 days
+ * (America/Noronha, 1999-2000; Gaza and Hebron 7 days), so two changes never hide in one 3-day step;
+ * the change itself is then found to the second. 130 years are ~16,000 samples, a few tens of ms.
+ */
+const SAMPLE_STEP_MS = 3 * SPAN_STEP_MS;
+
+const offsetNames = new Map<string, Intl.DateTimeFormat>();
+
+/** A cheap stand-in for the offset (`GMT-05:00`): equal names, equal offsets (a third of offsetMinutes' cost). */
+function offsetName(zone: string, ms: number): string {
+  let f = offsetNames.get(zone);
+  if (!f) offsetNames.set(zone, (f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })));
+  return f.format(new Date(Math.floor(ms / 1000) * 1000));
+}
+
+/**
  * [from, to) cut where `zone` changes its offset (a DST change), each piece with the offset in force:
  * the database buckets days at one fixed offset per query, so a range across a change is queried per
  * piece and each local day still starts at its own local midnight. One piece for zones without DST.
- * Changes are looked for a day apart (no zone changes twice in a day) and found to the second.
+ * The work is bounded by SPANS_FROM..SPANS_TO whatever the range, and each UTC year of a zone is walked
+ * once (yearSpans), so a request costs what its years' changes cost, not a walk over its days.
  */
 export function offsetSpans(zone: string, from: number, to: number): OffsetSpan[] {
+  if (!(from < to)) return [{ from, to, offset: offsetMinutes(zone, from) }];
+  const lo = Math.min(Math.max(from, SPANS_FROM), to);
+  const hi = Math.max(Math.min(to, SPANS_TO), lo);
+  const pieces: OffsetSpan[] = [];
+  // Before SPANS_FROM: one piece at the offset in force at `from`.
+  if (from < lo) pieces.push({ from, to: lo, offset: offsetMinutes(zone, from) });
+  for (let y = new Date(lo).getUTCFullYear(); lo < hi && Date.UTC(y, 0, 1) < hi; y++) {
+    for (const s of yearSpans(zone, y)) {
+      const a = Math.max(s.from, lo);
+      const b = Math.min(s.to, hi);
+      if (a < b) pieces.push({ from: a, to: b, offset: s.offset });
+    }
+  }
+  // After SPANS_TO the last piece runs on at the offset it has there.
+  if (hi < to) pieces.push({ from: hi, to, offset: pieces.length ? pieces[pieces.length - 1]!.offset : offsetMinutes(zone, hi) });
+  const spans: OffsetSpan[] = [];
+  for (const p of pieces) {
+    const last = spans[spans.length - 1];
+    if (last && last.offset === p.offset && last.to === p.from) last.to = p.to;
+    else spans.push({ ...p });
+  }
+  return spans;
+}
+
+/** Walked years per zone and year (`Asia/Tokyo 2026`); cleared when it grows past a few thousand. */
+const walkedYears = new Map<string, OffsetSpan[]>();
+
+function yearSpans(zone: string, year: number): OffsetSpan[] {
+  const key = `${zone} ${year}`;
+  let spans = walkedYears.get(key);
+  if (!spans) {
+    if (walkedYears.size >= 8192) walkedYears.clear();
+    walkedYears.set(key, (spans = walk(zone, Date.UTC(year, 0, 1), Date.UTC(year + 1, 0, 1))));
+  }
+  return spans;
+}
+
+/** The changes in [from, to) found by sampling every SAMPLE_STEP_MS, each then found to the second. */
+function walk(zone: string, from: number, to: number): OffsetSpan[] {
   const spans: OffsetSpan[] = [];
   let start = from;
   let offset = offsetMinutes(zone, from);
+  let name = offsetName(zone, from);
   for (let t = from; t < to; ) {
-    const next = Math.min(t + SPAN_STEP_MS, to);
+    const next = Math.min(t + SAMPLE_STEP_MS, to);
     // The last instant of [t, next) decides whether an offset change lies in it.
-    if (offsetMinutes(zone, next - 1) !== offset) {
+    const nextName = offsetName(zone, next - 1);
+    if (nextName !== name && offsetMinutes(zone, next - 1) !== offset) {
       // Offsets are read per whole second: search seconds, lo keeps the old offset, hi has the new one.
       // The instant before t had the old offset (the previous step checked it): t itself may be the change.
       let lo = Math.floor((t > start ? t - 1 : t) / 1000);
@@ -178,9 +251,11 @@ export function offsetSpans(zone: string, from: number, to: number): OffsetSpan[
       spans.push({ from: start, to: change, offset });
       start = change;
       offset = offsetMinutes(zone, change);
+      name = offsetName(zone, change);
       t = change;
       continue;
     }
+    name = nextName;
     t = next;
   }
   spans.push({ from: start, to, offset });

@@ -4,7 +4,7 @@
  * (no DST: one stretch).
  */
 import { describe, expect, it } from 'vitest';
-import { dayInZone, localDays, offsetSpans } from '../../src/collector/time-zone.js';
+import { dayInZone, localDays, offsetMinutes, offsetSpans } from '../../src/collector/time-zone.js';
 
 const t = (iso: string) => Date.parse(iso);
 
@@ -50,5 +50,46 @@ describe('localDays', () => {
     const days = localDays('America/Santiago', t('2026-09-04T04:00:00Z'), t('2026-09-08T03:00:00Z'));
     expect(days).toEqual(['2026-09-04', '2026-09-05', '2026-09-06', '2026-09-07']);
     expect(dayInZone(t('2026-09-06T04:30:00Z'), 'America/Santiago')).toBe('2026-09-06');
+  });
+});
+
+describe('offsetSpans over long ranges (red team G3)', () => {
+  /** The changes as a day-by-day walk finds them (what offsetSpans did before it sampled every 3 days). */
+  function daily(zone: string, from: number, to: number): { at: number; offset: number }[] {
+    const out: { at: number; offset: number }[] = [];
+    let prev = offsetMinutes(zone, from);
+    for (let d = from; d < to; d += 86_400_000) {
+      const o = offsetMinutes(zone, Math.min(d + 86_400_000, to) - 1);
+      if (o !== prev) out.push({ at: d, offset: o });
+      prev = o;
+    }
+    return out;
+  }
+
+  it('years 0001 to 9999 cost a bounded walk, not 3.6 million days; only 1970-2100 is cut', () => {
+    const started = performance.now();
+    const spans = offsetSpans('America/Chicago', t('0001-01-01T00:00:00Z'), t('9999-12-31T00:00:00Z'));
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(spans[0]!.from).toBe(t('0001-01-01T00:00:00Z'));
+    expect(spans.at(-1)!.to).toBe(t('9999-12-31T00:00:00Z'));
+    // Two changes a year from 1970 (and the odd extra one): a few hundred pieces, each one offset.
+    expect(spans.length).toBeGreaterThan(200);
+    expect(spans.length).toBeLessThan(400);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]!.from).toBe(spans[i - 1]!.to);
+    // Year 1 was read as 1901 by Date.UTC and came out ~1900 years east of UTC; it is local mean time.
+    expect(spans[0]!.offset).toBe(-351);
+  });
+
+  it('finds the changes a daily walk finds, also where they come a week apart', () => {
+    // America/Noronha 1999-2000 (6.75 days between two changes), Asia/Gaza, Africa/Casablanca's Ramadan pauses.
+    for (const [zone, from, to] of [
+      ['America/Noronha', '1999-06-01', '2001-06-01'],
+      ['Asia/Gaza', '2000-01-01', '2012-01-01'],
+      ['Africa/Casablanca', '2012-01-01', '2020-01-01'],
+    ] as const) {
+      const spans = offsetSpans(zone, t(from), t(to));
+      const changes = spans.slice(1).map((s) => ({ day: Math.floor(s.from / 86_400_000), offset: s.offset }));
+      expect(changes, zone).toEqual(daily(zone, t(from), t(to)).map((c) => ({ day: Math.floor(c.at / 86_400_000), offset: c.offset })));
+    }
   });
 });
