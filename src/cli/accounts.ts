@@ -94,7 +94,7 @@ export async function run(argv: string[]): Promise<number> {
   const actor = `cli:${userInfo().username}`;
   const storage = await openStore(resolve(parsed.values.data!));
   const store = AccountStore.of(storage);
-  const audit = async (action: string, details: Record<string, unknown>) => store.appendAudit({ timeMs: Date.now(), actor, action, details, address: null });
+  const audit = (action: string, details: Record<string, unknown>) => ({ timeMs: Date.now(), actor, action, details, address: null });
   try {
     const needTarget = () => {
       if (!target) throw new Error(`${kind} ${verb}: a name is required`);

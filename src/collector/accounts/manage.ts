@@ -1,20 +1,22 @@
 /**
  * Creating and removing accounts and API tokens, shared by the admin API (plugins/accounts.ts) and the
- * CLI (`upload-guard collector account|token …`). Each change is written to the audit log by the caller's
- * `audit`, with the actor who made it.
+ * CLI (`upload-guard collector account|token …`). Each change is written with its audit entry (made by
+ * the caller's `audit`, naming the actor and address) in one transaction (AccountStore.change): an entry
+ * that cannot be written undoes the change and fails the request, so nothing changes off the record.
  */
 import { randomBytes } from 'node:crypto';
 import { newApiToken } from './api-tokens.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { isRole, type Role } from './roles.js';
-import type { AccountRow, AccountStore, TokenRow } from './store.js';
+import { AccountStore, type AccountRow, type AuditEntry, type TokenRow } from './store.js';
 
 /** Account and token names: letters, digits and . _ @ - (an email address fits); no spaces or markup. */
 export const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const NAME_RULE = 'name: 1–64 letters, digits, . _ @ - (starting with a letter or digit)';
 const ROLE_RULE = 'role: viewer, investigator or admin';
 
-export type Audit = (action: string, details: Record<string, unknown>) => Promise<void>;
+/** The audit entry of a change, with the actor and address of whoever makes it (written with the change). */
+export type Audit = (action: string, details: Record<string, unknown>) => AuditEntry;
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: 400 | 404 | 409; error: string };
 
 export async function putLocalAccount(
@@ -25,8 +27,8 @@ export async function putLocalAccount(
   if (!isRole(role)) return { ok: false, status: 400, error: ROLE_RULE };
   const problem = typeof password === 'string' ? passwordProblem(password) : 'password is required';
   if (problem) return { ok: false, status: 400, error: problem };
-  const created = await store.putAccount({ name, role, passwordHash: await hashPassword(password as string), source: 'local', createdMs: now, createdBy: actor });
-  await audit(created ? 'account.create' : 'account.update', { name, role });
+  const row: AccountRow = { name, role, passwordHash: await hashPassword(password as string), source: 'local', createdMs: now, createdBy: actor };
+  const created = await store.change(AccountStore.putAccountTx(row), (isNew) => [audit(isNew ? 'account.create' : 'account.update', { name, role })]);
   return { ok: true, value: { name, role, created } };
 }
 
@@ -58,18 +60,23 @@ export async function changeAccount(
   if (input.disabled !== undefined && typeof input.disabled !== 'boolean') return { ok: false, status: 400, error: 'disabled: true or false' };
   const self = actor === name || actor === `oidc:${name}`;
   if (self) return { ok: false, status: 409, error: 'you cannot change your own role or disable yourself' };
-  let role = row.role;
-  if (isRole(input.role) && input.role !== row.role) {
-    if (row.source !== 'local') return { ok: false, status: 409, error: "this person's role comes from the identity provider's groups: change it there" };
-    await store.setRole(name, input.role);
-    await audit('account.role', { name, from: row.role, to: input.role });
-    role = input.role;
-  }
+  const setRole = isRole(input.role) && input.role !== row.role ? input.role : null;
+  if (setRole && row.source !== 'local') return { ok: false, status: 409, error: "this person's role comes from the identity provider's groups: change it there" };
   const wasDisabled = row.disabledMs != null;
-  if (typeof input.disabled === 'boolean' && input.disabled !== wasDisabled) {
-    await store.setDisabled(name, input.disabled ? { actor, ms: now } : null);
-    await audit(input.disabled ? 'account.disable' : 'account.enable', { name });
-  }
+  const setDisabled = typeof input.disabled === 'boolean' && input.disabled !== wasDisabled ? input.disabled : null;
+  // Both changes and their entries in one transaction: either all are on record or none is made.
+  const done = await store.change(
+    (function* () {
+      const role = setRole ? yield* AccountStore.setRoleTx(name, setRole) : false;
+      const disabled = setDisabled !== null ? yield* AccountStore.setDisabledTx(name, setDisabled ? { actor, ms: now } : null) : false;
+      return { role, disabled };
+    })(),
+    (r) => [
+      ...(r.role ? [audit('account.role', { name, from: row.role, to: setRole })] : []),
+      ...(r.disabled ? [audit(setDisabled ? 'account.disable' : 'account.enable', { name })] : []),
+    ],
+  );
+  const role = done.role ? setRole! : row.role;
   return { ok: true, value: { name, role, disabled: typeof input.disabled === 'boolean' ? input.disabled : wasDisabled } };
 }
 
@@ -80,8 +87,9 @@ export const accountView = (a: AccountRow) => ({
 });
 
 export async function removeAccount(store: AccountStore, name: string, audit: Audit): Promise<Outcome<null>> {
-  if (!(await store.deleteAccount(name))) return { ok: false, status: 404, error: 'no such account' };
-  await audit('account.delete', { name });
+  if (!(await store.change(AccountStore.deleteAccountTx(name), (gone) => (gone ? [audit('account.delete', { name })] : [])))) {
+    return { ok: false, status: 404, error: 'no such account' };
+  }
   return { ok: true, value: null };
 }
 
@@ -94,17 +102,19 @@ export async function createApiToken(
   if (!isRole(role)) return { ok: false, status: 400, error: ROLE_RULE };
   if ((await store.tokens()).some((t) => t.name === name && t.revokedMs === null)) return { ok: false, status: 409, error: 'a token with this name exists: revoke it first' };
   const made = newApiToken();
-  // On record first: no credential exists without its entry (an audit write that fails refuses the token).
-  await audit('token.create', { id: made.id, name, role });
-  await store.createToken({ id: made.id, name, role, secretHash: made.secretHash, createdMs: now, createdBy: actor, lastUsedMs: null, revokedMs: null, revokedBy: null });
+  // The token and its entry together: no credential exists without its entry, and no entry names a token
+  // that was never made (two creations with one name: the second fails on the unique name, entry and all).
+  const t: TokenRow = { id: made.id, name, role, secretHash: made.secretHash, createdMs: now, createdBy: actor, lastUsedMs: null, revokedMs: null, revokedBy: null };
+  await store.change(AccountStore.createTokenTx(t), () => [audit('token.create', { id: made.id, name, role })]);
   return { ok: true, value: { id: made.id, name, role, token: made.token } };
 }
 
 /** Revokes by id, or by name (the active token of that name). */
 export async function revokeApiToken(store: AccountStore, idOrName: string, actor: string, now: number, audit: Audit): Promise<Outcome<null>> {
   const row = (await store.token(idOrName)) ?? (await store.tokens()).find((t) => t.name === idOrName && t.revokedMs === null);
-  if (!row || !(await store.revokeToken(row.id, actor, now))) return { ok: false, status: 404, error: 'no such active token' };
-  await audit('token.revoke', { id: row.id, name: row.name });
+  if (!row || !(await store.change(AccountStore.revokeTokenTx(row.id, actor, now), (done) => (done ? [audit('token.revoke', { id: row.id, name: row.name })] : [])))) {
+    return { ok: false, status: 404, error: 'no such active token' };
+  }
   return { ok: true, value: null };
 }
 

@@ -5,6 +5,7 @@
  * The audit log has no update or delete here but the retention purge: nothing can edit it through the API.
  */
 import type pg from 'pg';
+import { sqlFor, type Sql, type TxWork } from '../incidents/sql.js';
 import { PostgresStorage } from '../storage/postgres.js';
 import { SqliteStorage } from '../storage/sqlite.js';
 import type { Storage } from '../storage/types.js';
@@ -174,17 +175,45 @@ const auditRow = (r: Row): AuditRow => ({
   address: (r.address as string | null) ?? null,
 });
 
+const AUDIT_INSERT = 'INSERT INTO T.audit_log (time_ms, actor, action, details, address) VALUES (?, ?, ?, ?, ?)';
+const auditParams = (e: AuditEntry) => [e.timeMs, e.actor, e.action, JSON.stringify(e.details), e.address];
+
 /** Table names are written `T.name`: the schema on PostgreSQL, nothing on SQLite. */
 export class AccountStore {
   private constructor(
     private readonly x: Exec,
     private readonly t: (sql: string) => string,
+    /** Transactions (incidents/sql.ts), and how their statements name the tables. */
+    private readonly sql: Sql,
+    private readonly txT: (sql: string) => string,
   ) {}
 
   static of(storage: Storage): AccountStore {
-    if (storage instanceof SqliteStorage) return new AccountStore(sqliteExec(storage), (s) => s.replace(/\bT\./g, ''));
-    if (storage instanceof PostgresStorage) return new AccountStore(pgExec(storage.pool, storage.schema), (s) => s);
+    if (storage instanceof SqliteStorage) {
+      const bare = (s: string) => s.replace(/\bT\./g, '');
+      return new AccountStore(sqliteExec(storage), bare, sqlFor(storage), bare);
+    }
+    if (storage instanceof PostgresStorage) {
+      return new AccountStore(pgExec(storage.pool, storage.schema), (s) => s, sqlFor(storage), (s) => s.replace(/\bT\./g, `${storage.schema}.`));
+    }
     throw new Error(`accounts need SQLite or PostgreSQL storage, not ${(storage as Storage).kind}`);
+  }
+
+  /**
+   * A change and its audit entries in one transaction: both or neither. Written apart, a change made
+   * while audit_log could not be written (a lock, a DBA's VACUUM FULL, a statement timeout) stayed in
+   * effect with no entry, and the request even answered 503 (red team G1). `audit` names the entries from
+   * the change's result (none when nothing changed, e.g. no such account).
+   */
+  async change<T>(work: TxWork<T>, audit: (value: T) => AuditEntry[]): Promise<T> {
+    const t = this.txT;
+    function* whole(): TxWork<T> {
+      let r = work.next();
+      while (!r.done) r = work.next(yield { ...r.value, sql: t(r.value.sql) });
+      for (const e of audit(r.value)) yield { sql: t(AUDIT_INSERT), params: auditParams(e) };
+      return r.value;
+    }
+    return this.sql.tx(whole());
   }
 
   private all(sql: string, params: unknown[] = []) {
@@ -204,25 +233,34 @@ export class AccountStore {
   }
   /** Creates or replaces an account; a changed role or password ends its sessions. Returns whether it is new. */
   async putAccount(a: AccountRow): Promise<boolean> {
-    const had = await this.account(a.name);
-    await this.run(
-      `INSERT INTO T.accounts (name, role, password_hash, source, created_ms, created_by) VALUES (?, ?, ?, ?, ?, ?)
+    return this.change(AccountStore.putAccountTx(a), () => []);
+  }
+  static *putAccountTx(a: AccountRow): TxWork<boolean> {
+    const had = (yield { sql: 'SELECT name FROM T.accounts WHERE name = ?', params: [a.name], rows: true }) as Row[];
+    yield {
+      sql: `INSERT INTO T.accounts (name, role, password_hash, source, created_ms, created_by) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, source = excluded.source`,
-      [a.name, a.role, a.passwordHash, a.source, a.createdMs, a.createdBy],
-    );
-    if (had) await this.run('DELETE FROM T.sessions WHERE account = ?', [a.name]);
-    return !had;
+      params: [a.name, a.role, a.passwordHash, a.source, a.createdMs, a.createdBy],
+    };
+    if (had.length) yield { sql: 'DELETE FROM T.sessions WHERE account = ?', params: [a.name] };
+    return had.length === 0;
   }
   /** A new role; the account's sessions end (they carry the old one). False: no such local account. */
   async setRole(name: string, role: Role): Promise<boolean> {
-    const changed = (await this.run("UPDATE T.accounts SET role = ? WHERE name = ? AND source = 'local'", [role, name])) > 0;
-    if (changed) await this.run('DELETE FROM T.sessions WHERE account = ?', [name]);
+    return this.change(AccountStore.setRoleTx(name, role), () => []);
+  }
+  static *setRoleTx(name: string, role: Role): TxWork<boolean> {
+    const changed = ((yield { sql: "UPDATE T.accounts SET role = ? WHERE name = ? AND source = 'local'", params: [role, name] }) as number) > 0;
+    if (changed) yield { sql: 'DELETE FROM T.sessions WHERE account = ?', params: [name] };
     return changed;
   }
   /** Disables (by, when) or enables (null) an account; disabling ends its sessions. */
   async setDisabled(name: string, by: { actor: string; ms: number } | null): Promise<boolean> {
-    const changed = (await this.run('UPDATE T.accounts SET disabled_ms = ?, disabled_by = ? WHERE name = ?', [by?.ms ?? null, by?.actor ?? null, name])) > 0;
-    if (changed && by) await this.run('DELETE FROM T.sessions WHERE account = ?', [name]);
+    return this.change(AccountStore.setDisabledTx(name, by), () => []);
+  }
+  static *setDisabledTx(name: string, by: { actor: string; ms: number } | null): TxWork<boolean> {
+    const changed = ((yield { sql: 'UPDATE T.accounts SET disabled_ms = ?, disabled_by = ? WHERE name = ?', params: [by?.ms ?? null, by?.actor ?? null, name] }) as number) > 0;
+    if (changed && by) yield { sql: 'DELETE FROM T.sessions WHERE account = ?', params: [name] };
     return changed;
   }
   async signedIn(name: string, ms: number): Promise<void> {
@@ -282,8 +320,11 @@ export class AccountStore {
     throw new Error('no free account name for this OpenID Connect subject');
   }
   async deleteAccount(name: string): Promise<boolean> {
-    await this.run('DELETE FROM T.sessions WHERE account = ?', [name]);
-    return (await this.run('DELETE FROM T.accounts WHERE name = ?', [name])) > 0;
+    return this.change(AccountStore.deleteAccountTx(name), () => []);
+  }
+  static *deleteAccountTx(name: string): TxWork<boolean> {
+    yield { sql: 'DELETE FROM T.sessions WHERE account = ?', params: [name] };
+    return ((yield { sql: 'DELETE FROM T.accounts WHERE name = ?', params: [name] }) as number) > 0;
   }
 
   // --- sessions ----------------------------------------------------------------------------------
@@ -317,9 +358,13 @@ export class AccountStore {
 
   // --- API tokens --------------------------------------------------------------------------------
   async createToken(t: TokenRow): Promise<void> {
-    await this.run('INSERT INTO T.api_tokens (id, name, role, secret_hash, created_ms, created_by) VALUES (?, ?, ?, ?, ?, ?)', [
-      t.id, t.name, t.role, t.secretHash, t.createdMs, t.createdBy,
-    ]);
+    await this.change(AccountStore.createTokenTx(t), () => []);
+  }
+  static *createTokenTx(t: TokenRow): TxWork<void> {
+    yield {
+      sql: 'INSERT INTO T.api_tokens (id, name, role, secret_hash, created_ms, created_by) VALUES (?, ?, ?, ?, ?, ?)',
+      params: [t.id, t.name, t.role, t.secretHash, t.createdMs, t.createdBy],
+    };
   }
   async token(id: string): Promise<TokenRow | null> {
     const [r] = await this.all('SELECT * FROM T.api_tokens WHERE id = ?', [id]);
@@ -332,7 +377,10 @@ export class AccountStore {
     await this.run('UPDATE T.api_tokens SET last_used_ms = ? WHERE id = ?', [now, id]);
   }
   async revokeToken(id: string, by: string, now: number): Promise<boolean> {
-    return (await this.run('UPDATE T.api_tokens SET revoked_ms = ?, revoked_by = ? WHERE id = ? AND revoked_ms IS NULL', [now, by, id])) > 0;
+    return this.change(AccountStore.revokeTokenTx(id, by, now), () => []);
+  }
+  static *revokeTokenTx(id: string, by: string, now: number): TxWork<boolean> {
+    return ((yield { sql: 'UPDATE T.api_tokens SET revoked_ms = ?, revoked_by = ? WHERE id = ? AND revoked_ms IS NULL', params: [now, by, id] }) as number) > 0;
   }
 
   // --- the sign-in throttle, shared by every collector on this database -----------------------------
@@ -375,9 +423,7 @@ export class AccountStore {
 
   // --- the audit log: append and read; deleted only by the retention purge -------------------------
   async appendAudit(e: AuditEntry): Promise<void> {
-    await this.x.append(this.t('INSERT INTO T.audit_log (time_ms, actor, action, details, address) VALUES (?, ?, ?, ?, ?)'), [
-      e.timeMs, e.actor, e.action, JSON.stringify(e.details), e.address,
-    ]);
+    await this.x.append(this.t(AUDIT_INSERT), auditParams(e));
   }
   async audit(q: AuditQuery): Promise<AuditRow[]> {
     const where: string[] = [];

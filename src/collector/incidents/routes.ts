@@ -116,10 +116,14 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
     if (!b.success) return reply.code(400).send(bad(describeIssues(b.error)));
     const { reportedAt, ...rest } = b.data;
     const patch = { ...rest, ...(reportedAt !== undefined ? { reportedMs: reportedAt === null ? null : Date.parse(reportedAt) } : {}) };
-    if (!(await store.update(p.data.id, patch, ctx.now()))) return reply.code(404).send({ error: 'no such incident' });
     // The audit entry says what changed; a note's text stays in the incident, the log says it changed.
+    // Change and entry in one transaction: an entry that cannot be written undoes the change (red team G1:
+    // an incident closed as "false positive" while audit_log was locked answered 200 with no entry).
     const { notes, ...fields } = b.data;
-    await app.audit(req.principal?.actor ?? 'unknown', 'incident.update', { id: p.data.id, ...fields, ...(notes !== undefined ? { notesChanged: true } : {}) }, req);
+    const entry = app.auditEntry(req.principal?.actor ?? 'unknown', 'incident.update', { id: p.data.id, ...fields, ...(notes !== undefined ? { notesChanged: true } : {}) }, req);
+    if (!(await app.accountStore.change(store.updateTx(p.data.id, patch, ctx.now()), (found) => (found ? [entry] : [])))) {
+      return reply.code(404).send({ error: 'no such incident' });
+    }
     return (await store.get(p.data.id, await settings(), ctx.now()))!;
   });
 
@@ -128,8 +132,7 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
   app.put('/v1/admin/incident-settings', admin, async (req, reply) => {
     const b = SettingsSchema.safeParse(req.body ?? {});
     if (!b.success) return reply.code(400).send(bad(describeIssues(b.error)));
-    await store.saveSettings(b.data);
-    await app.audit(req.principal?.actor ?? 'unknown', 'settings.update', { incidents: b.data }, req);
+    await app.accountStore.change(store.saveSettingsTx(b.data), () => [app.auditEntry(req.principal?.actor ?? 'unknown', 'settings.update', { incidents: b.data }, req)]);
     return settings();
   });
 };

@@ -126,12 +126,16 @@ export class IncidentStore {
   }
 
   async saveSettings(s: Partial<IncidentSettings>): Promise<void> {
+    await this.sql.tx(this.saveSettingsTx(s));
+  }
+  /** saveSettings as a transaction's work (written with its audit entry: AccountStore.change). */
+  *saveSettingsTx(s: Partial<IncidentSettings>): TxWork<void> {
     for (const [k, v] of [
       ['incidents.reportHours', s.reportHours],
       ['incidents.timeZone', s.timeZone],
     ] as const) {
       if (v === undefined) continue;
-      await this.sql.run(`INSERT INTO ${this.t.meta} (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [k, String(v)]);
+      yield { sql: `INSERT INTO ${this.t.meta} (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, params: [k, String(v)] };
     }
   }
 
@@ -280,6 +284,10 @@ export class IncidentStore {
 
   /** Applies a triage change; `reported` without a time records now. Returns false when there is no such incident. */
   async update(id: number, p: IncidentPatch, now: number): Promise<boolean> {
+    return this.sql.tx(this.updateTx(id, p, now));
+  }
+  /** update as a transaction's work (written with its audit entry: AccountStore.change). */
+  *updateTx(id: number, p: IncidentPatch, now: number): TxWork<boolean> {
     const sets: string[] = ['updated_ms = ?'];
     const params: unknown[] = [now];
     const set = (col: string, v: unknown) => {
@@ -292,7 +300,7 @@ export class IncidentStore {
     if (p.notes !== undefined) set('notes', p.notes);
     if (p.reportedMs !== undefined) set('reported_ms', p.reportedMs);
     else if (p.status === 'reported') sets.push(`reported_ms = coalesce(reported_ms, ${Math.floor(now)})`);
-    return (await this.sql.run(`UPDATE ${this.t.incidents} SET ${sets.join(', ')} WHERE id = ?`, [...params, id])) === 1;
+    return ((yield { sql: `UPDATE ${this.t.incidents} SET ${sets.join(', ')} WHERE id = ?`, params: [...params, id] }) as number) === 1;
   }
 
   /** Open incidents (not reported, not closed) whose deadline is at or before `by`, oldest first. */

@@ -197,7 +197,7 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
 
   // --- accounts and API tokens (accounts/manage.ts: shared with the CLI) ----------------------------
   // A change whose entry cannot be written fails the request rather than answer as if it were on record.
-  const by = (req: FastifyRequest) => (action: string, details: Record<string, unknown>) => app.auditChange(req.principal!.actor, action, details, req);
+  const by = (req: FastifyRequest) => (action: string, details: Record<string, unknown>) => app.auditEntry(req.principal!.actor, action, details, req);
   const answer = <T>(reply: FastifyReply, r: Outcome<T>, code = 200) => (r.ok ? reply.code(code).send(r.value ?? { ok: true }) : reply.code(r.status).send({ error: r.error }));
 
   app.get('/v1/admin/accounts', async () => ({ accounts: (await store.accounts()).map(accountView) }));

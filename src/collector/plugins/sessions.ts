@@ -13,7 +13,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseApiToken, secretMatches, sha256hex } from '../accounts/api-tokens.js';
 import { cookieValue, SESSION_COOKIE } from '../accounts/cookies.js';
 import { atLeast, isGuarded, ruleFor, type Role } from '../accounts/roles.js';
-import { AccountStore, type SessionRow } from '../accounts/store.js';
+import { AccountStore, type AuditEntry, type SessionRow } from '../accounts/store.js';
 import { bearer, tokenId } from '../auth.js';
 import { appWide, type CollectorPlugin } from '../context.js';
 import { tooMany } from './token-checks.js';
@@ -40,8 +40,8 @@ declare module 'fastify' {
     accountStore: AccountStore;
     /** Appends one audit entry (never a secret in `details`). Failures are logged, never thrown at the caller. */
     audit(actor: string, action: string, details?: Record<string, unknown>, req?: FastifyRequest): Promise<void>;
-    /** The same for a change made through the API: a failure is thrown (the request fails, 503 when the database cannot write). */
-    auditChange(actor: string, action: string, details: Record<string, unknown>, req: FastifyRequest): Promise<void>;
+    /** The entry of a change made through the API, written with the change in one transaction (AccountStore.change). */
+    auditEntry(actor: string, action: string, details: Record<string, unknown>, req: FastifyRequest): AuditEntry;
     /** Who sent this request (null: no credentials at all), without answering it. */
     whoIs(req: FastifyRequest): Promise<Found | null>;
     /** Authenticates and checks the role; answers 401/403/429 itself and returns null when refused. */
@@ -88,7 +88,7 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     }
   }
   app.decorate('audit', audit);
-  app.decorate('auditChange', (actor: string, action: string, details: Record<string, unknown>, req: FastifyRequest) => store.appendAudit(entry(actor, action, details, req)));
+  app.decorate('auditEntry', entry);
 
   async function fromSession(req: FastifyRequest, id: string): Promise<Found> {
     const idHash = sha256hex(id);

@@ -1,0 +1,144 @@
+/**
+ * Red team G1: admin changes were made first and audited second, so while audit_log could not be
+ * written (a lock, a VACUUM FULL, a full disk) a new admin account, a promotion, a deletion, a token
+ * revocation, an incident closed as "false positive" and a 30-day reporting deadline all took effect
+ * with no entry (the account routes even answered 503). Each change and its entry are now one
+ * transaction: the request fails and nothing changes; once the log can be written, both are there.
+ * SQLite (a trigger refuses the insert) and, with UPLOAD_GUARD_TEST_PG, PostgreSQL (the same trigger, and
+ * a real ACCESS EXCLUSIVE lock held by another session until the statement timeout).
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleEvent } from '../../src/events/sample.js';
+import { createCollector, type Collector } from '../../src/collector/server.js';
+import { PostgresStorage } from '../../src/collector/storage/postgres.js';
+import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
+import type { Storage } from '../../src/collector/storage/types.js';
+import { testBackends, type Backend } from '../support/backends.js';
+
+const ADMIN = 'audit-with-change-admin-token-0123456789';
+
+async function refuseAudit(storage: Storage, on: boolean): Promise<void> {
+  if (storage instanceof SqliteStorage) {
+    storage.db.exec(on ? "CREATE TRIGGER audit_full BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END" : 'DROP TRIGGER audit_full');
+    return;
+  }
+  const t = (storage as PostgresStorage).schema;
+  await (storage as PostgresStorage).pool.query(
+    on
+      ? `CREATE FUNCTION ${t}.audit_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$;
+         CREATE TRIGGER audit_full BEFORE INSERT ON ${t}.audit_log FOR EACH ROW EXECUTE FUNCTION ${t}.audit_full();`
+      : `DROP TRIGGER audit_full ON ${t}.audit_log; DROP FUNCTION ${t}.audit_full();`,
+  );
+}
+
+// PostgreSQL with a short statement timeout, so a locked audit_log fails a request in a second.
+const backends: Backend[] = testBackends('auditchange').map((b) =>
+  b.name === 'postgres'
+    ? { ...b, open: () => PostgresStorage.open({ connectionString: process.env.UPLOAD_GUARD_TEST_PG!, schema: `ug_auditchange_${randomUUID().replace(/-/g, '').slice(0, 16)}`, poolSize: 4, statementTimeoutMs: 1500 }) }
+    : b,
+);
+
+for (const backend of backends) {
+  describe(`an admin change and its audit entry are one transaction (${backend.name})`, () => {
+    let storage: Storage;
+    let c: Collector;
+    let url: string;
+    let incident: number;
+    const call = async (method: string, path: string, body?: unknown) => {
+      const r = await fetch(url + path, { method, headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      return { status: r.status, body: (await r.json().catch(() => null)) as Record<string, unknown> | null };
+    };
+    const entries = async () => ((await call('GET', '/v1/admin/audit?limit=500')).body as { entries: { action: string; details: Record<string, unknown> }[] }).entries;
+    const state = async () => {
+      const accounts = ((await call('GET', '/v1/admin/accounts')).body as { accounts: { name: string; role: string }[] }).accounts;
+      const tokens = ((await call('GET', '/v1/admin/tokens')).body as { tokens: { name: string; revokedAt: string | null }[] }).tokens;
+      const inc = (await call('GET', `/v1/admin/incidents/${incident}`)).body as { incident: { status: string } };
+      const settings = (await call('GET', '/v1/admin/incident-settings')).body as { reportHours: number };
+      return {
+        backdoor: accounts.find((a) => a.name === 'backdoor')?.role ?? null,
+        victim: accounts.find((a) => a.name === 'victim')?.role ?? null,
+        gone: accounts.some((a) => a.name === 'gone'),
+        siemRevoked: tokens.find((t) => t.name === 'siem')?.revokedAt !== null,
+        incident: inc.incident.status,
+        reportHours: settings.reportHours,
+      };
+    };
+    // The six changes of the red team's auditlock3.sh, sent at once.
+    const changes = () =>
+      Promise.all([
+        call('POST', '/v1/admin/accounts', { name: 'backdoor', role: 'admin', password: 'correct horse battery staple 1' }),
+        call('PATCH', '/v1/admin/accounts/victim', { role: 'admin' }),
+        call('DELETE', '/v1/admin/accounts/gone'),
+        call('DELETE', '/v1/admin/tokens/siem'),
+        call('PATCH', `/v1/admin/incidents/${incident}`, { status: 'closed', notes: 'false positive' }),
+        call('PUT', '/v1/admin/incident-settings', { reportHours: 720 }),
+      ]);
+    const before = { backdoor: null, victim: 'viewer', gone: true, siemRevoked: false, incident: 'new', reportHours: 24 };
+
+    beforeAll(async () => {
+      storage = await backend.open();
+      c = await createCollector({ storage, ingestTokens: ['audit-with-change-ingest-token-0123456789'], adminTokens: [ADMIN], timeWindow: false });
+      url = await c.listen(0);
+      await storage.insertEvents([sampleEvent({ time: new Date(Date.now() - 3_600_000).toISOString() })], Date.now());
+      incident = ((await call('GET', '/v1/admin/incidents')).body as { incidents: { id: number }[] }).incidents[0]!.id;
+      const setup = [
+        await call('POST', '/v1/admin/accounts', { name: 'victim', role: 'viewer', password: 'correct horse battery staple 2' }),
+        await call('POST', '/v1/admin/accounts', { name: 'gone', role: 'viewer', password: 'correct horse battery staple 3' }),
+        await call('POST', '/v1/admin/tokens', { name: 'siem', role: 'viewer' }),
+      ];
+      expect(setup.map((r) => r.status)).toEqual([201, 201, 201]);
+      expect(await state()).toEqual(before);
+    });
+    afterAll(async () => {
+      await c?.close();
+      await backend.cleanup(storage);
+    });
+
+    it('an audit entry that cannot be written fails the request and leaves no change', async () => {
+      const had = (await entries()).length;
+      await refuseAudit(storage, true);
+      let answers;
+      try {
+        answers = await changes();
+      } finally {
+        await refuseAudit(storage, false);
+      }
+      for (const a of answers) expect(a.status).toBeGreaterThanOrEqual(500);
+      expect(await state()).toEqual(before);
+      // Nothing on record either (the reads above are not audited entries of a change).
+      const now = await entries();
+      const changeActions = ['account.create', 'account.role', 'account.delete', 'token.revoke', 'incident.update', 'settings.update'];
+      expect(now.slice(0, now.length - had).filter((e) => changeActions.includes(e.action))).toEqual([]);
+    });
+
+    if (backend.name === 'postgres') {
+      it('a locked audit_log (another session holds ACCESS EXCLUSIVE): each change is made with its entry or not at all', async () => {
+        const pgs = storage as PostgresStorage;
+        const locker = new pg.Client({ connectionString: process.env.UPLOAD_GUARD_TEST_PG });
+        await locker.connect();
+        let answers;
+        try {
+          await locker.query('BEGIN');
+          await locker.query(`LOCK TABLE ${pgs.schema}.audit_log IN ACCESS EXCLUSIVE MODE`);
+          answers = await changes();
+        } finally {
+          await locker.query('ROLLBACK').catch(() => {});
+          await locker.end();
+        }
+        // The statement timeout (1.5 s) ran out under the lock: every request failed, nothing changed.
+        for (const a of answers) expect(a.status).toBeGreaterThanOrEqual(500);
+        expect(await state()).toEqual(before);
+      }, 30_000);
+    }
+
+    it('with the log writable again, each change is made together with its entry', async () => {
+      const answers = await changes();
+      expect(answers.map((a) => a.status)).toEqual([201, 200, 200, 200, 200, 200]);
+      expect(await state()).toEqual({ backdoor: 'admin', victim: 'admin', gone: false, siemRevoked: true, incident: 'closed', reportHours: 720 });
+      const actions = (await entries()).map((e) => e.action);
+      for (const a of ['account.create', 'account.role', 'account.delete', 'token.revoke', 'incident.update', 'settings.update']) expect(actions).toContain(a);
+    });
+  });
+}
