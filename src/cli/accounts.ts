@@ -116,7 +116,7 @@ export async function run(argv: string[]): Promise<number> {
         }
         return 0;
       case 'account remove':
-        return report(await removeAccount(store, needTarget(), audit));
+        return report(await removeAccount(store, needTarget(), actor, Date.now(), audit));
       case 'token add': {
         const r = await createApiToken(store, { name: needTarget(), role: parsed.values.role }, actor, Date.now(), audit);
         if (r.ok) {

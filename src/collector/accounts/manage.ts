@@ -69,11 +69,16 @@ export async function changeAccount(
     (function* () {
       const role = setRole ? yield* AccountStore.setRoleTx(name, setRole) : false;
       const disabled = setDisabled !== null ? yield* AccountStore.setDisabledTx(name, setDisabled ? { actor, ms: now } : null) : false;
-      return { role, disabled };
+      // The API tokens she made go with her rights: all of them when disabled, those above her new role
+      // when demoted (a token does not depend on the account that made it).
+      const keepUpTo = disabled && setDisabled ? null : role ? setRole : undefined;
+      const revoked = keepUpTo !== undefined ? yield* AccountStore.revokeTokensOfTx(name, actor, now, keepUpTo) : [];
+      return { role, disabled, revoked };
     })(),
     (r) => [
       ...(r.role ? [audit('account.role', { name, from: row.role, to: setRole })] : []),
       ...(r.disabled ? [audit(setDisabled ? 'account.disable' : 'account.enable', { name })] : []),
+      ...r.revoked.map((t) => audit('token.revoke', { id: t.id, name: t.name, role: t.role, reason: `made by ${name}, who was ${setDisabled ? 'disabled' : `changed to ${setRole}`}` })),
     ],
   );
   const role = done.role ? setRole! : row.role;
@@ -86,8 +91,15 @@ export const accountView = (a: AccountRow) => ({
   lastSignInAt: iso(a.lastSigninMs ?? null), disabledAt: iso(a.disabledMs ?? null), disabledBy: a.disabledBy ?? null,
 });
 
-export async function removeAccount(store: AccountStore, name: string, audit: Audit): Promise<Outcome<null>> {
-  if (!(await store.change(AccountStore.deleteAccountTx(name), (gone) => (gone ? [audit('account.delete', { name })] : [])))) {
+export async function removeAccount(store: AccountStore, name: string, actor: string, now: number, audit: Audit): Promise<Outcome<null>> {
+  const gone = await store.change(
+    (function* () {
+      const deleted = yield* AccountStore.deleteAccountTx(name);
+      return { deleted, revoked: deleted ? yield* AccountStore.revokeTokensOfTx(name, actor, now, null) : [] };
+    })(),
+    (r) => (r.deleted ? [audit('account.delete', { name }), ...r.revoked.map((t) => audit('token.revoke', { id: t.id, name: t.name, role: t.role, reason: `made by ${name}, who was deleted` }))] : []),
+  );
+  if (!gone.deleted) {
     return { ok: false, status: 404, error: 'no such account' };
   }
   return { ok: true, value: null };

@@ -12,7 +12,7 @@ import type { Storage } from '../storage/types.js';
 import { sha256hex } from './api-tokens.js';
 import { NAME } from './manage.js';
 import type { Identity } from './oidc.js';
-import type { Role } from './roles.js';
+import { atLeast, ROLES, type Role } from './roles.js';
 
 export { ACCOUNTS_PG, ACCOUNTS_SQLITE } from './schema.js';
 
@@ -186,15 +186,17 @@ export class AccountStore {
     /** Transactions (incidents/sql.ts), and how their statements name the tables. */
     private readonly sql: Sql,
     private readonly txT: (sql: string) => string,
+    /** PostgreSQL: `FOR SHARE`, so a session is not made beside a concurrent change of its account. */
+    private readonly forShare: string,
   ) {}
 
   static of(storage: Storage): AccountStore {
     if (storage instanceof SqliteStorage) {
       const bare = (s: string) => s.replace(/\bT\./g, '');
-      return new AccountStore(sqliteExec(storage), bare, sqlFor(storage), bare);
+      return new AccountStore(sqliteExec(storage), bare, sqlFor(storage), bare, '');
     }
     if (storage instanceof PostgresStorage) {
-      return new AccountStore(pgExec(storage.pool, storage.schema), (s) => s, sqlFor(storage), (s) => s.replace(/\bT\./g, `${storage.schema}.`));
+      return new AccountStore(pgExec(storage.pool, storage.schema), (s) => s, sqlFor(storage), (s) => s.replace(/\bT\./g, `${storage.schema}.`), ' FOR SHARE OF a');
     }
     throw new Error(`accounts need SQLite or PostgreSQL storage, not ${(storage as Storage).kind}`);
   }
@@ -328,14 +330,40 @@ export class AccountStore {
   }
 
   // --- sessions ----------------------------------------------------------------------------------
-  async createSession(s: SessionRow): Promise<void> {
-    await this.run('INSERT INTO T.sessions (id_hash, account, role, source, csrf, created_ms, last_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-      s.idHash, s.account, s.role, s.source, s.csrf, s.createdMs, s.lastMs, s.expiresMs,
-    ]);
+  /**
+   * A session for the account as the sign-in read it (`passwordHash`: the hash the password was checked
+   * against; null for the identity provider's people), made only if the account still is that: enabled,
+   * same role, same password. A sign-in reads the account, spends a second on scrypt, then made the
+   * session with the role it had read, so a disable, demotion or password reset in between left a live
+   * session with the old rights (red team G2). One statement; on PostgreSQL it waits for a change of the
+   * account in flight (FOR SHARE), whose DELETE of the sessions then sees this one. False: refused.
+   */
+  async createSession(s: SessionRow, passwordHash: string | null): Promise<boolean> {
+    const same = passwordHash === null ? 'a.password_hash IS NULL' : 'a.password_hash = ?';
+    return (
+      (await this.run(
+        `INSERT INTO T.sessions (id_hash, account, role, source, csrf, created_ms, last_ms, expires_ms)
+         SELECT ?, a.name, a.role, ?, ?, ?, ?, ? FROM T.accounts a
+         WHERE a.name = ? AND a.role = ? AND a.source = ? AND a.disabled_ms IS NULL AND ${same}${this.forShare}`,
+        [s.idHash, s.source, s.csrf, s.createdMs, s.lastMs, s.expiresMs, s.account, s.role, s.source, ...(passwordHash === null ? [] : [passwordHash])],
+      )) > 0
+    );
   }
+  /**
+   * The session, checked against its account on every request: a session whose account is gone,
+   * disabled or has another role now is ended (null), whatever happened to the DELETE of its sessions.
+   */
   async session(idHash: string): Promise<SessionRow | null> {
-    const [r] = await this.all('SELECT * FROM T.sessions WHERE id_hash = ?', [idHash]);
-    return r ? session(r) : null;
+    const [r] = await this.all(
+      'SELECT s.*, a.role AS account_role, a.disabled_ms AS account_disabled_ms FROM T.sessions s LEFT JOIN T.accounts a ON a.name = s.account WHERE s.id_hash = ?',
+      [idHash],
+    );
+    if (!r) return null;
+    if (r.account_role !== r.role || (r.account_disabled_ms !== null && r.account_disabled_ms !== undefined)) {
+      await this.deleteSession(idHash);
+      return null;
+    }
+    return session(r);
   }
   async touchSession(idHash: string, lastMs: number): Promise<void> {
     await this.run('UPDATE T.sessions SET last_ms = ? WHERE id_hash = ?', [lastMs, idHash]);
@@ -378,6 +406,22 @@ export class AccountStore {
   }
   async revokeToken(id: string, by: string, now: number): Promise<boolean> {
     return this.change(AccountStore.revokeTokenTx(id, by, now), () => []);
+  }
+  /**
+   * Revokes the active API tokens `account` created (through a session: `created_by` is its actor name),
+   * all of them or those of a role above `keepUpTo`. A token does not depend on the account that made it,
+   * so without this an admin who is disabled or demoted (or an intruder in her session) kept every admin
+   * token she had made (red team G2). Returns the revoked tokens, for their audit entries.
+   */
+  static *revokeTokensOfTx(account: string, by: string, now: number, keepUpTo: Role | null): TxWork<{ id: string; name: string; role: Role }[]> {
+    const roles = ROLES.filter((r) => keepUpTo === null || !atLeast(keepUpTo, r));
+    if (!roles.length) return [];
+    const rows = (yield {
+      sql: `UPDATE T.api_tokens SET revoked_ms = ?, revoked_by = ? WHERE created_by IN (?, ?) AND revoked_ms IS NULL AND role IN (${roles.map(() => '?').join(', ')}) RETURNING id, name, role`,
+      params: [now, by, account, `oidc:${account}`, ...roles],
+      rows: true,
+    }) as Row[];
+    return rows.map((r) => ({ id: String(r.id), name: String(r.name), role: r.role as Role }));
   }
   static *revokeTokenTx(id: string, by: string, now: number): TxWork<boolean> {
     return ((yield { sql: 'UPDATE T.api_tokens SET revoked_ms = ?, revoked_by = ? WHERE id = ? AND revoked_ms IS NULL', params: [now, by, id] }) as number) > 0;

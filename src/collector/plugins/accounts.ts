@@ -71,13 +71,15 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     return origin !== `${req.protocol}://${req.headers.host ?? ''}` && (ctx.publicUrl === undefined || origin !== new URL(ctx.publicUrl).origin);
   }
 
-  async function startSession(reply: FastifyReply, secure: boolean, account: string, role: Role, source: AccountSource) {
+  /** A session for the account as read (`passwordHash` as checked); null when the account changed meanwhile. */
+  async function startSession(reply: FastifyReply, secure: boolean, account: string, role: Role, source: AccountSource, passwordHash: string | null) {
     const { id, csrf } = newSessionSecrets();
     const t = now();
-    await store.createSession({ idHash: sha256hex(id), account, role, source, csrf, createdMs: t, lastMs: t, expiresMs: t + app.sessionLimits.maxMs });
+    if (!(await store.createSession({ idHash: sha256hex(id), account, role, source, csrf, createdMs: t, lastMs: t, expiresMs: t + app.sessionLimits.maxMs }, passwordHash))) return null;
     reply.header('set-cookie', setCookie(SESSION_COOKIE, id, { secure, sameSite: 'Strict', path: '/' }));
     return { name: account, role, csrf };
   }
+  const CHANGED = 'your account was changed while you signed in (disabled, another role or a new password): sign in again';
 
   // local: whether any local account exists (the quick start has none: the page then asks for the admin token only).
   app.get('/v1/auth/methods', async () => ({ local: (await store.accounts()).some((a) => a.passwordHash !== null), oidc: oidc !== null }));
@@ -118,9 +120,14 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
       await app.audit(name, 'signin.failure', { method: 'password', reason: 'account disabled' }, req);
       return reply.code(403).send({ error: 'this account is disabled', disabled: true });
     }
+    const started = await startSession(reply, via.secure, name, account.role, 'local', account.passwordHash);
+    if (!started) {
+      await app.audit(name, 'signin.failure', { method: 'password', reason: 'account changed during sign-in' }, req);
+      return reply.code(409).send({ error: CHANGED });
+    }
     await store.signedIn(name, now());
     await app.audit(name, 'signin.success', { method: 'password', role: account.role }, req);
-    return startSession(reply, via.secure, name, account.role, 'local');
+    return started;
   });
 
   app.get('/v1/auth/oidc/start', async (req, reply) => {
@@ -168,9 +175,9 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     if (!who.role) return fail(`no mapped ${o.oidc!.roleClaim ?? 'groups'} value (${who.claimValues.join(', ') || 'none'})`, `oidc:${who.email ?? 'unknown'}`, 'denied', claimed);
     const row = await store.oidcSignedIn({ ...who, role: who.role }, now());
     if (!row || row.disabledMs != null) return fail('account disabled', row ? `oidc:${row.name}` : 'oidc:unknown', 'disabled', claimed);
-    await app.audit(`oidc:${row.name}`, 'signin.success', { method: 'oidc', role: row.role, ...claimed }, req);
     // Fastify appends a second set-cookie header (the pending cookie's deletion stays).
-    await startSession(reply, via.secure, row.name, row.role, 'oidc');
+    if (!(await startSession(reply, via.secure, row.name, row.role, 'oidc', null))) return fail('account changed during sign-in', `oidc:${row.name}`, 'disabled', claimed);
+    await app.audit(`oidc:${row.name}`, 'signin.success', { method: 'oidc', role: row.role, ...claimed }, req);
     return reply.redirect('/admin/');
   });
 
@@ -214,7 +221,7 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     const b = (req.body ?? {}) as Record<string, unknown>;
     return answer(reply, await changeAccount(store, (req.params as { name: string }).name, { role: b.role, disabled: b.disabled }, req.principal!.actor, now(), by(req)));
   });
-  app.delete('/v1/admin/accounts/:name', async (req, reply) => answer(reply, await removeAccount(store, (req.params as { name: string }).name, by(req))));
+  app.delete('/v1/admin/accounts/:name', async (req, reply) => answer(reply, await removeAccount(store, (req.params as { name: string }).name, req.principal!.actor, now(), by(req))));
 
   app.get('/v1/admin/tokens', async () => ({ tokens: (await store.tokens()).map(tokenView) }));
   app.post('/v1/admin/tokens', async (req, reply) => {
