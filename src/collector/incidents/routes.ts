@@ -45,6 +45,9 @@ const SettingsSchema = z.strictObject({
   timeZone: z.string().refine(isTimeZone, 'expected an IANA time zone such as Asia/Tokyo').optional(),
 });
 
+/** How far ahead of the collector's clock a reportedAt may be (the admin's PC clock runs a little fast). */
+const REPORTED_SKEW_MS = 5 * 60_000;
+
 const IdSchema = z.strictObject({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
 
 export interface IncidentOptions {
@@ -116,6 +119,24 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
     if (!b.success) return reply.code(400).send(bad(describeIssues(b.error)));
     const { reportedAt, ...rest } = b.data;
     const patch = { ...rest, ...(reportedAt !== undefined ? { reportedMs: reportedAt === null ? null : Date.parse(reportedAt) } : {}) };
+    if (patch.reportedMs != null) {
+      // Reported to the customer between the incident's first event and now (a clock a few minutes
+      // ahead allowed): any instant was taken, and a report dated 1970 counted as "within the agreed
+      // time" with a negative median time to report (red team G5).
+      const found = await store.get(p.data.id, await settings(), ctx.now());
+      if (!found) return reply.code(404).send({ error: 'no such incident' });
+      const opened = Date.parse(found.incident.openedAt);
+      const problem =
+        patch.reportedMs < opened
+          ? `reportedAt ${reportedAt} is before the incident's first event (openedAt ${found.incident.openedAt}): the customer cannot have been told earlier`
+          : patch.reportedMs > ctx.now() + REPORTED_SKEW_MS
+            ? `reportedAt ${reportedAt} is in the future: record the report once it has been made`
+            : null;
+      if (problem) {
+        await app.audit(req.principal?.actor ?? 'unknown', 'incident.update.refused', { id: p.data.id, reportedAt, reason: problem }, req);
+        return reply.code(400).send({ error: problem });
+      }
+    }
     // The audit entry says what changed; a note's text stays in the incident, the log says it changed.
     // Change and entry in one transaction: an entry that cannot be written undoes the change (red team G1:
     // an incident closed as "false positive" while audit_log was locked answered 200 with no entry).

@@ -1,0 +1,59 @@
+/**
+ * Red team G5: an incident could be recorded as reported to the customer at any instant (1970, or next
+ * year); the periodic report then counted it "within the agreed time" with a negative median time to
+ * report. reportedAt must lie between the incident's first event and now (plus a few minutes of clock
+ * skew); a refusal says why and is in the audit log. SQLite and (with UPLOAD_GUARD_TEST_PG) PostgreSQL.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleEvent } from '../../src/events/sample.js';
+import { createCollector, type Collector } from '../../src/collector/server.js';
+import type { Storage } from '../../src/collector/storage/types.js';
+import { testBackends } from '../support/backends.js';
+
+const ADMIN = 'incident-reported-at-admin-token-0123';
+
+for (const backend of testBackends('reportedat')) {
+  describe(`reportedAt is checked (${backend.name})`, () => {
+    let storage: Storage;
+    let c: Collector;
+    let id: number;
+    let openedAt: string;
+    const call = async (method: string, url: string, body?: unknown) => {
+      const r = await c.app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${ADMIN}` }, ...(body ? { payload: body as object } : {}) });
+      return { status: r.statusCode, body: r.json() as Record<string, unknown> };
+    };
+    beforeAll(async () => {
+      storage = await backend.open();
+      c = await createCollector({ storage, ingestTokens: ['incident-reported-at-ingest-token-0123'], adminTokens: [ADMIN], timeWindow: false });
+      await storage.insertEvents([sampleEvent({ time: new Date(Date.now() - 2 * 3_600_000).toISOString() })], Date.now());
+      const list = (await call('GET', '/v1/admin/incidents')).body as { incidents: { id: number; openedAt: string }[] };
+      ({ id, openedAt } = list.incidents[0]!);
+    });
+    afterAll(async () => {
+      await c?.close();
+      await backend.cleanup(storage);
+    });
+
+    it('refuses a time before the first event or in the future, with the reason, on record', async () => {
+      const early = await call('PATCH', `/v1/admin/incidents/${id}`, { status: 'reported', reportedAt: '1970-01-01T00:00:00Z' });
+      expect(early.status).toBe(400);
+      expect(early.body.error).toMatch(/before the incident's first event/);
+      const ahead = new Date(Date.now() + 86_400_000).toISOString();
+      const future = await call('PATCH', `/v1/admin/incidents/${id}`, { status: 'reported', reportedAt: ahead });
+      expect(future.status).toBe(400);
+      expect(future.body.error).toMatch(/in the future/);
+      const got = (await call('GET', `/v1/admin/incidents/${id}`)).body as { incident: { status: string; reportedAt: string | null } };
+      expect(got.incident).toMatchObject({ status: 'new', reportedAt: null });
+      const refused = (await call('GET', '/v1/admin/audit?action=incident.update.refused')).body as { entries: unknown[] };
+      expect(refused.entries).toHaveLength(2);
+    });
+
+    it('takes a time between the first event and now (a minute ahead is clock skew)', async () => {
+      const between = new Date(Date.parse(openedAt) + 60_000).toISOString();
+      expect((await call('PATCH', `/v1/admin/incidents/${id}`, { status: 'reported', reportedAt: between })).status).toBe(200);
+      const skew = new Date(Date.now() + 60_000).toISOString();
+      expect((await call('PATCH', `/v1/admin/incidents/${id}`, { reportedAt: skew })).status).toBe(200);
+      expect((await call('PATCH', `/v1/admin/incidents/${id}`, { reportedAt: null })).status).toBe(200);
+    });
+  });
+}
