@@ -26,11 +26,31 @@ export class RateLimiter {
 
   /**
    * Takes `cost` tokens (one request, or the events of a batch); returns 0 when allowed, or the seconds to
-   * wait before retrying. A bucket with a token left pays any cost, into debt if need be: a batch larger
-   * than the burst still goes through once, and the sender then waits until the debt is paid back.
+   * wait before retrying. The bucket must hold the cost: admitting whenever one token was left let one
+   * batch of 1,000 drive a device's bucket to -999, so a sender of duplicates kept the device's real
+   * events refused (red team G6). Only a cost above the burst (which no bucket can hold) is taken from a
+   * full bucket, into debt.
    */
   take(key: string, cost = 1): number {
     if (!(this.opts.perSecond > 0)) return 0;
+    const b = this.bucket(key);
+    const need = Math.min(cost, this.opts.burst);
+    if (b.tokens >= need) {
+      b.tokens -= cost;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((need - b.tokens) / this.opts.perSecond));
+  }
+
+  /** Gives back `n` tokens taken for work that was not done (a batch refused elsewhere, duplicates not stored). */
+  give(key: string, n: number): void {
+    if (!(this.opts.perSecond > 0) || !(n > 0)) return;
+    const b = this.bucket(key);
+    b.tokens = Math.min(this.opts.burst, b.tokens + n);
+  }
+
+  /** The key's bucket, refilled to now (and made most recently used). */
+  private bucket(key: string): Bucket {
     const t = this.now();
     let b = this.buckets.get(key);
     if (!b) {
@@ -46,10 +66,6 @@ export class RateLimiter {
       this.buckets.delete(key);
     }
     this.buckets.set(key, b);
-    if (b.tokens >= 1) {
-      b.tokens -= cost;
-      return 0;
-    }
-    return Math.max(1, Math.ceil((1 - b.tokens) / this.opts.perSecond));
+    return b;
   }
 }

@@ -71,19 +71,27 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
     const events = parsed.data.events.map(normalizeEvent);
     const limited = limitClient(ctx, req, reply, events[0]?.deviceId) ?? limitEvents(ctx, req, reply, events);
     if (limited) return limited;
-    if (!admission.takeEvents(events.length)) return overloaded(reply);
+    let stored: readonly UploadEvent[] | null = null;
+    if (!admission.takeEvents(events.length)) {
+      refundEvents(ctx, req, events, []);
+      return overloaded(reply);
+    }
     try {
       // Validated but still waiting for the CPU: storing it now would answer after the client's patience.
       if (late(req)) return overloaded(reply);
       const result = await metrics.time('insert', () =>
         outbox.inserting((alertsFor) => storage.insertEvents(events, ctx.now(), { alertsFor, timeWindow: ctx.timeWindow ?? undefined })),
       );
+      stored = result.inserted;
       metrics.eventsIngested += result.accepted;
       metrics.eventsDuplicate += result.duplicates;
       if (result.alerts) outbox.wake();
       return { accepted: result.accepted, duplicates: result.duplicates };
     } finally {
       admission.events -= events.length;
+      // Charged for what was stored: duplicates (a resend, or someone replaying stored events under a
+      // device's id to spend its budget) and a batch that failed are given back.
+      refundEvents(ctx, req, events, stored ?? []);
     }
   });
 
@@ -117,16 +125,37 @@ function limitClient(ctx: CollectorContext, req: FastifyRequest, reply: FastifyR
 }
 
 /** The event budgets (context.ts eventLimiters): each device id in the batch, the address, the token. */
-function limitEvents(ctx: CollectorContext, req: FastifyRequest, reply: FastifyReply, events: readonly UploadEvent[]): FastifyReply | null {
-  if (!ctx.eventLimiters) return null;
-  const { device, address, token } = ctx.eventLimiters;
+function eventBuckets(ctx: CollectorContext, req: FastifyRequest, events: readonly UploadEvent[]) {
+  const { device, address, token } = ctx.eventLimiters!;
   const id = tokenId(req.server.tokenOf(req) ?? '');
   const perDevice = new Map<string, number>();
   for (const e of events) perDevice.set(e.deviceId, (perDevice.get(e.deviceId) ?? 0) + 1);
-  const waits = [address.take(`${req.ip}|${id}`, events.length), token.take(id, events.length)];
-  for (const [d, n] of perDevice) waits.push(device.take(`${id}|${d}`, n));
+  return [
+    { limiter: address, key: `${req.ip}|${id}`, n: events.length },
+    { limiter: token, key: id, n: events.length },
+    ...[...perDevice].map(([d, n]) => ({ limiter: device, key: `${id}|${d}`, n })),
+  ];
+}
+
+/** Takes the batch from every budget, or from none: a batch refused by one bucket is not charged to the others. */
+function limitEvents(ctx: CollectorContext, req: FastifyRequest, reply: FastifyReply, events: readonly UploadEvent[]): FastifyReply | null {
+  if (!ctx.eventLimiters) return null;
+  const buckets = eventBuckets(ctx, req, events);
+  const waits = buckets.map((b) => b.limiter.take(b.key, b.n));
   const wait = Math.max(...waits);
+  if (wait > 0) buckets.forEach((b, i) => waits[i] === 0 && b.limiter.give(b.key, b.n));
   return wait > 0 ? tooMany(reply, ctx.metrics, wait) : null;
+}
+
+/** Gives back the budget of the events of an admitted batch that were not stored (duplicates, or a failure). */
+function refundEvents(ctx: CollectorContext, req: FastifyRequest, events: readonly UploadEvent[], stored: readonly UploadEvent[]): void {
+  if (!ctx.eventLimiters || stored.length === events.length) return;
+  const kept = new Map<string, number>();
+  for (const e of stored) kept.set(e.deviceId, (kept.get(e.deviceId) ?? 0) + 1);
+  for (const b of eventBuckets(ctx, req, events)) {
+    const device = b.limiter === ctx.eventLimiters.device ? b.key.slice(b.key.indexOf('|') + 1) : null;
+    b.limiter.give(b.key, b.n - (device === null ? stored.length : (kept.get(device) ?? 0)));
+  }
 }
 
 /**
