@@ -23,6 +23,8 @@ interface Column {
 export interface Decision {
   event: StoredEvent;
   answer: StoredEvent | null;
+  /** Other answers to the same warning that say something else (outcome or reason): shown, never dropped. */
+  others?: StoredEvent[];
 }
 
 export interface CsvOptions {
@@ -52,11 +54,19 @@ const COLUMNS: Column[] = [
   { ja: '処置', en: 'Action', value: (d, o) => word(ACTION_WORDS, d.event.action, o.lang) },
   { ja: '結果', en: 'Outcome', value: (d, o) => word(OUTCOME_WORDS, (d.answer ?? d.event).outcome, o.lang) },
   { ja: '回答日時', en: 'Answered at', value: (d, o) => at(d.answer?.time, o.zone) },
-  { ja: 'コメント・理由', en: 'Comment / reason', value: (d) => (d.answer ?? d.event).justification },
+  { ja: 'コメント・理由', en: 'Comment / reason', value: (d, o) => withOthers((d.answer ?? d.event).justification, d.others, o) },
   { ja: '関連するイベント', en: 'Related event', value: (d) => d.event.relatesTo },
   { ja: 'イベントID', en: 'Event ID', value: (d) => d.event.id },
   { ja: '受信日時', en: 'Received', value: (d, o) => at(d.event.receivedAt, o.zone) },
 ];
+
+/** The reason, then each conflicting answer on a line of its own: its outcome, time and reason. */
+function withOthers(reason: string | null, others: readonly StoredEvent[] | undefined, o: CsvOptions): string | null {
+  if (!others?.length) return reason;
+  const label = o.lang === 'ja' ? '別の回答' : 'Another answer';
+  const lines = others.map((a) => `[${label}: ${word(OUTCOME_WORDS, a.outcome, o.lang)} ${at(a.time, o.zone)}${a.justification ? ` ${a.justification}` : ''}]`);
+  return [reason ?? '', ...lines].join('\n');
+}
 
 export function decisionsCsvHead(lang: Lang): string {
   return CSV_BOM + csvRow(COLUMNS.map((c) => c[lang]));
@@ -81,11 +91,30 @@ export async function toDecisions(events: readonly StoredEvent[], query: (q: Eve
     warnings.length ? query({ relatesTo: warnings, outcome: ['proceeded', 'cancelled'], sort: 'time', limit: 1000 }) : null,
     answerTargets.length ? query({ ids: answerTargets, limit: 1000 }) : null,
   ]);
-  const answerOf = new Map<string, StoredEvent>();
-  // The first answer counts (a resend of the same answer has another id but says the same).
-  for (const a of answers?.events ?? []) if (!answerOf.has(a.relatesTo!)) answerOf.set(a.relatesTo!, a);
+  const answersOf = new Map<string, StoredEvent[]>();
+  for (const a of answers?.events ?? []) answersOf.set(a.relatesTo!, [...(answersOf.get(a.relatesTo!) ?? []), a]);
   const stored = new Set(targets?.events.map((e) => e.id));
-  return events.filter((e) => !(isAnswer(e) && stored.has(e.relatesTo!))).map((e) => ({ event: e, answer: answerOf.get(e.id) ?? null }));
+  return events
+    .filter((e) => !(isAnswer(e) && stored.has(e.relatesTo!)))
+    .map((e) => {
+      const [answer, ...rest] = answerOrder(answersOf.get(e.id) ?? []);
+      // A resend of the same answer has another id but says the same: not a conflict.
+      const others = rest.filter((a) => a.outcome !== answer!.outcome || a.justification !== answer!.justification);
+      return { event: e, answer: answer ?? null, ...(others.length ? { others } : {}) };
+    });
+}
+
+/**
+ * Which answer counts when a warning has several: "sent anyway" before "not sent" (a send cannot be
+ * undone, and a later "cancelled" is not believed over it), then the one the collector received first,
+ * then the device's time. Before, the device-claimed time alone decided, so a second "cancelled" dated a
+ * few seconds before the real answer rewrote "sent with a reason" into "not sent" and its justification
+ * disappeared from the admin page and the CSV (red team G4); the others are now shown beside it.
+ */
+export function answerOrder(answers: readonly StoredEvent[]): StoredEvent[] {
+  const rank = (a: StoredEvent) => (a.outcome === 'proceeded' ? 0 : 1);
+  const ms = (iso: string | undefined) => (iso ? Date.parse(iso) : 0);
+  return [...answers].sort((a, b) => rank(a) - rank(b) || ms(a.receivedAt) - ms(b.receivedAt) || ms(a.time) - ms(b.time) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** The decisions CSV of a paged export, a page at a time. */

@@ -55,15 +55,19 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
     reply.type(CONTENT_TYPES[format]);
     // Beside the events (all of them, as stored): the answer each warning on the page got, as the CSV
     // folds it, so the admin page shows a warning as answered, not as awaiting an answer forever.
-    if (format === 'json') return { ...page, answers: await answersOf(page) };
+    if (format === 'json') return { ...page, ...(await answersOf(page)) };
     if (format === 'ndjson') return toNdjson(page.events);
     if (format === 'ocsf') return toNdjson(page.events.map(toOcsf)); // siem13: OCSF Data Security Findings
     return toCsv(page.events, { bom: true });
   });
 
-  async function answersOf(page: EventPage): Promise<Record<string, unknown>> {
+  /** The answer that counts per warning (decisions-csv.ts answerOrder) and, where there are, the other answers that disagree. */
+  async function answersOf(page: EventPage): Promise<{ answers: Record<string, unknown>; otherAnswers: Record<string, unknown> }> {
     const decisions = await toDecisions(page.events, (x) => metrics.time('query', () => storage.queryEvents(x)));
-    return Object.fromEntries(decisions.flatMap((d) => (d.answer ? [[d.event.id, d.answer]] : [])));
+    return {
+      answers: Object.fromEntries(decisions.flatMap((d) => (d.answer ? [[d.event.id, d.answer]] : []))),
+      otherAnswers: Object.fromEntries(decisions.flatMap((d) => (d.others ? [[d.event.id, d.others]] : []))),
+    };
   }
 
   app.get('/v1/admin/export', admin, async (req, reply) => {
