@@ -118,7 +118,7 @@ export class ExportEncoder {
       if (this.format === 'csv') chunk += csvLine(e);
       else if (this.format === 'ndjson') chunk += ndjsonLine(e);
       else if (this.format === 'ocsf') chunk += ndjsonLine(this.toRecord(e as never));
-      else chunk += (this.count === 0 ? '' : ',') + JSON.stringify(e);
+      else chunk += (this.count === 0 ? '' : ',') + safeJson(e); // as ndjson: C1 and bidi controls escaped (red team G9: raw in json only)
       this.count++;
     }
     return chunk;
