@@ -92,6 +92,8 @@ export const accountView = (a: AccountRow) => ({
 });
 
 export async function removeAccount(store: AccountStore, name: string, actor: string, now: number, audit: Audit): Promise<Outcome<null>> {
+  // As for disabling yourself: the last admin deleting their own account locked everyone out (red team G12).
+  if (actor === name || actor === `oidc:${name}`) return { ok: false, status: 409, error: 'you cannot delete your own account: ask another admin' };
   const gone = await store.change(
     (function* () {
       const deleted = yield* AccountStore.deleteAccountTx(name);

@@ -205,7 +205,13 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
   // --- accounts and API tokens (accounts/manage.ts: shared with the CLI) ----------------------------
   // A change whose entry cannot be written fails the request rather than answer as if it were on record.
   const by = (req: FastifyRequest) => (action: string, details: Record<string, unknown>) => app.auditEntry(req.principal!.actor, action, details, req);
-  const answer = <T>(reply: FastifyReply, r: Outcome<T>, code = 200) => (r.ok ? reply.code(code).send(r.value ?? { ok: true }) : reply.code(r.status).send({ error: r.error }));
+  const answer = async <T>(reply: FastifyReply, r: Outcome<T>, code = 200) => {
+    if (r.ok) return reply.code(code).send(r.value ?? { ok: true });
+    // A refused change is on record too (who tried what, and why it was refused).
+    const req = reply.request;
+    await app.audit(req.principal?.actor ?? 'unknown', 'change.refused', { route: `${req.method} ${req.routeOptions.url ?? ''}`, target: (req.params as Record<string, string>).name ?? (req.params as Record<string, string>).id ?? (req.body as { name?: unknown } | null)?.name ?? null, status: r.status, reason: r.error }, req);
+    return reply.code(r.status).send({ error: r.error });
+  };
 
   app.get('/v1/admin/accounts', async () => ({ accounts: (await store.accounts()).map(accountView) }));
   app.post('/v1/admin/accounts', async (req, reply) => {
