@@ -39,7 +39,20 @@ export class StaleWatch {
       }
       cursor = page.nextCursor;
     } while (cursor);
-    const queued = await this.o.outbox.publishStale(news.map((d) => ({ ...d, lastSeenMs: Date.parse(d.lastSeen) })));
+    // One post per device up to STALE_ALERTS_PER_CHECK, the rest in one digest: heartbeats for 1,000
+    // made-up device ids became 636 chat posts when they went stale, burying the one real "extension
+    // removed" among them (red team G7). Devices heard from over a while come first, so a real PC
+    // keeps its own post; the order is the same at every check, so the same devices get the posts.
+    const ordered = news
+      .map((d) => ({ ...d, lastSeenMs: Date.parse(d.lastSeen) }))
+      .sort((a, b) => Number(established(b)) - Number(established(a)) || a.lastSeenMs - b.lastSeenMs || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
+    const queued = await this.o.outbox.publishStale(ordered.slice(0, STALE_ALERTS_PER_CHECK), ordered.slice(STALE_ALERTS_PER_CHECK));
     return queued ? news : [];
   }
 }
+
+/** Devices posted one by one per check; more go into one digest alert. */
+export const STALE_ALERTS_PER_CHECK = 20;
+
+/** Heard from for an hour or more before going silent (a made-up id sent once was not). */
+const established = (d: DeviceReport & { lastSeenMs: number }) => d.lastSeenMs - Date.parse(d.firstSeen) >= 3_600_000;

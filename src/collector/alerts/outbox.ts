@@ -8,14 +8,14 @@
  * alert once: every alert carries a stable id (`Idempotency-Key`, `alertId`, CEF `externalId`) for the
  * receiver to drop the repeat.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { UploadEvent } from '../../events/schema.js';
 import type { Metrics } from '../metrics.js';
 import type { AlertChannel, ChannelStats, OutboxItem, OutboxRow, OutboxStats, Storage } from '../storage/types.js';
 import { SyslogSender, parseSyslogUrl, toSyslogRecord } from './cef.js';
 import { HEC_BATCH, HecSender, hecEnvelope, type HecOptions } from './hec.js';
-import { DEFAULT_WEBHOOK_TIMEOUT_MS, incidentAlert, isIncident, postWebhook, staleDeviceAlert, type StaleDevice } from './webhook.js';
+import { DEFAULT_WEBHOOK_TIMEOUT_MS, incidentAlert, isIncident, postWebhook, staleDeviceAlert, staleDigestAlert, type StaleDevice } from './webhook.js';
 
 export interface AlertOptions {
   /** Incident webhook URL: called for each new block/warn event, and for each device that goes stale. */
@@ -182,12 +182,21 @@ export class AlertOutbox {
   }
 
   /** Queues one alert per device that went stale; a device already alerted for this silence is skipped. */
-  async publishStale(devices: readonly (StaleDevice & { lastSeenMs: number })[]): Promise<number> {
-    if (!this.webhook || devices.length === 0) return 0;
+  /**
+   * One alert per device in `devices`, and one digest for `more` (red team G7: no flood of posts). The
+   * digest's id is the set it covers, so a check that finds the same devices again queues nothing, and a
+   * new silent device adds one digest, not one post each.
+   */
+  async publishStale(devices: readonly (StaleDevice & { lastSeenMs: number })[], more: readonly (StaleDevice & { lastSeenMs: number })[] = []): Promise<number> {
+    if (!this.webhook || devices.length + more.length === 0) return 0;
     const items = devices.map((d) => {
       const ref = `stale:${d.deviceId}:${d.lastSeenMs}`;
       return { channel: 'webhook' as const, ref, payload: JSON.stringify(staleDeviceAlert(d, ref)) };
     });
+    if (more.length) {
+      const ref = `stale-digest:${createHash('sha256').update(more.map((d) => `${d.deviceId}:${d.lastSeenMs}`).sort().join('\n')).digest('hex').slice(0, 24)}`;
+      items.push({ channel: 'webhook' as const, ref, payload: JSON.stringify(staleDigestAlert(more, ref)) });
+    }
     const n = await this.storage.enqueueAlerts(items, this.now());
     if (n) this.wake('webhook');
     return n;

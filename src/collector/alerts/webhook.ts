@@ -117,6 +117,29 @@ export function staleDeviceAlert(d: StaleDevice, alertId: string): StaleDeviceAl
   };
 }
 
+export interface StaleDigestAlert {
+  kind: 'upload-guard.devices-stale';
+  alertId: string;
+  text: string;
+  /** How many devices this digest covers; `devices` lists the first 100. */
+  count: number;
+  devices: StaleDevice[];
+}
+
+/** Devices gone silent beyond the per-check posts, as one alert: the count and the first ids. */
+export function staleDigestAlert(devices: readonly StaleDevice[], alertId: string): StaleDigestAlert {
+  const shown = devices.slice(0, 10).map((d) => chatField(d.deviceId)).join(', ');
+  return {
+    kind: 'upload-guard.devices-stale',
+    alertId,
+    text:
+      `Upload Guard: ${devices.length} more devices stopped sending heartbeats (${shown}${devices.length > 10 ? ', …' : ''}); ` +
+      'not posted one by one: see the Devices view (stale only). Many at once can be a network or collector outage, or made-up device ids',
+    count: devices.length,
+    devices: devices.slice(0, 100).map(({ deviceId, user, browser, extensionVersion, policyVersion, lastSeen, silentMinutes }) => ({ deviceId, user, browser, extensionVersion, policyVersion, lastSeen, silentMinutes })),
+  };
+}
+
 /** How long a webhook call may take by default (UPLOAD_GUARD_WEBHOOK_TIMEOUT_SECONDS, AlertOptions.webhookTimeoutMs). */
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 15_000;
 
