@@ -57,3 +57,38 @@ for (const backend of testBackends('reportedat')) {
     });
   });
 }
+
+for (const backend of testBackends('triagever')) {
+  describe(`two people saving one incident at once (${backend.name}, red team G10)`, () => {
+    let storage: Storage;
+    let c: Collector;
+    const call = async (method: string, url: string, body?: unknown) => {
+      const r = await c.app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${ADMIN}` }, ...(body ? { payload: body as object } : {}) });
+      return { status: r.statusCode, body: r.json() as Record<string, unknown> };
+    };
+    beforeAll(async () => {
+      storage = await backend.open();
+      c = await createCollector({ storage, ingestTokens: ['incident-reported-at-ingest-token-0123'], adminTokens: [ADMIN], timeWindow: false });
+      await storage.insertEvents([sampleEvent({ time: new Date(Date.now() - 3_600_000).toISOString() })], Date.now());
+    });
+    afterAll(async () => {
+      await c?.close();
+      await backend.cleanup(storage);
+    });
+
+    it('the second save made from a stale read is refused with 409 and the first one stays', async () => {
+      const list = (await call('GET', '/v1/admin/incidents')).body as { incidents: { id: number; updatedAt: string }[] };
+      const { id, updatedAt } = list.incidents[0]!;
+      const a = await call('PATCH', `/v1/admin/incidents/${id}`, { status: 'closed', notes: 'B: false positive', ifUpdatedAt: updatedAt });
+      expect(a.status).toBe(200);
+      const b = await call('PATCH', `/v1/admin/incidents/${id}`, { status: 'investigating', assignee: 'yamada', notes: 'A: customer informed', ifUpdatedAt: updatedAt });
+      expect(b.status).toBe(409);
+      expect(b.body.error).toMatch(/someone else saved this incident/);
+      const got = (await call('GET', `/v1/admin/incidents/${id}`)).body as { incident: { status: string; notes: string } };
+      expect(got.incident).toMatchObject({ status: 'closed', notes: 'B: false positive' });
+      expect(((await call('GET', '/v1/admin/audit?action=incident.update.refused')).body as { entries: unknown[] }).entries).toHaveLength(1);
+      // Without ifUpdatedAt (older clients, scripts) a save still goes through.
+      expect((await call('PATCH', `/v1/admin/incidents/${id}`, { assignee: 'sato' })).status).toBe(200);
+    });
+  });
+}

@@ -20,6 +20,8 @@ export interface IncidentPatchBody {
   notes?: string | null;
   /** ISO 8601 with offset, or null to clear. */
   reportedAt?: string | null;
+  /** The incident's updatedAt as shown: refused (409) when someone else saved it since. */
+  ifUpdatedAt?: string;
 }
 
 const KEY = 'upload-guard-admin-token';

@@ -181,6 +181,8 @@ function Triage(props: {
           notes: notes || null,
           // Empty: cleared, except that "reported" without a time is stamped now by the collector.
           reportedAt: extra.reportedAt ?? (at !== null ? new Date(at).toISOString() : (extra.status ?? status) === 'reported' ? undefined : null),
+          // The whole form is sent: without this, a colleague's save in between was silently overwritten.
+          ifUpdatedAt: i.updatedAt,
         },
         token,
       );

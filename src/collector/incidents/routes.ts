@@ -38,6 +38,8 @@ const PatchSchema = z.strictObject({
   // Notes are free text (line breaks allowed); shown as text, never markup.
   notes: z.string().max(10_000).nullable().optional(),
   reportedAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  /** The incident's updatedAt as the client last read it: the change is made only if nobody saved since (409 otherwise). */
+  ifUpdatedAt: z.iso.datetime({ offset: true }).optional(),
 });
 
 const SettingsSchema = z.strictObject({
@@ -117,7 +119,7 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
     const b = PatchSchema.safeParse(req.body ?? {});
     if (!p.success) return reply.code(400).send(bad(describeIssues(p.error)));
     if (!b.success) return reply.code(400).send(bad(describeIssues(b.error)));
-    const { reportedAt, ...rest } = b.data;
+    const { reportedAt, ifUpdatedAt, ...rest } = b.data;
     const patch = { ...rest, ...(reportedAt !== undefined ? { reportedMs: reportedAt === null ? null : Date.parse(reportedAt) } : {}) };
     if (patch.reportedMs != null) {
       // Reported to the customer between the incident's first event and now (a clock a few minutes
@@ -140,10 +142,15 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
     // The audit entry says what changed; a note's text stays in the incident, the log says it changed.
     // Change and entry in one transaction: an entry that cannot be written undoes the change (red team G1:
     // an incident closed as "false positive" while audit_log was locked answered 200 with no entry).
-    const { notes, ...fields } = b.data;
+    const { notes, ifUpdatedAt: _version, ...fields } = b.data;
     const entry = app.auditEntry(req.principal?.actor ?? 'unknown', 'incident.update', { id: p.data.id, ...fields, ...(notes !== undefined ? { notesChanged: true } : {}) }, req);
-    if (!(await app.accountStore.change(store.updateTx(p.data.id, patch, ctx.now()), (found) => (found ? [entry] : [])))) {
-      return reply.code(404).send({ error: 'no such incident' });
+    const done = await app.accountStore.change(store.updateTx(p.data.id, patch, ctx.now(), ifUpdatedAt === undefined ? undefined : Date.parse(ifUpdatedAt)), (r) => (r === 'updated' ? [entry] : []));
+    if (done === 'missing') return reply.code(404).send({ error: 'no such incident' });
+    if (done === 'conflict') {
+      const now = await store.get(p.data.id, await settings(), ctx.now());
+      const error = `someone else saved this incident after you opened it (at ${now?.incident.updatedAt ?? 'an unknown time'}): nothing was changed; reload it and apply your change again`;
+      await app.audit(req.principal?.actor ?? 'unknown', 'incident.update.refused', { id: p.data.id, reason: error }, req);
+      return reply.code(409).send({ error, incident: now?.incident ?? null });
     }
     return (await store.get(p.data.id, await settings(), ctx.now()))!;
   });

@@ -284,10 +284,14 @@ export class IncidentStore {
 
   /** Applies a triage change; `reported` without a time records now. Returns false when there is no such incident. */
   async update(id: number, p: IncidentPatch, now: number): Promise<boolean> {
-    return this.sql.tx(this.updateTx(id, p, now));
+    return (await this.sql.tx(this.updateTx(id, p, now))) === 'updated';
   }
-  /** update as a transaction's work (written with its audit entry: AccountStore.change). */
-  *updateTx(id: number, p: IncidentPatch, now: number): TxWork<boolean> {
+  /**
+   * update as a transaction's work (written with its audit entry: AccountStore.change). With
+   * `ifUpdatedMs`, only if nobody saved the incident since (else 'conflict'): two people saving at once
+   * silently lost the first one's status and notes (red team G10).
+   */
+  *updateTx(id: number, p: IncidentPatch, now: number, ifUpdatedMs?: number): TxWork<'updated' | 'missing' | 'conflict'> {
     const sets: string[] = ['updated_ms = ?'];
     const params: unknown[] = [now];
     const set = (col: string, v: unknown) => {
@@ -300,7 +304,11 @@ export class IncidentStore {
     if (p.notes !== undefined) set('notes', p.notes);
     if (p.reportedMs !== undefined) set('reported_ms', p.reportedMs);
     else if (p.status === 'reported') sets.push(`reported_ms = coalesce(reported_ms, ${Math.floor(now)})`);
-    return ((yield { sql: `UPDATE ${this.t.incidents} SET ${sets.join(', ')} WHERE id = ?`, params: [...params, id] }) as number) === 1;
+    const guard = ifUpdatedMs === undefined ? '' : ' AND updated_ms = ?';
+    if (((yield { sql: `UPDATE ${this.t.incidents} SET ${sets.join(', ')} WHERE id = ?${guard}`, params: [...params, id, ...(ifUpdatedMs === undefined ? [] : [ifUpdatedMs])] }) as number) === 1) return 'updated';
+    if (ifUpdatedMs === undefined) return 'missing';
+    const rows = (yield { sql: `SELECT id FROM ${this.t.incidents} WHERE id = ?`, params: [id], rows: true }) as unknown[];
+    return rows.length ? 'conflict' : 'missing';
   }
 
   /** Open incidents (not reported, not closed) whose deadline is at or before `by`, oldest first. */
