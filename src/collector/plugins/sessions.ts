@@ -42,6 +42,8 @@ declare module 'fastify' {
     audit(actor: string, action: string, details?: Record<string, unknown>, req?: FastifyRequest): Promise<void>;
     /** The entry of a change made through the API, written with the change in one transaction (AccountStore.change). */
     auditEntry(actor: string, action: string, details: Record<string, unknown>, req: FastifyRequest): AuditEntry;
+    /** Writes the counts of refused unknown credentials held since their address's first entry (a timer does it every minute). */
+    flushDenied(): Promise<void>;
     /** Who sent this request (null: no credentials at all), without answering it. */
     whoIs(req: FastifyRequest): Promise<Found | null>;
     /** Authenticates and checks the role; answers 401/403/429 itself and returns null when refused. */
@@ -89,6 +91,43 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
   }
   app.decorate('audit', audit);
   app.decorate('auditEntry', entry);
+
+  /**
+   * Refused unknown credentials, per address: the first of a minute is an entry at once, the rest of that
+   * minute one `access.denied.repeated` entry with their count when the minute is over. One address with
+   * made-up tokens wrote ~60 entries a second (5 M a day) and drowned the log (red team G8); every refusal
+   * is still counted, in at most one entry per address and minute beside the first.
+   */
+  const denied = new Map<string, { count: number; fromMs: number; routes: Record<string, number>; reasons: Record<string, number> }>();
+  const DENIED_KEYS = 10_000;
+  async function deniedUnknown(req: FastifyRequest, details: { route: string; status: number; reason: string }): Promise<void> {
+    // Beyond DENIED_KEYS addresses at once (IPv6), the rest share one count.
+    const key = denied.has(req.ip) || denied.size < DENIED_KEYS ? req.ip : '*';
+    const seen = denied.get(key);
+    if (!seen) {
+      denied.set(key, { count: 0, fromMs: ctx.now(), routes: {}, reasons: {} });
+      return audit('unknown', 'access.denied', details, req);
+    }
+    seen.count++;
+    seen.routes[details.route] = (seen.routes[details.route] ?? 0) + 1;
+    seen.reasons[details.reason] = (seen.reasons[details.reason] ?? 0) + 1;
+  }
+  async function flushDenied(): Promise<void> {
+    const now = ctx.now();
+    for (const [address, d] of [...denied]) {
+      denied.delete(address);
+      if (d.count === 0) continue;
+      const details = { count: d.count, from: new Date(d.fromMs).toISOString(), to: new Date(now).toISOString(), routes: d.routes, reasons: d.reasons };
+      await store.appendAudit({ timeMs: now, actor: 'unknown', action: 'access.denied.repeated', details, address: address === '*' ? null : address }).catch((err) => app.log.error({ err }, 'audit log write failed'));
+    }
+  }
+  const deniedTimer = setInterval(() => void flushDenied(), 60_000);
+  deniedTimer.unref();
+  app.decorate('flushDenied', flushDenied);
+  app.addHook('onClose', async () => {
+    clearInterval(deniedTimer);
+    await flushDenied();
+  });
 
   async function fromSession(req: FastifyRequest, id: string): Promise<Found> {
     const idHash = sha256hex(id);
@@ -145,7 +184,7 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     if (!found.ok) {
       ctx.metrics.authFailures++;
       // A credential that was presented and refused (a guessed or revoked token, an ended session) is on record.
-      if (presented) await audit('unknown', 'access.denied', { route: routeOf(req), status: found.status, reason: found.error }, req);
+      if (presented) await deniedUnknown(req, { route: routeOf(req), status: found.status, reason: found.error });
       if (found.status === 401) reply.header('www-authenticate', 'Bearer');
       void reply.code(found.status).header('connection', 'close').send({ error: found.error });
       return null;
