@@ -142,3 +142,28 @@ for (const backend of backends) {
     });
   });
 }
+
+for (const backend of testBackends('tokdup')) {
+  describe(`two token creations with one name at once (${backend.name}, red team G11)`, () => {
+    let storage: Storage;
+    let c: Collector;
+    beforeAll(async () => {
+      storage = await backend.open();
+      c = await createCollector({ storage, ingestTokens: ['audit-with-change-ingest-token-0123456789'], adminTokens: [ADMIN], timeWindow: false });
+    });
+    afterAll(async () => {
+      await c?.close();
+      await backend.cleanup(storage);
+    });
+
+    it('make one token and one token.create entry; the others get 409', async () => {
+      const make = () => c.app.inject({ method: 'POST', url: '/v1/admin/tokens', headers: { authorization: `Bearer ${ADMIN}` }, payload: { name: 'siem-dup', role: 'admin' } });
+      const answers = await Promise.all([make(), make(), make(), make()]);
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 409, 409, 409]);
+      const tokens = (await c.app.inject({ method: 'GET', url: '/v1/admin/tokens', headers: { authorization: `Bearer ${ADMIN}` } })).json() as { tokens: { name: string }[] };
+      expect(tokens.tokens.filter((t) => t.name === 'siem-dup')).toHaveLength(1);
+      const audit = (await c.app.inject({ method: 'GET', url: '/v1/admin/audit?action=token.create', headers: { authorization: `Bearer ${ADMIN}` } })).json() as { entries: unknown[] };
+      expect(audit.entries).toHaveLength(1);
+    });
+  });
+}

@@ -119,7 +119,13 @@ export async function createApiToken(
   // The token and its entry together: no credential exists without its entry, and no entry names a token
   // that was never made (two creations with one name: the second fails on the unique name, entry and all).
   const t: TokenRow = { id: made.id, name, role, secretHash: made.secretHash, createdMs: now, createdBy: actor, lastUsedMs: null, revokedMs: null, revokedBy: null };
-  await store.change(AccountStore.createTokenTx(t), () => [audit('token.create', { id: made.id, name, role })]);
+  try {
+    await store.change(AccountStore.createTokenTx(t), () => [audit('token.create', { id: made.id, name, role })]);
+  } catch (err) {
+    // Another creation with this name won the race (the unique index): nothing of this one was written.
+    if (isUniqueViolation(err)) return { ok: false, status: 409, error: 'a token with this name exists: revoke it first' };
+    throw err;
+  }
   return { ok: true, value: { id: made.id, name, role, token: made.token } };
 }
 
@@ -131,6 +137,12 @@ export async function revokeApiToken(store: AccountStore, idOrName: string, acto
   }
   return { ok: true, value: null };
 }
+
+/** A unique index refused the row (SQLite's SQLITE_CONSTRAINT_UNIQUE, PostgreSQL's 23505). */
+const isUniqueViolation = (err: unknown) => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+};
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
