@@ -316,27 +316,35 @@ const word = (s: string, anchor: number): Needle => ({ bytes: new TextEncoder().
 /** CHAR( and UNICHAR( as Excel writes them, and lower case as a library may. */
 const CHAR_CODES = [word('CHAR(', 1), word('char(', 4)];
 
-/**
- * Whether a worksheet's formulas may make 秘 from a character code (CHAR, UNICHAR): such a workbook
- * need not hold 秘 anywhere, so its formulas are read (XlsxFormulas). Searched chunk by chunk, the
- * seam between chunks too, until seen.
- */
-export class CharCodes {
+/** Whether a stream holds one of `needles`, searched chunk by chunk, the seam between chunks too, until seen. */
+export class SeenInStream {
   seen = false;
   private tail: Uint8Array = new Uint8Array(0);
 
+  /** `seam`: bytes kept from a chunk's end, the longest needle less one. */
+  constructor(
+    private readonly needles: readonly Needle[],
+    private readonly seam: number,
+  ) {}
+
   push(chunk: Uint8Array): void {
     if (this.seen) return;
-    this.seen = has(concat([this.tail, chunk.subarray(0, 4)])) || has(chunk);
-    this.tail = chunk.slice(-4);
+    this.seen = this.holds(concat([this.tail, chunk.subarray(0, this.seam)])) || this.holds(chunk);
+    this.tail = chunk.slice(-this.seam);
+  }
+
+  private holds(buf: Uint8Array): boolean {
+    let found = false;
+    findNeedles(buf, this.needles, 0, buf.length, () => ((found = true), false));
+    return found;
   }
 }
 
-function has(buf: Uint8Array): boolean {
-  let found = false;
-  findNeedles(buf, CHAR_CODES, 0, buf.length, () => ((found = true), false));
-  return found;
-}
+/**
+ * Whether a worksheet's formulas may make 秘 from a character code (CHAR, UNICHAR): such a workbook
+ * need not hold 秘 anywhere, so its formulas are read (XlsxFormulas).
+ */
+export const charCodes = (): SeenInStream => new SeenInStream(CHAR_CODES, 4);
 
 /** Bytes of the previous chunk looked at again: a formula's end tag and what follows it, cut by the chunk's end. */
 const SIGN_TAIL = 512;

@@ -12,14 +12,13 @@
  */
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
-import { findNeedles, mayBeStamp, mayHaveStampChar, type Needle } from './byte-scan.js';
-import { concat } from '../bytes.js';
+import { mayBeStamp, mayHaveStampChar, type Needle } from './byte-scan.js';
 import { MarkupWindows } from './markup-windows.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted } from './types.js';
 import { TallRows, XlsxRows } from './xlsx-rows.js';
 import { textFormats as formatsOf, type TextFormats } from './number-format.js';
-import { CharCodes, UncomputedFormulas, XlsxFormulas } from './xlsx-formulas.js';
+import { charCodes, SeenInStream, UncomputedFormulas, XlsxFormulas } from './xlsx-formulas.js';
 import { conditionalCells, conditionalSections } from './xlsx-conditional.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
 import { attr, decodeEntities, escapeText, xmlToText } from './xml-text.js';
@@ -80,7 +79,7 @@ export class XlsxBook {
   /** Some sheet may show 秘: its formulas with no computed value are read (xlsx-formulas.ts). */
   private formulas = false;
   /** A worksheet names CHAR or UNICHAR, which make 秘 from a number: the formulas are read too. */
-  private readonly charCodes = new CharCodes();
+  private readonly charCodes = charCodes();
   /** Some worksheet holds a formula with no computed value: without one there is nothing for the formula reading to do. */
   private uncomputed = false;
   /**
@@ -116,12 +115,12 @@ export class XlsxBook {
     let texts: string[];
     let utf16 = false;
     /** A number format in the sheet itself (an Excel 2010 conditional format's inline `<x14:dxf>`); read whole: yes. */
-    let inlineFormats: FormatCodes | null = null;
+    let inlineFormats: SeenInStream | null = null;
     if (this.ctx.fullText) texts = await this.wholeSheet(part, rows);
     else {
       const windows = new MarkupWindows((xml) => sheetText(xml, sheet, this.ctx.name));
       const signs = new UncomputedFormulas(recalc);
-      const codes = (inlineFormats = new FormatCodes());
+      const codes = (inlineFormats = formatCodes());
       await this.zip.stream(part, (chunk) => {
         const before = windows.hits;
         windows.push(chunk);
@@ -268,19 +267,4 @@ async function computedOnLoad(zip: ZipArchive): Promise<boolean> {
 const FORMAT_CODE: readonly Needle[] = [{ bytes: new TextEncoder().encode('formatCode'), enc: 'utf-8', anchor: 6, wide: false }];
 
 /** Whether a worksheet's bytes hold `formatCode` (a number format of its own), seen chunk by chunk, the seam too. */
-class FormatCodes {
-  seen = false;
-  private tail: Uint8Array = new Uint8Array(0);
-
-  push(chunk: Uint8Array): void {
-    if (this.seen) return;
-    this.seen = hasFormatCode(concat([this.tail, chunk.subarray(0, 16)])) || hasFormatCode(chunk);
-    this.tail = chunk.slice(-16);
-  }
-}
-
-function hasFormatCode(buf: Uint8Array): boolean {
-  let found = false;
-  findNeedles(buf, FORMAT_CODE, 0, buf.length, () => ((found = true), false));
-  return found;
-}
+const formatCodes = (): SeenInStream => new SeenInStream(FORMAT_CODE, 16);
