@@ -9,6 +9,7 @@ import { openFileBlob } from './file-blob.js';
 import { loadPolicyFile } from './policy-file.js';
 import { describeLocation, scanBlob, type Designated, type Limits, type ScanResult } from '../detect/index.js';
 import { inertText } from '../events/inert.js';
+import { safeJson } from '../events/encode.js';
 
 const HELP = `Usage: upload-guard scan [--json] [--policy FILE] PATH…
 
@@ -112,7 +113,7 @@ export async function run(argv: string[]): Promise<number> {
       progress?.clear();
       marked ||= result.verdict === 'marked';
       unscannable ||= result.verdict === 'unscannable';
-      process.stdout.write((args.json ? jsonLine(toJson(file, result)) : toLine(file, result)) + '\n');
+      process.stdout.write((args.json ? safeJson(toJson(file, result)) : toLine(file, result)) + '\n');
     }
   }
   progress?.done();
@@ -157,16 +158,6 @@ const REASON_WORDS: Record<string, string> = {
   keyword: 'designated keyword',
   label: 'sensitivity label',
 };
-
-/**
- * One NDJSON row. JSON.stringify escapes C0 controls but leaves C1 controls (U+009B is a CSI on some
- * terminals), bidi overrides and line separators raw: those are written as \\uXXXX too, the same value
- * to a JSON reader, inert on a terminal that shows the stream.
- */
-function jsonLine(v: unknown): string {
-  return JSON.stringify(v).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
 
 /**
  * A name on disk, a member's path and an excerpt are whatever the file's author wrote: escape sequences,

@@ -62,11 +62,12 @@ export function toCsv(events: readonly Record<string, unknown>[], opts: { bom?: 
 /**
  * JSON.stringify escapes C0 controls but not C1 ones (U+0085 and U+2028/U+2029 split lines for some
  * readers; U+009B is a terminal's CSI) nor bidi controls (U+202E shows `evil‮gnp.exe` as evilexe.png):
- * all escaped, so one event is one line for every reader and a terminal shows a sender's name as it is.
- * The same JSON value either way.
+ * DEL and the characters of zero width too (two names that differ by one would look the same): all
+ * escaped, so one event is one line for every reader and a terminal shows a sender's name as it is.
+ * The same JSON value either way. (`upload-guard scan --json` writes its rows with it too.)
  */
-const UNSAFE_IN_JSON = /[\u0080-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
-const safeJson = (value: unknown): string =>
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff]/g;
+export const safeJson = (value: unknown): string =>
   JSON.stringify(value).replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 export function ndjsonLine(event: unknown): string {
