@@ -50,6 +50,14 @@ export function shownByInstruction(instruction: string): string | null {
 }
 
 /**
+ * What a field whose instruction is taken out of the text shows in its place (a .docx complex field, a
+ * .doc field): EQ ruby's base, MACROBUTTON's words or a SYMBOL's character; '' for any other field.
+ */
+export function instructionShows(instruction: string): string {
+  return shownByInstruction(instruction) ?? symbolShown(instruction) ?? '';
+}
+
+/**
  * A .doc's text with each field as Word shows it: a field is 0x13, its instruction, 0x14 and its result,
  * then 0x15 (no 0x14 when it has no result); fields nest inside instructions. The instruction (and a
  * nested field's result inside it) is blanked with NUL, which readable() drops, and what the instruction
@@ -74,7 +82,7 @@ export function withFieldsShown(text: string): string {
       f.inInstruction = false;
       if (--reading > 0) continue; // blanked with the instruction around it
       const instr = text.slice(f.begin + 1, i);
-      const shown = (shownByInstruction(instr) ?? symbolShown(instr) ?? '').slice(0, i - f.begin - 1);
+      const shown = instructionShows(instr).slice(0, i - f.begin - 1);
       for (let k = f.begin + 1; k < i; k++) out[k] = '\0';
       for (let k = 0; k < shown.length; k++) out[f.begin + 1 + k] = shown[k];
     }

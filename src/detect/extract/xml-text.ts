@@ -4,7 +4,7 @@
  * format we read, and much faster than a DOM.
  */
 
-import { shownByInstruction, symbolShown } from './field-shown.js';
+import { instructionShows, shownByInstruction } from './field-shown.js';
 import { NEEDLES, decoder, findNeedles, followedByKanaOrKanji, type Needle } from './byte-scan.js';
 import { bothReadings, SEPARATOR } from './sheet-rows.js';
 import { XML_TAGS, content, outer, replaceSpans, spans, tameTail } from './markup-spans.js';
@@ -363,7 +363,7 @@ function withoutFieldCodes(xml: string): string {
       const instr = f.instr;
       f.instr = null;
       reading.pop(); // f: the innermost open field, so the innermost one being read
-      const shown = shownByInstruction(instr) ?? symbolShown(instr) ?? '';
+      const shown = instructionShows(instr);
       const outer = reading.at(-1);
       // Inside another field's instruction: what it shows belongs to that instruction, not to the page.
       if (outer) outer.instr += shown;
