@@ -11,7 +11,7 @@ import { extImage, namedAsStructured, sniff, splitVolume, unreadByName, unsuppor
 import { readBytes } from './bytes.js';
 import type { Limits, Location, ScanOptions, ScanResult, UnscannableVerdict, Verdict, Where } from './types.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extractor } from './extract/types.js';
-import { extractZip } from './extract/zip.js';
+import { extractCutZip, extractZip } from './extract/zip.js';
 import { extractOoxml } from './extract/ooxml.js';
 import { extractOdf } from './extract/odf.js';
 import { extractTar } from './extract/tar.js';
@@ -43,7 +43,7 @@ import { extractSqlite } from './extract/sqlite.js';
 import { extractEmlx, extractEml } from './extract/eml.js';
 import { extractFormData } from './extract/form-data.js';
 import { extractMbox } from './extract/mbox.js';
-import { readZipDirectory } from './extract/zip-reader.js';
+import { readZipDirectory, ZipEndMissing, type ZipEntry } from './extract/zip-reader.js';
 
 export { checkName, scanText } from './rules/verdicts.js';
 
@@ -284,7 +284,15 @@ class Scanner {
     if (format === 'unsupported-archive') return { format, extractor: unreadable(name), container: false };
     if (format !== 'zip') return { format, extractor: EXTRACTORS[format], container: CONTAINERS.has(format) };
     // One look at the member names tells OOXML and ODF from a plain archive, whatever the extension says.
-    const names = new Set((await readZipDirectory(blob, this.context(0, false))).map((e) => e.name));
+    let entries: ZipEntry[];
+    try {
+      entries = await readZipDirectory(blob, this.context(0, false));
+    } catch (err) {
+      // No end record at all: read by its local entries, as far as they go.
+      if (err instanceof ZipEndMissing) return { format: 'zip', extractor: extractCutZip, container: true };
+      throw err;
+    }
+    const names = new Set(entries.map((e) => e.name));
     // A .docx/.xlsx/.pptx that lost its content types is a damaged package, not a plain archive.
     // Other packages in the same container format (NuGet, VSIX, MSIX, 3MF) are plain archives to us.
     if (OOXML_EXT.test(name) || (names.has('[Content_Types].xml') && [...names].some((n) => OFFICE_PART.test(n)))) {

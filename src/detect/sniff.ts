@@ -232,8 +232,10 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   // archive.zip`: viewers show the picture, unzip opens the archive): one look at the end record.
   // A 7z, RAR, LZH, CAB… after it is found by its start (extract/picture-archive.ts), first: a ZIP may follow it.
   if (byHead === 'image' || byHead === 'media') {
-    if (await archiveStart(blob)) return 'picture-archive';
+    const start = await archiveStart(blob);
+    if (start && start.kind !== 'zip') return 'picture-archive';
     if (await zipAtEnd(blob)) return 'sfx';
+    if (start) return 'picture-archive'; // a ZIP without its end record
   }
   if (byHead) return byHead;
   const ascii = new TextDecoder('latin1').decode(head);

@@ -55,6 +55,39 @@ describe('a ZIP after a program, a script or a picture', () => {
   });
 });
 
+describe('a ZIP without its end record after a program or a picture (a download cut short), or inside a program', () => {
+  const cut = (zip: Uint8Array<ArrayBuffer>, n: number) => zip.subarray(0, zip.length - n);
+  it.each([
+    ['Info-ZIP -fz (ZIP64 end records)', 'fz.zip'],
+    ['bsdtar (sizes in a data descriptor after the member)', 'bsdtar.zip'],
+  ])('%s, its last 30 bytes cut: the member before the cut is read (marked); its trap is unscannable, never clean', async (_, zip) => {
+    for (const [name, prefix] of [['setup.exe', PROGRAM], ['plan.png', PICTURE]] as const) {
+      expect(await scan(name, prefix, cut(bytes(`memo-ctext.${zip}`), 30))).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['memo.txt'] } });
+      expect(await scan(name, prefix, cut(bytes(`memo-clean.${zip}`), 30))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringMatching(/cut short/) });
+    }
+    // On its own too (before: unscannable, its end record not found).
+    expect(await scan('memo.zip', cut(bytes(`memo-ctext.${zip}`), 30))).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['memo.txt'] } });
+  });
+
+  it('cut inside its member: nothing of it can be read, so unscannable, never clean', async () => {
+    const zip = bytes('memo-ctext.bsdtar.zip');
+    expect(await scan('setup.exe', PROGRAM, cut(zip, 200))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+
+  it('a whole ZIP in the middle of a program (a resource; the end record is not at the end) is read: marked; its trap clean', async () => {
+    // More program after it than a ZIP's end record is looked for from the end (64 KiB).
+    const rest = new Uint8Array(80 * 1024).map((_, i) => PROGRAM[i % PROGRAM.length]);
+    expect(await scan('setup.exe', PROGRAM, bytes('memo-ctext.bsdtar.zip'), rest)).toMatchObject({ verdict: 'marked', rule: 1, format: 'sfx', location: { path: ['memo.txt'] } });
+    expect(await scan('setup.exe', PROGRAM, bytes('memo-clean.bsdtar.zip'), rest)).toMatchObject({ verdict: 'clean', format: 'sfx' });
+  });
+
+  it('a program that holds the local header signature as a constant (an unzipper) is an ordinary program: clean', async () => {
+    // PK 3 4 as code compares it (cmp eax, 0x04034b50), then more code: no version, flags and method an archiver writes.
+    const code = new Uint8Array([0x3d, 0x50, 0x4b, 0x03, 0x04, 0x75, 0x1c, 0x48, 0x8b, 0x45, 0xf8, 0x0f, 0xb7, 0x40, 0x1a, 0x89, 0xc2, 0x48, 0x8b, 0x45, 0xf8, 0x0f, 0xb7, 0x40, 0x1c, 0x01, 0xd0, 0x83, 0xc0, 0x1e, 0xc3, 0x90]);
+    expect(await scan('unzip', PROGRAM, code, PROGRAM)).toMatchObject({ verdict: 'clean', format: 'binary' });
+  });
+});
+
 describe('a clean program that holds archive signatures as constants (7-Zip, WinRAR, antivirus, libarchive.so)', () => {
   it('is an ordinary program: clean', async () => {
     expect(await scan('magic', PROGRAM)).toMatchObject({ verdict: 'clean', format: 'binary' });

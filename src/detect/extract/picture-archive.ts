@@ -8,7 +8,7 @@
  */
 import { readBytes, startsWith, u16, u32, u64 } from '../bytes.js';
 import { crc32 } from '../crc32.js';
-import { zipLayout } from './zip-end.js';
+import { zipExtent, zipLayout } from './zip-end.js';
 import { afterArchive } from './archive-bounds.js';
 import { findNeedles, type Needle } from './byte-scan.js';
 import { crc16 } from './lzh-headers.js';
@@ -27,7 +27,7 @@ const START_HEADER = 32;
 export const ARCHIVE_START_READ = ARCHIVE_START_REACH + START_HEADER;
 
 /** Formats whose start is looked for. ARJ and SquashFS are not read here: found, they are `unsupported`, never clean. */
-export type StartKind = '7z' | 'rar' | 'lzh' | 'cab' | 'ar' | 'arj' | 'squashfs';
+export type StartKind = '7z' | 'rar' | 'lzh' | 'cab' | 'ar' | 'arj' | 'squashfs' | 'zip';
 export interface ArchiveStart {
   at: number;
   kind: StartKind;
@@ -161,6 +161,27 @@ const squashfs: Check = (b, p, left) => {
   return used >= 96 ? { length: used <= left ? used : null } : null;
 };
 
+/** Compression methods a ZIP member is stored with (APPNOTE 4.4.5: stored, deflate, deflate64, bzip2, LZMA, zstd, xz, PPMd, AES). */
+const ZIP_METHODS = new Set([0, 8, 9, 12, 14, 93, 95, 98, 99]);
+/** General-purpose flags an archiver sets: encrypted, the deflate level's two bits, a data descriptor, strong encryption, UTF-8 names, a masked directory. */
+const ZIP_FLAGS = 0x0001 | 0x0006 | 0x0008 | 0x0040 | 0x0800 | 0x2000;
+/**
+ * A ZIP's first local header, for a ZIP that has no end record where a ZIP after a program has one (a
+ * download cut short, a resource in the middle of a program): version and host, flags and method as an
+ * archiver writes them, a name of printable bytes. 7-Zip opens such a ZIP by its local headers. Its
+ * end is found by walking its entries (zip-end.ts zipExtent), not here.
+ */
+const zipLocal: Check = (b, p) => {
+  if (b.length - p < 30) return { need: 30 };
+  const nameLength = u16(b, p + 26);
+  if (b[p + 4] > 63 || b[p + 5] > 19 || u16(b, p + 6) & ~ZIP_FLAGS || !ZIP_METHODS.has(u16(b, p + 8))) return null;
+  if (nameLength === 0 || nameLength > 4096) return null;
+  if (b.length - p < 30 + nameLength) return { need: 30 + nameLength };
+  for (let i = p + 30; i < p + 30 + nameLength; i++) if (b[i] < 0x20 || b[i] === 0x7f) return null;
+  checked += nameLength;
+  return { length: null };
+};
+
 interface Signature {
   needle: Needle;
   /** Where the format's start is relative to the signature (LZH's method name is at byte 2). */
@@ -185,6 +206,7 @@ const SIGNATURES: Signature[] = [
   sig([0x21, 0x3c, 0x61, 0x72, 0x63, 0x68, 0x3e, 0x0a], 1, 'ar', ar), // !<arch>\n
   sig([0x60, 0xea], 1, 'arj', arj),
   sig([0x68, 0x73, 0x71, 0x73], 1, 'squashfs', squashfs), // hsqs
+  sig([0x50, 0x4b, 3, 4], 1, 'zip', zipLocal), // PK\3\4
 ];
 const NEEDLES = SIGNATURES.map((s) => s.needle);
 const BY_NEEDLE = new Map(SIGNATURES.map((s) => [s.needle, s]));
@@ -217,6 +239,9 @@ export async function archiveStartAfter(blob: Blob, from: number, budget = { use
       budget.used += checked - before;
     }
   };
+  // A ZIP's local header is the start only when no other is found in the reach: a whole ZIP is found by
+  // its end record (zip-end.ts); this finds one without it (cut short, or a resource inside a program).
+  let zipStart: ArchiveStart | null = null;
   // In pieces: a phone photo's 8 MiB are not held at once. Each piece begins LEAD bytes early, so an
   // LZH header whose method name is the first thing in a piece is seen whole.
   for (let base = from; base < reach; base += PIECE) {
@@ -226,6 +251,7 @@ export async function archiveStartAfter(blob: Blob, from: number, budget = { use
     const piece = await readBytes(blob, origin, Math.min(blob.size, to + START_HEADER));
     const candidates: [number, Signature][] = [];
     let found: ArchiveStart | null = null;
+    const take = (s: ArchiveStart) => (s.kind === 'zip' ? (zipStart ??= s) : (found = s));
     const before = checked;
     measured(() => findNeedles(piece, NEEDLES, base - origin, to - origin, (hit, nd) => {
       const s = BY_NEEDLE.get(nd)!;
@@ -233,7 +259,7 @@ export async function archiveStartAfter(blob: Blob, from: number, budget = { use
       if (origin + start < Math.max(from, 1)) return true; // offset 0 is the file's own format
       const v = s.check(piece, start, blob.size - origin - start);
       if (v && 'need' in v) candidates.push([start, s]); // its header runs past this piece: checked below
-      else if (v) found = { at: origin + start, kind: s.kind, end: v.length === null ? null : origin + start + v.length };
+      else if (v) take({ at: origin + start, kind: s.kind, end: v.length === null ? null : origin + start + v.length });
       return !found && budget.used + checked - before <= CHECK_BUDGET;
     }));
     // Candidates whose header runs past the piece, in order, each read as far as its header needs.
@@ -250,7 +276,7 @@ export async function archiveStartAfter(blob: Blob, from: number, budget = { use
           h = await readBytes(blob, at, Math.min(blob.size, at + v.need));
           continue;
         }
-        if (v) found = { at, kind: s.kind, end: v.length === null ? null : at + v.length };
+        if (v) take({ at, kind: s.kind, end: v.length === null ? null : at + v.length });
         break;
       }
       if (found) break;
@@ -258,7 +284,7 @@ export async function archiveStartAfter(blob: Blob, from: number, budget = { use
     if (found) return found;
     if (over()) throw new ScanError('corrupt', 'too many archive signatures to check in this file (crafted?): it cannot be read');
   }
-  return null;
+  return zipStart;
 }
 
 /** The first start after byte 0, searched once per file: sniff.ts asks, then the reader. */
@@ -288,8 +314,9 @@ export function prefixedArchive(inPlace: Extractor): Extractor {
     const zip = await zipLayout(blob);
     const zipAt = zip && zip.start > 0 && startsWith(await readBytes(blob, zip.start, zip.start + 4), LOCAL_HEADER) ? zip.start : null;
     const limit = zipAt ?? (await signatureStart(blob)) ?? blob.size;
-    // A start inside the ZIP is a member stored in it (a .7z kept as it is), read with the ZIP.
-    const within = (s: ArchiveStart | null) => (s && s.at < limit ? s : null);
+    // A start inside the ZIP is a member stored in it (a .7z kept as it is), read with the ZIP; so is the
+    // ZIP's own first local header.
+    const within = (s: ArchiveStart | null) => (s && s.at < limit && !(s.kind === 'zip' && zip && s.at >= zip.start) ? s : null);
     let start = within(await archiveStart(blob));
     if (!start && zipAt === null) {
       if (!zip) throw new ScanError('corrupt', 'the archive after the first bytes could not be found again');
@@ -300,7 +327,9 @@ export function prefixedArchive(inPlace: Extractor): Extractor {
     const budget = { used: 0 }; // one for the searches after each archive, together
     for (let n = 0; start && n < MAX_SEGMENTS; n++) {
       if (start.at > pos) yield* piece(blob, pos, start.at, ctx);
-      const end = Math.min(start.end ?? limit, limit);
+      // A ZIP found by its first local header ends where walking its entries says (a resource in a
+      // program), or runs to the limit (cut short: its reader reads what it can, and says so).
+      const end = Math.min((start.kind === 'zip' ? await zipExtent(blob, start.at, limit, ctx.limits.maxEntries) : start.end) ?? limit, limit);
       ctx.addEntry();
       yield { kind: 'member', name: '', data: blob.slice(start.at, end), payload: true };
       pos = end;

@@ -4,6 +4,7 @@
  * (read it from its own first byte).
  */
 import { readBytes, startsWith, u16, u32, u64 } from '../bytes.js';
+import { localEntry } from './zip-reader.js';
 
 /** How far from its end a ZIP's end record can be (22 bytes and a comment of up to 65,535). */
 export const ZIP_END_REACH = 65557;
@@ -56,6 +57,37 @@ export async function zipLayout(blob: Blob): Promise<ZipLayout | null> {
     if (directory <= 0 || !startsWith(await readBytes(blob, directory, directory + 4), DIRECTORY_HEADER)) return null;
     // An offset past the directory is damage: the archive's start is then unknown (read in place).
     return { directory, start: Math.max(0, directory - offset) };
+  }
+  return null;
+}
+
+const LOCAL_HEADER = [0x50, 0x4b, 3, 4];
+
+/**
+ * Where a ZIP that starts at `at` ends, by walking it as a streaming reader does: its local entries,
+ * then its central directory, to its end record and comment. Null when the walk breaks off before an end
+ * record (the archive was cut short, or a member's sizes come only after its data): the ZIP then runs
+ * to `limit`, and its reader says what it could not read. At most `maxEntries` entries are walked.
+ */
+export async function zipExtent(blob: Blob, at: number, limit: number, maxEntries: number): Promise<number | null> {
+  let p = at;
+  for (let n = 0; n <= maxEntries; n++) {
+    const h = await readBytes(blob, p, Math.min(limit, p + 46));
+    if (startsWith(h, LOCAL_HEADER)) {
+      const local = await localEntry(blob, p, limit, true); // its sizes (ZIP64 ones too, or its data descriptor)
+      if (!local) return null;
+      p = local.end;
+    } else if (startsWith(h, DIRECTORY_HEADER) && h.length >= 46) {
+      p += 46 + u16(h, 28) + u16(h, 30) + u16(h, 32);
+    } else if (startsWith(h, ZIP64_END_RECORD) && h.length >= 12) {
+      p += 12 + u64(h, 4);
+    } else if (startsWith(h, ZIP64_LOCATOR)) {
+      p += 20;
+    } else if (startsWith(h, END_RECORD) && h.length >= 22) {
+      const end = p + 22 + u16(h, 20);
+      return end <= limit ? end : null;
+    } else return null;
+    if (p > limit) return null;
   }
   return null;
 }

@@ -6,7 +6,7 @@
  * the directory must hold exactly the entries its end record lists, each local header must agree
  * with its directory entry, and every member read must match its size and CRC-32.
  */
-import { blobOf, decodeName, readBytes, sliceRange, u16, u32, u64 } from '../bytes.js';
+import { blobOf, decodeName, readBytes, sliceRange, startsWith, u16, u32, u64 } from '../bytes.js';
 import { readRange } from '../range-read.js';
 import { crc32 } from '../crc32.js';
 import { RATIO_FLOOR_BYTES } from '../limits.js';
@@ -54,6 +54,9 @@ export const zipEnd = (blob: Blob): number | null => archiveEnds.get(blob) ?? nu
 /** Where the central directory starts: the members' local entries lie before it (unlistedRanges). */
 const directoryStarts = new WeakMap<Blob, number>();
 
+/** No end record in a ZIP's last 64 KiB: the archive was cut short (scan.ts reads it by its local entries). */
+export class ZipEndMissing extends ScanError {}
+
 export async function readZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEntry[]> {
   const known = directories.get(blob);
   if (known) return known;
@@ -72,7 +75,7 @@ async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEn
       break;
     }
   }
-  if (e < 0) throw new ScanError('corrupt', 'ZIP end of central directory not found (truncated?)');
+  if (e < 0) throw new ZipEndMissing('corrupt', 'ZIP end of central directory not found (truncated?)');
   // The archive's comment (shown by archivers beside the list of files) runs to its stated length.
   if (e + 22 + u16(tail, e + 20) > tail.length) throw new ScanError('corrupt', 'ZIP archive comment is cut short (the archive is truncated)');
   archiveComments.set(blob, decodeName(tail.subarray(e + 22, e + 22 + u16(tail, e + 20)), false));
@@ -357,20 +360,25 @@ export async function unlistedRanges(blob: Blob, entries: ZipEntry[]): Promise<[
 
 /**
  * The member a local header at `at` describes, as a streaming reader takes it (name, method and sizes
- * from the local header itself), or null when there is none there or its sizes come only after its data
- * (flag bit 3: a streaming reader finds its end by decoding; here the stretch is read as bytes).
+ * from the local header itself), and where its entry ends (its data descriptor too), or null when there
+ * is none there. A member whose sizes come only after its data (flag bit 3: bsdtar, Java, any archiver
+ * writing to a pipe) is taken when `descriptors` is set, by the descriptor that ends it (findDescriptor);
+ * otherwise it is null, and the stretch is read as bytes.
  */
-export async function localEntry(blob: Blob, at: number, end: number): Promise<{ entry: ZipEntry; end: number } | null> {
+export async function localEntry(blob: Blob, at: number, end: number, descriptors = false): Promise<{ entry: ZipEntry; end: number } | null> {
   const h = await readBytes(blob, at, Math.min(end, at + 30 + 0xffff));
   if (h.length < 30 || u32(h, 0) !== LFH) return null;
   const flags = u16(h, 6);
   const nameLen = u16(h, 26);
   const extraLen = u16(h, 28);
-  if (flags & 8 || 30 + nameLen > h.length) return null;
+  if ((flags & 8 && !descriptors) || 30 + nameLen > h.length) return null;
   const rawName = h.slice(30, 30 + nameLen);
   const name = unicodePath(h, 30 + nameLen, Math.min(extraLen, h.length - 30 - nameLen), rawName) ?? decodeName(rawName, (flags & 0x800) !== 0);
-  const sizes = zip64Extra(h, 30 + nameLen, Math.min(extraLen, h.length - 30 - nameLen), { compressedSize: u32(h, 18), size: u32(h, 22), localOffset: at });
-  const dataEnd = at + 30 + nameLen + extraLen + sizes.compressedSize;
+  const dataAt = at + 30 + nameLen + extraLen;
+  const described = flags & 8 ? await findDescriptor(blob, dataAt, end) : null;
+  if (flags & 8 && !described) return null;
+  const sizes = described ?? zip64Extra(h, 30 + nameLen, Math.min(extraLen, h.length - 30 - nameLen), { compressedSize: u32(h, 18), size: u32(h, 22), localOffset: at });
+  const dataEnd = dataAt + sizes.compressedSize;
   if (dataEnd > end) return null;
   const method = u16(h, 8);
   const entry: ZipEntry = {
@@ -380,13 +388,35 @@ export async function localEntry(blob: Blob, at: number, end: number): Promise<{
     flags,
     compressedSize: sizes.compressedSize,
     size: sizes.size,
-    crc32: u32(h, 14),
+    crc32: described?.crc32 ?? u32(h, 14),
     localOffset: at,
     isDir: name.endsWith('/') && sizes.size === 0 && sizes.compressedSize === 0,
     encrypted: (flags & 1) !== 0 || method === 99,
     comment: '',
   };
-  return { entry, end: dataEnd };
+  return { entry, end: described?.end ?? dataEnd };
+}
+
+const DESCRIPTOR = [0x50, 0x4b, 7, 8];
+/** Bytes searched at a time for a data descriptor; a descriptor's length more overlaps the next block. */
+const DESCRIPTOR_BLOCK = 1 << 20;
+
+/**
+ * The data descriptor that ends a member's data starting at `from`: its signature (PK 7 8) where the
+ * compressed size it gives is the distance from `from` (4- or 8-byte sizes), as tolerant readers find it
+ * when there is no directory to say. Null when there is none before `end`.
+ */
+async function findDescriptor(blob: Blob, from: number, end: number): Promise<{ compressedSize: number; size: number; crc32: number; end: number } | null> {
+  for (let base = from; base < end; base += DESCRIPTOR_BLOCK) {
+    const b = await readBytes(blob, base, Math.min(end, base + DESCRIPTOR_BLOCK + 24));
+    for (let i = b.indexOf(0x50); i >= 0 && i < DESCRIPTOR_BLOCK; i = b.indexOf(0x50, i + 1)) {
+      if (!startsWith(b, DESCRIPTOR, i) || b.length < i + 16) continue;
+      const compressed = base + i - from;
+      if (u32(b, i + 8) === compressed % 2 ** 32) return { compressedSize: compressed, size: u32(b, i + 12), crc32: u32(b, i + 4), end: base + i + 16 };
+      if (b.length >= i + 24 && u64(b, i + 8) === compressed) return { compressedSize: compressed, size: u64(b, i + 16), crc32: u32(b, i + 4), end: base + i + 24 };
+    }
+  }
+  return null;
 }
 
 function descriptorLength(d: Uint8Array, e: ZipEntry): number {

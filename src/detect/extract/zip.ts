@@ -23,7 +23,7 @@ export const extractZip: Extractor = async function* (blob, ctx) {
   // it is.
   for (const [start, b] of await unlistedRanges(blob, entries)) {
     let a = start;
-    for (let local = await localEntry(blob, a, b); local; local = await localEntry(blob, a, b)) {
+    for (let local = await localEntry(blob, a, b, true); local; local = await localEntry(blob, a, b, true)) {
       ctx.addEntry();
       if (!local.entry.isDir) yield* member(blob, local.entry, ctx);
       a = local.end;
@@ -33,6 +33,23 @@ export const extractZip: Extractor = async function* (blob, ctx) {
     yield { kind: 'member', name: UNLISTED_IN_ZIP, data: blob.slice(a, b) };
   }
   yield* afterArchive(blob, zipEnd(blob), ctx);
+};
+
+/**
+ * A ZIP without its end record (a download cut short; a ZIP after a program, cut): read as a streaming
+ * reader reads it, local entry after local entry, as far as they go (7-Zip opens it so, warning of an
+ * "unexpected end of archive"). What comes after them was not read: the archive is unscannable, unless
+ * a member that was read is marked.
+ */
+export const extractCutZip: Extractor = async function* (blob, ctx) {
+  let at = 0;
+  for (let local = await localEntry(blob, at, blob.size, true); local; local = await localEntry(blob, at, blob.size, true)) {
+    ctx.addEntry();
+    ctx.checkTime();
+    if (!local.entry.isDir) yield* member(blob, local.entry, ctx);
+    at = local.end;
+  }
+  yield { kind: 'unscannable', reason: 'corrupt', detail: 'the ZIP archive is cut short (its list of files is missing): only the files before the cut were read' };
 };
 
 async function* member(blob: Blob, entry: ZipEntry, ctx: ExtractContext): AsyncGenerator<Extracted> {
