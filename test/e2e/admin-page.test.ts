@@ -275,6 +275,28 @@ describe('admin page', () => {
     await page.close();
   });
 
+  it('a warning answered twice: the answer that counts in its row, the other one beside it (red team G4), not a row of its own', async () => {
+    const t = Date.now() - 30 * 60_000;
+    const warning = sampleEvent({ time: new Date(t).toISOString(), action: 'warn', outcome: 'pending', fileName: '二度答えた.xlsx', user: 'answer-user' });
+    const proceeded = sampleEvent({ time: new Date(t + 10_000).toISOString(), action: 'warn', outcome: 'proceeded', relatesTo: warning.id, justification: '自宅で作業するため', fileName: '二度答えた.xlsx', user: 'answer-user' });
+    const cancelled = sampleEvent({ time: new Date(t + 6_000).toISOString(), action: 'warn', outcome: 'cancelled', relatesTo: warning.id, justification: '<i>消した</i>', fileName: '二度答えた.xlsx', user: 'answer-user' });
+    await c.storage.insertEvents([warning, proceeded, cancelled], Date.now());
+    const { page } = await watchedPage(browser);
+    await page.goto(url + '/admin/');
+    await page.fill('input[name=token]', ADMIN);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=events] tbody tr');
+    await page.fill('input[name=userPrefix]', 'answer-');
+    await page.click('.filters button[type=submit]');
+    await expect.poll(() => page.locator('td.file').allTextContents()).toEqual(['二度答えた.xlsx']);
+    expect(await page.locator('td.outcome').allTextContents()).toEqual(['理由を記録して送信']);
+    const other = page.locator('td.comment .other-answer');
+    expect(await other.count()).toBe(1);
+    expect(await other.textContent()).toMatch(/^別の回答: 送信を取りやめ .+ <i>消した<\/i>$/);
+    expect(await page.locator('td.comment i').count()).toBe(0);
+    await page.close();
+  });
+
   it('incidents: time left, triage saved, hostile notes inert; the per-user view', async () => {
     const { page, dialogs, problems } = await watchedPage(browser);
     await page.goto(url + '/admin/');

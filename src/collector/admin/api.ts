@@ -84,8 +84,11 @@ export async function saveIncidentSettings(body: Partial<IncidentSettings>, toke
   return (await send('PUT', '/v1/admin/incident-settings', body, token)).json();
 }
 
-/** A page of events, and the answer each warning on it got (keyed by the warning's id). */
-export async function fetchEvents(params: URLSearchParams, token: string): Promise<{ events: StoredEvent[]; nextCursor: string | null; answers?: Record<string, StoredEvent> }> {
+/** A page of events, the answer each warning on it got, and the other answers that disagree with it (keyed by the warning's id). */
+export async function fetchEvents(
+  params: URLSearchParams,
+  token: string,
+): Promise<{ events: StoredEvent[]; nextCursor: string | null; answers?: Record<string, StoredEvent>; otherAnswers?: Record<string, StoredEvent[]> }> {
   return (await call('/v1/admin/events', params, token)).json();
 }
 

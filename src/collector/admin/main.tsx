@@ -373,8 +373,8 @@ const PAGE = 100;
  * The rows of the events table: a warning with its answer (the answer is then no row of its own), as the
  * CSV shows decisions; under the 「回答待ち」 filter, only warnings still waiting.
  */
-function rowsOf(events: StoredEvent[], answers: Map<string, StoredEvent>, outcome: string): [StoredEvent, StoredEvent | null][] {
-  const folded = new Set([...answers.values()].map((a) => a.id));
+function rowsOf(events: StoredEvent[], answers: Map<string, StoredEvent>, others: Map<string, StoredEvent[]>, outcome: string): [StoredEvent, StoredEvent | null][] {
+  const folded = new Set([...answers.values(), ...[...others.values()].flat()].map((a) => a.id));
   return events
     .filter((e) => !folded.has(e.id) && !(outcome === 'pending' && answers.has(e.id)))
     .map((e) => [e, answers.get(e.id) ?? null]);
@@ -386,6 +386,8 @@ function EventsView({ initial, token, onSignOut, names, services, onUser }: Even
   const [events, setEvents] = useState<StoredEvent[]>([]);
   // Answers to the warnings shown (by warning id): a warning reads as answered, its answer is not a row of its own.
   const [answers, setAnswers] = useState<Map<string, StoredEvent>>(new Map());
+  // Later answers to the same warning that disagree with the one that counts (red team G4): shown beside it.
+  const [others, setOthers] = useState<Map<string, StoredEvent[]>>(new Map());
   const [cursor, setCursor] = useState<string | null>(null);
   const [summary, setSummary] = useState<Summary | null>(null);
   const [selected, setSelected] = useState<StoredEvent | null>(null);
@@ -415,6 +417,7 @@ function EventsView({ initial, token, onSignOut, names, services, onUser }: Even
       if (seq !== latest.current) return;
       const got = new Map([...(more ? answers : []), ...Object.entries(page.answers ?? {})]);
       setAnswers(got);
+      setOthers(new Map([...(more ? others : []), ...Object.entries(page.otherAnswers ?? {})]));
       setEvents(more ? [...events, ...page.events] : page.events);
       setCursor(page.nextCursor);
       setSummary(sum);
@@ -482,7 +485,7 @@ function EventsView({ initial, token, onSignOut, names, services, onUser }: Even
           </tr>
         </thead>
         <tbody>
-          {rowsOf(events, answers, filters.outcome).map(([e, answer]) => (
+          {rowsOf(events, answers, others, filters.outcome).map(([e, answer]) => (
             <tr key={e.id} class={selected?.id === e.id ? 'selected' : ''} onClick={() => setSelected(e)} data-id={e.id}>
               <td class="time">{fmtTime(e.time)}</td>
               <td class="user">{shown(e.user) ?? t.unknown}</td>
@@ -493,7 +496,14 @@ function EventsView({ initial, token, onSignOut, names, services, onUser }: Even
               <td>{e.rule ? word(RULE_WORDS, String(e.rule), lang) : ''}</td>
               <td class={`action ${e.action}`}>{word(ACTION_WORDS, e.action, lang)}</td>
               <td class={`outcome ${(answer ?? e).outcome}`}>{word(OUTCOME_WORDS, (answer ?? e).outcome, lang)}</td>
-              <td class="comment">{shown((answer ?? e).justification) ?? ''}</td>
+              <td class="comment">
+                {shown((answer ?? e).justification) ?? ''}
+                {others.get(e.id)?.map((a) => (
+                  <div class="other-answer" key={a.id}>
+                    {t.otherAnswer}: {word(OUTCOME_WORDS, a.outcome, lang)} {fmtTime(a.time)} {shown(a.justification) ?? ''}
+                  </div>
+                ))}
+              </td>
             </tr>
           ))}
         </tbody>
