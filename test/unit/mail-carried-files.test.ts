@@ -47,6 +47,27 @@ describe('charset labels: a text attachment is read in its labelled charset too;
     expect(await more('charset-utf-16-le-label-trap.eml')).toMatchObject({ verdict: 'clean' });
     expect(await more('charset-utf-16-le-label-stamp.eml')).toMatchObject({ verdict: 'marked', rule: 1 });
   });
+
+  it.each(['ISO-2022-JP-2', 'CP50221', 'x-windows-iso2022jp', 'SJIS-win', 'Shift_JIS-2004', 'eucJP-win', 'EUC-JISX0213', 'utf-8-sig'])(
+    'a mail labelled %s (a Japanese mailer\'s name for its encoding\'s variant) is read in the base encoding: the trap clean (was unscannable: unknown charset), the stamp marked',
+    async (label) => {
+      expect(await more(`label-${label}-trap.eml`)).toMatchObject({ verdict: 'clean' });
+      expect(await more(`label-${label}-stamp.eml`)).toMatchObject({ verdict: 'marked', rule: 1 });
+    },
+  );
+
+  it('a subject and an attachment name in UTF-16 with a big-endian BOM are decoded by their BOM (they were read little-endian: clean)', async () => {
+    const marked = await more('utf-16-be-bom-stamp.eml');
+    expect(marked).toMatchObject({ verdict: 'marked' });
+    expect(JSON.stringify(marked)).toMatch(/秘/);
+    expect(await more('utf-16-be-bom-trap.eml')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('Internet Explorer\'s auto-select label (_autodetect_all) asks for detection: not an unknown charset', async () => {
+    const mail = (w: string) => new TextEncoder().encode(`Subject: memo\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=_autodetect_all\r\n\r\n${w}\r\n`);
+    expect(await scanBlob(new Blob([mail('秘書室より')]), 'x.eml')).toMatchObject({ verdict: 'clean' });
+    expect(await scanBlob(new Blob([mail('取扱 秘 Confidential')]), 'x.eml')).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
 });
 
 describe('a message saved as UTF-16 with a BOM (PowerShell 5.1 Out-File) is read as the message it is', () => {

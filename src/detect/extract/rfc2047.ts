@@ -20,7 +20,13 @@ export interface Decoded {
 export function decodeCharset(bytes: Uint8Array, charset: string | undefined): Decoded {
   if (!charset) return { text: decodeText(bytes), problems: [] };
   const label = charset.replace(/\*.*$/, ''); // RFC 2231 language suffix: utf-8*ja
+  // Internet Explorer's "auto-select" labels ask the reader to detect the encoding, as done here anyway.
+  if (/^_autodetect(_all|_kr)?$/i.test(label.trim())) return { text: decodeText(bytes), problems: [] };
   const dec = charsetDecoder(label);
+  // UTF-16 says its byte order by its BOM (RFC 2781); a decoder honours only its own.
+  if (dec?.encoding.startsWith('utf-16') && ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xff && bytes[1] === 0xfe))) {
+    return { text: new TextDecoder(bytes[0] === 0xfe ? 'utf-16be' : 'utf-16le').decode(bytes), problems: [] };
+  }
   if (dec) return { text: dec.decode(bytes), problems: [] };
   if (UTF7_LABEL.test(label.trim())) return { text: decodeUtf7(bytes), problems: [] };
   return { text: decodeText(bytes), problems: [`unknown charset ${printable(charset)}`] };

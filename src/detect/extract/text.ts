@@ -224,6 +224,30 @@ const ALIASES: Record<string, string> = {
   // Python's spellings (its email package writes the codec's name): the WHATWG labels have no inner dash.
   'utf-16-le': 'utf-16le',
   'utf-16-be': 'utf-16be',
+  'utf-8-sig': 'utf-8',
+  // The names Japanese mailers write for their variants of the three Japanese encodings (Emacs/Mew:
+  // ISO-2022-JP-2; Java: x-windows-iso2022jp, Shift_JIS-2004; PHP mbstring: ISO-2022-JP-MS, SJIS-win,
+  // eucJP-win; Windows: CP50220/50221/50222). Each adds characters to the same JIS X 0208 set, in which
+  // 秘 and everything a stamp needs are the same bytes: read with the decoder of the base encoding.
+  'iso-2022-jp-1': 'iso-2022-jp',
+  'iso-2022-jp-2': 'iso-2022-jp',
+  'iso-2022-jp-3': 'iso-2022-jp',
+  'iso-2022-jp-2004': 'iso-2022-jp',
+  'iso-2022-jp-ms': 'iso-2022-jp',
+  cp50220: 'iso-2022-jp',
+  cp50221: 'iso-2022-jp',
+  cp50222: 'iso-2022-jp',
+  'x-windows-iso2022jp': 'iso-2022-jp',
+  'sjis-open': 'shift_jis',
+  'sjis-win': 'shift_jis',
+  'x-ms-cp932': 'shift_jis',
+  'shift_jis-2004': 'shift_jis',
+  shift_jisx0213: 'shift_jis',
+  'euc-jp-ms': 'euc-jp',
+  'eucjp-win': 'euc-jp',
+  'eucjp-ms': 'euc-jp',
+  'euc-jisx0213': 'euc-jp',
+  'euc-jis-2004': 'euc-jp',
 };
 
 const XML_DECL = /^(?:\xEF\xBB\xBF)?\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']\s*([\w.:-]+)/;
