@@ -181,7 +181,7 @@ export function unreadByName(name: string): string | null {
 }
 const HTML_EXT = /\.(html?|xhtml|htm)$/i;
 const MAIL_EXT: [RegExp, Format][] = [[/\.eml$/i, 'eml'], [/\.mht(ml)?$/i, 'mhtml'], [/\.(mbox|mbx)$/i, 'mbox']];
-const XML_EXT = /\.(xml|svg|fodt|fods|fodp|fodg|xsl|xslt|plist|rss|atom|xaml|xliff|xlf|resx)$/i;
+const XML_EXT = /\.(xml|svg|fodt|fods|fodp|fodg|xsl|xslt|plist|rss|atom|xaml|xliff|xlf|resx|drawio|dio|kml)$/i;
 
 /** How many first bytes `sniff` decides by (besides the later looks at ISO volumes and SFX archives). */
 export const SNIFF_HEAD = 1024;
@@ -270,7 +270,7 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return 'html';
   // A property list named .plist is XML or, as macOS and iOS save most of them, binary (`bplist00`): the
   // binary one is read as a binary file is (its strings in UTF-16BE), never as markup it is not.
-  if ((XML_EXT.test(name) && !ascii.startsWith('bplist')) || /^(\xEF\xBB\xBF)?\s*<\?xml/.test(ascii)) return 'xml';
+  if ((XML_EXT.test(name) && !ascii.startsWith('bplist')) || /^(\xEF\xBB\xBF)?\s*<(\?xml\b|mxfile\b)/.test(ascii)) return 'xml';
   // GNU tar's volume label (`tar -V`) comes first without the ustar magic: the tar reader reads the label too.
   if (v7TarHeader(head)) return head[156] === 0x56 ? 'tar' : 'v7tar';
   // An empty tar is zero blocks only (tar -cf x.tar -T /dev/null): the tar reader checks they run to the end.

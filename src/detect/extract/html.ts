@@ -16,6 +16,7 @@ import { decodeMarkup } from './text.js';
 import { decodeBase64 } from './rfc2047.js';
 import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { SEPARATOR } from './sheet-rows.js';
+import { compressedPages, MXFILE } from './drawio.js';
 import { charOfCode, decodeEntities, escapeText, xmlToText } from './xml-text.js';
 import { XML_TAGS, content, execAt, firstContent, replaceSpans, spans } from './markup-spans.js';
 
@@ -59,10 +60,12 @@ export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncG
   const markup = entities ? withEntities(decoded, entities) : decoded;
   // A flat OpenDocument file reads as the package would: sheet names, cells by row, formulas (odf.ts);
   // and, as a package's parts are, only when 秘 may stand in it (a character reference may spell it).
-  if (!FLAT_ODF.test(markup)) yield* OTHER_XML.test(markup.slice(0, 4096)) ? xmlRuns(markup) : htmlRuns(markup);
+  if (!FLAT_ODF.test(markup)) yield* OTHER_XML.test(markup.slice(0, 4096)) || MXFILE.test(markup) ? xmlRuns(markup) : htmlRuns(markup);
   else if (ctx.fullText || mayBeStamp(markup) || markup.includes('&#') || hasLookupField(markup)) yield* flatOdfRuns(markup);
   // An XML Spreadsheet's formulas stored without a value show what they evaluate to (xlml-formulas.ts).
   if (ctx.fullText || MAY_SHOW_STAMP.test(markup)) yield* xmlSpreadsheetFormulas(markup);
+  // A draw.io drawing's compressed pages (drawio.ts).
+  if (MXFILE.test(markup)) for await (const page of compressedPages(markup, ctx)) yield* 'xml' in page ? xmlRuns(page.xml) : [page];
   // W3C XML Encryption: an element's content replaced by its ciphertext (e-government and SOAP documents).
   if (xmlEncrypted(markup)) yield { kind: 'unscannable', reason: 'encrypted', detail: 'XML with encrypted content (XML Encryption: EncryptedData)' };
   if (ENEX.test(markup.slice(0, 4096))) yield* enexResources(markup, ctx);
@@ -384,7 +387,25 @@ const ATTR_VALUE = /\s[^\s=<>"'/]+\s*=\s*(?:"([^"]*)"|'([^']*)')/g; // any name:
  * (SEPARATOR: two attributes are two fields).
  */
 export function* xmlRuns(xml: string): Generator<Extracted> {
-  for (const text of chunkText(xmlToText(withoutInvisible(xml).replace(SPLIT_WORD, '')))) yield { kind: 'text', text, where: { area: 'body' } };
+  const text = xmlToText(withoutInvisible(xml).replace(SPLIT_WORD, ''));
+  for (const chunk of chunkText(text)) yield { kind: 'text', text: chunk, where: { area: 'body' } };
   const values = Array.from(xml.matchAll(ATTR_VALUE), (m) => m[1] ?? m[2]).filter((v) => /[^\x00-\x7f]|&#/.test(v) || /[A-Za-z]{4}/.test(v));
-  for (const text of chunkText(values.map(decodeEntities).join(SEPARATOR))) yield { kind: 'text', text, where: { area: 'body' } };
+  const attributes = values.map(decodeEntities).join(SEPARATOR);
+  for (const chunk of chunkText(attributes)) yield { kind: 'text', text: chunk, where: { area: 'body' } };
+  yield* escapedHtml(text);
+  yield* escapedHtml(attributes);
+}
+
+/** A tag or an entity reference of HTML, as text (once unescaped): `<b>`, `<br/>`, `</p>`, `&nbsp;`. */
+export const ESCAPED_MARKUP = /<\/?[a-z][a-z0-9]*(?:\s[^<>]*)?\/?>|&(?:[a-z]+|#\d+|#x[\da-f]+);/i;
+
+/**
+ * HTML kept as the text of an element or an attribute (an RSS item's description, an Atom entry's
+ * `type="html"` content, a KML placemark's description, an Outlook for Mac message body, a draw.io
+ * label, an iCalendar description): the program that opens the file renders it, so it is read rendered
+ * too, tags gone and entities resolved, besides as the text it is.
+ */
+export function* escapedHtml(text: string): Generator<Extracted> {
+  if (!ESCAPED_MARKUP.test(text)) return;
+  for (const x of htmlRuns(text)) if (x.kind === 'text') yield x;
 }

@@ -13,6 +13,7 @@ import { blobOf, latin1Bytes, readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import { decodeBase64, decodeCharset, decodeQuotedPrintable } from './rfc2047.js';
 import { decodeText } from './text.js';
+import { escapedHtml } from './html.js';
 import type { Extractor } from './types.js';
 
 /** How every vCard and iCalendar object begins. */
@@ -46,6 +47,8 @@ export const extractVobject: Extractor = async function* (blob, ctx) {
     } else text.push(value.text);
   }
   for (const chunk of chunkText(text.join('\n'))) yield { kind: 'text', text: chunk, where: {} };
+  // A description in HTML (Outlook's X-ALT-DESC;FMTTYPE=text/html, Google Calendar's DESCRIPTION) is shown rendered.
+  yield* escapedHtml(text.join('\n'));
 };
 
 /**
