@@ -6,6 +6,7 @@ import { readBytes, startsWith } from './bytes.js';
 import { EMLX_LENGTH, mailKind, UU_AT_START } from './extract/mime.js';
 import { isDxf } from './extract/dxf.js';
 import { VOBJECT_START } from './extract/vobject.js';
+import { LDIF_START } from './extract/ldif.js';
 import { isEmf, isWmf } from './extract/metafile.js';
 import { envelopeOf } from './extract/sealed.js';
 import { firstVolumeDescriptor } from './extract/udf.js';
@@ -20,7 +21,7 @@ import { SQLITE_HEADER } from './extract/sqlite.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite';
+  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd' | 'rpm';
@@ -267,6 +268,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (isDxf(ascii)) return 'dxf';
   // A contact card or a calendar: folded lines, quoted-printable or base64 values (extract/vobject.ts).
   if (VOBJECT_START.test(ascii)) return 'vobject';
+  // A directory export: non-ASCII values are base64 by the format's rule (extract/ldif.ts).
+  if (LDIF_START.test(ascii) || (/\.ldif$/i.test(name) && /^[\x00-\x7f]*$/.test(ascii))) return 'ldif';
   if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return 'html';
   // A property list named .plist is XML or, as macOS and iOS save most of them, binary (`bplist00`): the
   // binary one is read as a binary file is (its strings in UTF-16BE), never as markup it is not.
