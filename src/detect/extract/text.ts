@@ -28,6 +28,7 @@ import type { Where } from '../types.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { Utf32Decoder, utf32Order } from './utf32.js';
 import { embeddedFiles } from './embedded-base64.js';
+import { LIGHT_MARKUP_HINT, lightMarkupShown } from './light-markup.js';
 import { encodedFiles, hasEncodedFileLine } from './encoded-in-text.js';
 import { charOfCode, decodeEntities } from './xml-text.js';
 import { replaceSpans, spans, tameTail } from './markup-spans.js';
@@ -423,6 +424,10 @@ function* withUnescaped(text: string, where: Where = {}, json = false): Generato
   const un = unescapeStrings(text);
   if (un !== text) yield { kind: 'text', text: un, where: { ...where, area: 'escaped' } };
   if (ROFF_HINT.test(text)) yield { kind: 'text', text: roffText(text), where: { ...where, area: 'escaped' } };
+  if (mayHaveStampChar(text) && LIGHT_MARKUP_HINT.test(text)) {
+    const shown = lightMarkupShown(text);
+    if (shown !== text) yield { kind: 'text', text: shown, where: { ...where, area: 'escaped' } };
+  }
   // Only in a JSON document: CSV rows (`"秘",⏎"Confidential"`) keep an empty cell between.
   if (json && text.includes('",')) {
     const joined = unescapeStrings(text.replace(JSON_STRINGS_GAP, ''));
