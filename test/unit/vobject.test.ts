@@ -47,6 +47,12 @@ describe('vCard and iCalendar', () => {
     expect([...contentLines('NOTE;ENCODING=QUOTED-PRINTABLE:x=\r\ny\r\nN:z')]).toEqual(['NOTE;ENCODING=QUOTED-PRINTABLE:x=\r\ny', 'N:z']);
   });
 
+  it('one quoted-printable value of 100,000 soft-broken lines (1.2 MB) is read whole: the stamp at its end is found (it was joined in quadratic time and ran out of the scan\'s time)', async () => {
+    const card = (end: string) => `BEGIN:VCARD\r\nVERSION:2.1\r\nNOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:${'=E3=81=82=\r\n'.repeat(100_000)}${end}\r\nEND:VCARD\r\n`;
+    expect(await scan('big.vcf', new TextEncoder().encode(card('=E7=A7=98 Confidential')))).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scan('big.vcf', new TextEncoder().encode(card('=E7=A7=98=E6=9B=B8=E5=AE=A4')))).toMatchObject({ verdict: 'clean' });
+  });
+
   it('damaged cards and calendars get a verdict, quickly (random mutations and cuts)', async () => {
     for (const name of ['stamp-folded.ics', 'stamp-attach.ics', 'stamp-qp-sjis.vcf']) {
       for (const m of mutants(new Uint8Array(readFileSync(join(DIR, name))), 60, prng(7))) {
