@@ -62,3 +62,16 @@ describe('a file encoded into a text after its first line is read', () => {
     expect(await scanBlob(new Blob([diff]), 'x.diff')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
   });
 });
+
+describe('a message source pasted into a text: its base64 parts are decoded (red team mail3 #6)', () => {
+  it('a helpdesk ticket quoting a mail whose body is base64: marked; its trap clean', async () => {
+    expect(await scan('ticket-with-source-stamp.txt')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['(base64 part)'] } });
+    expect(await scan('ticket-with-source-trap.txt')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('a part named by its headers is that member; a header line saved above the message (Outlook) does not hide it', async () => {
+    const b64 = Buffer.from('区分: 秘 Confidential\n').toString('base64');
+    const text = `Microsoft Mail Internet Headers Version 2.0\nSubject: memo\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain; name="議事録.txt"\nContent-Disposition: attachment; filename="議事録.txt"\nContent-Transfer-Encoding: base64\n\n${b64}\n--b--\n`;
+    expect(await scanBlob(new Blob([text]), 'headers.txt')).toMatchObject({ verdict: 'marked', location: { path: ['議事録.txt'] } });
+  });
+});

@@ -12,9 +12,20 @@ import { findNeedles, type Needle } from './byte-scan.js';
 import { embeddedFiles } from './embedded-base64.js';
 import { uuBlocks, UU_BEGIN_LINE } from './mime.js';
 import { nameOnly, type ExtractContext, type Extracted } from './types.js';
+import { decodeBase64 } from './rfc2047.js';
 
 /** Line starts that begin an encoded file, as bytes (ASCII in every encoding a text file here may be in but UTF-16). */
-const LINE_MARKERS: readonly Uint8Array[] = ['begin ', 'begin-base64 ', '(This file must be converted', '=ybegin ', '_=_ Part ', 'GIT binary patch'].map((s) => new TextEncoder().encode(s));
+const LINE_MARKERS: readonly Uint8Array[] = [
+  'begin ',
+  'begin-base64 ',
+  '(This file must be converted',
+  '=ybegin ',
+  '_=_ Part ',
+  'GIT binary patch',
+  // A message's source pasted into a text (a helpdesk ticket, a report of a phishing mail): its base64 parts.
+  'Content-Transfer-Encoding:',
+  'Content-transfer-encoding:',
+].map((s) => new TextEncoder().encode(s));
 /**
  * The markers after a line break, for the byte search's pair kernel (pair-scan.ts): the break and the
  * marker's first byte are the pair it looks for, 16 positions at a time, so a text is not walked line
@@ -66,11 +77,39 @@ export async function* encodedFiles(text: string, ctx: ExtractContext, label: st
     }
   }
   if (text.includes('GIT binary patch')) yield* gitBinaryPatches(text, ctx, label);
+  if (/^content-transfer-encoding:/im.test(text)) yield* base64Parts(text, ctx);
   const part = UUENVIEW_PART.exec(text);
   if (!part) return;
   // One piece of a file uuenview split into several (`-200`): the pieces after the first have no `begin` line.
   if (Number(part[2]) > 1) yield { kind: 'unscannable', reason: 'unsupported', detail: `${label}one part of ${part[2]} of a file split by uuenview: it cannot be read without the others`, where: { area: 'body' } };
   else yield* embeddedFiles(text, ctx);
+}
+
+/** A part's base64 transfer encoding, then its other header lines, a blank line, and its lines of base64. */
+const BASE64_PART = /^content-transfer-encoding:[ \t]*base64[ \t]*\r?\n(?:[^\r\n]+\r?\n){0,16}?\r?\n((?:[A-Za-z0-9+/=]{4,}[ \t]*\r?\n?)+)/gim;
+/** The name a part's nearby headers give it (`filename=`, `name=`). */
+const PART_NAME = /\b(?:file)?name\*?=\s*"?([^"\r\n;]{1,255})/i;
+/** Parts decoded per text, as uuBlocks' bound. */
+const MAX_PARTS = 64;
+
+/**
+ * The base64 parts of a message whose source is pasted into a text after other lines (a ticket quoting a
+ * mail, headers saved after a line of their own): a mail reader would decode them, so they are members,
+ * named by the headers around them. The message's own reading is the mail extractor's (eml.ts), for a
+ * file that is a message from its first line.
+ */
+async function* base64Parts(text: string, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  let n = 0;
+  for (const m of text.matchAll(BASE64_PART)) {
+    if (++n > MAX_PARTS) break;
+    ctx.checkTime();
+    const bytes = decodeBase64(m[1].replace(/\s+/g, '')).bytes;
+    if (!bytes.length) continue;
+    const headers = text.slice(Math.max(0, m.index - 1024), m.index + m[0].length - m[1].length);
+    ctx.addEntry();
+    ctx.addExpanded(bytes.length);
+    yield { kind: 'member', name: PART_NAME.exec(headers)?.[1] ?? '(base64 part)', data: blobOf(bytes), where: { area: 'attachment' } };
+  }
 }
 
 /**
