@@ -60,3 +60,14 @@ describe('blanks and invisible characters padding 秘 from Confidential past the
     expect((await scanText(text.replace('Confidential', '書室のお知らせ'))).verdict).toBe('clean');
   });
 });
+
+describe('roff spaces and continued lines (groff -man prints 「秘 Confidential」: red team mail3 #10)', () => {
+  it.each([
+    ['a digit-width space \\0', '.TH X 1\n.PP\n秘\\0Confidential\n'],
+    ['an unbreakable space \\~', '.TH X 1\n.PP\n秘\\~Confidential\n'],
+    ['a line continued by \\c into a font macro', '.TH X 1\n.PP\n秘 \\c\n.B Confidential\n'],
+  ])('%s: marked; the same with 秘書室 clean', async (_, source) => {
+    expect(await scanBlob(new Blob([source]), 'x.1')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scanBlob(new Blob([source.replace('秘', '秘書室')]), 'x.1')).toMatchObject({ verdict: 'clean' });
+  });
+});

@@ -397,9 +397,17 @@ const ROFF_FONT_MACRO = /^[.'](?:[BI]|BI|IB|[BIR][BIR]|S[BM])[ \t]+([^\n]*)/gm;
 const ROFF_FONT = /\\f(?:\[[^\]\n]{0,16}\]|\([A-Za-z0-9]{2}|[A-Za-z0-9])/g;
 const ROFF_REQUEST = /^[.'][^\n]*(?:\n|$)/gm;
 const ROFF_CHAR = /\\\[u([0-9A-Fa-f]{4,6})\]/g;
+/** roff's spaces: digit-width (`\0`), unbreakable (`\~`, `\ `); and the thin ones (`\|`, `\^`), which print as nothing a search needs. */
+const ROFF_SPACE = /\\[0~ ]/g;
+const ROFF_THIN = /\\[|^]/g;
+/** `\c` ends a line that goes on with the next line's text (`秘 \c` ⏎ `.B Confidential`). */
+const ROFF_CONTINUE = /\\c[ \t]*\r?\n/g;
 function roffText(s: string): string {
   return s
     .replace(ROFF_FONT_MACRO, (_, words: string) => words.replace(/"/g, ''))
+    .replace(ROFF_CONTINUE, '')
+    .replace(ROFF_SPACE, ' ')
+    .replace(ROFF_THIN, '')
     .replace(ROFF_REQUEST, '')
     .replace(ROFF_FONT, '')
     .replace(/\\&/g, '') // a zero-width character
