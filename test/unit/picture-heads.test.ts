@@ -141,6 +141,13 @@ describe('a ZIP appended to a picture (cat photo.jpg archive.zip: viewers show t
     expect(await scanBlob(blob(data), 'photo.eml')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['現場写真.jpg', 'メモ.txt'] } });
   });
 
+  it('a 7z after a photo attached to a mail (its end is not the picture\'s): searched as a saved file is, then read whole (red team mail3 #7: was clean)', async () => {
+    const data = fixture('photo-7z-appended-python.eml');
+    expect(await memberSizes(extractEml, data, true)).toEqual({ '現場写真.jpg': fixture('photo-7z-appended.jpg').length });
+    expect(await scanBlob(blob(data), 'photo.eml')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['現場写真.jpg', 'メモ.txt'] } });
+    expect(await scanBlob(blob(fixture('photo-7z-appended-clean-python.eml')), 'photo.eml')).toMatchObject({ verdict: 'clean' });
+  });
+
   it('stored in a ZIP, a photo too big to be read whole for its head (Info-ZIP -0, fflate level 0): its end is looked at', async () => {
     const memo = fixture('photo-zip-appended.jpg').subarray(PHOTO.length);
     const big = bigPng(600, 400);

@@ -15,6 +15,7 @@ import { contentInfo, decodeBody, EMLX_LENGTH, hasEmbeddedMime, parseEntity, spl
 import { encodedFiles } from './encoded-in-text.js';
 import { decodeBase64, decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
 import { headFormat, isPicture, looksLikeText, mayEndInZip, SNIFF_HEAD, ZIP_END_REACH } from '../sniff.js';
+import { ARCHIVE_START_READ, archiveStart } from './picture-archive.js';
 import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { tameTail } from './markup-spans.js';
 
@@ -114,7 +115,7 @@ async function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: numbe
   }
   if (!KNOWN_TYPES.has(major)) yield unreadable(`part ${id}: unknown content type ${printable(info.type)}`);
   const attachment = !!info.filename || !isInlineText(info);
-  const picture = attachment && ctx.pictureHeads && info.encoding === 'base64' ? pictureHead(e.body) : null;
+  const picture = attachment && ctx.pictureHeads && info.encoding === 'base64' ? await pictureHead(e.body) : null;
   if (picture) {
     yield member(attachmentName(info, id), picture, ctx);
     if (info.otherName) yield nameOnly(info.otherName);
@@ -142,13 +143,31 @@ async function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: numbe
  * read past (sniff.ts isPicture): the rest is not decoded either, a phone photo's megabytes of it.
  * Null for any other body, and for a short one that is damaged (decoded whole, its damage reported).
  */
-function pictureHead(body: Uint8Array): Uint8Array | null {
+async function pictureHead(body: Uint8Array): Promise<Uint8Array | null> {
   // Three bytes per four characters, with room for line breaks.
   const whole = body.length <= SNIFF_HEAD * 2;
   const r = decodeBase64(body.subarray(0, SNIFF_HEAD * 2));
   if (whole ? r.bad : r.bytes.length < SNIFF_HEAD) return null;
   const head = r.bytes.subarray(0, SNIFF_HEAD);
-  return isPicture(head) && !mayEndInZip(base64Tail(body, ZIP_END_REACH)) ? head : null;
+  const tail = base64Tail(body, ZIP_END_REACH);
+  if (!isPicture(head) || mayEndInZip(tail)) return null;
+  if (endsAsPicture(head, tail)) return head;
+  // Something after the picture's own end: a 7z, RAR, LZH or CAB is looked for as in a saved file
+  // (sniff.ts), in as much of the attachment as that search reads, decoded.
+  const start = decodeBase64(body.subarray(0, Math.ceil((ARCHIVE_START_READ * 4) / 3 + ARCHIVE_START_READ / 16) + 256)).bytes;
+  return (await archiveStart(blobOf(start.subarray(0, ARCHIVE_START_READ)))) ? null : head;
+}
+
+/** JPEG's end marker, PNG's IEND chunk, GIF's trailer: a picture whose last bytes are its own carries nothing after it. */
+const PNG_END = [0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
+function endsAsPicture(head: Uint8Array, tail: Uint8Array): boolean {
+  let n = tail.length;
+  while (n > 0 && tail[n - 1] === 0) n--; // zero padding some writers add
+  const endsWith = (sig: number[]) => n >= sig.length && sig.every((b, i) => tail[n - sig.length + i] === b);
+  if (head[0] === 0xff && head[1] === 0xd8) return endsWith([0xff, 0xd9]);
+  if (head[0] === 0x89 && head[1] === 0x50) return endsWith(PNG_END);
+  if (head[0] === 0x47 && head[1] === 0x49) return endsWith([0x3b]);
+  return false;
 }
 
 /**
