@@ -75,3 +75,15 @@ describe('a message source pasted into a text: its base64 parts are decoded (red
     expect(await scanBlob(new Blob([text]), 'headers.txt')).toMatchObject({ verdict: 'marked', location: { path: ['議事録.txt'] } });
   });
 });
+
+describe('a CMS message pasted in PEM after other lines (red team mail3 #9)', () => {
+  it('openssl smime -sign -outform PEM under a line of prose: what it signs is read; its trap clean', async () => {
+    expect(await scan('smime-pem-after-prose-stamp.txt')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['(PKCS7 message)', 'signed content'] } });
+    expect(await scan('smime-pem-after-prose-trap.txt')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('openssl cms -data_create (data, not signed): marked; its trap clean', async () => {
+    expect(await scan('cms-data-stamp.pem')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scan('cms-data-trap.pem')).toMatchObject({ verdict: 'clean' });
+  });
+});

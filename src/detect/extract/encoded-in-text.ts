@@ -25,6 +25,9 @@ const LINE_MARKERS: readonly Uint8Array[] = [
   // A message's source pasted into a text (a helpdesk ticket, a report of a phishing mail): its base64 parts.
   'Content-Transfer-Encoding:',
   'Content-transfer-encoding:',
+  // A signed (or plain) CMS message pasted in PEM: `openssl smime -sign -outform PEM`, `openssl cms`.
+  '-----BEGIN PKCS7-----',
+  '-----BEGIN CMS-----',
 ].map((s) => new TextEncoder().encode(s));
 /**
  * The markers after a line break, for the byte search's pair kernel (pair-scan.ts): the break and the
@@ -78,6 +81,7 @@ export async function* encodedFiles(text: string, ctx: ExtractContext, label: st
   }
   if (text.includes('GIT binary patch')) yield* gitBinaryPatches(text, ctx, label);
   if (/^content-transfer-encoding:/im.test(text)) yield* base64Parts(text, ctx);
+  if (text.includes('-----BEGIN ')) yield* pemMessages(text, ctx);
   const part = UUENVIEW_PART.exec(text);
   if (!part) return;
   // One piece of a file uuenview split into several (`-200`): the pieces after the first have no `begin` line.
@@ -109,6 +113,21 @@ async function* base64Parts(text: string, ctx: ExtractContext): AsyncGenerator<E
     ctx.addEntry();
     ctx.addExpanded(bytes.length);
     yield { kind: 'member', name: PART_NAME.exec(headers)?.[1] ?? '(base64 part)', data: blobOf(bytes), where: { area: 'attachment' } };
+  }
+}
+
+/** A PEM block of a CMS message (PKCS #7): what it signs or carries is read from its DER (sealed.ts, or as bytes). */
+const PEM_CMS = /^-----BEGIN (PKCS7|CMS)-----\r?\n([A-Za-z0-9+/=\s]*?)^-----END \1-----/gm;
+
+async function* pemMessages(text: string, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  let n = 0;
+  for (const m of text.matchAll(PEM_CMS)) {
+    if (++n > MAX_PARTS) break;
+    ctx.checkTime();
+    const der = decodeBase64(m[2].replace(/\s+/g, '')).bytes;
+    if (!der.length) continue;
+    ctx.addEntry();
+    yield { kind: 'member', name: `(${m[1]} message)`, data: blobOf(der), where: { area: 'attachment' } };
   }
 }
 
