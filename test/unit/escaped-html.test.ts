@@ -33,3 +33,11 @@ describe('HTML kept as text is read rendered', () => {
     expect(await scanBlob(new Blob([broken]), 'x.drawio')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
 });
+
+describe("Android string resources: the build resolves \\uXXXX, the app shows the character (red team mail3 #11)", () => {
+  it('\\u79D8 Confidential in strings.xml: marked; \\u79D8\\u66F8\\u5BA4 (秘書室) clean', async () => {
+    const res = (s: string) => `<?xml version="1.0" encoding="utf-8"?>\n<resources>\n  <string name="label">${s}</string>\n</resources>\n`;
+    expect(await scanBlob(new Blob([res('\\u79D8 Confidential')]), 'strings.xml')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scanBlob(new Blob([res('\\u79D8\\u66F8\\u5BA4 Confidential')]), 'strings.xml')).toMatchObject({ verdict: 'clean' });
+  });
+});

@@ -394,7 +394,14 @@ export function* xmlRuns(xml: string): Generator<Extracted> {
   for (const chunk of chunkText(attributes)) yield { kind: 'text', text: chunk, where: { area: 'body' } };
   yield* escapedHtml(text);
   yield* escapedHtml(attributes);
+  // Android's string resources: the build resolves `\uXXXX` escapes, and the app shows the characters.
+  if (text.includes('\\u') && ANDROID_RESOURCES.test(xml.slice(0, 4096))) {
+    for (const chunk of chunkText(text.replace(UNICODE_ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))))) yield { kind: 'text', text: chunk, where: { area: 'body' } };
+  }
 }
+
+const ANDROID_RESOURCES = /<resources\b/;
+const UNICODE_ESCAPE = /\\u([0-9A-Fa-f]{4})/g;
 
 /** A tag or an entity reference of HTML, as text (once unescaped): `<b>`, `<br/>`, `</p>`, `&nbsp;`. */
 export const ESCAPED_MARKUP = /<\/?[a-z][a-z0-9]*(?:\s[^<>]*)?\/?>|&(?:[a-z]+|#\d+|#x[\da-f]+);/i;
