@@ -29,6 +29,7 @@ import { ScanError, type ExtractContext, type Extracted, type Extractor } from '
 import { Utf32Decoder, utf32Order } from './utf32.js';
 import { embeddedFiles } from './embedded-base64.js';
 import { LIGHT_MARKUP_HINT, lightMarkupShown } from './light-markup.js';
+import { CSV_FORMULA_CAP, csvFormulas } from './csv-formulas.js';
 import { encodedFiles, hasEncodedFileLine } from './encoded-in-text.js';
 import { charOfCode, decodeEntities } from './xml-text.js';
 import { replaceSpans, spans, tameTail } from './markup-spans.js';
@@ -326,10 +327,14 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   // A file uuencoded (or BinHex, yEnc) after prose: a line that starts one was seen while searching.
   if (seen.encodedFile && blob.size <= EMBEDDED_CAP) yield* encodedFiles(decodeText(await readRange(blob, 0, blob.size)), ctx, '');
   else if (seen.encodedFile) yield { kind: 'unscannable', reason: 'unsupported', detail: `a file encoded into a text over ${EMBEDDED_CAP >> 20} MiB is not decoded` };
+  // A CSV opened in a spreadsheet program shows what its formulas compute (csv-formulas.ts).
+  if (CSV_NAME.test(ctx.name ?? '') && blob.size <= CSV_FORMULA_CAP) yield* csvFormulas(decodeText(await readRange(blob, 0, blob.size)), ctx.name ?? '');
   if (startsWith(head, POSTSCRIPT)) {
     yield { kind: 'unscannable', reason: 'unsupported', detail: 'a PostScript file: text drawn through its fonts cannot be read (only literal strings were)' };
   }
 };
+
+const CSV_NAME = /\.(csv|tsv)$/i;
 
 /** What the byte search saw on its way (encoded-in-text.ts hasEncodedFileLine): read after it. */
 interface Seen {
