@@ -67,11 +67,12 @@ const LOCAL_HEADER = [0x50, 0x4b, 3, 4];
  * Where a ZIP that starts at `at` ends, by walking it as a streaming reader does: its local entries,
  * then its central directory, to its end record and comment. Null when the walk breaks off before an end
  * record (the archive was cut short, or a member's sizes come only after its data): the ZIP then runs
- * to `limit`, and its reader says what it could not read. At most `maxEntries` entries are walked.
+ * to `limit`, and its reader says what it could not read. At most `maxEntries` members are walked (each
+ * has a local entry and a directory entry).
  */
 export async function zipExtent(blob: Blob, at: number, limit: number, maxEntries: number): Promise<number | null> {
   let p = at;
-  for (let n = 0; n <= maxEntries; n++) {
+  for (let n = 0; n <= 2 * maxEntries + 3; n++) {
     const h = await readBytes(blob, p, Math.min(limit, p + 46));
     if (startsWith(h, LOCAL_HEADER)) {
       const local = await localEntry(blob, p, limit, true); // its sizes (ZIP64 ones too, or its data descriptor)
