@@ -365,6 +365,12 @@ export class PdfFont {
    */
   unreadable: Uint8Array | null = null;
   opaque = false;
+  /**
+   * Code 0 of an Identity font draws CID 0, which is .notdef in every CID font (glyph 0 too, when an
+   * embedded TrueType maps CIDs to glyphs as themselves): the missing-glyph box Chromium draws for a
+   * character no installed font has (an emoji). It shows no character, so it is not text left unread.
+   */
+  zeroIsNotdef = false;
   /** Outputs of the last decode(). */
   width = 0;
   glyphs = 0;
@@ -426,7 +432,7 @@ export class PdfFont {
       let u = map ? map.get(code) : undefined;
       if (u === undefined) {
         u = this.fallback(buf, i, len, code);
-        if (this.opaque) this.unread++;
+        if (this.opaque && !(code === 0 && this.zeroIsNotdef)) this.unread++;
       } else if (u.length < 2 && noCharacter(u)) {
         this.unread++;
       }
@@ -567,6 +573,8 @@ export class FontLoader {
       // Identity: codes are glyph numbers, and only the ToUnicode map says which characters they draw;
       // a code it leaves out is a character not read (it could be 秘), so such a font's text is always read.
       f.opaque = f.charset === null || f.charset === 'identity';
+      const toGid = cid ? doc.resolve(cid.get('CIDToGIDMap')) : undefined;
+      f.zeroIsNotdef = f.charset === 'identity' && !(toGid instanceof Stream);
       f.canStamp = true;
       return f;
     }
@@ -592,8 +600,11 @@ export class FontLoader {
         const v = doc.resolve(x);
         if (typeof v === 'number') code = v | 0;
         else if (typeof v === 'string' && code >= 0 && code < 256) {
-          const u = glyphToUnicode(v) || numberedGlyph(v);
-          if (u === '' && v !== '.notdef') unreadable[code] = 1;
+          const u = simpleGlyphText(v);
+          // Chromium (Skia) names a Type 3 font's glyphs by glyph number, `/g0` being glyph 0, the font's
+          // .notdef (the missing-glyph box it draws for a character no installed font has): no character.
+          const notdef = v === '.notdef' || (v === 'g0' && subtype === 'Type3' && toUni !== null);
+          if (u === '' && !notdef) unreadable[code] = 1;
           t[code++] = u;
         }
       }
@@ -712,10 +723,73 @@ function type1Encoding(doc: PdfDoc, font: Dict): { table: string[]; unreadable: 
   for (const m of clear.slice(at, end < 0 ? undefined : end).matchAll(/\bdup\s+(\d{1,3})\s*\/([^\s/[\]{}()<>%]+)\s+put\b/g)) {
     const code = Number(m[1]);
     if (code > 255) continue;
-    table[code] = glyphToUnicode(m[2]) || numberedGlyph(m[2]);
+    table[code] = simpleGlyphText(m[2]);
     unreadable[code] = table[code] === '' && m[2] !== '.notdef' ? 1 : 0;
   }
   return { table, unreadable };
+}
+
+/** A simple font's glyph name as text: a known name, a TeX math symbol's, an Adobe-Japan1 CID's, or a numbered one. */
+function simpleGlyphText(name: string): string {
+  return glyphToUnicode(name) || texMathGlyph(name) || japan1Glyph(name) || numberedGlyph(name);
+}
+
+/**
+ * Fonts that name their glyphs by Adobe-Japan1 CID, `/aj231` (IPA and IPAex fonts, which matplotlib
+ * subsets into Type 3 fonts with those names and no ToUnicode map): read through Adobe's table, as the
+ * CID would be. A CID the table has no character for stays unknown.
+ */
+function japan1Glyph(name: string): string {
+  const m = /^aj(\d{1,5})$/.exec(name);
+  return m ? (adobeJapan1().get(Number(m[1])) ?? '') : '';
+}
+
+/** TeX's math fonts' (CMSY, CMMI, CMEX, their AMS and Type 1 clones) names that are no AGL name. */
+const TEX_MATH: Record<string, string> = {
+  asteriskmath: '∗', diamondmath: '⋄', minusplus: '∓', circleplus: '⊕', circleminus: '⊖', circlemultiply: '⊗',
+  circledivide: '⊘', circledot: '⊙', circlecopyrt: '◯', openbullet: '◦', equivasymptotic: '≍', equivalence: '≡',
+  reflexsubset: '⊆', reflexsuperset: '⊇', precedesequal: '⪯', followsequal: '⪰', similar: '∼', propersubset: '⊂',
+  propersuperset: '⊃', lessmuch: '≪', greatermuch: '≫', precedes: '≺', follows: '≻', arrowboth: '↔',
+  arrownortheast: '↗', arrowsoutheast: '↘', similarequal: '≃', arrowdblleft: '⇐', arrowdblright: '⇒',
+  arrowdblup: '⇑', arrowdbldown: '⇓', arrowdblboth: '⇔', arrownorthwest: '↖', arrowsouthwest: '↙',
+  proportional: '∝', prime: '′', element: '∈', owner: '∋', triangle: '△', triangleinv: '▽', negationslash: '/',
+  mapsto: '↦', universal: '∀', existential: '∃', emptyset: '∅', Rfractur: 'ℜ', Ifractur: 'ℑ', latticetop: '⊤',
+  perpendicular: '⊥', aleph: 'ℵ', union: '∪', intersection: '∩', unionmulti: '⊎', logicaland: '∧', logicalor: '∨',
+  turnstileleft: '⊢', turnstileright: '⊣', floorleft: '⌊', floorright: '⌋', ceilingleft: '⌈', ceilingright: '⌉',
+  angbracketleft: '⟨', angbracketright: '⟩', bardbl: '‖', arrowbothv: '↕', arrowdblbothv: '⇕', wreathproduct: '≀',
+  coproduct: '∐', nabla: '∇', gradient: '∇', unionsq: '⊔', intersectionsq: '⊓', subsetsqequal: '⊑',
+  supersetsqequal: '⊒', club: '♣', diamond: '♢', heart: '♡', spade: '♠', partialdiff: '∂', contintegral: '∮',
+  arrowlefttophalf: '↼', arrowleftbothalf: '↽', arrowrighttophalf: '⇀', arrowrightbothalf: '⇁', arrowhookleft: '↩',
+  arrowhookright: '↪', triangleright: '▷', triangleleft: '◁', star: '⋆', flat: '♭', natural: '♮', sharp: '♯',
+  slurbelow: '⌣', slurabove: '⌢', lscript: 'ℓ', weierstrass: '℘', vector: '⃗', tie: '⁀', epsilon1: 'ϵ',
+  theta1: 'ϑ', pi1: 'ϖ', rho1: 'ϱ', sigma1: 'ς', phi1: 'ϕ', zerooldstyle: '0', oneoldstyle: '1', twooldstyle: '2',
+  threeoldstyle: '3', fouroldstyle: '4', fiveoldstyle: '5', sixoldstyle: '6', sevenoldstyle: '7',
+  eightoldstyle: '8', nineoldstyle: '9', vextendsingle: '∣', vextenddouble: '∥', brace: '⎪', arrow: '↑',
+  arrowdbl: '⇑', hat: '^', bracehtipdownleft: '⏟', bracehtipdownright: '⏟', bracehtipupleft: '⏞',
+  bracehtipupright: '⏞',
+};
+const GREEK =
+  'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma1 sigma tau upsilon phi chi psi omega';
+
+/**
+ * A glyph of TeX's math fonts: its name (`owner`, `alpha`), or CMEX's sized pieces, a symbol's name and
+ * its size or part (`summationdisplay`, `integraltext`, `parenleftbig`, `bracketleftBigg`, `bracelefttp`,
+ * `braceex`): the symbol, which no letter can be. pdfTeX's ToUnicode maps leave these out and LuaLaTeX
+ * writes none; pdftotext drops them. Only names built on a known symbol's name are read.
+ */
+function texMathGlyph(name: string): string {
+  const direct = TEX_MATH[name] ?? greek(name);
+  if (direct) return direct;
+  const m = /^([A-Za-z]+?)(big|Big|bigg|Bigg|text|display|tp|bt|ex|mid|wide|wider|widest|vertex|vertexdbl)$/.exec(name);
+  if (!m) return '';
+  return TEX_MATH[m[1]] ?? (glyphToUnicode(m[1]) || greek(m[1]));
+}
+
+function greek(name: string): string {
+  const i = GREEK.split(' ').indexOf(name.toLowerCase());
+  if (i < 0 || name.slice(1) !== name.slice(1).toLowerCase()) return '';
+  const lower = 'αβγδεζηθικλμνξοπρςστυφχψω'[i];
+  return name[0] === name[0].toUpperCase() && lower !== 'ς' ? lower.toUpperCase() : lower;
 }
 
 /**

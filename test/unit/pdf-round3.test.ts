@@ -1,0 +1,34 @@
+// PDF red-team round 3 (fixtures in test/fixtures/pdf/round3, made by the tools their README names).
+import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scanBlob } from '../../src/detect/index.js';
+
+const FIX = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/pdf/round3');
+const bytes = (name: string) => readFile(resolve(FIX, name));
+const scan = async (name: string) => scanBlob(new Blob([new Uint8Array(await bytes(name))]), name);
+const verdict = async (name: string) => (await scan(name)).verdict;
+
+describe('glyphs whose names say which symbol they are, and glyph 0 (round 3 #5, #6, #9)', () => {
+  it("TeX's math fonts: CMEX10's sized pieces (summationdisplay, integraltext, parenleftbig) are symbols, not unread text", async () => {
+    expect(await verdict('pdflatex-sum-T.pdf')).toBe('clean');
+    expect(await verdict('pdflatex-bigparen-T.pdf')).toBe('clean');
+    expect(await verdict('lualatex-sum-T.pdf')).toBe('clean');
+  });
+  it('a pdfLaTeX page with 秘 Confidential and math (∫, ⊗, α) is marked; its 秘書室 twin is clean', async () => {
+    expect(await scan('pdflatex-cjk-math-S.pdf')).toMatchObject({ verdict: 'marked', excerpt: expect.stringContaining('秘 Confidential') });
+    expect(await verdict('pdflatex-cjk-math-T.pdf')).toBe('clean');
+  });
+  it("matplotlib's Type 3 fonts from IPA fonts, glyphs named by Adobe-Japan1 CID (/aj15), are read through Adobe's table", async () => {
+    expect(await verdict('mpl-ipaex-T.pdf')).toBe('clean');
+  });
+  it('a glyph name nothing knows still leaves its text unread (the same chart with /aj15 renamed /ax15)', async () => {
+    expect(await scan('mpl-ipaex-unknown-name-T.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+  });
+  it("Chromium's missing-glyph box (glyph 0, in its Type 3 font /g0 or a CID font's code 0) is no character", async () => {
+    expect(await verdict('chromium-tofu-T.pdf')).toBe('clean');
+    expect(await verdict('chromium-tofu-stamp-T.pdf')).toBe('clean');
+    expect(await scan('chromium-tofu-stamp-S.pdf')).toMatchObject({ verdict: 'marked', excerpt: expect.stringContaining('秘 Confidential') });
+  });
+});
