@@ -32,3 +32,21 @@ describe('glyphs whose names say which symbol they are, and glyph 0 (round 3 #5,
     expect(await scan('chromium-tofu-stamp-S.pdf')).toMatchObject({ verdict: 'marked', excerpt: expect.stringContaining('秘 Confidential') });
   });
 });
+
+describe('padding after %%EOF (round 3 #8: block-padded copies, XMODEM, pre-allocated downloads)', () => {
+  const pdf = (name: string) => readFile(resolve(FIX, '..', name));
+  const padded = (b: Uint8Array, n: number, byte: number) => new Blob([new Uint8Array(b), new Uint8Array(n).fill(byte)]);
+  it('a whole LibreOffice PDF followed by 5,000 NULs or 4,096 Ctrl-Z is read whole: clean stays clean', async () => {
+    const trap = await pdf('trap-clean-ja.pdf');
+    expect((await scanBlob(padded(trap, 5000, 0), 'x.pdf')).verdict).toBe('clean');
+    expect((await scanBlob(padded(trap, 4096, 0x1a), 'x.pdf')).verdict).toBe('clean');
+    expect((await scanBlob(padded(trap, 100_000, 0), 'x.pdf')).verdict).toBe('clean');
+  });
+  it('the stamp file padded so is marked', async () => {
+    expect(await scanBlob(padded(await pdf('header-stamp.pdf'), 5000, 0), 'x.pdf')).toMatchObject({ verdict: 'marked' });
+  });
+  it('a file cut short and then padded is still truncated', async () => {
+    const trap = await pdf('trap-clean-ja.pdf');
+    expect(await scanBlob(padded(trap.subarray(0, trap.length - 300), 5000, 0), 'x.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+});

@@ -89,6 +89,25 @@ export function findBytesBack(buf: Uint8Array, s: string, from: number, downTo =
   return -1;
 }
 
+/** How much padding after a file's last byte of PDF is looked past (NULs, blanks, Ctrl-Z). */
+export const PADDING_MAX = 16 * 1024 * 1024;
+
+/**
+ * Where a file's content ends before the padding copies and downloads leave after it: NUL bytes (a
+ * block-padded or pre-allocated copy, an SD card or scanner export), 0x1A (CP/M and XMODEM) and blanks,
+ * looked past for at most PADDING_MAX bytes.
+ */
+export function paddedEnd(buf: Uint8Array): number {
+  let end = buf.length;
+  const stop = Math.max(0, buf.length - PADDING_MAX);
+  while (end > stop) {
+    const b = buf[end - 1];
+    if (b !== 0 && b !== 0x1a && b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0x0c) break;
+    end--;
+  }
+  return end;
+}
+
 // ---------------------------------------------------------------- lexer / parser
 
 let scratch = new Uint8Array(256);
@@ -451,7 +470,8 @@ export class PdfDoc {
   /** Reads the xref chain from `startxref`. Returns false when it is unusable. */
   readXref(): boolean {
     const buf = this.buf;
-    const sx = findBytesBack(buf, 'startxref', buf.length - 9, Math.max(0, buf.length - 65536));
+    const end = paddedEnd(buf);
+    const sx = findBytesBack(buf, 'startxref', end - 9, Math.max(0, end - 65536));
     if (sx < 0) return false;
     const p = new Parser(buf, sx + 9);
     const off = p.parse();

@@ -9,7 +9,7 @@
  */
 import { chunkText } from '../text-chunks.js';
 import { nameOnly, ScanError, type Extracted, type ExtractContext, type Extractor } from './types.js';
-import { Dict, PdfDoc, Ref, Stream, findBytes, findBytesBack, type Obj } from './pdf-parse.js';
+import { Dict, PdfDoc, Ref, Stream, findBytes, findBytesBack, paddedEnd, type Obj } from './pdf-parse.js';
 import { FontLoader } from './pdf-font.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { formMentionsActualText, mentionsActualText, newPageState, readPage, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, withGaps, type PageState } from './pdf-content.js';
@@ -587,10 +587,13 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
  * Whether the file was cut short: no %%EOF near its end, or, after the last one, the start of an update
  * that never got its own (an object, an xref table or a trailer: an edit saved as an incremental update
  * and then cut off in a download or a copy). Such an update can hold the stamp, and the revision before it
- * is all that reads whole; bytes after %%EOF that are not PDF syntax (padding, a producer's junk) are not damage.
+ * is all that reads whole; bytes after %%EOF that are not PDF syntax (padding, a producer's junk) are not damage,
+ * and padding after it (NULs, Ctrl-Z, however much a copy left, up to PADDING_MAX) is looked past.
  */
 function cutShort(buf: Uint8Array): boolean {
-  const eof = findBytesBack(buf, '%%EOF', buf.length - 5, Math.max(0, buf.length - 2048));
+  // The last %%EOF is looked for near the end of the content, past trailing padding (NULs, Ctrl-Z).
+  const end = paddedEnd(buf);
+  const eof = findBytesBack(buf, '%%EOF', end - 5, Math.max(0, end - 2048));
   if (eof < 0) return true;
   const after = new TextDecoder('latin1').decode(buf.subarray(eof + 5)).replace(/^[\s\0]+/, '');
   // An update starts with an object (or, cut sooner, with its number) or with its xref table.
