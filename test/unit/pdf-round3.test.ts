@@ -50,3 +50,21 @@ describe('padding after %%EOF (round 3 #8: block-padded copies, XMODEM, pre-allo
     expect(await scanBlob(padded(trap.subarray(0, trap.length - 300), 5000, 0), 'x.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
 });
+
+describe('a combo box shows the option chosen, a list box all of them (round 3 #7)', () => {
+  it('LibreOffice combo box and drop-down list offering 「秘 Confidential」 with 公開 chosen: clean', async () => {
+    expect(await verdict('lo-combobox-T.pdf')).toBe('clean');
+    expect(await verdict('lo-dropdown-T.pdf')).toBe('clean');
+  });
+  it('the same with 「秘 Confidential」 chosen: marked', async () => {
+    expect(await verdict('lo-combobox-S.pdf')).toBe('marked');
+    expect(await verdict('lo-dropdown-S.pdf')).toBe('marked');
+  });
+  it('a combo box whose /Opt pairs the chosen export value with the display 「秘 Confidential」 (pdf-lib, no appearance): marked; 秘書室: clean', async () => {
+    expect(await scan('pdflib-combo-pairs-S.pdf')).toMatchObject({ verdict: 'marked', location: { area: 'form' } });
+    expect(await verdict('pdflib-combo-pairs-T.pdf')).toBe('clean');
+  });
+  it('a list box (its options on the page) is read whole whatever is chosen', async () => {
+    expect(await scan('lo-listbox-public.pdf')).toMatchObject({ verdict: 'marked', location: { area: 'form' } });
+  });
+});

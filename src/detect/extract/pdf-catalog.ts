@@ -158,10 +158,43 @@ export function formText(doc: PdfDoc, checkTime: () => void): string {
     return Array.isArray(k) ? k : [];
   };
   for (const f of walk(doc, fields, kids, checkTime)) {
-    for (const v of [...strings(doc, f.get('V')), ...strings(doc, f.get('Opt'))]) parts.push(v);
+    const values = strings(doc, f.get('V'));
+    parts.push(...values);
+    parts.push(...(isCombo(doc, f) ? chosenOptions(doc, f.get('Opt'), values) : strings(doc, f.get('Opt'))));
     parts.push(text(doc, f.get('TU')), text(doc, doc.dict(f.get('MK'))?.get('CA')));
   }
   return parts.filter(Boolean).join('\n');
+}
+
+/** Ff bit 18: a choice field that is a combo box (a drop-down), not a list box. */
+const FF_COMBO = 1 << 17;
+
+/** Whether a choice field is a combo box: its /Ff, or its nearest parent's (the flags are inherited). */
+function isCombo(doc: PdfDoc, f: Dict): boolean {
+  let d: Dict | null = f;
+  for (let i = 0; d && i < 32; i++, d = doc.dict(d.get('Parent'))) {
+    const ff = doc.resolve(d.get('Ff'));
+    if (typeof ff === 'number') return (ff & FF_COMBO) !== 0;
+  }
+  return false;
+}
+
+/**
+ * What a combo box shows of its options: only the one chosen (its display string, when /Opt pairs an
+ * export value equal to /V with one). The others show only when a user opens the list, so a template
+ * offering 「秘 Confidential」 among its choices, with 公開 chosen, does not carry it. (A list box shows
+ * its options on the page: all are read. The tooltip /TU, shown on hover, is read too.)
+ */
+function chosenOptions(doc: PdfDoc, opt: Obj | undefined, values: string[]): string[] {
+  const v = doc.resolve(opt);
+  if (!Array.isArray(v) || values.length === 0) return [];
+  if (v.length > MAX_ITEMS) tooMany();
+  const shown: string[] = [];
+  for (const x of v) {
+    const y = doc.resolve(x);
+    if (Array.isArray(y) && y.length >= 2 && values.includes(text(doc, y[0]))) shown.push(text(doc, y[1]));
+  }
+  return shown;
 }
 
 /**
