@@ -68,3 +68,14 @@ describe('a combo box shows the option chosen, a list box all of them (round 3 #
     expect(await scan('lo-listbox-public.pdf')).toMatchObject({ verdict: 'marked', location: { area: 'form' } });
   });
 });
+
+describe('an annotation appearance with no /Resources is drawn with the page\'s (round 3 #3)', () => {
+  it('a Stamp whose appearance uses the page\'s /F1: marked; 秘書室 twin clean', async () => {
+    expect(await scan('ap-no-resources-Stamp-S.pdf')).toMatchObject({ verdict: 'marked', excerpt: expect.stringContaining('秘 Confidential') });
+    expect(await verdict('ap-no-resources-Stamp-T.pdf')).toBe('clean');
+  });
+  it('a text field (no /V) whose appearance uses the form\'s /DR font: marked; twin clean', async () => {
+    expect(await verdict('ap-no-resources-Widget-S.pdf')).toBe('marked');
+    expect(await verdict('ap-no-resources-Widget-T.pdf')).toBe('clean');
+  });
+});

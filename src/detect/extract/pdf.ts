@@ -242,9 +242,10 @@ function annotText(doc: PdfDoc, page: Dict): string {
  * Text drawn by annotation appearances (Acrobat stamps, FreeText, filled-in form fields): the
  * normal appearance stream (/AP /N, or its /AS state), run like a form. Hidden annotations skipped.
  */
-function appearanceText(doc: PdfDoc, fonts: FontLoader, page: Dict, st: PageState, fullText: boolean): void {
+function appearanceText(doc: PdfDoc, fonts: FontLoader, page: Dict, pageRes: Dict | null, st: PageState, fullText: boolean): void {
   const annots = doc.resolve(page.get('Annots'));
   if (!Array.isArray(annots)) return;
+  let formRes: Dict | null | undefined;
   // Annotations past MAX_PARTS are not read (here nor in annotText): the page is read in part.
   if (annots.length > MAX_PARTS) st.overLimits = true;
   for (const a of annots.slice(0, MAX_PARTS)) {
@@ -264,8 +265,18 @@ function appearanceText(doc: PdfDoc, fonts: FontLoader, page: Dict, st: PageStat
       n = doc.resolve(nRef);
     }
     if (!(n instanceof Stream)) continue;
-    const res = doc.dict(n.dict.get('Resources'));
-    const glyphs = fullText || resourcesCanStamp(doc, fonts, res);
+    // An appearance with no /Resources is drawn with the page's (a field's with the form's default
+    // resources, /DR, first), as poppler draws it: its /F1 is theirs. Resources named but unreadable
+    // (a damaged object) could hold any font.
+    const own = n.dict.get('Resources');
+    let res = doc.dict(own);
+    if (own === undefined) {
+      if (subtype === 'Widget') {
+        if (formRes === undefined) formRes = doc.dict(doc.dict(doc.dict(doc.trailer.get('Root'))?.get('AcroForm'))?.get('DR'));
+        res = formRes ? mergedResources(doc, formRes, pageRes) : pageRes;
+      } else res = pageRes;
+    }
+    const glyphs = fullText || (own !== undefined && !res) || resourcesCanStamp(doc, fonts, res);
     const actual = formMentionsActualText(st, n) || resourcesCarryActualText(st, res);
     if (!glyphs && !actual) continue;
     if (st.last !== '\n' && st.has) {
@@ -278,6 +289,16 @@ function appearanceText(doc: PdfDoc, fonts: FontLoader, page: Dict, st: PageStat
     // there that cannot be read leave nothing unread.
     if (subtype === 'Widget') st.unread = unread;
   }
+}
+
+/** Resources whose fonts are the first's, then the second's for names the first lacks (/DR, then the page's). */
+function mergedResources(doc: PdfDoc, first: Dict, second: Dict | null): Dict {
+  if (!second) return first;
+  const merged = new Dict([...second, ...first]);
+  const f1 = doc.dict(first.get('Font'));
+  const f2 = doc.dict(second.get('Font'));
+  if (f1 && f2) merged.set('Font', new Dict([...f2, ...f1]));
+  return merged;
 }
 
 /**
@@ -517,7 +538,7 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       // /ActualText (pdf-content.ts): their streams are inflated and searched for that name.
       const data = pageContent(doc, cs.streams, st);
       if (data) readPage(st, canStamp, mentionsActualText(data) || resourcesCarryActualText(st, resources), () => runContent(st, data, resources, [1, 0, 0, 1, 0, 0], 0));
-      appearanceText(doc, fonts, page, st, ctx.fullText);
+      appearanceText(doc, fonts, page, resources, st, ctx.fullText);
       if (st.partial) badPages++;
       else if (st.overLimits) pagesOverLimits++;
       if (st.unread > 0 && unread.glyphs === 0) unread.page = pageNo;
