@@ -79,3 +79,14 @@ describe('an annotation appearance with no /Resources is drawn with the page\'s 
     expect(await verdict('ap-no-resources-Widget-T.pdf')).toBe('clean');
   });
 });
+
+describe('a line drawn out of order is re-sorted without stray spaces (round 3 #2)', () => {
+  it('reportlab + IPAGothic (embedded, with widths): C drawn first, then 秘 left of it, then 「onfidential」: marked; 秘書室 twin clean', async () => {
+    expect(await scan('reportlab-c-first-S.pdf')).toMatchObject({ verdict: 'marked', excerpt: expect.stringContaining('秘 Confidential') });
+    expect(await verdict('reportlab-c-first-T.pdf')).toBe('clean');
+  });
+  it('the line drawn glyph by glyph right to left: marked; twin clean', async () => {
+    expect(await verdict('reportlab-reverse-glyphs-S.pdf')).toBe('marked');
+    expect(await verdict('reportlab-reverse-glyphs-T.pdf')).toBe('clean');
+  });
+});

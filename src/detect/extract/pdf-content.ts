@@ -110,7 +110,19 @@ interface PlacedLine {
   ux: number;
   uy: number;
   size: number;
+  /** Its strings, each with its extent along the line (null past MAX_LINE_PIECES). */
+  pieces: Piece[] | null;
 }
+
+/** A string of a line: its text (layout gaps inside it as spaces, none at its ends) and its extent. */
+interface Piece {
+  text: string;
+  from: number;
+  to: number;
+}
+
+/** Strings a line keeps for re-sorting and splicing (readingOrder); past them, the line as drawn. */
+const MAX_LINE_PIECES = 512;
 
 export function newPageState(doc: PdfDoc, fonts: FontLoader, checkTime: () => void): PageState {
   return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, sx: 0, sy: 0, one: false, aside: [], ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, overLimits: false, unread: 0, actualText: false, alts: [], line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
@@ -172,6 +184,15 @@ function isSpace(s: string): boolean {
 const GAP = '\uffff';
 
 const GAPS = /\uffff/g;
+const EDGE_GAPS = /^\uffff+|\uffff+$/g;
+
+/** Strings of one line in the order a reader sees them, left to right: apart by a gap, a space between. */
+function joinPieces(pieces: Piece[], size: number): string {
+  pieces.sort((a, b) => a.from - b.from);
+  let text = pieces[0].text;
+  for (let i = 1; i < pieces.length; i++) text += (pieces[i].from - pieces[i - 1].to > 0.15 * size ? ' ' : '') + pieces[i].text;
+  return text;
+}
 /** Four or more single characters in a row, each a gap from the next: text drawn letter-spaced. */
 const LETTER_SPACED = /(?:^|[\s\uffff])[^\s\uffff](?:\uffff[^\s\uffff]){3}/;
 
@@ -195,16 +216,17 @@ function endLine(st: PageState): void {
   const l = st.line;
   // The last string's end (its start until a string after it said where it ended).
   if (l.at.length) l.to[l.to.length - 1] = Math.max(l.to[l.to.length - 1], st.ex * l.ux + st.ey * l.uy);
+  // A layout gap written before a string that jumps back belongs to the boundary, not to the string
+  // before it: re-sorted, the spacing between strings comes from where they stand (C drawn first, then
+  // 秘 left of it, then 「onfidential」: 「秘 Confidential」, not 「秘 C onfidential」).
+  const pieces =
+    l.at.length && l.at.length <= MAX_LINE_PIECES
+      ? l.at.map((at, i) => ({ text: st.out.slice(at, l.at[i + 1] ?? st.out.length).join('').replace(EDGE_GAPS, '').replace(GAPS, ' '), from: l.from[i], to: l.to[i] }))
+      : null;
   if (l.at.length && st.lines.length < MAX_PLACED_LINES) {
-    st.lines.push({ start: l.at[0], end: st.out.length, from: Math.min(...l.from), to: Math.max(...l.to), across: l.across, ux: l.ux, uy: l.uy, size: l.size });
+    st.lines.push({ start: l.at[0], end: st.out.length, from: Math.min(...l.from), to: Math.max(...l.to), across: l.across, ux: l.ux, uy: l.uy, size: l.size, pieces });
   }
-  if (l.back && l.at.length > 1) {
-    const pieces = l.at.map((at, i) => ({ text: st.out.slice(at, l.at[i + 1] ?? st.out.length).join('').replace(GAPS, ' '), from: l.from[i], to: l.to[i] }));
-    pieces.sort((a, b) => a.from - b.from);
-    let text = pieces[0].text;
-    for (let i = 1; i < pieces.length; i++) text += (pieces[i].from - pieces[i - 1].to > 0.15 * st.size ? ' ' : '') + pieces[i].text;
-    st.out.push('\n', text);
-  }
+  if (l.back && pieces && pieces.length > 1) st.out.push('\n', joinPieces(pieces.slice(), st.size));
   l.at.length = l.from.length = l.to.length = 0;
   l.back = false;
   if (st.aside.length) st.out.push('\n', st.aside.join(''));
