@@ -90,3 +90,20 @@ describe('a line drawn out of order is re-sorted without stray spaces (round 3 #
     expect(await verdict('reportlab-reverse-glyphs-T.pdf')).toBe('clean');
   });
 });
+
+describe('a string drawn later inside an earlier line is read in its place (round 3 #1)', () => {
+  const pairs: [string, string][] = [
+    ['Chromium: a position:relative 秘 badge in 「文書区分: 秘 Confidential」, painted after the body text', 'chromium-badge-relative'],
+    ['Chromium: the badge turned by transform: rotate(-8deg)', 'chromium-badge-transform'],
+    ['Chromium: the word\'s first letter in a translucent span (秘 <span style="opacity:.9">C</span>onfidential)', 'chromium-opacity-letter'],
+    ['Chromium: the end of the word in a positioned span (Confid<span>ential</span>), painted later touching its line', 'chromium-rel-suffix'],
+    ['wkhtmltopdf: the turned badge', 'wkhtmltopdf-badge-transform'],
+    ['pdf-lib drawText(「秘」) into the blank of a LibreOffice template line 「文書区分:　　　Confidential」', 'pdflib-fillblank'],
+  ];
+  for (const [what, name] of pairs) {
+    it(`${what}: marked; 秘書室 twin clean`, async () => {
+      expect(await scan(`${name}-S.pdf`)).toMatchObject({ verdict: 'marked', excerpt: expect.stringMatching(/秘 ?Confidential/) });
+      expect(await verdict(`${name}-T.pdf`)).toBe('clean');
+    });
+  }
+});

@@ -219,12 +219,13 @@ function endLine(st: PageState): void {
   // A layout gap written before a string that jumps back belongs to the boundary, not to the string
   // before it: re-sorted, the spacing between strings comes from where they stand (C drawn first, then
   // 秘 left of it, then 「onfidential」: 「秘 Confidential」, not 「秘 C onfidential」).
+  const placed = l.at.length > 0 && st.lines.length < MAX_PLACED_LINES;
   const pieces =
-    l.at.length && l.at.length <= MAX_LINE_PIECES
+    (placed && l.at.length <= MAX_LINE_PIECES) || (l.back && l.at.length > 1)
       ? l.at.map((at, i) => ({ text: st.out.slice(at, l.at[i + 1] ?? st.out.length).join('').replace(EDGE_GAPS, '').replace(GAPS, ' '), from: l.from[i], to: l.to[i] }))
       : null;
-  if (l.at.length && st.lines.length < MAX_PLACED_LINES) {
-    st.lines.push({ start: l.at[0], end: st.out.length, from: Math.min(...l.from), to: Math.max(...l.to), across: l.across, ux: l.ux, uy: l.uy, size: l.size, pieces });
+  if (placed) {
+    st.lines.push({ start: l.at[0], end: st.out.length, from: Math.min(...l.from), to: Math.max(...l.to), across: l.across, ux: l.ux, uy: l.uy, size: l.size, pieces: pieces && pieces.length <= MAX_LINE_PIECES ? pieces : null });
   }
   if (l.back && pieces && pieces.length > 1) st.out.push('\n', joinPieces(pieces.slice(), st.size));
   l.at.length = l.from.length = l.to.length = 0;
@@ -1004,6 +1005,91 @@ function sideBySide(lines: readonly PlacedLine[], order: readonly number[], p: n
   }
 }
 
+/**
+ * Strings drawn later that land inside an earlier line, on its baseline (or touch its end): a badge 「秘」 in
+ * 「文書区分: [秘] Confidential」 that Chromium, WeasyPrint and wkhtmltopdf paint after the page's other
+ * text (a positioned, transformed or translucent inline box is painted in a later phase), or a 秘
+ * written into a template's blank by pdf-lib or a pypdf overlay. pdftotext puts them back in the line
+ * at their place; so does this: each such line is given again with the later strings spliced in
+ * (the earlier line's strings split at their blanks, placed in proportion to their characters).
+ */
+function splices(lines: readonly PlacedLine[], order: readonly number[], out: string[]): void {
+  const into = new Map<number, number[]>();
+  // Top to bottom by where each line starts, across the first line's direction (a turned badge's own
+  // baseline is elsewhere in its frame).
+  const ref = lines[order[0]];
+  const level = lines.map((l) => inFrame(l.from, l.across, l, ref)[1]);
+  const byLevel = order.slice().sort((x, y) => level[y] - level[x]);
+  for (let p = 0; p < byLevel.length; p++) {
+    const a = lines[byLevel[p]];
+    for (let q = p + 1; q < byLevel.length; q++) {
+      const b = lines[byLevel[q]];
+      const big = Math.max(a.size, b.size);
+      if (level[byLevel[p]] - level[byLevel[q]] > 2 * big) break;
+      const [host, late] = byLevel[p] < byLevel[q] ? [byLevel[p], byLevel[q]] : [byLevel[q], byLevel[p]];
+      const h = lines[host];
+      const l = lines[late];
+      if (!h.pieces || !l.pieces || Math.abs(h.ux - l.ux) + Math.abs(h.uy - l.uy) > 0.2) continue;
+      if (l.size > 2 * h.size || h.size > 2 * l.size) continue;
+      // The late line's start in the host's frame (a badge may be turned a few degrees).
+      const [from, across] = inFrame(l.from, l.across, l, h);
+      if (!sameLine(across - h.across, l.size, h.size)) continue;
+      // Inside the earlier line, or touching its end (the rest of a word, 「Confid」+「ential」).
+      if (from <= h.from + 0.1 * h.size || from > h.to + 0.15 * h.size) continue;
+      // A late line that hosts others itself is spliced there; one host per late line.
+      const list = into.get(host) ?? [];
+      if (list.length < 16 && !list.includes(late)) list.push(late);
+      into.set(host, list);
+    }
+  }
+  for (const [host, late] of into) {
+    const h = lines[host];
+    const pieces: Piece[] = [];
+    for (const piece of h.pieces!) pieces.push(...words(piece));
+    for (const j of late) {
+      const l = lines[j];
+      for (const piece of l.pieces!) pieces.push({ text: piece.text, from: inFrame(piece.from, l.across, l, h)[0], to: inFrame(piece.to, l.across, l, h)[0] });
+    }
+    out.push(joinPieces(pieces, h.size));
+  }
+}
+
+/** A point given along and across line `a`'s direction, given along and across line `b`'s. */
+function inFrame(along: number, across: number, a: PlacedLine, b: PlacedLine): [number, number] {
+  const x = along * a.ux - across * a.uy;
+  const y = along * a.uy + across * a.ux;
+  return [x * b.ux + y * b.uy, -x * b.uy + y * b.ux];
+}
+
+/**
+ * A string cut at its blanks, each word placed along the string in proportion to its characters (a
+ * full-width character counted twice a half-width one's): where a later string lands between two
+ * words, it is put between them.
+ */
+function words(piece: Piece): Piece[] {
+  if (!/[\s\u3000]/.test(piece.text)) return [piece];
+  const weight = (c: string) => (c.charCodeAt(0) >= 0x2e80 ? 2 : 1);
+  let total = 0;
+  for (const c of piece.text) total += weight(c);
+  const unit = (piece.to - piece.from) / (total || 1);
+  const parts: Piece[] = [];
+  let at = 0;
+  let word = '';
+  let start = 0;
+  for (const c of piece.text) {
+    if (/[\s\u3000]/.test(c)) {
+      if (word) parts.push({ text: word, from: piece.from + start * unit, to: piece.from + at * unit });
+      word = '';
+    } else {
+      if (!word) start = at;
+      word += c;
+    }
+    at += weight(c);
+  }
+  if (word) parts.push({ text: word, from: piece.from + start * unit, to: piece.from + at * unit });
+  return parts.length ? parts : [piece];
+}
+
 /** Lines a page keeps for readingOrder; past them, drawing order alone. */
 const MAX_PLACED_LINES = 2000;
 
@@ -1045,6 +1131,7 @@ function readingOrder(st: PageState): void {
     sideBySide(lines, order, p, (left, right) => right !== left + 1 && pairs.push(text(lines[left]), text(lines[right])));
     if ((p & 255) === 255) st.checkTime();
   }
+  splices(lines, order, pairs);
   if (pairs.length) st.out.push('\n', pairs.join('\n'), '\n');
   lines.length = 0;
 }
