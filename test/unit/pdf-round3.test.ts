@@ -107,3 +107,10 @@ describe('a string drawn later inside an earlier line is read in its place (roun
     });
   }
 });
+
+describe('a line just below and right of another, drawn before it, is read after it (round 3 #4)', () => {
+  it('reportlab: 「Confidential」 (10 pt) drawn first under the right edge of a 36-pt 「秘」: marked; 秘書室 twin clean', async () => {
+    expect(await verdict('reportlab-diagonal-word-first-S.pdf')).toBe('marked');
+    expect(await verdict('reportlab-diagonal-word-first-T.pdf')).toBe('clean');
+  });
+});

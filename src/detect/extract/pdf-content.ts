@@ -1115,18 +1115,31 @@ function readingOrder(st: PageState): void {
     const a = lines[i];
     let next = -1;
     let gap = Infinity;
+    let diagonal = -1;
+    let diagonalGap = Infinity;
     for (let q = p + 1; q < order.length; q++) {
       const j = order[q];
       const b = lines[j];
       const down = a.across - b.across; // how far below a (across grows upwards)
       if (down > 3 * tallest) break;
       if (Math.abs(b.ux - a.ux) + Math.abs(b.uy - a.uy) > 0.2) continue;
-      if (down <= 0.3 * a.size || down > 3 * Math.max(a.size, b.size) || b.to < a.from || b.from > a.to) continue;
+      const big = Math.max(a.size, b.size);
+      if (down <= 0.3 * a.size || down > 3 * big || b.to < a.from) continue;
+      if (b.from > a.to) {
+        // Starting right of where a ends, just under it (a big 「秘」 with 「Confidential」 under its
+        // right edge, drawn first): a's successor when nothing below overlaps it, as pdftotext reads it.
+        if (down <= 1.5 * big && b.from - a.to < 3.2 * big && down < diagonalGap) {
+          diagonalGap = down;
+          diagonal = j;
+        }
+        continue;
+      }
       if (down < gap) {
         gap = down;
         next = j;
       }
     }
+    if (next < 0) next = diagonal;
     if (next >= 0 && next !== i + 1) pairs.push(text(a), text(lines[next]));
     sideBySide(lines, order, p, (left, right) => right !== left + 1 && pairs.push(text(lines[left]), text(lines[right])));
     if ((p & 255) === 255) st.checkTime();
