@@ -78,6 +78,12 @@ describe('an annotation appearance with no /Resources is drawn with the page\'s 
     expect(await verdict('ap-no-resources-Widget-S.pdf')).toBe('marked');
     expect(await verdict('ap-no-resources-Widget-T.pdf')).toBe('clean');
   });
+  it('its font in neither /DR nor the page: unscannable without /V (never a silent clean); with /V the value is read', async () => {
+    expect(await scan('ap-no-resources-Widget-nofont-S.pdf')).toMatchObject({ verdict: 'unscannable' });
+    expect(await scan('ap-no-resources-Widget-nofont-T.pdf')).toMatchObject({ verdict: 'unscannable' });
+    expect(await verdict('ap-no-resources-Widget-nofont-V-S.pdf')).toBe('marked');
+    expect(await verdict('ap-no-resources-Widget-nofont-V-T.pdf')).toBe('clean');
+  });
 });
 
 describe('a line drawn out of order is re-sorted without stray spaces (round 3 #2)', () => {

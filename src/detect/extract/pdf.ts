@@ -284,10 +284,16 @@ function appearanceText(doc: PdfDoc, fonts: FontLoader, page: Dict, pageRes: Dic
       st.last = '\n';
     }
     const unread = st.unread;
+    const partial = st.partial;
     readPage(st, glyphs, actual, () => runForm(st, n, nRef instanceof Ref ? nRef.num : -1, res, [1, 0, 0, 1, 0, 0], 0));
     // A form field's appearance draws its value, which is read from the field itself (formText): glyphs
-    // there that cannot be read leave nothing unread.
-    if (subtype === 'Widget') st.unread = unread;
+    // there that cannot be read leave nothing unread; nor does a font that one drawn with borrowed
+    // resources names and they lack, when the field has a value (pypdf writes /Helv appearances with no
+    // /Resources when /DR has none).
+    if (subtype === 'Widget') {
+      st.unread = unread;
+      if (own === undefined && (d.has('V') || doc.dict(d.get('Parent'))?.has('V'))) st.partial = partial;
+    }
   }
 }
 
