@@ -102,32 +102,24 @@ const MAX_PARTS = 64;
  * named by the headers around them. The message's own reading is the mail extractor's (eml.ts), for a
  * file that is a message from its first line.
  */
-async function* base64Parts(text: string, ctx: ExtractContext): AsyncGenerator<Extracted> {
-  let n = 0;
-  for (const m of text.matchAll(BASE64_PART)) {
-    if (++n > MAX_PARTS) break;
-    ctx.checkTime();
-    const bytes = decodeBase64(m[1].replace(/\s+/g, '')).bytes;
-    if (!bytes.length) continue;
-    const headers = text.slice(Math.max(0, m.index - 1024), m.index + m[0].length - m[1].length);
-    ctx.addEntry();
-    ctx.addExpanded(bytes.length);
-    yield { kind: 'member', name: PART_NAME.exec(headers)?.[1] ?? '(base64 part)', data: blobOf(bytes), where: { area: 'attachment' } };
-  }
-}
+const base64Parts = (text: string, ctx: ExtractContext) =>
+  base64Members(text, BASE64_PART, ctx, (m) => m[1], (m) => PART_NAME.exec(text.slice(Math.max(0, m.index - 1024), m.index + m[0].length - m[1].length))?.[1] ?? '(base64 part)');
 
 /** A PEM block of a CMS message (PKCS #7): what it signs or carries is read from its DER (sealed.ts, or as bytes). */
 const PEM_CMS = /^-----BEGIN (PKCS7|CMS)-----\r?\n([A-Za-z0-9+/=\s]*?)^-----END \1-----/gm;
+const pemMessages = (text: string, ctx: ExtractContext) => base64Members(text, PEM_CMS, ctx, (m) => m[2], (m) => `(${m[1]} message)`);
 
-async function* pemMessages(text: string, ctx: ExtractContext): AsyncGenerator<Extracted> {
+/** Each block `re` finds in `text`, its base64 decoded, as a member named by `nameOf` (at most MAX_PARTS). */
+async function* base64Members(text: string, re: RegExp, ctx: ExtractContext, base64Of: (m: RegExpExecArray) => string, nameOf: (m: RegExpExecArray) => string): AsyncGenerator<Extracted> {
   let n = 0;
-  for (const m of text.matchAll(PEM_CMS)) {
+  for (const m of text.matchAll(re)) {
     if (++n > MAX_PARTS) break;
     ctx.checkTime();
-    const der = decodeBase64(m[2].replace(/\s+/g, '')).bytes;
-    if (!der.length) continue;
+    const bytes = decodeBase64(base64Of(m).replace(/\s+/g, '')).bytes;
+    if (!bytes.length) continue;
     ctx.addEntry();
-    yield { kind: 'member', name: `(${m[1]} message)`, data: blobOf(der), where: { area: 'attachment' } };
+    ctx.addExpanded(bytes.length);
+    yield { kind: 'member', name: nameOf(m), data: blobOf(bytes), where: { area: 'attachment' } };
   }
 }
 
