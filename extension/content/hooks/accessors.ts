@@ -2,7 +2,7 @@
  * Replacing a getter, a setter or a constructor of the page's realm while keeping everything else about
  * it (enumerability, the other accessor half, statics, `prototype`, `instanceof`).
  */
-import { apply, CONFIGURABLE, create, defineProperty, defineValue, getOwnPropertyDescriptor, setPrototypeOf, uncurry, WRITABLE, isFn } from './safe-self.js';
+import { apply, CONFIGURABLE, own, defineProperty, defineValue, getOwnPropertyDescriptor, setPrototypeOf, uncurry, WRITABLE, isFn } from './safe-self.js';
 
 type Fn = (...a: never[]) => unknown;
 
@@ -27,10 +27,9 @@ export function wrapSetter(proto: object | undefined, key: string, set: (self: u
 }
 
 function accessor(desc: PropertyDescriptor, get: Fn | undefined, set: Fn | undefined): PropertyDescriptor {
-  const d = create(null);
+  const d = own('get', get);
   d.configurable = desc.configurable;
   d.enumerable = desc.enumerable;
-  d.get = get;
   d.set = set;
   return d;
 }

@@ -5,6 +5,7 @@
  * as unknown, and the caller refuses it. Pure (no page state), so it is unit-tested in Node.
  */
 import {
+  isFileList,
   append,
   fileListItem,
   fileListLength,
@@ -29,15 +30,6 @@ import { isObject, lineageOf } from './lineage.js';
 
 /** Objects walked in one value at most; far above any real message. */
 const WALK_BUDGET = 100_000;
-
-const isFileList = (v: object): boolean => {
-  try {
-    fileListLength(v as FileList);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 interface Walk {
   blobs: Blob[];

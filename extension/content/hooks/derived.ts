@@ -93,8 +93,9 @@ function hookStreams(w: Win): void {
   if (isFn(tee)) {
     RS.tee = function (this: ReadableStream, ...a: unknown[]) {
       const pair = apply(tee, this, a) as ReadableStream[];
-      link(pair[0], lineageOf(this));
-      link(pair[1], lineageOf(this));
+      const l = lineageOf(this);
+      link(pair[0], l);
+      link(pair[1], l);
       return pair;
     };
   }

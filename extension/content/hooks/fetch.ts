@@ -7,7 +7,7 @@ import { checkBody } from './body.js';
 import { fromBlobUrl } from './blob-url.js';
 import { unguarded } from './bridge-client.js';
 import { NO, pending, settle, whenDecided, type Decision } from './decision.js';
-import { afterGate, combine, gateBlob, gateLineage, gateText, later, READY, waitFor, type Gate } from './gates.js';
+import { afterGate, combine, follow, gateBlob, gateLineage, gateText, later, READY, waitFor, type Gate } from './gates.js';
 import { gateHeaderText, headerTexts } from './headers.js';
 import { initOf, withOwn } from './init-body.js';
 import { lineageOf } from './lineage.js';
@@ -104,20 +104,19 @@ function gateRequest(req: Request): Gate {
   if (l) return gateLineage('fetch', l);
   const decision: Decision = pending();
   const fail = () => settle(decision, false);
-  const follow = (g: Gate) => (g.ready ? settle(decision, true) : whenDecided(g.decision, (ok) => settle(decision, ok)));
   // A multipart body (the FormData it was made with) is judged part by part, as fetch(url, { body })
   // judges a FormData: each file by its name and its content. One that does not parse is refused.
   const type = headersGet(requestHeaders(req), 'content-type');
   if (type !== null && regExpExec(MULTIPART, type) !== null) {
-    promiseThen(requestFormData(requestClone(req)), (fd) => follow(checkBody('fetch', fd).gate), fail);
+    promiseThen(requestFormData(requestClone(req)), (fd) => follow(decision, checkBody('fetch', fd).gate), fail);
     return later(decision);
   }
   promiseThen(
     requestBlob(requestClone(req)),
     (b) => {
       if (blobSize(b) === 0) return settle(decision, true);
-      if (regExpExec(TEXTUAL, blobType(b)) === null || blobSize(b) > TEXT_CAP) return follow(gateBlob('fetch', b));
-      promiseThen(blobText(b), (t) => follow(gateText('fetch', t)), fail);
+      if (regExpExec(TEXTUAL, blobType(b)) === null || blobSize(b) > TEXT_CAP) return follow(decision, gateBlob('fetch', b));
+      promiseThen(blobText(b), (t) => follow(decision, gateText('fetch', t)), fail);
     },
     fail,
   );

@@ -8,7 +8,7 @@
  */
 import { unguarded } from './bridge-client.js';
 import { whenDecided } from './decision.js';
-import { combine, gateBlob, gateText, type Gate } from './gates.js';
+import { combine, decisionOf, gateBlob, gateText, type Gate } from './gates.js';
 import {
   append,
   apply,
@@ -33,9 +33,7 @@ export function hookFormSubmit(w: Window & typeof globalThis): void {
   const submit = Form.submit;
   Form.submit = function (this: HTMLFormElement) {
     if (unguarded()) return apply(submit, this, []);
-    const gate = gateForm(this);
-    if (gate.ready) return apply(submit, this, []);
-    whenDecided(gate.decision, (ok) => ok && apply(submit, this, []));
+    whenDecided(decisionOf(gateForm(this)), (ok) => ok && apply(submit, this, []));
   };
 }
 

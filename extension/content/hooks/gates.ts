@@ -9,7 +9,7 @@ import { keptIn } from './read-text.js';
 import { nameMarks, textMarks } from '../../../src/detect/rules/verdicts.js';
 import { ask, config } from './bridge-client.js';
 import { blobsIn } from './carried.js';
-import { allOf, NO, whenDecided, type Decision } from './decision.js';
+import { allOf, NO, settle, whenDecided, YES, type Decision } from './decision.js';
 import { intact } from './intact.js';
 import { lineageOf, type Lineage } from './lineage.js';
 import { cannotBeMarked, designatedText } from './quick.js';
@@ -34,12 +34,16 @@ import type { Subject } from '../bridge.js';
 
 export type Gate = { ready: true } | { ready: false; refusedNow: boolean; decision: Decision };
 export const READY: Gate = { ready: true };
-/** The message of what a refused call throws (a page's own error handling shows it). */
-export const BLOCKED = 'Upload Guard: blocked';
+export { BLOCKED } from './safe-self.js';
 /** A gate that waits for `decision`; `refusedNow`: already known to be refused (sent nothing meanwhile). */
 export const waitFor = (decision: Decision, refusedNow = false): Gate => ({ ready: false, refusedNow, decision });
 /** Waiting for `decision`, not known to be a no yet. */
 export const later = (decision: Decision): Gate => waitFor(decision);
+
+/** The decision a gate waits for (yes at once when it waits for none). */
+export const decisionOf = (g: Gate): Decision => (g.ready ? YES : g.decision);
+/** Settles `d` as `g` is decided. */
+export const follow = (d: Decision, g: Gate): void => whenDecided(decisionOf(g), (ok) => settle(d, ok));
 
 /**
  * What a Promise-returning API gives back for a call judged by `gate`: `run()`'s Promise at once when

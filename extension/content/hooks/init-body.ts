@@ -1,5 +1,5 @@
 /** The body and headers a page gives fetch() or `new Request()` in its init, read once and handed on as read. */
-import { create, defineValue, ENUMERABLE, getPrototypeOf, isRequest, ObjectPrototype } from './safe-self.js';
+import { create, defineProperty, getPrototypeOf, isRequest, ObjectPrototype, own } from './safe-self.js';
 
 /**
  * A fetch/Request `init` to read members of, each once (a getter could answer differently later); null
@@ -12,9 +12,12 @@ export function initOf(init: unknown): RequestInit | null {
   return init === null || typeof init !== 'object' || (getPrototypeOf(init) !== ObjectPrototype && isRequest(init)) ? null : init;
 }
 
-/** An init that inherits every other member from the page's `init` but carries `key` as its own. */
-export function withOwn(init: object, key: 'body' | 'headers', value: unknown): object {
-  const own = create(init);
-  defineValue(own, key, value, ENUMERABLE);
-  return own;
+/**
+ * An init that inherits every other member from the page's `init` but carries `key` as its own; with
+ * `get`, `value` is the getter of that member (a stream's body, known once read: streams.ts).
+ */
+export function withOwn(init: object, key: 'body' | 'headers', value: unknown, get?: boolean): object {
+  const o = create(init);
+  defineProperty(o, key, own(get ? 'get' : 'value', value));
+  return o;
 }

@@ -5,8 +5,8 @@
  * and in order with the messages sent after it on the same target; refused, it is dropped.
  */
 import { unguarded } from './bridge-client.js';
-import { inOrder, YES, type Decision } from './decision.js';
-import { carriedGate, combine } from './gates.js';
+import { inOrder, type Decision } from './decision.js';
+import { carriedGate, combine, decisionOf } from './gates.js';
 import { typingGate } from './typing.js';
 import { apply, SafeWeakMap, weakMapGet, isFn } from './safe-self.js';
 
@@ -33,6 +33,6 @@ function wrapPost(owner: object): void {
     const before = weakMapGet(last, this);
     if (gate.ready && (!before || before.done)) return apply(original, this, a);
     if (!gate.ready && gate.refusedNow) return; // dropped; the guard reports and explains
-    inOrder(last, this, gate.ready ? YES : gate.decision, (ok) => ok && apply(original, this, a));
+    inOrder(last, this, decisionOf(gate), (ok) => ok && apply(original, this, a));
   };
 }

@@ -10,6 +10,12 @@ import { ask, unguarded } from './bridge-client.js';
 import { whenDecided } from './decision.js';
 import { BLOCKED } from './gates.js';
 import {
+  own,
+  sequence,
+  addListener,
+  blobSize,
+  fileListLength,
+  fileModified,
   append,
   appendChild,
   apply,
@@ -88,7 +94,7 @@ function filesOf(handles: FileSystemFileHandle[], done: (subjects: Subject[] | n
     promiseThen(
       getFile(handles[i]),
       (f) => {
-        append(subjects, { kind: 'file', blob: f, name: fileName(f) });
+        append(subjects, fileSubject(f));
         next(i + 1);
       },
       () => done(null),
@@ -168,22 +174,18 @@ export function hookHandles(w: Window & typeof globalThis): void {
   const filesOf = nativeGetter(Transfer, 'files');
   const List = protoOf('DataTransferItemList', g);
   const lengthOf = nativeGetter(List, 'length');
-  const fileListLength = nativeGetter(protoOf('FileList', g), 'length');
   const dataTransferOf = nativeGetter(protoOf('DragEvent', g), 'dataTransfer');
   const detailOf = nativeGetter(protoOf('UIEvent', g), 'detail');
   // `isTrusted` is an own, unforgeable property of each event (no prototype getter to capture).
-  const trusted = (e: Event) => e.isTrusted === true;
   const isDir = nativeGetter(protoOf('FileSystemEntry', g), 'isDirectory');
-  const size = nativeGetter(protoOf('Blob', g), 'size');
-  const lastModified = nativeGetter(protoOf('File', g), 'lastModified');
-  if (!Item || !List || !Transfer || !getAsEntry || !getAsFile || !kindOf || !typeOf || !itemsOf || !filesOf || !lengthOf || !fileListLength || !dataTransferOf || !detailOf) return;
+  if (!Item || !List || !Transfer || !getAsEntry || !getAsFile || !kindOf || !typeOf || !itemsOf || !filesOf || !lengthOf || !dataTransferOf || !detailOf) return;
 
-  const sameFile = (a: File, b: File) => fileName(a) === fileName(b) && size?.(a) === size?.(b) && lastModified?.(a) === lastModified?.(b);
+  const sameFile = (a: File, b: File) => fileName(a) === fileName(b) && blobSize(a) === blobSize(b) && fileModified(a) === fileModified(b);
   /** The copy's File that is this real one (what the guard let through), or null. */
   const passed = (dt: DataTransfer, f: File | null): File | null => {
     if (!f) return null;
     const files = filesOf(dt) as FileList;
-    for (let i = 0, n = fileListLength(files) as number; i < n; i++) if (sameFile(files[i], f)) return files[i];
+    for (let i = 0, n = fileListLength(files); i < n; i++) if (sameFile(files[i], f)) return files[i];
     return null;
   };
 
@@ -198,9 +200,7 @@ export function hookHandles(w: Window & typeof globalThis): void {
     for (let i = 0; i < out.length; i++) list[i] = out[i];
     defineProperty(list, 'length', own('value', out.length));
     list.item = (i: number) => out[i] ?? null;
-    list[Symbol.iterator] = function* () {
-      for (let i = 0; i < out.length; i++) yield out[i];
-    };
+    list[Symbol.iterator] = () => sequence(out)[Symbol.iterator]();
     return list as unknown as DataTransferItemList;
   };
   const wrapItem = (dt: DataTransfer, d: Dropped): DataTransferItem => {
@@ -231,13 +231,12 @@ export function hookHandles(w: Window & typeof globalThis): void {
     }
     lastDrop = taken;
   };
-  const addListener = nativeMethod(protoOf('EventTarget', g), 'addEventListener');
   const stopNow = nativeMethod(protoOf('Event', g), 'stopImmediatePropagation');
-  if (!addListener || !stopNow) return;
+  if (!stopNow) return;
   addListener(w, 'drop', (e: Event) => {
     const dt = dataTransferOf(e) as DataTransfer | null;
     if (!dt) return;
-    if (trusted(e)) return take(dt);
+    if (e.isTrusted === true) return take(dt);
     // The guard's replay of a drop that passed whole: its items are the real ones again (once).
     if (detailOf(e) !== WHOLE_DROP || lastDrop.length === 0 || weakMapHas(wholeDrop, dt)) return;
     weakMapSet(wholeDrop, dt, wrapItems(dt, lastDrop));
@@ -286,14 +285,10 @@ export function hookHandles(w: Window & typeof globalThis): void {
   gateHandleFile(g);
 }
 
-/** A property descriptor the page cannot bend (no inherited `value`/`get`/`set` from Object.prototype). */
-function own(key: 'value' | 'get', v: unknown): PropertyDescriptor {
-  const d = create(null) as Record<string, unknown>;
-  d[key] = v;
-  return d as PropertyDescriptor;
-}
-
 /** What a refused read rejects with: the error the browser gives a read it does not allow. */
+/** A File to ask the guard about, under `name` (a dropped folder's path) or its own. */
+const fileSubject = (f: File, name?: string): Subject => ({ kind: 'file', blob: f, name: name || fileName(f) });
+
 const notAllowed = () => new SafeDOMException(BLOCKED, 'NotAllowedError');
 
 /** FileSystemFileEntry.file(): the file goes to the page's callback only once the guard agrees. */
@@ -309,7 +304,7 @@ function gateEntryFile(g: Any): void {
       (f: File) => {
         if (unguarded()) return success?.(f);
         // Named by its path in the drop, as the guard named it when it judged the drop.
-        whenDecided(ask('drop', [{ kind: 'file', blob: f, name: path || fileName(f) }]), (ok) => (ok ? success?.(f) : failure?.(notAllowed())));
+        whenDecided(ask('drop', [fileSubject(f, path)]), (ok) => (ok ? success?.(f) : failure?.(notAllowed())));
       },
       failure,
     );
@@ -336,7 +331,7 @@ function gateHandleFile(g: Any): void {
         getFileNative(handle),
         (f) => {
           if (unguarded()) return resolve(f);
-          const judge = () => whenDecided(ask('file-picker', [{ kind: 'file', blob: f, name: fileName(f) }]), (ok) => (ok ? resolve(f) : reject(notAllowed())));
+          const judge = () => whenDecided(ask('file-picker', [fileSubject(f)]), (ok) => (ok ? resolve(f) : reject(notAllowed())));
           if (!storage || !getDirectory || !resolvePath) return judge();
           opfs ??= getDirectory(storage) as Promise<FileSystemDirectoryHandle>;
           promiseThen(

@@ -47,8 +47,10 @@ export const isView: (v: unknown) => v is ArrayBufferView = ArrayBuffer.isView;
 export const jsonParse: (s: string) => unknown = JSON.parse;
 export const toStr: (v: unknown) => string = String;
 
+/** The message of what a refused call throws (a page's own error handling shows it); also a missing built-in's. */
+export const BLOCKED = 'Upload Guard: blocked';
 function missing(): never {
-  throw new TypeError('Upload Guard: a built-in is missing');
+  throw new TypeError(BLOCKED);
 }
 /** `w[name].prototype`, of this realm or of a child window; undefined when there is none. */
 export const protoOf = (name: string, w: any = G): any => w[name]?.prototype;
@@ -126,9 +128,15 @@ const ITERATOR: typeof Symbol.iterator = Symbol.iterator;
  * Defines `o[key]` as an own data property, `v`, with the attributes in `flags` (WRITABLE | ENUMERABLE |
  * CONFIGURABLE): a descriptor without a prototype, so no Object.prototype getter the page added is read.
  */
-export function defineValue(o: object, key: PropertyKey, v: unknown, flags: number): void {
+/** A property descriptor the page cannot bend (no inherited `value`/`get`/`set` from Object.prototype). */
+export function own(key: 'value' | 'get', v: unknown): PropertyDescriptor {
   const d = create(null);
-  d.value = v;
+  d[key] = v;
+  return d;
+}
+
+export function defineValue(o: object, key: PropertyKey, v: unknown, flags: number): void {
+  const d = own('value', v);
   d.writable = (flags & 1) !== 0;
   d.enumerable = (flags & 2) !== 0;
   d.configurable = (flags & 4) !== 0;
@@ -209,6 +217,7 @@ export const inputDisabled: (e: HTMLInputElement) => boolean = ofInput('disabled
 export const inputFiles: (e: HTMLInputElement) => FileList | null = ofInput('files');
 export const fileListLength: (l: FileList) => number = getter('FileList', 'length');
 export const fileListItem: (l: FileList, i: number) => File | null = method('FileList', 'item');
+export const isFileList = is(fileListLength) as (v: unknown) => v is FileList;
 export const isConnected: (n: Node) => boolean = getter('Node', 'isConnected');
 export const ownerDocument: (n: Node) => Document = getter('Node', 'ownerDocument');
 export const documentElement: (d: Document) => Element | null = getter('Document', 'documentElement');

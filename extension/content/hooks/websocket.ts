@@ -8,7 +8,8 @@
 import { wrapGetter } from './accessors.js';
 import { checkBody } from './body.js';
 import { unguarded } from './bridge-client.js';
-import { inOrder, whenDecided, YES, type Decision } from './decision.js';
+import { inOrder, whenDecided, type Decision } from './decision.js';
+import { decisionOf } from './gates.js';
 import {
   apply, blobBytes, getWriter, isBlob, promiseThen, rtcReadyState, SafePromise, SafeWeakMap, SafeWritableStream, weakMapGet, weakMapHas, weakMapSet,
   writerAbort, writerClose, writerWrite, wsReadyState,
@@ -67,7 +68,7 @@ function hookSend(proto: Socket, state: (s: Socket) => unknown, open: unknown): 
     const checked = checkBody('websocket', data);
     const before = weakMapGet(last, this);
     if (checked.gate.ready && (!before || before.done)) return apply(send, this, [checked.body]);
-    inOrder(last, this, checked.gate.ready ? YES : checked.gate.decision, (ok) => {
+    inOrder(last, this, decisionOf(checked.gate), (ok) => {
       if (ok && state(this) === open) apply(send, this, [checked.body]);
     });
   };

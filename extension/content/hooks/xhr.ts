@@ -57,16 +57,10 @@ export function hookXhr(w: Window & typeof globalThis): void {
 }
 
 function failXhr(xhr: XMLHttpRequest): void {
-  const states: [string, unknown][] = [
-    ['readyState', 4],
-    ['status', 0],
-    ['statusText', ''],
-    ['responseText', ''],
-    ['response', ''],
-  ];
-  for (let i = 0; i < states.length; i++) {
+  const states: unknown[] = ['readyState', 4, 'status', 0, 'statusText', '', 'responseText', '', 'response', ''];
+  for (let i = 0; i < states.length; i += 2) {
     try {
-      defineValue(xhr, states[i][0], states[i][1], CONFIGURABLE);
+      defineValue(xhr, states[i] as string, states[i + 1], CONFIGURABLE);
     } catch {
       /* ignore */
     }
