@@ -12,6 +12,7 @@ import { combine, gateBlob, gateLineage, gateText, later, READY, type Gate } fro
 import { lineageOf, link } from './lineage.js';
 import { ask, unguarded } from './bridge-client.js';
 import { typingGate } from './typing.js';
+import { bufferStream } from './streams.js';
 import {
   append,
   arrayJoin,
@@ -36,7 +37,7 @@ import {
 
 export interface Checked {
   gate: Gate;
-  /** What to hand the original API: the body as judged. */
+  /** What to hand the original API: the body as judged (for fetch, a function: what it returns, once judged). */
   body: unknown;
 }
 
@@ -69,10 +70,11 @@ function checkContent(ch: Channel, body: unknown): Checked {
     }
     return { gate: later(ask(ch, [{ kind: 'bytes', blob: copy }])), body: copy };
   }
-  // A stream (fetch with duplex: 'half') is judged by where its bytes come from, when known (a File's stream).
-  if (isReadableStream(body)) {
+  // A stream (fetch with duplex: 'half') is judged by where its bytes come from, when known (a File's stream);
+  // else read whole first, and its Blob sent (streams.ts). Other channels send a stream as its string.
+  if (ch === 'fetch' && isReadableStream(body)) {
     const l = lineageOf(body);
-    return { gate: l ? gateLineage(ch, l) : READY, body };
+    return l ? { gate: gateLineage(ch, l), body } : bufferStream(ch, body);
   }
   // XMLHttpRequest sends a Document as its markup: judged as that text. While a verdict is awaited, the
   // text judged is what goes (the page could change the document meanwhile).

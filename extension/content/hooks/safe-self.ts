@@ -202,6 +202,8 @@ const ofWriter = (key: string) => method('WritableStreamDefaultWriter', key);
 export const writerWrite: (w: WritableStreamDefaultWriter, chunk: unknown) => Promise<void> = ofWriter('write');
 export const writerClose: (w: WritableStreamDefaultWriter) => Promise<void> = ofWriter('close');
 export const writerAbort: (w: WritableStreamDefaultWriter, reason: unknown) => Promise<void> = ofWriter('abort');
+export const getReader: (s: ReadableStream) => ReadableStreamDefaultReader = method('ReadableStream', 'getReader');
+export const readerRead: (r: ReadableStreamDefaultReader) => Promise<ReadableStreamReadResult<unknown>> = method('ReadableStreamDefaultReader', 'read');
 
 // ---------- the DOM the form and file-input hooks read ----------
 export const formElements: (f: HTMLFormElement) => HTMLFormControlsCollection = getter('HTMLFormElement', 'elements');

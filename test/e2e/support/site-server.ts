@@ -11,10 +11,13 @@
  *   WS   /ws          WebSocket; every frame recorded
  *   ANY  /log/…       recorded as text: the decoded path and query (what a URL carries)
  *   GET  /t/NAME      a page or worker script from pages/ (technique pages)
+ * With `h2`, the HTTPS port speaks HTTP/2 too (HTTP/1.1 still allowed): Chromium streams a request body
+ * (`fetch` with a ReadableStream body, `duplex: 'half'`) only over HTTP/2.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { selfSignedCert } from './cert.js';
@@ -54,13 +57,13 @@ export type Route = (req: http.IncomingMessage, res: http.ServerResponse, receiv
 
 /** `pages`: extra GET paths a test serves (path → HTML, or a function of the requesting host). */
 export async function startSiteServer(
-  opts: { hosts?: string[]; route?: Route; pages?: Record<string, string | ((host: string) => string)> } = {},
+  opts: { hosts?: string[]; route?: Route; pages?: Record<string, string | ((host: string) => string)>; h2?: boolean } = {},
 ): Promise<SiteServer> {
   const received: Arrival[] = [];
   const hosts = opts.hosts ?? ['localhost'];
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (opts.route?.(req, res, received)) return;
-    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    const host = ((req.headers.host ?? req.headers[':authority'] ?? '') as string).replace(/:\d+$/, '');
     const url = new URL(req.url ?? '/', 'https://x');
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -89,7 +92,9 @@ export async function startSiteServer(
     });
   };
   const { key, cert } = selfSignedCert(hosts);
-  const tls = https.createServer({ key, cert }, handler);
+  const tls = opts.h2
+    ? (http2.createSecureServer({ key, cert, allowHTTP1: true }, handler as never) as unknown as https.Server)
+    : https.createServer({ key, cert }, handler);
   const plain = http.createServer(handler);
   for (const s of [tls, plain]) s.on('upgrade', (req, socket) => webSocket(req, socket as Socket, received));
   await Promise.all([tls, plain].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))));
@@ -103,7 +108,7 @@ export async function startSiteServer(
     clear: () => void received.splice(0),
     close: () =>
       Promise.all(
-        [tls, plain].map((s) => new Promise<void>((r) => (s.closeAllConnections(), s.close(() => r())))),
+        [tls, plain].map((s) => new Promise<void>((r) => (s.closeAllConnections?.(), s.close(() => r())))),
       ).then(() => undefined),
   };
 }
