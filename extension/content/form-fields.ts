@@ -1,6 +1,8 @@
 /**
- * What a form would send, read without side effects. `new FormData(form)` would fire the page's own
- * `formdata` listeners, so the guard and the hooks walk the controls themselves. Used by both worlds.
+ * What a form would send: `new FormData(form, submitter)` builds the entry list a submission builds, so
+ * it holds what no control shows (a form-associated custom element's value, `setFormValue(file)`; what
+ * the page's `formdata` listeners append, which run for this copy too). Empty file inputs send an empty,
+ * unnamed file: left out.
  */
 export interface FormContents {
   texts: string[];
@@ -10,22 +12,6 @@ export interface FormContents {
 export function readForm(form: HTMLFormElement, submitter?: HTMLElement | null): FormContents {
   const texts: string[] = [];
   const files: File[] = [];
-  for (const el of Array.from(form.elements)) {
-    const tag = el.tagName;
-    if (tag === 'TEXTAREA') {
-      const ta = el as HTMLTextAreaElement;
-      if (!ta.disabled && ta.value) texts.push(ta.value);
-    } else if (tag === 'INPUT') {
-      const input = el as HTMLInputElement;
-      if (input.disabled) continue;
-      if (input.type === 'file') {
-        if (input.files) files.push(...Array.from(input.files));
-      } else if (input.type === 'submit' || input.type === 'image' || input.type === 'button') {
-        if (el === submitter && input.value) texts.push(input.value);
-      } else if (input.type !== 'checkbox' && input.type !== 'radio' && input.value) {
-        texts.push(input.value);
-      }
-    }
-  }
+  new FormData(form, submitter).forEach((v) => (typeof v === 'string' ? v && texts.push(v) : (v.size || v.name) && files.push(v)));
   return { texts, files };
 }

@@ -17,6 +17,7 @@ import {
   append,
   arrayJoin,
   blobSize,
+  fileName,
   formDataAppend,
   formDataForEach,
   isArrayBuffer,
@@ -95,7 +96,7 @@ function checkFormData(ch: Channel, fd: FormData): Checked {
   formDataForEach(fd, (v, k) => {
     formDataAppend(copy, k, v); // the captured original: no second decision
     if (typeof v === 'string') append(texts, v);
-    else append(gates, gateBlob(ch, v));
+    else if (blobSize(v) || fileName(v)) append(gates, gateBlob(ch, v)); // not an empty file input's nothing
   });
   if (texts.length > 0) append(gates, gateText(ch, arrayJoin(texts, '\n')));
   return { gate: combine(gates), body: copy };

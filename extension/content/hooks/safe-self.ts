@@ -25,7 +25,6 @@ const G = globalThis as any;
 /** Interface names written more than twice below (this file is size-bound). */
 const REQUEST = 'Request';
 const FORM_DATA = 'FormData';
-const TEXT_AREA = 'HTMLTextAreaElement';
 /** `typeof v === 'function'`, written once: it appears in nearly every hook, and this file is size-bound. */
 export const isFn = (v: unknown): v is Fn => typeof v === 'function';
 const { bind, call } = Function.prototype;
@@ -206,17 +205,9 @@ export const getReader: (s: ReadableStream) => ReadableStreamDefaultReader = met
 export const readerRead: (r: ReadableStreamDefaultReader) => Promise<ReadableStreamReadResult<unknown>> = method('ReadableStreamDefaultReader', 'read');
 
 // ---------- the DOM the form and file-input hooks read ----------
-export const formElements: (f: HTMLFormElement) => HTMLFormControlsCollection = getter('HTMLFormElement', 'elements');
-export const collectionLength: (c: HTMLCollectionBase) => number = getter('HTMLCollection', 'length');
-export const collectionItem: (c: HTMLCollectionBase, i: number) => Element | null = method('HTMLCollection', 'item');
 export const tagName: (e: Element) => string = getter('Element', 'tagName');
-export const textAreaValue: (e: HTMLTextAreaElement) => string = getter(TEXT_AREA, 'value');
-export const textAreaDisabled: (e: HTMLTextAreaElement) => boolean = getter(TEXT_AREA, 'disabled');
-const ofInput = (key: string) => getter('HTMLInputElement', key);
-export const inputType: (e: HTMLInputElement) => string = ofInput('type');
-export const inputValue: (e: HTMLInputElement) => string = ofInput('value');
-export const inputDisabled: (e: HTMLInputElement) => boolean = ofInput('disabled');
-export const inputFiles: (e: HTMLInputElement) => FileList | null = ofInput('files');
+
+export const inputType: (e: HTMLInputElement) => string = getter('HTMLInputElement', 'type');
 export const fileListLength: (l: FileList) => number = getter('FileList', 'length');
 export const fileListItem: (l: FileList, i: number) => File | null = method('FileList', 'item');
 export const isFileList = is(fileListLength) as (v: unknown) => v is FileList;
