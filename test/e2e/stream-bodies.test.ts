@@ -39,9 +39,9 @@ async function open(host: string): Promise<Page> {
 }
 
 /** Streams `text` (as the File `name`'s bytes) by `tech`; 'sent', or the error fetch failed with. */
-function send(page: Page, tech: string, name: string, text: string, ch: string): Promise<string> {
+function send(page: Page, tech: string, name: string, text: string, ch: string, label = name): Promise<string> {
   return page.evaluate(
-    async ({ tech, name, text, ch }) => {
+    async ({ tech, name, text, ch, label }) => {
       const file = new File([text], name, { type: 'text/plain' });
       let body: ReadableStream<Uint8Array>;
       if (tech === 'handmade-filereader') {
@@ -69,7 +69,7 @@ function send(page: Page, tech: string, name: string, text: string, ch: string):
         body = new Response(new Blob([text])).body!;
       }
       try {
-        const r = await fetch(`/upload?ch=${ch}&name=${encodeURIComponent(name)}`, {
+        const r = await fetch(`/upload?ch=${ch}&name=${encodeURIComponent(label)}`, {
           method: 'POST',
           body,
           duplex: 'half',
@@ -80,7 +80,7 @@ function send(page: Page, tech: string, name: string, text: string, ch: string):
         return String(e);
       }
     },
-    { tech, name, text, ch },
+    { tech, name, text, ch, label },
   );
 }
 
@@ -101,6 +101,16 @@ describe('fetch with a stream body of no File lineage (F1)', () => {
       await page.close();
     });
   }
+
+  it('chunks a FileReader read out of a File marked by its name alone (秘—見積, clean content) carry its decision: refused', async () => {
+    const page = await open(GUARDED);
+    // The name travels nowhere in the request (the label in the URL is neutral): only the chunks' link to the File stops it.
+    const sent = send(page, 'handmade-filereader', '秘—見積_第2版.txt', PAYLOADS.clean.text, 'name-marked', 'mitsumori.txt');
+    await closeWarnings(page, 3000);
+    expect(await sent).not.toBe('sent');
+    expect(arrived(GUARDED, 'name-marked')).toEqual([]);
+    await page.close();
+  });
 
   it('control: on the unguarded host the marked memo arrives by every technique (each one streams it)', async () => {
     const page = await open(UNGUARDED_HOST);
