@@ -12,6 +12,12 @@ export interface FormContents {
 export function readForm(form: HTMLFormElement, submitter?: HTMLElement | null): FormContents {
   const texts: string[] = [];
   const files: File[] = [];
-  new FormData(form, submitter).forEach((v) => (typeof v === 'string' ? v && texts.push(v) : (v.size || v.name) && files.push(v)));
+  let fd: FormData;
+  try {
+    fd = new FormData(form, submitter);
+  } catch {
+    fd = new FormData(form); // a submitter a page moved out of the form meanwhile: the rest is read all the same
+  }
+  fd.forEach((v) => (typeof v === 'string' ? v && texts.push(v) : (v.size || v.name) && files.push(v)));
   return { texts, files };
 }
