@@ -81,3 +81,17 @@ describe('a message saved as UTF-16 with a BOM (PowerShell 5.1 Out-File) is read
     expect(await scanBlob(new Blob([noBom]), 'x.eml')).toMatchObject({ verdict: 'marked', rule: 1 });
   });
 });
+
+describe('RFC 822 comments and quotes in structured fields (red team mail3 U2: clean mail was unscannable)', () => {
+  const mail = (cte: string, charset: string, body: Uint8Array) =>
+    new Blob([`From: a@example.jp\r\nSubject: memo\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=${charset}\r\nContent-Transfer-Encoding: ${cte}\r\n\r\n${Buffer.from(body).toString('base64')}\r\n`]);
+  const utf8 = (s: string) => new TextEncoder().encode(s);
+  it.each([
+    ['a quoted transfer encoding', '"base64"', 'utf-8'],
+    ['a comment after the transfer encoding', 'base64 (encoded by MailGW)', 'utf-8'],
+    ['a comment after the charset', 'base64', 'UTF-8 (Unicode)'],
+  ])('%s: the trap clean, the stamp marked', async (_, cte, charset) => {
+    expect(await scanBlob(mail(cte, charset, utf8('秘書室より連絡\r\n')), 'x.eml')).toMatchObject({ verdict: 'clean' });
+    expect(await scanBlob(mail(cte, charset, utf8('取扱 秘 Confidential\r\n')), 'x.eml')).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+});

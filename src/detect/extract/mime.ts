@@ -75,13 +75,16 @@ export interface ContentInfo {
 }
 
 /** Content-Type, Content-Transfer-Encoding and Content-Disposition of an entity. `fallback` is the default type (message/rfc822 inside multipart/digest). */
+const COMMENT = /\([^()]*\)/g;
+
 export function contentInfo(e: Entity, fallback = 'text/plain'): ContentInfo {
   const ct = splitParams(field(e, 'content-type') ?? '');
   const cd = splitParams(field(e, 'content-disposition') ?? '');
   const p = decodeParams(ct.params);
   const d = decodeParams(cd.params);
   const type = /^[\w.+-]+\/[\w.+-]+$/.test(ct.head) ? ct.head.toLowerCase() : fallback;
-  const encoding = (field(e, 'content-transfer-encoding') ?? '7bit').trim().toLowerCase();
+  // RFC 822 lets a structured field carry comments and quotes (`base64 (by MailGW)`, `"base64"`): the token is what counts.
+  const encoding = (field(e, 'content-transfer-encoding') ?? '7bit').replace(COMMENT, '').replace(/"/g, '').trim().toLowerCase();
   return {
     type,
     params: p.params,

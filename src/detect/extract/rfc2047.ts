@@ -19,7 +19,8 @@ export interface Decoded {
 /** Bytes in a declared charset; an unknown charset is a problem, and the text is read as the bytes suggest. */
 export function decodeCharset(bytes: Uint8Array, charset: string | undefined): Decoded {
   if (!charset) return { text: decodeText(bytes), problems: [] };
-  const label = charset.replace(/\*.*$/, ''); // RFC 2231 language suffix: utf-8*ja
+  // RFC 2231 language suffix (utf-8*ja); an RFC 822 comment after the name (`ISO-2022-JP (Japanese)`).
+  const label = charset.replace(/\*.*$/, '').replace(/\s*\([^()]*\)\s*/g, '');
   // Internet Explorer's "auto-select" labels ask the reader to detect the encoding, as done here anyway.
   if (/^_autodetect(_all|_kr)?$/i.test(label.trim())) return { text: decodeText(bytes), problems: [] };
   const dec = charsetDecoder(label);
