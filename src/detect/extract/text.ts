@@ -321,14 +321,17 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   // wrote as literal strings (Cairo, Ghostscript and most printers write glyph codes in hex instead).
   // JSON (HAR captures, API exports, notebooks) and text that is base64 from its first line carry whole
   // files as base64 (embedded-base64.ts). Other text is not searched for them: it stays at byte-search speed.
+  // The whole text, read and decoded once for the readings below that need it.
+  let whole: string | undefined;
+  const wholeText = async () => (whole ??= decodeText(await readRange(blob, 0, blob.size)));
   if (CARRIES_FILES.test(new TextDecoder('latin1').decode(head.subarray(0, 256))) && blob.size <= EMBEDDED_CAP) {
-    yield* embeddedFiles(decodeText(await readRange(blob, 0, blob.size)), ctx);
+    yield* embeddedFiles(await wholeText(), ctx);
   }
   // A file uuencoded (or BinHex, yEnc) after prose: a line that starts one was seen while searching.
-  if (seen.encodedFile && blob.size <= EMBEDDED_CAP) yield* encodedFiles(decodeText(await readRange(blob, 0, blob.size)), ctx, '');
+  if (seen.encodedFile && blob.size <= EMBEDDED_CAP) yield* encodedFiles(await wholeText(), ctx, '');
   else if (seen.encodedFile) yield { kind: 'unscannable', reason: 'unsupported', detail: `a file encoded into a text over ${EMBEDDED_CAP >> 20} MiB is not decoded` };
   // A CSV opened in a spreadsheet program shows what its formulas compute (csv-formulas.ts).
-  if (CSV_NAME.test(ctx.name ?? '') && blob.size <= CSV_FORMULA_CAP) yield* csvFormulas(decodeText(await readRange(blob, 0, blob.size)), ctx.name ?? '');
+  if (CSV_NAME.test(ctx.name ?? '') && blob.size <= CSV_FORMULA_CAP) yield* csvFormulas(await wholeText(), ctx.name ?? '');
   if (startsWith(head, POSTSCRIPT)) {
     yield { kind: 'unscannable', reason: 'unsupported', detail: 'a PostScript file: text drawn through its fonts cannot be read (only literal strings were)' };
   }
