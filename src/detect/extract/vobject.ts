@@ -46,9 +46,10 @@ export const extractVobject: Extractor = async function* (blob, ctx) {
       yield { kind: 'member', name: value.name, data: blobOf(value.file), where: { area: 'attachments' } };
     } else text.push(value.text);
   }
-  for (const chunk of chunkText(text.join('\n'))) yield { kind: 'text', text: chunk, where: {} };
+  const all = text.join('\n');
+  for (const chunk of chunkText(all)) yield { kind: 'text', text: chunk, where: {} };
   // A description in HTML (Outlook's X-ALT-DESC;FMTTYPE=text/html, Google Calendar's DESCRIPTION) is shown rendered.
-  yield* escapedHtml(text.join('\n'));
+  yield* escapedHtml(all);
 };
 
 /**
@@ -74,7 +75,8 @@ export function* contentLines(raw: string): Generator<string> {
     parts = [p];
     qp = null;
   }
-  if (parts !== null && parts.join('') !== '') yield parts.join('');
+  const last = parts?.join('');
+  if (last) yield last;
 }
 
 const QP = /;(?:ENCODING=)?QUOTED-PRINTABLE\b/i;
