@@ -32,6 +32,7 @@ import { extractMetafile } from './extract/metafile.js';
 import { extractDxf } from './extract/dxf.js';
 import { extractVobject } from './extract/vobject.js';
 import { extractLdif } from './extract/ldif.js';
+import { extractTnef } from './extract/tnef.js';
 import { extractSealed, extractSigned } from './extract/sealed.js';
 import { extractIso } from './extract/iso.js';
 import { extractHtml } from './extract/html.js';
@@ -111,6 +112,7 @@ const EXTRACTORS: Record<Exclude<Format, 'zip' | 'unsupported-archive'>, Extract
   dxf: extractDxf,
   vobject: extractVobject,
   ldif: extractLdif,
+  tnef: extractTnef,
   sealed: extractSealed,
   signed: extractSigned,
   // An archive after a program, a script or a picture, cut out and read by its own format; the bytes
@@ -183,7 +185,7 @@ const misnamedContainer = bytesOnly('corrupt', 'the file is not in the format it
 const splitPiece = bytesOnly('unsupported', 'a piece of an archive split into volumes: it cannot be read without the pieces before it');
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
-const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'emlx', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'rpm', 'iso', 'compress', 'uu', 'shar', 'iwa', 'dxf', 'vobject', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd', 'warc', 'zlib', 'script-payload', 'picture-archive', 'sqlite', 'ldif']);
+const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'emlx', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'rpm', 'iso', 'compress', 'uu', 'shar', 'iwa', 'dxf', 'vobject', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd', 'warc', 'zlib', 'script-payload', 'picture-archive', 'sqlite', 'ldif', 'tnef']);
 
 class Scanner {
   private expanded = 0;

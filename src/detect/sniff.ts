@@ -21,7 +21,7 @@ import { SQLITE_HEADER } from './extract/sqlite.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif';
+  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif' | 'tnef';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd' | 'rpm';
@@ -76,7 +76,6 @@ const SHELL_ARCHIVE = /shell archive|\buudecode\b|\(part \d+ of a multipart arch
 const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   [/^.{7}\*\*ACE\*\*/s, 'ACE'],
   [/^LZIP/, 'lzip'],
-  [/^\x78\x9F\x3E\x22/, 'TNEF (winmail.dat, Outlook\'s attachments wrapper)'],
   // Outlook's own mailbox (.pst, .ost): its blocks are scrambled by default ("compressible encryption"), so
   // no stamp in a message or attachment shows in its bytes.
   [/^!BDN/, 'Outlook data file (.pst, .ost)'],
@@ -195,6 +194,7 @@ export function headFormat(head: Uint8Array): Format | undefined {
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06])) return 'zip';
   if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'ole2';
   if (startsWith(head, [0x1f, 0x8b])) return 'gzip';
+  if (startsWith(head, [0x78, 0x9f, 0x3e, 0x22])) return 'tnef'; // Outlook's winmail.dat (extract/tnef.ts)
   if (startsWith(head, [0xed, 0xab, 0xee, 0xdb])) return 'rpm'; // an RPM package: headers, then a compressed cpio archive
   if (head.length > 262 && startsWith(head, [0x75, 0x73, 0x74, 0x61, 0x72], 257)) return 'tar';
   const ascii = new TextDecoder('latin1').decode(head);

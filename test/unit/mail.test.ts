@@ -208,11 +208,11 @@ describe('mailboxes and wrappers', () => {
     expect(separators(new TextEncoder().encode(box), () => {})).toHaveLength(2);
     expect(await scan('box.mbox', new TextEncoder().encode(box))).toMatchObject({ verdict: 'marked', location: { path: ['message-1.eml'] } });
   });
-  it('a winmail.dat (TNEF) attachment is unscannable: its attachments cannot be read', async () => {
+  it('a winmail.dat (TNEF) attachment cut short is unscannable, and located', async () => {
     const tnef = Uint8Array.of(0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00, 0x01, 0x06, 0x90, 0x08, 0x00);
     const b64 = btoa(String.fromCharCode(...tnef));
     const m = `From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nhello\r\n--b\r\nContent-Type: application/ms-tnef; name=winmail.dat\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n--b--\r\n`;
-    expect(await scan('tnef.eml', new TextEncoder().encode(m))).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', location: { path: ['winmail.dat'] } });
+    expect(await scan('tnef.eml', new TextEncoder().encode(m))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', location: { path: ['winmail.dat'] } });
   });
 });
 

@@ -11,37 +11,14 @@
 import type { Cfb, CfbEntry } from './cfb-reader.js';
 import { blobOf } from '../bytes.js';
 import { baseName } from '../rules/name.js';
-import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
-import { htmlRuns, markupItems } from './html.js';
-import { decompressRtf } from './lzfu.js';
+import { isString, isVariable, MV, propertyItems, propertyString, PR_ATTACH_DATA, PR_ATTACH_NAMES, PR_INTERNET_CPID, PR_MESSAGE_CODEPAGE, PT_BINARY, PT_OBJECT, runs } from './mapi.js';
 import { codepageDecoder } from './ole2-props.js';
-import { parseRtf } from './rtf.js';
-import { decodeText, markupEncoding } from './text.js';
-import { nameOnly, ScanError, type ExtractContext, type Extracted } from './types.js';
+import { nameOnly, type ExtractContext, type Extracted } from './types.js';
 import { scanBytes } from './binary.js';
 
 const PROPS = '__properties_version1.0';
 const STREAM = /^__substg1\.0_([0-9A-F]{4})([0-9A-F]{4})(-[0-9A-F]{8})?$/i;
-const PT_STRING8 = 0x001e;
-const PT_UNICODE = 0x001f;
-const PT_BINARY = 0x0102;
-const PT_OBJECT = 0x000d;
-const MV = 0x1000;
-
-const PR_SUBJECT = [0x0037, 0x0e1d, 0x0070];
-const PR_BODY = 0x1000;
-const PR_RTF_COMPRESSED = 0x1009;
-const PR_HTML = 0x1013;
-const PR_ATTACH_DATA = 0x3701;
-/**
- * Every name an attachment carries, the one saved first: long file name, 8.3 file name, display name
- * (what Outlook's attachment bar shows), long and 8.3 path names (MS-OXCMSG 2.2.2.x). Clients differ
- * in which they show or save under, so rule 2 applies to each.
- */
-const PR_ATTACH_NAMES = [0x3707, 0x3704, 0x3001, 0x370d, 0x3708];
-const PR_MESSAGE_CODEPAGE = 0x3ffd;
-const PR_INTERNET_CPID = 0x3fde;
 
 /** Embedded messages followed inside one .msg (each is also an archive level). */
 const MAX_NEST = 4;
@@ -89,7 +66,6 @@ interface PropertyStream {
   attachments?: number;
 }
 
-const VARIABLE = new Set([PT_STRING8, PT_UNICODE, PT_BINARY, PT_OBJECT]);
 const hex4 = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
 
 /** `__properties_version1.0`: one 16-byte entry per property after a header of `headerSize` bytes. */
@@ -104,7 +80,7 @@ function propertyStream(cfb: Cfb, st: CfbEntry, headerSize: number): PropertyStr
     const type = dv.getUint16(o, true);
     const id = dv.getUint16(o + 2, true);
     if (type === 0x0003) out.longs.set(id, dv.getUint32(o + 8, true));
-    if (VARIABLE.has(type)) out.streams.push({ name: `__substg1.0_${hex4(id)}${hex4(type)}`, size: type === PT_OBJECT ? 0 : dv.getUint32(o + 8, true) });
+    if (isVariable(type)) out.streams.push({ name: `__substg1.0_${hex4(id)}${hex4(type)}`, size: type === PT_OBJECT ? 0 : dv.getUint32(o + 8, true) });
   }
   return out;
 }
@@ -131,16 +107,7 @@ function* integrity(cfb: Cfb, st: CfbEntry, ps: PropertyStream, where: Where): G
 
 const damaged = (detail: string, where: Where): Extracted => ({ kind: 'unscannable', reason: 'corrupt', detail: `Outlook item: ${detail}`, where });
 
-function stringOf(cfb: Cfb, p: Prop, dec8: TextDecoder | null): string {
-  const b = cfb.read(p.entry);
-  if (p.type === PT_UNICODE) return new TextDecoder('utf-16le').decode(b.subarray(0, b.length & ~1)).replace(/\0+$/, '');
-  return (dec8 ? dec8.decode(b) : decodeText(b)).replace(/\0+$/, '');
-}
-
-function* runs(text: string, where: Where): Generator<Extracted> {
-  if (!text.trim()) return;
-  for (const t of chunkText(text)) yield { kind: 'text', text: t, where };
-}
+const stringOf = (cfb: Cfb, p: Prop, dec8: TextDecoder | null) => propertyString(cfb.read(p.entry), p.type, dec8);
 
 /** The message in storage `st` (the root, or an embedded message named `part`). */
 export async function* readMsg(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: number, ole: OleReader, part?: string): AsyncGenerator<Extracted> {
@@ -153,17 +120,7 @@ export async function* readMsg(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest
   const read = new Set<CfbEntry>();
   for (const p of props(st)) {
     ctx.checkTime();
-    read.add(p.entry);
-    if (p.type === PT_UNICODE || p.type === PT_STRING8) {
-      const area = PR_SUBJECT.includes(p.id) ? 'subject' : p.id === PR_BODY ? 'body' : 'headers';
-      if (p.id === PR_HTML) yield* markupItems(stringOf(cfb, p, dec8), ctx);
-      else yield* runs(stringOf(cfb, p, dec8), at(area));
-    } else if (p.type === PT_BINARY && p.id === PR_HTML) {
-      const b = cfb.read(p.entry);
-      yield* markupItems((dec8 ?? new TextDecoder(markupEncoding(b))).decode(b), ctx);
-    } else if (p.type === PT_BINARY && p.id === PR_RTF_COMPRESSED) {
-      yield* rtfBody(cfb.read(p.entry), ctx, at('body'));
-    } else read.delete(p.entry);
+    if (yield* propertyItems(p.id, p.type, cfb.read(p.entry), dec8, ctx, at)) read.add(p.entry);
   }
   // Streams not read as text (binary properties, names this reader does not know): the stamp
   // could still be in them, in any encoding.
@@ -179,45 +136,16 @@ export async function* readMsg(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest
   }
 }
 
-function* rtfBody(b: Uint8Array, ctx: ExtractContext, where: Where): Generator<Extracted> {
-  const r = decompressRtf(b);
-  ctx.addExpanded(r.rtf.length);
-  if (r.problem) yield { kind: 'unscannable', reason: 'corrupt', detail: `Outlook item: ${r.problem}`, where };
-  if (r.rtf.length === 0) return;
-  try {
-    for (const text of parseRtf(r.rtf, ctx.checkTime).text.values()) yield* runs(text, where);
-    // HTML mail kept as RTF (\fromhtml1): the HTML, text included, may sit in {\*\htmltag} groups,
-    // which RTF readers skip. Read it again with those groups opened, as HTML.
-    if (isEncapsulatedHtml(r.rtf)) {
-      const html = [...parseRtf(openHtmlTags(r.rtf), ctx.checkTime).text.values()].join('\n');
-      for (const x of htmlRuns(html)) if (x.kind === 'text') yield { ...x, where };
-    }
-  } catch (e) {
-    if (!(e instanceof ScanError) || e.reason === 'time-budget') throw e;
-    yield { kind: 'unscannable', reason: 'corrupt', detail: `Outlook item: RTF body: ${e.message}`, where };
-  }
-}
-
-function isEncapsulatedHtml(rtf: Uint8Array): boolean {
-  return new TextDecoder('latin1').decode(rtf.subarray(0, 256)).includes('\\fromhtml');
-}
-
-/** `{\*\htmltag…` → `{\htmltag…`: the tag groups become ordinary text. */
-function openHtmlTags(rtf: Uint8Array): Uint8Array {
-  const s = new TextDecoder('latin1').decode(rtf).replace(/\{\\\*\\htmltag/g, '{\\htmltag');
-  return Uint8Array.from(s, (c) => c.charCodeAt(0));
-}
-
 function* recipient(cfb: Cfb, st: CfbEntry, dec8: TextDecoder | null, where: Where): Generator<Extracted> {
   yield* integrity(cfb, st, propertyStream(cfb, st, 8), where);
-  for (const p of props(st)) if (p.type === PT_UNICODE || p.type === PT_STRING8) yield* runs(stringOf(cfb, p, dec8), where);
+  for (const p of props(st)) if (isString(p.type)) yield* runs(stringOf(cfb, p, dec8), where);
 }
 
 async function* attachment(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: number, ole: OleReader, dec8: TextDecoder | null): AsyncGenerator<Extracted> {
   yield* integrity(cfb, st, propertyStream(cfb, st, 8), { area: 'attachment' });
   const ps = props(st);
   const text = (id: number) => {
-    const p = ps.find((x) => x.id === id && (x.type === PT_UNICODE || x.type === PT_STRING8));
+    const p = ps.find((x) => x.id === id && isString(x.type));
     return p ? stringOf(cfb, p, dec8).trim() : '';
   };
   const names = [...new Set(PR_ATTACH_NAMES.map((id) => baseName(text(id))).filter((n) => n))];
