@@ -109,6 +109,23 @@ describe('HTML: what a reader does not see is not text (decision: clean)', () =>
     }
     expect(await scanHtml(page('<style>p::before{content:"秘書室"}</style><p>Confidential の連絡</p>'))).toMatchObject({ verdict: 'clean' });
   });
+  it("a list item's marker written as a string is read before the item's text, as Chromium draws it", async () => {
+    for (const html of [
+      '<style>li.x { list-style-type: "秘 "; }</style><ol><li class="x">Confidential</li></ol>',
+      '<ul style=\'list-style: "\\79D8  " inside\'><li>Confidential</li></ul>',
+      '<style>li::marker { content: "秘 " }</style><ul><li>Confidential</li></ul>',
+      '<style>@counter-style hi { system: cyclic; symbols: "秘"; suffix: " "; } ol { list-style: hi; }</style><ol><li>Confidential</li></ol>',
+    ]) {
+      expect(await scanHtml(page(html)), html).toMatchObject({ verdict: 'marked' });
+    }
+    for (const html of [
+      '<style>li { list-style-type: "秘書室 "; }</style><ol><li>Confidential</li></ol>',
+      '<ul style=\'list-style-type: "※ "\'><li>Confidential</li></ul><p>秘書室</p>',
+      '<style>ol { list-style-type: decimal; }</style><ol><li>秘書室</li><li>Confidential</li></ol>',
+    ]) {
+      expect(await scanHtml(page(html)), html).toMatchObject({ verdict: 'clean' });
+    }
+  });
   it('what a conditional comment holds is read: Outlook and Word show it (Word keeps its properties there)', async () => {
     expect(await scanHtml(page('<p>部品</p><!--[if mso]><p>秘 Confidential</p><![endif]-->'))).toMatchObject({ verdict: 'marked' });
     expect(await scanHtml(page('<p>秘<!--[if gte mso 9]><span> Confidential</span><![endif]--></p>'))).toMatchObject({ verdict: 'marked' });

@@ -116,9 +116,10 @@ export function* htmlRuns(html: string, depth = 0): Generator<Extracted> {
   }
   yield* generatedText(html);
   // As shown with the style sheets' ::before/::after text in place (「p::before { content: "秘 " }」 on
-  // 「<p>Confidential</p>」 shows the stamp).
-  if (html.includes('content') && PSEUDO.test(html)) {
-    const placed = withGenerated(visible, generatedRules(html));
+  // 「<p>Confidential</p>」 shows the stamp), and list items' markers that are strings.
+  const pseudo = html.includes('content') && PSEUDO.test(html);
+  if (pseudo || MARKER.test(html)) {
+    const placed = withGenerated(visible, [...(pseudo ? generatedRules(html) : []), ...markerRules(html)]);
     if (placed !== visible) for (const text of chunkText(xmlToText(placed))) yield { kind: 'text', text, where: { area: 'body' } };
   }
   // A frame's document written into its `srcdoc` attribute (escaped once per level): read as the page it shows.
@@ -248,6 +249,26 @@ function generatedRules(html: string): Generated[] {
   return out;
 }
 const MAX_GENERATED = 200;
+
+/**
+ * A list item's marker written as a string: `list-style-type: "秘 "` (or in `list-style`), a `::marker`
+ * content, or the symbols of an `@counter-style`, in a style sheet or a list's own style attribute. The
+ * browser draws it before each item's text, so it is written in at the start of every `<li>` (which list
+ * a rule names is not followed: a marker piece of a stamp is rare enough that every item may take it).
+ */
+const MARKER = /(?:list-style(?:-type)?|symbols)\s*:[^;}"']*["']|::marker\b/i;
+const MARKER_STRING = /(?:list-style(?:-type)?|symbols)\s*:([^;}]*)|::marker\s*\{[^}]*?\bcontent\s*:([^;}]*)/gi;
+function markerRules(html: string): Generated[] {
+  const out: Generated[] = [];
+  for (const m of html.matchAll(MARKER_STRING)) {
+    const value = decodeEntities(m[1] ?? m[2]);
+    const first = /"((?:[^"\\]|\\[\s\S])*)"|'((?:[^'\\]|\\[\s\S])*)'/.exec(value);
+    const text = first ? cssString(first[1] ?? first[2]) : '';
+    if (STAMP_PIECE.test(text)) out.push({ tag: 'li', after: false, parts: [{ text }] });
+    if (out.length >= MAX_GENERATED) break;
+  }
+  return out;
+}
 const STAMP_PIECE = /[秘㊙]|onfid/i;
 
 const START_TAG = /<([a-z][\w-]*)(\s[^<>]*)?>/gi;
