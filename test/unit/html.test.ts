@@ -90,6 +90,10 @@ describe('HTML: what a reader does not see is not text (decision: clean)', () =>
       ['.h{display:none}', '<p>秘<span class="h">書室</span> Confidential</p>'],
       ['span.x, .gone { visibility: hidden }', '<p>秘<span class="note gone">書室</span> Confidential</p>'],
       ['', '<p>秘<span style="font-size:0">書室</span> Confidential</p>'],
+      // Transparent, or moved off the screen ("visually hidden": read by screen readers, seen by nobody).
+      ['', '<p>秘<span style="opacity:0">書室</span> Confidential</p>'],
+      ['', '<p>秘<span style="position:absolute;left:-9999px">書室</span> Confidential</p>'],
+      ['.sr-only{position:absolute;width:1px;height:1px;clip:rect(0 0 0 0);overflow:hidden}', '<p>秘<span class="sr-only">書室</span> Confidential</p>'],
     ]) {
       expect(await scanHtml(page(`<style>${css}</style>${body}`)), body).toMatchObject({ verdict: 'marked' });
     }
@@ -99,6 +103,7 @@ describe('HTML: what a reader does not see is not text (decision: clean)', () =>
       ['.h{color:red}', '<p>秘<span class="h">書室</span> Confidential</p>'],
       ['', '<p>秘<span style="font-size:0.5em">書室</span> Confidential</p>'],
       ['div .h{display:none}', '<p>秘<span class="h">書室</span> Confidential</p>'],
+      ['', '<p>秘<span style="opacity:0.5;text-indent:-100px;left:-10px">書室</span> Confidential</p>'],
     ]) {
       expect(await scanHtml(page(`<style>${css}</style>${body}`)), body).toMatchObject({ verdict: 'clean' });
     }

@@ -200,8 +200,12 @@ const SRCDOC_DEPTH = 3;
 
 /** Attributes whose value the page shows: a field's value and placeholder, a label, a tooltip. */
 const SHOWN_ATTR = /\s(?:value|placeholder|title|aria-label|label)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
-/** A declaration that hides: `display: none`, `visibility: hidden` or `font-size: 0`. */
-const HIDING = String.raw`display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])`;
+/**
+ * A declaration that hides: `display: none`, `visibility: hidden`, `font-size: 0`, `opacity: 0`, or
+ * text moved off the screen (the "visually hidden" pattern: `left: -9999px`, `text-indent: -9999px`,
+ * `clip: rect(0 0 0 0)`), which a screen reader reads and nobody sees.
+ */
+const HIDING = String.raw`display\s*:\s*none|visibility\s*:\s*hidden|(?:font-size|opacity)\s*:\s*0(?![.\d]*[1-9])|(?:left|top|text-indent)\s*:\s*-(?:\d{4,}(?:\.\d*)?px|\d{3,}(?:\.\d*)?r?em)|clip\s*:\s*rect\(\s*0`;
 /** An element hidden where it stands: the `hidden` attribute or an inline hiding declaration. */
 const HIDDEN = new RegExp(String.raw`\shidden[\s>=]|${HIDING}`, 'i');
 const HIDDEN_ATTR = new RegExp(String.raw`\shidden(?=[\s>=])|style\s*=\s*["'][^"']*(?:${HIDING})`, 'i');
