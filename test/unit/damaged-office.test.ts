@@ -47,3 +47,17 @@ describe('empty and gutted office files', () => {
     expect(await scan(office('calc-plain.xlsx'), 'x.xlsx')).toMatchObject({ verdict: 'clean' });
   });
 });
+
+describe('Excel 97 workbooks with records overwritten (test/fixtures/office-legacy/damage.py)', () => {
+  const legacy = (n: string) => new Uint8Array(readFileSync(join(__dirname, '../fixtures/office-legacy', n)));
+  it('a sheet wiped by zeros, its end record gone, is unscannable (xlwt 1.3, a 512-byte block zeroed)', async () => {
+    expect(await scan(legacy('xlwt-wiped-sheet.xls'), 'a.xls')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('end record') });
+  });
+  it('whole records zeroed with records after them is unscannable (LibreOffice, four records of the last sheet)', async () => {
+    expect(await scan(legacy('xls-traps-zeroed.xls'), 'a.xls')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('zeros') });
+  });
+  it('zeros after the last end record are padding: xlwt pads its stream to 4 KiB, and the file stays clean', async () => {
+    expect(await scan(legacy('xlwt-padded-trap.xls'), 'a.xls')).toMatchObject({ verdict: 'clean' });
+    expect(await scan(legacy('xls-clean-traps.xls'), 'a.xls')).toMatchObject({ verdict: 'clean' });
+  });
+});

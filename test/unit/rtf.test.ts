@@ -71,6 +71,18 @@ describe('extractRtf fixtures', () => {
 });
 
 describe('extractRtf robustness', () => {
+  it('a document whose outer group closes early (damage) is not clean: the RTF after it is read on', async () => {
+    // As a block of NULs over a list table leaves it: two braces lost, the body after the "end".
+    const damaged = '{\\rtf1\\ansi{\\*\\listtable{\\list\\listid1}}}}\0\0\0{\\pard 区分 \\u31192? Confidential\\par}}';
+    const items = await collect(damaged);
+    expect(items).toContainEqual(expect.objectContaining({ kind: 'unscannable', reason: 'corrupt' }));
+    expect(stampWhere(items)).not.toBeNull();
+    const trap = await collect(damaged.replace('\\u31192?', '\\u31192?\\u26360?\\u23460?'));
+    expect(trap).toContainEqual(expect.objectContaining({ kind: 'unscannable' }));
+    // What writers and mail gateways leave after the last brace is nothing.
+    const tail = await collect('{\\rtf1\\ansi 議事録\\par}\r\n\0\0 ');
+    expect(tail.filter((x) => x.kind === 'unscannable')).toEqual([]);
+  });
   it('not RTF → corrupt', async () => {
     await expect(collect('hello')).rejects.toMatchObject({ reason: 'corrupt' });
   });

@@ -161,6 +161,7 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
   const sst: string[] = [];
   const used = new Set<number>();
   const sheetAt = new Map<number, string>();
+  const bofAt = new Set<number>();
   const sheetNames: string[] = [];
   const sheetCells = new Map<string, TextCell[]>();
   const headers: { sheet: string; text: string }[] = [];
@@ -170,6 +171,8 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
   let sheet = '';
   let formulaCell = '';
   let bofs = 0;
+  let eofs = 0;
+  let zeros = 0; // where a run of zero records began (0: none since the last record)
   /** Each text cell's own text (before its number format), by sheet and cell: what a formula that refers to it reads. */
   const rawCells = new Map<string, string>();
   const deferred: Deferred[] = [];
@@ -232,10 +235,21 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
       defer(awaiting);
       awaiting = null;
     }
+    // Zeros (records of type 0 and no length) are what a writer pads the stream's end with; zeros with
+    // records after them are a block overwritten (the records that stood there are gone).
+    if (type === 0 && d.length === 0) zeros ||= off;
+    else if (zeros) {
+      res.damaged ??= `the records at byte ${zeros} were overwritten with zeros`;
+      zeros = 0;
+    }
     switch (type) {
+      case 0x000a: // EOF: the end of a substream (the workbook's globals, a sheet)
+        eofs++;
+        break;
       case 0x0809: // BOF
         if (bofs++ === 0) biff8 = u16(0) === 0x0600;
         if (sheetAt.has(off)) sheet = sheetAt.get(off)!;
+        bofAt.add(off);
         break;
       case 0x002f: // FILEPASS
         res.encrypted = true;
@@ -376,6 +390,10 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
 
   if (awaiting) defer(awaiting);
   evaluateDeferred(deferred, rawCells, res, add);
+  // Each sheet the workbook lists starts where it says, with a BOF record: one that does not was
+  // overwritten or cut away, and its cells are gone (Excel refuses the file; LibreOffice shows it empty).
+  for (const [off, name] of sheetAt) if (!bofAt.has(off)) res.damaged ??= `sheet ${name} is missing (its records are not where the workbook says)`;
+  if (eofs < bofs) res.damaged ??= 'the workbook ends before its last part does (its end record is missing)';
 
   for (const [name, cells] of sheetCells) {
     const joined = joinedRows(cells, name, sheetMerges.get(name) ?? []);

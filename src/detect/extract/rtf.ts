@@ -109,6 +109,7 @@ export const extractRtf: Extractor = async function* (blob: Blob, ctx: ExtractCo
     yield { kind: 'member', name: obj.name || `object${i + 1}`, data: blobOf(obj.data), where: { area: 'embedded object' }, object: true };
   }
   if (r.truncated) yield { kind: 'unscannable', reason: 'corrupt', detail: 'RTF document ends before its groups close (truncated)' };
+  else if (r.closedEarly) yield { kind: 'unscannable', reason: 'corrupt', detail: 'the RTF document closes before its end (damaged): RTF follows that readers do not show' };
   else if (r.tooDeep) yield { kind: 'unscannable', reason: 'corrupt', detail: `RTF groups nest more than ${MAX_DEPTH} deep; the text inside them was not read` };
 };
 
@@ -121,6 +122,8 @@ export interface RtfResult {
   truncated: boolean;
   /** Groups nested past MAX_DEPTH: their text was not read. */
   tooDeep: boolean;
+  /** The document's own group closed before the end of the RTF (damage): readers show nothing after it. */
+  closedEarly: boolean;
 }
 
 export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfResult {
@@ -270,6 +273,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
 
   let starNext = false;
   let groupStart = false; // the next control word is the first in its group (a destination)
+  let closedEarly = false;
   while (i < b.length) {
     if ((++steps & 0xffff) === 0) checkTime();
     const c = b[i];
@@ -325,6 +329,11 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
           if (emitted === symbol.at) emit(symbol.text);
           symbol = null;
         }
+      } else if (hasContent(b, i + 1)) {
+        // The document's group closed, and more RTF follows: damage closed it early (a block overwritten
+        // in a list table leaves the braces unbalanced). Readers stop there; the rest is read on, as
+        // though the brace were not there, and the file is not clean.
+        closedEarly = true;
       } else break; // end of document
       groupStart = false;
       i++;
@@ -536,7 +545,13 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
     const all = v.join('');
     text.set(k, hiddenSeen ? bothReadings(all, (shown.get(k) ?? []).join('')) : all);
   }
-  return { text, objects, truncated: stack.length > 0 || deep > 0, tooDeep };
+  return { text, objects, truncated: stack.length > 0 || deep > 0, tooDeep, closedEarly };
+}
+
+/** Anything but blanks and NULs (which writers and mail gateways leave after the last brace) from `i` on. */
+function hasContent(b: Uint8Array, i: number): boolean {
+  for (; i < b.length; i++) if (b[i] > 0x20) return true;
+  return false;
 }
 
 /**
