@@ -163,7 +163,7 @@ const SPLIT_VOLUME = /\.(?:(?:7z|zip|rar|tar|gz|tgz|xz|bz2|zst|lzh|cab|docx?|xls
 /** Whether `name` is that of a piece of a split archive (SPLIT_VOLUME). */
 export const splitVolume = (name: string): boolean => SPLIT_VOLUME.test(name);
 
-const TEXT_EXT = /\.(txt|text|csv|tsv|md|markdown|json|jsonl|ndjson|log|ini|cfg|conf|ya?ml|toml|sql|js|mjs|ts|tsx|jsx|py|rb|java|kt|go|rs|c|h|cc|cpp|hpp|cs|sh|bat|cmd|ps1|vbs|tex|srt|vtt|properties)$/i;
+const TEXT_EXT = /\.(txt|text|csv|tsv|md|markdown|json|jsonl|ndjson|log|ini|cfg|conf|ya?ml|toml|sql|js|mjs|ts|tsx|jsx|py|rb|java|kt|go|rs|c|h|cc|cpp|hpp|cs|sh|bat|cmd|ps1|vbs|tex|srt|vtt|properties|ipynb)$/i;
 /** Formats not read here, known by their names (no signature of their own, or none we rely on). */
 const UNREAD_BY_NAME: readonly [RegExp, string][] = [
   [/\.(br|lz4|lzo|lzma|sqfs|squashfs|arj|xar|hqx|ntx)$/i, 'a compressed format known by its name, with no signature of its own'],
@@ -238,8 +238,13 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
     if (await zipAtEnd(blob)) return 'sfx';
     if (start) return 'picture-archive'; // a ZIP without its end record
   }
-  if (byHead) return byHead;
   const ascii = new TextDecoder('latin1').decode(head);
+  // A script or a note that mentions a PDF's header or objects (`f.read(5) == b"%PDF-"`, a README's
+  // `%PDF-1.7`, a template with `1 0 obj <<`) is the text it is named, when its first bytes are text: a
+  // PDF (also behind an HTTP header or a BOM) has bytes past ASCII in its first lines, or its header first.
+  const named = TEXT_EXT.test(name) || HTML_EXT.test(name) || XML_EXT.test(name);
+  const pdfInText = byHead === 'pdf' && named && !/^(?:\xEF\xBB\xBF)?\s*%PDF-/.test(ascii) && looksLikeText(head);
+  if (byHead && !pdfInText) return byHead;
   if (unsupportedArchive(ascii)) return 'unsupported-archive';
   // A SQLite database: its long values run on across pages (extract/sqlite.ts).
   if (ascii.startsWith(SQLITE_HEADER)) return 'sqlite';

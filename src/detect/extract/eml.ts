@@ -10,7 +10,7 @@ import { mayBeStamp } from './byte-scan.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { htmlRuns, markupItems } from './html.js';
-import { charsetDecoder, decodeText, detectTextEncoding, markupEncoding } from './text.js';
+import { charsetDecoder, decodeText, detectTextEncoding, markupEncoding, withoutQuoteMarks } from './text.js';
 import { contentInfo, decodeBody, EMLX_LENGTH, hasEmbeddedMime, parseEntity, splitMultipart, type ContentInfo, type Entity } from './mime.js';
 import { encodedFiles } from './encoded-in-text.js';
 import { decodeBase64, decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
@@ -234,6 +234,8 @@ async function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: 
     const joined = text.text.replace(delsp ? / \r?\n(?:>+ ?)?(?!-- \r?\n)/g : /(?<= )\r?\n(?:>+ ?)?(?!-- \r?\n)/g, '');
     if (joined !== text.text) yield* textRuns(joined, BODY);
   }
+  // A reply quoting the message it answers (`> 秘` ⏎ `> Confidential`): the quoted lines as they read.
+  if (/^[ \t]*[>＞|]/m.test(text.text)) yield* textRuns(withoutQuoteMarks(text.text), BODY);
   // Files encoded into the text (old clients and newsreaders uuencode attachments into the body).
   yield* encodedFiles(text.text, ctx, `part ${id}: `);
   // Markup in a part not declared HTML (a lost or mistyped Content-Type) is read as HTML too.

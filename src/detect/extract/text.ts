@@ -307,16 +307,16 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   }
   const u32 = utf32Order(head);
   const det = detect(head, blob.size <= SAMPLE);
-  const json = JSON_START.test(new TextDecoder('latin1').decode(head.subarray(0, 64)));
+  const kind: TextKind = { json: JSON_START.test(new TextDecoder('latin1').decode(head.subarray(0, 64))), csv: CSV_NAME.test(ctx.name ?? '') };
   const seen: Seen = { encodedFile: false };
-  if (u32) yield* fullDecode(blob, ctx, new Utf32Decoder(u32 === 'le'), json, seen);
+  if (u32) yield* fullDecode(blob, ctx, new Utf32Decoder(u32 === 'le'), kind, seen);
   else if (ctx.fullText || det.enc === 'iso-2022-jp') {
-    yield* fullDecode(blob, ctx, det.enc === 'ascii' ? null : new TextDecoder(det.enc), json, seen);
+    yield* fullDecode(blob, ctx, det.enc === 'ascii' ? null : new TextDecoder(det.enc), kind, seen);
     // Decoded whole in a Japanese code page, Chinese or Korean text is misread: 秘 is looked for in theirs too.
-    if (otherCjk(det)) yield* prefiltered(blob, ctx, det, json, OTHER_CJK_NEEDLES);
+    if (otherCjk(det)) yield* prefiltered(blob, ctx, det, kind, OTHER_CJK_NEEDLES);
     const others = othersAfterSample(det);
-    if (others.length) yield* prefiltered(blob, ctx, det, json, others);
-  } else yield* prefiltered(blob, ctx, det, json, needlesOf(det), seen);
+    if (others.length) yield* prefiltered(blob, ctx, det, kind, others);
+  } else yield* prefiltered(blob, ctx, det, kind, needlesOf(det), seen);
   // A PostScript program draws its text through its fonts: what reads as text here is only what it
   // wrote as literal strings (Cairo, Ghostscript and most printers write glyph codes in hex instead).
   // JSON (HAR captures, API exports, notebooks) and text that is base64 from its first line carry whole
@@ -324,8 +324,9 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   // The whole text, read and decoded once for the readings below that need it.
   let whole: string | undefined;
   const wholeText = async () => (whole ??= decodeText(await readRange(blob, 0, blob.size)));
-  if (CARRIES_FILES.test(new TextDecoder('latin1').decode(head.subarray(0, 256))) && blob.size <= EMBEDDED_CAP) {
-    yield* embeddedFiles(await wholeText(), ctx);
+  if (CARRIES_FILES.test(new TextDecoder('latin1').decode(head.subarray(0, 256)))) {
+    if (blob.size <= EMBEDDED_CAP) yield* embeddedFiles(await wholeText(), ctx);
+    else if (await hasBase64Run(blob, ctx)) yield { kind: 'unscannable', reason: 'unsupported', detail: `files carried as base64 in a text over ${EMBEDDED_CAP >> 20} MiB are not decoded` };
   }
   // A file uuencoded (or BinHex, yEnc) after prose: a line that starts one was seen while searching.
   if (seen.encodedFile && blob.size <= EMBEDDED_CAP) yield* encodedFiles(await wholeText(), ctx, '');
@@ -351,6 +352,23 @@ const JSON_START = /^(?:\xEF\xBB\xBF|\xFF\xFE|\xFE\xFF)?(?:\s|\0)*[[{]/;
 const CARRIES_FILES = /^(?:\xEF\xBB\xBF)?\s*(?:[[{]|[A-Za-z0-9+/]{40})/;
 /** Text up to this size is searched for files in base64 (a bigger JSON is read as text only). */
 const EMBEDDED_CAP = 64 << 20;
+
+/**
+ * Whether a text too big to decode for its base64 files holds a run that could be one (embedded-base64.ts
+ * reads runs from 40 characters on; a file worth carrying is longer): searched slice by slice, as bytes.
+ */
+async function hasBase64Run(blob: Blob, ctx: ExtractContext): Promise<boolean> {
+  let run = 0;
+  for await (const { buf, from, to } of slices(blob, ctx.checkTime)) {
+    for (let i = from; i < to; i++) {
+      const c = buf[i];
+      const b64 = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f;
+      if (!b64) run = 0;
+      else if (++run >= 256) return true;
+    }
+  }
+  return false;
+}
 
 /** `%!PS`, how every PostScript file (and EPS) begins. */
 const POSTSCRIPT = [0x25, 0x21, 0x50, 0x53];
@@ -435,7 +453,7 @@ const CELL_GAP = /([秘㊙])[ \t\u3000]*"?[,;\t|]=?"?(?=[ \t\u3000]*[cCｃＣ])/
  * A run of text, and its other readings when they differ (the raw text is searched too): string escapes
  * resolved, and neighbouring CSV fields side by side. (Markdown's emphasis marks are in the stamp rule.)
  */
-function* withUnescaped(text: string, where: Where = {}, json = false): Generator<Extracted> {
+function* withUnescaped(text: string, where: Where = {}, kind: TextKind = PLAIN): Generator<Extracted> {
   yield { kind: 'text', text, where };
   const un = unescapeStrings(text);
   if (un !== text) yield { kind: 'text', text: un, where: { ...where, area: 'escaped' } };
@@ -444,17 +462,22 @@ function* withUnescaped(text: string, where: Where = {}, json = false): Generato
     const shown = lightMarkupShown(text);
     if (shown !== text) yield { kind: 'text', text: shown, where: { ...where, area: 'escaped' } };
   }
-  // Only in a JSON document: CSV rows (`"秘",⏎"Confidential"`) keep an empty cell between.
-  if (json && text.includes('",')) {
-    const joined = unescapeStrings(text.replace(JSON_STRINGS_GAP, ''));
-    if (joined !== un) yield { kind: 'text', text: joined, where: { ...where, area: 'escaped' } };
-  }
   // As written too: resolving escapes first would spoil a subtitle's `{\b1}` (`\b` is a backspace in JSON).
-  const shownRaw = mayHaveStampChar(text) && RENDERED_HINT.test(text) ? rendered(text) : text;
+  const shownRaw = mayHaveStampChar(text) && RENDERED_HINT.test(text) ? rendered(text, kind) : text;
   if (shownRaw !== text) yield { kind: 'text', text: shownRaw, where: { ...where, area: 'escaped' } };
   if (un !== text && mayHaveStampChar(un) && RENDERED_HINT.test(un)) {
-    const shown = rendered(un);
+    const shown = rendered(un, kind);
     if (shown !== un && shown !== shownRaw) yield { kind: 'text', text: shown, where: { ...where, area: 'escaped' } };
+  }
+  // Only in a JSON document: CSV rows (`"秘",⏎"Confidential"`) keep an empty cell between. What the
+  // joined strings hold is shown as their reader shows it (a notebook's Markdown and HTML, rendered).
+  if (kind.json && text.includes('",')) {
+    const joined = unescapeStrings(text.replace(JSON_STRINGS_GAP, ''));
+    if (joined !== un) {
+      yield { kind: 'text', text: joined, where: { ...where, area: 'escaped' } };
+      if (mayHaveStampChar(joined) && RENDERED_HINT.test(joined)) yield { kind: 'text', text: rendered(joined, kind), where: { ...where, area: 'escaped' } };
+      if (mayHaveStampChar(joined) && LIGHT_MARKUP_HINT.test(joined)) yield { kind: 'text', text: lightMarkupShown(joined), where: { ...where, area: 'escaped' } };
+    }
   }
   if (!AFTER_STAMP_CHAR.test(un)) return;
   const cells = un.replace(CELL_GAP, '$1 ');
@@ -468,9 +491,17 @@ function* withUnescaped(text: string, where: Where = {}, json = false): Generato
  */
 const JSON_STRINGS_GAP = /"\s*,\s*"/g;
 
+/** What the text is, as far as its readings go: a JSON document; a CSV (whose quoted cells are no continued strings). */
+interface TextKind {
+  json: boolean;
+  csv: boolean;
+}
+const PLAIN: TextKind = { json: false, csv: false };
+
 /** Something `rendered` would take out: a tag or comment, a reference, a link, a subtitle code, an escape, a backspace, a string's end. */
-const RENDERED_HINT = /[<&[{\\\x1b\x08"｜《]/;
-const TAG = /<\/?[A-Za-z][^<>\n]{0,256}>/g;
+const RENDERED_HINT = /[<&[{\\\x1b\x08"｜《>＞|]/;
+/** A tag (WebVTT's cue timestamps `<00:00:01.500>` too, which YouTube's captions put between words). */
+const TAG = /<\/?[A-Za-z][^<>\n]{0,256}>|<(?:\d{1,2}:)?\d{2}:\d{2}\.\d{3}>/g;
 /** A ruby's reading, shown small above its base (`<ruby>秘<rt>ひ</rt></ruby>`; Aozora Bunko's `｜秘《ひ》`), is not on the line. */
 const RUBY_READING = /<(r[tp])\b[^<>\n]{0,64}>[^<\n]{0,64}<\/\1\s*>|《[^》\n]{0,32}》|｜/g;
 const LINK = /!?\[([^\]\n]{0,256})\]\([^)\n]{0,2048}\)/g;
@@ -492,16 +523,28 @@ const CONTINUED = /"[ \t]*\r?\n[ \t]*"/g;
  * nroff's overstrike, and a string continued on the next line. A further reading: the text as written is
  * searched too.
  */
-function rendered(s: string): string {
+function rendered(s: string, kind: TextKind): string {
   const markup = withoutComments(s).replace(RUBY_READING, '').replace(TAG, '').replace(LINK, '$1');
-  // SubStation Alpha's codes only in its events: elsewhere `\N` is two characters a reader sees.
-  const ass = ASS_EVENT.test(s) ? markup.replace(ASS_CODE, '').replace(/\\h/g, ' ').replace(/\\N/gi, '\n') : markup;
+  // SubStation Alpha's codes only in its events (and in SubRip cues, whose players take them too):
+  // elsewhere `\N` is two characters a reader sees.
+  const ass = ASS_EVENT.test(s) || SRT_TIMING.test(s) ? markup.replace(ASS_CODE, '').replace(/\\h/g, ' ').replace(/\\N/gi, '\n') : markup;
   const shown = ass
     .replace(TERMINAL, '')
     .replace(OVERSTRIKE, '')
-    .replace(CONTINUED, '');
-  return decodeEntities(shown);
+    .replace(QUOTE_MARKS, '');
+  // A CSV's quoted cells on two lines are two rows, not a string continued.
+  return decodeEntities(kind.csv ? shown : shown.replace(CONTINUED, ''));
 }
+
+/**
+ * The marks at the start of a quoted line (`> `, `>> `, a full-width `＞`, `| `), as a mail reply and a
+ * Markdown blockquote carry them: the quoted lines read on without them (Markdown renders a blockquote's
+ * lines as one paragraph).
+ */
+const QUOTE_MARKS = /^[ \t]*(?:[>＞|][ \t]?)+/gm;
+export const withoutQuoteMarks = (s: string): string => s.replace(QUOTE_MARKS, '');
+/** A SubRip cue's timing line (`00:00:01,000 --> 00:00:04,000`). */
+const SRT_TIMING = /\d\d:\d\d:\d\d[,.]\d{3}[ \t]+-->/;
 
 /** `<!-- … -->` taken out, in one pass (markup-spans.ts; an unclosed one stays). */
 const COMMENT_START = /<!--/g;
@@ -563,7 +606,7 @@ function otherCjk(det: Detected): boolean {
 }
 
 /** `needles`: what to look for (by default, 秘 in the detected encoding and what else that text could be in). */
-async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, json: boolean, needles = needlesOf(det), seen?: Seen): AsyncGenerator<Extracted> {
+async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, kind: TextKind, needles = needlesOf(det), seen?: Seen): AsyncGenerator<Extracted> {
   const wide = det.enc === 'utf-16le' || det.enc === 'utf-16be';
   const covered = new Map<string, number>(); // per encoding: absolute offset already decoded
   for await (const { buf, base, from, to } of slices(blob, ctx.checkTime)) {
@@ -580,7 +623,7 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, json
       ctx.checkTime();
       const text = padded(buf, w);
       if (!w.unsure) covered.set(key, Math.max(covered.get(key) ?? 0, base + w.end));
-      if (mayHaveStampChar(text) || mayHaveStampChar(unescapeStrings(text))) yield* withUnescaped(text, {}, json);
+      if (mayHaveStampChar(text) || mayHaveStampChar(unescapeStrings(text))) yield* withUnescaped(text, {}, kind);
     }
   }
 }
@@ -604,7 +647,7 @@ function padded(buf: Uint8Array, w: Window): string {
 type Decoder = Pick<TextDecoder, 'decode'>;
 
 /** Every byte decoded, in slices; `dec` null while the text has been ASCII (the encoding is decided later). */
-async function* fullDecode(blob: Blob, ctx: ExtractContext, dec: Decoder | null, json: boolean, seen: Seen): AsyncGenerator<Extracted> {
+async function* fullDecode(blob: Blob, ctx: ExtractContext, dec: Decoder | null, kind: TextKind, seen: Seen): AsyncGenerator<Extracted> {
   const chunker = new TextChunker();
   const size = blob.size;
   const SLICE = 4 << 20;
@@ -630,9 +673,9 @@ async function* fullDecode(blob: Blob, ctx: ExtractContext, dec: Decoder | null,
         text = dec.decode(buf, { stream: true });
       }
     } else text = dec.decode(buf, { stream: true });
-    for (const run of chunker.push(text)) yield* withUnescaped(run, {}, json);
+    for (const run of chunker.push(text)) yield* withUnescaped(run, {}, kind);
   }
-  if (dec) for (const run of chunker.push(dec.decode())) yield* withUnescaped(run, {}, json);
+  if (dec) for (const run of chunker.push(dec.decode())) yield* withUnescaped(run, {}, kind);
   const rest = chunker.flush();
-  if (rest) yield* withUnescaped(rest, {}, json);
+  if (rest) yield* withUnescaped(rest, {}, kind);
 }

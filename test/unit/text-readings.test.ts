@@ -1,0 +1,42 @@
+/**
+ * Text files read as their readers show them (test/fixtures/text/readings/README.md): notebooks' HTML and
+ * Markdown across lines, quoted replies and blockquotes, subtitle codes and cue timestamps; code that
+ * mentions a PDF's header is the text it is named; a JSON too big to decode for its base64 files says so.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+
+const DIR = join(__dirname, '../fixtures/text/readings');
+const scan = (name: string, bytes: Uint8Array = readFileSync(join(DIR, name))) => scanBlob(new Blob([bytes as Uint8Array<ArrayBuffer>]), name);
+const marked = readdirSync(DIR).filter((n) => n.startsWith('marked-'));
+
+describe('text as its reader shows it', () => {
+  it.each(marked)('%s is marked, its trap twin clean', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'marked' });
+    expect(await scan(name.replace('marked-', 'trap-'))).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('code that mentions %PDF- is read as the text it is named, not as a damaged PDF', async () => {
+    expect(await scan('trap-is-pdf.py')).toMatchObject({ verdict: 'clean', format: 'text' });
+    // The same bytes named as a PDF are still read as one (and are no readable PDF).
+    expect(await scan('x.pdf', readFileSync(join(DIR, 'trap-is-pdf.py')))).toMatchObject({ verdict: 'unscannable' });
+  });
+
+  it('a CSV whose quoted cells end and start two rows is not a string continued on the next line', async () => {
+    const rows = '"Title","Class"\r\n"見積書","秘"\r\n"Confidential memo","社外秘"\r\n';
+    const po = 'msgid ""\n"秘"\n"Confidential"\n';
+    expect(await scan('register.csv', new TextEncoder().encode(rows))).toMatchObject({ verdict: 'clean' });
+    expect(await scan('messages.po', new TextEncoder().encode(po))).toMatchObject({ verdict: 'marked' });
+  });
+
+  it('a JSON over 64 MiB carrying base64 is unscannable (not decoded), one without is read as text', async () => {
+    const filler = '{"log":[' + '"ok",'.repeat(14_000_000);
+    const withB64 = new TextEncoder().encode(filler + '"' + 'QUJD'.repeat(100) + '"]}');
+    const without = new TextEncoder().encode(filler + '"end"]}');
+    expect(withB64.length).toBeGreaterThan(64 << 20);
+    expect(await scan('capture.har', withB64)).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    expect(await scan('capture.har', without)).toMatchObject({ verdict: 'clean' });
+  });
+});
