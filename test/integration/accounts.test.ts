@@ -235,16 +235,35 @@ for (const backend of testBackends('acct')) {
 
     it('keeps a row per identity-provider subject: role as their claims say now, a local account of the same name untouched', async () => {
       const store = c.app.accountStore;
+      const entry = (account: string, action: string, details: Record<string, unknown>) => ({ timeMs: clock, actor: `oidc:${account}`, action, details, address: null });
       const olga = { subject: 'https://idp.example olga', email: 'olga@example.co.jp', oldNames: ['olga@example.co.jp'], claimed: { email: 'olga@example.co.jp', verified: true }, claimValues: [] };
-      expect(await store.oidcSignedIn({ ...olga, role: 'viewer' }, clock)).toMatchObject({ name: 'olga@example.co.jp', source: 'oidc', role: 'viewer', passwordHash: null, lastSigninMs: clock });
-      expect(await store.oidcSignedIn({ ...olga, role: 'admin' }, clock + 1)).toMatchObject({ role: 'admin', lastSigninMs: clock + 1 });
+      expect(await store.oidcSignedIn({ ...olga, role: 'viewer' }, clock, entry)).toMatchObject({ name: 'olga@example.co.jp', source: 'oidc', role: 'viewer', passwordHash: null, lastSigninMs: clock });
+      expect(await store.oidcSignedIn({ ...olga, role: 'admin' }, clock + 1, entry)).toMatchObject({ role: 'admin', lastSigninMs: clock + 1 });
       expect((await call('PATCH', '/v1/admin/accounts/olga@example.co.jp', { auth: ADMIN, body: { role: 'viewer' } })).statusCode).toBe(409);
       expect((await call('PATCH', '/v1/admin/accounts/olga@example.co.jp', { auth: ADMIN, body: { disabled: true } })).statusCode).toBe(200);
       // Disabled: a later sign-in neither re-enables nor changes the row, whatever address the subject claims.
-      expect(await store.oidcSignedIn({ ...olga, email: null, role: 'investigator' }, clock + 2)).toMatchObject({ role: 'admin', lastSigninMs: clock + 1, disabledBy: `token:legacy-${tokenId(ADMIN)}` });
+      expect(await store.oidcSignedIn({ ...olga, email: null, role: 'investigator' }, clock + 2, entry)).toMatchObject({ role: 'admin', lastSigninMs: clock + 1, disabledBy: `token:legacy-${tokenId(ADMIN)}` });
       const ada = { ...olga, subject: 'https://idp.example ada', email: 'ada', oldNames: ['ada'] };
-      expect(await store.oidcSignedIn({ ...ada, role: 'viewer' }, clock)).toMatchObject({ source: 'oidc', name: expect.stringMatching(/^oidc-/) });
+      expect(await store.oidcSignedIn({ ...ada, role: 'viewer' }, clock, entry)).toMatchObject({ source: 'oidc', name: expect.stringMatching(/^oidc-/) });
       expect(await store.account('ada')).toMatchObject({ source: 'local', role: 'admin' });
+    });
+
+    it("a role lowered at the identity provider, at the person's next sign-in: sessions end, tokens above it are revoked, on record", async () => {
+      const store = c.app.accountStore;
+      const entry = (account: string, action: string, details: Record<string, unknown>) => ({ timeMs: clock, actor: `oidc:${account}`, action, details, address: null });
+      const pia = { subject: 'https://idp.example pia', email: 'pia@example.co.jp', oldNames: ['pia@example.co.jp'], claimed: { email: 'pia@example.co.jp', verified: true }, claimValues: [] };
+      await store.oidcSignedIn({ ...pia, role: 'admin' }, clock, entry);
+      // Tokens she made with her session (created_by is her actor name).
+      for (const [name, role] of [['pia-admin', 'admin'], ['pia-viewer', 'viewer']] as const) {
+        await store.createToken({ id: `pia-${role}`, name, role, secretHash: 'x'.repeat(64), createdMs: clock, createdBy: 'oidc:pia@example.co.jp', lastUsedMs: null, revokedMs: null, revokedBy: null });
+      }
+      expect(await store.oidcSignedIn({ ...pia, role: 'viewer' }, clock + 1, entry)).toMatchObject({ role: 'viewer' });
+      const live = (await store.tokens()).filter((t) => t.name.startsWith('pia-') && t.revokedMs == null).map((t) => t.name);
+      expect(live).toEqual(['pia-viewer']);
+      const audit = (await call('GET', '/v1/admin/audit?actor=oidc:pia@example.co.jp', { auth: ADMIN })).json().entries.map((e: { action: string; details: { name: string } }) => [e.action, e.details.name]);
+      expect(audit).toEqual(expect.arrayContaining([['account.role', 'pia@example.co.jp'], ['token.revoke', 'pia-admin']]));
+      // Raised again: on record, nothing revoked.
+      expect(await store.oidcSignedIn({ ...pia, role: 'admin' }, clock + 2, entry)).toMatchObject({ role: 'admin' });
     });
 
     it('refuses weak passwords and markup in names', async () => {
@@ -270,6 +289,22 @@ for (const backend of testBackends('acct')) {
       expect((await call('GET', '/v1/admin/summary', { auth: tokens.viewer!.slice(0, -4) + 'AAAA' })).statusCode).toBe(401);
       // The ingest token is not an admin credential.
       expect((await call('GET', '/v1/admin/summary', { auth: INGEST })).statusCode).toBe(403);
+    });
+
+    it("disabling an admin revokes the tokens she made, and the tokens they made, down the chain (not another admin's)", async () => {
+      expect((await call('POST', '/v1/admin/accounts', { auth: ADMIN, body: { name: 'mallory', role: 'admin', password: PASSWORD } })).statusCode).toBe(201);
+      const m = await signIn('mallory');
+      const made = (auth: { cookie?: string; csrf?: string; auth?: string }, name: string) =>
+        call('POST', '/v1/admin/tokens', { ...auth, origin: auth.cookie ? ORIGIN : undefined, body: { name, role: 'admin' } }).then((r) => r.json().token as string);
+      const t1 = await made({ cookie: m.cookie, csrf: m.csrf }, 'm-ci');
+      const t2 = await made({ auth: t1 }, 'nightly-backup');
+      const t3 = await made({ auth: t2 }, 'nightly-backup-2');
+      const others = await made({ auth: ADMIN }, 'ops-export');
+      expect((await call('PATCH', '/v1/admin/accounts/mallory', { auth: ADMIN, body: { disabled: true } })).statusCode).toBe(200);
+      for (const t of [t1, t2, t3]) expect((await call('GET', '/v1/admin/accounts', { auth: t })).statusCode).toBe(401);
+      expect((await call('GET', '/v1/admin/accounts', { auth: others })).statusCode).toBe(200);
+      const revoked = (await call('GET', '/v1/admin/audit?action=token.revoke', { auth: ADMIN })).json().entries.map((e: { details: { name: string } }) => e.details.name);
+      expect(revoked).toEqual(expect.arrayContaining(['m-ci', 'nightly-backup', 'nightly-backup-2']));
     });
 
     it('records sign-ins, searches, exports and changes in the audit log, filterable, as JSON and CSV, without secrets', async () => {

@@ -14,6 +14,8 @@ import { NAME } from './manage.js';
 import type { Identity } from './oidc.js';
 import { atLeast, ROLES, type Role } from './roles.js';
 
+/** The end of a live token's time, for comparisons in SQL (any time before the year 285,000). */
+const LIVE = 9_000_000_000_000_000;
 export { ACCOUNTS_PG, ACCOUNTS_SQLITE } from './schema.js';
 
 export type AccountSource = 'local' | 'oidc';
@@ -276,10 +278,32 @@ export class AccountStore {
    * only by the subject whose *verified* e-mail is its name; a disabled one also refuses every subject that
    * ever signed in under its name (per the audit log), so nobody comes back by claiming a new address.
    */
-  async oidcSignedIn(who: Identity & { role: Role }, ms: number): Promise<AccountRow | null> {
+  /**
+   * The row of a person the identity provider signed in, their role as its groups say now. A role that
+   * changed there changes here at this sign-in, on record: the sessions they had end, and when it went
+   * down, the API tokens they made above it are revoked, as a demotion on the admin page does
+   * (collector round 4 H2). `audit` makes the entries of the person `account` signing in.
+   */
+  async oidcSignedIn(who: Identity & { role: Role }, ms: number, audit: (account: string, action: string, details: Record<string, unknown>) => AuditEntry): Promise<AccountRow | null> {
     const found = (await this.bySubject(who.subject)) ?? (await this.disabledOldRow(who)) ?? (await this.adoptOldRow(who)) ?? (await this.newOidcRow(who, ms));
     if (found.disabledMs != null || !found.oidcSubject) return found;
-    await this.run('UPDATE T.accounts SET role = ?, last_signin_ms = ? WHERE oidc_subject = ? AND disabled_ms IS NULL', [who.role, ms, who.subject]);
+    const { name, role: from } = found;
+    const to = who.role;
+    await this.change(
+      (function* () {
+        const changed = ((yield { sql: 'UPDATE T.accounts SET role = ?, last_signin_ms = ? WHERE oidc_subject = ? AND disabled_ms IS NULL', params: [to, ms, who.subject] }) as number) > 0;
+        if (!changed || from === to) return null;
+        yield { sql: 'DELETE FROM T.sessions WHERE account = ?', params: [name] };
+        return atLeast(to, from) ? [] : yield* AccountStore.revokeTokensOfTx(name, 'identity provider', ms, to);
+      })(),
+      (revoked) =>
+        revoked === null
+          ? []
+          : [
+              audit(name, 'account.role', { name, from, to, by: 'identity provider' }),
+              ...revoked.map((t) => audit(name, 'token.revoke', { id: t.id, name: t.name, role: t.role, reason: `made by ${name}, whose role the identity provider changed to ${to}` })),
+            ],
+    );
     return this.bySubject(who.subject);
   }
   private async bySubject(subject: string): Promise<AccountRow | null> {
@@ -409,16 +433,24 @@ export class AccountStore {
   }
   /**
    * Revokes the active API tokens `account` created (through a session: `created_by` is its actor name),
-   * all of them or those of a role above `keepUpTo`. A token does not depend on the account that made it,
-   * so without this an admin who is disabled or demoted (or an intruder in her session) kept every admin
-   * token she had made (red team G2). Returns the revoked tokens, for their audit entries.
+   * and the tokens those tokens created, and so on (`created_by` `token:<name>`, made while that token
+   * was live: a name is unique only among live tokens), all of them or those of a role above `keepUpTo`.
+   * A token does not depend on the account that made it, so without this an admin who is disabled or
+   * demoted (or an intruder in her session) kept every admin token she had made (red team G2), or one
+   * her token had made (collector round 4 H1). Returns the revoked tokens, for their audit entries.
    */
   static *revokeTokensOfTx(account: string, by: string, now: number, keepUpTo: Role | null): TxWork<{ id: string; name: string; role: Role }[]> {
     const roles = ROLES.filter((r) => keepUpTo === null || !atLeast(keepUpTo, r));
     if (!roles.length) return [];
     const rows = (yield {
-      sql: `UPDATE T.api_tokens SET revoked_ms = ?, revoked_by = ? WHERE created_by IN (?, ?) AND revoked_ms IS NULL AND role IN (${roles.map(() => '?').join(', ')}) RETURNING id, name, role`,
-      params: [now, by, account, `oidc:${account}`, ...roles],
+      sql: `WITH RECURSIVE made (id, name, from_ms, to_ms) AS (
+          SELECT id, name, created_ms, COALESCE(revoked_ms, ${LIVE}) FROM T.api_tokens WHERE created_by IN (?, ?)
+          UNION
+          SELECT c.id, c.name, c.created_ms, COALESCE(c.revoked_ms, ${LIVE}) FROM T.api_tokens c
+            JOIN made p ON c.created_by = 'token:' || p.name AND c.created_ms BETWEEN p.from_ms AND p.to_ms)
+        UPDATE T.api_tokens SET revoked_ms = ?, revoked_by = ?
+        WHERE id IN (SELECT id FROM made) AND revoked_ms IS NULL AND role IN (${roles.map(() => '?').join(', ')}) RETURNING id, name, role`,
+      params: [account, `oidc:${account}`, now, by, ...roles],
       rows: true,
     }) as Row[];
     return rows.map((r) => ({ id: String(r.id), name: String(r.name), role: r.role as Role }));

@@ -173,7 +173,7 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     }
     const claimed = { subject: who.subject, email: who.claimed.email, emailVerified: who.claimed.verified };
     if (!who.role) return fail(`no mapped ${o.oidc!.roleClaim ?? 'groups'} value (${who.claimValues.join(', ') || 'none'})`, `oidc:${who.email ?? 'unknown'}`, 'denied', claimed);
-    const row = await store.oidcSignedIn({ ...who, role: who.role }, now());
+    const row = await store.oidcSignedIn({ ...who, role: who.role }, now(), (account, action, details) => app.auditEntry(`oidc:${account}`, action, details, req));
     if (!row || row.disabledMs != null) return fail('account disabled', row ? `oidc:${row.name}` : 'oidc:unknown', 'disabled', claimed);
     // Fastify appends a second set-cookie header (the pending cookie's deletion stays).
     if (!(await startSession(reply, via.secure, row.name, row.role, 'oidc', null))) return fail('account changed during sign-in', `oidc:${row.name}`, 'disabled', claimed);
