@@ -38,7 +38,19 @@ export function decodeName(bytes: Uint8Array, utf8Flag: boolean): string {
   try {
     return utf8Fatal.decode(bytes);
   } catch {
-    return new TextDecoder('shift_jis').decode(bytes);
+    // Shift_JIS (Windows), or EUC-JP (a Unix system's names): EUC-JP's two-byte characters read as
+    // Shift_JIS turn into half-width katakana, which EUC-JP names then are not.
+    const sjis = fatal('shift_jis', bytes);
+    if (sjis !== null && !HALF_WIDTH_KANA.test(sjis)) return sjis;
+    return fatal('euc-jp', bytes) ?? sjis ?? new TextDecoder('shift_jis').decode(bytes);
+  }
+}
+const HALF_WIDTH_KANA = /[\uff61-\uff9f]/;
+function fatal(label: string, bytes: Uint8Array): string | null {
+  try {
+    return new TextDecoder(label, { fatal: true }).decode(bytes);
+  } catch {
+    return null;
   }
 }
 

@@ -7,7 +7,7 @@ import { compileDesignated, normalizeLabel, type CompiledDesignated } from './ru
 import { checkName, matchText, nameVerdict } from './rules/verdicts.js';
 import { RATIO_FLOOR_BYTES, resolveLimits } from './limits.js';
 import { sha256Blob } from './sha256.js';
-import { extImage, namedAsStructured, sniff, splitVolume, unreadByName, unsupportedArchive, type Format } from './sniff.js';
+import { extImage, namedAsStructured, rarLaterVolume, sniff, splitVolume, unreadByName, unsupportedArchive, type Format } from './sniff.js';
 import { readBytes } from './bytes.js';
 import type { Limits, Location, ScanOptions, ScanResult, UnscannableVerdict, Verdict, Where } from './types.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extractor } from './extract/types.js';
@@ -113,6 +113,8 @@ const EXTRACTORS: Record<Exclude<Format, 'zip' | 'unsupported-archive'>, Extract
   vobject: extractVobject,
   ldif: extractLdif,
   tnef: extractTnef,
+  // A document's companion (sniff.ts companionFile): its bytes are searched, as an unknown file's are.
+  companion: extractBinary,
   sealed: extractSealed,
   signed: extractSigned,
   // An archive after a program, a script or a picture, cut out and read by its own format; the bytes
@@ -283,6 +285,10 @@ class Scanner {
 
   private async pick(blob: Blob, name: string): Promise<{ format: string; extractor: Extractor | null; container: boolean }> {
     const format = await sniff(blob, name);
+    // A later volume of a RAR set: its first member is the rest of one that began before (libarchive skips it).
+    if (format === 'rar' && (splitVolume(name) || rarLaterVolume(await readBytes(blob, 0, Math.min(blob.size, 64))))) {
+      return { format, extractor: splitPiece, container: false };
+    }
     if (format === 'binary' && namedAsStructured(name)) return { format, extractor: splitVolume(name) ? splitPiece : misnamedContainer, container: false };
     // Searched by the byte prefilter only, never clean; the name may be all that tells the format.
     if (format === 'unsupported-archive') return { format, extractor: unreadable(name), container: false };

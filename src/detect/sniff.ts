@@ -21,7 +21,7 @@ import { SQLITE_HEADER } from './extract/sqlite.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif' | 'tnef';
+  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif' | 'tnef' | 'companion';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd' | 'rpm';
@@ -158,7 +158,49 @@ export const namedAsStructured = (name: string): boolean => STRUCTURED_NAME.test
  * cannot be read without the pieces before them. (split's letters are taken from `aa` to `az` only: past
  * them they would be real extensions, `x.tar.gz`.)
  */
-const SPLIT_VOLUME = /\.(?:(?:7z|zip|rar|tar|gz|tgz|xz|bz2|zst|lzh|cab|docx?|xlsx?|pptx?|pdf)\.(?:\d{2,3}|a[a-z])|z\d{2}|r\d{2})$/i;
+const SPLIT_VOLUME = /\.(?:(?:7z|zip|rar|tar|gz|tgz|xz|bz2|zst|lzh|cab|docx?|xlsx?|pptx?|pdf)\.(?:\d{2,3}|a[a-z])|z\d{2}|r\d{2}|part0*(?:[2-9]|[1-9]\d+)\.rar)$/i;
+
+/**
+ * A file that travels beside a document, named after it, and is none of its format: macOS's AppleDouble
+ * companion (`__MACOSX/._報告書.docx` in every ZIP Finder makes: Finder info, extended attributes, the
+ * resource fork), and the owner file Word, Excel and PowerPoint keep beside a document while it is open
+ * (`~$報告書.docx`, 162 or 165 bytes: who has it open). Searched as bytes, not taken for a damaged document.
+ */
+function companionFile(head: Uint8Array, size: number, name: string): boolean {
+  if (startsWith(head, [0x00, 0x05, 0x16, 0x07]) || startsWith(head, [0x00, 0x05, 0x16, 0x00])) return true;
+  return /(?:^|[/\\])~\$[^/\\]*$/.test(name) && size <= 1024 && head[0] <= 54;
+}
+
+/**
+ * A RAR volume after the first, by its main header: RAR 5 writes a volume number in every volume but the
+ * first; RAR 3 and 4 mark the first volume of a set. Its first member goes on from the volume before,
+ * which libarchive skips without a word.
+ */
+export function rarLaterVolume(head: Uint8Array): boolean {
+  if (startsWith(head, [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07, 0x01, 0x00])) {
+    let o = 12; // past the signature and the header's CRC
+    const vint = () => {
+      let v = 0;
+      for (let shift = 0; o < head.length && shift < 35; shift += 7) {
+        const b = head[o++];
+        v += (b & 0x7f) * 2 ** shift;
+        if (!(b & 0x80)) break;
+      }
+      return v;
+    };
+    vint(); // header size
+    if (vint() !== 1) return false; // not the main archive header
+    const flags = vint();
+    if (flags & 1) vint(); // extra area size
+    if (flags & 2) vint(); // data size
+    return (vint() & 0x0003) === 0x0003; // a volume, with its number
+  }
+  if (startsWith(head, [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07, 0x00]) && head[9] === 0x73) {
+    const flags = head[10] | (head[11] << 8);
+    return (flags & 0x0001) !== 0 && (flags & 0x0100) === 0; // MHD_VOLUME without MHD_FIRSTVOLUME
+  }
+  return false;
+}
 
 /** Whether `name` is that of a piece of a split archive (SPLIT_VOLUME). */
 export const splitVolume = (name: string): boolean => SPLIT_VOLUME.test(name);
@@ -286,6 +328,7 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (await zipAtEnd(blob)) return 'sfx';
   // iWork's archives have no signature: a name and a first block header (type 0).
   if (/\.iwa$/i.test(name) && head[0] === 0) return 'iwa';
+  if (companionFile(head, blob.size, name)) return 'companion';
   if (TEXT_EXT.test(name) || looksLikeText(head)) return 'text';
   // A bare zlib stream has no signature but its two header bytes: a start that inflates tells it (inflate.ts).
   if (zlibStart(head, head.length === blob.size)) return 'zlib';

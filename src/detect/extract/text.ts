@@ -28,6 +28,7 @@ import type { Where } from '../types.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { Utf32Decoder, utf32Order } from './utf32.js';
 import { embeddedFiles } from './embedded-base64.js';
+import { extractBinary } from './binary.js';
 import { LIGHT_MARKUP_HINT, lightMarkupShown } from './light-markup.js';
 import { CSV_FORMULA_CAP, csvFormulas } from './csv-formulas.js';
 import { encodedFiles, hasEncodedFileLine } from './encoded-in-text.js';
@@ -333,6 +334,9 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   else if (seen.encodedFile) yield { kind: 'unscannable', reason: 'unsupported', detail: `a file encoded into a text over ${EMBEDDED_CAP >> 20} MiB is not decoded` };
   // A CSV opened in a spreadsheet program shows what its formulas compute (csv-formulas.ts).
   if (CSV_NAME.test(ctx.name ?? '') && blob.size <= CSV_FORMULA_CAP) yield* csvFormulas(await wholeText(), ctx.name ?? '');
+  // Bytes no text holds (a file named .txt that is not one: a program's output, a companion file): it is
+  // also searched as an unknown file is, in every encoding, which a text decoded in one encoding is not.
+  if (!u32 && det.enc !== 'utf-16le' && det.enc !== 'utf-16be' && hasControlBytes(head)) yield* extractBinary(blob, ctx);
   if (startsWith(head, POSTSCRIPT)) {
     yield { kind: 'unscannable', reason: 'unsupported', detail: 'a PostScript file: text drawn through its fonts cannot be read (only literal strings were)' };
   }
@@ -367,6 +371,12 @@ async function hasBase64Run(blob: Blob, ctx: ExtractContext): Promise<boolean> {
       else if (++run >= 256) return true;
     }
   }
+  return false;
+}
+
+/** A control character no text file holds (tab, line breaks, form feed and ESC are text's). */
+function hasControlBytes(head: Uint8Array): boolean {
+  for (const b of head) if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b) return true;
   return false;
 }
 

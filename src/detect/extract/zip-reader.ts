@@ -21,6 +21,8 @@ import { tameTail } from './markup-spans.js';
 
 export interface ZipEntry {
   name: string;
+  /** The header's own name, when the Unicode Path field gives another (checked by rule 2 too). */
+  headerName?: string;
   /** The name's bytes as stored, compared with the local header's. */
   rawName: Uint8Array;
   method: number;
@@ -108,7 +110,7 @@ async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEn
     if (p + 46 + nameLen + extraLen + commentLen > cd.length) throw new ScanError('corrupt', 'ZIP central directory is damaged');
     const rawName = cd.slice(p + 46, p + 46 + nameLen);
     // The name archivers show: Info-ZIP's Unicode Path field when it belongs to this header name.
-    const name = unicodePath(cd, p + 46 + nameLen, extraLen, rawName) ?? decodeName(rawName, (flags & 0x800) !== 0);
+    const { name, headerName } = namesOf(cd, p + 46 + nameLen, extraLen, rawName, flags);
     let compressedSize = u32(cd, p + 20);
     let size = u32(cd, p + 24);
     let localOffset = u32(cd, p + 42);
@@ -116,6 +118,7 @@ async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEn
     const method = u16(cd, p + 10);
     entries.push({
       name,
+      headerName,
       rawName,
       method,
       flags,
@@ -133,6 +136,17 @@ async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEn
   // The directory must hold exactly what the end record says: a lying count or size could hide members.
   if (p !== cd.length) throw new ScanError('corrupt', `ZIP central directory holds more than the ${count} entries its end record lists`);
   return entries;
+}
+
+/**
+ * A member's name as archivers show it, and the header's own name when that differs: readers differ in
+ * which they take (Windows' Explorer the header's, unzip and 7-Zip the Unicode Path field), so rule 2
+ * applies to both.
+ */
+function namesOf(b: Uint8Array, at: number, len: number, rawName: Uint8Array, flags: number): { name: string; headerName?: string } {
+  const own = decodeName(rawName, (flags & 0x800) !== 0);
+  const name = unicodePath(b, at, len, rawName) ?? own;
+  return name === own ? { name } : { name, headerName: own };
 }
 
 /**
@@ -373,7 +387,7 @@ export async function localEntry(blob: Blob, at: number, end: number, descriptor
   const extraLen = u16(h, 28);
   if ((flags & 8 && !descriptors) || 30 + nameLen > h.length) return null;
   const rawName = h.slice(30, 30 + nameLen);
-  const name = unicodePath(h, 30 + nameLen, Math.min(extraLen, h.length - 30 - nameLen), rawName) ?? decodeName(rawName, (flags & 0x800) !== 0);
+  const { name, headerName } = namesOf(h, 30 + nameLen, Math.min(extraLen, h.length - 30 - nameLen), rawName, flags);
   const dataAt = at + 30 + nameLen + extraLen;
   const described = flags & 8 ? await findDescriptor(blob, dataAt, end) : null;
   if (flags & 8 && !described) return null;
@@ -383,6 +397,7 @@ export async function localEntry(blob: Blob, at: number, end: number, descriptor
   const method = u16(h, 8);
   const entry: ZipEntry = {
     name,
+    headerName,
     rawName,
     method,
     flags,

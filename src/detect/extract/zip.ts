@@ -53,6 +53,7 @@ export const extractCutZip: Extractor = async function* (blob, ctx) {
 };
 
 async function* member(blob: Blob, entry: ZipEntry, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  if (entry.headerName) yield nameOnly(entry.headerName);
   // A photo or a recording is not read past its first bytes (scan.ts), so it is not inflated past them.
   // A stored one's end is looked at too, for a ZIP after the picture (sniff.ts); a compressed one's
   // cannot be without inflating it all, which a ZIP of photos would wait for (docs/formats.md).
