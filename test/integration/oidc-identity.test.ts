@@ -85,9 +85,19 @@ for (const backend of testBackends('oidcid')) {
     it('limits how fast one address can start sign-ins (each writes a pending row)', async () => {
       const t0 = Date.now();
       const codes = await Promise.all(Array.from({ length: 400 }, async () => (await c.app.inject({ url: '/v1/auth/oidc/start', remoteAddress: '127.0.0.55' })).statusCode));
-      // The address's bucket: a burst of 200, then 50 a second.
-      expect(codes.filter((s) => s === 302).length).toBeLessThanOrEqual(200 + Math.ceil(((Date.now() - t0) / 1000) * 50));
+      // The address's bucket: 200 at once, 50 a second; a sign-in takes 10 of it (20 at once, 5 a second).
+      expect(codes.filter((s) => s === 302).length).toBeLessThanOrEqual(20 + Math.ceil(((Date.now() - t0) / 1000) * 5));
       expect(codes.filter((s) => s === 429).length).toBeGreaterThan(0);
+    });
+
+    it('limits how fast one address can send made-up sign-in answers (each failure is an audit entry)', async () => {
+      const t0 = Date.now();
+      const codes = await Promise.all(Array.from({ length: 300 }, async () => (await c.app.inject({ url: '/v1/auth/oidc/callback?code=x&state=y', remoteAddress: '127.0.0.56' })).statusCode));
+      const allowed = 20 + Math.ceil(((Date.now() - t0) / 1000) * 5);
+      expect(codes.filter((s) => s === 302).length).toBeLessThanOrEqual(allowed);
+      expect(codes.filter((s) => s === 429).length).toBeGreaterThan(0);
+      const rows = (await api('GET', '/v1/admin/audit?action=signin.failure&limit=1000')).entries.filter((e: { address: string }) => e.address === '127.0.0.56');
+      expect(rows.length).toBeLessThanOrEqual(allowed);
     });
 
     it('migrates rows made before subjects: taken over by the verified address, a disabled one refuses who used it', async () => {

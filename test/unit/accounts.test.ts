@@ -58,7 +58,7 @@ describe('sign-in throttle (counts in the database: SQLite here, PostgreSQL in t
     expect(await th.wait('sato', '10.0.0.1')).toBe(0);
     await attempt(th, 'sato', '10.0.0.1');
     expect(await th.wait('sato', '10.0.0.1')).toBe(30);
-    expect(await th.wait('sato', '10.0.0.2')).toBe(30); // per account, whatever the address
+    expect(await th.wait('sato', '10.0.0.2')).toBe(0); // per account from that address: not the owner's machine
     expect(await th.wait('suzuki', '10.0.0.1')).toBe(0);
     t += 30_000;
     await attempt(th, 'sato', '10.0.0.1');
@@ -66,6 +66,13 @@ describe('sign-in throttle (counts in the database: SQLite here, PostgreSQL in t
     t += 60_000;
     await attempt(th, 'sato', '10.0.0.1', true);
     expect(await th.wait('sato', '10.0.0.1')).toBe(0);
+  });
+
+  it('makes the account wait everywhere once guesses spread over many addresses reach ten times the allowance', async () => {
+    const th = new LoginThrottle(store, () => 0, { perAccount: 3, perAddress: 10 });
+    for (let i = 0; i < 30; i++) await attempt(th, 'tanaka', `10.1.${i}.1`);
+    expect(await th.wait('tanaka', '10.2.0.1')).toBeGreaterThan(0);
+    expect(await th.wait('kato', '10.2.0.1')).toBe(0);
   });
 
   it('makes an address that tries many names wait too', async () => {

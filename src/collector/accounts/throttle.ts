@@ -1,9 +1,13 @@
 /**
- * Sign-in throttling, per account and per address: a few failures are free, then each further failure
+ * Sign-in throttling, per account from one address, per account from everywhere (ten times as many), and
+ * per address: a few failures are free, then each further failure
  * doubles the wait (30 s, 1 min, 2 min … at most 15 min). Failures are forgotten 15 minutes after the
  * last one; a success clears the account's count. The counts are kept in the collector's database
  * (store.ts, table signin_throttle), not in memory: several collectors behind a load balancer share
  * them, so spreading guesses over the instances gains nothing, and a restart forgets nothing.
+ * An account's own count is kept per address: someone who sends wrong passwords for an admin's name
+ * from their machine locks that name out of their machine only, not the admin out of hers (collector
+ * round 4 M3); guesses spread over many addresses still meet the account's count from everywhere.
  */
 import type { AccountStore } from './store.js';
 
@@ -24,6 +28,7 @@ export function waitAfter(failures: number, free: number): number {
 }
 
 const accountKey = (account: string) => `a:${account}`;
+const accountFromKey = (account: string, address: string) => `a:${account}|${address}`;
 const addressKey = (address: string) => `i:${address}`;
 
 export class LoginThrottle {
@@ -40,7 +45,7 @@ export class LoginThrottle {
   /** Seconds to wait before this account may try again from this address; 0: go ahead. */
   async wait(account: string, address: string): Promise<number> {
     const t = this.now();
-    const counts = await this.store.throttleCounts([accountKey(account), addressKey(address)]);
+    const counts = await this.store.throttleCounts([accountFromKey(account, address), accountKey(account), addressKey(address)]);
     let until = 0;
     for (const c of counts.values()) if (c.untilMs > until) until = c.untilMs;
     return until > t ? Math.ceil((until - t) / 1000) : 0;
@@ -55,7 +60,11 @@ export class LoginThrottle {
    */
   async attempt(account: string, address: string): Promise<{ wait: number } | Attempt> {
     const t = this.now();
-    const keys = [{ key: accountKey(account), free: this.free.account }, { key: addressKey(address), free: this.free.address }];
+    const keys = [
+      { key: accountFromKey(account, address), free: this.free.account },
+      { key: accountKey(account), free: this.free.account * 10 },
+      { key: addressKey(address), free: this.free.address },
+    ];
     const taken: Attempt = { keys: [] };
     for (const k of keys) {
       const n = await this.store.throttleTake(k.key, t, { forgetMs: FORGET_MS, free: k.free, firstMs: FIRST_WAIT_MS, maxMs: MAX_WAIT_MS, firstWaitMs: waitAfter(1, k.free) });
@@ -69,10 +78,11 @@ export class LoginThrottle {
     return taken;
   }
 
-  /** The password was right: the account's count is cleared, the address's attempt not counted. */
+  /** The password was right: the account's counts are cleared, the address's attempt not counted. */
   async succeeded(a: Attempt): Promise<void> {
     await this.store.throttleClear(a.keys[0]!.key);
-    await this.store.throttleForgive(a.keys[1]!.key, a.keys[1]!.free);
+    await this.store.throttleClear(a.keys[1]!.key);
+    await this.store.throttleForgive(a.keys[2]!.key, a.keys[2]!.free);
   }
 
   /** The password could not be checked (too busy): the attempt is not counted. */

@@ -27,6 +27,11 @@ import { fleetTotals } from '../devices.js';
 import { newSessionSecrets } from './sessions.js';
 import { tooMany } from './token-checks.js';
 
+/**
+ * What one sign-in attempt takes from its address's bucket of refused requests (50 a second, 200 at once):
+ * at most 5 a second, 20 at once, from one address, so that failed sign-ins cannot fill the audit log.
+ */
+const SIGNIN_COST = 10;
 export interface AccountOptions {
   oidc?: OidcOptions;
   throttle?: ThrottleOptions;
@@ -92,8 +97,9 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     if (foreignOrigin(req)) return reply.code(403).send({ error: 'sign-in from another site refused' });
     const via = transport(req, reply);
     if (!via) return reply;
-    // Sign-in attempts share the address's bucket of refused requests: a flood cannot fill the audit log.
-    const flood = ctx.limiters.admin.take(`${req.ip}|refused`);
+    // Sign-in attempts share the address's bucket of refused requests, at a higher cost: each one that
+    // fails is a row in the audit log, and a flood must not fill it.
+    const flood = ctx.limiters.admin.take(`${req.ip}|refused`, SIGNIN_COST);
     if (flood > 0) return tooMany(reply, ctx.metrics, flood);
     const attempt = await throttle.attempt(name, req.ip);
     if ('wait' in attempt) {
@@ -135,7 +141,7 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     const via = transport(req, reply);
     if (!via) return reply;
     // Unauthenticated and writing a row (kept 10 minutes): it shares the address's bucket of refused requests.
-    const flood = ctx.limiters.admin.take(`${req.ip}|refused`);
+    const flood = ctx.limiters.admin.take(`${req.ip}|refused`, SIGNIN_COST);
     if (flood > 0) return tooMany(reply, ctx.metrics, flood);
     let started;
     try {
@@ -157,6 +163,9 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     const via = transport(req, reply);
     if (!via) return reply;
     reply.header('set-cookie', setCookie(OIDC_COOKIE, '', { secure: via.secure, sameSite: 'Lax', path: '/v1/auth/oidc/', maxAge: 0 }));
+    // Unauthenticated, and each failure is a row in the audit log: as for a password sign-in (collector round 4 M1).
+    const flood = ctx.limiters.admin.take(`${req.ip}|refused`, SIGNIN_COST);
+    if (flood > 0) return tooMany(reply, ctx.metrics, flood);
     const id = cookieValue(req.headers.cookie, OIDC_COOKIE);
     const pending = id === null ? null : await store.takePending(sha256hex(id), now());
     const fail = async (reason: string, who = 'unknown', code = 'failed', claims: Record<string, unknown> = {}) => {
