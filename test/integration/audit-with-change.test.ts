@@ -113,6 +113,23 @@ for (const backend of backends) {
       expect(now.slice(0, now.length - had).filter((e) => changeActions.includes(e.action))).toEqual([]);
     });
 
+    it('a sign-in whose entry cannot be written is refused, and its session does not work (round 4 M4)', async () => {
+      const signIn = () => fetch(url + '/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'victim', password: 'correct horse battery staple 2' }) });
+      await refuseAudit(storage, true);
+      let r;
+      try {
+        r = await signIn();
+      } finally {
+        await refuseAudit(storage, false);
+      }
+      expect(r.status).toBe(503);
+      const cookie = (r.headers.get('set-cookie') ?? '').match(/ug_session=[^;]+/)?.[0] ?? '';
+      const me = (await (await fetch(url + '/v1/auth/me', { headers: { cookie } })).json()) as { signedIn: boolean };
+      expect(me.signedIn).toBe(false);
+      expect((await signIn()).status).toBe(200);
+      expect((await entries()).some((e) => e.action === 'signin.success')).toBe(true);
+    });
+
     if (backend.name === 'postgres') {
       it('a locked audit_log (another session holds ACCESS EXCLUSIVE): each change is made with its entry or not at all', async () => {
         const pgs = storage as PostgresStorage;

@@ -80,9 +80,28 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
   async function startSession(reply: FastifyReply, secure: boolean, account: string, role: Role, source: AccountSource, passwordHash: string | null) {
     const { id, csrf } = newSessionSecrets();
     const t = now();
-    if (!(await store.createSession({ idHash: sha256hex(id), account, role, source, csrf, createdMs: t, lastMs: t, expiresMs: t + app.sessionLimits.maxMs }, passwordHash))) return null;
+    const idHash = sha256hex(id);
+    if (!(await store.createSession({ idHash, account, role, source, csrf, createdMs: t, lastMs: t, expiresMs: t + app.sessionLimits.maxMs }, passwordHash))) return null;
     reply.header('set-cookie', setCookie(SESSION_COOKIE, id, { secure, sameSite: 'Strict', path: '/' }));
-    return { name: account, role, csrf };
+    return { name: account, role, csrf, idHash };
+  }
+
+  /**
+   * The sign-in's entry in the audit log, before the session is handed over: when it cannot be written
+   * (a lock on the table, the disk full), the session is ended and the sign-in refused, so nobody is
+   * signed in off the record (collector round 4 M4). False when refused (the reply is sent).
+   */
+  async function signedInOnRecord(req: FastifyRequest, reply: FastifyReply, actor: string, details: Record<string, unknown>, idHash: string, secure: boolean): Promise<boolean> {
+    try {
+      await store.appendAudit(app.auditEntry(actor, 'signin.success', details, req));
+      return true;
+    } catch (err) {
+      req.log.error({ err }, 'audit log write failed: sign-in refused');
+      await store.deleteSession(idHash).catch(() => undefined);
+      reply.header('set-cookie', setCookie(SESSION_COOKIE, '', { secure, sameSite: 'Strict', path: '/', maxAge: 0 }));
+      void reply.code(503).header('retry-after', '30').send({ error: 'the audit log cannot be written: sign-in is refused until it can (try again later)' });
+      return false;
+    }
   }
   const CHANGED = 'your account was changed while you signed in (disabled, another role or a new password): sign in again';
 
@@ -132,8 +151,8 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
       return reply.code(409).send({ error: CHANGED });
     }
     await store.signedIn(name, now());
-    await app.audit(name, 'signin.success', { method: 'password', role: account.role }, req);
-    return started;
+    if (!(await signedInOnRecord(req, reply, name, { method: 'password', role: account.role }, started.idHash, via.secure))) return reply;
+    return { name: started.name, role: started.role, csrf: started.csrf };
   });
 
   app.get('/v1/auth/oidc/start', async (req, reply) => {
@@ -185,8 +204,9 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     const row = await store.oidcSignedIn({ ...who, role: who.role }, now(), (account, action, details) => app.auditEntry(`oidc:${account}`, action, details, req));
     if (!row || row.disabledMs != null) return fail('account disabled', row ? `oidc:${row.name}` : 'oidc:unknown', 'disabled', claimed);
     // Fastify appends a second set-cookie header (the pending cookie's deletion stays).
-    if (!(await startSession(reply, via.secure, row.name, row.role, 'oidc', null))) return fail('account changed during sign-in', `oidc:${row.name}`, 'disabled', claimed);
-    await app.audit(`oidc:${row.name}`, 'signin.success', { method: 'oidc', role: row.role, ...claimed }, req);
+    const started = await startSession(reply, via.secure, row.name, row.role, 'oidc', null);
+    if (!started) return fail('account changed during sign-in', `oidc:${row.name}`, 'disabled', claimed);
+    if (!(await signedInOnRecord(req, reply, `oidc:${row.name}`, { method: 'oidc', role: row.role, ...claimed }, started.idHash, via.secure))) return reply;
     return reply.redirect('/admin/');
   });
 
