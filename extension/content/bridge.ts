@@ -37,8 +37,12 @@ export type Subject =
   | { kind: 'bytes'; blob: Blob }
   /** Text that carries a marking (the hooks scan text themselves; they only ask about hits). */
   | { kind: 'text'; text: string }
-  /** A URL that may carry text (query, path): the guard decodes it (src/guard/url-text.ts). */
-  | { kind: 'url'; url: string };
+  /**
+   * A URL that may carry text (query, path): the guard decodes it (src/guard/url-text.ts). `now`: a
+   * constructor's (`EventSource`, `WebSocket`), refused already because it could not be judged at once;
+   * when the guard finds it clean, it tells the employee why the page's connection failed.
+   */
+  | { kind: 'url'; url: string; now?: boolean };
 
 export type ToGuard = { t: 'check'; id: number; channel: Channel; subjects: Subject[] };
 

@@ -80,7 +80,11 @@ function connect(p: MessagePort): void {
     void (async () =>
       decide(m.channel, m.subjects.every((x) => x.kind === 'file') ? m.subjects.map(toItem) : await (await loadUi()).itemsOf(m.subjects, guard.view()?.designated)))()
       .catch(() => false)
-      .then((proceed) => p.postMessage({ t: 'answer', id: m.id, proceed } satisfies ToHooks));
+      .then((proceed) => {
+        p.postMessage({ t: 'answer', id: m.id, proceed } satisfies ToHooks);
+        // A constructor refused this URL already (it could not wait): say why, now that it is clean.
+        if (proceed && m.subjects.some((x) => x.kind === 'url' && x.now)) void loadUi().then((ui) => ui.showUnchecked(guard.view()), () => 0);
+      });
   };
   p.postMessage({ t: 'drop-signal', type: DROP_SIGNAL } satisfies ToHooks);
   // The hooks learn the policy now if it is known, and again whenever it changes.

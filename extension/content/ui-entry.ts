@@ -5,7 +5,7 @@
  */
 import { UI_SLOT, type UiModule } from '../shared/lazy-ui.js';
 import { showChecking } from '../ui/checking/indicator.js';
-import { showWarning } from '../ui/warning/show.js';
+import { showUnchecked, showWarning } from '../ui/warning/show.js';
 import { orphaned } from './runtime.js';
 import { encrypted, hello, scan, warmUp } from './scanner.js';
 import { itemsOf } from './hook-items.js';
@@ -13,6 +13,7 @@ import { withLateForm } from '../../src/guard/late-form.js';
 
 (globalThis as unknown as Record<string, UiModule>)[UI_SLOT] = {
   showWarning,
+  showUnchecked,
   showChecking,
   scanner: { scan: withLateForm(scan), encrypted, warmUp, hello },
   itemsOf,

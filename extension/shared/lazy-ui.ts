@@ -10,6 +10,7 @@ import type { Item, WarnAnswer, WarnRequest } from '../../src/guard/index.js';
 import type { Subject } from '../content/bridge.js';
 import type * as Scanner from '../content/scanner.js';
 import type { Designated } from '../../src/detect/types.js';
+import type { PageView } from '../../src/guard/page.js';
 
 /** content → background: inject the dialog bundle into the sending frame. */
 export interface LoadUiRequest {
@@ -28,6 +29,8 @@ export const DIALOG_RELAY = '__uploadGuardRelay__';
 
 export interface UiModule {
   showWarning(req: WarnRequest): Promise<WarnAnswer>;
+  /** Why a connection the page opened failed: refused unjudged, clean since (extension/ui/warning/show.ts). */
+  showUnchecked(view: PageView | null): Promise<WarnAnswer>;
   /** The "checking…" indicator for a scan that runs long (extension/ui/checking/indicator.ts). */
   showChecking(scan: CheckingScan): CheckingRow;
   /** The scan frame's side in the page (extension/content/scanner.ts). */

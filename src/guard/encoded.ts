@@ -112,11 +112,14 @@ function atobText(run: string, x: Exec, cut: Slice): string {
 
 /** Forgiving base64 (standard or URL-safe, padding optional); null when it is not base64 at all. */
 export function decodeBase64(run: string): Uint8Array<ArrayBuffer> | null {
+  const bin = base64Binary(run);
+  return bin === null ? null : bytesOf(bin, 0);
+}
+
+/** decodeBase64's bytes as a binary string (one char a byte, what `atob` gives). */
+export function base64Binary(run: string): string | null {
   try {
-    const bin = atob(atobText(run.replace(/=+$/, ''), exec, slice));
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
+    return atob(atobText(run.replace(/=+$/, ''), exec, slice));
   } catch {
     return null;
   }

@@ -39,8 +39,11 @@ export interface WarnItem {
 
 export interface WarnRequest {
   action: 'block' | 'warn';
-  /** 'unconfirmed': refused because the page could not confirm the current policy. */
-  why: 'policy' | 'unconfirmed';
+  /**
+   * 'unconfirmed': refused because the page could not confirm the current policy. 'unchecked': a
+   * connection the page opened was refused because it could not be judged at once (clean since).
+   */
+  why: 'policy' | 'unconfirmed' | 'unchecked';
   /** Every item of the gesture, each with its own result, refused ones first. */
   items: WarnItem[];
   serviceName: string | null;

@@ -8,13 +8,13 @@
  * JSON string's `\u79d8`, and base64 of UTF-8 text (`btoa(unescape(encodeURIComponent(s)))`, or
  * TextEncoder bytes: analytics pixels and cookies carry JSON that way), wherever the run starts.
  *
- * The page hooks decode a URL themselves unless BASE64_STAMP finds base64 that may hide the stamp
- * (urlTextInPage: no base64 or UTF-8 decoding in the MAIN-world bundle, which archives-csp.test.ts
- * holds to 30 KB); the guard and the background decode every URL with urlText. One decoding for all.
+ * The page hooks, the guard and the background decode every URL with urlText: one decoding for all.
+ * (The hooks hand a URL where BASE64_STAMP finds base64 that may hide the stamp to the guard, which
+ * also reads the documents in it, unless a constructor asks: that cannot wait.)
  * Which URLs need decoding at all: text-prefilter.ts's MAY_HOLD_STAMP_TEXT (秘/㊙, escaped non-ASCII
  * bytes, `\u` and `%u` escapes) or BASE64_STAMP.
  */
-import { decodeBase64 } from './encoded.js';
+import { base64Binary } from './encoded.js';
 
 /**
  * 秘 (E7 A7 98) or ㊙ (E3 8A 99) in UTF-8 as base64 writes them, wherever they fall in the stream, by
@@ -45,38 +45,25 @@ function unescapedU(s: string): string {
   return s.replace(U_ESCAPES, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-/** The text base64 runs hide (BASE64_STAMP), written out after each run (kept: it may be words too). */
+/** 秘 (E7 A7 98) or ㊙ (E3 8A 99) in UTF-8, in a binary string. */
+const UTF8_STAMP = /\xe7\xa7\x98|\xe3\x8a\x99/;
+
+/**
+ * The text base64 runs hide (BASE64_STAMP), written out after each run (kept: it may be words too):
+ * the run's bytes at the first alignment where they hold 秘/㊙ in UTF-8 (a path or a key before the
+ * value joins its run, so the value may start anywhere in it). Decoded unpadded to the end (encoded.ts
+ * decodeBase64), so a stamp or a word in the last one or two bytes is not cut off.
+ */
 function revealed(s: string): string {
   return unescapedU(s).replace(BASE64_RUN, (run) => {
-    const bytes = BASE64_STAMP.test(run) ? stampedBytes(run) : null;
-    return bytes === null ? run : `${run}\n${utf8(bytes)}\n`;
+    for (let k = 0, bin; k < 4 && BASE64_STAMP.test(run); k++) if (UTF8_STAMP.test((bin = base64Binary(run.slice(k)) ?? ''))) return `${run}\n${utf8(bin)}\n`;
+    return run;
   });
 }
 
-/**
- * The run's bytes at the first alignment where they hold 秘/㊙ in UTF-8 (a path or a key before the
- * value joins its run, so the value may start anywhere in it), or null. Decoded unpadded to the end
- * (encoded.ts decodeBase64), so a stamp or a word in the last one or two bytes is not cut off.
- */
-function stampedBytes(run: string): Uint8Array | null {
-  for (let k = 0; k < 4; k++) {
-    const bytes = decodeBase64(run.slice(k));
-    if (bytes && hasUtf8Stamp(bytes)) return bytes;
-  }
-  return null;
-}
-
-/** 秘 (E7 A7 98) or ㊙ (E3 8A 99) in UTF-8. */
-function hasUtf8Stamp(b: Uint8Array): boolean {
-  for (let i = 0; i + 2 < b.length; i++) {
-    if ((b[i] === 0xe7 && b[i + 1] === 0xa7 && b[i + 2] === 0x98) || (b[i] === 0xe3 && b[i + 1] === 0x8a && b[i + 2] === 0x99)) return true;
-  }
-  return false;
-}
-
-/** Bytes read as UTF-8; what is not text there ends a line (it is not the stamp's neighbour). */
-function utf8(bytes: Uint8Array): string {
-  return new TextDecoder().decode(bytes).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]+/g, '\n');
+/** Bytes (a binary string) read as UTF-8; what is not text there ends a line (it is not the stamp's neighbour). */
+function utf8(bin: string): string {
+  return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0))).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]+/g, '\n');
 }
 
 /** '' for a URL that carries no text to a server. */
@@ -86,11 +73,6 @@ export function urlText(url: string): string {
   // unescaped (a server that reads it turns the spaces back): such base64 is read both ways.
   if (text === '' || !url.includes('+') || !BASE64_STAMP.test(url)) return text;
   return `${text}\n${revealed(decodeRuns(url.split('#', 1)[0]))}`;
-}
-
-/** urlText without base64 written out: for a URL BASE64_STAMP passed (hooks/url.ts). */
-export function urlTextInPage(url: string): string {
-  return sentText(url, unescapedU);
 }
 
 function sentText(url: string, reveal: (s: string) => string): string {

@@ -87,7 +87,7 @@ function hookObjectUrls(w: Win): void {
     return url;
   };
   U.revokeObjectURL = function revokeObjectURL(this: unknown, ...a: unknown[]) {
-    if (a.length > 0) mapDelete(sources, toStr(a[0]));
+    if (a.length) mapDelete(sources, toStr(a[0]));
     return apply(revoke, this, a);
   };
 }

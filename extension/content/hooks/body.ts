@@ -98,6 +98,6 @@ function checkFormData(ch: Channel, fd: FormData): Checked {
     if (typeof v === 'string') append(texts, v);
     else if (blobSize(v) || fileName(v)) append(gates, gateBlob(ch, v)); // not an empty file input's nothing
   });
-  if (texts.length > 0) append(gates, gateText(ch, arrayJoin(texts, '\n')));
+  if (texts.length) append(gates, gateText(ch, arrayJoin(texts, '\n')));
   return { gate: combine(gates), body: copy };
 }

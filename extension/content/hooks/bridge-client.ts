@@ -50,7 +50,7 @@ window.postMessage({ [HANDSHAKE]: true }, '*', [channel.port2]);
 
 /** Asks the guard about `subjects`; the Decision settles with its answer. */
 export function ask(ch: Channel, subjects: Subject[]): Decision {
-  if (unguarded() || subjects.length === 0) return YES;
+  if (unguarded() || !subjects.length) return YES;
   const id = nextId++;
   const d = pending();
   mapSet(waiting, id, d);

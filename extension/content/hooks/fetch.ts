@@ -107,7 +107,7 @@ function gateRequest(req: Request): Gate {
   // A multipart body (the FormData it was made with) is judged part by part, as fetch(url, { body })
   // judges a FormData: each file by its name and its content. One that does not parse is refused.
   const type = headersGet(requestHeaders(req), 'content-type');
-  if (type !== null && regExpExec(MULTIPART, type) !== null) {
+  if (type && regExpExec(MULTIPART, type)) {
     promiseThen(requestFormData(requestClone(req)), (fd) => follow(decision, checkBody('fetch', fd).gate), fail);
     return later(decision);
   }
@@ -115,7 +115,7 @@ function gateRequest(req: Request): Gate {
     requestBlob(requestClone(req)),
     (b) => {
       if (blobSize(b) === 0) return settle(decision, true);
-      if (regExpExec(TEXTUAL, blobType(b)) === null || blobSize(b) > TEXT_CAP) return follow(decision, gateBlob('fetch', b));
+      if (!regExpExec(TEXTUAL, blobType(b)) || blobSize(b) > TEXT_CAP) return follow(decision, gateBlob('fetch', b));
       promiseThen(blobText(b), (t) => follow(decision, gateText('fetch', t)), fail);
     },
     fail,

@@ -130,20 +130,21 @@ function markedText(texts: string[]): string | null {
   }
 }
 
-export function gateText(ch: Channel, text: string): Gate {
+/** `plain`: judged as the text it is, without the documents encoded in it (a URL a constructor decoded). */
+export function gateText(ch: Channel, text: string, plain?: boolean): Gate {
   // A stretch of text read out of a File carries that File's decision, besides its own (read-text.ts).
   // The File is asked about first: the guard has it in hand when the text's decoded copy of it comes,
   // which waits for it (one dialog, naming the file).
   const l = keptIn(text);
   const file = l && gateLineage(ch, l);
-  const own = textGate(ch, text);
+  const own = textGate(ch, text, plain);
   return file ? combine([file, own]) : own;
 }
 
-function textGate(ch: Channel, text: string): Gate {
+function textGate(ch: Channel, text: string, plain?: boolean): Gate {
   // A multipart form, or a document encoded in the text (a data: URL…): the guard reads it.
   const d = config.designated;
-  const form = formDataIn(text) ?? encodedIn(text, !d || designatedText(d, true));
+  const form = formDataIn(text) ?? (plain ? null : encodedIn(text, !d || designatedText(d, true)));
   if (cannotBeMarked(text, config.designated)) return form ? later(ask(ch, [form])) : READY; // most bodies: no scan, no realm check
   const texts = textsOf(text);
   const marked = markedText(texts);
@@ -175,7 +176,7 @@ export function combine(gates: Gate[]): Gate {
     append(waiting, g.decision);
     refusedNow = refusedNow || g.refusedNow;
   }
-  return waiting.length === 0 ? READY : waitFor(allOf(waiting), refusedNow);
+  return !waiting.length ? READY : waitFor(allOf(waiting), refusedNow);
 }
 
 /**
@@ -187,7 +188,7 @@ export function combine(gates: Gate[]): Gate {
  */
 export function carriedGate(ch: Channel, v: unknown, filesOnly = false): Gate {
   const blobs = blobsIn(v);
-  if (blobs === null) return waitFor(NO, true); // cannot tell what it carries
+  if (!blobs) return waitFor(NO, true); // cannot tell what it carries
   const gates: Gate[] = [];
   for (let i = 0; i < blobs.length; i++) {
     const l = lineageOf(blobs[i]);

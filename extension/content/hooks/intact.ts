@@ -12,7 +12,7 @@
 import { getOwnPropertyDescriptor, getPrototypeOf, hasOwn, ownKeys } from './safe-self.js';
 
 /** Global names the scanner's code looks up at run time (`new Set`, `Math.max`, `new RegExp` …). */
-const GLOBALS = ['Object', 'Array', 'String', 'RegExp', 'Math', 'JSON', 'Map', 'Set', 'WeakMap', 'Symbol', 'Number', 'Reflect', 'decodeURIComponent'];
+const GLOBALS = ['Object', 'Array', 'String', 'RegExp', 'Math', 'JSON', 'Map', 'Set', 'WeakMap', 'Symbol', 'Number', 'Reflect', 'decodeURIComponent', 'parseInt', 'atob', 'Uint8Array', 'TextDecoder'];
 
 interface Snapshot {
   target: object;
@@ -47,6 +47,9 @@ function watchedObjects(): object[] {
     Math,
     JSON,
     Reflect,
+    // url-text.ts decodes base64 for a constructor's URL: atob, Uint8Array.from (%TypedArray%'s), TextDecoder#decode.
+    getPrototypeOf(Uint8Array),
+    TextDecoder.prototype,
   ];
 }
 

@@ -79,7 +79,7 @@ export function link(target: unknown, l: Lineage | undefined, fresh?: boolean): 
     const had = fresh ? undefined : weakMapGet(lineages, key);
     // Copying chunk after chunk into one buffer links it again and again: it grows only with what is new.
     if (fresh || (l && (!had || !covers(had, l)))) weakMapSet(lineages, key, had && l ? merged([had, l]) : l);
-    if (l && l.files.length > 0) tracking.on = true;
+    if (l && l.files.length) tracking.on = true;
   } catch {
     /* a value that cannot be a key carries nothing */
   }
@@ -106,7 +106,7 @@ export function merged(ls: Lineage[]): Lineage {
     for (let j = 0; j < l.files.length; j++) if (!has(files, l.files[j])) append(files, l.files[j]);
     if (l.rest && !has(rest, l.rest)) append(rest, l.rest);
   }
-  return { files, rest: rest.length === 0 ? null : rest.length === 1 ? rest[0] : new SafeBlob(sequence(rest)) };
+  return { files, rest: !rest.length ? null : rest.length === 1 ? rest[0] : new SafeBlob(sequence(rest)) };
 }
 
 /**
@@ -121,12 +121,12 @@ export function derive(parts: readonly unknown[]): Lineage | undefined {
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     const l = isView(p) ? lineageOf(p) : isBlob(p) ? sourcesOf(p) : isArrayBuffer(p) ? lineageOf(p) : undefined;
-    if (l && l.files.length > 0) {
+    if (l && l.files.length) {
       append(known, l);
       files = true;
     } else append(other, p);
   }
   if (!files) return undefined;
-  if (other.length > 0) append(known, { files: [], rest: new SafeBlob(sequence(other as BlobPart[])) });
+  if (other.length) append(known, { files: [], rest: new SafeBlob(sequence(other as BlobPart[])) });
   return merged(known);
 }

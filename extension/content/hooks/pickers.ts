@@ -76,7 +76,7 @@ function hookOpenFilePicker(w: Window & typeof globalThis): void {
         (handles) => {
           if (unguarded()) return resolve(handles);
           filesOf(handles, (subjects) => {
-            if (subjects === null) return cancel();
+            if (!subjects) return cancel();
             whenDecided(ask('file-picker', subjects), (ok) => (ok ? resolve(handles) : cancel()));
           });
         },
@@ -136,12 +136,12 @@ let lastDrop: Dropped[] = [];
 let signalType: string | null = null;
 const signalWaiters: ((type: string) => void)[] = [];
 function whenSignalKnown(f: (type: string) => void): void {
-  if (signalType !== null) f(signalType);
+  if (signalType) f(signalType);
   else append(signalWaiters, f);
 }
 /** The guard told the drop signal's type (once; a later one cannot be the guard's). */
 export function onDropSignal(type: string): void {
-  if (signalType !== null || typeof type !== 'string') return;
+  if (signalType || typeof type !== 'string') return;
   signalType = type;
   for (let i = 0; i < signalWaiters.length; i++) signalWaiters[i](type);
   signalWaiters.length = 0;
@@ -238,7 +238,7 @@ export function hookHandles(w: Window & typeof globalThis): void {
     if (!dt) return;
     if (e.isTrusted === true) return take(dt);
     // The guard's replay of a drop that passed whole: its items are the real ones again (once).
-    if (detailOf(e) !== WHOLE_DROP || lastDrop.length === 0 || weakMapHas(wholeDrop, dt)) return;
+    if (detailOf(e) !== WHOLE_DROP || !lastDrop.length || weakMapHas(wholeDrop, dt)) return;
     weakMapSet(wholeDrop, dt, wrapItems(dt, lastDrop));
     lastDrop = [];
   }, true);

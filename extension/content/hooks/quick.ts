@@ -21,5 +21,5 @@ export function designatedText(designated: Partial<Designated> | undefined, hash
 
 /** True when no rule of the policy (its designated rules: `designated`) could mark `text`. */
 export function cannotBeMarked(text: string, designated: Partial<Designated> | undefined): boolean {
-  return !designatedText(designated) && regExpExec(MAY_HOLD_STAMP_TEXT, text) === null;
+  return !designatedText(designated) && !regExpExec(MAY_HOLD_STAMP_TEXT, text);
 }

@@ -35,7 +35,7 @@ let count = 0;
 
 /** `s` was read out of what `l` names: kept when that is a File and `s` is long enough to be found again. */
 export function keepText(s: unknown, l: Lineage | undefined): void {
-  if (!l || l.files.length === 0 || typeof s !== 'string' || s.length < 16 || s.length > LONGEST) return;
+  if (!l || !l.files.length || typeof s !== 'string' || s.length < 16 || s.length > LONGEST) return;
   // A data: URL's header (`data:application/…;base64,`) is words any body may hold: its base64 only.
   const head = regExpExec(DATA_URL, s);
   const t = head ? stringSlice(s, head[0].length) : s;
@@ -55,7 +55,7 @@ export function keptIn(text: string): Lineage | undefined {
   let probes = 0;
   for (let t = 0; t < texts.length; t++) {
     RUN.lastIndex = 0;
-    for (let m = regExpExec(RUN, texts[t]); m !== null && probes++ < PROBES; m = regExpExec(RUN, texts[t])) {
+    for (let m = regExpExec(RUN, texts[t]); m && probes++ < PROBES; m = regExpExec(RUN, texts[t])) {
       // The whole run, not its start: files of one format share their first bytes (every .docx its
       // ZIP header, a log its first lines), and another file's base64 must not pass for this one's.
       for (let i = 0; i < KEEP && i < count; i++) if (stringIncludes(ring[i][0], m[0])) return ring[i][1];

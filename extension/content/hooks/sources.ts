@@ -7,7 +7,7 @@
  */
 import type { Channel } from '../../shared/messages.js';
 import { whenDecided } from './decision.js';
-import { type Gate, BLOCKED } from './gates.js';
+import { type Gate, BLOCKED, READY } from './gates.js';
 import {
   addListener,
   apply,
@@ -18,6 +18,7 @@ import {
   preventDefault,
   SafeDOMException,
   SafeSet,
+  setAdd,
   setHas,
   stringToLowerCase,
   tagName,
@@ -93,7 +94,7 @@ function hookOpen(w: Win, into: (child: Win | null) => Win | null): void {
   const open = w.open;
   if (!isFn(open)) return;
   w.open = function (this: unknown, ...a: unknown[]) {
-    if (a.length === 0 || a[0] == null) return into(apply(open, this, a));
+    if (a[0] == null) return into(apply(open, this, a));
     a[0] = toStr(a[0]);
     const gate = gateUrl('url', a[0] as string);
     // A popup must open in the click's task (popup blocker): a URL that waits is not opened.
@@ -131,12 +132,26 @@ function hookNavigation(w: Win): void {
   });
 }
 
-/** `new EventSource(url)` / `new WebSocket(url)`: a constructor cannot wait, so a URL that must wait is refused. */
+/**
+ * `new EventSource(url)` / `new WebSocket(url)`: a constructor cannot wait, so its URL is judged here
+ * (url.ts decodes even base64 for it). A marked one is refused, and the guard, asked, warns. One that
+ * still needs the guard (a realm whose built-ins the page replaced; also a pending cookie, a field
+ * waiting for the employee's answer) is refused too; once the guard finds such a URL clean, it tells
+ * the employee why the page's connection failed (bridge.ts `now`), and the page's retry of the same
+ * URL connects.
+ */
+/** URLs a constructor refused unjudged that the guard has since cleared: the page's retry connects. */
+const cleared: Set<string> = new SafeSet();
+
 function hookConstructor(w: Win, name: 'EventSource' | 'WebSocket', ch: Channel): void {
   replaceConstructor(w, name, (Original, a, newTarget) => {
-    if (a.length > 0) a[0] = toStr(a[0]);
-    const gate = gateUrl(ch, a.length > 0 ? (a[0] as string) : '');
-    if (!gate.ready) throw new SafeDOMException(BLOCKED, 'SecurityError');
+    if (a.length) a[0] = toStr(a[0]);
+    const url = a[0] as string;
+    const gate = setHas(cleared, url) ? READY : gateUrl(ch, url, true);
+    if (!gate.ready && !gate.decision.ok) {
+      whenDecided(gate.decision, (ok) => ok && setAdd(cleared, url));
+      throw new SafeDOMException(BLOCKED, 'SecurityError');
+    }
     return construct(Original, a, newTarget);
   });
 }

@@ -54,7 +54,7 @@ export const ENCODED = /[\w+/\\-]{16}|[\x80-\xff]{8}/;
  * match any decoded bytes): every long run is asked about.
  */
 export function encodedIn(text: string, all?: unknown): { kind: 'text'; text: string } | null {
-  if (regExpExec(ENCODED, text) === null) return null;
+  if (!regExpExec(ENCODED, text)) return null;
   const t = arrayJoin(textsOf(text, true), '\n');
   return mayCarryDocument(t, atob, regExpExec, stringSlice, all) ? { kind: 'text', text: t } : null;
 }
@@ -64,23 +64,23 @@ export function textsOf(text: string, whole?: boolean): string[] {
   const s = whole ? text : stringSlice(text, 0, TEXT_CAP);
   const out = [s];
   // Decode only a body that has escapes at all: a plain clean body costs one scan.
-  if (stringIncludes(s, '\\') && regExpExec(LOOKS_JSON, s) !== null) {
+  if (stringIncludes(s, '\\') && regExpExec(LOOKS_JSON, s)) {
     const strings: string[] = [];
     try {
       collectStrings(jsonParse(s), strings, { left: JSON_STRINGS_CAP });
     } catch {
       /* not JSON after all */
     }
-    if (strings.length > 0) append(out, arrayJoin(strings, '\n'));
+    if (strings.length) append(out, arrayJoin(strings, '\n'));
   }
-  if (stringIncludes(s, '%') && regExpExec(LOOKS_FORM, stringSlice(s, 0, 2000)) !== null) {
+  if (stringIncludes(s, '%') && regExpExec(LOOKS_FORM, stringSlice(s, 0, 2000))) {
     const values: string[] = [];
     try {
       paramsForEach(new SafeURLSearchParams(s), (v) => append(values, v));
     } catch {
       /* not url-encoded after all */
     }
-    if (values.length > 0) append(out, arrayJoin(values, '\n'));
+    if (values.length) append(out, arrayJoin(values, '\n'));
   }
   for (let i = 0, n = out.length, d; i < n; i++) if ((d = stringReplace(out[i], CHAR_REF, refChar)) !== out[i]) append(out, d);
   return out;

@@ -4,6 +4,7 @@
  */
 import { h, render } from 'preact';
 import type { WarnAnswer, WarnItem, WarnRequest } from '../../../src/guard/index.js';
+import { NO_GUIDANCE, type PageView } from '../../../src/guard/page.js';
 import { inertText } from '../../../src/events/inert.js';
 import { hostDocument } from '../common/host.js';
 import { DIALOG_RELAY } from '../../shared/lazy-ui.js';
@@ -124,16 +125,36 @@ function keepShown(doc: Document, host: HTMLElement, parent: Element): () => voi
   };
 }
 
+/**
+ * Why a connection the page opened (`new WebSocket(url)`, `new EventSource(url)`) failed: its URL could
+ * not be judged at once, so it was refused, and the guard has found it clean since (hooks/sources.ts).
+ * Nothing to decide: the dialog only explains.
+ */
+export function showUnchecked(view: PageView | null): Promise<WarnAnswer> {
+  return showWarning({
+    action: 'block',
+    why: 'unchecked',
+    items: [],
+    serviceName: view?.service?.name ?? null,
+    category: view?.service?.category ?? null,
+    guidance: view?.guidance ?? NO_GUIDANCE,
+    maxBytes: 0,
+    canSendPassed: false,
+    recorded: false,
+    dispute: null,
+  });
+}
+
 /** The request in words. */
 export function propsOf(req: WarnRequest, onDone: WarningProps['onDone']): WarningProps {
   const service = req.serviceName ?? t('warn_this_site');
   const refused = req.items.filter((i) => !i.passed);
-  const kind = req.why === 'unconfirmed' ? 'unconfirmed' : refused.some((i) => i.verdict.verdict === 'marked') ? 'marked' : refused.some((i) => i.verdict.verdict === 'unscannable') ? 'unscannable' : 'policy';
+  const kind = req.why !== 'policy' ? req.why : refused.some((i) => i.verdict.verdict === 'marked') ? 'marked' : refused.some((i) => i.verdict.verdict === 'unscannable') ? 'unscannable' : 'policy';
   const passedFiles = req.items.filter((i) => i.passed && i.name !== null).length;
   const g = req.guidance;
   return {
     action: req.action,
-    title: t(req.action === 'warn' && kind !== 'unconfirmed' ? 'warn_title_warn' : `warn_title_${kind === 'policy' ? 'warn' : kind}`),
+    title: t(req.action === 'warn' && req.why === 'policy' ? 'warn_title_warn' : `warn_title_${kind === 'policy' ? 'warn' : kind}`),
     intro: t(`warn_intro_${kind}`, service),
     nothingSent: t('warn_nothing_sent'),
     recorded: req.recorded ? t('warn_recorded') : null,
@@ -142,7 +163,7 @@ export function propsOf(req: WarnRequest, onDone: WarningProps['onDone']): Warni
       name: i.name !== null ? shown(i.name) : t(i.kind === 'bytes' ? 'warn_item_data' : 'warn_item_text'),
       status: statusOf(i),
       statusText: t(`warn_status_${statusOf(i)}`),
-      reason: req.why === 'unconfirmed' ? '' : shown(reasonText(i.verdict, i.namePrefix, i.name, i.passed)),
+      reason: req.why !== 'policy' ? '' : shown(reasonText(i.verdict, i.namePrefix, i.name, i.passed)),
     })),
     advice: kind === 'unscannable' ? adviceFor(refused, req.maxBytes) : null,
     guidance: { heading: t('warn_instead'), text: g.text, link: g.url ? { text: t('warn_link'), url: g.url } : null },
