@@ -115,9 +115,11 @@ function privateContentScripts(): Plugin {
 const HOOKS_PRIVATE = /^(ready|refusedNow|decision|ok|waiters|gate|files|rest|blobs|seen|left|target|keys)$/;
 /**
  * The same for guard.js: methods of the guard's memory (src/guard/memory.ts) that only the guard core
- * calls, named nowhere else (no message, page or DOM object has them).
+ * calls, the guard core's own methods and ports that only the adapter (gate.ts) and the channel modules
+ * call or give, and a judged item's `finding` (src/guard/find.ts): named nowhere else (no message, page,
+ * DOM object or the dialog's bundle has them).
  */
-const GUARD_PRIVATE = /^(isWithinRefused|refuseWhole|isRefused|beyondApproved|pendingFor|underWay)$/;
+const GUARD_PRIVATE = /^(isWithinRefused|refuseWhole|isRefused|beyondApproved|pendingFor|underWay|nameRefusalIsFinal|receiveSnapshot|knownAnswer|nameVerdict|textVerdict|fetchView|isTopFrame|frameUrl|onView|finding)$/;
 
 const EVERY_FRAME = /^extension\/content\/(guard|page-hooks)\.js$/;
 

@@ -75,7 +75,35 @@ function onKeyDown(e: KeyboardEvent): void {
   });
 }
 
+/**
+ * A form in a document whose charset is not UTF-8 (a blob: page without one is read in the UI
+ * language's legacy charset: windows-1252, Shift_JIS) sends its text in that charset. Text the page
+ * wrote as UTF-8 bytes misread in that charset (「ç§˜ Confidential」) is not marked as the page and the
+ * checks above see it, yet it leaves as the UTF-8 bytes it was, which a server reads as 「秘
+ * Confidential」 (red team guard4 F4). Every native submission builds its entry list with a `formdata`
+ * event: each text is read here as it is sent (a link's query is written in the document's charset) and
+ * as UTF-8 (a byte that is not UTF-8 is read as U+FFFD, as a server does); a value marked that way is
+ * taken out of the entry list, and the employee is warned (the hooks' copy of a form.submit() form and
+ * the submission raise one event each: one question, shared).
+ */
+function onFormData(e: FormDataEvent): void {
+  if (document.characterSet === 'UTF-8' || !isGuarded()) return;
+  const a = document.createElement('a');
+  // Absolute: a blob: page's URL is no base for a query. (A file's entry reads "[object File]".)
+  for (const [k, v] of [...e.formData]) {
+    a.href = `http://a/?${`${v as string}`.replace(/[%#]/g, encodeURIComponent)}`;
+    const sent = new TextDecoder().decode(Uint8Array.from(unescape(a.search), (c) => c.charCodeAt(0)));
+    if (textVerdict(sent).verdict === 'marked') {
+      e.formData.delete(k);
+      // This window's submission is cancelled too (once scheduled), so the page stays for the warning.
+      queueMicrotask(stop);
+      void decide('form', [{ kind: 'text', text: sent }]);
+    }
+  }
+}
+
 export function installFormSubmit(): void {
   capture(window, 'submit', onSubmit);
+  capture(window, 'formdata', onFormData);
   capture(window, 'keydown', onKeyDown);
 }
