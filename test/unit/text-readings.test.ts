@@ -31,6 +31,14 @@ describe('text as its reader shows it', () => {
     expect(await scan('messages.po', new TextEncoder().encode(po))).toMatchObject({ verdict: 'marked' });
   });
 
+  it('a CSV over 16 MiB with formulas says they were not computed; one without is read as text', async () => {
+    const rows = 'A-100,数量\r\n'.repeat(1_700_000);
+    expect(new TextEncoder().encode(rows).length).toBeGreaterThan(16 << 20);
+    expect(await scan('big.csv', new TextEncoder().encode(rows + '"=""秘""&"" Confidential"""\r\n'))).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    expect(await scan('big.csv', new TextEncoder().encode(rows + 'A-1,=SUM(1)\r\n'))).toMatchObject({ verdict: 'unscannable' });
+    expect(await scan('big.csv', new TextEncoder().encode(rows))).toMatchObject({ verdict: 'clean' });
+  });
+
   it('a JSON over 64 MiB carrying base64 is unscannable (not decoded), one without is read as text', async () => {
     const filler = '{"log":[' + '"ok",'.repeat(14_000_000);
     const withB64 = new TextEncoder().encode(filler + '"' + 'QUJD'.repeat(100) + '"]}');

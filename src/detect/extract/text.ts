@@ -333,7 +333,10 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   if (seen.encodedFile && blob.size <= EMBEDDED_CAP) yield* encodedFiles(await wholeText(), ctx, '');
   else if (seen.encodedFile) yield { kind: 'unscannable', reason: 'unsupported', detail: `a file encoded into a text over ${EMBEDDED_CAP >> 20} MiB is not decoded` };
   // A CSV opened in a spreadsheet program shows what its formulas compute (csv-formulas.ts).
-  if (CSV_NAME.test(ctx.name ?? '') && blob.size <= CSV_FORMULA_CAP) yield* csvFormulas(await wholeText(), ctx.name ?? '');
+  if (kind.csv && blob.size <= CSV_FORMULA_CAP) yield* csvFormulas(await wholeText(), ctx.name ?? '');
+  else if (kind.csv && (await anySlice(blob, ctx, formulaCell))) {
+    yield { kind: 'unscannable', reason: 'unsupported', detail: `formulas in a CSV over ${CSV_FORMULA_CAP >> 20} MiB are not computed` };
+  }
   // Bytes no text holds (a file named .txt that is not one: a program's output, a companion file): it is
   // also searched as an unknown file is, in every encoding, which a text decoded in one encoding is not.
   if (!u32 && det.enc !== 'utf-16le' && det.enc !== 'utf-16be' && hasControlBytes(head)) yield* extractBinary(blob, ctx);
@@ -361,15 +364,31 @@ const EMBEDDED_CAP = 64 << 20;
  * Whether a text too big to decode for its base64 files holds a run that could be one (embedded-base64.ts
  * reads runs from 40 characters on; a file worth carrying is longer): searched slice by slice, as bytes.
  */
-async function hasBase64Run(blob: Blob, ctx: ExtractContext): Promise<boolean> {
+function hasBase64Run(blob: Blob, ctx: ExtractContext): Promise<boolean> {
   let run = 0;
-  for await (const { buf, from, to } of slices(blob, ctx.checkTime)) {
+  return anySlice(blob, ctx, (buf, from, to) => {
     for (let i = from; i < to; i++) {
       const c = buf[i];
       const b64 = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f;
       if (!b64) run = 0;
       else if (++run >= 256) return true;
     }
+    return false;
+  });
+}
+
+/** Whether `test` holds for some slice of the blob (read slice by slice, each from `from` to `to`). */
+async function anySlice(blob: Blob, ctx: ExtractContext, test: (buf: Uint8Array, from: number, to: number) => boolean): Promise<boolean> {
+  for await (const { buf, from, to } of slices(blob, ctx.checkTime)) if (test(buf, from, to)) return true;
+  return false;
+}
+
+/** A CSV field that starts with `=` (after a separator, a line break or an opening quote): a formula. */
+function formulaCell(buf: Uint8Array, from: number, to: number): boolean {
+  for (let i = Math.max(from, 1); i < to; i++) {
+    if (buf[i] !== 0x3d) continue;
+    const before = buf[i - 1] === 0x22 && i > 1 ? buf[i - 2] : buf[i - 1];
+    if (before === 0x2c || before === 0x3b || before === 0x09 || before === 0x0a) return true;
   }
   return false;
 }
