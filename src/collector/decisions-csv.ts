@@ -84,15 +84,32 @@ export const isAnswer = (e: StoredEvent) => e.relatesTo !== null && (e.outcome =
  * stored but not on this page (answered after the range ended, or on another page) is dropped here, as
  * it is shown with its warning; an answer whose warning was never stored stays a row of its own.
  */
+/** Pages of answers read per kind for one page of events (1,000 each). */
+const ANSWER_PAGES = 5;
+
 export async function toDecisions(events: readonly StoredEvent[], query: (q: EventQuery) => Promise<EventPage>): Promise<Decision[]> {
   const warnings = events.filter((e) => e.outcome === 'pending').map((e) => e.id);
   const answerTargets = [...new Set(events.filter(isAnswer).map((e) => e.relatesTo!))];
-  const [answers, targets] = await Promise.all([
-    warnings.length ? query({ relatesTo: warnings, outcome: ['proceeded', 'cancelled'], sort: 'time', limit: 1000 }) : null,
+  // "Sent anyway" and "not sent" are read apart, each page after page (up to ANSWER_PAGES): a flood of
+  // one kind (1,000 "cancelled" sent to a warning) cannot push the other out of what is read, nor crowd
+  // out the answers to the other warnings of the page (collector round 4 M2).
+  const answersTo = async (outcome: 'proceeded' | 'cancelled') => {
+    const out: StoredEvent[] = [];
+    let cursor: string | null = null;
+    for (let n = 0; n < ANSWER_PAGES && warnings.length; n++) {
+      const page: EventPage = await query({ relatesTo: warnings, outcome: [outcome], sort: 'time', limit: 1000, cursor });
+      out.push(...page.events);
+      if (!(cursor = page.nextCursor)) break;
+    }
+    return out;
+  };
+  const [proceeded, cancelled, targets] = await Promise.all([
+    answersTo('proceeded'),
+    answersTo('cancelled'),
     answerTargets.length ? query({ ids: answerTargets, limit: 1000 }) : null,
   ]);
   const answersOf = new Map<string, StoredEvent[]>();
-  for (const a of answers?.events ?? []) answersOf.set(a.relatesTo!, [...(answersOf.get(a.relatesTo!) ?? []), a]);
+  for (const a of [...proceeded, ...cancelled]) answersOf.set(a.relatesTo!, [...(answersOf.get(a.relatesTo!) ?? []), a]);
   const stored = new Set(targets?.events.map((e) => e.id));
   return events
     .filter((e) => !(isAnswer(e) && stored.has(e.relatesTo!)))

@@ -62,4 +62,19 @@ describe('a late, back-dated answer does not rewrite "sent with a reason" (SQLit
     const page = (await get('/v1/admin/events?from=1d&format=json')).json() as { answers: Record<string, { outcome: string; justification: string | null }> };
     expect(page.answers[warning.id]).toMatchObject({ outcome: 'proceeded', justification: REASON });
   });
+
+  it('1,000 "cancelled" answers sent to one warning neither push its "proceeded" out nor a colleague\'s answer (round 4 M2)', async () => {
+    const t = Date.now() - 40_000;
+    const mine = sampleEvent({ time: new Date(t).toISOString(), action: 'warn', outcome: 'pending' });
+    const colleague = sampleEvent({ time: new Date(t + 3_000).toISOString(), action: 'warn', outcome: 'pending' });
+    const real = sampleEvent({ time: new Date(t + 9_000).toISOString(), action: 'warn', outcome: 'proceeded', relatesTo: mine.id, justification: REASON });
+    const theirs = sampleEvent({ time: new Date(t + 4_000).toISOString(), action: 'warn', outcome: 'cancelled', relatesTo: colleague.id });
+    expect((await post([mine, colleague, real, theirs])).statusCode).toBe(200);
+    // Claimed between the two warnings and the real answer, in one batch under the same device.
+    const flood = Array.from({ length: 1000 }, (_, i) => sampleEvent({ time: new Date(t + 5_000 + i).toISOString(), action: 'warn', outcome: 'cancelled', relatesTo: mine.id, deviceId: mine.deviceId }));
+    expect((await post(flood)).statusCode).toBe(200);
+    const page = (await get('/v1/admin/events?from=1d&format=json&outcome=pending')).json() as { answers: Record<string, { outcome: string; justification: string | null }> };
+    expect(page.answers[mine.id]).toMatchObject({ outcome: 'proceeded', justification: REASON });
+    expect(page.answers[colleague.id]).toMatchObject({ outcome: 'cancelled' });
+  });
 });
