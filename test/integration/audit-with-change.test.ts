@@ -157,6 +157,14 @@ for (const backend of backends) {
       const actions = (await entries()).map((e) => e.action);
       for (const a of ['account.create', 'account.role', 'account.delete', 'token.revoke', 'incident.update', 'settings.update']) expect(actions).toContain(a);
     });
+
+    it("each save of an incident's notes keeps their text in the audit log, so a later save cannot wipe what they said (round 4 L3)", async () => {
+      const first = '12:05 本人に確認。13:00 A社へ報告済み（佐藤）';
+      expect((await call('PATCH', `/v1/admin/incidents/${incident}`, { notes: first })).status).toBe(200);
+      expect((await call('PATCH', `/v1/admin/incidents/${incident}`, { notes: '誤検知。対応不要。' })).status).toBe(200);
+      const notes = (await entries()).filter((e) => e.action === 'incident.update').map((e) => e.details.notes);
+      expect(notes).toEqual(expect.arrayContaining([first, '誤検知。対応不要。']));
+    });
   });
 }
 

@@ -139,11 +139,12 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
         return reply.code(400).send({ error: problem });
       }
     }
-    // The audit entry says what changed; a note's text stays in the incident, the log says it changed.
+    // The audit entry says what changed, the notes' new text included: the incident keeps only the latest,
+    // and a save over an investigator's notes must leave what they said on record (collector round 4 L3).
     // Change and entry in one transaction: an entry that cannot be written undoes the change (red team G1:
     // an incident closed as "false positive" while audit_log was locked answered 200 with no entry).
-    const { notes, ifUpdatedAt: _version, ...fields } = b.data;
-    const entry = app.auditEntry(req.principal?.actor ?? 'unknown', 'incident.update', { id: p.data.id, ...fields, ...(notes !== undefined ? { notesChanged: true } : {}) }, req);
+    const { ifUpdatedAt: _version, ...fields } = b.data;
+    const entry = app.auditEntry(req.principal?.actor ?? 'unknown', 'incident.update', { id: p.data.id, ...fields }, req);
     const done = await app.accountStore.change(store.updateTx(p.data.id, patch, ctx.now(), ifUpdatedAt === undefined ? undefined : Date.parse(ifUpdatedAt)), (r) => (r === 'updated' ? [entry] : []));
     if (done === 'missing') return reply.code(404).send({ error: 'no such incident' });
     if (done === 'conflict') {
