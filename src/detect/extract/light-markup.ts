@@ -9,6 +9,12 @@
 const TEX_SWITCH = /\{\\[A-Za-z]+\*?\s+([^{}\n]*)\}/g;
 const TEX_COMMAND = /\\[A-Za-z]+\*?(?:\[[^\]\n]{0,64}\])?\{([^{}\n]*)\}/g;
 const TEX_SPACE = /\\(?:q?quad|enspace|enskip|thinspace|hfill|hspace\*?\{[^{}\n]{0,16}\}|[ ,;:!])|~/g;
+/**
+ * A line or paragraph break written in the source: LaTeX's `\\` (at a line's end or before a blank: a
+ * Windows path in JSON, `秘\\Confidential`, is two folders, not a break), `\newline`, `\linebreak`,
+ * `\par`, and AsciiDoc's ` +` at a line's end: 「秘\\」⏎「Confidential」 prints 秘 above Confidential.
+ */
+const BREAK = /\\\\(?:\[[^\]\n]{0,16}\])?(?=\s|$)|\\(?:newline|linebreak|par)\b|[ \t]\+(?=\r?\n)/g;
 const TEXINFO_COMMAND = /@[A-Za-z]+\{([^{}\n]*)\}/g;
 const BRACES = /\{([^{}\n]*)\}/g;
 const MARKS = "[*/=+#'_~]{1,3}";
@@ -25,5 +31,5 @@ export function lightMarkupShown(s: string): string {
     if (next === t) break;
     t = next;
   }
-  return t.replace(TEX_SPACE, ' ').replace(EMPHASIS, '');
+  return t.replace(BREAK, '\n').replace(TEX_SPACE, ' ').replace(EMPHASIS, '');
 }

@@ -308,7 +308,7 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   }
   const u32 = utf32Order(head);
   const det = detect(head, blob.size <= SAMPLE);
-  const kind: TextKind = { json: JSON_START.test(new TextDecoder('latin1').decode(head.subarray(0, 64))), csv: CSV_NAME.test(ctx.name ?? '') };
+  const kind: TextKind = { json: JSON_START.test(new TextDecoder('latin1').decode(head.subarray(0, 64))), csv: CSV_NAME.test(ctx.name ?? ''), ass: /\.(?:ass|ssa)$/i.test(ctx.name ?? '') };
   const seen: Seen = { encodedFile: false };
   if (u32) yield* fullDecode(blob, ctx, new Utf32Decoder(u32 === 'le'), kind, seen);
   else if (ctx.fullText || det.enc === 'iso-2022-jp') {
@@ -524,16 +524,19 @@ const JSON_STRINGS_GAP = /"\s*,\s*"/g;
 interface TextKind {
   json: boolean;
   csv: boolean;
+  /** A SubStation Alpha file (.ass, .ssa): its codes are read as codes wherever a window starts in its lines. */
+  ass?: boolean;
 }
 const PLAIN: TextKind = { json: false, csv: false };
 
 /** Something `rendered` would take out: a tag or comment, a reference, a link, a subtitle code, an escape, a backspace, a string's end. */
 const RENDERED_HINT = /[<&[{\\\x1b\x08"｜《>＞|]/;
 /** A tag (WebVTT's cue timestamps `<00:00:01.500>` too, which YouTube's captions put between words). */
-const TAG = /<\/?[A-Za-z][^<>\n]{0,256}>|<(?:\d{1,2}:)?\d{2}:\d{2}\.\d{3}>/g;
+// Attributes in quotes may hold `>`, and a long tag is wrapped over lines (as Prettier writes one).
+const TAG = /<\/?[A-Za-z](?:[^<>"']|"[^"<]{0,2048}"|'[^'<]{0,2048}'){0,2048}>|<(?:\d{1,2}:)?\d{2}:\d{2}\.\d{3}>/g;
 /** A ruby's reading, shown small above its base (`<ruby>秘<rt>ひ</rt></ruby>`; Aozora Bunko's `｜秘《ひ》`), is not on the line. */
 const RUBY_READING = /<(r[tp])\b[^<>\n]{0,64}>[^<\n]{0,64}<\/\1\s*>|《[^》\n]{0,32}》|｜/g;
-const LINK = /!?\[([^\]\n]{0,256})\]\([^)\n]{0,2048}\)/g;
+const LINK = /!?\[([^\]\n]{0,256})\](?:\([^)\n]{0,2048}\)|\[[^\]\n]{0,64}\])/g;
 /** A SubStation Alpha event line (`.ass`, `.ssa`), where the codes below mean something. */
 const ASS_EVENT = /^Dialogue:/m;
 /** SubStation Alpha's override codes (`{\b1}`), and its hard space and line break. */
@@ -556,7 +559,7 @@ function rendered(s: string, kind: TextKind): string {
   const markup = withoutComments(s).replace(RUBY_READING, '').replace(TAG, '').replace(LINK, '$1');
   // SubStation Alpha's codes only in its events (and in SubRip cues, whose players take them too):
   // elsewhere `\N` is two characters a reader sees.
-  const ass = ASS_EVENT.test(s) || SRT_TIMING.test(s) ? markup.replace(ASS_CODE, '').replace(/\\h/g, ' ').replace(/\\N/gi, '\n') : markup;
+  const ass = kind.ass || ASS_EVENT.test(s) || SRT_TIMING.test(s) ? markup.replace(ASS_CODE, '').replace(/\\h/g, ' ').replace(/\\N/gi, '\n') : markup;
   const shown = ass
     .replace(TERMINAL, '')
     .replace(OVERSTRIKE, '')
