@@ -35,6 +35,7 @@ const HEAD_CHARS = 1368;
 export const mayCarryBase64 = (text: string): boolean => /[A-Za-z0-9+/]{40}|;base64,/i.test(text);
 
 export async function* embeddedFiles(text: string, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  yield* base64UrlFiles(text, ctx);
   if (text.includes('data:')) yield* percentDataUrls(text);
   if (text.includes('"encoding"')) yield* shortBase64Texts(text);
   if (!mayCarryBase64(text)) return;
@@ -126,6 +127,18 @@ function looksLikeText(b: Uint8Array): boolean {
 const B64 = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/\\') B64[c.charCodeAt(0)] = 1;
 const isB64 = (c: number) => c < 128 && B64[c] === 1;
+
+/**
+ * base64url (RFC 4648 §5, `-` and `_` for `+` and `/`), as the Gmail API gives a message and its
+ * attachments, and as JWTs and WebAuthn write: each document-long run that uses those letters is read
+ * again in the standard alphabet (the runs alone, apart, so nothing else is read twice).
+ */
+const URL_RUN = /[A-Za-z0-9_-]{256,}/g;
+async function* base64UrlFiles(text: string, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  if (!/[A-Za-z0-9_-]{256}/.test(text)) return;
+  const runs = Array.from(text.matchAll(URL_RUN), (m) => m[0]).filter((r) => /[-_]/.test(r));
+  if (runs.length) yield* embeddedFiles(runs.map((r) => r.replace(/-/g, '+').replace(/_/g, '/')).join(' | '), ctx);
+}
 const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
 /**
