@@ -20,6 +20,8 @@ import { OdsCells, sheetRuns } from './ods-rows.js';
 import { OdsFormats } from './ods-formats.js';
 import { XML_TAGS, replaceSpans, spans } from './markup-spans.js';
 import { SEPARATOR, sheetNameText } from './sheet-rows.js';
+import { shapePairs } from './shape-pairs.js';
+import { odfShapeGroups } from './drawing-boxes.js';
 
 const TEXT_PART = /(^|\/)(content|styles|meta)\.xml$/;
 // Pictures hold no text, except Windows metafiles (drawings with text records: metafile.ts) and SVG,
@@ -61,8 +63,38 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
     // A header's sheet-name field prints the name of each sheet of that page style (named in content.xml).
     if (entry.name === 'styles.xml' && xml.includes('<text:sheet-name')) xml = withSheetNames(xml, pageSheets((await zip.text('content.xml')) ?? ''));
     yield* partText(labelled ? withOdfLabels(xml, lists) : xml, entry.name, styles, stylesXml ?? '', meta);
+    if (entry.name === 'content.xml' || entry.name === 'styles.xml') yield* shapeRuns(xml, entry.name, ctx.checkTime);
   }
 };
+
+/**
+ * Drawing objects that stand side by side or one under the other, their texts joined (shape-pairs.ts): a
+ * ㊙ stamp drawn from a circle holding 「秘」 and a text box 「Confidential」 beside it, with other shapes
+ * stored between the two. Per slide or drawing page, sheet, master page (headers and footers), or the
+ * text document's body.
+ */
+export function* shapeRuns(xml: string, part: string, checkTime?: () => void): Generator<Extracted> {
+  if (!/<draw:/.test(xml)) return;
+  const units = Array.from(xml.matchAll(/<(draw:page|table:table|style:master-page)(?=[\s>/])[^>]*>/g));
+  const area = part.endsWith('styles.xml') ? 'header/footer' : 'body';
+  const bounds = units.length ? units.map((m, i) => [m.index, i + 1 < units.length ? units[i + 1].index : xml.length] as const) : [[0, xml.length] as const];
+  let slide = 0;
+  for (let i = 0; i < bounds.length; i++) {
+    const m = units[i];
+    if (m?.[1] === 'draw:page') slide++;
+    const [from, to] = bounds[i];
+    const unit = xml.slice(from, to);
+    if (!unit.includes('<draw:')) continue;
+    const text = odfShapeGroups(unit)
+      .map((g) => shapePairs(g, checkTime))
+      .filter(Boolean)
+      .join(SEPARATOR);
+    if (!text) continue;
+    const where: Where =
+      m?.[1] === 'draw:page' ? { part, area: 'slide', slide } : m?.[1] === 'table:table' ? { part, area: 'cells', sheet: attr(m[0], 'table:name') ?? undefined } : { part, area };
+    for (const t of chunkText(text)) yield { kind: 'text', text: t, where };
+  }
+}
 
 const TABLE_STYLE = /<style:style\b[^>]*\bstyle:family="table"[^>]*>/g;
 const TABLE = /<table:table\s[^>]*>/g;

@@ -16,7 +16,9 @@ import { decodeXstring, xstringDecoder } from './xstring.js';
 import { MarkupWindows } from './markup-windows.js';
 import { wordStyleDefs, type StyleDefs } from './hidden-styles.js';
 import { withWordLabels, wordLabelsMayMark, wordLists, type WordLists } from './list-labels.js';
-import { sheetNameText } from './sheet-rows.js';
+import { SEPARATOR, sheetNameText } from './sheet-rows.js';
+import { shapePairs } from './shape-pairs.js';
+import { drawingMlBoxes, wordAnchorGroups } from './drawing-boxes.js';
 import { XlsbBook, extractXlsbPart, isXlsbPart } from './xlsb.js';
 import { FIXED_PAGE, XPS_MAIN, fixedPageText, unreadGlyphRuns } from './xps.js';
 import { SHARED_STRINGS, WORKSHEET, XlsxBook } from './xlsx.js';
@@ -53,6 +55,7 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
       } else if (xlsx && WORKSHEET.test(entry.name)) yield* xlsx.worksheet(entry.name);
       else if (xlsx && SHARED_STRINGS.test(entry.name)) yield* xlsx.sharedStrings(entry.name);
       else yield* part(entry.name, zip, sheets, ctx, lists, styles);
+      if (SHAPE_PART.test(entry.name) && entry.size <= MAX_SHAPE_PART) yield* shapeRuns(entry.name, zip, sheets, ctx);
     } catch (err) {
       // A damaged part does not hide its siblings; limits on the whole scan end it.
       if (!(err instanceof ScanError) || err instanceof ScanLimitError) throw err;
@@ -61,6 +64,25 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
   }
   if (xlsx) yield* xlsx.rest();
 };
+
+/** Parts whose drawing objects are also read by position (shape-pairs.ts): slides, layouts and masters, sheet drawings, Word's body, headers and footers. */
+const SHAPE_PART = /^(?:ppt\/(?:slides|slideLayouts|slideMasters)\/[^/]+|xl\/drawings\/[^/]+|word\/(?:document|header\d*|footer\d*))\.xml$/i;
+/** A part larger than this is read in storage order alone (held whole to be read by position). */
+const MAX_SHAPE_PART = 32 << 20;
+
+/**
+ * Shapes that stand side by side or one under the other, their texts joined (shape-pairs.ts): a ㊙ stamp
+ * drawn from a circle holding 「秘」 and a text box 「Confidential」 beside it, with other shapes stored
+ * between the two. Read when the part may hold the stamp, or always when the company designated keywords.
+ */
+async function* shapeRuns(name: string, zip: ZipArchive, sheets: Map<string, string>, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  const bytes = await zip.read(name);
+  if (!bytes || (!ctx.fullText && !isUtf16Xml(bytes) && markupStampHits(bytes, 1).length === 0)) return;
+  const xml = decodeXml(bytes);
+  const groups = name.startsWith('word/') ? wordAnchorGroups(xml) : [drawingMlBoxes(xml)];
+  const text = groups.map((g) => shapePairs(g, ctx.checkTime)).filter(Boolean).join(SEPARATOR);
+  if (text) yield* textRuns(chunkText(text), await whereOf(name, zip, sheets));
+}
 
 const LABEL_PART = /^docProps\/custom\.xml$|(^|\/)LabelInfo\.xml$/i;
 

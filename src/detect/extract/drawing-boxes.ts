@@ -1,0 +1,200 @@
+/**
+ * The drawing objects of a part with their boxes, for the reading by position (shape-pairs.ts): DrawingML
+ * shapes of slides and sheet drawings (a:xfrm, inside group transforms), Word's floating shapes
+ * (wp:anchor), and OpenDocument's drawing objects (svg:x, svg:y, svg:width, svg:height). Each returns
+ * groups of shapes whose boxes share one frame of reference; a shape without a box (a placeholder that
+ * takes its place from the layout, an aligned rather than offset Word shape) is left to the storage
+ * reading alone.
+ */
+import type { ShapeBox } from './shape-pairs.js';
+import { attr, xmlToText } from './xml-text.js';
+
+/** Shapes read from one part at most (the pairing keeps fewer: shape-pairs.ts). */
+const MAX_SHAPES = 4000;
+
+/** Where the element whose start tag ends at `from` closes (its end tag's end), counting nested ones of the same name. */
+function closeOf(xml: string, name: string, from: number): number {
+  const re = new RegExp(`<(/?)${name.replace(/[.:]/g, '\\$&')}(?=[\\s/>])[^>]*>`, 'g');
+  re.lastIndex = from;
+  let depth = 1;
+  for (let m = re.exec(xml); m; m = re.exec(xml)) {
+    if (m[1]) depth--;
+    else if (!m[0].endsWith('/>')) depth++;
+    if (depth === 0) return m.index + m[0].length;
+  }
+  return xml.length;
+}
+
+const num = (s: string | null | undefined): number => (s == null ? NaN : Number(s));
+
+interface Transform {
+  x: number;
+  y: number;
+  sx: number;
+  sy: number;
+}
+
+const DRAWINGML = /<(\/?)(?:p|xdr|wpg|wps):(sp|grpSp|wsp|wgp|cxnSp)(?=[\s/>])[^>]*>/g;
+
+/** The first a:xfrm's offset and extent (and a group's child frame) in this markup, or null. */
+function xfrmOf(xml: string): { x: number; y: number; w: number; h: number; cx: number; cy: number; cw: number; ch: number } | null {
+  const m = /<a:xfrm(?=[\s/>])[^>]*>([\s\S]*?)<\/a:xfrm>/.exec(xml);
+  if (!m) return null;
+  const tag = (name: string) => new RegExp(`<a:${name}\\b[^>]*>`).exec(m[1])?.[0] ?? '';
+  const off = tag('off');
+  const ext = tag('ext');
+  const chOff = tag('chOff');
+  const chExt = tag('chExt');
+  return {
+    x: num(attr(off, 'x')),
+    y: num(attr(off, 'y')),
+    w: num(attr(ext, 'cx')),
+    h: num(attr(ext, 'cy')),
+    cx: num(attr(chOff, 'x')),
+    cy: num(attr(chOff, 'y')),
+    cw: num(attr(chExt, 'cx')),
+    ch: num(attr(chExt, 'cy')),
+  };
+}
+
+/**
+ * DrawingML shapes (PowerPoint's p:sp, a sheet drawing's xdr:sp, inside groups) with their boxes in EMU,
+ * on the slide or sheet: a shape in a group is placed through the group's child frame (chOff/chExt).
+ */
+export function drawingMlBoxes(xml: string): ShapeBox[] {
+  const out: ShapeBox[] = [];
+  const groups: Transform[] = [];
+  const ends: number[] = [];
+  DRAWINGML.lastIndex = 0;
+  for (let m = DRAWINGML.exec(xml); m && out.length < MAX_SHAPES; m = DRAWINGML.exec(xml)) {
+    if (m[1]) {
+      if ((m[2] === 'grpSp' || m[2] === 'wgp') && ends.length) {
+        groups.pop();
+        ends.pop();
+      }
+      continue;
+    }
+    if (m[0].endsWith('/>')) continue;
+    const start = m.index + m[0].length;
+    if (m[2] === 'grpSp' || m[2] === 'wgp') {
+      // The group's own properties come before its first child.
+      const firstChild = xml.slice(start).search(/<(?:p|xdr|wpg|wps):(?:sp|grpSp|wsp|wgp|cxnSp|pic|graphicFrame)(?=[\s/>])/);
+      const f = xfrmOf(firstChild < 0 ? xml.slice(start) : xml.slice(start, start + firstChild));
+      const t: Transform = { x: 0, y: 0, sx: 1, sy: 1 };
+      if (f && Number.isFinite(f.x) && Number.isFinite(f.y)) {
+        const sx = f.cw > 0 && f.w >= 0 ? f.w / f.cw : 1;
+        const sy = f.ch > 0 && f.h >= 0 ? f.h / f.ch : 1;
+        t.sx = sx;
+        t.sy = sy;
+        t.x = f.x - (Number.isFinite(f.cx) ? f.cx : 0) * sx;
+        t.y = f.y - (Number.isFinite(f.cy) ? f.cy : 0) * sy;
+      }
+      groups.push(t);
+      ends.push(start);
+      continue;
+    }
+    const end = closeOf(xml, m[0].slice(1, m[0].search(/[\s/>]/)), start);
+    const inner = xml.slice(start, end);
+    DRAWINGML.lastIndex = end;
+    const f = xfrmOf(inner);
+    const text = xmlToText(inner);
+    if (!f || !text.trim()) continue;
+    let { x, y, w, h } = f;
+    for (let i = groups.length - 1; i >= 0; i--) {
+      const g = groups[i];
+      x = g.x + x * g.sx;
+      y = g.y + y * g.sy;
+      w *= g.sx;
+      h *= g.sy;
+    }
+    out.push({ x, y, w, h, text });
+  }
+  return out;
+}
+
+/**
+ * Word's floating shapes (wp:anchor with offsets, their text in wps:txbx), grouped by frame of reference:
+ * what the offsets are measured from (page, margin, column, paragraph…), and for a paragraph or a line
+ * the paragraph itself. Shapes inside text boxes are not followed.
+ */
+export function wordAnchorGroups(xml: string): ShapeBox[][] {
+  const groups = new Map<string, ShapeBox[]>();
+  const re = /<(\/?)(w:p|w:txbxContent|wp:anchor|mc:Fallback)(?=[\s/>])[^>]*>/g;
+  let paragraph = -1;
+  let count = 0;
+  for (let m = re.exec(xml); m && count < MAX_SHAPES; m = re.exec(xml)) {
+    if (m[1] || m[0].endsWith('/>')) continue;
+    const start = m.index + m[0].length;
+    if (m[2] === 'w:p') {
+      paragraph = m.index;
+      continue;
+    }
+    // A text box's own paragraphs, and the VML copy of a shape, are skipped.
+    const end = closeOf(xml, m[2], start);
+    re.lastIndex = end;
+    if (m[2] !== 'wp:anchor') continue;
+    const inner = xml.slice(start, end);
+    const h = /<wp:positionH\b([^>]*)>([\s\S]*?)<\/wp:positionH>/.exec(inner);
+    const v = /<wp:positionV\b([^>]*)>([\s\S]*?)<\/wp:positionV>/.exec(inner);
+    const ext = /<wp:extent\b[^>]*>/.exec(inner)?.[0] ?? '';
+    const off = (s: string) => num(/<wp:posOffset>\s*(-?\d+)\s*<\/wp:posOffset>/.exec(s)?.[1]);
+    if (!h || !v) continue;
+    const hFrom = attr(`<x ${h[1]}>`, 'relativeFrom') ?? '';
+    const vFrom = attr(`<x ${v[1]}>`, 'relativeFrom') ?? '';
+    const box = inner.search(/<wps:txbx\b/);
+    const text = box < 0 ? '' : xmlToText(inner.slice(box));
+    if (!text.trim()) continue;
+    const key = `${hFrom}|${vFrom}|${vFrom === 'paragraph' || vFrom === 'line' ? paragraph : ''}`;
+    const list = groups.get(key) ?? [];
+    list.push({ x: off(h[2]), y: off(v[2]), w: num(attr(ext, 'cx')), h: num(attr(ext, 'cy')), text });
+    groups.set(key, list);
+    count++;
+  }
+  return [...groups.values()];
+}
+
+const ODF_SHAPE = /<(\/?)(draw:frame|draw:custom-shape|draw:rect|draw:ellipse|draw:circle|draw:polygon|draw:path|draw:regular-polygon|draw:caption|draw:g|text:p|text:h)(?=[\s/>])[^>]*>/g;
+
+/** An ODF length in millimetres ("1.5cm", "0.6in", "12pt"), or NaN. */
+function mm(s: string | null): number {
+  const m = s && /^\s*(-?[\d.]+(?:e-?\d+)?)\s*(cm|mm|in|pt|pc|px)?\s*$/i.exec(s);
+  if (!m) return NaN;
+  const k = { cm: 10, mm: 1, in: 25.4, pt: 25.4 / 72, pc: 25.4 / 6, px: 25.4 / 96 }[(m[2] ?? 'mm').toLowerCase() as 'mm'];
+  return Number(m[1]) * k;
+}
+
+/**
+ * OpenDocument drawing objects with their boxes (mm), grouped by frame of reference: the page (or the
+ * drawing page, the sheet) for shapes anchored there, and the paragraph for shapes anchored to one.
+ */
+export function odfShapeGroups(xml: string): ShapeBox[][] {
+  const groups = new Map<string, ShapeBox[]>();
+  let paragraph = -1;
+  let count = 0;
+  ODF_SHAPE.lastIndex = 0;
+  for (let m = ODF_SHAPE.exec(xml); m && count < MAX_SHAPES; m = ODF_SHAPE.exec(xml)) {
+    if (m[1] || m[0].endsWith('/>') || m[2] === 'draw:g') continue;
+    if (m[2] === 'text:p' || m[2] === 'text:h') {
+      paragraph = m.index;
+      continue;
+    }
+    const start = m.index + m[0].length;
+    const end = closeOf(xml, m[2], start);
+    ODF_SHAPE.lastIndex = end;
+    const tag = m[0];
+    let x = mm(attr(tag, 'svg:x'));
+    let y = mm(attr(tag, 'svg:y'));
+    // A turned shape gives its place in draw:transform (… translate(x y)).
+    const t = /translate\s*\(\s*([^\s,)]+)[\s,]+([^\s,)]+)\s*\)/.exec(attr(tag, 'draw:transform') ?? '');
+    if (t && !Number.isFinite(x)) [x, y] = [mm(t[1]), mm(t[2])];
+    const text = xmlToText(xml.slice(start, end));
+    if (!text.trim()) continue;
+    const anchor = attr(tag, 'text:anchor-type') ?? '';
+    const key = `${anchor}|${anchor === 'paragraph' || anchor === 'char' || anchor === 'as-char' ? paragraph : ''}`;
+    const list = groups.get(key) ?? [];
+    list.push({ x, y, w: mm(attr(tag, 'svg:width')), h: mm(attr(tag, 'svg:height')), text });
+    groups.set(key, list);
+    count++;
+  }
+  return [...groups.values()];
+}

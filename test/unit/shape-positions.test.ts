@@ -1,0 +1,96 @@
+/**
+ * Drawing objects read by where they stand (shape-pairs.ts): a ㊙ stamp drawn from a circle 「秘」 and a text
+ * box 「Confidential」 beside or under it is marked whatever stands between them in the file's storage order
+ * (test/fixtures/shape-positions); 「秘書室」 in the same place stays clean.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+import { shapePairs } from '../../src/detect/extract/shape-pairs.js';
+import { drawingMlBoxes, odfShapeGroups, wordAnchorGroups } from '../../src/detect/extract/drawing-boxes.js';
+
+const DIR = join(__dirname, '../fixtures/shape-positions');
+const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
+
+const CASES = [
+  'pgj-circle-title-box.pptx',
+  'pgj-box-then-circle.pptx',
+  'pgj-master-split.pptx',
+  'pgj-circle-title-box.odp',
+  'draw-circle-title-box.odg',
+  'draw-master-split.odg',
+  'writer-two-shapes-page.docx',
+  'writer-two-shapes-page.odt',
+  'writer-two-shapes-para.docx',
+  'writer-two-shapes-para.odt',
+  'writer-header-two-shapes.docx',
+  'writer-header-two-shapes.odt',
+  'calc-two-shapes.xlsx',
+  'calc-two-shapes.ods',
+  'xw-two-textboxes.xlsx',
+];
+const trap = (name: string) => `k_${name.replace(/(\.\w+)$/, '-trap$1')}`;
+
+describe('a stamp drawn from two objects, read by position', () => {
+  for (const name of CASES) {
+    it(`${name}: marked`, async () => {
+      expect(await scan(`m_${name}`)).toMatchObject({ verdict: 'marked', rule: 1 });
+    });
+    it(`${name}: 秘書室 in the circle stays clean`, async () => {
+      expect(await scan(trap(name))).toMatchObject({ verdict: 'clean' });
+    });
+  }
+});
+
+const box = (x: number, y: number, w: number, h: number, text: string) => ({ x, y, w, h, text });
+
+describe('shapePairs', () => {
+  it('joins a shape with its right neighbour on the same row, and with the one under it', () => {
+    expect(shapePairs([box(100, 0, 10, 10, 'Confidential'), box(0, 50, 200, 20, 'title'), box(88, 0, 12, 12, '秘')])).toContain('秘 Confidential');
+    expect(shapePairs([box(0, 16, 40, 10, 'Confidential'), box(0, 0, 12, 12, '秘')])).toContain('秘 Confidential');
+  });
+  it('keeps apart shapes far apart, on other rows, or overlapping the wrong way', () => {
+    expect(shapePairs([box(0, 0, 12, 12, '秘'), box(60, 0, 40, 10, 'Confidential')])).toBe(''); // 4 heights away
+    expect(shapePairs([box(0, 0, 12, 12, '秘'), box(14, 30, 40, 10, 'Confidential')])).toBe(''); // lower, not under it
+    expect(shapePairs([box(20, 0, 12, 12, '秘'), box(0, 0, 18, 10, 'Confidential')])).not.toContain('秘 Confidential'); // left of it
+  });
+  it('joins only the end of the first text and the start of the second, pairs kept apart', () => {
+    const text = shapePairs([box(0, 0, 10, 10, `${'x'.repeat(1000)}秘`), box(11, 0, 10, 10, 'Confidential'), box(22, 0, 10, 10, 'tail')]);
+    expect(text.length).toBeLessThan(700);
+    expect(text).toMatch(/秘 Confidential/);
+    expect(text).not.toMatch(/Confidential\s+Confidential/);
+  });
+  it('stays bounded with thousands of shapes', () => {
+    const many = Array.from({ length: 5000 }, (_, i) => box((i % 100) * 20, Math.floor(i / 100) * 20, 15, 15, `s${i}`));
+    const t0 = Date.now();
+    shapePairs(many);
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+});
+
+describe('drawing boxes', () => {
+  it('places a DrawingML shape inside a group through its child frame', () => {
+    const xml =
+      '<p:spTree><p:grpSp><p:grpSpPr><a:xfrm><a:off x="1000" y="2000"/><a:ext cx="200" cy="200"/><a:chOff x="0" y="0"/><a:chExt cx="100" cy="100"/></a:xfrm></p:grpSpPr>' +
+      '<p:sp><p:spPr><a:xfrm><a:off x="10" y="10"/><a:ext cx="20" cy="20"/></a:xfrm></p:spPr><p:txBody><a:p><a:r><a:t>秘</a:t></a:r></a:p></p:txBody></p:sp></p:grpSp>' +
+      '<p:sp><p:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="10" cy="10"/></a:xfrm></p:spPr><p:txBody><a:p><a:r><a:t>x</a:t></a:r></a:p></p:txBody></p:sp></p:spTree>';
+    expect(drawingMlBoxes(xml)).toEqual([
+      { x: 1020, y: 2020, w: 40, h: 40, text: expect.stringContaining('秘') },
+      { x: 0, y: 0, w: 10, h: 10, text: expect.stringContaining('x') },
+    ]);
+  });
+  it('groups Word shapes by what their offsets are measured from', () => {
+    const anchor = (h: string, v: string, x: number, text: string) =>
+      `<wp:anchor><wp:positionH relativeFrom="${h}"><wp:posOffset>${x}</wp:posOffset></wp:positionH><wp:positionV relativeFrom="${v}"><wp:posOffset>0</wp:posOffset></wp:positionV><wp:extent cx="100" cy="100"/><wps:txbx><w:txbxContent><w:p><w:r><w:t>${text}</w:t></w:r></w:p></w:txbxContent></wps:txbx></wp:anchor>`;
+    const xml = `<w:p>${anchor('page', 'page', 0, '秘')}</w:p><w:p>${anchor('page', 'paragraph', 100, 'Confidential')}</w:p><w:p>${anchor('page', 'paragraph', 100, 'b')}</w:p>`;
+    expect(wordAnchorGroups(xml).map((g) => g.length)).toEqual([1, 1, 1]);
+  });
+  it('reads OpenDocument lengths in any unit', () => {
+    const xml =
+      '<draw:page><draw:circle svg:x="1in" svg:y="0cm" svg:width="10mm" svg:height="1cm"><text:p>秘</text:p></draw:circle><draw:frame svg:x="35.4mm" svg:y="0" svg:width="72pt" svg:height="1cm"><draw:text-box><text:p>Confidential</text:p></draw:text-box></draw:frame></draw:page>';
+    const [group] = odfShapeGroups(xml);
+    expect(group.map((b) => Math.round(b.x * 10) / 10)).toEqual([25.4, 35.4]);
+    expect(shapePairs(group)).toBe('秘 Confidential');
+  });
+});
