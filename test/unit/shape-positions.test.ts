@@ -20,6 +20,8 @@ const CASES = [
   'pgj-circle-title-box.odp',
   'draw-circle-title-box.odg',
   'draw-master-split.odg',
+  'draw-circle-title-box.fodg',
+  'draw-circle-title-box.svg',
   'writer-two-shapes-page.docx',
   'writer-two-shapes-page.odt',
   'writer-two-shapes-para.docx',

@@ -198,3 +198,31 @@ export function odfShapeGroups(xml: string): ShapeBox[][] {
   }
   return [...groups.values()];
 }
+
+const SVG_TEXT = /<(?:svg:)?text(?=[\s>])[^>]*>/g;
+
+/**
+ * An SVG drawing's text elements (LibreOffice Draw's and Impress's export: one per shape), each placed at
+ * its first x, y (a baseline) and as tall as its font size; its width is guessed from its characters (a
+ * full-width one a font size wide, any other half that). Transforms are not followed.
+ */
+export function svgTextBoxes(xml: string): ShapeBox[] {
+  const out: ShapeBox[] = [];
+  SVG_TEXT.lastIndex = 0;
+  for (let m = SVG_TEXT.exec(xml); m && out.length < MAX_SHAPES; m = SVG_TEXT.exec(xml)) {
+    const start = m.index + m[0].length;
+    const end = xml.indexOf('</', start) < 0 ? xml.length : closeOf(xml, m[0].startsWith('<svg:') ? 'svg:text' : 'text', start);
+    SVG_TEXT.lastIndex = end;
+    const whole = xml.slice(m.index, end);
+    const text = xmlToText(whole);
+    if (!text.trim()) continue;
+    const x = num(/\bx\s*=\s*["']\s*(-?[\d.]+)/.exec(whole)?.[1]);
+    const y = num(/\by\s*=\s*["']\s*(-?[\d.]+)/.exec(whole)?.[1]);
+    const size = num(/font-size\s*[=:]\s*["']?\s*([\d.]+)/.exec(whole)?.[1] ?? '16');
+    if (!(size > 0)) continue;
+    let w = 0;
+    for (const c of text.trim()) w += (c.codePointAt(0) ?? 0) >= 0x2e80 ? size : size / 2;
+    out.push({ x, y: y - size, w, h: size, text });
+  }
+  return out;
+}

@@ -17,6 +17,11 @@ import { decodeBase64 } from './rfc2047.js';
 import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { compressedPages, MXFILE } from './drawio.js';
+import { shapePairs } from './shape-pairs.js';
+import { svgTextBoxes } from './drawing-boxes.js';
+
+/** An SVG document's root element. */
+const SVG_ROOT = /<(?:svg:)?svg(?=[\s>])/;
 import { charOfCode, decodeEntities, escapeText, xmlToText } from './xml-text.js';
 import { XML_TAGS, content, execAt, firstContent, replaceSpans, spans } from './markup-spans.js';
 
@@ -64,6 +69,12 @@ export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncG
   else if (ctx.fullText || mayBeStamp(markup) || markup.includes('&#') || hasLookupField(markup)) yield* flatOdfRuns(markup);
   // An XML Spreadsheet's formulas stored without a value show what they evaluate to (xlml-formulas.ts).
   if (ctx.fullText || MAY_SHOW_STAMP.test(markup)) yield* xmlSpreadsheetFormulas(markup);
+  // An SVG drawing's texts also by where they stand (shape-pairs.ts): a stamp drawn as a circle 「秘」 and
+  // a text box 「Confidential」 beside it, which LibreOffice exports as two texts with others between.
+  if (SVG_ROOT.test(markup.slice(0, 4096)) && (ctx.fullText || mayBeStamp(markup))) {
+    const pairs = shapePairs(svgTextBoxes(markup), ctx.checkTime);
+    for (const chunk of chunkText(pairs)) yield { kind: 'text', text: chunk, where: { area: 'body' } };
+  }
   // A draw.io drawing's compressed pages (drawio.ts).
   if (MXFILE.test(markup)) for await (const page of compressedPages(markup, ctx)) yield* 'xml' in page ? xmlRuns(page.xml) : [page];
   // W3C XML Encryption: an element's content replaced by its ciphertext (e-government and SOAP documents).

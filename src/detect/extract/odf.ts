@@ -213,7 +213,12 @@ class PartHead {
 export function* flatOdfRuns(flat: string): Generator<Extracted> {
   const xml = flat.includes('<text:sheet-name') ? withSheetNames(flat, pageSheets(flat)) : flat;
   const lists = odfLists(xml);
-  for (const r of partText(odfLabelsMayMark(lists) ? withOdfLabels(xml, lists) : xml, '', NO_STYLES, '', metaFieldValues(xml))) {
+  // Its drawing objects also by where they stand (shapeRuns), as a package's are.
+  const read = function* () {
+    yield* partText(odfLabelsMayMark(lists) ? withOdfLabels(xml, lists) : xml, '', NO_STYLES, '', metaFieldValues(xml));
+    yield* shapeRuns(xml, '');
+  };
+  for (const r of read()) {
     if (r.kind !== 'text' && r.kind !== 'unscannable') yield r;
     else if (!r.where?.part) {
       const { part: _, ...where } = r.where ?? {};
