@@ -15,6 +15,7 @@ import { codepageDecoder } from './ole2-props.js';
 import { parseOle10Native } from './ole2.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import type { Where } from '../types.js';
+import { shapePairs, type ShapeBox } from './shape-pairs.js';
 
 /** Group nesting tracked at most; the text of deeper groups is not read (said: tooDeep). */
 const MAX_DEPTH = 512;
@@ -87,7 +88,23 @@ interface State {
   deleted?: boolean;
   /** Inside a field's group (\field: its instruction, then its result), and how many deep. */
   field?: number;
+  /** Inside a shape (\shp): its index in `shapes`. */
+  shape?: number;
+  /** Inside a shape group (\shpgrp): its number, for its shapes' frame of reference. */
+  shapeGroup?: number;
 }
+
+/** A shape's box (\shpleft… in twips), its text, and the frame of reference its box is given in. */
+export interface RtfShape extends ShapeBox {
+  /** Where it stands: `body`, `header`, `footer`… (the sink its text goes to). */
+  sink: string;
+  /** What its box is measured from (\shpbx…, \shpby…, the paragraph, the shape group). */
+  frame: string;
+}
+/** Shapes kept with their boxes (for the reading by position, shape-pairs.ts); past them, not. */
+const MAX_SHAPES = 4000;
+/** Characters of a shape's text kept for the reading by position. */
+const MAX_SHAPE_TEXT = 4096;
 
 export const extractRtf: Extractor = async function* (blob: Blob, ctx: ExtractContext): AsyncGenerator<Extracted> {
   let b: Uint8Array;
@@ -108,6 +125,16 @@ export const extractRtf: Extractor = async function* (blob: Blob, ctx: ExtractCo
     ctx.addExpanded(obj.data.length);
     yield { kind: 'member', name: obj.name || `object${i + 1}`, data: blobOf(obj.data), where: { area: 'embedded object' }, object: true };
   }
+  // Shapes also by where they stand (shape-pairs.ts): a circle 「秘」 with a text box 「Confidential」 beside it.
+  const frames = new Map<string, RtfShape[]>();
+  for (const shape of r.shapes) {
+    const key = `${shape.sink}|${shape.frame}`;
+    frames.get(key)?.push(shape) ?? frames.set(key, [shape]);
+  }
+  for (const group of frames.values()) {
+    const pairs = shapePairs(group, ctx.checkTime);
+    for (const t of chunkText(pairs)) yield { kind: 'text', text: t, where: where(group[0].sink) };
+  }
   if (r.truncated) yield { kind: 'unscannable', reason: 'corrupt', detail: 'RTF document ends before its groups close (truncated)' };
   else if (r.closedEarly) yield { kind: 'unscannable', reason: 'corrupt', detail: 'the RTF document closes before its end (damaged): RTF follows that readers do not show' };
   else if (r.tooDeep) yield { kind: 'unscannable', reason: 'corrupt', detail: `RTF groups nest more than ${MAX_DEPTH} deep; the text inside them was not read` };
@@ -124,6 +151,8 @@ export interface RtfResult {
   tooDeep: boolean;
   /** The document's own group closed before the end of the RTF (damage): readers show nothing after it. */
   closedEarly: boolean;
+  /** The drawing shapes with their boxes and text, for the reading by position (shape-pairs.ts). */
+  shapes: RtfShape[];
 }
 
 export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfResult {
@@ -145,6 +174,9 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
   let hex: string[] = []; // \objdata hex digits
   let steps = 0;
 
+  const shapes: RtfShape[] = [];
+  let paragraphs = 0; // paragraphs ended so far: a shape placed from its paragraph is measured from it
+  let shapeGroups = 0;
   let shapeProp = ''; // the name of the shape property being read (\sn), for its value (\sv)
   let instruction = ''; // the field instruction being read (\fldinst)
   // The drop-down form field being read: its entries, and the picked and default ones.
@@ -183,6 +215,10 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
       const last = form.entries.length - 1;
       if (last >= 0 && form.entries[last].length < MAX_INSTRUCTION) form.entries[last] += s;
       return;
+    }
+    if (st.shape !== undefined) {
+      const shape = shapes[st.shape];
+      if (shape.text.length < MAX_SHAPE_TEXT) shape.text += s;
     }
     let a = out.get(st.sink);
     if (!a) out.set(st.sink, (a = []));
@@ -413,6 +449,38 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
       if (ucSkip > 0) ucSkip = 0;
       if (first || starred) newDest(word, starred);
       switch (word) {
+        case 'shp':
+          if (first && shapes.length < MAX_SHAPES) {
+            st.shape = shapes.length;
+            const inGroup = st.shapeGroup !== undefined ? `group ${st.shapeGroup}` : '';
+            shapes.push({ x: NaN, y: NaN, w: NaN, h: NaN, text: '', sink: st.sink, frame: inGroup });
+          }
+          break;
+        case 'shpgrp':
+          if (first) st.shapeGroup = ++shapeGroups;
+          break;
+        case 'shpleft':
+        case 'shptop':
+        case 'shpright':
+        case 'shpbottom':
+          if (st.shape !== undefined && param !== null) {
+            const shape = shapes[st.shape];
+            if (word === 'shpleft') shape.x = param;
+            else if (word === 'shptop') shape.y = param;
+            else if (word === 'shpright') shape.w = param - shape.x;
+            else shape.h = param - shape.y;
+          }
+          break;
+        case 'shpbxpage':
+        case 'shpbxmargin':
+        case 'shpbxcolumn':
+        case 'shpbxignore':
+        case 'shpbypage':
+        case 'shpbymargin':
+        case 'shpbypara':
+        case 'shpbyignore':
+          if (st.shape !== undefined) shapes[st.shape].frame += ` ${word}${word === 'shpbypara' ? paragraphs : ''}`;
+          break;
         case 'field':
           if (first) st.field = (st.field ?? 0) + 1;
           break;
@@ -472,6 +540,9 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
           if (st.fonttbl && pendingFont >= 0 && param !== null && param > 0) fontCp.set(pendingFont, param);
           break;
         case 'par':
+          if (st.sink === 'body' || st.sink === 'header' || st.sink === 'footer') paragraphs++;
+          emit('\n');
+          break;
         case 'line':
         case 'sect':
         case 'page':
@@ -545,7 +616,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
     const all = v.join('');
     text.set(k, hiddenSeen ? bothReadings(all, (shown.get(k) ?? []).join('')) : all);
   }
-  return { text, objects, truncated: stack.length > 0 || deep > 0, tooDeep, closedEarly };
+  return { text, objects, truncated: stack.length > 0 || deep > 0, tooDeep, closedEarly, shapes };
 }
 
 /** Anything but blanks and NULs (which writers and mail gateways leave after the last brace) from `i` on. */
