@@ -2,6 +2,7 @@
  * PowerPoint 97-2003 "PowerPoint Document" stream: TextCharsAtom (UTF-16LE), TextBytesAtom
  * (8-bit, the low bytes of UTF-16) and CString atoms, grouped by slide, notes page and master.
  */
+import { shapePairs, type ShapeBox } from './shape-pairs.js';
 
 export interface PptGroup {
   area: string;
@@ -36,9 +37,14 @@ const RT = {
   CString: 0x0fba,
   CryptSession10Container: 0x2f14,
   ExOleObjStg: 0x1011,
+  /** OfficeArt: a shape's container, its place on the slide (ClientAnchor), and its text's container. */
+  SpContainer: 0xf004,
+  ClientAnchor: 0xf010,
 };
 
 const MAX_DEPTH = 64;
+/** Shapes of a slide kept with their places; past them, the stream order alone. */
+const MAX_SHAPES = 4000;
 
 interface Group {
   area: string;
@@ -47,6 +53,8 @@ interface Group {
   slideIdRef?: number;
   notes?: boolean;
   parts: string[];
+  /** The shapes drawn on it with their places (master units) and text, for the reading by position. */
+  shapes?: ShapeBox[];
 }
 
 export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
@@ -69,6 +77,9 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
   let slwtGroup: Group | null = null;
   let slwtSlideNo = 0;
   let slwtNotesNo = 0;
+
+  // The shape being read (OfficeArtSpContainer), for the reading by position (shape-pairs.ts).
+  let shape: ShapeBox | null = null;
 
   const walk = (start: number, end: number, depth: number, g: Group | null): void => {
     let p = start;
@@ -105,7 +116,21 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
           slwtGroup = null;
           walk(body, stop, depth + 1, g);
           [slwtInstance, slwtGroup] = saved;
+        } else if (type === RT.SpContainer && g) {
+          const saved = shape;
+          shape = { x: NaN, y: NaN, w: NaN, h: NaN, text: '' };
+          walk(body, stop, depth + 1, g);
+          if (shape.text.trim() && Number.isFinite(shape.x) && (g.shapes ??= []).length < MAX_SHAPES) g.shapes.push(shape);
+          shape = saved;
         } else walk(body, stop, depth + 1, g);
+      } else if (type === RT.ClientAnchor && shape && stop - body >= 8) {
+        // SmallRectStruct (top, left, right, bottom as 16-bit numbers), or RectStruct in 32 bits.
+        const wide = stop - body >= 16;
+        const at = (i: number) => (wide ? dv.getInt32(body + 4 * i, true) : dv.getInt16(body + 2 * i, true));
+        shape.y = at(0);
+        shape.x = at(1);
+        shape.w = at(2) - shape.x;
+        shape.h = at(3) - shape.y;
       } else if (type === RT.SlidePersistAtom && slwtInstance >= 0) {
         const slideId = stop - body >= 16 ? dv.getUint32(body + 12, true) : 0;
         if (slwtInstance === 0) {
@@ -125,6 +150,7 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
         const s = type === RT.TextBytesAtom ? latin1(raw) : u16.decode(raw.subarray(0, raw.length & ~1));
         const target = type === RT.CString && !g ? strings : (slwtInstance >= 0 ? slwtGroup : g) ?? other;
         target.parts.push(clean(s));
+        if (shape && shape.text.length < 4096) shape.text += `${clean(s)}\n`;
       }
       if (len > end - body) {
         damaged = 'a record runs past the end of its container';
@@ -147,11 +173,16 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
       g.notes = undefined;
     }
     const text = g.parts.join('\n');
-    if (!text.trim()) continue;
-    const r: PptGroup = { area: g.area, text };
-    if (g.slide) r.slide = g.slide;
-    if (g.notes) r.notes = true;
-    out.push(r);
+    // Shapes side by side or one under the other, their texts joined (shape-pairs.ts): a circle 「秘」 and
+    // a text box 「Confidential」 beside it, with other shapes stored between them.
+    const pairs = g.shapes ? shapePairs(g.shapes, checkTime) : '';
+    for (const t of [text, pairs]) {
+      if (!t.trim()) continue;
+      const r: PptGroup = { area: g.area, text: t };
+      if (g.slide) r.slide = g.slide;
+      if (g.notes) r.notes = true;
+      out.push(r);
+    }
   }
   if (other.parts.length) out.push({ area: other.area, text: other.parts.join('\n') });
   // Unrelated strings (comment text, names): one run each, so two of them never join into a stamp.
