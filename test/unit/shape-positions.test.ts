@@ -36,6 +36,7 @@ const CASES = [
   'writer-header-two-shapes.rtf',
   'calc-two-shapes.xlsx',
   'calc-two-shapes.ods',
+  'calc-two-shapes.xls',
   'xw-two-textboxes.xlsx',
 ];
 const trap = (name: string) => `k_${name.replace(/(\.\w+)$/, '-trap$1')}`;

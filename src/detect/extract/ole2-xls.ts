@@ -9,6 +9,7 @@ import { shownAs, textSection } from './number-format.js';
 import { codepageDecoder } from './ole2-props.js';
 import { MergedCells, RowTexts, SEPARATOR, type TextCell } from './sheet-rows.js';
 import { TallMerges } from './tall-merges.js';
+import { shapePairs, type ShapeBox } from './shape-pairs.js';
 
 export interface XlsResult {
   encrypted: boolean;
@@ -49,6 +50,38 @@ interface Deferred {
 }
 /** Merged ranges kept per workbook (MERGEDCELLS holds up to 1,026 each): past this the workbook is reported too large to read as it shows. */
 const MAX_MERGES = 1 << 20;
+
+/** Shapes of a sheet kept with their places; past them, the text alone. */
+const MAX_SHAPES = 4000;
+
+/**
+ * An object's place from its OfficeArtClientAnchorSheet (columns and rows with offsets in 1/1024 of a column
+ * and 1/256 of a row), in pixels of a default sheet (64 a column, 20 a row): column widths and row heights
+ * are not followed. Null when the record holds none.
+ */
+function sheetAnchor(d: Uint8Array): { x: number; y: number; w: number; h: number } | null {
+  const u16 = (o: number) => d[o] | (d[o + 1] << 8);
+  let found: { x: number; y: number; w: number; h: number } | null = null;
+  for (let p = 0; p + 8 <= d.length; ) {
+    const ver = u16(p) & 0x0f;
+    const type = u16(p + 2);
+    const len = (u16(p + 4) | (u16(p + 6) << 16)) >>> 0;
+    if (ver === 0x0f) {
+      p += 8; // a container: its records follow
+      continue;
+    }
+    if (type === 0xf010 && len >= 18 && p + 8 + 18 <= d.length) {
+      const a = p + 8;
+      const x = u16(a + 2) * 64 + (Math.min(u16(a + 4), 1024) / 1024) * 64;
+      const y = u16(a + 6) * 20 + (Math.min(u16(a + 8), 256) / 256) * 20;
+      const right = u16(a + 10) * 64 + (Math.min(u16(a + 12), 1024) / 1024) * 64;
+      const bottom = u16(a + 14) * 20 + (Math.min(u16(a + 16), 256) / 256) * 20;
+      found = { x, y, w: right - x, h: bottom - y };
+    }
+    p += 8 + len;
+  }
+  return found;
+}
 
 /** A merged range: first row, first column, last column, last row (0-based). */
 type Merge = [number, number, number, number];
@@ -166,6 +199,11 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
   const sheetCells = new Map<string, TextCell[]>();
   const headers: { sheet: string; text: string }[] = [];
   const objects: string[] = [];
+  // Text boxes and shapes with their places (MSODRAWING's anchor, then OBJ, then TXO), per sheet, for the
+  // reading by position (shape-pairs.ts); the anchor met last, and whether its object is a comment.
+  const shapes = new Map<string, ShapeBox[]>();
+  let anchor: { x: number; y: number; w: number; h: number } | null = null;
+  let comment = false;
   /** Text literals of each sheet's formulas: text a search finds, even when no value was computed. */
   const literals = new Map<string, string[]>();
   let sheet = '';
@@ -369,6 +407,13 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
       case 0x0015: // FOOTER
         if (d.length > 0) headers.push({ sheet, text: headerText(xlString(d, 0, biff8 ? 2 : 1), sheet, file) });
         break;
+      case 0x00ec: // MSODRAWING: an object's OfficeArt records, its anchor among them.
+        anchor = sheetAnchor(d) ?? anchor;
+        comment = false;
+        break;
+      case 0x005d: // OBJ: its first subrecord (ftCmo) says what the object is; 0x19 is a comment.
+        comment = u16(0) === 0x15 && u16(4) === 0x19;
+        break;
       case 0x01b6: {
         // TXO: text of a comment or text box follows in CONTINUE records (each starts with an option byte).
         const cch = u16(10);
@@ -383,6 +428,12 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
           j++;
         }
         if (got) objects.push(got.replace(/\r/g, '\n'));
+        if (got && anchor && !comment) {
+          const list = shapes.get(sheet || '?') ?? [];
+          if (list.length < MAX_SHAPES) list.push({ ...anchor, text: got.replace(/\r/g, '\n') });
+          shapes.set(sheet || '?', list);
+        }
+        anchor = null;
         break;
       }
     }
@@ -400,6 +451,11 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
     res.rows.push(...joined.rows);
     if (joined.lost) res.tooLarge ??= `sheet ${name}: too many merged ranges or cells with 秘 to join its rows`;
     res.sheets.push({ sheet: name, text: cells.map((c) => c.text).join(SEPARATOR) });
+  }
+  // Shapes side by side or one under the other, their texts joined: a circle 「秘」 and a text box 「Confidential」 beside it.
+  for (const [name, list] of shapes) {
+    const pairs = shapePairs(list, checkTime);
+    if (pairs) res.sheets.push({ sheet: name, area: 'drawing', text: pairs });
   }
   for (const [name, texts] of literals) res.sheets.push({ sheet: name, area: 'formulas', text: texts.join(SEPARATOR) });
   for (const h of headers) res.sheets.push({ sheet: h.sheet, area: 'header', text: h.text.replace(/&[A-Z]|&"[^"]*"|&\d+/g, ' ') });
