@@ -32,6 +32,8 @@ const CASES = [
   'writer-header-two-shapes.docx',
   'writer-header-two-shapes.odt',
   'writer-two-shapes-page.rtf',
+  'writer-two-shapes-page.doc',
+  'writer-two-shapes-para.doc',
   'writer-two-shapes-para.rtf',
   'writer-header-two-shapes.rtf',
   'calc-two-shapes.xlsx',

@@ -7,7 +7,8 @@ import { withFieldsShown, withRubyBases } from './field-shown.js';
 import { characterRuns, dropDownEntries, dropDownParagraphs } from './ole2-doc-forms.js';
 import { docListLabels, paragraphProps, sprms, type Span } from './ole2-doc-lists.js';
 import { docHiddenStyles, ownVanish, type DocHiddenStyles } from './ole2-doc-styles.js';
-import { bothReadings } from './sheet-rows.js';
+import { SEPARATOR, bothReadings } from './sheet-rows.js';
+import { shapePairs, type ShapeBox } from './shape-pairs.js';
 
 export interface DocStory {
   area: string;
@@ -144,8 +145,19 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   stories.push(...heads.map((h, k) => ({ area: h.area, text: bothReadings(h.text, shownHeads[k]?.text ?? h.text) })));
   stories.push({ area: 'comments', text: take(ccp.atn) });
   stories.push({ area: 'endnotes', text: take(ccp.edn) });
+  const txbxStart = cp;
   stories.push({ area: 'text boxes', text: take(ccp.txbx) });
+  const hdrTxbxStart = cp;
   stories.push({ area: 'header', text: take(ccp.hdrTxbx) });
+  // Text boxes side by side or one under the other, their texts joined (shape-pairs.ts): a circle 「秘」 and
+  // a text box 「Confidential」 beside it, with another text box between them in the story.
+  if (cbRgFcLcb > 58) {
+    const story = (start: number) => (from: number, to: number) => readable(all.slice(start + from, start + to));
+    const body = textBoxPairs(t, pair(40), pair(56), story(txbxStart), all);
+    if (body) stories.push({ area: 'text boxes', text: body });
+    const head = textBoxPairs(t, pair(41), pair(58), story(hdrTxbxStart), all);
+    if (head) stories.push({ area: 'header', text: head });
+  }
   // List labels that could make a stamp, each before its paragraph (the text stream holds only the paragraph).
   if (cbRgFcLcb > 74) {
     const labelled = docListLabels(w, t, pair(13), pair(73), pair(74), spans).map(({ cp: at, label }) => {
@@ -165,6 +177,45 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   if (outside) result.damaged = 'a piece of text lies outside the WordDocument stream';
   if (capped) result.tooLarge = `more than ${MAX_CHARS >> 20} M characters of text`;
   return result;
+}
+
+/** Text boxes kept with their places; past them, the story alone. */
+const MAX_BOXES = 4000;
+
+/**
+ * The text boxes of the main document or of the headers placed on the page (PlcSpa: an FSPA per shape,
+ * its spid and rectangle in twips, and what the rectangle is measured from), each with its text (PlcftxbxTxt:
+ * a range of the text-box story per box, and the spid of its shape): pairs of neighbours (shape-pairs.ts).
+ */
+function textBoxPairs(t: Uint8Array, [fcSpa, lcbSpa]: number[], [fcTxbx, lcbTxbx]: number[], text: (from: number, to: number) => string, all: string): string {
+  if (lcbSpa < 4 + 26 || lcbTxbx < 4 + 22 || fcSpa + lcbSpa > t.length || fcTxbx + lcbTxbx > t.length) return '';
+  const dv = new DataView(t.buffer, t.byteOffset, t.byteLength);
+  const places = new Map<number, { x: number; y: number; w: number; h: number; frame: string }>();
+  const nSpa = Math.min(MAX_BOXES, Math.floor((lcbSpa - 4) / 30));
+  for (let k = 0; k < nSpa; k++) {
+    const at = dv.getInt32(fcSpa + k * 4, true);
+    const f = fcSpa + (nSpa + 1) * 4 + k * 26;
+    const [spid, left, top, right, bottom] = [0, 4, 8, 12, 16].map((o) => dv.getInt32(f + o, true));
+    const flags = dv.getUint16(f + 20, true);
+    const bx = (flags >> 1) & 3;
+    const by = (flags >> 3) & 3;
+    // Measured from the paragraph (by 2): the paragraph that holds the anchor.
+    const frame = `${bx}|${by}|${by === 2 ? all.lastIndexOf('\r', at) : ''}`;
+    places.set(spid, { x: left, y: top, w: right - left, h: bottom - top, frame });
+  }
+  const frames = new Map<string, ShapeBox[]>();
+  const nTxbx = Math.min(MAX_BOXES, Math.floor((lcbTxbx - 4) / 26));
+  for (let k = 0; k < nTxbx; k++) {
+    const from = dv.getInt32(fcTxbx + k * 4, true);
+    const to = dv.getInt32(fcTxbx + (k + 1) * 4, true);
+    const lid = dv.getInt32(fcTxbx + (nTxbx + 1) * 4 + k * 22 + 14, true);
+    const place = places.get(lid);
+    if (!place || from < 0 || to <= from) continue;
+    const list = frames.get(place.frame) ?? [];
+    list.push({ ...place, text: text(from, to) });
+    frames.set(place.frame, list);
+  }
+  return [...frames.values()].map((list) => shapePairs(list)).filter(Boolean).join(SEPARATOR);
 }
 
 /** Splits the header document into headers and footers through PlcfHdd (falls back to one run). */
