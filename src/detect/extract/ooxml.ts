@@ -54,8 +54,11 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
         if (bytes) yield* extractXlsbPart(entry.name, bytes, xlsb, ctx);
       } else if (xlsx && WORKSHEET.test(entry.name)) yield* xlsx.worksheet(entry.name);
       else if (xlsx && SHARED_STRINGS.test(entry.name)) yield* xlsx.sharedStrings(entry.name);
-      else yield* part(entry.name, zip, sheets, ctx, lists, styles);
-      if (SHAPE_PART.test(entry.name) && entry.size <= MAX_SHAPE_PART) yield* shapeRuns(entry.name, zip, sheets, ctx);
+      else {
+        const seen = { stamp: true };
+        yield* part(entry.name, zip, sheets, ctx, lists, styles, seen);
+        if (seen.stamp && SHAPE_PART.test(entry.name) && entry.size <= MAX_SHAPE_PART) yield* shapeRuns(entry.name, zip, sheets, ctx);
+      }
     } catch (err) {
       // A damaged part does not hide its siblings; limits on the whole scan end it.
       if (!(err instanceof ScanError) || err instanceof ScanLimitError) throw err;
@@ -107,6 +110,7 @@ async function* part(
   ctx: ExtractContext,
   lists: WordLists | null,
   styles: StyleDefs,
+  seen: { stamp: boolean } = { stamp: true },
 ): AsyncGenerator<Extracted> {
   if (FIXED_PAGE.test(name)) {
     const bytes = await zip.read(name);
@@ -143,6 +147,8 @@ async function* part(
     await zip.stream(name, windows.push);
     if (!windows.head || !isUtf16Xml(windows.head)) {
       const texts = windows.finish();
+      // No window: no 秘 in the part, which its shapes' reading by position need not look for again.
+      seen.stamp = texts.length > 0;
       if (texts.length) yield* textRuns(texts, await whereOf(name, zip, sheets));
       return;
     }
