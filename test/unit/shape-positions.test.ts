@@ -40,6 +40,7 @@ const CASES = [
   'calc-two-shapes.ods',
   'calc-two-shapes.xls',
   'xw-two-textboxes.xlsx',
+  'xw-shape-plus-cell.xlsx',
 ];
 const trap = (name: string) => `k_${name.replace(/(\.\w+)$/, '-trap$1')}`;
 

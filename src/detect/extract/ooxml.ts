@@ -19,6 +19,7 @@ import { withWordLabels, wordLabelsMayMark, wordLists, type WordLists } from './
 import { SEPARATOR, sheetNameText } from './sheet-rows.js';
 import { shapePairs } from './shape-pairs.js';
 import { drawingMlBoxes, wordAnchorGroups } from './drawing-boxes.js';
+import { shapeCellPairs } from './xlsx-shape-cells.js';
 import { XlsbBook, extractXlsbPart, isXlsbPart } from './xlsb.js';
 import { FIXED_PAGE, XPS_MAIN, fixedPageText, unreadGlyphRuns } from './xps.js';
 import { SHARED_STRINGS, WORKSHEET, XlsxBook } from './xlsx.js';
@@ -85,6 +86,11 @@ async function* shapeRuns(name: string, zip: ZipArchive, sheets: Map<string, str
   const groups = name.startsWith('word/') ? wordAnchorGroups(xml) : [drawingMlBoxes(xml)];
   const text = groups.map((g) => shapePairs(g, ctx.checkTime)).filter(Boolean).join(SEPARATOR);
   if (text) yield* textRuns(chunkText(text), await whereOf(name, zip, sheets));
+  // A sheet's shape and the cell beside it (xlsx-shape-cells.ts).
+  if (name.startsWith('xl/drawings/')) {
+    const withCells = await shapeCellPairs(zip, name, xml);
+    if (withCells) yield* textRuns(chunkText(withCells.text), await whereOf(withCells.sheet, zip, sheets));
+  }
 }
 
 const LABEL_PART = /^docProps\/custom\.xml$|(^|\/)LabelInfo\.xml$/i;
