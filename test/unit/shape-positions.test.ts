@@ -41,6 +41,7 @@ const CASES = [
   'calc-two-shapes.xls',
   'xw-two-textboxes.xlsx',
   'xw-shape-plus-cell.xlsx',
+  'xw-cell-plus-shape.xlsx',
 ];
 const trap = (name: string) => `k_${name.replace(/(\.\w+)$/, '-trap$1')}`;
 

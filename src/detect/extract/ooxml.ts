@@ -58,7 +58,8 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
       else {
         const seen = { stamp: true };
         yield* part(entry.name, zip, sheets, ctx, lists, styles, seen);
-        if (seen.stamp && SHAPE_PART.test(entry.name) && entry.size <= MAX_SHAPE_PART) yield* shapeRuns(entry.name, zip, sheets, ctx);
+        // A sheet's drawing is read again without 秘 too: a shape 「Confidential」 may stand beside a cell 「秘」.
+        if ((seen.stamp || DRAWING_PART.test(entry.name)) && SHAPE_PART.test(entry.name) && entry.size <= MAX_SHAPE_PART) yield* shapeRuns(entry.name, zip, sheets, ctx);
       }
     } catch (err) {
       // A damaged part does not hide its siblings; limits on the whole scan end it.
@@ -71,6 +72,8 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
 
 /** Parts whose drawing objects are also read by position (shape-pairs.ts): slides, layouts and masters, sheet drawings, Word's body, headers and footers. */
 const SHAPE_PART = /^(?:ppt\/(?:slides|slideLayouts|slideMasters)\/[^/]+|xl\/drawings\/[^/]+|word\/(?:document|header\d*|footer\d*))\.xml$/i;
+/** A sheet's drawing. */
+const DRAWING_PART = /^xl\/drawings\/[^/]+\.xml$/i;
 /** A part larger than this is read in storage order alone (held whole to be read by position). */
 const MAX_SHAPE_PART = 32 << 20;
 
@@ -81,16 +84,20 @@ const MAX_SHAPE_PART = 32 << 20;
  */
 async function* shapeRuns(name: string, zip: ZipArchive, sheets: Map<string, string>, ctx: ExtractContext): AsyncGenerator<Extracted> {
   const bytes = await zip.read(name);
-  if (!bytes || (!ctx.fullText && !isUtf16Xml(bytes) && markupStampHits(bytes, 1).length === 0)) return;
+  if (!bytes) return;
+  const stamp = ctx.fullText || isUtf16Xml(bytes) || markupStampHits(bytes, 1).length > 0;
+  const drawing = DRAWING_PART.test(name);
+  if (!stamp && !drawing) return;
   const xml = decodeXml(bytes);
-  const groups = name.startsWith('word/') ? wordAnchorGroups(xml) : [drawingMlBoxes(xml)];
-  const text = groups.map((g) => shapePairs(g, ctx.checkTime)).filter(Boolean).join(SEPARATOR);
-  if (text) yield* textRuns(chunkText(text), await whereOf(name, zip, sheets));
-  // A sheet's shape and the cell beside it (xlsx-shape-cells.ts).
-  if (name.startsWith('xl/drawings/')) {
+  if (drawing && (stamp || /confidential/i.test(xml))) {
+    // A sheet's shape and the cell beside it (xlsx-shape-cells.ts).
     const withCells = await shapeCellPairs(zip, name, xml);
     if (withCells) yield* textRuns(chunkText(withCells.text), await whereOf(withCells.sheet, zip, sheets));
   }
+  if (!stamp) return;
+  const groups = name.startsWith('word/') ? wordAnchorGroups(xml) : [drawingMlBoxes(xml)];
+  const text = groups.map((g) => shapePairs(g, ctx.checkTime)).filter(Boolean).join(SEPARATOR);
+  if (text) yield* textRuns(chunkText(text), await whereOf(name, zip, sheets));
 }
 
 const LABEL_PART = /^docProps\/custom\.xml$|(^|\/)LabelInfo\.xml$/i;
