@@ -34,6 +34,8 @@ interface Transform {
   sy: number;
 }
 
+/** A group's first child: its own properties (and transform) come before it. */
+const FIRST_CHILD = /<(?:p|xdr|wpg|wps):(?:sp|grpSp|wsp|wgp|cxnSp|pic|graphicFrame)(?=[\s/>])/g;
 const DRAWINGML = /<(\/?)(?:p|xdr|wpg|wps):(sp|grpSp|wsp|wgp|cxnSp)(?=[\s/>])[^>]*>/g;
 
 /** The first a:xfrm's offset and extent (and a group's child frame) in this markup, or null. */
@@ -78,8 +80,9 @@ export function drawingMlBoxes(xml: string): ShapeBox[] {
     const start = m.index + m[0].length;
     if (m[2] === 'grpSp' || m[2] === 'wgp') {
       // The group's own properties come before its first child.
-      const firstChild = xml.slice(start).search(/<(?:p|xdr|wpg|wps):(?:sp|grpSp|wsp|wgp|cxnSp|pic|graphicFrame)(?=[\s/>])/);
-      const f = xfrmOf(firstChild < 0 ? xml.slice(start) : xml.slice(start, start + firstChild));
+      FIRST_CHILD.lastIndex = start;
+      const firstChild = FIRST_CHILD.exec(xml);
+      const f = xfrmOf(xml.slice(start, firstChild ? firstChild.index : Math.min(xml.length, start + 4096)));
       const t: Transform = { x: 0, y: 0, sx: 1, sy: 1 };
       if (f && Number.isFinite(f.x) && Number.isFinite(f.y)) {
         const sx = f.cw > 0 && f.w >= 0 ? f.w / f.cw : 1;
