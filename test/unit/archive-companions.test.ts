@@ -33,6 +33,12 @@ describe('archives as real folders hold them', () => {
     expect(await scan('infozip-eucjp-name-stamp.zip')).toMatchObject({ verdict: 'marked', rule: 2 });
     expect(await scan('infozip-eucjp-name-trap.zip')).toMatchObject({ verdict: 'clean' });
   });
+  it("a pax global header's path and an ISO file's Joliet name are names too (GNU tar, 7-Zip and Windows show them)", async () => {
+    expect(await scan('pax-global-path-stamp.tar')).toMatchObject({ verdict: 'marked', rule: 2 });
+    expect(await scan('pax-global-path-trap.tar')).toMatchObject({ verdict: 'clean' });
+    expect(await scan('iso-joliet-name-stamp.iso')).toMatchObject({ verdict: 'marked', rule: 2 });
+    expect(await scan('iso-joliet-name-trap.iso')).toMatchObject({ verdict: 'clean' });
+  });
   it('bytes named .txt that are no text are also searched as bytes', async () => {
     expect(await scan('binary-stamp-named.txt')).toMatchObject({ verdict: 'marked' });
     expect(await scan('binary-trap-named.txt')).toMatchObject({ verdict: 'clean' });

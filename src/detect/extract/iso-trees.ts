@@ -6,7 +6,7 @@
  * trees are walked and each file only Joliet lists is read from its extent, as those readers read it.
  */
 import { readBytes, u32 } from '../bytes.js';
-import type { ExtractContext, Extracted } from './types.js';
+import { nameOnly, type ExtractContext, type Extracted } from './types.js';
 
 const SECTOR = 2048;
 /** Directories walked at most per tree (a loop or a bomb), and files listed at most. */
@@ -74,6 +74,9 @@ export async function* jolietOnlyFiles(blob: Blob, ctx: ExtractContext): AsyncGe
   if (!primary || !joliet) return;
   const listed = new Set((await files(blob, primary, false)).map((f) => f.extent));
   for (const f of await files(blob, joliet, true)) {
+    // A file both trees list is read under its Rock Ridge name; its Joliet name (what Windows shows,
+    // and may differ) is checked too.
+    if (listed.has(f.extent)) yield nameOnly(f.name);
     if (f.size === 0 || listed.has(f.extent)) continue;
     ctx.addEntry();
     ctx.checkTime();

@@ -68,6 +68,8 @@ export const extractTar: Extractor = async function* (blob, ctx) {
       const pax = paxRecords(await readBytes(data));
       if (!pax) throw new ScanError('corrupt', `tar member at ${at}: its extended header (pax) is damaged`);
       if (type === 'x' && pax.has('path')) longName = pax.get('path')!;
+      // A global header's path is the name GNU tar and Python's tarfile give the members after it.
+      if (type === 'g' && pax.has('path')) yield nameOnly(pax.get('path')!);
       yield* paxText(pax);
       continue;
     }
