@@ -8,9 +8,10 @@ import { checkName, matchText, nameVerdict } from './rules/verdicts.js';
 import { RATIO_FLOOR_BYTES, resolveLimits } from './limits.js';
 import { sha256Blob } from './sha256.js';
 import { extImage, namedAsStructured, rarLaterVolume, sniff, splitVolume, unreadByName, unsupportedArchive, type Format } from './sniff.js';
-import { readBytes } from './bytes.js';
+import { decodeName, readBytes } from './bytes.js';
+import { rarFiles } from './extract/rar-headers.js';
 import type { Limits, Location, ScanOptions, ScanResult, UnscannableVerdict, Verdict, Where } from './types.js';
-import { ScanError, ScanLimitError, type ExtractContext, type Extractor } from './extract/types.js';
+import { nameOnly, ScanError, ScanLimitError, type ExtractContext, type Extractor } from './extract/types.js';
 import { extractCutZip, extractZip } from './extract/zip.js';
 import { extractOoxml } from './extract/ooxml.js';
 import { extractOdf } from './extract/odf.js';
@@ -183,6 +184,15 @@ function unreadable(name: string): Extractor {
 /** A file named like a container (`.docx`, `.gz`, `.pdf`…) whose bytes are none of the formats we know. */
 const misnamedContainer = bytesOnly('corrupt', 'the file is not in the format its name says (damaged or truncated)');
 
+/**
+ * A later volume of a RAR set: unreadable as a piece (splitPiece), but its headers still name its
+ * members, which a listing shows (rule 2).
+ */
+const rarVolume: Extractor = async function* (blob, ctx) {
+  for (const f of rarFiles(await readBytes(blob))) if (!f.directory) yield nameOnly(decodeName(f.name, f.unicode).replace(/\\/g, '/'));
+  yield* splitPiece(blob, ctx);
+};
+
 /** A later piece of a split archive (sniff.ts SPLIT_VOLUME). */
 const splitPiece = bytesOnly('unsupported', 'a piece of an archive split into volumes: it cannot be read without the pieces before it');
 
@@ -287,7 +297,7 @@ class Scanner {
     const format = await sniff(blob, name);
     // A later volume of a RAR set: its first member is the rest of one that began before (libarchive skips it).
     if (format === 'rar' && (splitVolume(name) || rarLaterVolume(await readBytes(blob, 0, Math.min(blob.size, 64))))) {
-      return { format, extractor: splitPiece, container: false };
+      return { format, extractor: rarVolume, container: false };
     }
     if (format === 'binary' && namedAsStructured(name)) return { format, extractor: splitVolume(name) ? splitPiece : misnamedContainer, container: false };
     // Searched by the byte prefilter only, never clean; the name may be all that tells the format.

@@ -20,9 +20,17 @@ describe('archives as real folders hold them', () => {
   it("a folder zipped while a document was open (Word's ~$ owner file) is read, not refused", async () => {
     expect(await scan('word-owner-file-trap.zip')).toMatchObject({ verdict: 'clean' });
   });
-  it('a later volume of a RAR set is unscannable, by its name or by its header', async () => {
+  it('a later volume of a RAR set, known by its name or its header, is unscannable, its members still named', async () => {
+    expect(await scan('rar5-continued-trap-name.part2.rar')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', detail: expect.stringContaining('split into volumes') });
     for (const name of ['rar5-continued-stamp-name.part2.rar', 'rar5-later-volume-renamed.rar']) {
-      expect(await scan(name), name).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', detail: expect.stringContaining('split into volumes') });
+      expect(await scan(name), name).toMatchObject({ verdict: 'marked', rule: 2, excerpt: '秘—議事録.txt' });
+    }
+  });
+  it('RAR 4 names in CP932 without the Unicode flag are read as CP932; a stored member failing its CRC is unscannable', async () => {
+    expect(await scan('rar4-cp932-name-stamp.rar')).toMatchObject({ verdict: 'marked', rule: 2 });
+    expect(await scan('rar4-cp932-name-trap.rar')).toMatchObject({ verdict: 'clean' });
+    for (const name of ['rar4-stored-bad-crc.rar', 'rar5-stored-bad-crc.rar']) {
+      expect(await scan(name), name).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('CRC') });
     }
   });
   it("a ZIP member's header name is checked too when its Unicode Path field says another", async () => {

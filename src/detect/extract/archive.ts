@@ -8,11 +8,13 @@
  *   scan-wide total while the data is produced, with the time budget checked between slices.
  * - A damaged member or header ends the archive as `corrupt` (libarchive cannot resync), never `clean`.
  */
-import { readBytes } from '../bytes.js';
+import { decodeName, readBytes } from '../bytes.js';
+import { crc32 } from '../crc32.js';
 import type { ArchiveFormat } from '../sniff.js';
 import { afterArchive, archiveEnd, framingProblem } from './archive-bounds.js';
 import { crc16, lzhHeaders, lzhName, needsConversion, readableCopy, type LzhHeader } from './lzh-headers.js';
 import { CHUNK, LibArchive } from './libarchive.js';
+import { rarFiles } from './rar-headers.js';
 import { checkDeclared, ExpansionGuard } from './expansion-guard.js';
 import { nameOnly, ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 
@@ -34,6 +36,7 @@ export const archiveExtractor = (format: ArchiveFormat): Extractor =>
 async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext): AsyncIterable<Extracted> {
   const bytes = await readBytes(blob);
   const headers = format === 'lzh' ? lzhHeaders(bytes) : [];
+  const rar = format === 'rar' ? rarFiles(bytes) : [];
   const archive = await LibArchive.open((format === 'lzh' && readableCopy(bytes, headers)) || bytes);
   let files = 0;
   let entries = 0;
@@ -43,6 +46,9 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
       entries++;
       if (!entry.isFile) continue;
       if (format === 'lzh' && headers[i] && needsConversion(headers[i])) entry.name = lzhName(headers[i]) ?? entry.name;
+      // A RAR 4 name in the writer's code page (no Unicode flag): decoded here, not as libarchive spells it.
+      const r4 = rar[i];
+      if (r4 && !r4.unicode && r4.name.some((c) => c >= 0x80)) entry.name = decodeName(r4.name, false).replace(/\\/g, '/');
       ctx.addEntry();
       files++;
       if (entry.encrypted) {
@@ -58,6 +64,7 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
       for (let left = entry.size; left > 0; left -= CHUNK) {
         const chunk = archive.read(Math.min(left, CHUNK));
         if (format === 'lzh') crc = crc16(chunk, crc);
+        else if (r4?.stored) crc = crc32(chunk, crc);
         guard.produced(chunk);
       }
       try {
@@ -68,6 +75,12 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
         continue;
       }
       if (format === 'lzh' && headers[i]?.crc != null && headers[i].crc !== crc) throw new ScanError('corrupt', `${entry.name} fails its CRC check`);
+      // A damaged member does not hide its siblings: a marked one still makes the archive marked.
+      if (r4?.stored && r4.crc !== crc) {
+        yield nameOnly(entry.name);
+        yield { kind: 'unscannable', reason: 'corrupt', detail: `${entry.name} fails its CRC check`, where: { part: entry.name } };
+        continue;
+      }
       yield { kind: 'member', name: entry.name, data: guard.blob() };
     }
     if (entries < headers.length) yield* unreadLzhMembers(headers.slice(entries));
