@@ -50,10 +50,15 @@ export function csvDelimiter(name: string, text: string): string {
   return (first.match(/;/g)?.length ?? 0) > (first.match(/,/g)?.length ?? 0) ? ';' : ',';
 }
 
-/** What the formula fields of a CSV show, and an unscannable item for those that may show 秘 but cannot be evaluated. */
-export function* csvFormulas(text: string, name: string): Generator<Extracted> {
+/**
+ * What the formula fields of a CSV show, and an unscannable item for those that may show 秘 but cannot be
+ * evaluated. `unicodeText`: a .txt in UTF-16 with a byte order mark, what Excel saves as "Unicode Text"
+ * and opens again as a sheet, tab-separated: its formulas are evaluated too, but one that cannot be is
+ * not reported (it may be ordinary text that starts a line with =, read as text as before).
+ */
+export function* csvFormulas(text: string, name: string, unicodeText = false): Generator<Extracted> {
   if (!text.includes('=') || !MAY_SHOW_STAMP.test(text)) return;
-  const rows = parseCsv(text, csvDelimiter(name, text));
+  const rows = parseCsv(text, unicodeText ? '\t' : csvDelimiter(name, text));
   const cells: Cells = {
     range(sheet, r1, c1, r2, c2) {
       if (sheet !== null || (r2 - r1 + 1) * (c2 - c1 + 1) > MAX_RANGE) return null;
@@ -70,6 +75,7 @@ export function* csvFormulas(text: string, name: string): Generator<Extracted> {
       const f = rows[r][c];
       if (f.length < 2 || f[0] !== '=') continue;
       if (++n > MAX_FORMULAS) {
+        if (unicodeText) return;
         yield { kind: 'unscannable', reason: 'unsupported', detail: `a CSV with more than ${MAX_FORMULAS} formulas: what they show was not all read` };
         return;
       }
@@ -79,7 +85,7 @@ export function* csvFormulas(text: string, name: string): Generator<Extracted> {
     }
   }
   for (const chunk of chunkText(shown.join('\n'))) yield { kind: 'text', text: chunk, where: { area: 'cells' } };
-  if (unknown.length) yield unreadFormulas(unknown, {});
+  if (unknown.length && !unicodeText) yield unreadFormulas(unknown, {});
 }
 
 /** A referenced field: its text, or (a formula itself) not known, possibly 秘 when it may make it. */

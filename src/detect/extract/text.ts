@@ -337,6 +337,8 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   else if (kind.csv && (await anySlice(blob, ctx, formulaCell))) {
     yield { kind: 'unscannable', reason: 'unsupported', detail: `formulas in a CSV over ${CSV_FORMULA_CAP >> 20} MiB are not computed` };
   }
+  // Excel's "Unicode Text" (a tab-separated .txt in UTF-16 with a byte order mark) opens as a sheet too.
+  else if (/\.txt$/i.test(ctx.name ?? '') && utf16Bom(head) && blob.size <= CSV_FORMULA_CAP) yield* csvFormulas(await wholeText(), ctx.name ?? '', true);
   // Bytes no text holds (a file named .txt that is not one: a program's output, a companion file): it is
   // also searched as an unknown file is, in every encoding, which a text decoded in one encoding is not.
   if (!u32 && det.enc !== 'utf-16le' && det.enc !== 'utf-16be' && hasControlBytes(head)) yield* extractBinary(blob, ctx);
@@ -346,6 +348,8 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
 };
 
 const CSV_NAME = /\.(csv|tsv)$/i;
+/** The bytes start with a UTF-16 byte order mark (LE or BE). */
+const utf16Bom = (b: Uint8Array): boolean => ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) && !(b[2] === 0 && b[3] === 0);
 
 /** What the byte search saw on its way (encoded-in-text.ts hasEncodedFileLine): read after it. */
 interface Seen {
