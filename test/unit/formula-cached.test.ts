@@ -51,3 +51,32 @@ describe('formula results stored but never computed', () => {
     });
   }
 });
+
+/**
+ * Red team docs5 #3 and #3b: xlwt stores every formula's result as an empty text (it never computes),
+ * Spreadsheet::WriteExcel when given '' writes an empty STRING record, and SheetJS writes `<v></v>` on a
+ * text formula in a workbook with no `<calcPr>` (Excel never computed it, and computes it on load).
+ * LibreOffice and Gnumeric compute those formulas and show 「秘 Confidential」.
+ */
+describe('formula results stored as an empty text by writers that never compute', () => {
+  it.each([
+    ['m_xlwt-formula-literal.xls', 'A1'],
+    ['m_xlwt-formula-ref.xls', 'B1'],
+    ['m_xlwt-formula-concat.xls', 'A1'],
+    ['m_swe-formula-literal-value.xls', 'A1'],
+    ['m_sheetjs-formula-ref-emptyv.xlsx', 'B1'],
+    ['m_sheetjs-formula-literal-emptyv.xlsx', 'A1'],
+  ])('%s → marked at %s', async (n, cell) => {
+    expect(await scan(n)).toMatchObject({ verdict: 'marked', rule: 1, location: { cell } });
+  });
+  it.each([
+    'k_xlwt-formula-literal-trap.xls',
+    'k_xlwt-formula-ref-trap.xls',
+    'k_xlwt-formula-concat-trap.xls',
+    'k_swe-formula-literal-value-trap.xls',
+    'k_sheetjs-formula-ref-emptyv-trap.xlsx',
+    'k_sheetjs-formula-literal-emptyv-trap.xlsx',
+  ])('%s → clean', async (n) => {
+    expect(await scan(n)).toMatchObject({ verdict: 'clean' });
+  });
+});

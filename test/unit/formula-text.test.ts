@@ -95,10 +95,10 @@ describe('xls: what counts as a computed value', () => {
     b.set(value, at + 4 + 6);
     return scanBlob(new Blob([b]), 'book.xls');
   };
-  it('the number 0 a writer stores without calculating: unread; another number, an empty text, a boolean: computed', async () => {
+  it('the number 0 or an empty text a writer stores without calculating (xlwt always stores ""): unread; another number, a boolean: computed', async () => {
     expect(await withResult([0, 0, 0, 0, 0, 0, 0, 0])).toMatchObject({ verdict: 'unscannable', location: { cell: 'B2' } });
     expect(await withResult([0, 0, 0, 0, 0, 0, 0x14, 0x40])).toMatchObject({ verdict: 'clean' }); // 5.0
-    expect(await withResult([3, 0, 0, 0, 0, 0, 0xff, 0xff])).toMatchObject({ verdict: 'clean' }); // ""
+    expect(await withResult([3, 0, 0, 0, 0, 0, 0xff, 0xff])).toMatchObject({ verdict: 'unscannable', location: { cell: 'B2' } }); // "" (red team docs5 #3)
     expect(await withResult([1, 0, 1, 0, 0, 0, 0xff, 0xff])).toMatchObject({ verdict: 'clean' }); // TRUE
   });
 });

@@ -13,7 +13,7 @@ import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
 import { readFormula, unread, unreadFormulas, type Cells, type Value } from './formula-text.js';
 import { showThrough, type OdsFormats } from './ods-formats.js';
-import { RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
+import { HiddenColumns, RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
 import { TallMerges } from './tall-merges.js';
 import type { Extracted } from './types.js';
 import { XML_TAGS, content, replaceSpans, spans } from './markup-spans.js';
@@ -48,6 +48,8 @@ const repeat = (tag: string, name: string): number => Math.min(MAX_REPEAT, Math.
  */
 export function* sheetRuns(xml: string, where: Where, cells?: Cells, formats?: OdsFormats): Generator<Extracted> {
   const rows = new RowTexts();
+  const hidden = hiddenColumns(xml);
+  if (hidden.any) rows.hidden = hidden;
   const tall = new TallMerges();
   /** Formulas in the rows read: their literals (text a search finds) and cells that may show the stamp unevaluated. */
   const formulas: Formulas = { literals: [], unread: [] };
@@ -117,6 +119,20 @@ function columnStyles(xml: string): Styled['columns'] {
   return out;
 }
 
+/** Hidden columns (`table:visibility="collapse"`, a collapsed group or a hidden column; "filter"): a row is also read without them (sheet-rows.ts). */
+function hiddenColumns(xml: string): HiddenColumns {
+  const out = new HiddenColumns();
+  const head = xml.slice(0, FIRST_ROW.exec(xml)?.index ?? xml.length);
+  let col = 0;
+  for (const [tag] of head.matchAll(COLUMN)) {
+    const n = repeat(tag, 'table:number-columns-repeated');
+    const v = attr(tag, 'table:visibility');
+    if (v === 'collapse' || v === 'filter') out.add(col, Math.min(col + n, 16_384) - 1);
+    col += n;
+  }
+  return out;
+}
+
 /** A stored result of a formula (SheetJS stores none: a value type and an empty paragraph). */
 const COMPUTED = /\boffice:(?:string-value|value|boolean-value|date-value|time-value)\s*=/;
 
@@ -167,7 +183,8 @@ export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?:
       else if (!text && cells && f.value === null) unknown.push(col);
     }
     if (text) {
-      out.push({ row, col, text, sst: null });
+      // A covered cell's text (LibreOffice's "keep the contents of the hidden cells") is not shown.
+      out.push(kind === 'table-cell' ? { row, col, text, sst: null } : { row, col, text, sst: null, covered: true });
       // A repeated or merged cell: its last column is the neighbour of the next cell (the copies between change nothing).
       const last = col + n - 1 + span - 1;
       if (last > col) out.push({ row, col: last, text, sst: null });

@@ -7,7 +7,7 @@ import { headerText } from './print-header.js';
 import { FormulaBook, evaluateFormula, parseXlsFormula, type ParsedFormula } from './formula-text.js';
 import { shownAs, textSection } from './number-format.js';
 import { codepageDecoder } from './ole2-props.js';
-import { MergedCells, RowTexts, SEPARATOR, type TextCell } from './sheet-rows.js';
+import { HiddenColumns, MergedCells, RowTexts, SEPARATOR, type TextCell } from './sheet-rows.js';
 import { TallMerges } from './tall-merges.js';
 import { shapePairs, type ShapeBox } from './shape-pairs.js';
 
@@ -248,6 +248,8 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
   /** Merged ranges per sheet (MERGEDCELLS, after the cells): a merged cell neighbours the cell after the columns it covers. */
   const sheetMerges = new Map<string, Merge[]>();
   let merges = 0;
+  /** Hidden columns per sheet (COLINFO fHidden): a row is also read without them (sheet-rows.ts). */
+  const sheetHidden = new Map<string, HiddenColumns>();
   /** Number formats (FORMAT, by ifmt) and cell styles (XF, in order) that print text around a text cell's (number-format.ts). */
   const formatSections = new Map<number, string>();
   const xfSections: (string | undefined)[] = [];
@@ -367,9 +369,15 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
           arr.push(...f.literals);
         }
         const cell: Deferred = { sheet: sheet || '?', row: u16(0), col: u16(2), xf: u16(4), parsed };
-        // A computed text (STRING follows, else the formula tells), empty text, boolean or error result: what the cell shows.
+        // A computed text (STRING follows, else the formula tells), boolean or error result: what the cell shows.
         if (u16(12) === 0xffff) {
           if (d[6] === 0) awaiting = cell;
+          // An empty text is what writers that never calculate store (xlwt always, Spreadsheet::WriteExcel
+          // given ''), as a stored 0 is: LibreOffice and Gnumeric compute the formula, and so does Excel.
+          else if (d[6] === 3) {
+            if (f.value !== null) add(cell.row, cell.col, f.value);
+            else defer(cell);
+          }
           break;
         }
         // A number: a formula that can only make text did not compute it (its value shows instead);
@@ -383,9 +391,16 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
       }
       case 0x0207: {
         // STRING (formula result)
+        const of = awaiting;
         awaiting = null;
         const [r, c, xf] = formulaCell.split(',').map(Number);
-        add(r || 0, c || 0, xlString(d, 0, 2), xf ?? -1);
+        const text = xlString(d, 0, 2);
+        // An empty text given as the result (Spreadsheet::WriteExcel's write_formula(…, '')): not computed, as above.
+        if (!text && of) {
+          const v = evaluateFormula(of.parsed).value;
+          if (v !== null) add(of.row, of.col, v);
+          else defer(of);
+        } else add(r || 0, c || 0, text, xf ?? -1);
         break;
       }
       case 0x00e5: {
@@ -401,6 +416,15 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
           const o = 2 + 8 * k;
           arr.push([u16(o), u16(o + 4), u16(o + 6), u16(o + 2)]);
         }
+        break;
+      }
+      case 0x007d: {
+        // COLINFO: first and last column, width, XF, then options (fHidden: bit 0).
+        if (d.length < 10 || !(d[8] & 1)) break;
+        const name = sheet || '?';
+        let hidden = sheetHidden.get(name);
+        if (!hidden) sheetHidden.set(name, (hidden = new HiddenColumns()));
+        hidden.add(u16(0), Math.min(u16(2), 16_383));
         break;
       }
       case 0x0014: // HEADER
@@ -447,7 +471,7 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
   if (eofs < bofs) res.damaged ??= 'the workbook ends before its last part does (its end record is missing)';
 
   for (const [name, cells] of sheetCells) {
-    const joined = joinedRows(cells, name, sheetMerges.get(name) ?? []);
+    const joined = joinedRows(cells, name, sheetMerges.get(name) ?? [], sheetHidden.get(name) ?? null);
     res.rows.push(...joined.rows);
     if (joined.lost) res.tooLarge ??= `sheet ${name}: too many merged ranges or cells with 秘 to join its rows`;
     res.sheets.push({ sheet: name, text: cells.map((c) => c.text).join(SEPARATOR) });
@@ -485,8 +509,9 @@ function evaluateDeferred(deferred: readonly Deferred[], raw: ReadonlyMap<string
 }
 
 /** The rows of one sheet's text cells, joined (sheet-rows.ts). Sorted: cell records come row by row, but a damaged stream need not. */
-function joinedRows(cells: TextCell[], sheet: string, merged: Merge[]): { rows: XlsResult['rows']; lost: boolean } {
+function joinedRows(cells: TextCell[], sheet: string, merged: Merge[], hidden: HiddenColumns | null): { rows: XlsResult['rows']; lost: boolean } {
   const rows = new RowTexts();
+  rows.hidden = hidden;
   const merges = new MergedCells();
   const tall = new TallMerges();
   const sorted = [...cells].sort((a, b) => a.row - b.row || a.col - b.col);

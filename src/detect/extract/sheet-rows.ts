@@ -9,7 +9,14 @@
  * Confidential in D2 on screen. xlsx, xlsb and xls list their merges after the cells, so a row with a
  * gap is kept (RowTexts: its content once, with every row number that shows it) and the gap's column
  * span wanted for that row (MergedCells) while the cells stream by; once the sheet's merges are known,
- * joinMerged joins each gap that a merge starting at the cell before it covers exactly.
+ * joinMerged reads each such row again as it shows: a merged cell's text over the columns it covers,
+ * the cells it covers empty (a writer may leave text there, which no reader shows: SheetJS, LibreOffice's
+ * "keep the contents of the hidden cells"), and the cell after it a neighbour.
+ *
+ * A hidden column (HiddenColumns: xlsx `<col hidden>`, xlsb BrtColInfo, xls COLINFO, ods collapsed
+ * columns, SpreadsheetML ss:Hidden) is not on screen, so the cells either side of it stand side by side:
+ * a row is also read without its hidden columns' cells, those either side of a run of hidden columns
+ * joined as neighbours. The reading with every cell stays: text in a hidden column is still read.
  */
 import type { Where } from '../types.js';
 import { normalize } from '../normalize.js';
@@ -30,6 +37,71 @@ export interface TextCell {
   sst: number | null;
   /** The text section of its number format that prints around its text (number-format.ts): `text` is as shown. */
   format?: string;
+  /** A cell a merge covers (ods keeps its text in `<table:covered-table-cell>`): no reader shows it. */
+  covered?: boolean;
+}
+
+/** Runs of hidden columns kept per sheet: past it the rest are not honoured (every cell is still read). */
+const MAX_HIDDEN_RUNS = 1 << 16;
+
+/** A sheet's hidden columns (0-based, inclusive runs), known before its rows (every format lists them first). */
+export class HiddenColumns {
+  private runs: [number, number][] = [];
+  /** `runs` are sorted and disjoint. */
+  private sorted = true;
+
+  /** Columns first…last are hidden. */
+  add(first: number, last: number): void {
+    if (!(last >= first) || first < 0 || this.runs.length >= MAX_HIDDEN_RUNS) return;
+    this.runs.push([first, last]);
+    this.sorted = false;
+  }
+
+  get any(): boolean {
+    return this.runs.length > 0;
+  }
+
+  /** The runs sorted and joined where they overlap or touch (once, after the last add). */
+  private merged(): [number, number][] {
+    if (this.sorted) return this.runs;
+    const runs = this.runs.sort((a, b) => a[0] - b[0]);
+    const out: [number, number][] = [];
+    for (const [a, b] of runs) {
+      const last = out[out.length - 1];
+      if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+      else out.push([a, b]);
+    }
+    this.runs = out;
+    this.sorted = true;
+    return out;
+  }
+
+  /** The last column of the hidden run holding `col`, or -1 when `col` is not hidden. */
+  private endAt(col: number): number {
+    const runs = this.merged();
+    let lo = 0;
+    let hi = runs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (runs[mid][0] <= col) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return lo > 0 && runs[lo - 1][1] >= col ? runs[lo - 1][1] : -1;
+  }
+
+  has(col: number): boolean {
+    return this.endAt(col) >= 0;
+  }
+
+  /** Every column from `from` to `to` is hidden (true for none: from > to). */
+  covers(from: number, to: number): boolean {
+    for (let c = from; c <= to; ) {
+      const end = this.endAt(c);
+      if (end < 0) return false;
+      c = end + 1;
+    }
+    return true;
+  }
 }
 
 /**
@@ -58,47 +130,43 @@ const MAX_ROW_TEXTS = 10_000;
  */
 const MAX_KEPT = 1 << 20;
 
-/** A column span, first:last (0-based). */
-const span = (col: number, lastCol: number): string => `${col}:${lastCol}`;
-
 /**
  * The merged ranges of one sheet that can matter to a row's join: only a merge that starts at a text
- * cell of a row that may show the stamp and covers exactly the empty columns after it (want), so a
- * sheet of many merges keeps none it does not need. The same row content may stand merged in one row
- * and not in another (a trap row first, the stamp further down): rows are told apart by number.
+ * cell of a row that may show the stamp with another text cell after it (want), so a sheet of many
+ * merges keeps none it does not need. The same row content may stand merged in one row and not in
+ * another (a trap row first, the stamp further down): rows are told apart by number.
  */
 export class MergedCells {
-  /** Column span → the rows (ascending once sorted) where a gap of exactly that span follows a cell. */
-  private readonly wanted = new Map<string, number[]>();
-  /** Spans whose rows came out of order (a damaged stream): sorted before the merges are looked up. */
-  private readonly unsorted = new Set<string>();
+  /** First column → the rows (ascending once sorted) where a text cell there has another after it. */
+  private readonly wanted = new Map<number, number[]>();
+  /** First columns whose rows came out of order (a damaged stream): sorted before the merges are looked up. */
+  private readonly unsorted = new Set<number>();
   private kept = 0;
-  /** Column span → the wanted rows where a merge of exactly that span starts. */
-  private readonly merged = new Map<string, Set<number>>();
-  /** A gap was not kept (past MAX_KEPT): a merge over it would go unjoined (see RowTexts.joinMerged). */
+  /** First column → wanted row → the last column of the merge that starts there. */
+  private readonly merged = new Map<number, Map<number, number>>();
+  /** A cell was not kept (past MAX_KEPT): a merge over it would go unjoined (see RowTexts.joinMerged). */
   dropped = false;
   /** The sheet has a merge (add was called). */
   any = false;
 
-  /** Wants the merges that would cover a gap of `row` (its cells in column order), if it may show the stamp. */
+  /** Wants the merges that may start at a cell of `row` (its cells in column order), if it may show the stamp. */
   want(cells: readonly TextCell[]): void {
     if (!cells.some((c) => mayHaveStampChar(c.text))) return;
-    // A shared string not loaded yet (text '') may turn out blank or not: the gaps of both readings.
-    this.wantGaps(cells.filter((c) => shows(c.text)));
-    if (cells.some((c) => !shows(c.text) && c.sst !== null)) this.wantGaps(cells.filter((c) => shows(c.text) || c.sst !== null));
+    // A shared string not loaded yet (text '') may turn out blank or not: the cells of both readings.
+    this.wantStarts(cells.filter((c) => shows(c.text)));
+    if (cells.some((c) => !shows(c.text) && c.sst !== null)) this.wantStarts(cells.filter((c) => shows(c.text) || c.sst !== null));
   }
 
-  private wantGaps(row: readonly TextCell[]): void {
-    for (let i = 1; i < row.length; i++) {
-      if (row[i].col <= row[i - 1].col + 1) continue;
+  private wantStarts(row: readonly TextCell[]): void {
+    for (let i = 0; i + 1 < row.length; i++) {
       if (this.kept >= MAX_KEPT) {
         this.dropped = true;
         return;
       }
-      const k = span(row[i - 1].col, row[i].col - 1);
+      const k = row[i].col;
       let rows = this.wanted.get(k);
       if (!rows) this.wanted.set(k, (rows = []));
-      const r = row[i - 1].row;
+      const r = row[i].row;
       if (rows.length && rows[rows.length - 1] === r) continue;
       if (rows.length && rows[rows.length - 1] > r) this.unsorted.add(k);
       rows.push(r);
@@ -114,19 +182,19 @@ export class MergedCells {
   /** A merged range from (row, col) to column `lastCol` (0-based), kept if a row wants it. */
   add(row: number, col: number, lastCol: number): void {
     this.any = true;
-    const k = span(col, lastCol);
-    const rows = this.wanted.get(k);
+    if (!(lastCol > col)) return;
+    const rows = this.wanted.get(col);
     if (!rows) return;
-    if (this.unsorted.delete(k)) rows.sort((a, b) => a - b);
+    if (this.unsorted.delete(col)) rows.sort((a, b) => a - b);
     if (!has(rows, row)) return;
-    let set = this.merged.get(k);
-    if (!set) this.merged.set(k, (set = new Set()));
-    set.add(row);
+    let map = this.merged.get(col);
+    if (!map) this.merged.set(col, (map = new Map()));
+    map.set(row, Math.max(lastCol, map.get(row) ?? lastCol));
   }
 
-  /** The rows where a merge from column `col` to `lastCol` starts (among the wanted ones). */
-  rowsMerged(col: number, lastCol: number): ReadonlySet<number> | undefined {
-    return this.merged.get(span(col, lastCol));
+  /** The wanted rows where a merge starts at column `col`, with its last column. */
+  from(col: number): ReadonlyMap<number, number> | undefined {
+    return this.merged.get(col);
   }
 }
 
@@ -148,6 +216,8 @@ interface Gapped {
   row: TextCell[];
   where: Where;
   rows: number[];
+  /** The hidden columns of its sheet. */
+  hidden: HiddenColumns | null;
 }
 
 /** Rows where 秘 stands beside other cells, each as one text (see the header); each distinct text once. */
@@ -155,14 +225,17 @@ export class RowTexts {
   readonly out: Extracted[] = [];
   private readonly seen = new Set<string>();
   /**
-   * Rows with a gap between two cells, by content and columns: joined again once the merges are
-   * known (joinMerged). Every row number is kept, not only the first: the same content may be merged
-   * only further down.
+   * Rows that may show the stamp, by content and columns: read again once the merges are known
+   * (joinMerged). Every row number is kept, not only the first: the same content may be merged only
+   * further down.
    */
   private gapped = new Map<string, Gapped>();
   private kept = 0;
-  /** A row with a gap was not kept (past MAX_KEPT): a merge over the gap would go unjoined. */
+  /** A row was not kept (past MAX_KEPT): a merge over its cells would go unjoined. */
   private dropped = false;
+
+  /** The hidden columns of the sheet whose rows are added next (null: none). */
+  hidden: HiddenColumns | null = null;
 
   add(row: TextCell[], where: Where): void {
     this.addRows(row, [row[0]?.row ?? 0], where);
@@ -175,19 +248,20 @@ export class RowTexts {
     if (row.length < 2) return;
     const first = row.find((c) => mayHaveStampChar(c.text));
     if (!first) return;
-    const near = (i: number) => row[i].col === row[i - 1].col + 1;
-    const text = this.emit(row, where, rows[0], near);
-    if (!text.includes(SEPARATOR)) return;
+    const ends = row.map((c) => c.col);
+    const text = this.emit(row, where, rows[0], (i) => row[i].col === row[i - 1].col + 1);
+    this.emitShown(row, ends, where, rows[0]);
     if (this.kept >= MAX_KEPT) {
       this.dropped = true;
       return;
     }
-    const key = row.map((c) => c.col).join(',') + '\u0000' + text;
+    // Kept for the merges (any cell but the last may start one): by columns and content.
+    const key = row.map((c) => (c.covered ? '~' : '') + c.col).join(',') + '\u0000' + text;
     let g = this.gapped.get(key);
     if (!g) {
       // Distinct contents as many as the row texts kept; past that, only rows a merge could make the stamp.
       if (this.gapped.size >= MAX_ROW_TEXTS && !MAY_BE_JOINED_STAMP.test(normalize(row.map((c) => c.text).join(' ')))) return;
-      this.gapped.set(key, (g = { row, where, rows: [] }));
+      this.gapped.set(key, (g = { row, where, rows: [], hidden: this.hidden }));
     }
     for (const r of rows) {
       if (this.kept >= MAX_KEPT) {
@@ -200,19 +274,48 @@ export class RowTexts {
   }
 
   /**
-   * The kept rows again, a gap joined where a merge from the cell before it covers the gap exactly.
+   * The row as it shows (`ends`: the last column each cell's text stands over): cells a merge covers
+   * and cells in hidden columns left out, cells with only hidden columns between them neighbours.
+   */
+  private emitShown(row: readonly TextCell[], ends: readonly number[], where: Where, r: number, hidden = this.hidden): void {
+    const h = hidden?.any ? hidden : null;
+    if (!h && !row.some((c) => c.covered)) return;
+    const keep: number[] = [];
+    for (let i = 0; i < row.length; i++) if (!row[i].covered && !h?.has(row[i].col)) keep.push(i);
+    if (keep.length < 2 || !keep.some((i) => mayHaveStampChar(row[i].text))) return;
+    const cells = keep.map((i) => row[i]);
+    this.emit(cells, where, r, (j) => {
+      const end = ends[keep[j - 1]];
+      const col = cells[j].col;
+      return col === end + 1 || (!!h && col > end && h.covers(end + 1, col - 1));
+    });
+  }
+
+  /**
+   * The kept rows again as they show where a merge starts at one of their cells: its text over the
+   * columns it covers, the cells it covers left out, the cell after it a neighbour.
    * True when rows past the limits were not kept while the sheet has merges: one of them may have
    * joined a stamp, so the caller reports the sheet unread (never clean).
    */
   joinMerged(merges: MergedCells): boolean {
     const lost = (this.dropped || merges.dropped) && merges.any;
-    for (const { row, where, rows } of this.gapped.values()) {
-      // The rows merged over each gap (undefined: no gap there, or no merge over it anywhere).
-      const over = row.map((c, i) => (i > 0 && c.col > row[i - 1].col + 1 ? merges.rowsMerged(row[i - 1].col, c.col - 1) : undefined));
-      if (!over.some(Boolean)) continue;
+    for (const { row, where, rows, hidden } of this.gapped.values()) {
+      // The merges starting at each cell (undefined: none anywhere).
+      const from = row.map((c, i) => (i + 1 < row.length ? merges.from(c.col) : undefined));
+      if (!from.some(Boolean)) continue;
       for (const r of rows) {
-        if (!over.some((s) => s?.has(r))) continue;
-        this.emit(row, where, r, (i) => row[i].col === row[i - 1].col + 1 || over[i]?.has(r) === true);
+        const last = from.map((m) => m?.get(r));
+        if (last.every((x) => x === undefined)) continue;
+        const cells: TextCell[] = [];
+        const ends: number[] = [];
+        for (let i = 0; i < row.length; i++) {
+          if (ends.length && row[i].col <= ends[ends.length - 1]) continue;
+          cells.push(row[i]);
+          ends.push(Math.max(row[i].col, last[i] ?? row[i].col));
+        }
+        if (cells.length < 2 || !cells.some((c) => mayHaveStampChar(c.text))) continue;
+        this.emit(cells, where, r, (i) => cells[i].col === ends[i - 1] + 1);
+        this.emitShown(cells, ends, where, r, hidden);
       }
     }
     this.gapped = new Map();

@@ -4,18 +4,24 @@
  * as SheetJS writes them), evaluated with the cells they refer to (formula-text.ts, R1C1 from the cell).
  * The file's text is read as markup elsewhere (html.ts); here a formula's value is a cell's text, joined
  * with its row's neighbours (sheet-rows.ts), and one that may show 秘 but cannot be evaluated is unread.
+ * A workbook with hidden columns (`<Column ss:Hidden="1">`) has its rows read here too, also without
+ * them: the cells either side of a hidden column stand side by side on screen.
  */
 import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
 import { readFormula, unreadFormulas, type Cells, type Value } from './formula-text.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
-import { RowTexts, cellName, type TextCell } from './sheet-rows.js';
+import { HiddenColumns, RowTexts, cellName, type TextCell } from './sheet-rows.js';
 import type { Extracted } from './types.js';
 import { attr, decodeEntities, xmlToText } from './xml-text.js';
 
 /** An XML Spreadsheet with formulas: the only files read here. */
 export const SPREADSHEET_ML = /urn:schemas-microsoft-com:office:spreadsheet/;
 const HAS_FORMULA = /\bss:Formula\s*=/;
+/** A hidden column (`<Column ss:Hidden="1">`): the sheet's rows are read here without it too (sheet-rows.ts). */
+const HIDDEN = /\bss:Hidden\s*=\s*["'](?:1|true)["']/;
+const COLUMN = /<(?:ss:)?Column\b[^>]*>/g;
+const FIRST_ROW = /<(?:ss:)?Row[\s/>]/;
 /** Cells indexed per file: past it, the formulas are reported unread (never clean). */
 const MAX_CELLS = 1_000_000;
 
@@ -70,12 +76,15 @@ function* gnumericFormulas(xml: string): Generator<Extracted> {
 /** The formulas with no computed value of an XML Spreadsheet or a Gnumeric workbook, read as they show; nothing for other XML. */
 export function* xmlSpreadsheetFormulas(xml: string): Generator<Extracted> {
   if (GNUMERIC.test(xml.slice(0, 4096))) return yield* gnumericFormulas(xml);
-  if (!HAS_FORMULA.test(xml) || !SPREADSHEET_ML.test(xml.slice(0, 4096))) return;
+  if (!(HAS_FORMULA.test(xml) || HIDDEN.test(xml)) || !SPREADSHEET_ML.test(xml.slice(0, 4096))) return;
   const sheets = new Map<string, Grid>();
+  const hidden = new Map<string, HiddenColumns>();
   let cells = 0;
   for (const w of spans(xml, WORKSHEET, () => WORKSHEET_END, XML_TAGS)) {
     const grid: Grid = new Map();
     sheets.set(attr(w.tag, 'ss:Name') ?? '', grid);
+    const h = hiddenColumns(content(xml, w));
+    if (h.any) hidden.set(attr(w.tag, 'ss:Name') ?? '', h);
     let row = -1;
     for (const r of spans(content(xml, w), ROW, () => ROW_END, XML_TAGS)) {
       row = Number(attr(r.tag, 'ss:Index') ?? row + 2) - 1;
@@ -92,13 +101,29 @@ export function* xmlSpreadsheetFormulas(xml: string): Generator<Extracted> {
       }
     }
   }
-  for (const [name, grid] of sheets) yield* sheetFormulas(sheets, name, grid);
+  for (const [name, grid] of sheets) yield* sheetFormulas(sheets, name, grid, hidden.get(name) ?? null);
+}
+
+/** A worksheet's hidden columns: `<Column>`s before its first row (ss:Index 1-based, else after the last; ss:Span more columns alike). */
+function hiddenColumns(sheet: string): HiddenColumns {
+  const out = new HiddenColumns();
+  const head = sheet.slice(0, FIRST_ROW.exec(sheet)?.index ?? sheet.length);
+  let col = -1;
+  for (const [tag] of head.matchAll(COLUMN)) {
+    col = Number(attr(tag, 'ss:Index') ?? col + 2) - 1;
+    if (!Number.isInteger(col) || col < 0) break;
+    const last = Math.min(col + (Number(attr(tag, 'ss:Span') ?? 0) || 0), 16_383);
+    if (HIDDEN.test(tag)) out.add(col, last);
+    col = last;
+  }
+  return out;
 }
 
 /** One sheet's formulas evaluated: their texts with 秘, their rows joined, and the unread cells. */
-function* sheetFormulas(sheets: Map<string, Grid>, name: string, grid: Grid): Generator<Extracted> {
+function* sheetFormulas(sheets: Map<string, Grid>, name: string, grid: Grid, hidden: HiddenColumns | null = null): Generator<Extracted> {
   const where: Where = { area: 'cells', sheet: name };
   const rows = new RowTexts();
+  rows.hidden = hidden;
   const unread: string[] = [];
   const values = new Map<Cell, Value>();
   for (const [r, row] of grid) {

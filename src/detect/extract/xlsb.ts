@@ -15,7 +15,7 @@ import { scanBytes } from './binary.js';
 import { NEEDLES, findNeedles, mayHaveStampChar } from './byte-scan.js';
 import { ScanError, type ExtractContext, type Extracted } from './types.js';
 import { attr } from './xml-text.js';
-import { MergedCells, RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
+import { HiddenColumns, MergedCells, RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
 import { shownAs, textFormats, type TextFormats } from './number-format.js';
 import { TallMerges } from './tall-merges.js';
 import type { ZipArchive } from './zip-reader.js';
@@ -33,6 +33,8 @@ const SST_ITEM = 0x13;
 const BUNDLE_SH = 0x9c; // a sheet: its name and relationship id
 const MERGE_CELL = 0xb0; // a merged range, after the cells: RfX (first row, last row, first column, last column)
 const HEADER_FOOTER = 0x1df;
+const COL_INFO = 0x3c; // a run of columns: first, last, width, style, then flags (fHidden: bit 0)
+const BEGIN_SHEET_DATA = 0x91;
 // xl/styles.bin: number formats, and the cell styles (BrtXF between BrtBeginCellXFs and BrtEndCellXFs) that name them.
 const FMT = 0x2c;
 const XF = 0x2f;
@@ -189,7 +191,7 @@ export class XlsbBook {
       const bytes = await this.zip.read(part);
       if (!bytes) continue;
       try {
-        const joins = new SheetJoins(rows, { part, area: 'cells', sheet });
+        const joins = new SheetJoins(rows, { part, area: 'cells', sheet }, bytes, part);
         for (const row of sheetRows(part, bytes, strings, formats, ctx)) {
           const hit = row.find((c) => c.sst !== null && wanted.has(c.sst));
           if (!hit) continue;
@@ -288,7 +290,13 @@ class SheetJoins {
   constructor(
     private readonly rows: RowTexts,
     private readonly where: Where,
-  ) {}
+    bytes: Uint8Array,
+    part: string,
+  ) {
+    // Hidden columns are listed before the cells: a row is also read without them (sheet-rows.ts).
+    const hidden = hiddenColumns(bytes, part);
+    rows.hidden = hidden.any ? hidden : null;
+  }
 
   add(row: TextCell[]): void {
     this.rows.add(row, this.where);
@@ -303,6 +311,20 @@ class SheetJoins {
     const lost = joinTall(part, bytes, strings, formats, this.tall, this.rows, this.where, ctx);
     return lost ?? (dropped ? tooManyToJoin(part, this.where) : null);
   }
+}
+
+/** The hidden columns (BrtColInfo with fHidden, before BrtBeginSheetData); as far as the part can be read (its damage is its own to report). */
+function hiddenColumns(bytes: Uint8Array, part: string): HiddenColumns {
+  const out = new HiddenColumns();
+  try {
+    for (const rec of records(bytes, part)) {
+      if (rec.type === BEGIN_SHEET_DATA) break;
+      if (rec.type === COL_INFO && rec.data.length >= 18 && rec.data[16] & 1) out.add(u32(rec.data, 0), Math.min(u32(rec.data, 4), 16_383));
+    }
+  } catch (err) {
+    if (!(err instanceof ScanError)) throw err;
+  }
+  return out;
 }
 
 /** The merged ranges (BrtMergeCell, listed after the cells) that `merges` or `tall` want; none are read when neither wants any. */
@@ -456,7 +478,7 @@ function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined,
   const where: Where = { part, area: 'cells', ...(sheet !== undefined ? { sheet } : {}) };
   const all: string[] = [];
   const rows = new RowTexts();
-  const joins = new SheetJoins(rows, where);
+  const joins = new SheetJoins(rows, where, bytes, part);
   let row: TextCell[] = [];
   for (const { rec, cell } of cells(bytes, part, ctx)) {
     if (rec.type === HEADER_FOOTER) {

@@ -20,7 +20,7 @@ import { concat } from '../bytes.js';
 import { evaluateFormula, unreadFormulas, type Cells, type FormulaRead, type ParsedFormula, type Value } from './formula-text.js';
 import { RowTexts, cellName, type TextCell } from './sheet-rows.js';
 import type { ExtractContext, Extracted } from './types.js';
-import { RowReader, SharedFormulas, rowCells, type FormulaSink } from './xlsx-rows.js';
+import { RowReader, SharedFormulas, rowCells, type FormulaSink, type Recalc } from './xlsx-rows.js';
 import { attr, decodeEntities } from './xml-text.js';
 import type { ZipArchive } from './zip-reader.js';
 
@@ -82,8 +82,8 @@ export class XlsxFormulas {
     parts: Map<string, string>,
     private readonly strings: readonly string[],
     private readonly ctx: ExtractContext,
-    /** The workbook is computed on load (calcPr fullCalcOnLoad): every formula is read as if it had no value. */
-    private readonly recalc = false,
+    /** The workbook is computed on load (calcPr fullCalcOnLoad): every formula is read as if it had no value (xlsx-rows.ts Recalc). */
+    private readonly recalc: Recalc = false,
   ) {
     for (const [part, name] of parts)
       this.sheets.set(name.toLowerCase(), { part, name, formulas: new Map(), rows: new Map(), wanted: new Map(), texts: new RowTexts(), unread: [], shared: new SharedFormulas() });
@@ -116,7 +116,7 @@ export class XlsxFormulas {
     };
     await this.stream(s, (xml, row) => {
       s.shared.note(xml);
-      if (!this.recalc && !UNCOMPUTED.test(xml) && !MAY_RECONSIDER.test(xml)) return;
+      if (this.recalc !== true && !UNCOMPUTED.test(xml) && !MAY_RECONSIDER.test(xml)) return;
       found = [];
       const cells = rowCells(xml, this.strings, sink, undefined, s.shared, this.recalc);
       if (!found.length) return;

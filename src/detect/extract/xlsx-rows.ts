@@ -14,7 +14,7 @@
 import { concat } from '../bytes.js';
 import type { Where } from '../types.js';
 import { decoder, findNeedles, mayHaveStampChar, type Needle } from './byte-scan.js';
-import { MergedCells, RowTexts, cellName, type TextCell } from './sheet-rows.js';
+import { HiddenColumns, MergedCells, RowTexts, cellName, type TextCell } from './sheet-rows.js';
 import { evaluateFormula, parseFormula, type FormulaRead, type ParsedFormula } from './formula-text.js';
 import { TallMerges } from './tall-merges.js';
 import { shownAs, type TextFormats } from './number-format.js';
@@ -78,8 +78,10 @@ export class XlsxRows {
     private readonly wanted: ReadonlySet<number>,
     private readonly where: Where,
     private readonly formats?: TextFormats,
-    /** The workbook is computed on load (calcPr fullCalcOnLoad): stored formula values are not what shows. */
-    private readonly recalc = false,
+    /** The workbook is computed on load (calcPr fullCalcOnLoad): stored formula values are not what shows (see Recalc). */
+    private readonly recalc: Recalc = false,
+    /** Cell styles aligned "center across selection" (centredStyles). */
+    private readonly centred: ReadonlySet<number> = new Set(),
   ) {}
 
   /** Some rows wait for the shared strings. */
@@ -110,8 +112,23 @@ export class XlsxRows {
     return null;
   }
 
+  /** The sheet's markup before `<sheetData>` so far (its `<cols>`), until the hidden columns are known (then null). */
+  private head: string | null = '';
+
+  /** The hidden columns (`<col min max hidden="1">`, before the rows): a row is also read without them (sheet-rows.ts). */
+  private columns(chunk: Uint8Array): void {
+    if (this.head === null) return;
+    this.head += decoder('utf-8').decode(chunk.subarray(0, MAX_HEAD));
+    const end = this.head.search(SHEET_DATA);
+    if (end < 0 && this.head.length < MAX_HEAD) return;
+    const hidden = hiddenColumns(end < 0 ? this.head : this.head.slice(0, end));
+    if (hidden.any) this.rows.hidden = hidden;
+    this.head = null;
+  }
+
   /** One chunk of the sheet; `stampBytes`: the chunk may hold 秘/㊙/"&#" (the caller's byte search said so). */
   push(chunk: Uint8Array, stampBytes: boolean): void {
+    this.columns(chunk);
     this.rowsPush(chunk, stampBytes);
     // After the rows: merges follow the sheet's data, so they are looked for only once a row wants one.
     if (this.merges.wanting || this.tall.noted) this.findMerges(chunk);
@@ -252,6 +269,8 @@ export class XlsxRows {
     // A formula's value is a cell's text of its own (kept as row texts are: each distinct text once).
     for (const f of this.formulas.shown.splice(0)) this.rows.addText(f.text, this.where, f.row, f.col);
     this.merges.want(cells);
+    // Centred across the blank cells after it: its text stands over them, as a merged cell's does.
+    if (this.centred.size) for (const m of centredAcross(xml, this.centred)) this.merges.add(m.row, m.col, m.lastCol);
     this.tall.note(cells);
     for (const c of cells) {
       if (c.sst === null || !this.wanted.has(c.sst) || this.located.has(c.sst)) continue;
@@ -272,6 +291,70 @@ export class XlsxRows {
       this.pendingRows++;
     } else this.unkept = true;
   }
+}
+
+/**
+ * The cell styles (cellXfs, by index) aligned `horizontal="centerContinuous"` (Excel's "Center Across
+ * Selection", XlsxWriter's center_across), from xl/styles.xml.
+ */
+export function centredStyles(styles: string): Set<number> {
+  const out = new Set<number>();
+  if (!styles.includes('centerContinuous')) return out;
+  const xfs = CELL_XFS.exec(styles)?.[1] ?? '';
+  let i = 0;
+  for (const m of xfs.matchAll(XF)) {
+    if (CENTRED.test(m[1] ?? '')) out.add(i);
+    i++;
+  }
+  return out;
+}
+const CELL_XFS = /<(?:[\w.-]+:)?cellXfs\b[^>]*>([\s\S]*?)<\/(?:[\w.-]+:)?cellXfs>/;
+const XF = /<(?:[\w.-]+:)?xf\b[^>]*?(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?xf>)/g;
+const CENTRED = /<(?:[\w.-]+:)?alignment\b[^>]*\bhorizontal\s*=\s*["']centerContinuous["']/;
+
+/**
+ * In one row's markup, each cell of a centred style (`centred`) with a value followed by blank cells of
+ * such a style: Excel shows its text centred over them, as over a merged range (row, first and last column).
+ */
+function centredAcross(xml: string, centred: ReadonlySet<number>): { row: number; col: number; lastCol: number }[] {
+  const out: { row: number; col: number; lastCol: number }[] = [];
+  const rowNo = Number(attr(ROW_TAG.exec(xml)?.[0] ?? '', 'r') ?? 0) - 1;
+  let col = -1;
+  let open: { row: number; col: number; lastCol: number } | null = null;
+  for (const cell of spans(xml, CELL, () => CELL_END, XML_TAGS)) {
+    const ref = /^([A-Z]{1,3})(\d+)$/.exec(attr(cell.tag, 'r') ?? '');
+    col = ref ? colIndex(ref[1]) : col + 1;
+    const row = ref ? Number(ref[2]) - 1 : rowNo;
+    const styled = centred.has(Number(attr(cell.tag, 's') ?? 0));
+    const body = content(xml, cell);
+    const blank = !/<(?:[\w.-]+:)?(?:v|is|f)[\s>]/.test(body);
+    if (open && styled && blank && col === open.lastCol + 1) {
+      open.lastCol = col;
+      continue;
+    }
+    if (open && open.lastCol > open.col) out.push(open);
+    open = styled && !blank ? { row, col, lastCol: col } : null;
+  }
+  if (open && open.lastCol > open.col) out.push(open);
+  return out;
+}
+
+/** Markup before `<sheetData>` searched for `<col>`s: 16,384 columns' elements fit. */
+const MAX_HEAD = 4 << 20;
+const SHEET_DATA = /<(?:[\w.-]+:)?sheetData[\s/>]/;
+const COL = /<(?:[\w.-]+:)?col\b[^>]*>/g;
+
+/** The hidden columns `<cols>` lists (`min`/`max` 1-based; hidden as Excel, ExcelJS or a collapsed outline group writes it). */
+export function hiddenColumns(head: string): HiddenColumns {
+  const out = new HiddenColumns();
+  for (const [tag] of head.matchAll(COL)) {
+    const h = attr(tag, 'hidden');
+    if (h !== '1' && h !== 'true') continue;
+    const min = Number(attr(tag, 'min'));
+    const max = Number(attr(tag, 'max') ?? min);
+    if (Number.isInteger(min) && Number.isInteger(max) && min >= 1) out.add(min - 1, Math.min(max, 16_384) - 1);
+  }
+  return out;
 }
 
 const ROW_TAG = /^<(?:[\w.-]+:)?row\b[^>]*>/;
@@ -321,7 +404,7 @@ export function rowCells(
   formulas?: FormulaSink,
   formats?: ReadonlyMap<number, string>,
   shared?: SharedFormulas,
-  recalc = false,
+  recalc: Recalc = false,
 ): TextCell[] {
   const rowNo = Number(attr(ROW_TAG.exec(xml)?.[0] ?? '', 'r') ?? 0) - 1;
   const out: TextCell[] = [];
@@ -353,6 +436,14 @@ export function rowCells(
 }
 
 /**
+ * Whether a workbook's stored formula values are what shows: true when it asks to be computed on load
+ * (calcPr fullCalcOnLoad: none is); 'empty-text' when it has no `<calcPr>` at all (SheetJS, a hand-made
+ * file: never computed by Excel, which recomputes it on load), so an empty text stored is a writer's
+ * placeholder, not a result; false otherwise.
+ */
+export type Recalc = boolean | 'empty-text';
+
+/**
  * A formula element: its start tag and its text (entities decoded; '' for `<f t="shared" si="0"/>`);
  * `cached`: the cell holds the number 0, which rowCells trusts unless the formula may make text.
  */
@@ -370,14 +461,16 @@ const ARRAY = /\bt\s*=\s*["']array["']/;
  * 0 (`cached`); else null. `recalc`: the workbook asks to be computed on load (calcPr fullCalcOnLoad),
  * so no stored value is what shows: every formula is read as if it had none.
  */
-function uncomputed(body: string, type: string | null, recalc: boolean): FormulaMarkup | null {
+function uncomputed(body: string, type: string | null, calc: Recalc): FormulaMarkup | null {
+  const recalc = calc === true;
   if (!body.includes('f')) return null;
   const f = firstSpan(body, FORMULA, () => FORMULA_END, XML_TAGS);
   if (!f) return null;
   // Computed: a value, or an empty text result (t="str" with an empty <v>, as Excel writes ""). An
   // empty <v/> in a cell of no type (openpyxl), or no <v> (ExcelJS), is none.
   const v = firstContent(body, VALUE, VALUE_END);
-  const computed = !!v?.trim() || (type === 'str' && (v !== null || EMPTY_VALUE.test(body)));
+  // Not where no `<calcPr>` says Excel computed the workbook ('empty-text': SheetJS writes `<v></v>`).
+  const computed = !!v?.trim() || (type === 'str' && calc !== 'empty-text' && (v !== null || EMPTY_VALUE.test(body)));
   // A stored 0 is what writers that never compute store (as in xls: ole2-xls.ts); another number was computed.
   if (computed && !recalc && ((type !== null && type !== 'n') || v?.trim() !== '0')) return null;
   return { tag: f.tag, text: decodeEntities(content(body, f)), cached: computed && !recalc };
@@ -601,7 +694,7 @@ export class TallRows {
     strings: readonly string[],
     private readonly rows: RowTexts,
     private readonly where: Where,
-    recalc = false,
+    recalc: Recalc = false,
   ) {
     this.reader = new RowReader((buf, start, end, row) => {
       if (tall.wants(row)) tall.take(row, rowCells(decoder('utf-8').decode(buf.subarray(start, end)), strings, undefined, undefined, undefined, recalc), rows, where);

@@ -16,7 +16,7 @@ import { mayBeStamp, mayHaveStampChar, type Needle } from './byte-scan.js';
 import { MarkupWindows } from './markup-windows.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted } from './types.js';
-import { TallRows, XlsxRows } from './xlsx-rows.js';
+import { TallRows, XlsxRows, centredStyles, type Recalc } from './xlsx-rows.js';
 import { textFormats as formatsOf, type TextFormats } from './number-format.js';
 import { charCodes, SeenInStream, UncomputedFormulas, XlsxFormulas } from './xlsx-formulas.js';
 import { conditionalCells, conditionalSections } from './xlsx-conditional.js';
@@ -86,7 +86,9 @@ export class XlsxBook {
    * The workbook asks to be computed on load (`<calcPr fullCalcOnLoad="1"/>`), as XlsxWriter's always
    * do: it stores `<v>0</v>` for formulas it never computed, and Excel shows what they compute to.
    */
-  private recalc: Promise<boolean> | null = null;
+  private recalc: Promise<Recalc> | null = null;
+  /** Cell styles centred across selection (xlsx-rows.ts centredStyles). */
+  private centred: Promise<Set<number>> | null = null;
   /** Conditional formats' number formats that print text around a text cell's (xlsx-conditional.ts). */
   private conditional: Promise<Map<number, string>> | null = null;
 
@@ -111,7 +113,8 @@ export class XlsxBook {
     const sheet = this.sheets.get(part);
     const where: Where = { part, area: 'cells', ...(sheet !== undefined ? { sheet } : {}) };
     const recalc = await (this.recalc ??= computedOnLoad(this.zip));
-    const rows = new XlsxRows(s.loaded ? s.items : null, s.wanted, where, await (this.formats ??= textFormats(this.zip)), recalc);
+    const centred = await (this.centred ??= stylesXml(this.zip).then((xml) => centredStyles(xml ?? '')));
+    const rows = new XlsxRows(s.loaded ? s.items : null, s.wanted, where, await (this.formats ??= textFormats(this.zip)), recalc, centred);
     let texts: string[];
     let utf16 = false;
     /** A number format in the sheet itself (an Excel 2010 conditional format's inline `<x14:dxf>`); read whole: yes. */
@@ -119,7 +122,7 @@ export class XlsxBook {
     if (this.ctx.fullText) texts = await this.wholeSheet(part, rows);
     else {
       const windows = new MarkupWindows((xml) => sheetText(xml, sheet, this.ctx.name));
-      const signs = new UncomputedFormulas(recalc);
+      const signs = new UncomputedFormulas(recalc !== false);
       const codes = (inlineFormats = formatCodes());
       await this.zip.stream(part, (chunk) => {
         const before = windows.hits;
@@ -184,7 +187,7 @@ export class XlsxBook {
     const utf8 = isUtf16Xml(bytes) ? new TextEncoder().encode(xml) : bytes;
     rows.push(utf8, true);
     this.charCodes.push(utf8);
-    const signs = new UncomputedFormulas(await (this.recalc ??= computedOnLoad(this.zip)));
+    const signs = new UncomputedFormulas((await (this.recalc ??= computedOnLoad(this.zip))) !== false);
     signs.push(utf8);
     this.uncomputed ||= signs.finish();
     return [...chunkText(sheetText(xml, this.sheets.get(part), this.ctx.name))];
@@ -256,11 +259,16 @@ async function textFormats(zip: ZipArchive): Promise<TextFormats> {
 
 const CALC_PR = /<(?:[\w.-]+:)?calcPr\b[^>]*>/;
 
-/** The workbook is computed when opened: `fullCalcOnLoad` set in xl/workbook.xml's calcPr. */
-async function computedOnLoad(zip: ZipArchive): Promise<boolean> {
+/**
+ * The workbook is computed when opened: `fullCalcOnLoad` set in xl/workbook.xml's calcPr (true); or it
+ * has no calcPr at all, so its stored empty texts are placeholders ('empty-text': xlsx-rows.ts Recalc).
+ */
+async function computedOnLoad(zip: ZipArchive): Promise<Recalc> {
   const part = zip.entries.find((e) => /^xl\/workbook\.xml$/i.test(e.name))?.name;
-  const tag = CALC_PR.exec((part && (await zip.text(part))) || '')?.[0];
-  const v = tag ? attr(tag, 'fullCalcOnLoad') : null;
+  const xml = (part && (await zip.text(part))) || '';
+  const tag = CALC_PR.exec(xml)?.[0];
+  if (!tag) return xml ? 'empty-text' : false;
+  const v = attr(tag, 'fullCalcOnLoad');
   return v === '1' || v === 'true';
 }
 
