@@ -66,6 +66,7 @@ describe('formula results stored as an empty text by writers that never compute'
     ['m_swe-formula-literal-value.xls', 'A1'],
     ['m_sheetjs-formula-ref-emptyv.xlsx', 'B1'],
     ['m_sheetjs-formula-literal-emptyv.xlsx', 'A1'],
+    ['m_xlwt-formula-hyperlink.xls', 'A1'],
   ])('%s → marked at %s', async (n, cell) => {
     expect(await scan(n)).toMatchObject({ verdict: 'marked', rule: 1, location: { cell } });
   });
@@ -76,6 +77,8 @@ describe('formula results stored as an empty text by writers that never compute'
     'k_swe-formula-literal-value-trap.xls',
     'k_sheetjs-formula-ref-emptyv-trap.xlsx',
     'k_sheetjs-formula-literal-emptyv-trap.xlsx',
+    // HYPERLINK shows its friendly name: evaluated, not unread (it would be, now that xlwt's empty result is not trusted).
+    'k_xlwt-formula-hyperlink-trap.xls',
   ])('%s → clean', async (n) => {
     expect(await scan(n)).toMatchObject({ verdict: 'clean' });
   });

@@ -4,7 +4,7 @@
  * calculating them: `="秘"&" Confidential"`, or A1 = 秘 and `=A1&" Confidential"`, shows the stamp
  * once Excel opens the file, yet the file holds the halves apart. So the formula is evaluated, as
  * far as text goes:
- *  - literals, `&`, CONCATENATE, CONCAT, TEXTJOIN, UNICHAR, CHAR, T, TRIM, UPPER, LOWER, LEFT, RIGHT, MID, and
+ *  - literals, `&`, CONCATENATE, CONCAT, TEXTJOIN, UNICHAR, CHAR, T, TRIM, UPPER, LOWER, LEFT, RIGHT, MID, HYPERLINK, and
  *    references (cells, ranges, other sheets, defined names) read from the cells the reader has
  *    (`Cells`); without them a reference is not known;
  *  - arithmetic, comparisons and functions that make numbers (SUM, LEN…) cannot make the stamp:
@@ -87,7 +87,7 @@ const NUMERIC = new Set(
   ).split(' '),
 );
 /** Functions that reach cells the formula does not name: what they show may hold 秘 whatever their arguments. */
-const REACHING = new Set(['indirect', 'offset', 'hyperlink', 'webservice', 'filterxml', 'getpivotdata', 'dde', 'info', 'cell']);
+const REACHING = new Set(['indirect', 'offset', 'webservice', 'filterxml', 'getpivotdata', 'dde', 'info', 'cell']);
 /** Deepest nesting followed (defined names, formulas made of formulas): deeper is not known. */
 const MAX_DEPTH = 32;
 /** Cells of one range read for a formula: past it, not known. */
@@ -343,6 +343,9 @@ function call(name: string, args: Node[], cells: Cells | undefined, depth: numbe
       if (name === 'char' && code > 0xff) return code <= 0xffff ? new TextDecoder('shift_jis').decode(new Uint8Array([code >> 8, code & 0xff])) : { stamp: true };
       return String.fromCodePoint(code);
     }
+    case 'hyperlink':
+      // HYPERLINK(link, [friendly name]) shows the name, or else the link's text (xlwt users write these).
+      return one(args.length > 1 && !(args[1].t === 'v' && args[1].v === '') ? args[1] : args[0]);
     case 't':
       // Text stays, a number shows as "": either way no more than its argument.
       return one(args[0]);
@@ -423,7 +426,7 @@ const BIFF_FUNCTIONS: Record<number, string> = {
   0: 'count', 4: 'sum', 5: 'average', 6: 'min', 7: 'max', 8: 'row', 9: 'column', 24: 'abs', 25: 'int', 27: 'round',
   31: 'mid', 32: 'len', 33: 'value', 36: 'and', 37: 'or', 38: 'not', 39: 'mod', 65: 'date', 67: 'day', 68: 'month',
   69: 'year', 74: 'now', 82: 'search', 111: 'char', 112: 'lower', 113: 'upper', 115: 'left', 116: 'right', 118: 'trim',
-  121: 'code', 124: 'find', 129: 'isblank', 130: 't', 169: 'counta', 221: 'today', 336: 'concatenate',
+  121: 'code', 124: 'find', 129: 'isblank', 130: 't', 169: 'counta', 221: 'today', 336: 'concatenate', 359: 'hyperlink',
 };
 /** Arguments of those a ptgFunc calls (a fixed count the token does not carry); another's end the reading. */
 const BIFF_FIXED_ARGS: Record<number, number> = {
