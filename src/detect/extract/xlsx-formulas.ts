@@ -20,7 +20,7 @@ import { concat } from '../bytes.js';
 import { evaluateFormula, unreadFormulas, type Cells, type FormulaRead, type ParsedFormula, type Value } from './formula-text.js';
 import { RowTexts, cellName, type TextCell } from './sheet-rows.js';
 import type { ExtractContext, Extracted } from './types.js';
-import { RowReader, SharedFormulas, rowCells, type FormulaSink, type Recalc } from './xlsx-rows.js';
+import { RowReader, SharedFormulas, SheetHead, rowCells, type FormulaSink, type Recalc } from './xlsx-rows.js';
 import { attr, decodeEntities } from './xml-text.js';
 import type { ZipArchive } from './zip-reader.js';
 
@@ -256,8 +256,11 @@ export class XlsxFormulas {
     const reader = new RowReader((buf, start, end, row) => {
       if (only(buf, start, end, row)) each(utf8.decode(buf.subarray(start, end)), row);
     });
+    // The sheet's hidden columns (before its rows): its rows are also read without them (sheet-rows.ts).
+    const head = s.texts.hidden ? null : new SheetHead();
     await this.zip.stream(s.part, (chunk) => {
       this.ctx.checkTime();
+      if (head?.push(chunk)) s.texts.hidden = head.hidden;
       reader.push(chunk);
     });
     if (reader.lost) this.lost ??= `${s.part}: a row too large to read`;

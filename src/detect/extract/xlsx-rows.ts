@@ -112,18 +112,12 @@ export class XlsxRows {
     return null;
   }
 
-  /** The sheet's markup before `<sheetData>` so far (its `<cols>`), until the hidden columns are known (then null). */
-  private head: string | null = '';
+  /** The sheet's markup before `<sheetData>`, until its hidden columns are known. */
+  private readonly head = new SheetHead();
 
   /** The hidden columns (`<col min max hidden="1">`, before the rows): a row is also read without them (sheet-rows.ts). */
   private columns(chunk: Uint8Array): void {
-    if (this.head === null) return;
-    this.head += decoder('utf-8').decode(chunk.subarray(0, MAX_HEAD));
-    const end = this.head.search(SHEET_DATA);
-    if (end < 0 && this.head.length < MAX_HEAD) return;
-    const hidden = hiddenColumns(end < 0 ? this.head : this.head.slice(0, end));
-    if (hidden.any) this.rows.hidden = hidden;
-    this.head = null;
+    if (this.head.push(chunk)) this.rows.hidden = this.head.hidden;
   }
 
   /** One chunk of the sheet; `stampBytes`: the chunk may hold 秘/㊙/"&#" (the caller's byte search said so). */
@@ -337,6 +331,25 @@ function centredAcross(xml: string, centred: ReadonlySet<number>): { row: number
   }
   if (open && open.lastCol > open.col) out.push(open);
   return out;
+}
+
+/** A worksheet's markup before `<sheetData>` as its chunks stream by, for its hidden columns. */
+export class SheetHead {
+  private text: string | null = '';
+  /** The hidden columns, once known (null: none). */
+  hidden: HiddenColumns | null = null;
+
+  /** True once, at the chunk where the hidden columns became known and some are. */
+  push(chunk: Uint8Array): boolean {
+    if (this.text === null) return false;
+    this.text += decoder('utf-8').decode(chunk.subarray(0, MAX_HEAD));
+    const end = this.text.search(SHEET_DATA);
+    if (end < 0 && this.text.length < MAX_HEAD) return false;
+    const hidden = hiddenColumns(end < 0 ? this.text : this.text.slice(0, end));
+    this.text = null;
+    this.hidden = hidden.any ? hidden : null;
+    return this.hidden !== null;
+  }
 }
 
 /** Markup before `<sheetData>` searched for `<col>`s: 16,384 columns' elements fit. */
