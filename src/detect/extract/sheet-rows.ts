@@ -125,90 +125,57 @@ const MAY_BE_JOINED_STAMP = /秘\s*c/i;
 const MAX_ROW_TEXTS = 10_000;
 
 /**
- * Row numbers kept per sheet for the merges (one number each, for rows that may show the stamp and
- * have a gap): a sheet has at most 1,048,576 rows, so every row of the largest sheet fits (a few MB).
+ * Row numbers kept per sheet for the merges (one number each, for rows that may show the stamp), and
+ * merges kept: a sheet has at most 1,048,576 rows, so every row of the largest sheet fits (a few MB).
  */
 const MAX_KEPT = 1 << 20;
 
 /**
- * The merged ranges of one sheet that can matter to a row's join: only a merge that starts at a text
- * cell of a row that may show the stamp with another text cell after it (want), so a sheet of many
- * merges keeps none it does not need. The same row content may stand merged in one row and not in
- * another (a trap row first, the stamp further down): rows are told apart by number.
+ * The merged ranges of one sheet that can matter to a row's join: those over more than one column, once
+ * a row that may show the stamp has a text cell with another after it (want; before that, none is kept,
+ * so a sheet without 秘 reads no merges). Merges are few beside cells: every one is kept, by first column
+ * and row, up to MAX_KEPT (a hostile sheet past it: `dropped`, and the sheet is reported unread).
  */
 export class MergedCells {
-  /** First column → the rows (ascending once sorted) where a text cell there has another after it. */
-  private readonly wanted = new Map<number, number[]>();
-  /** First columns whose rows came out of order (a damaged stream): sorted before the merges are looked up. */
-  private readonly unsorted = new Set<number>();
+  private wanted = false;
   private kept = 0;
-  /** First column → wanted row → the last column of the merge that starts there. */
+  /** First column → first row → the last column of the merge that starts there. */
   private readonly merged = new Map<number, Map<number, number>>();
-  /** A cell was not kept (past MAX_KEPT): a merge over it would go unjoined (see RowTexts.joinMerged). */
+  /** A merge was not kept (past MAX_KEPT): a row it covers would go unjoined (see RowTexts.joinMerged). */
   dropped = false;
   /** The sheet has a merge (add was called). */
   any = false;
 
-  /** Wants the merges that may start at a cell of `row` (its cells in column order), if it may show the stamp. */
+  /** Wants the merges if `cells` (a row, in column order) may show the stamp and has two cells or more. */
   want(cells: readonly TextCell[]): void {
-    if (!cells.some((c) => mayHaveStampChar(c.text))) return;
-    // A shared string not loaded yet (text '') may turn out blank or not: the cells of both readings.
-    this.wantStarts(cells.filter((c) => shows(c.text)));
-    if (cells.some((c) => !shows(c.text) && c.sst !== null)) this.wantStarts(cells.filter((c) => shows(c.text) || c.sst !== null));
-  }
-
-  private wantStarts(row: readonly TextCell[]): void {
-    for (let i = 0; i + 1 < row.length; i++) {
-      if (this.kept >= MAX_KEPT) {
-        this.dropped = true;
-        return;
-      }
-      const k = row[i].col;
-      let rows = this.wanted.get(k);
-      if (!rows) this.wanted.set(k, (rows = []));
-      const r = row[i].row;
-      if (rows.length && rows[rows.length - 1] === r) continue;
-      if (rows.length && rows[rows.length - 1] > r) this.unsorted.add(k);
-      rows.push(r);
-      this.kept++;
-    }
+    if (this.wanted || cells.length < 2 || !cells.some((c) => mayHaveStampChar(c.text))) return;
+    // A shared string not loaded yet (text '') may turn out blank or not.
+    this.wanted = cells.filter((c) => shows(c.text) || c.sst !== null).length > 1;
   }
 
   /** Some merge is wanted (else the merges need not be read). */
   get wanting(): boolean {
-    return this.wanted.size > 0;
+    return this.wanted;
   }
 
-  /** A merged range from (row, col) to column `lastCol` (0-based), kept if a row wants it. */
+  /** A merged range from (row, col) to column `lastCol` (0-based), kept if it spans columns and merges are wanted. */
   add(row: number, col: number, lastCol: number): void {
     this.any = true;
-    if (!(lastCol > col)) return;
-    const rows = this.wanted.get(col);
-    if (!rows) return;
-    if (this.unsorted.delete(col)) rows.sort((a, b) => a - b);
-    if (!has(rows, row)) return;
+    if (!this.wanted || !(lastCol > col)) return;
     let map = this.merged.get(col);
+    if (!map?.has(row) && this.kept >= MAX_KEPT) {
+      this.dropped = true;
+      return;
+    }
     if (!map) this.merged.set(col, (map = new Map()));
+    if (!map.has(row)) this.kept++;
     map.set(row, Math.max(lastCol, map.get(row) ?? lastCol));
   }
 
-  /** The wanted rows where a merge starts at column `col`, with its last column. */
+  /** The rows where a merge starts at column `col`, with its last column. */
   from(col: number): ReadonlyMap<number, number> | undefined {
     return this.merged.get(col);
   }
-}
-
-/** `x` is in the ascending `a`. */
-function has(a: readonly number[], x: number): boolean {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] === x) return true;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
 }
 
 /** A row's cells with a gap (its texts and columns), and the numbers of the rows that show it. */
