@@ -253,6 +253,23 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
   /** Number formats (FORMAT, by ifmt) and cell styles (XF, in order) that print text around a text cell's (number-format.ts). */
   const formatSections = new Map<number, string>();
   const xfSections: (string | undefined)[] = [];
+  /**
+   * Styles aligned "Center Across Selection" (XF alc 6), and per sheet the cells of such a style: a text
+   * cell's text stands over the blank ones after it, as a merged cell's does (sheet-rows.ts).
+   */
+  const xfCentred: boolean[] = [];
+  const sheetCentred = new Map<string, { texts: [number, number][]; blanks: Set<number> }>();
+  let centredCells = 0;
+  const centred = (row: number, col: number, text: boolean, name = sheet || '?') => {
+    if (centredCells++ >= MAX_MERGES) {
+      res.tooLarge ??= `more than ${MAX_MERGES.toLocaleString('en')} cells centred across selection`;
+      return;
+    }
+    let c = sheetCentred.get(name);
+    if (!c) sheetCentred.set(name, (c = { texts: [], blanks: new Set() }));
+    if (text) c.texts.push([row, col]);
+    else c.blanks.add(row * 0x10000 + col);
+  };
   /** A cell's text (`xf`: its style's index) on sheet `name`, as its number format shows it. */
   const add = (row: number, col: number, raw: string, xf = -1, name = sheet || '?') => {
     const section = xfSections[xf];
@@ -262,6 +279,7 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
     if (!arr) sheetCells.set(name, (arr = []));
     arr.push({ row, col, text, sst: null });
     rawCells.set(`${name.toLowerCase()}\0${row},${col}`, raw);
+    if (xfCentred[xf]) centred(row, col, true, name);
     if (text.includes('秘') || text.includes('㊙')) res.cells.push({ sheet: name, cell: colName(col) + (row + 1), text });
   };
 
@@ -302,6 +320,14 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
       }
       case 0x00e0: // XF: its number format (ifmt) at 2; cells name their XF by index.
         xfSections.push(formatSections.get(u16(2)));
+        // Horizontal alignment (alc, the low 3 bits at 6): 6 is "Center Across Selection".
+        xfCentred.push((d[6] & 7) === 6);
+        break;
+      case 0x0201: // BLANK: row, column, XF
+        if (xfCentred[u16(4)]) centred(u16(0), u16(2), false);
+        break;
+      case 0x00be: // MULBLANK: row, first column, an XF per column, last column
+        for (let c = u16(2), k = 4; k + 2 <= d.length - 2; c++, k += 2) if (xfCentred[u16(k)]) centred(u16(0), c, false);
         break;
       case 0x01ae: // SUPBOOK: ctab, then 0x0401 when it stands for this workbook's own sheets.
         supbooks.push(u16(2) === 0x0401);
@@ -470,6 +496,17 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
   for (const [off, name] of sheetAt) if (!bofAt.has(off)) res.damaged ??= `sheet ${name} is missing (its records are not where the workbook says)`;
   if (eofs < bofs) res.damaged ??= 'the workbook ends before its last part does (its end record is missing)';
 
+  // A text centred across the blank cells of its style after it: merged over them, as it shows.
+  for (const [name, { texts, blanks }] of sheetCentred) {
+    let arr = sheetMerges.get(name);
+    for (const [row, col] of texts) {
+      let last = col;
+      while (blanks.has(row * 0x10000 + last + 1)) last++;
+      if (last === col) continue;
+      if (!arr) sheetMerges.set(name, (arr = []));
+      arr.push([row, col, last, row]);
+    }
+  }
   for (const [name, cells] of sheetCells) {
     const joined = joinedRows(cells, name, sheetMerges.get(name) ?? [], sheetHidden.get(name) ?? null);
     res.rows.push(...joined.rows);
