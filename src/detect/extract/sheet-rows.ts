@@ -6,10 +6,10 @@
  * 注意 | Confidential or 秘 above Confidential are not the stamp.
  *
  * A merged cell shows its text across the columns it covers, so 秘 merged over B2:C2 stands next to
- * Confidential in D2 on screen. xlsx, xlsb and xls list their merges after the cells, so a row with a
- * gap is kept (RowTexts: its content once, with every row number that shows it) and the gap's column
- * span wanted for that row (MergedCells) while the cells stream by; once the sheet's merges are known,
- * joinMerged reads each such row again as it shows: a merged cell's text over the columns it covers,
+ * Confidential in D2 on screen. xlsx, xlsb and xls list their merges after the cells, so a row that may
+ * show the stamp is kept (RowTexts: its content once, with every row number that shows it) while the
+ * cells stream by, and the merges over several columns after them (MergedCells); once the sheet's
+ * merges are known, joinMerged reads each such row again as it shows: a merged cell's text over the columns it covers,
  * the cells it covers empty (a writer may leave text there, which no reader shows: SheetJS, LibreOffice's
  * "keep the contents of the hidden cells"), and the cell after it a neighbour.
  *
