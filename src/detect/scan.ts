@@ -7,9 +7,9 @@ import { compileDesignated, normalizeLabel, type CompiledDesignated } from './ru
 import { checkName, matchText, nameVerdict } from './rules/verdicts.js';
 import { RATIO_FLOOR_BYTES, resolveLimits } from './limits.js';
 import { sha256Blob } from './sha256.js';
-import { extImage, namedAsStructured, rarLaterVolume, sniff, splitVolume, unreadByName, unsupportedArchive, type Format } from './sniff.js';
+import { extImage, namedAsStructured, sniff, splitVolume, unreadByName, unsupportedArchive, type Format } from './sniff.js';
 import { decodeName, readBytes } from './bytes.js';
-import { rarFiles } from './extract/rar-headers.js';
+import { rarFiles, rarLaterVolume } from './extract/rar-headers.js';
 import type { Limits, Location, ScanOptions, ScanResult, UnscannableVerdict, Verdict, Where } from './types.js';
 import { nameOnly, ScanError, ScanLimitError, type ExtractContext, type Extractor } from './extract/types.js';
 import { extractCutZip, extractZip } from './extract/zip.js';

@@ -171,37 +171,6 @@ function companionFile(head: Uint8Array, size: number, name: string): boolean {
   return /(?:^|[/\\])~\$[^/\\]*$/.test(name) && size <= 1024 && head[0] <= 54;
 }
 
-/**
- * A RAR volume after the first, by its main header: RAR 5 writes a volume number in every volume but the
- * first; RAR 3 and 4 mark the first volume of a set. Its first member goes on from the volume before,
- * which libarchive skips without a word.
- */
-export function rarLaterVolume(head: Uint8Array): boolean {
-  if (startsWith(head, [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07, 0x01, 0x00])) {
-    let o = 12; // past the signature and the header's CRC
-    const vint = () => {
-      let v = 0;
-      for (let shift = 0; o < head.length && shift < 35; shift += 7) {
-        const b = head[o++];
-        v += (b & 0x7f) * 2 ** shift;
-        if (!(b & 0x80)) break;
-      }
-      return v;
-    };
-    vint(); // header size
-    if (vint() !== 1) return false; // not the main archive header
-    const flags = vint();
-    if (flags & 1) vint(); // extra area size
-    if (flags & 2) vint(); // data size
-    return (vint() & 0x0003) === 0x0003; // a volume, with its number
-  }
-  if (startsWith(head, [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07, 0x00]) && head[9] === 0x73) {
-    const flags = head[10] | (head[11] << 8);
-    return (flags & 0x0001) !== 0 && (flags & 0x0100) === 0; // MHD_VOLUME without MHD_FIRSTVOLUME
-  }
-  return false;
-}
-
 /** Whether `name` is that of a piece of a split archive (SPLIT_VOLUME). */
 export const splitVolume = (name: string): boolean => SPLIT_VOLUME.test(name);
 

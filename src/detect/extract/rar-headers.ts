@@ -58,6 +58,39 @@ export function rarFiles(b: Uint8Array): RarFile[] {
 
 const RAR5 = [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07, 0x01, 0x00];
 
+/** RAR 5.0's variable-length integers, read from `at.o` on (7 bits a byte, the high bit set on all but the last). */
+function vint(b: Uint8Array, at: { o: number }): number {
+  let v = 0;
+  for (let shift = 0; at.o < b.length && shift < 63; shift += 7) {
+    const c = b[at.o++];
+    v += (c & 0x7f) * 2 ** shift;
+    if (!(c & 0x80)) break;
+  }
+  return v;
+}
+
+/**
+ * A RAR volume after the first, by its main header: RAR 5 writes a volume number in every volume but the
+ * first; RAR 3 and 4 mark the first volume of a set. Its first member goes on from the volume before,
+ * which libarchive skips without a word.
+ */
+export function rarLaterVolume(head: Uint8Array): boolean {
+  if (RAR5.every((x, i) => head[i] === x)) {
+    const at = { o: 12 }; // past the signature and the header's CRC
+    vint(head, at); // header size
+    if (vint(head, at) !== 1) return false; // not the main archive header
+    const flags = vint(head, at);
+    if (flags & 1) vint(head, at); // extra area size
+    if (flags & 2) vint(head, at); // data size
+    return (vint(head, at) & 0x0003) === 0x0003; // a volume, with its number
+  }
+  if (SIGNATURE.every((x, i) => head[i] === x) && head[9] === 0x73) {
+    const flags = head[10] | (head[11] << 8);
+    return (flags & 0x0001) !== 0 && (flags & 0x0100) === 0; // MHD_VOLUME without MHD_FIRSTVOLUME
+  }
+  return false;
+}
+
 /**
  * RAR 5.0's blocks: a CRC-32, the header's size and type (vints), its flags, then extra and data sizes;
  * a file header (type 2) gives its file flags, sizes, the data's CRC-32 when present, the method (bits
@@ -67,34 +100,26 @@ function rar5Files(b: Uint8Array): RarFile[] {
   const out: RarFile[] = [];
   let p = RAR5.length;
   while (p + 7 <= b.length && out.length < 1_000_000) {
-    let o = p + 4;
-    const vint = () => {
-      let v = 0;
-      for (let shift = 0; o < b.length && shift < 63; shift += 7) {
-        const c = b[o++];
-        v += (c & 0x7f) * 2 ** shift;
-        if (!(c & 0x80)) break;
-      }
-      return v;
-    };
-    const headerSize = vint();
-    const end = o + headerSize;
+    const at = { o: p + 4 };
+    const next = () => vint(b, at);
+    const headerSize = next();
+    const end = at.o + headerSize;
     if (headerSize < 2 || end > b.length) break;
-    const type = vint();
-    const flags = vint();
-    if (flags & 1) vint(); // extra area size
-    const data = flags & 2 ? vint() : 0;
+    const type = next();
+    const flags = next();
+    if (flags & 1) next(); // extra area size
+    const data = flags & 2 ? next() : 0;
     if (type === 2) {
-      const fileFlags = vint();
-      vint(); // unpacked size
-      vint(); // attributes
-      if (fileFlags & 2) o += 4; // modification time
-      const crc = fileFlags & 4 ? u32(b, o) : null;
-      if (fileFlags & 4) o += 4;
-      const method = (vint() >> 7) & 7;
-      vint(); // host OS
-      const nameLen = vint();
-      out.push({ name: b.subarray(o, Math.min(end, o + nameLen)), unicode: true, crc: crc ?? 0, stored: method === 0 && crc !== null, directory: (fileFlags & 1) !== 0 });
+      const fileFlags = next();
+      next(); // unpacked size
+      next(); // attributes
+      if (fileFlags & 2) at.o += 4; // modification time
+      const crc = fileFlags & 4 ? u32(b, at.o) : null;
+      if (fileFlags & 4) at.o += 4;
+      const method = (next() >> 7) & 7;
+      next(); // host OS
+      const nameLen = next();
+      out.push({ name: b.subarray(at.o, Math.min(end, at.o + nameLen)), unicode: true, crc: crc ?? 0, stored: method === 0 && crc !== null, directory: (fileFlags & 1) !== 0 });
     }
     p = end + data;
   }
