@@ -47,6 +47,11 @@ describe('archives as real folders hold them', () => {
     expect(await scan('iso-joliet-name-stamp.iso')).toMatchObject({ verdict: 'marked', rule: 2 });
     expect(await scan('iso-joliet-name-trap.iso')).toMatchObject({ verdict: 'clean' });
   });
+  it("a member's marked name is found even when its data cannot be read (an unknown filter, damage)", async () => {
+    expect(await scan('7z-arm64-filter-stamp-name.7z')).toMatchObject({ verdict: 'marked', rule: 2 });
+    expect(await scan('7z-arm64-filter-trap-name.7z')).toMatchObject({ verdict: 'unscannable' });
+    expect(await scan('cab-damaged-stamp-name.cab')).toMatchObject({ verdict: 'marked', rule: 2 });
+  });
   it('bytes named .txt that are no text are also searched as bytes', async () => {
     expect(await scan('binary-stamp-named.txt')).toMatchObject({ verdict: 'marked' });
     expect(await scan('binary-trap-named.txt')).toMatchObject({ verdict: 'clean' });

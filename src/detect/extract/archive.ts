@@ -56,6 +56,9 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
         yield { kind: 'unscannable', reason: 'encrypted', detail: `${entry.name} is encrypted (password required)`, where: { part: entry.name } };
         continue;
       }
+      // Its name first: a marked name is marked even when its data cannot be read (an unknown filter,
+      // a bomb's declared size, damage), as a listing shows it.
+      yield nameOnly(entry.name);
       if (entry.size < 0) throw new ScanError('expansion-ratio', `${entry.name} declares 2 GiB or more (suspected archive bomb)`);
       checkDeclared(entry.name, entry.size, blob.size, ctx);
       const guard = new ExpansionGuard(ctx, { name: entry.name, declared: entry.size, copy: true });
