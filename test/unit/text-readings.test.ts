@@ -39,6 +39,11 @@ describe('text as its reader shows it', () => {
     expect(await scan('big.csv', new TextEncoder().encode(rows))).toMatchObject({ verdict: 'clean' });
   });
 
+  it('a run of base64url letters of many MB is read in one pass, not refused (no matcher stack)', async () => {
+    const json = new TextEncoder().encode(`{"blob":"${'x'.repeat(8 << 20)}-_"}`);
+    expect(await scan('big.json', json)).toMatchObject({ verdict: 'clean' });
+  });
+
   it('a JSON over 64 MiB carrying base64 is unscannable (not decoded), one without is read as text', async () => {
     const filler = '{"log":[' + '"ok",'.repeat(14_000_000);
     const withB64 = new TextEncoder().encode(filler + '"' + 'QUJD'.repeat(100) + '"]}');

@@ -133,10 +133,21 @@ const isB64 = (c: number) => c < 128 && B64[c] === 1;
  * attachments, and as JWTs and WebAuthn write: each document-long run that uses those letters is read
  * again in the standard alphabet (the runs alone, apart, so nothing else is read twice).
  */
-const URL_RUN = /[A-Za-z0-9_-]{256,}/g;
 async function* base64UrlFiles(text: string, ctx: ExtractContext): AsyncGenerator<Extracted> {
-  if (!/[A-Za-z0-9_-]{256}/.test(text)) return;
-  const runs = Array.from(text.matchAll(URL_RUN), (m) => m[0]).filter((r) => /[-_]/.test(r));
+  if (!text.includes('-') && !text.includes('_')) return;
+  // A loop, not a regular expression: a run may be tens of MB, past what a matcher's stack holds.
+  const runs: string[] = [];
+  for (let i = 0, start = 0, url = false; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    const urlChar = c === 0x2d || c === 0x5f;
+    if ((c < 128 && B64[c] === 1 && c !== 0x2b && c !== 0x2f && c !== 0x5c) || urlChar) {
+      url ||= urlChar;
+      continue;
+    }
+    if (url && i - start >= DOCUMENT_CHARS) runs.push(text.slice(start, i));
+    start = i + 1;
+    url = false;
+  }
   if (runs.length) yield* embeddedFiles(runs.map((r) => r.replace(/-/g, '+').replace(/_/g, '/')).join(' | '), ctx);
 }
 const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
