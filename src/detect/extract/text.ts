@@ -577,7 +577,7 @@ function rendered(s: string, kind: TextKind): string {
  * Markdown blockquote carry them: the quoted lines read on without them (Markdown renders a blockquote's
  * lines as one paragraph).
  */
-const QUOTE_MARKS = /^[ \t]*(?:[>＞|][ \t]?)+/gm;
+const QUOTE_MARKS = /^[ \t]*(?:[>＞|][ \t]?){1,32}/gm;
 export const withoutQuoteMarks = (s: string): string => s.replace(QUOTE_MARKS, '');
 /** A SubRip cue's timing line (`00:00:01,000 --> 00:00:04,000`). */
 const SRT_TIMING = /\d\d:\d\d:\d\d[,.]\d{3}[ \t]+-->/;
