@@ -18,6 +18,7 @@ import { archiveStart } from './extract/picture-archive.js';
 import { ZIP_END_REACH, zipLayout } from './extract/zip-end.js';
 import { BABYL_START, MMDF_START } from './extract/mbox.js';
 import { SQLITE_HEADER } from './extract/sqlite.js';
+import { validUtf8 } from './extract/text.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
@@ -303,8 +304,32 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (zlibStart(head, head.length === blob.size)) return 'zlib';
   // Compressors with no signature of their own (Brotli), and documents read only by their own software.
   if (unreadByName(name)) return 'unsupported-archive';
+  if (await textAfterNuls(blob, head)) return 'text';
   return 'binary';
 }
+
+/**
+ * Text with a few control characters a text file may hold (nroff's backspace overstrike, a vertical tab as
+ * PowerPoint and python-pptx write a line break), or after a block of NULs (a log truncated in place by
+ * logrotate's copytruncate, `nohup.out`): read as text, whose readings undo those; its bytes are searched
+ * as a binary file's too (extract/text.ts).
+ */
+async function textAfterNuls(blob: Blob, head: Uint8Array): Promise<boolean> {
+  let at = 0;
+  let bytes = head;
+  while (at < bytes.length && bytes[at] === 0) at++;
+  if (at === bytes.length && blob.size > bytes.length) {
+    bytes = await readBytes(blob, 0, Math.min(blob.size, NUL_REACH));
+    while (at < bytes.length && bytes[at] === 0) at++;
+  }
+  const rest = bytes.subarray(at, at + SNIFF_HEAD);
+  if (rest.length < 16) return false;
+  let odd = 0;
+  for (const b of rest) if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b && b !== 0x0b && b !== 0x08) odd++;
+  return odd === 0 && validUtf8(rest.subarray(0, rest.length - 4));
+}
+/** How far a block of NULs before text is followed (a rotated log's is the old file's size, often KiBs). */
+const NUL_REACH = 1 << 20;
 
 /**
  * A program (Windows, Linux) carrying an archive: a self-extractor (7-Zip, WinRAR, LHa for Windows,
