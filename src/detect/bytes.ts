@@ -130,3 +130,12 @@ export function concat(chunks: Uint8Array[], total = chunks.reduce((n, c) => n +
   }
   return out;
 }
+
+/**
+ * Whether `b` holds no control character but those text files hold (tab, line breaks, form feed, ESC),
+ * and the ones in `more`.
+ */
+export function textControlsOnly(b: Uint8Array, more: readonly number[] = []): boolean {
+  for (const c of b) if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b && !more.includes(c)) return false;
+  return true;
+}

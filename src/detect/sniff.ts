@@ -2,7 +2,7 @@
  * Which extractor reads a blob: decided by its first bytes, with the name's extension as a
  * hint only where content cannot tell (text, HTML). A renamed file is read as what it is.
  */
-import { readBytes, startsWith } from './bytes.js';
+import { readBytes, startsWith, textControlsOnly } from './bytes.js';
 import { EMLX_LENGTH, mailKind, UU_AT_START } from './extract/mime.js';
 import { isDxf } from './extract/dxf.js';
 import { VOBJECT_START } from './extract/vobject.js';
@@ -324,9 +324,7 @@ async function textAfterNuls(blob: Blob, head: Uint8Array): Promise<boolean> {
   }
   const rest = bytes.subarray(at, at + SNIFF_HEAD);
   if (rest.length < 16) return false;
-  let odd = 0;
-  for (const b of rest) if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b && b !== 0x0b && b !== 0x08) odd++;
-  return odd === 0 && validUtf8(rest.subarray(0, rest.length - 4));
+  return textControlsOnly(rest, [0x0b, 0x08]) && validUtf8(rest.subarray(0, rest.length - 4));
 }
 /** How far a block of NULs before text is followed (a rotated log's is the old file's size, often KiBs). */
 const NUL_REACH = 1 << 20;
@@ -378,8 +376,5 @@ function v7TarHeader(head: Uint8Array): boolean {
 /** No control bytes other than whitespace and ESC (ISO-2022-JP), or a UTF-16 or UTF-32 BOM. */
 export function looksLikeText(head: Uint8Array): boolean {
   if (startsWith(head, [0xff, 0xfe]) || startsWith(head, [0xfe, 0xff]) || startsWith(head, [0, 0, 0xfe, 0xff])) return true;
-  for (const b of head) {
-    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b) return false;
-  }
-  return true;
+  return textControlsOnly(head);
 }

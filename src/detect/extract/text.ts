@@ -21,7 +21,7 @@ import {
   slices,
   windowsFor,
 } from './byte-scan.js';
-import { startsWith } from '../bytes.js';
+import { startsWith, textControlsOnly } from '../bytes.js';
 import { readRange } from '../range-read.js';
 import { TextChunker } from '../text-chunks.js';
 import type { Where } from '../types.js';
@@ -341,7 +341,7 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   else if (/\.txt$/i.test(ctx.name ?? '') && utf16Bom(head) && blob.size <= CSV_FORMULA_CAP) yield* csvFormulas(await wholeText(), ctx.name ?? '', true);
   // Bytes no text holds (a file named .txt that is not one: a program's output, a companion file): it is
   // also searched as an unknown file is, in every encoding, which a text decoded in one encoding is not.
-  if (!u32 && det.enc !== 'utf-16le' && det.enc !== 'utf-16be' && hasControlBytes(head)) yield* extractBinary(blob, ctx);
+  if (!u32 && det.enc !== 'utf-16le' && det.enc !== 'utf-16be' && !textControlsOnly(head)) yield* extractBinary(blob, ctx);
   if (startsWith(head, POSTSCRIPT)) {
     yield { kind: 'unscannable', reason: 'unsupported', detail: 'a PostScript file: text drawn through its fonts cannot be read (only literal strings were)' };
   }
@@ -394,12 +394,6 @@ function formulaCell(buf: Uint8Array, from: number, to: number): boolean {
     const before = buf[i - 1] === 0x22 && i > 1 ? buf[i - 2] : buf[i - 1];
     if (before === 0x2c || before === 0x3b || before === 0x09 || before === 0x0a) return true;
   }
-  return false;
-}
-
-/** A control character no text file holds (tab, line breaks, form feed and ESC are text's). */
-function hasControlBytes(head: Uint8Array): boolean {
-  for (const b of head) if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b) return true;
   return false;
 }
 
