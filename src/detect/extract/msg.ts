@@ -118,15 +118,20 @@ export async function* readMsg(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest
   const cp = ps.longs.get(PR_MESSAGE_CODEPAGE) ?? ps.longs.get(PR_INTERNET_CPID);
   const dec8 = cp ? codepageDecoder(cp) : null;
   const read = new Set<CfbEntry>();
+  // What a property that is not read as text holds, read once for the byte search below.
+  const held = new Map<CfbEntry, Uint8Array>();
   for (const p of props(st)) {
     ctx.checkTime();
-    if (yield* propertyItems(p.id, p.type, cfb.read(p.entry), dec8, ctx, at)) read.add(p.entry);
+    if (!isString(p.type) && p.type !== PT_BINARY) continue;
+    const b = cfb.read(p.entry);
+    if (yield* propertyItems(p.id, p.type, b, dec8, ctx, at)) read.add(p.entry);
+    else held.set(p.entry, b);
   }
   // Streams not read as text (binary properties, names this reader does not know): the stamp
   // could still be in them, in any encoding.
   const budget = { left: 1000 };
   for (const c of st.children) {
-    if (c.type === 2 && !read.has(c) && c.name !== PROPS) yield* scanBytes(cfb.read(c), ctx, { part: part ?? '', area: 'binary', budget });
+    if (c.type === 2 && !read.has(c) && c.name !== PROPS) yield* scanBytes(held.get(c) ?? cfb.read(c), ctx, { part: part ?? '', area: 'binary', budget });
   }
   for (const c of st.children) {
     if (c.type !== 1) continue;
