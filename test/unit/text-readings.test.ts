@@ -39,6 +39,23 @@ describe('text as its reader shows it', () => {
     expect(await scan('big.csv', new TextEncoder().encode(rows))).toMatchObject({ verdict: 'clean' });
   });
 
+  it('a CSV over 16 MiB whose only formula is its first field, or after CR line ends, says so too', async () => {
+    const rows = 'A-100,数量\r\n'.repeat(1_700_000);
+    const utf8 = (s: string) => new TextEncoder().encode(s);
+    const unscannable = { verdict: 'unscannable', reason: 'unsupported' };
+    expect(await scan('big.csv', utf8('=""&"秘"&" Confidential",x\r\n' + rows))).toMatchObject(unscannable);
+    expect(await scan('big.csv', utf8('\ufeff"=""秘 ""&""Confidential""",x\r\n' + rows))).toMatchObject(unscannable);
+    expect(await scan('big.csv', utf8(rows.replaceAll('\r\n', '\r') + '=1&"秘"&" Confidential"\r'))).toMatchObject(unscannable);
+  });
+
+  it('a UTF-16 tab-separated text over 16 MiB with a formula says so too', async () => {
+    const utf16 = (s: string) => new Uint8Array(Buffer.from('\ufeff' + s, 'utf16le'));
+    const unscannable = { verdict: 'unscannable', reason: 'unsupported' };
+    const tsv = 'A-100\t数量\r\n'.repeat(900_000);
+    expect(await scan('big.tsv', utf16(tsv + 'x\t="秘 "&"Confidential"\r\n'))).toMatchObject(unscannable);
+    expect(await scan('big.tsv', utf16(tsv + 'x\ta=b\r\n'))).toMatchObject({ verdict: 'clean' });
+  });
+
   it('a run of base64url letters of many MB is read in one pass, not refused (no matcher stack)', async () => {
     const json = new TextEncoder().encode(`{"blob":"${'x'.repeat(8 << 20)}-_"}`);
     expect(await scan('big.json', json)).toMatchObject({ verdict: 'clean' });

@@ -382,20 +382,39 @@ function hasBase64Run(blob: Blob, ctx: ExtractContext): Promise<boolean> {
 }
 
 /** Whether `test` holds for some slice of the blob (read slice by slice, each from `from` to `to`). */
-async function anySlice(blob: Blob, ctx: ExtractContext, test: (buf: Uint8Array, from: number, to: number) => boolean): Promise<boolean> {
-  for await (const { buf, from, to } of slices(blob, ctx.checkTime)) if (test(buf, from, to)) return true;
+async function anySlice(blob: Blob, ctx: ExtractContext, test: (buf: Uint8Array, from: number, to: number, base: number) => boolean): Promise<boolean> {
+  for await (const { buf, base, from, to } of slices(blob, ctx.checkTime)) if (test(buf, from, to, base)) return true;
   return false;
 }
 
-/** A CSV field that starts with `=` (after a separator, a line break or an opening quote): a formula. */
-function formulaCell(buf: Uint8Array, from: number, to: number): boolean {
-  for (let i = Math.max(from, 1); i < to; i++) {
-    if (buf[i] !== 0x3d) continue;
-    const before = buf[i - 1] === 0x22 && i > 1 ? buf[i - 2] : buf[i - 1];
-    if (before === 0x2c || before === 0x3b || before === 0x09 || before === 0x0a) return true;
-  }
+/**
+ * A CSV field that starts with `=` (after a separator, a line break, an opening quote, or at the start of
+ * the file after its byte order mark): a formula. NULs are stepped over, so UTF-16 CSVs count too.
+ */
+function formulaCell(buf: Uint8Array, from: number, to: number, base: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] === 0x3d && fieldStart(buf, base, i)) return true;
   return false;
 }
+
+/** Whether buf[i] starts a CSV field (`base` is buf[0]'s offset in the file). */
+function fieldStart(buf: Uint8Array, base: number, i: number): boolean {
+  let j = i - 1;
+  const nuls = () => {
+    for (let k = 0; k < 3 && j >= 0 && buf[j] === 0; k++) j--;
+  };
+  nuls();
+  if (j >= 0 && buf[j] === 0x22) {
+    j--;
+    nuls();
+  }
+  if (base === 0 && j < 3 && bomEndsAt(buf, j)) return true;
+  const c = buf[j];
+  return c === 0x2c || c === 0x3b || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/** Whether the file's byte order mark (or nothing, at -1) ends at byte j of its first slice. */
+const bomEndsAt = (b: Uint8Array, j: number): boolean =>
+  j === -1 || (j === 2 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) || (j === 1 && utf16Bom(b));
 
 /** `%!PS`, how every PostScript file (and EPS) begins. */
 const POSTSCRIPT = [0x25, 0x21, 0x50, 0x53];
