@@ -6,9 +6,9 @@
  * cannot be judged at once (the page replaced built-ins the in-page decoding relies on) is refused, the
  * employee is told why once the guard has cleared it, and the page's retry of it connects.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { CLEAN_TEXT, MARKED_TEXT, UNGUARDED_HOST, closeWarnings, launchWithExtension, readWarning, startSiteServer, waitFor, type Launched, type SiteServer } from './support/index.js';
+import { CLEAN_TEXT, MARKED_TEXT, UNGUARDED_HOST, siteSuite, closeWarnings, readWarning, waitFor } from './support/index.js';
 
 const GUARDED = 'chatgpt.com';
 /** base64 of UTF-8, as pages put text in a realtime API's URL (`btoa(unescape(encodeURIComponent(s)))`). */
@@ -19,23 +19,8 @@ const MARKED_CTX = b64(`{"file":"報告書_第3四半期.txt","note":"${MARKED_T
 /** A JWT-like token that happens to contain `56eY` (one of 秘's base64 alignments). */
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.Qx56eYkR2mVb0aLq9TzW8nPc3sYdKfHj.x7Ua1';
 
-let server: SiteServer;
-let browser: Launched;
-
-beforeAll(async () => {
-  server = await startSiteServer({ hosts: [GUARDED, UNGUARDED_HOST], pages: { '/c.html': '<!doctype html><meta charset="utf-8"><title>接続</title><p>接続</p>' } });
-  browser = await launchWithExtension({ lang: 'ja', hosts: [GUARDED, UNGUARDED_HOST] });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function open(host: string): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(server.url(host, '/c.html'));
-  return page;
-}
+const site = siteSuite([GUARDED, UNGUARDED_HOST], '/c.html', { pages: { '/c.html': '<!doctype html><meta charset="utf-8"><title>接続</title><p>接続</p>' } });
+const { open } = site;
 
 /**
  * Opens `kind` on the query `q` (channel `ch`): 'open' once connected (a WebSocket then sends `ch` as its
@@ -64,7 +49,7 @@ function connect(page: Page, kind: 'es' | 'ws', ch: string, q: string): Promise<
 }
 
 const arrived = (host: string, ch: string) =>
-  server.received.filter((a) => a.host === host && (a.channel === ch || (a.channel === 'websocket' && a.text === ch)));
+  site.server.received.filter((a) => a.host === host && (a.channel === ch || (a.channel === 'websocket' && a.text === ch)));
 
 describe('EventSource and WebSocket URLs are judged at once (F5)', () => {
   for (const kind of ['es', 'ws'] as const) {

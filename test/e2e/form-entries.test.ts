@@ -7,9 +7,9 @@
  * intact, its Japanese name included. The unguarded control host shows each way carries the file.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { CLEAN_TEXT, MARKED_TEXT, UNGUARDED_HOST, closeWarnings, launchWithExtension, startSiteServer, type Launched, type SiteServer } from './support/index.js';
+import { CLEAN_TEXT, MARKED_TEXT, UNGUARDED_HOST, siteSuite, closeWarnings } from './support/index.js';
 
 const GUARDED = 'chatgpt.com';
 const PAGE = `<!doctype html><meta charset="utf-8"><title>form</title>
@@ -46,23 +46,8 @@ const MARKED = { name: '報告書_第3四半期.txt', text: `${MARKED_TEXT}\n${'
 const CLEAN = { name: '議事録メモ_定例.txt', text: `${CLEAN_TEXT}\n${'来週の定例は水曜 10 時から。\n'.repeat(20)}` };
 const sha = (s: string) => createHash('sha256').update(Buffer.from(s, 'utf8')).digest('hex');
 
-let server: SiteServer;
-let browser: Launched;
-
-beforeAll(async () => {
-  server = await startSiteServer({ hosts: [GUARDED, UNGUARDED_HOST], pages: { '/form.html': PAGE } });
-  browser = await launchWithExtension({ lang: 'ja', hosts: [GUARDED, UNGUARDED_HOST] });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function open(host: string): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(server.url(host, '/form.html'));
-  return page;
-}
+const site = siteSuite([GUARDED, UNGUARDED_HOST], '/form.html', { pages: { '/form.html': PAGE } });
+const { open } = site;
 
 async function submit(page: Page, how: string, ch: string, file: { name: string; text: string }): Promise<void> {
   await page.evaluate(([how, ch, name, text]) => (window as unknown as { arm: (...a: string[]) => void }).arm(how, ch, name, text), [how, ch, file.name, file.text]);
@@ -70,7 +55,7 @@ async function submit(page: Page, how: string, ch: string, file: { name: string;
   else await page.evaluate((how) => (window as unknown as { go: (h: string) => void }).go(how), how);
 }
 
-const files = (host: string, ch: string) => server.received.filter((a) => a.host === host && a.channel === ch && a.kind === 'file');
+const files = (host: string, ch: string) => site.server.received.filter((a) => a.host === host && a.channel === ch && a.kind === 'file');
 
 async function waitArrival(host: string, ch: string, ms = 5000): Promise<void> {
   const until = Date.now() + ms;
@@ -99,7 +84,7 @@ describe('native form submission of a File no file input holds (F2)', () => {
       await submit(page, how, `u-${how}`, MARKED);
       await waitArrival(UNGUARDED_HOST, `u-${how}`);
       expect(files(UNGUARDED_HOST, `u-${how}`).map((a) => [a.name, a.sha256])).toEqual([[MARKED.name, sha(MARKED.text)]]);
-      await page.goto(server.url(UNGUARDED_HOST, '/form.html'));
+      await page.goto(site.server.url(UNGUARDED_HOST, '/form.html'));
     }
     await page.close();
   });

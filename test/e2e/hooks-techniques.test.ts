@@ -21,38 +21,24 @@ import {
   SAMPLES,
   UNGUARDED_HOST,
   closeWarnings,
-  launchWithExtension,
-  startSiteServer,
-  type Launched,
+  siteSuite,
   type Sample,
-  type SiteServer,
   waitFor,
 } from './support/index.js';
 
 const HOSTS = ['chatgpt.com', 'mail.google.com'];
-let server: SiteServer;
-let browser: Launched;
+const site = siteSuite([...HOSTS, UNGUARDED_HOST], '/t/hooks.html');
 const S = { clean: SAMPLES.cleanDocx(), cleanText: SAMPLES.cleanText(), nameMarked: SAMPLES.nameMarked(), content: SAMPLES.contentDocx() };
 const b64 = (s: Sample) => s.buffer.toString('base64');
 type T = Record<string, (...a: unknown[]) => unknown>;
 
-beforeAll(async () => {
-  server = await startSiteServer({ hosts: [...HOSTS, UNGUARDED_HOST] });
-  browser = await launchWithExtension({ lang: 'ja', hosts: [...HOSTS, UNGUARDED_HOST] });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
 async function open(host: string): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(server.url(host, '/t/hooks.html'));
+  const page = await site.open(host);
   await page.evaluate(() => (window as unknown as { t: T }).t.ready());
   return page;
 }
 
-const from = (host: string, ch: string) => server.received.filter((a) => a.host === host && a.channel === ch);
+const from = (host: string, ch: string) => site.server.received.filter((a) => a.host === host && a.channel === ch);
 const allText = (host: string, ch: string) => from(host, ch).map((a) => a.text ?? '').join('');
 /** The operations an editor sent, in the order it sent them (concurrent requests can arrive in any order). */
 const keysText = (host: string, ch: string) =>
@@ -86,7 +72,7 @@ async function typeKeys(page: Page, text: string, delay = 5): Promise<void> {
  * the clean one reaches the page's listener (gated at the input, not only at the hand-off) and the server.
  */
 async function closedRootCase(page: Page, host: string, id: string, ch: string, inner: { setInputFiles(path: string): Promise<void> }): Promise<void> {
-  server.clear();
+  site.server.clear();
   for (const s of [S.content, S.nameMarked]) {
     await inner.setInputFiles(s.path);
     expect(await closeWarnings(page, 3_000), s.name).toBeGreaterThanOrEqual(1);
@@ -112,7 +98,7 @@ const CHANNEL: Record<(typeof GET_WAYS)[number], string> = {
 describe.each(HOSTS)('on %s', (host) => {
   let page: Page;
   beforeAll(async () => {
-    server.clear();
+    site.server.clear();
     page = await open(host);
   });
   afterAll(() => page?.close());
@@ -153,7 +139,7 @@ describe.each(HOSTS)('on %s', (host) => {
         if ('value' in el) el.value = '';
         else el.textContent = '';
       }, field);
-      server.clear();
+      site.server.clear();
       await page.click(field);
       await page.keyboard.type(CLEAN_TEXT, { delay: 2 });
       expect(await waitFor(() => keysText(host, ch) === CLEAN_TEXT), keysText(host, ch)).toBe(true);
@@ -165,7 +151,7 @@ describe.each(HOSTS)('on %s', (host) => {
     it(`an editor with its own model (${field}): warned at the key that completes the stamp, which never arrives; clean typing arrives whole`, async () => {
       const ch = field.slice(1);
       await page.evaluate(() => (window as unknown as { t: T }).t.clearModels());
-      server.clear();
+      site.server.clear();
       await page.focus(field);
       let typed = false;
       const typing = typeKeys(page, MARKED_TEXT).finally(() => (typed = true));
@@ -178,7 +164,7 @@ describe.each(HOSTS)('on %s', (host) => {
       expect(keysText(host, ch)).toContain('来期の価格表です。秘');
 
       await page.evaluate(() => (window as unknown as { t: T }).t.clearModels());
-      server.clear();
+      site.server.clear();
       await page.focus(field);
       await typeKeys(page, CLEAN_TEXT);
       expect(await waitFor(() => keysText(host, ch) === CLEAN_TEXT), keysText(host, ch)).toBe(true);
@@ -187,7 +173,7 @@ describe.each(HOSTS)('on %s', (host) => {
 
   it('text the page writes into an editor in pieces (no key, no input event): the piece that completes the stamp is held and refused', async () => {
     await page.evaluate(() => (window as unknown as { t: T }).t.clearModels());
-    server.clear();
+    site.server.clear();
     const write = page.evaluate((p) => (window as unknown as { t: T }).t.writePieces(p), MARKED_PIECES);
     expect(await closeWarnings(page, 3_000)).toBeGreaterThanOrEqual(1);
     expect(await write).toBe(MARKED_PIECES.join(''));
@@ -196,7 +182,7 @@ describe.each(HOSTS)('on %s', (host) => {
     expect(keysText(host, 'pieces')).toContain('来期の価格表です。');
 
     await page.evaluate(() => (window as unknown as { t: T }).t.clearModels());
-    server.clear();
+    site.server.clear();
     await page.evaluate((p) => (window as unknown as { t: T }).t.writePieces(p), CLEAN_PIECES);
     expect(await waitFor(() => keysText(host, 'pieces') === CLEAN_PIECES.join('')), keysText(host, 'pieces')).toBe(true);
   });
@@ -204,7 +190,7 @@ describe.each(HOSTS)('on %s', (host) => {
   it('text the page writes into an editor and sends in the same task: the piece that completes the stamp is held and refused', async () => {
     for (const [pieces, marked] of [[MARKED_PIECES, true], [CLEAN_PIECES, false]] as const) {
       await page.evaluate(() => (window as unknown as { t: T }).t.clearModels());
-      server.clear();
+      site.server.clear();
       const write = page.evaluate((p) => (window as unknown as { t: T }).t.writePiecesNow(p), [...pieces]);
       if (marked) expect(await closeWarnings(page, 3_000)).toBeGreaterThanOrEqual(1);
       expect(await write).toBe(pieces.join(''));
@@ -221,7 +207,7 @@ describe.each(HOSTS)('on %s', (host) => {
   it("text a script writes into an input's value in pieces (no key, no event): the piece that completes the stamp is held and refused; emptied by the script, the page sends again", async () => {
     const t = (name: string, ...a: unknown[]) => page.evaluate(([n, args]) => (window as unknown as { t: T }).t[n as string](...(args as unknown[])), [name, a] as const);
     await t('clearModels');
-    server.clear();
+    site.server.clear();
     const write = t('dictate', MARKED_PIECES);
     expect(await closeWarnings(page, 3_000)).toBeGreaterThanOrEqual(1);
     expect(await write).toBe(MARKED_PIECES.join(''));
@@ -231,14 +217,14 @@ describe.each(HOSTS)('on %s', (host) => {
 
     // The script empties the field (no event): requests are no longer held once the guard looks again.
     await t('clearDictated');
-    server.clear();
+    site.server.clear();
     await page.waitForTimeout(1_200);
     await t('dictate', CLEAN_PIECES);
     expect(await waitFor(() => keysText(host, 'pieces') === CLEAN_PIECES.join('')), keysText(host, 'pieces')).toBe(true);
   });
 
   it('a polling page (no change listener) handing the chosen file to its Service Worker: marked never, clean intact', async () => {
-    server.clear();
+    site.server.clear();
     for (const s of [S.content, S.nameMarked]) {
       await page.setInputFiles('#poll', s.path);
       await closeWarnings(page, 3_000);
@@ -262,7 +248,7 @@ describe.each(HOSTS)('on %s', (host) => {
   });
 
   it('Files handed to the Service Worker by postMessage, BroadcastChannel and IndexedDB: marked never, clean intact', async () => {
-    server.clear();
+    site.server.clear();
     const hand = (how: string, s: Sample) =>
       page.evaluate(
         async ([how, d, n]) => {
@@ -290,13 +276,13 @@ describe.each(HOSTS)('on %s', (host) => {
     expect(await clean('idb')).toBe(true);
     await page.waitForTimeout(300);
     const marked = new Set([S.nameMarked.sha256, S.content.sha256]);
-    expect(server.received.filter((a) => a.host === host && marked.has(a.sha256))).toEqual([]);
+    expect(site.server.received.filter((a) => a.host === host && marked.has(a.sha256))).toEqual([]);
   });
 });
 
 describe(`control: ${UNGUARDED_HOST} (not guarded)`, () => {
   it('every technique delivers marked text and files as the page sent them', async () => {
-    server.clear();
+    site.server.clear();
     const page = await open(UNGUARDED_HOST);
     for (const way of GET_WAYS) await page.evaluate(([w, text]) => (window as unknown as { t: T }).t[w](text), [way, way === 'fetchRaw' ? encodeURIComponent(MARKED_TEXT) : MARKED_TEXT]);
     await page.click('#keys');

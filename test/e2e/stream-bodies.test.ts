@@ -7,9 +7,9 @@
  * (unguarded) shows each technique carries the marked bytes when nothing stops them.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { CLEAN_TEXT, MARKED_TEXT, UNGUARDED_HOST, closeWarnings, launchWithExtension, startSiteServer, type Launched, type SiteServer } from './support/index.js';
+import { CLEAN_TEXT, MARKED_TEXT, UNGUARDED_HOST, siteSuite, closeWarnings } from './support/index.js';
 
 const GUARDED = 'chatgpt.com';
 const TECHS = ['handmade-filereader', 'textencoderstream', 'blob-stream', 'response-body'] as const;
@@ -20,23 +20,8 @@ const PAYLOADS = {
 };
 const sha = (s: string) => createHash('sha256').update(Buffer.from(s, 'utf8')).digest('hex');
 
-let server: SiteServer;
-let browser: Launched;
-
-beforeAll(async () => {
-  server = await startSiteServer({ hosts: [GUARDED, UNGUARDED_HOST], h2: true, pages: { '/s.html': '<!doctype html><meta charset="utf-8"><title>stream</title><p>stream</p>' } });
-  browser = await launchWithExtension({ lang: 'ja', hosts: [GUARDED, UNGUARDED_HOST] });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function open(host: string): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(server.url(host, '/s.html'));
-  return page;
-}
+const site = siteSuite([GUARDED, UNGUARDED_HOST], '/s.html', { h2: true, pages: { '/s.html': '<!doctype html><meta charset="utf-8"><title>stream</title><p>stream</p>' } });
+const { open } = site;
 
 /** Streams `text` (as the File `name`'s bytes) by `tech`; 'sent', or the error fetch failed with. */
 function send(page: Page, tech: string, name: string, text: string, ch: string, label = name): Promise<string> {
@@ -84,7 +69,7 @@ function send(page: Page, tech: string, name: string, text: string, ch: string, 
   );
 }
 
-const arrived = (host: string, ch: string) => server.received.filter((a) => a.host === host && a.channel === ch);
+const arrived = (host: string, ch: string) => site.server.received.filter((a) => a.host === host && a.channel === ch);
 
 describe('fetch with a stream body of no File lineage (F1)', () => {
   for (const tech of TECHS) {

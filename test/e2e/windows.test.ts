@@ -5,32 +5,17 @@
  * window and document. Judged by what reaches the server: marked files never, clean ones intact; on the
  * unguarded control host, everything arrives.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { SAMPLES, UNGUARDED_HOST, closeWarnings, launchWithExtension, startSiteServer, waitFor, type Launched, type Sample, type SiteServer } from './support/index.js';
+import { SAMPLES, UNGUARDED_HOST, siteSuite, closeWarnings, waitFor, type Sample } from './support/index.js';
 
 const HOSTS = ['chatgpt.com', 'mail.google.com'];
-let server: SiteServer;
-let browser: Launched;
+const site = siteSuite([...HOSTS, UNGUARDED_HOST], '/t/windows.html');
+const { open } = site;
 const S = { clean: SAMPLES.cleanDocx(), nameMarked: SAMPLES.nameMarked(), content: SAMPLES.contentDocx() };
 type T = Record<string, (...a: unknown[]) => unknown>;
 
-beforeAll(async () => {
-  server = await startSiteServer({ hosts: [...HOSTS, UNGUARDED_HOST] });
-  browser = await launchWithExtension({ lang: 'ja', hosts: [...HOSTS, UNGUARDED_HOST] });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function open(host: string): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(server.url(host, '/t/windows.html'));
-  return page;
-}
-
-const arrived = (host: string, ch: string, s: Sample) => server.received.some((a) => a.host === host && a.channel === ch && a.sha256 === s.sha256);
+const arrived = (host: string, ch: string, s: Sample) => site.server.received.some((a) => a.host === host && a.channel === ch && a.sha256 === s.sha256);
 
 /** The employee picks `s` in the form's input and presses send, in `page`. */
 async function pickAndSend(page: Page, s: Sample): Promise<void> {
@@ -41,7 +26,7 @@ async function pickAndSend(page: Page, s: Sample): Promise<void> {
 
 describe.each(HOSTS)('on %s', (host) => {
   it('a file sent from a window the page opened empty, in the same task: marked never, clean intact', async () => {
-    server.clear();
+    site.server.clear();
     for (const way of ['popupFetch'] as const) {
       const ch = 'popup-fetch';
       for (const s of [S.content, S.clean]) {
@@ -61,7 +46,7 @@ describe.each(HOSTS)('on %s', (host) => {
   });
 
   it('a form the page writes into a window it opens, and a page that rewrites itself with document.open(): a marked file picked there warns and never leaves, a clean one arrives', async () => {
-    server.clear();
+    site.server.clear();
     for (const way of ['popupForm', 'selfWrite'] as const) {
       const ch = way === 'popupForm' ? 'popup-form' : 'self-write';
       for (const s of [S.content, S.nameMarked, S.clean]) {
@@ -85,7 +70,7 @@ describe.each(HOSTS)('on %s', (host) => {
 
 describe(`control: ${UNGUARDED_HOST} (not guarded)`, () => {
   it('every way delivers the marked file as the page sent it', async () => {
-    server.clear();
+    site.server.clear();
     const page = await open(UNGUARDED_HOST);
     const popup = page.context().waitForEvent('page');
     expect(await page.evaluate(([b64, name]) => (window as unknown as { t: T }).t.popupFetch(b64, name), [S.content.buffer.toString('base64'), S.content.name] as const)).toBe('sent');

@@ -8,6 +8,7 @@
  *   HTTPS (self-signed, generated per run) + HTTP, any hostname, records uploads (name/size/sha256/text).
  * - readWarning(page) / dismissWarning / continueWithJustification / cancelWarning: the warning dialog,
  *   read through CDP (closed shadow root) and operated with the keyboard.
+ * - siteSuite(hosts, path, { pages?, h2? }) → { server, browser, open(host) }: both of the above for a whole file.
  * - GUARDED_HOSTS, UNGUARDED_HOST, ALL_HOSTS; corpus(name) → Buffer of ../shared/corpus/name.
  *
  * Build first (`npm run build`).
@@ -16,5 +17,6 @@ export * from './browser.js';
 export * from './site-server.js';
 export * from './warning.js';
 export * from './lab.js';
+export * from './site-suite.js';
 
 export * from './corpus.js';
