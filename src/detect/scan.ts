@@ -84,6 +84,10 @@ function unscannable(err: unknown): UnscannableVerdict {
 
 const EXTRACTORS: Record<Exclude<Format, 'zip' | 'unsupported-archive'>, Extractor | null> = {
   pdf: extractPdf,
+  'text-pdf': async function* (blob, ctx) {
+    yield* extractText(blob, ctx);
+    yield* extractPdf(blob, ctx);
+  },
   ole2: extractOle2,
   rtf: extractRtf,
   gzip: extractGzip,

@@ -3,7 +3,7 @@
  * hint only where content cannot tell (text, HTML). A renamed file is read as what it is.
  */
 import { readBytes, startsWith, textControlsOnly } from './bytes.js';
-import { EMLX_LENGTH, mailKind, UU_AT_START } from './extract/mime.js';
+import { EMLX_LENGTH, mailKind, unendedHeader, UU_AT_START } from './extract/mime.js';
 import { isDxf } from './extract/dxf.js';
 import { VOBJECT_START } from './extract/vobject.js';
 import { LDIF_START } from './extract/ldif.js';
@@ -16,13 +16,13 @@ import { zlibStart } from './extract/inflate.js';
 import { scriptPayloadStart } from './extract/script-payload.js';
 import { archiveStart } from './extract/picture-archive.js';
 import { ZIP_END_REACH, zipLayout } from './extract/zip-end.js';
-import { BABYL_START, MMDF_START } from './extract/mbox.js';
+import { BABYL_START, mmdfSeparator } from './extract/mbox.js';
 import { SQLITE_HEADER } from './extract/sqlite.js';
 import { validUtf8 } from './extract/text.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif' | 'tnef' | 'companion';
+  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif' | 'tnef' | 'companion' | 'text-pdf';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd' | 'rpm';
@@ -197,6 +197,8 @@ const XML_EXT = /\.(xml|svg|fodt|fods|fodp|fodg|xsl|xslt|plist|rss|atom|xaml|xli
 
 /** How many first bytes `sniff` decides by (besides the later looks at ISO volumes and SFX archives). */
 export const SNIFF_HEAD = 1024;
+/** How far a mail's header block is followed when it runs past SNIFF_HEAD. */
+const MAIL_HEAD = 64 * 1024;
 
 /**
  * What the first bytes alone say a blob is, in `sniff`'s order: a container, an envelope, an archive,
@@ -219,10 +221,12 @@ export function headFormat(head: Uint8Array): Format | undefined {
   if (archive) return archive[1];
   // Readers take a header anywhere in the first KiB, after junk (a BOM, an HTTP header); but a mail whose
   // subject says %PDF-1.7 is a mail.
+  // Nor is a mail whose body or attachment quotes a PDF's objects (a pasted dump, a diff of one).
   const pdf = ascii.indexOf('%PDF-');
-  if (pdf === 0 || (pdf > 0 && !mailKind(ascii.slice(0, pdf)))) return 'pdf';
+  const mail = () => mailKind(ascii) ?? (pdf > 0 ? mailKind(ascii.slice(0, pdf)) : null);
+  if (pdf === 0 || (pdf > 0 && !mail())) return 'pdf';
   // A damaged or missing header still opens in lenient readers (pdf.js, which Firefox uses): PDF objects are enough.
-  if (/(?:^|[\r\n])\s*\d+\s+\d+\s+obj\s*<</.test(ascii)) return 'pdf';
+  if (/(?:^|[\r\n])\s*\d+\s+\d+\s+obj\s*<</.test(ascii) && !mail()) return 'pdf';
   if (/^\s*\{\\rtf/.test(ascii)) return 'rtf';
   if (IMAGE_SIGNATURES.some((re) => re.test(ascii))) return 'image';
   // Windows metafiles are drawings with text records, not pictures (extract/metafile.ts).
@@ -256,6 +260,9 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   // PDF (also behind an HTTP header or a BOM) has bytes past ASCII in its first lines, or its header first.
   const named = TEXT_EXT.test(name) || HTML_EXT.test(name) || XML_EXT.test(name);
   const pdfInText = byHead === 'pdf' && named && !/^(?:\xEF\xBB\xBF)?\s*%PDF-/.test(ascii) && looksLikeText(head);
+  // Text with a PDF's objects but no header (a diff or a dump of one, under another name): a lenient
+  // reader opens it as a PDF, an editor shows its lines; read both ways.
+  if (byHead === 'pdf' && !pdfInText && !ascii.includes('%PDF-') && looksLikeText(head)) return 'text-pdf';
   if (byHead && !pdfInText) return byHead;
   if (unsupportedArchive(ascii)) return 'unsupported-archive';
   // A SQLite database: its long values run on across pages (extract/sqlite.ts).
@@ -271,9 +278,11 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (head.length >= EXT_HEAD_ZEROS && head.subarray(0, EXT_HEAD_ZEROS).every((x) => x === 0) && (await extImage(blob))) return 'unsupported-archive';
   if ((ascii.startsWith('MZ') || ascii.startsWith('\x7FELF')) && (await selfExtracting(blob))) return 'sfx';
   // Mailboxes without `From ` lines: MMDF (^A lines) and Babyl (Emacs RMAIL), read by extract/mbox.ts.
-  if (ascii.startsWith(MMDF_START) || ascii.startsWith(BABYL_START)) return 'mbox';
+  if (mmdfSeparator(ascii) || ascii.startsWith(BABYL_START)) return 'mbox';
   // Content first; the extension decides between mail kinds (a saved .eml may begin with an mbox `From ` line).
-  const kind = mailKind(ascii);
+  // A header block may run past the first KiB (a long DKIM signature or References first, or X- fields only
+  // there): then it is read on, up to MAIL_HEAD, before the blob is taken for text.
+  const kind = mailKind(ascii) ?? (unendedHeader(ascii) && blob.size > head.length ? mailKind(new TextDecoder('latin1').decode(await readBytes(blob, 0, Math.min(blob.size, MAIL_HEAD)))) : null);
   const emlx = EMLX_LENGTH.exec(ascii);
   if (!kind && emlx && mailKind(ascii.slice(emlx[0].length))) return 'emlx';
   const byName = MAIL_EXT.find(([re]) => re.test(name))?.[1];

@@ -75,18 +75,20 @@ export async function* walkMessage(bytes: Uint8Array, ctx: ExtractContext): Asyn
   yield* walkBody(e, ctx, '1', 0, 'text/plain');
 }
 
-/** Subject as `subject`; every other header, decoded, as `headers` (names and addresses carry text too). */
+/**
+ * Subject as `subject`; every other header, decoded, as `headers` (names and addresses carry text too),
+ * each field on its own: a reader shows each under its name, so one's last word never meets the next
+ * one's first (`Keywords: 社外秘` then `X-Classification: Confidential`).
+ */
 function* headerRuns(e: Entity): Generator<Extracted> {
-  const other: string[] = [];
   const problems: string[] = [];
   for (const f of e.fields) {
     const d = decodeEncodedWords(f.value);
     problems.push(...d.problems);
     if (f.name === 'subject') yield { kind: 'text', text: d.text, where: { area: 'subject' } };
-    else other.push(d.text);
+    else for (const t of chunkText(d.text)) yield { kind: 'text', text: t, where: { area: 'headers' } };
   }
-  other.push(...e.junk);
-  if (other.length) for (const t of chunkText(other.join('\n'))) yield { kind: 'text', text: t, where: { area: 'headers' } };
+  if (e.junk.length) for (const t of chunkText(e.junk.join('\n'))) yield { kind: 'text', text: t, where: { area: 'headers' } };
   if (problems.length) yield unreadable(`header: ${problems[0]}`, { area: 'headers' });
   if (!e.complete) yield unreadable('the message ends inside its header block (cut short)', { area: 'headers' });
 }

@@ -14,15 +14,19 @@ const FIELD_START = /^[!-9;-~]{1,76}[ \t]*:/;
 
 /** MMDF (mutt's `mbox_type=MMDF`, Python's `mailbox.MMDF`): each message between lines of four ^A. */
 export const MMDF_START = '\x01\x01\x01\x01\n';
+/** The line of four ^A that `head` starts with, if it does (with CRLF, as a box copied through Windows has it). */
+export const mmdfSeparator = (head: string): string | null =>
+  head.startsWith(MMDF_START) ? MMDF_START : head.startsWith('\x01\x01\x01\x01\r\n') ? '\x01\x01\x01\x01\r\n' : null;
 /** Babyl (Emacs RMAIL, Python's `mailbox.Babyl`): an options block, then each message after a ^_^L line. */
 export const BABYL_START = 'BABYL OPTIONS:';
 
 export const extractMbox: Extractor = async function* (blob, ctx) {
   const bytes = await readBytes(blob);
   const head = String.fromCharCode(...bytes.subarray(0, 16));
-  if (head.startsWith(MMDF_START) || head.startsWith(BABYL_START)) {
+  const mmdf = mmdfSeparator(head);
+  if (mmdf || head.startsWith(BABYL_START)) {
     let k = 0;
-    for (const parts of head.startsWith(BABYL_START) ? babylMessages(bytes) : mmdfMessages(bytes)) {
+    for (const parts of mmdf ? mmdfMessages(bytes, mmdf) : babylMessages(bytes)) {
       ctx.checkTime();
       ctx.addEntry();
       yield { kind: 'member', name: `message-${++k}.eml`, data: blobOf(concat(parts.map(([a, b]) => bytes.subarray(a, b)))) };
@@ -68,16 +72,16 @@ function nextLineIsField(b: Uint8Array, i: number): boolean {
   return FIELD_START.test(line);
 }
 
-/** Byte ranges of each MMDF message: between its ^A lines, without a `From ` line some writers add. */
-function* mmdfMessages(b: Uint8Array): Generator<[number, number][]> {
+/** Byte ranges of each MMDF message: between its ^A lines (`sep`), without a `From ` line some writers add. */
+function* mmdfMessages(b: Uint8Array, sep: string): Generator<[number, number][]> {
   const text = new TextDecoder('latin1').decode(b);
-  for (let at = text.indexOf(MMDF_START); at >= 0; ) {
-    const start = at + MMDF_START.length;
-    const end = text.indexOf(MMDF_START, start);
+  for (let at = text.indexOf(sep); at >= 0; ) {
+    const start = at + sep.length;
+    const end = text.indexOf(sep, start);
     const stop = end < 0 ? b.length : end;
     const from = text.startsWith('From ', start) ? text.indexOf('\n', start) + 1 : start;
     if (stop > from) yield [[from, stop]];
-    at = end < 0 ? -1 : text.indexOf(MMDF_START, end + MMDF_START.length);
+    at = end < 0 ? -1 : text.indexOf(sep, end + sep.length);
   }
 }
 

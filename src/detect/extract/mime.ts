@@ -90,8 +90,9 @@ export function contentInfo(e: Entity, fallback = 'text/plain'): ContentInfo {
     params: p.params,
     encoding,
     disposition: cd.head.toLowerCase(),
-    filename: d.params.get('filename') ?? p.params.get('name') ?? '',
-    otherName: d.params.has('filename') && p.params.has('name') && p.params.get('name') !== d.params.get('filename') ? p.params.get('name')! : null,
+    // Mail clients show a name without the blanks around it (`filename=" 秘—plan.txt"`).
+    filename: (d.params.get('filename') ?? p.params.get('name') ?? '').trim(),
+    otherName: d.params.has('filename') && p.params.has('name') && p.params.get('name')!.trim() !== d.params.get('filename')!.trim() ? p.params.get('name')!.trim() : null,
     problems: [...p.problems, ...d.problems],
   };
 }
@@ -247,6 +248,11 @@ const STRONG_FIELDS = new Set(['received', 'return-path', 'delivered-to', 'messa
  */
 /** Apple Mail's .emlx: its first line is the length of the message that follows (extract/eml.ts extractEmlx). */
 export const EMLX_LENGTH = /^(\d{1,12})[ \t]*\r?\n/;
+
+/** Whether `head` begins a header block (a field, or an mbox `From ` line, first) that has not ended in it. */
+export function unendedHeader(head: string): boolean {
+  return (FIELD.test(head) || /^From \S/.test(head)) && !/\r?\n\r?\n/.test(head);
+}
 
 export function mailKind(head: string): 'eml' | 'mhtml' | 'mbox' | null {
   const lines = head.split(/\r?\n/);
