@@ -3,6 +3,7 @@
  * back to the scanner, which checks its name (rule 2) and scans it recursively.
  * - Encrypted members: their names are still yielded (rule 2 applies to them), then `encrypted`.
  *   A 7z or RAR with encrypted headers (7z -mhe, rar -hp) hides the names too: `encrypted`.
+ * - A RAR's archive comment (shown by unrar, WinRAR and 7-Zip above the list) is read as text.
  * - Bombs: a member whose declared size is past the ratio is refused before decoding; the others are
  *   decoded in 1 MiB slices into an ExpansionGuard, which enforces the ratio, the declared size and the
  *   scan-wide total while the data is produced, with the time budget checked between slices.
@@ -14,12 +15,18 @@ import type { ArchiveFormat } from '../sniff.js';
 import { afterArchive, archiveEnd, framingProblem } from './archive-bounds.js';
 import { crc16, lzhHeaders, lzhName, needsConversion, readableCopy, type LzhHeader } from './lzh-headers.js';
 import { CHUNK, LibArchive } from './libarchive.js';
-import { rarFiles } from './rar-headers.js';
+import { rarComments, rarFiles, rarHeadersEncrypted, rarReadableCopy } from './rar-headers.js';
+import { decodeText } from './text.js';
+import { chunkText } from '../text-chunks.js';
 import { checkDeclared, ExpansionGuard } from './expansion-guard.js';
 import { nameOnly, ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 
 export const archiveExtractor = (format: ArchiveFormat): Extractor =>
   async function* (blob, ctx) {
+    // Encrypted RAR headers hide the end block too: told apart from a cut archive first.
+    if (format === 'rar' && rarHeadersEncrypted(await readBytes(blob, 0, 64))) {
+      throw new ScanError('encrypted', 'the RAR archive’s headers are encrypted (password required): not even the names can be read');
+    }
     const problem = await framingProblem(format, blob, -1);
     if (problem && format !== 'cab') throw new ScanError('corrupt', problem);
     try {
@@ -37,7 +44,8 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
   const bytes = await readBytes(blob);
   const headers = format === 'lzh' ? lzhHeaders(bytes) : [];
   const rar = format === 'rar' ? rarFiles(bytes) : [];
-  const archive = await LibArchive.open((format === 'lzh' && readableCopy(bytes, headers)) || bytes);
+  if (format === 'rar') yield* rarCommentText(bytes, blob.size, ctx);
+  const archive = await LibArchive.open((format === 'lzh' && readableCopy(bytes, headers)) || (format === 'rar' && rarReadableCopy(bytes)) || bytes);
   let files = 0;
   let entries = 0;
   try {
@@ -111,4 +119,38 @@ function* unreadLzhMembers(rest: LzhHeader[]): Generator<Extracted> {
     if (name) yield nameOnly(name);
   }
   throw new ScanError('corrupt', `${rest.length} LZH member(s) could not be read (damage, or a header the reader does not know)`);
+}
+
+/** A RAR's archive comment as text; one that cannot be read leaves the archive unscannable, its members still read. */
+async function* rarCommentText(bytes: Uint8Array, compressed: number, ctx: ExtractContext): AsyncIterable<Extracted> {
+  for (const comment of rarComments(bytes)) {
+    let text: string;
+    try {
+      if ('unread' in comment) throw new ScanError('unsupported', comment.unread);
+      text = decodeText('text' in comment ? comment.text : await commentBytes(comment.archive, compressed, ctx));
+    } catch (err) {
+      if (!(err instanceof ScanError)) throw err;
+      yield { kind: 'unscannable', reason: err.reason, detail: `the archive comment cannot be read: ${err.message}`, where: { area: 'comments' } };
+      continue;
+    }
+    for (const t of chunkText(text)) yield { kind: 'text', text: t, where: { area: 'comments' } };
+  }
+}
+
+/** The comment's bytes: the one member of the archive rarComments made of it, decoded as members are. */
+async function commentBytes(archive: Uint8Array, compressed: number, ctx: ExtractContext): Promise<Uint8Array> {
+  const reader = await LibArchive.open(archive);
+  try {
+    const entry = reader.next();
+    if (!entry) throw new ScanError('corrupt', 'the comment header is damaged');
+    if (entry.size < 0) throw new ScanError('expansion-ratio', 'the archive comment declares 2 GiB or more (suspected archive bomb)');
+    checkDeclared('(archive comment)', entry.size, compressed, ctx);
+    const guard = new ExpansionGuard(ctx, { name: '(archive comment)', declared: entry.size, copy: true });
+    guard.consumed(archive.length);
+    for (let left = entry.size; left > 0; left -= CHUNK) guard.produced(reader.read(Math.min(left, CHUNK)));
+    reader.finish();
+    return guard.bytes();
+  } finally {
+    reader.close();
+  }
 }

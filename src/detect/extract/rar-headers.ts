@@ -4,9 +4,12 @@
  *   on a Japanese system: CP932). libarchive's wasm build has no code page tables and hands them over
  *   as each byte pair read as one character; decoded here (bytes.ts decodeName: UTF-8, CP932, EUC-JP);
  * - the CRC-32 of a stored member (method "store"), which libarchive does not check: a damaged stored
- *   member would read as clean. archive.ts checks it.
+ *   member would read as clean. archive.ts checks it;
+ * - the archive comment (rarComments), which unrar and 7-Zip show and libarchive skips;
+ * - encrypted headers (rar -hp, rarHeadersEncrypted): told apart from damage before anything else is read.
  */
 import { u16, u32 } from '../bytes.js';
+import { crc32 } from '../crc32.js';
 
 export interface RarFile {
   /** The name's bytes as stored (before a Unicode name's `\0`), and whether the Unicode flag is set. */
@@ -122,6 +125,138 @@ function rar5Files(b: Uint8Array): RarFile[] {
       out.push({ name: b.subarray(at.o, Math.min(end, at.o + nameLen)), unicode: true, crc: crc ?? 0, stored: method === 0 && crc !== null, directory: (fileFlags & 1) !== 0 });
     }
     p = end + data;
+  }
+  return out;
+}
+
+/**
+ * Headers encrypted with the archive's password (rar -hp): RAR 5 puts its archive encryption header (type 4)
+ * first; RAR 3 and 4 set MHD_PASSWORD (0x0080) in the main header. Nothing after it, not even the end
+ * block, reads without the password: such an archive is encrypted, not damaged.
+ */
+export function rarHeadersEncrypted(head: Uint8Array): boolean {
+  if (RAR5.every((x, i) => head[i] === x)) {
+    const at = { o: RAR5.length + 4 };
+    vint(head, at); // header size
+    return vint(head, at) === 4;
+  }
+  return SIGNATURE.every((x, i) => head[i] === x) && head[9] === MAIN_HEAD && (u16(head, 10) & MHD_PASSWORD) !== 0;
+}
+
+const MAIN_HEAD = 0x73;
+const MHD_PASSWORD = 0x0080;
+const MHD_COMMENT = 0x0002;
+const NEWSUB_HEAD = 0x7a;
+const COMM_HEAD = 0x75;
+const RAR4_END = [0xc4, 0x3d, 0x7b, 0x00, 0x40, 0x07, 0x00];
+const RAR5_END = [0x1d, 0x77, 0x56, 0x51, 0x03, 0x05, 0x04, 0x00];
+
+/**
+ * The archive comment, which unrar (`rar l`, `unrar l`), WinRAR and 7-Zip show above the list of files:
+ * - RAR 3 and later: a service header named CMT (RAR 4: block 0x7a; RAR 5: type 3), laid out as a file
+ *   header, its data the comment, stored or compressed as a member is. Each is handed back as a small
+ *   archive of its own whose one member is that header made a file header, for libarchive to decode as
+ *   it decodes members (`archive`);
+ * - RAR 2.9's comment inside the main header (MHD_COMMENT, a comment block 0x75): its text when stored
+ *   (`text`), else `unread`.
+ */
+export type RarComment = { archive: Uint8Array } | { text: Uint8Array } | { unread: string };
+
+export function rarComments(b: Uint8Array): RarComment[] {
+  if (RAR5.every((x, i) => b[i] === x)) return rar5Comments(b);
+  if (!SIGNATURE.every((x, i) => b[i] === x) || b[9] !== MAIN_HEAD) return [];
+  const out: RarComment[] = [];
+  const mainEnd = SIGNATURE.length + u16(b, 12);
+  if (u16(b, 10) & MHD_COMMENT) out.push(rar29Comment(b, SIGNATURE.length + 13));
+  for (let p = mainEnd, n = 0; p + 7 <= b.length && n < 1_000_000; n++) {
+    const flags = u16(b, p + 3);
+    const size = u16(b, p + 5);
+    if (size < 7 || p + size > b.length) break;
+    const data = flags & LONG_BLOCK ? u32(b, p + 7) : 0;
+    const nameAt = p + 32 + (flags & LHD_LARGE ? 8 : 0);
+    if (b[p + 2] === NEWSUB_HEAD && size >= nameAt + 3 - p && u16(b, p + 26) === 3 && String.fromCharCode(...b.subarray(nameAt, nameAt + 3)) === 'CMT') {
+      const block = b.slice(p, Math.min(b.length, p + size + data));
+      block[2] = FILE_HEAD;
+      const headerCrc = crc32(block.subarray(2, size)) & 0xffff;
+      block[0] = headerCrc & 0xff;
+      block[1] = headerCrc >> 8;
+      out.push({ archive: concat(b.subarray(0, mainEnd), block, RAR4_END) });
+    }
+    p += size + data;
+  }
+  return out;
+}
+
+/**
+ * libarchive checks a main header's CRC over all of it, where RAR 2.9 (and unrar, 7-Zip) take only its
+ * first 13 bytes when it holds the comment: such an archive would read as damaged. The copy libarchive
+ * reads has the comment (read by rarComments) taken out; null when there is none.
+ */
+export function rarReadableCopy(b: Uint8Array): Uint8Array | null {
+  if (!SIGNATURE.every((x, i) => b[i] === x) || b[9] !== MAIN_HEAD || !(u16(b, 10) & MHD_COMMENT) || u16(b, 12) < 13) return null;
+  const main = b.slice(SIGNATURE.length, SIGNATURE.length + 13);
+  main[3] &= ~MHD_COMMENT;
+  main[5] = 13;
+  main[6] = 0;
+  const headerCrc = crc32(main.subarray(2)) & 0xffff;
+  main[0] = headerCrc & 0xff;
+  main[1] = headerCrc >> 8;
+  return concat(b.subarray(0, SIGNATURE.length), main, b.subarray(SIGNATURE.length + u16(b, 12)));
+}
+
+/** RAR 2.9's comment block inside the main header: CRC, type, flags, size, then unpacked size, version, method, comment CRC. */
+function rar29Comment(b: Uint8Array, p: number): RarComment {
+  const size = u16(b, p + 5);
+  if (b[p + 2] !== COMM_HEAD || size < 13 || p + size > b.length) return { unread: 'the archive comment block is damaged' };
+  if (b[p + 10] !== STORE) return { unread: 'the archive comment is compressed in RAR 2.9’s way, which cannot be read here' };
+  return { text: b.subarray(p + 13, p + size) };
+}
+
+function rar5Comments(b: Uint8Array): RarComment[] {
+  const out: RarComment[] = [];
+  let main: Uint8Array | null = null;
+  for (let p = RAR5.length, n = 0; p + 7 <= b.length && n < 1_000_000; n++) {
+    const at = { o: p + 4 };
+    const headerSize = vint(b, at);
+    const end = at.o + headerSize;
+    if (headerSize < 2 || end > b.length) break;
+    const typeAt = at.o;
+    const type = vint(b, at);
+    const flags = vint(b, at);
+    if (flags & 1) vint(b, at); // extra area size
+    const data = flags & 2 ? vint(b, at) : 0;
+    if (type === 1) main = b.subarray(p, end);
+    if (type === 3 && main && serviceName(b, at, end) === 'CMT') {
+      const block = b.slice(p, Math.min(b.length, end + data));
+      block[typeAt - p] = 2; // a file header
+      new DataView(block.buffer).setUint32(0, crc32(block.subarray(4, end - p)), true);
+      out.push({ archive: concat(b.subarray(0, RAR5.length), main, block, RAR5_END) });
+    }
+    p = end + data;
+  }
+  return out;
+}
+
+/** A RAR 5 service header's name (CMT, QO, ACL, STM, RR), read as a file header's from its file flags on. */
+function serviceName(b: Uint8Array, from: { o: number }, end: number): string {
+  const at = { ...from }; // past the header's sizes, type and flags
+  const fileFlags = vint(b, at);
+  vint(b, at); // unpacked size
+  vint(b, at); // attributes
+  if (fileFlags & 2) at.o += 4; // modification time
+  if (fileFlags & 4) at.o += 4; // CRC-32
+  vint(b, at); // compression information
+  vint(b, at); // host OS
+  const len = vint(b, at);
+  return at.o + len <= end ? String.fromCharCode(...b.subarray(at.o, at.o + len)) : '';
+}
+
+function concat(...parts: ArrayLike<number>[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
+  let o = 0;
+  for (const x of parts) {
+    out.set(x, o);
+    o += x.length;
   }
   return out;
 }

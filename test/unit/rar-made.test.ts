@@ -1,0 +1,31 @@
+/**
+ * RAR archive comments and encrypted headers: archives written to RAR's published layouts by
+ * test/fixtures/archives/rar-made/make.py (no RAR writer is packaged here); see its README.md.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+import { archiveExtractor } from '../../src/detect/extract/archive.js';
+import { collect } from '../support/extract.js';
+
+const DIR = join(__dirname, '../fixtures/archives/rar-made');
+const bytes = (name: string) => readFileSync(join(DIR, name));
+const scan = (name: string) => scanBlob(new Blob([bytes(name)]), name);
+
+describe('RAR archive comments, which unrar, WinRAR and 7-Zip show above the list of files', () => {
+  it.each(['rar5-comment-stamp.rar', 'rar4-comment-stamp.rar', 'rar29-comment-stamp.rar'])('%s: the stamp in the comment marks the archive', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1, location: { path: [], area: 'comments' } });
+  });
+  it.each(['rar5-comment-trap.rar', 'rar4-comment-trap.rar', 'rar29-comment-trap.rar'])('%s: 秘書室 Confidential in the comment is read, and clean', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'clean' });
+    const texts = (await collect(archiveExtractor('rar'), bytes(name))).flatMap((x) => (x.kind === 'text' ? [x.text] : []));
+    expect(texts.join('')).toContain('秘書室 Confidential の連絡先は別紙');
+  });
+});
+
+describe('RAR with encrypted headers (rar -hp)', () => {
+  it.each(['rar5-headers-encrypted.rar', 'rar4-headers-encrypted.rar'])('%s: unscannable as encrypted, not as damaged', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason: 'encrypted' });
+  });
+});
