@@ -321,11 +321,31 @@ const crcError = (entry: ZipEntry) => new ScanError('corrupt', `ZIP member ${ent
 /** Each member's data start once its local header was checked (dataStart): unlistedRanges reuses them. */
 const starts = new WeakMap<ZipEntry, number>();
 
+/** The names a member's local header shows besides its directory entry's (see localNames). */
+const localOnlyNames = new WeakMap<ZipEntry, string[]>();
+/** Local extra fields are read with the header when they are at most this long (Info-ZIP's are 24–28 bytes). */
+const LOCAL_EXTRA_READ = 512;
+
+/**
+ * The names a member's local header gives that its directory entry does not: an Info-ZIP Unicode Path
+ * field (0x7075) in the local header only, which libarchive (bsdtar, and the readers built on it)
+ * shows as the member's name and unzip prints in its warning. Rule 2 applies to them too. [] when the
+ * local header cannot be read (its member then reports why).
+ */
+export async function localNames(blob: Blob, entry: ZipEntry): Promise<string[]> {
+  try {
+    await dataStart(blob, entry);
+  } catch {
+    return [];
+  }
+  return localOnlyNames.get(entry) ?? [];
+}
+
 /** Where the member's data starts, after checking that its local header agrees with the directory. */
 async function dataStart(blob: Blob, entry: ZipEntry): Promise<number> {
   const known = starts.get(entry);
   if (known !== undefined) return known;
-  const lfh = await readRange(blob, ...sliceRange(blob.size, entry.localOffset, entry.localOffset + 30 + entry.rawName.length));
+  let lfh = await readRange(blob, ...sliceRange(blob.size, entry.localOffset, entry.localOffset + 30 + entry.rawName.length + LOCAL_EXTRA_READ));
   const bad = (what: string) => new ScanError('corrupt', `ZIP member ${entry.name}: ${what}`);
   if (lfh.length < 30 || u32(lfh, 0) !== LFH) throw bad('bad local header');
   if (u16(lfh, 8) !== entry.method) throw bad('local header and central directory disagree on the compression method');
@@ -334,7 +354,11 @@ async function dataStart(blob: Blob, entry: ZipEntry): Promise<number> {
   if (!sameName) throw bad('local header and central directory disagree on the name');
   // Without a data descriptor (flag bit 3) the local header carries the CRC too.
   if ((u16(lfh, 6) & 8) === 0 && u32(lfh, 14) !== entry.crc32) throw bad('local header and central directory disagree on the CRC-32');
-  const start = entry.localOffset + 30 + nameLen + u16(lfh, 28);
+  const extraLen = u16(lfh, 28);
+  const start = entry.localOffset + 30 + nameLen + extraLen;
+  if (extraLen > 0 && lfh.length < 30 + nameLen + extraLen) lfh = await readRange(blob, ...sliceRange(blob.size, entry.localOffset, start));
+  const local = unicodePath(lfh, 30 + nameLen, Math.min(extraLen, lfh.length - 30 - nameLen), entry.rawName);
+  if (local !== null && local !== entry.name && local !== entry.headerName) localOnlyNames.set(entry, [local]);
   starts.set(entry, start);
   return start;
 }

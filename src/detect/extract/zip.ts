@@ -1,7 +1,7 @@
 /** Plain ZIP archives: every member is handed back to the scanner, which recurses into it. */
 import { nameOnly, ScanError, ScanLimitError, type Extracted, type ExtractContext, type Extractor } from './types.js';
 import { afterArchive } from './archive-bounds.js';
-import { localEntry, readZipDirectory, unlistedRanges, zipComment, zipEnd, zipEntryBlob, zipEntryHead, zipEntryTail, type ZipEntry } from './zip-reader.js';
+import { localEntry, localNames, readZipDirectory, unlistedRanges, zipComment, zipEnd, zipEntryBlob, zipEntryHead, zipEntryTail, type ZipEntry } from './zip-reader.js';
 import { blobOf } from '../bytes.js';
 import { isPicture, mayEndInZip, SNIFF_HEAD, ZIP_END_REACH } from '../sniff.js';
 import { chunkText } from '../text-chunks.js';
@@ -54,6 +54,7 @@ export const extractCutZip: Extractor = async function* (blob, ctx) {
 
 async function* member(blob: Blob, entry: ZipEntry, ctx: ExtractContext): AsyncGenerator<Extracted> {
   if (entry.headerName) yield nameOnly(entry.headerName);
+  for (const name of await localNames(blob, entry)) yield nameOnly(name);
   // A photo or a recording is not read past its first bytes (scan.ts), so it is not inflated past them.
   // A stored one's end is looked at too, for a ZIP after the picture (sniff.ts); a compressed one's
   // cannot be without inflating it all, which a ZIP of photos would wait for (docs/formats.md).
