@@ -46,6 +46,15 @@ export function decodeName(bytes: Uint8Array, utf8Flag: boolean): string {
   }
 }
 const HALF_WIDTH_KANA = /[\uff61-\uff9f]/;
+/**
+ * Every reading of a name stored without its encoding that a Japanese reader could show (UTF-8, CP932,
+ * EUC-JP, each where the bytes are valid in it), decodeName's first: which one the writer meant is not
+ * recorded (an LZH from LHa for UNIX is EUC-JP, one from LHA32 CP932), so rule 2 checks them all.
+ */
+export function nameReadings(bytes: Uint8Array): string[] {
+  const all = [decodeName(bytes, false), ...['utf-8', 'shift_jis', 'euc-jp'].map((label) => fatal(label, bytes))];
+  return [...new Set(all.filter((x): x is string => x !== null))];
+}
 function fatal(label: string, bytes: Uint8Array): string | null {
   try {
     return new TextDecoder(label, { fatal: true }).decode(bytes);

@@ -13,7 +13,7 @@ import { decodeName, readBytes } from '../bytes.js';
 import { crc32 } from '../crc32.js';
 import type { ArchiveFormat } from '../sniff.js';
 import { afterArchive, archiveEnd, framingProblem } from './archive-bounds.js';
-import { crc16, lzhHeaders, lzhName, needsConversion, readableCopy, type LzhHeader } from './lzh-headers.js';
+import { crc16, lzhHeaders, lzhNames, needsConversion, readableCopy, type LzhHeader } from './lzh-headers.js';
 import { CHUNK, LibArchive } from './libarchive.js';
 import { rarComments, rarFiles, rarHeadersEncrypted, rarReadableCopy } from './rar-headers.js';
 import { decodeText } from './text.js';
@@ -53,7 +53,10 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
       ctx.checkTime();
       entries++;
       if (!entry.isFile) continue;
-      if (format === 'lzh' && headers[i] && needsConversion(headers[i])) entry.name = lzhName(headers[i]) ?? entry.name;
+      // An LZH name in a legacy encoding: its likeliest reading names the member, the others face rule 2 too.
+      const readings = format === 'lzh' && headers[i] && needsConversion(headers[i]) ? lzhNames(headers[i]) : [];
+      if (readings.length) entry.name = readings[0];
+      for (const other of readings.slice(1)) yield nameOnly(other);
       // A RAR 4 name in the writer's code page (no Unicode flag): decoded here, not as libarchive spells it.
       const r4 = rar[i];
       if (r4 && !r4.unicode && r4.name.some((c) => c >= 0x80)) entry.name = decodeName(r4.name, false).replace(/\\/g, '/');
@@ -114,10 +117,7 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
  * the archive is not clean; their names, decoded here, still face rule 2.
  */
 function* unreadLzhMembers(rest: LzhHeader[]): Generator<Extracted> {
-  for (const h of rest) {
-    const name = lzhName(h);
-    if (name) yield nameOnly(name);
-  }
+  for (const h of rest) for (const name of lzhNames(h)) yield nameOnly(name);
   throw new ScanError('corrupt', `${rest.length} LZH member(s) could not be read (damage, or a header the reader does not know)`);
 }
 

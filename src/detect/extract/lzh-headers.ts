@@ -4,13 +4,13 @@
  *   reports (a flipped byte in the compressed data would then read as clean), so archive.ts checks it;
  * - the member count, to notice members libarchive stopped before;
  * - names. Japanese LZH tools (LHA32, Lhaplus, Explzh, jlha with lha.encoding=MS932) store names in
- *   Shift_JIS. libarchive converts them from CP932, which its wasm build (no iconv) cannot do: its
+ *   Shift_JIS, LHa for UNIX in EUC-JP. libarchive converts them from CP932, which its wasm build (no iconv) cannot do: its
  *   header read then fails and the wrapper just ends the archive at that member, whatever the
  *   method (-lh5-/-lh6-/-lh7-) or header level (0, 1, 2). So `readableCopy` hands libarchive a copy
  *   whose non-UTF-8 names are spelled in ASCII (header checksums and CRCs redone), and the real
  *   names are decoded here.
  */
-import { u16, u32 } from '../bytes.js';
+import { nameReadings, u16, u32 } from '../bytes.js';
 
 /** What a member's header says. */
 export interface LzhHeader {
@@ -87,7 +87,6 @@ function extended(b: Uint8Array, h: LzhHeader, q: number, size: number, end: num
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const sjis = new TextDecoder('shift_jis');
 
 /** True when the header's name needs a conversion libarchive's wasm build lacks (not ASCII, not UTF-8). */
 export function needsConversion(h: LzhHeader): boolean {
@@ -100,10 +99,15 @@ export function needsConversion(h: LzhHeader): boolean {
   }
 }
 
-/** The member's path as the tool that wrote it meant it: UTF-8 when it is valid UTF-8, else Shift_JIS. */
-export function lzhName(h: LzhHeader): string | null {
-  if (!h.name) return null;
-  return (needsConversion(h) ? sjis.decode(h.name) : utf8.decode(h.name)).replace(/\\/g, '/');
+/**
+ * The member's path in each encoding the tool that wrote it may have meant, the likeliest first (bytes.ts
+ * nameReadings): UTF-8, CP932 (LHA32, Lhaplus, Explzh, jlha) or EUC-JP (LHa for UNIX, whatever its OS
+ * ID says). [] when the header has none.
+ */
+export function lzhNames(h: LzhHeader): string[] {
+  if (!h.name) return [];
+  const readings = needsConversion(h) ? nameReadings(h.name) : [utf8.decode(h.name)];
+  return readings.map((n) => n.replace(/\\/g, '/'));
 }
 
 /**
