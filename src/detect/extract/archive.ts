@@ -13,6 +13,7 @@ import { decodeName, readBytes } from '../bytes.js';
 import { crc32 } from '../crc32.js';
 import type { ArchiveFormat } from '../sniff.js';
 import { afterArchive, archiveEnd, framingProblem } from './archive-bounds.js';
+import { cabNames, cabReadableCopy } from './cab-headers.js';
 import { crc16, lzhHeaders, lzhNames, needsConversion, readableCopy, type LzhHeader } from './lzh-headers.js';
 import { CHUNK, LibArchive } from './libarchive.js';
 import { rarComments, rarFiles, rarHeadersEncrypted, rarReadableCopy } from './rar-headers.js';
@@ -45,7 +46,11 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
   const headers = format === 'lzh' ? lzhHeaders(bytes) : [];
   const rar = format === 'rar' ? rarFiles(bytes) : [];
   if (format === 'rar') yield* rarCommentText(bytes, blob.size, ctx);
-  const archive = await LibArchive.open((format === 'lzh' && readableCopy(bytes, headers)) || (format === 'rar' && rarReadableCopy(bytes)) || bytes);
+  // CAB names in each reading, from the cabinet's own entries (libarchive's may not say what was meant).
+  if (format === 'cab') for (const name of cabNames(bytes)) yield nameOnly(name);
+  const archive = await LibArchive.open(
+    (format === 'lzh' && readableCopy(bytes, headers)) || (format === 'rar' && rarReadableCopy(bytes)) || (format === 'cab' && cabReadableCopy(bytes)) || bytes,
+  );
   let files = 0;
   let entries = 0;
   try {
