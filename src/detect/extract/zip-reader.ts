@@ -92,7 +92,9 @@ async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEn
     cdSize = u64(rec, 40);
     cdOffset = u64(rec, 48);
   }
-  if (count > ctx.limits.maxEntries) throw new ScanError('too-many-entries', `ZIP has ${count} entries`);
+  // Members are counted as the other archives count them, folders left out (a folder of 10,000 files zipped
+  // is 10,001 entries); the directory walked is still bounded, to twice the limit and its folders.
+  if (count > 2 * ctx.limits.maxEntries) throw new ScanError('too-many-entries', tooMany(count, ctx));
   // An end record that lists nothing, in an archive that starts with a file: its count and directory
   // were damaged (unzip: "extra bytes at beginning or within zipfile"), and the files would go unread.
   if (count === 0 && blob.size > 22 && u32(await readBytes(blob, 0, 4), 0) === LFH) throw new ScanError('corrupt', 'ZIP end record lists no entries, but the archive holds files');
@@ -135,8 +137,12 @@ async function parseZipDirectory(blob: Blob, ctx: ExtractContext): Promise<ZipEn
   }
   // The directory must hold exactly what the end record says: a lying count or size could hide members.
   if (p !== cd.length) throw new ScanError('corrupt', `ZIP central directory holds more than the ${count} entries its end record lists`);
+  const files = entries.filter((e) => !e.isDir).length;
+  if (files > ctx.limits.maxEntries) throw new ScanError('too-many-entries', tooMany(files, ctx));
   return entries;
 }
+
+const tooMany = (n: number, ctx: ExtractContext) => `the ZIP holds ${n} files, more than the ${ctx.limits.maxEntries} read in one scan`;
 
 /**
  * A member's name as archivers show it, and the header's own name when that differs: readers differ in
