@@ -24,6 +24,14 @@ describe('RAR archive comments, which unrar, WinRAR and 7-Zip show above the lis
   });
 });
 
+describe('a RAR comment that cannot be decoded', () => {
+  it('is unscannable at comments (compressed and damaged); the member beside it is still read', async () => {
+    expect(await scan('rar5-comment-damaged.rar')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('archive comment') });
+    const members = (await collect(archiveExtractor('rar'), bytes('rar5-comment-damaged.rar'))).flatMap((x) => (x.kind === 'member' && !x.nameOnly ? [x.name] : []));
+    expect(members).toEqual(['議事録.txt']);
+  });
+});
+
 describe('RAR with encrypted headers (rar -hp)', () => {
   it.each(['rar5-headers-encrypted.rar', 'rar4-headers-encrypted.rar'])('%s: unscannable as encrypted, not as damaged', async (name) => {
     expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason: 'encrypted' });

@@ -20,7 +20,7 @@ import { rarComments, rarFiles, rarHeadersEncrypted, rarReadableCopy } from './r
 import { decodeText } from './text.js';
 import { chunkText } from '../text-chunks.js';
 import { checkDeclared, ExpansionGuard } from './expansion-guard.js';
-import { nameOnly, ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
+import { nameOnly, ScanError, ScanLimitError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 
 export const archiveExtractor = (format: ArchiveFormat): Extractor =>
   async function* (blob, ctx) {
@@ -134,8 +134,10 @@ async function* rarCommentText(bytes: Uint8Array, compressed: number, ctx: Extra
       if ('unread' in comment) throw new ScanError('unsupported', comment.unread);
       text = decodeText('text' in comment ? comment.text : await commentBytes(comment.archive, compressed, ctx));
     } catch (err) {
-      if (!(err instanceof ScanError)) throw err;
-      yield { kind: 'unscannable', reason: err.reason, detail: `the archive comment cannot be read: ${err.message}`, where: { area: 'comments' } };
+      // Scan-wide limits end the archive; anything else leaves only the comment unread.
+      if (err instanceof ScanLimitError) throw err;
+      const e = err instanceof ScanError ? err : new ScanError('corrupt', String((err as Error)?.message ?? err));
+      yield { kind: 'unscannable', reason: e.reason, detail: `the archive comment cannot be read: ${e.message}`, where: { area: 'comments' } };
       continue;
     }
     for (const t of chunkText(text)) yield { kind: 'text', text: t, where: { area: 'comments' } };
