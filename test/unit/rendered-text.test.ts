@@ -71,3 +71,21 @@ describe('roff spaces and continued lines (groff -man prints 「秘 Confidential
     expect(await scanBlob(new Blob([source.replace('秘', '秘書室')]), 'x.1')).toMatchObject({ verdict: 'clean' });
   });
 });
+
+describe("a string in a JSX expression or a template's mustache is shown (text3 #1: React's {\" \"} kept the stamp clean)", () => {
+  it.each([
+    ['JSX, an explicit space', '<p>秘{" "}Confidential</p>\n', 'x.jsx'],
+    ['JSX wrapped by Prettier', 'return (\n  <p>\n    秘{\' \'}\n    Confidential\n  </p>\n);\n', 'x.tsx'],
+    ['JSX, 秘 as a string', '<p>{"秘"} Confidential</p>\n', 'x.jsx'],
+    ['JSX, a template literal', '<p>{`秘`}{` `}Confidential</p>\n', 'x.jsx'],
+    ['Vue, a mustache', "<p>秘{{ ' ' }}Confidential</p>\n", 'x.vue'],
+  ])('%s: marked; the same with 秘書室 or 社外秘 and no word after clean', async (_, source, name) => {
+    expect(await scanBlob(new Blob([source]), name)).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scanBlob(new Blob([source.replace('秘', '秘書室')]), name)).toMatchObject({ verdict: 'clean' });
+    expect(await scanBlob(new Blob([source.replace('秘', '社外秘').replace('Confidential', '資料')]), name)).toMatchObject({ verdict: 'clean' });
+  });
+  it('an object literal or a string with a brace in it is no shown string', async () => {
+    expect((await scanText('const a = {"秘": 1}; const b = {"Confidential": 2};')).verdict).toBe('clean');
+    expect((await scanText('秘{"{"}Confidential')).verdict).toBe('clean');
+  });
+});

@@ -562,6 +562,13 @@ const ASS_CODE = /\{\\[^{}\n]{0,256}\}/g;
 const TERMINAL = /\x1b(?:\[[0-?]{0,64}[ -/]{0,8}[@-~]|\][^\x07\x1b]{0,2048}(?:\x07|\x1b\\)|[@-Z\\-_])/g;
 /** nroff's bold and underline: a character, a backspace, and the character printed over it. */
 const OVERSTRIKE = /[^\n]\x08/g;
+/**
+ * A string literal in an expression of JSX (`{" "}`, `{'秘'}`, `` {`秘`} ``: React's explicit space, which
+ * Prettier writes where it wraps a line of JSX text) or a template's mustache (Vue, Angular, Handlebars:
+ * `{{ ' ' }}`): the page shows the string. No braces or line breaks inside: an object literal stays.
+ */
+const TEMPLATE_STRING = /\{\{[ \t]*(["'`])([^"'`{}\\\n]{0,256})\1[ \t]*\}\}|\{[ \t]*(["'`])([^"'`{}\\\n]{0,256})\3[ \t]*\}/g;
+const templateString = (_: string, _q: string, inMustache?: string, _q2?: string, inJsx?: string): string => inMustache ?? inJsx ?? '';
 /** A string continued on the next line, as gettext catalogues (.po) and C write a long one: `"秘 "` ⏎ `"Confidential"`. */
 const CONTINUED = /"[ \t]*\r?\n[ \t]*"/g;
 
@@ -573,7 +580,7 @@ const CONTINUED = /"[ \t]*\r?\n[ \t]*"/g;
  * searched too.
  */
 function rendered(s: string, kind: TextKind): string {
-  const markup = withoutComments(s).replace(RUBY_READING, '').replace(TAG, '').replace(LINK, '$1');
+  const markup = withoutComments(s).replace(RUBY_READING, '').replace(TAG, '').replace(LINK, '$1').replace(TEMPLATE_STRING, templateString);
   // SubStation Alpha's codes only in its events (and in SubRip cues, whose players take them too):
   // elsewhere `\N` is two characters a reader sees.
   const ass = kind.ass || ASS_EVENT.test(s) || SRT_TIMING.test(s) ? markup.replace(ASS_CODE, '').replace(/\\h/g, ' ').replace(/\\N/gi, '\n') : markup;
