@@ -29,3 +29,30 @@ describe('light markup sources are read as they print', () => {
     expect(lightMarkupShown('秘/Confidential http://example.com/a_b')).toBe('秘/Confidential http://example.com/a_b');
   });
 });
+
+describe('TeX spacing and breaks, Jira and Confluence wiki markup (text3 #2, #3)', () => {
+  const scanText = (text: string, name: string) => scanBlob(new Blob([text]), name);
+  it.each([
+    ['TeX: \\hspace', '秘\\hspace{1em}Confidential', 'memo.tex'],
+    ['TeX: \\hspace*', '秘\\hspace*{2mm}Confidential', 'memo.tex'],
+    ['TeX: \\\\ before the word', '秘\\\\Confidential', 'memo.tex'],
+    ['TeX: \\\\ before the word and at the line end', '秘\\\\Confidential\\\\\n本文', 'memo.tex'],
+    ['TeX: \\\\[2mm]', '\\textbf{秘}\\\\[2mm]Confidential', 'memo.tex'],
+    ['Jira: a forced line break', '秘\\\\Confidential', 'issue.txt'],
+    ['Jira: a colour', '{color:red}秘{color} Confidential', 'issue.txt'],
+    ['Jira: a colour, bold, and a line break', '{color:red}*秘*{color}\\\\Confidential', 'issue.txt'],
+    ['Jira: a panel', '{panel:title=区分}秘{panel}Confidential', 'issue.txt'],
+    ['Jira: in a JSON export', '{"fields":{"description":"{color:red}*秘*{color}\\\\\\\\Confidential\\n本文"}}', 'issue.json'],
+  ])('%s: marked; the same with 秘書室 clean', async (_, text, name) => {
+    expect(await scanText(text, name)).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scanText(text.replace('秘', '秘書室'), name)).toMatchObject({ verdict: 'clean' });
+  });
+
+  it.each([
+    ['a Windows path escaped in JSON', '{"path":"D:\\\\共有\\\\秘\\\\Confidential\\\\報告.docx","p2":"秘\\\\Confidential"}', 'paths.json'],
+    ['a Windows path escaped in a program', 'copy("D:\\\\共有\\\\秘\\\\Confidential\\\\報告.docx")\nopen("秘\\\\Confidential\\\\a.txt")', 'copy.py'],
+    ['a UNC path', 'net use \\\\server\\秘\\\\Confidential\\x', 'map.bat'],
+  ])('%s stays clean', async (_, text, name) => {
+    expect(await scanText(text, name)).toMatchObject({ verdict: 'clean' });
+  });
+});

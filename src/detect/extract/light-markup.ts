@@ -8,13 +8,32 @@
  */
 const TEX_SWITCH = /\{\\[A-Za-z]+\*?\s+([^{}\n]*)\}/g;
 const TEX_COMMAND = /\\[A-Za-z]+\*?(?:\[[^\]\n]{0,64}\])?\{([^{}\n]*)\}/g;
-const TEX_SPACE = /\\(?:q?quad|enspace|enskip|thinspace|hfill|hspace\*?\{[^{}\n]{0,16}\}|[ ,;:!])|~/g;
+const TEX_SPACE = /\\(?:q?quad|enspace|enskip|thinspace|hfill|[ ,;:!])|~/g;
 /**
- * A line or paragraph break written in the source: LaTeX's `\\` (at a line's end or before a blank: a
- * Windows path in JSON, `秘\\Confidential`, is two folders, not a break), `\newline`, `\linebreak`,
- * `\par`, and AsciiDoc's ` +` at a line's end: 「秘\\」⏎「Confidential」 prints 秘 above Confidential.
+ * Space given as an argument (`\hspace{1em}`, `\vspace*{2mm}`, `\phantom{x}`): taken out before the
+ * commands lose their names, which would leave the length (`秘1emConfidential`).
+ */
+const TEX_SPACE_ARG = /\\(?:[hv]space\*?|[hv]?phantom)\{[^{}\n]{0,16}\}/g;
+/**
+ * A line or paragraph break written in the source: LaTeX's `\\` (at a line's end or before a blank),
+ * `\newline`, `\linebreak`, `\par`, and AsciiDoc's ` +` at a line's end: 「秘\\」⏎「Confidential」 prints
+ * 秘 above Confidential.
  */
 const BREAK = /\\\\(?:\[[^\]\n]{0,16}\])?(?=\s|$)|\\(?:newline|linebreak|par)\b|[ \t]\+(?=\r?\n)/g;
+/**
+ * `\\` right before a word, a break too in LaTeX and in Jira's and Confluence's wiki markup
+ * (`秘\\Confidential`), unless it is one separator of a path: a Windows path escaped in a string,
+ * `D:\\共有\\秘\\Confidential\\報告.docx`, has another backslash (or a slash) in the same word. JSON
+ * escapes every backslash, so there it is read after the escapes are resolved (`tightBreaks` false on
+ * the raw text).
+ */
+const TIGHT_BREAK = /(?<![\\/][^\s\\/]{0,64})\\\\(?:\[[^\]\n]{0,16}\])?(?![^\s\\/]{0,256}(?:\/|\\{1,2}[^\s\\]))/g;
+/**
+ * Jira's and Confluence's wiki macros around text: `{color:red}秘{color}` shows 秘 in red, `{anchor:x}`
+ * nothing; a quote, panel or code block (`{quote}`, `{panel:title=x}`) starts a block of its own.
+ */
+const WIKI_INLINE = /\{(?:color|anchor)(?::[^{}\n]{0,64})?\}/g;
+const WIKI_BLOCK = /\{(?:quote|noformat|panel|code|tip|info|note|warning)(?::[^{}\n]{0,256})?\}/g;
 const TEXINFO_COMMAND = /@[A-Za-z]+\{([^{}\n]*)\}/g;
 const BRACES = /\{([^{}\n]*)\}/g;
 const MARKS = "[*/=+#'_~]{1,3}";
@@ -23,13 +42,15 @@ const EMPHASIS = new RegExp(`(?<=^|[\\s(（「『：])${MARKS}(?=[^\\s*/=+#'_~])
 /** Something a reading below would take out. */
 export const LIGHT_MARKUP_HINT = /[\\@{}*/=+#'_~]/;
 
-export function lightMarkupShown(s: string): string {
-  let t = s;
+export function lightMarkupShown(s: string, tightBreaks = true): string {
+  let t = s.replace(TEX_SPACE_ARG, ' ').replace(WIKI_INLINE, '').replace(WIKI_BLOCK, '\n');
   // Innermost groups first, a few levels: \textbf{\emph{秘}}, {{秘} Confidential}.
   for (let i = 0; i < 3; i++) {
     const next = t.replace(TEX_SWITCH, '$1').replace(TEX_COMMAND, '$1').replace(TEXINFO_COMMAND, '$1').replace(BRACES, '$1');
     if (next === t) break;
     t = next;
   }
-  return t.replace(BREAK, '\n').replace(TEX_SPACE, ' ').replace(EMPHASIS, '');
+  t = t.replace(BREAK, '\n');
+  if (tightBreaks) t = t.replace(TIGHT_BREAK, '\n');
+  return t.replace(TEX_SPACE, ' ').replace(EMPHASIS, '');
 }

@@ -356,8 +356,11 @@ interface Seen {
   encodedFile: boolean;
 }
 
-/** A JSON document (an object or an array), also in UTF-16. */
-const JSON_START = /^(?:\xEF\xBB\xBF|\xFF\xFE|\xFE\xFF)?(?:\s|\0)*[[{]/;
+/**
+ * A JSON document (an object or an array), also in UTF-16: a bracket, then a key, a value or the other
+ * bracket (Jira's `{color:red}` or a TeX group opening a text is no JSON).
+ */
+const JSON_START = /^(?:\xEF\xBB\xBF|\xFF\xFE|\xFE\xFF)?(?:\s|\0)*[[{](?:\s|\0)*(?:["{[\]}\dtfn-]|$)/;
 
 /** A JSON document, or base64 from the first line on. */
 const CARRIES_FILES = /^(?:\xEF\xBB\xBF)?\s*(?:[[{]|[A-Za-z0-9+/]{40})/;
@@ -505,8 +508,13 @@ function* withUnescaped(text: string, where: Where = {}, kind: TextKind = PLAIN)
   if (un !== text) yield { kind: 'text', text: un, where: { ...where, area: 'escaped' } };
   if (ROFF_HINT.test(text)) yield { kind: 'text', text: roffText(text), where: { ...where, area: 'escaped' } };
   if (mayHaveStampChar(text) && LIGHT_MARKUP_HINT.test(text)) {
-    const shown = lightMarkupShown(text);
+    const shown = lightMarkupShown(text, !kind.json);
     if (shown !== text) yield { kind: 'text', text: shown, where: { ...where, area: 'escaped' } };
+  }
+  // Wiki markup or LaTeX held in JSON strings (a Jira issue's description, `"秘\\\\Confidential"`) reads once its escapes are resolved.
+  if (kind.json && un !== text && mayHaveStampChar(un) && LIGHT_MARKUP_HINT.test(un)) {
+    const shown = lightMarkupShown(un);
+    if (shown !== un) yield { kind: 'text', text: shown, where: { ...where, area: 'escaped' } };
   }
   // As written too: resolving escapes first would spoil a subtitle's `{\b1}` (`\b` is a backspace in JSON).
   const shownRaw = mayHaveStampChar(text) && RENDERED_HINT.test(text) ? rendered(text, kind) : text;
