@@ -171,3 +171,25 @@ describe('extractBinary', () => {
     expect(await collect(new Uint8Array(0))).toEqual([]);
   });
 });
+
+describe('a gap of blanks of any length between 秘 and Confidential in a binary (text3 #5)', () => {
+  const SLICE = 512 << 10; // byte-scan.ts SLICE
+  const utf8 = (s: string) => new TextEncoder().encode(s);
+  const framed = (before: number, middle: Uint8Array) => {
+    const out = noise(SLICE + middle.length + 4096);
+    out.set(middle, SLICE - before);
+    return out;
+  };
+  it.each([
+    ['2,000 spaces (UTF-8)', 5000, utf8(`秘${' '.repeat(2000)}Confidential`)],
+    ['2,000 line breaks (UTF-8), 秘 in the last bytes of a slice', 3, utf8(`秘${'\n'.repeat(2000)}Confidential`)],
+    ['2,000 spaces (UTF-16LE), 秘 1,000 bytes before a slice ends', 1000, u16le(`秘${' '.repeat(2000)}Confidential`)],
+    ['300,000 full-width spaces (UTF-16LE)', 5000, u16le(`秘${'\u3000'.repeat(300_000)}Confidential`)],
+  ])('%s: found; the same gap before 書室 is not; a run of NULs joins nothing', async (_, before, middle) => {
+    expect(stamped(await collect(framed(before, middle))).length).toBeGreaterThan(0);
+    const text = new TextDecoder(middle[1] === 0x79 ? 'utf-16le' : 'utf-8').decode(middle);
+    const again = (s: string) => (middle[1] === 0x79 ? u16le(s) : utf8(s));
+    expect(stamped(await collect(framed(before, again(text.replace('Confidential', '書室 Confidential')))))).toEqual([]);
+    expect(stamped(await collect(framed(before, again(text.replace(/[ \n\u3000]+/, '\0'.repeat(2000))))))).toEqual([]);
+  });
+});

@@ -89,3 +89,27 @@ describe("a string in a JSX expression or a template's mustache is shown (text3 
     expect((await scanText('秘{"{"}Confidential')).verdict).toBe('clean');
   });
 });
+
+describe('a gap of any length between 秘 and Confidential, wherever the search slices the file (text3 #5)', () => {
+  const SLICE = 512 << 10; // byte-scan.ts SLICE
+  /** UTF-16LE with a byte order mark; Shift_JIS for the few characters used here (the full-width space is 81 40). */
+  const utf16 = (s: string) => Buffer.from('\ufeff' + s, 'utf16le');
+  const SJIS: Record<string, number[]> = { 秘: [0x94, 0xe9], 書: [0x8f, 0x91], 室: [0x8e, 0xba], 会: [0x89, 0xef], 議: [0x8b, 0x63], '\u3000': [0x81, 0x40] };
+  const sjis = (s: string) => Buffer.from([...s].flatMap((c) => SJIS[c] ?? [c.charCodeAt(0)]));
+  const utf8 = (s: string) => Buffer.from(s);
+  /** 秘 placed `before` bytes ahead of the first slice's end (in UTF-8), then the gap, then the word. */
+  const at = (before: number, gap: string, word = 'Confidential') => `会議\n${'x'.repeat(SLICE - before - 8)}\n秘${gap}${word}\n会議\n`;
+  it.each([
+    ['3,000 spaces, 秘 in the last bytes of a slice (UTF-8)', utf8, at(4, ' '.repeat(3000))],
+    ['3,000 spaces, 秘 600 bytes before a slice ends (Shift_JIS)', sjis, at(600, ' '.repeat(3000))],
+    // (The byte order mark and 「会議⏎」 are 8 bytes, then two bytes a character.)
+    ['3,000 spaces, 秘 1,300 bytes before a slice ends (UTF-16)', utf16, `会議\n${'x'.repeat((SLICE - 1310) / 2)}\n秘${' '.repeat(3000)}Confidential\n`],
+    ['600,000 spaces (past a whole slice)', utf8, `会議\n秘${' '.repeat(600_000)}Confidential\n`],
+    ['3 MiB of line breaks', utf8, `会議\n秘${'\n'.repeat(3 << 20)}Confidential\n`],
+    ['a million full-width spaces (Shift_JIS)', sjis, `会議\n秘${'\u3000'.repeat(1_000_000)}Confidential\n`],
+    ['a million zero-width spaces and spaces (UTF-16)', utf16, `会議\n秘${'\u200b '.repeat(500_000)}Confidential\n`],
+  ])('%s: marked; the same gap before 書室 clean', async (_, encode, text) => {
+    expect((await scanBlob(new Blob([encode(text)]), 'pad.txt')).verdict).toBe('marked');
+    expect((await scanBlob(new Blob([encode(text.replace('Confidential', '書室 Confidential'))]), 'pad.txt')).verdict).toBe('clean');
+  });
+});

@@ -7,8 +7,11 @@ import {
   ALL_NEEDLES,
   type Needle,
   type TextEncodingName,
-  decodeWindow,
+  type Window,
+  decodePadded,
+  decodePaddedIn,
   decoder,
+  isGapChar,
   winKey,
   slices,
   windowsFor,
@@ -79,6 +82,7 @@ const SCORED = 12;
  * `whole`: then too few of them is a yes (the caller has not seen the rest).
  */
 function textFollows(s: string, j: number, whole = false): boolean {
+  j = pastGap(s, j);
   let blanks = 0;
   while (j < s.length && blank(s.charCodeAt(j)) && blanks < MAX_BLANKS) {
     j++;
@@ -89,6 +93,12 @@ function textFollows(s: string, j: number, whole = false): boolean {
   let k = 0;
   for (; k < SCORED && j + k < s.length; k++) score += charScore(s.charCodeAt(j + k));
   return k === 0 || score / k >= 1.5;
+}
+
+/** Where the blanks and invisible characters from `j` on end (no NUL: endsInGap's set). */
+function pastGap(s: string, j: number): number {
+  while (j < s.length && s.charCodeAt(j) !== 0 && isGapChar(s[j])) j++;
+  return j;
 }
 
 /** Bytes after a hit that hold the blanks and the dozen characters textFollows reads, in any encoding here. */
@@ -127,9 +137,12 @@ export function plausibleRuns(s: string): string[] {
     if (!textFollows(s, i + 1)) continue;
     let a = i;
     while (a > 0 && i - a < 200 && (texty(s.charCodeAt(a - 1)) || s.charCodeAt(a - 1) === 0)) a--;
-    let b = i + 1;
-    while (b < s.length && b - i < 400 && (texty(s.charCodeAt(b)) || s.charCodeAt(b) === 0)) b++;
-    out.push(s.slice(a, b).replace(/\0+/g, ' '));
+    // Blanks right after 秘 are a gap of any length (padding in a fixed-width export): the word after
+    // them is read, the gap as one blank. NULs are not: records apart in a binary are not one text.
+    const gapEnd = pastGap(s, i + 1);
+    let b = gapEnd;
+    while (b < s.length && b - gapEnd < 400 && (texty(s.charCodeAt(b)) || s.charCodeAt(b) === 0)) b++;
+    out.push((s.slice(a, i + 1) + (gapEnd > i + 1 ? ' ' : '') + s.slice(gapEnd, b)).replace(/\0+/g, ' '));
     doneUntil = b;
   }
   return out;
@@ -165,12 +178,16 @@ function* verify(
   for (const w of wins) {
     if (budget.left-- <= 0) return yield* exhausted(budget, { area: opts.area ?? 'binary', part: opts.part });
     if ((budget.left & 255) === 0) ctx.checkTime();
-    const text = decodeWindow(buf, w);
-    for (const run of plausibleRuns(text)) {
-      const offset = `offset ${base + w.hit}`;
-      const where: Where = { area: opts.area ?? 'binary', part: opts.part ? `${opts.part} ${offset}` : offset };
-      yield { kind: 'text', text: run, where };
-    }
+    yield* runsIn(decodePadded(buf, w), w, opts, base);
+  }
+}
+
+/** The text runs of a decoded window (plausibleRuns), placed at its hit. */
+function* runsIn(text: string, w: Window, opts: ScanBytesOptions, base: number): Generator<Extracted> {
+  for (const run of plausibleRuns(text)) {
+    const offset = `offset ${base + w.hit}`;
+    const where: Where = { area: opts.area ?? 'binary', part: opts.part ? `${opts.part} ${offset}` : offset };
+    yield { kind: 'text', text: run, where };
   }
 }
 
@@ -184,7 +201,12 @@ export const extractBinary: Extractor = async function* (blob: Blob, ctx: Extrac
       (w) => base + w.hit + 300 > (covered.get(winKey(w, base)) ?? 0),
     );
     for (const w of wins) covered.set(winKey(w, base), Math.max(covered.get(winKey(w, base)) ?? 0, base + w.end));
-    yield* verify(buf, wins, ctx, {}, budget, base);
+    // As verify, but a gap after 秘 that runs past this slice is read on through the file.
+    for (const w of wins) {
+      if (budget.left-- <= 0) return yield* exhausted(budget, { area: 'binary', part: `offset ${base + w.hit}` });
+      if ((budget.left & 255) === 0) ctx.checkTime();
+      yield* runsIn(await decodePaddedIn(blob, buf, base, w, ctx.checkTime), w, {}, base);
+    }
     if (budget.left <= 0) yield* exhausted(budget, { area: 'binary', part: `offset ${base + from}` });
   }
 };

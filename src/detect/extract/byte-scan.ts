@@ -259,7 +259,78 @@ const startsWord = (cp: number): boolean => cp >= 0x3040 && cp <= 0x9fff && cp !
  * words), so the window should read on. A window may end inside a character (U+FFFD).
  */
 const GAP_TAIL = /[秘㊙][\s\p{Cf}\p{VS}\p{Mn}\u115F\u1160\u2800\u3164\uFFA0\u00AD]*\uFFFD?$/u;
-export const endsInGap = (text: string): boolean => GAP_TAIL.test(text);
+// (Most windows end in a word: their last character is tested before the whole tail is.)
+export const endsInGap = (text: string): boolean => text !== '' && (!NOT_GAP.test(text[text.length - 1]) || text.endsWith('\uFFFD')) && GAP_TAIL.test(text);
+/** A character that is not a blank or invisible (GAP_TAIL's set): where a gap ends. */
+const NOT_GAP = /[^\s\p{Cf}\p{VS}\p{Mn}\u115F\u1160\u2800\u3164\uFFA0\u00AD]/u;
+/** Whether the character is a blank or invisible one of a gap (GAP_TAIL's set). */
+export const isGapChar = (c: string): boolean => !NOT_GAP.test(c);
+
+/**
+ * A window's text, read on while it ends in 秘/㊙ and a gap (endsInGap: the word may follow past it),
+ * a window's length at a time, to the end of `buf` at most. Geometric: linear in what it reads.
+ */
+export function decodePadded(buf: Uint8Array, w: Window): string {
+  let text = decodeWindow(buf, w);
+  while (w.end < buf.length && endsInGap(text)) {
+    w.end = Math.min(buf.length, w.end + (w.end - w.start));
+    text = decodeWindow(buf, w);
+  }
+  return text;
+}
+
+/**
+ * decodePadded, and then through the blob (readPastGap) when the gap runs on past `buf` (a slice of
+ * the blob that starts at `base`).
+ */
+export async function decodePaddedIn(blob: Blob, buf: Uint8Array, base: number, w: Window, checkTime: () => void): Promise<string> {
+  const text = decodePadded(buf, w);
+  return w.end === buf.length && base + w.end < blob.size && endsInGap(text) ? readPastGap(blob, buf, base, w, checkTime) : text;
+}
+
+/** Bytes read at a time past a window while a gap goes on. */
+const GAP_READ = 64 << 10;
+/** Characters kept after the gap: the word, and the markup a reading may take out before it. */
+const AFTER_GAP = FWD;
+
+/**
+ * The text of window `w` (in `buf`, which starts at offset `base` of `blob`) when it ends in 秘 and a gap
+ * that runs on past `buf`: the blanks are read on through the blob, however many there are, a piece at
+ * a time, none kept; the text is the window's, its trailing gap as one line break, then what follows the
+ * gap. Linear in the gap's length, so `秘`, a megabyte of padding, `Confidential` is the stamp (a bound
+ * would have let it through clean). A streaming decoder keeps the characters in step across the pieces.
+ */
+export async function readPastGap(blob: Blob, buf: Uint8Array, base: number, w: Window, checkTime: () => void): Promise<string> {
+  const dec = new TextDecoder(w.enc);
+  const head = dec.decode(buf.subarray(w.start, w.end), { stream: true });
+  let after = '';
+  let seen = false; // the gap's end was met
+  for (let pos = base + w.end; pos < blob.size && (!seen || after.length < AFTER_GAP); pos += GAP_READ) {
+    checkTime();
+    const end = Math.min(blob.size, pos + GAP_READ);
+    let piece: string;
+    try {
+      piece = dec.decode(await readRange(blob, pos, end), { stream: end < blob.size });
+    } catch (e) {
+      throw new ScanError('corrupt', `cannot read input: ${(e as Error)?.message ?? e}`);
+    }
+    if (!seen) {
+      const i = piece.search(NOT_GAP);
+      if (i < 0) continue;
+      seen = true;
+      piece = piece.slice(i);
+    }
+    after += piece.slice(0, AFTER_GAP - after.length);
+  }
+  return withoutTrailingGap(head) + '\n' + after;
+}
+
+/** `text` without the blanks and invisible characters it ends in (a loop: no expression over a long run). */
+function withoutTrailingGap(text: string): string {
+  let e = text.length;
+  while (e > 0 && !NOT_GAP.test(text[e - 1])) e--;
+  return text.slice(0, e);
+}
 
 /** Identifies windows that can be merged: same encoding and, for UTF-16, same byte parity. */
 export function winKey(w: Window, base = 0): string {

@@ -12,12 +12,10 @@ import {
   asciiWithout,
   type Needle,
   type TextEncodingName,
-  decodeWindow,
   winKey,
-  endsInGap,
-  type Window,
   decoder,
   mayHaveStampChar,
+  decodePaddedIn,
   slices,
   windowsFor,
 } from './byte-scan.js';
@@ -685,26 +683,13 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, kind
       const key = winKey(w, base);
       if (base + w.hit + 300 <= (covered.get(key) ?? 0)) continue;
       ctx.checkTime();
-      const text = padded(buf, w);
+      // A window that ends in 秘 and blanks reads on while they do, through the file if need be: the word
+      // may follow past it (400 zero-width spaces are 1,200 bytes of UTF-8, the whole window).
+      const text = await decodePaddedIn(blob, buf, base, w, ctx.checkTime);
       if (!w.unsure) covered.set(key, Math.max(covered.get(key) ?? 0, base + w.end));
       if (mayHaveStampChar(text) || mayHaveStampChar(unescapeStrings(text))) yield* withUnescaped(text, {}, kind);
     }
   }
-}
-
-/**
- * Blanks and invisible characters after the last 秘 in a window that run to its end: the word may follow
- * past it (400 zero-width spaces are 1,200 bytes of UTF-8, the whole window). Such a window reads on, a
- * window's length at a time, while the gap does, up to GAP_MAX bytes past the hit.
- */
-const GAP_MAX = 256 * 1024;
-function padded(buf: Uint8Array, w: Window): string {
-  let text = decodeWindow(buf, w);
-  while (w.end < buf.length && w.end - w.hit < GAP_MAX && endsInGap(text)) {
-    w.end = Math.min(buf.length, w.end + (w.end - w.start));
-    text = decodeWindow(buf, w);
-  }
-  return text;
 }
 
 /** What fullDecode decodes with: TextDecoder, or the UTF-32 one it does not have. */
