@@ -113,3 +113,19 @@ describe('a gap of any length between 秘 and Confidential, wherever the search 
     expect((await scanBlob(new Blob([encode(text.replace('Confidential', '書室 Confidential'))]), 'pad.txt')).verdict).toBe('clean');
   });
 });
+
+describe('the emoji shortcode :secret: in Markdown and JSON, which GitHub and Slack show as ㊙️ (text3 #6)', () => {
+  it.each([
+    ['Markdown', '# 報告\n\n:secret: Confidential\n', 'memo.md'],
+    ['Markdown, bold', '# 報告\n\n**:secret:** **Confidential**\n', 'README.markdown'],
+    ['Markdown, past 2 MB of text', `# 報告\n${'lorem ipsum\n'.repeat(200_000)}:secret:\nConfidential\n`, 'long.md'],
+    ['a Slack export', '[{"type":"message","user":"U1","text":":secret: Confidential"}]\n', 'general/2024-01-01.json'],
+  ])('%s: marked; 秘書室 after it, or the shortcode alone, clean', async (_, text, name) => {
+    expect(await scanBlob(new Blob([text]), name)).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scanBlob(new Blob([text.replace(':secret:', ':secret:書室')]), name)).toMatchObject({ verdict: 'clean' });
+    expect(await scanBlob(new Blob([text.replace('Confidential', '')]), name)).toMatchObject({ verdict: 'clean' });
+  });
+  it('in plain text the shortcode shows as written: clean', async () => {
+    expect((await scanText(':secret: Confidential\n')).verdict).toBe('clean');
+  });
+});

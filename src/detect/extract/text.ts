@@ -306,7 +306,8 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   }
   const u32 = utf32Order(head);
   const det = detect(head, blob.size <= SAMPLE);
-  const kind: TextKind = { json: JSON_START.test(new TextDecoder('latin1').decode(head.subarray(0, 64))), csv: CSV_NAME.test(ctx.name ?? ''), ass: /\.(?:ass|ssa)$/i.test(ctx.name ?? '') };
+  const json = JSON_START.test(new TextDecoder('latin1').decode(head.subarray(0, 64)));
+  const kind: TextKind = { json, csv: CSV_NAME.test(ctx.name ?? ''), ass: /\.(?:ass|ssa)$/i.test(ctx.name ?? ''), shortcodes: json || MARKDOWN_NAME.test(ctx.name ?? '') };
   const seen: Seen = { encodedFile: false };
   if (u32) yield* fullDecode(blob, ctx, new Utf32Decoder(u32 === 'le'), kind, seen);
   else if (ctx.fullText || det.enc === 'iso-2022-jp') {
@@ -315,7 +316,7 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
     if (otherCjk(det)) yield* prefiltered(blob, ctx, det, kind, OTHER_CJK_NEEDLES);
     const others = othersAfterSample(det);
     if (others.length) yield* prefiltered(blob, ctx, det, kind, others);
-  } else yield* prefiltered(blob, ctx, det, kind, needlesOf(det), seen);
+  } else yield* prefiltered(blob, ctx, det, kind, needlesOf(det, kind), seen);
   // A PostScript program draws its text through its fonts: what reads as text here is only what it
   // wrote as literal strings (Cairo, Ghostscript and most printers write glyph codes in hex instead).
   // JSON (HAR captures, API exports, notebooks) and text that is base64 from its first line carry whole
@@ -346,6 +347,16 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
 };
 
 const CSV_NAME = /\.(csv|tsv)$/i;
+const MARKDOWN_NAME = /\.(?:md|markdown|mdown|mkdn?|mdx)$/i;
+
+/**
+ * `:secret:`, the emoji shortcode GitHub (in Markdown) and Slack (in its messages, which its export
+ * keeps in JSON) show as ㊙️ (U+3299, which NFKC makes 秘): 「:secret: Confidential」 reads 「㊙️ Confidential」
+ * there. Looked for in Markdown and JSON only: elsewhere the shortcode shows as written.
+ */
+const SHORTCODE = ':secret:';
+const SHORTCODES = /:secret:/g;
+const SHORTCODE_NEEDLE: Needle = { bytes: new TextEncoder().encode(SHORTCODE), enc: 'utf-8', anchor: 0, wide: false };
 /** The bytes start with a UTF-16 byte order mark (LE or BE). */
 const utf16Bom = (b: Uint8Array): boolean => ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) && !(b[2] === 0 && b[3] === 0);
 
@@ -430,6 +441,8 @@ const POSTSCRIPT = [0x25, 0x21, 0x50, 0x53];
 // roff (man pages and documents pandoc and groff write) escapes a character outside ASCII as `\[u79D8]`.
 const ESCAPES = ['\\u79d8', '\\u79D8', '\\u3299', '&#', '\\[u79D8]', '\\[u79d8]', '\\[u3299]'];
 const ESCAPED: Needle[] = ESCAPES.map((s) => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor: 0, wide: false }));
+/** ESCAPED and the emoji shortcode, for ASCII Markdown and JSON. */
+const ESCAPED_SC: Needle[] = [...ESCAPED, SHORTCODE_NEEDLE];
 /** The same escapes in UTF-16 text (what `python export.py > out.json` writes in Windows PowerShell 5.1). */
 const wideEscapes = (enc: 'utf-16le' | 'utf-16be'): Needle[] =>
   ESCAPES.map((s) => ({
@@ -502,6 +515,8 @@ const CELL_GAP = /([秘㊙])[ \t\u3000]*"?[,;\t|]=?"?(?=[ \t\u3000]*[cCｃＣ])/
  */
 function* withUnescaped(text: string, where: Where = {}, kind: TextKind = PLAIN): Generator<Extracted> {
   yield { kind: 'text', text, where };
+  // Every reading below, of the text with its shortcodes shown as the emoji.
+  if (kind.shortcodes && text.includes(SHORTCODE)) yield* withUnescaped(text.replace(SHORTCODES, '㊙'), { ...where, area: 'escaped' }, { ...kind, shortcodes: false });
   const un = unescapeStrings(text);
   if (un !== text) yield { kind: 'text', text: un, where: { ...where, area: 'escaped' } };
   if (ROFF_HINT.test(text)) yield { kind: 'text', text: roffText(text), where: { ...where, area: 'escaped' } };
@@ -549,6 +564,8 @@ interface TextKind {
   csv: boolean;
   /** A SubStation Alpha file (.ass, .ssa): its codes are read as codes wherever a window starts in its lines. */
   ass?: boolean;
+  /** Markdown or JSON, whose reader shows `:secret:` as ㊙️ (SHORTCODE). */
+  shortcodes?: boolean;
 }
 const PLAIN: TextKind = { json: false, csv: false };
 
@@ -618,22 +635,24 @@ const AFTER_STAMP_CHAR = /[秘㊙][ \t\u3000]*"?[,;\t|]/;
 
 /** One needle list per (encoding, escapes): the search compiles a table per list and caches it. */
 const needleLists = new Map<string, Needle[]>();
-function needlesFor(enc: Detected['enc'], escapes: boolean, otherCjk: boolean, partial: boolean): Needle[] {
-  const key = enc + (escapes ? '+esc' : '') + (otherCjk ? '+cjk' : '') + (partial ? '+partial' : '');
+function needlesFor(enc: Detected['enc'], escapes: boolean, otherCjk: boolean, partial: boolean, shortcodes = false): Needle[] {
+  const key = enc + (escapes ? '+esc' : '') + (otherCjk ? '+cjk' : '') + (partial ? '+partial' : '') + (shortcodes ? '+sc' : '');
   let list = needleLists.get(key);
   const own = enc === 'ascii' ? MIXED : enc === 'shift_jis' || enc === 'euc-jp' ? JAPANESE_LEGACY : NEEDLES[enc];
   const escaped = enc === 'utf-16le' || enc === 'utf-16be' ? ESCAPED_WIDE[enc] : ESCAPED;
   const others = [...(otherCjk && enc !== 'ascii' ? OTHER_CJK_NEEDLES : []), ...(partial ? othersAfterSample({ enc, bom: 0, partial }) : [])];
-  if (!list) needleLists.set(key, (list = [...own, ...(escapes ? escaped : []), ...others]));
+  // (UTF-16 Markdown is rare, and its shortcode is not looked for.)
+  const sc = shortcodes && enc !== 'utf-16le' && enc !== 'utf-16be' ? [SHORTCODE_NEEDLE] : [];
+  if (!list) needleLists.set(key, (list = [...own, ...(escapes ? escaped : []), ...others, ...sc]));
   return list;
 }
 
-function needlesOf(det: Detected): Needle[] {
+function needlesOf(det: Detected, kind: TextKind = PLAIN): Needle[] {
   // JSON is UTF-8 (RFC 8259), and escapes are how ASCII-only text spells 秘 (in UTF-16 too: Windows
   // PowerShell 5.1 writes a program's output so). Shift_JIS and EUC-JP text is not searched for them:
   // 0x5C is a common trail byte there (表, ソ), and costs a pass for nothing.
   const escapes = det.enc === 'ascii' || det.enc === 'utf-8' || det.enc === 'utf-16le' || det.enc === 'utf-16be';
-  return needlesFor(det.enc, escapes, otherCjk(det), det.partial === true);
+  return needlesFor(det.enc, escapes, otherCjk(det), det.partial === true, kind.shortcodes);
 }
 
 /**
@@ -676,9 +695,10 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, kind
     // Text that stays ASCII (logs, CSV, code) can hold 秘 only as an escape: one cheap pass each.
     // No ESC either: it could start ISO-2022-JP.
     const ascii = det.enc === 'ascii' && asciiWithout(buf, 0x1b);
-    if (ascii && buf.indexOf(0x5c) === -1 && buf.indexOf(0x26) === -1) continue;
+    const shortcodes = kind.shortcodes === true && needles.includes(SHORTCODE_NEEDLE);
+    if (ascii && buf.indexOf(0x5c) === -1 && buf.indexOf(0x26) === -1 && !(shortcodes && buf.indexOf(0x3a) >= 0)) continue;
     const accept = det.enc === 'utf-8' && det.partial ? notUtf8 : undefined;
-    const wins = windowsFor(buf, ascii ? ESCAPED : needles, from, to, { parityBase: -base, alignedOnly: wide, accept });
+    const wins = windowsFor(buf, ascii ? (shortcodes ? ESCAPED_SC : ESCAPED) : needles, from, to, { parityBase: -base, alignedOnly: wide, accept });
     for (const w of wins) {
       const key = winKey(w, base);
       if (base + w.hit + 300 <= (covered.get(key) ?? 0)) continue;
@@ -687,7 +707,7 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, kind
       // may follow past it (400 zero-width spaces are 1,200 bytes of UTF-8, the whole window).
       const text = await decodePaddedIn(blob, buf, base, w, ctx.checkTime);
       if (!w.unsure) covered.set(key, Math.max(covered.get(key) ?? 0, base + w.end));
-      if (mayHaveStampChar(text) || mayHaveStampChar(unescapeStrings(text))) yield* withUnescaped(text, {}, kind);
+      if (mayHaveStampChar(text) || mayHaveStampChar(unescapeStrings(text)) || (shortcodes && text.includes(SHORTCODE))) yield* withUnescaped(text, {}, kind);
     }
   }
 }
