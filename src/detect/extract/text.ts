@@ -745,6 +745,5 @@ async function* fullDecode(blob: Blob, ctx: ExtractContext, dec: Decoder | null,
     for (const run of chunker.push(text)) yield* withUnescaped(run, {}, kind);
   }
   if (dec) for (const run of chunker.push(dec.decode())) yield* withUnescaped(run, {}, kind);
-  const rest = chunker.flush();
-  if (rest) yield* withUnescaped(rest, {}, kind);
+  for (const rest of chunker.flush()) yield* withUnescaped(rest, {}, kind);
 }
