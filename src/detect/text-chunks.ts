@@ -1,5 +1,5 @@
 /** Splitting long text into overlapping runs, so that no run is huge and no stamp is cut in two. */
-import { endsInGap, isGapChar } from './extract/byte-scan.js';
+import { endsInGap, gapEnd } from './extract/byte-scan.js';
 
 export const CHUNK_CHARS = 1 << 20;
 /** Longer than any stamp with generous whitespace between 秘 and confidential. */
@@ -17,12 +17,6 @@ const BRIDGE_AFTER = 1024;
 function bridgeHead(run: string): string {
   const k = Math.max(run.lastIndexOf('秘'), run.lastIndexOf('㊙'));
   return run.slice(Math.max(0, k - BRIDGE_BEFORE), k + 1) + '\n';
-}
-
-/** Where the blanks of `s` from `i` on end (s.length if they run to its end). */
-function gapEnd(s: string, i: number): number {
-  while (i < s.length && isGapChar(s[i])) i++;
-  return i;
 }
 
 export function* chunkText(text: string, size = CHUNK_CHARS, overlap = OVERLAP_CHARS): Generator<string> {

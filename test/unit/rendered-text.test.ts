@@ -108,6 +108,11 @@ describe('a gap of any length between 秘 and Confidential, wherever the search 
     ['3 MiB of line breaks', utf8, `会議\n秘${'\n'.repeat(3 << 20)}Confidential\n`],
     ['a million full-width spaces (Shift_JIS)', sjis, `会議\n秘${'\u3000'.repeat(1_000_000)}Confidential\n`],
     ['a million zero-width spaces and spaces (UTF-16)', utf16, `会議\n秘${'\u200b '.repeat(500_000)}Confidential\n`],
+    // Markup that renders as a blank or nothing is part of the gap (Markdown's inline HTML, a padded export).
+    ['a <br> and 1,300 spaces', utf8, `会議\n秘<br>${' '.repeat(1300)}Confidential\n`],
+    ['a <br> and 600,000 spaces', utf8, `会議\n秘<br>${' '.repeat(600_000)}Confidential\n`],
+    ['200,000 lines of &nbsp;', utf8, `会議\n秘${'&nbsp;\n'.repeat(200_000)}Confidential\n`],
+    ['300,000 lines of <br> and a comment (tags cut between the pieces read)', utf8, `会議\n秘${'<br>\n'.repeat(300_000)}<!-- x -->Confidential\n`],
   ])('%s: marked; the same gap before 書室 clean', async (_, encode, text) => {
     expect((await scanBlob(new Blob([encode(text)]), 'pad.txt')).verdict).toBe('marked');
     expect((await scanBlob(new Blob([encode(text.replace('Confidential', '書室 Confidential'))]), 'pad.txt')).verdict).toBe('clean');

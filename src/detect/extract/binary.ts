@@ -11,7 +11,7 @@ import {
   decodePadded,
   decodePaddedIn,
   decoder,
-  isGapChar,
+  gapCharAt,
   winKey,
   slices,
   windowsFor,
@@ -97,7 +97,7 @@ function textFollows(s: string, j: number, whole = false): boolean {
 
 /** Where the blanks and invisible characters from `j` on end (no NUL: endsInGap's set). */
 function pastGap(s: string, j: number): number {
-  while (j < s.length && s.charCodeAt(j) !== 0 && isGapChar(s[j])) j++;
+  for (let n; j < s.length && s.charCodeAt(j) !== 0 && (n = gapCharAt(s, j)) > 0; j += n);
   return j;
 }
 

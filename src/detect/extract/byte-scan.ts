@@ -260,19 +260,39 @@ const startsWord = (cp: number): boolean => cp >= 0x3040 && cp <= 0x9fff && cp !
  */
 const GAP_TAIL = /[秘㊙][\s\p{Cf}\p{VS}\p{Mn}\u115F\u1160\u2800\u3164\uFFA0\u00AD]*\uFFFD?$/u;
 // (Most windows end in a word: their last character is tested before the whole tail is.)
-export const endsInGap = (text: string): boolean => text !== '' && (!NOT_GAP.test(text[text.length - 1]) || text.endsWith('\uFFFD')) && GAP_TAIL.test(text);
+export const endsInGap = (text: string): boolean => text !== '' && (gapCharBefore(text, text.length) > 0 || text.endsWith('\uFFFD')) && GAP_TAIL.test(text);
 /** A character that is not a blank or invisible (GAP_TAIL's set): where a gap ends. */
 const NOT_GAP = /[^\s\p{Cf}\p{VS}\p{Mn}\u115F\u1160\u2800\u3164\uFFA0\u00AD]/u;
-/** Whether the character is a blank or invisible one of a gap (GAP_TAIL's set). */
-export const isGapChar = (c: string): boolean => !NOT_GAP.test(c);
+/**
+ * The length of the blank or invisible character (GAP_TAIL's set) at `i` of `s`: 1, 2 for one written
+ * with two surrogates (an ideographic variation selector, a tag character), 0 for any other character.
+ */
+export function gapCharAt(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c === 0x20 || (c >= 9 && c <= 13)) return 1;
+  const n = c >= 0xd800 && c < 0xdc00 && i + 1 < s.length ? 2 : 1;
+  return NOT_GAP.test(s.slice(i, i + n)) ? 0 : n;
+}
+/** gapCharAt for the character that ends at `e`. */
+function gapCharBefore(s: string, e: number): number {
+  const c = s.charCodeAt(e - 1);
+  const n = c >= 0xdc00 && c < 0xe000 && e >= 2 ? 2 : 1;
+  return NOT_GAP.test(s.slice(e - n, e)) ? 0 : n;
+}
+/** Where the blanks and invisible characters of `s` from `i` on end (s.length if they run to its end). */
+export function gapEnd(s: string, i: number): number {
+  for (let n; i < s.length && (n = gapCharAt(s, i)) > 0; i += n);
+  return i;
+}
 
 /**
  * A window's text, read on while it ends in 秘/㊙ and a gap (endsInGap: the word may follow past it),
  * a window's length at a time, to the end of `buf` at most. Geometric: linear in what it reads.
  */
-export function decodePadded(buf: Uint8Array, w: Window): string {
+export function decodePadded(buf: Uint8Array, w: Window, markup = false): string {
+  const gapTail = markup ? endsInMarkupGap : endsInGap;
   let text = decodeWindow(buf, w);
-  while (w.end < buf.length && endsInGap(text)) {
+  while (w.end < buf.length && gapTail(text)) {
     w.end = Math.min(buf.length, w.end + (w.end - w.start));
     text = decodeWindow(buf, w);
   }
@@ -283,9 +303,52 @@ export function decodePadded(buf: Uint8Array, w: Window): string {
  * decodePadded, and then through the blob (readPastGap) when the gap runs on past `buf` (a slice of
  * the blob that starts at `base`).
  */
-export async function decodePaddedIn(blob: Blob, buf: Uint8Array, base: number, w: Window, checkTime: () => void): Promise<string> {
-  const text = decodePadded(buf, w);
-  return w.end === buf.length && base + w.end < blob.size && endsInGap(text) ? readPastGap(blob, buf, base, w, checkTime) : text;
+export async function decodePaddedIn(blob: Blob, buf: Uint8Array, base: number, w: Window, checkTime: () => void, markup = false): Promise<string> {
+  const text = decodePadded(buf, w, markup);
+  const more = w.end === buf.length && base + w.end < blob.size && (markup ? endsInMarkupGap : endsInGap)(text);
+  return more ? readPastGap(blob, buf, base, w, checkTime, markup) : text;
+}
+
+/**
+ * Markup a text's renderer shows as nothing or as a blank, in a gap: a tag (`<br>`, `<span …>`), a
+ * comment, a blank's entity (`&nbsp;`, `&#160;`). For the text readings, which render it (text.ts).
+ */
+const BLANK_ENTITY = /^&(?:nbsp|ensp|emsp|emsp13|emsp14|numsp|puncsp|thinsp|hairsp|ZeroWidthSpace|NoBreak|zwnj|zwj|shy|NewLine|Tab|#(?:160|32|9|10|13|8203|12288|x[aA]0|x20|x9|xa|xA|xd|xD|x200[bB]|x3000));?/;
+/**
+ * Where the blanks and such markup from `i` on end. `cut`: the text stops there for now, and a tag or
+ * reference that starts but does not end before its end is taken as part of the gap (read on to see it).
+ */
+function markupGapEnd(s: string, i: number, cut: boolean): number {
+  while (i < s.length) {
+    const c = s[i];
+    const n = gapCharAt(s, i);
+    if (n > 0) i += n;
+    else if (c === '<' && s.startsWith('<!--', i)) {
+      const e = s.indexOf('-->', i + 4);
+      if (e < 0) return cut ? s.length : i;
+      i = e + 3;
+    } else if (c === '<' && /[A-Za-z/]/.test(s[i + 1] ?? (cut ? 'a' : ''))) {
+      const e = s.indexOf('>', i);
+      const lt = s.indexOf('<', i + 1);
+      if (e < 0) return cut && lt < 0 && s.length - i < 2048 ? s.length : i;
+      if ((lt >= 0 && lt < e) || e - i > 2048) return i;
+      i = e + 1;
+    } else if (c === '&') {
+      const m = BLANK_ENTITY.exec(s.slice(i, i + 16));
+      if (m && (m[0].endsWith(';') || i + m[0].length < s.length)) i += m[0].length;
+      else if (cut && s.length - i < 16 && /^&[#A-Za-z0-9]*$/.test(s.slice(i))) return s.length;
+      else return i;
+    } else return i;
+  }
+  return i;
+}
+
+/** endsInGap, the gap holding markup that renders as nothing too (markupGapEnd). */
+export function endsInMarkupGap(text: string): boolean {
+  const k = Math.max(text.lastIndexOf('秘'), text.lastIndexOf('㊙'));
+  if (k < 0) return false;
+  const j = markupGapEnd(text, k + 1, true);
+  return j === text.length || (j === text.length - 1 && text[j] === '\uFFFD');
 }
 
 /** Bytes read at a time past a window while a gap goes on. */
@@ -300,9 +363,16 @@ const AFTER_GAP = FWD;
  * gap. Linear in the gap's length, so `秘`, a megabyte of padding, `Confidential` is the stamp (a bound
  * would have let it through clean). A streaming decoder keeps the characters in step across the pieces.
  */
-export async function readPastGap(blob: Blob, buf: Uint8Array, base: number, w: Window, checkTime: () => void): Promise<string> {
+export async function readPastGap(blob: Blob, buf: Uint8Array, base: number, w: Window, checkTime: () => void, markup = false): Promise<string> {
   const dec = new TextDecoder(w.enc);
-  const head = dec.decode(buf.subarray(w.start, w.end), { stream: true });
+  let head = dec.decode(buf.subarray(w.start, w.end), { stream: true });
+  // With markup, the gap's tags may be cut by the pieces: what follows the last 秘 is read again with the next.
+  let carry = '';
+  if (markup) {
+    const k = Math.max(head.lastIndexOf('秘'), head.lastIndexOf('㊙'));
+    carry = head.slice(k + 1);
+    head = head.slice(0, k + 1);
+  }
   let after = '';
   let seen = false; // the gap's end was met
   for (let pos = base + w.end; pos < blob.size && (!seen || after.length < AFTER_GAP); pos += GAP_READ) {
@@ -315,8 +385,15 @@ export async function readPastGap(blob: Blob, buf: Uint8Array, base: number, w: 
       throw new ScanError('corrupt', `cannot read input: ${(e as Error)?.message ?? e}`);
     }
     if (!seen) {
-      const i = piece.search(NOT_GAP);
-      if (i < 0) continue;
+      piece = carry + piece;
+      carry = '';
+      const i = markup ? markupGapEnd(piece, 0, false) : gapEnd(piece, 0);
+      if (i === piece.length) continue;
+      // A tag or reference that the piece cuts: read on with the next piece.
+      if (markup && end < blob.size && markupGapEnd(piece, i, true) === piece.length) {
+        carry = piece.slice(i);
+        continue;
+      }
       seen = true;
       piece = piece.slice(i);
     }
@@ -328,7 +405,7 @@ export async function readPastGap(blob: Blob, buf: Uint8Array, base: number, w: 
 /** `text` without the blanks and invisible characters it ends in (a loop: no expression over a long run). */
 function withoutTrailingGap(text: string): string {
   let e = text.length;
-  while (e > 0 && !NOT_GAP.test(text[e - 1])) e--;
+  for (let n; e > 0 && (n = gapCharBefore(text, e)) > 0; e -= n);
   return text.slice(0, e);
 }
 

@@ -704,8 +704,9 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, kind
       if (base + w.hit + 300 <= (covered.get(key) ?? 0)) continue;
       ctx.checkTime();
       // A window that ends in 秘 and blanks reads on while they do, through the file if need be: the word
-      // may follow past it (400 zero-width spaces are 1,200 bytes of UTF-8, the whole window).
-      const text = await decodePaddedIn(blob, buf, base, w, ctx.checkTime);
+      // may follow past it (400 zero-width spaces are 1,200 bytes of UTF-8, the whole window). Markup a
+      // reading renders as nothing or a blank (`<br>`, `&nbsp;`) is part of such a gap.
+      const text = await decodePaddedIn(blob, buf, base, w, ctx.checkTime, true);
       if (!w.unsure) covered.set(key, Math.max(covered.get(key) ?? 0, base + w.end));
       if (mayHaveStampChar(text) || mayHaveStampChar(unescapeStrings(text)) || (shortcodes && text.includes(SHORTCODE))) yield* withUnescaped(text, {}, kind);
     }
