@@ -125,6 +125,7 @@ describe('the emoji shortcode :secret: in Markdown and JSON, which GitHub and Sl
     ['Markdown, bold', '# 報告\n\n**:secret:** **Confidential**\n', 'README.markdown'],
     ['Markdown, past 2 MB of text', `# 報告\n${'lorem ipsum\n'.repeat(200_000)}:secret:\nConfidential\n`, 'long.md'],
     ['a Slack export', '[{"type":"message","user":"U1","text":":secret: Confidential"}]\n', 'general/2024-01-01.json'],
+    ['Markdown, 3,000 spaces after the shortcode', `# 報告\n:secret:${' '.repeat(3000)}Confidential\n`, 'pad.md'],
   ])('%s: marked; 秘書室 after it, or the shortcode alone, clean', async (_, text, name) => {
     expect(await scanBlob(new Blob([text]), name)).toMatchObject({ verdict: 'marked', rule: 1 });
     expect(await scanBlob(new Blob([text.replace(':secret:', ':secret:書室')]), name)).toMatchObject({ verdict: 'clean' });

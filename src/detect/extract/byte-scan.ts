@@ -343,11 +343,21 @@ function markupGapEnd(s: string, i: number, cut: boolean): number {
   return i;
 }
 
+/**
+ * Where the last 秘/㊙ of a text ends, or the last `:secret:` (the emoji shortcode Markdown and JSON
+ * readings show as ㊙, text.ts); -1 without one.
+ */
+function lastStampCharEnd(text: string): number {
+  const k = Math.max(text.lastIndexOf('秘'), text.lastIndexOf('㊙'));
+  const sc = text.lastIndexOf(':secret:');
+  return sc > k ? sc + 8 : k < 0 ? -1 : k + 1;
+}
+
 /** endsInGap, the gap holding markup that renders as nothing too (markupGapEnd). */
 export function endsInMarkupGap(text: string): boolean {
-  const k = Math.max(text.lastIndexOf('秘'), text.lastIndexOf('㊙'));
+  const k = lastStampCharEnd(text);
   if (k < 0) return false;
-  const j = markupGapEnd(text, k + 1, true);
+  const j = markupGapEnd(text, k, true);
   return j === text.length || (j === text.length - 1 && text[j] === '\uFFFD');
 }
 
@@ -369,9 +379,9 @@ export async function readPastGap(blob: Blob, buf: Uint8Array, base: number, w: 
   // With markup, the gap's tags may be cut by the pieces: what follows the last 秘 is read again with the next.
   let carry = '';
   if (markup) {
-    const k = Math.max(head.lastIndexOf('秘'), head.lastIndexOf('㊙'));
-    carry = head.slice(k + 1);
-    head = head.slice(0, k + 1);
+    const k = lastStampCharEnd(head);
+    carry = head.slice(k);
+    head = head.slice(0, k);
   }
   let after = '';
   let seen = false; // the gap's end was met
