@@ -6,6 +6,7 @@
  * name the body carries, rule 1 (and designated keywords) to the text it or its URL carries.
  * Platform-free.
  */
+import { concat } from '../detect/bytes.js';
 import { decodeEntities } from '../detect/extract/xml-text.js';
 import { baseName } from '../detect/rules/name.js';
 import { checkName } from '../detect/rules/verdicts.js';
@@ -140,15 +141,4 @@ function textHit(text: string, designated: Partial<Designated>): BodyHit | null 
     if (v.verdict === 'marked') return { fileName: null, size: text.length, verdict: v };
   }
   return null;
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }

@@ -8,7 +8,7 @@
  * - the archive comment (rarComments), which unrar and 7-Zip show and libarchive skips;
  * - encrypted headers (rar -hp, rarHeadersEncrypted): told apart from damage before anything else is read.
  */
-import { u16, u32 } from '../bytes.js';
+import { concat, u16, u32 } from '../bytes.js';
 import { crc32 } from '../crc32.js';
 
 export interface RarFile {
@@ -148,8 +148,8 @@ const MHD_PASSWORD = 0x0080;
 const MHD_COMMENT = 0x0002;
 const NEWSUB_HEAD = 0x7a;
 const COMM_HEAD = 0x75;
-const RAR4_END = [0xc4, 0x3d, 0x7b, 0x00, 0x40, 0x07, 0x00];
-const RAR5_END = [0x1d, 0x77, 0x56, 0x51, 0x03, 0x05, 0x04, 0x00];
+const RAR4_END = Uint8Array.of(0xc4, 0x3d, 0x7b, 0x00, 0x40, 0x07, 0x00);
+const RAR5_END = Uint8Array.of(0x1d, 0x77, 0x56, 0x51, 0x03, 0x05, 0x04, 0x00);
 
 /**
  * The archive comment, which unrar (`rar l`, `unrar l`), WinRAR and 7-Zip show above the list of files:
@@ -180,7 +180,7 @@ export function rarComments(b: Uint8Array): RarComment[] {
       const headerCrc = crc32(block.subarray(2, size)) & 0xffff;
       block[0] = headerCrc & 0xff;
       block[1] = headerCrc >> 8;
-      out.push({ archive: concat(b.subarray(0, mainEnd), block, RAR4_END) });
+      out.push({ archive: concat([b.subarray(0, mainEnd), block, RAR4_END]) });
     }
     p += size + data;
   }
@@ -201,7 +201,7 @@ export function rarReadableCopy(b: Uint8Array): Uint8Array | null {
   const headerCrc = crc32(main.subarray(2)) & 0xffff;
   main[0] = headerCrc & 0xff;
   main[1] = headerCrc >> 8;
-  return concat(b.subarray(0, SIGNATURE.length), main, b.subarray(SIGNATURE.length + u16(b, 12)));
+  return concat([b.subarray(0, SIGNATURE.length), main, b.subarray(SIGNATURE.length + u16(b, 12))]);
 }
 
 /** RAR 2.9's comment block inside the main header: CRC, type, flags, size, then unpacked size, version, method, comment CRC. */
@@ -230,7 +230,7 @@ function rar5Comments(b: Uint8Array): RarComment[] {
       const block = b.slice(p, Math.min(b.length, end + data));
       block[typeAt - p] = 2; // a file header
       new DataView(block.buffer).setUint32(0, crc32(block.subarray(4, end - p)), true);
-      out.push({ archive: concat(b.subarray(0, RAR5.length), main, block, RAR5_END) });
+      out.push({ archive: concat([b.subarray(0, RAR5.length), main, block, RAR5_END]) });
     }
     p = end + data;
   }
@@ -249,14 +249,4 @@ function serviceName(b: Uint8Array, from: { o: number }, end: number): string {
   vint(b, at); // host OS
   const len = vint(b, at);
   return at.o + len <= end ? String.fromCharCode(...b.subarray(at.o, at.o + len)) : '';
-}
-
-function concat(...parts: ArrayLike<number>[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
-  let o = 0;
-  for (const x of parts) {
-    out.set(x, o);
-    o += x.length;
-  }
-  return out;
 }
