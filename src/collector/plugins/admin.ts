@@ -86,7 +86,20 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
     reply.header('trailer', 'x-export-status');
     let status = 'complete';
     reply.trailer('x-export-status', async () => status);
-    const next = (cursor: string) => read({ ...query, cursor });
+    // Before each further page, the credential must still admit the caller: a token revoked, a session
+    // ended, an account disabled or demoted mid-stream ends the export there, explicitly and on record
+    // (red team L1: it streamed on to the end and looked complete).
+    let events = first.events.length;
+    const next = async (cursor: string) => {
+      const refused = await app.stillAdmitted(req);
+      if (refused) {
+        await app.audit(req.principal!.actor, 'export.cut', { route: 'GET /v1/admin/export', reason: refused, events }, req);
+        throw new Error(`access withdrawn during the export (${refused}); the rows above are not all that matched`);
+      }
+      const page = await read({ ...query, cursor });
+      events += page.events.length;
+      return page;
+    };
     const onError = (err: Error) => {
       status = `error: ${err.message}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
       req.log.error({ err }, 'export failed part way');
@@ -96,7 +109,8 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
       format === 'csv' && q.layout === 'decisions'
         ? withErrorLine(decisionsCsv(first, next, read, { lang: q.lang, zone: q.zone ?? 'UTC' }), format, onError)
         : exportRows(format, first, next, onError);
-    return reply.send(Readable.from(rows));
+    // One page waits in the stream at most, so a withdrawn credential stops the export within about a page.
+    return reply.send(Readable.from(rows, { highWaterMark: 1 }));
   });
 
   app.get('/v1/admin/summary', admin, async (req, reply) => {

@@ -46,6 +46,11 @@ declare module 'fastify' {
     flushDenied(): Promise<void>;
     /** Who sent this request (null: no credentials at all), without answering it. */
     whoIs(req: FastifyRequest): Promise<Found | null>;
+    /**
+     * Whether the credential this request was admitted with still admits it (a long answer, e.g. an
+     * export, asks between pages): null if so, else why not (revoked, session ended, role lowered).
+     */
+    stillAdmitted(req: FastifyRequest): Promise<string | null>;
     /** Authenticates and checks the role; answers 401/403/429 itself and returns null when refused. */
     admit(req: FastifyRequest, reply: FastifyReply, min: Role | 'signed-in'): Promise<Principal | null>;
     sessionLimits: { idleMs: number; maxMs: number };
@@ -199,6 +204,21 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     return found.p;
   }
   app.decorate('admit', admit);
+
+  // The same checks as at the start of the request, against the database as it is now: a revoked token,
+  // an ended session, a disabled account or a lowered role (the session or the token is gone then too).
+  async function stillAdmitted(req: FastifyRequest): Promise<string | null> {
+    const was = req.principal;
+    const rule = req.routeOptions.url === undefined ? undefined : ruleFor(req.method, req.routeOptions.url);
+    if (!was) return 'not signed in';
+    const found = await identify(req);
+    if (!found?.ok) return found?.error ?? 'credential gone';
+    if (found.p.actor !== was.actor) return 'the credential names someone else now';
+    const min = rule && rule.role !== 'public' ? rule.role : was.role;
+    if (min !== 'signed-in' && !atLeast(found.p.role, min)) return `this needs the ${min} role (you are ${found.p.role} now)`;
+    return null;
+  }
+  app.decorate('stillAdmitted', stillAdmitted);
 
   app.addHook('onRequest', async (req, reply) => {
     const url = req.routeOptions.url;
