@@ -52,3 +52,15 @@ export const ACCOUNTS_MORE_PG = more('BIGINT', (c) => `ALTER TABLE accounts ADD 
  */
 export const ACCOUNTS_SUBJECT = `ALTER TABLE accounts ADD COLUMN oidc_subject TEXT;
   CREATE UNIQUE INDEX accounts_oidc_subject ON accounts (oidc_subject) WHERE oidc_subject IS NOT NULL;`;
+
+/**
+ * denied15: the counts of refused unknown credentials held between an address's first `access.denied`
+ * entry and its `access.denied.repeated` entry (plugins/sessions.ts), written before each refusal is
+ * answered, so a collector killed before its minute is over loses none of them (red team L6). One row
+ * per collector process (`holder`) and address; IF NOT EXISTS: safe to run again.
+ */
+export const deniedPending = (big: string) => `
+  CREATE TABLE IF NOT EXISTS denied_pending (
+    holder TEXT NOT NULL, address TEXT NOT NULL, from_ms ${big} NOT NULL, last_ms ${big} NOT NULL,
+    n INTEGER NOT NULL, routes TEXT NOT NULL, reasons TEXT NOT NULL, PRIMARY KEY (holder, address));
+  CREATE INDEX IF NOT EXISTS denied_pending_last ON denied_pending (last_ms);`;

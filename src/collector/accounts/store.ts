@@ -83,6 +83,16 @@ export interface AuditEntry {
   address: string | null;
 }
 
+/** Refused unknown credentials from one address (`*`: the addresses beyond the limit) since its first entry. */
+export interface HeldDenied {
+  address: string;
+  fromMs: number;
+  lastMs: number;
+  count: number;
+  routes: Record<string, number>;
+  reasons: Record<string, number>;
+}
+
 export interface AuditRow extends AuditEntry {
   id: number;
 }
@@ -516,6 +526,48 @@ export class AccountStore {
     params.push(q.limit);
     const sql = `SELECT * FROM T.audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     return (await this.all(sql, params)).map(auditRow);
+  }
+
+  // --- refused unknown credentials counted since their address's first entry (plugins/sessions.ts) ---
+  /**
+   * The count `holder` (one collector process) keeps for an address, written whole before the refusal is
+   * answered. A write that arrives after a later one (PostgreSQL's pool may reorder them) changes nothing.
+   */
+  async holdDenied(holder: string, d: HeldDenied): Promise<void> {
+    await this.x.append(
+      this.t(`INSERT INTO T.denied_pending AS d (holder, address, from_ms, last_ms, n, routes, reasons) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (holder, address) DO UPDATE SET last_ms = excluded.last_ms, n = excluded.n, routes = excluded.routes, reasons = excluded.reasons WHERE d.n < excluded.n`),
+      [holder, d.address, d.fromMs, d.lastMs, d.count, JSON.stringify(d.routes), JSON.stringify(d.reasons)],
+    );
+  }
+  /**
+   * Moves the held counts into the audit log as `access.denied.repeated` entries, in one transaction (each
+   * count is in the log once, or still held): this collector's, and those no collector has touched since
+   * `orphanBeforeMs` (a collector that was killed: a live one moves its own every minute). Returns how many.
+   */
+  async flushDenied(holder: string, orphanBeforeMs: number, now: number): Promise<number> {
+    const moved = await this.change(
+      (function* () {
+        return (yield { sql: 'DELETE FROM T.denied_pending WHERE holder = ? OR last_ms < ? RETURNING *', params: [holder, orphanBeforeMs], rows: true }) as Row[];
+      })(),
+      (rows) =>
+        rows.map((r) => ({
+          timeMs: now,
+          actor: 'unknown',
+          action: 'access.denied.repeated',
+          details: {
+            count: num(r.n),
+            from: new Date(num(r.from_ms)).toISOString(),
+            to: new Date(num(r.last_ms)).toISOString(),
+            routes: JSON.parse(String(r.routes)) as unknown,
+            reasons: JSON.parse(String(r.reasons)) as unknown,
+            // Written by another collector than the one that counted them: that one stopped without doing it.
+            ...(r.holder === holder ? {} : { countedByStoppedCollector: true }),
+          },
+          address: r.address === '*' ? null : String(r.address),
+        })),
+    );
+    return moved.length;
   }
 
   /** Ended sessions and pending sign-ins; audit entries older than `auditBefore` (the events' retention). */

@@ -8,7 +8,7 @@
  * Also the audit log: `app.audit(actor, action, details, req?)` appends one entry; routes whose rule names
  * an audit action are recorded before they answer (refused with 503 when the entry cannot be written).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseApiToken, secretMatches, sha256hex } from '../accounts/api-tokens.js';
 import { cookieValue, SESSION_COOKIE } from '../accounts/cookies.js';
@@ -42,7 +42,10 @@ declare module 'fastify' {
     audit(actor: string, action: string, details?: Record<string, unknown>, req?: FastifyRequest): Promise<void>;
     /** The entry of a change made through the API, written with the change in one transaction (AccountStore.change). */
     auditEntry(actor: string, action: string, details: Record<string, unknown>, req: FastifyRequest): AuditEntry;
-    /** Writes the counts of refused unknown credentials held since their address's first entry (a timer does it every minute). */
+    /**
+     * Writes the counts of refused unknown credentials held since their address's first entry (a timer
+     * does it every minute), and those a stopped collector left in the database (5 minutes old).
+     */
     flushDenied(): Promise<void>;
     /** Who sent this request (null: no credentials at all), without answering it. */
     whoIs(req: FastifyRequest): Promise<Found | null>;
@@ -101,34 +104,51 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
    * Refused unknown credentials, per address: the first of a minute is an entry at once, the rest of that
    * minute one `access.denied.repeated` entry with their count when the minute is over. One address with
    * made-up tokens wrote ~60 entries a second (5 M a day) and drowned the log (red team G8); every refusal
-   * is still counted, in at most one entry per address and minute beside the first.
+   * is still counted, in at most one entry per address and minute beside the first. The count is written
+   * to the database (denied_pending) before each refusal is answered: a collector killed before its
+   * minute was over lost the burst's count (red team L6); now the next flush of any collector on the
+   * database moves a dead one's counts into the log once they are ORPHAN_MS old.
    */
-  const denied = new Map<string, { count: number; fromMs: number; routes: Record<string, number>; reasons: Record<string, number> }>();
+  const holder = randomUUID();
+  const DENIED_FLUSH_MS = 60_000;
+  const ORPHAN_MS = 5 * DENIED_FLUSH_MS;
+  const denied = new Map<string, { count: number; fromMs: number; routes: Record<string, number>; reasons: Record<string, number>; written: Promise<boolean> }>();
   const DENIED_KEYS = 10_000;
   async function deniedUnknown(req: FastifyRequest, details: { route: string; status: number; reason: string }): Promise<void> {
     // Beyond DENIED_KEYS addresses at once (IPv6), the rest share one count.
     const key = denied.has(req.ip) || denied.size < DENIED_KEYS ? req.ip : '*';
     const seen = denied.get(key);
     if (!seen) {
-      denied.set(key, { count: 0, fromMs: ctx.now(), routes: {}, reasons: {} });
+      denied.set(key, { count: 0, fromMs: ctx.now(), routes: {}, reasons: {}, written: Promise.resolve(true) });
       return audit('unknown', 'access.denied', details, req);
     }
     seen.count++;
     seen.routes[details.route] = (seen.routes[details.route] ?? 0) + 1;
     seen.reasons[details.reason] = (seen.reasons[details.reason] ?? 0) + 1;
+    const write = holdDenied(key, seen);
+    seen.written = seen.written.then(() => write);
+    await write;
   }
+  /** Writes an address's count; false when it could not be (logged; written again at the flush). */
+  const holdDenied = (address: string, d: { count: number; fromMs: number; routes: Record<string, number>; reasons: Record<string, number> }) =>
+    store.holdDenied(holder, { address, fromMs: d.fromMs, lastMs: ctx.now(), count: d.count, routes: d.routes, reasons: d.reasons }).then(
+      () => true,
+      (err) => (app.log.error({ err }, 'audit log write failed (refused credentials count)'), false),
+    );
   async function flushDenied(): Promise<void> {
+    // The window ends for every address now; their counts' writes still under way land before the move,
+    // and a count whose last write failed is tried once more.
+    const held = [...denied];
+    denied.clear();
+    await Promise.all(held.map(async ([address, d]) => d.count > 0 && !(await d.written) && (await holdDenied(address, d))));
     const now = ctx.now();
-    for (const [address, d] of [...denied]) {
-      denied.delete(address);
-      if (d.count === 0) continue;
-      const details = { count: d.count, from: new Date(d.fromMs).toISOString(), to: new Date(now).toISOString(), routes: d.routes, reasons: d.reasons };
-      await store.appendAudit({ timeMs: now, actor: 'unknown', action: 'access.denied.repeated', details, address: address === '*' ? null : address }).catch((err) => app.log.error({ err }, 'audit log write failed'));
-    }
+    await store.flushDenied(holder, now - ORPHAN_MS, now).catch((err) => app.log.error({ err }, 'audit log write failed'));
   }
-  const deniedTimer = setInterval(() => void flushDenied(), 60_000);
+  const deniedTimer = setInterval(() => void flushDenied(), DENIED_FLUSH_MS);
   deniedTimer.unref();
   app.decorate('flushDenied', flushDenied);
+  // What a collector killed over 5 minutes ago left is written at once, not at the first minute.
+  app.addHook('onReady', flushDenied);
   app.addHook('onClose', async () => {
     clearInterval(deniedTimer);
     await flushDenied();

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { groupCountsSql, toGroupCount, type GroupCount, type GroupKey } from './group-counts.js';
-import { ACCOUNTS_MORE_PG, ACCOUNTS_PG, ACCOUNTS_SUBJECT } from '../accounts/schema.js';
+import { ACCOUNTS_MORE_PG, ACCOUNTS_PG, ACCOUNTS_SUBJECT, deniedPending } from '../accounts/schema.js';
 import { PG_INCIDENTS_MIGRATION, incidentLinkMigration } from '../incidents/schema.js';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import {
@@ -170,7 +170,8 @@ const MIGRATIONS: string[] = [
   // subject14: as in sqlite.ts: OpenID Connect accounts keyed by the provider's subject (accounts/schema.ts).
   ACCOUNTS_SUBJECT,
   // link14: as in sqlite.ts: incidents link events by "not yet linked", whatever the clocks (incidents/schema.ts).
-  incidentLinkMigration('SMALLINT'),
+  incidentLinkMigration('SMALLINT'),  // denied15: as in sqlite.ts: refused credentials counted since an address's first entry (accounts/schema.ts).
+  deniedPending('BIGINT'),
 ];
 
 /** Epoch ms → day number (BIGINT division would truncate towards zero; floor is right before 1970 too). */

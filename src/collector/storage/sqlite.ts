@@ -2,7 +2,7 @@
  * SQLite back end: the zero-setup default. One file in WAL mode (readers never block the writer),
  * prepared statements, each ingest batch in its own savepoint of a group commit (sqlite-group-commit.ts).
  */
-import { ACCOUNTS_MORE_SQLITE, ACCOUNTS_SQLITE, ACCOUNTS_SUBJECT } from '../accounts/schema.js';
+import { ACCOUNTS_MORE_SQLITE, ACCOUNTS_SQLITE, ACCOUNTS_SUBJECT, deniedPending } from '../accounts/schema.js';
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { SQLITE_INCIDENTS_MIGRATION, incidentLinkMigration } from '../incidents/schema.js';
 import Database from 'better-sqlite3';
@@ -186,7 +186,8 @@ const MIGRATIONS: string[] = [
   // subject14: OpenID Connect accounts keyed by the provider's subject, not a claimed e-mail (accounts/schema.ts).
   ACCOUNTS_SUBJECT,
   // link14: incidents link events by "not yet linked", whatever the clocks (incidents/schema.ts).
-  incidentLinkMigration('INTEGER'),
+  incidentLinkMigration('INTEGER'),  // denied15: the refused credentials counted since an address's first entry, held durably (accounts/schema.ts).
+  deniedPending('INTEGER'),
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */
