@@ -13,7 +13,7 @@ import { testBackends } from '../support/backends.js';
 import { OIDC_CLIENT_SECRET, oidcSignIn, testProvider, type TestProvider } from '../support/oidc.js';
 
 const ADMIN = 'admin-token-for-oidc-identity-tests-0123';
-const GROUPS: Record<string, string[]> = { sato: ['ug-admins'], mallory: ['ug-soc'], trudy: ['ug-soc'], olga: ['ug-soc'], eve: ['ug-soc'] };
+const GROUPS: Record<string, string[]> = { sato: ['ug-admins'], mallory: ['ug-soc'], trudy: ['ug-soc'], olga: ['ug-soc'], eve: ['ug-soc'], kenji: ['ug-soc'] };
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -71,6 +71,22 @@ for (const backend of testBackends('oidcid')) {
       expect(success.details).toMatchObject({ subject: `${idp.issuer} trudy`, email: 'sato@example.co.jp', emailVerified: false });
     });
 
+    it("a person's first sign-in makes their account on record: account.create by the identity provider, with issuer and subject", async () => {
+      const first = await oidcSignIn(url, 'kenji');
+      expect(await me(first.cookie)).toMatchObject({ actor: 'oidc:kenji@example.co.jp', role: 'investigator' });
+      await oidcSignIn(url, 'kenji');
+      const created = (await api('GET', '/v1/admin/audit?action=account.create')).entries as { actor: string; details: Record<string, unknown> }[];
+      const his = created.filter((e) => e.details.name === 'kenji@example.co.jp');
+      // Once, at the first sign-in only.
+      expect(his).toHaveLength(1);
+      expect(his[0]).toMatchObject({
+        actor: 'oidc:kenji@example.co.jp',
+        details: { name: 'kenji@example.co.jp', role: 'investigator', source: 'oidc', by: 'identity provider', issuer: idp.issuer, subject: `${idp.issuer} kenji` },
+      });
+      // trudy's account (named by her subject's digest) is on record too.
+      expect(created.some((e) => /^oidc-[0-9a-f]{16}$/.test(String(e.details.name)) && e.details.subject === `${idp.issuer} trudy`)).toBe(true);
+    });
+
     it('keeps a disabled person out whatever address they claim next', async () => {
       const first = await oidcSignIn(url, 'mallory');
       expect(await me(first.cookie)).toMatchObject({ actor: 'oidc:mallory@example.co.jp', role: 'investigator' });
@@ -112,6 +128,8 @@ for (const backend of testBackends('oidcid')) {
       const olga = await oidcSignIn(url, 'olga');
       expect(await me(olga.cookie)).toMatchObject({ actor: 'oidc:olga@example.co.jp', role: 'investigator' });
       expect((await store.account('olga@example.co.jp'))?.oidcSubject).toBe(`${idp.issuer} olga`);
+      const bound = (await api('GET', '/v1/admin/audit?action=account.update')).entries as { actor: string; details: Record<string, unknown> }[];
+      expect(bound).toMatchObject([{ actor: 'oidc:olga@example.co.jp', details: { name: 'olga@example.co.jp', by: 'identity provider', issuer: idp.issuer, subject: `${idp.issuer} olga` } }]);
       expect(await oidcSignIn(url, 'eve')).toEqual({ landed: '/admin/?signin=disabled', cookie: null });
       expect(await oidcSignIn(url, 'eve|e3@example.co.jp')).toEqual({ landed: '/admin/?signin=disabled', cookie: null });
     });

@@ -187,6 +187,12 @@ const auditRow = (r: Row): AuditRow => ({
   address: (r.address as string | null) ?? null,
 });
 
+/** Makes the audit entry of a change the identity provider's sign-in of `account` brought about. */
+type OidcAudit = (account: string, action: string, details: Record<string, unknown>) => AuditEntry;
+
+/** Who the identity provider vouched for, as the audit log records it: `subject` as in signin.success (`issuer sub`), and its issuer. */
+const subjectDetails = (subject: string) => ({ issuer: subject.slice(0, subject.indexOf(' ')), subject });
+
 const AUDIT_INSERT = 'INSERT INTO T.audit_log (time_ms, actor, action, details, address) VALUES (?, ?, ?, ?, ?)';
 const auditParams = (e: AuditEntry) => [e.timeMs, e.actor, e.action, JSON.stringify(e.details), e.address];
 
@@ -294,8 +300,8 @@ export class AccountStore {
    * down, the API tokens they made above it are revoked, as a demotion on the admin page does
    * (collector round 4 H2). `audit` makes the entries of the person `account` signing in.
    */
-  async oidcSignedIn(who: Identity & { role: Role }, ms: number, audit: (account: string, action: string, details: Record<string, unknown>) => AuditEntry): Promise<AccountRow | null> {
-    const found = (await this.bySubject(who.subject)) ?? (await this.disabledOldRow(who)) ?? (await this.adoptOldRow(who)) ?? (await this.newOidcRow(who, ms));
+  async oidcSignedIn(who: Identity & { role: Role }, ms: number, audit: OidcAudit): Promise<AccountRow | null> {
+    const found = (await this.bySubject(who.subject)) ?? (await this.disabledOldRow(who)) ?? (await this.adoptOldRow(who, audit)) ?? (await this.newOidcRow(who, ms, audit));
     if (found.disabledMs != null || !found.oidcSubject) return found;
     const { name, role: from } = found;
     const to = who.role;
@@ -335,20 +341,37 @@ export class AccountStore {
     );
     return r ? account(r) : null;
   }
-  /** The pre-subject row named by this person's verified e-mail, now bound to their subject. */
-  private async adoptOldRow(who: Identity): Promise<AccountRow | null> {
-    if (!who.email) return null;
-    await this.run("UPDATE T.accounts SET oidc_subject = ? WHERE name = ? AND source = 'oidc' AND oidc_subject IS NULL", [who.subject, who.email]);
+  /** The pre-subject row named by this person's verified e-mail, now bound to their subject (on record). */
+  private async adoptOldRow(who: Identity, audit: OidcAudit): Promise<AccountRow | null> {
+    const name = who.email;
+    if (!name) return null;
+    await this.change(
+      (function* () {
+        return ((yield { sql: "UPDATE T.accounts SET oidc_subject = ? WHERE name = ? AND source = 'oidc' AND oidc_subject IS NULL", params: [who.subject, name] }) as number) > 0;
+      })(),
+      (bound) => (bound ? [audit(name, 'account.update', { name, change: 'bound to the identity provider subject', by: 'identity provider', ...subjectDetails(who.subject) })] : []),
+    );
     return this.bySubject(who.subject);
   }
-  /** A new row, named by the verified e-mail when no account has that name, else by a digest of the subject. */
-  private async newOidcRow(who: Identity & { role: Role }, ms: number): Promise<AccountRow> {
+  /**
+   * A new row, named by the verified e-mail when no account has that name, else by a digest of the
+   * subject, with its `account.create` entry in the same transaction: who made it is the identity
+   * provider's sign-in of this issuer and subject (before, such an account appeared with no entry).
+   */
+  private async newOidcRow(who: Identity & { role: Role }, ms: number, audit: OidcAudit): Promise<AccountRow> {
     const names = [who.email, `oidc-${sha256hex(who.subject).slice(0, 16)}`].filter((n): n is string => n !== null && NAME.test(n));
     for (const name of names) {
-      await this.run(
-        `INSERT INTO T.accounts (name, role, password_hash, source, created_ms, created_by, oidc_subject) VALUES (?, ?, NULL, 'oidc', ?, 'identity provider', ?)
-         ON CONFLICT DO NOTHING`,
-        [name, who.role, ms, who.subject],
+      await this.change(
+        (function* () {
+          const made = (yield {
+            sql: `INSERT INTO T.accounts (name, role, password_hash, source, created_ms, created_by, oidc_subject) VALUES (?, ?, NULL, 'oidc', ?, 'identity provider', ?)
+             ON CONFLICT DO NOTHING`,
+            params: [name, who.role, ms, who.subject],
+          }) as number;
+          return made > 0;
+        })(),
+        // Nothing made (the name is taken, or a sign-in of the same subject at the same moment made it): no entry.
+        (made) => (made ? [audit(name, 'account.create', { name, role: who.role, source: 'oidc', by: 'identity provider', ...subjectDetails(who.subject), email: who.email })] : []),
       );
       const row = await this.bySubject(who.subject);
       if (row) return row;
