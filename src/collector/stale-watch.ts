@@ -10,6 +10,7 @@
  * not reported.
  */
 import type { AlertOutbox } from './alerts/outbox.js';
+import { byUserInTurn } from './alerts/webhook.js';
 import { deviceReport, type DeviceReport, type IngestTokenIds } from './devices.js';
 import type { Storage } from './storage/types.js';
 
@@ -43,9 +44,12 @@ export class StaleWatch {
     // made-up device ids became 636 chat posts when they went stale, burying the one real "extension
     // removed" among them (red team G7). Devices heard from over a while come first, so a real PC
     // keeps its own post; the order is the same at every check, so the same devices get the posts.
-    const ordered = news
+    // Within each of the two (heard from a while, the rest), one device per user in turn, so one user's
+    // many devices cannot take every post (red team L5).
+    const sorted = news
       .map((d) => ({ ...d, lastSeenMs: Date.parse(d.lastSeen) }))
-      .sort((a, b) => Number(established(b)) - Number(established(a)) || a.lastSeenMs - b.lastSeenMs || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
+      .sort((a, b) => a.lastSeenMs - b.lastSeenMs || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
+    const ordered = [...byUserInTurn(sorted.filter(established)), ...byUserInTurn(sorted.filter((d) => !established(d)))];
     const queued = await this.o.outbox.publishStale(ordered.slice(0, STALE_ALERTS_PER_CHECK), ordered.slice(STALE_ALERTS_PER_CHECK));
     return queued ? news : [];
   }

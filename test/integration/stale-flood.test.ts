@@ -3,6 +3,9 @@
  * chat post each when they went stale (1,000 → 636 posts), hiding the one real "extension removed"
  * among them. Now a check posts at most STALE_ALERTS_PER_CHECK devices one by one (devices heard from for
  * a while first) and one digest for the rest; a check that finds the same devices again posts nothing.
+ * Red team L5: one user's many silent devices took every post and the digest's whole list, so another
+ * user's silent PC was only a number in the count. Now posts and the list take one device per user in
+ * turn, and the digest names every user with their count.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -11,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleHeartbeat } from '../../src/events/sample.js';
 import { createCollector } from '../../src/collector/server.js';
+import { DIGEST_DEVICES, staleDigestAlert } from '../../src/collector/alerts/webhook.js';
 import { STALE_ALERTS_PER_CHECK } from '../../src/collector/stale-watch.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
 
@@ -74,4 +78,81 @@ describe('stale-device alerts under a flood of made-up devices (SQLite)', () => 
       hook.close();
     }
   }, 60_000);
+
+  it("one user's many silent devices do not hide another user's", async () => {
+    const received: { kind: string; count?: number; text?: string; device?: { deviceId: string }; users?: { user: string; count: number; devices: string[] }[]; devices?: { deviceId: string }[] }[] = [];
+    const hook = createServer((req: IncomingMessage, res) => {
+      let data = '';
+      req.on('data', (d) => (data += d));
+      req.on('end', () => {
+        received.push(JSON.parse(data));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    const dir = mkdtempSync(join(tmpdir(), 'ug-staleflood-'));
+    dirs.push(dir);
+    let clock = Date.parse('2026-11-24T09:00:00Z');
+    const c = await createCollector({
+      storage: new SqliteStorage({ path: join(dir, 'events.db') }),
+      ingestTokens: [INGEST],
+      adminTokens: ['admin-token-for-stale-flood-0123456789'],
+      ingestRateLimit: { perSecond: 10_000, burst: 10_000 },
+      timeWindow: false,
+      now: () => clock,
+      alerts: { webhookUrl: `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`, backoff: [100] },
+      staleCheckIntervalMs: 3_600_000,
+    });
+    const beat = (deviceId: string, user: string) =>
+      c.app.inject({ method: 'POST', url: '/v1/heartbeat', headers: { authorization: `Bearer ${INGEST}` }, payload: sampleHeartbeat({ deviceId, user, time: new Date(clock).toISOString(), heartbeatMinutes: 15 }) });
+    const NOISY = 150;
+    try {
+      expect(await c.checkStale()).toEqual([]);
+      // A lab of 150 PCs under one account and hanako's PC, all heard from for two hours; hanako's went silent last.
+      for (let i = 0; i < 9; i++) {
+        for (let n = 0; n < NOISY; n++) expect((await beat(`lab-${String(n).padStart(4, '0')}`, 'lab-kiosk@example.co.jp')).statusCode).toBe(204);
+        expect((await beat('hanako-pc', 'hanako@example.co.jp')).statusCode).toBe(204);
+        if (i < 8) clock += 15 * 60_000;
+      }
+      clock += 60_000;
+      expect((await beat('hanako-pc', 'hanako@example.co.jp')).statusCode).toBe(204);
+      clock += 60 * 60_000;
+      expect(await c.checkStale()).toHaveLength(NOISY + 1);
+      await c.outbox.idle();
+      const single = received.filter((r) => r.kind === 'upload-guard.device-stale');
+      const [digest] = received.filter((r) => r.kind === 'upload-guard.devices-stale');
+      expect(single).toHaveLength(STALE_ALERTS_PER_CHECK);
+      // hanako's PC has a post of its own although 150 others went silent before it.
+      expect(single.map((s) => s.device!.deviceId)).toContain('hanako-pc');
+      expect(digest!.count).toBe(NOISY + 1 - STALE_ALERTS_PER_CHECK);
+      expect(digest!.users).toEqual([{ user: 'lab-kiosk@example.co.jp', count: NOISY + 1 - STALE_ALERTS_PER_CHECK, devices: expect.any(Array) }]);
+      expect(digest!.text).toContain(`of 1 user stopped sending heartbeats: "lab-kiosk@example[.]co[.]jp" ${NOISY + 1 - STALE_ALERTS_PER_CHECK} (`);
+    } finally {
+      await c.close();
+      await c.storage.close();
+      hook.close();
+    }
+  }, 120_000);
+
+  it('the digest names every user with their count and lists one device per user in turn', () => {
+    const at = (deviceId: string, user: string | null) => ({ deviceId, user, browser: 'chrome', extensionVersion: '1.0.0', policyVersion: '1', lastSeen: '2026-11-24T09:00:00.000Z', silentMinutes: 60 });
+    const devices = [
+      ...Array.from({ length: 300 }, (_, i) => at(`lab-${i}`, 'lab-kiosk@example.co.jp')),
+      at('hanako-pc', 'hanako@example.co.jp'),
+      at('nameless-pc', null),
+    ];
+    const d = staleDigestAlert(devices as Parameters<typeof staleDigestAlert>[0], 'stale-digest:x');
+    expect(d.count).toBe(302);
+    expect(d.users.map((u) => [u.user, u.count])).toEqual([
+      ['lab-kiosk@example.co.jp', 300],
+      ['hanako@example.co.jp', 1],
+      [null, 1],
+    ]);
+    expect(d.otherUsers).toBe(0);
+    expect(d.devices).toHaveLength(DIGEST_DEVICES);
+    expect(d.devices.slice(0, 3).map((x) => x.deviceId)).toEqual(['lab-0', 'hanako-pc', 'nameless-pc']);
+    expect(d.text).toContain('302 more devices of 3 users');
+    expect(d.text).toContain('"hanako@example[.]co[.]jp" 1 ("hanako-pc")');
+    expect(d.text).toContain('"unknown user" 1 ("nameless-pc")');
+  });
 });

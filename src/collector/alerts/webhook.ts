@@ -121,22 +121,56 @@ export interface StaleDigestAlert {
   kind: 'upload-guard.devices-stale';
   alertId: string;
   text: string;
-  /** How many devices this digest covers; `devices` lists the first 100. */
+  /** How many devices this digest covers. */
   count: number;
+  /** Every distinct user among them (up to DIGEST_USERS) with their count and first device ids: one noisy user is one line. */
+  users: { user: string | null; count: number; devices: string[] }[];
+  /** Distinct users beyond DIGEST_USERS (their devices are in `count`). */
+  otherUsers: number;
+  /** Up to DIGEST_DEVICES devices, one per user in turn (each user's first before anyone's second). */
   devices: StaleDevice[];
 }
 
-/** Devices gone silent beyond the per-check posts, as one alert: the count and the first ids. */
+/** The digest's bounds: users listed in the JSON, users named in the chat text, devices listed. */
+export const DIGEST_USERS = 1_000;
+export const DIGEST_TEXT_USERS = 20;
+export const DIGEST_DEVICES = 100;
+
+/**
+ * The devices one user at a time, in turns: each user's first device (in the order given), then each
+ * one's second, and so on. A bounded list taken from the front then names as many users as it can: one
+ * user with hundreds of silent devices no longer fills it and hides the others (red team L5).
+ */
+export function byUserInTurn<T extends { user: string | null }>(devices: readonly T[]): T[] {
+  const perUser = new Map<string | null, T[]>();
+  for (const d of devices) perUser.set(d.user, [...(perUser.get(d.user) ?? []), d]);
+  const out: T[] = [];
+  for (let round = 0; out.length < devices.length; round++) for (const list of perUser.values()) if (round < list.length) out.push(list[round]!);
+  return out;
+}
+
+/** Devices gone silent beyond the per-check posts, as one alert: the count, and each user with theirs. */
 export function staleDigestAlert(devices: readonly StaleDevice[], alertId: string): StaleDigestAlert {
-  const shown = devices.slice(0, 10).map((d) => chatField(d.deviceId)).join(', ');
+  const perUser = new Map<string | null, StaleDevice[]>();
+  for (const d of devices) perUser.set(d.user, [...(perUser.get(d.user) ?? []), d]);
+  const users = [...perUser].map(([user, list]) => ({ user, count: list.length, devices: list.slice(0, 10).map((d) => d.deviceId) }));
+  const named = users
+    .slice(0, DIGEST_TEXT_USERS)
+    .map((u) => `${chatField(u.user ?? 'unknown user')} ${u.count} (${u.devices.slice(0, 3).map(chatField).join(', ')}${u.count > 3 ? ', …' : ''})`)
+    .join('; ');
+  const more = users.length > DIGEST_TEXT_USERS ? `; and ${users.length - DIGEST_TEXT_USERS} more users` : '';
   return {
     kind: 'upload-guard.devices-stale',
     alertId,
     text:
-      `Upload Guard: ${devices.length} more devices stopped sending heartbeats (${shown}${devices.length > 10 ? ', …' : ''}); ` +
-      'not posted one by one: see the Devices view (stale only). Many at once can be a network or collector outage, or made-up device ids',
+      `Upload Guard: ${devices.length} more devices of ${users.length} user${users.length === 1 ? '' : 's'} stopped sending heartbeats: ${named}${more}. ` +
+      'Not posted one by one: see the Devices view (stale only). Many at once can be a network or collector outage, or made-up device ids',
     count: devices.length,
-    devices: devices.slice(0, 100).map(({ deviceId, user, browser, extensionVersion, policyVersion, lastSeen, silentMinutes }) => ({ deviceId, user, browser, extensionVersion, policyVersion, lastSeen, silentMinutes })),
+    users: users.slice(0, DIGEST_USERS),
+    otherUsers: Math.max(0, users.length - DIGEST_USERS),
+    devices: byUserInTurn(devices)
+      .slice(0, DIGEST_DEVICES)
+      .map(({ deviceId, user, browser, extensionVersion, policyVersion, lastSeen, silentMinutes }) => ({ deviceId, user, browser, extensionVersion, policyVersion, lastSeen, silentMinutes })),
   };
 }
 
