@@ -83,7 +83,10 @@ types, the collector's validation and this page all come from it.
 
 ${table(UploadEventSchema, EVENT_FIELDS)}
 
-The collector adds \`receivedAt\` (ISO-8601 UTC) when it stores the event.
+The collector adds \`receivedAt\` (ISO-8601 UTC) when it stores the event. When the event's \`time\` is
+implausible (more than 10 minutes after its arrival, or before the window the collector believes: 30
+days, or the retention period if shorter) the event is stored at its arrival and the device's claim is
+kept as \`claimedTime\` ([collector.md](collector.md#trust-model)); otherwise there is no \`claimedTime\`.
 
 ## Heartbeat (\`POST /v1/heartbeat\`)
 
@@ -99,7 +102,8 @@ ${table(HeartbeatSchema)}
 - **JSON**: an array of events (the admin API wraps a page as \`{"events": […], "nextCursor": …}\`).
 - **NDJSON**: one event per line (\`application/x-ndjson\`).
 - **CSV**: RFC 4180, UTF-8 with a byte-order mark (so Excel reads Japanese names), CRLF line ends,
-  columns in the order of the table above plus \`receivedAt\`. A cell that starts with \`=\`, \`+\`, \`-\`,
+  columns in the order of the table above plus \`receivedAt\` and \`claimedTime\` (empty unless the device's
+  time was implausible). A cell that starts with \`=\`, \`+\`, \`-\`,
   \`@\`, TAB or CR gets a leading apostrophe, so a file name like \`=HYPERLINK(…)\` stays text.
 
 ## JSON Schema

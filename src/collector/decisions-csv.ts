@@ -58,6 +58,8 @@ const COLUMNS: Column[] = [
   { ja: '関連するイベント', en: 'Related event', value: (d) => d.event.relatesTo },
   { ja: 'イベントID', en: 'Event ID', value: (d) => d.event.id },
   { ja: '受信日時', en: 'Received', value: (d, o) => at(d.event.receivedAt, o.zone) },
+  // Filled only when the device's clock was implausible (far ahead or behind): 日時 is then the arrival.
+  { ja: '端末が報告した日時（不自然なため受信日時で記録）', en: 'Time the device claimed (implausible: stored at receipt)', value: (d, o) => at(d.event.claimedTime, o.zone) },
 ];
 
 /** The reason, then each conflicting answer on a line of its own: its outcome, time and reason. */

@@ -17,8 +17,11 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   ocsf: 'application/x-ndjson; charset=utf-8',
 };
 
-/** Columns of the CSV export: every event field, then when the collector received it. */
-export const CSV_COLUMNS: readonly string[] = [...EVENT_FIELDS, 'receivedAt'];
+/**
+ * Columns of the CSV export: every event field, then when the collector received it and, for an event
+ * whose own time was implausible (stored at its arrival), the time the device claimed (empty otherwise).
+ */
+export const CSV_COLUMNS: readonly string[] = [...EVENT_FIELDS, 'receivedAt', 'claimedTime'];
 
 /** Characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection"). */
 // The OWASP list, also behind blanks and invisible characters a spreadsheet may skip, and in the

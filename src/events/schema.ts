@@ -250,7 +250,11 @@ export const IngestBatchSchema = z.strictObject({
 export type IngestBatch = z.infer<typeof IngestBatchSchema>;
 
 /** The stored form adds what the collector knows: when it received the event. */
-export type StoredEvent = UploadEvent & { receivedAt: string };
+/**
+ * An event as stored: when the collector received it, and, when the device's own time was implausible
+ * (outside the collector's window: a clock far ahead or behind), that claim; `time` is then the arrival.
+ */
+export type StoredEvent = UploadEvent & { receivedAt: string; claimedTime?: string };
 
 /**
  * Turns zod issues into `path: message` lines, e.g. `events[3].sha256: expected 64 lowercase hex characters`.

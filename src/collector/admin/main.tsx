@@ -487,7 +487,15 @@ function EventsView({ initial, token, onSignOut, names, services, onUser }: Even
         <tbody>
           {rowsOf(events, answers, others, filters.outcome).map(([e, answer]) => (
             <tr key={e.id} class={selected?.id === e.id ? 'selected' : ''} onClick={() => setSelected(e)} data-id={e.id}>
-              <td class="time">{fmtTime(e.time)}</td>
+              <td class="time">
+                {fmtTime(e.time)}
+                {/* The device's clock was far off: the row sits at its arrival, and says so. */}
+                {e.claimedTime && (
+                  <div class="clock-off" title={`${t.fieldLabel.claimedTime}: ${fmtTime(e.claimedTime)}`}>
+                    {t.clockOff}: {fmtTime(e.claimedTime)}
+                  </div>
+                )}
+              </td>
               <td class="user">{shown(e.user) ?? t.unknown}</td>
               <td class="device-name">{shown(e.deviceName) ?? ''}</td>
               <td class="service">{(e.service && names.get(e.service)) ?? shown(e.service) ?? t.unknown}</td>
