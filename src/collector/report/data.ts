@@ -4,6 +4,7 @@
  * each (storage.groupCounts); the devices that stopped reporting from the device list. Nothing reads
  * every event of the period.
  */
+import { byUserInTurn } from '../alerts/webhook.js';
 import { deviceReport } from '../devices.js';
 import { serviceName } from '../service-names.js';
 import type { GroupCount } from '../storage/group-counts.js';
@@ -43,8 +44,13 @@ export interface IncidentSummary {
    * collector's own source: report/route.ts); null when no source is given. See IncidentSource.
    */
   reporting: { reported: number; withinAgreed: number; medianHours: number | null; agreedHours: number | null } | null;
-  /** The largest groups (most events), for the table. */
-  top: { user: string | null; file: string | null; day: string; events: number }[];
+  /**
+   * The largest groups (most events), TOP_INCIDENTS at most, one per user in turn (each user's largest
+   * before anyone's second), each with how many incidents its user had in the period.
+   */
+  top: { user: string | null; file: string | null; day: string; events: number; userIncidents: number }[];
+  /** Users with incidents in the period that have no row in `top` (beyond its bound). */
+  usersNotShown: number;
 }
 
 export interface StaleDeviceRow {
@@ -137,6 +143,26 @@ async function incidentGroups(storage: Storage, from: number, to: number, tz: st
   return [...merged.values()];
 }
 
+/** Rows of the report's incident table. */
+export const TOP_INCIDENTS = 20;
+
+/**
+ * The incident table: the largest incidents, one user at a time (red team L5: one user's many incidents
+ * filled all 20 rows, and nobody else's appeared), with each user's number of incidents, and how many
+ * users with incidents the bound left out.
+ */
+function topIncidents(incidents: GroupCount[]): Pick<ReportData['incidents'], 'top' | 'usersNotShown'> {
+  const rows = incidents
+    .sort((a, b) => b.count - a.count || a.firstMs - b.firstMs)
+    .map((g) => ({ user: (g.user as string | null) ?? null, file: (g.file as string | null) ?? null, day: dayString(Number(g.day)), events: g.count }));
+  const perUser = new Map<string | null, number>();
+  for (const r of rows) perUser.set(r.user, (perUser.get(r.user) ?? 0) + 1);
+  const top = byUserInTurn(rows)
+    .slice(0, TOP_INCIDENTS)
+    .map((r) => ({ ...r, userIncidents: perUser.get(r.user)! }));
+  return { top, usersNotShown: perUser.size - new Set(top.map((r) => r.user)).size };
+}
+
 export async function buildReport(
   storage: Storage,
   range: ReportRange,
@@ -186,10 +212,7 @@ export async function buildReport(
       previous: prevIncidents.length,
       bySeverity: { high: incidents.filter((g) => g.action === 'block').length, medium: incidents.filter((g) => g.action !== 'block').length },
       reporting,
-      top: incidents
-        .sort((a, b) => b.count - a.count || a.firstMs - b.firstMs)
-        .slice(0, 20)
-        .map((g) => ({ user: (g.user as string | null) ?? null, file: (g.file as string | null) ?? null, day: dayString(Number(g.day)), events: g.count })),
+      ...topIncidents(incidents),
     },
     staleDevices: stale.devices.map((d) => {
       const r = deviceReport(d, asOf, opts.staleAfterMinutes, []);

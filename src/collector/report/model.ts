@@ -145,10 +145,12 @@ export function reportDoc(data: ReportData, lang: ReportLang): ReportDoc {
       },
       {
         heading: w.topIncidents,
+        // The bound, and who it left out: one user's many incidents cannot make the others disappear.
+        note: [w.topIncidentsNote, data.incidents.usersNotShown ? w.usersNotShown.replace('{n}', num(data.incidents.usersNotShown, lang)) : ''].filter(Boolean).join(' '),
         table: {
-          head: [w.day, w.user, w.file, w.events],
-          numeric: [false, false, false, true],
-          rows: data.incidents.top.map((i) => [i.day, i.user ?? w.unknownUser, i.file ?? '', num(i.events, lang)]),
+          head: [w.day, w.user, w.file, w.events, w.userIncidents],
+          numeric: [false, false, false, true, true],
+          rows: data.incidents.top.map((i) => [i.day, i.user ?? w.unknownUser, i.file ?? '', num(i.events, lang), num(i.userIncidents, lang)]),
         },
         empty: w.none,
       },
