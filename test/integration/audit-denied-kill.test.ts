@@ -2,7 +2,8 @@
  * Red team L6: the refusals of unknown credentials after an address's first `access.denied` entry were
  * counted in memory and written once a minute, so a collector killed with -9 before then left only the
  * first entry: the burst's size was lost. Now each count is in the database before its 401 is sent, and
- * the next collector on that database writes what a dead one held into the log. A real collector process
+ * the next collector on that database writes what a dead one held into the log; refusals past the
+ * address's bucket (429, unchecked) are counted the same way. A real collector process
  * (bin/upload-guard.js) killed with SIGKILL, on SQLite and (with UPLOAD_GUARD_TEST_PG) PostgreSQL.
  */
 import { randomUUID } from 'node:crypto';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCollector } from '../../src/collector/server.js';
 import { PostgresStorage } from '../../src/collector/storage/postgres.js';
+import { THROTTLED } from '../../src/collector/plugins/sessions.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
 import type { Storage } from '../../src/collector/storage/types.js';
 import { exited, receiver, spawnCollector } from './collector-process.js';
@@ -44,11 +46,13 @@ for (const backend of backends) {
       const env = backend.env();
       const hook = await receiver();
       const { child, url } = await spawnCollector(data, hook.url, { UPLOAD_GUARD_INGEST_TOKEN: INGEST, UPLOAD_GUARD_ADMIN_TOKEN: ADMIN, ...env });
+      const statuses: number[] = [];
+      const guess = async (i: number) => statuses.push((await fetch(`${url}/v1/admin/summary`, { headers: { authorization: `Bearer made-up-token-${i}-${'x'.repeat(24)}` } })).status);
       try {
-        for (let i = 0; i < REFUSALS; i++) {
-          const r = await fetch(`${url}/v1/admin/summary`, { headers: { authorization: `Bearer made-up-token-${i}-${'x'.repeat(24)}` } });
-          expect(r.status).toBe(401);
-        }
+        for (let i = 0; i < REFUSALS; i++) await guess(i);
+        expect(statuses.every((s) => s === 401)).toBe(true);
+        // Then a flood past the address's bucket of refused requests (200 at once): answered 429, unchecked, but counted.
+        for (let b = 0; b < 4; b++) await Promise.all(Array.from({ length: 100 }, (_, i) => guess(REFUSALS + b * 100 + i)));
       } finally {
         child.kill('SIGKILL');
         await exited(child);
@@ -66,7 +70,11 @@ for (const backend of backends) {
         expect(await entries('access.denied')).toHaveLength(1);
         const repeated = await entries('access.denied.repeated');
         expect(repeated).toHaveLength(1);
-        expect(repeated[0]!.details).toMatchObject({ count: REFUSALS - 1, routes: { 'GET /v1/admin/summary': REFUSALS - 1 }, countedByStoppedCollector: true });
+        const throttled = statuses.filter((s) => s === 429).length;
+        expect(throttled).toBeGreaterThan(0);
+        expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+        expect(repeated[0]!.details).toMatchObject({ count: statuses.length - 1, routes: { 'GET /v1/admin/summary': statuses.length - 1 }, countedByStoppedCollector: true });
+        expect((repeated[0]!.details.reasons as Record<string, number>)[THROTTLED]).toBe(throttled);
         // Moved, not copied: the next flush writes nothing again.
         await c.app.flushDenied();
         expect(await entries('access.denied.repeated')).toHaveLength(1);

@@ -24,7 +24,7 @@ import type { AccountSource, AuditQuery, AuditRow } from '../accounts/store.js';
 import { LoginThrottle, type ThrottleOptions } from '../accounts/throttle.js';
 import { appWide, type CollectorPlugin } from '../context.js';
 import { fleetTotals } from '../devices.js';
-import { newSessionSecrets } from './sessions.js';
+import { newSessionSecrets, routeOf, THROTTLED } from './sessions.js';
 import { tooMany } from './token-checks.js';
 
 /**
@@ -119,7 +119,11 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     // Sign-in attempts share the address's bucket of refused requests, at a higher cost: each one that
     // fails is a row in the audit log, and a flood must not fill it.
     const flood = ctx.limiters.admin.take(`${req.ip}|refused`, SIGNIN_COST);
-    if (flood > 0) return tooMany(reply, ctx.metrics, flood);
+    if (flood > 0) {
+      // Not checked, but counted: a flood of sign-ins is on record by its size (red team L6).
+      await app.deniedRefused(req, { route: routeOf(req), status: 429, reason: THROTTLED });
+      return tooMany(reply, ctx.metrics, flood);
+    }
     const attempt = await throttle.attempt(name, req.ip);
     if ('wait' in attempt) {
       await app.audit(name, 'signin.failure', { method: 'password', reason: 'throttled' }, req);
@@ -184,7 +188,10 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     reply.header('set-cookie', setCookie(OIDC_COOKIE, '', { secure: via.secure, sameSite: 'Lax', path: '/v1/auth/oidc/', maxAge: 0 }));
     // Unauthenticated, and each failure is a row in the audit log: as for a password sign-in (collector round 4 M1).
     const flood = ctx.limiters.admin.take(`${req.ip}|refused`, SIGNIN_COST);
-    if (flood > 0) return tooMany(reply, ctx.metrics, flood);
+    if (flood > 0) {
+      await app.deniedRefused(req, { route: routeOf(req), status: 429, reason: THROTTLED });
+      return tooMany(reply, ctx.metrics, flood);
+    }
     const id = cookieValue(req.headers.cookie, OIDC_COOKIE);
     const pending = id === null ? null : await store.takePending(sha256hex(id), now());
     const fail = async (reason: string, who = 'unknown', code = 'failed', claims: Record<string, unknown> = {}) => {

@@ -47,6 +47,11 @@ declare module 'fastify' {
      * does it every minute), and those a stopped collector left in the database (5 minutes old).
      */
     flushDenied(): Promise<void>;
+    /**
+     * Counts a refused request of an unknown caller for the audit log (the first of its address's minute
+     * an entry at once, the rest in access.denied.repeated), durably before the caller answers it.
+     */
+    deniedRefused(req: FastifyRequest, details: { route: string; status: number; reason: string }): Promise<void>;
     /** Who sent this request (null: no credentials at all), without answering it. */
     whoIs(req: FastifyRequest): Promise<Found | null>;
     /**
@@ -112,22 +117,29 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
   const holder = randomUUID();
   const DENIED_FLUSH_MS = 60_000;
   const ORPHAN_MS = 5 * DENIED_FLUSH_MS;
-  const denied = new Map<string, { count: number; fromMs: number; routes: Record<string, number>; reasons: Record<string, number>; written: Promise<boolean> }>();
+  const denied = new Map<string, { count: number; fromMs: number; routes: Record<string, number>; reasons: Record<string, number>; written: Promise<boolean>; next: Promise<boolean> | null }>();
   const DENIED_KEYS = 10_000;
   async function deniedUnknown(req: FastifyRequest, details: { route: string; status: number; reason: string }): Promise<void> {
     // Beyond DENIED_KEYS addresses at once (IPv6), the rest share one count.
     const key = denied.has(req.ip) || denied.size < DENIED_KEYS ? req.ip : '*';
     const seen = denied.get(key);
     if (!seen) {
-      denied.set(key, { count: 0, fromMs: ctx.now(), routes: {}, reasons: {}, written: Promise.resolve(true) });
+      denied.set(key, { count: 0, fromMs: ctx.now(), routes: {}, reasons: {}, written: Promise.resolve(true), next: null });
       return audit('unknown', 'access.denied', details, req);
     }
     seen.count++;
     seen.routes[details.route] = (seen.routes[details.route] ?? 0) + 1;
     seen.reasons[details.reason] = (seen.reasons[details.reason] ?? 0) + 1;
-    const write = holdDenied(key, seen);
-    seen.written = seen.written.then(() => write);
-    await write;
+    // One write in flight per address: the refusals counted meanwhile ride on the next one (a burst
+    // costs a write per database round trip, not per request), and each is answered once one holds it.
+    if (!seen.next) {
+      seen.next = seen.written.then(() => {
+        seen.next = null;
+        return holdDenied(key, seen);
+      });
+      seen.written = seen.next;
+    }
+    await seen.next;
   }
   /** Writes an address's count; false when it could not be (logged; written again at the flush). */
   const holdDenied = (address: string, d: { count: number; fromMs: number; routes: Record<string, number>; reasons: Record<string, number> }) =>
@@ -147,6 +159,7 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
   const deniedTimer = setInterval(() => void flushDenied(), DENIED_FLUSH_MS);
   deniedTimer.unref();
   app.decorate('flushDenied', flushDenied);
+  app.decorate('deniedRefused', deniedUnknown);
   // What a collector killed over 5 minutes ago left is written at once, not at the first minute.
   app.addHook('onReady', flushDenied);
   app.addHook('onClose', async () => {
@@ -203,6 +216,9 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     // Refused requests from one address share one bucket (guessing is throttled); admitted ones get one per person.
     const wait = ctx.limiters.admin.take(found.ok ? `${req.ip}|${found.p.actor}` : `${req.ip}|refused`);
     if (wait > 0) {
+      // A presented credential refused for want of budget is counted too (red team L6): a flood past
+      // the bucket is on record by its size, not only up to the bucket's allowance.
+      if (!found.ok && presented) await deniedUnknown(req, { route: routeOf(req), status: 429, reason: THROTTLED });
       tooMany(reply, ctx.metrics, wait);
       return null;
     }
@@ -273,8 +289,11 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
   }
 });
 
+/** The reason counted for a refusal answered 429 because the address's bucket of refused requests is empty. */
+export const THROTTLED = 'throttled: too many refused requests from this address';
+
 /** The route as the audit log names it: method and pattern (no ids, no query). */
-const routeOf = (req: FastifyRequest) => `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`;
+export const routeOf = (req: FastifyRequest) => `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`;
 
 /** A new session id (the cookie) and CSRF token; the store keeps the id's hash. */
 export function newSessionSecrets(): { id: string; csrf: string } {
