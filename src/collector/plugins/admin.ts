@@ -81,28 +81,13 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
     const first = await metrics.time('query', () => storage.queryEvents(query));
     reply.type(CONTENT_TYPES[format]);
     reply.header('content-disposition', `attachment; filename="upload-guard-events-${stamp()}.${format === 'ocsf' ? 'ocsf.ndjson' : format}"`);
-    // The trailer says whether the export is complete; a failure later also ends the body with an
-    // explicit error line (see exportRows), so a cut export never passes for a whole one.
-    reply.header('trailer', 'x-export-status');
-    let status = 'complete';
-    reply.trailer('x-export-status', async () => status);
-    // Before each further page, the credential must still admit the caller: a token revoked, a session
-    // ended, an account disabled or demoted mid-stream ends the export there, explicitly and on record
-    // (red team L1: it streamed on to the end and looked complete).
+    const onError = exportStatus(req, reply);
     let events = first.events.length;
     const next = async (cursor: string) => {
-      const refused = await app.stillAdmitted(req);
-      if (refused) {
-        await app.audit(req.principal!.actor, 'export.cut', { route: 'GET /v1/admin/export', reason: refused, events }, req);
-        throw new Error(`access withdrawn during the export (${refused}); the rows above are not all that matched`);
-      }
+      await stillAllowed(req, { route: 'GET /v1/admin/export', events });
       const page = await read({ ...query, cursor });
       events += page.events.length;
       return page;
-    };
-    const onError = (err: Error) => {
-      status = `error: ${err.message}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
-      req.log.error({ err }, 'export failed part way');
     };
     // A CSV is for people (one row per decision, their language and zone) unless layout=events asks for the raw events.
     const rows =
@@ -112,6 +97,33 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
     // One page waits in the stream at most, so a withdrawn credential stops the export within about a page.
     return reply.send(Readable.from(rows, { highWaterMark: 1 }));
   });
+
+  /**
+   * The trailer says whether a streamed export is complete; a failure later also ends the body with an
+   * explicit error line (exportRows, withErrorLine), so a cut export never passes for a whole one.
+   * Returns what records the failure.
+   */
+  function exportStatus(req: FastifyRequest, reply: FastifyReply): (err: Error) => void {
+    reply.header('trailer', 'x-export-status');
+    let status = 'complete';
+    reply.trailer('x-export-status', async () => status);
+    return (err) => {
+      status = `error: ${err.message}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
+      req.log.error({ err }, 'export failed part way');
+    };
+  }
+
+  /**
+   * Between the pages of a streamed export the credential must still admit the caller: a token revoked,
+   * a session ended, an account disabled or demoted mid-stream ends the export there, explicitly and on
+   * record (red team L1: it streamed on to the end and looked complete). `sent`: route and rows so far.
+   */
+  async function stillAllowed(req: FastifyRequest, sent: Record<string, unknown>): Promise<void> {
+    const refused = await app.stillAdmitted(req);
+    if (!refused) return;
+    await app.audit(req.principal!.actor, 'export.cut', { ...sent, reason: refused }, req);
+    throw new Error(`access withdrawn during the export (${refused}); the rows above are not all that matched`);
+  }
 
   app.get('/v1/admin/summary', admin, async (req, reply) => {
     const q = adminQuery(req, reply);
@@ -141,7 +153,15 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
       const first = await page(q.value.cursor, 1000);
       reply.type(CONTENT_TYPES.csv);
       reply.header('content-disposition', `attachment; filename="upload-guard-devices-${stamp()}.csv"`);
-      return reply.send(Readable.from(deviceCsvPages(first, (cursor) => page(cursor, 1000), report)));
+      const onError = exportStatus(req, reply);
+      let devices = first.devices.length;
+      const next = async (cursor: string) => {
+        await stillAllowed(req, { route: 'GET /v1/admin/devices', devices });
+        const p = await page(cursor, 1000);
+        devices += p.devices.length;
+        return p;
+      };
+      return reply.send(Readable.from(withErrorLine(deviceCsvPages(first, next, report), 'csv', onError), { highWaterMark: 1 }));
     }
     const [rows, fleet] = await Promise.all([page(q.value.cursor, q.value.limit), ctx.fleet.groups(at)]);
     // The totals may be a few seconds older than the page (fleet-counts.ts): countedAt says when they were counted.
@@ -182,7 +202,7 @@ export function exportErrorLine(format: ExportFormat, message: string): string {
   return `${JSON.stringify({ error: text })}]`;
 }
 
-/** Ends a streamed CSV that failed part way with the explicit error line, like exportRows. */
+/** Ends a streamed CSV (decisions, devices) that failed part way with the explicit error line, like exportRows. */
 async function* withErrorLine(rows: AsyncGenerator<string>, format: ExportFormat, onError: (err: Error) => void): AsyncGenerator<string> {
   try {
     yield* rows;
