@@ -30,6 +30,8 @@ const CASES = [
   'writer-two-shapes-para.docx',
   'writer-two-shapes-para.odt',
   'writer-header-two-shapes.docx',
+  'docxjs-vml-left-top.docx',
+  'docxjs-vml-margin.docx',
   'writer-header-two-shapes.odt',
   'writer-two-shapes-page.rtf',
   'writer-two-shapes-page.doc',
@@ -98,6 +100,20 @@ describe('drawing boxes', () => {
       `<wp:anchor><wp:positionH relativeFrom="${h}"><wp:posOffset>${x}</wp:posOffset></wp:positionH><wp:positionV relativeFrom="${v}"><wp:posOffset>0</wp:posOffset></wp:positionV><wp:extent cx="100" cy="100"/><wps:txbx><w:txbxContent><w:p><w:r><w:t>${text}</w:t></w:r></w:p></w:txbxContent></wps:txbx></wp:anchor>`;
     const xml = `<w:p>${anchor('page', 'page', 0, '秘')}</w:p><w:p>${anchor('page', 'paragraph', 100, 'Confidential')}</w:p><w:p>${anchor('page', 'paragraph', 100, 'b')}</w:p>`;
     expect(wordAnchorGroups(xml).map((g) => g.length)).toEqual([1, 1, 1]);
+  });
+  it("places Word's VML text boxes by their style, beside DrawingML ones measured from the same frame", () => {
+    const pict = (style: string, text: string) =>
+      `<w:r><w:pict><v:shape type="#_x0000_t202" style="${style}"><v:textbox><w:txbxContent><w:p><w:r><w:t>${text}</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape></w:pict></w:r>`;
+    const anchor = `<wp:anchor><wp:positionH relativeFrom="page"><wp:posOffset>${40 * 12700}</wp:posOffset></wp:positionH><wp:positionV relativeFrom="page"><wp:posOffset>0</wp:posOffset></wp:positionV><wp:extent cx="${100 * 12700}" cy="${20 * 12700}"/><wps:txbx><w:txbxContent><w:p><w:r><w:t>Confidential</w:t></w:r></w:p></w:txbxContent></wps:txbx></wp:anchor>`;
+    const page = 'mso-position-horizontal-relative:page;mso-position-vertical-relative:page';
+    const xml =
+      `<w:p>${pict(`position:absolute;margin-left:20pt;margin-top:0;width:18pt;height:20pt;${page}`, '秘')}<w:r><w:drawing>${anchor}</w:drawing></w:r>` +
+      `${pict('position:absolute;left:0.5in;top:1in;width:1in;height:0.25in', 'a')}${pict('position:absolute;left:1.5in;top:1in;width:1in;height:0.25in', 'b')}` +
+      `${pict('position:absolute;mso-position-horizontal:center;margin-left:0;width:1in;height:20pt', 'centred')}</w:p>`;
+    const groups = wordAnchorGroups(xml);
+    expect(groups.map((g) => g.map((b) => b.text.trim()))).toEqual([['秘', 'Confidential'], ['a', 'b']]);
+    expect(groups[1].map((b) => b.x)).toEqual([0.5 * 914400, 1.5 * 914400]);
+    expect(shapePairs(groups[0])).toBe('秘 Confidential');
   });
   it('reads OpenDocument lengths in any unit', () => {
     const xml =

@@ -1,10 +1,10 @@
 /**
  * The drawing objects of a part with their boxes, for the reading by position (shape-pairs.ts): DrawingML
  * shapes of slides and sheet drawings (a:xfrm, inside group transforms), Word's floating shapes
- * (wp:anchor), and OpenDocument's drawing objects (svg:x, svg:y, svg:width, svg:height). Each returns
- * groups of shapes whose boxes share one frame of reference; a shape without a box (a placeholder that
- * takes its place from the layout, an aligned rather than offset Word shape) is left to the storage
- * reading alone.
+ * (wp:anchor, and VML text boxes in w:pict), and OpenDocument's drawing objects (svg:x, svg:y, svg:width,
+ * svg:height). Each returns groups of shapes whose boxes share one frame of reference; a shape without a
+ * box (a placeholder that takes its place from the layout, an aligned rather than offset Word shape) is
+ * left to the storage reading alone.
  */
 import type { ShapeBox } from './shape-pairs.js';
 import { attr, xmlToText } from './xml-text.js';
@@ -115,16 +115,87 @@ export function drawingMlBoxes(xml: string): ShapeBox[] {
   return out;
 }
 
+/** EMU in a VML length's unit (VML's own default unit is the pixel). */
+const VML_EMU: Record<string, number> = { pt: 12700, in: 914400, cm: 360000, mm: 36000, pc: 152400, px: 9525, emu: 1 };
+
+/** A VML style length ("12.5pt", "1in", "-3cm") in EMU; 0 when absent, NaN when unreadable. */
+function vmlLength(style: string, name: string): number {
+  const m = new RegExp(`(?:^|;)\\s*${name}\\s*:\\s*([^;]*)`, 'i').exec(style);
+  if (!m) return 0;
+  const v = /^(-?[\d.]+(?:e-?\d+)?)\s*([a-z]*)\s*$/i.exec(m[1].trim());
+  const k = v && VML_EMU[(v[2] || 'px').toLowerCase()];
+  return v && k ? Number(v[1]) * k : NaN;
+}
+
+/** A VML style property's keyword ("page", "absolute"), lower case, or ''. */
+const vmlWord = (style: string, name: string) => new RegExp(`(?:^|;)\\s*${name}\\s*:\\s*([\\w-]+)`, 'i').exec(style)?.[1].toLowerCase() ?? '';
+
+/** VML's names for what a shape's offsets are measured from, as DrawingML's (wp:positionH/V relativeFrom). */
+const VML_FROM: Record<string, string> = { text: 'column', char: 'character' };
+const VML_FROM_V: Record<string, string> = { text: 'paragraph', char: 'line' };
+
+/** A VML shape element: the ones that hold a text box. */
+const VML_SHAPE = /<(v:shape|v:rect|v:roundrect|v:oval|v:group)(?=[\s/>])[^>]*>/g;
+
 /**
- * Word's floating shapes (wp:anchor with offsets, their text in wps:txbx), grouped by frame of reference:
- * what the offsets are measured from (page, margin, column, paragraph…), and for a paragraph or a line
- * the paragraph itself. Shapes inside text boxes are not followed.
+ * The text boxes of one w:pict (Word 2007-compatible files and converters write text boxes as VML only:
+ * v:shape > v:textbox > w:txbxContent), placed by their style: position:absolute with left/top and
+ * margin-left/margin-top (Word's own), in EMU like wp:anchor's offsets, measured from what
+ * mso-position-horizontal-relative / -vertical-relative name (column and paragraph when absent). A shape
+ * aligned rather than offset (mso-position-horizontal:center), one in a v:group (its own coordinate
+ * space), and an inline one are left to the storage reading.
+ */
+function vmlBoxes(pict: string): { hFrom: string; vFrom: string; box: ShapeBox }[] {
+  const out: { hFrom: string; vFrom: string; box: ShapeBox }[] = [];
+  VML_SHAPE.lastIndex = 0;
+  for (let m = VML_SHAPE.exec(pict); m; m = VML_SHAPE.exec(pict)) {
+    if (m[0].endsWith('/>')) continue;
+    const start = m.index + m[0].length;
+    const end = closeOf(pict, m[1], start);
+    VML_SHAPE.lastIndex = end;
+    const style = attr(m[0], 'style') ?? '';
+    if (m[1] === 'v:group' || vmlWord(style, 'position') !== 'absolute') continue;
+    const aligned = (p: string) => !['', 'absolute'].includes(vmlWord(style, p));
+    if (aligned('mso-position-horizontal') || aligned('mso-position-vertical')) continue;
+    const inner = pict.slice(start, end);
+    const box = inner.search(/<v:textbox\b/);
+    const text = box < 0 ? '' : xmlToText(inner.slice(box));
+    if (!text.trim()) continue;
+    const h = vmlWord(style, 'mso-position-horizontal-relative') || 'text';
+    const v = vmlWord(style, 'mso-position-vertical-relative') || 'text';
+    out.push({
+      hFrom: VML_FROM[h] ?? h,
+      vFrom: VML_FROM_V[v] ?? v,
+      box: {
+        x: vmlLength(style, 'left') + vmlLength(style, 'margin-left'),
+        y: vmlLength(style, 'top') + vmlLength(style, 'margin-top'),
+        w: vmlLength(style, 'width'),
+        h: vmlLength(style, 'height'),
+        text,
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * Word's floating shapes (wp:anchor with offsets, their text in wps:txbx; and VML text boxes, w:pict, when
+ * they are not the fallback copy of a DrawingML one), grouped by frame of reference: what the offsets are
+ * measured from (page, margin, column, paragraph…), and for a paragraph or a line the paragraph itself.
+ * Shapes inside text boxes are not followed.
  */
 export function wordAnchorGroups(xml: string): ShapeBox[][] {
   const groups = new Map<string, ShapeBox[]>();
-  const re = /<(\/?)(w:p|w:txbxContent|wp:anchor|mc:Fallback)(?=[\s/>])[^>]*>/g;
+  const re = /<(\/?)(w:p|w:txbxContent|wp:anchor|mc:Fallback|w:pict)(?=[\s/>])[^>]*>/g;
   let paragraph = -1;
   let count = 0;
+  const add = (hFrom: string, vFrom: string, box: ShapeBox) => {
+    const key = `${hFrom}|${vFrom}|${vFrom === 'paragraph' || vFrom === 'line' ? paragraph : ''}`;
+    const list = groups.get(key) ?? [];
+    list.push(box);
+    groups.set(key, list);
+    count++;
+  };
   for (let m = re.exec(xml); m && count < MAX_SHAPES; m = re.exec(xml)) {
     if (m[1] || m[0].endsWith('/>')) continue;
     const start = m.index + m[0].length;
@@ -135,8 +206,9 @@ export function wordAnchorGroups(xml: string): ShapeBox[][] {
     // A text box's own paragraphs, and the VML copy of a shape, are skipped.
     const end = closeOf(xml, m[2], start);
     re.lastIndex = end;
-    if (m[2] !== 'wp:anchor') continue;
     const inner = xml.slice(start, end);
+    if (m[2] === 'w:pict') for (const b of vmlBoxes(inner)) add(b.hFrom, b.vFrom, b.box);
+    if (m[2] !== 'wp:anchor') continue;
     const h = /<wp:positionH\b([^>]*)>([\s\S]*?)<\/wp:positionH>/.exec(inner);
     const v = /<wp:positionV\b([^>]*)>([\s\S]*?)<\/wp:positionV>/.exec(inner);
     const ext = /<wp:extent\b[^>]*>/.exec(inner)?.[0] ?? '';
@@ -147,11 +219,7 @@ export function wordAnchorGroups(xml: string): ShapeBox[][] {
     const box = inner.search(/<wps:txbx\b/);
     const text = box < 0 ? '' : xmlToText(inner.slice(box));
     if (!text.trim()) continue;
-    const key = `${hFrom}|${vFrom}|${vFrom === 'paragraph' || vFrom === 'line' ? paragraph : ''}`;
-    const list = groups.get(key) ?? [];
-    list.push({ x: off(h[2]), y: off(v[2]), w: num(attr(ext, 'cx')), h: num(attr(ext, 'cy')), text });
-    groups.set(key, list);
-    count++;
+    add(hFrom, vFrom, { x: off(h[2]), y: off(v[2]), w: num(attr(ext, 'cx')), h: num(attr(ext, 'cy')), text });
   }
   return [...groups.values()];
 }
