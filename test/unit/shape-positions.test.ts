@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 import { shapePairs } from '../../src/detect/extract/shape-pairs.js';
-import { drawingMlBoxes, odfShapeGroups, wordAnchorGroups } from '../../src/detect/extract/drawing-boxes.js';
+import { drawingMlBoxes, odfShapeGroups, slideBoxes, wordAnchorGroups } from '../../src/detect/extract/drawing-boxes.js';
 
 const DIR = join(__dirname, '../fixtures/shape-positions');
 const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
@@ -17,6 +17,8 @@ const CASES = [
   'pgj-circle-title-box.pptx',
   'pgj-box-then-circle.pptx',
   'pgj-master-split.pptx',
+  'pgj-layout-box.pptx',
+  'pgj-layout-circle.pptx',
   'pgj-circle-title-box.odp',
   'pgj-circle-title-box.ppt',
   'pgj-box-then-circle.ppt',
@@ -59,6 +61,28 @@ describe('a stamp drawn from two objects, read by position', () => {
 });
 
 const box = (x: number, y: number, w: number, h: number, text: string) => ({ x, y, w, h, text });
+
+describe('a slide read with its layout and master', () => {
+  it("a layout placeholder's prompt text 秘 beside the slide's Confidential stays clean (not shown in a slide show)", async () => {
+    expect(await scan('k_pgj-prompt-only-trap.pptx')).toMatchObject({ verdict: 'clean' });
+  });
+  const sp = (ph: string, xfrm: string, text: string) =>
+    `<p:sp><p:nvSpPr><p:nvPr>${ph}</p:nvPr></p:nvSpPr><p:spPr>${xfrm}</p:spPr><p:txBody><a:p><a:r><a:t>${text}</a:t></a:r></a:p></p:txBody></p:sp>`;
+  const at = (x: number, w: number) => `<a:xfrm><a:off x="${x}" y="0"/><a:ext cx="${w}" cy="100"/></a:xfrm>`;
+  it("places a slide's placeholder where its layout's (or master's) stands, and adds their own shapes, not their prompts", () => {
+    const slide = `<p:sld><p:cSld><p:spTree>${sp('<p:ph type="title"/>', '', '秘')}${sp('', at(0, 50), 'x')}</p:spTree></p:cSld></p:sld>`;
+    const layout = `<p:sldLayout><p:cSld><p:spTree>${sp('<p:ph type="title"/>', at(1000, 100), 'prompt')}${sp('', at(1110, 400), 'Confidential')}</p:spTree></p:cSld></p:sldLayout>`;
+    const master = `<p:sldMaster><p:cSld><p:spTree>${sp('<p:ph type="body" idx="1"/>', at(0, 100), 'master prompt')}${sp('', at(5000, 100), 'logo')}</p:spTree></p:cSld></p:sldMaster>`;
+    const texts = (s: string, l: string | null, m: string | null) => slideBoxes(s, l, m).map((b) => `${b.x}:${b.text.trim()}`);
+    expect(texts(slide, layout, master)).toEqual(['1000:秘', '0:x', '1110:Confidential', '5000:logo']);
+    expect(shapePairs(slideBoxes(slide, layout, master))).toContain('秘 Confidential');
+    // Hidden background graphics: the layout's and master's own shapes are not shown on this slide.
+    expect(texts(slide.replace('<p:sld>', '<p:sld showMasterSp="0">'), layout, master)).toEqual(['1000:秘', '0:x']);
+    expect(texts(slide, layout.replace('<p:sldLayout>', '<p:sldLayout showMasterSp="0">'), master)).toEqual(['1000:秘', '0:x', '1110:Confidential']);
+    // A body placeholder by its index, from the master when the layout has none.
+    expect(texts(`<p:sld>${sp('<p:ph idx="1"/>', '', 'b')}</p:sld>`, '<p:sldLayout/>', master)).toEqual(['0:b', '5000:logo']);
+  });
+});
 
 describe('shapePairs', () => {
   it('joins a shape with its right neighbour on the same row, and with the one under it', () => {

@@ -59,12 +59,31 @@ function xfrmOf(xml: string): { x: number; y: number; w: number; h: number; cx: 
   };
 }
 
+/** A DrawingML shape as read: its box (NaN where it has no a:xfrm of its own) and, for a placeholder, its keys (placeholderKeys). */
+export interface DrawingShape extends ShapeBox {
+  placeholder?: string[];
+}
+
+/**
+ * A PowerPoint placeholder's keys (p:ph), by which a slide's placeholder finds the layout's and the
+ * master's it takes its place from: its index, then its type (a centred title is a title, a subtitle a
+ * body, as the master has them). Null for a shape that is no placeholder.
+ */
+function placeholderKeys(inner: string): string[] | null {
+  const tag = /<p:ph(?=[\s/>])[^>]*>/.exec(inner)?.[0];
+  if (!tag) return null;
+  const type = attr(tag, 'type') ?? 'body';
+  const idx = attr(tag, 'idx');
+  return [...(idx ? [`idx:${idx}`] : []), `type:${type === 'ctrTitle' ? 'title' : type === 'subTitle' ? 'body' : type}`];
+}
+
 /**
  * DrawingML shapes (PowerPoint's p:sp, a sheet drawing's xdr:sp, inside groups) with their boxes in EMU,
  * on the slide or sheet: a shape in a group is placed through the group's child frame (chOff/chExt).
+ * Shapes without text, and placeholders without a box, are kept too (a slide's layout gives their place).
  */
-export function drawingMlBoxes(xml: string): ShapeBox[] {
-  const out: ShapeBox[] = [];
+export function drawingMlShapes(xml: string): DrawingShape[] {
+  const out: DrawingShape[] = [];
   const groups: Transform[] = [];
   const ends: number[] = [];
   DRAWINGML.lastIndex = 0;
@@ -100,9 +119,9 @@ export function drawingMlBoxes(xml: string): ShapeBox[] {
     const inner = xml.slice(start, end);
     DRAWINGML.lastIndex = end;
     const f = xfrmOf(inner);
-    const text = xmlToText(inner);
-    if (!f || !text.trim()) continue;
-    let { x, y, w, h } = f;
+    const placeholder = placeholderKeys(inner);
+    if (!f && !placeholder) continue;
+    let { x, y, w, h } = f ?? { x: NaN, y: NaN, w: NaN, h: NaN };
     for (let i = groups.length - 1; i >= 0; i--) {
       const g = groups[i];
       x = g.x + x * g.sx;
@@ -110,8 +129,42 @@ export function drawingMlBoxes(xml: string): ShapeBox[] {
       w *= g.sx;
       h *= g.sy;
     }
-    out.push({ x, y, w, h, text });
+    out.push({ x, y, w, h, text: xmlToText(inner), ...(placeholder ? { placeholder } : {}) });
   }
+  return out;
+}
+
+/** The DrawingML shapes of a part that have a box and text (drawingMlShapes). */
+export const drawingMlBoxes = (xml: string): ShapeBox[] =>
+  drawingMlShapes(xml)
+    .filter((s) => Number.isFinite(s.x) && s.text.trim())
+    .map(({ x, y, w, h, text }) => ({ x, y, w, h, text }));
+
+/**
+ * What a slide shows, by position: its own shapes, a placeholder without a box placed where its layout's
+ * (or else its master's) placeholder of the same index or type stands, and the layout's and the master's
+ * own shapes that are no placeholders (a logo text, a stamp drawn on the layout), which every slide shows
+ * unless it or its layout hides them (showMasterSp="0"). The layout's and master's placeholders are not
+ * added: their prompt text is not shown on a slide. `layout` and `master` are the parts' markup, or null.
+ */
+export function slideBoxes(slide: string, layout: string | null, master: string | null): ShapeBox[] {
+  const hides = (xml: string) => /^\s*(?:0|false)\s*$/i.test(attr(/<p:(?:sld|sldLayout)(?=[\s>])[^>]*>/.exec(xml)?.[0] ?? '', 'showMasterSp') ?? '1');
+  const layers = [layout, master].map((xml) => (xml ? drawingMlShapes(xml) : []));
+  const placed = (keys: string[]): ShapeBox | undefined => {
+    for (const layer of layers)
+      for (const key of keys) {
+        const found = layer.find((s) => s.placeholder?.includes(key) && Number.isFinite(s.x));
+        if (found) return found;
+      }
+    return undefined;
+  };
+  const out: ShapeBox[] = [];
+  for (const s of drawingMlShapes(slide)) {
+    const at = Number.isFinite(s.x) || !s.placeholder ? s : placed(s.placeholder);
+    if (at && s.text.trim()) out.push({ x: at.x, y: at.y, w: at.w, h: at.h, text: s.text });
+  }
+  const shown = [!hides(slide) && layout ? layers[0] : [], !hides(slide) && layout && !hides(layout) ? layers[1] : []];
+  for (const layer of shown) for (const s of layer) if (!s.placeholder && Number.isFinite(s.x) && s.text.trim()) out.push({ x: s.x, y: s.y, w: s.w, h: s.h, text: s.text });
   return out;
 }
 

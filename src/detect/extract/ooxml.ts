@@ -18,9 +18,9 @@ import { wordStyleDefs, type StyleDefs } from './hidden-styles.js';
 import { withWordLabels, wordLabelsMayMark, wordLists, type WordLists } from './list-labels.js';
 import { SEPARATOR, sheetNameText } from './sheet-rows.js';
 import { shapePairs } from './shape-pairs.js';
-import { drawingMlBoxes, wordAnchorGroups } from './drawing-boxes.js';
+import { drawingMlBoxes, slideBoxes, wordAnchorGroups } from './drawing-boxes.js';
 import { shapeCellPairs } from './xlsx-shape-cells.js';
-import { XlsbBook, extractXlsbPart, isXlsbPart } from './xlsb.js';
+import { XlsbBook, extractXlsbPart, isXlsbPart, resolvePath } from './xlsb.js';
 import { FIXED_PAGE, XPS_MAIN, fixedPageText, unreadGlyphRuns } from './xps.js';
 import { SHARED_STRINGS, WORKSHEET, XlsxBook } from './xlsx.js';
 
@@ -45,6 +45,7 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
   const wordStyles = zip.has('word/styles.xml') ? await zip.text('word/styles.xml') : null;
   const lists = await labelsToPlace(zip, ctx, wordStyles);
   const styles = wordStyleDefs(wordStyles);
+  const layers: LayerCache = new Map();
   for (const entry of zip.entries) {
     if (entry.isDir || SKIP.test(entry.name)) continue;
     ctx.addEntry();
@@ -59,7 +60,9 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
         const seen = { stamp: true };
         yield* part(entry.name, zip, sheets, ctx, lists, styles, seen);
         // A sheet's drawing is read again without 秘 too: a shape 「Confidential」 may stand beside a cell 「秘」.
-        if ((seen.stamp || DRAWING_PART.test(entry.name)) && SHAPE_PART.test(entry.name) && entry.size <= MAX_SHAPE_PART) yield* shapeRuns(entry.name, zip, sheets, ctx);
+        // A slide is read again too: its layout or master may hold the 秘 its own shapes stand beside.
+        const again = seen.stamp || DRAWING_PART.test(entry.name) || SLIDE_PART.test(entry.name);
+        if (again && SHAPE_PART.test(entry.name) && entry.size <= MAX_SHAPE_PART) yield* shapeRuns(entry.name, zip, sheets, ctx, layers);
       }
     } catch (err) {
       // A damaged part does not hide its siblings; limits on the whole scan end it.
@@ -74,6 +77,8 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
 const SHAPE_PART = /^(?:ppt\/(?:slides|slideLayouts|slideMasters)\/[^/]+|xl\/drawings\/[^/]+|word\/(?:document|header\d*|footer\d*))\.xml$/i;
 /** A sheet's drawing. */
 const DRAWING_PART = /^xl\/drawings\/[^/]+\.xml$/i;
+/** A slide. */
+const SLIDE_PART = /^ppt\/slides\/[^/]+\.xml$/i;
 /** A part larger than this is read in storage order alone (held whole to be read by position). */
 const MAX_SHAPE_PART = 32 << 20;
 
@@ -82,10 +87,13 @@ const MAX_SHAPE_PART = 32 << 20;
  * drawn from a circle holding 「秘」 and a text box 「Confidential」 beside it, with other shapes stored
  * between the two. Read when the part may hold the stamp, or always when the company designated keywords.
  */
-async function* shapeRuns(name: string, zip: ZipArchive, sheets: Map<string, string>, ctx: ExtractContext): AsyncGenerator<Extracted> {
+async function* shapeRuns(name: string, zip: ZipArchive, sheets: Map<string, string>, ctx: ExtractContext, layers: LayerCache): AsyncGenerator<Extracted> {
   const bytes = await zip.read(name);
   if (!bytes) return;
-  const stamp = ctx.fullText || isUtf16Xml(bytes) || markupStampHits(bytes, 1).length > 0;
+  const slide = SLIDE_PART.test(name);
+  const layout = slide ? await layerOf(name, 'slideLayout', zip, layers) : null;
+  const master = layout ? await layerOf(layout.name, 'slideMaster', zip, layers) : null;
+  const stamp = ctx.fullText || mayMark(bytes) || !!layout?.stamp || !!master?.stamp;
   const drawing = DRAWING_PART.test(name);
   if (!stamp && !drawing) return;
   const xml = decodeXml(bytes);
@@ -95,9 +103,29 @@ async function* shapeRuns(name: string, zip: ZipArchive, sheets: Map<string, str
     if (withCells) yield* textRuns(chunkText(withCells.text), await whereOf(withCells.sheet, zip, sheets));
   }
   if (!stamp) return;
-  const groups = name.startsWith('word/') ? wordAnchorGroups(xml) : [drawingMlBoxes(xml)];
+  const groups = name.startsWith('word/') ? wordAnchorGroups(xml) : slide ? [slideBoxes(xml, layout?.xml ?? null, master?.xml ?? null)] : [drawingMlBoxes(xml)];
   const text = groups.map((g) => shapePairs(g, ctx.checkTime)).filter(Boolean).join(SEPARATOR);
   if (text) yield* textRuns(chunkText(text), await whereOf(name, zip, sheets));
+}
+
+/** Whether a part's markup may hold the stamp (a 秘 or ㊙ not starting a word; UTF-16 markup is not searched). */
+const mayMark = (bytes: Uint8Array) => isUtf16Xml(bytes) || markupStampHits(bytes, 1).length > 0;
+
+/** Slide layouts and masters read for the slides that show their shapes, by part name. */
+type LayerCache = Map<string, { name: string; xml: string; stamp: boolean } | null>;
+
+/** The layout a slide uses, or the master a layout uses (its first relationship of that type), read once. */
+async function layerOf(part: string, type: 'slideLayout' | 'slideMaster', zip: ZipArchive, cache: LayerCache) {
+  const rels = await zip.text(part.replace(/([^/]+)$/, '_rels/$1.rels'));
+  const tag = rels && new RegExp(`<Relationship\\b[^>]*\\bType="[^"]*/${type}"[^>]*>`).exec(rels)?.[0];
+  const target = tag && attr(tag, 'Target');
+  if (!target) return null;
+  const name = target.startsWith('/') ? target.slice(1) : resolvePath(part.replace(/[^/]*$/, '') + target);
+  if (!cache.has(name)) {
+    const bytes = zip.has(name) && (zip.entries.find((e) => e.name === name)?.size ?? Infinity) <= MAX_SHAPE_PART ? await zip.read(name) : null;
+    cache.set(name, bytes ? { name, xml: decodeXml(bytes), stamp: mayMark(bytes) } : null);
+  }
+  return cache.get(name) ?? null;
 }
 
 const LABEL_PART = /^docProps\/custom\.xml$|(^|\/)LabelInfo\.xml$/i;

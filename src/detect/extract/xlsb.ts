@@ -381,7 +381,8 @@ async function relTargets(zip: ZipArchive, part: string): Promise<Map<string, st
   return out;
 }
 
-function resolvePath(p: string): string {
+/** A part path with its '.' and '..' steps resolved (a relationship's target is relative to its part's folder). */
+export function resolvePath(p: string): string {
   const out: string[] = [];
   for (const seg of p.split('/')) {
     if (seg === '..') out.pop();
