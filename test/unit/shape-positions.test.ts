@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 import { shapePairs } from '../../src/detect/extract/shape-pairs.js';
-import { drawingMlBoxes, odfShapeGroups, slideBoxes, wordAnchorGroups } from '../../src/detect/extract/drawing-boxes.js';
+import { chartBoxes, drawingMlBoxes, odfShapeGroups, slideBoxes, wordAnchorGroups } from '../../src/detect/extract/drawing-boxes.js';
 
 const DIR = join(__dirname, '../fixtures/shape-positions');
 const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
@@ -46,6 +46,7 @@ const CASES = [
   'xw-two-textboxes.xlsx',
   'xw-shape-plus-cell.xlsx',
   'xw-cell-plus-shape.xlsx',
+  'xw-chart-title-axis.xlsx',
 ];
 const trap = (name: string) => `k_${name.replace(/(\.\w+)$/, '-trap$1')}`;
 
@@ -138,6 +139,17 @@ describe('drawing boxes', () => {
     expect(groups.map((g) => g.map((b) => b.text.trim()))).toEqual([['秘', 'Confidential'], ['a', 'b']]);
     expect(groups[1].map((b) => b.x)).toEqual([0.5 * 914400, 1.5 * 914400]);
     expect(shapePairs(groups[0])).toBe('秘 Confidential');
+  });
+  it("places a chart's titles by their manual layout, and its user shapes by their anchors", () => {
+    const title = (x: number, text: string, mode = 'edge') =>
+      `<c:title><c:tx><c:rich><a:p><a:r><a:rPr sz="1400"/><a:t>${text}</a:t></a:r></a:p></c:rich></c:tx><c:layout><c:manualLayout><c:xMode val="${mode}"/><c:yMode val="${mode}"/><c:x val="${x}"/><c:y val="0.05"/></c:manualLayout></c:layout></c:title>`;
+    const chart = `<c:chart>${title(0.1, '秘')}<c:plotArea><c:catAx>${title(0.5, 'far')}</c:catAx><c:valAx>${title(0.1, 'moved', 'factor')}</c:valAx></c:plotArea></c:chart>`;
+    const rel = (x: number, x2: number, text: string) =>
+      `<cdr:relSizeAnchor><cdr:from><cdr:x>${x}</cdr:x><cdr:y>0.04</cdr:y></cdr:from><cdr:to><cdr:x>${x2}</cdr:x><cdr:y>0.12</cdr:y></cdr:to><cdr:sp><cdr:txBody><a:p><a:r><a:t>${text}</a:t></a:r></a:p></cdr:txBody></cdr:sp></cdr:relSizeAnchor>`;
+    const boxes = chartBoxes(chart, `<c:userShapes>${rel(0.6, 0.9, 'note')}${rel(0.16, 0.45, 'Confidential')}</c:userShapes>`);
+    expect(boxes.map((b) => b.text.trim())).toEqual(['秘', 'far', 'note', 'Confidential']);
+    expect(shapePairs(boxes)).toContain('秘 Confidential');
+    expect(shapePairs(chartBoxes(chart, null))).not.toContain('秘 far');
   });
   it('reads OpenDocument lengths in any unit', () => {
     const xml =

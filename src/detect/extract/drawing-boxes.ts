@@ -277,6 +277,68 @@ export function wordAnchorGroups(xml: string): ShapeBox[][] {
   return [...groups.values()];
 }
 
+/** A chart's size when its frame is not looked up: Excel's default chart, 5 by 3 inches, in points. */
+const CHART_W = 360;
+const CHART_H = 216;
+
+/** A text's box in points, from its font size: a full-width character a font size wide, any other about half that. */
+function textBox(x: number, y: number, size: number, text: string): ShapeBox {
+  let w = 0;
+  for (const c of text.trim()) w += (c.codePointAt(0) ?? 0) >= 0x2e80 ? size : size * 0.55;
+  return { x, y, w, h: size * 1.2, text };
+}
+
+/**
+ * A chart's texts that a user places (chartN.xml): the chart's title and its axes' titles where a manual
+ * layout puts them (c:manualLayout, x and y as fractions of the chart, measured from its edge), and the
+ * text boxes drawn over the chart (its user shapes: cdr:relSizeAnchor from/to as fractions, or
+ * cdr:absSizeAnchor's EMU extent), in points on a chart of Excel's default size (the frame holding the chart
+ * is not looked up: only the ratio of the chart's sides matters, and the default's is the common one). A
+ * title the chart places itself (no manual layout, or one measured from that place) is left to the storage
+ * reading, which has it next to the chart's other texts.
+ */
+export function chartBoxes(chart: string, userShapes: string | null): ShapeBox[] {
+  const out: ShapeBox[] = [];
+  for (const m of chart.matchAll(/<c:title(?=[\s>])[^>]*>/g)) {
+    const start = m.index + m[0].length;
+    const inner = chart.slice(start, closeOf(chart, 'c:title', start));
+    const layout = /<c:manualLayout\b[^>]*>([\s\S]*?)<\/c:manualLayout>/.exec(inner)?.[1] ?? '';
+    const val = (name: string) => attr(new RegExp(`<c:${name}\\b[^>]*>`).exec(layout)?.[0] ?? '', 'val');
+    if (!layout || (val('xMode') ?? 'factor') !== 'edge' || (val('yMode') ?? 'factor') !== 'edge') continue;
+    const body = /<c:(rich|strCache)\b[\s\S]*?<\/c:\1>/.exec(inner)?.[0] ?? '';
+    const text = xmlToText(body);
+    const sz = num(/\bsz="(\d+)"/.exec(body)?.[1]) / 100;
+    if (text.trim()) out.push(textBox(num(val('x')) * CHART_W, num(val('y')) * CHART_H, sz > 0 ? sz : 12, text));
+  }
+  if (!userShapes) return out;
+  const re = /<cdr:(relSizeAnchor|absSizeAnchor)(?=[\s>])[^>]*>/g;
+  for (let m = re.exec(userShapes); m && out.length < MAX_SHAPES; m = re.exec(userShapes)) {
+    const start = m.index + m[0].length;
+    const end = closeOf(userShapes, `cdr:${m[1]}`, start);
+    re.lastIndex = end;
+    const inner = userShapes.slice(start, end);
+    const at = (name: string) => {
+      const p = new RegExp(`<cdr:${name}>([\\s\\S]*?)</cdr:${name}>`).exec(inner)?.[1] ?? '';
+      return [num(/<cdr:x>\s*([^<]*)</.exec(p)?.[1]), num(/<cdr:y>\s*([^<]*)</.exec(p)?.[1])];
+    };
+    const [x, y] = at('from');
+    let w: number;
+    let h: number;
+    if (m[1] === 'relSizeAnchor') {
+      const [x2, y2] = at('to');
+      [w, h] = [(x2 - x) * CHART_W, (y2 - y) * CHART_H];
+    } else {
+      const ext = /<cdr:ext\b[^>]*>/.exec(inner)?.[0] ?? '';
+      [w, h] = [num(attr(ext, 'cx')) / 12700, num(attr(ext, 'cy')) / 12700];
+    }
+    // The shape's text, not the anchor's numbers.
+    const body = inner.search(/<cdr:txBody\b/);
+    const text = body < 0 ? '' : xmlToText(inner.slice(body));
+    if (text.trim()) out.push({ x: x * CHART_W, y: y * CHART_H, w, h, text });
+  }
+  return out;
+}
+
 const ODF_SHAPE = /<(\/?)(draw:frame|draw:custom-shape|draw:rect|draw:ellipse|draw:circle|draw:polygon|draw:path|draw:regular-polygon|draw:caption|draw:g|text:p|text:h)(?=[\s/>])[^>]*>/g;
 
 /** An ODF length in millimetres ("1.5cm", "0.6in", "12pt"), or NaN. */

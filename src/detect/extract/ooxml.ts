@@ -18,7 +18,7 @@ import { wordStyleDefs, type StyleDefs } from './hidden-styles.js';
 import { withWordLabels, wordLabelsMayMark, wordLists, type WordLists } from './list-labels.js';
 import { SEPARATOR, sheetNameText } from './sheet-rows.js';
 import { shapePairs } from './shape-pairs.js';
-import { drawingMlBoxes, slideBoxes, wordAnchorGroups } from './drawing-boxes.js';
+import { chartBoxes, drawingMlBoxes, slideBoxes, wordAnchorGroups } from './drawing-boxes.js';
 import { shapeCellPairs } from './xlsx-shape-cells.js';
 import { XlsbBook, extractXlsbPart, isXlsbPart, resolvePath } from './xlsb.js';
 import { FIXED_PAGE, XPS_MAIN, fixedPageText, unreadGlyphRuns } from './xps.js';
@@ -61,7 +61,8 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
         yield* part(entry.name, zip, sheets, ctx, lists, styles, seen);
         // A sheet's drawing is read again without 秘 too: a shape 「Confidential」 may stand beside a cell 「秘」.
         // A slide is read again too: its layout or master may hold the 秘 its own shapes stand beside.
-        const again = seen.stamp || DRAWING_PART.test(entry.name) || SLIDE_PART.test(entry.name);
+        // So is a chart: the text box drawn over it may hold the 秘 beside its title.
+        const again = seen.stamp || DRAWING_PART.test(entry.name) || SLIDE_PART.test(entry.name) || CHART_PART.test(entry.name);
         if (again && SHAPE_PART.test(entry.name) && entry.size <= MAX_SHAPE_PART) yield* shapeRuns(entry.name, zip, sheets, ctx, layers);
       }
     } catch (err) {
@@ -73,8 +74,10 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
   if (xlsx) yield* xlsx.rest();
 };
 
-/** Parts whose drawing objects are also read by position (shape-pairs.ts): slides, layouts and masters, sheet drawings, Word's body, headers and footers. */
-const SHAPE_PART = /^(?:ppt\/(?:slides|slideLayouts|slideMasters)\/[^/]+|xl\/drawings\/[^/]+|word\/(?:document|header\d*|footer\d*))\.xml$/i;
+/** Parts whose drawing objects are also read by position (shape-pairs.ts): slides, layouts and masters, sheet drawings, Word's body, headers and footers, charts. */
+const SHAPE_PART = /^(?:ppt\/(?:slides|slideLayouts|slideMasters)\/[^/]+|xl\/drawings\/[^/]+|word\/(?:document|header\d*|footer\d*)|(?:ppt|xl|word)\/charts\/chart[^/]*)\.xml$/i;
+/** A chart (its user shapes, the text boxes drawn over it, are a part of their own). */
+const CHART_PART = /^(?:ppt|xl|word)\/charts\/chart[^/]*\.xml$/i;
 /** A sheet's drawing. */
 const DRAWING_PART = /^xl\/drawings\/[^/]+\.xml$/i;
 /** A slide. */
@@ -91,9 +94,11 @@ async function* shapeRuns(name: string, zip: ZipArchive, sheets: Map<string, str
   const bytes = await zip.read(name);
   if (!bytes) return;
   const slide = SLIDE_PART.test(name);
+  const chart = CHART_PART.test(name);
   const layout = slide ? await layerOf(name, 'slideLayout', zip, layers) : null;
   const master = layout ? await layerOf(layout.name, 'slideMaster', zip, layers) : null;
-  const stamp = ctx.fullText || mayMark(bytes) || !!layout?.stamp || !!master?.stamp;
+  const shapes = chart ? await layerOf(name, 'chartUserShapes', zip, layers) : null;
+  const stamp = ctx.fullText || mayMark(bytes) || !!layout?.stamp || !!master?.stamp || !!shapes?.stamp;
   const drawing = DRAWING_PART.test(name);
   if (!stamp && !drawing) return;
   const xml = decodeXml(bytes);
@@ -103,7 +108,13 @@ async function* shapeRuns(name: string, zip: ZipArchive, sheets: Map<string, str
     if (withCells) yield* textRuns(chunkText(withCells.text), await whereOf(withCells.sheet, zip, sheets));
   }
   if (!stamp) return;
-  const groups = name.startsWith('word/') ? wordAnchorGroups(xml) : slide ? [slideBoxes(xml, layout?.xml ?? null, master?.xml ?? null)] : [drawingMlBoxes(xml)];
+  const groups = chart
+    ? [chartBoxes(xml, shapes?.xml ?? null)]
+    : name.startsWith('word/')
+      ? wordAnchorGroups(xml)
+      : slide
+        ? [slideBoxes(xml, layout?.xml ?? null, master?.xml ?? null)]
+        : [drawingMlBoxes(xml)];
   const text = groups.map((g) => shapePairs(g, ctx.checkTime)).filter(Boolean).join(SEPARATOR);
   if (text) yield* textRuns(chunkText(text), await whereOf(name, zip, sheets));
 }
@@ -111,11 +122,11 @@ async function* shapeRuns(name: string, zip: ZipArchive, sheets: Map<string, str
 /** Whether a part's markup may hold the stamp (a 秘 or ㊙ not starting a word; UTF-16 markup is not searched). */
 const mayMark = (bytes: Uint8Array) => isUtf16Xml(bytes) || markupStampHits(bytes, 1).length > 0;
 
-/** Slide layouts and masters read for the slides that show their shapes, by part name. */
+/** Slide layouts and masters read for the slides that show their shapes, and charts' user shapes, by part name. */
 type LayerCache = Map<string, { name: string; xml: string; stamp: boolean } | null>;
 
-/** The layout a slide uses, or the master a layout uses (its first relationship of that type), read once. */
-async function layerOf(part: string, type: 'slideLayout' | 'slideMaster', zip: ZipArchive, cache: LayerCache) {
+/** The layout a slide uses, the master a layout uses, a chart's user shapes (its first relationship of that type), read once. */
+async function layerOf(part: string, type: 'slideLayout' | 'slideMaster' | 'chartUserShapes', zip: ZipArchive, cache: LayerCache) {
   const rels = await zip.text(part.replace(/([^/]+)$/, '_rels/$1.rels'));
   const tag = rels && new RegExp(`<Relationship\\b[^>]*\\bType="[^"]*/${type}"[^>]*>`).exec(rels)?.[0];
   const target = tag && attr(tag, 'Target');
