@@ -23,6 +23,8 @@ import type { ZipArchive } from './zip-reader.js';
 // Record types ([MS-XLSB] 2.3.2) whose text a reader sees. Cells come in two forms: full (column,
 // style; 0x01–0x0B and 0x3E) and short (style only, in the column after the previous cell; 0x0C–0x12).
 const ROW_HDR = 0x00;
+const CELL_BLANK = 0x01; // a cell with a style and no value
+const SHORT_BLANK = 0x0c; // the same, its column the one after the previous cell's
 const CELL_ST = 0x06; // inline string
 const CELL_ISST = 0x07; // index into the shared strings
 const FMLA_STRING = 0x08; // formula with a string result
@@ -135,7 +137,7 @@ function* cells(bytes: Uint8Array, part: string, ctx: ExtractContext): Generator
 export class XlsbBook {
   private sheets: Promise<Map<string, string>> | null = null;
   private shared: Promise<string[]> | null = null;
-  private formats: Promise<TextFormats> | null = null;
+  private formats: Promise<XlsbStyles> | null = null;
 
   constructor(private readonly zip: ZipArchive) {}
 
@@ -168,8 +170,8 @@ export class XlsbBook {
     return {};
   }
 
-  /** The styles whose number format prints text around a text cell's (xl/styles.bin), read once. */
-  textFormats(): Promise<TextFormats> {
+  /** The styles whose number format prints text around a text cell's, and the centred ones (xl/styles.bin), read once. */
+  textFormats(): Promise<XlsbStyles> {
     return (this.formats ??= this.zip.read('xl/styles.bin').then((bytes) => styleFormats(bytes)));
   }
 
@@ -223,20 +225,53 @@ function sstItems(bytes: Uint8Array): string[] {
  * xl/styles.bin's TextFormats ([MS-XLSB] BrtFmt: ifmt, then the code; BrtXF: its ifmt at 2), as far as
  * the part can be read: a damaged one is the part's own to report, and its byte search still runs.
  */
-function styleFormats(bytes: Uint8Array | null): TextFormats {
+function styleFormats(bytes: Uint8Array | null): XlsbStyles {
   const codes = new Map<number, string>();
   const styles: number[] = [];
+  const centred = new Set<number>();
   let inCellXfs = false;
   try {
     for (const rec of bytes ? records(bytes, 'xl/styles.bin') : []) {
       if (rec.type === FMT && rec.data.length >= 6) codes.set(rec.data[0] | (rec.data[1] << 8), wideString(rec, 2, 'xl/styles.bin').text);
       else if (rec.type === BEGIN_CELL_XFS || rec.type === END_CELL_XFS) inCellXfs = rec.type === BEGIN_CELL_XFS;
-      else if (rec.type === XF && inCellXfs && rec.data.length >= 4) styles.push(rec.data[2] | (rec.data[3] << 8));
+      else if (rec.type === XF && inCellXfs && rec.data.length >= 4) {
+        // Its horizontal alignment (alc: the low 3 bits after trot and indent) 6 is "center across selection".
+        if (rec.data.length >= 13 && (rec.data[12] & 7) === 6) centred.add(styles.length);
+        styles.push(rec.data[2] | (rec.data[3] << 8));
+      }
     }
   } catch (err) {
     if (!(err instanceof ScanError)) throw err;
   }
-  return textFormats(codes, styles);
+  return { ...textFormats(codes, styles), centred };
+}
+
+/** A workbook's TextFormats, and its cell styles aligned "center across selection" (by index). */
+type XlsbStyles = TextFormats & { centred: ReadonlySet<number> };
+
+/**
+ * Each text cell of a centred style followed by blank cells (BrtCellBlank, BrtShortBlank) of such a
+ * style in the next columns: Excel shows its text centred over them, as over a merged range (xlsx-rows.ts
+ * centredAcross does the same for xlsx). Added to `merges`, which joins the text with the cell after them.
+ */
+function centredAcross(part: string, bytes: Uint8Array, centred: ReadonlySet<number>, strings: string[], merges: MergedCells, ctx: ExtractContext): void {
+  let open: { row: number; col: number; lastCol: number } | null = null;
+  const close = () => {
+    if (open && open.lastCol > open.col) merges.add(open.row, open.col, open.lastCol);
+    open = null;
+  };
+  for (const { cell } of cells(bytes, part, ctx)) {
+    if (!cell) continue;
+    const styled = centred.has(styleOf(cell));
+    const blank = cell.type === CELL_BLANK || cell.type === SHORT_BLANK;
+    if (open && styled && blank && cell.row === open.row && cell.col === open.lastCol + 1) {
+      open.lastCol = cell.col;
+      continue;
+    }
+    close();
+    if (styled && !blank && rawText(cell, part, strings)) open = { row: cell.row, col: cell.col, lastCol: cell.col };
+  }
+  close();
 }
 
 /** A cell's style (iStyleRef: 24 bits before its value). */
@@ -305,8 +340,9 @@ class SheetJoins {
   }
 
   /** Joins what the merges make neighbours; what could not be joined (past the limits), to report. */
-  finish(part: string, bytes: Uint8Array, strings: string[], formats: TextFormats, ctx: ExtractContext): Extracted | null {
+  finish(part: string, bytes: Uint8Array, strings: string[], formats: XlsbStyles, ctx: ExtractContext): Extracted | null {
     readMerges(part, bytes, this.merges, this.tall, ctx);
+    if (formats.centred.size && this.merges.wanting) centredAcross(part, bytes, formats.centred, strings, this.merges, ctx);
     const dropped = this.rows.joinMerged(this.merges);
     const lost = joinTall(part, bytes, strings, formats, this.tall, this.rows, this.where, ctx);
     return lost ?? (dropped ? tooManyToJoin(part, this.where) : null);
@@ -475,7 +511,7 @@ function* runs(texts: string[], where: Where, full: boolean): Generator<Extracte
  * Inline and formula strings of a sheet, each with its cell, and the rows where one stands beside
  * other cells (shared strings included); then header and footer.
  */
-function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined, strings: string[], formats: TextFormats, ctx: ExtractContext): Generator<Extracted> {
+function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined, strings: string[], formats: XlsbStyles, ctx: ExtractContext): Generator<Extracted> {
   const where: Where = { part, area: 'cells', ...(sheet !== undefined ? { sheet } : {}) };
   const all: string[] = [];
   const rows = new RowTexts();
