@@ -18,7 +18,7 @@
  * whole (never a silent clean).
  */
 import { mayHaveStampChar } from './byte-scan.js';
-import { RowTexts, SEPARATOR, shows, type TextCell } from './sheet-rows.js';
+import { type HiddenColumns, RowTexts, SEPARATOR, shows, type TextCell } from './sheet-rows.js';
 import type { Where } from '../types.js';
 
 /** A merged range, 0-based and inclusive. */
@@ -172,13 +172,30 @@ export class TallMerges {
       const text = this.firstText.get(key(m.row, m.col));
       if (text !== undefined && shows(text)) shown.push({ row: m.row, col: m.col, lastCol: m.lastCol, text });
     }
-    if (shown.length < 2 || !shown.some((c) => mayHaveStampChar(c.text))) return;
     shown.sort((a, b) => a.col - b.col);
-    let text = shown[0].text;
-    for (let i = 1; i < shown.length; i++) text += (shown[i].col === shown[i - 1].lastCol + 1 ? ' ' : SEPARATOR) + shown[i].text;
-    const first = shown.find((c) => mayHaveStampChar(c.text))!;
-    rows.addText(text, where, first.row, first.col);
+    const all = joined(shown, null);
+    if (all) rows.addText(all.text, where, all.row, all.col);
+    // Hidden columns (sheet-rows.ts HiddenColumns): what stands in them is not on screen, and the cells
+    // either side of them stand side by side; the reading with every cell stays.
+    const hidden = rows.hidden?.any ? rows.hidden : null;
+    const visible = hidden && joined(shown.filter((c) => !hidden.covers(c.col, c.lastCol)), hidden);
+    if (visible && visible.text !== all?.text) rows.addText(visible.text, where, visible.row, visible.col);
   }
+}
+
+/**
+ * Cells of a row as it shows (in column order) joined: neighbours by a space, others kept apart; cells
+ * with only hidden columns (`hidden`) between them are neighbours. Null when there is no stamp to make.
+ */
+function joined(shown: readonly Shown[], hidden: HiddenColumns | null): { text: string; row: number; col: number } | null {
+  if (shown.length < 2 || !shown.some((c) => mayHaveStampChar(c.text))) return null;
+  let text = shown[0].text;
+  for (let i = 1; i < shown.length; i++) {
+    const next = shown[i].col === shown[i - 1].lastCol + 1 || !!hidden?.covers(shown[i - 1].lastCol + 1, shown[i].col - 1);
+    text += (next ? ' ' : SEPARATOR) + shown[i].text;
+  }
+  const first = shown.find((c) => mayHaveStampChar(c.text))!;
+  return { text, row: first.row, col: first.col };
 }
 
 /** First index of the ascending `a` whose value is ≥ x. */
