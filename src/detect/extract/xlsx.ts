@@ -10,9 +10,9 @@
  *  - a wanted string is reported once, at its first cell; strings no sheet shows, at the end.
  * Cells are kept apart in the text of a worksheet (sheetText): only the row join brings neighbours together.
  */
-import { chunkText } from '../text-chunks.js';
+import { TextChunker, chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
-import { mayBeStamp, mayHaveStampChar, type Needle } from './byte-scan.js';
+import { decoder, mayBeStamp, mayHaveStampChar, type Needle } from './byte-scan.js';
 import { MarkupWindows } from './markup-windows.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted } from './types.js';
@@ -31,8 +31,12 @@ export const WORKSHEET = /^xl\/worksheets\/[^/]+\.xml$/i;
 
 const CELL_END = /<\/(?:[\w.-]+:)?c>/g;
 
-/** A printed header or footer's text (its element's start may lie before a window: the end is enough). */
-const PRINT_HEADER = /((?:<(?:[\w.-]+:)?(?:odd|even|first)(?:Header|Footer)>)?)([^<]*)(?=<\/(?:[\w.-]+:)?(?:odd|even|first)(?:Header|Footer)>)/g;
+/**
+ * A printed header or footer's text (its element's start may lie before a window: the end is enough).
+ * The text starts after a tag or at the start (the lookbehind): tried from inside every run of text,
+ * the search took time in the square of the run's length (seconds on a sheet of a million cells).
+ */
+const PRINT_HEADER = /((?:<(?:[\w.-]+:)?(?:odd|even|first)(?:Header|Footer)>)?)(?<![^>])([^<]*)(?=<\/(?:[\w.-]+:)?(?:odd|even|first)(?:Header|Footer)>)/g;
 
 /**
  * A worksheet's markup as text, each cell's text ended by SEPARATOR so that cells never run together,
@@ -43,6 +47,19 @@ export const sheetText = (xml: string, sheet?: string, file?: string): string =>
     xmlToText(xml.replace(PRINT_HEADER, (_, open: string, body: string) => open + escapeText(headerText(decodeEntities(body), sheet, file))).replace(CELL_END, `$&${SEPARATOR.trim()}`)),
   );
 
+
+const ROW_END = /<\/(?:[\w.-]+:)?row>/g;
+
+/** Where the last complete row in `markup` ends (after its end tag), or 0. */
+function lastRowEnd(markup: string): number {
+  // Looked for from near the end: a row of one cell is short, and a long row's end is the last one anyway.
+  for (let from = Math.max(0, markup.length - (1 << 16)); ; from = Math.max(0, from - (1 << 20))) {
+    ROW_END.lastIndex = from;
+    let end = 0;
+    for (let m = ROW_END.exec(markup); m; m = ROW_END.exec(markup)) end = m.index + m[0].length;
+    if (end > 0 || from === 0) return end;
+  }
+}
 
 interface Strings {
   part: string;
@@ -119,8 +136,12 @@ export class XlsxBook {
     let utf16 = false;
     /** A number format in the sheet itself (an Excel 2010 conditional format's inline `<x14:dxf>`); read whole: yes. */
     let inlineFormats: SeenInStream | null = null;
-    if (this.ctx.fullText) texts = await this.wholeSheet(part, rows);
-    else {
+    if (this.ctx.fullText) {
+      inlineFormats = formatCodes();
+      const streamed = await this.streamedSheet(part, rows, recalc, inlineFormats);
+      utf16 = streamed === null;
+      texts = streamed ?? (await this.wholeSheet(part, rows));
+    } else {
       const windows = new MarkupWindows((xml) => sheetText(xml, sheet, this.ctx.name));
       const signs = new UncomputedFormulas(recalc !== false);
       const codes = (inlineFormats = formatCodes());
@@ -148,7 +169,7 @@ export class XlsxBook {
     if (rows.tall.plan()) {
       const again = new TallRows(rows.tall, s.loaded ? s.items : (await this.allItems()).items, rows.rows, where, recalc);
       // Read whole where the first pass did (UTF-16 XML is searched as UTF-8).
-      const bytes = utf16 || this.ctx.fullText ? await this.zip.read(part) : null;
+      const bytes = utf16 ? await this.zip.read(part) : null;
       if (bytes) again.push(isUtf16Xml(bytes) ? new TextEncoder().encode(decodeXml(bytes)) : bytes);
       else await this.zip.stream(part, (chunk) => again.push(chunk));
       again.finish();
@@ -178,6 +199,50 @@ export class XlsxBook {
     if (this.told.has(i)) return;
     this.told.add(i);
     yield { kind: 'text', text: s.items[i], where: { ...at, part: s.part, area: 'cells' } };
+  }
+
+  /**
+   * All the text of a worksheet (designated keywords), as it inflates: the markup is turned into text a
+   * run of whole rows at a time (a cell never spans a row's end, and each cell's text ends with
+   * SEPARATOR, so the runs' texts joined are the whole sheet's), and only the text is kept, in
+   * overlapping chunks. The sheet is never held whole: a sheet of a million rows inflates to hundreds of
+   * MB, and its markup, decoded and copied as text, took GBs. Null for UTF-16 markup (read whole).
+   */
+  private async streamedSheet(part: string, rows: XlsxRows, recalc: Recalc, codes: SeenInStream): Promise<string[] | null> {
+    const sheet = this.sheets.get(part);
+    const signs = new UncomputedFormulas(recalc !== false);
+    const chunker = new TextChunker();
+    const texts: string[] = [];
+    const utf8 = decoder('utf-8');
+    let markup = '';
+    let first = true;
+    let utf16 = false;
+    const take = (upTo: number) => {
+      for (const t of chunker.push(sheetText(markup.slice(0, upTo), sheet, this.ctx.name))) texts.push(t);
+      markup = markup.slice(upTo);
+    };
+    await this.zip.stream(part, (chunk) => {
+      if (first && isUtf16Xml(chunk)) utf16 = true;
+      first = false;
+      if (utf16) return;
+      rows.push(chunk, true);
+      this.charCodes.push(chunk);
+      signs.push(chunk);
+      codes.push(chunk);
+      markup += utf8.decode(chunk, { stream: true });
+      const end = lastRowEnd(markup);
+      if (end > 0) take(end);
+    });
+    if (utf16) {
+      codes.seen = true; // not searched: read the conditional formats as before
+      return null;
+    }
+    markup += utf8.decode();
+    take(markup.length);
+    const last = chunker.flush();
+    if (last !== null) texts.push(last);
+    this.uncomputed ||= signs.finish();
+    return texts;
   }
 
   private async wholeSheet(part: string, rows: XlsxRows): Promise<string[]> {
