@@ -11,6 +11,7 @@ import { scanBlob } from '../../src/detect/index.js';
 import { XlsxBook } from '../../src/detect/extract/xlsx.js';
 import { openZip, type ZipArchive } from '../../src/detect/extract/zip-reader.js';
 import { CHUNK_CHARS } from '../../src/detect/text-chunks.js';
+import { markupStampHits } from '../../src/detect/extract/xml-text.js';
 import { testContext } from '../support/extract.js';
 
 const DIR = join(__dirname, '../fixtures/tall-sheet');
@@ -50,5 +51,34 @@ describe('a tall worksheet read with designated keywords', () => {
     expect(all).toContain('記録 0000000 設計部 出荷番号 A-00000');
     expect(all).toContain('記録 0029998 設計部');
     expect(texts.some((t) => /秘 Confidential/.test(t))).toBe(true);
+  });
+});
+
+describe('a tall worksheet whose producer writes every non-ASCII character as a reference', () => {
+  it('is marked by 秘 (&#31192;) beside Confidential in its last row; the trap stays clean', async () => {
+    for (const opts of [{}, KEYWORDS]) {
+      expect(await scanBlob(blob('m_opx-tall-rows-charrefs.xlsx'), 'm.xlsx', opts)).toMatchObject({ verdict: 'marked', rule: 1 });
+      expect(await scanBlob(blob('k_opx-tall-rows-charrefs-trap.xlsx'), 'k.xlsx', opts)).toMatchObject({ verdict: 'clean' });
+    }
+  });
+
+  it('reads around the references to 秘 only, not around every cell', async () => {
+    const ctx = testContext();
+    const { zip } = await watched('m_opx-tall-rows-charrefs.xlsx', ctx);
+    const book = new XlsxBook(zip, new Map([[SHEET, '台帳']]), ctx);
+    let chars = 0;
+    for await (const x of book.worksheet(SHEET)) if (x.kind === 'text') chars += x.text.length;
+    // 30,000 rows of text (over a million characters); the windows around the one 秘 are a few hundred.
+    expect(chars).toBeGreaterThan(0);
+    expect(chars).toBeLessThan(5000);
+  });
+
+  it('takes a character reference for a possible stamp only when it spells 秘 or ㊙, or is cut off', () => {
+    const hits = (s: string) => markupStampHits(new TextEncoder().encode(s)).length;
+    expect(hits('<t>&#31192;</t>')).toBe(1);
+    expect(hits('<t>&#x79D8;</t><t>&#X79d8;</t><t>&#0031192;</t><t>&#x3299;</t><t>&#12953;</t>')).toBe(5);
+    expect(hits('<t>&#35352;&#37682; &#x8a18; &#38;</t>')).toBe(0);
+    expect(hits('<t>&#3119')).toBe(1); // the rest in the next chunk
+    expect(hits('<t>&#99999999999999999999;')).toBe(0);
   });
 });

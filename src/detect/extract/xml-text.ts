@@ -447,7 +447,31 @@ export const MARKUP_FWD = 16384;
 // 秘 and ㊙ in UTF-8, "&#", which may start a character reference that spells them, and a Word symbol's
 // `w:char=` (SYMBOL above), which may hold one in hex.
 export const WORD_SYMBOL: Needle = { bytes: new TextEncoder().encode('w:char='), enc: 'utf-8', anchor: 2 };
-const MARKUP_NEEDLES: Needle[] = [...NEEDLES['utf-8'], { bytes: Uint8Array.from([0x26, 0x23]), enc: 'utf-8', anchor: 1 }, WORD_SYMBOL];
+const CHAR_REF: Needle = { bytes: Uint8Array.from([0x26, 0x23]), enc: 'utf-8', anchor: 1 };
+const MARKUP_NEEDLES: Needle[] = [...NEEDLES['utf-8'], CHAR_REF, WORD_SYMBOL];
+
+/**
+ * Whether the character reference at `at` ("&#…") may spell 秘 or ㊙: it does, or it is cut off by the
+ * end of `bytes` (a chunk's end: its digits come in the next). A reference to any other character is
+ * no stamp: a producer that writes every non-ASCII character as a reference (openpyxl's, some
+ * converters') would otherwise make every cell of a million-row sheet a place to read around.
+ */
+function refMaySpellStamp(bytes: Uint8Array, at: number): boolean {
+  let i = at + 2;
+  const hex = bytes[i] === 0x78 || bytes[i] === 0x58;
+  if (hex) i++;
+  let value = 0;
+  let digits = 0;
+  for (; i < bytes.length; i++, digits++) {
+    const b = bytes[i];
+    const d = b >= 0x30 && b <= 0x39 ? b - 0x30 : hex && (b | 0x20) >= 0x61 && (b | 0x20) <= 0x66 ? (b | 0x20) - 0x61 + 10 : -1;
+    if (d < 0) return digits > 0 && (value === 0x79d8 || value === 0x3299);
+    // Leading zeros are allowed; a value past any code point spells nothing.
+    value = value * (hex ? 16 : 10) + d;
+    if (value > 0x10ffff) return false;
+  }
+  return true;
+}
 
 /**
  * Offsets in UTF-8 markup where the stamp may start, in order. `inWord`: told of each 秘/㊙ passed over
@@ -458,6 +482,7 @@ export function markupStampHits(bytes: Uint8Array, max = Infinity, inWord?: () =
   findNeedles(bytes, MARKUP_NEEDLES, 0, bytes.length, (at, nd) => {
     // 秘密, 社外秘の…: 秘 starting a word is not the stamp (a tag or a space after it may be).
     if (nd.bytes.length === 3 && followedByKanaOrKanji(bytes, at + 3, 'utf-8')) return (inWord?.(), true);
+    if (nd === CHAR_REF && !refMaySpellStamp(bytes, at)) return true;
     hits.push(at);
     return hits.length < max;
   });
