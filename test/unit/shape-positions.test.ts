@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 import { shapePairs } from '../../src/detect/extract/shape-pairs.js';
-import { chartBoxes, drawingMlBoxes, odfShapeGroups, slideBoxes, wordAnchorGroups } from '../../src/detect/extract/drawing-boxes.js';
+import { chartBoxes, drawingMlBoxes, odfShapeGroups, slideBoxes, slideLayer, wordAnchorGroups } from '../../src/detect/extract/drawing-boxes.js';
 
 const DIR = join(__dirname, '../fixtures/shape-positions');
 const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
@@ -74,9 +74,11 @@ describe('a slide read with its layout and master', () => {
     const slide = `<p:sld><p:cSld><p:spTree>${sp('<p:ph type="title"/>', '', '秘')}${sp('', at(0, 50), 'x')}</p:spTree></p:cSld></p:sld>`;
     const layout = `<p:sldLayout><p:cSld><p:spTree>${sp('<p:ph type="title"/>', at(1000, 100), 'prompt')}${sp('', at(1110, 400), 'Confidential')}</p:spTree></p:cSld></p:sldLayout>`;
     const master = `<p:sldMaster><p:cSld><p:spTree>${sp('<p:ph type="body" idx="1"/>', at(0, 100), 'master prompt')}${sp('', at(5000, 100), 'logo')}</p:spTree></p:cSld></p:sldMaster>`;
-    const texts = (s: string, l: string | null, m: string | null) => slideBoxes(s, l, m).map((b) => `${b.x}:${b.text.trim()}`);
+    const layer = (xml: string | null) => (xml === null ? null : slideLayer(xml));
+    const boxes = (s: string, l: string | null, m: string | null) => slideBoxes(s, layer(l), layer(m));
+    const texts = (s: string, l: string | null, m: string | null) => boxes(s, l, m).map((b) => `${b.x}:${b.text.trim()}`);
     expect(texts(slide, layout, master)).toEqual(['1000:秘', '0:x', '1110:Confidential', '5000:logo']);
-    expect(shapePairs(slideBoxes(slide, layout, master))).toContain('秘 Confidential');
+    expect(shapePairs(boxes(slide, layout, master))).toContain('秘 Confidential');
     // Hidden background graphics: the layout's and master's own shapes are not shown on this slide.
     expect(texts(slide.replace('<p:sld>', '<p:sld showMasterSp="0">'), layout, master)).toEqual(['1000:秘', '0:x']);
     expect(texts(slide, layout.replace('<p:sldLayout>', '<p:sldLayout showMasterSp="0">'), master)).toEqual(['1000:秘', '0:x', '1110:Confidential']);

@@ -140,16 +140,28 @@ export const drawingMlBoxes = (xml: string): ShapeBox[] =>
     .filter((s) => Number.isFinite(s.x) && s.text.trim())
     .map(({ x, y, w, h, text }) => ({ x, y, w, h, text }));
 
+/** A slide layout or master as its slides use it: its shapes, and whether it hides its master's (showMasterSp="0"). */
+export interface SlideLayer {
+  shapes: DrawingShape[];
+  hidesMaster: boolean;
+}
+
+/** Whether a slide's or a layout's root hides what its layout and master show (showMasterSp="0"). */
+const hidesMaster = (xml: string): boolean =>
+  /^\s*(?:0|false)\s*$/i.test(attr(/<p:(?:sld|sldLayout)(?=[\s>])[^>]*>/.exec(xml)?.[0] ?? '', 'showMasterSp') ?? '1');
+
+/** A layout's or master's markup read once for all the slides that use it. */
+export const slideLayer = (xml: string): SlideLayer => ({ shapes: drawingMlShapes(xml), hidesMaster: hidesMaster(xml) });
+
 /**
  * What a slide shows, by position: its own shapes, a placeholder without a box placed where its layout's
  * (or else its master's) placeholder of the same index or type stands, and the layout's and the master's
  * own shapes that are no placeholders (a logo text, a stamp drawn on the layout), which every slide shows
  * unless it or its layout hides them (showMasterSp="0"). The layout's and master's placeholders are not
- * added: their prompt text is not shown on a slide. `layout` and `master` are the parts' markup, or null.
+ * added: their prompt text is not shown on a slide.
  */
-export function slideBoxes(slide: string, layout: string | null, master: string | null): ShapeBox[] {
-  const hides = (xml: string) => /^\s*(?:0|false)\s*$/i.test(attr(/<p:(?:sld|sldLayout)(?=[\s>])[^>]*>/.exec(xml)?.[0] ?? '', 'showMasterSp') ?? '1');
-  const layers = [layout, master].map((xml) => (xml ? drawingMlShapes(xml) : []));
+export function slideBoxes(slide: string, layout: SlideLayer | null, master: SlideLayer | null): ShapeBox[] {
+  const layers = [layout?.shapes ?? [], master?.shapes ?? []];
   const placed = (keys: string[]): ShapeBox | undefined => {
     for (const layer of layers)
       for (const key of keys) {
@@ -163,7 +175,8 @@ export function slideBoxes(slide: string, layout: string | null, master: string 
     const at = Number.isFinite(s.x) || !s.placeholder ? s : placed(s.placeholder);
     if (at && s.text.trim()) out.push({ x: at.x, y: at.y, w: at.w, h: at.h, text: s.text });
   }
-  const shown = [!hides(slide) && layout ? layers[0] : [], !hides(slide) && layout && !hides(layout) ? layers[1] : []];
+  const hidden = hidesMaster(slide);
+  const shown = [!hidden && layout ? layers[0] : [], !hidden && layout && !layout.hidesMaster ? layers[1] : []];
   for (const layer of shown) for (const s of layer) if (!s.placeholder && Number.isFinite(s.x) && s.text.trim()) out.push({ x: s.x, y: s.y, w: s.w, h: s.h, text: s.text });
   return out;
 }

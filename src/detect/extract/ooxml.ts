@@ -18,7 +18,7 @@ import { wordStyleDefs, type StyleDefs } from './hidden-styles.js';
 import { withWordLabels, wordLabelsMayMark, wordLists, type WordLists } from './list-labels.js';
 import { SEPARATOR, sheetNameText } from './sheet-rows.js';
 import { shapePairs } from './shape-pairs.js';
-import { chartBoxes, drawingMlBoxes, slideBoxes, wordAnchorGroups } from './drawing-boxes.js';
+import { chartBoxes, drawingMlBoxes, slideBoxes, slideLayer, wordAnchorGroups, type SlideLayer } from './drawing-boxes.js';
 import { shapeCellPairs } from './xlsx-shape-cells.js';
 import { XlsbBook, extractXlsbPart, isXlsbPart, resolvePath } from './xlsb.js';
 import { FIXED_PAGE, XPS_MAIN, fixedPageText, unreadGlyphRuns } from './xps.js';
@@ -113,7 +113,7 @@ async function* shapeRuns(name: string, zip: ZipArchive, sheets: Map<string, str
     : name.startsWith('word/')
       ? wordAnchorGroups(xml)
       : slide
-        ? [slideBoxes(xml, layout?.xml ?? null, master?.xml ?? null)]
+        ? [slideBoxes(xml, layout && layerShapes(layout), master && layerShapes(master))]
         : [drawingMlBoxes(xml)];
   const text = groups.map((g) => shapePairs(g, ctx.checkTime)).filter(Boolean).join(SEPARATOR);
   if (text) yield* textRuns(chunkText(text), await whereOf(name, zip, sheets));
@@ -123,10 +123,19 @@ async function* shapeRuns(name: string, zip: ZipArchive, sheets: Map<string, str
 const mayMark = (bytes: Uint8Array) => isUtf16Xml(bytes) || markupStampHits(bytes, 1).length > 0;
 
 /** Slide layouts and masters read for the slides that show their shapes, and charts' user shapes, by part name. */
-type LayerCache = Map<string, { name: string; xml: string; stamp: boolean } | null>;
+type LayerCache = Map<string, Layer | null>;
+interface Layer {
+  name: string;
+  xml: string;
+  stamp: boolean;
+  /** Its shapes, read once for all its slides. */
+  shapes?: SlideLayer;
+}
+
+const layerShapes = (layer: Layer): SlideLayer => (layer.shapes ??= slideLayer(layer.xml));
 
 /** The layout a slide uses, the master a layout uses, a chart's user shapes (its first relationship of that type), read once. */
-async function layerOf(part: string, type: 'slideLayout' | 'slideMaster' | 'chartUserShapes', zip: ZipArchive, cache: LayerCache) {
+async function layerOf(part: string, type: 'slideLayout' | 'slideMaster' | 'chartUserShapes', zip: ZipArchive, cache: LayerCache): Promise<Layer | null> {
   const rels = await zip.text(part.replace(/([^/]+)$/, '_rels/$1.rels'));
   const tag = rels && new RegExp(`<Relationship\\b[^>]*\\bType="[^"]*/${type}"[^>]*>`).exec(rels)?.[0];
   const target = tag && attr(tag, 'Target');
