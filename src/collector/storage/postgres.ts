@@ -170,7 +170,8 @@ const MIGRATIONS: string[] = [
   // subject14: as in sqlite.ts: OpenID Connect accounts keyed by the provider's subject (accounts/schema.ts).
   ACCOUNTS_SUBJECT,
   // link14: as in sqlite.ts: incidents link events by "not yet linked", whatever the clocks (incidents/schema.ts).
-  incidentLinkMigration('SMALLINT'),  // denied15: as in sqlite.ts: refused credentials counted since an address's first entry (accounts/schema.ts).
+  incidentLinkMigration('SMALLINT'),
+  // denied15: as in sqlite.ts: refused credentials counted since an address's first entry (accounts/schema.ts).
   deniedPending('BIGINT'),
 ];
 

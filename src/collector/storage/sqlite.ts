@@ -186,7 +186,8 @@ const MIGRATIONS: string[] = [
   // subject14: OpenID Connect accounts keyed by the provider's subject, not a claimed e-mail (accounts/schema.ts).
   ACCOUNTS_SUBJECT,
   // link14: incidents link events by "not yet linked", whatever the clocks (incidents/schema.ts).
-  incidentLinkMigration('INTEGER'),  // denied15: the refused credentials counted since an address's first entry, held durably (accounts/schema.ts).
+  incidentLinkMigration('INTEGER'),
+  // denied15: the refused credentials counted since an address's first entry, held durably (accounts/schema.ts).
   deniedPending('INTEGER'),
 ];
 
