@@ -239,8 +239,7 @@ export class XlsxBook {
     }
     markup += utf8.decode();
     take(markup.length);
-    const last = chunker.flush();
-    if (last !== null) texts.push(last);
+    texts.push(...chunker.flush());
     this.uncomputed ||= signs.finish();
     return texts;
   }
