@@ -260,7 +260,9 @@ const startsWord = (cp: number): boolean => cp >= 0x3040 && cp <= 0x9fff && cp !
  */
 const GAP_TAIL = /[秘㊙][\s\p{Cf}\p{VS}\p{Mn}\u115F\u1160\u2800\u3164\uFFA0\u00AD]*\uFFFD?$/u;
 // (Most windows end in a word: their last character is tested before the whole tail is.)
-export const endsInGap = (text: string): boolean => text !== '' && (gapCharBefore(text, text.length) > 0 || text.endsWith('\uFFFD')) && GAP_TAIL.test(text);
+export const endsInGap = (text: string): boolean => text !== '' && (gapCharBefore(text, text.length) > 0 || LAST_OF_TAIL.test(text[text.length - 1])) && GAP_TAIL.test(text);
+/** The characters a gap's tail may end in besides a blank: the stamp's own (no blank yet), a cut character. */
+const LAST_OF_TAIL = /[秘㊙\uFFFD]/;
 /** A character that is not a blank or invisible (GAP_TAIL's set): where a gap ends. */
 const NOT_GAP = /[^\s\p{Cf}\p{VS}\p{Mn}\u115F\u1160\u2800\u3164\uFFA0\u00AD]/u;
 /**
