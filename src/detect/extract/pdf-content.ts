@@ -856,7 +856,8 @@ export function runForm(st: PageState, s: Stream, num: number, resources: Dict |
   }
   st.forms++;
   const { data, partial } = decodedForm(st, s);
-  if (partial) st.partial = true;
+  // No data: damaged, or labelled with an image codec (a form's text cannot be read through DCT or JBIG2).
+  if (partial || !data) st.partial = true;
   if (!data) return;
   const m = doc.resolve(s.dict.get('Matrix'));
   let mm = ctm;

@@ -318,7 +318,12 @@ function pageContent(doc: PdfDoc, streams: Stream[], st: PageState): Uint8Array 
     const info = { partial: false };
     let data = doc.decodeStream(s, true, info);
     if (info.partial) st.partial = true;
-    if (!data) continue;
+    // Null for a stream labelled with an image codec (DCT, JBIG2, JPX, CCITT): page content that
+    // cannot be read as such (pdftotext draws nothing), not an empty page.
+    if (!data) {
+      st.partial = true;
+      continue;
+    }
     // Compressed bytes under a dictionary that names no filter (its /Filter key damaged): the page is not
     // readable as it stands. Read as what it once was too, but never called whole.
     if (s.dict.get('Filter') === undefined && zlibStart(data.subarray(0, 4096), data.length <= 4096)) {
@@ -353,12 +358,15 @@ function infoText(doc: PdfDoc): string {
   return parts.join('\n');
 }
 
-function xmpText(doc: PdfDoc): string {
+/** The XMP packet's text, or why it was not read (damaged, an unknown or image filter, too large): said, never taken as empty. */
+function xmpText(doc: PdfDoc): string | { reason: 'corrupt' | 'too-large'; detail: string } {
   const root = doc.dict(doc.trailer.get('Root'));
   const m = root ? doc.resolve(root.get('Metadata')) : null;
-  if (!(m instanceof Stream) || m.raw.length > 4 * 1024 * 1024) return '';
-  const data = doc.decodeStream(m, true);
-  if (!data) return '';
+  if (!(m instanceof Stream)) return '';
+  if (m.raw.length > 4 * 1024 * 1024) return { reason: 'too-large', detail: "the PDF's XMP metadata is over 4 MiB: not read" };
+  const info = { partial: false };
+  const data = doc.decodeStream(m, true, info);
+  if (!data || info.partial) return { reason: 'corrupt', detail: "the PDF's XMP metadata could not be decoded" };
   const xml = new TextDecoder('utf-8').decode(data);
   return xml
     .replace(/<\?xpacket[^>]*\?>/g, '')
@@ -497,7 +505,8 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   try {
     props = infoText(doc);
     const xmp = xmpText(doc);
-    if (xmp) props = props ? props + '\n' + xmp : xmp;
+    if (typeof xmp !== 'string') yield { kind: 'unscannable', ...xmp, where: { area: 'properties' } };
+    else if (xmp) props = props ? props + '\n' + xmp : xmp;
   } catch (e) {
     if (isScanError(e)) throw e;
     yield { kind: 'unscannable', reason: 'corrupt', detail: 'PDF document properties could not be read', where: { area: 'properties' } };

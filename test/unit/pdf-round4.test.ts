@@ -1,0 +1,29 @@
+// PDF red-team round 4 (fixtures in test/fixtures/pdf/round4, written by its make.py; README there).
+import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scanBlob } from '../../src/detect/index.js';
+
+const FIX = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/pdf/round4');
+const bytes = (name: string) => readFile(resolve(FIX, name));
+const scan = async (name: string) => scanBlob(new Blob([new Uint8Array(await bytes(name))]), name);
+const verdict = async (name: string) => (await scan(name)).verdict;
+
+describe('streams that cannot be read are said, not taken as empty (round 4: damaged → clean)', () => {
+  it('page content labelled /DCTDecode or /JBIG2Decode (an image codec) is unscannable, stamp or trap', async () => {
+    expect(await scan('d-content-dct.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    expect(await verdict('d-content-jbig2.pdf')).toBe('unscannable');
+    expect(await verdict('d-content-dct-trap.pdf')).toBe('unscannable');
+  });
+  it("a Stamp annotation's appearance stream in /DCTDecode is unscannable", async () => {
+    expect(await verdict('d-annot-ap-dct.pdf')).toBe('unscannable');
+  });
+  it('a photo (an image XObject in DCT) beside 秘書室 text stays clean', async () => {
+    expect(await verdict('x-image-dct.pdf')).toBe('clean');
+  });
+  it('XMP metadata with broken Flate data or an unknown filter is unscannable (properties)', async () => {
+    expect(await scan('d-xmp-corrupt.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', location: { area: 'properties' } });
+    expect(await verdict('d-xmp-unknown-filter.pdf')).toBe('unscannable');
+  });
+});
