@@ -27,3 +27,22 @@ describe('streams that cannot be read are said, not taken as empty (round 4: dam
     expect(await verdict('d-xmp-unknown-filter.pdf')).toBe('unscannable');
   });
 });
+
+describe('annotation appearances are laid out with the page\'s text, at their /Rect (round 4 A1)', () => {
+  it('秘 in the page, 「Confidential」 in a Stamp, FreeText or text-field appearance beside it: marked (pdftotext: 秘 Confidential)', async () => {
+    for (const name of ['m-page-plus-stamp-ap.pdf', 'm-page-plus-freetext-ap.pdf', 'm-page-plus-field-ap.pdf']) {
+      expect(await scan(name), name).toMatchObject({ verdict: 'marked', excerpt: expect.stringContaining('秘 Confidential') });
+    }
+  });
+  it('the appearance in Helvetica (no 秘 in its font), or placed through a /BBox and /Matrix of its own: marked', async () => {
+    expect(await verdict('m-page-plus-stamp-ap-helvetica.pdf')).toBe('marked');
+    expect(await verdict('m-page-plus-stamp-ap-matrix.pdf')).toBe('marked');
+  });
+  it('a stamp drawing 秘 left of a page in Helvetica only: marked', async () => {
+    expect(await verdict('m-stamp-ap-plus-page.pdf')).toBe('marked');
+  });
+  it('秘書室 in the page beside the stamp, or the stamp far from 秘: clean', async () => {
+    expect(await verdict('k-page-plus-stamp-ap.pdf')).toBe('clean');
+    expect(await verdict('k-page-plus-stamp-ap-far.pdf')).toBe('clean');
+  });
+});

@@ -973,18 +973,26 @@ function decodedForm(st: PageState, s: Stream): DecodedForm {
   return d;
 }
 
+/** Starts reading a page: its parts (content, annotation appearances) are read with readPart, then endPage. */
+export function startPage(st: PageState): void {
+  st.lines.length = 0;
+}
+
 /**
  * Runs `read` when the page can show a stamp: its fonts can produce 秘 (or all text is wanted), or its
  * marked content may carry /ActualText — then in the ActualText reading, as a search or a copy in a
  * PDF reader sees it (over glyphs that LibreOffice, lacking a font, maps to the wrong character).
  */
-export function readPage(st: PageState, glyphs: boolean, actual: boolean, read: () => void): void {
+export function readPart(st: PageState, glyphs: boolean, actual: boolean, read: () => void): void {
   if (!glyphs && !actual) return;
   st.actualText = actual;
-  st.lines.length = 0;
   read();
   st.actualText = false;
   if (st.last !== '\n' && st.has) endLine(st);
+}
+
+/** Ends a page: its lines, from all its parts, are given again in reading order where drawn out of it. */
+export function endPage(st: PageState): void {
   readingOrder(st);
 }
 

@@ -12,7 +12,7 @@ import { nameOnly, ScanError, type Extracted, type ExtractContext, type Extracto
 import { Dict, PdfDoc, Ref, Stream, findBytes, findBytesBack, paddedEnd, type Obj } from './pdf-parse.js';
 import { FontLoader } from './pdf-font.js';
 import { SEPARATOR } from './sheet-rows.js';
-import { formMentionsActualText, mentionsActualText, newPageState, readPage, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, withGaps, type PageState } from './pdf-content.js';
+import { endPage, formMentionsActualText, mentionsActualText, newPageState, readPart, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, startPage, withGaps, type PageState } from './pdf-content.js';
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
 import { decodeTextString, embeddedFiles, formText, outlineText, structureText, xfaText } from './pdf-catalog.js';
 import { blobOf } from '../bytes.js';
@@ -238,13 +238,28 @@ function annotText(doc: PdfDoc, page: Dict): string {
   return parts.join('\n');
 }
 
+/** An annotation's normal appearance, ready to draw: its form, the resources it is drawn with, where it is placed. */
+interface Appearance {
+  n: Stream;
+  num: number;
+  res: Dict | null;
+  /** Maps the form's space to the page's (the form's /BBox, through its /Matrix, onto the annotation's /Rect). */
+  place: number[];
+  /** Its fonts can give 秘 (or its resources are named but unreadable): the page may show the stamp. */
+  glyphs: boolean;
+  widget: boolean;
+  /** A field's appearance drawn with borrowed resources whose field has a value (read from the field). */
+  valued: boolean;
+}
+
 /**
- * Text drawn by annotation appearances (Acrobat stamps, FreeText, filled-in form fields): the
- * normal appearance stream (/AP /N, or its /AS state), run like a form. Hidden annotations skipped.
+ * Annotation appearances (Acrobat stamps, FreeText, filled-in form fields): the normal appearance
+ * stream (/AP /N, or its /AS state). Hidden annotations, popups and links are left out.
  */
-function appearanceText(doc: PdfDoc, fonts: FontLoader, page: Dict, pageRes: Dict | null, st: PageState, fullText: boolean): void {
+function appearances(doc: PdfDoc, fonts: FontLoader, page: Dict, pageRes: Dict | null, st: PageState): Appearance[] {
   const annots = doc.resolve(page.get('Annots'));
-  if (!Array.isArray(annots)) return;
+  if (!Array.isArray(annots)) return [];
+  const out: Appearance[] = [];
   let formRes: Dict | null | undefined;
   // Annotations past MAX_PARTS are not read (here nor in annotText): the page is read in part.
   if (annots.length > MAX_PARTS) st.overLimits = true;
@@ -276,8 +291,59 @@ function appearanceText(doc: PdfDoc, fonts: FontLoader, page: Dict, pageRes: Dic
         res = formRes ? mergedResources(doc, formRes, pageRes) : pageRes;
       } else res = pageRes;
     }
-    const glyphs = fullText || (own !== undefined && !res) || resourcesCanStamp(doc, fonts, res);
-    const actual = formMentionsActualText(st, n) || resourcesCarryActualText(st, res);
+    const widget = subtype === 'Widget';
+    out.push({
+      n,
+      num: nRef instanceof Ref ? nRef.num : -1,
+      res,
+      place: placement(doc, d, n),
+      glyphs: (own !== undefined && !res) || resourcesCanStamp(doc, fonts, res),
+      widget,
+      valued: widget && own === undefined && (d.has('V') || !!doc.dict(d.get('Parent'))?.has('V')),
+    });
+  }
+  return out;
+}
+
+/** The numbers of an array of numbers, or null. */
+function numbers(doc: PdfDoc, v: Obj | undefined, n: number): number[] | null {
+  const a = doc.resolve(v ?? null);
+  if (!Array.isArray(a) || a.length !== n) return null;
+  const r = a.map((x) => doc.resolve(x));
+  return r.every((x): x is number => typeof x === 'number' && Number.isFinite(x)) ? r : null;
+}
+
+/**
+ * Where an appearance is drawn on the page (PDF 1.7, 12.5.5): its /BBox, mapped by its /Matrix, is
+ * scaled and moved onto the annotation's /Rect. Its text then stands where a reader sees it, beside the
+ * page's (a stamp 「Confidential」 next to a 秘 in the page's text). runForm applies the /Matrix itself.
+ */
+function placement(doc: PdfDoc, annot: Dict, n: Stream): number[] {
+  const rect = numbers(doc, annot.get('Rect'), 4);
+  const bbox = numbers(doc, n.dict.get('BBox'), 4);
+  if (!rect || !bbox) return [1, 0, 0, 1, 0, 0];
+  const [a, b, c, d, e, f] = numbers(doc, n.dict.get('Matrix'), 6) ?? [1, 0, 0, 1, 0, 0];
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const [x, y] of [[bbox[0], bbox[1]], [bbox[0], bbox[3]], [bbox[2], bbox[1]], [bbox[2], bbox[3]]]) {
+    xs.push(a * x + c * y + e);
+    ys.push(b * x + d * y + f);
+  }
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const [r0, r1, s0, s1] = [Math.min(rect[0], rect[2]), Math.max(rect[0], rect[2]), Math.min(rect[1], rect[3]), Math.max(rect[1], rect[3])];
+  const sx = x1 - x0 > 1e-6 ? (r1 - r0) / (x1 - x0) : 1;
+  const sy = y1 - y0 > 1e-6 ? (s1 - s0) / (y1 - y0) : 1;
+  return [sx, 0, 0, sy, r0 - sx * x0, s0 - sy * y0];
+}
+
+/**
+ * Text drawn by the annotation appearances, after the page's content, in the same reading of the page:
+ * each is given as drawn (its own lines), and, placed at its /Rect, its lines are laid out with the
+ * page's (readingOrder), as pdftotext reads them: one page.
+ */
+function appearanceText(st: PageState, aps: Appearance[], glyphs: boolean): void {
+  for (const ap of aps) {
+    const actual = formMentionsActualText(st, ap.n) || resourcesCarryActualText(st, ap.res);
     if (!glyphs && !actual) continue;
     if (st.last !== '\n' && st.has) {
       st.out.push('\n');
@@ -285,14 +351,14 @@ function appearanceText(doc: PdfDoc, fonts: FontLoader, page: Dict, pageRes: Dic
     }
     const unread = st.unread;
     const partial = st.partial;
-    readPage(st, glyphs, actual, () => runForm(st, n, nRef instanceof Ref ? nRef.num : -1, res, [1, 0, 0, 1, 0, 0], 0));
+    readPart(st, glyphs, actual, () => runForm(st, ap.n, ap.num, ap.res, ap.place, 0));
     // A form field's appearance draws its value, which is read from the field itself (formText): glyphs
     // there that cannot be read leave nothing unread; nor does a font that one drawn with borrowed
     // resources names and they lack, when the field has a value (pypdf writes /Helv appearances with no
     // /Resources when /DR has none).
-    if (subtype === 'Widget') {
+    if (ap.widget) {
       st.unread = unread;
-      if (own === undefined && (d.has('V') || doc.dict(d.get('Parent'))?.has('V'))) st.partial = partial;
+      if (ap.valued) st.partial = partial;
     }
   }
 }
@@ -552,8 +618,14 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       // Pages whose fonts cannot produce 秘 are still read when their marked content may give it as
       // /ActualText (pdf-content.ts): their streams are inflated and searched for that name.
       const data = pageContent(doc, cs.streams, st);
-      if (data) readPage(st, canStamp, mentionsActualText(data) || resourcesCarryActualText(st, resources), () => runContent(st, data, resources, [1, 0, 0, 1, 0, 0], 0));
-      appearanceText(doc, fonts, page, resources, st, ctx.fullText);
+      // Page text and annotation appearances are one page to a reader: when any of them can give 秘,
+      // all are read, so that 秘 in the page's text and 「Confidential」 in a stamp beside it meet.
+      const aps = appearances(doc, fonts, page, resources, st);
+      const glyphs = canStamp || aps.some((ap) => ap.glyphs);
+      startPage(st);
+      if (data) readPart(st, glyphs, mentionsActualText(data) || resourcesCarryActualText(st, resources), () => runContent(st, data, resources, [1, 0, 0, 1, 0, 0], 0));
+      appearanceText(st, aps, glyphs);
+      endPage(st);
       if (st.partial) badPages++;
       else if (st.overLimits) pagesOverLimits++;
       if (st.unread > 0 && unread.glyphs === 0) unread.page = pageNo;
