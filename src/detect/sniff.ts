@@ -19,6 +19,7 @@ import { ZIP_END_REACH, zipLayout } from './extract/zip-end.js';
 import { BABYL_START, mmdfSeparator } from './extract/mbox.js';
 import { SQLITE_HEADER } from './extract/sqlite.js';
 import { validUtf8 } from './extract/text.js';
+import { endsAsPdf, findBytes, PDF_HEADER_REACH } from './extract/pdf-parse.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
@@ -296,7 +297,7 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (VOBJECT_START.test(ascii)) return 'vobject';
   // A directory export: non-ASCII values are base64 by the format's rule (extract/ldif.ts).
   if (LDIF_START.test(ascii) || (/\.ldif$/i.test(name) && /^[\x00-\x7f]*$/.test(ascii))) return 'ldif';
-  if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return 'html';
+  if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return (await pdfBehindText(blob)) ? 'pdf' : 'html';
   // A property list named .plist is XML or, as macOS and iOS save most of them, binary (`bplist00`): the
   // binary one is read as a binary file is (its strings in UTF-16BE), never as markup it is not.
   if ((XML_EXT.test(name) && !ascii.startsWith('bplist')) || /^(\xEF\xBB\xBF)?\s*<(\?xml\b|mxfile\b)/.test(ascii)) return 'xml';
@@ -308,13 +309,27 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   // iWork's archives have no signature: a name and a first block header (type 0).
   if (/\.iwa$/i.test(name) && head[0] === 0) return 'iwa';
   if (companionFile(head, blob.size, name)) return 'companion';
-  if (TEXT_EXT.test(name) || looksLikeText(head)) return 'text';
+  if (TEXT_EXT.test(name) || looksLikeText(head)) return (await pdfBehindText(blob)) ? 'pdf' : 'text';
   // A bare zlib stream has no signature but its two header bytes: a start that inflates tells it (inflate.ts).
   if (zlibStart(head, head.length === blob.size)) return 'zlib';
   // Compressors with no signature of their own (Brotli), and documents read only by their own software.
   if (unreadByName(name)) return 'unsupported-archive';
   if (await textAfterNuls(blob, head)) return 'text';
+  if (await pdfBehindText(blob)) return 'pdf';
   return 'binary';
+}
+
+/**
+ * A PDF behind more than a KiB of text (a saved HTTP response, a mail gateway's banner, a download page) or junk:
+ * the file ends as a PDF (startxref, %%EOF) and its header is within PDF_HEADER_REACH. pdftotext and
+ * pdf.js read it as the PDF it is (its body compressed, nothing of it reads as text).
+ */
+async function pdfBehindText(blob: Blob): Promise<boolean> {
+  if (blob.size <= SNIFF_HEAD) return false;
+  if (!endsAsPdf(await readBytes(blob, Math.max(0, blob.size - 2048)))) return false;
+  const head = await readBytes(blob, 0, Math.min(blob.size, PDF_HEADER_REACH));
+  const at = findBytes(head, '%PDF-', 0);
+  return at >= 0 && at + 5 < head.length && head[at + 5] >= 0x30 && head[at + 5] <= 0x39;
 }
 
 /**

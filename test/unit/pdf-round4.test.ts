@@ -46,3 +46,17 @@ describe('annotation appearances are laid out with the page\'s text, at their /R
     expect(await verdict('k-page-plus-stamp-ap-far.pdf')).toBe('clean');
   });
 });
+
+describe('a PDF behind more than a KiB of text or junk is read as the PDF (round 4 A2)', () => {
+  it('behind a saved HTTP response, a log, an HTML page or 20,000 NULs: read as a PDF, marked (pdftotext reads them)', async () => {
+    for (const name of ['m-behind-http-response.pdf', 'm-behind-log-lines.txt', 'm-behind-html.html', 'm-behind-nuls.pdf']) {
+      expect(await scan(name), name).toMatchObject({ verdict: 'marked', excerpt: expect.stringContaining('秘 Confidential'), format: 'pdf' });
+    }
+  });
+  it('the 秘書室 twin is clean, read as a PDF', async () => {
+    expect(await scan('k-behind-http-response.pdf')).toMatchObject({ verdict: 'clean', format: 'pdf' });
+  });
+  it('a text that mentions %PDF- and %%EOF but does not end as a PDF stays text', async () => {
+    expect(await scan('x-text-mentions-pdf.txt')).toMatchObject({ verdict: 'clean', format: 'text' });
+  });
+});

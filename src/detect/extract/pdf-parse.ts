@@ -108,6 +108,20 @@ export function paddedEnd(buf: Uint8Array): number {
   return end;
 }
 
+/**
+ * How far into a file a PDF's header is looked for behind text (a saved HTTP response, a mail gateway's
+ * banner, a download page) when the file ends as a PDF does: poppler and pdf.js look for it in the first
+ * KiB, then read the file as a PDF anyway, by its objects (sniff.ts, pdf.ts).
+ */
+export const PDF_HEADER_REACH = 1 << 20;
+
+/** Whether a file's last bytes end as a PDF: `startxref`, its offset, `%%EOF` (padding after it looked past). */
+export function endsAsPdf(tail: Uint8Array): boolean {
+  const end = paddedEnd(tail);
+  const eof = findBytesBack(tail, '%%EOF', end - 5, Math.max(0, end - 64));
+  return eof > 0 && findBytesBack(tail, 'startxref', eof, 0) >= 0;
+}
+
 // ---------------------------------------------------------------- lexer / parser
 
 let scratch = new Uint8Array(256);

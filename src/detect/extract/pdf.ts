@@ -9,7 +9,7 @@
  */
 import { chunkText } from '../text-chunks.js';
 import { nameOnly, ScanError, type Extracted, type ExtractContext, type Extractor } from './types.js';
-import { Dict, PdfDoc, Ref, Stream, findBytes, findBytesBack, paddedEnd, type Obj } from './pdf-parse.js';
+import { Dict, PdfDoc, PDF_HEADER_REACH, Ref, Stream, findBytes, findBytesBack, paddedEnd, type Obj } from './pdf-parse.js';
 import { FontLoader } from './pdf-font.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { endPage, formMentionsActualText, mentionsActualText, newPageState, readPart, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, startPage, withGaps, type PageState } from './pdf-content.js';
@@ -471,7 +471,8 @@ async function openDoc(blob: Blob, ctx: ExtractContext): Promise<PdfDoc> {
     streamCap: Math.min(STREAM_CAP, ctx.limits.maxExpandedBytes),
     addExpanded: (n) => ctx.addExpanded(n),
   });
-  const head = findBytes(buf, '%PDF-', 0, Math.min(buf.length, 1024));
+  // The header behind text as far as sniffing looks for it (PDF_HEADER_REACH).
+  const head = findBytes(buf, '%PDF-', 0, Math.min(buf.length, PDF_HEADER_REACH));
   if (head < 0 && findBytes(buf, 'obj', 0, Math.min(buf.length, 4096)) < 0) throw new ScanError('corrupt', 'not a PDF (no %PDF- header)');
   let ok = false;
   try {
