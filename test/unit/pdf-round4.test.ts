@@ -60,3 +60,24 @@ describe('a PDF behind more than a KiB of text or junk is read as the PDF (round
     expect(await scan('x-text-mentions-pdf.txt')).toMatchObject({ verdict: 'clean', format: 'text' });
   });
 });
+
+describe('every stream and every name of an embedded file, and associated files (round 4 A3, A7, /AF)', () => {
+  it('/EF with /F (「秘 Confidential」, what pdfdetach saves) and /UF (「hello」): both read, marked; the 秘書室 twin clean', async () => {
+    expect(await scan('m-ef-two-streams.pdf')).toMatchObject({ verdict: 'marked', excerpt: expect.stringContaining('秘 Confidential') });
+    expect(await verdict('k-ef-two-streams.pdf')).toBe('clean');
+  });
+  it('the name only in /DOS (C-PLAN.TXT) or /Unix (秘—設計書.txt) is checked; /DOS CV-2024.TXT is not marked', async () => {
+    expect(await scan('m-ef-dos-name.pdf')).toMatchObject({ verdict: 'marked', rule: 2 });
+    expect(await scan('m-ef-unix-name.pdf')).toMatchObject({ verdict: 'marked', rule: 2 });
+    expect(await verdict('k-ef-dos-name.pdf')).toBe('clean');
+  });
+  it("a related file (/RF, a Mac file's resource fork) is read", async () => {
+    expect(await verdict('m-ef-related-file.pdf')).toBe('marked');
+  });
+  it('files referenced only from /AF (the catalog, a page, an annotation) are attachments', async () => {
+    expect(await scan('m-ef-af-catalog.pdf')).toMatchObject({ verdict: 'marked', rule: 2 });
+    expect(await scan('m-ef-af-page.pdf')).toMatchObject({ verdict: 'marked', rule: 2 });
+    expect(await scan('m-ef-af-annot-content.pdf')).toMatchObject({ verdict: 'marked', excerpt: expect.stringContaining('秘 Confidential') });
+    expect(await verdict('k-ef-af-catalog.pdf')).toBe('clean');
+  });
+});

@@ -231,19 +231,29 @@ function strings(doc: PdfDoc, o: Obj | undefined): string[] {
 }
 
 export interface EmbeddedFile {
-  /** The attachment's file name (/UF, else /F), or its key in the name tree. */
+  /** The attachment's file name (/UF, else /F, /Unix, /Mac, /DOS), or its key in the name tree. */
   name: string;
-  /** Its other names (/F beside /UF, the name tree's key), when they differ: viewers differ in which they show. */
+  /** Its other names (/F beside /UF, the platform names, the name tree's key), when they differ: viewers differ in which they show. */
   otherNames: string[];
   /** Its description (/Desc), shown in the attachments panel. */
   description: string;
-  /** The embedded stream, or null when the file spec embeds nothing readable. */
-  stream: Stream | null;
+  /**
+   * The embedded streams: each distinct one of /EF (/UF, /F and the platform keys may hold different
+   * data: poppler saves /F's, others /UF's), then related files (/RF) by their names. Empty when the file
+   * spec embeds nothing readable.
+   */
+  streams: { name: string; stream: Stream }[];
   /** 1-based page of a /FileAttachment annotation. */
   page?: number;
 }
 
-/** Files embedded in the document: the /EmbeddedFiles name tree, then /FileAttachment annotations. */
+/** A file specification's name keys, in the order viewers prefer them (/DOS, /Mac, /Unix: PDF 1.7, 7.11.3). */
+const NAME_KEYS = ['UF', 'F', 'Unix', 'Mac', 'DOS'];
+
+/**
+ * Files embedded in the document: the /EmbeddedFiles name tree, associated files (/AF on the catalog,
+ * its pages and their annotations: PDF 2.0, PDF/A-3), then /FileAttachment annotations.
+ */
 export function* embeddedFiles(doc: PdfDoc, pages: Dict[], checkTime: () => void): Generator<EmbeddedFile> {
   const seen = new Set<Dict>();
   const names = doc.dict(doc.dict(catalog(doc)?.get('Names'))?.get('EmbeddedFiles'));
@@ -251,16 +261,35 @@ export function* embeddedFiles(doc: PdfDoc, pages: Dict[], checkTime: () => void
     const file = fileSpec(doc, spec, key, seen);
     if (file) yield file;
   }
+  yield* associatedFiles(doc, catalog(doc), seen);
   for (let i = 0; i < pages.length; i++) {
+    yield* withPage(associatedFiles(doc, pages[i], seen), i + 1);
     const annots = doc.resolve(pages[i].get('Annots'));
     if (!Array.isArray(annots)) continue;
     if (annots.length > MAX_ITEMS) tooMany();
     for (const a of annots) {
       const d = doc.dict(a);
-      if (d?.get('Subtype') !== 'FileAttachment') continue;
+      if (!d) continue;
+      yield* withPage(associatedFiles(doc, d, seen), i + 1);
+      if (d.get('Subtype') !== 'FileAttachment') continue;
       const file = fileSpec(doc, d.get('FS'), '', seen);
       if (file) yield { ...file, page: i + 1 };
     }
+  }
+}
+
+function* withPage(files: Iterable<EmbeddedFile>, page: number): Generator<EmbeddedFile> {
+  for (const f of files) yield { ...f, page };
+}
+
+/** The file specifications of a dictionary's /AF array (associated files). */
+function* associatedFiles(doc: PdfDoc, d: Dict | null, seen: Set<Dict>): Generator<EmbeddedFile> {
+  const af = d ? doc.resolve(d.get('AF')) : null;
+  const list = Array.isArray(af) ? af : af instanceof Dict ? [af] : [];
+  if (list.length > MAX_ITEMS) tooMany();
+  for (const spec of list) {
+    const file = fileSpec(doc, spec, '', seen);
+    if (file) yield file;
   }
 }
 
@@ -285,8 +314,21 @@ function fileSpec(doc: PdfDoc, o: Obj | undefined, key: string, seen: Set<Dict>)
   seen.add(spec);
   const ef = doc.dict(spec.get('EF'));
   if (!ef) return null; // a reference to a file outside the PDF: nothing embedded
-  const names = [text(doc, spec.get('UF')), text(doc, spec.get('F')), key].filter(Boolean);
+  const names = [...NAME_KEYS.map((k) => text(doc, spec.get(k))), key].filter(Boolean);
   const name = names[0] || 'attachment';
-  const s = doc.resolve(ef.get('UF') ?? ef.get('F'));
-  return { name, otherNames: [...new Set(names)].filter((n) => n !== name), description: text(doc, spec.get('Desc')), stream: s instanceof Stream ? s : null };
+  const streams: { name: string; stream: Stream }[] = [];
+  const add = (n: string, x: Obj | undefined) => {
+    const st = doc.resolve(x);
+    if (st instanceof Stream && !streams.some((e) => e.stream === st)) streams.push({ name: n, stream: st });
+  };
+  for (const k of NAME_KEYS) add(name, ef.get(k));
+  // Related files (/RF): for each /EF key, an array of name, stream, name, stream… (a Mac file's resource fork).
+  const rf = doc.dict(spec.get('RF'));
+  for (const k of rf ? NAME_KEYS : []) {
+    const pairs = doc.resolve(rf?.get(k));
+    if (!Array.isArray(pairs)) continue;
+    if (pairs.length > 2 * MAX_ITEMS) tooMany();
+    for (let i = 0; i + 1 < pairs.length; i += 2) add(text(doc, pairs[i]) || name, pairs[i + 1]);
+  }
+  return { name, otherNames: [...new Set(names)].filter((n) => n !== name), description: text(doc, spec.get('Desc')), streams };
 }

@@ -500,11 +500,18 @@ function* attachments(doc: PdfDoc, pages: Dict[], ctx: ExtractContext): Generato
       ctx.addEntry();
       const where = { area: 'attachments', ...(file.page ? { page: file.page } : {}) };
       yield* textItems(file.description, where);
-      const info = { partial: false };
-      const data = file.stream ? doc.decodeStream(file.stream, true, info) : null;
-      yield { kind: 'member', name: file.name, data: blobOf(data ?? new Uint8Array(0)), where };
+      if (!file.streams.length) {
+        yield { kind: 'member', name: file.name, data: blobOf(new Uint8Array(0)), where };
+        yield { kind: 'unscannable', reason: 'corrupt', detail: `PDF attachment ${file.name} could not be read`, where };
+      }
+      // Every stream the file spec embeds: viewers differ in which one they save.
+      for (const { name, stream } of file.streams) {
+        const info = { partial: false };
+        const data = doc.decodeStream(stream, true, info);
+        yield { kind: 'member', name, data: blobOf(data ?? new Uint8Array(0)), where };
+        if (!data || info.partial) yield { kind: 'unscannable', reason: 'corrupt', detail: `PDF attachment ${name} could not be read`, where };
+      }
       for (const other of file.otherNames) yield nameOnly(other, where);
-      if (!data || info.partial) yield { kind: 'unscannable', reason: 'corrupt', detail: `PDF attachment ${file.name} could not be read`, where };
     }
     yield* hybridSource(doc, ctx);
   } catch (e) {
