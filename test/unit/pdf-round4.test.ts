@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scanBlob } from '../../src/detect/index.js';
+import { xmpPacketText } from '../../src/detect/extract/pdf.js';
 
 const FIX = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/pdf/round4');
 const bytes = (name: string) => readFile(resolve(FIX, name));
@@ -79,5 +80,27 @@ describe('every stream and every name of an embedded file, and associated files 
     expect(await scan('m-ef-af-page.pdf')).toMatchObject({ verdict: 'marked', rule: 2 });
     expect(await scan('m-ef-af-annot-content.pdf')).toMatchObject({ verdict: 'marked', excerpt: expect.stringContaining('秘 Confidential') });
     expect(await verdict('k-ef-af-catalog.pdf')).toBe('clean');
+  });
+});
+
+describe('XMP as XMP writers write it (round 4 A5)', () => {
+  it('a value as an attribute (pdf:Keywords="…", also after a value holding >), with a character reference, in CDATA: marked', async () => {
+    for (const name of ['m-xmp-attr.pdf', 'm-xmp-attr-gt.pdf', 'm-xmp-attr-entity.pdf', 'm-xmp-cdata.pdf', 'm-xmp-elem-entity.pdf']) {
+      expect(await scan(name), name).toMatchObject({ verdict: 'marked', location: { area: 'properties' }, excerpt: expect.stringContaining('秘 Confidential') });
+    }
+  });
+  it('a packet in UTF-16 (little-endian with a BOM, big-endian without): marked', async () => {
+    expect(await verdict('m-xmp-utf16le-bom.pdf')).toBe('marked');
+    expect(await verdict('m-xmp-utf16be.pdf')).toBe('marked');
+  });
+  it('秘書室 Confidential as an attribute, or in CDATA in UTF-16: clean', async () => {
+    expect(await verdict('k-xmp-attr.pdf')).toBe('clean');
+    expect(await verdict('k-xmp-cdata-utf16.pdf')).toBe('clean');
+  });
+  it('namespace declarations, xml:lang and rdf:about are no text; a hostile packet is read in one pass', async () => {
+    expect(xmpPacketText('<rdf:li xml:lang="x-default" xmlns:a="秘">Confidential</rdf:li>')).toBe('Confidential');
+    const t = Date.now();
+    xmpPacketText('<a b="'.repeat(300_000) + '<![CDATA['.repeat(300_000) + '<'.repeat(1_000_000));
+    expect(Date.now() - t).toBeLessThan(2000);
   });
 });

@@ -18,7 +18,8 @@ import { decodeTextString, embeddedFiles, formText, outlineText, structureText, 
 import { blobOf } from '../bytes.js';
 import { zlibStart } from './inflate.js';
 import { applyFilter } from './pdf-filters.js';
-import { xmlToText } from './xml-text.js';
+import { decodeEntities, xmlToText } from './xml-text.js';
+import { decodeMarkup } from './text.js';
 
 export { decodeTextString };
 
@@ -433,24 +434,66 @@ function xmpText(doc: PdfDoc): string | { reason: 'corrupt' | 'too-large'; detai
   const info = { partial: false };
   const data = doc.decodeStream(m, true, info);
   if (!data || info.partial) return { reason: 'corrupt', detail: "the PDF's XMP metadata could not be decoded" };
-  const xml = new TextDecoder('utf-8').decode(data);
-  return xml
-    .replace(/<\?xpacket[^>]*\?>/g, '')
-    .replace(/<[^>]*>/g, '\n')
-    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => safeCp(parseInt(h, 16)))
-    .replace(/&#([0-9]+);/g, (_, d: string) => safeCp(parseInt(d, 10)))
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\n\s*\n+/g, '\n')
-    .trim();
+  return xmpPacketText(decodeMarkup(data));
 }
 
-function safeCp(cp: number): string {
-  return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
+/**
+ * The text of an XMP packet, one value per line: element content, CDATA sections as they stand, and
+ * attribute values (the compact form Adobe's XMP toolkit writes: `<rdf:Description pdf:Keywords="…"/>`),
+ * character references decoded; namespace declarations, comments and processing instructions left out.
+ * Read by one pass over the packet (a quoted value may hold `>`), no pattern over it.
+ */
+export function xmpPacketText(xml: string): string {
+  const parts: string[] = [];
+  const put = (s: string) => {
+    if (s.trim()) parts.push(decodeEntities(s).trim());
+  };
+  let i = 0;
+  while (i < xml.length) {
+    const lt = xml.indexOf('<', i);
+    put(xml.slice(i, lt < 0 ? xml.length : lt));
+    if (lt < 0) break;
+    const close = (end: string, from: number) => {
+      const e = xml.indexOf(end, from);
+      return e < 0 ? xml.length : e;
+    };
+    if (xml.startsWith('<![CDATA[', lt)) {
+      const e = close(']]>', lt + 9);
+      const inner = xml.slice(lt + 9, e);
+      if (inner.trim()) parts.push(inner.trim());
+      i = e + 3;
+    } else if (xml.startsWith('<!--', lt)) i = close('-->', lt + 4) + 3;
+    else if (xml.startsWith('<?', lt)) i = close('?>', lt + 2) + 2;
+    else i = tagAttributes(xml, lt + 1, put);
+  }
+  return parts.join('\n');
 }
+
+/**
+ * Reads a tag's attributes from `at` (past its `<`) to its `>`, giving each value but those of the XML and
+ * RDF syntax (namespace declarations, xml:lang, rdf:about, rdf:parseType); returns where the tag ends.
+ */
+function tagAttributes(xml: string, at: number, put: (s: string) => void): number {
+  let i = at;
+  let name = '';
+  let nameStart = at;
+  while (i < xml.length && xml[i] !== '>' && xml[i] !== '<') {
+    const c = xml[i];
+    if (c === '"' || c === "'") {
+      const e = xml.indexOf(c, i + 1);
+      const end = e < 0 ? xml.length : e;
+      if (!/^(?:xmlns|xml:|rdf:)/.test(name)) put(xml.slice(i + 1, end));
+      i = end + 1;
+      nameStart = i;
+      continue;
+    }
+    if (c === '=') name = xml.slice(nameStart, i).trim();
+    else if (c === ' ' || c === '\t' || c === '\n' || c === '\r') nameStart = i + 1;
+    i++;
+  }
+  return xml[i] === '>' ? i + 1 : i;
+}
+
 
 // ---------------------------------------------------------------- the extractor
 
