@@ -104,3 +104,27 @@ describe('XMP as XMP writers write it (round 4 A5)', () => {
     expect(Date.now() - t).toBeLessThan(2000);
   });
 });
+
+describe('form values given as streams, rich values and every button caption (round 4 A6, A8)', () => {
+  it('a text field whose /V is a stream (UTF-16 with a BOM; UTF-8 in Flate): marked; 秘書室 twin clean', async () => {
+    expect(await verdict('m-form-stream-value.pdf')).toBe('marked');
+    expect(await verdict('m-form-stream-value-utf8.pdf')).toBe('marked');
+    expect(await verdict('k-form-stream-value.pdf')).toBe('clean');
+  });
+  it('a value stream that cannot be decoded: unscannable', async () => {
+    expect(await verdict('d-form-stream-value-corrupt.pdf')).toBe('unscannable');
+  });
+  it('a rich-text field\'s /RV (a string with a reference, a stream): marked', async () => {
+    expect(await verdict('m-form-rv-only.pdf')).toBe('marked');
+    expect(await verdict('m-form-rv-stream.pdf')).toBe('marked');
+  });
+  it("a push button's rollover (/RC) and down (/AC) captions: marked", async () => {
+    expect(await verdict('m-form-btn-rollover.pdf')).toBe('marked');
+    expect(await verdict('m-form-btn-down.pdf')).toBe('marked');
+  });
+  it('widgets in no /AcroForm /Fields: a button caption, a value stream are read; 秘書室 caption clean', async () => {
+    expect(await verdict('m-annot-button-caption.pdf')).toBe('marked');
+    expect(await verdict('m-annot-field-stream-value.pdf')).toBe('marked');
+    expect(await verdict('k-annot-button-caption.pdf')).toBe('clean');
+  });
+});

@@ -158,12 +158,41 @@ export function formText(doc: PdfDoc, checkTime: () => void): string {
     return Array.isArray(k) ? k : [];
   };
   for (const f of walk(doc, fields, kids, checkTime)) {
-    const values = strings(doc, f.get('V'));
-    parts.push(...values);
+    const values = fieldValues(doc, f);
+    parts.push(...values, richValue(doc, f));
     parts.push(...(isCombo(doc, f) ? chosenOptions(doc, f.get('Opt'), values) : strings(doc, f.get('Opt'))));
-    parts.push(text(doc, f.get('TU')), text(doc, doc.dict(f.get('MK'))?.get('CA')));
+    parts.push(text(doc, f.get('TU')), ...captions(doc, f));
   }
   return parts.filter(Boolean).join('\n');
+}
+
+/**
+ * A field's value (/V): a text string, an array of them (a multiple choice), or a text stream, which the
+ * spec allows for long text (mutool draws it). A stream that cannot be decoded throws: the form was not read.
+ */
+export function fieldValues(doc: PdfDoc, f: Dict): string[] {
+  const v = doc.resolve(f.get('V'));
+  return v instanceof Stream ? [textStream(doc, v, decodeTextString)] : strings(doc, v);
+}
+
+/** A rich-text field's value (/RV: XHTML, a string or a stream), which Acrobat shows in place of /V. */
+export function richValue(doc: PdfDoc, f: Dict): string {
+  const v = doc.resolve(f.get('RV'));
+  const xhtml = v instanceof Stream ? textStream(doc, v, decodeTextString) : v instanceof Uint8Array ? decodeTextString(v) : '';
+  return xhtml ? xmlToText(xhtml) : '';
+}
+
+/** A widget's captions (/MK): normal (/CA), rollover (/RC) and down (/AC), as a push button shows them. */
+export function captions(doc: PdfDoc, d: Dict): string[] {
+  const mk = doc.dict(d.get('MK'));
+  return mk ? ['CA', 'RC', 'AC'].map((k) => text(doc, mk.get(k))) : [];
+}
+
+function textStream(doc: PdfDoc, s: Stream, read: (b: Uint8Array) => string): string {
+  const info = { partial: false };
+  const data = doc.decodeStream(s, true, info);
+  if (!data || info.partial) throw new Error('a text stream could not be decoded');
+  return read(data);
 }
 
 /** Ff bit 18: a choice field that is a combo box (a drop-down), not a list box. */

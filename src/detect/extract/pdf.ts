@@ -14,7 +14,7 @@ import { FontLoader } from './pdf-font.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { endPage, formMentionsActualText, mentionsActualText, newPageState, readPart, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, startPage, withGaps, type PageState } from './pdf-content.js';
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
-import { decodeTextString, embeddedFiles, formText, outlineText, structureText, xfaText } from './pdf-catalog.js';
+import { captions, decodeTextString, embeddedFiles, fieldValues, formText, outlineText, richValue, structureText, xfaText } from './pdf-catalog.js';
 import { blobOf } from '../bytes.js';
 import { zlibStart } from './inflate.js';
 import { applyFilter } from './pdf-filters.js';
@@ -221,19 +221,17 @@ function annotText(doc: PdfDoc, page: Dict): string {
       said('RC', (v) => xmlToText(decodeTextString(v)));
     }
     if (widget) {
+      // The field's value (its own or inherited), rich value and captions: a widget may be in no
+      // /AcroForm /Fields (formText), and viewers draw it all the same.
       let node: Dict | null = d;
       for (let i = 0; node && i < 8; i++) {
-        const v = doc.resolve(node.get('V'));
-        if (v instanceof Uint8Array) {
-          parts.push(decodeTextString(v));
-          break;
-        }
-        if (Array.isArray(v)) {
-          for (const x of v) if (x instanceof Uint8Array) parts.push(decodeTextString(x));
+        if (node.has('V') || node.has('RV')) {
+          parts.push(...fieldValues(doc, node), richValue(doc, node));
           break;
         }
         node = doc.dict(node.get('Parent'));
       }
+      parts.push(...captions(doc, d));
     }
   }
   return parts.join('\n');
