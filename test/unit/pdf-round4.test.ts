@@ -128,3 +128,13 @@ describe('form values given as streams, rich values and every button caption (ro
     expect(await verdict('k-annot-button-caption.pdf')).toBe('clean');
   });
 });
+
+describe('a ToUnicode map over a predefined Unicode CMap is read as a second reading (round 4 A4)', () => {
+  it('codes ABCDEFGHIJKLMN (what the page shows) mapped to 「秘 Confidential」 (what pdftotext and pdf.js give): marked', async () => {
+    expect(await scan('m-tu-over-unicmap.pdf')).toMatchObject({ verdict: 'marked', excerpt: expect.stringContaining('秘 Confidential') });
+    expect(await verdict('m-tu-over-unicmap-utf16.pdf')).toBe('marked');
+  });
+  it('mapped to 「秘書室 Confidential」: clean (neither reading is the stamp)', async () => {
+    expect(await verdict('k-tu-over-unicmap.pdf')).toBe('clean');
+  });
+});

@@ -347,6 +347,13 @@ export class PdfFont {
   /** Composite fonts. */
   codeLen: Uint8Array | null = null;
   toUni: Map<number, string> | null = null;
+  /**
+   * Under a Unicode CMap, the font's ToUnicode map: not what its glyphs show (the code is), but what a
+   * reader's search and copy give (poppler, pdf.js). Read in a second reading of the page (FontLoader.searchReading).
+   */
+  searchMap: Map<number, string> | null = null;
+  /** Text was drawn in it since FontLoader.searchMapUsed last looked. */
+  searchMapDrawn = false;
   charset: Charset = null;
   cidWidths: Map<number, number> | null = null;
   dw = 1000;
@@ -401,6 +408,7 @@ export class PdfFont {
     }
     const cl = this.codeLen!;
     const map = this.toUni;
+    if (this.searchMap) this.searchMapDrawn = true;
     const cs = this.charset;
     const cw = this.cidWidths;
     let n = 0;
@@ -480,8 +488,25 @@ export class FontLoader {
   private readonly byNum = new Map<number, PdfFont>();
   private readonly byDict = new WeakMap<Dict, PdfFont>();
   private readonly cmaps = new Map<number, CMapData | null>();
+  /** Fonts with a ToUnicode map under a Unicode CMap (PdfFont.searchMap). */
+  private readonly withSearchMap: PdfFont[] = [];
 
   constructor(private readonly doc: PdfDoc) {}
+
+  /** Whether text was drawn in a font with a searchMap since the last call: the page has a second reading. */
+  searchMapUsed(): boolean {
+    let used = false;
+    for (const f of this.withSearchMap) {
+      used ||= f.searchMapDrawn;
+      f.searchMapDrawn = false;
+    }
+    return used;
+  }
+
+  /** Reads such fonts through their ToUnicode maps (on), or their codes as characters (off, the default). */
+  searchReading(on: boolean): void {
+    for (const f of this.withSearchMap) f.toUni = on ? f.searchMap : null;
+  }
 
   /** Font for a /Font resource entry (a reference or a dictionary). */
   font(entry: Obj | undefined): PdfFont | null {
@@ -556,9 +581,16 @@ export class FontLoader {
       f.codeLen = pre.codeLen;
       f.charset = pre.charset;
       // Under a Unicode CMap (UniJIS-UCS2-H, -UTF16-, -UTF32-, -UTF8-) a code is its character, and the
-      // glyph shown is that character's: a ToUnicode saying otherwise is wrong (Ghostscript rewrites
-      // ReportLab's as <0043> → b), so the code is read as itself.
-      if (toUni && toUni.map.size && !UNICODE_CMAP.has(f.charset)) f.toUni = toUni.map;
+      // glyph shown is that character's: a ToUnicode saying otherwise (Ghostscript rewrites ReportLab's as
+      // <0043> → b) is not what the page shows, so the code is read as itself. It is what search and copy
+      // give, though (pdftotext, pdf.js): that is read too, in a second reading (searchMap).
+      if (toUni && toUni.map.size) {
+        if (!UNICODE_CMAP.has(f.charset)) f.toUni = toUni.map;
+        else {
+          f.searchMap = toUni.map;
+          this.withSearchMap.push(f);
+        }
+      }
       const desc = doc.resolve(d.get('DescendantFonts'));
       const cid = doc.dict(Array.isArray(desc) ? desc[0] : desc);
       if (cid && f.charset === 'identity' && namesJapan1Cids(doc, cid)) f.toUni = withJapan1(f.toUni);

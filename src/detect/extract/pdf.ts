@@ -671,10 +671,28 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       // all are read, so that 秘 in the page's text and 「Confidential」 in a stamp beside it meet.
       const aps = appearances(doc, fonts, page, resources, st);
       const glyphs = canStamp || aps.some((ap) => ap.glyphs);
-      startPage(st);
-      if (data) readPart(st, glyphs, mentionsActualText(data) || resourcesCarryActualText(st, resources), () => runContent(st, data, resources, [1, 0, 0, 1, 0, 0], 0));
-      appearanceText(st, aps, glyphs);
-      endPage(st);
+      const actual = !!data && (mentionsActualText(data) || resourcesCarryActualText(st, resources));
+      const read = (into: PageState) => {
+        startPage(into);
+        if (data) readPart(into, glyphs, actual, () => runContent(into, data, resources, [1, 0, 0, 1, 0, 0], 0));
+        appearanceText(into, aps, glyphs);
+        endPage(into);
+      };
+      fonts.searchMapUsed();
+      read(st);
+      // Fonts under a Unicode CMap with a ToUnicode map: their codes were read as the characters their
+      // glyphs show; the page is read again as search and copy give it, through those maps.
+      let searched = '';
+      if (fonts.searchMapUsed()) {
+        const again = newPageState(doc, fonts, () => ctx.checkTime());
+        fonts.searchReading(true);
+        try {
+          read(again);
+        } finally {
+          fonts.searchReading(false);
+        }
+        searched = withGaps(again.out.join(''));
+      }
       if (st.partial) badPages++;
       else if (st.overLimits) pagesOverLimits++;
       if (st.unread > 0 && unread.glyphs === 0) unread.page = pageNo;
@@ -682,8 +700,9 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       const annots = annotText(doc, page);
       text = withGaps(st.out.join(''));
       if (annots) text = text ? text + '\n' + annots : annots;
-      // Each description stands apart (its own span), from the page's text and from the others.
-      if (st.alts.length) text = [text, ...st.alts].filter(Boolean).join(SEPARATOR);
+      // Each description stands apart (its own span), from the page's text and from the others; so does
+      // the page's second reading.
+      if (st.alts.length || searched) text = [text, ...st.alts, searched].filter(Boolean).join(SEPARATOR);
     } catch (e) {
       if (isScanError(e)) throw e;
       badPages++;
