@@ -138,3 +138,11 @@ describe('a ToUnicode map over a predefined Unicode CMap is read as a second rea
     expect(await verdict('k-tu-over-unicmap.pdf')).toBe('clean');
   });
 });
+
+describe('alternative text given as an object of its own (round 4, Tier B)', () => {
+  it('/Alt 82 0 R and /ActualText 82 0 R, the string in object 82: marked; 秘書室 twin clean', async () => {
+    expect(await scan('m-struct-alt-indirect.pdf')).toMatchObject({ verdict: 'marked', location: { area: 'alternative text' } });
+    expect(await verdict('m-struct-actualtext-indirect.pdf')).toBe('marked');
+    expect(await verdict('k-struct-alt-indirect.pdf')).toBe('clean');
+  });
+});

@@ -116,11 +116,14 @@ export function structureText(doc: PdfDoc, checkTime: () => void): string {
       const p = new Parser(buf, at + key);
       p.skipWs();
       // A key that only begins with these letters (/Alternate, /Encode…) goes on with more of them;
-      // `<<` opens a dictionary, not a string.
-      if ((buf[p.pos] !== 0x28 && buf[p.pos] !== 0x3c) || buf[p.pos + 1] === 0x3c) continue;
+      // `<<` opens a dictionary, not a string. A string may be an object of its own (`/Alt 82 0 R`).
+      const c = buf[p.pos];
+      const ref = c >= 0x30 && c <= 0x39;
+      if ((c !== 0x28 && c !== 0x3c && !ref) || buf[p.pos + 1] === 0x3c) continue;
       let v: Obj;
       try {
         v = p.parse();
+        if (ref) v = v instanceof Ref ? doc.resolve(v) : null;
       } catch {
         continue; // such bytes inside a stream's data (a font, an image) are not a key
       }
