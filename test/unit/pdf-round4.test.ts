@@ -146,3 +146,15 @@ describe('alternative text given as an object of its own (round 4, Tier B)', () 
     expect(await verdict('k-struct-alt-indirect.pdf')).toBe('clean');
   });
 });
+
+describe('page label prefixes and portfolio columns (round 4, Tier B)', () => {
+  it("/PageLabels prefixes (the viewer's page box: 「秘 Confidential-1」), also under /Kids: marked; 秘書室 twin clean", async () => {
+    expect(await scan('m-pagelabel-prefix.pdf')).toMatchObject({ verdict: 'marked', location: { area: 'page labels' } });
+    expect(await verdict('m-pagelabel-kids.pdf')).toBe('marked');
+    expect(await verdict('k-pagelabel-prefix.pdf')).toBe('clean');
+  });
+  it("a portfolio column's value in the file spec's /CI: marked; 秘書室 twin clean", async () => {
+    expect(await scan('m-portfolio-ci-field.pdf')).toMatchObject({ verdict: 'marked', location: { area: 'attachments' } });
+    expect(await verdict('k-portfolio-ci-field.pdf')).toBe('clean');
+  });
+});

@@ -96,6 +96,27 @@ export function outlineText(doc: PdfDoc, checkTime: () => void): string {
 }
 
 /**
+ * Page label prefixes (/PageLabels, a number tree: /P of each range), which the viewer shows in its page
+ * number box and under thumbnails (「秘 Confidential-1」), one per line.
+ */
+export function pageLabelText(doc: PdfDoc, checkTime: () => void): string {
+  const root = doc.dict(catalog(doc)?.get('PageLabels'));
+  if (!root) return '';
+  const kids = (d: Dict) => {
+    const k = doc.resolve(d.get('Kids'));
+    return Array.isArray(k) ? k : [];
+  };
+  const prefixes: string[] = [];
+  for (const node of walk(doc, [root], kids, checkTime)) {
+    const nums = doc.resolve(node.get('Nums'));
+    if (!Array.isArray(nums)) continue;
+    if (nums.length > 2 * MAX_ITEMS) tooMany();
+    for (let i = 1; i < nums.length; i += 2) prefixes.push(text(doc, doc.dict(nums[i])?.get('P')));
+  }
+  return prefixes.filter(Boolean).join('\n');
+}
+
+/**
  * A tagged PDF's alternative text (/Alt: what a screen reader says for a figure, LibreOffice's and Word's
  * alt text of pictures and shapes), replacement text (/ActualText) and expansions (/E), one per line.
  * A structure tree has an element per paragraph and span, and parsing each would take as long as
@@ -362,5 +383,9 @@ function fileSpec(doc: PdfDoc, o: Obj | undefined, key: string, seen: Set<Dict>)
     if (pairs.length > 2 * MAX_ITEMS) tooMany();
     for (let i = 0; i + 1 < pairs.length; i += 2) add(text(doc, pairs[i]) || name, pairs[i + 1]);
   }
-  return { name, otherNames: [...new Set(names)].filter((n) => n !== name), description: text(doc, spec.get('Desc')), streams };
+  // A portfolio shows the file spec's collection item (/CI) values as columns beside its name.
+  const ci = doc.dict(spec.get('CI'));
+  const columns = ci ? [...ci.values()].flatMap((v) => strings(doc, v)).slice(0, 64) : [];
+  const description = [text(doc, spec.get('Desc')), ...columns].filter(Boolean).join('\n');
+  return { name, otherNames: [...new Set(names)].filter((n) => n !== name), description, streams };
 }

@@ -14,7 +14,7 @@ import { FontLoader } from './pdf-font.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { endPage, formMentionsActualText, mentionsActualText, newPageState, readPart, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, startPage, withGaps, type PageState } from './pdf-content.js';
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
-import { captions, decodeTextString, embeddedFiles, fieldValues, formText, outlineText, richValue, structureText, xfaText } from './pdf-catalog.js';
+import { captions, decodeTextString, embeddedFiles, fieldValues, formText, outlineText, pageLabelText, richValue, structureText, xfaText } from './pdf-catalog.js';
 import { blobOf } from '../bytes.js';
 import { zlibStart } from './inflate.js';
 import { applyFilter } from './pdf-filters.js';
@@ -632,6 +632,12 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   } catch (e) {
     if (isScanError(e)) throw e;
     yield { kind: 'unscannable', reason: 'corrupt', detail: 'PDF bookmarks could not be read', where: { area: 'bookmarks' } };
+  }
+  try {
+    yield* textItems(pageLabelText(doc, ctx.checkTime), { area: 'page labels' });
+  } catch (e) {
+    if (isScanError(e)) throw e;
+    yield { kind: 'unscannable', reason: 'corrupt', detail: "the PDF's page labels could not be read", where: { area: 'page labels' } };
   }
   try {
     yield* textItems(structureText(doc, ctx.checkTime), { area: 'alternative text' });
