@@ -158,3 +158,14 @@ describe('page label prefixes and portfolio columns (round 4, Tier B)', () => {
     expect(await verdict('k-portfolio-ci-field.pdf')).toBe('clean');
   });
 });
+
+describe('a stamp split by a page break (round 4 A9)', () => {
+  it('「秘」 the last line of page 1, 「Confidential」 the first of page 2 (pdftotext: 秘, a form feed, Confidential): marked, also when page 2 has Helvetica only', async () => {
+    expect(await scan('m-split-across-pages.pdf')).toMatchObject({ verdict: 'marked', location: { page: 2 } });
+    expect(await verdict('m-split-across-pages-helvetica.pdf')).toBe('marked');
+  });
+  it('秘書室 at the foot of page 1, or other text at the head of page 2: clean', async () => {
+    expect(await verdict('k-split-across-pages.pdf')).toBe('clean');
+    expect(await verdict('k-split-across-pages-far.pdf')).toBe('clean');
+  });
+});

@@ -94,6 +94,9 @@ export interface PageState {
   actualText: boolean;
   /** Marked content's alternate descriptions and expansions (/Alt, /E), read apart from the page's text. */
   alts: string[];
+  /** The page's top and bottom lines as placed (endPage): a stamp may run from one page's foot to the next one's head. */
+  top: string;
+  bottom: string;
   /** The current line's strings: where each starts in `out`, and its start and end along the baseline. */
   line: { at: number[]; from: number[]; to: number[]; back: boolean; across: number; ux: number; uy: number; size: number };
   /** The lines ended so far, in drawing order (readingOrder). */
@@ -125,7 +128,7 @@ interface Piece {
 const MAX_LINE_PIECES = 512;
 
 export function newPageState(doc: PdfDoc, fonts: FontLoader, checkTime: () => void): PageState {
-  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, sx: 0, sy: 0, one: false, aside: [], ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, overLimits: false, unread: 0, actualText: false, alts: [], line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
+  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, sx: 0, sy: 0, one: false, aside: [], ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, overLimits: false, unread: 0, actualText: false, alts: [], top: '', bottom: '', line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
 }
 
 const MAX_FORM_DEPTH = 12;
@@ -993,6 +996,16 @@ export function readPart(st: PageState, glyphs: boolean, actual: boolean, read: 
 
 /** Ends a page: its lines, from all its parts, are given again in reading order where drawn out of it. */
 export function endPage(st: PageState): void {
+  const lines = st.lines;
+  let top: PlacedLine | undefined;
+  let bottom: PlacedLine | undefined;
+  for (const l of lines) {
+    if (!top || l.across > top.across) top = l;
+    if (!bottom || l.across < bottom.across) bottom = l;
+  }
+  const text = (l: PlacedLine | undefined) => (l ? st.out.slice(l.start, l.end).join('').replace(GAPS, ' ').trim() : '');
+  st.top = text(top);
+  st.bottom = text(bottom);
   readingOrder(st);
 }
 

@@ -657,6 +657,8 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   let pagesOverLimits = 0;
   /** Glyphs whose characters could not be known, and the first page that shows any. */
   const unread = { glyphs: 0, page: 0 };
+  /** The last page's bottom line as placed. */
+  let bottom = '';
   for (let pi = 0; pi < pages.length; pi++) {
     ctx.checkTime();
     const page = pages[pi];
@@ -676,7 +678,8 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       // Page text and annotation appearances are one page to a reader: when any of them can give 秘,
       // all are read, so that 秘 in the page's text and 「Confidential」 in a stamp beside it meet.
       const aps = appearances(doc, fonts, page, resources, st);
-      const glyphs = canStamp || aps.some((ap) => ap.glyphs);
+      // A page after one that ends in 秘 is read even in fonts that cannot give 秘: its head may finish the stamp.
+      const glyphs = canStamp || aps.some((ap) => ap.glyphs) || /[秘㊙]$/.test(bottom);
       const actual = !!data && (mentionsActualText(data) || resourcesCarryActualText(st, resources));
       const read = (into: PageState) => {
         startPage(into);
@@ -709,9 +712,14 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       // Each description stands apart (its own span), from the page's text and from the others; so does
       // the page's second reading.
       if (st.alts.length || searched) text = [text, ...st.alts, searched].filter(Boolean).join(SEPARATOR);
+      // The previous page's last line and this one's first, as pdftotext gives them (「秘」, a form feed,
+      // 「Confidential」): a stamp split by a page break is read across it.
+      if (bottom && st.top) text = [text, `${bottom}\n\f${st.top}`].filter(Boolean).join(SEPARATOR);
+      bottom = st.bottom;
     } catch (e) {
       if (isScanError(e)) throw e;
       badPages++;
+      bottom = '';
     }
     yield* textItems(text, { page: pageNo });
   }
