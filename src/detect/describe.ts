@@ -20,6 +20,7 @@ const AREA: Record<string, Record<Lang, string>> = {
   bookmarks: { ja: 'しおり', en: 'bookmarks' },
   'alternative text': { ja: '代替テキスト', en: 'alternative text' },
   'page labels': { ja: 'ページ番号ラベル', en: 'page labels' },
+  scripts: { ja: 'スクリプトのメッセージ', en: 'script messages' },
   form: { ja: 'フォームの入力値', en: 'form fields' },
   attachments: { ja: '添付ファイル', en: 'attachments' },
   subject: { ja: '件名', en: 'subject' },

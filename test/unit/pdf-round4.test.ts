@@ -169,3 +169,13 @@ describe('a stamp split by a page break (round 4 A9)', () => {
     expect(await verdict('k-split-across-pages-far.pdf')).toBe('clean');
   });
 });
+
+describe('a message the document shows when it opens (round 4, Tier B)', () => {
+  it("app.alert(\"秘 Confidential\") in the /OpenAction, or app.alert({cMsg: \"\\u79D8 Confidential\"}) in a /Names /JavaScript stream: marked", async () => {
+    expect(await scan('m-js-openaction-alert.pdf')).toMatchObject({ verdict: 'marked', location: { area: 'scripts' } });
+    expect(await verdict('m-js-names-alert-stream.pdf')).toBe('marked');
+  });
+  it("app.alert('秘書室 Confidential'): clean", async () => {
+    expect(await verdict('k-js-openaction-alert.pdf')).toBe('clean');
+  });
+});

@@ -117,6 +117,56 @@ export function pageLabelText(doc: PdfDoc, checkTime: () => void): string {
 }
 
 /**
+ * Messages a document's JavaScript shows when it opens: the strings given to `app.alert(…)` (Acrobat's
+ * dialog) by the catalog's /OpenAction, its /AA actions, the /Names /JavaScript scripts and the pages'
+ * open actions (/AA /O), with their /Next chains. The rest of a script is code, not text anyone sees.
+ */
+export function scriptMessages(doc: PdfDoc, pages: Dict[], checkTime: () => void): string {
+  const root = catalog(doc);
+  if (!root) return '';
+  const starts: Obj[] = [...present(root.get('OpenAction'))];
+  const aa = doc.dict(root.get('AA'));
+  if (aa) starts.push(...aa.values());
+  for (const [, action] of nameTree(doc, doc.dict(doc.dict(root.get('Names'))?.get('JavaScript')), checkTime)) starts.push(action);
+  for (const page of pages.slice(0, MAX_ITEMS)) {
+    const o = doc.dict(page.get('AA'))?.get('O');
+    if (o !== undefined) starts.push(o);
+  }
+  const next = (d: Dict): Obj[] => {
+    const n = doc.resolve(d.get('Next'));
+    return Array.isArray(n) ? n : present(n);
+  };
+  const messages: string[] = [];
+  for (const action of walk(doc, starts, next, checkTime)) {
+    if (doc.resolve(action.get('S')) !== 'JavaScript') continue;
+    const js = doc.resolve(action.get('JS'));
+    let code = '';
+    if (js instanceof Uint8Array) code = decodeTextString(js);
+    else if (js instanceof Stream && js.raw.length <= SCRIPT_CAP) {
+      const info = { partial: false };
+      const data = doc.decodeStream(js, true, info);
+      if (!data || info.partial) throw new Error('a script could not be decoded');
+      code = decodeTextString(data.subarray(0, SCRIPT_CAP));
+    }
+    for (const m of code.matchAll(ALERT)) messages.push(unescapeJs(m[1].slice(1, -1)));
+  }
+  return messages.filter(Boolean).join('\n');
+}
+
+const SCRIPT_CAP = 1 << 20;
+/** `app.alert("…")`, `app.alert('…')` or `app.alert({cMsg: "…"})`: the string literal (bounded, one line). */
+const ALERT = /app\.alert\s*\(\s*(?:\{\s*cMsg\s*:\s*)?("(?:[^"\\\n]|\\.){0,4096}"|'(?:[^'\\\n]|\\.){0,4096}')/g;
+
+/** A JavaScript string literal's escapes (\uXXXX, \u{…}, \xXX, \n, \t, a quoted character) decoded. */
+function unescapeJs(s: string): string {
+  return s.replace(/\\(u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\s\S])/g, (_, e: string) => {
+    if (e[0] === 'u' && e.length > 1) return String.fromCodePoint(Math.min(0x10ffff, parseInt(e[1] === '{' ? e.slice(2, -1) : e.slice(1), 16)));
+    if (e[0] === 'x' && e.length === 3) return String.fromCharCode(parseInt(e.slice(1), 16));
+    return e === 'n' || e === 'r' ? '\n' : e === 't' ? '\t' : e;
+  });
+}
+
+/**
  * A tagged PDF's alternative text (/Alt: what a screen reader says for a figure, LibreOffice's and Word's
  * alt text of pictures and shapes), replacement text (/ActualText) and expansions (/E), one per line.
  * A structure tree has an element per paragraph and span, and parsing each would take as long as

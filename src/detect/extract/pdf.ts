@@ -14,7 +14,7 @@ import { FontLoader } from './pdf-font.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { endPage, formMentionsActualText, mentionsActualText, newPageState, readPart, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, startPage, withGaps, type PageState } from './pdf-content.js';
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
-import { captions, decodeTextString, embeddedFiles, fieldValues, formText, outlineText, pageLabelText, richValue, structureText, xfaText } from './pdf-catalog.js';
+import { captions, decodeTextString, embeddedFiles, fieldValues, formText, outlineText, pageLabelText, richValue, scriptMessages, structureText, xfaText } from './pdf-catalog.js';
 import { blobOf } from '../bytes.js';
 import { zlibStart } from './inflate.js';
 import { applyFilter } from './pdf-filters.js';
@@ -644,6 +644,13 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   } catch (e) {
     if (isScanError(e)) throw e;
     yield { kind: 'unscannable', reason: 'corrupt', detail: "the PDF's alternative text (structure tree) could not be read", where: { area: 'alternative text' } };
+  }
+
+  try {
+    yield* textItems(scriptMessages(doc, pages, ctx.checkTime), { area: 'scripts' });
+  } catch (e) {
+    if (isScanError(e)) throw e;
+    yield { kind: 'unscannable', reason: 'corrupt', detail: "the PDF's scripts could not be read", where: { area: 'scripts' } };
   }
 
   if (pages.length === 0) {
