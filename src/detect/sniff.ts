@@ -297,7 +297,7 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (VOBJECT_START.test(ascii)) return 'vobject';
   // A directory export: non-ASCII values are base64 by the format's rule (extract/ldif.ts).
   if (LDIF_START.test(ascii) || (/\.ldif$/i.test(name) && /^[\x00-\x7f]*$/.test(ascii))) return 'ldif';
-  if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return (await pdfBehindText(blob)) ? 'pdf' : 'html';
+  if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return (await pdfBehindText(blob)) ? 'text-pdf' : 'html';
   // A property list named .plist is XML or, as macOS and iOS save most of them, binary (`bplist00`): the
   // binary one is read as a binary file is (its strings in UTF-16BE), never as markup it is not.
   if ((XML_EXT.test(name) && !ascii.startsWith('bplist')) || /^(\xEF\xBB\xBF)?\s*<(\?xml\b|mxfile\b)/.test(ascii)) return 'xml';
@@ -309,7 +309,7 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   // iWork's archives have no signature: a name and a first block header (type 0).
   if (/\.iwa$/i.test(name) && head[0] === 0) return 'iwa';
   if (companionFile(head, blob.size, name)) return 'companion';
-  if (TEXT_EXT.test(name) || looksLikeText(head)) return (await pdfBehindText(blob)) ? 'pdf' : 'text';
+  if (TEXT_EXT.test(name) || looksLikeText(head)) return (await pdfBehindText(blob)) ? 'text-pdf' : 'text';
   // A bare zlib stream has no signature but its two header bytes: a start that inflates tells it (inflate.ts).
   if (zlibStart(head, head.length === blob.size)) return 'zlib';
   // Compressors with no signature of their own (Brotli), and documents read only by their own software.
@@ -322,7 +322,8 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
 /**
  * A PDF behind more than a KiB of text (a saved HTTP response, a mail gateway's banner, a download page) or junk:
  * the file ends as a PDF (startxref, %%EOF) and its header is within PDF_HEADER_REACH. pdftotext and
- * pdf.js read it as the PDF it is (its body compressed, nothing of it reads as text).
+ * pdf.js read it as the PDF it is (its body compressed, nothing of it reads as text); an editor shows
+ * the text before it, so a text or a page is read both ways ('text-pdf').
  */
 async function pdfBehindText(blob: Blob): Promise<boolean> {
   if (blob.size <= SNIFF_HEAD) return false;

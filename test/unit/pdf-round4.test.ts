@@ -51,11 +51,19 @@ describe('annotation appearances are laid out with the page\'s text, at their /R
 describe('a PDF behind more than a KiB of text or junk is read as the PDF (round 4 A2)', () => {
   it('behind a saved HTTP response, a log, an HTML page or 20,000 NULs: read as a PDF, marked (pdftotext reads them)', async () => {
     for (const name of ['m-behind-http-response.pdf', 'm-behind-log-lines.txt', 'm-behind-html.html', 'm-behind-nuls.pdf']) {
-      expect(await scan(name), name).toMatchObject({ verdict: 'marked', excerpt: expect.stringContaining('秘 Confidential'), format: 'pdf' });
+      // Text before the PDF is read as text too ('text-pdf'); junk before it is not text ('pdf').
+      expect(await scan(name), name).toMatchObject({ verdict: 'marked', excerpt: expect.stringContaining('秘 Confidential'), format: name.includes('nuls') ? 'pdf' : 'text-pdf' });
     }
   });
   it('the 秘書室 twin is clean, read as a PDF', async () => {
-    expect(await scan('k-behind-http-response.pdf')).toMatchObject({ verdict: 'clean', format: 'pdf' });
+    expect(await scan('k-behind-http-response.pdf')).toMatchObject({ verdict: 'clean', format: expect.stringMatching(/pdf$/) });
+  });
+  it('the text before such a PDF is read too: a stamp there, which an editor shows, is marked', async () => {
+    const trap = Buffer.from(await bytes('k-behind-http-response.pdf'));
+    const pdf = trap.subarray(trap.indexOf('%PDF-'));
+    const log = Buffer.from('秘 Confidential 取扱注意\n' + '2026-12-06 10:00:00 upload ok\n'.repeat(80));
+    expect(await scanBlob(new Blob([new Uint8Array(Buffer.concat([log, pdf]))]), 'upload.log')).toMatchObject({ verdict: 'marked', format: 'text-pdf', location: { path: [] } });
+    expect(await scanBlob(new Blob([new Uint8Array(Buffer.concat([Buffer.from(log.toString().replace('秘 ', '秘書室 ')), pdf]))]), 'upload.log')).toMatchObject({ verdict: 'clean' });
   });
   it('a text that mentions %PDF- and %%EOF but does not end as a PDF stays text', async () => {
     expect(await scan('x-text-mentions-pdf.txt')).toMatchObject({ verdict: 'clean', format: 'text' });
