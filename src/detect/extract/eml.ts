@@ -228,14 +228,8 @@ async function* inlineText(e: Entity, info: ContentInfo, bytes: Uint8Array, id: 
   if (info.type === 'text/rfc822-headers' && text.text.includes('=?')) yield* textRuns(decodeEncodedWords(text.text).text, BODY);
   // text/enriched (RFC 1896) and text/richtext: formatting commands in angle brackets, `<<` for `<`.
   if (/^text\/(?:enriched|richtext)$/.test(info.type)) yield* textRuns(text.text.replace(/<[^<>\r\n]{1,64}>/g, '').replaceAll('<<', '<'), BODY);
-  // format=flowed (RFC 3676): a line ending in a space goes on in the next; with delsp=yes that space
-  // was added by the sender's client, so 「秘 Confi␠」⏎「dential」 reads 秘 Confidential.
-  if ((info.params.get('format') ?? '').toLowerCase() === 'flowed') {
-    const delsp = (info.params.get('delsp') ?? '').toLowerCase() === 'yes';
-    // A quoted paragraph flows too: the next line's quote marks (`> `) go with the break.
-    const joined = text.text.replace(delsp ? / \r?\n(?:>+ ?)?(?!-- \r?\n)/g : /(?<= )\r?\n(?:>+ ?)?(?!-- \r?\n)/g, '');
-    if (joined !== text.text) yield* textRuns(joined, BODY);
-  }
+  const joined = unflowed(text.text, info);
+  if (joined !== null) yield* textRuns(joined, BODY);
   // A reply quoting the message it answers (`> 秘` ⏎ `> Confidential`): the quoted lines as they read.
   if (/^[ \t]*[>＞|]/m.test(text.text)) yield* textRuns(withoutQuoteMarks(text.text), BODY);
   // Files encoded into the text (old clients and newsreaders uuencode attachments into the body).
@@ -268,7 +262,24 @@ function* labelledText(info: ContentInfo, bytes: Uint8Array, name: string): Gene
   const label = info.params.get('charset');
   if (!label || !info.type.startsWith('text/') || STRUCTURED_TEXT.test(info.type) || bytes.length > LABELLED_CAP) return;
   const text = decodeCharset(bytes, label);
-  if (text.problems.length === 0) yield* textRuns(text.text, { part: name, area: 'body' });
+  if (text.problems.length > 0) return;
+  yield* textRuns(text.text, { part: name, area: 'body' });
+  // A text attachment a client shows inline (Thunderbird does) is shown flowed too.
+  const joined = unflowed(text.text, info);
+  if (joined !== null) yield* textRuns(joined, { part: name, area: 'body' });
+}
+
+/**
+ * A format=flowed text (RFC 3676) as a client shows it, or null when not flowed or nothing flows: a line
+ * ending in a space goes on in the next; with delsp=yes that space was added by the sender's client, so
+ * 「秘 Confi␠」⏎「dential」 reads 秘 Confidential. A quoted paragraph flows too: the next line's quote
+ * marks (`> `) go with the break.
+ */
+function unflowed(text: string, info: ContentInfo): string | null {
+  if ((info.params.get('format') ?? '').toLowerCase() !== 'flowed') return null;
+  const delsp = (info.params.get('delsp') ?? '').toLowerCase() === 'yes';
+  const joined = text.replace(delsp ? / \r?\n(?:>+ ?)?(?!-- \r?\n)/g : /(?<= )\r?\n(?:>+ ?)?(?!-- \r?\n)/g, '');
+  return joined === text ? null : joined;
 }
 
 /** Top-level media types (IANA): any other is a damaged header, and what it hides may be unread. */
