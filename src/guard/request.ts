@@ -11,7 +11,8 @@ import { decodeEntities } from '../detect/extract/xml-text.js';
 import { baseName } from '../detect/rules/name.js';
 import { checkName } from '../detect/rules/verdicts.js';
 import type { Designated, MarkedVerdict } from '../detect/types.js';
-import { textVerdictOf } from './find.js';
+import { chunkText } from '../detect/text-chunks.js';
+import { TEXT_CAP, textVerdictOf } from './find.js';
 import { MAY_HOLD_STAMP_TEXT } from './text-prefilter.js';
 import { BASE64_STAMP, decodeRuns, urlText } from './url-text.js';
 
@@ -41,13 +42,21 @@ const FILE_NAME_LIKE = /^[^\r\n/\\]{1,255}\.[\p{L}\p{N}]{1,10}$/u;
 const FILENAME_PARAM = /filename\*?=(?:"([^"\r\n]*)"|([^;\r\n]+))/gi;
 /** Raw bodies are read as text up to this many bytes; a marked name or stamp sits near a part's start. */
 export const RAW_TEXT_CAP = 4 * 1024 * 1024;
+/**
+ * A body that is text through its first RAW_TEXT_CAP bytes (no NUL: a log, a long prompt, not a file's
+ * bytes) is read on up to this many: a stamp after its first 4 MiB was let through (red team web5 #1).
+ */
+export const RAW_TEXT_MAX = 64 * 1024 * 1024;
 
 /** The first marking the body carries, or null. Never throws. */
 export function markedInBody(body: RequestBody | undefined, designated: Partial<Designated>): BodyHit | null {
   if (!body) return null;
-  for (const values of Object.values(body.formData ?? {})) {
+  for (const [key, values] of Object.entries(body.formData ?? {})) {
+    // The text may be a field's name as well as its value (red team web5 #4).
+    const keyHit = decodedHit(key, designated);
+    if (keyHit) return keyHit;
     for (const v of values) {
-      const hit = (FILE_NAME_LIKE.test(v) ? nameHit(v, 0, designated) : null) ?? textHit(v, designated);
+      const hit = (FILE_NAME_LIKE.test(v) ? nameHit(v, 0, designated) : null) ?? decodedHit(v, designated);
       if (hit) return hit;
     }
   }
@@ -95,13 +104,14 @@ function escapedBytes(s: string): Uint8Array {
 function markedInRaw(raw: NonNullable<RequestBody['raw']>, designated: Partial<Designated>): BodyHit | null {
   const chunks: Uint8Array[] = [];
   let total = 0;
+  const cap = textThrough(raw, RAW_TEXT_CAP) ? RAW_TEXT_MAX : RAW_TEXT_CAP;
   for (const el of raw) {
     if (el.file) {
       const hit = nameHit(baseName(el.file), 0, designated);
       if (hit) return hit;
     }
-    if (el.bytes && total < RAW_TEXT_CAP) {
-      const b = new Uint8Array(el.bytes, 0, Math.min(el.bytes.byteLength, RAW_TEXT_CAP - total));
+    if (el.bytes && total < cap) {
+      const b = new Uint8Array(el.bytes, 0, Math.min(el.bytes.byteLength, cap - total));
       chunks.push(b);
       total += b.byteLength;
     }
@@ -112,7 +122,24 @@ function markedInRaw(raw: NonNullable<RequestBody['raw']>, designated: Partial<D
     const hit = nameHit(m[1] !== undefined ? m[1] : decodeRuns(m[2].replace(/^UTF-8''/i, '')), total, designated);
     if (hit) return hit;
   }
-  // The text as sent, then as the receiving end reads it: form/URL encoding, JSON string escapes.
+  return decodedHit(text, designated);
+}
+
+/** Whether the raw body runs past `cap` bytes and holds no NUL in its first `cap`: text, not a file's bytes. */
+function textThrough(raw: NonNullable<RequestBody['raw']>, cap: number): boolean {
+  let seen = 0;
+  for (const el of raw) {
+    if (!el.bytes) continue;
+    const n = Math.min(el.bytes.byteLength, cap - seen);
+    if (n > 0 && new Uint8Array(el.bytes, 0, n).includes(0)) return false;
+    seen += el.bytes.byteLength;
+    if (seen > cap) return true;
+  }
+  return false;
+}
+
+/** The text as sent, then as the receiving end reads it: form/URL encoding (also repeated), JSON string escapes. */
+function decodedHit(text: string, designated: Partial<Designated>): BodyHit | null {
   for (const t of [text, /%[0-9a-f]{2}|\+/i.test(text) ? decodeRuns(text.replaceAll('+', ' ')) : '', /\\[nrtu"\\/]/.test(text) ? jsonUnescaped(text) : '']) {
     const hit = t ? textHit(t, designated) : null;
     if (hit) return hit;
@@ -137,8 +164,11 @@ function nameHit(name: string, size: number, designated: Partial<Designated>): B
  */
 function textHit(text: string, designated: Partial<Designated>): BodyHit | null {
   for (const t of text.includes('&') ? [text, decodeEntities(text)] : [text]) {
-    const v = textVerdictOf(t, designated);
-    if (v.verdict === 'marked') return { fileName: null, size: text.length, verdict: v };
+    // Run by run: one text verdict reads TEXT_CAP characters, a body read on past it is longer.
+    for (const run of chunkText(t, TEXT_CAP)) {
+      const v = textVerdictOf(run, designated);
+      if (v.verdict === 'marked') return { fileName: null, size: text.length, verdict: v };
+    }
   }
   return null;
 }

@@ -116,3 +116,25 @@ describe('markedInUrl: stamped text in a URL, as its server reads it', () => {
     expect(markedInUrl('https://x.example/s?q=projectx+launch', { keywords: ['ProjectX'] })?.verdict.rule).toBe(3);
   });
 });
+
+describe('markedInBody: red team web5 (text past 4 MiB, field names, escapes in fields)', () => {
+  const stamp = '議事録 秘 Confidential';
+  it('a text body past its first 4 MiB is read on (a log or a prompt); a body of bytes is not', () => {
+    const log = '2026-12-06 10:00:00 upload ok\n'.repeat(150_000);
+    expect(log.length).toBeGreaterThan(4 * 1024 * 1024);
+    expect(markedInBody({ raw: [{ bytes: bytes(log + stamp) }] }, {})?.verdict.rule).toBe(1);
+    // Split over two elements, as Chromium hands a long body.
+    expect(markedInBody({ raw: [{ bytes: bytes(log) }, { bytes: bytes(log + stamp) }] }, {})?.verdict.rule).toBe(1);
+    expect(markedInBody({ raw: [{ bytes: bytes(log + stamp.replace('秘 ', '秘書室 ')) }] }, {})).toBeNull();
+    // NULs in the first 4 MiB: a file's bytes, read as text only that far (the page side judges files).
+    expect(markedInBody({ raw: [{ bytes: bytes('\0' + log + stamp) }] }, {})).toBeNull();
+  });
+
+  it('the stamp as a field name, or escaped once more than the form encodes it, in a field', () => {
+    expect(markedInBody({ formData: { [stamp]: [''] } }, {})?.verdict.rule).toBe(1);
+    expect(markedInBody({ formData: { q: [encodeURIComponent(stamp)] } }, {})?.verdict.rule).toBe(1);
+    expect(markedInBody({ formData: { q: [encodeURIComponent(encodeURIComponent(stamp))] } }, {})?.verdict.rule).toBe(1);
+    expect(markedInBody({ formData: { q: [JSON.stringify(stamp).replace('秘', '\\u79d8')] } }, {})?.verdict.rule).toBe(1);
+    expect(markedInBody({ formData: { ['議事録 秘書室 Confidential']: [encodeURIComponent('社外秘')] } }, {})).toBeNull();
+  });
+});
