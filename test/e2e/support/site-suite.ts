@@ -14,13 +14,13 @@ export interface SiteSuite {
   open(host: string): Promise<Page>;
 }
 
-/** Call at a test file's top level: registers the file's beforeAll and afterAll. */
-export function siteSuite(hosts: string[], path: string, site: { pages?: Record<string, string>; h2?: boolean } = {}): SiteSuite {
+/** Call at a test file's top level: registers the file's beforeAll and afterAll. `args`: Chromium's extra switches. */
+export function siteSuite(hosts: string[], path: string, site: { pages?: Record<string, string>; h2?: boolean; args?: string[] } = {}): SiteSuite {
   let server: SiteServer | undefined;
   let browser: Launched | undefined;
   beforeAll(async () => {
-    server = await startSiteServer({ ...site, hosts });
-    browser = await launchWithExtension({ lang: 'ja', hosts });
+    server = await startSiteServer({ pages: site.pages, h2: site.h2, hosts });
+    browser = await launchWithExtension({ lang: 'ja', hosts, args: site.args });
   });
   afterAll(async () => {
     await browser?.close();
