@@ -22,44 +22,60 @@ const INGEST = 'ingest-token-for-stale-flood-0123456789';
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+type Posted = { kind: string; count?: number; text?: string; device?: { deviceId: string }; users?: { user: string; count: number; devices: string[] }[]; devices?: { deviceId: string }[] };
+
+/**
+ * A collector on SQLite with its clock in the test's hands, posting alerts to a local webhook that keeps
+ * what it received; `beat` sends a heartbeat at the current clock; `close` ends all of it.
+ */
+async function floodCollector() {
+  const received: Posted[] = [];
+  const hook = createServer((req: IncomingMessage, res) => {
+    let data = '';
+    req.on('data', (d) => (data += d));
+    req.on('end', () => {
+      received.push(JSON.parse(data));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  const dir = mkdtempSync(join(tmpdir(), 'ug-staleflood-'));
+  dirs.push(dir);
+  const clock = { ms: Date.parse('2026-11-24T09:00:00Z') };
+  const c = await createCollector({
+    storage: new SqliteStorage({ path: join(dir, 'events.db') }),
+    ingestTokens: [INGEST],
+    adminTokens: ['admin-token-for-stale-flood-0123456789'],
+    ingestRateLimit: { perSecond: 10_000, burst: 10_000 },
+    timeWindow: false,
+    now: () => clock.ms,
+    alerts: { webhookUrl: `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`, backoff: [100] },
+    staleCheckIntervalMs: 3_600_000,
+  });
+  const beat = (deviceId: string, user?: string) =>
+    c.app.inject({ method: 'POST', url: '/v1/heartbeat', headers: { authorization: `Bearer ${INGEST}` }, payload: sampleHeartbeat({ deviceId, ...(user ? { user } : {}), time: new Date(clock.ms).toISOString(), heartbeatMinutes: 15 }) });
+  const close = async () => {
+    await c.close();
+    await c.storage.close();
+    hook.close();
+  };
+  return { c, received, clock, beat, close };
+}
+
 describe('stale-device alerts under a flood of made-up devices (SQLite)', () => {
   it('posts the real device, at most the cap one by one, and one digest for the rest', async () => {
-    const received: { kind: string; count?: number; device?: { deviceId: string } }[] = [];
-    const hook = createServer((req: IncomingMessage, res) => {
-      let data = '';
-      req.on('data', (d) => (data += d));
-      req.on('end', () => {
-        received.push(JSON.parse(data));
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    const dir = mkdtempSync(join(tmpdir(), 'ug-staleflood-'));
-    dirs.push(dir);
-    let clock = Date.parse('2026-11-24T09:00:00Z');
-    const c = await createCollector({
-      storage: new SqliteStorage({ path: join(dir, 'events.db') }),
-      ingestTokens: [INGEST],
-      adminTokens: ['admin-token-for-stale-flood-0123456789'],
-      ingestRateLimit: { perSecond: 10_000, burst: 10_000 },
-      timeWindow: false,
-      now: () => clock,
-      alerts: { webhookUrl: `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`, backoff: [100] },
-      staleCheckIntervalMs: 3_600_000,
-    });
-    const beat = (deviceId: string) =>
-      c.app.inject({ method: 'POST', url: '/v1/heartbeat', headers: { authorization: `Bearer ${INGEST}` }, payload: sampleHeartbeat({ deviceId, time: new Date(clock).toISOString(), heartbeatMinutes: 15 }) });
+    const { c, received, clock, beat, close } = await floodCollector();
     try {
       expect(await c.checkStale()).toEqual([]);
       // The real PC, heard from every 15 minutes for two hours.
       for (let i = 0; i < 8; i++) {
         expect((await beat('real-pc-0001')).statusCode).toBe(204);
-        clock += 15 * 60_000;
+        clock.ms += 15 * 60_000;
       }
       // Its last heartbeat, and at the same moment 200 made-up ids, each sent once.
       expect((await beat('real-pc-0001')).statusCode).toBe(204);
       for (let i = 0; i < 200; i++) expect((await beat(`fake-${String(i).padStart(4, '0')}`)).statusCode).toBe(204);
-      clock += 60 * 60_000;
+      clock.ms += 60 * 60_000;
       expect(await c.checkStale()).toHaveLength(201);
       await c.outbox.idle();
       const single = received.filter((r) => r.kind === 'upload-guard.device-stale');
@@ -68,43 +84,17 @@ describe('stale-device alerts under a flood of made-up devices (SQLite)', () => 
       expect(single[0]!.device!.deviceId).toBe('real-pc-0001');
       expect(digests.map((d) => d.count)).toEqual([201 - STALE_ALERTS_PER_CHECK]);
       // The same devices at the next check: nothing more.
-      clock += 60_000;
+      clock.ms += 60_000;
       await c.checkStale();
       await c.outbox.idle();
       expect(received).toHaveLength(STALE_ALERTS_PER_CHECK + 1);
     } finally {
-      await c.close();
-      await c.storage.close();
-      hook.close();
+      await close();
     }
   }, 60_000);
 
   it("one user's many silent devices do not hide another user's", async () => {
-    const received: { kind: string; count?: number; text?: string; device?: { deviceId: string }; users?: { user: string; count: number; devices: string[] }[]; devices?: { deviceId: string }[] }[] = [];
-    const hook = createServer((req: IncomingMessage, res) => {
-      let data = '';
-      req.on('data', (d) => (data += d));
-      req.on('end', () => {
-        received.push(JSON.parse(data));
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    const dir = mkdtempSync(join(tmpdir(), 'ug-staleflood-'));
-    dirs.push(dir);
-    let clock = Date.parse('2026-11-24T09:00:00Z');
-    const c = await createCollector({
-      storage: new SqliteStorage({ path: join(dir, 'events.db') }),
-      ingestTokens: [INGEST],
-      adminTokens: ['admin-token-for-stale-flood-0123456789'],
-      ingestRateLimit: { perSecond: 10_000, burst: 10_000 },
-      timeWindow: false,
-      now: () => clock,
-      alerts: { webhookUrl: `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`, backoff: [100] },
-      staleCheckIntervalMs: 3_600_000,
-    });
-    const beat = (deviceId: string, user: string) =>
-      c.app.inject({ method: 'POST', url: '/v1/heartbeat', headers: { authorization: `Bearer ${INGEST}` }, payload: sampleHeartbeat({ deviceId, user, time: new Date(clock).toISOString(), heartbeatMinutes: 15 }) });
+    const { c, received, clock, beat, close } = await floodCollector();
     const NOISY = 150;
     try {
       expect(await c.checkStale()).toEqual([]);
@@ -112,11 +102,11 @@ describe('stale-device alerts under a flood of made-up devices (SQLite)', () => 
       for (let i = 0; i < 9; i++) {
         for (let n = 0; n < NOISY; n++) expect((await beat(`lab-${String(n).padStart(4, '0')}`, 'lab-kiosk@example.co.jp')).statusCode).toBe(204);
         expect((await beat('hanako-pc', 'hanako@example.co.jp')).statusCode).toBe(204);
-        if (i < 8) clock += 15 * 60_000;
+        if (i < 8) clock.ms += 15 * 60_000;
       }
-      clock += 60_000;
+      clock.ms += 60_000;
       expect((await beat('hanako-pc', 'hanako@example.co.jp')).statusCode).toBe(204);
-      clock += 60 * 60_000;
+      clock.ms += 60 * 60_000;
       expect(await c.checkStale()).toHaveLength(NOISY + 1);
       await c.outbox.idle();
       const single = received.filter((r) => r.kind === 'upload-guard.device-stale');
@@ -128,9 +118,7 @@ describe('stale-device alerts under a flood of made-up devices (SQLite)', () => 
       expect(digest!.users).toEqual([{ user: 'lab-kiosk@example.co.jp', count: NOISY + 1 - STALE_ALERTS_PER_CHECK, devices: expect.any(Array) }]);
       expect(digest!.text).toContain(`of 1 user stopped sending heartbeats: "lab-kiosk@example[.]co[.]jp" ${NOISY + 1 - STALE_ALERTS_PER_CHECK} (`);
     } finally {
-      await c.close();
-      await c.storage.close();
-      hook.close();
+      await close();
     }
   }, 120_000);
 
