@@ -142,12 +142,7 @@ export function scriptMessages(doc: PdfDoc, pages: Dict[], checkTime: () => void
     const js = doc.resolve(action.get('JS'));
     let code = '';
     if (js instanceof Uint8Array) code = decodeTextString(js);
-    else if (js instanceof Stream && js.raw.length <= SCRIPT_CAP) {
-      const info = { partial: false };
-      const data = doc.decodeStream(js, true, info);
-      if (!data || info.partial) throw new Error('a script could not be decoded');
-      code = decodeTextString(data.subarray(0, SCRIPT_CAP));
-    }
+    else if (js instanceof Stream && js.raw.length <= SCRIPT_CAP) code = textStream(doc, js, (data) => decodeTextString(data.subarray(0, SCRIPT_CAP)));
     for (const m of code.matchAll(ALERT)) messages.push(unescapeJs(m[1].slice(1, -1)));
   }
   return messages.filter(Boolean).join('\n');

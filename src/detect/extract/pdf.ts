@@ -492,7 +492,6 @@ function tagAttributes(xml: string, at: number, put: (s: string) => void): numbe
   return xml[i] === '>' ? i + 1 : i;
 }
 
-
 // ---------------------------------------------------------------- the extractor
 
 function isScanError(e: unknown): e is ScanError {
