@@ -12,6 +12,7 @@ import type { StoredEvent, UploadEvent } from '../../src/events/schema.js';
 import { createCollector, type Collector, type CollectorOptions } from '../../src/collector/server.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
 import { cefHeader, cefValue, toCef } from '../../src/collector/alerts/cef.js';
+import { webhookReceiver } from '../support/webhook.js';
 
 const INGEST = 'ingest-token-for-tests-0123456789';
 const ADMIN = 'admin-token-for-tests-9876543210';
@@ -371,16 +372,8 @@ describe('collector limits, retention and alerts', () => {
   });
 
   it('alerts once through the webhook when a device goes stale (not for devices stale before start), and counts devices in /metrics', async () => {
-    const received: { kind: string; text: string; device: { deviceId: string; silentMinutes: number } }[] = [];
-    const hook = createHttpServer((req: IncomingMessage, res) => {
-      let data = '';
-      req.on('data', (d) => (data += d));
-      req.on('end', () => {
-        received.push(JSON.parse(data));
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    const hook = await webhookReceiver<{ kind: string; text: string; device: { deviceId: string; silentMinutes: number } }>();
+    const received = hook.received;
     let clock = Date.parse('2026-11-24T09:00:00Z');
     const beat = (u: string, deviceId: string) =>
       post(u, '/v1/heartbeat', sampleHeartbeat({ deviceId, time: new Date(clock).toISOString(), heartbeatMinutes: 15 }));
@@ -392,7 +385,7 @@ describe('collector limits, retention and alerts', () => {
     const { c, url } = await start({
       storage: first.c.storage,
       now: () => clock,
-      alerts: { webhookUrl: `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`, backoff: [100] },
+      alerts: { webhookUrl: hook.url, backoff: [100] },
       staleCheckIntervalMs: 3_600_000,
     });
     try {

@@ -8,7 +8,6 @@
  * turn, and the digest names every user with their count.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { createCollector } from '../../src/collector/server.js';
 import { DIGEST_DEVICES, staleDigestAlert } from '../../src/collector/alerts/webhook.js';
 import { STALE_ALERTS_PER_CHECK } from '../../src/collector/stale-watch.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
+import { webhookReceiver } from '../support/webhook.js';
 
 const INGEST = 'ingest-token-for-stale-flood-0123456789';
 const dirs: string[] = [];
@@ -29,16 +29,8 @@ type Posted = { kind: string; count?: number; text?: string; device?: { deviceId
  * what it received; `beat` sends a heartbeat at the current clock; `close` ends all of it.
  */
 async function floodCollector() {
-  const received: Posted[] = [];
-  const hook = createServer((req: IncomingMessage, res) => {
-    let data = '';
-    req.on('data', (d) => (data += d));
-    req.on('end', () => {
-      received.push(JSON.parse(data));
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  const hook = await webhookReceiver<Posted>();
+  const received = hook.received;
   const dir = mkdtempSync(join(tmpdir(), 'ug-staleflood-'));
   dirs.push(dir);
   const clock = { ms: Date.parse('2026-11-24T09:00:00Z') };
@@ -49,7 +41,7 @@ async function floodCollector() {
     ingestRateLimit: { perSecond: 10_000, burst: 10_000 },
     timeWindow: false,
     now: () => clock.ms,
-    alerts: { webhookUrl: `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`, backoff: [100] },
+    alerts: { webhookUrl: hook.url, backoff: [100] },
     staleCheckIntervalMs: 3_600_000,
   });
   const beat = (deviceId: string, user?: string) =>
