@@ -4,14 +4,10 @@
  * change a role and disable an account through the page, each recorded in the audit log; names from the
  * identity provider stay inert text; other roles see no such views and the API refuses them; English too.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCollector, type Collector } from '../../src/collector/server.js';
-import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
-import { BASE_ARGS } from './support/browser.js';
+import type { Collector } from '../../src/collector/server.js';
+import { startAdminLab, watchedPage, type AdminLab, type WatchedPage } from './support/admin-lab.js';
 
 const ADMIN = 'e2e-admin-token-for-accounts-0123456789';
 const PASSWORD = 'ローカルの長いパスワード 42';
@@ -21,7 +17,7 @@ describe('account and token management on the admin page', () => {
   let c: Collector;
   let url: string;
   let browser: Browser;
-  let dir: string;
+  let lab: AdminLab;
 
   const api = async (method: string, path: string, payload?: object) => {
     const r = await c.app.inject({ method: method as 'GET', url: path, headers: { authorization: `Bearer ${ADMIN}` }, ...(payload ? { payload } : {}) });
@@ -29,37 +25,20 @@ describe('account and token management on the admin page', () => {
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ug-accounts-e2e-'));
-    c = await createCollector({ storage: new SqliteStorage({ path: join(dir, 'events.db') }), ingestTokens: ['e2e-ingest-token-for-accounts-0123456789'], adminTokens: [ADMIN] });
-    url = await c.listen(0);
+    lab = await startAdminLab({ ingestTokens: ['e2e-ingest-token-for-accounts-0123456789'], adminTokens: [ADMIN] });
+    ({ collector: c, url, browser } = lab);
     for (const [name, role] of [['ada', 'admin'], ['ivan', 'investigator'], ['iris', 'investigator']] as const) await api('POST', '/v1/admin/accounts', { name, role, password: PASSWORD });
     // A person from the identity provider whose claimed address is markup (a row of a release before
     // subject14, which named people by the claimed address), and a token they made.
     await c.app.accountStore.putAccount({ name: HOSTILE, role: 'investigator', passwordHash: null, source: 'oidc', createdMs: Date.now(), createdBy: 'identity provider' });
     await c.app.accountStore.createToken({ id: '0123456789ab', name: 'legacy-import', role: 'viewer', secretHash: '0'.repeat(64), createdMs: Date.now(), createdBy: `oidc:${HOSTILE}`, lastUsedMs: null, revokedMs: null, revokedBy: null });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: BASE_ARGS });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await c?.close();
-    await c?.storage.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => lab?.close());
 
-  async function signIn(name: string, locale = 'ja-JP'): Promise<{ page: Page; dialogs: string[]; problems: string[] }> {
+  async function signIn(name: string, locale = 'ja-JP'): Promise<WatchedPage> {
     const context = await browser.newContext({ locale });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
-    const page = await context.newPage();
-    const dialogs: string[] = [];
-    const problems: string[] = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
+    const { page, dialogs, problems } = await watchedPage(context);
     await page.goto(`${url}/admin/`);
     await page.fill('input[name=username]', name);
     await page.fill('input[name=password]', PASSWORD);

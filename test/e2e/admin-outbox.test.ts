@@ -3,29 +3,19 @@
  * limit reached, the Devices view shows the alerts not yet sent, the age of the oldest, those whose
  * delivery failed and wait to be retried, and those not queued at all (highlighted).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
-import { createCollector, type Collector } from '../../src/collector/server.js';
-import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
-import { BASE_ARGS } from './support/browser.js';
+import { signInWithToken, startAdminLab, watchedPage, type AdminLab } from './support/admin-lab.js';
 
 const ADMIN = 'e2e-outbox-admin-token-0123456789';
 const INGEST = 'e2e-outbox-ingest-token-0123456789';
 
 describe('admin page: alert outbox', () => {
-  let c: Collector;
-  let url: string;
-  let browser: Browser;
+  let lab: AdminLab;
   let hook: Server;
   let calls = 0;
-  let dir: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ug-outbox-e2e-'));
     // A webhook receiver that is up but fails every call.
     hook = createServer((req, res) => {
       calls++;
@@ -34,14 +24,13 @@ describe('admin page: alert outbox', () => {
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
     const webhookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
-    c = await createCollector({
-      storage: new SqliteStorage({ path: join(dir, 'events.db') }),
+    lab = await startAdminLab({
       ingestTokens: [INGEST],
       adminTokens: [ADMIN],
       // Two alerts fit; retries wait a minute, so the failed ones stay pending while the page looks.
       alerts: { webhookUrl, maxPending: 2, backoff: [60_000], pollMs: 100 },
     });
-    url = await c.listen(0);
+    const { url, collector: c } = lab;
     // Three incidents in one batch: two queued, the third beyond the limit is dropped (and counted).
     const events = [0, 1, 2].map((i) => sampleEvent({ action: 'block', outcome: 'blocked', fileName: `秘—見積書-${i}.xlsx`, deviceId: `pc-${i}` }));
     for (const e of events) {
@@ -49,30 +38,22 @@ describe('admin page: alert outbox', () => {
       expect(res.status).toBe(200);
     }
     await c.storage.upsertHeartbeat(sampleHeartbeat({ deviceId: 'pc-0', heartbeatMinutes: 15, installType: 'admin', managed: true }), Date.now());
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: BASE_ARGS });
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    await c?.close();
-    await c?.storage.close();
+    await lab?.close();
     hook?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('shows pending, oldest age, failed and dropped alerts, in Japanese and English', async () => {
     // Both queued alerts tried once and failed.
     await expect.poll(() => calls, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
-    await expect.poll(async () => (await c.outbox.status()).retrying, { timeout: 15_000 }).toBe(2);
+    await expect.poll(async () => (await lab.collector.outbox.status()).retrying, { timeout: 15_000 }).toBe(2);
     for (const [locale, pending] of [
       ['ja-JP', '未送信の通知'],
       ['en-US', 'Alerts not yet sent'],
     ] as const) {
-      const page = await browser.newPage({ locale });
-      const problems: string[] = [];
-      page.on('pageerror', (e) => problems.push(e.message));
-      await page.goto(url + '/admin/');
-      await page.fill('input[name=token]', ADMIN);
-      await page.click('button[type=submit]');
+      const { page, dialogs, problems } = await watchedPage(lab.browser, { locale });
+      await signInWithToken(page, lab.url, ADMIN);
       await page.click('[data-view=devices]');
       await page.waitForSelector('[data-testid=alert-status]');
       const status = page.locator('[data-testid=alert-status]');
@@ -86,6 +67,7 @@ describe('admin page: alert outbox', () => {
       const highlighted = await status.locator('div.bad dd').evaluateAll((dds) => dds.map((d) => d.getAttribute('data-testid')));
       expect(highlighted).toEqual(expect.arrayContaining(['alerts-retrying', 'alerts-dropped']));
       expect(problems).toEqual([]);
+      expect(dialogs).toEqual([]);
       await page.close();
     }
   }, 60_000);

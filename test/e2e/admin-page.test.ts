@@ -5,12 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
 import { createCollector, type Collector } from '../../src/collector/server.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
-import { BASE_ARGS } from './support/browser.js';
+import { signInWithToken, startAdminLab, watchedPage, type AdminLab } from './support/admin-lab.js';
 
 const ADMIN = 'e2e-admin-token-0123456789';
 const HOSTILE = '<img src=x onerror=alert(1)>.docx';
@@ -20,22 +20,6 @@ const SCRIPT = '<script>alert("x")</script>秘—a\u202excod.exe';
 const SCRIPT_SHOWN = '<script>alert("x")</script>秘—a[U+202E]xcod.exe';
 const HOSTILE_DEVICE = '<img src=x onerror=alert(2)>';
 const HOSTILE_USER = '<b>mallory</b>';
-
-/** A Japanese page that records every dialog, page error and console error (except `expected` ones). */
-async function watchedPage(browser: Browser, expected?: RegExp): Promise<{ page: Page; dialogs: string[]; problems: string[] }> {
-  const page = await browser.newPage({ locale: 'ja-JP' });
-  const dialogs: string[] = [];
-  const problems: string[] = [];
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !expected?.test(m.text())) problems.push(m.text());
-  });
-  return { page, dialogs, problems };
-}
 
 /**
  * The range-user's events of November 2026 (1st to 30th inclusive, every action) as read in time zone
@@ -55,11 +39,10 @@ describe('admin page', () => {
   let c: Collector;
   let url: string;
   let browser: Browser;
-  let dir: string;
+  let lab: AdminLab;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ug-admin-e2e-'));
-    c = await createCollector({ storage: new SqliteStorage({ path: join(dir, 'events.db') }), ingestTokens: ['e2e-ingest-token-0123456789'], adminTokens: [ADMIN] });
-    url = await c.listen(0);
+    lab = await startAdminLab({ ingestTokens: ['e2e-ingest-token-0123456789'], adminTokens: [ADMIN] });
+    ({ collector: c, url, browser } = lab);
     const now = Date.now();
     await c.storage.insertEvents(
       [
@@ -77,22 +60,12 @@ describe('admin page', () => {
       sampleHeartbeat({ deviceId: HOSTILE_DEVICE, user: HOSTILE_USER, extensionVersion: '0.1.0', installType: 'normal', managed: false, dropped: 2 }),
       now - 7_200_000,
     );
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: BASE_ARGS,
-    });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await c?.close();
-    await c?.storage.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => lab?.close());
 
   it('signs in, shows violations and charts, renders hostile names as text, fires no dialog', async () => {
     // The deliberate wrong-token sign-in logs a 401; anything else (a CSP violation, say) is a failure.
-    const { page, dialogs, problems } = await watchedPage(browser, /status of 401/);
+    const { page, dialogs, problems } = await watchedPage(browser, { expected: /status of 401/ });
     await page.goto(url + '/admin/');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Upload Guard 管理');
 
@@ -159,9 +132,7 @@ describe('admin page', () => {
   it('Devices view: counts, versions, stale devices highlighted, warnings translated, hostile ids inert', async () => {
     const { page, dialogs, problems } = await watchedPage(browser);
     page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-    await page.goto(url + '/admin/');
-    await page.fill('input[name=token]', ADMIN);
-    await page.click('button[type=submit]');
+    await signInWithToken(page, url, ADMIN);
     await page.waitForSelector('[data-testid=events] tbody tr');
     await page.click('[data-view=devices]');
     await page.waitForSelector('[data-testid=devices] tbody tr');
@@ -245,9 +216,7 @@ describe('admin page', () => {
     const late = sampleEvent({ time: '2026-11-30T16:00:00.000Z', fileName: '十二月の最初.docx', user: 'range-user' });
     await c.storage.insertEvents([early, late], Date.now());
     const { page, dialogs, problems } = await watchedPage(browser);
-    await page.goto(url + '/admin/');
-    await page.fill('input[name=token]', ADMIN);
-    await page.click('button[type=submit]');
+    await signInWithToken(page, url, ADMIN);
     await page.waitForSelector('[data-testid=events] tbody tr');
     await showNovember(page, 'Asia/Tokyo');
     await expect.poll(() => page.locator('td.file').allTextContents(), { timeout: 10_000 }).toEqual(['十一月の最初.docx']);
@@ -282,9 +251,7 @@ describe('admin page', () => {
     const cancelled = sampleEvent({ time: new Date(t + 6_000).toISOString(), action: 'warn', outcome: 'cancelled', relatesTo: warning.id, justification: '<i>消した</i>', fileName: '二度答えた.xlsx', user: 'answer-user' });
     await c.storage.insertEvents([warning, proceeded, cancelled], Date.now());
     const { page } = await watchedPage(browser);
-    await page.goto(url + '/admin/');
-    await page.fill('input[name=token]', ADMIN);
-    await page.click('button[type=submit]');
+    await signInWithToken(page, url, ADMIN);
     await page.waitForSelector('[data-testid=events] tbody tr');
     await page.fill('input[name=userPrefix]', 'answer-');
     await page.click('.filters button[type=submit]');
@@ -299,9 +266,7 @@ describe('admin page', () => {
 
   it('incidents: time left, triage saved, hostile notes inert; the per-user view', async () => {
     const { page, dialogs, problems } = await watchedPage(browser);
-    await page.goto(url + '/admin/');
-    await page.fill('input[name=token]', ADMIN);
-    await page.click('button[type=submit]');
+    await signInWithToken(page, url, ADMIN);
     await page.waitForSelector('[data-testid=events] tbody tr');
     await page.click('[data-view=incidents]');
     const rows = page.locator('[data-testid=incidents] tbody tr');
@@ -346,11 +311,9 @@ describe('admin page', () => {
     const dir2 = mkdtempSync(join(tmpdir(), 'ug-admin-down-'));
     const c2 = await createCollector({ storage: new SqliteStorage({ path: join(dir2, 'events.db') }), ingestTokens: ['e2e-ingest-token-0123456789'], adminTokens: [ADMIN] });
     const url2 = await c2.listen(0);
-    const { page, dialogs } = await watchedPage(browser, /ERR_CONNECTION_REFUSED|Failed to load resource/);
+    const { page, dialogs } = await watchedPage(browser, { expected: /ERR_CONNECTION_REFUSED|Failed to load resource/ });
     try {
-      await page.goto(url2 + '/admin/');
-      await page.fill('input[name=token]', ADMIN);
-      await page.click('button[type=submit]');
+      await signInWithToken(page, url2, ADMIN);
       // An empty collector: the empty state, in words.
       await expect.poll(() => page.locator('p.empty').textContent()).toBe('該当するイベントはありません。');
       await c2.close();

@@ -5,17 +5,13 @@
  * cross-site requests carry no session, and the audit log has every sign-in.
  */
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Provider from 'oidc-provider';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../src/events/sample.js';
-import { createCollector, type Collector } from '../../src/collector/server.js';
-import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
-import { BASE_ARGS } from './support/browser.js';
+import type { Collector } from '../../src/collector/server.js';
+import { startAdminLab, type AdminLab } from './support/admin-lab.js';
 
 const ADMIN = 'e2e-admin-token-for-signin-0123456789';
 const SECRET_FILE = '秘—人事評価_2026.xlsx';
@@ -38,32 +34,33 @@ describe('admin sign-in (OpenID Connect and local accounts) in Chromium', () => 
   let idp: Server;
   let issuer: string;
   let browser: Browser;
-  let dir: string;
+  let lab: AdminLab;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ug-signin-e2e-'));
     // The provider's port first (the collector needs the issuer), then the collector (the provider needs its callback).
     idp = createServer();
     await new Promise<void>((r) => idp.listen(0, r));
     // localhost, not 127.0.0.1: the provider is another site than the collector, as in real life.
     issuer = `http://localhost:${(idp.address() as AddressInfo).port}`;
     const port = await freePort();
-    c = await createCollector({
-      storage: new SqliteStorage({ path: join(dir, 'events.db') }),
-      ingestTokens: ['e2e-ingest-token-for-signin-0123456789'],
-      adminTokens: [ADMIN],
-      accounts: {
-        oidc: {
-          issuer,
-          clientId: 'upload-guard',
-          clientSecret: CLIENT_SECRET,
-          redirectUri: `http://127.0.0.1:${port}/v1/auth/oidc/callback`,
-          roleMap: { 'ug-admins': 'admin', 'ug-viewers': 'viewer' },
-          scopes: 'email groups',
+    lab = await startAdminLab(
+      {
+        ingestTokens: ['e2e-ingest-token-for-signin-0123456789'],
+        adminTokens: [ADMIN],
+        accounts: {
+          oidc: {
+            issuer,
+            clientId: 'upload-guard',
+            clientSecret: CLIENT_SECRET,
+            redirectUri: `http://127.0.0.1:${port}/v1/auth/oidc/callback`,
+            roleMap: { 'ug-admins': 'admin', 'ug-viewers': 'viewer' },
+            scopes: 'email groups',
+          },
         },
       },
-    });
-    url = await c.listen(port);
+      { port, lang: 'ja' },
+    );
+    ({ collector: c, url, browser } = lab);
     const provider = new Provider(issuer, {
       clients: [
         {
@@ -84,14 +81,10 @@ describe('admin sign-in (OpenID Connect and local accounts) in Chromium', () => 
     });
     idp.on('request', provider.callback());
     await c.storage.insertEvents([sampleEvent({ fileName: SECRET_FILE, user: 'hanako@example.co.jp', time: new Date(Date.now() - 60_000).toISOString() })], Date.now());
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...BASE_ARGS, '--lang=ja'], env: { ...process.env, LC_ALL: 'C.UTF-8', LANGUAGE: 'ja' } });
   });
   afterAll(async () => {
-    await browser?.close();
-    await c?.close();
-    await c?.storage.close();
+    await lab?.close();
     idp?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const api = async (path: string) => (await c.app.inject({ url: path, headers: { authorization: `Bearer ${ADMIN}` } })).json();
