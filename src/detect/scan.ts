@@ -84,10 +84,8 @@ function unscannable(err: unknown): UnscannableVerdict {
 
 const EXTRACTORS: Record<Exclude<Format, 'zip' | 'unsupported-archive'>, Extractor | null> = {
   pdf: extractPdf,
-  'text-pdf': async function* (blob, ctx) {
-    yield* extractText(blob, ctx);
-    yield* extractPdf(blob, ctx);
-  },
+  'text-pdf': /* @__PURE__ */ thenPdf(extractText),
+  'html-pdf': /* @__PURE__ */ thenPdf(extractHtml),
   ole2: extractOle2,
   rtf: extractRtf,
   gzip: extractGzip,
@@ -165,6 +163,17 @@ function alsoBytes(read: Extractor): Extractor {
   return async function* (blob, ctx) {
     yield* extractBinary(blob, ctx);
     yield* read(blob, ctx);
+  };
+}
+
+/**
+ * Text or a page with a PDF behind it (sniff.ts pdfBehindText, or a PDF's objects in text): read as
+ * what an editor or a browser shows, then as the PDF a PDF reader opens.
+ */
+function thenPdf(read: Extractor): Extractor {
+  return async function* (blob, ctx) {
+    yield* read(blob, ctx);
+    yield* extractPdf(blob, ctx);
   };
 }
 

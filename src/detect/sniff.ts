@@ -23,7 +23,7 @@ import { endsAsPdf, findBytes, PDF_HEADER_REACH } from './extract/pdf-parse.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif' | 'tnef' | 'companion' | 'text-pdf';
+  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif' | 'tnef' | 'companion' | 'text-pdf' | 'html-pdf';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd' | 'rpm';
@@ -297,7 +297,7 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   if (VOBJECT_START.test(ascii)) return 'vobject';
   // A directory export: non-ASCII values are base64 by the format's rule (extract/ldif.ts).
   if (LDIF_START.test(ascii) || (/\.ldif$/i.test(name) && /^[\x00-\x7f]*$/.test(ascii))) return 'ldif';
-  if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return (await pdfBehindText(blob)) ? 'text-pdf' : 'html';
+  if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return (await pdfBehindText(blob)) ? 'html-pdf' : 'html';
   // A property list named .plist is XML or, as macOS and iOS save most of them, binary (`bplist00`): the
   // binary one is read as a binary file is (its strings in UTF-16BE), never as markup it is not.
   if ((XML_EXT.test(name) && !ascii.startsWith('bplist')) || /^(\xEF\xBB\xBF)?\s*<(\?xml\b|mxfile\b)/.test(ascii)) return 'xml';
@@ -323,7 +323,7 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
  * A PDF behind more than a KiB of text (a saved HTTP response, a mail gateway's banner, a download page) or junk:
  * the file ends as a PDF (startxref, %%EOF) and its header is within PDF_HEADER_REACH. pdftotext and
  * pdf.js read it as the PDF it is (its body compressed, nothing of it reads as text); an editor shows
- * the text before it, so a text or a page is read both ways ('text-pdf').
+ * the text before it, and a browser the page, so a text or a page is read both ways ('text-pdf', 'html-pdf').
  */
 async function pdfBehindText(blob: Blob): Promise<boolean> {
   if (blob.size <= SNIFF_HEAD) return false;

@@ -51,8 +51,9 @@ describe('annotation appearances are laid out with the page\'s text, at their /R
 describe('a PDF behind more than a KiB of text or junk is read as the PDF (round 4 A2)', () => {
   it('behind a saved HTTP response, a log, an HTML page or 20,000 NULs: read as a PDF, marked (pdftotext reads them)', async () => {
     for (const name of ['m-behind-http-response.pdf', 'm-behind-log-lines.txt', 'm-behind-html.html', 'm-behind-nuls.pdf']) {
-      // Text before the PDF is read as text too ('text-pdf'); junk before it is not text ('pdf').
-      expect(await scan(name), name).toMatchObject({ verdict: 'marked', excerpt: expect.stringContaining('秘 Confidential'), format: name.includes('nuls') ? 'pdf' : 'text-pdf' });
+      // Text before the PDF is read as text too ('text-pdf'), a page as a page ('html-pdf'); junk before it is not text ('pdf').
+      const format = name.includes('nuls') ? 'pdf' : name.endsWith('.html') ? 'html-pdf' : 'text-pdf';
+      expect(await scan(name), name).toMatchObject({ verdict: 'marked', excerpt: expect.stringContaining('秘 Confidential'), format });
     }
   });
   it('the 秘書室 twin is clean, read as a PDF', async () => {
@@ -64,6 +65,14 @@ describe('a PDF behind more than a KiB of text or junk is read as the PDF (round
     const log = Buffer.from('秘 Confidential 取扱注意\n' + '2026-12-06 10:00:00 upload ok\n'.repeat(80));
     expect(await scanBlob(new Blob([new Uint8Array(Buffer.concat([log, pdf]))]), 'upload.log')).toMatchObject({ verdict: 'marked', format: 'text-pdf', location: { path: [] } });
     expect(await scanBlob(new Blob([new Uint8Array(Buffer.concat([Buffer.from(log.toString().replace('秘 ', '秘書室 ')), pdf]))]), 'upload.log')).toMatchObject({ verdict: 'clean' });
+  });
+  it('a page before such a PDF is read as the page a browser shows: 秘 as a character reference, Confidential split by a tag', async () => {
+    // A PDF as Chromium writes it (compressed, binary): the file is no longer text, so only a reading of the page finds the stamp.
+    const pdf = await bytes('../chromium-letter-spaced-trap.pdf');
+    const page = (words: string) => Buffer.from(`<!doctype html><html><body><p>${words}</p><p>${'本日の議事録です。'.repeat(200)}</p></body></html>\n`);
+    const scanPage = (words: string) => scanBlob(new Blob([new Uint8Array(Buffer.concat([page(words), pdf]))]), '議事録.html');
+    expect(await scanPage('&#x79D8; <b>Conf</b>idential')).toMatchObject({ verdict: 'marked', format: 'html-pdf', excerpt: expect.stringContaining('秘 Confidential') });
+    expect(await scanPage('&#x79D8;書室 <b>Conf</b>idential')).toMatchObject({ verdict: 'clean', format: 'html-pdf' });
   });
   it('a text that mentions %PDF- and %%EOF but does not end as a PDF stays text', async () => {
     expect(await scan('x-text-mentions-pdf.txt')).toMatchObject({ verdict: 'clean', format: 'text' });
