@@ -37,6 +37,7 @@ import { extractTnef } from './extract/tnef.js';
 import { extractSealed, extractSigned } from './extract/sealed.js';
 import { extractIso } from './extract/iso.js';
 import { extractHtml } from './extract/html.js';
+import { extractPlist } from './extract/plist.js';
 import { extractPdf } from './extract/pdf.js';
 import { extractOle2 } from './extract/ole2.js';
 import { extractRtf } from './extract/rtf.js';
@@ -86,6 +87,8 @@ const EXTRACTORS: Record<Exclude<Format, 'zip' | 'unsupported-archive'>, Extract
   pdf: extractPdf,
   'text-pdf': /* @__PURE__ */ thenPdf(extractText),
   'html-pdf': /* @__PURE__ */ thenPdf(extractHtml),
+  // Strings and data values, then the bytes as a binary file's (what was read of a binary list before).
+  plist: /* @__PURE__ */ thenBytes(extractPlist),
   ole2: extractOle2,
   rtf: extractRtf,
   gzip: extractGzip,

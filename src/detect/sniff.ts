@@ -18,12 +18,13 @@ import { archiveStart } from './extract/picture-archive.js';
 import { ZIP_END_REACH, zipLayout } from './extract/zip-end.js';
 import { BABYL_START, mmdfSeparator } from './extract/mbox.js';
 import { SQLITE_HEADER } from './extract/sqlite.js';
+import { BPLIST_MAGIC, XML_PLIST } from './extract/plist.js';
 import { validUtf8 } from './extract/text.js';
 import { endsAsPdf, findBytes, PDF_HEADER_REACH } from './extract/pdf-parse.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif' | 'tnef' | 'companion' | 'text-pdf' | 'html-pdf';
+  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif' | 'tnef' | 'companion' | 'text-pdf' | 'html-pdf' | 'plist';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd' | 'rpm';
@@ -298,8 +299,10 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   // A directory export: non-ASCII values are base64 by the format's rule (extract/ldif.ts).
   if (LDIF_START.test(ascii) || (/\.ldif$/i.test(name) && /^[\x00-\x7f]*$/.test(ascii))) return 'ldif';
   if (HTML_EXT.test(name) || /^(\uFEFF|\xEF\xBB\xBF)?\s*(<!doctype html|<html)/i.test(ascii)) return (await pdfBehindText(blob)) ? 'html-pdf' : 'html';
-  // A property list named .plist is XML or, as macOS and iOS save most of them, binary (`bplist00`): the
-  // binary one is read as a binary file is (its strings in UTF-16BE), never as markup it is not.
+  // A property list, binary (`bplist00`, as macOS and iOS save most of them) or XML, whatever its name
+  // (.plist, Safari's .webarchive): its values are read as values, its data as files (extract/plist.ts).
+  if (ascii.startsWith(BPLIST_MAGIC) || XML_PLIST.test(ascii)) return 'plist';
+  // Another binary list version is read as a binary file is (its strings in UTF-16BE), never as markup it is not.
   if ((XML_EXT.test(name) && !ascii.startsWith('bplist')) || /^(\xEF\xBB\xBF)?\s*<(\?xml\b|mxfile\b)/.test(ascii)) return 'xml';
   // GNU tar's volume label (`tar -V`) comes first without the ustar magic: the tar reader reads the label too.
   if (v7TarHeader(head)) return head[156] === 0x56 ? 'tar' : 'v7tar';
