@@ -99,3 +99,24 @@ describe('compound files of a kind not read here', () => {
     expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason: 'encrypted', detail: 'Office document protected by rights management (IRM)' });
   });
 });
+
+describe('an RTF object whose data does not hold together', () => {
+  it('the marked document embedded in an RTF, with part of its \\objdata hex lost (NULs, stray bytes): unscannable, not clean', async () => {
+    const rtf = Buffer.from(readFileSync(join(FIX, 'embedded-docx.rtf')));
+    const hex = rtf.indexOf('\\objdata') + 200;
+    for (const [what, damage] of [
+      ['512 NULs', (b: Buffer) => b.fill(0, hex, hex + 512)],
+      ['a byte lost', (b: Buffer) => b.fill(0x20, hex + 300, hex + 301)],
+    ] as const) {
+      const r = await scanBlob(new Blob([new Uint8Array(damage(Buffer.from(rtf)))]), '議事録入り.rtf');
+      expect(r, what).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', location: { area: 'embedded object' } });
+    }
+  });
+
+  it('a linked object (its data only names a file elsewhere) is nothing to read: clean', async () => {
+    // [MS-OLEDS] 2.2.5 LinkedObject: OLEVersion, FormatID 1, then class, topic and item names.
+    const hex = Buffer.concat([Buffer.from([1, 5, 0, 0, 1, 0, 0, 0]), Buffer.from([6, 0, 0, 0]), Buffer.from('Excel\0'), Buffer.from([11, 0, 0, 0]), Buffer.from('C:\\a\\b.xls\0')]).toString('hex');
+    const rtf = `{\\rtf1\\ansi{\\object\\objlink{\\*\\objclass Excel.Sheet.8}{\\*\\objdata ${hex}}{\\result 表は別ファイル}}\\par}`;
+    expect(await scanBlob(new Blob([rtf]), 'link.rtf')).toMatchObject({ verdict: 'clean' });
+  });
+});

@@ -135,6 +135,9 @@ export const extractRtf: Extractor = async function* (blob: Blob, ctx: ExtractCo
     const pairs = shapePairs(group, ctx.checkTime);
     for (const t of chunkText(pairs)) yield { kind: 'text', text: t, where: where(group[0].sink) };
   }
+  if (r.damagedObjects > 0) {
+    yield { kind: 'unscannable', reason: 'corrupt', detail: `${r.damagedObjects} embedded object(s) whose data is damaged (\\objdata): not read`, where: { area: 'embedded object' } };
+  }
   if (r.truncated) yield { kind: 'unscannable', reason: 'corrupt', detail: 'RTF document ends before its groups close (truncated)' };
   else if (r.closedEarly) yield { kind: 'unscannable', reason: 'corrupt', detail: 'the RTF document closes before its end (damaged): RTF follows that readers do not show' };
   else if (r.tooDeep) yield { kind: 'unscannable', reason: 'corrupt', detail: `RTF groups nest more than ${MAX_DEPTH} deep; the text inside them was not read` };
@@ -145,6 +148,8 @@ export interface RtfResult {
   text: Map<string, string>;
   /** What \objdata objects carry, with the file's own name when it has one (see `oleObjectIn`). */
   objects: { name: string; data: Uint8Array }[];
+  /** \objdata objects whose data does not hold together (damaged hex, sizes past the data): not read. */
+  damagedObjects: number;
   /** The input ended inside a group (truncated): what followed could not be read. */
   truncated: boolean;
   /** Groups nested past MAX_DEPTH: their text was not read. */
@@ -162,6 +167,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
 
   const out = new Map<string, string[]>();
   const objects: RtfResult['objects'] = [];
+  let damagedObjects = 0;
   const fontCp = new Map<number, number>();
   let docCp = 1252;
   let pendingFont = -1;
@@ -340,7 +346,11 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
       else if (stack.length) {
         if (st.objdata && !stack[stack.length - 1].objdata) {
           const obj = oleObjectIn(hex.join(''));
-          if (obj) objects.push(obj);
+          if (obj === LINKED) {
+            /* a link to a file elsewhere: nothing embedded (what it shows is its \result) */
+          } else if (obj) objects.push(obj);
+          // Fewer bytes than an OLE1 header (8) hold no object to read, let alone a stamp.
+          else if (hex.length >= 16) damagedObjects++;
           hex = [];
         }
         const closed = st;
@@ -616,7 +626,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
     const all = v.join('');
     text.set(k, hiddenSeen ? bothReadings(all, (shown.get(k) ?? []).join('')) : all);
   }
-  return { text, objects, truncated: stack.length > 0 || deep > 0, tooDeep, closedEarly, shapes };
+  return { text, objects, damagedObjects, truncated: stack.length > 0 || deep > 0, tooDeep, closedEarly, shapes };
 }
 
 /** Anything but blanks and NULs (which writers and mail gateways leave after the last brace) from `i` on. */
@@ -631,13 +641,17 @@ function hasContent(b: Uint8Array, i: number): boolean {
  * its own name and bytes), another class's native data (a compound file, or Acrobat's PDF) named
  * after nothing; failing that, a compound file found by its signature. Null when none.
  */
-function oleObjectIn(hexDigits: string): { name: string; data: Uint8Array } | null {
+function oleObjectIn(hexDigits: string): { name: string; data: Uint8Array } | typeof LINKED | null {
   const bytes = hexBytes(hexDigits);
+  // A linked object ([MS-OLEDS] 2.2.5 LinkedObject, FormatID 1) carries a path to a file elsewhere, no content.
+  if (bytes.length >= 8 && new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true) === 1) return LINKED;
   const native = ole1Native(bytes);
   if (native) return native.className === 'Package' ? parseOle10Native(native.data, false) : { name: '', data: native.data };
   const cfb = compoundFileIn(bytes);
   return cfb && { name: '', data: cfb };
 }
+
+const LINKED = 'linked';
 
 /** An embedded OLE1 object's class and native data, or null when the header does not hold together. */
 function ole1Native(b: Uint8Array): { className: string; data: Uint8Array } | null {
