@@ -23,6 +23,20 @@ describe('streams that cannot be read are said, not taken as empty (round 4: dam
   it('a photo (an image XObject in DCT) beside 秘書室 text stays clean', async () => {
     expect(await verdict('x-image-dct.pdf')).toBe('clean');
   });
+  it("a font's ToUnicode map the cross-reference lists but that cannot be read where it is (its bytes overwritten) is unscannable, not clean", async () => {
+    // LibreOffice's PDF: 秘 in DejaVu Sans, 「Confidential」 in Liberation Serif, each a subset mapped by a ToUnicode stream.
+    const pdf = Buffer.from(await readFile(resolve(FIX, '../no-cjk-font-stamp.pdf')));
+    expect(await scanBlob(new Blob([new Uint8Array(pdf)]), 'a.pdf')).toMatchObject({ verdict: 'marked' });
+    const second = (key: string) => Number([...pdf.toString('latin1').matchAll(new RegExp(`/${key} (\\d+) 0 R`, 'g'))][1][1]);
+    const from = pdf.indexOf(`\n${second('FontDescriptor')} 0 obj`) + 1;
+    const to = pdf.indexOf(`\n${second('ToUnicode')} 0 obj`) + 64;
+    expect(from).toBeGreaterThan(0);
+    expect(to).toBeGreaterThan(from);
+    // A disk or transfer error over the Latin font's descriptor and map: pdftotext shows only 秘. (With
+    // the descriptor whole, its flags already said the codes are glyph numbers: unscannable before too.)
+    pdf.fill(0, from, to);
+    expect(await scanBlob(new Blob([new Uint8Array(pdf)]), 'a.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
   it('XMP metadata with broken Flate data or an unknown filter is unscannable (properties)', async () => {
     expect(await scan('d-xmp-corrupt.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', location: { area: 'properties' } });
     expect(await verdict('d-xmp-unknown-filter.pdf')).toBe('unscannable');

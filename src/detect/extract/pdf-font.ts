@@ -544,6 +544,9 @@ export class FontLoader {
     if (key >= 0 && this.cmaps.has(key)) return this.cmaps.get(key)!;
     const s = doc.resolve(o);
     let r: CMapData | null = null;
+    // A map the cross-reference lists that cannot be read (damaged where it should be): the codes could
+    // be any characters. A reference to an object that does not exist is null, as the spec says.
+    if (key >= 0 && !(s instanceof Stream) && doc.unloadable.has(key)) throw new ScanError('corrupt', 'PDF is damaged (a font\'s character map cannot be read)');
     if (s instanceof Stream) {
       // Fail closed: text shown through a character map we could only partly read is not text we read.
       const info = { partial: false };

@@ -472,6 +472,8 @@ export class PdfDoc {
   encryptNum = -1;
   /** Something was damaged (repair scan, bad stream); the caller may report it. */
   damaged = false;
+  /** Objects the cross-reference lists as in use that could not be read (where they are said to be, or by the repair scan). */
+  readonly unloadable = new Set<number>();
   repaired = false;
 
   constructor(
@@ -716,7 +718,10 @@ export class PdfDoc {
         const alt = this.scanned || (this.xref.get(num) ? this.scan() : null);
         const e = alt?.get(num);
         o = e ? this.load(num, e) : undefined;
-        if (o === undefined && this.xref.get(num)) this.damaged = true;
+        if (o === undefined && this.xref.get(num)) {
+          this.damaged = true;
+          this.unloadable.add(num);
+        }
       }
       const v = o === undefined ? null : o;
       this.cache.set(num, v);
