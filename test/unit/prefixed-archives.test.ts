@@ -48,6 +48,15 @@ describe('archives behind other bytes', () => {
     }
   });
 
+  it('an RPM whose payload is overwritten (zeros where the compressed cpio was) is unscannable: libarchive finds no files there and says nothing', async () => {
+    for (const name of ['rpm_gzip_ctext.rpm', 'rpm_xz_ctext.rpm', 'rpm_zstd_clean.rpm']) {
+      const b = bytes(name);
+      const at = [[0x1f, 0x8b], [0xfd, 0x37], [0x28, 0xb5]].map(([x, y]) => b.findIndex((v, i) => v === x && b[i + 1] === y)).find((i) => i > 96)!;
+      b.fill(0, at);
+      expect(await scan(name, b), name).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    }
+  });
+
   it('an end record alone is not an archive, after a picture either; a whole ZIP after a picture is read (picture-heads.test.ts)', async () => {
     const jar = bytes('launch_script_ctext.jar');
     const end = jar.subarray(jar.length - 22);

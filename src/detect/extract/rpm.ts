@@ -12,6 +12,9 @@ import { extractBinary } from './binary.js';
 import { ScanError, type Extractor } from './types.js';
 
 const LEAD = 96;
+const ZSTD = [0x28, 0xb5, 0x2f, 0xfd];
+/** How a payload starts: gzip, xz, bzip2, LZMA (rpm's lzma: properties 0x5d, dictionary), zstd, or a bare cpio (newc, crc, odc). */
+const PAYLOADS = [[0x1f, 0x8b], [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], [0x42, 0x5a, 0x68], [0x5d, 0x00, 0x00], ZSTD, [0x30, 0x37, 0x30, 0x37, 0x30]];
 const HEADER_MAGIC = [0x8e, 0xad, 0xe8, 0x01];
 
 /** The size of the header structure at `at`: its magic, index entries (16 bytes each) and data store. */
@@ -29,7 +32,11 @@ export const extractRpm: Extractor = async function* (blob, ctx) {
   if (payload >= blob.size) throw new ScanError('corrupt', 'RPM package is truncated (no payload)');
   yield* extractBinary(blob.slice(0, payload), ctx);
   const data = blob.slice(payload);
-  if (!startsWith(await readBytes(data, 0, 4), [0x28, 0xb5, 0x2f, 0xfd])) return yield* readPackage(blob, ctx);
+  const head = await readBytes(data, 0, 6);
+  // libarchive finds no files, and says nothing, in a payload it does not recognise (overwritten, or a
+  // compressor it lacks): a package whose files were not read is not clean.
+  if (!PAYLOADS.some((sig) => startsWith(head, sig))) throw new ScanError('corrupt', 'RPM payload is not a cpio archive in a known compression');
+  if (!startsWith(head, ZSTD)) return yield* readPackage(blob, ctx);
   ctx.addEntry();
   yield { kind: 'member', name: 'payload.cpio', data };
 };
