@@ -45,6 +45,16 @@ describe('containers libarchive reads, cut short: corrupt, never clean (their ow
   });
 });
 
+describe('a cpio archive with a damaged header: corrupt, never clean', () => {
+  it('a byte of the docx entry\'s file size overwritten (libarchive stops there as at the end, with no error): the docx is not taken as absent', async () => {
+    const b = new Uint8Array(readFileSync(join(DIR, 'cpio_newc_docx.cpio')));
+    const header = Buffer.from(b).lastIndexOf('070701', Buffer.from(b).indexOf('.docx'));
+    expect(header).toBeGreaterThan(0);
+    b[header + 54] = 0xcf; // newc's c_filesize: eight hex digits from offset 54
+    expect(await scanBlob(new Blob([b]), 'cpio_newc_docx.cpio')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+});
+
 describe('disc images with UDF (genisoimage -udf, gzipped here)', () => {
   const image = (name: string) => new Uint8Array(gunzipSync(readFileSync(join(DIR, name))));
   const SECTOR = 2048;
