@@ -120,3 +120,20 @@ describe('an RTF object whose data does not hold together', () => {
     expect(await scanBlob(new Blob([rtf]), 'link.rtf')).toMatchObject({ verdict: 'clean' });
   });
 });
+
+describe('an embedded file whose \\x01Ole10Native header is damaged', () => {
+  // Zeros over the 100 bytes before the file: the label, paths and data size read as empty and 0.
+  const damaged = (name: string) => {
+    const b = Buffer.from(readFileSync(join(FIX, name)));
+    const at = [b.indexOf('PK\x03\x04'), b.indexOf('%PDF-')].find((i) => i > 0)!;
+    b.fill(0, at - 100, at);
+    return scanBlob(new Blob([new Uint8Array(b)]), name);
+  };
+  it('a marked document or PDF behind it is still read (the stream as it is): marked, not clean', async () => {
+    expect(await damaged('embedded-docx.doc')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await damaged('embedded-pdf.doc')).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+  it('a clean one is unscannable, saying the header is damaged', async () => {
+    expect(await damaged('embedded-clean.doc')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('header is damaged') });
+  });
+});

@@ -198,6 +198,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
   const native = has('\u0001Ole10Native');
   if (native) {
     const m = parseOle10Native(cfb.read(native));
+    if (m.damaged) yield { kind: 'unscannable', reason: 'corrupt', detail: 'an embedded file whose header is damaged (its bytes are read as they are)', where: { part: native.path } };
     ctx.addEntry();
     ctx.addExpanded(m.data.length);
     yield { kind: 'member', name: m.name || st.name, data: blobOf(m.data), where: { part: native.path }, ...payload };
@@ -260,13 +261,29 @@ function* propertySets(cfb: Cfb, st: CfbEntry): Generator<Extracted> {
 }
 
 /**
- * `\x01Ole10Native`: size, flags, label, source path, …, temp path, data size, data. An OLE1 Package
- * object (RTF's \objdata) holds the same without the leading size: `sized` false.
+ * What may follow the data: nothing (older packagers), or the temp path, label and source path again in
+ * UTF-16, each a character count then the characters. More bytes than those three say (a data size
+ * overwritten by zeros, which leaves the file's bytes behind it) is a header that does not hold together.
  */
-export function parseOle10Native(b: Uint8Array, sized = true): { name: string; data: Uint8Array } {
+function trailerFits(dv: DataView, at: number, end: number): boolean {
+  let o = at;
+  for (let k = 0; k < 3 && o + 4 <= end; k++) o += 4 + 2 * dv.getUint32(o, true);
+  // A few bytes of slack: a writer may pad the stream.
+  return end - o <= 16;
+}
+
+/**
+ * `\x01Ole10Native`: size, flags, label, source path, …, temp path, data size, data. An OLE1 Package
+ * object (RTF's \objdata) holds the same without the leading size: `sized` false. A header that does not
+ * hold together (`damaged`) gives the whole stream as the data: whatever file is in it is still read.
+ */
+export function parseOle10Native(b: Uint8Array, sized = true): { name: string; data: Uint8Array; damaged?: true } {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const start = sized ? 4 : 0;
-  const fallback = { name: '', data: b.subarray(Math.min(start, b.length)) };
+  const fallback = { name: '', data: b.subarray(Math.min(start, b.length)), damaged: true as const };
+  // The leading size is the rest of the stream's (0 taken as unsaid): one past the stream's end is damage.
+  const total = (sized && b.length >= 4 && dv.getUint32(0, true)) || b.length - start;
+  if (total > b.length - start) return fallback;
   try {
     let o = start + 2;
     const cstr = (): string => {
@@ -287,7 +304,8 @@ export function parseOle10Native(b: Uint8Array, sized = true): { name: string; d
     if (o + 4 > b.length) return fallback;
     const size = dv.getUint32(o, true);
     o += 4;
-    if (size > b.length - o) return fallback;
+    if (size > start + total - o) return fallback;
+    if (!trailerFits(dv, o + size, start + total)) return fallback;
     const base = (p: string) => p.split(/[\\/]/).pop() ?? p;
     return { name: label || base(src), data: b.subarray(o, o + size) };
   } catch {

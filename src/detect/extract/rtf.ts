@@ -348,7 +348,10 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
           const obj = oleObjectIn(hex.join(''));
           if (obj === LINKED) {
             /* a link to a file elsewhere: nothing embedded (what it shows is its \result) */
-          } else if (obj) objects.push(obj);
+          } else if (obj) {
+            objects.push(obj);
+            if ('damaged' in obj && obj.damaged) damagedObjects++; // read as it is, and said
+          }
           // Fewer bytes than an OLE1 header (8) hold no object to read, let alone a stamp.
           else if (hex.length >= 16) damagedObjects++;
           hex = [];
@@ -641,7 +644,7 @@ function hasContent(b: Uint8Array, i: number): boolean {
  * its own name and bytes), another class's native data (a compound file, or Acrobat's PDF) named
  * after nothing; failing that, a compound file found by its signature. Null when none.
  */
-function oleObjectIn(hexDigits: string): { name: string; data: Uint8Array } | typeof LINKED | null {
+function oleObjectIn(hexDigits: string): { name: string; data: Uint8Array; damaged?: true } | typeof LINKED | null {
   const bytes = hexBytes(hexDigits);
   // A linked object ([MS-OLEDS] 2.2.5 LinkedObject, FormatID 1) carries a path to a file elsewhere, no content.
   if (bytes.length >= 8 && new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true) === 1) return LINKED;
