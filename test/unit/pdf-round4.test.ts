@@ -37,6 +37,16 @@ describe('streams that cannot be read are said, not taken as empty (round 4: dam
     pdf.fill(0, from, to);
     expect(await scanBlob(new Blob([new Uint8Array(pdf)]), 'a.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
+  it("an annotation whose dictionary is broken (a byte over the / of its /Subj key, where the stamp is) is unscannable, not clean (pdftotext: 'Dictionary key must be a name object')", async () => {
+    const pdf = Buffer.from(await readFile(resolve(FIX, '../annot-subject-stamp.pdf')));
+    pdf[pdf.indexOf('/Subj(')] = 0xb3;
+    expect(await scanBlob(new Blob([new Uint8Array(pdf)]), 'a.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('broken syntax') });
+    // A hex string with bytes no hex string holds: the same.
+    const hex = Buffer.from(await readFile(resolve(FIX, '../annot-subject-stamp.pdf')));
+    const subj = hex.indexOf('/Subj(');
+    hex.write('/Subj<FEFF79D8zz>', subj, 'latin1');
+    expect(await scanBlob(new Blob([new Uint8Array(hex)]), 'a.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
   it('XMP metadata with broken Flate data or an unknown filter is unscannable (properties)', async () => {
     expect(await scan('d-xmp-corrupt.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', location: { area: 'properties' } });
     expect(await verdict('d-xmp-unknown-filter.pdf')).toBe('unscannable');

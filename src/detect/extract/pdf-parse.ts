@@ -193,6 +193,8 @@ export function unescapeLiteral(buf: Uint8Array, s: number, e: number, out: Uint
 
 export class Parser {
   pos: number;
+  /** Syntax a writer never produces was met and skipped (a dictionary key that is no name, a hex string with other bytes): damage. */
+  errors = 0;
   constructor(
     readonly buf: Uint8Array,
     pos: number,
@@ -383,7 +385,10 @@ export class Parser {
       const c = buf[p++];
       if (c === 0x3e) break;
       const v = hexVal(c);
-      if (v < 0) continue;
+      if (v < 0) {
+        if (CLS[c] !== WS) this.errors++;
+        continue;
+      }
       if (hi < 0) hi = v;
       else {
         out.push((hi << 4) | v);
@@ -411,6 +416,7 @@ export class Parser {
       }
       if (c !== 0x2f) {
         // garbage in place of a key: skip one token (stop at keywords that end objects)
+        this.errors++;
         const before = this.pos;
         const v = this.parse(depth + 1);
         if (v instanceof Cmd && (v.cmd === 'endobj' || v.cmd === 'stream' || v.cmd === 'obj')) {
@@ -472,6 +478,8 @@ export class PdfDoc {
   encryptNum = -1;
   /** Something was damaged (repair scan, bad stream); the caller may report it. */
   damaged = false;
+  /** Objects read with syntax no writer produces (Parser.errors): parts of them were skipped. */
+  readonly malformed = new Set<number>();
   /** Objects the cross-reference lists as in use that could not be read (where they are said to be, or by the repair scan). */
   readonly unloadable = new Set<number>();
   repaired = false;
@@ -802,6 +810,7 @@ export class PdfDoc {
     const dec = decrypt && this.decryptor && num !== this.encryptNum ? this.decryptor : null;
     const parser = dec ? new Parser(buf, p.pos, (s) => dec.string(s, num, gen)) : p;
     const obj = parser.parse();
+    if (parser.errors > 0) this.malformed.add(num);
     if (obj instanceof Dict) {
       parser.skipWs();
       if (bytesEq(buf, parser.pos, 'stream')) {

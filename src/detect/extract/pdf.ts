@@ -765,6 +765,17 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       detail: `${pagesOverLimits} page(s) draw more forms or annotations, or nest forms deeper, than the reader follows on one page: not read whole`,
     };
   }
+  // Objects the document refers to and its cross-reference lists, that are neither where it says nor
+  // anywhere the repair scan looked (overwritten, cut out): what they held (a field, an annotation, a
+  // page's resources) was not read. pdftotext says "xref num N not found but needed".
+  if (doc.unloadable.size > 0) {
+    yield { kind: 'unscannable', reason: 'corrupt', detail: `PDF is damaged (${doc.unloadable.size} object(s) it refers to cannot be read)` };
+  }
+  // Objects read past syntax errors (a key that is no name, a hex string with other bytes in it): what the
+  // skipped part held was not read. pdftotext: "Dictionary key must be a name object", "Illegal character".
+  if (doc.malformed.size > 0) {
+    yield { kind: 'unscannable', reason: 'corrupt', detail: `PDF is damaged (${doc.malformed.size} object(s) with broken syntax)` };
+  }
   // No %%EOF at the end: the file was cut short, and whatever followed was not read.
   if (badPages > 0 || fromScan || treeBroken || truncated) {
     yield {
