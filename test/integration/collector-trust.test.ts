@@ -204,7 +204,7 @@ describe('exports say when they are incomplete', () => {
 /** An overdue incident whose file and user are `name`. */
 const incidentOf = (name: string): Incident => ({
   id: 7, user: name, deviceId: 'pc-1', deviceName: null, sha256: null, fileName: name, service: 'gmail', day: '2026-12-02', kinds: ['block'],
-  openedAt: '2026-12-02T00:00:00.000Z', lastAt: '2026-12-02T00:00:00.000Z', events: 1, status: 'new', assignee: null, severity: 'medium', notes: null,
+  openedAt: '2026-12-02T00:00:00.000Z', receivedAt: '2026-12-02T00:00:00.000Z', lastAt: '2026-12-02T00:00:00.000Z', events: 1, status: 'new', assignee: null, severity: 'medium', notes: null,
   reportedAt: null, updatedAt: '2026-12-02T00:00:00.000Z', deadline: '2026-12-03T00:00:00.000Z', minutesLeft: -180,
 });
 

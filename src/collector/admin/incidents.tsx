@@ -209,6 +209,10 @@ function Triage(props: {
           <dd>{isoInZone(Date.parse(i.openedAt), zone)}</dd>
         </div>
         <div>
+          <dt>{t.receivedAt}</dt>
+          <dd>{isoInZone(Date.parse(i.receivedAt), zone)}</dd>
+        </div>
+        <div>
           <dt>{t.timeLeft}</dt>
           <dd>{timeLeft(t, i)}</dd>
         </div>

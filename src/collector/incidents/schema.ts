@@ -61,3 +61,15 @@ export const incidentLinkMigration = (flag: string) => `ALTER TABLE events ADD C
   CREATE INDEX events_unlinked ON events (received_ms, id) WHERE ${UNLINKED};
   DROP INDEX events_received;
   DELETE FROM meta WHERE key = 'incidents.watermark';`;
+
+/**
+ * due16 (red team collector6 #1): an incident's deadline runs from when a collector received its first
+ * event (due_from_ms, the collector's clock), not from the time its device claimed (opened_ms, still
+ * what the list shows as when it happened). A device whose clock was 20 h behind, well inside the 30
+ * days an event time is believed, opened incidents already 20 h into their 24: due soon, or overdue,
+ * before anyone could have seen them. Incidents opened before the upgrade keep the deadline they had
+ * (their alerts, named by it, were sent). ADD COLUMN without a default rewrites no rows.
+ */
+export const incidentDueMigration = (big: string) => `ALTER TABLE incidents ADD COLUMN due_from_ms ${big};
+  UPDATE incidents SET due_from_ms = opened_ms;
+  CREATE INDEX incidents_due ON incidents (status, due_from_ms);`;

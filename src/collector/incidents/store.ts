@@ -24,7 +24,7 @@ export type Severity = (typeof SEVERITIES)[number];
 export type IncidentKind = 'block' | 'proceeded' | 'disputed' | 'unscannable';
 
 export interface IncidentSettings {
-  /** The agreed time to report an incident to the customer, hours from its first event. */
+  /** The agreed time to report an incident to the customer, hours from the arrival of its first event. */
   reportHours: number;
   /** The zone whose days group events (an event at 00:30 JST belongs to that JST day). */
   timeZone: string;
@@ -41,7 +41,13 @@ export interface Incident {
   /** Local day (settings.timeZone) of the grouped events, YYYY-MM-DD. */
   day: string;
   kinds: IncidentKind[];
+  /** When its first event happened, as its device said (inside the window the collector believes). */
   openedAt: string;
+  /**
+   * When a collector received its first event (its own clock): the deadline runs from here, not from
+   * openedAt, which a device's clock decides (red team collector6 #1).
+   */
+  receivedAt: string;
   lastAt: string;
   events: number;
   status: IncidentStatus;
@@ -50,7 +56,7 @@ export interface Incident {
   notes: string | null;
   reportedAt: string | null;
   updatedAt: string;
-  /** openedAt + settings.reportHours. */
+  /** receivedAt + settings.reportHours. */
   deadline: string;
   /** Minutes until the deadline (negative: overdue); null once reported or closed. */
   minutesLeft: number | null;
@@ -110,6 +116,8 @@ export function groupKey(e: StoredEvent, zone: string): { key: string; day: stri
 }
 
 const HOUR = 3_600_000;
+/** Where an incident's deadline runs from (due16 sets it on every row; opened_ms if a row had none). */
+const DUE_FROM = 'coalesce(due_from_ms, opened_ms)';
 
 export class IncidentStore {
   constructor(private readonly sql: Sql) {}
@@ -213,10 +221,12 @@ export class IncidentStore {
     for (const { e, key, day } of todo) {
       const kind = incidentKind(e)!;
       const t = Date.parse(e.time);
+      // The deadline's start: when the collector heard of it, which no device clock moves.
+      const heard = Date.parse(e.receivedAt);
       yield {
-        sql: `INSERT INTO ${incidents} (group_key, user_name, device_id, device_name, sha256, file_name, service, day, kinds, opened_ms, last_ms, event_count, updated_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, 0, ?) ON CONFLICT (group_key) DO NOTHING`,
-        params: [key, e.user, e.deviceId, e.deviceName ?? null, e.sha256, e.fileName, e.service, day, t, t, now],
+        sql: `INSERT INTO ${incidents} (group_key, user_name, device_id, device_name, sha256, file_name, service, day, kinds, opened_ms, due_from_ms, last_ms, event_count, updated_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, 0, ?) ON CONFLICT (group_key) DO NOTHING`,
+        params: [key, e.user, e.deviceId, e.deviceName ?? null, e.sha256, e.fileName, e.service, day, t, heard, t, now],
       };
       const inc = ((yield { sql: `SELECT id, kinds FROM ${incidents} WHERE group_key = ?`, params: [key], rows: true }) as { id: number | string; kinds: string }[])[0]!;
       if (!(yield { sql: `INSERT INTO ${links} (event_id, incident_id) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING`, params: [e.id, inc.id] })) continue;
@@ -224,9 +234,9 @@ export class IncidentStore {
       yield {
         sql: `UPDATE ${incidents} SET event_count = event_count + 1, kinds = ?,
              opened_ms = CASE WHEN opened_ms > ? THEN ? ELSE opened_ms END, last_ms = CASE WHEN last_ms < ? THEN ? ELSE last_ms END,
-             device_name = coalesce(?, device_name)
+             due_from_ms = CASE WHEN due_from_ms > ? THEN ? ELSE due_from_ms END, device_name = coalesce(?, device_name)
            WHERE id = ?`,
-        params: [kinds, t, t, t, t, e.deviceName ?? null, inc.id],
+        params: [kinds, t, t, t, t, heard, heard, e.deviceName ?? null, inc.id],
       };
       linked++;
     }
@@ -235,14 +245,15 @@ export class IncidentStore {
 
   /**
    * How fast the incidents opened in [fromMs, toMs) were reported to the customer (guideline 4-1), for
-   * the periodic report: how many were reported, how many within the agreed time, the median hours.
+   * the periodic report: how many were reported, how many within the agreed time, the median hours
+   * (from the arrival of the first event, as the deadline).
    */
   async reporting(fromMs: number, toMs: number, reportHours: number): Promise<Reporting> {
-    const rows = await this.sql.all<{ opened_ms: number | string; reported_ms: number | string }>(
-      `SELECT opened_ms, reported_ms FROM ${this.t.incidents} WHERE opened_ms >= ? AND opened_ms < ? AND reported_ms IS NOT NULL`,
+    const rows = await this.sql.all<{ due_from_ms: number | string; reported_ms: number | string }>(
+      `SELECT ${DUE_FROM} AS due_from_ms, reported_ms FROM ${this.t.incidents} WHERE opened_ms >= ? AND opened_ms < ? AND reported_ms IS NOT NULL`,
       [fromMs, toMs],
     );
-    const hours = rows.map((r) => (Number(r.reported_ms) - Number(r.opened_ms)) / 3_600_000).sort((a, b) => a - b);
+    const hours = rows.map((r) => (Number(r.reported_ms) - Number(r.due_from_ms)) / 3_600_000).sort((a, b) => a - b);
     const mid = hours.length >> 1;
     const median = hours.length === 0 ? null : hours.length % 2 ? hours[mid]! : (hours[mid - 1]! + hours[mid]!) / 2;
     return { reported: hours.length, withinAgreed: hours.filter((h) => h <= reportHours).length, medianHours: median, agreedHours: reportHours };
@@ -260,10 +271,10 @@ export class IncidentStore {
       params.push(q.user);
     }
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    // Open ones first (by deadline, i.e. by first event), then the rest newest first; id breaks ties.
+    // Open ones first (by deadline, i.e. by first event's arrival), then the rest newest first; id breaks ties.
     const order =
       q.sort === 'deadline'
-        ? `ORDER BY CASE WHEN status IN ('new', 'investigating') THEN 0 ELSE 1 END, CASE WHEN status IN ('new', 'investigating') THEN opened_ms ELSE -opened_ms END, id`
+        ? `ORDER BY CASE WHEN status IN ('new', 'investigating') THEN 0 ELSE 1 END, CASE WHEN status IN ('new', 'investigating') THEN ${DUE_FROM} ELSE -opened_ms END, id`
         : 'ORDER BY opened_ms DESC, id DESC';
     const [rows, count] = await Promise.all([
       this.sql.all(`SELECT * FROM ${this.t.incidents} ${w} ${order} LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]),
@@ -314,7 +325,7 @@ export class IncidentStore {
   /** Open incidents (not reported, not closed) whose deadline is at or before `by`, oldest first. */
   async dueBy(by: number, s: IncidentSettings, now: number, limit = 500): Promise<Incident[]> {
     const rows = await this.sql.all(
-      `SELECT * FROM ${this.t.incidents} WHERE status IN ('new', 'investigating') AND reported_ms IS NULL AND opened_ms <= ? ORDER BY opened_ms, id LIMIT ?`,
+      `SELECT * FROM ${this.t.incidents} WHERE status IN ('new', 'investigating') AND reported_ms IS NULL AND ${DUE_FROM} <= ? ORDER BY ${DUE_FROM}, id LIMIT ?`,
       [by - s.reportHours * HOUR, limit],
     );
     return rows.map((r) => toIncident(r, s, now));
@@ -326,7 +337,8 @@ const isoOrNull = (ms: unknown) => (ms === null || ms === undefined ? null : iso
 
 function toIncident(r: Record<string, unknown>, s: IncidentSettings, now: number): Incident {
   const opened = Number(r.opened_ms);
-  const deadline = opened + s.reportHours * HOUR;
+  const heard = r.due_from_ms === null || r.due_from_ms === undefined ? opened : Number(r.due_from_ms);
+  const deadline = heard + s.reportHours * HOUR;
   const open = (r.status === 'new' || r.status === 'investigating') && (r.reported_ms === null || r.reported_ms === undefined);
   return {
     id: Number(r.id),
@@ -339,6 +351,7 @@ function toIncident(r: Record<string, unknown>, s: IncidentSettings, now: number
     day: String(r.day),
     kinds: String(r.kinds).split(',').filter(Boolean) as IncidentKind[],
     openedAt: iso(opened),
+    receivedAt: iso(heard),
     lastAt: iso(r.last_ms),
     events: Number(r.event_count),
     status: r.status as IncidentStatus,

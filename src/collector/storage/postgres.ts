@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { groupCountsSql, toGroupCount, type GroupCount, type GroupKey } from './group-counts.js';
 import { ACCOUNTS_MORE_PG, ACCOUNTS_PG, ACCOUNTS_SUBJECT, deniedPending } from '../accounts/schema.js';
-import { PG_INCIDENTS_MIGRATION, incidentLinkMigration } from '../incidents/schema.js';
+import { PG_INCIDENTS_MIGRATION, incidentDueMigration, incidentLinkMigration } from '../incidents/schema.js';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import {
   COLUMN_NAMES,
@@ -173,6 +173,8 @@ const MIGRATIONS: string[] = [
   incidentLinkMigration('SMALLINT'),
   // denied15: as in sqlite.ts: refused credentials counted since an address's first entry (accounts/schema.ts).
   deniedPending('BIGINT'),
+  // due16: as in sqlite.ts: deadlines from the first event's arrival (incidents/schema.ts).
+  incidentDueMigration('BIGINT'),
 ];
 
 /** Epoch ms → day number (BIGINT division would truncate towards zero; floor is right before 1970 too). */

@@ -4,7 +4,7 @@
  */
 import { ACCOUNTS_MORE_SQLITE, ACCOUNTS_SQLITE, ACCOUNTS_SUBJECT, deniedPending } from '../accounts/schema.js';
 import { chmodSync, closeSync, openSync } from 'node:fs';
-import { SQLITE_INCIDENTS_MIGRATION, incidentLinkMigration } from '../incidents/schema.js';
+import { SQLITE_INCIDENTS_MIGRATION, incidentDueMigration, incidentLinkMigration } from '../incidents/schema.js';
 import Database from 'better-sqlite3';
 import type { UploadEvent } from '../../events/schema.js';
 import { COLUMN_NAMES, FTS_TABLE, HOUR_MS, NAMES_TABLE, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
@@ -189,6 +189,8 @@ const MIGRATIONS: string[] = [
   incidentLinkMigration('INTEGER'),
   // denied15: the refused credentials counted since an address's first entry, held durably (accounts/schema.ts).
   deniedPending('INTEGER'),
+  // due16: an incident's deadline runs from its first event's arrival, not the device's clock (incidents/schema.ts).
+  incidentDueMigration('INTEGER'),
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */
