@@ -38,6 +38,9 @@ export function tokenId(token: string): string {
   return digest(token).toString('hex').slice(0, 8);
 }
 
+/** An ingest token as the audit log names it (a 429 for its rate limit is on record under it). */
+export const ingestActor = (token: string) => `ingest-token:${tokenId(token)}`;
+
 /** The token of an `Authorization: Bearer <token>` header, or null. */
 export function bearer(header: string | undefined): string | null {
   if (!header) return null;

@@ -64,3 +64,20 @@ export const deniedPending = (big: string) => `
     holder TEXT NOT NULL, address TEXT NOT NULL, from_ms ${big} NOT NULL, last_ms ${big} NOT NULL,
     n INTEGER NOT NULL, routes TEXT NOT NULL, reasons TEXT NOT NULL, PRIMARY KEY (holder, address));
   CREATE INDEX IF NOT EXISTS denied_pending_last ON denied_pending (last_ms);`;
+
+/**
+ * throttled17: the held counts name who was refused as well as from where (refused_pending replaces
+ * denied_pending): a valid credential answered 429 for being over its rate limit (an admin token, a
+ * session, an API token, an ingest token) is counted for the audit log under its own actor, as refused
+ * unknown credentials are (actor '': `unknown` in the log; red team collector6 #2: those 429s were on
+ * record nowhere).
+ * A dead collector's held counts move over. IF NOT EXISTS and ON CONFLICT: safe to run again.
+ */
+export const refusedPending = (big: string) => `
+  CREATE TABLE IF NOT EXISTS refused_pending (
+    holder TEXT NOT NULL, actor TEXT NOT NULL, address TEXT NOT NULL, from_ms ${big} NOT NULL, last_ms ${big} NOT NULL,
+    n INTEGER NOT NULL, routes TEXT NOT NULL, reasons TEXT NOT NULL, PRIMARY KEY (holder, actor, address));
+  CREATE INDEX IF NOT EXISTS refused_pending_last ON refused_pending (last_ms);
+  INSERT INTO refused_pending (holder, actor, address, from_ms, last_ms, n, routes, reasons)
+    SELECT holder, '', address, from_ms, last_ms, n, routes, reasons FROM denied_pending WHERE true ON CONFLICT DO NOTHING;
+  DROP TABLE denied_pending;`;

@@ -83,8 +83,13 @@ export interface AuditEntry {
   address: string | null;
 }
 
-/** Refused unknown credentials from one address (`*`: the addresses beyond the limit) since its first entry. */
+/**
+ * Refused requests of one caller from one address (`*`: the addresses beyond the limit) since its first
+ * entry: unknown credentials (actor ''; `unknown` in the log), or a valid one over its rate limit.
+ */
 export interface HeldDenied {
+  /** The caller as the audit log names it; '' for a credential that is not valid (or none). */
+  actor: string;
   address: string;
   fromMs: number;
   lastMs: number;
@@ -551,33 +556,35 @@ export class AccountStore {
     return (await this.all(sql, params)).map(auditRow);
   }
 
-  // --- refused unknown credentials counted since their address's first entry (plugins/sessions.ts) ---
+  // --- refused requests counted since their caller's and address's first entry (plugins/sessions.ts) ---
   /**
-   * The count `holder` (one collector process) keeps for an address, written whole before the refusal is
-   * answered. A write that arrives after a later one (PostgreSQL's pool may reorder them) changes nothing.
+   * The count `holder` (one collector process) keeps for a caller and address, written whole before the
+   * refusal is answered. A write that arrives after a later one (PostgreSQL's pool may reorder them)
+   * changes nothing.
    */
   async holdDenied(holder: string, d: HeldDenied): Promise<void> {
     await this.x.append(
-      this.t(`INSERT INTO T.denied_pending AS d (holder, address, from_ms, last_ms, n, routes, reasons) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (holder, address) DO UPDATE SET last_ms = excluded.last_ms, n = excluded.n, routes = excluded.routes, reasons = excluded.reasons WHERE d.n < excluded.n`),
-      [holder, d.address, d.fromMs, d.lastMs, d.count, JSON.stringify(d.routes), JSON.stringify(d.reasons)],
+      this.t(`INSERT INTO T.refused_pending AS d (holder, actor, address, from_ms, last_ms, n, routes, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (holder, actor, address) DO UPDATE SET last_ms = excluded.last_ms, n = excluded.n, routes = excluded.routes, reasons = excluded.reasons WHERE d.n < excluded.n`),
+      [holder, d.actor, d.address, d.fromMs, d.lastMs, d.count, JSON.stringify(d.routes), JSON.stringify(d.reasons)],
     );
   }
   /**
-   * Moves the held counts into the audit log as `access.denied.repeated` entries, in one transaction (each
-   * count is in the log once, or still held): this collector's, and those no collector has touched since
-   * `orphanBeforeMs` (a collector that was killed: a live one moves its own every minute). Returns how many.
+   * Moves the held counts into the audit log, in one transaction (each count is in the log once, or still
+   * held): `access.denied.repeated` for unknown credentials, `access.throttled.repeated` under the actor
+   * of a valid one; this collector's, and those no collector has touched since `orphanBeforeMs` (a
+   * collector that was killed: a live one moves its own every minute). Returns how many.
    */
   async flushDenied(holder: string, orphanBeforeMs: number, now: number): Promise<number> {
     const moved = await this.change(
       (function* () {
-        return (yield { sql: 'DELETE FROM T.denied_pending WHERE holder = ? OR last_ms < ? RETURNING *', params: [holder, orphanBeforeMs], rows: true }) as Row[];
+        return (yield { sql: 'DELETE FROM T.refused_pending WHERE holder = ? OR last_ms < ? RETURNING *', params: [holder, orphanBeforeMs], rows: true }) as Row[];
       })(),
       (rows) =>
         rows.map((r) => ({
           timeMs: now,
-          actor: 'unknown',
-          action: 'access.denied.repeated',
+          actor: r.actor === '' ? 'unknown' : String(r.actor),
+          action: r.actor === '' ? 'access.denied.repeated' : 'access.throttled.repeated',
           details: {
             count: num(r.n),
             from: new Date(num(r.from_ms)).toISOString(),

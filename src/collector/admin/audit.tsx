@@ -43,6 +43,10 @@ const TEXT = {
       'report.download': '定期報告書の出力',
       'token.create': 'API トークン発行',
       'token.revoke': 'API トークン失効',
+      'access.denied': 'アクセス拒否',
+      'access.denied.repeated': 'アクセス拒否（1分間の件数）',
+      'access.throttled': '要求が多すぎるため拒否（有効な資格情報）',
+      'access.throttled.repeated': '要求が多すぎるため拒否（1分間の件数）',
     } as Record<string, string>,
   },
   en: {
@@ -77,6 +81,10 @@ const TEXT = {
       'report.download': 'Report downloaded',
       'token.create': 'API token issued',
       'token.revoke': 'API token revoked',
+      'access.denied': 'Access refused',
+      'access.denied.repeated': 'Access refused (count for the minute)',
+      'access.throttled': 'Refused: too many requests (valid credential)',
+      'access.throttled.repeated': 'Refused: too many requests (count for the minute)',
     } as Record<string, string>,
   },
 };

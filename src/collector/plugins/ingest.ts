@@ -10,7 +10,8 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HeartbeatSchema, IngestBatchSchema, describeIssues, type UploadEvent } from '../../events/schema.js';
-import { tokenId } from '../auth.js';
+import { ingestActor, tokenId } from '../auth.js';
+import { routeOf } from './sessions.js';
 import type { CollectorContext, CollectorPlugin } from '../context.js';
 import { tooMany } from './token-checks.js';
 
@@ -69,8 +70,8 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
       return reply.code(400).send({ error: errors[0], errors });
     }
     const events = parsed.data.events.map(normalizeEvent);
-    const limited = limitClient(ctx, req, reply, events[0]?.deviceId) ?? limitEvents(ctx, req, reply, events);
-    if (limited) return limited;
+    const wait = limitClient(ctx, req, events[0]?.deviceId) || limitEvents(ctx, req, events);
+    if (wait > 0) return throttled(ctx, req, reply, wait);
     let stored: readonly UploadEvent[] | null = null;
     if (!admission.takeEvents(events.length)) {
       refundEvents(ctx, req, events, []);
@@ -103,8 +104,8 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
       return reply.code(400).send({ error: errors[0], errors });
     }
     const heartbeat = wellFormedStrings({ ...parsed.data, deviceId: lowerUuid(parsed.data.deviceId) });
-    const limited = limitClient(ctx, req, reply, heartbeat.deviceId);
-    if (limited) return limited;
+    const wait = limitClient(ctx, req, heartbeat.deviceId);
+    if (wait > 0) return throttled(ctx, req, reply, wait);
     const stored = { ...heartbeat, tokenId: tokenId(app.tokenOf(req) ?? '') };
     await metrics.time('heartbeat', () => storage.upsertHeartbeat(stored, ctx.now()));
     metrics.heartbeats++;
@@ -112,16 +113,21 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
   });
 };
 
+/** 429 to a valid ingest token over a budget, on record under the token first (red team collector6 #2). */
+async function throttled(ctx: CollectorContext, req: FastifyRequest, reply: FastifyReply, wait: number): Promise<FastifyReply> {
+  await req.server.throttled(req, ingestActor(req.server.tokenOf(req) ?? ''), routeOf(req));
+  return tooMany(reply, ctx.metrics, wait);
+}
+
 /**
  * Per device and per ingest token (the whole fleet) buckets, after the per-address one: a NAT in front
  * of a thousand browsers does not squeeze them into one device's share, and a leaked token cannot
- * flood the collector from many addresses.
+ * flood the collector from many addresses. Returns the seconds to wait, 0 when allowed.
  */
-function limitClient(ctx: CollectorContext, req: FastifyRequest, reply: FastifyReply, deviceId: string | undefined): FastifyReply | null {
+function limitClient(ctx: CollectorContext, req: FastifyRequest, deviceId: string | undefined): number {
   const token = tokenId(req.server.tokenOf(req) ?? '');
   const waits = [ctx.tokenLimiter?.take(token) ?? 0, deviceId ? (ctx.deviceLimiter?.take(`${token}|${deviceId}`) ?? 0) : 0];
-  const wait = Math.max(...waits);
-  return wait > 0 ? tooMany(reply, ctx.metrics, wait) : null;
+  return Math.max(...waits);
 }
 
 /** The event budgets (context.ts eventLimiters): each device id in the batch, the address, the token. */
@@ -137,14 +143,17 @@ function eventBuckets(ctx: CollectorContext, req: FastifyRequest, events: readon
   ];
 }
 
-/** Takes the batch from every budget, or from none: a batch refused by one bucket is not charged to the others. */
-function limitEvents(ctx: CollectorContext, req: FastifyRequest, reply: FastifyReply, events: readonly UploadEvent[]): FastifyReply | null {
-  if (!ctx.eventLimiters) return null;
+/**
+ * Takes the batch from every budget, or from none: a batch refused by one bucket is not charged to the
+ * others. Returns the seconds to wait, 0 when allowed.
+ */
+function limitEvents(ctx: CollectorContext, req: FastifyRequest, events: readonly UploadEvent[]): number {
+  if (!ctx.eventLimiters) return 0;
   const buckets = eventBuckets(ctx, req, events);
   const waits = buckets.map((b) => b.limiter.take(b.key, b.n));
   const wait = Math.max(...waits);
   if (wait > 0) buckets.forEach((b, i) => waits[i] === 0 && b.limiter.give(b.key, b.n));
-  return wait > 0 ? tooMany(reply, ctx.metrics, wait) : null;
+  return wait;
 }
 
 /** Gives back the budget of the events of an admitted batch that were not stored (duplicates, or a failure). */

@@ -52,6 +52,12 @@ declare module 'fastify' {
      * an entry at once, the rest in access.denied.repeated), durably before the caller answers it.
      */
     deniedRefused(req: FastifyRequest, details: { route: string; status: number; reason: string }): Promise<void>;
+    /**
+     * Counts a request of a valid credential refused with 429 for its rate limit, under its actor (the
+     * first of its address's minute an `access.throttled` entry at once, the rest in
+     * access.throttled.repeated), durably before the caller answers it.
+     */
+    throttled(req: FastifyRequest, actor: string, route: string): Promise<void>;
     /** Who sent this request (null: no credentials at all), without answering it. */
     whoIs(req: FastifyRequest): Promise<Found | null>;
     /**
@@ -117,15 +123,23 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
   const holder = randomUUID();
   const DENIED_FLUSH_MS = 60_000;
   const ORPHAN_MS = 5 * DENIED_FLUSH_MS;
-  const denied = new Map<string, { count: number; fromMs: number; routes: Record<string, number>; reasons: Record<string, number>; written: Promise<boolean>; next: Promise<boolean> | null }>();
+  const denied = new Map<string, { actor: string; address: string; count: number; fromMs: number; routes: Record<string, number>; reasons: Record<string, number>; written: Promise<boolean>; next: Promise<boolean> | null }>();
   const DENIED_KEYS = 10_000;
-  async function deniedUnknown(req: FastifyRequest, details: { route: string; status: number; reason: string }): Promise<void> {
-    // Beyond DENIED_KEYS addresses at once (IPv6), the rest share one count.
-    const key = denied.has(req.ip) || denied.size < DENIED_KEYS ? req.ip : '*';
+  /**
+   * Counts a refusal of `actor` ('' for an unknown caller) from the request's address. Valid credentials
+   * over their rate limit are counted the same way under their own actor (red team collector6 #2: a
+   * token or a session hammering the API, or an ingest token over its budget, was answered 429 with
+   * nothing on record).
+   */
+  async function countRefused(req: FastifyRequest, actor: string, details: { route: string; status: number; reason: string }): Promise<void> {
+    // Beyond DENIED_KEYS callers and addresses at once (IPv6), the rest of each caller share one count.
+    const mine = JSON.stringify([actor, req.ip]);
+    const address = denied.has(mine) || denied.size < DENIED_KEYS ? req.ip : '*';
+    const key = JSON.stringify([actor, address]);
     const seen = denied.get(key);
     if (!seen) {
-      denied.set(key, { count: 0, fromMs: ctx.now(), routes: {}, reasons: {}, written: Promise.resolve(true), next: null });
-      return audit('unknown', 'access.denied', details, req);
+      denied.set(key, { actor, address, count: 0, fromMs: ctx.now(), routes: {}, reasons: {}, written: Promise.resolve(true), next: null });
+      return actor === '' ? audit('unknown', 'access.denied', details, req) : audit(actor, 'access.throttled', details, req);
     }
     seen.count++;
     seen.routes[details.route] = (seen.routes[details.route] ?? 0) + 1;
@@ -135,15 +149,15 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     if (!seen.next) {
       seen.next = seen.written.then(() => {
         seen.next = null;
-        return holdDenied(key, seen);
+        return holdDenied(seen);
       });
       seen.written = seen.next;
     }
     await seen.next;
   }
-  /** Writes an address's count; false when it could not be (logged; written again at the flush). */
-  const holdDenied = (address: string, d: { count: number; fromMs: number; routes: Record<string, number>; reasons: Record<string, number> }) =>
-    store.holdDenied(holder, { address, fromMs: d.fromMs, lastMs: ctx.now(), count: d.count, routes: d.routes, reasons: d.reasons }).then(
+  /** Writes a caller's and address's count; false when it could not be (logged; written again at the flush). */
+  const holdDenied = (d: { actor: string; address: string; count: number; fromMs: number; routes: Record<string, number>; reasons: Record<string, number> }) =>
+    store.holdDenied(holder, { actor: d.actor, address: d.address, fromMs: d.fromMs, lastMs: ctx.now(), count: d.count, routes: d.routes, reasons: d.reasons }).then(
       () => true,
       (err) => (app.log.error({ err }, 'audit log write failed (refused credentials count)'), false),
     );
@@ -152,14 +166,16 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     // and a count whose last write failed is tried once more.
     const held = [...denied];
     denied.clear();
-    await Promise.all(held.map(async ([address, d]) => d.count > 0 && !(await d.written) && (await holdDenied(address, d))));
+    await Promise.all(held.map(async ([, d]) => d.count > 0 && !(await d.written) && (await holdDenied(d))));
     const now = ctx.now();
     await store.flushDenied(holder, now - ORPHAN_MS, now).catch((err) => app.log.error({ err }, 'audit log write failed'));
   }
   const deniedTimer = setInterval(() => void flushDenied(), DENIED_FLUSH_MS);
   deniedTimer.unref();
   app.decorate('flushDenied', flushDenied);
+  const deniedUnknown = (req: FastifyRequest, details: { route: string; status: number; reason: string }) => countRefused(req, '', details);
   app.decorate('deniedRefused', deniedUnknown);
+  app.decorate('throttled', (req: FastifyRequest, actor: string, route: string) => countRefused(req, actor, { route, status: 429, reason: OVER_RATE }));
   // What a collector killed over 5 minutes ago left is written at once, not at the first minute.
   app.addHook('onReady', flushDenied);
   app.addHook('onClose', async () => {
@@ -219,6 +235,8 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
       // A presented credential refused for want of budget is counted too (red team L6): a flood past
       // the bucket is on record by its size, not only up to the bucket's allowance.
       if (!found.ok && presented) await deniedUnknown(req, { route: routeOf(req), status: 429, reason: THROTTLED });
+      // A valid one over its own rate is on record under its name (red team collector6 #2).
+      if (found.ok) await countRefused(req, found.p.actor, { route: routeOf(req), status: 429, reason: OVER_RATE });
       tooMany(reply, ctx.metrics, wait);
       return null;
     }
@@ -291,6 +309,9 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
 
 /** The reason counted for a refusal answered 429 because the address's bucket of refused requests is empty. */
 export const THROTTLED = 'throttled: too many refused requests from this address';
+
+/** The reason counted for a valid credential answered 429 because it is over its own rate limit. */
+export const OVER_RATE = 'throttled: over this credential\'s rate limit';
 
 /** The route as the audit log names it: method and pattern (no ids, no query). */
 export const routeOf = (req: FastifyRequest) => `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`;

@@ -4,7 +4,8 @@
  * closes its connection, so a client that keeps sending a body after the refusal is not read further.
  */
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
-import { authorizeToken, bearer, queryToken, tokenId, type Scope } from '../auth.js';
+import { authorizeToken, bearer, ingestActor, queryToken, tokenId, type Scope } from '../auth.js';
+import { routeOf } from './sessions.js';
 import { appWide, type CollectorPlugin } from '../context.js';
 
 declare module 'fastify' {
@@ -36,7 +37,11 @@ export const tokenChecks: CollectorPlugin = appWide(async (app, { ctx }) => {
       // once the body says which device it is (see ingest.ts).
       const key = auth.ok ? `${req.ip}|${tokenId(token ?? '')}` : `${req.ip}|refused`;
       const wait = (auth.ok && scope === 'ingest' ? ctx.addressLimiter : ctx.limiters[scope]).take(key);
-      if (wait > 0) return tooMany(reply, ctx.metrics, wait);
+      if (wait > 0) {
+        // A valid token over its rate is on record under its name (red team collector6 #2).
+        if (auth.ok) await app.throttled(req, ingestActor(token ?? ''), routeOf(req));
+        return tooMany(reply, ctx.metrics, wait);
+      }
       if (!auth.ok) {
         ctx.metrics.authFailures++;
         if (auth.status === 401) reply.header('www-authenticate', 'Bearer');

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { groupCountsSql, toGroupCount, type GroupCount, type GroupKey } from './group-counts.js';
-import { ACCOUNTS_MORE_PG, ACCOUNTS_PG, ACCOUNTS_SUBJECT, deniedPending } from '../accounts/schema.js';
+import { ACCOUNTS_MORE_PG, ACCOUNTS_PG, ACCOUNTS_SUBJECT, deniedPending, refusedPending } from '../accounts/schema.js';
 import { PG_INCIDENTS_MIGRATION, incidentDueMigration, incidentLinkMigration } from '../incidents/schema.js';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import {
@@ -175,6 +175,8 @@ const MIGRATIONS: string[] = [
   deniedPending('BIGINT'),
   // due16: as in sqlite.ts: deadlines from the first event's arrival (incidents/schema.ts).
   incidentDueMigration('BIGINT'),
+  // throttled17: the held refusal counts name the caller too: valid credentials over their rate limit (accounts/schema.ts).
+  refusedPending('BIGINT'),
 ];
 
 /** Epoch ms → day number (BIGINT division would truncate towards zero; floor is right before 1970 too). */

@@ -2,7 +2,7 @@
  * SQLite back end: the zero-setup default. One file in WAL mode (readers never block the writer),
  * prepared statements, each ingest batch in its own savepoint of a group commit (sqlite-group-commit.ts).
  */
-import { ACCOUNTS_MORE_SQLITE, ACCOUNTS_SQLITE, ACCOUNTS_SUBJECT, deniedPending } from '../accounts/schema.js';
+import { ACCOUNTS_MORE_SQLITE, ACCOUNTS_SQLITE, ACCOUNTS_SUBJECT, deniedPending, refusedPending } from '../accounts/schema.js';
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { SQLITE_INCIDENTS_MIGRATION, incidentDueMigration, incidentLinkMigration } from '../incidents/schema.js';
 import Database from 'better-sqlite3';
@@ -191,6 +191,8 @@ const MIGRATIONS: string[] = [
   deniedPending('INTEGER'),
   // due16: an incident's deadline runs from its first event's arrival, not the device's clock (incidents/schema.ts).
   incidentDueMigration('INTEGER'),
+  // throttled17: the held refusal counts name the caller too: valid credentials over their rate limit (accounts/schema.ts).
+  refusedPending('INTEGER'),
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */
