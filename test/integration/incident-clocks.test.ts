@@ -141,8 +141,8 @@ describe.skipIf(!PG_URL)('incidents whatever the clocks (PostgreSQL)', () => {
 
 /**
  * The link14 migration over a database the watermark collector wrote: the storage is put back as it was
- * (no incident_linked, the watermark's index, version four lower: link14, denied15 and throttled17, which
- * are safe to run again, and due16, whose column goes too), holding one block linked under the
+ * (no incident_linked, the watermark's index, version five lower: link14, denied15 and throttled17, which
+ * are safe to run again, and due16 and alerted18, whose columns go too), holding one block linked under the
  * watermark and one the watermark skipped. Opened again, the skipped one becomes an incident and the
  * linked one is not counted twice.
  */
@@ -170,8 +170,10 @@ describe.each([
     await sql.run(`CREATE INDEX events_received ON ${sql.t('events')} (received_ms, id)`);
     await sql.run(`DROP INDEX ${pg ? `${schema}.` : ''}incidents_due`);
     await sql.run(`ALTER TABLE ${sql.t('incidents')} DROP COLUMN due_from_ms`);
-    if (pg) await sql.run(`DELETE FROM ${schema}.migrations WHERE version >= (SELECT max(version) - 3 FROM ${schema}.migrations)`);
-    else (s as SqliteStorage).db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION - 4}`);
+    await sql.run(`ALTER TABLE ${sql.t('incidents')} DROP COLUMN alert_stage`);
+    await sql.run(`ALTER TABLE ${sql.t('incidents')} DROP COLUMN alert_due_ms`);
+    if (pg) await sql.run(`DELETE FROM ${schema}.migrations WHERE version >= (SELECT max(version) - 4 FROM ${schema}.migrations)`);
+    else (s as SqliteStorage).db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION - 5}`);
     await s.close();
 
     s = await open();

@@ -104,8 +104,9 @@ describe.each(testBackends('retention'))('incidents under retention ($name)', (b
 
     // Once old-b's alert is delivered, the next run takes its incident.
     hook.refuse.clear();
-    clock += 1000; // the retry is due 50 ms after the last attempt, on the collector's clock
-    await until(() => hook.bodies.some((b) => b.incident?.user === 'old-b'));
+    // The retry is due 50 ms after the last attempt, on the collector's clock, which moves on while we
+    // wait (an attempt refused just after one step is due again at the next).
+    await until(() => ((clock += 100), hook.bodies.some((b) => b.incident?.user === 'old-b')));
     await c.outbox.idle();
     await c.purgeExpired();
     expect((await incidents()).map((i) => i.user).sort()).toEqual(['recent', 'straddle']);

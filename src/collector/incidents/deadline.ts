@@ -19,8 +19,11 @@ export interface IncidentDeadlineAlert {
 /** When the due-soon alert goes: this long before the deadline. */
 export const dueSoonMs = (s: IncidentSettings) => s.reportHours * 3_600_000 * 0.25;
 
+/** The alert stage an open incident is at: 2 overdue (its deadline at or before now), else 1 due soon. */
+export const stageAt = (i: Incident, now: number): 1 | 2 => (Date.parse(i.deadline) <= now ? 2 : 1);
+
 export function deadlineAlert(i: Incident, now: number): OutboxItem {
-  const stage = Date.parse(i.deadline) <= now ? 'overdue' : 'due-soon';
+  const stage = stageAt(i, now) === 2 ? 'overdue' : 'due-soon';
   const ref = `incident-deadline:${stage}:${i.id}:${i.deadline}`;
   const left = stage === 'overdue' ? `was due at ${i.deadline}` : `is due at ${i.deadline} (${Math.max(0, i.minutesLeft ?? 0)} min left)`;
   const alert: IncidentDeadlineAlert = {

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { describeIssues } from '../../events/schema.js';
 import type { CollectorPlugin } from '../context.js';
 import { isTimeZone, localTimeZone } from '../time-zone.js';
-import { deadlineAlert, dueSoonMs } from './deadline.js';
+import { deadlineAlert, dueSoonMs, stageAt } from './deadline.js';
 import { sqlFor } from './sql.js';
 import { DEFAULT_REPORT_HOURS, INCIDENT_STATUSES, IncidentStore, SEVERITIES, type IncidentSettings } from './store.js';
 
@@ -79,6 +79,9 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
         const now = ctx.now();
         const due = await store.dueBy(now + dueSoonMs(s), s, now);
         if (due.length && (await ctx.storage.enqueueAlerts(due.map((i) => deadlineAlert(i, now)), now))) ctx.outbox.wake('webhook');
+        // Queued first, recorded after: a collector stopped in between queues them again, which the
+        // outbox drops (same ref); recorded, they leave the next page to the incidents not yet alerted.
+        await store.alerted(due.map((i) => ({ id: i.id, stage: stageAt(i, now), deadlineMs: Date.parse(i.deadline) })));
       } finally {
         running = null;
       }

@@ -73,3 +73,14 @@ export const incidentLinkMigration = (flag: string) => `ALTER TABLE events ADD C
 export const incidentDueMigration = (big: string) => `ALTER TABLE incidents ADD COLUMN due_from_ms ${big};
   UPDATE incidents SET due_from_ms = opened_ms;
   CREATE INDEX incidents_due ON incidents (status, due_from_ms);`;
+
+/**
+ * alerted18 (red team collector6 #3): the deadline alert last queued for an incident: its stage
+ * (1 due soon, 2 overdue) and the deadline it was for. The refresh takes only incidents whose alert
+ * for the stage they are at is not queued yet: it took the 500 oldest open incidents past the due-soon
+ * mark, so with 500 open and overdue no newer one was ever alerted, and after the purge of delivered
+ * alerts (7 days) the same overdue alert was queued again every week. Nothing is set for the incidents
+ * already there: each gets its current alert queued once more (dropped when the outbox still holds it).
+ */
+export const incidentAlertedMigration = (small: string, big: string) => `ALTER TABLE incidents ADD COLUMN alert_stage ${small};
+  ALTER TABLE incidents ADD COLUMN alert_due_ms ${big};`;

@@ -118,6 +118,8 @@ export function groupKey(e: StoredEvent, zone: string): { key: string; day: stri
 const HOUR = 3_600_000;
 /** Where an incident's deadline runs from (due16 sets it on every row; opened_ms if a row had none). */
 const DUE_FROM = 'coalesce(due_from_ms, opened_ms)';
+/** The agreed time to report, whole ms (a fraction of an hour is allowed): the SQL and the deadline shown agree. */
+const reportMs = (s: IncidentSettings) => Math.round(s.reportHours * HOUR);
 
 export class IncidentStore {
   constructor(private readonly sql: Sql) {}
@@ -322,13 +324,32 @@ export class IncidentStore {
     return rows.length ? 'conflict' : 'missing';
   }
 
-  /** Open incidents (not reported, not closed) whose deadline is at or before `by`, oldest first. */
+  /**
+   * Open incidents (not reported, not closed) whose deadline is at or before `by` and whose alert for
+   * the stage they are at (overdue once the deadline is at or before `now`, else due soon) for this
+   * deadline is not queued yet (`alerted`), oldest first. Not "the oldest open ones": those left open
+   * and already alerted used to fill the page and keep every newer incident from its alerts.
+   */
   async dueBy(by: number, s: IncidentSettings, now: number, limit = 500): Promise<Incident[]> {
+    const span = reportMs(s);
     const rows = await this.sql.all(
-      `SELECT * FROM ${this.t.incidents} WHERE status IN ('new', 'investigating') AND reported_ms IS NULL AND ${DUE_FROM} <= ? ORDER BY ${DUE_FROM}, id LIMIT ?`,
-      [by - s.reportHours * HOUR, limit],
+      `SELECT * FROM ${this.t.incidents} WHERE status IN ('new', 'investigating') AND reported_ms IS NULL AND ${DUE_FROM} <= ?
+         AND (alert_due_ms IS NULL OR alert_due_ms <> ${DUE_FROM} + ? OR alert_stage < CASE WHEN ${DUE_FROM} + ? <= ? THEN 2 ELSE 1 END)
+       ORDER BY ${DUE_FROM}, id LIMIT ?`,
+      [by - span, span, span, now, limit],
     );
     return rows.map((r) => toIncident(r, s, now));
+  }
+
+  /** Records the deadline alerts queued (stage 1 due soon, 2 overdue; the deadline each was for), one transaction. */
+  async alerted(done: readonly { id: number; stage: 1 | 2; deadlineMs: number }[]): Promise<void> {
+    if (!done.length) return;
+    const t = this.t.incidents;
+    await this.sql.tx(
+      (function* () {
+        for (const d of done) yield { sql: `UPDATE ${t} SET alert_stage = ?, alert_due_ms = ? WHERE id = ?`, params: [d.stage, d.deadlineMs, d.id] };
+      })(),
+    );
   }
 }
 
@@ -338,7 +359,7 @@ const isoOrNull = (ms: unknown) => (ms === null || ms === undefined ? null : iso
 function toIncident(r: Record<string, unknown>, s: IncidentSettings, now: number): Incident {
   const opened = Number(r.opened_ms);
   const heard = r.due_from_ms === null || r.due_from_ms === undefined ? opened : Number(r.due_from_ms);
-  const deadline = heard + s.reportHours * HOUR;
+  const deadline = heard + reportMs(s);
   const open = (r.status === 'new' || r.status === 'investigating') && (r.reported_ms === null || r.reported_ms === undefined);
   return {
     id: Number(r.id),

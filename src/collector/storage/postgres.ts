@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { groupCountsSql, toGroupCount, type GroupCount, type GroupKey } from './group-counts.js';
 import { ACCOUNTS_MORE_PG, ACCOUNTS_PG, ACCOUNTS_SUBJECT, deniedPending, refusedPending } from '../accounts/schema.js';
-import { PG_INCIDENTS_MIGRATION, incidentDueMigration, incidentLinkMigration } from '../incidents/schema.js';
+import { PG_INCIDENTS_MIGRATION, incidentAlertedMigration, incidentDueMigration, incidentLinkMigration } from '../incidents/schema.js';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import {
   COLUMN_NAMES,
@@ -177,6 +177,8 @@ const MIGRATIONS: string[] = [
   incidentDueMigration('BIGINT'),
   // throttled17: the held refusal counts name the caller too: valid credentials over their rate limit (accounts/schema.ts).
   refusedPending('BIGINT'),
+  // alerted18: as in sqlite.ts: the deadline alert last queued per incident (incidents/schema.ts).
+  incidentAlertedMigration('SMALLINT', 'BIGINT'),
 ];
 
 /** Epoch ms → day number (BIGINT division would truncate towards zero; floor is right before 1970 too). */

@@ -4,7 +4,7 @@
  */
 import { ACCOUNTS_MORE_SQLITE, ACCOUNTS_SQLITE, ACCOUNTS_SUBJECT, deniedPending, refusedPending } from '../accounts/schema.js';
 import { chmodSync, closeSync, openSync } from 'node:fs';
-import { SQLITE_INCIDENTS_MIGRATION, incidentDueMigration, incidentLinkMigration } from '../incidents/schema.js';
+import { SQLITE_INCIDENTS_MIGRATION, incidentAlertedMigration, incidentDueMigration, incidentLinkMigration } from '../incidents/schema.js';
 import Database from 'better-sqlite3';
 import type { UploadEvent } from '../../events/schema.js';
 import { COLUMN_NAMES, FTS_TABLE, HOUR_MS, NAMES_TABLE, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
@@ -193,6 +193,8 @@ const MIGRATIONS: string[] = [
   incidentDueMigration('INTEGER'),
   // throttled17: the held refusal counts name the caller too: valid credentials over their rate limit (accounts/schema.ts).
   refusedPending('INTEGER'),
+  // alerted18: the deadline alert last queued per incident, so each is queued once (incidents/schema.ts).
+  incidentAlertedMigration('INTEGER', 'INTEGER'),
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */

@@ -1,0 +1,118 @@
+/**
+ * Red team collector6 #3: each incident gets its deadline alerts whatever else is open. The refresh
+ * took the 500 oldest open incidents past the due-soon mark and queued their alerts (the outbox drops
+ * a ref it already holds), so once 500 incidents were left open and overdue (a noisy week of
+ * "could not be checked" nobody closed), no newer incident ever got a due-soon or overdue alert. And
+ * the hourly purge of delivered alerts (kept 7 days) let the next refresh queue an open incident's
+ * overdue alert again: the same alert once more every week. Over real HTTP, on SQLite and (with
+ * UPLOAD_GUARD_TEST_PG) PostgreSQL.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sqlFor } from '../../src/collector/incidents/sql.js';
+import { createCollector } from '../../src/collector/server.js';
+import { PostgresStorage } from '../../src/collector/storage/postgres.js';
+import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
+import type { Storage } from '../../src/collector/storage/types.js';
+import { sampleEvent } from '../../src/events/sample.js';
+
+const INGEST = 'alerts-ingest-token-0123456789';
+const ADMIN = 'alerts-admin-token-0123456789';
+const PG_URL = process.env.UPLOAD_GUARD_TEST_PG;
+const NOW = Date.parse('2026-12-02T03:00:00Z');
+const HOUR = 3_600_000;
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+async function storageFor(pg: boolean): Promise<Storage> {
+  if (pg) {
+    const s = await PostgresStorage.open({ connectionString: PG_URL!, schema: `ug_alerts_${randomUUID().replace(/-/g, '').slice(0, 12)}`, poolSize: 4 });
+    cleanups.push(async () => {
+      await s.dropSchema();
+      await s.close();
+    });
+    return s;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'ug-alerts-'));
+  const s = new SqliteStorage({ path: join(dir, 'events.db') });
+  cleanups.push(async () => {
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return s;
+}
+
+describe.each([
+  { name: 'sqlite', pg: false },
+  ...(PG_URL ? [{ name: 'postgres', pg: true }] : []),
+])('incident deadline alerts ($name)', ({ pg }) => {
+  it('reach a new incident behind 600 open overdue ones, and are not sent again after the purge', async () => {
+    const storage = await storageFor(pg);
+    const clock = { ms: NOW };
+    const c = await createCollector({
+      storage,
+      ingestTokens: [INGEST],
+      adminTokens: [ADMIN],
+      adminRateLimit: { perSecond: 1000, burst: 1000 },
+      ingestRateLimit: { perSecond: 0, burst: 0 },
+      // A loaded test machine must not refuse the 600-event batch as overload.
+      admission: { maxLagMs: 60_000, targetMs: 60_000 },
+      timeWindow: false,
+      now: () => clock.ms,
+      // Nobody listens: the rows in the outbox are what count.
+      alerts: { webhookUrl: 'http://127.0.0.1:9/hook', backoff: [3_600_000] },
+    });
+    const url = await c.listen(0, '127.0.0.1');
+    cleanups.push(() => c.close());
+    const post = async (events: unknown[]) => {
+      const r = await fetch(url + '/v1/events', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      });
+      expect(r.status, await r.clone().text()).toBe(200);
+    };
+    const refresh = async () => {
+      const r = await fetch(url + '/v1/admin/incidents?limit=1', { headers: { authorization: `Bearer ${ADMIN}` } });
+      expect(r.status).toBe(200);
+    };
+    const sql = sqlFor(storage);
+    const alertsFor = async (user: string) =>
+      (await sql.all<{ payload: string; ref: string }>(`SELECT payload, ref FROM ${sql.t('outbox')} WHERE ref LIKE 'incident-deadline:%' ORDER BY id`))
+        .filter((r) => (JSON.parse(r.payload) as { incident: { user: string } }).incident.user === user)
+        .map((r) => r.ref.split(':')[1]);
+    const countAlerts = async () => Number((await sql.all<{ n: number | string }>(`SELECT count(*) AS n FROM ${sql.t('outbox')} WHERE ref LIKE 'incident-deadline:%'`))[0]!.n);
+    const block = (user: string, i: number) =>
+      sampleEvent({ time: new Date(clock.ms - 60_000).toISOString(), user, action: 'block', outcome: 'blocked', sha256: i.toString(16).padStart(64, '0'), deviceId: 'pc-1' });
+
+    // 600 incidents nobody triages, a day old: all overdue.
+    await post(Array.from({ length: 600 }, (_, i) => block('noisy@example.co.jp', i)));
+    clock.ms = NOW + 25 * HOUR;
+    await refresh();
+    await refresh();
+    // Then hanako's block: a quarter of its time left 18 h later, overdue 24 h later.
+    await post([block('hanako@example.co.jp', 9999)]);
+    clock.ms = NOW + 25 * HOUR + 19 * HOUR;
+    await refresh();
+    expect(await alertsFor('hanako@example.co.jp')).toEqual(['due-soon']);
+    clock.ms = NOW + 25 * HOUR + 25 * HOUR;
+    await refresh();
+    await refresh();
+    expect(await alertsFor('hanako@example.co.jp')).toEqual(['due-soon', 'overdue']);
+    expect(await countAlerts()).toBe(600 + 2);
+
+    // Delivered, and purged 7 days later (jobs.ts): the open incidents are not alerted again.
+    await sql.run(`UPDATE ${sql.t('outbox')} SET delivered_ms = ?`, [clock.ms]);
+    clock.ms += 8 * 24 * HOUR;
+    await storage.purgeDeliveredAlerts(clock.ms - 7 * 24 * HOUR);
+    expect(await countAlerts()).toBe(0);
+    await refresh();
+    await refresh();
+    expect(await countAlerts()).toBe(0);
+  }, 120_000);
+});
