@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sqlFor } from '../../src/collector/incidents/sql.js';
+import { IncidentStore } from '../../src/collector/incidents/store.js';
 import { createCollector } from '../../src/collector/server.js';
 import { PostgresStorage } from '../../src/collector/storage/postgres.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
@@ -123,5 +124,15 @@ describe.each([
     await list();
     expect((await alerts()).filter((r) => r.startsWith('incident-deadline:overdue:'))).toHaveLength(3);
     expect(await alerts()).toHaveLength(6);
+
+    // The slow PC's incident reported at a time its own clock allows (after its first event, before the
+    // collector heard of it: told by phone before the PC synced): no negative time to report.
+    const r = await fetch(url + `/v1/admin/incidents/${slow.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', origin: url },
+      body: JSON.stringify({ status: 'reported', reportedAt: new Date(NOW - 21 * HOUR).toISOString() }),
+    });
+    expect(r.status, await r.clone().text()).toBe(200);
+    expect(await new IncidentStore(sqlFor(storage)).reporting(NOW - 48 * HOUR, NOW + 48 * HOUR, 24)).toEqual({ reported: 1, withinAgreed: 1, medianHours: 0, agreedHours: 24 });
   });
 });

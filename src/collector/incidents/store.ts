@@ -255,7 +255,9 @@ export class IncidentStore {
       `SELECT ${DUE_FROM} AS due_from_ms, reported_ms FROM ${this.t.incidents} WHERE opened_ms >= ? AND opened_ms < ? AND reported_ms IS NOT NULL`,
       [fromMs, toMs],
     );
-    const hours = rows.map((r) => (Number(r.reported_ms) - Number(r.due_from_ms)) / 3_600_000).sort((a, b) => a - b);
+    // A report may predate the arrival (the first event's time, which it may not precede, is the
+    // device's: an offline PC's block reported before it synced): that is no time at all, not less.
+    const hours = rows.map((r) => Math.max(0, Number(r.reported_ms) - Number(r.due_from_ms)) / 3_600_000).sort((a, b) => a - b);
     const mid = hours.length >> 1;
     const median = hours.length === 0 ? null : hours.length % 2 ? hours[mid]! : (hours[mid - 1]! + hours[mid]!) / 2;
     return { reported: hours.length, withinAgreed: hours.filter((h) => h <= reportHours).length, medianHours: median, agreedHours: reportHours };
