@@ -4,7 +4,8 @@
  * a ref it already holds), so once 500 incidents were left open and overdue (a noisy week of
  * "could not be checked" nobody closed), no newer incident ever got a due-soon or overdue alert. And
  * the hourly purge of delivered alerts (kept 7 days) let the next refresh queue an open incident's
- * overdue alert again: the same alert once more every week. Over real HTTP, on SQLite and (with
+ * overdue alert again: the same alert once more every week. And an alert queued while the webhook was
+ * down went out once it was back, about an incident reported or closed meanwhile. Over real HTTP, on SQLite and (with
  * UPLOAD_GUARD_TEST_PG) PostgreSQL.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -105,6 +106,33 @@ describe.each([
     await refresh();
     expect(await alertsFor('hanako@example.co.jp')).toEqual(['due-soon', 'overdue']);
     expect(await countAlerts()).toBe(600 + 2);
+
+    // Reported while the webhook is down: its overdue alert, still queued, is taken back (it would go out
+    // once the webhook is back, about an incident reported meanwhile). Reopened, it is queued again.
+    const hanako = await fetch(url + '/v1/admin/incidents?user=hanako@example.co.jp', { headers: { authorization: `Bearer ${ADMIN}` } })
+      .then((r) => r.json() as Promise<{ incidents: { id: number; user: string }[] }>)
+      .then((b) => b.incidents.find((i) => i.user === 'hanako@example.co.jp')!.id);
+    const patch = async (body: unknown) => {
+      const r = await fetch(url + `/v1/admin/incidents/${hanako}`, { method: 'PATCH', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(r.status, await r.clone().text()).toBe(200);
+    };
+    const pending = async (user: string) =>
+      (await sql.all<{ payload: string; ref: string }>(`SELECT payload, ref FROM ${sql.t('outbox')} WHERE ref LIKE 'incident-deadline:%' AND delivered_ms IS NULL`))
+        .filter((r) => (JSON.parse(r.payload) as { incident: { user: string } }).incident.user === user)
+        .map((r) => r.ref.split(':')[1]);
+    expect(await pending('hanako@example.co.jp')).toEqual(['due-soon', 'overdue']);
+    await patch({ status: 'reported' });
+    expect(await pending('hanako@example.co.jp')).toEqual([]);
+    await refresh();
+    expect(await pending('hanako@example.co.jp')).toEqual([]);
+    await patch({ status: 'investigating', reportedAt: null });
+    await refresh();
+    expect(await pending('hanako@example.co.jp')).toEqual(['overdue']);
+    expect(await countAlerts()).toBe(600 + 1);
+    // Closed as a false positive: the same.
+    await patch({ status: 'closed' });
+    expect(await pending('hanako@example.co.jp')).toEqual([]);
+    expect(await countAlerts()).toBe(600);
 
     // Delivered, and purged 7 days later (jobs.ts): the open incidents are not alerted again.
     await sql.run(`UPDATE ${sql.t('outbox')} SET delivered_ms = ?`, [clock.ms]);

@@ -320,10 +320,30 @@ export class IncidentStore {
     if (p.reportedMs !== undefined) set('reported_ms', p.reportedMs);
     else if (p.status === 'reported') sets.push(`reported_ms = coalesce(reported_ms, ${Math.floor(now)})`);
     const guard = ifUpdatedMs === undefined ? '' : ' AND updated_ms = ?';
-    if (((yield { sql: `UPDATE ${this.t.incidents} SET ${sets.join(', ')} WHERE id = ?${guard}`, params: [...params, id, ...(ifUpdatedMs === undefined ? [] : [ifUpdatedMs])] }) as number) === 1) return 'updated';
+    if (((yield { sql: `UPDATE ${this.t.incidents} SET ${sets.join(', ')} WHERE id = ?${guard}`, params: [...params, id, ...(ifUpdatedMs === undefined ? [] : [ifUpdatedMs])] }) as number) === 1) {
+      yield* this.withdrawAlertsTx(id);
+      return 'updated';
+    }
     if (ifUpdatedMs === undefined) return 'missing';
     const rows = (yield { sql: `SELECT id FROM ${this.t.incidents} WHERE id = ?`, params: [id], rows: true }) as unknown[];
     return rows.length ? 'conflict' : 'missing';
+  }
+
+  /**
+   * An incident no longer open (reported, or closed) takes back its deadline alerts not yet delivered:
+   * queued while the webhook was down, they went out once it was back, "overdue" about incidents
+   * reported meanwhile. Its record of alerts queued is cleared with them, so reopened it is alerted again.
+   */
+  private *withdrawAlertsTx(id: number): TxWork<void> {
+    const { incidents } = this.t;
+    const done = (yield { sql: `SELECT id FROM ${incidents} WHERE id = ? AND (status NOT IN ('new', 'investigating') OR reported_ms IS NOT NULL)`, params: [id], rows: true }) as unknown[];
+    if (!done.length) return;
+    const withdrawn = (yield {
+      sql: `DELETE FROM ${this.sql.t('outbox')} WHERE delivered_ms IS NULL AND channel = 'webhook' AND (ref LIKE ? OR ref LIKE ?)`,
+      // ref = incident-deadline:<stage>:<id>:<deadline> (deadline.ts)
+      params: [`incident-deadline:due-soon:${id}:%`, `incident-deadline:overdue:${id}:%`],
+    }) as number;
+    if (withdrawn) yield { sql: `UPDATE ${incidents} SET alert_stage = NULL, alert_due_ms = NULL WHERE id = ?`, params: [id] };
   }
 
   /**
