@@ -117,7 +117,7 @@ describe.each([
       expect(r.status, await r.clone().text()).toBe(200);
     };
     const pending = async (user: string) =>
-      (await sql.all<{ payload: string; ref: string }>(`SELECT payload, ref FROM ${sql.t('outbox')} WHERE ref LIKE 'incident-deadline:%' AND delivered_ms IS NULL`))
+      (await sql.all<{ payload: string; ref: string }>(`SELECT payload, ref FROM ${sql.t('outbox')} WHERE ref LIKE 'incident-deadline:%' AND delivered_ms IS NULL ORDER BY id`))
         .filter((r) => (JSON.parse(r.payload) as { incident: { user: string } }).incident.user === user)
         .map((r) => r.ref.split(':')[1]);
     expect(await pending('hanako@example.co.jp')).toEqual(['due-soon', 'overdue']);
@@ -142,5 +142,16 @@ describe.each([
     await refresh();
     await refresh();
     expect(await countAlerts()).toBe(0);
+
+    // An agreed time that is no whole number of milliseconds (1.0000001 h): PostgreSQL refused the
+    // fractional bound ("invalid input syntax for type bigint"), and every incident read failed with it.
+    const put = await fetch(url + '/v1/admin/incident-settings', { method: 'PUT', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ reportHours: 1.0000001 }) });
+    expect(put.status).toBe(200);
+    await post([block('jiro@example.co.jp', 7777)]);
+    clock.ms += 2 * HOUR;
+    // The 600 open ones have a new deadline, so a new overdue alert each: two refreshes of 500.
+    await refresh();
+    await refresh();
+    expect(await alertsFor('jiro@example.co.jp')).toEqual(['overdue']);
   }, 120_000);
 });

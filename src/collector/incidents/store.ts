@@ -358,7 +358,9 @@ export class IncidentStore {
       `SELECT * FROM ${this.t.incidents} WHERE status IN ('new', 'investigating') AND reported_ms IS NULL AND ${DUE_FROM} <= ?
          AND (alert_due_ms IS NULL OR alert_due_ms <> ${DUE_FROM} + ? OR alert_stage < CASE WHEN ${DUE_FROM} + ? <= ? THEN 2 ELSE 1 END)
        ORDER BY ${DUE_FROM}, id LIMIT ?`,
-      [by - span, span, span, now, limit],
+      // Whole ms: the due-soon mark is a quarter of any agreed time (1.0000001 h is allowed), and
+      // PostgreSQL refuses a fractional bigint (every incident read failed with it).
+      [Math.floor(by - span), span, span, Math.floor(now), limit],
     );
     return rows.map((r) => toIncident(r, s, now));
   }
