@@ -207,7 +207,11 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
       return fail(String((err as Error).message).slice(0, 200));
     }
     const claimed = { subject: who.subject, email: who.claimed.email, emailVerified: who.claimed.verified };
-    if (!who.role) return fail(`no mapped ${o.oidc!.roleClaim ?? 'groups'} value (${who.claimValues.join(', ') || 'none'})`, `oidc:${who.email ?? 'unknown'}`, 'denied', claimed);
+    if (!who.role) {
+      // Out of every mapped group: what she holds goes too (sessions, tokens she made), not only this sign-in.
+      await store.oidcNoRole(who.subject, now(), (account, action, details) => app.auditEntry(`oidc:${account}`, action, details, req));
+      return fail(`no mapped ${o.oidc!.roleClaim ?? 'groups'} value (${who.claimValues.join(', ') || 'none'})`, `oidc:${who.email ?? 'unknown'}`, 'denied', claimed);
+    }
     const row = await store.oidcSignedIn({ ...who, role: who.role }, now(), (account, action, details) => app.auditEntry(`oidc:${account}`, action, details, req));
     if (!row || row.disabledMs != null) return fail('account disabled', row ? `oidc:${row.name}` : 'oidc:unknown', 'disabled', claimed);
     // Fastify appends a second set-cookie header (the pending cookie's deletion stays).
