@@ -28,6 +28,19 @@ const TEXT_PART = /(^|\/)(content|styles|meta)\.xml$/;
 // whose text is markup (an icon or a logo with live text, as Word and Impress insert them).
 const SKIP = /^(Thumbnails|Configurations2|META-INF)\/|^Pictures\/(?!.*\.(?:wmf|emf|svg)$)|\.(png|jpe?g|gif|svm|bmp)$/i;
 
+/**
+ * A file the manifest lists that the ZIP does not hold (a name damaged in the ZIP's directory: unzip's
+ * "mismatching local filename"): what it held (styles.xml's master pages, an embedded object) would not
+ * be read. Folders (names ending in /) and the package itself (/) are not files.
+ */
+function missingListed(manifest: string | null, zip: { has(name: string): boolean }): string | null {
+  for (const m of (manifest ?? '').matchAll(/<manifest:file-entry\b[^>]*\bmanifest:full-path="([^"]+)"/g)) {
+    const path = m[1].replace(/&amp;/g, '&').replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+    if (!path.endsWith('/') && !zip.has(path)) return path;
+  }
+  return null;
+}
+
 export const extractOdf: Extractor = async function* (blob, ctx) {
   const zip = await openZip(blob, ctx);
   const manifest = await zip.text('META-INF/manifest.xml');
@@ -37,6 +50,8 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
   // Every OpenDocument file has its content in content.xml: a package without it (a damaged name in
   // the ZIP's directory) would be read as nothing, clean.
   if (!zip.has('content.xml')) throw new ScanError('corrupt', 'the OpenDocument file has no content.xml (damaged)');
+  const lost = missingListed(manifest, zip);
+  if (lost) yield { kind: 'unscannable', reason: 'corrupt', detail: `the OpenDocument file lists ${lost}, which it does not hold (damaged)`, where: { part: lost } };
   const lists = await labelsToPlace(zip, ctx.fullText);
   // The named styles, read once: content.xml's automatic styles inherit hiding from them (hidden-styles.ts).
   const stylesXml = await zip.text('styles.xml');

@@ -238,7 +238,27 @@ async function missingMainPart(zip: ZipArchive): Promise<string | null> {
   const tag = rels && (/<Relationship\b[^>]*\bType="[^"]*\/officeDocument"[^>]*>/.exec(rels)?.[0] ?? XPS_MAIN.exec(rels)?.[0]);
   const target = tag ? attr(tag, 'Target')?.replace(/^\//, '') : null;
   if (!target) return 'the package names no main document part (_rels/.rels)';
-  return zip.has(target) ? null : `the package's main document part ${target} is missing`;
+  if (!zip.has(target)) return `the package's main document part ${target} is missing`;
+  // The parts the package declares (its content types' overrides: sheets, slides, headers, comments…) and
+  // the main part's relationships (which say where they are): one missing is a name damaged in the ZIP's
+  // directory (unzip: "mismatching local filename"), and what it held would not be read.
+  // Names as written: OPC compares part names without case, but every writer names a part in its content
+  // types as in its ZIP, and a name whose case changed there is the damage a reader "repairs". A name may
+  // be percent-encoded in the content types.
+  const has = (name: string) => zip.has(name);
+  const mainRels = target.replace(/([^/]*)$/, '_rels/$1.rels');
+  if (!has(mainRels)) return `the package's part ${mainRels} is missing`;
+  const types = (await zip.text('[Content_Types].xml')) ?? '';
+  for (const m of types.matchAll(/<Override\b[^>]*\bPartName="\/?([^"]+)"/g)) {
+    let name = m[1];
+    try {
+      name = decodeURIComponent(name);
+    } catch {
+      /* not percent-encoded after all: the name as written */
+    }
+    if (!has(name) && !has(m[1])) return `the package's part ${name} is missing`;
+  }
+  return null;
 }
 
 function* textRuns(runs: Iterable<string>, where: Where): Generator<Extracted> {
