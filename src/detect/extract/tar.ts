@@ -64,10 +64,11 @@ export const extractTar: Extractor = async function* (blob, ctx) {
       longName = decodeText(await readBytes(data)).replace(/\0+$/, '');
       continue;
     }
-    if (type === 'x' || type === 'g') {
+    // 'X' is the extended header's older type (Solaris tar, early pax): GNU tar and libarchive read it as 'x'.
+    if (type === 'x' || type === 'X' || type === 'g') {
       const pax = paxRecords(await readBytes(data));
       if (!pax) throw new ScanError('corrupt', `tar member at ${at}: its extended header (pax) is damaged`);
-      if (type === 'x' && pax.has('path')) longName = pax.get('path')!;
+      if (type !== 'g' && pax.has('path')) longName = pax.get('path')!;
       // A global header's path is the name GNU tar and Python's tarfile give the members after it.
       if (type === 'g' && pax.has('path')) yield nameOnly(pax.get('path')!);
       yield* paxText(pax);
@@ -91,12 +92,22 @@ export const extractTar: Extractor = async function* (blob, ctx) {
     // A hard link is another name of a member before it, a symbolic link a name for a path: both are
     // names a listing shows and extracting makes (rule 2). Directories and devices carry no content.
     if (type === '1' || type === '2') yield nameOnly(name);
-    if (type !== '0' && type !== '7') continue;
+    if (!holdsContent(type)) continue;
     ctx.addEntry();
     yield { kind: 'member', name, data };
   }
   throw new ScanError('corrupt', 'tar archive is truncated (no end-of-archive marker)');
 };
+
+/** Types with no content of their own: links, devices, directories, FIFOs, and GNU's long link name. */
+const NO_CONTENT = new Set(['1', '2', '3', '4', '5', '6', 'K']);
+
+/**
+ * Whether a member's data is a file's content: a regular or contiguous file, and any type tar does not
+ * know ('8', 'Z', a vendor's 'A'…'Z'), which POSIX says is read as a regular file and GNU tar, libarchive
+ * and Python's tarfile extract as one ("Unknown file type, extracted as normal file").
+ */
+const holdsContent = (type: string): boolean => !NO_CONTENT.has(type);
 
 /**
  * A pax extended header's records (`<length> <key>=<value>\n`, the length in bytes counting itself), or

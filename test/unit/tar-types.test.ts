@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+
+// test/fixtures/archives/tar-types/make.py (Python's tarfile writes the headers).
+const DIR = join(__dirname, '../fixtures/archives/tar-types');
+const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
+
+describe('a tar member of a type tar does not know is read as a file, as GNU tar and libarchive extract it', () => {
+  it.each(['9', 'Z'])("type '%s': the stamp in its data marks it, 秘書室 stays clean", async (type) => {
+    expect(await scan(`type-${type}-stamp.tar`)).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['notes.txt'] } });
+    expect(await scan(`type-${type}-trap.tar`)).toMatchObject({ verdict: 'clean' });
+  });
+});
+
+describe("the older pax extended header 'X' (Solaris tar) is read as 'x' is", () => {
+  it('its path names the next member (rule 2): 「秘—」 marks it, 秘書室— does not', async () => {
+    expect(await scan('solaris-x-name-stamp.tar')).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['秘—見積.txt'] } });
+    expect(await scan('solaris-x-name-trap.tar')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('its comment is read as the archive’s properties', async () => {
+    expect(await scan('solaris-x-comment-stamp.tar')).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'properties' } });
+    expect(await scan('solaris-x-comment-trap.tar')).toMatchObject({ verdict: 'clean' });
+  });
+});
