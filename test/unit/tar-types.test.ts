@@ -25,3 +25,10 @@ describe("the older pax extended header 'X' (Solaris tar) is read as 'x' is", ()
     expect(await scan('solaris-x-comment-trap.tar')).toMatchObject({ verdict: 'clean' });
   });
 });
+
+describe('a pax `size` stands for the size field of the member after it, as GNU tar, libarchive and tarfile take it', () => {
+  it('the member whose own field says 0 is read whole: the stamp marks it, 秘書室 stays clean', async () => {
+    expect(await scan('pax-size-stamp.tar')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['notes.txt'] } });
+    expect(await scan('pax-size-trap.tar')).toMatchObject({ verdict: 'clean' });
+  });
+});

@@ -41,6 +41,7 @@ export function isTarHeader(h: Uint8Array): boolean {
 export const extractTar: Extractor = async function* (blob, ctx) {
   let at = 0;
   let longName: string | null = null;
+  let paxSize: number | null = null;
   while (at < blob.size) {
     ctx.checkTime();
     // Writers end an archive with zero blocks: running out of bytes first means it was cut short.
@@ -54,8 +55,12 @@ export const extractTar: Extractor = async function* (blob, ctx) {
       return;
     }
     if (!isTarHeader(h)) throw new ScanError('corrupt', `tar header at ${at} is damaged`);
-    const size = octal(h, 124, 12);
     const type = String.fromCharCode(h[156] || 0x30);
+    // A pax `size` stands for the next member's size field (writers put 0 there, or a value that does not
+    // fit), as GNU tar, libarchive and tarfile take it; headers of names and records keep their own.
+    const described = !HEADER_TYPES.has(type);
+    const size = described && paxSize !== null ? paxSize : octal(h, 124, 12);
+    if (described) paxSize = null;
     const dataStart = at + 512;
     if (dataStart + size > blob.size) throw new ScanError('corrupt', 'tar archive is truncated');
     const data = blob.slice(dataStart, dataStart + size);
@@ -69,6 +74,7 @@ export const extractTar: Extractor = async function* (blob, ctx) {
       const pax = paxRecords(await readBytes(data));
       if (!pax) throw new ScanError('corrupt', `tar member at ${at}: its extended header (pax) is damaged`);
       if (type !== 'g' && pax.has('path')) longName = pax.get('path')!;
+      if (type !== 'g' && pax.has('size')) paxSize = paxNumber(pax.get('size')!);
       // A global header's path is the name GNU tar and Python's tarfile give the members after it.
       if (type === 'g' && pax.has('path')) yield nameOnly(pax.get('path')!);
       yield* paxText(pax);
@@ -98,6 +104,15 @@ export const extractTar: Extractor = async function* (blob, ctx) {
   }
   throw new ScanError('corrupt', 'tar archive is truncated (no end-of-archive marker)');
 };
+
+/** Types whose data describes the member after them: long names, pax records. */
+const HEADER_TYPES = new Set(['L', 'K', 'x', 'X', 'g']);
+
+/** A pax record's decimal number; one that is not is `corrupt`, as GNU tar refuses it. */
+function paxNumber(value: string): number {
+  if (!/^\d{1,15}$/.test(value)) throw new ScanError('corrupt', `tar extended header (pax) has a bad size: ${value.slice(0, 20)}`);
+  return Number(value);
+}
 
 /** Types with no content of their own: links, devices, directories, FIFOs, and GNU's long link name. */
 const NO_CONTENT = new Set(['1', '2', '3', '4', '5', '6', 'K']);
