@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 
-// test/fixtures/archives/tar-meta/make.sh: a file's extended attributes, a pax comment, GNU tar's volume label, a sparse member.
+// test/fixtures/archives/tar-meta/make.sh: a file's extended attributes, a pax comment, GNU tar's volume label, sparse members.
 const DIR = join(__dirname, '../fixtures/archives/tar-meta');
 const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
 
@@ -14,10 +14,15 @@ describe('text a tar carries besides its members is read', () => {
   });
 });
 
-describe('a member tar cannot hand over (a GNU sparse file)', () => {
-  it('is unscannable, yet its name is read: 「秘—」 marks it (rule 2), 秘書室 leaves it unscannable', async () => {
+describe('a GNU sparse file (tar --sparse, GNU tar\'s own format) is read: its name and its stored pieces', () => {
+  it('「秘—」 marks it (rule 2), 秘書室 leaves it clean', async () => {
     expect(await scan('sparse-name-stamp.tar')).toMatchObject({ verdict: 'marked', rule: 2 });
-    expect(await scan('sparse-name-trap.tar')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    expect(await scan('sparse-name-trap.tar')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('a stamp in the last of nine pieces, whose map runs on in a block after the header, marks it; 秘書室 there stays clean', async () => {
+    expect(await scan('sparse-pieces-stamp.tar')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['disk.img'] } });
+    expect(await scan('sparse-pieces-trap.tar')).toMatchObject({ verdict: 'clean' });
   });
 });
 

@@ -61,7 +61,8 @@ export const extractTar: Extractor = async function* (blob, ctx) {
     const described = !HEADER_TYPES.has(type);
     const size = described && paxSize !== null ? paxSize : octal(h, 124, 12);
     if (described) paxSize = null;
-    const dataStart = at + 512;
+    // An old GNU sparse file's map may run on in blocks of its own before its data.
+    const dataStart = at + 512 + (type === 'S' ? await sparseMapBlocks(blob, h, at + 512) : 0);
     if (dataStart + size > blob.size) throw new ScanError('corrupt', 'tar archive is truncated');
     const data = blob.slice(dataStart, dataStart + size);
     at = dataStart + Math.ceil(size / 512) * 512;
@@ -88,11 +89,11 @@ export const extractTar: Extractor = async function* (blob, ctx) {
     const prefix = field(h, 345, 155);
     const name = longName ?? (prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100));
     longName = null;
-    if (type === 'S' || type === 'M') {
-      // GNU sparse files and multi-volume continuations: their bytes are not the member's content. Their
-      // names are what a listing shows and extracting makes (rule 2), as for links below.
+    if (type === 'M') {
+      // A multi-volume continuation: the rest of a file begun in the volume before. Its name is what a
+      // listing shows and extracting makes (rule 2), as for links below.
       yield nameOnly(name);
-      yield { kind: 'unscannable', reason: 'unsupported', detail: `tar member ${name} is a ${type === 'S' ? 'sparse file' : 'multi-volume part'}`, where: { part: name } };
+      yield { kind: 'unscannable', reason: 'unsupported', detail: `tar member ${name} is a multi-volume part`, where: { part: name } };
       continue;
     }
     // A hard link is another name of a member before it, a symbolic link a name for a path: both are
@@ -104,6 +105,22 @@ export const extractTar: Extractor = async function* (blob, ctx) {
   }
   throw new ScanError('corrupt', 'tar archive is truncated (no end-of-archive marker)');
 };
+
+/**
+ * How many blocks an old GNU sparse header's map runs on in (GNU tar's default format, `tar -S`): its
+ * header holds four (offset, size) pairs and a flag at 482 saying one more block follows, each of which
+ * holds 21 pairs and the same flag at 504. The member's data after them is its stored pieces one after the
+ * other, the holes (zeros) left out, as the pax sparse formats' data is read.
+ */
+async function sparseMapBlocks(blob: Blob, h: Uint8Array, from: number): Promise<number> {
+  let blocks = 0;
+  for (let more = h[482] !== 0; more; blocks++) {
+    const b = await readBytes(blob, from + blocks * 512, from + (blocks + 1) * 512);
+    if (b.length < 512) throw new ScanError('corrupt', 'tar archive is truncated (in a sparse file’s map)');
+    more = b[504] !== 0;
+  }
+  return blocks;
+}
 
 /** Types whose data describes the member after them: long names, pax records. */
 const HEADER_TYPES = new Set(['L', 'K', 'x', 'X', 'g']);
