@@ -40,17 +40,15 @@ export const extractGzip: Extractor = async function* (blob, ctx) {
   yield { kind: 'member', name, data };
 };
 
-/** Where zero bytes to the end of `blob` start, or -1 when it does not end with at least 9 of them. */
+/** Where zero bytes to the end of `blob` start, or -1 when it does not end with one. */
 async function paddingStart(blob: Blob): Promise<number> {
   const STEP = 1 << 20;
   for (let end = blob.size; end > 0; end -= STEP) {
     const b = await readBytes(blob, Math.max(0, end - STEP), end);
     let i = b.length;
     while (i > 0 && b[i - 1] === 0) i--;
-    if (i > 0) {
-      const start = end - b.length + i;
-      return blob.size - start > 8 ? start : -1;
-    }
+    // However few: the trailer's own zeros (a length under 16 MiB ends in one) may be among them.
+    if (i > 0) return end - b.length + i < blob.size ? end - b.length + i : -1;
   }
   return -1;
 }
