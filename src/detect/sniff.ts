@@ -265,6 +265,7 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   // Text with a PDF's objects but no header (a diff or a dump of one, under another name): a lenient
   // reader opens it as a PDF, an editor shows its lines; read both ways.
   if (byHead === 'pdf' && !pdfInText && !ascii.includes('%PDF-') && looksLikeText(head)) return 'text-pdf';
+  if (byHead === 'zip' && (await zipAfterZip(blob))) return 'sfx';
   if (byHead && !pdfInText) return byHead;
   if (unsupportedArchive(ascii)) return 'unsupported-archive';
   // A SQLite database: its long values run on across pages (extract/sqlite.ts).
@@ -385,6 +386,16 @@ export function mayEndInZip(tail: Uint8Array): boolean {
  */
 export async function zipAtEnd(blob: Blob): Promise<boolean> {
   return (await zipLayout(blob)) !== null;
+}
+
+/**
+ * A ZIP after another ZIP (`cat a.zip b.zip`): the last end record is the second's, and its offsets count
+ * from that ZIP's first local header, past the first ZIP. unzip reads the second ("extra bytes at
+ * beginning"), 7-Zip the first: both are read, as a ZIP behind other bytes (the first ZIP, a file of its own).
+ */
+async function zipAfterZip(blob: Blob): Promise<boolean> {
+  const zip = await zipLayout(blob);
+  return zip !== null && zip.start > 0 && startsWith(await readBytes(blob, zip.start, zip.start + 4), [0x50, 0x4b, 3, 4]);
 }
 
 /**

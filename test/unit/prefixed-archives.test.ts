@@ -97,6 +97,17 @@ describe('archives behind other bytes', () => {
     expect(await scanOf(cleanZip, clean7z)).toMatchObject({ verdict: 'clean', format: 'picture-archive' });
   });
 
+  it('a ZIP after a ZIP (`cat a.zip b.zip`: unzip reads the second, 7-Zip the first) is read whole, whichever holds the stamp', async () => {
+    const pictures = (n: string): Uint8Array<ArrayBuffer> => new Uint8Array(readFileSync(join(__dirname, '../fixtures/pictures', n)));
+    const photo = pictures('site-photo.jpg');
+    const markedZip = pictures('photo-zip-appended.jpg').slice(photo.length);
+    const cleanZip = pictures('photo-zip-appended-clean.jpg').slice(photo.length);
+    const scanOf = (...parts: Uint8Array<ArrayBuffer>[]) => scanBlob(new Blob(parts), 'both.zip');
+    expect(await scanOf(markedZip, cleanZip)).toMatchObject({ verdict: 'marked', rule: 1, format: 'sfx' });
+    expect(await scanOf(cleanZip, markedZip)).toMatchObject({ verdict: 'marked', rule: 1, format: 'sfx' });
+    expect(await scanOf(cleanZip, cleanZip)).toMatchObject({ verdict: 'clean', format: 'sfx' });
+  });
+
   it('seven bytes of a photo that spell a 7z signature without its header\'s CRC are not an archive; a 7z past 8 MiB is not looked for, as 7-Zip does not', async () => {
     const photo = new Uint8Array(readFileSync(join(__dirname, '../fixtures/pictures/site-photo.jpg')));
     const fake = new Uint8Array([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4, ...new Array(24).fill(7)]);
