@@ -55,6 +55,24 @@ export function nameReadings(bytes: Uint8Array): string[] {
   const all = [decodeName(bytes, false), ...['utf-8', 'shift_jis', 'euc-jp'].map((label) => fatal(label, bytes))];
   return [...new Set(all.filter((x): x is string => x !== null))];
 }
+
+/**
+ * The bytes of a name 7-Zip escaped: 7-Zip on Linux and macOS (7zz) keeps a file name's bytes that are not
+ * UTF-8 (a CP932 or EUC-JP name on a Samba share or from an unpacked Windows archive) in a 7z as U+EF80–U+EFFF,
+ * one character a byte, and writes those bytes back on extraction. Null for a name without such a character.
+ */
+export function sevenZipNameBytes(name: string): Uint8Array | null {
+  if (!/[\uef80-\uefff]/.test(name)) return null;
+  const out: number[] = [];
+  for (const ch of name) {
+    const c = ch.codePointAt(0)!;
+    if (c >= 0xef80 && c <= 0xefff) out.push(c - 0xef00);
+    else out.push(...utf8Encoder.encode(ch));
+  }
+  return Uint8Array.from(out);
+}
+const utf8Encoder = new TextEncoder();
+
 function fatal(label: string, bytes: Uint8Array): string | null {
   try {
     return new TextDecoder(label, { fatal: true }).decode(bytes);

@@ -9,7 +9,7 @@
  *   scan-wide total while the data is produced, with the time budget checked between slices.
  * - A damaged member or header ends the archive as `corrupt` (libarchive cannot resync), never `clean`.
  */
-import { decodeName, readBytes } from '../bytes.js';
+import { decodeName, nameReadings, readBytes, sevenZipNameBytes } from '../bytes.js';
 import { crc32 } from '../crc32.js';
 import type { ArchiveFormat } from '../sniff.js';
 import { afterArchive, archiveEnd, framingProblem } from './archive-bounds.js';
@@ -58,8 +58,10 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
       ctx.checkTime();
       entries++;
       if (!entry.isFile) continue;
-      // An LZH name in a legacy encoding: its likeliest reading names the member, the others face rule 2 too.
-      const readings = format === 'lzh' && headers[i] && needsConversion(headers[i]) ? lzhNames(headers[i]) : [];
+      // An LZH name in a legacy encoding, or a 7z name whose bytes 7-Zip kept as they were (CP932, EUC-JP):
+      // its likeliest reading names the member, the others face rule 2 too.
+      const escaped = sevenZipNameBytes(entry.name);
+      const readings = format === 'lzh' && headers[i] && needsConversion(headers[i]) ? lzhNames(headers[i]) : escaped ? nameReadings(escaped) : [];
       if (readings.length) entry.name = readings[0];
       for (const other of readings.slice(1)) yield nameOnly(other);
       // A RAR 4 name in the writer's code page (no Unicode flag): decoded here, not as libarchive spells it.
