@@ -25,6 +25,7 @@ import { prefixedArchive } from './extract/picture-archive.js';
 import { archiveExtractor } from './extract/archive.js';
 import { extractXz } from './extract/xz.js';
 import { extractBzip2 } from './extract/bzip2.js';
+import { extractCompress } from './extract/compress.js';
 import { extractZstd } from './extract/zstd.js';
 import { extractShellArchive, extractUu } from './extract/uu.js';
 import { extractWarc } from './extract/warc.js';
@@ -109,7 +110,7 @@ const EXTRACTORS: Record<Exclude<Format, 'zip' | 'unsupported-archive'>, Extract
   // A disc image's bytes are searched too: a boot image (El Torito) and files hidden from every directory
   // (`genisoimage -hide`) are in sectors no directory names.
   iso: /* @__PURE__ */ thenBytes(extractIso),
-  compress: /* @__PURE__ */ archiveExtractor('compress'),
+  compress: extractCompress,
   uu: extractUu,
   warc: extractWarc,
   shar: extractShellArchive,

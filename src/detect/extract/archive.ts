@@ -30,15 +30,7 @@ export const archiveExtractor = (format: ArchiveFormat): Extractor =>
     }
     const problem = await framingProblem(format, blob, -1);
     if (problem && format !== 'cab') throw new ScanError('corrupt', problem);
-    try {
-      yield* readAll(format, blob, ctx);
-    } catch (err) {
-      // libarchive reads .Z only around an archive (x.tar.Z): a single compressed file it cannot open.
-      if (format === 'compress' && err instanceof ScanError && /Unrecognized archive format/.test(err.message)) {
-        throw new ScanError('unsupported', 'a single file compressed with Unix compress (.Z) cannot be opened here');
-      }
-      throw err;
-    }
+    yield* readAll(format, blob, ctx);
   };
 
 async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext): AsyncIterable<Extracted> {
