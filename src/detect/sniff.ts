@@ -27,7 +27,7 @@ export type Format =
   | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif' | 'tnef' | 'companion' | 'text-pdf' | 'html-pdf' | 'plist';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
-export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd' | 'rpm';
+export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd' | 'rpm' | 'lzip';
 
 /**
  * Pictures, by their signatures in full: a picture is not read past its first bytes, so a signature
@@ -65,6 +65,7 @@ const ARCHIVES: readonly [RegExp, ArchiveFormat][] = [
   [/^(07070[127]|\xC7\x71|\x71\xC7)/, 'cpio'], // newc, crc, odc; old binary (either byte order)
   [/^!<arch>\n/, 'ar'], // Unix ar (also .deb packages)
   [/^\x1F\x9D/, 'compress'], // Unix compress (.Z)
+  [/^LZIP\x01/, 'lzip'], // lzip 1.x members (an older version is not read: UNSUPPORTED_ARCHIVES)
 ];
 
 

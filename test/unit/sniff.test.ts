@@ -20,6 +20,7 @@ describe('sniffing', () => {
     ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
     ['LZH', '!\x00-lh5-'],
     ['CAB', 'MSCF\x00\x00\x00\x00'],
+    ['lzip', 'LZIP\x01\x0c'],
   ] as const)('%s with a damaged body is unscannable (corrupt), not clean', async (_kind, head) => {
     const r = await scanBlob(bytes(head as number[] | string), 'archive.bin');
     expect(r).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
@@ -27,7 +28,7 @@ describe('sniffing', () => {
 
   it.each([
     ['ACE', '\x00\x00\x00\x00\x00\x00\x00**ACE**'],
-    ['lzip', 'LZIP\x01'],
+    ['lzip 0 (before lzip 1.0)', 'LZIP\x00'],
   ] as const)('%s is unscannable (unsupported), not clean; a stamp stored in it as it is, is found', async (_kind, head) => {
     const h = Array.from(head, (c) => c.charCodeAt(0));
     const plain = new Uint8Array(4096).fill(0x41);
