@@ -64,6 +64,13 @@ describe("ZIP comments, which archivers show beside the list of files (Info-ZIP 
     const entries = await readZipDirectory(blob(bytes('comment-member-stamp.zip')), testContext());
     expect(entries.map((e) => e.comment)).toEqual(['秘 Confidential']);
   });
+  it('two comments are read apart, as `unzip -v` lists them (a member\'s name and sizes between): 「社外秘」 then 「Confidential draft」 is clean, 「秘 Confidential」 in one still marks', async () => {
+    const withComments = (archive: string, ...members: string[]) =>
+      zipSync(Object.fromEntries(members.map((c, i) => [`m${i}.txt`, [new Uint8Array([0x61]), { comment: c }]])), archive ? ({ comment: archive } as never) : undefined);
+    expect(await scanBlob(blob(withComments('', '取扱区分: 社外秘', 'Confidential draft')), 'c.zip')).toMatchObject({ verdict: 'clean' });
+    expect(await scanBlob(blob(withComments('取扱区分: 社外秘', 'Confidential draft')), 'c.zip')).toMatchObject({ verdict: 'clean' });
+    expect(await scanBlob(blob(withComments('', 'v2', '取扱区分: 秘 Confidential')), 'c.zip')).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'comments' } });
+  });
 });
 
 describe('ZIP: member names in CP932 without the UTF-8 flag', () => {

@@ -9,9 +9,11 @@ import { UNLISTED_IN_ZIP } from '../member-names.js';
 
 export const extractZip: Extractor = async function* (blob, ctx) {
   const entries = await readZipDirectory(blob, ctx);
-  // Comments: the archive's own and each member's, which archivers show beside the list of files.
-  const comments = [zipComment(blob), ...entries.map((e) => e.comment)].filter((c) => c.trim());
-  for (const text of chunkText(comments.join('\n'))) yield { kind: 'text', text, where: { area: 'comments' } };
+  // Comments: the archive's own and each member's, which archivers show beside the list of files. Each
+  // is read on its own: a listing puts a member's name and sizes between two of them (`unzip -v`).
+  for (const comment of [zipComment(blob), ...entries.map((e) => e.comment)]) {
+    if (comment.trim()) for (const text of chunkText(comment)) yield { kind: 'text', text, where: { area: 'comments' } };
+  }
   for (const entry of entries) {
     if (entry.isDir) continue;
     ctx.addEntry();
