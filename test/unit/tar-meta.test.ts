@@ -33,6 +33,10 @@ describe('an ISO image\'s own titles (volume, publisher, application ids) are re
     expect(await iso(`${kind}-trap.iso`)).toMatchObject({ verdict: 'clean' });
   });
 
+  it('each id is read on its own, as isoinfo -d shows it under its own label: 「資料 社外秘」 and a publisher 「Confidential Corp」 stay clean', async () => {
+    expect(await iso('ids-apart-trap.iso')).toMatchObject({ verdict: 'clean' });
+  });
+
   it('a file only the Joliet tree lists (genisoimage -hide: out of the primary tree libarchive reads) is read from its extent; 秘書室 stays clean', async () => {
     expect(await iso('joliet-only-stamp.iso')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['notes.zip', 'notes.txt'] } });
     expect(await iso('joliet-only-trap.iso')).toMatchObject({ verdict: 'clean' });

@@ -46,6 +46,6 @@ async function* volumeIds(blob: Blob): AsyncGenerator<Extracted> {
     const dec = new TextDecoder(joliet ? 'utf-16be' : 'utf-8');
     for (const [at, len] of ID_FIELDS) texts.push(dec.decode(d.subarray(at, at + len)).replace(/[\0 ]+$/, ''));
   }
-  const text = texts.filter((t) => t).join('\n');
-  if (text) yield { kind: 'text', text, where: { area: 'properties' } };
+  // Each on its own: a properties dialog (isoinfo -d, Explorer) shows each under its own label.
+  for (const text of new Set(texts.filter((t) => t))) yield { kind: 'text', text, where: { area: 'properties' } };
 }
