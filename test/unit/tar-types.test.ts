@@ -32,3 +32,9 @@ describe('a pax `size` stands for the size field of the member after it, as GNU 
     expect(await scan('pax-size-trap.tar')).toMatchObject({ verdict: 'clean' });
   });
 });
+
+describe('a pax header\'s comment and extended attributes are read each on its own, as a file manager shows them', () => {
+  it('「社外秘」 ending the comment and 「Confidential draft」 as the file\'s comment attribute stay clean', async () => {
+    expect(await scan('pax-fields-apart-trap.tar')).toMatchObject({ verdict: 'clean' });
+  });
+});

@@ -178,7 +178,8 @@ function* paxText(pax: Map<string, string>): Generator<Extracted> {
       if (!d.bad) texts.push(decodeText(d.bytes));
     }
   }
-  if (texts.length) yield { kind: 'text', text: texts.join('\n'), where: { area: 'properties' } };
+  // Each on its own: a file manager shows each attribute in a field of its own.
+  for (const text of texts) yield { kind: 'text', text, where: { area: 'properties' } };
 }
 
 /** Whether the blob holds only zero bytes from `from` to its end (read in slices). */
