@@ -1,13 +1,14 @@
 /**
  * xz (.xz, .txz, and ZIP members of method 95): every stream of the file (`cat a.xz b.xz` is one
  * valid file), decoded with xz-decompress (xz-embedded compiled to WebAssembly, inlined: no fetch) in
- * 64 KB chunks; CRC32/CRC64 checks are verified by the decoder. A file's content is one member, named
+ * 64 KB chunks; CRC32/CRC64 checks are verified by the decoder, SHA-256 ones here (xz-checks.ts). A file's content is one member, named
  * like gzip's (x.tar.xz → x.tar).
  */
 import { readBytes, u32 } from '../bytes.js';
 import { noWasm } from './libarchive.js';
 import { asCorrupt, checkDeclared, singleStream, type ExpansionGuard } from './expansion-guard.js';
 import { ScanError, type ExtractContext, type Extractor } from './types.js';
+import { blockChecker, SHA256_CHECK, withoutChecks } from './xz-checks.js';
 
 const MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 
@@ -25,20 +26,26 @@ export async function decodeXz(data: Blob, guard: ExpansionGuard, ctx: ExtractCo
   guard.consumed(data.size); // the ratio is taken against the whole input
   const XzReadableStream = await xzDecoder();
   for (const { start, end } of streams) {
-    const reader = new XzReadableStream(data.slice(start, end).stream()).getReader();
+    // SHA-256 checks, which the decoder lacks: the stream without them, each block hashed here.
+    const head = await readBytes(data, start, start + 8);
+    const sha = (head[7] & 0x0f) === SHA256_CHECK ? withoutChecks(await readBytes(data, start, end), guard.name) : null;
+    const checker = sha ? blockChecker(sha.blocks, guard.name) : null;
+    const reader = new XzReadableStream((sha ? new Blob([sha.stream]) : data.slice(start, end)).stream()).getReader();
     try {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
+        checker?.add(value);
         guard.produced(value);
       }
+      checker?.end();
     } catch (err) {
       await reader.cancel().catch(() => undefined);
       if (err instanceof WebAssembly.CompileError || (err instanceof Error && /WebAssembly|wasm/i.test(err.message))) throw noWasm(err);
-      // XZ_OPTIONS_ERROR: a filter (BCJ for executables, delta) or an integrity check (SHA-256) this
-      // decoder was built without; the stream is not damaged.
+      // XZ_OPTIONS_ERROR: a filter (BCJ for executables, delta) or an integrity check this decoder was
+      // built without; the stream is not damaged.
       if (err instanceof Error && /error code 6\b/.test(err.message)) {
-        throw new ScanError('unsupported', `${guard.name} uses a filter or an integrity check this reader does not have (xz --x86, --delta, -C sha256)`);
+        throw new ScanError('unsupported', `${guard.name} uses a filter or an integrity check this reader does not have (xz --x86, --arm64, --delta)`);
       }
       throw asCorrupt(err, guard.name);
     }
