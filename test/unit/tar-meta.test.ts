@@ -26,6 +26,12 @@ describe('a GNU sparse file (tar --sparse, GNU tar\'s own format) is read: its n
   });
 });
 
+describe('a GNU incremental archive (tar -g), whose headers keep times where ustar keeps its name prefix', () => {
+  it('names its members as tar lists them (d/memo.txt), not under the time read as a folder', async () => {
+    expect(await scan('incremental-stamp.tar')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['d/memo.txt'] } });
+  });
+});
+
 describe('an ISO image\'s own titles (volume, publisher, application ids) are read', () => {
   const iso = (name: string) => scanBlob(new Blob([readFileSync(join(__dirname, '../fixtures/archives/iso-ids', name))]), name);
   it.each(['volume-id', 'publisher'])('%s: the stamp marks it, 秘書室 stays clean', async (kind) => {

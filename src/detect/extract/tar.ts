@@ -86,7 +86,8 @@ export const extractTar: Extractor = async function* (blob, ctx) {
       yield { kind: 'text', text: field(h, 0, 100), where: { area: 'properties' } };
       continue;
     }
-    const prefix = field(h, 345, 155);
+    // POSIX ustar's name prefix; GNU's format keeps times there instead (`tar -g` writes them).
+    const prefix = isGnuHeader(h) ? '' : field(h, 345, 155);
     const name = longName ?? (prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100));
     longName = null;
     if (type === 'M') {
@@ -121,6 +122,9 @@ async function sparseMapBlocks(blob: Blob, h: Uint8Array, from: number): Promise
   }
   return blocks;
 }
+
+/** GNU tar's own format (magic `ustar  \0`), whose bytes 345 on hold times and a sparse map, no prefix. */
+const isGnuHeader = (h: Uint8Array): boolean => latin1.decode(h.subarray(257, 265)) === 'ustar  \0';
 
 /** Types whose data describes the member after them: long names, pax records. */
 const HEADER_TYPES = new Set(['L', 'K', 'x', 'X', 'g']);
