@@ -356,9 +356,12 @@ function ooxmlKind(names: Set<string>): string {
   return 'ooxml';
 }
 
-/** The content of a single-stream compressor is named after the file: x.txt.gz → x.txt, x.tgz → x.tar, x.tar.xz → x.tar. */
+/**
+ * The content of a single-stream compressor is named after the file: x.txt.gz → x.txt, x.tgz → x.tar,
+ * x.tar.xz → x.tar, x.csv.Z → x.csv, x.taz → x.tar, x.tar.lz → x.tar, x.tlz → x.tar.
+ */
 function streamMemberName(name: string): string {
-  return name.replace(/\.(t?gz|t?xz|t?bz2?|tbz2|t?zst|zstd|zz|zlib)$/i, (ext) => (/^\.t(gz|xz|bz2?|zst)$/i.test(ext) ? '.tar' : ''));
+  return name.replace(/\.(t?gz|t?xz|t?bz2?|tbz2|t?zst|zstd|zz|zlib|Z|taz|t?lz)$/i, (ext) => (/^\.t(gz|xz|bz2?|zst|az|lz)$/i.test(ext) ? '.tar' : ''));
 }
 
 function at(path: string[], where: Where | undefined): Location {
