@@ -47,6 +47,14 @@ describe('labels placed before their paragraphs (test/fixtures/list-labels: flat
   it.each(FORMATS.map((f) => `trap.${f}`))('%s (秘書室 before Confidential) is clean', async (name) => {
     expect(await scanPlaced(name)).toMatchObject({ verdict: 'clean' });
   });
+  it('prefix.doc with the page number of its paragraph properties overwritten: unscannable, not clean (the label 「秘」 has no paragraph to go before)', async () => {
+    const doc = Buffer.from(readFileSync(join(PLACED, 'prefix.doc')));
+    // Byte 2680 of this file: in PlcBtePapx (1Table at 430, FIB pair 13; the streams are in the mini
+    // stream), the low byte of the paragraph property page's number, 0x00 → 0xff (a page past the stream).
+    expect(doc[2680]).toBe(0);
+    doc[2680] = 0xff;
+    expect(await scanBlob(new Blob([new Uint8Array(doc)]), 'prefix.doc')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
   it.each(['bullet.docx', 'bullet.odt'])('%s: placed also with company keywords (the whole text is read then)', async (name) => {
     expect(await scanPlaced(name, { designated: { keywords: ['Project Ｘ'] } })).toMatchObject({ verdict: 'marked', rule: 1 });
   });

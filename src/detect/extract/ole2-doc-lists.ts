@@ -28,10 +28,16 @@ const NFC_NONE = 255;
 /** Paragraph property pages followed at most (a 100 MiB .doc has about 200,000 of 512 bytes). */
 const MAX_PAGES = 1 << 18;
 
-/** Labels by list (lsid) and level, from PlfLst and the LVLs that follow it; only those that could make a stamp. */
-function listLabels(t: Uint8Array, [fc, lcb]: number[]): Map<number, string[]> {
-  const out = new Map<number, string[]>();
-  if (lcb < 2 || fc + lcb > t.length) return out;
+/**
+ * Labels by list (lsid) and level, from PlfLst and the LVLs that follow it; only those that could make a
+ * stamp. `damaged`: the lists run past the table stream (a size field overwritten), so labels after that
+ * point were not read.
+ */
+function listLabels(t: Uint8Array, [fc, lcb]: number[]): { labels: Map<number, string[]>; damaged: boolean } {
+  const labels = new Map<number, string[]>();
+  const out = { labels, damaged: true };
+  if (lcb < 2) return { labels, damaged: false };
+  if (fc + lcb > t.length) return out;
   const dv = new DataView(t.buffer, t.byteOffset, t.byteLength);
   const count = dv.getInt16(fc, true);
   if (count <= 0 || fc + 2 + count * 28 > t.length) return out;
@@ -57,9 +63,9 @@ function listLabels(t: Uint8Array, [fc, lcb]: number[]): Map<number, string[]> {
       at += 2 + cch * 2;
       levels.push(labelMayMark(label) ? label + follow : '');
     }
-    if (levels.some(Boolean)) out.set(lsid, levels);
+    if (levels.some(Boolean)) labels.set(lsid, levels);
   }
-  return out;
+  return { labels, damaged: false };
 }
 
 /** The list (lsid) of each list format override, by its 1-based number (ilfo), from PlfLfo. */
@@ -115,17 +121,25 @@ export interface ParagraphProps {
 
 /**
  * Each paragraph's properties from the paragraph property pages (PlcBtePapx → PapxFkp, MS-DOC 2.8.6 and
- * 2.9.175); `papx` is the FIB's (fc, lcb) pair. A page that does not hold together is left out.
+ * 2.9.175); `papx` is the FIB's (fc, lcb) pair. A page that does not hold together (its number past the
+ * stream, a run count no page holds) is left out, and counted in `damage.pages`: the paragraphs on it
+ * have no properties here (no list label, no hiding style), so the caller says the file is damaged.
  */
-export function* paragraphProps(w: Uint8Array, t: Uint8Array, [fc, lcb]: number[]): Generator<ParagraphProps> {
-  if (lcb < 12 || (lcb - 4) % 8 !== 0 || fc + lcb > t.length) return;
+export function* paragraphProps(w: Uint8Array, t: Uint8Array, [fc, lcb]: number[], damage?: { pages: number }): Generator<ParagraphProps> {
+  if (lcb < 12 || (lcb - 4) % 8 !== 0 || fc + lcb > t.length) {
+    if (lcb > 0 && damage) damage.pages++;
+    return;
+  }
   const n = Math.min((lcb - 4) / 8, MAX_PAGES);
   const dv = new DataView(t.buffer, t.byteOffset + fc, lcb);
   for (let i = 0; i < n; i++) {
     const page = (dv.getUint32(((lcb - 4) / 8 + 1) * 4 + i * 4, true) & 0x3fffff) * 512;
-    if (page + 512 > w.length) continue;
-    const crun = w[page + 511];
-    if (crun === 0 || crun > 29) continue; // 29 runs of 13-byte entries fill a page
+    const crun = page + 512 > w.length ? 0 : w[page + 511];
+    if (crun === 0 || crun > 29) {
+      // 29 runs of 13-byte entries fill a page
+      if (damage) damage.pages++;
+      continue;
+    }
     const pv = new DataView(w.buffer, w.byteOffset + page, 512);
     for (let r = 0; r < crun; r++) {
       const off = w[page + (crun + 1) * 4 + r * 13] * 2;
@@ -144,17 +158,18 @@ export function* paragraphProps(w: Uint8Array, t: Uint8Array, [fc, lcb]: number[
  * The labels that could make a stamp, each where its paragraph starts. `papx`, `lst` and `lfo` are the
  * FIB's (fc, lcb) pairs of PlcBtePapx, PlfLst and PlfLfo.
  */
-export function docListLabels(w: Uint8Array, t: Uint8Array, papx: number[], lst: number[], lfo: number[], spans: Span[]): PlacedLabel[] {
-  const lists = listLabels(t, lst);
-  if (lists.size === 0) return [];
+export function docListLabels(w: Uint8Array, t: Uint8Array, papx: number[], lst: number[], lfo: number[], spans: Span[]): { placed: PlacedLabel[]; damaged: boolean } {
+  const { labels: lists, damaged } = listLabels(t, lst);
+  if (lists.size === 0) return { placed: [], damaged };
   const lsids = overrides(t, lfo);
   const out: PlacedLabel[] = [];
-  for (const p of paragraphProps(w, t, papx)) {
+  const damage = { pages: 0 };
+  for (const p of paragraphProps(w, t, papx, damage)) {
     const { ilfo, ilvl } = listOf(p.grpprl);
     const label = ilfo > 0 && ilfo <= lsids.length ? lists.get(lsids[ilfo - 1])?.[ilvl] : undefined;
     if (!label) continue;
     const cp = cpOf(p.from, spans);
     if (cp >= 0) out.push({ cp, label });
   }
-  return out;
+  return { placed: out, damaged: damaged || damage.pages > 0 };
 }

@@ -159,8 +159,11 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
     if (head) stories.push({ area: 'header', text: head });
   }
   // List labels that could make a stamp, each before its paragraph (the text stream holds only the paragraph).
+  let listsDamaged = false;
   if (cbRgFcLcb > 74) {
-    const labelled = docListLabels(w, t, pair(13), pair(73), pair(74), spans).map(({ cp: at, label }) => {
+    const lists = docListLabels(w, t, pair(13), pair(73), pair(74), spans);
+    if (lists.damaged) listsDamaged = true;
+    const labelled = lists.placed.map(({ cp: at, label }) => {
       const end = shownAll.indexOf('\r', at);
       return readable(label + shownAll.slice(at, end < 0 || end - at > MAX_LABELLED ? at + MAX_LABELLED : end));
     });
@@ -175,6 +178,7 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   if (cp < all.length) stories.push({ area: 'body', text: bothReadings(readable(all.slice(cp)), readable(shownAll.slice(cp))) });
   const result: DocResult = { encrypted: false, stories: stories.filter((s) => s.text.trim()) };
   if (outside) result.damaged = 'a piece of text lies outside the WordDocument stream';
+  else if (listsDamaged) result.damaged = 'its list tables or paragraph property pages do not hold together (list labels not read)';
   if (capped) result.tooLarge = `more than ${MAX_CHARS >> 20} M characters of text`;
   return result;
 }
