@@ -11,6 +11,7 @@ import { blobOf, readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import { mayBeStamp } from './byte-scan.js';
 import { FLAT_ODF, flatOdfRuns } from './odf.js';
+import { withUsualPrefixes } from './xml-prefixes.js';
 import { hasLookupField } from './odf-fields.js';
 import { decodeMarkup } from './text.js';
 import { decodeBase64 } from './rfc2047.js';
@@ -65,8 +66,10 @@ export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncG
   const markup = entities ? withEntities(decoded, entities) : decoded;
   // A flat OpenDocument file reads as the package would: sheet names, cells by row, formulas (odf.ts);
   // and, as a package's parts are, only when 秘 may stand in it (a character reference may spell it).
-  if (!FLAT_ODF.test(markup)) yield* OTHER_XML.test(markup.slice(0, 4096)) || MXFILE.test(markup) ? xmlRuns(markup) : htmlRuns(markup);
-  else if (ctx.fullText || mayBeStamp(markup) || markup.includes('&#') || hasLookupField(markup)) yield* flatOdfRuns(markup);
+  // Its namespaces are taken under the usual prefixes (xml-prefixes.ts), as its package's parts are.
+  const flat = withUsualPrefixes(markup);
+  if (!FLAT_ODF.test(flat)) yield* OTHER_XML.test(markup.slice(0, 4096)) || MXFILE.test(markup) ? xmlRuns(markup) : htmlRuns(markup);
+  else if (ctx.fullText || mayBeStamp(flat) || flat.includes('&#') || hasLookupField(flat)) yield* flatOdfRuns(flat);
   // An XML Spreadsheet's formulas stored without a value show what they evaluate to (xlml-formulas.ts).
   if (ctx.fullText || MAY_SHOW_STAMP.test(markup)) yield* xmlSpreadsheetFormulas(markup);
   // An SVG drawing's texts also by where they stand (shape-pairs.ts): a stamp drawn as a circle 「秘」 and

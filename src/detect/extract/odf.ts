@@ -22,6 +22,7 @@ import { XML_TAGS, replaceSpans, spans } from './markup-spans.js';
 import { SEPARATOR, sheetNameText } from './sheet-rows.js';
 import { shapePairs } from './shape-pairs.js';
 import { odfShapeGroups } from './drawing-boxes.js';
+import { PrefixWatch } from './xml-prefixes.js';
 
 const TEXT_PART = /(^|\/)(content|styles|meta)\.xml$/;
 // Pictures hold no text, except Windows metafiles (drawings with text records: metafile.ts) and SVG,
@@ -171,13 +172,16 @@ async function mayHoldStamp(zip: ZipArchive, name: string, named: StyleDefs, nam
     partFields ||= PART_FIELD.test(xml);
     return textAndSheetNames(withFieldValues(xml, meta), head.styles());
   });
+  const prefixes = new PrefixWatch();
   await zip.stream(name, (chunk) => {
     head.push(chunk);
     windows.push(chunk);
+    prefixes.push(chunk);
   });
   // ODF is UTF-8; a UTF-16 part (not seen from real producers) is read whole, to be safe; so is one whose
-  // styles were too long to keep (its windows may have been read without a style that hides).
-  if ((windows.head !== null && isUtf16Xml(windows.head)) || head.overflowed || windows.finish().some(mayBeStamp) || partFields) return true;
+  // styles were too long to keep (its windows may have been read without a style that hides), and one
+  // whose namespaces go by other prefixes (xml-prefixes.ts: its windows were read without its styles).
+  if ((windows.head !== null && isUtf16Xml(windows.head)) || head.overflowed || prefixes.renames || windows.finish().some(mayBeStamp) || partFields) return true;
   // A data style whose literals may hold 秘 (ods-formats.ts) may make the stamp with any text cell.
   return name === 'content.xml' && new OdsFormats(namedXml ?? '', head.raw).stamp;
 }

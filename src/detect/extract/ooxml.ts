@@ -23,6 +23,7 @@ import { shapeCellPairs } from './xlsx-shape-cells.js';
 import { XlsbBook, extractXlsbPart, isXlsbPart, resolvePath } from './xlsb.js';
 import { FIXED_PAGE, XPS_MAIN, fixedPageText, unreadGlyphRuns } from './xps.js';
 import { SHARED_STRINGS, WORKSHEET, XlsxBook } from './xlsx.js';
+import { PrefixWatch } from './xml-prefixes.js';
 
 // A workbook's styles.xml is read: its number formats' literal text shows in the cells (xml-text.ts).
 // Parts that hold no text a reader sees: pictures (but metafiles, and SVG, whose text is markup: an icon
@@ -119,8 +120,18 @@ async function* shapeRuns(name: string, zip: ZipArchive, sheets: Map<string, str
   if (text) yield* textRuns(chunkText(text), await whereOf(name, zip, sheets));
 }
 
-/** Whether a part's markup may hold the stamp (a 秘 or ㊙ not starting a word; UTF-16 markup is not searched). */
-const mayMark = (bytes: Uint8Array) => isUtf16Xml(bytes) || markupStampHits(bytes, 1).length > 0;
+/**
+ * Whether a part's markup may hold the stamp (a 秘 or ㊙ not starting a word). UTF-16 markup is not
+ * searched, nor markup whose namespaces go by other prefixes, where a symbol is not `w:char`.
+ */
+const mayMark = (bytes: Uint8Array) => isUtf16Xml(bytes) || markupStampHits(bytes, 1).length > 0 || renamesPrefixes(bytes);
+
+/** Whether a part's namespaces go by other prefixes than the usual ones (xml-prefixes.ts). */
+function renamesPrefixes(bytes: Uint8Array): boolean {
+  const watch = new PrefixWatch();
+  watch.push(bytes);
+  return watch.renames;
+}
 
 /** Slide layouts and masters read for the slides that show their shapes, and charts' user shapes, by part name. */
 type LayerCache = Map<string, Layer | null>;
@@ -205,20 +216,26 @@ async function* part(
     // The common case: only the text around a possible stamp matters, so the part is searched as
     // it inflates and never held whole.
     const windows = new MarkupWindows((xml) => partText(name, xml, styles), name.startsWith('word/'));
-    await zip.stream(name, windows.push);
-    if (!windows.head || !isUtf16Xml(windows.head)) {
+    const prefixes = new PrefixWatch();
+    await zip.stream(name, (chunk) => {
+      windows.push(chunk);
+      prefixes.push(chunk);
+    });
+    // A part whose namespaces go by other prefixes (xml-prefixes.ts) is read whole, renamed: its windows
+    // were read without seeing its deletions, hidden runs or symbols.
+    if ((!windows.head || !isUtf16Xml(windows.head)) && !prefixes.renames) {
       const texts = windows.finish();
       // No window: no 秘 in the part, which its shapes' reading by position need not look for again.
       seen.stamp = texts.length > 0;
       if (texts.length) yield* textRuns(texts, await whereOf(name, zip, sheets));
       return;
     }
-    bytes = await zip.read(name); // UTF-16 XML (rare)
+    bytes = await zip.read(name); // UTF-16 XML, or other prefixes (rare)
   }
   bytes ??= await zip.read(name);
   if (!bytes) return;
   if (LABEL_PART.test(name)) yield* labels(decodeXml(bytes), name);
-  if (!ctx.fullText && !isUtf16Xml(bytes) && markupStampHits(bytes, 1).length === 0) return;
+  if (!ctx.fullText && !mayMark(bytes)) return;
   yield* textRuns(chunkText(partText(name, decodeXml(bytes), styles)), await whereOf(name, zip, sheets));
 }
 

@@ -18,6 +18,7 @@ import { decodeZstd } from './zstd.js';
 import { LIBARCHIVE_METHODS, libarchiveMember } from './zip-libarchive.js';
 import { ScanError, type ExtractContext } from './types.js';
 import { tameTail } from './markup-spans.js';
+import { withUsualPrefixes } from './xml-prefixes.js';
 
 export interface ZipEntry {
   name: string;
@@ -531,7 +532,8 @@ export async function openZip(blob: Blob, ctx: ExtractContext): Promise<ZipArchi
 /** XML parts are UTF-8 unless a BOM says UTF-16 (tail tamed: markup-spans.ts). */
 export function decodeXml(bytes: Uint8Array): string {
   const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
-  return tameTail(new TextDecoder(encoding).decode(bytes));
+  // Namespaces under the prefixes the readers match (xml-prefixes.ts): `<ns0:del>` is Word's `<w:del>`.
+  return withUsualPrefixes(tameTail(new TextDecoder(encoding).decode(bytes)));
 }
 
 export const isUtf16Xml = (b: Uint8Array): boolean => (b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff);
