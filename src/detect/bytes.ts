@@ -158,6 +158,30 @@ export function concat(chunks: Uint8Array[], total = chunks.reduce((n, c) => n +
   return out;
 }
 
+/** Offset of the first `needle` in `buf` at or after `from`, or -1 (the first byte found natively, the rest compared). */
+export function indexOfBytes(buf: Uint8Array, needle: Uint8Array, from = 0): number {
+  for (let i = buf.indexOf(needle[0], from); i >= 0 && i + needle.length <= buf.length; i = buf.indexOf(needle[0], i + 1)) {
+    let k = 1;
+    while (k < needle.length && buf[i + k] === needle[k]) k++;
+    if (k === needle.length) return i;
+  }
+  return -1;
+}
+
+/** Whether a stream's bytes, pushed chunk by chunk, hold `needle` (also across a chunk's end). */
+export class NeedleWatch {
+  found = false;
+  private tail: Uint8Array = new Uint8Array(0);
+  constructor(private readonly needle: Uint8Array) {}
+
+  readonly push = (chunk: Uint8Array): void => {
+    if (this.found || chunk.length === 0) return;
+    const buf = this.tail.length ? concat([this.tail, chunk]) : chunk;
+    this.found = indexOfBytes(buf, this.needle) >= 0;
+    this.tail = buf.slice(Math.max(0, buf.length - this.needle.length + 1));
+  };
+}
+
 /**
  * Whether `b` holds no control character but those text files hold (tab, line breaks, form feed, ESC),
  * and the ones in `more`.

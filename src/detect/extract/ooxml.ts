@@ -5,7 +5,7 @@
  * hold no text; EMF and WMF pictures are drawings with text, read as members); any other part is
  * scanned as a file of its own, and a damaged part is reported.
  */
-import { blobOf } from '../bytes.js';
+import { NeedleWatch, blobOf } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted, type Extractor } from './types.js';
@@ -24,6 +24,7 @@ import { XlsbBook, extractXlsbPart, isXlsbPart, resolvePath } from './xlsb.js';
 import { FIXED_PAGE, XPS_MAIN, fixedPageText, unreadGlyphRuns } from './xps.js';
 import { SHARED_STRINGS, WORKSHEET, XlsxBook } from './xlsx.js';
 import { PrefixWatch } from './xml-prefixes.js';
+import { BINDING_NEEDLE, boundStores, withBoundValues, type BoundStores } from './word-bindings.js';
 
 // A workbook's styles.xml is read: its number formats' literal text shows in the cells (xml-text.ts).
 // Parts that hold no text a reader sees: pictures (but metafiles, and SVG, whose text is markup: an icon
@@ -47,6 +48,9 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
   const lists = await labelsToPlace(zip, ctx, wordStyles);
   const styles = wordStyleDefs(wordStyles);
   const layers: LayerCache = new Map();
+  // The data Word's bound content controls show (word-bindings.ts), read once, when a part has one.
+  let stores: Promise<BoundStores> | null = null;
+  const bound = () => (stores ??= boundStores(zip));
   for (const entry of zip.entries) {
     if (entry.isDir || SKIP.test(entry.name)) continue;
     ctx.addEntry();
@@ -59,7 +63,7 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
       else if (xlsx && SHARED_STRINGS.test(entry.name)) yield* xlsx.sharedStrings(entry.name);
       else {
         const seen = { stamp: true };
-        yield* part(entry.name, zip, sheets, ctx, lists, styles, seen);
+        yield* part(entry.name, zip, sheets, ctx, lists, styles, bound, seen);
         // A sheet's drawing is read again without 秘 too: a shape 「Confidential」 may stand beside a cell 「秘」.
         // A slide is read again too: its layout or master may hold the 秘 its own shapes stand beside.
         // So is a chart: the text box drawn over it may hold the 秘 beside its title.
@@ -182,6 +186,7 @@ async function* part(
   ctx: ExtractContext,
   lists: WordLists | null,
   styles: StyleDefs,
+  bound: () => Promise<BoundStores>,
   seen: { stamp: boolean } = { stamp: true },
 ): AsyncGenerator<Extracted> {
   if (FIXED_PAGE.test(name)) {
@@ -208,7 +213,7 @@ async function* part(
   }
   if (lists && NUMBERED_PART.test(name)) {
     const bytes = await zip.read(name);
-    if (bytes) yield* textRuns(chunkText(xmlToText(withWordLabels(decodeXml(bytes), lists), styles)), await whereOf(name, zip, sheets));
+    if (bytes) yield* textRuns(chunkText(xmlToText(withWordLabels(await shown(name, decodeXml(bytes), bound), lists), styles)), await whereOf(name, zip, sheets));
     return;
   }
   let bytes: Uint8Array | null = null;
@@ -217,26 +222,37 @@ async function* part(
     // it inflates and never held whole.
     const windows = new MarkupWindows((xml) => partText(name, xml, styles), name.startsWith('word/'));
     const prefixes = new PrefixWatch();
+    const bindings = new NeedleWatch(BINDING_NEEDLE);
     await zip.stream(name, (chunk) => {
       windows.push(chunk);
       prefixes.push(chunk);
+      if (name.startsWith('word/')) bindings.push(chunk);
     });
     // A part whose namespaces go by other prefixes (xml-prefixes.ts) is read whole, renamed: its windows
-    // were read without seeing its deletions, hidden runs or symbols.
-    if ((!windows.head || !isUtf16Xml(windows.head)) && !prefixes.renames) {
+    // were read without seeing its deletions, hidden runs or symbols. So is a Word part with bound
+    // content controls, which show their data's text, not what is stored around the 秘 (word-bindings.ts).
+    if ((!windows.head || !isUtf16Xml(windows.head)) && !prefixes.renames && !bindings.found) {
       const texts = windows.finish();
       // No window: no 秘 in the part, which its shapes' reading by position need not look for again.
       seen.stamp = texts.length > 0;
       if (texts.length) yield* textRuns(texts, await whereOf(name, zip, sheets));
       return;
     }
-    bytes = await zip.read(name); // UTF-16 XML, or other prefixes (rare)
+    bytes = await zip.read(name); // UTF-16 XML, other prefixes, bound controls (rare)
   }
   bytes ??= await zip.read(name);
   if (!bytes) return;
   if (LABEL_PART.test(name)) yield* labels(decodeXml(bytes), name);
-  if (!ctx.fullText && !mayMark(bytes)) return;
-  yield* textRuns(chunkText(partText(name, decodeXml(bytes), styles)), await whereOf(name, zip, sheets));
+  const xml = decodeXml(bytes);
+  const markup = await shown(name, xml, bound);
+  // A bound control's value may be the 秘 (or the word beside one): then the part is read as it shows.
+  if (!ctx.fullText && markup === xml && !mayMark(bytes)) return;
+  yield* textRuns(chunkText(partText(name, markup, styles)), await whereOf(name, zip, sheets));
+}
+
+/** A Word part's markup with its bound content controls showing their data (word-bindings.ts). */
+async function shown(name: string, xml: string, bound: () => Promise<BoundStores>): Promise<string> {
+  return name.startsWith('word/') && xml.includes('<w:dataBinding') ? withBoundValues(xml, await bound()) : xml;
 }
 
 /** A workbook's comments (notes), whose text is SpreadsheetML's, with `_xHHHH_` escapes (xstring.ts). */

@@ -6,7 +6,7 @@
  * or `<x:sheet>` (the Open XML SDK's SpreadsheetML) as the same elements. Read as they were, such a part's
  * deletions, hidden runs, symbols or sheet names went unseen.
  */
-import { concat } from '../bytes.js';
+import { concat, indexOfBytes } from '../bytes.js';
 
 /** Namespace → the prefix this engine's patterns use ('' is the default namespace: SpreadsheetML's). */
 const USUAL = new Map<string, string>([
@@ -88,14 +88,6 @@ export function prefixRenaming(xml: string): Renaming | null {
 }
 
 const XMLNS = new TextEncoder().encode('xmlns');
-
-/** Offset of the next "xmlns" in `buf` at or after `from`, or -1. */
-function xmlnsAt(buf: Uint8Array, from: number): number {
-  for (let i = buf.indexOf(XMLNS[0], from); i >= 0; i = buf.indexOf(XMLNS[0], i + 1)) {
-    if (buf[i + 1] === XMLNS[1] && buf[i + 2] === XMLNS[2] && buf[i + 3] === XMLNS[3] && buf[i + 4] === XMLNS[4]) return i;
-  }
-  return -1;
-}
 /** Bytes kept from the previous chunk: a declaration cut by a chunk's end is met again whole. */
 const DECLARATION_BYTES = 1024;
 
@@ -111,7 +103,7 @@ export class PrefixWatch {
   readonly push = (chunk: Uint8Array): void => {
     if (this.renames || chunk.length === 0) return;
     const buf = concat([this.tail, chunk]);
-    for (let i = xmlnsAt(buf, 0); i >= 0 && !this.renames; i = xmlnsAt(buf, i + XMLNS.length)) {
+    for (let i = indexOfBytes(buf, XMLNS); i >= 0 && !this.renames; i = indexOfBytes(buf, XMLNS, i + XMLNS.length)) {
       this.renames = prefixRenaming(this.utf8.decode(buf.subarray(i, i + DECLARATION_BYTES))) !== null;
     }
     this.tail = buf.subarray(Math.max(0, buf.length - DECLARATION_BYTES));
