@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
-import { shownAs, textSection } from '../../src/detect/extract/number-format.js';
+import { formatShown, shownAs, textSection } from '../../src/detect/extract/number-format.js';
 
 const FIX = join(__dirname, '../fixtures/number-format');
 const scan = (n: string, opts = {}) => scanBlob(new Blob([readFileSync(join(FIX, n))]), n, opts);
@@ -48,6 +48,23 @@ describe('text number formats', () => {
       expect(await scan(n, opts)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: 'S', cell: 'B2' } });
     });
   }
+});
+
+describe('a currency symbol in a number format (currency.py)', () => {
+  // `[$秘-411] "Confidential" 0` on 5 shows 「秘 Confidential 5」 (LibreOffice's csv export too); the format
+  // was read as written, 「[$秘-411] Confidential 0」: clean.
+  it.each(['xlsxwriter-numfmt-currency.xlsx', 'xlsxwriter-numfmt-currency.xls'])('%s → marked', async (n) => {
+    expect(await scan(n)).toMatchObject({ verdict: 'marked', rule: 1, excerpt: expect.stringContaining('秘 Confidential 0') });
+  });
+  // `[$秘-411]0` shows 「秘5」, with 「Confidential」 two columns away.
+  it.each(['xlsxwriter-numfmt-currency-trap.xlsx', 'xlsxwriter-numfmt-currency-trap.xls'])('%s → clean', async (n) => {
+    expect(await scan(n)).toMatchObject({ verdict: 'clean' });
+  });
+  it('formatShown keeps a currency\'s symbol, not its locale', () => {
+    expect(formatShown('[$秘-411] "Confidential" 0')).toBe('秘 Confidential 0');
+    expect(formatShown('[$-411]ggge"年"m"月"d"日"')).toBe('ggge年m月d日');
+    expect(formatShown('[$€-x-euro2] #,##0;[Red]-#')).toBe('€ #,##0;-#');
+  });
 });
 
 describe('textSection, shownAs', () => {

@@ -66,13 +66,28 @@ export function shownAs(section: string, text: string): string {
     else if (ch === '_') out += section[++i] !== undefined ? ' ' : '';
     else if (ch === '*') i++;
     else if (ch === '[') {
-      // A colour or condition: not shown.
+      // A colour or condition: not shown. A currency, `[$秘-411]`, shows its symbol (before its locale's `-`).
       const end = section.indexOf(']', i + 1);
-      i = end < 0 ? section.length : end;
+      const stop = end < 0 ? section.length : end;
+      if (section[i + 1] === '$') out += currencySymbol(section.slice(i + 2, stop));
+      i = stop;
     } else out += ch === '@' ? text : ch;
   }
   return out;
 }
+
+/** A currency's symbol, from what `[$…]` holds: `秘-411` → 秘, `€-x-euro2` → €, `-411` (a locale alone) → nothing. */
+const currencySymbol = (inner: string): string => {
+  const dash = inner.indexOf('-');
+  return dash < 0 ? inner : inner.slice(0, dash);
+};
+
+/**
+ * A whole format code as its literals show, every section side by side (quotes, `\` escapes, colours
+ * and conditions taken away, a currency's symbol kept): `[$秘-411] "Confidential" 0` shows
+ * 「秘 Confidential 5」 in Excel and LibreOffice.
+ */
+export const formatShown = (code: string): string => shownAs(code, '@');
 
 /** A text section's literals may hold 秘: any text cell of that style may show the stamp. */
 export const sectionMayShowStamp = (section: string): boolean => mayHaveStampChar(shownAs(section, ''));

@@ -5,7 +5,8 @@
  */
 import { headerText } from './print-header.js';
 import { FormulaBook, evaluateFormula, parseXlsFormula, type ParsedFormula } from './formula-text.js';
-import { shownAs, textSection } from './number-format.js';
+import { formatShown, shownAs, textSection } from './number-format.js';
+import { mayHaveStampChar } from './byte-scan.js';
 import { codepageDecoder } from './ole2-props.js';
 import { HiddenColumns, MergedCells, RowTexts, SEPARATOR, type TextCell } from './sheet-rows.js';
 import { TallMerges } from './tall-merges.js';
@@ -253,6 +254,8 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
   /** Number formats (FORMAT, by ifmt) and cell styles (XF, in order) that print text around a text cell's (number-format.ts). */
   const formatSections = new Map<number, string>();
   const xfSections: (string | undefined)[] = [];
+  /** Number formats whose literals may show 秘 (`[$秘-411] "Confidential" 0`), as cells of their style show them. */
+  const formatTexts: string[] = [];
   /**
    * Styles aligned "Center Across Selection" (XF alc 6), and per sheet the cells of such a style: a text
    * cell's text stands over the blank ones after it, as a merged cell's does (sheet-rows.ts).
@@ -314,8 +317,11 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
         return res;
       case 0x041e: {
         // FORMAT: ifmt, then the code (BIFF8 XLUnicodeString; BIFF5 a byte string).
-        const section = textSection(biff8 ? xlString(d, 2, 2) : dec.decode(d.subarray(3, 3 + (d[2] ?? 0))));
+        const code = biff8 ? xlString(d, 2, 2) : dec.decode(d.subarray(3, 3 + (d[2] ?? 0)));
+        const section = textSection(code);
         if (section) formatSections.set(u16(0), section);
+        const shown = formatShown(code);
+        if (mayHaveStampChar(shown)) formatTexts.push(shown);
         break;
       }
       case 0x00e0: // XF: its number format (ifmt) at 2; cells name their XF by index.
@@ -523,6 +529,7 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
   if (objects.length) for (const o of objects) res.other.push({ area: 'comments', text: o });
   // Sheet names and strings no cell shows are items of their own: 社外秘 and the next one's Confidential are no stamp.
   if (sheetNames.length) res.other.push({ area: 'sheet names', text: sheetNames.join(SEPARATOR) });
+  if (formatTexts.length) res.other.push({ area: 'cells', text: formatTexts.join(SEPARATOR) });
   const unused = sst.filter((_, k) => !used.has(k));
   if (unused.length) res.other.push({ area: 'shared strings', text: unused.join(SEPARATOR) });
   return res;

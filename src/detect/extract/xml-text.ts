@@ -5,6 +5,7 @@
  */
 
 import { instructionShows, shownByInstruction } from './field-shown.js';
+import { formatShown } from './number-format.js';
 import { NEEDLES, decoder, findNeedles, followedByKanaOrKanji, type Needle } from './byte-scan.js';
 import { bothReadings, SEPARATOR } from './sheet-rows.js';
 import { XML_TAGS, content, outer, replaceSpans, spans, tameTail } from './markup-spans.js';
@@ -76,10 +77,8 @@ function attributesShown(tag: string): RegExp {
   return tag.startsWith('<form:') ? FORM_ATTR : SEEN_ATTR;
 }
 
-/** A number format's code as a cell shows its literals: quotes and `\` escapes taken away (entities kept). */
-function formatLiterals(code: string): string {
-  return code.replace(/&quot;|"/g, '').replace(/\\(.)/g, '$1');
-}
+/** A number format's code as a cell shows its literals (number-format.ts; other entities kept). */
+const formatLiterals = (code: string): string => formatShown(code.replace(/&quot;/g, '"'));
 
 // Most parts have none of these attributes: one quick test spares them the tag-by-tag pass.
 const SEEN_ATTR_HINT = /(?:string|alt|descr|[tT]itle|prompt|error|formatCode|num-prefix|num-suffix|bullet-char|tooltip|form:current-value|form:label)\s*=|<(?:w:lvlText|a:buChar|p14:section)\b/;
