@@ -52,6 +52,12 @@ describe('extractRtf fixtures', () => {
     expect(stampWhere(items)).toBeNull();
     expect(items.some((x) => x.kind === 'text' && x.text.includes('秘書室'))).toBe(true);
   });
+  it('a shape\'s alternative text (\\sp wzDescription, LibreOffice\'s description) is read apart', async () => {
+    expect(stampWhere(await collect(fixture('lo-alt-text.rtf')))).toEqual({ area: 'alternative text' });
+    const trap = await collect(fixture('lo-alt-text-trap.rtf'));
+    expect(stampWhere(trap)).toBeNull();
+    expect(trap.some((x) => x.kind === 'text' && x.text.includes('秘書室 Confidential'))).toBe(true);
+  });
   it('custom properties (\\userprops) are properties', async () => {
     const rtf = '{\\rtf1\\ansi{\\info{\\title x}}{\\*\\userprops {\\propname \\u20998?\\u39006?}\\proptype30{\\staticval \\u31192? Confidential}}body\\par}';
     expect(stampWhere(await collect(rtf))).toEqual({ part: 'custom property', area: 'properties' });

@@ -55,6 +55,11 @@ const KEEP_STARRED = new Set(['shpinst', 'shptxt', 'annotation', 'ud', 'userprop
  * and of Word's text watermarks, and of LibreOffice's custom shapes. Every other value is skipped.
  */
 const SHAPE_TEXT = new Set(['gtextUNICODE', 'gtextRTF']);
+/**
+ * A shape's alternative text (Format › Alt Text, `wzDescription`), which Word and LibreOffice keep with
+ * the shape or picture and a screen reader says, as a .docx's `descr`: read as text of its own.
+ */
+const ALT_TEXT = 'wzDescription';
 /** The sink that collects a shape property's name. */
 const SHAPE_NAME = '\0sn';
 /** The sink that collects a field's instruction: only ruby (EQ) and MACROBUTTON show text of their own (field-shown.ts). */
@@ -299,6 +304,13 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
     if (name === 'sn') {
       shapeProp = '';
       st.sink = SHAPE_NAME;
+      return;
+    }
+    if (name === 'sv' && shapeProp.trim() === ALT_TEXT) {
+      // Not the shape's own text: it is not read beside the shapes around it.
+      st.shape = undefined;
+      st.sink = 'alternative text';
+      emit('\n');
       return;
     }
     if (name === 'sv') {
