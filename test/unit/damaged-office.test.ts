@@ -61,3 +61,44 @@ describe('Excel 97 workbooks with records overwritten (test/fixtures/office-lega
     expect(await scan(legacy('xls-clean-traps.xls'), 'a.xls')).toMatchObject({ verdict: 'clean' });
   });
 });
+
+describe('packages whose parts are cut short, overwritten or missing (LibreOffice refuses the first two)', () => {
+  const cut = (b: Uint8Array) => b.slice(0, Math.floor(b.length / 2));
+  const edit = (name: string, part: string, change: (b: Uint8Array) => Uint8Array<ArrayBuffer> | null) => {
+    const parts = unzipSync(office(name));
+    const changed = change(parts[part]);
+    if (changed) parts[part] = changed;
+    else delete parts[part];
+    return zipSync(parts);
+  };
+
+  it.each([
+    // An XML part that ends before its root element closes: the text after the cut is not read.
+    ['writer-plain.docx', 'word/document.xml', cut],
+    ['calc-plain.xlsx', 'xl/worksheets/sheet1.xml', cut],
+    ['calc-plain.xlsx', 'xl/sharedStrings.xml', cut],
+    ['calc-plain.ods', 'content.xml', cut],
+    ['writer-plain.odt', 'content.xml', cut],
+    // Overwritten with bytes that are no markup.
+    ['writer-plain.docx', 'word/document.xml', (b: Uint8Array) => b.map((_, i) => (i * 131) & 0xff)],
+    // A sheet and the shared strings that the workbook's relationships name, missing.
+    ['calc-plain.xlsx', 'xl/worksheets/sheet2.xml', () => null],
+    ['calc-plain.xlsx', 'xl/sharedStrings.xml', () => null],
+    ['impress-slide2.pptx', 'ppt/slides/slide2.xml', () => null],
+  ])('%s with %s damaged → unscannable corrupt naming the part', async (name, part, change) => {
+    const ext = name.slice(name.lastIndexOf('.'));
+    expect(await scan(edit(name, part, change), `x${ext}`)).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining(part) });
+  });
+
+  it('a part that ends in blanks, NUL padding or a comment after its root element is whole', async () => {
+    const pad = (tail: string) => (b: Uint8Array) => new Uint8Array([...b, ...new TextEncoder().encode(tail)]);
+    expect(await scan(edit('writer-plain.docx', 'word/document.xml', pad('\r\n  \0\0\0')), 'x.docx')).toMatchObject({ verdict: 'clean' });
+    expect(await scan(edit('calc-plain.ods', 'content.xml', pad('\n<!-- x -->\n')), 'x.ods')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('a stamp before the cut still marks the file', async () => {
+    const parts = unzipSync(office('writer-header-only.docx'));
+    parts['word/document.xml'] = cut(parts['word/document.xml']);
+    expect(await scan(zipSync(parts), 'x.docx')).toMatchObject({ verdict: 'marked', location: { part: 'word/header1.xml' } });
+  });
+});

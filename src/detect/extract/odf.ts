@@ -8,7 +8,7 @@ import { blobOf } from '../bytes.js';
 import type { Where } from '../types.js';
 import { chunkText } from '../text-chunks.js';
 import { ScanError, type Extracted, type Extractor } from './types.js';
-import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
+import { cutParts, decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
 import { attr, escapeText, xmlToText } from './xml-text.js';
 import { metaFieldValues, PART_FIELD, withFieldValues, type FieldValues } from './odf-fields.js';
 import { MarkupWindows } from './markup-windows.js';
@@ -81,6 +81,7 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
     yield* partText(labelled ? withOdfLabels(xml, lists) : xml, entry.name, styles, stylesXml ?? '', meta);
     if (entry.name === 'content.xml' || entry.name === 'styles.xml') yield* shapeRuns(xml, entry.name, ctx.checkTime);
   }
+  yield* cutParts(zip);
 };
 
 /**

@@ -9,7 +9,7 @@ import { NeedleWatch, blobOf } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted, type Extractor } from './types.js';
-import { decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
+import { cutParts, decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
 import { attr, markupStampHits, xmlToText } from './xml-text.js';
 import { decodeXstring, xstringDecoder } from './xstring.js';
@@ -40,6 +40,7 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
   const xlsx = !xlsb && zip.has('xl/workbook.xml') ? new XlsxBook(zip, sheets, ctx) : null;
   const broken = await missingMainPart(zip);
   if (broken) yield { kind: 'unscannable', reason: 'corrupt', detail: broken };
+  yield* missingParts(zip);
   // Sheet names are attributes, which the markup reading skips; a sheet tab is text a reader sees
   // (xls and xlsb report theirs too).
   if (xlsx) yield* sheetNameText([...sheets.values()], 'xl/workbook.xml', ctx);
@@ -77,6 +78,7 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
     }
   }
   if (xlsx) yield* xlsx.rest();
+  yield* cutParts(zip);
 };
 
 /** Parts whose drawing objects are also read by position (shape-pairs.ts): slides, layouts and masters, sheet drawings, Word's body, headers and footers, charts. */
@@ -293,6 +295,38 @@ async function missingMainPart(zip: ZipArchive): Promise<string | null> {
   }
   return null;
 }
+
+/** Relationships to parts that hold text a reader sees: sheets, shared strings, slides, notes, headers, footers… */
+const TEXT_RELATIONSHIP = /\/(?:worksheet|chartsheet|sharedStrings|slide|notesSlide|header|footer|footnotes|endnotes|comments|chart|diagramData)$/;
+
+/**
+ * Parts that a relationship names but the package lacks (a sheet, the shared strings, a slide, a header…):
+ * their text is lost, which Excel repairs and LibreOffice shows as empty cells or nothing. Damaged.
+ */
+async function* missingParts(zip: ZipArchive): AsyncGenerator<Extracted> {
+  const present = new Set(zip.entries.map((e) => e.name.toLowerCase())); // part names compare case-insensitively (OPC)
+  for (const entry of zip.entries) {
+    const rels = /^(.*?)_rels\/[^/]+\.rels$/i.exec(entry.name);
+    const xml = rels && (await zip.text(entry.name));
+    if (!rels || !xml) continue;
+    for (const [tag] of xml.matchAll(/<Relationship\b[^>]*>/g)) {
+      const type = attr(tag, 'Type');
+      const target = attr(tag, 'Target');
+      if (!type || !target || !TEXT_RELATIONSHIP.test(type) || /\bTargetMode\s*=\s*["']External["']/i.test(tag)) continue;
+      const path = target.startsWith('/') ? target.slice(1) : resolvePath(rels[1] + target);
+      if (present.has(path.toLowerCase()) || present.has(percentDecoded(path).toLowerCase())) continue;
+      yield { kind: 'unscannable', reason: 'corrupt', detail: `the part ${path} that ${entry.name} names is missing`, where: { part: path } };
+    }
+  }
+}
+
+const percentDecoded = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
 
 function* textRuns(runs: Iterable<string>, where: Where): Generator<Extracted> {
   for (const text of runs) yield { kind: 'text', text, where };

@@ -16,9 +16,10 @@ import { decodeBzip2 } from './bzip2.js';
 import { decodeXz } from './xz.js';
 import { decodeZstd } from './zstd.js';
 import { LIBARCHIVE_METHODS, libarchiveMember } from './zip-libarchive.js';
-import { ScanError, type ExtractContext } from './types.js';
+import { ScanError, type ExtractContext, type Extracted } from './types.js';
 import { tameTail } from './markup-spans.js';
 import { withUsualPrefixes } from './xml-prefixes.js';
+import { XmlEnds } from './xml-ends.js';
 
 export interface ZipEntry {
   name: string;
@@ -504,14 +505,35 @@ export interface ZipArchive {
   text(name: string): Promise<string | null>;
   /** Hands the part's bytes to `sink` chunk by chunk; false when it does not exist. */
   stream(name: string, sink: (chunk: Uint8Array) => void): Promise<boolean>;
+  /** XML parts read or streamed so far that were not whole markup (xml-ends.ts): part → why. */
+  damaged: Map<string, string>;
 }
+
+/** The XML parts read that were cut short or overwritten (xml-ends.ts): their text past the damage was not read. */
+export function* cutParts(zip: ZipArchive): Generator<Extracted> {
+  for (const [part, why] of zip.damaged) yield { kind: 'unscannable', reason: 'corrupt', detail: `the part ${part} is damaged: ${why}`, where: { part } };
+}
+
+/** Parts checked for being whole markup when read (xml-ends.ts). */
+const XML_PART = /\.(?:xml|vml|rels)$/i;
 
 export async function openZip(blob: Blob, ctx: ExtractContext): Promise<ZipArchive> {
   const entries = await readZipDirectory(blob, ctx);
   const byName = new Map(entries.map((e) => [e.name, e]));
+  const damaged = new Map<string, string>();
+  const check = (name: string, ends: XmlEnds) => {
+    const why = ends.damage();
+    if (why) damaged.set(name, why);
+  };
   const read = async (name: string) => {
     const e = byName.get(name);
-    return e ? readZipEntry(blob, e, ctx) : null;
+    const bytes = e ? await readZipEntry(blob, e, ctx) : null;
+    if (bytes && XML_PART.test(name) && !damaged.has(name)) {
+      const ends = new XmlEnds();
+      ends.push(bytes);
+      check(name, ends);
+    }
+    return bytes;
   };
   return {
     entries,
@@ -523,9 +545,20 @@ export async function openZip(blob: Blob, ctx: ExtractContext): Promise<ZipArchi
     },
     stream: async (name, sink) => {
       const e = byName.get(name);
-      if (e) await streamZipEntry(blob, e, ctx, sink);
-      return !!e;
+      if (!e) return false;
+      if (!XML_PART.test(name)) {
+        await streamZipEntry(blob, e, ctx, sink);
+        return true;
+      }
+      const ends = new XmlEnds();
+      await streamZipEntry(blob, e, ctx, (chunk) => {
+        ends.push(chunk);
+        sink(chunk);
+      });
+      check(name, ends);
+      return true;
     },
+    damaged,
   };
 }
 

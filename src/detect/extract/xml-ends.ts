@@ -1,0 +1,56 @@
+/**
+ * Whether an XML part of an Office or OpenDocument package is whole: it starts as markup and ends with its
+ * root element's end tag. A part cut short (a copy interrupted, a part rewritten by a tool that failed
+ * half-way) or overwritten with other bytes still inflates without error, and read as it stands it gave
+ * the text before the cut and nothing more: clean. Word and LibreOffice refuse such a document (Excel
+ * offers to repair a workbook): its text past the cut is not read here either, so it is damaged.
+ */
+
+/** Bytes kept of a part's start (its declaration, comments and root start tag) and of its end. */
+const HEAD = 4096;
+const TAIL = 512;
+
+// What may stand before the root element: a byte-order mark, blanks, the XML declaration and other
+// processing instructions, comments, a document type declaration.
+const PROLOG = /^\uFEFF?(?:\s|<\?(?:[^?]|\?(?!>))*\?>|<!--(?:[^-]|-(?!->))*-->|<!DOCTYPE[^<>]*>)*/;
+const ROOT = /^<([^\s/>!?]+)/;
+
+/** Collects a part's first and last bytes as it is read or streamed, and tells whether the part was whole. */
+export class XmlEnds {
+  private head: Uint8Array = new Uint8Array(0);
+  private tail: Uint8Array = new Uint8Array(0);
+  private total = 0;
+
+  readonly push = (chunk: Uint8Array): void => {
+    if (this.head.length < HEAD) this.head = join(this.head, chunk.subarray(0, HEAD - this.head.length));
+    this.total += chunk.length;
+    this.tail = chunk.length >= TAIL ? chunk.slice(chunk.length - TAIL) : join(this.tail, chunk).slice(-TAIL);
+  };
+
+  /** Why the part is not whole markup, or null (also for an empty part, which holds no text to lose). */
+  damage(): string | null {
+    const utf16 = this.head[0] === 0xff && this.head[1] === 0xfe ? 'utf-16le' : this.head[0] === 0xfe && this.head[1] === 0xff ? 'utf-16be' : null;
+    // A UTF-16 tail is decoded from an even offset of the part.
+    const tail = utf16 && (this.total - this.tail.length) % 2 ? this.tail.subarray(1) : this.tail;
+    const decoder = new TextDecoder(utf16 ?? 'utf-8');
+    const head = decoder.decode(this.head);
+    if (/^\uFEFF?\s*$/.test(head)) return null;
+    const start = head.slice(PROLOG.exec(head)?.[0].length ?? 0);
+    const root = ROOT.exec(start)?.[1];
+    // A prolog longer than the bytes kept says nothing either way; anything else before a tag is no markup.
+    if (!root) return start && !start.startsWith('<') ? 'it is not XML (its bytes were overwritten?)' : null;
+    // After the root element only blanks, comments and processing instructions may follow; a writer's
+    // padding of NULs is taken as blanks.
+    const end = new TextDecoder(utf16 ?? 'utf-8').decode(tail).replace(/[\s\0]+$/, '');
+    if (end.endsWith('-->') || end.endsWith('?>')) return null;
+    if (this.total <= HEAD && start.replace(/[\s\0]+$/, '').endsWith('/>') && !start.slice(1).includes('<')) return null; // <root/>
+    return new RegExp(`</${root.replace(/[.]/g, '\\.')}\\s*>$`).test(end) ? null : `it ends before its root element <${root}> closes (cut short)`;
+  }
+}
+
+const join = (a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> => {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+};
