@@ -96,6 +96,13 @@ describe('packages whose parts are cut short, overwritten or missing (LibreOffic
     expect(await scan(edit('calc-plain.ods', 'content.xml', pad('\n<!-- x -->\n')), 'x.ods')).toMatchObject({ verdict: 'clean' });
   });
 
+  it('a flat OpenDocument file cut short is damaged; whole, or with blanks or a comment after its end, it is not', async () => {
+    const flat = readFileSync(join(__dirname, '../fixtures/office/src/calc-plain.fods'));
+    expect(await scan(flat.subarray(0, flat.length - 200), 'x.fods')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('</office:document>') });
+    expect(await scan(flat, 'x.fods')).toMatchObject({ verdict: 'clean' });
+    expect(await scan(Buffer.concat([flat, Buffer.from('\n<!-- saved -->\n\0\0')]), 'x.fods')).toMatchObject({ verdict: 'clean' });
+  });
+
   it('a stamp before the cut still marks the file', async () => {
     const parts = unzipSync(office('writer-header-only.docx'));
     parts['word/document.xml'] = cut(parts['word/document.xml']);

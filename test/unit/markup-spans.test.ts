@@ -63,7 +63,8 @@ describe('hostile markup ends in time', () => {
         scanBlob(new Blob([t]), ['a.xml', 'notes.enex', 'a.fodt'][i]),
       ),
     );
-    expect(verdicts.map((v) => v.verdict)).toEqual(['clean', 'clean', 'clean']);
+    // The flat OpenDocument file never ends its <office:document>: cut short, so damaged (not clean).
+    expect(verdicts.map((v) => v.verdict)).toEqual(['clean', 'clean', 'unscannable']);
   }, 5_000);
   it('a run of `<` with no `>` after them, or before one `>`', async () => {
     const stamp = '<p>秘 Confidential</p>';

@@ -60,6 +60,9 @@ export const extractHtml: Extractor = async function* (blob, ctx) {
  * for a .html file, a mail's or web archive's HTML part (eml.ts) and an Outlook item's HTML body (msg.ts).
  * A part read as text only lost what a page carries besides its text (data: URLs, base64 parts).
  */
+/** How a whole flat OpenDocument file ends: its root's end tag, then only blanks (NUL padding too) or comments. */
+const FLAT_ODF_END = /<\/office:document\s*>(?:[\s\0]|<!--(?:[^-]|-(?!->))*-->)*$/;
+
 export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncGenerator<Extracted> {
   const entities = declaredEntities(decoded);
   if (entities === null) yield { kind: 'unscannable', reason: 'expansion-ratio', detail: 'XML whose declared entities expand too far to be read in place' };
@@ -69,7 +72,11 @@ export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncG
   // Its namespaces are taken under the usual prefixes (xml-prefixes.ts), as its package's parts are.
   const flat = withUsualPrefixes(markup);
   if (!FLAT_ODF.test(flat)) yield* OTHER_XML.test(markup.slice(0, 4096)) || MXFILE.test(markup) ? xmlRuns(markup) : htmlRuns(markup);
-  else if (ctx.fullText || mayBeStamp(flat) || flat.includes('&#') || hasLookupField(flat)) yield* flatOdfRuns(flat);
+  else {
+    // One cut short (its text past the cut unread) is damaged, as a package's part is (xml-ends.ts): LibreOffice refuses it.
+    if (!FLAT_ODF_END.test(flat.slice(-4096))) yield { kind: 'unscannable', reason: 'corrupt', detail: 'the flat OpenDocument file ends before </office:document> (cut short)' };
+    if (ctx.fullText || mayBeStamp(flat) || flat.includes('&#') || hasLookupField(flat)) yield* flatOdfRuns(flat);
+  }
   // An XML Spreadsheet's formulas stored without a value show what they evaluate to (xlml-formulas.ts).
   if (ctx.fullText || MAY_SHOW_STAMP.test(markup)) yield* xmlSpreadsheetFormulas(markup);
   // An SVG drawing's texts also by where they stand (shape-pairs.ts): a stamp drawn as a circle 「秘」 and
