@@ -418,10 +418,14 @@ function liftAnchored(xml: string): string {
   return [line, ...lifted].join(SEPARATOR);
 }
 
+const NO_BREAK_HYPHEN = /<w:noBreakHyphen\b[^<>]*>/g;
+
 function markupTextOf(xml: string): string {
   const coded0 = ANCHORED_HINT.test(xml) ? liftAnchored(xml) : xml;
   const coded = coded0.includes('instrText>') ? withoutFieldCodes(coded0) : coded0;
-  const symbols = coded.includes('<w:sym') ? coded.replace(SYMBOL, symbolText) : coded;
+  const symbols0 = coded.includes('<w:sym') ? coded.replace(SYMBOL, symbolText) : coded;
+  // Word's non-breaking hyphen shows as a hyphen (「Confi‑dential」 is not the word).
+  const symbols = symbols0.includes('<w:noBreakHyphen') ? symbols0.replace(NO_BREAK_HYPHEN, '\u2011') : symbols0;
   const fields = FIELD_HINT.test(symbols) ? fieldText(symbols) : symbols;
   const withAttrs = SEEN_ATTR_HINT.test(fields) ? fields.replace(SEEN_IN_ATTRS, attributeText) : fields;
   // Only ODF has asides: other parts are spared the pass.
