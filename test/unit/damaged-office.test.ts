@@ -42,6 +42,12 @@ describe('empty and gutted office files', () => {
     expect(await scan(zipSync(parts), 'x.zip')).toMatchObject({ verdict: 'clean' });
   });
 
+  it('a Visio drawing names its main part by its own relationship type: read, not taken for a package without one', async () => {
+    const visio = (n: string) => new Uint8Array(readFileSync(join(__dirname, '../fixtures/visio', n)));
+    expect(await scan(visio('trap.vsdx'), 'x.vsdx')).toMatchObject({ verdict: 'clean' });
+    expect(await scan(visio('stamp.vsdx'), 'x.vsdx')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'visio/pages/page1.xml' } });
+  });
+
   it('the intact documents stay clean', async () => {
     expect(await scan(office('writer-plain.docx'), 'x.docx')).toMatchObject({ verdict: 'clean' });
     expect(await scan(office('calc-plain.xlsx'), 'x.xlsx')).toMatchObject({ verdict: 'clean' });

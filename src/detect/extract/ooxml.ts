@@ -266,11 +266,14 @@ const partText = (name: string, xml: string, styles: StyleDefs): string => {
   return XSTRING_PART.test(name) ? xstringDecoder(xml)(text) : text;
 };
 
+/** The package's main document: an Office document's (officeDocument), or a Visio drawing's ([MS-VSDX] 2.1: …/visio/2010/relationships/document). */
+const MAIN_DOCUMENT = /<Relationship\b[^>]*\bType="[^"]*(?:\/officeDocument|\/visio\/2010\/relationships\/document)"[^>]*>/;
+
 /** Why the package has no readable main document (word/document.xml, xl/workbook.xml…), or null. */
 async function missingMainPart(zip: ZipArchive): Promise<string | null> {
   if (!zip.has('[Content_Types].xml')) return 'the package has lost its [Content_Types].xml';
   const rels = await zip.text('_rels/.rels');
-  const tag = rels && (/<Relationship\b[^>]*\bType="[^"]*\/officeDocument"[^>]*>/.exec(rels)?.[0] ?? XPS_MAIN.exec(rels)?.[0]);
+  const tag = rels && (MAIN_DOCUMENT.exec(rels)?.[0] ?? XPS_MAIN.exec(rels)?.[0]);
   const target = tag ? attr(tag, 'Target')?.replace(/^\//, '') : null;
   if (!target) return 'the package names no main document part (_rels/.rels)';
   if (!zip.has(target)) return `the package's main document part ${target} is missing`;
