@@ -419,6 +419,10 @@ function liftAnchored(xml: string): string {
 }
 
 const NO_BREAK_HYPHEN = /<w:noBreakHyphen\b[^<>]*>/g;
+// A page's header prints at its top and its footer at its bottom, the body between them: each is read
+// apart (「社外秘」 in the header and 「Confidential 2024」 in the footer are no stamp). ODF master pages'
+// headers and footers, and a worksheet's printed ones.
+const PAGE_MARGIN_END = /<\/(?:style:(?:header|footer)(?:-left|-first)?|(?:[\w.-]+:)?(?:odd|even|first)(?:Header|Footer))>/g;
 
 function markupTextOf(xml: string): string {
   const coded0 = ANCHORED_HINT.test(xml) ? liftAnchored(xml) : xml;
@@ -429,7 +433,8 @@ function markupTextOf(xml: string): string {
   const fields = FIELD_HINT.test(symbols) ? fieldText(symbols) : symbols;
   const withAttrs = SEEN_ATTR_HINT.test(fields) ? fields.replace(SEEN_IN_ATTRS, attributeText) : fields;
   // Only ODF has asides: other parts are spared the pass.
-  const apart = withAttrs.includes('office:annotation') || withAttrs.includes('text:note') ? withAttrs.replace(ASIDE, SEPARATOR) : withAttrs;
+  const aside = withAttrs.includes('office:annotation') || withAttrs.includes('text:note') ? withAttrs.replace(ASIDE, SEPARATOR) : withAttrs;
+  const apart = aside.includes('Header>') || aside.includes('Footer>') || aside.includes('<style:header') || aside.includes('<style:footer') ? aside.replace(PAGE_MARGIN_END, SEPARATOR) : aside;
   return decodeEntities(apart.replace(BREAKS, '\n').replace(TAGS, ''));
 }
 
