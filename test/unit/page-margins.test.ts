@@ -15,6 +15,15 @@ describe('header and footer read apart', () => {
     expect(await scan(n)).toMatchObject({ verdict: 'clean' });
   });
 
+  // The .doc's header stories lie one after the other in its text stream, a paragraph mark between: the
+  // stories are read apart, and the byte search over the stream passes their text over.
+  it('header-footer-trap.doc → clean; a .doc stamp in one story still marks it', async () => {
+    expect(await scan('header-footer-trap.doc')).toMatchObject({ verdict: 'clean' });
+    const doc = (n: string) => scanBlob(new Blob([readFileSync(join(__dirname, '../fixtures/office-legacy', n))]), n, {});
+    expect(await doc('doc-header-only.doc')).toMatchObject({ verdict: 'marked', location: { area: 'header' } });
+    expect(await doc('doc-footer-only.doc')).toMatchObject({ verdict: 'marked', location: { area: 'footer' } });
+  });
+
   it('a stamp inside one header or footer still reads whole', () => {
     expect(xmlToText('<style:header><text:p>秘</text:p><text:p>Confidential</text:p></style:header><style:footer><text:p>x</text:p></style:footer>')).toMatch(/秘\nConfidential/);
     expect(xmlToText('<oddHeader>&amp;L秘 Confidential</oddHeader><oddFooter>x</oddFooter>')).toContain('秘 Confidential');

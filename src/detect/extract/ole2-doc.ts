@@ -23,6 +23,12 @@ export interface DocResult {
   damaged?: string;
   /** Text past the limit, not read. */
   tooLarge?: string;
+  /**
+   * Where in the WordDocument stream the text read as stories lies ([start, end) byte ranges of its pieces).
+   * The byte search over the stream passes them over: the stories are read apart, and in the stream a
+   * header's last paragraph runs on into the footer's first (「社外秘」 ⏎ 「Confidential」), one story's into the next.
+   */
+  textBytes?: [number, number][];
 }
 
 const damaged = (what: string): DocResult => ({ encrypted: false, stories: null, damaged: what });
@@ -176,7 +182,8 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   }
   // Whatever the counts did not cover (damaged FIB): keep it readable as body text.
   if (cp < all.length) stories.push({ area: 'body', text: bothReadings(readable(all.slice(cp)), readable(shownAll.slice(cp))) });
-  const result: DocResult = { encrypted: false, stories: stories.filter((s) => s.text.trim()) };
+  const textBytes = spans.map((p): [number, number] => [p.byte, p.byte + p.len * p.width]);
+  const result: DocResult = { encrypted: false, stories: stories.filter((s) => s.text.trim()), textBytes };
   if (outside) result.damaged = 'a piece of text lies outside the WordDocument stream';
   else if (listsDamaged) result.damaged = 'its list tables or paragraph property pages do not hold together (list labels not read)';
   if (capped) result.tooLarge = `more than ${MAX_CHARS >> 20} M characters of text`;

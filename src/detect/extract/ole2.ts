@@ -41,13 +41,16 @@ export const extractOle2: Extractor = async function* (blob: Blob, ctx: ExtractC
   }
   // A directory that lists nothing was damaged: a real compound file holds at least one stream.
   if (cfb.root.children.length === 0) throw new ScanError('corrupt', 'damaged compound file: empty directory');
-  const known = yield* storage(cfb, cfb.root, ctx, 0);
+  const read = new Map<CfbEntry, [number, number][]>();
+  const known = yield* storage(cfb, cfb.root, ctx, 0, read);
   // Backstop: the byte prefilter over every stream, so text a structured reader could not reach
   // (a damaged piece table, a record it does not know, a stream no reader claims) is still searched.
+  // A Word document's text, read story by story, is passed over (DocResult.textBytes).
   const budget = { left: MAX_VERIFIED_HITS };
   for (const e of cfb.streams()) {
     ctx.checkTime();
-    yield* scanBytes(cfb.read(e), ctx, { part: e.path, area: 'binary', budget });
+    const ranges = read.get(e);
+    yield* scanBytes(ranges ? withoutRanges(cfb.read(e), ranges) : cfb.read(e), ctx, { part: e.path, area: 'binary', budget });
   }
   for (const p of cfb.problems) yield { kind: 'unscannable', reason: 'corrupt', detail: `damaged compound file: ${p.detail}`, where: { part: p.part } };
   // A compound document of a kind no reader here knows (a Visio drawing, a Hangul document, a Windows
@@ -100,7 +103,17 @@ function guard<T>(what: string, f: () => T): T {
 }
 
 /** Reads one storage; returns whether a reader knew its kind (a document, an Outlook item, an object's payload). */
-async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: number): AsyncGenerator<Extracted, boolean> {
+/** `bytes` with the given ranges zeroed (a copy). */
+function withoutRanges(bytes: Uint8Array, ranges: [number, number][]): Uint8Array {
+  const out = bytes.slice();
+  for (const [a, b] of ranges) out.fill(0, Math.max(0, a), Math.min(out.length, b));
+  return out;
+}
+
+/** Streams whose text a structured reader read, by stream: byte ranges the backstop passes over. */
+type ReadRanges = Map<CfbEntry, [number, number][]>;
+
+async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: number, read: ReadRanges = new Map()): AsyncGenerator<Extracted, boolean> {
   ctx.checkTime();
   const has = (n: string) => cfb.child(st, n);
   const prefix = st.path ? st.path + '/' : '';
@@ -117,7 +130,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
 
   // An Outlook item (.msg): its own reader, which comes back here for embedded OLE objects.
   if (isMsg(cfb, st)) {
-    yield* readMsg(cfb, st, ctx, nest, (s, n) => storage(cfb, s, ctx, n));
+    yield* readMsg(cfb, st, ctx, nest, (s, n) => storage(cfb, s, ctx, n, read));
     return true;
   }
 
@@ -145,6 +158,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
     if (doc.tooLarge) yield { kind: 'unscannable', reason: 'too-large', detail: `Word document: ${doc.tooLarge}`, where: { part: prefix + 'WordDocument' } };
     if (doc.stories) {
       for (const s of doc.stories) yield* run(s.text, { part: prefix + 'WordDocument', area: s.area });
+      if (doc.textBytes) read.set(word, doc.textBytes);
     } else {
       // The piece table could not be read: look for the stamp in the raw stream (UTF-16LE, both alignments).
       yield* scanBytes(cfb.read(word), ctx, { part: prefix + 'WordDocument', area: 'body' });
@@ -223,7 +237,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
       continue;
     }
     ctx.addEntry();
-    yield* storage(cfb, c, ctx, nest + 1);
+    yield* storage(cfb, c, ctx, nest + 1, read);
   }
 
   // Streams no reader claims get the byte prefilter in the backstop pass (extractOle2).
