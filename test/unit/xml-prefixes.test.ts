@@ -57,6 +57,18 @@ describe('withUsualPrefixes', () => {
     expect(withUsualPrefixes(`<ns0:t xmlns:ns0="${W}" ns0:val="ns0:x">ns0:y</ns0:t>`)).toBe(`<w:t xmlns:w="${W}" w:val="ns0:x">ns0:y</w:t>`);
   });
 
+  it('takes no declaration from an attribute\'s value (a bound control\'s w:prefixMappings)', () => {
+    const bound = `<w:document xmlns:w="${W}"><w:dataBinding w:prefixMappings="xmlns:ns0='http://purl.org/dc/elements/1.1/' xmlns:ns1='urn:x'" w:xpath="/ns1:a[1]/ns0:title[1]"/></w:document>`;
+    expect(withUsualPrefixes(bound)).toBe(bound);
+  });
+
+  it('stays linear on text full of the word xmlns', () => {
+    const text = `<w:t xmlns:w="${W}">` + 'xmlns:ns0="x" '.repeat(300_000) + '</w:t>';
+    const t = performance.now();
+    withUsualPrefixes(text);
+    expect(performance.now() - t).toBeLessThan(2000);
+  });
+
   it('stays linear on markup with quotes that never close', () => {
     const hostile = `<ns0:p xmlns:ns0="${W}">` + '<ns0:r a="'.repeat(200_000);
     const t = performance.now();

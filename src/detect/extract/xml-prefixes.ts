@@ -46,7 +46,6 @@ const USUAL = new Map<string, string>([
   ['urn:oasis:names:tc:opendocument:xmlns:meta:1.0', 'meta'],
   ['http://purl.org/dc/elements/1.1/', 'dc'],
 ]);
-const DECLARATION = /\bxmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*(?:"([^"<]*)"|'([^'<]*)')/y;
 
 /** How a part's prefixes are renamed: prefix → usual prefix, and the prefix its default namespace's elements take. */
 interface Renaming {
@@ -55,14 +54,44 @@ interface Renaming {
   unprefixed: string | null;
 }
 
-/** The namespace declarations in `xml`: [prefix ('' for the default), namespace]. */
+// A start tag's name, then its attributes one by one, each value consumed whole: a value that spells a
+// declaration (Word's w:prefixMappings="xmlns:ns0='…'", which a bound control's XPath uses) is none.
+const TAG_NAME = /<[A-Za-z_][\w.:-]*/y;
+const NEXT_ATTRIBUTE = /\s+([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')/y;
+const XMLNS_NAME = /^xmlns(?::([A-Za-z_][\w.-]*))?$/;
+
+/** The namespace declarations in `xml`, tag by tag where one is: [prefix ('' for the default), namespace]. */
 function* declarations(xml: string): Generator<[string, string]> {
-  for (let i = xml.indexOf('xmlns'); i >= 0; i = xml.indexOf('xmlns', i + 5)) {
-    DECLARATION.lastIndex = i;
-    const m = DECLARATION.exec(xml);
-    if (m) yield [m[1] ?? '', m[2] ?? m[3] ?? ''];
+  let lt = -1;
+  let next = xml.indexOf('<'); // the first `<` after `lt`
+  let parsed = -2; // the tag whose attributes were read, and where they end
+  let tagEnd = -1;
+  for (let i = xml.indexOf('xmlns'); i >= 0; ) {
+    // The tag the occurrence stands in starts at the last `<` before it (no value holds one), found
+    // without searching over text already gone by, back or forth.
+    if (next >= 0 && next < i) {
+      lt = xml.lastIndexOf('<', i);
+      next = xml.indexOf('<', i);
+    }
+    // Each tag's attributes are read once: the words in the text after it find the tag read.
+    if (lt !== parsed) {
+      parsed = lt;
+      TAG_NAME.lastIndex = Math.max(lt, 0);
+      tagEnd = lt >= 0 && TAG_NAME.exec(xml) ? TAG_NAME.lastIndex : -1;
+      for (let m = tagEnd >= 0 ? execFrom(NEXT_ATTRIBUTE, xml, tagEnd) : null; m; m = execFrom(NEXT_ATTRIBUTE, xml, tagEnd)) {
+        tagEnd = NEXT_ATTRIBUTE.lastIndex;
+        const d = XMLNS_NAME.exec(m[1]);
+        if (d) yield [d[1] ?? '', m[2] ?? m[3] ?? ''];
+      }
+    }
+    i = xml.indexOf('xmlns', Math.max(tagEnd, i + 5));
   }
 }
+
+const execFrom = (re: RegExp, s: string, from: number): RegExpExecArray | null => {
+  re.lastIndex = from;
+  return re.exec(s);
+};
 
 /** The renaming `xml` needs, or null when its namespaces already go by the usual prefixes (nearly always). */
 export function prefixRenaming(xml: string): Renaming | null {
@@ -104,7 +133,9 @@ export class PrefixWatch {
     if (this.renames || chunk.length === 0) return;
     const buf = concat([this.tail, chunk]);
     for (let i = indexOfBytes(buf, XMLNS); i >= 0 && !this.renames; i = indexOfBytes(buf, XMLNS, i + XMLNS.length)) {
-      this.renames = prefixRenaming(this.utf8.decode(buf.subarray(i, i + DECLARATION_BYTES))) !== null;
+      // Read as the attributes of a tag (whose start may be gone by): a value that spells a declaration
+      // may be taken for one here, which only has the part read whole, where it is told apart.
+      this.renames = prefixRenaming(`<x ${this.utf8.decode(buf.subarray(i, i + DECLARATION_BYTES))}`) !== null;
     }
     this.tail = buf.subarray(Math.max(0, buf.length - DECLARATION_BYTES));
   };
@@ -120,6 +151,7 @@ export function withUsualPrefixes(xml: string): string {
   const renaming = prefixRenaming(xml);
   if (!renaming) return xml;
   const { prefixes, unprefixed } = renaming;
+  if (!unprefixed) return renamed(xml, prefixes);
   const qualified = (prefix: string | undefined, name: string, element: boolean): string => {
     if (prefix === undefined) return element && unprefixed ? `${unprefixed}:${name}` : name;
     const to = prefixes.get(prefix) ?? prefix;
@@ -135,5 +167,37 @@ export function withUsualPrefixes(xml: string): string {
   };
   return xml.replace(TAG, (_, close: string, prefix: string | undefined, name: string, attrs: string) => {
     return `<${close}${qualified(prefix, name, true)}${attrs.includes('=') ? attrs.replace(ATTRIBUTE, attribute) : attrs}>`;
+  });
+}
+
+/**
+ * Prefixed names renamed by one search for the prefixes alone (a tag-by-tag pass took seconds on a
+ * 17 MB document): an element's after `<` or `</`, an attribute's after a blank and before `=`, and the
+ * prefix a declaration binds (`xmlns:ns0=`). Text holds no `<`, so no element name is found in it.
+ */
+function renamed(xml: string, prefixes: Map<string, string>): string {
+  // Nearly always each prefix goes to one no other prefix leaves: plain replacements, which run natively.
+  const chained = [...prefixes.values()].some((to) => prefixes.has(to));
+  if (!chained && [...prefixes.values()].every(Boolean)) {
+    let out = xml;
+    for (const [from, to] of prefixes) {
+      for (const lead of ['<', '</', ' ', '\n', '\t', '\r']) out = out.replaceAll(`${lead}${from}:`, `${lead}${to}:`);
+      out = out.replaceAll(`xmlns:${from}=`, `xmlns:${to}=`);
+    }
+    return out;
+  }
+  const names = [...prefixes.keys()].map((p) => p.replace(/[.]/g, '\\.')).join('|');
+  const re = new RegExp(`<(/?)(${names}):(?=[A-Za-z_])|(\\sxmlns:)(${names})(?=\\s*=)|(\\s)(${names}):(?=[\\w.-]+\\s*=)`, 'g');
+  return xml.replace(re, (_: string, close?: string, element?: string, declare?: string, declared?: string, space?: string, attribute?: string) => {
+    if (element !== undefined) {
+      const to = prefixes.get(element) ?? element;
+      return to ? `<${close ?? ''}${to}:` : `<${close ?? ''}`;
+    }
+    if (declared !== undefined) {
+      const to = prefixes.get(declared) ?? declared;
+      return to ? `${declare ?? ''}${to}` : (declare ?? '').replace(/:$/, '');
+    }
+    const to = prefixes.get(attribute ?? '') ?? attribute ?? '';
+    return to ? `${space ?? ''}${to}:` : (space ?? '');
   });
 }
