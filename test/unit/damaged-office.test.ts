@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
+import { XmlEnds } from '../../src/detect/extract/xml-ends.js';
 
 const office = (n: string) => new Uint8Array(readFileSync(join(__dirname, '../fixtures/office', n)));
 const scan = (b: Uint8Array, name: string) => scanBlob(new Blob([b as Uint8Array<ArrayBuffer>]), name);
@@ -107,6 +108,20 @@ describe('packages whose parts are cut short, overwritten or missing (LibreOffic
     expect(await scan(flat.subarray(0, flat.length - 200), 'x.fods')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('</office:document>') });
     expect(await scan(flat, 'x.fods')).toMatchObject({ verdict: 'clean' });
     expect(await scan(Buffer.concat([flat, Buffer.from('\n<!-- saved -->\n\0\0')]), 'x.fods')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('XmlEnds: a part whose root closes itself is whole, however long its start tag; one cut after an empty element is not', () => {
+    const damage = (xml: string) => {
+      const ends = new XmlEnds();
+      ends.push(new TextEncoder().encode(xml));
+      return ends.damage();
+    };
+    expect(damage('<?xml version="1.0"?>\n<Properties xmlns="x"/>\n')).toBeNull();
+    expect(damage(`<?xml version="1.0"?><Properties xmlns="x" ${'a="b" '.repeat(2000)}/>`)).toBeNull();
+    expect(damage('<w:document xmlns:w="x"><w:body/></w:document>\r\n\0\0')).toBeNull();
+    expect(damage('')).toBeNull();
+    expect(damage(`<w:document xmlns:w="x">${'<w:p/>'.repeat(2000)}`)).toMatch(/cut short/);
+    expect(damage('PK\u0003\u0004 not markup')).toMatch(/not XML/);
   });
 
   it('a stamp before the cut still marks the file', async () => {

@@ -14,6 +14,8 @@ const TAIL = 512;
 // processing instructions, comments, a document type declaration.
 const PROLOG = /^\uFEFF?(?:\s|<\?(?:[^?]|\?(?!>))*\?>|<!--(?:[^-]|-(?!->))*-->|<!DOCTYPE[^<>]*>)*/;
 const ROOT = /^<([^\s/>!?]+)/;
+/** A root start tag that closes itself: its attributes (no `<` in them or in a value), then `/>`. */
+const SELF_CLOSING_ROOT = /^<[^\s/>!?]+(?:[^<>"']|"[^"<]*"|'[^'<]*')*\/>/;
 
 /** Collects a part's first and last bytes as it is read or streamed, and tells whether the part was whole. */
 export class XmlEnds {
@@ -43,7 +45,9 @@ export class XmlEnds {
     // padding of NULs is taken as blanks.
     const end = new TextDecoder(utf16 ?? 'utf-8').decode(tail).replace(/[\s\0]+$/, '');
     if (end.endsWith('-->') || end.endsWith('?>')) return null;
-    if (this.total <= HEAD && start.replace(/[\s\0]+$/, '').endsWith('/>') && !start.slice(1).includes('<')) return null; // <root/>
+    // A root element that closes itself (`<Properties …/>`, an empty part) is the whole document; so may
+    // be one whose start tag runs past the bytes kept.
+    if ((SELF_CLOSING_ROOT.test(start) || !start.includes('>')) && end.endsWith('/>')) return null;
     return new RegExp(`</${root.replace(/[.]/g, '\\.')}\\s*>$`).test(end) ? null : `it ends before its root element <${root}> closes (cut short)`;
   }
 }
