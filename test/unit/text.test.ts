@@ -384,6 +384,31 @@ describe('text whose first 64 KiB do not say its encoding', () => {
   ])('%s text after 80 KB of ASCII log', async (_name, hi) => {
     expect((await scanBlob(file(ascii(80_000), [...hi, ...CONFIDENTIAL]), 'app.log')).verdict).toBe('marked');
   });
+
+  // A short file whose sample fits no encoding: lines of a code page, then UTF-8 lines a second program
+  // appended (nkf -w and an editor in UTF-8 show those as written). The guess (Shift_JIS, EUC-JP, or
+  // UTF-16 by score for cp1252's 「café」 lines) was searched alone.
+  it.each([
+    ['Shift_JIS', 'shift_jis'],
+    ['EUC-JP', 'euc-jp'],
+    ['cp1252', 'cp1252'],
+  ])('UTF-8 after %s lines in a file shorter than the sample', async (_name, enc) => {
+    const head = enc === 'cp1252' ? Array.from('caf\xe9 cr\xe8me\n'.repeat(60), (c) => c.charCodeAt(0)) : jis(enc, 'ログの行です。\n'.repeat(100));
+    const utf8 = (s: string) => Array.from(new TextEncoder().encode(s));
+    expect((await scanBlob(file(head, utf8('議事録\n秘 Confidential\n')), 'app.log')).verdict).toBe('marked');
+    expect((await scanBlob(file(head, utf8('秘書室\nConfidential\n')), 'app.log')).verdict).toBe('clean');
+  });
+
+  // ISO-2022-JP is 7-bit: UTF-8 lines, then a mail body saved in it (nkf -w reads both); also after Shift_JIS.
+  const iso2022 = (s: string) => Array.from(new TextEncoder().encode(s.replace('秘書室', '\x1b$BHk=q<<\x1b(B').replace('秘', '\x1b$BHk\x1b(B')));
+  it.each([
+    ['UTF-8', Array.from(new TextEncoder().encode('ログの行です。\n'.repeat(100)))],
+    ['Shift_JIS', jis('shift_jis', 'ログの行です。\n'.repeat(100))],
+  ])('ISO-2022-JP after %s lines', async (_name, head) => {
+    expect(new TextDecoder('iso-2022-jp').decode(Uint8Array.from(iso2022('秘書室 秘')))).toBe('秘書室 秘');
+    expect((await scanBlob(file(head, iso2022('議事録\n秘 Confidential\n')), 'mail.txt')).verdict).toBe('marked');
+    expect((await scanBlob(file(head, iso2022('秘書室\nConfidential\n')), 'mail.txt')).verdict).toBe('clean');
+  });
 });
 
 describe('string escapes in UTF-16 text (Windows PowerShell 5.1 writes a program\'s output as UTF-16LE)', () => {

@@ -314,7 +314,7 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
     yield* fullDecode(blob, ctx, det.enc === 'ascii' ? null : new TextDecoder(det.enc), kind, seen);
     // Decoded whole in a Japanese code page, Chinese or Korean text is misread: 秘 is looked for in theirs too.
     if (otherCjk(det)) yield* prefiltered(blob, ctx, det, kind, OTHER_CJK_NEEDLES);
-    const others = othersAfterSample(det);
+    const others = othersAfterSample(det.enc, mixed(det));
     if (others.length) yield* prefiltered(blob, ctx, det, kind, others);
   } else yield* prefiltered(blob, ctx, det, kind, needlesOf(det, kind), seen);
   // A PostScript program draws its text through its fonts: what reads as text here is only what it
@@ -635,12 +635,12 @@ const AFTER_STAMP_CHAR = /[秘㊙][ \t\u3000]*"?[,;\t|]/;
 
 /** One needle list per (encoding, escapes): the search compiles a table per list and caches it. */
 const needleLists = new Map<string, Needle[]>();
-function needlesFor(enc: Detected['enc'], escapes: boolean, otherCjk: boolean, partial: boolean, shortcodes = false): Needle[] {
-  const key = enc + (escapes ? '+esc' : '') + (otherCjk ? '+cjk' : '') + (partial ? '+partial' : '') + (shortcodes ? '+sc' : '');
+function needlesFor(enc: Detected['enc'], escapes: boolean, otherCjk: boolean, open: boolean, shortcodes = false): Needle[] {
+  const key = enc + (escapes ? '+esc' : '') + (otherCjk ? '+cjk' : '') + (open ? '+open' : '') + (shortcodes ? '+sc' : '');
   let list = needleLists.get(key);
   const own = enc === 'ascii' ? MIXED : enc === 'shift_jis' || enc === 'euc-jp' ? JAPANESE_LEGACY : NEEDLES[enc];
   const escaped = enc === 'utf-16le' || enc === 'utf-16be' ? ESCAPED_WIDE[enc] : ESCAPED;
-  const others = [...(otherCjk && enc !== 'ascii' ? OTHER_CJK_NEEDLES : []), ...(partial ? othersAfterSample({ enc, bom: 0, partial }) : [])];
+  const others = [...(otherCjk && enc !== 'ascii' ? OTHER_CJK_NEEDLES : []), ...othersAfterSample(enc, open)];
   // (UTF-16 Markdown is rare, and its shortcode is not looked for.)
   const sc = shortcodes && enc !== 'utf-16le' && enc !== 'utf-16be' ? [SHORTCODE_NEEDLE] : [];
   if (!list) needleLists.set(key, (list = [...own, ...(escapes ? escaped : []), ...others, ...sc]));
@@ -652,20 +652,30 @@ function needlesOf(det: Detected, kind: TextKind = PLAIN): Needle[] {
   // PowerShell 5.1 writes a program's output so). Shift_JIS and EUC-JP text is not searched for them:
   // 0x5C is a common trail byte there (表, ソ), and costs a pass for nothing.
   const escapes = det.enc === 'ascii' || det.enc === 'utf-8' || det.enc === 'utf-16le' || det.enc === 'utf-16be';
-  return needlesFor(det.enc, escapes, otherCjk(det), det.partial === true, kind.shortcodes);
+  return needlesFor(det.enc, escapes, otherCjk(det), mixed(det), kind.shortcodes);
 }
 
 /**
- * An encoding decided on the file's first SAMPLE bytes only: what follows may be in another (a log
- * that programs writing UTF-8 and Shift_JIS or EUC-JP both append to, files joined with `cat`). After
- * UTF-8, the Japanese code pages' 秘 is looked for too, and kept where its bytes do not sit in
- * well-formed UTF-8 (Shift_JIS's 秘, 94 E9, is also the end of one UTF-8 character and the start of the
- * next: 「訔」 then 「難」, which would cost a window each); after a Japanese code page, UTF-8's.
+ * An encoding decided on the file's first SAMPLE bytes only, or a guess because the sample fits none:
+ * the file may be in two (a log that programs writing UTF-8 and Shift_JIS or EUC-JP both append to,
+ * files joined with `cat`; nkf and an editor in UTF-8 read the UTF-8 lines of it). After UTF-8, the
+ * Japanese code pages' 秘 is looked for too, and kept where its bytes do not sit in well-formed UTF-8
+ * (Shift_JIS's 秘, 94 E9, is also the end of one UTF-8 character and the start of the next: 「訔」 then
+ * 「難」, which would cost a window each); after a Japanese code page (or cp1252), UTF-8's.
+ * ISO-2022-JP is 7-bit, so an 8-bit text (valid UTF-8 to its end) may hold a part in it too, as a mail
+ * body saved beside a UTF-8 note does: its 秘 is looked for in every slice that holds an escape.
  */
-function othersAfterSample(det: Detected): Needle[] {
-  if (!det.partial) return [];
-  return det.enc === 'utf-8' ? JAPANESE_LEGACY : det.enc === 'shift_jis' || det.enc === 'euc-jp' ? NEEDLES['utf-8'] : [];
+function othersAfterSample(enc: Detected['enc'], open: boolean): Needle[] {
+  // UTF-16 without a BOM is open only as a guess by score, which 8-bit text can win (cp1252's 「café」
+  // lines read as CJK ideographs in pairs): then 秘 is looked for in every 8-bit encoding too.
+  if (enc === 'utf-16le' || enc === 'utf-16be') return open ? EIGHT_BIT : [];
+  if (enc !== 'utf-8' && enc !== 'shift_jis' && enc !== 'euc-jp') return [];
+  if (!open) return NEEDLES['iso-2022-jp'];
+  return [...(enc === 'utf-8' ? JAPANESE_LEGACY : NEEDLES['utf-8']), ...NEEDLES['iso-2022-jp']];
 }
+const EIGHT_BIT: Needle[] = [...NEEDLES['utf-8'], ...JAPANESE_LEGACY, ...NEEDLES['iso-2022-jp']];
+/** Whether the sample leaves the rest of the file's encoding open: decided on part of it, or a guess. */
+const mixed = (det: Detected): boolean => det.partial === true || det.guess === true;
 const notUtf8 = (buf: Uint8Array, p: number, enc: TextEncodingName): boolean =>
   enc !== 'shift_jis' || !inUtf8(buf, p - 2, p);
 
@@ -697,7 +707,7 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, kind
     const ascii = det.enc === 'ascii' && asciiWithout(buf, 0x1b);
     const shortcodes = kind.shortcodes === true && needles.includes(SHORTCODE_NEEDLE);
     if (ascii && buf.indexOf(0x5c) === -1 && buf.indexOf(0x26) === -1 && !(shortcodes && buf.indexOf(0x3a) >= 0)) continue;
-    const accept = det.enc === 'utf-8' && det.partial ? notUtf8 : undefined;
+    const accept = det.enc === 'utf-8' && mixed(det) ? notUtf8 : undefined;
     const wins = windowsFor(buf, ascii ? (shortcodes ? ESCAPED_SC : ESCAPED) : needles, from, to, { parityBase: -base, alignedOnly: wide, accept });
     for (const w of wins) {
       const key = winKey(w, base);
