@@ -208,6 +208,18 @@ describe('mailboxes and wrappers', () => {
     expect(separators(new TextEncoder().encode(box), () => {})).toHaveLength(2);
     expect(await scan('box.mbox', new TextEncoder().encode(box))).toMatchObject({ verdict: 'marked', location: { path: ['message-1.eml'] } });
   });
+  it('mboxcl2: a body framed by Content-Length is read whole, though it holds an unescaped From line (mutt reads it so)', async () => {
+    // Solaris mailx and qmail write such boxes; Python and Thunderbird split at the line, and read the rest as a message of its own.
+    const body = (qp: string) => `see below\n\nFrom the report Mon Dec  1 10:00:00 2025\nX-Note: pasted\n\n${qp} Confidential\n`;
+    const message = (b: string, length = new TextEncoder().encode(b).length) =>
+      `From a@b Mon Dec  1 10:00:00 2025\nFrom: a@b\nSubject: x\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\nContent-Length: ${length}\n\n${b}\n`;
+    const first = 'From a@b Mon Dec  1 09:00:00 2025\nFrom: a@b\nSubject: hello\nContent-Length: 3\n\nhi\n\n';
+    const box = (qp: string, length?: number) => new TextEncoder().encode(first + message(body(qp), length));
+    expect(await scan('box.mbox', box('=E7=A7=98'))).toMatchObject({ verdict: 'marked', location: { path: ['message-2 (Content-Length).eml'] } });
+    expect(await scan('box.mbox', box('=E7=A7=98=E6=9B=B8=E5=AE=A4'))).toMatchObject({ verdict: 'clean' }); // 秘書室
+    // A stale length (the body was edited after) frames nothing: the box is read as split.
+    expect(await scan('box.mbox', box('=E7=A7=98', 40))).toMatchObject({ verdict: 'clean' });
+  });
   it('a winmail.dat (TNEF) attachment cut short is unscannable, and located', async () => {
     const tnef = Uint8Array.of(0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00, 0x01, 0x06, 0x90, 0x08, 0x00);
     const b64 = btoa(String.fromCharCode(...tnef));

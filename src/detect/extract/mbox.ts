@@ -5,6 +5,10 @@
  * of the file or after an empty line, followed by a header field: a `From ` that only begins a
  * sentence in a body that its writer forgot to escape does not split the message. MMDF and Babyl
  * mailboxes (no `From ` lines) are split by their own separators.
+ *
+ * mboxcl2 (Solaris mailx, qmail, mutt's Content-Length) leaves a body's `From ` lines as they are and
+ * frames each message by its Content-Length field instead: mutt reads it so, Python and Thunderbird
+ * split at such a line. Where a valid Content-Length runs past the split, the message is read both ways.
  */
 import { blobOf, concat, readBytes } from '../bytes.js';
 import type { Extractor } from './types.js';
@@ -43,8 +47,39 @@ export const extractMbox: Extractor = async function* (blob, ctx) {
     const nl = bytes.indexOf(0x0a, starts[k]);
     const from = isSeparator(bytes, starts[k]) && nl >= 0 && nl < end ? nl + 1 : starts[k];
     yield { kind: 'member', name: `message-${k + 1}.eml`, data: blob.slice(from, end) };
+    const framed = contentLengthEnd(bytes, from);
+    if (framed !== null && framed > end) yield { kind: 'member', name: `message-${k + 1} (Content-Length).eml`, data: blob.slice(from, framed) };
   }
 };
+
+const CONTENT_LENGTH = /^content-length:[ \t]*(\d{1,12})[ \t]*\r?$/im;
+/** How far a header block is looked for its Content-Length field. */
+const HEADER_REACH = 64 * 1024;
+
+/**
+ * Where the body of the message at `from` ends by its Content-Length field, when it has one that
+ * frames it: the body then ends at the end of the file or at a separator (after the blank line
+ * mboxcl2 writes between messages). Null otherwise (no field, or one a later edit left stale).
+ */
+function contentLengthEnd(b: Uint8Array, from: number): number | null {
+  // The blank line that ends the header block, found line by line (a box holds many messages).
+  let body = -1;
+  for (let nl = b.indexOf(0x0a, from); nl >= 0 && nl < from + HEADER_REACH; nl = b.indexOf(0x0a, nl + 1)) {
+    const next = b[nl + 1] === 0x0d ? nl + 2 : nl + 1;
+    if (b[next] === 0x0a) {
+      body = next + 1;
+      break;
+    }
+  }
+  if (body < 0) return null;
+  const length = CONTENT_LENGTH.exec(new TextDecoder('latin1').decode(b.subarray(from, body)));
+  if (!length) return null;
+  const end = body + Number(length[1]);
+  if (end > b.length) return null;
+  let next = end;
+  for (let k = 0; k < 2 && (b[next] === 0x0a || (b[next] === 0x0d && b[next + 1] === 0x0a)); k++) next += b[next] === 0x0a ? 1 : 2;
+  return next === b.length || FROM.every((c, j) => b[next + j] === c) ? end : null;
+}
 
 /** Offsets of the separator lines. */
 export function separators(b: Uint8Array, checkTime: () => void): number[] {
