@@ -58,4 +58,10 @@ describe('characters written by their code', () => {
     expect(await scan('notes.yaml', 'title: report\nnote: "\\u79D8\\x20Confidential"\n')).toMatchObject({ verdict: 'marked', rule: 1 });
     expect(await scan('notes.yaml', 'title: report\nnote: "\\u79D8\\u66F8\\u5BA4\\x20Confidential"\n')).toMatchObject({ verdict: 'clean' });
   });
+
+  it('`\\u{…}` (a code point in braces: JavaScript since ES2015, Rust, Swift) is a character', async () => {
+    expect(await scan('labels.js', 'export const label = "\\u{79D8} Confidential";\n')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scan('labels.rs', 'const LABEL: &str = "\\u{3299}\\u{20}Confidential";\n')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scan('labels.js', 'export const label = "\\u{79D8}\\u{66F8}\\u{5BA4} Confidential";\n')).toMatchObject({ verdict: 'clean' }); // 秘書室
+  });
 });

@@ -438,8 +438,9 @@ const POSTSCRIPT = [0x25, 0x21, 0x50, 0x53];
  * character reference (`&#31192;`, `&#x79D8;`), which Markdown renders as the character.
  */
 // Same shape as the NEEDLES entries (wide included), so the search's needle loop stays monomorphic.
-// roff (man pages and documents pandoc and groff write) escapes a character outside ASCII as `\[u79D8]`.
-const ESCAPES = ['\\u79d8', '\\u79D8', '\\u3299', '&#', '\\[u79D8]', '\\[u79d8]', '\\[u3299]'];
+// roff (man pages and documents pandoc and groff write) escapes a character outside ASCII as `\[u79D8]`;
+// JavaScript (ES2015), Rust and Swift by its code point in braces, `\u{79D8}`.
+const ESCAPES = ['\\u79d8', '\\u79D8', '\\u3299', '\\u{', '&#', '\\[u79D8]', '\\[u79d8]', '\\[u3299]'];
 const ESCAPED: Needle[] = ESCAPES.map((s) => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor: 0, wide: false }));
 /** ESCAPED and the emoji shortcode, for ASCII Markdown and JSON. */
 const ESCAPED_SC: Needle[] = [...ESCAPED, SHORTCODE_NEEDLE];
@@ -455,7 +456,7 @@ const ESCAPED_WIDE = { 'utf-16le': wideEscapes('utf-16le'), 'utf-16be': wideEsca
 // A backslash before another letter is left as it stands: no JSON has one, and in a Windows path
 // (`D:\\共有\\秘\\Confidential\\`) dropping it would spell the stamp out of two folder names. `\xHH`
 // is a character by its code in YAML, JavaScript and Python strings (`"\u79D8\x20Confidential"`).
-const ESCAPE = /\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|\[u([0-9a-fA-F]{4,6})\]|([^uA-Za-z]|[nrtbf]))/g;
+const ESCAPE = /\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|\[u([0-9a-fA-F]{4,6})\]|u\{([0-9a-fA-F]{1,6})\}|([^uA-Za-z]|[nrtbf]))/g;
 const CHAR_REF = /&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g;
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
 
@@ -466,8 +467,8 @@ const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '
 export function unescapeStrings(s: string): string {
   const refs = s.indexOf('&#') < 0 ? s : s.replace(CHAR_REF, (ref, hex?: string, dec?: string) => charOfCode(hex ? parseInt(hex, 16) : Number(dec)) ?? ref);
   if (refs.indexOf('\\') < 0) return refs;
-  return refs.replace(ESCAPE, (_, hex?: string, byte?: string, roff?: string, c?: string) =>
-    hex || byte ? String.fromCharCode(parseInt((hex ?? byte)!, 16)) : roff ? (charOfCode(parseInt(roff, 16)) ?? '') : (SIMPLE_ESCAPES[c!] ?? c!),
+  return refs.replace(ESCAPE, (_, hex?: string, byte?: string, roff?: string, point?: string, c?: string) =>
+    hex || byte ? String.fromCharCode(parseInt((hex ?? byte)!, 16)) : roff || point ? (charOfCode(parseInt((roff ?? point)!, 16)) ?? '') : (SIMPLE_ESCAPES[c!] ?? c!),
   );
 }
 
