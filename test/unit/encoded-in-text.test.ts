@@ -76,6 +76,18 @@ describe('a message source pasted into a text: its base64 parts are decoded (red
   });
 });
 
+describe('a message source pasted into a text: its quoted-printable parts are decoded (red team mail5 Q1)', () => {
+  // What python's email (policy.default) writes for a UTF-8 text with a long line: =XX escapes and soft breaks.
+  const ticket = (qp: string, part = '') =>
+    `お問い合わせ #1234\n以下のメールが届きました。\n\nFrom: a@example.com\nSubject: memo\nMIME-Version: 1.0\nContent-Type: text/plain; charset="utf-8"\n${part}Content-Transfer-Encoding: quoted-printable\n\n=E8=AD=B0=E4=BA=8B=E9=8C=B2\n${qp} Confi=\ndential\n\n対応をお願いします。\n`;
+  it('a ticket quoting a mail whose body is quoted-printable: marked, named by its headers; 秘書室 clean', async () => {
+    expect(await scanBlob(new Blob([ticket('=E7=A7=98')]), 'ticket.txt')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['(quoted-printable part)'] } });
+    const named = ticket('=E7=A7=98', 'Content-Disposition: attachment; filename="memo.txt"\n');
+    expect(await scanBlob(new Blob([named]), 'ticket.txt')).toMatchObject({ verdict: 'marked', location: { path: ['memo.txt'] } });
+    expect(await scanBlob(new Blob([ticket('=E7=A7=98=E6=9B=B8=E5=AE=A4')]), 'ticket.txt')).toMatchObject({ verdict: 'clean' });
+  });
+});
+
 describe('a CMS message pasted in PEM after other lines (red team mail3 #9)', () => {
   it('openssl smime -sign -outform PEM under a line of prose: what it signs is read; its trap clean', async () => {
     expect(await scan('smime-pem-after-prose-stamp.txt')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['(PKCS7 message)', 'signed content'] } });

@@ -12,7 +12,7 @@ import { findNeedles, type Needle } from './byte-scan.js';
 import { embeddedFiles } from './embedded-base64.js';
 import { uuBlocks, UU_BEGIN_LINE } from './mime.js';
 import { nameOnly, type ExtractContext, type Extracted } from './types.js';
-import { decodeBase64 } from './rfc2047.js';
+import { decodeBase64, decodeQuotedPrintable } from './rfc2047.js';
 
 /** Line starts that begin an encoded file, as bytes (ASCII in every encoding a text file here may be in but UTF-16). */
 const LINE_MARKERS: readonly Uint8Array[] = [
@@ -80,7 +80,10 @@ export async function* encodedFiles(text: string, ctx: ExtractContext, label: st
     }
   }
   if (text.includes('GIT binary patch')) yield* gitBinaryPatches(text, ctx, label);
-  if (/^content-transfer-encoding:/im.test(text)) yield* base64Parts(text, ctx);
+  if (/^content-transfer-encoding:/im.test(text)) {
+    yield* base64Parts(text, ctx);
+    yield* qpParts(text, ctx);
+  }
   if (text.includes('-----BEGIN ')) yield* pemMessages(text, ctx);
   const part = UUENVIEW_PART.exec(text);
   if (!part) return;
@@ -103,19 +106,41 @@ const MAX_PARTS = 64;
  * file that is a message from its first line.
  */
 const base64Parts = (text: string, ctx: ExtractContext) =>
-  base64Members(text, BASE64_PART, ctx, (m) => m[1], (m) => PART_NAME.exec(text.slice(Math.max(0, m.index - 1024), m.index + m[0].length - m[1].length))?.[1] ?? '(base64 part)');
+  partMembers(text, BASE64_PART, ctx, (m) => base64Bytes(m[1]), (m) => PART_NAME.exec(text.slice(Math.max(0, m.index - 1024), m.index + m[0].length - m[1].length))?.[1] ?? '(base64 part)');
+
+/** A part's quoted-printable transfer encoding, then its other header lines and a blank line: its text follows. */
+const QP_PART = /^content-transfer-encoding:[ \t]*quoted-printable[ \t]*\r?\n(?:[^\r\n]+\r?\n){0,16}?\r?\n/gim;
+/** A boundary line (`--…`) ends a pasted part's text, else the text's end. */
+const BOUNDARY_LINE = /^--/m;
+/**
+ * The quoted-printable parts of a pasted message source, as base64Parts: a mail reader shows 「秘 Confidential」
+ * where the text holds `=E7=A7=98 Confidential`.
+ */
+const qpParts = (text: string, ctx: ExtractContext) =>
+  partMembers(
+    text,
+    QP_PART,
+    ctx,
+    (m) => {
+      const start = m.index + m[0].length;
+      const end = BOUNDARY_LINE.exec(text.slice(start));
+      return decodeQuotedPrintable(text.slice(start, end ? start + end.index : text.length)).bytes;
+    },
+    (m) => PART_NAME.exec(text.slice(Math.max(0, m.index - 1024), m.index + m[0].length))?.[1] ?? '(quoted-printable part)',
+  );
 
 /** A PEM block of a CMS message (PKCS #7): what it signs or carries is read from its DER (sealed.ts, or as bytes). */
 const PEM_CMS = /^-----BEGIN (PKCS7|CMS)-----\r?\n([A-Za-z0-9+/=\s]*?)^-----END \1-----/gm;
-const pemMessages = (text: string, ctx: ExtractContext) => base64Members(text, PEM_CMS, ctx, (m) => m[2], (m) => `(${m[1]} message)`);
+const pemMessages = (text: string, ctx: ExtractContext) => partMembers(text, PEM_CMS, ctx, (m) => base64Bytes(m[2]), (m) => `(${m[1]} message)`);
+const base64Bytes = (s: string): Uint8Array => decodeBase64(s.replace(/\s+/g, '')).bytes;
 
-/** Each block `re` finds in `text`, its base64 decoded, as a member named by `nameOf` (at most MAX_PARTS). */
-async function* base64Members(text: string, re: RegExp, ctx: ExtractContext, base64Of: (m: RegExpExecArray) => string, nameOf: (m: RegExpExecArray) => string): AsyncGenerator<Extracted> {
+/** Each block `re` finds in `text`, decoded by `bytesOf`, as a member named by `nameOf` (at most MAX_PARTS). */
+async function* partMembers(text: string, re: RegExp, ctx: ExtractContext, bytesOf: (m: RegExpExecArray) => Uint8Array, nameOf: (m: RegExpExecArray) => string): AsyncGenerator<Extracted> {
   let n = 0;
   for (const m of text.matchAll(re)) {
     if (++n > MAX_PARTS) break;
     ctx.checkTime();
-    const bytes = decodeBase64(base64Of(m).replace(/\s+/g, '')).bytes;
+    const bytes = bytesOf(m);
     if (!bytes.length) continue;
     ctx.addEntry();
     ctx.addExpanded(bytes.length);
