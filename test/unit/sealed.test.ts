@@ -18,16 +18,29 @@ describe('encrypted files are unscannable, never clean', () => {
     expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason: 'encrypted', format: 'sealed' });
   });
 
-  it('an OpenPGP signed message (its content compressed) is unscannable, said so', async () => {
-    expect(await scan('gpg-signed.asc')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', detail: expect.stringMatching(/OpenPGP/) });
+  it.each(['gpg-signed.asc', 'gpg-signed.gpg', 'gpg-signed-zlib.gpg', 'gpg-signed-bzip2.gpg', 'gpg-store.gpg'])('%s: an OpenPGP message signed or stored, not encrypted, is read as gpg -d reads it (red team mail4, mail5 P1)', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['marked.txt'] } });
   });
 
-  it.each(['gpg-signed.gpg', 'gpg-signed-zlib.gpg', 'gpg-signed-bzip2.gpg'])('%s: a binary OpenPGP signed message is unscannable too, never clean', async (name) => {
-    expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', detail: expect.stringMatching(/OpenPGP/) });
+  it('a signed clean text is clean (read); a signed file keeps its name, which rule 2 reads', async () => {
+    expect(await scan('gpg-signed-clean.asc')).toMatchObject({ verdict: 'clean' });
+    expect(await scan('gpg-signed-named.gpg')).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['秘—設計書.txt'] } });
   });
 
-  it('an OpenPGP message stored without compression is searched by its bytes: its stamp is found', async () => {
-    expect(await scan('gpg-store.gpg')).toMatchObject({ verdict: 'marked', rule: 1 });
+  it('in a mail body: a signed message is read, an encrypted one is unscannable (encrypted), one cut short corrupt', async () => {
+    const mail = (body: string) => new Blob([`From: a@example.com\nSubject: x\nContent-Type: text/plain\n\nこんにちは。\n\n${body}\n`]);
+    const text = (name: string) => new TextDecoder().decode(bytes(name));
+    expect(await scanBlob(mail(text('gpg-signed.asc')), 'x.eml')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['marked.txt'] } });
+    expect(await scanBlob(mail(text('gpg-signed-clean.asc')), 'x.eml')).toMatchObject({ verdict: 'clean' });
+    expect(await scanBlob(mail(text('gpg-symmetric.asc')), 'x.eml')).toMatchObject({ verdict: 'unscannable', reason: 'encrypted' });
+    expect(await scanBlob(mail(text('gpg-signed.asc').slice(0, 120)), 'x.eml')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+
+  it('a damaged signed message is unscannable (corrupt), its bytes searched first', async () => {
+    const b = bytes('gpg-store.gpg');
+    expect(await scanBlob(new Blob([b.subarray(0, b.length - 20)]), 'x.gpg')).toMatchObject({ verdict: 'marked', rule: 1 });
+    const signed = bytes('gpg-signed.gpg');
+    expect(await scanBlob(new Blob([signed.subarray(0, 40)]), 'x.gpg')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
 
   it('age, binary and armored', async () => {

@@ -11,7 +11,8 @@ import { blobOf } from '../bytes.js';
 import { findNeedles, type Needle } from './byte-scan.js';
 import { embeddedFiles } from './embedded-base64.js';
 import { uuBlocks, UU_BEGIN_LINE } from './mime.js';
-import { nameOnly, type ExtractContext, type Extracted } from './types.js';
+import { nameOnly, ScanError, type ExtractContext, type Extracted } from './types.js';
+import { ARMOR_START, dearmored, pgpMessageItems } from './pgp.js';
 import { decodeBase64, decodeQuotedPrintable } from './rfc2047.js';
 
 /** Line starts that begin an encoded file, as bytes (ASCII in every encoding a text file here may be in but UTF-16). */
@@ -54,7 +55,6 @@ function startsAt(buf: Uint8Array, at: number, m: Uint8Array): boolean {
 
 /** Encodings a text may carry a file or a message in that are not decoded here. */
 const UNDECODED_IN_TEXT: [RegExp, 'encrypted' | 'unsupported', string][] = [
-  [/^-----BEGIN PGP MESSAGE-----/m, 'encrypted', 'an encrypted PGP message in the text'],
   [/^\(This file must be converted/m, 'unsupported', 'a BinHex file in the text'],
   [/^=ybegin /m, 'unsupported', 'a yEnc file in the text'],
 ];
@@ -80,6 +80,7 @@ export async function* encodedFiles(text: string, ctx: ExtractContext, label: st
     }
   }
   if (text.includes('GIT binary patch')) yield* gitBinaryPatches(text, ctx, label);
+  if (ARMOR_START.test(text)) yield* pgpMessages(text, ctx, label);
   if (/^content-transfer-encoding:/im.test(text)) {
     yield* base64Parts(text, ctx);
     yield* qpParts(text, ctx);
@@ -90,6 +91,25 @@ export async function* encodedFiles(text: string, ctx: ExtractContext, label: st
   // One piece of a file uuenview split into several (`-200`): the pieces after the first have no `begin` line.
   if (Number(part[2]) > 1) yield { kind: 'unscannable', reason: 'unsupported', detail: `${label}one part of ${part[2]} of a file split by uuenview: it cannot be read without the others`, where: { area: 'body' } };
   else yield* embeddedFiles(text, ctx);
+}
+
+/**
+ * Armored OpenPGP messages (`gpg --sign --armor`, or encrypted): a signed one is read as `gpg -d` reads it,
+ * an encrypted or damaged one is unscannable. A block without its end line is one cut short.
+ */
+async function* pgpMessages(text: string, ctx: ExtractContext, label: string): AsyncGenerator<Extracted> {
+  const where = { area: 'body' };
+  let n = 0;
+  for (const message of dearmored(text)) {
+    if (++n > MAX_PARTS) break;
+    try {
+      for await (const x of pgpMessageItems(message, ctx)) yield x.kind === 'unscannable' ? { ...x, detail: `${label}${x.detail}`, where } : { ...x, where: { area: 'attachment' } };
+    } catch (err) {
+      if (!(err instanceof ScanError) || err.reason !== 'corrupt') throw err;
+      yield { kind: 'unscannable', reason: 'corrupt', detail: `${label}${err.message}`, where };
+    }
+  }
+  if (n === 0) yield { kind: 'unscannable', reason: 'corrupt', detail: `${label}a PGP message in the text without its end line (cut short)`, where };
 }
 
 /** A part's base64 transfer encoding, then its other header lines, a blank line, and its lines of base64. */

@@ -7,7 +7,8 @@
  *
  * RFC 4880/9580 (OpenPGP packets and armor), RFC 5652 (CMS), https://age-encryption.org/v1.
  */
-import { ScanError, type Extracted, type Extractor } from './types.js';
+import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
+import { ARMOR_START, dearmored, pgpMessageItems } from './pgp.js';
 import { concat, readBytes } from '../bytes.js';
 import { base64Head } from './rfc2047.js';
 import { extractBinary } from './binary.js';
@@ -48,7 +49,8 @@ export function envelopeOf(head: Uint8Array, ascii: string): 'signed' | Sealed |
 }
 
 const PGP_ENCRYPTED: Sealed = { reason: 'encrypted', what: 'a file encrypted with OpenPGP (gpg, PGP)' };
-const PGP_UNREAD: Sealed = { reason: 'unsupported', what: 'an OpenPGP message (signed or compressed) whose content cannot be opened here' };
+/** A message signed or stored, not encrypted: extractSealed reads it through. */
+const PGP_UNREAD: Sealed = { reason: 'unsupported', what: 'an OpenPGP message (signed or compressed)' };
 
 /**
  * The first OpenPGP packet: 'encrypted' when it starts an encrypted message (a session key encrypted to
@@ -212,15 +214,37 @@ export function cmsSignedContent(der: Uint8Array): Uint8Array | null {
   return ber.octets(octets);
 }
 
-/** An encrypted file: nothing in it can be read without its key; an OpenPGP message this reader does not open. */
+/** An encrypted file: nothing in it can be read without its key. An OpenPGP message only signed or stored is read through (pgp.ts). */
 export const extractSealed: Extractor = async function* (blob, ctx) {
   const head = await readBytes(blob, 0, Math.min(blob.size, 4096));
   const e = envelopeOf(head, latin1(head));
   const s = e && e !== 'signed' ? e : null;
-  // A message only signed or stored keeps its text as it is when not compressed (`gpg -s -z 0`): searched as bytes first.
-  if (s?.reason === 'unsupported') yield* extractBinary(blob, ctx);
-  yield { kind: 'unscannable', reason: s?.reason ?? 'encrypted', detail: s?.what ?? 'an encrypted file' };
+  if (s === PGP_UNREAD) yield* openPgp(blob, ctx);
+  else yield { kind: 'unscannable', reason: s?.reason ?? 'encrypted', detail: s?.what ?? 'an encrypted file' };
 };
+
+/**
+ * A signed or stored OpenPGP message, binary or armored, read as `gpg -d` reads it. One that cannot be
+ * read (damaged) is searched as bytes first: a message stored without compression (`gpg -s -z 0`) keeps its text as it is.
+ */
+async function* openPgp(blob: Blob, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  const bytes = await readBytes(blob);
+  try {
+    if (!ARMOR_START.test(latin1(bytes.subarray(0, 1024)))) yield* pgpMessageItems(bytes, ctx);
+    else {
+      let n = 0;
+      for (const message of dearmored(latin1(bytes))) {
+        n++;
+        yield* pgpMessageItems(message, ctx);
+      }
+      if (n === 0) throw new ScanError('corrupt', 'an armored OpenPGP message without its end line (cut short)');
+    }
+  } catch (err) {
+    if (!(err instanceof ScanError) || err.reason !== 'corrupt') throw err;
+    yield* extractBinary(blob, ctx);
+    yield { kind: 'unscannable', reason: 'corrupt', detail: err.message };
+  }
+}
 
 const latin1 = (b: Uint8Array) => new TextDecoder('latin1').decode(b);
 
