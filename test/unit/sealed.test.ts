@@ -36,6 +36,13 @@ describe('encrypted files are unscannable, never clean', () => {
     expect(await scanBlob(mail(text('gpg-signed.asc').slice(0, 120)), 'x.eml')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
 
+  it('in a text after prose (a note with a message pasted): a signed one is read, an encrypted one is unscannable (was clean)', async () => {
+    const note = (name: string) => new Blob([`メモです。\n以下、受け取ったメッセージ:\n\n${new TextDecoder().decode(bytes(name))}`]);
+    expect(await scanBlob(note('gpg-signed.asc'), 'note.txt')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['marked.txt'] } });
+    expect(await scanBlob(note('gpg-signed-clean.asc'), 'note.txt')).toMatchObject({ verdict: 'clean' });
+    expect(await scanBlob(note('gpg-symmetric.asc'), 'note.txt')).toMatchObject({ verdict: 'unscannable', reason: 'encrypted' });
+  });
+
   it('a damaged signed message is unscannable (corrupt), its bytes searched first', async () => {
     const b = bytes('gpg-store.gpg');
     expect(await scanBlob(new Blob([b.subarray(0, b.length - 20)]), 'x.gpg')).toMatchObject({ verdict: 'marked', rule: 1 });

@@ -29,6 +29,8 @@ const LINE_MARKERS: readonly Uint8Array[] = [
   // A signed (or plain) CMS message pasted in PEM: `openssl smime -sign -outform PEM`, `openssl cms`.
   '-----BEGIN PKCS7-----',
   '-----BEGIN CMS-----',
+  // An OpenPGP message pasted after prose: read when only signed, unscannable when encrypted (pgp.ts).
+  '-----BEGIN PGP MESSAGE-----',
 ].map((s) => new TextEncoder().encode(s));
 /**
  * The markers after a line break, for the byte search's pair kernel (pair-scan.ts): the break and the

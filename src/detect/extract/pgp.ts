@@ -141,12 +141,25 @@ async function decompressed(body: Uint8Array, ctx: ExtractContext): Promise<Uint
   }
 }
 
-/** An armored message (`-----BEGIN PGP MESSAGE-----`, header lines, a blank line, base64, a `=` checksum line). */
-const ARMOR = /^-----BEGIN PGP MESSAGE-----[ \t]*\r?\n(?:[^\r\n]*\S[^\r\n]*\r?\n)*?[ \t]*\r?\n([A-Za-z0-9+/=\s]*?)(?:^=[A-Za-z0-9+/]{4}[ \t]*\r?\n)?^-----END PGP MESSAGE-----/gm;
+const BEGIN = '-----BEGIN PGP MESSAGE-----';
+const END = '-----END PGP MESSAGE-----';
 
-/** The binary message of each armored block in `text`, in order. */
+/**
+ * The binary message of each armored block in `text`, in order: after its BEGIN line, header lines
+ * (`Version:`, `Hash:`) up to a blank line, then base64 up to the `=` checksum line or the END line.
+ * Walked line by line (a pattern over the block backtracked for minutes on a damaged one). A block
+ * without its END line is not yielded.
+ */
 export function* dearmored(text: string): Generator<Uint8Array> {
-  for (const m of text.matchAll(ARMOR)) yield decodeBase64(m[1].replace(/\s+/g, '')).bytes;
+  for (let at = text.indexOf(BEGIN); at >= 0; at = text.indexOf(BEGIN, at + BEGIN.length)) {
+    if (at > 0 && text[at - 1] !== '\n') continue;
+    const end = text.indexOf(END, at);
+    if (end < 0) return;
+    const lines = text.slice(at, end).split(/\r?\n/).slice(1);
+    const blank = lines.findIndex((l) => l.trim() === '');
+    const body = blank >= 0 ? lines.slice(blank + 1) : lines;
+    yield decodeBase64(body.filter((l) => !/^=[A-Za-z0-9+/]{4}\s*$/.test(l)).join('').replace(/\s+/g, '')).bytes;
+  }
 }
 
 /** Whether `text` holds the first line of an armored message. */
