@@ -239,6 +239,13 @@ describe('RFC 2047 / 2231 / transfer encodings', () => {
     expect(decodeEncodedWords('=?shift_jis?Q?=94=E9_Confidential?=').text).toBe('秘 Confidential');
     expect(decodeEncodedWords('=?euc-jp?B?yOs=?=').text).toBe('秘');
   });
+  it('an encoded word with blanks inside is read as Python reads it (was a malformed word: unscannable) (red team mail4, mail5 E1)', async () => {
+    expect(decodeEncodedWords('=?UTF-8?Q?=E7=A7=98 Confidential?=')).toEqual({ text: '秘 Confidential', problems: [] });
+    expect(decodeEncodedWords('=?UTF-8?B?56eY IENvbmZpZGVudGlhbA==?=')).toEqual({ text: '秘 Confidential', problems: [] });
+    const mail = (subject: string) => new TextEncoder().encode(`From: a@example.com\nSubject: ${subject}\nContent-Type: text/plain\n\nhello\n`);
+    expect(await scan('x.eml', mail('=?UTF-8?Q?=E7=A7=98 Confidential?='))).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scan('x.eml', mail('=?UTF-8?Q?=E7=A7=98=E6=9B=B8=E5=AE=A4 Confidential?='))).toMatchObject({ verdict: 'clean' }); // 秘書室
+  });
   it('reports unknown charsets and malformed words instead of hiding them', () => {
     expect(decodeEncodedWords('=?x-klingon?B?AAAA?=').problems).toEqual(['unknown charset x-klingon']);
     expect(decodeEncodedWords('=?utf-8?B?broken').problems).toEqual(['malformed encoded word']);

@@ -41,7 +41,9 @@ export function headerBytesToText(bytes: Uint8Array): string {
   return LATIN1.decode(bytes);
 }
 
-const ENCODED_WORD = /=\?([^?\s]{1,64})\?([bBqQ])\?([^?\s]*)\?=/g;
+// The encoded text may hold blanks, which RFC 2047 forbids but mailers write (`=?UTF-8?Q?=E7=A7=98 Confidential?=`):
+// Python's decode_header and policy.default read such a word as 「秘 Confidential」, a Q blank as a blank.
+const ENCODED_WORD = /=\?([^?\s]{1,64})\?([bBqQ])\?([^?]*)\?=/g;
 
 /**
  * Decodes every encoded word in an unstructured header value. Whitespace between two adjacent
@@ -85,7 +87,7 @@ export function decodeEncodedWords(value: string): Decoded {
 }
 
 function base64Word(payload: string, problems: string[]): Uint8Array {
-  const r = decodeBase64(payload);
+  const r = decodeBase64(payload.replace(/\s+/g, ''));
   if (r.bad) problems.push('damaged base64 in an encoded word');
   return r.bytes;
 }
