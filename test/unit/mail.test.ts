@@ -239,6 +239,16 @@ describe('RFC 2047 / 2231 / transfer encodings', () => {
     expect(decodeEncodedWords('=?shift_jis?Q?=94=E9_Confidential?=').text).toBe('秘 Confidential');
     expect(decodeEncodedWords('=?euc-jp?B?yOs=?=').text).toBe('秘');
   });
+  it('a message with CR-only line ends (classic Mac OS mailers) is read as Python reads it (was cut short in its header block: unscannable) (red team mail4, mail5 C1)', async () => {
+    const b64 = (t: string) => Buffer.from(t).toString('base64');
+    const mail = (name: string, text: string) =>
+      new TextEncoder().encode(
+        `From: a@example.com\nSubject: plan\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nhello\n--b\nContent-Type: text/plain; charset=utf-8\nContent-Disposition: attachment; filename="${name}"\nContent-Transfer-Encoding: base64\n\n${b64(text)}\n--b--\n`.replace(/\n/g, '\r'),
+      );
+    expect(await scan('x.eml', mail('plan.txt', '議事録\n秘 Confidential\n'))).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['plan.txt'] } });
+    expect(await scan('x.eml', mail('秘—計画.txt', 'hello'))).toMatchObject({ verdict: 'marked', rule: 2 });
+    expect(await scan('x.eml', mail('plan.txt', '秘書室\nConfidential\n'))).toMatchObject({ verdict: 'clean' });
+  });
   it('an encoded word with blanks inside is read as Python reads it (was a malformed word: unscannable) (red team mail4, mail5 E1)', async () => {
     expect(decodeEncodedWords('=?UTF-8?Q?=E7=A7=98 Confidential?=')).toEqual({ text: '秘 Confidential', problems: [] });
     expect(decodeEncodedWords('=?UTF-8?B?56eY IENvbmZpZGVudGlhbA==?=')).toEqual({ text: '秘 Confidential', problems: [] });

@@ -34,7 +34,22 @@ export const extractEml: Extractor = async function* (blob, ctx) {
  */
 function asBytesOnTheWire(bytes: Uint8Array): Uint8Array {
   const order = utf16Order(bytes);
-  return order ? new TextEncoder().encode(new TextDecoder(order).decode(bytes)) : bytes;
+  return withLineFeeds(order ? new TextEncoder().encode(new TextDecoder(order).decode(bytes)) : bytes);
+}
+
+/**
+ * A message whose lines end in CR alone (classic Mac OS mailers, Eudora): Python's email parser takes
+ * CR, LF and CRLF all for line ends, so it reads one. When the first line ends in a bare CR, every bare
+ * CR becomes LF (CRLF stays), and MIME is read on lines as usual.
+ */
+function withLineFeeds(b: Uint8Array): Uint8Array {
+  const cr = b.indexOf(0x0d);
+  if (cr < 0 || b[cr + 1] === 0x0a) return b;
+  const lf = b.indexOf(0x0a);
+  if (lf >= 0 && lf < cr) return b;
+  const out = b.slice();
+  for (let i = cr; i < out.length; i++) if (out[i] === 0x0d && out[i + 1] !== 0x0a) out[i] = 0x0a;
+  return out;
 }
 /** Header lines are ASCII: UTF-16 shows as a BOM, or as a zero byte beside each of the first 32 characters. */
 function utf16Order(b: Uint8Array): 'utf-16le' | 'utf-16be' | null {
