@@ -256,6 +256,19 @@ describe('RFC 2047 / 2231 / transfer encodings', () => {
     expect(await scan('x.eml', mail('=?UTF-8?Q?=E7=A7=98 Confidential?='))).toMatchObject({ verdict: 'marked', rule: 1 });
     expect(await scan('x.eml', mail('=?UTF-8?Q?=E7=A7=98=E6=9B=B8=E5=AE=A4 Confidential?='))).toMatchObject({ verdict: 'clean' }); // 秘書室
   });
+  it('a UTF-32 body (charset=utf-32, utf-32le, utf-32be), which Python decodes, is read (was an unknown charset: unscannable) (red team mail5 U1)', async () => {
+    const utf32 = (t: string, le: boolean, bom: boolean) => {
+      const cps = [...(bom ? [0xfeff] : []), ...Array.from(t, (c) => c.codePointAt(0)!)];
+      const b = new Uint8Array(cps.length * 4);
+      cps.forEach((cp, i) => new DataView(b.buffer).setUint32(i * 4, cp, le));
+      return Buffer.from(b).toString('base64');
+    };
+    const mail = (cs: string, body: string) => new TextEncoder().encode(`From: a@example.com\nSubject: x\nContent-Type: text/plain; charset=${cs}\nContent-Transfer-Encoding: base64\n\n${body}\n`);
+    for (const [cs, le, bom] of [['utf-32', true, true], ['utf-32', false, true], ['UTF-32LE', true, false], ['utf-32be', false, false]] as const) {
+      expect(await scan('x.eml', mail(cs, utf32('議事録\n秘 Confidential\n', le, bom))), cs).toMatchObject({ verdict: 'marked', rule: 1 });
+      expect(await scan('x.eml', mail(cs, utf32('秘書室\nConfidential\n', le, bom))), cs).toMatchObject({ verdict: 'clean' });
+    }
+  });
   it('reports unknown charsets and malformed words instead of hiding them', () => {
     expect(decodeEncodedWords('=?x-klingon?B?AAAA?=').problems).toEqual(['unknown charset x-klingon']);
     expect(decodeEncodedWords('=?utf-8?B?broken').problems).toEqual(['malformed encoded word']);

@@ -9,6 +9,7 @@
 import { latin1Bytes } from '../bytes.js';
 import { decodeUtf7, UTF7_LABEL } from './utf7.js';
 import { charsetDecoder, decodeText } from './text.js';
+import { Utf32Decoder, utf32Order } from './utf32.js';
 
 export interface Decoded {
   text: string;
@@ -30,8 +31,13 @@ export function decodeCharset(bytes: Uint8Array, charset: string | undefined): D
   }
   if (dec) return { text: dec.decode(bytes), problems: [] };
   if (UTF7_LABEL.test(label.trim())) return { text: decodeUtf7(bytes), problems: [] };
+  // UTF-32 (RFC 2781's rules: a BOM says the order, else big-endian), which Python's email decodes.
+  const utf32 = UTF32_LABEL.exec(label.trim());
+  if (utf32) return { text: new Utf32Decoder(utf32[1] ? utf32[1].toLowerCase() === 'le' : utf32Order(bytes) === 'le').decode(bytes), problems: [] };
   return { text: decodeText(bytes), problems: [`unknown charset ${printable(charset)}`] };
 }
+
+const UTF32_LABEL = /^(?:utf|ucs)-?(?:32|4)(le|be)?$/i;
 
 const LATIN1 = new TextDecoder('latin1');
 
