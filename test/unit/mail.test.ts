@@ -269,6 +269,13 @@ describe('RFC 2047 / 2231 / transfer encodings', () => {
       expect(await scan('x.eml', mail(cs, utf32('秘書室\nConfidential\n', le, bom))), cs).toMatchObject({ verdict: 'clean' });
     }
   });
+  it('message/partial in one piece (number=1, total=1) is the whole message, read as Python reads it; a piece of several stays unscannable (red team mail5 M1)', async () => {
+    const inner = (text: string) => `Subject: part\nContent-Type: text/plain; charset=utf-8\n\n${text}\n`;
+    const mail = (params: string, text: string) => new TextEncoder().encode(`From: a@example.com\nSubject: x\nMIME-Version: 1.0\nContent-Type: message/partial; id="abc@example.com"; ${params}\n\n${inner(text)}`);
+    expect(await scan('x.eml', mail('number=1; total=1', '議事録\n秘 Confidential'))).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['message.eml'] } });
+    expect(await scan('x.eml', mail('number=1; total=1', '秘書室\nConfidential'))).toMatchObject({ verdict: 'clean' });
+    expect(await scan('x.eml', mail('number=1; total=2', '議事録'))).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+  });
   it('reports unknown charsets and malformed words instead of hiding them', () => {
     expect(decodeEncodedWords('=?x-klingon?B?AAAA?=').problems).toEqual(['unknown charset x-klingon']);
     expect(decodeEncodedWords('=?utf-8?B?broken').problems).toEqual(['malformed encoded word']);

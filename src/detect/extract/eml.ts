@@ -200,6 +200,9 @@ function base64Tail(body: Uint8Array, want: number): Uint8Array {
 const isBase64Char = (c: number): boolean =>
   (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x3d;
 
+/** message/partial split into one piece only (number=1, total=1): the piece is the whole message (RFC 2046 5.2.2), as Python reads it. */
+const wholeMessage = (info: ContentInfo): boolean => info.params.get('number')?.trim() === '1' && info.params.get('total')?.trim() === '1';
+
 /**
  * A part whose content this reader cannot reach: an encrypted PGP/MIME message, S/MIME that carries
  * only certificates, or one piece of a message split into several
@@ -212,7 +215,7 @@ function sealedPart(info: ContentInfo): { reason: 'encrypted' | 'unsupported'; w
   // through to the message it signs, and calls an encrypted one encrypted, by its bytes (the smime-type
   // parameter is optional, and some clients leave it out).
   if (/^application\/(x-)?pkcs7-mime$/.test(info.type) && smime === 'certs-only') return { reason: 'unsupported', why: 'an S/MIME certificates-only message' };
-  if (info.type === 'message/partial') return { reason: 'unsupported', why: 'one piece of a message split into several (message/partial)' };
+  if (info.type === 'message/partial' && !wholeMessage(info)) return { reason: 'unsupported', why: 'one piece of a message split into several (message/partial)' };
   return null;
 }
 
@@ -359,7 +362,7 @@ function* textRuns(text: string, where: Where): Generator<Extracted> {
  * without a name is `message.eml` (its subject is not a file name, so rule 2 does not apply to it).
  */
 function attachmentName(info: ContentInfo, id: string): string {
-  const message = info.type === 'message/rfc822' || info.type === 'message/global';
+  const message = info.type === 'message/rfc822' || info.type === 'message/global' || info.type === 'message/partial';
   // A forwarded message is read as one whatever it is named: its own header may be too short to tell.
   if (info.filename) return message && !/\.eml$/i.test(info.filename) ? `${info.filename}.eml` : info.filename;
   if (message) return 'message.eml';
