@@ -284,8 +284,10 @@ async function missingMainPart(zip: ZipArchive): Promise<string | null> {
   // types as in its ZIP, and a name whose case changed there is the damage a reader "repairs". A name may
   // be percent-encoded in the content types.
   const has = (name: string) => zip.has(name);
+  // A workbook's sheets and a presentation's slides are found only through the main part's relationships;
+  // a document may have none (a minimal docx is three parts), unless its content types list them (below).
   const mainRels = target.replace(/([^/]*)$/, '_rels/$1.rels');
-  if (!has(mainRels)) return `the package's part ${mainRels} is missing`;
+  if (/^(xl\/workbook\.xml|ppt\/presentation\.xml)$/.test(target) && !has(mainRels)) return `the package's part ${mainRels} is missing`;
   const types = (await zip.text('[Content_Types].xml')) ?? '';
   for (const m of types.matchAll(/<Override\b[^>]*\bPartName="\/?([^"]+)"/g)) {
     let name = m[1];
