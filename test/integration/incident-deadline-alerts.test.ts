@@ -8,17 +8,12 @@
  * down went out once it was back, about an incident reported or closed meanwhile. Over real HTTP, on SQLite and (with
  * UPLOAD_GUARD_TEST_PG) PostgreSQL.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sqlFor } from '../../src/collector/incidents/sql.js';
 import { createCollector } from '../../src/collector/server.js';
-import { PostgresStorage } from '../../src/collector/storage/postgres.js';
-import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
 import type { Storage } from '../../src/collector/storage/types.js';
 import { sampleEvent } from '../../src/events/sample.js';
+import { testBackends } from '../support/backends.js';
 
 const INGEST = 'alerts-ingest-token-0123456789';
 const ADMIN = 'alerts-admin-token-0123456789';
@@ -31,20 +26,9 @@ afterAll(async () => {
 });
 
 async function storageFor(pg: boolean): Promise<Storage> {
-  if (pg) {
-    const s = await PostgresStorage.open({ connectionString: PG_URL!, schema: `ug_alerts_${randomUUID().replace(/-/g, '').slice(0, 12)}`, poolSize: 4 });
-    cleanups.push(async () => {
-      await s.dropSchema();
-      await s.close();
-    });
-    return s;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'ug-alerts-'));
-  const s = new SqliteStorage({ path: join(dir, 'events.db') });
-  cleanups.push(async () => {
-    await s.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const backend = testBackends('alerts').find((b) => b.name === (pg ? 'postgres' : 'sqlite'))!;
+  const s = await backend.open();
+  cleanups.push(() => backend.cleanup(s));
   return s;
 }
 

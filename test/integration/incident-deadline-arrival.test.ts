@@ -6,18 +6,13 @@
  * same incident dated earlier by its device moved the deadline, and with it the alert's ref (a second
  * due-soon alert). Over real HTTP, on SQLite and (with UPLOAD_GUARD_TEST_PG) PostgreSQL.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sqlFor } from '../../src/collector/incidents/sql.js';
 import { IncidentStore } from '../../src/collector/incidents/store.js';
 import { createCollector } from '../../src/collector/server.js';
-import { PostgresStorage } from '../../src/collector/storage/postgres.js';
-import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
 import type { Storage } from '../../src/collector/storage/types.js';
 import { sampleEvent } from '../../src/events/sample.js';
+import { testBackends } from '../support/backends.js';
 
 const INGEST = 'arrival-ingest-token-0123456789';
 const ADMIN = 'arrival-admin-token-0123456789';
@@ -31,20 +26,9 @@ afterAll(async () => {
 });
 
 async function storageFor(pg: boolean): Promise<Storage> {
-  if (pg) {
-    const s = await PostgresStorage.open({ connectionString: PG_URL!, schema: `ug_arrival_${randomUUID().replace(/-/g, '').slice(0, 12)}`, poolSize: 4 });
-    cleanups.push(async () => {
-      await s.dropSchema();
-      await s.close();
-    });
-    return s;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'ug-arrival-'));
-  const s = new SqliteStorage({ path: join(dir, 'events.db') });
-  cleanups.push(async () => {
-    await s.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const backend = testBackends('arrival').find((b) => b.name === (pg ? 'postgres' : 'sqlite'))!;
+  const s = await backend.open();
+  cleanups.push(() => backend.cleanup(s));
   return s;
 }
 
