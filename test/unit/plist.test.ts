@@ -25,6 +25,10 @@ describe('property lists', () => {
   it("a string value (UTF-16BE in a binary list) is read as text", async () => {
     expect(await scan('m-bplist-string.plist')).toMatchObject({ verdict: 'marked', format: 'plist' });
   });
+  it('a list followed by a blank (SheetJS ends the metadata lists of a .numbers with a newline) is read, not damaged', async () => {
+    const list = Buffer.concat([await readFile(resolve(FIX, 'm-bplist-string.plist')), Buffer.from('\n')]);
+    expect(await scanBlob(new Blob([new Uint8Array(list)]), 'x.plist')).toMatchObject({ verdict: 'marked', format: 'plist' });
+  });
   it('a binary list cut short, or whose offset table lies past its end, is unscannable (corrupt), not clean', async () => {
     for (const name of ['d-bplist-cut.plist', 'd-bplist-bad-table.plist']) expect(await scan(name), name).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });

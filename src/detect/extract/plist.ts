@@ -74,6 +74,16 @@ function layoutOf(b: Uint8Array): Layout {
   return { offsets, refSize };
 }
 
+/** Whether `b`'s last 32 bytes are a trailer that fits it. */
+function fits(b: Uint8Array): boolean {
+  try {
+    layoutOf(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function uint(b: Uint8Array, at: number, size: number): number {
   let v = 0;
   for (let i = 0; i < size; i++) v = v * 256 + b[at + i];
@@ -143,7 +153,13 @@ const BY_MIME: Record<string, string> = {
   'application/pdf': 'pdf',
 };
 
-async function* binaryList(b: Uint8Array, ctx: ExtractContext): AsyncGenerator<Extracted> {
+/** Blank bytes after a list's trailer, at most this many (SheetJS ends the lists of a .numbers with a newline). */
+const TRAILING_BLANKS = 8;
+
+async function* binaryList(whole: Uint8Array, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  let end = whole.length;
+  while (whole.length - end < TRAILING_BLANKS && end > 0 && [0x00, 0x09, 0x0a, 0x0d, 0x20].includes(whole[end - 1]) && !fits(whole.subarray(0, end))) end--;
+  const b = whole.subarray(0, end);
   const l = layoutOf(b);
   const objects: Obj[] = [];
   for (let i = 0; i < l.offsets.length; i++) {
