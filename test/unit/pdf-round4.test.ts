@@ -47,6 +47,14 @@ describe('streams that cannot be read are said, not taken as empty (round 4: dam
     hex.write('/Subj<FEFF79D8zz>', subj, 'latin1');
     expect(await scanBlob(new Blob([new Uint8Array(hex)]), 'a.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
+  it("a ToUnicode map with an entry that does not parse (a byte over a hex digit: pdftotext's 'Illegal entry in bfchar block') is unscannable, not clean", async () => {
+    const pdf = Buffer.from(await readFile(resolve(FIX, 'm-tu-over-unicmap.pdf')));
+    expect(await scanBlob(new Blob([new Uint8Array(pdf)]), 'a.pdf')).toMatchObject({ verdict: 'marked' });
+    const at = pdf.indexOf('<0049> <0065>');
+    expect(at).toBeGreaterThan(0);
+    pdf.write('%', at + 11, 'latin1'); // <0065> → <006%>: the code for 「e」 of Confidential maps to nothing known
+    expect(await scanBlob(new Blob([new Uint8Array(pdf)]), 'a.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('character map') });
+  });
   it('XMP metadata with broken Flate data or an unknown filter is unscannable (properties)', async () => {
     expect(await scan('d-xmp-corrupt.pdf')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', location: { area: 'properties' } });
     expect(await verdict('d-xmp-unknown-filter.pdf')).toBe('unscannable');

@@ -172,12 +172,18 @@ export interface CMapData {
   map: Map<number, string>;
   useCMap: string | null;
   name: string | null;
+  /** An entry that does not parse (a hex code with other bytes in it, a mapping cut off): its codes were left unmapped. */
+  damaged: boolean;
 }
 
 const MAX_CMAP_ENTRIES = 1 << 20;
 
 export function parseCMap(data: Uint8Array, checkTime: () => void): CMapData {
-  const r: CMapData = { codeLen: new Uint8Array(256), hasCodespace: false, map: new Map(), useCMap: null, name: null };
+  const r: CMapData = { codeLen: new Uint8Array(256), hasCodespace: false, map: new Map(), useCMap: null, name: null, damaged: false };
+  // A block's entries end at its end operator; anything else that stops them is an entry that does not parse.
+  const stopped = (o: Obj) => {
+    if (!(o instanceof Cmd)) r.damaged = true;
+  };
   const p = new Parser(data, 0);
   const ops: Obj[] = [];
   let steps = 0;
@@ -216,20 +222,32 @@ export function parseCMap(data: Uint8Array, checkTime: () => void): CMapData {
       case 'beginbfchar':
         for (;;) {
           const src = p.parse();
-          if (!(src instanceof Uint8Array)) break;
+          if (!(src instanceof Uint8Array)) {
+            stopped(src);
+            break;
+          }
           const dst = p.parse();
           if (dst instanceof Uint8Array) r.map.set(bytesToCode(src), utf16be(dst));
           else if (typeof dst === 'string') r.map.set(bytesToCode(src), glyphToUnicode(dst));
-          else break;
+          else {
+            r.damaged = true;
+            break;
+          }
         }
         break;
       case 'beginbfrange':
         for (;;) {
           const lo = p.parse();
-          if (!(lo instanceof Uint8Array)) break;
+          if (!(lo instanceof Uint8Array)) {
+            stopped(lo);
+            break;
+          }
           const hi = p.parse();
           const dst = p.parse();
-          if (!(hi instanceof Uint8Array)) break;
+          if (!(hi instanceof Uint8Array)) {
+            r.damaged = true;
+            break;
+          }
           const a = bytesToCode(lo);
           const b = Math.min(bytesToCode(hi), a + 65535);
           // The codes past the limit would show nothing: said (the text through this map is not read whole).
@@ -252,12 +270,16 @@ export function parseCMap(data: Uint8Array, checkTime: () => void): CMapData {
             }
           } else if (typeof dst === 'string') {
             r.map.set(a, glyphToUnicode(dst));
-          } else break;
+          } else {
+            r.damaged = true;
+            break;
+          }
         }
         break;
     }
     ops.length = 0;
   }
+  if (p.errors > 0) r.damaged = true;
   return r;
 }
 
@@ -553,6 +575,8 @@ export class FontLoader {
       const data = doc.decodeStream(s, true, info);
       if (!data || info.partial) throw new ScanError('corrupt', 'PDF is damaged (a font\'s character map cannot be read)');
       r = parseCMap(data, doc.lim.checkTime);
+      // pdftotext: "Illegal entry in bfchar block in ToUnicode CMap". The codes of such an entry could be any characters.
+      if (r.damaged) throw new ScanError('corrupt', 'PDF is damaged (a font\'s character map has entries that do not parse)');
     }
     if (key >= 0) this.cmaps.set(key, r);
     return r;
