@@ -102,7 +102,11 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
     if (format === 'sfx' && entries === 0) throw new ScanError('corrupt', 'no member of the archive after the first bytes could be read (damaged, or a layout the reader does not follow)');
     const problem = format === 'cab' ? await framingProblem(format, blob, files) : null;
     if (problem) throw new ScanError('corrupt', problem);
-    yield* afterArchive(blob, archiveEnd(format, bytes), ctx);
+    const end = archiveEnd(format, bytes);
+    // libarchive ends its header loop at a damaged cpio header as at the archive's end, with no error: a
+    // header it could not read would hide every member after it. Its entries must lead to TRAILER!!!.
+    if (format === 'cpio' && end === null) throw new ScanError('corrupt', 'cpio archive is damaged (its entries do not lead to its TRAILER!!! entry)');
+    yield* afterArchive(blob, end, ctx);
   } catch (err) {
     if (err instanceof ScanError) throw err;
     throw new ScanError('corrupt', `archive cannot be read: ${String((err as Error)?.message ?? err)}`);
