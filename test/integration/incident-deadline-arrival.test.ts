@@ -13,6 +13,7 @@ import { createCollector } from '../../src/collector/server.js';
 import type { Storage } from '../../src/collector/storage/types.js';
 import { sampleEvent } from '../../src/events/sample.js';
 import { testBackends } from '../support/backends.js';
+import { postEvents } from '../support/ingest.js';
 
 const INGEST = 'arrival-ingest-token-0123456789';
 const ADMIN = 'arrival-admin-token-0123456789';
@@ -58,14 +59,7 @@ describe.each([
     });
     const url = await c.listen(0, '127.0.0.1');
     cleanups.push(() => c.close());
-    const post = async (events: unknown[]) => {
-      const r = await fetch(url + '/v1/events', {
-        method: 'POST',
-        headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ events }),
-      });
-      expect(r.status, await r.clone().text()).toBe(200);
-    };
+    const post = (events: unknown[]) => postEvents(url, INGEST, events);
     const list = async () => {
       const r = await fetch(url + '/v1/admin/incidents?limit=100', { headers: { authorization: `Bearer ${ADMIN}` } });
       expect(r.status).toBe(200);
