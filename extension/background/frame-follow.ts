@@ -16,7 +16,7 @@
  * is guarded and that does not run a live guard gets one (registration.ts guardTab).
  */
 import browser, { type WebNavigation } from 'webextension-polyfill';
-import { findService } from '../../src/policy/match.js';
+import { findDestination } from '../../src/policy/destination.js';
 import { policy } from './policy-store.js';
 import { guardTab, SCRIPT_FILES } from './registration.js';
 
@@ -29,9 +29,13 @@ async function onCommitted(d: WebNavigation.OnCommittedDetailsType): Promise<voi
   if (d.frameId === 0 || d.tabId < 0) return;
   const { snapshot } = await policy();
   // A frame on a guarded host has the registered scripts already (matchOriginAsFallback included).
-  if (findService(snapshot, d.url)) return;
+  if (findDestination(snapshot, d.url)) return;
+  // Any guarded top page: a listed service, and an unlisted host under scope `everywhere`. A frame on
+  // an `allow`ed host inside it is guarded too (red team web5 #5: the page handed such a frame a File by
+  // postMessage, which it uploaded unjudged): a hand-over from a guarded page carries the same decision
+  // as an upload from it; the allowed host is sanctioned as a page of its own, not as the page's uploader.
   const top = await browser.webNavigation.getFrame({ tabId: d.tabId, frameId: 0 }).catch(() => null);
-  if (!top?.url || !findService(snapshot, top.url)) return;
+  if (!top?.url || !findDestination(snapshot, top.url)) return;
   const documentId = (d as { documentId?: string }).documentId;
   await injectGuard(d.tabId, [d.frameId], documentId ? [documentId] : undefined);
 }
@@ -53,7 +57,7 @@ export async function sweepOnce(): Promise<void> {
 export async function sweepOpenTabs(): Promise<void> {
   const { snapshot } = await policy();
   const tabs = await browser.tabs.query({});
-  await Promise.all(tabs.map((t) => (t.id !== undefined && t.url && findService(snapshot, t.url) ? guardTab(t.id) : undefined)));
+  await Promise.all(tabs.map((t) => (t.id !== undefined && t.url && findDestination(snapshot, t.url) ? guardTab(t.id) : undefined)));
 }
 
 /**

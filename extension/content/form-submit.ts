@@ -8,12 +8,17 @@
  *   marked text stops the keystroke before the page sends; the request it would have made is also
  *   gated by the fetch/XHR hooks, which is what catches a click on the send button.
  */
-import { decide, isGuarded, knownAnswer, textVerdict, type Item } from './gate.js';
+import { decide, isGuarded, itemsOf, knownAnswer, textVerdict } from './gate.js';
+import { TEXT_CAP } from '../../src/guard/find.js';
+import { MAY_HOLD_STAMP_TEXT } from '../../src/guard/text-prefilter.js';
+import type { Subject } from './bridge.js';
 import { filesSettled } from './file-input.js';
 import { readForm } from './form-fields.js';
 import { capture, editingHost, firstSight, hold, isReplay, keyLike, replay, targetOf } from './replay.js';
 
 const bypass = new WeakSet<HTMLFormElement>();
+/** A run that may be base64 (of a stamped line, from 19 characters) or bytes as chars (`readAsBinaryString`). */
+const ENCODED_FIELD = /[\w+/-]{19}|[\x80-\xff]{8}/;
 
 /** The same submit again, by the same button while it is still in the form; the page's handlers see it as usual. */
 function resubmit(form: HTMLFormElement, submitter: HTMLElement | null): void {
@@ -37,15 +42,20 @@ function onSubmit(e: SubmitEvent): void {
   }
   const { texts, files } = readForm(form, e.submitter);
   const text = texts.join('\n');
-  const textMarked = text !== '' && textVerdict(text).verdict === 'marked';
-  if (!textMarked && files.every((f) => knownAnswer(f, f.name) === true)) return;
+  // Too long for one scan, or escaped or encoded (base64, a data: URL, `\u`, percent-escapes): read as the
+  // hooks' bodies are, by the bundle loaded on first use (gate.ts itemsOf), which stops what a plain scan misses.
+  const read = text.length > TEXT_CAP || MAY_HOLD_STAMP_TEXT.test(text) || ENCODED_FIELD.test(text);
+  const marked = read || textVerdict(text).verdict === 'marked';
+  if (!marked && files.every((f) => knownAnswer(f, f.name) === true)) return;
 
   hold(e);
   const submitter = e.submitter;
-  const items: Item[] = files.map((f) => ({ kind: 'file', blob: f, name: f.name }));
-  if (textMarked) items.push({ kind: 'text', text });
-  void decide('form', items).then((ok) => {
-    if (!ok) return;
+  const subjects: Subject[] = files.map((f) => ({ kind: 'file', blob: f, name: f.name }));
+  if (marked) subjects.push({ kind: 'text', text });
+  const decided = itemsOf(subjects).then((items) => decide('form', items));
+  // In a task of its own: a verdict known at once (a clean text, files already answered) comes in this
+  // event's microtasks, while the browser is still firing it, and a submission started then is dropped.
+  void decided.catch(() => false).then((ok) => ok && setTimeout(() => {
     bypass.add(form);
     try {
       resubmit(form, submitter);
@@ -53,7 +63,7 @@ function onSubmit(e: SubmitEvent): void {
       bypass.delete(form);
       HTMLFormElement.prototype.submit.call(form);
     }
-  });
+  }));
 }
 
 function editableText(t: EventTarget | null): { el: HTMLElement; text: string } | null {

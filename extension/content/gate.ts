@@ -7,7 +7,8 @@
 import { BYTES_NAME, createGuard, type Item } from '../../src/guard/index.js';
 import type { DecideResponse, Request, ServiceResponse } from '../shared/messages.js';
 import { watchScan } from './checking.js';
-import { preloadUi, showWarning } from './load-ui.js';
+import { loadUi, preloadUi, showWarning } from './load-ui.js';
+import type { Subject } from './bridge.js';
 import { keepKey, refuses, tellOrphaned } from './orphan.js';
 import { orphaned, runtime } from './runtime.js';
 import { encrypted, scan } from './scan-line.js';
@@ -55,3 +56,11 @@ export const knownAnswer: typeof guard.knownAnswer = (blob, name) => !orphaned()
  * is in the page, and then holds nothing: the new guard does.
  */
 export const isGuarded = (): boolean => (orphaned() ? refuses(true) : guard.isGuarded());
+
+/**
+ * What the hooks or a form hand over, as the guard's items: files at once; a text, a URL or page-made
+ * bytes are read by the bundle loaded on first use (hook-items.ts: the text whole and decoded, the text a
+ * URL carries, the documents encoded in a text or in bytes that are text), which its dialog needs anyway.
+ */
+export const itemsOf = async (subjects: Subject[]): Promise<Item[]> =>
+  subjects.every((x) => x.kind === 'file') ? subjects.map((x) => ({ kind: 'file', blob: x.blob, name: x.name })) : (await loadUi()).itemsOf(subjects, guard.view()?.designated);

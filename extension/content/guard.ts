@@ -7,13 +7,13 @@
  */
 import type { PageView } from '../../src/guard/index.js';
 import { GUARD_RUNNING, type Push } from '../shared/messages.js';
-import { GUARD_STARTED, HANDOVER, HANDSHAKE, type Subject, type ToGuard, type ToHooks } from './bridge.js';
+import { GUARD_STARTED, HANDOVER, HANDSHAKE, type ToGuard, type ToHooks } from './bridge.js';
 import { installDrop } from './drop.js';
 import { DROP_SIGNAL } from './signals.js';
 import { installFileInput } from './file-input.js';
 import { installFormSubmit } from './form-submit.js';
 import { isKey, standAside } from './orphan.js';
-import { decide, guard, type Item } from './gate.js';
+import { decide, guard, itemsOf } from './gate.js';
 import { loadUi, preloadUi } from './load-ui.js';
 import { installPaste } from './paste.js';
 import { setHooksPort } from './hooks-line.js';
@@ -73,12 +73,9 @@ function connect(p: MessagePort): void {
     const m = e.data;
     if (!m || m.t !== 'check') return;
     preloadUi(); // the hooks ask only about files, bytes and marked text: a dialog may follow
-    // Files are asked about at once; a text, a URL or page-made bytes are read by the bundle loaded on
-    // first use (the text a URL carries, the documents encoded in a text or in bytes that are text:
-    // hook-items.ts), which its dialog needs anyway.
     // A failure anywhere is a refusal.
-    void (async () =>
-      decide(m.channel, m.subjects.every((x) => x.kind === 'file') ? m.subjects.map(toItem) : await (await loadUi()).itemsOf(m.subjects, guard.view()?.designated)))()
+    void itemsOf(m.subjects)
+      .then((items) => decide(m.channel, items))
       .catch(() => false)
       .then((proceed) => {
         p.postMessage({ t: 'answer', id: m.id, proceed } satisfies ToHooks);
@@ -93,9 +90,6 @@ function connect(p: MessagePort): void {
   if (known) tell(known);
   guard.onView(tell);
 }
-
-/** A file or bytes the hooks ask about (texts and URLs go through hook-items.ts). */
-const toItem = (s: Subject): Item => (s.kind === 'file' ? { kind: 'file', blob: s.blob, name: s.name } : { kind: 'bytes', blob: (s as { blob: Blob }).blob });
 
 function start(): void {
   listenForHooks();

@@ -9,11 +9,14 @@
 import type { Item } from '../../src/guard/index.js';
 import { encodedDocuments, exec, mayCarryDocument, slice } from '../../src/guard/encoded.js';
 import type { Designated } from '../../src/detect/types.js';
+import { markedReading, RAW_TEXT_MAX } from '../../src/guard/request.js';
 import { urlText } from '../../src/guard/url-text.js';
 import type { Subject } from './bridge.js';
 
 /** Bytes of page-made bytes read as text at most: a 24 MB document in base64 (what encodedDocuments decodes at most). */
 const TEXT_BYTES = 32 * 1024 * 1024;
+/** The name a text too long to read in the page is scanned and shown under. */
+const LONG_TEXT_NAME = 'text.txt';
 /** A type that says text: text/*, JSON, XML, JavaScript, a form body (`+json`, `+xml` too). */
 const TEXT_TYPE = /^text\/|[/+](?:json|xml|javascript|x-www-form-urlencoded)\b/i;
 
@@ -23,7 +26,7 @@ const TEXT_TYPE = /^text\/|[/+](?:json|xml|javascript|x-www-form-urlencoded)\b/i
  * adds no items, so it costs no scan.
  */
 export async function itemsOf(subjects: readonly Subject[], designated?: Partial<Designated>): Promise<Item[]> {
-  const items = subjects.map(toItem);
+  const items = subjects.map((s) => toItem(s, designated ?? {}));
   const anyText = !designated || designated.keywords?.length || designated.patterns?.length || designated.sha256?.length;
   for (const s of subjects) {
     const text = s.kind === 'text' ? s.text : s.kind === 'bytes' ? await textOf(s.blob) : null;
@@ -50,9 +53,17 @@ async function textOf(b: Blob): Promise<string | null> {
   }
 }
 
-function toItem(s: Subject): Item {
+/**
+ * A text is read whole and as its receiving end decodes it (src/guard/request.ts markedReading): the
+ * guard's text check reads one run of TEXT_CAP characters as it is, so a text longer than that (a 4 MB
+ * log with the stamp on its last line) or escaped once more than its encoding (`encodeURIComponent`
+ * in a JSON value, a FormData field, a form's hidden input) is handed to it as the run that is marked.
+ */
+function toItem(s: Subject, designated: Partial<Designated>): Item {
   if (s.kind === 'file') return { kind: 'file', blob: s.blob, name: s.name };
   if (s.kind === 'bytes') return { kind: 'bytes', blob: s.blob };
-  if (s.kind === 'url') return { kind: 'text', text: urlText(s.url) };
-  return { kind: 'text', text: s.text };
+  const text = s.kind === 'url' ? urlText(s.url) : s.text;
+  // Longer than the network layer reads too: the engine reads it whole, as a file (unscannable past its limit).
+  if (text.length > RAW_TEXT_MAX) return { kind: 'file', blob: new Blob([text], { type: 'text/plain' }), name: LONG_TEXT_NAME };
+  return { kind: 'text', text: markedReading(text, designated)?.run ?? text };
 }

@@ -140,8 +140,20 @@ function textThrough(raw: NonNullable<RequestBody['raw']>, cap: number): boolean
 
 /** The text as sent, then as the receiving end reads it: form/URL encoding (also repeated), JSON string escapes. */
 function decodedHit(text: string, designated: Partial<Designated>): BodyHit | null {
+  const hit = markedReading(text, designated);
+  return hit && { fileName: null, size: text.length, verdict: hit.verdict };
+}
+
+/**
+ * The first run of `text` that is marked, read as sent and as the receiving end decodes it (form/URL
+ * encoding, also repeated; JSON string escapes; character references), TEXT_CAP characters at a time
+ * (overlapping, so a stamp across a cut is read whole), or null. The network layer's reading of a body,
+ * and the guard's of a text the page hooks or a form hand it (extension/content/hook-items.ts): a text
+ * longer than one scan, or escaped once more than its encoding, is read whole and decoded there.
+ */
+export function markedReading(text: string, designated: Partial<Designated>): { run: string; verdict: MarkedVerdict } | null {
   for (const t of [text, /%[0-9a-f]{2}|\+/i.test(text) ? decodeRuns(text.replaceAll('+', ' ')) : '', /\\[nrtu"\\/]/.test(text) ? jsonUnescaped(text) : '']) {
-    const hit = t ? textHit(t, designated) : null;
+    const hit = t ? markedRun(t, designated) : null;
     if (hit) return hit;
   }
   return null;
@@ -163,11 +175,16 @@ function nameHit(name: string, size: number, designated: Partial<Designated>): B
  * carries, and what a browser sends for a character the form's page charset cannot encode.
  */
 function textHit(text: string, designated: Partial<Designated>): BodyHit | null {
+  const hit = markedRun(text, designated);
+  return hit && { fileName: null, size: text.length, verdict: hit.verdict };
+}
+
+function markedRun(text: string, designated: Partial<Designated>): { run: string; verdict: MarkedVerdict } | null {
   for (const t of text.includes('&') ? [text, decodeEntities(text)] : [text]) {
     // Run by run: one text verdict reads TEXT_CAP characters, a body read on past it is longer.
     for (const run of chunkText(t, TEXT_CAP)) {
       const v = textVerdictOf(run, designated);
-      if (v.verdict === 'marked') return { fileName: null, size: text.length, verdict: v };
+      if (v.verdict === 'marked') return { run, verdict: v };
     }
   }
   return null;

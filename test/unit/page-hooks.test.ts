@@ -28,19 +28,22 @@ describe('textsOf', () => {
     expect(textsOf('{"a":"no escapes"}')).toEqual(['{"a":"no escapes"}']);
   });
 
-  it('adds the strings of a JSON body with escapes, and the values of a url-encoded body', () => {
+  it('adds the strings of a JSON body with escapes, and the names and values of a url-encoded body', () => {
     expect(textsOf(STAMP_JSON)).toEqual([STAMP_JSON, '設計レビュー結果\n秘\nCONFIDENTIAL\n以上']);
     expect(textsOf('{"t":"\\u79d8 Confidential","n":[1,{"x":"y"}]}')[1]).toBe('秘 Confidential\ny');
-    expect(textsOf(FORM)).toEqual([FORM, '来期の価格表です。秘 Confidential\nx']);
+    expect(textsOf(FORM)).toEqual([FORM, 'body\n来期の価格表です。秘 Confidential\nto\nx']);
     expect(textsOf('{"broken\\n')).toEqual(['{"broken\\n']);
     // A URLSearchParams body is judged as the form text it is sent as: an empty key writes `=v`.
     const params = new URLSearchParams([['', '秘 Confidential'], ['k', 'x']]).toString();
-    expect(textsOf(params)).toEqual([params, '秘 Confidential\nx']);
+    expect(textsOf(params)).toEqual([params, '\n秘 Confidential\nk\nx']);
+    // The text as a field's name (red team web5 #4).
+    const keyed = new URLSearchParams([['秘 Confidential', '1']]).toString();
+    expect(textsOf(keyed)).toEqual([keyed, '秘 Confidential\n1']);
   });
 
-  it('caps what it reads', () => {
+  it('reads the whole body: a text longer than one scan goes to the guard whole (gates.ts)', () => {
     const big = 'あ'.repeat(TEXT_CAP + 10);
-    expect(textsOf(big)[0]).toHaveLength(TEXT_CAP);
+    expect(textsOf(big)[0]).toHaveLength(TEXT_CAP + 10);
   });
 
   it('still decodes JSON after the realm replaced JSON.parse, Array.prototype.push / join / iterator, Object.values, String and RegExp methods', () => {

@@ -93,10 +93,16 @@ function checkFormData(ch: Channel, fd: FormData): Checked {
   const copy = new SafeFormData();
   const gates: Gate[] = [];
   const texts: string[] = [];
+  // Field names and file names are text that leaves too (what the network layer reads them as: request.ts).
   formDataForEach(fd, (v, k) => {
     formDataAppend(copy, k, v); // the captured original: no second decision
+    append(texts, k);
     if (typeof v === 'string') append(texts, v);
-    else if (blobSize(v) || fileName(v)) append(gates, gateBlob(ch, v)); // not an empty file input's nothing
+    else if (blobSize(v) || fileName(v)) {
+      // not an empty file input's nothing
+      append(gates, gateBlob(ch, v));
+      append(texts, fileName(v));
+    }
   });
   if (texts.length) append(gates, gateText(ch, arrayJoin(texts, '\n')));
   return { gate: combine(gates), body: copy };

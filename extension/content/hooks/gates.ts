@@ -14,6 +14,7 @@ import { intact } from './intact.js';
 import { lineageOf, type Lineage } from './lineage.js';
 import { cannotBeMarked, designatedText } from './quick.js';
 import { formDataStart } from '../../../src/detect/form-data-line.js';
+import { decodeRuns } from '../../../src/guard/url-text.js';
 import {
   append,
   arrayJoin,
@@ -30,6 +31,7 @@ import {
 } from './safe-self.js';
 import { encodedIn, TEXT_CAP, textsOf } from './text.js';
 import type { Channel } from '../../shared/messages.js';
+import type { Designated } from '../../../src/detect/types.js';
 import type { Subject } from '../bridge.js';
 
 export type Gate = { ready: true } | { ready: false; refusedNow: boolean; decision: Decision };
@@ -119,11 +121,15 @@ function namedAfterSource(f: Blob, l: Lineage): boolean {
   return false;
 }
 
-/** The decoded text that carries a marking; '' for none; null when the scanner here cannot be trusted. */
-function markedText(texts: string[]): string | null {
+/**
+ * The decoded text that carries a marking, also as its percent-escapes decode (`encodeURIComponent` in
+ * a JSON value, a FormData field, a text/plain body: what the receiving end reads); '' for none; null
+ * when the scanner here cannot be trusted.
+ */
+function markedText(texts: string[], d: Partial<Designated> | undefined): string | null {
   try {
     if (!intact()) return null;
-    for (let i = 0; i < texts.length; i++) if (textMarks(texts[i], config.designated)) return texts[i];
+    for (let i = 0, t; i < texts.length; i++) if (textMarks((t = texts[i]), d) || textMarks((t = decodeRuns(t)), d)) return t;
     return '';
   } catch {
     return null;
@@ -145,14 +151,16 @@ function textGate(ch: Channel, text: string, plain?: boolean): Gate {
   // A multipart form, or a document encoded in the text (a data: URL…): the guard reads it.
   const d = config.designated;
   const form = formDataIn(text) ?? (plain ? null : encodedIn(text, !d || designatedText(d, true)));
-  if (cannotBeMarked(text, config.designated)) return form ? later(ask(ch, [form])) : READY; // most bodies: no scan, no realm check
+  if (cannotBeMarked(text, d)) return form ? later(ask(ch, [form])) : READY; // most bodies: no scan, no realm check
   const texts = textsOf(text);
-  const marked = markedText(texts);
+  // Longer than one scan reads (a 4 MB log with the stamp on its last line): the guard reads it whole.
+  const marked = text.length > TEXT_CAP ? null : markedText(texts, d);
   if (marked === '') return form ? later(ask(ch, [form])) : READY;
   // The guard gets the decoded text (the prompt itself, not its JSON), so an approval given for the
   // prompt in the Enter-key dialog covers the request that carries it. When the realm was tampered
-  // with, it gets every decoded form and judges them itself. (One question with the form's parts: one dialog.)
-  const subjects: Subject[] = [{ kind: 'text', text: stringSlice(marked ?? arrayJoin(texts, '\n'), 0, TEXT_CAP) }];
+  // with, or the text is too long, it gets every decoded form and reads them itself (hook-items.ts).
+  // (One question with the form's parts: one dialog.)
+  const subjects: Subject[] = [{ kind: 'text', text: marked ?? arrayJoin(texts, '\n') }];
   if (form) append(subjects, form);
   return waitFor(ask(ch, subjects), marked !== null);
 }

@@ -51,7 +51,7 @@ export function keptAs(s: unknown): Lineage | undefined {
 /** The Files whose strings `text` (as sent, or decoded from JSON or a form) holds a stretch of. */
 export function keptIn(text: string): Lineage | undefined {
   if (count === 0) return undefined;
-  const texts = textsOf(text, true); // whole: a run cut at a cap could be the start another file shares
+  const texts = textsOf(text); // whole: a run cut at a cap could be the start another file shares
   let probes = 0;
   for (let t = 0; t < texts.length; t++) {
     RUN.lastIndex = 0;

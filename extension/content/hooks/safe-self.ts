@@ -175,7 +175,7 @@ export const formDataAppend: (fd: FormData, ...a: unknown[]) => void = method(FO
 const formDataHas: (fd: FormData, k: string) => boolean = method(FORM_DATA, 'has');
 export const isFormData = is((v: FormData) => formDataHas(v, '')) as (v: unknown) => v is FormData;
 const PARAMS = 'URLSearchParams';
-export const paramsForEach: (p: URLSearchParams, f: (v: string) => void) => void = method(PARAMS, 'forEach');
+export const paramsForEach: (p: URLSearchParams, f: (v: string, k: string) => void) => void = method(PARAMS, 'forEach');
 export const paramsToString: (p: URLSearchParams) => string = method(PARAMS, 'toString');
 export const isParams = is(getter(PARAMS, 'size')) as (v: unknown) => v is URLSearchParams;
 export const isArrayBuffer = is(getter('ArrayBuffer', 'byteLength')) as (v: unknown) => v is ArrayBuffer;

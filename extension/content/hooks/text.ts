@@ -30,7 +30,10 @@ const refChar = (ref: string, n?: string) => {
   return cp < 0x110000 ? fromCodePoint(cp) : ref;
 };
 
-/** Longest text body judged; a prompt or a mail body is far smaller. */
+/**
+ * Longest text body judged in the page, as one scan reads it (src/guard/find.ts); a prompt or a mail body
+ * is far smaller. A longer one is read whole by the guard (gates.ts).
+ */
 export const TEXT_CAP = 4 * 1024 * 1024;
 /** Characters of JSON strings collected from one body. */
 const JSON_STRINGS_CAP = 2 * 1024 * 1024;
@@ -55,13 +58,12 @@ export const ENCODED = /[\w+/\\-]{16}|[\x80-\xff]{8}/;
  */
 export function encodedIn(text: string, all?: unknown): { kind: 'text'; text: string } | null {
   if (!regExpExec(ENCODED, text)) return null;
-  const t = arrayJoin(textsOf(text, true), '\n');
+  const t = arrayJoin(textsOf(text), '\n');
   return mayCarryDocument(t, atob, regExpExec, stringSlice, all) ? { kind: 'text', text: t } : null;
 }
 
-/** [the body (capped at TEXT_CAP unless `whole`), then its decoded forms when it has any]. */
-export function textsOf(text: string, whole?: boolean): string[] {
-  const s = whole ? text : stringSlice(text, 0, TEXT_CAP);
+/** [the body, then its decoded forms when it has any]; a form body's field names are read as its values. */
+export function textsOf(s: string): string[] {
   const out = [s];
   // Decode only a body that has escapes at all: a plain clean body costs one scan.
   if (stringIncludes(s, '\\') && regExpExec(LOOKS_JSON, s)) {
@@ -76,7 +78,7 @@ export function textsOf(text: string, whole?: boolean): string[] {
   if (stringIncludes(s, '%') && regExpExec(LOOKS_FORM, stringSlice(s, 0, 2000))) {
     const values: string[] = [];
     try {
-      paramsForEach(new SafeURLSearchParams(s), (v) => append(values, v));
+      paramsForEach(new SafeURLSearchParams(s), (v, k) => (append(values, k), append(values, v)));
     } catch {
       /* not url-encoded after all */
     }
