@@ -58,7 +58,9 @@ export function keptIn(text: string): Lineage | undefined {
     for (let m = regExpExec(RUN, texts[t]); m && probes++ < PROBES; m = regExpExec(RUN, texts[t])) {
       // The whole run, not its start: files of one format share their first bytes (every .docx its
       // ZIP header, a log its first lines), and another file's base64 must not pass for this one's.
-      for (let i = 0; i < KEEP && i < count; i++) if (stringIncludes(ring[i][0], m[0])) return ring[i][1];
+      // The latest read first: a run two files share (their first line) is the one being sent, not
+      // one refused minutes ago, whose question would be asked again (a technique run saw both asked).
+      for (let i = count; i > 0 && i > count - KEEP; ) if (stringIncludes(ring[--i % KEEP][0], m[0])) return ring[i % KEEP][1];
     }
   }
   return undefined;

@@ -84,7 +84,15 @@ export interface Technique {
    * expects exactly those to leak, so it turns red when the gap closes (remove the entry then) and when
    * anything else leaks. Never hides a clean payload that fails.
    */
-  gap?: { leaks: MarkedKind[]; why: string };
+  gap?: {
+    leaks: MarkedKind[];
+    why: string;
+    /**
+     * The gap is a race that goes either way (measured: it leaked in some full runs and not in others):
+     * those payloads may leak or not, and anything else leaking still fails the row.
+     */
+    sometimes?: boolean;
+  };
   /**
    * Why a payload that must arrive (anything on the control host, a clean one on a guarded host) is sent
    * once more when it did not: a race in the browser itself, measured, that the guard's decisions do not
@@ -149,6 +157,44 @@ export function reachedByDefault(arrivals: Arrival[], p: Payload): boolean {
 }
 
 export const reached = (tech: Technique, arrivals: Arrival[], p: Payload) => (tech.reached ?? reachedByDefault)(arrivals, p);
+
+/**
+ * What an arrival's text says once decoded as the server would: every run of base64 in it (standard, and
+ * URL-safe or after a path's last `/`), decoded, and with `percent` the same over the text percent-decoded
+ * first. Computed once per arrival: traces are asked about every payload against every arrival, megabyte
+ * bodies included (a closing sweep that decoded them anew each time ran past its timeout).
+ */
+const decodedTexts = new WeakMap<Arrival, { plain: string; percent?: string }>();
+function decodedOf(a: Arrival, percent: boolean): string {
+  let d = decodedTexts.get(a);
+  if (!d) decodedTexts.set(a, (d = { plain: base64Runs(a.text ?? '') }));
+  if (percent && d.percent === undefined) {
+    const text = percentDecoded(a.text ?? '');
+    d.percent = `${text}\n${base64Runs(text)}`;
+  }
+  return percent ? d.percent! : d.plain;
+}
+
+/** Split, not matched: a quantified match over a run of megabytes overflows the regexp stack. */
+function base64Runs(s: string): string {
+  const runs = new Set([/[^A-Za-z0-9+/=]+/, /[^A-Za-z0-9+/]+/, /[^A-Za-z0-9+/_-]+/, /[^A-Za-z0-9+_-]+/].flatMap((re) => s.split(re)));
+  return [...runs].filter((r) => r.length >= 16).map((r) => Buffer.from(r, 'base64').toString('utf8')).join('\n');
+}
+
+function percentDecoded(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}
+
+/** Arrived when the nonce is in the text or in any base64 the text holds (`percent`: or the text percent-decoded holds). */
+export const reachedDecoded =
+  (opts: { percent?: boolean } = {}) =>
+  (arrivals: Arrival[], p: Payload): boolean =>
+    reachedByDefault(arrivals, p) ||
+    arrivals.some((a) => decodedOf(a, false).includes(p.nonce) || (opts.percent === true && decodedOf(a, true).includes(p.nonce)));
 
 /**
  * Closing a warning is bringing its tab to the front, then Esc: with rows running in three tabs at once,

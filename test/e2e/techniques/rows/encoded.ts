@@ -13,9 +13,8 @@
  * from the employee (the file input, drops, paste and pickers refuse it by its name); these rows make
  * it in the page.
  */
-import type { Arrival } from '../../support/index.js';
-import type { Payload, Technique } from '../harness.js';
-import { reachedByDefault } from '../harness.js';
+import type { Technique } from '../harness.js';
+import { reachedDecoded as reachedDecodedBy } from '../harness.js';
 
 const NAME_GAP = {
   leaks: ['name-marked-file' as const],
@@ -23,11 +22,7 @@ const NAME_GAP = {
 };
 
 /** Arrived when the nonce is in the text or in any base64 the text holds (decoded as the server would). */
-function reachedDecoded(arrivals: Arrival[], p: Payload): boolean {
-  if (reachedByDefault(arrivals, p)) return true;
-  // Split, not matched: a quantified match over a run of megabytes overflows the regexp stack.
-  return arrivals.some((a) => (a.text?.split(/[^A-Za-z0-9+/=]+/) ?? []).some((r) => r.length >= 16 && Buffer.from(r, 'base64').toString('utf8').includes(p.nonce)));
-}
+const reachedDecoded = reachedDecodedBy();
 
 const rows: Technique[] = [
   {

@@ -5,19 +5,11 @@
  * carries. The server sees these as they were sent: `escape()` keeps the nonce readable, base64 is
  * decoded here to trace it.
  */
-import type { Arrival } from '../../support/index.js';
-import type { Payload, Technique } from '../harness.js';
-import { COOKIE_RACE, reachedByDefault } from '../harness.js';
+import type { Technique } from '../harness.js';
+import { COOKIE_RACE, reachedDecoded } from '../harness.js';
 
-/**
- * Arrived when the nonce is in the text or in any base64 run of it (standard, or URL-safe after a path's
- * last `/`). Split, not matched: a quantified match over a long run overflows the regexp stack.
- */
-function reachedBase64(arrivals: Arrival[], p: Payload): boolean {
-  if (reachedByDefault(arrivals, p)) return true;
-  const runs = (s: string) => [...s.split(/[^A-Za-z0-9+/_-]+/), ...s.split(/[^A-Za-z0-9+_-]+/)];
-  return arrivals.some((a) => runs(a.text ?? '').some((r) => r.length >= 16 && Buffer.from(r, 'base64').toString('utf8').includes(p.nonce)));
-}
+/** Arrived when the nonce is in the text or in any base64 run of it (standard, or URL-safe after a path's last `/`). */
+const reachedBase64 = reachedDecoded();
 
 const rows: Technique[] = [
   {

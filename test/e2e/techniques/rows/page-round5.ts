@@ -15,17 +15,11 @@
  * 5. a File handed by postMessage to a frame on an `allow`ed host inside the guarded page, which uploads it.
  * Copied from the red team's rows (/work/scratch/hunt/web5/round5.ts), ids kept.
  */
-import type { Arrival } from '../../support/index.js';
-import type { Payload, Technique } from '../harness.js';
-import { reachedByDefault } from '../harness.js';
+import type { Technique } from '../harness.js';
+import { reachedDecoded as reachedDecodedBy } from '../harness.js';
 
 /** Arrived when the nonce is in the text or in any base64 the text holds. */
-function reachedDecoded(arrivals: Arrival[], p: Payload): boolean {
-  if (reachedByDefault(arrivals, p)) return true;
-  // Split, not matched: a quantified match over a run of megabytes overflows the regexp stack.
-  const runs = (s: string) => [...s.split(/[^A-Za-z0-9+/=]+/), ...s.split(/[^A-Za-z0-9+/]+/)];
-  return arrivals.some((a) => runs(a.text ?? '').some((r) => r.length >= 16 && Buffer.from(r, 'base64').toString('utf8').includes(p.nonce)));
-}
+const reachedDecoded = reachedDecodedBy();
 
 /**
  * A data: URL the page read out of a File and put into a form field the browser submits: the guard
@@ -35,6 +29,8 @@ function reachedDecoded(arrivals: Arrival[], p: Payload): boolean {
 const NAME_GAP = {
   leaks: ['name-marked-file' as const],
   why: "a form the browser submits is read by the guard, which does not know which File a field's data: URL was read from: a name-marked file's clean content passes",
+  // It leaked in some full runs and was held in others (a clean-clone preview: on both guarded hosts).
+  sometimes: true,
 };
 
 /** A frame page (any host) that uploads what it is handed: a File by postMessage, or a blob: URL string. */
@@ -238,7 +234,7 @@ const NATIVE_FORM_ROWS: Technique[] = [
     gap: NAME_GAP,
     title: 'readAsDataURL(file), the data: URL in a hidden input of a urlencoded form (the default), requestSubmit into a hidden frame',
     carries: ['file'],
-    reached: (arrivals, p) => reachedDecoded(arrivals.map((a) => ({ ...a, text: a.text && (() => { try { return decodeURIComponent(a.text.replace(/\+/g, ' ')); } catch { return a.text; } })() })), p),
+    reached: reachedDecodedBy({ percent: true }),
     run: async (p, t) => {
       const reader = new FileReader();
       const read = new Promise((r) => (reader.onload = r));
