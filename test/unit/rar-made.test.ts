@@ -32,6 +32,13 @@ describe('a RAR comment that cannot be decoded', () => {
   });
 });
 
+describe('a stored RAR comment damaged on disk (one bit flipped: its CRC fails)', () => {
+  // libarchive does not check a stored member's CRC: the comment read as 「秘 Gonfidential」 and was clean.
+  it.each(['rar5-comment-stamp-flipped.rar', 'rar4-comment-stamp-flipped.rar', 'rar29-comment-stamp-flipped.rar'])('%s: unscannable (corrupt) at comments, not clean', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('archive comment fails its CRC'), location: { area: 'comments' } });
+  });
+});
+
 describe('RAR with encrypted headers (rar -hp)', () => {
   it.each(['rar5-headers-encrypted.rar', 'rar4-headers-encrypted.rar'])('%s: unscannable as encrypted, not as damaged', async (name) => {
     expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason: 'encrypted' });

@@ -139,6 +139,8 @@ async function* rarCommentText(bytes: Uint8Array, compressed: number, ctx: Extra
       continue;
     }
     for (const t of chunkText(text)) yield { kind: 'text', text: t, where: { area: 'comments' } };
+    // Read all the same, so a stamp the damage spared still marks the archive.
+    if (comment.damaged) yield { kind: 'unscannable', reason: 'corrupt', detail: comment.damaged, where: { area: 'comments' } };
   }
 }
 

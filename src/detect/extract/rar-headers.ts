@@ -113,16 +113,8 @@ function rar5Files(b: Uint8Array): RarFile[] {
     if (flags & 1) next(); // extra area size
     const data = flags & 2 ? next() : 0;
     if (type === 2) {
-      const fileFlags = next();
-      next(); // unpacked size
-      next(); // attributes
-      if (fileFlags & 2) at.o += 4; // modification time
-      const crc = fileFlags & 4 ? u32(b, at.o) : null;
-      if (fileFlags & 4) at.o += 4;
-      const method = (next() >> 7) & 7;
-      next(); // host OS
-      const nameLen = next();
-      out.push({ name: b.subarray(at.o, Math.min(end, at.o + nameLen)), unicode: true, crc: crc ?? 0, stored: method === 0 && crc !== null, directory: (fileFlags & 1) !== 0 });
+      const file = rar5FileHeader(b, at, end);
+      out.push({ name: file.name, unicode: true, crc: file.crc ?? 0, stored: file.stored && file.crc !== null, directory: file.directory });
     }
     p = end + data;
   }
@@ -159,8 +151,18 @@ const RAR5_END = Uint8Array.of(0x1d, 0x77, 0x56, 0x51, 0x03, 0x05, 0x04, 0x00);
  *   it decodes members (`archive`);
  * - RAR 2.9's comment inside the main header (MHD_COMMENT, a comment block 0x75): its text when stored
  *   (`text`), else `unread`.
+ * `damaged` says why what was read (still read: the stamp may have survived) cannot be trusted whole.
  */
-export type RarComment = { archive: Uint8Array } | { text: Uint8Array } | { unread: string };
+export type RarComment = ({ archive: Uint8Array } | { text: Uint8Array } | { unread: string }) & { damaged?: string };
+
+/**
+ * A RAR 3–5 comment whose data, stored, fails its CRC-32 (unrar: CRC error; 7-Zip: "Cannot open the file as
+ * archive"): libarchive does not check a stored member's data, so the damage would not be noticed there.
+ * (Its header's CRC is checked by libarchive as it reads the archive itself.)
+ */
+function commentDamage(header: { crc: number | null; stored: boolean }, data: Uint8Array): string | undefined {
+  return header.stored && header.crc !== null && crc32(data) !== header.crc ? 'the archive comment fails its CRC check' : undefined;
+}
 
 export function rarComments(b: Uint8Array): RarComment[] {
   if (RAR5.every((x, i) => b[i] === x)) return rar5Comments(b);
@@ -175,12 +177,13 @@ export function rarComments(b: Uint8Array): RarComment[] {
     const data = flags & LONG_BLOCK ? u32(b, p + 7) : 0;
     const nameAt = p + 32 + (flags & LHD_LARGE ? 8 : 0);
     if (b[p + 2] === NEWSUB_HEAD && size >= nameAt + 3 - p && u16(b, p + 26) === 3 && String.fromCharCode(...b.subarray(nameAt, nameAt + 3)) === 'CMT') {
+      const damaged = commentDamage({ crc: u32(b, p + 16), stored: b[p + 25] === STORE }, b.subarray(p + size, p + size + data));
       const block = b.slice(p, Math.min(b.length, p + size + data));
       block[2] = FILE_HEAD;
       const headerCrc = crc32(block.subarray(2, size)) & 0xffff;
       block[0] = headerCrc & 0xff;
       block[1] = headerCrc >> 8;
-      out.push({ archive: concat([b.subarray(0, mainEnd), block, RAR4_END]) });
+      out.push({ archive: concat([b.subarray(0, mainEnd), block, RAR4_END]), damaged });
     }
     p += size + data;
   }
@@ -209,7 +212,9 @@ function rar29Comment(b: Uint8Array, p: number): RarComment {
   const size = u16(b, p + 5);
   if (b[p + 2] !== COMM_HEAD || size < 13 || p + size > b.length) return { unread: 'the archive comment block is damaged' };
   if (b[p + 10] !== STORE) return { unread: 'the archive comment is compressed in RAR 2.9’s way, which cannot be read here' };
-  return { text: b.subarray(p + 13, p + size) };
+  const text = b.subarray(p + 13, p + size);
+  // The comment's own CRC (the low 16 bits of its CRC-32), which unrar and 7-Zip check.
+  return { text, damaged: (crc32(text) & 0xffff) !== u16(b, p + 11) ? 'the archive comment fails its CRC check' : undefined };
 }
 
 function rar5Comments(b: Uint8Array): RarComment[] {
@@ -226,27 +231,34 @@ function rar5Comments(b: Uint8Array): RarComment[] {
     if (flags & 1) vint(b, at); // extra area size
     const data = flags & 2 ? vint(b, at) : 0;
     if (type === 1) main = b.subarray(p, end);
-    if (type === 3 && main && serviceName(b, at, end) === 'CMT') {
+    const service = type === 3 && main ? rar5FileHeader(b, at, end) : null;
+    if (main && service && String.fromCharCode(...service.name) === 'CMT') {
+      const damaged = commentDamage(service, b.subarray(end, end + data));
       const block = b.slice(p, Math.min(b.length, end + data));
       block[typeAt - p] = 2; // a file header
       new DataView(block.buffer).setUint32(0, crc32(block.subarray(4, end - p)), true);
-      out.push({ archive: concat([b.subarray(0, RAR5.length), main, block, RAR5_END]) });
+      out.push({ archive: concat([b.subarray(0, RAR5.length), main, block, RAR5_END]), damaged });
     }
     p = end + data;
   }
   return out;
 }
 
-/** A RAR 5 service header's name (CMT, QO, ACL, STM, RR), read as a file header's from its file flags on. */
-function serviceName(b: Uint8Array, from: { o: number }, end: number): string {
-  const at = { ...from }; // past the header's sizes, type and flags
+/**
+ * A RAR 5 file or service header's fields from its file flags on (past the header's sizes, type and flags):
+ * the data's CRC-32 when present, whether it is stored (bits 7–9 of the compression information: 0) and
+ * the name's bytes.
+ */
+function rar5FileHeader(b: Uint8Array, from: { o: number }, end: number): { name: Uint8Array; crc: number | null; stored: boolean; directory: boolean } {
+  const at = { ...from };
   const fileFlags = vint(b, at);
   vint(b, at); // unpacked size
   vint(b, at); // attributes
   if (fileFlags & 2) at.o += 4; // modification time
-  if (fileFlags & 4) at.o += 4; // CRC-32
-  vint(b, at); // compression information
+  const crc = fileFlags & 4 && at.o + 4 <= b.length ? u32(b, at.o) : null;
+  if (fileFlags & 4) at.o += 4;
+  const stored = ((vint(b, at) >> 7) & 7) === 0;
   vint(b, at); // host OS
   const len = vint(b, at);
-  return at.o + len <= end ? String.fromCharCode(...b.subarray(at.o, at.o + len)) : '';
+  return { name: b.subarray(at.o, Math.min(end, at.o + len)), crc, stored, directory: (fileFlags & 1) !== 0 };
 }
