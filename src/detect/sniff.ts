@@ -151,7 +151,7 @@ export function unsupportedArchive(ascii: string): string | null {
  * file (a failed save or copy, a truncated download), not an unknown one that may be clean.
  */
 const STRUCTURED_NAME =
-  /\.(docx?|docm|dotx?|dotm|xlsx?|xlsm|xlsb|xltx?|xltm|pptx?|pptm|potx?|potm|ppsx?|ppsm|odt|ods|odp|odg|ott|pdf|rtf|zip|gz|tgz|tar|7z|rar|xz|txz|bz2|tbz2?|zst|tzst|lzh|lha|cab|msg)$/i;
+  /\.(docx?|docm|dotx?|dotm|xlsx?|xlsm|xlsb|xltx?|xltm|pptx?|pptm|potx?|potm|ppsx?|ppsm|odt|ods|odp|odg|ott|pdf|rtf|zip|gz|tgz|tar|7z|rar|xz|txz|bz2|tbz2?|zst|tzst|lzh|lha|cab|msg|zz|zlib|lz|tlz|z|taz|cpio|rpm|iso)$/i;
 
 /** Whether `name` is that of a format read by its structure (see STRUCTURED_NAME). */
 export const namedAsStructured = (name: string): boolean => STRUCTURED_NAME.test(name) || SPLIT_VOLUME.test(name);

@@ -130,3 +130,23 @@ describe('packages whose parts are cut short, overwritten or missing (LibreOffic
     expect(await scan(zipSync(parts), 'x.docx')).toMatchObject({ verdict: 'marked', location: { part: 'word/header1.xml' } });
   });
 });
+
+describe('a compressed stream, cpio, RPM or disc image whose first bytes were damaged (found by mutating marked fixtures)', () => {
+  // The damage leaves bytes no format is known by; named as what it was, it is a damaged file, not an
+  // unknown one that may be clean (zlib-flate, lzip -t, uncompress, cpio, rpm and 7z all refuse it).
+  const fixture = (path: string) => new Uint8Array(readFileSync(join(__dirname, '../fixtures', path)));
+  const flip = (b: Uint8Array, at: number) => b.map((x, i) => (i === at ? x ^ 0x10 : x));
+  it.each([
+    ['archives/containers/qpdf_docx.zlib', 9, 'x.zlib'], // the deflate data right after a good header: no longer inflates
+    ['archives/containers/qpdf_docx.zlib', 0, 'x.zz'], // the header itself
+    ['archives/lzip/memo-stamp.txt.lz', 3, 'memo.txt.lz'],
+    ['archives/containers/tar_docx.tar.Z', 0, 'x.tar.Z'],
+    ['archives/containers/tar_docx.tar.Z', 0, 'x.taz'],
+    ['archives/containers/cpio_bin_name.cpio', 0, 'x.cpio'],
+    ['archives/prefixed/rpm_gzip_ctext.rpm', 0, 'x.rpm'],
+    ['archives/names/iso_rockridge_cp932_name.iso', 16 * 2048 + 1, 'x.iso'], // the primary descriptor's CD001
+  ])('%s with byte %i damaged, named %s → unscannable corrupt (was clean)', async (path, at, name) => {
+    expect(await scan(fixture(path), name)).toMatchObject({ verdict: 'marked' });
+    expect(await scan(flip(fixture(path), at), name)).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+});
