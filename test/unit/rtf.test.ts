@@ -89,6 +89,20 @@ describe('extractRtf robustness', () => {
     const tail = await collect('{\\rtf1\\ansi 議事録\\par}\r\n\0\0 ');
     expect(tail.filter((x) => x.kind === 'unscannable')).toEqual([]);
   });
+  it('a block overwritten by zeros inside the document is damage, wherever the braces fall (found by mutating marked fixtures)', async () => {
+    // LibreOffice Writer's two text boxes, 「秘」 in one and 「Confidential」 in another beside it on the page:
+    // 512 zeros over the second box's end and the third's start left the braces balanced, the third box's
+    // position gone and its text in the second's, so no pair was found: clean, where LibreOffice still shows both.
+    const orig = new Uint8Array(readFileSync(join(__dirname, '../fixtures/shape-positions/m_writer-two-shapes-page.rtf')));
+    const zeroed = orig.slice();
+    zeroed.fill(0, 3431, 3943);
+    expect(stampWhere(await collect(orig))).not.toBeNull();
+    expect(await collect(zeroed)).toContainEqual(expect.objectContaining({ kind: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('NUL') }));
+    // A few zeros in a trap's body too: not clean. \bin data may hold NULs, and after the last brace they are nothing.
+    expect(await collect('{\\rtf1\\ansi \\u31192?\\u26360?\\u23460? Confidential\0\0\0\0 議事録\\par}')).toContainEqual(expect.objectContaining({ kind: 'unscannable', reason: 'corrupt' }));
+    const bin = await collect('{\\rtf1\\ansi {\\*\\blipuid {\\bin4 \0\0\0\0}}議事録\\par}\0\0');
+    expect(bin.filter((x) => x.kind === 'unscannable')).toEqual([]);
+  });
   it('not RTF → corrupt', async () => {
     await expect(collect('hello')).rejects.toMatchObject({ reason: 'corrupt' });
   });

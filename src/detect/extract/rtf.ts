@@ -145,6 +145,7 @@ export const extractRtf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   }
   if (r.truncated) yield { kind: 'unscannable', reason: 'corrupt', detail: 'RTF document ends before its groups close (truncated)' };
   else if (r.closedEarly) yield { kind: 'unscannable', reason: 'corrupt', detail: 'the RTF document closes before its end (damaged): RTF follows that readers do not show' };
+  else if (r.zeroed) yield { kind: 'unscannable', reason: 'corrupt', detail: 'the RTF document holds NUL bytes (a block overwritten by zeros, damaged): what stood there is lost' };
   else if (r.tooDeep) yield { kind: 'unscannable', reason: 'corrupt', detail: `RTF groups nest more than ${MAX_DEPTH} deep; the text inside them was not read` };
 };
 
@@ -161,6 +162,8 @@ export interface RtfResult {
   tooDeep: boolean;
   /** The document's own group closed before the end of the RTF (damage): readers show nothing after it. */
   closedEarly: boolean;
+  /** NUL bytes inside the document (outside \bin data): a block overwritten by zeros. */
+  zeroed: boolean;
   /** The drawing shapes with their boxes and text, for the reading by position (shape-pairs.ts). */
   shapes: RtfShape[];
 }
@@ -328,6 +331,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
   let starNext = false;
   let groupStart = false; // the next control word is the first in its group (a destination)
   let closedEarly = false;
+  let zeroed = false;
   while (i < b.length) {
     if ((++steps & 0xffff) === 0) checkTime();
     const c = b[i];
@@ -609,6 +613,9 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
     i++;
     groupStart = false;
     if (c === 0x0d || c === 0x0a) continue;
+    // RTF is 7-bit text; \bin data is skipped above. A NUL inside the document is a block overwritten by
+    // zeros (a disk or transfer error): what stood there, braces and text, is lost.
+    if (c === 0 && stack.length > 0) zeroed = true;
     if (st.objdata) {
       if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)) {
         if (hex.length < 64 << 20) hex.push(String.fromCharCode(c));
@@ -629,7 +636,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
     let e = i;
     while (e < b.length && e - i < 4096) {
       const d = b[e];
-      if (d === 0x5c || d === 0x7b || d === 0x7d || d === 0x0d || d === 0x0a || d >= 0x80) break;
+      if (d === 0x5c || d === 0x7b || d === 0x7d || d === 0x0d || d === 0x0a || d >= 0x80 || d === 0) break;
       e++;
     }
     emit(String.fromCharCode(c, ...b.subarray(i, e)));
@@ -641,7 +648,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
     const all = v.join('');
     text.set(k, hiddenSeen ? bothReadings(all, (shown.get(k) ?? []).join('')) : all);
   }
-  return { text, objects, damagedObjects, truncated: stack.length > 0 || deep > 0, tooDeep, closedEarly, shapes };
+  return { text, objects, damagedObjects, truncated: stack.length > 0 || deep > 0, tooDeep, closedEarly, zeroed, shapes };
 }
 
 /** Anything but blanks and NULs (which writers and mail gateways leave after the last brace) from `i` on. */
