@@ -36,15 +36,18 @@ export function decodeTextString(b: Uint8Array): string {
     if (c >= 0x80) high = true;
   }
   if (high) {
-    // Japanese producers sometimes write UTF-8 or Shift_JIS without a BOM: add those readings.
-    for (const label of ['utf-8', 'shift_jis']) {
+    // Japanese producers sometimes write UTF-8 or Shift_JIS without a BOM: add those readings. UTF-8 with a
+    // damaged byte (a disk or transfer error) is neither: its UTF-8 reading is added all the same, as the text
+    // around the damage is still there (an XHTML rich value, which readers parse as UTF-8 XML).
+    const reading = ['utf-8', 'shift_jis'].find((label) => {
       try {
         s += '\n' + new TextDecoder(label, { fatal: true }).decode(b);
-        break;
+        return true;
       } catch {
-        /* not this one */
+        return false;
       }
-    }
+    });
+    if (!reading) s += '\n' + new TextDecoder('utf-8').decode(b);
   }
   return s;
 }

@@ -7,6 +7,9 @@ import { Cmd, Dict, PdfDoc, Parser, Ref, Stream, type Obj } from './pdf-parse.js
 import { ScanError } from './types.js';
 import { adobeJapan1 } from './adobe-japan1.js';
 
+/** The font types a font dictionary's /Subtype names (ISO 32000-2 9.6, 9.7). */
+const FONT_TYPES = new Set(['Type0', 'Type1', 'MMType1', 'TrueType', 'Type3', 'CIDFontType0', 'CIDFontType2', 'OpenType']);
+
 // ---------------------------------------------------------------- encodings
 
 function tableFromDecoder(label: string): string[] {
@@ -586,6 +589,9 @@ export class FontLoader {
     const doc = this.doc;
     const f = new PdfFont();
     const subtype = doc.resolve(d.get('Subtype'));
+    // No font is without its type (pdftotext: "Unknown font type"): one lost to damage (a byte of the
+    // /Subtype key) would read a composite font's two-byte codes as one-byte ones, and its text as other text.
+    if (typeof subtype !== 'string' || !FONT_TYPES.has(subtype)) throw new ScanError('corrupt', "PDF is damaged (a font's type is missing or unknown)");
     let toUni: CMapData | null = null;
     try {
       toUni = this.cmap(d.get('ToUnicode'));

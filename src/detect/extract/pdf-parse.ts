@@ -191,6 +191,9 @@ export function unescapeLiteral(buf: Uint8Array, s: number, e: number, out: Uint
   return n;
 }
 
+/** Bytes a number's slips are made of: digits, signs and points. */
+const NUMERIC = Uint8Array.from({ length: 256 }, (_, c) => ((c >= 48 && c <= 57) || c === 0x2b || c === 0x2d || c === 0x2e ? 1 : 0));
+
 export class Parser {
   pos: number;
   /** Syntax a writer never produces was met and skipped (a dictionary key that is no name, a hex string with other bytes): damage. */
@@ -268,6 +271,10 @@ export class Parser {
             this.pos = before;
             break;
           }
+          // A bare word is no object (true, false and null are parsed as values): a damaged token,
+          // such as a number with a stray byte in it ("0\xDF0": qpdf's "unknown token"), which shifts
+          // what follows it (a font's widths, and the spaces read from them).
+          if (v instanceof Cmd) this.errors++;
           arr.push(v);
           if (this.pos === before) this.pos++;
         }
@@ -337,8 +344,9 @@ export class Parser {
         f /= 10;
       }
     }
-    // swallow junk like "1.2.3" or "12-3"
-    while (p < buf.length && CLS[buf[p]] === 0) p++;
+    // swallow junk like "1.2.3" or "12-3" (writers' slips Acrobat and pdf.js read past); any other byte
+    // in a number is damage (qpdf: "unknown token"), and the number may stand for two ("0 0" read as 0).
+    for (; p < buf.length && CLS[buf[p]] === 0; p++) if (!NUMERIC[buf[p]]) this.errors++;
     this.pos = p;
     return neg ? -v : v;
   }
@@ -438,10 +446,23 @@ export class Parser {
         this.pos = before;
         break;
       }
+      if (v instanceof Cmd) this.errors++; // as in an array
       d.set(key, v);
     }
     return d;
   }
+}
+
+/**
+ * Whether an object is followed by what may follow one: endobj, or (endobj left out, as some writers do)
+ * the next object, the cross-reference, the trailer or the end of the file. Anything else is the damaged
+ * rest of it (a stream whose keyword lost a byte: qpdf's "expected endobj"), which was not read.
+ */
+function endsWell(buf: Uint8Array, p: Parser): boolean {
+  p.skipWs();
+  const at = p.pos;
+  if (at >= buf.length || ['endobj', 'xref', 'trailer', 'startxref', '%%EOF'].some((k) => bytesEq(buf, at, k))) return true;
+  return /^\d+\s+\d+\s+obj/.test(latin1(buf, at, Math.min(buf.length, at + 24)));
 }
 
 // ---------------------------------------------------------------- document
@@ -478,10 +499,23 @@ export class PdfDoc {
   encryptNum = -1;
   /** Something was damaged (repair scan, bad stream); the caller may report it. */
   damaged = false;
+  /**
+   * No trailer anywhere (neither the cross-reference's nor one the repair scan found, an xref stream's
+   * included): the catalog is found by its type, but the document information dictionary (/Info: title,
+   * subject, keywords) is known only from the trailer, and is lost with it.
+   */
+  trailerLost = false;
+  /**
+   * A cross-reference stream or an object stream that does not decode whole (its deflate data damaged):
+   * the objects it lists or holds are lost or read from garbage (a catalog of stray bytes, no pages), and
+   * pdftotext says "Bad block header in flate stream".
+   */
+  packedDamaged = false;
   /** Objects read with syntax no writer produces (Parser.errors): parts of them were skipped. */
   readonly malformed = new Set<number>();
-  /** Objects the cross-reference lists as in use that could not be read (where they are said to be, or by the repair scan). */
+  /** Objects the cross-reference lists as in use (or, once the file was scanned, any referred to) that could not be read. */
   readonly unloadable = new Set<number>();
+  /** The file was scanned for its objects (scan()): its cross-reference did not lead to them. */
   repaired = false;
 
   constructor(
@@ -592,7 +626,9 @@ export class PdfDoc {
     const size = Number(dict.get('Size')) | 0;
     const idx = dict.get('Index');
     const ranges: number[] = Array.isArray(idx) ? idx.map((x) => Number(x) | 0) : [0, size];
-    const data = this.decodeStream(s, false);
+    const info = { partial: false };
+    const data = this.decodeStream(s, false, info);
+    if (!data || info.partial) this.packedDamaged = true;
     if (!data) return;
     const rowLen = w0 + w1 + w2;
     if (rowLen <= 0) return;
@@ -676,6 +712,7 @@ export class PdfDoc {
     this.cache.clear();
     this.objStms.clear();
     // trailer: newest scan trailer with /Root wins, merged over the current one
+    if (this.trailer.size === 0 && this.scanTrailers.length === 0) this.trailerLost = true;
     for (let i = this.scanTrailers.length - 1; i >= 0; i--) {
       const t = this.scanTrailers[i];
       for (const [k, v] of t) if (!this.trailer.has(k) || (k === 'Root' && !this.rootOk())) this.trailer.set(k, v);
@@ -726,7 +763,9 @@ export class PdfDoc {
         const alt = this.scanned || (this.xref.get(num) ? this.scan() : null);
         const e = alt?.get(num);
         o = e ? this.load(num, e) : undefined;
-        if (o === undefined && this.xref.get(num)) {
+        // Once the file had to be scanned for its objects (damage), an object referred to but found nowhere
+        // is one whose header the damage took, not one that never existed.
+        if (o === undefined && (this.xref.get(num) || this.repaired)) {
           this.damaged = true;
           this.unloadable.add(num);
         }
@@ -777,7 +816,9 @@ export class PdfDoc {
     if (e && e.t === 1) s = this.parseIndirectAt(e.a, sn, true)?.obj;
     if (!(s instanceof Stream)) s = this.get(sn);
     if (!(s instanceof Stream)) return null;
-    const data = this.decodeStream(s, true);
+    const info = { partial: false };
+    const data = this.decodeStream(s, true, info);
+    if (!data || info.partial) this.packedDamaged = true;
     if (!data) return null;
     const n = Number(s.dict.get('N')) | 0;
     const first = Number(s.dict.get('First')) | 0;
@@ -813,10 +854,21 @@ export class PdfDoc {
     if (parser.errors > 0) this.malformed.add(num);
     if (obj instanceof Dict) {
       parser.skipWs();
-      if (bytesEq(buf, parser.pos, 'stream')) {
-        return { num, gen, obj: this.readStreamBody(obj, parser.pos + 6, num, gen) };
+      let at = parser.pos;
+      if (!bytesEq(buf, at, 'stream') && !bytesEq(buf, at, 'endobj')) {
+        // Stray bytes between a stream's dictionary and its keyword (a digit of /Length damaged into '>':
+        // pdftotext's "Illegal character"): the stream is read all the same, and the object is damaged.
+        const s = findBytes(buf, 'stream', at, Math.min(buf.length, at + 16));
+        if (s > 0 && !bytesEq(buf, s - 3, 'end')) {
+          this.malformed.add(num);
+          at = s;
+        }
+      }
+      if (bytesEq(buf, at, 'stream')) {
+        return { num, gen, obj: this.readStreamBody(obj, at + 6, num, gen) };
       }
     }
+    if (!endsWell(buf, parser)) this.malformed.add(num);
     return { num, gen, obj: obj instanceof Cmd ? null : obj };
   }
 

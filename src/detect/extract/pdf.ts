@@ -19,7 +19,7 @@ import { blobOf } from '../bytes.js';
 import { zlibStart } from './inflate.js';
 import { applyFilter } from './pdf-filters.js';
 import { decodeEntities, xmlToText } from './xml-text.js';
-import { decodeMarkup } from './text.js';
+import { decodeMarkup, markupEncoding } from './text.js';
 
 export { decodeTextString };
 
@@ -432,7 +432,11 @@ function xmpText(doc: PdfDoc): string | { reason: 'corrupt' | 'too-large'; detai
   const info = { partial: false };
   const data = doc.decodeStream(m, true, info);
   if (!data || info.partial) return { reason: 'corrupt', detail: "the PDF's XMP metadata could not be decoded" };
-  return xmpPacketText(decodeMarkup(data));
+  const text = xmpPacketText(decodeMarkup(data));
+  // XMP is Unicode (UTF-8 unless a BOM says otherwise). A packet that is not valid UTF-8 is taken for a legacy
+  // code page above, as some writers do use one; but one damaged byte (a transfer or disk error) does that
+  // too, and the UTF-8 text around it is what the readers show (pdfinfo -meta): both are read.
+  return markupEncoding(data).startsWith('utf-') ? text : `${text}\n${xmpPacketText(new TextDecoder('utf-8').decode(data))}`;
 }
 
 /**
@@ -618,6 +622,8 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   let props = '';
   try {
     props = infoText(doc);
+    // pdfinfo: "Couldn't find trailer dictionary", and no title: what the properties held is not known.
+    if (doc.trailerLost) yield { kind: 'unscannable', reason: 'corrupt', detail: "PDF is damaged (its trailer is lost: the document's properties cannot be found)", where: { area: 'properties' } };
     const xmp = xmpText(doc);
     if (typeof xmp !== 'string') yield { kind: 'unscannable', ...xmp, where: { area: 'properties' } };
     else if (xmp) props = props ? props + '\n' + xmp : xmp;
@@ -773,6 +779,9 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   }
   // Objects read past syntax errors (a key that is no name, a hex string with other bytes in it): what the
   // skipped part held was not read. pdftotext: "Dictionary key must be a name object", "Illegal character".
+  if (doc.packedDamaged) {
+    yield { kind: 'unscannable', reason: 'corrupt', detail: 'PDF is damaged (a cross-reference or object stream does not decode: the objects in it are lost)' };
+  }
   if (doc.malformed.size > 0) {
     yield { kind: 'unscannable', reason: 'corrupt', detail: `PDF is damaged (${doc.malformed.size} object(s) with broken syntax)` };
   }
