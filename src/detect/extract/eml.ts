@@ -13,7 +13,7 @@ import { htmlRuns, markupItems } from './html.js';
 import { charsetDecoder, decodeText, detectTextEncoding, markupEncoding, withoutQuoteMarks } from './text.js';
 import { contentInfo, decodeBody, EMLX_LENGTH, hasEmbeddedMime, parseEntity, splitMultipart, type ContentInfo, type Entity } from './mime.js';
 import { encodedFiles } from './encoded-in-text.js';
-import { decodeBase64, decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
+import { base64Damaged, decodeBase64, decodeCharset, decodeEncodedWords, printable } from './rfc2047.js';
 import { headFormat, isPicture, looksLikeText, mayEndInZip, SNIFF_HEAD, ZIP_END_REACH } from '../sniff.js';
 import { ARCHIVE_START_READ, archiveStart } from './picture-archive.js';
 import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
@@ -104,6 +104,10 @@ function* headerRuns(e: Entity): Generator<Extracted> {
     else for (const t of chunkText(d.text)) yield { kind: 'text', text: t, where: { area: 'headers' } };
   }
   if (e.junk.length) for (const t of chunkText(e.junk.join('\n'))) yield { kind: 'text', text: t, where: { area: 'headers' } };
+  // A line that is no field where fields are (Python: MissingHeaderBodySeparatorDefect): a field's name
+  // damaged (a byte altered, a block overwritten by zeros), and with it what it said (the Content-Type, the
+  // transfer encoding), so the body after it may be read as what it is not.
+  if (e.junk.length) yield unreadable('the header block has lines that are no header field (damaged)', { area: 'headers' });
   if (problems.length) yield unreadable(`header: ${problems[0]}`, { area: 'headers' });
   if (!e.complete) yield unreadable('the message ends inside its header block (cut short)', { area: 'headers' });
 }
@@ -117,6 +121,7 @@ async function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: numbe
   const info = contentInfo(e, fallback);
   if (nest > 0) {
     yield* textRuns(e.junk.join('\n'), BODY);
+    if (e.junk.length) yield unreadable(`part ${id}: its header block has lines that are no header field (damaged)`);
     if (!e.complete) yield unreadable(`part ${id}: ends inside its header block (cut short)`);
   }
   for (const p of info.problems) yield unreadable(`part ${id}: ${p}`);
@@ -161,6 +166,9 @@ async function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: numbe
  * Null for any other body, and for a short one that is damaged (decoded whole, its damage reported).
  */
 async function pictureHead(body: Uint8Array): Promise<Uint8Array | null> {
+  // Damage anywhere in it (a character a disk or a gateway altered) shifts every byte after it: an
+  // archive appended to the picture is then not found. Such a body is decoded whole, its damage said.
+  if (base64Damaged(body)) return null;
   // Three bytes per four characters, with room for line breaks.
   const whole = body.length <= SNIFF_HEAD * 2;
   const r = decodeBase64(body.subarray(0, SNIFF_HEAD * 2));

@@ -111,6 +111,13 @@ export interface Decoded {
  * message (message/rfc822), whose own header lines would be mangled.
  */
 export function decodeBody(body: Uint8Array, encoding: string, guess = true): Decoded {
+  // 7bit, 8bit and quoted-printable data hold no run of NULs (RFC 2045 2.7, 2.8, 6.7; UTF-16 and UTF-32 text,
+  // which Python sends as 8bit, holds at most three in a row): such a run is a block overwritten by zeros
+  // (a disk or transfer error), and what stood there is lost. Read as it is, and said.
+  if (encoding !== 'binary' && encoding !== 'base64' && hasZeroRun(body)) {
+    const r = decodeBody(body, 'binary', guess);
+    return encoding === 'quoted-printable' ? { bytes: decodeQuotedPrintable(body).bytes, problem: NUL_PROBLEM } : { ...r, problem: r.problem ?? NUL_PROBLEM };
+  }
   switch (encoding) {
     case '7bit':
     case '8bit':
@@ -140,6 +147,20 @@ export function decodeBody(body: Uint8Array, encoding: string, guess = true): De
   }
 }
 
+
+const NUL_PROBLEM = 'a run of NUL bytes in text data (a block overwritten by zeros: damaged)';
+/** NULs in a row that no text holds (see decodeBody). */
+const ZERO_RUN = 16;
+
+function hasZeroRun(b: Uint8Array): boolean {
+  for (let i = b.indexOf(0); i >= 0 && i + ZERO_RUN <= b.length; i = b.indexOf(0, i + 1)) {
+    let n = 1;
+    while (n < ZERO_RUN && b[i + n] === 0) n++;
+    if (n === ZERO_RUN) return true;
+    i += n - 1;
+  }
+  return false;
+}
 
 /**
  * Lines of the base64 alphabet of one common length, as encoders write them (nearly all of them:

@@ -190,6 +190,24 @@ export function decodeBase64(src: string | Uint8Array): { bytes: Uint8Array; bad
   return { bytes: out.subarray(0, o), bad };
 }
 
+/**
+ * Whether base64 is damaged as decodeBase64 would find it (a character outside the alphabet, data after the
+ * padding, a lone last character), without decoding it: one pass, for bodies only the head of which is decoded.
+ */
+export function base64Damaged(b: Uint8Array): boolean {
+  let padded = false;
+  let sextets = 0;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    if (B64[c] >= 0) {
+      if (padded) return true;
+      sextets++;
+    } else if (c === 0x3d) padded = true;
+    else if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return true;
+  }
+  return sextets % 4 === 1;
+}
+
 const hexVal = (c: number): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1);
 
 /**

@@ -1,0 +1,52 @@
+// Damaged copies of marked mail fixtures that were `clean` (scripts/mutants.ts, seed 424242): the damage is
+// written here where it struck; Python's email module reports each (a defect), and none is clean now.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+
+const fixture = (path: string) => new Uint8Array(readFileSync(join(__dirname, '../fixtures', path)));
+const scan = (b: Uint8Array, name = 'x.eml') => scanBlob(new Blob([b as Uint8Array<ArrayBuffer>]), name);
+/** `b` with bytes replaced: [offset, the byte there, the byte written]; the old byte is checked. */
+const edit = (b: Uint8Array, edits: [number, string, number][]): Uint8Array => {
+  const out = b.slice();
+  for (const [at, was, now] of edits) {
+    expect(String.fromCharCode(out[at])).toBe(was);
+    out[at] = now;
+  }
+  return out;
+};
+
+describe('mail damage that was read as clean', () => {
+  it('a field name damaged in the header block (Python: MissingHeaderBodySeparatorDefect), the base64 body then unread: unscannable', async () => {
+    // The T of Content-Transfer-Encoding and a base64 character altered: the body was read as the text it is not.
+    const b = fixture('mail/more/label-utf-8-sig-stamp.eml');
+    expect(await scan(b)).toMatchObject({ verdict: 'marked' });
+    expect(await scan(edit(b, [[149, 'T', 0xab], [178, '5', 0xca]]))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('no header field') });
+  });
+
+  it("a damaged field name in a part's own header block is said too", async () => {
+    const b = fixture('mail/mpack-zip.eml');
+    expect(await scan(b)).toMatchObject({ verdict: 'marked' });
+    const out = await scan(edit(b, [[324, 't', 0x8b], [334, ';', 0xc4], [384, 'g', 0x98], [405, 'p', 0x8f], [580, 'A', 0xbe], [649, 'O', 0xb0], [689, '+', 0xd4], [729, 'Q', 0xae]]));
+    expect(out).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+
+  it('512 zeros over a quoted-printable body (no NUL run is text): unscannable; UTF-16 sent as 8bit (Python) stays clean', async () => {
+    const b = fixture('mail/body-qp-utf8.eml');
+    expect(await scan(b)).toMatchObject({ verdict: 'marked' });
+    const zeroed = b.slice();
+    zeroed.fill(0, 705, 705 + 512);
+    expect(await scan(zeroed)).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('NUL') });
+    const head = new TextEncoder().encode('Subject: memo\nContent-Type: text/plain; charset="utf-16"\nContent-Transfer-Encoding: 8bit\nMIME-Version: 1.0\n\n');
+    const body = new Uint8Array([0xff, 0xfe, ...new Uint8Array(Uint16Array.from('秘書室 Confidential\n\0\0\n', (c) => c.charCodeAt(0)).buffer)]);
+    expect(await scan(new Uint8Array([...head, ...body]))).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('a photo with a 7z after it, one base64 character altered in the middle: decoded whole and said damaged, not taken for a picture', async () => {
+    // Only the photo's head was decoded: the damage shifted the 7z after it out of sight, and the mail was clean.
+    const b = fixture('pictures/photo-7z-appended-python.eml');
+    expect(await scan(b)).toMatchObject({ verdict: 'marked' });
+    expect(await scan(edit(b, [[11864, 'N', 0x0e]]))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('base64') });
+  });
+});
