@@ -53,6 +53,28 @@ describe('a cpio archive with a damaged header: corrupt, never clean', () => {
     b[header + 54] = 0xcf; // newc's c_filesize: eight hex digits from offset 54
     expect(await scanBlob(new Blob([b]), 'cpio_newc_docx.cpio')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
+  it.each([
+    ['cpio_newc_docx.cpio', '070701', 318], // the docx entry's c_devmajor: its sizes still parse, libarchive refuses the digit (bsdtar: "(null)")
+    ['../names/cpio_newc_cp932_name.cpio', '070701', 37], // c_gid
+  ])('%s: a header field other than its size with a byte that is no hex digit is damage too (found by mutating, seed 7707)', async (name, magic, at) => {
+    const b = new Uint8Array(readFileSync(join(DIR, name)));
+    expect(await scanBlob(new Blob([b]), name)).toMatchObject({ verdict: 'marked' });
+    expect(String.fromCharCode(...b.subarray(0, 6))).toBe(magic);
+    b[at] ^= 0xff;
+    expect(await scanBlob(new Blob([b]), name)).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+  it('an odc (070707) header with a byte that is no octal digit: unscannable', async () => {
+    // POSIX cpio's portable format (cpio -H odc), written to its layout: fields of octal digits.
+    const odc = (name: string, data: string) => {
+      const n = new TextEncoder().encode(name + '\0');
+      const o = (v: number, w: number) => v.toString(8).padStart(w, '0');
+      return [...new TextEncoder().encode('070707' + o(1, 6) + o(1, 6) + o(0o100644, 6) + o(0, 6) + o(0, 6) + o(1, 6) + o(0, 6) + o(0, 11) + o(n.length, 6) + o(data.length, 11)), ...n, ...new TextEncoder().encode(data)];
+    };
+    const b = new Uint8Array([...odc('秘—計画.txt', 'x\n'), ...odc('TRAILER!!!', '')]);
+    expect(await scanBlob(new Blob([b]), 'a.cpio')).toMatchObject({ verdict: 'marked', rule: 2 });
+    b[20] = 0x38; // an 8 in c_uid
+    expect(await scanBlob(new Blob([b]), 'a.cpio')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
 });
 
 describe('disc images with UDF (genisoimage -udf, gzipped here)', () => {

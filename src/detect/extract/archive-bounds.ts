@@ -127,11 +127,15 @@ function cpioTrailerEnd(b: Uint8Array): number | null {
   for (let n = 0; n < MAX_CPIO_ENTRIES && at + 26 <= b.length; n++) {
     const magic = text(at, at + 6);
     let header: number, nameSize: number, fileSize: number, align: number;
+    // A header field with other than hex (newc, crc) or octal (odc) digits is one libarchive refuses, ending
+    // its header loop with no error message (bsdtar: "(null)"): what follows was never read.
     if (magic === '070701' || magic === '070702') {
+      if (!/^[0-9A-Fa-f]{104}$/.test(text(at + 6, at + 110))) return null;
       [header, align] = [110, 4];
       nameSize = parseInt(text(at + 94, at + 102), 16);
       fileSize = parseInt(text(at + 54, at + 62), 16);
     } else if (magic === '070707') {
+      if (!/^[0-7]{70}$/.test(text(at + 6, at + 76))) return null;
       [header, align] = [76, 1];
       nameSize = parseInt(text(at + 59, at + 65), 8);
       fileSize = parseInt(text(at + 65, at + 76), 8);
