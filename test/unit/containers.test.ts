@@ -77,6 +77,16 @@ describe('a cpio archive with a damaged header: corrupt, never clean', () => {
   });
 });
 
+describe('a disc image whose system area (the first 32 KiB, which readers ignore) has a stray byte', () => {
+  it('libarchive lists no file, with no error (bsdtar: nothing), 7-Zip lists them all: read from the tree, and not clean (found by mutating, seed 7707)', async () => {
+    const b = new Uint8Array(readFileSync(join(DIR, '../names/iso_rockridge_cp932_name.iso')));
+    expect(await scanBlob(new Blob([b]), 'x.iso')).toMatchObject({ verdict: 'marked', rule: 2 });
+    expect(b.subarray(0, 16 * 2048).every((x) => x === 0)).toBe(true);
+    b[3] = 0x10;
+    expect(await scanBlob(new Blob([b]), 'x.iso')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('libarchive listed no file') });
+  });
+});
+
 describe('disc images with UDF (genisoimage -udf, gzipped here)', () => {
   const image = (name: string) => new Uint8Array(gunzipSync(readFileSync(join(DIR, name))));
   const SECTOR = 2048;

@@ -83,3 +83,22 @@ export async function* jolietOnlyFiles(blob: Blob, ctx: ExtractContext): AsyncGe
     yield { kind: 'member', name: f.name, data: blob.slice(f.extent * SECTOR, f.extent * SECTOR + f.size) };
   }
 }
+
+/**
+ * The files the primary tree lists, read from their extents (names as the tree stores them, Joliet's too),
+ * for an image libarchive reads no entry of: a few stray bytes in the system area (the first 32 KiB, which
+ * readers ignore) make it take the image for another format and list nothing, with no error, where 7-Zip
+ * lists every file. Nothing when the tree lists none.
+ */
+export async function* treeFiles(blob: Blob, ctx: ExtractContext): AsyncGenerator<Extracted> {
+  const { primary, joliet } = await roots(blob);
+  const listed = primary ? await files(blob, primary, false) : [];
+  if (!listed.length) return;
+  if (joliet) for (const f of await files(blob, joliet, true)) yield nameOnly(f.name);
+  for (const f of listed) {
+    ctx.addEntry();
+    ctx.checkTime();
+    yield { kind: 'member', name: f.name, data: blob.slice(f.extent * SECTOR, f.extent * SECTOR + f.size) };
+  }
+  yield { kind: 'unscannable', reason: 'corrupt', detail: 'the image\'s directory could not be read in full (libarchive listed no file): its files were read from the ISO 9660 tree, their Rock Ridge names unread' };
+}

@@ -3,7 +3,7 @@
  * the Joliet tree lists (iso-trees.ts), then its UDF side (udf.ts), whose names may be the only full ones. A UDF-only image is read through UDF alone.
  */
 import { archiveExtractor } from './archive.js';
-import { jolietOnlyFiles } from './iso-trees.js';
+import { jolietOnlyFiles, treeFiles } from './iso-trees.js';
 import { firstVolumeDescriptor, hasUdf, udfFiles } from './udf.js';
 import { readBytes } from '../bytes.js';
 import { ScanError, ScanLimitError, type Extracted, type Extractor } from './types.js';
@@ -13,7 +13,15 @@ const readIso9660 = /* @__PURE__ */ archiveExtractor('iso');
 export const extractIso: Extractor = async function* (blob, ctx) {
   const iso9660 = (await firstVolumeDescriptor(blob)) === 'CD001';
   if (iso9660) yield* volumeIds(blob);
-  if (iso9660) yield* readIso9660(blob, ctx);
+  let entries = 0;
+  if (iso9660) {
+    for await (const x of readIso9660(blob, ctx)) {
+      if (x.kind === 'member') entries++;
+      yield x;
+    }
+  }
+  // libarchive listed nothing, with no error: the tree is read here, and the image said not read in full.
+  if (iso9660 && entries === 0) yield* treeFiles(blob, ctx);
   if (iso9660) yield* jolietOnlyFiles(blob, ctx);
   if (!(await hasUdf(blob))) return;
   if (!iso9660) return yield* udfFiles(blob, ctx, true);
