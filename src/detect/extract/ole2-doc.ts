@@ -36,6 +36,9 @@ const damaged = (what: string): DocResult => ({ encrypted: false, stories: null,
 /** Characters of a list item read after its label at most: the stamp is at its start. */
 const MAX_LABELLED = 256;
 
+/** NUL characters in a row that no Word text holds. */
+const NUL_RUN = '\0'.repeat(16);
+
 /** Characters read from the piece table at most (a .doc is at most 100 MiB anyway). */
 const MAX_CHARS = 64 << 20;
 
@@ -186,6 +189,9 @@ export function readDoc(w: Uint8Array, table: (which: 0 | 1) => Uint8Array | nul
   const result: DocResult = { encrypted: false, stories: stories.filter((s) => s.text.trim()), textBytes };
   if (outside) result.damaged = 'a piece of text lies outside the WordDocument stream';
   else if (listsDamaged) result.damaged = 'its list tables or paragraph property pages do not hold together (list labels not read)';
+  // Word writes no NUL in its text: a run of them is a block of the text overwritten by zeros (a disk or
+  // transfer error; LibreOffice shows what the zeros decode to), and what stood there is lost.
+  else if (all.includes(NUL_RUN)) result.damaged = 'its text holds a run of NUL characters (a block overwritten by zeros)';
   if (capped) result.tooLarge = `more than ${MAX_CHARS >> 20} M characters of text`;
   return result;
 }
