@@ -39,6 +39,19 @@ describe('a stored RAR comment damaged on disk (one bit flipped: its CRC fails)'
   });
 });
 
+describe("a RAR whose main header fails its CRC (7-Zip: 'Cannot open the file as archive')", () => {
+  // libarchive stops before the first member with no error message (bsdtar: "(null)"): the archive read as empty.
+  it.each([
+    ['rar4-comment-stamp.rar', 13], // the high byte of HEAD_SIZE (found by mutating, seed 3131)
+    ['rar4-comment-trap.rar', 13],
+    ['rar5-comment-stamp.rar', 12], // a byte of the main header's data
+  ])('%s with byte %i flipped: unscannable (corrupt), not clean', async (name, at) => {
+    const b = new Uint8Array(bytes(name));
+    b[at] ^= 0x40;
+    expect(await scanBlob(new Blob([b]), name)).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+});
+
 describe('RAR with encrypted headers (rar -hp)', () => {
   it.each(['rar5-headers-encrypted.rar', 'rar4-headers-encrypted.rar'])('%s: unscannable as encrypted, not as damaged', async (name) => {
     expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason: 'encrypted' });

@@ -16,7 +16,7 @@ import { afterArchive, archiveEnd, framingProblem } from './archive-bounds.js';
 import { cabNames, cabReadableCopy } from './cab-headers.js';
 import { crc16, lzhHeaders, lzhNames, needsConversion, readableCopy, type LzhHeader } from './lzh-headers.js';
 import { CHUNK, LibArchive } from './libarchive.js';
-import { rarComments, rarFiles, rarHeadersEncrypted, rarReadableCopy } from './rar-headers.js';
+import { rarComments, rarFiles, rarHeadersEncrypted, rarMainHeaderDamaged, rarReadableCopy } from './rar-headers.js';
 import { decodeText } from './text.js';
 import { chunkText } from '../text-chunks.js';
 import { checkDeclared, ExpansionGuard } from './expansion-guard.js';
@@ -28,6 +28,7 @@ export const archiveExtractor = (format: ArchiveFormat): Extractor =>
     if (format === 'rar' && rarHeadersEncrypted(await readBytes(blob, 0, 64))) {
       throw new ScanError('encrypted', 'the RAR archive’s headers are encrypted (password required): not even the names can be read');
     }
+    if (format === 'rar' && rarMainHeaderDamaged(await readBytes(blob, 0, 1 << 16))) throw new ScanError('corrupt', 'the RAR archive’s main header fails its CRC check (damaged)');
     const problem = await framingProblem(format, blob, -1);
     if (problem && format !== 'cab') throw new ScanError('corrupt', problem);
     yield* readAll(format, blob, ctx);

@@ -262,3 +262,23 @@ function rar5FileHeader(b: Uint8Array, from: { o: number }, end: number): { name
   const len = vint(b, at);
   return { name: b.subarray(at.o, Math.min(end, at.o + len)), crc, stored, directory: (fileFlags & 1) !== 0 };
 }
+
+/**
+ * Whether the archive's main header fails its CRC (RAR 3–4: the low 16 bits of the CRC-32 of the header,
+ * or of its first 13 bytes when it holds a RAR 2.9 comment; RAR 5: the CRC-32 of its size and data).
+ * 7-Zip then cannot open the archive; libarchive stops before the first member with no error message
+ * (bsdtar: "(null)"), which would read as an archive with nothing in it.
+ */
+export function rarMainHeaderDamaged(b: Uint8Array): boolean {
+  if (RAR5.every((x, i) => b[i] === x)) {
+    const at = { o: RAR5.length + 4 };
+    const size = vint(b, at);
+    const end = at.o + size;
+    return end > b.length || crc32(b.subarray(RAR5.length + 4, end)) !== u32(b, RAR5.length);
+  }
+  if (!SIGNATURE.every((x, i) => b[i] === x)) return false;
+  const p = SIGNATURE.length;
+  const size = u16(b, p + 5);
+  const crcOf = (end: number) => end <= b.length && (crc32(b.subarray(p + 2, end)) & 0xffff) === u16(b, p);
+  return b[p + 2] !== MAIN_HEAD || size < 13 || !(crcOf(p + size) || crcOf(p + 13));
+}
