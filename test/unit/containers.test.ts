@@ -77,6 +77,15 @@ describe('a cpio archive with a damaged header: corrupt, never clean', () => {
   });
 });
 
+describe('a V7 tar (no ustar magic, read by libarchive) with a header overwritten by zeros', () => {
+  it('the zero block ends the archive for libarchive, with no error (GNU tar: "A lone zero block"): the members after it are not absent, unscannable (found by mutating, seed 7707)', async () => {
+    const b = new Uint8Array(readFileSync(join(DIR, 'v7tar_name.tar')));
+    expect(await scanBlob(new Blob([b]), 'v7tar_name.tar')).toMatchObject({ verdict: 'marked', rule: 2 });
+    b.fill(0, 1536, 2048); // the header of docs/秘—計画.txt
+    expect(await scanBlob(new Blob([b]), 'v7tar_name.tar')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('lone zero block') });
+  });
+});
+
 describe('a disc image whose system area (the first 32 KiB, which readers ignore) has a stray byte', () => {
   it('libarchive lists no file, with no error (bsdtar: nothing), 7-Zip lists them all: read from the tree, and not clean (found by mutating, seed 7707)', async () => {
     const b = new Uint8Array(readFileSync(join(DIR, '../names/iso_rockridge_cp932_name.iso')));

@@ -6,7 +6,7 @@
 import { readBytes, u32, u64 } from '../bytes.js';
 import { crc32 } from '../crc32.js';
 import type { ArchiveFormat } from '../sniff.js';
-import { octal } from './tar.js';
+import { octal, zerosToEnd } from './tar.js';
 import type { ExtractContext, Extracted } from './types.js';
 import { AFTER_ARCHIVE } from '../member-names.js';
 
@@ -87,7 +87,9 @@ async function v7tarFraming(blob: Blob): Promise<string | null> {
   for (let n = 0; at + 512 <= blob.size; n++) {
     if (n > 1_000_000) return 'tar archive has too many members';
     const h = await readBytes(blob, at, at + 512);
-    if (h.every((b) => b === 0)) return null;
+    // The end, when zeros run to the end of the file; else a header zeroed in the middle (GNU tar: "A lone
+    // zero block"), where libarchive stops with no error and the members after it go unread.
+    if (h.every((b) => b === 0)) return (await zerosToEnd(blob, at + 512)) ? null : `tar archive has a lone zero block at ${at}, with data after it: a header in the middle is damaged`;
     let size: number;
     try {
       size = octal(h, 124, 12);

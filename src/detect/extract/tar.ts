@@ -187,10 +187,10 @@ function* paxText(pax: Map<string, string>): Generator<Extracted> {
 }
 
 /** Whether the blob holds only zero bytes from `from` to its end (read in slices). */
-async function zerosToEnd(blob: Blob, from: number, ctx: ExtractContext): Promise<boolean> {
+export async function zerosToEnd(blob: Blob, from: number, ctx?: Pick<ExtractContext, 'checkTime'>): Promise<boolean> {
   const SLICE = 1 << 20;
   for (let at = from; at < blob.size; at += SLICE) {
-    ctx.checkTime();
+    ctx?.checkTime();
     const b = await readBytes(blob, at, Math.min(blob.size, at + SLICE));
     if (!b.every((x) => x === 0)) return false;
   }
