@@ -38,3 +38,21 @@ describe('a pax header\'s comment and extended attributes are read each on its o
     expect(await scan('pax-fields-apart-trap.tar')).toMatchObject({ verdict: 'clean' });
   });
 });
+
+describe('an extended header or a long name overwritten by zeros (found by mutating marked fixtures, seed 7707)', () => {
+  // No writer makes a pax header or a GNU long name of nothing but zeros: what it said (a comment with the
+  // stamp, the name 秘—long.txt) is lost, and the member was read as if it had none. bsdtar: "Ignoring
+  // malformed pax extended attributes", "Archive entry has empty or unreadable filename".
+  const zeroed = (path: string, from: number, to: number) => {
+    const b = new Uint8Array(readFileSync(join(__dirname, '../fixtures', path)));
+    b.fill(0, from, to);
+    return scanBlob(new Blob([b]), 'x.tar');
+  };
+  it.each(['solaris-x-comment-stamp.tar', 'solaris-x-comment-trap.tar'])('%s, its extended header’s records zeroed: unscannable', async (name) => {
+    expect(await zeroed(`archives/tar-types/${name}`, 512, 1024)).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('pax') });
+  });
+  it('gnu-longname.tar, the long name’s data zeroed: unscannable', async () => {
+    expect(await scanBlob(new Blob([readFileSync(join(__dirname, '../fixtures/office/archives/gnu-longname.tar'))]), 'x.tar')).toMatchObject({ verdict: 'marked', rule: 2 });
+    expect(await zeroed('office/archives/gnu-longname.tar', 1536, 2048)).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('long name') });
+  });
+});

@@ -68,6 +68,8 @@ export const extractTar: Extractor = async function* (blob, ctx) {
     at = dataStart + Math.ceil(size / 512) * 512;
     if (type === 'L') {
       longName = decodeText(await readBytes(data)).replace(/\0+$/, '');
+      // A long name of nothing but zeros was overwritten (bsdtar: "Archive entry has empty or unreadable filename").
+      if (!longName && size > 0) throw new ScanError('corrupt', `tar member at ${at}: its long name (GNU) is damaged`);
       continue;
     }
     // 'X' is the extended header's older type (Solaris tar, early pax): GNU tar and libarchive read it as 'x'.
@@ -153,7 +155,8 @@ export function paxRecords(b: Uint8Array): Map<string, string> | null {
   const out = new Map<string, string>();
   let at = 0;
   while (at < b.length) {
-    if (b[at] === 0 && b.subarray(at).every((x) => x === 0)) break; // padding
+    // Padding after the records; a header of nothing but zeros was overwritten (no writer makes one).
+    if (b[at] === 0 && b.subarray(at).every((x) => x === 0)) return at > 0 ? out : null;
     let sp = at;
     while (sp < b.length && sp - at < 20 && b[sp] >= 0x30 && b[sp] <= 0x39) sp++;
     const len = Number(latin1.decode(b.subarray(at, sp)));
