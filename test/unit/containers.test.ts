@@ -77,6 +77,15 @@ describe('a cpio archive with a damaged header: corrupt, never clean', () => {
   });
 });
 
+describe('a gzip overwritten by zeros from its header on', () => {
+  it('the zeros are not taken for padding after a member that was never there: its name 秘—x.txt and data lost, unscannable (found by mutating, seed 3131)', async () => {
+    const b = new Uint8Array(readFileSync(join(__dirname, '../fixtures', 'office/archives/gnu-utf8-name.gz')));
+    expect(await scanBlob(new Blob([b]), 'x.gz')).toMatchObject({ verdict: 'marked', rule: 2 });
+    b.fill(0, 9);
+    expect(await scanBlob(new Blob([b]), 'x.gz')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+});
+
 describe('a V7 tar (no ustar magic, read by libarchive) with a header overwritten by zeros', () => {
   it('the zero block ends the archive for libarchive, with no error (GNU tar: "A lone zero block"): the members after it are not absent, unscannable (found by mutating, seed 7707)', async () => {
     const b = new Uint8Array(readFileSync(join(DIR, 'v7tar_name.tar')));

@@ -40,6 +40,9 @@ export const extractGzip: Extractor = async function* (blob, ctx) {
   yield { kind: 'member', name, data };
 };
 
+/** The shortest gzip member: a 10-byte header, an empty final block (2 bytes), the CRC-32 and length. */
+const MIN_MEMBER = 20;
+
 /** Where zero bytes to the end of `blob` start, or -1 when it does not end with one. */
 async function paddingStart(blob: Blob): Promise<number> {
   const STEP = 1 << 20;
@@ -59,7 +62,9 @@ async function paddingStart(blob: Blob): Promise<number> {
  * whose members all pass their CRC-32 and length checks is the stream; none: the first error stands.
  */
 async function unpadded(blob: Blob, from: number, ctx: ExtractContext, name: string, first: unknown): Promise<Blob> {
-  for (let end = from; end <= Math.min(blob.size, from + 8); end++) {
+  // Zeros that start inside the first member's header (a block overwritten from there on) are no padding:
+  // a member is at least 18 bytes (header, an empty block, trailer), and a shorter "stream" is none at all.
+  for (let end = Math.max(from, MIN_MEMBER); end <= Math.min(blob.size, from + 8); end++) {
     try {
       return await gunzip(blob.slice(0, end), ctx, name);
     } catch {
