@@ -52,8 +52,11 @@ const HALF_WIDTH_KANA = /[\uff61-\uff9f]/;
  * recorded (an LZH from LHa for UNIX is EUC-JP, one from LHA32 CP932), so rule 2 checks them all.
  */
 export function nameReadings(bytes: Uint8Array): string[] {
-  const all = [decodeName(bytes, false), ...['utf-8', 'shift_jis', 'euc-jp'].map((label) => fatal(label, bytes))];
-  return [...new Set(all.filter((x): x is string => x !== null))];
+  const strict = ['utf-8', 'shift_jis', 'euc-jp'].map((label) => fatal(label, bytes));
+  // None fits: a byte of the name damaged. The rest of it reads as before (「秘—見?.txt」 still starts as it
+  // did), in the two Japanese encodings, the damaged character replaced.
+  const lossy = strict.every((x) => x === null) ? ['shift_jis', 'euc-jp'].map((label) => new TextDecoder(label).decode(bytes)) : [];
+  return [...new Set([decodeName(bytes, false), ...strict, ...lossy].filter((x): x is string => x !== null))];
 }
 
 /**

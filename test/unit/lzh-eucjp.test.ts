@@ -28,3 +28,20 @@ describe('LZH: member names in EUC-JP, with OS ID U (level 2) or no hint (level 
     expect(nameReadings(sjis)).toEqual(['秘―x']);
   });
 });
+
+describe('an LZH header with a Japanese name, damaged (found by mutating marked fixtures, seed 4545)', () => {
+  // libarchive checks a header's sum and CRC, but it reads a copy whose names are spelled in ASCII and whose
+  // sums are recomputed: a bit flipped in such a header, its name, passed unseen, and the name no longer
+  // decoded as EUC-JP or Shift_JIS (秘 lost with it).
+  const flipped = (path: string, at: number) => {
+    const b = new Uint8Array(readFileSync(join(__dirname, '../fixtures/archives', path)));
+    b[at] ^= 0x80;
+    return scanBlob(new Blob([b]), 'x.lzh');
+  };
+  it('level 2, a byte of 見 in 秘―見積.txt: the header fails its CRC, unscannable', async () => {
+    expect(await flipped('lzh-eucjp/eucjp-h2-name-stamp.lzh', 100)).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('checksum') });
+  });
+  it('level 0, a byte of 見 in 秘―見積.txt: the name as it still reads (秘― and the rest) is marked', async () => {
+    expect(await flipped('lzh-eucjp/eucjp-h0-name-stamp.lzh', 85)).toMatchObject({ verdict: 'marked', rule: 2 });
+  });
+});

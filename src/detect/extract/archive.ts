@@ -14,7 +14,7 @@ import { crc32 } from '../crc32.js';
 import type { ArchiveFormat } from '../sniff.js';
 import { afterArchive, archiveEnd, framingProblem } from './archive-bounds.js';
 import { cabNames, cabReadableCopy } from './cab-headers.js';
-import { crc16, lzhHeaders, lzhNames, needsConversion, readableCopy, type LzhHeader } from './lzh-headers.js';
+import { crc16, lzhHeaderDamaged, lzhHeaders, lzhNames, needsConversion, readableCopy, type LzhHeader } from './lzh-headers.js';
 import { CHUNK, LibArchive } from './libarchive.js';
 import { rarComments, rarFiles, rarHeadersEncrypted, rarMainHeaderDamaged, rarReadableCopy } from './rar-headers.js';
 import { decodeText } from './text.js';
@@ -37,6 +37,12 @@ export const archiveExtractor = (format: ArchiveFormat): Extractor =>
 async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext): AsyncIterable<Extracted> {
   const bytes = await readBytes(blob);
   const headers = format === 'lzh' ? lzhHeaders(bytes) : [];
+  const damagedHeader = headers.find((h) => needsConversion(h) && lzhHeaderDamaged(bytes, h));
+  if (damagedHeader) {
+    // Its name is still named (rule 2), in each reading.
+    for (const name of lzhNames(damagedHeader)) yield nameOnly(name);
+    throw new ScanError('corrupt', 'an LZH member header fails its checksum (damaged)');
+  }
   const rar = format === 'rar' ? rarFiles(bytes) : [];
   if (format === 'rar') yield* rarCommentText(bytes, blob.size, ctx);
   // CAB names in each reading, from the cabinet's own entries (libarchive's may not say what was meant).

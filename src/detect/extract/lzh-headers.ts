@@ -136,6 +136,25 @@ export function readableCopy(b: Uint8Array, headers: LzhHeader[]): Uint8Array | 
   return out;
 }
 
+/**
+ * Whether a member header fails its own check (level 0 and 1: the byte sum of the header; an extended
+ * header 0x00: the header's CRC-16). libarchive checks both, but it reads readableCopy's headers, whose
+ * sums are recomputed: damage to a header with a Japanese name (its name itself) would pass unseen.
+ */
+export function lzhHeaderDamaged(b: Uint8Array, h: LzhHeader): boolean {
+  if (h.level <= 1) {
+    let sum = 0;
+    for (let i = h.start + 2; i < h.start + 2 + b[h.start]; i++) sum += b[i];
+    if ((sum & 0xff) !== b[h.start + 1]) return true;
+  }
+  if (h.headerCrcAt !== null && h.end <= b.length) {
+    const copy = b.slice(h.start, h.end);
+    copy[h.headerCrcAt - h.start] = copy[h.headerCrcAt - h.start + 1] = 0;
+    if (crc16(copy) !== (b[h.headerCrcAt] | (b[h.headerCrcAt + 1] << 8))) return true;
+  }
+  return false;
+}
+
 function asciiSpelling(b: Uint8Array, s: number, e: number): void {
   for (let i = s; i < e; i++) {
     const c = b[i];
