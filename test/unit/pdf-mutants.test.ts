@@ -57,6 +57,12 @@ describe('PDF damage that was read as clean', () => {
     expect(await scan(damaged('chromium-drawn-out-of-order.pdf', [[7461, 'y', 0x86]]))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining("font's type") });
   });
 
+  it('a page whose resources lost their /Font key (a byte of it damaged: pdftotext "Unknown font tag") is read, its text found without a font: unscannable (seed 6262)', async () => {
+    // Pages without fonts were not read at all (they could not show 秘): the header drawn in F1 went unread.
+    expect(await scan(damaged('header-stamp.pdf', []))).toMatchObject({ verdict: 'marked' });
+    expect(await scan(damaged('header-stamp.pdf', [[11084, 'n', 0x6a]]))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+
   it('once the cross-reference is unusable (its trailer damaged), an object referred to but found nowhere (its header damaged) is lost, not null', async () => {
     // The ToUnicode map's "4 0 obj" and the trailer's /Root both hit: the map was taken as absent, its codes read as Latin letters.
     expect(await scan(damaged('round4/m-tu-over-unicmap-utf16.pdf', [[226, ' ', 0xdf], [1405, '1', 0xce]]))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });

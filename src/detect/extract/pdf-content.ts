@@ -886,6 +886,9 @@ export function runForm(st: PageState, s: Stream, num: number, resources: Dict |
 
 /** Could any font reachable from these resources (incl. forms) produce 秘/㊙? */
 export function resourcesCanStamp(doc: PdfDoc, fonts: FontLoader, resources: Dict | null, seen: Set<Dict> = new Set(), depth = 0): boolean {
+  // No font list at all: text shown there has no font (pdftotext: "Unknown font tag", "No font in show"), as
+  // where a byte of /Font or /Resources was damaged. The content is read, and such text found not whole.
+  if (depth === 0 && (!resources || resources.get('Font') === undefined)) return true;
   if (!resources || seen.has(resources) || depth > MAX_FORM_DEPTH) return false;
   seen.add(resources);
   // A font list or a font that cannot be read could draw anything: the page is read (and found not whole).
