@@ -25,6 +25,14 @@ describe('mail damage that was read as clean', () => {
     expect(await scan(edit(b, [[149, 'T', 0xab], [178, '5', 0xca]]))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('no header field') });
   });
 
+  it('the first two field names damaged: not a message that starts with its text, since known fields follow (seed 7373)', async () => {
+    // Keywords: and X-Classification: lost a byte each (and a line end further down): the block was read as
+    // body, the stamp in their encoded words unread.
+    const b = fixture('mail/round4/headers-apart-stamp.eml');
+    expect(await scan(b)).toMatchObject({ verdict: 'marked' });
+    expect(await scan(edit(b, [[1, 'e', 0x9a], [9, ' ', 0xdf], [38, 'l', 0x93], [44, 'i', 0x96], [66, 'Y', 0xa6], [132, 'e', 0x9a], [178, '\n', 0xf5], [179, 'C', 0xbc]]))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+
   it("a damaged field name in a part's own header block is said too", async () => {
     const b = fixture('mail/mpack-zip.eml');
     expect(await scan(b)).toMatchObject({ verdict: 'marked' });

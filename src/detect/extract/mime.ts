@@ -46,7 +46,7 @@ export function parseEntity(b: Uint8Array): Entity {
     const m = FIELD.exec(line);
     if (m) fields.push({ name: m[1].toLowerCase(), value: line.slice(m[0].length).trim() });
     else if ((line[0] === ' ' || line[0] === '\t') && fields.length) fields[fields.length - 1].value += ' ' + line.trim();
-    else if (first && !line.startsWith('From ') && !FIELD.exec(headerBytesToText(b.subarray(next, lineAt(b, next).end)))) {
+    else if (first && !line.startsWith('From ') && !FIELD.exec(headerBytesToText(b.subarray(next, lineAt(b, next).end))) && !knownFieldAhead(b, next)) {
       // No header block at all (a part that starts with its text): everything is body.
       return { fields, junk, body: b, complete: true };
     } else junk.push(line); // a damaged field: its text is still read
@@ -54,6 +54,24 @@ export function parseEntity(b: Uint8Array): Entity {
     i = next;
   }
   return { fields, junk, body: b.subarray(b.length), complete: false };
+}
+
+/** Fields no text starts a line with: one among the lines before the first blank line makes them a header block. */
+const KNOWN_FIELD = /^(?:content-[a-z-]+|mime-version|from|to|cc|subject|date|message-id|received|return-path)[ \t]*:/i;
+
+/**
+ * Whether a header block's known field follows (before the first blank line, within 64 lines): the first
+ * lines, no fields, are then fields whose names were damaged (Python: MissingHeaderBodySeparatorDefect),
+ * not a part that starts with its text.
+ */
+function knownFieldAhead(b: Uint8Array, i: number): boolean {
+  for (let n = 0; i < b.length && n < 64; n++) {
+    const { end, next } = lineAt(b, i);
+    if (end === i) return false;
+    if (KNOWN_FIELD.test(headerBytesToText(b.subarray(i, end)))) return true;
+    i = next;
+  }
+  return false;
 }
 
 export function field(e: Entity, name: string): string | undefined {
