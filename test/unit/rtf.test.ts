@@ -103,6 +103,15 @@ describe('extractRtf robustness', () => {
     const bin = await collect('{\\rtf1\\ansi {\\*\\blipuid {\\bin4 \0\0\0\0}}議事録\\par}\0\0');
     expect(bin.filter((x) => x.kind === 'unscannable')).toEqual([]);
   });
+  it('a \\* whose control word lost its first letter ({\\*\\<0x8A>serprops}) stars nothing after it (found by mutating, seed 7373)', async () => {
+    // The star waited for the next control word, the document's own \\deftab, and the rest of the document
+    // was skipped as an unknown destination: the shape 「秘 Confidential」 and the body were never read.
+    const b = fixture('lo-shape.rtf');
+    expect(String.fromCharCode(...b.subarray(1418, 1431))).toBe('{\\*\\userprops');
+    b[1422] = 0x8a;
+    expect(stampWhere(await collect(b))).not.toBeNull();
+    expect((await collect(b)).map((x) => (x.kind === 'text' ? x.text : '')).join('')).toContain('通常の本文です');
+  });
   it('not RTF → corrupt', async () => {
     await expect(collect('hello')).rejects.toMatchObject({ reason: 'corrupt' });
   });

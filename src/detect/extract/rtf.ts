@@ -430,6 +430,9 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
           starNext = true;
           continue;
         }
+        // \* stars the control word right after it: a symbol there (a letter of the word damaged) is none,
+        // and the star must not fall on a later word (the document's own \deftab, which skipped the rest).
+        starNext = false;
         groupStart = false;
         if (ucSkip > 0 && n !== 0x0d && n !== 0x0a) {
           ucSkip--;
