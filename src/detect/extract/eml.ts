@@ -115,10 +115,10 @@ function* headerRuns(e: Entity): Generator<Extracted> {
 const unreadable = (detail: string, where: Where = BODY): Extracted => ({ kind: 'unscannable', reason: 'corrupt', detail, where });
 const BODY: Where = { area: 'body' };
 
-/** The body of entity `e` (part number `id`, multipart nesting `nest`). */
-async function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fallback: string): AsyncGenerator<Extracted> {
+/** The body of entity `e` (part number `id`, multipart nesting `nest`; `fallback`, `encodingFallback`: see contentInfo). */
+async function* walkBody(e: Entity, ctx: ExtractContext, id: string, nest: number, fallback: string, encodingFallback?: string): AsyncGenerator<Extracted> {
   ctx.checkTime();
-  const info = contentInfo(e, fallback);
+  const info = contentInfo(e, fallback, encodingFallback);
   if (nest > 0) {
     yield* textRuns(e.junk.join('\n'), BODY);
     if (e.junk.length) yield unreadable(`part ${id}: its header block has lines that are no header field (damaged)`);
@@ -353,8 +353,11 @@ async function* walkMultipart(e: Entity, info: ContentInfo, ctx: ExtractContext,
     return;
   }
   const inner = info.type === 'multipart/digest' ? 'message/rfc822' : 'text/plain';
+  // A form upload's parts carry their bytes as they are (RFC 7578 4.7: no transfer encoding), a file's
+  // runs of zeros included; a mail part without the field is 7bit text, where such a run is damage.
+  const encoding = info.type === 'multipart/form-data' ? 'binary' : undefined;
   for (const [k, raw] of mp.parts.entries()) {
-    yield* walkBody(parseEntity(raw), ctx, `${id}.${k + 1}`, nest + 1, inner);
+    yield* walkBody(parseEntity(raw), ctx, `${id}.${k + 1}`, nest + 1, inner, encoding);
   }
   if (!mp.closed) yield unreadable(`part ${id}: the closing boundary is missing (message cut short)`, where);
   yield* textRuns(decodeCharset(mp.epilogue, undefined).text, where);

@@ -82,7 +82,7 @@ export interface ContentInfo {
   /** Lowercase `type/subtype`; `text/plain` when absent or unreadable (RFC 2045 §5.2). */
   type: string;
   params: Map<string, string>;
-  /** Lowercase transfer encoding; `7bit` when absent. */
+  /** Lowercase transfer encoding; when absent `7bit`, or the default given (`binary` in a form upload). */
   encoding: string;
   disposition: string;
   /** The attachment's name: Content-Disposition filename, else Content-Type name (RFC 2231 and 2047 decoded). */
@@ -95,14 +95,14 @@ export interface ContentInfo {
 /** Content-Type, Content-Transfer-Encoding and Content-Disposition of an entity. `fallback` is the default type (message/rfc822 inside multipart/digest). */
 const COMMENT = /\([^()]*\)/g;
 
-export function contentInfo(e: Entity, fallback = 'text/plain'): ContentInfo {
+export function contentInfo(e: Entity, fallback = 'text/plain', encodingFallback = '7bit'): ContentInfo {
   const ct = splitParams(field(e, 'content-type') ?? '');
   const cd = splitParams(field(e, 'content-disposition') ?? '');
   const p = decodeParams(ct.params);
   const d = decodeParams(cd.params);
   const type = /^[\w.+-]+\/[\w.+-]+$/.test(ct.head) ? ct.head.toLowerCase() : fallback;
   // RFC 822 lets a structured field carry comments and quotes (`base64 (by MailGW)`, `"base64"`): the token is what counts.
-  const encoding = (field(e, 'content-transfer-encoding') ?? '7bit').replace(COMMENT, '').replace(/"/g, '').trim().toLowerCase();
+  const encoding = (field(e, 'content-transfer-encoding') ?? encodingFallback).replace(COMMENT, '').replace(/"/g, '').trim().toLowerCase();
   return {
     type,
     params: p.params,
