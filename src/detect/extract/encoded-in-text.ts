@@ -118,6 +118,8 @@ async function* pgpMessages(text: string, ctx: ExtractContext, label: string): A
 const BASE64_PART = /^content-transfer-encoding:[ \t]*base64[ \t]*\r?\n(?:[^\r\n]+\r?\n){0,16}?\r?\n((?:[A-Za-z0-9+/=]{4,}[ \t]*\r?\n?)+)/gim;
 /** The name a part's nearby headers give it (`filename=`, `name=`). */
 const PART_NAME = /\b(?:file)?name\*?=\s*"?([^"\r\n;]{1,255})/i;
+/** The name a part's headers give it, looked for from 1 KiB before its match to `to`; else `fallback`. */
+const partName = (text: string, m: RegExpExecArray, to: number, fallback: string): string => PART_NAME.exec(text.slice(Math.max(0, m.index - 1024), to))?.[1] ?? fallback;
 /** Parts decoded per text, as uuBlocks' bound. */
 const MAX_PARTS = 64;
 
@@ -128,7 +130,7 @@ const MAX_PARTS = 64;
  * file that is a message from its first line.
  */
 const base64Parts = (text: string, ctx: ExtractContext) =>
-  partMembers(text, BASE64_PART, ctx, (m) => base64Bytes(m[1]), (m) => PART_NAME.exec(text.slice(Math.max(0, m.index - 1024), m.index + m[0].length - m[1].length))?.[1] ?? '(base64 part)');
+  partMembers(text, BASE64_PART, ctx, (m) => base64Bytes(m[1]), (m) => partName(text, m, m.index + m[0].length - m[1].length, '(base64 part)'));
 
 /** A part's quoted-printable transfer encoding, then its other header lines and a blank line: its text follows. */
 const QP_PART = /^content-transfer-encoding:[ \t]*quoted-printable[ \t]*\r?\n(?:[^\r\n]+\r?\n){0,16}?\r?\n/gim;
@@ -148,7 +150,7 @@ const qpParts = (text: string, ctx: ExtractContext) =>
       const end = BOUNDARY_LINE.exec(text.slice(start));
       return decodeQuotedPrintable(text.slice(start, end ? start + end.index : text.length)).bytes;
     },
-    (m) => PART_NAME.exec(text.slice(Math.max(0, m.index - 1024), m.index + m[0].length))?.[1] ?? '(quoted-printable part)',
+    (m) => partName(text, m, m.index + m[0].length, '(quoted-printable part)'),
   );
 
 /** A PEM block of a CMS message (PKCS #7): what it signs or carries is read from its DER (sealed.ts, or as bytes). */

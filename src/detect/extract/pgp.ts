@@ -7,7 +7,7 @@
  *
  * RFC 9580 (4.2 packet headers and partial lengths, 5.6 compressed data, 5.9 literal data, 6 armor).
  */
-import { blobOf } from '../bytes.js';
+import { blobOf, concat } from '../bytes.js';
 import { decodeBzip2 } from './bzip2.js';
 import { ExpansionGuard } from './expansion-guard.js';
 import { inflateRaw, unzlib } from './inflate.js';
@@ -43,7 +43,7 @@ export function* packets(b: Uint8Array): Generator<Packet> {
         p = next + length;
         if (!partial) break;
       }
-      yield { tag, body: parts.length === 1 ? parts[0] : joined(parts) };
+      yield { tag, body: concat(parts) };
       at = p;
     } else {
       const tag = (h >> 2) & 0x0f;
@@ -69,16 +69,6 @@ function newLength(b: Uint8Array, p: number): { length: number; partial: boolean
   if (c < 224) return { length: ((c - 192) << 8) + b[p + 1] + 192, partial: false, next: p + 2 };
   if (c === 255) return { length: b[p + 1] * 2 ** 24 + ((b[p + 2] << 16) | (b[p + 3] << 8) | b[p + 4]), partial: false, next: p + 5 };
   return { length: 1 << (c & 0x1f), partial: true, next: p + 1 };
-}
-
-function joined(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
-  let o = 0;
-  for (const x of parts) {
-    out.set(x, o);
-    o += x.length;
-  }
-  return out;
 }
 
 /**

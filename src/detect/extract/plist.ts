@@ -74,13 +74,12 @@ function layoutOf(b: Uint8Array): Layout {
   return { offsets, refSize };
 }
 
-/** Whether `b`'s last 32 bytes are a trailer that fits it. */
-function fits(b: Uint8Array): boolean {
+/** `b`'s layout when its last 32 bytes are a trailer that fits it, else null. */
+function layoutIfFits(b: Uint8Array): Layout | null {
   try {
-    layoutOf(b);
-    return true;
+    return layoutOf(b);
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -158,9 +157,11 @@ const TRAILING_BLANKS = 8;
 
 async function* binaryList(whole: Uint8Array, ctx: ExtractContext): AsyncGenerator<Extracted> {
   let end = whole.length;
-  while (whole.length - end < TRAILING_BLANKS && end > 0 && [0x00, 0x09, 0x0a, 0x0d, 0x20].includes(whole[end - 1]) && !fits(whole.subarray(0, end))) end--;
+  let fitting = layoutIfFits(whole);
+  while (!fitting && whole.length - end < TRAILING_BLANKS && end > 0 && [0x00, 0x09, 0x0a, 0x0d, 0x20].includes(whole[end - 1])) fitting = layoutIfFits(whole.subarray(0, --end));
   const b = whole.subarray(0, end);
-  const l = layoutOf(b);
+  // None fits: the list's own error.
+  const l = fitting ?? layoutOf(b);
   const objects: Obj[] = [];
   for (let i = 0; i < l.offsets.length; i++) {
     if ((i & 1023) === 1023) ctx.checkTime();
