@@ -17,6 +17,7 @@ import preact from '@preact/preset-vite';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { GECKO_ID } from './src/policy/extension-id.js';
 import { arrowIifes } from './scripts/arrow-iifes.js';
+import { literalEscapes } from './scripts/literal-escapes.js';
 
 const browser = process.env.BROWSER === 'firefox' ? 'firefox' : 'chrome';
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
@@ -106,13 +107,13 @@ function privateContentScripts(): Plugin {
 /**
  * Property names only the page hooks' own objects have (a Gate's `ready`/`refusedNow`/`decision`, a
  * Decision's `ok`/`waiters`, a checked body's `gate`, a lineage's `files`/`rest`, a walk's
- * `blobs`/`seen`/`left`, intact.ts's snapshots' `target`/`keys`): Terser shortens them in
+ * `blobs`/`seen`/`left`, intact.ts's snapshots' `target`/`keys`/`seenAs`): Terser shortens them in
  * page-hooks.js. None crosses to the guard (bridge.ts carries its own fields), and the hooks read no
  * page or DOM object's property of these names (they read the DOM through safe-self.ts's captured
  * getters), which the renaming would break. `ready` and `files` are on Terser's list of DOM names,
  * hence `builtins`. (`done` is not here: the hooks read iterator results'.)
  */
-const HOOKS_PRIVATE = /^(ready|refusedNow|decision|ok|waiters|gate|files|rest|blobs|seen|left|target|keys)$/;
+const HOOKS_PRIVATE = /^(ready|refusedNow|decision|ok|waiters|gate|files|rest|blobs|seen|left|target|keys|seenAs)$/;
 /**
  * The same for guard.js: methods of the guard's memory (src/guard/memory.ts) that only the guard core
  * calls, the guard core's own methods and ports that only the adapter (gate.ts) and the channel modules
@@ -146,7 +147,7 @@ function minifyInjected(): Plugin {
           if (!folded.code) this.error(`${file.fileName}: Terser gave no code`);
           min = folded.code!;
         }
-        file.source = min;
+        file.source = literalEscapes(min);
       }
     },
   };

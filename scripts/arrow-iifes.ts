@@ -6,25 +6,7 @@
  * alone): about 6 bytes each, 170 B of page-hooks.js, which every frame parses (vite.config.ts).
  */
 import { parseAst } from 'vite';
-
-interface Node {
-  type: string;
-  start: number;
-  end: number;
-  [key: string]: unknown;
-}
-
-const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && typeof (v as Node).type === 'string';
-
-function children(n: Node): Node[] {
-  const out: Node[] = [];
-  for (const key of Object.keys(n)) {
-    const v = n[key];
-    if (Array.isArray(v)) for (const c of v) isNode(c) && out.push(c);
-    else if (isNode(v)) out.push(v);
-  }
-  return out;
-}
+import { applyEdits, children, type Edit, type Node } from './ast-edits.js';
 
 /** Whether `n` (a function's parameters or body) reads what only a non-arrow function of its own has. */
 function readsOwnThis(n: Node): boolean {
@@ -36,7 +18,7 @@ function readsOwnThis(n: Node): boolean {
 }
 
 export function arrowIifes(code: string): string {
-  const edits: { at: number; end: number; text: string }[] = [];
+  const edits: Edit[] = [];
   const visit = (n: Node): void => {
     const f = n.callee as Node | undefined;
     if (n.type === 'CallExpression' && f?.type === 'FunctionExpression' && !f.id && !f.generator && !f.async) {
@@ -50,7 +32,5 @@ export function arrowIifes(code: string): string {
     for (const c of children(n)) visit(c);
   };
   visit(parseAst(code) as unknown as Node);
-  let out = code;
-  for (const e of edits.sort((a, b) => b.at - a.at)) out = out.slice(0, e.at) + e.text + out.slice(e.end);
-  return out;
+  return applyEdits(code, edits);
 }

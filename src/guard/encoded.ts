@@ -144,8 +144,7 @@ const STAMP_BYTES = /\xe7\xa7\x98|\xe3\x8a\x99|\xd8y|y\xd8|\x992|2\x99|\x94\xe9|
 const READ_AS_FORMAT =
   /^(?:PK|\xd0\xcf|\x1f[\x8b\x9d]|7z|Rar|\xfd7z|BZh|\(\xb5|[P-_]\*M|MSCF|[^]{2}-l|\s*\{\\rtf|(?:\xef\xbb\xbf)?\s*<|begin|#!|!<|0707|MZ|\x7fE|AC1|x[\x01\x5e\x9c\xda]|\xed\xab|Cr24|\x01\x01|BABYL|MSWIM)|%PDF|obj|ustar|(?:^|\n)--|\n[!-9;-~]+[ \t]*:/;
 /** The web's images, which the sniff calls images (never read) unless READ_AS_FORMAT's loose parts say otherwise. */
-const IMAGE = /^(?:\x89PNG|\xff\xd8\xff|GIF8|RIFF[^]{4}WEBP)/;
-const IMAGE_BUT = /%PDF|obj|ustar/;
+const IMAGE = /^(?:\x89PNG|\xff\xd8\xff|GIF8|RIFF[^]{4}WEBP)(?![^]*(?:%PDF|obj|ustar))/;
 
 /**
  * A base64 run as the page sees it; with a `\\` inside, or a line break beside it, the guard may cut it
@@ -177,7 +176,7 @@ export function mayCarryDocument(text: string, decode: (s: string) => string, x:
     if (x(CUT_OTHERWISE, run)) continue;
     // The first KiB (and 2 bytes) alone first: a large picture or a document's format needs no more.
     const head = decode(atobText(cut(run, 0, 1368), x, cut));
-    if (x(IMAGE, head) && !x(IMAGE_BUT, head)) continue;
+    if (x(IMAGE, head)) continue;
     if ((long && x(READ_AS_FORMAT, head)) || x(STAMP_BYTES, decode(atobText(run, x, cut)))) return true;
   }
   return false;

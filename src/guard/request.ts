@@ -14,6 +14,7 @@ import type { Designated, MarkedVerdict } from '../detect/types.js';
 import { chunkText } from '../detect/text-chunks.js';
 import { TEXT_CAP, textVerdictOf } from './find.js';
 import { MAY_HOLD_STAMP_TEXT } from './text-prefilter.js';
+import { transcodedTexts } from './transcoded.js';
 import { BASE64_STAMP, decodeRuns, urlText } from './url-text.js';
 
 /** What Chromium's webRequest gives as `requestBody` (Firefox's has the same shape). */
@@ -76,29 +77,17 @@ export function urlMayBeMarked(url: string, designated: Partial<Designated>): bo
  * The first marking in the text a URL carries to its server (path and query, decoded as the server
  * reads them: src/guard/url-text.ts), or null. A page in a legacy Japanese encoding sends a form's
  * query escaped in that encoding (秘 is %94%E9 in Shift_JIS), which UTF-8 decoding leaves as escapes:
- * those are read as Shift_JIS and as EUC-JP too. Never throws.
+ * those are read in the legacy charsets too (transcoded.ts). Never throws.
  */
 export function markedInUrl(url: string, designated: Partial<Designated>): BodyHit | null {
   if (!urlMayBeMarked(url, designated)) return null;
   const text = urlText(url);
   if (text === '') return null;
-  const hit = textHit(text, designated);
-  if (hit || !LEGACY_ESCAPE.test(text)) return hit;
-  const bytes = escapedBytes(text);
-  for (const label of ['shift_jis', 'euc-jp']) {
-    const legacy = textHit(new TextDecoder(label).decode(bytes), designated);
-    if (legacy) return legacy;
+  for (const t of [text, ...transcodedTexts(text)]) {
+    const hit = textHit(t, designated);
+    if (hit) return hit;
   }
   return null;
-}
-
-/** An escaped byte that UTF-8 decoding left alone (not part of a valid UTF-8 sequence). */
-const LEGACY_ESCAPE = /%[89a-f][0-9a-f]/i;
-
-/** The string's bytes with each %XX escape resolved (the text between escapes as UTF-8). */
-function escapedBytes(s: string): Uint8Array {
-  const parts = s.split(/(%[0-9a-f]{2})/i).map((p, i) => (i % 2 ? Uint8Array.of(parseInt(p.slice(1), 16)) : new TextEncoder().encode(p)));
-  return concat(parts, parts.reduce((n, p) => n + p.byteLength, 0));
 }
 
 function markedInRaw(raw: NonNullable<RequestBody['raw']>, designated: Partial<Designated>): BodyHit | null {
@@ -146,15 +135,23 @@ function decodedHit(text: string, designated: Partial<Designated>): BodyHit | nu
 
 /**
  * The first run of `text` that is marked, read as sent and as the receiving end decodes it (form/URL
- * encoding, also repeated; JSON string escapes; character references), TEXT_CAP characters at a time
- * (overlapping, so a stamp across a cut is read whole), or null. The network layer's reading of a body,
- * and the guard's of a text the page hooks or a form hand it (extension/content/hook-items.ts): a text
- * longer than one scan, or escaped once more than its encoding, is read whole and decoded there.
+ * encoding, also repeated; JSON string escapes; character references; mail's and legacy pages'
+ * transfer encodings: transcoded.ts), TEXT_CAP characters at a time (overlapping, so a stamp across a
+ * cut is read whole), or null. The network layer's reading of a body, and the guard's of a text the
+ * page hooks or a form hand it (extension/content/hook-items.ts): a text longer than one scan, or
+ * escaped once more than its encoding, is read whole and decoded there.
  */
 export function markedReading(text: string, designated: Partial<Designated>): { run: string; verdict: MarkedVerdict } | null {
-  for (const t of [text, /%[0-9a-f]{2}|\+/i.test(text) ? decodeRuns(text.replaceAll('+', ' ')) : '', /\\[nrtu"\\/]/.test(text) ? jsonUnescaped(text) : '']) {
+  const decoded = /%[0-9a-f]{2}|\+/i.test(text) ? decodeRuns(text.replaceAll('+', ' ')) : '';
+  const json = /\\[nrtu"\\/]/.test(text) ? jsonUnescaped(text) : '';
+  const readings = [text, decoded, json];
+  // Transfer encodings last, and on the text percent-decoded (what is left escaped is not UTF-8) and
+  // on JSON's strings (JSON.stringify writes ISO-2022-JP's ESC as `\u001b`).
+  for (let i = 0; i < readings.length; i++) {
+    const t = readings[i];
     const hit = t ? markedRun(t, designated) : null;
     if (hit) return hit;
+    if (i === 2) readings.push(...transcodedTexts(decoded || text), ...(json ? transcodedTexts(json) : []));
   }
   return null;
 }

@@ -6,7 +6,19 @@
  * it (src/detect/rules/stamp.ts takes the same exit). The hooks decode JSON `\u` escapes,
  * percent-escapes and character references (`&#31192;`) before scanning (extension/content/hooks/text.ts),
  * so any escape that could spell one keeps the text in; so do `escape()`'s `%u79D8` and a
- * percent-escaped `\u` (`%5Cu`), which a URL's or a cookie's check writes out (url-text.ts). Rule 3 (designated keywords and patterns) can match anything: with any of those
+ * percent-escaped `\u` (`%5Cu`), which a URL's or a cookie's check writes out (url-text.ts); and so
+ * do the transfer encodings the guard decodes (TRANSCODED: quoted-printable, ISO-2022-JP's escapes,
+ * also percent-escaped). Rule 3 (designated keywords and patterns) can match anything: with any of those
  * the hooks scan every text, whatever this says.
  */
-export const MAY_HOLD_STAMP_TEXT = /[秘㊙]|\\u|%(?:25)*(?:[89a-f][0-9a-f]|u|5cu)|&#|%26%23/i;
+export const MAY_HOLD_STAMP_TEXT = /[秘㊙]|\\u|%(?:25)*(?:[89a-f][0-9a-f]|u|5cu)|&#|%26%23|=[89a-f].=|\x1b|%1b/i;
+
+/**
+ * A text in a transfer encoding only the guard decodes (transcoded.ts), loosely (a text matched here
+ * and holding nothing is read by the guard and passed): an escaped byte outside ASCII (percent-decoding
+ * leaves those of a legacy Japanese page: `%94%E9` is 秘 in Shift_JIS), two quoted-printable escapes
+ * of such bytes in a row (a Japanese character is two or three: also in a Q encoded-word), ISO-2022-JP's
+ * escapes.
+ * The page hooks test it on a text they decoded and found unmarked, and hand it to the guard.
+ */
+export const TRANSCODED = /%[89a-f]|=[89a-f].=|\x1b/i;

@@ -14,6 +14,7 @@ import { intact } from './intact.js';
 import { lineageOf, type Lineage } from './lineage.js';
 import { cannotBeMarked, designatedText } from './quick.js';
 import { formDataStart } from '../../../src/detect/form-data-line.js';
+import { TRANSCODED } from '../../../src/guard/text-prefilter.js';
 import { decodeRuns } from '../../../src/guard/url-text.js';
 import {
   append,
@@ -124,12 +125,16 @@ function namedAfterSource(f: Blob, l: Lineage): boolean {
 /**
  * The decoded text that carries a marking, also as its percent-escapes decode (`encodeURIComponent` in
  * a JSON value, a FormData field, a text/plain body: what the receiving end reads); '' for none; null
- * when the scanner here cannot be trusted.
+ * when the scanner here cannot be trusted, or the text is in an encoding only the guard decodes.
  */
 function markedText(texts: string[], d: Partial<Designated> | undefined): string | null {
   try {
     if (!intact()) return null;
-    for (let i = 0, t; i < texts.length; i++) if (textMarks((t = texts[i]), d) || textMarks((t = decodeRuns(t)), d)) return t;
+    for (let i = 0, t; i < texts.length; i++) {
+      if (textMarks((t = texts[i]), d) || textMarks((t = decodeRuns(t)), d)) return t;
+      // Mail's or a legacy page's encoding (`=E7=A7=98`, ISO-2022-JP, `%94%E9`): the guard decodes it.
+      if (regExpExec(TRANSCODED, t)) return null;
+    }
     return '';
   } catch {
     return null;

@@ -17,7 +17,8 @@ const GLOBALS = ['Object', 'Array', 'String', 'RegExp', 'Math', 'JSON', 'Map', '
 interface Snapshot {
   target: object;
   keys: PropertyKey[];
-  values: unknown[];
+  /** Each key's value or getter, then its setter. */
+  seenAs: unknown[];
 }
 
 function watchedObjects(): object[] {
@@ -60,12 +61,12 @@ const setterOf = (d: PropertyDescriptor | undefined): unknown => (d && hasOwn(d,
 
 function take(target: object, only?: string[]): Snapshot {
   const keys = only ?? ownKeys(target);
-  const values: unknown[] = [];
+  const seenAs: unknown[] = [];
   for (const key of keys) {
     const d = getOwnPropertyDescriptor(target, key);
-    values.push(dataOf(d), setterOf(d));
+    seenAs.push(dataOf(d), setterOf(d));
   }
-  return { target, keys, values };
+  return { target, keys, seenAs };
 }
 
 // Taken at install time, while the realm is still the browser's. Object.prototype first: a getter
@@ -78,7 +79,7 @@ function unchanged(s: Snapshot): boolean {
   if (s.target !== globalThis && ownKeys(s.target).length !== s.keys.length) return false;
   for (let i = 0; i < s.keys.length; i++) {
     const d = getOwnPropertyDescriptor(s.target, s.keys[i]);
-    if (dataOf(d) !== s.values[2 * i] || setterOf(d) !== s.values[2 * i + 1]) return false;
+    if (dataOf(d) !== s.seenAs[2 * i] || setterOf(d) !== s.seenAs[2 * i + 1]) return false;
   }
   return true;
 }
