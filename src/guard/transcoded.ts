@@ -2,7 +2,8 @@
  * Text in a transfer encoding that no text scan reads through, written out as its receiving end reads
  * it: mail's quoted-printable (`=E7=A7=98`) and RFC 2047 Q encoded-words (`=?UTF-8?Q?=E7=A7=98_…?=`),
  * ISO-2022-JP as it is sent (7-bit, its kanji between `ESC $ B` and `ESC ( B`), and percent-escapes of a
- * legacy Japanese page (`%94%E9` is 秘 in Shift_JIS), which UTF-8 decoding leaves as escapes. MARKINGS.md
+ * legacy Japanese page (`%94%E9` is 秘 in Shift_JIS), which UTF-8 decoding leaves as escapes; and
+ * JavaScript's `escape()` (`%u79D8`), which legacy scripts still send bodies in. MARKINGS.md
  * names these encodings, and a mail's body and headers count once decoded, so a page that sends a raw
  * mail, or a stamp written that way in a JSON field, a query or a WebSocket message, is read decoded.
  *
@@ -13,6 +14,7 @@
  */
 import { concat } from '../detect/bytes.js';
 import { TRANSCODED } from './text-prefilter.js';
+import { unescapedU } from './url-text.js';
 
 /** The charsets a Japanese text arrives in, tried in turn on bytes whose charset is not said. */
 const CHARSETS = ['utf-8', 'shift_jis', 'euc-jp', 'iso-2022-jp'];
@@ -22,6 +24,7 @@ const QP_SOFT_BREAK = /=\r?\n/g;
 const QP_ESCAPE = /(=[\dA-F]{2})/;
 const ENCODED_WORD = /=\?([^?\s]+)\?q\?([^?\s]*)\?=/gi;
 const ISO_2022_SHIFT = /\x1b[$(]/;
+const U_ESCAPE = /%u[\da-f]{4}/i;
 
 /**
  * The readings of `text` through each transfer encoding it shows, with the charsets each may be in;
@@ -35,6 +38,7 @@ export function transcodedTexts(text: string): string[] {
   if (LEGACY_PERCENT.test(text)) out.push(...readings(bytesOf(text.split(PERCENT), (p) => parseInt(p.slice(1), 16))));
   if (QP_ESCAPE.test(text)) out.push(...readings(qpBytes(text)));
   if (ISO_2022_SHIFT.test(text)) out.push(decode(new TextEncoder().encode(text), 'iso-2022-jp') ?? '');
+  if (U_ESCAPE.test(text)) out.push(unescapedU(text));
   return out;
 }
 

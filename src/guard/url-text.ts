@@ -41,7 +41,7 @@ const U_ESCAPES = /(?:%u|\\u|%5cu)([0-9a-f]{4})/gi;
 const BASE64_RUN = /[\w+/-]{19}[\w+/-]*/g;
 
 /** `%uXXXX` and `\uXXXX` escapes written out. */
-function unescapedU(s: string): string {
+export function unescapedU(s: string): string {
   return s.replace(U_ESCAPES, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 

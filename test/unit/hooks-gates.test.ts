@@ -89,7 +89,7 @@ describe('gates for derived Blobs', () => {
   });
 
   it('a text in a transfer encoding only the guard decodes is asked about, not passed (red team web6 #3, #4)', async () => {
-    const encoded = ['note \x1b$BHk\x1b(B Confidential', JSON.stringify({ s: '\x1b$BHk\x1b(B Confidential' }), 'body==E7=A7=98 Confidential', 'q=%94%E9+Confidential', '{"s":"=?UTF-8?Q?=E7=A7=98_Confidential?="}'];
+    const encoded = ['note \x1b$BHk\x1b(B Confidential', JSON.stringify({ s: '\x1b$BHk\x1b(B Confidential' }), 'body==E7=A7=98 Confidential', 'q=%94%E9+Confidential', '{"s":"=?UTF-8?Q?=E7=A7=98_Confidential?="}', 'q=%u79D8%20Confidential'];
     for (const text of encoded) expect(gates.gateText('fetch', text), text).toMatchObject({ ready: false, refusedNow: false });
     // A body that percent-decodes as UTF-8 is judged here: clean, so passed.
     expect(gates.gateText('fetch', `q=${encodeURIComponent('秘書室 Confidential')}`)).toEqual({ ready: true });

@@ -52,6 +52,12 @@ describe('a stamp in a transfer encoding is read decoded', () => {
     expect(markedInUrl(`https://x.example/s?q=${pct(EUC.trap)}%20Confidential`, NONE)).toBeNull();
   });
 
+  it("JavaScript's escape() (%u79D8), in a form body and a JSON string", () => {
+    expect(marked(`q=${escape('秘 Confidential')}`)).toBe(true);
+    expect(marked(JSON.stringify({ q: escape('議事 秘 Confidential') }))).toBe(true);
+    expect(marked(`q=${escape('秘書室 Confidential')}`)).toBe(false);
+  });
+
   it('a text in none of these encodings gets no second reading', () => {
     for (const t of ['秘書室 Confidential', 'q=秘書', 'a=1&b=2', 'x=9f&y=ab', 'plain text']) expect(transcodedTexts(t), t).toEqual([]);
   });

@@ -7,7 +7,8 @@
  * site's form sends) in a URL-encoded body and a query. Each let its stamped text through before the fix.
  * The clean payload is the trap 秘書室 in the same encoding. Copied from the red team's rows
  * (/work/scratch/hunt/web6/hunt6.ts), ids kept; with two that held then (ISO-2022-JP as Blob bytes, a B
- * encoded-word), so the decoding they share stays tried. Each run is sent to the page as its source, so
+ * encoded-word), so the decoding they share stays tried; and `escape()`'s `%u79D8` in a body (decoded
+ * in URLs only before). Each run is sent to the page as its source, so
  * it holds every helper it uses (harness.ts).
  */
 import type { Technique } from '../harness.js';
@@ -139,6 +140,12 @@ const rows: Technique[] = [
       new Image().src = `/sink?ch=h6-sjis-pct-sink-url&n=${p.nonce}&q=${p.text.includes('秘 Confidential') ? '%94%E9%20Confidential' : '%94%E9%8F%91%8E%BA'}`;
       await t.sleep(400);
     },
+  },
+  {
+    id: 'escape-json-field',
+    title: "the text through JavaScript's escape() (%u79D8) in a JSON field, as legacy scripts encode",
+    carries: ['text'],
+    run: (p, t) => t.settle(fetch(t.url('escape-json-field'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n: p.nonce, q: escape(p.text) }) })),
   },
 ];
 
