@@ -164,3 +164,71 @@ describe('a .doc whose text was overwritten by zeros (found by mutating marked f
     expect(await scan(b, 'x.doc')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('NUL') });
   });
 });
+
+describe('XML parts that are not well-formed: a byte of a tag changed (found by mutating marked fixtures, mut3)', () => {
+  // Word, LibreOffice and expat refuse each of these; read leniently, the tag's element, attribute or
+  // run was lost or joined to the text, and the document was clean.
+  const fixture = (path: string) => new Uint8Array(readFileSync(join(__dirname, '../fixtures', path)));
+  const changed = (path: string, part: string, from: string, to: string) => {
+    const parts = unzipSync(fixture(path));
+    const xml = new TextDecoder().decode(parts[part]);
+    expect(xml).toContain(from);
+    parts[part] = new TextEncoder().encode(xml.replace(from, to));
+    return zipSync(parts);
+  };
+
+  it.each([
+    // The watermark's text, its opening quote gone: the bytes 秘 Confidential stand in the part.
+    ['watermark/watermark-stamp.docx', 'word/header1.xml', 'string="秘 Confidential"', 'string=秘 Confidential"', /opening quote/],
+    // The trap's watermark (社外秘) damaged the same way: damaged, not marked.
+    ['watermark/watermark-traps.docx', 'word/header1.xml', 'string="社外秘"', 'string=社外秘"', /opening quote/],
+    // A hidden run's start tag under a prefix no xmlns declares (<ns0:r> → <os0:r>).
+    ['prefixes/m_hidden-etree.docx', 'word/document.xml', '</ns0:r><ns0:r><ns0:rPr><ns0:vanish', '</ns0:r><os0:r><ns0:rPr><ns0:vanish', /prefix no xmlns declares/],
+    // A content control's end tag misspelt (</w:sdtContent> → </w:setContent>).
+    ['bindings/m_block.docx', 'word/document.xml', '</w:sdtContent>', '</w:setContent>', /does not match/],
+    // A user field's name, its opening quote gone.
+    ['odf-fields/user-field.odt', 'content.xml', 'text:name="Stamp"/></text:p>', 'text:name=Stamp"/></text:p>', /opening quote/],
+    // An ODS cell's start tag misspelt (<number:text-style> → <number:text,style>).
+    ['ods-data-styles/odfpy-textstyle-suffix.ods', 'content.xml', '<number:text-style ', '<number:text,style ', /does not match/],
+  ])('%s, %s damaged → unscannable corrupt naming the part', async (path, part, from, to, why) => {
+    const ext = path.slice(path.lastIndexOf('.'));
+    expect(await scan(fixture(path), `x${ext}`)).toMatchObject({ verdict: path.includes('traps') ? 'clean' : 'marked' });
+    expect(await scan(changed(path, part, from, to), `x${ext}`)).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringMatching(why) });
+    expect(await scan(changed(path, part, from, to), `x${ext}`)).toMatchObject({ detail: expect.stringContaining(part) });
+  });
+
+  const damage = (xml: string, split = 0) => {
+    const ends = new XmlEnds();
+    const bytes = new TextEncoder().encode(xml);
+    // Fed in pieces of `split` bytes too: a tag cut between two chunks reads the same.
+    if (split) for (let i = 0; i < bytes.length; i += split) ends.push(bytes.subarray(i, i + split));
+    else ends.push(bytes);
+    return ends.damage();
+  };
+
+  it('XmlEnds: what producers write is well-formed, however the part is cut into chunks', () => {
+    const xml =
+      '\uFEFF<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<!-- saved -->' +
+      '<w:document xmlns:w="urn:w" xmlns="urn:d" mc:Ignorable="w14" xmlns:mc="urn:mc">' +
+      "<w:body><w:p w:rsidR = '00A1' ><w:r><w:t xml:space=\"preserve\">a &lt; b > c &amp; 秘</w:t></w:r>" +
+      '<x xmlns:w="urn:other"><w:i/></x><![CDATA[ <not a tag> ]]><?pi <x> ?>' +
+      '<v:shape xmlns:v="urn:v" style="a>b"/><p/></w:p></w:body></w:document>\r\n\0';
+    for (const split of [0, 1, 2, 3, 7]) expect(damage(xml, split)).toBeNull();
+  });
+
+  it.each([
+    ['<a><b></c></a>', /does not match/],
+    ['<a></a></a>', /no element open|ends before/],
+    ['<r><a b=c"/></r>', /opening quote/],
+    ['<a b="c/><d/></a>', /< in an attribute value/],
+    ['<r><a b="1"c="2"/></r>', /parted by a blank/],
+    ['<r><a b/></r>', /without a value/],
+    ['<a><p:b/></a>', /prefix no xmlns declares/],
+    ['<a xmlns:p="u"><p:b/></a><p:c/>', /prefix no xmlns declares|ends before/],
+    ['<a><b p:x="1"/></a>', /attribute whose prefix/],
+    ['<a>< b</a>', /starts no tag/],
+    ['<a><!x></a>', /opens no comment/],
+  ])('XmlEnds: %s is not well-formed', (xml, why) => {
+    for (const split of [0, 1, 3]) expect(damage(xml, split)).toMatch(why);
+  });
+});

@@ -4,7 +4,9 @@
  * half-way) or overwritten with other bytes still inflates without error, and read as it stands it gave
  * the text before the cut and nothing more: clean. Word and LibreOffice refuse such a document (Excel
  * offers to repair a workbook): its text past the cut is not read here either, so it is damaged.
+ * Its middle is checked as it goes by for what makes it not well-formed (xml-syntax.ts).
  */
+import { XmlSyntax } from './xml-syntax.js';
 
 /** Bytes kept of a part's start (its declaration, comments and root start tag) and of its end. */
 const HEAD = 4096;
@@ -22,15 +24,23 @@ export class XmlEnds {
   private head: Uint8Array = new Uint8Array(0);
   private tail: Uint8Array = new Uint8Array(0);
   private total = 0;
+  /** Null for a UTF-16 part (rare; not checked byte-wise). */
+  private syntax: XmlSyntax | null = new XmlSyntax();
 
   readonly push = (chunk: Uint8Array): void => {
+    if (this.total === 0 && chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) this.syntax = null;
+    this.syntax?.push(chunk);
     if (this.head.length < HEAD) this.head = join(this.head, chunk.subarray(0, HEAD - this.head.length));
     this.total += chunk.length;
     this.tail = chunk.length >= TAIL ? chunk.slice(chunk.length - TAIL) : join(this.tail, chunk).slice(-TAIL);
   };
 
-  /** Why the part is not whole markup, or null (also for an empty part, which holds no text to lose). */
+  /** Why the part is not whole, well-formed markup, or null (also for an empty part, which holds no text to lose). */
   damage(): string | null {
+    return this.ends() ?? this.syntax?.damage() ?? null;
+  }
+
+  private ends(): string | null {
     const utf16 = this.head[0] === 0xff && this.head[1] === 0xfe ? 'utf-16le' : this.head[0] === 0xfe && this.head[1] === 0xff ? 'utf-16be' : null;
     // A UTF-16 tail is decoded from an even offset of the part.
     const tail = utf16 && (this.total - this.tail.length) % 2 ? this.tail.subarray(1) : this.tail;

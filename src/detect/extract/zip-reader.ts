@@ -521,14 +521,17 @@ export async function openZip(blob: Blob, ctx: ExtractContext): Promise<ZipArchi
   const entries = await readZipDirectory(blob, ctx);
   const byName = new Map(entries.map((e) => [e.name, e]));
   const damaged = new Map<string, string>();
+  // A part read again (a sheet streamed for its formulas, its tall merges) is not checked again.
+  const checked = new Set<string>();
   const check = (name: string, ends: XmlEnds) => {
+    checked.add(name);
     const why = ends.damage();
     if (why) damaged.set(name, why);
   };
   const read = async (name: string) => {
     const e = byName.get(name);
     const bytes = e ? await readZipEntry(blob, e, ctx) : null;
-    if (bytes && XML_PART.test(name) && !damaged.has(name)) {
+    if (bytes && XML_PART.test(name) && !checked.has(name)) {
       const ends = new XmlEnds();
       ends.push(bytes);
       check(name, ends);
@@ -546,7 +549,7 @@ export async function openZip(blob: Blob, ctx: ExtractContext): Promise<ZipArchi
     stream: async (name, sink) => {
       const e = byName.get(name);
       if (!e) return false;
-      if (!XML_PART.test(name)) {
+      if (!XML_PART.test(name) || checked.has(name)) {
         await streamZipEntry(blob, e, ctx, sink);
         return true;
       }

@@ -1,0 +1,297 @@
+/**
+ * Whether an XML part of an Office or OpenDocument package is well-formed in the ways that change what
+ * is read, checked byte by byte as the part is read or streamed (never held, never parsed a second time):
+ *  - every end tag closes the element open at that point (`</w:sdtContent>` → `</w:setContent>`, `</rov>`),
+ *  - every attribute has a quoted value (`string=秘 Confidential"` lost its opening quote),
+ *  - no `<` inside a tag or an attribute value, no `<` that starts no tag,
+ *  - every prefix of an element or attribute is declared (`<ns0:r>` → `<os0:r>`).
+ * Word and LibreOffice (and expat) refuse a part with any of these; the readers here are lenient, and such
+ * a byte silently changed what they took from the part: an attribute lost with its element, a hidden or
+ * deleted run's text joined to the visible text, a cell or a field lost. The part is damaged instead.
+ * Entities and characters are not checked (a bad one changes no tag), nor what follows the root (xml-ends.ts).
+ * A part with a document type declaration (none of Office's or OpenDocument's) is not checked.
+ */
+
+const enum S {
+  Text,
+  Lt,
+  StartName,
+  InTag,
+  AttrName,
+  AttrEq,
+  AttrQuote,
+  AttrValue,
+  AfterAttr,
+  Empty,
+  EndName,
+  EndBlank,
+  Bang,
+  Comment,
+  CData,
+  Pi,
+  Off,
+}
+
+const LT = 0x3c;
+const GT = 0x3e;
+const SLASH = 0x2f;
+const EQ = 0x3d;
+const COLON = 0x3a;
+const QUOT = 0x22;
+const APOS = 0x27;
+
+/** Byte classes: 0 a name's byte, 1 a blank, 2 a byte that ends a name (or may not stand in one). */
+const CLASS = new Uint8Array(256);
+for (const b of [0x20, 0x0a, 0x0d, 0x09]) CLASS[b] = 1;
+for (const b of [GT, SLASH, LT, EQ, QUOT, APOS]) CLASS[b] = 2;
+
+const FNV = 0x811c9dc5;
+const step = (h: number, b: number): number => Math.imul(h ^ b, 0x01000193) >>> 0;
+const hashOf = (s: string): number => [...new TextEncoder().encode(s)].reduce(step, FNV);
+const XML = hashOf('xml');
+const XMLNS = hashOf('xmlns');
+const NONE: readonly number[] = [];
+
+export class XmlSyntax {
+  private state = S.Text;
+  private offset = 0;
+  /** Hash of the name being read, of its prefix (up to its first colon; -1: none yet), and of what follows the prefix. */
+  private name = FNV;
+  private prefix = -1;
+  private local = FNV;
+  private quote = 0;
+  /** Bytes matched of a terminator (`-->`, `]]>`, `?>`) or of the `opener` after `<!`. */
+  private seen = 0;
+  private opener = '';
+  /** The open elements' name hashes, and the prefixes each declared (popped with it). */
+  private readonly open: number[] = [];
+  private readonly declared: (readonly number[])[] = [];
+  /** Prefix hash → how many open elements declare it. */
+  private readonly bound = new Map<number, number>();
+  /** The start tag being read: its name, its prefix, the prefixes it declares and (`uses` of) those its attributes use. */
+  private tagName = FNV;
+  private tagPrefix = -1;
+  private tagDeclares: number[] | null = null;
+  private readonly tagUses: number[] = [];
+  private uses = 0;
+  private error: string | null = null;
+
+  /**
+   * One chunk of the part. A single loop over local state (this runs over every byte of every sheet:
+   * a method call or a field write per byte made it as slow as reading the sheet itself).
+   */
+  readonly push = (chunk: Uint8Array): void => {
+    if (this.error !== null || this.state === S.Off) return;
+    let st: S = this.state;
+    let h = this.name;
+    let prefix = this.prefix;
+    let local = this.local;
+    let why: string | null = null;
+    const n = chunk.length;
+    let i = 0;
+    loop: for (; i < n; i++) {
+      let b = chunk[i];
+      switch (st) {
+        case S.Text:
+          while (b !== LT) {
+            if (++i === n) break loop;
+            b = chunk[i];
+          }
+          st = S.Lt;
+          break;
+        case S.Lt:
+          if (b === SLASH) st = S.EndName;
+          else if (b === 0x21 || b === 0x3f) {
+            st = b === 0x21 ? S.Bang : S.Pi;
+            this.seen = 0;
+            break;
+          } else if (CLASS[b] !== 0) {
+            why = 'a < that starts no tag';
+            break loop;
+          } else {
+            st = S.StartName;
+            i--; // the name's first byte
+          }
+          h = FNV;
+          prefix = -1;
+          local = FNV;
+          break;
+        case S.StartName:
+        case S.AttrName:
+        case S.EndName:
+          // Most bytes of markup are names: hashed here, in one loop.
+          while (CLASS[b] === 0) {
+            if (b === COLON && prefix === -1) prefix = h;
+            else if (prefix !== -1) local = step(local, b);
+            h = step(h, b);
+            if (++i === n) break loop;
+            b = chunk[i];
+          }
+          if (st === S.StartName) {
+            this.tagName = h;
+            this.tagPrefix = prefix;
+            this.tagDeclares = null;
+            this.uses = 0;
+            st = S.InTag;
+            i--; // the byte after the name, read in the tag
+          } else if (st === S.AttrName) {
+            // `xmlns:p` declares p; `xmlns` the default namespace; any other prefix must be declared.
+            if (prefix === XMLNS) (this.tagDeclares ??= []).push(local);
+            else if (prefix !== -1) this.tagUses[this.uses++] = prefix;
+            if (b === EQ) st = S.AttrQuote;
+            else if (CLASS[b] === 1) st = S.AttrEq;
+            else {
+              why = 'an attribute without a value';
+              break loop;
+            }
+          } else if (CLASS[b] === 1) st = S.EndBlank;
+          else if (b !== GT) {
+            why = 'an end tag with more than a name';
+            break loop;
+          } else if ((why = this.endTag(h))) break loop;
+          else st = S.Text;
+          break;
+        case S.InTag:
+        case S.AfterAttr:
+          if (CLASS[b] === 1) st = S.InTag;
+          else if (b === GT) {
+            if ((why = this.startTag(false))) break loop;
+            st = S.Text;
+          } else if (b === SLASH) st = S.Empty;
+          else if (st === S.AfterAttr) {
+            why = 'attributes not parted by a blank (a quote too many?)';
+            break loop;
+          } else if (CLASS[b] !== 0) {
+            why = 'an attribute without a name';
+            break loop;
+          } else {
+            st = S.AttrName;
+            h = FNV;
+            prefix = -1;
+            local = FNV;
+            i--;
+          }
+          break;
+        case S.AttrEq:
+          if (b === EQ) st = S.AttrQuote;
+          else if (CLASS[b] !== 1) {
+            why = 'an attribute without a value';
+            break loop;
+          }
+          break;
+        case S.AttrQuote:
+          if (b === QUOT || b === APOS) {
+            this.quote = b;
+            st = S.AttrValue;
+          } else if (CLASS[b] !== 1) {
+            why = 'an attribute value without its opening quote';
+            break loop;
+          }
+          break;
+        case S.AttrValue: {
+          const quote = this.quote;
+          while (b !== quote && b !== LT) {
+            if (++i === n) break loop;
+            b = chunk[i];
+          }
+          if (b === LT) {
+            why = 'a < in an attribute value (a quote missing?)';
+            break loop;
+          }
+          st = S.AfterAttr;
+          break;
+        }
+        case S.Empty:
+          if (b !== GT) why = 'a / inside a tag';
+          else why = this.startTag(true);
+          if (why) break loop;
+          st = S.Text;
+          break;
+        case S.EndBlank:
+          if (CLASS[b] === 1) break;
+          if (b !== GT) why = 'an end tag with more than a name';
+          else why = this.endTag(h);
+          if (why) break loop;
+          st = S.Text;
+          break;
+        case S.Bang:
+          // `<!--` opens a comment, `<![CDATA[` a CDATA section; a document type turns the check off.
+          if (this.seen === 0) {
+            if (b === 0x44 /* D */) {
+              st = S.Off;
+              break loop;
+            }
+            this.opener = b === 0x2d ? '--' : b === 0x5b ? '[CDATA[' : '';
+          }
+          if (b !== this.opener.charCodeAt(this.seen)) {
+            why = 'a <! that opens no comment, CDATA section or document type';
+            break loop;
+          }
+          if (++this.seen === this.opener.length) {
+            st = this.opener === '--' ? S.Comment : S.CData;
+            this.seen = 0;
+          }
+          break;
+        case S.Comment:
+        case S.CData: {
+          // `-->` or `]]>` ends it.
+          const dash = st === S.Comment ? 0x2d : 0x5d;
+          this.seen = b === dash ? Math.min(this.seen + 1, 2) : b === GT && this.seen === 2 ? 3 : 0;
+          if (this.seen === 3) st = S.Text;
+          break;
+        }
+        case S.Pi:
+          this.seen = b === 0x3f ? 1 : b === GT && this.seen === 1 ? 2 : 0;
+          if (this.seen === 2) st = S.Text;
+          break;
+      }
+    }
+    this.state = st;
+    this.name = h;
+    this.prefix = prefix;
+    this.local = local;
+    if (why) this.error = `it is not well-formed XML at byte ${this.offset + i}: ${why}`;
+    this.offset += n;
+  };
+
+  /** Why the part is not well-formed, or null (also when it ended inside a tag: xml-ends.ts says it was cut). */
+  damage(): string | null {
+    if (this.error) return this.error;
+    if (this.state !== S.Text) return null;
+    return this.open.length ? `it is not well-formed XML: ${this.open.length} element(s) never closed` : null;
+  }
+
+  /** The start tag is whole: its declarations apply to itself, then its prefixes must be bound. Why not, or null. */
+  private startTag(empty: boolean): string | null {
+    const declares = this.tagDeclares ?? NONE;
+    for (const p of declares) this.bound.set(p, (this.bound.get(p) ?? 0) + 1);
+    if (this.tagPrefix !== -1 && this.tagPrefix !== XML && !this.bound.get(this.tagPrefix)) return 'an element whose prefix no xmlns declares';
+    for (let k = 0; k < this.uses; k++) {
+      const p = this.tagUses[k];
+      if (p !== XML && !this.bound.get(p)) return 'an attribute whose prefix no xmlns declares';
+    }
+    if (empty) this.undeclare(declares);
+    else {
+      this.open.push(this.tagName);
+      this.declared.push(declares);
+    }
+    return null;
+  }
+
+  /** The end tag named `name` (its hash) closes the element open. Why not, or null. */
+  private endTag(name: number): string | null {
+    const top = this.open.pop();
+    if (top === undefined) return 'an end tag with no element open';
+    if (top !== name) return 'an end tag that does not match the element it closes';
+    this.undeclare(this.declared.pop() ?? NONE);
+    return null;
+  }
+
+  private undeclare(prefixes: readonly number[]): void {
+    for (const p of prefixes) {
+      const n = (this.bound.get(p) ?? 1) - 1;
+      if (n) this.bound.set(p, n);
+      else this.bound.delete(p);
+    }
+  }
+}
