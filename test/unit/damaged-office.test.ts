@@ -232,3 +232,42 @@ describe('XML parts that are not well-formed: a byte of a tag changed (found by 
     for (const split of [0, 1, 3]) expect(damage(xml, split)).toMatch(why);
   });
 });
+
+describe('an xlsx row whose end tag is damaged (</row> → </rov>: found by mutating marked fixtures, mut3)', () => {
+  const fixture = (path: string) => new Uint8Array(readFileSync(join(__dirname, '../fixtures', path)));
+  /** The sheet's last `</row>` misspelt; `edit` changes the sheet's text first. */
+  const lastRowDamaged = (path: string, edit: (xml: string) => string = (x) => x) => {
+    const parts = unzipSync(fixture(path));
+    const xml = edit(new TextDecoder().decode(parts['xl/worksheets/sheet1.xml']));
+    const at = xml.lastIndexOf('</row>');
+    expect(at).toBeGreaterThan(0);
+    parts['xl/worksheets/sheet1.xml'] = new TextEncoder().encode(`${xml.slice(0, at)}</rov>${xml.slice(at + 6)}`);
+    return zipSync(parts);
+  };
+
+  // The row was carried to the end of the sheet, waiting for its end tag, and never read: its formula
+  // was lost in silence. LibreOffice reads it and shows 秘 Confidential; so is it read here (the part
+  // is still damaged: where nothing is found, the file is unscannable).
+  it.each([
+    ['formula/concat-exceljs.xlsx', 'B2'],
+    ['formula-cached/xlsxwriter-array.xlsx', 'B1'],
+  ])('%s, its formula row never closed: read to the end of the sheet data → marked at %s', async (path, cell) => {
+    expect(await scan(lastRowDamaged(path), 'x.xlsx')).toMatchObject({ verdict: 'marked', rule: 1, location: { cell } });
+  });
+
+  it('the trap twin (秘書室) damaged the same way is unscannable: neither marked nor clean', async () => {
+    const trap = (xml: string) => xml.replace('&quot; Confidential&quot;', '&quot;書室&quot;');
+    const parts = unzipSync(fixture('formula/concat-exceljs.xlsx'));
+    parts['xl/worksheets/sheet1.xml'] = new TextEncoder().encode(trap(new TextDecoder().decode(parts['xl/worksheets/sheet1.xml'])));
+    expect(await scan(zipSync(parts), 'x.xlsx')).toMatchObject({ verdict: 'clean' });
+    expect(await scan(lastRowDamaged('formula/concat-exceljs.xlsx', trap), 'x.xlsx')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('sheet1.xml') });
+  });
+
+  it('a damaged end tag before other rows: the row ends where the next one starts, and both are read', async () => {
+    const parts = unzipSync(fixture('formula/concat-exceljs.xlsx'));
+    // Row 1 (A1: 区分) loses its end tag; row 2's formula is still computed.
+    const xml = new TextDecoder().decode(parts['xl/worksheets/sheet1.xml']).replace('</row>', '</rov>');
+    parts['xl/worksheets/sheet1.xml'] = new TextEncoder().encode(xml);
+    expect(await scan(zipSync(parts), 'x.xlsx')).toMatchObject({ verdict: 'marked', location: { cell: 'B2' } });
+  });
+});

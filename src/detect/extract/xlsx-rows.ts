@@ -651,22 +651,42 @@ function splitRows(buf: Uint8Array, each: (start: number, end: number) => void):
   }
 }
 
-/** `row>` somewhere in `buf`: the end tag of a row may be there. */
+/** `row>` somewhere in `buf`, or the start of a row or the end of the sheet's data: a row may end there. */
 function mayEndRow(buf: Uint8Array): boolean {
-  for (let i = buf.indexOf(0x77); i >= 0; i = buf.indexOf(0x77, i + 1)) if (buf[i + 1] === GT && buf[i - 1] === 0x6f && buf[i - 2] === 0x72) return true;
-  return false;
+  for (let i = buf.indexOf(0x77); i >= 0; i = buf.indexOf(0x77, i + 1)) if ((buf[i + 1] === GT && buf[i - 1] === 0x6f && buf[i - 2] === 0x72) || rowTagAt(buf, i - 2) >= 0) return true;
+  return sheetDataEnd(buf, 0) >= 0;
 }
 
-/** Offset just past the row that starts at `start` (its `</row>`, or `/>` of an empty row), or -1 if it is still open. */
+/**
+ * Offset just past the row that starts at `start` (its `</row>`, or `/>` of an empty row), or -1 if it is still open.
+ * A row whose end tag is damaged (`</rov>`) ends where the next row starts or the sheet's data ends, as
+ * LibreOffice reads it (its formula computed): carried to the end of the sheet, it was never read. The
+ * damaged tag itself makes the part not well-formed (xml-syntax.ts).
+ */
 function rowEnd(buf: Uint8Array, start: number): number {
   const tagEnd = buf.indexOf(GT, start);
   if (tagEnd < 0) return -1;
   if (buf[tagEnd - 1] === SLASH) return tagEnd + 1;
   for (let i = buf.indexOf(0x77, tagEnd); i >= 0; i = buf.indexOf(0x77, i + 1)) {
+    const next = rowTagAt(buf, i - 2);
+    if (next > tagEnd) return next;
     if (buf[i + 1] !== GT || buf[i - 1] !== 0x6f || buf[i - 2] !== 0x72) continue;
     const p = buf[i - 3];
     if (p === SLASH && buf[i - 4] === LT) return i + 2;
     if (p === COLON && buf.lastIndexOf(LT, i) >= 0 && buf[buf.lastIndexOf(LT, i) + 1] === SLASH) return i + 2;
+  }
+  return sheetDataEnd(buf, tagEnd);
+}
+
+const SHEET_DATA_END = new TextEncoder().encode('sheetData>');
+
+/** Offset of the `<` of the first `</sheetData>` (or `</x:sheetData>`) at or after `from`, or -1. */
+function sheetDataEnd(buf: Uint8Array, from: number): number {
+  for (let i = buf.indexOf(0x44, from); i >= 0; i = buf.indexOf(0x44, i + 1)) {
+    const s = i - 5;
+    if (s < 2 || !SHEET_DATA_END.every((b, k) => buf[s + k] === b)) continue;
+    const lt = buf.lastIndexOf(LT, s);
+    if (lt >= 0 && buf[lt + 1] === SLASH && (lt + 2 === s || (buf[s - 1] === COLON && s - lt < 34))) return lt;
   }
   return -1;
 }
