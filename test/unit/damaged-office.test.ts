@@ -271,3 +271,37 @@ describe('an xlsx row whose end tag is damaged (</row> → </rov>: found by muta
     expect(await scan(zipSync(parts), 'x.xlsx')).toMatchObject({ verdict: 'marked', location: { cell: 'B2' } });
   });
 });
+
+describe('a .doc whose directory entry has a damaged name length (found by mutating marked fixtures, mut3)', () => {
+  // MS-CFB 2.6.1: the name length counts the name's NUL, so it is even and at most 64. With a bit flipped
+  // (10 → 1034) or set past 64, the stream's name ran past its NUL, the stream was not found by name and
+  // was skipped in silence: the picked entry of a dropdown field (Data), an embedded document (\x01Ole10Native).
+  // LibreOffice refuses such a file. The stream is read by the name it spells, and the damage is said.
+  const fixture = (path: string) => new Uint8Array(readFileSync(join(__dirname, '../fixtures', path)));
+  /** The directory entry named `name` (at a 128-byte boundary) given name length `length`. */
+  const nameLength = (path: string, name: string, length: number) => {
+    const b = fixture(path);
+    const want = new Uint8Array(new Uint16Array([...name].map((c) => c.charCodeAt(0)).concat(0)).buffer);
+    const at = [...Array(b.length >> 7).keys()].map((k) => k << 7).find((o) => want.every((x, i) => b[o + i] === x) && b[o + 64] === want.length && b[o + 65] === 0);
+    expect(at).toBeDefined();
+    b[at! + 64] = length & 0xff;
+    b[at! + 65] = length >> 8;
+    return b;
+  };
+
+  it.each([
+    ['fields/lo-dropdown-field.doc', 'Data', 10 + 0x400],
+    ['fields/lo-dropdown-field.doc', 'Data', 66],
+    ['fields/lo-dropdown-field.doc', 'Data', 12],
+    ['ole-objects/embedded-docx.doc', '\u0001Ole10Native', 26 + 0x400],
+  ])('%s, %j name length %i: the stream is still read (marked)', async (path, name, length) => {
+    expect(await scan(nameLength(path, name, length), 'x.doc')).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+
+  it('the trap twin damaged the same way is unscannable (corrupt, naming the stream), neither marked nor clean', async () => {
+    expect(await scan(fixture('fields/lo-dropdown-field-twin.doc'), 'x.doc')).toMatchObject({ verdict: 'clean' });
+    for (const length of [10 + 0x400, 66, 12, 9]) {
+      expect(await scan(nameLength('fields/lo-dropdown-field-twin.doc', 'Data', length), 'x.doc')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('name length') });
+    }
+  });
+});

@@ -31,6 +31,24 @@ export interface CfbEntry {
   path: string;
 }
 
+/**
+ * A directory entry's name: its UTF-16 characters up to the first NUL (at most 31), and whether its
+ * length field agrees (MS-CFB 2.6.1: the length in bytes counts the NUL, so it is even and at most 64).
+ * A damaged length (1050 for 26, 66, ±2) used to cut the name or run past its NUL: the stream, its
+ * name no longer "Data" or "\x01Ole10Native", was skipped without a word.
+ */
+function entryName(dd: DataView, o: number): { name: string; sound: boolean } {
+  const length = dd.getUint16(o + 64, true);
+  let name = '';
+  let i = 0;
+  for (; i < 62; i += 2) {
+    const c = dd.getUint16(o + i, true);
+    if (c === 0) break;
+    name += String.fromCharCode(c);
+  }
+  return { name, sound: length === i + 2 && dd.getUint16(o + i, true) === 0 };
+}
+
 export class Cfb {
   readonly root: CfbEntry;
   /** The class the root storage names (a GUID, upper case), e.g. a Windows Installer package's. */
@@ -104,14 +122,13 @@ export class Cfb {
     const dir = this.chain(dirStart, Infinity, 'directory');
     if (dir.length < 128) throw new ScanError('corrupt', 'compound file: no directory');
     const dd = new DataView(dir.buffer, dir.byteOffset, dir.byteLength);
-    const raw: { name: string; type: number; left: number; right: number; child: number; start: number; size: number }[] = [];
+    const raw: { name: string; sound: boolean; type: number; left: number; right: number; child: number; start: number; size: number }[] = [];
     for (let o = 0; o + 128 <= dir.length; o += 128) {
-      const nameLen = Math.min(64, dd.getUint16(o + 64, true));
-      let name = '';
-      for (let i = 0; i + 1 < nameLen - 1; i += 2) name += String.fromCharCode(dd.getUint16(o + i, true));
+      const { name, sound } = entryName(dd, o);
       const size = dd.getUint32(o + 120, true) + (this.ss === 4096 ? dd.getUint32(o + 124, true) * 2 ** 32 : 0);
       raw.push({
         name,
+        sound,
         type: dir[o + 66],
         left: dd.getUint32(o + 68, true),
         right: dd.getUint32(o + 72, true),
@@ -151,6 +168,8 @@ export class Cfb {
           continue;
         }
         const e = make(id, parent.path ? parent.path + '/' + r.name : r.name);
+        // Read by the name it spells (to its NUL), and said: LibreOffice refuses the file, or reads no such stream.
+        if (!r.sound) this.problem(e.path, 'its directory entry\'s name length is damaged (MS-CFB 2.6.1: even, at most 64 bytes, its last character the name\'s NUL)');
         parent.children.push(e);
         if (r.type === 1) stack.push(e);
       }
