@@ -40,6 +40,22 @@ describe('mail damage that was read as clean', () => {
     expect(out).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
 
+  it('a byte altered in the top Content-Type (multipart/mix\\x9ad), a part boundary line and field names damaged too: unscannable, not clean (mut4)', async () => {
+    // Python reads multipart/mix\x9ad as a multipart (its major type) and reports the parts' damaged field names;
+    // the whole message was read as text/plain, the TNEF part's base64 and its RTF stamp unread.
+    const b = fixture('tnef/mail-rtf-body-stamp.eml');
+    expect(await scan(b)).toMatchObject({ verdict: 'marked' });
+    const damaged = edit(b, [[32, 'e', 0x9a], [102, 'e', 0x9a], [137, 'T', 0xab], [194, '\n', 0xf5], [324, 'E', 0xba], [592, 'x', 0x87], [604, 'F', 0xb9], [696, 'O', 0xb0]]);
+    expect(await scan(damaged)).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('Content-Type') });
+    // The subtype alone damaged: the parts are still split and read (the stamp found).
+    expect(await scan(edit(b, [[102, 'e', 0x9a]]))).toMatchObject({ verdict: 'marked' });
+    // A trap beside it: the same damage over a message whose text is 秘書室 and Confidential apart is not marked.
+    const trap = new TextEncoder().encode('Subject: memo\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="BB"\n\n--BB\nContent-Type: text/plain\n\n秘書室 Confidential\n--BB--\n');
+    const at = trap.indexOf(0x78); // the x of mixed
+    expect(await scan(trap)).toMatchObject({ verdict: 'clean' });
+    expect(await scan(edit(trap, [[at, 'x', 0x9a]]))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+
   it('512 zeros over a quoted-printable body (no NUL run is text): unscannable; UTF-16 sent as 8bit (Python) stays clean', async () => {
     const b = fixture('mail/body-qp-utf8.eml');
     expect(await scan(b)).toMatchObject({ verdict: 'marked' });

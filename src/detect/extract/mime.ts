@@ -100,7 +100,7 @@ export function contentInfo(e: Entity, fallback = 'text/plain', encodingFallback
   const cd = splitParams(field(e, 'content-disposition') ?? '');
   const p = decodeParams(ct.params);
   const d = decodeParams(cd.params);
-  const type = /^[\w.+-]+\/[\w.+-]+$/.test(ct.head) ? ct.head.toLowerCase() : fallback;
+  const type = contentType(ct.head, fallback);
   // RFC 822 lets a structured field carry comments and quotes (`base64 (by MailGW)`, `"base64"`): the token is what counts.
   const encoding = (field(e, 'content-transfer-encoding') ?? encodingFallback).replace(COMMENT, '').replace(/"/g, '').trim().toLowerCase();
   return {
@@ -111,8 +111,22 @@ export function contentInfo(e: Entity, fallback = 'text/plain', encodingFallback
     // Mail clients show a name without the blanks around it (`filename=" 秘—plan.txt"`).
     filename: (d.params.get('filename') ?? p.params.get('name') ?? '').trim(),
     otherName: d.params.has('filename') && p.params.has('name') && p.params.get('name')!.trim() !== d.params.get('filename')!.trim() ? p.params.get('name')!.trim() : null,
-    problems: [...p.problems, ...d.problems],
+    problems: [...(DAMAGED_TYPE.test(ct.head) ? [`Content-Type "${printable(ct.head)}" holds bytes no type has (damaged)`] : []), ...p.problems, ...d.problems],
   };
+}
+
+/** A type/subtype with a byte outside printable ASCII in it: a byte a disk or a gateway altered (`multipart/mix\x9ad`). */
+const DAMAGED_TYPE = /[^\x20-\x7e]/;
+
+/**
+ * The entity's lowercase `type/subtype`, or `fallback` when it has none. A type with one slash whose
+ * subtype is damaged is still read by its major type, as Python's email module does (`multipart/mix\x9ad`
+ * is a multipart: its parts are split and read).
+ */
+function contentType(head: string, fallback: string): string {
+  if (/^[\w.+-]+\/[\w.+-]+$/.test(head)) return head.toLowerCase();
+  const major = /^([\w.+-]+)\/[^/]*$/.exec(head)?.[1].toLowerCase();
+  return major === 'multipart' ? 'multipart/mixed' : fallback;
 }
 
 export interface Decoded {
