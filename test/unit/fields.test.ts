@@ -105,4 +105,12 @@ describe("a .doc's fields as Word shows them (withFieldsShown)", () => {
     expect(shown).toHaveLength(doc.length);
     expect(shown.replace(/[\0\x13-\x15]/g, '')).toBe('秘 Confidential / a / 秘');
   });
+
+  it("shows ruby's base whatever the keyword before it (the field table types a .doc's field): a damaged EQ, a trap base", () => {
+    const read = (doc: string) => withFieldsShown(doc).replace(/[\0\x13-\x15]/g, '');
+    expect(read('\x13 ｅQ \\* jc3 \\* hps12 \\o\\al(\\s\\up 10(ひ),秘)\x15 Confidential')).toBe('秘 Confidential');
+    expect(read('\x13 ｅQ \\o\\al(\\s\\up 10(ひしょ),秘書)\x15室 Confidential')).toBe('秘書室 Confidential');
+    // No ruby drawn: the instruction shows nothing, however it starts.
+    expect(read('\x13 ｅQ \\f(秘,2)\x15 Confidential')).toBe(' Confidential');
+  });
 });

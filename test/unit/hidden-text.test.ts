@@ -130,6 +130,14 @@ describe('ruby (a reading set above 「秘」) is read with its base on the line
     expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1 });
   });
 
+  it("ruby.doc whose EQ keyword lost a byte (E → U+FF45 ｅ): LibreOffice takes the field's type from the field table and still shows 秘", async () => {
+    const b = readFileSync(join(DIR, 'ruby.doc'));
+    const at = 6084; // the E of ` EQ \* jc3 …` in the text, UTF-16LE
+    expect(b.subarray(at, at + 4)).toEqual(Buffer.from('E\0Q\0', 'latin1'));
+    b[at + 1] = 0xff;
+    expect(await scanBlob(new Blob([b]), 'ruby.doc')).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+
   const rtf = (field: string) => new TextEncoder().encode(`{\\rtf1\\ansi\\uc1 {${field}} Confidential\\par}`);
   const scanRtf = (field: string) => scanBlob(new Blob([rtf(field)]), 'x.rtf');
   it("in RTF only ruby's base shows: the reading, another field's instruction and a trap base do not make a stamp", async () => {

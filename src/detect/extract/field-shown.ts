@@ -8,8 +8,10 @@
  * - SYMBOL: one character by its code (below).
  */
 
-/** The instruction's ruby, one match per `\o(\s\up N(reading),base)`: the base is group 1. */
-const EQ_RUBY = /\bEQ\s(?:[^\\(]|\\\*)*\\o(?:\\a[lcrd])?\(\\s\\up\s*-?\d+\([^()]*\),([^()]*)\)/g;
+/** Ruby drawn: `\o(\s\up N(reading),base)`, the base is group 1. */
+const RUBY = /\\o(?:\\a[lcrd])?\(\\s\\up\s*-?\d+\([^()]*\),([^()]*)\)/g;
+/** The instruction's ruby, one match per EQ field's `\o(\s\up N(reading),base)`: the base is group 1. */
+const EQ_RUBY = new RegExp(String.raw`\bEQ\s(?:[^\\(]|\\\*)*` + RUBY.source, 'g');
 
 /** `text` with every EQ ruby field instruction in it replaced by its base (a .doc's text holds its fields' instructions). */
 export function withRubyBases(text: string): string {
@@ -58,6 +60,18 @@ export function instructionShows(instruction: string): string {
 }
 
 /**
+ * What a .doc field's instruction shows: as instructionShows, but ruby drawn is its base whatever the
+ * keyword before it says. A .doc's field table (plcfld) gives each field its type, and LibreOffice
+ * takes the type from there: an EQ field whose keyword lost a byte (`ｅQ`, a bit flipped) still shows
+ * 「秘」 on the line. The ruby switches belong to EQ alone, so an instruction drawing them is one.
+ */
+function docInstructionShows(instruction: string): string {
+  const shown = instructionShows(instruction);
+  if (shown || !instruction.includes('\\o')) return shown;
+  return [...instruction.matchAll(RUBY)].map((m) => m[1]).join('');
+}
+
+/**
  * A .doc's text with each field as Word shows it: a field is 0x13, its instruction, 0x14 and its result,
  * then 0x15 (no 0x14 when it has no result); fields nest inside instructions. The instruction (and a
  * nested field's result inside it) is blanked with NUL, which readable() drops, and what the instruction
@@ -82,7 +96,7 @@ export function withFieldsShown(text: string): string {
       f.inInstruction = false;
       if (--reading > 0) continue; // blanked with the instruction around it
       const instr = text.slice(f.begin + 1, i);
-      const shown = instructionShows(instr).slice(0, i - f.begin - 1);
+      const shown = docInstructionShows(instr).slice(0, i - f.begin - 1);
       for (let k = f.begin + 1; k < i; k++) out[k] = '\0';
       for (let k = 0; k < shown.length; k++) out[f.begin + 1 + k] = shown[k];
     }
