@@ -20,6 +20,15 @@ const damaged = (name: string, edits: [number, string | number, number][]): Uint
 const scan = (b: Uint8Array) => scanBlob(new Blob([b as Uint8Array<ArrayBuffer>]), 'x.pdf');
 
 describe('PDF damage that was read as clean', () => {
+  it("a stamp appearance whose /Resources key lost a byte (/Resouvces) draws its 秘 with the page's fonts, which lack its /F1: unscannable (mut4)", async () => {
+    // pdftotext: "Unknown font tag 'F1'", "No font in show": the 秘 beside the page's 「Confidential」 is not drawn.
+    // The appearance was passed over, its borrowed fonts (Helvetica) unable to give 秘, and the file was clean.
+    expect(await scan(damaged('round4/m-stamp-ap-plus-page.pdf', []))).toMatchObject({ verdict: 'marked' });
+    expect(await scan(damaged('round4/m-stamp-ap-plus-page.pdf', [[1481, 'r', 0x76]]))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    // Beside it: drawn in /F2, a font the page does have, the appearance is read whole and shows no 秘: clean.
+    expect(await scan(damaged('round4/m-stamp-ap-plus-page.pdf', [[1481, 'r', 0x76], [1540, '1', 0x32]]))).toMatchObject({ verdict: 'clean' });
+  });
+
   it('a stray byte inside a number of a Type3 font’s /Widths (qpdf: "unknown token") is broken syntax: unscannable', async () => {
     // "0 0" became "0\xDF0", read as one 0: the widths after it shifted, a space fell inside 「Confidential」.
     expect(await scan(damaged('round3/chromium-badge-relative-S.pdf', []))).toMatchObject({ verdict: 'marked' });

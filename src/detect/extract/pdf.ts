@@ -291,14 +291,18 @@ function appearances(doc: PdfDoc, fonts: FontLoader, page: Dict, pageRes: Dict |
       } else res = pageRes;
     }
     const widget = subtype === 'Widget';
+    const valued = widget && own === undefined && (d.has('V') || !!doc.dict(d.get('Parent'))?.has('V'));
     out.push({
       n,
       num: nRef instanceof Ref ? nRef.num : -1,
       res,
       place: placement(doc, d, n),
-      glyphs: (own !== undefined && !res) || resourcesCanStamp(doc, fonts, res),
+      // Drawn with borrowed resources (its own /Resources missing, or its key damaged: `/Resouvces`), it is
+      // read whatever they hold: a font it names that they lack draws nothing in pdftotext ("Unknown font
+      // tag"), and what it drew (a 秘 in a CID font) is then found not whole, not passed over as fontless.
+      glyphs: (own !== undefined && !res) || (own === undefined && !valued) || resourcesCanStamp(doc, fonts, res),
       widget,
-      valued: widget && own === undefined && (d.has('V') || !!doc.dict(d.get('Parent'))?.has('V')),
+      valued,
     });
   }
   return out;
