@@ -61,6 +61,28 @@ describe('a stamp drawn from two objects, read by position', () => {
   }
 });
 
+describe("an RTF shape whose edge lost its number or its name (a byte damaged) is placed as LibreOffice places it", () => {
+  // LibreOffice takes a missing \shpleft (or \shpright…) as 0 and spans the box from the lesser edge to the
+  // greater: the circle 「秘」 is drawn wider, still beside 「Confidential」 (fodt: svg:x="0in" svg:width="5.787in").
+  /** The file with one byte replaced in the circle's edge `word` (`at` bytes in), in the header the section holds. */
+  const damaged = (name: string, word: string, at: number, was: string, byte: number) => {
+    const b = readFileSync(join(DIR, name));
+    const circle = b.indexOf('\\shpinst', b.indexOf('\\sectd'));
+    const i = b.indexOf(`\\${word}`, circle) + at;
+    expect(String.fromCharCode(b[i])).toBe(was);
+    b[i] = byte;
+    return scanBlob(new Blob([b]), name);
+  };
+  it.each([
+    ['shpleft', 2, 'h', 0x97], // \s\x97pleft7654: the word \s, then text
+    ['shpright', 9, '8', 0x3a], // \shpright:333: the word with no number
+  ])('\\%s damaged: the stamp is still found, and 秘書室 in the circle stays clean', async (word, at, was, byte) => {
+    const edit = [word, at, was, byte] as [string, number, string, number];
+    expect(await damaged('m_writer-header-two-shapes.rtf', ...edit)).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await damaged('k_writer-header-two-shapes-trap.rtf', ...edit)).toMatchObject({ verdict: 'clean' });
+  });
+});
+
 const box = (x: number, y: number, w: number, h: number, text: string) => ({ x, y, w, h, text });
 
 describe('a slide read with its layout and master', () => {

@@ -189,6 +189,8 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
   let steps = 0;
 
   const shapes: RtfShape[] = [];
+  /** Each shape's edges as written (\shpleft…; twips), its box made from them (shapeEdge). */
+  const edges: { left?: number; top?: number; right?: number; bottom?: number }[] = [];
   let paragraphs = 0; // paragraphs ended so far: a shape placed from its paragraph is measured from it
   let shapeGroups = 0;
   let shapeProp = ''; // the name of the shape property being read (\sn), for its value (\sv)
@@ -486,6 +488,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
             st.shape = shapes.length;
             const inGroup = st.shapeGroup !== undefined ? `group ${st.shapeGroup}` : '';
             shapes.push({ x: NaN, y: NaN, w: NaN, h: NaN, text: '', sink: st.sink, frame: inGroup });
+            edges.push({});
           }
           break;
         case 'shpgrp':
@@ -495,13 +498,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
         case 'shptop':
         case 'shpright':
         case 'shpbottom':
-          if (st.shape !== undefined && param !== null) {
-            const shape = shapes[st.shape];
-            if (word === 'shpleft') shape.x = param;
-            else if (word === 'shptop') shape.y = param;
-            else if (word === 'shpright') shape.w = param - shape.x;
-            else shape.h = param - shape.y;
-          }
+          if (st.shape !== undefined) shapeEdge(shapes[st.shape], edges[st.shape], word.slice(3) as 'left', param);
           break;
         case 'shpbxpage':
         case 'shpbxmargin':
@@ -707,4 +704,18 @@ function compoundFileIn(bytes: Uint8Array): Uint8Array | null {
     if (ok) return bytes.subarray(i);
   }
   return null;
+}
+
+/**
+ * One edge of a shape's box (`\shpleft7654`), and the box made from its edges as LibreOffice makes it: an
+ * edge that is missing or lost its number (a byte damaged: `\s\x97pleft7654`, `\shpright:333`) is 0, and
+ * the box spans from the lesser edge to the greater. The shape is still drawn (wider), beside the others.
+ */
+function shapeEdge(shape: ShapeBox, e: { left?: number; top?: number; right?: number; bottom?: number }, edge: 'left' | 'top' | 'right' | 'bottom', param: number | null): void {
+  e[edge] = param ?? 0;
+  const [l, r, t, b] = [e.left ?? 0, e.right ?? 0, e.top ?? 0, e.bottom ?? 0];
+  shape.x = Math.min(l, r);
+  shape.w = Math.abs(r - l);
+  shape.y = Math.min(t, b);
+  shape.h = Math.abs(b - t);
 }
