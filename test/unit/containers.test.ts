@@ -63,6 +63,21 @@ describe('a cpio archive with a damaged header: corrupt, never clean', () => {
     b[at] ^= 0xff;
     expect(await scanBlob(new Blob([b]), name)).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
+  it("the NUL that ends a member's name damaged (7-Zip: Headers Error): unscannable where the name no longer reads, marked where it still does (mut4)", async () => {
+    // cpio_newc_cp932_name.cpio: 「秘―計画.txt」 in CP932; its NUL → 0xff made the name undecodable, read lossily
+    // without 秘, and the archive was clean.
+    const damagedNul = (name: string, end: string) => {
+      const b = new Uint8Array(readFileSync(join(DIR, name)));
+      const at = Buffer.from(b).indexOf(Buffer.from(end + '\0', 'latin1')) + end.length;
+      expect(b[at]).toBe(0);
+      b[at] = 0xff;
+      return scanBlob(new Blob([b]), name);
+    };
+    expect(await damagedNul('../names/cpio_newc_cp932_name.cpio', '.txt')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('NUL') });
+    expect(await damagedNul('cpio_newc_docx.cpio', 'plan.docx')).toMatchObject({ verdict: 'marked', rule: 1 });
+    // Beside it: the trap archive (its text does not make the stamp) with the same damage is not marked.
+    expect(await damagedNul('../concat/ac-trap.cpio', 'a.txt')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
   it('an odc (070707) header with a byte that is no octal digit: unscannable', async () => {
     // POSIX cpio's portable format (cpio -H odc), written to its layout: fields of octal digits.
     const odc = (name: string, data: string) => {

@@ -150,6 +150,9 @@ function cpioTrailerEnd(b: Uint8Array): number | null {
       fileSize = w(22) * 65536 + w(24);
     } else return null;
     if (!Number.isSafeInteger(nameSize) || !Number.isSafeInteger(fileSize)) return null;
+    // The name's size counts its NUL (every writer ends it so): another byte there is the NUL damaged, and
+    // the name read on past its end (7-Zip: "Headers Error"; libarchive reads a name that is not the one written).
+    if (nameSize < 1 || b[at + header + nameSize - 1] !== 0) return null;
     const name = text(at + header, at + header + nameSize);
     at = roundUp(roundUp(at + header + nameSize, align) + fileSize, align);
     if (name.startsWith('TRAILER!!!')) return at;

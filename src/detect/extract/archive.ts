@@ -112,7 +112,7 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
     const end = archiveEnd(format, bytes);
     // libarchive ends its header loop at a damaged cpio header as at the archive's end, with no error: a
     // header it could not read would hide every member after it. Its entries must lead to TRAILER!!!.
-    if (format === 'cpio' && end === null) throw new ScanError('corrupt', 'cpio archive is damaged (its entries do not lead to its TRAILER!!! entry)');
+    if (format === 'cpio' && end === null) throw new ScanError('corrupt', 'cpio archive is damaged (a header, or the NUL that ends a name, is damaged, or its entries do not lead to its TRAILER!!! entry)');
     yield* afterArchive(blob, end, ctx);
   } catch (err) {
     if (err instanceof ScanError) throw err;
