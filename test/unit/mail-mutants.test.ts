@@ -56,6 +56,22 @@ describe('mail damage that was read as clean', () => {
     expect(await scan(edit(trap, [[at, 'x', 0x9a]]))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
 
+  it("a part whose only field's name lost a byte (Content-Transfer-Encodin\\xe7:) is a damaged header block, not a part that starts with its text (mut4)", async () => {
+    // Python: MissingHeaderBodySeparatorDefect. The base64 body was read as the text it is not: clean.
+    const mail = (head: string, body: string) => {
+      const enc = (t: string) => Buffer.from(t, 'latin1');
+      const b64 = Buffer.from(body).toString('base64').replace(/.{1,76}/g, '$&\r\n');
+      return new Uint8Array(Buffer.concat([enc('From: a@example.jp\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="BB"\r\n\r\n--BB\r\n'), enc(head), enc('\r\n\r\n' + b64 + '--BB--\r\n')]));
+    };
+    expect(await scan(mail('Content-Transfer-Encoding: base64', '社内資料\n秘 Confidential\n'))).toMatchObject({ verdict: 'marked' });
+    expect(await scan(mail('Content-Transfer-Encodin\xe7: base64', '社内資料\n秘 Confidential\n'))).toMatchObject({ verdict: 'marked' });
+    // Traps beside it: 秘書室 under the same damage is said damaged, not marked; a part that does start with its
+    // text, a Japanese word and a colon, is still read as text.
+    expect(await scan(mail('Content-Transfer-Encodin\xe7: base64', '秘書室 Confidential\n'))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+    const text = new TextEncoder().encode('From: a@example.jp\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="BB"\n\n--BB\n備考: 秘書室 Confidential\n\nmemo\n--BB--\n');
+    expect(await scan(text)).toMatchObject({ verdict: 'clean' });
+  });
+
   it('512 zeros over a quoted-printable body (no NUL run is text): unscannable; UTF-16 sent as 8bit (Python) stays clean', async () => {
     const b = fixture('mail/body-qp-utf8.eml');
     expect(await scan(b)).toMatchObject({ verdict: 'marked' });

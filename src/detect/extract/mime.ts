@@ -46,7 +46,7 @@ export function parseEntity(b: Uint8Array): Entity {
     const m = FIELD.exec(line);
     if (m) fields.push({ name: m[1].toLowerCase(), value: line.slice(m[0].length).trim() });
     else if ((line[0] === ' ' || line[0] === '\t') && fields.length) fields[fields.length - 1].value += ' ' + line.trim();
-    else if (first && !line.startsWith('From ') && !FIELD.exec(headerBytesToText(b.subarray(next, lineAt(b, next).end))) && !knownFieldAhead(b, next)) {
+    else if (first && !line.startsWith('From ') && !damagedName(line) && !FIELD.exec(headerBytesToText(b.subarray(next, lineAt(b, next).end))) && !knownFieldAhead(b, next)) {
       // No header block at all (a part that starts with its text): everything is body.
       return { fields, junk, body: b, complete: true };
     } else junk.push(line); // a damaged field: its text is still read
@@ -54,6 +54,21 @@ export function parseEntity(b: Uint8Array): Entity {
     i = next;
   }
   return { fields, junk, body: b.subarray(b.length), complete: false };
+}
+
+/** A field name of ASCII letters, digits and hyphens, but for a byte or two altered (`Content-Transfer-Encodin\xe7:`). */
+const NEAR_FIELD = /^([A-Za-z0-9\u0080-\uffff-]{4,76})[ \t]*:/;
+
+/**
+ * Whether a line is a field whose name a damaged byte altered (Python: MissingHeaderBodySeparatorDefect): a part's
+ * one field so damaged is not text the part starts with, and what it said (base64) is lost. Text that starts a
+ * line in Japanese (「備考: …」) has more than two such characters, and no run of ASCII letters around them.
+ */
+function damagedName(line: string): boolean {
+  const name = NEAR_FIELD.exec(line)?.[1];
+  if (!name) return false;
+  const altered = name.replace(/[A-Za-z0-9-]/g, '').length;
+  return altered > 0 && altered <= 2 && name.length - altered >= 3;
 }
 
 /** Fields no text starts a line with: one among the lines before the first blank line makes them a header block. */
