@@ -75,19 +75,14 @@ export function urlMayBeMarked(url: string, designated: Partial<Designated>): bo
 
 /**
  * The first marking in the text a URL carries to its server (path and query, decoded as the server
- * reads them: src/guard/url-text.ts), or null. A page in a legacy Japanese encoding sends a form's
- * query escaped in that encoding (秘 is %94%E9 in Shift_JIS), which UTF-8 decoding leaves as escapes:
- * those are read in the legacy charsets too (transcoded.ts). Never throws.
+ * reads them: src/guard/url-text.ts), or null, read as a body is (markedReading). A page in a legacy
+ * Japanese encoding sends a form's query escaped in that encoding (秘 is %94%E9 in Shift_JIS), which
+ * UTF-8 decoding leaves as escapes: those are read in the legacy charsets too (transcoded.ts). Never throws.
  */
 export function markedInUrl(url: string, designated: Partial<Designated>): BodyHit | null {
   if (!urlMayBeMarked(url, designated)) return null;
   const text = urlText(url);
-  if (text === '') return null;
-  for (const t of [text, ...transcodedTexts(text)]) {
-    const hit = textHit(t, designated);
-    if (hit) return hit;
-  }
-  return null;
+  return text === '' ? null : decodedHit(text, designated);
 }
 
 function markedInRaw(raw: NonNullable<RequestBody['raw']>, designated: Partial<Designated>): BodyHit | null {
@@ -171,11 +166,6 @@ function nameHit(name: string, size: number, designated: Partial<Designated>): B
  * Also with character references resolved (`&#31192;` is 秘, `&nbsp;` a space): what an HTML body
  * carries, and what a browser sends for a character the form's page charset cannot encode.
  */
-function textHit(text: string, designated: Partial<Designated>): BodyHit | null {
-  const hit = markedRun(text, designated);
-  return hit && { fileName: null, size: text.length, verdict: hit.verdict };
-}
-
 function markedRun(text: string, designated: Partial<Designated>): { run: string; verdict: MarkedVerdict } | null {
   for (const t of text.includes('&') ? [text, decodeEntities(text)] : [text]) {
     // Run by run: one text verdict reads TEXT_CAP characters, a body read on past it is longer.
