@@ -18,10 +18,10 @@ export function hookBeacon(w: Window & typeof globalThis): void {
     const to = toStr(url);
     const checked = checkBody('beacon', data);
     const gate = combine([gateUrl('beacon', to), checked.gate]);
-    if (gate.ready) return apply(original, this, [to, checked.body]);
+    if (gate.ready) return apply(original, this, [to, checked.sent]);
     // Refused now or later, the guard still reports and explains.
     if (gate.refusedNow) return false;
-    whenDecided(gate.decision, (ok) => ok && apply(original, nav, [to, checked.body]));
+    whenDecided(gate.decision, (ok) => ok && apply(original, nav, [to, checked.sent]));
     return true;
   };
 }

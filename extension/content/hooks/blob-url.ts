@@ -18,23 +18,25 @@ import {
   mapGet,
   mapSet,
   promiseThen,
+  regExpExec,
   requestUrl,
   SafeMap,
   SafePromise,
   SafeURL,
   stringIncludes,
-  stringSlice,
   stringToLowerCase,
   toStr,
   urlHref,
   WRITABLE,
   isFn,
   protoOf,
+  XHR,
 } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
 
 /** blob: URL → the Blob (or File) it was made from, until it is revoked. */
+const BEFORE_HASH = /^[^#]*/;
 const sources: Map<string, Blob> = new SafeMap();
 
 /**
@@ -49,9 +51,7 @@ function sourceOf(url: unknown): Blob | undefined {
   } catch {
     return undefined; // not a URL: nothing is read
   }
-  let i = 0;
-  while (i < href.length && href[i] !== '#') i++;
-  return mapGet(sources, stringSlice(href, 0, i));
+  return mapGet(sources, regExpExec(BEFORE_HASH, href)![0]);
 }
 
 /** What fetch(input) resolves to, linked to the Blob behind `input` when it is a blob: URL. */
@@ -144,7 +144,7 @@ export function linkResult(
 
 /** XMLHttpRequest#open of a blob: URL links the request; its `response` (a Blob or an ArrayBuffer) is linked when read. */
 function hookXhrReads(w: Win): void {
-  const proto = protoOf('XMLHttpRequest', w) as Record<string, (...a: unknown[]) => unknown> | undefined;
+  const proto = protoOf(XHR, w) as Record<string, (...a: unknown[]) => unknown> | undefined;
   if (!proto) return;
   const open = proto.open;
   proto.open = function (this: object, ...a: unknown[]) {

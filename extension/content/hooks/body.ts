@@ -39,54 +39,54 @@ import {
 export interface Checked {
   gate: Gate;
   /** What to hand the original API: the body as judged (for fetch, a function: what it returns, once judged). */
-  body: unknown;
+  sent: unknown;
 }
 
 export function checkBody(ch: Channel, body: unknown): Checked {
-  if (unguarded() || body == null) return { gate: READY, body };
+  if (unguarded() || body == null) return { gate: READY, sent: body };
   const checked = checkContent(ch, body);
   // A field holding marked text holds back whatever the page sends meanwhile (typing.ts).
   const typing = typingGate();
-  return typing.ready ? checked : { gate: combine([checked.gate, typing]), body: checked.body };
+  return typing.ready ? checked : { gate: combine([checked.gate, typing]), sent: checked.sent };
 }
 
 function checkContent(ch: Channel, body: unknown): Checked {
-  if (typeof body === 'string') return { gate: gateText(ch, body), body };
-  if (isBlob(body)) return { gate: gateBlob(ch, body), body }; // immutable
+  if (typeof body === 'string') return { gate: gateText(ch, body), sent: body };
+  if (isBlob(body)) return { gate: gateBlob(ch, body), sent: body }; // immutable
   if (isFormData(body)) return checkFormData(ch, body);
   if (isParams(body)) {
     // Judged as the form body it is sent as: textsOf (text.ts) reads its values decoded.
     const text = paramsToString(body);
-    return { gate: gateText(ch, text), body: new SafeURLSearchParams(text) };
+    return { gate: gateText(ch, text), sent: new SafeURLSearchParams(text) };
   }
   if (isArrayBuffer(body) || isView(body)) {
     // Bytes the page read from somewhere: stopped only when the engine finds a marking in them.
     const copy = new SafeBlob(sequence([body as BlobPart]));
-    if (blobSize(copy) === 0) return { gate: READY, body: copy };
+    if (blobSize(copy) === 0) return { gate: READY, sent: copy };
     // Bytes read out of a File (arrayBuffer(), its stream, a blob: URL…) are that File, name included (lineage.ts).
     const l = lineageOf(body);
     if (l) {
       link(copy, l);
-      return { gate: gateLineage(ch, l), body: copy };
+      return { gate: gateLineage(ch, l), sent: copy };
     }
-    return { gate: later(ask(ch, [{ kind: 'bytes', blob: copy }])), body: copy };
+    return { gate: later(ask(ch, [{ kind: 'bytes', blob: copy }])), sent: copy };
   }
   // A stream (fetch with duplex: 'half') is judged by where its bytes come from, when known (a File's stream);
   // else read whole first, and its Blob sent (streams.ts). Other channels send a stream as its string.
   if (ch === 'fetch' && isReadableStream(body)) {
     const l = lineageOf(body);
-    return l ? { gate: gateLineage(ch, l), body } : bufferStream(ch, body);
+    return l ? { gate: gateLineage(ch, l), sent: body } : bufferStream(ch, body);
   }
   // XMLHttpRequest sends a Document as its markup: judged as that text. While a verdict is awaited, the
   // text judged is what goes (the page could change the document meanwhile).
   if (isDocument(body)) {
     const text = markupOf(body);
     const gate = gateText(ch, text);
-    return { gate, body: gate.ready ? body : text };
+    return { gate, sent: gate.ready ? body : text };
   }
   // Anything else is sent as its string: take that string once, judge it, send it.
   const text = toStr(body);
-  return { gate: gateText(ch, text), body: text };
+  return { gate: gateText(ch, text), sent: text };
 }
 
 function checkFormData(ch: Channel, fd: FormData): Checked {
@@ -105,5 +105,5 @@ function checkFormData(ch: Channel, fd: FormData): Checked {
     }
   });
   if (texts.length) append(gates, gateText(ch, arrayJoin(texts, '\n')));
-  return { gate: combine(gates), body: copy };
+  return { gate: combine(gates), sent: copy };
 }

@@ -14,13 +14,13 @@ import { onDropSignal } from './pickers.js';
 import { onTyping } from './typing.js';
 import { hasOwn, mapDelete, mapForEach, mapGet, mapSet, messageData, portPost, SafeMap, SafeMessageChannel } from './safe-self.js';
 
-/** What the guard said about this page: `guarded` is null until its configuration arrives. */
+/** What the guard said about this page: `pageGuarded` is null until its configuration arrives. */
 /** Known not to be a guarded page (false until the configuration says so): the hooks let everything through. */
-export const unguarded = (): boolean => config.guarded === false;
+export const unguarded = (): boolean => config.pageGuarded === false;
 
-export const config: { guarded: boolean | null; designated: Partial<Designated> | undefined } = {
-  guarded: null,
-  designated: undefined,
+export const config: { pageGuarded: boolean | null; policyDesignated: Partial<Designated> | undefined } = {
+  pageGuarded: null,
+  policyDesignated: undefined,
 };
 
 const channel = new SafeMessageChannel();
@@ -31,11 +31,11 @@ let nextId = 1;
 port.onmessage = (e: MessageEvent) => {
   const m = messageData(e) as ToHooks;
   if (m.t === 'config') {
-    config.guarded = m.guarded === true;
+    config.pageGuarded = m.guarded === true;
     // An absent field would be read from Object.prototype, which the page controls.
-    config.designated = hasOwn(m, 'designated') ? m.designated : undefined;
+    config.policyDesignated = hasOwn(m, 'designated') ? m.designated : undefined;
     // Not a guarded page after all: everything held so far goes through untouched.
-    if (!config.guarded) mapForEach(waiting, (d, id) => (mapDelete(waiting, id), settle(d, true)));
+    if (!config.pageGuarded) mapForEach(waiting, (d, id) => (mapDelete(waiting, id), settle(d, true)));
   } else if (m.t === 'typing') {
     onTyping(m.state, m.name);
   } else if (m.t === 'drop-signal') {

@@ -7,19 +7,19 @@
 import { SafeSet, setAdd, setForEach, weakMapGet, weakMapSet } from './safe-self.js';
 
 export interface Decision {
-  done: boolean;
+  settled: boolean;
   ok: boolean;
   waiters: Set<(ok: boolean) => void>;
 }
 
 export function pending(): Decision {
-  return { done: false, ok: false, waiters: new SafeSet() };
+  return { settled: false, ok: false, waiters: new SafeSet() };
 }
 
 /** Already decided: go ahead. */
-export const YES: Decision = { done: true, ok: true, waiters: new SafeSet() };
+export const YES: Decision = { settled: true, ok: true, waiters: new SafeSet() };
 /** Already decided: refused. */
-export const NO: Decision = { done: true, ok: false, waiters: new SafeSet() };
+export const NO: Decision = { settled: true, ok: false, waiters: new SafeSet() };
 
 /**
  * Sends in order on one target (a socket, a port): `send(ok)` runs once `verdict` is decided and every
@@ -41,15 +41,15 @@ export function inOrder<T extends object>(last: WeakMap<T, Decision>, target: T,
 }
 
 export function settle(d: Decision, ok: boolean): void {
-  if (d.done) return;
-  d.done = true;
+  if (d.settled) return;
+  d.settled = true;
   d.ok = ok;
   setForEach(d.waiters, (f) => run(f, ok));
 }
 
 /** Runs `f(ok)` once `d` is decided (now, if it already is). */
 export function whenDecided(d: Decision, f: (ok: boolean) => void): void {
-  if (d.done) run(f, d.ok);
+  if (d.settled) run(f, d.ok);
   else setAdd(d.waiters, f);
 }
 

@@ -30,6 +30,7 @@ import {
   uncurry,
   isFn,
   protoOf,
+  READER,
 } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
@@ -101,7 +102,7 @@ function hookStreams(w: Win): void {
   }
   hookPipeTo(w, RS);
   // Every chunk read from a tracked reader or iterator carries the stream's lineage.
-  for (const name of ['ReadableStreamDefaultReader', 'ReadableStreamBYOBReader']) {
+  for (const name of [READER, 'ReadableStreamBYOBReader']) {
     const proto = (w as unknown as Record<string, { prototype: Proto } | undefined>)[name]?.prototype;
     if (proto) linkResult(proto, 'read', lineageOf, chunkOf);
   }

@@ -90,7 +90,7 @@ function gateHeaders(args: unknown[], given: HeadersInit | undefined): Gate {
 function gateBody(args: unknown[], body: unknown): Gate {
   if (body != null) {
     const checked = checkBody('fetch', body);
-    args[1] = withOwn(args[1] as object, 'body', checked.body, isFn(checked.body));
+    args[1] = withOwn(args[1] as object, 'body', checked.sent, isFn(checked.sent));
     return checked.gate;
   }
   if (isRequest(args[0]) && requestBody(args[0]) !== null) return gateRequest(args[0]);

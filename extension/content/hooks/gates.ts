@@ -73,7 +73,7 @@ const decided: WeakMap<Blob, Decision> = new SafeWeakMap();
 /** Rule 2 (and designated name patterns) need no bytes; judged here only while the scanner can be trusted. */
 function nameMarked(name: string): boolean {
   try {
-    return intact() && nameMarks(name, config.designated);
+    return intact() && nameMarks(name, config.policyDesignated);
   } catch {
     return false; // the guard judges the name again
   }
@@ -154,7 +154,7 @@ export function gateText(ch: Channel, text: string, plain?: boolean): Gate {
 
 function textGate(ch: Channel, text: string, plain?: boolean): Gate {
   // A multipart form, or a document encoded in the text (a data: URL…): the guard reads it.
-  const d = config.designated;
+  const d = config.policyDesignated;
   const form = formDataIn(text) ?? (plain ? null : encodedIn(text, !d || designatedText(d, true)));
   if (cannotBeMarked(text, d)) return form ? later(ask(ch, [form])) : READY; // most bodies: no scan, no realm check
   const texts = textsOf(text);

@@ -23,7 +23,7 @@ import { ENCODED } from './text.js';
 export function gateHeaderText(ch: Channel, texts: string[]): Gate {
   const all = arrayJoin(texts, '\n');
   // No unguarded() test here: fetch and XHR pass unguarded pages by before judging anything.
-  if (cannotBeMarked(all, config.designated) && !regExpExec(ENCODED, all)) return READY;
+  if (cannotBeMarked(all, config.policyDesignated) && !regExpExec(ENCODED, all)) return READY;
   const gates = [gateUrl(ch, `?${all}`)];
   for (let i = 0; i < texts.length; i++) append(gates, gateText(ch, texts[i]));
   return combine(gates);

@@ -9,10 +9,10 @@
  * a snapshot of own property keys and values of the prototypes and namespaces below, a few hundred
  * descriptor reads (about 0.1–0.4 ms), which no per-request budget could pay on every body.
  */
-import { getOwnPropertyDescriptor, getPrototypeOf, hasOwn, ownKeys } from './safe-self.js';
+import { getOwnPropertyDescriptor, getPrototypeOf, hasOwn, ownKeys, protoOf } from './safe-self.js';
 
 /** Global names the scanner's code looks up at run time (`new Set`, `Math.max`, `new RegExp` …). */
-const GLOBALS = ['Object', 'Array', 'String', 'RegExp', 'Math', 'JSON', 'Map', 'Set', 'WeakMap', 'Symbol', 'Number', 'Reflect', 'decodeURIComponent', 'parseInt', 'atob', 'Uint8Array', 'TextDecoder'];
+const GLOBALS = 'Object Array String RegExp Math JSON Map Set WeakMap Symbol Number Reflect decodeURIComponent parseInt atob Uint8Array TextDecoder'.split(' ');
 
 interface Snapshot {
   target: object;
@@ -25,32 +25,32 @@ function watchedObjects(): object[] {
   const g = globalThis as unknown as Record<string, object>;
   const arrayIterator = getPrototypeOf([][Symbol.iterator]());
   return [
-    Object.prototype,
+    protoOf('Object'),
     g,
     Object,
-    Function.prototype,
+    protoOf('Function'),
     Array,
-    Array.prototype,
+    protoOf('Array'),
     arrayIterator,
     getPrototypeOf(arrayIterator), // %IteratorPrototype%
     String,
-    String.prototype,
+    protoOf('String'),
     getPrototypeOf(''[Symbol.iterator]()),
     RegExp,
-    RegExp.prototype,
+    protoOf('RegExp'),
     getPrototypeOf(/x/[Symbol.matchAll]('')),
-    Map.prototype,
+    protoOf('Map'),
     getPrototypeOf(new Map().entries()),
-    Set.prototype,
+    protoOf('Set'),
     getPrototypeOf(new Set().values()),
-    WeakMap.prototype,
-    Number.prototype,
+    protoOf('WeakMap'),
+    protoOf('Number'),
     Math,
     JSON,
     Reflect,
     // url-text.ts decodes base64 for a constructor's URL: atob, Uint8Array.from (%TypedArray%'s), TextDecoder#decode.
     getPrototypeOf(Uint8Array),
-    TextDecoder.prototype,
+    protoOf('TextDecoder'),
   ];
 }
 

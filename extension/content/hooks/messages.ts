@@ -31,7 +31,7 @@ function wrapPost(owner: object): void {
     // A field holding marked text holds back what the page hands over meanwhile, too (typing.ts).
     const gate = combine([carriedGate('message', a[0]), typingGate()]);
     const before = weakMapGet(last, this);
-    if (gate.ready && (!before || before.done)) return apply(original, this, a);
+    if (gate.ready && (!before || before.settled)) return apply(original, this, a);
     if (!gate.ready && gate.refusedNow) return; // dropped; the guard reports and explains
     inOrder(last, this, decisionOf(gate), (ok) => ok && apply(original, this, a));
   };

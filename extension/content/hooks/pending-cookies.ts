@@ -24,4 +24,4 @@ export function holdRequestsFor(d: Decision): void {
 }
 
 /** What the cookies still waiting add to a request (and to a later cookie, through url.ts). */
-export const cookiesGate = (): Gate => (last.done ? READY : waitFor(last));
+export const cookiesGate = (): Gate => (last.settled ? READY : waitFor(last));

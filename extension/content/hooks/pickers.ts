@@ -46,6 +46,8 @@ import {
   nativeGetter,
   nativeMethod,
   protoOf,
+  FILE_HANDLE,
+  INPUT,
 } from './safe-self.js';
 
 const getFileNative = getFile;
@@ -53,7 +55,7 @@ const getFileNative = getFile;
 export function hookPickers(w: Window & typeof globalThis): void {
   hookOpenFilePicker(w);
   hookHandles(w);
-  const Input = protoOf('HTMLInputElement', w) as Record<string, unknown>;
+  const Input = protoOf(INPUT, w) as Record<string, unknown>;
   for (const m of ['click', 'showPicker']) {
     const original = Input[m];
     if (!isFn(original)) continue;
@@ -161,11 +163,15 @@ export function onDropSignal(type: string): void {
  * for the drop is remembered, so a clean drop is not read twice), so an entry in the wrong hands
  * still reads nothing marked.
  */
+/** Method names written three times below (this file is size-bound). */
+const AS_ENTRY = 'webkitGetAsEntry';
+const AS_HANDLE = 'getAsFileSystemHandle';
+
 export function hookHandles(w: Window & typeof globalThis): void {
   const g = w as unknown as Any;
   const Item = protoOf('DataTransferItem', g);
-  const getAsEntry = nativeMethod(Item, 'webkitGetAsEntry');
-  const getAsHandle = nativeMethod(Item, 'getAsFileSystemHandle');
+  const getAsEntry = nativeMethod(Item, AS_ENTRY);
+  const getAsHandle = nativeMethod(Item, AS_HANDLE);
   const getAsFile = nativeMethod(Item, 'getAsFile');
   const kindOf = nativeGetter(Item, 'kind');
   const typeOf = nativeGetter(Item, 'type');
@@ -210,8 +216,8 @@ export function hookHandles(w: Window & typeof globalThis): void {
     // The File the guard let through (a folder's own File, which has no bytes, is not one of them).
     item.getAsFile = () => passed(dt, d.file);
     item.getAsString = () => undefined;
-    item.webkitGetAsEntry = () => d.entry;
-    if (getAsHandle) item.getAsFileSystemHandle = () => d.handle;
+    item[AS_ENTRY] = () => d.entry;
+    if (getAsHandle) item[AS_HANDLE] = () => d.handle;
     return item as unknown as DataTransferItem;
   };
 
@@ -272,11 +278,11 @@ export function hookHandles(w: Window & typeof globalThis): void {
     return null;
   };
   const I = Item as Any;
-  I.webkitGetAsEntry = function webkitGetAsEntry(this: DataTransferItem) {
+  I[AS_ENTRY] = function (this: DataTransferItem) {
     return getAsEntry(this) ?? original(this)?.entry ?? null;
   };
   if (getAsHandle) {
-    I.getAsFileSystemHandle = function getAsFileSystemHandle(this: DataTransferItem) {
+    I[AS_HANDLE] = function (this: DataTransferItem) {
       const d = original(this);
       return d?.handle ?? getAsHandle(this);
     };
@@ -316,7 +322,7 @@ function gateEntryFile(g: Any): void {
  * The page's own private storage (OPFS) holds nothing the employee picked, and is left alone.
  */
 function gateHandleFile(g: Any): void {
-  const Handle = protoOf('FileSystemFileHandle', g);
+  const Handle = protoOf(FILE_HANDLE, g);
   const storage = (g.navigator as Any | undefined)?.storage as Any | undefined;
   const getDirectory = nativeMethod(protoOf('StorageManager', g), 'getDirectory');
   const resolvePath = nativeMethod(protoOf('FileSystemDirectoryHandle', g), 'resolve');

@@ -25,6 +25,13 @@ const G = globalThis as any;
 /** Interface names written more than twice below (this file is size-bound). */
 const REQUEST = 'Request';
 const FORM_DATA = 'FormData';
+/** Interface names other hook modules write too (one string in the bundle). */
+export const FILE_HANDLE = 'FileSystemFileHandle';
+export const INPUT = 'HTMLInputElement';
+export const READER = 'ReadableStreamDefaultReader';
+export const XHR = 'XMLHttpRequest';
+export const IDB_TX = 'IDBTransaction';
+export const IDB_STORE = 'IDBObjectStore';
 /** `typeof v === 'function'`, written once: it appears in nearly every hook, and this file is size-bound. */
 export const isFn = (v: unknown): v is Fn => typeof v === 'function';
 const { bind, call } = Function.prototype;
@@ -194,7 +201,7 @@ export const messageData: (e: MessageEvent) => unknown = getter('MessageEvent', 
 export const dispatch: (t: EventTarget, e: Event) => boolean = method('EventTarget', 'dispatchEvent');
 export const wsReadyState: (ws: WebSocket) => number = getter('WebSocket', 'readyState');
 export const rtcReadyState: (c: RTCDataChannel) => string = getter('RTCDataChannel', 'readyState');
-export const getFile: (h: FileSystemFileHandle) => Promise<File> = method('FileSystemFileHandle', 'getFile');
+export const getFile: (h: FileSystemFileHandle) => Promise<File> = method(FILE_HANDLE, 'getFile');
 export const SafeWritableStream: typeof WritableStream | undefined = G.WritableStream;
 export const getWriter: (s: WritableStream) => WritableStreamDefaultWriter = method('WritableStream', 'getWriter');
 const ofWriter = (key: string) => method('WritableStreamDefaultWriter', key);
@@ -202,12 +209,12 @@ export const writerWrite: (w: WritableStreamDefaultWriter, chunk: unknown) => Pr
 export const writerClose: (w: WritableStreamDefaultWriter) => Promise<void> = ofWriter('close');
 export const writerAbort: (w: WritableStreamDefaultWriter, reason: unknown) => Promise<void> = ofWriter('abort');
 export const getReader: (s: ReadableStream) => ReadableStreamDefaultReader = method('ReadableStream', 'getReader');
-export const readerRead: (r: ReadableStreamDefaultReader) => Promise<ReadableStreamReadResult<unknown>> = method('ReadableStreamDefaultReader', 'read');
+export const readerRead: (r: ReadableStreamDefaultReader) => Promise<ReadableStreamReadResult<unknown>> = method(READER, 'read');
 
 // ---------- the DOM the form and file-input hooks read ----------
 export const tagName: (e: Element) => string = getter('Element', 'tagName');
 
-export const inputType: (e: HTMLInputElement) => string = getter('HTMLInputElement', 'type');
+export const inputType: (e: HTMLInputElement) => string = getter(INPUT, 'type');
 export const fileListLength: (l: FileList) => number = getter('FileList', 'length');
 export const fileListItem: (l: FileList, i: number) => File | null = method('FileList', 'item');
 export const isFileList = is(fileListLength) as (v: unknown) => v is FileList;
@@ -245,5 +252,5 @@ export function viewBuffer(v: ArrayBufferView): ArrayBufferLike {
   }
 }
 export const idbRequestTransaction: (r: IDBRequest) => IDBTransaction | null = getter('IDBRequest', 'transaction');
-export const idbTransactionAbort: (t: IDBTransaction) => void = method('IDBTransaction', 'abort');
-export const idbStoreCount: (s: IDBObjectStore) => IDBRequest = method('IDBObjectStore', 'count');
+export const idbTransactionAbort: (t: IDBTransaction) => void = method(IDB_TX, 'abort');
+export const idbStoreCount: (s: IDBObjectStore) => IDBRequest = method(IDB_STORE, 'count');

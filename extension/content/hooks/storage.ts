@@ -27,6 +27,8 @@ import {
   weakMapSet,
   isFn,
   protoOf,
+  IDB_STORE,
+  IDB_TX,
 } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
@@ -37,7 +39,7 @@ export function hookStorage(w: Win): void {
 }
 
 function hookIndexedDb(w: Win): void {
-  const Store = protoOf('IDBObjectStore', w) as Record<string, (...a: unknown[]) => IDBRequest> | undefined;
+  const Store = protoOf(IDB_STORE, w) as Record<string, (...a: unknown[]) => IDBRequest> | undefined;
   if (!Store) return;
   /** Transactions waiting for a decision: their commit() is deferred. */
   const waiting: WeakMap<IDBTransaction, Decision> = new SafeWeakMap();
@@ -46,20 +48,20 @@ function hookIndexedDb(w: Win): void {
     Store[m] = function (this: IDBObjectStore, ...a: unknown[]) {
       if (unguarded()) return apply(original, this, a);
       const gate = carriedGate('storage', a[0], true);
-      if (gate.ready || (gate.decision.done && gate.decision.ok)) return apply(original, this, a);
-      if (gate.decision.done || gate.refusedNow) throw new SafeDOMException(BLOCKED, 'DataCloneError');
+      if (gate.ready || (gate.decision.settled && gate.decision.ok)) return apply(original, this, a);
+      if (gate.decision.settled || gate.refusedNow) throw new SafeDOMException(BLOCKED, 'DataCloneError');
       const req = apply(original, this, a);
       const tx = idbRequestTransaction(req);
       if (tx) holdTransaction(this, tx, gate.decision, waiting);
       return req;
     };
   }
-  const Tx = protoOf('IDBTransaction', w) as Record<string, (...a: unknown[]) => void> | undefined;
+  const Tx = protoOf(IDB_TX, w) as Record<string, (...a: unknown[]) => void> | undefined;
   const commit = Tx?.commit;
   if (Tx && isFn(commit)) {
     Tx.commit = function (this: IDBTransaction) {
       const d = weakMapGet(waiting, this);
-      if (d && !d.done) return; // it commits by itself once the decision lets it go idle
+      if (d && !d.settled) return; // it commits by itself once the decision lets it go idle
       return apply(commit, this, []);
     };
   }
@@ -79,7 +81,7 @@ function holdTransaction(store: IDBObjectStore, tx: IDBTransaction, d: Decision,
       }
       return;
     }
-    if (d.done) return; // allowed: the transaction goes idle and commits
+    if (d.settled) return; // allowed: the transaction goes idle and commits
     try {
       addListener(idbStoreCount(store), 'success', tick);
     } catch {

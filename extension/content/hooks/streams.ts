@@ -43,5 +43,5 @@ export function bufferStream(ch: Channel, s: ReadableStream): Checked {
       no,
     );
   next();
-  return { gate: later(d), body: () => all };
+  return { gate: later(d), sent: () => all };
 }

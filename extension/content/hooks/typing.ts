@@ -32,5 +32,5 @@ export function onTyping(state: 'marked' | 'refused' | 'clear' | 'watch', name?:
 export function typingGate(): Gate {
   if (!held && look && !dispatch(document, new SafeCustomEvent(look, { cancelable: true }))) onTyping('marked');
   if (!held) return READY;
-  return waitFor(held, held.done && !held.ok);
+  return waitFor(held, held.settled && !held.ok);
 }

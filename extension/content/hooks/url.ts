@@ -28,7 +28,7 @@ export function gateUrl(ch: Channel, url: string, now?: boolean): Gate {
 
 function textGate(ch: Channel, url: string, now?: boolean): Gate {
   const base64 = !!regExpExec(BASE64_STAMP, url);
-  if (!base64 && !regExpExec(MAY_HOLD_STAMP_TEXT, url) && !designatedText(config.designated)) return READY;
+  if (!base64 && !regExpExec(MAY_HOLD_STAMP_TEXT, url) && !designatedText(config.policyDesignated)) return READY;
   // The decoding is ordinary code: trusted here only while the realm is; otherwise the guard decodes.
   if ((base64 && !now) || !intact()) return later(ask(ch, [{ kind: 'url', url, now }]));
   // Without BASE64_STAMP nothing is base64-decoded. A constructor's URL is judged as the text it

@@ -51,7 +51,7 @@ function guarded(socket: WritableStream): WritableStream {
   const send = (b: unknown): Promise<void> => (isBlob(b) ? promiseThen(blobBytes(b), (x) => writerWrite(writer, x)) : writerWrite(writer, b));
   return new SafeWritableStream!({
     write: (chunk) => {
-      const { gate, body } = checkBody('websocket', chunk);
+      const { gate, sent: body } = checkBody('websocket', chunk);
       return gate.ready ? send(body) : new SafePromise<void>((ok) => whenDecided(gate.decision, (yes) => ok(yes ? send(body) : undefined)));
     },
     close: () => writerClose(writer),
@@ -67,9 +67,9 @@ function hookSend(proto: Socket, state: (s: Socket) => unknown, open: unknown): 
     if (unguarded() || state(this) !== open) return apply(send, this, [data]);
     const checked = checkBody('websocket', data);
     const before = weakMapGet(last, this);
-    if (checked.gate.ready && (!before || before.done)) return apply(send, this, [checked.body]);
+    if (checked.gate.ready && (!before || before.settled)) return apply(send, this, [checked.sent]);
     inOrder(last, this, decisionOf(checked.gate), (ok) => {
-      if (ok && state(this) === open) apply(send, this, [checked.body]);
+      if (ok && state(this) === open) apply(send, this, [checked.sent]);
     });
   };
 }

@@ -23,10 +23,11 @@ import {
   weakMapGet,
   weakMapSet,
   protoOf,
+  XHR as XHR_NAME,
 } from './safe-self.js';
 
 export function hookXhr(w: Window & typeof globalThis): void {
-  const XHR = protoOf('XMLHttpRequest', w);
+  const XHR = protoOf(XHR_NAME, w);
   const open = XHR.open;
   const send = XHR.send;
   const setHeader = XHR.setRequestHeader;
@@ -50,9 +51,9 @@ export function hookXhr(w: Window & typeof globalThis): void {
     if (unguarded()) return apply(send, this, [body]);
     const checked = checkBody('xhr', body);
     const gate = combine([weakMapGet(urlGate, this) ?? READY, gateHeaderText('xhr', weakMapGet(headers, this) ?? []), checked.gate]);
-    if (gate.ready) return apply(send, this, [checked.body]);
+    if (gate.ready) return apply(send, this, [checked.sent]);
     if (weakMapGet(isAsync, this) === false) throw new SafeDOMException(BLOCKED, 'NetworkError');
-    whenDecided(gate.decision, (ok) => (ok ? apply(send, this, [checked.body]) : failXhr(this)));
+    whenDecided(gate.decision, (ok) => (ok ? apply(send, this, [checked.sent]) : failXhr(this)));
   };
 }
 
