@@ -107,7 +107,7 @@ function privateContentScripts(): Plugin {
 /**
  * Property names only the page hooks' own objects have (a Gate's `ready`/`refusedNow`/`decision`, a
  * Decision's `ok`/`settled`/`waiters`, a checked body's `gate`/`sent`, a lineage's `files`/`rest`, a
- * walk's `blobs`/`seen`/`left`, intact.ts's snapshots' `target`/`keys`/`seenAs`, bridge-client.ts's
+ * walk's `blobs`/`seen`/`left`/`raw`, intact.ts's snapshots' `target`/`keys`/`seenAs`, bridge-client.ts's
  * configuration's `pageGuarded`/`policyDesignated`, the compiled designated patterns' (src/detect/rules/
  * designated.ts) `content`/`names`/`source`/`re`/`normalized`, a form start's `boundary`, a drop's
  * `entry`/`handle`): Terser shortens them in page-hooks.js. None crosses to the guard (bridge.ts
@@ -117,7 +117,7 @@ function privateContentScripts(): Plugin {
  * `designated` are not here: the hooks read iterator results', a fetch init's, and the guard's
  * configuration message's.)
  */
-const HOOKS_PRIVATE = /^(ready|refusedNow|decision|ok|settled|waiters|gate|sent|files|rest|blobs|seen|left|target|keys|seenAs|pageGuarded|policyDesignated|content|names|source|re|normalized|boundary|entry|handle)$/;
+const HOOKS_PRIVATE = /^(ready|refusedNow|decision|ok|settled|waiters|gate|sent|files|rest|blobs|seen|left|raw|target|keys|seenAs|pageGuarded|policyDesignated|content|names|source|re|normalized|boundary|entry|handle)$/;
 /**
  * The same for guard.js: methods of the guard's memory (src/guard/memory.ts) that only the guard core
  * calls, the guard core's own methods and ports that only the adapter (gate.ts) and the channel modules

@@ -5,11 +5,17 @@
  * decision instead of by its own anonymous bytes. The derivation hooks are installed on a window-like
  * object whose globals are Node's (their prototypes are patched for this test file's worker only).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { blobsIn } from '../../extension/content/hooks/carried.js';
-import { hookBlobUrls } from '../../extension/content/hooks/blob-url.js';
+import { fromBlobUrl, hookBlobUrls } from '../../extension/content/hooks/blob-url.js';
 import { hookDerived } from '../../extension/content/hooks/derived.js';
 import { derive, inherited, lineageOf, link, merged, sourcesOf, type Lineage } from '../../extension/content/hooks/lineage.js';
+
+// derived.ts asks the guard about a FormData body's Files (gates.ts), whose line opens at load by
+// posting a port to the window: a window to post to (no guard answers here).
+vi.hoisted(() => {
+  (globalThis as unknown as { window?: unknown }).window ??= { postMessage() {} };
+});
 
 type Win = Window & typeof globalThis;
 /** Node's globals, with the constructors the hooks replace landing on this object, not on globalThis. */
@@ -153,11 +159,40 @@ describe('the derivation hooks on real Blob, File, stream and Request objects', 
     expect(lineageOf(new w.Request('https://example.com/up', { method: 'PUT', body: 'clean' }))).toBeUndefined();
   });
 
-  it('what is read back out of a Request made with a File carries the File (a Response is linked by storage.ts)', async () => {
+  it('what is read back out of a Request or a Response made with a File carries the File', async () => {
     const request = () => new w.Request('https://example.com/up', { method: 'PUT', body: marked });
     expect(filesOf(await request().arrayBuffer())).toEqual([marked]);
     expect(filesOf(await request().blob())).toEqual([marked]);
     expect(filesOf(await new w.Request('https://example.com/up', { method: 'PUT', body: 'clean' }).arrayBuffer())).toEqual([]);
+    // Also where the page has no Cache Storage (an http: page), which once made the Response hook.
+    expect(filesOf(await new w.Response(marked).blob())).toEqual([marked]);
+    expect(filesOf(await new w.Response(marked.slice(3)).arrayBuffer())).toEqual([marked]);
+    expect(filesOf(await new w.Response('clean').blob())).toEqual([]);
+  });
+
+  it('a structured clone of what carries a File carries it too: Blobs and bytes, however deep (red team web6 F2)', async () => {
+    const copy = w.structuredClone({ list: [new w.Blob(['head', marked])], bytes: await marked.arrayBuffer(), n: 1 });
+    expect(filesOf(copy.list[0])).toEqual([marked]);
+    expect(filesOf(copy.bytes)).toEqual([marked]);
+    expect(await copy.list[0].text()).toBe(`head${await marked.text()}`); // the browser's own copy
+    expect(filesOf(w.structuredClone(marked.slice(1)))).toEqual([marked]);
+    // A copy of what carries no File is judged by its own bytes, as its source is.
+    expect(lineageOf(w.structuredClone(new w.Blob(['秘書室']))) ?? null).toBeNull();
+    expect(w.structuredClone({ a: [1, '社外秘'] })).toEqual({ a: [1, '社外秘'] });
+  });
+
+  it("a data: URL read out of a File (readAsDataURL), fetched back, carries the File (red team web6 F2's helper)", async () => {
+    const f = new File(['見積金額は別紙のとおり、来期の単価は据え置き\n'], '秘—単価.txt');
+    const url = `data:text/plain;base64,${Buffer.from(await f.arrayBuffer()).toString('base64')}`;
+    link(url, inherited(f)); // what FileReader#result does for readAsDataURL (derived.ts)
+    const r = new Response('x');
+    expect(await fromBlobUrl(url, Promise.resolve(r))).toBe(r);
+    expect(filesOf(r)).toEqual([f]);
+    expect(filesOf(await r.blob())).toEqual([f]);
+    // Another file's data: URL, and one never read out of a File, carry nothing.
+    const other2 = new Response('y');
+    await fromBlobUrl(`data:text/plain;base64,${Buffer.from('議事録: 来週の定例は水曜日').toString('base64')}`, Promise.resolve(other2));
+    expect(lineageOf(other2)).toBeUndefined();
   });
 
   it('bytes and streams handed to postMessage or IndexedDB stand for their File there (carried.ts)', async () => {

@@ -8,6 +8,7 @@
  */
 import { wrapGetter } from './accessors.js';
 import { inherited, lineageOf, link, type Lineage } from './lineage.js';
+import { keptIn } from './read-text.js';
 import {
   apply,
   CONFIGURABLE,
@@ -40,29 +41,34 @@ const BEFORE_HASH = /^[^#]*/;
 const sources: Map<string, Blob> = new SafeMap();
 
 /**
- * The Blob behind `url` when it is a live blob: URL this page made, however it is spelled (the URL
- * parser's own form is the key; a fragment does not change what is read).
+ * What is read from `url`: the lineage of the Blob behind it when it is a live blob: URL this page
+ * made, however it is spelled (the URL parser's own form is the key; a fragment does not change what
+ * is read), or of the File whose base64 a data: URL holds (`readAsDataURL`, then `fetch(dataURL)` or
+ * an XMLHttpRequest: the common "data URL to Blob" helper; read-text.ts keeps such strings).
  */
-function sourceOf(url: unknown): Blob | undefined {
-  if (typeof url !== 'string' || !stringIncludes(stringToLowerCase(url), 'blob:')) return undefined;
+function lineageAt(url: unknown): Lineage | undefined {
+  if (typeof url !== 'string') return undefined;
+  const lower = stringToLowerCase(url);
+  if (stringIncludes(lower, 'data:')) return keptIn(url);
+  if (!stringIncludes(lower, 'blob:')) return undefined;
   let href: string;
   try {
     href = urlHref(new SafeURL(url));
   } catch {
     return undefined; // not a URL: nothing is read
   }
-  return mapGet(sources, regExpExec(BEFORE_HASH, href)![0]);
+  const src = mapGet(sources, regExpExec(BEFORE_HASH, href)![0]);
+  return src && inherited(src);
 }
 
-/** What fetch(input) resolves to, linked to the Blob behind `input` when it is a blob: URL. */
+/** What fetch(input) resolves to, linked to what `input` reads (lineageAt). */
 export function fromBlobUrl(input: unknown, response: Promise<Response>): Promise<Response> {
-  let src: Blob | undefined;
+  let l: Lineage | undefined;
   try {
-    src = sourceOf(isRequest(input) ? requestUrl(input) : input);
+    l = lineageAt(isRequest(input) ? requestUrl(input) : input);
   } catch {
-    src = undefined;
+    l = undefined;
   }
-  const l = src && inherited(src);
   return l ? (linked(response, l) as Promise<Response>) : response;
 }
 
@@ -150,8 +156,7 @@ function hookXhrReads(w: Win): void {
   proto.open = function (this: object, ...a: unknown[]) {
     if (a.length > 1) a[1] = toStr(a[1]); // once: the URL linked is the URL opened
     const r = apply(open, this, a);
-    const src = a.length > 1 ? sourceOf(a[1]) : undefined;
-    link(this, src && inherited(src), true); // a request opened again reads what it opens now
+    link(this, a.length > 1 ? lineageAt(a[1]) : undefined, true); // a request opened again reads what it opens now
     return r;
   };
   wrapGetter(proto, 'response', linkGot);

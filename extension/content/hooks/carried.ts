@@ -26,7 +26,7 @@ import {
   weakSetAdd,
   weakSetHas,
 } from './safe-self.js';
-import { isObject, lineageOf } from './lineage.js';
+import { derive, isObject, lineageOf, link, tracking, type Lineage } from './lineage.js';
 
 /** Objects walked in one value at most; far above any real message. */
 const WALK_BUDGET = 100_000;
@@ -35,12 +35,30 @@ interface Walk {
   blobs: Blob[];
   left: number;
   seen: WeakSet<object>;
+  /** Bytes as they are (a copy's own buffers), not the Files they were read out of. */
+  raw?: boolean;
 }
 
-/** The Blobs in `v`, or null when the walk cannot tell. */
-export function blobsIn(v: unknown): Blob[] | null {
-  const s: Walk = { blobs: [], left: WALK_BUDGET, seen: new SafeWeakSet<object>() };
+/** The Blobs in `v`, or null when the walk cannot tell; `raw`: its bytes too, as they are. */
+export function blobsIn(v: unknown, raw?: boolean): Blob[] | null {
+  const s: Walk = { blobs: [], left: WALK_BUDGET, seen: new SafeWeakSet<object>(), raw };
   return walk(v, s) ? s.blobs : null;
+}
+
+/**
+ * A structured clone of `v` (`structuredClone`) is new Blobs and bytes, with no link to the File they
+ * came from: what its copies carry is every File and Blob `v` carries (one lineage for the whole copy:
+ * a clean file cloned beside a marked one carries both); undefined when `v` carries no File.
+ */
+export function cloned(v: unknown): Lineage | undefined {
+  const blobs = tracking.on && blobsIn(v); // nothing derived yet: a copy judges as its source does
+  return blobs ? derive(blobs) : undefined;
+}
+
+/** Links every Blob and byte of a copy to `l`. */
+export function linkCopies(copy: unknown, l: Lineage | undefined): void {
+  const all = l && blobsIn(copy, true);
+  if (all) for (let i = 0; i < all.length; i++) link(all[i], l);
 }
 
 function walk(v: unknown, s: Walk): boolean {
@@ -73,7 +91,8 @@ function walk(v: unknown, s: Walk): boolean {
 /** Bytes (or a stream) read out of a File stand for that File and the rest they carry. */
 function bytesOf(o: object, s: Walk): true {
   const l = lineageOf(o);
-  if (l) {
+  if (s.raw) append(s.blobs, o as Blob);
+  else if (l) {
     for (let i = 0; i < l.files.length; i++) append(s.blobs, l.files[i]);
     if (l.rest) append(s.blobs, l.rest);
   }
@@ -81,13 +100,12 @@ function bytesOf(o: object, s: Walk): true {
 }
 
 function platformObject(o: object, s: Walk): boolean | null {
-  if (isView(o)) return bytesOf(o, s);
   if (isBlob(o)) {
     append(s.blobs, o); // its gate follows its lineage itself (and judges a derived File's own name)
     return true;
   }
-  if (lineageOf(o)) return bytesOf(o, s); // an ArrayBuffer or a (transferred) stream
-  if (isArrayBuffer(o)) return true;
+  // Bytes, or a (transferred) stream read out of a File.
+  if (isView(o) || isArrayBuffer(o) || lineageOf(o)) return bytesOf(o, s);
   if (isFileList(o)) {
     for (let i = 0, n = fileListLength(o as FileList); i < n; i++) append(s.blobs, fileListItem(o as FileList, i) as Blob);
     return true;

@@ -15,22 +15,29 @@ import { replaceConstructor, wrapGetter } from './accessors.js';
 import { linkGot, linkResult, linkReturned } from './blob-url.js';
 import { initOf, withOwn } from './init-body.js';
 import { keptAs } from './read-text.js';
+import { cloned, linkCopies } from './carried.js';
 import { derive, inherited, isObject, lineageOf, link, sourcesOf, tracking, type Lineage } from './lineage.js';
+import { unguarded } from './bridge-client.js';
+import { combine, gateBlob, refusedNow, type Gate } from './gates.js';
 import {
   append,
   apply,
   construct,
   create,
   getPrototypeOf,
+  formDataForEach,
   isArrayBuffer,
   isBlob,
+  isFormData,
   isView,
   sequence,
   toStr,
   uncurry,
   isFn,
   protoOf,
+  BLOCKED,
   READER,
+  SafeTypeError,
 } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
@@ -44,7 +51,8 @@ export function hookDerived(w: Win): void {
   hookFileReader(w);
   hookBtoa(w);
   hookCopies(w);
-  hookRequest(w);
+  hookBodies(w);
+  hookClones(w);
 }
 
 /**
@@ -183,13 +191,42 @@ function hookCopies(w: Win): void {
   }
 }
 
-/** `new Request(url, { body })`: the Request carries its body's lineage (fetch.ts judges it by that). */
-function hookRequest(w: Win): void {
-  replaceConstructor(w, 'Request', (Original, a, newTarget) => {
-    const body = initOf(a[1])?.body; // read once: the Request gets this very body
-    if (body != null) a[1] = withOwn(a[1] as object, 'body', body);
-    const r = construct(Original, a, newTarget);
-    link(r, body != null ? (isBlob(body) ? inherited(body) : lineageOf(body)) : lineageOf(a[0]));
+/**
+ * `new Request(url, { body })`, `new Response(body)`: carries its body's lineage (fetch.ts judges it by
+ * that). A FormData's Files are read back out of it (`formData()`, `blob()`, `text()`) as new ones, with
+ * no link to them: one refused now (a marked name, also appended under another) makes none (TypeError).
+ */
+function hookBodies(w: Win): void {
+  for (const name of ['Request', 'Response']) {
+    replaceConstructor(w, name, (Original, a, newTarget) => {
+      const at = +(name === 'Request');
+      const body = at ? initOf(a[1])?.body : a[0]; // read once: it gets this very body
+      if (at && body != null) a[1] = withOwn(a[1] as object, 'body', body);
+      if (!unguarded() && isFormData(body) && refusedNow(filesGate(body))) throw new SafeTypeError(BLOCKED);
+      const r = construct(Original, a, newTarget);
+      link(r, body == null ? lineageOf(a[0]) : isBlob(body) ? inherited(body) : lineageOf(body));
+      return r;
+    });
+  }
+}
+
+/** The decisions on a FormData's Files (asked when they were appended). */
+function filesGate(fd: FormData): Gate {
+  const gates: Gate[] = [];
+  formDataForEach(fd, (v) => typeof v !== 'string' && append(gates, gateBlob('form-data', v)));
+  return combine(gates);
+}
+
+/**
+ * `structuredClone(v)` makes new Blobs and bytes, with no link to the File they came from: the copy
+ * carries what `v` carried (carried.ts). (A history state is judged as it is stored: storage.ts.)
+ */
+function hookClones(w: Win): void {
+  const clone = w.structuredClone;
+  if (!isFn(clone)) return;
+  w.structuredClone = function structuredClone(this: unknown, ...a: unknown[]) {
+    const r = apply(clone, this, a);
+    linkCopies(r, cloned(a[0]));
     return r;
-  });
+  } as typeof clone;
 }

@@ -40,6 +40,8 @@ export const READY: Gate = { ready: true };
 export { BLOCKED } from './safe-self.js';
 /** A gate that waits for `decision`; `refusedNow`: already known to be refused (sent nothing meanwhile). */
 export const waitFor = (decision: Decision, refusedNow = false): Gate => ({ ready: false, refusedNow, decision });
+/** Known to be refused now (a marked name, or an answer already given): what a call that cannot wait throws for. */
+export const refusedNow = (g: Gate): boolean => !g.ready && (g.refusedNow || (g.decision.settled && !g.decision.ok));
 /** Waiting for `decision`, not known to be a no yet. */
 export const later = (decision: Decision): Gate => waitFor(decision);
 

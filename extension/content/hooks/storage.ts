@@ -5,21 +5,18 @@
  * - IndexedDB put/add cannot wait (its transaction commits when idle): a refusal known now throws
  *   DataCloneError; an answer still coming keeps the transaction busy with small reads until it comes,
  *   then lets it commit, or aborts it (nothing written) on a refusal. An explicit commit() waits too.
- * - Cache.put returns a Promise: it waits for the decision on the Blob the Response was made from.
+ * - Cache.put returns a Promise: it waits for the decisions on the Files the Response was made from.
  */
-import { replaceConstructor } from './accessors.js';
 import { unguarded } from './bridge-client.js';
 import { whenDecided, type Decision } from './decision.js';
-import { afterGate, carriedGate, READY, type Gate, BLOCKED } from './gates.js';
-import { inherited, lineageOf, link } from './lineage.js';
+import { afterGate, carriedGate, gateLineage, READY, refusedNow, type Gate, BLOCKED } from './gates.js';
+import { lineageOf, tracking } from './lineage.js';
 import {
   addListener,
   apply,
-  construct,
   idbRequestTransaction,
   idbStoreCount,
   idbTransactionAbort,
-  isBlob,
   SafeDOMException,
   SafeTypeError,
   SafeWeakMap,
@@ -36,6 +33,30 @@ type Win = Window & typeof globalThis;
 export function hookStorage(w: Win): void {
   hookIndexedDb(w);
   hookCache(w);
+  hookHistory(w);
+}
+
+/**
+ * `history.pushState(state)` / `replaceState(state)`: the browser stores a structured clone of the
+ * state, and `history.state` (or a `popstate` event) hands out that copy, a new Blob with no link to
+ * the File it was derived from. Which entry's copy is read back (back and forward) cannot be told, so
+ * the state is judged as it is stored, like an IndexedDB write: one carrying a File refused now
+ * (marked by its name, or already refused) throws DataCloneError. A file still being judged is stored:
+ * its copy is read by its bytes where it is sent (what a name-marked file's copy would escape is
+ * known at once).
+ */
+const cloneError = () => new SafeDOMException(BLOCKED, 'DataCloneError');
+
+function hookHistory(w: Win): void {
+  const H = protoOf('History', w) as Record<string, (...a: unknown[]) => void>;
+  for (const m of ['pushState', 'replaceState']) {
+    const f = H[m];
+    H[m] = function (this: History, ...a: unknown[]) {
+      // Nothing derived from a File yet: a copy of the state's Files is judged as they are.
+      if (!unguarded() && tracking.on && refusedNow(carriedGate('storage', a[0], true))) throw cloneError();
+      return apply(f, this, a);
+    };
+  }
 }
 
 function hookIndexedDb(w: Win): void {
@@ -49,7 +70,7 @@ function hookIndexedDb(w: Win): void {
       if (unguarded()) return apply(original, this, a);
       const gate = carriedGate('storage', a[0], true);
       if (gate.ready || (gate.decision.settled && gate.decision.ok)) return apply(original, this, a);
-      if (gate.decision.settled || gate.refusedNow) throw new SafeDOMException(BLOCKED, 'DataCloneError');
+      if (refusedNow(gate)) throw cloneError();
       const req = apply(original, this, a);
       const tx = idbRequestTransaction(req);
       if (tx) holdTransaction(this, tx, gate.decision, waiting);
@@ -92,23 +113,13 @@ function holdTransaction(store: IDBObjectStore, tx: IDBTransaction, d: Decision,
 }
 
 function hookCache(w: Win): void {
-  const Resp = w.Response;
   const CacheProto = protoOf('Cache', w) as Record<string, (...a: unknown[]) => Promise<void>> | undefined;
-  if (!Resp || !CacheProto) return;
-  /** Response → the Blob its body was made from, so Cache.put knows which file it stores. */
-  const madeFrom: WeakMap<object, Blob> = new SafeWeakMap();
-  replaceConstructor(w, 'Response', (Original, a, newTarget) => {
-    const r = construct(Original, a, newTarget);
-    if (isBlob(a[0])) weakMapSet(madeFrom, r, a[0]);
-    // What is read back from it (blob(), arrayBuffer(), its stream) carries its body's sources.
-    link(r, isBlob(a[0]) ? inherited(a[0]) : lineageOf(a[0]));
-    return r;
-  });
-
+  if (!CacheProto) return;
   const put = CacheProto.put;
   CacheProto.put = function (this: Cache, ...a: unknown[]) {
-    const body = a[1] !== null && typeof a[1] === 'object' ? weakMapGet(madeFrom, a[1]) : undefined;
-    const gate: Gate = unguarded() || !body ? READY : carriedGate('storage', body, true);
+    // A Response carries the lineage of the body it was made with (derived.ts): the Files it stores.
+    const l = lineageOf(a[1]);
+    const gate: Gate = unguarded() || !l ? READY : gateLineage('storage', { files: l.files, rest: null });
     return afterGate(gate, () => apply(put, this, a), () => new SafeTypeError(BLOCKED));
   };
 }
