@@ -10,6 +10,7 @@ import { blobsIn } from '../../extension/content/hooks/carried.js';
 import { fromBlobUrl, hookBlobUrls } from '../../extension/content/hooks/blob-url.js';
 import { hookDerived } from '../../extension/content/hooks/derived.js';
 import { derive, inherited, lineageOf, link, merged, sourcesOf, type Lineage } from '../../extension/content/hooks/lineage.js';
+import { keptAs } from '../../extension/content/hooks/read-text.js';
 
 // derived.ts asks the guard about a FormData body's Files (gates.ts), whose line opens at load by
 // posting a port to the window: a window to post to (no guard answers here).
@@ -168,6 +169,10 @@ describe('the derivation hooks on real Blob, File, stream and Request objects', 
     expect(filesOf(await new w.Response(marked).blob())).toEqual([marked]);
     expect(filesOf(await new w.Response(marked.slice(3)).arrayBuffer())).toEqual([marked]);
     expect(filesOf(await new w.Response('clean').blob())).toEqual([]);
+    // Its text, as a file's text(), is kept with the File (read-text.ts): its base64 sent is that File's.
+    const long = new File(['見積金額は別紙のとおり、来期の単価は据え置きとします。\n'], '秘—単価表.txt');
+    const text = await new w.Request('https://example.com/up', { method: 'PUT', body: long }).text();
+    expect(keptAs(text)?.files).toEqual([long]);
   });
 
   it('a structured clone of what carries a File carries it too: Blobs and bytes, however deep (red team web6 F2)', async () => {

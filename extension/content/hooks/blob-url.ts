@@ -99,13 +99,14 @@ function hookObjectUrls(w: Win): void {
 }
 
 /**
- * Response#blob/arrayBuffer/bytes and its body stream carry the Response's lineage; clone() keeps it.
- * The same for a Request's (`new Request(url, { body: file }).arrayBuffer()` reads the file back).
+ * Response#blob/arrayBuffer/bytes and its body stream carry the Response's lineage; clone() keeps it;
+ * its text() is kept with its Files as `file.text()` is (read-text.ts). The same for a Request's
+ * (`new Request(url, { body: file }).arrayBuffer()` reads the file back).
  */
 function hookBodyReads(w: Win): void {
   for (const name of ['Response', 'Request']) {
     const proto = protoOf(name, w) as Record<string, (...a: unknown[]) => unknown>;
-    for (const m of ['blob', 'arrayBuffer', 'bytes']) linkResult(proto, m);
+    for (const m of ['blob', 'arrayBuffer', 'bytes', 'text']) linkResult(proto, m);
     linkReturned(proto, 'clone');
     wrapGetter(proto, 'body', linkGot);
   }
