@@ -16,9 +16,9 @@ export const MAY_HOLD_STAMP_TEXT = /[秘㊙]|\\u|%(?:25)*(?:[89a-f][0-9a-f]|u|5c
 /**
  * A text in a transfer encoding only the guard decodes (transcoded.ts), loosely (a text matched here
  * and holding nothing is read by the guard and passed): an escaped byte outside ASCII (percent-decoding
- * leaves those of a legacy Japanese page: `%94%E9` is 秘 in Shift_JIS), `escape()`'s `%u79D8`, two quoted-printable escapes
- * of such bytes in a row (a Japanese character is two or three: also in a Q encoded-word), ISO-2022-JP's
- * escapes.
- * The page hooks test it on a text they decoded and found unmarked, and hand it to the guard.
+ * leaves those of a legacy Japanese page: `%94%E9` is 秘 in Shift_JIS), `escape()`'s `%u79D8`, two
+ * quoted-printable escapes of such bytes in a row (a Japanese character is two or three: also in a Q
+ * encoded-word), ISO-2022-JP's escapes. The page hooks test it on a text they decoded and found
+ * unmarked, and hand that text to the guard.
  */
 export const TRANSCODED = /%[89a-fu]|=[89a-f].=|\x1b/i;

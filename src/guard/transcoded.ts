@@ -35,7 +35,7 @@ export function transcodedTexts(text: string): string[] {
   const out: string[] = [];
   const words = text.replace(ENCODED_WORD, (w, charset: string, q: string) => decode(qpBytes(q.replaceAll('_', ' ')), charset) ?? w);
   if (words !== text) out.push(words);
-  if (LEGACY_PERCENT.test(text)) out.push(...readings(bytesOf(text.split(PERCENT), (p) => parseInt(p.slice(1), 16))));
+  if (LEGACY_PERCENT.test(text)) out.push(...readings(bytesOf(text.split(PERCENT))));
   if (QP_ESCAPE.test(text)) out.push(...readings(qpBytes(text)));
   if (ISO_2022_SHIFT.test(text)) out.push(decode(new TextEncoder().encode(text), 'iso-2022-jp') ?? '');
   if (U_ESCAPE.test(text)) out.push(unescapedU(text));
@@ -58,15 +58,15 @@ function decode(bytes: Uint8Array, charset: string): string | null {
 
 /** Quoted-printable decoded: `=XX` is that byte, `=` before a line break joins the lines. */
 function qpBytes(s: string): Uint8Array {
-  return bytesOf(s.replace(QP_SOFT_BREAK, '').split(QP_ESCAPE), (p) => parseInt(p.slice(1), 16));
+  return bytesOf(s.replace(QP_SOFT_BREAK, '').split(QP_ESCAPE));
 }
 
 /**
  * Text split so that every odd piece is one escaped byte (`%XX`, `=XX`: split by a capturing regex), as
- * bytes: each escape the byte `byte` gives, the text between as UTF-8.
+ * bytes: each escape the byte its two hex digits say, the text between as UTF-8.
  */
-function bytesOf(pieces: string[], byte: (escape: string) => number): Uint8Array {
+function bytesOf(pieces: string[]): Uint8Array {
   const enc = new TextEncoder();
-  const parts = pieces.map((p, i) => (i % 2 ? Uint8Array.of(byte(p)) : enc.encode(p)));
+  const parts = pieces.map((p, i) => (i % 2 ? Uint8Array.of(parseInt(p.slice(1), 16)) : enc.encode(p)));
   return concat(parts, parts.reduce((n, p) => n + p.byteLength, 0));
 }
