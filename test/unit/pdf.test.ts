@@ -382,6 +382,18 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
     expect(stampHits(trap)).toEqual([]);
   });
 
+  it("Ghostscript's rewrite of a ligature's map in UTF-16LE (<66006900>, 昀椀 as written) is read as its letters: 「Confidential」 with an fi ligature", async () => {
+    const items = await extract(fix('gs-ligature-stamp.pdf'), true);
+    expect(stampHits(items)).not.toEqual([]);
+    expect(items.map((i) => (i.kind === 'text' ? i.text : '')).join('')).not.toMatch(/[昀椀]/);
+    expect(stampHits(await extract(fix('gs-ligature-trap.pdf'), true))).toEqual([]);
+    // A map to one code unit at U+xx00 stays what it says (昀 is a character); only a run of such units is read as letters.
+    const { parseCMap } = await import('../../src/detect/extract/pdf-font.js');
+    const cmap = (body: string) => new TextEncoder().encode(`begincmap 1 begincodespacerange <00> <ff> endcodespacerange ${body} endcmap`);
+    const map = parseCMap(cmap('3 beginbfchar <01> <6600> <02> <66006900> <03> <79D8> endbfchar 1 beginbfrange <04> <04> <660066006c00> endbfrange'), () => {}).map;
+    expect([1, 2, 3, 4].map((c) => map.get(c))).toEqual(['昀', 'fi', '秘', 'ffl']);
+  });
+
   it('a line drawn out of order is also read left to right (ReportLab: the word first, 「秘」 moved in front)', async () => {
     const items = await extract(fix('reportlab-out-of-order.pdf'), true);
     expect(pageText(items, 1)).toContain('秘 Confidential');

@@ -162,6 +162,20 @@ export function utf16be(b: Uint8Array, start = 0, end = b.length): string {
   return s;
 }
 
+/**
+ * A ToUnicode destination string: UTF-16BE, as PDF says. Ghostscript's pdfwrite (its new interpreter,
+ * 9.56 on: print-to-PDF, ps2pdf, "compress PDF" tools) writes a ligature's letters in UTF-16LE instead
+ * (`<66006900>` for "fi", 昀椀 read as written): the page still shows "Confidential", pdftotext gives
+ * "Con昀椀dential", and the stamp was lost. A destination of two or more code units that are each an
+ * ASCII letter's byte then a zero byte is read as those letters (two ideographs at U+xx00 for one
+ * glyph is no mapping a font makes).
+ */
+function destination(b: Uint8Array): string {
+  if (b.length >= 4 && b.length <= 64 && b.length % 2 === 0 && LE_LETTERS.test(String.fromCharCode(...b))) return new TextDecoder('utf-16le').decode(b);
+  return utf16be(b);
+}
+const LE_LETTERS = /^(?:[A-Za-z]\0)+$/;
+
 function bytesToCode(b: Uint8Array): number {
   let c = 0;
   for (let i = 0; i < b.length && i < 4; i++) c = c * 256 + b[i];
@@ -230,7 +244,7 @@ export function parseCMap(data: Uint8Array, checkTime: () => void): CMapData {
             break;
           }
           const dst = p.parse();
-          if (dst instanceof Uint8Array) r.map.set(bytesToCode(src), utf16be(dst));
+          if (dst instanceof Uint8Array) r.map.set(bytesToCode(src), destination(dst));
           else if (typeof dst === 'string') r.map.set(bytesToCode(src), glyphToUnicode(dst));
           else {
             r.damaged = true;
@@ -256,7 +270,7 @@ export function parseCMap(data: Uint8Array, checkTime: () => void): CMapData {
           // The codes past the limit would show nothing: said (the text through this map is not read whole).
           if (r.map.size + (b - a) > MAX_CMAP_ENTRIES) throw new ScanError('too-large', `PDF font character map has more than ${MAX_CMAP_ENTRIES.toLocaleString('en')} entries`);
           if (dst instanceof Uint8Array) {
-            const base = utf16be(dst);
+            const base = destination(dst);
             if (base.length === 0) continue;
             const cp = base.codePointAt(0)!;
             const single = base.length === (cp > 0xffff ? 2 : 1);
@@ -268,7 +282,7 @@ export function parseCMap(data: Uint8Array, checkTime: () => void): CMapData {
           } else if (Array.isArray(dst)) {
             for (let c = a, i = 0; c <= b && i < dst.length; c++, i++) {
               const d = dst[i];
-              if (d instanceof Uint8Array) r.map.set(c, utf16be(d));
+              if (d instanceof Uint8Array) r.map.set(c, destination(d));
               else if (typeof d === 'string') r.map.set(c, glyphToUnicode(d));
             }
           } else if (typeof dst === 'string') {
