@@ -11,7 +11,7 @@
  * rows past the limits kept waiting for the shared strings, are not joined: when the sheet may hold
  * the stamp, `lost` says so and the sheet is reported unread (never clean).
  */
-import { concat } from '../bytes.js';
+import { concat, indexOfBytes } from '../bytes.js';
 import type { Where } from '../types.js';
 import { decoder, findNeedles, mayHaveStampChar, type Needle } from './byte-scan.js';
 import { HiddenColumns, MergedCells, RowTexts, cellName, type TextCell } from './sheet-rows.js';
@@ -682,9 +682,8 @@ const SHEET_DATA_END = new TextEncoder().encode('sheetData>');
 
 /** Offset of the `<` of the first `</sheetData>` (or `</x:sheetData>`) at or after `from`, or -1. */
 function sheetDataEnd(buf: Uint8Array, from: number): number {
-  for (let i = buf.indexOf(0x44, from); i >= 0; i = buf.indexOf(0x44, i + 1)) {
-    const s = i - 5;
-    if (s < 2 || !SHEET_DATA_END.every((b, k) => buf[s + k] === b)) continue;
+  for (let s = indexOfBytes(buf, SHEET_DATA_END, from); s >= 0; s = indexOfBytes(buf, SHEET_DATA_END, s + 1)) {
+    if (s < 2) continue;
     const lt = buf.lastIndexOf(LT, s);
     if (lt >= 0 && buf[lt + 1] === SLASH && (lt + 2 === s || (buf[s - 1] === COLON && s - lt < 34))) return lt;
   }
