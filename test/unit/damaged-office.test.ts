@@ -197,6 +197,30 @@ describe('XML parts that are not well-formed: a byte of a tag changed (found by 
     expect(await scan(changed(path, part, from, to), `x${ext}`)).toMatchObject({ detail: expect.stringContaining(part) });
   });
 
+  it.each([
+    // The stamp's row (B2 shows 秘, C2 Confidential): a cell's type lost its opening quote, an end tag misspelt.
+    ['<c r="B2" s="1" t="s">', '<c r="B2" s="1" t=s">', /opening quote/],
+    ['<v>4</v></c>', '<v>4</v></d>', /does not match/],
+  ])('a worksheet whose %s is damaged (%s) → unscannable corrupt naming the sheet', async (from, to, why) => {
+    const damaged = changed('office/calc-split.xlsx', 'xl/worksheets/sheet2.xml', from, to);
+    expect(await scan(damaged, 'x.xlsx')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringMatching(why) });
+    expect(await scan(damaged, 'x.xlsx')).toMatchObject({ detail: expect.stringContaining('xl/worksheets/sheet2.xml') });
+  });
+
+  it.each([
+    // A row without 秘 (its cell's type lost: the row reader would not parse it), and markup after the rows.
+    // Damage anywhere in the sheet's data can change what one of its readers decides (a formula's end tag
+    // misspelt hid an uncomputed TEXTJOIN from the formula pass): every byte is checked.
+    ['<c r="A1" s="1" t="s">', '<c r="A1" s="1" t=s">', /opening quote/],
+    ['<pageMargins left="0.7875"', '<pageMargins left=0.7875"', /opening quote/],
+    ['</sheetData>', '</sheetData></sheetData>', /does not match/],
+    ['</sheetData>', '</sheetDate>', /does not match/],
+  ])('a clean worksheet whose %s is damaged (%s) → unscannable corrupt naming the sheet', async (from, to, why) => {
+    const damaged = changed('office/calc-plain.xlsx', 'xl/worksheets/sheet1.xml', from, to);
+    expect(await scan(damaged, 'x.xlsx')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringMatching(why) });
+    expect(await scan(damaged, 'x.xlsx')).toMatchObject({ detail: expect.stringContaining('xl/worksheets/sheet1.xml') });
+  });
+
   const damage = (xml: string, split = 0) => {
     const ends = new XmlEnds();
     const bytes = new TextEncoder().encode(xml);

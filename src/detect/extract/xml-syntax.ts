@@ -100,8 +100,15 @@ export class XmlSyntax {
           st = S.Lt;
           break;
         case S.Lt:
-          if (b === SLASH) st = S.EndName;
-          else if (b === 0x21 || b === 0x3f) {
+          if (b === SLASH) {
+            const past = this.quickTag(chunk, i + 1);
+            if (past > 0) {
+              i = past - 1;
+              st = S.Text;
+              break;
+            }
+            st = S.EndName;
+          } else if (b === 0x21 || b === 0x3f) {
             st = b === 0x21 ? S.Bang : S.Pi;
             this.seen = 0;
             break;
@@ -109,6 +116,13 @@ export class XmlSyntax {
             why = 'a < that starts no tag';
             break loop;
           } else {
+            // A whole tag with no prefix in it (most of a sheet's): read in one tight loop, or else byte by byte.
+            const past = this.quickTag(chunk, i);
+            if (past > 0) {
+              i = past - 1;
+              st = S.Text;
+              break;
+            }
             st = S.StartName;
             i--; // the name's first byte
           }
@@ -253,6 +267,72 @@ export class XmlSyntax {
     if (why) this.error = `it is not well-formed XML at byte ${this.offset + i}: ${why}`;
     this.offset += n;
   };
+
+  /**
+   * The start or end tag whose name begins at `i` (after its `<` or `</`), read at once when it lies
+   * whole in `chunk` with no colon in it (no prefix to bind, nothing declared) and nothing to report:
+   * the index past its `>`, else 0 (the state machine reads it and says what is wrong). Per byte this
+   * is a compare or two instead of a state switch: a 56 MB sheet of empty rows took twice as long.
+   */
+  private quickTag(chunk: Uint8Array, i: number): number {
+    const n = chunk.length;
+    const end = chunk[i - 1] === SLASH;
+    let h = FNV;
+    let b = chunk[i];
+    while (CLASS[b] === 0) {
+      if (b === COLON) return 0;
+      h = step(h, b);
+      if (++i === n) return 0;
+      b = chunk[i];
+    }
+    if (end) {
+      while (CLASS[b] === 1) {
+        if (++i === n) return 0;
+        b = chunk[i];
+      }
+      return b === GT && this.open[this.open.length - 1] === h && !this.endTag(h) ? i + 1 : 0;
+    }
+    for (;;) {
+      let blank = false;
+      while (CLASS[b] === 1) {
+        blank = true;
+        if (++i === n) return 0;
+        b = chunk[i];
+      }
+      if (b === GT) {
+        this.open.push(h);
+        this.declared.push(NONE);
+        return i + 1;
+      }
+      if (b === SLASH) return i + 1 < n && chunk[i + 1] === GT ? i + 2 : 0;
+      if (!blank || CLASS[b] !== 0) return 0;
+      // An attribute: its name, `=`, its quoted value.
+      while (CLASS[b] === 0) {
+        if (b === COLON) return 0;
+        if (++i === n) return 0;
+        b = chunk[i];
+      }
+      while (CLASS[b] === 1) {
+        if (++i === n) return 0;
+        b = chunk[i];
+      }
+      if (b !== EQ || ++i === n) return 0;
+      b = chunk[i];
+      while (CLASS[b] === 1) {
+        if (++i === n) return 0;
+        b = chunk[i];
+      }
+      if (b !== QUOT && b !== APOS) return 0;
+      const quote = b;
+      do {
+        if (++i === n) return 0;
+        b = chunk[i];
+        if (b === LT) return 0;
+      } while (b !== quote);
+      if (++i === n) return 0;
+      b = chunk[i];
+    }
+  }
 
   /** Why the part is not well-formed, or null (also when it ended inside a tag: xml-ends.ts says it was cut). */
   damage(): string | null {
