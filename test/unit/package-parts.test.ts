@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 
@@ -39,6 +40,31 @@ describe('a part the package declares, missing from its ZIP directory', () => {
   it('the traps beside them, whole, stay clean', async () => {
     for (const path of ['hidden-text/styles/w-hidden-parastyle-trap.docx', 'shape-positions/k_draw-master-split-trap.odg', 'formula/refs/exj-refs-traps.xlsx']) {
       expect(await scanBlob(new Blob([readFileSync(join(FIX, path))]), path), path).toMatchObject({ verdict: 'clean' });
+    }
+  });
+});
+
+describe('a part the content types override that nothing reaches (pptxgenjs, test/fixtures/office/pptxgenjs)', () => {
+  const deck = (name: string) => new Uint8Array(readFileSync(join(FIX, 'office/pptxgenjs', name)));
+  const without = (b: Uint8Array, part: string) => {
+    const parts = unzipSync(b);
+    expect(Object.keys(parts)).toContain(part);
+    delete parts[part];
+    return new Blob([zipSync(parts)]);
+  };
+
+  it('a deck of two or more slides declares a slide master per slide and writes one: read, not corrupt', async () => {
+    for (const name of ['k-two-slides.pptx', 'k-five-slides.pptx']) {
+      const types = Buffer.from(unzipSync(deck(name))['[Content_Types].xml']).toString();
+      expect(types).toContain('/ppt/slideMasters/slideMaster2.xml');
+      expect(await scanBlob(new Blob([deck(name)]), name), name).toMatchObject({ verdict: 'clean' });
+    }
+    expect(await scanBlob(new Blob([deck('m-three-slides.pptx')]), 'm.pptx')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'ppt/slides/slide2.xml' } });
+  });
+
+  it('a part it declares that a relationship does reach (the layout, the master), missing: unscannable', async () => {
+    for (const part of ['ppt/slideLayouts/slideLayout1.xml', 'ppt/slideMasters/slideMaster1.xml']) {
+      expect(await scanBlob(without(deck('k-two-slides.pptx'), part), 'k.pptx'), part).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining(part) });
     }
   });
 });

@@ -277,9 +277,9 @@ async function missingMainPart(zip: ZipArchive): Promise<string | null> {
   const target = tag ? attr(tag, 'Target')?.replace(/^\//, '') : null;
   if (!target) return 'the package names no main document part (_rels/.rels)';
   if (!zip.has(target)) return `the package's main document part ${target} is missing`;
-  // The parts the package declares (its content types' overrides: sheets, slides, headers, comments…) and
-  // the main part's relationships (which say where they are): one missing is a name damaged in the ZIP's
-  // directory (unzip: "mismatching local filename"), and what it held would not be read.
+  // The parts the package declares (its content types' overrides: sheets, slides, headers, styles…) that a
+  // reader loads, and the main part's relationships (which say where they are): one missing is a name damaged
+  // in the ZIP's directory (unzip: "mismatching local filename"), and what it held would not be read.
   // Names as written: OPC compares part names without case, but every writer names a part in its content
   // types as in its ZIP, and a name whose case changed there is the damage a reader "repairs". A name may
   // be percent-encoded in the content types.
@@ -288,17 +288,48 @@ async function missingMainPart(zip: ZipArchive): Promise<string | null> {
   // a document may have none (a minimal docx is three parts), unless its content types list them (below).
   const mainRels = target.replace(/([^/]*)$/, '_rels/$1.rels');
   if (/^(xl\/workbook\.xml|ppt\/presentation\.xml)$/.test(target) && !has(mainRels)) return `the package's part ${mainRels} is missing`;
+  const reached = await reachedParts(zip);
   const types = (await zip.text('[Content_Types].xml')) ?? '';
   for (const m of types.matchAll(/<Override\b[^>]*\bPartName="\/?([^"]+)"/g)) {
-    let name = m[1];
-    try {
-      name = decodeURIComponent(name);
-    } catch {
-      /* not percent-encoded after all: the name as written */
-    }
-    if (!has(name) && !has(m[1])) return `the package's part ${name} is missing`;
+    const name = percentDecoded(m[1]);
+    if (has(name) || has(m[1])) continue;
+    // An override alone names nothing a reader loads: pptxgenjs declares a slideMaster2.xml… for every slide
+    // of a deck and writes only slideMaster1.xml, and PowerPoint and LibreOffice open the deck without a word.
+    if (reached(name) || reached(m[1])) return `the package's part ${name} is missing`;
   }
   return null;
+}
+
+/** XPS pages and documents, which the document sequence and documents name in their markup, not by relationships. */
+const XPS_PART = /\.(?:fpage|fdoc|fdseq)$/i;
+
+/** Whether a reader loads a part of this name: a relationship names it, or it is an XPS page or document. */
+async function reachedParts(zip: ZipArchive): Promise<(name: string) => boolean> {
+  const targets = new Set<string>();
+  for await (const { path } of relationships(zip)) targets.add(path.toLowerCase()).add(percentDecoded(path).toLowerCase());
+  return (name) => XPS_PART.test(name) || targets.has(name.toLowerCase());
+}
+
+/** A relationship inside the package: the .rels part that holds it, its type, and the part it names. */
+interface Relationship {
+  rels: string;
+  type: string;
+  path: string;
+}
+
+/** Every relationship of the package to a part of its own (external targets are not parts). */
+async function* relationships(zip: ZipArchive): AsyncGenerator<Relationship> {
+  for (const entry of zip.entries) {
+    const rels = /^(.*?)_rels\/[^/]+\.rels$/i.exec(entry.name);
+    const xml = rels && (await zip.text(entry.name));
+    if (!rels || !xml) continue;
+    for (const [tag] of xml.matchAll(/<Relationship\b[^>]*>/g)) {
+      const type = attr(tag, 'Type');
+      const target = attr(tag, 'Target');
+      if (!type || !target || /\bTargetMode\s*=\s*["']External["']/i.test(tag)) continue;
+      yield { rels: entry.name, type, path: target.startsWith('/') ? target.slice(1) : resolvePath(rels[1] + target) };
+    }
+  }
 }
 
 /** Relationships to parts that hold text a reader sees: sheets, shared strings, slides, notes, headers, footers… */
@@ -310,18 +341,10 @@ const TEXT_RELATIONSHIP = /\/(?:worksheet|chartsheet|sharedStrings|slide|notesSl
  */
 async function* missingParts(zip: ZipArchive): AsyncGenerator<Extracted> {
   const present = new Set(zip.entries.map((e) => e.name.toLowerCase())); // part names compare case-insensitively (OPC)
-  for (const entry of zip.entries) {
-    const rels = /^(.*?)_rels\/[^/]+\.rels$/i.exec(entry.name);
-    const xml = rels && (await zip.text(entry.name));
-    if (!rels || !xml) continue;
-    for (const [tag] of xml.matchAll(/<Relationship\b[^>]*>/g)) {
-      const type = attr(tag, 'Type');
-      const target = attr(tag, 'Target');
-      if (!type || !target || !TEXT_RELATIONSHIP.test(type) || /\bTargetMode\s*=\s*["']External["']/i.test(tag)) continue;
-      const path = target.startsWith('/') ? target.slice(1) : resolvePath(rels[1] + target);
-      if (present.has(path.toLowerCase()) || present.has(percentDecoded(path).toLowerCase())) continue;
-      yield { kind: 'unscannable', reason: 'corrupt', detail: `the part ${path} that ${entry.name} names is missing`, where: { part: path } };
-    }
+  for await (const { rels, type, path } of relationships(zip)) {
+    if (!TEXT_RELATIONSHIP.test(type)) continue;
+    if (present.has(path.toLowerCase()) || present.has(percentDecoded(path).toLowerCase())) continue;
+    yield { kind: 'unscannable', reason: 'corrupt', detail: `the part ${path} that ${rels} names is missing`, where: { part: path } };
   }
 }
 
