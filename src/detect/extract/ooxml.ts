@@ -11,7 +11,7 @@ import type { Where } from '../types.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { cutParts, decodeXml, isUtf16Xml, openZip, type ZipArchive } from './zip-reader.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
-import { attr, markupStampHits, xmlToText } from './xml-text.js';
+import { attr, markupStampHits, propertiesApart, xmlToText } from './xml-text.js';
 import { decodeXstring, xstringDecoder } from './xstring.js';
 import { MarkupWindows } from './markup-windows.js';
 import { wordStyleDefs, type StyleDefs } from './hidden-styles.js';
@@ -260,9 +260,12 @@ async function shown(name: string, xml: string, bound: () => Promise<BoundStores
 /** A workbook's comments (notes), whose text is SpreadsheetML's, with `_xHHHH_` escapes (xstring.ts). */
 const XSTRING_PART = /^xl\/comments[^/]*\.xml$/i;
 
-/** The text of a part's markup. */
+/** Document properties: core (title, subject, keywords…), extended (company, manager…) and custom ones. */
+const PROPERTY_PART = /^docProps\/[^/]+\.xml$/i;
+
+/** The text of a part's markup; a property part's, each property apart (xml-text.ts), in a window of it too. */
 const partText = (name: string, xml: string, styles: StyleDefs): string => {
-  const text = xmlToText(xml, styles);
+  const text = xmlToText(PROPERTY_PART.test(name) ? propertiesApart(xml) : xml, styles);
   return XSTRING_PART.test(name) ? xstringDecoder(xml)(text) : text;
 };
 

@@ -18,7 +18,7 @@ import { captions, decodeTextString, embeddedFiles, fieldValues, formText, outli
 import { blobOf } from '../bytes.js';
 import { zlibStart } from './inflate.js';
 import { applyFilter } from './pdf-filters.js';
-import { decodeEntities, xmlToText } from './xml-text.js';
+import { decodeEntities, propertiesText, xmlToText } from './xml-text.js';
 import { decodeMarkup, markupEncoding } from './text.js';
 
 export { decodeTextString };
@@ -415,6 +415,7 @@ function pageContent(doc: PdfDoc, streams: Stream[], st: PageState): Uint8Array 
 
 // ---------------------------------------------------------------- metadata
 
+/** The document information dictionary's strings (Title, Subject, Keywords…), each a property apart (xml-text.ts). */
 function infoText(doc: PdfDoc): string {
   const info = doc.dict(doc.trailer.get('Info'));
   if (!info) return '';
@@ -424,7 +425,7 @@ function infoText(doc: PdfDoc): string {
     const s = doc.resolve(v);
     if (s instanceof Uint8Array && s.length) parts.push(decodeTextString(s));
   }
-  return parts.join('\n');
+  return propertiesText(parts);
 }
 
 /** The XMP packet's text, or why it was not read (damaged, an unknown or image filter, too large): said, never taken as empty. */
@@ -440,13 +441,14 @@ function xmpText(doc: PdfDoc): string | { reason: 'corrupt' | 'too-large'; detai
   // XMP is Unicode (UTF-8 unless a BOM says otherwise). A packet that is not valid UTF-8 is taken for a legacy
   // code page above, as some writers do use one; but one damaged byte (a transfer or disk error) does that
   // too, and the UTF-8 text around it is what the readers show (pdfinfo -meta): both are read.
-  return markupEncoding(data).startsWith('utf-') ? text : `${text}\n${xmpPacketText(new TextDecoder('utf-8').decode(data))}`;
+  return markupEncoding(data).startsWith('utf-') ? text : propertiesText([text, xmpPacketText(new TextDecoder('utf-8').decode(data))]);
 }
 
 /**
- * The text of an XMP packet, one value per line: element content, CDATA sections as they stand, and
- * attribute values (the compact form Adobe's XMP toolkit writes: `<rdf:Description pdf:Keywords="…"/>`),
- * character references decoded; namespace declarations, comments and processing instructions left out.
+ * The text of an XMP packet, each value a property apart (xml-text.ts): element content, CDATA sections as
+ * they stand, and attribute values (the compact form Adobe's XMP toolkit writes: `<rdf:Description
+ * pdf:Keywords="…"/>`), character references decoded; namespace declarations, comments and processing
+ * instructions left out.
  * Read by one pass over the packet (a quoted value may hold `>`), no pattern over it.
  */
 export function xmpPacketText(xml: string): string {
@@ -472,7 +474,7 @@ export function xmpPacketText(xml: string): string {
     else if (xml.startsWith('<?', lt)) i = close('?>', lt + 2) + 2;
     else i = tagAttributes(xml, lt + 1, put);
   }
-  return parts.join('\n');
+  return propertiesText(parts);
 }
 
 /**
@@ -630,7 +632,7 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
     if (doc.trailerLost) yield { kind: 'unscannable', reason: 'corrupt', detail: "PDF is damaged (its trailer is lost: the document's properties cannot be found)", where: { area: 'properties' } };
     const xmp = xmpText(doc);
     if (typeof xmp !== 'string') yield { kind: 'unscannable', ...xmp, where: { area: 'properties' } };
-    else if (xmp) props = props ? props + '\n' + xmp : xmp;
+    else props = propertiesText([props, xmp]);
   } catch (e) {
     if (isScanError(e)) throw e;
     yield { kind: 'unscannable', reason: 'corrupt', detail: 'PDF document properties could not be read', where: { area: 'properties' } };

@@ -7,7 +7,7 @@
  * members: a compound file, a file embedded as an icon (class Package), or another class's native data.
  */
 import { shownByInstruction, symbolShown } from './field-shown.js';
-import { bothReadings } from './sheet-rows.js';
+import { SEPARATOR, bothReadings } from './sheet-rows.js';
 import { hiddenStyles, paragraphHides, styleDefs, textStyleSays, type HiddenStyles, type StyleEntry } from './hidden-styles.js';
 import { chunkText } from '../text-chunks.js';
 import { blobOf, hexBytes } from '../bytes.js';
@@ -272,16 +272,20 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
     if (INFO.has(name) && stack.length > 0) {
       st.sink = 'prop:' + (name === 'doccomm' ? 'comments' : name);
       st.skip = false;
-      emit('\n'); // the ANSI and Unicode (\upr / \ud) copies of a field stay apart
+      emit(SEPARATOR); // the ANSI and Unicode (\upr / \ud) copies of a field stay apart
       return;
     }
     if (name === 'info' || name === 'userprops') return;
+    // Each custom property is a field of its own, as a reader shows it (xml-text.ts propertiesText): the
+    // values 「社外秘」 and 「Confidential」 of two are no stamp.
     if (name === 'propname') {
       st.sink = 'prop:custom property name';
+      emit(SEPARATOR);
       return;
     }
     if (name === 'staticval') {
       st.sink = 'prop:custom property';
+      emit(SEPARATOR);
       return;
     }
     if (name === 'objdata') {

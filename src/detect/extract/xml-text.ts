@@ -418,13 +418,43 @@ function liftAnchored(xml: string): string {
   return [line, ...lifted].join(SEPARATOR);
 }
 
+// Document properties (title, subject, each keyword, company, each custom property…) are fields of their
+// own: every reader shows each apart (File › Properties, an e-book's details, pdfinfo), as an e-mail's
+// Subject and From are. A Title 「社外秘」 and a Subject 「Confidential」 are no stamp; 「秘 Confidential」
+// written in one property is. Where they are markup, each element ends a field: SEPARATOR, which the stamp
+// rule does not take for whitespace. Blocks of them inside a part: ODF's meta (meta.xml, a flat document's),
+// an e-book's OPF metadata, XMP (RDF: in SVG, in an OPF); Office's docProps parts are whole (ooxml.ts).
+const PROPERTY_BLOCK = /<(office:meta|metadata|opf:metadata|rdf:RDF)(?=[\s>])/g;
+const PROPERTY_BLOCK_HINT = /<(?:office:meta|metadata|opf:metadata|rdf:RDF)[\s>]/;
+const propertyBlockEnds = new Map<string, RegExp>();
+const propertyBlockEnd = (m: RegExpExecArray) => {
+  let re = propertyBlockEnds.get(m[1]);
+  if (!re) propertyBlockEnds.set(m[1], (re = new RegExp(`</${m[1]}>`, 'g')));
+  return re;
+};
+const END_TAG = /<\/[^<>]*>/g;
+
+/** Markup of document properties, each element's end a field's end (PROPERTY_BLOCK). */
+export const propertiesApart = (xml: string): string => xml.replace(END_TAG, (tag) => tag + SEPARATOR);
+
+/** Document properties read value by value (PDF's Info dictionary, XMP, RTF's \info…): each a field of its own (PROPERTY_BLOCK). */
+export const propertiesText = (values: Iterable<string>): string =>
+  Array.from(values, (v) => v.trim())
+    .filter(Boolean)
+    .join(SEPARATOR);
+
+/** The property blocks in a part's markup with their fields apart. */
+const withPropertiesApart = (xml: string): string =>
+  replaceSpans(xml, spans(xml, PROPERTY_BLOCK, propertyBlockEnd, { toTagEnd: true, selfClosing: (t) => t.endsWith('/>') }), (s) => propertiesApart(outer(xml, s)));
+
 const NO_BREAK_HYPHEN = /<w:noBreakHyphen\b[^<>]*>/g;
 // A page's header prints at its top and its footer at its bottom, the body between them: each is read
 // apart (「社外秘」 in the header and 「Confidential 2024」 in the footer are no stamp). ODF master pages'
 // headers and footers, and a worksheet's printed ones.
 const PAGE_MARGIN_END = /<\/(?:style:(?:header|footer)(?:-left|-first)?|(?:[\w.-]+:)?(?:odd|even|first)(?:Header|Footer))>/g;
 
-function markupTextOf(xml: string): string {
+function markupTextOf(markup: string): string {
+  const xml = PROPERTY_BLOCK_HINT.test(markup) ? withPropertiesApart(markup) : markup;
   const coded0 = ANCHORED_HINT.test(xml) ? liftAnchored(xml) : xml;
   const coded = coded0.includes('instrText>') ? withoutFieldCodes(coded0) : coded0;
   const symbols0 = coded.includes('<w:sym') ? coded.replace(SYMBOL, symbolText) : coded;
