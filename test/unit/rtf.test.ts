@@ -58,9 +58,23 @@ describe('extractRtf fixtures', () => {
     expect(stampWhere(trap)).toBeNull();
     expect(trap.some((x) => x.kind === 'text' && x.text.includes('秘書室 Confidential'))).toBe(true);
   });
+  it("an inline picture's alternative text (\\picprop wzDescription, and its title as wzName: LibreOffice) is read apart; the picture's data is not", async () => {
+    // make-picture-alt.py: python-docx docPr descr / title, LibreOffice 7.4 → RTF (was clean: \\pict was skipped whole).
+    expect(stampWhere(await collect(fixture('lo-picture-alt.rtf')))).toEqual({ area: 'alternative text' });
+    expect(stampWhere(await collect(fixture('lo-picture-title.rtf')))).toEqual({ area: 'alternative text' });
+    const trap = await collect(fixture('lo-picture-alt-trap.rtf'));
+    expect(stampWhere(trap)).toBeNull();
+    expect(trap.some((x) => x.kind === 'text' && x.text.includes('秘書室 Confidential'))).toBe(true);
+    // Other picture properties, and the picture's hex data, are no text.
+    const other = '{\\rtf1\\ansi body{\\*\\shppict{\\pict{\\*\\picprop{\\sp{\\sn fillColor}{\\sv \\u31192? Confidential}}}\\pngblip 89504e47}}\\par}';
+    expect(stampWhere(await collect(other))).toBeNull();
+  });
   it('custom properties (\\userprops) are properties', async () => {
     const rtf = '{\\rtf1\\ansi{\\info{\\title x}}{\\*\\userprops {\\propname \\u20998?\\u39006?}\\proptype30{\\staticval \\u31192? Confidential}}body\\par}';
     expect(stampWhere(await collect(rtf))).toEqual({ part: 'custom property', area: 'properties' });
+    // Each its own field: 社外秘 in one, Confidential in the next, is no stamp (LibreOffice's k-lo-keywords-custom.rtf too).
+    const two = '{\\rtf1\\ansi{\\*\\userprops {\\propname A}\\proptype30{\\staticval \\u31038?\\u22806?\\u31192?}{\\propname B}\\proptype30{\\staticval Confidential}}body\\par}';
+    expect(stampWhere(await collect(two))).toBeNull();
   });
   it('an OLE object in \\objdata is handed back as a member', async () => {
     const xls = new Uint8Array(readFileSync(join(__dirname, '../fixtures/office-legacy/xls-sheet2.xls')));

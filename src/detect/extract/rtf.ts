@@ -60,6 +60,14 @@ const SHAPE_TEXT = new Set(['gtextUNICODE', 'gtextRTF']);
  * the shape or picture and a screen reader says, as a .docx's `descr`: read as text of its own.
  */
 const ALT_TEXT = 'wzDescription';
+/**
+ * A picture's properties (`{\*\shppict{\pict{\*\picprop{\sp…}}}}`), what LibreOffice writes for an
+ * inline picture: its alternative text's description (wzDescription) and title (wzName), which Word shows
+ * in Alt Text, as a .docx's `descr` and `title`. The picture's data around them is not text.
+ */
+const PICTURE_ALT_TEXT = new Set([ALT_TEXT, 'wzName']);
+/** The sink of a picture's properties: only the values of PICTURE_ALT_TEXT are text. */
+const PICTURE_PROPS = '\0picprop';
 /** The sink that collects a shape property's name. */
 const SHAPE_NAME = '\0sn';
 /** The sink that collects a field's instruction: only ruby (EQ) and MACROBUTTON show text of their own (field-shown.ts). */
@@ -226,7 +234,7 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
       if (instruction.length < MAX_INSTRUCTION) instruction += s;
       return;
     }
-    if (st.sink === FORM_FIELD) return;
+    if (st.sink === FORM_FIELD || st.sink === PICTURE_PROPS) return;
     if (st.sink === FORM_ENTRY) {
       const last = form.entries.length - 1;
       if (last >= 0 && form.entries[last].length < MAX_INSTRUCTION) form.entries[last] += s;
@@ -315,11 +323,18 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
       st.sink = SHAPE_NAME;
       return;
     }
-    if (name === 'sv' && shapeProp.trim() === ALT_TEXT) {
-      // Not the shape's own text: it is not read beside the shapes around it.
+    if (name === 'picprop') {
+      // Read even in the picture it describes, which is skipped (SKIP: pict).
+      st.skip = false;
+      st.sink = PICTURE_PROPS;
+      return;
+    }
+    if (name === 'sv' && (st.sink === PICTURE_PROPS ? PICTURE_ALT_TEXT.has(shapeProp.trim()) : shapeProp.trim() === ALT_TEXT)) {
+      // Not the shape's own text: it is not read beside the shapes around it. Each value is a field of
+      // its own (a description 「Confidential」 under a title 「秘」 is no stamp).
       st.shape = undefined;
       st.sink = 'alternative text';
-      emit('\n');
+      emit(SEPARATOR);
       return;
     }
     if (name === 'sv') {
