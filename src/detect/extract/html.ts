@@ -23,7 +23,7 @@ import { svgTextBoxes } from './drawing-boxes.js';
 
 /** An SVG document's root element. */
 const SVG_ROOT = /<(?:svg:)?svg(?=[\s>])/;
-import { charOfCode, decodeEntities, escapeText, xmlToText } from './xml-text.js';
+import { charOfCode, decodeEntities, escapeText, propertiesText, xmlToText } from './xml-text.js';
 import { XML_TAGS, content, execAt, firstContent, replaceSpans, spans } from './markup-spans.js';
 
 // What a page does not show: scripts, styles, templates, noscript and comments (markup-spans.ts finds
@@ -124,9 +124,10 @@ const withEntities = (markup: string, map: Map<string, string>): string =>
  * templates, noscript and comments are not shown, so not text: test/unit/html.test.ts).
  */
 export function* htmlRuns(html: string, depth = 0): Generator<Extracted> {
-  const meta = Array.from(spans(html, META, () => META, META_TAGS), (t) => META_CONTENT.exec(t.tag))
-    .flatMap((m) => (m ? [decodeEntities(m[1] ?? m[2] ?? m[3])] : []))
-    .join('\n');
+  const metas = Array.from(spans(html, META, () => META, META_TAGS), (t) => META_CONTENT.exec(t.tag))
+    .flatMap((m) => (m ? [decodeEntities(m[1] ?? m[2] ?? m[3])] : []));
+  // Each <meta> is a property of its own (xml-text.ts propertiesText): LibreOffice writes each custom property as one.
+  const meta = propertiesText(metas);
   if (meta) yield { kind: 'text', text: meta, where: { area: 'properties' } };
   const visible = withoutInvisible(html);
   for (const text of chunkText(xmlToText(visible))) yield { kind: 'text', text, where: { area: 'body' } };
