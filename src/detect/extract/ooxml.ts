@@ -291,13 +291,14 @@ async function missingMainPart(zip: ZipArchive): Promise<string | null> {
   // a document may have none (a minimal docx is three parts), unless its content types list them (below).
   const mainRels = target.replace(/([^/]*)$/, '_rels/$1.rels');
   if (/^(xl\/workbook\.xml|ppt\/presentation\.xml)$/.test(target) && !has(mainRels)) return `the package's part ${mainRels} is missing`;
-  const reached = await reachedParts(zip);
   const types = (await zip.text('[Content_Types].xml')) ?? '';
+  let reached: ((name: string) => boolean) | null = null; // walked once, when an override's part is missing
   for (const m of types.matchAll(/<Override\b[^>]*\bPartName="\/?([^"]+)"/g)) {
     const name = percentDecoded(m[1]);
     if (has(name) || has(m[1])) continue;
     // An override alone names nothing a reader loads: pptxgenjs declares a slideMaster2.xml… for every slide
     // of a deck and writes only slideMaster1.xml, and PowerPoint and LibreOffice open the deck without a word.
+    reached ??= await reachedParts(zip);
     if (reached(name) || reached(m[1])) return `the package's part ${name} is missing`;
   }
   return null;
