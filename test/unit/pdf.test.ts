@@ -946,6 +946,48 @@ describe('PDF attachments named twice', () => {
   });
 });
 
+describe('a ToUnicode map that a PDF rewriter wrote wrong is a damaged text layer, never clean', () => {
+  const damaged = (items: Extracted[]) => items.filter((i) => i.kind === 'unscannable' && i.reason === 'corrupt' && /text layer is damaged/.test((i as { detail: string }).detail));
+  const verdict = async (name: string) => scanBlob(new Blob([await readFile(fix(name))]), name);
+
+  it.each([
+    ['gs-tounicode-array-stamp.pdf', 'Ghostscript 10.00 rewrites wkhtmltopdf\'s [<79D8> …] array as <00f9>: 「ù Confidential」'],
+    ['mutool-convert-c1-stamp.pdf', '`mutool convert` maps ReportLab\'s 秘 to U+0085, a C1 control'],
+  ])('%s (%s): the page shows 「秘 Confidential」, the file is unscannable', async (name) => {
+    const items = await extract(fix(name));
+    expect(stampHits(items)).toEqual([]);
+    expect(damaged(items)).toEqual([expect.objectContaining({ where: { page: 1 } })]);
+    expect(await verdict(name)).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+
+  it('their traps (秘書室 Confidential, 社外秘の資料) are damaged too, never marked', async () => {
+    for (const name of ['gs-tounicode-array-trap.pdf', 'mutool-convert-c1-trap.pdf']) expect(await verdict(name), name).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+
+  it('the same rewriters\' right maps read clean: a Japanese font for Latin-1 text (café, gs) and for ASCII (mutool)', async () => {
+    for (const name of ['gs-tounicode-array-latin.pdf', 'mutool-convert-c1-ascii.pdf']) {
+      const items = await extract(fix(name));
+      expect(damaged(items), name).toEqual([]);
+      expect(await verdict(name), name).toMatchObject({ verdict: 'clean' });
+    }
+    expect(pageText(await extract(fix('gs-tounicode-array-latin.pdf'), true), 1)).toMatch(/Café\s+résumé/);
+  });
+
+  it('an accented letter is damaged only drawn full-width (its /W width, or /DW), a C1 control always', async () => {
+    const chars = 'éConfidential';
+    const font = (w: string) =>
+      `<</Type/Font/Subtype/Type0/BaseFont/ABCDEF+IPAGothic/Encoding/Identity-H/ToUnicode 7 0 R/DescendantFonts[<</Type/Font/Subtype/CIDFontType2/BaseFont/ABCDEF+IPAGothic/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>/DW 1000${w}>>]>>`;
+    const shown = [`BT /F1 12 Tf 72 700 Td <${cidHex(chars, 'éConfidential')}> Tj ET`];
+    const read = (w: string, map = toUnicodeCMap(chars)) => extract(docWith(shown, { fontObj: font(w), extraObjs: [stream('', map)] }));
+    expect(damaged(await read('/W[1[500]2 13 500]'))).toEqual([]);
+    expect(damaged(await read('/W[2 13 500]'))).toHaveLength(1);
+    expect(damaged(await read('/W[1[1000]2 13 500]'))).toHaveLength(1);
+    expect(damaged(await read('/W[1[500]2 13 500]', toUnicodeCMap(chars).replace('<00e9>', '<0085>')))).toHaveLength(1);
+    // × (JIS X 0208's full-width multiplication sign) and Æ (as wide as an em in some fonts) are characters.
+    for (const wide of ['<00d7>', '<00c6>']) expect(damaged(await read('/W[2 13 500]', toUnicodeCMap(chars).replace('<00e9>', wide))), wide).toEqual([]);
+  });
+});
+
 describe('text in fonts that do not say which characters they draw is unscannable, never clean', () => {
   const unreadable = (items: Extracted[]) => items.filter((i) => i.kind === 'unscannable' && i.reason === 'unsupported');
 

@@ -90,6 +90,8 @@ export interface PageState {
   overLimits: boolean;
   /** Glyphs shown whose character cannot be known (PdfFont.unread), outside any /ActualText that gives it. */
   unread: number;
+  /** Glyphs shown that are not the character their font's ToUnicode map says (PdfFont.misread), outside any /ActualText. */
+  misread: number;
   /** This run reads marked content's /ActualText in place of its glyphs (readPage). */
   actualText: boolean;
   /** Marked content's alternate descriptions and expansions (/Alt, /E), read apart from the page's text. */
@@ -128,7 +130,7 @@ interface Piece {
 const MAX_LINE_PIECES = 512;
 
 export function newPageState(doc: PdfDoc, fonts: FontLoader, checkTime: () => void): PageState {
-  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, sx: 0, sy: 0, one: false, aside: [], ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, overLimits: false, unread: 0, actualText: false, alts: [], top: '', bottom: '', line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
+  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, sx: 0, sy: 0, one: false, aside: [], ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, overLimits: false, unread: 0, misread: 0, actualText: false, alts: [], top: '', bottom: '', line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
 }
 
 const MAX_FORM_DEPTH = 12;
@@ -429,7 +431,10 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
     const s = f.decode(strBuf, 0, len);
     adv = f.vertical ? 0 : (f.width / 1000) * gs.fs + f.glyphs * gs.tc + f.spaces * gs.tw;
     // Inside a span whose /ActualText is read in place of its glyphs, the glyphs' characters do not matter.
-    if (f.unread > 0 && !(st.actualText && actualDepth >= 0)) st.unread += f.unread;
+    if (!(st.actualText && actualDepth >= 0)) {
+      st.unread += f.unread;
+      st.misread += f.misread;
+    }
     return s;
   };
 

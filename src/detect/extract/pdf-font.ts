@@ -423,12 +423,15 @@ export class PdfFont {
   spaces = 0;
   /** Glyphs shown whose character cannot be known. */
   unread = 0;
+  /** Glyphs shown whose ToUnicode character they cannot be (misdrawn): a damaged map, not the page's text. */
+  misread = 0;
 
   decode(buf: Uint8Array, start: number, end: number): string {
     let out = '';
     let w = 0;
     let spaces = 0;
     this.unread = 0;
+    this.misread = 0;
     if (this.simple) {
       const t = this.simple;
       const ws = this.simpleWidths!;
@@ -482,6 +485,8 @@ export class PdfFont {
         if (this.opaque && !(code === 0 && this.zeroIsNotdef)) this.unread++;
       } else if (u.length < 2 && noCharacter(u)) {
         this.unread++;
+      } else if (u.length === 1 && misdrawn(u, cw?.get(code) ?? this.dw)) {
+        this.misread++;
       }
       out += u;
       w += cw ? (cw.get(code) ?? this.dw) : len === 1 ? 500 : this.dw;
@@ -759,6 +764,24 @@ function noCharacter(u: string): boolean {
   const c = u.charCodeAt(0);
   return u.length === 1 && c < 0x20 && c !== 9 && c !== 10 && c !== 13;
 }
+
+/**
+ * A composite font's glyph whose ToUnicode character it cannot be: a C1 control (`mutool convert`
+ * rebuilds a subset TrueType's map from the font's own codes, and sends ReportLab's 秘 at code 0x85 to
+ * U+0085), or an accented Latin letter drawn full-width (`width`, from /W or else /DW: Ghostscript 10.00
+ * rewrites a map's `[<79D8> …]` array with each character's two bytes ORed into one, `<00f9>`, and the
+ * page's 秘 reads ù, as every kanji reads some Latin-1 letter or ASCII). A Latin letter is narrower than
+ * an em, in Japanese fonts too (half-width or proportional); the wide ones, Æ and æ (0.97 em in DejaVu
+ * Sans), and × and ÷ (full-width in JIS), stay characters. The page shows another character than the map
+ * says: the text layer is damaged, and what it hides is not read.
+ */
+function misdrawn(u: string, width: number): boolean {
+  const c = u.charCodeAt(0);
+  if (c >= 0x80 && c <= 0x9f) return true;
+  return width >= FULL_WIDTH && c >= 0xc0 && c <= 0xff && !WIDE_LATIN.has(c);
+}
+const FULL_WIDTH = 995;
+const WIDE_LATIN = new Set([0xc6, 0xd7, 0xe6, 0xf7]);
 
 /**
  * A simple font with no /Encoding whose embedded program is TrueType or CFF and says it is symbolic:

@@ -353,6 +353,7 @@ function appearanceText(st: PageState, aps: Appearance[], glyphs: boolean): void
       st.last = '\n';
     }
     const unread = st.unread;
+    const misread = st.misread;
     const partial = st.partial;
     readPart(st, glyphs, actual, () => runForm(st, ap.n, ap.num, ap.res, ap.place, 0));
     // A form field's appearance draws its value, which is read from the field itself (formText): glyphs
@@ -361,6 +362,7 @@ function appearanceText(st: PageState, aps: Appearance[], glyphs: boolean): void
     // /Resources when /DR has none).
     if (ap.widget) {
       st.unread = unread;
+      st.misread = misread;
       if (ap.valued) st.partial = partial;
     }
   }
@@ -675,6 +677,8 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   let pagesOverLimits = 0;
   /** Glyphs whose characters could not be known, and the first page that shows any. */
   const unread = { glyphs: 0, page: 0 };
+  /** Glyphs that are not the characters their fonts' ToUnicode maps say, and the first page that shows any. */
+  const misread = { glyphs: 0, page: 0 };
   /** The last page's bottom line as placed. */
   let bottom = '';
   for (let pi = 0; pi < pages.length; pi++) {
@@ -724,6 +728,8 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       else if (st.overLimits) pagesOverLimits++;
       if (st.unread > 0 && unread.glyphs === 0) unread.page = pageNo;
       unread.glyphs += st.unread;
+      if (st.misread > 0 && misread.glyphs === 0) misread.page = pageNo;
+      misread.glyphs += st.misread;
       const annots = annotText(doc, page);
       text = withGaps(st.out.join(''));
       if (annots) text = text ? text + '\n' + annots : annots;
@@ -768,6 +774,16 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       reason: 'unsupported',
       detail: `${unread.glyphs} character(s), from page ${unread.page} on, are drawn in fonts that do not say which characters they are (no ToUnicode map, or one that names none): that text could not be read`,
       where: { page: unread.page },
+    };
+  }
+  // A ToUnicode map that names characters its glyphs cannot be (a PDF rewriter's damaged map): the page
+  // shows other text than the map gives (pdftotext reads 「ù Confidential」 where the page shows 「秘 Confidential」).
+  if (misread.glyphs > 0) {
+    yield {
+      kind: 'unscannable',
+      reason: 'corrupt',
+      detail: `PDF text layer is damaged: ${misread.glyphs} character(s), from page ${misread.page} on, are given by their font's ToUnicode map as characters the glyphs cannot be (a full-width glyph as an accented Latin letter, a control code): the text the page shows could not be read`,
+      where: { page: misread.page },
     };
   }
   if (pagesOverLimits > 0) {
