@@ -34,8 +34,13 @@ describe('HTML: the stamp in visible text', () => {
     expect(await scanHtml(page(body))).toMatchObject({ verdict: 'marked', rule: 1, reason: 'stamp', format: 'html', location: { path: [], area: 'body' } });
   });
 
-  it('<title> is text (body area)', async () => {
-    expect(await scanHtml(page('<p>本文</p>', '<title>秘 Confidential</title>'))).toMatchObject({ verdict: 'marked', rule: 1 });
+  it('<title> is text: a field of its own (the tab and title bar show it, apart from the page)', async () => {
+    expect(await scanHtml(page('<p>本文</p>', '<title>秘 &#67;onfidential</title>'))).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'properties' } });
+    // LibreOffice's HTML export of a document titled 社外秘 whose text starts with Confidential: no stamp.
+    expect(await scanHtml(page('<p>Confidential – do not distribute</p>', '<title>社外秘</title>'))).toMatchObject({ verdict: 'clean' });
+    expect(await scanHtml(page('<p>本文</p>', '<title>社外秘</title><meta name="description" content="Confidential">'))).toMatchObject({ verdict: 'clean' });
+    // A <title> outside the head is shown where it stands (an SVG's, a DocBook section's): read with the text around it.
+    expect(await scanHtml(page('<svg><title>秘</title></svg><p>Confidential</p>'))).toMatchObject({ verdict: 'marked', location: { area: 'body' } });
   });
   it('<meta name="description" content="…"> → properties', async () => {
     expect(await scanHtml(page('<p>本文</p>', '<meta name="description" content="&#x79D8; Confidential">'))).toMatchObject({

@@ -119,11 +119,27 @@ const withEntities = (markup: string, map: Map<string, string>): string =>
     return v === undefined ? ref : escapeText(v);
   });
 
+/** An HTML page's `<title>` in its `<head>` (looked for in the page's first 64 KiB): RCDATA, entities decoded. */
+const HEAD_TITLE = /(<head\b[^>]*>(?:(?!<\/head\s*>)[\s\S])*?)<title\b[^>]*>([\s\S]*?)<\/title\s*>/i;
+const TITLE_WITHIN = 1 << 16;
+
+/** The page's title, and the page without it (its text is read as the title's alone). */
+function headTitle(page: string): { title: string; html: string } {
+  const m = HEAD_TITLE.exec(page.slice(0, TITLE_WITHIN));
+  if (!m) return { title: '', html: page };
+  return { title: decodeEntities(m[2]).trim(), html: page.slice(0, m.index) + m[1] + page.slice(m.index + m[0].length) };
+}
+
 /**
- * The text runs of decoded HTML: meta descriptions as properties, visible text as body (scripts, styles,
- * templates, noscript and comments are not shown, so not text: test/unit/html.test.ts).
+ * The text runs of decoded HTML: its title and meta descriptions as properties (each apart), visible
+ * text as body (scripts, styles, templates, noscript and comments are not shown, so not text:
+ * test/unit/html.test.ts).
  */
-export function* htmlRuns(html: string, depth = 0): Generator<Extracted> {
+export function* htmlRuns(page: string, depth = 0): Generator<Extracted> {
+  // The page's own title is shown in the tab and the title bar, apart from the page: a field of its own,
+  // as a document's title property (「社外秘」 there and 「Confidential」 atop the page are no stamp).
+  const { title, html } = headTitle(page);
+  if (title) yield { kind: 'text', text: title, where: { area: 'properties' } };
   const metas = Array.from(spans(html, META, () => META, META_TAGS), (t) => META_CONTENT.exec(t.tag))
     .flatMap((m) => (m ? [decodeEntities(m[1] ?? m[2] ?? m[3])] : []));
   // Each <meta> is a property of its own (xml-text.ts propertiesText): LibreOffice writes each custom property as one.
