@@ -329,3 +329,22 @@ describe('a .doc whose directory entry has a damaged name length (found by mutat
     }
   });
 });
+
+describe('PowerPoint 97 decks made by Apache POI (test/fixtures/poi/MakePpt.java, POI 4.0.1 HSLF)', () => {
+  const poi = (n: string) => new Uint8Array(readFileSync(join(__dirname, '../fixtures/poi', n)));
+  // POI writes a placeholder's RoundTripHFPlaceholder12Atom (1-byte body) with length 8: it overruns its
+  // OfficeArtClientData container by 7 bytes. LibreOffice shows 「秘書室 Confidential」, 社外秘, 秘密保持契約書.
+  it('a title placeholder is read: the stamp is marked and the traps are clean, not corrupt', async () => {
+    expect(await scan(poi('poi-title.ppt'), 'a.ppt')).toMatchObject({ verdict: 'marked', location: { area: 'body', slide: 1 } });
+    expect(await scan(poi('poi-title-traps.ppt'), 'a.ppt')).toMatchObject({ verdict: 'clean' });
+  });
+  it('a text atom cut by its container in the same place is still damage (unscannable)', async () => {
+    const b = poi('poi-title-traps.ppt');
+    const atom = [0x00, 0x00, 0x20, 0x04, 0x08, 0x00, 0x00, 0x00];
+    const at = b.findIndex((_, i) => atom.every((x, j) => b[i + j] === x));
+    expect(at).toBeGreaterThan(0);
+    const cut = b.slice();
+    cut.set([0xa0, 0x0f], at + 2); // TextCharsAtom: its text would run past the container
+    expect(await scan(cut, 'a.ppt')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
+  });
+});

@@ -40,6 +40,8 @@ const RT = {
   /** OfficeArt: a shape's container, its place on the slide (ClientAnchor), and its text's container. */
   SpContainer: 0xf004,
   ClientAnchor: 0xf010,
+  /** A placeholder's 1-byte id (RoundTripHFPlaceholder12Atom), in the shape's OfficeArtClientData. */
+  RoundTripHFPlaceholder12Atom: 0x0420,
 };
 
 const MAX_DEPTH = 64;
@@ -152,7 +154,7 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
         target.parts.push(clean(s));
         if (shape && shape.text.length < 4096) shape.text += `${clean(s)}\n`;
       }
-      if (len > end - body) {
+      if (len > end - body && !placeholderIdOverrun(type, container, end - body)) {
         damaged = 'a record runs past the end of its container';
         break;
       }
@@ -188,6 +190,18 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
   // Unrelated strings (comment text, names): one run each, so two of them never join into a stamp.
   for (const s of new Set(strings.parts)) if (s.trim()) out.push({ area: strings.area, text: s });
   return result(out);
+}
+
+/**
+ * Apache POI (HSLF, 4.x and later) writes every placeholder's RoundTripHFPlaceholder12Atom, whose body is one
+ * byte, with a record length of 8, so in each title or body placeholder it makes (slide.addTitle(), its
+ * layouts) that atom claims 7 bytes past the end of its OfficeArtClientData container, whose own length
+ * is right; PowerPoint and LibreOffice follow the container and show the slide. The atom holds a number,
+ * never text, and the walk goes on at the container's end as written, so nothing is skipped: it is no damage
+ * while its one byte is there. Any other record cut by its container's end still is.
+ */
+function placeholderIdOverrun(type: number, container: boolean, room: number): boolean {
+  return type === RT.RoundTripHFPlaceholder12Atom && !container && room >= 1;
 }
 
 function latin1(b: Uint8Array): string {
