@@ -287,6 +287,26 @@ export function withGaps(text: string): string {
     .join('\n');
 }
 
+/** A letter, ASCII or full-width (NFKC makes the latter ASCII before the stamp rule). */
+const BROKEN_WORD = /([A-Za-z\uFF21-\uFF3A\uFF41-\uFF5A])\n(?=[A-Za-z\uFF21-\uFF3A\uFF41-\uFF5A])/g;
+
+/**
+ * The page's text with the lines that break inside a word joined, or '' when no line does. A word
+ * wider than its box is broken where the box ends, with no hyphen: 「Confidential」 in a table cell
+ * narrower than the word (a 帳票's 区分 column) is drawn 「Confidentia」 over 「l」 by LibreOffice and Word,
+ * TCPDF's MultiCell, and browsers under word-break or overflow-wrap, while the document it was made
+ * from is marked. A reader sees the one word, so each line change between two letters is read closed
+ * up, as an extra reading (the lines as drawn are kept). A break at a space is closed up too where the
+ * producer drops the space (TCPDF): 「Please」 + 「handle」 reads 「Pleasehandle」, which can only make the
+ * stamp where the two pieces spell 「Confidential」 after 秘. Only where the page has 秘.
+ */
+export function brokenWords(text: string): string {
+  if (!/[秘㊙]/.test(text)) return '';
+  BROKEN_WORD.lastIndex = 0;
+  if (!BROKEN_WORD.test(text)) return '';
+  return text.replace(BROKEN_WORD, '$1');
+}
+
 interface Gs {
   // CTM
   a: number;

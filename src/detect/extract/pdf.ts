@@ -12,7 +12,7 @@ import { nameOnly, ScanError, type Extracted, type ExtractContext, type Extracto
 import { Dict, PdfDoc, PDF_HEADER_REACH, Ref, Stream, findBytes, findBytesBack, paddedEnd, type Obj } from './pdf-parse.js';
 import { FontLoader } from './pdf-font.js';
 import { SEPARATOR } from './sheet-rows.js';
-import { endPage, formMentionsActualText, mentionsActualText, newPageState, readPart, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, startPage, withGaps, type PageState } from './pdf-content.js';
+import { brokenWords, endPage, formMentionsActualText, mentionsActualText, newPageState, readPart, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, startPage, withGaps, type PageState } from './pdf-content.js';
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
 import { captions, decodeTextString, embeddedFiles, fieldValues, formText, outlineText, pageLabelText, richValue, scriptMessages, structureText, xfaText } from './pdf-catalog.js';
 import { blobOf } from '../bytes.js';
@@ -735,7 +735,9 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       if (annots) text = text ? text + '\n' + annots : annots;
       // Each description stands apart (its own span), from the page's text and from the others; so does
       // the page's second reading.
-      if (st.alts.length || searched) text = [text, ...st.alts, searched].filter(Boolean).join(SEPARATOR);
+      // Words broken where their line ends (a narrow table cell), read closed up (pdf-content.ts brokenWords).
+      const closed = brokenWords(text);
+      if (st.alts.length || searched || closed) text = [text, ...st.alts, searched, closed].filter(Boolean).join(SEPARATOR);
       // The previous page's last line and this one's first, as pdftotext gives them (「秘」, a form feed,
       // 「Confidential」): a stamp split by a page break is read across it.
       if (bottom && st.top) text = [text, `${bottom}\n\f${st.top}`].filter(Boolean).join(SEPARATOR);
