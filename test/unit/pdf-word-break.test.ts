@@ -11,14 +11,15 @@ const verdict = async (name: string) => (await scanBlob(new Blob([new Uint8Array
 // test/fixtures/pdf/word-break/make.sh: 「秘 Confidential」 in a box narrower than the word, which the producer
 // breaks where the box ends with no hyphen (pdftotext: 「秘|Confidentia|l」); the .docx it came from is marked.
 describe('a stamp whose word is broken by a narrow box (producer hunt prod9)', () => {
-  it.each(['lo-narrow-cell', 'tcpdf-ipag-cell', 'tcpdf-kozmin-cell', 'weasyprint-break-all'])('%s: the stamp is marked, the 秘書室 twin clean', async (name) => {
+  it.each(['lo-narrow-cell', 'lo-soft-hyphen-cell', 'tcpdf-ipag-cell', 'tcpdf-kozmin-cell', 'weasyprint-break-all'])('%s: the stamp is marked, the 秘書室 twin clean', async (name) => {
     expect(await verdict(`${name}-stamp.pdf`)).toBe('marked');
     expect(await verdict(`${name}-trap.pdf`)).toBe('clean');
   });
   it('closes up only a line change between two letters, on a page that has 秘', () => {
     expect(brokenWords('秘\nConfidentia\nl です')).toBe('秘\nConfidential です');
     expect(brokenWords('秘\nＣｏｎｆｉｄ\nｅｎｔｉａｌ')).toBe('秘\nＣｏｎｆｉｄｅｎｔｉａｌ');
-    expect(brokenWords('秘 Con-\nfidential')).toBe('');
+    expect(brokenWords('秘 Con-\nfidential')).toBe('秘 Confidential');
+    expect(brokenWords('秘 Con--\nfidential')).toBe('');
     expect(brokenWords('秘 Con \nfidential')).toBe('');
     expect(brokenWords('社外 Confidentia\nl')).toBe('');
   });

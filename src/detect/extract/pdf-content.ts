@@ -288,7 +288,7 @@ export function withGaps(text: string): string {
 }
 
 /** A letter, ASCII or full-width (NFKC makes the latter ASCII before the stamp rule). */
-const BROKEN_WORD = /([A-Za-z\uFF21-\uFF3A\uFF41-\uFF5A])\n(?=[A-Za-z\uFF21-\uFF3A\uFF41-\uFF5A])/g;
+const BROKEN_WORD = /([A-Za-z\uFF21-\uFF3A\uFF41-\uFF5A])[-\u00AD\u2010]?\n(?=[A-Za-z\uFF21-\uFF3A\uFF41-\uFF5A])/g;
 
 /**
  * The page's text with the lines that break inside a word joined, or '' when no line does. A word
@@ -296,7 +296,9 @@ const BROKEN_WORD = /([A-Za-z\uFF21-\uFF3A\uFF41-\uFF5A])\n(?=[A-Za-z\uFF21-\uFF
  * narrower than the word (a 帳票's 区分 column) is drawn 「Confidentia」 over 「l」 by LibreOffice and Word,
  * TCPDF's MultiCell, and browsers under word-break or overflow-wrap, while the document it was made
  * from is marked. A reader sees the one word, so each line change between two letters is read closed
- * up, as an extra reading (the lines as drawn are kept). A break at a space is closed up too where the
+ * up, as an extra reading (the lines as drawn are kept). So is a word hyphenated at the line's end
+ * (「Confi-」 / 「dential」: LibreOffice draws a soft hyphen where it breaks the line there, and pdftotext
+ * gives the word whole), as the soft hyphen in the document is the stamp (markings.md). A break at a space is closed up too where the
  * producer drops the space (TCPDF): 「Please」 + 「handle」 reads 「Pleasehandle」, which can only make the
  * stamp where the two pieces spell 「Confidential」 after 秘. Only where the page has 秘.
  */
