@@ -534,6 +534,18 @@ describe('PDF synthetic documents', () => {
     expect(stampHits(items)).toEqual(['page:1']);
   });
 
+  it('a one-character line over a word that starts right under it is two lines; one character under another down a column is a word', async () => {
+    const read = async (c: string) => pageText(await extract(docWith([c], { fontObj: type0(7), extraObjs: [stream('', toUnicodeCMap(CHARS))] })), 1);
+    const g = (ch: string, x: number, y: number) => `1 0 0 1 ${x} ${y} Tm <${cidHex(CHARS, ch)}> Tj`;
+    // 「秘」 alone, then 「Confidential」 drawn glyph by glyph on the next line from the same left edge (a wrapped cell).
+    const lines = `BT /F1 12 Tf ${g('秘', 72, 720)} ${Array.from('Confidential', (ch, i) => g(ch, 72 + i * 6, 706)).join(' ')} ET`;
+    expect(await read(lines)).toMatch(/^秘\nConfidential$/m);
+    expect(await read(lines)).not.toContain('秘C');
+    // The same characters each one under the last (縦書き with upright letters): one column, one word.
+    const column = `BT /F1 12 Tf ${Array.from('秘Conf', (ch, i) => g(ch, 72, 720 - 14 * i)).join(' ')} ET`;
+    expect(await read(column)).toContain('秘Conf');
+  });
+
   it('a word split over two strings is not split when the font has no widths', async () => {
     const noW = `<</Type/Font/Subtype/Type0/BaseFont/X/Encoding/Identity-H/ToUnicode 7 0 R/DescendantFonts[<</Type/Font/Subtype/CIDFontType2/BaseFont/X/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>>>]>>`;
     // glyphs really are ~0.5 em wide; the font claims nothing (DW 1000 by default)

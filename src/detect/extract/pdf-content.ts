@@ -72,6 +72,8 @@ export interface PageState {
   sx: number;
   sy: number;
   one: boolean;
+  /** The last string, read as the next character of a column of one-character strings (stackedBelow), until what comes next says otherwise (unstack). */
+  stacked: Stacked | null;
   /** Short strings drawn small beside the current line (emphasis marks, ruby): given after the line. */
   aside: string[];
   ux: number;
@@ -126,11 +128,27 @@ interface Piece {
   to: number;
 }
 
+/** A one-character string read as stacked below the one before it: where it went in `out`, and the line's end before it. */
+interface Stacked {
+  /** Its index in `out`, and whether a space was written before it (a character left out of the column). */
+  at: number;
+  space: boolean;
+  /** The end of the string before it (device space). */
+  ex: number;
+  ey: number;
+  /** Its start along and across its baseline, its direction and size. */
+  from: number;
+  across: number;
+  ux: number;
+  uy: number;
+  size: number;
+}
+
 /** Strings a line keeps for re-sorting and splicing (readingOrder); past them, the line as drawn. */
 const MAX_LINE_PIECES = 512;
 
 export function newPageState(doc: PdfDoc, fonts: FontLoader, checkTime: () => void): PageState {
-  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, sx: 0, sy: 0, one: false, aside: [], ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, overLimits: false, unread: 0, misread: 0, actualText: false, alts: [], top: '', bottom: '', line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
+  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, sx: 0, sy: 0, one: false, stacked: null, aside: [], ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, overLimits: false, unread: 0, misread: 0, actualText: false, alts: [], top: '', bottom: '', line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
 }
 
 const MAX_FORM_DEPTH = 12;
@@ -213,6 +231,41 @@ function stackedBelow(rx: number, ry: number, ux: number, uy: number, sz: number
 }
 
 /**
+ * The string read as the next character of a column (stackedBelow) is followed along its own baseline:
+ * it was the first letter of a line under a one-character line, not a column. A wrapped cell whose first
+ * line is one character (LibreOffice Calc: 「秘」 over 「Con」 / 「fide」 / 「ntial」, 「Con」 a TJ whose first
+ * string is 「C」) shows a reader those lines, as pdftotext gives them, so the line before is ended where
+ * the string was put and the string starts a line of its own.
+ */
+function unstack(st: PageState): void {
+  const s = st.stacked!;
+  st.stacked = null;
+  const l = st.line;
+  if (l.at[l.at.length - 1] !== s.at) return;
+  const tail = st.out.splice(s.at);
+  if (s.space) st.out.pop();
+  l.at.pop();
+  l.from.pop();
+  l.to.pop();
+  if (l.at.length) {
+    // The line ends where the string before the stacked one ended.
+    const { ex, ey } = st;
+    st.ex = s.ex;
+    st.ey = s.ey;
+    endLine(st);
+    st.ex = ex;
+    st.ey = ey;
+  }
+  Object.assign(l, { across: s.across, ux: s.ux, uy: s.uy, size: s.size });
+  l.at.push(st.out.length);
+  l.from.push(s.from);
+  l.to.push(s.from);
+  st.out.push(...tail);
+  const text = tail.join('');
+  if (text) st.last = text[text.length - 1];
+}
+
+/**
  * Ends the current line. A line drawn out of order (a string placed left of one drawn before it:
  * 「Confidential」 shown first, then 「秘」 moved in front of it) is also given in the order a reader
  * sees it, left to right, as pdftotext reads it: strings apart by a gap get a space.
@@ -235,6 +288,7 @@ function endLine(st: PageState): void {
   if (l.back && pieces && pieces.length > 1) st.out.push('\n', joinPieces(pieces.slice(), st.size));
   l.at.length = l.from.length = l.to.length = 0;
   l.back = false;
+  st.stacked = null;
   if (st.aside.length) st.out.push('\n', st.aside.join(''));
   st.aside.length = 0;
   st.out.push('\n');
@@ -380,6 +434,10 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
     ux /= ul;
     uy /= ul;
     let beside = false;
+    let below = 0;
+    let space = false;
+    const ex = st.ex,
+      ey = st.ey;
     if (st.has && text.length) {
       const rx = dx - st.ex,
         ry = dy - st.ey;
@@ -387,10 +445,12 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
       const perp = -rx * st.uy + ry * st.ux;
       const sz = Math.max(size, st.size);
       const turned = Math.abs(ux - st.ux) + Math.abs(uy - st.uy) > 0.2;
-      const below = st.one && text.length === 1 ? stackedBelow(dx - st.sx, dy - st.sy, ux, uy, sz) : 0;
+      below = st.one && text.length === 1 ? stackedBelow(dx - st.sx, dy - st.sy, ux, uy, sz) : 0;
       if (below) {
-        // A column of upright characters drawn one string each (縦書き as Chromium prints it): one word.
-        if (below > 1.6 * sz && !isSpace(st.last)) st.out.push(' ');
+        // A column of upright characters drawn one string each (縦書き as Chromium prints it): one word,
+        // unless what comes next goes on along this character's baseline (unstack).
+        space = below > 1.6 * sz && !isSpace(st.last);
+        if (space) st.out.push(' ');
       } else if (!turned && st.last !== '\n' && besideLine(text, size, perp, st.size)) {
         // A mark over 秘 (傍点 ﹅) or its reading, drawn between 秘 and the rest of the line: the line
         // goes on where it was, and the mark is given after it.
@@ -399,6 +459,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
       } else if (!sameLine(perp, size, st.size) || turned) {
         if (st.last !== '\n') endLine(st);
       } else {
+        if (st.stacked) unstack(st);
         const l = st.line;
         // Left of where the line's last string started: the line is drawn out of order.
         if (l.at.length && dx * ux + dy * uy < l.from[l.from.length - 1] - 0.15 * sz) l.back = true;
@@ -415,6 +476,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
       const l = st.line;
       if (l.at.length) l.to[l.to.length - 1] = st.ex * ux + st.ey * uy;
       else Object.assign(l, { across: -dx * uy + dy * ux, ux, uy, size });
+      st.stacked = below ? { at: st.out.length, space, ex, ey, from: dx * ux + dy * uy, across: -dx * uy + dy * ux, ux, uy, size } : null;
       l.at.push(st.out.length);
       l.from.push(dx * ux + dy * uy);
       l.to.push(dx * ux + dy * uy);
@@ -679,6 +741,8 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
               emit(s, adv);
               started = true;
             } else {
+              // Text after the stacked string in the same TJ goes on along its baseline: not a column.
+              if (st.stacked && s.length && !gs.font?.vertical) unstack(st);
               if (pendingAdv < -250 && !isSpace(st.last) && s.length && !isSpace(s[0])) {
                 st.out.push(GAP);
                 st.last = GAP;
