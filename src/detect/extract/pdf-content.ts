@@ -9,6 +9,7 @@
 import { CLS, Dict, PdfDoc, Ref, Stream, findBytes, hexVal, literalEnd, unescapeLiteral, type Obj } from './pdf-parse.js';
 import { decodeTextString } from './pdf-catalog.js';
 import { FontLoader, PdfFont } from './pdf-font.js';
+import { mayHaveStampChar } from './byte-scan.js';
 
 const T_NUM = 0,
   T_STR = 1,
@@ -352,15 +353,15 @@ const BROKEN_WORD = /([A-Za-z\uFF21-\uFF3A\uFF41-\uFF5A])[-\u00AD\u2010]?\n(?=[A
  * from is marked. A reader sees the one word, so each line change between two letters is read closed
  * up, as an extra reading (the lines as drawn are kept). So is a word hyphenated at the line's end
  * (「Confi-」 / 「dential」: LibreOffice draws a soft hyphen where it breaks the line there, and pdftotext
- * gives the word whole), as the soft hyphen in the document is the stamp (markings.md). A break at a space is closed up too where the
- * producer drops the space (TCPDF): 「Please」 + 「handle」 reads 「Pleasehandle」, which can only make the
- * stamp where the two pieces spell 「Confidential」 after 秘. Only where the page has 秘.
+ * gives the word whole), as the soft hyphen in the document is the stamp (markings.md). A break at a
+ * space is closed up too where the producer drops the space (TCPDF): 「Please」 + 「handle」 reads
+ * 「Pleasehandle」, which can only make the stamp where the two pieces spell 「Confidential」 after 秘.
+ * Only where the page has 秘.
  */
 export function brokenWords(text: string): string {
-  if (!/[秘㊙]/.test(text)) return '';
-  BROKEN_WORD.lastIndex = 0;
-  if (!BROKEN_WORD.test(text)) return '';
-  return text.replace(BROKEN_WORD, '$1');
+  if (!mayHaveStampChar(text)) return '';
+  const closed = text.replace(BROKEN_WORD, '$1');
+  return closed === text ? '' : closed;
 }
 
 interface Gs {

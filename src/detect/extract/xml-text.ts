@@ -391,12 +391,15 @@ function withoutFieldCodes(xml: string): string {
  */
 const ANCHORED = /<(office:annotation|draw:(?:frame|custom-shape|rect|ellipse|polygon|polyline|path|line|connector|caption|measure|g)|mc:AlternateContent|wp:anchor|w:pict)(?=[\s/>])/g;
 const ANCHORED_HINT = /<(?:office:annotation|draw:|wp:anchor|w:pict)/;
-const anchoredEnds = new Map<string, RegExp>();
-const anchoredEnd = (m: RegExpExecArray) => {
-  let re = anchoredEnds.get(m[1]);
-  if (!re) anchoredEnds.set(m[1], (re = new RegExp(`</${m[1]}>`, 'g')));
+/** The end tag of the element a start pattern's first group names (one expression per name, kept). */
+const elementEnds = new Map<string, RegExp>();
+const elementEnd = (m: RegExpExecArray) => {
+  let re = elementEnds.get(m[1]);
+  if (!re) elementEnds.set(m[1], (re = new RegExp(`</${m[1]}>`, 'g')));
   return re;
 };
+/** Whole elements from a start pattern that matches `<name` only: to the start tag's `>`, and `/>` closes one. */
+const WHOLE_ELEMENTS = { toTagEnd: true, selfClosing: (t: string) => t.endsWith('/>') };
 
 function liftAnchored(xml: string): string {
   const lifted: string[] = [];
@@ -409,7 +412,7 @@ function liftAnchored(xml: string): string {
     if (tag.startsWith('<w:pict')) return /position\s*:\s*absolute/.test(inner);
     return true; // wp:anchor
   };
-  const found = [...spans(xml, ANCHORED, anchoredEnd, { toTagEnd: true, selfClosing: (t) => t.endsWith('/>') })].filter((s) => apart(s.tag, xml.slice(s.inner, s.close)));
+  const found = [...spans(xml, ANCHORED, elementEnd, WHOLE_ELEMENTS)].filter((s) => apart(s.tag, xml.slice(s.inner, s.close)));
   if (found.length === 0) return xml;
   const line = replaceSpans(xml, found, (s) => {
     lifted.push(xml.slice(s.inner, s.close));
@@ -425,13 +428,7 @@ function liftAnchored(xml: string): string {
 // rule does not take for whitespace. Blocks of them inside a part: ODF's meta (meta.xml, a flat document's),
 // an e-book's OPF metadata, XMP (RDF: in SVG, in an OPF); Office's docProps parts are whole (ooxml.ts).
 const PROPERTY_BLOCK = /<(office:meta|metadata|opf:metadata|rdf:RDF)(?=[\s>])/g;
-const PROPERTY_BLOCK_HINT = /<(?:office:meta|metadata|opf:metadata|rdf:RDF)[\s>]/;
-const propertyBlockEnds = new Map<string, RegExp>();
-const propertyBlockEnd = (m: RegExpExecArray) => {
-  let re = propertyBlockEnds.get(m[1]);
-  if (!re) propertyBlockEnds.set(m[1], (re = new RegExp(`</${m[1]}>`, 'g')));
-  return re;
-};
+const PROPERTY_BLOCK_HINT = new RegExp(PROPERTY_BLOCK.source);
 const END_TAG = /<\/[^<>]*>/g;
 
 /** Markup of document properties, each element's end a field's end (PROPERTY_BLOCK). */
@@ -445,7 +442,7 @@ export const propertiesText = (values: Iterable<string>): string =>
 
 /** The property blocks in a part's markup with their fields apart. */
 const withPropertiesApart = (xml: string): string =>
-  replaceSpans(xml, spans(xml, PROPERTY_BLOCK, propertyBlockEnd, { toTagEnd: true, selfClosing: (t) => t.endsWith('/>') }), (s) => propertiesApart(outer(xml, s)));
+  replaceSpans(xml, spans(xml, PROPERTY_BLOCK, elementEnd, WHOLE_ELEMENTS), (s) => propertiesApart(outer(xml, s)));
 
 const NO_BREAK_HYPHEN = /<w:noBreakHyphen\b[^<>]*>/g;
 // A page's header prints at its top and its footer at its bottom, the body between them: each is read
