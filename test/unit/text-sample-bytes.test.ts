@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { sampleBytes } from '../../src/detect/extract/text.js';
 import { asciiWithout } from '../../src/detect/extract/byte-scan.js';
+import { textControlsOnly } from '../../src/detect/bytes.js';
 
 function byteByByte(b: Uint8Array) {
   let evenZ = 0;
@@ -58,5 +59,35 @@ describe('sampleBytes', () => {
     }
     buf[2] = 0x26;
     expect(asciiWithout(buf.subarray(1, 3), 0x26)).toBe(false);
+  });
+});
+
+describe('textControlsOnly', () => {
+  const allowed = (c: number, more: number[]) => c >= 0x20 || [0x09, 0x0a, 0x0c, 0x0d, 0x1b, ...more].includes(c);
+  it('says what a byte-by-byte look says, on 30,000 random buffers at every alignment and length', () => {
+    // Mostly text, with every control byte and the bytes next to 0x20 where a word test could slip.
+    const alphabet = [0, 0x01, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1a, 0x1b, 0x1f, 0x20, 0x21, 0x7f, 0x80, 0xa0, 0xe7, 0xff];
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    for (let t = 0; t < 30000; t++) {
+      const len = Math.floor(next() * 40);
+      const buf = new Uint8Array(len + 8);
+      for (let i = 0; i < buf.length; i++) buf[i] = next() < 0.85 ? 0x61 : alphabet[Math.floor(next() * alphabet.length)];
+      const off = Math.floor(next() * 4);
+      const b = buf.subarray(off, off + len);
+      const more = t & 1 ? [0x0b, 0x08] : [];
+      expect(textControlsOnly(b, more), `case ${t}`).toBe([...b].every((c) => allowed(c, more)));
+    }
+  });
+
+  it('a control byte in the last word or the tail, and slices shorter than the way to an aligned address', () => {
+    const buf = new Uint8Array(16).fill(0x61);
+    for (let off = 0; off < 4; off++) for (let len = 0; len <= 12; len++) expect(textControlsOnly(buf.subarray(off, off + len))).toBe(true);
+    for (let at = 0; at < 16; at++) {
+      const b = new Uint8Array(16).fill(0x61);
+      b[at] = 0x07;
+      expect(textControlsOnly(b), `BEL at ${at}`).toBe(false);
+      expect(textControlsOnly(b.subarray(1)), `BEL at ${at}, unaligned`).toBe(at === 0);
+    }
   });
 });
