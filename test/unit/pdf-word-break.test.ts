@@ -36,5 +36,15 @@ describe('a stamp whose word is broken by a narrow box (producer hunt prod9)', (
     expect(brokenWords('秘 Con--\nfidential')).toBe('');
     expect(brokenWords('秘 Con \nfidential')).toBe('');
     expect(brokenWords('社外 Confidentia\nl')).toBe('');
+    expect(brokenWords('秘\nCon-\n\uFB01den-\ntial')).toBe('秘\nCon\uFB01dential');
+  });
+});
+
+// make-tex.sh: TeX hyphenates the word in a narrow box over three lines or more (「Con-」 / 「ﬁden-」 / 「tial」), and
+// dvipdfmx maps the fi ligature to U+FB01; pdftotext gives 「Conﬁdential」.
+describe('a stamp hyphenated by TeX around a ligature (producer hunt prod10)', () => {
+  it.each(['platex-parbox', 'uplatex-column'])('%s: the stamp is marked, the 秘書室 twin clean', async (name) => {
+    expect(await verdict(`${name}-stamp.pdf`)).toBe('marked');
+    expect(await verdict(`${name}-trap.pdf`)).toBe('clean');
   });
 });

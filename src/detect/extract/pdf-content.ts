@@ -342,8 +342,11 @@ export function withGaps(text: string): string {
     .join('\n');
 }
 
-/** A letter, ASCII or full-width (NFKC makes the latter ASCII before the stamp rule). */
-const BROKEN_WORD = /([A-Za-z\uFF21-\uFF3A\uFF41-\uFF5A])[-\u00AD\u2010]?\n(?=[A-Za-z\uFF21-\uFF3A\uFF41-\uFF5A])/g;
+/**
+ * A letter: ASCII, full-width, or a Latin ligature (ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ, which dvipdfmx's ToUnicode maps TeX's
+ * ligature glyphs to) — NFKC makes each ASCII before the stamp rule.
+ */
+const BROKEN_WORD = /([A-Za-z\uFF21-\uFF3A\uFF41-\uFF5A\uFB00-\uFB06])[-\u00AD\u2010]?\n(?=[A-Za-z\uFF21-\uFF3A\uFF41-\uFF5A\uFB00-\uFB06])/g;
 
 /**
  * The page's text with the lines that break inside a word joined, or '' when no line does. A word
