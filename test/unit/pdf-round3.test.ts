@@ -105,6 +105,7 @@ describe('a string drawn later inside an earlier line is read in its place (roun
     ['Chromium: the end of the word in a positioned span (Confid<span>ential</span>), painted later touching its line', 'chromium-rel-suffix'],
     ['wkhtmltopdf: the turned badge', 'wkhtmltopdf-badge-transform'],
     ['pdf-lib drawText(「秘」) into the blank of a LibreOffice template line 「文書区分:　　　Confidential」', 'pdflib-fillblank'],
+    ['qpdf --overlay of a cairo page with 「秘」 into the blank of a cairo template line, the blank a TJ kern (「文書区分:」 [()-3357(Confidential)]; producer hunt prod10)', 'cairo-qpdf-fillblank'],
   ];
   for (const [what, name] of pairs) {
     it(`${what}: marked; 秘書室 twin clean`, async () => {

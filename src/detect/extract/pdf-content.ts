@@ -737,6 +737,8 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
         if (s0 < 0) break;
         let pendingAdv = 0;
         let started = false;
+        // Where along the line the kerns before the next string began (the end of the string before them).
+        let gapFrom = 0;
         for (let k = s0 + 1; k < top; k++) {
           const t = types[k];
           if (t === T_STR || t === T_HEX) {
@@ -750,6 +752,17 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
               if (pendingAdv < -250 && !isSpace(st.last) && s.length && !isSpace(s[0])) {
                 st.out.push(GAP);
                 st.last = GAP;
+                // The string a layout gap away is a piece of the line of its own, where it stands: cairo draws the
+                // blank between two strings of a line as a kern (「文書区分:」 then [()-2500(Confidential)]), and a 秘
+                // put in that blank later (an overlay) is read between them (splices), as pdftotext reads it.
+                const l = st.line;
+                if (l.at.length) {
+                  l.to[l.to.length - 1] = Math.max(l.from[l.from.length - 1], gapFrom);
+                  const here = st.ex * l.ux + st.ey * l.uy;
+                  l.at.push(st.out.length);
+                  l.from.push(here);
+                  l.to.push(here);
+                }
               }
               if (s.length) {
                 st.out.push(s);
@@ -767,6 +780,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
             pendingAdv = 0;
           } else if (t === T_NUM) {
             const v = nums[k];
+            if (pendingAdv === 0) gapFrom = st.ex * st.line.ux + st.ey * st.line.uy;
             pendingAdv += v; // thousandths of an em; negative moves right (a gap)
             const tx = (-v / 1000) * gs.fs * gs.th;
             te += tx * ta;
