@@ -589,6 +589,44 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
     return null;
   };
 
+  /**
+   * The letter-spacing of a TJ that draws one glyph per string, each the same kern from the next (tracked text:
+   * cairo writes pango's letter_spacing, and Firefox's print of CSS letter-spacing, as [(C)-229(o)-225(n)-267(f)…]),
+   * in thousandths of an em; 0 for any other TJ. Its gaps are gaps beyond that spacing: with spacing near a quarter
+   * em, measured from zero, some letters fell apart and others not (「Con fi d en t i al」), neither the word nor
+   * letter-spaced. Only even spacing of up to an em counts (not a row of cells).
+   */
+  const trackedBy = (s0: number): number => {
+    const f = gs.font;
+    if (!f || f.vertical) return 0;
+    let strings = 0;
+    let kern = 0;
+    let least = Infinity;
+    let most = 0;
+    for (let k = s0 + 1; k < top; k++) {
+      if (types[k] === T_NUM) {
+        kern += nums[k];
+        continue;
+      }
+      if (types[k] !== T_STR && types[k] !== T_HEX) return 0;
+      if (strings > 0) {
+        if (kern >= 0) return 0;
+        least = Math.min(least, -kern);
+        most = Math.max(most, -kern);
+      }
+      kern = 0;
+      strings++;
+    }
+    if (strings < 4 || most > 1000 || most - least > Math.max(100, 0.5 * least)) return 0;
+    for (let k = s0 + 1; k < top; k++) {
+      if (types[k] === T_NUM) continue;
+      const len = types[k] === T_STR ? unescapeInto(buf, starts[k], ends[k]) : unhex(buf, starts[k], ends[k]);
+      f.decode(strBuf, 0, len);
+      if (f.glyphs !== 1) return 0;
+    }
+    return least;
+  };
+
   let top2 = 0;
   function arg(k: number): number {
     return top2 - k >= 0 && types[top2 - k] === T_NUM ? nums[top2 - k] : 0;
@@ -739,6 +777,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
         let started = false;
         // Where along the line the kerns before the next string began (the end of the string before them).
         let gapFrom = 0;
+        const gapAt = -250 - trackedBy(s0);
         for (let k = s0 + 1; k < top; k++) {
           const t = types[k];
           if (t === T_STR || t === T_HEX) {
@@ -749,7 +788,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
             } else {
               // Text after the stacked string in the same TJ goes on along its baseline: not a column.
               if (st.stacked && s.length && !gs.font?.vertical) unstack(st);
-              if (pendingAdv < -250 && !isSpace(st.last) && s.length && !isSpace(s[0])) {
+              if (pendingAdv < gapAt && !isSpace(st.last) && s.length && !isSpace(s[0])) {
                 st.out.push(GAP);
                 st.last = GAP;
                 // The string a layout gap away is a piece of the line of its own, where it stands: cairo draws the
