@@ -115,6 +115,14 @@ describe('a string drawn later inside an earlier line is read in its place (roun
   }
 });
 
+// pypdf-freetext.py: pypdf's FreeText comment has no appearance stream; poppler and Acrobat draw its text in its /Rect.
+describe('a FreeText comment with no appearance stream is read where a viewer draws it (producer hunt prod10)', () => {
+  it('pypdf: 「Confidential」 beside 「文書区分: 秘」: marked; beside 秘書室 clean', async () => {
+    expect(await scan('pypdf-freetext-S.pdf')).toMatchObject({ verdict: 'marked', excerpt: expect.stringMatching(/秘 ?Confidential/) });
+    expect(await verdict('pypdf-freetext-T.pdf')).toBe('clean');
+  });
+});
+
 describe('a line just below and right of another, drawn before it, is read after it (round 3 #4)', () => {
   it('reportlab: 「Confidential」 (10 pt) drawn first under the right edge of a 36-pt 「秘」: marked; 秘書室 twin clean', async () => {
     expect(await verdict('reportlab-diagonal-word-first-S.pdf')).toBe('marked');

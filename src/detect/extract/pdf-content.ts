@@ -1127,6 +1127,24 @@ function decodedForm(st: PageState, s: Stream): DecodedForm {
   return d;
 }
 
+/**
+ * A line a viewer draws that no stream of the file holds, placed where it is drawn (its first baseline at `across`, from
+ * `from` along a horizontal line), so that readingOrder reads it with the page's lines beside or under it.
+ */
+export function placeLine(st: PageState, text: string, from: number, across: number, size: number): void {
+  if (!text.trim() || st.lines.length >= MAX_PLACED_LINES) return;
+  if (st.last !== '\n' && st.has) st.out.push('\n');
+  const start = st.out.length;
+  st.out.push(text);
+  let ems = 0;
+  for (const c of text) ems += c.charCodeAt(0) >= 0x2e80 ? 1 : 0.5;
+  const to = from + ems * size;
+  st.lines.push({ start, end: st.out.length, from, to, across, ux: 1, uy: 0, size, pieces: [{ text, from, to }] });
+  st.out.push('\n');
+  st.last = '\n';
+  st.has = true;
+}
+
 /** Starts reading a page: its parts (content, annotation appearances) are read with readPart, then endPage. */
 export function startPage(st: PageState): void {
   st.lines.length = 0;

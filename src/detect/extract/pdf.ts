@@ -12,7 +12,7 @@ import { nameOnly, ScanError, type Extracted, type ExtractContext, type Extracto
 import { Dict, PdfDoc, PDF_HEADER_REACH, Ref, Stream, findBytes, findBytesBack, paddedEnd, type Obj } from './pdf-parse.js';
 import { FontLoader } from './pdf-font.js';
 import { SEPARATOR } from './sheet-rows.js';
-import { brokenWords, endPage, formMentionsActualText, mentionsActualText, newPageState, readPart, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, startPage, withGaps, type PageState } from './pdf-content.js';
+import { brokenWords, endPage, formMentionsActualText, mentionsActualText, newPageState, placeLine, readPart, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, startPage, withGaps, type PageState } from './pdf-content.js';
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
 import { captions, decodeTextString, embeddedFiles, fieldValues, formText, outlineText, pageLabelText, richValue, scriptMessages, structureText, xfaText } from './pdf-catalog.js';
 import { blobOf } from '../bytes.js';
@@ -368,6 +368,37 @@ function appearanceText(st: PageState, aps: Appearance[], glyphs: boolean): void
   }
 }
 
+/**
+ * FreeText comments with no appearance stream (pypdf's AnnotationBuilder.free_text writes them so): poppler and Acrobat
+ * draw their text in the /Rect, from its top left, in the size their /DA (or /DS) gives. Their lines are placed there,
+ * so that a 「Confidential」 comment beside a 秘 in the page reads as one line, as pdftotext gives it, as the comment
+ * drawn from an appearance stream does (appearanceText).
+ */
+function freeTextLines(doc: PdfDoc, page: Dict, st: PageState): void {
+  const annots = doc.resolve(page.get('Annots'));
+  if (!Array.isArray(annots)) return;
+  for (const a of annots.slice(0, MAX_PARTS)) {
+    const d = doc.dict(a);
+    if (!d || doc.resolve(d.get('Subtype')) !== 'FreeText' || d.has('AP')) continue;
+    const flags = doc.resolve(d.get('F'));
+    if (typeof flags === 'number' && flags & 2) continue; // Hidden
+    const contents = doc.resolve(d.get('Contents'));
+    const rect = numbers(doc, d.get('Rect'), 4);
+    if (!(contents instanceof Uint8Array) || !rect) continue;
+    const style = (key: string, re: RegExp) => {
+      const v = doc.resolve(d.get(key));
+      const m = v instanceof Uint8Array ? re.exec(decodeTextString(v)) : null;
+      return m ? Number(m[1]) : 0;
+    };
+    const size = style('DA', /([\d.]+)\s+Tf\b/) || style('DS', /([\d.]+)pt\b/) || 12;
+    const top = Math.max(rect[1], rect[3]);
+    const left = Math.min(rect[0], rect[2]);
+    decodeTextString(contents)
+      .split(/\r\n|\r|\n/)
+      .forEach((line, i) => placeLine(st, line, left + 2, top - 2 - size * (0.8 + 1.2 * i), size));
+  }
+}
+
 /** Resources whose fonts are the first's, then the second's for names the first lacks (/DR, then the page's). */
 function mergedResources(doc: PdfDoc, first: Dict, second: Dict | null): Dict {
   if (!second) return first;
@@ -707,6 +738,7 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
         startPage(into);
         if (data) readPart(into, glyphs, actual, () => runContent(into, data, resources, [1, 0, 0, 1, 0, 0], 0));
         appearanceText(into, aps, glyphs);
+        freeTextLines(doc, page, into);
         endPage(into);
       };
       fonts.searchMapUsed();
