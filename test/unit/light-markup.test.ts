@@ -56,3 +56,24 @@ describe('TeX spacing and breaks, Jira and Confluence wiki markup (text3 #2, #3)
     expect(await scanText(text, name)).toMatchObject({ verdict: 'clean' });
   });
 });
+
+// make-tex-furniture.sh: fancyhdr's header and footer, and a footnote, print apart from the lines that set them up; the
+// PDF pLaTeX makes of each source is read beside it, and both get one verdict (producer hunt prod10).
+describe('LaTeX page furniture is read where it prints', () => {
+  it.each([
+    ['a header 「秘 Confidential」', 'marked', 'tex-header-stamp'],
+    ['a footer 「秘」 left, 「Confidential」 right', 'marked', 'tex-footer-split-stamp'],
+    ['a header 「社外秘」 set up before a footer 「Confidential」', 'clean', 'tex-header-footer-trap'],
+    ['「秘」 with a footnote 「Confidential」', 'clean', 'tex-footnote-trap'],
+  ])('%s: the source and its PDF are %s', async (_, verdict, name) => {
+    expect(await scan(`${name}.tex`)).toMatchObject({ verdict });
+    expect(await scan(`${name}.pdf`)).toMatchObject({ verdict });
+  });
+
+  it('by hand: a footer and a footnote are apart from the source around them, a footer\'s pieces one line', () => {
+    expect(lightMarkupShown('\\fancyhead[R]{社外秘}\\fancyfoot[C]{Confidential}')).toBe('社外秘\n|\nConfidential\n|\n');
+    expect(lightMarkupShown('\\lfoot{秘}\n\\rfoot{Confidential}')).toBe('\n|\n秘 Confidential\n|\n');
+    expect(lightMarkupShown('秘\\footnote{Confidential}')).toBe('秘\n|\nConfidential\n|\n');
+    expect(lightMarkupShown('\\fancyhead[L]{秘}\\fancyhead[R]{Confidential}')).toBe('秘Confidential');
+  });
+});

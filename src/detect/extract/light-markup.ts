@@ -34,6 +34,22 @@ const TIGHT_BREAK = /(?<![\\/][^\s\\/]{0,64})\\\\(?:\[[^\]\n]{0,16}\])?(?![^\s\\
  */
 const WIKI_INLINE = /\{(?:color|anchor)(?::[^{}\n]{0,64})?\}/g;
 const WIKI_BLOCK = /\{(?:quote|noformat|panel|code|tip|info|note|warning)(?::[^{}\n]{0,256})?\}/g;
+/**
+ * LaTeX commands whose argument prints elsewhere on the page: a footer (fancyhdr's \fancyfoot, \lfoot, \cfoot,
+ * \rfoot) at its bottom, a footnote or a margin note apart from the line that calls it. Their argument is read
+ * on its own, apart from the source around it (a header's 「社外秘」 set up just before a footer's 「Confidential」
+ * prints at the top and the bottom of each page, and the PDF TeX makes is no stamp); the pieces of one footer
+ * (its left, centre and right) are one line, as it prints.
+ */
+const TEX_FOOTER = /\\(?:fancyfoot|[lcr]foot)(?:\[[^\]\n]{0,64}\])?\{([^{}\n]*)\}/g;
+const TEX_ASIDE = /\\(?:footnote(?:text)?|marginpar|thanks)(?:\[[^\]\n]{0,64}\])?\{([^{}\n]*)\}/g;
+const FOOTER_OPEN = '\u0002';
+const FOOTER_CLOSE = '\u0003';
+const ASIDE = '\u0004';
+const FOOTER_JOINS = /\u0003\s*\u0002/g;
+const APART = /[\u0002-\u0004]+/g;
+/** What keeps a piece apart: no blank, so no stamp runs across it. */
+const APART_MARK = '\n|\n';
 const TEXINFO_COMMAND = /@[A-Za-z]+\{([^{}\n]*)\}/g;
 const BRACES = /\{([^{}\n]*)\}/g;
 const MARKS = "[*/=+#'_~]{1,3}";
@@ -46,10 +62,17 @@ export function lightMarkupShown(s: string, tightBreaks = true): string {
   let t = s.replace(TEX_SPACE_ARG, ' ').replace(WIKI_INLINE, '').replace(WIKI_BLOCK, '\n');
   // Innermost groups first, a few levels: \textbf{\emph{秘}}, {{秘} Confidential}.
   for (let i = 0; i < 3; i++) {
-    const next = t.replace(TEX_SWITCH, '$1').replace(TEX_COMMAND, '$1').replace(TEXINFO_COMMAND, '$1').replace(BRACES, '$1');
+    const next = t
+      .replace(TEX_FOOTER, `${FOOTER_OPEN}$1${FOOTER_CLOSE}`)
+      .replace(TEX_ASIDE, `${ASIDE}$1${ASIDE}`)
+      .replace(TEX_SWITCH, '$1')
+      .replace(TEX_COMMAND, '$1')
+      .replace(TEXINFO_COMMAND, '$1')
+      .replace(BRACES, '$1');
     if (next === t) break;
     t = next;
   }
+  if (t.includes(FOOTER_OPEN) || t.includes(ASIDE)) t = t.replace(FOOTER_JOINS, ' ').replace(APART, APART_MARK);
   t = t.replace(BREAK, '\n');
   if (tightBreaks) t = t.replace(TIGHT_BREAK, '\n');
   return t.replace(TEX_SPACE, ' ').replace(EMPHASIS, '');
