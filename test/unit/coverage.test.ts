@@ -12,6 +12,7 @@ import { ExpansionGuard } from '../../src/detect/extract/expansion-guard.js';
 import { gunzip, inflateRaw } from '../../src/detect/extract/inflate.js';
 import { useNativeInflate } from '../../src/detect/extract/native-inflate.js';
 import { MarkupWindows } from '../../src/detect/extract/markup-windows.js';
+import { MARKUP_BACK } from '../../src/detect/extract/xml-text.js';
 import { ALL_NEEDLES, asciiWithout, findNeedles, type Needle } from '../../src/detect/extract/byte-scan.js';
 import { XlsxRows } from '../../src/detect/extract/xlsx-rows.js';
 import { cellName } from '../../src/detect/extract/sheet-rows.js';
@@ -164,6 +165,20 @@ describe('MarkupWindows: the stamp search over a stream of chunks', () => {
       for (let o = 0; o < bytes.length; o += n) mw.push(bytes.slice(o, o + n));
       expect(mw.finish().some((x) => findStamp(x)), `chunks of ${n}`).toBe(true);
     }
+  });
+
+  it('a window that starts inside a tag does not begin its text with the end of that tag (the excerpt an admin reads)', () => {
+    // The tag before the run is longer than the bytes a window keeps before its 秘, so the window starts inside it.
+    const tag = `<w:document xmlns:w="urn:w" mc:Ignorable="${'w14 '.repeat(MARKUP_BACK)}w15">`;
+    const mw = new MarkupWindows();
+    mw.push(enc(`${tag}<w:body><w:p><w:r><w:t>本文 秘 Confidential</w:t></w:r></w:p></w:body></w:document>`));
+    const [text] = mw.finish();
+    expect(findStamp(text)).toBeTruthy();
+    expect(text).not.toMatch(/[<>"]/);
+    // A text node the window starts in keeps what follows its `>` (and a stamp before one is never cut).
+    const inText = new MarkupWindows();
+    inText.push(enc(`<w:t>${'あ'.repeat(MARKUP_BACK)} a > b 秘 Confidential > c</w:t>`));
+    expect(findStamp(inText.finish()[0])).toBeTruthy();
   });
 });
 

@@ -119,7 +119,9 @@ export class MarkupWindows {
 
   /** The open window's text so far. */
   private text(): string {
-    return this.win ? this.toText(decoder('utf-8').decode(concat(this.win.parts))) : '';
+    if (!this.win) return '';
+    const xml = decoder('utf-8').decode(concat(this.win.parts));
+    return this.toText(this.win.start > 0 ? withoutCutTag(xml) : xml);
   }
 
   private close(text = this.text()): void {
@@ -127,4 +129,18 @@ export class MarkupWindows {
     this.texts.push(text);
     this.win = null;
   }
+}
+
+/** The end of a tag a window starts inside (`w15">`), and a character its first byte cut (U+FFFD). */
+const CUT_TAG = /^\uFFFD*[^<>]*>/;
+
+/**
+ * A window's markup without the end of the tag it starts inside: that is no text, and it showed as such in
+ * the excerpt an admin reads (「…w15">本文 | 秘 Confidential」). Only what holds no 秘/㊙ and no character
+ * reference goes (the window's first possible stamp comes after it, and what comes before a stamp never
+ * makes or unmakes one); a `>` in a text node that the window starts in goes with the text before it.
+ */
+function withoutCutTag(xml: string): string {
+  const m = CUT_TAG.exec(xml);
+  return m && !/[\u79D8\u3299]|&#/.test(m[0]) ? xml.slice(m[0].length) : xml;
 }
