@@ -311,6 +311,22 @@ for (const backend of testBackends('acct')) {
       expect(revoked).toEqual(expect.arrayContaining(['m-ci', 'nightly-backup', 'nightly-backup-2']));
     });
 
+    it('revoking a token revokes the tokens it made, down the chain, each on record (not one another token made)', async () => {
+      const made = (auth: string, name: string) => call('POST', '/v1/admin/tokens', { auth, body: { name, role: 'admin' } }).then((r) => r.json() as { id: string; token: string });
+      const leaked = await made(ADMIN, 'leaked-ci');
+      const backdoor = await made(leaked.token, 'backup-job');
+      const deeper = await made(backdoor.token, 'backup-job-2');
+      const others = await made(ADMIN, 'ops-report');
+      expect((await call('DELETE', `/v1/admin/tokens/${leaked.id}`, { auth: ADMIN })).statusCode).toBe(200);
+      for (const t of [leaked, backdoor, deeper]) expect((await call('GET', '/v1/admin/accounts', { auth: t.token })).statusCode).toBe(401);
+      expect((await call('GET', '/v1/admin/accounts', { auth: others.token })).statusCode).toBe(200);
+      const entries = (await call('GET', '/v1/admin/audit?action=token.revoke', { auth: ADMIN })).json().entries as { details: { id: string; reason?: string } }[];
+      expect(entries.find((e) => e.details.id === leaked.id)?.details.reason).toBeUndefined();
+      for (const t of [backdoor, deeper]) expect(entries.find((e) => e.details.id === t.id)?.details.reason).toBe('made by token leaked-ci, which was revoked');
+      // Revoked already: 404, and nothing more is revoked.
+      expect((await call('DELETE', `/v1/admin/tokens/${leaked.id}`, { auth: ADMIN })).statusCode).toBe(404);
+    });
+
     it('records sign-ins, searches, exports and changes in the audit log, filterable, as JSON and CSV, without secrets', async () => {
       const from = clock;
       await call('POST', '/v1/auth/login', { body: { name: 'ivan', password: 'not the password' } });

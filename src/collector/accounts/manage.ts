@@ -129,12 +129,15 @@ export async function createApiToken(
   return { ok: true, value: { id: made.id, name, role, token: made.token } };
 }
 
-/** Revokes by id, or by name (the active token of that name). */
+/** Revokes by id, or by name (the active token of that name), with the tokens it made down the chain (each on record). */
 export async function revokeApiToken(store: AccountStore, idOrName: string, actor: string, now: number, audit: Audit): Promise<Outcome<null>> {
   const row = (await store.token(idOrName)) ?? (await store.tokens()).find((t) => t.name === idOrName && t.revokedMs === null);
-  if (!row || !(await store.change(AccountStore.revokeTokenTx(row.id, actor, now), (done) => (done ? [audit('token.revoke', { id: row.id, name: row.name })] : [])))) {
-    return { ok: false, status: 404, error: 'no such active token' };
-  }
+  const revoked = row
+    ? await store.change(AccountStore.revokeTokenTx(row.id, actor, now), (done) =>
+        done.map((t) => (t.id === row.id ? audit('token.revoke', { id: t.id, name: t.name }) : audit('token.revoke', { id: t.id, name: t.name, role: t.role, reason: `made by token ${row.name}, which was revoked` }))),
+      )
+    : [];
+  if (!row || !revoked.some((t) => t.id === row.id)) return { ok: false, status: 404, error: 'no such active token' };
   return { ok: true, value: null };
 }
 

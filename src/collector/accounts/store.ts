@@ -491,7 +491,7 @@ export class AccountStore {
     await this.run('UPDATE T.api_tokens SET last_used_ms = ? WHERE id = ?', [now, id]);
   }
   async revokeToken(id: string, by: string, now: number): Promise<boolean> {
-    return this.change(AccountStore.revokeTokenTx(id, by, now), () => []);
+    return (await this.change(AccountStore.revokeTokenTx(id, by, now), () => [])).length > 0;
   }
   /**
    * Revokes the active API tokens `account` created (through a session: `created_by` is its actor name),
@@ -517,8 +517,27 @@ export class AccountStore {
     }) as Row[];
     return rows.map((r) => ({ id: String(r.id), name: String(r.name), role: r.role as Role }));
   }
-  static *revokeTokenTx(id: string, by: string, now: number): TxWork<boolean> {
-    return ((yield { sql: 'UPDATE T.api_tokens SET revoked_ms = ?, revoked_by = ? WHERE id = ? AND revoked_ms IS NULL', params: [now, by, id] }) as number) > 0;
+  /**
+   * Revokes the live token `id` and the tokens it made, and those they made, and so on (as
+   * revokeTokensOfTx does for an account's). A token does not depend on the token that made it, so
+   * without this a leaked admin token's own token outlived its revocation: the intruder made a second
+   * one, the admin revoked the leaked one, and the second kept working (red team coll7 F1). Returns the
+   * revoked tokens, the one named first; empty when it was not live.
+   */
+  static *revokeTokenTx(id: string, by: string, now: number): TxWork<{ id: string; name: string; role: Role }[]> {
+    const rows = (yield {
+      sql: `WITH RECURSIVE made (id, name, from_ms, to_ms) AS (
+          SELECT id, name, created_ms, ${LIVE} FROM T.api_tokens WHERE id = ? AND revoked_ms IS NULL
+          UNION
+          SELECT c.id, c.name, c.created_ms, COALESCE(c.revoked_ms, ${LIVE}) FROM T.api_tokens c
+            JOIN made p ON c.created_by = 'token:' || p.name AND c.created_ms BETWEEN p.from_ms AND p.to_ms)
+        UPDATE T.api_tokens SET revoked_ms = ?, revoked_by = ?
+        WHERE id IN (SELECT id FROM made) AND revoked_ms IS NULL RETURNING id, name, role`,
+      params: [id, now, by],
+      rows: true,
+    }) as Row[];
+    const revoked = rows.map((r) => ({ id: String(r.id), name: String(r.name), role: r.role as Role }));
+    return revoked.sort((a, b) => Number(b.id === id) - Number(a.id === id));
   }
 
   // --- the sign-in throttle, shared by every collector on this database -----------------------------
