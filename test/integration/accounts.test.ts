@@ -327,6 +327,16 @@ for (const backend of testBackends('acct')) {
       expect((await call('DELETE', `/v1/admin/tokens/${leaked.id}`, { auth: ADMIN })).statusCode).toBe(404);
     });
 
+    it('refuses a token named as the admin token of tokens.json is named in the audit log (token:legacy-…)', async () => {
+      for (const name of [`legacy-${tokenId(ADMIN)}`, 'Legacy-00000000']) {
+        const r = await call('POST', '/v1/admin/tokens', { auth: ADMIN, body: { name, role: 'admin' } });
+        expect(r.statusCode, r.body).toBe(400);
+        expect(r.json().error).toMatch(/legacy-/);
+      }
+      const refused = (await call('GET', '/v1/admin/audit?action=change.refused', { auth: ADMIN })).json().entries as { details: { target: string } }[];
+      expect(refused.map((e) => e.details.target)).toContain(`legacy-${tokenId(ADMIN)}`);
+    });
+
     it('records sign-ins, searches, exports and changes in the audit log, filterable, as JSON and CSV, without secrets', async () => {
       const from = clock;
       await call('POST', '/v1/auth/login', { body: { name: 'ivan', password: 'not the password' } });

@@ -14,6 +14,14 @@ import { AccountStore, type AccountRow, type AuditEntry, type TokenRow } from '.
 export const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const NAME_RULE = 'name: 1–64 letters, digits, . _ @ - (starting with a letter or digit)';
 const ROLE_RULE = 'role: viewer, investigator or admin';
+/**
+ * The audit log names the admin token of tokens.json `token:legacy-<8 hex digits>` and a named token
+ * `token:<name>`: a token named `legacy-…` would act under the admin token's name, and its actions could
+ * not be told from the admin token's (nor could "is the old token still used?" be answered from the log)
+ * (red team coll7 F2).
+ */
+const LEGACY_NAME = /^legacy-/i;
+const LEGACY_RULE = 'name: names beginning with "legacy-" are kept for the admin token of tokens.json (the audit log names it token:legacy-…)';
 
 /** The audit entry of a change, with the actor and address of whoever makes it (written with the change). */
 export type Audit = (action: string, details: Record<string, unknown>) => AuditEntry;
@@ -113,6 +121,7 @@ export async function createApiToken(
 ): Promise<Outcome<{ id: string; name: string; role: Role; token: string }>> {
   const { name, role } = input;
   if (typeof name !== 'string' || !NAME.test(name)) return { ok: false, status: 400, error: NAME_RULE };
+  if (LEGACY_NAME.test(name)) return { ok: false, status: 400, error: LEGACY_RULE };
   if (!isRole(role)) return { ok: false, status: 400, error: ROLE_RULE };
   if ((await store.tokens()).some((t) => t.name === name && t.revokedMs === null)) return { ok: false, status: 409, error: 'a token with this name exists: revoke it first' };
   const made = newApiToken();
