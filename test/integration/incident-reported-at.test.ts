@@ -48,6 +48,31 @@ for (const backend of testBackends('reportedat')) {
       expect(refused.entries).toHaveLength(2);
     });
 
+    it('records every refused triage or settings change with its status and reason (red team coll7 F3, F4)', async () => {
+      const before = ((await call('GET', '/v1/admin/audit?action=incident.update.refused')).body as { entries: unknown[] }).entries.length;
+      // NUL in the notes: PostgreSQL's text cannot hold it (500 there before); refused on both, the notes unchanged.
+      const nul = await call('PATCH', `/v1/admin/incidents/${id}`, { notes: 'false positive\u0000' });
+      expect(nul.status).toBe(400);
+      expect(nul.body.error).toMatch(/NUL/);
+      expect(((await call('GET', `/v1/admin/incidents/${id}`)).body as { incident: { notes: string | null } }).incident.notes).toBeNull();
+      expect((await call('PATCH', `/v1/admin/incidents/${id}`, { status: 'gone' })).status).toBe(400);
+      expect((await call('PATCH', '/v1/admin/incidents/999999', { status: 'closed' })).status).toBe(404);
+      expect((await call('PATCH', '/v1/admin/incidents/x', { status: 'closed' })).status).toBe(400);
+      const entries = ((await call('GET', '/v1/admin/audit?action=incident.update.refused')).body as { entries: { actor: string; details: Record<string, unknown> }[] }).entries;
+      expect(entries.slice(0, entries.length - before).map((e) => [e.details.id, e.details.status]).reverse()).toEqual([
+        [id, 400],
+        [id, 400],
+        [999999, 404],
+        ['x', 400],
+      ]);
+      expect(entries[0]!.actor).toMatch(/^token:legacy-/);
+      expect(entries[0]!.details.reason).toBeTruthy();
+      expect((await call('PUT', '/v1/admin/incident-settings', { reportHours: 0 })).status).toBe(400);
+      const settings = ((await call('GET', '/v1/admin/audit?action=settings.update.refused')).body as { entries: { details: Record<string, unknown> }[] }).entries;
+      expect(settings).toHaveLength(1);
+      expect(settings[0]!.details).toMatchObject({ status: 400, reason: expect.stringMatching(/reportHours/) });
+    });
+
     it('takes a time between the first event and now (a minute ahead is clock skew)', async () => {
       const between = new Date(Date.parse(openedAt) + 60_000).toISOString();
       expect((await call('PATCH', `/v1/admin/incidents/${id}`, { status: 'reported', reportedAt: between })).status).toBe(200);

@@ -8,6 +8,7 @@
  * Incidents are brought up to date from the stored events before every read and on a timer, which also
  * queues the deadline alerts.
  */
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { describeIssues } from '../../events/schema.js';
 import type { CollectorPlugin } from '../context.js';
@@ -35,8 +36,9 @@ const PatchSchema = z.strictObject({
   status: z.enum(INCIDENT_STATUSES).optional(),
   assignee: line(256).nullable().optional(),
   severity: z.enum(SEVERITIES).optional(),
-  // Notes are free text (line breaks allowed); shown as text, never markup.
-  notes: z.string().max(10_000).nullable().optional(),
+  // Notes are free text (line breaks allowed); shown as text, never markup. No NUL: PostgreSQL's text
+  // cannot hold it, and such a save answered 500 there while SQLite took it (red team coll7 F3).
+  notes: z.string().max(10_000).refine((s) => !s.includes('\u0000'), 'NUL characters are not allowed').nullable().optional(),
   reportedAt: z.iso.datetime({ offset: true }).nullable().optional(),
   /** The incident's updatedAt as the client last read it: the change is made only if nobody saved since (409 otherwise). */
   ifUpdatedAt: z.iso.datetime({ offset: true }).optional(),
@@ -99,6 +101,16 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
   }
 
   const bad = (errors: string[]) => ({ error: errors[0], errors });
+  /**
+   * A refused triage or settings change is on record with why (who tried what), as a refused account
+   * change is: before, only a refused reportedAt and a conflict were, and a PATCH with a bad status, a
+   * made-up incident id or bad settings left no trace (red team coll7 F4).
+   */
+  const refused = async (req: FastifyRequest, reply: FastifyReply, action: string, status: 400 | 404 | 409, details: Record<string, unknown>, body: Record<string, unknown>) => {
+    await app.audit(req.principal?.actor ?? 'unknown', action, { ...details, status, reason: body.error }, req);
+    return reply.code(status).send(body);
+  };
+  const target = (req: FastifyRequest) => (req.params as { id?: string }).id ?? null;
 
   app.get('/v1/admin/incidents', admin, async (req, reply) => {
     const q = ListSchema.safeParse(req.query);
@@ -120,8 +132,8 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
   app.patch('/v1/admin/incidents/:id', admin, async (req, reply) => {
     const p = IdSchema.safeParse(req.params);
     const b = PatchSchema.safeParse(req.body ?? {});
-    if (!p.success) return reply.code(400).send(bad(describeIssues(p.error)));
-    if (!b.success) return reply.code(400).send(bad(describeIssues(b.error)));
+    if (!p.success) return refused(req, reply, 'incident.update.refused', 400, { id: target(req) }, bad(describeIssues(p.error)));
+    if (!b.success) return refused(req, reply, 'incident.update.refused', 400, { id: p.data.id }, bad(describeIssues(b.error)));
     const { reportedAt, ifUpdatedAt, ...rest } = b.data;
     const patch = { ...rest, ...(reportedAt !== undefined ? { reportedMs: reportedAt === null ? null : Date.parse(reportedAt) } : {}) };
     if (patch.reportedMs != null) {
@@ -129,7 +141,7 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
       // ahead allowed): any instant was taken, and a report dated 1970 counted as "within the agreed
       // time" with a negative median time to report (red team G5).
       const found = await store.get(p.data.id, await settings(), ctx.now());
-      if (!found) return reply.code(404).send({ error: 'no such incident' });
+      if (!found) return refused(req, reply, 'incident.update.refused', 404, { id: p.data.id }, { error: 'no such incident' });
       const opened = Date.parse(found.incident.openedAt);
       const problem =
         patch.reportedMs < opened
@@ -137,10 +149,7 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
           : patch.reportedMs > ctx.now() + REPORTED_SKEW_MS
             ? `reportedAt ${reportedAt} is in the future: record the report once it has been made`
             : null;
-      if (problem) {
-        await app.audit(req.principal?.actor ?? 'unknown', 'incident.update.refused', { id: p.data.id, reportedAt, reason: problem }, req);
-        return reply.code(400).send({ error: problem });
-      }
+      if (problem) return refused(req, reply, 'incident.update.refused', 400, { id: p.data.id, reportedAt }, { error: problem });
     }
     // The audit entry says what changed, the notes' new text included: the incident keeps only the latest,
     // and a save over an investigator's notes must leave what they said on record (collector round 4 L3).
@@ -149,12 +158,11 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
     const { ifUpdatedAt: _version, ...fields } = b.data;
     const entry = app.auditEntry(req.principal?.actor ?? 'unknown', 'incident.update', { id: p.data.id, ...fields }, req);
     const done = await app.accountStore.change(store.updateTx(p.data.id, patch, ctx.now(), ifUpdatedAt === undefined ? undefined : Date.parse(ifUpdatedAt)), (r) => (r === 'updated' ? [entry] : []));
-    if (done === 'missing') return reply.code(404).send({ error: 'no such incident' });
+    if (done === 'missing') return refused(req, reply, 'incident.update.refused', 404, { id: p.data.id }, { error: 'no such incident' });
     if (done === 'conflict') {
       const now = await store.get(p.data.id, await settings(), ctx.now());
       const error = `someone else saved this incident after you opened it (at ${now?.incident.updatedAt ?? 'an unknown time'}): nothing was changed; reload it and apply your change again`;
-      await app.audit(req.principal?.actor ?? 'unknown', 'incident.update.refused', { id: p.data.id, reason: error }, req);
-      return reply.code(409).send({ error, incident: now?.incident ?? null });
+      return refused(req, reply, 'incident.update.refused', 409, { id: p.data.id }, { error, incident: now?.incident ?? null });
     }
     return (await store.get(p.data.id, await settings(), ctx.now()))!;
   });
@@ -163,7 +171,7 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
 
   app.put('/v1/admin/incident-settings', admin, async (req, reply) => {
     const b = SettingsSchema.safeParse(req.body ?? {});
-    if (!b.success) return reply.code(400).send(bad(describeIssues(b.error)));
+    if (!b.success) return refused(req, reply, 'settings.update.refused', 400, {}, bad(describeIssues(b.error)));
     await app.accountStore.change(store.saveSettingsTx(b.data), () => [app.auditEntry(req.principal?.actor ?? 'unknown', 'settings.update', { incidents: b.data }, req)]);
     return settings();
   });
