@@ -104,7 +104,9 @@ ${table(HeartbeatSchema)}
 - **CSV**: RFC 4180, UTF-8 with a byte-order mark (so Excel reads Japanese names), CRLF line ends,
   columns in the order of the table above plus \`receivedAt\` and \`claimedTime\` (empty unless the device's
   time was implausible). A cell that starts with \`=\`, \`+\`, \`-\`,
-  \`@\`, TAB or CR gets a leading apostrophe, so a file name like \`=HYPERLINK(…)\` stays text.
+  \`@\`, TAB or CR gets a leading apostrophe, so a file name like \`=HYPERLINK(…)\` stays text; a cell holding a
+  semicolon or a tab is quoted too, so a spreadsheet that splits there (Excel where \`;\` is the list separator,
+  LibreOffice with tab or semicolon ticked) cannot start a cell at \`=\` inside a name (\`a;=1+1\`).
 
 ## JSON Schema
 

@@ -30,7 +30,8 @@ const FORMULA_START = /^[\s\u00a0\u200b-\u200f\u2060\u3000\ufeff]*[=+\-@\t\r\uff
 
 /**
  * One CSV cell: null → empty; a leading formula character gets an apostrophe so the cell stays text;
- * then RFC 4180 quoting when the value holds a comma, quote, CR or LF.
+ * then RFC 4180 quoting when the value holds a comma, quote, CR or LF, or a semicolon or tab (other
+ * spreadsheets' separators).
  */
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -39,7 +40,10 @@ export function csvCell(value: unknown): string {
   if (typeof value === 'string' && FORMULA_START.test(s)) s = `'${s}`;
   // Terminal escapes, C1 controls and bidi overrides are shown as [U+XXXX] (a CSV is often read with cat).
   s = inertKeepLines(s);
-  if (/[",\r\n]/.test(s)) s = `"${s.replace(/"/g, '""')}"`;
+  // Quoted also for a semicolon or a tab: Excel splits a CSV at `;` where that is the locale's list
+  // separator (most of Europe) and LibreOffice at whichever of tab, comma and semicolon its import
+  // dialog ticks, so `a;=1+1` or `a<TAB>=1+1` unquoted became a cell `=1+1`, a formula (red team coll7 F5).
+  if (/[",;\t\r\n]/.test(s)) s = `"${s.replace(/"/g, '""')}"`;
   return s;
 }
 

