@@ -73,6 +73,12 @@ for (const backend of testBackends('reportedat')) {
       expect(settings[0]!.details).toMatchObject({ status: 400, reason: expect.stringMatching(/reportHours/) });
     });
 
+    it('records which incident was read (red team coll7 F6)', async () => {
+      await call('GET', `/v1/admin/incidents/${id}`);
+      const read = ((await call('GET', '/v1/admin/audit?action=incidents.read&limit=1')).body as { entries: { details: Record<string, unknown> }[] }).entries;
+      expect(read[0]!.details).toEqual({ query: {}, params: { id: String(id) } });
+    });
+
     it('takes a time between the first event and now (a minute ahead is clock skew)', async () => {
       const between = new Date(Date.parse(openedAt) + 60_000).toISOString();
       expect((await call('PATCH', `/v1/admin/incidents/${id}`, { status: 'reported', reportedAt: between })).status).toBe(200);

@@ -296,8 +296,11 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
   async function auditRead(req: FastifyRequest, reply: FastifyReply, action: string): Promise<boolean> {
     const query = { ...(req.query as Record<string, unknown>) };
     delete query.token;
+    // What the path names too (GET /v1/admin/incidents/:id): without it the entry said someone read an
+    // incident, never which one (red team coll7 F6).
+    const params = { ...(req.params as Record<string, unknown> | undefined) };
     try {
-      await store.appendAudit(entry(req.principal!.actor, action, { query }, req));
+      await store.appendAudit(entry(req.principal!.actor, action, Object.keys(params).length ? { query, params } : { query }, req));
       return true;
     } catch (err) {
       req.log.error({ err, action }, 'audit log write failed: request refused');
