@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { DeviceReport, FleetReport } from '../devices.js';
 import { inertText } from '../../events/inert.js';
+import { deviceText } from '../device-text.js';
 import { downloadDevicesCsv, fetchAlerts, fetchDevices, type AlertStatus } from './api.js';
 import type { Strings } from './i18n.js';
 import { errorText, fill, isAuthError } from './states.js';
@@ -129,7 +130,7 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
             <option value="">{t.all}</option>
             {report?.versions.map((v) => (
               <option key={v.extensionVersion} value={v.extensionVersion}>
-                {v.extensionVersion}
+                {inertText(v.extensionVersion)}
               </option>
             ))}
           </select>
@@ -222,7 +223,7 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
             <tbody>
               {report.versions.map((v) => (
                 <tr key={v.extensionVersion}>
-                  <td class="version">{v.extensionVersion}</td>
+                  <td class="version">{inertText(v.extensionVersion)}</td>
                   <td>{v.devices}</td>
                   <td>{v.stale}</td>
                 </tr>
@@ -275,7 +276,7 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
             </tr>
           </thead>
           <tbody>
-            {report.devices.map((d) => (
+            {report.devices.map((raw) => ({ ...raw, ...deviceText(raw) })).map((d) => (
               <tr key={d.deviceId} class={d.status === 'stale' ? 'stale' : ''} data-status={d.status}>
                 <td class="device-name">{d.deviceName ? inertText(d.deviceName) : '—'}</td>
                 <td class="device-id">{inertText(d.deviceId)}</td>
