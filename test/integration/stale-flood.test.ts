@@ -30,7 +30,7 @@ type Posted = { kind: string; count?: number; text?: string; device?: { deviceId
  */
 async function floodCollector() {
   const hook = await webhookReceiver<Posted>();
-  const received = hook.received;
+  const { received, keys } = hook;
   const dir = mkdtempSync(join(tmpdir(), 'ug-staleflood-'));
   dirs.push(dir);
   const clock = { ms: Date.parse('2026-11-24T09:00:00Z') };
@@ -51,8 +51,32 @@ async function floodCollector() {
     await c.storage.close();
     hook.close();
   };
-  return { c, received, clock, beat, close };
+  return { c, received, keys, clock, beat, close };
 }
+
+describe('a stale-device alert for a device id in any script (SQLite)', () => {
+  // fetch refuses a header value beyond Latin-1: the alert was never sent, retried for good (red team coll7 F8).
+  it('is delivered, its Idempotency-Key in ASCII and the body exact', async () => {
+    const { c, received, keys, clock, beat, close } = await floodCollector();
+    try {
+      expect(await c.checkStale()).toEqual([]);
+      for (const id of ['営業-PC-0001', 'caf\u00e9-50%']) expect((await beat(id)).statusCode).toBe(204);
+      clock.ms += 60 * 60_000;
+      expect(await c.checkStale()).toHaveLength(2);
+      await c.outbox.idle(5_000);
+      const posted = received.map((r, i) => ({ id: r.device?.deviceId, key: keys[i] }));
+      expect(posted).toEqual(
+        expect.arrayContaining([
+          { id: '営業-PC-0001', key: expect.stringMatching(/^stale:%E5%96%B6%E6%A5%AD-PC-0001:[\x21-\x7e]+$/) },
+          { id: 'caf\u00e9-50%', key: expect.stringMatching(/^stale:caf%C3%A9-50%25:[\x21-\x7e]+$/) },
+        ]),
+      );
+      expect(posted).toHaveLength(2);
+    } finally {
+      await close();
+    }
+  });
+});
 
 describe('stale-device alerts under a flood of made-up devices (SQLite)', () => {
   it('posts the real device, at most the cap one by one, and one digest for the rest', async () => {

@@ -178,14 +178,25 @@ export function staleDigestAlert(devices: readonly StaleDevice[], alertId: strin
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 15_000;
 
 /**
+ * The alert id as a header value. fetch takes only Latin-1 in a header and throws before sending
+ * anything else, and a stale-device alert's id holds the device id, which a heartbeat may write in any
+ * script: 「stale:営業-PC:…」 was never delivered, retried every 5 minutes for good, and kept the outbox's
+ * oldest-pending age growing (red team coll7 F8). Every character outside printable ASCII, and `%`
+ * itself, is written as the %XX of its UTF-8 bytes (as in a URL); the body's alertId stays exact.
+ */
+export function idempotencyKey(alertId: string): string {
+  return alertId.replace(/[^\x21-\x24\x26-\x7e]/gu, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+}
+
+/**
  * One POST of a stored JSON body; a non-2xx answer, a redirect (not followed: http-answer.ts) or no
  * answer within `timeoutMs` is a failure (the outbox retries with backoff). The alert id goes in
- * Idempotency-Key: a receiver that answered too late gets the alert again and can drop the repeat.
+ * Idempotency-Key (idempotencyKey): a receiver that answered too late gets the alert again and can drop the repeat.
  */
 export async function postWebhook(url: string, body: string, alertId: string, timeoutMs = DEFAULT_WEBHOOK_TIMEOUT_MS): Promise<void> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'user-agent': 'upload-guard-collector', 'idempotency-key': alertId },
+    headers: { 'content-type': 'application/json', 'user-agent': 'upload-guard-collector', 'idempotency-key': idempotencyKey(alertId) },
     body,
     signal: AbortSignal.timeout(timeoutMs),
     ...NO_REDIRECTS,
