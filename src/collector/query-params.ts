@@ -7,10 +7,20 @@ import { ACTIONS, CATEGORIES, CHANNELS, LIMITS, OUTCOMES, VERDICTS, describeIssu
 import { EXPORT_FORMATS, type ExportFormat } from '../events/encode.js';
 import { DEVICE_STATUSES, type DeviceFilter } from './devices.js';
 import { resolveServices } from './service-names.js';
+import { encodeCursor } from './storage/sql.js';
 import { SORT_KEYS, type EventFilter, type EventQuery, type SortOrder } from './storage/types.js';
 import { isTimeZone, offsetMinutes, parseLocal } from './time-zone.js';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
+
+/**
+ * The longest `cursor` an events page can hand out: it carries the last row's sort value, at most a
+ * file name of LIMITS.fileName characters, each a control character JSON writes as \u00XX. It was 512,
+ * so sorted by file name or user, a page ending at a name past about 380 ASCII or 120 Japanese
+ * characters (one a device chose) handed out a cursor its own next page refused (400): the admin page's
+ * "Load more" stopped there and nothing after it could be paged to (red team coll7 F9).
+ */
+export const CURSOR_MAX = encodeCursor({ t: -8_640_000_000_000_000, id: 'f'.repeat(36), s: '-deviceName', v: '\u0001'.repeat(LIMITS.fileName) }).length;
 
 /**
  * `2026-11-01`, `2026-11-01T09:00:00Z` (any ISO-8601 Date.parse accepts) or relative to now: `7d`, `24h`,
@@ -85,7 +95,7 @@ export const AdminQuerySchema = z.strictObject({
   q: printable(z.string().max(256)).optional(),
   sort: z.enum(SORT_KEYS.flatMap((k) => [k, `-${k}`]) as [SortOrder, ...SortOrder[]]).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
-  cursor: z.string().max(512).optional(),
+  cursor: z.string().max(CURSOR_MAX).optional(),
   format: z.enum(EXPORT_FORMATS as [ExportFormat, ...ExportFormat[]]).optional(),
   /** CSV export: one row per decision (default) or the raw events with field names. */
   layout: z.enum(['decisions', 'events']).optional(),
