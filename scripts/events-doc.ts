@@ -87,6 +87,9 @@ The collector adds \`receivedAt\` (ISO-8601 UTC) when it stores the event. When 
 implausible (more than 10 minutes after its arrival, or before the window the collector believes: 30
 days, or the retention period if shorter) the event is stored at its arrival and the device's claim is
 kept as \`claimedTime\` ([collector.md](collector.md#trust-model)); otherwise there is no \`claimedTime\`.
+It also keeps who sent it, as it saw the sender: \`receivedFrom\`, the client's address (through trusted
+proxies, as the audit log writes it), and \`ingestTokenId\`, the fingerprint (8 hex digits of SHA-256) of
+the ingest token it came with; both are absent for events stored before schema version source19.
 
 ## Heartbeat (\`POST /v1/heartbeat\`)
 
@@ -102,8 +105,8 @@ ${table(HeartbeatSchema)}
 - **JSON**: an array of events (the admin API wraps a page as \`{"events": […], "nextCursor": …}\`).
 - **NDJSON**: one event per line (\`application/x-ndjson\`).
 - **CSV**: RFC 4180, UTF-8 with a byte-order mark (so Excel reads Japanese names), CRLF line ends,
-  columns in the order of the table above plus \`receivedAt\` and \`claimedTime\` (empty unless the device's
-  time was implausible). A cell that starts with \`=\`, \`+\`, \`-\`,
+  columns in the order of the table above plus \`receivedAt\`, \`claimedTime\` (empty unless the device's
+  time was implausible), \`receivedFrom\` and \`ingestTokenId\`. A cell that starts with \`=\`, \`+\`, \`-\`,
   \`@\`, TAB or CR gets a leading apostrophe, so a file name like \`=HYPERLINK(…)\` stays text; a cell holding a
   semicolon or a tab is quoted too, so a spreadsheet that splits there (Excel where \`;\` is the list separator,
   LibreOffice with tab or semicolon ticked) cannot start a cell at \`=\` inside a name (\`a;=1+1\`).

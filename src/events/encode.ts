@@ -19,9 +19,11 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
 
 /**
  * Columns of the CSV export: every event field, then when the collector received it and, for an event
- * whose own time was implausible (stored at its arrival), the time the device claimed (empty otherwise).
+ * whose own time was implausible (stored at its arrival), the time the device claimed (empty otherwise),
+ * then from which address and with which ingest token (its fingerprint) it arrived (empty for events
+ * stored before the collector kept them).
  */
-export const CSV_COLUMNS: readonly string[] = [...EVENT_FIELDS, 'receivedAt', 'claimedTime'];
+export const CSV_COLUMNS: readonly string[] = [...EVENT_FIELDS, 'receivedAt', 'claimedTime', 'receivedFrom', 'ingestTokenId'];
 
 /** Characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection"). */
 // The OWASP list, also behind blanks and invisible characters a spreadsheet may skip, and in the

@@ -62,8 +62,9 @@ async function checkUpgraded(s: Storage): Promise<void> {
   expect((await s.devices()).find((d) => d.deviceId === 'new-c')).toMatchObject({ firstSeen: iso(T0 + 2 * HOUR), versionSince: iso(T0 + 3 * HOUR) });
 }
 
-/** The events columns of the previous collector (before claimed_time_ms, device_name and department). */
-const OLD_COLUMNS = COLUMN_NAMES.filter((c) => c !== 'claimed_time_ms' && c !== 'device_name' && c !== 'department');
+/** The events columns of the previous collector (before claimed_time_ms, device_name, department and source19's). */
+const LATER = new Set(['claimed_time_ms', 'device_name', 'department', 'received_from', 'ingest_token_id']);
+const OLD_COLUMNS = COLUMN_NAMES.filter((c) => !LATER.has(c));
 /** An event's values for OLD_COLUMNS. */
 const oldValues = (e: UploadEvent, receivedAt: number) => {
   const all = eventValues(e, receivedAt);

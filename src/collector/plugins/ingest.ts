@@ -81,7 +81,9 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
       // Validated but still waiting for the CPU: storing it now would answer after the client's patience.
       if (late(req)) return overloaded(reply);
       const result = await metrics.time('insert', () =>
-        outbox.inserting((alertsFor) => storage.insertEvents(events, ctx.now(), { alertsFor, timeWindow: ctx.timeWindow ?? undefined })),
+        outbox.inserting((alertsFor) =>
+          storage.insertEvents(events, ctx.now(), { alertsFor, timeWindow: ctx.timeWindow ?? undefined, source: { address: req.ip ?? null, tokenId: tokenId(app.tokenOf(req) ?? '') } }),
+        ),
       );
       stored = result.inserted;
       metrics.eventsIngested += result.accepted;

@@ -10,6 +10,7 @@ import { PG_INCIDENTS_MIGRATION, incidentAlertedMigration, incidentDueMigration,
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import {
   COLUMN_NAMES,
+  EVENT_SOURCE_MIGRATION,
   DAY_MS,
   HOUR_MS,
   Where,
@@ -179,6 +180,8 @@ const MIGRATIONS: string[] = [
   refusedPending('BIGINT'),
   // alerted18: as in sqlite.ts: the deadline alert last queued per incident (incidents/schema.ts).
   incidentAlertedMigration('SMALLINT', 'BIGINT'),
+  // source19: as in sqlite.ts: each event's sender, address and ingest token (sql.ts).
+  EVENT_SOURCE_MIGRATION,
 ];
 
 /** Epoch ms → day number (BIGINT division would truncate towards zero; floor is right before 1970 too). */
@@ -363,7 +366,7 @@ export class PostgresStorage implements Storage {
     // Alerts are built for every event of the batch; the statement keeps those of the events it inserted.
     const alerts: string[][] = [[], [], [], []];
     for (const e of events) {
-      const values = eventValues(e, receivedAt, opts.timeWindow);
+      const values = eventValues(e, receivedAt, opts.timeWindow, opts.source);
       for (let i = 0; i < values.length; i++) columns[i]!.push(values[i]);
       for (const a of opts.alertsFor?.(e) ?? []) [e.id, a.channel, a.ref, a.payload].forEach((v, i) => alerts[i]!.push(v));
     }

@@ -5,7 +5,7 @@
 import type { Heartbeat, StoredEvent, UploadEvent } from '../../events/schema.js';
 import { DEFAULT_HEARTBEAT_MINUTES, DEFAULT_SERVICES } from '../../policy/defaults.js';
 import { STALE_GRACE_MINUTES, STALE_MISSED_HEARTBEATS, staleAfter } from '../devices.js';
-import type { AlertChannel, ChannelStats, DeviceGroup, DevicePageQuery, DeviceRow, EventFilter, EventQuery, ReceivedHeartbeat, SortKey, SortOrder, Summary, TimeWindow } from './types.js';
+import type { AlertChannel, ChannelStats, DeviceGroup, EventSource, DevicePageQuery, DeviceRow, EventFilter, EventQuery, ReceivedHeartbeat, SortKey, SortOrder, Summary, TimeWindow } from './types.js';
 
 /** Event field → column. Times are stored as epoch ms integers so ordering and range scans are exact. */
 export const COLUMNS = [
@@ -36,7 +36,17 @@ export const COLUMNS = [
   ['department', 'department'],
 ] as const satisfies readonly (readonly [keyof UploadEvent, string])[];
 
-export const COLUMN_NAMES = [...COLUMNS.map(([, c]) => c), 'received_ms', 'v', 'claimed_time_ms'];
+export const COLUMN_NAMES = [...COLUMNS.map(([, c]) => c), 'received_ms', 'v', 'claimed_time_ms', 'received_from', 'ingest_token_id'];
+
+/**
+ * source19: who sent each event, as the collector saw it: the client's address (through trusted proxies,
+ * as the audit log writes it) and the fingerprint of the ingest token it came with. The trust model says
+ * the record keeps what a device claimed and from where the collector heard it; it kept neither, so an
+ * event forged with a leaked ingest token from outside could not be told from a PC's, nor the events of
+ * a retired token after a rotation (red team coll7 F10). Null for events stored before.
+ */
+export const EVENT_SOURCE_MIGRATION = `ALTER TABLE events ADD COLUMN received_from TEXT;
+   ALTER TABLE events ADD COLUMN ingest_token_id TEXT;`;
 export const TIME_INDEX = COLUMNS.findIndex(([f]) => f === 'time');
 
 /**
@@ -50,10 +60,17 @@ export const TIME_WINDOW: TimeWindow = { pastMs: 30 * 86_400_000, futureMs: 10 *
  * arrival time (so it neither pins itself to the top of the views nor escapes or falls to retention) and
  * keeps the device's claim in claimed_time_ms.
  */
-export function eventValues(e: UploadEvent, receivedAt: number, window?: TimeWindow): unknown[] {
+export function eventValues(e: UploadEvent, receivedAt: number, window?: TimeWindow, source?: EventSource): unknown[] {
   const claimed = Date.parse(e.time);
   const plausible = !window || (claimed >= receivedAt - window.pastMs && claimed <= receivedAt + window.futureMs);
-  return [...COLUMNS.map(([f]) => (f === 'time' ? (plausible ? claimed : receivedAt) : (e[f] ?? null))), receivedAt, e.v, plausible ? null : claimed];
+  return [
+    ...COLUMNS.map(([f]) => (f === 'time' ? (plausible ? claimed : receivedAt) : (e[f] ?? null))),
+    receivedAt,
+    e.v,
+    plausible ? null : claimed,
+    source?.address ?? null,
+    source?.tokenId ?? null,
+  ];
 }
 
 export function rowToEvent(row: Record<string, unknown>): StoredEvent {
@@ -70,6 +87,9 @@ export function rowToEvent(row: Record<string, unknown>): StoredEvent {
   out.receivedAt = new Date(Number(row.received_ms)).toISOString();
   // The device's own time when it was implausible (see eventValues); `time` is then the arrival.
   if (row.claimed_time_ms !== null && row.claimed_time_ms !== undefined) out.claimedTime = safeIso(Number(row.claimed_time_ms));
+  // Where it came from (source19); absent for events stored before, or written other than through ingest.
+  if (row.received_from !== null && row.received_from !== undefined) out.receivedFrom = String(row.received_from);
+  if (row.ingest_token_id !== null && row.ingest_token_id !== undefined) out.ingestTokenId = String(row.ingest_token_id);
   return out as StoredEvent;
 }
 

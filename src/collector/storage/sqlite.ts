@@ -7,7 +7,7 @@ import { chmodSync, closeSync, openSync } from 'node:fs';
 import { SQLITE_INCIDENTS_MIGRATION, incidentAlertedMigration, incidentDueMigration, incidentLinkMigration } from '../incidents/schema.js';
 import Database from 'better-sqlite3';
 import type { UploadEvent } from '../../events/schema.js';
-import { COLUMN_NAMES, FTS_TABLE, HOUR_MS, NAMES_TABLE, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
+import { COLUMN_NAMES, EVENT_SOURCE_MIGRATION, FTS_TABLE, HOUR_MS, NAMES_TABLE, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import { WalSync } from './sqlite-wal-sync.js';
 import { READS, type ReadName } from './sqlite-reads.js';
@@ -195,6 +195,8 @@ const MIGRATIONS: string[] = [
   refusedPending('INTEGER'),
   // alerted18: the deadline alert last queued per incident, so each is queued once (incidents/schema.ts).
   incidentAlertedMigration('INTEGER', 'INTEGER'),
+  // source19: each event's sender as the collector saw it: address and ingest token (sql.ts).
+  EVENT_SOURCE_MIGRATION,
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */
@@ -284,7 +286,7 @@ export class SqliteStorage implements Storage {
       // service × verdict × action), and an upsert per event was a tenth of the insert's time.
       const counts = new Map<string, [number, string, string, string, number]>();
       for (const e of events) {
-        const values = eventValues(e, receivedAt, opts.timeWindow);
+        const values = eventValues(e, receivedAt, opts.timeWindow, opts.source);
         if (this.insertStmt.run(...values, this.nameId(e.fileName)).changes !== 1) continue;
         inserted.push(e);
         const hour = Math.floor(Number(values[TIME_INDEX]) / HOUR_MS);

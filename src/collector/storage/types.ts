@@ -108,6 +108,16 @@ export interface InsertOptions {
    * time and keeps its claim as `claimedTime` (see sql.ts eventValues). Absent: times are believed.
    */
   timeWindow?: TimeWindow;
+  /** Who sent the batch, kept with each event it stores (receivedFrom, ingestTokenId). */
+  source?: EventSource;
+}
+
+/** The sender of an ingest batch as the collector saw it. */
+export interface EventSource {
+  /** The client's address (through trusted proxies), as the audit log writes it. */
+  address: string | null;
+  /** The ingest token's fingerprint (auth.ts tokenId). */
+  tokenId: string | null;
 }
 
 export interface TimeWindow {
