@@ -254,7 +254,9 @@ export type IngestBatch = z.infer<typeof IngestBatchSchema>;
  * An event as stored: when the collector received it, and, when the device's own time was implausible
  * (outside the collector's window: a clock far ahead or behind), that claim; `time` is then the arrival.
  */
-export type StoredEvent = UploadEvent & { receivedAt: string; claimedTime?: string; receivedFrom?: string; ingestTokenId?: string };
+/** Who sent an event, as the collector saw it (absent for events stored before it kept them). */
+export type EventSender = { receivedFrom?: string; ingestTokenId?: string };
+export type StoredEvent = UploadEvent & EventSender & { receivedAt: string; claimedTime?: string };
 
 /**
  * Turns zod issues into `path: message` lines, e.g. `events[3].sha256: expected 64 lowercase hex characters`.

@@ -3,15 +3,19 @@
  * collector heard it, but an event kept neither its sender's address nor the ingest token it came with:
  * one forged with a leaked token from outside the company could not be told from a PC's, nor, after a
  * rotation, the events still sent with the retired token. Each stored event now keeps both (source19),
- * in the API, NDJSON and CSV; a resend from elsewhere does not change them. SQLite and (with
+ * in the API, NDJSON and CSV, and in what goes to the SIEM and the webhook (CEF src / c6a1 and
+ * flexString1, the event in the webhook's body, OCSF unmapped); a resend from elsewhere does not change them. SQLite and (with
  * UPLOAD_GUARD_TEST_PG) PostgreSQL.
  */
+import { createServer as createTcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../src/events/sample.js';
 import { tokenId } from '../../src/collector/auth.js';
 import { createCollector, type Collector } from '../../src/collector/server.js';
 import type { Storage } from '../../src/collector/storage/types.js';
 import { testBackends } from '../support/backends.js';
+import { webhookReceiver } from '../support/webhook.js';
+import { toOcsf } from '../../src/collector/alerts/ocsf.js';
 
 const CURRENT = 'event-source-ingest-token-current-0123';
 const RETIRED = 'event-source-ingest-token-retired-4567';
@@ -51,5 +55,50 @@ for (const backend of testBackends('evsource')) {
       const row = csv[1]!.split(',');
       expect([row[head.indexOf('receivedFrom')], row[head.indexOf('ingestTokenId')]]).toEqual(['203.0.113.9', tokenId(RETIRED)]);
     });
+
+    it('goes with the event to the SIEM (CEF over syslog) and the webhook', async () => {
+      const hook = await webhookReceiver<{ event: Record<string, unknown> }>();
+      let syslog = '';
+      const siem = createTcpServer((sock) => sock.on('data', (d) => (syslog += d.toString('utf8'))));
+      await new Promise<void>((r) => siem.listen(0, '127.0.0.1', r));
+      const s2 = await backend.open();
+      const c2 = await createCollector({
+        storage: s2,
+        ingestTokens: [CURRENT],
+        adminTokens: [ADMIN],
+        timeWindow: false,
+        alerts: { webhookUrl: hook.url, syslogUrl: `tcp://127.0.0.1:${(siem.address() as { port: number }).port}`, pollMs: 50 },
+      });
+      try {
+        const v4 = sampleEvent({ user: 'v4@example.co.jp' });
+        const v6 = sampleEvent({ user: 'v6@example.co.jp' });
+        for (const [e, ip] of [[v4, '::ffff:10.1.2.3'], [v6, '2001:db8::7']] as const) {
+          const r = await c2.app.inject({ method: 'POST', url: '/v1/events', remoteAddress: ip, headers: { authorization: `Bearer ${CURRENT}` }, payload: { events: [e] } });
+          expect(r.statusCode).toBe(200);
+        }
+        await c2.outbox.idle(10_000);
+        const fp = tokenId(CURRENT);
+        const line = (user: string) => syslog.split('\n').find((l) => l.includes(`suser=${user}`)) ?? '';
+        expect(line('v4@example.co.jp')).toContain(` src=10.1.2.3 flexString1Label=ingestTokenId flexString1=${fp}`);
+        expect(line('v6@example.co.jp')).toContain(` c6a1Label=source address c6a1=2001:db8::7 flexString1Label=ingestTokenId flexString1=${fp}`);
+        expect(hook.received.map((b) => [b.event.user, b.event.receivedFrom, b.event.ingestTokenId]).sort()).toEqual([
+          ['v4@example.co.jp', '::ffff:10.1.2.3', fp],
+          ['v6@example.co.jp', '2001:db8::7', fp],
+        ]);
+      } finally {
+        await c2.close();
+        await backend.cleanup(s2);
+        hook.close();
+        siem.close();
+      }
+    });
   });
 }
+
+describe('OCSF findings carry the sender', () => {
+  it('in unmapped, when known', () => {
+    const e = sampleEvent();
+    expect(toOcsf({ ...e, receivedFrom: '10.1.2.3', ingestTokenId: '0a1b2c3d' }).unmapped).toMatchObject({ received_from: '10.1.2.3', ingest_token_id: '0a1b2c3d' });
+    expect(toOcsf(e).unmapped).not.toHaveProperty('received_from');
+  });
+});

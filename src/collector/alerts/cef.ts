@@ -7,7 +7,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { hostname } from 'node:os';
 import { Socket, connect } from 'node:net';
 import { inertText } from '../../events/inert.js';
-import type { UploadEvent } from '../../events/schema.js';
+import type { EventSender, UploadEvent } from '../../events/schema.js';
 
 const VERSION = '0.1.0';
 
@@ -58,8 +58,18 @@ export function boundedValue(escaped: string, max: number): string {
   return `${cut}…`;
 }
 
+/**
+ * The sender's address as CEF has it: `src` holds an IPv4 address (an IPv4-mapped IPv6 one is written as
+ * IPv4), anything else goes in the custom IPv6 field.
+ */
+function sourceAddress(address: string | undefined): [string, string | null][] {
+  if (!address) return [];
+  const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  return v4 ? [['src', v4[1]!]] : [['c6a1Label', 'source address'], ['c6a1', address]];
+}
+
 /** One CEF record (without the syslog header). */
-export function toCef(e: UploadEvent): string {
+export function toCef(e: UploadEvent & EventSender): string {
   const name = `${e.verdict} upload ${e.outcome}`;
   const ext: [string, string | number | null][] = [
     ['rt', Date.parse(e.time)],
@@ -83,6 +93,10 @@ export function toCef(e: UploadEvent): string {
     ['cs5', e.channel],
     ['cs6Label', 'relatesTo'],
     ['cs6', e.relatesTo],
+    // Who sent it, as the collector saw it (coll7 F10): a forgery from outside is found by its address.
+    ...sourceAddress(e.receivedFrom),
+    ['flexString1Label', e.ingestTokenId ? 'ingestTokenId' : null],
+    ['flexString1', e.ingestTokenId ?? null],
     ['reason', e.reason],
     ['fname', e.fileName],
     ['request', e.origin],
@@ -102,7 +116,7 @@ export function toCef(e: UploadEvent): string {
 }
 
 /** What the outbox keeps for the SIEM: the syslog priority (facility local4, severity from the CEF severity) and the CEF record. */
-export function toSyslogRecord(e: UploadEvent): string {
+export function toSyslogRecord(e: UploadEvent & EventSender): string {
   const sev = severity(e) >= 8 ? 2 : severity(e) >= 6 ? 4 : 6; // critical / warning / informational
   return `<${20 * 8 + sev}>${toCef(e)}`;
 }

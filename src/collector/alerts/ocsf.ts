@@ -17,7 +17,7 @@
  * `unmapped`. Strings are the device's own, unchanged: JSON keeps them data (NDJSON escapes the line
  * separators, see events/encode.ts).
  */
-import type { StoredEvent, UploadEvent } from '../../events/schema.js';
+import type { EventSender, StoredEvent, UploadEvent } from '../../events/schema.js';
 import { serviceName } from '../service-names.js';
 
 export const OCSF_VERSION = '1.3.0';
@@ -87,7 +87,7 @@ export type OcsfFinding = Record<string, unknown> & {
 };
 
 /** One event as an OCSF Data Security Finding. */
-export function toOcsf(e: UploadEvent | StoredEvent): OcsfFinding {
+export function toOcsf(e: UploadEvent | StoredEvent | (UploadEvent & EventSender)): OcsfFinding {
   const activityId = e.relatesTo ? 2 : 1;
   const sev = severityId(e);
   const host = hostOf(e.origin);
@@ -156,6 +156,9 @@ export function toOcsf(e: UploadEvent | StoredEvent): OcsfFinding {
       justification: e.justification,
       extension_version: e.extensionVersion,
       policy_version: e.policyVersion,
+      // Who sent it, as the collector saw it (coll7 F10).
+      received_from: 'receivedFrom' in e ? e.receivedFrom : undefined,
+      ingest_token_id: 'ingestTokenId' in e ? e.ingestTokenId : undefined,
     }),
   } as OcsfFinding;
 }

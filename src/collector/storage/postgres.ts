@@ -368,7 +368,7 @@ export class PostgresStorage implements Storage {
     for (const e of events) {
       const values = eventValues(e, receivedAt, opts.timeWindow, opts.source);
       for (let i = 0; i < values.length; i++) columns[i]!.push(values[i]);
-      for (const a of opts.alertsFor?.(e) ?? []) [e.id, a.channel, a.ref, a.payload].forEach((v, i) => alerts[i]!.push(v));
+      for (const a of opts.alertsFor?.(e, opts.source) ?? []) [e.id, a.channel, a.ref, a.payload].forEach((v, i) => alerts[i]!.push(v));
     }
     // One statement is one transaction: the whole batch or nothing.
     const { rows } = await this.pool.query<{ id: string; alerts: string }>(this.insertSql, [...columns, alerts[0], alerts[1], alerts[2], receivedAt, alerts[3]]);

@@ -294,7 +294,7 @@ export class SqliteStorage implements Storage {
         const c = counts.get(key);
         if (c) c[4]++;
         else counts.set(key, [hour, e.service ?? '', e.verdict, e.action, 1]);
-        for (const a of opts.alertsFor?.(e) ?? []) alerts += this.outboxStmt.run(a.channel, a.ref, a.payload, receivedAt, receivedAt).changes;
+        for (const a of opts.alertsFor?.(e, opts.source) ?? []) alerts += this.outboxStmt.run(a.channel, a.ref, a.payload, receivedAt, receivedAt).changes;
       }
       for (const c of counts.values()) this.countStmt.run(...c);
       return { inserted, alerts };
