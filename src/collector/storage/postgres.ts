@@ -365,7 +365,7 @@ export class PostgresStorage implements Storage {
     const columns: unknown[][] = COLUMN_NAMES.map(() => []);
     // Alerts are built for every event of the batch; the statement keeps those of the events it inserted.
     const alerts: string[][] = [[], [], [], []];
-    for (const e of events) {
+    for (const e of firstOfEachId(events)) {
       const values = eventValues(e, receivedAt, opts.timeWindow, opts.source);
       for (let i = 0; i < values.length; i++) columns[i]!.push(values[i]);
       for (const a of opts.alertsFor?.(e, opts.source) ?? []) [e.id, a.channel, a.ref, a.payload].forEach((v, i) => alerts[i]!.push(v));
@@ -373,7 +373,7 @@ export class PostgresStorage implements Storage {
     // One statement is one transaction: the whole batch or nothing.
     const { rows } = await this.pool.query<{ id: string; alerts: string }>(this.insertSql, [...columns, alerts[0], alerts[1], alerts[2], receivedAt, alerts[3]]);
     const ids = new Set(rows.map((r) => r.id));
-    // A batch that repeats an id inserts it once; report the first occurrence as the new one.
+    // A batch that repeats an id inserts it once: its first occurrence (firstOfEachId).
     const inserted: UploadEvent[] = [];
     for (const e of events) {
       if (ids.delete(e.id)) inserted.push(e);
@@ -574,4 +574,15 @@ export class PostgresStorage implements Storage {
     await Promise.all([this.pool.end(), this.readPool.end()]);
   }
 
+}
+
+/**
+ * A batch's events with each id once, the first occurrence kept, as SQLite stores them (one row at a time,
+ * in order). Given both to one statement, PostgreSQL stored either occurrence and queued the alerts of
+ * either, so a batch repeating an id with other contents could have the chat and the SIEM told of an
+ * event the record does not hold (a block alerted, an allow stored; or the reverse: red team coll7 F11).
+ */
+function firstOfEachId(events: readonly UploadEvent[]): UploadEvent[] {
+  const seen = new Set<string>();
+  return events.filter((e) => !seen.has(e.id) && !!seen.add(e.id));
 }
