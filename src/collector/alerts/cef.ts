@@ -69,7 +69,7 @@ function sourceAddress(address: string | undefined): [string, string | null][] {
 }
 
 /** One CEF record (without the syslog header). */
-export function toCef(e: UploadEvent & EventSender): string {
+export function toCef(e: UploadEvent & EventSender & { claimedTime?: string }): string {
   const name = `${e.verdict} upload ${e.outcome}`;
   const ext: [string, string | number | null][] = [
     ['rt', Date.parse(e.time)],
@@ -97,6 +97,9 @@ export function toCef(e: UploadEvent & EventSender): string {
     ...sourceAddress(e.receivedFrom),
     ['flexString1Label', e.ingestTokenId ? 'ingestTokenId' : null],
     ['flexString1', e.ingestTokenId ?? null],
+    // The device's own time when it was implausible (rt is then the arrival, as stored: coll7 F12).
+    ['deviceCustomDate1Label', e.claimedTime ? 'claimedTime' : null],
+    ['deviceCustomDate1', e.claimedTime ? Date.parse(e.claimedTime) : null],
     ['reason', e.reason],
     ['fname', e.fileName],
     ['request', e.origin],
@@ -116,7 +119,7 @@ export function toCef(e: UploadEvent & EventSender): string {
 }
 
 /** What the outbox keeps for the SIEM: the syslog priority (facility local4, severity from the CEF severity) and the CEF record. */
-export function toSyslogRecord(e: UploadEvent & EventSender): string {
+export function toSyslogRecord(e: UploadEvent & EventSender & { claimedTime?: string }): string {
   const sev = severity(e) >= 8 ? 2 : severity(e) >= 6 ? 4 : 6; // critical / warning / informational
   return `<${20 * 8 + sev}>${toCef(e)}`;
 }

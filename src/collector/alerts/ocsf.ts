@@ -87,7 +87,7 @@ export type OcsfFinding = Record<string, unknown> & {
 };
 
 /** One event as an OCSF Data Security Finding. */
-export function toOcsf(e: UploadEvent | StoredEvent | (UploadEvent & EventSender)): OcsfFinding {
+export function toOcsf(e: UploadEvent | StoredEvent | (UploadEvent & EventSender & { claimedTime?: string })): OcsfFinding {
   const activityId = e.relatesTo ? 2 : 1;
   const sev = severityId(e);
   const host = hostOf(e.origin);
@@ -158,6 +158,8 @@ export function toOcsf(e: UploadEvent | StoredEvent | (UploadEvent & EventSender
       policy_version: e.policyVersion,
       // Who sent it, as the collector saw it (coll7 F10).
       received_from: 'receivedFrom' in e ? e.receivedFrom : undefined,
+      // The device's own time when it was implausible (time is then the arrival, as stored: coll7 F12).
+      claimed_time: 'claimedTime' in e ? e.claimedTime : undefined,
       ingest_token_id: 'ingestTokenId' in e ? e.ingestTokenId : undefined,
     }),
   } as OcsfFinding;

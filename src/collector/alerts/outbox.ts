@@ -130,9 +130,9 @@ export class AlertOutbox {
    * The alerts a newly stored event raises (storage writes them with it), each carrying who sent it, as
    * the export does: a SIEM is where a forgery from an address outside the company is found (coll7 F10).
    */
-  alertsFor = (stored: UploadEvent, source?: EventSource): OutboxItem[] => {
+  alertsFor = (stored: UploadEvent & { claimedTime?: string }, source?: EventSource): OutboxItem[] => {
     if (this.channels.length === 0) return [];
-    const e: UploadEvent & EventSender = { ...stored, ...senderOf(source) };
+    const e: UploadEvent & EventSender & { claimedTime?: string } = { ...stored, ...senderOf(source) };
     const out: OutboxItem[] = [];
     if (this.webhook && isIncident(e)) out.push({ channel: 'webhook', ref: `incident:${e.id}`, payload: JSON.stringify(incidentAlert(e, `incident:${e.id}`)) });
     if (this.syslog) out.push({ channel: 'syslog', ref: e.id, payload: toSyslogRecord(e) });
@@ -155,7 +155,7 @@ export class AlertOutbox {
    * event of the batch) and a failed insert raise nothing, so resending a stored batch cannot fill a
    * phantom queue that would drop the alerts of new events.
    */
-  async inserting<T extends { alerts: number }>(insert: (alertsFor: (e: UploadEvent, source?: EventSource) => OutboxItem[]) => Promise<T>): Promise<T> {
+  async inserting<T extends { alerts: number }>(insert: (alertsFor: (e: UploadEvent & { claimedTime?: string }, source?: EventSource) => OutboxItem[]) => Promise<T>): Promise<T> {
     await this.recount();
     let reserved = 0;
     let queued = 0;

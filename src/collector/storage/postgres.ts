@@ -9,6 +9,7 @@ import { ACCOUNTS_MORE_PG, ACCOUNTS_PG, ACCOUNTS_SUBJECT, deniedPending, refused
 import { PG_INCIDENTS_MIGRATION, incidentAlertedMigration, incidentDueMigration, incidentLinkMigration } from '../incidents/schema.js';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import {
+  asStored,
   COLUMN_NAMES,
   EVENT_SOURCE_MIGRATION,
   DAY_MS,
@@ -368,7 +369,7 @@ export class PostgresStorage implements Storage {
     for (const e of firstOfEachId(events)) {
       const values = eventValues(e, receivedAt, opts.timeWindow, opts.source);
       for (let i = 0; i < values.length; i++) columns[i]!.push(values[i]);
-      for (const a of opts.alertsFor?.(e, opts.source) ?? []) [e.id, a.channel, a.ref, a.payload].forEach((v, i) => alerts[i]!.push(v));
+      for (const a of opts.alertsFor?.(asStored(e, values), opts.source) ?? []) [e.id, a.channel, a.ref, a.payload].forEach((v, i) => alerts[i]!.push(v));
     }
     // One statement is one transaction: the whole batch or nothing.
     const { rows } = await this.pool.query<{ id: string; alerts: string }>(this.insertSql, [...columns, alerts[0], alerts[1], alerts[2], receivedAt, alerts[3]]);

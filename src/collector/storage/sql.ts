@@ -73,6 +73,21 @@ export function eventValues(e: UploadEvent, receivedAt: number, window?: TimeWin
   ];
 }
 
+const CLAIMED_INDEX = COLUMN_NAMES.indexOf('claimed_time_ms');
+
+/**
+ * The event as eventValues stores it, for the alerts written with it: at its arrival when the device's
+ * time was implausible, the claim kept as claimedTime. The alerts were built from the event as sent, so
+ * an event dated 1970 was stored at its arrival while the chat said "at 1970-01-01", CEF's rt and OCSF's
+ * time were 1970 and HEC indexed it in 1970, where a SIEM's search of the day (or its retention, which
+ * may drop it at once) never finds it (red team coll7 F12).
+ */
+export function asStored(e: UploadEvent, values: readonly unknown[]): UploadEvent & { claimedTime?: string } {
+  const claimed = values[CLAIMED_INDEX];
+  if (claimed === null || claimed === undefined) return e;
+  return { ...e, time: new Date(Number(values[TIME_INDEX])).toISOString(), claimedTime: safeIso(Number(claimed)) };
+}
+
 export function rowToEvent(row: Record<string, unknown>): StoredEvent {
   const out: Record<string, unknown> = { v: Number(row.v) };
   for (const [field, col] of COLUMNS) {

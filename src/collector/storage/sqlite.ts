@@ -7,7 +7,7 @@ import { chmodSync, closeSync, openSync } from 'node:fs';
 import { SQLITE_INCIDENTS_MIGRATION, incidentAlertedMigration, incidentDueMigration, incidentLinkMigration } from '../incidents/schema.js';
 import Database from 'better-sqlite3';
 import type { UploadEvent } from '../../events/schema.js';
-import { COLUMN_NAMES, EVENT_SOURCE_MIGRATION, FTS_TABLE, HOUR_MS, NAMES_TABLE, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
+import { asStored, COLUMN_NAMES, EVENT_SOURCE_MIGRATION, FTS_TABLE, HOUR_MS, NAMES_TABLE, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import { WalSync } from './sqlite-wal-sync.js';
 import { READS, type ReadName } from './sqlite-reads.js';
@@ -294,7 +294,7 @@ export class SqliteStorage implements Storage {
         const c = counts.get(key);
         if (c) c[4]++;
         else counts.set(key, [hour, e.service ?? '', e.verdict, e.action, 1]);
-        for (const a of opts.alertsFor?.(e, opts.source) ?? []) alerts += this.outboxStmt.run(a.channel, a.ref, a.payload, receivedAt, receivedAt).changes;
+        for (const a of opts.alertsFor?.(asStored(e, values), opts.source) ?? []) alerts += this.outboxStmt.run(a.channel, a.ref, a.payload, receivedAt, receivedAt).changes;
       }
       for (const c of counts.values()) this.countStmt.run(...c);
       return { inserted, alerts };

@@ -102,7 +102,7 @@ export interface OutboxStats {
 
 export interface InsertOptions {
   /** The alerts a newly stored event raises; called inside the insert transaction. */
-  alertsFor?: (e: UploadEvent, source?: EventSource) => OutboxItem[];
+  alertsFor?: (e: UploadEvent & { claimedTime?: string }, source?: EventSource) => OutboxItem[];
   /**
    * How far an event's own time may be from its arrival, ms; outside, the event is stored at its arrival
    * time and keeps its claim as `claimedTime` (see sql.ts eventValues). Absent: times are believed.
