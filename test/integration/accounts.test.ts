@@ -327,14 +327,19 @@ for (const backend of testBackends('acct')) {
       expect((await call('DELETE', `/v1/admin/tokens/${leaked.id}`, { auth: ADMIN })).statusCode).toBe(404);
     });
 
-    it('refuses a token named as the admin token of tokens.json is named in the audit log (token:legacy-…)', async () => {
+    it('refuses a token named as the admin token of tokens.json is named in the audit log (token:legacy-…), and an account named as the collector itself', async () => {
       for (const name of [`legacy-${tokenId(ADMIN)}`, 'Legacy-00000000']) {
         const r = await call('POST', '/v1/admin/tokens', { auth: ADMIN, body: { name, role: 'admin' } });
         expect(r.statusCode, r.body).toBe(400);
         expect(r.json().error).toMatch(/legacy-/);
       }
+      // Nor an account named as the collector's own actors (retention: system; refused callers: unknown).
+      for (const [route, name] of [['/v1/admin/accounts', 'system'], ['/v1/admin/accounts/invite', 'Unknown']] as const) {
+        const r = await call('POST', route, { auth: ADMIN, body: { name, role: 'admin', password: PASSWORD } });
+        expect(r.statusCode, r.body).toBe(400);
+      }
       const refused = (await call('GET', '/v1/admin/audit?action=change.refused', { auth: ADMIN })).json().entries as { details: { target: string } }[];
-      expect(refused.map((e) => e.details.target)).toContain(`legacy-${tokenId(ADMIN)}`);
+      expect(refused.map((e) => e.details.target)).toEqual(expect.arrayContaining([`legacy-${tokenId(ADMIN)}`, 'system', 'Unknown']));
     });
 
     it('records sign-ins, searches, exports and changes in the audit log, filterable, as JSON and CSV, without secrets', async () => {

@@ -21,6 +21,13 @@ const ROLE_RULE = 'role: viewer, investigator or admin';
  * (red team coll7 F2).
  */
 const LEGACY_NAME = /^legacy-/i;
+/**
+ * The audit log names a local account by its bare name, and the collector itself `system` (retention)
+ * and `unknown` (refused unknown credentials, failed sign-ins through the provider): an account of either
+ * name would write its searches, exports and changes among the collector's own (coll7 F2).
+ */
+const COLLECTOR_ACTORS = /^(system|unknown)$/i;
+const COLLECTOR_ACTORS_RULE = 'name: "system" and "unknown" are the audit log\'s names for the collector itself and for refused unknown callers';
 const LEGACY_RULE = 'name: names beginning with "legacy-" are kept for the admin token of tokens.json (the audit log names it token:legacy-…)';
 
 /** The audit entry of a change, with the actor and address of whoever makes it (written with the change). */
@@ -32,6 +39,7 @@ export async function putLocalAccount(
 ): Promise<Outcome<{ name: string; role: Role; created: boolean }>> {
   const { name, role, password } = input;
   if (typeof name !== 'string' || !NAME.test(name)) return { ok: false, status: 400, error: NAME_RULE };
+  if (COLLECTOR_ACTORS.test(name)) return { ok: false, status: 400, error: COLLECTOR_ACTORS_RULE };
   if (!isRole(role)) return { ok: false, status: 400, error: ROLE_RULE };
   const problem = typeof password === 'string' ? passwordProblem(password) : 'password is required';
   if (problem) return { ok: false, status: 400, error: problem };
