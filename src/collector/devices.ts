@@ -32,10 +32,12 @@ export const STALE_MISSED_HEARTBEATS = 3;
 export const STALE_GRACE_MINUTES = 5;
 
 /** A device as the admin API reports it: optional heartbeat fields are null when the extension did not send them. */
-export interface DeviceReport extends Omit<DeviceRow, 'heartbeatMinutes' | 'installType' | 'managed' | 'incognitoAllowed' | 'tokenId'> {
+export interface DeviceReport extends Omit<DeviceRow, 'heartbeatMinutes' | 'installType' | 'managed' | 'incognitoAllowed' | 'tokenId' | 'receivedFrom'> {
   heartbeatMinutes: number | null;
   /** Fingerprint of the ingest token of the last heartbeat (auth.tokenId); null for heartbeats stored before it was kept. */
   tokenId: string | null;
+  /** The address the last heartbeat came from (through trusted proxies); null for heartbeats stored before it was kept. */
+  receivedFrom: string | null;
   installType: InstallType | null;
   managed: boolean | null;
   incognitoAllowed: boolean | null;
@@ -124,6 +126,7 @@ export function deviceReport(row: DeviceRow, now: number, staleAfterOverride?: n
   return {
     ...row,
     tokenId: row.tokenId ?? null,
+    receivedFrom: row.receivedFrom ?? null,
     heartbeatMinutes: row.heartbeatMinutes ?? null,
     installType: row.installType ?? null,
     managed: row.managed ?? null,
@@ -237,6 +240,7 @@ export const DEVICE_CSV_COLUMNS = [
   'heartbeatMinutes',
   'staleAfterMinutes',
   'tokenId',
+  'receivedFrom',
   'queueLength',
   'dropped',
 ] as const satisfies readonly (keyof DeviceReport)[];

@@ -9,7 +9,7 @@
  */
 import { createServer as createTcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleEvent } from '../../src/events/sample.js';
+import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
 import { tokenId } from '../../src/collector/auth.js';
 import { createCollector, type Collector } from '../../src/collector/server.js';
 import type { Storage } from '../../src/collector/storage/types.js';
@@ -54,6 +54,20 @@ for (const backend of testBackends('evsource')) {
       const head = csv[0]!.replace(/^\uFEFF/, '').split(',');
       const row = csv[1]!.split(',');
       expect([row[head.indexOf('receivedFrom')], row[head.indexOf('ingestTokenId')]]).toEqual(['203.0.113.9', tokenId(RETIRED)]);
+    });
+
+    it('a device keeps the address of its last heartbeat: one sent in its name from elsewhere shows (coll7 F13)', async () => {
+      const beat = (ip: string) =>
+        c.app.inject({ method: 'POST', url: '/v1/heartbeat', remoteAddress: ip, headers: { authorization: `Bearer ${CURRENT}` }, payload: sampleHeartbeat({ deviceId: 'pc-src-0001' }) });
+      expect((await beat('10.1.2.3')).statusCode).toBe(204);
+      const devices = async () => ((await c.app.inject({ url: '/v1/admin/devices', headers: { authorization: `Bearer ${ADMIN}` } })).json() as { devices: { deviceId: string; receivedFrom: string | null }[] }).devices;
+      expect((await devices()).find((d) => d.deviceId === 'pc-src-0001')?.receivedFrom).toBe('10.1.2.3');
+      expect((await beat('198.51.100.20')).statusCode).toBe(204);
+      expect((await devices()).find((d) => d.deviceId === 'pc-src-0001')?.receivedFrom).toBe('198.51.100.20');
+      const csv = (await c.app.inject({ url: '/v1/admin/devices?format=csv', headers: { authorization: `Bearer ${ADMIN}` } })).body.split('\r\n');
+      const head = csv[0]!.replace(/^\uFEFF/, '').split(',');
+      const row = csv.find((l) => l.startsWith('pc-src-0001,'))!.split(',');
+      expect(row[head.indexOf('receivedFrom')]).toBe('198.51.100.20');
     });
 
     it('goes with the event to the SIEM (CEF over syslog) and the webhook', async () => {

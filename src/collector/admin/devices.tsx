@@ -272,6 +272,7 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
               <th>{t.incognito}</th>
               <th>{t.firstSeen}</th>
               <th>{t.tokenId}</th>
+              <th>{t.receivedFrom}</th>
               <th>{t.warnings}</th>
             </tr>
           </thead>
@@ -309,6 +310,7 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
                 <td>{yesNo(d.incognitoAllowed)}</td>
                 <td>{fmtTime(d.firstSeen)}</td>
                 <td class="version">{d.tokenId ?? '—'}</td>
+                <td class="version">{d.receivedFrom ?? '—'}</td>
                 <td class="warnings">
                   {d.warnings.map((w) => (
                     <span key={w} class={`warning ${w}`} data-warning={w}>

@@ -154,6 +154,7 @@ const ja = {
     'warnings-cleared': '過去の警告が消えています（要確認）',
   },
   tokenId: '取り込みトークン',
+  receivedFrom: '送信元アドレス',
   tokens: '取り込みトークン（ローテーションの進み具合）',
   tokenState: { current: '現行', accepted: '受付中（旧）', retired: '廃止済み' },
   installTypeLabel: {
@@ -320,6 +321,7 @@ const en: Strings = {
     'warnings-cleared': 'Earlier warnings cleared (check)',
   },
   tokenId: 'Ingest token',
+  receivedFrom: 'Sent from (address)',
   tokens: 'Ingest tokens (rotation progress)',
   tokenState: { current: 'Current', accepted: 'Accepted (old)', retired: 'Retired' },
   installTypeLabel: {

@@ -108,7 +108,9 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
     const heartbeat = wellFormedStrings({ ...parsed.data, deviceId: lowerUuid(parsed.data.deviceId) });
     const wait = limitClient(ctx, req, heartbeat.deviceId);
     if (wait > 0) return throttled(ctx, req, reply, wait);
-    const stored = { ...heartbeat, tokenId: tokenId(app.tokenOf(req) ?? '') };
+    // Where it came from too: heartbeats sent in a device's name after its extension was removed (the
+    // trust model's residual) show as another address than the PC's (red team coll7 F13).
+    const stored = { ...heartbeat, tokenId: tokenId(app.tokenOf(req) ?? ''), ...(req.ip ? { receivedFrom: req.ip } : {}) };
     await metrics.time('heartbeat', () => storage.upsertHeartbeat(stored, ctx.now()));
     metrics.heartbeats++;
     return reply.code(204).send();

@@ -135,7 +135,11 @@ export interface Summary {
 }
 
 /** A heartbeat as stored: as sent, plus the fingerprint of the ingest token it came with (see auth.tokenId). */
-export type ReceivedHeartbeat = Heartbeat & { tokenId?: string };
+/**
+ * A heartbeat as stored: with the fingerprint of the ingest token it came with and the address it came
+ * from (through trusted proxies), as the collector saw them.
+ */
+export type ReceivedHeartbeat = Heartbeat & { tokenId?: string; receivedFrom?: string };
 
 /** One device: its last heartbeat as sent, and what the collector recorded about it over time. */
 export interface DeviceRow extends ReceivedHeartbeat {
