@@ -40,8 +40,11 @@ export function csvCell(value: unknown): string {
   let s = typeof value === 'string' ? value : String(value);
   // Numbers we produce ourselves (size, rule, v) are never negative, so only strings need the guard.
   if (typeof value === 'string' && FORMULA_START.test(s)) s = `'${s}`;
-  // Terminal escapes, C1 controls and bidi overrides are shown as [U+XXXX] (a CSV is often read with cat).
-  s = inertKeepLines(s);
+  // Terminal escapes, C1 controls and bidi overrides are shown as [U+XXXX] (a CSV is often read with cat);
+  // so is a CR that does not start a CRLF: on a terminal it returns to the start of the line and what
+  // follows it overwrites the row, so a file name 「a.docx<CR>2026-12-01…,hanako…」 showed another
+  // user's row over its own (red team coll7 F14). A line break (LF, CRLF) stays: it is a new line.
+  s = inertKeepLines(s).replace(/\r(?!\n)/g, '[U+000D]');
   // Quoted also for a semicolon or a tab: Excel splits a CSV at `;` where that is the locale's list
   // separator (most of Europe) and LibreOffice at whichever of tab, comma and semicolon its import
   // dialog ticks, so `a;=1+1` or `a<TAB>=1+1` unquoted became a cell `=1+1`, a formula (red team coll7 F5).

