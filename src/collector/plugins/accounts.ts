@@ -23,6 +23,7 @@ import type { Role } from '../accounts/roles.js';
 import type { AccountSource, AuditQuery, AuditRow } from '../accounts/store.js';
 import { LoginThrottle, type ThrottleOptions } from '../accounts/throttle.js';
 import { appWide, type CollectorPlugin } from '../context.js';
+import { clientKey } from '../client-key.js';
 import { fleetTotals } from '../devices.js';
 import { newSessionSecrets, routeOf, THROTTLED } from './sessions.js';
 import { tooMany } from './token-checks.js';
@@ -118,13 +119,13 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     if (!via) return reply;
     // Sign-in attempts share the address's bucket of refused requests, at a higher cost: each one that
     // fails is a row in the audit log, and a flood must not fill it.
-    const flood = ctx.limiters.admin.take(`${req.ip}|refused`, SIGNIN_COST);
+    const flood = ctx.limiters.admin.take(`${clientKey(req.ip)}|refused`, SIGNIN_COST);
     if (flood > 0) {
       // Not checked, but counted: a flood of sign-ins is on record by its size (red team L6).
       await app.deniedRefused(req, { route: routeOf(req), status: 429, reason: THROTTLED });
       return tooMany(reply, ctx.metrics, flood);
     }
-    const attempt = await throttle.attempt(name, req.ip);
+    const attempt = await throttle.attempt(name, clientKey(req.ip));
     if ('wait' in attempt) {
       await app.audit(name, 'signin.failure', { method: 'password', reason: 'throttled' }, req);
       return reply.code(429).header('retry-after', String(attempt.wait)).send({ error: 'too many failed sign-ins: try again later' });
@@ -164,7 +165,7 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     const via = transport(req, reply);
     if (!via) return reply;
     // Unauthenticated and writing a row (kept 10 minutes): it shares the address's bucket of refused requests.
-    const flood = ctx.limiters.admin.take(`${req.ip}|refused`, SIGNIN_COST);
+    const flood = ctx.limiters.admin.take(`${clientKey(req.ip)}|refused`, SIGNIN_COST);
     if (flood > 0) return tooMany(reply, ctx.metrics, flood);
     let started;
     try {
@@ -187,7 +188,7 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     if (!via) return reply;
     reply.header('set-cookie', setCookie(OIDC_COOKIE, '', { secure: via.secure, sameSite: 'Lax', path: '/v1/auth/oidc/', maxAge: 0 }));
     // Unauthenticated, and each failure is a row in the audit log: as for a password sign-in (collector round 4 M1).
-    const flood = ctx.limiters.admin.take(`${req.ip}|refused`, SIGNIN_COST);
+    const flood = ctx.limiters.admin.take(`${clientKey(req.ip)}|refused`, SIGNIN_COST);
     if (flood > 0) {
       await app.deniedRefused(req, { route: routeOf(req), status: 429, reason: THROTTLED });
       return tooMany(reply, ctx.metrics, flood);
@@ -226,7 +227,7 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
   app.get('/v1/auth/me', async (req, reply) => {
     const found = await app.whoIs(req);
     if (!found?.ok) {
-      const wait = found ? ctx.limiters.admin.take(`${req.ip}|refused`) : 0;
+      const wait = found ? ctx.limiters.admin.take(`${clientKey(req.ip)}|refused`) : 0;
       if (wait > 0) return tooMany(reply, ctx.metrics, wait);
       return { signedIn: false, error: found?.error ?? null };
     }

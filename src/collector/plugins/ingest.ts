@@ -11,6 +11,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HeartbeatSchema, IngestBatchSchema, describeIssues, type UploadEvent } from '../../events/schema.js';
 import { ingestActor, tokenId } from '../auth.js';
+import { clientKey } from '../client-key.js';
 import { routeOf } from './sessions.js';
 import type { CollectorContext, CollectorPlugin } from '../context.js';
 import { tooMany } from './token-checks.js';
@@ -141,7 +142,7 @@ function eventBuckets(ctx: CollectorContext, req: FastifyRequest, events: readon
   const perDevice = new Map<string, number>();
   for (const e of events) perDevice.set(e.deviceId, (perDevice.get(e.deviceId) ?? 0) + 1);
   return [
-    { limiter: address, key: `${req.ip}|${id}`, n: events.length },
+    { limiter: address, key: `${clientKey(req.ip)}|${id}`, n: events.length },
     { limiter: token, key: id, n: events.length },
     ...[...perDevice].map(([d, n]) => ({ limiter: device, key: `${id}|${d}`, n })),
   ];

@@ -15,6 +15,7 @@ import { cookieValue, SESSION_COOKIE } from '../accounts/cookies.js';
 import { atLeast, isGuarded, ruleFor, type Role } from '../accounts/roles.js';
 import { AccountStore, type AuditEntry, type SessionRow } from '../accounts/store.js';
 import { bearer, tokenId } from '../auth.js';
+import { clientKey } from '../client-key.js';
 import { appWide, type CollectorPlugin } from '../context.js';
 import { tooMany } from './token-checks.js';
 
@@ -133,8 +134,9 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
    */
   async function countRefused(req: FastifyRequest, actor: string, details: { route: string; status: number; reason: string }): Promise<void> {
     // Beyond DENIED_KEYS callers and addresses at once (IPv6), the rest of each caller share one count.
-    const mine = JSON.stringify([actor, req.ip]);
-    const address = denied.has(mine) || denied.size < DENIED_KEYS ? req.ip : '*';
+    const client = clientKey(req.ip);
+    const mine = JSON.stringify([actor, client]);
+    const address = denied.has(mine) || denied.size < DENIED_KEYS ? client : '*';
     const key = JSON.stringify([actor, address]);
     const seen = denied.get(key);
     if (!seen) {
@@ -230,7 +232,7 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     const presented = identified !== null;
     const found = identified ?? { ok: false as const, status: 401 as const, error: 'sign in, or send Authorization: Bearer <token>' };
     // Refused requests from one address share one bucket (guessing is throttled); admitted ones get one per person.
-    const wait = ctx.limiters.admin.take(found.ok ? `${req.ip}|${found.p.actor}` : `${req.ip}|refused`);
+    const wait = ctx.limiters.admin.take(found.ok ? `${clientKey(req.ip)}|${found.p.actor}` : `${clientKey(req.ip)}|refused`);
     if (wait > 0) {
       // A presented credential refused for want of budget is counted too (red team L6): a flood past
       // the bucket is on record by its size, not only up to the bucket's allowance.

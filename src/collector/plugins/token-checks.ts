@@ -5,6 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { authorizeToken, bearer, ingestActor, queryToken, tokenId, type Scope } from '../auth.js';
+import { clientKey } from '../client-key.js';
 import { routeOf } from './sessions.js';
 import { appWide, type CollectorPlugin } from '../context.js';
 
@@ -35,7 +36,7 @@ export const tokenChecks: CollectorPlugin = appWide(async (app, { ctx }) => {
       // the limit and token guessing is throttled too. Valid tokens get a bucket per address and token
       // (sized for a NAT in front of many browsers); ingest adds per-device and per-token buckets later,
       // once the body says which device it is (see ingest.ts).
-      const key = auth.ok ? `${req.ip}|${tokenId(token ?? '')}` : `${req.ip}|refused`;
+      const key = auth.ok ? `${clientKey(req.ip)}|${tokenId(token ?? '')}` : `${clientKey(req.ip)}|refused`;
       const wait = (auth.ok && scope === 'ingest' ? ctx.addressLimiter : ctx.limiters[scope]).take(key);
       if (wait > 0) {
         // A valid token over its rate is on record under its name (red team collector6 #2).
