@@ -50,7 +50,7 @@ const ja = {
     receivedAt: '受信日時',
     claimedTime: '端末が報告した日時',
     receivedFrom: '送信元アドレス',
-    ingestTokenId: '送信に使われたインジェストトークン（指紋）',
+    ingestTokenId: '送信に使われた取り込みトークン（指紋）',
     user: 'ユーザー',
     deviceId: '端末ID',
     deviceName: 'PC名',
