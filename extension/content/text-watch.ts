@@ -42,6 +42,10 @@ const TEXT_INPUTS = new Set(['text', 'search', 'email', 'url', 'tel', '']);
 function fieldOf(t: EventTarget | null): Field | null {
   if (t instanceof HTMLTextAreaElement) return { el: t, text: t.value };
   if (t instanceof HTMLInputElement) return TEXT_INPUTS.has(t.type) ? { el: t, text: t.value } : null;
+  // Its text is the context's, as a textarea's is its value (typed, or committed by an IME, which raises
+  // no beforeinput or input on the element: only the context's own textupdate, after the fact).
+  const ec = (t as { editContext?: { text: string } } | null)?.editContext;
+  if (ec) return { el: t as HTMLElement, text: ec.text };
   const host = editingHost(t);
   return host ? { el: host, text: host.textContent ?? '' } : null;
 }
@@ -297,7 +301,9 @@ let valueField: HTMLElement | null = null;
 function watchHost(t: EventTarget | null): void {
   const f = fieldOf(t);
   if (!f) return;
-  const value = f.el instanceof HTMLInputElement || f.el instanceof HTMLTextAreaElement;
+  // An input, a textarea or an EditContext editor (fieldOf: any field but an editing host), whose text
+  // changes with no DOM change the observer sees: a script's `.value = …`, an IME commit into a context.
+  const value = editingHost(f.el) !== f.el;
   if (value) valueField = f.el;
   if (observed.has(f.el)) return;
   if (!looking) {

@@ -1,9 +1,11 @@
 /**
  * Red team web7 (2026-12-07): page-side techniques no earlier row tried, judged by the bytes that reach
- * the server. Fixed with these rows: a native form sent by a submit button that stands outside it
- * (`<button form="id">`), held for a scan and sent again without that button: a clean upload went to
- * the form's own action, or nowhere when the page's submit handler sends `new FormData(form,
- * e.submitter)` for that button only.
+ * the server. Fixed with these rows:
+ * - a native form sent by a submit button that stands outside it (`<button form="id">`): held for a
+ *   scan and sent again without that button, a clean upload went to the form's own action, or nowhere
+ *   when the page's submit handler sends `new FormData(form, e.submitter)` for that button only;
+ * - an editor on an `EditContext` (its text in no DOM node; an IME commits kanji there with no input
+ *   event on the element): a stamp typed there, sent as one operation per text update, arrived.
  * Left open (declared as gaps): a cross-origin window on an allowed host, the guarded page's popup or
  * opener, handed a File by postMessage, uploads it unjudged. The rest held (frames made from data: and
  * javascript: URLs, document.write, text/plain forms, clones of a Request or Response, a blob: module,
@@ -323,6 +325,66 @@ const rows: Technique[] = [
   },
 ];
 
+/** The operations an EditContext editor sent for payload `p`, applied in order: the text the server holds. */
+function opsText(arrivals: Arrival[], p: Payload): string {
+  const ops: { seq: number; start: number; end: number; text: string }[] = [];
+  for (const a of arrivals) {
+    if (a.channel !== 'h7-editcontext-ops' || !a.text) continue;
+    try {
+      const o = JSON.parse(a.text) as { id?: string; seq: number; start: number; end: number; text: string };
+      if (o.id === p.nonce) ops.push(o);
+    } catch {
+      /* not one of ours */
+    }
+  }
+  let text = '';
+  for (const o of ops.sort((a, b) => a.seq - b.seq)) text = text.slice(0, o.start) + o.text + text.slice(o.end);
+  return text;
+}
+
+/** A marked text reached the server when the operations sent for it hold the stamp; a clean one when they hold all of it. */
+const opsReached = (arrivals: Arrival[], p: Payload): boolean => (p.marked ? /秘\s*Confidential/.test(opsText(arrivals, p)) : opsText(arrivals, p).includes(p.text));
+
+/**
+ * In the page: an editor on an EditContext (Chromium's API for editors that draw their own text, as
+ * canvas-based office suites do), focused, sending every text update as an operation of its own.
+ */
+function editContextEditor(nonce: string): void {
+  const el = Object.assign(document.createElement('div'), { id: `h7ec-${nonce}` });
+  el.style.cssText = 'width:400px;height:40px;border:1px solid #888';
+  // @ts-expect-error -- EditContext is not in TypeScript's DOM types yet
+  const ec = new EditContext();
+  (el as unknown as { editContext: unknown }).editContext = ec;
+  let seq = 0;
+  ec.addEventListener('textupdate', (e: { updateRangeStart: number; updateRangeEnd: number; text: string }) => {
+    const body = JSON.stringify({ id: nonce, seq: seq++, start: e.updateRangeStart, end: e.updateRangeEnd, text: e.text });
+    void fetch('/upload?ch=h7-editcontext-ops', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  });
+  document.body.append(el);
+  el.focus();
+}
+
+/**
+ * A clean text's operations are given 3 s to arrive. A marked one is refused (Esc, by the harness), and
+ * the employee then deletes it at once: a field left marked holds back every request of the page while
+ * it stays so (docs/page-channels.md), and the next payload's run starts half a second after the close.
+ */
+async function settled(page: Page, p: Payload): Promise<void> {
+  if (!p.marked) return page.waitForTimeout(3000);
+  const until = Date.now() + 5000;
+  const open = () => page.locator('upload-guard-warning').count().catch(() => 0);
+  while (Date.now() < until && (await open()) === 0) await page.waitForTimeout(50);
+  while (Date.now() < until && (await open()) > 0) await page.waitForTimeout(50);
+}
+
+/** The editor emptied (as the employee deletes a refused text) and removed: a field left marked holds the page's requests. */
+async function editContextCleared(nonce: string): Promise<void> {
+  const el = document.getElementById(`h7ec-${nonce}`) as (HTMLElement & { editContext?: { text: string; updateText(a: number, b: number, t: string): void } }) | null;
+  el?.editContext?.updateText(0, el.editContext.text.length, '');
+  await new Promise((r) => setTimeout(r, 600));
+  el?.remove();
+}
+
 const PAGE_PAYLOAD = (p: Payload) => ({ kind: p.kind, name: p.name, type: p.type, b64: p.b64, text: p.text, nonce: p.nonce });
 
 /** A page under Trusted Types (as Google's apps send): `require-trusted-types-for 'script'`, no policy allowed. */
@@ -354,6 +416,33 @@ const MORE: Technique[] = [
       await page.setInputFiles('#h7dir', dirname(p.path)).catch((e: Error) => console.log('h7-webkitdirectory setInputFiles:', e.message.split('\n')[0]));
       await page.waitForTimeout(p.marked ? 1500 : 3000);
       await page.evaluate(() => document.getElementById('h7dir')?.remove());
+    },
+  },
+  {
+    id: 'h7-editcontext-ops',
+    title: 'an EditContext editor (its text in no DOM field) that sends each text update as an operation of its own; the employee types the text (kanji committed by the IME, Latin letters as keys)',
+    carries: ['text'],
+    reached: opsReached,
+    drive: async (page: Page, p: Payload) => {
+      await page.evaluate(editContextEditor, p.nonce);
+      await page.keyboard.type(p.text, { delay: 20 });
+      await settled(page, p);
+      await page.evaluate(editContextCleared, p.nonce);
+    },
+  },
+  {
+    id: 'h7-editcontext-dictation',
+    title: 'the same EditContext editor: the text up to 秘 typed, the rest committed in one piece with no key (dictation, an IME phrase, autocorrect)',
+    carries: ['text'],
+    reached: opsReached,
+    drive: async (page: Page, p: Payload) => {
+      await page.evaluate(editContextEditor, p.nonce);
+      const cut = p.text.indexOf('秘') + 1;
+      await page.keyboard.type(p.text.slice(0, cut), { delay: 20 });
+      await page.waitForTimeout(200);
+      await page.keyboard.insertText(p.text.slice(cut));
+      await settled(page, p);
+      await page.evaluate(editContextCleared, p.nonce);
     },
   },
   {
