@@ -295,7 +295,7 @@ function recheck(f: Field): void {
   const id = setInterval(() => (markedFields.has(f.el) ? written(fieldOf(f.el)!) : clearInterval(id)), 500);
 }
 
-/** The input or textarea last used: a script writes into the field the employee works in (a virtual keyboard, dictation). */
+/** The input, textarea or EditContext editor last used: a script or an IME writes into the field the employee works in (a virtual keyboard, dictation). */
 let valueField: HTMLElement | null = null;
 
 function watchHost(t: EventTarget | null): void {

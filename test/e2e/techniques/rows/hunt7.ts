@@ -7,9 +7,10 @@
  * - an editor on an `EditContext` (its text in no DOM node; an IME commits kanji there with no input
  *   event on the element): a stamp typed there, sent as one operation per text update, arrived.
  * Left open (declared as gaps): a cross-origin window on an allowed host, the guarded page's popup or
- * opener, handed a File by postMessage, uploads it unjudged. The rest held (frames made from data: and
- * javascript: URLs, document.write, text/plain forms, clones of a Request or Response, a blob: module,
- * sendBeacon of a File, a folder input, a page under Trusted Types).
+ * opener, handed a File by postMessage, uploads it unjudged; Background Fetch sends any body unjudged.
+ * The rest held (frames made from data: and javascript: URLs, document.write, text/plain forms, clones
+ * of a Request or Response, a blob: module, sendBeacon of a File, a folder input, a page under Trusted
+ * Types).
  */
 import { dirname } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -35,6 +36,12 @@ if (window.opener) opener.postMessage({ ready: location.href }, '*');
  * cross-origin window's, which no hook of the sender can wrap) is uploaded unjudged, to any host.
  */
 const POPUP_GAP = 'a cross-origin window on an allowed host (the guarded page\'s popup or opener) is not guarded: a File posted to it leaves unjudged';
+
+/**
+ * Open (red team web7 F2): Background Fetch requests are sent by the browser itself, from no page (the
+ * network layer sees no tab), and no page hook wraps `BackgroundFetchManager.prototype.fetch`.
+ */
+const BACKGROUND_FETCH_GAP = 'registration.backgroundFetch.fetch(id, requests) is not hooked: its request bodies leave unjudged';
 
 /** Arrived on this row's own endpoint only (`ch`): a clean upload that went elsewhere was broken. */
 const onChannel = (ch: string) => (arrivals: Arrival[], p: Payload) =>
@@ -458,6 +465,22 @@ const MORE: Technique[] = [
       } finally {
         await tt.close();
       }
+    },
+  },
+  {
+    id: 'h7-background-fetch',
+    title: "Background Fetch: registration.backgroundFetch.fetch(id, [new Request(url, { method: 'POST', body })]), which the browser sends itself",
+    assets: { '/h7-bgf-sw.js': { type: 'text/javascript', body: "self.addEventListener('install', () => self.skipWaiting());" } },
+    gap: { leaks: ['stamped-file', 'name-marked-file', 'stamped-text'], why: BACKGROUND_FETCH_GAP },
+    run: async (p, t) => {
+      const reg = await navigator.serviceWorker.register('/h7-bgf-sw.js');
+      await navigator.serviceWorker.ready;
+      const bf = (reg as unknown as { backgroundFetch?: { fetch(id: string, r: Request[], o?: object): Promise<unknown> } }).backgroundFetch;
+      if (!bf) return 'no backgroundFetch';
+      const body = p.kind === 'file' ? t.file(p) : p.text;
+      const r = await t.settle(bf.fetch(`h7-${p.nonce}`, [new Request(t.url('h7-background-fetch'), { method: 'POST', body })], { title: 'upload' }));
+      await t.sleep(1500);
+      return r;
     },
   },
 ];
