@@ -8,6 +8,7 @@
  *   PUT  /s3/BUCKET/KEY?X-Amz-…   an S3-style presigned PUT; recorded with the key as name
  *   PUT  /upload?ch=…             a raw PUT; recorded like a POST
  *   GET  /sink?ch=…&q=…           a GET that carries data (suggest, beacon image): the query is recorded as text
+ *                                 (with `&referer`, also the Referer the request carries: what the page's own URL holds)
  *   GET  /asset/NAME              a static asset a technique page needs (a Service Worker script, a frame)
  *   OPTIONS *                     CORS preflight (presigned PUTs go to another host)
  */
@@ -87,7 +88,7 @@ export async function startCompatServer(hosts: string[], assets = new Map<string
     sink = received;
     const url = new URL(req.url ?? '/', 'https://x');
     const host = (req.headers.host ?? '').replace(/:\d+$/, '');
-    const carried = headerText(req);
+    const carried = headerText(req, url);
     if (carried) received.push({ host, path: url.pathname, channel: url.searchParams.get('ch'), kind: 'text', name: null, size: carried.length, sha256: sha(Buffer.from(carried)), text: carried });
     if (url.pathname === '/tus' || url.pathname.startsWith('/tus/')) return void tus.handle(req, res), true;
     if (req.method === 'OPTIONS') return void res.writeHead(204, cors(req)).end(), true;
@@ -123,10 +124,11 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
  * Text a page put in request headers (`x-note…`) or cookies (`ugnote…`), as the server reads it: raw,
  * percent-decoded, and `x-note-b64` base64-decoded as UTF-8. '' when the request carries none.
  */
-function headerText(req: http.IncomingMessage): string {
+function headerText(req: http.IncomingMessage, url: URL): string {
   const out: string[] = [];
   for (const [k, v] of Object.entries(req.headers)) {
-    const values = (Array.isArray(v) ? v : [v ?? '']).filter((x) => k.startsWith('x-note') || (k === 'cookie' && x.includes('ugnote')));
+    const asked = k === 'referer' && url.searchParams.has('referer');
+    const values = (Array.isArray(v) ? v : [v ?? '']).filter((x) => asked || k.startsWith('x-note') || (k === 'cookie' && x.includes('ugnote')));
     for (const x of values) out.push(x, decodeQuery(x), k === 'x-note-b64' ? Buffer.from(x, 'base64').toString('utf8') : '');
   }
   return out.filter((x) => x).join('\n');

@@ -10,7 +10,8 @@
  * opener, handed a File by postMessage, uploads it unjudged; Background Fetch sends any body unjudged.
  * The rest held (frames made from data: and javascript: URLs, document.write, text/plain forms, clones
  * of a Request or Response, a blob: module, sendBeacon of a File, a folder input, a page under Trusted
- * Types).
+ * Types, the text put in the page's own URL by history.replaceState/pushState and carried by the
+ * Referer of its next request).
  */
 import { dirname } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -481,6 +482,29 @@ const MORE: Technique[] = [
       const r = await t.settle(bf.fetch(`h7-${p.nonce}`, [new Request(t.url('h7-background-fetch'), { method: 'POST', body })], { title: 'upload' }));
       await t.sleep(1500);
       return r;
+    },
+  },
+  {
+    id: 'h7-referer-replacestate',
+    title: "history.replaceState(…, '?q=' + the text) (an SPA keeping its search or prompt in the address), then a same-origin GET: its Referer carries the page's URL",
+    carries: ['text'],
+    run: async (p, t) => {
+      const before = location.href;
+      history.replaceState(history.state, '', `${location.pathname}?q=${encodeURIComponent(p.text)}`);
+      await t.settle(fetch('/sink?ch=h7-referer-replacestate&referer'));
+      history.replaceState(history.state, '', before);
+    },
+  },
+  {
+    id: 'h7-referer-pushstate-img',
+    title: "history.pushState(…, '/search/' + the text) then an analytics image (new Image().src): its Referer carries the page's URL",
+    carries: ['text'],
+    run: async (p, t) => {
+      const before = location.href;
+      history.pushState(null, '', `/search/${encodeURIComponent(p.text)}`);
+      new Image().src = '/sink?ch=h7-referer-pushstate-img&referer';
+      await t.sleep(500);
+      history.replaceState(null, '', before);
     },
   },
 ];
