@@ -37,11 +37,17 @@ function open(req: WarnRequest): Promise<WarnAnswer> {
     const mount = doc.createElement('div');
     root.appendChild(mount);
     (host as unknown as Record<string, unknown>)[DIALOG_RELAY] = (e: Event) => relay(e, root);
-    const parent = doc.body ?? doc.documentElement;
+    const body = doc.body ?? doc.documentElement;
+    // A page's modal <dialog> (showModal) sits in the top layer and makes the rest of the document inert:
+    // the warning would show behind its backdrop, its buttons out of reach. It then opens in a modal
+    // dialog of its own, above the page's (a popover would still be inert).
+    const shell = doc.querySelector(':modal') ? topLayer(doc, body) : null;
+    const parent = shell ?? body;
     parent.appendChild(host);
+    shell?.showModal();
     const before = doc.activeElement as HTMLElement | null;
     const view = doc.defaultView ?? window;
-    const stay = keepShown(doc, host, parent);
+    const stay = keepShown(doc, host, body, shell);
     // Escape closes it wherever the page put the focus meanwhile (the focus is taken back as well).
     const escape = (e: KeyboardEvent) => e.key === 'Escape' && done({ proceed: false, justification: null, onlyPassed: false });
     view.addEventListener('keydown', escape, true);
@@ -53,6 +59,7 @@ function open(req: WarnRequest): Promise<WarnAnswer> {
       view.removeEventListener('keydown', escape, true);
       render(null, mount);
       host.remove();
+      shell?.remove();
       before?.focus?.();
       resolve(a);
     };
@@ -82,6 +89,26 @@ function relay(e: Event, root: ShadowRoot): void {
   if (copy && !at.dispatchEvent(copy)) e.preventDefault();
 }
 
+/** A bare <dialog> in the top layer that only carries the host (which covers the window itself). */
+function topLayer(doc: Document, body: Element): HTMLDialogElement {
+  const shell = doc.createElement('dialog');
+  for (const [k, v] of SHELL_STYLE) shell.style.setProperty(k, v, 'important');
+  // Escape is the warning's (its window listener answers it): the shell does not close on its own.
+  shell.addEventListener('cancel', (e) => e.preventDefault());
+  body.appendChild(shell);
+  return shell;
+}
+
+const SHELL_STYLE: [string, string][] = [
+  ['margin', '0'],
+  ['padding', '0'],
+  ['border', '0'],
+  ['width', '0'],
+  ['height', '0'],
+  ['overflow', 'visible'],
+  ['background', 'transparent'],
+];
+
 /** Inline, important: a page's style sheet (even `display: none !important`) cannot hide the dialog. */
 const HOST_STYLE: [string, string][] = [
   ['display', 'block'],
@@ -101,20 +128,24 @@ const HOST_STYLE: [string, string][] = [
  * one of its own elements (a composer that refocuses itself would otherwise get the employee's keys, and
  * Escape would no longer reach the dialog). Returns the function that stops this.
  */
-function keepShown(doc: Document, host: HTMLElement, parent: Element): () => void {
+function keepShown(doc: Document, host: HTMLElement, body: Element, shell: HTMLDialogElement | null): () => void {
   const style = () => {
     for (const [k, v] of HOST_STYLE) host.style.setProperty(k, v, 'important');
   };
   style();
   const observer = new MutationObserver(() => {
-    if (!host.isConnected) parent.appendChild(host);
+    // Above a page's modal dialog: the shell too is put back, and shown again if the page closed it.
+    if (shell && !shell.isConnected) body.appendChild(shell);
+    if (shell && !shell.open) shell.showModal();
+    if (!host.isConnected || (shell && host.parentNode !== shell)) (shell ?? body).appendChild(host);
     if (HOST_STYLE.some(([k, v]) => host.style.getPropertyValue(k) !== v || host.style.getPropertyPriority(k) !== 'important') || host.hidden) {
       host.hidden = false;
       style();
     }
   });
   observer.observe(host, { attributes: true });
-  observer.observe(parent, { childList: true });
+  observer.observe(body, { childList: true });
+  if (shell) observer.observe(shell, { attributes: true, childList: true });
   const focus = (e: FocusEvent) => {
     if (e.target !== host) host.focus();
   };
