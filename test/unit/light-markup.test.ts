@@ -77,3 +77,30 @@ describe('LaTeX page furniture is read where it prints', () => {
     expect(lightMarkupShown('\\fancyhead[L]{秘}\\fancyhead[R]{Confidential}')).toBe('秘Confidential');
   });
 });
+
+// make-tex-color.sh: a colour command's setting between 「秘」 and 「Confidential」 prints nothing; pLaTeX's PDF of each
+// source is read beside it and both get one verdict; AbiWord's LaTeX export writes every coloured run so (producer hunt prod11).
+describe('LaTeX arguments that set something up print nothing', () => {
+  it.each([
+    ['「秘 \\textcolor{red}{Confidential}」, \\color, \\colorbox', 'marked', 'tex-color-stamp.tex', 'tex-color-stamp.pdf'],
+    ['the same after 「秘書室」', 'clean', 'tex-color-trap.tex', 'tex-color-trap.pdf'],
+  ])('%s: the source and its PDF are %s', async (_, verdict, tex, pdf) => {
+    expect(await scan(tex)).toMatchObject({ verdict });
+    expect(await scan(pdf)).toMatchObject({ verdict });
+  });
+
+  it('AbiWord\'s LaTeX export of a coloured run 「 Confi」 after 「秘」 is marked; after 「秘書室」 clean', async () => {
+    expect(await scan('abiword-split-stamp.latex')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scan('abiword-split-trap.latex')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('by hand: the colour, the URL and the language go with the command; the text stays', () => {
+    expect(lightMarkupShown('秘 \\textcolor{red}{Confidential}')).toBe('秘 Confidential');
+    expect(lightMarkupShown('秘\\textcolor[rgb]{0.000,0.000,0.000}{ Confi}dential')).toBe('秘 Confidential');
+    expect(lightMarkupShown('秘 {\\color{red}Confidential}')).toBe('秘 Confidential');
+    expect(lightMarkupShown('秘 \\fcolorbox{black}{yellow}{Confidential}')).toBe('秘 Confidential');
+    expect(lightMarkupShown('秘 \\href{https://example.com/x}{Confidential}')).toBe('秘 Confidential');
+    expect(lightMarkupShown('\\foreignlanguage{english}{Confidential}')).toBe('Confidential');
+    expect(lightMarkupShown('\\textcolor{red}{秘} Confidential')).toBe('秘 Confidential');
+  });
+});

@@ -15,6 +15,15 @@ const TEX_SPACE = /\\(?:q?quad|enspace|enskip|thinspace|hfill|[ ,;:!])|~/g;
  */
 const TEX_SPACE_ARG = /\\(?:[hv]space\*?|[hv]?phantom)\{[^{}\n]{0,16}\}/g;
 /**
+ * Arguments that set something up and print nothing: the colour of `\textcolor{red}{…}`, `\colorbox` (and
+ * `\fcolorbox`'s two), `\href`'s URL, `\foreignlanguage`'s language, and `\color{red}`, which colours what
+ * follows. Taken out with the command's name, so only the text argument is left: left in, the setting stood
+ * between the words (「秘 \textcolor{red}{Confidential}」 read 「秘 redConfidential」; AbiWord's LaTeX export
+ * writes every coloured run so: `秘\textcolor[rgb]{0.000,0.000,0.000}{ Confi}dential`).
+ */
+const TEX_SETTING_ARG =
+  /\\(?:(?:textcolor|colorbox|href|foreignlanguage)(?:\[[^\]\n]{0,64}\])?\{[^{}\n]{0,256}\}(?=\s*\{)|fcolorbox(?:\[[^\]\n]{0,64}\])?(?:\{[^{}\n]{0,64}\}){2}(?=\s*\{)|color(?:\[[^\]\n]{0,64}\])?\{[^{}\n]{0,64}\})/g;
+/**
  * A line or paragraph break written in the source: LaTeX's `\\` (at a line's end or before a blank),
  * `\newline`, `\linebreak`, `\par`, and AsciiDoc's ` +` at a line's end: 「秘\\」⏎「Confidential」 prints
  * 秘 above Confidential.
@@ -59,7 +68,7 @@ const EMPHASIS = new RegExp(`(?<=^|[\\s(（「『：])${MARKS}(?=[^\\s*/=+#'_~])
 export const LIGHT_MARKUP_HINT = /[\\@{}*/=+#'_~]/;
 
 export function lightMarkupShown(s: string, tightBreaks = true): string {
-  let t = s.replace(TEX_SPACE_ARG, ' ').replace(WIKI_INLINE, '').replace(WIKI_BLOCK, '\n');
+  let t = s.replace(TEX_SPACE_ARG, ' ').replace(TEX_SETTING_ARG, '').replace(WIKI_INLINE, '').replace(WIKI_BLOCK, '\n');
   // Innermost groups first, a few levels: \textbf{\emph{秘}}, {{秘} Confidential}.
   for (let i = 0; i < 3; i++) {
     const next = t
