@@ -125,6 +125,10 @@ const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   [/^AT&TFORM[^]{4}DJV[UMI]/, 'DjVu document'],
   [/^(?:KDMV[\x01-\x03]\0\0\0|QFI\xFB\0\0\0[\x01-\x03]|vhdxfile|conectix\0\0\0[\x02\x03]|[^]{64}\x7F\x10\xDA\xBE)/, 'virtual disk image (VMDK, qcow2, VHD, VHDX, VDI)'],
   [/^KGB_arch/, 'KGB archive'],
+  // An e-book in a Palm database (Mobipocket .mobi/.azw/.azw3/.prc as Calligra, calibre and kindlegen write
+  // them, PalmDoc .pdb as AbiWord writes it): its text records are LZ77-compressed (PalmDoc, or Huffman/CDIC),
+  // so a stamp a reader shows is not in the bytes (found by producer hunt prod11). Type and creator at byte 60.
+  [/^[^]{60}(?:BOOKMOBI|TEXtREAd)/, 'Mobipocket or PalmDoc e-book (.mobi, .azw, .prc, .pdb)'],
   // (Web fonts, WOFF and WOFF2, keep their tables compressed too, but like pictures they are passed over:
   // a page or a mail carries them inline, and a font's name table is not where a document is stamped.)
 ];
