@@ -135,3 +135,16 @@ describe('the emoji shortcode :secret: in Markdown and JSON, which GitHub and Sl
     expect((await scanText(':secret: Confidential\n')).verdict).toBe('clean');
   });
 });
+
+// test/fixtures/text/sylk/make.sh: LibreOffice Calc's SYLK export writes a line break in a cell as ESC, space, colon,
+// and Calc shows the cell on two lines when it opens the file (producer hunt prod11).
+describe("a line break in a SYLK cell is read as one (LibreOffice's `\\x1B :`)", () => {
+  const SYLK = join(__dirname, '../fixtures/text/sylk');
+  const scanSylk = (name: string) => scanBlob(new Blob([readFileSync(join(SYLK, name))]), name);
+  it('「秘」⏎「Confidential」 in one cell is marked', async () => {
+    expect(await scanSylk('lo-cell-break-stamp.slk')).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+  it.each(['lo-cell-break-trap.slk', 'lo-cell-break-trap2.slk'])('%s (「秘書室」, 「社外秘です」 above 「Confidential」) is clean', async (name) => {
+    expect(await scanSylk(name)).toMatchObject({ verdict: 'clean' });
+  });
+});

@@ -584,6 +584,12 @@ const ASS_EVENT = /^Dialogue:/m;
 const ASS_CODE = /\{\\[^{}\n]{0,256}\}/g;
 /** A terminal's control sequences: colours and cursor moves (CSI), titles and links (OSC), and two-byte ones. */
 const TERMINAL = /\x1b(?:\[[0-?]{0,64}[ -/]{0,8}[@-~]|\][^\x07\x1b]{0,2048}(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+/**
+ * A line break inside a SYLK cell (`C;X2;Y2;K"秘\x1B :Confidential"`): LibreOffice writes a cell's line break as
+ * ESC, space, colon, and reads it back as one (Calc shows 「秘」 above 「Confidential」). Read as a line break, before
+ * the terminal's sequences are taken out (no terminal sequence has this shape).
+ */
+const SYLK_LINE_FEED = /\x1b :/g;
 /** nroff's bold and underline: a character, a backspace, and the character printed over it. */
 const OVERSTRIKE = /[^\n]\x08/g;
 /**
@@ -599,7 +605,7 @@ const CONTINUED = /"[ \t]*\r?\n[ \t]*"/g;
 /**
  * Text as its renderer shows it, for the markup plain-text formats carry: Markdown's inline HTML, entities
  * and links (`秘<br>Confidential`, `秘&nbsp;Confidential`, `秘<!-- -->Confidential`, `秘 [Confidential](…)`),
- * subtitles' tags and codes (`<i>`, `{\b1}`, `\h`, `\N`), a terminal's colours and links (`less -R`),
+ * subtitles' tags and codes (`<i>`, `{\b1}`, `\h`, `\N`), a terminal's colours and links (`less -R`), SYLK's line break,
  * nroff's overstrike, and a string continued on the next line. A further reading: the text as written is
  * searched too.
  */
@@ -609,6 +615,7 @@ function rendered(s: string, kind: TextKind): string {
   // elsewhere `\N` is two characters a reader sees.
   const ass = kind.ass || ASS_EVENT.test(s) || SRT_TIMING.test(s) ? markup.replace(ASS_CODE, '').replace(/\\h/g, ' ').replace(/\\N/gi, '\n') : markup;
   const shown = ass
+    .replace(SYLK_LINE_FEED, '\n')
     .replace(TERMINAL, '')
     .replace(OVERSTRIKE, '')
     .replace(QUOTE_MARKS, '');
