@@ -69,6 +69,15 @@ describe('extractRtf fixtures', () => {
     const other = '{\\rtf1\\ansi body{\\*\\shppict{\\pict{\\*\\picprop{\\sp{\\sn fillColor}{\\sv \\u31192? Confidential}}}\\pngblip 89504e47}}\\par}';
     expect(stampWhere(await collect(other))).toBeNull();
   });
+  it('a formula (RTF math: {\\mmath{\\*\\moMath{\\mr …}}}, as LibreOffice and Word write one) is read; the picture beside it is not', async () => {
+    // make-formula.sh: a Writer formula 「秘 Confidential」 → RTF by LibreOffice 7.4 (was clean: \\moMath is an ignorable destination).
+    expect(stampWhere(await collect(fixture('lo-formula.rtf')))).not.toBeNull();
+    const trap = await collect(fixture('lo-formula-trap.rtf'));
+    expect(stampWhere(trap)).toBeNull();
+    expect(trap.some((x) => x.kind === 'text' && x.text.includes('秘書室 Confidential'))).toBe(true);
+    const word = '{\\rtf1\\ansi{\\mmath{\\*\\moMathPara{\\*\\moMath{\\mr \\u31192?}{\\mr  Confidential}}}}\\par}';
+    expect(stampWhere(await collect(word))).not.toBeNull();
+  });
   it('custom properties (\\userprops) are properties', async () => {
     const rtf = '{\\rtf1\\ansi{\\info{\\title x}}{\\*\\userprops {\\propname \\u20998?\\u39006?}\\proptype30{\\staticval \\u31192? Confidential}}body\\par}';
     expect(stampWhere(await collect(rtf))).toEqual({ part: 'custom property', area: 'properties' });

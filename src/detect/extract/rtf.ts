@@ -48,8 +48,15 @@ const SKIP = new Set([
 ]);
 /** \info fields → property names. */
 const INFO = new Set(['title', 'subject', 'author', 'keywords', 'doccomm', 'comment', 'operator', 'company', 'category', 'manager', 'hlinkbase']);
-/** Ignorable (\*) destinations that do hold readable text. */
-const KEEP_STARRED = new Set(['shpinst', 'shptxt', 'annotation', 'ud', 'userprops', 'propname', 'staticval', 'footnote', 'header', 'footer', 'fldrslt']);
+/**
+ * Ignorable (\*) destinations that do hold readable text. An equation (`{\mmath{\*\moMath{\mr 秘 Confidential}}}`,
+ * as Word and LibreOffice write a formula to RTF) is text Word and LibreOffice show; only a reader that does not know
+ * math skips it and draws the picture beside it (`\mmathPict`, skipped here as any picture is).
+ */
+const KEEP_STARRED = new Set([
+  'shpinst', 'shptxt', 'annotation', 'ud', 'userprops', 'propname', 'staticval', 'footnote', 'header', 'footer', 'fldrslt',
+  'moMathPara', 'moMath',
+]);
 /**
  * Shape properties (`{\sp{\sn NAME}{\sv VALUE}}`) whose value is text a reader sees: the text of WordArt
  * and of Word's text watermarks, and of LibreOffice's custom shapes. Every other value is skipped.
