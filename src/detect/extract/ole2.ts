@@ -19,6 +19,10 @@ import { isMsg, readMsg } from './msg.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import type { Where } from '../types.js';
 import { chunkText } from '../text-chunks.js';
+import { mtefText } from './mtef.js';
+
+/** The stream of an Equation Editor 3.0 / MathType object that holds the equation (MTEF). */
+const EQUATION_NATIVE = 'Equation Native';
 
 const MSIP = /^MSIP_Label_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_(\w+)$/i;
 
@@ -49,6 +53,8 @@ export const extractOle2: Extractor = async function* (blob: Blob, ctx: ExtractC
   const budget = { left: MAX_VERIFIED_HITS };
   for (const e of cfb.streams()) {
     ctx.checkTime();
+    // An equation object's characters are records of their own (mtef.ts): read them as the equation shows them.
+    if (e.name === EQUATION_NATIVE) for (const text of chunkText(mtefText(cfb.read(e)))) yield { kind: 'text', text, where: { part: e.path, area: 'body' } };
     const ranges = read.get(e);
     yield* scanBytes(ranges ? withoutRanges(cfb.read(e), ranges) : cfb.read(e), ctx, { part: e.path, area: 'binary', budget });
   }
