@@ -5,12 +5,11 @@
  * retention) never finds it, while the record had it today. Alerts now carry the time as stored, and the
  * claim beside it. SQLite and (with UPLOAD_GUARD_TEST_PG) PostgreSQL.
  */
-import { createServer as createTcpServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../src/events/sample.js';
 import { createCollector } from '../../src/collector/server.js';
 import { testBackends } from '../support/backends.js';
-import { webhookReceiver } from '../support/webhook.js';
+import { webhookReceiver, syslogReceiver } from '../support/webhook.js';
 
 const INGEST = 'implausible-time-ingest-token-012345678';
 const ADMIN = 'implausible-time-admin-token-0123456789';
@@ -20,16 +19,14 @@ for (const backend of testBackends('alerttime')) {
   describe(`alerts of an event with an implausible time (${backend.name})`, () => {
     it('say the time as stored (the arrival), with the claim beside it', async () => {
       const hook = await webhookReceiver<{ text: string; event: { time: string; claimedTime?: string; fileName: string } }>();
-      let syslog = '';
-      const siem = createTcpServer((sock) => sock.on('data', (d) => (syslog += d.toString('utf8'))));
-      await new Promise<void>((r) => siem.listen(0, '127.0.0.1', r));
+      const siem = await syslogReceiver();
       const storage = await backend.open();
       const c = await createCollector({
         storage,
         ingestTokens: [INGEST],
         adminTokens: [ADMIN],
         now: () => NOW,
-        alerts: { webhookUrl: hook.url, syslogUrl: `tcp://127.0.0.1:${(siem.address() as { port: number }).port}`, pollMs: 50 },
+        alerts: { webhookUrl: hook.url, syslogUrl: siem.url, pollMs: 50 },
       });
       try {
         const old = sampleEvent({ time: '1970-01-01T00:00:00.000Z', fileName: 'old.docx' });
@@ -46,7 +43,7 @@ for (const backend of testBackends('alerttime')) {
         expect(posted.text).toContain(`at ${new Date(NOW).toISOString()}`);
         expect(posted.event).toMatchObject({ time: new Date(NOW).toISOString(), claimedTime: '1970-01-01T00:00:00.000Z' });
         expect(hook.received.find((b) => b.event.fileName === 'fine.docx')!.event).not.toHaveProperty('claimedTime');
-        const line = syslog.split('\n').find((l) => l.includes('fname=old.docx'))!;
+        const line = siem.text().split('\n').find((l) => l.includes('fname=old.docx'))!;
         expect(line).toMatch(new RegExp(`\\|rt=${NOW} `));
         expect(line).toContain(' deviceCustomDate1Label=claimedTime deviceCustomDate1=0 ');
       } finally {

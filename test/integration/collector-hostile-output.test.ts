@@ -5,13 +5,13 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../src/events/sample.js';
 import { createCollector } from '../../src/collector/server.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
+import { syslogReceiver } from '../support/webhook.js';
 
 const INGEST = 'hostile-ingest-token-0123456789';
 const ADMIN = 'hostile-admin-token-0123456789';
@@ -37,16 +37,14 @@ describe('hostile strings through webhook, CEF and NDJSON', () => {
       });
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    let syslog = '';
-    const siem = createTcpServer((s) => s.on('data', (d) => (syslog += d.toString('utf8'))));
-    await new Promise<void>((r) => siem.listen(0, '127.0.0.1', r));
+    const siem = await syslogReceiver();
     const c = await createCollector({
       storage: new SqliteStorage({ path: join(dir, 'events.db') }),
       ingestTokens: [INGEST],
       adminTokens: [ADMIN],
       alerts: {
         webhookUrl: `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`,
-        syslogUrl: `tcp://127.0.0.1:${(siem.address() as { port: number }).port}`,
+        syslogUrl: siem.url,
         pollMs: 50,
       },
     });
@@ -60,7 +58,7 @@ describe('hostile strings through webhook, CEF and NDJSON', () => {
       });
       expect(res.status).toBe(200);
       const deadline = Date.now() + 10_000;
-      while ((bodies.length < 1 || !syslog.endsWith('\n')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while ((bodies.length < 1 || !siem.text().endsWith('\n')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 
       // The webhook: the text a chat shows is inert; the event itself is the exact data (JSON-escaped).
       expect(bodies).toHaveLength(1);
@@ -77,7 +75,7 @@ describe('hostile strings through webhook, CEF and NDJSON', () => {
       expect(alert.event.user).toBe(USER);
 
       // The SIEM: exactly one CEF line, nothing raw in it, the name still readable.
-      const lines = syslog.split('\n');
+      const lines = siem.text().split('\n');
       expect(lines).toHaveLength(2);
       expect(lines[1]).toBe('');
       expect(lines[0]).not.toMatch(RAW);

@@ -7,14 +7,13 @@
  * flexString1, the event in the webhook's body, OCSF unmapped); a resend from elsewhere does not change them. SQLite and (with
  * UPLOAD_GUARD_TEST_PG) PostgreSQL.
  */
-import { createServer as createTcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
 import { tokenId } from '../../src/collector/auth.js';
 import { createCollector, type Collector } from '../../src/collector/server.js';
 import type { Storage } from '../../src/collector/storage/types.js';
 import { testBackends } from '../support/backends.js';
-import { webhookReceiver } from '../support/webhook.js';
+import { webhookReceiver, syslogReceiver } from '../support/webhook.js';
 import { toOcsf } from '../../src/collector/alerts/ocsf.js';
 
 const CURRENT = 'event-source-ingest-token-current-0123';
@@ -72,16 +71,14 @@ for (const backend of testBackends('evsource')) {
 
     it('goes with the event to the SIEM (CEF over syslog) and the webhook', async () => {
       const hook = await webhookReceiver<{ event: Record<string, unknown> }>();
-      let syslog = '';
-      const siem = createTcpServer((sock) => sock.on('data', (d) => (syslog += d.toString('utf8'))));
-      await new Promise<void>((r) => siem.listen(0, '127.0.0.1', r));
+      const siem = await syslogReceiver();
       const s2 = await backend.open();
       const c2 = await createCollector({
         storage: s2,
         ingestTokens: [CURRENT],
         adminTokens: [ADMIN],
         timeWindow: false,
-        alerts: { webhookUrl: hook.url, syslogUrl: `tcp://127.0.0.1:${(siem.address() as { port: number }).port}`, pollMs: 50 },
+        alerts: { webhookUrl: hook.url, syslogUrl: siem.url, pollMs: 50 },
       });
       try {
         const v4 = sampleEvent({ user: 'v4@example.co.jp' });
@@ -92,7 +89,7 @@ for (const backend of testBackends('evsource')) {
         }
         await c2.outbox.idle(10_000);
         const fp = tokenId(CURRENT);
-        const line = (user: string) => syslog.split('\n').find((l) => l.includes(`suser=${user}`)) ?? '';
+        const line = (user: string) => siem.text().split('\n').find((l) => l.includes(`suser=${user}`)) ?? '';
         expect(line('v4@example.co.jp')).toContain(` src=10.1.2.3 flexString1Label=ingestTokenId flexString1=${fp}`);
         expect(line('v6@example.co.jp')).toContain(` c6a1Label=source address c6a1=2001:db8::7 flexString1Label=ingestTokenId flexString1=${fp}`);
         expect(hook.received.map((b) => [b.event.user, b.event.receivedFrom, b.event.ingestTokenId]).sort()).toEqual([

@@ -6,12 +6,11 @@
  * and what every channel is told must be the same event. SQLite and (with UPLOAD_GUARD_TEST_PG) PostgreSQL.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer as createTcpServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../src/events/sample.js';
 import { createCollector } from '../../src/collector/server.js';
 import { testBackends } from '../support/backends.js';
-import { webhookReceiver } from '../support/webhook.js';
+import { webhookReceiver, syslogReceiver } from '../support/webhook.js';
 
 const INGEST = 'repeated-id-ingest-token-0123456789ab';
 const ADMIN = 'repeated-id-admin-token-0123456789abcd';
@@ -20,16 +19,14 @@ for (const backend of testBackends('repeatid')) {
   describe(`one id twice in a batch (${backend.name})`, () => {
     it('stores the first, and every channel is told of the first only', async () => {
       const hook = await webhookReceiver<{ event: { id: string; fileName: string } }>();
-      let syslog = '';
-      const siem = createTcpServer((sock) => sock.on('data', (d) => (syslog += d.toString('utf8'))));
-      await new Promise<void>((r) => siem.listen(0, '127.0.0.1', r));
+      const siem = await syslogReceiver();
       const storage = await backend.open();
       const c = await createCollector({
         storage,
         ingestTokens: [INGEST],
         adminTokens: [ADMIN],
         timeWindow: false,
-        alerts: { webhookUrl: hook.url, syslogUrl: `tcp://127.0.0.1:${(siem.address() as { port: number }).port}`, pollMs: 50 },
+        alerts: { webhookUrl: hook.url, syslogUrl: siem.url, pollMs: 50 },
       });
       try {
         const one = randomUUID();
@@ -47,7 +44,7 @@ for (const backend of testBackends('repeatid')) {
         const stored = (await c.app.inject({ url: '/v1/admin/events?from=1h&sort=fileName', headers: { authorization: `Bearer ${ADMIN}` } })).json() as { events: { fileName: string }[] };
         expect(stored.events.map((e) => e.fileName)).toEqual(['allowed.txt', 'first.docx']);
         expect(hook.received.map((b) => b.event.fileName)).toEqual(['first.docx']);
-        const names = [...syslog.matchAll(/ fname=(\S+)/g)].map((m) => m[1]).sort();
+        const names = [...siem.text().matchAll(/ fname=(\S+)/g)].map((m) => m[1]).sort();
         expect(names).toEqual(['allowed.txt', 'first.docx']);
       } finally {
         await c.close();
