@@ -34,7 +34,8 @@ const POLICY_VERSION = 'e2e-events-2026-11';
 const DESIGNATED_SHA256 = createHash('sha256').update('no upload in this test has these bytes').digest('hex');
 // deviceName and department are absent when the policy sets none (as here; desktop Chromium has no
 // enterprise device attributes either): events read back as the device sent them.
-const EVENT_KEYS = [...Object.keys(UploadEventSchema.shape).filter((k) => k !== 'deviceName' && k !== 'department'), 'receivedAt'].sort();
+// As the collector keeps an event: what the device sent, when it arrived, and from where with which ingest token.
+const EVENT_KEYS = [...Object.keys(UploadEventSchema.shape).filter((k) => k !== 'deviceName' && k !== 'department'), 'receivedAt', 'receivedFrom', 'ingestTokenId'].sort();
 
 let server: SiteServer;
 let collector: RunningCollector;
@@ -178,6 +179,9 @@ describe('events from the real extension reach the real collector', () => {
         justification: null,
       });
       expect(e.id).toMatch(/^[0-9a-f-]{36}$/);
+      // The browser on this machine sent it, with the policy's ingest token (its fingerprint, never the token).
+      expect(e.receivedFrom).toMatch(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
+      expect(e.ingestTokenId).toMatch(/^[0-9a-f]{8}$/);
     }
     expect(n).toMatchObject({ fileName: '秘—plan.txt', rule: 2, size: byName.buffer.length });
     if (n.sha256 !== null) expect(n.sha256).toMatch(/^[0-9a-f]{64}$/);
