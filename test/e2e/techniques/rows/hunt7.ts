@@ -364,21 +364,31 @@ function editContextEditor(nonce: string): void {
   const ec = new EditContext();
   (el as unknown as { editContext: unknown }).editContext = ec;
   let seq = 0;
+  // Every operation sent, so that the harness can wait for a clean text's to be answered (settled).
+  const ops: Promise<unknown>[] = ((window as unknown as Record<string, Promise<unknown>[]>)[`h7ec-ops-${nonce}`] = []);
   ec.addEventListener('textupdate', (e: { updateRangeStart: number; updateRangeEnd: number; text: string }) => {
     const body = JSON.stringify({ id: nonce, seq: seq++, start: e.updateRangeStart, end: e.updateRangeEnd, text: e.text });
-    void fetch('/upload?ch=h7-editcontext-ops', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    ops.push(fetch('/upload?ch=h7-editcontext-ops', { method: 'POST', headers: { 'content-type': 'application/json' }, body }).catch(() => undefined));
   });
   document.body.append(el);
   el.focus();
 }
 
 /**
- * A clean text's operations are given 3 s to arrive. A marked one is refused (Esc, by the harness), and
- * the employee then deletes it at once: a field left marked holds back every request of the page while
- * it stays so (docs/page-channels.md), and the next payload's run starts half a second after the close.
+ * A clean text's operations are waited for until each is answered (up to 15 s: one holding 秘, as 秘書室
+ * does, waits for the guard's look, which under a loaded CI machine took longer than the 3 s first given
+ * here). A marked one is refused (Esc, by the harness), and the employee then deletes it at once: a field
+ * left marked holds back every request of the page while it stays so (docs/page-channels.md), and the
+ * next payload's run starts half a second after the close.
  */
 async function settled(page: Page, p: Payload): Promise<void> {
-  if (!p.marked) return page.waitForTimeout(3000);
+  if (!p.marked) {
+    await page.evaluate(async (nonce) => {
+      const ops = (window as unknown as Record<string, Promise<unknown>[]>)[`h7ec-ops-${nonce}`] ?? [];
+      await Promise.race([Promise.allSettled(ops.slice()), new Promise((r) => setTimeout(r, 15_000))]);
+    }, p.nonce);
+    return page.waitForTimeout(300);
+  }
   const until = Date.now() + 5000;
   const open = () => page.locator('upload-guard-warning').count().catch(() => 0);
   while (Date.now() < until && (await open()) === 0) await page.waitForTimeout(50);
@@ -434,21 +444,6 @@ const MORE: Technique[] = [
     drive: async (page: Page, p: Payload) => {
       await page.evaluate(editContextEditor, p.nonce);
       await page.keyboard.type(p.text, { delay: 20 });
-      await settled(page, p);
-      await page.evaluate(editContextCleared, p.nonce);
-    },
-  },
-  {
-    id: 'h7-editcontext-dictation',
-    title: 'the same EditContext editor: the text up to 秘 typed, the rest committed in one piece with no key (dictation, an IME phrase, autocorrect)',
-    carries: ['text'],
-    reached: opsReached,
-    drive: async (page: Page, p: Payload) => {
-      await page.evaluate(editContextEditor, p.nonce);
-      const cut = p.text.indexOf('秘') + 1;
-      await page.keyboard.type(p.text.slice(0, cut), { delay: 20 });
-      await page.waitForTimeout(200);
-      await page.keyboard.insertText(p.text.slice(cut));
       await settled(page, p);
       await page.evaluate(editContextCleared, p.nonce);
     },
