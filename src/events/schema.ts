@@ -249,14 +249,16 @@ export const IngestBatchSchema = z.strictObject({
 });
 export type IngestBatch = z.infer<typeof IngestBatchSchema>;
 
-/** The stored form adds what the collector knows: when it received the event. */
-/**
- * An event as stored: when the collector received it, and, when the device's own time was implausible
- * (outside the collector's window: a clock far ahead or behind), that claim; `time` is then the arrival.
- */
 /** Who sent an event, as the collector saw it (absent for events stored before it kept them). */
 export type EventSender = { receivedFrom?: string; ingestTokenId?: string };
-export type StoredEvent = UploadEvent & EventSender & { receivedAt: string; claimedTime?: string };
+/**
+ * An event as the collector keeps it and alerts of it: who sent it, and, when the device's own time was
+ * implausible (outside the collector's window: a clock far ahead or behind), that claim; `time` is then
+ * the arrival.
+ */
+export type KeptEvent = UploadEvent & EventSender & { claimedTime?: string };
+/** An event as stored and read back: also when the collector received it. */
+export type StoredEvent = KeptEvent & { receivedAt: string };
 
 /**
  * Turns zod issues into `path: message` lines, e.g. `events[3].sha256: expected 64 lowercase hex characters`.

@@ -7,7 +7,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { hostname } from 'node:os';
 import { Socket, connect } from 'node:net';
 import { inertText } from '../../events/inert.js';
-import type { EventSender, UploadEvent } from '../../events/schema.js';
+import type { KeptEvent, UploadEvent } from '../../events/schema.js';
 
 const VERSION = '0.1.0';
 
@@ -69,7 +69,7 @@ function sourceAddress(address: string | undefined): [string, string | null][] {
 }
 
 /** One CEF record (without the syslog header). */
-export function toCef(e: UploadEvent & EventSender & { claimedTime?: string }): string {
+export function toCef(e: KeptEvent): string {
   const name = `${e.verdict} upload ${e.outcome}`;
   const ext: [string, string | number | null][] = [
     ['rt', Date.parse(e.time)],
@@ -119,7 +119,7 @@ export function toCef(e: UploadEvent & EventSender & { claimedTime?: string }): 
 }
 
 /** What the outbox keeps for the SIEM: the syslog priority (facility local4, severity from the CEF severity) and the CEF record. */
-export function toSyslogRecord(e: UploadEvent & EventSender & { claimedTime?: string }): string {
+export function toSyslogRecord(e: KeptEvent): string {
   const sev = severity(e) >= 8 ? 2 : severity(e) >= 6 ? 4 : 6; // critical / warning / informational
   return `<${20 * 8 + sev}>${toCef(e)}`;
 }

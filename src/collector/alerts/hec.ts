@@ -15,7 +15,7 @@
  */
 import { hostname } from 'node:os';
 import { ndjsonLine } from '../../events/encode.js';
-import type { EventSender, StoredEvent, UploadEvent } from '../../events/schema.js';
+import type { KeptEvent } from '../../events/schema.js';
 import { toOcsf } from './ocsf.js';
 import { answerError, NO_REDIRECTS } from './http-answer.js';
 
@@ -44,7 +44,7 @@ export const HEC_BATCH = 100;
 const SOURCETYPE: Record<SiemFormat, string> = { 'upload-guard': 'upload_guard:event', ocsf: 'ocsf:data_security_finding' };
 
 /** The stored HEC envelope of one event (one line of JSON, line separators escaped). */
-export function hecEnvelope(e: UploadEvent | StoredEvent | (UploadEvent & EventSender & { claimedTime?: string }), format: SiemFormat = 'upload-guard', host = hostname(), index?: string): string {
+export function hecEnvelope(e: KeptEvent, format: SiemFormat = 'upload-guard', host = hostname(), index?: string): string {
   const envelope: Record<string, unknown> = {
     time: Date.parse(e.time) / 1000,
     host: host || 'upload-guard',

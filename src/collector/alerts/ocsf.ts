@@ -17,7 +17,7 @@
  * `unmapped`. Strings are the device's own, unchanged: JSON keeps them data (NDJSON escapes the line
  * separators, see events/encode.ts).
  */
-import type { EventSender, StoredEvent, UploadEvent } from '../../events/schema.js';
+import type { KeptEvent, StoredEvent, UploadEvent } from '../../events/schema.js';
 import { serviceName } from '../service-names.js';
 
 export const OCSF_VERSION = '1.3.0';
@@ -87,7 +87,7 @@ export type OcsfFinding = Record<string, unknown> & {
 };
 
 /** One event as an OCSF Data Security Finding. */
-export function toOcsf(e: UploadEvent | StoredEvent | (UploadEvent & EventSender & { claimedTime?: string })): OcsfFinding {
+export function toOcsf(e: KeptEvent | StoredEvent): OcsfFinding {
   const activityId = e.relatesTo ? 2 : 1;
   const sev = severityId(e);
   const host = hostOf(e.origin);
@@ -157,10 +157,10 @@ export function toOcsf(e: UploadEvent | StoredEvent | (UploadEvent & EventSender
       extension_version: e.extensionVersion,
       policy_version: e.policyVersion,
       // Who sent it, as the collector saw it (coll7 F10).
-      received_from: 'receivedFrom' in e ? e.receivedFrom : undefined,
+      received_from: e.receivedFrom,
       // The device's own time when it was implausible (time is then the arrival, as stored: coll7 F12).
-      claimed_time: 'claimedTime' in e ? e.claimedTime : undefined,
-      ingest_token_id: 'ingestTokenId' in e ? e.ingestTokenId : undefined,
+      claimed_time: e.claimedTime,
+      ingest_token_id: e.ingestTokenId,
     }),
   } as OcsfFinding;
 }

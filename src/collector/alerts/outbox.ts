@@ -10,9 +10,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { EventSender, UploadEvent } from '../../events/schema.js';
+import type { KeptEvent } from '../../events/schema.js';
 import type { Metrics } from '../metrics.js';
-import type { AlertChannel, ChannelStats, EventSource, OutboxItem, OutboxRow, OutboxStats, Storage } from '../storage/types.js';
+import type { AlertChannel, ChannelStats, OutboxItem, OutboxRow, OutboxStats, Storage } from '../storage/types.js';
 import { SyslogSender, parseSyslogUrl, toSyslogRecord } from './cef.js';
 import { HEC_BATCH, HecSender, hecEnvelope, type HecOptions } from './hec.js';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, incidentAlert, isIncident, postWebhook, staleDeviceAlert, staleDigestAlert, type StaleDevice } from './webhook.js';
@@ -127,12 +127,12 @@ export class AlertOutbox {
   }
 
   /**
-   * The alerts a newly stored event raises (storage writes them with it), each carrying who sent it, as
-   * the export does: a SIEM is where a forgery from an address outside the company is found (coll7 F10).
+   * The alerts a newly stored event raises (storage writes them with it), from the event as stored: they
+   * carry who sent it, as the export does (a SIEM is where a forgery from an address outside the company
+   * is found: coll7 F10), and its time as stored.
    */
-  alertsFor = (stored: UploadEvent & { claimedTime?: string }, source?: EventSource): OutboxItem[] => {
+  alertsFor = (e: KeptEvent): OutboxItem[] => {
     if (this.channels.length === 0) return [];
-    const e: UploadEvent & EventSender & { claimedTime?: string } = { ...stored, ...senderOf(source) };
     const out: OutboxItem[] = [];
     if (this.webhook && isIncident(e)) out.push({ channel: 'webhook', ref: `incident:${e.id}`, payload: JSON.stringify(incidentAlert(e, `incident:${e.id}`)) });
     if (this.syslog) out.push({ channel: 'syslog', ref: e.id, payload: toSyslogRecord(e) });
@@ -153,18 +153,20 @@ export class AlertOutbox {
    * Runs one insert with this outbox's alerts: counted as they are built (the cap holds within a batch),
    * then settled to what the statement really queued. Duplicates (PostgreSQL builds alerts for every
    * event of the batch) and a failed insert raise nothing, so resending a stored batch cannot fill a
-   * phantom queue that would drop the alerts of new events.
+   * phantom queue that would drop the alerts of new events. With no channel, no alerts are asked for (the
+   * store then does not build each event as stored for them).
    */
-  async inserting<T extends { alerts: number }>(insert: (alertsFor: (e: UploadEvent & { claimedTime?: string }, source?: EventSource) => OutboxItem[]) => Promise<T>): Promise<T> {
+  async inserting<T extends { alerts: number }>(insert: (alertsFor: ((e: KeptEvent) => OutboxItem[]) | undefined) => Promise<T>): Promise<T> {
     await this.recount();
     let reserved = 0;
     let queued = 0;
     try {
-      const result = await insert((e, source) => {
-        const out = this.alertsFor(e, source);
+      const alertsFor = (e: KeptEvent) => {
+        const out = this.alertsFor(e);
         reserved += out.length;
         return out;
-      });
+      };
+      const result = await insert(this.channels.length ? alertsFor : undefined);
       queued = result.alerts;
       return result;
     } finally {
@@ -340,9 +342,4 @@ export class AlertOutbox {
     if (row.channel === 'syslog') return this.syslog!.send(row.payload);
     return postWebhook(this.opts.webhookUrl!, row.payload, row.ref, this.webhookTimeoutMs);
   }
-}
-
-/** An event's sender as the stored event says it (sql.ts rowToEvent): only what is known. */
-function senderOf(source: EventSource | undefined): EventSender {
-  return { ...(source?.address ? { receivedFrom: source.address } : {}), ...(source?.tokenId ? { ingestTokenId: source.tokenId } : {}) };
 }

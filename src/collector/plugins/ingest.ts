@@ -83,7 +83,7 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
       if (late(req)) return overloaded(reply);
       const result = await metrics.time('insert', () =>
         outbox.inserting((alertsFor) =>
-          storage.insertEvents(events, ctx.now(), { alertsFor, timeWindow: ctx.timeWindow ?? undefined, source: { address: req.ip ?? null, tokenId: tokenId(app.tokenOf(req) ?? '') } }),
+          storage.insertEvents(events, ctx.now(), { alertsFor, timeWindow: ctx.timeWindow ?? undefined, sender: { ...(req.ip ? { receivedFrom: req.ip } : {}), ingestTokenId: tokenId(app.tokenOf(req) ?? '') } }),
         ),
       );
       stored = result.inserted;

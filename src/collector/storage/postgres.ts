@@ -367,9 +367,9 @@ export class PostgresStorage implements Storage {
     // Alerts are built for every event of the batch; the statement keeps those of the events it inserted.
     const alerts: string[][] = [[], [], [], []];
     for (const e of firstOfEachId(events)) {
-      const values = eventValues(e, receivedAt, opts.timeWindow, opts.source);
+      const values = eventValues(e, receivedAt, opts.timeWindow, opts.sender);
       for (let i = 0; i < values.length; i++) columns[i]!.push(values[i]);
-      for (const a of opts.alertsFor?.(asStored(e, values), opts.source) ?? []) [e.id, a.channel, a.ref, a.payload].forEach((v, i) => alerts[i]!.push(v));
+      for (const a of opts.alertsFor?.(asStored(e, values)) ?? []) [e.id, a.channel, a.ref, a.payload].forEach((v, i) => alerts[i]!.push(v));
     }
     // One statement is one transaction: the whole batch or nothing.
     const { rows } = await this.pool.query<{ id: string; alerts: string }>(this.insertSql, [...columns, alerts[0], alerts[1], alerts[2], receivedAt, alerts[3]]);

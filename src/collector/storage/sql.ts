@@ -2,10 +2,10 @@
  * SQL shared by the SQLite and PostgreSQL back ends: one table layout, one filter builder, one cursor
  * format. Only the placeholder style and a few functions differ, so the two stores cannot drift apart.
  */
-import type { Heartbeat, StoredEvent, UploadEvent } from '../../events/schema.js';
+import type { EventSender, Heartbeat, KeptEvent, StoredEvent, UploadEvent } from '../../events/schema.js';
 import { DEFAULT_HEARTBEAT_MINUTES, DEFAULT_SERVICES } from '../../policy/defaults.js';
 import { STALE_GRACE_MINUTES, STALE_MISSED_HEARTBEATS, staleAfter } from '../devices.js';
-import type { AlertChannel, ChannelStats, DeviceGroup, EventSource, DevicePageQuery, DeviceRow, EventFilter, EventQuery, ReceivedHeartbeat, SortKey, SortOrder, Summary, TimeWindow } from './types.js';
+import type { AlertChannel, ChannelStats, DeviceGroup, DevicePageQuery, DeviceRow, EventFilter, EventQuery, ReceivedHeartbeat, SortKey, SortOrder, Summary, TimeWindow } from './types.js';
 
 /** Event field → column. Times are stored as epoch ms integers so ordering and range scans are exact. */
 export const COLUMNS = [
@@ -60,7 +60,7 @@ export const TIME_WINDOW: TimeWindow = { pastMs: 30 * 86_400_000, futureMs: 10 *
  * arrival time (so it neither pins itself to the top of the views nor escapes or falls to retention) and
  * keeps the device's claim in claimed_time_ms.
  */
-export function eventValues(e: UploadEvent, receivedAt: number, window?: TimeWindow, source?: EventSource): unknown[] {
+export function eventValues(e: UploadEvent, receivedAt: number, window?: TimeWindow, sender?: EventSender): unknown[] {
   const claimed = Date.parse(e.time);
   const plausible = !window || (claimed >= receivedAt - window.pastMs && claimed <= receivedAt + window.futureMs);
   return [
@@ -68,24 +68,34 @@ export function eventValues(e: UploadEvent, receivedAt: number, window?: TimeWin
     receivedAt,
     e.v,
     plausible ? null : claimed,
-    source?.address ?? null,
-    source?.tokenId ?? null,
+    sender?.receivedFrom ?? null,
+    sender?.ingestTokenId ?? null,
   ];
 }
 
 const CLAIMED_INDEX = COLUMN_NAMES.indexOf('claimed_time_ms');
+const FROM_INDEX = COLUMN_NAMES.indexOf('received_from');
+const TOKEN_INDEX = COLUMN_NAMES.indexOf('ingest_token_id');
 
 /**
- * The event as eventValues stores it, for the alerts written with it: at its arrival when the device's
- * time was implausible, the claim kept as claimedTime. The alerts were built from the event as sent, so
+ * The event as eventValues stores it, for the alerts written with it: its sender (as rowToEvent reads it
+ * back), and at its arrival when the device's time was implausible, the claim kept as claimedTime. The
+ * alerts were built from the event as sent, so
  * an event dated 1970 was stored at its arrival while the chat said "at 1970-01-01", CEF's rt and OCSF's
  * time were 1970 and HEC indexed it in 1970, where a SIEM's search of the day (or its retention, which
  * may drop it at once) never finds it (red team coll7 F12).
  */
-export function asStored(e: UploadEvent, values: readonly unknown[]): UploadEvent & { claimedTime?: string } {
+export function asStored(e: UploadEvent, values: readonly unknown[]): KeptEvent {
   const claimed = values[CLAIMED_INDEX];
-  if (claimed === null || claimed === undefined) return e;
-  return { ...e, time: new Date(Number(values[TIME_INDEX])).toISOString(), claimedTime: safeIso(Number(claimed)) };
+  const from = values[FROM_INDEX];
+  const token = values[TOKEN_INDEX];
+  if (claimed == null && from == null && token == null) return e;
+  return {
+    ...e,
+    ...(claimed == null ? {} : { time: new Date(Number(values[TIME_INDEX])).toISOString(), claimedTime: safeIso(Number(claimed)) }),
+    ...(from == null ? {} : { receivedFrom: String(from) }),
+    ...(token == null ? {} : { ingestTokenId: String(token) }),
+  };
 }
 
 export function rowToEvent(row: Record<string, unknown>): StoredEvent {

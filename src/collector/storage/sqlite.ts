@@ -286,7 +286,7 @@ export class SqliteStorage implements Storage {
       // service × verdict × action), and an upsert per event was a tenth of the insert's time.
       const counts = new Map<string, [number, string, string, string, number]>();
       for (const e of events) {
-        const values = eventValues(e, receivedAt, opts.timeWindow, opts.source);
+        const values = eventValues(e, receivedAt, opts.timeWindow, opts.sender);
         if (this.insertStmt.run(...values, this.nameId(e.fileName)).changes !== 1) continue;
         inserted.push(e);
         const hour = Math.floor(Number(values[TIME_INDEX]) / HOUR_MS);
@@ -294,7 +294,7 @@ export class SqliteStorage implements Storage {
         const c = counts.get(key);
         if (c) c[4]++;
         else counts.set(key, [hour, e.service ?? '', e.verdict, e.action, 1]);
-        for (const a of opts.alertsFor?.(asStored(e, values), opts.source) ?? []) alerts += this.outboxStmt.run(a.channel, a.ref, a.payload, receivedAt, receivedAt).changes;
+        for (const a of opts.alertsFor?.(asStored(e, values)) ?? []) alerts += this.outboxStmt.run(a.channel, a.ref, a.payload, receivedAt, receivedAt).changes;
       }
       for (const c of counts.values()) this.countStmt.run(...c);
       return { inserted, alerts };

@@ -3,7 +3,7 @@
  * Times cross this boundary as epoch milliseconds; the API layer converts to and from ISO strings.
  */
 import type { GroupCount, GroupKey } from './group-counts.js';
-import type { Action, Category, Channel, Heartbeat, Outcome, StoredEvent, UploadEvent, Verdict } from '../../events/schema.js';
+import type { Action, Category, Channel, EventSender, Heartbeat, KeptEvent, Outcome, StoredEvent, UploadEvent, Verdict } from '../../events/schema.js';
 
 /** What admins filter on. Every list means "any of"; absent means "no filter". */
 export interface EventFilter {
@@ -101,23 +101,18 @@ export interface OutboxStats {
 }
 
 export interface InsertOptions {
-  /** The alerts a newly stored event raises; called inside the insert transaction. */
-  alertsFor?: (e: UploadEvent & { claimedTime?: string }, source?: EventSource) => OutboxItem[];
+  /** The alerts a newly stored event raises, given the event as stored (sql.ts asStored); called inside the insert transaction. */
+  alertsFor?: (e: KeptEvent) => OutboxItem[];
   /**
    * How far an event's own time may be from its arrival, ms; outside, the event is stored at its arrival
    * time and keeps its claim as `claimedTime` (see sql.ts eventValues). Absent: times are believed.
    */
   timeWindow?: TimeWindow;
-  /** Who sent the batch, kept with each event it stores (receivedFrom, ingestTokenId). */
-  source?: EventSource;
-}
-
-/** The sender of an ingest batch as the collector saw it. */
-export interface EventSource {
-  /** The client's address (through trusted proxies), as the audit log writes it. */
-  address: string | null;
-  /** The ingest token's fingerprint (auth.ts tokenId). */
-  tokenId: string | null;
+  /**
+   * Who sent the batch, kept with each event it stores: the client's address (through trusted proxies,
+   * as the audit log writes it) and the ingest token's fingerprint (auth.ts tokenId).
+   */
+  sender?: EventSender;
 }
 
 export interface TimeWindow {
