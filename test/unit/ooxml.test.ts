@@ -55,6 +55,13 @@ describe('docx: the stamp wherever a reader sees it', () => {
     expect(r.verdict === 'marked' && r.excerpt).toContain('秘 Confidential');
   });
 
+  it.each(['writer-shape.docx', 'writer-textbox.docx'])("%s: the drawing's place and size (wp:posOffset, wp:align) are not in the excerpt", async (name) => {
+    const xml = strFromU8(unzipSync(bytes(name))['word/document.xml']);
+    expect(xml).toMatch(/<wp:(posOffset|align)>/);
+    const r = await scan(name);
+    expect(r.verdict === 'marked' && r.excerpt).toBe('本文 | 秘 Confidential 秘 Confidential');
+  });
+
   it('header-only: the header yields the stamp, the body does not', async () => {
     const items = await collect(extractOoxml, bytes('writer-header-only.docx'), testContext({ fullText: true }));
     const hits = stampTexts(items);

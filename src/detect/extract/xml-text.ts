@@ -450,8 +450,14 @@ const NO_BREAK_HYPHEN = /<w:noBreakHyphen\b[^<>]*>/g;
 // headers and footers, and a worksheet's printed ones.
 const PAGE_MARGIN_END = /<\/(?:style:(?:header|footer)(?:-left|-first)?|(?:[\w.-]+:)?(?:odd|even|first)(?:Header|Footer))>/g;
 
+// A drawing's place and size written as element content (DrawingML's anchor offsets in EMU, its
+// alignment keyword, Word 2010's relative sizes): Word shows none of it, and read as text it glued
+// 「360045360045」 to the text box's 「秘 Confidential」 in the excerpt an admin reads.
+const LAYOUT_VALUES = /<(wp(?:14)?:(?:posOffset|align|pctWidth|pctHeight|pctPosHOffset|pctPosVOffset))>[^<]*<\/\1>/g;
+
 function markupTextOf(markup: string): string {
-  const xml = PROPERTY_BLOCK_HINT.test(markup) ? withPropertiesApart(markup) : markup;
+  const xml0 = PROPERTY_BLOCK_HINT.test(markup) ? withPropertiesApart(markup) : markup;
+  const xml = xml0.includes('<wp') ? xml0.replace(LAYOUT_VALUES, '') : xml0;
   const coded0 = ANCHORED_HINT.test(xml) ? liftAnchored(xml) : xml;
   const coded = coded0.includes('instrText>') ? withoutFieldCodes(coded0) : coded0;
   const symbols0 = coded.includes('<w:sym') ? coded.replace(SYMBOL, symbolText) : coded;
