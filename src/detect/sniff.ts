@@ -7,6 +7,7 @@ import { EMLX_LENGTH, mailKind, unendedHeader, UU_AT_START } from './extract/mim
 import { isDxf } from './extract/dxf.js';
 import { VOBJECT_START } from './extract/vobject.js';
 import { LDIF_START } from './extract/ldif.js';
+import { isPalmBook } from './extract/palm-book.js';
 import { isEmf, isWmf } from './extract/metafile.js';
 import { envelopeOf } from './extract/sealed.js';
 import { firstVolumeDescriptor } from './extract/udf.js';
@@ -24,7 +25,7 @@ import { endsAsPdf, findBytes, PDF_HEADER_REACH } from './extract/pdf-parse.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif' | 'tnef' | 'companion' | 'text-pdf' | 'html-pdf' | 'plist';
+  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif' | 'tnef' | 'palm-book' | 'companion' | 'text-pdf' | 'html-pdf' | 'plist';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd' | 'rpm' | 'lzip';
@@ -125,10 +126,6 @@ const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   [/^AT&TFORM[^]{4}DJV[UMI]/, 'DjVu document'],
   [/^(?:KDMV[\x01-\x03]\0\0\0|QFI\xFB\0\0\0[\x01-\x03]|vhdxfile|conectix\0\0\0[\x02\x03]|[^]{64}\x7F\x10\xDA\xBE)/, 'virtual disk image (VMDK, qcow2, VHD, VHDX, VDI)'],
   [/^KGB_arch/, 'KGB archive'],
-  // An e-book in a Palm database (Mobipocket .mobi/.azw/.azw3/.prc as Calligra, calibre and kindlegen write
-  // them, PalmDoc .pdb as AbiWord writes it): its text records are LZ77-compressed (PalmDoc, or Huffman/CDIC),
-  // so a stamp a reader shows is not in the bytes (found by producer hunt prod11). Type and creator at byte 60.
-  [/^[^]{60}(?:BOOKMOBI|TEXtREAd)/, 'Mobipocket or PalmDoc e-book (.mobi, .azw, .prc, .pdb)'],
   // (Web fonts, WOFF and WOFF2, keep their tables compressed too, but like pictures they are passed over:
   // a page or a mail carries them inline, and a font's name table is not where a document is stamped.)
 ];
@@ -216,6 +213,7 @@ export function headFormat(head: Uint8Array): Format | undefined {
   if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'ole2';
   if (startsWith(head, [0x1f, 0x8b])) return 'gzip';
   if (startsWith(head, [0x78, 0x9f, 0x3e, 0x22])) return 'tnef'; // Outlook's winmail.dat (extract/tnef.ts)
+  if (isPalmBook(head)) return 'palm-book'; // a Mobipocket or PalmDoc e-book (extract/palm-book.ts)
   if (startsWith(head, [0xed, 0xab, 0xee, 0xdb])) return 'rpm'; // an RPM package: headers, then a compressed cpio archive
   if (head.length > 262 && startsWith(head, [0x75, 0x73, 0x74, 0x61, 0x72], 257)) return 'tar';
   const ascii = new TextDecoder('latin1').decode(head);
