@@ -126,6 +126,10 @@ const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   [/^AT&TFORM[^]{4}DJV[UMI]/, 'DjVu document'],
   [/^(?:KDMV[\x01-\x03]\0\0\0|QFI\xFB\0\0\0[\x01-\x03]|vhdxfile|conectix\0\0\0[\x02\x03]|[^]{64}\x7F\x10\xDA\xBE)/, 'virtual disk image (VMDK, qcow2, VHD, VHDX, VDI)'],
   [/^KGB_arch/, 'KGB archive'],
+  // E-books whose text is compressed (found clean, calibre 7 making each from a stamped page): Microsoft
+  // Reader (LZX), Sony's BBeB (zlib streams, UTF-16), Rocket eBook (zlib), Psion's TCR (a 256-entry
+  // dictionary) and Shanda Bambook (bzip2 or zlib). Mobipocket and PalmDoc are read (extract/palm-book.ts).
+  [/^(?:ITOLITLS|L\0R\0F\0\0\0|\xB0\x0C\xB0\x0C[^]{2}NUVO|!!8-Bit!!|SNBP000B)/, 'e-book whose text is compressed (Microsoft Reader .lit, Sony .lrf, Rocket .rb, Psion .tcr, Bambook .snb)'],
   // (Web fonts, WOFF and WOFF2, keep their tables compressed too, but like pictures they are passed over:
   // a page or a mail carries them inline, and a font's name table is not where a document is stamped.)
 ];
