@@ -126,6 +126,10 @@ const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   [/^AT&TFORM[^]{4}DJV[UMI]/, 'DjVu document'],
   [/^(?:KDMV[\x01-\x03]\0\0\0|QFI\xFB\0\0\0[\x01-\x03]|vhdxfile|conectix\0\0\0[\x02\x03]|[^]{64}\x7F\x10\xDA\xBE)/, 'virtual disk image (VMDK, qcow2, VHD, VHDX, VDI)'],
   [/^KGB_arch/, 'KGB archive'],
+  // TeX's DVI (pre, id 2, TeX's num and den): characters are font codes, JIS X 0208 in pLaTeX's (秘 is 48 6B),
+  // Unicode code points in upLaTeX's, OT1 slots in Computer Modern's (the fi of Confidential is 0x0C); words are
+  // parted by moves, not spaces. Not read here: the stamp a DVI viewer shows is not in its bytes.
+  [/^\xF7\x02\x01\x83\x92\xC0\x1C\x3B\0\0/, 'TeX DVI file'],
   // E-books whose text is compressed (found clean, calibre 7 making each from a stamped page): Microsoft
   // Reader (LZX), Sony's BBeB (zlib streams, UTF-16), Rocket eBook (zlib), Psion's TCR (a 256-entry
   // dictionary) and Shanda Bambook (bzip2 or zlib). Mobipocket and PalmDoc are read (extract/palm-book.ts).
