@@ -37,6 +37,7 @@ import { extractVobject } from './extract/vobject.js';
 import { extractLdif } from './extract/ldif.js';
 import { extractTnef } from './extract/tnef.js';
 import { extractPalmBook } from './extract/palm-book.js';
+import { extractDvi } from './extract/dvi.js';
 import { extractSealed, extractSigned } from './extract/sealed.js';
 import { extractIso } from './extract/iso.js';
 import { extractHtml } from './extract/html.js';
@@ -124,6 +125,8 @@ const EXTRACTORS: Record<Exclude<Format, 'zip' | 'unsupported-archive'>, Extract
   ldif: extractLdif,
   tnef: extractTnef,
   'palm-book': extractPalmBook,
+  // TeX's DVI: then its bytes, for what a special or a font name holds as it is.
+  dvi: /* @__PURE__ */ thenBytes(extractDvi),
   // A document's companion (sniff.ts companionFile): its bytes are searched, as an unknown file's are.
   companion: extractBinary,
   sealed: extractSealed,

@@ -8,6 +8,7 @@ import { isDxf } from './extract/dxf.js';
 import { VOBJECT_START } from './extract/vobject.js';
 import { LDIF_START } from './extract/ldif.js';
 import { isPalmBook } from './extract/palm-book.js';
+import { DVI_START } from './extract/dvi.js';
 import { isEmf, isWmf } from './extract/metafile.js';
 import { envelopeOf } from './extract/sealed.js';
 import { firstVolumeDescriptor } from './extract/udf.js';
@@ -25,7 +26,7 @@ import { endsAsPdf, findBytes, PDF_HEADER_REACH } from './extract/pdf-parse.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif' | 'tnef' | 'palm-book' | 'companion' | 'text-pdf' | 'html-pdf' | 'plist';
+  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif' | 'tnef' | 'palm-book' | 'dvi' | 'companion' | 'text-pdf' | 'html-pdf' | 'plist';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd' | 'rpm' | 'lzip';
@@ -126,10 +127,6 @@ const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   [/^AT&TFORM[^]{4}DJV[UMI]/, 'DjVu document'],
   [/^(?:KDMV[\x01-\x03]\0\0\0|QFI\xFB\0\0\0[\x01-\x03]|vhdxfile|conectix\0\0\0[\x02\x03]|[^]{64}\x7F\x10\xDA\xBE)/, 'virtual disk image (VMDK, qcow2, VHD, VHDX, VDI)'],
   [/^KGB_arch/, 'KGB archive'],
-  // TeX's DVI (pre, id 2, TeX's num and den): characters are font codes, JIS X 0208 in pLaTeX's (秘 is 48 6B),
-  // Unicode code points in upLaTeX's, OT1 slots in Computer Modern's (the fi of Confidential is 0x0C); words are
-  // parted by moves, not spaces. Not read here: the stamp a DVI viewer shows is not in its bytes.
-  [/^\xF7\x02\x01\x83\x92\xC0\x1C\x3B\0\0/, 'TeX DVI file'],
   // E-books whose text is compressed (found clean, calibre 7 making each from a stamped page): Microsoft
   // Reader (LZX), Sony's BBeB (zlib streams, UTF-16), Rocket eBook (zlib), Psion's TCR (a 256-entry
   // dictionary) and Shanda Bambook (bzip2 or zlib). Mobipocket and PalmDoc are read (extract/palm-book.ts).
@@ -222,6 +219,7 @@ export function headFormat(head: Uint8Array): Format | undefined {
   if (startsWith(head, [0x1f, 0x8b])) return 'gzip';
   if (startsWith(head, [0x78, 0x9f, 0x3e, 0x22])) return 'tnef'; // Outlook's winmail.dat (extract/tnef.ts)
   if (isPalmBook(head)) return 'palm-book'; // a Mobipocket or PalmDoc e-book (extract/palm-book.ts)
+  if (startsWith(head, DVI_START)) return 'dvi'; // TeX's DVI output (extract/dvi.ts)
   if (startsWith(head, [0xed, 0xab, 0xee, 0xdb])) return 'rpm'; // an RPM package: headers, then a compressed cpio archive
   if (head.length > 262 && startsWith(head, [0x75, 0x73, 0x74, 0x61, 0x72], 257)) return 'tar';
   const ascii = new TextDecoder('latin1').decode(head);
