@@ -38,6 +38,7 @@ import { extractLdif } from './extract/ldif.js';
 import { extractTnef } from './extract/tnef.js';
 import { extractPalmBook } from './extract/palm-book.js';
 import { extractDvi } from './extract/dvi.js';
+import { extractTcr } from './extract/tcr.js';
 import { extractSealed, extractSigned } from './extract/sealed.js';
 import { extractIso } from './extract/iso.js';
 import { extractHtml } from './extract/html.js';
@@ -127,6 +128,7 @@ const EXTRACTORS: Record<Exclude<Format, 'zip' | 'unsupported-archive'>, Extract
   'palm-book': extractPalmBook,
   // TeX's DVI: then its bytes, for what a special or a font name holds as it is.
   dvi: /* @__PURE__ */ thenBytes(extractDvi),
+  tcr: extractTcr,
   // A document's companion (sniff.ts companionFile): its bytes are searched, as an unknown file's are.
   companion: extractBinary,
   sealed: extractSealed,
@@ -221,7 +223,7 @@ const rarVolume: Extractor = async function* (blob, ctx) {
 const splitPiece = bytesOnly('unsupported', 'a piece of an archive split into volumes: it cannot be read without the pieces before it');
 
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
-const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'emlx', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'rpm', 'iso', 'compress', 'lzip', 'uu', 'shar', 'iwa', 'dxf', 'vobject', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd', 'warc', 'zlib', 'script-payload', 'picture-archive', 'sqlite', 'ldif', 'tnef', 'palm-book']);
+const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'emlx', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'rpm', 'iso', 'compress', 'lzip', 'uu', 'shar', 'iwa', 'dxf', 'vobject', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd', 'warc', 'zlib', 'script-payload', 'picture-archive', 'sqlite', 'ldif', 'tnef', 'palm-book', 'tcr']);
 
 class Scanner {
   private expanded = 0;

@@ -9,6 +9,7 @@ import { VOBJECT_START } from './extract/vobject.js';
 import { LDIF_START } from './extract/ldif.js';
 import { isPalmBook } from './extract/palm-book.js';
 import { DVI_START } from './extract/dvi.js';
+import { TCR_START } from './extract/tcr.js';
 import { isEmf, isWmf } from './extract/metafile.js';
 import { envelopeOf } from './extract/sealed.js';
 import { firstVolumeDescriptor } from './extract/udf.js';
@@ -26,7 +27,7 @@ import { endsAsPdf, findBytes, PDF_HEADER_REACH } from './extract/pdf-parse.js';
 
 export type Format =
   | 'zip' | 'pdf' | 'ole2' | 'rtf' | 'gzip' | 'tar' | 'html' | 'xml' | 'text' | 'image' | 'media' | ArchiveFormat | 'unsupported-archive' | 'binary' | 'empty' | 'empty-document'
-  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif' | 'tnef' | 'palm-book' | 'dvi' | 'companion' | 'text-pdf' | 'html-pdf' | 'plist';
+  | 'eml' | 'emlx' | 'mhtml' | 'mbox' | 'form-data' | 'uu' | 'shar' | 'iwa' | 'metafile' | 'dxf' | 'vobject' | 'sealed' | 'signed' | 'warc' | 'zlib' | 'script-payload' | 'picture-archive' | 'sqlite' | 'ldif' | 'tnef' | 'palm-book' | 'dvi' | 'tcr' | 'companion' | 'text-pdf' | 'html-pdf' | 'plist';
 
 /** Archives and compressors read by extract/archive.ts (libarchive) and the single-stream decoders. */
 export type ArchiveFormat = '7z' | 'rar' | 'cab' | 'lzh' | 'cpio' | 'ar' | 'iso' | 'compress' | 'sfx' | 'v7tar' | 'xz' | 'bzip2' | 'zstd' | 'rpm' | 'lzip';
@@ -128,9 +129,9 @@ const UNSUPPORTED_ARCHIVES: readonly [RegExp, string][] = [
   [/^(?:KDMV[\x01-\x03]\0\0\0|QFI\xFB\0\0\0[\x01-\x03]|vhdxfile|conectix\0\0\0[\x02\x03]|[^]{64}\x7F\x10\xDA\xBE)/, 'virtual disk image (VMDK, qcow2, VHD, VHDX, VDI)'],
   [/^KGB_arch/, 'KGB archive'],
   // E-books whose text is compressed (found clean, calibre 7 making each from a stamped page): Microsoft
-  // Reader (LZX), Sony's BBeB (zlib streams, UTF-16), Rocket eBook (zlib), Psion's TCR (a 256-entry
-  // dictionary) and Shanda Bambook (bzip2 or zlib). Mobipocket and PalmDoc are read (extract/palm-book.ts).
-  [/^(?:ITOLITLS|L\0R\0F\0\0\0|\xB0\x0C\xB0\x0C[^]{2}NUVO|!!8-Bit!!|SNBP000B)/, 'e-book whose text is compressed (Microsoft Reader .lit, Sony .lrf, Rocket .rb, Psion .tcr, Bambook .snb)'],
+  // Reader (LZX), Sony's BBeB (zlib streams, UTF-16), Rocket eBook (zlib) and Shanda Bambook (bzip2 or
+  // zlib). Mobipocket and PalmDoc (extract/palm-book.ts) and Psion's TCR (extract/tcr.ts) are read.
+  [/^(?:ITOLITLS|L\0R\0F\0\0\0|\xB0\x0C\xB0\x0C[^]{2}NUVO|SNBP000B)/, 'e-book whose text is compressed (Microsoft Reader .lit, Sony .lrf, Rocket .rb, Bambook .snb)'],
   // (Web fonts, WOFF and WOFF2, keep their tables compressed too, but like pictures they are passed over:
   // a page or a mail carries them inline, and a font's name table is not where a document is stamped.)
 ];
@@ -220,6 +221,7 @@ export function headFormat(head: Uint8Array): Format | undefined {
   if (startsWith(head, [0x78, 0x9f, 0x3e, 0x22])) return 'tnef'; // Outlook's winmail.dat (extract/tnef.ts)
   if (isPalmBook(head)) return 'palm-book'; // a Mobipocket or PalmDoc e-book (extract/palm-book.ts)
   if (startsWith(head, DVI_START)) return 'dvi'; // TeX's DVI output (extract/dvi.ts)
+  if (startsWith(head, TCR_START)) return 'tcr'; // a Psion TCR e-book (extract/tcr.ts)
   if (startsWith(head, [0xed, 0xab, 0xee, 0xdb])) return 'rpm'; // an RPM package: headers, then a compressed cpio archive
   if (head.length > 262 && startsWith(head, [0x75, 0x73, 0x74, 0x61, 0x72], 257)) return 'tar';
   const ascii = new TextDecoder('latin1').decode(head);

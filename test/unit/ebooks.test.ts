@@ -1,6 +1,7 @@
 /**
- * Mobipocket and PalmDoc e-books (extract/palm-book.ts), made by calibre, Calligra and AbiWord
- * (test/fixtures/ebooks/make.sh): read as an e-book reader shows them, never clean when unread.
+ * Mobipocket and PalmDoc e-books (extract/palm-book.ts) and Psion TCR e-books (extract/tcr.ts), made by
+ * calibre, Calligra and AbiWord (test/fixtures/ebooks/make.sh): read as an e-book reader shows them, never
+ * clean when unread.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ describe('e-books: the text, the title and the details as a reader shows them', 
     ['calibre.azw3', 'body'],
     ['calibre-palmdoc.pdb', 'body'],
     ['calligra.mobi', 'body'],
+    ['calibre.tcr', 'body'],
     ['calibre-title.azw3', 'properties'],
     ['calibre-description.mobi', 'properties'],
   ])('%s → marked (stamp in the %s)', async (name, area) => {
@@ -33,7 +35,7 @@ describe('e-books: the text, the title and the details as a reader shows them', 
     else expect(r.verdict === 'marked' && r.location.path.length).toBe(1);
   });
 
-  it.each(['calibre-trap.azw3', 'calibre-trap.mobi'])('%s (秘書室, 社外秘) → clean', async (name) => {
+  it.each(['calibre-trap.azw3', 'calibre-trap.mobi', 'calibre-trap.tcr'])('%s (秘書室, 社外秘) → clean', async (name) => {
     expect((await scan(name)).verdict).toBe('clean');
   });
 
@@ -96,5 +98,10 @@ describe('e-books: the text, the title and the details as a reader shows them', 
     const out = palmDocInflate(new Uint8Array([0x02, 0x61, 0x62, 0xc3, 0x80, (2 << 3) | 1]));
     expect(new TextDecoder().decode(out)).toBe('ab C C C');
     expect(() => palmDocInflate(new Uint8Array([0x80, 0x18]))).toThrow(/refers back/);
+  });
+
+  it('a TCR whose dictionary does not fit the file is unscannable', async () => {
+    const tcr = bytes('calibre.tcr');
+    expect(await scan('cut.tcr', tcr.slice(0, 200))).toMatchObject({ verdict: 'unscannable', reason: 'corrupt' });
   });
 });
