@@ -30,6 +30,9 @@ const MARKED = [
   'lo-docproperty-field.doc',
   'pydocx-header-title-field.docx',
   'lo-dropdown-field.doc',
+  'word-enclosed-circle.docx',
+  'word-enclosed-square-up.docx',
+  'word-enclosed.rtf',
 ];
 
 describe('fields that show text of their own', () => {
@@ -112,5 +115,14 @@ describe("a .doc's fields as Word shows them (withFieldsShown)", () => {
     expect(read('\x13 ｅQ \\o\\al(\\s\\up 10(ひしょ),秘書)\x15室 Confidential')).toBe('秘書室 Confidential');
     // No ruby drawn: the instruction shows nothing, however it starts.
     expect(read('\x13 ｅQ \\f(秘,2)\x15 Confidential')).toBe(' Confidential');
+  });
+
+  it('shows the character of a 囲い文字 (Enclose Characters: 秘 in a circle is ㊙), not its frame; traps stay traps', () => {
+    const read = (doc: string) => withFieldsShown(doc).replace(/[\0\x13-\x15]/g, '');
+    expect(read('\x13 eq \\o\\ac(○,秘)\x15 Confidential')).toBe('秘 Confidential');
+    expect(read('\x13 EQ \\o\\ac(△,\\s\\up 1(秘))\x15Confidential')).toBe('秘Confidential');
+    expect(read('社外\x13 eq \\o\\ac(○,秘)\x15 / \x13 eq \\o\\ac(○,秘)\x15書室 Confidential')).toBe('社外秘 / 秘書室 Confidential');
+    // An overstrike that is no enclosing frame shows nothing of its own (as before).
+    expect(read('\x13 eq \\o(秘,x)\x15 Confidential')).toBe(' Confidential');
   });
 });

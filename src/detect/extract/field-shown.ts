@@ -3,6 +3,9 @@
  * - EQ, as far as it carries ruby (phonetic guide): Word writes ruby in a .doc and in RTF as an EQ field
  *   whose instruction draws it, with no result: `EQ \* jc3 \* hps12 \o\al(\s\up 10(ひ),秘)`. As the page
  *   shows it, that is its base, 「秘」, on the line (the reading above it is not).
+ * - EQ as Word's 囲い文字 (Home › Enclose Characters): `eq \o\ac(○,秘)`, the character overstruck on a
+ *   frame (○ □ △ ◇), written with `\s\up 1(秘)` when the frame is enlarged around it. Word draws 秘 in a
+ *   circle, which is ㊙ (NFKC: 秘): its character is on the line, the frame is not text.
  * - MACROBUTTON: `MACROBUTTON NoMacro 秘 Confidential` shows 「秘 Confidential」, the words after the macro's
  *   name (Word's placeholder text in templates; LibreOffice writes its placeholder fields this way).
  * - SYMBOL: one character by its code (below).
@@ -13,9 +16,24 @@ const RUBY = /\\o(?:\\a[lcrd])?\(\\s\\up\s*-?\d+\([^()]*\),([^()]*)\)/g;
 /** The instruction's ruby, one match per EQ field's `\o(\s\up N(reading),base)`: the base is group 1. */
 const EQ_RUBY = new RegExp(String.raw`\bEQ\s(?:[^\\(]|\\\*)*` + RUBY.source, 'g');
 
-/** `text` with every EQ ruby field instruction in it replaced by its base (a .doc's text holds its fields' instructions). */
+/** An enclosed character drawn: `\o\ac(frame,秘)` or `\o\ac(frame,\s\up N(秘))`; the character is group 1 or 2. */
+const ENCLOSED = /\\o\\ac\(\s*[○◯〇□△◇]\s*,\s*(?:\\s\\(?:up|do)\s*-?\d+\(([^()]*)\)|([^()]*))\)/gi;
+/** The instruction's enclosed characters: Word writes the keyword in lower case (` eq \o\ac(○,秘)`). */
+const EQ_ENCLOSED = new RegExp(String.raw`\bEQ\s(?:[^\\(]|\\\*)*` + ENCLOSED.source, 'gi');
+
+/**
+ * `text` with every EQ ruby or enclosed-character field instruction in it replaced by what it shows (a
+ * .doc's text holds its fields' instructions).
+ */
 export function withRubyBases(text: string): string {
-  return text.includes('\\o') ? text.replace(EQ_RUBY, '$1') : text;
+  return text.includes('\\o') ? text.replace(EQ_RUBY, '$1').replace(EQ_ENCLOSED, (_, up: string | undefined, plain: string | undefined) => up ?? plain ?? '') : text;
+}
+
+/** The characters an EQ instruction shows in enclosing frames (囲い文字), or null when it encloses none. */
+export function enclosedShown(instruction: string): string | null {
+  if (!instruction.includes('\\o')) return null;
+  const shown = [...instruction.matchAll(EQ_ENCLOSED)].map((m) => m[1] ?? m[2]);
+  return shown.length ? shown.join('') : null;
 }
 
 /** The base text an EQ ruby instruction shows on the line, or null when the instruction draws no ruby (RTF's \fldinst). */
@@ -46,9 +64,9 @@ export function symbolShown(instruction: string): string | null {
 /** `MACROBUTTON name display text`: group 1 is what the field shows. */
 const MACROBUTTON = /^\s*MACROBUTTON\s+\S+\s?([^]*)$/i;
 
-/** The text a field shows from its instruction alone (EQ ruby, MACROBUTTON), or null when it shows none of its own. */
+/** The text a field shows from its instruction alone (EQ ruby or 囲い文字, MACROBUTTON), or null when it shows none of its own. */
 export function shownByInstruction(instruction: string): string | null {
-  return rubyBase(instruction) ?? MACROBUTTON.exec(instruction)?.[1] ?? null;
+  return rubyBase(instruction) ?? enclosedShown(instruction) ?? MACROBUTTON.exec(instruction)?.[1] ?? null;
 }
 
 /**
