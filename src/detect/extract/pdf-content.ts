@@ -319,6 +319,21 @@ function besideLine(text: string, size: number, perp: number, lineSize: number):
   return size < 0.75 * lineSize && Math.abs(perp) > 0.25 * lineSize && Math.abs(perp) < 1.5 * lineSize && MARKS.test(text);
 }
 
+/** A kana reading (ruby) on a line of its own: what READING_LINE finds smaller than the text around it. */
+const READING = /^[\u3041-\u309F\u30A0-\u30FA\u30FC]{1,32}$/;
+
+/**
+ * Whether the string about to be drawn at `from` (along the line) in `size` is the base of a reading
+ * drawn just before it as the line's only string: ruby drawn first and smaller, with its base then
+ * placed back, before it along the line. In 縦書き LibreOffice draws the reading 「ひ」 right of the
+ * column, level with 「秘」, then 「秘」: the reading is no character of the column but a line of its
+ * own beside it, as a reading drawn above a horizontal line is.
+ */
+function readingBefore(st: PageState, size: number, from: number): boolean {
+  const l = st.line;
+  return l.at.length === 1 && st.size < 0.75 * size && from < l.from[0] - 0.15 * size && READING.test(st.out.slice(l.at[0]).join(''));
+}
+
 /**
  * The page's text with its layout gaps as spaces. A line spaced letter by letter (tracked text, as
  * stamps often are: 「秘 C O N F I D E N T I A L」, or a browser's print of `letter-spacing`, which
@@ -460,7 +475,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
         // goes on where it was, and the mark is given after it.
         beside = true;
         st.aside.push(text);
-      } else if (!sameLine(perp, size, st.size) || turned) {
+      } else if (!sameLine(perp, size, st.size) || turned || readingBefore(st, size, dx * ux + dy * uy)) {
         if (st.last !== '\n') endLine(st);
       } else {
         if (st.stacked) unstack(st);
@@ -1337,5 +1352,35 @@ function readingOrder(st: PageState): void {
   }
   splices(lines, order, pairs);
   if (pairs.length) st.out.push('\n', pairs.join('\n'), '\n');
+  const around = aroundReadings(lines, text);
+  if (around.length) st.out.push('\n|\n', around.join('\n|\n'), '\n');
   lines.length = 0;
+}
+
+/**
+ * Lines of ruby readings drawn between the lines of their text: in 縦書き LibreOffice draws a column's
+ * upright characters and its turned Latin words as lines of their own, and the reading of a word (「ひ」
+ * beside 秘, 「コンフィデンシャル」 beside Confidential) as a line between them, so 「秘」, 「コンフィデンシャル」,
+ * 「Confidential」 follow one another where a reader sees 秘 Confidential down the column with the reading
+ * beside it. For each run of such lines (kana only, smaller than three quarters of the lines on either
+ * side), the lines on either side (blank ones skipped) are given side by side, each pair apart.
+ */
+function aroundReadings(lines: readonly PlacedLine[], text: (l: PlacedLine) => string): string[] {
+  const shown = lines.map((l) => text(l).replace(GAPS, '').trim());
+  const reading = shown.map((t) => READING.test(t));
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!reading[i] || (i > 0 && reading[i - 1])) continue;
+    let before = i - 1;
+    while (before >= 0 && !shown[before]) before--;
+    let after = i + 1;
+    while (after < lines.length && (reading[after] || !shown[after])) after++;
+    if (before < 0 || after >= lines.length || reading[before]) continue;
+    const small = Math.min(lines[before].size, lines[after].size);
+    let smaller = true;
+    for (let k = i; k < after; k++) if (shown[k] && lines[k].size >= 0.75 * small) smaller = false;
+    if (smaller) out.push(`${text(lines[before])}\n${text(lines[after])}`);
+    if (out.length >= 256) break;
+  }
+  return out;
 }
