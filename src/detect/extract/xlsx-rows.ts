@@ -19,7 +19,7 @@ import { evaluateFormula, parseFormula, type FormulaRead, type ParsedFormula } f
 import { TallMerges } from './tall-merges.js';
 import { shownAs, type TextFormats } from './number-format.js';
 import { XML_TAGS, content, firstContent, firstSpan, spans } from './markup-spans.js';
-import { attr, decodeEntities, markupStampHits, xmlToText } from './xml-text.js';
+import { attr, decodeEntities, markupStampHits, withoutKanaReadings, xmlToText } from './xml-text.js';
 import { decodeXstring } from './xstring.js';
 
 
@@ -593,7 +593,7 @@ function cellText(type: string | null, body: string, strings: readonly string[])
   }
   if (type === 'inlineStr') {
     const is = firstContent(body, INLINE, INLINE_END);
-    return is !== null ? { text: decodeXstring(xmlToText(is)), sst: null } : null;
+    return is !== null ? { text: decodeXstring(xmlToText(withoutKanaReadings(is))), sst: null } : null;
   }
   if (type === 'str') {
     const v = firstContent(body, VALUE, VALUE_END);

@@ -21,7 +21,7 @@ import { textFormats as formatsOf, type TextFormats } from './number-format.js';
 import { charCodes, SeenInStream, UncomputedFormulas, XlsxFormulas } from './xlsx-formulas.js';
 import { conditionalCells, conditionalSections } from './xlsx-conditional.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
-import { attr, decodeEntities, escapeText, xmlToText } from './xml-text.js';
+import { attr, decodeEntities, escapeText, withoutKanaReadings, xmlToText } from './xml-text.js';
 import { headerText } from './print-header.js';
 import { decodeXml, isUtf16Xml, type ZipArchive } from './zip-reader.js';
 import { EscapedStampSearch, xstringDecoder } from './xstring.js';
@@ -79,11 +79,11 @@ interface Strings {
 
 const SI = /<(?:[\w.-]+:)?si(?=[\s/>])/g;
 const SI_END = /<\/(?:[\w.-]+:)?si>/g;
-/** The shared strings' texts, in order (markup-spans.ts: one pass, whatever a hostile part holds). */
+/** The shared strings' texts, in order, without their kana readings (markup-spans.ts: one pass, whatever a hostile part holds). */
 const sharedStrings = (xml: string): string[] => {
   // Each item's `_xHHHH_` escapes decoded (xstring.ts), when the part holds any.
   const decode = xstringDecoder(xml);
-  return Array.from(spans(xml, SI, () => SI_END, XML_TAGS), (s) => decode(xmlToText(content(xml, s))));
+  return Array.from(spans(xml, SI, () => SI_END, XML_TAGS), (s) => decode(xmlToText(withoutKanaReadings(content(xml, s)))));
 };
 
 export class XlsxBook {
@@ -276,7 +276,7 @@ async function readStrings(zip: ZipArchive, ctx: ExtractContext, whole: boolean)
   try {
     if (!whole) {
       // Read whole only when a string may hold the stamp (秘 itself, or escaped: xstring.ts): to join its row and name its cell.
-      const windows = new MarkupWindows();
+      const windows = new MarkupWindows((xml) => xmlToText(withoutKanaReadings(xml)));
       const escaped = new EscapedStampSearch();
       await zip.stream(part, (chunk) => {
         windows.push(chunk);

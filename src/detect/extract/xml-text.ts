@@ -90,6 +90,16 @@ const DELETED_END: Record<string, RegExp> = { del: /<\/w:del>/g, moveFrom: /<\/w
 const withoutDeleted = (xml: string): string => replaceSpans(xml, spans(xml, DELETED_START, (m) => DELETED_END[m[1]]), () => '');
 
 /**
+ * A spreadsheet string's phonetic runs (ふりがな), when they are kana: Japanese Excel writes the reading of
+ * every string typed through the IME after its text (`<t>秘</t><rPh sb="0" eb="1"><t>ヒ</t></rPh>`), hidden
+ * unless ふりがなの表示 is on, and then set small above the text, never on the cell's line. Left out, so
+ * that 「秘」 reads 「秘」 beside the next cell as it does when typed without the IME; a run that is not kana
+ * only (edited to hold other text) is read where it is.
+ */
+const KANA_READING = /<(?:[\w.-]+:)?rPh\b[^<>]*>\s*<(?:[\w.-]+:)?t(?:\s[^<>]*)?>[\u3041-\u309F\u30A0-\u30FF\uFF65-\uFF9F\s]*<\/(?:[\w.-]+:)?t>\s*<\/(?:[\w.-]+:)?rPh>/g;
+export const withoutKanaReadings = (xml: string): string => (xml.includes('rPh') ? xml.replace(KANA_READING, '') : xml);
+
+/**
  * A Word part with tracked deletions or hidden text reads two ways: as a reviewer sees it (deleted and
  * hidden text in place) and as the document shows with the changes accepted and hidden text left out,
  * which is what "no markup" shows and what prints: 「秘」, a deleted or hidden 「書室」, then
