@@ -33,6 +33,8 @@ describe('text as its viewer renders it', () => {
     ['a terminal colour between 秘 and a word', '秘\x1b[1m書室\x1b[0m Confidential'],
     ['continued strings that spell 秘書', '"秘"\n"書 Confidential"'],
     ['a table row with an empty cell between', '| 秘 | | Confidential |'],
+    ['an Aozora Bunko note over 秘 of 秘書室', '秘［＃「秘」に傍点］書室　Confidential'],
+    ['an Aozora Bunko note between 社外秘 and its sentence', '社外秘［＃「社外秘」に傍点］扱い　Confidential'],
   ])('%s stays clean', async (_what, text) => {
     expect((await scanText(text)).verdict).toBe('clean');
   });

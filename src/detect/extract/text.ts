@@ -571,12 +571,16 @@ interface TextKind {
 const PLAIN: TextKind = { json: false, csv: false };
 
 /** Something `rendered` would take out: a tag or comment, a reference, a link, a subtitle code, an escape, a backspace, a string's end. */
-const RENDERED_HINT = /[<&[{\\\x1b\x08"｜《>＞|]/;
+const RENDERED_HINT = /[<&[{\\\x1b\x08"｜《>＞|［]/;
 /** A tag (WebVTT's cue timestamps `<00:00:01.500>` too, which YouTube's captions put between words). */
 // Attributes in quotes may hold `>`, and a long tag is wrapped over lines (as Prettier writes one).
 const TAG = /<\/?[A-Za-z](?:[^<>"']|"[^"<]{0,2048}"|'[^'<]{0,2048}'){0,2048}>|<(?:\d{1,2}:)?\d{2}:\d{2}\.\d{3}>/g;
-/** A ruby's reading, shown small above its base (`<ruby>秘<rt>ひ</rt></ruby>`; Aozora Bunko's `｜秘《ひ》`), is not on the line. */
-const RUBY_READING = /<(r[tp])\b[^<>\n]{0,64}>[^<\n]{0,64}<\/\1\s*>|《[^》\n]{0,32}》|｜/g;
+/**
+ * A ruby's reading, shown small above its base (`<ruby>秘<rt>ひ</rt></ruby>`; Aozora Bunko's `｜秘《ひ》`), is not on
+ * the line; nor is an Aozora Bunko note (`秘［＃「秘」に傍点］`, `［＃「秘」は太字］`, `［＃縦中横］`), which its viewers
+ * show as the emphasis, weight or layout it names.
+ */
+const RUBY_READING = /<(r[tp])\b[^<>\n]{0,64}>[^<\n]{0,64}<\/\1\s*>|《[^》\n]{0,32}》|｜|［＃[^］\n]{0,128}］/g;
 const LINK = /!?\[([^\]\n]{0,256})\](?:\([^)\n]{0,2048}\)|\[[^\]\n]{0,64}\])/g;
 /** A SubStation Alpha event line (`.ass`, `.ssa`), where the codes below mean something. */
 const ASS_EVENT = /^Dialogue:/m;
