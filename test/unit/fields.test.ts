@@ -33,6 +33,7 @@ const MARKED = [
   'word-enclosed-circle.docx',
   'word-enclosed-square-up.docx',
   'word-enclosed.rtf',
+  'word-enclosed.doc',
 ];
 
 describe('fields that show text of their own', () => {
