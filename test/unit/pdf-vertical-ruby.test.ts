@@ -23,6 +23,17 @@ describe('ruby over the stamp in 縦書き, as LibreOffice prints it (jp12)', ()
     expect((await scanBlob(await bytes(`lo-vertical-ruby-${name}-stamp.pdf`), 'x.pdf')).verdict).toBe('marked');
     expect((await scanBlob(await bytes(`lo-vertical-ruby-${name}-trap.pdf`), 'x.pdf')).verdict).toBe('clean');
   });
+  // make-tex.sh: upLaTeX (pxrubrica) + dvipdfmx and LuaLaTeX (luatexja-ruby) set the reading beside the column too;
+  // LuaLaTeX draws it after 秘, where it was given after 秘's line, before the turned 「Confidential」.
+  it.each(['up-tate-ruby-hi', 'up-tate-ruby-both', 'lua-tate-ruby-hi', 'lua-tate-ruby-both'])('tex-%s: the stamp is marked, the 秘書室 twin clean', async (name) => {
+    expect((await scanBlob(await bytes(`tex-${name}-stamp.pdf`), 'x.pdf')).verdict).toBe('marked');
+    expect((await scanBlob(await bytes(`tex-${name}-trap.pdf`), 'x.pdf')).verdict).toBe('clean');
+  });
+  it('gives a reading beside the column after the turned word that goes on down it', async () => {
+    const text = await pageText('tex-lua-tate-ruby-hi-stamp.pdf');
+    expect(text).toMatch(/秘\nConfidential/);
+    expect(text).not.toMatch(/秘\nひ\nConfidential/);
+  });
   it('reads a reading drawn before its base as a line of its own, not as part of the column', async () => {
     const text = await pageText('lo-vertical-ruby-hi-stamp.pdf');
     expect(text).toMatch(/ひ\n秘\n/);

@@ -476,7 +476,12 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
         beside = true;
         st.aside.push(text);
       } else if (!sameLine(perp, size, st.size) || turned || readingBefore(st, size, dx * ux + dy * uy)) {
+        // A turned string goes on down a 縦書き column (TeX and LibreOffice turn a Latin word): marks and
+        // readings beside the column's characters (ruby 「ひ」 over 秘) are given after the turned line, not
+        // between 秘 and the word.
+        const carried = turned && st.aside.length ? st.aside.splice(0) : null;
         if (st.last !== '\n') endLine(st);
+        if (carried) st.aside.push(...carried);
       } else {
         if (st.stacked) unstack(st);
         const l = st.line;
