@@ -29,6 +29,12 @@ describe('ruby over the stamp in 縦書き, as LibreOffice prints it (jp12)', ()
     expect((await scanBlob(await bytes(`tex-${name}-stamp.pdf`), 'x.pdf')).verdict).toBe('marked');
     expect((await scanBlob(await bytes(`tex-${name}-trap.pdf`), 'x.pdf')).verdict).toBe('clean');
   });
+  // make-tex.sh: pxrubrica's \kenten in upLaTeX's 縦書き draws the sesame as 「、」 (larger than the text) right of 秘,
+  // before it; the trap has a real 「、」 after 秘, below it in the column.
+  it('tex-up-tate-kenten: 傍点 over 秘 is marked, a comma after 秘 stays clean', async () => {
+    expect((await scanBlob(await bytes('tex-up-tate-kenten-stamp.pdf'), 'x.pdf')).verdict).toBe('marked');
+    expect((await scanBlob(await bytes('tex-up-tate-kenten-trap.pdf'), 'x.pdf')).verdict).toBe('clean');
+  });
   it('gives a reading beside the column after the turned word that goes on down it', async () => {
     const text = await pageText('tex-lua-tate-ruby-hi-stamp.pdf');
     expect(text).toMatch(/秘\nConfidential/);

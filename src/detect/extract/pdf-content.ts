@@ -329,10 +329,19 @@ const READING = /^[\u3041-\u309F\u30A0-\u30FA\u30FC]{1,32}$/;
  * column, level with 「秘」, then 「秘」: the reading is no character of the column but a line of its
  * own beside it, as a reading drawn above a horizontal line is.
  */
-function readingBefore(st: PageState, size: number, from: number): boolean {
+function readingBefore(st: PageState, size: number, from: number, vertical: boolean): boolean {
   const l = st.line;
-  return l.at.length === 1 && st.size < 0.75 * size && from < l.from[0] - 0.15 * size && READING.test(st.out.slice(l.at[0]).join(''));
+  if (l.at.length !== 1 || from >= l.from[0] - 0.15 * size) return false;
+  const only = st.out.slice(l.at[0]).join('');
+  return (st.size < 0.75 * size && READING.test(only)) || (vertical && VERTICAL_MARK.test(only));
 }
+
+/**
+ * An emphasis mark (傍点) drawn on its own before the character it marks, in a vertical font (Identity-V), level
+ * with that character and right of it: pxrubrica's \kenten in upLaTeX's 縦書き draws the sesame as 「、」 (a
+ * size larger than the text), then 秘 back beside it. A comma that is text stands below its character in a column.
+ */
+const VERTICAL_MARK = /^[\uFE45\uFE46\u30FB\u2022\u25CF\u25CB\u25CE\u25C9\u25B2\u25B3\u3001\uFE11]$/;
 
 /**
  * The page's text with its layout gaps as spaces. A line spaced letter by letter (tracked text, as
@@ -475,7 +484,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
         // goes on where it was, and the mark is given after it.
         beside = true;
         st.aside.push(text);
-      } else if (!sameLine(perp, size, st.size) || turned || readingBefore(st, size, dx * ux + dy * uy)) {
+      } else if (!sameLine(perp, size, st.size) || turned || readingBefore(st, size, dx * ux + dy * uy, !!gs.font?.vertical)) {
         // A turned string goes on down a 縦書き column (TeX and LibreOffice turn a Latin word): marks and
         // readings beside the column's characters (ruby 「ひ」 over 秘) are given after the turned line, not
         // between 秘 and the word.
