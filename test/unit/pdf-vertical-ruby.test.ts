@@ -35,6 +35,12 @@ describe('ruby over the stamp in 縦書き, as LibreOffice prints it (jp12)', ()
     expect((await scanBlob(await bytes('tex-up-tate-kenten-stamp.pdf'), 'x.pdf')).verdict).toBe('marked');
     expect((await scanBlob(await bytes('tex-up-tate-kenten-trap.pdf'), 'x.pdf')).verdict).toBe('clean');
   });
+  // make-tex.sh: pxrubrica under LuaLaTeX: LuaTeX-ja draws each upright character as its own string, and the sesame
+  // 「︑」 (larger than the text) in that column, right of 秘 and before it.
+  it('tex-lua-tate-kenten: 傍点 beside a column of one-character strings is set aside; a comma after 秘 stays clean', async () => {
+    expect((await scanBlob(await bytes('tex-lua-tate-kenten-stamp.pdf'), 'x.pdf')).verdict).toBe('marked');
+    expect((await scanBlob(await bytes('tex-lua-tate-kenten-trap.pdf'), 'x.pdf')).verdict).toBe('clean');
+  });
   it('gives a reading beside the column after the turned word that goes on down it', async () => {
     const text = await pageText('tex-lua-tate-ruby-hi-stamp.pdf');
     expect(text).toMatch(/秘\nConfidential/);

@@ -319,6 +319,16 @@ function besideLine(text: string, size: number, perp: number, lineSize: number):
   return size < 0.75 * lineSize && Math.abs(perp) > 0.25 * lineSize && Math.abs(perp) < 1.5 * lineSize && MARKS.test(text);
 }
 
+/**
+ * An emphasis mark drawn on its own next to a column of one-character strings, off the column's line but not
+ * below its last character (where the next character of the column, or a comma that is text, stands):
+ * LuaTeX-ja's 縦書き draws each upright character as a string, and pxrubrica's \kenten the sesame 「︑」
+ * a size larger than the text, right of 秘 and before it. Whatever its size, it is a mark beside the column.
+ */
+function markBesideColumn(st: PageState, text: string, perp: number): boolean {
+  return st.one && VERTICAL_MARK.test(text) && Math.abs(perp) > 0.25 * st.size && Math.abs(perp) < 1.5 * st.size;
+}
+
 /** A kana reading (ruby) on a line of its own: what READING_LINE finds smaller than the text around it. */
 const READING = /^[\u3041-\u309F\u30A0-\u30FA\u30FC]{1,32}$/;
 
@@ -479,7 +489,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
         // unless what comes next goes on along this character's baseline (unstack).
         space = below > 1.6 * sz && !isSpace(st.last);
         if (space) st.out.push(' ');
-      } else if (!turned && st.last !== '\n' && besideLine(text, size, perp, st.size)) {
+      } else if (!turned && st.last !== '\n' && (besideLine(text, size, perp, st.size) || markBesideColumn(st, text, perp))) {
         // A mark over 秘 (傍点 ﹅) or its reading, drawn between 秘 and the rest of the line: the line
         // goes on where it was, and the mark is given after it.
         beside = true;
