@@ -374,6 +374,23 @@ describe('more mail formats (test/fixtures/mail/more): MMDF and Babyl mailboxes,
     expect(await scanBlob(new Blob([mail]), 'x.eml')).toMatchObject({ verdict: 'marked', rule: 1 });
   });
 
+  it.each(['perl', 'php', 'python', 'mutt'])('%s: an ISO-2022-JP subject split between 秘 and an ideographic space is read as one text, as mail readers show it', async (by) => {
+    // One encoded word ends `ESC ( B`, the next starts `ESC $ B`: joined, the two escapes in a row were read as U+FFFD.
+    expect(await more(`jis-split-${by}-stamp.eml`)).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'subject' } });
+    expect(await more(`jis-split-${by}-trap.eml`)).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('an ISO-2022-JP body or text encoded piece by piece (an escape sequence right after another) is read as nkf reads it', async () => {
+    const jis = (s: string) => s.replace(/秘/g, '\x1b$BHk\x1b(B').replace(/\u3000/g, '\x1b$B!!\x1b(B').replace(/室/g, '\x1b$B<<\x1b(B');
+    const bytesOf = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+    for (const [text, verdict] of [['秘\u3000Confidential', 'marked'], ['秘室\u3000Confidential', 'clean']] as const) {
+      const mail = `Subject: x\nMIME-Version: 1.0\nContent-Type: text/plain; charset=ISO-2022-JP\n\n${jis(text)}\n`;
+      expect(await scanBlob(new Blob([bytesOf(mail)]), 'x.eml'), text).toMatchObject({ verdict });
+      expect(await scanBlob(new Blob([bytesOf(`Subject: x\n\n${jis(text)}\n`)]), 'y.eml'), text).toMatchObject({ verdict });
+      expect(await scanBlob(new Blob([bytesOf(`${jis(text)}\n`)]), 'z.txt'), text).toMatchObject({ verdict });
+    }
+  });
+
   it('a mail whose subject says %PDF-1.7 is a mail: clean when its body is', async () => {
     expect(await more('subject-pdf-string-clean.eml')).toMatchObject({ verdict: 'clean', format: 'eml' });
   });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Iso2022JpDecoder } from '../../src/detect/extract/iso2022jp.js';
 import { describe, expect, it } from 'vitest';
 import { decodeText, detectTextEncoding, extractText, validUtf8 } from '../../src/detect/extract/text.js';
 import type { Extracted } from '../../src/detect/extract/types.js';
@@ -434,5 +435,17 @@ describe('EUC-JP: a false 秘 one byte off, just before the real one', () => {
   it('the real one is read in a window of its own', async () => {
     expect((await scanBlob(new Blob([fixture('marked-eucjp-false-hit-before.txt')]), 'minutes.txt')).verdict).toBe('marked');
     expect((await scanBlob(new Blob([fixture('clean-eucjp-false-hit-before.txt')]), 'minutes.txt')).verdict).toBe('clean');
+  });
+});
+
+describe('ISO-2022-JP read as mail readers read it (Iso2022JpDecoder)', () => {
+  // `ESC ( B ESC $ B` (two escape sequences in a row), as texts encoded piece by piece and joined carry it.
+  const bytes = Uint8Array.from('x\x1b$BHk\x1b(B\x1b$B!!\x1b(BConfidential\x1b$B<<\x1b(B', (c) => c.charCodeAt(0));
+  it('drops the escape sequence another one follows at once: no U+FFFD where nkf and Python show nothing', () => {
+    expect(new Iso2022JpDecoder().decode(bytes)).toBe('x秘\u3000Confidential室');
+  });
+  it.each([...Array(bytes.length + 1).keys()])('streamed in two chunks cut at %i, it reads the same', (cut) => {
+    const d = new Iso2022JpDecoder();
+    expect(d.decode(bytes.subarray(0, cut), { stream: true }) + d.decode(bytes.subarray(cut))).toBe('x秘\u3000Confidential室');
   });
 });

@@ -3,6 +3,7 @@
  * small window around each hit. Shared by the text, binary and OLE2 extractors so that large inputs
  * are never decoded whole when only the stamp matters.
  */
+import { textReader, type TextReader } from './iso2022jp.js';
 import { readRange } from '../range-read.js';
 import { findNeedlesPaired } from './pair-scan.js';
 import { ScanError } from './types.js';
@@ -75,12 +76,12 @@ export function findNeedles(
   if (!findNeedlesPaired(buf, needles, from, to, hit)) findNeedlesWords(buf, needles, from, to, hit);
 }
 
-const decoders = new Map<string, TextDecoder>();
+const decoders = new Map<string, TextReader>();
 /** A cached non-fatal decoder (not for streaming use). */
-export function decoder(enc: string): TextDecoder {
+export function decoder(enc: string): TextReader {
   let d = decoders.get(enc);
   if (!d) {
-    d = new TextDecoder(enc);
+    d = textReader(enc);
     decoders.set(enc, d);
   }
   return d;

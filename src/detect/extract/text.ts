@@ -25,6 +25,7 @@ import { TextChunker } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { Utf32Decoder, utf32Order } from './utf32.js';
+import { textReader, type TextReader } from './iso2022jp.js';
 import { embeddedFiles } from './embedded-base64.js';
 import { extractBinary } from './binary.js';
 import { LIGHT_MARKUP_HINT, lightMarkupShown } from './light-markup.js';
@@ -209,7 +210,7 @@ export function detectTextEncoding(bytes: Uint8Array): string {
 export function decodeText(bytes: Uint8Array): string {
   const d = detect(bytes, true);
   const enc = d.enc === 'ascii' ? 'utf-8' : d.enc;
-  return new TextDecoder(enc, { ignoreBOM: true }).decode(bytes.subarray(d.bom));
+  return textReader(enc, { ignoreBOM: true }).decode(bytes.subarray(d.bom));
 }
 
 // ---------------------------------------------------------------- markup (XML, HTML)
@@ -255,10 +256,10 @@ const XML_DECL = /^(?:\xEF\xBB\xBF)?\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']\s*([\
 const META_CHARSET = /<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([\w.:-]+)/i;
 
 /** A decoder for a declared charset label (XML, HTML, MIME), or null when the platform knows no decoder for it. */
-export function charsetDecoder(label: string): TextDecoder | null {
+export function charsetDecoder(label: string): TextReader | null {
   const l = label.trim().toLowerCase();
   try {
-    return new TextDecoder(ALIASES[l] ?? l);
+    return textReader(ALIASES[l] ?? l);
   } catch {
     return null;
   }
@@ -311,7 +312,7 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   const seen: Seen = { encodedFile: false };
   if (u32) yield* fullDecode(blob, ctx, new Utf32Decoder(u32 === 'le'), kind, seen);
   else if (ctx.fullText || det.enc === 'iso-2022-jp') {
-    yield* fullDecode(blob, ctx, det.enc === 'ascii' ? null : new TextDecoder(det.enc), kind, seen);
+    yield* fullDecode(blob, ctx, det.enc === 'ascii' ? null : textReader(det.enc), kind, seen);
     // Decoded whole in a Japanese code page, Chinese or Korean text is misread: 秘 is looked for in theirs too.
     if (otherCjk(det)) yield* prefiltered(blob, ctx, det, kind, OTHER_CJK_NEEDLES);
     const others = othersAfterSample(det.enc, mixed(det));
@@ -761,7 +762,7 @@ async function* fullDecode(blob: Blob, ctx: ExtractContext, dec: Decoder | null,
         j === buf.length ? { enc: 'ascii', bom: 0 } : detect(buf.subarray(Math.max(0, j - 1024)), off + SLICE >= size);
       if (d.enc === 'ascii') text = decoder('utf-8').decode(buf);
       else {
-        dec = new TextDecoder(d.enc);
+        dec = textReader(d.enc);
         text = dec.decode(buf, { stream: true });
       }
     } else text = dec.decode(buf, { stream: true });
