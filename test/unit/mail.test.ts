@@ -391,6 +391,12 @@ describe('more mail formats (test/fixtures/mail/more): MMDF and Babyl mailboxes,
     }
   });
 
+  it('an unencoded Shift_JIS name whose only double-byte character is its dash (「C－budget.csv」) keeps the dash', async () => {
+    // 43 81 7C… also passed for EUC-JP (Node's decoder reads 0x81 as a C1 control), which the detection preferred.
+    expect(await more('sjis-raw-name-stamp.eml')).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['C－budget.csv'] } });
+    expect(await more('sjis-raw-name-trap.eml')).toMatchObject({ verdict: 'clean' });
+  });
+
   it('a mail whose subject says %PDF-1.7 is a mail: clean when its body is', async () => {
     expect(await more('subject-pdf-string-clean.eml')).toMatchObject({ verdict: 'clean', format: 'eml' });
   });

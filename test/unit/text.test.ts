@@ -449,3 +449,20 @@ describe('ISO-2022-JP read as mail readers read it (Iso2022JpDecoder)', () => {
     expect(d.decode(bytes.subarray(0, cut), { stream: true }) + d.decode(bytes.subarray(cut))).toBe('x秘\u3000Confidential室');
   });
 });
+
+describe('Shift_JIS whose double-byte characters all have a lead byte 0x81–0x8D and an ASCII second byte', () => {
+  it.each([
+    ['C－budget.csv', 'C\x81\x7cbudget.csv'],
+    ['C―plan.txt', 'C\x81\x5cplan.txt'],
+    ['（注）ー', '\x81\x69\x92\x8d\x81\x6a\x81\x5b'],
+  ])('%s is Shift_JIS, not EUC-JP with C1 controls', (text, raw) => {
+    const b = Uint8Array.from(raw, (c) => c.charCodeAt(0));
+    expect(detectTextEncoding(b)).toBe('shift_jis');
+    expect(decodeText(b)).toBe(text);
+  });
+  it('EUC-JP stays EUC-JP', () => {
+    const b = Uint8Array.from('C\xa1\xdd\xb8\xab\xc0\xd1.csv', (c) => c.charCodeAt(0));
+    expect(detectTextEncoding(b)).toBe('euc-jp');
+  });
+});
+

@@ -41,6 +41,20 @@ const SAMPLE = 64 * 1024;
 /** `partial`: decided on the first SAMPLE bytes of a longer file. */
 type Detected = { enc: TextEncodingName | 'ascii'; bom: number; guess?: boolean; partial?: boolean };
 
+/**
+ * Valid EUC-JP, as WHATWG defines it: Node's decoder (ICU) reads a lone byte 0x80–0x8D as a C1 control where
+ * WHATWG reports an error, so a short Shift_JIS text whose only double-byte characters have such a lead byte and
+ * an ASCII second byte (「C－budget.csv」: 43 81 7C…, as old Japanese mailers write a name unencoded) passed for
+ * EUC-JP and lost its dash. No EUC-JP text holds a C1 control.
+ */
+function eucJpValid(b: Uint8Array): boolean {
+  try {
+    return !/[\x80-\x9f]/.test(new TextDecoder('euc-jp', { fatal: true }).decode(b));
+  } catch {
+    return false;
+  }
+}
+
 function fatalValid(enc: string, b: Uint8Array): boolean {
   if (enc === 'utf-8') return validUtf8(b);
   try {
@@ -140,7 +154,7 @@ function detect(bytes: Uint8Array, complete: boolean): Detected {
   const s = trimTail(sample, done);
   if (fatalValid('utf-8', s)) return { enc: 'utf-8', bom: 0, partial: !done };
   const sj = fatalValid('shift_jis', s);
-  const eu = fatalValid('euc-jp', s);
+  const eu = eucJpValid(s);
   if (sj && !eu) return { enc: 'shift_jis', bom: 0, partial: !done };
   if (eu) return { enc: 'euc-jp', bom: 0, partial: !done };
   // Neither decodes cleanly: take the one that reads most like text (also catches UTF-16 without BOM
