@@ -397,6 +397,11 @@ describe('more mail formats (test/fixtures/mail/more): MMDF and Babyl mailboxes,
     expect(await more('sjis-raw-name-trap.eml')).toMatchObject({ verdict: 'clean' });
   });
 
+  it('a message saved with an mbox `From ` line first (formail -c) is read past it: the trap is clean, not damaged', async () => {
+    expect(await more('formail-from-line-stamp.eml')).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'body' } });
+    expect(await more('formail-from-line-trap.eml')).toMatchObject({ verdict: 'clean' });
+  });
+
   it('a mail whose subject says %PDF-1.7 is a mail: clean when its body is', async () => {
     expect(await more('subject-pdf-string-clean.eml')).toMatchObject({ verdict: 'clean', format: 'eml' });
   });

@@ -18,6 +18,7 @@ import { headFormat, isPicture, looksLikeText, mayEndInZip, SNIFF_HEAD, ZIP_END_
 import { ARCHIVE_START_READ, archiveStart } from './picture-archive.js';
 import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { tameTail } from './markup-spans.js';
+import { afterFromLine } from './mbox.js';
 
 /** Multipart nesting followed inside one message; deeper structure is reported, not read. */
 const MAX_NEST = 32;
@@ -25,7 +26,8 @@ const MAX_NEST = 32;
 export const extractEml: Extractor = async function* (blob, ctx) {
   const bytes = asBytesOnTheWire(await readBytes(blob));
   ctx.checkTime();
-  yield* messageItems(bytes, ctx);
+  // A saved message may begin with its mailbox's `From ` line, which is no header field.
+  yield* messageItems(bytes.subarray(afterFromLine(bytes)), ctx);
 };
 
 /**

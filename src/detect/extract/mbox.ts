@@ -96,6 +96,15 @@ export function separators(b: Uint8Array, checkTime: () => void): number[] {
   return out;
 }
 
+/**
+ * Where a message saved with an mbox `From ` line first (formail's output, a message copied out of a mailbox,
+ * mutt's save to a file) starts: past that line, as Python's email reads it (the "Unix From"); else 0.
+ */
+export function afterFromLine(b: Uint8Array): number {
+  const nl = b.indexOf(0x0a);
+  return nl >= 0 && isSeparator(b, 0) ? nl + 1 : 0;
+}
+
 function isSeparator(b: Uint8Array, i: number): boolean {
   return FROM.every((c, j) => b[i + j] === c) && nextLineIsField(b, i);
 }
