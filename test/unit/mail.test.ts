@@ -402,6 +402,11 @@ describe('more mail formats (test/fixtures/mail/more): MMDF and Babyl mailboxes,
     expect(await more('formail-from-line-trap.eml')).toMatchObject({ verdict: 'clean' });
   });
 
+  it('a mailbox saved under a message name (two `From ` lines, .eml) is read as the mailbox: the second message counts', async () => {
+    expect(await more('formail-two-stamp.eml')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['message-2.eml'], area: 'subject' } });
+    expect(await more('formail-two-trap.eml')).toMatchObject({ verdict: 'clean' });
+  });
+
   it('a mail whose subject says %PDF-1.7 is a mail: clean when its body is', async () => {
     expect(await more('subject-pdf-string-clean.eml')).toMatchObject({ verdict: 'clean', format: 'eml' });
   });

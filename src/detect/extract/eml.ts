@@ -18,7 +18,7 @@ import { headFormat, isPicture, looksLikeText, mayEndInZip, SNIFF_HEAD, ZIP_END_
 import { ARCHIVE_START_READ, archiveStart } from './picture-archive.js';
 import { nameOnly, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { tameTail } from './markup-spans.js';
-import { afterFromLine } from './mbox.js';
+import { afterFromLine, extractMbox, separators } from './mbox.js';
 
 /** Multipart nesting followed inside one message; deeper structure is reported, not read. */
 const MAX_NEST = 32;
@@ -26,8 +26,11 @@ const MAX_NEST = 32;
 export const extractEml: Extractor = async function* (blob, ctx) {
   const bytes = asBytesOnTheWire(await readBytes(blob));
   ctx.checkTime();
-  // A saved message may begin with its mailbox's `From ` line, which is no header field.
-  yield* messageItems(bytes.subarray(afterFromLine(bytes)), ctx);
+  // A saved message may begin with its mailbox's `From ` line, which is no header field; a mailbox named .eml
+  // (more `From ` lines) is read as the mailbox it is, each message on its own.
+  const from = afterFromLine(bytes);
+  if (from && separators(bytes, ctx.checkTime).length > 1) yield* extractMbox(blob, ctx);
+  else yield* messageItems(bytes.subarray(from), ctx);
 };
 
 /**
