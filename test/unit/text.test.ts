@@ -444,6 +444,10 @@ describe('ISO-2022-JP read as mail readers read it (Iso2022JpDecoder)', () => {
   it('drops the escape sequence another one follows at once: no U+FFFD where nkf and Python show nothing', () => {
     expect(new Iso2022JpDecoder().decode(bytes)).toBe('x秘\u3000Confidential室');
   });
+  it('keeps a switch to ASCII before an escape sequence it does not decode (ISO-2022-JP-2\'s ESC $ ( D)', () => {
+    const jp2 = Uint8Array.from('\x1b$BHk\x1b(B\x1b$(D+1\x1b(B', (c) => c.charCodeAt(0));
+    expect(new Iso2022JpDecoder().decode(jp2)).toBe(new TextDecoder('iso-2022-jp').decode(jp2));
+  });
   it.each([...Array(bytes.length + 1).keys()])('streamed in two chunks cut at %i, it reads the same', (cut) => {
     const d = new Iso2022JpDecoder();
     expect(d.decode(bytes.subarray(0, cut), { stream: true }) + d.decode(bytes.subarray(cut))).toBe('x秘\u3000Confidential室');

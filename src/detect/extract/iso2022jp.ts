@@ -20,14 +20,16 @@ function escapeAt(b: Uint8Array, i: number): number {
   return 0;
 }
 
-/** The bytes without an escape sequence that another escape sequence follows at once. */
+/** The bytes without an escape sequence that another one follows at once. */
 function withoutIdleEscapes(b: Uint8Array): Uint8Array {
   let out: Uint8Array | null = null;
   let n = 0;
   let from = 0;
   for (let i = b.indexOf(ESC); i >= 0; i = b.indexOf(ESC, i + 1)) {
     const len = escapeAt(b, i);
-    if (!len || b[i + len] !== ESC) continue;
+    // Only before a switch decoded here: before ISO-2022-JP-2's others (ESC $ ( D…), which the decoder reports and
+    // then reads on in the current mode, the switch back to ASCII is what keeps their bytes from reading as kanji.
+    if (!len || !escapeAt(b, i + len)) continue;
     out ??= new Uint8Array(b.length);
     out.set(b.subarray(from, i), n);
     n += i - from;
