@@ -405,6 +405,14 @@ describe('more mail formats (test/fixtures/mail/more): MMDF and Babyl mailboxes,
   it('a mailbox saved under a message name (two `From ` lines, .eml) is read as the mailbox: the second message counts', async () => {
     expect(await more('formail-two-stamp.eml')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['message-2.eml'], area: 'subject' } });
     expect(await more('formail-two-trap.eml')).toMatchObject({ verdict: 'clean' });
+    // With CR-only line ends (read as LF here), as .mbox or .eml: the mailbox is read once, not again and again.
+    const cr = (name: string) => new Blob([readFileSync(join(FIX, 'more', name)).toString('latin1').replace(/\n/g, '\r')].map((t) => Buffer.from(t, 'latin1')));
+    for (const as of ['two.mbox', 'two.eml']) {
+      const v = await scanBlob(cr('formail-two-stamp.eml'), as);
+      expect(v, as).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'subject' } });
+      expect(v.verdict === 'marked' && v.location.path.at(-1), as).toBe('message-2.eml');
+      expect(await scanBlob(cr('formail-two-trap.eml'), as), as).toMatchObject({ verdict: 'clean' });
+    }
   });
 
   it('a mail whose subject says %PDF-1.7 is a mail: clean when its body is', async () => {

@@ -29,7 +29,7 @@ export const extractEml: Extractor = async function* (blob, ctx) {
   // A saved message may begin with its mailbox's `From ` line, which is no header field; a mailbox named .eml
   // (more `From ` lines) is read as the mailbox it is, each message on its own.
   const from = afterFromLine(bytes);
-  if (from && separators(bytes, ctx.checkTime).length > 1) yield* extractMbox(blob, ctx);
+  if (from && separators(bytes, ctx.checkTime).length > 1) yield* extractMbox(blobOf(bytes), ctx); // its line ends as read here
   else yield* messageItems(bytes.subarray(from), ctx);
 };
 
