@@ -199,14 +199,23 @@ function wellFormedStrings<T extends object>(o: T): T {
 }
 
 /** A UUID in lower case (other ids as they are): the same UUID in upper and lower case is one id. */
-const lowerUuid = (s: string) => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s) ? s.toLowerCase() : s);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const lowerUuid = (s: string) => (UUID.test(s) ? s.toLowerCase() : s);
 
-/** UUIDs in one case, so the same id in upper and lower case is one event; strings well formed. */
+/**
+ * UUIDs in one case, so the same id in upper and lower case is one event; strings well formed. Changes
+ * the event in place and returns it: it is the validator's output, an object of this request's own (a
+ * copy per event, with an entries array to make it, was 3 % of ingest's time).
+ */
 export function normalizeEvent(e: UploadEvent): UploadEvent {
-  // One copy (wellFormedStrings makes it); a UUID is ASCII, so lowering it after changes no surrogate.
-  const out = wellFormedStrings(e);
-  out.id = lowerUuid(out.id);
-  if (out.relatesTo !== null) out.relatesTo = lowerUuid(out.relatesTo);
-  out.deviceId = lowerUuid(out.deviceId);
-  return out;
+  const fields = e as Record<string, unknown>;
+  for (const k in fields) {
+    const v = fields[k];
+    if (typeof v === 'string' && SURROGATE.test(v)) fields[k] = v.replace(LONE_SURROGATE, '\uFFFD');
+  }
+  // A UUID is ASCII, so lowering it after changes no surrogate.
+  e.id = lowerUuid(e.id);
+  if (e.relatesTo !== null) e.relatesTo = lowerUuid(e.relatesTo);
+  e.deviceId = lowerUuid(e.deviceId);
+  return e;
 }
