@@ -6,29 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../src/events/sample.js';
 import { createCollector, type Collector } from '../../src/collector/server.js';
-import { PostgresStorage } from '../../src/collector/storage/postgres.js';
-import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
 import type { Storage } from '../../src/collector/storage/types.js';
-import { testBackends } from '../support/backends.js';
+import { refuseAudit, testBackends } from '../support/backends.js';
 
 const ADMIN = 'audit-before-data-admin-token-0123456789';
 const SECRET_FILE = '秘—監査前_給与一覧.xlsx';
 
-/** Makes the database refuse every new audit entry (what a full disk does to the insert), or stop refusing. */
-async function refuseAudit(storage: Storage, on: boolean): Promise<void> {
-  if (storage instanceof SqliteStorage) {
-    storage.db.exec(on ? "CREATE TRIGGER audit_full BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END" : 'DROP TRIGGER audit_full');
-    return;
-  }
-  const pg = storage as PostgresStorage;
-  const t = pg.schema;
-  await pg.pool.query(
-    on
-      ? `CREATE FUNCTION ${t}.audit_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$;
-         CREATE TRIGGER audit_full BEFORE INSERT ON ${t}.audit_log FOR EACH ROW EXECUTE FUNCTION ${t}.audit_full();`
-      : `DROP TRIGGER audit_full ON ${t}.audit_log; DROP FUNCTION ${t}.audit_full();`,
-  );
-}
 
 for (const backend of testBackends('auditfirst')) {
   describe(`admin reads audited before the data on ${backend.name}`, () => {

@@ -13,25 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../src/events/sample.js';
 import { createCollector, type Collector } from '../../src/collector/server.js';
 import { PostgresStorage } from '../../src/collector/storage/postgres.js';
-import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
 import type { Storage } from '../../src/collector/storage/types.js';
-import { testBackends, type Backend } from '../support/backends.js';
+import { refuseAudit, testBackends, type Backend } from '../support/backends.js';
 
 const ADMIN = 'audit-with-change-admin-token-0123456789';
 
-async function refuseAudit(storage: Storage, on: boolean): Promise<void> {
-  if (storage instanceof SqliteStorage) {
-    storage.db.exec(on ? "CREATE TRIGGER audit_full BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END" : 'DROP TRIGGER audit_full');
-    return;
-  }
-  const t = (storage as PostgresStorage).schema;
-  await (storage as PostgresStorage).pool.query(
-    on
-      ? `CREATE FUNCTION ${t}.audit_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$;
-         CREATE TRIGGER audit_full BEFORE INSERT ON ${t}.audit_log FOR EACH ROW EXECUTE FUNCTION ${t}.audit_full();`
-      : `DROP TRIGGER audit_full ON ${t}.audit_log; DROP FUNCTION ${t}.audit_full();`,
-  );
-}
 
 // PostgreSQL with a short statement timeout, so a locked audit_log fails a request in a second.
 const backends: Backend[] = testBackends('auditchange').map((b) =>

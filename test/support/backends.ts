@@ -42,3 +42,18 @@ export function testBackends(prefix: string): Backend[] {
   }
   return list;
 }
+
+/** Makes the database refuse every new audit entry (what a full disk does to the insert), or stop refusing. */
+export async function refuseAudit(storage: Storage, on: boolean): Promise<void> {
+  if (storage instanceof SqliteStorage) {
+    storage.db.exec(on ? "CREATE TRIGGER audit_full BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END" : 'DROP TRIGGER audit_full');
+    return;
+  }
+  const t = (storage as PostgresStorage).schema;
+  await (storage as PostgresStorage).pool.query(
+    on
+      ? `CREATE FUNCTION ${t}.audit_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$;
+         CREATE TRIGGER audit_full BEFORE INSERT ON ${t}.audit_log FOR EACH ROW EXECUTE FUNCTION ${t}.audit_full();`
+      : `DROP TRIGGER audit_full ON ${t}.audit_log; DROP FUNCTION ${t}.audit_full();`,
+  );
+}

@@ -457,6 +457,9 @@ export class AccountStore {
   async deleteSession(idHash: string): Promise<void> {
     await this.run('DELETE FROM T.sessions WHERE id_hash = ?', [idHash]);
   }
+  static *deleteSessionTx(idHash: string): TxWork<void> {
+    yield { sql: 'DELETE FROM T.sessions WHERE id_hash = ?', params: [idHash] };
+  }
 
   // --- pending OpenID Connect sign-ins (state, nonce, PKCE verifier), bound to a browser cookie ----
   async putPending(p: PendingLogin): Promise<void> {

@@ -539,6 +539,7 @@ function EventsView({ initial, token, onSignOut, names, services, onUser }: Even
 function App() {
   // undefined: still asking the collector whether this tab is signed in (session cookie or saved token).
   const [who, setWho] = useState<Who | null | undefined>(undefined);
+  const [outFailed, setOutFailed] = useState(false);
   useEffect(() => {
     restore().then(setWho, () => setWho(null));
   }, []);
@@ -546,12 +547,12 @@ function App() {
   setCsrf(who?.csrf ?? null);
   if (!who) return <SignIn title={t.title} onSignedIn={setWho} />;
   const out = () => {
-    void signOut(who);
-    setWho(null);
+    void signOut(who).then((done) => (done ? setWho(null) : setOutFailed(true)));
   };
+  const failed = outFailed ? <p class="error" role="alert">{t.signOutFailed}</p> : null;
   // A viewer gets totals only: no event rows, file names or users.
-  if (who.role === 'viewer') return <AggregatesView t={t} who={who} onSignOut={out} />;
-  return <Dashboard token={who.token} who={who} onSignOut={out} />;
+  if (who.role === 'viewer') return <>{failed}<AggregatesView t={t} who={who} onSignOut={out} /></>;
+  return <>{failed}<Dashboard token={who.token} who={who} onSignOut={out} /></>;
 }
 
 render(<App />, document.getElementById('app')!);

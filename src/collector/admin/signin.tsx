@@ -80,10 +80,15 @@ export async function restore(): Promise<Who | null> {
   return me('');
 }
 
-export async function signOut(who: Who): Promise<void> {
+/**
+ * False when the collector kept the session: a sign-out is made only with its audit entry, and while
+ * the audit log cannot be written it answers 503 and the session stays (the page says so).
+ */
+export async function signOut(who: Who): Promise<boolean> {
   session.clear();
-  if (who.via !== 'session') return;
-  await fetch('/v1/auth/logout', { method: 'POST', headers: { 'x-csrf-token': who.csrf ?? '', 'content-type': 'application/json' }, body: '{}' }).catch(() => {});
+  if (who.via !== 'session') return true;
+  const r = await fetch('/v1/auth/logout', { method: 'POST', headers: { 'x-csrf-token': who.csrf ?? '', 'content-type': 'application/json' }, body: '{}' }).catch(() => null);
+  return r === null || r.status !== 503;
 }
 
 function errorFor(status: number, body: { disabled?: boolean }): string {

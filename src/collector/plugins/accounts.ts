@@ -20,12 +20,12 @@ import { OidcClient, type OidcOptions } from '../accounts/oidc.js';
 import { accountView, changeAccount, createApiToken, inviteLocalAccount, NAME, putLocalAccount, removeAccount, revokeApiToken, tokenView, type Outcome } from '../accounts/manage.js';
 import { PasswordsBusy, verifyPassword } from '../accounts/passwords.js';
 import type { Role } from '../accounts/roles.js';
-import type { AccountSource, AuditQuery, AuditRow } from '../accounts/store.js';
+import { AccountStore, type AccountSource, type AuditQuery, type AuditRow } from '../accounts/store.js';
 import { LoginThrottle, type ThrottleOptions } from '../accounts/throttle.js';
 import { appWide, type CollectorPlugin } from '../context.js';
 import { clientKey } from '../client-key.js';
 import { fleetTotals } from '../devices.js';
-import { newSessionSecrets, routeOf, THROTTLED } from './sessions.js';
+import { AuditUnwritten, newSessionSecrets, routeOf, THROTTLED } from './sessions.js';
 import { tooMany } from './token-checks.js';
 
 /**
@@ -237,8 +237,15 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
 
   app.post('/v1/auth/logout', async (req, reply) => {
     const p = req.principal!;
-    if (p.session) await store.deleteSession(p.session.idHash);
-    await app.audit(p.actor, 'signout', {}, req);
+    // The session ends with its entry, in one transaction: a sign-out is answered only on record, and one
+    // that cannot be recorded leaves the session as it was (503; the page says so and the person tries
+    // again). Before, the session ended and the entry was lost when the log could not be written.
+    const entry = app.auditEntry(p.actor, 'signout', {}, req);
+    try {
+      await store.change(p.session ? AccountStore.deleteSessionTx(p.session.idHash) : (function* () {})(), () => [entry]);
+    } catch (err) {
+      throw new AuditUnwritten('signout', err);
+    }
     reply.header('set-cookie', setCookie(SESSION_COOKIE, '', { secure: req.protocol === 'https', sameSite: 'Strict', path: '/', maxAge: 0 }));
     return { ok: true };
   });

@@ -121,7 +121,9 @@ export const adminRoutes: CollectorPlugin = async (app, { ctx }) => {
   async function stillAllowed(req: FastifyRequest, sent: Record<string, unknown>): Promise<void> {
     const refused = await app.stillAdmitted(req);
     if (!refused) return;
-    await app.audit(req.principal!.actor, 'export.cut', { ...sent, reason: refused }, req);
+    // The answer is already under way and ends here whatever happens: an entry the database refuses now
+    // is kept and written again (auditLater), never dropped.
+    await app.auditLater(req.principal!.actor, 'export.cut', { ...sent, reason: refused }, req);
     throw new Error(`access withdrawn during the export (${refused}); the rows above are not all that matched`);
   }
 

@@ -1,6 +1,7 @@
 /** Errors answer as JSON with a clear message and never a stack trace; every 500 is logged. */
 import { appWide, type CollectorPlugin } from '../context.js';
 import { BadCursorError } from '../storage/sql.js';
+import { AuditUnwritten } from './sessions.js';
 
 export const errors: CollectorPlugin = appWide(async (app, { ctx }) => {
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
@@ -13,6 +14,10 @@ export const errors: CollectorPlugin = appWide(async (app, { ctx }) => {
       return reply.code(415).send({ error: 'content-type must be application/json' });
     }
     if (err instanceof BadCursorError) return reply.code(400).send({ error: err.message, errors: [err.message] });
+    if (err instanceof AuditUnwritten) {
+      // A refusal, a sign-out… whose entry could not be kept is not answered as if it were on record.
+      return reply.code(503).header('retry-after', '30').send({ error: 'the audit log cannot be written: this request is refused until it can (try again later)' });
+    }
     if (isDiskFull(err)) {
       // Nothing was stored: a client that retries later (or another collector) keeps the batch.
       ctx.diskFull.lastMs = ctx.now();

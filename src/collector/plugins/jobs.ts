@@ -48,7 +48,8 @@ export const jobs: CollectorPlugin<JobOptions> = appWide(async (app, { ctx, ...o
     const incidents = await incidentStore.purge(before);
     if (removed > 0) app.log.info({ removed, retentionDays }, 'retention: purged expired events');
     if (removed > 0 || incidents.incidents > 0 || incidents.links > 0) {
-      await app.audit('system', 'retention.purge', { retentionDays, before: new Date(before).toISOString(), events: removed, ...prefixed(incidents) });
+      // The purge is done: its entry is written now or kept and written again, never dropped.
+      await app.auditLater('system', 'retention.purge', { retentionDays, before: new Date(before).toISOString(), events: removed, ...prefixed(incidents) });
     }
     return removed;
   }

@@ -5,8 +5,10 @@
  *   - the session cookie of a signed-in person (local account or OpenID Connect), with, for anything that
  *     changes state, the session's CSRF token in X-CSRF-Token and an Origin of this collector;
  *   - a named API token (`ugt_…`, its own role), or an admin token of tokens.json / the environment (admin).
- * Also the audit log: `app.audit(actor, action, details, req?)` appends one entry; routes whose rule names
- * an audit action are recorded before they answer (refused with 503 when the entry cannot be written).
+ * Also the audit log: `app.audit(actor, action, details, req?)` appends one entry, and throws
+ * AuditUnwritten when it cannot (the request is then answered 503, never as if it were on record); routes
+ * whose rule names an audit action are recorded before they answer (refused with 503 when the entry
+ * cannot be written).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -39,8 +41,18 @@ export interface SessionOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     accountStore: AccountStore;
-    /** Appends one audit entry (never a secret in `details`). Failures are logged, never thrown at the caller. */
+    /**
+     * Appends one audit entry (never a secret in `details`). When it cannot be written it throws
+     * AuditUnwritten, which answers the request 503 (errors.ts): a refusal (signin.failure,
+     * change.refused, access.denied…) is answered only once its entry is kept.
+     */
     audit(actor: string, action: string, details?: Record<string, unknown>, req?: FastifyRequest): Promise<void>;
+    /**
+     * For an entry whose request cannot be answered otherwise any more (an export cut mid-stream, a
+     * background job): written now, or kept in memory and written again every minute and at close until
+     * it is; one still unwritten when the collector stops is logged whole (error level) as the last record.
+     */
+    auditLater(actor: string, action: string, details: Record<string, unknown>, req?: FastifyRequest): Promise<void>;
     /** The entry of a change made through the API, written with the change in one transaction (AccountStore.change). */
     auditEntry(actor: string, action: string, details: Record<string, unknown>, req: FastifyRequest): AuditEntry;
     /**
@@ -102,15 +114,46 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
   });
 
   const entry = (actor: string, action: string, details: Record<string, unknown>, req?: FastifyRequest) => ({ timeMs: ctx.now(), actor, action, details, address: req?.ip ?? null });
+  /**
+   * Before, a failed write was logged and the caller answered as if it were on record: a refused
+   * sign-in, a refused change or a sign-out was answered while its entry was lost (red team coll7).
+   */
   async function audit(actor: string, action: string, details: Record<string, unknown> = {}, req?: FastifyRequest): Promise<void> {
     try {
       await store.appendAudit(entry(actor, action, details, req));
     } catch (err) {
-      app.log.error({ err, action }, 'audit log write failed');
+      app.log.error({ err, action }, 'audit log write failed: request refused');
+      throw new AuditUnwritten(action, err);
     }
   }
   app.decorate('audit', audit);
   app.decorate('auditEntry', entry);
+
+  const unwritten: AuditEntry[] = [];
+  const UNWRITTEN_MAX = 10_000;
+  async function auditLater(actor: string, action: string, details: Record<string, unknown>, req?: FastifyRequest): Promise<void> {
+    const e = entry(actor, action, details, req);
+    try {
+      await store.appendAudit(e);
+    } catch (err) {
+      app.log.error({ err, action }, 'audit log write failed: kept to be written again');
+      if (unwritten.length < UNWRITTEN_MAX) unwritten.push(e);
+      else app.log.error({ auditEntry: e }, 'audit entry not written (too many waiting)');
+    }
+  }
+  app.decorate('auditLater', auditLater);
+  /** Writes the entries auditLater kept, oldest first, up to the first that still fails. */
+  async function writeUnwritten(last: boolean): Promise<void> {
+    while (unwritten.length) {
+      try {
+        await store.appendAudit(unwritten[0]!);
+        unwritten.shift();
+      } catch (err) {
+        if (!last) return;
+        for (const e of unwritten.splice(0)) app.log.error({ err, auditEntry: e }, 'audit entry not written: the collector stops');
+      }
+    }
+  }
 
   /**
    * Refused unknown credentials, per address: the first of a minute is an entry at once, the rest of that
@@ -140,8 +183,15 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     const key = JSON.stringify([actor, address]);
     const seen = denied.get(key);
     if (!seen) {
-      denied.set(key, { actor, address, count: 0, fromMs: ctx.now(), routes: {}, reasons: {}, written: Promise.resolve(true), next: null });
-      return actor === '' ? audit('unknown', 'access.denied', details, req) : audit(actor, 'access.throttled', details, req);
+      const fresh = { actor, address, count: 0, fromMs: ctx.now(), routes: {}, reasons: {}, written: Promise.resolve(true), next: null };
+      denied.set(key, fresh);
+      try {
+        return await (actor === '' ? audit('unknown', 'access.denied', details, req) : audit(actor, 'access.throttled', details, req));
+      } catch (err) {
+        // Not on record, so not the first of the minute either: the next refusal tries the entry again.
+        if (denied.get(key) === fresh && fresh.count === 0) denied.delete(key);
+        throw err;
+      }
     }
     seen.count++;
     seen.routes[details.route] = (seen.routes[details.route] ?? 0) + 1;
@@ -171,6 +221,7 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     await Promise.all(held.map(async ([, d]) => d.count > 0 && !(await d.written) && (await holdDenied(d))));
     const now = ctx.now();
     await store.flushDenied(holder, now - ORPHAN_MS, now).catch((err) => app.log.error({ err }, 'audit log write failed'));
+    await writeUnwritten(false);
   }
   const deniedTimer = setInterval(() => void flushDenied(), DENIED_FLUSH_MS);
   deniedTimer.unref();
@@ -183,6 +234,7 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
   app.addHook('onClose', async () => {
     clearInterval(deniedTimer);
     await flushDenied();
+    await writeUnwritten(true);
   });
 
   async function fromSession(req: FastifyRequest, id: string): Promise<Found> {
@@ -311,6 +363,16 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     }
   }
 });
+
+/**
+ * An audit entry that could not be written: the request that needed it is answered 503 with
+ * Retry-After (errors.ts), never as if it were on record.
+ */
+export class AuditUnwritten extends Error {
+  constructor(readonly action: string, cause: unknown) {
+    super(`the audit log cannot be written (${action})`, { cause });
+  }
+}
 
 /** The reason counted for a refusal answered 429 because the address's bucket of refused requests is empty. */
 export const THROTTLED = 'throttled: too many refused requests from this address';
