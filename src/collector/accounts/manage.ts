@@ -30,6 +30,13 @@ const COLLECTOR_ACTORS = /^(system|unknown)$/i;
 const COLLECTOR_ACTORS_RULE = 'name: "system" and "unknown" are the audit log\'s names for the collector itself and for refused unknown callers';
 const LEGACY_RULE = 'name: names beginning with "legacy-" are kept for the admin token of tokens.json (the audit log names it token:legacy-…)';
 
+/**
+ * The audit log names a token `token:<name>`: a name used again after its token was revoked made every
+ * entry of either token name both (red team coll7, "token names can be reused"). A name is used once:
+ * the audit log's `token:<name>` is then one token for good (its id is in the token list).
+ */
+const REUSED_RULE = 'name: a revoked token had this name, and the audit log names a token by its name: choose another (e.g. add -2)';
+
 /** The audit entry of a change, with the actor and address of whoever makes it (written with the change). */
 export type Audit = (action: string, details: Record<string, unknown>) => AuditEntry;
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: 400 | 404 | 409; error: string };
@@ -131,7 +138,8 @@ export async function createApiToken(
   if (typeof name !== 'string' || !NAME.test(name)) return { ok: false, status: 400, error: NAME_RULE };
   if (LEGACY_NAME.test(name)) return { ok: false, status: 400, error: LEGACY_RULE };
   if (!isRole(role)) return { ok: false, status: 400, error: ROLE_RULE };
-  if ((await store.tokens()).some((t) => t.name === name && t.revokedMs === null)) return { ok: false, status: 409, error: 'a token with this name exists: revoke it first' };
+  const same = (await store.tokens()).find((t) => t.name === name);
+  if (same) return { ok: false, status: 409, error: same.revokedMs === null ? 'a token with this name exists: revoke it first' : REUSED_RULE };
   const made = newApiToken();
   // The token and its entry together: no credential exists without its entry, and no entry names a token
   // that was never made (two creations with one name: the second fails on the unique name, entry and all).

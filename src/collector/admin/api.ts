@@ -217,6 +217,8 @@ export interface AuditEntryView {
   action: string;
   address: string | null;
   details: Record<string, unknown>;
+  /** The API token the actor `token:<name>` was then (its id in the token list); null for others. */
+  actorTokenId?: string | null;
 }
 
 export async function fetchAudit(params: URLSearchParams, token: string): Promise<{ entries: AuditEntryView[]; nextBefore: number | null }> {

@@ -167,7 +167,10 @@ export function AuditView({ t, who, fmtTime, onAuthError }: { t: Strings; who: W
             {entries.map((e) => (
               <tr key={e.id} data-action={e.action}>
                 <td>{fmtTime(e.time)}</td>
-                <td>{inertText(e.actor)}</td>
+                <td>
+                  {inertText(e.actor)}
+                  {e.actorTokenId ? <small class="token-id"> (ID {e.actorTokenId})</small> : null}
+                </td>
                 <td>{s.actions[e.action] ?? inertText(e.action)}</td>
                 <td>{e.address ?? '—'}</td>
                 <td class="file">{inertText(JSON.stringify(e.details))}</td>

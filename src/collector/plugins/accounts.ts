@@ -20,7 +20,7 @@ import { OidcClient, type OidcOptions } from '../accounts/oidc.js';
 import { accountView, changeAccount, createApiToken, inviteLocalAccount, NAME, putLocalAccount, removeAccount, revokeApiToken, tokenView, type Outcome } from '../accounts/manage.js';
 import { PasswordsBusy, verifyPassword } from '../accounts/passwords.js';
 import type { Role } from '../accounts/roles.js';
-import { AccountStore, type AccountSource, type AuditQuery, type AuditRow } from '../accounts/store.js';
+import { AccountStore, type AccountSource, type AuditQuery, type AuditRow, type TokenRow } from '../accounts/store.js';
 import { LoginThrottle, type ThrottleOptions } from '../accounts/throttle.js';
 import { appWide, type CollectorPlugin } from '../context.js';
 import { clientKey } from '../client-key.js';
@@ -49,7 +49,7 @@ declare module 'fastify' {
 }
 
 const OIDC_PENDING_MS = 10 * 60_000;
-const AUDIT_CSV_HEAD = ['time', 'actor', 'action', 'address', 'details'];
+const AUDIT_CSV_HEAD = ['time', 'actor', 'action', 'address', 'details', 'actorTokenId'];
 
 const isLoopback = (a: string | undefined) => !!a && /^(127\.|::1$|::ffff:127\.)/.test(a);
 
@@ -291,14 +291,15 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
     const q = parseAuditQuery(req.query as Record<string, unknown>);
     if ('error' in q) return reply.code(400).send({ error: q.error });
     const rows = await store.audit(q.query);
+    const tokenOf = tokenAt(await store.tokens());
     const nextBefore = rows.length === q.query.limit ? rows[rows.length - 1]!.id : null;
     if (q.csv) {
       reply.type('text/csv; charset=utf-8');
       reply.header('content-disposition', 'attachment; filename="upload-guard-audit.csv"');
       if (nextBefore !== null) reply.header('x-next-before', String(nextBefore));
-      return CSV_BOM + csvRow(AUDIT_CSV_HEAD) + rows.map((r) => csvRow([iso(r.timeMs), r.actor, r.action, r.address, JSON.stringify(r.details)])).join('');
+      return CSV_BOM + csvRow(AUDIT_CSV_HEAD) + rows.map((r) => csvRow([iso(r.timeMs), r.actor, r.action, r.address, JSON.stringify(r.details), tokenOf(r)])).join('');
     }
-    return { entries: rows.map(auditView), nextBefore };
+    return { entries: rows.map((r) => ({ ...auditView(r), actorTokenId: tokenOf(r) })), nextBefore };
   });
 
   // --- what a viewer may see of the fleet: counts only, no device ids or users ----------------------
@@ -320,6 +321,21 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The id of the API token an entry's actor `token:<name>` was at the entry's time: the token of that
+ * name live then (names were unique only among live tokens before a name could be used once; see
+ * manage.ts REUSED_RULE), so an entry of a name that was reused names one token. Null for other actors.
+ */
+function tokenAt(tokens: TokenRow[]): (r: AuditRow) => string | null {
+  const byName = new Map<string, TokenRow[]>();
+  for (const t of tokens) byName.set(t.name, [...(byName.get(t.name) ?? []), t]);
+  return (r) => {
+    if (!r.actor.startsWith('token:')) return null;
+    const named = byName.get(r.actor.slice('token:'.length)) ?? [];
+    return named.find((t) => t.createdMs <= r.timeMs && r.timeMs <= (t.revokedMs ?? Infinity))?.id ?? null;
+  };
+}
 const auditView = (r: AuditRow) => ({ id: r.id, time: iso(r.timeMs), actor: r.actor, action: r.action, address: r.address, details: r.details });
 
 /** A time filter: ISO 8601 (with its offset; a plain date is UTC midnight) or epoch milliseconds. */
