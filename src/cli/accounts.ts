@@ -18,7 +18,8 @@ import { inertText } from '../events/inert.js';
 const USAGE = `usage: upload-guard collector account add --role viewer|investigator|admin NAME   (password: prompted, or first line of stdin)
        upload-guard collector account list
        upload-guard collector account remove NAME
-       upload-guard collector token add --role viewer|investigator|admin NAME          (prints the token once)
+       upload-guard collector token add --role viewer|investigator|admin [--expires-days N] NAME
+                                      (prints the token once; it ends after N days, default 90; 0: never)
        upload-guard collector token list
        upload-guard collector token revoke ID|NAME
 options: --data DIR (default ./data; SQLite), or DATABASE_URL=postgres://… (and UPLOAD_GUARD_PG_SCHEMA) as for the collector`;
@@ -81,7 +82,7 @@ function report(r: Outcome<unknown>): number {
 export async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { role: { type: 'string' }, data: { type: 'string', default: './data' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: { role: { type: 'string' }, 'expires-days': { type: 'string' }, data: { type: 'string', default: './data' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (err) {
     console.error(`upload-guard collector: ${(err as Error).message}\n${USAGE}`);
     return 2;
@@ -118,16 +119,20 @@ export async function run(argv: string[]): Promise<number> {
       case 'account remove':
         return report(await removeAccount(store, needTarget(), actor, Date.now(), audit));
       case 'token add': {
-        const r = await createApiToken(store, { name: needTarget(), role: parsed.values.role }, actor, Date.now(), audit);
+        const days = parsed.values['expires-days'];
+        const expiresInDays = days === undefined ? undefined : /^\d{1,5}$/.test(days) ? Number(days) : days;
+        const r = await createApiToken(store, { name: needTarget(), role: parsed.values.role, expiresInDays }, actor, Date.now(), audit);
         if (r.ok) {
-          console.error(`token ${r.value.name} (${r.value.role}, id ${r.value.id}); shown only now, keep it in a secret store:`);
+          const ends = r.value.expiresAt ? `expires ${r.value.expiresAt}` : 'never expires';
+          console.error(`token ${r.value.name} (${r.value.role}, id ${r.value.id}, ${ends}); shown only now, keep it in a secret store:`);
           console.log(r.value.token);
         }
         return report(r);
       }
       case 'token list':
         for (const t of (await store.tokens()).map(tokenView)) {
-          console.log(`${t.id}\t${t.name}\t${t.role}\t${t.revokedAt ? `revoked ${t.revokedAt}` : 'active'}\tlast used ${t.lastUsedAt ?? 'never'}`);
+          const state = t.revokedAt ? `revoked ${t.revokedAt}` : t.expiresAt && Date.parse(t.expiresAt) <= Date.now() ? `expired ${t.expiresAt}` : 'active';
+          console.log(`${t.id}\t${t.name}\t${t.role}\t${state}\t${t.expiresAt ? `expires ${t.expiresAt}` : 'never expires'}\tlast used ${t.lastUsedAt ?? 'never'}`);
         }
         return 0;
       case 'token revoke':

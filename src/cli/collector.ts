@@ -30,7 +30,7 @@ const USAGE = `usage: upload-guard collector [--port 8787] [--host 127.0.0.1] [-
        LAN: a PC that reaches the collector directly would choose the address in the audit log
        --rate-limit 0 turns the per-device limit off; UPLOAD_GUARD_LOG=1 logs every request
        (errors and warnings are always logged, as JSON lines on stdout)
-env:   UPLOAD_GUARD_INGEST_TOKEN, UPLOAD_GUARD_ADMIN_TOKEN, DATABASE_URL=postgres://…,
+env:   UPLOAD_GUARD_INGEST_TOKEN, UPLOAD_GUARD_ADMIN_TOKEN, UPLOAD_GUARD_ADMIN_TOKEN_EXPIRES, DATABASE_URL=postgres://…,
        UPLOAD_GUARD_WEBHOOK, UPLOAD_GUARD_SYSLOG, UPLOAD_GUARD_PG_SCHEMA,
        UPLOAD_GUARD_PACKAGES_DIR, UPLOAD_GUARD_PUBLIC_URL,
        UPLOAD_GUARD_SPLUNK_HEC, UPLOAD_GUARD_SPLUNK_HEC_TOKEN (the HEC token: only from the environment),
@@ -219,6 +219,13 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   const { tokens, accepted, generated } = loaded;
+  // The admin token's end, when one is set (none by default: the break-glass way in keeps working).
+  const adminExpires = process.env.UPLOAD_GUARD_ADMIN_TOKEN_EXPIRES?.trim();
+  const adminTokenExpiresMs = adminExpires ? Date.parse(adminExpires) : undefined;
+  if (adminExpires && !(/^\d{4}-\d{2}-\d{2}/.test(adminExpires) && Number.isFinite(adminTokenExpiresMs))) {
+    console.error(`upload-guard collector: UPLOAD_GUARD_ADMIN_TOKEN_EXPIRES must be an ISO 8601 date or time (e.g. 2027-03-31T23:59:59+09:00), not ${JSON.stringify(adminExpires)}`);
+    return 1;
+  }
 
   const databaseUrl = process.env.DATABASE_URL;
   let storage;
@@ -237,6 +244,7 @@ export async function run(argv: string[]): Promise<number> {
       storage,
       ingestTokens: accepted.ingest,
       adminTokens: accepted.admin,
+      adminTokenExpiresMs,
       retentionDays,
       alerts: { webhookUrl: args.webhook ?? process.env.UPLOAD_GUARD_WEBHOOK, syslogUrl: args.syslog ?? process.env.UPLOAD_GUARD_SYSLOG, hec },
       ingestRateLimit: { perSecond: rate, burst: rate * 2 }, // 0: no limit
@@ -271,6 +279,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const notice of storage.notices ?? []) console.error(`upload-guard collector: warning: ${notice}`);
   console.log(`  admin page: ${url}/admin/${oidc ? ` (sign-in with ${oidc.issuer})` : ''}`);
   console.log(`  ingest:     POST ${url}/v1/events`);
+  console.log(`  admin token: ${adminTokenExpiresMs === undefined ? 'never expires (set UPLOAD_GUARD_ADMIN_TOKEN_EXPIRES to give it an end)' : `expires ${new Date(adminTokenExpiresMs).toISOString()}`}`);
   if (hec) console.log(`  splunk hec: ${new HecSender(hec).eventUrl.origin} (${hec.format}${hec.channel ? ', indexer acknowledgement' : ''})`);
   // Fingerprints, never tokens: what the admin page shows per device while a rotation is under way.
   if (accepted.ingest.length > 1) {

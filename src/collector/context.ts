@@ -17,6 +17,8 @@ export interface CollectorContext {
   metrics: Metrics;
   now: () => number;
   tokens: Record<Scope, TokenSet>;
+  /** When the admin tokens of tokens.json / the environment stop working (epoch ms), or null: never. */
+  adminTokenExpiresMs: number | null;
   /** Ingest token fingerprints, current first (see devices.ts). */
   ingestTokenIds: IngestTokenIds;
   /** Per client key (see token-checks.ts): refused requests per address, admin per address and token. */

@@ -47,6 +47,11 @@ export interface CollectorOptions {
   /** Accepted ingest tokens; the first is the current one (the others are accepted during a rotation). */
   ingestTokens: readonly string[];
   adminTokens: readonly string[];
+  /**
+   * When the admin tokens stop working (epoch ms; UPLOAD_GUARD_ADMIN_TOKEN_EXPIRES): refused with 401 and
+   * on record from then on. Undefined: never (as before; the break-glass way in).
+   */
+  adminTokenExpiresMs?: number;
   /** Request body cap for ingest, bytes (default 1 MiB). */
   bodyLimit?: number;
   /**
@@ -150,6 +155,7 @@ function buildContext(opts: CollectorOptions, log: () => FastifyInstance['log'])
     metrics,
     now,
     tokens: { ingest: new TokenSet(opts.ingestTokens), admin: new TokenSet(opts.adminTokens) },
+    adminTokenExpiresMs: opts.adminTokenExpiresMs ?? null,
     // During a rotation several ingest tokens are accepted; the first is the current one (see devices.ts).
     ingestTokenIds: opts.ingestTokens.filter(Boolean).map(tokenId),
     limiters: { ingest: new RateLimiter(ingest), admin: new RateLimiter(opts.adminRateLimit ?? { perSecond: 50, burst: 200 }) },

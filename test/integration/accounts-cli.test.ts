@@ -27,7 +27,12 @@ it('adds accounts and tokens from the command line, password from stdin, every c
   expect(tok.status, tok.stderr).toBe(0);
   const token = tok.stdout.trim();
   expect(token).toMatch(/^ugt_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
-  expect(cli(['token', 'list']).stdout).toMatch(/\tdashboard\tviewer\tactive\t/);
+  expect(tok.stderr).toMatch(/dashboard \(viewer, id [0-9a-f]{12}, expires \d{4}-\d{2}-\d{2}T/);
+  expect(cli(['token', 'list']).stdout).toMatch(/\tdashboard\tviewer\tactive\texpires \d{4}-/);
+  // A lifetime of its own, or none (0); a bad one is refused.
+  expect(cli(['token', 'add', '--role', 'viewer', '--expires-days', '0', 'wallboard']).stderr).toMatch(/never expires/);
+  expect(cli(['token', 'add', '--role', 'viewer', '--expires-days', 'soon', 'other']).status).not.toBe(0);
+  expect(cli(['token', 'list']).stdout).toMatch(/\twallboard\tviewer\tactive\tnever expires\t/);
 
   const storage = new SqliteStorage({ path: join(dir, 'events.db') });
   const c = await createCollector({ storage, ingestTokens: ['ingest-token-for-acct-cli-tests-01'], adminTokens: ['admin-token-for-acct-cli-tests-0123'] });

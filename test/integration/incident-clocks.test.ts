@@ -142,7 +142,7 @@ describe.skipIf(!PG_URL)('incidents whatever the clocks (PostgreSQL)', () => {
 /**
  * The link14 migration over a database the watermark collector wrote: the storage is put back as it was
  * (no incident_linked, the watermark's index, version six lower: link14, denied15 and throttled17, which
- * are safe to run again, and due16, alerted18 and source19, whose columns go too), holding one block linked under the
+ * are safe to run again, and due16, alerted18, source19 and expires20, whose columns go too), holding one block linked under the
  * watermark and one the watermark skipped. Opened again, the skipped one becomes an incident and the
  * linked one is not counted twice.
  */
@@ -174,8 +174,9 @@ describe.each([
     await sql.run(`ALTER TABLE ${sql.t('incidents')} DROP COLUMN alert_due_ms`);
     await sql.run(`ALTER TABLE ${sql.t('events')} DROP COLUMN received_from`);
     await sql.run(`ALTER TABLE ${sql.t('events')} DROP COLUMN ingest_token_id`);
-    if (pg) await sql.run(`DELETE FROM ${schema}.migrations WHERE version >= (SELECT max(version) - 5 FROM ${schema}.migrations)`);
-    else (s as SqliteStorage).db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION - 6}`);
+    await sql.run(`ALTER TABLE ${sql.t('api_tokens')} DROP COLUMN expires_ms`);
+    if (pg) await sql.run(`DELETE FROM ${schema}.migrations WHERE version >= (SELECT max(version) - 6 FROM ${schema}.migrations)`);
+    else (s as SqliteStorage).db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION - 7}`);
     await s.close();
 
     s = await open();

@@ -130,28 +130,45 @@ export async function removeAccount(store: AccountStore, name: string, actor: st
   return { ok: true, value: null };
 }
 
+/**
+ * A new API token's lifetime when none is asked for, in days. Before expires20 a token never ended: one
+ * copied into a script or a ticket years ago still read everything (red team coll7). 0 asks for none.
+ */
+export const TOKEN_DAYS_DEFAULT = 90;
+export const TOKEN_DAYS_MAX = 3650;
+const DAYS_RULE = `expiresInDays: a whole number of days, 1–${TOKEN_DAYS_MAX} (default ${TOKEN_DAYS_DEFAULT}), or 0 for a token that never expires`;
+
+/** When a token made now with `expiresInDays` ends: null for never, undefined for a bad value. */
+export function tokenExpiry(expiresInDays: unknown, now: number): number | null | undefined {
+  const days = expiresInDays === undefined ? TOKEN_DAYS_DEFAULT : expiresInDays;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 0 || days > TOKEN_DAYS_MAX) return undefined;
+  return days === 0 ? null : now + days * 86_400_000;
+}
+
 /** A new named token; `token` is shown this once (only its hash is kept). */
 export async function createApiToken(
-  store: AccountStore, input: { name: unknown; role: unknown }, actor: string, now: number, audit: Audit,
-): Promise<Outcome<{ id: string; name: string; role: Role; token: string }>> {
+  store: AccountStore, input: { name: unknown; role: unknown; expiresInDays?: unknown }, actor: string, now: number, audit: Audit,
+): Promise<Outcome<{ id: string; name: string; role: Role; token: string; expiresAt: string | null }>> {
   const { name, role } = input;
   if (typeof name !== 'string' || !NAME.test(name)) return { ok: false, status: 400, error: NAME_RULE };
   if (LEGACY_NAME.test(name)) return { ok: false, status: 400, error: LEGACY_RULE };
   if (!isRole(role)) return { ok: false, status: 400, error: ROLE_RULE };
+  const expiresMs = tokenExpiry(input.expiresInDays, now);
+  if (expiresMs === undefined) return { ok: false, status: 400, error: DAYS_RULE };
   const same = (await store.tokens()).find((t) => t.name === name);
   if (same) return { ok: false, status: 409, error: same.revokedMs === null ? 'a token with this name exists: revoke it first' : REUSED_RULE };
   const made = newApiToken();
   // The token and its entry together: no credential exists without its entry, and no entry names a token
   // that was never made (two creations with one name: the second fails on the unique name, entry and all).
-  const t: TokenRow = { id: made.id, name, role, secretHash: made.secretHash, createdMs: now, createdBy: actor, lastUsedMs: null, revokedMs: null, revokedBy: null };
+  const t: TokenRow = { id: made.id, name, role, secretHash: made.secretHash, createdMs: now, createdBy: actor, lastUsedMs: null, revokedMs: null, revokedBy: null, expiresMs };
   try {
-    await store.change(AccountStore.createTokenTx(t), () => [audit('token.create', { id: made.id, name, role })]);
+    await store.change(AccountStore.createTokenTx(t), () => [audit('token.create', { id: made.id, name, role, expiresAt: iso(expiresMs) })]);
   } catch (err) {
     // Another creation with this name won the race (the unique index): nothing of this one was written.
     if (isUniqueViolation(err)) return { ok: false, status: 409, error: 'a token with this name exists: revoke it first' };
     throw err;
   }
-  return { ok: true, value: { id: made.id, name, role, token: made.token } };
+  return { ok: true, value: { id: made.id, name, role, token: made.token, expiresAt: iso(expiresMs) } };
 }
 
 /** Revokes by id, or by name (the active token of that name), with the tokens it made down the chain (each on record). */
@@ -177,5 +194,5 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 /** A token as listed: never its hash. */
 export const tokenView = (t: TokenRow) => ({
   id: t.id, name: t.name, role: t.role, createdAt: iso(t.createdMs), createdBy: t.createdBy,
-  lastUsedAt: iso(t.lastUsedMs), revokedAt: iso(t.revokedMs), revokedBy: t.revokedBy,
+  lastUsedAt: iso(t.lastUsedMs), revokedAt: iso(t.revokedMs), revokedBy: t.revokedBy, expiresAt: iso(t.expiresMs ?? null),
 });

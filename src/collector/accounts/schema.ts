@@ -81,3 +81,10 @@ export const refusedPending = (big: string) => `
   INSERT INTO refused_pending (holder, actor, address, from_ms, last_ms, n, routes, reasons)
     SELECT holder, '', address, from_ms, last_ms, n, routes, reasons FROM denied_pending WHERE true ON CONFLICT DO NOTHING;
   DROP TABLE denied_pending;`;
+
+/**
+ * expires20: an API token may have an end (`expires_ms`, set when it is made; null: none, as every token
+ * made before this has). An expired token is refused (401, on record) like a revoked one (red team coll7:
+ * API tokens never expired).
+ */
+export const tokenExpiry = (big: string) => `ALTER TABLE api_tokens ADD COLUMN expires_ms ${big};`;

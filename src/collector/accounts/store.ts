@@ -73,6 +73,8 @@ export interface TokenRow {
   lastUsedMs: number | null;
   revokedMs: number | null;
   revokedBy: string | null;
+  /** When it stops working (refused from then on, 401 and on record); null: never (every token made before expires20). */
+  expiresMs?: number | null;
 }
 
 export interface AuditEntry {
@@ -181,6 +183,7 @@ const token = (r: Row): TokenRow => ({
   lastUsedMs: numOrNull(r.last_used_ms),
   revokedMs: numOrNull(r.revoked_ms),
   revokedBy: (r.revoked_by as string | null) ?? null,
+  expiresMs: numOrNull(r.expires_ms),
 });
 
 const auditRow = (r: Row): AuditRow => ({
@@ -479,8 +482,8 @@ export class AccountStore {
   }
   static *createTokenTx(t: TokenRow): TxWork<void> {
     yield {
-      sql: 'INSERT INTO T.api_tokens (id, name, role, secret_hash, created_ms, created_by) VALUES (?, ?, ?, ?, ?, ?)',
-      params: [t.id, t.name, t.role, t.secretHash, t.createdMs, t.createdBy],
+      sql: 'INSERT INTO T.api_tokens (id, name, role, secret_hash, created_ms, created_by, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      params: [t.id, t.name, t.role, t.secretHash, t.createdMs, t.createdBy, t.expiresMs ?? null],
     };
   }
   async token(id: string): Promise<TokenRow | null> {

@@ -16,6 +16,10 @@ import { OneTimeSecret } from './one-time-secret.js';
 import { ListState, fill, useLoaded } from './states.js';
 import type { Who } from './signin.js';
 
+/** The lifetimes offered when issuing a token, in days (0: no expiry). */
+const LIFETIMES = [30, 90, 180, 365, 0];
+const expired = (k: TokenView) => k.expiresAt != null && Date.parse(k.expiresAt) <= Date.now();
+
 interface Props {
   t: Strings;
   who: Who;
@@ -29,6 +33,8 @@ export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [made, setMade] = useState<{ name: string; token: string } | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
+  // Days the next token is valid for (0: no expiry); the collector's default is 90.
+  const [days, setDays] = useState(90);
 
   const fail = (err: unknown) => {
     if (err instanceof ApiError && err.status === 401) onAuthError();
@@ -38,7 +44,7 @@ export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
   async function issue(name: string, role: Role): Promise<boolean> {
     setError(null);
     try {
-      const r = await createToken({ name, role }, who.token);
+      const r = await createToken({ name, role, expiresInDays: days }, who.token);
       setMade({ name: r.name, token: r.token });
       return true;
     } catch (err) {
@@ -73,7 +79,16 @@ export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
         help={s.createHelp}
         onSubmit={issue}
         onBadName={() => setError(s.nameRule)}
-      />
+      >
+        <label>
+          {s.lifetime}
+          <select name="token-days" value={String(days)} onChange={(e) => setDays(Number((e.target as HTMLSelectElement).value))}>
+            {LIFETIMES.map((n) => (
+              <option value={String(n)}>{n === 0 ? s.noExpiry : fill(s.days, { n: String(n) })}</option>
+            ))}
+          </select>
+        </label>
+      </NameRoleForm>
       {made && <OneTimeSecret title={fill(s.tokenOnce, { name: made.name })} value={made.token} onDone={() => setMade(null)} />}
       {error && (
         <p class="error" role="alert" data-testid="tokens-message">
@@ -89,6 +104,7 @@ export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
               <th>{s.created}</th>
               <th>{s.createdBy}</th>
               <th>{s.lastUsed}</th>
+              <th>{s.expires}</th>
               <th>{s.state}</th>
               <th />
             </tr>
@@ -101,7 +117,10 @@ export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
                 <td class="time">{fmtTime(k.createdAt)}</td>
                 <td class="user">{inertText(k.createdBy)}</td>
                 <td class="time">{k.lastUsedAt ? fmtTime(k.lastUsedAt) : s.never}</td>
-                <td class="state">{k.revokedAt ? fill(s.revoked, { t: fmtTime(k.revokedAt), who: inertText(k.revokedBy ?? '') }) : s.active}</td>
+                <td class="time" data-testid="token-expires">{k.expiresAt ? fmtTime(k.expiresAt) : s.noExpiry}</td>
+                <td class="state">
+                  {k.revokedAt ? fill(s.revoked, { t: fmtTime(k.revokedAt), who: inertText(k.revokedBy ?? '') }) : expired(k) ? fill(s.expired, { t: fmtTime(k.expiresAt!) }) : s.active}
+                </td>
                 <td>
                   {!k.revokedAt &&
                     (confirming === k.id ? (

@@ -182,6 +182,8 @@ export interface TokenView {
   lastUsedAt: string | null;
   revokedAt: string | null;
   revokedBy: string | null;
+  /** When it stops working; null: never (tokens made before lifetimes existed, or made with none). */
+  expiresAt?: string | null;
 }
 
 export async function fetchAccounts(token: string): Promise<{ accounts: AccountView[] }> {
@@ -202,7 +204,7 @@ export async function fetchTokens(token: string): Promise<{ tokens: TokenView[] 
 }
 
 /** A new named token; the secret is in the answer this once (the collector keeps only its hash). */
-export async function createToken(body: { name: string; role: Role }, token: string): Promise<{ id: string; name: string; role: Role; token: string }> {
+export async function createToken(body: { name: string; role: Role; expiresInDays: number }, token: string): Promise<{ id: string; name: string; role: Role; token: string; expiresAt: string | null }> {
   return (await send('POST', '/v1/admin/tokens', body, token)).json();
 }
 

@@ -3,6 +3,7 @@
  * token. The name follows the NAME rule of accounts/manage.ts, checked here too so that a typo is
  * explained before the round trip; it is cleared once it was used.
  */
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ROLES, type Role } from '../accounts/roles.js';
 import { accessText as s } from './access-text.js';
@@ -20,9 +21,11 @@ interface Props {
   onSubmit(name: string, role: Role): Promise<boolean>;
   /** Called instead with a name against the rule. */
   onBadName(): void;
+  /** More fields, before the submit button (the token's lifetime). */
+  children?: ComponentChildren;
 }
 
-export function NameRoleForm({ kind, testId, title, submit, help, onSubmit, onBadName }: Props) {
+export function NameRoleForm({ kind, testId, title, submit, help, onSubmit, onBadName, children }: Props) {
   const [form, setForm] = useState<{ name: string; role: Role }>({ name: '', role: 'investigator' });
   async function send(e: Event) {
     e.preventDefault();
@@ -45,6 +48,7 @@ export function NameRoleForm({ kind, testId, title, submit, help, onSubmit, onBa
           ))}
         </select>
       </label>
+      {children}
       <button type="submit" disabled={!form.name.trim()}>
         {submit}
       </button>

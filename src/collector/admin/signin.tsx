@@ -16,6 +16,8 @@ export interface Who {
   via: 'session' | 'api-token' | 'admin-token';
   csrf: string | null;
   token: string;
+  /** A token's end (ISO 8601), null: never; absent for a session. */
+  expiresAt?: string | null;
 }
 
 const TEXT = {
@@ -30,6 +32,8 @@ const TEXT = {
     tokenHelp: 'コレクター起動時に表示された管理トークン、または発行された API トークンを入力してください。トークンはこのタブを閉じると消去されます。',
     wrong: 'ユーザー名またはパスワードが正しくありません。',
     badToken: 'トークンが正しくありません。',
+    expiredToken: 'このトークンは有効期限が切れています。管理者に新しいトークンの発行を依頼してください。',
+    tokenExpires: 'トークンの有効期限: {t}',
     throttled: 'サインインの失敗が続いたため、しばらく受け付けません。時間をおいてやり直してください。',
     https: 'この接続ではサインインできません。HTTPS でアクセスしてください。',
     denied: 'サインインはできましたが、この管理画面を使う権限が割り当てられていません。システム管理者に連絡してください。',
@@ -49,6 +53,8 @@ const TEXT = {
     tokenHelp: 'Enter the admin token the collector printed when it started, or an API token issued to you. It is forgotten when this tab closes.',
     wrong: 'Wrong user name or password.',
     badToken: 'The token was not accepted.',
+    expiredToken: 'This token has expired. Ask an administrator to issue a new one.',
+    tokenExpires: 'Token expires: {t}',
     throttled: 'Too many failed sign-ins. Please wait a while and try again.',
     https: 'Signing in is not possible over this connection. Please use HTTPS.',
     denied: 'You signed in, but no role on this admin page is assigned to you. Please contact your administrator.',
@@ -62,10 +68,14 @@ const lang = pickLanguage(navigator.languages?.length ? navigator.languages : [n
 export const signinText = TEXT[lang];
 const s = signinText;
 
+/** Why the last token was refused when it had expired (the collector says "token expired: …"). */
+let lastRefusal: string | null = null;
+
 async function me(token: string): Promise<Who | null> {
   const res = await fetch('/v1/auth/me', { headers: token ? { authorization: `Bearer ${token}` } : {}, cache: 'no-store' });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  const body = (await res.json()) as Omit<Who, 'token'> & { signedIn: boolean };
+  const body = (await res.json()) as Omit<Who, 'token'> & { signedIn: boolean; error?: string | null };
+  lastRefusal = body.error ?? null;
   return body.signedIn ? { ...body, token } : null;
 }
 
@@ -148,7 +158,7 @@ export function SignIn({ onSignedIn, title }: { onSignedIn: (who: Who) => void; 
     e.preventDefault();
     void run(async () => {
       const who = await me(token.trim());
-      if (!who) return setError(s.badToken);
+      if (!who) return setError(lastRefusal?.startsWith('token expired') ? s.expiredToken : s.badToken);
       session.set(token.trim());
       onSignedIn(who);
     });
@@ -214,6 +224,7 @@ export function WhoAmI({ who }: { who: Who }) {
   return (
     <span class="who" data-testid="who">
       {who.actor} · {s.roles[who.role]}
+      {who.expiresAt ? <> · {s.tokenExpires.replace('{t}', new Date(who.expiresAt).toLocaleString())}</> : null}
     </span>
   );
 }

@@ -232,7 +232,7 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
       return { signedIn: false, error: found?.error ?? null };
     }
     const p = found.p;
-    return { signedIn: true, actor: p.actor, role: p.role, via: p.via, csrf: p.session?.csrf ?? null };
+    return { signedIn: true, actor: p.actor, role: p.role, via: p.via, csrf: p.session?.csrf ?? null, expiresAt: p.expiresMs == null ? null : iso(p.expiresMs) };
   });
 
   app.post('/v1/auth/logout', async (req, reply) => {
@@ -280,7 +280,7 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
   app.get('/v1/admin/tokens', async () => ({ tokens: (await store.tokens()).map(tokenView) }));
   app.post('/v1/admin/tokens', async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
-    return answer(reply, await createApiToken(store, { name: b.name, role: b.role }, req.principal!.actor, now(), by(req)), 201);
+    return answer(reply, await createApiToken(store, { name: b.name, role: b.role, expiresInDays: b.expiresInDays }, req.principal!.actor, now(), by(req)), 201);
   });
   app.delete('/v1/admin/tokens/:id', async (req, reply) =>
     answer(reply, await revokeApiToken(store, (req.params as { id: string }).id, req.principal!.actor, now(), by(req))),

@@ -27,6 +27,8 @@ export interface Principal {
   role: Role;
   via: 'session' | 'api-token' | 'admin-token';
   session?: SessionRow;
+  /** A token's end (epoch ms), null: never; undefined for a session. */
+  expiresMs?: number | null;
 }
 
 export type Found = { ok: true; p: Principal } | { ok: false; status: 401 | 403; error: string };
@@ -258,13 +260,21 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
   }
 
   async function fromBearer(token: string): Promise<Found> {
-    if (ctx.tokens.admin.has(token)) return { ok: true, p: { actor: `token:legacy-${tokenId(token)}`, role: 'admin', via: 'admin-token' } };
+    if (ctx.tokens.admin.has(token)) {
+      const ends = ctx.adminTokenExpiresMs;
+      if (ends !== null && ctx.now() >= ends) return { ok: false, status: 401, error: `token expired: the admin token (token:legacy-${tokenId(token)}) expired at ${iso(ends)}; set a new one (UPLOAD_GUARD_ADMIN_TOKEN_EXPIRES)` };
+      return { ok: true, p: { actor: `token:legacy-${tokenId(token)}`, role: 'admin', via: 'admin-token', expiresMs: ends } };
+    }
     const parsed = parseApiToken(token);
     const row = parsed ? await store.token(parsed.id) : null;
     if (parsed && row && row.revokedMs === null && secretMatches(parsed.secret, row.secretHash)) {
+      // Told only to a caller holding the secret: which token it was and when it ended (the refusal is on
+      // record with this reason, so the log says which token a script still uses).
+      const ends = row.expiresMs ?? null;
+      if (ends !== null && ctx.now() >= ends) return { ok: false, status: 401, error: `token expired: API token ${row.name} (${row.id}) expired at ${iso(ends)}; ask an admin for a new one` };
       // Last use to the minute: a busy script does not write a row on every request.
       if (row.lastUsedMs === null || ctx.now() - row.lastUsedMs > TOUCH_MS) await store.tokenUsed(row.id, ctx.now());
-      return { ok: true, p: { actor: `token:${row.name}`, role: row.role, via: 'api-token' } };
+      return { ok: true, p: { actor: `token:${row.name}`, role: row.role, via: 'api-token', expiresMs: ends } };
     }
     if (ctx.tokens.ingest.has(token)) return { ok: false, status: 403, error: 'ingest token is not valid for this endpoint' };
     return { ok: false, status: 401, error: 'invalid token' };
@@ -373,6 +383,8 @@ export class AuditUnwritten extends Error {
     super(`the audit log cannot be written (${action})`, { cause });
   }
 }
+
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The reason counted for a refusal answered 429 because the address's bucket of refused requests is empty. */
 export const THROTTLED = 'throttled: too many refused requests from this address';

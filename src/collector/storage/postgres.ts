@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { groupCountsSql, toGroupCount, type GroupCount, type GroupKey } from './group-counts.js';
-import { ACCOUNTS_MORE_PG, ACCOUNTS_PG, ACCOUNTS_SUBJECT, deniedPending, refusedPending } from '../accounts/schema.js';
+import { ACCOUNTS_MORE_PG, ACCOUNTS_PG, ACCOUNTS_SUBJECT, deniedPending, refusedPending, tokenExpiry } from '../accounts/schema.js';
 import { PG_INCIDENTS_MIGRATION, incidentAlertedMigration, incidentDueMigration, incidentLinkMigration } from '../incidents/schema.js';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import {
@@ -183,6 +183,8 @@ const MIGRATIONS: string[] = [
   incidentAlertedMigration('SMALLINT', 'BIGINT'),
   // source19: as in sqlite.ts: each event's sender, address and ingest token (sql.ts).
   EVENT_SOURCE_MIGRATION,
+  // expires20: an API token's end, set when it is made (accounts/schema.ts).
+  tokenExpiry('BIGINT'),
 ];
 
 /** Epoch ms → day number (BIGINT division would truncate towards zero; floor is right before 1970 too). */

@@ -2,7 +2,7 @@
  * SQLite back end: the zero-setup default. One file in WAL mode (readers never block the writer),
  * prepared statements, each ingest batch in its own savepoint of a group commit (sqlite-group-commit.ts).
  */
-import { ACCOUNTS_MORE_SQLITE, ACCOUNTS_SQLITE, ACCOUNTS_SUBJECT, deniedPending, refusedPending } from '../accounts/schema.js';
+import { ACCOUNTS_MORE_SQLITE, ACCOUNTS_SQLITE, ACCOUNTS_SUBJECT, deniedPending, refusedPending, tokenExpiry } from '../accounts/schema.js';
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { SQLITE_INCIDENTS_MIGRATION, incidentAlertedMigration, incidentDueMigration, incidentLinkMigration } from '../incidents/schema.js';
 import Database from 'better-sqlite3';
@@ -197,6 +197,8 @@ const MIGRATIONS: string[] = [
   incidentAlertedMigration('INTEGER', 'INTEGER'),
   // source19: each event's sender as the collector saw it: address and ingest token (sql.ts).
   EVENT_SOURCE_MIGRATION,
+  // expires20: an API token's end, set when it is made (accounts/schema.ts).
+  tokenExpiry('INTEGER'),
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */
