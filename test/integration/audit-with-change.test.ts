@@ -7,7 +7,7 @@
  * SQLite (a trigger refuses the insert) and, with UPLOAD_GUARD_TEST_PG, PostgreSQL (the same trigger, and
  * a real ACCESS EXCLUSIVE lock held by another session until the statement timeout).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../src/events/sample.js';
@@ -150,6 +150,16 @@ for (const backend of backends) {
       expect((await call('PATCH', `/v1/admin/incidents/${incident}`, { notes: '誤検知。対応不要。' })).status).toBe(200);
       const notes = (await entries()).filter((e) => e.action === 'incident.update').map((e) => e.details.notes);
       expect(notes).toEqual(expect.arrayContaining([first, '誤検知。対応不要。']));
+    });
+
+    it('a long note is bounded in its entry (its start, length and SHA-256) and kept whole in the incident', async () => {
+      const long = `${'調査メモ：'.repeat(400)}末尾`;
+      const r = await call('PATCH', `/v1/admin/incidents/${incident}`, { notes: long });
+      expect(r.status).toBe(200);
+      expect((r.body as { incident: { notes: string } }).incident.notes).toBe(long);
+      const entry = (await entries()).find((e) => e.action === 'incident.update' && (e.details.notesLength as number) > 500)!;
+      expect(entry.details).toMatchObject({ notes: `${[...long].slice(0, 500).join('')}…`, notesLength: [...long].length, notesCut: true, notesSha256: createHash('sha256').update(long).digest('hex') });
+      expect(JSON.stringify(entry.details).length).toBeLessThan(1_000);
     });
   });
 }

@@ -8,6 +8,7 @@
  * Incidents are brought up to date from the stored events before every read and on a timer, which also
  * queues the deadline alerts.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { describeIssues } from '../../events/schema.js';
@@ -153,10 +154,11 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
     }
     // The audit entry says what changed, the notes' new text included: the incident keeps only the latest,
     // and a save over an investigator's notes must leave what they said on record (collector round 4 L3).
+    // Bounded (notesEntry): notes of up to 10,000 characters were copied whole into every entry.
     // Change and entry in one transaction: an entry that cannot be written undoes the change (red team G1:
     // an incident closed as "false positive" while audit_log was locked answered 200 with no entry).
-    const { ifUpdatedAt: _version, ...fields } = b.data;
-    const entry = app.auditEntry(req.principal?.actor ?? 'unknown', 'incident.update', { id: p.data.id, ...fields }, req);
+    const { ifUpdatedAt: _version, notes, ...fields } = b.data;
+    const entry = app.auditEntry(req.principal?.actor ?? 'unknown', 'incident.update', { id: p.data.id, ...fields, ...notesEntry(notes) }, req);
     const done = await app.accountStore.change(store.updateTx(p.data.id, patch, ctx.now(), ifUpdatedAt === undefined ? undefined : Date.parse(ifUpdatedAt)), (r) => (r === 'updated' ? [entry] : []));
     if (done === 'missing') return refused(req, reply, 'incident.update.refused', 404, { id: p.data.id }, { error: 'no such incident' });
     if (done === 'conflict') {
@@ -176,3 +178,21 @@ export const incidentRoutes: CollectorPlugin<{ admin: object; incidents?: Incide
     return settings();
   });
 };
+
+/** Notes up to this many characters are in their audit entry whole; longer ones by their start. */
+export const NOTES_IN_ENTRY = 500;
+
+/**
+ * The notes as an `incident.update` entry holds them: whole up to NOTES_IN_ENTRY characters (most notes;
+ * every version stays readable in the log), else their first NOTES_IN_ENTRY characters and `…`; always
+ * with `notesLength` and `notesSha256` (UTF-8), which identify the exact text kept in the incident.
+ * Before, every save copied the whole note (up to 10,000 characters) into the log, which only the admin
+ * rate limit bounded (red team coll7, "audit log growth").
+ */
+export function notesEntry(notes: string | null | undefined): Record<string, unknown> {
+  if (notes === undefined) return {};
+  if (notes === null) return { notes: null };
+  const chars = [...notes];
+  const cut = chars.length > NOTES_IN_ENTRY;
+  return { notes: cut ? `${chars.slice(0, NOTES_IN_ENTRY).join('')}…` : notes, notesLength: chars.length, notesSha256: createHash('sha256').update(notes, 'utf8').digest('hex'), ...(cut ? { notesCut: true } : {}) };
+}
