@@ -37,6 +37,25 @@ const LEGACY_RULE = 'name: names beginning with "legacy-" are kept for the admin
  */
 const REUSED_RULE = 'name: a revoked token had this name, and the audit log names a token by its name: choose another (e.g. add -2)';
 
+/**
+ * A name as it looks, for telling look-alikes apart: the audit log and the admin page name people and
+ * tokens by their names, and `Sato` beside `sato`, `adm1n` beside `admin` or `rnori` beside `mori` read
+ * as one (red team coll7, "look-alike user names"). Names are ASCII (NAME), so Cyrillic or fullwidth
+ * letters never get this far (NFKC would fold fullwidth to ASCII; the pattern refuses both first); what
+ * is left is case and the ASCII confusables: 0 and o, 1, l, I and i, rn and m, vv and w.
+ */
+export function nameSkeleton(name: string): string {
+  return name.toLowerCase().replace(/rn/g, 'm').replace(/vv/g, 'w').replace(/0/g, 'o').replace(/[1i]/g, 'l');
+}
+
+/** The existing name `name` would be taken for (another name with its skeleton), or null. */
+export function lookAlike(name: string, taken: Iterable<string>): string | null {
+  const k = nameSkeleton(name);
+  for (const t of taken) if (t !== name && nameSkeleton(t) === k) return t;
+  return null;
+}
+const lookAlikeRule = (kind: string, other: string) => `name: looks like the existing ${kind} "${other}" (case, 0/o, 1/l/i, rn/m and vv/w are not told apart in the audit log by a reader): choose a name that does not`;
+
 /** The audit entry of a change, with the actor and address of whoever makes it (written with the change). */
 export type Audit = (action: string, details: Record<string, unknown>) => AuditEntry;
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: 400 | 404 | 409; error: string };
@@ -50,6 +69,10 @@ export async function putLocalAccount(
   if (!isRole(role)) return { ok: false, status: 400, error: ROLE_RULE };
   const problem = typeof password === 'string' ? passwordProblem(password) : 'password is required';
   if (problem) return { ok: false, status: 400, error: problem };
+  // Only a new name is checked: an account of a database made before (a look-alike pair) keeps its resets.
+  const names = (await store.accounts()).map((a) => a.name);
+  const similar = names.includes(name) ? null : lookAlike(name, names);
+  if (similar !== null) return { ok: false, status: 409, error: lookAlikeRule('account', similar) };
   const row: AccountRow = { name, role, passwordHash: await hashPassword(password as string), source: 'local', createdMs: now, createdBy: actor };
   const created = await store.change(AccountStore.putAccountTx(row), (isNew) => [audit(isNew ? 'account.create' : 'account.update', { name, role })]);
   return { ok: true, value: { name, role, created } };
@@ -155,8 +178,11 @@ export async function createApiToken(
   if (!isRole(role)) return { ok: false, status: 400, error: ROLE_RULE };
   const expiresMs = tokenExpiry(input.expiresInDays, now);
   if (expiresMs === undefined) return { ok: false, status: 400, error: DAYS_RULE };
-  const same = (await store.tokens()).find((t) => t.name === name);
+  const all = await store.tokens();
+  const same = all.find((t) => t.name === name);
   if (same) return { ok: false, status: 409, error: same.revokedMs === null ? 'a token with this name exists: revoke it first' : REUSED_RULE };
+  const similar = lookAlike(name, all.map((t) => t.name));
+  if (similar !== null) return { ok: false, status: 409, error: lookAlikeRule('token', similar) };
   const made = newApiToken();
   // The token and its entry together: no credential exists without its entry, and no entry names a token
   // that was never made (two creations with one name: the second fails on the unique name, entry and all).

@@ -10,7 +10,7 @@ import { PostgresStorage } from '../storage/postgres.js';
 import { SqliteStorage } from '../storage/sqlite.js';
 import type { Storage } from '../storage/types.js';
 import { sha256hex } from './api-tokens.js';
-import { NAME } from './manage.js';
+import { lookAlike, NAME } from './manage.js';
 import type { Identity } from './oidc.js';
 import { atLeast, ROLES, type Role } from './roles.js';
 
@@ -391,7 +391,10 @@ export class AccountStore {
    * provider's sign-in of this issuer and subject (before, such an account appeared with no entry).
    */
   private async newOidcRow(who: Identity & { role: Role }, ms: number, audit: OidcAudit): Promise<AccountRow> {
-    const names = [who.email, `oidc-${sha256hex(who.subject).slice(0, 16)}`].filter((n): n is string => n !== null && NAME.test(n));
+    // An address that looks like another account's name (case, 0/o…: manage.ts nameSkeleton) names
+    // nobody: the person gets the subject's digest, as when the address is taken.
+    const taken = (await this.accounts()).map((a) => a.name);
+    const names = [who.email, `oidc-${sha256hex(who.subject).slice(0, 16)}`].filter((n): n is string => n !== null && NAME.test(n) && lookAlike(n, taken) === null);
     for (const name of names) {
       await this.change(
         (function* () {
