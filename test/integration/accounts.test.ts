@@ -342,6 +342,23 @@ for (const backend of testBackends('acct')) {
       expect(refused.map((e) => e.details.target)).toEqual(expect.arrayContaining([`legacy-${tokenId(ADMIN)}`, 'system', 'Unknown']));
     });
 
+    it('POST /v1/admin/accounts replaces only a local account, never your own role; no token is named like a token id', async () => {
+      const entry = (account: string, action: string, details: Record<string, unknown>) => ({ timeMs: clock, actor: `oidc:${account}`, action, details, address: null });
+      const who = { subject: 'https://idp.example kudo', email: 'kudo@example.co.jp', oldNames: ['kudo@example.co.jp'], claimed: { email: 'kudo@example.co.jp', verified: true }, claimValues: [] };
+      await c.app.accountStore.oidcSignedIn({ ...who, role: 'viewer' }, clock, entry);
+      const over = await call('POST', '/v1/admin/accounts', { auth: ADMIN, body: { name: 'kudo@example.co.jp', role: 'admin', password: PASSWORD } });
+      expect(over.statusCode, over.body).toBe(409);
+      expect(await c.app.accountStore.account('kudo@example.co.jp')).toMatchObject({ source: 'oidc', role: 'viewer', passwordHash: null });
+      // An admin replacing her own account: her password, not her role (PATCH refuses that too).
+      const a = await signIn('ada');
+      const self = (role: string) => call('POST', '/v1/admin/accounts', { cookie: a.cookie, csrf: a.csrf, origin: ORIGIN, body: { name: 'ada', role, password: PASSWORD } });
+      expect((await self('viewer')).statusCode).toBe(409);
+      expect((await c.app.accountStore.account('ada'))!.role).toBe('admin');
+      // A token named like another token's id: `token revoke <name>` would revoke the other one.
+      const made = (await call('POST', '/v1/admin/tokens', { auth: ADMIN, body: { name: 'id-shaped', role: 'viewer' } })).json() as { id: string };
+      for (const name of [made.id, made.id.toUpperCase(), '0123456789ab']) expect((await call('POST', '/v1/admin/tokens', { auth: ADMIN, body: { name, role: 'viewer' } })).statusCode).toBe(400);
+    });
+
     it('refuses look-alike names: Cyrillic or fullwidth letters by the pattern, case and ASCII confusables against the names there are', async () => {
       // Cyrillic а (U+0430) in "ada", fullwidth ａｄａ: never an account or a token name.
       for (const name of ['\u0430da', 'ａｄａ', 'ad\u0430']) {

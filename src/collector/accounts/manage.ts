@@ -28,6 +28,13 @@ const LEGACY_NAME = /^legacy-/i;
  */
 const COLLECTOR_ACTORS = /^(system|unknown)$/i;
 const COLLECTOR_ACTORS_RULE = 'name: "system" and "unknown" are the audit log\'s names for the collector itself and for refused unknown callers';
+/**
+ * A token is revoked by id or by name (`token revoke ID|NAME`, DELETE /v1/admin/tokens/ID), the id first:
+ * a token named like another's id made `token revoke <that name>` revoke the other token, and leave the
+ * one meant live, answered as done (red team coll8).
+ */
+const TOKEN_ID = /^[0-9a-f]{12}$/i;
+const TOKEN_ID_RULE = 'name: 12 hexadecimal digits is the form of a token id (tokens are revoked by id or name): choose another';
 const LEGACY_RULE = 'name: names beginning with "legacy-" are kept for the admin token of tokens.json (the audit log names it token:legacy-…)';
 
 /**
@@ -70,7 +77,14 @@ export async function putLocalAccount(
   const problem = typeof password === 'string' ? passwordProblem(password) : 'password is required';
   if (problem) return { ok: false, status: 400, error: problem };
   // Only a new name is checked: an account of a database made before (a look-alike pair) keeps its resets.
-  const names = (await store.accounts()).map((a) => a.name);
+  const all = await store.accounts();
+  const had = all.find((a) => a.name === name);
+  // Replacing is for local accounts, and not your own role: this route made a person from the identity
+  // provider a local account with a password the admin chose and a role their groups do not give (PATCH
+  // refuses that role change), and let an admin demote herself, which PATCH refuses too (red team coll8).
+  if (had && had.source !== 'local') return { ok: false, status: 409, error: "this name is a person from the identity provider: their role comes from its groups, and they sign in there (disable the account to stop them)" };
+  if (had && had.role !== role && (actor === name || actor === `oidc:${name}`)) return { ok: false, status: 409, error: 'you cannot change your own role' };
+  const names = all.map((a) => a.name);
   const similar = names.includes(name) ? null : lookAlike(name, names);
   if (similar !== null) return { ok: false, status: 409, error: lookAlikeRule('account', similar) };
   const row: AccountRow = { name, role, passwordHash: await hashPassword(password as string), source: 'local', createdMs: now, createdBy: actor };
@@ -175,6 +189,7 @@ export async function createApiToken(
   const { name, role } = input;
   if (typeof name !== 'string' || !NAME.test(name)) return { ok: false, status: 400, error: NAME_RULE };
   if (LEGACY_NAME.test(name)) return { ok: false, status: 400, error: LEGACY_RULE };
+  if (TOKEN_ID.test(name)) return { ok: false, status: 400, error: TOKEN_ID_RULE };
   if (!isRole(role)) return { ok: false, status: 400, error: ROLE_RULE };
   const expiresMs = tokenExpiry(input.expiresInDays, now);
   if (expiresMs === undefined) return { ok: false, status: 400, error: DAYS_RULE };
