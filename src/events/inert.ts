@@ -26,3 +26,17 @@ export function inertText(s: string): string {
 export function inertKeepLines(s: string): string {
   return s.replace(OBEYED_BUT_LINES, visible);
 }
+
+/** Letters of the scripts whose letters pass for Latin ones (Cyrillic а, Greek ο), and fullwidth Latin (ａ). */
+const LOOK_ALIKE = /[\u0370-\u03ff\u0400-\u052f\uff21-\uff3a\uff41-\uff5a]/gu;
+
+/**
+ * A person's name as the admin page shows it (a device chose it: events, incidents, devices): inert as
+ * inertText, and in a name that has Latin letters, every Cyrillic, Greek or fullwidth Latin letter shown
+ * as `[U+XXXX]`, so 「t[U+0430]ro@example.co.jp」 (a Cyrillic а) is not read as taro's events, incidents or
+ * device (red team coll7, look-alike user names). A name wholly in one such script stays as it is.
+ */
+export function inertName(s: string): string {
+  const text = inertText(s);
+  return /[A-Za-z]/.test(text) ? text.replace(LOOK_ALIKE, visible) : text;
+}

@@ -6,7 +6,7 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { DeviceReport, FleetReport } from '../devices.js';
-import { inertText } from '../../events/inert.js';
+import { inertName, inertText } from '../../events/inert.js';
 import { deviceText } from '../device-text.js';
 import { downloadDevicesCsv, fetchAlerts, fetchDevices, type AlertStatus } from './api.js';
 import type { Strings } from './i18n.js';
@@ -281,7 +281,7 @@ export function DevicesView({ t, token, fmtTime, onAuthError }: Props) {
               <tr key={d.deviceId} class={d.status === 'stale' ? 'stale' : ''} data-status={d.status}>
                 <td class="device-name">{d.deviceName ? inertText(d.deviceName) : '—'}</td>
                 <td class="device-id">{inertText(d.deviceId)}</td>
-                <td class="user">{d.user === null ? t.unknown : inertText(d.user)}</td>
+                <td class="user">{d.user === null ? t.unknown : inertName(d.user)}</td>
                 <td class={`status ${d.status}`}>{d.status === 'stale' ? t.stale : t.active}</td>
                 <td>
                   {fmtTime(d.lastSeen)}

@@ -4,7 +4,7 @@
  * text rendered by preact (file names and users come from devices).
  */
 import { useMemo, useState } from 'preact/hooks';
-import { inertText } from '../../events/inert.js';
+import { inertName, inertText } from '../../events/inert.js';
 import { isoInZone, parseLocal } from '../time-zone.js';
 import { fetchIncidents, patchIncident, saveIncidentSettings, type Incident, type IncidentPage } from './api.js';
 import type { Strings } from './i18n.js';
@@ -96,7 +96,7 @@ export function IncidentsView({ t, token, zone, fmtTime, onAuthError, user }: Pr
               </td>
               <td class={`status ${i.status}`}>{t.statusLabel[i.status]}</td>
               <td>{t.severityLabel[i.severity]}</td>
-              <td class="user">{i.user === null ? t.unknown : inertText(i.user)}</td>
+              <td class="user">{i.user === null ? t.unknown : inertName(i.user)}</td>
               <td>{i.deviceName === null ? '' : inertText(i.deviceName)}</td>
               <td class="file">{i.fileName === null ? t.text : inertText(i.fileName)}</td>
               <td>{i.kinds.map((k) => t.kindLabel[k] ?? t.unknown).join('、')}</td>
@@ -218,7 +218,7 @@ function Triage(props: {
         </div>
         <div>
           <dt>{t.user}</dt>
-          <dd>{i.user === null ? t.unknown : inertText(i.user)}</dd>
+          <dd>{i.user === null ? t.unknown : inertName(i.user)}</dd>
         </div>
         <div>
           <dt>{t.fileName}</dt>

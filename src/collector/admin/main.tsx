@@ -6,7 +6,7 @@
  */
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { inertText } from '../../events/inert.js';
+import { inertName, inertText } from '../../events/inert.js';
 import type { StoredEvent } from '../../events/schema.js';
 import type { Summary } from '../storage/types.js';
 import { AggregatesView } from './aggregates.js';
@@ -291,7 +291,7 @@ function Dashboard({ token, who, onSignOut }: { token: string; who: Who; onSignO
           {tab('events', t.eventsTab)}
           {tab('disputes', t.disputesTab)}
           {tab('incidents', t.incidentsTab)}
-          {user !== null && tab('user', `${t.userView}: ${inertText(user)}`)}
+          {user !== null && tab('user', `${t.userView}: ${inertName(user)}`)}
           {tab('devices', t.devicesTab)}
           {/* Admin-only views: the route table (accounts/roles.ts) refuses their API to other roles too. */}
           {who.role === 'admin' && tab('audit', auditText.tab)}
@@ -335,7 +335,7 @@ function Dashboard({ token, who, onSignOut }: { token: string; who: Who; onSignO
         <IncidentsView key={tz} t={t} lang={lang} token={token} zone={tz} fmtTime={fmtTime} onAuthError={onSignOut} />
       ) : view === 'user' && user !== null ? (
         <div key={`user-${tz}-${user}`} class="user-view" data-testid="user-view">
-          <h2>{fill(t.userHistory, { user: inertText(user) })}</h2>
+          <h2>{fill(t.userHistory, { user: inertName(user) })}</h2>
           <IncidentsView t={t} lang={lang} token={token} zone={tz} fmtTime={fmtTime} onAuthError={onSignOut} user={user} />
           <h3>{t.disputesTab}</h3>
           <EventsView initial={{ ...DISPUTE_FILTERS, range: '', user }} token={token} onSignOut={onSignOut} names={names} services={services} onUser={openUser} />
@@ -496,7 +496,7 @@ function EventsView({ initial, token, onSignOut, names, services, onUser }: Even
                   </div>
                 )}
               </td>
-              <td class="user">{shown(e.user) ?? t.unknown}</td>
+              <td class="user">{e.user ? inertName(e.user) : t.unknown}</td>
               <td class="device-name">{shown(e.deviceName) ?? ''}</td>
               <td class="service">{(e.service && names.get(e.service)) ?? shown(e.service) ?? t.unknown}</td>
               <td class="file">{shown(e.fileName) ?? t.text}</td>
