@@ -8,6 +8,7 @@
 import { useState } from 'preact/hooks';
 import { inertText } from '../../events/inert.js';
 import { ROLES, type Role } from '../accounts/roles.js';
+import { nameRefusal } from '../name-refusal.js';
 import { ApiError, changeAccount, fetchAccounts, inviteAccount, type AccountView } from './api.js';
 import { accessText as s } from './access-text.js';
 import type { Strings } from './i18n.js';
@@ -28,7 +29,11 @@ const isSelf = (who: Who, a: AccountView) => who.actor === (a.source === 'oidc' 
 
 /** A refused change in the admin's words: the collector's reason is English and for the API. */
 export function changeError(t: Strings, err: unknown): string {
-  if (err instanceof ApiError && err.status === 409) return s.exists;
+  if (err instanceof ApiError && err.status === 409) {
+    // The collector's reason names the existing look-alike (a name it would be taken for) or a revoked token's.
+    const why = nameRefusal(err.message);
+    return why === null ? s.exists : 'lookAlike' in why ? fill(s.lookAlike, { name: why.lookAlike }) : s.usedBefore;
+  }
   if (err instanceof ApiError && err.status === 400) return s.nameRule;
   return errorText(t, err);
 }

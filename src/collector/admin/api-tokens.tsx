@@ -66,8 +66,9 @@ export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
     reload();
   }
 
-  // Active tokens first (what can still be used), newest first within each.
-  const shown = [...tokens].sort((a, b) => Number(a.revokedAt !== null) - Number(b.revokedAt !== null) || b.createdAt.localeCompare(a.createdAt));
+  // Active tokens first (what can still be used; an expired one cannot), newest first within each.
+  const done = (k: TokenView) => Number(k.revokedAt !== null || expired(k));
+  const shown = [...tokens].sort((a, b) => done(a) - done(b) || b.createdAt.localeCompare(a.createdAt));
 
   return (
     <div class="tokens-view" data-testid="api-tokens">
@@ -111,7 +112,7 @@ export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
           </thead>
           <tbody>
             {shown.map((k) => (
-              <tr key={k.id} data-id={k.id} data-name={k.name} class={k.revokedAt ? 'disabled' : ''}>
+              <tr key={k.id} data-id={k.id} data-name={k.name} class={k.revokedAt || expired(k) ? 'disabled' : ''}>
                 <td class="user">{inertText(k.name)}</td>
                 <td class="role">{s.roles[k.role] ?? k.role}</td>
                 <td class="time">{fmtTime(k.createdAt)}</td>
