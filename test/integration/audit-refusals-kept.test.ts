@@ -102,6 +102,9 @@ for (const backend of testBackends('auditkept')) {
       expect((await call('POST', '/v1/auth/logout', { cookie, csrf, body: {} })).status).toBe(200);
       expect(await signedIn()).toBe(false);
       expect((await entries('signout')).map((e) => e.actor)).toEqual(['kimura']);
+      // A bearer token has no session: its "sign-out" is refused, not written as one.
+      expect((await admin('POST', '/v1/auth/logout', {})).status).toBe(400);
+      expect((await entries('signout')).map((e) => e.actor)).toEqual(['kimura']);
     });
 
     it('an export cut while the log cannot be written keeps its export.cut entry and writes it later', async () => {

@@ -237,12 +237,15 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
 
   app.post('/v1/auth/logout', async (req, reply) => {
     const p = req.principal!;
+    // A token is not a sign-in: before, a bearer token's "sign-out" was answered ok and written as
+    // `signout` while the token kept working, a record of something that did not happen (red team coll8).
+    if (!p.session) return reply.code(400).send({ error: 'a token has no session to end: revoke the token to stop it (DELETE /v1/admin/tokens/ID)' });
     // The session ends with its entry, in one transaction: a sign-out is answered only on record, and one
     // that cannot be recorded leaves the session as it was (503; the page says so and the person tries
     // again). Before, the session ended and the entry was lost when the log could not be written.
     const entry = app.auditEntry(p.actor, 'signout', {}, req);
     try {
-      await store.change(p.session ? AccountStore.deleteSessionTx(p.session.idHash) : (function* () {})(), () => [entry]);
+      await store.change(AccountStore.deleteSessionTx(p.session.idHash), () => [entry]);
     } catch (err) {
       throw new AuditUnwritten('signout', err);
     }
