@@ -110,7 +110,8 @@ export async function run(argv: string[], out: NodeJS.WritableStream = process.s
       if (!res.ok) {
         const body = (await res.json().catch(() => ({}))) as { error?: string; errors?: string[] };
         const detail = body.errors?.join('; ') ?? body.error ?? res.statusText;
-        const hint = res.status === 401 || res.status === 403 ? ' (is this the ADMIN token?)' : '';
+        // An expired token is the right kind of token: the collector's reason says so, and what to do.
+        const hint = (res.status === 401 || res.status === 403) && !detail.startsWith('token expired') ? ' (is this the ADMIN token?)' : '';
         throw new HttpError(`collector answered HTTP ${res.status}: ${detail}${hint}`);
       }
       const page = (await res.json()) as { events: StoredEvent[]; nextCursor: string | null };

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../src/events/sample.js';
 import type { StoredEvent, UploadEvent } from '../../src/events/schema.js';
+import { newApiToken } from '../../src/collector/accounts/api-tokens.js';
 import { createCollector, type Collector } from '../../src/collector/server.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
 
@@ -112,6 +113,12 @@ describe('upload-guard pull', () => {
     const wrong = await pull(['--url', url, '--token', INGEST]);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/HTTP 403: ingest token is not valid for this endpoint \(is this the ADMIN token\?\)/);
+    // An API token past its end: the reason, not a guess that it is the wrong kind of token.
+    const old = newApiToken();
+    await c.app.accountStore.createToken({ id: old.id, name: 'pull-expired', role: 'investigator', secretHash: old.secretHash, createdMs: Date.now() - 2_000, createdBy: 'test', lastUsedMs: null, revokedMs: null, revokedBy: null, expiresMs: Date.now() - 1_000 });
+    const expired = await pull(['--url', url, '--token', old.token]);
+    expect(expired.code).toBe(2);
+    expect(expired.stderr).toMatch(/HTTP 401: token expired: API token pull-expired \([0-9a-f]{12}\) expired at [^(]*; ask an admin for a new one\n/);
     const bad = await pull(['--url', url, '--token', ADMIN, '--verdict', 'maybe']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/HTTP 400: verdict/);
