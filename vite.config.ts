@@ -123,10 +123,10 @@ const HOOKS_PRIVATE = /^(ready|refusedNow|decision|ok|settled|waiters|gate|sent|
  * calls, the guard core's own methods and ports that only the adapter (gate.ts) and the channel modules
  * call or give, and a judged item's `finding` (src/guard/find.ts): named nowhere else (no message, page,
  * DOM object or the dialog's bundle has them). Also the memory's `approve`/`refuse`/`known`/`pending`,
- * the typing watch's `holding`/`erase` (src/guard/typing.ts), a decision's `perItem`/`keep` and the
+ * the typing watch's `holding`/`each`/`erase` (src/guard/typing.ts), a decision's `perItem`/`keep` and the
  * guard's `isGuarded`/`refresh` (116 B: room for red team web5's fixes).
  */
-const GUARD_PRIVATE = /^(isWithinRefused|refuseWhole|isRefused|beyondApproved|pendingFor|underWay|nameRefusalIsFinal|receiveSnapshot|knownAnswer|nameVerdict|textVerdict|fetchView|isTopFrame|frameUrl|onView|finding|approve|refuse|known|pending|holding|erase|perItem|isGuarded|refresh|keep)$/;
+const GUARD_PRIVATE = /^(isWithinRefused|refuseWhole|isRefused|beyondApproved|pendingFor|underWay|nameRefusalIsFinal|receiveSnapshot|knownAnswer|nameVerdict|textVerdict|fetchView|isTopFrame|frameUrl|onView|finding|approve|refuse|known|pending|holding|each|erase|perItem|isGuarded|refresh|keep)$/;
 
 const EVERY_FRAME = /^extension\/content\/(guard|page-hooks)\.js$/;
 

@@ -240,7 +240,12 @@ function changed(f: Field, whole: boolean): Promise<boolean> | null {
   lastClean.delete(f.el);
   if (whole) wholeStamp.add(f.el);
   if (wholeStamp.has(f.el) || markedFields.has(f.el)) return null; // leaves whole, or already asked
-  if (markedFields.mark(f.el)) tellHooks({ t: 'typing', state: 'marked' });
+  // While fields stay marked, the hooks hold requests and ask no more: a script that empties one raises
+  // no event either, so they are looked at again until none is (lookAgain).
+  if (markedFields.mark(f.el)) {
+    tellHooks({ t: 'typing', state: 'marked' });
+    const id = setInterval(() => (markedFields.holding() ? lookAgain() : clearInterval(id)), 500);
+  }
   return decide('text-field', [{ kind: 'text', text: f.text }]).then((ok) => {
     if (!markedFields.has(f.el)) return false; // removed meanwhile
     if (!ok) return (tellHooks({ t: 'typing', state: 'refused' }), false);
@@ -275,24 +280,26 @@ function onWritten(records: MutationRecord[]): void {
  * the hooks hold the request.
  */
 function lookNow(e: Event): void {
-  if (orphaned()) return; // an updated extension's guard owns the hooks now
-  const records = observer.takeRecords();
-  if (records.length > 0) onWritten(records);
-  // A script's `.value = …` raises nothing at all: the field in use is compared with what it held.
-  const f = fieldOf(valueField);
-  if (f && lastClean.has(f.el)) {
-    written(f);
-    if (markedFields.has(f.el)) recheck(f);
+  // An updated extension's guard owns the hooks now: this one only goes on holding what it held.
+  if (!orphaned()) {
+    const records = observer.takeRecords();
+    if (records.length > 0) onWritten(records);
+    // A script's `.value = …` raises nothing at all: the field in use is compared with what it held.
+    const f = fieldOf(valueField);
+    if (f && lastClean.has(f.el)) written(f);
+    // A field marked before, and emptied since (the employee deleted a refused stamp, then typed on, in
+    // it or in another editor): the request goes now, not at the next half-second look.
+    lookAgain();
   }
   if (markedFields.holding()) e.preventDefault();
 }
 
-/**
- * While a field a script made marked stays so, the hooks hold requests and ask no more: a script that
- * empties it raises no event either, so it is looked at again until it is clean (or allowed).
- */
-function recheck(f: Field): void {
-  const id = setInterval(() => (markedFields.has(f.el) ? written(fieldOf(f.el)!) : clearInterval(id)), 500);
+/** Each marked field looked at again: one that is clean now (or allowed) holds nothing back any more. */
+function lookAgain(): void {
+  markedFields.each((el) => {
+    const f = fieldOf(el);
+    if (f) written(f);
+  });
 }
 
 /** The input, textarea or EditContext editor last used: a script or an IME writes into the field the employee works in (a virtual keyboard, dictation). */

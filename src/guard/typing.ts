@@ -71,6 +71,11 @@ export class MarkedFields<K> {
     return this.#held.size > 0;
   }
 
+  /** Runs `f` on each marked field (it may clear the field it is given). */
+  each(f: (field: K) => void): void {
+    for (const k of this.#held) f(k);
+  }
+
   /** The field's text became marked: 'hold' when it is the first such field. */
   mark(field: K): 'hold' | null {
     if (this.#held.has(field)) return null;

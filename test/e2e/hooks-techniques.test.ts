@@ -223,6 +223,28 @@ describe.each(HOSTS)('on %s', (host) => {
     expect(await waitFor(() => keysText(host, 'pieces') === CLEAN_PIECES.join('')), keysText(host, 'pieces')).toBe(true);
   });
 
+  it('a refused stamp deleted, and clean text entered at once (dictation right after the deletion): sent, not held back until the guard looks again', async () => {
+    const t = (name: string, ...a: unknown[]) => page.evaluate(([n, args]) => (window as unknown as { t: T }).t[n as string](...(args as unknown[])), [name, a] as const);
+    await t('clearDictated');
+    site.server.clear();
+    const write = t('dictate', MARKED_PIECES);
+    expect(await closeWarnings(page, 3_000)).toBeGreaterThanOrEqual(1);
+    expect(await write).toBe(MARKED_PIECES.join(''));
+    await page.waitForTimeout(300);
+    expect(isMarked(keysText(host, 'pieces')), keysText(host, 'pieces')).toBe(false);
+
+    // Emptied, and the clean text's first piece sent in that same task: the refused text is gone, so
+    // nothing is held back (before, each piece was refused until the guard's next half-second look).
+    site.server.clear();
+    await page.evaluate((pieces) => {
+      const w = window as unknown as { t: T };
+      w.t.clearDictated();
+      return w.t.dictate(pieces);
+    }, CLEAN_PIECES);
+    expect(await waitFor(() => keysText(host, 'pieces') === CLEAN_PIECES.join('')), keysText(host, 'pieces')).toBe(true);
+    await t('clearDictated');
+  });
+
   it('a polling page (no change listener) handing the chosen file to its Service Worker: marked never, clean intact', async () => {
     site.server.clear();
     for (const s of [S.content, S.nameMarked]) {

@@ -54,6 +54,17 @@ describe('watching a field as it is typed into', () => {
     expect(fields.has('b')).toBe(false);
   });
 
+  it('looks at each marked field again, which may clear the one it is given (a field emptied since)', () => {
+    const fields = new MarkedFields<string>();
+    fields.mark('a');
+    fields.mark('b');
+    const seen: string[] = [];
+    fields.each((f) => (seen.push(f), f === 'a' && fields.clear(f)));
+    expect(seen).toEqual(['a', 'b']);
+    expect(fields.has('a')).toBe(false);
+    expect(fields.holding()).toBe(true);
+  });
+
   it('keeps what was typed into an editor with its own model, in order, with backspace, capped', () => {
     const s = new KeyStream();
     for (const c of '秘 Confidentiak') s.push(c);

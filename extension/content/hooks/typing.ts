@@ -25,12 +25,15 @@ export function onTyping(state: 'marked' | 'refused' | 'clear' | 'watch', name?:
 
 /**
  * What the field's state adds to a request that carries something. Text the page wrote into a watched
- * editor in this same task is not known to the guard's MutationObserver yet: the guard is asked to look
- * now (an event's listeners run at once, in every world), and cancels the event when that text made
- * the field marked.
+ * editor in this same task is not known to the guard's MutationObserver yet, and a field refused may have
+ * been emptied since the guard last looked: unless the employee's answer is awaited, the guard is asked
+ * to look now (an event's listeners run at once, in every world), and cancels the event while a field
+ * is marked. Not cancelled, no field is: what its 'clear' (a message, a task later) will say. (Before,
+ * a clean text typed right after a refused stamp was deleted was refused until the guard's next
+ * half-second look: the EditContext dictation row, red team web7.)
  */
 export function typingGate(): Gate {
-  if (!held && look && !dispatch(document, new SafeCustomEvent(look, { cancelable: true }))) onTyping('marked');
+  if (look && (!held || held.settled)) onTyping(dispatch(document, new SafeCustomEvent(look, { cancelable: true })) ? 'clear' : 'marked');
   if (!held) return READY;
   return waitFor(held, held.settled && !held.ok);
 }

@@ -366,6 +366,13 @@ function editContextEditor(nonce: string): void {
   let seq = 0;
   // Every operation sent, so that the harness can wait for a clean text's to be answered (settled).
   const ops: Promise<unknown>[] = ((window as unknown as Record<string, Promise<unknown>[]>)[`h7ec-ops-${nonce}`] = []);
+  // Whether a warning opened (settled): the harness closes it within a moment, which a poll can miss.
+  const warned = new MutationObserver(() => {
+    if (!document.querySelector('upload-guard-warning')) return;
+    (window as unknown as Record<string, boolean>)[`h7ec-warned-${nonce}`] = true;
+    warned.disconnect();
+  });
+  warned.observe(document.documentElement, { childList: true, subtree: true });
   ec.addEventListener('textupdate', (e: { updateRangeStart: number; updateRangeEnd: number; text: string }) => {
     const body = JSON.stringify({ id: nonce, seq: seq++, start: e.updateRangeStart, end: e.updateRangeEnd, text: e.text });
     ops.push(fetch('/upload?ch=h7-editcontext-ops', { method: 'POST', headers: { 'content-type': 'application/json' }, body }).catch(() => undefined));
@@ -389,10 +396,12 @@ async function settled(page: Page, p: Payload): Promise<void> {
     }, p.nonce);
     return page.waitForTimeout(300);
   }
+  // The warning's opening is recorded in the page (the harness may close it between two polls here: the
+  // editor was then emptied only after the whole wait, and the next payload's text typed meanwhile was
+  // held for this one's), then its closing is waited for.
+  await page.waitForFunction((nonce) => (window as unknown as Record<string, boolean>)[`h7ec-warned-${nonce}`], p.nonce, { timeout: 5000 }).catch(() => undefined);
   const until = Date.now() + 5000;
-  const open = () => page.locator('upload-guard-warning').count().catch(() => 0);
-  while (Date.now() < until && (await open()) === 0) await page.waitForTimeout(50);
-  while (Date.now() < until && (await open()) > 0) await page.waitForTimeout(50);
+  while (Date.now() < until && (await page.locator('upload-guard-warning').count().catch(() => 0)) > 0) await page.waitForTimeout(50);
 }
 
 /** The editor emptied (as the employee deletes a refused text) and removed: a field left marked holds the page's requests. */
@@ -444,6 +453,21 @@ const MORE: Technique[] = [
     drive: async (page: Page, p: Payload) => {
       await page.evaluate(editContextEditor, p.nonce);
       await page.keyboard.type(p.text, { delay: 20 });
+      await settled(page, p);
+      await page.evaluate(editContextCleared, p.nonce);
+    },
+  },
+  {
+    id: 'h7-editcontext-dictation',
+    title: 'the same EditContext editor: the text up to 秘 typed, the rest committed in one piece with no key (dictation, an IME phrase, autocorrect)',
+    carries: ['text'],
+    reached: opsReached,
+    drive: async (page: Page, p: Payload) => {
+      await page.evaluate(editContextEditor, p.nonce);
+      const cut = p.text.indexOf('秘') + 1;
+      await page.keyboard.type(p.text.slice(0, cut), { delay: 20 });
+      await page.waitForTimeout(200);
+      await page.keyboard.insertText(p.text.slice(cut));
       await settled(page, p);
       await page.evaluate(editContextCleared, p.nonce);
     },
