@@ -4,34 +4,29 @@
  */
 import { apply, CONFIGURABLE, own, defineProperty, defineValue, getOwnPropertyDescriptor, setPrototypeOf, uncurry, WRITABLE, isFn } from './safe-self.js';
 
-type Fn = (...a: never[]) => unknown;
-
 /** `proto[key]`'s getter becomes `get(self, original)`. */
-export function wrapGetter(proto: object | undefined, key: string, get: (self: unknown, original: (self: unknown) => unknown) => unknown): void {
-  const desc = proto && getOwnPropertyDescriptor(proto, key);
-  if (!desc?.get) return;
-  const original = uncurry(desc.get);
-  defineProperty(proto, key, accessor(desc, function (this: unknown) {
-    return get(this, original);
-  }, desc.set));
-}
+export const wrapGetter = (proto: object | undefined, key: string, get: (self: unknown, original: (self: unknown) => unknown) => unknown): void =>
+  wrapAccessor(proto, key, 'get', get);
 
-/** `proto[key]`'s setter becomes `set(self, value, original)`. */
-export function wrapSetter(proto: object | undefined, key: string, set: (self: unknown, v: unknown, original: (self: unknown, v: unknown) => unknown) => void): void {
-  const desc = proto && getOwnPropertyDescriptor(proto, key);
-  if (!desc?.set) return;
-  const original = uncurry(desc.set);
-  defineProperty(proto, key, accessor(desc, desc.get, function (this: unknown, v: unknown) {
-    set(this, v, original);
-  }));
-}
+/** `proto[key]`'s setter becomes `set(self, original, value)`. */
+export const wrapSetter = (proto: object | undefined, key: string, set: (self: unknown, original: (self: unknown, v: unknown) => unknown, v: unknown) => void): void =>
+  wrapAccessor(proto, key, 'set', set);
 
-function accessor(desc: PropertyDescriptor, get: Fn | undefined, set: Fn | undefined): PropertyDescriptor {
-  const d = own('get', get);
+/** One half of `proto[key]`'s accessor replaced, everything else about it kept (the other half too). */
+function wrapAccessor(proto: object | undefined, key: string, half: 'get' | 'set', fn: (self: unknown, original: never, v: unknown) => unknown): void {
+  const desc = proto && getOwnPropertyDescriptor(proto, key);
+  const f = desc?.[half];
+  if (!f) return;
+  const original = uncurry(f);
+  // A descriptor of no prototype: members the page put on Object.prototype do not count.
+  const d = own('get', desc.get);
+  d.set = desc.set;
   d.configurable = desc.configurable;
   d.enumerable = desc.enumerable;
-  d.set = set;
-  return d;
+  (d as Record<string, unknown>)[half] = function (this: unknown, v: unknown) {
+    return fn(this, original as never, v);
+  };
+  defineProperty(proto, key, d);
 }
 
 /**

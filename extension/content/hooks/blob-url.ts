@@ -149,16 +149,13 @@ export function linkResult(
   };
 }
 
-/** XMLHttpRequest#open of a blob: URL links the request; its `response` (a Blob or an ArrayBuffer) is linked when read. */
+/**
+ * XMLHttpRequest#open of a blob: URL links the request (xhr.ts's own open calls this with the URL it
+ * opened: one wrapper of open, not two); a request opened again reads what it opens now.
+ */
+export const linkOpened = (xhr: object, url: unknown) => link(xhr, lineageAt(url), true);
+
+/** An XMLHttpRequest's `response` (a Blob or an ArrayBuffer) is linked when read. */
 function hookXhrReads(w: Win): void {
-  const proto = protoOf(XHR, w) as Record<string, (...a: unknown[]) => unknown> | undefined;
-  if (!proto) return;
-  const open = proto.open;
-  proto.open = function (this: object, ...a: unknown[]) {
-    if (a.length > 1) a[1] = toStr(a[1]); // once: the URL linked is the URL opened
-    const r = apply(open, this, a);
-    link(this, a.length > 1 ? lineageAt(a[1]) : undefined, true); // a request opened again reads what it opens now
-    return r;
-  };
-  wrapGetter(proto, 'response', linkGot);
+  wrapGetter(protoOf(XHR, w), 'response', linkGot);
 }

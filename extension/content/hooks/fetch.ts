@@ -29,19 +29,22 @@ import {
   requestHeaders,
   requestUrl,
   SafeHeaders,
-  SafeTypeError,
   toStr,
   isFn,
+  isArray,
+  append,
 } from './safe-self.js';
 
 const TEXTUAL = /^(text\/|application\/(json|x-www-form-urlencoded))/;
 const MULTIPART = /^multipart\/form-data\s*;/i;
+/** What a refused fetch rejects with (a TypeError): what a network failure gives. */
+const FAILED = 'Failed to fetch';
 
 export function hookFetch(w: Window & typeof globalThis): void {
   const original = w.fetch;
   w.fetch = function fetch(this: unknown, ...args: unknown[]): Promise<Response> {
     if (unguarded()) return apply(original, this, args);
-    return afterGate(judged(args), () => fromBlobUrl(args[0], apply(original, this, args)), () => new SafeTypeError('Failed to fetch'));
+    return afterGate(judged(args), () => fromBlobUrl(args[0], apply(original, this, args)), FAILED);
   } as typeof fetch;
 }
 
@@ -58,6 +61,29 @@ export function hookFetchLater(w: Window & typeof globalThis): void {
     if (gate.ready) return apply(original, this, args);
     whenDecided(gate.decision, (ok) => ok && apply(original, this, args));
     return { activated: false };
+  };
+}
+
+/**
+ * Background Fetch (`registration.backgroundFetch.fetch(id, requests)`): the browser sends the requests
+ * itself, from no page (the network layer sees no tab), and goes on after the page is gone. Each request
+ * is judged as fetch(request) is, and the registration waits for all of them; refused, it rejects as a
+ * fetch does. What is sent is the list judged (the page's array copied once).
+ */
+export function hookBackgroundFetch(w: Window & typeof globalThis): void {
+  const proto = (w as unknown as { BackgroundFetchManager?: { prototype: Record<string, unknown> } }).BackgroundFetchManager?.prototype;
+  const original = proto?.fetch;
+  if (!isFn(original)) return;
+  proto!.fetch = function fetch(this: unknown, ...a: unknown[]) {
+    const given = isArray(a[1]) ? a[1] : [a[1]];
+    const list: unknown[] = (a[1] = []);
+    const gates: Gate[] = [];
+    for (let i = 0; i < given.length; i++) {
+      const args = [given[i]];
+      append(gates, judged(args));
+      append(list, args[0]);
+    }
+    return afterGate(combine(gates), () => apply(original, this, a), FAILED);
   };
 }
 

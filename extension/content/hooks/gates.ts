@@ -19,11 +19,13 @@ import { decodeRuns } from '../../../src/guard/url-text.js';
 import {
   append,
   arrayJoin,
+  BLOCKED,
   fileName,
   isFile,
   regExpExec,
   SafeBlob,
   SafePromise,
+  SafeTypeError,
   SafeWeakMap,
   sequence,
   stringSlice,
@@ -37,7 +39,7 @@ import type { Subject } from '../bridge.js';
 
 export type Gate = { ready: true } | { ready: false; refusedNow: boolean; decision: Decision };
 export const READY: Gate = { ready: true };
-export { BLOCKED } from './safe-self.js';
+export { BLOCKED };
 /** A gate that waits for `decision`; `refusedNow`: already known to be refused (sent nothing meanwhile). */
 export const waitFor = (decision: Decision, refusedNow = false): Gate => ({ ready: false, refusedNow, decision });
 /** Known to be refused now (a marked name, or an answer already given): what a call that cannot wait throws for. */
@@ -52,14 +54,14 @@ export const follow = (d: Decision, g: Gate): void => whenDecided(decisionOf(g),
 
 /**
  * What a Promise-returning API gives back for a call judged by `gate`: `run()`'s Promise at once when
- * nothing is awaited, else one that follows it once allowed (a throw rejects it), rejected with
- * `refused()` on a no.
+ * nothing is awaited, else one that follows it once allowed (a throw rejects it), rejected on a no with
+ * a TypeError saying `refused` (what the API itself rejects with on a failure).
  */
-export function afterGate<T>(gate: Gate, run: () => Promise<T>, refused: () => unknown): Promise<T> {
+export function afterGate<T>(gate: Gate, run: () => Promise<T>, refused = BLOCKED): Promise<T> {
   if (gate.ready) return run();
   return new SafePromise<T>((resolve, reject) =>
     whenDecided(gate.decision, (ok) => {
-      if (!ok) return reject(refused());
+      if (!ok) return reject(new SafeTypeError(refused));
       try {
         resolve(run());
       } catch (e) {

@@ -7,8 +7,8 @@
 import type { Channel } from '../../shared/messages.js';
 import { config } from './bridge-client.js';
 import { cannotBeMarked } from './quick.js';
-import { afterGate, BLOCKED, combine, gateText, READY, type Gate } from './gates.js';
-import { append, apply, arrayJoin, headersForEach, isFn, regExpExec, SafeTypeError, toStr, protoOf } from './safe-self.js';
+import { afterGate, combine, gateText, READY, type Gate } from './gates.js';
+import { append, apply, arrayJoin, headersForEach, isFn, regExpExec, toStr, protoOf } from './safe-self.js';
 import { whenAllowed } from './sources.js';
 import { gateUrl } from './url.js';
 import { wrapSetter } from './accessors.js';
@@ -46,7 +46,7 @@ export function headerTexts(h: Headers): string[] {
  * the page reads back at once. Such a token decodes to no 秘, so it is written at once.
  */
 export function hookCookies(w: Window & typeof globalThis): void {
-  wrapSetter(protoOf('Document', w), 'cookie', (self, v, set) => {
+  wrapSetter(protoOf('Document', w), 'cookie', (self, set, v) => {
     const s = toStr(v);
     const gate = cookieGate(s);
     whenAllowed(gate, () => set(self, s));
@@ -60,7 +60,7 @@ export function hookCookies(w: Window & typeof globalThis): void {
     const o = a[0];
     const one = o !== null && typeof o === 'object' ? (a[0] = { ...o, name: toStr((o as Cookie).name), value: toStr((o as Cookie).value) }) : null;
     const gate = cookieGate(one ? `${one.name}=${one.value}` : `${(a[0] = toStr(o))}=${(a[1] = toStr(a[1]))}`);
-    return afterGate(gate, () => apply(set, this, a), () => new SafeTypeError(BLOCKED));
+    return afterGate(gate, () => apply(set, this, a));
   };
 }
 

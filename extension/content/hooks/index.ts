@@ -13,7 +13,7 @@ import './bridge-client.js';
 import { hookBeacon } from './beacon.js';
 import { hookBlobUrls } from './blob-url.js';
 import { hookDerived } from './derived.js';
-import { hookFetch, hookFetchLater } from './fetch.js';
+import { hookBackgroundFetch, hookFetch, hookFetchLater } from './fetch.js';
 import { hookFormData } from './form-data.js';
 import { hookFormSubmit } from './form-submit.js';
 import { hookFrames } from './frames.js';
@@ -41,6 +41,7 @@ export function installHooks(w: Win): void {
   }
   hookFetch(w);
   hookFetchLater(w);
+  hookBackgroundFetch(w);
   hookXhr(w);
   hookCookies(w);
   hookBeacon(w);

@@ -68,7 +68,7 @@ export function whenAllowed(gate: Gate, set: () => unknown): void {
 
 function wrapSource(w: Win, ctor: string, key: string): void {
   const proto = (w as unknown as Record<string, { prototype: object } | undefined>)[ctor]?.prototype;
-  wrapSetter(proto, key, (self, v, set) => {
+  wrapSetter(proto, key, (self, set, v) => {
     const url = toStr(v);
     whenAllowed(gateUrl('url', url), () => set(self, url));
   });

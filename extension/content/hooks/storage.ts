@@ -18,7 +18,6 @@ import {
   idbStoreCount,
   idbTransactionAbort,
   SafeDOMException,
-  SafeTypeError,
   SafeWeakMap,
   weakMapGet,
   weakMapSet,
@@ -120,6 +119,6 @@ function hookCache(w: Win): void {
     // A Response carries the lineage of the body it was made with (derived.ts): the Files it stores.
     const l = lineageOf(a[1]);
     const gate: Gate = unguarded() || !l ? READY : gateLineage('storage', { files: l.files, rest: null });
-    return afterGate(gate, () => apply(put, this, a), () => new SafeTypeError(BLOCKED));
+    return afterGate(gate, () => apply(put, this, a));
   };
 }

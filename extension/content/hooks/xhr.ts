@@ -3,6 +3,7 @@
  * with status 0, which is what a network error looks like to the page. A synchronous request cannot
  * wait: it is refused unless nothing needs judging.
  */
+import { linkOpened } from './blob-url.js';
 import { checkBody } from './body.js';
 import { unguarded } from './bridge-client.js';
 import { whenDecided } from './decision.js';
@@ -39,8 +40,11 @@ export function hookXhr(w: Window & typeof globalThis): void {
   XHR.open = function (this: XMLHttpRequest, ...a: unknown[]) {
     weakMapSet(isAsync, this, a.length < 3 || a[2] !== false);
     weakMapSet(headers, this, []);
+    // Once: the URL judged and the URL linked to what it reads (blob-url.ts) are the URL opened.
     if (a.length > 1) weakMapSet(urlGate, this, gateUrl('xhr', (a[1] = toStr(a[1]))));
-    return apply(open, this, a);
+    const r = apply(open, this, a);
+    linkOpened(this, a[1]);
+    return r;
   } as typeof XHR.open;
   XHR.setRequestHeader = function (this: XMLHttpRequest, ...a: unknown[]) {
     // The value judged is the one set (a name is a token: it carries no text).

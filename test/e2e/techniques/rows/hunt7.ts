@@ -42,8 +42,6 @@ const POPUP_GAP = 'a cross-origin window on an allowed host (the guarded page\'s
  * Open (red team web7 F2): Background Fetch requests are sent by the browser itself, from no page (the
  * network layer sees no tab), and no page hook wraps `BackgroundFetchManager.prototype.fetch`.
  */
-const BACKGROUND_FETCH_GAP = 'registration.backgroundFetch.fetch(id, requests) is not hooked: its request bodies leave unjudged';
-
 /** Arrived on this row's own endpoint only (`ch`): a clean upload that went elsewhere was broken. */
 const onChannel = (ch: string) => (arrivals: Arrival[], p: Payload) =>
   arrivals.some((a) => a.channel === ch && (a.sha256 === p.sha256 || a.text?.includes(p.nonce) || a.name?.includes(p.nonce)));
@@ -491,7 +489,6 @@ const MORE: Technique[] = [
     id: 'h7-background-fetch',
     title: "Background Fetch: registration.backgroundFetch.fetch(id, [new Request(url, { method: 'POST', body })]), which the browser sends itself",
     assets: { '/h7-bgf-sw.js': { type: 'text/javascript', body: "self.addEventListener('install', () => self.skipWaiting());" } },
-    gap: { leaks: ['stamped-file', 'name-marked-file', 'stamped-text'], why: BACKGROUND_FETCH_GAP },
     run: async (p, t) => {
       const reg = await navigator.serviceWorker.register('/h7-bgf-sw.js');
       await navigator.serviceWorker.ready;
@@ -499,6 +496,21 @@ const MORE: Technique[] = [
       if (!bf) return 'no backgroundFetch';
       const body = p.kind === 'file' ? t.file(p) : p.text;
       const r = await t.settle(bf.fetch(`h7-${p.nonce}`, [new Request(t.url('h7-background-fetch'), { method: 'POST', body })], { title: 'upload' }));
+      await t.sleep(1500);
+      return r;
+    },
+  },
+  {
+    id: 'h7-background-fetch-one',
+    title: 'Background Fetch of one Request given alone (not in a list), with the text or the File as its body',
+    assets: { '/h7-bgf-sw.js': { type: 'text/javascript', body: "self.addEventListener('install', () => self.skipWaiting());" } },
+    run: async (p, t) => {
+      const reg = await navigator.serviceWorker.register('/h7-bgf-sw.js');
+      await navigator.serviceWorker.ready;
+      const bf = (reg as unknown as { backgroundFetch?: { fetch(id: string, r: Request, o?: object): Promise<unknown> } }).backgroundFetch;
+      if (!bf) return 'no backgroundFetch';
+      const body = p.kind === 'file' ? t.file(p) : p.text;
+      const r = await t.settle(bf.fetch(`h7one-${p.nonce}`, new Request(t.url('h7-background-fetch-one'), { method: 'POST', body }), { title: 'upload' }));
       await t.sleep(1500);
       return r;
     },
