@@ -225,6 +225,9 @@ function onInput(e: Event): void {
   void asked.then((ok) => ok && replay(f.el, new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText' })));
 }
 
+/** What the fields' state means for the page's requests, told to the hooks (hooks/typing.ts). */
+const tellTyping = (state: 'marked' | 'refused' | 'clear') => tellHooks({ t: 'typing', state });
+
 /**
  * A field's text changed, and we learn of it only afterwards: remembered when clean; when it became
  * marked from pieces, the page hooks hold back every request that could carry a piece of it and the
@@ -234,7 +237,14 @@ function changed(f: Field, whole: boolean): Promise<boolean> | null {
   if (!becomesMarked(lastClean.get(f.el), f.text)) {
     lastClean.set(f.el, f.text);
     wholeStamp.delete(f.el);
-    if (markedFields.clear(f.el)) tellHooks({ t: 'typing', state: 'clear' });
+    // Clean again while it was marked (deleted, or emptied by a script), whether or not the employee has
+    // answered: what the page sent meanwhile carried pieces of a text never allowed, and is refused (it
+    // was sent before: red team web8, a stamp whose editor was emptied while its warning was opening
+    // arrived whole); what the page sends from now on goes.
+    if (markedFields.clear(f.el)) {
+      tellTyping('refused');
+      tellTyping('clear');
+    }
     return null;
   }
   lastClean.delete(f.el);
@@ -243,13 +253,13 @@ function changed(f: Field, whole: boolean): Promise<boolean> | null {
   // While fields stay marked, the hooks hold requests and ask no more: a script that empties one raises
   // no event either, so they are looked at again until none is (lookAgain).
   if (markedFields.mark(f.el)) {
-    tellHooks({ t: 'typing', state: 'marked' });
+    tellTyping('marked');
     const id = setInterval(() => (markedFields.holding() ? lookAgain() : clearInterval(id)), 500);
   }
   return decide('text-field', [{ kind: 'text', text: f.text }]).then((ok) => {
     if (!markedFields.has(f.el)) return false; // removed meanwhile
-    if (!ok) return (tellHooks({ t: 'typing', state: 'refused' }), false);
-    if (markedFields.clear(f.el)) tellHooks({ t: 'typing', state: 'clear' });
+    if (!ok) return (tellTyping('refused'), false);
+    if (markedFields.clear(f.el)) tellTyping('clear');
     return true;
   });
 }

@@ -245,6 +245,23 @@ describe.each(HOSTS)('on %s', (host) => {
     await t('clearDictated');
   });
 
+  it('a stamp dictated into a field and emptied before the employee answers: the piece it held back is refused, never sent', async () => {
+    const t = (name: string, ...a: unknown[]) => page.evaluate(([n, args]) => (window as unknown as { t: T }).t[n as string](...(args as unknown[])), [name, a] as const);
+    await t('clearDictated');
+    site.server.clear();
+    const write = t('dictate', MARKED_PIECES);
+    await page.locator('upload-guard-warning').waitFor({ state: 'attached', timeout: 5_000 });
+    // The warning is open, unanswered; the script empties the field, and the guard looks again (every
+    // half second): the piece held meanwhile (the one that completed the stamp) must not go now.
+    await t('clearDictated');
+    await page.waitForTimeout(1_200);
+    expect(await closeWarnings(page, 3_000)).toBeGreaterThanOrEqual(1);
+    await write;
+    await page.waitForTimeout(300);
+    expect(isMarked(keysText(host, 'pieces')), keysText(host, 'pieces')).toBe(false);
+    await t('clearDictated');
+  });
+
   it('a polling page (no change listener) handing the chosen file to its Service Worker: marked never, clean intact', async () => {
     site.server.clear();
     for (const s of [S.content, S.nameMarked]) {
