@@ -17,8 +17,8 @@ import { DROP_SIGNAL } from './signals.js';
  * is still being dispatched (its DataTransfer is readable only then): their own window listener may
  * run after this world's, which stops the drop.
  */
-function signalHooks(dt: DataTransfer): void {
-  window.dispatchEvent(new DragEvent(DROP_SIGNAL, { dataTransfer: dt }));
+export function signalHooks(dt: DataTransfer, passed?: boolean): void {
+  window.dispatchEvent(new DragEvent(DROP_SIGNAL, { dataTransfer: dt, cancelable: passed }));
 }
 
 function readAll(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {

@@ -13,6 +13,7 @@
  */
 import { ADOPT_EVENT } from './bridge.js';
 import { followIntoClosedRoot } from './closed-roots.js';
+import { signalHooks } from './drop.js';
 import { isGuarded, knownAnswer, select } from './gate.js';
 import { capture, firstSight, hold, isReplay, replay, stop, targetOf } from './replay.js';
 
@@ -69,7 +70,7 @@ function onInput(e: Event): void {
     held.delete(el);
     settling.delete(el);
     if (going.length === 0) return false; // the input stays empty
-    giveBack(el, going.map((item) => item.blob as File));
+    giveBack(el, going);
     replay(el, new Event('input', { bubbles: true, composed: true }));
     replay(el, new Event('change', { bubbles: true }));
     return true;
@@ -78,10 +79,13 @@ function onInput(e: Event): void {
 }
 
 /** The same File objects (their relative paths too), put back without raising an event. */
-function giveBack(el: HTMLInputElement, files: File[]): void {
+function giveBack(el: HTMLInputElement, going: { blob: Blob }[]): void {
   const dt = new DataTransfer();
-  for (const f of files) dt.items.add(f);
+  for (const item of going) dt.items.add(item.blob as File);
   el.files = dt.files;
+  // The page hooks learn that these passed (a synchronous XMLHttpRequest cannot wait to ask): the drop
+  // signal, cancelable (drop.ts).
+  signalHooks(dt, true);
 }
 
 function onChange(e: Event): void {

@@ -5,7 +5,10 @@
  */
 const token = Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('');
 
-/** Guard → hooks: a real drop's DataTransfer, right before the guard holds that drop (drop.ts). */
+/**
+ * Guard → hooks: a real drop's DataTransfer, right before the guard holds that drop (drop.ts); made
+ * cancelable, the Files the guard gives back to a file input, which passed (file-input.ts).
+ */
 export const DROP_SIGNAL = `ug-drop-${token}`;
 /** Hooks → guard: look at the watched editors now, before a request leaves (text-watch.ts). */
 export const LOOK_SIGNAL = `ug-look-${token}`;

@@ -3,25 +3,22 @@
  * marked text) → false at once; bytes to scan → the beacon is queued (true) and leaves only if allowed.
  */
 import { checkBody } from './body.js';
-import { unguarded } from './bridge-client.js';
+import { guardMethod } from './bridge-client.js';
 import { whenDecided } from './decision.js';
 import { combine } from './gates.js';
-import { apply, toStr, isFn } from './safe-self.js';
+import { apply, toStr } from './safe-self.js';
 import { gateUrl } from './url.js';
 
 export function hookBeacon(w: Window & typeof globalThis): void {
   const nav = w.navigator;
-  const original = nav.sendBeacon;
-  if (!isFn(original)) return;
-  nav.sendBeacon = function sendBeacon(this: Navigator, url: string | URL, data?: BodyInit | null): boolean {
-    if (unguarded()) return apply(original, this, [url, data]);
-    const to = toStr(url);
-    const checked = checkBody('beacon', data);
+  guardMethod(nav, 'sendBeacon', function (this: Navigator, original, a) {
+    const to = toStr(a[0]);
+    const checked = checkBody('beacon', a[1] as BodyInit | null | undefined);
     const gate = combine([gateUrl('beacon', to), checked.gate]);
     if (gate.ready) return apply(original, this, [to, checked.sent]);
     // Refused now or later, the guard still reports and explains.
     if (gate.refusedNow) return false;
     whenDecided(gate.decision, (ok) => ok && apply(original, nav, [to, checked.sent]));
     return true;
-  };
+  });
 }

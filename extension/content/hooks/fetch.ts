@@ -5,7 +5,7 @@
  */
 import { checkBody } from './body.js';
 import { fromBlobUrl } from './blob-url.js';
-import { unguarded } from './bridge-client.js';
+import { guardMethod, unguarded } from './bridge-client.js';
 import { NO, pending, settle, whenDecided, type Decision } from './decision.js';
 import { afterGate, combine, follow, gateBlob, gateLineage, gateText, later, READY, waitFor, type Gate } from './gates.js';
 import { gateHeaderText, headerTexts } from './headers.js';
@@ -41,11 +41,9 @@ const MULTIPART = /^multipart\/form-data\s*;/i;
 const FAILED = 'Failed to fetch';
 
 export function hookFetch(w: Window & typeof globalThis): void {
-  const original = w.fetch;
-  w.fetch = function fetch(this: unknown, ...args: unknown[]): Promise<Response> {
-    if (unguarded()) return apply(original, this, args);
-    return afterGate(judged(args), () => fromBlobUrl(args[0], apply(original, this, args)), FAILED);
-  } as typeof fetch;
+  guardMethod(w, 'fetch', function (this: unknown, original, args) {
+    return afterGate(judged(args), () => fromBlobUrl(args[0], apply(original, this, args) as Promise<Response>), FAILED);
+  });
 }
 
 /**

@@ -8,16 +8,13 @@
  * append (they run for this copy too, and again for the submission). Judged as a FormData body is (body.ts).
  */
 import { checkBody } from './body.js';
-import { unguarded } from './bridge-client.js';
+import { guardMethod } from './bridge-client.js';
 import { whenDecided } from './decision.js';
 import { decisionOf } from './gates.js';
 import { apply, protoOf, SafeFormData } from './safe-self.js';
 
 export function hookFormSubmit(w: Window & typeof globalThis): void {
-  const Form = protoOf('HTMLFormElement', w);
-  const submit = Form.submit;
-  Form.submit = function (this: HTMLFormElement) {
-    if (unguarded()) return apply(submit, this, []);
+  guardMethod(protoOf('HTMLFormElement', w), 'submit', function (this: HTMLFormElement, submit) {
     whenDecided(decisionOf(checkBody('form', new SafeFormData(this)).gate), (ok) => ok && apply(submit, this, []));
-  };
+  });
 }

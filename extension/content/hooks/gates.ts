@@ -73,6 +73,8 @@ export function afterGate<T>(gate: Gate, run: () => Promise<T>, refused = BLOCKE
 
 /** One decision per Blob object: a chunked upload sends the same File (or its slices) many times. */
 const decided: WeakMap<Blob, Decision> = new SafeWeakMap();
+/** A File the guard let through already (a file input's, given back: pickers.ts), answered yes at once. */
+export const passedFile = (f: File) => weakMapSet(decided, f, YES);
 
 /** Rule 2 (and designated name patterns) need no bytes; judged here only while the scanner can be trusted. */
 function nameMarked(name: string): boolean {

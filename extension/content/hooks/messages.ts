@@ -4,11 +4,11 @@
  * receives. A message carrying Files or Blobs leaves once the guard allows them, like a network upload,
  * and in order with the messages sent after it on the same target; refused, it is dropped.
  */
-import { unguarded } from './bridge-client.js';
+import { guardMethod } from './bridge-client.js';
 import { inOrder, type Decision } from './decision.js';
 import { carriedGate, combine, decisionOf } from './gates.js';
 import { typingGate } from './typing.js';
-import { apply, SafeWeakMap, weakMapGet, isFn } from './safe-self.js';
+import { apply, SafeWeakMap, weakMapGet } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
 
@@ -22,17 +22,13 @@ export function hookMessages(w: Win): void {
 }
 
 function wrapPost(owner: object): void {
-  const o = owner as Record<string, unknown>;
-  const original = o.postMessage as ((...a: unknown[]) => void) | undefined;
-  if (!isFn(original)) return;
   const last: WeakMap<object, Decision> = new SafeWeakMap();
-  o.postMessage = function postMessage(this: object, ...a: unknown[]) {
-    if (unguarded()) return apply(original, this, a);
+  guardMethod(owner, 'postMessage', function (this: object, original, a) {
     // A field holding marked text holds back what the page hands over meanwhile, too (typing.ts).
     const gate = combine([carriedGate('message', a[0]), typingGate()]);
     const before = weakMapGet(last, this);
     if (gate.ready && (!before || before.settled)) return apply(original, this, a);
     if (!gate.ready && gate.refusedNow) return; // dropped; the guard reports and explains
     inOrder(last, this, decisionOf(gate), (ok) => ok && apply(original, this, a));
-  };
+  });
 }

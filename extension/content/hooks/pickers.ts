@@ -8,13 +8,14 @@
 import { ADOPT_EVENT, WHOLE_DROP, type Subject } from '../bridge.js';
 import { ask, unguarded } from './bridge-client.js';
 import { whenDecided } from './decision.js';
-import { BLOCKED } from './gates.js';
+import { BLOCKED, passedFile } from './gates.js';
 import {
   own,
   sequence,
   addListener,
   blobSize,
   fileListLength,
+  eventCancelable,
   fileModified,
   append,
   appendChild,
@@ -248,12 +249,17 @@ export function hookHandles(w: Window & typeof globalThis): void {
     weakMapSet(wholeDrop, dt, wrapItems(dt, lastDrop));
     lastDrop = [];
   }, true);
-  // The guard's signal, sent before it holds a drop (only this world and the guard know its type).
+  // The guard's signal (only this world and the guard know its type), sent before it holds a drop; and,
+  // cancelable, with the files it gave back to a file input (file-input.ts): a synchronous
+  // XMLHttpRequest of one cannot wait to ask, and its answer is known.
   whenSignalKnown((type) =>
     addListener(w, type, (e: Event) => {
       stopNow(e);
       const dt = dataTransferOf(e) as DataTransfer | null;
-      if (dt) take(dt);
+      if (!dt) return;
+      if (!eventCancelable(e)) return take(dt);
+      const files = filesOf(dt) as FileList;
+      for (let i = 0, n = fileListLength(files); i < n; i++) passedFile(files[i]);
     }, true),
   );
 

@@ -7,7 +7,7 @@
  *   then lets it commit, or aborts it (nothing written) on a refusal. An explicit commit() waits too.
  * - Cache.put returns a Promise: it waits for the decisions on the Files the Response was made from.
  */
-import { unguarded } from './bridge-client.js';
+import { guardMethod, unguarded } from './bridge-client.js';
 import { whenDecided, type Decision } from './decision.js';
 import { afterGate, carriedGate, gateLineage, READY, refusedNow, type Gate, BLOCKED } from './gates.js';
 import { lineageOf, tracking } from './lineage.js';
@@ -64,17 +64,15 @@ function hookIndexedDb(w: Win): void {
   /** Transactions waiting for a decision: their commit() is deferred. */
   const waiting: WeakMap<IDBTransaction, Decision> = new SafeWeakMap();
   for (const m of ['put', 'add']) {
-    const original = Store[m];
-    Store[m] = function (this: IDBObjectStore, ...a: unknown[]) {
-      if (unguarded()) return apply(original, this, a);
+    guardMethod(Store, m, function (this: IDBObjectStore, original, a) {
       const gate = carriedGate('storage', a[0], true);
       if (gate.ready || (gate.decision.settled && gate.decision.ok)) return apply(original, this, a);
       if (refusedNow(gate)) throw cloneError();
-      const req = apply(original, this, a);
+      const req = apply(original, this, a) as IDBRequest;
       const tx = idbRequestTransaction(req);
       if (tx) holdTransaction(this, tx, gate.decision, waiting);
       return req;
-    };
+    });
   }
   const Tx = protoOf(IDB_TX, w) as Record<string, (...a: unknown[]) => void> | undefined;
   const commit = Tx?.commit;

@@ -1,11 +1,11 @@
 /**
  * XMLHttpRequest: send() waits for the guard; a refusal fires readystatechange(4) → error → loadend
  * with status 0, which is what a network error looks like to the page. A synchronous request cannot
- * wait: it is refused unless nothing needs judging.
+ * wait: it is refused unless its answer is known now (nothing to judge, or a File already passed).
  */
 import { linkOpened } from './blob-url.js';
 import { checkBody } from './body.js';
-import { unguarded } from './bridge-client.js';
+import { guardMethod } from './bridge-client.js';
 import { whenDecided } from './decision.js';
 import { combine, READY, type Gate, BLOCKED } from './gates.js';
 import { gateHeaderText } from './headers.js';
@@ -30,7 +30,6 @@ import {
 export function hookXhr(w: Window & typeof globalThis): void {
   const XHR = protoOf(XHR_NAME, w);
   const open = XHR.open;
-  const send = XHR.send;
   const setHeader = XHR.setRequestHeader;
   const isAsync: WeakMap<XMLHttpRequest, boolean> = new SafeWeakMap();
   /** What the URL given to open() carries (judged there, answered at send). */
@@ -51,14 +50,15 @@ export function hookXhr(w: Window & typeof globalThis): void {
     append(weakMapGet(headers, this) ?? [], (a[1] = toStr(a[1])));
     return apply(setHeader, this, a);
   };
-  XHR.send = function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
-    if (unguarded()) return apply(send, this, [body]);
-    const checked = checkBody('xhr', body);
+  guardMethod(XHR, 'send', function (this: XMLHttpRequest, send, a) {
+    const checked = checkBody('xhr', a[0] as Document | XMLHttpRequestBodyInit | null | undefined);
     const gate = combine([weakMapGet(urlGate, this) ?? READY, gateHeaderText('xhr', weakMapGet(headers, this) ?? []), checked.gate]);
-    if (gate.ready) return apply(send, this, [checked.sent]);
+    // A synchronous request cannot wait: it goes only when its answer is known now (a File the employee
+    // picked, which the guard judged then), and is refused otherwise.
+    if (gate.ready || gate.decision.ok) return apply(send, this, [checked.sent]);
     if (weakMapGet(isAsync, this) === false) throw new SafeDOMException(BLOCKED, 'NetworkError');
     whenDecided(gate.decision, (ok) => (ok ? apply(send, this, [checked.sent]) : failXhr(this)));
-  };
+  });
 }
 
 function failXhr(xhr: XMLHttpRequest): void {

@@ -471,6 +471,31 @@ const MORE: Technique[] = [
     },
   },
   {
+    id: 'h7-xhr-sync-picked',
+    title: 'a synchronous XMLHttpRequest of the file the employee picked (file chooser), sent from the input’s change event',
+    carries: ['file'],
+    drive: async (page: Page, p: Payload) => {
+      await page.evaluate(() => {
+        const i = Object.assign(document.createElement('input'), { type: 'file', id: 'h7sync' });
+        i.addEventListener('change', () => {
+          const fd = new FormData();
+          fd.append('file', i.files![0]);
+          const x = new XMLHttpRequest();
+          x.open('POST', '/upload?ch=h7-xhr-sync-picked', false);
+          try {
+            x.send(fd);
+          } catch {
+            /* refused */
+          }
+        });
+        document.body.append(i);
+      });
+      await page.setInputFiles('#h7sync', p.path).catch(() => undefined);
+      await page.waitForTimeout(p.marked ? 1500 : 3000);
+      await page.evaluate(() => document.getElementById('h7sync')?.remove());
+    },
+  },
+  {
     id: 'h7-trusted-types',
     title: "a page under Trusted Types (require-trusted-types-for 'script', no policy) that uploads a FormData with fetch",
     assets: { '/asset/h7-tt.html': { type: 'text/html; charset=utf-8', body: TT_PAGE }, '/asset/h7-tt.js': { type: 'text/javascript', body: TT_SCRIPT } },
@@ -513,6 +538,21 @@ const MORE: Technique[] = [
       const r = await t.settle(bf.fetch(`h7one-${p.nonce}`, new Request(t.url('h7-background-fetch-one'), { method: 'POST', body }), { title: 'upload' }));
       await t.sleep(1500);
       return r;
+    },
+  },
+  {
+    id: 'h7-xhr-sync-text',
+    title: 'a synchronous XMLHttpRequest (open(…, false)) POSTing the text',
+    carries: ['text'],
+    run: async (p, t) => {
+      const x = new XMLHttpRequest();
+      x.open('POST', t.url('h7-xhr-sync-text'), false);
+      try {
+        x.send(p.text);
+        return x.status;
+      } catch (e) {
+        return (e as Error).name;
+      }
     },
   },
   {
