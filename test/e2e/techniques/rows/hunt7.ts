@@ -42,6 +42,9 @@ const POPUP_GAP = 'a cross-origin window on an allowed host (the guarded page\'s
  * Open (red team web7 F2): Background Fetch requests are sent by the browser itself, from no page (the
  * network layer sees no tab), and no page hook wraps `BackgroundFetchManager.prototype.fetch`.
  */
+const SPECULATION_GAP =
+  "speculation rules (<script type=speculationrules>) are not read: a prefetch of a same-origin URL carrying the text leaves from no tab, as a navigation request, which the page hooks and the URL rule do not see";
+
 /** Arrived on this row's own endpoint only (`ch`): a clean upload that went elsewhere was broken. */
 const onChannel = (ch: string) => (arrivals: Arrival[], p: Payload) =>
   arrivals.some((a) => a.channel === ch && (a.sha256 === p.sha256 || a.text?.includes(p.nonce) || a.name?.includes(p.nonce)));
@@ -493,6 +496,25 @@ const MORE: Technique[] = [
       await page.setInputFiles('#h7sync', p.path).catch(() => undefined);
       await page.waitForTimeout(p.marked ? 1500 : 3000);
       await page.evaluate(() => document.getElementById('h7sync')?.remove());
+    },
+  },
+  {
+    // A drive row, its tab in front: Chromium runs speculation rules in a visible tab only (the run rows go in
+    // three tabs at once, which is why red team web7 saw no prefetch on the guarded hosts). Playwright's
+    // DevTools session disables prerendering (PrerenderingDisabledByDevTools), so only prefetch is tried.
+    id: 'h7-speculation-prefetch',
+    title: 'speculation rules (a <script type="speculationrules"> the page adds): an immediate prefetch of a same-origin URL whose query is the text',
+    carries: ['text'],
+    gap: { leaks: ['stamped-text'], why: SPECULATION_GAP, sometimes: true },
+    drive: async (page: Page, p: Payload) => {
+      await page.evaluate((text) => {
+        const s = document.createElement('script');
+        s.type = 'speculationrules';
+        s.textContent = JSON.stringify({ prefetch: [{ source: 'list', urls: [`/sink?ch=h7-speculation-prefetch&q=${encodeURIComponent(text)}`], eagerness: 'immediate' }] });
+        document.head.append(s);
+      }, p.text);
+      await page.waitForTimeout(2500);
+      await page.evaluate(() => document.querySelectorAll('script[type=speculationrules]').forEach((s) => s.remove()));
     },
   },
   {
