@@ -3,10 +3,14 @@
  *   - a token has an end: 90 days by default, `expiresInDays` 1–3650 or 0 for none, shown in the token
  *     list and /v1/auth/me; once past it the token is refused (401 "token expired: …", on record with
  *     that reason), also between the pages of an export; tokens made before (no end) keep working;
- *   - the admin token has an end only when UPLOAD_GUARD_ADMIN_TOKEN_EXPIRES sets one (none by default).
+ *   - the admin token has an end only when UPLOAD_GUARD_ADMIN_TOKEN_EXPIRES sets one (none by default);
+ *   - a token name is used once: reused after its token was revoked, `token:<name>` in the audit log named
+ *     two tokens; now refused (409), and the log's entries (JSON and CSV) carry `actorTokenId`, the token of
+ *     that name live at the entry's time, so a name reused before the upgrade is told apart.
  * SQLite and (with UPLOAD_GUARD_TEST_PG) PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newApiToken } from '../../src/collector/accounts/api-tokens.js';
 import { tokenId } from '../../src/collector/auth.js';
 import { createCollector, type Collector } from '../../src/collector/server.js';
 import type { Storage } from '../../src/collector/storage/types.js';
@@ -17,7 +21,7 @@ const INGEST = 'token-lifetime-ingest-token-0123456789';
 const DAY = 86_400_000;
 
 for (const backend of testBackends('toklife')) {
-  describe(`API token lifetimes on ${backend.name}`, () => {
+  describe(`API token lifetimes and names on ${backend.name}`, () => {
     let storage: Storage;
     let c: Collector;
     let clock = Date.parse('2026-11-02T00:00:00Z');
@@ -32,6 +36,29 @@ for (const backend of testBackends('toklife')) {
     afterAll(async () => {
       await c?.close();
       await backend.cleanup(storage);
+    });
+
+    it('a token name is used once, and entries of a name reused before the upgrade name the token live then', async () => {
+      const first = (await make({ name: 'nightly-pull', role: 'investigator' })).json() as { id: string; token: string };
+      clock += 1_000;
+      expect((await call('GET', '/v1/admin/events', first.token)).statusCode).toBe(200);
+      clock += 1_000;
+      expect((await call('DELETE', `/v1/admin/tokens/${first.id}`, ADMIN)).statusCode).toBe(200);
+      clock += 1_000;
+      const again = await make({ name: 'nightly-pull', role: 'admin' });
+      expect(again.statusCode, again.body).toBe(409);
+      expect(again.json().error).toMatch(/revoked token had this name/);
+      // A database of an older release may hold a reused name (made straight in the store here).
+      const old = newApiToken();
+      await c.app.accountStore.createToken({ id: old.id, name: 'nightly-pull', role: 'investigator', secretHash: old.secretHash, createdMs: clock, createdBy: 'upgrade-test', lastUsedMs: null, revokedMs: null, revokedBy: null });
+      clock += 1_000;
+      expect((await call('GET', '/v1/admin/events', old.token)).statusCode).toBe(200);
+      const searches = (await call('GET', '/v1/admin/audit?actor=token:nightly-pull&action=search', ADMIN)).json().entries as { actorTokenId: string }[];
+      expect(searches.map((e) => e.actorTokenId)).toEqual([old.id, first.id]);
+      const csv = (await call('GET', '/v1/admin/audit?actor=token:nightly-pull&action=search&format=csv', ADMIN)).body.split('\r\n');
+      expect(csv[0]).toMatch(/,actorTokenId$/);
+      expect(csv[1]!.endsWith(`,${old.id}`)).toBe(true);
+      expect(csv[2]!.endsWith(`,${first.id}`)).toBe(true);
     });
 
     it('a token ends after 90 days by default, or as asked; expired it is refused with a clear error, on record', async () => {
