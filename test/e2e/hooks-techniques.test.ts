@@ -97,6 +97,17 @@ const CHANNEL: Record<(typeof GET_WAYS)[number], string> = {
 
 describe.each(HOSTS)('on %s', (host) => {
   let page: Page;
+  /** Calls the test page's own function `name` (window.t). */
+  const t = (name: string, ...a: unknown[]) => page.evaluate(([n, args]) => (window as unknown as { t: T }).t[n as string](...(args as unknown[])), [name, a] as const);
+  /** A script writes the stamp into the dictated field in pieces: warned, refused, and no piece completing it sent. */
+  const dictateRefused = async () => {
+    site.server.clear();
+    const write = t('dictate', MARKED_PIECES);
+    expect(await closeWarnings(page, 3_000)).toBeGreaterThanOrEqual(1);
+    expect(await write).toBe(MARKED_PIECES.join(''));
+    await page.waitForTimeout(300);
+    expect(isMarked(keysText(host, 'pieces')), keysText(host, 'pieces')).toBe(false);
+  };
   beforeAll(async () => {
     site.server.clear();
     page = await open(host);
@@ -205,14 +216,8 @@ describe.each(HOSTS)('on %s', (host) => {
   });
 
   it("text a script writes into an input's value in pieces (no key, no event): the piece that completes the stamp is held and refused; emptied by the script, the page sends again", async () => {
-    const t = (name: string, ...a: unknown[]) => page.evaluate(([n, args]) => (window as unknown as { t: T }).t[n as string](...(args as unknown[])), [name, a] as const);
     await t('clearModels');
-    site.server.clear();
-    const write = t('dictate', MARKED_PIECES);
-    expect(await closeWarnings(page, 3_000)).toBeGreaterThanOrEqual(1);
-    expect(await write).toBe(MARKED_PIECES.join(''));
-    await page.waitForTimeout(300);
-    expect(isMarked(keysText(host, 'pieces')), keysText(host, 'pieces')).toBe(false);
+    await dictateRefused();
     expect(keysText(host, 'pieces')).toContain('来期の価格表です。');
 
     // The script empties the field (no event): requests are no longer held once the guard looks again.
@@ -224,14 +229,8 @@ describe.each(HOSTS)('on %s', (host) => {
   });
 
   it('a refused stamp deleted, and clean text entered at once (dictation right after the deletion): sent, not held back until the guard looks again', async () => {
-    const t = (name: string, ...a: unknown[]) => page.evaluate(([n, args]) => (window as unknown as { t: T }).t[n as string](...(args as unknown[])), [name, a] as const);
     await t('clearDictated');
-    site.server.clear();
-    const write = t('dictate', MARKED_PIECES);
-    expect(await closeWarnings(page, 3_000)).toBeGreaterThanOrEqual(1);
-    expect(await write).toBe(MARKED_PIECES.join(''));
-    await page.waitForTimeout(300);
-    expect(isMarked(keysText(host, 'pieces')), keysText(host, 'pieces')).toBe(false);
+    await dictateRefused();
 
     // Emptied, and the clean text's first piece sent in that same task: the refused text is gone, so
     // nothing is held back (before, each piece was refused until the guard's next half-second look).
@@ -246,7 +245,6 @@ describe.each(HOSTS)('on %s', (host) => {
   });
 
   it('a stamp dictated into a field and emptied before the employee answers: the piece it held back is refused, never sent', async () => {
-    const t = (name: string, ...a: unknown[]) => page.evaluate(([n, args]) => (window as unknown as { t: T }).t[n as string](...(args as unknown[])), [name, a] as const);
     await t('clearDictated');
     site.server.clear();
     const write = t('dictate', MARKED_PIECES);
