@@ -55,7 +55,7 @@ const T1: Record<number, string> = { 0x15: '–', 0x16: '—', 0x1b: 'ff', 0x1c:
 
 /** How a font's codes read, by its name: upTeX's (up…) are code points, pTeX's other wide codes JIS X 0208. */
 function fontOf(name: string, size: number): Font {
-  const t1 = /^(?:ec|tc|cm-super|.*-t1)/i.test(name) || /^(?:lm|ec-)/i.test(name);
+  const t1 = /^(?:ec|tc|cm-super)|-t1$/i.test(name); // EC and TC (ecrm1000, ec-lmr10), cm-super, …-t1
   const unicode = /^up/i.test(name);
   const decode = (code: number): string => {
     if (code > 0xff) {
