@@ -49,6 +49,7 @@ interface Font {
 
 const EUC_JP = new TextDecoder('euc-jp');
 const LATIN1 = new TextDecoder('latin1');
+const UTF8 = new TextDecoder();
 /** TeX's OT1 (Computer Modern) and T1 (EC, Latin Modern) slots that are not their ASCII character. */
 const OT1: Record<number, string> = { 0x0b: 'ff', 0x0c: 'fi', 0x0d: 'fl', 0x0e: 'ffi', 0x0f: 'ffl', 0x10: 'ı', 0x19: 'ß', 0x1a: 'æ', 0x1b: 'œ', 0x1c: 'ø', 0x1d: 'Æ', 0x1e: 'Œ', 0x1f: 'Ø', 0x7b: '–', 0x7c: '—' };
 const T1: Record<number, string> = { 0x15: '–', 0x16: '—', 0x1b: 'ff', 0x1c: 'fi', 0x1d: 'fl', 0x1e: 'ffi', 0x1f: 'ffl' };
@@ -138,7 +139,7 @@ export const extractDvi: Extractor = async function* (blob, ctx) {
     else if (op >= XXX1 && op < XXX1 + 4) {
       const k = unsigned(op - XXX1 + 1);
       need(k);
-      specials.push(new TextDecoder().decode(b.subarray(at, (at += k))));
+      specials.push(UTF8.decode(b.subarray(at, (at += k))));
     } else if (op >= FNT_DEF1 && op < FNT_DEF1 + 4) {
       const k = unsigned(op - FNT_DEF1 + 1);
       unsigned(4); // checksum

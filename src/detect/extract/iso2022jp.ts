@@ -8,6 +8,7 @@
  * ideographic space, split between 秘 and the space, read 「秘\uFFFD\u3000Confidential」 and was not found.
  * The first of two escape sequences in a row switches to a mode left at once: it is dropped before decoding.
  */
+import { concat } from '../bytes.js';
 
 const ESC = 0x1b;
 
@@ -50,7 +51,7 @@ export class Iso2022JpDecoder {
 
   decode(input: AllowSharedBufferSource = new Uint8Array(0), opts?: { stream?: boolean }): string {
     const chunk = input instanceof Uint8Array ? input : ArrayBuffer.isView(input) ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : new Uint8Array(input);
-    let bytes = this.held.length ? concat(this.held, chunk) : chunk;
+    let bytes = this.held.length ? concat([this.held, chunk]) : chunk;
     this.held = new Uint8Array(0);
     if (opts?.stream) {
       // Escape sequences that end the chunk (and a cut one) wait for the byte after them.
@@ -61,13 +62,6 @@ export class Iso2022JpDecoder {
     }
     return this.dec.decode(withoutIdleEscapes(bytes), opts);
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** What reads text in an encoding: TextDecoder, or the ISO-2022-JP decoder above in its place. */

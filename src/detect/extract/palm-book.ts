@@ -15,13 +15,12 @@
  * calibre shows them garbled). Pictures and the index records are not text (skipped, as pictures are).
  * Sources: MobileRead wiki "MOBI" and "PalmDOC"; calibre's ebooks/mobi/reader (trailing entries).
  */
-import { readBytes } from '../bytes.js';
+import { readBytes, u32be } from '../bytes.js';
 import { propertiesText } from './xml-text.js';
 import { ExpansionGuard } from './expansion-guard.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 
 const be16 = (b: Uint8Array, o: number): number => (b[o] << 8) | b[o + 1];
-const be32 = (b: Uint8Array, o: number): number => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 const ascii = (b: Uint8Array, o: number, n: number): string => String.fromCharCode(...b.subarray(o, o + n));
 
 /** A Palm database holding an e-book: its type and creator at byte 60. */
@@ -52,7 +51,7 @@ function recordsOf(file: Uint8Array): Uint8Array[] {
   const listEnd = 78 + 8 * count;
   if (count === 0 || listEnd > file.length) throw new ScanError('corrupt', 'an e-book whose record list does not fit the file (damaged or truncated)');
   const offsets: number[] = [];
-  for (let i = 0; i < count; i++) offsets.push(be32(file, 78 + 8 * i));
+  for (let i = 0; i < count; i++) offsets.push(u32be(file, 78 + 8 * i));
   offsets.push(file.length);
   const records: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
@@ -71,7 +70,7 @@ async function* readBook(file: Uint8Array, records: Uint8Array[], at: number, ct
   const head = records[at];
   if (head.length < 16) throw new ScanError('corrupt', 'an e-book whose first record is too short to describe it (damaged)');
   const compression = be16(head, 0);
-  const textLength = be32(head, 4);
+  const textLength = u32be(head, 4);
   const textRecords = be16(head, 8);
   const encryption = be16(head, 12);
   const mobi = head.length >= 24 && ascii(head, 16, 4) === 'MOBI' ? mobiHeader(head) : null;
@@ -109,26 +108,27 @@ interface MobiHeader {
 
 /** The MOBI header at byte 16 of a book's record 0. */
 function mobiHeader(head: Uint8Array): MobiHeader {
-  const length = be32(head, 20);
-  const utf8 = be32(head, 28) === 65001;
-  const decode = (b: Uint8Array): string => new TextDecoder(utf8 ? 'utf-8' : 'windows-1252').decode(b);
+  const length = u32be(head, 20);
+  const utf8 = u32be(head, 28) === 65001;
+  const decoder = new TextDecoder(utf8 ? 'utf-8' : 'windows-1252');
+  const decode = (b: Uint8Array): string => decoder.decode(b);
   const properties: string[] = [];
   if (head.length >= 92) {
-    const [offset, size] = [be32(head, 84), be32(head, 88)];
+    const [offset, size] = [u32be(head, 84), u32be(head, 88)];
     if (offset + size <= head.length) properties.push(decode(head.subarray(offset, offset + size)));
   }
   const extraFlags = length >= 0xe4 && head.length >= 0xf4 ? be16(head, 0xf2) : 0;
   let kf8: number | null = null;
   const exth = 16 + length;
-  if (head.length >= 132 && be32(head, 128) & 0x40 && exth + 12 <= head.length && ascii(head, exth, 4) === 'EXTH') {
-    const count = be32(head, exth + 8);
+  if (head.length >= 132 && u32be(head, 128) & 0x40 && exth + 12 <= head.length && ascii(head, exth, 4) === 'EXTH') {
+    const count = u32be(head, exth + 8);
     let p = exth + 12;
     for (let k = 0; k < count && p + 8 <= head.length; k++) {
-      const [type, size] = [be32(head, p), be32(head, p + 4)];
+      const [type, size] = [u32be(head, p), u32be(head, p + 4)];
       if (size < 8 || p + size > head.length) break;
       const data = head.subarray(p + 8, p + size);
       if (EXTH_TEXT.has(type)) properties.push(decode(data));
-      else if (type === EXTH_KF8_BOUNDARY && data.length === 4) kf8 = be32(data, 0);
+      else if (type === EXTH_KF8_BOUNDARY && data.length === 4) kf8 = u32be(data, 0);
       p += size;
     }
   }
