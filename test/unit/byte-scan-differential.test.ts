@@ -7,7 +7,7 @@
  * can never miss what the word scan found.
  */
 import { describe, expect, it } from 'vitest';
-import { ALL_NEEDLES, NEEDLES, findNeedles, type Needle } from '../../src/detect/extract/byte-scan.js';
+import { ALL_NEEDLES, NEEDLES, findNeedles, syncStart, windowsFor, type Needle } from '../../src/detect/extract/byte-scan.js';
 import { PAIR_CHUNK, pairKernelAvailable } from '../../src/detect/extract/pair-scan.js';
 import { findNeedlesWords } from '../../src/detect/extract/word-scan.js';
 
@@ -179,5 +179,45 @@ describe('byte search: the SIMD pair kernel against the word scan', () => {
     const buf = Uint8Array.from([0, 0xd8, 0x79, 0xd8, 0x79, 0xd8, 0]);
     expect(run(findNeedles, buf, ALL_NEEDLES, 0, buf.length)).toEqual(plain(buf, ALL_NEEDLES, 0, buf.length));
     expect(run(findNeedles, buf, ALL_NEEDLES, 0, buf.length).length).toBe(4);
+  });
+});
+
+describe('ISO-2022-JP windows start at the last escape before their hit', () => {
+  const iso = NEEDLES['iso-2022-jp'];
+  /** The last ESC before `at`, by a plain walk back. */
+  const lastEsc = (buf: Uint8Array, at: number) => {
+    let i = at - 1;
+    while (i >= 0 && buf[i] !== 0x1b) i--;
+    return i;
+  };
+  it('in random bytes with an ESC every few hundred bytes and 「Hk」 planted, escapes near and far', () => {
+    for (const seed of [1, 2, 3]) {
+      const r = rng(seed);
+      const buf = randomBytes(300_000, r);
+      // Long stretches without ESC (the escape far behind the hit), then stretches with many.
+      for (let i = 0; i < buf.length; i++) if (buf[i] === 0x1b && (i >> 16) % 2 === 1) buf[i] = 0;
+      for (let k = 0; k < 100; k++) {
+        const p = (r() * (buf.length - 8)) | 0;
+        if (r() < 0.5) buf.set([0x1b, 0x24, 0x42, 0x48, 0x6b], p);
+        else buf.set([0x48, 0x6b], p);
+      }
+      const ws = windowsFor(buf, iso, 0, buf.length);
+      expect(ws.length, `seed ${seed}`).toBeGreaterThan(30);
+      for (const w of ws) expect(w.start, `seed ${seed}, hit ${w.hit}`).toBe(syncStart(buf, w.hit, 'iso-2022-jp', 0, lastEsc(buf, w.hit)));
+      // Every hit the plain search finds that could start a window (an ESC $ B within reach) is in one.
+      const found = plain(buf, iso, 0, buf.length).map(([s]) => s);
+      for (const at of found) {
+        if (syncStart(buf, at, 'iso-2022-jp', 0, lastEsc(buf, at)) < 0) continue;
+        expect(ws.some((w) => w.start <= at && at < w.end), `seed ${seed}, hit ${at}`).toBe(true);
+      }
+    }
+  });
+  it('an escape 64 KiB before the hit is reached, one byte further is not', () => {
+    for (const [gap, want] of [[64 * 1024, 1], [64 * 1024 + 1, 0]] as const) {
+      const buf = new Uint8Array(70_000).fill(0x20);
+      buf.set([0x1b, 0x24, 0x42], 10);
+      buf.set([0x48, 0x6b], 10 + gap);
+      expect(windowsFor(buf, iso, 0, buf.length).length, `gap ${gap}`).toBe(want);
+    }
   });
 });
