@@ -212,6 +212,16 @@ describe('ISO-2022-JP windows start at the last escape before their hit', () => 
       }
     }
   });
+  it('without any ESC in the buffer, 「Hk」 is English: no window, and no hit counted against the allowance', () => {
+    const enc = new TextEncoder();
+    const text = enc.encode(`${'Hk Hk '.repeat(50)} 秘 Confidential ${'Hk '.repeat(50)}`);
+    const needles = [...NEEDLES['utf-8'], ...iso];
+    const ws = windowsFor(text, needles, 0, text.length, { maxHits: 1 });
+    expect(ws.map((w) => w.enc)).toEqual(['utf-8']);
+    // One ESC anywhere (here after every 「Hk」) and they are hits again, each before the allowance runs out.
+    const withEsc = new Uint8Array([...text, 0x1b]);
+    expect(windowsFor(withEsc, needles, 0, withEsc.length, { maxHits: 1 })).toEqual([]);
+  });
   it('an escape 64 KiB before the hit is reached, one byte further is not', () => {
     for (const [gap, want] of [[64 * 1024, 1], [64 * 1024 + 1, 0]] as const) {
       const buf = new Uint8Array(70_000).fill(0x20);
