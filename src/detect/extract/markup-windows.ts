@@ -52,7 +52,8 @@ export class MarkupWindows {
   /** The searches a chunk's junction with the one before gets (chosen once, not per chunk). */
   private readonly junctions: typeof JUNCTIONS;
 
-  readonly push = (chunk: Uint8Array): void => {
+  /** `none`: the chunk itself holds none of MARKUP_NEEDLES (NeedleGroups said so): only its junction is searched. */
+  readonly push = (chunk: Uint8Array, none = false): void => {
     if (chunk.length === 0) return;
     this.head ??= chunk.slice(0, 4);
     const base = this.pos;
@@ -68,7 +69,9 @@ export class MarkupWindows {
     }
     // Plain ASCII markup (most of a worksheet) holds neither 秘/㊙ nor a character reference; a Word
     // part's may hold a symbol.
-    if (!asciiWithout(chunk, 0x26)) for (const h of markupStampHits(chunk, Infinity, this.countInWord)) this.hit(base + h, base, chunk);
+    if (none) {
+      // (Neither search below can find anything.)
+    } else if (!asciiWithout(chunk, 0x26)) for (const h of markupStampHits(chunk, Infinity, this.countInWord)) this.hit(base + h, base, chunk);
     else if (this.symbols) for (const h of symbolHits(chunk)) this.hit(base + h, base, chunk);
     this.pos = base + chunk.length;
     if (this.win) {

@@ -317,7 +317,7 @@ function definedNames(xml: string): Names {
 
 const word = (s: string, anchor: number): Needle => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor });
 /** CHAR( and UNICHAR( as Excel writes them, and lower case as a library may. */
-const CHAR_CODES = [word('CHAR(', 1), word('char(', 4)];
+export const CHAR_CODES: readonly Needle[] = [word('CHAR(', 1), word('char(', 4)];
 
 /** Whether a stream holds one of `needles`, searched chunk by chunk, the seam between chunks too, until seen. */
 export class SeenInStream {
@@ -330,9 +330,10 @@ export class SeenInStream {
     private readonly seam: number,
   ) {}
 
-  push(chunk: Uint8Array): void {
+  /** `none`: the chunk itself holds none of the needles (NeedleGroups said so): only its seam is searched. */
+  push(chunk: Uint8Array, none = false): void {
     if (this.seen) return;
-    this.seen = this.holds(concat([this.tail, chunk.subarray(0, this.seam)])) || this.holds(chunk);
+    this.seen = this.holds(concat([this.tail, chunk.subarray(0, this.seam)])) || (!none && this.holds(chunk));
     this.tail = chunk.slice(-this.seam);
   }
 
@@ -368,14 +369,15 @@ export class UncomputedFormulas {
   /** `any`: every formula counts, computed or not (a workbook computed on load: no stored value is what shows). */
   constructor(private readonly any = false) {}
 
-  push(chunk: Uint8Array): void {
+  /** `none`: the chunk itself holds no F_NAMES (NeedleGroups said so): no formula starts in it. */
+  push(chunk: Uint8Array, none = false): void {
     if (this.seen) return;
     // A formula that starts in the last bytes before this chunk and runs on into it, then the chunk
     // itself (not copied: a worksheet of 56 MB was copied chunk by chunk, 30 ms of a 120 ms scan).
     // (The seam is also where a formula's start tag is looked for when its end tag lies in the chunk's
     // first SIGN_TAIL bytes: placeholder; further in, one not found in the chunk is taken to be one.)
     const across = this.tail.length > 0 && scanFormulas(concat([this.tail, chunk.subarray(0, SIGN_TAIL)]), false, this.tail.length, this.any, undefined, true);
-    this.seen = across || scanFormulas(chunk, false, undefined, this.any, (i) => this.tail.length > 0 && i > SIGN_TAIL);
+    this.seen = across || (!none && scanFormulas(chunk, false, undefined, this.any, (i) => this.tail.length > 0 && i > SIGN_TAIL));
     this.tail = (chunk.length >= SIGN_TAIL ? chunk : concat([this.tail, chunk])).slice(-SIGN_TAIL);
   }
 
@@ -413,7 +415,7 @@ function scanFormulas(buf: Uint8Array, last: boolean, before = buf.length, any =
   });
   return found;
 }
-const F_NAMES: readonly Needle[] = ['<f', ':f', '/f'].map((s) => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor: 1, wide: false }));
+export const F_NAMES: readonly Needle[] = ['<f', ':f', '/f'].map((s) => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor: 1, wide: false }));
 
 const CUT = -1;
 const TOO_LONG = -2;

@@ -18,10 +18,11 @@ import { SEPARATOR } from './sheet-rows.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted } from './types.js';
 import { TallRows, XlsxRows, centredStyles, type Recalc } from './xlsx-rows.js';
 import { textFormats as formatsOf, type TextFormats } from './number-format.js';
-import { charCodes, SeenInStream, UncomputedFormulas, XlsxFormulas } from './xlsx-formulas.js';
+import { CHAR_CODES, F_NAMES, charCodes, SeenInStream, UncomputedFormulas, XlsxFormulas } from './xlsx-formulas.js';
+import { NeedleGroups } from './needle-groups.js';
 import { conditionalCells, conditionalSections } from './xlsx-conditional.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
-import { attr, decodeEntities, escapeText, withoutKanaReadings, xmlToText } from './xml-text.js';
+import { MARKUP_NEEDLES, attr, decodeEntities, escapeText, withoutKanaReadings, xmlToText } from './xml-text.js';
 import { headerText } from './print-header.js';
 import { decodeXml, isUtf16Xml, type ZipArchive } from './zip-reader.js';
 import { EscapedStampSearch, xstringDecoder } from './xstring.js';
@@ -146,12 +147,14 @@ export class XlsxBook {
       const signs = new UncomputedFormulas(recalc !== false);
       const codes = (inlineFormats = formatCodes());
       await this.zip.stream(part, (chunk) => {
+        // One search tells which of the four below could find anything in the chunk (needle-groups.ts).
+        const found = SHEET_SEARCH.in(chunk);
         const before = windows.hits;
-        windows.push(chunk);
+        windows.push(chunk, (found & 1) === 0);
         rows.push(chunk, windows.hits > before);
-        this.charCodes.push(chunk);
-        signs.push(chunk);
-        codes.push(chunk);
+        this.charCodes.push(chunk, (found & 2) === 0);
+        signs.push(chunk, (found & 4) === 0);
+        codes.push(chunk, (found & 8) === 0);
       });
       this.uncomputed ||= signs.finish();
       // UTF-16 XML (rare) is not searched byte-wise: read whole.
@@ -337,6 +340,9 @@ async function computedOnLoad(zip: ZipArchive): Promise<Recalc> {
 }
 
 const FORMAT_CODE: readonly Needle[] = [{ bytes: new TextEncoder().encode('formatCode'), enc: 'utf-8', anchor: 6, wide: false }];
+
+/** The worksheet stream's searches, in the order of their bits: the sheet's text, CHAR(, formulas, number formats. */
+const SHEET_SEARCH = new NeedleGroups([MARKUP_NEEDLES, CHAR_CODES, F_NAMES, FORMAT_CODE]);
 
 /** Whether a worksheet's bytes hold `formatCode` (a number format of its own), seen chunk by chunk, the seam too. */
 const formatCodes = (): SeenInStream => new SeenInStream(FORMAT_CODE, 16);

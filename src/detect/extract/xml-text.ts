@@ -499,7 +499,7 @@ export const MARKUP_FWD = 16384;
 // `w:char=` (SYMBOL above), which may hold one in hex.
 export const WORD_SYMBOL: Needle = { bytes: new TextEncoder().encode('w:char='), enc: 'utf-8', anchor: 2 };
 const CHAR_REF: Needle = { bytes: Uint8Array.from([0x26, 0x23]), enc: 'utf-8', anchor: 1 };
-const MARKUP_NEEDLES: Needle[] = [...NEEDLES['utf-8'], CHAR_REF, WORD_SYMBOL];
+export const MARKUP_NEEDLES: readonly Needle[] = [...NEEDLES['utf-8'], CHAR_REF, WORD_SYMBOL];
 
 /**
  * Whether the character reference at `at` ("&#…") may spell 秘 or ㊙: it does, or it is cut off by the
