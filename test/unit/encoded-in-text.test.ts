@@ -50,6 +50,17 @@ describe('a file encoded into a text after its first line is read', () => {
     }
   });
 
+  it('an encoded file after a megabyte and a half of prose (its slices searched for 秘 and for it at once), with and without 秘 traps before it', async () => {
+    const block = new Uint8Array(readFileSync(join(DIR, 'uu-after-prose-stamp.txt')));
+    const trap = new Uint8Array(readFileSync(join(DIR, 'uu-after-prose-trap.txt')));
+    for (const line of ['設計レビュー議事録 filler line\n', '秘密保持契約の写しは総務へ。社外秘の資料です\n']) {
+      const filler = new TextEncoder().encode(line.repeat(Math.ceil(1_600_000 / Buffer.byteLength(line))));
+      const scanOf = (tail: Uint8Array<ArrayBuffer>, name: string) => scanBlob(new Blob([filler, tail]), name);
+      expect(await scanOf(block, 'long-stamp.txt'), line).toMatchObject({ verdict: 'marked', rule: 1 });
+      expect(await scanOf(trap, 'long-trap.txt'), line).toMatchObject({ verdict: 'clean' });
+    }
+  });
+
   it('a text over 64 MiB with an encoded file in it is unscannable (it is not decoded), never clean', async () => {
     const filler = new TextEncoder().encode('設計レビュー議事録 filler line\n'.repeat(1_700_000));
     const block = new TextEncoder().encode('begin 644 notes.txt\n#YZ>8\n`\nend\n');

@@ -37,17 +37,21 @@ const LINE_MARKERS: readonly Uint8Array[] = [
  * marker's first byte are the pair it looks for, 16 positions at a time, so a text is not walked line
  * by line (a call per line cost a log of short lines more than its search for 秘).
  */
-const AFTER_BREAK: readonly Needle[] = LINE_MARKERS.map((m) => ({ bytes: Uint8Array.of(0x0a, ...m), enc: 'utf-8', anchor: 1, wide: false }));
+export const AFTER_BREAK: readonly Needle[] = LINE_MARKERS.map((m) => ({ bytes: Uint8Array.of(0x0a, ...m), enc: 'utf-8', anchor: 1, wide: false }));
 
 /** Whether a line of `buf` (its first, or one after a line feed) starts with an encoded file's first line. */
 export function hasEncodedFileLine(buf: Uint8Array): boolean {
-  if (LINE_MARKERS.some((m) => startsAt(buf, 0, m))) return true;
+  if (encodedFileLineFirst(buf)) return true;
   let found = false;
   findNeedles(buf, AFTER_BREAK, 0, buf.length, () => {
     found = true;
     return false;
   });
   return found;
+}
+/** Whether `buf`'s first line starts with an encoded file's first line (the rest: AFTER_BREAK). */
+export function encodedFileLineFirst(buf: Uint8Array): boolean {
+  return LINE_MARKERS.some((m) => startsAt(buf, 0, m));
 }
 function startsAt(buf: Uint8Array, at: number, m: Uint8Array): boolean {
   if (at + m.length > buf.length) return false;

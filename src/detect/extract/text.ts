@@ -30,7 +30,8 @@ import { embeddedFiles } from './embedded-base64.js';
 import { extractBinary } from './binary.js';
 import { LIGHT_MARKUP_HINT, lightMarkupShown } from './light-markup.js';
 import { CSV_FORMULA_CAP, csvFormulas } from './csv-formulas.js';
-import { encodedFiles, hasEncodedFileLine } from './encoded-in-text.js';
+import { AFTER_BREAK, encodedFileLineFirst, encodedFiles, hasEncodedFileLine } from './encoded-in-text.js';
+import { NeedleGroups } from './needle-groups.js';
 import { charOfCode, decodeEntities } from './xml-text.js';
 import { replaceSpans, spans, tameTail } from './markup-spans.js';
 
@@ -728,14 +729,25 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, kind
   const wide = det.enc === 'utf-16le' || det.enc === 'utf-16be';
   const covered = new Map<string, number>(); // per encoding: absolute offset already decoded
   for await (const { buf, base, from, to } of slices(blob, ctx.checkTime)) {
-    if (seen && !seen.encodedFile && !wide) seen.encodedFile = hasEncodedFileLine(buf);
+    const lines = seen !== undefined && !seen.encodedFile && !wide;
     // Text that stays ASCII (logs, CSV, code) can hold 秘 only as an escape: one cheap pass each.
     // No ESC either: it could start ISO-2022-JP.
     const ascii = det.enc === 'ascii' && asciiWithout(buf, 0x1b);
     const shortcodes = kind.shortcodes === true && needles.includes(SHORTCODE_NEEDLE);
-    if (ascii && buf.indexOf(0x5c) === -1 && buf.indexOf(0x26) === -1 && !(shortcodes && buf.indexOf(0x3a) >= 0)) continue;
+    if (ascii && buf.indexOf(0x5c) === -1 && buf.indexOf(0x26) === -1 && !(shortcodes && buf.indexOf(0x3a) >= 0)) {
+      if (lines) seen.encodedFile = hasEncodedFileLine(buf);
+      continue;
+    }
+    const searched = ascii ? (shortcodes ? ESCAPED_SC : ESCAPED) : needles;
+    if (lines) {
+      // An encoded file's first line and the stamp's bytes in one search (needle-groups.ts), not two:
+      // a slice holding neither is done with.
+      const found = withEncodedLines(searched).in(buf);
+      seen.encodedFile = (found & 2) !== 0 || encodedFileLineFirst(buf);
+      if ((found & 1) === 0) continue;
+    }
     const accept = det.enc === 'utf-8' && mixed(det) ? notUtf8 : undefined;
-    const wins = windowsFor(buf, ascii ? (shortcodes ? ESCAPED_SC : ESCAPED) : needles, from, to, { parityBase: -base, alignedOnly: wide, accept });
+    const wins = windowsFor(buf, searched, from, to, { parityBase: -base, alignedOnly: wide, accept });
     for (const w of wins) {
       const key = winKey(w, base);
       if (base + w.hit + 300 <= (covered.get(key) ?? 0)) continue;
@@ -748,6 +760,14 @@ async function* prefiltered(blob: Blob, ctx: ExtractContext, det: Detected, kind
       if (mayHaveStampChar(text) || mayHaveStampChar(unescapeStrings(text)) || (shortcodes && text.includes(SHORTCODE))) yield* withUnescaped(text, {}, kind);
     }
   }
+}
+
+const searches = new WeakMap<readonly Needle[], NeedleGroups>();
+/** `needles` (bit 1) and an encoded file's first line after a line break (bit 2), searched at once. */
+function withEncodedLines(needles: readonly Needle[]): NeedleGroups {
+  let g = searches.get(needles);
+  if (!g) searches.set(needles, (g = new NeedleGroups([needles, AFTER_BREAK])));
+  return g;
 }
 
 /** What fullDecode decodes with: TextDecoder, or the UTF-32 one it does not have. */
