@@ -249,11 +249,11 @@ export async function runOne(page: Page, tech: Technique, p: Payload, graceMs = 
   return { warned: warnings.length > 0, warnings };
 }
 
-/** Waits until `p` has reached the server (or the timeout); returns whether it did. */
-export async function waitReached(received: Arrival[], tech: Technique, p: Payload, timeoutMs: number): Promise<boolean> {
+/** Waits until `p` has reached the server (or the timeout), among the arrivals from index `from` on; returns whether it did. */
+export async function waitReached(received: Arrival[], from: number, tech: Technique, p: Payload, timeoutMs: number): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    if (reached(tech, received, p)) return true;
+    if (reached(tech, received.slice(from), p)) return true;
     if (Date.now() > until) return false;
     await new Promise((r) => setTimeout(r, 50));
   }
