@@ -23,8 +23,10 @@ import { svgTextBoxes } from './drawing-boxes.js';
 
 /** An SVG document's root element. */
 const SVG_ROOT = /<(?:svg:)?svg(?=[\s>])/;
-import { charOfCode, decodeEntities, escapeText, propertiesText, xmlToText } from './xml-text.js';
-import { XML_TAGS, content, execAt, firstContent, replaceSpans, spans } from './markup-spans.js';
+import { decodeEntities, escapeText, propertiesText, xmlToText } from './xml-text.js';
+import { cssString, cssStrings } from './css-strings.js';
+import { excelHtmlRuns } from './excel-html.js';
+import { XML_TAGS, content, firstContent, replaceSpans, spans } from './markup-spans.js';
 
 // What a page does not show: scripts, styles, templates, noscript and comments (markup-spans.ts finds
 // each in one pass: a lazy expression ran for seconds over unclosed ones). A template that declares a
@@ -153,6 +155,8 @@ export function* htmlRuns(page: string, depth = 0): Generator<Extracted> {
     if (office !== visible) for (const text of chunkText(xmlToText(office))) yield { kind: 'text', text, where: { area: 'body' } };
   }
   yield* generatedText(html);
+  // A page Excel opens as a workbook: its printed header and footer, its number formats' literals.
+  yield* excelHtmlRuns(html);
   // As shown with the style sheets' ::before/::after text in place (「p::before { content: "秘 " }」 on
   // 「<p>Confidential</p>」 shows the stamp), and list items' markers that are strings.
   const pseudo = html.includes('content') && PSEUDO.test(html);
@@ -179,7 +183,7 @@ export function* htmlRuns(page: string, depth = 0): Generator<Extracted> {
  * (`\79D8`, which no search of the markup sees).
  */
 function* generatedText(html: string): Generator<Extracted> {
-  const generated = Array.from(cssContents(html), cssString).join(SEPARATOR);
+  const generated = Array.from(cssStrings(html, CSS_CONTENT), (s) => cssString(s.value)).join(SEPARATOR);
   for (const text of chunkText(generated)) yield { kind: 'text', text, where: { area: 'body' } };
 }
 
@@ -191,46 +195,6 @@ const META_CONTENT = /\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i;
 
 /** Where a CSS `content` string starts, in either quote. */
 const CSS_CONTENT = /\bcontent\s*:\s*(["'])/gi;
-
-/**
- * The CSS `content` strings of `html`, as written (escapes kept). Each string ends at its next quote of
- * the same kind that no backslash escapes; when one has none, no later string in that quote can end
- * either (its own opening quote would have ended the first), so that quote is looked for no more: one
- * pass, however many unclosed strings a hostile page holds.
- */
-function* cssContents(html: string): Generator<string> {
-  const open = new Set(['"', "'"]);
-  let from = 0;
-  for (;;) {
-    const m = execAt(CSS_CONTENT, html, from);
-    if (!m) return;
-    from = CSS_CONTENT.lastIndex;
-    const quote = m[1];
-    if (!open.has(quote)) continue;
-    const close = stringEnd(html, from, quote);
-    if (close < 0) {
-      open.delete(quote);
-      continue;
-    }
-    yield html.slice(from, close);
-    from = close + 1;
-  }
-}
-
-/** The offset of the quote that ends a CSS string begun at `from`, or -1. */
-function stringEnd(s: string, from: number, quote: string): number {
-  for (let i = from; i < s.length; i++) {
-    const c = s[i];
-    if (c === '\\') i++;
-    else if (c === quote) return i;
-  }
-  return -1;
-}
-
-/** A CSS string's escapes undone: `\79D8 ` (hex, and the one space that ends it) and `\"`. */
-function cssString(s: string): string {
-  return s.replace(/\\(?:([0-9a-fA-F]{1,6}) ?|([\s\S]))/g, (_, hex?: string, c?: string) => (hex ? (charOfCode(parseInt(hex, 16)) ?? '\ufffd') : c === '\n' ? '' : c!));
-}
 
 const SRCDOC = /\ssrcdoc\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
 /** Frames in frames, each level's markup escaped once more: a few are real, more only cost. */
