@@ -7,6 +7,7 @@
 import { embeddedFiles } from './embedded-base64.js';
 import { MAY_SHOW_STAMP } from './formula-text.js';
 import { xmlSpreadsheetFormulas } from './xlml-formulas.js';
+import { xmlSpreadsheetShown } from './xlml-shown.js';
 import { blobOf, readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import { mayBeStamp } from './byte-scan.js';
@@ -81,6 +82,8 @@ export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncG
   }
   // An XML Spreadsheet's formulas stored without a value show what they evaluate to (xlml-formulas.ts).
   if (ctx.fullText || MAY_SHOW_STAMP.test(markup)) yield* xmlSpreadsheetFormulas(markup);
+  // Its printed headers and footers, and text cells through their number formats (xlml-shown.ts).
+  if (ctx.fullText || MAY_SHOW_STAMP.test(markup)) yield* xmlSpreadsheetShown(markup);
   // An SVG drawing's texts also by where they stand (shape-pairs.ts): a stamp drawn as a circle 「秘」 and
   // a text box 「Confidential」 beside it, which LibreOffice exports as two texts with others between.
   if (SVG_ROOT.test(markup.slice(0, 4096)) && (ctx.fullText || mayBeStamp(markup))) {
