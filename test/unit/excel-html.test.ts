@@ -1,6 +1,7 @@
 /**
  * Excel's HTML workbooks (report code's `.xls` exports, Excel's "Web Page"): the printed header and footer
- * in `mso-header-data`/`mso-footer-data` and the literals of `mso-number-format`, which Excel shows and a
+ * in `mso-header-data`/`mso-footer-data`, the literals of `mso-number-format` and a text cell through its
+ * format's text section (by class or the cell's own style), which Excel shows and a
  * browser does not (extract/excel-html.ts). Fixtures from test/fixtures/excel-html/make.sh.
  */
 import { readFileSync } from 'node:fs';
@@ -17,11 +18,13 @@ describe("Excel's HTML workbooks", () => {
     ['月次報告-header.xls', 'header/footer'],
     ['月次報告-footer.xls', 'header/footer'],
     ['月次報告-numfmt.xls', 'cells'],
+    ['月次報告-textformat.xls', 'cells'],
+    ['月次報告-textformat-inline.xls', 'cells'],
   ])('%s is marked in its %s', async (name, area) => {
     expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1, location: { area } });
   });
 
-  it('traps: 社外秘 above 「Strictly confidential」, 秘 ending the header and Confidential the footer, an escaped backslash, a format of 社外秘 → clean', async () => {
+  it('traps: 社外秘 above 「Strictly confidential」, 秘 ending the header and Confidential the footer, an escaped backslash, a format of 社外秘, "秘 "@ on a number cell → clean', async () => {
     expect(await scan('月次報告-traps.xls')).toMatchObject({ verdict: 'clean' });
   });
 

@@ -66,6 +66,15 @@ describe('hostile markup ends in time', () => {
     // The flat OpenDocument file never ends its <office:document>: cut short, so damaged (not clean).
     expect(verdicts.map((v) => v.verdict)).toEqual(['clean', 'clean', 'unscannable']);
   }, 5_000);
+  it("Excel's HTML: number formats outside any rule, cells without `>`, headers without their quote's end", async () => {
+    const files = [
+      '<style>@page{mso-header-data:"&C秘 Confidential"}</style>' + 'mso-number-format:"\\0022x\\0022@";'.repeat(N),
+      '<html><head><style>.a{mso-number-format:"\\0022秘 \\0022@"}</style></head><body><table><tr><td class=a>Confidential</td>' + '<td class=a '.repeat(N) + '>',
+      '<p>秘 Confidential</p>' + 'mso-footer-data:"'.repeat(N),
+    ];
+    const verdicts = await Promise.all(files.map((text) => scanBlob(new Blob([text]), 'report.xls')));
+    expect(verdicts.map((v) => v.verdict)).toEqual(files.map(() => 'marked'));
+  }, 5_000);
   it('a run of `<` with no `>` after them, or before one `>`', async () => {
     const stamp = '<p>秘 Confidential</p>';
     const files: [string, string][] = [
