@@ -30,6 +30,7 @@ import { embeddedFiles } from './embedded-base64.js';
 import { extractBinary } from './binary.js';
 import { LIGHT_MARKUP_HINT, lightMarkupShown } from './light-markup.js';
 import { CSV_FORMULA_CAP, csvFormulas } from './csv-formulas.js';
+import { RECORD_SHEET_START, recordSheetRows } from './record-sheets.js';
 import { AFTER_BREAK, encodedFileLineFirst, encodedFiles, hasEncodedFileLine } from './encoded-in-text.js';
 import { NeedleGroups } from './needle-groups.js';
 import { charOfCode, decodeEntities } from './xml-text.js';
@@ -354,6 +355,11 @@ export const extractText: Extractor = async function* (blob: Blob, ctx: ExtractC
   }
   // Excel's "Unicode Text" (a tab-separated .txt in UTF-16 with a byte order mark) opens as a sheet too.
   else if (/\.txt$/i.test(ctx.name ?? '') && utf16Bom(head) && blob.size <= CSV_FORMULA_CAP) yield* csvFormulas(await wholeText(), ctx.name ?? '', true);
+  // A SYLK or DIF file opens as a sheet: its cells' records read on the grid (record-sheets.ts).
+  if (RECORD_SHEET_START.test(new TextDecoder('latin1').decode(head.subarray(0, 16)))) {
+    if (blob.size <= CSV_FORMULA_CAP) yield* recordSheetRows(await wholeText());
+    else yield { kind: 'unscannable', reason: 'too-large', detail: `a SYLK or DIF sheet over ${CSV_FORMULA_CAP >> 20} MiB is not read as its cells show` };
+  }
   // Bytes no text holds (a file named .txt that is not one: a program's output, a companion file): it is
   // also searched as an unknown file is, in every encoding, which a text decoded in one encoding is not.
   if (!u32 && det.enc !== 'utf-16le' && det.enc !== 'utf-16be' && !textControlsOnly(head)) yield* extractBinary(blob, ctx);
