@@ -325,6 +325,9 @@ class Scanner {
     if (format === 'rar' && (splitVolume(name) || rarLaterVolume(await readBytes(blob, 0, Math.min(blob.size, 64))))) {
       return { format, extractor: rarVolume, container: false };
     }
+    // A piece of a split archive whose members were stored as they are (7z -m0=Copy, tar, a stored ZIP) reads
+    // as text: still a piece, not a whole.
+    if (format === 'text' && splitVolume(name)) return { format, extractor: splitPiece, container: false };
     if (format === 'binary' && namedAsStructured(name)) return { format, extractor: splitVolume(name) ? splitPiece : misnamedContainer, container: false };
     // Searched by the byte prefilter only, never clean; the name may be all that tells the format.
     if (format === 'unsupported-archive') return { format, extractor: unreadable(name), container: false };

@@ -317,7 +317,9 @@ export async function sniff(blob: Blob, name: string): Promise<Format> {
   // Another binary list version is read as a binary file is (its strings in UTF-16BE), never as markup it is not.
   if ((XML_EXT.test(name) && !ascii.startsWith('bplist')) || /^(\xEF\xBB\xBF)?\s*<(\?xml\b|mxfile\b)/.test(ascii)) return 'xml';
   // GNU tar's volume label (`tar -V`) comes first without the ustar magic: the tar reader reads the label too.
-  if (v7TarHeader(head)) return head[156] === 0x56 ? 'tar' : 'v7tar';
+  // So does a later volume of a multi-volume archive (`tar -M`), whose first header (type M) continues a file
+  // begun in the volume before: the tar reader knows it for a piece (libarchive would read it as a whole file).
+  if (v7TarHeader(head)) return head[156] === 0x56 || head[156] === 0x4d ? 'tar' : 'v7tar';
   // An empty tar is zero blocks only (tar -cf x.tar -T /dev/null): the tar reader checks they run to the end.
   if (/\.tar$/i.test(name) && head.length >= 512 && head.every((b) => b === 0)) return 'tar';
   if (await zipAtEnd(blob)) return 'sfx';

@@ -94,8 +94,11 @@ export const extractTar: Extractor = async function* (blob, ctx) {
     longName = null;
     if (type === 'M') {
       // A multi-volume continuation: the rest of a file begun in the volume before. Its name is what a
-      // listing shows and extracting makes (rule 2), as for links below.
+      // listing shows and extracting makes (rule 2), as for links below; its bytes, a piece of the file, are
+      // still read (a stamp in them marks the archive), but the file is not read whole.
       yield nameOnly(name);
+      ctx.addEntry();
+      yield { kind: 'member', name, data };
       yield { kind: 'unscannable', reason: 'unsupported', detail: `tar member ${name} is a multi-volume part`, where: { part: name } };
       continue;
     }

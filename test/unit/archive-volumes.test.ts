@@ -1,0 +1,30 @@
+/**
+ * Pieces of archives split into volumes whose bytes read as text (test/fixtures/archives/volumes/make.sh):
+ * 7-Zip's volumes of a stored 7z and of a tar, and a later volume of GNU tar's multi-volume archive.
+ * Each is a piece, never a whole: unscannable, unless a stamp in its bytes marks it.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+
+const DIR = join(__dirname, '../fixtures/archives/volumes');
+const scan = (n: string) => scanBlob(new Blob([readFileSync(join(DIR, n))]), n);
+
+describe('pieces of archives split into volumes', () => {
+  it.each(['7z-copy-stamp.7z.002', '7z-copy-trap.7z.002', '7z-tar-stamp.tar.002', '7z-tar-trap.tar.002'])(
+    '%s (7z -v, members stored as they are: the piece reads as text) is unscannable, not clean',
+    async (name) => {
+      // The stamp is in the third piece: this one holds only the minutes before it.
+      expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    },
+  );
+
+  it('a later volume of GNU tar -M (its first header continues a file, without the ustar magic) is unscannable', async () => {
+    expect(await scan('gnutar-multivolume-trap-3.tar')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', format: 'tar' });
+  });
+
+  it('the stamp in the part of the file such a volume holds still marks it', async () => {
+    expect(await scan('gnutar-multivolume-stamp-3.tar')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['docs/見積.txt'] } });
+  });
+});
