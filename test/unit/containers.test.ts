@@ -192,6 +192,11 @@ describe('web archives (WARC): wget --warc-file, bsdtar --format warc (make-warc
     ['wget_crawl_docx.warc.gz', 1, 'report.docx'], // a crawl, one gzip member per record
     ['wget_chunked_gzip.warc', 1, 'memo.txt'], // a response sent chunked and gzip-coded
     ['wget_disposition_name.warc', 2, '秘—計画.txt'], // the name the download gives (Content-Disposition)
+    // bsdtar's file://name, its bytes as they are (make-warc-names.sh): UTF-8 at the top (where a URL has
+    // its host) and in a folder, and EUC-JP.
+    ['bsdtar_warc_name_top.warc', 2, '秘—見積.txt'],
+    ['bsdtar_warc_name_folder.warc', 2, '秘—見積.txt'],
+    ['bsdtar_warc_name_eucjp.warc', 2, '秘―見積.txt'],
   ])('%s → marked, rule %i, at %s', async (name, rule, member) => {
     const v = await scan(name);
     expect(v).toMatchObject({ verdict: 'marked', rule, format: name.endsWith('.gz') ? 'gzip' : 'warc' });
@@ -200,6 +205,7 @@ describe('web archives (WARC): wget --warc-file, bsdtar --format warc (make-warc
 
   it('a crawl of clean pages (requests, responses, metadata, wget\'s log) is clean', async () => {
     expect(await scan('wget_crawl_clean.warc')).toMatchObject({ verdict: 'clean', format: 'warc' });
+    expect(await scan('bsdtar_warc_name_trap.warc')).toMatchObject({ verdict: 'clean', format: 'warc' });
   });
 
   it('a body in a content coding not undone here (br) is unscannable, saying which', async () => {

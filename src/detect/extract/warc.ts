@@ -9,7 +9,7 @@
  * Fail closed: a record cut short, a chunked body that does not parse, a body in a content coding this
  * engine cannot undo, or a record continued in another file (segmented) is `unscannable` for its part.
  */
-import { blobOf, concat, readBytes } from '../bytes.js';
+import { blobOf, concat, decodeName, readBytes } from '../bytes.js';
 import type { Where } from '../types.js';
 import { nameOnly, ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 
@@ -35,7 +35,9 @@ export const extractWarc: Extractor = async function* (blob, ctx) {
     const head = headerEnd(b, at);
     const first = latin1.decode(b.subarray(at, Math.min(b.length, at + 16)));
     if (head < 0 || !WARC_START.test(first)) throw new ScanError('corrupt', `the web archive (WARC) is damaged: no record starts at byte ${at}`);
-    const fields = parseFields(latin1.decode(b.subarray(at, head)).split(/\r?\n/).slice(1));
+    // Field values may hold UTF-8 (WARC 1.1, 4): bsdtar writes a file's name in the target URI as its bytes, UTF-8
+    // or, for a name made on a Japanese system, CP932 or EUC-JP; decodeName reads each as a name.
+    const fields = parseFields(decodeName(b.subarray(at, head), false).split(/\r?\n/).slice(1));
     const start = blockStart(b, head);
     const length = Number(fields['content-length']);
     if (!Number.isSafeInteger(length) || length < 0) throw new ScanError('corrupt', `a WARC record without a valid Content-Length (byte ${at})`);
@@ -113,12 +115,15 @@ function memberName(uri: string, type: string): string {
   const raw = uri.replace(/^<|>$/g, '');
   if (!raw) return type || 'record';
   let path = raw;
-  try {
-    const url = new URL(raw);
-    // bsdtar writes file://name: the name is the URL's host, then its path.
-    path = url.protocol === 'file:' ? (url.host + url.pathname).replace(/\/$/, '') : url.pathname;
-  } catch {
-    /* not a URL: its last segment */
+  // bsdtar writes file://name, the name as it is (not percent-encoded): taken apart by hand, since a URL
+  // parser takes a top-level name for a host and spells it in punycode (「秘—見積.txt」 → xn--8ug4746ackah43c.txt).
+  if (/^file:\/\//i.test(raw)) path = raw.slice(7).replace(/\/$/, '');
+  else {
+    try {
+      path = new URL(raw).pathname;
+    } catch {
+      /* not a URL: its last segment */
+    }
   }
   const last = path.split('/').pop() ?? '';
   if (!last) return 'index.html';
