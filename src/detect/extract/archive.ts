@@ -14,7 +14,7 @@ import { crc32 } from '../crc32.js';
 import type { ArchiveFormat } from '../sniff.js';
 import { afterArchive, archiveEnd, framingProblem } from './archive-bounds.js';
 import { cabNames, cabReadableCopy } from './cab-headers.js';
-import { crc16, lzhHeaderDamaged, lzhHeaders, lzhNames, needsConversion, readableCopy, type LzhHeader } from './lzh-headers.js';
+import { crc16, lzhHeaderDamaged, lzhHeaders, lzhNames, namedHere, needsConversion, readableCopy, type LzhHeader } from './lzh-headers.js';
 import { CHUNK, LibArchive } from './libarchive.js';
 import { rarComments, rarFiles, rarHeadersEncrypted, rarMainHeaderDamaged, rarReadableCopy } from './rar-headers.js';
 import { decodeText } from './text.js';
@@ -60,7 +60,7 @@ async function* readAll(format: ArchiveFormat, blob: Blob, ctx: ExtractContext):
       // An LZH name in a legacy encoding, or a 7z name whose bytes 7-Zip kept as they were (CP932, EUC-JP):
       // its likeliest reading names the member, the others face rule 2 too.
       const escaped = sevenZipNameBytes(entry.name);
-      const readings = format === 'lzh' && headers[i] && needsConversion(headers[i]) ? lzhNames(headers[i]) : escaped ? nameReadings(escaped) : [];
+      const readings = format === 'lzh' && headers[i] && namedHere(headers[i]) ? lzhNames(headers[i]) : escaped ? nameReadings(escaped) : [];
       if (readings.length) entry.name = readings[0];
       for (const other of readings.slice(1)) yield nameOnly(other);
       // A RAR 4 name in the writer's code page (no Unicode flag): decoded here, not as libarchive spells it.

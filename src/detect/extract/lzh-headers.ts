@@ -18,6 +18,8 @@ export interface LzhHeader {
   crc: number | null;
   /** The path as stored (directory and name joined with '/'), or null. */
   name: Uint8Array | null;
+  /** The path in UTF-16 (extended headers 0x44 and 0x45), where the writer kept one beside `name`. */
+  unicodeName: string | null;
   /** Where the header is, and the byte ranges that hold its name and directory. */
   start: number;
   level: number;
@@ -50,7 +52,7 @@ export function lzhHeaders(b: Uint8Array): LzhHeader[] {
       out.push(h);
       p += u16(b, p) + packed;
     } else {
-      out.push({ crc: null, name: null, start: p, level, nameFields: [], headerCrcAt: null, end: p });
+      out.push({ crc: null, name: null, unicodeName: null, start: p, level, nameFields: [], headerCrcAt: null, end: p });
       break;
     }
   }
@@ -58,7 +60,7 @@ export function lzhHeaders(b: Uint8Array): LzhHeader[] {
 }
 
 function header(b: Uint8Array, p: number, level: number, nameField: [number, number] | null, crc: number): LzhHeader {
-  const h: LzhHeader = { crc, name: null, start: p, level, nameFields: [], headerCrcAt: null, end: p };
+  const h: LzhHeader = { crc, name: null, unicodeName: null, start: p, level, nameFields: [], headerCrcAt: null, end: p };
   if (nameField && nameField[1] <= b.length) {
     h.nameFields.push(nameField);
     h.name = b.subarray(...nameField);
@@ -68,25 +70,34 @@ function header(b: Uint8Array, p: number, level: number, nameField: [number, num
 
 /**
  * Extended headers (levels 1 and 2), size-chained from `q`: the header CRC (type 0x00), the file
- * name (0x01) and the directory (0x02, 0xFF between its parts), which win over a level 1 base name.
+ * name (0x01) and the directory (0x02, 0xFF between its parts), which win over a level 1 base name,
+ * and the same two in UTF-16LE (0x44, 0x45: U+FFFF after each part). UNLHA32.DLL (LHA32, Lhaplus,
+ * Explzh) writes those beside a CP932 name that has '_' for each character CP932 lacks: 「秘—見積.txt」
+ * (the em dash) is 「秘_見積.txt」 in 0x01, and only 0x44 says what Windows shows.
  */
 function extended(b: Uint8Array, h: LzhHeader, q: number, size: number, end: number): void {
   let dir: Uint8Array | null = null;
   let file: Uint8Array | null = null;
+  let wideDir = '';
+  let wideFile: string | null = null;
   for (; size >= 3 && q + size <= end; q += size, size = u16(b, q - 2)) {
     const field: [number, number] = [q + 1, q + size - 2];
     if (b[q] === 0x00 && size >= 5) h.headerCrcAt = q + 1;
     else if (b[q] === 0x01) file = b.subarray(...field);
     else if (b[q] === 0x02) dir = b.subarray(...field).map((c) => (c === 0xff ? 0x2f : c));
+    else if (b[q] === 0x44) wideFile = utf16le.decode(b.subarray(...field));
+    else if (b[q] === 0x45) wideDir = utf16le.decode(b.subarray(...field)).split('\uffff').filter(Boolean).map((d) => d + '/').join('');
     if (b[q] === 0x01 || b[q] === 0x02) h.nameFields.push(field);
   }
   h.end = q;
+  if (wideFile) h.unicodeName = wideDir + wideFile;
   file ??= h.name;
   if (!file) return;
   h.name = dir ? Uint8Array.from([...dir, ...(dir[dir.length - 1] === 0x2f ? [] : [0x2f]), ...file]) : file;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf16le = new TextDecoder('utf-16le');
 
 /** True when the header's name needs a conversion libarchive's wasm build lacks (not ASCII, not UTF-8). */
 export function needsConversion(h: LzhHeader): boolean {
@@ -100,15 +111,17 @@ export function needsConversion(h: LzhHeader): boolean {
 }
 
 /**
- * The member's path in each encoding the tool that wrote it may have meant, the likeliest first (bytes.ts
- * nameReadings): UTF-8, CP932 (LHA32, Lhaplus, Explzh, jlha) or EUC-JP (LHa for UNIX, whatever its OS
- * ID says). [] when the header has none.
+ * The member's path in each encoding the tool that wrote it may have meant, the likeliest first: its UTF-16
+ * path where it has one (what Windows LZH tools show), then (bytes.ts nameReadings) UTF-8, CP932 (LHA32,
+ * Lhaplus, Explzh, jlha) or EUC-JP (LHa for UNIX, whatever its OS ID says). [] when the header has none.
  */
 export function lzhNames(h: LzhHeader): string[] {
-  if (!h.name) return [];
-  const readings = needsConversion(h) ? nameReadings(h.name) : [utf8.decode(h.name)];
-  return readings.map((n) => n.replace(/\\/g, '/'));
+  const readings = !h.name ? [] : needsConversion(h) ? nameReadings(h.name) : [utf8.decode(h.name)];
+  return [...new Set([...(h.unicodeName ? [h.unicodeName] : []), ...readings.map((n) => n.replace(/\\/g, '/'))])];
 }
+
+/** Whether lzhNames, not libarchive, names the member: a name libarchive cannot convert, or a UTF-16 one. */
+export const namedHere = (h: LzhHeader): boolean => needsConversion(h) || h.unicodeName !== null;
 
 /**
  * A copy of the archive in which every name libarchive could not convert is spelled with '_' for
