@@ -13,6 +13,7 @@ import { rarFiles, rarLaterVolume } from './extract/rar-headers.js';
 import type { Limits, Location, ScanOptions, ScanResult, UnscannableVerdict, Verdict, Where } from './types.js';
 import { nameOnly, ScanError, ScanLimitError, type ExtractContext, type Extractor } from './extract/types.js';
 import { extractCutZip, extractZip } from './extract/zip.js';
+import { splitZipNames } from './extract/zip-split.js';
 import { extractOoxml } from './extract/ooxml.js';
 import { extractOdf } from './extract/odf.js';
 import { extractTar } from './extract/tar.js';
@@ -222,6 +223,14 @@ const rarVolume: Extractor = async function* (blob, ctx) {
 /** A later piece of a split archive (sniff.ts SPLIT_VOLUME). */
 const splitPiece = bytesOnly('unsupported', 'a piece of an archive split into volumes: it cannot be read without the pieces before it');
 
+/** The last piece of a split ZIP (zip-split.ts): its members' names, then a piece like the others. */
+const splitZipEnd =
+  (names: string[]): Extractor =>
+  async function* (blob, ctx) {
+    for (const n of names) yield nameOnly(n);
+    yield* splitPiece(blob, ctx);
+  };
+
 /** Formats that hold other files: their nesting counts against limits.maxDepth. */
 const CONTAINERS = new Set<Format>(['gzip', 'tar', 'ole2', 'eml', 'emlx', 'mhtml', 'mbox', 'form-data', '7z', 'rar', 'cab', 'lzh', 'cpio', 'ar', 'rpm', 'iso', 'compress', 'lzip', 'uu', 'shar', 'iwa', 'dxf', 'vobject', 'signed', 'sfx', 'v7tar', 'xz', 'bzip2', 'zstd', 'warc', 'zlib', 'script-payload', 'picture-archive', 'sqlite', 'ldif', 'tnef', 'palm-book', 'tcr']);
 
@@ -329,6 +338,9 @@ class Scanner {
     // as text: still a piece, not a whole.
     if (format === 'text' && splitVolume(name)) return { format, extractor: splitPiece, container: false };
     if (format === 'binary' && namedAsStructured(name)) return { format, extractor: splitVolume(name) ? splitPiece : misnamedContainer, container: false };
+    // The last piece of a split ZIP: its directory names the members whose data the pieces before it hold.
+    const split = format === 'zip' || format === 'sfx' ? await splitZipNames(blob, format === 'sfx') : null;
+    if (split) return { format, extractor: splitZipEnd(split), container: false };
     // Searched by the byte prefilter only, never clean; the name may be all that tells the format.
     if (format === 'unsupported-archive') return { format, extractor: unreadable(name), container: false };
     if (format !== 'zip') return { format, extractor: EXTRACTORS[format], container: CONTAINERS.has(format) };

@@ -1,7 +1,8 @@
 /**
- * Pieces of archives split into volumes whose bytes read as text (test/fixtures/archives/volumes/make.sh):
- * 7-Zip's volumes of a stored 7z and of a tar, and a later volume of GNU tar's multi-volume archive.
- * Each is a piece, never a whole: unscannable, unless a stamp in its bytes marks it.
+ * Pieces of archives split into volumes (test/fixtures/archives/volumes/make.sh): 7-Zip's volumes of a stored 7z
+ * and of a tar, whose bytes read as text; a later volume of GNU tar's multi-volume archive; the last piece of
+ * Info-ZIP's split ZIP, whose directory names every member. Each is a piece, never a whole: unscannable, unless
+ * a stamp in its bytes or a name it lists marks it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,5 +27,15 @@ describe('pieces of archives split into volumes', () => {
 
   it('the stamp in the part of the file such a volume holds still marks it', async () => {
     expect(await scan('gnutar-multivolume-stamp-3.tar')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['docs/見積.txt'] } });
+  });
+
+  it('the last piece of a split ZIP (zip -s) names its members: a marked name marks it', async () => {
+    expect(await scan('infozip-split-name-last.zip')).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['docs/秘―見積.txt'] } });
+  });
+
+  it('the last piece of a split ZIP whose names are clean is unscannable, saying it is a piece', async () => {
+    const v = await scan('infozip-split-trap-last.zip');
+    expect(v).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    expect(v.verdict === 'unscannable' && v.detail).toMatch(/split into volumes/);
   });
 });

@@ -151,7 +151,7 @@ const tooMany = (n: number, ctx: ExtractContext) => `the ZIP holds ${n} files, m
  * which they take (Windows' Explorer the header's, unzip and 7-Zip the Unicode Path field), so rule 2
  * applies to both.
  */
-function namesOf(b: Uint8Array, at: number, len: number, rawName: Uint8Array, flags: number): { name: string; headerName?: string } {
+export function namesOf(b: Uint8Array, at: number, len: number, rawName: Uint8Array, flags: number): { name: string; headerName?: string } {
   const own = decodeName(rawName, (flags & 0x800) !== 0);
   const name = unicodePath(b, at, len, rawName) ?? own;
   return name === own ? { name } : { name, headerName: own };

@@ -1,0 +1,53 @@
+/**
+ * The last piece of a ZIP split into volumes (Info-ZIP `zip -s 64k`: x.z01, x.z02 … x.zip; WinZip and 7-Zip
+ * write the same layout): its end record says it is not the first disk. The members' data lie in the pieces
+ * before it, but its central directory, here, lists every member, as zipinfo and 7-Zip list the piece: each
+ * name faces rule 2 (a marked one marks the piece), and the piece is unscannable.
+ */
+import { nameReadings, readBytes, startsWith, u16, u32, u64 } from '../bytes.js';
+import { namesOf } from './zip-reader.js';
+import { ZIP_END_REACH } from './zip-end.js';
+
+const END_RECORD = [0x50, 0x4b, 5, 6];
+const ZIP64_LOCATOR = [0x50, 0x4b, 6, 7];
+const ZIP64_END_RECORD = [0x50, 0x4b, 6, 6];
+const DIRECTORY_HEADER = [0x50, 0x4b, 1, 2];
+
+/**
+ * The member names of the last piece of a split ZIP ([] when its directory begins in a piece before), or
+ * null when `blob` is no such piece. `anywhere`: look for the end record in the last 64 KiB (behind an
+ * archive comment), not only in the last 22 bytes plus a ZIP64 locator and record.
+ */
+export async function splitZipNames(blob: Blob, anywhere: boolean): Promise<string[] | null> {
+  const tail = await readBytes(blob, Math.max(0, blob.size - (anywhere ? ZIP_END_REACH : 22 + 76)));
+  const base = blob.size - tail.length;
+  for (let e = tail.length - 22; e >= 0; e--) {
+    // The end record whose comment runs exactly to the end of the file.
+    if (!startsWith(tail, END_RECORD, e) || e + 22 + u16(tail, e + 20) !== tail.length) continue;
+    let disk = u16(tail, e + 4);
+    let directoryDisk = u16(tail, e + 6);
+    let size = u32(tail, e + 12);
+    let after = base + e;
+    if (e >= 76 && startsWith(tail, ZIP64_LOCATOR, e - 20) && startsWith(tail, ZIP64_END_RECORD, e - 76)) {
+      // ZIP64: the 32-bit fields may be full (0xFFFF…); the ZIP64 end record, before its locator, holds them.
+      disk = u32(tail, e - 76 + 16);
+      directoryDisk = u32(tail, e - 76 + 20);
+      size = u64(tail, e - 76 + 40);
+      after = base + e - 76;
+    }
+    if (disk === 0) return null;
+    if (directoryDisk !== disk || size > after) return [];
+    const cd = await readBytes(blob, after - size, after);
+    const names: string[] = [];
+    for (let p = 0; p + 46 <= cd.length && startsWith(cd, DIRECTORY_HEADER, p); ) {
+      const flags = u16(cd, p + 8);
+      const [nameLen, extraLen, commentLen] = [u16(cd, p + 28), u16(cd, p + 30), u16(cd, p + 32)];
+      const raw = cd.slice(p + 46, p + 46 + nameLen);
+      const { name, headerName } = namesOf(cd, p + 46 + nameLen, extraLen, raw, flags);
+      names.push(name, ...(headerName ? [headerName] : []), ...((flags & 0x800) === 0 ? nameReadings(raw) : []));
+      p += 46 + nameLen + extraLen + commentLen;
+    }
+    return [...new Set(names)];
+  }
+  return null;
+}
