@@ -29,12 +29,12 @@ describe('pieces of archives split into volumes', () => {
     expect(await scan('gnutar-multivolume-stamp-3.tar')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['docs/見積.txt'] } });
   });
 
-  it('the last piece of a split ZIP (zip -s) names its members: a marked name marks it', async () => {
-    expect(await scan('infozip-split-name-last.zip')).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['docs/秘―見積.txt'] } });
+  it.each(['infozip-split-name-last.zip', '7z-zip-name.zip.003'])('the last piece of a split ZIP (%s) names its members: a marked name marks it', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['docs/秘―見積.txt'] } });
   });
 
-  it('the last piece of a split ZIP whose names are clean is unscannable, saying it is a piece', async () => {
-    const v = await scan('infozip-split-trap-last.zip');
+  it.each(['infozip-split-trap-last.zip', '7z-zip-trap.zip.003'])('the last piece of a split ZIP whose names are clean (%s) is unscannable, saying it is a piece', async (name) => {
+    const v = await scan(name);
     expect(v).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
     expect(v.verdict === 'unscannable' && v.detail).toMatch(/split into volumes/);
   });

@@ -1,8 +1,9 @@
 /**
- * The last piece of a ZIP split into volumes (Info-ZIP `zip -s 64k`: x.z01, x.z02 … x.zip; WinZip and 7-Zip
- * write the same layout): its end record says it is not the first disk. The members' data lie in the pieces
- * before it, but its central directory, here, lists every member, as zipinfo and 7-Zip list the piece: each
- * name faces rule 2 (a marked one marks the piece), and the piece is unscannable.
+ * The last piece of a ZIP split into volumes: Info-ZIP's `zip -s 64k` (x.z01, x.z02 … x.zip; WinZip writes the
+ * same), whose end record says it is not the first disk, and a ZIP cut into pieces byte by byte (7-Zip `-v`:
+ * x.zip.001 … x.zip.003; HJSplit), whose directory says the archive starts before the piece does. The
+ * members' data lie in the pieces before it, but its central directory, here, lists every member, as zipinfo
+ * and 7-Zip list the piece: each name faces rule 2 (a marked one marks the piece), and the piece is unscannable.
  */
 import { nameReadings, readBytes, startsWith, u16, u32, u64 } from '../bytes.js';
 import { namesOf } from './zip-reader.js';
@@ -27,16 +28,22 @@ export async function splitZipNames(blob: Blob, anywhere: boolean): Promise<stri
     let disk = u16(tail, e + 4);
     let directoryDisk = u16(tail, e + 6);
     let size = u32(tail, e + 12);
+    let offset = u32(tail, e + 16);
     let after = base + e;
     if (e >= 76 && startsWith(tail, ZIP64_LOCATOR, e - 20) && startsWith(tail, ZIP64_END_RECORD, e - 76)) {
       // ZIP64: the 32-bit fields may be full (0xFFFF…); the ZIP64 end record, before its locator, holds them.
       disk = u32(tail, e - 76 + 16);
       directoryDisk = u32(tail, e - 76 + 20);
       size = u64(tail, e - 76 + 40);
+      offset = u64(tail, e - 76 + 48);
       after = base + e - 76;
     }
-    if (disk === 0) return null;
-    if (directoryDisk !== disk || size > after) return [];
+    if (size > after) return disk === 0 ? null : [];
+    // One disk: a piece only when its directory lies further into the archive than into this file (the
+    // archive began before it). Looked for only behind other bytes: a ZIP that starts with its first entry
+    // and says so is damaged, not a piece.
+    if (disk === 0 && !(anywhere && offset > after - size && startsWith(await readBytes(blob, after - size, after - size + 4), DIRECTORY_HEADER))) return null;
+    if (directoryDisk !== disk) return [];
     const cd = await readBytes(blob, after - size, after);
     const names: string[] = [];
     for (let p = 0; p + 46 <= cd.length && startsWith(cd, DIRECTORY_HEADER, p); ) {
