@@ -13,7 +13,7 @@ import { rarFiles, rarLaterVolume } from './extract/rar-headers.js';
 import type { Limits, Location, ScanOptions, ScanResult, UnscannableVerdict, Verdict, Where } from './types.js';
 import { nameOnly, ScanError, ScanLimitError, type ExtractContext, type Extractor } from './extract/types.js';
 import { extractCutZip, extractZip } from './extract/zip.js';
-import { splitZipNames } from './extract/zip-split.js';
+import { splitZipNames, splitZipPiece, type SplitZipDirectory } from './extract/zip-split.js';
 import { extractOoxml } from './extract/ooxml.js';
 import { extractOdf } from './extract/odf.js';
 import { extractTar } from './extract/tar.js';
@@ -225,9 +225,9 @@ const splitPiece = bytesOnly('unsupported', 'a piece of an archive split into vo
 
 /** The last piece of a split ZIP (zip-split.ts): its members' names, then a piece like the others. */
 const splitZipEnd =
-  (names: string[]): Extractor =>
+  (directory: SplitZipDirectory): Extractor =>
   async function* (blob, ctx) {
-    for (const n of names) yield nameOnly(n);
+    if (directory) for await (const n of splitZipNames(blob, directory, ctx)) yield nameOnly(n);
     yield* splitPiece(blob, ctx);
   };
 
@@ -339,8 +339,8 @@ class Scanner {
     if (format === 'text' && splitVolume(name)) return { format, extractor: splitPiece, container: false };
     if (format === 'binary' && namedAsStructured(name)) return { format, extractor: splitVolume(name) ? splitPiece : misnamedContainer, container: false };
     // The last piece of a split ZIP: its directory names the members whose data the pieces before it hold.
-    const split = format === 'zip' || format === 'sfx' ? await splitZipNames(blob, format === 'sfx') : null;
-    if (split) return { format, extractor: splitZipEnd(split), container: false };
+    const split = format === 'zip' || format === 'sfx' ? await splitZipPiece(blob, format === 'sfx') : undefined;
+    if (split !== undefined) return { format, extractor: splitZipEnd(split), container: false };
     // Searched by the byte prefilter only, never clean; the name may be all that tells the format.
     if (format === 'unsupported-archive') return { format, extractor: unreadable(name), container: false };
     if (format !== 'zip') return { format, extractor: EXTRACTORS[format], container: CONTAINERS.has(format) };

@@ -38,4 +38,11 @@ describe('pieces of archives split into volumes', () => {
     expect(v).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
     expect(v.verdict === 'unscannable' && v.detail).toMatch(/split into volumes/);
   });
+
+  it('a piece whose directory lists more entries than a scan reads stops there: unscannable, its names up to there read', async () => {
+    // 3 entries, 1 allowed (twice that are walked, as for a whole ZIP's directory): the marked third is not reached.
+    const b = readFileSync(join(DIR, 'infozip-split-name-last.zip'));
+    expect(await scanBlob(new Blob([b]), 'x.zip', { limits: { maxEntries: 1 } })).toMatchObject({ verdict: 'unscannable', reason: 'too-many-entries' });
+    expect(await scanBlob(new Blob([b]), 'x.zip', { limits: { maxEntries: 2 } })).toMatchObject({ verdict: 'marked', rule: 2 });
+  });
 });
