@@ -166,10 +166,12 @@ export const namedAsStructured = (name: string): boolean => STRUCTURED_NAME.test
 /**
  * A later piece of an archive split into volumes (7-Zip `x.7z.002`, HJSplit `x.zip.003`, Info-ZIP
  * `x.z01`, old RAR `x.r00`, coreutils split `x.7z.ab` and `split -d` `x.7z.01`): compressed bytes that
- * cannot be read without the pieces before them. (split's letters are taken from `aa` to `az` only: past
+ * cannot be read without the pieces before them. Any archive, disk image or document is split so to
+ * fit a mail or a USB stick (`x.iso.001`, `x.cpio.002`, `x.odt.002`), not only the 7z and ZIP it most often is. (split's letters are taken from `aa` to `az` only: past
  * them they would be real extensions, `x.tar.gz`.)
  */
-const SPLIT_VOLUME = /\.(?:(?:7z|zip|rar|tar|gz|tgz|xz|bz2|zst|lzh|cab|docx?|xlsx?|pptx?|pdf)\.(?:\d{2,3}|a[a-z])|z\d{2}|r\d{2}|part0*(?:[2-9]|[1-9]\d+)\.rar)$/i;
+const SPLIT_VOLUME =
+  /\.(?:(?:7z|zip|rar|tar|gz|tgz|xz|txz|bz2|tbz2?|zst|tzst|lz|tlz|lzma|lzh|lha|cab|cpio|arj|iso|img|wim|esd|dmg|vhdx?|vmdk|docx?|xlsx?|pptx?|od[tsp]|pdf)\.(?:\d{2,3}|a[a-z])|z\d{2}|r\d{2}|part0*(?:[2-9]|[1-9]\d+)\.rar)$/i;
 
 /**
  * A file that travels beside a document, named after it, and is none of its format: macOS's AppleDouble

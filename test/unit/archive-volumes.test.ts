@@ -21,6 +21,13 @@ describe('pieces of archives split into volumes', () => {
     },
   );
 
+  it.each(['split-docx.cpio.001', 'split-docx.lha.001'])(
+    '%s (split -b 2k -d: the second piece of a cpio or LZH holding a .docx, its deflated bytes) is unscannable, not clean',
+    async (name) => {
+      expect(await scan(name)).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
+    },
+  );
+
   it('a later volume of GNU tar -M (its first header continues a file, without the ustar magic) is unscannable', async () => {
     expect(await scan('gnutar-multivolume-trap-3.tar')).toMatchObject({ verdict: 'unscannable', reason: 'unsupported', format: 'tar' });
   });
