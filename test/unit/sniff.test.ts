@@ -17,7 +17,8 @@ describe('sniffing', () => {
     ['RAR', 'Rar!\x1a\x07\x01\x00'],
     ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
     ['bzip2', 'BZh91AY&SY'],
-    ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+    // A frame header of 0x00: the fill (0x41) as a header would name a dictionary, which zstd-dictionary.test.ts covers.
+    ['zstd', [0x28, 0xb5, 0x2f, 0xfd, 0x00]],
     ['LZH', '!\x00-lh5-'],
     ['CAB', 'MSCF\x00\x00\x00\x00'],
     ['lzip', 'LZIP\x01\x0c'],

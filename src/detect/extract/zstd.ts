@@ -155,6 +155,11 @@ class FrameWalker {
     const fcs = fhd >> 6;
     const headerLen = 5 + (single ? 0 : 1) + [0, 1, 2, 4][fhd & 3] + (fcs === 0 ? single : 1 << fcs);
     if (left < headerLen) return 0;
+    // A frame made with a dictionary (`zstd -D dict`, as services that compress many small records do) names
+    // it by ID; without that dictionary it cannot be decoded: not damage, a part this file does not hold.
+    const idAt = p + 5 + (single ? 0 : 1);
+    const dictionary = [0, b[idAt], b[idAt] | (b[idAt + 1] << 8), u32(b, idAt)][fhd & 3];
+    if (dictionary) throw new ScanError('unsupported', `zstd stream: a frame was compressed with a dictionary (ID ${dictionary >>> 0}) that is not in the file (zstd -D): it cannot be decoded without it`);
     const hasChecksum = ((fhd >> 2) & 1) === 1;
     this.list.push({ blocks: 0, closed: false, checksum: null, hasChecksum });
     this.state = 'block';
