@@ -8,12 +8,13 @@ import { checkName, matchText, nameVerdict } from './rules/verdicts.js';
 import { RATIO_FLOOR_BYTES, resolveLimits } from './limits.js';
 import { sha256Blob } from './sha256.js';
 import { extImage, namedAsStructured, sniff, splitVolume, unreadByName, unsupportedArchive, type Format } from './sniff.js';
-import { decodeName, readBytes } from './bytes.js';
+import { decodeName, readBytes, startsWith } from './bytes.js';
 import { rarFiles, rarLaterVolume } from './extract/rar-headers.js';
 import type { Limits, Location, ScanOptions, ScanResult, UnscannableVerdict, Verdict, Where } from './types.js';
 import { nameOnly, ScanError, ScanLimitError, type ExtractContext, type Extractor } from './extract/types.js';
 import { extractCutZip, extractZip } from './extract/zip.js';
 import { splitZipNames, splitZipPiece, type SplitZipDirectory } from './extract/zip-split.js';
+import { arjNames } from './extract/arj-names.js';
 import { extractOoxml } from './extract/ooxml.js';
 import { extractOdf } from './extract/odf.js';
 import { extractTar } from './extract/tar.js';
@@ -201,11 +202,16 @@ function thenBytes(read: Extractor): Extractor {
 
 /** A format recognised but not read here (sniff.ts), named from its first bytes or from `name`. */
 function unreadable(name: string): Extractor {
-  return bytesOnly('unsupported', async (blob) => {
+  const bytes = bytesOnly('unsupported', async (blob) => {
     const head = new TextDecoder('latin1').decode(await readBytes(blob, 0, Math.min(blob.size, 1024)));
     const what = unsupportedArchive(head) ?? unreadByName(name) ?? ((await extImage(blob)) ? 'an ext2/3/4 disk image' : 'a format known by its name');
     return `a format whose content cannot be opened here (${what})`;
   });
+  return async function* (blob, ctx) {
+    // An ARJ's headers are plain: its members' names face rule 2, though their data are not decoded.
+    if (startsWith(await readBytes(blob, 0, 2), [0x60, 0xea])) for (const n of arjNames(await readBytes(blob), 2 * ctx.limits.maxEntries)) yield nameOnly(n);
+    yield* bytes(blob, ctx);
+  };
 }
 
 /** A file named like a container (`.docx`, `.gz`, `.pdf`…) whose bytes are none of the formats we know. */
