@@ -15,6 +15,7 @@ import { nameOnly, ScanError, ScanLimitError, type ExtractContext, type Extracto
 import { extractCutZip, extractZip } from './extract/zip.js';
 import { splitZipNames, splitZipPiece, type SplitZipDirectory } from './extract/zip-split.js';
 import { arjNames } from './extract/arj-names.js';
+import { xarNames } from './extract/xar-names.js';
 import { extractOoxml } from './extract/ooxml.js';
 import { extractOdf } from './extract/odf.js';
 import { extractTar } from './extract/tar.js';
@@ -210,6 +211,14 @@ function unreadable(name: string): Extractor {
   return async function* (blob, ctx) {
     // An ARJ's headers are plain: its members' names face rule 2, though their data are not decoded.
     if (startsWith(await readBytes(blob, 0, 2), [0x60, 0xea])) for (const n of arjNames(await readBytes(blob), 2 * ctx.limits.maxEntries)) yield nameOnly(n);
+    // So is an xar's table of contents, once inflated: a damaged one leaves the names unread (still unscannable).
+    let xar: string[] = [];
+    try {
+      xar = await xarNames(blob, ctx);
+    } catch (err) {
+      if (err instanceof ScanLimitError) throw err;
+    }
+    for (const n of xar) yield nameOnly(n);
     yield* bytes(blob, ctx);
   };
 }
