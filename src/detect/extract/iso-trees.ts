@@ -14,18 +14,18 @@ const MAX_DIRECTORIES = 10_000;
 const MAX_FILES = 100_000;
 const MAX_DESCRIPTORS = 16;
 
-interface TreeFile {
+export interface TreeFile {
   name: string;
   extent: number;
   size: number;
 }
 
-/** The root directory records of the primary tree and of the Joliet tree (null when there is none). */
-async function roots(blob: Blob): Promise<{ primary: Uint8Array | null; joliet: Uint8Array | null }> {
+/** The root directory records of the primary tree and of the Joliet tree (null when there is none), from the descriptor set at sector `first`. */
+export async function roots(blob: Blob, first = 16): Promise<{ primary: Uint8Array | null; joliet: Uint8Array | null }> {
   let primary: Uint8Array | null = null;
   let joliet: Uint8Array | null = null;
   for (let i = 0; i < MAX_DESCRIPTORS; i++) {
-    const d = await readBytes(blob, (16 + i) * SECTOR, (17 + i) * SECTOR);
+    const d = await readBytes(blob, (first + i) * SECTOR, (first + 1 + i) * SECTOR);
     if (d.length < SECTOR || d[0] === 255 || String.fromCharCode(...d.subarray(1, 6)) !== 'CD001') break;
     // A supplementary descriptor with a UCS-2 escape sequence (level 1, 2 or 3) is Joliet's.
     if (d[0] === 1) primary ??= d.slice(156, 190);
@@ -35,7 +35,7 @@ async function roots(blob: Blob): Promise<{ primary: Uint8Array | null; joliet: 
 }
 
 /** Every file a tree lists (breadth first, each directory once). */
-async function files(blob: Blob, root: Uint8Array, ucs2: boolean): Promise<TreeFile[]> {
+export async function files(blob: Blob, root: Uint8Array, ucs2: boolean): Promise<TreeFile[]> {
   const out: TreeFile[] = [];
   const seen = new Set<number>();
   const queue: { extent: number; size: number; path: string }[] = [{ extent: u32(root, 2), size: u32(root, 10), path: '' }];

@@ -1,9 +1,10 @@
 /**
  * A disc image: its ISO 9660 side through libarchive (with Joliet and Rock Ridge names), a file only
- * the Joliet tree lists (iso-trees.ts), then its UDF side (udf.ts), whose names may be the only full ones. A UDF-only image is read through UDF alone.
+ * the Joliet tree lists (iso-trees.ts), the files of earlier sessions (iso-sessions.ts), then its UDF side (udf.ts), whose names may be the only full ones. A UDF-only image is read through UDF alone.
  */
 import { archiveExtractor } from './archive.js';
 import { jolietOnlyFiles, treeFiles } from './iso-trees.js';
+import { earlierSessions } from './iso-sessions.js';
 import { firstVolumeDescriptor, hasUdf, udfFiles } from './udf.js';
 import { readBytes } from '../bytes.js';
 import { ScanError, ScanLimitError, type Extracted, type Extractor } from './types.js';
@@ -23,6 +24,7 @@ export const extractIso: Extractor = async function* (blob, ctx) {
   // libarchive listed nothing, with no error: the tree is read here, and the image said not read in full.
   if (iso9660 && entries === 0) yield* treeFiles(blob, ctx);
   if (iso9660) yield* jolietOnlyFiles(blob, ctx);
+  if (iso9660) yield* earlierSessions(blob, ctx);
   if (!(await hasUdf(blob))) return;
   if (!iso9660) return yield* udfFiles(blob, ctx, true);
   try {
