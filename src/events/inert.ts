@@ -15,6 +15,12 @@ const OBEYED = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a
 /** The same, but tab, LF and CR may stay (for formats that quote them, e.g. CSV cells). */
 const OBEYED_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
 
+/**
+ * Whether `s` holds a character inertText would show as `[U+XXXX]`: for names people type (an incident's
+ * assignee), refused rather than shown inert, as the account and token names are.
+ */
+export const hasObeyed = (s: string): boolean => s.search(OBEYED) !== -1;
+
 const visible = (c: string) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}]`;
 
 /** Every control, bidi and separator character shown as `[U+XXXX]`. */

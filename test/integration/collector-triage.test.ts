@@ -245,6 +245,16 @@ for (const b of BACKENDS) {
       expect(got.incident).toMatchObject({ status: 'reported', reportedAt: iso(clock), minutesLeft: null, notes: '<script>alert(1)</script>\n顧客へ電話連絡' });
       expect(got.events.map((e) => e.id).sort()).toEqual([early.id, dispute.id].sort());
       expect((await send(url, 'PATCH', `/v1/admin/incidents/${earlyInc.id}`, { status: 'lost' })).status).toBe(400);
+      // An assignee with a bidi control or a zero-width character looked like another person: refused
+      // (400, saying why), the assignee left as it was; a Japanese name is a name.
+      for (const hostile of ['koba\u202Eihsay', 'ko\u200Bbayashi', '\u2066kobayashi\u2069', 'kobayashi\uFEFF', '小林\u200D', 'ko\u061Cbayashi', 'a\u2028b']) {
+        const r = await send(url, 'PATCH', `/v1/admin/incidents/${earlyInc.id}`, { assignee: hostile });
+        expect(r.status, JSON.stringify(hostile)).toBe(400);
+        expect(((await r.json()) as { error: string }).error).toMatch(/bidi control and zero-width characters are not allowed|control characters/);
+      }
+      expect((await json<{ incident: { assignee: string } }>(url, `/v1/admin/incidents/${earlyInc.id}`)).incident.assignee).toBe('kobayashi');
+      expect((await send(url, 'PATCH', `/v1/admin/incidents/${earlyInc.id}`, { assignee: '小林 真理子' })).status).toBe(200);
+      expect((await send(url, 'PATCH', `/v1/admin/incidents/${earlyInc.id}`, { assignee: 'kobayashi' })).status).toBe(200);
       expect((await send(url, 'PATCH', `/v1/admin/incidents/999999`, { status: 'closed' })).status).toBe(404);
       const reportedOnly = await json<{ incidents: { id: number }[] }>(url, '/v1/admin/incidents?status=reported');
       expect(reportedOnly.incidents.map((i) => i.id)).toEqual([earlyInc.id]);

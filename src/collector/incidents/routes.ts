@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { hasObeyed } from '../../events/inert.js';
 import { describeIssues } from '../../events/schema.js';
 import type { CollectorPlugin } from '../context.js';
 import { isTimeZone, localTimeZone } from '../time-zone.js';
@@ -20,6 +21,14 @@ import { DEFAULT_REPORT_HOURS, INCIDENT_STATUSES, IncidentStore, SEVERITIES, typ
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const line = (max: number) => z.string().max(max).refine((s) => !CONTROL.test(s), 'control characters are not allowed');
+
+/**
+ * A person's name typed by an admin: besides control characters, no bidi controls or zero-width characters
+ * (inert.ts's set), which the account and token names (ASCII) cannot hold either. 「kobayashi\u202E」 or
+ * 「ko\u200Bbayashi」 looked like another person's name in the list, the filter and the audit log; they were
+ * stored and only shown inert (red team coll8). Japanese names stay allowed.
+ */
+const personName = (max: number) => line(max).refine((s) => !hasObeyed(s), 'bidi control and zero-width characters are not allowed');
 
 const ListSchema = z.strictObject({
   status: z
@@ -35,7 +44,7 @@ const ListSchema = z.strictObject({
 
 const PatchSchema = z.strictObject({
   status: z.enum(INCIDENT_STATUSES).optional(),
-  assignee: line(256).nullable().optional(),
+  assignee: personName(256).nullable().optional(),
   severity: z.enum(SEVERITIES).optional(),
   // Notes are free text (line breaks allowed); shown as text, never markup. No NUL: PostgreSQL's text
   // cannot hold it, and such a save answered 500 there while SQLite took it (red team coll7 F3).
