@@ -588,6 +588,10 @@ export class AccountStore {
   }
 
   // --- the audit log: append and read; deleted only by the retention purge -------------------------
+  /** One audit entry as a transaction's work (written with work of another store: the retention purge). */
+  *auditTx(e: AuditEntry): TxWork<void> {
+    yield { sql: this.txT(AUDIT_INSERT), params: auditParams(e) };
+  }
   async appendAudit(e: AuditEntry): Promise<void> {
     await this.x.append(this.t(AUDIT_INSERT), auditParams(e));
   }

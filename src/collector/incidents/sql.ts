@@ -6,6 +6,7 @@
 import type { Storage } from '../storage/types.js';
 import { SqliteStorage } from '../storage/sqlite.js';
 import { PostgresStorage } from '../storage/postgres.js';
+import { numbered, runPgWork, runSqliteWork } from '../storage/tx-work.js';
 
 /** One statement of a transaction's work: `rows` wants the rows back, else the number of rows changed. */
 export interface Statement {
@@ -45,26 +46,13 @@ export function sqlFor(storage: Storage): Sql {
     return {
       all: async <T,>(sql: string, params: readonly unknown[] = []) => db.prepare(sql).all(...params) as T[],
       run: async (sql, params = []) => db.prepare(sql).run(...params).changes,
-      tx: async (work) =>
-        db
-          .transaction(() => {
-            for (let r = work.next(); ; ) {
-              if (r.done) return r.value;
-              const q = r.value;
-              r = work.next(q.rows ? db.prepare(q.sql).all(...q.params) : db.prepare(q.sql).run(...q.params).changes);
-            }
-          })
-          .immediate(),
+      tx: async (work) => db.transaction(() => runSqliteWork(db, work)).immediate(),
       t: (name) => name,
       skipLocked: '',
     };
   }
   if (storage instanceof PostgresStorage) {
     const pool = storage.pool;
-    const numbered = (sql: string) => {
-      let n = 0;
-      return sql.replace(/\?/g, () => `$${++n}`);
-    };
     return {
       all: async <T,>(sql: string, params: readonly unknown[] = []) => (await pool.query(numbered(sql), params as unknown[])).rows as T[],
       run: async (sql, params = []) => (await pool.query(numbered(sql), params as unknown[])).rowCount ?? 0,
@@ -72,14 +60,9 @@ export function sqlFor(storage: Storage): Sql {
         const client = await pool.connect();
         try {
           await client.query('BEGIN');
-          for (let r = work.next(); ; ) {
-            if (r.done) {
-              await client.query('COMMIT');
-              return r.value;
-            }
-            const res = await client.query(numbered(r.value.sql), r.value.params as unknown[]);
-            r = work.next(r.value.rows ? res.rows : (res.rowCount ?? 0));
-          }
+          const value = await runPgWork(client, work);
+          await client.query('COMMIT');
+          return value;
         } catch (err) {
           await client.query('ROLLBACK').catch(() => {});
           throw err;

@@ -157,26 +157,28 @@ export class IncidentStore {
    * delivered, so the alert never names an incident the admin page cannot show; the next run takes it.
    */
   async purge(before: number): Promise<IncidentPurge> {
+    return this.sql.tx(this.purgeTx(before));
+  }
+  /** purge as a transaction's work (the retention run's, with the events' purge and its audit entry). */
+  *purgeTx(before: number): TxWork<IncidentPurge> {
     const { incidents, links, events } = this.t;
     const outbox = this.sql.t('outbox');
-    const pending = await this.sql.all<{ ref: string }>(
-      `SELECT ref FROM ${outbox} WHERE delivered_ms IS NULL AND channel = 'webhook' AND ref LIKE 'incident-deadline:%'`,
-    );
+    const pending = (yield { sql: `SELECT ref FROM ${outbox} WHERE delivered_ms IS NULL AND channel = 'webhook' AND ref LIKE 'incident-deadline:%'`, params: [], rows: true }) as { ref: string }[];
     // ref = incident-deadline:<stage>:<id>:<deadline> (deadline.ts)
     const held = [...new Set(pending.map((r) => Number(r.ref.split(':')[2])).filter((n) => Number.isSafeInteger(n) && n > 0))];
     const keep = held.length ? ` AND id NOT IN (${held.map(() => '?').join(', ')})` : '';
     const expired = `SELECT id FROM ${incidents} WHERE last_ms < ?${keep}`;
     const keptForAlerts = held.length
-      ? Number((await this.sql.all<{ n: number | string }>(`SELECT count(*) AS n FROM ${incidents} WHERE last_ms < ? AND id IN (${held.map(() => '?').join(', ')})`, [before, ...held]))[0]?.n ?? 0)
+      ? Number(((yield { sql: `SELECT count(*) AS n FROM ${incidents} WHERE last_ms < ? AND id IN (${held.map(() => '?').join(', ')})`, params: [before, ...held], rows: true }) as { n: number | string }[])[0]?.n ?? 0)
       : 0;
     // Links first: a run cut short leaves an incident without links, which the next run deletes.
-    let removedLinks = await this.sql.run(`DELETE FROM ${links} WHERE incident_id IN (${expired})`, [before, ...held]);
-    const removed = await this.sql.run(`DELETE FROM ${incidents} WHERE last_ms < ?${keep}`, [before, ...held]);
-    removedLinks += await this.sql.run(
-      `DELETE FROM ${links} WHERE incident_id IN (SELECT id FROM ${incidents} WHERE opened_ms < ?)
+    let removedLinks = (yield { sql: `DELETE FROM ${links} WHERE incident_id IN (${expired})`, params: [before, ...held] }) as number;
+    const removed = (yield { sql: `DELETE FROM ${incidents} WHERE last_ms < ?${keep}`, params: [before, ...held] }) as number;
+    removedLinks += (yield {
+      sql: `DELETE FROM ${links} WHERE incident_id IN (SELECT id FROM ${incidents} WHERE opened_ms < ?)
          AND NOT EXISTS (SELECT 1 FROM ${events} e WHERE e.id = ${links}.event_id)`,
-      [before],
-    );
+      params: [before],
+    }) as number;
     return { incidents: removed, links: removedLinks, keptForAlerts };
   }
 

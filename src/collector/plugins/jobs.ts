@@ -1,6 +1,6 @@
 /**
  * Work on timers, beside the routes: retention (events past the retention period and the incidents
- * built from them, delivered alerts after 7 days; each run that removes anything is an audit entry), the stale-device watch, and the alert outbox's delivery workers. Each runs once when
+ * built from them, delivered alerts after 7 days; each run that removes anything is an audit entry, in its transaction), the stale-device watch, and the alert outbox's delivery workers. Each runs once when
  * the app is ready and then on its interval; all stop when the app closes.
  */
 import { appWide, type CollectorPlugin } from '../context.js';
@@ -38,19 +38,28 @@ export const jobs: CollectorPlugin<JobOptions> = appWide(async (app, { ctx, ...o
   const retentionDays = o.retentionDays ?? 0;
   const incidentStore = new IncidentStore(sqlFor(storage));
 
+  /**
+   * The events, the incidents that go with them and the run's audit entry are one transaction: an entry
+   * that cannot be written (database full, audit_log locked) undoes the run, which the next one does
+   * again. Before, the entry was written after the purge and, when it could not be, kept in memory
+   * only: a crash then left data deleted with nothing on record (red team coll8).
+   */
   async function purgeExpired(): Promise<number> {
     await storage.purgeDeliveredAlerts(now() - DELIVERED_ALERTS_KEPT_MS);
     if (!(retentionDays > 0)) return 0;
     const before = now() - retentionDays * 86_400_000;
-    const removed = await metrics.time('purge', () => storage.purgeBefore(before));
+    const retention = { retentionDays, before: new Date(before).toISOString() };
+    const removed = await metrics.time('purge', () =>
+      storage.purgeBefore(before, function* (events) {
+        // Incidents follow their events (incidents/store.ts purge: one with an undelivered deadline alert waits).
+        const incidents = yield* incidentStore.purgeTx(before);
+        if (events > 0 || incidents.incidents > 0 || incidents.links > 0) {
+          yield* app.accountStore.auditTx(app.auditEntry('system', 'retention.purge', { ...retention, events, ...prefixed(incidents) }));
+        }
+      }),
+    );
     metrics.eventsPurged += removed;
-    // Incidents follow their events (incidents/store.ts purge: one with an undelivered deadline alert waits).
-    const incidents = await incidentStore.purge(before);
     if (removed > 0) app.log.info({ removed, retentionDays }, 'retention: purged expired events');
-    if (removed > 0 || incidents.incidents > 0 || incidents.links > 0) {
-      // The purge is done: its entry is written now or kept and written again, never dropped.
-      await app.auditLater('system', 'retention.purge', { retentionDays, before: new Date(before).toISOString(), events: removed, ...prefixed(incidents) });
-    }
     return removed;
   }
 
@@ -66,7 +75,8 @@ export const jobs: CollectorPlugin<JobOptions> = appWide(async (app, { ctx, ...o
   }
 
   app.addHook('onReady', async () => {
-    await purgeExpired();
+    // A run refused at start (the audit log cannot be written) does not keep the collector from serving.
+    await purgeExpired().catch((err) => app.log.error({ err }, 'retention purge failed: nothing purged, tried again later'));
     every(o.retentionIntervalMs ?? 3_600_000, 'retention purge', purgeExpired);
     if (outbox.webhook) {
       // Not awaited: the check reads the device list (a read worker, which may still be starting), and

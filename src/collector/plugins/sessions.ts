@@ -55,8 +55,8 @@ declare module 'fastify' {
      * it is; one still unwritten when the collector stops is logged whole (error level) as the last record.
      */
     auditLater(actor: string, action: string, details: Record<string, unknown>, req?: FastifyRequest): Promise<void>;
-    /** The entry of a change made through the API, written with the change in one transaction (AccountStore.change). */
-    auditEntry(actor: string, action: string, details: Record<string, unknown>, req: FastifyRequest): AuditEntry;
+    /** The entry of a change, written with the change in one transaction (AccountStore.change, the retention purge). */
+    auditEntry(actor: string, action: string, details: Record<string, unknown>, req?: FastifyRequest): AuditEntry;
     /**
      * Writes the counts of refused unknown credentials held since their address's first entry (a timer
      * does it every minute), and those a stopped collector left in the database (5 minutes old).

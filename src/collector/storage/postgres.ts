@@ -4,6 +4,8 @@
  * lock, so collectors starting together do not race.
  */
 import pg from 'pg';
+import type { TxWork } from '../incidents/sql.js';
+import { runPgWork } from './tx-work.js';
 import { groupCountsSql, toGroupCount, type GroupCount, type GroupKey } from './group-counts.js';
 import { ACCOUNTS_MORE_PG, ACCOUNTS_PG, ACCOUNTS_SUBJECT, deniedPending, refusedPending, tokenExpiry } from '../accounts/schema.js';
 import { PG_INCIDENTS_MIGRATION, incidentAlertedMigration, incidentDueMigration, incidentLinkMigration } from '../incidents/schema.js';
@@ -466,7 +468,7 @@ export class PostgresStorage implements Storage {
     return rows.map(deviceGroup);
   }
 
-  async purgeBefore(time: number): Promise<number> {
+  async purgeBefore(time: number, then?: (removed: number) => TxWork<unknown>): Promise<number> {
     const hour = Math.floor(time / HOUR_MS);
     const client = await this.pool.connect();
     try {
@@ -481,6 +483,7 @@ export class PostgresStorage implements Storage {
          FROM ${this.schema}.events WHERE time_ms >= $1 AND time_ms < $2 GROUP BY 1, 2, 3, 4`,
         [hour * HOUR_MS, (hour + 1) * HOUR_MS],
       );
+      if (then) await runPgWork(client, then(r.rowCount ?? 0));
       await client.query('COMMIT');
       return r.rowCount ?? 0;
     } catch (err) {

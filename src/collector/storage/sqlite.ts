@@ -9,6 +9,8 @@ import Database from 'better-sqlite3';
 import type { UploadEvent } from '../../events/schema.js';
 import { asStored, COLUMN_NAMES, EVENT_SOURCE_MIGRATION, FTS_TABLE, HOUR_MS, NAMES_TABLE, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
 import { GroupCommit } from './sqlite-group-commit.js';
+import { runSqliteWork } from './tx-work.js';
+import type { TxWork } from '../incidents/sql.js';
 import { WalSync } from './sqlite-wal-sync.js';
 import { READS, type ReadName } from './sqlite-reads.js';
 import type { GroupCount, GroupKey } from './group-counts.js';
@@ -455,7 +457,7 @@ export class SqliteStorage implements Storage {
       .immediate();
   }
 
-  async purgeBefore(time: number): Promise<number> {
+  async purgeBefore(time: number, then?: (removed: number) => TxWork<unknown>): Promise<number> {
     const hour = Math.floor(time / HOUR_MS);
     return this.db
       .transaction(() => {
@@ -470,6 +472,7 @@ export class SqliteStorage implements Storage {
              WHERE time_ms >= ? AND time_ms < ? GROUP BY 1, 2, 3, 4`,
           )
           .run(hour * HOUR_MS, (hour + 1) * HOUR_MS);
+        if (then) runSqliteWork(this.db, then(removed));
         return removed;
       })
       .immediate();

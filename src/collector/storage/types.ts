@@ -2,6 +2,7 @@
  * The storage interface every back end (SQLite, PostgreSQL) implements, and the shapes that cross it.
  * Times cross this boundary as epoch milliseconds; the API layer converts to and from ISO strings.
  */
+import type { TxWork } from '../incidents/sql.js';
 import type { GroupCount, GroupKey } from './group-counts.js';
 import type { Action, Category, Channel, EventSender, Heartbeat, KeptEvent, Outcome, StoredEvent, UploadEvent, Verdict } from '../../events/schema.js';
 
@@ -208,8 +209,12 @@ export interface Storage {
    * what the periodic report reads (report/data.ts). siem13.
    */
   groupCounts(filter: EventFilter, keys: readonly GroupKey[], tzOffsetMinutes?: number): Promise<GroupCount[]>;
-  /** Deletes events whose time is before `time` (epoch ms); returns how many. */
-  purgeBefore(time: number): Promise<number>;
+  /**
+   * Deletes events whose time is before `time` (epoch ms); returns how many. `then`, given that number,
+   * is more work in the same transaction (the incidents that go with them and the run's audit entry:
+   * all of it or none).
+   */
+  purgeBefore(time: number, then?: (removed: number) => TxWork<unknown>): Promise<number>;
   count(): Promise<number>;
   /** Gets ready to serve reads (SQLite starts its read workers); the collector calls it when it starts. */
   warm?(): void;
