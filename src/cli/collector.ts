@@ -256,7 +256,8 @@ export async function run(argv: string[]): Promise<number> {
       admission: { maxBusy: 0.95, maxWaitMs: 500 },
       packagesDir: packagesDir ? resolve(packagesDir) : undefined,
       publicUrl,
-      accounts: { oidc },
+      // Entries owed to the audit log while the database is down survive a crash here (audit-spool.ts).
+      accounts: { oidc, auditSpool: join(dataDir, 'audit-spool.jsonl') },
     });
   } catch (err) {
     console.error(`upload-guard collector: cannot start: ${(err as Error).message}`);

@@ -592,6 +592,21 @@ export class AccountStore {
   *auditTx(e: AuditEntry): TxWork<void> {
     yield { sql: this.txT(AUDIT_INSERT), params: auditParams(e) };
   }
+  /**
+   * Appends `e` unless an entry of the same time, action and details is already there: an entry written
+   * again from the audit spool (audit-spool.ts; its details carry a unique spoolId) after a crash that
+   * came between its insert and its removal from the spool is written once.
+   */
+  async appendAuditOnce(e: AuditEntry): Promise<void> {
+    const details = JSON.stringify(e.details);
+    await this.x.append(
+      this.t(
+        `INSERT INTO T.audit_log (time_ms, actor, action, details, address) SELECT CAST(? AS BIGINT), ?, ?, ?, ?
+         WHERE NOT EXISTS (SELECT 1 FROM T.audit_log WHERE action = ? AND time_ms = ? AND details = ?)`,
+      ),
+      [e.timeMs, e.actor, e.action, details, e.address, e.action, e.timeMs, details],
+    );
+  }
   async appendAudit(e: AuditEntry): Promise<void> {
     await this.x.append(this.t(AUDIT_INSERT), auditParams(e));
   }

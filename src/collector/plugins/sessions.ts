@@ -20,6 +20,7 @@ import { bearer, tokenId } from '../auth.js';
 import { clientKey } from '../client-key.js';
 import { appWide, type CollectorPlugin } from '../context.js';
 import { tooMany } from './token-checks.js';
+import { AuditSpool, type SpooledEntry } from '../audit-spool.js';
 
 export interface Principal {
   /** Who, as the audit log names them: `alice`, `oidc:alice@example.co.jp`, `token:ci-export`, `token:legacy-1a2b3c4d`. */
@@ -38,6 +39,11 @@ export interface SessionOptions {
   idleMinutes?: number;
   /** A session ends this long after sign-in whatever its use (default 12 hours). */
   maxHours?: number;
+  /**
+   * The file auditLater's entries are kept in until the database has them (audit-spool.ts; the CLI's
+   * `<data>/audit-spool.jsonl`). Unset: held in memory only (lost with the process).
+   */
+  auditSpool?: string;
 }
 
 declare module 'fastify' {
@@ -50,9 +56,9 @@ declare module 'fastify' {
      */
     audit(actor: string, action: string, details?: Record<string, unknown>, req?: FastifyRequest): Promise<void>;
     /**
-     * For an entry whose request cannot be answered otherwise any more (an export cut mid-stream, a
-     * background job): written now, or kept in memory and written again every minute and at close until
-     * it is; one still unwritten when the collector stops is logged whole (error level) as the last record.
+     * For an entry whose request cannot be answered otherwise any more (an export cut mid-stream): kept
+     * in the audit spool (fsynced) and written from there now, or every minute, at close and at the next
+     * start until it is (audit-spool.ts). It waits for the database 5 seconds at most.
      */
     auditLater(actor: string, action: string, details: Record<string, unknown>, req?: FastifyRequest): Promise<void>;
     /** The entry of a change, written with the change in one transaction (AccountStore.change, the retention purge). */
@@ -131,30 +137,54 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
   app.decorate('audit', audit);
   app.decorate('auditEntry', entry);
 
-  const unwritten: AuditEntry[] = [];
-  const UNWRITTEN_MAX = 10_000;
+  /**
+   * auditLater's entries go to the spool first (fsynced: they survive a kill -9 while the database is
+   * down or hung), then to the database from there; each minute, at start and when the collector stops,
+   * what is still in the spool is written again (audit-spool.ts).
+   */
+  const spool = new AuditSpool(o.auditSpool ?? null, (err, what) => app.log.error({ err }, what));
   async function auditLater(actor: string, action: string, details: Record<string, unknown>, req?: FastifyRequest): Promise<void> {
-    const e = entry(actor, action, details, req);
-    try {
-      await store.appendAudit(e);
-    } catch (err) {
-      app.log.error({ err, action }, 'audit log write failed: kept to be written again');
-      if (unwritten.length < UNWRITTEN_MAX) unwritten.push(e);
-      else app.log.error({ auditEntry: e }, 'audit entry not written (too many waiting)');
-    }
+    const e = entry(actor, action, { ...details, spoolId: randomUUID() }, req) as SpooledEntry;
+    spool.keep(e);
+    // Tried at once, but a hung database does not hold the answer: the spool has the entry already.
+    await writeSpooled(SPOOL_WAIT_MS);
   }
   app.decorate('auditLater', auditLater);
-  /** Writes the entries auditLater kept, oldest first, up to the first that still fails. */
-  async function writeUnwritten(last: boolean): Promise<void> {
-    while (unwritten.length) {
-      try {
-        await store.appendAudit(unwritten[0]!);
-        unwritten.shift();
-      } catch (err) {
-        if (!last) return;
-        for (const e of unwritten.splice(0)) app.log.error({ err, auditEntry: e }, 'audit entry not written: the collector stops');
+  const SPOOL_WAIT_MS = 5_000;
+  /** The run under way, and at most one queued behind it (for entries kept after the first took its list). */
+  let writing: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
+  function scheduleWrite(): Promise<void> {
+    // Cleared in a later turn (.finally), never inside a run that awaited nothing: `=` would then set it after.
+    if (!writing) return (writing = writeAll().finally(() => (writing = null)));
+    const next = () => {
+      queued = null;
+      return scheduleWrite();
+    };
+    return (queued ??= writing.then(next, next));
+  }
+  async function writeAll(): Promise<void> {
+    const written = new Set<string>();
+    try {
+      for (const e of spool.entries()) {
+        await store.appendAuditOnce(e);
+        written.add(e.details.spoolId);
       }
+    } catch (err) {
+      app.log.error({ err }, 'audit log write failed: entries kept in the audit spool, written again later');
     }
+    try {
+      if (written.size) spool.drop(written);
+    } catch (err) {
+      // Left in the spool: written again later, once only (appendAuditOnce).
+      app.log.error({ err }, 'audit spool cannot be rewritten');
+    }
+  }
+  /** Writes the spool's entries, oldest first, up to the first that fails; waits at most `waitMs`. One run at a time. */
+  async function writeSpooled(waitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([scheduleWrite(), new Promise<void>((r) => (timer = setTimeout(r, waitMs).unref()))]);
+    clearTimeout(timer);
   }
 
   /**
@@ -223,7 +253,7 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     await Promise.all(held.map(async ([, d]) => d.count > 0 && !(await d.written) && (await holdDenied(d))));
     const now = ctx.now();
     await store.flushDenied(holder, now - ORPHAN_MS, now).catch((err) => app.log.error({ err }, 'audit log write failed'));
-    await writeUnwritten(false);
+    await writeSpooled(SPOOL_WAIT_MS);
   }
   const deniedTimer = setInterval(() => void flushDenied(), DENIED_FLUSH_MS);
   deniedTimer.unref();
@@ -236,7 +266,9 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
   app.addHook('onClose', async () => {
     clearInterval(deniedTimer);
     await flushDenied();
-    await writeUnwritten(true);
+    const left = spool.entries().length;
+    if (left && spool.path) app.log.error({ entries: left, spool: spool.path }, 'audit entries not yet written: kept in the audit spool, written at the next start');
+    for (const e of spool.memoryOnly()) app.log.error({ auditEntry: e }, 'audit entry not written: the collector stops');
   });
 
   async function fromSession(req: FastifyRequest, id: string): Promise<Found> {
