@@ -30,6 +30,12 @@ export interface RouteRule {
   role: Role | 'public' | 'signed-in';
   /** An audit action recorded for every answered request (reads worth recording: searches, exports). */
   audit?: string;
+  /**
+   * With `audit`: recorded once per credential (a session, a token) and route in this many minutes, the
+   * next entry saying how many views came between (`viewsBetween`): a list the admin page reloads after
+   * every change would otherwise flood the log with the same fact.
+   */
+  auditOncePerMinutes?: number;
 }
 
 /**
@@ -55,12 +61,14 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   // The periodic report names users and files.
   'GET /v1/admin/report': { role: 'investigator', audit: 'report.download' },
   // Accounts, tokens, audit: admins.
-  'GET /v1/admin/accounts': { role: 'admin' },
+  // Who looked at the list of people and their roles, or of API tokens (names, roles, creators, last
+  // use, ends: no secrets), and when: once per session or token per 15 minutes.
+  'GET /v1/admin/accounts': { role: 'admin', audit: 'accounts.view', auditOncePerMinutes: 15 },
   'POST /v1/admin/accounts': { role: 'admin' },
   'POST /v1/admin/accounts/invite': { role: 'admin' },
   'PATCH /v1/admin/accounts/:name': { role: 'admin' },
   'DELETE /v1/admin/accounts/:name': { role: 'admin' },
-  'GET /v1/admin/tokens': { role: 'admin' },
+  'GET /v1/admin/tokens': { role: 'admin', audit: 'tokens.view', auditOncePerMinutes: 15 },
   'POST /v1/admin/tokens': { role: 'admin' },
   'DELETE /v1/admin/tokens/:id': { role: 'admin' },
   'GET /v1/admin/audit': { role: 'admin', audit: 'audit.view' },

@@ -381,22 +381,39 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     }
     if (rule.role === 'public') return;
     if (!(await admit(req, reply, rule.role))) return reply;
-    if (rule.audit && !(await auditRead(req, reply, rule.audit))) return reply;
+    if (rule.audit && !(await auditRead(req, reply, rule.audit, rule.auditOncePerMinutes))) return reply;
   });
+
+  /** The reads recorded once per window (auditOncePerMinutes): when each was last written, and the views since. */
+  const viewed = new Map<string, { ms: number; between: number }>();
+  function remember(key: string, windowMs: number): void {
+    if (viewed.size >= 10_000) for (const [k, v] of viewed) if (ctx.now() - v.ms >= windowMs) viewed.delete(k);
+    viewed.set(key, { ms: ctx.now(), between: 0 });
+  }
 
   /**
    * A read whose rule names an audit action (searches, exports, device lists…) is recorded before the
    * handler runs, so before any data leaves: an export the client aborts, or a crash mid-stream, is on
    * record. No entry, no data: a write that fails (disk full, database down) answers 503.
    */
-  async function auditRead(req: FastifyRequest, reply: FastifyReply, action: string): Promise<boolean> {
+  async function auditRead(req: FastifyRequest, reply: FastifyReply, action: string, oncePerMinutes?: number): Promise<boolean> {
+    const p = req.principal!;
+    // Once per credential, route and window: a session by its id (a new sign-in is a new entry), a token by its actor.
+    const key = oncePerMinutes === undefined ? null : JSON.stringify([p.actor, p.session?.idHash ?? p.via, action]);
+    const seen = key === null ? undefined : viewed.get(key);
+    if (seen && ctx.now() - seen.ms < oncePerMinutes! * 60_000) {
+      seen.between++;
+      return true;
+    }
     const query = { ...(req.query as Record<string, unknown>) };
     delete query.token;
     // What the path names too (GET /v1/admin/incidents/:id): without it the entry said someone read an
     // incident, never which one (red team coll7 F6).
     const params = { ...(req.params as Record<string, unknown> | undefined) };
     try {
-      await store.appendAudit(entry(req.principal!.actor, action, Object.keys(params).length ? { query, params } : { query }, req));
+      const details = { ...(Object.keys(params).length ? { query, params } : { query }), ...(seen ? { viewsBetween: seen.between } : {}) };
+      await store.appendAudit(entry(p.actor, action, details, req));
+      if (key !== null) remember(key, oncePerMinutes! * 60_000);
       return true;
     } catch (err) {
       req.log.error({ err, action }, 'audit log write failed: request refused');
