@@ -130,8 +130,14 @@ export async function run(argv: string[]): Promise<number> {
         return report(r);
       }
       case 'token list':
-        for (const t of (await store.tokens()).map(tokenView)) {
-          const state = t.revokedAt ? `revoked ${t.revokedAt}` : t.expiresAt && Date.parse(t.expiresAt) <= Date.now() ? `expired ${t.expiresAt}` : 'active';
+        for (const t of (await store.tokens()).map((row) => tokenView(row, Date.now()))) {
+          const state = t.revokedAt
+            ? `revoked ${t.revokedAt}`
+            : t.expiresAt && Date.parse(t.expiresAt) <= Date.now()
+              ? `expired ${t.expiresAt}`
+              : t.endsInDays !== null
+                ? `active, ends in ${t.endsInDays} day${t.endsInDays === 1 ? '' : 's'}: replace it`
+                : 'active';
           console.log(`${t.id}\t${t.name}\t${t.role}\t${state}\t${t.expiresAt ? `expires ${t.expiresAt}` : 'never expires'}\tlast used ${t.lastUsedAt ?? 'never'}`);
         }
         return 0;

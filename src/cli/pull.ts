@@ -8,6 +8,7 @@
  * `--tz` (default: this machine's zone), and the CSV writes times in that zone with their offset.
  * Exit codes: 0 done, 2 usage or HTTP error.
  */
+import { TOKEN_DAYS_HEADER, TOKEN_ENDS_HEADER } from '../collector/accounts/token-ending.js';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { EXPORT_FORMATS, ExportEncoder, type ExportFormat } from '../events/encode.js';
@@ -93,6 +94,7 @@ export async function run(argv: string[], out: NodeJS.WritableStream = process.s
   params.set('format', 'json');
 
   let cursor: string | null = null;
+  let warned = false;
   const enc = new ExportEncoder(format, toOcsf);
   try {
     const head = enc.start();
@@ -113,6 +115,13 @@ export async function run(argv: string[], out: NodeJS.WritableStream = process.s
         // An expired token is the right kind of token: the collector's reason says so, and what to do.
         const hint = (res.status === 401 || res.status === 403) && !detail.startsWith('token expired') ? ' (is this the ADMIN token?)' : '';
         throw new HttpError(`collector answered HTTP ${res.status}: ${detail}${hint}`);
+      }
+      // A token near its end: said once, on stderr (stdout is the data), so the script's owner asks for a new one in time.
+      const ends = res.headers.get(TOKEN_ENDS_HEADER);
+      if (ends && !warned) {
+        warned = true;
+        const days = Number(res.headers.get(TOKEN_DAYS_HEADER));
+        console.error(`upload-guard pull: warning: this token expires at ${ends} (in ${days} day${days === 1 ? '' : 's'}); ask an admin for a new one and replace it before then`);
       }
       const page = (await res.json()) as { events: StoredEvent[]; nextCursor: string | null };
       // CSV is read by people: times in their zone, with the offset so nothing is ambiguous.

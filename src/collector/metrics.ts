@@ -50,7 +50,7 @@ export class Metrics {
     }
   }
 
-  render(extra: { storageKind: string; outbox: OutboxStatus; now: number; devices: { active: number; stale: number }; devicesCountedAt?: number }): string {
+  render(extra: { storageKind: string; outbox: OutboxStatus; now: number; devices: { active: number; stale: number }; devicesCountedAt?: number; tokensEnding?: readonly number[] }): string {
     const out: string[] = [];
     const counter = (name: string, help: string, value: number) => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name} ${value}`);
@@ -88,6 +88,11 @@ export class Metrics {
     if (extra.devicesCountedAt !== undefined) {
       out.push('# HELP upload_guard_devices_counted_age_seconds How long ago the device counts above were counted (they are reused for up to a minute).', '# TYPE upload_guard_devices_counted_age_seconds gauge');
       out.push(`upload_guard_devices_counted_age_seconds ${Math.max(0, (extra.now - extra.devicesCountedAt) / 1000).toFixed(1)}`);
+    }
+    if (extra.tokensEnding) {
+      // Counts only (no names: /metrics may be public); the names are in the log and on the admin page.
+      gauge('upload_guard_api_tokens_ending_soon', 'Live API tokens (and the admin token) that expire within 14 days: issue new ones and replace them.', extra.tokensEnding.length);
+      gauge('upload_guard_api_token_min_days_left', 'Days left to the nearest of those expiries (-1 when none).', extra.tokensEnding.length ? Math.min(...extra.tokensEnding) : -1);
     }
     out.push('# HELP upload_guard_storage_info Storage back end in use.', '# TYPE upload_guard_storage_info gauge');
     out.push(`upload_guard_storage_info{backend="${extra.storageKind}"} 1`);

@@ -14,6 +14,7 @@
  *   health         /healthz (liveness), /readyz (database), /metrics
  *   jobs           retention, stale-device watch, alert delivery
  */
+import type { EndingToken } from './accounts/tokens-ending-soon.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Admission, type AdmissionOptions } from './admission.js';
 import { AlertOutbox, type AlertOptions } from './alerts/outbox.js';
@@ -120,6 +121,8 @@ export interface Collector {
   purgeExpired(): Promise<number>;
   /** Looks for devices that went stale and queues their alerts; returns the devices newly alerted. */
   checkStale(): Promise<DeviceReport[]>;
+  /** Logs the tokens that end within 14 days (a warning, at most daily for the same list); returns them. */
+  checkTokensEnding(): Promise<EndingToken[]>;
   /** Listens; returns the base URL, e.g. http://127.0.0.1:8787. */
   listen(port: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -241,6 +244,7 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
       return app.jobs.purgeExpired();
     },
     checkStale: () => app.jobs.checkStale(),
+    checkTokensEnding: () => app.jobs.checkTokensEnding(),
     async listen(port, host = '127.0.0.1') {
       await app.listen({ port, host });
       const addr = app.server.address();

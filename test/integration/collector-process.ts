@@ -70,8 +70,8 @@ export async function receiver(delayMs = 0): Promise<{ url: string; ids: string[
   };
 }
 
-/** `upload-guard collector` on a free port; resolves with its URL once it listens (rejects with its output if it exits). */
-export function spawnCollector(data: string, webhook: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+/** `upload-guard collector` on a free port; resolves with its URL once it listens (rejects with its output if it exits); `output()`: all it printed so far. */
+export function spawnCollector(data: string, webhook: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, [join(ROOT, 'bin/upload-guard.js'), 'collector', '--port', '0', '--data', data, '--webhook', webhook, '--rate-limit', '0'], {
     cwd: ROOT,
     // A short lease: the alerts a killed collector had leased are sent again after it.
@@ -83,7 +83,7 @@ export function spawnCollector(data: string, webhook: string, env: Record<string
   return (async () => {
     await until(`the collector to start:\n${out}`, () => /listening on (\S+)/.test(out) || child.exitCode !== null);
     if (child.exitCode !== null) throw new Error(out);
-    return { child, url: /listening on (\S+)/.exec(out)![1]! };
+    return { child, url: /listening on (\S+)/.exec(out)![1]!, output: () => out };
   })();
 }
 

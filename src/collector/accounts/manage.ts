@@ -4,6 +4,7 @@
  * the caller's `audit`, naming the actor and address) in one transaction (AccountStore.change): an entry
  * that cannot be written undoes the change and fails the request, so nothing changes off the record.
  */
+import { daysLeft } from './token-ending.js';
 import { randomBytes } from 'node:crypto';
 import { newApiToken } from './api-tokens.js';
 import { hashPassword, passwordProblem } from './passwords.js';
@@ -232,8 +233,9 @@ const isUniqueViolation = (err: unknown) => {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** A token as listed: never its hash. */
-export const tokenView = (t: TokenRow) => ({
+/** A token as listed: never its hash. `endsInDays`: days left when a live token ends within 14 (token-ending.ts), else null. */
+export const tokenView = (t: TokenRow, now: number) => ({
   id: t.id, name: t.name, role: t.role, createdAt: iso(t.createdMs), createdBy: t.createdBy,
   lastUsedAt: iso(t.lastUsedMs), revokedAt: iso(t.revokedMs), revokedBy: t.revokedBy, expiresAt: iso(t.expiresMs ?? null),
+  endsInDays: t.revokedMs === null ? daysLeft(t.expiresMs, now) : null,
 });

@@ -69,6 +69,8 @@ export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
   // Active tokens first (what can still be used; an expired one cannot), newest first within each.
   const done = (k: TokenView) => Number(k.revokedAt !== null || expired(k));
   const shown = [...tokens].sort((a, b) => done(a) - done(b) || b.createdAt.localeCompare(a.createdAt));
+  // Live tokens the collector says end within 14 days, nearest first: named above the table.
+  const ending = tokens.filter((k) => k.endsInDays != null && !done(k)).sort((a, b) => a.endsInDays! - b.endsInDays!);
 
   return (
     <div class="tokens-view" data-testid="api-tokens">
@@ -96,6 +98,11 @@ export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
           {error}
         </p>
       )}
+      {ending.length > 0 && (
+        <p class="warning" role="status" data-testid="tokens-ending">
+          {fill(s.endingBanner, { names: ending.map((k) => fill(s.endingItem, { name: inertText(k.name), n: String(k.endsInDays) })).join(s.listSep) })}
+        </p>
+      )}
       {tokens.length > 0 && (
         <table class="events manage">
           <thead>
@@ -120,7 +127,7 @@ export function ApiTokensView({ t, who, fmtTime, onAuthError }: Props) {
                 <td class="time">{k.lastUsedAt ? fmtTime(k.lastUsedAt) : s.never}</td>
                 <td class="time" data-testid="token-expires">{k.expiresAt ? fmtTime(k.expiresAt) : s.noExpiry}</td>
                 <td class="state">
-                  {k.revokedAt ? fill(s.revoked, { t: fmtTime(k.revokedAt), who: inertText(k.revokedBy ?? '') }) : expired(k) ? fill(s.expired, { t: fmtTime(k.expiresAt!) }) : s.active}
+                  {k.revokedAt ? fill(s.revoked, { t: fmtTime(k.revokedAt), who: inertText(k.revokedBy ?? '') }) : expired(k) ? fill(s.expired, { t: fmtTime(k.expiresAt!) }) : k.endsInDays != null ? <span class="warning" data-testid="token-ending">{fill(s.endingSoon, { n: String(k.endsInDays) })}</span> : s.active}
                 </td>
                 <td>
                   {!k.revokedAt &&

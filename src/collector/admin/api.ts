@@ -184,6 +184,8 @@ export interface TokenView {
   revokedBy: string | null;
   /** When it stops working; null: never (tokens made before lifetimes existed, or made with none). */
   expiresAt?: string | null;
+  /** Days left when a live token expires within 14 days (by the collector's clock), else null. */
+  endsInDays?: number | null;
 }
 
 export async function fetchAccounts(token: string): Promise<{ accounts: AccountView[] }> {

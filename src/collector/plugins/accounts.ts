@@ -280,7 +280,7 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
   });
   app.delete('/v1/admin/accounts/:name', async (req, reply) => answer(reply, await removeAccount(store, (req.params as { name: string }).name, req.principal!.actor, now(), by(req))));
 
-  app.get('/v1/admin/tokens', async () => ({ tokens: (await store.tokens()).map(tokenView) }));
+  app.get('/v1/admin/tokens', async () => ({ tokens: (await store.tokens()).map((t) => tokenView(t, ctx.now())) }));
   app.post('/v1/admin/tokens', async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
     return answer(reply, await createApiToken(store, { name: b.name, role: b.role, expiresInDays: b.expiresInDays }, req.principal!.actor, now(), by(req)), 201);

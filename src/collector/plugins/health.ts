@@ -4,6 +4,8 @@
  *   GET /readyz    none          readiness: the database answers within 2 s and no write failed for want of space in the last 30 s (else 503)
  *   GET /metrics   admin token   Prometheus text (public with metricsPublic)
  */
+import { AccountStore } from '../accounts/store.js';
+import { tokensEndingSoon } from '../accounts/tokens-ending-soon.js';
 import type { CollectorPlugin } from '../context.js';
 import { fleetTotals } from '../devices.js';
 import { DISK_FULL_RETRY_S } from './errors.js';
@@ -14,6 +16,7 @@ const SCRAPE_COUNT_MAX_AGE_MS = 60_000;
 
 export const healthRoutes: CollectorPlugin<{ metricsPublic?: boolean }> = async (app, { ctx, metricsPublic }) => {
   const { storage, metrics, now } = ctx;
+  const accounts = AccountStore.of(storage);
 
   // No storage details, counts or versions: these endpoints are unauthenticated.
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -52,7 +55,7 @@ export const healthRoutes: CollectorPlugin<{ metricsPublic?: boolean }> = async 
 
   app.get('/metrics', { onRequest: metricsPublic ? [] : app.requireToken('admin') }, async (_req, reply) => {
     reply.type('text/plain; version=0.0.4; charset=utf-8');
-    const [outbox, devices] = await Promise.all([ctx.outbox.status(), deviceCounts()]);
-    return metrics.render({ storageKind: storage.kind, outbox, now: now(), devices: devices.counts, devicesCountedAt: devices.at });
+    const [outbox, devices, ending] = await Promise.all([ctx.outbox.status(), deviceCounts(), tokensEndingSoon(accounts, ctx.adminTokenExpiresMs, now())]);
+    return metrics.render({ storageKind: storage.kind, outbox, now: now(), devices: devices.counts, devicesCountedAt: devices.at, tokensEnding: ending.map((t) => t.daysLeft) });
   });
 };

@@ -3,6 +3,7 @@
  * built from them, delivered alerts after 7 days; each run that removes anything is an audit entry, in its transaction), the stale-device watch, and the alert outbox's delivery workers. Each runs once when
  * the app is ready and then on its interval; all stop when the app closes.
  */
+import { tokensEndingSoon, type EndingToken } from '../accounts/tokens-ending-soon.js';
 import { appWide, type CollectorPlugin } from '../context.js';
 import type { DeviceReport } from '../devices.js';
 import { sqlFor } from '../incidents/sql.js';
@@ -16,6 +17,8 @@ declare module 'fastify' {
       purgeExpired(): Promise<number>;
       /** Looks for devices that went stale and queues their alerts; returns the devices newly alerted. */
       checkStale(): Promise<DeviceReport[]>;
+      /** Logs the tokens that end within 14 days (a warning, at most daily for the same list); returns them. */
+      checkTokensEnding(): Promise<EndingToken[]>;
     };
   }
 }
@@ -63,9 +66,27 @@ export const jobs: CollectorPlugin<JobOptions> = appWide(async (app, { ctx, ...o
     return removed;
   }
 
+  /**
+   * A warning in the log naming the tokens that end within 14 days, at start and then when that list
+   * changes or a day after the last one: the operator learns it before a script's pull fails with 401.
+   */
+  let endingSaid = { key: '', ms: -Infinity };
+  async function checkTokensEnding(): Promise<EndingToken[]> {
+    const t = now();
+    const ending = await tokensEndingSoon(app.accountStore, ctx.adminTokenExpiresMs, t);
+    const key = ending.map((e) => e.id).join(',');
+    if (ending.length && (key !== endingSaid.key || t - endingSaid.ms >= 86_400_000)) {
+      const names = ending.map((e) => `${e.name} (${e.daysLeft} day${e.daysLeft === 1 ? '' : 's'})`).join(', ');
+      app.log.warn({ tokensEndingSoon: ending }, `API tokens expiring within 14 days: ${names}; issue new ones and replace them`);
+      endingSaid = { key, ms: t };
+    }
+    if (!ending.length) endingSaid = { key: '', ms: -Infinity };
+    return ending;
+  }
+
   const staleWatch = new StaleWatch({ storage, outbox, now, staleAfterMinutes: ctx.staleAfterMinutes, ingestTokenIds: ctx.ingestTokenIds });
   const checkStale = () => (outbox.webhook ? staleWatch.check() : Promise.resolve([]));
-  app.decorate('jobs', { purgeExpired, checkStale });
+  app.decorate('jobs', { purgeExpired, checkStale, checkTokensEnding });
 
   const timers: NodeJS.Timeout[] = [];
   function every(ms: number, name: string, job: () => Promise<unknown>): void {
@@ -78,6 +99,8 @@ export const jobs: CollectorPlugin<JobOptions> = appWide(async (app, { ctx, ...o
     // A run refused at start (the audit log cannot be written) does not keep the collector from serving.
     await purgeExpired().catch((err) => app.log.error({ err }, 'retention purge failed: nothing purged, tried again later'));
     every(o.retentionIntervalMs ?? 3_600_000, 'retention purge', purgeExpired);
+    await checkTokensEnding().catch((err) => app.log.error({ err }, 'token expiry check failed'));
+    every(3_600_000, 'token expiry check', checkTokensEnding);
     if (outbox.webhook) {
       // Not awaited: the check reads the device list (a read worker, which may still be starting), and
       // the collector must not be held from serving by it.

@@ -20,6 +20,7 @@ import { bearer, tokenId } from '../auth.js';
 import { clientKey } from '../client-key.js';
 import { appWide, type CollectorPlugin } from '../context.js';
 import { tooMany } from './token-checks.js';
+import { daysLeft, TOKEN_DAYS_HEADER, TOKEN_ENDS_HEADER } from '../accounts/token-ending.js';
 import { AuditSpool, type SpooledEntry } from '../audit-spool.js';
 
 export interface Principal {
@@ -351,6 +352,10 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
       return null;
     }
     req.principal = found.p;
+    // A token near its end says so on every answer (`upload-guard pull` prints it): its script's owner
+    // learns it before the 401, not from it.
+    const left = daysLeft(found.p.expiresMs, ctx.now());
+    if (left !== null) void reply.header(TOKEN_ENDS_HEADER, iso(found.p.expiresMs!)).header(TOKEN_DAYS_HEADER, String(left));
     return found.p;
   }
   app.decorate('admit', admit);
