@@ -100,7 +100,9 @@ export async function putLocalAccount(
 export async function inviteLocalAccount(
   store: AccountStore, input: { name: unknown; role: unknown }, actor: string, now: number, audit: Audit,
 ): Promise<Outcome<{ name: string; role: Role; password: string }>> {
-  if (typeof input.name === 'string' && (await store.account(input.name))) return { ok: false, status: 409, error: 'an account with this name exists' };
+  // Looked up only when it can be a name (putLocalAccount refuses the rest with the rule): PostgreSQL's text
+  // cannot hold NUL, and a lookup of 「\u0000」 answered 500 (red team coll9).
+  if (typeof input.name === 'string' && NAME.test(input.name) && (await store.account(input.name))) return { ok: false, status: 409, error: 'an account with this name exists' };
   const password = randomBytes(15).toString('base64url');
   const r = await putLocalAccount(store, { ...input, password }, actor, now, (action, details) => audit(action, { ...details, invited: true }));
   return r.ok ? { ok: true, value: { name: r.value.name, role: r.value.role, password } } : r;
@@ -114,7 +116,7 @@ export async function inviteLocalAccount(
 export async function changeAccount(
   store: AccountStore, name: string, input: { role?: unknown; disabled?: unknown }, actor: string, now: number, audit: Audit,
 ): Promise<Outcome<{ name: string; role: Role; disabled: boolean }>> {
-  const row = await store.account(name);
+  const row = storable(name) ? await store.account(name) : null;
   if (!row) return { ok: false, status: 404, error: 'no such account' };
   if (input.role === undefined && input.disabled === undefined) return { ok: false, status: 400, error: 'nothing to change: send role or disabled' };
   if (input.role !== undefined && !isRole(input.role)) return { ok: false, status: 400, error: ROLE_RULE };
@@ -155,6 +157,7 @@ export const accountView = (a: AccountRow) => ({
 export async function removeAccount(store: AccountStore, name: string, actor: string, now: number, audit: Audit): Promise<Outcome<null>> {
   // As for disabling yourself: the last admin deleting their own account locked everyone out (red team G12).
   if (actor === name || actor === `oidc:${name}`) return { ok: false, status: 409, error: 'you cannot delete your own account: ask another admin' };
+  if (!storable(name)) return { ok: false, status: 404, error: 'no such account' };
   const gone = await store.change(
     (function* () {
       const deleted = yield* AccountStore.deleteAccountTx(name);
@@ -215,7 +218,7 @@ export async function createApiToken(
 
 /** Revokes by id, or by name (the active token of that name), with the tokens it made down the chain (each on record). */
 export async function revokeApiToken(store: AccountStore, idOrName: string, actor: string, now: number, audit: Audit): Promise<Outcome<null>> {
-  const row = (await store.token(idOrName)) ?? (await store.tokens()).find((t) => t.name === idOrName && t.revokedMs === null);
+  const row = !storable(idOrName) ? null : ((await store.token(idOrName)) ?? (await store.tokens()).find((t) => t.name === idOrName && t.revokedMs === null));
   const revoked = row
     ? await store.change(AccountStore.revokeTokenTx(row.id, actor, now), (done) =>
         done.map((t) => (t.id === row.id ? audit('token.revoke', { id: t.id, name: t.name }) : audit('token.revoke', { id: t.id, name: t.name, role: t.role, reason: `made by token ${row.name}, which was revoked` }))),
@@ -224,6 +227,12 @@ export async function revokeApiToken(store: AccountStore, idOrName: string, acto
   if (!row || !revoked.some((t) => t.id === row.id)) return { ok: false, status: 404, error: 'no such active token' };
   return { ok: true, value: null };
 }
+
+/**
+ * Whether a name or id from a request's path can be stored at all: no account or token holds NUL
+ * (PostgreSQL's text cannot), and looking one up answered 500 there (red team coll9); it is "no such" here.
+ */
+const storable = (s: string) => !s.includes('\u0000');
 
 /** A unique index refused the row (SQLite's SQLITE_CONSTRAINT_UNIQUE, PostgreSQL's 23505). */
 const isUniqueViolation = (err: unknown) => {

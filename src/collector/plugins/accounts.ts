@@ -356,6 +356,8 @@ function parseAuditQuery(q: Record<string, unknown>): { query: AuditQuery; csv: 
   const fromMs = parseTime(q.from);
   const toMs = parseTime(q.to);
   if (actor === null || action === null) return { error: 'actor and action must be single strings' };
+  // No entry's actor or action holds a control character; NUL answered 500 on PostgreSQL (red team coll9).
+  if (/[\u0000-\u001f\u007f]/.test(`${actor ?? ''}${action ?? ''}`)) return { error: 'actor and action must not hold control characters' };
   if (fromMs === null || toMs === null) return { error: 'from and to: ISO 8601 times (e.g. 2026-11-01T00:00:00+09:00) or epoch milliseconds' };
   const limit = q.limit === undefined ? 500 : Number(q.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return { error: 'limit: 1 to 10000' };
