@@ -1,10 +1,12 @@
 /**
  * iWork archives (.iwa in Pages, Numbers and Keynote files): snappy blocks decompressed before the
  * search. test/fixtures/iwork/make-numbers.mjs: SheetJS-written Numbers files recompressed as Numbers
- * does, so the stamp's word is a back-reference to an earlier cell and is not in the stored bytes.
+ * does, so the stamp's word is a back-reference to an earlier cell and is not in the stored bytes; and
+ * tables whose stamp is split across neighbouring cells, read on their grid (iwork-tables.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 import { SnappyError, snappyBlock } from '../../src/detect/extract/snappy.js';
@@ -21,6 +23,41 @@ describe('Numbers files', () => {
 
   it('the same file with 秘書室 in its place is clean', async () => {
     expect(await scan('clean.numbers')).toMatchObject({ verdict: 'clean' });
+  });
+});
+
+describe('Numbers tables, read on their grid', () => {
+  const fixture = (name: string) => new Uint8Array(readFileSync(join(DIR, name)));
+
+  it('秘 in A1 and Confidential in B1 stand side by side, as Numbers shows them: marked, at A1 of the table', async () => {
+    const v = await scan('見積-A1秘-B1Confidential.numbers');
+    expect(v).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: 'Table 1', cell: 'A1' } });
+  });
+
+  it('the same words with a column between them are not the stamp', async () => {
+    expect(await scan('apart-A1-C1.numbers')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('a document missing the archive of its cells is unscannable, naming the table, not clean', async () => {
+    const v = await scan('tile-missing.numbers');
+    expect(v).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', location: { sheet: 'Table 1' } });
+    expect(v.verdict === 'unscannable' && v.detail).toMatch(/tile is missing/);
+  });
+
+  it('a Numbers bundle zipped (its archives in Index.zip, inside the folder) is read the same way', async () => {
+    const inner = zipSync(unzipSync(fixture('見積-A1秘-B1Confidential.numbers')), { level: 0 });
+    const outer = zipSync({ '見積.numbers/Index.zip': inner }, { level: 6 });
+    const v = await scanBlob(new Blob([outer]), '見積.zip');
+    expect(v).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['見積.numbers/Index.zip'], sheet: 'Table 1', cell: 'A1' } });
+  });
+
+  it('an archive whose objects are damaged is unscannable, not clean', async () => {
+    // One object header claiming more bytes than the archive holds, snappy-framed as a literal block.
+    const plain = new Uint8Array([0x7f, 0x08, 0x01]);
+    const block = new Uint8Array([plain.length, (plain.length - 1) << 2, ...plain]);
+    const iwa = new Uint8Array([0, block.length, 0, 0, ...block]);
+    const v = await scanBlob(new Blob([zipSync({ 'Index/Document.iwa': iwa })]), 'x.numbers');
+    expect(v).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', location: { part: 'Index/Document.iwa' } });
   });
 });
 

@@ -7,13 +7,22 @@
  * is in protobuf strings (UTF-8), which its byte search finds and checks. Compressed, a stamp that
  * repeats earlier text is a back-reference, and the search would not see it.
  */
-import { readBytes } from '../bytes.js';
+import { blobOf, readBytes } from '../bytes.js';
 import { extractBinary } from './binary.js';
 import { ExpansionGuard } from './expansion-guard.js';
 import { SnappyError, snappyBlock } from './snappy.js';
-import { ScanError, type Extractor } from './types.js';
+import { ScanError, type ExtractContext, type Extractor } from './types.js';
 
-export const extractIwa: Extractor = async function* (blob, ctx) {
+/**
+ * The decompressed archives, by the member blob they came from: a ZIP reads an iWork document's archives
+ * for its tables (iwork-tables.ts) and hands the same blobs on as members, so they are decompressed once.
+ */
+const decoded = new WeakMap<Blob, Uint8Array>();
+
+/** An archive's blocks decompressed (snappy) under the expansion guard; ScanError when damaged. */
+export async function decodeIwa(blob: Blob, ctx: ExtractContext): Promise<Uint8Array> {
+  const known = decoded.get(blob);
+  if (known) return known;
   const src = await readBytes(blob);
   const guard = new ExpansionGuard(ctx, { name: 'an iWork archive' });
   for (let pos = 0; pos < src.length; ) {
@@ -33,5 +42,11 @@ export const extractIwa: Extractor = async function* (blob, ctx) {
     pos += n;
   }
   guard.finish();
-  yield* extractBinary(guard.blob(), ctx);
+  const out = guard.bytes();
+  decoded.set(blob, out);
+  return out;
+}
+
+export const extractIwa: Extractor = async function* (blob, ctx) {
+  yield* extractBinary(blobOf(await decodeIwa(blob, ctx)), ctx);
 };

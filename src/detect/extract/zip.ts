@@ -6,9 +6,13 @@ import { blobOf } from '../bytes.js';
 import { isPicture, mayEndInZip, SNIFF_HEAD, ZIP_END_REACH } from '../sniff.js';
 import { chunkText } from '../text-chunks.js';
 import { UNLISTED_IN_ZIP } from '../member-names.js';
+import { IworkTables } from './iwork-tables.js';
 
 export const extractZip: Extractor = async function* (blob, ctx) {
   const entries = await readZipDirectory(blob, ctx);
+  // An iWork document (a .numbers, .pages or .key file is a ZIP; a bundle zipped keeps it as Index.zip):
+  // its archives are handed on as members, and its tables read as rows once all are known.
+  const iwork = new IworkTables();
   // Comments: the archive's own and each member's, which archivers show beside the list of files. Each
   // is read on its own: a listing puts a member's name and sizes between two of them (`unzip -v`).
   for (const comment of [zipComment(blob), ...entries.map((e) => e.comment)]) {
@@ -18,8 +22,12 @@ export const extractZip: Extractor = async function* (blob, ctx) {
     if (entry.isDir) continue;
     ctx.addEntry();
     ctx.checkTime();
-    yield* member(blob, entry, ctx);
+    for await (const item of member(blob, entry, ctx)) {
+      if (item.kind === 'member' && !item.nameOnly) await iwork.add(item.name, item.data, ctx);
+      yield item;
+    }
   }
+  yield* iwork.tables(ctx);
   // Bytes no listed member covers: a local entry the directory does not list is read as a streaming
   // reader reads it (7-Zip lists one before the listed ones), anything else (text between members) as
   // it is.
