@@ -26,12 +26,25 @@ describe('Numbers files', () => {
   });
 });
 
+/** `plain` as an iWork archive of one snappy block holding it as a literal (up to 64 KiB). */
+function literalIwa(plain: Uint8Array): Uint8Array {
+  const n = plain.length;
+  const varint: number[] = [];
+  for (let v = n; ; v >>>= 7) {
+    varint.push(v > 0x7f ? (v & 0x7f) | 0x80 : v);
+    if (v <= 0x7f) break;
+  }
+  const tag = n === 0 ? [] : n <= 60 ? [(n - 1) << 2] : [61 << 2, (n - 1) & 0xff, (n - 1) >> 8];
+  const block = new Uint8Array([...varint, ...tag, ...plain]);
+  return new Uint8Array([0, block.length & 0xff, (block.length >> 8) & 0xff, block.length >> 16, ...block]);
+}
+
 describe('Numbers tables, read on their grid', () => {
   const fixture = (name: string) => new Uint8Array(readFileSync(join(DIR, name)));
 
   it('秘 in A1 and Confidential in B1 stand side by side, as Numbers shows them: marked, at A1 of the table', async () => {
     const v = await scan('見積-A1秘-B1Confidential.numbers');
-    expect(v).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: 'Table 1', cell: 'A1' } });
+    expect(v).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: 'Sheet 1 › Table 1', cell: 'A1' } });
   });
 
   it('the same words with a column between them are not the stamp', async () => {
@@ -40,7 +53,7 @@ describe('Numbers tables, read on their grid', () => {
 
   it('a document missing the archive of its cells is unscannable, naming the table, not clean', async () => {
     const v = await scan('tile-missing.numbers');
-    expect(v).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', location: { sheet: 'Table 1' } });
+    expect(v).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', location: { sheet: 'Sheet 1 › Table 1' } });
     expect(v.verdict === 'unscannable' && v.detail).toMatch(/tile is missing/);
   });
 
@@ -48,7 +61,24 @@ describe('Numbers tables, read on their grid', () => {
     const inner = zipSync(unzipSync(fixture('見積-A1秘-B1Confidential.numbers')), { level: 0 });
     const outer = zipSync({ '見積.numbers/Index.zip': inner }, { level: 6 });
     const v = await scanBlob(new Blob([outer]), '見積.zip');
-    expect(v).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['見積.numbers/Index.zip'], sheet: 'Table 1', cell: 'A1' } });
+    expect(v).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['見積.numbers/Index.zip'], sheet: 'Sheet 1 › Table 1', cell: 'A1' } });
+  });
+
+  it('the archive of the cells cut anywhere is unscannable, never clean or a crash', async () => {
+    const files = unzipSync(fixture('見積-A1秘-B1Confidential.numbers'));
+    const tile = files['Index/Tables/Tile.iwa'];
+    const plain = snappyBlock(tile.subarray(4, 4 + (tile[1] | (tile[2] << 8) | (tile[3] << 16))));
+    expect(tile.length).toBe(4 + (tile[1] | (tile[2] << 8) | (tile[3] << 16))); // one block
+    // Whole, framed again here: still marked (the framing is sound, so a cut is what makes it unreadable).
+    const whole = { ...files, 'Index/Tables/Tile.iwa': literalIwa(plain) };
+    expect(await scanBlob(new Blob([zipSync(whole)]), 'x.numbers')).toMatchObject({ verdict: 'marked', location: { cell: 'A1' } });
+    const cuts = new Set([0, 1, 2, plain.length - 1]);
+    for (let at = 3; at < plain.length; at += Math.ceil(plain.length / 40)) cuts.add(at);
+    for (const at of cuts) {
+      const cut = { ...files, 'Index/Tables/Tile.iwa': literalIwa(plain.subarray(0, at)) };
+      const v = await scanBlob(new Blob([zipSync(cut)]), 'x.numbers');
+      expect([at, v.verdict]).toEqual([at, 'unscannable']);
+    }
   });
 
   it('an archive whose objects are damaged is unscannable, not clean', async () => {

@@ -93,9 +93,10 @@ export class IworkTables {
           yield { kind: 'unscannable', reason: 'corrupt', detail: `an iWork archive's objects cannot be read (${err.message})`, where: { part: name } };
         }
       }
+      const sheets = sheetNames(objects);
       for (const [id, obj] of objects) {
         if (obj.type !== TABLE_MODEL) continue;
-        yield* table(obj, id, objects, ctx);
+        yield* table(obj, id, objects, sheets.get(id), ctx);
       }
       this.docs.delete(doc);
     }
@@ -125,6 +126,34 @@ function readObjects(b: Uint8Array, part: string, out: Map<number, IwaObject>, c
     }
     if (id !== undefined && first && !out.has(id)) out.set(id, first);
   }
+}
+
+const SHEET = 2;
+const TABLE_INFO = 6000;
+
+/**
+ * Numbers' sheet names by the table models on them, for the location: a sheet (TN.SheetArchive, type 2:
+ * name 1, drawables 2) places tables (TST.TableInfoArchive, type 6000: model 2). Only names: a sheet
+ * that does not read so leaves its tables named by their own names (every table model is read anyway).
+ */
+function sheetNames(objects: Map<number, IwaObject>): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const obj of objects.values()) {
+    if (obj.type !== SHEET) continue;
+    try {
+      const sheet = readFields(obj.data);
+      const name = bytesField(sheet, 1);
+      if (!name) continue;
+      for (const d of bytesFields(sheet, 2)) {
+        const info = objects.get(refOf(d) ?? -1);
+        const model = info?.type === TABLE_INFO ? refOf(bytesField(readFields(info.data), 2)) : undefined;
+        if (model !== undefined) out.set(model, utf8.decode(name));
+      }
+    } catch (err) {
+      if (!(err instanceof ProtobufError)) throw err;
+    }
+  }
+  return out;
 }
 
 /** A TSP.Reference's object id (field 1). */
@@ -201,12 +230,13 @@ function cellKeys(c: Uint8Array): { string: number; rich: number } {
   return { string, rich };
 }
 
-function* table(obj: IwaObject, id: number, objects: Map<number, IwaObject>, ctx: ExtractContext): Generator<Extracted> {
+/** A table's rows, located by its sheet's name and its own (`明細 › 表 1`), or why it cannot be read. */
+function* table(obj: IwaObject, id: number, objects: Map<number, IwaObject>, sheet: string | undefined, ctx: ExtractContext): Generator<Extracted> {
   let name = '';
   try {
     const model = readFields(obj.data);
     const tableName = bytesField(model, 8);
-    name = tableName ? utf8.decode(tableName) : '';
+    name = [sheet, tableName && utf8.decode(tableName)].filter(Boolean).join(' › ');
     const where: Where = { part: obj.part, ...(name ? { sheet: name } : {}) };
     const cells = grid(model, objects, ctx);
     const rows = new RowTexts();
