@@ -7,7 +7,7 @@
  * The model, as the open readers use it (SheetJS's numbers reader, the numbers-parser package's protos):
  * each `Index/…/*.iwa` holds objects, each a protobuf message with an id and a type (iwa-objects below).
  * A table (TST.TableModelArchive, type 6001) has a data store (field 4) naming its tiles (field 3: each
- * a tile id and a reference to a TST.Tile, type 6002), its string table (field 4) and its rich text
+ * a tile id and a reference to a TST.Tile, type 6002; rows per tile in 2), its string table (field 4) and its rich text
  * table (field 17), both TST.TableDataList (entries: key 1, string 3, rich text payload 9). A tile's
  * rows (field 5: row index 1, cell count 2, storage 6 with offsets 7, or before Numbers 3.5 storage 3
  * with offsets 4; wide offsets 8) hold one 16-bit offset per column (0xFFFF: no cell) into cell records
@@ -32,7 +32,7 @@ const MAX_KEPT_BYTES = 256 * 1024 * 1024;
 
 const TABLE_MODEL = 6001;
 const TILE = 6002;
-/** Rows a tile holds: a tile's rows are numbered from its id times this. */
+/** Rows a tile holds when its table does not say: a tile's rows are numbered from its id times this. */
 const TILE_ROWS = 256;
 
 interface IwaObject {
@@ -268,9 +268,12 @@ function grid(model: ProtoFields, objects: Map<number, IwaObject>, ctx: ExtractC
   const rows = new Map<number, TextCell[]>();
   const placed = new Set<string>();
   const seen = new Set<number>();
-  for (const t of bytesFields(readFields(tiles), 1)) {
+  const tileStorage = readFields(tiles);
+  // Rows per tile (TileStorage field 2; Numbers writes 256): a tile's rows start at its id times this.
+  const tileRows = varintField(tileStorage, 2) || TILE_ROWS;
+  for (const t of bytesFields(tileStorage, 1)) {
     const tf = readFields(t);
-    const base = (varintField(tf, 1) ?? 0) * TILE_ROWS;
+    const base = (varintField(tf, 1) ?? 0) * tileRows;
     const ref = refOf(bytesField(tf, 2));
     // A tile named twice would be read twice (a crafted table naming one tile a million times).
     if (ref !== undefined && seen.has(ref)) throw new TableError('it names one tile twice');
