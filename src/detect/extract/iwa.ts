@@ -5,7 +5,9 @@
  *
  * The blocks are decompressed and read as an unknown binary is (binary.ts): the text a document shows
  * is in protobuf strings (UTF-8), which its byte search finds and checks. Compressed, a stamp that
- * repeats earlier text is a back-reference, and the search would not see it.
+ * repeats earlier text is a back-reference, and the search would not see it. The search sees each cell
+ * of a table alone, in its string table: a document's tables are also read on their grid, from the ZIP
+ * that holds its archives (iwork-tables.ts).
  */
 import { blobOf, readBytes } from '../bytes.js';
 import { extractBinary } from './binary.js';
