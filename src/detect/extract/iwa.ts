@@ -16,15 +16,23 @@ import { SnappyError, snappyBlock } from './snappy.js';
 import { ScanError, type ExtractContext, type Extractor } from './types.js';
 
 /**
- * The decompressed archives, by the member blob they came from: a ZIP reads an iWork document's archives
- * for its tables (iwork-tables.ts) and hands the same blobs on as members, so they are decompressed once.
+ * Archives decompressed ahead, by the member blob they came from: a ZIP reads an iWork document's
+ * archives for its tables (iwork-tables.ts) and hands the same blobs on as members, so each is
+ * decompressed (and counted against the expansion limits) once. Taken once: scanning the blob again
+ * decompresses it again, under that scan's limits.
  */
 const decoded = new WeakMap<Blob, Uint8Array>();
 
-/** An archive's blocks decompressed (snappy) under the expansion guard; ScanError when damaged. */
-export async function decodeIwa(blob: Blob, ctx: ExtractContext): Promise<Uint8Array> {
+/**
+ * An archive's blocks decompressed (snappy) under the expansion guard; ScanError when damaged. `ahead`:
+ * kept for the member scan of the same blob, which takes it instead of decompressing again.
+ */
+export async function decodeIwa(blob: Blob, ctx: ExtractContext, ahead = false): Promise<Uint8Array> {
   const known = decoded.get(blob);
-  if (known) return known;
+  if (known) {
+    decoded.delete(blob);
+    return known;
+  }
   const src = await readBytes(blob);
   const guard = new ExpansionGuard(ctx, { name: 'an iWork archive' });
   for (let pos = 0; pos < src.length; ) {
@@ -45,7 +53,7 @@ export async function decodeIwa(blob: Blob, ctx: ExtractContext): Promise<Uint8A
   }
   guard.finish();
   const out = guard.bytes();
-  decoded.set(blob, out);
+  if (ahead) decoded.set(blob, out);
   return out;
 }
 

@@ -66,7 +66,7 @@ export class IworkTables {
     const doc = name.slice(0, name[at] === '/' ? at + 1 : at);
     let bytes: Uint8Array;
     try {
-      bytes = await decodeIwa(data, ctx);
+      bytes = await decodeIwa(data, ctx, true);
     } catch (err) {
       if (err instanceof ScanError && !(err instanceof ScanLimitError)) return;
       throw err;
