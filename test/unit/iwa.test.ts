@@ -10,6 +10,7 @@ import { unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 import { SnappyError, snappyBlock } from '../../src/detect/extract/snappy.js';
+import { bytesField, bytesFields, readFields, readVarint, varintField } from '../../src/detect/extract/protobuf.js';
 
 const DIR = join(__dirname, '../fixtures/iwork');
 const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
@@ -25,6 +26,19 @@ describe('Numbers files', () => {
     expect(await scan('clean.numbers')).toMatchObject({ verdict: 'clean' });
   });
 });
+
+/** An iWork archive's blocks decompressed, one after the other. */
+function plainOf(iwa: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (let p = 0; p < iwa.length; ) {
+    const n = iwa[p + 1] | (iwa[p + 2] << 8) | (iwa[p + 3] << 16);
+    parts.push(snappyBlock(iwa.subarray(p + 4, p + 4 + n)));
+    p += 4 + n;
+  }
+  const out = new Uint8Array(parts.reduce((a, b) => a + b.length, 0));
+  parts.reduce((at, b) => (out.set(b, at), at + b.length), 0);
+  return out;
+}
 
 /** `plain` as an iWork archive of one snappy block holding it as a literal (up to 64 KiB). */
 function literalIwa(plain: Uint8Array): Uint8Array {
@@ -62,6 +76,40 @@ describe('Numbers tables, read on their grid', () => {
     const outer = zipSync({ '見積.numbers/Index.zip': inner }, { level: 6 });
     const v = await scanBlob(new Blob([outer]), '見積.zip');
     expect(v).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['見積.numbers/Index.zip'], sheet: 'Sheet 1 › Table 1', cell: 'A1' } });
+  });
+
+  it('a hidden column between 秘 in A1 and Confidential in C1 leaves them side by side: marked', async () => {
+    // apart-A1-C1.numbers with column B hidden as Numbers records it: the hiding state (field 3) of the
+    // column's header in the table's column headers (a HeaderStorageBucket) set, one byte, in place.
+    const files = unzipSync(fixture('apart-A1-C1.numbers'));
+    const objects = new Map<number, { name: string; plain: Uint8Array; body: Uint8Array; type: number }>();
+    for (const [name, iwa] of Object.entries(files)) {
+      if (!name.endsWith('.iwa')) continue;
+      const plain = plainOf(iwa);
+      for (let pos = 0; pos < plain.length; ) {
+        const [n, p] = readVarint(plain, pos);
+        const info = readFields(plain.subarray(p, p + n));
+        pos = p + n;
+        for (const [i, m] of bytesFields(info, 2).entries()) {
+          const mi = readFields(m);
+          const len = varintField(mi, 3) ?? 0;
+          if (i === 0) objects.set(varintField(info, 1)!, { name, plain, body: plain.subarray(pos, pos + len), type: varintField(mi, 1)! });
+          pos += len;
+        }
+      }
+    }
+    const model = [...objects.values()].find((o) => o.type === 6001)!;
+    const store = readFields(bytesField(readFields(model.body), 4)!);
+    const bucket = objects.get(varintField(readFields(bytesField(store, 2)!), 1)!)!;
+    const header = bytesFields(readFields(bucket.body), 2).find((h) => varintField(readFields(h), 1) === 1)!;
+    const at = header.byteOffset - bucket.plain.byteOffset + header.indexOf(0x18, 7); // after index (2 bytes) and size (5)
+    expect([bucket.plain[at], bucket.plain[at + 1]]).toEqual([0x18, 0]);
+    const hidden = bucket.plain.slice();
+    hidden[at + 1] = 1;
+    const v = await scanBlob(new Blob([zipSync({ ...files, [bucket.name]: literalIwa(hidden) })]), 'x.numbers');
+    expect(v).toMatchObject({ verdict: 'marked', rule: 1, location: { cell: 'A1' } });
+    // Shown again (hiding state 0), framed the same way: apart, as before.
+    expect(await scanBlob(new Blob([zipSync({ ...files, [bucket.name]: literalIwa(bucket.plain) })]), 'x.numbers')).toMatchObject({ verdict: 'clean' });
   });
 
   it('the archive of the cells cut anywhere is unscannable, never clean or a crash', async () => {

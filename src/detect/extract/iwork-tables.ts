@@ -14,6 +14,9 @@
  * whose flags say which values follow: a string cell's key into the string table, a rich text cell's
  * into the rich text table (a TST.RichTextPayloadArchive naming the TSWP storage whose text is field 3).
  *
+ * Its column headers (data store field 2) say which columns are hidden: the cells either side of one stand
+ * side by side on screen, and are read so too (HiddenColumns).
+ *
  * A table whose storage cannot be read whole (a reference to a missing object, a cell record cut short
  * or in a layout not known here, a cell pointing at no string) is reported unscannable, with the reason:
  * its rows were not read, so it is never clean.
@@ -21,7 +24,7 @@
 import type { UnscannableReason, Where } from '../types.js';
 import { ProtobufError, bytesField, bytesFields, readFields, readVarint, varintField, type ProtoFields } from './protobuf.js';
 import { decodeIwa } from './iwa.js';
-import { RowTexts, type TextCell } from './sheet-rows.js';
+import { HiddenColumns, RowTexts, type TextCell } from './sheet-rows.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted } from './types.js';
 
 /** An archive of an iWork document: `Index/…/*.iwa`, also inside a bundle's folder (`x.numbers/Index/…`). */
@@ -240,6 +243,7 @@ function* table(obj: IwaObject, id: number, objects: Map<number, IwaObject>, she
     const where: Where = { part: obj.part, ...(name ? { sheet: name } : {}) };
     const cells = grid(model, objects, ctx);
     const rows = new RowTexts();
+    rows.hidden = hiddenColumns(model, objects);
     for (const [, row] of [...cells].sort((a, b) => a[0] - b[0])) {
       rows.add(row.sort((a, b) => a.col - b.col), where);
       yield* rows.take();
@@ -254,6 +258,24 @@ function* table(obj: IwaObject, id: number, objects: Map<number, IwaObject>, she
       where: { part: obj.part, ...(name ? { sheet: name } : {}) },
     };
   }
+}
+
+/**
+ * The table's hidden columns: its column headers (data store field 2, a TST.HeaderStorageBucket: one
+ * header per column in field 2, its index in 1, its hiding state in 3, not zero when hidden). Numbers
+ * shows the cells either side of a hidden column side by side (RowTexts reads a row both ways).
+ */
+function hiddenColumns(model: ProtoFields, objects: Map<number, IwaObject>): HiddenColumns | null {
+  const store = readFields(bytesField(model, 4) ?? new Uint8Array());
+  const ref = refOf(bytesField(store, 2));
+  if (ref === undefined) return null;
+  const hidden = new HiddenColumns();
+  for (const h of bytesFields(readFields(resolve(objects, ref, null, 'column headers').data), 2)) {
+    const header = readFields(h);
+    const index = varintField(header, 1);
+    if (index !== undefined && varintField(header, 3)) hidden.add(index, index);
+  }
+  return hidden.any ? hidden : null;
 }
 
 /** The table's text cells, by row. */
