@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ALL_NEEDLES, NEEDLES, findNeedles, syncStart, windowsFor, type Needle } from '../../src/detect/extract/byte-scan.js';
 import { PAIR_CHUNK, pairKernelAvailable } from '../../src/detect/extract/pair-scan.js';
 import { findNeedlesWords } from '../../src/detect/extract/word-scan.js';
+import { prng } from '../support/fuzz.js';
 
 const ascii = (s: string, anchor: number): Needle => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor, wide: false });
 /** As the callers build them: text.ts (escapes, and every encoding of ASCII-looking text), xml-text.ts, xlsx-rows.ts. */
@@ -53,16 +54,6 @@ function run(search: Search, buf: Uint8Array, needles: Needle[], from: number, t
 
 const sorted = (f: Found) => [...f].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
 
-/** A deterministic generator (xorshift), so a failure names a case that can be run again. */
-function rng(seed: number): () => number {
-  let x = seed | 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 function randomBytes(n: number, r: () => number): Uint8Array {
   const b = new Uint8Array(n);
@@ -102,7 +93,7 @@ describe('byte search: the SIMD pair kernel against the word scan', () => {
 
   for (const [name, needles] of Object.entries(NEEDLE_SETS)) {
     it(`${name}: random bytes and needle soup, several pieces long, whole and in parts`, () => {
-      const r = rng(name.length * 7919 + 1);
+      const r = prng(name.length * 7919 + 1);
       for (let round = 0; round < 6; round++) {
         const n = 3 * PAIR_CHUNK + ((r() * 300) | 0);
         const buf = round % 2 ? randomBytes(n, r) : needleSoup(n, needles, r);
@@ -117,7 +108,7 @@ describe('byte search: the SIMD pair kernel against the word scan', () => {
     });
 
     it(`${name}: each needle at every offset around piece boundaries and range edges`, () => {
-      const r = rng(name.length * 104729 + 3);
+      const r = prng(name.length * 104729 + 3);
       const n = 2 * PAIR_CHUNK + 64;
       const from = 40;
       const to = n - 40;
@@ -153,7 +144,7 @@ describe('byte search: the SIMD pair kernel against the word scan', () => {
   }
 
   it('stops when the caller says so, after the same hits in the same order', () => {
-    const r = rng(42);
+    const r = prng(42);
     const needles = ALL_NEEDLES;
     const buf = needleSoup(3 * PAIR_CHUNK, needles, r);
     const all = plain(buf, needles, 0, buf.length);
@@ -192,7 +183,7 @@ describe('ISO-2022-JP windows start at the last escape before their hit', () => 
   };
   it('in random bytes with an ESC every few hundred bytes and 「Hk」 planted, escapes near and far', () => {
     for (const seed of [1, 2, 3]) {
-      const r = rng(seed);
+      const r = prng(seed);
       const buf = randomBytes(300_000, r);
       // Long stretches without ESC (the escape far behind the hit), then stretches with many.
       for (let i = 0; i < buf.length; i++) if (buf[i] === 0x1b && (i >> 16) % 2 === 1) buf[i] = 0;

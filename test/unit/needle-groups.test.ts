@@ -8,6 +8,7 @@ import { NeedleGroups } from '../../src/detect/extract/needle-groups.js';
 import { findNeedles, NEEDLES, type Needle } from '../../src/detect/extract/byte-scan.js';
 import { MARKUP_NEEDLES } from '../../src/detect/extract/xml-text.js';
 import { CHAR_CODES, F_NAMES } from '../../src/detect/extract/xlsx-formulas.js';
+import { prng } from '../support/fuzz.js';
 
 const word = (s: string, anchor: number): Needle => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor, wide: false });
 const GROUPS: (readonly Needle[])[] = [MARKUP_NEEDLES, CHAR_CODES, F_NAMES, [word('formatCode', 6)]];
@@ -23,15 +24,6 @@ function own(chunk: Uint8Array): number {
   return bits;
 }
 
-function rng(seed: number): () => number {
-  let x = seed | 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 describe('NeedleGroups', () => {
   const search = new NeedleGroups(GROUPS);
@@ -41,7 +33,7 @@ describe('NeedleGroups', () => {
     const row = new TextEncoder().encode('<row r="7" spans="1:3"><c r="A7" t="s"><v>12</v></c><c r="B7"><f>SUM(A1:A6)</f><v>3</v></c></row>');
     let set = 0;
     for (let seed = 1; seed <= 600; seed++) {
-      const r = rng(seed);
+      const r = prng(seed);
       const n = 64 + ((r() * 4000) | 0);
       const chunk = new Uint8Array(n);
       for (let i = 0; i < n; i++) chunk[i] = row[(i + seed) % row.length];
