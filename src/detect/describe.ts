@@ -32,12 +32,20 @@ const AREA: Record<string, Record<Lang, string>> = {
   master: { ja: 'スライドマスター', en: 'slide master' },
 };
 
+/** Areas of a sheet said with the sheet's name (シート「Sheet1」のヘッダー). */
+const SHEET_AREAS = new Set(['header', 'footer', 'header/footer', 'drawing', 'comments']);
+
 export function describeLocation(loc: Location | undefined, lang: Lang = 'ja'): string {
   if (!loc) return '';
   const ja = lang === 'ja';
   const parts: string[] = [...loc.path];
   if (loc.page) parts.push(ja ? `${loc.page}ページ目` : `page ${loc.page}`);
-  if (loc.sheet) parts.push(ja ? `シート「${loc.sheet}」${loc.cell ? `セル ${loc.cell}` : ''}` : `sheet "${loc.sheet}"${loc.cell ? ` cell ${loc.cell}` : ''}`);
+  if (loc.sheet) {
+    // A sheet's printed header, its shapes, its comments: not its cells (a stamp there is not in any cell).
+    const area = !loc.cell && loc.area && SHEET_AREAS.has(loc.area) ? AREA[loc.area][lang] : '';
+    if (area) parts.push(ja ? `シート「${loc.sheet}」の${area}` : `${area} of sheet "${loc.sheet}"`);
+    else parts.push(ja ? `シート「${loc.sheet}」${loc.cell ? `セル ${loc.cell}` : ''}` : `sheet "${loc.sheet}"${loc.cell ? ` cell ${loc.cell}` : ''}`);
+  }
   if (loc.slide) {
     parts.push(loc.notes ? (ja ? `スライド${loc.slide}のノート` : `speaker notes of slide ${loc.slide}`) : ja ? `スライド${loc.slide}` : `slide ${loc.slide}`);
   } else if (loc.area && !loc.sheet && !loc.page) {

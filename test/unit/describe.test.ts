@@ -22,6 +22,8 @@ describe('describeLocation', () => {
     [{ path: [], page: 2, part: '4 0 R', area: 'body' }, '2ページ目', 'page 2'],
     [{ path: [], sheet: '明細', cell: 'C3', part: 'xl/sharedStrings.xml', area: 'cells' }, 'シート「明細」セル C3 (xl/sharedStrings.xml)', 'sheet "明細" cell C3 (xl/sharedStrings.xml)'],
     [{ path: [], sheet: 'Data' }, 'シート「Data」', 'sheet "Data"'],
+    [{ path: [], sheet: 'Sheet1', area: 'header/footer' }, 'シート「Sheet1」のヘッダー/フッター', 'header/footer of sheet "Sheet1"'],
+    [{ path: [], sheet: 'Data', area: 'cells' }, 'シート「Data」', 'sheet "Data"'],
     [{ path: [], slide: 3, part: 'ppt/slides/slide3.xml', area: 'slide' }, 'スライド3 (ppt/slides/slide3.xml)', 'slide 3 (ppt/slides/slide3.xml)'],
     [{ path: [], slide: 2, notes: true, area: 'notes' }, 'スライド2のノート', 'speaker notes of slide 2'],
     [{ path: [], area: 'footer', part: 'word/footer1.xml' }, 'フッター (word/footer1.xml)', 'footer (word/footer1.xml)'],
@@ -56,6 +58,11 @@ describe('describeLocation on real verdicts', () => {
       'Microsoft_Excel_Worksheet1.xlsx › sheet "明細" cell C3 (xl/sharedStrings.xml)',
     ],
     ['archives/docs.tar.gz', 'docs.tar › a/b/memo.txt', 'docs.tar › a/b/memo.txt'],
+    // A stamp printed in a sheet's header or footer is not in its cells (xlsx, xls, XML Spreadsheet alike).
+    ['../print-header/font-codes.xlsx', 'シート「様式」のヘッダー (xl/worksheets/sheet1.xml)', 'header of sheet "様式" (xl/worksheets/sheet1.xml)'],
+    ['../print-header/font-codes.xls', 'シート「様式」のヘッダー (Workbook)', 'header of sheet "様式" (Workbook)'],
+    ['../sheet-areas/明細-footer.xlsx', 'シート「明細」のフッター (xl/worksheets/sheet1.xml)', 'footer of sheet "明細" (xl/worksheets/sheet1.xml)'],
+    ['../sheet-areas/first-header.xlsx', 'シート「Sheet1」のヘッダー (xl/worksheets/sheet1.xml)', 'header of sheet "Sheet1" (xl/worksheets/sheet1.xml)'],
   ])('%s', async (n, ja, en) => {
     const loc = await locationOf(n);
     expect(describeLocation(loc, 'ja')).toBe(ja);

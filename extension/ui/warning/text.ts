@@ -40,6 +40,15 @@ const AREAS: Record<string, string> = {
   master: 'warn_where_master',
 };
 
+/** Areas of one sheet worth naming with the sheet: a stamp in its printed header is not in its cells. */
+const SHEET_AREAS: Record<string, string> = {
+  header: 'warn_where_sheet_header',
+  footer: 'warn_where_sheet_footer',
+  'header/footer': 'warn_where_sheet_header_footer',
+  drawing: 'warn_where_sheet_drawing',
+  comments: 'warn_where_sheet_comments',
+};
+
 /** A member the engine named itself (bytes it read apart, a database value): in the employee's words. */
 function shownMember(name: string): string {
   if (name === AFTER_ARCHIVE) return t('warn_member_after_archive');
@@ -59,7 +68,10 @@ export function memberName(outer: string | null, path: readonly string[]): strin
 export function spotText(loc: Location): string {
   if (loc.page) return t('warn_where_page', String(loc.page));
   if (loc.sheet && loc.cell) return t('warn_where_cell', [loc.sheet, loc.cell]);
-  if (loc.sheet) return t('warn_where_sheet', loc.sheet);
+  if (loc.sheet) {
+    const area = loc.area ? SHEET_AREAS[loc.area] : undefined;
+    return t(area ?? 'warn_where_sheet', loc.sheet);
+  }
   if (loc.slide) return t(loc.notes ? 'warn_where_slide_notes' : 'warn_where_slide', String(loc.slide));
   const area = loc.area ? AREAS[loc.area] : undefined;
   return area ? t(area) : '';

@@ -198,7 +198,7 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
   const bofAt = new Set<number>();
   const sheetNames: string[] = [];
   const sheetCells = new Map<string, TextCell[]>();
-  const headers: { sheet: string; text: string }[] = [];
+  const headers: { sheet: string; area: 'header' | 'footer'; text: string }[] = [];
   const objects: string[] = [];
   // Text boxes and shapes with their places (MSODRAWING's anchor, then OBJ, then TXO), per sheet, for the
   // reading by position (shape-pairs.ts); the anchor met last, and whether its object is a comment.
@@ -461,7 +461,7 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
       }
       case 0x0014: // HEADER
       case 0x0015: // FOOTER
-        if (d.length > 0) headers.push({ sheet, text: headerText(xlString(d, 0, biff8 ? 2 : 1), sheet, file) });
+        if (d.length > 0) headers.push({ sheet, area: type === 0x0015 ? 'footer' : 'header', text: headerText(xlString(d, 0, biff8 ? 2 : 1), sheet, file) });
         break;
       case 0x00ec: // MSODRAWING: an object's OfficeArt records, its anchor among them.
         anchor = sheetAnchor(d) ?? anchor;
@@ -525,7 +525,7 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
     if (pairs) res.sheets.push({ sheet: name, area: 'drawing', text: pairs });
   }
   for (const [name, texts] of literals) res.sheets.push({ sheet: name, area: 'formulas', text: texts.join(SEPARATOR) });
-  for (const h of headers) res.sheets.push({ sheet: h.sheet, area: 'header', text: h.text.replace(/&[A-Z]|&"[^"]*"|&\d+/g, ' ') });
+  for (const h of headers) res.sheets.push({ sheet: h.sheet, area: h.area, text: h.text.replace(/&[A-Z]|&"[^"]*"|&\d+/g, ' ') });
   if (objects.length) for (const o of objects) res.other.push({ area: 'comments', text: o });
   // Sheet names and strings no cell shows are items of their own: 社外秘 and the next one's Confidential are no stamp.
   if (sheetNames.length) res.other.push({ area: 'sheet names', text: sheetNames.join(SEPARATOR) });

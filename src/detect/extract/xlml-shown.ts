@@ -19,7 +19,7 @@ import { chunkText } from '../text-chunks.js';
 const WORKSHEET = /<(?:ss:)?Worksheet(?=[\s/>])/g;
 const WORKSHEET_END = /<\/(?:ss:)?Worksheet>/g;
 /** A header or footer of a sheet's page setup (x: or the Excel namespace as default). */
-const HEADER = /<(?:x:)?(?:Header|Footer)\b[^<>]*>/g;
+const HEADER = /<(?:x:)?(Header|Footer)\b[^<>]*>/g;
 const STYLE = /<(?:ss:)?Style(?=[\s/>])/g;
 const STYLE_END = /<\/(?:ss:)?Style>/g;
 const NUMBER_FORMAT = /<(?:ss:)?NumberFormat\b[^<>]*>/;
@@ -34,8 +34,12 @@ export function* xmlSpreadsheetShown(xml: string): Generator<Extracted> {
     const sheet = attr(w.tag, 'ss:Name') ?? '';
     const body = content(xml, w);
     // Each header and footer apart (SEPARATOR): 秘 ending one and Confidential starting the next are two places.
-    const printed = Array.from(body.matchAll(HEADER), ([tag]) => headerText(attr(tag, 'x:Data') ?? '', sheet)).join(SEPARATOR);
-    for (const text of chunkText(printed)) yield { kind: 'text', text, where: { area: 'header/footer', sheet } };
+    // Said to be where it prints: the sheet's header, or its footer.
+    for (const area of ['Header', 'Footer'] as const) {
+      const tags = Array.from(body.matchAll(HEADER)).filter(([, kind]) => kind === area);
+      const printed = tags.map(([tag]) => headerText(attr(tag, 'x:Data') ?? '', sheet)).join(SEPARATOR);
+      for (const text of chunkText(printed)) yield { kind: 'text', text, where: { area: area.toLowerCase(), sheet } };
+    }
     if (!formats.size) continue;
     const shown: string[] = [];
     for (const c of spans(body, CELL, () => CELL_END, XML_TAGS)) {

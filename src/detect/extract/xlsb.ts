@@ -519,13 +519,15 @@ function* sheetCells(part: string, bytes: Uint8Array, sheet: string | undefined,
   let row: TextCell[] = [];
   for (const { rec, cell } of cells(bytes, part, ctx)) {
     if (rec.type === HEADER_FOOTER) {
+      // Odd, even and first page's header and footer, in turn: each said to be where it prints.
       const hf: string[] = [];
       for (let off = 2; hf.length < 6; ) {
         const s = wideString(rec, off, part);
         hf.push(headerText(s.text, sheet, ctx.name));
         off = s.end;
       }
-      yield* runs(hf, { ...where, area: 'header' }, ctx.fullText);
+      yield* runs(hf.filter((_, i) => i % 2 === 0), { ...where, area: 'header' }, ctx.fullText);
+      yield* runs(hf.filter((_, i) => i % 2 === 1), { ...where, area: 'footer' }, ctx.fullText);
       continue;
     }
     const t = cell && cellText(cell, part, strings, formats);

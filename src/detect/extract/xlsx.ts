@@ -22,7 +22,7 @@ import { CHAR_CODES, F_NAMES, charCodes, SeenInStream, UncomputedFormulas, XlsxF
 import { NeedleGroups } from './needle-groups.js';
 import { conditionalCells, conditionalSections } from './xlsx-conditional.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
-import { MARKUP_NEEDLES, attr, decodeEntities, escapeText, withoutKanaReadings, xmlToText } from './xml-text.js';
+import { MARKUP_NEEDLES, attr, decodeEntities, withoutKanaReadings, xmlToText } from './xml-text.js';
 import { headerText } from './print-header.js';
 import { decodeXml, isUtf16Xml, type ZipArchive } from './zip-reader.js';
 import { EscapedStampSearch, xstringDecoder } from './xstring.js';
@@ -33,21 +33,38 @@ export const WORKSHEET = /^xl\/worksheets\/[^/]+\.xml$/i;
 const CELL_END = /<\/(?:[\w.-]+:)?c>/g;
 
 /**
- * A printed header or footer's text (its element's start may lie before a window: the end is enough).
+ * A printed header or footer's text (its element's start may lie before a window: the end is enough,
+ * and its end tag says whether it is a header or a footer).
  * The text starts after a tag or at the start (the lookbehind): tried from inside every run of text,
  * the search took time in the square of the run's length (seconds on a sheet of a million cells).
  */
-const PRINT_HEADER = /((?:<(?:[\w.-]+:)?(?:odd|even|first)(?:Header|Footer)>)?)(?<![^>])([^<]*)(?=<\/(?:[\w.-]+:)?(?:odd|even|first)(?:Header|Footer)>)/g;
+const PRINT_HEADER = /((?:<(?:[\w.-]+:)?(?:odd|even|first)(?:Header|Footer)>)?)(?<![^>])([^<]*)(?=<\/(?:[\w.-]+:)?(?:odd|even|first)(Header|Footer)>)/g;
+
+/** A printed header's or footer's text as it prints, apart from the cells so that the stamp is told to be there. */
+export interface PrintedText {
+  area: 'header' | 'footer';
+  text: string;
+}
 
 /**
- * A worksheet's markup as text, each cell's text ended by SEPARATOR so that cells never run together,
- * and its printed headers and footers as they print (print-header.ts); `_xHHHH_` escapes decoded (xstring.ts).
+ * A worksheet's markup as text, each cell's text ended by SEPARATOR so that cells never run together;
+ * `_xHHHH_` escapes decoded (xstring.ts). Its printed headers and footers are taken out, as they print
+ * (print-header.ts), into `printed`: a stamp there is in the header, not in a cell.
  */
-export const sheetText = (xml: string, sheet?: string, file?: string): string =>
-  xstringDecoder(xml)(
-    xmlToText(xml.replace(PRINT_HEADER, (_, open: string, body: string) => open + escapeText(headerText(decodeEntities(body), sheet, file))).replace(CELL_END, `$&${SEPARATOR.trim()}`)),
-  );
+export const sheetText = (xml: string, sheet?: string, file?: string, printed: PrintedText[] = []): string => {
+  const decode = xstringDecoder(xml);
+  const cells = xml.replace(PRINT_HEADER, (_, open: string, body: string, kind: string) => {
+    const text = decode(headerText(decodeEntities(body), sheet, file));
+    if (text.trim()) printed.push({ area: kind === 'Footer' ? 'footer' : 'header', text });
+    return open;
+  });
+  return decode(xmlToText(cells.replace(CELL_END, `$&${SEPARATOR.trim()}`)));
+};
 
+/** The printed headers' and footers' texts, each an item of its own, where the sheet's cells are. */
+function* printedTexts(printed: readonly PrintedText[], where: Where): Generator<Extracted> {
+  for (const p of printed) for (const text of chunkText(p.text)) yield { kind: 'text', text, where: { ...where, area: p.area } };
+}
 
 const ROW_END = /<\/(?:[\w.-]+:)?row>/g;
 
@@ -134,16 +151,18 @@ export class XlsxBook {
     const centred = await (this.centred ??= stylesXml(this.zip).then((xml) => centredStyles(xml ?? '')));
     const rows = new XlsxRows(s.loaded ? s.items : null, s.wanted, where, await (this.formats ??= textFormats(this.zip)), recalc, centred);
     let texts: string[];
+    /** The printed headers and footers, told apart from the cells. */
+    const printed: PrintedText[] = [];
     let utf16 = false;
     /** A number format in the sheet itself (an Excel 2010 conditional format's inline `<x14:dxf>`); read whole: yes. */
     let inlineFormats: SeenInStream | null = null;
     if (this.ctx.fullText) {
       inlineFormats = formatCodes();
-      const streamed = await this.streamedSheet(part, rows, recalc, inlineFormats);
+      const streamed = await this.streamedSheet(part, rows, recalc, inlineFormats, printed);
       utf16 = streamed === null;
-      texts = streamed ?? (await this.wholeSheet(part, rows));
+      texts = streamed ?? (await this.wholeSheet(part, rows, printed));
     } else {
-      const windows = new MarkupWindows((xml) => sheetText(xml, sheet, this.ctx.name));
+      const windows = new MarkupWindows((xml) => sheetText(xml, sheet, this.ctx.name, printed));
       const signs = new UncomputedFormulas(recalc !== false);
       const codes = (inlineFormats = formatCodes());
       await this.zip.stream(part, (chunk) => {
@@ -159,11 +178,14 @@ export class XlsxBook {
       this.uncomputed ||= signs.finish();
       // UTF-16 XML (rare) is not searched byte-wise: read whole.
       utf16 = windows.head !== null && isUtf16Xml(windows.head);
-      texts = utf16 ? await this.wholeSheet(part, rows) : windows.finish();
+      // Read whole, the windows' headers and footers are read again.
+      if (utf16) printed.length = 0;
+      texts = utf16 ? await this.wholeSheet(part, rows, printed) : windows.finish();
       // An inline 秘書室: a formula may take 秘 out of it (LEFT), so the formulas are read.
       this.formulas ||= windows.inWord > 0;
     }
     for (const text of texts) yield { kind: 'text', text, where };
+    yield* printedTexts(printed, where);
     // 秘 beside shared strings none of which may hold the stamp (a shared "Confidential"): read them now.
     if (rows.needsStrings) rows.resolve((await this.allItems()).items);
     // The merges come after the rows: a gap a merged cell covers is joined now.
@@ -211,7 +233,7 @@ export class XlsxBook {
    * overlapping chunks. The sheet is never held whole: a sheet of a million rows inflates to hundreds of
    * MB, and its markup, decoded and copied as text, took GBs. Null for UTF-16 markup (read whole).
    */
-  private async streamedSheet(part: string, rows: XlsxRows, recalc: Recalc, codes: SeenInStream): Promise<string[] | null> {
+  private async streamedSheet(part: string, rows: XlsxRows, recalc: Recalc, codes: SeenInStream, printed: PrintedText[]): Promise<string[] | null> {
     const sheet = this.sheets.get(part);
     const signs = new UncomputedFormulas(recalc !== false);
     const chunker = new TextChunker();
@@ -221,7 +243,7 @@ export class XlsxBook {
     let first = true;
     let utf16 = false;
     const take = (upTo: number) => {
-      for (const t of chunker.push(sheetText(markup.slice(0, upTo), sheet, this.ctx.name))) texts.push(t);
+      for (const t of chunker.push(sheetText(markup.slice(0, upTo), sheet, this.ctx.name, printed))) texts.push(t);
       markup = markup.slice(upTo);
     };
     await this.zip.stream(part, (chunk) => {
@@ -247,7 +269,7 @@ export class XlsxBook {
     return texts;
   }
 
-  private async wholeSheet(part: string, rows: XlsxRows): Promise<string[]> {
+  private async wholeSheet(part: string, rows: XlsxRows, printed: PrintedText[]): Promise<string[]> {
     const bytes = await this.zip.read(part);
     if (!bytes) return [];
     const xml = decodeXml(bytes);
@@ -257,7 +279,7 @@ export class XlsxBook {
     const signs = new UncomputedFormulas((await (this.recalc ??= computedOnLoad(this.zip))) !== false);
     signs.push(utf8);
     this.uncomputed ||= signs.finish();
-    return [...chunkText(sheetText(xml, this.sheets.get(part), this.ctx.name))];
+    return [...chunkText(sheetText(xml, this.sheets.get(part), this.ctx.name, printed))];
   }
 
   private sharedItems(): Promise<Strings> {

@@ -1,0 +1,48 @@
+/**
+ * The dialog says where the stamp is in the words a person uses, from the real _locales files
+ * (chrome.i18n's substitution: $1, $2) and real verdicts: a stamp printed in a sheet's header or
+ * footer is said to be there, not merely on the sheet.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+
+const lang = { current: 'ja' };
+const messages = (l: string) => JSON.parse(readFileSync(new URL(`../../extension/_locales/${l}/messages.json`, import.meta.url), 'utf8')) as Record<string, { message: string; placeholders?: Record<string, { content: string }> }>;
+const getMessage = (key: string, subs?: string | string[]) => {
+  const m = messages(lang.current)[key];
+  if (!m) return '';
+  const args = subs === undefined ? [] : Array.isArray(subs) ? subs : [subs];
+  return m.message.replace(/\$(\w+)\$/g, (_, name: string) => {
+    const content = m.placeholders?.[name.toLowerCase()]?.content ?? '';
+    return content.replace(/\$(\d)/g, (__, i: string) => args[Number(i) - 1] ?? '');
+  });
+};
+vi.mock('webextension-polyfill', () => ({ default: { i18n: { getMessage } } }));
+const { reasonText } = await import('../../extension/ui/warning/text.js');
+
+const FIXTURES = join(__dirname, '../fixtures');
+const reason = async (file: string, l: 'ja' | 'en') => {
+  const name = file.split('/').pop() ?? file;
+  const v = await scanBlob(new Blob([readFileSync(join(FIXTURES, file))]), name);
+  lang.current = l;
+  return reasonText(v, null, name, false);
+};
+
+describe("the dialog says a sheet's header or footer, not only the sheet", () => {
+  it.each([
+    ['sheet-areas/明細-footer.xlsx', 'シート「明細」のフッターに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in the footer of sheet “明細”'],
+    ['sheet-areas/first-header.xlsx', 'シート「Sheet1」のヘッダーに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in the header of sheet “Sheet1”'],
+    ['print-header/font-codes.xlsx', 'シート「様式」のヘッダーに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in the header of sheet “様式”'],
+    ['print-header/font-codes.xls', 'シート「様式」のヘッダーに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in the header of sheet “様式”'],
+    ['xlsb/xlsb-header.xlsb', 'シート「一覧」のヘッダーに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in the header of sheet “一覧”'],
+    ['xml-spreadsheet/月次報告-footer.xls', 'シート「月次報告」のフッターに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in the footer of sheet “月次報告”'],
+    // A cell is still a cell.
+    ['office/calc-sheet2.xlsx', 'シート「明細」のセル C3に「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in cell C3 of sheet “明細”'],
+  ])('%s', async (file, ja, en) => {
+    expect(await reason(file, 'ja')).toBe(ja);
+    expect(await reason(file, 'en')).toBe(en);
+  });
+
+});
