@@ -30,6 +30,7 @@ const AREA: Record<string, Record<Lang, string>> = {
   footnotes: { ja: '脚注', en: 'footnotes' },
   endnotes: { ja: '文末脚注', en: 'endnotes' },
   master: { ja: 'スライドマスター', en: 'slide master' },
+  chart: { ja: 'グラフ', en: 'chart' },
 };
 
 /** Areas of a sheet said with the sheet's name (シート「Sheet1」のヘッダー). */

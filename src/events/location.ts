@@ -11,7 +11,11 @@ export function locationText(loc: Location | undefined): string | null {
   const parts: string[] = [...loc.path];
   if (loc.part) parts.push(`part=${loc.part}`);
   if (loc.page) parts.push(`page=${loc.page}`);
-  else if (loc.sheet) parts.push(`sheet=${loc.sheet}${loc.cell ? `!${loc.cell}` : ''}`);
+  else if (loc.sheet) {
+    parts.push(`sheet=${loc.sheet}${loc.cell ? `!${loc.cell}` : ''}`);
+    // A sheet's printed header, its shapes: not its cells, so the admin is told as the employee was.
+    if (!loc.cell && loc.area && loc.area !== 'cells') parts.push(`area=${loc.area}`);
+  }
   else if (loc.slide) parts.push(`slide=${loc.slide}${loc.notes ? ':notes' : ''}`);
   else if (loc.area) parts.push(`area=${loc.area}`);
   return parts.length > 0 ? parts.join(' › ') : null;

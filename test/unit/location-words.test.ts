@@ -15,6 +15,8 @@ describe('an event location in words', () => {
     [{ path: ['2023年度.zip', '引継ぎメモ.docx'], part: 'word/document.xml', area: 'body' }, '2023年度.zip › 引継ぎメモ.docx › 本文 (word/document.xml)', '2023年度.zip › 引継ぎメモ.docx › body (word/document.xml)'],
     [{ path: [], page: 3 }, '3ページ目', 'page 3'],
     [{ path: [], part: 'xl/worksheets/sheet1.xml', sheet: '明細', cell: 'E1' }, 'シート「明細」セル E1 (xl/worksheets/sheet1.xml)', 'sheet "明細" cell E1 (xl/worksheets/sheet1.xml)'],
+    [{ path: [], part: 'xl/worksheets/sheet1.xml', sheet: '明細', area: 'footer' }, 'シート「明細」のフッター (xl/worksheets/sheet1.xml)', 'footer of sheet "明細" (xl/worksheets/sheet1.xml)'],
+    [{ path: [], part: 'word/footnotes.xml', area: 'footnotes' }, '脚注 (word/footnotes.xml)', 'footnotes (word/footnotes.xml)'],
     [{ path: [], part: 'ppt/notesSlides/notesSlide2.xml', slide: 2, notes: true }, 'スライド2のノート (ppt/notesSlides/notesSlide2.xml)', 'speaker notes of slide 2 (ppt/notesSlides/notesSlide2.xml)'],
     [{ path: ['a=b.zip', 'x.txt'] }, 'a=b.zip › x.txt', 'a=b.zip › x.txt'],
   ])('%o', (loc, ja, en) => {

@@ -34,7 +34,7 @@ describe('docx: the stamp wherever a reader sees it', () => {
     ['writer-footer-only.docx', { part: 'word/footer1.xml', area: 'footer' }],
     ['writer-header-only.docx', { part: 'word/header1.xml', area: 'header' }],
     ['writer-comment.docx', { part: 'word/comments.xml', area: 'comments' }],
-    ['writer-footnote.docx', { part: 'word/footnotes.xml', area: 'notes' }],
+    ['writer-footnote.docx', { part: 'word/footnotes.xml', area: 'footnotes' }],
     ['writer-textbox.docx', { part: 'word/document.xml', area: 'body' }],
     ['writer-shape.docx', { part: 'word/document.xml', area: 'body' }],
     ['writer-split-runs.docx', { part: 'word/document.xml', area: 'body' }],

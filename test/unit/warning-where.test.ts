@@ -46,3 +46,19 @@ describe("the dialog says a sheet's header or footer, not only the sheet", () =>
   });
 
 });
+
+describe('the dialog names the spot a person would look for', () => {
+  it.each([
+    // A Word footnote is no speaker note; a slide layout is edited in the master view.
+    ['office/writer-footnote.docx', '脚注に「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in a footnote'],
+    ['shape-positions/m_pgj-master-split.pptx', 'スライドマスターに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in the slide master'],
+    // Shapes on a sheet, and a chart: said, where before the dialog said nothing of where.
+    ['shape-positions/m_calc-two-shapes.xlsx', 'シート「Sheet1」の図形または透かしに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in a shape or watermark on sheet “Sheet1”'],
+    ['shape-positions/m_xw-chart-title-axis.xlsx', 'グラフに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in a chart'],
+    ['pdf/round4/m-js-openaction-alert.pdf', 'ファイルを開いたときに表示されるメッセージに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in a message shown when the file is opened'],
+    ['pdf/round4/m-pagelabel-prefix.pdf', 'ページ番号の表示に「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in the page numbering'],
+  ])('%s', async (file, ja, en) => {
+    expect(await reason(file, 'ja')).toBe(ja);
+    expect(await reason(file, 'en')).toBe(en);
+  });
+});

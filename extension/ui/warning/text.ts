@@ -38,6 +38,9 @@ const AREAS: Record<string, string> = {
   form: 'warn_where_form',
   'sheet names': 'warn_where_sheet_names',
   master: 'warn_where_master',
+  chart: 'warn_where_chart',
+  'page labels': 'warn_where_page_labels',
+  scripts: 'warn_where_scripts',
 };
 
 /** Areas of one sheet worth naming with the sheet: a stamp in its printed header is not in its cells. */

@@ -377,9 +377,25 @@ async function whereOf(part: string, zip: ZipArchive, sheets: Map<string, string
   if (/footer\d*\.xml$/.test(p)) return { part, area: 'footer' };
   if (/comment/.test(p)) return { part, area: 'comments' };
   if (/\.vml$/.test(p)) return { part, area: 'drawing' };
-  if (/(foot|end)notes\.xml$/.test(p)) return { part, area: 'notes' };
+  // A Word footnote is no speaker note: the employee looks for it at the foot of the page.
+  if (/footnotes\.xml$/.test(p)) return { part, area: 'footnotes' };
+  if (/endnotes\.xml$/.test(p)) return { part, area: 'endnotes' };
+  // A slide layout prints on the slides that use it as the master does: the employee edits both in the master view.
+  if (/^ppt\/slide(masters|layouts)\//.test(p)) return { part, area: 'master' };
+  if (/\/charts\/chart[^/]*\.xml$/.test(p)) return { part, area: 'chart' };
+  if (/^xl\/drawings\/[^/]+\.xml$/.test(p)) return { part, area: 'drawing', ...(await drawingSheet(part, zip, sheets)) };
   if (/^word\/(document|numbering)\.xml$/.test(p)) return { part, area: 'body' }; // a list's label is shown in the body
   return { part };
+}
+
+/** The sheet a worksheet drawing (its shapes and text boxes) stands on: the worksheet whose relationships name it. */
+async function drawingSheet(part: string, zip: ZipArchive, sheets: Map<string, string>): Promise<{ sheet?: string }> {
+  const file = part.slice(part.lastIndexOf('/') + 1).toLowerCase();
+  for (const [sheetPart, sheet] of sheets) {
+    const rels = await zip.text(sheetPart.replace(/([^/]+)$/, '_rels/$1.rels'));
+    for (const m of (rels ?? '').matchAll(/Target="([^"]*)"/g)) if (m[1].toLowerCase().endsWith(`drawings/${file}`)) return { sheet };
+  }
+  return {};
 }
 
 /** Which slide a notes page belongs to: its relationship to ../slides/slideN.xml. */
