@@ -9,3 +9,11 @@ export const UNLISTED_IN_ZIP = '(data the archive does not list)';
 /** A SQLite value that runs on across pages, by the page where it starts. */
 export const databaseValue = (page: number): string => `(value on page ${page})`;
 export const DATABASE_VALUE = /^\(value on page \d+\)$/;
+/** An object embedded in a document or drawing that carries no file name (an OLE object, its Package or CONTENTS). */
+export const embeddedObject = (n?: number): string => `(embedded object${n ? ` ${n}` : ''})`;
+export const EMBEDDED_OBJECT = /^\(embedded object(?: \d+)?\)$/;
+/** Data encoded in a text and read as a file (a base64 or quoted-printable part, a PEM block, a git binary patch), by its encoding. */
+export const encodedInText = (kind: string, n?: number): string => `(${kind}${n ? ` ${n}` : ''})`;
+export const ENCODED_IN_TEXT = /^\((?:base64 part|quoted-printable part|[A-Z0-9 ]+ message|binary patch \d+|encoded file \d+)\)$/;
+/** What a signature (CMS, OpenPGP) signs, when it names no file. */
+export const SIGNED_CONTENT = '(signed content)';

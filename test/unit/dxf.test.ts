@@ -69,7 +69,7 @@ describe('DXF structure', () => {
     const data = Buffer.concat([Buffer.alloc(0x80, 0x41), doc]).toString('hex').toUpperCase();
     const chunks = data.match(/.{1,254}/g)!.map((h) => ['310', h]);
     const ole = [['0', 'OLE2FRAME'], ['8', '0'], ['10', '0'], ['20', '0'], ['90', String(data.length / 2)], ...chunks, ['1', 'OLE']];
-    expect(await scanText(drawing(ole))).toMatchObject({ verdict: 'marked', location: { path: ['embedded object 1'] } });
+    expect(await scanText(drawing(ole))).toMatchObject({ verdict: 'marked', location: { path: ['(embedded object 1)'] } });
     const unknown = [['0', 'OLE2FRAME'], ['8', '0'], ['310', '00112233']];
     expect(await scanText(drawing(unknown))).toMatchObject({ verdict: 'unscannable', reason: 'unsupported' });
   });

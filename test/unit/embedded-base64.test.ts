@@ -31,7 +31,7 @@ describe('a stamped document in base64 is read', () => {
     const v = await scan(text, name);
     expect(v).toMatchObject({ verdict: 'marked' });
     // Documents are members; plain text in base64 is read in place.
-    if (!name.endsWith('.html') || !text.includes('data:text')) expect(v).toMatchObject({ location: { path: ['embedded file 1'] } });
+    if (!name.endsWith('.html') || !text.includes('data:text')) expect(v).toMatchObject({ location: { path: ['(encoded file 1)'] } });
   });
 
   it('thousands of base64 text records (a log of encoded JSON) are read in place, not counted as files', async () => {

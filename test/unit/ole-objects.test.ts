@@ -44,8 +44,8 @@ describe('a file embedded as an icon', () => {
   });
 
   it.each([
-    ['object-contents.bin', { path: ['CONTENTS'], page: 3 }],
-    ['object-package.bin', { path: ['Package'], area: 'body' }],
+    ['object-contents.bin', { path: ['(embedded object)'], page: 3 }],
+    ['object-package.bin', { path: ['(embedded object)'], area: 'body' }],
   ])('%s (Acrobat’s PDF, a Package document) in word/embeddings of a .docx: marked', async (object, location) => {
     const parts = unzipSync(readFileSync(join(FIX, 'embedded-clean.docx')));
     parts['word/embeddings/oleObject1.bin'] = readFileSync(join(FIX, object));

@@ -75,8 +75,8 @@ describe('encrypted files are unscannable, never clean', () => {
 
 describe('signed envelopes are read through', () => {
   it.each([
-    ['cms-signed-marked-pdf.p7m', { verdict: 'marked', location: { path: ['signed content'], page: 1 } }],
-    ['cms-signed-ber-marked.p7m', { verdict: 'marked', location: { path: ['signed content'] } }],
+    ['cms-signed-marked-pdf.p7m', { verdict: 'marked', location: { path: ['(signed content)'], page: 1 } }],
+    ['cms-signed-ber-marked.p7m', { verdict: 'marked', location: { path: ['(signed content)'] } }],
     ['cms-signed-clean-pem.p7m', { verdict: 'clean', format: 'signed' }],
     ['cms-detached.p7s', { verdict: 'clean', format: 'signed' }],
     ['gpg-clearsigned-marked.asc', { verdict: 'marked' }],

@@ -62,3 +62,16 @@ describe('the dialog names the spot a person would look for', () => {
     expect(await reason(file, 'en')).toBe(en);
   });
 });
+
+describe('a member the engine read out of a file is said for what it is, never by an internal name', () => {
+  it.each([
+    ['ole-objects/object-package.bin', 'object-package.bin の中の 埋め込まれたオブジェクト の本文に「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in the body of an embedded object in object-package.bin'],
+    ['ole-objects/object-contents.bin', 'object-contents.bin の中の 埋め込まれたオブジェクト の3ページ目に「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is on page 3 of an embedded object in object-contents.bin'],
+    ['sealed/cms-signed-marked-pdf.p7m', 'cms-signed-marked-pdf.p7m の中の 署名された内容 の1ページ目に「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is on page 1 of the signed content in cms-signed-marked-pdf.p7m'],
+    ['text/encoded/ticket-with-source-stamp.txt', 'ticket-with-source-stamp.txt の中の テキストに埋め込まれたデータ に「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in data encoded in the text in ticket-with-source-stamp.txt'],
+    ['text/readings/marked-gmail-api-attachment.json', 'marked-gmail-api-attachment.json の中の テキストに埋め込まれたデータ の本文に「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in the body of data encoded in the text in marked-gmail-api-attachment.json'],
+  ])('%s', async (file, ja, en) => {
+    expect(await reason(file, 'ja')).toBe(ja);
+    expect(await reason(file, 'en')).toBe(en);
+  });
+});

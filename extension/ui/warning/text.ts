@@ -6,7 +6,7 @@
  */
 import browser from 'webextension-polyfill';
 import type { Location, Verdict } from '../../../src/detect/types.js';
-import { AFTER_ARCHIVE, BEFORE_ARCHIVE, DATABASE_VALUE, UNLISTED_IN_ZIP } from '../../../src/detect/member-names.js';
+import { AFTER_ARCHIVE, BEFORE_ARCHIVE, DATABASE_VALUE, EMBEDDED_OBJECT, ENCODED_IN_TEXT, SIGNED_CONTENT, UNLISTED_IN_ZIP } from '../../../src/detect/member-names.js';
 
 export function t(key: string, subs?: string | string[]): string {
   return browser.i18n.getMessage(key, subs) || key;
@@ -57,6 +57,9 @@ function shownMember(name: string): string {
   if (name === AFTER_ARCHIVE) return t('warn_member_after_archive');
   if (name === BEFORE_ARCHIVE) return t('warn_member_before_archive');
   if (name === UNLISTED_IN_ZIP) return t('warn_member_unlisted');
+  if (name === SIGNED_CONTENT) return t('warn_member_signed_content');
+  if (EMBEDDED_OBJECT.test(name)) return t('warn_member_embedded_object');
+  if (ENCODED_IN_TEXT.test(name)) return t('warn_member_encoded_in_text');
   return DATABASE_VALUE.test(name) ? t('warn_member_database_value') : name;
 }
 

@@ -11,6 +11,7 @@
  * Shift_JIS). Objects embedded through OLE (OLE2FRAME: an Excel table pasted into a drawing) are
  * members. https://help.autodesk.com/view/OARX/2024/ENU/?guid=GUID-235B22E0-A567-4CF6-92D3-38A2306D73F3
  */
+import { embeddedObject } from '../member-names.js';
 import { hexBytes } from '../bytes.js';
 import { readRange } from '../range-read.js';
 import { chunkText } from '../text-chunks.js';
@@ -160,7 +161,7 @@ const CFB = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 function* embedded(objects: Uint8Array[]): Generator<Extracted> {
   for (const [i, bytes] of objects.entries()) {
     const at = indexOfBytes(bytes, CFB);
-    if (at >= 0) yield { kind: 'member', name: `embedded object ${i + 1}`, data: new Blob([bytes.subarray(at) as Uint8Array<ArrayBuffer>]), where: { area: 'drawing' } };
+    if (at >= 0) yield { kind: 'member', name: embeddedObject(i + 1), data: new Blob([bytes.subarray(at) as Uint8Array<ArrayBuffer>]), where: { area: 'drawing' } };
     else yield { kind: 'unscannable', reason: 'unsupported', detail: 'an object embedded in the drawing (OLE) in a form that cannot be opened here', where: { area: 'drawing' } };
   }
 }

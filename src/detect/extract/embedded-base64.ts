@@ -11,6 +11,7 @@
  * text in base64 (a data:text URL, an encoded JSON record), of any length, is read in place. Shorter runs
  * of other bytes (hashes, tokens, ids) are not looked at further.
  */
+import { encodedInText } from '../member-names.js';
 import { blobOf } from '../bytes.js';
 import { sniff, type Format } from '../sniff.js';
 import { chunkText } from '../text-chunks.js';
@@ -57,7 +58,7 @@ export async function* embeddedFiles(text: string, ctx: ExtractContext): AsyncGe
       continue;
     }
     if (length < DOCUMENT_CHARS) continue;
-    const name = `embedded file ${++n}`;
+    const name = encodedInText('encoded file', ++n);
     ctx.addEntry();
     if (bad) {
       yield { kind: 'unscannable', reason: 'corrupt', detail: `${name}: its base64 does not decode`, where: { area: 'attachment' } };

@@ -7,6 +7,7 @@
  * first byte (the byte search's pair kernel), and the text is decoded and read for files only when a line
  * starts one.
  */
+import { encodedInText } from '../member-names.js';
 import { blobOf } from '../bytes.js';
 import { findNeedles, type Needle } from './byte-scan.js';
 import { embeddedFiles } from './embedded-base64.js';
@@ -134,7 +135,7 @@ const MAX_PARTS = 64;
  * file that is a message from its first line.
  */
 const base64Parts = (text: string, ctx: ExtractContext) =>
-  partMembers(text, BASE64_PART, ctx, (m) => base64Bytes(m[1]), (m) => partName(text, m, m.index + m[0].length - m[1].length, '(base64 part)'));
+  partMembers(text, BASE64_PART, ctx, (m) => base64Bytes(m[1]), (m) => partName(text, m, m.index + m[0].length - m[1].length, encodedInText('base64 part')));
 
 /** A part's quoted-printable transfer encoding, then its other header lines and a blank line: its text follows. */
 const QP_PART = /^content-transfer-encoding:[ \t]*quoted-printable[ \t]*\r?\n(?:[^\r\n]+\r?\n){0,16}?\r?\n/gim;
@@ -154,12 +155,12 @@ const qpParts = (text: string, ctx: ExtractContext) =>
       const end = BOUNDARY_LINE.exec(text.slice(start));
       return decodeQuotedPrintable(text.slice(start, end ? start + end.index : text.length)).bytes;
     },
-    (m) => partName(text, m, m.index + m[0].length, '(quoted-printable part)'),
+    (m) => partName(text, m, m.index + m[0].length, encodedInText('quoted-printable part')),
   );
 
 /** A PEM block of a CMS message (PKCS #7): what it signs or carries is read from its DER (sealed.ts, or as bytes). */
 const PEM_CMS = /^-----BEGIN (PKCS7|CMS)-----\r?\n([A-Za-z0-9+/=\s]*?)^-----END \1-----/gm;
-const pemMessages = (text: string, ctx: ExtractContext) => partMembers(text, PEM_CMS, ctx, (m) => base64Bytes(m[2]), (m) => `(${m[1]} message)`);
+const pemMessages = (text: string, ctx: ExtractContext) => partMembers(text, PEM_CMS, ctx, (m) => base64Bytes(m[2]), (m) => encodedInText(`${m[1]} message`));
 const base64Bytes = (s: string): Uint8Array => decodeBase64(s.replace(/\s+/g, '')).bytes;
 
 /** Each block `re` finds in `text`, decoded by `bytesOf`, as a member named by `nameOf` (at most MAX_PARTS). */
@@ -205,7 +206,7 @@ async function* gitBinaryPatches(text: string, ctx: ExtractContext, label: strin
     }
     ctx.addEntry();
     ctx.addExpanded(bytes.length);
-    yield { kind: 'member', name: `binary patch ${n}`, data: blobOf(bytes), where: { area: 'attachment' } };
+    yield { kind: 'member', name: encodedInText('binary patch', n), data: blobOf(bytes), where: { area: 'attachment' } };
   }
 }
 

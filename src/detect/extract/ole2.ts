@@ -6,6 +6,7 @@
  * it is CJS, reads whole files into its own structures, and its errors and loops on damaged input
  * are not under our control).
  */
+import { embeddedObject } from '../member-names.js';
 import { Cfb, type CfbEntry } from './cfb-reader.js';
 import { blobOf } from '../bytes.js';
 import { readPropertySets } from './ole2-props.js';
@@ -203,7 +204,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
       if (data instanceof ScanError) yield { kind: 'unscannable', reason: data.reason, detail: data.message, where: { part } };
       else {
         ctx.addEntry();
-        yield { kind: 'member', name: `object${i + 1}`, data: blobOf(data), where: { part }, object: true };
+        yield { kind: 'member', name: embeddedObject(i + 1), data: blobOf(data), where: { part }, object: true };
       }
     }
   }
@@ -231,7 +232,7 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
       const data = cfb.read(e);
       ctx.addEntry();
       ctx.addExpanded(data.length);
-      yield { kind: 'member', name: n === 'Package' ? 'Package' : 'CONTENTS', data: blobOf(data), where: { part: e.path }, ...payload };
+      yield { kind: 'member', name: embeddedObject(), data: blobOf(data), where: { part: e.path }, ...payload };
     }
   }
 

@@ -7,6 +7,7 @@
  *
  * RFC 9580 (4.2 packet headers and partial lengths, 5.6 compressed data, 5.9 literal data, 6 armor).
  */
+import { SIGNED_CONTENT } from '../member-names.js';
 import { blobOf, concat } from '../bytes.js';
 import { decodeBzip2 } from './bzip2.js';
 import { ExpansionGuard } from './expansion-guard.js';
@@ -104,7 +105,7 @@ function literal(body: Uint8Array, ctx: ExtractContext): Extracted {
   ctx.addEntry();
   ctx.addExpanded(data.length);
   // `_CONSOLE` is what gpg writes for text meant for the screen only.
-  return { kind: 'member', name: name && name !== '_CONSOLE' ? name : 'signed content', data: blobOf(data) };
+  return { kind: 'member', name: name && name !== '_CONSOLE' ? name : SIGNED_CONTENT, data: blobOf(data) };
 }
 
 /** A compressed packet's content (its first byte names the algorithm), or null for an algorithm not read here. */

@@ -7,6 +7,7 @@
  *
  * RFC 4880/9580 (OpenPGP packets and armor), RFC 5652 (CMS), https://age-encryption.org/v1.
  */
+import { SIGNED_CONTENT } from '../member-names.js';
 import { ScanError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import { ARMOR_START, dearmored, pgpMessageItems } from './pgp.js';
 import { concat, readBytes } from '../bytes.js';
@@ -266,7 +267,7 @@ export const extractSigned: Extractor = async function* (blob, ctx) {
  */
 export function signedMember(content: Uint8Array): Extracted {
   const head = new TextDecoder('latin1').decode(content.subarray(0, 1024));
-  const name = MIME_ENTITY.test(head) ? 'signed message.eml' : 'signed content';
+  const name = MIME_ENTITY.test(head) ? 'signed message.eml' : SIGNED_CONTENT;
   return { kind: 'member', name, data: new Blob([content as Uint8Array<ArrayBuffer>]) };
 }
 
