@@ -108,10 +108,22 @@ export function* shapeRuns(xml: string, part: string, checkTime?: () => void): G
       .join(SEPARATOR);
     if (!text) continue;
     const where: Where =
-      m?.[1] === 'draw:page' ? { part, area: 'slide', slide } : m?.[1] === 'table:table' ? { part, area: 'cells', sheet: attr(m[0], 'table:name') ?? undefined } : { part, area };
+      m?.[1] === 'draw:page'
+        ? { part, area: 'slide', slide }
+        : m?.[1] === 'table:table'
+          ? { part, area: 'cells', sheet: attr(m[0], 'table:name') ?? undefined }
+          : { part, area: m?.[1] === 'style:master-page' ? masterArea(unit) : area };
     for (const t of chunkText(text)) yield { kind: 'text', text: t, where };
   }
 }
+
+const PRINTED_HEADER = /<style:(?:header|footer)(?:-left|-first)?(?=[\s/>])/;
+
+/**
+ * What a master page's shapes are to the reader: a text document's or spreadsheet's master page holds
+ * its header and footer; a presentation's or drawing's holds shapes of its own, on every slide (the master).
+ */
+const masterArea = (xml: string): string => (PRINTED_HEADER.test(xml) || !/<draw:/.test(xml) ? 'header/footer' : 'master');
 
 const TABLE_STYLE = /<style:style\b[^>]*\bstyle:family="table"[^>]*>/g;
 const TABLE = /<table:table\s[^>]*>/g;
@@ -258,7 +270,7 @@ export const FLAT_ODF = /^\uFEFF?\s*(?:<\?[^?]*(?:\?(?!>)[^?]*)*\?>\s*|<!--[^-]*
 function* partText(markup: string, part: string, named: StyleDefs = NO_STYLES, namedXml = '', meta: FieldValues = new Map()): Generator<Extracted> {
   const xml = withFieldValues(markup, meta);
   const styles = withStyles(named, odfStyleDefs(xml));
-  const area = part.endsWith('meta.xml') ? 'properties' : part.endsWith('styles.xml') ? 'header/footer' : 'body';
+  const area = part.endsWith('meta.xml') ? 'properties' : part.endsWith('styles.xml') ? masterArea(xml) : 'body';
   // Spreadsheets and presentations: one run per sheet or slide, so the verdict can say which.
   const units = /<(table:table|draw:page)(?=[\s>/])[^>]*>/g;
   const starts = Array.from(xml.matchAll(units));
