@@ -78,3 +78,13 @@ describe('a member the engine read out of a file is said for what it is, never b
     expect(await reason(file, 'en')).toBe(en);
   });
 });
+
+describe('the member a reason is about, in brackets after it', () => {
+  it.each([
+    ['mail/truncated.eml', 'ファイルが壊れているため、中身を確認できません（truncated.eml の中の report.docx）', 'It is damaged, so its contents could not be checked (in report.docx in truncated.eml)'],
+    ['archives/containers/smime_encrypted.eml', 'パスワードで保護されているため、中身を確認できません（smime_encrypted.eml の中の smime.p7m）', 'It is password-protected, so its contents could not be checked (in smime.p7m in smime_encrypted.eml)'],
+  ])('%s', async (file, ja, en) => {
+    expect(await reason(file, 'ja')).toBe(ja);
+    expect(await reason(file, 'en')).toBe(en);
+  });
+});

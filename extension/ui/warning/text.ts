@@ -96,7 +96,8 @@ export function whereText(fileName: string | null, loc: Location | undefined): s
 export function reasonText(v: Verdict, namePrefix: string | null, fileName: string | null, passed: boolean): string {
   if (v.verdict === 'clean') return t(passed ? 'warn_reason_clean' : 'warn_reason_policy');
   const where = whereText(fileName, v.location);
-  const withWhere = (s: string) => (where && v.location?.path.length ? `${s}${t('warn_member_of', where)}` : s);
+  // In brackets after the reason: without the blank warn_where_file leaves before a following particle (「… の中の memo.txt に」).
+  const withWhere = (s: string) => (where && v.location?.path.length ? `${s}${t('warn_member_of', where.trim())}` : s);
   if (v.verdict === 'unscannable') return withWhere(t(`warn_unscannable_${v.reason.replace(/-/g, '_')}`));
   switch (v.reason) {
     case 'name': {
