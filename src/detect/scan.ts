@@ -319,9 +319,12 @@ class Scanner {
           }
         } else if (item.kind === 'member') {
           const memberName = item.name || streamMemberName(name);
+          // A nameless stream whose file has no compressor's suffix (a .gnumeric is gzip, a makeself .run
+          // holds its archive compressed) is the file itself: located as the file is, not as 「x の中の x」.
+          const itself = !item.name && memberName === name;
           // A payload takes its container's place; at the top it is the file itself (an archive cut out of
           // a self-extractor, extract/picture-archive.ts), located as the file is: by its members alone.
-          const memberPath = item.payload && !path.length ? [] : [...(item.payload ? path.slice(0, -1) : path), memberName];
+          const memberPath = itself ? path : item.payload && !path.length ? [] : [...(item.payload ? path.slice(0, -1) : path), memberName];
           const byName = nameVerdict(memberName, this.designated, memberPath);
           if (byName) return byName;
           if (item.nameOnly) continue; // its unread content is reported by the extractor, with the reason
