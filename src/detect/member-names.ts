@@ -15,5 +15,8 @@ export const EMBEDDED_OBJECT = /^\(embedded object(?: \d+)?\)$/;
 /** Data encoded in a text and read as a file (a base64 or quoted-printable part, a PEM block, a git binary patch), by its encoding. */
 export const encodedInText = (kind: string, n?: number): string => `(${kind}${n ? ` ${n}` : ''})`;
 export const ENCODED_IN_TEXT = /^\((?:base64 part|quoted-printable part|[A-Z0-9 ]+ message|binary patch \d+|encoded file \d+)\)$/;
+/** The n-th message of a mailbox (mbox, MMDF, Babyl); `framed`: read to the length its Content-Length field gives. Named .eml: read as the message it is. */
+export const mailboxMessage = (n: number, framed = false): string => `(message ${n}${framed ? ' by Content-Length' : ''}).eml`;
+export const MAILBOX_MESSAGE = /^\(message (\d+)(?: by Content-Length)?\)\.eml$/;
 /** What a signature (CMS, OpenPGP) signs, when it names no file. */
 export const SIGNED_CONTENT = '(signed content)';

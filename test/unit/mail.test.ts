@@ -32,7 +32,7 @@ describe('mail fixtures (Python email, mutt, mpack, Chromium, oxmsg)', () => {
     ['mpack-zip.eml', ['過去資料.zip', '2023年度.zip', '引継ぎメモ.txt'], undefined],
     ['mutt-attach-hashes.eml', ['ioc-hashes.txt'], undefined], // a text attachment whose lines pass for base64
     ['forwarded.eml', ['message.eml'], 'body'],
-    ['two-messages.mbox', ['message-2.eml'], 'body'],
+    ['two-messages.mbox', ['(message 2).eml'], 'body'],
     ['msg-subject.msg', [], 'subject'],
     ['msg-body.msg', [], 'body'],
     ['msg-html.msg', [], 'body'],
@@ -206,7 +206,7 @@ describe('mailboxes and wrappers', () => {
   it('an unescaped `From ` line inside a body does not split the message; a real separator does', async () => {
     const box = 'From a@b Mon Jan  1 00:00:00 2024\nFrom: a@b\nSubject: one\n\nline\n\nFrom here on, 秘\nConfidential\n\nFrom b@c Mon Jan  1 00:00:00 2024\nFrom: b@c\nSubject: two\n\nhi\n';
     expect(separators(new TextEncoder().encode(box), () => {})).toHaveLength(2);
-    expect(await scan('box.mbox', new TextEncoder().encode(box))).toMatchObject({ verdict: 'marked', location: { path: ['message-1.eml'] } });
+    expect(await scan('box.mbox', new TextEncoder().encode(box))).toMatchObject({ verdict: 'marked', location: { path: ['(message 1).eml'] } });
   });
   it('mboxcl2: a body framed by Content-Length is read whole, though it holds an unescaped From line (mutt reads it so)', async () => {
     // Solaris mailx and qmail write such boxes; Python and Thunderbird split at the line, and read the rest as a message of its own.
@@ -215,7 +215,7 @@ describe('mailboxes and wrappers', () => {
       `From a@b Mon Dec  1 10:00:00 2025\nFrom: a@b\nSubject: x\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\nContent-Length: ${length}\n\n${b}\n`;
     const first = 'From a@b Mon Dec  1 09:00:00 2025\nFrom: a@b\nSubject: hello\nContent-Length: 3\n\nhi\n\n';
     const box = (qp: string, length?: number) => new TextEncoder().encode(first + message(body(qp), length));
-    expect(await scan('box.mbox', box('=E7=A7=98'))).toMatchObject({ verdict: 'marked', location: { path: ['message-2 (Content-Length).eml'] } });
+    expect(await scan('box.mbox', box('=E7=A7=98'))).toMatchObject({ verdict: 'marked', location: { path: ['(message 2 by Content-Length).eml'] } });
     expect(await scan('box.mbox', box('=E7=A7=98=E6=9B=B8=E5=AE=A4'))).toMatchObject({ verdict: 'clean' }); // 秘書室
     // A stale length (the body was edited after) frames nothing: the box is read as split.
     expect(await scan('box.mbox', box('=E7=A7=98', 40))).toMatchObject({ verdict: 'clean' });
@@ -345,9 +345,9 @@ describe("Apple Mail's .emlx (a length line, the message, Apple's property list)
 describe('more mail formats (test/fixtures/mail/more): MMDF and Babyl mailboxes, an inline invitation, a flowed quote', () => {
   const more = (name: string) => scanBlob(new Blob([readFileSync(join(FIX, 'more', name))]), name);
   it.each([
-    ['mutt-mmdf-sent', ['message-2.eml', 'minutes.docx']],
-    ['python-mailbox.mmdf', ['message-2.eml']],
-    ['python-mailbox.babyl', ['message-2.eml']],
+    ['mutt-mmdf-sent', ['(message 2).eml', 'minutes.docx']],
+    ['python-mailbox.mmdf', ['(message 2).eml']],
+    ['python-mailbox.babyl', ['(message 2).eml']],
     ['python-invite-folded.eml', ['invite.ics']],
     ['flowed-quoted-reply.eml', []],
     ['subject-pdf-string.eml', []],
@@ -403,14 +403,14 @@ describe('more mail formats (test/fixtures/mail/more): MMDF and Babyl mailboxes,
   });
 
   it('a mailbox saved under a message name (two `From ` lines, .eml) is read as the mailbox: the second message counts', async () => {
-    expect(await more('formail-two-stamp.eml')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['message-2.eml'], area: 'subject' } });
+    expect(await more('formail-two-stamp.eml')).toMatchObject({ verdict: 'marked', rule: 1, location: { path: ['(message 2).eml'], area: 'subject' } });
     expect(await more('formail-two-trap.eml')).toMatchObject({ verdict: 'clean' });
     // With CR-only line ends (read as LF here), as .mbox or .eml: the mailbox is read once, not again and again.
     const cr = (name: string) => new Blob([readFileSync(join(FIX, 'more', name)).toString('latin1').replace(/\n/g, '\r')].map((t) => Buffer.from(t, 'latin1')));
     for (const as of ['two.mbox', 'two.eml']) {
       const v = await scanBlob(cr('formail-two-stamp.eml'), as);
       expect(v, as).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'subject' } });
-      expect(v.verdict === 'marked' && v.location.path.at(-1), as).toBe('message-2.eml');
+      expect(v.verdict === 'marked' && v.location.path.at(-1), as).toBe('(message 2).eml');
       expect(await scanBlob(cr('formail-two-trap.eml'), as), as).toMatchObject({ verdict: 'clean' });
     }
   });

@@ -73,6 +73,7 @@ describe('a member the engine read out of a file is said for what it is, never b
     ['sealed/cms-signed-marked-pdf.p7m', 'cms-signed-marked-pdf.p7m の中の 署名された内容 の1ページ目に「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is on page 1 of the signed content in cms-signed-marked-pdf.p7m'],
     ['text/encoded/ticket-with-source-stamp.txt', 'ticket-with-source-stamp.txt の中の テキストに埋め込まれたデータ に「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in data encoded in the text in ticket-with-source-stamp.txt'],
     ['text/readings/marked-gmail-api-attachment.json', 'marked-gmail-api-attachment.json の中の テキストに埋め込まれたデータ の本文に「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in the body of data encoded in the text in marked-gmail-api-attachment.json'],
+    ['mail/more/python-mailbox.mmdf', 'python-mailbox.mmdf の中の 2 通目のメール の本文に「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in the body of message 2 in python-mailbox.mmdf'],
     // A file that is itself compressed (Gnumeric writes gzip; makeself compresses its archive) is not a member of itself.
     ['formula/concat-gnumeric.gnumeric', 'シート「様式」のセル B2に「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in cell B2 of sheet “様式”'],
     ['archives/makeself/mk-compress-stamp.run', 'mk-compress-stamp.run の中の ./notes.txt に「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in ./notes.txt in mk-compress-stamp.run'],

@@ -6,7 +6,7 @@
  */
 import browser from 'webextension-polyfill';
 import type { Location, Verdict } from '../../../src/detect/types.js';
-import { AFTER_ARCHIVE, BEFORE_ARCHIVE, DATABASE_VALUE, EMBEDDED_OBJECT, ENCODED_IN_TEXT, SIGNED_CONTENT, UNLISTED_IN_ZIP } from '../../../src/detect/member-names.js';
+import { AFTER_ARCHIVE, BEFORE_ARCHIVE, DATABASE_VALUE, EMBEDDED_OBJECT, ENCODED_IN_TEXT, MAILBOX_MESSAGE, SIGNED_CONTENT, UNLISTED_IN_ZIP } from '../../../src/detect/member-names.js';
 
 export function t(key: string, subs?: string | string[]): string {
   return browser.i18n.getMessage(key, subs) || key;
@@ -58,6 +58,8 @@ function shownMember(name: string): string {
   if (name === BEFORE_ARCHIVE) return t('warn_member_before_archive');
   if (name === UNLISTED_IN_ZIP) return t('warn_member_unlisted');
   if (name === SIGNED_CONTENT) return t('warn_member_signed_content');
+  const message = MAILBOX_MESSAGE.exec(name);
+  if (message) return t('warn_member_mailbox_message', message[1]);
   if (EMBEDDED_OBJECT.test(name)) return t('warn_member_embedded_object');
   if (ENCODED_IN_TEXT.test(name)) return t('warn_member_encoded_in_text');
   return DATABASE_VALUE.test(name) ? t('warn_member_database_value') : name;

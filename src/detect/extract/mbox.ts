@@ -10,6 +10,7 @@
  * frames each message by its Content-Length field instead: mutt reads it so, Python and Thunderbird
  * split at such a line. Where a valid Content-Length runs past the split, the message is read both ways.
  */
+import { mailboxMessage } from '../member-names.js';
 import { blobOf, concat, readBytes } from '../bytes.js';
 import type { Extractor } from './types.js';
 
@@ -33,7 +34,7 @@ export const extractMbox: Extractor = async function* (blob, ctx) {
     for (const parts of mmdf ? mmdfMessages(bytes, mmdf) : babylMessages(bytes)) {
       ctx.checkTime();
       ctx.addEntry();
-      yield { kind: 'member', name: `message-${++k}.eml`, data: blobOf(concat(parts.map(([a, b]) => bytes.subarray(a, b)))) };
+      yield { kind: 'member', name: mailboxMessage(++k), data: blobOf(concat(parts.map(([a, b]) => bytes.subarray(a, b)))) };
     }
     return;
   }
@@ -46,9 +47,9 @@ export const extractMbox: Extractor = async function* (blob, ctx) {
     // Without its `From ` line the member is a plain message (and is not taken for a mailbox again).
     const nl = bytes.indexOf(0x0a, starts[k]);
     const from = isSeparator(bytes, starts[k]) && nl >= 0 && nl < end ? nl + 1 : starts[k];
-    yield { kind: 'member', name: `message-${k + 1}.eml`, data: blob.slice(from, end) };
+    yield { kind: 'member', name: mailboxMessage(k + 1), data: blob.slice(from, end) };
     const framed = contentLengthEnd(bytes, from);
-    if (framed !== null && framed > end) yield { kind: 'member', name: `message-${k + 1} (Content-Length).eml`, data: blob.slice(from, framed) };
+    if (framed !== null && framed > end) yield { kind: 'member', name: mailboxMessage(k + 1, true), data: blob.slice(from, framed) };
   }
 };
 
