@@ -8,8 +8,10 @@
  * without the extension (hooks/pickers.ts). Dropped text carrying the stamp is held the same way.
  */
 import { WHOLE_DROP } from './bridge.js';
-import { isGuarded, knownAnswer, select, textVerdict, type Item } from './gate.js';
-import { capture, firstSight, hold, isReplay, replay, targetOf } from './replay.js';
+import { fileInput } from './file-input.js';
+import { allowedBefore, judges, select, textVerdict, type Item } from './gate.js';
+import { loadUi } from './load-ui.js';
+import { capture, hold, replay, replayChosen, targetOf } from './replay.js';
 import { DROP_SIGNAL } from './signals.js';
 
 /**
@@ -21,40 +23,8 @@ export function signalHooks(dt: DataTransfer, passed?: boolean): void {
   window.dispatchEvent(new DragEvent(DROP_SIGNAL, { dataTransfer: dt, cancelable: passed }));
 }
 
-function readAll(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
-  const reader = dir.createReader();
-  const out: FileSystemEntry[] = [];
-  return new Promise((resolve) => {
-    const next = () =>
-      reader.readEntries(
-        (batch) => {
-          if (batch.length === 0) return resolve(out);
-          out.push(...batch);
-          next();
-        },
-        () => resolve(out),
-      );
-    next();
-  });
-}
-
-/** Every file under the dropped entries, named by its path inside the drop. */
-async function walk(entries: FileSystemEntry[]): Promise<{ file: File; path: string }[]> {
-  const out: { file: File; path: string }[] = [];
-  const visit = async (en: FileSystemEntry): Promise<void> => {
-    if (en.isFile) {
-      const file = await new Promise<File | null>((res) => (en as FileSystemFileEntry).file(res, () => res(null)));
-      if (file) out.push({ file, path: en.fullPath.replace(/^\//, '') });
-    } else if (en.isDirectory) {
-      for (const child of await readAll(en as FileSystemDirectoryEntry)) await visit(child);
-    }
-  };
-  for (const en of entries) await visit(en);
-  return out;
-}
-
 function onDrop(e: DragEvent): void {
-  if (isReplay(e) || !firstSight(e) || !isGuarded() || !e.dataTransfer) return;
+  if (!judges(e) || !e.dataTransfer) return;
   const dt = e.dataTransfer;
   const target = targetOf(e) ?? document;
   const files = Array.from(dt.files);
@@ -63,7 +33,7 @@ function onDrop(e: DragEvent): void {
   const hasDir = entries.some((en) => en?.isDirectory);
   const text = files.length === 0 ? dt.getData('text/plain') : '';
   const textMarked = text !== '' && textVerdict(text).verdict === 'marked';
-  if (!textMarked && !hasDir && files.every((f) => knownAnswer(f, f.name) === true)) return;
+  if (!textMarked && !hasDir && allowedBefore(files)) return;
 
   signalHooks(dt);
   hold(e);
@@ -83,8 +53,9 @@ function onDrop(e: DragEvent): void {
     metaKey: e.metaKey,
   };
   void (async () => {
+    // A folder's walk is in the bundle its files' scan loads anyway; one that cannot load reads nothing (refused).
     const picked = hasDir
-      ? await walk(entries.filter((x): x is FileSystemEntry => x !== null))
+      ? await loadUi().then((ui) => ui.walk(entries.filter((x): x is FileSystemEntry => x !== null)), () => [])
       : files.map((file) => ({ file, path: file.name }));
     const items: Item[] = picked.map((p) => ({ kind: 'file', blob: p.file, name: p.path }));
     if (textMarked) items.push({ kind: 'text', text });
@@ -106,10 +77,10 @@ function onDrop(e: DragEvent): void {
     const whole = going.size === items.length ? { detail: WHOLE_DROP } : {};
     const notCancelled = replay(target, new DragEvent('drop', { ...init, ...whole, dataTransfer: copy }));
     // The default action of a drop on a file input is to select the files: do it ourselves.
-    if (notCancelled && target instanceof HTMLInputElement && target.type === 'file') {
-      target.files = copy.files;
-      replay(target, new Event('input', { bubbles: true, composed: true }));
-      replay(target, new Event('change', { bubbles: true }));
+    const input = fileInput(target);
+    if (notCancelled && input) {
+      input.files = copy.files;
+      replayChosen(input);
     }
   })();
 }

@@ -14,8 +14,8 @@
 import { ADOPT_EVENT } from './bridge.js';
 import { followIntoClosedRoot } from './closed-roots.js';
 import { signalHooks } from './drop.js';
-import { isGuarded, knownAnswer, select } from './gate.js';
-import { capture, firstSight, hold, isReplay, replay, stop, targetOf } from './replay.js';
+import { allowedBefore, isGuarded, judges, select } from './gate.js';
+import { capture, firstSight, hold, isReplay, replayChosen, stop, targetOf } from './replay.js';
 
 /** Inputs whose `input` event is held: their `change` must be held too, and replayed with it. */
 const held = new WeakMap<HTMLInputElement, File[]>();
@@ -36,7 +36,8 @@ export function filesSettled(form: HTMLFormElement): Promise<boolean> | null {
 }
 const watched = new WeakSet<HTMLInputElement>();
 
-function fileInput(t: EventTarget | null): HTMLInputElement | null {
+/** `t` when it is a file input. */
+export function fileInput(t: EventTarget | null | undefined): HTMLInputElement | null {
   return t instanceof HTMLInputElement && t.type === 'file' ? t : null;
 }
 
@@ -52,12 +53,12 @@ function onInput(e: Event): void {
   // From a closed root the parser made: judged by the listener this adds on the root, next in the path.
   if (isGuarded() && followIntoClosedRoot(targetOf(e), FOLLOW)) return;
   const el = fileInput(targetOf(e));
-  if (!el || isReplay(e) || !firstSight(e) || !isGuarded()) return;
+  if (!el || !judges(e)) return;
   // The non-composed `change` from a shadow root never reaches the window: listen on the element.
   watch(el);
   const files = Array.from(el.files ?? []);
   if (files.length === 0) return; // selection cleared
-  if (files.every((f) => knownAnswer(f, f.name) === true)) return; // judged before (same file again)
+  if (allowedBefore(files)) return; // judged before (same file again)
   hold(e);
   held.set(el, files);
   // Nothing chosen is readable while it is judged (a page polling input.files, FormData(form)): the
@@ -71,8 +72,7 @@ function onInput(e: Event): void {
     settling.delete(el);
     if (going.length === 0) return false; // the input stays empty
     giveBack(el, going);
-    replay(el, new Event('input', { bubbles: true, composed: true }));
-    replay(el, new Event('change', { bubbles: true }));
+    replayChosen(el);
     return true;
   });
   settling.set(el, settled);

@@ -8,13 +8,13 @@
  *   marked text stops the keystroke before the page sends; the request it would have made is also
  *   gated by the fetch/XHR hooks, which is what catches a click on the send button.
  */
-import { decide, isGuarded, itemsOf, knownAnswer, textVerdict } from './gate.js';
+import { allowedBefore, decide, decideText, fileItems, isGuarded, itemsOf, judges, textVerdict } from './gate.js';
 import { TEXT_CAP } from '../../src/guard/find.js';
 import { MAY_HOLD_STAMP_TEXT } from '../../src/guard/text-prefilter.js';
 import type { Subject } from './bridge.js';
 import { filesSettled } from './file-input.js';
 import { readForm } from './form-fields.js';
-import { capture, editingHost, firstSight, hold, isReplay, keyLike, replay, targetOf } from './replay.js';
+import { capture, editingHost, hold, keyLike, replay, targetOf } from './replay.js';
 
 const bypass = new WeakSet<HTMLFormElement>();
 /** A run that may be base64 (of a stamped line, from 19 characters) or bytes as chars (`readAsBinaryString`). */
@@ -31,7 +31,7 @@ function resubmit(form: HTMLFormElement, submitter: HTMLElement | null): void {
 
 function onSubmit(e: SubmitEvent): void {
   const form = targetOf(e);
-  if (!(form instanceof HTMLFormElement) || isReplay(e) || !firstSight(e) || !isGuarded()) return;
+  if (!(form instanceof HTMLFormElement) || !judges(e)) return;
   if (bypass.has(form)) {
     bypass.delete(form);
     return;
@@ -50,11 +50,11 @@ function onSubmit(e: SubmitEvent): void {
   // hooks' bodies are, by the bundle loaded on first use (gate.ts itemsOf), which stops what a plain scan misses.
   const read = text.length > TEXT_CAP || MAY_HOLD_STAMP_TEXT.test(text) || ENCODED_FIELD.test(text);
   const marked = read || textVerdict(text).verdict === 'marked';
-  if (!marked && files.every((f) => knownAnswer(f, f.name) === true)) return;
+  if (!marked && allowedBefore(files)) return;
 
   hold(e);
   const submitter = e.submitter;
-  const subjects: Subject[] = files.map((f) => ({ kind: 'file', blob: f, name: f.name }));
+  const subjects: Subject[] = fileItems(files);
   if (marked) subjects.push({ kind: 'text', text });
   const decided = itemsOf(subjects).then((items) => decide('form', items));
   // In a task of its own: a verdict known at once (a clean text, files already answered) comes in this
@@ -77,13 +77,13 @@ function editableText(t: EventTarget | null): { el: HTMLElement; text: string } 
 }
 
 function onKeyDown(e: KeyboardEvent): void {
-  if (e.key !== 'Enter' || e.shiftKey || e.isComposing || isReplay(e) || !firstSight(e) || !isGuarded()) return;
+  if (e.key !== 'Enter' || e.shiftKey || e.isComposing || !judges(e)) return;
   const field = editableText(targetOf(e));
   if (!field || !field.text || textVerdict(field.text).verdict !== 'marked') return;
   hold(e);
   const target = targetOf(e) ?? field.el;
   const again = keyLike(e);
-  void decide('text-field', [{ kind: 'text', text: field.text }]).then((ok) => {
+  void decideText(field.text).then((ok) => {
     // After Continue the text is approved, so the request the page makes next is not asked about again.
     if (ok) replay(target, again);
   });

@@ -10,6 +10,7 @@ import { watchScan } from './checking.js';
 import { loadUi, preloadUi, showWarning } from './load-ui.js';
 import type { Subject } from './bridge.js';
 import { keepKey, refuses, tellOrphaned } from './orphan.js';
+import { firstSight, isReplay } from './replay.js';
 import { orphaned, runtime } from './runtime.js';
 import { encrypted, scan } from './scan-line.js';
 
@@ -47,15 +48,24 @@ export const { nameVerdict, textVerdict, nameRefusalIsFinal } = guard;
 const refusing = (): boolean => refuses(orphaned()) && tellOrphaned();
 
 export const decide: typeof guard.decide = async (c, items) => !refusing() && guard.decide(c, items);
+/** Text the employee is entering (typed, inserted, sent with Enter), asked about as the field's text. */
+export const decideText = (text: string): Promise<boolean> => decide('text-field', [{ kind: 'text', text }]);
 export const select: typeof guard.select = async (c, items) => (refusing() ? [] : guard.select(c, items));
 /** An orphan trusts no earlier answer (false: ask, and be refused): it was given under a policy it can no longer confirm. */
 export const knownAnswer: typeof guard.knownAnswer = (blob, name) => !orphaned() && guard.knownAnswer(blob, name);
+/** Every file was judged before and allowed (the same files again): nothing to hold. */
+export const allowedBefore = (files: File[]): boolean => files.every((f) => knownAnswer(f, f.name) === true);
+/** Files as the guard's items, each named by its own name. */
+export const fileItems = (files: File[]): Item[] => files.map((f) => ({ kind: 'file', blob: f, name: f.name }));
 
 /**
  * An orphaned guard (its extension was updated or reloaded) keeps its channels closed until a new guard
  * is in the page, and then holds nothing: the new guard does.
  */
 export const isGuarded = (): boolean => (orphaned() ? refuses(true) : guard.isGuarded());
+
+/** An event of the page for the guard to judge: not one it dispatched itself, seen here first, in a guarded frame. */
+export const judges = (e: Event): boolean => !isReplay(e) && firstSight(e) && isGuarded();
 
 /**
  * What the hooks or a form hand over, as the guard's items: files at once; a text, a URL or page-made

@@ -4,7 +4,7 @@
  * that turns out fine is handed to the page as a synthetic ClipboardEvent with the same data; if the
  * page leaves it uncancelled, the text is inserted as the browser would have done.
  */
-import { decide, isGuarded, knownAnswer, textVerdict, type Item } from './gate.js';
+import { allowedBefore, decide, fileItems, isGuarded, textVerdict } from './gate.js';
 import { capture, firstSight, hold, isReplay, replay, targetOf, toDialog } from './replay.js';
 
 function onPaste(e: ClipboardEvent): void {
@@ -13,12 +13,12 @@ function onPaste(e: ClipboardEvent): void {
   const files = Array.from(cd.files);
   const text = cd.getData('text/plain');
   const textMarked = text !== '' && textVerdict(text).verdict === 'marked';
-  if (!textMarked && files.every((f) => knownAnswer(f, f.name) === true)) return;
+  if (!textMarked && allowedBefore(files)) return;
 
   hold(e);
   const target = targetOf(e) ?? document;
   const strings = cd.types.filter((t) => t !== 'Files').map((t) => [t, cd.getData(t)] as const);
-  const items: Item[] = files.map((f) => ({ kind: 'file', blob: f, name: f.name }));
+  const items = fileItems(files);
   if (textMarked) items.push({ kind: 'text', text });
   void decide('paste', items).then((ok) => {
     if (!ok) return;

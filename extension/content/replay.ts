@@ -37,6 +37,12 @@ export function replay(target: EventTarget, e: Event): boolean {
   return target.dispatchEvent(e);
 }
 
+/** What the browser raises once an input's files are chosen (given back here after they passed). */
+export function replayChosen(el: HTMLInputElement): void {
+  replay(el, new Event('input', { bubbles: true, composed: true }));
+  replay(el, new Event('change', { bubbles: true }));
+}
+
 /** Keep the page from seeing an event: no later listener runs and no default action happens. */
 export function hold(e: Event): void {
   stop(e);

@@ -19,7 +19,7 @@
  * Clean typing costs a scan of the stretch around the edit per keystroke (`npm run bench -- typing`).
  */
 import { aroundEdit, changedSpan, KeyStream, MarkedFields, predictInsert, typedBy } from '../../src/guard/index.js';
-import { decide, guard, isGuarded, textVerdict } from './gate.js';
+import { decideText, guard, isGuarded, textVerdict } from './gate.js';
 import { tellHooks } from './hooks-line.js';
 import { capture, editingHost, hold, isReplay, keyLike, replay, targetOf, toDialog } from './replay.js';
 import { orphaned } from './runtime.js';
@@ -125,7 +125,7 @@ function onBeforeInput(e: InputEvent): void {
   if (text === null) return;
   hold(e);
   typingUntil = performance.now() + BURST_MS;
-  void decide('text-field', [{ kind: 'text', text }]).then((ok) => {
+  void decideText(text).then((ok) => {
     settled(t);
     // Allowed: that text is remembered as approved, so this insertion now passes the check.
     if (ok) insert(t, data);
@@ -168,7 +168,7 @@ function onKeyDown(e: KeyboardEvent): void {
   hold(e);
   typingUntil = performance.now() + BURST_MS;
   const again = keyLike(e);
-  void decide('text-field', [{ kind: 'text', text }]).then((ok) => {
+  void decideText(text).then((ok) => {
     settled(t);
     if (!ok) return;
     // The page's own handler first, as the key would have reached it; the browser's insertion only if
@@ -256,7 +256,7 @@ function changed(f: Field, whole: boolean): Promise<boolean> | null {
     tellTyping('marked');
     const id = setInterval(() => (markedFields.holding() ? lookAgain() : clearInterval(id)), 500);
   }
-  return decide('text-field', [{ kind: 'text', text: f.text }]).then((ok) => {
+  return decideText(f.text).then((ok) => {
     if (!markedFields.has(f.el)) return false; // removed meanwhile
     if (!ok) return (tellTyping('refused'), false);
     if (markedFields.clear(f.el)) tellTyping('clear');

@@ -9,6 +9,7 @@ import { showUnchecked, showWarning } from '../ui/warning/show.js';
 import { orphaned } from './runtime.js';
 import { encrypted, hello, scan, warmUp } from './scanner.js';
 import { itemsOf } from './hook-items.js';
+import { walk } from './folder-walk.js';
 import { withLateForm } from '../../src/guard/late-form.js';
 
 (globalThis as unknown as Record<string, UiModule>)[UI_SLOT] = {
@@ -17,5 +18,6 @@ import { withLateForm } from '../../src/guard/late-form.js';
   showChecking,
   scanner: { scan: withLateForm(scan), encrypted, warmUp, hello },
   itemsOf,
+  walk,
   alive: () => !orphaned(),
 };

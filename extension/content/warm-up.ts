@@ -7,18 +7,16 @@
  * scanner takes to start. A page where nothing of the kind happens loads nothing.
  */
 import { ADOPT_EVENT } from './bridge.js';
+import { fileInput } from './file-input.js';
 import { isGuarded } from './gate.js';
 import { warmUp } from './scan-line.js';
 
-function fileInput(t: EventTarget | undefined): boolean {
-  if (t instanceof HTMLInputElement) return t.type === 'file';
-  // A label for a file input (the usual styled "Attach" button) opens the chooser too.
-  return t instanceof HTMLLabelElement && t.control instanceof HTMLInputElement && t.control.type === 'file';
-}
+/** A file input, or a label for one (the usual styled "Attach" button opens the chooser too). */
+const chooser = (t: EventTarget | undefined) => fileInput(t) ?? (t instanceof HTMLLabelElement && fileInput(t.control));
 
 export function warmUpOnIntent(): void {
   const onInput = (e: Event) => {
-    if (fileInput(e.composedPath()[0]) && isGuarded()) warmUp();
+    if (chooser(e.composedPath()[0]) && isGuarded()) warmUp();
   };
   const onDrag = (e: DragEvent) => {
     if (e.dataTransfer?.types.includes('Files') && isGuarded()) warmUp();

@@ -37,6 +37,8 @@ export interface UiModule {
   scanner: Pick<typeof Scanner, 'scan' | 'encrypted' | 'warmUp' | 'hello'>;
   /** The page hooks' texts, URLs and page-made bytes as the guard's items, with the documents encoded in the texts (content/hook-items.ts). */
   itemsOf(subjects: readonly Subject[], designated?: Partial<Designated>): Promise<Item[]>;
+  /** Every file under a drop's entries, named by its path inside the drop (content/folder-walk.ts). */
+  walk(entries: FileSystemEntry[]): Promise<{ file: File; path: string }[]>;
   /** False once this bundle's extension was updated or reloaded: the new guard loads its own. */
   alive(): boolean;
 }

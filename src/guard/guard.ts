@@ -307,10 +307,7 @@ export function createGuard(ports: GuardPorts): Guard {
       action: warn ? 'warn' : 'block',
       why: 'policy',
       items: [...refused.map((j) => warnItem(j.item, j.verdict, view, false)), ...passed.map((j) => warnItem(j.item, j.verdict, view, true))],
-      serviceName: res.service?.name ?? view.service?.name ?? null,
-      category: res.service?.category ?? view.service?.category ?? null,
-      guidance: res.guidance,
-      maxBytes: view.limits.maxBytes,
+      ...about(view, res),
       canSendPassed: PARTIAL.has(channel) && passed.length > 0,
       recorded: true,
       dispute: (comment) =>
@@ -424,15 +421,18 @@ export function createGuard(ports: GuardPorts): Guard {
       action: 'block',
       why: 'unconfirmed',
       items: items.map((item) => warnItem(item, CLEAN, view, false)),
-      serviceName: view?.service?.name ?? null,
-      category: view?.service?.category ?? null,
-      guidance: view?.guidance ?? NO_GUIDANCE,
-      maxBytes: view?.limits.maxBytes ?? 0,
+      ...about(view),
       canSendPassed: false,
       recorded: false,
       dispute: null,
     });
     return false;
+  }
+
+  /** What a warning says of the service: the background's answer's, else the page's own view's. */
+  function about(view: PageView | null, res?: DecideResponse): Pick<WarnRequest, 'serviceName' | 'category' | 'guidance' | 'maxBytes'> {
+    const [a, b] = [res?.service, view?.service];
+    return { serviceName: a?.name ?? b?.name ?? null, category: a?.category ?? b?.category ?? null, guidance: res?.guidance ?? view?.guidance ?? NO_GUIDANCE, maxBytes: view?.limits.maxBytes ?? 0 };
   }
 
   function warnItem(item: Item, verdict: Verdict, view: PageView | null, passed: boolean): WarnItem {
