@@ -19,6 +19,7 @@ import { installPaste } from './paste.js';
 import { setHooksPort } from './hooks-line.js';
 import { orphaned, runtime } from './runtime.js';
 import { listenForScanner } from './scan-line.js';
+import { installSpeculation } from './speculation.js';
 import { installTextWatch } from './text-watch.js';
 import { warmUpOnIntent } from './warm-up.js';
 import { capture, stop } from './replay.js';
@@ -100,6 +101,7 @@ function start(): void {
   installPaste();
   installFormSubmit();
   installTextWatch();
+  installSpeculation();
   // Every new policy reaches every frame; the first one is asked for.
   runtime.onMessage.addListener((m: unknown) => {
     const push = m as Push | null;

@@ -38,12 +38,17 @@ if (window.opener) opener.postMessage({ ready: location.href }, '*');
  */
 const POPUP_GAP = 'a cross-origin window on an allowed host (the guarded page\'s popup or opener) is not guarded: a File posted to it leaves unjudged';
 
-/**
- * Open (red team web7 F2): Background Fetch requests are sent by the browser itself, from no page (the
- * network layer sees no tab), and no page hook wraps `BackgroundFetchManager.prototype.fetch`.
- */
-const SPECULATION_GAP =
-  "speculation rules (<script type=speculationrules>) are not read: a prefetch of a same-origin URL carrying the text leaves from no tab, as a navigation request, which the page hooks and the URL rule do not see";
+/** A speculation-rules script added to the page (its tab in front: Chromium runs the rules in a visible tab only). */
+async function speculate(page: Page, rules: object): Promise<void> {
+  await page.evaluate((rules) => {
+    const s = document.createElement('script');
+    s.type = 'speculationrules';
+    s.textContent = JSON.stringify(rules);
+    document.head.append(s);
+  }, rules);
+  await page.waitForTimeout(2500);
+  await page.evaluate(() => document.querySelectorAll('script[type=speculationrules]').forEach((s) => s.remove()));
+}
 
 /** Arrived on this row's own endpoint only (`ch`): a clean upload that went elsewhere was broken. */
 const onChannel = (ch: string) => (arrivals: Arrival[], p: Payload) =>
@@ -502,19 +507,45 @@ const MORE: Technique[] = [
     // A drive row, its tab in front: Chromium runs speculation rules in a visible tab only (the run rows go in
     // three tabs at once, which is why red team web7 saw no prefetch on the guarded hosts). Playwright's
     // DevTools session disables prerendering (PrerenderingDisabledByDevTools), so only prefetch is tried.
+    // (Red team web8: the stamped text arrived on both guarded hosts, three runs of three, before
+    // extension/content/speculation.ts.)
     id: 'h7-speculation-prefetch',
     title: 'speculation rules (a <script type="speculationrules"> the page adds): an immediate prefetch of a same-origin URL whose query is the text',
     carries: ['text'],
-    gap: { leaks: ['stamped-text'], why: SPECULATION_GAP, sometimes: true },
+    drive: (page: Page, p: Payload) =>
+      speculate(page, { prefetch: [{ source: 'list', urls: [`/sink?ch=h7-speculation-prefetch&q=${encodeURIComponent(p.text)}`], eagerness: 'immediate' }] }),
+  },
+  {
+    id: 'h7-speculation-base64',
+    title: 'speculation rules: an immediate prefetch of a URL whose query is the text in base64 (UTF-8, btoa), the nonce beside it in clear',
+    carries: ['text'],
+    drive: (page: Page, p: Payload) =>
+      speculate(page, {
+        prefetch: [{ source: 'list', urls: [`/sink?ch=h7-speculation-base64&n=${p.nonce}&q=${Buffer.from(p.text).toString('base64url')}`], eagerness: 'immediate' }],
+      }),
+  },
+  {
+    // Document rules prefetch the page's own links: the text is in a link the page wrote, not in the rules.
+    // Taken out on a guarded page, so the clean text arrives when the link is followed (the navigation,
+    // judged as every navigation is); a marked one's navigation is refused.
+    id: 'h7-speculation-document',
+    title: 'speculation rules of the document kind (where href_matches /sink*, eagerness immediate) over a link the page adds, whose query is the text; then the link is clicked',
+    carries: ['text'],
     drive: async (page: Page, p: Payload) => {
-      await page.evaluate((text) => {
-        const s = document.createElement('script');
-        s.type = 'speculationrules';
-        s.textContent = JSON.stringify({ prefetch: [{ source: 'list', urls: [`/sink?ch=h7-speculation-prefetch&q=${encodeURIComponent(text)}`], eagerness: 'immediate' }] });
-        document.head.append(s);
-      }, p.text);
-      await page.waitForTimeout(2500);
-      await page.evaluate(() => document.querySelectorAll('script[type=speculationrules]').forEach((s) => s.remove()));
+      const at = page.url();
+      const link = `/sink?ch=h7-speculation-document&q=${encodeURIComponent(p.text)}`;
+      await page.evaluate((link) => {
+        const a = document.createElement('a');
+        a.id = 'h7spec-click';
+        a.href = link;
+        a.textContent = 'go';
+        document.body.append(a);
+      }, link);
+      await speculate(page, { prefetch: [{ source: 'document', where: { href_matches: '/sink*' }, eagerness: 'immediate' }] });
+      await page.click('#h7spec-click', { noWaitAfter: true, timeout: 3000 }).catch(() => undefined);
+      await page.waitForTimeout(1500);
+      if (page.url() !== at) await page.goto(at);
+      else await page.evaluate(() => document.getElementById('h7spec-click')?.remove());
     },
   },
   {
