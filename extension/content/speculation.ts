@@ -31,29 +31,49 @@ const allowed = new WeakSet<Node>();
 function look(n: Node): void {
   if (!(n instanceof HTMLScriptElement) || allowed.has(n) || n.type.trim().toLowerCase() !== TYPE || !isGuarded()) return;
   const text = n.text;
+  const doc = DOCUMENT_RULES.test(text);
   const d = guard.view()?.designated;
-  if (d && !(d.keywords.length + d.patterns.length) && !MAY_HOLD_STAMP_TEXT.test(text) && !BASE64_STAMP.test(text) && !DOCUMENT_RULES.test(text)) return;
-  const [parent, next] = [n.parentNode!, n.nextSibling];
+  if (d && !(d.keywords.length + d.patterns.length) && !MAY_HOLD_STAMP_TEXT.test(text) && !BASE64_STAMP.test(text) && !doc) return;
+  const parent = n.parentNode!;
   n.remove();
-  if (!DOCUMENT_RULES.test(text)) {
+  // Where a rule set stands does not change what it asks for: put back last.
+  if (!doc) {
     void itemsOf([{ kind: 'text', text }]).then((items) => decide('url', items)).then((ok) => {
       if (!ok) return;
       const again = document.createElement('script');
       allowed.add(again);
       again.type = TYPE;
       again.text = text;
-      parent.insertBefore(again, next?.parentNode === parent ? next : null);
+      parent.appendChild(again);
     });
   }
 }
 
+const OPTIONS = { childList: true, subtree: true };
+const observer = new MutationObserver((records) =>
+  records.forEach((r) => {
+    // Text given to a script element already in the document (the record's target), or nodes put in.
+    look(r.target);
+    r.addedNodes.forEach(within);
+  }),
+);
+
+/**
+ * `n`, the script elements in it (a fragment from createContextualFragment runs its scripts), and those
+ * in its shadow root, which is watched from then on: Chromium reads rule sets in shadow roots too. (The
+ * guard's world sees a closed root as open: hooks/shadow.ts.)
+ */
+function within(n: Node): void {
+  look(n);
+  // (A text node has neither.)
+  (n as Partial<ParentNode>).querySelectorAll?.('script').forEach(look);
+  const root = (n as Partial<Element>).shadowRoot;
+  if (root) {
+    observer.observe(root, OPTIONS);
+    within(root);
+  }
+}
+
 export function installSpeculation(): void {
-  // Text given to a script element already in the document (the record's target), or nodes put in,
-  // with the script elements inside them (a fragment from createContextualFragment runs its scripts).
-  new MutationObserver((records) =>
-    records.forEach((r) => {
-      look(r.target);
-      r.addedNodes.forEach((n) => (look(n), n instanceof Element && n.querySelectorAll('script').forEach(look)));
-    }),
-  ).observe(document, { childList: true, subtree: true });
+  observer.observe(document, OPTIONS);
 }
