@@ -114,7 +114,7 @@ function check(d: Details): Found | null {
   const page = pageOf(d, s);
   const destination = s ? findDestination(s, page) : null;
   // Not guarded only when that is known: the policy is loaded and so is the tab's page (if it has one).
-  if (s && !destination && (d.type === 'main_frame' || d.tabId < 0 || tops.has(d.tabId))) return null;
+  if (s && !destination && (navigation(d) || d.tabId < 0 || tops.has(d.tabId))) return null;
   // A sanctioned destination's condition (encryption) needs the content, which only the page layer reads.
   if (destination?.kind === 'sanctioned') return null;
   const hit = markedInUrl(d.url, designated) ?? (body ? markedInBody(body, designated) : null);
@@ -123,13 +123,24 @@ function check(d: Details): Found | null {
 }
 
 /**
+ * A top-level navigation, the employee going somewhere. A speculation-rules prefetch is a `main_frame`
+ * request too, but the page's own (it asked for it, nobody navigated): Chromium 156 gives it the
+ * `documentId` of the page that asked, which a navigation (its document not made yet) lacks; a
+ * prerender's is in the `prerender` lifecycle.
+ */
+function navigation(d: Details): boolean {
+  const x = d as Details & { documentId?: string; documentLifecycle?: string };
+  return d.type === 'main_frame' && !x.documentId && x.documentLifecycle !== 'prerender';
+}
+
+/**
  * Whose rules a request answers to. A top-level navigation is the employee going to that page (typed
  * in the address bar, a link): judged by where it goes, not by the page it leaves. Anything else
- * leaves the tab's page (a widget frame on another host, a worker, a pixel) and is guarded when that
- * page, its initiator or its target is.
+ * leaves the tab's page (a widget frame on another host, a worker, a pixel, a prefetch) and is guarded
+ * when that page, its initiator or its target is.
  */
 function pageOf(d: Details, s: PolicySnapshot | null): string {
-  if (d.type === 'main_frame') return d.url;
+  if (navigation(d)) return d.url;
   const top = d.tabId >= 0 ? tops.get(d.tabId) : undefined;
   return [top, d.initiator, d.url].find((u) => u && s && findDestination(s, u)) ?? top ?? d.initiator ?? d.url;
 }
