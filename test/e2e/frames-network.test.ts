@@ -215,7 +215,7 @@ describe.sequential('frames, network layer, tabs that predate the guard', () => 
   });
 
   it('a prefetch a guarded page asks for is the page sending, wherever it goes: a stamped one to an unguarded host is stopped', async () => {
-    // Rules in a shadow root attached a task after its host went in, which the page side does not see
+    // Rules in a shadow root (here attached a task after its host went in), which the page side does not see
     // (speculation.ts): left to this layer. Chromium prefetches in a tab in front only, and not across
     // sites to an origin with a Service Worker (the control host has one, from the tests above).
     const page = await browser.context.newPage();

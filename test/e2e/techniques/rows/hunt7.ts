@@ -39,12 +39,9 @@ if (window.opener) opener.postMessage({ ready: location.href }, '*');
 const POPUP_GAP = 'a cross-origin window on an allowed host (the guarded page\'s popup or opener) is not guarded: a File posted to it leaves unjudged';
 
 /** A speculation-rules script added to the page (its tab in front: Chromium runs the rules in a visible tab only). */
-/**
- * `shadow`: into an open shadow root, attached to a host in the document in the same task, or ('late') in
- * a task after the host went in.
- */
-async function speculate(page: Page, rules: object, shadow?: 'now' | 'late'): Promise<void> {
-  await page.evaluate(async ([rules, shadow]) => {
+/** `shadow`: into an open shadow root the page attaches to a host it has just put into the document. */
+async function speculate(page: Page, rules: object, shadow = false): Promise<void> {
+  await page.evaluate(([rules, shadow]) => {
     const s = document.createElement('script');
     s.type = 'speculationrules';
     s.textContent = JSON.stringify(rules);
@@ -52,7 +49,6 @@ async function speculate(page: Page, rules: object, shadow?: 'now' | 'late'): Pr
     const host = document.createElement('div');
     host.className = 'h7spec-host';
     document.body.append(host);
-    if (shadow === 'late') await new Promise((r) => setTimeout(r, 50));
     host.attachShadow({ mode: 'open' }).append(s);
   }, [rules, shadow] as const);
   await page.waitForTimeout(2500);
@@ -60,11 +56,12 @@ async function speculate(page: Page, rules: object, shadow?: 'now' | 'late'): Pr
 }
 
 /**
- * Open (red team web9): Chromium reads a rule set inside a shadow root too; the guard watches a root
- * from the moment its host is seen going into the document with the root already attached.
+ * Open (red team web9): Chromium reads a rule set inside a shadow root too, and the guard looks at the
+ * document's script elements only (finding roots means reading every mutation record: 34 to 48 ms per
+ * load of a long page). A force-installed network layer judges the prefetch (network-guard.ts).
  */
 const SPECULATION_SHADOW_GAP =
-  'a speculation-rules script put into a shadow root attached after its host went into the document is not seen by the guard (no event tells it of the new root), and Chromium prefetches its URLs';
+  'a speculation-rules script put into a shadow root is not seen by the guard (it looks at the document\'s script elements), and Chromium prefetches its URLs; only a force-installed network layer judges the prefetch';
 
 /** Arrived on this row's own endpoint only (`ch`): a clean upload that went elsewhere was broken. */
 const onChannel = (ch: string) => (arrivals: Arrival[], p: Payload) =>
@@ -535,16 +532,9 @@ const MORE: Technique[] = [
     id: 'h7-speculation-shadow',
     title: 'speculation rules in an open shadow root the page attaches to a host it has just put into the document: an immediate prefetch of a same-origin URL whose query is the text',
     carries: ['text'],
-    drive: (page: Page, p: Payload) =>
-      speculate(page, { prefetch: [{ source: 'list', urls: [`/sink?ch=h7-speculation-shadow&q=${encodeURIComponent(p.text)}`], eagerness: 'immediate' }] }, 'now'),
-  },
-  {
-    id: 'h7-speculation-shadow-late',
-    title: 'speculation rules in an open shadow root attached to a host a task after it went into the document: an immediate prefetch of a same-origin URL whose query is the text',
-    carries: ['text'],
     gap: { leaks: ['stamped-text'], why: SPECULATION_SHADOW_GAP, sometimes: true },
     drive: (page: Page, p: Payload) =>
-      speculate(page, { prefetch: [{ source: 'list', urls: [`/sink?ch=h7-speculation-shadow-late&q=${encodeURIComponent(p.text)}`], eagerness: 'immediate' }] }, 'late'),
+      speculate(page, { prefetch: [{ source: 'list', urls: [`/sink?ch=h7-speculation-shadow&q=${encodeURIComponent(p.text)}`], eagerness: 'immediate' }] }, true),
   },
   {
     id: 'h7-speculation-base64',
