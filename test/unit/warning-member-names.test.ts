@@ -2,22 +2,11 @@
  * The dialog names a member the engine named itself (bytes read apart from an archive, a database value)
  * in the employee's words, from the real _locales files (chrome.i18n's substitution: $1, $2).
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
+import { lang } from '../support/locales.js';
 import { AFTER_ARCHIVE, BEFORE_ARCHIVE, UNLISTED_IN_ZIP, databaseValue } from '../../src/detect/member-names.js';
 
-const lang = { current: 'ja' };
-const messages = (l: string) => JSON.parse(readFileSync(new URL(`../../extension/_locales/${l}/messages.json`, import.meta.url), 'utf8')) as Record<string, { message: string; placeholders?: Record<string, { content: string }> }>;
-const getMessage = (key: string, subs?: string | string[]) => {
-  const m = messages(lang.current)[key];
-  if (!m) return '';
-  const args = subs === undefined ? [] : Array.isArray(subs) ? subs : [subs];
-  return m.message.replace(/\$(\w+)\$/g, (_, name: string) => {
-    const content = m.placeholders?.[name.toLowerCase()]?.content ?? '';
-    return content.replace(/\$(\d)/g, (__, i: string) => args[Number(i) - 1] ?? '');
-  });
-};
-vi.mock('webextension-polyfill', () => ({ default: { i18n: { getMessage } } }));
+vi.mock('webextension-polyfill', async () => (await import('../support/locales.js')).polyfill);
 const { memberName } = await import('../../extension/ui/warning/text.js');
 
 describe("members the engine named itself, in the dialog's words", () => {
