@@ -80,10 +80,13 @@ export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncG
     if (!FLAT_ODF_END.test(flat.slice(-4096))) yield { kind: 'unscannable', reason: 'corrupt', detail: 'the flat OpenDocument file ends before </office:document> (cut short)' };
     if (ctx.fullText || mayBeStamp(flat) || flat.includes('&#') || hasLookupField(flat)) yield* flatOdfRuns(flat);
   }
-  // An XML Spreadsheet's formulas stored without a value show what they evaluate to (xlml-formulas.ts).
-  if (ctx.fullText || MAY_SHOW_STAMP.test(markup)) yield* xmlSpreadsheetFormulas(markup);
-  // Its printed headers and footers, and text cells through their number formats (xlml-shown.ts).
-  if (ctx.fullText || MAY_SHOW_STAMP.test(markup)) yield* xmlSpreadsheetShown(markup);
+  // An XML Spreadsheet's formulas stored without a value show what they evaluate to (xlml-formulas.ts);
+  // its printed headers and footers, and text cells through their number formats (xlml-shown.ts). One
+  // look over the markup for both.
+  if (ctx.fullText || MAY_SHOW_STAMP.test(markup)) {
+    yield* xmlSpreadsheetFormulas(markup);
+    yield* xmlSpreadsheetShown(markup);
+  }
   // An SVG drawing's texts also by where they stand (shape-pairs.ts): a stamp drawn as a circle 「秘」 and
   // a text box 「Confidential」 beside it, which LibreOffice exports as two texts with others between.
   if (SVG_ROOT.test(markup.slice(0, 4096)) && (ctx.fullText || mayBeStamp(markup))) {
