@@ -182,9 +182,10 @@ export interface SampleBytes {
 }
 
 /**
- * The sample looked at four bytes at a time: a word with no NUL, no ESC and no high byte (most of any
- * text's) is passed at once, the rest byte by byte. (A ZIP of 3,000 source files spent a fifth of its
- * scan here, byte by byte.)
+ * The sample looked at four bytes at a time: NULs counted and high bytes seen in each word at once (a
+ * Japanese text's words are mostly high bytes, a UTF-16 text's half NULs); only a word that holds an
+ * ESC is looked at byte by byte, for ISO-2022-JP's escapes. (A ZIP of 3,000 source files spent a fifth
+ * of its scan here, byte by byte; a clean 1 MB text in Japanese a tenth of its engine time.)
  */
 export function sampleBytes(sample: Uint8Array): SampleBytes {
   const r: SampleBytes = { evenZ: 0, oddZ: 0, high: false, esc: false };
@@ -195,13 +196,35 @@ export function sampleBytes(sample: Uint8Array): SampleBytes {
   const words = i < n ? new Uint32Array(sample.buffer, sample.byteOffset + i, (n - i) >> 2) : new Uint32Array(0);
   for (let k = 0; k < words.length; k++, i += 4) {
     const w = words[k];
-    const e = w ^ 0x1b1b1b1b; // a zero byte where w holds ESC
-    // The high bit of a byte that is NUL, ESC or itself high (the zero-byte test of "bit twiddling hacks").
-    if ((((w - 0x01010101) & ~w) | ((e - 0x01010101) & ~e) | w) & 0x80808080) for (let j = i; j < i + 4; j++) sampleByte(sample, j, r);
+    if (zeroLanes(w ^ 0x1b1b1b1b)) {
+      for (let j = i; j < i + 4; j++) sampleByte(sample, j, r);
+      continue;
+    }
+    const z = zeroLanes(w);
+    if (z) {
+      // The word's bytes at i and i + 2, and at i + 1 and i + 3.
+      const first = lanes(z & FIRST_LANES);
+      const second = lanes(z & ~FIRST_LANES);
+      if (i & 1) {
+        r.oddZ += first;
+        r.evenZ += second;
+      } else {
+        r.evenZ += first;
+        r.oddZ += second;
+      }
+    }
+    if (w & 0x80808080) r.high = true;
   }
   for (; i < n; i++) sampleByte(sample, i, r);
   return r;
 }
+
+/** The high bit of each byte of w that is zero, and only of those (exact, unlike the shorter test). */
+const zeroLanes = (w: number): number => ~(((w & 0x7f7f7f7f) + 0x7f7f7f7f) | w) & 0x80808080;
+/** How many high bits of bytes are set (a zeroLanes mask). */
+const lanes = (m: number): number => Math.imul(m >>> 7, 0x01010101) >>> 24;
+/** The high bits of a word's bytes at its offsets 0 and 2 in memory (the platform's byte order). */
+const FIRST_LANES = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1 ? 0x00800080 : 0x80008000;
 
 function sampleByte(sample: Uint8Array, i: number, r: SampleBytes): void {
   const c = sample[i];
