@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { openFileBlob } from './file-blob.js';
 import { loadPolicyFile } from './policy-file.js';
 import { describeLocation, scanBlob, type Designated, type Limits, type ScanResult } from '../detect/index.js';
+import { whereWords } from '../detect/describe.js';
 import { inertText } from '../events/inert.js';
 import { safeJson } from '../events/encode.js';
 
@@ -167,10 +168,11 @@ function toLine(file: string, r: ScanResult): string {
   const verdict = r.verdict.padEnd(11);
   const name = inertText(file);
   if (r.verdict === 'clean') return `${verdict} ${name}`;
-  const where = inertText(describeLocation(r.location, 'en'));
-  if (r.verdict === 'unscannable') return `${verdict} ${name}  (${r.reason}: ${inertText(r.detail)}${where ? ` at ${where}` : ''})`;
+  // Where, as the dialog says it ("in cell C3 of sheet “明細”", "on page 3"): describe.ts, the one home of those words.
+  const where = inertText(whereWords(null, r.location, 'en').trim());
+  if (r.verdict === 'unscannable') return `${verdict} ${name}  (${r.reason}: ${inertText(r.detail)}${where ? ` ${where}` : ''})`;
   const what = REASON_WORDS[r.reason] ?? r.reason;
-  return `${verdict} ${name}  rule ${r.rule}, ${what}${where ? ` at ${where}` : ''}: ${JSON.stringify(inertText(r.excerpt))}`;
+  return `${verdict} ${name}  rule ${r.rule}, ${what}${where ? ` ${where}` : ''}: ${JSON.stringify(inertText(r.excerpt))}`;
 }
 
 /** A one-line progress bar on stderr, only for folders and only on a terminal. */

@@ -1,7 +1,8 @@
 /**
- * An event's location (location.ts) put back together and said in words for the admin: members, then
- * 「ヘッダー」, 「3ページ目」, 「シート「売上」セル B2」, with the container's part last, in brackets, as a
- * technical detail. An event from an older extension (`2023年度.zip › word/header1.xml`, no keys) reads
+ * An event's location (location.ts) put back together and said in words for the admin, as the employee's
+ * dialog said it (src/detect/describe.ts): 「2023年度.zip の中の 引継ぎメモ.docx のヘッダー」, 「3ページ目」,
+ * 「シート「売上」のセル B2」. The container's part stays in the event (the API and NDJSON export carry it),
+ * not in the words. An event from an older extension (`2023年度.zip › word/header1.xml`, no keys) reads
  * as the names it holds.
  */
 import { describeLocation, type Lang } from '../detect/describe.js';

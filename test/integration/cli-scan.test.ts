@@ -63,7 +63,7 @@ describe('exit status', () => {
   it('1 when some file is marked; the line names rule, reason and where', async () => {
     const r = await cli(p('clean', 'a.txt'), join(OFFICE, 'calc-sheet2.xlsx'));
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^marked\s+\S*calc-sheet2\.xlsx\s+rule 1, stamp 「秘 Confidential」 at sheet "明細" cell C3/m);
+    expect(r.stdout).toMatch(/^marked\s+\S*calc-sheet2\.xlsx\s+rule 1, stamp 「秘 Confidential」 in cell C3 of sheet “明細”/m);
   });
   it('2 when some file is unscannable, even if another is marked', async () => {
     const r = await cli(p('enc.zip'));
@@ -104,7 +104,7 @@ describe('--json', () => {
     for (const x of rows) for (const k of ['file', 'verdict', 'rule', 'reason', 'location', 'format', 'size', 'sha256']) expect(x).toHaveProperty(k);
     expect(rows[0]).toMatchObject({ verdict: 'clean', rule: null, reason: null, location: null, format: expect.stringMatching(/^text/) });
     expect(rows[0].sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(rows[1]).toMatchObject({ verdict: 'marked', rule: 1, reason: 'stamp', location: 'sheet "明細" cell C3 (xl/sharedStrings.xml)', format: 'xlsx' });
+    expect(rows[1]).toMatchObject({ verdict: 'marked', rule: 1, reason: 'stamp', location: 'cell C3 of sheet “明細”', format: 'xlsx' });
     expect(rows[1].where).toMatchObject({ path: [], sheet: '明細', cell: 'C3' });
     expect(rows[2]).toMatchObject({ verdict: 'marked', rule: 2, reason: 'name', excerpt: '秘—name.txt' });
   });

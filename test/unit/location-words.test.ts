@@ -11,14 +11,14 @@ import type { Location } from '../../src/detect/types.js';
 
 describe('an event location in words', () => {
   it.each<[Location, string, string]>([
-    [{ path: [], part: 'word/header1.xml', area: 'header' }, 'ヘッダー (word/header1.xml)', 'header (word/header1.xml)'],
-    [{ path: ['2023年度.zip', '引継ぎメモ.docx'], part: 'word/document.xml', area: 'body' }, '2023年度.zip › 引継ぎメモ.docx › 本文 (word/document.xml)', '2023年度.zip › 引継ぎメモ.docx › body (word/document.xml)'],
+    [{ path: [], part: 'word/header1.xml', area: 'header' }, 'ヘッダー', 'header'],
+    [{ path: ['2023年度.zip', '引継ぎメモ.docx'], part: 'word/document.xml', area: 'body' }, '2023年度.zip の中の 引継ぎメモ.docx の本文', 'body of 引継ぎメモ.docx in 2023年度.zip'],
     [{ path: [], page: 3 }, '3ページ目', 'page 3'],
-    [{ path: [], part: 'xl/worksheets/sheet1.xml', sheet: '明細', cell: 'E1' }, 'シート「明細」セル E1 (xl/worksheets/sheet1.xml)', 'sheet "明細" cell E1 (xl/worksheets/sheet1.xml)'],
-    [{ path: [], part: 'xl/worksheets/sheet1.xml', sheet: '明細', area: 'footer' }, 'シート「明細」のフッター (xl/worksheets/sheet1.xml)', 'footer of sheet "明細" (xl/worksheets/sheet1.xml)'],
-    [{ path: [], part: 'word/footnotes.xml', area: 'footnotes' }, '脚注 (word/footnotes.xml)', 'footnotes (word/footnotes.xml)'],
-    [{ path: [], part: 'ppt/notesSlides/notesSlide2.xml', slide: 2, notes: true }, 'スライド2のノート (ppt/notesSlides/notesSlide2.xml)', 'speaker notes of slide 2 (ppt/notesSlides/notesSlide2.xml)'],
-    [{ path: ['a=b.zip', 'x.txt'] }, 'a=b.zip › x.txt', 'a=b.zip › x.txt'],
+    [{ path: [], part: 'xl/worksheets/sheet1.xml', sheet: '明細', cell: 'E1' }, 'シート「明細」のセル E1', 'cell E1 of sheet “明細”'],
+    [{ path: [], part: 'xl/worksheets/sheet1.xml', sheet: '明細', area: 'footer' }, 'シート「明細」のフッター', 'footer of sheet “明細”'],
+    [{ path: [], part: 'word/footnotes.xml', area: 'footnotes' }, '脚注', 'footnote'],
+    [{ path: [], part: 'ppt/notesSlides/notesSlide2.xml', slide: 2, notes: true }, 'スライド 2 のノート', 'notes of slide 2'],
+    [{ path: ['a=b.zip', 'x.txt'] }, 'a=b.zip の中の x.txt', 'x.txt in a=b.zip'],
   ])('%o', (loc, ja, en) => {
     const text = locationText(loc)!;
     expect(locationFromText(text)).toEqual(loc);
@@ -27,7 +27,7 @@ describe('an event location in words', () => {
   });
 
   it('an older event (no keys) reads as the names it holds', () => {
-    expect(locationWords('2023年度.zip › word/header1.xml', 'ja')).toBe('2023年度.zip › word/header1.xml');
+    expect(locationWords('2023年度.zip › word/header1.xml', 'ja')).toBe('2023年度.zip の中の word/header1.xml');
     expect(locationWords(null, 'ja')).toBe('');
   });
 });

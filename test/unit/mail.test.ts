@@ -53,7 +53,7 @@ describe('mail fixtures (Python email, mutt, mpack, Chromium, oxmsg)', () => {
   it.each(['attach-xlsx.eml', 'mutt-attach-xlsx.eml'])('%s: the stamp is on sheet Detail of the attachment 見積.xlsx', async (name) => {
     const r = await scan(name);
     expect(r).toMatchObject({ verdict: 'marked', location: { path: ['見積.xlsx'], sheet: 'Detail', cell: 'E1' } });
-    if (r.verdict === 'marked') expect(describeLocation(r.location, 'ja')).toMatch(/^見積\.xlsx › シート「Detail」/);
+    if (r.verdict === 'marked') expect(describeLocation(r.location, 'ja')).toBe('見積.xlsx のシート「Detail」のセル E1');
   });
 
   it.each([
@@ -94,13 +94,13 @@ describe('mail fixtures (Python email, mutt, mpack, Chromium, oxmsg)', () => {
     expect(await scanBlob(new Blob([bytes('forwarded.eml')]), 'download')).toMatchObject({ verdict: 'marked' });
   });
 
-  it('locations read as words: 件名, 本文', async () => {
+  it('locations read as words: メールの件名, 本文', async () => {
     const s = await scan('subject-iso2022jp.eml');
     const b = await scan('body-qp-utf8.eml');
     if (s.verdict !== 'marked' || b.verdict !== 'marked') throw new Error('expected marked');
-    expect(describeLocation(s.location, 'ja')).toBe('件名');
+    expect(describeLocation(s.location, 'ja')).toBe('メールの件名');
     expect(describeLocation(b.location, 'ja')).toBe('本文');
-    expect(describeLocation(s.location, 'en')).toBe('subject');
+    expect(describeLocation(s.location, 'en')).toBe('mail subject');
   });
 });
 
