@@ -27,8 +27,9 @@ function repack(b: Uint8Array, edit: (parts: Record<string, Uint8Array>) => void
 
 describe('odt', () => {
   it.each([
-    ['writer-header-only.odt', { part: 'styles.xml', area: 'header/footer' }],
-    ['writer-footer-only.odt', { part: 'styles.xml', area: 'header/footer' }],
+    // A page style's header and footer said apart (odf-heads.ts), not as 「ヘッダーまたはフッター」.
+    ['writer-header-only.odt', { part: 'styles.xml', area: 'header' }],
+    ['writer-footer-only.odt', { part: 'styles.xml', area: 'footer' }],
     ['writer-title.odt', { part: 'meta.xml', area: 'properties' }],
     ['writer-custom-prop.odt', { part: 'meta.xml', area: 'properties' }],
     ['writer-comment.odt', { part: 'content.xml', area: 'body' }],
@@ -187,8 +188,29 @@ describe('ods', () => {
     expect(await scanBlob(blob(grow(true)), 'big.ods')).toMatchObject({ verdict: 'marked', location: { area: 'cells', sheet: '明細' } });
     expect(await scanBlob(blob(grow(false)), 'big.ods')).toMatchObject({ verdict: 'clean' });
   });
-  it('stamp in the page header (styles.xml) → header/footer', async () => {
-    expect(await scan('calc-header.ods')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'styles.xml', area: 'header/footer' } });
+  it('stamp in the page header (styles.xml) → the header of the sheet printed with that page style', async () => {
+    expect(await scan('calc-header.ods')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'styles.xml', area: 'header', sheet: '一覧' } });
+  });
+  it('a stamp in the footer of a second page style is said on the sheet that uses it, not the first', async () => {
+    const two = repack(bytes('calc-header.ods'), (parts) => {
+      const content = strFromU8(parts['content.xml'])
+        .replace(/(<style:style style:name="ta1"[^>]*>)/, '<style:style style:name="ta2" style:family="table" style:master-page-name="Report"/>$1')
+        .replace(/(<\/table:table>)/, '$1<table:table table:name="明細" table:style-name="ta2"><table:table-row><table:table-cell/></table:table-row></table:table>');
+      parts['content.xml'] = strToU8(content);
+      const styles = strFromU8(parts['styles.xml'])
+        .replace('<text:p>秘 Confidential</text:p>', '<text:p>社外秘</text:p>')
+        .replace('</office:master-styles>', '<style:master-page style:name="Report" style:page-layout-name=""><style:header/><style:footer><text:p>秘 Confidential</text:p></style:footer></style:master-page></office:master-styles>');
+      parts['styles.xml'] = strToU8(styles);
+    });
+    expect(await scanBlob(blob(two), 'two.ods')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'styles.xml', area: 'footer', sheet: '明細' } });
+  });
+  it('a flat spreadsheet (.fods) says the sheet its header prints with, as the package does', async () => {
+    const flat = readFileSync(join(FIX, '../print-header/ods-sheet-name/exj-header-sheetname.fods'));
+    expect(await scanBlob(new Blob([flat]), 'x.fods')).toMatchObject({ verdict: 'marked', location: { path: [], area: 'header', sheet: 'Confidential' } });
+  });
+  it("a drawing's master page is Draw's master page, not a slide master", async () => {
+    const odg = readFileSync(join(FIX, '../shape-positions/m_draw-master-split.odg'));
+    expect(await scanBlob(new Blob([odg]), 'x.odg')).toMatchObject({ verdict: 'marked', location: { part: 'styles.xml', area: 'master page' } });
   });
   it('traps (cells, a sheet named 秘書室, 社外秘 in the header) → clean', async () => {
     expect((await scan('calc-traps.ods')).verdict).toBe('clean');

@@ -43,9 +43,10 @@ describe('the dialog names the spot a person would look for', () => {
     ['office/writer-footnote.docx', '脚注に「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in a footnote'],
     ['shape-positions/m_pgj-master-split.pptx', 'スライドマスターに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in the slide master'],
     // Shapes on a sheet, and a chart: said, where before the dialog said nothing of where.
-    // A drawing's or presentation's master page (ODF styles.xml) holds no header or footer.
-    ['shape-positions/m_draw-master-split.odg', 'スライドマスターに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in the slide master'],
-    ['print-header/font-codes.ods', 'ヘッダーまたはフッターに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in the header or footer'],
+    // A drawing's master page (ODF styles.xml) holds no header or footer, and Draw calls it マスターページ.
+    ['shape-positions/m_draw-master-split.odg', 'マスターページに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is on the master page'],
+    // An ODF spreadsheet's page header is said with the sheet printed with that page style, as xlsx's is.
+    ['print-header/font-codes.ods', 'シート「様式」のヘッダーに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in the header of sheet “様式”'],
     ['shape-positions/m_calc-two-shapes.xlsx', 'シート「Sheet1」の図形または透かしに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in a shape or watermark on sheet “Sheet1”'],
     ['shape-positions/m_xw-chart-title-axis.xlsx', 'グラフに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in a chart'],
     ['pdf/round4/m-js-openaction-alert.pdf', 'ファイルを開いたときに表示されるメッセージに「秘 Confidential」の表示があります', 'The 秘 Confidential stamp is in a message shown when the file is opened'],

@@ -23,6 +23,7 @@ import { SEPARATOR, sheetNameText } from './sheet-rows.js';
 import { shapePairs } from './shape-pairs.js';
 import { odfShapeGroups } from './drawing-boxes.js';
 import { PrefixWatch } from './xml-prefixes.js';
+import { pageHeads, SHEET_NAME } from './odf-heads.js';
 
 const TEXT_PART = /(^|\/)(content|styles|meta)\.xml$/;
 // Pictures hold no text, except Windows metafiles (drawings with text records: metafile.ts) and SVG,
@@ -53,7 +54,10 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
   if (!zip.has('content.xml')) throw new ScanError('corrupt', 'the OpenDocument file has no content.xml (damaged)');
   const lost = missingListed(manifest, zip);
   if (lost) yield { kind: 'unscannable', reason: 'corrupt', detail: `the OpenDocument file lists ${lost}, which it does not hold (damaged)`, where: { part: lost } };
-  const lists = await labelsToPlace(zip, ctx.fullText);
+  const type = (await zip.text('mimetype')) ?? '';
+  const lists = await labelsToPlace(zip, type, ctx.fullText);
+  // A drawing's master page is Draw's マスターページ; a presentation's, the slide master.
+  const drawing = type.startsWith('application/vnd.oasis.opendocument.graphics');
   // The named styles, read once: content.xml's automatic styles inherit hiding from them (hidden-styles.ts).
   const stylesXml = await zip.text('styles.xml');
   const styles = odfStyleDefs(stylesXml);
@@ -76,10 +80,16 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
     const bytes = await zip.read(entry.name);
     if (!bytes) continue;
     let xml = decodeXml(bytes);
-    // A header's sheet-name field prints the name of each sheet of that page style (named in content.xml).
-    if (entry.name === 'styles.xml' && xml.includes('<text:sheet-name')) xml = withSheetNames(xml, pageSheets((await zip.text('content.xml')) ?? ''));
-    yield* partText(labelled ? withOdfLabels(xml, lists) : xml, entry.name, styles, stylesXml ?? '', meta);
-    if (entry.name === 'content.xml' || entry.name === 'styles.xml') yield* shapeRuns(xml, entry.name, ctx.checkTime);
+    if (entry.name === 'styles.xml') {
+      // The sheets printed with each page style (named in content.xml): a header's sheet-name field prints
+      // each one's name, and a stamp in a spreadsheet's header is said with its sheet.
+      const sheetNames = xml.includes('<text:sheet-name');
+      const pages = sheetNames || type.startsWith('application/vnd.oasis.opendocument.spreadsheet') ? pageSheets((await zip.text('content.xml')) ?? '') : null;
+      yield* pageHeads(withFieldValues(xml, meta), entry.name, withStyles(styles, odfStyleDefs(xml)), pages);
+      if (sheetNames && pages) xml = withSheetNames(xml, pages);
+    }
+    yield* partText(labelled ? withOdfLabels(xml, lists) : xml, entry.name, styles, stylesXml ?? '', meta, drawing);
+    if (entry.name === 'content.xml' || entry.name === 'styles.xml') yield* shapeRuns(xml, entry.name, ctx.checkTime, drawing);
   }
   yield* cutParts(zip);
 };
@@ -90,7 +100,7 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
  * stored between the two. Per slide or drawing page, sheet, master page (headers and footers), or the
  * text document's body.
  */
-export function* shapeRuns(xml: string, part: string, checkTime?: () => void): Generator<Extracted> {
+export function* shapeRuns(xml: string, part: string, checkTime?: () => void, drawing = false): Generator<Extracted> {
   if (!/<draw:/.test(xml)) return;
   const units = Array.from(xml.matchAll(/<(draw:page|table:table|style:master-page)(?=[\s>/])[^>]*>/g));
   const area = part.endsWith('styles.xml') ? 'header/footer' : 'body';
@@ -112,7 +122,7 @@ export function* shapeRuns(xml: string, part: string, checkTime?: () => void): G
         ? { part, area: 'slide', slide }
         : m?.[1] === 'table:table'
           ? { part, area: 'cells', sheet: attr(m[0], 'table:name') ?? undefined }
-          : { part, area: m?.[1] === 'style:master-page' ? masterArea(unit) : area };
+          : { part, area: m?.[1] === 'style:master-page' ? masterArea(unit, drawing) : area };
     for (const t of chunkText(text)) yield { kind: 'text', text: t, where };
   }
 }
@@ -121,15 +131,15 @@ const PRINTED_HEADER = /<style:(?:header|footer)(?:-left|-first)?(?=[\s/>])/;
 
 /**
  * What a master page's shapes are to the reader: a text document's or spreadsheet's master page holds
- * its header and footer; a presentation's or drawing's holds shapes of its own, on every slide (the master).
+ * its header and footer; a presentation's holds shapes of its own, on every slide (the slide master), as
+ * a drawing's does on every page (Draw's master page).
  */
-const masterArea = (xml: string): string => (PRINTED_HEADER.test(xml) || !/<draw:/.test(xml) ? 'header/footer' : 'master');
+const masterArea = (xml: string, drawing: boolean): string => (PRINTED_HEADER.test(xml) || !/<draw:/.test(xml) ? 'header/footer' : drawing ? 'master page' : 'master');
 
 const TABLE_STYLE = /<style:style\b[^>]*\bstyle:family="table"[^>]*>/g;
 const TABLE = /<table:table\s[^>]*>/g;
 const MASTER_PAGE = /<style:master-page(?=[\s/>])/g;
 const MASTER_PAGE_END = /<\/style:master-page>/g;
-const SHEET_NAME = /<text:sheet-name\b[^>]*?(?:\/>|>[^<]*<\/text:sheet-name>)/g;
 
 /** Page style (master page) → the names of the sheets printed with it (a sheet with none: "Default"). */
 function pageSheets(content: string): Map<string, string[]> {
@@ -162,9 +172,8 @@ export function withSheetNames(xml: string, pages: Map<string, string[]>): strin
  * when one could make a stamp with a paragraph's text, or every time with company keywords. Null
  * otherwise, and for spreadsheets and presentations (whose content is not read whole for this).
  */
-async function labelsToPlace(zip: ZipArchive, fullText: boolean): Promise<OdfLists | null> {
-  const type = await zip.text('mimetype');
-  if (!type?.startsWith('application/vnd.oasis.opendocument.text')) return null;
+async function labelsToPlace(zip: ZipArchive, type: string, fullText: boolean): Promise<OdfLists | null> {
+  if (!type.startsWith('application/vnd.oasis.opendocument.text')) return null;
   const lists = odfLists(await zip.text('styles.xml'), await zip.text('content.xml'));
   return lists.size && (fullText || odfLabelsMayMark(lists)) ? lists : null;
 }
@@ -243,12 +252,18 @@ class PartHead {
  * and styles (headers, footers) come before the body. Its locations name no part (there is one).
  */
 export function* flatOdfRuns(flat: string): Generator<Extracted> {
-  const xml = flat.includes('<text:sheet-name') ? withSheetNames(flat, pageSheets(flat)) : flat;
+  const root = /<office:document\b[^>]*>/.exec(flat)?.[0] ?? '';
+  const type = attr(root, 'office:mimetype') ?? '';
+  const pages = flat.includes('<text:sheet-name') || type.startsWith('application/vnd.oasis.opendocument.spreadsheet') ? pageSheets(flat) : null;
+  const xml = flat.includes('<text:sheet-name') && pages ? withSheetNames(flat, pages) : flat;
   const lists = odfLists(xml);
+  const drawing = type.startsWith('application/vnd.oasis.opendocument.graphics');
   // Its drawing objects also by where they stand (shapeRuns), as a package's are.
   const read = function* () {
-    yield* partText(odfLabelsMayMark(lists) ? withOdfLabels(xml, lists) : xml, '', NO_STYLES, '', metaFieldValues(xml));
-    yield* shapeRuns(xml, '');
+    const meta = metaFieldValues(flat);
+    yield* pageHeads(withFieldValues(flat, meta), '', odfStyleDefs(flat), pages);
+    yield* partText(odfLabelsMayMark(lists) ? withOdfLabels(xml, lists) : xml, '', NO_STYLES, '', meta, drawing);
+    yield* shapeRuns(xml, '', undefined, drawing);
   };
   for (const r of read()) {
     if (r.kind !== 'text' && r.kind !== 'unscannable') yield r;
@@ -267,10 +282,10 @@ export function* flatOdfRuns(flat: string): Generator<Extracted> {
 export const FLAT_ODF = /^\uFEFF?\s*(?:<\?[^?]*(?:\?(?!>)[^?]*)*\?>\s*|<!--[^-]*(?:-(?!->)[^-]*)*-->\s*)*<office:document\b/;
 
 /** `styles`: the document's named styles (styles.xml), to which the part's own are added. */
-function* partText(markup: string, part: string, named: StyleDefs = NO_STYLES, namedXml = '', meta: FieldValues = new Map()): Generator<Extracted> {
+function* partText(markup: string, part: string, named: StyleDefs = NO_STYLES, namedXml = '', meta: FieldValues = new Map(), drawing = false): Generator<Extracted> {
   const xml = withFieldValues(markup, meta);
   const styles = withStyles(named, odfStyleDefs(xml));
-  const area = part.endsWith('meta.xml') ? 'properties' : part.endsWith('styles.xml') ? masterArea(xml) : 'body';
+  const area = part.endsWith('meta.xml') ? 'properties' : part.endsWith('styles.xml') ? masterArea(xml, drawing) : 'body';
   // Spreadsheets and presentations: one run per sheet or slide, so the verdict can say which.
   const units = /<(table:table|draw:page)(?=[\s>/])[^>]*>/g;
   const starts = Array.from(xml.matchAll(units));
