@@ -65,6 +65,11 @@ const SPOT_WORDS = {
   page: { ja: '$1ページ目', en: 'on page $1' },
   sheet: { ja: 'シート「$1」', en: 'in sheet “$1”' },
   cell: { ja: 'シート「$1」のセル $2', en: 'in cell $2 of sheet “$1”' },
+  // A Numbers sheet holds several tables, each with its own A1; a Pages or Keynote table stands alone.
+  table: { ja: 'シート「$1」の表「$2」', en: 'in table “$2” on sheet “$1”' },
+  tableCell: { ja: 'シート「$1」の表「$2」のセル $3', en: 'in cell $3 of table “$2” on sheet “$1”' },
+  loneTable: { ja: '表「$1」', en: 'in table “$1”' },
+  loneTableCell: { ja: '表「$1」のセル $2', en: 'in cell $2 of table “$1”' },
   slide: { ja: 'スライド $1', en: 'on slide $1' },
   slideNotes: { ja: 'スライド $1 のノート', en: 'in the notes of slide $1' },
 } satisfies Record<string, Words>;
@@ -111,6 +116,10 @@ export function memberChain(outer: string | null, path: readonly string[], lang:
 /** The spot inside one file (page, cell, slide, notes, a named area), as the dialog says it; '' for nothing to say. */
 export function spotWords(loc: Location, lang: Lang): string {
   if (loc.page) return fill(SPOT_WORDS.page[lang], String(loc.page));
+  if (loc.table) {
+    if (loc.sheet) return loc.cell ? fill(SPOT_WORDS.tableCell[lang], loc.sheet, loc.table, loc.cell) : fill(SPOT_WORDS.table[lang], loc.sheet, loc.table);
+    return loc.cell ? fill(SPOT_WORDS.loneTableCell[lang], loc.table, loc.cell) : fill(SPOT_WORDS.loneTable[lang], loc.table);
+  }
   if (loc.sheet && loc.cell) return fill(SPOT_WORDS.cell[lang], loc.sheet, loc.cell);
   if (loc.sheet) return fill((loc.area ? SHEET_AREA_WORDS[loc.area]?.[lang] : undefined) ?? SPOT_WORDS.sheet[lang], loc.sheet);
   if (loc.slide) return fill(loc.notes ? SPOT_WORDS.slideNotes[lang] : SPOT_WORDS.slide[lang], String(loc.slide));

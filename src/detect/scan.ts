@@ -324,14 +324,17 @@ class Scanner {
           const itself = !item.name && memberName === name;
           // A payload takes its container's place; at the top it is the file itself (an archive cut out of
           // a self-extractor, extract/picture-archive.ts), located as the file is: by its members alone.
-          const memberPath = itself ? path : item.payload && !path.length ? [] : [...(item.payload ? path.slice(0, -1) : path), memberName];
+          // A part of the document stored as a member is the document: located as it is, the member as its part.
+          const memberPath = itself || item.part ? path : item.payload && !path.length ? [] : [...(item.payload ? path.slice(0, -1) : path), memberName];
           const byName = nameVerdict(memberName, this.designated, memberPath);
           if (byName) return byName;
           if (item.nameOnly) continue; // its unread content is reported by the extractor, with the reason
           if (this.designated.sha256.size > 0 && this.designated.sha256.has(await sha256Blob(item.data))) {
             return { verdict: 'marked', rule: 3, reason: 'sha256', location: { path: memberPath }, excerpt: memberName };
           }
-          const v = await this.scan(item.data, memberName, memberPath, depth + 1, undefined, item.object);
+          const found = await this.scan(item.data, memberName, memberPath, depth + 1, undefined, item.object);
+          const atPart = item.part && found.verdict !== 'clean' && found.location?.path.length === memberPath.length;
+          const v = atPart ? { ...found, location: { ...found.location, path: memberPath, part: memberName } } : found;
           if (v.verdict === 'marked') return v;
           if (v.verdict === 'unscannable') note(v);
         } else {

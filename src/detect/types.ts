@@ -15,6 +15,8 @@ export interface Where {
   page?: number;
   /** Spreadsheet sheet name, and the cell when known. */
   sheet?: string;
+  /** A table's name where a sheet or page holds several, each with its own A1 (Numbers, Pages, Keynote). */
+  table?: string;
   cell?: string;
   /** 1-based slide number (also for speaker notes, with `notes: true`). */
   slide?: number;

@@ -67,7 +67,7 @@ export function parseLocation(raw: unknown): Location | null {
   const r = raw as Record<string, unknown>;
   if (!Array.isArray(r.path) || !r.path.every(STR)) return null;
   const loc: Location = { path: [...(r.path as string[])] };
-  for (const k of ['part', 'sheet', 'cell', 'area'] as const) if (STR(r[k])) loc[k] = r[k];
+  for (const k of ['part', 'sheet', 'table', 'cell', 'area'] as const) if (STR(r[k])) loc[k] = r[k];
   for (const k of ['page', 'slide'] as const) if (COUNT(r[k])) loc[k] = r[k];
   if (r.notes === true) loc.notes = true;
   return loc;

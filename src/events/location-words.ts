@@ -8,7 +8,7 @@
 import { describeLocation, type Lang } from '../detect/describe.js';
 import type { Location } from '../detect/types.js';
 
-const QUALIFIER = /^(part|page|sheet|slide|area)=([\s\S]*)$/;
+const QUALIFIER = /^(part|page|sheet|table|slide|area)=([\s\S]*)$/;
 
 export function locationFromText(text: string): Location {
   const loc: Location = { path: [] };
@@ -17,13 +17,15 @@ export function locationFromText(text: string): Location {
     if (!m) loc.path.push(seg);
     else if (m[1] === 'part') loc.part = m[2];
     else if (m[1] === 'area') loc.area = m[2];
+    else if (m[1] === 'table') loc.table = m[2];
     else if (m[1] === 'page' && /^\d+$/.test(m[2])) loc.page = Number(m[2]);
     else if (m[1] === 'slide' && /^\d+(?::notes)?$/.test(m[2])) {
       loc.slide = parseInt(m[2], 10);
       if (m[2].endsWith(':notes')) loc.notes = true;
     } else if (m[1] === 'sheet') {
       const bang = m[2].lastIndexOf('!');
-      loc.sheet = bang < 0 ? m[2] : m[2].slice(0, bang);
+      const sheet = bang < 0 ? m[2] : m[2].slice(0, bang);
+      if (sheet) loc.sheet = sheet;
       if (bang >= 0) loc.cell = m[2].slice(bang + 1);
     } else loc.path.push(seg);
   }

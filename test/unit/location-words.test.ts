@@ -19,6 +19,8 @@ describe('an event location in words', () => {
     [{ path: [], part: 'word/footnotes.xml', area: 'footnotes' }, '脚注', 'footnote'],
     [{ path: [], part: 'ppt/notesSlides/notesSlide2.xml', slide: 2, notes: true }, 'スライド 2 のノート', 'notes of slide 2'],
     [{ path: ['a=b.zip', 'x.txt'] }, 'a=b.zip の中の x.txt', 'x.txt in a=b.zip'],
+    [{ path: [], part: 'Index/CalculationEngine.iwa', sheet: 'Sheet 1', table: '表 1', cell: 'A1' }, 'シート「Sheet 1」の表「表 1」のセル A1', 'cell A1 of table “表 1” on sheet “Sheet 1”'],
+    [{ path: [], part: 'Index/Document.iwa', table: '見積', cell: 'B2' }, '表「見積」のセル B2', 'cell B2 of table “見積”'],
   ])('%o', (loc, ja, en) => {
     const text = locationText(loc)!;
     expect(locationFromText(text)).toEqual(loc);

@@ -233,14 +233,17 @@ function cellKeys(c: Uint8Array): { string: number; rich: number } {
   return { string, rich };
 }
 
-/** A table's rows, located by its sheet's name and its own (`明細 › 表 1`), or why it cannot be read. */
+/** A table's rows, located by its sheet's name and its own (シート「明細」の表「表 1」), or why it cannot be read. */
 function* table(obj: IwaObject, id: number, objects: Map<number, IwaObject>, sheet: string | undefined, ctx: ExtractContext): Generator<Extracted> {
   let name = '';
+  let own = '';
   try {
     const model = readFields(obj.data);
     const tableName = bytesField(model, 8);
-    name = [sheet, tableName && utf8.decode(tableName)].filter(Boolean).join(' › ');
-    const where: Where = { part: obj.part, ...(name ? { sheet: name } : {}) };
+    own = tableName ? utf8.decode(tableName) : '';
+    name = [sheet, own].filter(Boolean).join(' › ');
+    // Sheet and table apart: a Numbers sheet holds several tables, each with its own A1.
+    const where: Where = { part: obj.part, ...(sheet ? { sheet } : {}), ...(own ? { table: own } : {}) };
     const cells = grid(model, objects, ctx);
     const rows = new RowTexts();
     rows.hidden = hiddenColumns(model, objects);
@@ -255,7 +258,7 @@ function* table(obj: IwaObject, id: number, objects: Map<number, IwaObject>, she
       kind: 'unscannable',
       reason,
       detail: `a table (${name ? `「${name}」` : `object ${id}`}) of an iWork document cannot be read cell by cell: ${err.message}`,
-      where: { part: obj.part, ...(name ? { sheet: name } : {}) },
+      where: { part: obj.part, ...(sheet ? { sheet } : {}), ...(own ? { table: own } : {}) },
     };
   }
 }

@@ -34,8 +34,10 @@ export type Extracted =
    * container's place in the location: 報告書.docx › 仕様書.pdf, not › word/embeddings/oleObject1.bin › 仕様書.pdf.
    * `object`: an object a document embeds (OOXML's embeddings, ODF's `Object 1`, RTF's \objdata); see
    * `ExtractContext.object`.
+   * `part`: a part of the document itself, stored as a member (an iWork document's `Index/…/*.iwa`): located
+   * as the document is, with the member's name as the part, never as a member the employee would look for.
    */
-  | { kind: 'member'; name: string; data: Blob; where?: Where; nameOnly?: true; payload?: true; object?: true }
+  | { kind: 'member'; name: string; data: Blob; where?: Where; nameOnly?: true; payload?: true; object?: true; part?: true }
   /** A sensitivity label found in the document (MIP label GUID or name), for rule 3. */
   | { kind: 'label'; label: string; where: Where }
   /** Part of the input could not be read; the scanner decides what this means for the verdict. */

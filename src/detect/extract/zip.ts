@@ -8,11 +8,15 @@ import { chunkText } from '../text-chunks.js';
 import { UNLISTED_IN_ZIP } from '../member-names.js';
 import { IworkTables } from './iwork-tables.js';
 
+const IWORK_PART = /^Index\/.+\.iwa$/i;
+
 export const extractZip: Extractor = async function* (blob, ctx) {
   const entries = await readZipDirectory(blob, ctx);
   // An iWork document (a .numbers, .pages or .key file is a ZIP; a bundle zipped keeps it as Index.zip):
   // its archives are handed on as members, and its tables read as rows once all are known.
   const iwork = new IworkTables();
+  // The document's own archives are parts of it, not files in it: a stamp found there is in the document.
+  const iworkDocument = entries.some((e) => e.name === 'Index/Document.iwa');
   // Comments: the archive's own and each member's, which archivers show beside the list of files. Each
   // is read on its own: a listing puts a member's name and sizes between two of them (`unzip -v`).
   for (const comment of [zipComment(blob), ...entries.map((e) => e.comment)]) {
@@ -24,7 +28,7 @@ export const extractZip: Extractor = async function* (blob, ctx) {
     ctx.checkTime();
     for await (const item of member(blob, entry, ctx)) {
       if (item.kind === 'member' && !item.nameOnly) await iwork.add(item.name, item.data, ctx);
-      yield item;
+      yield iworkDocument && item.kind === 'member' && IWORK_PART.test(item.name) ? { ...item, part: true } : item;
     }
   }
   yield* iwork.tables(ctx);
