@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { unzipSync, zipSync } from 'fflate';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { scanBlob } from '../../src/detect/index.js';
+import { describeLocation, scanBlob } from '../../src/detect/index.js';
 import { XmlEnds } from '../../src/detect/extract/xml-ends.js';
 
 const office = (n: string) => new Uint8Array(readFileSync(join(__dirname, '../fixtures/office', n)));
@@ -46,7 +46,19 @@ describe('empty and gutted office files', () => {
   it('a Visio drawing names its main part by its own relationship type: read, not taken for a package without one', async () => {
     const visio = (n: string) => new Uint8Array(readFileSync(join(__dirname, '../fixtures/visio', n)));
     expect(await scan(visio('trap.vsdx'), 'x.vsdx')).toMatchObject({ verdict: 'clean' });
-    expect(await scan(visio('stamp.vsdx'), 'x.vsdx')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'visio/pages/page1.xml' } });
+    expect(await scan(visio('stamp.vsdx'), 'x.vsdx')).toMatchObject({ verdict: 'marked', rule: 1, location: { part: 'visio/pages/page1.xml', page: 1 } });
+  });
+
+  it("a Visio page is said by its place among the page tabs (pages.xml), not its part's number", async () => {
+    const parts = unzipSync(new Uint8Array(readFileSync(join(__dirname, '../fixtures/visio/stamp.vsdx'))));
+    const text = (n: string) => strFromU8(parts[n]);
+    // A clean page before it: listed first, stored as page2.xml.
+    parts['visio/pages/page2.xml'] = strToU8(text('visio/pages/page1.xml').replace(/<Text>[\s\S]*?<\/Text>/, '<Text>表紙</Text>'));
+    parts['visio/pages/_rels/pages.xml.rels'] = strToU8(text('visio/pages/_rels/pages.xml.rels').replace('</Relationships>', '<Relationship Id="rId2" Type="http://schemas.microsoft.com/visio/2010/relationships/page" Target="page2.xml"/></Relationships>'));
+    parts['visio/pages/pages.xml'] = strToU8(text('visio/pages/pages.xml').replace('<Page ID="0"', '<Page ID="1" NameU="Cover" Name="表紙"><Rel r:id="rId2"/></Page><Page ID="0"'));
+    const v = await scan(zipSync(parts), 'x.vsdx');
+    expect(v).toMatchObject({ verdict: 'marked', location: { part: 'visio/pages/page1.xml', page: 2 } });
+    expect(describeLocation(v.verdict === 'marked' ? v.location : undefined, 'ja')).toBe('2ページ目');
   });
 
   it('the intact documents stay clean', async () => {

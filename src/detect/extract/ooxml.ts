@@ -370,6 +370,11 @@ async function whereOf(part: string, zip: ZipArchive, sheets: Map<string, string
   let m: RegExpExecArray | null;
   if ((m = /^ppt\/slides\/slide(\d+)\.xml$/.exec(p))) return { part, slide: Number(m[1]), area: 'slide' };
   if (/^ppt\/notesslides\//.test(p)) return { part, slide: await notesSlideNumber(part, zip), notes: true, area: 'notes' };
+  // A Visio drawing's page, by its place among the page tabs (visio/pages/pages.xml), as Visio shows it.
+  if (/^visio\/pages\/[^/]+\.xml$/.test(p) && !p.endsWith('/pages.xml')) {
+    const page = await visioPageNumber(part, zip);
+    return page ? { part, page } : { part, area: 'body' };
+  }
   if (/^xl\/worksheets\//.test(p)) return { part, sheet: sheets.get(part), area: 'cells' };
   if (p === 'xl/styles.xml') return { part, area: 'cells' }; // number formats: text cells show
   if (/^docprops\//.test(p)) return { part, area: 'properties' };
@@ -399,6 +404,21 @@ async function drawingSheet(part: string, zip: ZipArchive, sheets: Map<string, s
 }
 
 /** Which slide a notes page belongs to: its relationship to ../slides/slideN.xml. */
+/** A Visio page part's 1-based place in visio/pages/pages.xml (the order of the page tabs); undefined when not listed. */
+async function visioPageNumber(part: string, zip: ZipArchive): Promise<number | undefined> {
+  const [pages, rels] = await Promise.all([zip.text('visio/pages/pages.xml'), zip.text('visio/pages/_rels/pages.xml.rels')]);
+  if (!pages || !rels) return undefined;
+  const file = part.slice(part.lastIndexOf('/') + 1).toLowerCase();
+  const ids = new Set<string>();
+  for (const [tag] of rels.matchAll(/<Relationship\b[^>]*>/g)) {
+    const target = attr(tag, 'Target') ?? '';
+    if (target.slice(target.lastIndexOf('/') + 1).toLowerCase() === file) ids.add(attr(tag, 'Id') ?? '');
+  }
+  const order = Array.from(pages.matchAll(/<Rel\b[^>]*>/g), ([tag]) => attr(tag, 'r:id') ?? '');
+  const at = order.findIndex((id) => ids.has(id));
+  return at < 0 ? undefined : at + 1;
+}
+
 async function notesSlideNumber(part: string, zip: ZipArchive): Promise<number | undefined> {
   const rels = await zip.text(part.replace(/([^/]+)$/, '_rels/$1.rels'));
   const m = rels && /Target="[^"]*slides\/slide(\d+)\.xml"/.exec(rels);
