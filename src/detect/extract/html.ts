@@ -7,6 +7,7 @@
 import { embeddedFiles } from './embedded-base64.js';
 import { MAY_SHOW_STAMP } from './formula-text.js';
 import { xmlSpreadsheetFormulas } from './xlml-formulas.js';
+import { gnumericHeads } from './gnumeric-heads.js';
 import { xmlSpreadsheetShown } from './xlml-shown.js';
 import { blobOf, readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
@@ -74,6 +75,8 @@ export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncG
   // and, as a package's parts are, only when 秘 may stand in it (a character reference may spell it).
   // Its namespaces are taken under the usual prefixes (xml-prefixes.ts), as its package's parts are.
   const flat = withUsualPrefixes(markup);
+  // A Gnumeric sheet's printed header or footer, said as such before the rest (gnumeric-heads.ts).
+  if (ctx.fullText || mayBeStamp(markup)) yield* gnumericHeads(markup);
   if (!FLAT_ODF.test(flat)) yield* OTHER_XML.test(markup.slice(0, 4096)) || MXFILE.test(markup) ? xmlRuns(markup) : htmlRuns(markup);
   else {
     // One cut short (its text past the cut unread) is damaged, as a package's part is (xml-ends.ts): LibreOffice refuses it.
