@@ -15,18 +15,19 @@ export const VERDICT_WORDS: Table<Verdict> = {
   clean: { ja: '問題なし', en: 'Nothing marked' },
 };
 
+/** As the employee's popup and options page say them (extension/_locales: action_*). */
 export const ACTION_WORDS: Table<Action> = {
   block: { ja: 'ブロック', en: 'Block' },
   warn: { ja: '警告', en: 'Warn' },
-  audit: { ja: '記録', en: 'Audit' },
+  audit: { ja: '記録のみ', en: 'Record only' },
   allow: { ja: '許可', en: 'Allow' },
 };
 
 export const OUTCOME_WORDS: Table<Outcome> = {
-  blocked: { ja: '送信を止めた', en: 'Stopped' },
-  allowed: { ja: '送信された', en: 'Sent' },
+  blocked: { ja: '送信を阻止', en: 'Stopped' },
+  allowed: { ja: '送信済み', en: 'Sent' },
   proceeded: { ja: '理由を記録して送信', en: 'Sent with a reason' },
-  cancelled: { ja: '送信を取りやめ', en: 'Not sent' },
+  cancelled: { ja: '送信を中止', en: 'Not sent' },
   pending: { ja: '回答待ち', en: 'Awaiting answer' },
   disputed: { ja: '確認依頼（異議）', en: 'Review asked (disputed)' },
 };

@@ -111,7 +111,7 @@ describe('admin page', () => {
     await page.click('.filters button[type=submit]');
     await expect.poll(() => page.locator('td.file').count()).toBe(4);
     // The outcome column is words, never the raw value.
-    expect(await page.locator('td.outcome').allTextContents()).toEqual(expect.arrayContaining(['回答待ち', '送信を止めた', '送信された']));
+    expect(await page.locator('td.outcome').allTextContents()).toEqual(expect.arrayContaining(['回答待ち', '送信を阻止', '送信済み']));
     expect((await page.locator('td.outcome, td.verdict, td.action').allTextContents()).join(' ')).not.toMatch(/pending|blocked|allowed|marked|block\b/);
     const [sorted] = await Promise.all([page.waitForRequest((r) => r.url().includes('/v1/admin/events') && r.url().includes('sort=fileName')), page.locator('th', { hasText: 'ファイル名' }).click()]);
     expect(sorted.url()).toContain('sort=fileName');
@@ -259,7 +259,7 @@ describe('admin page', () => {
     expect(await page.locator('td.outcome').allTextContents()).toEqual(['理由を記録して送信']);
     const other = page.locator('td.comment .other-answer');
     expect(await other.count()).toBe(1);
-    expect(await other.textContent()).toMatch(/^別の回答: 送信を取りやめ .+ <i>消した<\/i>$/);
+    expect(await other.textContent()).toMatch(/^別の回答: 送信を中止 .+ <i>消した<\/i>$/);
     expect(await page.locator('td.comment i').count()).toBe(0);
     await page.close();
   });

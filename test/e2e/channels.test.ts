@@ -108,7 +108,7 @@ describe.each(GUARDED_HOSTS)('%s', (host) => {
       }
       // Which file, which rule, in plain words.
       expect(texts[0]).toContain('秘—設計書.docx');
-      expect(texts[0]).toContain('The file name begins with 「秘—」');
+      expect(texts[0]).toContain('The file name begins with “秘—”');
       expect(texts[1]).toContain('The 秘 Confidential stamp is in the body');
       expect(texts[2]).toContain('The 秘 Confidential stamp is on page 1');
       for (const s of CLEAN) {

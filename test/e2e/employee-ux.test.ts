@@ -87,7 +87,7 @@ const WORDS = {
     marked: 'Marked 秘 Confidential',
     passed: 'Nothing marked',
     sendPassed: (n: number) => `Attach only the files that passed (${n})`,
-    nameRule: 'The file name begins with 「秘—」',
+    nameRule: 'The file name begins with “秘—”',
     member: 'The 秘 Confidential stamp is in 引継ぎメモ.txt in 2023年度.zip in 過去資料.zip',
     cell: 'The 秘 Confidential stamp is in cell E1 of sheet “Detail”',
     encrypted: 'It is password-protected, so its contents could not be checked',

@@ -29,7 +29,7 @@ describe('popup and options, Japanese browser', () => {
     expect(await popup.textContent('h1')).toContain('Upload Guard の状態');
     expect(await popup.textContent('[data-testid=policy-state]')).toContain('既定の設定で動作しています');
     expect(await popup.textContent('[data-testid=collector-state]')).toContain('未設定');
-    expect(await popup.textContent('[data-testid=queued]')).toBe('送信待ちの記録: 0 件');
+    expect(await popup.textContent('[data-testid=queued]')).toBe('送信待ちの記録：0 件');
     expect(await popup.textContent('[data-testid=recent-none]')).toBe('まだ判定はありません');
     await popup.close();
   });
@@ -52,7 +52,7 @@ describe('popup and options, Japanese browser', () => {
     expect(await page.locator('[data-testid=recent] img').count()).toBe(0);
     expect(await page.title()).not.toBe('pwned');
     // With no collector configured the events wait on the device.
-    expect(await page.textContent('[data-testid=queued]')).toBe('送信待ちの記録: 2 件');
+    expect(await page.textContent('[data-testid=queued]')).toBe('送信待ちの記録：2 件');
     await page.close();
   });
 

@@ -199,7 +199,7 @@ for (const b of BACKENDS) {
       expect(warnRow).toContain('2026-11-20T10:02:00+09:00');
       expect(warnRow).toContain('取引先への送付（上長承認済み）');
       expect(warnRow).not.toMatch(/pending|proceeded/);
-      const earlyRow = lines.find((l) => l.includes('十一月の最初') && l.includes('送信を止めた'))!;
+      const earlyRow = lines.find((l) => l.includes('十一月の最初') && l.includes('送信を阻止'))!;
       expect(earlyRow.startsWith('2026-11-01T00:30:00+09:00,sato,')).toBe(true);
       expect(earlyRow).toContain(',Gmail,フリーメール,');
       // English on request; formulas stay text.
