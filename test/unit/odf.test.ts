@@ -32,14 +32,26 @@ describe('odt', () => {
     ['writer-footer-only.odt', { part: 'styles.xml', area: 'footer' }],
     ['writer-title.odt', { part: 'meta.xml', area: 'properties' }],
     ['writer-custom-prop.odt', { part: 'meta.xml', area: 'properties' }],
-    ['writer-comment.odt', { part: 'content.xml', area: 'body' }],
-    ['writer-footnote.odt', { part: 'content.xml', area: 'body' }],
+    // A comment and a footnote said as such, before the body that holds them (odf-asides.ts).
+    ['writer-comment.odt', { part: 'content.xml', area: 'comments' }],
+    ['writer-footnote.odt', { part: 'content.xml', area: 'footnotes' }],
     ['writer-textbox.odt', { part: 'content.xml', area: 'body' }],
     ['writer-shape.odt', { part: 'content.xml', area: 'body' }],
     ['writer-split-runs.odt', { part: 'content.xml', area: 'body' }],
     ['writer-paragraphs.odt', { part: 'content.xml', area: 'body' }],
   ])('%s → marked rule 1 at %o', async (name, where) => {
     expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1, reason: 'stamp', format: 'odf', location: { path: [], ...where } });
+  });
+
+  it('an endnote is said as one; a comment whose author is 秘 and whose text is Confidential stays clean', async () => {
+    const endnote = repack(bytes('writer-footnote.odt'), (parts) => {
+      parts['content.xml'] = strToU8(strFromU8(parts['content.xml']).replace('text:note-class="footnote"', 'text:note-class="endnote"'));
+    });
+    expect(await scanBlob(blob(endnote), 'x.odt')).toMatchObject({ verdict: 'marked', location: { part: 'content.xml', area: 'endnotes' } });
+    const author = repack(bytes('writer-comment.odt'), (parts) => {
+      parts['content.xml'] = strToU8(strFromU8(parts['content.xml']).replace('<dc:creator>山田</dc:creator>', '<dc:creator>秘</dc:creator>').replace('<text:p>秘 Confidential</text:p></office:annotation>', '<text:p>Confidential</text:p></office:annotation>'));
+    });
+    expect((await scanBlob(blob(author), 'x.odt')).verdict).toBe('clean');
   });
 
   it('meta.xml holds the title (the stamp is nowhere else)', () => {

@@ -24,6 +24,7 @@ import { shapePairs } from './shape-pairs.js';
 import { odfShapeGroups } from './drawing-boxes.js';
 import { PrefixWatch } from './xml-prefixes.js';
 import { pageHeads, SHEET_NAME } from './odf-heads.js';
+import { odfAsides } from './odf-asides.js';
 
 const TEXT_PART = /(^|\/)(content|styles|meta)\.xml$/;
 // Pictures hold no text, except Windows metafiles (drawings with text records: metafile.ts) and SVG,
@@ -290,6 +291,8 @@ function* partText(markup: string, part: string, named: StyleDefs = NO_STYLES, n
   const units = /<(table:table|draw:page)(?=[\s>/])[^>]*>/g;
   const starts = Array.from(xml.matchAll(units));
   if (area !== 'body' || starts.length === 0) {
+    // A text document's footnotes and comments, said as such before the body that holds them (odf-asides.ts).
+    if (area === 'body') yield* odfAsides(xml, part, styles);
     for (const text of chunkText(xmlToText(xml, styles))) yield { kind: 'text', text, where: { part, area } };
     return;
   }
