@@ -36,6 +36,7 @@ export const AREA_WORDS: Readonly<Record<string, Words>> = {
   endnotes: { ja: '文末脚注', en: 'in an endnote' },
   slide: { ja: 'スライド', en: 'on a slide' },
   master: { ja: 'スライドマスター', en: 'in the slide master' },
+  sections: { ja: 'セクション名', en: 'in a section name' },
   // A drawing's (Draw, Visio) master page: Draw calls it マスターページ, not a slide master.
   'master page': { ja: 'マスターページ', en: 'on the master page' },
   chart: { ja: 'グラフ', en: 'in a chart' },

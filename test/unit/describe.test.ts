@@ -66,6 +66,8 @@ describe('describeLocation on real verdicts', () => {
     ['../print-header/font-codes.xls', 'シート「様式」のヘッダー', 'header of sheet “様式”'],
     ['../sheet-areas/明細-footer.xlsx', 'シート「明細」のフッター', 'footer of sheet “明細”'],
     ['../sheet-areas/first-header.xlsx', 'シート「Sheet1」のヘッダー', 'header of sheet “Sheet1”'],
+    // A PowerPoint section's name (pptxgenjs's addSection): before, only the part ppt/presentation.xml.
+    ['../descriptions/pgj-section.pptx', 'セクション名', 'section name'],
   ])('%s', async (n, ja, en) => {
     const loc = await locationOf(n);
     expect(describeLocation(loc, 'ja')).toBe(ja);

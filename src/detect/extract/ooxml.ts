@@ -387,6 +387,8 @@ async function whereOf(part: string, zip: ZipArchive, sheets: Map<string, string
   if (/endnotes\.xml$/.test(p)) return { part, area: 'endnotes' };
   // A slide layout prints on the slides that use it as the master does: the employee edits both in the master view.
   if (/^ppt\/slide(masters|layouts)\//.test(p)) return { part, area: 'master' };
+  // What presentation.xml shows is its sections' names (the headings in the thumbnail pane and the sorter).
+  if (p === 'ppt/presentation.xml') return { part, area: 'sections' };
   if (/\/charts\/chart[^/]*\.xml$/.test(p)) return { part, area: 'chart' };
   if (/^xl\/drawings\/[^/]+\.xml$/.test(p)) return { part, area: 'drawing', ...(await drawingSheet(part, zip, sheets)) };
   if (/^word\/(document|numbering)\.xml$/.test(p)) return { part, area: 'body' }; // a list's label is shown in the body
