@@ -26,6 +26,7 @@ const MARKED = [
   'lo-uof-sheetname.uos',
   'lo-uof-validation-error.uos',
   'exceljs-link-screentip.xlsx',
+  'gnumeric-link-screentip.ods',
   'lo-docproperty-field.docx',
   'lo-docproperty-field.doc',
   'pydocx-header-title-field.docx',

@@ -46,10 +46,11 @@ export function decodeEntities(s: string): string {
 // and a list's label, shown before each of its paragraphs (Word's numbering lvlText `秘 Confidential %1.`,
 // ODF's num-prefix, num-suffix and bullet-char; PowerPoint's bullet character, written in the
 // paragraph itself, so it reads in place: 「秘」, then the paragraph's 「Confidential」); and a link's
-// ScreenTip (Excel's, Word's and PowerPoint's hyperlink tooltip, shown when the pointer rests on it);
+// ScreenTip (Excel's, Word's and PowerPoint's hyperlink tooltip, shown when the pointer rests on it; in ODF
+// the link's hint text, office:title on text:a and draw:a, where Gnumeric saves an Excel ScreenTip);
 // and a PowerPoint section's name; and an ODF form control's text (FORM_ATTR).
 const SEEN_IN_ATTRS =
-  /<(?:form:(?:text|textarea|formatted-text|combobox|file|fixed-text|button|checkbox|radio|frame|option|item)|v:textpath|v:shape|v:rect|v:roundrect|v:oval|v:image|v:imagedata|[a-z]+:docPr|[a-z]+:cNvPr|img|area|(?:[a-z\d]+:)?dataValidation|table:help-message|table:error-message|(?:[a-z\d]+:)?numFmt|(?:w:)?hyperlink|a:hlinkClick|a:hlinkHover|p14:section|w:lvlText|text:list-level-style-(?:number|bullet)|text:outline-level-style|a:buChar)\b[^>]*>/gi;
+  /<(?:form:(?:text|textarea|formatted-text|combobox|file|fixed-text|button|checkbox|radio|frame|option|item)|v:textpath|v:shape|v:rect|v:roundrect|v:oval|v:image|v:imagedata|[a-z]+:docPr|[a-z]+:cNvPr|img|area|(?:[a-z\d]+:)?dataValidation|table:help-message|table:error-message|(?:[a-z\d]+:)?numFmt|(?:w:)?hyperlink|text:a|draw:a|a:hlinkClick|a:hlinkHover|p14:section|w:lvlText|text:list-level-style-(?:number|bullet)|text:outline-level-style|a:buChar)\b[^>]*>/gi;
 const SEEN_ATTR = /\b(string|alt|descr|title|promptTitle|prompt|errorTitle|error|formatCode|val|num-prefix|num-suffix|bullet-char|char|tooltip)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
 /** A PowerPoint section's name (p14:section, in presentation.xml): the heading of its slides in the thumbnail pane and the sorter. */
