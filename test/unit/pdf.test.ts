@@ -403,6 +403,16 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
     expect(stampHits(trap)).toEqual([]);
   });
 
+  it('cairo (librsvg): a string set in front of the line by a kern back inside a TJ is read where it stands', async () => {
+    // `(Confidential)Tj /f-0-1 1 Tf [()7447<0009>]TJ`: 「秘」 is drawn last, left of the word.
+    const items = await extract(fix('rsvg-drawn-out-of-order.pdf'), true);
+    expect(pageText(items, 1)).toContain('秘 Confidential');
+    expect(stampHits(items)).toEqual(['page:1']);
+    const trap = await extract(fix('rsvg-drawn-out-of-order-trap.pdf'), true);
+    expect(pageText(trap, 1)).toContain('秘書室 Confidential');
+    expect(stampHits(trap)).toEqual([]);
+  });
+
   it('Chromium: text an SVG clip path is made of (drawn in a soft mask\'s group) is read', async () => {
     expect(stampHits(await extract(fix('chromium-svg-clip.pdf')))).toEqual(['page:1']);
     const twin = await extract(fix('chromium-svg-clip-twin.pdf'), true);

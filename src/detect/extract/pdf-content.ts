@@ -841,6 +841,20 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
                   l.from.push(here);
                   l.to.push(here);
                 }
+              } else if (pendingAdv > 0 && s.length && !gs.font?.vertical && st.line.at.length) {
+                // A kern back past the start of the line's last piece: cairo writes a string drawn later in
+                // front of the line (librsvg: 「Confidential」, then 「秘」 left of it) as `[()7447<秘>]TJ`.
+                // The string is a piece of the line where it stands, and the line is drawn out of order
+                // (endLine reads it again left to right), as emit does for a string moved there by Td.
+                const l = st.line;
+                const here = st.ex * l.ux + st.ey * l.uy;
+                if (here < l.from[l.from.length - 1] - 0.15 * st.size) {
+                  l.to[l.to.length - 1] = Math.max(l.from[l.from.length - 1], gapFrom);
+                  l.back = true;
+                  l.at.push(st.out.length);
+                  l.from.push(here);
+                  l.to.push(here);
+                }
               }
               if (s.length) {
                 st.out.push(s);
