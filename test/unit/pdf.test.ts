@@ -1034,6 +1034,15 @@ describe('text in fonts that do not say which characters they draw is unscannabl
     }
   });
 
+  it('cairo (pdftocairo): a map that sends glyphs to U+FFFD (the replacement character) says no character: not read', async () => {
+    const items = await extract(fix('pdftocairo-fffd-stamp.pdf'));
+    const u = unreadable(items);
+    expect(u).toHaveLength(1);
+    expect((u[0] as { detail: string }).detail).toMatch(/^17 character\(s\), from page 1 on/);
+    expect(unreadable(await extract(fix('pdftocairo-trap-clean-ja.pdf')))).toEqual([]);
+    expect(await scanBlob(new Blob([await readFile(fix('pdftocairo-trap-clean-ja.pdf'))]), 'x.pdf')).toMatchObject({ verdict: 'clean' });
+  });
+
   const CHARS = '秘Confidential';
   const identity = (toUnicode: string) =>
     `<</Type/Font/Subtype/Type0/BaseFont/ABCDEF+X/Encoding/Identity-H${toUnicode}/DescendantFonts[<</Type/Font/Subtype/CIDFontType2/BaseFont/ABCDEF+X/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>/DW 1000>>]>>`;

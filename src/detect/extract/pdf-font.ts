@@ -755,14 +755,15 @@ function withJapan1(toUni: Map<number, string> | null): Map<number, string> {
 }
 
 /**
- * A ToUnicode value that names no character: nothing, or a control code (a rebuilt font whose map sends
- * each glyph number to the code point of the same number, as `mutool convert` writes). Tab and line
- * breaks are characters.
+ * A ToUnicode value that names no character: nothing, a control code (a rebuilt font whose map sends
+ * each glyph number to the code point of the same number, as `mutool convert` writes), or U+FFFD, the
+ * replacement character, which says the character is not known (cairo writes it for glyphs drawn without
+ * their text: `pdftocairo -pdf` of a font poppler cannot map). Tab and line breaks are characters.
  */
 function noCharacter(u: string): boolean {
   if (u.length === 0) return true;
   const c = u.charCodeAt(0);
-  return u.length === 1 && c < 0x20 && c !== 9 && c !== 10 && c !== 13;
+  return u.length === 1 && ((c < 0x20 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffd);
 }
 
 /**
