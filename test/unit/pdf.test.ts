@@ -413,6 +413,16 @@ describe('PDF fixtures (LibreOffice, qpdf)', () => {
     expect(stampHits(trap)).toEqual([]);
   });
 
+  it('cairo (librsvg): on a line drawn out of order, a string a layout gap on in a TJ is read where it stands', async () => {
+    // `(C)Tj [()2127<0001>]TJ ( )Tj [()-643(onfidential)]TJ`: 「onfidential」 goes back beside 「C」, after 「秘 」.
+    const items = await extract(fix('rsvg-c-first.pdf'), true);
+    expect(pageText(items, 1)).toContain('秘 Confidential');
+    expect(stampHits(items)).toEqual(['page:1']);
+    const trap = await extract(fix('rsvg-c-first-trap.pdf'), true);
+    expect(pageText(trap, 1)).toContain('秘書室 Confidential');
+    expect(stampHits(trap)).toEqual([]);
+  });
+
   it('Chromium: text an SVG clip path is made of (drawn in a soft mask\'s group) is read', async () => {
     expect(stampHits(await extract(fix('chromium-svg-clip.pdf')))).toEqual(['page:1']);
     const twin = await extract(fix('chromium-svg-clip-twin.pdf'), true);

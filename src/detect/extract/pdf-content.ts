@@ -841,16 +841,19 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
                   l.from.push(here);
                   l.to.push(here);
                 }
-              } else if (pendingAdv > 0 && s.length && !gs.font?.vertical && st.line.at.length) {
+              } else if (s.length && !gs.font?.vertical && st.line.at.length && (pendingAdv > 0 || (st.line.back && pendingAdv < gapAt && !isSpace(s[0])))) {
                 // A kern back past the start of the line's last piece: cairo writes a string drawn later in
                 // front of the line (librsvg: 「Confidential」, then 「秘」 left of it) as `[()7447<秘>]TJ`.
                 // The string is a piece of the line where it stands, and the line is drawn out of order
-                // (endLine reads it again left to right), as emit does for a string moved there by Td.
+                // (endLine reads it again left to right), as emit does for a string moved there by Td. On
+                // such a line, a string a layout gap on is a piece where it stands too, after a blank
+                // (「C」, 「秘 」 in front of it, then `[()-643(onfidential)]TJ` back beside 「C」).
                 const l = st.line;
                 const here = st.ex * l.ux + st.ey * l.uy;
-                if (here < l.from[l.from.length - 1] - 0.15 * st.size) {
+                const back = here < l.from[l.from.length - 1] - 0.15 * st.size;
+                if (back || pendingAdv < 0) {
                   l.to[l.to.length - 1] = Math.max(l.from[l.from.length - 1], gapFrom);
-                  l.back = true;
+                  if (back) l.back = true;
                   l.at.push(st.out.length);
                   l.from.push(here);
                   l.to.push(here);
