@@ -451,8 +451,8 @@ export function rowCells(
 /**
  * Whether a workbook's stored formula values are what shows: true when it asks to be computed on load
  * (calcPr fullCalcOnLoad: none is); 'empty-text' when it has no `<calcPr>` at all (SheetJS, a hand-made
- * file: never computed by Excel, which recomputes it on load), so an empty text stored is a writer's
- * placeholder, not a result; false otherwise.
+ * file) or one without a calcId (Gnumeric, LibreOffice): never computed by Excel, which recomputes it on
+ * load, so an empty text stored is a writer's placeholder, not a result; false otherwise.
  */
 export type Recalc = boolean | 'empty-text';
 

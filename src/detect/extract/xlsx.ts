@@ -350,7 +350,10 @@ const CALC_PR = /<(?:[\w.-]+:)?calcPr\b[^>]*>/;
 
 /**
  * The workbook is computed when opened: `fullCalcOnLoad` set in xl/workbook.xml's calcPr (true); or it
- * has no calcPr at all, so its stored empty texts are placeholders ('empty-text': xlsx-rows.ts Recalc).
+ * has no calcPr at all, or one without the calcId of the engine that computed it, so Excel computes it
+ * on load and its stored empty texts are placeholders ('empty-text': xlsx-rows.ts Recalc). Gnumeric writes
+ * such a calcPr, and saves a workbook it read without computing it: Spreadsheet::WriteExcel's empty
+ * result of `="秘"&" Confidential"` stays `<v></v>`.
  */
 async function computedOnLoad(zip: ZipArchive): Promise<Recalc> {
   const part = zip.entries.find((e) => /^xl\/workbook\.xml$/i.test(e.name))?.name;
@@ -358,7 +361,8 @@ async function computedOnLoad(zip: ZipArchive): Promise<Recalc> {
   const tag = CALC_PR.exec(xml)?.[0];
   if (!tag) return xml ? 'empty-text' : false;
   const v = attr(tag, 'fullCalcOnLoad');
-  return v === '1' || v === 'true';
+  if (v === '1' || v === 'true') return true;
+  return attr(tag, 'calcId') === null ? 'empty-text' : false;
 }
 
 const FORMAT_CODE: readonly Needle[] = [{ bytes: new TextEncoder().encode('formatCode'), enc: 'utf-8', anchor: 6, wide: false }];
