@@ -196,12 +196,12 @@ function Contact(c: ContactView & { heading: string; mailLabel: string; phoneLab
       {c.name && <dd>{c.name}</dd>}
       {c.mail && (
         <dd>
-          {c.mailLabel} <a href={`mailto:${c.mail}`}>{c.mail}</a>
+          {c.mailLabel}<a href={`mailto:${c.mail}`}>{c.mail}</a>
         </dd>
       )}
       {c.phone && (
         <dd>
-          {c.phoneLabel} <a href={`tel:${c.phone.replace(/[^0-9+]/g, '')}`}>{c.phone}</a>
+          {c.phoneLabel}<a href={`tel:${c.phone.replace(/[^0-9+]/g, '')}`}>{c.phone}</a>
         </dd>
       )}
       {c.url && (
