@@ -50,7 +50,7 @@ export class Metrics {
     }
   }
 
-  render(extra: { storageKind: string; outbox: OutboxStatus; now: number; devices: { active: number; stale: number }; devicesCountedAt?: number; tokensEnding?: readonly number[] }): string {
+  render(extra: { storageKind: string; outbox: OutboxStatus; now: number; devices: { active: number; stale: number }; devicesCountedAt?: number; tokensEnding?: readonly number[]; auditSpool?: { waiting: number; refused: number } }): string {
     const out: string[] = [];
     const counter = (name: string, help: string, value: number) => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name} ${value}`);
@@ -93,6 +93,10 @@ export class Metrics {
       // Counts only (no names: /metrics may be public); the names are in the log and on the admin page.
       gauge('upload_guard_api_tokens_ending_soon', 'Live API tokens (and the admin token) that expire within 14 days: issue new ones and replace them.', extra.tokensEnding.length);
       gauge('upload_guard_api_token_min_days_left', 'Days left to the nearest of those expiries (-1 when none).', extra.tokensEnding.length ? Math.min(...extra.tokensEnding) : -1);
+    }
+    if (extra.auditSpool) {
+      gauge('upload_guard_audit_entries_waiting', 'Audit entries kept in this collector\'s audit spool until the database takes them.', extra.auditSpool.waiting);
+      gauge('upload_guard_audit_entries_refused', 'Audit entries the database refused while it took others: set aside with its reason (GET /v1/admin/audit/refused), tried again later.', extra.auditSpool.refused);
     }
     out.push('# HELP upload_guard_storage_info Storage back end in use.', '# TYPE upload_guard_storage_info gauge');
     out.push(`upload_guard_storage_info{backend="${extra.storageKind}"} 1`);

@@ -607,6 +607,13 @@ export class AccountStore {
       [e.timeMs, e.actor, e.action, details, e.address, e.action, e.timeMs, details],
     );
   }
+  /**
+   * Whether the database takes an audit entry now: an insert of no row, which still needs the table's
+   * write lock (SQLite: the database's; PostgreSQL: the table's) and the right to insert. Throws if not.
+   */
+  async auditWritable(): Promise<void> {
+    await this.x.append(this.t("INSERT INTO T.audit_log (time_ms, actor, action, details, address) SELECT CAST(0 AS BIGINT), '', '', '', NULL WHERE 1 = 0"), []);
+  }
   async appendAudit(e: AuditEntry): Promise<void> {
     await this.x.append(this.t(AUDIT_INSERT), auditParams(e));
   }

@@ -10,6 +10,7 @@
  *   POST /v1/admin/accounts/invite  a local account with a password made by the collector, shown once (admin)
  *   GET|POST /v1/admin/tokens, DELETE /v1/admin/tokens/:id            API tokens (admin)
  *   GET  /v1/admin/audit            the audit log, JSON or CSV (admin)
+ *   GET  /v1/admin/audit/refused    audit entries the database refused, set aside with its reason (admin)
  *   GET  /v1/admin/fleet            device counts only (viewer)
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -303,6 +304,30 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
       return CSV_BOM + csvRow(AUDIT_CSV_HEAD) + rows.map((r) => csvRow([iso(r.timeMs), r.actor, r.action, r.address, JSON.stringify(r.details), tokenOf(r)])).join('');
     }
     return { entries: rows.map((r) => ({ ...auditView(r), actorTokenId: tokenOf(r) })), nextBefore };
+  });
+
+  /**
+   * The audit entries the database refused while it took others (audit-spool.ts): set aside on the
+   * collector's disk with the database's reason and tried again later. Per collector (each has its own
+   * spool); /metrics counts them (upload_guard_audit_entries_refused).
+   */
+  app.get('/v1/admin/audit/refused', async () => {
+    const s = app.auditSpoolStatus();
+    return {
+      waiting: s.waiting,
+      refused: s.refused.map((r) => ({
+        time: iso(r.entry.timeMs),
+        actor: r.entry.actor,
+        action: r.entry.action,
+        address: r.entry.address,
+        details: r.entry.details,
+        reason: r.reason,
+        attempts: r.attempts,
+        firstRefusedAt: iso(r.firstMs),
+        lastTriedAt: iso(r.lastMs),
+        nextTryAt: iso(r.nextMs),
+      })),
+    };
   });
 
   // --- what a viewer may see of the fleet: counts only, no device ids or users ----------------------

@@ -56,6 +56,7 @@ export const healthRoutes: CollectorPlugin<{ metricsPublic?: boolean }> = async 
   app.get('/metrics', { onRequest: metricsPublic ? [] : app.requireToken('admin') }, async (_req, reply) => {
     reply.type('text/plain; version=0.0.4; charset=utf-8');
     const [outbox, devices, ending] = await Promise.all([ctx.outbox.status(), deviceCounts(), tokensEndingSoon(accounts, ctx.adminTokenExpiresMs, now())]);
-    return metrics.render({ storageKind: storage.kind, outbox, now: now(), devices: devices.counts, devicesCountedAt: devices.at, tokensEnding: ending.map((t) => t.daysLeft) });
+    const spool = app.auditSpoolStatus();
+    return metrics.render({ storageKind: storage.kind, outbox, now: now(), devices: devices.counts, devicesCountedAt: devices.at, tokensEnding: ending.map((t) => t.daysLeft), auditSpool: { waiting: spool.waiting, refused: spool.refused.length } });
   });
 };

@@ -21,7 +21,7 @@ import { clientKey } from '../client-key.js';
 import { appWide, type CollectorPlugin } from '../context.js';
 import { tooMany } from './token-checks.js';
 import { daysLeft, TOKEN_DAYS_HEADER, TOKEN_ENDS_HEADER } from '../accounts/token-ending.js';
-import { AuditSpool, type SpooledEntry } from '../audit-spool.js';
+import { AuditSpool, refusalReason, type RefusedEntry, type SpooledEntry } from '../audit-spool.js';
 
 export interface Principal {
   /** Who, as the audit log names them: `alice`, `oidc:alice@example.co.jp`, `token:ci-export`, `token:legacy-1a2b3c4d`. */
@@ -62,6 +62,8 @@ declare module 'fastify' {
      * start until it is (audit-spool.ts). It waits for the database 5 seconds at most.
      */
     auditLater(actor: string, action: string, details: Record<string, unknown>, req?: FastifyRequest): Promise<void>;
+    /** The audit spool now: entries waiting for the database, and those it refused (set aside, tried again later). */
+    auditSpoolStatus(): { waiting: number; refused: RefusedEntry[] };
     /** The entry of a change, written with the change in one transaction (AccountStore.change, the retention purge). */
     auditEntry(actor: string, action: string, details: Record<string, unknown>, req?: FastifyRequest): AuditEntry;
     /**
@@ -151,7 +153,11 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     await writeSpooled(SPOOL_WAIT_MS);
   }
   app.decorate('auditLater', auditLater);
+  app.decorate('auditSpoolStatus', () => ({ waiting: spool.entries().length, refused: spool.refused() }));
   const SPOOL_WAIT_MS = 5_000;
+  /** Entries passed over in one run with none written after them: the database refuses them all. */
+  const PASS_OVER_MAX = 20;
+  const passedBefore = new Set<string>();
   /** The run under way, and at most one queued behind it (for entries kept after the first took its list). */
   let writing: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
@@ -164,12 +170,41 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     };
     return (queued ??= writing.then(next, next));
   }
+  /**
+   * Writes the spool's entries, oldest first. When one fails, a write that inserts nothing asks whether
+   * the database takes audit entries at all: if not (down, hung, the table locked), the run stops there
+   * and everything waits for the next. If it does, the entry is passed over for now and the run goes on;
+   * an entry passed over in a run that wrote another was refused for what it holds, and is set aside
+   * (audit-spool.ts) with the database's reason, on record as `audit.spool.refused`. Before, the first
+   * failure ended every run, so one entry the database always refuses held every later one back.
+   * Set-aside entries are tried again once their wait is over (at start, all of them).
+   */
   async function writeAll(): Promise<void> {
     const written = new Set<string>();
+    const passed: { entry: SpooledEntry; reason: string }[] = [];
+    const now = ctx.now();
+    // Entries passed over in an earlier run go last: a run stopped by a row of them still reaches the rest.
+    const waiting = spool.entries();
+    const order = [...waiting.filter((e) => !passedBefore.has(e.details.spoolId)), ...waiting.filter((e) => passedBefore.has(e.details.spoolId))];
+    let passedInRow = 0;
+    let unavailable = false;
     try {
-      for (const e of spool.entries()) {
-        await store.appendAuditOnce(e);
-        written.add(e.details.spoolId);
+      for (const e of order) {
+        try {
+          await store.appendAuditOnce(e);
+          written.add(e.details.spoolId);
+          passedBefore.delete(e.details.spoolId);
+          passedInRow = 0;
+        } catch (err) {
+          if (!(await takesAuditEntries())) {
+            unavailable = true;
+            throw err;
+          }
+          passed.push({ entry: e, reason: refusalReason(err) });
+          passedBefore.add(e.details.spoolId);
+          // A database that refuses every entry (a trigger, a full disk) is not asked about thousands.
+          if (++passedInRow >= PASS_OVER_MAX) throw err;
+        }
       }
     } catch (err) {
       app.log.error({ err }, 'audit log write failed: entries kept in the audit spool, written again later');
@@ -180,6 +215,65 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
       // Left in the spool: written again later, once only (appendAuditOnce).
       app.log.error({ err }, 'audit spool cannot be rewritten');
     }
+    // Refused while the database took other entries in the same run: refused for what they hold.
+    if (written.size && passed.length) {
+      await setAside(passed, now);
+      for (const p of passed) passedBefore.delete(p.entry.details.spoolId);
+    }
+    if (!unavailable) await retryRefused(now, firstRun);
+    firstRun = false;
+  }
+  let firstRun = true;
+  /** Whether the database takes an audit entry at all now (a write of nothing, 5 s at most). */
+  async function takesAuditEntries(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([store.auditWritable(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer')), SPOOL_WAIT_MS).unref()))]);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  async function setAside(list: { entry: SpooledEntry; reason: string }[], now: number): Promise<void> {
+    try {
+      spool.setAside(list, now);
+    } catch (err) {
+      app.log.error({ err }, 'audit spool cannot be rewritten');
+      return;
+    }
+    for (const { entry: e, reason } of list) {
+      app.log.error({ auditEntry: { action: e.action, actor: e.actor, time: new Date(e.timeMs).toISOString(), spoolId: e.details.spoolId }, reason, refused: spool.refusedPath }, 'audit entry refused by the database: set aside, tried again later');
+      // On record in the log itself (it takes other entries): the security admin sees it in the audit view.
+      await store
+        .appendAudit(entry('system', 'audit.spool.refused', { spoolId: e.details.spoolId, action: e.action, actor: e.actor, time: new Date(e.timeMs).toISOString(), reason }))
+        .catch((err: unknown) => app.log.error({ err }, 'audit log write failed (audit.spool.refused)'));
+    }
+  }
+  /** Tries the set-aside entries whose wait is over (all of them at start). */
+  async function retryRefused(now: number, all = false): Promise<void> {
+    const due = spool.refused().filter((r) => all || r.nextMs <= now);
+    if (!due.length) return;
+    const written = new Set<string>();
+    const again = new Map<string, string>();
+    for (const r of due) {
+      try {
+        await store.appendAuditOnce(r.entry);
+        written.add(r.entry.details.spoolId);
+      } catch (err) {
+        // The database gone meanwhile: not counted against the entry.
+        if (!(await takesAuditEntries())) break;
+        again.set(r.entry.details.spoolId, refusalReason(err));
+      }
+    }
+    try {
+      spool.retried(written, again, now);
+    } catch (err) {
+      app.log.error({ err }, 'audit spool cannot be rewritten');
+    }
+    if (written.size) app.log.warn({ entries: written.size }, 'audit entries set aside earlier are now in the audit log');
+    if (again.size) app.log.error({ entries: again.size, reasons: [...new Set(again.values())] }, 'audit entries set aside are still refused by the database: tried again later');
   }
   /** Writes the spool's entries, oldest first, up to the first that fails; waits at most `waitMs`. One run at a time. */
   async function writeSpooled(waitMs: number): Promise<void> {
