@@ -168,6 +168,7 @@ describe.each([
     await sql.run(`DROP INDEX ${pg ? `${schema}.` : ''}events_unlinked`);
     await sql.run(`ALTER TABLE ${sql.t('events')} DROP COLUMN incident_linked`);
     await sql.run(`CREATE INDEX events_received ON ${sql.t('events')} (received_ms, id)`);
+    await sql.run(`DROP INDEX ${pg ? `${schema}.` : ''}incidents_deadline_order`);
     await sql.run(`DROP INDEX ${pg ? `${schema}.` : ''}incidents_due`);
     await sql.run(`ALTER TABLE ${sql.t('incidents')} DROP COLUMN due_from_ms`);
     await sql.run(`ALTER TABLE ${sql.t('incidents')} DROP COLUMN alert_stage`);
@@ -175,8 +176,8 @@ describe.each([
     await sql.run(`ALTER TABLE ${sql.t('events')} DROP COLUMN received_from`);
     await sql.run(`ALTER TABLE ${sql.t('events')} DROP COLUMN ingest_token_id`);
     await sql.run(`ALTER TABLE ${sql.t('api_tokens')} DROP COLUMN expires_ms`);
-    if (pg) await sql.run(`DELETE FROM ${schema}.migrations WHERE version >= (SELECT max(version) - 6 FROM ${schema}.migrations)`);
-    else (s as SqliteStorage).db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION - 7}`);
+    if (pg) await sql.run(`DELETE FROM ${schema}.migrations WHERE version >= (SELECT max(version) - 7 FROM ${schema}.migrations)`);
+    else (s as SqliteStorage).db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION - 8}`);
     await s.close();
 
     s = await open();

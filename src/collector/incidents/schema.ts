@@ -84,3 +84,16 @@ export const incidentDueMigration = (big: string) => `ALTER TABLE incidents ADD 
  */
 export const incidentAlertedMigration = (small: string, big: string) => `ALTER TABLE incidents ADD COLUMN alert_stage ${small};
   ALTER TABLE incidents ADD COLUMN alert_due_ms ${big};`;
+
+/**
+ * The list's default order, open incidents nearest their deadline first, then the rest newest first
+ * (IncidentStore.list spells it with this constant), and order21, the index of exactly these terms: both
+ * back ends read a page of the list from it instead of sorting every incident for each page (EXPLAIN
+ * ANALYZE on PostgreSQL, 100,000 incidents: 99 ms for the first 50, a parallel scan and sort of them all).
+ */
+export const DEADLINE_ORDER_TERMS = [
+  `CASE WHEN status IN ('new', 'investigating') THEN 0 ELSE 1 END`,
+  `CASE WHEN status IN ('new', 'investigating') THEN coalesce(due_from_ms, opened_ms) ELSE -opened_ms END`,
+  'id',
+] as const;
+export const incidentOrderMigration = `CREATE INDEX IF NOT EXISTS incidents_deadline_order ON incidents (${DEADLINE_ORDER_TERMS.map((t) => `(${t})`).join(', ')});`;

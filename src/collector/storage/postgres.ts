@@ -8,7 +8,7 @@ import type { TxWork } from '../incidents/sql.js';
 import { runPgWork } from './tx-work.js';
 import { groupCountsSql, toGroupCount, type GroupCount, type GroupKey } from './group-counts.js';
 import { ACCOUNTS_MORE_PG, ACCOUNTS_PG, ACCOUNTS_SUBJECT, deniedPending, refusedPending, tokenExpiry } from '../accounts/schema.js';
-import { PG_INCIDENTS_MIGRATION, incidentAlertedMigration, incidentDueMigration, incidentLinkMigration } from '../incidents/schema.js';
+import { PG_INCIDENTS_MIGRATION, incidentAlertedMigration, incidentDueMigration, incidentLinkMigration, incidentOrderMigration } from '../incidents/schema.js';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import {
   asStored,
@@ -187,6 +187,8 @@ const MIGRATIONS: string[] = [
   EVENT_SOURCE_MIGRATION,
   // expires20: an API token's end, set when it is made (accounts/schema.ts).
   tokenExpiry('BIGINT'),
+  // order21: the incident list's default order as an index (incidents/schema.ts).
+  incidentOrderMigration,
 ];
 
 /** Epoch ms → day number (BIGINT division would truncate towards zero; floor is right before 1970 too). */

@@ -4,7 +4,7 @@
  */
 import { ACCOUNTS_MORE_SQLITE, ACCOUNTS_SQLITE, ACCOUNTS_SUBJECT, deniedPending, refusedPending, tokenExpiry } from '../accounts/schema.js';
 import { chmodSync, closeSync, openSync } from 'node:fs';
-import { SQLITE_INCIDENTS_MIGRATION, incidentAlertedMigration, incidentDueMigration, incidentLinkMigration } from '../incidents/schema.js';
+import { SQLITE_INCIDENTS_MIGRATION, incidentAlertedMigration, incidentDueMigration, incidentLinkMigration, incidentOrderMigration } from '../incidents/schema.js';
 import Database from 'better-sqlite3';
 import type { UploadEvent } from '../../events/schema.js';
 import { asStored, COLUMN_NAMES, EVENT_SOURCE_MIGRATION, FTS_TABLE, HOUR_MS, NAMES_TABLE, TIME_INDEX, eventValues, movesInFleet, raisedBy, type FleetPlace } from './sql.js';
@@ -201,6 +201,8 @@ const MIGRATIONS: string[] = [
   EVENT_SOURCE_MIGRATION,
   // expires20: an API token's end, set when it is made (accounts/schema.ts).
   tokenExpiry('INTEGER'),
+  // order21: the incident list's default order as an index (incidents/schema.ts).
+  incidentOrderMigration,
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */
