@@ -126,15 +126,15 @@ describe.each([
     await sql.run(`CREATE TABLE ${sql.t('denied_pending')} (holder TEXT NOT NULL, address TEXT NOT NULL, from_ms BIGINT NOT NULL, last_ms BIGINT NOT NULL,
       n INTEGER NOT NULL, routes TEXT NOT NULL, reasons TEXT NOT NULL, PRIMARY KEY (holder, address))`);
     await sql.run(`INSERT INTO ${sql.t('denied_pending')} VALUES ('dead-collector', '192.0.2.66', 1000, 2000, 41, '{"GET /v1/admin/summary":41}', '{"invalid token":41}')`);
-    // Back to before throttled17 (and alerted18, source19, expires20 and order21 after it, whose columns and index go).
+    // Back to before throttled17 (and alerted18, source19, expires20, order21 and views22 after it, whose columns and index go).
     await sql.run(`DROP INDEX ${sql.t('incidents_deadline_order')}`);
     await sql.run(`ALTER TABLE ${sql.t('incidents')} DROP COLUMN alert_stage`);
     await sql.run(`ALTER TABLE ${sql.t('incidents')} DROP COLUMN alert_due_ms`);
     await sql.run(`ALTER TABLE ${sql.t('events')} DROP COLUMN received_from`);
     await sql.run(`ALTER TABLE ${sql.t('events')} DROP COLUMN ingest_token_id`);
     await sql.run(`ALTER TABLE ${sql.t('api_tokens')} DROP COLUMN expires_ms`);
-    if (pg) await sql.run(`DELETE FROM ${sql.t('migrations')} WHERE version >= (SELECT max(version) - 4 FROM ${sql.t('migrations')})`);
-    else (s as unknown as SqliteStorage).db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION - 5}`);
+    if (pg) await sql.run(`DELETE FROM ${sql.t('migrations')} WHERE version >= (SELECT max(version) - 5 FROM ${sql.t('migrations')})`);
+    else (s as unknown as SqliteStorage).db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION - 6}`);
     await s.close();
 
     const c = await createCollector({ storage: await s.reopen(), ingestTokens: [INGEST], adminTokens: [ADMIN], timeWindow: false });

@@ -176,8 +176,8 @@ describe.each([
     await sql.run(`ALTER TABLE ${sql.t('events')} DROP COLUMN received_from`);
     await sql.run(`ALTER TABLE ${sql.t('events')} DROP COLUMN ingest_token_id`);
     await sql.run(`ALTER TABLE ${sql.t('api_tokens')} DROP COLUMN expires_ms`);
-    if (pg) await sql.run(`DELETE FROM ${schema}.migrations WHERE version >= (SELECT max(version) - 7 FROM ${schema}.migrations)`);
-    else (s as SqliteStorage).db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION - 8}`);
+    if (pg) await sql.run(`DELETE FROM ${schema}.migrations WHERE version >= (SELECT max(version) - 8 FROM ${schema}.migrations)`);
+    else (s as SqliteStorage).db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION - 9}`);
     await s.close();
 
     s = await open();

@@ -88,3 +88,21 @@ export const refusedPending = (big: string) => `
  * API tokens never expired).
  */
 export const tokenExpiry = (big: string) => `ALTER TABLE api_tokens ADD COLUMN expires_ms ${big};`;
+
+/**
+ * views22: the windows of the reads recorded once per window (roles.ts auditOncePerMinutes: the account
+ * and API token lists), with the views counted in each, in the database: they were counted in the
+ * collector's memory, so a restart lost them, a window nobody viewed after was never written, and two
+ * first views at the same moment both made an entry (coll9's leftovers). The key names the credential
+ * (a session by its id's hash, a token by its actor) and the action. It can run again safely.
+ */
+export const viewWindows = (big: string) => `CREATE TABLE IF NOT EXISTS view_windows (
+    key TEXT PRIMARY KEY,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    address TEXT,
+    from_ms ${big} NOT NULL,
+    until_ms ${big} NOT NULL,
+    n INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX IF NOT EXISTS view_windows_until ON view_windows (until_ms);`;

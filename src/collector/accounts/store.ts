@@ -634,6 +634,58 @@ export class AccountStore {
     return (await this.all(sql, params)).map(auditRow);
   }
 
+  // --- reads recorded once per window, the views between counted (roles.ts auditOncePerMinutes) ---------
+  /**
+   * One view of such a read, in one transaction with its entry `e`: inside the window of its key it only
+   * adds one to the window's count (in the database, before it is answered: a restart loses nothing);
+   * otherwise it is written as `e`, with `viewsBetween` when the window that ended counted any, and opens
+   * the next window, until `untilMs`. Two first views at the same moment make one entry: the second finds
+   * the window the first opened (PostgreSQL: it waits for that insert) and is counted in it. Returns
+   * whether `e` was written.
+   */
+  async viewOnce(key: string, now: number, untilMs: number, e: AuditEntry): Promise<boolean> {
+    const between = await this.change(
+      (function* (): TxWork<number | null | false> {
+        if (yield { sql: 'UPDATE T.view_windows SET n = n + 1 WHERE key = ? AND until_ms > ?', params: [key, now] }) return false;
+        const ended = (yield { sql: 'DELETE FROM T.view_windows WHERE key = ? AND until_ms <= ? RETURNING n', params: [key, now], rows: true }) as Row[];
+        const opened = yield {
+          sql: 'INSERT INTO T.view_windows (key, actor, action, address, from_ms, until_ms, n) VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT (key) DO NOTHING',
+          params: [key, e.actor, e.action, e.address, now, untilMs],
+        };
+        if (opened) return ended[0] ? num(ended[0].n) : null;
+        // Another view opened it meanwhile: this one is counted in it.
+        yield { sql: 'UPDATE T.view_windows SET n = n + 1 WHERE key = ?', params: [key] };
+        return false;
+      })(),
+      (b) => (b === false ? [] : [{ ...e, details: { ...e.details, ...(b ? { viewsBetween: b } : {}) } }]),
+    );
+    return between !== false;
+  }
+  /**
+   * The windows ended by `now` go, and each that counted views is one entry of its action with
+   * `viewsBetween` and the window (`from`, `to`), in one transaction: a window nobody viewed after was never
+   * written before. Any collector of the database does it (every minute), so a stopped one's counts are
+   * not lost. Returns the entries written.
+   */
+  async flushViews(now: number): Promise<number> {
+    const rows = await this.change(
+      (function* (): TxWork<Row[]> {
+        return (yield { sql: 'DELETE FROM T.view_windows WHERE until_ms <= ? RETURNING *', params: [now], rows: true }) as Row[];
+      })(),
+      (ended) =>
+        ended
+          .filter((r) => num(r.n) > 0)
+          .map((r) => ({
+            timeMs: now,
+            actor: String(r.actor),
+            action: String(r.action),
+            details: { viewsBetween: num(r.n), from: new Date(num(r.from_ms)).toISOString(), to: new Date(num(r.until_ms)).toISOString() },
+            address: r.address === null ? null : String(r.address),
+          })),
+    );
+    return rows.filter((r) => num(r.n) > 0).length;
+  }
+
   // --- refused requests counted since their caller's and address's first entry (plugins/sessions.ts) ---
   /**
    * The count `holder` (one collector process) keeps for a caller and address, written whole before the

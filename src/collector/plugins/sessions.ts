@@ -348,6 +348,8 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     await Promise.all(held.map(async ([, d]) => d.count > 0 && !(await d.written) && (await holdDenied(d))));
     const now = ctx.now();
     await store.flushDenied(holder, now - ORPHAN_MS, now).catch((err) => app.log.error({ err }, 'audit log write failed'));
+    // The views counted in once-per-window reads whose window ended (any collector's: they are in the database).
+    await store.flushViews(now).catch((err) => app.log.error({ err }, 'audit log write failed (views counted in a window)'));
     await writeSpooled(SPOOL_WAIT_MS);
   }
   const deniedTimer = setInterval(() => void flushDenied(), DENIED_FLUSH_MS);
@@ -483,13 +485,6 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     if (rule.audit && !(await auditRead(req, reply, rule.audit, rule.auditOncePerMinutes))) return reply;
   });
 
-  /** The reads recorded once per window (auditOncePerMinutes): when each was last written, and the views since. */
-  const viewed = new Map<string, { ms: number; between: number }>();
-  function remember(key: string, windowMs: number): void {
-    if (viewed.size >= 10_000) for (const [k, v] of viewed) if (ctx.now() - v.ms >= windowMs) viewed.delete(k);
-    viewed.set(key, { ms: ctx.now(), between: 0 });
-  }
-
   /**
    * A read whose rule names an audit action (searches, exports, device lists…) is recorded before the
    * handler runs, so before any data leaves: an export the client aborts, or a crash mid-stream, is on
@@ -498,21 +493,19 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
   async function auditRead(req: FastifyRequest, reply: FastifyReply, action: string, oncePerMinutes?: number): Promise<boolean> {
     const p = req.principal!;
     // Once per credential, route and window: a session by its id (a new sign-in is a new entry), a token by its actor.
+    // The window and its count are in the database (AccountStore.viewOnce): kept over a restart, shared
+    // by the collectors of one database, and one entry for two first views at the same moment.
     const key = oncePerMinutes === undefined ? null : JSON.stringify([p.actor, p.session?.idHash ?? p.via, action]);
-    const seen = key === null ? undefined : viewed.get(key);
-    if (seen && ctx.now() - seen.ms < oncePerMinutes! * 60_000) {
-      seen.between++;
-      return true;
-    }
     const query = { ...(req.query as Record<string, unknown>) };
     delete query.token;
     // What the path names too (GET /v1/admin/incidents/:id): without it the entry said someone read an
     // incident, never which one (red team coll7 F6).
     const params = { ...(req.params as Record<string, unknown> | undefined) };
     try {
-      const details = { ...(Object.keys(params).length ? { query, params } : { query }), ...(seen ? { viewsBetween: seen.between } : {}) };
-      await store.appendAudit(entry(p.actor, action, details, req));
-      if (key !== null) remember(key, oncePerMinutes! * 60_000);
+      const details = Object.keys(params).length ? { query, params } : { query };
+      const e = entry(p.actor, action, details, req);
+      if (key === null) await store.appendAudit(e);
+      else await store.viewOnce(key, e.timeMs, e.timeMs + oncePerMinutes! * 60_000, e);
       return true;
     } catch (err) {
       req.log.error({ err, action }, 'audit log write failed: request refused');

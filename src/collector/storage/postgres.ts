@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { TxWork } from '../incidents/sql.js';
 import { runPgWork } from './tx-work.js';
 import { groupCountsSql, toGroupCount, type GroupCount, type GroupKey } from './group-counts.js';
-import { ACCOUNTS_MORE_PG, ACCOUNTS_PG, ACCOUNTS_SUBJECT, deniedPending, refusedPending, tokenExpiry } from '../accounts/schema.js';
+import { ACCOUNTS_MORE_PG, ACCOUNTS_PG, ACCOUNTS_SUBJECT, deniedPending, refusedPending, tokenExpiry, viewWindows } from '../accounts/schema.js';
 import { PG_INCIDENTS_MIGRATION, incidentAlertedMigration, incidentDueMigration, incidentLinkMigration, incidentOrderMigration } from '../incidents/schema.js';
 import type { Heartbeat, UploadEvent } from '../../events/schema.js';
 import {
@@ -189,6 +189,8 @@ const MIGRATIONS: string[] = [
   tokenExpiry('BIGINT'),
   // order21: the incident list's default order as an index (incidents/schema.ts).
   incidentOrderMigration,
+  // views22: the once-per-window reads' windows and counts (accounts/schema.ts).
+  viewWindows('BIGINT'),
 ];
 
 /** Epoch ms → day number (BIGINT division would truncate towards zero; floor is right before 1970 too). */

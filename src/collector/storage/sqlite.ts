@@ -2,7 +2,7 @@
  * SQLite back end: the zero-setup default. One file in WAL mode (readers never block the writer),
  * prepared statements, each ingest batch in its own savepoint of a group commit (sqlite-group-commit.ts).
  */
-import { ACCOUNTS_MORE_SQLITE, ACCOUNTS_SQLITE, ACCOUNTS_SUBJECT, deniedPending, refusedPending, tokenExpiry } from '../accounts/schema.js';
+import { ACCOUNTS_MORE_SQLITE, ACCOUNTS_SQLITE, ACCOUNTS_SUBJECT, deniedPending, refusedPending, tokenExpiry, viewWindows } from '../accounts/schema.js';
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { SQLITE_INCIDENTS_MIGRATION, incidentAlertedMigration, incidentDueMigration, incidentLinkMigration, incidentOrderMigration } from '../incidents/schema.js';
 import Database from 'better-sqlite3';
@@ -203,6 +203,8 @@ const MIGRATIONS: string[] = [
   tokenExpiry('INTEGER'),
   // order21: the incident list's default order as an index (incidents/schema.ts).
   incidentOrderMigration,
+  // views22: the once-per-window reads' windows and counts (accounts/schema.ts).
+  viewWindows('INTEGER'),
 ];
 
 /** The number of migrations this code knows; a database beyond it was written by a newer collector. */
