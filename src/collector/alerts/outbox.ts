@@ -9,6 +9,7 @@
  * receiver to drop the repeat.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { safeJson } from '../../events/encode.js';
 import { hostname } from 'node:os';
 import type { KeptEvent } from '../../events/schema.js';
 import type { Metrics } from '../metrics.js';
@@ -134,7 +135,7 @@ export class AlertOutbox {
   alertsFor = (e: KeptEvent): OutboxItem[] => {
     if (this.channels.length === 0) return [];
     const out: OutboxItem[] = [];
-    if (this.webhook && isIncident(e)) out.push({ channel: 'webhook', ref: `incident:${e.id}`, payload: JSON.stringify(incidentAlert(e, `incident:${e.id}`)) });
+    if (this.webhook && isIncident(e)) out.push({ channel: 'webhook', ref: `incident:${e.id}`, payload: safeJson(incidentAlert(e, `incident:${e.id}`)) });
     if (this.syslog) out.push({ channel: 'syslog', ref: e.id, payload: toSyslogRecord(e) });
     if (this.hec) out.push({ channel: 'hec', ref: e.id, payload: hecEnvelope(e, this.hec.format, this.host, this.opts.hec?.index) });
     if (this.pending + out.length > this.maxPending()) {
@@ -197,11 +198,11 @@ export class AlertOutbox {
     if (!this.webhook || devices.length + more.length === 0) return 0;
     const items = devices.map((d) => {
       const ref = `stale:${d.deviceId}:${d.lastSeenMs}`;
-      return { channel: 'webhook' as const, ref, payload: JSON.stringify(staleDeviceAlert(d, ref)) };
+      return { channel: 'webhook' as const, ref, payload: safeJson(staleDeviceAlert(d, ref)) };
     });
     if (more.length) {
       const ref = `stale-digest:${createHash('sha256').update(more.map((d) => `${d.deviceId}:${d.lastSeenMs}`).sort().join('\n')).digest('hex').slice(0, 24)}`;
-      items.push({ channel: 'webhook' as const, ref, payload: JSON.stringify(staleDigestAlert(more, ref)) });
+      items.push({ channel: 'webhook' as const, ref, payload: safeJson(staleDigestAlert(more, ref)) });
     }
     const n = await this.storage.enqueueAlerts(items, this.now());
     if (n) this.wake('webhook');

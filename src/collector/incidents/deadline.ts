@@ -3,6 +3,7 @@
  * retried, once per incident and deadline: the ref is unique). "Due soon" when three quarters of the
  * agreed time have gone; "overdue" once it has.
  */
+import { safeJson } from '../../events/encode.js';
 import { chatField } from '../alerts/webhook.js';
 import type { OutboxItem } from '../storage/types.js';
 import type { Incident, IncidentSettings } from './store.js';
@@ -33,5 +34,5 @@ export function deadlineAlert(i: Incident, now: number): OutboxItem {
     text: `Upload Guard: incident #${i.id} (${chatField(i.fileName ?? 'data')} by ${chatField(i.user ?? 'unknown user')}) is not yet reported: it ${left}`,
     incident: i,
   };
-  return { channel: 'webhook', ref, payload: JSON.stringify(alert) };
+  return { channel: 'webhook', ref, payload: safeJson(alert) };
 }
