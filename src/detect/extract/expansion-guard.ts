@@ -45,8 +45,6 @@ export class ExpansionGuard {
   private input = 0;
   private output = 0;
   private crc = 0;
-  /** The decoder checks the CRC-32 itself (crcCheckedByDecoder): not computed again here. */
-  private decoderCrc = false;
   private readonly chunks: Uint8Array[] = [];
   private readonly maxInMemory: number;
 
@@ -64,21 +62,6 @@ export class ExpansionGuard {
   /** The member's name, for the messages of the decoder that feeds the guard. */
   get name(): string {
     return this.opts.name;
-  }
-
-  /** The expanded size and CRC-32 the container stores, when it stores both: what a decoder can check itself. */
-  get stored(): { size: number; crc32: number } | null {
-    const { declared, crc32 } = this.opts;
-    return declared !== undefined && declared >= 0 && crc32 !== undefined ? { size: declared, crc32 } : null;
-  }
-
-  /**
-   * The decoder checks the stored CRC-32 and size itself (the browser's zlib, given them as a gzip
-   * trailer: stream-inflate.ts) and fails when they do not match: the guard does not compute the CRC again.
-   * Called before the first chunk.
-   */
-  crcCheckedByDecoder(): void {
-    this.decoderCrc = true;
   }
 
   /** Expansion so far: output bytes per compressed byte consumed. */
@@ -107,7 +90,7 @@ export class ExpansionGuard {
       throw new ScanError('too-large', `${name} expands past ${this.maxInMemory} bytes`);
     }
     this.ctx.addExpanded(chunk.length);
-    if (this.opts.crc32 !== undefined && !this.decoderCrc) this.crc = crc32(chunk, this.crc);
+    if (this.opts.crc32 !== undefined) this.crc = crc32(chunk, this.crc);
     if (this.opts.sink) this.opts.sink(chunk);
     else this.chunks.push(this.opts.copy ? chunk.slice() : chunk);
     this.ctx.checkTime();
@@ -119,7 +102,7 @@ export class ExpansionGuard {
     if (declared !== undefined && declared >= 0 && this.output !== declared) {
       throw new ScanError('corrupt', `${name} holds ${this.output} bytes, its header says ${declared} (damaged or truncated)`);
     }
-    if (this.opts.crc32 !== undefined && !this.decoderCrc && this.crc !== this.opts.crc32 >>> 0) {
+    if (this.opts.crc32 !== undefined && this.crc !== this.opts.crc32 >>> 0) {
       throw new ScanError('corrupt', `${name} fails its CRC-32 check (damaged)`);
     }
   }

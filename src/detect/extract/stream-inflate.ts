@@ -9,11 +9,6 @@
  * readable side holds no more than the output of the slice being inflated (backpressure), so a bomb
  * stops within one slice's output (deflate: at most ~1032× its input), and a throw there cancels the
  * stream.
- *
- * A member whose size and CRC-32 the container stores goes in as a gzip stream (a fixed header, the raw
- * deflate, then those two as its trailer): the browser's zlib checks them itself, natively, where the
- * guard's CRC-32 in JavaScript took about 25 ms of a 56 MB worksheet. A mismatch fails the stream, and the
- * member is `corrupt` as before.
  */
 import { readBytes } from '../bytes.js';
 import type { ExpansionGuard } from './expansion-guard.js';
@@ -46,8 +41,7 @@ export const streamInflate = (): boolean => enabled && available;
  * error (the caller turns it into `corrupt`), e.g. a stream that ends before its final block.
  */
 export async function inflateRawStream(data: Blob, guard: ExpansionGuard): Promise<void> {
-  const stored = guard.stored;
-  const ds = new DecompressionStream(stored ? 'gzip' : ('deflate-raw' as CompressionFormat));
+  const ds = new DecompressionStream('deflate-raw' as CompressionFormat);
   const writer = ds.writable.getWriter();
   const reader = ds.readable.getReader();
   let failure: unknown = null;
@@ -65,10 +59,6 @@ export async function inflateRawStream(data: Blob, guard: ExpansionGuard): Promi
     }
   })().catch((err: unknown) => fail(err));
   try {
-    if (stored) {
-      guard.crcCheckedByDecoder();
-      await writer.write(GZIP_HEADER.slice());
-    }
     for (let at = 0; at < data.size && !failure; at += READ_BLOCK) {
       const block = await readBytes(data, at, Math.min(data.size, at + READ_BLOCK));
       for (let o = 0; o < block.length && !failure; o += SLICE) {
@@ -78,23 +68,10 @@ export async function inflateRawStream(data: Blob, guard: ExpansionGuard): Promi
         await writer.write(slice as Uint8Array<ArrayBuffer>);
       }
     }
-    if (stored && !failure) await writer.write(gzipTrailer(stored.crc32, stored.size));
     if (!failure) await writer.close();
   } catch (err) {
     fail(err);
   }
   await reading;
   if (failure) throw failure;
-}
-
-/** RFC 1952: deflate, no flags, no time, no extra fields, unknown system. */
-const GZIP_HEADER = Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff);
-
-/** The CRC-32 and the size mod 2^32, little-endian: what gunzip checks the output against. */
-function gzipTrailer(crc: number, size: number): Uint8Array<ArrayBuffer> {
-  const t = new Uint8Array(8);
-  const v = new DataView(t.buffer);
-  v.setUint32(0, crc >>> 0, true);
-  v.setUint32(4, size % 0x1_0000_0000, true);
-  return t;
 }
