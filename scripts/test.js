@@ -34,6 +34,9 @@ const LANES = [
   { name: 'e2e-2', args: ['--project', 'e2e', ...BROWSER_FIRST.map((f) => `--exclude=**/${f}${f.endsWith('/') ? '**' : ''}`)], policies: true },
 ];
 
+/** In a new mount namespace (`unshare -m`): the folder given as $0 over the policy folder, then the command. */
+const OWN_POLICIES = 'mount --bind "$0" /etc/chromium/policies && exec "$@"';
+
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, env, stdio: 'inherit' }).status ?? 1;
 
 // A type or lint error fails the run before any test: the compiler is what keeps the core free of Node
@@ -97,7 +100,8 @@ function isolatable() {
   if (process.argv.length > 2 || process.getuid?.() !== 0) return false;
   try {
     mkdirSync('/etc/chromium/policies', { recursive: true });
-    return spawnSync('unshare', ['-m', 'true']).status === 0;
+    // The very command a lane runs, over the run's own folder: a container may allow one and not the other.
+    return spawnSync('unshare', ['-m', 'sh', '-c', OWN_POLICIES, tmp, 'true']).status === 0;
   } catch {
     return false;
   }
@@ -115,7 +119,7 @@ async function runLane(lane, tagged) {
   if (lane.policies) {
     const dir = join(tmp, `policies-${lane.name}`);
     mkdirSync(join(dir, 'managed'), { recursive: true });
-    cmd = ['unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/chromium/policies && exec "$@"', dir, ...vitest];
+    cmd = ['unshare', '-m', 'sh', '-c', OWN_POLICIES, dir, ...vitest];
   }
   const child = spawn(cmd[0], cmd.slice(1), { cwd: root, env, stdio: ['ignore', tagged ? 'pipe' : 'inherit', tagged ? 'pipe' : 'inherit'] });
   if (tagged) {
