@@ -159,14 +159,14 @@ export function reachedByDefault(arrivals: Arrival[], p: Payload): boolean {
 export const reached = (tech: Technique, arrivals: Arrival[], p: Payload) => (tech.reached ?? reachedByDefault)(arrivals, p);
 
 /**
- * The default trace for many payloads at once: for each nonce-like token (a run of 8 hex digits, as
- * `payloads` makes them) and each SHA-256, the index of the last arrival that holds it. A payload
- * reached the server at index `from` or later when its nonce or hash maps to such an index, which is
- * `reachedByDefault` over `received.slice(from)`, without searching every arrival's text once per
- * payload: the closing sweep over some 850 marked payloads took 30 s on a quiet machine that way, and
- * ran past its timeout on a loaded one.
+ * `reached` for many payloads over one list of arrivals: whether `p` reached the server at index `from`
+ * or later. The default trace is answered from one index built once (for each nonce-like token, a run of
+ * 8 hex digits as `payloads` makes them, and each SHA-256: the last arrival that holds it), not by
+ * searching every arrival's text once per payload: the closing sweep over some 850 marked payloads took
+ * 30 s on a quiet machine that way, and ran past its timeout on a loaded one. Rows with their own trace
+ * are asked as before.
  */
-export function lastArrivals(received: Arrival[]): Map<string, number> {
+export function reachedSince(received: Arrival[]): (tech: Technique, p: Payload, from: number) => boolean {
   const last = new Map<string, number>();
   received.forEach((a, i) => {
     last.set(a.sha256, i);
@@ -174,7 +174,7 @@ export function lastArrivals(received: Arrival[]): Map<string, number> {
       for (const run of s.match(/[0-9a-f]{8,}/g) ?? []) for (let k = 0; k + 8 <= run.length; k++) last.set(run.slice(k, k + 8), i);
     }
   });
-  return last;
+  return (tech, p, from) => (tech.reached ? tech.reached(received.slice(from), p) : Math.max(last.get(p.nonce) ?? -1, last.get(p.sha256) ?? -1) >= from);
 }
 
 /**

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchWithExtension, type Launched } from '../support/index.js';
 import { startCompatServer, type CompatServer } from '../compat/server.js';
 import { CONTROL_HOST, GUARDED, POLICY } from '../compat/targets.js';
-import { lastArrivals, payloads, reached, runOne, waitReached, type Payload, type Technique } from './harness.js';
+import { payloads, reached, reachedSince, runOne, waitReached, type Payload, type Technique } from './harness.js';
 
 const ROWS = new URL('./rows/', import.meta.url);
 const TECHNIQUES: Technique[] = [];
@@ -137,12 +137,9 @@ it.each(rows)('%s', async (_name, tech) => {
 
 it('no marked payload reached the server from a guarded host, even late (beyond declared gaps)', { timeout: 300_000 }, async () => {
   await new Promise((r) => setTimeout(r, 500));
-  const received = server.received.slice();
-  const last = lastArrivals(received);
-  const reachedSince = (tech: Technique, p: Payload, from: number) =>
-    tech.reached ? reached(tech, received.slice(from), p) : Math.max(last.get(p.nonce) ?? -1, last.get(p.sha256) ?? -1) >= from;
+  const since = reachedSince(server.received.slice());
   const leaks = sentMarked
-    .filter(({ tech, p, checked }) => !tech.gap?.leaks.includes(p.label as never) && reachedSince(tech, p, checked))
+    .filter(({ tech, p, checked }) => !tech.gap?.leaks.includes(p.label as never) && since(tech, p, checked))
     .map(({ tech, host, p }) => `${host} ${tech.id} ${p.label}`);
   expect(leaks).toEqual([]);
 });

@@ -38,8 +38,10 @@ if (window.opener) opener.postMessage({ ready: location.href }, '*');
  */
 const POPUP_GAP = 'a cross-origin window on an allowed host (the guarded page\'s popup or opener) is not guarded: a File posted to it leaves unjudged';
 
-/** A speculation-rules script added to the page (its tab in front: Chromium runs the rules in a visible tab only). */
-/** `shadow`: into an open shadow root the page attaches to a host it has just put into the document. */
+/**
+ * A speculation-rules script added to the page (its tab in front: Chromium runs the rules in a visible tab
+ * only); with `shadow`, into an open shadow root the page attaches to a host it has just put into the document.
+ */
 async function speculate(page: Page, rules: object, shadow = false): Promise<void> {
   await page.evaluate(([rules, shadow]) => {
     const s = document.createElement('script');
