@@ -181,7 +181,7 @@ export const UploadEventSchema = z
     location: text(LIMITS.location)
       .nullable()
       .describe(
-        'Where in the file, language-neutral: archive members by their own names, then the container part and one qualifier as key=value (part, then page, sheet, slide or area), joined by " › ", e.g. "a.zip › part=word/header1.xml › area=header" or "page=3". Said in words where shown, as the employee\'s dialog said it (「a.zip のヘッダー」), without the part; an older extension\'s events hold the part without its key ("a.zip › word/header1.xml").',
+        'Where in the file, language-neutral: archive members by their own names, then the container part and one qualifier as key=value (part, then page, sheet, slide or area), joined by " › ", e.g. "a.zip › part=word/header1.xml › area=header" or "page=3". Within a name or value a backslash escapes what would read as structure: "\\\\", "\\›", the "=" of a name that looks like a key ("page\\=3"), the "!" of a sheet name ("売上\\!B2!C3"); a backslash before any other character is itself. Said in words where shown, as the employee\'s dialog said it (「a.zip のヘッダー」), without the part; an older extension\'s events hold the part without its key ("a.zip › word/header1.xml").',
       ),
     action: z.enum(ACTIONS).describe('What policy decided.'),
     outcome: z
