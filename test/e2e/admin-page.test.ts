@@ -20,6 +20,9 @@ const SCRIPT = '<script>alert("x")</script>秘—a\u202excod.exe';
 const SCRIPT_SHOWN = '<script>alert("x")</script>秘—a[U+202E]xcod.exe';
 const HOSTILE_DEVICE = '<img src=x onerror=alert(2)>';
 const HOSTILE_USER = '<b>mallory</b>';
+// An audit entry the database refuses (a DBA's trigger), with a reason that quotes markup and a bidi override.
+const REFUSED_ACTOR = 'token:<img src=x onerror=alert(3)>';
+const DBA_REASON = '<img src=x onerror=alert(4)> refused by a rule of the DBA \u202egpj.exe';
 
 /**
  * The range-user's events of November 2026 (1st to 30th inclusive, every action) as read in time zone
@@ -40,9 +43,14 @@ describe('admin page', () => {
   let url: string;
   let browser: Browser;
   let lab: AdminLab;
+  const spoolDir = mkdtempSync(join(tmpdir(), 'ug-admin-spool-'));
   beforeAll(async () => {
-    lab = await startAdminLab({ ingestTokens: ['e2e-ingest-token-0123456789'], adminTokens: [ADMIN] });
+    lab = await startAdminLab({ ingestTokens: ['e2e-ingest-token-0123456789'], adminTokens: [ADMIN], accounts: { auditSpool: join(spoolDir, 'audit-spool.jsonl') } });
     ({ collector: c, url, browser } = lab);
+    // One audit entry the database refuses while it takes the others (audit-spool.ts): set aside, retried.
+    (c.storage as SqliteStorage).db.exec(`CREATE TRIGGER refuse_marked BEFORE INSERT ON audit_log WHEN NEW.details LIKE '%cannot-store-me%' BEGIN SELECT RAISE(ABORT, '${DBA_REASON}'); END`);
+    await c.app.auditLater(REFUSED_ACTOR, 'export.cut', { reason: 'cannot-store-me' });
+    await c.app.auditLater('token:after', 'export.cut', { reason: 'access withdrawn' });
     const now = Date.now();
     await c.storage.insertEvents(
       [
@@ -61,7 +69,10 @@ describe('admin page', () => {
       now - 7_200_000,
     );
   });
-  afterAll(() => lab?.close());
+  afterAll(async () => {
+    await lab?.close();
+    rmSync(spoolDir, { recursive: true, force: true });
+  });
 
   it('signs in, shows violations and charts, renders hostile names as text, fires no dialog', async () => {
     // The deliberate wrong-token sign-in logs a 401; anything else (a CSP violation, say) is a failure.
@@ -348,6 +359,34 @@ describe('admin page', () => {
     expect(res!.headers()['content-security-policy']).toContain("script-src 'self'");
     expect(res!.headers()['content-security-policy']).not.toContain('unsafe-inline');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Upload Guard admin');
+    // The refused audit entry, in English.
+    await page.fill('input[name=token]', ADMIN);
+    await page.click('button[type=submit]');
+    await page.click('[data-view=audit]');
+    const refused = page.locator('[data-testid=audit-refused]');
+    await refused.waitFor();
+    expect(await refused.locator('h3').textContent()).toBe('1 audit entry was refused by the database');
+    expect(await refused.textContent()).toContain(`Export cut off (access withdrawn) (by ${REFUSED_ACTOR})`);
+    await page.close();
+  });
+
+  it('audit entries the database refused are said above the audit log: count, oldest, reason, next try, inert', async () => {
+    const { page, dialogs, problems } = await watchedPage(browser);
+    await signInWithToken(page, url, ADMIN);
+    await page.click('[data-view=audit]');
+    const refused = page.locator('[data-testid=audit-refused]');
+    await refused.waitFor();
+    expect(await refused.locator('h3').textContent()).toBe('データベースが受け付けなかった監査記録が 1 件あります');
+    const text = await refused.textContent();
+    expect(text).toContain(`エクスポート中断（権限の取り消し）（操作者 ${REFUSED_ACTOR}）`);
+    expect(text).toContain(`理由: ${DBA_REASON.replace('\u202e', '[U+202E]')}`);
+    expect(text).toMatch(/次の再試行: .+（これまで 1 回拒否）/);
+    expect(text).not.toMatch(/[\u202a-\u202e]/);
+    // The entry behind it is in the log; nothing from the entry became markup.
+    await expect.poll(() => page.locator('[data-testid=audit] tr[data-action="export.cut"]').count()).toBe(1);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    expect(problems).toEqual([]);
     await page.close();
   });
 });

@@ -4,6 +4,7 @@ import type { FleetReport } from '../devices.js';
 import type { Summary } from '../storage/types.js';
 import type { Incident, IncidentSettings, IncidentStatus, Severity } from '../incidents/store.js';
 import type { Role } from '../accounts/roles.js';
+import type { RefusedAuditView } from './refused-audit-text.js';
 
 export type { Incident, IncidentSettings };
 
@@ -227,6 +228,11 @@ export interface AuditEntryView {
 
 export async function fetchAudit(params: URLSearchParams, token: string): Promise<{ entries: AuditEntryView[]; nextBefore: number | null }> {
   return (await call('/v1/admin/audit', params, token)).json();
+}
+
+/** Audit entries the database refused (set aside on the collector's disk, tried again) and those waiting. */
+export async function fetchRefusedAudit(token: string): Promise<RefusedAuditView> {
+  return (await call('/v1/admin/audit/refused', new URLSearchParams(), token)).json();
 }
 
 export async function downloadAuditCsv(params: URLSearchParams, token: string): Promise<void> {

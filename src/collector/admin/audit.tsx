@@ -3,11 +3,12 @@
  * filters by person and action and a CSV download. Values are rendered as text (preact), so a hostile
  * search term or name in an entry stays inert.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { inertText } from '../../events/inert.js';
-import { downloadAuditCsv, fetchAudit } from './api.js';
+import { downloadAuditCsv, fetchAudit, fetchRefusedAudit } from './api.js';
 import { pickLanguage, type Strings } from './i18n.js';
-import { ListState, errorText, useLoaded } from './states.js';
+import { refusedAuditText, refusedAuditUnknown, type RefusedAuditView } from './refused-audit-text.js';
+import { ListState, errorText, isAuthError, useLoaded } from './states.js';
 import type { Who } from './signin.js';
 
 const TEXT = {
@@ -104,6 +105,55 @@ const lang = pickLanguage(navigator.languages?.length ? navigator.languages : [n
 export const auditText = TEXT[lang];
 const s = auditText;
 
+/**
+ * Audit entries the database refused or has not taken yet, above the log: the log alone would look
+ * complete. Asked again with the log (filters, retry).
+ */
+function RefusedAudit({ t, who, fmtTime, applied, asked }: { t: Strings; who: Who; fmtTime: (iso: string) => string; applied: unknown; asked: number }) {
+  const [data, setData] = useState<RefusedAuditView | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  useEffect(() => {
+    let current = true;
+    fetchRefusedAudit(who.token).then(
+      (r) => {
+        if (!current) return;
+        setData(r);
+        setFailed(null);
+      },
+      (err: unknown) => {
+        if (!current) return;
+        setData(null);
+        // Signing out on 401/403 is the log's to do (it asks with the same token).
+        setFailed(isAuthError(err) ? null : errorText(t, err));
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [applied, asked]);
+  if (failed) {
+    return (
+      <p class="audit-refused" data-testid="audit-refused-unknown">
+        {refusedAuditUnknown(lang, failed)}
+      </p>
+    );
+  }
+  const parts = data ? refusedAuditText(data, lang, fmtTime, (a) => s.actions[a]) : [];
+  if (!parts.length) return null;
+  return (
+    <section class="audit-refused" data-testid="audit-refused" role="status">
+      {parts.map((p) => (
+        <div key={p.title}>
+          <h3>{p.title}</h3>
+          {p.lines.map((l, i) => (
+            <p key={i}>{l}</p>
+          ))}
+        </div>
+      ))}
+    </section>
+  );
+}
+
 export function AuditView({ t, who, fmtTime, onAuthError }: { t: Strings; who: Who; fmtTime: (iso: string) => string; onAuthError: () => void }) {
   const [filter, setFilter] = useState({ actor: '', action: '' });
   const [applied, setApplied] = useState(filter);
@@ -116,7 +166,9 @@ export function AuditView({ t, who, fmtTime, onAuthError }: { t: Strings; who: W
     return p;
   };
   // The collector unreachable is said as such, never as "no entries" nor as the browser's raw message.
-  const { data, state, reload } = useLoaded(t, () => fetchAudit(params(), who.token), [applied], onAuthError);
+  const [asked, setAsked] = useState(0);
+  // Asked again by the retry below, the log and the refused entries together.
+  const { data, state } = useLoaded(t, () => fetchAudit(params(), who.token), [applied, asked], onAuthError);
   const entries = data?.entries ?? [];
 
   function csv() {
@@ -126,6 +178,7 @@ export function AuditView({ t, who, fmtTime, onAuthError }: { t: Strings; who: W
 
   return (
     <div class="audit-view" data-testid="audit">
+      <RefusedAudit t={t} who={who} fmtTime={fmtTime} applied={applied} asked={asked} />
       <form
         class="filters"
         onSubmit={(e) => {
@@ -185,7 +238,7 @@ export function AuditView({ t, who, fmtTime, onAuthError }: { t: Strings; who: W
           </tbody>
         </table>
       )}
-      <ListState t={t} state={state} empty={entries.length === 0} emptyText={s.none} onRetry={reload} />
+      <ListState t={t} state={state} empty={entries.length === 0} emptyText={s.none} onRetry={() => setAsked((n) => n + 1)} />
     </div>
   );
 }
