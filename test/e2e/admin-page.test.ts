@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleEvent, sampleHeartbeat } from '../../src/events/sample.js';
+import { locationText } from '../../src/events/location.js';
 import { createCollector, type Collector } from '../../src/collector/server.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
 import { signInWithToken, startAdminLab, watchedPage, type AdminLab } from './support/admin-lab.js';
@@ -20,6 +21,9 @@ const SCRIPT = '<script>alert("x")</script>秘—a\u202excod.exe';
 const SCRIPT_SHOWN = '<script>alert("x")</script>秘—a[U+202E]xcod.exe';
 const HOSTILE_DEVICE = '<img src=x onerror=alert(2)>';
 const HOSTILE_USER = '<b>mallory</b>';
+// Members whose names hold the location's separator, markup and a bidi override: one member each, inert.
+const HOSTILE_WHERE = { path: ['<img src=x onerror=alert(5)> › 秘.zip', 'a\u202etxt.exe'], part: 'word/header1.xml', area: 'header' };
+const HOSTILE_WHERE_SHOWN = '<img src=x onerror=alert(5)> › 秘.zip の中の a[U+202E]txt.exe のヘッダー';
 // An audit entry the database refuses (a DBA's trigger), with a reason that quotes markup and a bidi override.
 const REFUSED_ACTOR = 'token:<img src=x onerror=alert(3)>';
 const DBA_REASON = '<img src=x onerror=alert(4)> refused by a rule of the DBA \u202egpj.exe';
@@ -56,7 +60,7 @@ describe('admin page', () => {
       [
         sampleEvent({ time: new Date(now - 60_000).toISOString(), fileName: HOSTILE, service: 'gmail', serviceName: 'Gmail' }),
         sampleEvent({ time: new Date(now - 120_000).toISOString(), fileName: FORMULA, service: 'gigafile', serviceName: 'GigaFile便', category: 'sharing' }),
-        sampleEvent({ time: new Date(now - 86_400_000).toISOString(), fileName: SCRIPT, action: 'warn', outcome: 'pending', user: '<b>bold</b>' }),
+        sampleEvent({ time: new Date(now - 86_400_000).toISOString(), fileName: SCRIPT, action: 'warn', outcome: 'pending', user: '<b>bold</b>', location: locationText(HOSTILE_WHERE) }),
         sampleEvent({ time: new Date(now - 180_000).toISOString(), verdict: 'clean', rule: null, action: 'allow', outcome: 'allowed', fileName: 'plain.txt' }),
       ],
       now,
@@ -107,6 +111,7 @@ describe('admin page', () => {
     await detail.waitFor();
     expect(await detail.textContent()).toContain(SCRIPT_SHOWN);
     expect(await detail.textContent()).toContain('<b>bold</b>');
+    expect(await detail.locator('[data-field=location] dd').textContent()).toBe(HOSTILE_WHERE_SHOWN);
     expect(await detail.locator('b, script, img').count()).toBe(0);
     await detail.locator('button', { hasText: '閉じる' }).click();
 
