@@ -10,7 +10,9 @@ export type { Incident, IncidentSettings };
 
 export interface IncidentPage {
   incidents: Incident[];
+  /** Counted up to 1,000 (or the page's end): past it, moreThanTotal. */
   total: number;
+  moreThanTotal: boolean;
   settings: IncidentSettings;
 }
 

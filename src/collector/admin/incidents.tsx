@@ -34,17 +34,22 @@ export function timeLeft(t: Strings, i: Incident): string {
   return i.minutesLeft < 0 ? fill(t.overdue, { t: duration(t, i.minutesLeft) }) : fill(t.leftMinutes, { t: duration(t, i.minutesLeft) });
 }
 
+/** Incidents per page of the list. */
+const PAGE = 200;
+
 export function IncidentsView({ t, token, zone, fmtTime, onAuthError, user }: Props) {
   const [openOnly, setOpenOnly] = useState(true);
   const [selected, setSelected] = useState<Incident | null>(null);
   const [writeError, setWriteError] = useState<string | null>(null);
 
+  // A page at a time, with how many match: before, the first 200 were shown and the rest not mentioned.
+  const [offset, setOffset] = useState(0);
   const params = useMemo(() => {
-    const p = new URLSearchParams({ limit: '200' });
+    const p = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
     if (openOnly && !user) p.set('status', 'new,investigating');
     if (user) p.set('user', user);
     return p;
-  }, [openOnly, user]);
+  }, [openOnly, user, offset]);
   const { data: page, state, reload } = useLoaded<IncidentPage>(t, () => fetchIncidents(params, token), [params], onAuthError);
 
   /** A triage or setting change refused: said above the list, which stays as it was. */
@@ -64,7 +69,15 @@ export function IncidentsView({ t, token, zone, fmtTime, onAuthError, user }: Pr
       {!user && (
         <form class="filters" onSubmit={(e) => e.preventDefault()}>
           <label class="check">
-            <input type="checkbox" name="openOnly" checked={openOnly} onChange={(e) => setOpenOnly((e.target as HTMLInputElement).checked)} />
+            <input
+              type="checkbox"
+              name="openOnly"
+              checked={openOnly}
+              onChange={(e) => {
+                setOpenOnly((e.target as HTMLInputElement).checked);
+                setOffset(0);
+              }}
+            />
             {t.openOnly}
           </label>
           {page && <Settings t={t} token={token} hours={page.settings.reportHours} onSaved={saved} onError={fail} />}
@@ -112,6 +125,21 @@ export function IncidentsView({ t, token, zone, fmtTime, onAuthError, user }: Pr
         </p>
       )}
       <ListState t={t} state={state} empty={rows.length === 0} emptyText={t.noIncidents} onRetry={reload} />
+      {page && state.kind === 'ready' && rows.length > 0 && (
+        <div class="more" data-testid="incidents-count">
+          <span>{fill(page.moreThanTotal ? t.incidentsShownMore : t.incidentsShown, { from: offset + 1, to: offset + rows.length, total: page.total.toLocaleString() })}</span>{' '}
+          {offset > 0 && (
+            <button type="button" onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+              {t.previousPage}
+            </button>
+          )}{' '}
+          {(page.moreThanTotal || offset + rows.length < page.total) && (
+            <button type="button" onClick={() => setOffset(offset + PAGE)}>
+              {t.nextPage}
+            </button>
+          )}
+        </div>
+      )}
       {selected && (
         <Triage
           key={selected.id}

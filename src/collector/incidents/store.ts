@@ -89,6 +89,17 @@ export interface IncidentPatch {
   reportedMs?: number | null;
 }
 
+/** The incident list's total is exact up to this many matching incidents (or the page's end, further on). */
+export const TOTAL_COUNTED_UP_TO = 1_000;
+
+export interface IncidentListPage {
+  incidents: Incident[];
+  /** How many match, counted up to TOTAL_COUNTED_UP_TO or the page's end, whichever is further. */
+  total: number;
+  /** More match than `total` (the count stopped there). */
+  moreThanTotal: boolean;
+}
+
 export interface IncidentListQuery {
   status?: IncidentStatus[];
   user?: string;
@@ -303,7 +314,13 @@ export class IncidentStore {
     return { reported: hours.length, withinAgreed: hours.filter((h) => h <= reportHours).length, medianHours: median, agreedHours: reportHours };
   }
 
-  async list(q: IncidentListQuery, s: IncidentSettings, now: number): Promise<{ incidents: Incident[]; total: number }> {
+  /**
+   * A page of incidents and how many match, counted up to TOTAL_COUNTED_UP_TO (or to the page's end,
+   * further on): past it `moreThanTotal` says there are more. An exact count(*) read every matching row
+   * for each page (PostgreSQL, 100,000 incidents: 13–20 ms of a 15–24 ms list, bench/incident-total.ts);
+   * counting stops at the bound, and nobody pages through a thousand incidents to need the exact figure.
+   */
+  async list(q: IncidentListQuery, s: IncidentSettings, now: number): Promise<IncidentListPage> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (q.status?.length) {
@@ -320,11 +337,13 @@ export class IncidentStore {
       q.sort === 'deadline'
         ? `ORDER BY ${DEADLINE_ORDER_TERMS.join(', ')}`
         : 'ORDER BY opened_ms DESC, id DESC';
+    const upTo = Math.max(TOTAL_COUNTED_UP_TO, q.offset + q.limit);
     const [rows, count] = await Promise.all([
       this.sql.all(`SELECT * FROM ${this.t.incidents} ${w} ${order} LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]),
-      this.sql.all<{ n: number | string }>(`SELECT count(*) AS n FROM ${this.t.incidents} ${w}`, params),
+      this.sql.all<{ n: number | string }>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${this.t.incidents} ${w} LIMIT ?) AS matching`, [...params, upTo + 1]),
     ]);
-    return { incidents: rows.map((r) => toIncident(r, s, now)), total: Number(count[0]?.n ?? 0) };
+    const n = Number(count[0]?.n ?? 0);
+    return { incidents: rows.map((r) => toIncident(r, s, now)), total: Math.min(n, upTo), moreThanTotal: n > upTo };
   }
 
   async get(id: number, s: IncidentSettings, now: number): Promise<{ incident: Incident; events: StoredEvent[] } | null> {
