@@ -79,6 +79,16 @@ for (const backend of testBackends('reportedat')) {
       expect(read[0]!.details).toEqual({ query: {}, params: { id: String(id) } });
     });
 
+    it('an incident is read or changed only by its number as written: 0x1, 01, 1e0, +1, 1.0 are refused, so the audit entry names it as a search finds it', async () => {
+      for (const alias of [`0x${id.toString(16)}`, `0${id}`, `${id}e0`, `+${id}`, `${id}.0`, `%20${id}`, `${id}%20`, '0', '9007199254740993']) {
+        expect((await call('GET', `/v1/admin/incidents/${alias}`)).status, alias).toBe(400);
+        expect((await call('PATCH', `/v1/admin/incidents/${alias}`, { assignee: 'someone' })).status, alias).toBe(400);
+      }
+      expect(((await call('GET', `/v1/admin/incidents/${id}`)).body as { incident: { assignee: string | null } }).incident.assignee).toBeNull();
+      const reads = ((await call('GET', '/v1/admin/audit?action=incidents.read&limit=1')).body as { entries: { details: { params: { id: string } } }[] }).entries;
+      expect(reads[0]!.details.params.id).toBe(String(id));
+    });
+
     it('takes a time between the first event and now (a minute ahead is clock skew)', async () => {
       const between = new Date(Date.parse(openedAt) + 60_000).toISOString();
       expect((await call('PATCH', `/v1/admin/incidents/${id}`, { status: 'reported', reportedAt: between })).status).toBe(200);

@@ -62,7 +62,18 @@ const SettingsSchema = z.strictObject({
 /** How far ahead of the collector's clock a reportedAt may be (the admin's PC clock runs a little fast). */
 const REPORTED_SKEW_MS = 5 * 60_000;
 
-const IdSchema = z.strictObject({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
+/**
+ * An incident's number as the list writes it, and nothing else: a coerced number also took 0x1, 01, 1e0,
+ * +1 and 1.0 for incident 1, so a read could be on record (the audit entry keeps the path as sent) under
+ * a name a search for incident 1 does not find.
+ */
+const IdSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, 'an incident number: digits, no sign, no leading zero')
+    .transform(Number)
+    .pipe(z.number().max(Number.MAX_SAFE_INTEGER)),
+});
 
 export interface IncidentOptions {
   /** How often incidents are brought up to date and deadlines checked, ms (default 30 s; 0: only on reads). */
