@@ -293,7 +293,8 @@ describe('admin page', () => {
     const incidentId = await hostileRow.getAttribute('data-id');
     const open = await rows.count();
     // How many match is said under the list (before: never, and only the first 200 were shown).
-    expect(await page.locator('[data-testid=incidents-count]').textContent()).toBe(`1〜${open} 件目を表示（全 ${open} 件）`);
+    const count = page.locator('[data-testid=incidents-count] span');
+    await expect.poll(() => count.textContent()).toBe(`1〜${open} 件目を表示（全 ${open} 件）`);
     expect(await hostileRow.locator('td.status').textContent()).toBe('未対応');
     await hostileRow.click();
     const panel = page.locator('[data-testid=incident-detail]');
@@ -309,7 +310,7 @@ describe('admin page', () => {
     await panel.locator('[data-testid=mark-reported]').click();
     // Reported incidents leave the open list.
     await expect.poll(() => rows.count()).toBe(open - 1);
-    if (open > 1) expect(await page.locator('[data-testid=incidents-count]').textContent()).toBe(`1〜${open - 1} 件目を表示（全 ${open - 1} 件）`);
+    if (open > 1) await expect.poll(() => count.textContent()).toBe(`1〜${open - 1} 件目を表示（全 ${open - 1} 件）`);
     expect(await page.locator(`[data-testid=incidents] tbody tr[data-id="${incidentId}"]`).count()).toBe(0);
 
     // Per-user view from an event's detail: history, incidents and disputes of that user.
