@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countReads } from '../../extension/scan/progress.js';
-import { HEAD_READ, readAhead } from '../../extension/scan/read-ahead.js';
+import { HEAD_READ, SPLIT_ABOVE, readAhead } from '../../extension/scan/read-ahead.js';
 import { scanBlob } from '../../src/detect/index.js';
 import { RANGE_READ, readRange } from '../../src/detect/range-read.js';
 
@@ -117,8 +117,25 @@ describe('readAhead', () => {
     expect(slice).not.toHaveBeenCalled();
   });
 
+  it('a file up to twice a picture\'s head (a 10 MB text, a 10 MB picture) is read in one read, with no slice: two cost more in the browser', async () => {
+    for (const [content, name] of [[new TextEncoder().encode('来週の定例は水曜。部品の納期を確認します。\n'.repeat(160_000)), 'メモ.txt'], [new Uint8Array(10_000_000), '現場写真.jpg']] as const) {
+      if (name.endsWith('.jpg')) content.set([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0]);
+      expect(content.length).toBeGreaterThan(HEAD_READ);
+      expect(content.length).toBeLessThanOrEqual(SPLIT_ABOVE);
+      const reads = realReads();
+      const slice = vi.spyOn(Blob.prototype, 'slice');
+      const ahead = readAhead(new Blob([content]));
+      const r = await scanBlob(ahead.blob, name);
+      ahead.close();
+      expect(r.verdict).toBe('clean');
+      expect(reads.mock.contexts.map((b) => (b as Blob).size)).toEqual([content.length]);
+      expect(slice).not.toHaveBeenCalled();
+      vi.restoreAllMocks();
+    }
+  });
+
   it('a larger picture is decided on its head (8 MiB) and its end, without waiting for the rest', async () => {
-    const photo = new Uint8Array(HEAD_READ + (4 << 20));
+    const photo = new Uint8Array(SPLIT_ABOVE + (4 << 20));
     photo.set([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0]);
     const real = Blob.prototype.arrayBuffer;
     vi.spyOn(Blob.prototype, 'arrayBuffer').mockImplementation(function (this: Blob) {
@@ -146,8 +163,9 @@ describe('readAhead', () => {
   it('one read or two give the same verdicts as the plain file, a marking in the head, in the rest, or across the two', async () => {
     const stamp = '秘 Confidential\n';
     const line = '来週の定例は水曜。部品の納期を確認します。\n'.repeat(20_000); // 1.3 MB: one read
-    const filler = 'x'.repeat(HEAD_READ - 3); // the stamp across the head's end: two reads
-    for (const [content, parts] of [[stamp + line, 1], [line + stamp, 1], [filler + stamp + line, 2], [`${filler}${line}\n`, 2]] as const) {
+    const filler = 'x'.repeat(HEAD_READ - 3); // the stamp across the head's end: two reads once the file is over SPLIT_ABOVE
+    const more = line.repeat(Math.ceil((SPLIT_ABOVE - HEAD_READ) / new Blob([line]).size) + 1);
+    for (const [content, parts] of [[stamp + line, 1], [line + stamp, 1], [filler + stamp + more, 2], [`${filler}${more}\n`, 2], [filler + stamp + line, 1]] as const) {
       const reads = realReads();
       const ahead = readAhead(new Blob([content]));
       const r = await scanBlob(ahead.blob, 'memo.txt');
