@@ -18,7 +18,7 @@
  * carries: scan-line.ts stands in for it there.
  */
 import type { Limits, ScanOptions, ScanResult, UnscannableVerdict } from '../../src/detect/types.js';
-import { FRAME_PATH, type FromWorker, type ScanJob } from '../scan/protocol.js';
+import { FRAME_PATH, type FromWorker, type ScanJob, type WarmUp } from '../scan/protocol.js';
 import { runtime } from './runtime.js';
 
 /** How often a scan in flight checks that its frame is still there. */
@@ -53,10 +53,13 @@ let watchdog: ReturnType<typeof setInterval> | null = null;
 
 /**
  * Starts the frame and its worker ahead of the first scan (when a file is about to appear: warm-up.ts),
- * so the first file does not wait for them. Nothing happens if already started.
+ * so the first file does not wait for them, and has the worker make its engine ready while no scan is
+ * asked for (scan/warm-engine.ts; once per worker). Nothing else happens if already started.
  */
 export function warmUp(): void {
-  void connect().catch(() => undefined);
+  // With no scan asked for yet, the worker also makes its engine ready (scan/warm-engine.ts).
+  const idle = pending.size === 0;
+  void connect().then((port) => idle && pending.size === 0 && port.postMessage({ t: 'warm' } satisfies WarmUp), () => undefined);
 }
 
 /** Scans one file in the extension's worker. Never rejects: a failure is an `unscannable` verdict. */

@@ -36,6 +36,14 @@ export interface ScanJob {
   opts: Omit<ScanOptions, 'signal'>;
 }
 
+/**
+ * The guard started the scanner ahead of a file (content/warm-up.ts) and has no job for it yet: the
+ * worker may make its engine ready meanwhile (warm-engine.ts). Never sent when a scan started it.
+ */
+export interface WarmUp {
+  t: 'warm';
+}
+
 export type FromWorker =
   | { t: 'progress'; id: string; bytesRead: number; total: number }
   | { t: 'done'; id: string; result: ScanResult }

@@ -4,16 +4,24 @@
  * not copied) and only verdicts and progress go back.
  */
 import { scanBlob } from '../../src/detect/index.js';
+import type { ScanResult } from '../../src/detect/types.js';
 import { libarchiveWasmBytes, supplyLibarchiveWasm } from '../../src/detect/extract/libarchive.js';
 import { DEFAULT_LIMITS } from '../../src/detect/limits.js';
 import { isEncrypted } from '../../src/guard/encryption.js';
-import { WASM_ANSWER, WASM_REQUEST, WORKER_READY, type FromWorker, type ScanJob } from './protocol.js';
+import { WASM_ANSWER, WASM_REQUEST, WORKER_READY, type FromWorker, type ScanJob, type WarmUp } from './protocol.js';
 import { countReads } from './progress.js';
 import { readInFrame, type Line } from './frame-read.js';
 import { MAX_HELD, readAhead } from './read-ahead.js';
+import { warmEngine } from './warm-engine.js';
 
 /** Progress at most this often per job: the indicator needs a few updates a second, not one per slice. */
 const PROGRESS_EVERY_MS = 100;
+/**
+ * Ended by the first job: the engine's warm-up (asked for by the guard when it started the scanner
+ * ahead of a file, never when a scan did) runs only before it, and stops where it is then.
+ */
+const warming = new AbortController();
+let warmed = false;
 
 const scope = self as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage(m: unknown, transfer?: Transferable[]): void };
 /** The frame that started this worker. */
@@ -48,7 +56,13 @@ scope.onmessage = (e: MessageEvent) => {
   const port = e.ports[0];
   if (!port) return;
   scope.onmessage = null; // one line, from the frame that started this worker (WASM_ANSWER has its own listener)
-  port.onmessage = (m: MessageEvent<ScanJob>) => {
+  port.onmessage = (m: MessageEvent<ScanJob | WarmUp>) => {
+    if (m.data?.t === 'warm') {
+      if (!warmed) void warmEngine((blob, name) => scanFile(blob, name, { hash: 'unless-clean', signal: warming.signal }, () => undefined), warming.signal);
+      warmed = true;
+      return;
+    }
+    warming.abort();
     if (m.data?.t === 'scan') void run(port, m.data);
     else if (m.data?.t === 'encrypted') void encryption(port, m.data);
   };
@@ -59,23 +73,27 @@ async function run(port: MessagePort, job: ScanJob): Promise<void> {
   const total = job.blob.size;
   let last = 0;
   send({ t: 'progress', id: job.id, bytesRead: 0, total });
-  // The file is read once while the engine matches what has arrived (read-ahead.ts); one larger than
-  // the bound is streamed by the frame, so its chunks do not wait behind the matching on this thread
-  // (frame-read.ts).
-  const ahead = readAhead(job.blob, MAX_HELD, (b) => readInFrame(b, frameLine));
-  const blob = countReads(ahead.blob, (bytesRead) => {
+  const result = await scanFile(job.blob, job.name, job.opts, (bytesRead) => {
     const now = performance.now();
     if (now - last < PROGRESS_EVERY_MS) return;
     last = now;
     send({ t: 'progress', id: job.id, bytesRead, total });
   });
-  let result;
+  send({ t: 'done', id: job.id, result });
+}
+
+/**
+ * The file is read once while the engine matches what has arrived (read-ahead.ts); one larger than
+ * the bound is streamed by the frame, so its chunks do not wait behind the matching on this thread
+ * (frame-read.ts).
+ */
+async function scanFile(file: Blob, name: string, opts: ScanJob['opts'] & { signal?: AbortSignal }, onRead: (bytesRead: number) => void): Promise<ScanResult> {
+  const ahead = readAhead(file, MAX_HELD, (b) => readInFrame(b, frameLine));
   try {
-    result = await scanBlob(blob, job.name, job.opts);
+    return await scanBlob(countReads(ahead.blob, onRead), name, opts);
   } finally {
     ahead.close();
   }
-  send({ t: 'done', id: job.id, result });
 }
 
 async function encryption(port: MessagePort, job: ScanJob): Promise<void> {
