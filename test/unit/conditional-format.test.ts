@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 import { conditionalSections } from '../../src/detect/extract/xlsx-conditional.js';
+import { ConditionalRecords } from '../../src/detect/extract/xls-conditional.js';
 
 const FIX = join(__dirname, '../fixtures/conditional-format');
 const scan = (n: string, opts = {}) => scanBlob(new Blob([readFileSync(join(FIX, n))]), n, opts);
@@ -50,5 +51,39 @@ describe('conditional formats’ number formats (xlsx)', () => {
   it('conditionalSections: dxf index → text section (a dxf without one still counts)', () => {
     const xml = '<dxfs count="3"><dxf><font><b/></font></dxf><dxf/><dxf><numFmt numFmtId="164" formatCode="0;&quot;秘 &quot;@"/></dxf></dxfs>';
     expect([...conditionalSections(xml)]).toEqual([[2, '"秘 "@']]);
+  });
+});
+
+describe('conditional formats’ number formats (xls, Gnumeric’s BIFF8)', () => {
+  // Clean before: CONDFMT/CF records were not read.
+  it.each([
+    ['gnumeric-cf-numfmt-formula.xls', 'A1'],
+    ['gnumeric-cf-numfmt-text.xls', 'B2'],
+    ['gnumeric-cf-numfmt-suffix.xls', 'A1'],
+  ])('%s → marked at Sheet1!%s', async (n, cell) => {
+    expect(await scan(n)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: 'Sheet1', cell } });
+  });
+  it.each(['gnumeric-cf-numfmt-formula-trap.xls', 'gnumeric-cf-numfmt-text-trap.xls', 'gnumeric-cf-numfmt-suffix-trap.xls'])('%s → clean', async (n) => {
+    expect(await scan(n)).toMatchObject({ verdict: 'clean' });
+  });
+  it('CF12 and CFEx (Excel 2007’s records, [MS-XLS] 2.4.43 and 2.4.44) give their DXFN’s format with their CONDFMT’s ranges', () => {
+    const u16 = (n: number) => [n & 0xff, n >> 8];
+    const u32 = (n: number) => [...u16(n & 0xffff), ...u16(n >>> 16)];
+    const code = '"秘 "@';
+    // DXFN: ibitAtrNum (bit 25) and fIfmtUser, then DXFNumUsr (cb, cch, fHighByte, UTF-16LE).
+    const chars = [...code].flatMap((c) => u16(c.charCodeAt(0)));
+    const dxfn = [...u32(1 << 25), ...u16(1), ...u16(3 + chars.length), ...u16(code.length), 1, ...chars];
+    const ref = [...u16(4), ...u16(9), ...u16(1), ...u16(2)]; // rows 5-10, columns B-C
+    const header = [...u16(0x0879), 0, 0, ...new Array(8).fill(0)];
+    const condfmt12 = new Uint8Array([...header, ...u16(1), ...u16(7 << 1), ...ref, ...u16(1), ...ref]);
+    const cf12 = new Uint8Array([...header, 2, 0, ...u16(0), ...u16(0), ...u32(dxfn.length), ...dxfn]);
+    const r = new ConditionalRecords();
+    expect(r.record(0x0879, condfmt12)).toBeNull();
+    expect(r.record(0x087a, cf12)).toEqual({ format: { code }, ranges: [[4, 9, 1, 2]] });
+    // CFEx of CONDFMT 7, not a CF12's, with a style: by number (DXFNumIfmt) this time.
+    const ifmt = [...u32(1 << 25), ...u16(0), 0, 0xa4];
+    const cfex = new Uint8Array([...header, ...u32(0), ...u16(7), ...u16(0), 0, 0, ...u16(1), ...u16(1), 1, ...ifmt]);
+    r.record(0x01b0, new Uint8Array([...u16(1), ...u16(2 << 1), ...ref, ...u16(0)]));
+    expect(r.record(0x087b, cfex)).toEqual({ format: { ifmt: 0xa4 }, ranges: [[4, 9, 1, 2]] });
   });
 });

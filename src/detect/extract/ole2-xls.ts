@@ -11,6 +11,7 @@ import { codepageDecoder } from './ole2-props.js';
 import { HiddenColumns, MergedCells, RowTexts, SEPARATOR, type TextCell } from './sheet-rows.js';
 import { TallMerges } from './tall-merges.js';
 import { shapePairs, type ShapeBox } from './shape-pairs.js';
+import { ConditionalRecords, MAX_COND_RANGES, type CondRange } from './xls-conditional.js';
 
 export interface XlsResult {
   encrypted: boolean;
@@ -256,6 +257,10 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
   const xfSections: (string | undefined)[] = [];
   /** Number formats whose literals may show 秘 (`[$秘-411] "Confidential" 0`), as cells of their style show them. */
   const formatTexts: string[] = [];
+  /** Conditional formats' text sections with the ranges they may show on, per sheet (xls-conditional.ts). */
+  let conditional = new ConditionalRecords();
+  const sheetConditional = new Map<string, { ranges: CondRange[]; section: string }[]>();
+  let condRanges = 0;
   /**
    * Styles aligned "Center Across Selection" (XF alc 6), and per sheet the cells of such a style: a text
    * cell's text stands over the blank ones after it, as a merged cell's does (sheet-rows.ts).
@@ -311,7 +316,31 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
         if (bofs++ === 0) biff8 = u16(0) === 0x0600;
         if (sheetAt.has(off)) sheet = sheetAt.get(off)!;
         bofAt.add(off);
+        conditional = new ConditionalRecords();
         break;
+      case 0x01b0: // CONDFMT, CF, CONDFMT12, CF12, CFEx: a conditional format's number format (xls-conditional.ts)
+      case 0x01b1:
+      case 0x0879:
+      case 0x087a:
+      case 0x087b: {
+        const got = conditional.record(type, d);
+        if (!got) break;
+        const f = got.format;
+        const code = 'code' in f ? f.code : null;
+        const section = 'code' in f ? textSection(f.code) : formatSections.get(f.ifmt);
+        // Its literals show on number cells too (`"秘 Confidential" 0`), as a FORMAT record's do.
+        if (code !== null && mayHaveStampChar(formatShown(code))) formatTexts.push(formatShown(code));
+        if (!section) break;
+        if ((condRanges += got.ranges.length) > MAX_COND_RANGES) {
+          res.tooLarge ??= `more than ${MAX_COND_RANGES.toLocaleString('en')} conditional format ranges with a text number format`;
+          break;
+        }
+        const name = sheet || '?';
+        const list = sheetConditional.get(name) ?? [];
+        list.push({ ranges: got.ranges, section });
+        sheetConditional.set(name, list);
+        break;
+      }
       case 0x002f: // FILEPASS
         res.encrypted = true;
         return res;
@@ -514,6 +543,8 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
     }
   }
   for (const [name, cells] of sheetCells) {
+    const conditional = sheetConditional.get(name);
+    if (conditional) conditionalShown(cells, name, conditional, rawCells, sheetMerges.get(name) ?? [], sheetHidden.get(name) ?? null, res);
     const joined = joinedRows(cells, name, sheetMerges.get(name) ?? [], sheetHidden.get(name) ?? null);
     res.rows.push(...joined.rows);
     if (joined.lost) res.tooLarge ??= `sheet ${name}: too many merged ranges or cells with 秘 to join its rows`;
@@ -550,6 +581,37 @@ function evaluateDeferred(deferred: readonly Deferred[], raw: ReadonlyMap<string
     else if (v.stamp && (v.joins || v.literals.length > 0) && res.unread.length < MAX_UNREAD) res.unread.push({ sheet: f.sheet, cell: colName(f.col) + (f.row + 1) });
   }
   if (book.lost) res.tooLarge ??= 'formulas with no computed value refer to too many cells';
+}
+
+/** Cells shown through a conditional format, kept per workbook: past them it is reported too large. */
+const MAX_CONDITIONAL_CELLS = 10_000;
+
+/**
+ * The text cells of a sheet in a conditional format's ranges, each shown through its text section, alone
+ * and in its row (the others as they show without it), as xlsx-conditional.ts reads them.
+ */
+function conditionalShown(cells: readonly TextCell[], sheet: string, conditional: readonly { ranges: CondRange[]; section: string }[], raw: ReadonlyMap<string, string>, merged: Merge[], hidden: HiddenColumns | null, res: XlsResult): void {
+  let shown = 0;
+  const byRow = new Map<number, TextCell[]>();
+  for (const c of cells) (byRow.get(c.row) ?? byRow.set(c.row, []).get(c.row)!).push(c);
+  const key = sheet.toLowerCase();
+  for (const c of cells) {
+    const text = raw.get(`${key}\0${c.row},${c.col}`);
+    if (!text) continue;
+    for (const { ranges, section } of conditional) {
+      if (!ranges.some(([r1, r2, c1, c2]) => c.row >= r1 && c.row <= r2 && c.col >= c1 && c.col <= c2)) continue;
+      const now = shownAs(section, text);
+      if (!mayHaveStampChar(now)) continue;
+      if (shown++ >= MAX_CONDITIONAL_CELLS) {
+        res.tooLarge ??= `sheet ${sheet}: more than ${MAX_CONDITIONAL_CELLS.toLocaleString('en')} cells shown through conditional formats`;
+        return;
+      }
+      res.cells.push({ sheet, cell: colName(c.col) + (c.row + 1), text: now });
+      const row = byRow.get(c.row)!.map((o) => (o === c ? { ...o, text: now } : o));
+      const joined = joinedRows(row, sheet, merged, hidden);
+      res.rows.push(...joined.rows);
+    }
+  }
 }
 
 /** The rows of one sheet's text cells, joined (sheet-rows.ts). Sorted: cell records come row by row, but a damaged stream need not. */
