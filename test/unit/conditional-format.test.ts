@@ -54,18 +54,20 @@ describe('conditional formats’ number formats (xlsx)', () => {
   });
 });
 
-describe('conditional formats’ number formats (xls, Gnumeric’s BIFF8)', () => {
-  // Clean before: CONDFMT/CF records were not read.
-  it.each([
-    ['gnumeric-cf-numfmt-formula.xls', 'A1'],
-    ['gnumeric-cf-numfmt-text.xls', 'B2'],
-    ['gnumeric-cf-numfmt-suffix.xls', 'A1'],
-  ])('%s → marked at Sheet1!%s', async (n, cell) => {
-    expect(await scan(n)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: 'Sheet1', cell } });
-  });
-  it.each(['gnumeric-cf-numfmt-formula-trap.xls', 'gnumeric-cf-numfmt-text-trap.xls', 'gnumeric-cf-numfmt-suffix-trap.xls'])('%s → clean', async (n) => {
-    expect(await scan(n)).toMatchObject({ verdict: 'clean' });
-  });
+describe('conditional formats’ number formats (xls, Gnumeric’s BIFF8; .gnumeric)', () => {
+  // Clean before: CONDFMT/CF records were not read, nor a .gnumeric's gnm:Condition styles.
+  for (const ext of ['xls', 'gnumeric']) {
+    it.each([
+      [`gnumeric-cf-numfmt-formula.${ext}`, 'A1'],
+      [`gnumeric-cf-numfmt-text.${ext}`, 'B2'],
+      [`gnumeric-cf-numfmt-suffix.${ext}`, 'A1'],
+    ])('%s → marked at Sheet1!%s', async (n, cell) => {
+      expect(await scan(n)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: 'Sheet1', cell } });
+    });
+    it.each([`gnumeric-cf-numfmt-formula-trap.${ext}`, `gnumeric-cf-numfmt-text-trap.${ext}`, `gnumeric-cf-numfmt-suffix-trap.${ext}`])('%s → clean', async (n) => {
+      expect(await scan(n)).toMatchObject({ verdict: 'clean' });
+    });
+  }
   it('CF12 and CFEx (Excel 2007’s records, [MS-XLS] 2.4.43 and 2.4.44) give their DXFN’s format with their CONDFMT’s ranges', () => {
     const u16 = (n: number) => [n & 0xff, n >> 8];
     const u32 = (n: number) => [...u16(n & 0xffff), ...u16(n >>> 16)];

@@ -33,11 +33,15 @@ describe('text number formats', () => {
       ['xlsxwriter-numfmt-3sections.xlsx', 'Sheet1'],
       ['xlsxwriter-numfmt-3sections-conditions.xlsx', 'Sheet1'],
       ['gnumeric-numfmt-2sections.xls', 'Sheet1'],
+      // Gnumeric's own format: the format in a StyleRegion apart from the cell (clean before).
+      ['gnumeric-numfmt-text-prefix.gnumeric', 'Sheet1'],
+      ['gnumeric-numfmt-text-suffix.gnumeric', 'S'],
+      ['gnumeric-numfmt-2sections.gnumeric', 'Sheet1'],
     ])(`%s → marked at %s!A1${how}`, async (n, sheet) => {
       expect(await scan(n, opts)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet, cell: 'A1' } });
     });
     it.each(['exj-numfmt-trap.xlsx', 'exj-numfmt-traps.xlsx', 'exj-numfmt-traps.xls', 'sheetjs-xlsb-numfmt-trap.xlsb', 'sheetjs-xlsb-numfmt-trap-sst.xlsb',
-      'xlsxwriter-numfmt-sections-trap.xlsx', 'gnumeric-numfmt-sections-trap.xls'])(
+      'xlsxwriter-numfmt-sections-trap.xlsx', 'gnumeric-numfmt-sections-trap.xls', 'gnumeric-numfmt-sections-trap.gnumeric', 'gnumeric-numfmt-traps.gnumeric'])(
       `%s → clean${how}`,
       async (n) => {
         expect(await scan(n, opts)).toMatchObject({ verdict: 'clean' });

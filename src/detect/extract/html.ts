@@ -8,6 +8,7 @@ import { embeddedFiles } from './embedded-base64.js';
 import { MAY_SHOW_STAMP } from './formula-text.js';
 import { xmlSpreadsheetFormulas } from './xlml-formulas.js';
 import { gnumericHeads } from './gnumeric-heads.js';
+import { gnumericShown } from './gnumeric-shown.js';
 import { xmlSpreadsheetShown } from './xlml-shown.js';
 import { blobOf, readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
@@ -89,6 +90,8 @@ export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncG
   if (ctx.fullText || MAY_SHOW_STAMP.test(markup)) {
     yield* xmlSpreadsheetFormulas(markup);
     yield* xmlSpreadsheetShown(markup);
+    // A Gnumeric workbook's text cells through their styles' number formats, own and conditional (gnumeric-shown.ts).
+    yield* gnumericShown(markup);
   }
   // An SVG drawing's texts also by where they stand (shape-pairs.ts): a stamp drawn as a circle 「秘」 and
   // a text box 「Confidential」 beside it, which LibreOffice exports as two texts with others between.
