@@ -56,7 +56,7 @@ describe('formula results stored but never computed', () => {
  * Red team docs5 #3 and #3b: xlwt stores every formula's result as an empty text (it never computes),
  * Spreadsheet::WriteExcel when given '' writes an empty STRING record, and SheetJS writes `<v></v>` on a
  * text formula in a workbook with no `<calcPr>` (Excel never computed it, and computes it on load); Gnumeric
- * keeps Spreadsheet::WriteExcel's empty result when it saves that .xls as .xlsx, without computing it.
+ * keeps Spreadsheet::WriteExcel's empty result when it saves that .xls as .xlsx or .ods, without computing it.
  * LibreOffice and Gnumeric compute those formulas and show 「秘 Confidential」.
  */
 describe('formula results stored as an empty text by writers that never compute', () => {
@@ -66,6 +66,7 @@ describe('formula results stored as an empty text by writers that never compute'
     ['m_xlwt-formula-concat.xls', 'A1'],
     ['m_swe-formula-literal-value.xls', 'A1'],
     ['m_gnumeric-swe-literal-value.xlsx', 'A1'],
+    ['m_gnumeric-swe-literal-value.ods', 'A1'],
     ['m_sheetjs-formula-ref-emptyv.xlsx', 'B1'],
     ['m_sheetjs-formula-literal-emptyv.xlsx', 'A1'],
     ['m_xlwt-formula-hyperlink.xls', 'A1'],
@@ -78,6 +79,7 @@ describe('formula results stored as an empty text by writers that never compute'
     'k_xlwt-formula-concat-trap.xls',
     'k_swe-formula-literal-value-trap.xls',
     'k_gnumeric-swe-literal-value-trap.xlsx',
+    'k_gnumeric-swe-literal-value-trap.ods',
     'k_sheetjs-formula-ref-emptyv-trap.xlsx',
     'k_sheetjs-formula-literal-emptyv-trap.xlsx',
     // HYPERLINK shows its friendly name: evaluated, not unread (it would be, now that xlwt's empty result is not trusted).

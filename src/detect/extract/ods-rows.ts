@@ -172,8 +172,15 @@ export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?:
     const stale = formula !== null && NOT_STRING.test(tag) && (MATRIX.test(tag) || (Number(attr(tag, 'office:value') ?? NaN) === 0 && readFormula(formula).joins));
     if (stale) text = '';
     if (formula !== null && !text && COMPUTED.test(tag) && !stale) {
-      // A computed empty result (LibreOffice stores office:string-value="" and the like): nothing shows.
-      formulas?.literals.push(...readFormula(formula).literals);
+      // A stored empty result (office:string-value="" and the like) is what LibreOffice stores for a
+      // formula that computed "", and what Gnumeric keeps of a never-computed workbook (Spreadsheet::WriteExcel's
+      // empty result, ssconvert to .ods): LibreOffice computes again on load a file it did not write, and
+      // shows 「秘 Confidential」 for `="秘"&" Confidential"` (checked with 7.4, --convert-to csv). So the
+      // formula is evaluated with the cells it refers to: what it gives shows (a "" it computes stays
+      // empty); one that cannot be evaluated shows nothing, as stored, its literals still read.
+      const f = readFormula(formula, cells);
+      formulas?.literals.push(...f.literals);
+      if (f.value !== null) text = f.value.trim();
     } else if (formula !== null) {
       const f = readFormula(formula, text ? undefined : cells);
       // Every literal (only rows that may hold the stamp are read): one past a limit could be the stamp.
