@@ -54,6 +54,16 @@ describe('conditional formats’ number formats (xlsx)', () => {
   });
 });
 
+describe('LibreOffice’s own conditional formats in ods (calcext:conditional-format)', () => {
+  // A "text containing" rule is written only there, its style by display name: clean before.
+  it.each(['lo-cf-numfmt-text.ods', 'lo-cf-numfmt-text.fods'])('%s → marked at Sheet1!B2', async (n) => {
+    expect(await scan(n)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: 'Sheet1', cell: 'B2' } });
+  });
+  it.each(['lo-cf-numfmt-text-trap.ods', 'lo-cf-numfmt-text-trap.fods'])('%s → clean', async (n) => {
+    expect(await scan(n)).toMatchObject({ verdict: 'clean' });
+  });
+});
+
 describe('conditional formats’ number formats (xls, Gnumeric’s BIFF8; .gnumeric)', () => {
   // Clean before: CONDFMT/CF records were not read, nor a .gnumeric's gnm:Condition styles.
   for (const ext of ['xls', 'gnumeric']) {

@@ -13,7 +13,7 @@ import { SEPARATOR } from './sheet-rows.js';
 import { attr, decodeEntities } from './xml-text.js';
 
 /** A text style's parts in order: a literal, or null where the cell's text goes. */
-type Template = readonly (string | null)[];
+export type Template = readonly (string | null)[];
 
 const TEXT_STYLE = /<number:text-style\b([^>]*?)(?:\/>|>([\s\S]*?)<\/number:text-style>)/g;
 const TEXT_PART = /<number:text>([\s\S]*?)<\/number:text>|<number:text-content\b[^>]*\/?>/g;
@@ -32,6 +32,7 @@ export class OdsFormats {
   private readonly templates = new Map<string, Template>();
   private readonly styles = new Map<string, CellStyle>();
   private readonly resolved = new Map<string, Template[]>();
+  private readonly displayed = new Map<string, CellStyle>();
   /** Some text style's literals may hold 秘: any text cell may show the stamp, so every row is read. */
   readonly stamp: boolean;
 
@@ -57,7 +58,12 @@ export class OdsFormats {
         const name = attr(tag, 'style:name');
         if (!name || (attr(tag, 'style:family') ?? 'table-cell') !== 'table-cell') continue;
         const maps = Array.from((m[2] ?? '').matchAll(MAP), ([t]) => attr(t, 'style:apply-style-name') ?? '').filter(Boolean);
-        this.styles.set(name, { data: attr(tag, 'style:data-style-name'), parent: attr(tag, 'style:parent-style-name'), maps });
+        const style = { data: attr(tag, 'style:data-style-name'), parent: attr(tag, 'style:parent-style-name'), maps };
+        this.styles.set(name, style);
+        // LibreOffice's conditional formats name a style by its display name (`ConditionalStyle_1` for
+        // `ConditionalStyle_5f_1`: ods-conditional.ts); a style's own name comes first.
+        const shown = attr(tag, 'style:display-name');
+        if (shown && shown !== name) this.displayed.set(shown, style);
       }
     }
   }
@@ -82,9 +88,9 @@ export class OdsFormats {
     return out;
   }
 
-  /** A cell style's text style, through its parents. */
-  private dataOf(name: string): Template | null {
-    let s = this.styles.get(name);
+  /** A cell style's text style, through its parents (a conditional format's style, ods-conditional.ts). */
+  dataOf(name: string): Template | null {
+    let s = this.styles.get(name) ?? this.displayed.get(name);
     for (let i = 0; s && i < MAX_PARENTS; i++) {
       if (s.data) return this.templates.get(s.data) ?? null;
       s = s.parent ? this.styles.get(s.parent) : undefined;

@@ -12,7 +12,8 @@ import { chunkText } from '../text-chunks.js';
 import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
 import { readFormula, unread, unreadFormulas, type Cells, type Value } from './formula-text.js';
-import { showThrough, type OdsFormats } from './ods-formats.js';
+import { showThrough, type OdsFormats, type Template } from './ods-formats.js';
+import { conditionalRanges, type ConditionalRange } from './ods-conditional.js';
 import { HiddenColumns, RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
 import { TallMerges } from './tall-merges.js';
 import type { Extracted } from './types.js';
@@ -53,7 +54,7 @@ export function* sheetRuns(xml: string, where: Where, cells?: Cells, formats?: O
   const tall = new TallMerges();
   /** Formulas in the rows read: their literals (text a search finds) and cells that may show the stamp unevaluated. */
   const formulas: Formulas = { literals: [], unread: [] };
-  const styled: Styled | undefined = formats?.size ? { formats, columns: columnStyles(xml), row: null } : undefined;
+  const styled: Styled | undefined = formats?.size ? { formats, columns: columnStyles(xml), row: null, conditional: conditionalRanges(xml, formats) } : undefined;
   let row = 0;
   for (const r of rowsOf(xml)) {
     // Only a row with 秘/㊙ (or a character reference that may spell them) can join into the stamp;
@@ -101,6 +102,8 @@ interface Styled {
   formats: OdsFormats;
   columns: { from: number; to: number; style: string | null }[];
   row: string | null;
+  /** LibreOffice's own conditional formats' ranges (ods-conditional.ts). */
+  conditional: ConditionalRange[];
 }
 
 const COLUMN = /<table:table-column\b[^>]*>/g;
@@ -162,7 +165,10 @@ export function rowCells(xml: string, row: number, tall?: TallMerges, formulas?:
     let text = kind === 'table-cell' ? shownText(tag, inner) : cellText(inner);
     // A text cell shows through its data style's literals (ods-formats.ts).
     if (styled && text && kind === 'table-cell' && !NOT_STRING.test(tag)) {
-      const templates = styled.formats.of(attr(tag, 'table:style-name') ?? styled.row ?? runAt(styled.columns, col)?.style ?? null);
+      let templates: readonly Template[] = styled.formats.of(attr(tag, 'table:style-name') ?? styled.row ?? runAt(styled.columns, col)?.style ?? null);
+      // A repeated cell's copies are alike: the first one's place stands for them.
+      const under = styled.conditional.filter((r) => row >= r.r1 && row <= r.r2 && col + n - 1 >= r.c1 && col <= r.c2);
+      if (under.length) templates = [...new Set([...templates, ...under.flatMap((r) => r.templates)])];
       if (templates.length) text = showThrough(templates, text);
     }
     const formula = kind === 'table-cell' ? attr(tag, 'table:formula') : null;
