@@ -30,6 +30,9 @@ describe('text hidden through a style is also left out of the page as shown (fix
     // Word's order: document defaults, paragraph style, character style, the run (both were clean).
     'pydocx-defaults.docx',
     'pydocx-charstyle-over-para.docx',
+    // LibreOffice's .odt and .doc of it: a span or run of a character style that shows, in a paragraph whose style hides (both were clean).
+    'lo-charstyle-over-para.odt',
+    'lo-charstyle-over-para.doc',
     // RTF text hidden by its \cs or \s style alone (both were clean).
     'lo-hidden-cs.rtf',
     'lo-hidden-ps.rtf',
@@ -56,6 +59,8 @@ describe('text hidden through a style is also left out of the page as shown (fix
     'w-hidden-paragraph-trap.fodt',
     'pydocx-defaults-trap.docx',
     'pydocx-charstyle-over-para-trap.docx',
+    'lo-charstyle-over-para-trap.odt',
+    'lo-charstyle-over-para-trap.doc',
     'lo-hidden-cs-trap.rtf',
     'lo-hidden-ps-trap.rtf',
     'pydocx-hidden-charstyle-trap.docx',

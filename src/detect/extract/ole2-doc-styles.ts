@@ -21,14 +21,26 @@ interface DocStyle {
   hides: boolean | null;
 }
 
-/** The styles whose text is hidden, by istd (character and paragraph styles). */
-export type DocHiddenStyles = ReadonlySet<number>;
+/**
+ * The styles whose text is hidden, by istd (character and paragraph styles), and the character styles
+ * that say shown (sprmCFVanish 0 up their line): Word's order puts a run's character style over its
+ * paragraph's, so such a style's runs show in a paragraph whose style hides (LibreOffice 7.4 too).
+ */
+export interface DocHiddenStyles {
+  hides: ReadonlySet<number>;
+  shows: ReadonlySet<number>;
+}
 
-/** The styles of the stylesheet at the FIB's (fc, lcb) pair that hide their text; empty when none does or it cannot be read. */
+/** The styles of the stylesheet at the FIB's (fc, lcb) pair that hide their text, or show it; empty when none says so or it cannot be read. */
 export function docHiddenStyles(t: Uint8Array, [fc, lcb]: number[]): DocHiddenStyles {
   const styles = readStyles(t, fc, Math.min(t.length, fc + lcb));
-  const out = new Set<number>();
-  for (const [istd, s] of styles) if (s.stk === STK_CHARACTER || s.stk === STK_PARAGRAPH) if (hides(styles, istd)) out.add(istd);
+  const out = { hides: new Set<number>(), shows: new Set<number>() };
+  for (const [istd, s] of styles) {
+    if (s.stk !== STK_CHARACTER && s.stk !== STK_PARAGRAPH) continue;
+    const says = hides(styles, istd);
+    if (says) out.hides.add(istd);
+    else if (says === false && s.stk === STK_CHARACTER) out.shows.add(istd);
+  }
   return out;
 }
 
@@ -84,13 +96,13 @@ function characterProps(t: Uint8Array, dv: DataView, name: number, end: number, 
   return null;
 }
 
-/** Whether a style hides: the nearest style up its bases that says either (a loop or a long line: no). */
-function hides(styles: Map<number, DocStyle>, istd: number): boolean {
+/** Whether a style hides: the nearest style up its bases that says either; null when none says (a loop or a long line: null). */
+function hides(styles: Map<number, DocStyle>, istd: number): boolean | null {
   for (let s: number = istd, hops = 0; s !== NO_BASE && hops < 32; hops++) {
     const style = styles.get(s);
-    if (!style) return false;
+    if (!style) return null;
     if (style.hides !== null) return style.hides;
     s = style.base;
   }
-  return false;
+  return null;
 }

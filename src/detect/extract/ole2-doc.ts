@@ -301,13 +301,17 @@ const SPRM_C_F_R_MARK_DEL = 0x0800;
 
 /** Whether a run's properties show it (true), hide or delete it (false), or leave it to its paragraph's style (null). */
 function runShown(grpprl: Uint8Array, styles: DocHiddenStyles): boolean | null {
-  let style = false;
+  // The character style's word: hidden (false), shown over a hiding paragraph style (true), or nothing.
+  let style: boolean | null = null;
   for (const [sprm, i] of sprms(grpprl)) {
     if (sprm === SPRM_C_F_R_MARK_DEL && (grpprl[i] & 1) === 1) return false;
-    if (sprm === SPRM_C_ISTD) style = styles.has(grpprl[i] | (grpprl[i + 1] << 8));
+    if (sprm === SPRM_C_ISTD) {
+      const istd = grpprl[i] | (grpprl[i + 1] << 8);
+      style = styles.hides.has(istd) ? false : styles.shows.has(istd) ? true : null;
+    }
   }
   const own = ownVanish(grpprl);
-  return own !== null ? !own : style ? false : null;
+  return own !== null ? !own : style;
 }
 
 /** The document's hiding styles, and the byte ranges of its paragraphs whose style hides them. */
@@ -320,7 +324,7 @@ interface Hidden {
 /** Paragraphs whose style hides them, from the paragraph property pages (ole2-doc-lists.ts). */
 function hiddenParagraphs(w: Uint8Array, t: Uint8Array, papx: number[], styles: DocHiddenStyles): Hidden {
   const ranges: [number, number][] = [];
-  if (styles.size) for (const p of paragraphProps(w, t, papx)) if (p.to > p.from && styles.has(p.istd)) ranges.push([p.from, p.to]);
+  if (styles.hides.size) for (const p of paragraphProps(w, t, papx)) if (p.to > p.from && styles.hides.has(p.istd)) ranges.push([p.from, p.to]);
   ranges.sort((x, y) => x[0] - y[0]);
   return {
     styles,

@@ -149,7 +149,18 @@ const SECTION_END = /<\/text:section>/g;
 function withoutOdfHidden(xml: string, hiding: HiddenStyles | null): string {
   let out = xml;
   if (hiding?.text.size) out = withoutElements(out, SPAN_START, () => SPAN_END, styledBy(hiding.text));
-  if (hiding?.paragraph.size) out = withoutElements(out, PARAGRAPH_START, (m) => PARAGRAPH_END[m[1]], styledBy(hiding.paragraph));
+  // A paragraph of a hiding style still shows its spans whose character style says shown
+  // (text:display="true"): LibreOffice 7.4 prints them, as Word does a `<w:vanish w:val="0"/>` character style's runs.
+  if (hiding?.paragraph.size) {
+    const found = spans(out, PARAGRAPH_START, (m) => PARAGRAPH_END[m[1]], { ...XML_TAGS, accept: styledBy(hiding.paragraph) });
+    const shows = hiding.textShown.size ? styledBy(hiding.textShown) : null;
+    out = replaceSpans(out, found, (p) => {
+      if (!shows) return '';
+      const inner = content(out, p);
+      const kept = Array.from(spans(inner, SPAN_START, () => SPAN_END, { ...XML_TAGS, accept: shows }), (sp) => outer(inner, sp)).join('');
+      return kept ? `<text:p>${kept}</text:p>` : '';
+    });
+  }
   if (out.includes('<text:section')) out = withoutElements(out, SECTION_START, () => SECTION_END, (tag) => ODF_HIDDEN_SECTION.test(tag));
   if (out.includes('<text:hidden-paragraph')) out = withoutHiddenParagraphs(out);
   return out;
