@@ -12,7 +12,12 @@ import { xmlToText } from '../../src/detect/extract/xml-text.js';
 
 const DIR = join(__dirname, '../fixtures/anchored');
 const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
-const FILES = ['comment-between', 'comment-on-word', 'frame-between', 'shape-between'].flatMap((n) => [`${n}.odt`, `${n}.docx`]);
+const FILES = [
+  ...['comment-between', 'comment-on-word', 'frame-between', 'shape-between'].flatMap((n) => [`${n}.odt`, `${n}.docx`]),
+  // LibreOffice's RTF of the frame and the shape (make-rtf.sh): a \shp whose text sits in the line (the frame's was clean).
+  'frame-between.rtf',
+  'shape-between.rtf',
+];
 
 describe('objects anchored inside the stamp are read apart from its line', () => {
   it.each(FILES)('%s → marked; its 秘書室 twin → clean', async (name) => {

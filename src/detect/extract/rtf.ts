@@ -255,7 +255,10 @@ export function parseRtf(b: Uint8Array, checkTime: () => void = () => {}): RtfRe
     if (!a) out.set(st.sink, (a = []));
     a.push(s);
     emitted += s.length;
-    if (st.deleted || hiddenNow()) hiddenSeen = true;
+    // A shape's text (\shp: a floating text box or frame, as LibreOffice writes a frame anchored in a
+    // line) stands apart from the line it is anchored in: 「秘」, a frame, 「 Confidential」 shows as the
+    // stamp. The reading as shown leaves it out; the other reading and the shapes' own keep it.
+    if (st.deleted || hiddenNow() || st.shape !== undefined) hiddenSeen = true;
     else {
       let v = shown.get(st.sink);
       if (!v) shown.set(st.sink, (v = []));
