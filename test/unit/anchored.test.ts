@@ -17,6 +17,8 @@ const FILES = [
   // LibreOffice's RTF of the frame and the shape (make-rtf.sh): a \shp whose text sits in the line (the frame's was clean).
   'frame-between.rtf',
   'shape-between.rtf',
+  // LibreOffice's HTML of the shape (make-html.sh): a picture floated left between the words (was clean).
+  'shape-between.html',
 ];
 
 describe('objects anchored inside the stamp are read apart from its line', () => {
@@ -31,5 +33,11 @@ describe('objects anchored inside the stamp are read apart from its line', () =>
     expect(text).toContain('注記');
     expect(xmlToText('<text:p>秘<draw:frame text:anchor-type="as-char"><draw:text-box><text:p>注記</text:p></draw:text-box></draw:frame> Confidential</text:p>')).not.toMatch(/秘 Confidential/);
     expect(xmlToText('<text:p>秘<text:note><text:note-citation>1</text:note-citation><text:note-body><text:p>注</text:p></text:note-body></text:note> Confidential</text:p>')).not.toMatch(/秘 Confidential/);
+  });
+
+  it('an HTML picture floated to a side leaves the line; one on the line stays between its words', () => {
+    expect(xmlToText('<p>秘<img src="a.gif" alt="図" style="float: right"> Confidential</p>')).toMatch(/^秘 Confidential/);
+    expect(xmlToText('<p>秘<IMG SRC="a.gif" ALT="図" ALIGN=left> Confidential</p>')).toMatch(/^秘 Confidential/);
+    expect(xmlToText('<p>秘<img src="a.gif" alt="図"> Confidential</p>')).not.toMatch(/秘\s*Confidential/);
   });
 });

@@ -412,7 +412,14 @@ function withoutFieldCodes(xml: string): string {
  * inline picture or frame stands on the line, and a footnote's number is printed there: those stay.)
  */
 const ANCHORED = /<(office:annotation|draw:(?:frame|custom-shape|rect|ellipse|polygon|polyline|path|line|connector|caption|measure|g)|mc:AlternateContent|wp:anchor|w:pict)(?=[\s/>])/g;
-const ANCHORED_HINT = /<(?:office:annotation|draw:|wp:anchor|w:pict)/;
+const ANCHORED_HINT = /<(?:office:annotation|draw:|wp:anchor|w:pict|img\b)/i;
+/**
+ * An HTML picture floated to a side (`align="left"`, as LibreOffice exports a floating shape or frame, or
+ * CSS `float`): the line's text flows past it, so 「秘」, such a picture, 「Confidential」 shows as the stamp.
+ * Its tag (its alt text) is read after the line, apart.
+ */
+const HTML_IMG = /<img\b[^<>]*>/gi;
+const FLOATS = /\balign\s*=\s*["']?(?:left|right)\b|\bfloat\s*:\s*(?:left|right)\b/i;
 /** The end tag of the element a start pattern's first group names (one expression per name, kept). */
 const elementEnds = new Map<string, RegExp>();
 const elementEnd = (m: RegExpExecArray) => {
@@ -435,12 +442,18 @@ function liftAnchored(xml: string): string {
     return true; // wp:anchor
   };
   const found = [...spans(xml, ANCHORED, elementEnd, WHOLE_ELEMENTS)].filter((s) => apart(s.tag, xml.slice(s.inner, s.close)));
-  if (found.length === 0) return xml;
-  const line = replaceSpans(xml, found, (s) => {
+  let line = found.length === 0 ? xml : replaceSpans(xml, found, (s) => {
     lifted.push(xml.slice(s.inner, s.close));
     return '';
   });
-  return [line, ...lifted].join(SEPARATOR);
+  if (/<img\b/i.test(line)) {
+    line = line.replace(HTML_IMG, (tag) => {
+      if (!FLOATS.test(tag)) return tag;
+      lifted.push(tag);
+      return '';
+    });
+  }
+  return lifted.length === 0 ? xml : [line, ...lifted].join(SEPARATOR);
 }
 
 // Document properties (title, subject, each keyword, company, each custom property…) are fields of their
