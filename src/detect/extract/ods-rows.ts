@@ -106,7 +106,9 @@ interface Styled {
   conditional: ConditionalRange[];
 }
 
-const COLUMN = /<table:table-column\b[^>]*>/g;
+// A column, not the group (`<table:table-column-group>`, an outline) that holds some: counting it as a
+// column moved every column after it one to the right.
+const COLUMN = /<table:table-column(?=[\s/>])[^>]*>/g;
 const FIRST_ROW = /<table:table-row\b/;
 
 /** The default cell style of each run of columns (`table:table-column`, before the first row). */
