@@ -50,14 +50,26 @@ const GNM_SHEET = /<gnm:Sheet(?=[\s/>])/g;
 const GNM_SHEET_END = /<\/gnm:Sheet>/g;
 const GNM_NAME = /<gnm:Name>([^<]*)<\/gnm:Name>/;
 const GNM_CELL = /<gnm:Cell\b([^<>]*)>([^<]*)<\/gnm:Cell>/g;
+const GNM_COL_INFO = /<gnm:ColInfo\b[^<>]*>/g;
 
 function* gnumericFormulas(xml: string): Generator<Extracted> {
   const sheets = new Map<string, Grid>();
+  const hidden = new Map<string, HiddenColumns>();
   let cells = 0;
   for (const w of spans(xml, GNM_SHEET, () => GNM_SHEET_END, XML_TAGS)) {
     const body = content(xml, w);
     const grid: Grid = new Map();
-    sheets.set(decodeEntities(GNM_NAME.exec(body)?.[1] ?? ''), grid);
+    const name = decodeEntities(GNM_NAME.exec(body)?.[1] ?? '');
+    sheets.set(name, grid);
+    // Hidden columns (`<gnm:ColInfo No="1" Hidden="1" Count="2"/>`): the cells either side stand side by side.
+    for (const [tag] of body.matchAll(GNM_COL_INFO)) {
+      if (attr(tag, 'Hidden') !== '1') continue;
+      const no = Number(attr(tag, 'No'));
+      const count = Math.max(1, Number(attr(tag, 'Count') ?? 1) || 1);
+      if (!Number.isInteger(no) || no < 0) continue;
+      const h = hidden.get(name) ?? hidden.set(name, new HiddenColumns()).get(name)!;
+      h.add(no, Math.min(no + count, 16_384) - 1);
+    }
     for (const m of body.matchAll(GNM_CELL)) {
       const tag = `<c ${m[1]}>`;
       const row = Number(attr(tag, 'Row'));
@@ -70,7 +82,7 @@ function* gnumericFormulas(xml: string): Generator<Extracted> {
       if (++cells > MAX_CELLS) return yield { kind: 'unscannable', reason: 'too-large', detail: `more than ${MAX_CELLS.toLocaleString('en')} cells to evaluate its formulas`, where: { area: 'cells' } };
     }
   }
-  for (const [name, grid] of sheets) yield* sheetFormulas(sheets, name, grid);
+  for (const [name, grid] of sheets) yield* sheetFormulas(sheets, name, grid, hidden.get(name) ?? null);
 }
 
 /** The formulas with no computed value of an XML Spreadsheet or a Gnumeric workbook, read as they show; nothing for other XML. */
