@@ -11,7 +11,7 @@ import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
 import { readFormula, unreadFormulas, type Cells, type Value } from './formula-text.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
-import { HiddenColumns, RowTexts, cellName, type TextCell } from './sheet-rows.js';
+import { HiddenColumns, MergedCells, RowTexts, cellName, type TextCell } from './sheet-rows.js';
 import type { Extracted } from './types.js';
 import { attr, decodeEntities, xmlToText } from './xml-text.js';
 
@@ -24,6 +24,8 @@ const COLUMN = /<(?:ss:)?Column\b[^>]*>/g;
 const FIRST_ROW = /<(?:ss:)?Row[\s/>]/;
 /** Cells indexed per file: past it, the formulas are reported unread (never clean). */
 const MAX_CELLS = 1_000_000;
+/** Merged ranges kept per sheet (past them, the rest are not joined: RowTexts reports what it could not). */
+const MAX_MERGES = 1 << 20;
 
 const WORKSHEET = /<(?:ss:)?Worksheet(?=[\s/>])/g;
 const WORKSHEET_END = /<\/(?:ss:)?Worksheet>/g;
@@ -51,10 +53,13 @@ const GNM_SHEET_END = /<\/gnm:Sheet>/g;
 const GNM_NAME = /<gnm:Name>([^<]*)<\/gnm:Name>/;
 const GNM_CELL = /<gnm:Cell\b([^<>]*)>([^<]*)<\/gnm:Cell>/g;
 const GNM_COL_INFO = /<gnm:ColInfo\b[^<>]*>/g;
+const GNM_MERGE = /<gnm:Merge>\s*\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?\s*<\/gnm:Merge>/g;
+const colOf = (letters: string): number => [...letters.toUpperCase()].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
 
 function* gnumericFormulas(xml: string): Generator<Extracted> {
   const sheets = new Map<string, Grid>();
   const hidden = new Map<string, HiddenColumns>();
+  const merges = new Map<string, [number, number, number][]>();
   let cells = 0;
   for (const w of spans(xml, GNM_SHEET, () => GNM_SHEET_END, XML_TAGS)) {
     const body = content(xml, w);
@@ -62,6 +67,13 @@ function* gnumericFormulas(xml: string): Generator<Extracted> {
     const name = decodeEntities(GNM_NAME.exec(body)?.[1] ?? '');
     sheets.set(name, grid);
     // Hidden columns (`<gnm:ColInfo No="1" Hidden="1" Count="2"/>`): the cells either side stand side by side.
+    // Merged ranges (`<gnm:Merge>A1:B1</gnm:Merge>`): the merged cell's text stands over the cells it covers,
+    // which show nothing even when they hold text, and the cell after it is its neighbour (sheet-rows.ts).
+    for (const m of body.matchAll(GNM_MERGE)) {
+      if (!m[3]) continue;
+      const list = merges.get(name) ?? merges.set(name, []).get(name)!;
+      if (list.length < MAX_MERGES) list.push([Number(m[2]) - 1, colOf(m[1]), colOf(m[3])]);
+    }
     for (const [tag] of body.matchAll(GNM_COL_INFO)) {
       if (attr(tag, 'Hidden') !== '1') continue;
       const no = Number(attr(tag, 'No'));
@@ -82,7 +94,7 @@ function* gnumericFormulas(xml: string): Generator<Extracted> {
       if (++cells > MAX_CELLS) return yield { kind: 'unscannable', reason: 'too-large', detail: `more than ${MAX_CELLS.toLocaleString('en')} cells to evaluate its formulas`, where: { area: 'cells' } };
     }
   }
-  for (const [name, grid] of sheets) yield* sheetFormulas(sheets, name, grid, hidden.get(name) ?? null);
+  for (const [name, grid] of sheets) yield* sheetFormulas(sheets, name, grid, hidden.get(name) ?? null, merges.get(name));
 }
 
 /** The formulas with no computed value of an XML Spreadsheet or a Gnumeric workbook, read as they show; nothing for other XML. */
@@ -132,10 +144,11 @@ function hiddenColumns(sheet: string): HiddenColumns {
 }
 
 /** One sheet's formulas evaluated: their texts with 秘, their rows joined, and the unread cells. */
-function* sheetFormulas(sheets: Map<string, Grid>, name: string, grid: Grid, hidden: HiddenColumns | null = null): Generator<Extracted> {
+function* sheetFormulas(sheets: Map<string, Grid>, name: string, grid: Grid, hidden: HiddenColumns | null = null, merged?: readonly [number, number, number][]): Generator<Extracted> {
   const where: Where = { area: 'cells', sheet: name };
   const rows = new RowTexts();
   rows.hidden = hidden;
+  const merges = new MergedCells();
   const unread: string[] = [];
   const values = new Map<Cell, Value>();
   for (const [r, row] of grid) {
@@ -147,7 +160,15 @@ function* sheetFormulas(sheets: Map<string, Grid>, name: string, grid: Grid, hid
         if (cell.formula !== null && mayHaveStampChar(v)) rows.addText(v, where, r, c);
       } else if (v.stamp || [...row].some(([k, x]) => Math.abs(k - c) === 1 && mayHaveStampChar(x.text))) unread.push(cellName(r, c));
     }
-    if (texts.length > 1) rows.add(texts.sort((a, b) => a.col - b.col), where);
+    if (texts.length > 1) {
+      texts.sort((a, b) => a.col - b.col);
+      rows.add(texts, where);
+      if (merged) merges.want(texts);
+    }
+  }
+  if (merged && merges.wanting) {
+    for (const [r, c, last] of merged) merges.add(r, c, last);
+    if (rows.joinMerged(merges)) yield { kind: 'unscannable', reason: 'too-large', detail: `sheet ${name}: too many merged ranges or cells with 秘 to join its rows`, where };
   }
   yield* rows.take();
   if (unread.length) yield unreadFormulas(unread, where);
