@@ -253,6 +253,8 @@ describe('shared formulas, sheet-scoped names, 秘 taken out of a word (refs/, m
     ['exj-more-left.xlsx', 'B1'],
     ['exj-more-mid.xlsx', 'C2'],
     ['exj-more-right.xlsx', 'D3'],
+    // Gnumeric's own format of the first (make-gnumeric.sh): B2 an empty cell naming B1's shared expression (ExprID).
+    ['gnumeric-more-shared.gnumeric', 'B2'],
   ];
   for (const opts of [{}, WHOLE]) {
     const how = opts === WHOLE ? ' (read whole)' : '';
@@ -260,7 +262,7 @@ describe('shared formulas, sheet-scoped names, 秘 taken out of a word (refs/, m
       expect(await scanRef(n, opts)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: 'S', cell } });
     });
     // The same constructions making 秘書室 Confidential, another sheet's name, LEFT(…,2), MID past 秘, RIGHT of 室.
-    it.each(['exj-more-shared-trap.xlsx', 'opx-names-local-trap.xlsx', 'exj-more-left-traps.xlsx'])(`%s → clean${how}`, async (n) => {
+    it.each(['exj-more-shared-trap.xlsx', 'opx-names-local-trap.xlsx', 'exj-more-left-traps.xlsx', 'gnumeric-more-shared-trap.gnumeric'])(`%s → clean${how}`, async (n) => {
       expect(await scanRef(n, opts)).toMatchObject({ verdict: 'clean' });
     });
   }

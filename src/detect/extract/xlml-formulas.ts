@@ -9,7 +9,7 @@
  */
 import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
-import { readFormula, unreadFormulas, type Cells, type Value } from './formula-text.js';
+import { evaluateFormula, parseFormula, readFormula, unreadFormulas, type Cells, type Shift, type Value } from './formula-text.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
 import { HiddenColumns, MergedCells, RowTexts, cellName, type TextCell } from './sheet-rows.js';
 import type { Extracted } from './types.js';
@@ -39,6 +39,8 @@ const COMMENT = /<(?:ss:)?Comment\b[\s\S]*?<\/(?:ss:)?Comment>/g;
 interface Cell {
   text: string;
   formula: string | null;
+  /** A Gnumeric shared expression's offset from the cell that holds it. */
+  shift?: Shift;
 }
 /** A sheet's cells: row → column → cell (0-based). */
 type Grid = Map<number, Map<number, Cell>>;
@@ -51,7 +53,7 @@ const GNUMERIC = /<gnm:Workbook\b/;
 const GNM_SHEET = /<gnm:Sheet(?=[\s/>])/g;
 const GNM_SHEET_END = /<\/gnm:Sheet>/g;
 const GNM_NAME = /<gnm:Name>([^<]*)<\/gnm:Name>/;
-const GNM_CELL = /<gnm:Cell\b([^<>]*)>([^<]*)<\/gnm:Cell>/g;
+const GNM_CELL = /<gnm:Cell\b([^<>]*?)(?:\/>|>([^<]*)<\/gnm:Cell>)/g;
 const GNM_COL_INFO = /<gnm:ColInfo\b[^<>]*>/g;
 const GNM_MERGE = /<gnm:Merge>\s*\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?\s*<\/gnm:Merge>/g;
 const colOf = (letters: string): number => [...letters.toUpperCase()].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
@@ -66,7 +68,6 @@ function* gnumericFormulas(xml: string): Generator<Extracted> {
     const grid: Grid = new Map();
     const name = decodeEntities(GNM_NAME.exec(body)?.[1] ?? '');
     sheets.set(name, grid);
-    // Hidden columns (`<gnm:ColInfo No="1" Hidden="1" Count="2"/>`): the cells either side stand side by side.
     // Merged ranges (`<gnm:Merge>A1:B1</gnm:Merge>`): the merged cell's text stands over the cells it covers,
     // which show nothing even when they hold text, and the cell after it is its neighbour (sheet-rows.ts).
     for (const m of body.matchAll(GNM_MERGE)) {
@@ -74,6 +75,7 @@ function* gnumericFormulas(xml: string): Generator<Extracted> {
       const list = merges.get(name) ?? merges.set(name, []).get(name)!;
       if (list.length < MAX_MERGES) list.push([Number(m[2]) - 1, colOf(m[1]), colOf(m[3])]);
     }
+    // Hidden columns (`<gnm:ColInfo No="1" Hidden="1" Count="2"/>`): the cells either side stand side by side.
     for (const [tag] of body.matchAll(GNM_COL_INFO)) {
       if (attr(tag, 'Hidden') !== '1') continue;
       const no = Number(attr(tag, 'No'));
@@ -82,15 +84,31 @@ function* gnumericFormulas(xml: string): Generator<Extracted> {
       const h = hidden.get(name) ?? hidden.set(name, new HiddenColumns()).get(name)!;
       h.add(no, Math.min(no + count, 16_384) - 1);
     }
+    // A shared expression (`ExprID`): its first cell holds it, each other cell of the same id is empty
+    // (`<gnm:Cell Row="1" Col="1" ExprID="1"/>`) and shows it with its relative references moved by the offset.
+    const shared = new Map<string, { formula: string; row: number; col: number }>();
+    const sharing: { row: number; col: number; id: string }[] = [];
     for (const m of body.matchAll(GNM_CELL)) {
       const tag = `<c ${m[1]}>`;
       const row = Number(attr(tag, 'Row'));
       const col = Number(attr(tag, 'Col'));
       if (!Number.isInteger(row) || !Number.isInteger(col)) continue;
+      const id = attr(tag, 'ExprID');
+      if (m[2] === undefined) {
+        if (id !== null) sharing.push({ row, col, id });
+        continue;
+      }
       const text = decodeEntities(m[2]);
       // A value type says the content is the value; without one, content starting with = is an expression.
       const formula = attr(tag, 'ValueType') === null && text.startsWith('=') ? text : null;
+      if (formula && id !== null && !shared.has(id)) shared.set(id, { formula, row, col });
       (grid.get(row) ?? grid.set(row, new Map()).get(row)!).set(col, { text: formula ? '' : text, formula });
+      if (++cells > MAX_CELLS) return yield { kind: 'unscannable', reason: 'too-large', detail: `more than ${MAX_CELLS.toLocaleString('en')} cells to evaluate its formulas`, where: { area: 'cells' } };
+    }
+    for (const { row, col, id } of sharing) {
+      const first = shared.get(id);
+      if (!first) continue;
+      (grid.get(row) ?? grid.set(row, new Map()).get(row)!).set(col, { text: '', formula: first.formula, shift: { rows: row - first.row, cols: col - first.col } });
       if (++cells > MAX_CELLS) return yield { kind: 'unscannable', reason: 'too-large', detail: `more than ${MAX_CELLS.toLocaleString('en')} cells to evaluate its formulas`, where: { area: 'cells' } };
     }
   }
@@ -194,7 +212,7 @@ function valueOf(sheets: Map<string, Grid>, sheet: string, cell: Cell, r: number
       return out;
     },
   };
-  const f = readFormula(cell.formula!, cells, { row: r, col: c });
+  const f = cell.shift ? evaluateFormula(parseFormula(cell.formula!, { row: r, col: c }, cell.shift), cells) : readFormula(cell.formula!, cells, { row: r, col: c });
   seen.delete(cell);
   const v = f.value ?? { stamp: f.stamp };
   values.set(cell, v);
