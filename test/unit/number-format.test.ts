@@ -37,6 +37,7 @@ describe('text number formats', () => {
       ['gnumeric-numfmt-text-prefix.gnumeric', 'Sheet1'],
       ['gnumeric-numfmt-text-suffix.gnumeric', 'S'],
       ['gnumeric-numfmt-2sections.gnumeric', 'Sheet1'],
+      ['gnumeric-numfmt-row.gnumeric', 'S'],
     ])(`%s → marked at %s!A1${how}`, async (n, sheet) => {
       expect(await scan(n, opts)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet, cell: 'A1' } });
     });

@@ -10,7 +10,7 @@
 import { mayHaveStampChar } from './byte-scan.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
 import { shownAs, textSection } from './number-format.js';
-import { cellName } from './sheet-rows.js';
+import { RowTexts, cellName, type TextCell } from './sheet-rows.js';
 import type { Extracted } from './types.js';
 import { attr, decodeEntities } from './xml-text.js';
 
@@ -26,6 +26,8 @@ const CELL = /<(?:[\w.-]+:)?Cell\b([^<>]*)>([^<]*)<\/(?:[\w.-]+:)?Cell>/g;
 const STRING = '60';
 /** Regions with a text section kept per sheet: past them, the sheet is reported too large to read as it shows. */
 const MAX_REGIONS = 10_000;
+/** Cells shown through a format read in their rows per sheet (each cell is still read alone past it). */
+const MAX_SHOWN = 10_000;
 /** Cell and region pairs looked at per file: past them, likewise. */
 const MAX_PAIRS = 20_000_000;
 
@@ -55,6 +57,9 @@ export function* gnumericShown(xml: string): Generator<Extracted> {
       regions.push({ r1: n('startRow'), c1: n('startCol'), r2: n('endRow'), c2: n('endCol'), sections });
     }
     if (!regions.length && !body.includes('ValueFormat')) continue;
+    /** The sheet's text cells by row, and the cells shown through a format: each read in its row too (sheet-rows.ts). */
+    const byRow = new Map<number, TextCell[]>();
+    const shownCells: TextCell[] = [];
     for (const m of body.matchAll(CELL)) {
       if ((pairs += regions.length) > MAX_PAIRS) {
         yield { kind: 'unscannable', reason: 'too-large', detail: `too many cells in style regions with a text number format`, where: { sheet, area: 'cells' } };
@@ -67,13 +72,23 @@ export function* gnumericShown(xml: string): Generator<Extracted> {
       const own = textSection(attr(tag, 'ValueFormat') ?? '');
       const all = regions.filter((g) => row >= g.r1 && row <= g.r2 && col >= g.c1 && col <= g.c2).flatMap((g) => g.sections);
       if (own) all.push(own);
-      if (!all.length) continue;
       const text = decodeEntities(m[2]);
+      if (Number.isInteger(row) && Number.isInteger(col)) (byRow.get(row) ?? byRow.set(row, []).get(row)!).push({ row, col, text, sst: null });
       for (const section of all) {
         const shown = shownAs(section, text);
-        if (mayHaveStampChar(shown)) yield { kind: 'text', text: shown, where: { sheet, cell: cellName(row, col), area: 'cells' } };
+        if (!mayHaveStampChar(shown)) continue;
+        yield { kind: 'text', text: shown, where: { sheet, cell: cellName(row, col), area: 'cells' } };
+        if (shownCells.length < MAX_SHOWN) shownCells.push({ row, col, text: shown, sst: null });
       }
     }
+    // Each such cell in its row as it then shows: 「注意」 through `@" 秘"` beside 「Confidential」.
+    const rows = new RowTexts();
+    const where = { sheet, area: 'cells' };
+    for (const c of shownCells) {
+      const row = (byRow.get(c.row) ?? []).filter((o) => o.col !== c.col).concat(c).sort((a, b) => a.col - b.col);
+      rows.add(row, where);
+    }
+    yield* rows.take();
   }
 }
 
