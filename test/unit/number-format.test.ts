@@ -38,11 +38,16 @@ describe('text number formats', () => {
       ['gnumeric-numfmt-text-suffix.gnumeric', 'S'],
       ['gnumeric-numfmt-2sections.gnumeric', 'Sheet1'],
       ['gnumeric-numfmt-row.gnumeric', 'S'],
+      // LibreOffice's .ods of ExcelJS's (make-lo-ods.sh): the format a data style, read with the cell.
+      ['lo-numfmt-text-prefix.ods', 'S'],
+      ['lo-numfmt-text-suffix.ods', 'S'],
     ])(`%s → marked at %s!A1${how}`, async (n, sheet) => {
       expect(await scan(n, opts)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet, cell: 'A1' } });
     });
     it.each(['exj-numfmt-trap.xlsx', 'exj-numfmt-traps.xlsx', 'exj-numfmt-traps.xls', 'sheetjs-xlsb-numfmt-trap.xlsb', 'sheetjs-xlsb-numfmt-trap-sst.xlsb',
-      'xlsxwriter-numfmt-sections-trap.xlsx', 'gnumeric-numfmt-sections-trap.xls', 'gnumeric-numfmt-sections-trap.gnumeric', 'gnumeric-numfmt-traps.gnumeric'])(
+      'xlsxwriter-numfmt-sections-trap.xlsx', 'gnumeric-numfmt-sections-trap.xls', 'gnumeric-numfmt-sections-trap.gnumeric', 'gnumeric-numfmt-traps.gnumeric',
+      // The traps' data styles: 「秘」 and 「 Confidential」 either side of <number:text-content/> (was marked).
+      'lo-numfmt-traps.ods'])(
       `%s → clean${how}`,
       async (n) => {
         expect(await scan(n, opts)).toMatchObject({ verdict: 'clean' });

@@ -480,6 +480,7 @@ const withPropertiesApart = (xml: string): string =>
   replaceSpans(xml, spans(xml, PROPERTY_BLOCK, elementEnd, WHOLE_ELEMENTS), (s) => propertiesApart(outer(xml, s)));
 
 const NO_BREAK_HYPHEN = /<w:noBreakHyphen\b[^<>]*>/g;
+const TEXT_CONTENT = /<number:text-content\b[^<>]*>/g;
 // A page's header prints at its top and its footer at its bottom, the body between them: each is read
 // apart (「社外秘」 in the header and 「Confidential 2024」 in the footer are no stamp). ODF master pages'
 // headers and footers, and a worksheet's printed ones.
@@ -502,7 +503,11 @@ function markupTextOf(markup: string): string {
   const withAttrs = SEEN_ATTR_HINT.test(fields) ? fields.replace(SEEN_IN_ATTRS, attributeText) : fields;
   // Only ODF has asides: other parts are spared the pass.
   const aside = withAttrs.includes('office:annotation') || withAttrs.includes('text:note') ? withAttrs.replace(ASIDE, SEPARATOR) : withAttrs;
-  const apart = aside.includes('Header>') || aside.includes('Footer>') || aside.includes('<style:header') || aside.includes('<style:footer') ? aside.replace(PAGE_MARGIN_END, SEPARATOR) : aside;
+  const apart0 = aside.includes('Header>') || aside.includes('Footer>') || aside.includes('<style:header') || aside.includes('<style:footer') ? aside.replace(PAGE_MARGIN_END, SEPARATOR) : aside;
+  // An ODF text data style's `<number:text-content/>` is where a cell's text goes: its literals either side
+  // are never side by side (`<number:text>秘</number:text><number:text-content/><number:text> Confidential</number:text>`
+  // shows the cell 書室 as 「秘書室 Confidential」). What a cell shows through it is read with the cell (ods-formats.ts).
+  const apart = apart0.includes('<number:text-content') ? apart0.replace(TEXT_CONTENT, SEPARATOR) : apart0;
   return decodeEntities(apart.replace(BREAKS, '\n').replace(TAGS, ''));
 }
 
