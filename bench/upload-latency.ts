@@ -95,10 +95,10 @@ function sourceZip(): Buffer {
 }
 
 const CASES: Case[] = [
-  { label: '1 MB text', name: 'notes-1mb.txt', bytes: 1 * MB, runs: 9, make: text },
-  { label: '1 MB binary', name: 'data-1mb.bin', bytes: 1 * MB, runs: 9, make: (n) => randomBytes(n) },
-  { label: '10 MB text', name: 'notes-10mb.txt', bytes: 10 * MB, runs: 9, make: text },
-  { label: '10 MB binary', name: 'data-10mb.bin', bytes: 10 * MB, runs: 9, make: (n) => randomBytes(n) },
+  { label: '1 MB text', name: 'notes-1mb.txt', bytes: 1 * MB, runs: 21, make: text },
+  { label: '1 MB binary', name: 'data-1mb.bin', bytes: 1 * MB, runs: 21, make: (n) => randomBytes(n) },
+  { label: '10 MB text', name: 'notes-10mb.txt', bytes: 10 * MB, runs: 21, make: text },
+  { label: '10 MB binary', name: 'data-10mb.bin', bytes: 10 * MB, runs: 21, make: (n) => randomBytes(n) },
   { label: '100 MB binary', name: 'data-100mb.bin', bytes: 100 * MB, runs: 3, make: (n) => randomBytes(n) },
   // Random bytes alone now scan in about 200 ms, under the indicator's 300 ms: this one has a window to
   // decode every 2 KiB (as test/e2e/employee-ux.test.ts's), so the indicator has a scan to show.
@@ -170,8 +170,23 @@ async function firstFileRows(browsers: Pair, url: string, dir: string): Promise<
 /** The "Checking…" indicator's element (extension/ui/checking/indicator.ts). */
 const CHECKING_TAG = 'upload-guard-checking';
 
+/**
+ * Put into every page before its own scripts and before the extension's (Playwright's init scripts run
+ * when the window is made, content scripts at document_start after it): when the browser's own `input`
+ * event for the chosen file was made (its timeStamp), so a run can be timed from the event to the page's
+ * handler in the page's clock, without the DevTools round trips that a time taken in Node carries (±10 ms
+ * under load, measured by perf11). The guard holds that event and replays its own (not trusted), so the
+ * first trusted one is the browser's. Null when the guard's listener ran first (then only the Node time
+ * is reported).
+ */
+const EVENT_CLOCK = `addEventListener('input', (e) => {
+  if (e.isTrusted && window.__eventAt == null) window.__eventAt = performance.timeOrigin + e.timeStamp;
+}, true);`;
+
 interface Once {
   ms: number;
+  /** From the browser's input event to the page's handler, in the page's clock; null if not seen. */
+  inPage: number | null;
   longest: number;
   /** When the "Checking…" indicator appeared, ms after the selection began; null if it did not. */
   checking: number | null;
@@ -183,6 +198,7 @@ async function once(page: Page, path: string): Promise<Once> {
     w.__handled = null;
     w.__long.length = 0;
     w.__checking = null;
+    (w as unknown as { __eventAt: number | null }).__eventAt = null;
     w.__watch ??= new MutationObserver(() => {
       if (w.__checking === null && document.querySelector(tag)) w.__checking = performance.timeOrigin + performance.now();
     });
@@ -203,7 +219,8 @@ async function once(page: Page, path: string): Promise<Once> {
     [t0, at],
   );
   const shown = await page.evaluate(() => (window as unknown as { __checking: number | null }).__checking);
-  return { ms: at - t0, longest, checking: shown === null ? null : shown - t0 };
+  const eventAt = await page.evaluate(() => (window as unknown as { __eventAt: number | null }).__eventAt);
+  return { ms: at - t0, inPage: eventAt === null ? null : at - eventAt, longest, checking: shown === null ? null : shown - t0 };
 }
 
 const only = process.env.UG_BENCH_CASES ? new RegExp(process.env.UG_BENCH_CASES) : null;
@@ -215,6 +232,7 @@ export async function runUploadLatencyBench(): Promise<Row[]> {
     return await withAndWithout([HOST], async (pair) => {
       const pages = await Promise.all(
         pair.map(async (b) => {
+          await b.context.addInitScript(EVENT_CLOCK);
           const p = await b.context.newPage();
           await p.goto(server.url(HOST, '/bench'));
           return p;
@@ -229,6 +247,8 @@ export async function runUploadLatencyBench(): Promise<Row[]> {
         const ours: number[] = [];
         const base: number[] = [];
         const floor: number[] = [];
+        // Event → handler in each page's clock; kept only while every run of both browsers saw the event.
+        let inPage: { ours: number[]; base: number[] } | null = { ours: [], base: [] };
         let longest = 0;
         let longestBase = 0;
         const checking: number[] = [];
@@ -242,13 +262,22 @@ export async function runUploadLatencyBench(): Promise<Row[]> {
           if (i === 0) continue; // warm-up (worker start, JIT)
           ours.push(a.ms);
           base.push(b.ms);
+          if (a.inPage === null || b.inPage === null) inPage = null;
+          else if (inPage) {
+            inPage.ours.push(a.inPage);
+            inPage.base.push(b.inPage);
+          }
           floor.push(r);
           longest = Math.max(longest, a.longest);
           longestBase = Math.max(longestBase, b.longest);
           if (a.checking !== null) checking.push(a.checking);
         }
         worstLong = Math.max(worstLong, longest);
-        const added50 = median(ours) - median(base);
+        // The target is judged on the page's own clock when it saw every run: the Node clock adds the
+        // DevTools round trips of each browser to both sides, which do not cancel run by run.
+        const addedNode50 = median(ours) - median(base);
+        const added50 = inPage ? median(inPage.ours) - median(inPage.base) : addedNode50;
+        const clock = inPage ? 'event → handler in the page' : 'Node clock';
         const floor50 = median(floor);
         const small = !c.decided && c.bytes <= 10 * MB;
         rows.push({
@@ -256,12 +285,25 @@ export async function runUploadLatencyBench(): Promise<Row[]> {
           case: `select → page handler, clean ${c.label} (p50 / p95, ${c.runs} runs)`,
           ours: `${median(ours).toFixed(1)} / ${percentile(ours, 95).toFixed(1)} ms`,
           baseline: `${median(base).toFixed(1)} / ${percentile(base, 95).toFixed(1)} ms`,
-          ...(small ? { target: '≤ 30 ms added at p50', met: added50 <= 30 } : {}),
           ...(c.decided ? { target: `≤ ${c.decided} ms at p50`, met: median(ours) <= c.decided } : {}),
+        });
+        if (inPage) {
+          rows.push({
+            area: 'browser',
+            case: `  event → page handler in the page's clock, ${c.label} (p50 / p95)`,
+            ours: `${median(inPage.ours).toFixed(1)} / ${percentile(inPage.ours, 95).toFixed(1)} ms`,
+            baseline: `${median(inPage.base).toFixed(1)} / ${percentile(inPage.base, 95).toFixed(1)} ms`,
+          });
+        }
+        rows.push({
+          area: 'browser',
+          case: `  added at p50 (${clock}; Node clock +${addedNode50.toFixed(1)} ms), ${c.label}`,
+          ours: `+${added50.toFixed(1)} ms`,
+          ...(small ? { target: '≤ 30 ms added at p50', met: added50 <= 30 } : {}),
         });
         rows.push({
           area: 'browser',
-          case: `  added at p50 beside the floor (file.arrayBuffer() once, p50), ${c.label}`,
+          case: `  added at p50 (${clock}) beside the floor (file.arrayBuffer() once, p50), ${c.label}`,
           ours: `+${added50.toFixed(1)} ms`,
           baseline: `${floor50.toFixed(1)} ms`,
           ratio: added50 / floor50,
