@@ -110,14 +110,14 @@ function privateContentScripts(): Plugin {
  * walk's `blobs`/`seen`/`left`/`raw`, intact.ts's snapshots' `target`/`keys`/`seenAs`, bridge-client.ts's
  * configuration's `pageGuarded`/`policyDesignated`, the compiled designated patterns' (src/detect/rules/
  * designated.ts) `content`/`names`/`source`/`re`/`normalized`, a form start's `boundary`, a drop's
- * `entry`/`handle`): Terser shortens them in page-hooks.js. None crosses to the guard (bridge.ts
+ * `entry`/`handle`, an XMLHttpRequest's `isAsync`/`urlGate`/`headerValues`): Terser shortens them in page-hooks.js. None crosses to the guard (bridge.ts
  * carries its own fields), and the hooks read no page or DOM object's property of these names (they
  * read the DOM through safe-self.ts's captured getters), which the renaming would break. `ready` and
  * `files` are on Terser's list of DOM names, hence `builtins`. (`done`, `body`, `guarded` and
  * `designated` are not here: the hooks read iterator results', a fetch init's, and the guard's
  * configuration message's.)
  */
-const HOOKS_PRIVATE = /^(ready|refusedNow|decision|ok|settled|waiters|gate|sent|files|rest|blobs|seen|left|raw|target|keys|seenAs|pageGuarded|policyDesignated|content|names|source|re|normalized|boundary|entry|handle)$/;
+const HOOKS_PRIVATE = /^(ready|refusedNow|decision|ok|settled|waiters|gate|sent|files|rest|blobs|seen|left|raw|target|keys|seenAs|pageGuarded|policyDesignated|content|names|source|re|normalized|boundary|entry|handle|isAsync|urlGate|headerValues)$/;
 /**
  * The same for guard.js: methods of the guard's memory (src/guard/memory.ts) that only the guard core
  * calls, the guard core's own methods and ports that only the adapter (gate.ts) and the channel modules

@@ -2,7 +2,27 @@
  * Replacing a getter, a setter or a constructor of the page's realm while keeping everything else about
  * it (enumerability, the other accessor half, statics, `prototype`, `instanceof`).
  */
-import { apply, CONFIGURABLE, own, defineProperty, defineValue, getOwnPropertyDescriptor, setPrototypeOf, uncurry, WRITABLE, isFn } from './safe-self.js';
+import { apply, CONFIGURABLE, defineProperty, defineValue, getOwnPropertyDescriptor, setPrototypeOf, uncurry, WRITABLE, isFn } from './safe-self.js';
+
+/**
+ * `o[name]`, when it is a function, becomes `make(original)` (one function for every wrapped method:
+ * page-hooks.js is size-bound).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the wrapper has the original's own signature
+export function replaceMethod(o: object | undefined, name: PropertyKey, make: (original: (...a: any[]) => any) => (...a: any[]) => any): void {
+  const p = o as Record<PropertyKey, unknown> | undefined;
+  const original = p?.[name];
+  if (isFn(original)) p![name] = make(original as () => unknown);
+}
+
+/** `o[name]` calls the original, then `after(this, what it returned, its arguments)`, and returns that. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each caller knows what its method returns
+export const afterCall = (o: object | undefined, name: PropertyKey, after: (self: any, r: any, a: any[]) => void): void =>
+  replaceMethod(o, name, (f) => function (this: unknown, ...a: unknown[]) {
+    const r = apply(f, this, a);
+    after(this, r, a);
+    return r;
+  });
 
 /** `proto[key]`'s getter becomes `get(self, original)`. */
 export const wrapGetter = (proto: object | undefined, key: string, get: (self: unknown, original: (self: unknown) => unknown) => unknown): void =>
@@ -18,15 +38,13 @@ function wrapAccessor(proto: object | undefined, key: string, half: 'get' | 'set
   const f = desc?.[half];
   if (!f) return;
   const original = uncurry(f);
-  // A descriptor of no prototype: members the page put on Object.prototype do not count.
-  const d = own('get', desc.get);
-  d.set = desc.set;
-  d.configurable = desc.configurable;
-  d.enumerable = desc.enumerable;
-  (d as Record<string, unknown>)[half] = function (this: unknown, v: unknown) {
+  // The descriptor itself (its four members are its own), of no prototype: members the page put on
+  // Object.prototype (a `value`) do not count.
+  setPrototypeOf(desc, null);
+  (desc as Record<string, unknown>)[half] = function (this: unknown, v: unknown) {
     return fn(this, original as never, v);
   };
-  defineProperty(proto, key, d);
+  defineProperty(proto, key, desc);
 }
 
 /**

@@ -6,13 +6,11 @@
  * (a Blob, an ArrayBuffer, a byte view, the chunks of its body stream: derived.ts) carries the source's
  * decision wherever it is sent.
  */
-import { wrapGetter } from './accessors.js';
+import { afterCall, replaceMethod, wrapGetter } from './accessors.js';
 import { inherited, lineageOf, link, type Lineage } from './lineage.js';
 import { keptIn } from './read-text.js';
 import {
   apply,
-  CONFIGURABLE,
-  defineValue,
   isBlob,
   isRequest,
   mapDelete,
@@ -28,8 +26,6 @@ import {
   stringToLowerCase,
   toStr,
   urlHref,
-  WRITABLE,
-  isFn,
   protoOf,
   XHR,
 } from './safe-self.js';
@@ -83,19 +79,11 @@ export function hookBlobUrls(w: Win): void {
 }
 
 function hookObjectUrls(w: Win): void {
-  const U = w.URL as unknown as Record<string, (...a: unknown[]) => unknown>;
-  const make = U.createObjectURL;
-  const revoke = U.revokeObjectURL;
-  if (!isFn(make) || !isFn(revoke)) return;
-  U.createObjectURL = function createObjectURL(this: unknown, ...a: unknown[]) {
-    const url = apply(make, this, a);
-    if (typeof url === 'string' && isBlob(a[0])) mapSet(sources, url, a[0]);
-    return url;
-  };
-  U.revokeObjectURL = function revokeObjectURL(this: unknown, ...a: unknown[]) {
+  afterCall(w.URL, 'createObjectURL', (_, url, a) => typeof url === 'string' && isBlob(a[0]) && mapSet(sources, url, a[0]));
+  replaceMethod(w.URL, 'revokeObjectURL', (revoke) => function revokeObjectURL(this: unknown, ...a: unknown[]) {
     if (a.length) mapDelete(sources, toStr(a[0]));
     return apply(revoke, this, a);
-  };
+  });
 }
 
 /**
@@ -114,13 +102,7 @@ function hookBodyReads(w: Win): void {
 
 /** `proto[m]()` returns an object (a piece, a reader, a stream, an iterator) that carries `from(this)`. */
 export function linkReturned(proto: Record<PropertyKey, (...a: unknown[]) => unknown>, m: PropertyKey, from: (self: unknown) => Lineage | undefined = lineageOf): void {
-  const original = proto[m];
-  if (!isFn(original)) return;
-  defineValue(proto, m, function (this: object, ...a: unknown[]) {
-    const out = apply(original, this, a);
-    link(out, from(this));
-    return out;
-  }, WRITABLE | CONFIGURABLE);
+  afterCall(proto, m, (self, out) => link(out, from(self)));
 }
 
 /**
@@ -135,18 +117,16 @@ export function linkGot(o: unknown, get: (o: unknown) => unknown): unknown {
 }
 
 export function linkResult(
-  proto: Record<string, (...a: unknown[]) => unknown>,
+  proto: Record<string, (...a: unknown[]) => unknown> | undefined,
   m: string,
   from: (self: unknown) => Lineage | undefined = lineageOf,
   pick?: (v: unknown) => unknown,
 ): void {
-  const original = proto[m];
-  if (!isFn(original)) return;
-  proto[m] = function (this: object, ...a: unknown[]) {
+  replaceMethod(proto, m, (original) => function (this: object, ...a: unknown[]) {
     const p = apply(original, this, a) as Promise<unknown>;
     const l = from(this);
     return l ? linked(p, l, pick) : p;
-  };
+  });
 }
 
 /**

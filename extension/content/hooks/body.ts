@@ -50,14 +50,17 @@ export function checkBody(ch: Channel, body: unknown): Checked {
   return typing.ready ? checked : { gate: combine([checked.gate, typing]), sent: checked.sent };
 }
 
+/** `text` judged, `sent` (the text itself unless said) handed on. */
+const asText = (ch: Channel, text: string, sent: unknown = text): Checked => ({ gate: gateText(ch, text), sent });
+
 function checkContent(ch: Channel, body: unknown): Checked {
-  if (typeof body === 'string') return { gate: gateText(ch, body), sent: body };
+  if (typeof body === 'string') return asText(ch, body);
   if (isBlob(body)) return { gate: gateBlob(ch, body), sent: body }; // immutable
   if (isFormData(body)) return checkFormData(ch, body);
   if (isParams(body)) {
     // Judged as the form body it is sent as: textsOf (text.ts) reads its values decoded.
     const text = paramsToString(body);
-    return { gate: gateText(ch, text), sent: new SafeURLSearchParams(text) };
+    return asText(ch, text, new SafeURLSearchParams(text));
   }
   if (isArrayBuffer(body) || isView(body)) {
     // Bytes the page read from somewhere: stopped only when the engine finds a marking in them.
@@ -85,8 +88,7 @@ function checkContent(ch: Channel, body: unknown): Checked {
     return { gate, sent: gate.ready ? body : text };
   }
   // Anything else is sent as its string: take that string once, judge it, send it.
-  const text = toStr(body);
-  return { gate: gateText(ch, text), sent: text };
+  return asText(ch, toStr(body));
 }
 
 function checkFormData(ch: Channel, fd: FormData): Checked {

@@ -12,7 +12,8 @@ import { HANDSHAKE, type Subject, type ToGuard, type ToHooks } from '../bridge.j
 import { pending, settle, YES, type Decision } from './decision.js';
 import { onDropSignal } from './pickers.js';
 import { onTyping } from './typing.js';
-import { apply, hasOwn, isFn, mapDelete, mapForEach, mapGet, mapSet, messageData, portPost, SafeMap, SafeMessageChannel } from './safe-self.js';
+import { replaceMethod } from './accessors.js';
+import { apply, hasOwn, mapDelete, mapForEach, mapGet, mapSet, messageData, portPost, SafeMap, SafeMessageChannel } from './safe-self.js';
 
 /** What the guard said about this page: `pageGuarded` is null until its configuration arrives. */
 /** Known not to be a guarded page (false until the configuration says so): the hooks let everything through. */
@@ -24,13 +25,10 @@ export type Method = (...a: unknown[]) => unknown;
  * `o[name]` (a method the page sends with) becomes `f(original, args)`, on the same `this`; on a page
  * that is not guarded the original runs as it was, unjudged.
  */
-export function guardMethod(o: object, name: string, f: (this: never, original: Method, a: unknown[]) => unknown): void {
-  const p = o as Record<string, unknown>;
-  const original = p[name];
-  if (!isFn(original)) return;
-  p[name] = function (this: unknown, ...a: unknown[]) {
+export function guardMethod(o: object | undefined, name: string, f: (this: never, original: Method, a: unknown[]) => unknown): void {
+  replaceMethod(o, name, (original) => function (this: unknown, ...a: unknown[]) {
     return unguarded() ? apply(original, this, a) : apply(f, this, [original, a]);
-  };
+  });
 }
 
 export const config: { pageGuarded: boolean | null; policyDesignated: Partial<Designated> | undefined } = {

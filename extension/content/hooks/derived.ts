@@ -11,7 +11,7 @@
  * is kept with its File by read-text.ts: strings carry no identity of their own. Not followed: bytes
  * copied one by one or through a typed-array constructor (judged by their own bytes).
  */
-import { replaceConstructor, wrapGetter } from './accessors.js';
+import { afterCall, replaceConstructor, replaceMethod, wrapGetter } from './accessors.js';
 import { linkGot, linkResult, linkReturned } from './blob-url.js';
 import { initOf, withOwn } from './init-body.js';
 import { keptAs } from './read-text.js';
@@ -34,6 +34,7 @@ import {
   toStr,
   uncurry,
   isFn,
+  ITERATOR,
   protoOf,
   BLOCKED,
   READER,
@@ -42,7 +43,6 @@ import {
 
 type Win = Window & typeof globalThis;
 type Proto = Record<PropertyKey, (...a: unknown[]) => unknown>;
-const ITERATOR: typeof Symbol.iterator = Symbol.iterator;
 const ASYNC_ITERATOR: typeof Symbol.asyncIterator = Symbol.asyncIterator;
 
 export function hookDerived(w: Win): void {
@@ -98,21 +98,15 @@ function hookStreams(w: Win): void {
   // What comes out of a tracked stream is tracked: its readers, its branches, what it is piped through.
   const values = RS.values;
   for (const m of ['getReader', 'pipeThrough', 'values', ASYNC_ITERATOR]) linkReturned(RS, m);
-  const tee = RS.tee;
-  if (isFn(tee)) {
-    RS.tee = function (this: ReadableStream, ...a: unknown[]) {
-      const pair = apply(tee, this, a) as ReadableStream[];
-      const l = lineageOf(this);
-      link(pair[0], l);
-      link(pair[1], l);
-      return pair;
-    };
-  }
+  afterCall(RS, 'tee', (self: ReadableStream, pair: ReadableStream[]) => {
+    const l = lineageOf(self);
+    link(pair[0], l);
+    link(pair[1], l);
+  });
   hookPipeTo(w, RS);
   // Every chunk read from a tracked reader or iterator carries the stream's lineage.
   for (const name of [READER, 'ReadableStreamBYOBReader']) {
-    const proto = (w as unknown as Record<string, { prototype: Proto } | undefined>)[name]?.prototype;
-    if (proto) linkResult(proto, 'read', lineageOf, chunkOf);
+    linkResult(protoOf(name, w), 'read', lineageOf, chunkOf);
   }
   try {
     const iterator = getPrototypeOf(apply(values, new w.ReadableStream(), [])) as Proto;
@@ -130,31 +124,27 @@ const chunkOf = (r: unknown): unknown => (r as { value: unknown }).value;
  * piped through a pass-through that links each chunk first.
  */
 function hookPipeTo(w: Win, RS: Proto): void {
-  const pipeTo = RS.pipeTo;
   const pipeThrough = RS.pipeThrough;
   const TS = w.TransformStream;
-  const controller = (w as unknown as { TransformStreamDefaultController?: { prototype: Proto } }).TransformStreamDefaultController;
-  if (!isFn(pipeTo) || !isFn(pipeThrough) || !TS || !controller) return;
-  const enqueue = uncurry(controller.prototype.enqueue);
-  RS.pipeTo = function (this: ReadableStream, ...a: unknown[]) {
+  const controller = protoOf('TransformStreamDefaultController', w);
+  if (!isFn(pipeThrough) || !TS || !controller) return;
+  const enqueue = uncurry(controller.enqueue);
+  replaceMethod(RS, 'pipeTo', (pipeTo) => function (this: ReadableStream, ...a: unknown[]) {
     const l = lineageOf(this);
     if (!l) return apply(pipeTo, this, a);
     const transformer = create(null);
     transformer.transform = (chunk: unknown, c: TransformStreamDefaultController) => (link(chunk, l), enqueue(c, chunk));
     return apply(pipeTo, apply(pipeThrough, this, [new TS(transformer)]), a);
-  };
+  });
 }
 
 function hookFileReader(w: Win): void {
   const FR = protoOf('FileReader', w) as Proto | undefined;
-  if (!FR) return;
   for (const m of ['readAsArrayBuffer', 'readAsDataURL', 'readAsText', 'readAsBinaryString']) {
-    const read = FR[m];
-    if (!isFn(read)) continue;
-    FR[m] = function (this: FileReader, ...a: unknown[]) {
+    replaceMethod(FR, m, (read) => function (this: FileReader, ...a: unknown[]) {
       link(this, inherited(a[0]), true); // the reader stands for what it reads now
       return apply(read, this, a);
-    };
+    });
   }
   // Its result carries that: bytes as bytes, a string as text read out of a File (read-text.ts).
   wrapGetter(FR, 'result', linkGot);
@@ -162,13 +152,8 @@ function hookFileReader(w: Win): void {
 
 /** The base64 of a binary string read out of a File is that File's too (read-text.ts). */
 function hookBtoa(w: Win): void {
-  const encode = w.btoa;
   // Its arguments as given: btoa() without one throws as the browser's does.
-  w.btoa = function btoa(this: unknown, ...a: [string]): string {
-    const r = apply(encode, this, a) as string;
-    link(r, keptAs(a[0]));
-    return r;
-  };
+  afterCall(w, 'btoa', (_, r: string, a) => link(r, keptAs(a[0])));
 }
 
 /** Bytes copied out of tracked bytes are tracked: `target.set(chunk, at)`, `view.slice()`, `buffer.slice()`. */
@@ -222,11 +207,5 @@ function filesGate(fd: FormData): Gate {
  * carries what `v` carried (carried.ts). (A history state is judged as it is stored: storage.ts.)
  */
 function hookClones(w: Win): void {
-  const clone = w.structuredClone;
-  if (!isFn(clone)) return;
-  w.structuredClone = function structuredClone(this: unknown, ...a: unknown[]) {
-    const r = apply(clone, this, a);
-    linkCopies(r, cloned(a[0]));
-    return r;
-  } as typeof clone;
+  afterCall(w, 'structuredClone', (_, r, a) => linkCopies(r, cloned(a[0])));
 }

@@ -3,6 +3,7 @@
  * The body judged is the one sent: `init` is replaced by an object that inherits every other member
  * from the page's `init` but carries the snapshot body as its own.
  */
+import { replaceMethod } from './accessors.js';
 import { checkBody } from './body.js';
 import { fromBlobUrl } from './blob-url.js';
 import { guardMethod, unguarded } from './bridge-client.js';
@@ -33,6 +34,7 @@ import {
   isFn,
   isArray,
   append,
+  protoOf,
 } from './safe-self.js';
 
 const TEXTUAL = /^(text\/|application\/(json|x-www-form-urlencoded))/;
@@ -52,14 +54,12 @@ export function hookFetch(w: Window & typeof globalThis): void {
  * passed (a page gone by then does not send it); one refused is never registered.
  */
 export function hookFetchLater(w: Window & typeof globalThis): void {
-  const original = (w as unknown as { fetchLater?: unknown }).fetchLater;
-  if (!isFn(original)) return;
-  (w as unknown as { fetchLater: unknown }).fetchLater = function fetchLater(this: unknown, ...args: unknown[]) {
+  replaceMethod(w, 'fetchLater', (original) => function fetchLater(this: unknown, ...args: unknown[]) {
     const gate = unguarded() ? READY : judged(args);
     if (gate.ready) return apply(original, this, args);
     whenDecided(gate.decision, (ok) => ok && apply(original, this, args));
     return { activated: false };
-  };
+  });
 }
 
 /**
@@ -69,10 +69,7 @@ export function hookFetchLater(w: Window & typeof globalThis): void {
  * fetch does. What is sent is the list judged (the page's array copied once).
  */
 export function hookBackgroundFetch(w: Window & typeof globalThis): void {
-  const proto = (w as unknown as { BackgroundFetchManager?: { prototype: Record<string, unknown> } }).BackgroundFetchManager?.prototype;
-  const original = proto?.fetch;
-  if (!isFn(original)) return;
-  proto!.fetch = function fetch(this: unknown, ...a: unknown[]) {
+  replaceMethod(protoOf('BackgroundFetchManager', w), 'fetch', (original) => function fetch(this: unknown, ...a: unknown[]) {
     const given = isArray(a[1]) ? a[1] : [a[1]];
     const list: unknown[] = (a[1] = []);
     const gates: Gate[] = [];
@@ -82,7 +79,7 @@ export function hookBackgroundFetch(w: Window & typeof globalThis): void {
       append(list, args[0]);
     }
     return afterGate(combine(gates), () => apply(original, this, a), FAILED);
-  };
+  });
 }
 
 function judged(args: unknown[]): Gate {

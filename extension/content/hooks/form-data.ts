@@ -2,6 +2,7 @@
  * FormData.append/set of a File or Blob: start the decision now, so the send that follows finds it
  * ready (and a synchronous sendBeacon can already say no to a marked name).
  */
+import { replaceMethod } from './accessors.js';
 import { unguarded } from './bridge-client.js';
 import { gateBlob } from './gates.js';
 import { inherited, link } from './lineage.js';
@@ -10,8 +11,7 @@ import { apply, blobType, fileModified, isBlob, isFile, SafeFile, sequence, prot
 export function hookFormData(w: Window & typeof globalThis): void {
   const FD = protoOf('FormData', w) as Record<'append' | 'set', (...a: unknown[]) => void>;
   for (const m of ['append', 'set'] as const) {
-    const original = FD[m];
-    FD[m] = function (this: FormData, ...a: unknown[]) {
+    replaceMethod(FD, m, (original) => function (this: FormData, ...a: unknown[]) {
       const value = a[1];
       if (unguarded() || !isBlob(value)) return apply(original, this, a);
       // FormData stores a Blob, or a File under a filename, as a new File, and Chromium 150 hands out
@@ -29,6 +29,6 @@ export function hookFormData(w: Window & typeof globalThis): void {
       }
       apply(original, this, a);
       gateBlob('form-data', a[1] as Blob);
-    };
+    });
   }
 }

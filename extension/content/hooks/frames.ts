@@ -3,6 +3,7 @@
  * opens, get the same hooks at once, before the page can borrow their untouched fetch.
  */
 import { wrapGetter } from './accessors.js';
+import { protoOf } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
 
@@ -20,9 +21,8 @@ export function hookFrames(w: Win, install: (child: Win) => void): (child: Win |
     }
     return child;
   };
-  for (const Ctor of [w.HTMLIFrameElement, w.HTMLFrameElement]) {
-    const proto = Ctor?.prototype;
-    if (!proto) continue;
+  for (const name of ['HTMLIFrameElement', 'HTMLFrameElement']) {
+    const proto = protoOf(name, w);
     wrapGetter(proto, 'contentWindow', (frame, get) => tryInstall(get(frame) as Win | null));
     wrapGetter(proto, 'contentDocument', (frame, get) => {
       const doc = get(frame) as Document | null;

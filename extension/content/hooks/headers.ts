@@ -8,10 +8,10 @@ import type { Channel } from '../../shared/messages.js';
 import { config } from './bridge-client.js';
 import { cannotBeMarked } from './quick.js';
 import { afterGate, combine, gateText, READY, type Gate } from './gates.js';
-import { append, apply, arrayJoin, headersForEach, isFn, regExpExec, toStr, protoOf } from './safe-self.js';
+import { append, apply, arrayJoin, headersForEach, regExpExec, toStr, protoOf } from './safe-self.js';
 import { whenAllowed } from './sources.js';
 import { gateUrl } from './url.js';
-import { wrapSetter } from './accessors.js';
+import { replaceMethod, wrapSetter } from './accessors.js';
 import { holdRequestsFor } from './pending-cookies.js';
 import { ENCODED } from './text.js';
 
@@ -52,16 +52,13 @@ export function hookCookies(w: Window & typeof globalThis): void {
     whenAllowed(gate, () => set(self, s));
     if (!gate.ready && !gate.refusedNow) holdRequestsFor(gate.decision); // after whenAllowed: written before the requests go
   });
-  const store = protoOf('CookieStore', w);
-  const set = store?.set;
-  if (!isFn(set)) return;
-  store!.set = function (this: unknown, ...a: unknown[]) {
+  replaceMethod(protoOf('CookieStore', w), 'set', (set) => function (this: unknown, ...a: unknown[]) {
     // set(name, value) or set({ name, value, … }): the strings judged are the ones written.
     const o = a[0];
     const one = o !== null && typeof o === 'object' ? (a[0] = { ...o, name: toStr((o as Cookie).name), value: toStr((o as Cookie).value) }) : null;
     const gate = cookieGate(one ? `${one.name}=${one.value}` : `${(a[0] = toStr(o))}=${(a[1] = toStr(a[1]))}`);
     return afterGate(gate, () => apply(set, this, a));
-  };
+  });
 }
 
 type Cookie = { name?: unknown; value?: unknown };

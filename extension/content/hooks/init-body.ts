@@ -16,7 +16,7 @@ export function initOf(init: unknown): RequestInit | null {
  * An init that inherits every other member from the page's `init` but carries `key` as its own; with
  * `get`, `value` is the getter of that member (a stream's body, known once read: streams.ts).
  */
-export function withOwn(init: object, key: 'body' | 'headers', value: unknown, get?: boolean): object {
+export function withOwn(init: object, key: 'body' | 'headers' | 'mode', value: unknown, get?: boolean): object {
   const o = create(init);
   defineProperty(o, key, own(get ? 'get' : 'value', value));
   return o;

@@ -9,7 +9,7 @@
  * a snapshot of own property keys and values of the prototypes and namespaces below, a few hundred
  * descriptor reads (about 0.1–0.4 ms), which no per-request budget could pay on every body.
  */
-import { getOwnPropertyDescriptor, getPrototypeOf, hasOwn, ownKeys, protoOf } from './safe-self.js';
+import { getOwnPropertyDescriptor, getPrototypeOf, hasOwn, ITERATOR, ownKeys, protoOf } from './safe-self.js';
 
 /** Global names the scanner's code looks up at run time (`new Set`, `Math.max`, `new RegExp` …). */
 const GLOBALS = 'Object Array String RegExp Math JSON Map Set WeakMap Symbol Number Reflect decodeURIComponent parseInt atob Uint8Array TextDecoder'.split(' ');
@@ -23,34 +23,26 @@ interface Snapshot {
 
 function watchedObjects(): object[] {
   const g = globalThis as unknown as Record<string, object>;
-  const arrayIterator = getPrototypeOf([][Symbol.iterator]());
+  const arrayIterator = getPrototypeOf([][ITERATOR]());
   return [
-    protoOf('Object'),
+    // Object.prototype first (see below); then the other prototypes.
+    ...'Object Function Array String RegExp Map Set WeakMap Number TextDecoder'.split(' ').map((name) => protoOf(name)),
     g,
     Object,
-    protoOf('Function'),
     Array,
-    protoOf('Array'),
     arrayIterator,
     getPrototypeOf(arrayIterator), // %IteratorPrototype%
     String,
-    protoOf('String'),
-    getPrototypeOf(''[Symbol.iterator]()),
+    getPrototypeOf(''[ITERATOR]()),
     RegExp,
-    protoOf('RegExp'),
     getPrototypeOf(/x/[Symbol.matchAll]('')),
-    protoOf('Map'),
     getPrototypeOf(new Map().entries()),
-    protoOf('Set'),
     getPrototypeOf(new Set().values()),
-    protoOf('WeakMap'),
-    protoOf('Number'),
     Math,
     JSON,
     Reflect,
     // url-text.ts decodes base64 for a constructor's URL: atob, Uint8Array.from (%TypedArray%'s), TextDecoder#decode.
     getPrototypeOf(Uint8Array),
-    protoOf('TextDecoder'),
   ];
 }
 

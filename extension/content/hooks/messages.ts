@@ -8,20 +8,17 @@ import { guardMethod } from './bridge-client.js';
 import { inOrder, type Decision } from './decision.js';
 import { carriedGate, combine, decisionOf } from './gates.js';
 import { typingGate } from './typing.js';
-import { apply, SafeWeakMap, weakMapGet } from './safe-self.js';
+import { apply, protoOf, SafeWeakMap, weakMapGet } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
 
 export function hookMessages(w: Win): void {
-  const g = w as unknown as Record<string, { prototype: object } | undefined>;
-  for (const name of ['Worker', 'ServiceWorker', 'MessagePort', 'BroadcastChannel']) {
-    const proto = g[name]?.prototype;
-    if (proto) wrapPost(proto);
-  }
+  // (A prototype this browser lacks is passed over: guardMethod wraps only what is there.)
+  for (const name of ['Worker', 'ServiceWorker', 'MessagePort', 'BroadcastChannel']) wrapPost(protoOf(name, w));
   wrapPost(w);
 }
 
-function wrapPost(owner: object): void {
+function wrapPost(owner: object | undefined): void {
   const last: WeakMap<object, Decision> = new SafeWeakMap();
   guardMethod(owner, 'postMessage', function (this: object, original, a) {
     // A field holding marked text holds back what the page hands over meanwhile, too (typing.ts).

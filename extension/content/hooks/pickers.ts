@@ -5,6 +5,7 @@
  * - click()/showPicker() on a file input that is not in the document: the guard's window listeners can
  *   never see its events, so the element is handed to the guard once (ADOPT_EVENT).
  */
+import { replaceMethod } from './accessors.js';
 import { ADOPT_EVENT, WHOLE_DROP, type Subject } from '../bridge.js';
 import { ask, unguarded } from './bridge-client.js';
 import { whenDecided } from './decision.js';
@@ -49,6 +50,7 @@ import {
   protoOf,
   FILE_HANDLE,
   INPUT,
+  ITERATOR,
 } from './safe-self.js';
 
 const getFileNative = getFile;
@@ -58,20 +60,15 @@ export function hookPickers(w: Window & typeof globalThis): void {
   hookHandles(w);
   const Input = protoOf(INPUT, w) as Record<string, unknown>;
   for (const m of ['click', 'showPicker']) {
-    const original = Input[m];
-    if (!isFn(original)) continue;
-    Input[m] = function (this: HTMLInputElement) {
+    replaceMethod(Input, m, (original) => function (this: HTMLInputElement) {
       if (!unguarded() && inputType(this) === 'file') adopt(this);
       return apply(original, this, []);
-    };
+    });
   }
 }
 
 function hookOpenFilePicker(w: Window & typeof globalThis): void {
-  const target = w as unknown as Record<string, unknown>;
-  const pick = target.showOpenFilePicker;
-  if (!isFn(pick)) return;
-  target.showOpenFilePicker = function showOpenFilePicker(this: unknown, ...a: unknown[]) {
+  replaceMethod(w, 'showOpenFilePicker', (pick) => function showOpenFilePicker(this: unknown, ...a: unknown[]) {
     return new SafePromise<FileSystemFileHandle[]>((resolve, reject) => {
       const cancel = () => reject(new SafeDOMException('The user aborted a request.', 'AbortError'));
       promiseThen(
@@ -86,7 +83,7 @@ function hookOpenFilePicker(w: Window & typeof globalThis): void {
         reject,
       );
     });
-  };
+  });
 }
 
 /** Reads every handle's File, one after the other (no Promise.all: it looks up `then` on each). */
@@ -207,7 +204,7 @@ export function hookHandles(w: Window & typeof globalThis): void {
     for (let i = 0; i < out.length; i++) list[i] = out[i];
     defineProperty(list, 'length', own('value', out.length));
     list.item = (i: number) => out[i] ?? null;
-    list[Symbol.iterator] = () => sequence(out)[Symbol.iterator]();
+    list[ITERATOR] = () => sequence(out)[ITERATOR]();
     return list as unknown as DataTransferItemList;
   };
   const wrapItem = (dt: DataTransfer, d: Dropped): DataTransferItem => {

@@ -71,9 +71,14 @@ export const nativeGetter = (p: any, key: string): Fn | null => {
   return null;
 };
 /** method('Blob', 'slice')(blob, 0, 10); one that is missing throws when called. */
-const method = (name: string, key: PropertyKey): Fn => nativeMethod(protoOf(name), key) ?? missing;
+export const method = (name: string, key: PropertyKey): Fn => nativeMethod(protoOf(name), key) ?? missing;
 /** getter('Blob', 'size')(blob); one that is missing throws when called. */
-const getter = (name: string, key: string): Fn => nativeGetter(protoOf(name), key) ?? missing;
+export const getter = (name: string, key: string): Fn => nativeGetter(protoOf(name), key) ?? missing;
+/**
+ * `name`'s methods named in `keys`, space-separated, in that order, a getter for a name written `.name`:
+ * one capture for many (this file is size-bound).
+ */
+const natives = (name: string, keys: string): any => keys.split(' ').map((k) => (k[0] === '.' ? getter(name, k.slice(1)) : method(name, k)));
 /** True when `brand(v)` accepts v: WebIDL getters throw on objects of another interface, in any realm. */
 const is = (brand: Fn) => (v: unknown): boolean => {
   if (v === null || typeof v !== 'object') return false;
@@ -108,27 +113,31 @@ export const atob: (s: string) => string = G.atob;
 export const setTimer: (f: () => void, ms: number) => number = G.setTimeout;
 
 // ---------- language built-ins ----------
-export const weakMapGet: <K extends object, V>(m: WeakMap<K, V>, k: K) => V | undefined = method('WeakMap', 'get');
-export const weakMapSet: <K extends object, V>(m: WeakMap<K, V>, k: K, v: V) => void = method('WeakMap', 'set');
-export const weakMapHas: <K extends object>(m: WeakMap<K, unknown>, k: K) => boolean = method('WeakMap', 'has');
-export const weakSetHas: <T extends object>(s: WeakSet<T>, v: T) => boolean = method('WeakSet', 'has');
-export const weakSetAdd: <T extends object>(s: WeakSet<T>, v: T) => void = method('WeakSet', 'add');
-export const mapGet: <K, V>(m: Map<K, V>, k: K) => V | undefined = method('Map', 'get');
-export const mapSet: <K, V>(m: Map<K, V>, k: K, v: V) => void = method('Map', 'set');
-export const mapDelete: <K>(m: Map<K, unknown>, k: K) => boolean = method('Map', 'delete');
-export const mapForEach: <K, V>(m: Map<K, V>, f: (v: V, k: K) => void) => void = method('Map', 'forEach');
-export const setAdd: <T>(s: Set<T>, v: T) => void = method('Set', 'add');
-export const setHas: <T>(s: Set<T>, v: T) => boolean = method('Set', 'has');
-export const setForEach: <T>(s: Set<T>, f: (v: T) => void) => void = method('Set', 'forEach');
+export const [weakMapGet, weakMapSet, weakMapHas]: [
+  <K extends object, V>(m: WeakMap<K, V>, k: K) => V | undefined,
+  <K extends object, V>(m: WeakMap<K, V>, k: K, v: V) => void,
+  <K extends object>(m: WeakMap<K, unknown>, k: K) => boolean,
+] = natives('WeakMap', 'get set has');
+export const [weakSetHas, weakSetAdd]: [<T extends object>(s: WeakSet<T>, v: T) => boolean, <T extends object>(s: WeakSet<T>, v: T) => void] = natives('WeakSet', 'has add');
+export const [mapGet, mapSet, mapDelete, mapForEach]: [
+  <K, V>(m: Map<K, V>, k: K) => V | undefined,
+  <K, V>(m: Map<K, V>, k: K, v: V) => void,
+  <K>(m: Map<K, unknown>, k: K) => boolean,
+  <K, V>(m: Map<K, V>, f: (v: V, k: K) => void) => void,
+] = natives('Map', 'get set delete forEach');
+export const [setAdd, setHas, setForEach]: [<T>(s: Set<T>, v: T) => void, <T>(s: Set<T>, v: T) => boolean, <T>(s: Set<T>, f: (v: T) => void) => void] = natives('Set', 'add has forEach');
 /** Promise.prototype.then as it was: the new promise it makes (callers that only chain ignore it). */
 export const promiseThen: <T, U = void>(p: Promise<T>, ok: (v: T) => U, err?: (e: unknown) => void) => Promise<Awaited<U>> = method('Promise', 'then');
-export const stringSlice: (s: string, a: number, b?: number) => string = method('String', 'slice');
-export const stringIncludes: (s: string, x: string) => boolean = method('String', 'includes');
-export const stringReplace: (s: string, re: RegExp, f: (...m: string[]) => string) => string = method('String', 'replace');
+export const [stringSlice, stringIncludes, stringReplace, stringToLowerCase]: [
+  (s: string, a: number, b?: number) => string,
+  (s: string, x: string) => boolean,
+  (s: string, re: RegExp, f: (...m: string[]) => string) => string,
+  (s: string) => string,
+] = natives('String', 'slice includes replace toLowerCase');
 export const regExpExec: (re: RegExp, s: string) => RegExpExecArray | null = method('RegExp', 'exec');
 export const arrayJoin: (a: unknown[], sep: string) => string = method('Array', 'join');
 
-const ITERATOR: typeof Symbol.iterator = Symbol.iterator;
+export const ITERATOR: typeof Symbol.iterator = Symbol.iterator;
 
 /**
  * Defines `o[key]` as an own data property, `v`, with the attributes in `flags` (WRITABLE | ENUMERABLE |
@@ -169,74 +178,74 @@ export function sequence<T>(list: readonly T[]): T[] {
 }
 
 // ---------- platform objects: brand checks and the methods the hooks use ----------
-export const blobSize: (b: Blob) => number = getter('Blob', 'size');
-export const blobType: (b: Blob) => string = getter('Blob', 'type');
-export const blobText: (b: Blob) => Promise<string> = method('Blob', 'text');
-export const blobBytes: (b: Blob) => Promise<ArrayBuffer> = method('Blob', 'arrayBuffer');
-export const fileName: (f: File) => string = getter('File', 'name');
-export const fileModified: (f: File) => number = getter('File', 'lastModified');
+export const [blobSize, blobType]: [(b: Blob) => number, (b: Blob) => string] = natives('Blob', '.size .type');
+export const [blobText, blobBytes]: [(b: Blob) => Promise<string>, (b: Blob) => Promise<ArrayBuffer>] = natives('Blob', 'text arrayBuffer');
+export const [fileName, fileModified]: [(f: File) => string, (f: File) => number] = natives('File', '.name .lastModified');
 export const isBlob = is(blobSize) as (v: unknown) => v is Blob;
 export const isFile = is(fileName) as (v: unknown) => v is File;
-export const formDataForEach: (fd: FormData, f: (v: FormDataEntryValue, k: string) => void) => void = method(FORM_DATA, 'forEach');
-export const formDataAppend: (fd: FormData, ...a: unknown[]) => void = method(FORM_DATA, 'append');
-const formDataHas: (fd: FormData, k: string) => boolean = method(FORM_DATA, 'has');
+export const [formDataForEach, formDataAppend, formDataHas]: [
+  (fd: FormData, f: (v: FormDataEntryValue, k: string) => void) => void,
+  (fd: FormData, ...a: unknown[]) => void,
+  (fd: FormData, k: string) => boolean,
+] = natives(FORM_DATA, 'forEach append has');
 export const isFormData = is((v: FormData) => formDataHas(v, '')) as (v: unknown) => v is FormData;
 const PARAMS = 'URLSearchParams';
-export const paramsForEach: (p: URLSearchParams, f: (v: string, k: string) => void) => void = method(PARAMS, 'forEach');
-export const paramsToString: (p: URLSearchParams) => string = method(PARAMS, 'toString');
+export const [paramsForEach, paramsToString]: [(p: URLSearchParams, f: (v: string, k: string) => void) => void, (p: URLSearchParams) => string] = natives(PARAMS, 'forEach toString');
 export const isParams = is(getter(PARAMS, 'size')) as (v: unknown) => v is URLSearchParams;
 export const isArrayBuffer = is(getter('ArrayBuffer', 'byteLength')) as (v: unknown) => v is ArrayBuffer;
-export const requestBody: (r: Request) => ReadableStream | null = getter(REQUEST, 'body');
-export const requestClone: (r: Request) => Request = method(REQUEST, 'clone');
-export const requestBlob: (r: Request) => Promise<Blob> = method(REQUEST, 'blob');
+export const [requestBody, requestHeaders, requestUrl]: [(r: Request) => ReadableStream | null, (r: Request) => Headers, (r: Request) => string] = natives(
+  REQUEST,
+  '.body .headers .url',
+);
+export const [requestClone, requestBlob, requestFormData]: [(r: Request) => Request, (r: Request) => Promise<Blob>, (r: Request) => Promise<FormData>] = natives(
+  REQUEST,
+  'clone blob formData',
+);
 export const isRequest = is(requestBody) as (v: unknown) => v is Request;
-export const requestHeaders: (r: Request) => Headers = getter(REQUEST, 'headers');
-export const requestFormData: (r: Request) => Promise<FormData> = method(REQUEST, 'formData');
-export const headersGet: (h: Headers, name: string) => string | null = method('Headers', 'get');
-export const headersForEach: (h: Headers, f: (v: string, k: string) => void) => void = method('Headers', 'forEach');
+export const [headersGet, headersForEach]: [(h: Headers, name: string) => string | null, (h: Headers, f: (v: string, k: string) => void) => void] = natives('Headers', 'get forEach');
 export const isReadableStream = is(getter('ReadableStream', 'locked')) as (v: unknown) => v is ReadableStream;
 export const isDocument = is(getter('Document', 'URL')) as (v: unknown) => v is Document;
 export const portPost: (p: MessagePort, m: unknown) => void = method('MessagePort', 'postMessage');
 export const messageData: (e: MessageEvent) => unknown = getter('MessageEvent', 'data');
-export const dispatch: (t: EventTarget, e: Event) => boolean = method('EventTarget', 'dispatchEvent');
+export const [dispatch, addListener]: [(t: EventTarget, e: Event) => boolean, (t: EventTarget, type: string, f: (e: Event) => void, capture?: boolean) => void] = natives(
+  'EventTarget',
+  'dispatchEvent addEventListener',
+);
 export const wsReadyState: (ws: WebSocket) => number = getter('WebSocket', 'readyState');
 export const rtcReadyState: (c: RTCDataChannel) => string = getter('RTCDataChannel', 'readyState');
 export const getFile: (h: FileSystemFileHandle) => Promise<File> = method(FILE_HANDLE, 'getFile');
 export const SafeWritableStream: typeof WritableStream | undefined = G.WritableStream;
 export const getWriter: (s: WritableStream) => WritableStreamDefaultWriter = method('WritableStream', 'getWriter');
-const ofWriter = (key: string) => method('WritableStreamDefaultWriter', key);
-export const writerWrite: (w: WritableStreamDefaultWriter, chunk: unknown) => Promise<void> = ofWriter('write');
-export const writerClose: (w: WritableStreamDefaultWriter) => Promise<void> = ofWriter('close');
-export const writerAbort: (w: WritableStreamDefaultWriter, reason: unknown) => Promise<void> = ofWriter('abort');
+export const [writerWrite, writerClose, writerAbort]: [
+  (w: WritableStreamDefaultWriter, chunk: unknown) => Promise<void>,
+  (w: WritableStreamDefaultWriter) => Promise<void>,
+  (w: WritableStreamDefaultWriter, reason: unknown) => Promise<void>,
+] = natives('WritableStreamDefaultWriter', 'write close abort');
 export const getReader: (s: ReadableStream) => ReadableStreamDefaultReader = method('ReadableStream', 'getReader');
 export const readerRead: (r: ReadableStreamDefaultReader) => Promise<ReadableStreamReadResult<unknown>> = method(READER, 'read');
 
 // ---------- the DOM the form and file-input hooks read ----------
-export const tagName: (e: Element) => string = getter('Element', 'tagName');
 
 export const inputType: (e: HTMLInputElement) => string = getter(INPUT, 'type');
-export const fileListLength: (l: FileList) => number = getter('FileList', 'length');
-export const fileListItem: (l: FileList, i: number) => File | null = method('FileList', 'item');
+export const [fileListLength, fileListItem]: [(l: FileList) => number, (l: FileList, i: number) => File | null] = natives('FileList', '.length item');
 export const isFileList = is(fileListLength) as (v: unknown) => v is FileList;
-export const isConnected: (n: Node) => boolean = getter('Node', 'isConnected');
-export const ownerDocument: (n: Node) => Document = getter('Node', 'ownerDocument');
+export const [isConnected, ownerDocument, parentNode, nodeType, appendChild]: [(n: Node) => boolean, (n: Node) => Document, (n: unknown) => unknown, (n: unknown) => number, (p: Node, c: Node) => Node] = natives(
+  'Node',
+  '.isConnected .ownerDocument .parentNode .nodeType appendChild',
+);
 export const documentElement: (d: Document) => Element | null = getter('Document', 'documentElement');
 const serializer = G.XMLSerializer ? new G.XMLSerializer() : null;
 const serialize: (x: XMLSerializer, n: Node) => string = method('XMLSerializer', 'serializeToString');
 /** A node as markup, the whole of it (a Document with its doctype and top-level comments), as XMLHttpRequest sends it. */
 export const markupOf = (n: Node): string => serialize(serializer!, n);
-export const appendChild: (p: Node, c: Node) => Node = method('Node', 'appendChild');
-export const removeElement: (e: Element) => void = method('Element', 'remove');
+export const [removeElement, tagName, matches, elementQuery]: [(e: Element) => void, (e: Element) => string, (e: unknown, s: string) => boolean, (e: unknown, s: string) => Element | null] =
+  natives('Element', 'remove .tagName matches querySelector');
 
 // ---------- URLs, navigation, constructors and messages (url.ts, sources.ts, messages.ts, shadow.ts) ----------
 export const construct: typeof Reflect.construct = Reflect.construct;
 export const setPrototypeOf: typeof Object.setPrototypeOf = Object.setPrototypeOf;
-export const stringToLowerCase: (s: string) => string = method('String', 'toLowerCase');
-export const requestUrl: (r: Request) => string = getter(REQUEST, 'url');
 export const urlHref: (u: URL) => string = getter('URL', 'href');
-export const addListener: (t: EventTarget, type: string, f: (e: Event) => void, capture?: boolean) => void = method('EventTarget', 'addEventListener');
-export const eventCancelable: (e: Event) => boolean = getter('Event', 'cancelable');
-export const preventDefault: (e: Event) => void = method('Event', 'preventDefault');
+export const [eventCancelable, preventDefault]: [(e: Event) => boolean, (e: Event) => void] = natives('Event', '.cancelable preventDefault');
 export const navigateDestination: (e: Event) => { url: string } = getter('NavigateEvent', 'destination');
 export const destinationUrl: (d: unknown) => string = getter('NavigationDestination', 'url');
 export const isMap = is(getter('Map', 'size')) as (v: unknown) => v is Map<unknown, unknown>;

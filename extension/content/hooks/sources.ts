@@ -11,6 +11,7 @@ import { type Gate, BLOCKED, READY } from './gates.js';
 import {
   addListener,
   apply,
+  hasOwn,
   construct,
   destinationUrl,
   eventCancelable,
@@ -24,10 +25,9 @@ import {
   tagName,
   toStr,
   uncurry,
-  isFn,
   protoOf,
 } from './safe-self.js';
-import { replaceConstructor, wrapSetter } from './accessors.js';
+import { replaceConstructor, replaceMethod, wrapSetter } from './accessors.js';
 import { gateUrl } from './url.js';
 
 type Win = Window & typeof globalThis;
@@ -39,14 +39,14 @@ type Win = Window & typeof globalThis;
 const SOURCES: string[][] = 'Image src srcset,Source src srcset,Script src,Link href,IFrame src,Frame src,Media src,Video poster,Embed src,Object data,Input src'
   .split(',')
   .map((s) => s.split(' '));
-const SOURCE_ATTRIBUTES: Set<string> = new SafeSet(['src', 'srcset', 'href', 'data', 'poster']);
+/** Attributes whose setting makes a request: on any element (''), or on this element only. */
+const SOURCE_ATTRIBUTES: Record<string, string> = { src: '', srcset: '', href: 'LINK', data: 'OBJECT', poster: 'VIDEO' };
 
 /** Whether setting this attribute on this element makes a request (a link's href does not: frameworks set thousands). */
 function requests(el: Element, name: string): boolean {
-  if (!setHas(SOURCE_ATTRIBUTES, name)) return false;
-  if (name === 'src' || name === 'srcset') return true;
-  const tag = tagName(el);
-  return name === 'href' ? tag === 'LINK' : name === 'data' ? tag === 'OBJECT' : tag === 'VIDEO';
+  // An own member only (a name like `constructor` reads nothing of Object.prototype).
+  const tag = hasOwn(SOURCE_ATTRIBUTES, name) && SOURCE_ATTRIBUTES[name];
+  return tag === '' || tag === tagName(el);
 }
 
 /** `into`: hooks a window the page opens (frames.ts), as it is returned, before the page can upload from it. */
@@ -67,8 +67,7 @@ export function whenAllowed(gate: Gate, set: () => unknown): void {
 }
 
 function wrapSource(w: Win, ctor: string, key: string): void {
-  const proto = (w as unknown as Record<string, { prototype: object } | undefined>)[ctor]?.prototype;
-  wrapSetter(proto, key, (self, set, v) => {
+  wrapSetter(protoOf(ctor, w), key, (self, set, v) => {
     const url = toStr(v);
     whenAllowed(gateUrl('url', url), () => set(self, url));
   });
@@ -81,25 +80,22 @@ function hookSetAttribute(w: Win): void {
 }
 
 function wrapSetAttribute(proto: Element, m: 'setAttribute' | 'setAttributeNS', nameAt: number): void {
-  const original = proto[m] as (...a: unknown[]) => void;
-  (proto as unknown as Record<string, unknown>)[m] = function (this: Element, ...a: unknown[]) {
+  replaceMethod(proto, m, (original) => function (this: Element, ...a: unknown[]) {
     if (!requests(this, stringToLowerCase(toStr(a[nameAt])))) return apply(original, this, a);
     const at = nameAt + 1;
     a[at] = toStr(a[at]);
     whenAllowed(gateUrl('url', a[at] as string), () => apply(original, this, a));
-  };
+  });
 }
 
 function hookOpen(w: Win, into: (child: Win | null) => Win | null): void {
-  const open = w.open;
-  if (!isFn(open)) return;
-  w.open = function (this: unknown, ...a: unknown[]) {
+  replaceMethod(w, 'open', (open) => function (this: unknown, ...a: unknown[]) {
     if (a[0] == null) return into(apply(open, this, a));
     a[0] = toStr(a[0]);
     const gate = gateUrl('url', a[0] as string);
     // A popup must open in the click's task (popup blocker): a URL that waits is not opened.
     return gate.ready ? into(apply(open, this, a)) : null;
-  } as typeof w.open;
+  });
 }
 
 /**

@@ -7,6 +7,7 @@
  *   then lets it commit, or aborts it (nothing written) on a refusal. An explicit commit() waits too.
  * - Cache.put returns a Promise: it waits for the decisions on the Files the Response was made from.
  */
+import { replaceMethod } from './accessors.js';
 import { guardMethod, unguarded } from './bridge-client.js';
 import { whenDecided, type Decision } from './decision.js';
 import { afterGate, carriedGate, gateLineage, READY, refusedNow, type Gate, BLOCKED } from './gates.js';
@@ -21,7 +22,6 @@ import {
   SafeWeakMap,
   weakMapGet,
   weakMapSet,
-  isFn,
   protoOf,
   IDB_STORE,
   IDB_TX,
@@ -49,18 +49,16 @@ const cloneError = () => new SafeDOMException(BLOCKED, 'DataCloneError');
 function hookHistory(w: Win): void {
   const H = protoOf('History', w) as Record<string, (...a: unknown[]) => void>;
   for (const m of ['pushState', 'replaceState']) {
-    const f = H[m];
-    H[m] = function (this: History, ...a: unknown[]) {
+    replaceMethod(H, m, (f) => function (this: History, ...a: unknown[]) {
       // Nothing derived from a File yet: a copy of the state's Files is judged as they are.
       if (!unguarded() && tracking.on && refusedNow(carriedGate('storage', a[0], true))) throw cloneError();
       return apply(f, this, a);
-    };
+    });
   }
 }
 
 function hookIndexedDb(w: Win): void {
   const Store = protoOf(IDB_STORE, w) as Record<string, (...a: unknown[]) => IDBRequest> | undefined;
-  if (!Store) return;
   /** Transactions waiting for a decision: their commit() is deferred. */
   const waiting: WeakMap<IDBTransaction, Decision> = new SafeWeakMap();
   for (const m of ['put', 'add']) {
@@ -74,15 +72,11 @@ function hookIndexedDb(w: Win): void {
       return req;
     });
   }
-  const Tx = protoOf(IDB_TX, w) as Record<string, (...a: unknown[]) => void> | undefined;
-  const commit = Tx?.commit;
-  if (Tx && isFn(commit)) {
-    Tx.commit = function (this: IDBTransaction) {
-      const d = weakMapGet(waiting, this);
-      if (d && !d.settled) return; // it commits by itself once the decision lets it go idle
-      return apply(commit, this, []);
-    };
-  }
+  replaceMethod(protoOf(IDB_TX, w), 'commit', (commit) => function (this: IDBTransaction) {
+    const d = weakMapGet(waiting, this);
+    if (d && !d.settled) return; // it commits by itself once the decision lets it go idle
+    return apply(commit, this, []);
+  });
 }
 
 /** Keeps `tx` active with one small read after another until `d` is decided; aborts it on a no. */
@@ -110,13 +104,10 @@ function holdTransaction(store: IDBObjectStore, tx: IDBTransaction, d: Decision,
 }
 
 function hookCache(w: Win): void {
-  const CacheProto = protoOf('Cache', w) as Record<string, (...a: unknown[]) => Promise<void>> | undefined;
-  if (!CacheProto) return;
-  const put = CacheProto.put;
-  CacheProto.put = function (this: Cache, ...a: unknown[]) {
+  replaceMethod(protoOf('Cache', w), 'put', (put) => function (this: Cache, ...a: unknown[]) {
     // A Response carries the lineage of the body it was made with (derived.ts): the Files it stores.
     const l = lineageOf(a[1]);
     const gate: Gate = unguarded() || !l ? READY : gateLineage('storage', { files: l.files, rest: null });
     return afterGate(gate, () => apply(put, this, a));
-  };
+  });
 }

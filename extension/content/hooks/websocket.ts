@@ -5,6 +5,7 @@
  * the same way. All are recorded as channel `websocket`: a socket the page holds open. The network layer
  * sees only a socket's opening, never its messages.
  */
+import { replaceMethod } from './accessors.js';
 import { wrapGetter } from './accessors.js';
 import { checkBody } from './body.js';
 import { unguarded } from './bridge-client.js';
@@ -21,8 +22,8 @@ type Data = string | ArrayBufferLike | Blob | ArrayBufferView;
 
 export function hookWebSocket(w: Window & typeof globalThis): void {
   hookSend(protoOf('WebSocket', w), wsReadyState as (s: Socket) => unknown, 1);
-  // Not in every realm (a worker has none in some browsers).
-  if (w.RTCDataChannel) hookSend(protoOf('RTCDataChannel', w), rtcReadyState as (s: Socket) => unknown, 'open');
+  // Not in every realm (a worker has none in some browsers): replaceMethod passes over a missing one.
+  hookSend(protoOf('RTCDataChannel', w), rtcReadyState as (s: Socket) => unknown, 'open');
   hookSocketStream(w);
 }
 
@@ -59,11 +60,10 @@ function guarded(socket: WritableStream): WritableStream {
   });
 }
 
-function hookSend(proto: Socket, state: (s: Socket) => unknown, open: unknown): void {
-  const send = proto.send as (data: Data) => void;
+function hookSend(proto: Socket | undefined, state: (s: Socket) => unknown, open: unknown): void {
   /** The last frame queued on each socket: settled once it has been sent or dropped. */
   const last: WeakMap<Socket, Decision> = new SafeWeakMap();
-  proto.send = function (this: Socket, data: Data) {
+  replaceMethod(proto, 'send', (send) => function (this: Socket, data: Data) {
     if (unguarded() || state(this) !== open) return apply(send, this, [data]);
     const checked = checkBody('websocket', data);
     const before = weakMapGet(last, this);
@@ -71,5 +71,5 @@ function hookSend(proto: Socket, state: (s: Socket) => unknown, open: unknown): 
     inOrder(last, this, decisionOf(checked.gate), (ok) => {
       if (ok && state(this) === open) apply(send, this, [checked.sent]);
     });
-  };
+  });
 }
