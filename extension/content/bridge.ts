@@ -65,3 +65,10 @@ export type ToHooks =
    */
   | { t: 'drop-signal'; type: string };
 
+/**
+ * Event the page hooks dispatch, composed, on the tree a page script just put a speculation rule set into
+ * (or gave one its text in: hooks/speculation.ts): the guard takes the rule sets of that document or
+ * shadow root out before the browser reads them (speculation.ts). Not secret: a page sending it only
+ * makes the guard look.
+ */
+export const SPECULATION_SIGNAL = '__upload_guard_rules__';

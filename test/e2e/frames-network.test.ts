@@ -13,6 +13,7 @@
  *   and the session restored) is brought under guard.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page, Worker } from 'playwright-core';
@@ -68,9 +69,30 @@ window.viaSw = (msg) => new Promise((resolve) => {
 
 let server: SiteServer;
 
+/**
+ * A page whose speculation rules come in its `Speculation-Rules` response header, not in its markup:
+ * document rules over links to the widget host's /log/, which the page's script writes (no script element
+ * for the page hooks or the guard to see).
+ */
+const specRoute = (req: IncomingMessage, res: ServerResponse): boolean => {
+  const path = new URL(req.url ?? '/', 'https://x').pathname;
+  if (path === '/spec-header') {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'speculation-rules': '"/spec-rules.json"' });
+    res.end('<!doctype html><meta charset="utf-8"><h1>compose</h1>');
+    return true;
+  }
+  if (path === '/spec-rules.json') {
+    res.writeHead(200, { 'content-type': 'application/speculationrules+json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify({ prefetch: [{ source: 'document', where: { href_matches: server.url(WIDGET, '/log/*') }, eagerness: 'immediate' }] }));
+    return true;
+  }
+  return false;
+};
+
 beforeAll(async () => {
   server = await startSiteServer({
     hosts: HOSTS,
+    route: specRoute,
     pages: {
       // Called per request, when `server` (and so its port) is known.
       '/frames-top': () => `<!doctype html><meta charset="utf-8"><h1>compose</h1>${TOP_UPLOAD}<iframe id="w" src="${server.url(WIDGET, '/widget')}"></iframe>`,
@@ -215,22 +237,22 @@ describe.sequential('frames, network layer, tabs that predate the guard', () => 
   });
 
   it('a prefetch a guarded page asks for is the page sending, wherever it goes: a stamped one to an unguarded host is stopped', async () => {
-    // Rules in a shadow root (here attached a task after its host went in), which the page side does not see
-    // (speculation.ts): left to this layer. Chromium prefetches in a tab in front only, and not across
-    // sites to an origin with a Service Worker (the control host has one, from the tests above).
+    // Rules in the page's `Speculation-Rules` response header (document rules over links its script writes),
+    // which no page hook or guard sees (speculation.ts): left to this layer. Chromium prefetches in a tab in
+    // front only, and not across sites to an origin with a Service Worker (the control host has one, from
+    // the tests above).
     const page = await browser.context.newPage();
-    await page.goto(server.url(TOP, '/sw-page'));
+    await page.goto(server.url(TOP, '/spec-header'));
     await page.bringToFront();
     server.clear();
     const before = (await queuedEvents(browser.serviceWorker!)).length;
-    await page.evaluate(async (urls) => {
-      const host = document.createElement('div');
-      document.body.append(host);
-      await new Promise((r) => setTimeout(r, 50));
-      const s = document.createElement('script');
-      s.type = 'speculationrules';
-      s.textContent = JSON.stringify({ prefetch: [{ source: 'list', urls, eagerness: 'immediate' }] });
-      host.attachShadow({ mode: 'open' }).append(s);
+    await page.evaluate((urls) => {
+      for (const url of urls) {
+        const a = document.createElement('a');
+        a.href = url;
+        a.textContent = 'link';
+        document.body.append(a);
+      }
     }, ['prefetch-marked', 'prefetch-clean'].map((ch) => server.url(WIDGET, `/log/${ch}?ch=${ch}&q=${encodeURIComponent(ch === 'prefetch-marked' ? '秘 Confidential 来期価格表' : '秘書室の予定')}`)));
     await arrivals(server, ofChannel('prefetch-clean'), 1);
     await page.waitForTimeout(1500);

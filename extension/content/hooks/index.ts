@@ -21,6 +21,7 @@ import { hookCookies } from './headers.js';
 import { hookPickers } from './pickers.js';
 import { hookMessages } from './messages.js';
 import { hookShadow } from './shadow.js';
+import { hookSpeculation } from './speculation.js';
 import { hookStorage } from './storage.js';
 import { hookSources } from './sources.js';
 import { defineValue, getOwnPropertyDescriptor } from './safe-self.js';
@@ -55,4 +56,5 @@ export function installHooks(w: Win): void {
   hookShadow(w);
   hookMessages(w);
   hookStorage(w);
+  hookSpeculation(w);
 }

@@ -57,14 +57,6 @@ async function speculate(page: Page, rules: object, shadow = false): Promise<voi
   await page.evaluate(() => document.querySelectorAll('script[type=speculationrules], .h7spec-host').forEach((s) => s.remove()));
 }
 
-/**
- * Open (red team web9): Chromium reads a rule set inside a shadow root too, and the guard looks at the
- * document's script elements only (finding roots means reading every mutation record: 34 to 48 ms per
- * load of a long page). A force-installed network layer judges the prefetch (network-guard.ts).
- */
-const SPECULATION_SHADOW_GAP =
-  'a speculation-rules script put into a shadow root is not seen by the guard (it looks at the document\'s script elements), and Chromium prefetches its URLs; only a force-installed network layer judges the prefetch';
-
 /** Arrived on this row's own endpoint only (`ch`): a clean upload that went elsewhere was broken. */
 const onChannel = (ch: string) => (arrivals: Arrival[], p: Payload) =>
   arrivals.some((a) => a.channel === ch && (a.sha256 === p.sha256 || a.text?.includes(p.nonce) || a.name?.includes(p.nonce)));
@@ -534,7 +526,6 @@ const MORE: Technique[] = [
     id: 'h7-speculation-shadow',
     title: 'speculation rules in an open shadow root the page attaches to a host it has just put into the document: an immediate prefetch of a same-origin URL whose query is the text',
     carries: ['text'],
-    gap: { leaks: ['stamped-text'], why: SPECULATION_SHADOW_GAP, sometimes: true },
     drive: (page: Page, p: Payload) =>
       speculate(page, { prefetch: [{ source: 'list', urls: [`/sink?ch=h7-speculation-shadow&q=${encodeURIComponent(p.text)}`], eagerness: 'immediate' }] }, true),
   },
