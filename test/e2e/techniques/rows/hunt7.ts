@@ -40,19 +40,29 @@ const POPUP_GAP = 'a cross-origin window on an allowed host (the guarded page\'s
 
 /**
  * A speculation-rules script added to the page (its tab in front: Chromium runs the rules in a visible tab
- * only); with `shadow`, into an open shadow root the page attaches to a host it has just put into the document.
+ * only); with `shadow`, into an open shadow root the page attaches to a host it has just put into the
+ * document; with `late`, put in empty and given its text afterwards (by its `text` setter, or by a Range
+ * inside its empty text node: what the browser reads as the rule set going live).
  */
-async function speculate(page: Page, rules: object, shadow = false): Promise<void> {
-  await page.evaluate(([rules, shadow]) => {
+async function speculate(page: Page, rules: object, shadow = false, late?: 'text' | 'range'): Promise<void> {
+  await page.evaluate(([rules, shadow, late]) => {
     const s = document.createElement('script');
     s.type = 'speculationrules';
+    if (late) {
+      if (late === 'range') s.append('');
+      document.head.append(s);
+      if (late === 'text') return void (s.text = JSON.stringify(rules));
+      const r = new Range();
+      r.setStart(s.firstChild!, 0);
+      return void r.insertNode(new Text(JSON.stringify(rules)));
+    }
     s.textContent = JSON.stringify(rules);
     if (!shadow) return void document.head.append(s);
     const host = document.createElement('div');
     host.className = 'h7spec-host';
     document.body.append(host);
     host.attachShadow({ mode: 'open' }).append(s);
-  }, [rules, shadow] as const);
+  }, [rules, shadow, late] as const);
   await page.waitForTimeout(2500);
   await page.evaluate(() => document.querySelectorAll('script[type=speculationrules], .h7spec-host').forEach((s) => s.remove()));
 }
@@ -528,6 +538,21 @@ const MORE: Technique[] = [
     carries: ['text'],
     drive: (page: Page, p: Payload) =>
       speculate(page, { prefetch: [{ source: 'list', urls: [`/sink?ch=h7-speculation-shadow&q=${encodeURIComponent(p.text)}`], eagerness: 'immediate' }] }, true),
+  },
+  {
+    // The hooks' text path (hooks/speculation.ts): a connected empty rule set is read when it gets its text.
+    id: 'h7-speculation-late-text',
+    title: 'speculation rules put into the document empty, then given their text by the script element\'s text setter: an immediate prefetch of a same-origin URL whose query is the text',
+    carries: ['text'],
+    drive: (page: Page, p: Payload) =>
+      speculate(page, { prefetch: [{ source: 'list', urls: [`/sink?ch=h7-speculation-late-text&q=${encodeURIComponent(p.text)}`], eagerness: 'immediate' }] }, false, 'text'),
+  },
+  {
+    id: 'h7-speculation-late-range',
+    title: 'speculation rules put into the document with an empty text node, then given their text by a Range inside that node (insertNode splits it): an immediate prefetch of a same-origin URL whose query is the text',
+    carries: ['text'],
+    drive: (page: Page, p: Payload) =>
+      speculate(page, { prefetch: [{ source: 'list', urls: [`/sink?ch=h7-speculation-late-range&q=${encodeURIComponent(p.text)}`], eagerness: 'immediate' }] }, false, 'range'),
   },
   {
     id: 'h7-speculation-base64',
