@@ -255,6 +255,8 @@ describe('shared formulas, sheet-scoped names, 秘 taken out of a word (refs/, m
     ['exj-more-right.xlsx', 'D3'],
     // Gnumeric's own format of the first (make-gnumeric.sh): B2 an empty cell naming B1's shared expression (ExprID).
     ['gnumeric-more-shared.gnumeric', 'B2'],
+    // Gnumeric's own format of opx-names-local.xlsx: S's own `mark` in S's <gnm:Names>, the workbook's in the workbook's.
+    ['gnumeric-names-local.gnumeric', 'A1'],
   ];
   for (const opts of [{}, WHOLE]) {
     const how = opts === WHOLE ? ' (read whole)' : '';
@@ -262,10 +264,18 @@ describe('shared formulas, sheet-scoped names, 秘 taken out of a word (refs/, m
       expect(await scanRef(n, opts)).toMatchObject({ verdict: 'marked', rule: 1, location: { sheet: 'S', cell } });
     });
     // The same constructions making 秘書室 Confidential, another sheet's name, LEFT(…,2), MID past 秘, RIGHT of 室.
-    it.each(['exj-more-shared-trap.xlsx', 'opx-names-local-trap.xlsx', 'exj-more-left-traps.xlsx', 'gnumeric-more-shared-trap.gnumeric'])(`%s → clean${how}`, async (n) => {
+    it.each(['exj-more-shared-trap.xlsx', 'opx-names-local-trap.xlsx', 'exj-more-left-traps.xlsx', 'gnumeric-more-shared-trap.gnumeric', 'gnumeric-names-local-trap.gnumeric'])(`%s → clean${how}`, async (n) => {
       expect(await scanRef(n, opts)).toMatchObject({ verdict: 'clean' });
     });
   }
+
+  it('a Gnumeric name with a relative reference (moved with the cell that uses it) is not known: unscannable, never clean', async () => {
+    const { gunzipSync, gzipSync } = await import('node:zlib');
+    const xml = gunzipSync(readFileSync(join(REFS, 'gnumeric-names-local.gnumeric'))).toString('utf8');
+    expect(xml).toContain('<gnm:value>S!$Z$1</gnm:value>');
+    const moved = gzipSync(Buffer.from(xml.replace('<gnm:value>S!$Z$1</gnm:value>', '<gnm:value>S!Z1</gnm:value>')));
+    expect(await scanBlob(new Blob([moved]), 'book.gnumeric')).toMatchObject({ verdict: 'unscannable', location: { cell: 'A1' } });
+  });
 
   it('a shared formula whose group text is missing is not known: unscannable, never clean', async () => {
     const { unzipSync, zipSync, strFromU8, strToU8 } = await import('fflate');

@@ -56,18 +56,51 @@ const GNM_NAME = /<gnm:Name>([^<]*)<\/gnm:Name>/;
 const GNM_CELL = /<gnm:Cell\b([^<>]*?)(?:\/>|>([^<]*)<\/gnm:Cell>)/g;
 const GNM_COL_INFO = /<gnm:ColInfo\b[^<>]*>/g;
 const GNM_MERGE = /<gnm:Merge>\s*\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?\s*<\/gnm:Merge>/g;
+/** Defined names (`<gnm:Names>`): the workbook's, and in a sheet its own, each a name and an A1 expression. */
+const GNM_NAMES = /<gnm:Names>/g;
+const GNM_NAMES_END = /<\/gnm:Names>/g;
+const GNM_DEFINED = /<gnm:Name>\s*<gnm:name>([^<]*)<\/gnm:name>\s*<gnm:value>([^<]*)<\/gnm:value>/g;
+/** A cell reference with a part not fixed by `$` (`Z1`, `$Z1`): Gnumeric moves it with the cell that uses the name. */
+const RELATIVE = /(?:^|[^\w$.])(?:[A-Za-z]{1,3}\$\d|\$?[A-Za-z]{1,3}\d)/;
+
+/**
+ * Defined names (lower case) → expression; null for a relative one (its cells depend on where it is
+ * used): not known, and it still hides a workbook's name of the same name.
+ */
+function gnumericNames(xml: string): Map<string, string | null> {
+  const out = new Map<string, string | null>();
+  for (const w of spans(xml, GNM_NAMES, () => GNM_NAMES_END, XML_TAGS))
+    for (const [, name, value] of content(xml, w).matchAll(GNM_DEFINED)) {
+      const f = decodeEntities(value);
+      out.set(decodeEntities(name).toLowerCase(), RELATIVE.test(f.replace(/"(?:[^"]|"")*"|'(?:[^']|'')*'/g, '""')) ? null : f);
+    }
+  return out;
+}
+
+/** A workbook's defined names: its own, and each sheet's (by lower-case sheet name), which hide the workbook's on that sheet. */
+interface Names {
+  book: Map<string, string | null>;
+  sheet: Map<string, Map<string, string | null>>;
+}
+
 const colOf = (letters: string): number => [...letters.toUpperCase()].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
 
 function* gnumericFormulas(xml: string): Generator<Extracted> {
   const sheets = new Map<string, Grid>();
   const hidden = new Map<string, HiddenColumns>();
   const merges = new Map<string, [number, number, number][]>();
+  const names: Names = { book: new Map(), sheet: new Map() };
   let cells = 0;
+  let outside = '';
+  let from = 0;
   for (const w of spans(xml, GNM_SHEET, () => GNM_SHEET_END, XML_TAGS)) {
     const body = content(xml, w);
+    outside += xml.slice(from, w.start.index);
+    from = w.end;
     const grid: Grid = new Map();
     const name = decodeEntities(GNM_NAME.exec(body)?.[1] ?? '');
     sheets.set(name, grid);
+    names.sheet.set(name.toLowerCase(), gnumericNames(body));
     // Merged ranges (`<gnm:Merge>A1:B1</gnm:Merge>`): the merged cell's text stands over the cells it covers,
     // which show nothing even when they hold text, and the cell after it is its neighbour (sheet-rows.ts).
     for (const m of body.matchAll(GNM_MERGE)) {
@@ -112,7 +145,8 @@ function* gnumericFormulas(xml: string): Generator<Extracted> {
       if (++cells > MAX_CELLS) return yield { kind: 'unscannable', reason: 'too-large', detail: `more than ${MAX_CELLS.toLocaleString('en')} cells to evaluate its formulas`, where: { area: 'cells' } };
     }
   }
-  for (const [name, grid] of sheets) yield* sheetFormulas(sheets, name, grid, hidden.get(name) ?? null, merges.get(name));
+  names.book = gnumericNames(outside + xml.slice(from));
+  for (const [name, grid] of sheets) yield* sheetFormulas(sheets, name, grid, hidden.get(name) ?? null, merges.get(name), names);
 }
 
 /** The formulas with no computed value of an XML Spreadsheet or a Gnumeric workbook, read as they show; nothing for other XML. */
@@ -162,7 +196,7 @@ function hiddenColumns(sheet: string): HiddenColumns {
 }
 
 /** One sheet's formulas evaluated: their texts with 秘, their rows joined, and the unread cells. */
-function* sheetFormulas(sheets: Map<string, Grid>, name: string, grid: Grid, hidden: HiddenColumns | null = null, merged?: readonly [number, number, number][]): Generator<Extracted> {
+function* sheetFormulas(sheets: Map<string, Grid>, name: string, grid: Grid, hidden: HiddenColumns | null = null, merged?: readonly [number, number, number][], names?: Names): Generator<Extracted> {
   const where: Where = { area: 'cells', sheet: name };
   const rows = new RowTexts();
   rows.hidden = hidden;
@@ -172,7 +206,7 @@ function* sheetFormulas(sheets: Map<string, Grid>, name: string, grid: Grid, hid
   for (const [r, row] of grid) {
     const texts: TextCell[] = [];
     for (const [c, cell] of row) {
-      const v = cell.formula === null ? cell.text : valueOf(sheets, name, cell, r, c, values, new Set());
+      const v = cell.formula === null ? cell.text : valueOf(sheets, name, cell, r, c, values, new Set(), names);
       if (typeof v === 'string') {
         texts.push({ row: r, col: c, text: v, sst: null });
         if (cell.formula !== null && mayHaveStampChar(v)) rows.addText(v, where, r, c);
@@ -193,7 +227,7 @@ function* sheetFormulas(sheets: Map<string, Grid>, name: string, grid: Grid, hid
 }
 
 /** What formula cell `cell` (at row `r`, column `c` of sheet `sheet`) shows; `seen` ends a cycle. */
-function valueOf(sheets: Map<string, Grid>, sheet: string, cell: Cell, r: number, c: number, values: Map<Cell, Value>, seen: Set<Cell>): Value {
+function valueOf(sheets: Map<string, Grid>, sheet: string, cell: Cell, r: number, c: number, values: Map<Cell, Value>, seen: Set<Cell>, names?: Names): Value {
   const known = values.get(cell);
   if (known !== undefined) return known;
   if (seen.has(cell) || seen.size > 32) return { stamp: seen.size > 32 };
@@ -207,9 +241,15 @@ function valueOf(sheets: Map<string, Grid>, sheet: string, cell: Cell, r: number
       for (let i = r1; i <= r2; i++)
         for (let j = c1; j <= c2; j++) {
           const x = grid.get(i)?.get(j);
-          out.push(!x ? '' : x.formula === null ? x.text : valueOf(sheets, own, x, i, j, values, seen));
+          out.push(!x ? '' : x.formula === null ? x.text : valueOf(sheets, own, x, i, j, values, seen, names));
         }
       return out;
+    },
+    // A name as this sheet sees it: its own before the workbook's (Gnumeric's scopes).
+    name: (n) => {
+      const lower = n.toLowerCase();
+      const own = names?.sheet.get(sheet.toLowerCase());
+      return own?.has(lower) ? own.get(lower)! : (names?.book.get(lower) ?? null);
     },
   };
   const f = cell.shift ? evaluateFormula(parseFormula(cell.formula!, { row: r, col: c }, cell.shift), cells) : readFormula(cell.formula!, cells, { row: r, col: c });
