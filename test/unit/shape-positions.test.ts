@@ -47,6 +47,8 @@ const CASES = [
   'xw-shape-plus-cell.xlsx',
   'xw-cell-plus-shape.xlsx',
   'xw-chart-title-axis.xlsx',
+  // Gnumeric's Excel 97-2003 file of it (src/make-xls-chart.sh): the labels' boxes in their TEXT records.
+  'gnumeric-chart-title-axis.xls',
 ];
 const trap = (name: string) => `k_${name.replace(/(\.\w+)$/, '-trap$1')}`;
 
@@ -59,6 +61,24 @@ describe('a stamp drawn from two objects, read by position', () => {
       expect(await scan(trap(name))).toMatchObject({ verdict: 'clean' });
     });
   }
+});
+
+describe('an Excel 97-2003 chart: titles read by the boxes their TEXT records hold', () => {
+  it("LibreOffice's xls of the same chart, whose axis title holds no box (it goes back under its axis), stays clean", async () => {
+    expect(await scan('k_calc-chart-title-axis-default-trap.xls')).toMatchObject({ verdict: 'clean' });
+  });
+  it('a chart cut short inside a label (TEXT, SERIESTEXT or OBJECTLINK shortened) gives a verdict, never a crash', async () => {
+    const { ChartLabels } = await import('../../src/detect/extract/xls-chart-labels.js');
+    const c = new ChartLabels();
+    c.record(0x1002, new Uint8Array(3));
+    c.record(0x1025, new Uint8Array(10));
+    c.record(0x100d, new Uint8Array([0, 0, 200, 1, 0x58]));
+    c.record(0x1027, new Uint8Array(1));
+    c.record(0x1025, new Uint8Array(32).fill(0xff));
+    c.record(0x100d, new Uint8Array([0, 0, 50, 1, 0xd8, 0x79]));
+    c.record(0x1027, new Uint8Array([1, 0]));
+    expect(c.boxes).toEqual([{ x: -360 / 4000, y: -216 / 4000, w: 0, h: 0, text: '秘' }]);
+  });
 });
 
 describe("an RTF shape whose edge lost its number or its name (a byte damaged) is placed as LibreOffice places it", () => {

@@ -12,6 +12,7 @@ import { HiddenColumns, MergedCells, RowTexts, SEPARATOR, type TextCell } from '
 import { TallMerges } from './tall-merges.js';
 import { shapePairs, type ShapeBox } from './shape-pairs.js';
 import { ConditionalRecords, MAX_COND_RANGES, type CondRange } from './xls-conditional.js';
+import { ChartLabels } from './xls-chart-labels.js';
 
 export interface XlsResult {
   encrypted: boolean;
@@ -206,6 +207,9 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
   const shapes = new Map<string, ShapeBox[]>();
   let anchor: { x: number; y: number; w: number; h: number } | null = null;
   let comment = false;
+  /** The chart substream being read (its titles by place, xls-chart-labels.ts), and each chart's on its sheet. */
+  let chart: ChartLabels | null = null;
+  const charts: { sheet: string; labels: ChartLabels }[] = [];
   /** Text literals of each sheet's formulas: text a search finds, even when no value was computed. */
   const literals = new Map<string, string[]>();
   let sheet = '';
@@ -308,13 +312,17 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
       res.damaged ??= `the records at byte ${zeros} were overwritten with zeros`;
       zeros = 0;
     }
+    if (chart && type >= 0x1000 && type <= 0x10ff) chart.record(type, d);
     switch (type) {
-      case 0x000a: // EOF: the end of a substream (the workbook's globals, a sheet)
+      case 0x000a: // EOF: the end of a substream (the workbook's globals, a sheet, a chart)
         eofs++;
+        chart = null;
         break;
       case 0x0809: // BOF
         if (bofs++ === 0) biff8 = u16(0) === 0x0600;
         if (sheetAt.has(off)) sheet = sheetAt.get(off)!;
+        // A chart (dt 0x0020): embedded ones stand inside their sheet's substream, a chart sheet is a sheet of its own.
+        if (biff8 && u16(2) === 0x0020 && charts.length < MAX_SHAPES) charts.push({ sheet: sheet || '?', labels: (chart = new ChartLabels()) });
         bofAt.add(off);
         conditional = new ConditionalRecords();
         break;
@@ -554,6 +562,11 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
   for (const [name, list] of shapes) {
     const pairs = shapePairs(list, checkTime);
     if (pairs) res.sheets.push({ sheet: name, area: 'drawing', text: pairs });
+  }
+  // A chart's title beside an axis title: 「秘」 and 「Confidential」 side by side on the chart.
+  for (const c of charts) {
+    const pairs = shapePairs(c.labels.boxes, checkTime);
+    if (pairs) res.sheets.push({ sheet: c.sheet, area: 'chart', text: pairs });
   }
   for (const [name, texts] of literals) res.sheets.push({ sheet: name, area: 'formulas', text: texts.join(SEPARATOR) });
   for (const h of headers) res.sheets.push({ sheet: h.sheet, area: h.area, text: h.text.replace(/&[A-Z]|&"[^"]*"|&\d+/g, ' ') });
