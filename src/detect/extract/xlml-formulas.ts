@@ -12,6 +12,7 @@ import { mayHaveStampChar } from './byte-scan.js';
 import { evaluateFormula, parseFormula, readFormula, unreadFormulas, type Cells, type Shift, type Value } from './formula-text.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
 import { HiddenColumns, MergedCells, RowTexts, cellName, type TextCell } from './sheet-rows.js';
+import { TallMerges } from './tall-merges.js';
 import type { Extracted } from './types.js';
 import { attr, decodeEntities, xmlToText } from './xml-text.js';
 
@@ -83,12 +84,15 @@ interface Names {
   sheet: Map<string, Map<string, string | null>>;
 }
 
+/** A merged range: first row, first column, last column, last row (0-based). */
+type Merge = [number, number, number, number];
+
 const colOf = (letters: string): number => [...letters.toUpperCase()].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
 
 function* gnumericFormulas(xml: string): Generator<Extracted> {
   const sheets = new Map<string, Grid>();
   const hidden = new Map<string, HiddenColumns>();
-  const merges = new Map<string, [number, number, number][]>();
+  const merges = new Map<string, Merge[]>();
   const names: Names = { book: new Map(), sheet: new Map() };
   let cells = 0;
   let outside = '';
@@ -102,11 +106,12 @@ function* gnumericFormulas(xml: string): Generator<Extracted> {
     sheets.set(name, grid);
     names.sheet.set(name.toLowerCase(), gnumericNames(body));
     // Merged ranges (`<gnm:Merge>A1:B1</gnm:Merge>`): the merged cell's text stands over the cells it covers,
-    // which show nothing even when they hold text, and the cell after it is its neighbour (sheet-rows.ts).
+    // which show nothing even when they hold text, and the cell after it is its neighbour (sheet-rows.ts);
+    // one over several rows (A1:A3) stands beside each of them (tall-merges.ts).
     for (const m of body.matchAll(GNM_MERGE)) {
       if (!m[3]) continue;
       const list = merges.get(name) ?? merges.set(name, []).get(name)!;
-      if (list.length < MAX_MERGES) list.push([Number(m[2]) - 1, colOf(m[1]), colOf(m[3])]);
+      if (list.length < MAX_MERGES) list.push([Number(m[2]) - 1, colOf(m[1]), colOf(m[3]), Number(m[4]) - 1]);
     }
     // Hidden columns (`<gnm:ColInfo No="1" Hidden="1" Count="2"/>`): the cells either side stand side by side.
     for (const [tag] of body.matchAll(GNM_COL_INFO)) {
@@ -196,13 +201,16 @@ function hiddenColumns(sheet: string): HiddenColumns {
 }
 
 /** One sheet's formulas evaluated: their texts with 秘, their rows joined, and the unread cells. */
-function* sheetFormulas(sheets: Map<string, Grid>, name: string, grid: Grid, hidden: HiddenColumns | null = null, merged?: readonly [number, number, number][], names?: Names): Generator<Extracted> {
+function* sheetFormulas(sheets: Map<string, Grid>, name: string, grid: Grid, hidden: HiddenColumns | null = null, merged?: readonly Merge[], names?: Names): Generator<Extracted> {
   const where: Where = { area: 'cells', sheet: name };
   const rows = new RowTexts();
   rows.hidden = hidden;
   const merges = new MergedCells();
   const unread: string[] = [];
   const values = new Map<Cell, Value>();
+  // A merge over several rows stands beside each row it covers (tall-merges.ts): each row's cells kept for it.
+  const tall = merged ? new TallMerges() : null;
+  const byRow = new Map<number, TextCell[]>();
   for (const [r, row] of grid) {
     const texts: TextCell[] = [];
     for (const [c, cell] of row) {
@@ -212,8 +220,12 @@ function* sheetFormulas(sheets: Map<string, Grid>, name: string, grid: Grid, hid
         if (cell.formula !== null && mayHaveStampChar(v)) rows.addText(v, where, r, c);
       } else if (v.stamp || [...row].some(([k, x]) => Math.abs(k - c) === 1 && mayHaveStampChar(x.text))) unread.push(cellName(r, c));
     }
+    texts.sort((a, b) => a.col - b.col);
+    if (tall && texts.length) {
+      tall.note(texts);
+      byRow.set(r, texts);
+    }
     if (texts.length > 1) {
-      texts.sort((a, b) => a.col - b.col);
       rows.add(texts, where);
       if (merged) merges.want(texts);
     }
@@ -221,6 +233,14 @@ function* sheetFormulas(sheets: Map<string, Grid>, name: string, grid: Grid, hid
   if (merged && merges.wanting) {
     for (const [r, c, last] of merged) merges.add(r, c, last);
     if (rows.joinMerged(merges)) yield { kind: 'unscannable', reason: 'too-large', detail: `sheet ${name}: too many merged ranges or cells with 秘 to join its rows`, where };
+  }
+  if (tall && merged && tall.noted) {
+    for (const [row, col, lastCol, lastRow] of merged) tall.merge({ row, col, lastRow, lastCol });
+    if (tall.plan()) {
+      for (const [r, texts] of byRow) if (tall.wants(r)) tall.take(r, texts, rows, where);
+      tall.finish(rows, where);
+    }
+    if (tall.lost) yield { kind: 'unscannable', reason: 'too-large', detail: `sheet ${name}: too many merged ranges or cells with 秘 to join its rows`, where };
   }
   yield* rows.take();
   if (unread.length) yield unreadFormulas(unread, where);
