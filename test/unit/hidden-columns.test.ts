@@ -31,6 +31,31 @@ describe('spreadsheets read as they show', () => {
   }
 });
 
+describe('a Gnumeric workbook: cells apart in the markup reading, neighbours joined by the row reading', () => {
+  const gnumeric = async (sheet: string) => {
+    const { gzipSync } = await import('node:zlib');
+    const xml = `<?xml version="1.0"?><gnm:Workbook xmlns:gnm="http://www.gnumeric.org/v10.dtd"><gnm:Sheets><gnm:Sheet><gnm:Name>S</gnm:Name>${sheet}</gnm:Sheet></gnm:Sheets></gnm:Workbook>`;
+    return scanBlob(new Blob([gzipSync(Buffer.from(xml))]), 'book.gnumeric');
+  };
+  const cell = (row: number, col: number, text: string) => `<gnm:Cell Row="${row}" Col="${col}" ValueType="60">${text}</gnm:Cell>`;
+  const across = (c1: number, c2: number) => `<gnm:StyleRegion startCol="${c1}" startRow="0" endCol="${c2}" endRow="0"><gnm:Style HAlign="GNM_HALIGN_CENTER_ACROSS_SELECTION"/></gnm:StyleRegion>`;
+  it('秘 over Confidential (another row) or with an empty column between is clean; side by side, or centred across the empty one, marked', async () => {
+    expect(await gnumeric(`<gnm:Cells>${cell(0, 0, '秘')}${cell(1, 0, 'Confidential')}</gnm:Cells>`)).toMatchObject({ verdict: 'clean' });
+    expect(await gnumeric(`<gnm:Cells>${cell(0, 0, '秘')}${cell(0, 2, 'Confidential')}</gnm:Cells>`)).toMatchObject({ verdict: 'clean' });
+    expect(await gnumeric(`<gnm:Cells>${cell(0, 0, '秘')}${cell(0, 1, 'Confidential')}</gnm:Cells>`)).toMatchObject({ verdict: 'marked', location: { sheet: 'S' } });
+    // Two regions side by side carry the centring on.
+    const styles = `<gnm:Styles>${across(0, 0)}${across(1, 1)}</gnm:Styles>`;
+    expect(await gnumeric(`${styles}<gnm:Cells>${cell(0, 0, '秘')}${cell(0, 2, 'Confidential')}</gnm:Cells>`)).toMatchObject({ verdict: 'marked', location: { sheet: 'S' } });
+  });
+  it('a thousand centred regions over 30,000 cells: unscannable (too large), at once', async () => {
+    const styles = Array.from({ length: 1000 }, (_, i) => across(2 * i, 2 * i)).join('');
+    const cells = Array.from({ length: 30_000 }, (_, i) => cell(0, i, i % 2 ? 'x' : '秘')).join('');
+    const t = Date.now();
+    expect(await gnumeric(`<gnm:Styles>${styles}</gnm:Styles><gnm:Cells>${cells}</gnm:Cells>`)).toMatchObject({ verdict: 'unscannable', reason: 'too-large' });
+    expect(Date.now() - t).toBeLessThan(5000);
+  });
+});
+
 describe('RowTexts with hidden columns and merges', () => {
   const cell = (col: number, text: string, covered = false): TextCell => ({ row: 0, col, text, sst: null, ...(covered ? { covered } : {}) });
   const texts = (rows: RowTexts) => rows.take().map((e) => (e.kind === 'text' ? e.text : ''));

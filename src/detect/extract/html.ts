@@ -9,6 +9,7 @@ import { MAY_SHOW_STAMP } from './formula-text.js';
 import { xmlSpreadsheetFormulas } from './xlml-formulas.js';
 import { gnumericHeads } from './gnumeric-heads.js';
 import { gnumericShown } from './gnumeric-shown.js';
+import { gnumericCellsApart } from './gnumeric-cells.js';
 import { xmlSpreadsheetShown } from './xlml-shown.js';
 import { blobOf, readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
@@ -78,7 +79,8 @@ export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncG
   const flat = withUsualPrefixes(markup);
   // A Gnumeric sheet's printed header or footer, said as such before the rest (gnumeric-heads.ts).
   if (ctx.fullText || mayBeStamp(markup)) yield* gnumericHeads(markup);
-  if (!FLAT_ODF.test(flat)) yield* OTHER_XML.test(markup.slice(0, 4096)) || MXFILE.test(markup) ? xmlRuns(markup) : htmlRuns(markup);
+  // A Gnumeric workbook's cells each apart (gnumeric-cells.ts): neighbours are joined by its row reading below.
+  if (!FLAT_ODF.test(flat)) yield* OTHER_XML.test(markup.slice(0, 4096)) || MXFILE.test(markup) ? xmlRuns(gnumericCellsApart(markup)) : htmlRuns(markup);
   else {
     // One cut short (its text past the cut unread) is damaged, as a package's part is (xml-ends.ts): LibreOffice refuses it.
     if (!FLAT_ODF_END.test(flat.slice(-4096))) yield { kind: 'unscannable', reason: 'corrupt', detail: 'the flat OpenDocument file ends before </office:document> (cut short)' };

@@ -84,6 +84,11 @@ interface Names {
   sheet: Map<string, Map<string, string | null>>;
 }
 
+/** A style region aligned "Center across selection": its attributes (startRow, startCol, endRow, endCol). */
+const GNM_ACROSS = /<gnm:StyleRegion\b([^<>]*)>\s*<gnm:Style\b[^<>]*\bHAlign\s*=\s*["']GNM_HALIGN_CENTER_ACROSS_SELECTION["']/g;
+/** Such regions kept per sheet (each text cell is looked up in them), and cell and region pairs looked at per file. */
+const MAX_ACROSS = 1000;
+const MAX_ACROSS_LOOKUPS = 20_000_000;
 /** A merged range: first row, first column, last column, last row (0-based). */
 type Merge = [number, number, number, number];
 
@@ -95,6 +100,7 @@ function* gnumericFormulas(xml: string): Generator<Extracted> {
   const merges = new Map<string, Merge[]>();
   const names: Names = { book: new Map(), sheet: new Map() };
   let cells = 0;
+  let acrossLookups = 0;
   let outside = '';
   let from = 0;
   for (const w of spans(xml, GNM_SHEET, () => GNM_SHEET_END, XML_TAGS)) {
@@ -148,6 +154,28 @@ function* gnumericFormulas(xml: string): Generator<Extracted> {
       if (!first) continue;
       (grid.get(row) ?? grid.set(row, new Map()).get(row)!).set(col, { text: '', formula: first.formula, shift: { rows: row - first.row, cols: col - first.col } });
       if (++cells > MAX_CELLS) return yield { kind: 'unscannable', reason: 'too-large', detail: `more than ${MAX_CELLS.toLocaleString('en')} cells to evaluate its formulas`, where: { area: 'cells' } };
+    }
+    // "Center across selection" (a style region's HAlign): a text cell's text stands over the empty cells
+    // after it in such regions, as a merged cell's does (sheet-rows.ts), up to the next cell with content.
+    const across = [...body.matchAll(GNM_ACROSS)].slice(0, MAX_ACROSS).map(([, tag]) => {
+      const n = (k: string) => Number(attr(`<r ${tag}>`, k));
+      return { r1: n('startRow'), c1: n('startCol'), r2: n('endRow'), c2: n('endCol') };
+    });
+    if (across.length) {
+      const list = merges.get(name) ?? merges.set(name, []).get(name)!;
+      for (const [row, line] of grid) {
+        if ((acrossLookups += line.size * across.length) > MAX_ACROSS_LOOKUPS)
+          return yield { kind: 'unscannable', reason: 'too-large', detail: `sheet ${name}: too many cells in regions centred across selection to read as they show`, where: { sheet: name, area: 'cells' } };
+        const cols = [...line.keys()].sort((a, b) => a - b);
+        cols.forEach((col, i) => {
+          const next = i + 1 < cols.length ? cols[i + 1] : Infinity;
+          const at = (c: number) => across.find((a) => a.r1 <= row && row <= a.r2 && a.c1 <= c && c <= a.c2);
+          let last = col;
+          // Regions side by side carry it on; each step reaches a region's end (past `last`), so this ends.
+          for (let g = at(col) && at(col + 1); g && last + 1 < next && last < 16_383; g = at(last + 1)) last = Math.min(g.c2, next - 1, 16_383);
+          if (last > col && list.length < MAX_MERGES) list.push([row, col, last, row]);
+        });
+      }
     }
   }
   names.book = gnumericNames(outside + xml.slice(from));
