@@ -512,11 +512,16 @@ const MORE: Technique[] = [
           } catch {
             /* refused */
           }
+          (window as unknown as { h7syncSent?: boolean }).h7syncSent = true;
         });
         document.body.append(i);
       });
       await page.setInputFiles('#h7sync', p.path).catch(() => undefined);
-      await page.waitForTimeout(p.marked ? 1500 : 3000);
+      // A clean file's change event comes once it is judged: under a loaded CI machine the first file on
+      // a page took more than a fixed 3 s (the input was gone before it came), so the row waits for the
+      // page's handler to have sent, up to 20 s. A marked file's never comes.
+      if (p.marked) await page.waitForTimeout(1500);
+      else await page.waitForFunction(() => (window as unknown as { h7syncSent?: boolean }).h7syncSent, null, { timeout: 20_000 }).catch(() => undefined);
       await page.evaluate(() => document.getElementById('h7sync')?.remove());
     },
   },
