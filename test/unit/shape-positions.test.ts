@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
 import { shapePairs } from '../../src/detect/extract/shape-pairs.js';
+import { gnumericObjects } from '../../src/detect/extract/gnumeric-objects.js';
+import { gunzipSync } from 'node:zlib';
 import { chartBoxes, drawingMlBoxes, odfShapeGroups, slideBoxes, slideLayer, wordAnchorGroups } from '../../src/detect/extract/drawing-boxes.js';
 
 const DIR = join(__dirname, '../fixtures/shape-positions');
@@ -49,6 +51,10 @@ const CASES = [
   'xw-chart-title-axis.xlsx',
   // Gnumeric's Excel 97-2003 file of it (src/make-xls-chart.sh): the labels' boxes in their TEXT records.
   'gnumeric-chart-title-axis.xls',
+  // Gnumeric's own files of the XlsxWriter sheets (src/make-gnumeric.sh): objects placed by ObjectBound and ObjectOffset.
+  'gnumeric-xw-two-textboxes.gnumeric',
+  'gnumeric-xw-shape-plus-cell.gnumeric',
+  'gnumeric-xw-cell-plus-shape.gnumeric',
 ];
 const trap = (name: string) => `k_${name.replace(/(\.\w+)$/, '-trap$1')}`;
 
@@ -61,6 +67,34 @@ describe('a stamp drawn from two objects, read by position', () => {
       expect(await scan(trap(name))).toMatchObject({ verdict: 'clean' });
     });
   }
+});
+
+describe('a Gnumeric sheet: objects placed by their anchor cells and the sizes of its columns', () => {
+  const markup = (name: string) => gunzipSync(readFileSync(join(DIR, name))).toString('utf8');
+  const texts = (xml: string) => [...gnumericObjects(xml)].map((e) => ('text' in e ? e.text : '')).join('|');
+  it('a 秘 text box and a Confidential box or cell three empty columns away stay clean', async () => {
+    expect(await scan('k_gnumeric-xw-far-apart-trap.gnumeric')).toMatchObject({ verdict: 'clean' });
+  });
+  it('reads the box beside the cell, and not once column A is made wide (ColInfo), nor when the box moves (ObjectBound)', () => {
+    const xml = markup('m_gnumeric-xw-shape-plus-cell.gnumeric');
+    expect(texts(xml)).toContain('秘 Confidential');
+    expect(texts(xml.replace('<gnm:ColInfo No="0" Unit="29.98"', '<gnm:ColInfo No="0" Unit="300"'))).not.toContain('秘 Confidential');
+    expect(texts(xml.replace('ObjectBound="A1"', 'ObjectBound="A3"'))).not.toContain('秘 Confidential');
+  });
+  it('stays bounded with thousands of objects over rows full of cells', () => {
+    const objects = Array.from({ length: 3000 }, (_, i) => `<gnm:SheetObjectFilled ObjectBound="A${(i % 60) + 1}:C${(i % 60) + 50}" ObjectOffset="0 0 0.5 0" Label="秘"/>`).join('');
+    const cells = Array.from({ length: 150_000 }, (_, i) => `<gnm:Cell Row="${i % 100}" Col="${Math.floor(i / 100)}" ValueType="60">x</gnm:Cell>`).join('');
+    const xml = `<?xml version="1.0"?><gnm:Workbook xmlns:gnm="http://www.gnumeric.org/v10.dtd"><gnm:Sheets><gnm:Sheet><gnm:Name>s</gnm:Name><gnm:Objects>${objects}</gnm:Objects><gnm:Cells>${cells}</gnm:Cells></gnm:Sheet></gnm:Sheets></gnm:Workbook>`;
+    const t = performance.now();
+    expect(texts(xml)).toContain('秘 x');
+    expect(performance.now() - t).toBeLessThan(5000);
+  });
+  it('an anchor it cannot read (a damaged range or offset) is skipped, never a crash', () => {
+    const xml = markup('m_gnumeric-xw-two-textboxes.gnumeric');
+    expect(texts(xml)).toContain('秘 Confidential');
+    expect(texts(xml.replace('ObjectBound="F1:F3"', 'ObjectBound="F1:"'))).not.toContain('秘 Confidential');
+    expect(texts(xml.replace('ObjectOffset="0 0 0.425 0"', 'ObjectOffset="0 x"'))).not.toContain('秘 Confidential');
+  });
 });
 
 describe('an Excel 97-2003 chart: titles read by the boxes their TEXT records hold', () => {

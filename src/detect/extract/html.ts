@@ -10,6 +10,7 @@ import { xmlSpreadsheetFormulas } from './xlml-formulas.js';
 import { gnumericHeads } from './gnumeric-heads.js';
 import { gnumericShown } from './gnumeric-shown.js';
 import { gnumericCellsApart } from './gnumeric-cells.js';
+import { gnumericObjects } from './gnumeric-objects.js';
 import { xmlSpreadsheetShown } from './xlml-shown.js';
 import { blobOf, readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
@@ -95,6 +96,8 @@ export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncG
     // A Gnumeric workbook's text cells through their styles' number formats, own and conditional (gnumeric-shown.ts).
     yield* gnumericShown(markup);
   }
+  // A Gnumeric sheet's text boxes and shapes also by where they stand, beside each other or a cell (gnumeric-objects.ts).
+  if (ctx.fullText || mayBeStamp(markup)) yield* gnumericObjects(markup, ctx.checkTime);
   // An SVG drawing's texts also by where they stand (shape-pairs.ts): a stamp drawn as a circle 「秘」 and
   // a text box 「Confidential」 beside it, which LibreOffice exports as two texts with others between.
   if (SVG_ROOT.test(markup.slice(0, 4096)) && (ctx.fullText || mayBeStamp(markup))) {
