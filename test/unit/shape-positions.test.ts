@@ -55,6 +55,8 @@ const CASES = [
   'gnumeric-xw-two-textboxes.gnumeric',
   'gnumeric-xw-shape-plus-cell.gnumeric',
   'gnumeric-xw-cell-plus-shape.gnumeric',
+  // Gnumeric's file of LibreOffice's .xls: the shapes anchored to the sheet (AnchorMode absolute, points).
+  'gnumeric-calc-two-shapes.gnumeric',
 ];
 const trap = (name: string) => `k_${name.replace(/(\.\w+)$/, '-trap$1')}`;
 
@@ -88,6 +90,12 @@ describe('a Gnumeric sheet: objects placed by their anchor cells and the sizes o
     const t = performance.now();
     expect(texts(xml)).toContain('秘 x');
     expect(performance.now() - t).toBeLessThan(5000);
+  });
+  it('an object anchored to one cell is as wide and tall as its last two offsets say, in points', () => {
+    const xml = markup('m_gnumeric-xw-shape-plus-cell.gnumeric');
+    const oneCell = (w: number) => xml.replace('ObjectBound="A1" ObjectOffset="0 0 0.775 0.9"', `AnchorMode="GNM_SO_ANCHOR_ONE_CELL" ObjectBound="A1" ObjectOffset="0 0 ${w} 27"`);
+    expect(texts(oneCell(23))).toContain('秘 Confidential');
+    expect(texts(oneCell(200))).not.toContain('秘 Confidential');
   });
   it('an anchor it cannot read (a damaged range or offset) is skipped, never a crash', () => {
     const xml = markup('m_gnumeric-xw-two-textboxes.gnumeric');

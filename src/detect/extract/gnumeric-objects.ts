@@ -7,9 +7,9 @@
  * Where an object stands is Gnumeric's anchor (sheet_object_anchor_to_pts in its sheet-object.c):
  * `ObjectBound` is the cell range it covers and `ObjectOffset` four numbers. With the default anchor
  * (two cells) they are fractions of the first cell's width and height (left, top) and of the last cell's
- * (right, bottom); with `ObjectAnchorType` one cell, the first two are such fractions and the last two
- * the width and height in points; anchored to the sheet (absolute), all four are points from the sheet's
- * top left. Column and row sizes are the sheet's `<gnm:ColInfo>`/`<gnm:RowInfo>` (`Unit` points, hidden
+ * (right, bottom); with `AnchorMode` one cell, the first two are such fractions and the last two the
+ * width and height in points; anchored to the sheet (absolute, as Gnumeric imports an .xls or .ods
+ * drawing), all four are points from the sheet's top left and there is no ObjectBound. Column and row sizes are the sheet's `<gnm:ColInfo>`/`<gnm:RowInfo>` (`Unit` points, hidden
  * ones taking no room) over its `DefaultSizePts`. Objects are paired with each other (shape-pairs.ts) and
  * each one that may start or end the stamp with the text cells on the rows it covers, by the same rule.
  */
@@ -26,8 +26,8 @@ const SHEET = /<(?:[\w.-]+:)?Sheet(?=[\s/>])/g;
 const SHEET_END = /<\/(?:[\w.-]+:)?Sheet>/g;
 const NAME = /<(?:[\w.-]+:)?Name>([^<]*)<\/(?:[\w.-]+:)?Name>/;
 const OBJECTS = /<(?:[\w.-]+:)?Objects>([\s\S]*?)<\/(?:[\w.-]+:)?Objects>/;
-/** An object's start tag: any element with an ObjectBound (SheetObjectFilled, SheetWidgetLabel, …). */
-const OBJECT = /<(?:[\w.-]+:)?\w+\b[^<>]*?\bObjectBound\s*=[^<>]*>/g;
+/** An object's start tag: any element with an ObjectOffset (SheetObjectFilled, SheetWidgetLabel, …). */
+const OBJECT = /<(?:[\w.-]+:)?\w+\b[^<>]*?\bObjectOffset\s*=[^<>]*>/g;
 const CELL = /<(?:[\w.-]+:)?Cell\b([^<>]*)>([^<]*)<\/(?:[\w.-]+:)?Cell>/g;
 const SIZES = (kind: 'Cols' | 'Rows') => new RegExp(`<(?:[\\w.-]+:)?${kind}\\b[^<>]*?\\bDefaultSizePts\\s*=\\s*"([^"]*)"`);
 const INFO = (kind: 'ColInfo' | 'RowInfo') => new RegExp(`<(?:[\\w.-]+:)?${kind}\\b[^<>]*>`, 'g');
@@ -66,6 +66,16 @@ class Axis {
     for (const s of this.sizes) if (i >= s.no && i < s.no + s.count) return s.size;
     return this.dflt;
   }
+  /** The column or row that point `pt` (from the sheet's edge) falls in. */
+  at(pt: number): number {
+    let [lo, hi] = [0, 1 << 24];
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.start(mid) <= pt) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
   /** Where column or row `i` starts, in points from the sheet's edge. */
   start(i: number): number {
     let at = i * this.dflt;
@@ -93,35 +103,38 @@ interface Placed extends ShapeBox {
 
 /** An object's box in points and the rows it covers, or null when its anchor cannot be read. */
 function place(tag: string, cols: Axis, rows: Axis): Placed | null {
+  const off = (attr(tag, 'ObjectOffset') ?? '').trim().split(/\s+/).map(Number);
+  if (off.length !== 4 || !off.every(Number.isFinite)) return null;
+  // Gnumeric 1.12 writes AnchorMode (GNM_SO_ANCHOR_ONE_CELL, GNM_SO_ANCHOR_ABSOLUTE; none for two cells),
+  // and no ObjectBound for an object anchored to the sheet.
+  const mode = (attr(tag, 'AnchorMode') ?? '').toUpperCase();
+  let x1: number, y1: number, x2: number, y2: number;
+  if (/ABSOLUTE/.test(mode)) {
+    [x1, y1] = off;
+    x2 = x1 + off[2];
+    y2 = y1 + off[3];
+    const [r1, r2] = [rows.at(Math.min(y1, y2)), rows.at(Math.max(y1, y2))];
+    return { x: Math.min(x1, x2), y: Math.min(y1, y2), w: Math.abs(off[2]), h: Math.abs(off[3]), text: '', r1, r2 };
+  }
   const bound = (attr(tag, 'ObjectBound') ?? '').split(':');
   const from = cell(bound[0] ?? '');
   const to = bound[1] === undefined ? from : cell(bound[1]);
   if (!from || !to) return null;
-  const off = (attr(tag, 'ObjectOffset') ?? '0 0 0 0').trim().split(/\s+/).map(Number);
-  if (off.length !== 4 || !off.every(Number.isFinite)) return null;
-  const mode = (attr(tag, 'ObjectAnchorType') ?? '').toUpperCase();
-  let x1: number, y1: number, x2: number, y2: number;
-  if (/ABSOLUTE/.test(mode) || mode === '2') {
-    [x1, y1] = off;
+  x1 = cols.start(from[0]) + off[0] * cols.size(from[0]);
+  y1 = rows.start(from[1]) + off[1] * rows.size(from[1]);
+  if (/ONE.CELL/.test(mode)) {
     x2 = x1 + off[2];
     y2 = y1 + off[3];
   } else {
-    x1 = cols.start(from[0]) + off[0] * cols.size(from[0]);
-    y1 = rows.start(from[1]) + off[1] * rows.size(from[1]);
-    if (/ONE_CELL/.test(mode) || mode === '1') {
-      x2 = x1 + off[2];
-      y2 = y1 + off[3];
-    } else {
-      x2 = cols.start(to[0]) + off[2] * cols.size(to[0]);
-      y2 = rows.start(to[1]) + off[3] * rows.size(to[1]);
-    }
+    x2 = cols.start(to[0]) + off[2] * cols.size(to[0]);
+    y2 = rows.start(to[1]) + off[3] * rows.size(to[1]);
   }
   const [x, y] = [Math.min(x1, x2), Math.min(y1, y2)];
   return { x, y, w: Math.abs(x2 - x1), h: Math.abs(y2 - y1), text: '', r1: Math.min(from[1], to[1]), r2: Math.max(from[1], to[1]) };
 }
 
 export function* gnumericObjects(xml: string, checkTime?: () => void): Generator<Extracted> {
-  if (!GNUMERIC.test(xml.slice(0, 4096)) || !xml.includes('ObjectBound')) return;
+  if (!GNUMERIC.test(xml.slice(0, 4096)) || !xml.includes('ObjectOffset')) return;
   for (const s of spans(xml, SHEET, () => SHEET_END, XML_TAGS)) {
     const body = content(xml, s);
     const objects = OBJECTS.exec(body)?.[1];
