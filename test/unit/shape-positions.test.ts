@@ -91,6 +91,12 @@ describe('a Gnumeric sheet: objects placed by their anchor cells and the sizes o
     expect(texts(xml)).toContain('秘 x');
     expect(performance.now() - t).toBeLessThan(5000);
   });
+  it("a cell's comment (shown in a pop-up) is not placed beside the next cell, wherever its anchor says it stands", () => {
+    const xml = markup('k_gnumeric-xw-far-apart-trap.gnumeric');
+    expect(xml).toMatch(/<gnm:CellComment ObjectBound="A1" ObjectOffset="[^"]*"[^>]*Text="秘"/);
+    const moved = xml.replace(/(<gnm:CellComment ObjectBound="A1" ObjectOffset=")[^"]*/, '$10 0 1 1');
+    expect(texts(moved)).not.toContain('秘 Confidential');
+  });
   it('an object anchored to one cell is as wide and tall as its last two offsets say, in points', () => {
     const xml = markup('m_gnumeric-xw-shape-plus-cell.gnumeric');
     const oneCell = (w: number) => xml.replace('ObjectBound="A1" ObjectOffset="0 0 0.775 0.9"', `AnchorMode="GNM_SO_ANCHOR_ONE_CELL" ObjectBound="A1" ObjectOffset="0 0 ${w} 27"`);

@@ -145,6 +145,8 @@ export function* gnumericObjects(xml: string, checkTime?: () => void): Generator
     const placed: Placed[] = [];
     for (const m of objects.matchAll(OBJECT)) {
       if (placed.length >= MAX_OBJECTS) break;
+      // A cell's comment is anchored to its cell but shows in a pop-up, not on the sheet (as xlsx comments).
+      if (/^<(?:[\w.-]+:)?CellComment\b/.test(m[0])) continue;
       // Gnumeric writes a shape's text as Label (older files: Text).
       const text = decodeEntities(attr(m[0], 'Label') ?? attr(m[0], 'Text') ?? '');
       if (!text.trim()) continue;
