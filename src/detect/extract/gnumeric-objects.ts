@@ -9,8 +9,9 @@
  * (two cells) they are fractions of the first cell's width and height (left, top) and of the last cell's
  * (right, bottom); with `AnchorMode` one cell, the first two are such fractions and the last two the
  * width and height in points; anchored to the sheet (absolute, as Gnumeric imports an .xls or .ods
- * drawing), all four are points from the sheet's top left and there is no ObjectBound. Column and row sizes are the sheet's `<gnm:ColInfo>`/`<gnm:RowInfo>` (`Unit` points, hidden
- * ones taking no room) over its `DefaultSizePts`. Objects are paired with each other (shape-pairs.ts) and
+ * drawing), all four are points from the sheet's top left and there is no ObjectBound. Column and row
+ * sizes are the sheet's `<gnm:ColInfo>`/`<gnm:RowInfo>` (`Unit` points, hidden ones taking no room) over
+ * its `DefaultSizePts`. Objects are paired with each other (shape-pairs.ts) and
  * each one that may start or end the stamp with the text cells on the rows it covers, by the same rule.
  */
 import { mayHaveStampChar } from './byte-scan.js';
