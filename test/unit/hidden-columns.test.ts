@@ -52,7 +52,8 @@ describe('a Gnumeric workbook: cells apart in the markup reading, neighbours joi
     const cells = Array.from({ length: 30_000 }, (_, i) => cell(0, i, i % 2 ? 'x' : '秘')).join('');
     const t = Date.now();
     expect(await gnumeric(`<gnm:Styles>${styles}</gnm:Styles><gnm:Cells>${cells}</gnm:Cells>`)).toMatchObject({ verdict: 'unscannable', reason: 'too-large' });
-    expect(Date.now() - t).toBeLessThan(5000);
+    // A guard against a blow-up (a quadratic walk takes minutes), not a speed figure: wide enough for a loaded CI.
+    expect(Date.now() - t).toBeLessThan(20_000);
   });
 });
 

@@ -89,7 +89,8 @@ describe('a Gnumeric sheet: objects placed by their anchor cells and the sizes o
     const xml = `<?xml version="1.0"?><gnm:Workbook xmlns:gnm="http://www.gnumeric.org/v10.dtd"><gnm:Sheets><gnm:Sheet><gnm:Name>s</gnm:Name><gnm:Objects>${objects}</gnm:Objects><gnm:Cells>${cells}</gnm:Cells></gnm:Sheet></gnm:Sheets></gnm:Workbook>`;
     const t = performance.now();
     expect(texts(xml)).toContain('秘 x');
-    expect(performance.now() - t).toBeLessThan(5000);
+    // A guard against a blow-up (unbounded, 450 million checks), not a speed figure: wide enough for a loaded CI.
+    expect(performance.now() - t).toBeLessThan(20_000);
   });
   it("a cell's comment (shown in a pop-up) is not placed beside the next cell, wherever its anchor says it stands", () => {
     const xml = markup('k_gnumeric-xw-far-apart-trap.gnumeric');
