@@ -19,6 +19,7 @@
  */
 import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
+import { columnIndex } from './sheet-rows.js';
 import type { Extracted } from './types.js';
 
 /**
@@ -119,7 +120,6 @@ function tokens(src: string): Token[] | null {
   return out;
 }
 
-const col = (letters: string): number => [...letters.toUpperCase()].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
 const unquote = (s: string): string => (s.startsWith("'") && s.endsWith("'") ? s.slice(1, -1).replace(/''/g, "'") : s);
 /** Rows and columns of a whole row or column (`A:A`, `1:1`): far past MAX_RANGE, so not read. */
 const LAST = 1 << 20;
@@ -147,8 +147,8 @@ function reference(w: string, origin?: { row: number; col: number }, shift?: Shi
   let m = ODS.exec(w);
   if (m) {
     const sheet = m[1] ? unquote(m[1]) : null;
-    const [r1, c1] = [Number(m[3]) - 1, col(m[2])];
-    return { t: 'ref', sheet, r1, c1, r2: m[6] ? Number(m[6]) - 1 : r1, c2: m[5] ? col(m[5]) : c1 };
+    const [r1, c1] = [Number(m[3]) - 1, columnIndex(m[2])];
+    return { t: 'ref', sheet, r1, c1, r2: m[6] ? Number(m[6]) - 1 : r1, c2: m[5] ? columnIndex(m[5]) : c1 };
   }
   if (origin && (m = R1C1.exec(w))) {
     const at = (s: string | undefined, base: number) => (s === undefined ? base : s.startsWith('[') ? base + Number(s.slice(1, -1)) : Number(s) - 1);
@@ -158,14 +158,14 @@ function reference(w: string, origin?: { row: number; col: number }, shift?: Shi
   if ((m = A1.exec(w))) {
     // A part without `$` moves with a shared formula; past the sheet's first row or column it is #REF! (rangeOf: not known).
     const at = (fixed: string, n: number, by = 0) => (fixed ? n : n + by);
-    const [r1, c1] = [at(m[4], Number(m[5]) - 1, shift?.rows), at(m[2], col(m[3]), shift?.cols)];
+    const [r1, c1] = [at(m[4], Number(m[5]) - 1, shift?.rows), at(m[2], columnIndex(m[3]), shift?.cols)];
     const r2 = m[9] ? at(m[8], Number(m[9]) - 1, shift?.rows) : r1;
-    const c2 = m[7] ? at(m[6], col(m[7]), shift?.cols) : c1;
+    const c2 = m[7] ? at(m[6], columnIndex(m[7]), shift?.cols) : c1;
     return { t: 'ref', sheet: m[1] ? unquote(m[1]) : null, r1, c1, r2, c2 };
   }
   if ((m = WHOLE_COLS.exec(w))) {
     const sheet = m[1] ?? m[4];
-    return m[2] ? { t: 'ref', sheet: sheet ? unquote(sheet) : null, r1: 0, c1: col(m[2]), r2: LAST, c2: col(m[3]) } : { t: 'ref', sheet: sheet ? unquote(sheet) : null, r1: Number(m[5]) - 1, c1: 0, r2: Number(m[6]) - 1, c2: LAST };
+    return m[2] ? { t: 'ref', sheet: sheet ? unquote(sheet) : null, r1: 0, c1: columnIndex(m[2]), r2: LAST, c2: columnIndex(m[3]) } : { t: 'ref', sheet: sheet ? unquote(sheet) : null, r1: Number(m[5]) - 1, c1: 0, r2: Number(m[6]) - 1, c2: LAST };
   }
   if (/^(?:true|false)$/i.test(w)) return { t: 'v', v: w.toUpperCase() };
   if (/^[A-Za-z_\\\u0080-\uffff][\w.\u0080-\uffff]*$/.test(w) && !w.includes('!')) return { t: 'name', name: w };

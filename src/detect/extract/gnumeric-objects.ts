@@ -17,7 +17,7 @@
 import { mayHaveStampChar } from './byte-scan.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
 import { shapePairs, type ShapeBox } from './shape-pairs.js';
-import { SEPARATOR } from './sheet-rows.js';
+import { SEPARATOR, columnIndex } from './sheet-rows.js';
 import { chunkText } from '../text-chunks.js';
 import type { Extracted } from './types.js';
 import { attr, decodeEntities } from './xml-text.js';
@@ -91,10 +91,7 @@ class Axis {
 /** "B3" → [col, row], 0-based; null when it is not a cell. */
 function cell(ref: string): [number, number] | null {
   const m = /^\$?([A-Za-z]{1,4})\$?(\d{1,8})$/.exec(ref.trim());
-  if (!m) return null;
-  let col = 0;
-  for (const ch of m[1].toUpperCase()) col = col * 26 + (ch.charCodeAt(0) - 64);
-  return [col - 1, Number(m[2]) - 1];
+  return m ? [columnIndex(m[1]), Number(m[2]) - 1] : null;
 }
 
 interface Placed extends ShapeBox {

@@ -9,6 +9,7 @@
  * not evaluated: each such data style is taken as shown on every text cell of the ranges.
  */
 import type { OdsFormats, Template } from './ods-formats.js';
+import { columnIndex } from './sheet-rows.js';
 import { attr } from './xml-text.js';
 
 const FORMAT = /<calcext:conditional-format\b([^>]*)>([\s\S]*?)<\/calcext:conditional-format>/g;
@@ -26,12 +27,10 @@ export interface ConditionalRange {
   templates: Template[];
 }
 
-const col = (letters: string): number => [...letters.toUpperCase()].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
-
 /** One side of a range (`Sheet1.A1`), as 0-based row and column; null when it names no cell. */
 function cell(side: string): [number, number] | null {
   const m = CELL.exec(side.trim());
-  return m ? [Number(m[2]) - 1, col(m[1])] : null;
+  return m ? [Number(m[2]) - 1, columnIndex(m[1])] : null;
 }
 
 /** The ranges of a sheet's LibreOffice conditional formats whose styles show text around a text cell's. */

@@ -8,7 +8,7 @@ import { FormulaBook, evaluateFormula, parseXlsFormula, type ParsedFormula } fro
 import { formatShown, shownAs, textSection } from './number-format.js';
 import { mayHaveStampChar } from './byte-scan.js';
 import { codepageDecoder } from './ole2-props.js';
-import { HiddenColumns, MergedCells, RowTexts, SEPARATOR, type TextCell } from './sheet-rows.js';
+import { HiddenColumns, MergedCells, RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
 import { TallMerges } from './tall-merges.js';
 import { shapePairs, type ShapeBox } from './shape-pairs.js';
 import { ConditionalRecords, MAX_COND_RANGES, type CondRange } from './xls-conditional.js';
@@ -169,16 +169,6 @@ function sstString(r: Segments): string {
   return s;
 }
 
-function colName(c: number): string {
-  let s = '';
-  c += 1;
-  while (c > 0) {
-    const m = (c - 1) % 26;
-    s = String.fromCharCode(65 + m) + s;
-    c = Math.floor((c - 1) / 26);
-  }
-  return s;
-}
 
 /** `file`: the workbook's own name, which a header's `&F` prints. */
 export function readXls(b: Uint8Array, checkTime: () => void, file?: string): XlsResult {
@@ -292,7 +282,7 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
     arr.push({ row, col, text, sst: null });
     rawCells.set(`${name.toLowerCase()}\0${row},${col}`, raw);
     if (xfCentred[xf]) centred(row, col, true, name);
-    if (text.includes('秘') || text.includes('㊙')) res.cells.push({ sheet: name, cell: colName(col) + (row + 1), text });
+    if (text.includes('秘') || text.includes('㊙')) res.cells.push({ sheet: name, cell: cellName(row, col), text });
   };
 
   for (let i = 0; i < recs.length; i++) {
@@ -591,7 +581,7 @@ function evaluateDeferred(deferred: readonly Deferred[], raw: ReadonlyMap<string
   for (const f of deferred) {
     const v = book.evaluate(f.sheet, f.row, f.col);
     if (v.value !== null) add(f.row, f.col, v.value, f.xf, f.sheet);
-    else if (v.stamp && (v.joins || v.literals.length > 0) && res.unread.length < MAX_UNREAD) res.unread.push({ sheet: f.sheet, cell: colName(f.col) + (f.row + 1) });
+    else if (v.stamp && (v.joins || v.literals.length > 0) && res.unread.length < MAX_UNREAD) res.unread.push({ sheet: f.sheet, cell: cellName(f.row, f.col) });
   }
   if (book.lost) res.tooLarge ??= 'formulas with no computed value refer to too many cells';
 }
@@ -619,7 +609,7 @@ function conditionalShown(cells: readonly TextCell[], sheet: string, conditional
         res.tooLarge ??= `sheet ${sheet}: more than ${MAX_CONDITIONAL_CELLS.toLocaleString('en')} cells shown through conditional formats`;
         return;
       }
-      res.cells.push({ sheet, cell: colName(c.col) + (c.row + 1), text: now });
+      res.cells.push({ sheet, cell: cellName(c.row, c.col), text: now });
       const row = byRow.get(c.row)!.map((o) => (o === c ? { ...o, text: now } : o));
       const joined = joinedRows(row, sheet, merged, hidden);
       res.rows.push(...joined.rows);

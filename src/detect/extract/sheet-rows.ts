@@ -111,6 +111,9 @@ export class HiddenColumns {
  */
 export const shows = (text: string): boolean => text.trim() !== '';
 
+/** The 0-based column an A1-style column name stands for (`A` 0, `z` 25, `AA` 26): cellName's inverse. */
+export const columnIndex = (letters: string): number => [...letters.toUpperCase()].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
+
 /** A1-style name of a 0-based cell. */
 export function cellName(row: number, col: number): string {
   let s = '';

@@ -11,7 +11,7 @@ import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
 import { evaluateFormula, parseFormula, readFormula, unreadFormulas, type Cells, type Shift, type Value } from './formula-text.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
-import { HiddenColumns, MergedCells, RowTexts, cellName, type TextCell } from './sheet-rows.js';
+import { HiddenColumns, MergedCells, RowTexts, cellName, columnIndex, type TextCell } from './sheet-rows.js';
 import { TallMerges } from './tall-merges.js';
 import type { Extracted } from './types.js';
 import { attr, decodeEntities, xmlToText } from './xml-text.js';
@@ -92,7 +92,6 @@ const MAX_ACROSS_LOOKUPS = 20_000_000;
 /** A merged range: first row, first column, last column, last row (0-based). */
 type Merge = [number, number, number, number];
 
-const colOf = (letters: string): number => [...letters.toUpperCase()].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
 
 function* gnumericFormulas(xml: string): Generator<Extracted> {
   const sheets = new Map<string, Grid>();
@@ -117,7 +116,7 @@ function* gnumericFormulas(xml: string): Generator<Extracted> {
     for (const m of body.matchAll(GNM_MERGE)) {
       if (!m[3]) continue;
       const list = merges.get(name) ?? merges.set(name, []).get(name)!;
-      if (list.length < MAX_MERGES) list.push([Number(m[2]) - 1, colOf(m[1]), colOf(m[3]), Number(m[4]) - 1]);
+      if (list.length < MAX_MERGES) list.push([Number(m[2]) - 1, columnIndex(m[1]), columnIndex(m[3]), Number(m[4]) - 1]);
     }
     // Hidden columns (`<gnm:ColInfo No="1" Hidden="1" Count="2"/>`): the cells either side stand side by side.
     for (const [tag] of body.matchAll(GNM_COL_INFO)) {

@@ -10,7 +10,7 @@
 import type { Where } from '../types.js';
 import { decoder, mayHaveStampChar } from './byte-scan.js';
 import { shownAs, textSection } from './number-format.js';
-import { RowTexts, type TextCell } from './sheet-rows.js';
+import { RowTexts, columnIndex, type TextCell } from './sheet-rows.js';
 import type { Extracted } from './types.js';
 import { RowReader, rowCells } from './xlsx-rows.js';
 import { attr } from './xml-text.js';
@@ -48,7 +48,6 @@ interface Range {
   section: string;
 }
 
-const col = (letters: string): number => [...letters.toUpperCase()].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
 const REF = /^\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?$/;
 
 /**
@@ -79,7 +78,7 @@ export async function* conditionalCells(zip: ZipArchive, part: string, sections:
           yield { kind: 'unscannable', reason: 'too-large', detail: `${part}: more than ${MAX_RANGES} conditional format ranges with a text number format`, where };
           return;
         }
-        ranges.push({ r1: Number(r[2]) - 1, c1: col(r[1]), r2: Number(r[4] ?? r[2]) - 1, c2: col(r[3] ?? r[1]), section });
+        ranges.push({ r1: Number(r[2]) - 1, c1: columnIndex(r[1]), r2: Number(r[4] ?? r[2]) - 1, c2: columnIndex(r[3] ?? r[1]), section });
       }
     }
   }
