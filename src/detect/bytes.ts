@@ -24,6 +24,25 @@ export const u32be = (b: Uint8Array, o: number): number => ((b[o] << 24) | (b[o 
 /** Little-endian 64-bit as a JS number (exact up to 2^53, more than any file we accept). */
 export const u64 = (b: Uint8Array, o: number): number => u32(b, o) + u32(b, o + 4) * 2 ** 32;
 
+/**
+ * `n` characters at `off` as Excel's binary strings hold them: two bytes each (UTF-16LE) when `high`, else
+ * one byte each, the character's code (BIFF8's compressed strings). The caller keeps `n` within `b`.
+ */
+export function biffChars(b: Uint8Array, off: number, n: number, high: boolean): string {
+  let s = '';
+  // In pieces: String.fromCharCode takes a bounded number of arguments.
+  for (let i = 0; i < n; i += 4096) {
+    const m = Math.min(4096, n - i);
+    const codes = new Array<number>(m);
+    for (let j = 0; j < m; j++) {
+      const p = off + (i + j) * (high ? 2 : 1);
+      codes[j] = high ? b[p] | (b[p + 1] << 8) : b[p];
+    }
+    s += String.fromCharCode(...codes);
+  }
+  return s;
+}
+
 export function startsWith(b: Uint8Array, sig: readonly number[], at = 0): boolean {
   if (b.length < at + sig.length) return false;
   for (let i = 0; i < sig.length; i++) if (b[at + i] !== sig[i]) return false;

@@ -17,6 +17,7 @@
  * 2003 (R1C1: `R[-1]C&"b"`, given the cell), and the parsed tokens of xls (BIFF8 Rgce, reverse Polish,
  * rebuilt as the same tree: references and the functions above that BIFF numbers, FormulaBook).
  */
+import { biffChars } from '../bytes.js';
 import type { Where } from '../types.js';
 import { mayHaveStampChar } from './byte-scan.js';
 import { columnIndex } from './sheet-rows.js';
@@ -540,10 +541,8 @@ class XlsTokens {
     const high = ((b[p + 2] ?? 0) & 1) === 1;
     const end = p + 3 + cch * (high ? 2 : 1);
     if (end > b.length) return null;
-    let s = '';
-    for (let k = p + 3; k < end; k += high ? 2 : 1) s += String.fromCharCode(high ? b[k] | (b[k + 1] << 8) : b[k]);
     this.p = end;
-    return s;
+    return biffChars(b, p + 3, cch, high);
   }
 
   /** ptgAttr (after its first byte): tAttrSum takes one argument; tAttrChoose carries a jump table; the rest are layout or jumps. */

@@ -8,6 +8,7 @@ import { FormulaBook, evaluateFormula, parseXlsFormula, type ParsedFormula } fro
 import { formatShown, shownAs, textSection } from './number-format.js';
 import { mayHaveStampChar } from './byte-scan.js';
 import { codepageDecoder } from './ole2-props.js';
+import { biffChars } from '../bytes.js';
 import { HiddenColumns, MergedCells, RowTexts, SEPARATOR, cellName, type TextCell } from './sheet-rows.js';
 import { TallMerges } from './tall-merges.js';
 import { shapePairs, type ShapeBox } from './shape-pairs.js';
@@ -135,26 +136,12 @@ class Segments {
       const avail = Math.floor((cur.length - this.pos) / (high ? 2 : 1));
       if (avail === 0) throw new RangeError('odd split');
       const k = Math.min(cch, avail);
-      s += decodeChars(cur, this.pos, k, high);
+      s += biffChars(cur, this.pos, k, high);
       this.pos += k * (high ? 2 : 1);
       cch -= k;
     }
     return s;
   }
-}
-
-function decodeChars(b: Uint8Array, off: number, n: number, high: boolean): string {
-  let s = '';
-  for (let i = 0; i < n; i += 4096) {
-    const m = Math.min(4096, n - i);
-    const codes = new Array<number>(m);
-    for (let j = 0; j < m; j++) {
-      const p = off + (i + j) * (high ? 2 : 1);
-      codes[j] = high ? b[p] | (b[p + 1] << 8) : b[p];
-    }
-    s += String.fromCharCode(...codes);
-  }
-  return s;
 }
 
 /** XLUnicodeRichExtendedString inside the SST. */
@@ -239,7 +226,7 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
     o += skipRuns + skipExt;
     const high = (fl & 1) === 1;
     const n = Math.max(0, Math.min(cch, Math.floor((d.length - o) / (high ? 2 : 1))));
-    return decodeChars(d, o, n, high);
+    return biffChars(d, o, n, high);
   };
   /** Merged ranges per sheet (MERGEDCELLS, after the cells): a merged cell neighbours the cell after the columns it covers. */
   const sheetMerges = new Map<string, Merge[]>();
@@ -507,7 +494,7 @@ export function readXls(b: Uint8Array, checkTime: () => void, file?: string): Xl
           if (cd.length === 0) break;
           const high = (cd[0] & 1) === 1;
           const n = Math.min(cch - got.length, Math.floor((cd.length - 1) / (high ? 2 : 1)));
-          got += decodeChars(cd, 1, n, high);
+          got += biffChars(cd, 1, n, high);
           j++;
         }
         if (got) objects.push(got.replace(/\r/g, '\n'));

@@ -10,6 +10,7 @@
  * axis's. A label with no box (all zero, as LibreOffice writes a title it places itself) is left to the
  * storage reading; data labels and the legend's text are not titles.
  */
+import { biffChars } from '../bytes.js';
 import type { ShapeBox } from './shape-pairs.js';
 
 /** Labels kept per chart: past them, the storage reading alone. */
@@ -44,9 +45,7 @@ export class ChartLabels {
           const cch = d[2];
           const high = (d[3] & 1) === 1;
           const n = Math.min(cch, Math.floor((d.length - 4) / (high ? 2 : 1)));
-          let s = '';
-          for (let k = 0; k < n; k++) s += String.fromCharCode(high ? d[4 + 2 * k] | (d[5 + 2 * k] << 8) : d[4 + k]);
-          this.label.text = s;
+          this.label.text = biffChars(d, 4, n, high);
         }
         break;
       case 0x1027: {

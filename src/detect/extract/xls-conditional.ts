@@ -7,6 +7,7 @@
  * Records: CONDFMT (0x01B0) then its CF records (0x01B1); Excel 2007's CONDFMT12 (0x0879) then CF12
  * (0x087A); CFEx (0x087B) adds a style to the CONDFMT of its id.
  */
+import { biffChars } from '../bytes.js';
 
 /** A range of a sheet: first and last row, first and last column (0-based). */
 export type CondRange = [number, number, number, number];
@@ -47,9 +48,7 @@ export function dxfnFormat(d: Uint8Array, o: number): CondFormat | null {
   const high = (d[s + 2] & 1) === 1;
   const start = s + 3;
   const n = Math.max(0, Math.min(cch, Math.floor((d.length - start) / (high ? 2 : 1))));
-  let code = '';
-  for (let i = 0; i < n; i++) code += String.fromCharCode(high ? d[start + 2 * i] | (d[start + 2 * i + 1] << 8) : d[start + i]);
-  return { code };
+  return { code: biffChars(d, start, n, high) };
 }
 
 /**
