@@ -15,21 +15,16 @@
  * each one that may start or end the stamp with the text cells on the rows it covers, by the same rule.
  */
 import { mayHaveStampChar } from './byte-scan.js';
-import { XML_TAGS, content, spans } from './markup-spans.js';
+import { gnumericCells, gnumericSheets, isGnumericBook } from './gnumeric-sheets.js';
 import { shapePairs, type ShapeBox } from './shape-pairs.js';
 import { SEPARATOR, columnIndex } from './sheet-rows.js';
 import { chunkText } from '../text-chunks.js';
 import type { Extracted } from './types.js';
 import { attr, decodeEntities } from './xml-text.js';
 
-const GNUMERIC = /<(?:[\w.-]+:)?Workbook\b[^>]*gnumeric/;
-const SHEET = /<(?:[\w.-]+:)?Sheet(?=[\s/>])/g;
-const SHEET_END = /<\/(?:[\w.-]+:)?Sheet>/g;
-const NAME = /<(?:[\w.-]+:)?Name>([^<]*)<\/(?:[\w.-]+:)?Name>/;
 const OBJECTS = /<(?:[\w.-]+:)?Objects>([\s\S]*?)<\/(?:[\w.-]+:)?Objects>/;
 /** An object's start tag: any element with an ObjectOffset (SheetObjectFilled, SheetWidgetLabel, …). */
 const OBJECT = /<(?:[\w.-]+:)?\w+\b[^<>]*?\bObjectOffset\s*=[^<>]*>/g;
-const CELL = /<(?:[\w.-]+:)?Cell\b([^<>]*)>([^<]*)<\/(?:[\w.-]+:)?Cell>/g;
 const SIZES = (kind: 'Cols' | 'Rows') => new RegExp(`<(?:[\\w.-]+:)?${kind}\\b[^<>]*?\\bDefaultSizePts\\s*=\\s*"([^"]*)"`);
 const INFO = (kind: 'ColInfo' | 'RowInfo') => new RegExp(`<(?:[\\w.-]+:)?${kind}\\b[^<>]*>`, 'g');
 
@@ -132,12 +127,10 @@ function place(tag: string, cols: Axis, rows: Axis): Placed | null {
 }
 
 export function* gnumericObjects(xml: string, checkTime?: () => void): Generator<Extracted> {
-  if (!GNUMERIC.test(xml.slice(0, 4096)) || !xml.includes('ObjectOffset')) return;
-  for (const s of spans(xml, SHEET, () => SHEET_END, XML_TAGS)) {
-    const body = content(xml, s);
+  if (!isGnumericBook(xml) || !xml.includes('ObjectOffset')) return;
+  for (const { sheet, body } of gnumericSheets(xml)) {
     const objects = OBJECTS.exec(body)?.[1];
     if (!objects) continue;
-    const sheet = decodeEntities(NAME.exec(body)?.[1] ?? '');
     const cols = new Axis(Number(SIZES('Cols').exec(body)?.[1] ?? 48) || 48, body, 'ColInfo');
     const rows = new Axis(Number(SIZES('Rows').exec(body)?.[1] ?? 12.75) || 12.75, body, 'RowInfo');
     const placed: Placed[] = [];
@@ -163,13 +156,10 @@ export function* gnumericObjects(xml: string, checkTime?: () => void): Generator
     const byRow = new Map<number, ShapeBox[]>();
     let held = 0;
     if (wanted.size) {
-      for (const m of body.matchAll(CELL)) {
-        const tag = `<c ${m[1]}>`;
-        const row = Number(attr(tag, 'Row'));
-        const col = Number(attr(tag, 'Col'));
-        if (!wanted.has(row) || !Number.isInteger(col) || col < 0 || !m[2].trim()) continue;
+      for (const { row, col, raw } of gnumericCells(body)) {
+        if (!wanted.has(row) || !Number.isInteger(col) || col < 0 || !raw.trim()) continue;
         if (++held > MAX_CELLS) break;
-        const box = { x: cols.start(col), y: rows.start(row), w: cols.size(col), h: rows.size(row), text: decodeEntities(m[2]) };
+        const box = { x: cols.start(col), y: rows.start(row), w: cols.size(col), h: rows.size(row), text: decodeEntities(raw) };
         (byRow.get(row) ?? byRow.set(row, []).get(row)!).push(box);
       }
     }

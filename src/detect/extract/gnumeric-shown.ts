@@ -9,19 +9,15 @@
  */
 import { mayHaveStampChar } from './byte-scan.js';
 import { XML_TAGS, content, spans } from './markup-spans.js';
+import { gnumericCells, gnumericSheets, isGnumericBook } from './gnumeric-sheets.js';
 import { shownAs, textSection } from './number-format.js';
 import { RowTexts, cellName, type TextCell } from './sheet-rows.js';
 import type { Extracted } from './types.js';
 import { attr, decodeEntities } from './xml-text.js';
 
-const GNUMERIC = /<(?:[\w.-]+:)?Workbook\b[^>]*gnumeric/;
-const SHEET = /<(?:[\w.-]+:)?Sheet(?=[\s/>])/g;
-const SHEET_END = /<\/(?:[\w.-]+:)?Sheet>/g;
-const NAME = /<(?:[\w.-]+:)?Name>([^<]*)<\/(?:[\w.-]+:)?Name>/;
 const REGION = /<(?:[\w.-]+:)?StyleRegion(?=[\s/>])/g;
 const REGION_END = /<\/(?:[\w.-]+:)?StyleRegion>/g;
 const FORMAT = /<(?:[\w.-]+:)?Style\b[^<>]*?\bFormat\s*=\s*("[^"]*"|'[^']*')/g;
-const CELL = /<(?:[\w.-]+:)?Cell\b([^<>]*)>([^<]*)<\/(?:[\w.-]+:)?Cell>/g;
 /** Gnumeric's value type of a string. */
 const STRING = '60';
 /** Regions with a text section kept per sheet: past them, the sheet is reported too large to read as it shows. */
@@ -40,11 +36,9 @@ interface Region {
 }
 
 export function* gnumericShown(xml: string): Generator<Extracted> {
-  if (!GNUMERIC.test(xml.slice(0, 4096)) || !xml.includes('@')) return;
+  if (!isGnumericBook(xml) || !xml.includes('@')) return;
   let pairs = 0;
-  for (const s of spans(xml, SHEET, () => SHEET_END, XML_TAGS)) {
-    const body = content(xml, s);
-    const sheet = decodeEntities(NAME.exec(body)?.[1] ?? '');
+  for (const { sheet, body } of gnumericSheets(xml)) {
     const regions: Region[] = [];
     for (const r of spans(body, REGION, () => REGION_END, XML_TAGS)) {
       const sections = formats(content(body, r));
@@ -60,19 +54,16 @@ export function* gnumericShown(xml: string): Generator<Extracted> {
     /** The sheet's text cells by row, and the cells shown through a format: each read in its row too (sheet-rows.ts). */
     const byRow = new Map<number, TextCell[]>();
     const shownCells: TextCell[] = [];
-    for (const m of body.matchAll(CELL)) {
+    for (const { tag, row, col, raw } of gnumericCells(body)) {
       if ((pairs += regions.length) > MAX_PAIRS) {
         yield { kind: 'unscannable', reason: 'too-large', detail: `too many cells in style regions with a text number format`, where: { sheet, area: 'cells' } };
         return;
       }
-      const tag = `<c ${m[1]}>`;
       if (attr(tag, 'ValueType') !== STRING) continue;
-      const row = Number(attr(tag, 'Row'));
-      const col = Number(attr(tag, 'Col'));
       const own = textSection(attr(tag, 'ValueFormat') ?? '');
       const all = regions.filter((g) => row >= g.r1 && row <= g.r2 && col >= g.c1 && col <= g.c2).flatMap((g) => g.sections);
       if (own) all.push(own);
-      const text = decodeEntities(m[2]);
+      const text = decodeEntities(raw);
       if (Number.isInteger(row) && Number.isInteger(col)) (byRow.get(row) ?? byRow.set(row, []).get(row)!).push({ row, col, text, sst: null });
       for (const section of all) {
         const shown = shownAs(section, text);
