@@ -25,6 +25,8 @@ const COLUMN = /<(?:ss:)?Column\b[^>]*>/g;
 const FIRST_ROW = /<(?:ss:)?Row[\s/>]/;
 /** Cells indexed per file: past it, the formulas are reported unread (never clean). */
 const MAX_CELLS = 1_000_000;
+/** Said when a workbook has more cells than MAX_CELLS to index (a new object each time: the driver may add to it). */
+const tooManyCells = (): Extracted => ({ kind: 'unscannable', reason: 'too-large', detail: `more than ${MAX_CELLS.toLocaleString('en')} cells to evaluate its formulas`, where: { area: 'cells' } });
 /** Merged ranges kept per sheet (past them, the rest are not joined: RowTexts reports what it could not). */
 const MAX_MERGES = 1 << 20;
 
@@ -146,13 +148,13 @@ function* gnumericFormulas(xml: string): Generator<Extracted> {
       const formula = attr(tag, 'ValueType') === null && text.startsWith('=') ? text : null;
       if (formula && id !== null && !shared.has(id)) shared.set(id, { formula, row, col });
       (grid.get(row) ?? grid.set(row, new Map()).get(row)!).set(col, { text: formula ? '' : text, formula });
-      if (++cells > MAX_CELLS) return yield { kind: 'unscannable', reason: 'too-large', detail: `more than ${MAX_CELLS.toLocaleString('en')} cells to evaluate its formulas`, where: { area: 'cells' } };
+      if (++cells > MAX_CELLS) return yield tooManyCells();
     }
     for (const { row, col, id } of sharing) {
       const first = shared.get(id);
       if (!first) continue;
       (grid.get(row) ?? grid.set(row, new Map()).get(row)!).set(col, { text: '', formula: first.formula, shift: { rows: row - first.row, cols: col - first.col } });
-      if (++cells > MAX_CELLS) return yield { kind: 'unscannable', reason: 'too-large', detail: `more than ${MAX_CELLS.toLocaleString('en')} cells to evaluate its formulas`, where: { area: 'cells' } };
+      if (++cells > MAX_CELLS) return yield tooManyCells();
     }
     // "Center across selection" (a style region's HAlign): a text cell's text stands over the empty cells
     // after it in such regions, as a merged cell's does (sheet-rows.ts), up to the next cell with content.
@@ -204,7 +206,7 @@ export function* xmlSpreadsheetFormulas(xml: string): Generator<Extracted> {
         const f = attr(c.tag, 'ss:Formula');
         // A stored value is what the cell shows; only a formula without one is evaluated.
         if (text || f) (grid.get(row) ?? grid.set(row, new Map()).get(row)!).set(col, { text, formula: text ? null : f });
-        if (++cells > MAX_CELLS) return yield { kind: 'unscannable', reason: 'too-large', detail: `more than ${MAX_CELLS.toLocaleString('en')} cells to evaluate its formulas`, where: { area: 'cells' } };
+        if (++cells > MAX_CELLS) return yield tooManyCells();
         col += Number(attr(c.tag, 'ss:MergeAcross') ?? 0) || 0;
       }
     }
