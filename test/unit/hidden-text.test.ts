@@ -163,3 +163,25 @@ describe('text a right-to-left override reverses is read as shown (bidi.ts)', ()
     expect(await scanTxt('秘\u202eConfidential\n')).toMatchObject({ verdict: 'clean' });
   });
 });
+
+describe('an equation’s phantom is read as not drawn (docx MathPhantom, test/fixtures/js-producers)', () => {
+  const js = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, '../js-producers', name))]), name);
+  it('「秘 」, a phantom 「書室」, 「 Confidential」 is marked (Word and LibreOffice show the stamp; it was clean)', async () => {
+    expect(await js('docx-math-phantom.docx')).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+  it('「秘」, the phantom, 「の Confidential」 is clean', async () => {
+    expect(await js('docx-math-phantom-trap.docx')).toMatchObject({ verdict: 'clean' });
+  });
+  it('a phantom that says it shows is also read without it (LibreOffice draws none); plain math text stays', async () => {
+    // docx-math-phantom.docx with its paragraph replaced: 「秘」, an equation, 「 Confidential」.
+    const files = unzipSync(new Uint8Array(readFileSync(join(DIR, '../js-producers/docx-math-phantom.docx'))));
+    const xml = strFromU8(files['word/document.xml']);
+    const docx = (math: string) => {
+      const p = `<w:p><w:r><w:t>秘</w:t></w:r><m:oMath>${math}</m:oMath><w:r><w:t xml:space="preserve"> Confidential</w:t></w:r></w:p>`;
+      return new Blob([zipSync({ ...files, 'word/document.xml': strToU8(xml.replace(/<w:p>[\s\S]*<\/w:p>/, p)) })]);
+    };
+    const shown = '<m:phant><m:phantPr><m:show m:val="1"/></m:phantPr><m:e><m:r><m:t>書室</m:t></m:r></m:e></m:phant>';
+    expect(await scanBlob(docx(shown), 'shown.docx')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scanBlob(docx('<m:r><m:t>書室</m:t></m:r>'), 'plain.docx')).toMatchObject({ verdict: 'clean' });
+  });
+});

@@ -116,7 +116,8 @@ export function xmlToText(xml: string, styles?: StyleDefs): string {
   const odfHidden = (hiding !== null && xml.includes('text:style-name=')) || (xml.includes('<text:section') && ODF_HIDDEN_SECTION.test(xml)) || xml.includes('<text:hidden-paragraph');
   const ruby = xml.includes('<rt') || xml.includes('<RT') || xml.includes('<text:ruby-text') || xml.includes('<w:rt>');
   const abiHidden = xml.includes('display:none') && xml.includes('<c ');
-  if (!deleted && !hidden && !odfHidden && !ruby && !abiHidden) return text;
+  const phantom = xml.includes('<m:phant');
+  if (!deleted && !hidden && !odfHidden && !ruby && !abiHidden && !phantom) return text;
   // As the page shows: tracked changes accepted, hidden text (Word's "hidden" font effect, an ODF
   // style with text:display="none", each set on the text or through its style, and an ODF section
   // hidden) left out, and the base text of ruby read on its line without the reading set above it
@@ -126,8 +127,18 @@ export function xmlToText(xml: string, styles?: StyleDefs): string {
   if (odfHidden) visible = withoutOdfHidden(visible, hiding);
   if (ruby) visible = withoutRubyText(visible);
   if (abiHidden) visible = withoutElements(visible, ABI_RUN, () => ABI_RUN_END, (tag) => ABI_HIDDEN.test(tag));
+  if (phantom) visible = withoutPhantoms(visible);
   return bothReadings(text, markupText(visible));
 }
+
+// An equation's phantom (<m:phant>, LaTeX's \phantom) takes room without being drawn when its properties say
+// <m:show m:val="0"/> (docx's MathPhantom), and LibreOffice draws none at all, whatever m:show says (it
+// reads each as StarMath's `phantom`): 「秘」, a phantom 「書室」, then 「 Confidential」 shows as the stamp.
+// The page as shown is read without any phantom (the other reading keeps them). Phantoms do not nest
+// here (spans): one inside another ends the outer one early, which keeps more text, never less.
+const PHANTOM = /<m:phant(?=[\s/>])/g;
+const PHANTOM_END = /<\/m:phant>/g;
+const withoutPhantoms = (xml: string): string => withoutElements(xml, PHANTOM, () => PHANTOM_END, () => true);
 
 // AbiWord's own format (.abw): a run's formatting is CSS-like `props` on a <c> element, and hidden text
 // is `display:none` there.
