@@ -52,6 +52,12 @@ describe('a file embedded as an icon', () => {
     expect(await scanBlob(new Blob([zipSync(parts)]), '報告書.docx')).toMatchObject({ verdict: 'marked', rule: 1, location });
   });
 
+  it('the name’s UTF-16 copy after the data is the name (docx’s EmbeddedFileRun writes 秘-memo.txt as _-memo.txt in ANSI; it was clean)', async () => {
+    const js = (name: string) => scanBlob(new Blob([readFileSync(join(FIX, '../js-producers', name))]), name);
+    expect(await js('docx-embedded-name.docx')).toMatchObject({ verdict: 'marked', rule: 2, location: { path: ['秘-memo.txt'] } });
+    expect((await js('docx-embedded-name-trap.docx')).verdict).toBe('clean');
+  });
+
   it('an OLE1 Package’s native data has no size in front; \\x01Ole10Native has one', () => {
     const enc = new TextEncoder();
     const body = [Uint8Array.of(2, 0), enc.encode('a.txt\0C:\\a.txt\0'), new Uint8Array(8), enc.encode('C:\\t\\a.txt\0'), Uint8Array.of(3, 0, 0, 0), enc.encode('abc')];

@@ -284,13 +284,19 @@ function* propertySets(cfb: Cfb, st: CfbEntry): Generator<Extracted> {
 /**
  * What may follow the data: nothing (older packagers), or the temp path, label and source path again in
  * UTF-16, each a character count then the characters. More bytes than those three say (a data size
- * overwritten by zeros, which leaves the file's bytes behind it) is a header that does not hold together.
+ * overwritten by zeros, which leaves the file's bytes behind it) is a header that does not hold together
+ * (null); else the UTF-16 strings found (as many as there are whole, up to three).
  */
-function trailerFits(dv: DataView, at: number, end: number): boolean {
+function trailerStrings(b: Uint8Array, dv: DataView, at: number, end: number): string[] | null {
+  const found: string[] = [];
   let o = at;
-  for (let k = 0; k < 3 && o + 4 <= end; k++) o += 4 + 2 * dv.getUint32(o, true);
+  for (let k = 0; k < 3 && o + 4 <= end; k++) {
+    const chars = dv.getUint32(o, true);
+    if (o + 4 + 2 * chars <= end) found.push(new TextDecoder('utf-16le').decode(b.subarray(o + 4, o + 4 + 2 * chars)).replace(/\0+$/, ''));
+    o += 4 + 2 * chars;
+  }
   // A few bytes of slack: a writer may pad the stream.
-  return end - o <= 16;
+  return end - o <= 16 ? found : null;
 }
 
 /**
@@ -326,9 +332,13 @@ export function parseOle10Native(b: Uint8Array, sized = true): { name: string; d
     const size = dv.getUint32(o, true);
     o += 4;
     if (size > start + total - o) return fallback;
-    if (!trailerFits(dv, o + size, start + total)) return fallback;
+    const unicode = trailerStrings(b, dv, o + size, start + total);
+    if (!unicode) return fallback;
     const base = (p: string) => p.split(/[\\/]/).pop() ?? p;
-    return { name: label || base(src), data: b.subarray(o, o + size) };
+    // The UTF-16 label and path, when written, are the name itself: the ANSI ones may have lost what the
+    // code page lacks (docx's EmbeddedFileRun writes 「秘-memo.txt」 as 「_-memo.txt」 there, and in full here).
+    const [, uLabel, uSrc] = unicode;
+    return { name: uLabel || (uSrc && base(uSrc)) || label || base(src), data: b.subarray(o, o + size) };
   } catch {
     return fallback;
   }
