@@ -25,6 +25,7 @@ import { FIXED_PAGE, XPS_MAIN, fixedPageText, unreadGlyphRuns } from './xps.js';
 import { SHARED_STRINGS, WORKSHEET, XlsxBook } from './xlsx.js';
 import { PrefixWatch } from './xml-prefixes.js';
 import { BINDING_NEEDLE, boundStores, withBoundValues, type BoundStores } from './word-bindings.js';
+import { propertyValues, withPropertyFields, type PropertyValues } from './word-property-fields.js';
 
 // A workbook's styles.xml is read: its number formats' literal text shows in the cells (xml-text.ts).
 // Parts that hold no text a reader sees: pictures (but metafiles, and SVG, whose text is markup: an icon
@@ -51,7 +52,9 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
   const layers: LayerCache = new Map();
   // The data Word's bound content controls show (word-bindings.ts), read once, when a part has one.
   let stores: Promise<BoundStores> | null = null;
-  const bound = () => (stores ??= boundStores(zip));
+  // And the document properties that Word fields print (word-property-fields.ts), when one may show 秘.
+  let props: Promise<PropertyValues | null> | null = null;
+  const bound: Shown = { stores: () => (stores ??= boundStores(zip)), properties: () => (props ??= propertyValues(zip)) };
   for (const entry of zip.entries) {
     if (entry.isDir || SKIP.test(entry.name)) continue;
     ctx.addEntry();
@@ -188,7 +191,7 @@ async function* part(
   ctx: ExtractContext,
   lists: WordLists | null,
   styles: StyleDefs,
-  bound: () => Promise<BoundStores>,
+  bound: Shown,
   seen: { stamp: boolean } = { stamp: true },
 ): AsyncGenerator<Extracted> {
   if (FIXED_PAGE.test(name)) {
@@ -225,22 +228,27 @@ async function* part(
     const windows = new MarkupWindows((xml) => partText(name, xml, styles), name.startsWith('word/'));
     const prefixes = new PrefixWatch();
     const bindings = new NeedleWatch(BINDING_NEEDLE);
+    const fields = new NeedleWatch(FIELD_NEEDLE);
     await zip.stream(name, (chunk) => {
       windows.push(chunk);
       prefixes.push(chunk);
-      if (name.startsWith('word/')) bindings.push(chunk);
+      if (name.startsWith('word/')) {
+        bindings.push(chunk);
+        fields.push(chunk);
+      }
     });
     // A part whose namespaces go by other prefixes (xml-prefixes.ts) is read whole, renamed: its windows
     // were read without seeing its deletions, hidden runs or symbols. So is a Word part with bound
     // content controls, which show their data's text, not what is stored around the 秘 (word-bindings.ts).
-    if ((!windows.head || !isUtf16Xml(windows.head)) && !prefixes.renames && !bindings.found) {
+    // So is one with fields when a document property may show 秘: a field may print it (word-property-fields.ts).
+    if ((!windows.head || !isUtf16Xml(windows.head)) && !prefixes.renames && !bindings.found && !(fields.found && (await bound.properties()))) {
       const texts = windows.finish();
       // No window: no 秘 in the part, which its shapes' reading by position need not look for again.
       seen.stamp = texts.length > 0;
       if (texts.length) yield* textRuns(texts, await whereOf(name, zip, sheets));
       return;
     }
-    bytes = await zip.read(name); // UTF-16 XML, other prefixes, bound controls (rare)
+    bytes = await zip.read(name); // UTF-16 XML, other prefixes, bound controls, property fields (rare)
   }
   bytes ??= await zip.read(name);
   if (!bytes) return;
@@ -252,9 +260,24 @@ async function* part(
   yield* textRuns(chunkText(partText(name, markup, styles)), await whereOf(name, zip, sheets));
 }
 
-/** A Word part's markup with its bound content controls showing their data (word-bindings.ts). */
-async function shown(name: string, xml: string, bound: () => Promise<BoundStores>): Promise<string> {
-  return name.startsWith('word/') && xml.includes('<w:dataBinding') ? withBoundValues(xml, await bound()) : xml;
+/** What a Word part's markup shows besides its own text, read once a package: bound controls' data, property fields' values. */
+interface Shown {
+  stores: () => Promise<BoundStores>;
+  properties: () => Promise<PropertyValues | null>;
+}
+
+/** Where a field's instruction may be (`w:instr=`, `<w:instrText`), as a part streams by. */
+const FIELD_NEEDLE = new TextEncoder().encode('instr');
+
+/**
+ * A Word part's markup with its bound content controls showing their data (word-bindings.ts) and its
+ * document-property fields with no result showing the property (word-property-fields.ts).
+ */
+async function shown(name: string, xml: string, bound: Shown): Promise<string> {
+  if (!name.startsWith('word/')) return xml;
+  const controls = xml.includes('<w:dataBinding') ? withBoundValues(xml, await bound.stores()) : xml;
+  const values = controls.includes('instr') ? await bound.properties() : null;
+  return values ? withPropertyFields(controls, values) : controls;
 }
 
 /** A workbook's comments (notes), whose text is SpreadsheetML's, with `_xHHHH_` escapes (xstring.ts). */

@@ -1,0 +1,61 @@
+/**
+ * Word fields that print a document property, written with no result (the docx package's
+ * `new SimpleField('TITLE')`): Word, asked to update fields on opening, and LibreOffice show the property's
+ * value there, so a title 「秘」 and { TITLE } + 「 Confidential」 show the stamp. Fixtures:
+ * test/fixtures/js-producers (make.mjs, docx 9.15.2; checked with LibreOffice 7.4 and pdftotext).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { scanBlob } from '../../src/detect/index.js';
+import { withPropertyFields } from '../../src/detect/extract/word-property-fields.js';
+
+const DIR = join(__dirname, '../fixtures/js-producers');
+const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
+
+/** docx-title-field.docx (title 「秘」) with its paragraph's field replaced by `field`. */
+function withField(field: string): Blob {
+  const files = unzipSync(new Uint8Array(readFileSync(join(DIR, 'docx-title-field.docx'))));
+  const xml = strFromU8(files['word/document.xml']);
+  const replaced = xml.replace(/<w:fldSimple w:instr="TITLE"\/>/, field);
+  expect(replaced).not.toBe(xml);
+  return new Blob([zipSync({ ...files, 'word/document.xml': strToU8(replaced) })]);
+}
+const r = (inner: string) => `<w:r>${inner}</w:r>`;
+
+describe('a property field with no result shows the property', () => {
+  it.each(['docx-title-field.docx', 'docx-docproperty-field.docx'])('%s (「秘」 printed by the field, then 「 Confidential」) is marked; it was clean', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'body' } });
+  });
+
+  it.each(['docx-title-field-trap.docx', 'docx-docproperty-field-trap.docx'])('%s (the property 「秘書室」) is clean', async (name) => {
+    expect(await scan(name)).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('a complex field with no separate and no result shows it too', async () => {
+    const field = r('<w:fldChar w:fldCharType="begin"/>') + r('<w:instrText xml:space="preserve"> TITLE \\* MERGEFORMAT </w:instrText>') + r('<w:fldChar w:fldCharType="end"/>');
+    expect(await scanBlob(withField(field), 'complex.docx')).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+
+  it('a field that has a result shows its result (Word does, until fields are updated)', async () => {
+    const complex = r('<w:fldChar w:fldCharType="begin"/>') + r('<w:instrText> TITLE </w:instrText>') + r('<w:fldChar w:fldCharType="separate"/>') + r('<w:t>表題</w:t>') + r('<w:fldChar w:fldCharType="end"/>');
+    expect(await scanBlob(withField(complex), 'complex-result.docx')).toMatchObject({ verdict: 'clean' });
+    expect(await scanBlob(withField(`<w:fldSimple w:instr="TITLE">${r('<w:t>表題</w:t>')}</w:fldSimple>`), 'simple-result.docx')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('names: DOCPROPERTY quoted or not, any case; other fields and unknown properties add nothing', () => {
+    const values = new Map([
+      ['TITLE', '秘'],
+      ['区分', '秘'],
+      ['SUBJECT', 'x'],
+    ]);
+    expect(withPropertyFields('<w:fldSimple w:instr=" docproperty &quot;区分&quot; \\* MERGEFORMAT"/>', values)).toContain('<w:t xml:space="preserve">秘</w:t>');
+    expect(withPropertyFields('<w:fldSimple w:instr="title"/>', values)).toContain('>秘</w:t>');
+    expect(withPropertyFields('<w:fldSimple w:instr="DOCPROPERTY Other"/>', values)).toBe('<w:fldSimple w:instr="DOCPROPERTY Other"/>');
+    expect(withPropertyFields('<w:fldSimple w:instr="PAGE"/>', values)).toBe('<w:fldSimple w:instr="PAGE"/>');
+    // A nested field's instruction belongs to the outer one: only the outer field is looked at.
+    const nested = r('<w:fldChar w:fldCharType="begin"/>') + r('<w:instrText>IF </w:instrText>') + r('<w:fldChar w:fldCharType="begin"/>') + r('<w:instrText>TITLE</w:instrText>') + r('<w:fldChar w:fldCharType="end"/>') + r('<w:fldChar w:fldCharType="end"/>');
+    expect(withPropertyFields(nested, values)).toBe(nested);
+  });
+});
