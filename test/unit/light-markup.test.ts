@@ -18,6 +18,16 @@ describe('light markup sources are read as they print', () => {
     expect(await scan(`trap.${ext}`)).toMatchObject({ verdict: 'clean' });
   });
 
+  // make-texinfo-spaces.sh (producer hunt hunt15): pandoc's `@ ` and `@*`, which makeinfo prints as a space and a line break.
+  it.each(['nbsp', 'break'])('pandoc -t texinfo, a Markdown %s between 秘 and Confidential: marked; its trap clean', async (kind) => {
+    expect(await scan(`texinfo-${kind}-stamp.texi`)).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scan(`texinfo-${kind}-trap.texi`)).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('by hand: Texinfo\'s @tie{}, @-, @/ and @: as makeinfo prints them', () => {
+    expect(lightMarkupShown('秘@tie{}Confi@-dential, 秘@:@/ Confidential')).toBe('秘 Confidential, 秘 Confidential');
+  });
+
   it('by hand: TeX spaces and size switches, BibTeX braces, Org verbatim, AsciiDoc highlight', () => {
     expect(lightMarkupShown('{\\Large 秘} \\textsf{Confidential}')).toBe('秘 Confidential');
     expect(lightMarkupShown('秘\\quad Confidential, 秘~Confidential')).toBe('秘  Confidential, 秘 Confidential');

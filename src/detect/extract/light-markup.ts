@@ -1,7 +1,7 @@
 /**
  * Text as the light markup languages print it, for a stamp written in their source: LaTeX and ConTeXt
  * (`\textbf{秘} \emph{Confidential}`, `{\bf 秘}`, `秘\quad Confidential`, `秘~Confidential`), BibTeX's
- * braces (`{{秘} Confidential}`), Texinfo (`@strong{秘}`), and the emphasis marks of Org, MediaWiki,
+ * braces (`{{秘} Confidential}`), Texinfo (`@strong{秘}`, `秘@ Confidential`, `秘@*`), and the emphasis marks of Org, MediaWiki,
  * DokuWiki, AsciiDoc and reStructuredText (`*秘*`, `'''秘'''`, `//Confidential//`, `=秘=`, `#秘#`), as pandoc
  * and people write them. Commands lose their name and keep their argument; a mark is taken out only where
  * it opens or closes a word (a blank or a bracket on its other side), so `a/b` and `http://` stay.
@@ -60,6 +60,16 @@ const APART = /[\u0002-\u0004]+/g;
 /** What keeps a piece apart: no blank, so no stamp runs across it. */
 const APART_MARK = '\n|\n';
 const TEXINFO_COMMAND = /@[A-Za-z]+\{([^{}\n]*)\}/g;
+/**
+ * Texinfo's spaces and breaks, as makeinfo prints them: `@ ` (an `@` before a blank or a line's end) and
+ * `@tie{}` are a space, `@*` a line break, and `@-`, `@/` and `@:` (a hyphenation point, a line-break point,
+ * no end of sentence) print nothing. pandoc writes a non-breaking space as `秘@ Confidential` and a hard
+ * line break as `秘@*` before the next line; both print 「秘 Confidential」. Taken out before the emphasis
+ * marks (which would take the `*` of `@*` and leave the `@`) and the commands (`@tie{}` would leave nothing).
+ */
+const TEXINFO_SPACE = /@(?:[ \t]|(?=\r?\n)|tie\{\})/g;
+const TEXINFO_BREAK = /@\*/g;
+const TEXINFO_NOTHING = /@[-/:]/g;
 const BRACES = /\{([^{}\n]*)\}/g;
 const MARKS = "[*/=+#'_~]{1,3}";
 const EMPHASIS = new RegExp(`(?<=^|[\\s(（「『：])${MARKS}(?=[^\\s*/=+#'_~])|(?<=[^\\s*/=+#'_~])${MARKS}(?=$|[\\s)）」』,.:;、。])`, 'gm');
@@ -68,7 +78,7 @@ const EMPHASIS = new RegExp(`(?<=^|[\\s(（「『：])${MARKS}(?=[^\\s*/=+#'_~])
 export const LIGHT_MARKUP_HINT = /[\\@{}*/=+#'_~]/;
 
 export function lightMarkupShown(s: string, tightBreaks = true): string {
-  let t = s.replace(TEX_SPACE_ARG, ' ').replace(TEX_SETTING_ARG, '').replace(WIKI_INLINE, '').replace(WIKI_BLOCK, '\n');
+  let t = s.replace(TEXINFO_BREAK, '\n').replace(TEXINFO_SPACE, ' ').replace(TEXINFO_NOTHING, '').replace(TEX_SPACE_ARG, ' ').replace(TEX_SETTING_ARG, '').replace(WIKI_INLINE, '').replace(WIKI_BLOCK, '\n');
   // Innermost groups first, a few levels: \textbf{\emph{秘}}, {{秘} Confidential}.
   for (let i = 0; i < 3; i++) {
     const next = t
