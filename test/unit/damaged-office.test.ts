@@ -122,6 +122,15 @@ describe('packages whose parts are cut short, overwritten or missing (LibreOffic
     expect(await scan(Buffer.concat([flat, Buffer.from('\n<!-- saved -->\n\0\0')]), 'x.fods')).toMatchObject({ verdict: 'clean' });
   });
 
+  // office/loose-parts/make.sh (producer hunt hunt15): pandoc's -t opendocument, and content.xml unzipped from LibreOffice's .odt.
+  it.each(['pandoc-opendocument', 'lo-content'])('a package part saved on its own (%s) ends at its own root: read, not damaged; cut short, damaged', async (name) => {
+    const part = (tag: string) => readFileSync(join(__dirname, `../fixtures/office/loose-parts/${name}-${tag}.xml`));
+    expect(await scan(part('stamp'), 'content.xml')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scan(part('trap'), 'content.xml')).toMatchObject({ verdict: 'clean' });
+    const trap = part('trap');
+    expect(await scan(trap.subarray(0, trap.length - 40), 'content.xml')).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringContaining('</office:document-content>') });
+  });
+
   it('XmlEnds: a part whose root closes itself is whole, however long its start tag; one cut after an empty element is not', () => {
     const damage = (xml: string) => {
       const ends = new XmlEnds();

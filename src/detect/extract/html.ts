@@ -67,8 +67,14 @@ export const extractHtml: Extractor = async function* (blob, ctx) {
  * for a .html file, a mail's or web archive's HTML part (eml.ts) and an Outlook item's HTML body (msg.ts).
  * A part read as text only lost what a page carries besides its text (data: URLs, base64 parts).
  */
-/** How a whole flat OpenDocument file ends: its root's end tag, then only blanks (NUL padding too) or comments. */
-const FLAT_ODF_END = /<\/office:document\s*>(?:[\s\0]|<!--(?:[^-]|-(?!->))*-->)*$/;
+/**
+ * How a whole flat OpenDocument file ends: its root's end tag, then only blanks (NUL padding too) or comments.
+ * The root is `office:document`, or one of a package's parts saved on its own (`office:document-content`,
+ * `-styles`, `-meta`, `-settings`: a content.xml taken out of an .odt, or pandoc's `-t opendocument`), whose
+ * end tag is its own: held to `</office:document>`, every such file was damaged (cut short), whole or not.
+ */
+const FLAT_ODF_ROOT = /<office:(document[-\w]*)/;
+const flatOdfEnd = (root: string) => new RegExp(`</office:${root}\\s*>(?:[\\s\\0]|<!--(?:[^-]|-(?!->))*-->)*$`);
 
 export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncGenerator<Extracted> {
   const entities = declaredEntities(decoded);
@@ -84,7 +90,8 @@ export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncG
   if (!FLAT_ODF.test(flat)) yield* OTHER_XML.test(markup.slice(0, 4096)) || MXFILE.test(markup) ? xmlRuns(gnumericCellsApart(markup)) : htmlRuns(markup);
   else {
     // One cut short (its text past the cut unread) is damaged, as a package's part is (xml-ends.ts): LibreOffice refuses it.
-    if (!FLAT_ODF_END.test(flat.slice(-4096))) yield { kind: 'unscannable', reason: 'corrupt', detail: 'the flat OpenDocument file ends before </office:document> (cut short)' };
+    const root = FLAT_ODF_ROOT.exec(flat)?.[1] ?? 'document';
+    if (!flatOdfEnd(root).test(flat.slice(-4096))) yield { kind: 'unscannable', reason: 'corrupt', detail: `the flat OpenDocument file ends before </office:${root}> (cut short)` };
     if (ctx.fullText || mayBeStamp(flat) || flat.includes('&#') || hasLookupField(flat)) yield* flatOdfRuns(flat);
   }
   // An XML Spreadsheet's formulas stored without a value show what they evaluate to (xlml-formulas.ts);
