@@ -28,6 +28,17 @@ describe('light markup sources are read as they print', () => {
     expect(lightMarkupShown('秘@tie{}Confi@-dential, 秘@:@/ Confidential')).toBe('秘 Confidential, 秘 Confidential');
   });
 
+  // make-tex-table.sh (producer hunt hunt15): 「秘」 and 「Confidential」 in neighbouring cells of a table's row.
+  it.each(['tex-table-pandoc-%s.tex', 'tex-table-abiword-%s.latex'])('LaTeX table cells side by side (%s): marked; the trap clean', async (name) => {
+    expect(await scan(name.replace('%s', 'stamp'))).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scan(name.replace('%s', 'trap'))).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('by hand: environments print no name; an & is a cell gap only in a row that ends with \\\\', () => {
+    expect(lightMarkupShown('\\begin{tabular}{|l|l|}\n秘&\n\\end{flushleft}\\begin{flushleft}\nConfidential\\\\')).toBe('\n\n秘 \n\n\n\nConfidential\n');
+    expect(lightMarkupShown('R&D: 秘 & Confidential\n\nD:\\\\share')).toBe('R&D: 秘 & Confidential\n\nD:\nshare');
+  });
+
   it('by hand: TeX spaces and size switches, BibTeX braces, Org verbatim, AsciiDoc highlight', () => {
     expect(lightMarkupShown('{\\Large 秘} \\textsf{Confidential}')).toBe('秘 Confidential');
     expect(lightMarkupShown('秘\\quad Confidential, 秘~Confidential')).toBe('秘  Confidential, 秘 Confidential');

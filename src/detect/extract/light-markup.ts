@@ -38,6 +38,22 @@ const BREAK = /\\\\(?:\[[^\]\n]{0,16}\])?(?=\s|$)|\\(?:newline|linebreak|par)\b|
  */
 const TIGHT_BREAK = /(?<![\\/][^\s\\/]{0,64})\\\\(?:\[[^\]\n]{0,16}\])?(?![^\s\\/]{0,256}(?:\/|\\{1,2}[^\s\\]))/g;
 /**
+ * LaTeX environments print nothing of their own: `\begin{flushleft}` is a new paragraph, not the word
+ * 「flushleft」 (which the commands' reading below would leave). A table's column specification goes with
+ * its `\begin` (`\begin{longtable}[]{@{}ll@{}}`, `\begin{tabularx}{\linewidth}{lX}`).
+ */
+const TEX_TABLE_BEGIN =
+  /\\begin\{(?:(?:tabular|longtable|array)\}(?:\[[^\]\n]{0,32}\])?|(?:tabular\*|tabularx|tabulary)\}\{[^{}\n]{0,64}\})\{(?:[^{}\n]|\{[^{}\n]{0,32}\}){0,128}\}/g;
+const TEX_ENVIRONMENT = /\\(?:begin|end)\{[A-Za-z]+\*?\}/g;
+/**
+ * A table's cells, `&` apart, print side by side, as a Word, HTML or OpenDocument table's neighbouring cells
+ * do (「秘 & Confidential \\」, as pandoc writes a Markdown table; AbiWord's LaTeX export puts each cell in a
+ * flushleft: `秘&⏎\end{flushleft}\begin{flushleft}⏎Confidential\\`). Only an `&` whose row ends, with `\\`,
+ * within a few lines and no blank line: elsewhere 「秘 & Confidential」 is an ampersand a reader sees. The row's
+ * end, not the table's `\begin`, since a long text is read in windows around each 秘.
+ */
+const TEX_CELL_GAP = /(?<!\\)&(?=(?:[^\n\\]|\\(?!\\)|\n(?![ \t]*\n)){0,256}?\\\\(?:\s|$))/g;
+/**
  * Jira's and Confluence's wiki macros around text: `{color:red}秘{color}` shows 秘 in red, `{anchor:x}`
  * nothing; a quote, panel or code block (`{quote}`, `{panel:title=x}`) starts a block of its own.
  */
@@ -78,7 +94,7 @@ const EMPHASIS = new RegExp(`(?<=^|[\\s(（「『：])${MARKS}(?=[^\\s*/=+#'_~])
 export const LIGHT_MARKUP_HINT = /[\\@{}*/=+#'_~]/;
 
 export function lightMarkupShown(s: string, tightBreaks = true): string {
-  let t = s.replace(TEXINFO_BREAK, '\n').replace(TEXINFO_SPACE, ' ').replace(TEXINFO_NOTHING, '').replace(TEX_SPACE_ARG, ' ').replace(TEX_SETTING_ARG, '').replace(WIKI_INLINE, '').replace(WIKI_BLOCK, '\n');
+  let t = s.replace(TEX_CELL_GAP, ' ').replace(TEX_TABLE_BEGIN, '\n').replace(TEX_ENVIRONMENT, '\n').replace(TEXINFO_BREAK, '\n').replace(TEXINFO_SPACE, ' ').replace(TEXINFO_NOTHING, '').replace(TEX_SPACE_ARG, ' ').replace(TEX_SETTING_ARG, '').replace(WIKI_INLINE, '').replace(WIKI_BLOCK, '\n');
   // Innermost groups first, a few levels: \textbf{\emph{秘}}, {{秘} Confidential}.
   for (let i = 0; i < 3; i++) {
     const next = t
