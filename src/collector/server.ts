@@ -32,6 +32,7 @@ import { errors } from './plugins/errors.js';
 import { headers } from './plugins/headers.js';
 import { healthRoutes } from './plugins/health.js';
 import { ingestRoutes } from './plugins/ingest.js';
+import { jsonBody } from './plugins/json-body.js';
 import { LIMITS } from '../events/schema.js';
 import { jobs } from './plugins/jobs.js';
 import { packageRoutes } from './plugins/packages.js';
@@ -222,6 +223,7 @@ export async function createCollector(opts: CollectorOptions): Promise<Collector
 
   let listenUrl = 'http://127.0.0.1';
   await app.register(headers, { ctx });
+  await app.register(jsonBody, { ctx });
   await app.register(errors, { ctx });
   await app.register(tokenChecks, { ctx });
   await app.register(sessions, { ctx, sessions: opts.accounts });

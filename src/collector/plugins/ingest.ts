@@ -70,7 +70,9 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
       // offending event and resends, and no half-batch ever needs reconciling.
       return reply.code(400).send({ error: errors[0], errors });
     }
-    const events = parsed.data.events.map(normalizeEvent);
+    // Which events were stored other than as sent (a lone surrogate made U+FFFD): said in the answer.
+    const replaced: Replaced[] = [];
+    const events = parsed.data.events.map((e) => normalizeEvent(e, replaced));
     const wait = limitClient(ctx, req, events[0]?.deviceId) || limitEvents(ctx, req, events);
     if (wait > 0) return throttled(ctx, req, reply, wait);
     let stored: readonly UploadEvent[] | null = null;
@@ -90,7 +92,7 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
       metrics.eventsIngested += result.accepted;
       metrics.eventsDuplicate += result.duplicates;
       if (result.alerts) outbox.wake();
-      return { accepted: result.accepted, duplicates: result.duplicates };
+      return { accepted: result.accepted, duplicates: result.duplicates, ...(replaced.length ? { replaced } : {}) };
     } finally {
       admission.events -= events.length;
       // Charged for what was stored: duplicates (a resend, or someone replaying stored events under a
@@ -202,20 +204,33 @@ function wellFormedStrings<T extends object>(o: T): T {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const lowerUuid = (s: string) => (UUID.test(s) ? s.toLowerCase() : s);
 
+/** An event whose fields were stored other than as sent: its id as stored, and those fields. */
+export type Replaced = { id: string; fields: string[]; why: string };
+const REPLACED_WHY = 'a lone UTF-16 surrogate (not text in any encoding) was stored as U+FFFD';
+
 /**
  * UUIDs in one case, so the same id in upper and lower case is one event; strings well formed. Changes
  * the event in place and returns it: it is the validator's output, an object of this request's own (a
- * copy per event, with an entries array to make it, was 3 % of ingest's time).
+ * copy per event, with an entries array to make it, was 3 % of ingest's time). An event with a lone
+ * surrogate is kept (refused, the extension would discard it, and a hostile page's file name would
+ * erase the record of its upload: plugins/json-body.ts), the surrogate stored as U+FFFD on every back
+ * end, and the fields are named in `replaced`, so the answer never acknowledges what was not stored.
  */
-export function normalizeEvent(e: UploadEvent): UploadEvent {
+export function normalizeEvent(e: UploadEvent, replaced?: Replaced[]): UploadEvent {
   const fields = e as Record<string, unknown>;
+  let changed: string[] | null = null;
   for (const k in fields) {
     const v = fields[k];
-    if (typeof v === 'string' && SURROGATE.test(v)) fields[k] = v.replace(LONE_SURROGATE, '\uFFFD');
+    if (typeof v === 'string' && SURROGATE.test(v)) {
+      const fixed = v.replace(LONE_SURROGATE, '\uFFFD');
+      if (fixed !== v) (changed ??= []).push(k);
+      fields[k] = fixed;
+    }
   }
   // A UUID is ASCII, so lowering it after changes no surrogate.
   e.id = lowerUuid(e.id);
   if (e.relatesTo !== null) e.relatesTo = lowerUuid(e.relatesTo);
   e.deviceId = lowerUuid(e.deviceId);
+  if (changed && replaced) replaced.push({ id: e.id, fields: changed, why: REPLACED_WHY });
   return e;
 }
