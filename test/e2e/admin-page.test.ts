@@ -382,9 +382,14 @@ describe('admin page', () => {
   it('audit entries the database refused are said above the audit log: count, oldest, reason, next try, inert', async () => {
     const { page, dialogs, problems } = await watchedPage(browser);
     await signInWithToken(page, url, ADMIN);
+    const looks = (action: string) => ((c.storage as SqliteStorage).db.prepare('SELECT count(*) AS n FROM audit_log WHERE action = ?').get(action) as { n: number }).n;
+    const before = looks('audit.view');
     await page.click('[data-view=audit]');
     const refused = page.locator('[data-testid=audit-refused]');
     await refused.waitFor();
+    // One look, one entry: the refused entries come with the log (asked apart, each look was two `audit.view` entries).
+    await expect.poll(() => page.locator('[data-testid=audit] tr').count()).toBeGreaterThan(1);
+    expect([looks('audit.view') - before, looks('audit.refused.view')]).toEqual([1, 0]);
     expect(await refused.locator('h3').textContent()).toBe('データベースが受け付けなかった監査記録が 1 件あります');
     const text = await refused.textContent();
     expect(text).toContain(`エクスポート中断（権限の取り消し）（操作者 ${REFUSED_ACTOR}）`);

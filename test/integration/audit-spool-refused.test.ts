@@ -166,6 +166,14 @@ for (const b of backs) {
         const noted = await s.actors('audit.spool.refused');
         expect(noted).toHaveLength(1);
         expect(noted[0]).toMatchObject({ actor: 'system', details: { action: 'export.cut', actor: 'token:poisoned', reason: expect.stringMatching(/refused by a rule|dba_rule/) } });
+        // The log's own answer holds them: the admin page asks once, and one look is one `audit.view`
+        // entry (asked apart, each look was two `audit.view` entries); the route apart is on record by its own name.
+        const log = (await s.get<{ spool: Refused }>('/v1/admin/audit?limit=1')).json();
+        expect(log.spool).toEqual(listed);
+        const views = await s.actors('audit.view');
+        // Newest first: this look, the log above, the two looks before; the /refused call is not among them.
+        expect(views.map((e) => e.details.query)).toEqual([{ action: 'audit.view' }, { limit: '1' }, { action: 'audit.spool.refused' }, { action: 'export.cut' }]);
+        expect(await s.actors('audit.refused.view')).toHaveLength(1);
         // Only admins see it.
         const viewer = await s.c.app.inject({ method: 'GET', url: '/v1/admin/audit/refused' });
         expect(viewer.statusCode).toBe(401);

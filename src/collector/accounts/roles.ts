@@ -73,7 +73,7 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'DELETE /v1/admin/tokens/:id': { role: 'admin' },
   'GET /v1/admin/audit': { role: 'admin', audit: 'audit.view' },
   // Audit entries the database refused, set aside with its reason (audit-spool.ts).
-  'GET /v1/admin/audit/refused': { role: 'admin', audit: 'audit.view' },
+  'GET /v1/admin/audit/refused': { role: 'admin', audit: 'audit.refused.view' },
   // Sign-in and the session itself.
   'POST /v1/auth/login': { role: 'public' },
   'GET /v1/auth/oidc/start': { role: 'public' },

@@ -228,13 +228,9 @@ export interface AuditEntryView {
   actorTokenId?: string | null;
 }
 
-export async function fetchAudit(params: URLSearchParams, token: string): Promise<{ entries: AuditEntryView[]; nextBefore: number | null }> {
+/** One page of the log, and (`spool`) the entries the database refused (set aside on the collector's disk, tried again) and those waiting. */
+export async function fetchAudit(params: URLSearchParams, token: string): Promise<{ entries: AuditEntryView[]; nextBefore: number | null; spool: RefusedAuditView }> {
   return (await call('/v1/admin/audit', params, token)).json();
-}
-
-/** Audit entries the database refused (set aside on the collector's disk, tried again) and those waiting. */
-export async function fetchRefusedAudit(token: string): Promise<RefusedAuditView> {
-  return (await call('/v1/admin/audit/refused', new URLSearchParams(), token)).json();
 }
 
 export async function downloadAuditCsv(params: URLSearchParams, token: string): Promise<void> {

@@ -3,12 +3,12 @@
  * filters by person and action and a CSV download. Values are rendered as text (preact), so a hostile
  * search term or name in an entry stays inert.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { inertText } from '../../events/inert.js';
-import { downloadAuditCsv, fetchAudit, fetchRefusedAudit } from './api.js';
+import { downloadAuditCsv, fetchAudit } from './api.js';
 import { pickLanguage, type Strings } from './i18n.js';
 import { refusedAuditText, refusedAuditUnknown, type RefusedAuditView } from './refused-audit-text.js';
-import { ListState, errorText, isAuthError, useLoaded } from './states.js';
+import { ListState, errorText, useLoaded } from './states.js';
 import type { Who } from './signin.js';
 
 const TEXT = {
@@ -31,6 +31,7 @@ const TEXT = {
       'export.cut': 'エクスポート中断（権限の取り消し）',
       'devices.view': '端末一覧の閲覧',
       'audit.view': '監査ログの閲覧',
+      'audit.refused.view': '保留中の監査記録の閲覧',
       'audit.spool.refused': '監査記録をデータベースが受け付けず保留（再試行中）',
       'accounts.view': 'アカウント一覧の閲覧',
       'tokens.view': 'API トークン一覧の閲覧',
@@ -75,6 +76,7 @@ const TEXT = {
       'export.cut': 'Export cut off (access withdrawn)',
       'devices.view': 'Viewed devices',
       'audit.view': 'Viewed audit log',
+      'audit.refused.view': 'Viewed audit entries set aside',
       'audit.spool.refused': 'Audit entry refused by the database: set aside, retrying',
       'accounts.view': 'Viewed accounts',
       'tokens.view': 'Viewed API tokens',
@@ -107,30 +109,10 @@ const s = auditText;
 
 /**
  * Audit entries the database refused or has not taken yet, above the log: the log alone would look
- * complete. Asked again with the log (filters, retry).
+ * complete. They come in the log's own answer (one request, one `audit.view` entry: asking for them
+ * apart was a second entry each time the view opened); `failed` when the log could not be read.
  */
-function RefusedAudit({ t, who, fmtTime, applied, asked }: { t: Strings; who: Who; fmtTime: (iso: string) => string; applied: unknown; asked: number }) {
-  const [data, setData] = useState<RefusedAuditView | null>(null);
-  const [failed, setFailed] = useState<string | null>(null);
-  useEffect(() => {
-    let current = true;
-    fetchRefusedAudit(who.token).then(
-      (r) => {
-        if (!current) return;
-        setData(r);
-        setFailed(null);
-      },
-      (err: unknown) => {
-        if (!current) return;
-        setData(null);
-        // Signing out on 401/403 is the log's to do (it asks with the same token).
-        setFailed(isAuthError(err) ? null : errorText(t, err));
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [applied, asked]);
+function RefusedAudit({ data, failed, fmtTime }: { data: RefusedAuditView | null; failed: string | null; fmtTime: (iso: string) => string }) {
   if (failed) {
     return (
       <p class="audit-refused" data-testid="audit-refused-unknown">
@@ -169,6 +151,8 @@ export function AuditView({ t, who, fmtTime, onAuthError }: { t: Strings; who: W
   const [asked, setAsked] = useState(0);
   // Asked again by the retry below, the log and the refused entries together.
   const { data, state } = useLoaded(t, () => fetchAudit(params(), who.token), [applied, asked], onAuthError);
+  // Signing out on 401/403 is useLoaded's to do.
+  const refusedFailed = state.kind === 'error' ? state.message : null;
   const entries = data?.entries ?? [];
 
   function csv() {
@@ -178,7 +162,7 @@ export function AuditView({ t, who, fmtTime, onAuthError }: { t: Strings; who: W
 
   return (
     <div class="audit-view" data-testid="audit">
-      <RefusedAudit t={t} who={who} fmtTime={fmtTime} applied={applied} asked={asked} />
+      <RefusedAudit data={data?.spool ?? null} failed={refusedFailed} fmtTime={fmtTime} />
       <form
         class="filters"
         onSubmit={(e) => {
