@@ -1,7 +1,7 @@
 /**
- * Word fields that print a document property, written with no result (the docx package's
+ * Word fields that print a document property or a bookmark, written with no result (the docx package's
  * `new SimpleField('TITLE')`): Word, asked to update fields on opening, and LibreOffice show the property's
- * value there, so a title 「秘」 and { TITLE } + 「 Confidential」 show the stamp. Fixtures:
+ * value there, so a title 「秘」 and { TITLE } + 「 Confidential」 show the stamp; { REF mark } likewise. Fixtures:
  * test/fixtures/js-producers (make.mjs, docx 9.15.2; checked with LibreOffice 7.4 and pdftotext).
  */
 import { readFileSync } from 'node:fs';
@@ -33,6 +33,11 @@ describe('a property field with no result shows the property', () => {
     expect(await scan(name)).toMatchObject({ verdict: 'clean' });
   });
 
+  it('a REF field with no result in the header shows its bookmark’s text from the body; it was clean', async () => {
+    expect(await scan('docx-ref-field-header.docx')).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'header' } });
+    expect(await scan('docx-ref-field-header-trap.docx')).toMatchObject({ verdict: 'clean' });
+  });
+
   it('a complex field with no separate and no result shows it too', async () => {
     const field = r('<w:fldChar w:fldCharType="begin"/>') + r('<w:instrText xml:space="preserve"> TITLE \\* MERGEFORMAT </w:instrText>') + r('<w:fldChar w:fldCharType="end"/>');
     expect(await scanBlob(withField(field), 'complex.docx')).toMatchObject({ verdict: 'marked', rule: 1 });
@@ -50,12 +55,15 @@ describe('a property field with no result shows the property', () => {
       ['区分', '秘'],
       ['SUBJECT', 'x'],
     ]);
-    expect(withPropertyFields('<w:fldSimple w:instr=" docproperty &quot;区分&quot; \\* MERGEFORMAT"/>', values)).toContain('<w:t xml:space="preserve">秘</w:t>');
-    expect(withPropertyFields('<w:fldSimple w:instr="title"/>', values)).toContain('>秘</w:t>');
-    expect(withPropertyFields('<w:fldSimple w:instr="DOCPROPERTY Other"/>', values)).toBe('<w:fldSimple w:instr="DOCPROPERTY Other"/>');
-    expect(withPropertyFields('<w:fldSimple w:instr="PAGE"/>', values)).toBe('<w:fldSimple w:instr="PAGE"/>');
+    expect(withPropertyFields('<w:fldSimple w:instr=" docproperty &quot;区分&quot; \\* MERGEFORMAT"/>', { properties: values, bookmarks: null })).toContain('<w:t xml:space="preserve">秘</w:t>');
+    expect(withPropertyFields('<w:fldSimple w:instr="title"/>', { properties: values, bookmarks: null })).toContain('>秘</w:t>');
+    expect(withPropertyFields('<w:fldSimple w:instr="DOCPROPERTY Other"/>', { properties: values, bookmarks: null })).toBe('<w:fldSimple w:instr="DOCPROPERTY Other"/>');
+    expect(withPropertyFields('<w:fldSimple w:instr="PAGE"/>', { properties: values, bookmarks: null })).toBe('<w:fldSimple w:instr="PAGE"/>');
+    const marks = { properties: null, bookmarks: new Map([['MARK', '秘']]) };
+    expect(withPropertyFields('<w:fldSimple w:instr=" REF Mark \\h "/>', marks)).toContain('>秘</w:t>');
+    expect(withPropertyFields('<w:fldSimple w:instr="PAGEREF mark"/>', marks)).toBe('<w:fldSimple w:instr="PAGEREF mark"/>');
     // A nested field's instruction belongs to the outer one: only the outer field is looked at.
     const nested = r('<w:fldChar w:fldCharType="begin"/>') + r('<w:instrText>IF </w:instrText>') + r('<w:fldChar w:fldCharType="begin"/>') + r('<w:instrText>TITLE</w:instrText>') + r('<w:fldChar w:fldCharType="end"/>') + r('<w:fldChar w:fldCharType="end"/>');
-    expect(withPropertyFields(nested, values)).toBe(nested);
+    expect(withPropertyFields(nested, { properties: values, bookmarks: null })).toBe(nested);
   });
 });

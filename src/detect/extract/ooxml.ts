@@ -25,7 +25,7 @@ import { FIXED_PAGE, XPS_MAIN, fixedPageText, unreadGlyphRuns } from './xps.js';
 import { SHARED_STRINGS, WORKSHEET, XlsxBook } from './xlsx.js';
 import { PrefixWatch } from './xml-prefixes.js';
 import { BINDING_NEEDLE, boundStores, withBoundValues, type BoundStores } from './word-bindings.js';
-import { propertyValues, withPropertyFields, type PropertyValues } from './word-property-fields.js';
+import { REF_NEEDLE, bookmarks, propertyValues, withPropertyFields, type Bookmarks, type PropertyValues } from './word-property-fields.js';
 
 // A workbook's styles.xml is read: its number formats' literal text shows in the cells (xml-text.ts).
 // Parts that hold no text a reader sees: pictures (but metafiles, and SVG, whose text is markup: an icon
@@ -54,7 +54,12 @@ export const extractOoxml: Extractor = async function* (blob, ctx) {
   let stores: Promise<BoundStores> | null = null;
   // And the document properties that Word fields print (word-property-fields.ts), when one may show 秘.
   let props: Promise<PropertyValues | null> | null = null;
-  const bound: Shown = { stores: () => (stores ??= boundStores(zip)), properties: () => (props ??= propertyValues(zip)) };
+  let marks: Promise<Bookmarks | null> | null = null;
+  const bound: Shown = {
+    stores: () => (stores ??= boundStores(zip)),
+    properties: () => (props ??= propertyValues(zip)),
+    bookmarks: () => (marks ??= bookmarks(zip)),
+  };
   for (const entry of zip.entries) {
     if (entry.isDir || SKIP.test(entry.name)) continue;
     ctx.addEntry();
@@ -229,19 +234,22 @@ async function* part(
     const prefixes = new PrefixWatch();
     const bindings = new NeedleWatch(BINDING_NEEDLE);
     const fields = new NeedleWatch(FIELD_NEEDLE);
+    const refs = new NeedleWatch(REF_NEEDLE);
     await zip.stream(name, (chunk) => {
       windows.push(chunk);
       prefixes.push(chunk);
       if (name.startsWith('word/')) {
         bindings.push(chunk);
         fields.push(chunk);
+        refs.push(chunk);
       }
     });
     // A part whose namespaces go by other prefixes (xml-prefixes.ts) is read whole, renamed: its windows
     // were read without seeing its deletions, hidden runs or symbols. So is a Word part with bound
     // content controls, which show their data's text, not what is stored around the 秘 (word-bindings.ts).
-    // So is one with fields when a document property may show 秘: a field may print it (word-property-fields.ts).
-    if ((!windows.head || !isUtf16Xml(windows.head)) && !prefixes.renames && !bindings.found && !(fields.found && (await bound.properties()))) {
+    // So is one with fields when a document property or a bookmark may show 秘: a field may print it (word-property-fields.ts).
+    const printed = fields.found && ((await bound.properties()) || (refs.found && (await bound.bookmarks())));
+    if ((!windows.head || !isUtf16Xml(windows.head)) && !prefixes.renames && !bindings.found && !printed) {
       const texts = windows.finish();
       // No window: no 秘 in the part, which its shapes' reading by position need not look for again.
       seen.stamp = texts.length > 0;
@@ -264,6 +272,7 @@ async function* part(
 interface Shown {
   stores: () => Promise<BoundStores>;
   properties: () => Promise<PropertyValues | null>;
+  bookmarks: () => Promise<Bookmarks | null>;
 }
 
 /** Where a field's instruction may be (`w:instr=`, `<w:instrText`), as a part streams by. */
@@ -271,13 +280,15 @@ const FIELD_NEEDLE = new TextEncoder().encode('instr');
 
 /**
  * A Word part's markup with its bound content controls showing their data (word-bindings.ts) and its
- * document-property fields with no result showing the property (word-property-fields.ts).
+ * document-property and REF fields with no result showing the property or bookmark (word-property-fields.ts).
  */
 async function shown(name: string, xml: string, bound: Shown): Promise<string> {
   if (!name.startsWith('word/')) return xml;
   const controls = xml.includes('<w:dataBinding') ? withBoundValues(xml, await bound.stores()) : xml;
-  const values = controls.includes('instr') ? await bound.properties() : null;
-  return values ? withPropertyFields(controls, values) : controls;
+  if (!controls.includes('instr')) return controls;
+  const properties = await bound.properties();
+  const marks = controls.includes('REF') ? await bound.bookmarks() : null;
+  return properties || marks ? withPropertyFields(controls, { properties, bookmarks: marks }) : controls;
 }
 
 /** A workbook's comments (notes), whose text is SpreadsheetML's, with `_xHHHH_` escapes (xstring.ts). */

@@ -6,6 +6,8 @@
  * LibreOffice shows the property's value as it opens the file: 「秘」 as the title, then
  * { TITLE } + 「 Confidential」 in the body, shows 「秘 Confidential」. A field that has a result keeps it
  * (what Word shows until fields are updated). Values come from docProps/core.xml, app.xml and custom.xml.
+ * A REF field with no result likewise shows its bookmark's text (the body's): { REF mark } + 「 Confidential」
+ * in a header, the bookmark 「秘」 in the body, shows 「秘 Confidential」 on every page.
  */
 import { decodeEntities, escapeText } from './xml-text.js';
 import { normalize } from '../normalize.js';
@@ -58,15 +60,61 @@ export async function propertyValues(zip: ZipArchive): Promise<PropertyValues | 
   if (custom) {
     for (const m of custom.matchAll(/<property\b[^<>]*\bname="([^"]*)"[^<>]*>\s*<vt:\w+>([^<]*)<\/vt:\w+>/g)) set(decodeEntities(m[1]), decodeEntities(m[2]));
   }
-  const mayShow = [...values.values()].some((v) => /秘|confidential/i.test(normalize(v)));
-  return mayShow ? values : null;
+  return mayShowStamp(values.values()) ? values : null;
 }
 
-/** The property a field instruction prints, by upper-case name, or null for another field. */
-function fieldProperty(instruction: string): string | null {
+const mayShowStamp = (values: Iterable<string>): boolean => [...values].some((v) => /秘|confidential/i.test(normalize(v)));
+
+/** Bookmarks' text by upper-case name (Word's bookmark names are not case-sensitive). */
+export type Bookmarks = Map<string, string>;
+
+/** A bookmark's start and end, and a run's text, in order. */
+const BOOKMARK_PART = /<w:bookmarkStart\b[^<>]*>|<w:bookmarkEnd\b[^<>]*>|<w:t(?:\s[^<>]*)?>([^<]*)<\/w:t>/g;
+
+/**
+ * The text of each bookmark in the main document, or null when none holds 秘 or the word Confidential
+ * (no REF field can show either then). A bookmark spans from its start to the end with its id.
+ */
+export async function bookmarks(zip: ZipArchive): Promise<Bookmarks | null> {
+  const part = 'word/document.xml';
+  const xml = (zip.entries.find((e) => e.name === part)?.size ?? Infinity) <= MAX_DOCUMENT ? await zip.text(part) : null;
+  if (!xml || !xml.includes('<w:bookmarkStart')) return null;
+  const open = new Map<string, { name: string; text: string }>();
+  const found: Bookmarks = new Map();
+  for (const m of xml.matchAll(BOOKMARK_PART)) {
+    if (m[1] !== undefined) {
+      for (const b of open.values()) b.text += decodeEntities(m[1]);
+    } else if (m[0].startsWith('<w:bookmarkStart')) {
+      const id = /\bw:id="([^"]*)"/.exec(m[0])?.[1];
+      const name = /\bw:name="([^"]*)"/.exec(m[0])?.[1];
+      if (id !== undefined && name !== undefined) open.set(id, { name: decodeEntities(name).toUpperCase(), text: '' });
+    } else {
+      const id = /\bw:id="([^"]*)"/.exec(m[0])?.[1] ?? '';
+      const b = open.get(id);
+      if (b) found.set(b.name, b.text);
+      open.delete(id);
+    }
+  }
+  return mayShowStamp(found.values()) ? found : null;
+}
+/** A main document larger than this is not read for its bookmarks (REF fields with no result stay empty, as before). */
+const MAX_DOCUMENT = 32 << 20;
+
+/** What a field with no result shows: a property's value (by upper-case name) or a bookmark's text. */
+export interface FieldSources {
+  properties: PropertyValues | null;
+  bookmarks: Bookmarks | null;
+}
+
+/** Whether a part's fields may name a bookmark (`REF`, as Word writes it), as it streams by. */
+export const REF_NEEDLE = new TextEncoder().encode('REF');
+
+/** What a field instruction with no result shows from these sources, or undefined. */
+function fieldShows(instruction: string, sources: FieldSources): string | undefined {
+  const ref = /^\s*REF\s+(?:"([^"]*)"|([^\s\\]+))/i.exec(instruction);
+  if (ref) return sources.bookmarks?.get((ref[1] ?? ref[2]).toUpperCase());
   const m = /^\s*(TITLE|SUBJECT|AUTHOR|KEYWORDS|COMMENTS|LASTSAVEDBY|DOCPROPERTY\s+(?:"([^"]*)"|(\S+)))(?=\s|\\|$)/i.exec(instruction);
-  if (!m) return null;
-  return (m[2] ?? m[3] ?? m[1]).toUpperCase();
+  return m ? sources.properties?.get((m[2] ?? m[3] ?? m[1]).toUpperCase()) : undefined;
 }
 
 const run = (value: string) => `<w:r><w:t xml:space="preserve">${escapeText(value)}</w:t></w:r>`;
@@ -77,13 +125,10 @@ const SIMPLE_FIELD_END = /<\/w:fldSimple>/g;
 // A complex field's pieces, in order: its begin, separate and end characters and its instruction's text.
 const COMPLEX_PART = /<w:fldChar\b[^<>]*\bw:fldCharType="(begin|separate|end)"[^<>]*>|<w:instrText\b[^<>]*>([^<]*)<\/w:instrText>/g;
 
-/** A Word part's markup with each property field that has no result showing its property's value. */
-export function withPropertyFields(xml: string, values: PropertyValues): string {
+/** A Word part's markup with each property or REF field that has no result showing its value. */
+export function withPropertyFields(xml: string, sources: FieldSources): string {
   if (!xml.includes('instr')) return xml;
-  const valueOf = (instruction: string) => {
-    const name = fieldProperty(decodeEntities(instruction));
-    return name === null ? undefined : values.get(name);
-  };
+  const valueOf = (instruction: string) => fieldShows(decodeEntities(instruction), sources);
   let out = xml.includes('<w:fldSimple')
     ? replaceSpans(xml, spans(xml, SIMPLE_FIELD, () => SIMPLE_FIELD_END, XML_TAGS), (f) => {
         const inner = content(xml, f);
