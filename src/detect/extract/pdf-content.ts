@@ -10,6 +10,7 @@ import { CLS, Dict, PdfDoc, Ref, Stream, findBytes, hexVal, literalEnd, unescape
 import { decodeTextString } from './pdf-catalog.js';
 import { FontLoader, PdfFont } from './pdf-font.js';
 import { mayHaveStampChar } from './byte-scan.js';
+import { layerOff } from './pdf-layers.js';
 
 const T_NUM = 0,
   T_STR = 1,
@@ -99,6 +100,8 @@ export interface PageState {
   actualText: boolean;
   /** Marked content's alternate descriptions and expansions (/Alt, /E), read apart from the page's text. */
   alts: string[];
+  /** In this reading, the layers that are off (pdf-layers.ts): what they draw is left out. Null: every layer is read. */
+  hiddenLayers: ReadonlySet<number> | null;
   /** The page's top and bottom lines as placed (endPage): a stamp may run from one page's foot to the next one's head. */
   top: string;
   bottom: string;
@@ -149,7 +152,7 @@ interface Stacked {
 const MAX_LINE_PIECES = 512;
 
 export function newPageState(doc: PdfDoc, fonts: FontLoader, checkTime: () => void): PageState {
-  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, sx: 0, sy: 0, one: false, stacked: null, aside: [], ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, overLimits: false, unread: 0, misread: 0, actualText: false, alts: [], top: '', bottom: '', line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
+  return { doc, fonts, checkTime, out: [], last: '', ex: 0, ey: 0, sx: 0, sy: 0, one: false, stacked: null, aside: [], ux: 1, uy: 0, size: 0, has: false, widthsOk: false, forms: 0, formData: new Map(), formStack: new Set(), partial: false, overLimits: false, unread: 0, misread: 0, actualText: false, alts: [], hiddenLayers: null, top: '', bottom: '', line: { at: [], from: [], to: [], back: false, across: 0, ux: 1, uy: 0, size: 0 }, lines: [] };
 }
 
 const MAX_FORM_DEPTH = 12;
@@ -590,9 +593,15 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
     actualShown = true;
     return actualText;
   };
+  // Optional content on a layer that is off (pdf-layers.ts), in a reading without such layers: the outermost
+  // span of it, while open, shows nothing (its glyphs still move the pen) and draws no forms.
+  let hiddenDepth = -1;
   const openMarked = (withProps: boolean) => {
     markedDepth++;
     if (!withProps) return;
+    if (hiddenDepth < 0 && st.hiddenLayers && resources && top >= 2 && types[top - 2] === T_NAME && nameAt(top - 2) === 'OC' && types[top - 1] === T_NAME) {
+      if (layerOff(doc, doc.dict(resources.get('Properties'))?.get(nameAt(top - 1)), st.hiddenLayers)) hiddenDepth = markedDepth;
+    }
     // A span's alternate description (/Alt) or expansion (/E): what a screen reader says instead of its
     // glyphs (pdfkit's markContent alt/expanded). Read beside the page's text.
     const alt = propertyAt(top, 'Alt') ?? propertyAt(top, 'E');
@@ -604,8 +613,14 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
     actualText = actual;
     actualShown = false;
   };
+  /** A string operand as read here: its characters, its /ActualText, or nothing on a layer that is off. */
+  const shownAt = (i: number): string => {
+    const s = showAt(i);
+    return hiddenDepth >= 0 ? '' : actualOf(s);
+  };
   const closeMarked = () => {
     if (markedDepth === 0) return;
+    if (markedDepth === hiddenDepth) hiddenDepth = -1;
     if (markedDepth === actualDepth) {
       if (!actualShown && st.actualText) emit(actualText, 0);
       actualDepth = -1;
@@ -803,7 +818,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
         if (key !== OP.Tj) nextLine(0, -gs.tl);
         const si = top - 1;
         if (si >= 0 && (types[si] === T_STR || types[si] === T_HEX)) {
-          const s = actualOf(showAt(si));
+          const s = shownAt(si);
           emit(s, adv);
         }
         break;
@@ -820,7 +835,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
         for (let k = s0 + 1; k < top; k++) {
           const t = types[k];
           if (t === T_STR || t === T_HEX) {
-            const s = actualOf(showAt(k));
+            const s = shownAt(k);
             if (!started) {
               emit(s, adv);
               started = true;
@@ -948,7 +963,7 @@ export function runContent(st: PageState, data: Uint8Array, resources: Dict | nu
         closeMarked();
         break;
       case OP.Do:
-        if (top >= 1 && types[top - 1] === T_NAME && resources) {
+        if (hiddenDepth < 0 && top >= 1 && types[top - 1] === T_NAME && resources) {
           runXObject(st, nameAt(top - 1), resources, [gs.a, gs.b, gs.c, gs.d, gs.e, gs.f], depth);
         }
         break;
@@ -1036,6 +1051,8 @@ function runXObject(st: PageState, name: string, resources: Dict, ctm: number[],
   const s = doc.resolve(ref);
   if (!(s instanceof Stream)) return;
   if (doc.resolve(s.dict.get('Subtype')) !== 'Form') return;
+  // A form on a layer that is off draws nothing in the reading without such layers (pdf-layers.ts).
+  if (st.hiddenLayers && layerOff(doc, s.dict.get('OC'), st.hiddenLayers)) return;
   runForm(st, s, num, resources, ctm, depth);
 }
 

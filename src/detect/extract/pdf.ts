@@ -11,6 +11,7 @@ import { chunkText } from '../text-chunks.js';
 import { nameOnly, ScanError, type Extracted, type ExtractContext, type Extractor } from './types.js';
 import { Dict, PdfDoc, PDF_HEADER_REACH, Ref, Stream, findBytes, findBytesBack, paddedEnd, type Obj } from './pdf-parse.js';
 import { FontLoader } from './pdf-font.js';
+import { hiddenLayers } from './pdf-layers.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { brokenWords, endPage, formMentionsActualText, mentionsActualText, newPageState, placeLine, readPart, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, startPage, withGaps, type PageState } from './pdf-content.js';
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
@@ -704,6 +705,8 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
   }
 
   const fonts = new FontLoader(doc);
+  // Layers the document opens with turned off (pdf-layers.ts): each page is also read without them.
+  const offLayers = hiddenLayers(doc);
   let badPages = 0;
   let pagesOverLimits = 0;
   /** Glyphs whose characters could not be known, and the first page that shows any. */
@@ -756,6 +759,13 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
         }
         searched = withGaps(again.out.join(''));
       }
+      let layered = '';
+      if (offLayers.size) {
+        const shown = newPageState(doc, fonts, () => ctx.checkTime());
+        shown.hiddenLayers = offLayers;
+        read(shown);
+        layered = withGaps(shown.out.join(''));
+      }
       if (st.partial) badPages++;
       else if (st.overLimits) pagesOverLimits++;
       if (st.unread > 0 && unread.glyphs === 0) unread.page = pageNo;
@@ -769,7 +779,7 @@ export const extractPdf: Extractor = async function* (blob: Blob, ctx: ExtractCo
       // the page's second reading.
       // Words broken where their line ends (a narrow table cell), read closed up (pdf-content.ts brokenWords).
       const closed = brokenWords(text);
-      if (st.alts.length || searched || closed) text = [text, ...st.alts, searched, closed].filter(Boolean).join(SEPARATOR);
+      if (st.alts.length || searched || closed || layered) text = [text, ...st.alts, searched, closed, layered].filter(Boolean).join(SEPARATOR);
       // The previous page's last line and this one's first, as pdftotext gives them (「秘」, a form feed,
       // 「Confidential」): a stamp split by a page break is read across it.
       if (bottom && st.top) text = [text, `${bottom}\n\f${st.top}`].filter(Boolean).join(SEPARATOR);
