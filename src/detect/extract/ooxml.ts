@@ -280,7 +280,8 @@ const FIELD_NEEDLE = new TextEncoder().encode('instr');
 
 /**
  * A Word part's markup with its bound content controls showing their data (word-bindings.ts) and its
- * document-property and REF fields with no result showing the property or bookmark (word-property-fields.ts).
+ * document-property and REF fields with no result showing the property or bookmark (word-property-fields.ts);
+ * when such a field's stored result is not its value, the part again with the value in its place, apart.
  */
 async function shown(name: string, xml: string, bound: Shown): Promise<string> {
   if (!name.startsWith('word/')) return xml;
@@ -288,7 +289,12 @@ async function shown(name: string, xml: string, bound: Shown): Promise<string> {
   if (!controls.includes('instr')) return controls;
   const properties = await bound.properties();
   const marks = controls.includes('REF') ? await bound.bookmarks() : null;
-  return properties || marks ? withPropertyFields(controls, { properties, bookmarks: marks }) : controls;
+  if (!properties && !marks) return controls;
+  const sources = { properties, bookmarks: marks };
+  // As Word shows it (stored results) and as LibreOffice does (computed again): both, apart, when they differ.
+  const updated = withPropertyFields(controls, sources);
+  const computed = withPropertyFields(controls, sources, 'replace');
+  return computed === updated ? updated : `${updated}${SEPARATOR}${computed}`;
 }
 
 /** A workbook's comments (notes), whose text is SpreadsheetML's, with `_xHHHH_` escapes (xstring.ts). */

@@ -4,8 +4,10 @@
  * `<w:fldSimple w:instr="TITLE"/>`, and a complex field may end with no `separate` and no result. Word
  * fills such a field in when it updates fields (docx's `updateFields` asks it to on opening), and
  * LibreOffice shows the property's value as it opens the file: 「秘」 as the title, then
- * { TITLE } + 「 Confidential」 in the body, shows 「秘 Confidential」. A field that has a result keeps it
- * (what Word shows until fields are updated). Values come from docProps/core.xml, app.xml and custom.xml.
+ * { TITLE } + 「 Confidential」 in the body, shows 「秘 Confidential」. A field that has a result shows it
+ * until Word updates fields (F9, or on printing when set to), while LibreOffice computes TITLE and REF
+ * again on opening: a result that is not the value is read both ways, apart (ooxml.ts). Values come
+ * from docProps/core.xml, app.xml and custom.xml.
  * A REF field with no result likewise shows its bookmark's text (the body's): { REF mark } + 「 Confidential」
  * in a header, the bookmark 「秘」 in the body, shows 「秘 Confidential」 on every page.
  */
@@ -117,6 +119,9 @@ function fieldShows(instruction: string, sources: FieldSources): string | undefi
   return m ? sources.properties?.get((m[2] ?? m[3] ?? m[1]).toUpperCase()) : undefined;
 }
 
+/** A result's text: its runs' <w:t> (a stored result that already is the value is left as it is). */
+const textOf = (markup: string): string => Array.from(markup.matchAll(/<w:t(?:\s[^<>]*)?>([^<]*)<\/w:t>/g), (m) => decodeEntities(m[1])).join('');
+
 const run = (value: string) => `<w:r><w:t xml:space="preserve">${escapeText(value)}</w:t></w:r>`;
 
 // Simple fields: self-closing or with content (markup-spans.ts: one pass, whatever a hostile part holds).
@@ -125,41 +130,57 @@ const SIMPLE_FIELD_END = /<\/w:fldSimple>/g;
 // A complex field's pieces, in order: its begin, separate and end characters and its instruction's text.
 const COMPLEX_PART = /<w:fldChar\b[^<>]*\bw:fldCharType="(begin|separate|end)"[^<>]*>|<w:instrText\b[^<>]*>([^<]*)<\/w:instrText>/g;
 
-/** A Word part's markup with each property or REF field that has no result showing its value. */
-export function withPropertyFields(xml: string, sources: FieldSources): string {
+/**
+ * A Word part's markup with each property or REF field that has no result showing its value, as Word
+ * shows it once fields are updated; with `results` 'replace', also each such field that has a result
+ * shows the value in place of it, as LibreOffice shows it on opening (it computes these fields again:
+ * { REF mark } stored with the result 「x」 shows the bookmark's 「秘」). Unchanged markup is returned as is.
+ */
+export function withPropertyFields(xml: string, sources: FieldSources, results: 'keep' | 'replace' = 'keep'): string {
   if (!xml.includes('instr')) return xml;
   const valueOf = (instruction: string) => fieldShows(decodeEntities(instruction), sources);
   let out = xml.includes('<w:fldSimple')
     ? replaceSpans(xml, spans(xml, SIMPLE_FIELD, () => SIMPLE_FIELD_END, XML_TAGS), (f) => {
         const inner = content(xml, f);
-        const value = inner.includes('<w:t') ? undefined : valueOf(/\bw:instr="([^"]*)"/.exec(f.tag)?.[1] ?? '');
-        if (!value) return outer(xml, f);
-        // A self-closing field is opened to hold its value.
-        return `${f.tag.endsWith('/>') ? `${f.tag.slice(0, -2)}>` : f.tag}${inner}${run(value)}</w:fldSimple>`;
+        const result = inner.includes('<w:t');
+        const value = result && results === 'keep' ? undefined : valueOf(/\bw:instr="([^"]*)"/.exec(f.tag)?.[1] ?? '');
+        if (!value || (result && textOf(inner) === value)) return outer(xml, f);
+        // A self-closing field is opened to hold its value; a result is replaced.
+        return `${f.tag.endsWith('/>') ? `${f.tag.slice(0, -2)}>` : f.tag}${result ? '' : inner}${run(value)}</w:fldSimple>`;
       })
     : xml;
   if (!out.includes('<w:instrText')) return out;
-  // Complex fields (not nested in another's instruction): one with no `separate` shows its value after its end.
-  const inserts: { at: number; value: string }[] = [];
+  // Complex fields (not nested in another's instruction): one with no `separate` shows its value after its
+  // end; one with a result, when results are replaced, shows it from its `separate` run to its `end` run.
+  const edits: { from: number; to: number; value: string }[] = [];
   let depth = 0;
   let instruction = '';
-  let separated = false;
+  let separatedAt = -1;
   for (const m of out.matchAll(COMPLEX_PART)) {
     if (m[1] === 'begin') {
       if (depth++ === 0) {
         instruction = '';
-        separated = false;
+        separatedAt = -1;
       }
     } else if (m[1] === 'separate') {
-      if (depth === 1) separated = true;
-    } else if (m[1] === 'end') {
-      if (depth > 0 && --depth === 0 && !separated) {
-        const value = valueOf(instruction);
+      if (depth === 1) {
         const close = out.indexOf('</w:r>', m.index);
-        if (value && close >= 0) inserts.push({ at: close + '</w:r>'.length, value });
+        separatedAt = close < 0 ? out.length : close + '</w:r>'.length;
       }
-    } else if (depth === 1) instruction += m[2];
+    } else if (m[1] === 'end') {
+      if (depth > 0 && --depth === 0) {
+        const value = separatedAt < 0 || results === 'replace' ? valueOf(instruction) : undefined;
+        if (!value) continue;
+        if (separatedAt < 0) {
+          const close = out.indexOf('</w:r>', m.index);
+          if (close >= 0) edits.push({ from: close + '</w:r>'.length, to: close + '</w:r>'.length, value });
+        } else {
+          const endRun = Math.max(out.lastIndexOf('<w:r>', m.index), out.lastIndexOf('<w:r ', m.index));
+          if (endRun >= separatedAt && textOf(out.slice(separatedAt, endRun)) !== value) edits.push({ from: separatedAt, to: endRun, value });
+        }
+      }
+    } else if (depth === 1 && separatedAt < 0) instruction += m[2];
   }
-  for (const { at, value } of inserts.reverse()) out = out.slice(0, at) + run(value) + out.slice(at);
+  for (const { from, to, value } of edits.reverse()) out = out.slice(0, from) + run(value) + out.slice(to);
   return out;
 }
