@@ -80,3 +80,15 @@ describe('a property field with no result shows the property', () => {
     expect(withPropertyFields(nested, { properties: values, bookmarks: null })).toBe(nested);
   });
 });
+
+describe('a hostile part costs its length', () => {
+  it('60,000 bookmarks left open, each before a run of text, and fields with no run around them: read in seconds', async () => {
+    const files = unzipSync(new Uint8Array(readFileSync(join(DIR, 'docx-title-field.docx'))));
+    const junk = Array.from({ length: 60_000 }, (_, k) => `<w:bookmarkStart w:id="${k}" w:name="b${k}"/><w:r><w:t>秘${k}</w:t></w:r><w:fldChar w:fldCharType="begin"/><w:instrText>REF b${k}</w:instrText><w:fldChar w:fldCharType="end"/>`).join('');
+    const xml = strFromU8(files['word/document.xml']).replace('<w:body>', `<w:body><w:p>${junk}</w:p>`);
+    const started = Date.now();
+    const r = await scanBlob(new Blob([zipSync({ ...files, 'word/document.xml': strToU8(xml) })]), 'hostile.docx');
+    expect(r.verdict).toBe('marked'); // the fixture's own TITLE field
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 60_000);
+});

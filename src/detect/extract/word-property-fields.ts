@@ -70,32 +70,38 @@ const mayShowStamp = (values: Iterable<string>): boolean => [...values].some((v)
 /** Bookmarks' text by upper-case name (Word's bookmark names are not case-sensitive). */
 export type Bookmarks = Map<string, string>;
 
-/** A bookmark's start and end, and a run's text, in order. */
-const BOOKMARK_PART = /<w:bookmarkStart\b[^<>]*>|<w:bookmarkEnd\b[^<>]*>|<w:t(?:\s[^<>]*)?>([^<]*)<\/w:t>/g;
+/** A bookmark's start or end. */
+const BOOKMARK_MARK = /<w:bookmark(Start|End)\b[^<>]*>/g;
+/** A bookmark spanning more markup than this is not read (a REF to it stays empty, as before). */
+const MAX_BOOKMARK_SPAN = 64 << 10;
+/** At most this many bookmarks are read; the rest stay unread. */
+const MAX_BOOKMARKS = 10_000;
 
 /**
  * The text of each bookmark in the main document, or null when none holds 秘 or the word Confidential
- * (no REF field can show either then). A bookmark spans from its start to the end with its id.
+ * (no REF field can show either then). A bookmark spans from its start to the end with its id; only
+ * spans of up to MAX_BOOKMARK_SPAN are read, each once, so that a hostile part costs its length, not
+ * the square of it.
  */
 export async function bookmarks(zip: ZipArchive): Promise<Bookmarks | null> {
   const part = 'word/document.xml';
   const xml = (zip.entries.find((e) => e.name === part)?.size ?? Infinity) <= MAX_DOCUMENT ? await zip.text(part) : null;
   if (!xml || !xml.includes('<w:bookmarkStart')) return null;
-  const open = new Map<string, { name: string; text: string }>();
+  const starts = new Map<string, { name: string; at: number }>();
   const found: Bookmarks = new Map();
-  for (const m of xml.matchAll(BOOKMARK_PART)) {
-    if (m[1] !== undefined) {
-      for (const b of open.values()) b.text += decodeEntities(m[1]);
-    } else if (m[0].startsWith('<w:bookmarkStart')) {
-      const id = /\bw:id="([^"]*)"/.exec(m[0])?.[1];
+  for (const m of xml.matchAll(BOOKMARK_MARK)) {
+    const id = /\bw:id="([^"]*)"/.exec(m[0])?.[1];
+    if (id === undefined) continue;
+    if (m[1] === 'Start') {
       const name = /\bw:name="([^"]*)"/.exec(m[0])?.[1];
-      if (id !== undefined && name !== undefined) open.set(id, { name: decodeEntities(name).toUpperCase(), text: '' });
-    } else {
-      const id = /\bw:id="([^"]*)"/.exec(m[0])?.[1] ?? '';
-      const b = open.get(id);
-      if (b) found.set(b.name, b.text);
-      open.delete(id);
+      if (name !== undefined && starts.size < MAX_BOOKMARKS) starts.set(id, { name: decodeEntities(name).toUpperCase(), at: m.index + m[0].length });
+      continue;
     }
+    const b = starts.get(id);
+    starts.delete(id);
+    if (b && m.index - b.at <= MAX_BOOKMARK_SPAN && found.size < MAX_BOOKMARKS) found.set(b.name, textOf(xml.slice(b.at, m.index)));
+    // Starts left open far behind can no longer be read: dropped, so the map stays small.
+    if (starts.size >= MAX_BOOKMARKS) for (const [k, v] of starts) if (m.index - v.at > MAX_BOOKMARK_SPAN) starts.delete(k);
   }
   return mayShowStamp(found.values()) ? found : null;
 }
@@ -117,6 +123,21 @@ function fieldShows(instruction: string, sources: FieldSources): string | undefi
   if (ref) return sources.bookmarks?.get((ref[1] ?? ref[2]).toUpperCase());
   const m = /^\s*(TITLE|SUBJECT|AUTHOR|KEYWORDS|COMMENTS|LASTSAVEDBY|DOCPROPERTY\s+(?:"([^"]*)"|(\S+)))(?=\s|\\|$)/i.exec(instruction);
   return m ? sources.properties?.get((m[2] ?? m[3] ?? m[1]).toUpperCase()) : undefined;
+}
+
+/** Markup searched around a field character for its run's start or end: a run's own properties fit well inside. */
+const RUN_REACH = 4096;
+/** Offset just past the end of the run holding the field character at `at`, or -1 (bounded: no scan to the part's end per field). */
+function runEnd(xml: string, at: number): number {
+  const i = xml.slice(at, at + RUN_REACH).indexOf('</w:r>');
+  return i < 0 ? -1 : at + i + '</w:r>'.length;
+}
+/** Offset of the start of the run holding the field character at `at`, not before `from`, or -1. */
+function runStart(xml: string, at: number, from: number): number {
+  const lo = Math.max(from, at - RUN_REACH);
+  const near = xml.slice(lo, at);
+  const i = Math.max(near.lastIndexOf('<w:r>'), near.lastIndexOf('<w:r '));
+  return i < 0 ? -1 : lo + i;
 }
 
 /** A result's text: its runs' <w:t> (a stored result that already is the value is left as it is). */
@@ -164,19 +185,19 @@ export function withPropertyFields(xml: string, sources: FieldSources, results: 
       }
     } else if (m[1] === 'separate') {
       if (depth === 1) {
-        const close = out.indexOf('</w:r>', m.index);
-        separatedAt = close < 0 ? out.length : close + '</w:r>'.length;
+        const close = runEnd(out, m.index);
+        separatedAt = close < 0 ? m.index + m[0].length : close;
       }
     } else if (m[1] === 'end') {
       if (depth > 0 && --depth === 0) {
         const value = separatedAt < 0 || results === 'replace' ? valueOf(instruction) : undefined;
         if (!value) continue;
         if (separatedAt < 0) {
-          const close = out.indexOf('</w:r>', m.index);
-          if (close >= 0) edits.push({ from: close + '</w:r>'.length, to: close + '</w:r>'.length, value });
+          const close = runEnd(out, m.index);
+          if (close >= 0) edits.push({ from: close, to: close, value });
         } else {
-          const endRun = Math.max(out.lastIndexOf('<w:r>', m.index), out.lastIndexOf('<w:r ', m.index));
-          if (endRun >= separatedAt && textOf(out.slice(separatedAt, endRun)) !== value) edits.push({ from: separatedAt, to: endRun, value });
+          const endRun = runStart(out, m.index, separatedAt);
+          if (endRun >= 0 && textOf(out.slice(separatedAt, endRun)) !== value) edits.push({ from: separatedAt, to: endRun, value });
         }
       }
     } else if (depth === 1 && separatedAt < 0) instruction += m[2];
