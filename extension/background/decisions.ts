@@ -28,16 +28,20 @@ export interface SenderInfo {
   /** The document's origin, as the browser vouches for it (MessageSender.origin). */
   origin?: string;
   tab?: { url?: string };
+  /** The top pages of the windows paired with this one by the opener relation (window-follow.ts). */
+  paired?: string[];
 }
 
 /**
  * The frame's own URL first (what the browser vouches for), then its origin, then its tab's, then what
  * the page reported. The origin is what an about:blank window, a blob: page or a Picture-in-Picture
  * window that a guarded page opens has for a URL of the web: such a window is its own tab, with no
- * http(s) URL, and the page reaches into it (same origin) to upload from it.
+ * http(s) URL, and the page reaches into it (same origin) to upload from it. Last, the windows paired
+ * with this one by the opener relation: a window on an allowed host that a guarded page opened (or that
+ * opened one) is judged by the guarded page's service.
  */
 function candidates(sender: SenderInfo): (string | undefined)[] {
-  return [sender.url, sender.origin, sender.tab?.url];
+  return [sender.url, sender.origin, sender.tab?.url, ...(sender.paired ?? [])];
 }
 
 export async function onService(req: ServiceRequest, sender: SenderInfo): Promise<ServiceResponse> {

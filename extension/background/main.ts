@@ -11,6 +11,7 @@ import { publish } from './broadcast.js';
 import { db, deviceId, EMPTY_DELIVERY, getMeta, type Db } from './db.js';
 import { onDecide, onDispute, onResolve, onService, prunePending, type SenderInfo } from './decisions.js';
 import { followFrames, sweepOnce } from './frame-follow.js';
+import { followWindows, notePairing, pairedUrls } from './window-follow.js';
 import { heartbeat, HEARTBEAT_ALARM, scheduleHeartbeat } from './heartbeat.js';
 import { onPolicyChange, policy, watchPolicy, type Policy } from './policy-store.js';
 import { injectUi } from './lazy-ui.js';
@@ -85,14 +86,21 @@ async function uiPolicy(): Promise<UiPolicy> {
   };
 }
 
+/** The sender, with the top pages of the windows paired with its tab (window-follow.ts). */
+const withPaired = (from: SenderInfo, sender: Runtime.MessageSender): Promise<SenderInfo> =>
+  pairedUrls(sender.tab?.id).then((paired) => ({ ...from, paired }), () => from);
+
 /** The in-page guard's questions (undefined: not one). */
 function guardAnswer(m: Request | UiRequest | LoadUiRequest, from: SenderInfo, sender: Runtime.MessageSender): Promise<unknown> | undefined {
   switch (m.type) {
     case 'service':
       // With the page's view, the key this guard will stand aside on once a new generation relieves it.
-      return Promise.all([onService(m, from), guardKey((sender as { documentId?: string }).documentId).catch(() => undefined)]).then(([view, key]) => ({ ...view, key }));
+      return Promise.all([
+        notePairing(sender.tab?.id, m.opened === true).then(() => withPaired(from, sender), () => from).then((f) => onService(m, f)),
+        guardKey((sender as { documentId?: string }).documentId).catch(() => undefined),
+      ]).then(([view, key]) => ({ ...view, key }));
     case 'decide':
-      return onDecide(m, from).then((r) => {
+      return withPaired(from, sender).then((f) => onDecide(m, f)).then((r) => {
         void kick().catch((e) => console.warn('[upload-guard] send failed', e));
         return r;
       });
@@ -152,6 +160,7 @@ browser.runtime.onStartup.addListener(() => void start(true));
 
 watchPolicy();
 followFrames();
+followWindows();
 applyUpdates();
 watchNetwork(() => void kick().catch((e) => console.warn('[upload-guard] send failed', e)));
 onPolicyChange((p) => {

@@ -28,7 +28,9 @@ export const guard = createGuard({
   // may lead to a warning: the dialog loads while the scan runs.
   scan: (blob, name, opts) => (preloadUi(), watchScan(name === BYTES_NAME ? null : name, blob.size, (progress) => scan(blob, name, opts, progress))),
   encrypted,
-  fetchView: () => ask<ServiceResponse>({ type: 'service', url: location.href }).then(keepKey),
+  // Whether this window holds its opener: the background then judges it as the guarded page it was
+  // opened by or opened (extension/background/window-follow.ts).
+  fetchView: () => ask<ServiceResponse>({ type: 'service', url: location.href, opened: !!opener }).then(keepKey),
   decide: (req) => ask<DecideResponse>(req),
   resolve: async (req) => void (await runtime.sendMessage(req)),
   dispute: async (req) => {
@@ -39,7 +41,6 @@ export const guard = createGuard({
   now: () => Date.now(),
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   frameUrl: () => location.href,
-  isTopFrame: () => window === window.top,
 });
 
 export const { nameVerdict, textVerdict, nameRefusalIsFinal } = guard;

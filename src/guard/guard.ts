@@ -85,8 +85,6 @@ export interface GuardPorts {
   sleep(ms: number): Promise<void>;
   /** The frame's own URL. */
   frameUrl(): string;
-  /** False in a framed document (whose service may be its top page's). Absent: a top-level page. */
-  isTopFrame?(): boolean;
 }
 
 export interface Guard {
@@ -458,10 +456,10 @@ export function createGuard(ports: GuardPorts): Guard {
     receiveSnapshot(s) {
       const url = ports.frameUrl();
       const own = /^https?:/.test(url) ? pageView(s, [url]) : null;
-      // A top-level page is what its own URL says; a framed one may be guarded by its top page.
-      if (own && (own.service || ports.isTopFrame?.() !== false)) return setView(own);
-      // about:blank, srcdoc and blob frames, and frames on other hosts inside a guarded page, cannot
-      // tell their service by their own URL: ask (the background knows the tab), holding until then.
+      if (own?.service) return setView(own);
+      // about:blank, srcdoc and blob frames, frames on other hosts inside a guarded page, and windows
+      // on other hosts that a guarded page opened or was opened by, cannot tell their service by their
+      // own URL: ask (the background knows the tab and its opener), holding until then.
       if (current && current.version !== s.version) stale = true;
       void refresh();
     },

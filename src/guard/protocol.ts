@@ -13,6 +13,8 @@ export type { Action, Channel, Finding };
 export interface ServiceRequest {
   type: 'service';
   url: string;
+  /** A top-level window that holds a reference to the window that opened it (window-follow.ts pairs them). */
+  opened?: boolean;
 }
 export type ServiceResponse = PageView;
 

@@ -119,7 +119,6 @@ export function harness(opts: { policy?: Record<string, unknown>; url?: string; 
     now: () => h.clock.now,
     sleep: async (ms) => void (h.clock.now += ms),
     frameUrl: () => h.url,
-    isTopFrame: () => opts.top === undefined,
   });
   return h;
 }

@@ -34,6 +34,30 @@ describe('a frame on an unlisted host inside a guarded page', () => {
   });
 });
 
+describe('a window on an allowed host paired with a guarded page by the opener relation', () => {
+  // The background answers such a window with the guarded page's service (window-follow.ts); `top` stands
+  // for that page here. Its own URL is a top-level page's and says "not guarded".
+  it('keeps the guarded page service when a new policy is pushed: it asks, it does not take its own URL', async () => {
+    const h = await started({ url: 'https://acme.box.com/uploader', top: TOP, policy: { allow: ['acme.box.com'] } });
+    expect(h.guard.view()?.service?.name).toMatch(/Yahoo/);
+    const fetches = h.viewFetches;
+    h.guard.receiveSnapshot(h.setPolicy({ allow: ['acme.box.com'], designated: { keywords: ['プロジェクトX'] } }));
+    expect(h.guard.isGuarded()).toBe(true);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(h.viewFetches).toBe(fetches + 1);
+    expect(h.guard.view()?.service?.name).toMatch(/Yahoo/);
+    expect(await h.guard.decide('file-input', [{ kind: 'file', blob: file('秘—x.docx'), name: '秘—x.docx' }])).toBe(false);
+  });
+
+  it('a page guarded by its own URL takes the pushed policy at once, without asking', async () => {
+    const h = await started({ url: TOP });
+    const fetches = h.viewFetches;
+    h.guard.receiveSnapshot(h.setPolicy({ designated: { keywords: ['プロジェクトX'] } }));
+    expect(h.viewFetches).toBe(fetches);
+    expect(h.guard.view()?.designated.keywords).toContain('プロジェクトX');
+  });
+});
+
 const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
 
 describe('markedInBody: what the network layer catches', () => {

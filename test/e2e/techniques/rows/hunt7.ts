@@ -6,8 +6,10 @@
  *   when the page's submit handler sends `new FormData(form, e.submitter)` for that button only;
  * - an editor on an `EditContext` (its text in no DOM node; an IME commits kanji there with no input
  *   event on the element): a stamp typed there, sent as one operation per text update, arrived.
- * Left open (declared as gaps): a cross-origin window on an allowed host, the guarded page's popup or
- * opener, handed a File by postMessage, uploads it unjudged; Background Fetch sends any body unjudged.
+ * - a cross-origin window on an allowed host, the guarded page's popup or opener, handed a File by
+ *   postMessage, uploaded it unjudged (web12: such a window is guarded by the guarded page's service,
+ *   extension/background/window-follow.ts).
+ * Left open (declared as gaps): Background Fetch sends any body unjudged.
  * The rest held (frames made from data: and javascript: URLs, document.write, text/plain forms, clones
  * of a Request or Response, a blob: module, sendBeacon of a File, a folder input, a page under Trusted
  * Types, the text put in the page's own URL by history.replaceState/pushState and carried by the
@@ -30,13 +32,6 @@ addEventListener('message', async (e) => {
 });
 if (window.opener) opener.postMessage({ ready: location.href }, '*');
 </script>`;
-
-/**
- * Open (red team web7 F1): a top-level window on an `allow`ed host that a guarded page opened, or that
- * opened the guarded page, is a page of its own, unguarded: a File handed to it by `postMessage` (a
- * cross-origin window's, which no hook of the sender can wrap) is uploaded unjudged, to any host.
- */
-const POPUP_GAP = 'a cross-origin window on an allowed host (the guarded page\'s popup or opener) is not guarded: a File posted to it leaves unjudged';
 
 /**
  * A speculation-rules script added to the page (its tab in front: Chromium runs the rules in a visible tab
@@ -75,7 +70,6 @@ const rows: Technique[] = [
   // ---- a cross-origin window on the allowed host, handed the File by postMessage ----
   {
     id: 'h7-popup-allowed-to-drive',
-    gap: { leaks: ['stamped-file', 'name-marked-file'], why: POPUP_GAP },
     assets: { '/asset/h7-uploader.html': { type: 'text/html; charset=utf-8', body: UPLOADER } },
     title: 'window.open() of a page on the allowed host; the File posted to it (w.postMessage), which uploads it to drive.google.com by CORS',
     carries: ['file'],
@@ -93,7 +87,6 @@ const rows: Technique[] = [
   },
   {
     id: 'h7-popup-allowed-own',
-    gap: { leaks: ['stamped-file', 'name-marked-file'], why: POPUP_GAP },
     assets: { '/asset/h7-uploader.html': { type: 'text/html; charset=utf-8', body: UPLOADER } },
     title: 'window.open() of a page on the allowed host; the File posted to it, which uploads it to its own host',
     carries: ['file'],
@@ -111,7 +104,6 @@ const rows: Technique[] = [
   },
   {
     id: 'h7-opener-allowed',
-    gap: { leaks: ['stamped-file', 'name-marked-file'], why: POPUP_GAP },
     title: 'the guarded page is a popup of a page on the allowed host; it hands the File back by opener.postMessage, and the opener uploads it to drive.google.com',
     carries: ['file'],
     drive: async (page: Page, p: Payload) => {
