@@ -119,23 +119,61 @@ export const [weakMapGet, weakMapSet, weakMapHas]: [
   <K extends object>(m: WeakMap<K, unknown>, k: K) => boolean,
 ] = natives('WeakMap', 'get set has');
 export const [weakSetHas, weakSetAdd]: [<T extends object>(s: WeakSet<T>, v: T) => boolean, <T extends object>(s: WeakSet<T>, v: T) => void] = natives('WeakSet', 'has add');
-export const [mapGet, mapSet, mapDelete, mapForEach]: [
+export const [mapGet, mapSet, mapDelete, mapForEach, mapSize]: [
   <K, V>(m: Map<K, V>, k: K) => V | undefined,
   <K, V>(m: Map<K, V>, k: K, v: V) => void,
   <K>(m: Map<K, unknown>, k: K) => boolean,
   <K, V>(m: Map<K, V>, f: (v: V, k: K) => void) => void,
-] = natives('Map', 'get set delete forEach');
-export const [setAdd, setHas, setForEach]: [<T>(s: Set<T>, v: T) => void, <T>(s: Set<T>, v: T) => boolean, <T>(s: Set<T>, f: (v: T) => void) => void] = natives('Set', 'add has forEach');
-/** Promise.prototype.then as it was: the new promise it makes (callers that only chain ignore it). */
-export const promiseThen: <T, U = void>(p: Promise<T>, ok: (v: T) => U, err?: (e: unknown) => void) => Promise<Awaited<U>> = method('Promise', 'then');
+  Fn,
+] = natives('Map', 'get set delete forEach .size');
+export const [setAdd, setHas, setForEach, setSize]: [<T>(s: Set<T>, v: T) => void, <T>(s: Set<T>, v: T) => boolean, <T>(s: Set<T>, f: (v: T) => void) => void, Fn] = natives(
+  'Set',
+  'add has forEach .size',
+);
+/**
+ * One method or getter (`.name`) each of many interfaces, `Interface key` comma-separated: one capture
+ * for all of them (this file is size-bound).
+ */
+const singles = (spec: string): any => spec.split(',').map((one) => natives(...(one.split(' ') as [string, string]))[0]);
+const [
+  promiseThen,
+  regExpExec,
+  arrayJoin,
+  rangeStart,
+  fragmentQuery,
+  portPost, messageData, wsReadyState, rtcReadyState, getFile, getWriter, readerRead, inputType, serialize, urlHref, navigateDestination, destinationUrl, typedArrayBuffer, dataViewBuffer, idbRequestTransaction, idbTransactionAbort, idbStoreCount,
+]: [
+  /** Promise.prototype.then as it was: the new promise it makes (callers that only chain ignore it). */
+  <T, U = void>(p: Promise<T>, ok: (v: T) => U, err?: (e: unknown) => void) => Promise<Awaited<U>>,
+  (re: RegExp, s: string) => RegExpExecArray | null,
+  (a: unknown[], sep: string) => string,
+  (r: unknown) => unknown,
+  (f: unknown, sel: string) => Element | null,
+  (p: MessagePort, m: unknown) => void,
+  (e: MessageEvent) => unknown,
+  (ws: WebSocket) => number,
+  (c: RTCDataChannel) => string,
+  (h: FileSystemFileHandle) => Promise<File>,
+  (s: WritableStream) => WritableStreamDefaultWriter,
+  (r: ReadableStreamDefaultReader) => Promise<ReadableStreamReadResult<unknown>>,
+  (e: HTMLInputElement) => string,
+  (x: XMLSerializer, n: Node) => string,
+  (u: URL) => string,
+  (e: Event) => { url: string },
+  (d: unknown) => string,
+  (v: ArrayBufferView) => ArrayBufferLike,
+  (v: ArrayBufferView) => ArrayBufferLike,
+  (r: IDBRequest) => IDBTransaction | null,
+  (t: IDBTransaction) => void,
+  (s: IDBObjectStore) => IDBRequest,
+] = singles(`Promise then,RegExp exec,Array join,Range .startContainer,DocumentFragment querySelector,MessagePort postMessage,MessageEvent .data,WebSocket .readyState,RTCDataChannel .readyState,${FILE_HANDLE} getFile,WritableStream getWriter,${READER} read,${INPUT} .type,XMLSerializer serializeToString,URL .href,NavigateEvent .destination,NavigationDestination .url,Uint8Array .buffer,DataView .buffer,IDBRequest .transaction,${IDB_TX} abort,${IDB_STORE} count`);
+export { promiseThen, regExpExec, arrayJoin, rangeStart, fragmentQuery, portPost, messageData, wsReadyState, rtcReadyState, getFile, getWriter, readerRead, inputType, urlHref, navigateDestination, destinationUrl, idbRequestTransaction, idbTransactionAbort, idbStoreCount };
 export const [stringSlice, stringIncludes, stringReplace, stringToLowerCase]: [
   (s: string, a: number, b?: number) => string,
   (s: string, x: string) => boolean,
   (s: string, re: RegExp, f: (...m: string[]) => string) => string,
   (s: string) => string,
 ] = natives('String', 'slice includes replace toLowerCase');
-export const regExpExec: (re: RegExp, s: string) => RegExpExecArray | null = method('RegExp', 'exec');
-export const arrayJoin: (a: unknown[], sep: string) => string = method('Array', 'join');
 
 export const ITERATOR: typeof Symbol.iterator = Symbol.iterator;
 
@@ -178,8 +216,10 @@ export function sequence<T>(list: readonly T[]): T[] {
 }
 
 // ---------- platform objects: brand checks and the methods the hooks use ----------
-export const [blobSize, blobType]: [(b: Blob) => number, (b: Blob) => string] = natives('Blob', '.size .type');
-export const [blobText, blobBytes]: [(b: Blob) => Promise<string>, (b: Blob) => Promise<ArrayBuffer>] = natives('Blob', 'text arrayBuffer');
+export const [blobSize, blobType, blobText, blobBytes]: [(b: Blob) => number, (b: Blob) => string, (b: Blob) => Promise<string>, (b: Blob) => Promise<ArrayBuffer>] = natives(
+  'Blob',
+  '.size .type text arrayBuffer',
+);
 export const [fileName, fileModified]: [(f: File) => string, (f: File) => number] = natives('File', '.name .lastModified');
 export const isBlob = is(blobSize) as (v: unknown) => v is Blob;
 export const isFile = is(fileName) as (v: unknown) => v is File;
@@ -189,53 +229,46 @@ export const [formDataForEach, formDataAppend, formDataHas]: [
   (fd: FormData, k: string) => boolean,
 ] = natives(FORM_DATA, 'forEach append has');
 export const isFormData = is((v: FormData) => formDataHas(v, '')) as (v: unknown) => v is FormData;
-const PARAMS = 'URLSearchParams';
-export const [paramsForEach, paramsToString]: [(p: URLSearchParams, f: (v: string, k: string) => void) => void, (p: URLSearchParams) => string] = natives(PARAMS, 'forEach toString');
-export const isParams = is(getter(PARAMS, 'size')) as (v: unknown) => v is URLSearchParams;
+export const [paramsForEach, paramsToString, paramsSize]: [(p: URLSearchParams, f: (v: string, k: string) => void) => void, (p: URLSearchParams) => string, Fn] = natives(
+  'URLSearchParams',
+  'forEach toString .size',
+);
+export const isParams = is(paramsSize) as (v: unknown) => v is URLSearchParams;
 export const isArrayBuffer = is(getter('ArrayBuffer', 'byteLength')) as (v: unknown) => v is ArrayBuffer;
-export const [requestBody, requestHeaders, requestUrl]: [(r: Request) => ReadableStream | null, (r: Request) => Headers, (r: Request) => string] = natives(
-  REQUEST,
-  '.body .headers .url',
-);
-export const [requestClone, requestBlob, requestFormData]: [(r: Request) => Request, (r: Request) => Promise<Blob>, (r: Request) => Promise<FormData>] = natives(
-  REQUEST,
-  'clone blob formData',
-);
+export const [requestBody, requestHeaders, requestUrl, requestClone, requestBlob, requestFormData]: [
+  (r: Request) => ReadableStream | null,
+  (r: Request) => Headers,
+  (r: Request) => string,
+  (r: Request) => Request,
+  (r: Request) => Promise<Blob>,
+  (r: Request) => Promise<FormData>,
+] = natives(REQUEST, '.body .headers .url clone blob formData');
 export const isRequest = is(requestBody) as (v: unknown) => v is Request;
 export const [headersGet, headersForEach]: [(h: Headers, name: string) => string | null, (h: Headers, f: (v: string, k: string) => void) => void] = natives('Headers', 'get forEach');
-export const isReadableStream = is(getter('ReadableStream', 'locked')) as (v: unknown) => v is ReadableStream;
-export const isDocument = is(getter('Document', 'URL')) as (v: unknown) => v is Document;
-export const portPost: (p: MessagePort, m: unknown) => void = method('MessagePort', 'postMessage');
-export const messageData: (e: MessageEvent) => unknown = getter('MessageEvent', 'data');
+export const [streamLocked, getReader]: [Fn, (s: ReadableStream) => ReadableStreamDefaultReader] = natives('ReadableStream', '.locked getReader');
+export const [documentUrl, documentElement]: [Fn, (d: Document) => Element | null] = natives('Document', '.URL .documentElement');
+export const isReadableStream = is(streamLocked) as (v: unknown) => v is ReadableStream;
+export const isDocument = is(documentUrl) as (v: unknown) => v is Document;
 export const [dispatch, addListener]: [(t: EventTarget, e: Event) => boolean, (t: EventTarget, type: string, f: (e: Event) => void, capture?: boolean) => void] = natives(
   'EventTarget',
   'dispatchEvent addEventListener',
 );
-export const wsReadyState: (ws: WebSocket) => number = getter('WebSocket', 'readyState');
-export const rtcReadyState: (c: RTCDataChannel) => string = getter('RTCDataChannel', 'readyState');
-export const getFile: (h: FileSystemFileHandle) => Promise<File> = method(FILE_HANDLE, 'getFile');
 export const SafeWritableStream: typeof WritableStream | undefined = G.WritableStream;
-export const getWriter: (s: WritableStream) => WritableStreamDefaultWriter = method('WritableStream', 'getWriter');
 export const [writerWrite, writerClose, writerAbort]: [
   (w: WritableStreamDefaultWriter, chunk: unknown) => Promise<void>,
   (w: WritableStreamDefaultWriter) => Promise<void>,
   (w: WritableStreamDefaultWriter, reason: unknown) => Promise<void>,
 ] = natives('WritableStreamDefaultWriter', 'write close abort');
-export const getReader: (s: ReadableStream) => ReadableStreamDefaultReader = method('ReadableStream', 'getReader');
-export const readerRead: (r: ReadableStreamDefaultReader) => Promise<ReadableStreamReadResult<unknown>> = method(READER, 'read');
 
 // ---------- the DOM the form and file-input hooks read ----------
 
-export const inputType: (e: HTMLInputElement) => string = getter(INPUT, 'type');
 export const [fileListLength, fileListItem]: [(l: FileList) => number, (l: FileList, i: number) => File | null] = natives('FileList', '.length item');
 export const isFileList = is(fileListLength) as (v: unknown) => v is FileList;
 export const [isConnected, ownerDocument, parentNode, nodeType, appendChild]: [(n: Node) => boolean, (n: Node) => Document, (n: unknown) => unknown, (n: unknown) => number, (p: Node, c: Node) => Node] = natives(
   'Node',
   '.isConnected .ownerDocument .parentNode .nodeType appendChild',
 );
-export const documentElement: (d: Document) => Element | null = getter('Document', 'documentElement');
 const serializer = G.XMLSerializer ? new G.XMLSerializer() : null;
-const serialize: (x: XMLSerializer, n: Node) => string = method('XMLSerializer', 'serializeToString');
 /** A node as markup, the whole of it (a Document with its doctype and top-level comments), as XMLHttpRequest sends it. */
 export const markupOf = (n: Node): string => serialize(serializer!, n);
 export const [removeElement, tagName, matches, elementQuery]: [(e: Element) => void, (e: Element) => string, (e: unknown, s: string) => boolean, (e: unknown, s: string) => Element | null] =
@@ -244,14 +277,9 @@ export const [removeElement, tagName, matches, elementQuery]: [(e: Element) => v
 // ---------- URLs, navigation, constructors and messages (url.ts, sources.ts, messages.ts, shadow.ts) ----------
 export const construct: typeof Reflect.construct = Reflect.construct;
 export const setPrototypeOf: typeof Object.setPrototypeOf = Object.setPrototypeOf;
-export const urlHref: (u: URL) => string = getter('URL', 'href');
 export const [eventCancelable, preventDefault]: [(e: Event) => boolean, (e: Event) => void] = natives('Event', '.cancelable preventDefault');
-export const navigateDestination: (e: Event) => { url: string } = getter('NavigateEvent', 'destination');
-export const destinationUrl: (d: unknown) => string = getter('NavigationDestination', 'url');
-export const isMap = is(getter('Map', 'size')) as (v: unknown) => v is Map<unknown, unknown>;
-export const isSet = is(getter('Set', 'size')) as (v: unknown) => v is Set<unknown>;
-const typedArrayBuffer: (v: ArrayBufferView) => ArrayBufferLike = getter('Uint8Array', 'buffer');
-const dataViewBuffer: (v: ArrayBufferView) => ArrayBufferLike = getter('DataView', 'buffer');
+export const isMap = is(mapSize) as (v: unknown) => v is Map<unknown, unknown>;
+export const isSet = is(setSize) as (v: unknown) => v is Set<unknown>;
 /** The buffer under a typed array or a DataView. */
 export function viewBuffer(v: ArrayBufferView): ArrayBufferLike {
   try {
@@ -260,6 +288,3 @@ export function viewBuffer(v: ArrayBufferView): ArrayBufferLike {
     return dataViewBuffer(v);
   }
 }
-export const idbRequestTransaction: (r: IDBRequest) => IDBTransaction | null = getter('IDBRequest', 'transaction');
-export const idbTransactionAbort: (t: IDBTransaction) => void = method(IDB_TX, 'abort');
-export const idbStoreCount: (s: IDBObjectStore) => IDBRequest = method(IDB_STORE, 'count');

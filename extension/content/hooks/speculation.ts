@@ -11,14 +11,13 @@
 import { SPECULATION_SIGNAL } from '../bridge.js';
 import { unguarded } from './bridge-client.js';
 import { replaceMethod, wrapSetter } from './accessors.js';
-import { apply, dispatch, elementQuery as inElement, isConnected, matches, getter, method, nodeType, parentNode as parent, protoOf, SafeEvent } from './safe-self.js';
+import { apply, dispatch, elementQuery as inElement, fragmentQuery, isConnected, matches, nodeType, parentNode as parent, protoOf, rangeStart, SafeEvent } from './safe-self.js';
 
 type Win = Window & typeof globalThis;
 
-const rangeStart = getter('Range', 'startContainer');
 /** A rule set's element (a `type` with spaces or capitals too: the browser trims and folds it). */
 const RULES = 'script[type*=speculationrules i]';
-const inFragment = method('DocumentFragment', 'querySelector');
+const inFragment = fragmentQuery;
 
 /** `n`'s nodeType, or 0 when `n` is no Node (a string, null, a Range: the native getter throws). */
 const kind = (n: unknown): number => {
