@@ -77,7 +77,7 @@ const decided: WeakMap<Blob, Decision> = new SafeWeakMap();
 export const passedFile = (f: File) => weakMapSet(decided, f, YES);
 
 /** Rule 2 (and designated name patterns) need no bytes; judged here only while the scanner can be trusted. */
-function nameMarked(name: string): boolean {
+export function nameMarked(name: string): boolean {
   try {
     return intact() && nameMarks(name, config.policyDesignated);
   } catch {

@@ -141,7 +141,7 @@ const [
   arrayJoin,
   rangeStart,
   fragmentQuery,
-  portPost, messageData, wsReadyState, rtcReadyState, getFile, getWriter, readerRead, inputType, serialize, urlHref, navigateDestination, destinationUrl, typedArrayBuffer, dataViewBuffer, idbRequestTransaction, idbTransactionAbort, idbStoreCount,
+  portPost, messageData, wsReadyState, rtcReadyState, getFile, getWriter, readerRead, inputType, serialize, urlHref, navigateDestination, destinationUrl, typedArrayBuffer, dataViewBuffer, idbRequestTransaction, idbTransactionAbort, idbStoreCount, formDataOf,
 ]: [
   /** Promise.prototype.then as it was: the new promise it makes (callers that only chain ignore it). */
   <T, U = void>(p: Promise<T>, ok: (v: T) => U, err?: (e: unknown) => void) => Promise<Awaited<U>>,
@@ -166,8 +166,9 @@ const [
   (r: IDBRequest) => IDBTransaction | null,
   (t: IDBTransaction) => void,
   (s: IDBObjectStore) => IDBRequest,
-] = singles(`Promise then,RegExp exec,Array join,Range .startContainer,DocumentFragment querySelector,MessagePort postMessage,MessageEvent .data,WebSocket .readyState,RTCDataChannel .readyState,${FILE_HANDLE} getFile,WritableStream getWriter,${READER} read,${INPUT} .type,XMLSerializer serializeToString,URL .href,NavigateEvent .destination,NavigationDestination .url,Uint8Array .buffer,DataView .buffer,IDBRequest .transaction,${IDB_TX} abort,${IDB_STORE} count`);
-export { promiseThen, regExpExec, arrayJoin, rangeStart, fragmentQuery, portPost, messageData, wsReadyState, rtcReadyState, getFile, getWriter, readerRead, inputType, urlHref, navigateDestination, destinationUrl, idbRequestTransaction, idbTransactionAbort, idbStoreCount };
+  (e: Event) => FormData,
+] = singles(`Promise then,RegExp exec,Array join,Range .startContainer,DocumentFragment querySelector,MessagePort postMessage,MessageEvent .data,WebSocket .readyState,RTCDataChannel .readyState,${FILE_HANDLE} getFile,WritableStream getWriter,${READER} read,${INPUT} .type,XMLSerializer serializeToString,URL .href,NavigateEvent .destination,NavigationDestination .url,Uint8Array .buffer,DataView .buffer,IDBRequest .transaction,${IDB_TX} abort,${IDB_STORE} count,FormDataEvent .formData`);
+export { promiseThen, regExpExec, arrayJoin, rangeStart, fragmentQuery, portPost, messageData, wsReadyState, rtcReadyState, getFile, getWriter, readerRead, inputType, urlHref, navigateDestination, destinationUrl, idbRequestTransaction, idbTransactionAbort, idbStoreCount, formDataOf };
 export const [stringSlice, stringIncludes, stringReplace, stringToLowerCase]: [
   (s: string, a: number, b?: number) => string,
   (s: string, x: string) => boolean,

@@ -13,6 +13,10 @@
  *    its fields: base64, a `data:` URL of a stamped file, JSON `\u` escapes, percent-escapes;
  * 4. the stamp as a field's name: a URL-encoded key, a multipart file name (not a rule-2 name);
  * 5. a File handed by postMessage to a frame on an `allow`ed host inside the guarded page, which uploads it.
+ * And (web12) a data: URL read out of a File marked by its name alone (content clean), put into a field of
+ * a form the browser submits: the guard reads the field's text and did not know which File it came from
+ * (the page hooks' read-text.ts does); the hooks now add that File to the form's entry list
+ * (hooks/form-submit.ts), and the guard refuses it by its name.
  * Copied from the red team's rows (/work/scratch/hunt/web5/round5.ts), ids kept.
  */
 import type { Technique } from '../harness.js';
@@ -21,17 +25,6 @@ import { reachedDecoded as reachedDecodedBy } from '../harness.js';
 /** Arrived when the nonce is in the text or in any base64 the text holds. */
 const reachedDecoded = reachedDecodedBy();
 
-/**
- * A data: URL the page read out of a File and put into a form field the browser submits: the guard
- * (ISOLATED world) reads the field's text, and the link from that text to its File is the page hooks'
- * (MAIN world, read-text.ts), so a File marked by its name alone (content clean) is not known there.
- */
-const NAME_GAP = {
-  leaks: ['name-marked-file' as const],
-  why: "a form the browser submits is read by the guard, which does not know which File a field's data: URL was read from: a name-marked file's clean content passes",
-  // It leaked in some full runs and was held in others (a clean-clone preview: on both guarded hosts).
-  sometimes: true,
-};
 
 /** A frame page (any host) that uploads what it is handed: a File by postMessage, or a blob: URL string. */
 const FRAME_UPLOADER = `<!doctype html><meta charset="utf-8"><script>
@@ -209,7 +202,6 @@ const PERCENT_ROWS: Technique[] = [
 const NATIVE_FORM_ROWS: Technique[] = [
   {
     id: 'r5-file-dataurl-native-form',
-    gap: NAME_GAP,
     title: 'readAsDataURL(file), the data: URL put in a textarea of a multipart form, posted natively (requestSubmit, hidden frame)',
     carries: ['file'],
     reached: reachedDecoded,
@@ -231,7 +223,6 @@ const NATIVE_FORM_ROWS: Technique[] = [
   },
   {
     id: 'r5-nf-dataurl-urlencoded',
-    gap: NAME_GAP,
     title: 'readAsDataURL(file), the data: URL in a hidden input of a urlencoded form (the default), requestSubmit into a hidden frame',
     carries: ['file'],
     reached: reachedDecodedBy({ percent: true }),
