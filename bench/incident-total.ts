@@ -1,6 +1,7 @@
 /**
- * What the incident list's total costs: 100,000 incidents (one in five open, 300 users), the list's page
- * and its total timed apart, for the list's filters (none, open, a user), on SQLite and (with
+ * What the incident list's page and total cost: 100,000 incidents (two in five open, 300 users; the
+ * integration test's seed, test/support/incidents.ts), the list's page and its total timed apart, for
+ * the list's filters (none, open, open further in, one status, closed, a user), on SQLite and (with
  * UPLOAD_GUARD_TEST_PG) PostgreSQL. Median of 21 runs after 3 warm-ups.
  *   UPLOAD_GUARD_TEST_PG=… node bin/run-ts.js bench/incident-total.ts [IncidentStore-list-only]
  */
@@ -14,22 +15,10 @@ import { DEFAULT_REPORT_HOURS, IncidentStore, type IncidentListQuery } from '../
 import { PostgresStorage } from '../src/collector/storage/postgres.js';
 import { SqliteStorage } from '../src/collector/storage/sqlite.js';
 import type { Storage } from '../src/collector/storage/types.js';
+import { seedIncidents } from '../test/support/incidents.js';
 
 const N = Number(process.env.N ?? 100_000);
 const RUNS = 21;
-
-async function seed(storage: Storage): Promise<void> {
-  const sql = sqlFor(storage);
-  for (let from = 0; from < N; from += 1_000) {
-    const rows = Array.from({ length: 1_000 }, (_, k) => from + k);
-    await sql.run(
-      `INSERT INTO ${sql.t('incidents')} (group_key, user_name, device_id, day, opened_ms, due_from_ms, last_ms, event_count, status, updated_ms)
-       VALUES ${rows.map(() => "(?, ?, 'pc', '2026-11-01', CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), 1, ?, 0)").join(', ')}`,
-      rows.flatMap((i) => [`k${i}`, `u${i % 300}`, 1_790_000_000_000 + i * 1000, 1_790_000_000_000 + ((i * 7919) % N) * 1000, 1_790_000_000_000 + i * 1000, ['new', 'investigating', 'closed', 'reported', 'closed'][i % 5]]),
-    );
-  }
-  await sql.run(storage.kind === 'postgres' ? `ANALYZE ${sql.t('incidents')}` : 'ANALYZE');
-}
 
 async function median(f: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < 3; i++) await f();
@@ -45,12 +34,14 @@ async function median(f: () => Promise<unknown>): Promise<number> {
 const CASES: [string, Partial<IncidentListQuery>][] = [
   ['all, deadline order', { sort: 'deadline' }],
   ['open (new, investigating)', { sort: 'deadline', status: ['new', 'investigating'] }],
+  ['open, page 41 (offset 2,000)', { sort: 'deadline', status: ['new', 'investigating'], offset: 2_000 }],
+  ['investigating only', { sort: 'deadline', status: ['investigating'] }],
   ['closed, newest first', { sort: '-opened', status: ['closed'] }],
   ['one user', { sort: 'deadline', user: 'u7' }],
 ];
 
 async function run(name: string, storage: Storage): Promise<void> {
-  await seed(storage);
+  await seedIncidents(storage, N);
   const sql = sqlFor(storage);
   const store = new IncidentStore(sql);
   const s = { reportHours: DEFAULT_REPORT_HOURS, timeZone: 'UTC' };

@@ -38,6 +38,13 @@ export interface Sql {
    * (PostgreSQL); empty on SQLite, whose write transactions run one at a time anyway.
    */
   skipLocked: string;
+  /**
+   * A column as a term no index may serve (SQLite's unary `+`), where SQLite's planner would look the
+   * rows up by it and sort them all though another index gives the order and the LIMIT stops early;
+   * the column as is on PostgreSQL, whose planner weighs the LIMIT itself (hiding the column there made
+   * a page 2,000 rows in take 52–74 ms instead of 2–3).
+   */
+  unindexed(column: string): string;
 }
 
 export function sqlFor(storage: Storage): Sql {
@@ -49,6 +56,7 @@ export function sqlFor(storage: Storage): Sql {
       tx: async (work) => db.transaction(() => runSqliteWork(db, work)).immediate(),
       t: (name) => name,
       skipLocked: '',
+      unindexed: (column) => `+${column}`,
     };
   }
   if (storage instanceof PostgresStorage) {
@@ -72,6 +80,7 @@ export function sqlFor(storage: Storage): Sql {
       },
       t: (name) => `${storage.schema}.${name}`,
       skipLocked: ' FOR UPDATE SKIP LOCKED',
+      unindexed: (column) => column,
     };
   }
   throw new Error(`incidents: unsupported storage ${storage.kind}`);

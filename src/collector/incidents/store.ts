@@ -17,6 +17,8 @@ import { DEADLINE_ORDER_TERMS, UNLINKED } from './schema.js';
 import type { Sql, TxWork } from './sql.js';
 
 export const INCIDENT_STATUSES = ['new', 'investigating', 'reported', 'closed'] as const;
+/** Statuses of an incident still open (DEADLINE_ORDER_TERMS: first in the list, by deadline). */
+const OPEN_STATUSES: readonly string[] = ['new', 'investigating'];
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 export const SEVERITIES = ['low', 'medium', 'high'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -323,15 +325,26 @@ export class IncidentStore {
   async list(q: IncidentListQuery, s: IncidentSettings, now: number): Promise<IncidentListPage> {
     const where: string[] = [];
     const params: unknown[] = [];
+    // Open incidents only, in deadline order: they are the head of the order's index (its first term is
+    // 0 for them), so the page is the first matching entries of that index. SQLite chose the status
+    // index instead and sorted every open incident for each page (100,000 incidents, 40,000 open: 8–12
+    // ms a page, 13–18 ms at 2,000 in, bench/incident-total.ts); with the status out of its reach it
+    // reads the order's index (0.6 and 1.6 ms). The total's count keeps the status index (it reads no order).
+    const openInOrder = q.sort === 'deadline' && !!q.status?.length && q.status.every((x) => OPEN_STATUSES.includes(x));
+    const pageWhere: string[] = [];
     if (q.status?.length) {
-      where.push(`status IN (${q.status.map(() => '?').join(', ')})`);
+      const marks = q.status.map(() => '?').join(', ');
+      where.push(`status IN (${marks})`);
+      pageWhere.push(`${openInOrder ? this.sql.unindexed('status') : 'status'} IN (${marks})`);
       params.push(...q.status);
     }
     if (q.user !== undefined) {
       where.push('user_name = ?');
+      pageWhere.push('user_name = ?');
       params.push(q.user);
     }
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const pw = pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : '';
     // Open ones first (by deadline, i.e. by first event's arrival), then the rest newest first; id breaks ties.
     const order =
       q.sort === 'deadline'
@@ -339,7 +352,7 @@ export class IncidentStore {
         : 'ORDER BY opened_ms DESC, id DESC';
     const upTo = Math.max(TOTAL_COUNTED_UP_TO, q.offset + q.limit);
     const [rows, count] = await Promise.all([
-      this.sql.all(`SELECT * FROM ${this.t.incidents} ${w} ${order} LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]),
+      this.sql.all(`SELECT * FROM ${this.t.incidents} ${pw} ${order} LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]),
       this.sql.all<{ n: number | string }>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${this.t.incidents} ${w} LIMIT ?) AS matching`, [...params, upTo + 1]),
     ]);
     const n = Number(count[0]?.n ?? 0);
