@@ -6,7 +6,7 @@
 import type { Storage } from '../storage/types.js';
 import { SqliteStorage } from '../storage/sqlite.js';
 import { PostgresStorage } from '../storage/postgres.js';
-import { numbered, runPgWork, runSqliteWork } from '../storage/tx-work.js';
+import { inPgTransaction, numbered, runPgWork, runSqliteWork } from '../storage/tx-work.js';
 
 /** One statement of a transaction's work: `rows` wants the rows back, else the number of rows changed. */
 export interface Statement {
@@ -64,20 +64,7 @@ export function sqlFor(storage: Storage): Sql {
     return {
       all: async <T,>(sql: string, params: readonly unknown[] = []) => (await pool.query(numbered(sql), params as unknown[])).rows as T[],
       run: async (sql, params = []) => (await pool.query(numbered(sql), params as unknown[])).rowCount ?? 0,
-      tx: async (work) => {
-        const client = await pool.connect();
-        try {
-          await client.query('BEGIN');
-          const value = await runPgWork(client, work);
-          await client.query('COMMIT');
-          return value;
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw err;
-        } finally {
-          client.release();
-        }
-      },
+      tx: (work) => inPgTransaction(pool, (client) => runPgWork(client, work)),
       t: (name) => `${storage.schema}.${name}`,
       skipLocked: ' FOR UPDATE SKIP LOCKED',
       unindexed: (column) => column,

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import type { TxWork } from '../incidents/sql.js';
-import { runPgWork } from './tx-work.js';
+import { inPgTransaction, runPgWork } from './tx-work.js';
 import { groupCountsSql, toGroupCount, type GroupCount, type GroupKey } from './group-counts.js';
 import { ACCOUNTS_MORE_PG, ACCOUNTS_PG, ACCOUNTS_SUBJECT, deniedPending, refusedPending, tokenExpiry, viewWindows } from '../accounts/schema.js';
 import { PG_INCIDENTS_MIGRATION, incidentAlertedMigration, incidentDueMigration, incidentLinkMigration, incidentOrderMigration } from '../incidents/schema.js';
@@ -308,9 +308,7 @@ export class PostgresStorage implements Storage {
   }
 
   private async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inPgTransaction(this.pool, async (client) => {
       // One collector migrates at a time; the lock is released at COMMIT.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`upload-guard:${this.schema}`]);
       // Created only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the
@@ -329,13 +327,7 @@ export class PostgresStorage implements Storage {
         await client.query(`INSERT INTO ${this.schema}.migrations (version) VALUES ($1)`, [i + 1]);
       }
       await this.ensureTrigramIndex(client);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /**
@@ -474,9 +466,7 @@ export class PostgresStorage implements Storage {
 
   async purgeBefore(time: number, then?: (removed: number) => TxWork<unknown>): Promise<number> {
     const hour = Math.floor(time / HOUR_MS);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inPgTransaction(this.pool, async (client) => {
       const r = await client.query(`DELETE FROM ${this.schema}.events WHERE time_ms < $1`, [time]);
       // Device records fall under retention too: a device silent for the whole period is forgotten.
       if ((await client.query(`DELETE FROM ${this.schema}.devices WHERE last_seen_ms < $1`, [time])).rowCount) this.fleetChanges++;
@@ -488,14 +478,8 @@ export class PostgresStorage implements Storage {
         [hour * HOUR_MS, (hour + 1) * HOUR_MS],
       );
       if (then) await runPgWork(client, then(r.rowCount ?? 0));
-      await client.query('COMMIT');
       return r.rowCount ?? 0;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async ping(): Promise<void> {

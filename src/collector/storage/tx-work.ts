@@ -31,3 +31,27 @@ export function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
 }
+
+/**
+ * `fn` in a transaction on a connection of `pool`: BEGIN, COMMIT, ROLLBACK on failure. A connection whose
+ * ROLLBACK failed too is closed, not given back: the server did not answer (its process hung or stopped,
+ * the network gone quiet, the client's read timeout), and the pool hands out the connection last given
+ * back first, so the next transaction waited behind the unanswered statement and failed the same way,
+ * and the one after it (red team fix12: a backend stopped with SIGSTOP made every admin change and audit
+ * entry fail while the database's other connections answered).
+ */
+export async function inPgTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const value = await fn(client);
+    await client.query('COMMIT');
+    return value;
+  } catch (err) {
+    await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
