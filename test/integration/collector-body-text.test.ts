@@ -45,6 +45,17 @@ for (const backend of testBackends('bodytext')) {
       expect((await storedEvent(plain.id)).fileName).toBe('ok 😀.pdf');
     });
 
+    it('a heartbeat with a lone surrogate: stored as U+FFFD and said so (200 naming the fields, not a bare 204)', async () => {
+      const deviceId = `pc-surrogate-${backend.name}`;
+      const res = await post('/v1/heartbeat', JSON.stringify(sampleHeartbeat({ deviceId, deviceName: 'PC\ud800', user: 'u\udc00x' })));
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ replaced: { fields: ['user', 'deviceName'], why: expect.stringMatching(/U\+FFFD/) } });
+      const device = (await get('/v1/admin/devices')).devices.find((d: { deviceId: string }) => d.deviceId === deviceId);
+      expect([device.deviceName, device.user]).toEqual(['PC\ufffd', 'u\ufffdx']);
+      // Nothing replaced: 204 as before.
+      expect((await post('/v1/heartbeat', JSON.stringify(sampleHeartbeat({ deviceId, deviceName: 'PC 😀' })))).status).toBe(204);
+    });
+
     it("refuses an admin's text with a lone surrogate, naming the field, and changes nothing", async () => {
       const e = sampleEvent({ fileName: `incident-${backend.name}.docx`, sha256: 'b'.repeat(64), user: 'hanako' });
       expect((await post('/v1/events', JSON.stringify({ events: [e] }))).status).toBe(200);

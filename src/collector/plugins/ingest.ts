@@ -108,7 +108,8 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
       const errors = describeIssues(parsed.error);
       return reply.code(400).send({ error: errors[0], errors });
     }
-    const heartbeat = wellFormedStrings({ ...parsed.data, deviceId: lowerUuid(parsed.data.deviceId) });
+    const replaced: string[] = [];
+    const heartbeat = wellFormedStrings({ ...parsed.data, deviceId: lowerUuid(parsed.data.deviceId) }, replaced);
     const wait = limitClient(ctx, req, heartbeat.deviceId);
     if (wait > 0) return throttled(ctx, req, reply, wait);
     // Where it came from too: heartbeats sent in a device's name after its extension was removed (the
@@ -116,7 +117,8 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
     const stored = { ...heartbeat, tokenId: tokenId(app.tokenOf(req) ?? ''), ...(req.ip ? { receivedFrom: req.ip } : {}) };
     await metrics.time('heartbeat', () => storage.upsertHeartbeat(stored, ctx.now()));
     metrics.heartbeats++;
-    return reply.code(204).send();
+    // Stored other than as sent (a lone surrogate made U+FFFD): said, as for events, instead of a bare 204.
+    return replaced.length ? reply.code(200).send({ replaced: { fields: replaced, why: REPLACED_WHY } }) : reply.code(204).send();
   });
 };
 
@@ -193,10 +195,14 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** Any surrogate: only a string with one can hold a lone one (the replace above is costly on every field of every event). */
 const SURROGATE = /[\uD800-\uDFFF]/;
 
-/** Strings as stored: a lone surrogate (not text in any encoding) becomes one U+FFFD, on every back end. */
-function wellFormedStrings<T extends object>(o: T): T {
+/** Strings as stored: a lone surrogate (not text in any encoding) becomes one U+FFFD, on every back end; the fields changed are added to `replaced`. */
+function wellFormedStrings<T extends object>(o: T, replaced: string[]): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) out[k] = typeof v === 'string' && SURROGATE.test(v) ? v.replace(LONE_SURROGATE, '\uFFFD') : v;
+  for (const [k, v] of Object.entries(o)) {
+    const fixed = typeof v === 'string' && SURROGATE.test(v) ? v.replace(LONE_SURROGATE, '\uFFFD') : v;
+    if (fixed !== v) replaced.push(k);
+    out[k] = fixed;
+  }
   return out as T;
 }
 
