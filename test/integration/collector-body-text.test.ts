@@ -43,6 +43,9 @@ for (const backend of testBackends('bodytext')) {
       expect(answer.replaced).toEqual([{ id: e.id, fields: ['user', 'fileName', 'deviceName'], why: expect.stringMatching(/U\+FFFD/) }]);
       expect(await storedEvent(e.id)).toMatchObject({ fileName: 'a\ufffdb.pdf', user: 'u\ufffd', deviceName: 'PC\ufffd' });
       expect((await storedEvent(plain.id)).fileName).toBe('ok 😀.pdf');
+      // And counted for the operator.
+      const metrics = await (await fetch(url + '/metrics', { headers: { authorization: `Bearer ${ADMIN}` } })).text();
+      expect(metrics).toMatch(/^upload_guard_strings_replaced_total 1$/m);
     });
 
     it('a heartbeat with a lone surrogate: stored as U+FFFD and said so (200 naming the fields, not a bare 204)', async () => {

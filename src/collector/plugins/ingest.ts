@@ -73,6 +73,7 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
     // Which events were stored other than as sent (a lone surrogate made U+FFFD): said in the answer.
     const replaced: Replaced[] = [];
     const events = parsed.data.events.map((e) => normalizeEvent(e, replaced));
+    metrics.stringsReplaced += replaced.length;
     const wait = limitClient(ctx, req, events[0]?.deviceId) || limitEvents(ctx, req, events);
     if (wait > 0) return throttled(ctx, req, reply, wait);
     let stored: readonly UploadEvent[] | null = null;
@@ -110,6 +111,7 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
     }
     const replaced: string[] = [];
     const heartbeat = wellFormedStrings({ ...parsed.data, deviceId: lowerUuid(parsed.data.deviceId) }, replaced);
+    if (replaced.length) metrics.stringsReplaced++;
     const wait = limitClient(ctx, req, heartbeat.deviceId);
     if (wait > 0) return throttled(ctx, req, reply, wait);
     // Where it came from too: heartbeats sent in a device's name after its extension was removed (the
