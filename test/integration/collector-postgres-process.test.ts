@@ -89,6 +89,15 @@ class Cluster {
 
   resume(): void {
     for (const pid of this.pids()) process.kill(pid, 'SIGCONT');
+    // runuser (as root) stops itself when its child stops, and only its own SIGCONT wakes it: left
+    // stopped, it outlived the test, an orphan stopped for good once the server was gone.
+    if (this.server?.pid !== undefined && this.server.exitCode === null) process.kill(this.server.pid, 'SIGCONT');
+  }
+
+  /** Processes of this cluster (the wrapper included) stopped now, by id. */
+  stopped(): number[] {
+    const all = [...this.pids(), ...(this.server?.pid === undefined ? [] : [this.server.pid])];
+    return all.filter((pid) => / T /.test(` ${readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.slice(0, 2) ?? ''}`));
   }
 
   /** An immediate shutdown (as a crash would leave it), waiting for the server to be gone. */
@@ -156,6 +165,7 @@ describe.skipIf(!HAVE_PG)('a real PostgreSQL server hung (SIGSTOP) and stopped d
       step('cluster.resume();');
       cluster.resume();
       await until('ingest after the server resumed', async () => (await send()).status === 200, 20_000);
+      expect(cluster.stopped()).toEqual([]);
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
 
       step('// Stopped: an');
