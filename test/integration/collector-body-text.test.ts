@@ -99,6 +99,11 @@ for (const backend of testBackends('bodytext')) {
       }
     });
 
+    it("names the route's own body limit when refusing a body too large (a heartbeat's, 16 KiB; was the app's 1 MiB)", async () => {
+      const res = await post('/v1/heartbeat', JSON.stringify({ ...sampleHeartbeat(), deviceName: 'x'.repeat(20_000) }));
+      expect([res.status, (await res.json()).error]).toEqual([413, 'request body too large: at most 16384 bytes']);
+    });
+
     it('refuses bytes that are not text in the declared charset (400) and a charset it cannot read (415); nothing stored', async () => {
       const refusals: [string, (s: string) => Uint8Array, number, RegExp][] = [
         // Latin-1 bytes sent as UTF-8 (no charset: UTF-8): were stored as 「caf\uFFFD」.

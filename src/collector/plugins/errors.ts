@@ -8,7 +8,8 @@ export const errors: CollectorPlugin = appWide(async (app, { ctx }) => {
     const isIngest = req.url.startsWith('/v1/events') || req.url.startsWith('/v1/heartbeat');
     if (isIngest) ctx.metrics.batchesRejected++;
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).send({ error: `request body too large: at most ${ctx.bodyLimit} bytes` });
+      // The route's own limit (a heartbeat's is 16 KiB): the app's was named whatever the route.
+      return reply.code(413).send({ error: `request body too large: at most ${req.routeOptions.bodyLimit ?? ctx.bodyLimit} bytes` });
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return reply.code(415).send({ error: 'content-type must be application/json' });
