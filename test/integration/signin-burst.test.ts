@@ -62,5 +62,23 @@ for (const backend of testBackends('burst')) {
       expect(Math.max(...times), `ingest ms ${times.map(Math.round).join(', ')}; sign-ins ${JSON.stringify(t)}`).toBeLessThan(2_000);
       expect(t[503] ?? 0, JSON.stringify(t)).toBeGreaterThan(0);
     }, 120_000);
+
+    it('accounts made at once past the hashing bound are refused with 503 and Retry-After, never 500; each one answered 2xx is on record', async () => {
+      const put = (i: number) =>
+        fetch(`${url}/v1/admin/accounts`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: `burst${i}`, role: 'viewer', password: `burst-password-${i} 秘` }),
+        }).then(async (r) => ({ status: r.status, retry: r.headers.get('retry-after'), body: (await r.json()) as { error?: string } }));
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => put(i)));
+      const t = tally(answers.map((a) => a.status));
+      // Before: 11 of 20 answered 500 "internal error" (the hashing bound's refusal, thrown, not answered).
+      expect((t[201] ?? 0) + (t[503] ?? 0), JSON.stringify(t)).toBe(20);
+      expect(t[503] ?? 0, JSON.stringify(t)).toBeGreaterThan(0);
+      for (const a of answers.filter((x) => x.status === 503)) expect([a.retry, a.body.error]).toEqual(['5', expect.stringMatching(/nothing was changed/)]);
+      const made = answers.flatMap((a, i) => (a.status === 201 ? [`burst${i}`] : []));
+      const accounts = (await (await fetch(`${url}/v1/admin/accounts`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { accounts: { name: string }[] };
+      expect(accounts.accounts.map((a) => a.name).filter((n) => n.startsWith('burst')).sort()).toEqual(made.sort());
+    }, 120_000);
   });
 }

@@ -1,5 +1,6 @@
 /** Errors answer as JSON with a clear message and never a stack trace; every 500 is logged. */
 import { appWide, type CollectorPlugin } from '../context.js';
+import { PasswordsBusy } from '../accounts/passwords.js';
 import { BadCursorError } from '../storage/sql.js';
 import { AuditUnwritten } from './sessions.js';
 
@@ -15,6 +16,11 @@ export const errors: CollectorPlugin = appWide(async (app, { ctx }) => {
       return reply.code(415).send({ error: 'content-type must be application/json' });
     }
     if (err instanceof BadCursorError) return reply.code(400).send({ error: err.message, errors: [err.message] });
+    if (err instanceof PasswordsBusy) {
+      // A password set (an account made or its password changed) while others are being hashed: refused
+      // before anything changed, so the same request succeeds shortly; it answered 500 "internal error".
+      return reply.code(503).header('retry-after', '5').send({ error: 'the collector is busy with other password checks: nothing was changed, try again in a few seconds' });
+    }
     if (err instanceof AuditUnwritten) {
       // A refusal, a sign-out… whose entry could not be kept is not answered as if it were on record.
       return reply.code(503).header('retry-after', '30').send({ error: 'the audit log cannot be written: this request is refused until it can (try again later)' });
