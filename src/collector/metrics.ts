@@ -17,7 +17,7 @@ class Histogram {
 export class Metrics {
   eventsIngested = 0;
   eventsDuplicate = 0;
-  /** Events and heartbeats stored with a field other than as sent (a lone surrogate made U+FFFD; the answer names them). */
+  /** Events and heartbeats stored with a field other than as sent (a lone surrogate made U+FFFD, a time finer than a millisecond; the answer names them). */
   stringsReplaced = 0;
   eventsRejected = 0;
   batchesRejected = 0;
@@ -59,7 +59,7 @@ export class Metrics {
     };
     counter('upload_guard_events_ingested_total', 'Events stored (new ids).', this.eventsIngested);
     counter('upload_guard_events_duplicate_total', 'Events ignored because their id was already stored.', this.eventsDuplicate);
-    counter('upload_guard_strings_replaced_total', 'Events and heartbeats stored with a lone UTF-16 surrogate replaced by U+FFFD (the answer named the fields).', this.stringsReplaced);
+    counter('upload_guard_strings_replaced_total', 'Events and heartbeats stored with a field other than as sent: a lone UTF-16 surrogate made U+FFFD, a time finer than a millisecond cut to it (the answer named the fields).', this.stringsReplaced);
     counter('upload_guard_events_rejected_total', 'Events in batches refused for invalid fields.', this.eventsRejected);
     counter('upload_guard_batches_rejected_total', 'Ingest requests refused (invalid, oversized, malformed).', this.batchesRejected);
     counter('upload_guard_heartbeats_total', 'Heartbeats received.', this.heartbeats);

@@ -48,6 +48,17 @@ for (const backend of testBackends('bodytext')) {
       expect(metrics).toMatch(/^upload_guard_strings_replaced_total 1$/m);
     });
 
+    it('names a time finer than a millisecond as stored to the millisecond; a time that says no more is not named', async () => {
+      // A minute ago, so within the collector's window of believed times whenever this runs.
+      const ms = new Date(Date.now() - 60_000).toISOString();
+      const fine = sampleEvent({ time: ms.replace('Z', '456Z'), fileName: 'x\ud800.pdf' });
+      const zeros = sampleEvent({ time: ms.replace('Z', '000Z') });
+      const plain = sampleEvent({ time: `${ms.slice(0, 19)}Z` });
+      const res = await post('/v1/events', JSON.stringify({ events: [fine, zeros, plain] }));
+      expect((await res.json()).replaced).toEqual([{ id: fine.id, fields: ['fileName', 'time'], why: expect.stringMatching(/U\+FFFD.*; time is kept to the millisecond/) }]);
+      expect([(await storedEvent(fine.id)).time, (await storedEvent(zeros.id)).time, (await storedEvent(plain.id)).time]).toEqual([ms, ms, `${ms.slice(0, 19)}.000Z`]);
+    });
+
     it('a heartbeat with a lone surrogate: stored as U+FFFD and said so (200 naming the fields, not a bare 204)', async () => {
       const deviceId = `pc-surrogate-${backend.name}`;
       const res = await post('/v1/heartbeat', JSON.stringify(sampleHeartbeat({ deviceId, deviceName: 'PC\ud800', user: 'u\udc00x' })));

@@ -212,9 +212,12 @@ function wellFormedStrings<T extends object>(o: T, replaced: string[]): T {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const lowerUuid = (s: string) => (UUID.test(s) ? s.toLowerCase() : s);
 
-/** An event whose fields were stored other than as sent: its id as stored, and those fields. */
+/** An event whose fields were stored other than as sent: its id as stored, those fields, and why. */
 export type Replaced = { id: string; fields: string[]; why: string };
 const REPLACED_WHY = 'a lone UTF-16 surrogate (not text in any encoding) was stored as U+FFFD';
+const TIME_WHY = 'time is kept to the millisecond: the digits past it were dropped';
+/** A time whose fraction says no more than milliseconds (trailing zeros past them are the same instant). */
+const MS_OR_COARSER = /\.\d{3}0*Z$/;
 
 /**
  * UUIDs in one case, so the same id in upper and lower case is one event; strings well formed. Changes
@@ -239,6 +242,11 @@ export function normalizeEvent(e: UploadEvent, replaced?: Replaced[]): UploadEve
   e.id = lowerUuid(e.id);
   if (e.relatesTo !== null) e.relatesTo = lowerUuid(e.relatesTo);
   e.deviceId = lowerUuid(e.deviceId);
-  if (changed && replaced) replaced.push({ id: e.id, fields: changed, why: REPLACED_WHY });
+  const surrogates = changed !== null;
+  // The schema takes up to nine digits of a second; the databases keep milliseconds (24 characters
+  // with three digits and the Z): finer digits were dropped without a word.
+  const finer = e.time.length > 24 && !MS_OR_COARSER.test(e.time);
+  if (finer) (changed ??= []).push('time');
+  if (changed && replaced) replaced.push({ id: e.id, fields: changed, why: [...(surrogates ? [REPLACED_WHY] : []), ...(finer ? [TIME_WHY] : [])].join('; ') });
   return e;
 }
