@@ -244,6 +244,11 @@ describe('XML of other vocabularies, as their producers write it', () => {
     ['pandoc-strong-twin.man', 'clean'],
     ['pandoc-hardbreak-twin.man', 'clean'],
     ['pandoc-hardbreak-twin.ms', 'clean'],
+    // make-roff-table.sh (producer hunt hunt15): neighbouring cells of a tbl table, each in a text block.
+    ['pandoc-table.man', 'marked'],
+    ['pandoc-table.ms', 'marked'],
+    ['pandoc-table-twin.man', 'clean'],
+    ['pandoc-table-twin.ms', 'clean'],
   ])('%s → %s', async (name, verdict) => {
     expect((await scanBlob(fixture(name), name)).verdict).toBe(verdict);
   });

@@ -523,7 +523,15 @@ export function unescapeStrings(s: string): string {
  * their own (`.br`, `.PP`) between the lines of text. This reading takes them out, so that
  * 「\f[B]\[u79D8]\f[R] Confidential」 and 「秘」 `.br` 「Confidential」 read as the stamp they print.
  */
-const ROFF_HINT = /\\\[u[0-9A-Fa-f]{4,6}\]|\\f[[(BIRP]|\\&|^\.(?:br|sp|PP|LP|P|IP|TP|PD|SH|SS|TH|nf|fi|[BI]|BI|IB|[BIR][BIR]|S[BM])\b/m;
+const ROFF_HINT = /\\\[u[0-9A-Fa-f]{4,6}\]|\\f[[(BIRP]|\\&|^\.(?:br|sp|PP|LP|P|IP|TP|PD|SH|SS|TH|nf|fi|[BI]|BI|IB|[BIR][BIR]|S[BM]|TS|TE)\b|^T\}/m;
+/**
+ * A tbl table's text blocks: a cell written `T{` ⏎ text ⏎ `T}`, and the next cell's block opened on the
+ * same line after the table's tab character (`T}@T{`, as pandoc -t man and -t ms write every cell). tbl
+ * prints neighbouring cells side by side, as a Word or HTML table's read: 「秘」 and 「Confidential」 in one
+ * row's two cells are the stamp. The block's own marks print nothing.
+ */
+const ROFF_TBL_NEXT = /^T\}[^\n]T\{[ \t]*$/gm;
+const ROFF_TBL_MARK = /^T\}|T\{[ \t]*$/gm;
 /** A font macro's line (`.B Confidential`, `.IR "秘" x`) prints its words: they stay, without the macro and its quotes. */
 const ROFF_FONT_MACRO = /^[.'](?:[BI]|BI|IB|[BIR][BIR]|S[BM])[ \t]+([^\n]*)/gm;
 const ROFF_FONT = /\\f(?:\[[^\]\n]{0,16}\]|\([A-Za-z0-9]{2}|[A-Za-z0-9])/g;
@@ -537,6 +545,8 @@ const ROFF_CONTINUE = /\\c[ \t]*\r?\n/g;
 function roffText(s: string): string {
   return s
     .replace(ROFF_FONT_MACRO, (_, words: string) => words.replace(/"/g, ''))
+    .replace(ROFF_TBL_NEXT, ' ')
+    .replace(ROFF_TBL_MARK, '')
     .replace(ROFF_CONTINUE, '')
     .replace(ROFF_SPACE, ' ')
     .replace(ROFF_THIN, '')
