@@ -39,6 +39,30 @@ describe('light markup sources are read as they print', () => {
     expect(lightMarkupShown('R&D: 秘 & Confidential\n\nD:\\\\share')).toBe('R&D: 秘 & Confidential\n\nD:\nshare');
   });
 
+  // make-inline-marks.sh (producer hunt hunt15): marks pandoc writes inside or between the words; the HTML it makes of each is marked.
+  it.each([
+    'inline-split-%s.md',
+    'inline-split-%s.asciidoc',
+    'inline-split-%s.org',
+    'inline-split-%s.mediawiki',
+    'inline-split-%s.ipynb',
+    'inline-sup-%s.md',
+    'inline-sup-%s.asciidoc',
+    'inline-sup-%s.org',
+    'inline-sup-%s.rst',
+    'inline-sup-%s.ms',
+    'inline-smallcaps-%s.ms',
+    'inline-span-%s.md',
+  ])('%s: the stamp marked; the trap clean', async (name) => {
+    expect(await scan(name.replace('%s', 'stamp'))).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scan(name.replace('%s', 'trap'))).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('by hand: a mark inside a word joins Latin letters only; a command\'s option is no span', () => {
+    expect(lightMarkupShown('秘 Confi*dential* / 秘/Confidential/')).toBe('秘 Confidential / 秘/Confidential');
+    expect(lightMarkupShown('\\fancyfoot[C]{Confidential} [秘]{.mark}')).toBe('\n|\nConfidential\n|\n 秘');
+  });
+
   it('by hand: TeX spaces and size switches, BibTeX braces, Org verbatim, AsciiDoc highlight', () => {
     expect(lightMarkupShown('{\\Large 秘} \\textsf{Confidential}')).toBe('秘 Confidential');
     expect(lightMarkupShown('秘\\quad Confidential, 秘~Confidential')).toBe('秘  Confidential, 秘 Confidential');

@@ -90,11 +90,29 @@ const BRACES = /\{([^{}\n]*)\}/g;
 const MARKS = "[*/=+#'_~]{1,3}";
 const EMPHASIS = new RegExp(`(?<=^|[\\s(（「『：])${MARKS}(?=[^\\s*/=+#'_~])|(?<=[^\\s*/=+#'_~])${MARKS}(?=$|[\\s)）」』,.:;、。])`, 'gm');
 
+/**
+ * A mark inside a word whose twin closes it at the word's end, as pandoc writes emphasis that starts mid-word
+ * (Markdown `Confi*dential*`, AsciiDoc `Confi__dential__`, MediaWiki `Confi''dential''`, Org `Confi/dential/`):
+ * the word prints whole. Only between Latin letters, so a path's `秘/Confidential/` stays apart.
+ */
+const INNER_MARK = /(?<=[A-Za-z])([*/=+#'_~]{1,3})([A-Za-z]{1,64})\1(?![A-Za-z])/g;
+/**
+ * Superscript and subscript, which print the text raised or lowered right after the word before it (as
+ * HTML's `<sup>` reads): Markdown's and AsciiDoc's `秘^Confidential^`, Org's `秘^{Confidential}` and
+ * `秘_{Confidential}`; reStructuredText's roles (`秘\ :sup:`Confidential``: any role prints its text), and
+ * pandoc's bracketed spans (`[秘]{lang=ja}`, `[x]{.smallcaps}`), whose attributes print nothing (not a LaTeX
+ * command's option, `\fancyfoot[C]{…}`, `\textcolor[rgb]{…}`).
+ */
+const CARET_PAIR = /\^([^\s^]{1,256})\^/g;
+const ORG_SCRIPT = /(?<=\S)[\^_]\{([^{}\n]{1,256})\}/g;
+const RST_ROLE = /:[A-Za-z][\w.+-]{0,31}:`([^`\n]{1,256})`/g;
+const SPAN = /(?<![A-Za-z*\]])\[([^[\]\n]{1,256})\]\{(?=[.#]|[A-Za-z-]{1,32}=)[^{}\n]{0,256}\}/g;
+
 /** Something a reading below would take out. */
-export const LIGHT_MARKUP_HINT = /[\\@{}*/=+#'_~]/;
+export const LIGHT_MARKUP_HINT = /[\\@{}*/=+#'_~^`]/;
 
 export function lightMarkupShown(s: string, tightBreaks = true): string {
-  let t = s.replace(TEX_CELL_GAP, ' ').replace(TEX_TABLE_BEGIN, '\n').replace(TEX_ENVIRONMENT, '\n').replace(TEXINFO_BREAK, '\n').replace(TEXINFO_SPACE, ' ').replace(TEXINFO_NOTHING, '').replace(TEX_SPACE_ARG, ' ').replace(TEX_SETTING_ARG, '').replace(WIKI_INLINE, '').replace(WIKI_BLOCK, '\n');
+  let t = s.replace(SPAN, '$1').replace(RST_ROLE, '$1').replace(ORG_SCRIPT, '$1').replace(CARET_PAIR, '$1').replace(INNER_MARK, '$2').replace(TEX_CELL_GAP, ' ').replace(TEX_TABLE_BEGIN, '\n').replace(TEX_ENVIRONMENT, '\n').replace(TEXINFO_BREAK, '\n').replace(TEXINFO_SPACE, ' ').replace(TEXINFO_NOTHING, '').replace(TEX_SPACE_ARG, ' ').replace(TEX_SETTING_ARG, '').replace(WIKI_INLINE, '').replace(WIKI_BLOCK, '\n');
   // Innermost groups first, a few levels: \textbf{\emph{秘}}, {{秘} Confidential}.
   for (let i = 0; i < 3; i++) {
     const next = t

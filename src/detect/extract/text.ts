@@ -523,7 +523,14 @@ export function unescapeStrings(s: string): string {
  * their own (`.br`, `.PP`) between the lines of text. This reading takes them out, so that
  * 「\f[B]\[u79D8]\f[R] Confidential」 and 「秘」 `.br` 「Confidential」 read as the stamp they print.
  */
-const ROFF_HINT = /\\\[u[0-9A-Fa-f]{4,6}\]|\\f[[(BIRP]|\\&|^\.(?:br|sp|PP|LP|P|IP|TP|PD|SH|SS|TH|nf|fi|[BI]|BI|IB|[BIR][BIR]|S[BM]|TS|TE)\b|^T\}/m;
+const ROFF_HINT = /\\\[u[0-9A-Fa-f]{4,6}\]|\\f[[(BIRP]|\\&|^\.(?:br|sp|PP|LP|P|IP|TP|PD|SH|SS|TH|nf|fi|[BI]|BI|IB|[BIR][BIR]|S[BM]|TS|TE)\b|^T\}|\\s[-+\d([]|\\\*[{}<>]/m;
+/**
+ * Size changes (`\s-2`, `\s0`, `\s[12]`, `\s(12`) and ms's superscript and subscript strings (`\*{`, `\*}`,
+ * `\*<`, `\*>`) print nothing of their own: pandoc -t ms writes small capitals as `C\s-2ONFIDENTIAL\s0`
+ * and a superscript as `秘\*{Confidential\*}`, which groff prints 「秘 CONFIDENTIAL」 and 「秘Confidential」.
+ */
+const ROFF_SIZE = /\\s(?:[+-]?\[[^\]\n]{0,8}\]|[+-]?\([0-9]{2}|[+-]?[0-9])/g;
+const ROFF_SCRIPT = /\\\*[{}<>]/g;
 /**
  * A tbl table's text blocks: a cell written `T{` ⏎ text ⏎ `T}`, and the next cell's block opened on the
  * same line after the table's tab character (`T}@T{`, as pandoc -t man and -t ms write every cell). tbl
@@ -545,6 +552,8 @@ const ROFF_CONTINUE = /\\c[ \t]*\r?\n/g;
 function roffText(s: string): string {
   return s
     .replace(ROFF_FONT_MACRO, (_, words: string) => words.replace(/"/g, ''))
+    .replace(ROFF_SIZE, '')
+    .replace(ROFF_SCRIPT, '')
     .replace(ROFF_TBL_NEXT, ' ')
     .replace(ROFF_TBL_MARK, '')
     .replace(ROFF_CONTINUE, '')
