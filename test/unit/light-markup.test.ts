@@ -63,6 +63,20 @@ describe('light markup sources are read as they print', () => {
     expect(lightMarkupShown('\\fancyfoot[C]{Confidential} [秘]{.mark}')).toBe('\n|\nConfidential\n|\n 秘');
   });
 
+  // make-anchors-cells.sh (producer hunt hunt15): a LibreOffice bookmark or table row, written again by pandoc and AbiWord.
+  it.each([
+    'anchor-pandoc-%s.tex',
+    'anchor-pandoc-%s.md',
+    'anchor-pandoc-%s.org',
+    'anchor-pandoc-%s.asciidoc',
+    'anchor-abiword-%s.latex',
+    'cells-pandoc-%s.mediawiki',
+    'cells-pandoc-%s.texi',
+  ])('%s: an anchor or a cell mark between the words prints nothing; the trap clean', async (name) => {
+    expect(await scan(name.replace('%s', 'stamp'))).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scan(name.replace('%s', 'trap'))).toMatchObject({ verdict: 'clean' });
+  });
+
   it('by hand: TeX spaces and size switches, BibTeX braces, Org verbatim, AsciiDoc highlight', () => {
     expect(lightMarkupShown('{\\Large 秘} \\textsf{Confidential}')).toBe('秘 Confidential');
     expect(lightMarkupShown('秘\\quad Confidential, 秘~Confidential')).toBe('秘  Confidential, 秘 Confidential');

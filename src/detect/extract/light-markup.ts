@@ -106,13 +106,26 @@ const INNER_MARK = /(?<=[A-Za-z])([*/=+#'_~]{1,3})([A-Za-z]{1,64})\1(?![A-Za-z])
 const CARET_PAIR = /\^([^\s^]{1,256})\^/g;
 const ORG_SCRIPT = /(?<=\S)[\^_]\{([^{}\n]{1,256})\}/g;
 const RST_ROLE = /:[A-Za-z][\w.+-]{0,31}:`([^`\n]{1,256})`/g;
-const SPAN = /(?<![A-Za-z*\]])\[([^[\]\n]{1,256})\]\{(?=[.#]|[A-Za-z-]{1,32}=)[^{}\n]{0,256}\}/g;
+const SPAN = /(?<![A-Za-z*\]])\[([^[\]\n]{0,256})\]\{(?=[.#]|[A-Za-z-]{1,32}=)[^{}\n]{0,256}\}/g;
+
+/**
+ * Anchors and table cells that print nothing between two words: LaTeX's `\hypertarget{b}{}`, `\label{…}`,
+ * `\protect` (pandoc and AbiWord write a bookmark as `秘\hypertarget{b}{} Confidential`), Org's `<<anchor>>`,
+ * AsciiDoc's `[#anchor]####`, Texinfo's `@tab` and `@item` (a multitable's cells side by side), and a
+ * MediaWiki table's cell marks with their attributes (`|width="50%"| Confidential` on the line after `| 秘`).
+ */
+const TEX_ANCHOR = /\\(?:protect\b|phantomsection\b|(?:hypertarget|label|index)\{[^{}\n]{0,128}\})/g;
+const ORG_TARGET = /<<<?[^<>\n]{1,64}>>>?/g;
+const ASCIIDOC_ANCHOR = /\[#[\w:.-]{1,64}\](?:####)?/g;
+const TEXINFO_CELL = /@(?:tab|itemx?)\b/g;
+const WIKI_ROW = /^\|-[^\n]*$/gm;
+const WIKI_CELL = /^[|!](?:[^|\n[\]{}]{0,128}\|(?!\|))?[ \t]*|\|\||!!/gm;
 
 /** Something a reading below would take out. */
-export const LIGHT_MARKUP_HINT = /[\\@{}*/=+#'_~^`]/;
+export const LIGHT_MARKUP_HINT = /[\\@{}*/=+#'_~^`<[|!]/;
 
 export function lightMarkupShown(s: string, tightBreaks = true): string {
-  let t = s.replace(SPAN, '$1').replace(RST_ROLE, '$1').replace(ORG_SCRIPT, '$1').replace(CARET_PAIR, '$1').replace(INNER_MARK, '$2').replace(TEX_CELL_GAP, ' ').replace(TEX_TABLE_BEGIN, '\n').replace(TEX_ENVIRONMENT, '\n').replace(TEXINFO_BREAK, '\n').replace(TEXINFO_SPACE, ' ').replace(TEXINFO_NOTHING, '').replace(TEX_SPACE_ARG, ' ').replace(TEX_SETTING_ARG, '').replace(WIKI_INLINE, '').replace(WIKI_BLOCK, '\n');
+  let t = s.replace(TEX_ANCHOR, '').replace(ORG_TARGET, '').replace(ASCIIDOC_ANCHOR, '').replace(TEXINFO_CELL, ' ').replace(WIKI_ROW, '').replace(WIKI_CELL, ' ').replace(SPAN, '$1').replace(RST_ROLE, '$1').replace(ORG_SCRIPT, '$1').replace(CARET_PAIR, '$1').replace(INNER_MARK, '$2').replace(TEX_CELL_GAP, ' ').replace(TEX_TABLE_BEGIN, '\n').replace(TEX_ENVIRONMENT, '\n').replace(TEXINFO_BREAK, '\n').replace(TEXINFO_SPACE, ' ').replace(TEXINFO_NOTHING, '').replace(TEX_SPACE_ARG, ' ').replace(TEX_SETTING_ARG, '').replace(WIKI_INLINE, '').replace(WIKI_BLOCK, '\n');
   // Innermost groups first, a few levels: \textbf{\emph{秘}}, {{秘} Confidential}.
   for (let i = 0; i < 3; i++) {
     const next = t
