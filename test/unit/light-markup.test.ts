@@ -46,6 +46,7 @@ describe('light markup sources are read as they print', () => {
     'inline-split-%s.org',
     'inline-split-%s.mediawiki',
     'inline-split-%s.ipynb',
+    'inline-split-%s.rst',
     'inline-sup-%s.md',
     'inline-sup-%s.asciidoc',
     'inline-sup-%s.org',

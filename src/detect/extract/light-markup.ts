@@ -95,6 +95,11 @@ const EMPHASIS = new RegExp(`(?<=^|[\\s(（「『：])${MARKS}(?=[^\\s*/=+#'_~])
  * (Markdown `Confi*dential*`, AsciiDoc `Confi__dential__`, MediaWiki `Confi''dential''`, Org `Confi/dential/`):
  * the word prints whole. Only between Latin letters, so a path's `秘/Confidential/` stays apart.
  */
+/**
+ * reStructuredText's escaped space, which prints nothing: its way to start inline markup inside a word
+ * (pandoc writes `Confi*dential*` as `Confi\ *dential*`). Only after a letter and before a mark or a role.
+ */
+const RST_JOIN = /(?<=[A-Za-z])\\ (?=[*`:_])/g;
 const INNER_MARK = /(?<=[A-Za-z])([*/=+#'_~]{1,3})([A-Za-z]{1,64})\1(?![A-Za-z])/g;
 /**
  * Superscript and subscript, which print the text raised or lowered right after the word before it (as
@@ -125,7 +130,7 @@ const WIKI_CELL = /^[|!](?:[^|\n[\]{}]{0,128}\|(?!\|))?[ \t]*|\|\||!!/gm;
 export const LIGHT_MARKUP_HINT = /[\\@{}*/=+#'_~^`<[|!]/;
 
 export function lightMarkupShown(s: string, tightBreaks = true): string {
-  let t = s.replace(TEX_ANCHOR, '').replace(ORG_TARGET, '').replace(ASCIIDOC_ANCHOR, '').replace(TEXINFO_CELL, ' ').replace(WIKI_ROW, '').replace(WIKI_CELL, ' ').replace(SPAN, '$1').replace(RST_ROLE, '$1').replace(ORG_SCRIPT, '$1').replace(CARET_PAIR, '$1').replace(INNER_MARK, '$2').replace(TEX_CELL_GAP, ' ').replace(TEX_TABLE_BEGIN, '\n').replace(TEX_ENVIRONMENT, '\n').replace(TEXINFO_BREAK, '\n').replace(TEXINFO_SPACE, ' ').replace(TEXINFO_NOTHING, '').replace(TEX_SPACE_ARG, ' ').replace(TEX_SETTING_ARG, '').replace(WIKI_INLINE, '').replace(WIKI_BLOCK, '\n');
+  let t = s.replace(TEX_ANCHOR, '').replace(ORG_TARGET, '').replace(ASCIIDOC_ANCHOR, '').replace(TEXINFO_CELL, ' ').replace(WIKI_ROW, '').replace(WIKI_CELL, ' ').replace(SPAN, '$1').replace(RST_ROLE, '$1').replace(ORG_SCRIPT, '$1').replace(CARET_PAIR, '$1').replace(RST_JOIN, '').replace(INNER_MARK, '$2').replace(TEX_CELL_GAP, ' ').replace(TEX_TABLE_BEGIN, '\n').replace(TEX_ENVIRONMENT, '\n').replace(TEXINFO_BREAK, '\n').replace(TEXINFO_SPACE, ' ').replace(TEXINFO_NOTHING, '').replace(TEX_SPACE_ARG, ' ').replace(TEX_SETTING_ARG, '').replace(WIKI_INLINE, '').replace(WIKI_BLOCK, '\n');
   // Innermost groups first, a few levels: \textbf{\emph{秘}}, {{秘} Confidential}.
   for (let i = 0; i < 3; i++) {
     const next = t
