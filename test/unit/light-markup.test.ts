@@ -78,6 +78,11 @@ describe('light markup sources are read as they print', () => {
     expect(await scan(name.replace('%s', 'trap'))).toMatchObject({ verdict: 'clean' });
   });
 
+  it('by hand: MediaWiki cells on one line are side by side only on a table\'s line; prose exclamation marks stay', () => {
+    expect(lightMarkupShown('| 秘 || Confidential')).toBe(' 秘   Confidential');
+    expect(lightMarkupShown('今日は極秘!! Confidential です')).toBe('今日は極秘!! Confidential です');
+  });
+
   it('by hand: TeX spaces and size switches, BibTeX braces, Org verbatim, AsciiDoc highlight', () => {
     expect(lightMarkupShown('{\\Large 秘} \\textsf{Confidential}')).toBe('秘 Confidential');
     expect(lightMarkupShown('秘\\quad Confidential, 秘~Confidential')).toBe('秘  Confidential, 秘 Confidential');

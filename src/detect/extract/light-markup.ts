@@ -124,13 +124,16 @@ const ORG_TARGET = /<<<?[^<>\n]{1,64}>>>?/g;
 const ASCIIDOC_ANCHOR = /\[#[\w:.-]{1,64}\](?:####)?/g;
 const TEXINFO_CELL = /@(?:tab|itemx?)\b/g;
 const WIKI_ROW = /^\|-[^\n]*$/gm;
-const WIKI_CELL = /^[|!](?:[^|\n[\]{}]{0,128}\|(?!\|))?[ \t]*|\|\||!!/gm;
+const WIKI_CELL = /^[|!](?:[^|\n[\]{}]{0,128}\|(?!\|))?[ \t]*/gm;
+/** Cells on one line (`| 秘 || Confidential`, `! a !! b`): only on a table's line, since 「極秘!! Confidential」 is prose. */
+const WIKI_CELL_LINE = /^[|!][^\n]*/gm;
+const WIKI_INLINE_CELL = /\|\||!!/g;
 
 /** Something a reading below would take out. */
 export const LIGHT_MARKUP_HINT = /[\\@{}*/=+#'_~^`<[|!]/;
 
 export function lightMarkupShown(s: string, tightBreaks = true): string {
-  let t = s.replace(TEX_ANCHOR, '').replace(ORG_TARGET, '').replace(ASCIIDOC_ANCHOR, '').replace(TEXINFO_CELL, ' ').replace(WIKI_ROW, '').replace(WIKI_CELL, ' ').replace(SPAN, '$1').replace(RST_ROLE, '$1').replace(ORG_SCRIPT, '$1').replace(CARET_PAIR, '$1').replace(RST_JOIN, '').replace(INNER_MARK, '$2').replace(TEX_CELL_GAP, ' ').replace(TEX_TABLE_BEGIN, '\n').replace(TEX_ENVIRONMENT, '\n').replace(TEXINFO_BREAK, '\n').replace(TEXINFO_SPACE, ' ').replace(TEXINFO_NOTHING, '').replace(TEX_SPACE_ARG, ' ').replace(TEX_SETTING_ARG, '').replace(WIKI_INLINE, '').replace(WIKI_BLOCK, '\n');
+  let t = s.replace(TEX_ANCHOR, '').replace(ORG_TARGET, '').replace(ASCIIDOC_ANCHOR, '').replace(TEXINFO_CELL, ' ').replace(WIKI_ROW, '').replace(WIKI_CELL_LINE, (line) => line.replace(WIKI_INLINE_CELL, ' ')).replace(WIKI_CELL, ' ').replace(SPAN, '$1').replace(RST_ROLE, '$1').replace(ORG_SCRIPT, '$1').replace(CARET_PAIR, '$1').replace(RST_JOIN, '').replace(INNER_MARK, '$2').replace(TEX_CELL_GAP, ' ').replace(TEX_TABLE_BEGIN, '\n').replace(TEX_ENVIRONMENT, '\n').replace(TEXINFO_BREAK, '\n').replace(TEXINFO_SPACE, ' ').replace(TEXINFO_NOTHING, '').replace(TEX_SPACE_ARG, ' ').replace(TEX_SETTING_ARG, '').replace(WIKI_INLINE, '').replace(WIKI_BLOCK, '\n');
   // Innermost groups first, a few levels: \textbf{\emph{秘}}, {{秘} Confidential}.
   for (let i = 0; i < 3; i++) {
     const next = t
