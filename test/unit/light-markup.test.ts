@@ -78,9 +78,10 @@ describe('light markup sources are read as they print', () => {
     expect(await scan(name.replace('%s', 'trap'))).toMatchObject({ verdict: 'clean' });
   });
 
-  it('by hand: MediaWiki cells on one line are side by side only on a table\'s line; prose exclamation marks stay', () => {
+  it('by hand: MediaWiki cells on one line are side by side only on a table\'s line; prose exclamation marks and numbered notes stay', () => {
     expect(lightMarkupShown('| 秘 || Confidential')).toBe(' 秘   Confidential');
     expect(lightMarkupShown('今日は極秘!! Confidential です')).toBe('今日は極秘!! Confidential です');
+    expect(lightMarkupShown('秘[#anchor]#### Confidential, 秘[#1] Confidential')).toBe('秘 Confidential, 秘[#1] Confidential');
   });
 
   it('by hand: TeX spaces and size switches, BibTeX braces, Org verbatim, AsciiDoc highlight', () => {

@@ -121,7 +121,8 @@ const SPAN = /(?<![A-Za-z*\]])\[([^[\]\n]{0,256})\]\{(?=[.#]|[A-Za-z-]{1,32}=)[^
  */
 const TEX_ANCHOR = /\\(?:protect\b|phantomsection\b|(?:hypertarget|label|index)\{[^{}\n]{0,128}\})/g;
 const ORG_TARGET = /<<<?[^<>\n]{1,64}>>>?/g;
-const ASCIIDOC_ANCHOR = /\[#[\w:.-]{1,64}\](?:####)?/g;
+/** An AsciiDoc id starts with a letter or `_`: 「秘[#1] Confidential」, a numbered note in prose, is no anchor. */
+const ASCIIDOC_ANCHOR = /\[#[A-Za-z_][\w:.-]{0,63}\](?:####)?/g;
 const TEXINFO_CELL = /@(?:tab|itemx?)\b/g;
 const WIKI_ROW = /^\|-[^\n]*$/gm;
 const WIKI_CELL = /^[|!](?:[^|\n[\]{}]{0,128}\|(?!\|))?[ \t]*/gm;
