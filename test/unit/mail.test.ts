@@ -87,6 +87,14 @@ describe('mail fixtures (Python email, mutt, mpack, Chromium, oxmsg)', () => {
     expect(items.some((x) => x.kind === 'unscannable' && /closing boundary is missing/.test(x.detail))).toBe(true);
   });
 
+  // make-abiword-mht.sh (producer hunt hunt15): every web archive AbiWord writes ends so, and each was unscannable.
+  it('AbiWord\'s web archive, closed by its delimiter with `--` on the next line, is whole: the stamp marked, the trap clean', async () => {
+    expect(await scanBlob(new Blob([bytes('abiword-stamp.mht')]), 'abiword-stamp.mht')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scanBlob(new Blob([bytes('abiword-trap.mht')]), 'abiword-trap.mht')).toMatchObject({ verdict: 'clean' });
+    const cut = bytes('abiword-trap.mht');
+    expect(await scanBlob(new Blob([cut.subarray(0, cut.length - 60)]), 'cut.mht')).toMatchObject({ verdict: 'unscannable' });
+  });
+
   it('a marked mail renamed without extension is still read as mail (sniffed by its header block)', async () => {
     expect(await sniff(new Blob([bytes('body-qp-utf8.eml')]), 'download')).toBe('eml');
     expect(await sniff(new Blob([bytes('mht-marked.mht')]), 'page.html')).toBe('mhtml');

@@ -281,13 +281,29 @@ export function splitMultipart(body: Uint8Array, boundary: string, checkTime: ()
     parts.push(body.subarray(starts[k].after, Math.max(starts[k].after, endAt)));
   }
   const last = starts[starts.length - 1];
-  const closed = last?.close === true;
+  let closed = last?.close === true;
+  // AbiWord's web archive (.mht) ends its last part with `--boundary`, then `--` on a line of its own: a
+  // part of nothing but those two dashes is that closing delimiter broken over two lines, not a cut.
+  if (!closed && parts.length > 1 && onlyDashes(parts[parts.length - 1])) {
+    parts.pop();
+    closed = true;
+  }
   return {
     preamble: body.subarray(0, starts.length ? cut(starts[0].at) : body.length),
     parts,
     epilogue: closed ? body.subarray(last.after) : body.subarray(body.length),
     closed,
   };
+}
+
+/** `--` and nothing else but line breaks and blanks. */
+function onlyDashes(b: Uint8Array): boolean {
+  let dashes = 0;
+  for (const c of b) {
+    if (c === 0x2d) dashes++;
+    else if (c !== 0x0d && c !== 0x0a && c !== 0x20 && c !== 0x09) return false;
+  }
+  return dashes === 2 && b.length <= 16;
 }
 
 /** Next offset ≥ from where `needle` starts a line. */
