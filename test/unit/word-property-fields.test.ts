@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
-import { withPropertyFields } from '../../src/detect/extract/word-property-fields.js';
+import { RefFieldWatch, hasRefField, withPropertyFields } from '../../src/detect/extract/word-property-fields.js';
 
 const DIR = join(__dirname, '../fixtures/js-producers');
 const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
@@ -78,6 +78,52 @@ describe('a property field with no result shows the property', () => {
     // A nested field's instruction belongs to the outer one: only the outer field is looked at.
     const nested = r('<w:fldChar w:fldCharType="begin"/>') + r('<w:instrText>IF </w:instrText>') + r('<w:fldChar w:fldCharType="begin"/>') + r('<w:instrText>TITLE</w:instrText>') + r('<w:fldChar w:fldCharType="end"/>') + r('<w:fldChar w:fldCharType="end"/>');
     expect(withPropertyFields(nested, { properties: values, bookmarks: null })).toBe(nested);
+  });
+});
+
+/** docx-ref-field-cached.docx (the bookmark 「秘」, then { REF mark } stored as 「x」 + 「 Confidential」) with its field replaced. */
+function withRef(field: string): Blob {
+  const files = unzipSync(new Uint8Array(readFileSync(join(DIR, 'docx-ref-field-cached.docx'))));
+  const xml = strFromU8(files['word/document.xml']);
+  const replaced = xml.replace(/<w:fldSimple w:instr="REF mark \\h">.*?<\/w:fldSimple>/, field);
+  expect(replaced).not.toBe(xml);
+  return new Blob([zipSync({ ...files, 'word/document.xml': strToU8(replaced) })]);
+}
+
+describe('REF fields are found as Word reads instructions, and only they', () => {
+  // LibreOffice 7.4 shows 「秘 Confidential」 for each (checked: soffice --convert-to pdf, pdftotext).
+  it.each([
+    ['in lower case', '<w:fldSimple w:instr="ref mark \\h"><w:r><w:t>x</w:t></w:r></w:fldSimple>'],
+    ['in mixed case, complex', r('<w:fldChar w:fldCharType="begin"/>') + r('<w:instrText> Ref mark </w:instrText>') + r('<w:fldChar w:fldCharType="separate"/>') + r('<w:t>x</w:t>') + r('<w:fldChar w:fldCharType="end"/>')],
+    ['split over runs 「 R」「EF mark」', r('<w:fldChar w:fldCharType="begin"/>') + r('<w:instrText> R</w:instrText>') + r('<w:instrText>EF mark </w:instrText>') + r('<w:fldChar w:fldCharType="separate"/>') + r('<w:t>x</w:t>') + r('<w:fldChar w:fldCharType="end"/>')],
+  ])('a REF field %s shows the bookmark 「秘」: marked; it was clean', async (_, field) => {
+    expect(await scanBlob(withRef(field), 'ref.docx')).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'body' } });
+  });
+
+  it('a table of contents (PAGEREF), NOTEREF and STYLEREF are not REF fields, nor is the word in text', () => {
+    const field = (instruction: string) => r('<w:fldChar w:fldCharType="begin"/>') + r(`<w:instrText xml:space="preserve">${instruction}</w:instrText>`) + r('<w:fldChar w:fldCharType="separate"/>') + r('<w:t>1</w:t>') + r('<w:fldChar w:fldCharType="end"/>');
+    const toc = field(' TOC \\o "1-3" \\h ') + field(' PAGEREF _Toc1 \\h ') + field(' NOTEREF _Ref2 ') + field('STYLEREF 1') + '<w:fldSimple w:instr="PAGEREF _Toc3"/>' + r('<w:t>REF mark</w:t>');
+    expect(hasRefField(toc)).toBe(false);
+    expect(hasRefField(toc + field(' REF _Ref4 \\h '))).toBe(true);
+    expect(hasRefField(toc + '<w:fldSimple w:instr="&#x9;REF mark"/>')).toBe(true);
+    // An instruction is ended by its field character: 「PAGE」 then 「REF x」 in the next field is a REF.
+    expect(hasRefField(r('<w:instrText>PAGE</w:instrText>') + r('<w:fldChar w:fldCharType="end"/>') + r('<w:instrText>REF x</w:instrText>'))).toBe(true);
+  });
+
+  it('as a part streams by, in chunks cut anywhere', () => {
+    const split = r('<w:fldChar w:fldCharType="begin"/>') + r('<w:instrText> 秘 R</w:instrText>') + r('<w:instrText>EF mark </w:instrText>') + r('<w:fldChar w:fldCharType="end"/>');
+    const bytes = new TextEncoder().encode(split);
+    for (const size of [1, 2, 3, 7, 50]) {
+      const watch = new RefFieldWatch();
+      for (let i = 0; i < bytes.length; i += size) watch.push(bytes.subarray(i, i + size));
+      watch.finish();
+      expect(watch.found).toBe(false); // 「 秘 REF mark」 does not start with REF
+      const ref = new RefFieldWatch();
+      const refBytes = new TextEncoder().encode(split.replace(' 秘 R', ' R'));
+      for (let i = 0; i < refBytes.length; i += size) ref.push(refBytes.subarray(i, i + size));
+      ref.finish();
+      expect(ref.found).toBe(true);
+    }
   });
 });
 

@@ -25,7 +25,7 @@ import { FIXED_PAGE, XPS_MAIN, fixedPageText, unreadGlyphRuns } from './xps.js';
 import { SHARED_STRINGS, WORKSHEET, XlsxBook } from './xlsx.js';
 import { PrefixWatch } from './xml-prefixes.js';
 import { BINDING_NEEDLE, boundStores, withBoundValues, type BoundStores } from './word-bindings.js';
-import { REF_NEEDLE, bookmarks, propertyValues, withPropertyFields, type Bookmarks, type PropertyValues } from './word-property-fields.js';
+import { RefFieldWatch, bookmarks, hasRefField, propertyValues, withPropertyFields, type Bookmarks, type PropertyValues } from './word-property-fields.js';
 
 // A workbook's styles.xml is read: its number formats' literal text shows in the cells (xml-text.ts).
 // Parts that hold no text a reader sees: pictures (but metafiles, and SVG, whose text is markup: an icon
@@ -234,7 +234,7 @@ async function* part(
     const prefixes = new PrefixWatch();
     const bindings = new NeedleWatch(BINDING_NEEDLE);
     const fields = new NeedleWatch(FIELD_NEEDLE);
-    const refs = new NeedleWatch(REF_NEEDLE);
+    const refs = new RefFieldWatch();
     await zip.stream(name, (chunk) => {
       windows.push(chunk);
       prefixes.push(chunk);
@@ -244,6 +244,7 @@ async function* part(
         refs.push(chunk);
       }
     });
+    refs.finish();
     // A part whose namespaces go by other prefixes (xml-prefixes.ts) is read whole, renamed: its windows
     // were read without seeing its deletions, hidden runs or symbols. So is a Word part with bound
     // content controls, which show their data's text, not what is stored around the 秘 (word-bindings.ts).
@@ -288,7 +289,7 @@ async function shown(name: string, xml: string, bound: Shown): Promise<string> {
   const controls = xml.includes('<w:dataBinding') ? withBoundValues(xml, await bound.stores()) : xml;
   if (!controls.includes('instr')) return controls;
   const properties = await bound.properties();
-  const marks = controls.includes('REF') ? await bound.bookmarks() : null;
+  const marks = hasRefField(controls) ? await bound.bookmarks() : null;
   if (!properties && !marks) return controls;
   const sources = { properties, bookmarks: marks };
   // As Word shows it (stored results) and as LibreOffice does (computed again): both, apart, when they differ.

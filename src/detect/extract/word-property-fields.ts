@@ -12,6 +12,7 @@
  * in a header, the bookmark 「秘」 in the body, shows 「秘 Confidential」 on every page.
  */
 import { decodeEntities, escapeText } from './xml-text.js';
+import { concat, indexOfBytes } from '../bytes.js';
 import { normalize } from '../normalize.js';
 import type { ZipArchive } from './zip-reader.js';
 import { XML_TAGS, content, outer, replaceSpans, spans } from './markup-spans.js';
@@ -114,8 +115,98 @@ export interface FieldSources {
   bookmarks: Bookmarks | null;
 }
 
-/** Whether a part's fields may name a bookmark (`REF`, as Word writes it), as it streams by. */
-export const REF_NEEDLE = new TextEncoder().encode('REF');
+/** A field instruction that names a bookmark: REF, in any case (Word's field names are not case-sensitive). */
+const NAMES_BOOKMARK = /^\s*REF\s/i;
+/** A complex field's instruction piece (its text), or a simple field's instruction, found at their `instr`. */
+const INSTR_TEXT = /<w:instrText\b[^<>]*>([^<]*)<\/w:instrText>/y;
+const INSTR_ATTRIBUTE = /w:instr="([^"]*)"/y;
+/** A piece longer than this (a hostile run of text with no markup) is not kept whole across chunks. */
+const MAX_PIECE = 64 << 10;
+const INSTR = new TextEncoder().encode('instr');
+/** Bytes kept from a chunk not read: `<w:` and all but the last byte of `instr` (an ASCII piece's start). */
+const CARRY = 16;
+
+/**
+ * Whether a Word part has a REF field, as it streams by: only then is the main document read for its
+ * bookmarks. Looking for the bytes `REF` matched every table of contents (PAGEREF) and missed `ref mark`
+ * and an instruction split over runs (「 R」「EF mark」: Word joins them), which LibreOffice also shows.
+ * Instructions are joined from their runs as Word joins them, up to the field character that ends them.
+ */
+export class RefFieldWatch {
+  found = false;
+  private tail = '';
+  private instruction = '';
+  private readonly decoder = new TextDecoder();
+  /** The last bytes pushed: a piece may start there when the chunk they were in was not read. */
+  private carry: Uint8Array = new Uint8Array(0);
+
+  readonly push = (chunk: Uint8Array): void => {
+    if (this.found || chunk.length === 0) return;
+    // Most of a part holds no instruction: a chunk is decoded only when `instr` is in it (or across its
+    // start), or a piece or an instruction is pending; an ordinary document pays a byte search.
+    const before = this.carry;
+    const across = concat([before, chunk.subarray(0, INSTR.length - 1)]);
+    const last = chunk.length >= CARRY ? chunk : concat([before, chunk]);
+    this.carry = last.slice(Math.max(0, last.length - CARRY));
+    const wanted = this.instruction !== '' || this.tail.includes('instr') || indexOfBytes(chunk, INSTR) >= 0 || indexOfBytes(across, INSTR) >= 0;
+    if (!wanted) {
+      this.decoder.decode(); // dropped: what it held of a character is not wanted
+      this.tail = '';
+      return;
+    }
+    // After a chunk not read, the piece may have started in the bytes before (a few read twice match nothing).
+    this.pushText(this.decoder.decode(this.tail === '' ? concat([before, chunk]) : chunk, { stream: true }));
+  };
+
+  /** The part has ended: what is left is read. */
+  readonly finish = (): void => {
+    if (!this.found) this.pushText('', true);
+  };
+
+  /** Reads markup; the last piece, which may be cut off, is kept for the next unless this is the `last`. */
+  pushText(text: string, last = false): void {
+    const s = this.tail + text;
+    // A piece starts at a `<` that opens a tag; what follows the last such `<` may be cut off (and a
+    // `<` at the very end may be a closing tag's).
+    let cut = last ? s.length : s.lastIndexOf('<');
+    while (cut > 0 && cut < s.length && (s[cut + 1] === '/' || cut + 1 === s.length)) cut = s.lastIndexOf('<', cut - 1);
+    if (cut < 0) cut = 0;
+    // Only the `instr` pieces are looked at (found natively, not tag by tag: a table of contents holds
+    // thousands), and a field character only when an instruction is pending, which it ends.
+    let at = 0;
+    let fieldChar = -1;
+    for (;;) {
+      const i = s.indexOf('instr', at);
+      const next = i < 0 || i >= cut ? cut : i;
+      if (this.instruction) {
+        if (fieldChar < at) fieldChar = s.indexOf('<w:fldChar', at) >>> 0; // none: past any end
+        if (fieldChar < next) {
+          this.found = NAMES_BOOKMARK.test(decodeEntities(this.instruction));
+          this.instruction = '';
+          if (this.found) return;
+        }
+      }
+      if (next === cut) break;
+      INSTR_TEXT.lastIndex = Math.max(0, i - 3);
+      INSTR_ATTRIBUTE.lastIndex = Math.max(0, i - 2);
+      const piece = INSTR_TEXT.exec(s);
+      const simple = piece ? null : INSTR_ATTRIBUTE.exec(s);
+      if (piece) this.instruction += piece[1];
+      else if (simple && NAMES_BOOKMARK.test(decodeEntities(simple[1]))) return void (this.found = true);
+      at = piece ? INSTR_TEXT.lastIndex : simple ? INSTR_ATTRIBUTE.lastIndex : i + 5;
+    }
+    if (this.instruction.length > MAX_PIECE) this.instruction = this.instruction.slice(0, MAX_PIECE);
+    this.tail = s.length - cut > MAX_PIECE ? '' : s.slice(cut);
+    if (last) this.found ||= NAMES_BOOKMARK.test(decodeEntities(this.instruction));
+  }
+}
+
+/** Whether a Word part's markup has a REF field (RefFieldWatch, on a part read whole). */
+export function hasRefField(xml: string): boolean {
+  const watch = new RefFieldWatch();
+  watch.pushText(xml, true);
+  return watch.found;
+}
 
 /** What a field instruction with no result shows from these sources, or undefined. */
 function fieldShows(instruction: string, sources: FieldSources): string | undefined {
