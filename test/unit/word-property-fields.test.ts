@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
-import { RefFieldWatch, hasRefField, withPropertyFields } from '../../src/detect/extract/word-property-fields.js';
+import { hasRefField, refFieldWatch, withPropertyFields } from '../../src/detect/extract/word-property-fields.js';
 
 const DIR = join(__dirname, '../fixtures/js-producers');
 const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
@@ -100,6 +100,18 @@ describe('REF fields are found as Word reads instructions, and only they', () =>
     expect(await scanBlob(withRef(field), 'ref.docx')).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'body' } });
   });
 
+  it('a SET field gives the bookmark REF shows its text, and shows nothing itself: 「秘 Confidential」; it was clean', async () => {
+    expect(await scan('docx-set-ref-field.docx')).toMatchObject({ verdict: 'marked', rule: 1, location: { area: 'body' } });
+    expect(await scan('docx-set-ref-field-trap.docx')).toMatchObject({ verdict: 'clean' });
+    // Written as a complex field, the text a word, not quoted, in any case.
+    const set = r('<w:fldChar w:fldCharType="begin"/>') + r('<w:instrText> set </w:instrText>') + r('<w:instrText>Mark 秘 </w:instrText>') + r('<w:fldChar w:fldCharType="end"/>');
+    const files = unzipSync(new Uint8Array(readFileSync(join(DIR, 'docx-set-ref-field.docx'))));
+    const xml = strFromU8(files['word/document.xml']);
+    const replaced = xml.replace('<w:fldSimple w:instr="SET mark &quot;秘&quot;"/>', set);
+    expect(replaced).not.toBe(xml);
+    expect(await scanBlob(new Blob([zipSync({ ...files, 'word/document.xml': strToU8(replaced) })]), 'set.docx')).toMatchObject({ verdict: 'marked', rule: 1 });
+  });
+
   it('a table of contents (PAGEREF), NOTEREF and STYLEREF are not REF fields, nor is the word in text', () => {
     const field = (instruction: string) => r('<w:fldChar w:fldCharType="begin"/>') + r(`<w:instrText xml:space="preserve">${instruction}</w:instrText>`) + r('<w:fldChar w:fldCharType="separate"/>') + r('<w:t>1</w:t>') + r('<w:fldChar w:fldCharType="end"/>');
     const toc = field(' TOC \\o "1-3" \\h ') + field(' PAGEREF _Toc1 \\h ') + field(' NOTEREF _Ref2 ') + field('STYLEREF 1') + '<w:fldSimple w:instr="PAGEREF _Toc3"/>' + r('<w:t>REF mark</w:t>');
@@ -114,11 +126,11 @@ describe('REF fields are found as Word reads instructions, and only they', () =>
     const split = r('<w:fldChar w:fldCharType="begin"/>') + r('<w:instrText> 秘 R</w:instrText>') + r('<w:instrText>EF mark </w:instrText>') + r('<w:fldChar w:fldCharType="end"/>');
     const bytes = new TextEncoder().encode(split);
     for (const size of [1, 2, 3, 7, 50]) {
-      const watch = new RefFieldWatch();
+      const watch = refFieldWatch();
       for (let i = 0; i < bytes.length; i += size) watch.push(bytes.subarray(i, i + size));
       watch.finish();
       expect(watch.found).toBe(false); // 「 秘 REF mark」 does not start with REF
-      const ref = new RefFieldWatch();
+      const ref = refFieldWatch();
       const refBytes = new TextEncoder().encode(split.replace(' 秘 R', ' R'));
       for (let i = 0; i < refBytes.length; i += size) ref.push(refBytes.subarray(i, i + size));
       ref.finish();

@@ -25,7 +25,7 @@ import { FIXED_PAGE, XPS_MAIN, fixedPageText, unreadGlyphRuns } from './xps.js';
 import { SHARED_STRINGS, WORKSHEET, XlsxBook } from './xlsx.js';
 import { PrefixWatch } from './xml-prefixes.js';
 import { BINDING_NEEDLE, boundStores, withBoundValues, type BoundStores } from './word-bindings.js';
-import { RefFieldWatch, bookmarks, hasRefField, propertyValues, withPropertyFields, type Bookmarks, type PropertyValues } from './word-property-fields.js';
+import { bookmarks, hasRefField, propertyValues, refFieldWatch, withPropertyFields, type Bookmarks, type PropertyValues } from './word-property-fields.js';
 
 // A workbook's styles.xml is read: its number formats' literal text shows in the cells (xml-text.ts).
 // Parts that hold no text a reader sees: pictures (but metafiles, and SVG, whose text is markup: an icon
@@ -234,7 +234,7 @@ async function* part(
     const prefixes = new PrefixWatch();
     const bindings = new NeedleWatch(BINDING_NEEDLE);
     const fields = new NeedleWatch(FIELD_NEEDLE);
-    const refs = new RefFieldWatch();
+    const refs = refFieldWatch();
     await zip.stream(name, (chunk) => {
       windows.push(chunk);
       prefixes.push(chunk);

@@ -9,7 +9,8 @@
  * again on opening: a result that is not the value is read both ways, apart (ooxml.ts). Values come
  * from docProps/core.xml, app.xml and custom.xml.
  * A REF field with no result likewise shows its bookmark's text (the body's): { REF mark } + 「 Confidential」
- * in a header, the bookmark 「秘」 in the body, shows 「秘 Confidential」 on every page.
+ * in a header, the bookmark 「秘」 in the body, shows 「秘 Confidential」 on every page; so does a bookmark
+ * that a SET field names, { SET mark "秘" }, which shows nothing itself.
  */
 import { decodeEntities, escapeText } from './xml-text.js';
 import { concat, indexOfBytes } from '../bytes.js';
@@ -87,7 +88,7 @@ const MAX_BOOKMARKS = 10_000;
 export async function bookmarks(zip: ZipArchive): Promise<Bookmarks | null> {
   const part = 'word/document.xml';
   const xml = (zip.entries.find((e) => e.name === part)?.size ?? Infinity) <= MAX_DOCUMENT ? await zip.text(part) : null;
-  if (!xml || !xml.includes('<w:bookmarkStart')) return null;
+  if (!xml || (!xml.includes('<w:bookmarkStart') && !xml.includes('instr'))) return null;
   const starts = new Map<string, { name: string; at: number }>();
   const found: Bookmarks = new Map();
   for (const m of xml.matchAll(BOOKMARK_MARK)) {
@@ -104,8 +105,16 @@ export async function bookmarks(zip: ZipArchive): Promise<Bookmarks | null> {
     // Starts left open far behind can no longer be read: dropped, so the map stays small.
     if (starts.size >= MAX_BOOKMARKS) for (const [k, v] of starts) if (m.index - v.at > MAX_BOOKMARK_SPAN) starts.delete(k);
   }
+  // A SET field gives a bookmark its text and shows nothing: { SET mark "秘" } … { REF mark } shows 「秘」.
+  new FieldWatch((instruction) => {
+    const set = SET_FIELD.exec(instruction);
+    if (set && found.size < MAX_BOOKMARKS) found.set((set[1] ?? set[2]).toUpperCase(), set[3] ?? set[4]);
+    return false;
+  }).pushText(xml, true);
   return mayShowStamp(found.values()) ? found : null;
 }
+/** SET's bookmark and text, each quoted or a word (Word's field names are not case-sensitive). */
+const SET_FIELD = /^\s*SET\s+(?:"([^"]*)"|([^\s"\\]+))\s+(?:"([^"]*)"|([^\s"\\]+))/i;
 /** A main document larger than this is not read for its bookmarks (REF fields with no result stay empty, as before). */
 const MAX_DOCUMENT = 32 << 20;
 
@@ -127,13 +136,15 @@ const INSTR = new TextEncoder().encode('instr');
 const CARRY = 16;
 
 /**
- * Whether a Word part has a REF field, as it streams by: only then is the main document read for its
+ * A Word part's field instructions, as it streams by (or read whole), each given to `wanted` until it
+ * answers true (`found`). Whether a part has a REF field decides whether the main document is read for its
  * bookmarks. Looking for the bytes `REF` matched every table of contents (PAGEREF) and missed `ref mark`
  * and an instruction split over runs (「 R」「EF mark」: Word joins them), which LibreOffice also shows.
  * Instructions are joined from their runs as Word joins them, up to the field character that ends them.
  */
-export class RefFieldWatch {
+export class FieldWatch {
   found = false;
+  constructor(private readonly wanted: (instruction: string) => boolean) {}
   private tail = '';
   private instruction = '';
   private readonly decoder = new TextDecoder();
@@ -181,7 +192,7 @@ export class RefFieldWatch {
       if (this.instruction) {
         if (fieldChar < at) fieldChar = s.indexOf('<w:fldChar', at) >>> 0; // none: past any end
         if (fieldChar < next) {
-          this.found = NAMES_BOOKMARK.test(decodeEntities(this.instruction));
+          this.found = this.wanted(decodeEntities(this.instruction));
           this.instruction = '';
           if (this.found) return;
         }
@@ -192,18 +203,21 @@ export class RefFieldWatch {
       const piece = INSTR_TEXT.exec(s);
       const simple = piece ? null : INSTR_ATTRIBUTE.exec(s);
       if (piece) this.instruction += piece[1];
-      else if (simple && NAMES_BOOKMARK.test(decodeEntities(simple[1]))) return void (this.found = true);
+      else if (simple && this.wanted(decodeEntities(simple[1]))) return void (this.found = true);
       at = piece ? INSTR_TEXT.lastIndex : simple ? INSTR_ATTRIBUTE.lastIndex : i + 5;
     }
     if (this.instruction.length > MAX_PIECE) this.instruction = this.instruction.slice(0, MAX_PIECE);
     this.tail = s.length - cut > MAX_PIECE ? '' : s.slice(cut);
-    if (last) this.found ||= NAMES_BOOKMARK.test(decodeEntities(this.instruction));
+    if (last && this.instruction) this.found = this.wanted(decodeEntities(this.instruction));
   }
 }
 
-/** Whether a Word part's markup has a REF field (RefFieldWatch, on a part read whole). */
+/** Watches a part stream by for a REF field. */
+export const refFieldWatch = (): FieldWatch => new FieldWatch((instruction) => NAMES_BOOKMARK.test(instruction));
+
+/** Whether a Word part's markup has a REF field (read whole). */
 export function hasRefField(xml: string): boolean {
-  const watch = new RefFieldWatch();
+  const watch = refFieldWatch();
   watch.pushText(xml, true);
   return watch.found;
 }
