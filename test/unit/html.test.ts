@@ -113,6 +113,17 @@ describe('HTML: what a reader does not see is not text (decision: clean)', () =>
       expect(await scanHtml(page(`<style>${css}</style>${body}`)), body).toMatchObject({ verdict: 'clean' });
     }
   });
+  it("Word's hidden text, `mso-hide: all` (html-docx-js's altChunk, which Word converts on opening), is also read left out; it was clean", async () => {
+    // test/fixtures/js-producers (make.mjs): 「秘」, 「書室」 in such a span, 「 Confidential」; the trap hides 「メモ」 after 「秘書室」.
+    const fixture = (name: string) => scanBlob(new Blob([readFileSync(join(__dirname, '../fixtures/js-producers', name))]), name);
+    expect(await fixture('docx-altchunk-mso-hide.docx')).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await fixture('docx-altchunk-mso-hide-trap.docx')).toMatchObject({ verdict: 'clean' });
+    expect(await scanHtml(page('<p>秘<span style="color:red; mso-hide: all">書室</span> Confidential</p>'))).toMatchObject({ verdict: 'marked' });
+    expect(await scanHtml(page('<style>.w { mso-hide:all }</style><p>秘<span class="w">書室</span> Confidential</p>'))).toMatchObject({ verdict: 'marked' });
+    // Only added: a browser shows such text, and 「秘 Confidential」 inside it is still read.
+    expect(await scanHtml(page('<p>件名<span style="mso-hide:all">秘 Confidential</span></p>'))).toMatchObject({ verdict: 'marked' });
+    expect(await scanHtml(page('<p>秘<span style="mso-hide:none">書室</span> Confidential</p>'))).toMatchObject({ verdict: 'clean' });
+  });
   it('text a style sheet puts on the page (CSS content) is read, its escapes undone', async () => {
     for (const css of ['p::before{content:"秘 Confidential"}', "p::after { content: '\\79D8  Confidential' }", '.x:before{content:"\\0079d8\\20 Confidential"}']) {
       expect(await scanHtml(page(`<style>${css}</style><p>部品</p>`)), css).toMatchObject({ verdict: 'marked' });

@@ -229,9 +229,12 @@ const SHOWN_ATTR = /\s(?:value|placeholder|title|aria-label|label)\s*=\s*(?:"([^
 /**
  * A declaration that hides: `display: none`, `visibility: hidden`, `font-size: 0`, `opacity: 0`, or
  * text moved off the screen (the "visually hidden" pattern: `left: -9999px`, `text-indent: -9999px`,
- * `clip: rect(0 0 0 0)`), which a screen reader reads and nobody sees.
+ * `clip: rect(0 0 0 0)`), which a screen reader reads and nobody sees; and Word's `mso-hide: all` (its
+ * hidden text, as Word writes it to HTML and hides it opening HTML: html-docx-js's altChunk), which a
+ * browser shows. This reading only adds to the one with everything in place, so that a reader which
+ * hides less still has its text read.
  */
-const HIDING = String.raw`display\s*:\s*none|visibility\s*:\s*hidden|(?:font-size|opacity)\s*:\s*0(?![.\d]*[1-9])|(?:left|top|text-indent)\s*:\s*-(?:\d{4,}(?:\.\d*)?px|\d{3,}(?:\.\d*)?r?em)|clip\s*:\s*rect\(\s*0`;
+const HIDING = String.raw`mso-hide\s*:\s*all|display\s*:\s*none|visibility\s*:\s*hidden|(?:font-size|opacity)\s*:\s*0(?![.\d]*[1-9])|(?:left|top|text-indent)\s*:\s*-(?:\d{4,}(?:\.\d*)?px|\d{3,}(?:\.\d*)?r?em)|clip\s*:\s*rect\(\s*0`;
 /** An element hidden where it stands: the `hidden` attribute or an inline hiding declaration. */
 const HIDDEN = new RegExp(String.raw`\shidden[\s>=]|${HIDING}`, 'i');
 const HIDDEN_ATTR = new RegExp(String.raw`\shidden(?=[\s>=])|style\s*=\s*["'][^"']*(?:${HIDING})`, 'i');
