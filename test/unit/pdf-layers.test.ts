@@ -19,4 +19,10 @@ describe('a layer that is off is also read as not there', () => {
   it('the same layer on: 「秘書室 Confidential」 is clean', async () => {
     expect(await scan('pdf-layers-trap.pdf')).toMatchObject({ verdict: 'clean' });
   });
+
+  it('a comment (FreeText) on a layer that is off, or whose appearance stream is, is not drawn in that reading: 「秘」 in the page, 「書室からの連絡事項」 on the layer, a comment 「 Confidential」: marked (it was clean)', async () => {
+    expect(await scan('pdf-layers-annot.pdf')).toMatchObject({ verdict: 'marked', rule: 1, location: { page: 1 } });
+    expect(await scan('pdf-layers-appearance.pdf')).toMatchObject({ verdict: 'marked', rule: 1, location: { page: 1 } });
+    expect(await scan('pdf-layers-annot-trap.pdf')).toMatchObject({ verdict: 'clean' });
+  });
 });

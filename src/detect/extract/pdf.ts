@@ -11,7 +11,7 @@ import { chunkText } from '../text-chunks.js';
 import { nameOnly, ScanError, type Extracted, type ExtractContext, type Extractor } from './types.js';
 import { Dict, PdfDoc, PDF_HEADER_REACH, Ref, Stream, findBytes, findBytesBack, paddedEnd, type Obj } from './pdf-parse.js';
 import { FontLoader } from './pdf-font.js';
-import { hiddenLayers } from './pdf-layers.js';
+import { hiddenLayers, layerOff } from './pdf-layers.js';
 import { SEPARATOR } from './sheet-rows.js';
 import { brokenWords, endPage, formMentionsActualText, mentionsActualText, newPageState, placeLine, readPart, resourcesCanStamp, resourcesCarryActualText, runContent, runForm, startPage, withGaps, type PageState } from './pdf-content.js';
 import { describeCipher, openWithEmptyPassword, type CipherKind, type EncryptParams } from './pdf-crypt.js';
@@ -250,6 +250,8 @@ interface Appearance {
   widget: boolean;
   /** A field's appearance drawn with borrowed resources whose field has a value (read from the field). */
   valued: boolean;
+  /** The annotation's optional content (/OC): on a layer that is off, neither it nor its appearance is drawn. */
+  oc: Obj | undefined;
 }
 
 /**
@@ -304,6 +306,7 @@ function appearances(doc: PdfDoc, fonts: FontLoader, page: Dict, pageRes: Dict |
       glyphs: (own !== undefined && !res) || (own === undefined && !valued) || resourcesCanStamp(doc, fonts, res),
       widget,
       valued,
+      oc: d.get('OC'),
     });
   }
   return out;
@@ -347,6 +350,9 @@ function placement(doc: PdfDoc, annot: Dict, n: Stream): number[] {
  */
 function appearanceText(st: PageState, aps: Appearance[], glyphs: boolean): void {
   for (const ap of aps) {
+    // In the reading without the layers that are off (pdf-layers.ts), an annotation on one, or an
+    // appearance stream on one, is not drawn (Acrobat, pdf.js; poppler leaves out the annotation).
+    if (st.hiddenLayers && (layerOff(st.doc, ap.oc, st.hiddenLayers) || layerOff(st.doc, ap.n.dict.get('OC'), st.hiddenLayers))) continue;
     const actual = formMentionsActualText(st, ap.n) || resourcesCarryActualText(st, ap.res);
     if (!glyphs && !actual) continue;
     if (st.last !== '\n' && st.has) {
@@ -383,6 +389,7 @@ function freeTextLines(doc: PdfDoc, page: Dict, st: PageState): void {
     if (!d || doc.resolve(d.get('Subtype')) !== 'FreeText' || d.has('AP')) continue;
     const flags = doc.resolve(d.get('F'));
     if (typeof flags === 'number' && flags & 2) continue; // Hidden
+    if (st.hiddenLayers && layerOff(doc, d.get('OC'), st.hiddenLayers)) continue; // on a layer that is off, in that reading
     const contents = doc.resolve(d.get('Contents'));
     const rect = numbers(doc, d.get('Rect'), 4);
     if (!(contents instanceof Uint8Array) || !rect) continue;
