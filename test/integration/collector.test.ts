@@ -282,7 +282,9 @@ describe('admin queries', () => {
 
 describe('collector limits, retention and alerts', () => {
   it('answers 429 with Retry-After when one client floods it, and counts it', async () => {
-    const { c, url } = await start({ ingestRateLimit: { perSecond: 1, burst: 5 } });
+    // A refill of one token per 100 s: under a loaded machine ten requests took over a second, and one
+    // token refilled at 1/s let a sixth request through (CI preview, load 9).
+    const { c, url } = await start({ ingestRateLimit: { perSecond: 0.01, burst: 5 } });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 10; i++) statuses.push((await post(url, '/v1/events', { events: [sampleEvent()] })).status);
