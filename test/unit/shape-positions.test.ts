@@ -10,7 +10,7 @@ import { scanBlob } from '../../src/detect/index.js';
 import { shapePairs } from '../../src/detect/extract/shape-pairs.js';
 import { gnumericObjects } from '../../src/detect/extract/gnumeric-objects.js';
 import { gunzipSync } from 'node:zlib';
-import { chartBoxes, drawingMlBoxes, odfShapeGroups, slideBoxes, slideLayer, wordAnchorGroups } from '../../src/detect/extract/drawing-boxes.js';
+import { chartBoxes, drawingMlBoxes, odfMasterShapes, odfShapeGroups, slideBoxes, slideLayer, wordAnchorGroups } from '../../src/detect/extract/drawing-boxes.js';
 
 const DIR = join(__dirname, '../fixtures/shape-positions');
 const scan = (name: string) => scanBlob(new Blob([readFileSync(join(DIR, name))]), name);
@@ -22,6 +22,9 @@ const CASES = [
   'pgj-layout-box.pptx',
   'pgj-layout-circle.pptx',
   'pgj-circle-title-box.odp',
+  // LibreOffice's .odp of the two above (src/make-layout-odp.sh): the layout's half moved to the slide master.
+  'pgj-layout-box.odp',
+  'pgj-layout-circle.odp',
   'pgj-circle-title-box.ppt',
   'pgj-box-then-circle.ppt',
   'pgj-master-split.ppt',
@@ -250,5 +253,31 @@ describe('drawing boxes', () => {
     const [group] = odfShapeGroups(xml);
     expect(group.map((b) => Math.round(b.x * 10) / 10)).toEqual([25.4, 35.4]);
     expect(shapePairs(group)).toBe('秘 Confidential');
+  });
+});
+
+describe('an OpenDocument slide read with its master page', () => {
+  // A flat presentation (.fodp): 「秘」 on the slide master beside the slide's 「Confidential」 box, and the
+  // master's placeholders (template frames, printing the slide's own text) and notes page left out.
+  const box = (x: string, text: string, cls = '') =>
+    `<draw:frame${cls} svg:x="${x}" svg:y="2cm" svg:width="1.5cm" svg:height="1.5cm"><draw:text-box><text:p>${text}</text:p></draw:text-box></draw:frame>`;
+  const master = (inner: string) =>
+    `<style:master-page style:name="M1">${inner}<presentation:notes>${box('4cm', '秘')}</presentation:notes></style:master-page>`;
+  const fodp = (masterText: string, slide = box('3.6cm', 'Confidential'), shapes = box('2cm', masterText)) =>
+    '<?xml version="1.0" encoding="UTF-8"?><office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" ' +
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" ' +
+    'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0" ' +
+    'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.presentation">' +
+    `<office:master-styles>${master(shapes)}</office:master-styles><office:body><office:presentation><draw:page draw:name="p1" draw:master-page-name="M1">${slide}</draw:page></office:presentation></office:body></office:document>`;
+  const scanFlat = (xml: string) => scanBlob(new Blob([xml]), 'slides.fodp');
+  it('marks 「秘」 on the master beside 「Confidential」 on the slide, and not 「秘書室」', async () => {
+    expect(await scanFlat(fodp('秘'))).toMatchObject({ verdict: 'marked', rule: 1 });
+    expect(await scanFlat(fodp('秘書室'))).toMatchObject({ verdict: 'clean' });
+  });
+  it("leaves out the master's placeholders and its notes page", async () => {
+    const placeholder = box('2cm', '秘', ' presentation:class="title"');
+    expect(await scanFlat(fodp('', box('3.6cm', 'Confidential'), placeholder))).toMatchObject({ verdict: 'clean' });
+    const shapes = odfMasterShapes(master(box('2cm', 'logo') + placeholder));
+    expect([...shapes.entries()].map(([name, list]) => [name, list.map((b) => b.text.trim())])).toEqual([['M1', ['logo']]]);
   });
 });

@@ -366,7 +366,7 @@ function mm(s: string | null): number {
  * OpenDocument drawing objects with their boxes (mm), grouped by frame of reference: the page (or the
  * drawing page, the sheet) for shapes anchored there, and the paragraph for shapes anchored to one.
  */
-export function odfShapeGroups(xml: string): ShapeBox[][] {
+export function odfShapeGroups(xml: string, keep: (tag: string) => boolean = () => true): ShapeBox[][] {
   const groups = new Map<string, ShapeBox[]>();
   let paragraph = -1;
   let count = 0;
@@ -381,6 +381,7 @@ export function odfShapeGroups(xml: string): ShapeBox[][] {
     const end = closeOf(xml, m[2], start);
     ODF_SHAPE.lastIndex = end;
     const tag = m[0];
+    if (!keep(tag)) continue;
     let x = mm(attr(tag, 'svg:x'));
     let y = mm(attr(tag, 'svg:y'));
     // A turned shape gives its place in draw:transform (… translate(x y)).
@@ -396,6 +397,27 @@ export function odfShapeGroups(xml: string): ShapeBox[][] {
     count++;
   }
   return [...groups.values()];
+}
+
+const MASTER_PAGE = /<style:master-page\b[^>]*>/g;
+
+/**
+ * The shapes of each master page (by name) that show on the pages using it: a slide master's or Draw
+ * master page's own shapes, not its placeholders (`presentation:class`: the title, outline, footer… frames
+ * are the slides' templates, and print the slide's own text) nor its notes page.
+ */
+export function odfMasterShapes(styles: string): Map<string, ShapeBox[]> {
+  const out = new Map<string, ShapeBox[]>();
+  for (const m of styles.matchAll(MASTER_PAGE)) {
+    if (m[0].endsWith('/>')) continue;
+    const start = m.index + m[0].length;
+    const end = styles.indexOf('</style:master-page>', start);
+    if (end < 0) continue;
+    const body = styles.slice(start, end).replace(/<presentation:notes\b[\s\S]*?<\/presentation:notes>/g, '');
+    const shapes = odfShapeGroups(body, (tag) => attr(tag, 'presentation:class') === null).flat();
+    if (shapes.length) out.set(attr(m[0], 'style:name') ?? '', shapes);
+  }
+  return out;
 }
 
 const SVG_TEXT = /<(?:svg:)?text(?=[\s>])[^>]*>/g;

@@ -20,8 +20,8 @@ import { OdsCells, sheetRuns } from './ods-rows.js';
 import { OdsFormats } from './ods-formats.js';
 import { XML_TAGS, replaceSpans, spans } from './markup-spans.js';
 import { SEPARATOR, sheetNameText } from './sheet-rows.js';
-import { shapePairs } from './shape-pairs.js';
-import { odfShapeGroups } from './drawing-boxes.js';
+import { shapePairs, type ShapeBox } from './shape-pairs.js';
+import { odfMasterShapes, odfShapeGroups } from './drawing-boxes.js';
 import { PrefixWatch } from './xml-prefixes.js';
 import { pageHeads, SHEET_NAME } from './odf-heads.js';
 import { odfAsides } from './odf-asides.js';
@@ -65,6 +65,10 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
   // What the document's title, property and other fields show (odf-fields.ts).
   // (A damaged meta.xml is reported where it is read as a part, not here.)
   const meta = metaFieldValues(await zip.text('meta.xml').catch(() => null));
+  // The master pages' own shapes, read with each slide or drawing page that shows them (shapeRuns); one
+  // that may start the stamp makes content.xml read, whatever its own text.
+  const masters = type.includes('opendocument.presentation') || drawing ? odfMasterShapes(stylesXml ?? '') : undefined;
+  const masterStamp = !!masters && [...masters.values()].some((list) => list.some((s) => mayBeStamp(s.text)));
   for (const entry of zip.entries) {
     if (entry.isDir || SKIP.test(entry.name) || entry.name === 'mimetype') continue;
     ctx.addEntry();
@@ -77,7 +81,8 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
       continue;
     }
     const labelled = lists && /(^|\/)(content|styles)\.xml$/.test(entry.name);
-    if (!ctx.fullText && !labelled && !(await mayHoldStamp(zip, entry.name, styles, stylesXml, meta))) continue;
+    const withMaster = masterStamp && entry.name === 'content.xml';
+    if (!ctx.fullText && !labelled && !withMaster && !(await mayHoldStamp(zip, entry.name, styles, stylesXml, meta))) continue;
     const bytes = await zip.read(entry.name);
     if (!bytes) continue;
     let xml = decodeXml(bytes);
@@ -90,7 +95,7 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
       if (sheetNames && pages) xml = withSheetNames(xml, pages);
     }
     yield* partText(labelled ? withOdfLabels(xml, lists) : xml, entry.name, styles, stylesXml ?? '', meta, drawing);
-    if (entry.name === 'content.xml' || entry.name === 'styles.xml') yield* shapeRuns(xml, entry.name, ctx.checkTime, drawing);
+    if (entry.name === 'content.xml' || entry.name === 'styles.xml') yield* shapeRuns(xml, entry.name, ctx.checkTime, drawing, entry.name === 'content.xml' ? masters : undefined);
   }
   yield* cutParts(zip);
 };
@@ -101,7 +106,7 @@ export const extractOdf: Extractor = async function* (blob, ctx) {
  * stored between the two. Per slide or drawing page, sheet, master page (headers and footers), or the
  * text document's body.
  */
-export function* shapeRuns(xml: string, part: string, checkTime?: () => void, drawing = false): Generator<Extracted> {
+export function* shapeRuns(xml: string, part: string, checkTime?: () => void, drawing = false, masters?: Map<string, ShapeBox[]>): Generator<Extracted> {
   if (!/<draw:/.test(xml)) return;
   const units = Array.from(xml.matchAll(/<(draw:page|table:table|style:master-page)(?=[\s>/])[^>]*>/g));
   const area = part.endsWith('styles.xml') ? 'header/footer' : 'body';
@@ -113,7 +118,12 @@ export function* shapeRuns(xml: string, part: string, checkTime?: () => void, dr
     const [from, to] = bounds[i];
     const unit = xml.slice(from, to);
     if (!unit.includes('<draw:')) continue;
-    const text = odfShapeGroups(unit)
+    // A slide (or drawing page) shows its master page's shapes under its own: a 「秘」 on the slide and a
+    // 「Confidential」 on the master beside it read as one (LibreOffice puts a PowerPoint layout's shapes there).
+    const under = m?.[1] === 'draw:page' ? masters?.get(attr(m[0], 'draw:master-page-name') ?? '') : undefined;
+    const groups = odfShapeGroups(unit);
+    if (under) (groups[0] ??= []).push(...under);
+    const text = groups
       .map((g) => shapePairs(g, checkTime))
       .filter(Boolean)
       .join(SEPARATOR);
@@ -264,7 +274,7 @@ export function* flatOdfRuns(flat: string): Generator<Extracted> {
     const meta = metaFieldValues(flat);
     yield* pageHeads(withFieldValues(flat, meta), '', odfStyleDefs(flat), pages);
     yield* partText(odfLabelsMayMark(lists) ? withOdfLabels(xml, lists) : xml, '', NO_STYLES, '', meta, drawing);
-    yield* shapeRuns(xml, '', undefined, drawing);
+    yield* shapeRuns(xml, '', undefined, drawing, type.includes('opendocument.presentation') || drawing ? odfMasterShapes(xml) : undefined);
   };
   for (const r of read()) {
     if (r.kind !== 'text' && r.kind !== 'unscannable') yield r;
