@@ -27,6 +27,11 @@ describe('list labels', () => {
     expect(await scan('list-bullet-trap.pptx')).toMatchObject({ verdict: 'clean' });
   });
 
+  it("LibreOffice's .odp: the bullet 「秘」 in the slide's list style, before 「Confidential」 marked; before 「書室より」 clean", async () => {
+    expect(await scan('list-bullet-stamp.odp')).toMatchObject({ verdict: 'marked', rule: 1, location: { slide: 1 } });
+    expect(await scan('list-bullet-trap.odp')).toMatchObject({ verdict: 'clean' });
+  });
+
   it('bullets and outline numbering too', () => {
     expect(xmlToText('<text:list-level-style-bullet text:level="1" text:bullet-char="秘" style:num-suffix=" Confidential"/>')).toContain('秘\n Confidential');
     expect(xmlToText('<text:outline-level-style text:level="1" style:num-prefix="秘 Confidential " style:num-format="1"/>')).toContain('秘 Confidential');

@@ -179,12 +179,14 @@ export function withSheetNames(xml: string, pages: Map<string, string[]>): strin
 }
 
 /**
- * A text document's list labels, when they are to be written before their paragraphs (list-labels.ts):
- * when one could make a stamp with a paragraph's text, or every time with company keywords. Null
- * otherwise, and for spreadsheets and presentations (whose content is not read whole for this).
+ * A text document's, presentation's or drawing's list labels, when they are to be written before their
+ * paragraphs (list-labels.ts): when one could make a stamp with a paragraph's text, or every time with
+ * company keywords. Null otherwise, and for spreadsheets (whose content is not read whole for this). A
+ * slide's bullet 「秘」 before 「Confidential」 shows as the stamp (LibreOffice's .odp of a PowerPoint
+ * bullet character).
  */
 async function labelsToPlace(zip: ZipArchive, type: string, fullText: boolean): Promise<OdfLists | null> {
-  if (!type.startsWith('application/vnd.oasis.opendocument.text')) return null;
+  if (!/^application\/vnd\.oasis\.opendocument\.(text|presentation|graphics)/.test(type)) return null;
   const lists = odfLists(await zip.text('styles.xml'), await zip.text('content.xml'));
   return lists.size && (fullText || odfLabelsMayMark(lists)) ? lists : null;
 }
