@@ -16,6 +16,7 @@ import { readXls } from './ole2-xls.js';
 import { unreadFormulas } from './formula-text.js';
 import { readPpt, type PptObject } from './ole2-ppt.js';
 import { inflateRaw } from './inflate.js';
+import { metafileBlips, type MetafileBlip } from './office-blips.js';
 import { isMsg, readMsg } from './msg.js';
 import { ScanError, ScanLimitError, type ExtractContext, type Extracted, type Extractor } from './types.js';
 import type { Where } from '../types.js';
@@ -207,6 +208,25 @@ async function* storage(cfb: Cfb, st: CfbEntry, ctx: ExtractContext, nest: numbe
         yield { kind: 'member', name: embeddedObject(i + 1), data: blobOf(data), where: { part }, object: true };
       }
     }
+    // Pictures LibreOffice draws in place of a shape (a callout) are metafiles with text records, deflated.
+    const store = has('Pictures');
+    if (store) {
+      const part = prefix + 'Pictures';
+      const { blips, damaged } = metafileBlips(cfb.read(store));
+      if (damaged) yield { kind: 'unscannable', reason: 'corrupt', detail: 'damaged PowerPoint picture store', where: { part } };
+      for (const [i, blip] of blips.entries()) {
+        const name = `picture${i + 1}.${blip.kind}`;
+        const data = await blipBytes(blip, ctx, `${part}: ${name}`).catch((e: unknown) => {
+          if (!(e instanceof ScanError) || e instanceof ScanLimitError) throw e;
+          return e;
+        });
+        if (data instanceof ScanError) yield { kind: 'unscannable', reason: data.reason, detail: data.message, where: { part } };
+        else {
+          ctx.addEntry();
+          yield { kind: 'member', name, data: blobOf(data), where: { part }, object: true };
+        }
+      }
+    }
   }
 
   yield* propertySets(cfb, st);
@@ -258,6 +278,14 @@ async function pptObject(o: PptObject, ctx: ExtractContext, name: string): Promi
   if (o.data.length < 10 || (o.data[4] & 0x0f) !== 8) throw new ScanError('corrupt', `damaged embedded object (${name})`);
   const declared = new DataView(o.data.buffer, o.data.byteOffset, o.data.byteLength).getUint32(0, true);
   return (await inflateRaw(blobOf(o.data.subarray(6, o.data.length - 4)), ctx, { name, declared })).bytes();
+}
+
+/** A picture store's metafile as drawn: as stored, or a zlib stream of its declared size ([MS-ODRAW] 2.2.31). */
+async function blipBytes(blip: MetafileBlip, ctx: ExtractContext, name: string): Promise<Uint8Array> {
+  if (!blip.deflated) return blip.data;
+  // The zlib header (2 bytes) and its Adler-32 trailer (4) around the raw deflate stream.
+  if (blip.data.length < 6 || (blip.data[0] & 0x0f) !== 8) throw new ScanError('corrupt', `damaged picture (${name})`);
+  return (await inflateRaw(blobOf(blip.data.subarray(2, blip.data.length - 4)), ctx, { name, declared: blip.size })).bytes();
 }
 
 /** A storage's property sets: their values as text, and the sensitivity labels (MSIP_Label_*) they hold. */
