@@ -22,9 +22,11 @@ const CASES = [
   'pgj-layout-box.pptx',
   'pgj-layout-circle.pptx',
   'pgj-circle-title-box.odp',
-  // LibreOffice's .odp of the two above (src/make-layout-odp.sh): the layout's half moved to the slide master.
+  // LibreOffice's .odp and .ppt of the two above (src/make-layout-lo.sh): the layout's half moved to the slide master.
   'pgj-layout-box.odp',
   'pgj-layout-circle.odp',
+  'pgj-layout-box.ppt',
+  'pgj-layout-circle.ppt',
   'pgj-circle-title-box.ppt',
   'pgj-box-then-circle.ppt',
   'pgj-master-split.ppt',

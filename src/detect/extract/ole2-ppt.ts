@@ -42,6 +42,8 @@ const RT = {
   ClientAnchor: 0xf010,
   /** A placeholder's 1-byte id (RoundTripHFPlaceholder12Atom), in the shape's OfficeArtClientData. */
   RoundTripHFPlaceholder12Atom: 0x0420,
+  /** A placeholder shape's atom (OEPlaceholderAtom), in its OfficeArtClientData. */
+  OEPlaceholderAtom: 0x0bc3,
 };
 
 const MAX_DEPTH = 64;
@@ -57,6 +59,8 @@ interface Group {
   parts: string[];
   /** The shapes drawn on it with their places (master units) and text, for the reading by position. */
   shapes?: ShapeBox[];
+  /** A main master's own shapes (not its placeholders, which are the slides' templates): drawn on its slides. */
+  own?: ShapeBox[];
 }
 
 export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
@@ -82,6 +86,7 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
 
   // The shape being read (OfficeArtSpContainer), for the reading by position (shape-pairs.ts).
   let shape: ShapeBox | null = null;
+  let placeholder = false;
 
   const walk = (start: number, end: number, depth: number, g: Group | null): void => {
     let p = start;
@@ -109,7 +114,7 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
           groups.push(ng);
           walk(body, stop, depth + 1, ng);
         } else if (type === RT.MainMaster) {
-          const ng: Group = { area: 'master', parts: [] };
+          const ng: Group = { area: 'master', parts: [], own: [] };
           groups.push(ng);
           walk(body, stop, depth + 1, ng);
         } else if (type === RT.SlideListWithText) {
@@ -119,11 +124,15 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
           walk(body, stop, depth + 1, g);
           [slwtInstance, slwtGroup] = saved;
         } else if (type === RT.SpContainer && g) {
-          const saved = shape;
+          const saved = [shape, placeholder] as const;
           shape = { x: NaN, y: NaN, w: NaN, h: NaN, text: '' };
+          placeholder = false;
           walk(body, stop, depth + 1, g);
-          if (shape.text.trim() && Number.isFinite(shape.x) && (g.shapes ??= []).length < MAX_SHAPES) g.shapes.push(shape);
-          shape = saved;
+          if (shape.text.trim() && Number.isFinite(shape.x) && (g.shapes ??= []).length < MAX_SHAPES) {
+            g.shapes.push(shape);
+            if (!placeholder) g.own?.push(shape);
+          }
+          [shape, placeholder] = saved;
         } else walk(body, stop, depth + 1, g);
       } else if (type === RT.ClientAnchor && shape && stop - body >= 8) {
         // SmallRectStruct (top, left, right, bottom as 16-bit numbers), or RectStruct in 32 bits.
@@ -133,6 +142,8 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
         shape.x = at(1);
         shape.w = at(2) - shape.x;
         shape.h = at(3) - shape.y;
+      } else if (type === RT.OEPlaceholderAtom && shape) {
+        placeholder = true;
       } else if (type === RT.SlidePersistAtom && slwtInstance >= 0) {
         const slideId = stop - body >= 16 ? dv.getUint32(body + 12, true) : 0;
         if (slwtInstance === 0) {
@@ -166,6 +177,10 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
   const result = (groups: PptGroup[]): PptResult => (damaged ? { encrypted, groups, objects, damaged } : { encrypted, groups, objects });
 
   const out: PptGroup[] = [];
+  // A slide shows its master's own shapes under its own: 「秘」 on the slide beside 「Confidential」 on the
+  // master (LibreOffice puts a PowerPoint layout's shapes there) reads as one. The slide's master is not
+  // looked up (SlideAtom → persist directory): with several masters, each is tried.
+  const masters = groups.filter((g) => g.own?.length).map((g) => g.own!);
   for (const g of groups) {
     if (g.slideIdRef !== undefined && slideIdToNo.has(g.slideIdRef)) g.slide = slideIdToNo.get(g.slideIdRef);
     else if (g.slideIdRef === 0) {
@@ -178,7 +193,8 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
     // Shapes side by side or one under the other, their texts joined (shape-pairs.ts): a circle 「秘」 and
     // a text box 「Confidential」 beside it, with other shapes stored between them.
     const pairs = g.shapes ? shapePairs(g.shapes, checkTime) : '';
-    for (const t of [text, pairs]) {
+    const withMaster = g.shapes && g.area === 'body' && g.slide ? masters.map((m) => shapePairs([...g.shapes!, ...m], checkTime)) : [];
+    for (const t of [text, pairs, ...withMaster]) {
       if (!t.trim()) continue;
       const r: PptGroup = { area: g.area, text: t };
       if (g.slide) r.slide = g.slide;
