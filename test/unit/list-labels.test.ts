@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withPptBullets } from '../../src/detect/extract/ppt-bullets.js';
 import { scanBlob } from '../../src/detect/index.js';
 import { withWordLabels, wordLists } from '../../src/detect/extract/list-labels.js';
 import { xmlToText } from '../../src/detect/extract/xml-text.js';
@@ -30,6 +31,31 @@ describe('list labels', () => {
   it("LibreOffice's .odp: the bullet 「秘」 in the slide's list style, before 「Confidential」 marked; before 「書室より」 clean", async () => {
     expect(await scan('list-bullet-stamp.odp')).toMatchObject({ verdict: 'marked', rule: 1, location: { slide: 1 } });
     expect(await scan('list-bullet-trap.odp')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it("LibreOffice's .ppt of the .pptx: the bullet 「秘」 in the text's style atom, before 「Confidential」 marked; before 「書室より」 clean", async () => {
+    expect(await scan('list-bullet-stamp.ppt')).toMatchObject({ verdict: 'marked', rule: 1, location: { slide: 1 } });
+    expect(await scan('list-bullet-trap.ppt')).toMatchObject({ verdict: 'clean' });
+  });
+
+  it('PowerPoint 97-2003 bullets: each bulleted paragraph, fields before the character skipped, flags honoured', () => {
+    // TextPFRun: count (4), indent level (2), masks (4), then the fields the masks name.
+    const run = (count: number, masks: number, fields: number[]) => {
+      const b = new Uint8Array(10 + fields.length * 2);
+      const v = new DataView(b.buffer);
+      v.setUint32(0, count, true);
+      v.setUint32(6, masks, true);
+      fields.forEach((f, i) => v.setUint16(10 + 2 * i, f, true));
+      return b;
+    };
+    const style = (...runs: Uint8Array[]) => new Uint8Array(runs.flatMap((r) => [...r]));
+    const raw = 'Confidential\r書室より\r';
+    // Flags on, then the character; the second run's flags switch the bullet off.
+    expect(withPptBullets(raw, style(run(13, 0x8f, [1, 0x79d8]), run(6, 0x8f, [0, 0x79d8])))).toBe('秘\tConfidential\r書室より\r');
+    // bulletFlags, bulletChar, bulletFontRef, bulletSize: a second paragraph's run read past them.
+    expect(withPptBullets(raw, style(run(13, 0, []), run(6, 0xdf, [1, 0x79d8, 4, 45])))).toBe('Confidential\r秘\t書室より\r');
+    // A style atom cut short changes nothing.
+    expect(withPptBullets(raw, style(run(13, 0x8f, [1])))).toBe(raw);
   });
 
   it('bullets and outline numbering too', () => {

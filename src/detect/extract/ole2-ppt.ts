@@ -3,6 +3,7 @@
  * (8-bit, the low bytes of UTF-16) and CString atoms, grouped by slide, notes page and master.
  */
 import { shapePairs, type ShapeBox } from './shape-pairs.js';
+import { withPptBullets } from './ppt-bullets.js';
 
 export interface PptGroup {
   area: string;
@@ -34,6 +35,7 @@ const RT = {
   SlideListWithText: 0x0ff0,
   TextCharsAtom: 0x0fa0,
   TextBytesAtom: 0x0fa8,
+  StyleTextPropAtom: 0x0fa1,
   CString: 0x0fba,
   CryptSession10Container: 0x2f14,
   ExOleObjStg: 0x1011,
@@ -87,6 +89,8 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
   // The shape being read (OfficeArtSpContainer), for the reading by position (shape-pairs.ts).
   let shape: ShapeBox | null = null;
   let placeholder = false;
+  // The last text atom read, for the StyleTextPropAtom that follows it (its paragraphs' bullets).
+  let last: { raw: string; target: Group; index: number; shape: ShapeBox | null; shapeAt: number } | null = null;
 
   const walk = (start: number, end: number, depth: number, g: Group | null): void => {
     let p = start;
@@ -163,7 +167,16 @@ export function readPpt(b: Uint8Array, checkTime: () => void): PptResult {
         const s = type === RT.TextBytesAtom ? latin1(raw) : u16.decode(raw.subarray(0, raw.length & ~1));
         const target = type === RT.CString && !g ? strings : (slwtInstance >= 0 ? slwtGroup : g) ?? other;
         target.parts.push(clean(s));
+        last = type === RT.CString ? null : { raw: s, target, index: target.parts.length - 1, shape, shapeAt: shape?.text.length ?? 0 };
         if (shape && shape.text.length < 4096) shape.text += `${clean(s)}\n`;
+      } else if (type === RT.StyleTextPropAtom && last) {
+        // Its paragraphs' bullet characters, read before them as the slide shows them (ppt-bullets.ts).
+        const labelled = withPptBullets(last.raw, b.subarray(body, stop));
+        if (labelled !== last.raw) {
+          last.target.parts[last.index] = clean(labelled);
+          if (last.shape && last.shape.text.length > last.shapeAt) last.shape.text = `${last.shape.text.slice(0, last.shapeAt)}${clean(labelled)}\n`;
+        }
+        last = null;
       }
       if (len > end - body && !placeholderIdOverrun(type, container, end - body)) {
         damaged = 'a record runs past the end of its container';
