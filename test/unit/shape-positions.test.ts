@@ -279,6 +279,9 @@ describe('an OpenDocument slide read with its master page', () => {
   it("leaves out the master's placeholders and its notes page", async () => {
     const placeholder = box('2cm', '秘', ' presentation:class="title"');
     expect(await scanFlat(fodp('', box('3.6cm', 'Confidential'), placeholder))).toMatchObject({ verdict: 'clean' });
+    // The slide's notes page is another page: its box is not beside the master's 「秘」.
+    const notes = `${box('10cm', '表紙')}<presentation:notes>${box('3.6cm', 'Confidential')}</presentation:notes>`;
+    expect(await scanFlat(fodp('秘', notes))).toMatchObject({ verdict: 'clean' });
     const shapes = odfMasterShapes(master(box('2cm', 'logo') + placeholder));
     expect([...shapes.entries()].map(([name, list]) => [name, list.map((b) => b.text.trim())])).toEqual([['M1', ['logo']]]);
   });

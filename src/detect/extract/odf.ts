@@ -122,7 +122,8 @@ export function* shapeRuns(xml: string, part: string, checkTime?: () => void, dr
     // 「Confidential」 on the master beside it read as one (LibreOffice puts a PowerPoint layout's shapes there).
     const under = m?.[1] === 'draw:page' ? masters?.get(attr(m[0], 'draw:master-page-name') ?? '') : undefined;
     const groups = odfShapeGroups(unit);
-    if (under) (groups[0] ??= []).push(...under);
+    // The slide's own shapes, not its notes page's (drawn on another page), beside the master's.
+    if (under) groups.push([...odfShapeGroups(unit.replace(NOTES_PAGE, '')).flat(), ...under]);
     const text = groups
       .map((g) => shapePairs(g, checkTime))
       .filter(Boolean)
@@ -137,6 +138,8 @@ export function* shapeRuns(xml: string, part: string, checkTime?: () => void, dr
     for (const t of chunkText(text)) yield { kind: 'text', text: t, where };
   }
 }
+
+const NOTES_PAGE = /<presentation:notes\b[\s\S]*?<\/presentation:notes>/g;
 
 const PRINTED_HEADER = /<style:(?:header|footer)(?:-left|-first)?(?=[\s/>])/;
 
