@@ -20,6 +20,13 @@
  *   guarded page gets the guard at once. That direction is narrowed, not closed: what the opener
  *   captured before (its own saved `fetch`) stays unhooked.
  *
+ * The link is transitive: a window that a linked window opens in turn is linked to the same guarded page
+ * (its guard is paired with the window it came from, and answers walk the pairs), and every frame that
+ * commits inside a linked window gets the guard as frame-follow.ts does for a guarded page's frames.
+ * A window opened empty (`open('')`) and sent to an allowed host afterwards, and any later navigation of
+ * a linked window, gets the early registration when that navigation starts (`onBeforeNavigate` gives
+ * the target URL before commit), not only for the URL the window was opened with.
+ *
  * The cost, accepted as for frames: while the pair lives, the unguarded window's own uploads (the
  * employee's, to the sanctioned intranet) are judged by the guarded page's rules.
  */
@@ -56,29 +63,93 @@ const topUrl = (tabId: number) => browser.webNavigation.getFrame({ tabId, frameI
 /** Must be called synchronously at service-worker start, so window creation and commits wake the worker. */
 export function followWindows(): void {
   browser.webNavigation.onCreatedNavigationTarget.addListener((d) => void opened(d).catch(() => undefined));
-  browser.webNavigation.onCommitted.addListener((d) => void (d.frameId === 0 && committed(d).catch(() => undefined)));
-  browser.webNavigation.onDOMContentLoaded.addListener((d) => void (d.frameId === 0 && registered.has(d.tabId) && unregisterEarly(d.tabId)));
+  browser.webNavigation.onBeforeNavigate.addListener((d) => void (d.frameId === 0 ? navigating(d.tabId, d.url) : frameNavigating(d.tabId, d.frameId, d.url)).catch(() => undefined));
+  browser.webNavigation.onCommitted.addListener((d) => void (d.frameId === 0 ? committed(d) : frameCommitted(d)).catch(() => undefined));
+  browser.webNavigation.onDOMContentLoaded.addListener((d) => void (registered.has(keyOf(d.tabId, d.frameId)) && unregisterEarly(keyOf(d.tabId, d.frameId))));
   browser.tabs.onRemoved.addListener((tabId) => void forget(tabId).catch(() => undefined));
+  void sweepEarly().catch(() => undefined);
 }
 
 const sourceOf = async (tabId: number): Promise<number | undefined> => (await load()).openedFrom[tabId];
 
-async function opened(d: WebNavigation.OnCreatedNavigationTargetDetailsType): Promise<void> {
-  await change((p) => void (p.openedFrom[d.tabId] = d.sourceTabId));
+/** How far the link is followed: more windows than a real flow chains, few enough to walk per question. */
+const MAX_LINKED = 16;
+
+/**
+ * The tabs linked with this one, nearest first (itself excluded): along the pairs only (`pairedOnly`,
+ * for answers: a window that does not hold its opener is not linked), or also along the tab each window
+ * was opened from (for injection, before the window's guard could say whether it holds its opener).
+ */
+async function linkedTabs(tabId: number, pairedOnly: boolean): Promise<number[]> {
+  const { openedFrom, paired } = await load();
+  const seen = new Set([tabId]);
+  const order: number[] = [];
+  for (let i = -1; i < order.length && order.length < MAX_LINKED; i++) {
+    const at = i < 0 ? tabId : order[i];
+    const next = [...(paired[at] ?? []), ...(pairedOnly || openedFrom[at] === undefined ? [] : [openedFrom[at]])];
+    for (const t of next) {
+      if (seen.has(t)) continue;
+      seen.add(t);
+      order.push(t);
+    }
+  }
+  return order;
+}
+
+/** Whether a window opened from `tabId` is guarded by the link: that tab shows a guarded page, or is linked to one. */
+async function guardedByLink(tabId: number): Promise<boolean> {
   const { snapshot } = await policy();
-  const origin = /^https?:/.test(d.url) ? new URL(d.url) : null;
-  if (!origin || findDestination(snapshot, d.url)) return;
-  const source = await topUrl(d.sourceTabId);
-  if (!source || !findDestination(snapshot, source)) return;
-  // Injection at commit comes after the window's first scripts have run: a page that opens an uploader
-  // and posts it the File as soon as it says it is ready (red team web7 F1) is faster than that. So the
-  // scripts are also registered for the window's origin until its first document is loaded: there they
-  // run at document_start. Other tabs on that origin loading meanwhile get them too, ask, and stand down
-  // (not paired). Match patterns leave the port out, so any port of the host matches.
-  const matches = [`${origin.protocol}//${origin.hostname}/*`];
-  const common = { matches, runAt: 'document_start' as const, allFrames: false, persistAcrossSessions: false };
-  const ids = early(d.tabId);
-  registered.add(d.tabId);
+  for (const t of [tabId, ...(await linkedTabs(tabId, false))]) {
+    const url = await topUrl(t);
+    if (url && findDestination(snapshot, url)) return true;
+  }
+  return false;
+}
+
+async function opened(d: WebNavigation.OnCreatedNavigationTargetDetailsType): Promise<void> {
+  // The registration races the window's first document: it does not wait for the storage write.
+  const noted = change((p) => void (p.openedFrom[d.tabId] = d.sourceTabId));
+  await Promise.all([noted, registerEarly(d.tabId, d.url, d.sourceTabId)]);
+}
+
+/** A window that was opened from another starts a navigation of its top document (also the first one after `open('')`). */
+async function navigating(tabId: number, url: string): Promise<void> {
+  const source = await sourceOf(tabId);
+  if (source !== undefined) await registerEarly(tabId, url, source);
+}
+
+/**
+ * A frame starts a navigation in a window whose top page is not guarded (a guarded one's frames are
+ * frame-follow.ts's): when that window is linked to a guarded page, the frame's document gets the early
+ * registration too. Injected at its commit only, an uploader frame that says it is ready at once and is
+ * handed the File (`w.frames[0].postMessage`) was faster than the guard.
+ */
+async function frameNavigating(tabId: number, frameId: number, url: string): Promise<void> {
+  if (tabId < 0 || (await sourceOf(tabId)) === undefined) return;
+  const { snapshot } = await policy();
+  const top = await topUrl(tabId);
+  if (top && findDestination(snapshot, top)) return;
+  await registerEarly(tabId, url, tabId, frameId);
+}
+
+/**
+ * Injection at commit comes after the window's first scripts have run: a page that opens an uploader and
+ * posts it the File as soon as it says it is ready (red team web7 F1) is faster than that. So the scripts
+ * are also registered for the host the window is going to, from the start of its navigation until its
+ * document is loaded: there they run at document_start. Other tabs on that host loading meanwhile get
+ * them too, ask, and stand down (not paired). Match patterns leave the port out, so any port matches.
+ */
+async function registerEarly(tabId: number, url: string, source: number, frameId = 0): Promise<void> {
+  const { snapshot } = await policy();
+  const target = /^https?:/.test(url) ? new URL(url) : null;
+  if (!target || findDestination(snapshot, url) || !(await guardedByLink(source))) return;
+  const match = `${target.protocol}//${target.hostname}/*`;
+  const key = keyOf(tabId, frameId);
+  if (registered.get(key) === match) return;
+  if (registered.has(key)) await unregisterEarly(key);
+  registered.set(key, match);
+  const common = { matches: [match], runAt: 'document_start' as const, allFrames: frameId !== 0, persistAcrossSessions: false };
+  const ids = early(key);
   await browser.scripting
     .registerContentScripts([
       { id: ids[0], js: [SCRIPT_FILES.pageHooks], world: 'MAIN', ...common },
@@ -87,15 +158,38 @@ async function opened(d: WebNavigation.OnCreatedNavigationTargetDetailsType): Pr
     .catch(() => undefined);
 }
 
-/** The ids of the scripts registered for a window until its first document is loaded. */
-const early = (tabId: number) => [`upload-guard-window-${tabId}-hooks`, `upload-guard-window-${tabId}-guard`];
+/** A window's top document (its tab id), or one of its frames (tab id and frame id). */
+const keyOf = (tabId: number, frameId: number) => (frameId === 0 ? `${tabId}` : `${tabId}-${frameId}`);
 
-/** Windows with such scripts registered, in this run of the worker (a closed tab's are removed anyway). */
-const registered = new Set<number>();
+const PREFIX = 'upload-guard-window-';
 
-function unregisterEarly(tabId: number): Promise<void> {
-  registered.delete(tabId);
-  return browser.scripting.unregisterContentScripts({ ids: early(tabId) }).catch(() => undefined);
+/** The ids of the scripts registered for a window's (or a frame's) document until it is loaded. */
+const early = (key: string) => [`${PREFIX}${key}-hooks`, `${PREFIX}${key}-guard`];
+
+/** Documents with such scripts registered (and their match pattern), known to this run of the worker. */
+const registered = new Map<string, string>();
+
+function unregisterEarly(key: string): Promise<void> {
+  registered.delete(key);
+  return browser.scripting.unregisterContentScripts({ ids: early(key) }).catch(() => undefined);
+}
+
+/**
+ * At worker start: registrations a previous run of the worker made (it was stopped before the document
+ * loaded, so nothing here knows them). Those of a tab that is gone or has loaded are removed (otherwise
+ * every page of that host got the scripts until the tab closed); the others are known again, so their
+ * document's load removes them.
+ */
+async function sweepEarly(): Promise<void> {
+  const scripts = (await browser.scripting.getRegisteredContentScripts()) as { id: string }[];
+  const keys = new Set(scripts.flatMap((s) => /^upload-guard-window-(\d+(?:-\d+)?)-(?:hooks|guard)$/.exec(s.id)?.[1] ?? []));
+  await Promise.all(
+    [...keys].map(async (key) => {
+      const tab = await browser.tabs.get(Number(key.split('-')[0])).catch(() => null);
+      if (tab && tab.status !== 'complete') registered.set(key, registered.get(key) ?? '');
+      else await unregisterEarly(key);
+    }),
+  );
 }
 
 async function committed(d: WebNavigation.OnCommittedDetailsType): Promise<void> {
@@ -103,10 +197,27 @@ async function committed(d: WebNavigation.OnCommittedDetailsType): Promise<void>
   if (source === undefined) return;
   const { snapshot } = await policy();
   if (findDestination(snapshot, d.url)) return; // guarded by its own URL (registered scripts)
-  const url = await topUrl(source);
-  if (!url || !findDestination(snapshot, url)) return;
+  if (!(await guardedByLink(source))) return;
   const documentId = (d as { documentId?: string }).documentId;
   await injectGuard(d.tabId, [0], documentId ? [documentId] : undefined);
+}
+
+/**
+ * A frame commits in a window whose top page is not guarded (frame-follow.ts handles guarded ones):
+ * when that window is linked to a guarded page, the frame is guarded as its top window is. Its guard is
+ * answered with its tab's links (main.ts withPaired), so the guarded page's service decides there.
+ */
+async function frameCommitted(d: WebNavigation.OnCommittedDetailsType): Promise<void> {
+  if (d.tabId < 0) return;
+  const source = await sourceOf(d.tabId);
+  if (source === undefined) return;
+  const { snapshot } = await policy();
+  if (findDestination(snapshot, d.url)) return; // guarded by its own URL (registered scripts)
+  const top = await topUrl(d.tabId);
+  if (top && findDestination(snapshot, top)) return; // frame-follow.ts
+  if (!(await guardedByLink(d.tabId))) return;
+  const documentId = (d as { documentId?: string }).documentId;
+  await injectGuard(d.tabId, [d.frameId], documentId ? [documentId] : undefined);
 }
 
 /**
@@ -129,16 +240,20 @@ export async function notePairing(tabId: number | undefined, hasOpener: boolean)
   if (mine && findDestination(snapshot, mine) && !(theirs && findDestination(snapshot, theirs))) void guardTab(source);
 }
 
-/** The top-page URLs of the windows paired with this tab (its opener, the windows it opened). */
+/**
+ * The top-page URLs of the windows linked with this tab, nearest first: those paired with it (its
+ * opener, the windows it opened), then those paired with them in turn (a popup of a linked popup).
+ */
 export async function pairedUrls(tabId: number | undefined): Promise<string[]> {
   if (tabId === undefined) return [];
-  const tabs = (await load()).paired[tabId] ?? [];
+  const tabs = await linkedTabs(tabId, true);
   if (tabs.length === 0) return [];
   return (await Promise.all(tabs.map(topUrl))).filter((u): u is string => !!u);
 }
 
 function forget(tabId: number): Promise<void> {
-  void unregisterEarly(tabId);
+  void unregisterEarly(`${tabId}`);
+  for (const key of registered.keys()) if (key.startsWith(`${tabId}-`)) void unregisterEarly(key);
   return change(({ openedFrom, paired }) => {
     delete openedFrom[tabId];
     for (const other of paired[tabId] ?? []) paired[other] = (paired[other] ?? []).filter((t) => t !== tabId);

@@ -8,7 +8,9 @@
  *   event on the element): a stamp typed there, sent as one operation per text update, arrived.
  * - a cross-origin window on an allowed host, the guarded page's popup or opener, handed a File by
  *   postMessage, uploaded it unjudged (web12: such a window is guarded by the guarded page's service,
- *   extension/background/window-follow.ts).
+ *   extension/background/window-follow.ts); issue 15: also a window that popup opens in turn, a frame
+ *   inside it, and a window opened empty and sent to the allowed host afterwards (rows h7-popup-chain-own,
+ *   h7-popup-frame-own, h7-popup-empty-then-allowed: each arrived before, on both guarded hosts).
  * Left open (declared as gaps): Background Fetch sends any body unjudged.
  * The rest held (frames made from data: and javascript: URLs, document.write, text/plain forms, clones
  * of a Request or Response, a blob: module, sendBeacon of a File, a folder input, a page under Trusted
@@ -32,6 +34,28 @@ addEventListener('message', async (e) => {
 });
 if (window.opener) opener.postMessage({ ready: location.href }, '*');
 </script>`;
+
+/**
+ * A page on the allowed host that opens the chain uploader in a window of its own (named after its
+ * hash) by a link, not by open(): the hooks the guarded popup gets put themselves into the same-origin
+ * window open() returns, which would hide what the background does for that window.
+ */
+const RELAY = `<!doctype html><meta charset="utf-8"><script>
+const a = document.createElement('a');
+a.href = '/asset/h7-chain-uploader.html';
+a.target = 'h7c-' + location.hash.slice(1);
+document.documentElement.append(a);
+a.click();
+</script>`;
+
+/** A page on the allowed host that embeds the uploader in a frame. */
+const FRAMER = `<!doctype html><meta charset="utf-8"><iframe src="/asset/h7-frame-uploader.html"></iframe>`;
+
+/**
+ * The uploader one step further from the guarded page (a window its popup opened, or a frame inside its
+ * popup): it says it is ready to the guarded page (its opener's opener, or its top's opener).
+ */
+const CHAIN_UPLOADER = UPLOADER.replace('if (window.opener) opener.postMessage', '(window.opener ? opener.opener : top.opener).postMessage');
 
 /**
  * A speculation-rules script added to the page (its tab in front: Chromium runs the rules in a visible tab
@@ -97,6 +121,65 @@ const rows: Technique[] = [
       await Promise.race([ready, t.sleep(5000)]);
       const done = new Promise((r) => addEventListener('message', function h(e) { if (e.data?.nonce === p.nonce) { removeEventListener('message', h); r(e.data.done); } }));
       w.postMessage({ file: t.file(p), dest: `https://intranet.example.org:${location.port}/upload?ch=h7-popup-allowed-own`, nonce: p.nonce }, '*');
+      const r = await Promise.race([done, t.sleep(4000)]);
+      w.close();
+      return r;
+    },
+  },
+  // A linked window's own windows and frames (issue 15): the File goes straight to them, past the
+  // linked window's hooks: a popup the linked popup opens (reached as its opener's opener), and a frame
+  // inside the linked popup (reached as w.frames[0]). The frame is on the allowed host too: under the
+  // suite's policy (scope everywhere) any other host is guarded by its own URL, proving nothing here.
+  {
+    id: 'h7-popup-chain-own',
+    assets: { '/asset/h7-relay.html': { type: 'text/html; charset=utf-8', body: RELAY }, '/asset/h7-chain-uploader.html': { type: 'text/html; charset=utf-8', body: CHAIN_UPLOADER } },
+    title: "window.open() of a page on the allowed host that opens another one there by a link; the File posted to that second window (found as its opener's opener), which uploads it to its own host",
+    carries: ['file'],
+    run: async (p, t) => {
+      const ready = new Promise<MessageEventSource | null>((r) => addEventListener('message', function h(e) { if (e.data?.ready) { removeEventListener('message', h); r(e.source); } }));
+      const w = open(`https://intranet.example.org:${location.port}/asset/h7-relay.html#${p.nonce}`, `h7r-${p.nonce}`);
+      if (!w) return 'no window';
+      const second = (await Promise.race([ready, t.sleep(6000)])) as Window | undefined;
+      if (!second) return (w.close(), 'not ready');
+      const done = new Promise((r) => addEventListener('message', function h(e) { if (e.data?.nonce === p.nonce) { removeEventListener('message', h); r(e.data.done); } }));
+      second.postMessage({ file: t.file(p), dest: `https://intranet.example.org:${location.port}/upload?ch=h7-popup-chain-own`, nonce: p.nonce }, '*');
+      const r = await Promise.race([done, t.sleep(4000)]);
+      second.close();
+      w.close();
+      return r;
+    },
+  },
+  {
+    id: 'h7-popup-frame-own',
+    assets: { '/asset/h7-framer.html': { type: 'text/html; charset=utf-8', body: FRAMER }, '/asset/h7-frame-uploader.html': { type: 'text/html; charset=utf-8', body: CHAIN_UPLOADER } },
+    title: 'window.open() of a page on the allowed host that embeds an uploader frame; the File posted to that frame (w.frames[0]), which uploads it',
+    carries: ['file'],
+    run: async (p, t) => {
+      const ready = new Promise<MessageEventSource | null>((r) => addEventListener('message', function h(e) { if (e.data?.ready) { removeEventListener('message', h); r(e.source); } }));
+      const w = open(`https://intranet.example.org:${location.port}/asset/h7-framer.html`, `h7f-${p.nonce}`);
+      if (!w) return 'no window';
+      const frame = (await Promise.race([ready, t.sleep(6000)])) as Window | undefined;
+      if (!frame) return (w.close(), 'not ready');
+      const done = new Promise((r) => addEventListener('message', function h(e) { if (e.data?.nonce === p.nonce) { removeEventListener('message', h); r(e.data.done); } }));
+      frame.postMessage({ file: t.file(p), dest: `https://intranet.example.org:${location.port}/upload?ch=h7-popup-frame-own`, nonce: p.nonce }, '*');
+      const r = await Promise.race([done, t.sleep(4000)]);
+      w.close();
+      return r;
+    },
+  },
+  {
+    id: 'h7-popup-empty-then-allowed',
+    assets: { '/asset/h7-uploader.html': { type: 'text/html; charset=utf-8', body: UPLOADER } },
+    title: "open('') (an empty window), then sent to a page on the allowed host; the File posted to it as soon as it says it is ready, which uploads it to its own host",
+    carries: ['file'],
+    run: async (p, t) => {
+      const ready = new Promise((r) => addEventListener('message', function h(e) { if (e.data?.ready) { removeEventListener('message', h); r(e.source); } }));
+      const w = open('', `h7e-${p.nonce}`);
+      if (!w) return 'no window';
+      w.location.href = `https://intranet.example.org:${location.port}/asset/h7-uploader.html`;
+      await Promise.race([ready, t.sleep(5000)]);
+      const done = new Promise((r) => addEventListener('message', function h(e) { if (e.data?.nonce === p.nonce) { removeEventListener('message', h); r(e.data.done); } }));
+      w.postMessage({ file: t.file(p), dest: `https://intranet.example.org:${location.port}/upload?ch=h7-popup-empty-then-allowed`, nonce: p.nonce }, '*');
       const r = await Promise.race([done, t.sleep(4000)]);
       w.close();
       return r;
