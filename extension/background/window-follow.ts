@@ -176,18 +176,26 @@ function unregisterEarly(key: string): Promise<void> {
 
 /**
  * At worker start: registrations a previous run of the worker made (it was stopped before the document
- * loaded, so nothing here knows them). Those of a tab that is gone or has loaded are removed (otherwise
+ * loaded, so nothing here knows them). Those of a tab or frame that is gone, or of a tab that has loaded,
+ * are removed (otherwise
  * every page of that host got the scripts until the tab closed); the others are known again, so their
  * document's load removes them.
  */
 async function sweepEarly(): Promise<void> {
   const scripts = (await browser.scripting.getRegisteredContentScripts()) as { id: string }[];
-  const keys = new Set(scripts.flatMap((s) => /^upload-guard-window-(\d+(?:-\d+)?)-(?:hooks|guard)$/.exec(s.id)?.[1] ?? []));
+  const found = new Map<string, string[]>();
+  for (const { id } of scripts) {
+    const key = new RegExp(`^${PREFIX}(\\d+(?:-\\d+)?)-(?:hooks|guard)$`).exec(id)?.[1];
+    if (key) found.set(key, [...(found.get(key) ?? []), id]);
+  }
   await Promise.all(
-    [...keys].map(async (key) => {
-      const tab = await browser.tabs.get(Number(key.split('-')[0])).catch(() => null);
-      if (tab && tab.status !== 'complete') registered.set(key, registered.get(key) ?? '');
-      else await unregisterEarly(key);
+    [...found].map(async ([key, ids]) => {
+      const [tabId, frameId = 0] = key.split('-').map(Number);
+      const tab = await browser.tabs.get(tabId).catch(() => null);
+      const frame = tab && frameId !== 0 ? await browser.webNavigation.getFrame({ tabId, frameId }).catch(() => null) : tab;
+      if (tab && frame && tab.status !== 'complete') return void registered.set(key, registered.get(key) ?? '');
+      // Only the ids that are there: an id that is not fails the whole call.
+      await browser.scripting.unregisterContentScripts({ ids }).catch(() => undefined);
     }),
   );
 }
