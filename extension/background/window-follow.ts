@@ -125,6 +125,8 @@ async function navigating(tabId: number, url: string): Promise<void> {
  * handed the File (`w.frames[0].postMessage`) was faster than the guard.
  */
 async function frameNavigating(tabId: number, frameId: number, url: string): Promise<void> {
+  // The frame's request is quick: a window already found linked is registered for at once.
+  if (linkedWindows.has(tabId)) return registerEarly(tabId, url, tabId, frameId, true);
   if (tabId < 0 || (await sourceOf(tabId)) === undefined) return;
   const { snapshot } = await policy();
   const top = await topUrl(tabId);
@@ -139,10 +141,11 @@ async function frameNavigating(tabId: number, frameId: number, url: string): Pro
  * document is loaded: there they run at document_start. Other tabs on that host loading meanwhile get
  * them too, ask, and stand down (not paired). Match patterns leave the port out, so any port matches.
  */
-async function registerEarly(tabId: number, url: string, source: number, frameId = 0): Promise<void> {
+async function registerEarly(tabId: number, url: string, source: number, frameId = 0, known = false): Promise<void> {
   const { snapshot } = await policy();
   const target = /^https?:/.test(url) ? new URL(url) : null;
-  if (!target || findDestination(snapshot, url) || !(await guardedByLink(source))) return;
+  if (!target || findDestination(snapshot, url) || !(known || (await guardedByLink(source)))) return;
+  if (frameId === 0) linkedWindows.add(tabId);
   const match = `${target.protocol}//${target.hostname}/*`;
   const key = keyOf(tabId, frameId);
   if (registered.get(key) === match) return;
@@ -162,6 +165,9 @@ async function registerEarly(tabId: number, url: string, source: number, frameId
 const keyOf = (tabId: number, frameId: number) => (frameId === 0 ? `${tabId}` : `${tabId}-${frameId}`);
 
 const PREFIX = 'upload-guard-window-';
+
+/** Windows found linked to a guarded page on their way to an unguarded host, in this run of the worker. */
+const linkedWindows = new Set<number>();
 
 /** The ids of the scripts registered for a window's (or a frame's) document until it is loaded. */
 const early = (key: string) => [`${PREFIX}${key}-hooks`, `${PREFIX}${key}-guard`];
@@ -260,6 +266,7 @@ export async function pairedUrls(tabId: number | undefined): Promise<string[]> {
 }
 
 function forget(tabId: number): Promise<void> {
+  linkedWindows.delete(tabId);
   void unregisterEarly(`${tabId}`);
   for (const key of registered.keys()) if (key.startsWith(`${tabId}-`)) void unregisterEarly(key);
   return change(({ openedFrom, paired }) => {
