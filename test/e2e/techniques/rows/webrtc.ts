@@ -61,8 +61,9 @@ const rows: Technique[] = [
           else w.ugChannel.send(pp.text);
         }, { kind: p.kind, name: p.name, type: p.type, b64: p.b64, text: p.text, nonce: p.nonce });
         // The receiver uploads what arrived meanwhile. A clean payload's send waits for the guard's scan,
-        // which a loaded machine can take beyond a second and a half: it is given 5 s to cross.
-        await receiver.waitForFunction(() => (window as unknown as { ugGot?: number }).ugGot, null, { timeout: p.marked ? 1500 : 5000 }).catch(() => undefined);
+        // which a loaded machine can take beyond a second and a half: it is given 15 s to cross (5 s were
+        // not enough once, in a CI preview with three lanes on two cores; the wait ends when it arrives).
+        await receiver.waitForFunction(() => (window as unknown as { ugGot?: number }).ugGot, null, { timeout: p.marked ? 1500 : 15_000 }).catch(() => undefined);
         await page.waitForTimeout(300);
       } finally {
         await receiver.close();
