@@ -8,6 +8,7 @@
  * resend), one that waited too long for the CPU is refused; then validation, per-device and per-token
  * limits, and storage.
  */
+import { LONE_SURROGATE as LONE_ONE, SURROGATE } from './json-body.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HeartbeatSchema, IngestBatchSchema, describeIssues, type UploadEvent } from '../../events/schema.js';
 import { ingestActor, tokenId } from '../auth.js';
@@ -193,9 +194,8 @@ async function gone(req: FastifyRequest): Promise<boolean> {
 /** Resolves after the event loop's next poll phase (the check phase of this turn, then of the next). */
 const nextLoopTurn = () => new Promise<void>((r) => setImmediate(() => setImmediate(r)));
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-/** Any surrogate: only a string with one can hold a lone one (the replace above is costly on every field of every event). */
-const SURROGATE = /[\uD800-\uDFFF]/;
+/** json-body.ts's patterns: every lone surrogate (replaced), and any surrogate (only a string with one can hold a lone one: the replace is costly on every field of every event). */
+const LONE_SURROGATE = new RegExp(LONE_ONE.source, 'g');
 
 /** Strings as stored: a lone surrogate (not text in any encoding) becomes one U+FFFD, on every back end; the fields changed are added to `replaced`. */
 function wellFormedStrings<T extends object>(o: T, replaced: string[]): T {

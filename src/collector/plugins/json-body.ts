@@ -20,8 +20,9 @@ import { formatPath } from '../../events/schema.js';
 import { appWide, type CollectorPlugin } from '../context.js';
 
 const INGEST_ROUTES = new Set(['/v1/events', '/v1/heartbeat']);
-const SURROGATE = /[\uD800-\uDFFF]/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Any surrogate (a quick test), and one that is not half of a pair: not text in any encoding (ingest.ts replaces it). */
+export const SURROGATE = /[\uD800-\uDFFF]/;
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export const jsonBody: CollectorPlugin = appWide(async (app) => {
   const parseJson = app.getDefaultJsonParser('error', 'error');
