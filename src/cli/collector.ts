@@ -273,6 +273,18 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
 
+  // Listening from here on, so a stop asked for while the banner is still being written (a service
+  // manager's SIGTERM right after start) closes the database cleanly instead of killing the process.
+  const exited = new Promise<number>((resolveExit) => {
+    const stop = async (signal: string) => {
+      console.log(`upload-guard collector: ${signal}, shutting down`);
+      await collector.close().catch(() => {});
+      await storage.close().catch(() => {});
+      resolveExit(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
   const where = storage.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : join(dataDir, 'events.db');
   console.log(`Upload Guard collector listening on ${url}`);
   console.log(`  storage:    ${storage.kind}: ${where}`);
@@ -295,16 +307,7 @@ export async function run(argv: string[]): Promise<number> {
     if (generated.includes('admin')) console.log(`    admin token (admin page, upload-guard pull): ${tokens.admin}`);
   }
 
-  return new Promise<number>((resolveExit) => {
-    const stop = async (signal: string) => {
-      console.log(`upload-guard collector: ${signal}, shutting down`);
-      await collector.close().catch(() => {});
-      await storage.close().catch(() => {});
-      resolveExit(0);
-    };
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-  });
+  return exited;
 }
 
 /**

@@ -30,7 +30,13 @@ async function startCli(args: string[], env: Record<string, string> = {}) {
     child.kill('SIGTERM');
     return new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   };
-  return { url, output: () => out, stop };
+  // Lines after the first ones (packages, tokens) may come later on a busy machine: wait for them, not a fixed time.
+  const waitFor = async (line: RegExp) => {
+    for (const end = Date.now() + 30_000; !line.test(out); await new Promise((r) => setTimeout(r, 50))) {
+      if (Date.now() > end || child.exitCode !== null) throw new Error(`no ${line} in:\n${out}`);
+    }
+  };
+  return { url, output: () => out, stop, waitFor };
 }
 
 describe('upload-guard collector (CLI)', () => {
@@ -84,7 +90,7 @@ describe('upload-guard collector (CLI)', () => {
     ] as const) {
       const cli = await startCli(['--data', data, ...args], { ...env, ...extraEnv });
       try {
-        expect(cli.output()).toMatch(/packages: +upload-guard 0\.1\.0 \(crx\)/);
+        await cli.waitFor(/packages: +upload-guard 0\.1\.0 \(crx\)/);
         expect(cli.output()).not.toContain('env-ingest-token-0123456789');
         const xml = await (await fetch(`${cli.url}/extension/updates.xml?token=env-ingest-token-0123456789`)).text();
         expect(xml).toContain(`codebase='https://ug.example.co.jp/extension/upload-guard-0.1.0.crx?token=env-ingest-token-0123456789'`);
