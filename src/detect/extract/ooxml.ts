@@ -332,6 +332,8 @@ async function missingMainPart(zip: ZipArchive): Promise<string | null> {
   // a document may have none (a minimal docx is three parts), unless its content types list them (below).
   const mainRels = target.replace(/([^/]*)$/, '_rels/$1.rels');
   if (/^(xl\/workbook\.xml|ppt\/presentation\.xml)$/.test(target) && !has(mainRels)) return `the package's part ${mainRels} is missing`;
+  const unlinked = await unlinkedListed(zip, target, mainRels);
+  if (unlinked) return unlinked;
   const types = (await zip.text('[Content_Types].xml')) ?? '';
   let reached: ((name: string) => boolean) | null = null; // walked once, when an override's part is missing
   for (const m of types.matchAll(/<Override\b[^>]*\bPartName="\/?([^"]+)"/g)) {
@@ -341,6 +343,26 @@ async function missingMainPart(zip: ZipArchive): Promise<string | null> {
     // of a deck and writes only slideMaster1.xml, and PowerPoint and LibreOffice open the deck without a word.
     reached ??= await reachedParts(zip);
     if (reached(name) || reached(m[1])) return `the package's part ${name} is missing`;
+  }
+  return null;
+}
+
+/** The sheets a workbook lists and the slides a presentation lists: each names its part by a relationship id. */
+const LISTED = /<(?:sheet|p:sldId)\b[^>]*>/g;
+
+/**
+ * A sheet or slide the main part lists whose relationship id (r:id) its relationships lack: the link to its part
+ * is broken (Excel repairs the workbook by dropping the sheet), and the cells or formulas that name the sheet
+ * were not read as written. Why, or null.
+ */
+async function unlinkedListed(zip: ZipArchive, target: string, mainRels: string): Promise<string | null> {
+  if (!/^(xl\/workbook\.xml|ppt\/presentation\.xml)$/.test(target)) return null;
+  const [main, rels] = await Promise.all([zip.text(target), zip.text(mainRels)]);
+  if (!main || !rels) return null;
+  const ids = new Set(Array.from(rels.matchAll(/<Relationship\b[^>]*>/g), ([tag]) => attr(tag, 'Id')));
+  for (const [tag] of main.matchAll(LISTED)) {
+    const id = attr(tag, 'r:id');
+    if (id !== null && !ids.has(id)) return `the part ${target} lists ${tag.startsWith('<sheet') ? 'a sheet' : 'a slide'} whose link (r:id="${id}") ${mainRels} does not hold`;
   }
   return null;
 }
@@ -365,7 +387,8 @@ interface Relationship {
 /** Every relationship of the package to a part of its own (external targets are not parts). */
 async function* relationships(zip: ZipArchive): AsyncGenerator<Relationship> {
   for (const entry of zip.entries) {
-    const rels = /^(.*?)_rels\/[^/]+\.rels$/i.exec(entry.name);
+    // The package's own relationships (_rels/.rels: the main part, the document properties) too.
+    const rels = /^(.*?)_rels\/[^/]*\.rels$/i.exec(entry.name);
     const xml = rels && (await zip.text(entry.name));
     if (!rels || !xml) continue;
     for (const [tag] of xml.matchAll(/<Relationship\b[^>]*>/g)) {
@@ -377,8 +400,8 @@ async function* relationships(zip: ZipArchive): AsyncGenerator<Relationship> {
   }
 }
 
-/** Relationships to parts that hold text a reader sees: sheets, shared strings, slides, notes, headers, footers… */
-const TEXT_RELATIONSHIP = /\/(?:worksheet|chartsheet|sharedStrings|slide|notesSlide|header|footer|footnotes|endnotes|comments|chart|diagramData)$/;
+/** Relationships to parts that hold text a reader sees: sheets, shared strings, slides, notes, headers, footers, document properties… */
+const TEXT_RELATIONSHIP = /\/(?:worksheet|chartsheet|sharedStrings|slide|notesSlide|header|footer|footnotes|endnotes|comments|chart|diagramData|core-properties|extended-properties|custom-properties)$/;
 
 /**
  * Parts that a relationship names but the package lacks (a sheet, the shared strings, a slide, a header…):

@@ -49,8 +49,12 @@ export class XmlEnds {
     if (/^\uFEFF?\s*$/.test(head)) return null;
     const start = head.slice(PROLOG.exec(head)?.[0].length ?? 0);
     const root = ROOT.exec(start)?.[1];
-    // A prolog longer than the bytes kept says nothing either way; anything else before a tag is no markup.
-    if (!root) return start && !start.startsWith('<') ? 'it is not XML (its bytes were overwritten?)' : null;
+    if (!root) {
+      if (start && !start.startsWith('<')) return 'it is not XML (its bytes were overwritten?)';
+      // A prolog longer than the bytes kept says nothing either way; but a part kept whole that ends inside
+      // its declaration, or just after it, has no root element: a part cut before its first tag.
+      return this.total <= HEAD ? 'it ends before its root element starts (cut short)' : null;
+    }
     // After the root element only blanks, comments and processing instructions may follow; a writer's
     // padding of NULs is taken as blanks.
     const end = new TextDecoder(utf16 ?? 'utf-8').decode(tail).replace(/[\s\0]+$/, '');

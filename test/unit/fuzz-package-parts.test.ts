@@ -1,0 +1,33 @@
+/**
+ * Fuzzing the XML inside valid packages (fuzz-parts.ts): one part cut, an end tag dropped, a relationship
+ * id broken or the part removed, the ZIP rebuilt around it. A mutant of a marked file is never clean.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fuzzParts } from '../support/fuzz-parts.js';
+
+const FIX = join(import.meta.dirname, '../fixtures');
+
+describe('fuzz: the parts inside marked packages', () => {
+  for (const [file, seed, only] of [
+    // The stamp is a formula's result over shared strings: a sharedStrings.xml cut inside its XML
+    // declaration was taken as whole, and a sheet whose r:id the workbook's relationships lack went unread.
+    ['formula/refs/exj-formula-ref-concat.xlsx', 3],
+    ['formula-cached/xlsxwriter-ref-far.xlsx', 5],
+    // The stamp is the Company property (docProps/app.xml): removed, the package's own relationships
+    // (_rels/.rels) still name it.
+    ['properties/m-xlsxwriter-company.xlsx', 7],
+    ['office/writer-footnote.docx', 9],
+    // A deck's many layouts and masters are left alone: its slides, presentation and relationships are fuzzed.
+    ['office/impress-slide2.pptx', 11, /^(?:ppt\/(?:presentation\.xml|slides\/|_rels\/)|_rels\/|\[Content_Types\])/],
+    ['office/calc-sheet2.ods', 13],
+    ['office/writer-footnote.odt', 15],
+  ] as [string, number, RegExp?][]) {
+    it(`part mutants of marked ${file} end marked or unscannable`, async () => {
+      const counts = await fuzzParts(new Uint8Array(readFileSync(join(FIX, file))), file.split('/').pop()!, { seed, only });
+      // Some mutants are told apart as damaged (the test would see a reader that never says so).
+      expect(counts.unscannable ?? 0).toBeGreaterThan(0);
+    }, 120_000);
+  }
+});
