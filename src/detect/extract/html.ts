@@ -16,6 +16,7 @@ import { blobOf, readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import { mayBeStamp } from './byte-scan.js';
 import { FLAT_ODF, flatOdfRuns } from './odf.js';
+import { office2003XmlCut } from './office-xml-ends.js';
 import { withUsualPrefixes } from './xml-prefixes.js';
 import { hasLookupField } from './odf-fields.js';
 import { decodeMarkup } from './text.js';
@@ -87,6 +88,9 @@ export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncG
   // A Gnumeric sheet's printed header or footer, said as such before the rest (gnumeric-heads.ts).
   if (ctx.fullText || mayBeStamp(markup)) yield* gnumericHeads(markup);
   // A Gnumeric workbook's cells each apart (gnumeric-cells.ts): neighbours are joined by its row reading below.
+  // An XML Spreadsheet or Word XML document cut short is damaged, as a flat OpenDocument file is (below).
+  const cut = FLAT_ODF.test(flat) ? null : office2003XmlCut(markup);
+  if (cut) yield { kind: 'unscannable', reason: 'corrupt', detail: cut };
   if (!FLAT_ODF.test(flat)) yield* OTHER_XML.test(markup.slice(0, 4096)) || MXFILE.test(markup) ? xmlRuns(gnumericCellsApart(markup)) : htmlRuns(markup);
   else {
     // One cut short (its text past the cut unread) is damaged, as a package's part is (xml-ends.ts): LibreOffice refuses it.
