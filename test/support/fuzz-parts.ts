@@ -45,8 +45,9 @@ export function stampRanges(b: Uint8Array): [number, number][] {
 }
 
 /**
- * Mutants of one XML part: cut at `cuts` places (one of them inside the XML declaration), an end tag
- * dropped, a relationship id or target broken, the part removed.
+ * Mutants of one XML part: cut at `cuts` places (and inside the XML declaration), an end tag dropped,
+ * an undefined entity, a bare &, a forbidden character reference or a NUL inserted, a relationship id or
+ * target broken, the part removed.
  */
 export function* xmlPartMutants(part: string, p: Uint8Array, rnd: () => number, cuts = 3): Generator<PartMutant> {
   const pick = (k: number) => Math.floor(rnd() * k);
@@ -63,6 +64,18 @@ export function* xmlPartMutants(part: string, p: Uint8Array, rnd: () => number, 
   if (ends.length) {
     const a = ends[pick(ends.length)];
     yield { part, what: `end tag at ${a} dropped`, bytes: cutOut(p, a, p.indexOf(0x3e, a) + 1), at: a };
+  }
+  // A broken reference or a NUL where a 秘's text ends (between it and a Confidential elsewhere: a cell
+  // beside a shape, a list's label beside its paragraph), and at a place in some text.
+  const textEnds = stampRanges(p)
+    .slice(0, 2)
+    .map(([s]) => p.indexOf(0x3c, s))
+    .filter((a) => a > 0);
+  const texts: number[] = [];
+  for (let i = 0; i + 1 < p.length; i++) if (p[i] === 0x3e && p[i + 1] !== 0x3c) texts.push(i + 1);
+  if (texts.length) textEnds.push(texts[pick(texts.length)]);
+  for (const a of textEnds) {
+    for (const bad of ['&bogus;', '& ', '&#xD800;', '\0']) yield { part, what: `${JSON.stringify(bad)} at ${a}`, bytes: insert(p, a, enc.encode(bad)), at: a };
   }
   const text = new TextDecoder('latin1').decode(p);
   for (const name of ['r:id="', 'Target="', 'r:embed="']) {

@@ -18,6 +18,12 @@ describe('fuzz: the parts inside marked packages', () => {
     // The stamp is the Company property (docProps/app.xml): removed, the package's own relationships
     // (_rels/.rels) still name it.
     ['properties/m-xlsxwriter-company.xlsx', 7],
+    // 秘 in a shape, Confidential in the cell beside it: an undefined entity, a bare &, a forbidden character
+    // reference or a NUL after the 秘 (which Excel refuses) was read as text between them; and the sheet's
+    // relationships part removed, the drawing was read with no cell beside it.
+    ['shape-positions/m_xw-shape-plus-cell.xlsx', 17],
+    // A list's bullet 秘 before its paragraph's Confidential: the same damage in OpenDocument.
+    ['list-labels/bullet.odt', 19],
     ['office/writer-footnote.docx', 9],
     // A deck's many layouts and masters are left alone: its slides, presentation and relationships are fuzzed.
     ['office/impress-slide2.pptx', 11, /^(?:ppt\/(?:presentation\.xml|slides\/|_rels\/)|_rels\/|\[Content_Types\])/],

@@ -84,6 +84,14 @@ describe('XmlSyntax: the quick loops read as the state machine does', () => {
       ['<a></a x>', 'an end tag with more than a name'],
       ['<a><b/ ></a>', 'a / inside a tag'],
       ['<a><b>', 'never closed'],
+      ['<a b="&quot;1&amp;2&#x79D8;&#31192;">&lt;x&gt; &apos;</a>\0\0', null],
+      ['<a>秘&bogus; Confidential</a>', 'an entity XML does not define (&bogus;)'],
+      ['<a>R&D</a>', 'a & that starts no entity'],
+      ['<a b="x & y"/>', 'a & that starts no entity'],
+      ['<a>&#xD800;</a>', 'a character XML forbids (&#xD800;)'],
+      ['<a b="&#0;"/>', 'a character XML forbids'],
+      ['<a>x\0y</a>', 'a NUL byte'],
+      ['<!DOCTYPE a [<!ENTITY s "x">]><a>&s;</a>', null],
     ];
     for (const [xml, want] of cases) {
       const bytes = new TextEncoder().encode(xml);

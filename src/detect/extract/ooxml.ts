@@ -120,7 +120,8 @@ async function* shapeRuns(name: string, zip: ZipArchive, sheets: Map<string, str
   if (drawing && (stamp || /confidential/i.test(xml))) {
     // A sheet's shape and the cell beside it (xlsx-shape-cells.ts).
     const withCells = await shapeCellPairs(zip, name, xml);
-    if (withCells) yield* textRuns(chunkText(withCells.text), await whereOf(withCells.sheet, zip, sheets));
+    if (withCells === 'unlinked') yield { kind: 'unscannable', reason: 'corrupt', detail: `the drawing ${name} is linked from no sheet (its relationships part is lost): the cells beside its shapes were not read`, where: { part: name } };
+    else if (withCells) yield* textRuns(chunkText(withCells.text), await whereOf(withCells.sheet, zip, sheets));
   }
   if (!stamp) return;
   const groups = chart

@@ -63,11 +63,22 @@ function colIndex(ref: string): number {
   return c - 1;
 }
 
+/** Whether any relationships part of the package names a drawings/`file` target. */
+async function linkedFromAnyPart(zip: ZipArchive, file: string): Promise<boolean> {
+  const target = new RegExp(`Target="[^"]*drawings/${file.replace(/[.]/g, '\\.')}"`);
+  for (const e of zip.entries) {
+    if (!/(?:^|\/)_rels\/[^/]*\.rels$/i.test(e.name)) continue; // every one, however large: a link missed is no damage
+    const rels = await zip.text(e.name);
+    if (rels && target.test(rels)) return true;
+  }
+  return false;
+}
+
 /**
  * Texts "cell shape" and "shape cell" for the shapes of drawing part `drawing` and the cells beside them,
- * with the sheet part they belong to.
+ * with the sheet part they belong to; 'unlinked' when no part of the package links the drawing.
  */
-export async function shapeCellPairs(zip: ZipArchive, drawing: string, xml: string): Promise<{ sheet: string; text: string } | null> {
+export async function shapeCellPairs(zip: ZipArchive, drawing: string, xml: string): Promise<{ sheet: string; text: string } | 'unlinked' | null> {
   const list = anchors(xml);
   if (!list.length) return null;
   const file = drawing.slice(drawing.lastIndexOf('/') + 1);
@@ -81,6 +92,9 @@ export async function shapeCellPairs(zip: ZipArchive, drawing: string, xml: stri
       break;
     }
   }
+  // A drawing no relationship names at all (not a sheet's, not a chart sheet's): its sheet's relationships
+  // part was lost, and the cells its shapes stand beside cannot be found. Excel repairs such a workbook.
+  if (!sheetPart && !(await linkedFromAnyPart(zip, file))) return 'unlinked';
   const sheetEntry = sheetPart && zip.entries.find((e) => e.name === sheetPart);
   if (!sheetPart || !sheetEntry || sheetEntry.size > MAX_PART) return null;
   const sheet = await zip.text(sheetPart);

@@ -4,11 +4,13 @@
  *  - every end tag closes the element open at that point (`</w:sdtContent>` → `</w:setContent>`, `</rov>`),
  *  - every attribute has a quoted value (`string=秘 Confidential"` lost its opening quote),
  *  - no `<` inside a tag or an attribute value, no `<` that starts no tag,
- *  - every prefix of an element or attribute is declared (`<ns0:r>` → `<os0:r>`).
+ *  - every prefix of an element or attribute is declared (`<ns0:r>` → `<os0:r>`),
+ *  - every `&` starts a reference XML defines (`&amp;`, `&#x79D8;`; not `& `, `&bogus;`, `&#xD800;`), and no NUL
+ *    stands inside the root element (a byte flipped to `&` or NUL, an `&amp;` damaged).
  * Word and LibreOffice (and expat) refuse a part with any of these; the readers here are lenient, and such
  * a byte silently changed what they took from the part: an attribute lost with its element, a hidden or
- * deleted run's text joined to the visible text, a cell or a field lost. The part is damaged instead.
- * Entities and characters are not checked (a bad one changes no tag), nor what follows the root (xml-ends.ts).
+ * deleted run's text joined to the visible text, a cell or a field lost, a character between 秘 and its
+ * Confidential. The part is damaged instead. Nor what follows the root is checked here (xml-ends.ts).
  * A part with a document type declaration (none of Office's or OpenDocument's) is not checked.
  */
 
@@ -29,6 +31,7 @@ const enum S {
   Comment,
   CData,
   Pi,
+  Ref,
   Off,
 }
 
@@ -39,11 +42,37 @@ const EQ = 0x3d;
 const COLON = 0x3a;
 const QUOT = 0x22;
 const APOS = 0x27;
+const AMP = 0x26;
+const SEMI = 0x3b;
 
 /** Byte classes: 0 a name's byte, 1 a blank, 2 a byte that ends a name (or may not stand in one). */
 const CLASS = new Uint8Array(256);
 for (const b of [0x20, 0x0a, 0x0d, 0x09]) CLASS[b] = 1;
 for (const b of [GT, SLASH, LT, EQ, QUOT, APOS]) CLASS[b] = 2;
+/** Bytes of text that the Text loop stops at: 1 `<`, 2 `&` (a reference), 3 NUL. */
+const TEXT = new Uint8Array(256);
+TEXT[LT] = 1;
+TEXT[AMP] = 2;
+TEXT[0] = 3;
+/** Bytes a reference may hold between `&` and `;`: a name's ASCII letters and digits, `#`. */
+const REF = new Uint8Array(256);
+for (let b = 0; b < 128; b++) if (/[A-Za-z0-9#]/.test(String.fromCharCode(b))) REF[b] = 1;
+/** The entities XML defines without a document type (one with a DTD is not checked). */
+const PREDEFINED = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
+
+/**
+ * Why a reference (what stands between `&` and `;`) is not one XML allows, or null. An undefined entity or a
+ * character XML forbids (a NUL, a lone surrogate) is a fatal error: Word, Excel and LibreOffice refuse the part.
+ */
+function refDamage(ref: string): string | null {
+  if (PREDEFINED.has(ref)) return null;
+  const m = /^#(?:x([0-9A-Fa-f]+)|([0-9]+))$/.exec(ref);
+  if (!m) return `a reference to an entity XML does not define (&${ref};)`;
+  const c = m[1] !== undefined ? parseInt(m[1], 16) : parseInt(m[2], 10);
+  const ok = c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+  return ok ? null : `a character reference to a character XML forbids (&${ref};)`;
+}
+
 /** quickTag's: CLASS, with the colon apart (3), which it leaves to the state machine. */
 const QUICK = CLASS.slice();
 QUICK[0x3a] = 3;
@@ -78,6 +107,9 @@ export class XmlSyntax {
   private readonly tagUses: number[] = [];
   private uses = 0;
   private error: string | null = null;
+  /** A reference being read (after its `&`), and the state it stands in (text or an attribute's value). */
+  private ref = '';
+  private refIn: S = S.Text;
 
   /**
    * One chunk of the part. A single loop over local state (this runs over every byte of every sheet:
@@ -98,8 +130,20 @@ export class XmlSyntax {
         case S.Text:
           // Text up to a tag; a whole tag with no prefix in it (most of a sheet's) is read in quickTag's
           // tight loops and the text after it looked at here, with no state switch per tag.
-          for (;;) {
-            while (b !== LT) {
+          text: for (;;) {
+            let t;
+            while ((t = TEXT[b]) !== 1) {
+              if (t === 2) {
+                st = S.Ref; // the reference is read from the byte after its &
+                this.ref = '';
+                this.refIn = S.Text;
+                break text;
+              }
+              // A NUL inside the root element (a writer's padding after it is taken as blanks: xml-ends.ts).
+              if (t === 3 && this.open.length) {
+                why = 'a NUL byte in its text';
+                break loop;
+              }
               if (++i === n) break loop;
               b = chunk[i];
             }
@@ -237,7 +281,7 @@ export class XmlSyntax {
           break;
         case S.AttrValue: {
           const quote = this.quote;
-          while (b !== quote && b !== LT) {
+          while (b !== quote && b !== LT && b !== AMP) {
             if (++i === n) break loop;
             b = chunk[i];
           }
@@ -245,9 +289,24 @@ export class XmlSyntax {
             why = 'a < in an attribute value (a quote missing?)';
             break loop;
           }
+          if (b === AMP) {
+            st = S.Ref;
+            this.ref = '';
+            this.refIn = S.AttrValue;
+            break;
+          }
           st = S.AfterAttr;
           break;
         }
+        case S.Ref:
+          if (b === SEMI) {
+            if ((why = refDamage(this.ref))) break loop;
+            st = this.refIn;
+          } else if (REF[b] === 0 || this.ref.length >= 16) {
+            why = 'a & that starts no entity or character reference (an &amp; damaged?)';
+            break loop;
+          } else this.ref += String.fromCharCode(b);
+          break;
         case S.Empty:
           if (b !== GT) why = 'a / inside a tag';
           else why = this.startTag(true);
@@ -360,7 +419,7 @@ export class XmlSyntax {
       do {
         if (++i === n) return 0;
         b = chunk[i];
-        if (b === LT) return 0;
+        if (b === LT || b === AMP) return 0; // a reference is read by the state machine
       } while (b !== quote);
       if (++i === n) return 0;
       b = chunk[i];
