@@ -46,7 +46,7 @@ export function stampRanges(b: Uint8Array): [number, number][] {
 
 /**
  * Mutants of one XML part: cut at `cuts` places (and inside the XML declaration), an end tag dropped,
- * an undefined entity, a bare &, a forbidden character reference or a NUL inserted, a relationship id or
+ * an undefined entity, a bare &, a forbidden character reference, a NUL or bytes that are no UTF-8 inserted, a relationship id or
  * target broken, the part removed.
  */
 export function* xmlPartMutants(part: string, p: Uint8Array, rnd: () => number, cuts = 3): Generator<PartMutant> {
@@ -76,6 +76,8 @@ export function* xmlPartMutants(part: string, p: Uint8Array, rnd: () => number, 
   if (texts.length) textEnds.push(texts[pick(texts.length)]);
   for (const a of textEnds) {
     for (const bad of ['&bogus;', '& ', '&#xD800;', '\0']) yield { part, what: `${JSON.stringify(bad)} at ${a}`, bytes: insert(p, a, enc.encode(bad)), at: a };
+    // Bytes that are no UTF-8 character: a stray byte, a sequence's lead without its continuation.
+    for (const bad of [[0xff], [0xc3, 0x28]]) yield { part, what: `bytes ${bad.join(',')} at ${a}`, bytes: insert(p, a, new Uint8Array(bad)), at: a };
   }
   const text = new TextDecoder('latin1').decode(p);
   for (const name of ['r:id="', 'Target="', 'r:embed="']) {

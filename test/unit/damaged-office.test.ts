@@ -261,6 +261,22 @@ describe('XML parts that are not well-formed: a byte of a tag changed (found by 
     for (const split of [0, 1, 2, 3, 7]) expect(damage(xml, split)).toBeNull();
   });
 
+  it('XmlEnds: a UTF-8 part with bytes that are no UTF-8 is damaged, unless it declares another encoding', () => {
+    const bytes = (...xs: (string | number[])[]) => new Uint8Array(xs.flatMap((x) => (typeof x === 'string' ? [...new TextEncoder().encode(x)] : x)));
+    const feed = (b: Uint8Array, split: number) => {
+      const ends = new XmlEnds();
+      for (let i = 0; i < b.length; i += split) ends.push(b.subarray(i, i + split));
+      return ends.damage();
+    };
+    for (const split of [1, 2, 1000]) {
+      // 秘 split between chunks is whole UTF-8; a stray 0xFF or a lead byte without its continuation is not.
+      expect(feed(bytes([0xef, 0xbb, 0xbf], '<a>秘 Confidential</a>'), split)).toBeNull();
+      expect(feed(bytes('<a>秘', [0xff], ' Confidential</a>'), split)).toMatch(/no UTF-8/);
+      expect(feed(bytes('<a>秘', [0xc3, 0x28], ' Confidential</a>'), split)).toMatch(/no UTF-8/);
+      expect(feed(bytes('<?xml version="1.0" encoding="windows-1252"?><a>caf', [0xe9], '</a>'), split)).toBeNull();
+    }
+  });
+
   it.each([
     ['<a><b></c></a>', /does not match/],
     ['<a></a></a>', /no element open|ends before/],

@@ -22,6 +22,9 @@ describe('fuzz: the parts inside marked packages', () => {
     // reference or a NUL after the 秘 (which Excel refuses) was read as text between them; and the sheet's
     // relationships part removed, the drawing was read with no cell beside it.
     ['shape-positions/m_xw-shape-plus-cell.xlsx', 17],
+    // 秘 in a cell, Confidential in its number format: a byte that is no UTF-8 after the 秘 (Excel refuses the
+    // part) was read as U+FFFD between them.
+    ['conditional-format/xlsxwriter-cf-numfmt-text.xlsx', 21],
     // A list's bullet 秘 before its paragraph's Confidential: the same damage in OpenDocument.
     ['list-labels/bullet.odt', 19],
     ['office/writer-footnote.docx', 9],

@@ -26,10 +26,28 @@ export class XmlEnds {
   private total = 0;
   /** Null for a UTF-16 part (rare; not checked byte-wise). */
   private syntax: XmlSyntax | null = new XmlSyntax();
+  /**
+   * A UTF-8 part's bytes must be UTF-8: a byte flipped in a character (or one written in another encoding)
+   * is a fatal error to Word, Excel and LibreOffice, and the readers here took it as U+FFFD, which may stand
+   * between a 秘 and its Confidential. Null once one is found, or for a UTF-16 part.
+   */
+  private utf8: TextDecoder | null = new TextDecoder('utf-8', { fatal: true });
+  private notUtf8: number | null = null;
 
   readonly push = (chunk: Uint8Array): void => {
-    if (this.total === 0 && chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) this.syntax = null;
+    if (this.total === 0 && chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) {
+      this.syntax = null;
+      this.utf8 = null;
+    }
     this.syntax?.push(chunk);
+    if (this.utf8) {
+      try {
+        this.utf8.decode(chunk, { stream: true });
+      } catch {
+        this.notUtf8 = this.total;
+        this.utf8 = null;
+      }
+    }
     if (this.head.length < HEAD) this.head = join(this.head, chunk.subarray(0, HEAD - this.head.length));
     this.total += chunk.length;
     this.tail = chunk.length >= TAIL ? chunk.slice(chunk.length - TAIL) : join(this.tail, chunk).slice(-TAIL);
@@ -37,7 +55,15 @@ export class XmlEnds {
 
   /** Why the part is not whole, well-formed markup, or null (also for an empty part, which holds no text to lose). */
   damage(): string | null {
-    return this.ends() ?? this.syntax?.damage() ?? null;
+    return this.ends() ?? this.syntax?.damage() ?? this.encoding();
+  }
+
+  /** Why a UTF-8 part's bytes are not UTF-8, or null; also null when its declaration names another encoding. */
+  private encoding(): string | null {
+    if (this.notUtf8 === null) return null;
+    const declared = /^\uFEFF?<\?xml\b[^>]*\bencoding\s*=\s*["']([^"']+)["']/.exec(new TextDecoder('latin1').decode(this.head.subarray(0, 200)))?.[1];
+    if (declared && !/^utf-?8$/i.test(declared)) return null;
+    return `it is not well-formed XML: bytes that are no UTF-8 character in the chunk from byte ${this.notUtf8}`;
   }
 
   private ends(): string | null {
