@@ -1,5 +1,5 @@
 /**
- * Fuzzing the XML inside valid packages (fuzz-parts.ts): one part cut, an end tag dropped, a relationship
+ * Fuzzing the XML inside valid packages (fuzz-parts.ts: DOCX, XLSX, PPTX, ODF, EPUB): one part cut, an end tag dropped, a relationship
  * id broken or the part removed, the ZIP rebuilt around it. A mutant of a marked file is never clean.
  */
 import { readFileSync } from 'node:fs';
@@ -27,6 +27,9 @@ describe('fuzz: the parts inside marked packages', () => {
     ['conditional-format/xlsxwriter-cf-numfmt-text.xlsx', 21],
     // A list's bullet 秘 before its paragraph's Confidential: the same damage in OpenDocument.
     ['list-labels/bullet.odt', 19],
+    // The stamp is the book's subject, in its package document (EPUB/content.opf): removed, the book was read
+    // as an archive that holds less; container.xml still names it.
+    ['properties/m-pandoc-subject.epub', 23],
     ['office/writer-footnote.docx', 9],
     // A deck's many layouts and masters are left alone: its slides, presentation and relationships are fuzzed.
     ['office/impress-slide2.pptx', 11, /^(?:ppt\/(?:presentation\.xml|slides\/|_rels\/)|_rels\/|\[Content_Types\])/],

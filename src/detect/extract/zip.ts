@@ -7,6 +7,7 @@ import { isPicture, mayEndInZip, SNIFF_HEAD, ZIP_END_REACH } from '../sniff.js';
 import { chunkText } from '../text-chunks.js';
 import { UNLISTED_IN_ZIP } from '../member-names.js';
 import { IworkTables } from './iwork-tables.js';
+import { missingBookParts } from './epub-parts.js';
 
 const IWORK_PART = /^Index\/.+\.iwa$/i;
 
@@ -32,6 +33,8 @@ export const extractZip: Extractor = async function* (blob, ctx) {
     }
   }
   yield* iwork.tables(ctx);
+  // An EPUB's package document and chapters, named by its lists: one missing is text the book lost.
+  yield* missingBookParts(blob, entries, ctx);
   // Bytes no listed member covers: a local entry the directory does not list is read as a streaming
   // reader reads it (7-Zip lists one before the listed ones), anything else (text between members) as
   // it is.
