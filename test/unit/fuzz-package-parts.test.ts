@@ -30,6 +30,9 @@ describe('fuzz: the parts inside marked packages', () => {
     // The stamp is the book's subject, in its package document (EPUB/content.opf): removed, the book was read
     // as an archive that holds less; container.xml still names it.
     ['properties/m-pandoc-subject.epub', 23],
+    // The stamp is the value of a custom XML part a content control is bound to: that part removed, or its
+    // relationship to the properties that give it its id broken, the control's stored text was read instead.
+    ['bindings/m_custom-xml.docx', 25, /^(?:customXml|word\/_rels)\//],
     ['office/writer-footnote.docx', 9],
     // A deck's many layouts and masters are left alone: its slides, presentation and relationships are fuzzed.
     ['office/impress-slide2.pptx', 11, /^(?:ppt\/(?:presentation\.xml|slides\/|_rels\/)|_rels\/|\[Content_Types\])/],

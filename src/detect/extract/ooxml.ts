@@ -401,8 +401,13 @@ async function* relationships(zip: ZipArchive): AsyncGenerator<Relationship> {
   }
 }
 
-/** Relationships to parts that hold text a reader sees: sheets, shared strings, slides, notes, headers, footers, document properties… */
-const TEXT_RELATIONSHIP = /\/(?:worksheet|chartsheet|sharedStrings|slide|notesSlide|header|footer|footnotes|endnotes|comments|chart|diagramData|core-properties|extended-properties|custom-properties)$/;
+/**
+ * Relationships to parts that hold text a reader sees: sheets, shared strings, slides, notes, headers, footers,
+ * document properties, and the custom XML data (with the properties that give it its id) that Word's bound
+ * controls show (word-bindings.ts).
+ */
+const TEXT_RELATIONSHIP =
+  /\/(?:worksheet|chartsheet|sharedStrings|slide|notesSlide|header|footer|footnotes|endnotes|comments|chart|diagramData|core-properties|extended-properties|custom-properties|customXml|customXmlProps)$/;
 
 /**
  * Parts that a relationship names but the package lacks (a sheet, the shared strings, a slide, a header…):
