@@ -8,7 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fuzz } from '../support/fuzz.js';
+import { fuzz, prng } from '../support/fuzz.js';
+import { stampRanges, xmlPartMutants, type PartMutant } from '../support/fuzz-parts.js';
+import { scanBlob } from '../../src/detect/index.js';
 
 const FIX = join(import.meta.dirname, '../fixtures');
 
@@ -27,6 +29,43 @@ describe('fuzz: one-file XML office documents', () => {
       expect(rootAt).toBeGreaterThan(0);
       const counts = await fuzz(seed, { name: file.split('/').pop()!, n: 25, seed: prngSeed, exclude: () => true, excludeCut: (length) => length <= rootAt });
       expect(counts.unscannable ?? 0).toBeGreaterThan(0);
+    }, 60_000);
+  }
+});
+
+describe('fuzz: one-file XML office documents, damaged as their markup', () => {
+  // The mutants of a package's part (fuzz-parts.ts) on the whole file: an end tag dropped, a broken
+  // reference, a NUL or bytes that are no UTF-8 after a 秘, cuts. None is clean, save a cut before the
+  // root element or a mutation inside the stamp's own bytes.
+  for (const [file, root, prngSeed] of [
+    // The stamp is a formula's result (=[.A1]&" Confidential"): the row holding it lost its end tag.
+    ['formula/refs/sheetjs-formula-ref-fods.fods', '<office:document', 29],
+    ['office/src/writer-footer-only.fodt', '<office:document', 31],
+    ['xml-spreadsheet/月次報告-textformat.xls', '<Workbook', 33],
+  ] as const) {
+    it(`markup mutants of marked ${file} end marked or unscannable`, async () => {
+      const seed = new Uint8Array(readFileSync(join(FIX, file)));
+      const name = file.split('/').pop()!;
+      const rootAt = Buffer.from(seed).indexOf(root);
+      const stamp = stampRanges(seed);
+      const leaks: string[] = [];
+      let unscannable = 0;
+      // And each end tag dropped in turn, past the root's start (a small file has a few hundred).
+      const dropped: PartMutant[] = [];
+      for (let i = seed.indexOf(0x3c, rootAt + 1); i >= 0; i = seed.indexOf(0x3c, i + 1)) {
+        if (seed[i + 1] !== 0x2f) continue;
+        const end = seed.indexOf(0x3e, i) + 1;
+        dropped.push({ part: name, what: `end tag at ${i} dropped`, bytes: new Uint8Array([...seed.subarray(0, i), ...seed.subarray(end)]), at: i });
+      }
+      for (const m of [...xmlPartMutants(name, seed, prng(prngSeed), 6), ...dropped]) {
+        if (!m.bytes || (m.at !== undefined && m.bytes.length < seed.length && m.at <= rootAt)) continue;
+        const r = await scanBlob(new Blob([m.bytes as Uint8Array<ArrayBuffer>]), name, { limits: { timeBudgetMs: 4000 } });
+        if (r.verdict === 'unscannable') unscannable++;
+        const inStamp = m.at !== undefined && stamp.some(([a, b]) => m.at! > a && m.at! < b);
+        if (r.verdict === 'clean' && !inStamp) leaks.push(m.what);
+      }
+      expect(leaks, `mutants of marked ${name} reported clean: ${leaks.join('; ')}`).toEqual([]);
+      expect(unscannable).toBeGreaterThan(0);
     }, 60_000);
   }
 });

@@ -16,7 +16,7 @@ import { blobOf, readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import { mayBeStamp } from './byte-scan.js';
 import { FLAT_ODF, flatOdfRuns } from './odf.js';
-import { office2003XmlCut } from './office-xml-ends.js';
+import { flatXmlDamage, office2003Root, office2003XmlCut } from './office-xml-ends.js';
 import { withUsualPrefixes } from './xml-prefixes.js';
 import { hasLookupField } from './odf-fields.js';
 import { decodeMarkup } from './text.js';
@@ -89,8 +89,13 @@ export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncG
   if (ctx.fullText || mayBeStamp(markup)) yield* gnumericHeads(markup);
   // A Gnumeric workbook's cells each apart (gnumeric-cells.ts): neighbours are joined by its row reading below.
   // An XML Spreadsheet or Word XML document cut short is damaged, as a flat OpenDocument file is (below).
-  const cut = FLAT_ODF.test(flat) ? null : office2003XmlCut(markup);
+  const isFlatOdf = FLAT_ODF.test(flat);
+  const office2003 = !isFlatOdf && office2003Root(markup) !== null;
+  const cut = office2003 ? office2003XmlCut(markup) : null;
   if (cut) yield { kind: 'unscannable', reason: 'corrupt', detail: cut };
+  // Either kind is checked for well-formed markup too, as a package's parts are (xml-syntax.ts).
+  const malformed = isFlatOdf || office2003 ? flatXmlDamage(markup) : null;
+  if (malformed) yield { kind: 'unscannable', reason: 'corrupt', detail: `the file is damaged: ${malformed}` };
   if (!FLAT_ODF.test(flat)) yield* OTHER_XML.test(markup.slice(0, 4096)) || MXFILE.test(markup) ? xmlRuns(gnumericCellsApart(markup)) : htmlRuns(markup);
   else {
     // One cut short (its text past the cut unread) is damaged, as a package's part is (xml-ends.ts): LibreOffice refuses it.

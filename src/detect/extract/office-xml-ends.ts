@@ -1,3 +1,5 @@
+import { XmlSyntax } from './xml-syntax.js';
+
 /**
  * Whether an Office 2003 XML document (Excel's "XML Spreadsheet", Word's "XML Document": one XML file)
  * is whole: it ends with its root element's end tag. Cut short (a copy interrupted, a report writer that
@@ -14,12 +16,29 @@ const OFFICE_2003 = /urn:schemas-microsoft-com:office:spreadsheet|schemas\.micro
 /** Or the instruction Excel and Word write before the root, for a root start tag cut before its namespaces. */
 const MSO_APPLICATION = /<\?mso-application\s+progid="(?:Excel\.Sheet|Word\.Document)"/;
 
+/** The root element's name of an Office 2003 XML document (`Workbook`, `w:wordDocument`), or null for any other markup. */
+export function office2003Root(markup: string): string | null {
+  const m = ROOT.exec(markup.slice(0, 4096));
+  return m && (OFFICE_2003.test(m[3]) || MSO_APPLICATION.test(m[1])) ? m[2] : null;
+}
+
 /** Why an Office 2003 XML document is not whole, or null (also for any other markup). */
 export function office2003XmlCut(markup: string): string | null {
-  const m = ROOT.exec(markup.slice(0, 4096));
-  if (!m || !(OFFICE_2003.test(m[3]) || MSO_APPLICATION.test(m[1]))) return null;
-  const root = m[2];
+  const root = office2003Root(markup);
+  if (!root) return null;
   const end = new RegExp(`</${root}\\s*>(?:[\\s\\0]|<!--(?:[^-]|-(?!->))*-->)*$`);
   if (end.test(markup.slice(-4096))) return null;
   return `the ${/Workbook$/.test(root) ? 'XML Spreadsheet' : 'Word XML'} file ends before </${root}> (cut short)`;
+}
+
+/**
+ * Why a one-file XML office document (flat OpenDocument, XML Spreadsheet, Word XML) is not well-formed, or
+ * null: an end tag dropped or misspelt, a quote lost, a broken reference (xml-syntax.ts), as a package's
+ * part is checked. LibreOffice and Excel refuse such a file; read leniently, a dropped end tag let a hidden
+ * cell's or a deleted run's text join the visible text, or lost a formula's cell.
+ */
+export function flatXmlDamage(markup: string): string | null {
+  const syntax = new XmlSyntax();
+  syntax.push(new TextEncoder().encode(markup));
+  return syntax.damage();
 }
