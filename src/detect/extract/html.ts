@@ -91,16 +91,16 @@ export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncG
   // An XML Spreadsheet or Word XML document cut short is damaged, as a flat OpenDocument file is (below).
   const isFlatOdf = FLAT_ODF.test(flat);
   const office2003 = !isFlatOdf && office2003Root(markup) !== null;
-  const cut = office2003 ? office2003XmlCut(markup) : null;
+  // One cut short (its text past the cut unread) is damaged, as a package's part is (xml-ends.ts): LibreOffice
+  // and Excel refuse it. So is an XML Spreadsheet or Word XML document (office-xml-ends.ts).
+  const root = isFlatOdf ? (FLAT_ODF_ROOT.exec(flat)?.[1] ?? 'document') : null;
+  const cut = office2003 ? office2003XmlCut(markup) : root && !flatOdfEnd(root).test(flat.slice(-4096)) ? `the flat OpenDocument file ends before </office:${root}> (cut short)` : null;
   if (cut) yield { kind: 'unscannable', reason: 'corrupt', detail: cut };
-  // Either kind is checked for well-formed markup too, as a package's parts are (xml-syntax.ts).
-  const malformed = isFlatOdf || office2003 ? flatXmlDamage(markup) : null;
+  // A whole one is checked for well-formed markup too, as a package's parts are (xml-syntax.ts).
+  const malformed = !cut && (isFlatOdf || office2003) ? flatXmlDamage(markup) : null;
   if (malformed) yield { kind: 'unscannable', reason: 'corrupt', detail: `the file is damaged: ${malformed}` };
-  if (!FLAT_ODF.test(flat)) yield* OTHER_XML.test(markup.slice(0, 4096)) || MXFILE.test(markup) ? xmlRuns(gnumericCellsApart(markup)) : htmlRuns(markup);
+  if (!isFlatOdf) yield* OTHER_XML.test(markup.slice(0, 4096)) || MXFILE.test(markup) ? xmlRuns(gnumericCellsApart(markup)) : htmlRuns(markup);
   else {
-    // One cut short (its text past the cut unread) is damaged, as a package's part is (xml-ends.ts): LibreOffice refuses it.
-    const root = FLAT_ODF_ROOT.exec(flat)?.[1] ?? 'document';
-    if (!flatOdfEnd(root).test(flat.slice(-4096))) yield { kind: 'unscannable', reason: 'corrupt', detail: `the flat OpenDocument file ends before </office:${root}> (cut short)` };
     if (ctx.fullText || mayBeStamp(flat) || flat.includes('&#') || hasLookupField(flat)) yield* flatOdfRuns(flat);
   }
   // An XML Spreadsheet's formulas stored without a value show what they evaluate to (xlml-formulas.ts);
