@@ -83,13 +83,18 @@ describe('admission by age', () => {
     // The body comes 4 s after the headers, far past the 1.5 s bound, which leaves room for the test
     // process's own event-loop lag on a loaded machine (a bound of 800 ms was crossed once in a CI
     // preview with three lanes on two cores: a real wait for the CPU, not the slow body).
+    // Up to three tries: a body counted from its headers is refused every time (4 s > 1.5 s), a loop lag
+    // only now and then (at a load of 22 on two cores it crossed even 1.5 s once).
     const { c, port } = await collector({ maxWaitMs: 1500 });
     try {
-      expect(await request(port, 4000)).toMatch(/^HTTP\/1\.1 200/);
+      const answers: string[] = [];
+      do answers.push(await request(port, 4000));
+      while (answers.length < 3 && !/^HTTP\/1\.1 200/.test(answers.at(-1)!));
+      expect(answers.at(-1), answers.map((a) => a.split('\r\n')[0]).join(' | ')).toMatch(/^HTTP\/1\.1 200/);
       expect(await c.storage.count()).toBe(1);
-      expect(c.metrics.overloaded).toBe(0);
+      expect(c.metrics.overloaded).toBe(answers.length - 1);
     } finally {
       await c.close();
     }
-  }, 30_000);
+  }, 60_000);
 });

@@ -65,8 +65,18 @@ async function start(storage: Storage, alerts: CollectorOptions['alerts']) {
   return { c, url: await c.listen(0) };
 }
 
-const post = (url: string, events: UploadEvent[]) =>
-  fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+/**
+ * One batch to the collector. A loaded machine may shed it with 503 and Retry-After (admission.ts: the
+ * event loop too busy); the extension sends it again, and so does this, so the test measures delivery.
+ */
+async function post(url: string, events: UploadEvent[]): Promise<Response> {
+  for (let tries = 1; ; tries++) {
+    const res = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+    if (res.status !== 503 || tries === 20) return res;
+    expect(res.headers.get('retry-after')).toBeTruthy();
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 const HOSTILE = [
   '<img src=x onerror=alert(1)>.docx',
@@ -220,8 +230,12 @@ describe('Splunk HEC through kill -9', () => {
         const got = new Set(ids());
         return load.acked.every((id) => got.has(id));
       }, 90_000);
-      const repeats = ids().length - new Set(ids()).size;
-      expect(repeats).toBeLessThanOrEqual(100);
+      // Repeated ids, not repeats: on a loaded machine the batch held by the stalled indexer may also have been
+      // sent again on its timeout before the kill, so it can arrive more than twice; what must hold is that
+      // only one batch (at most 100 events) was ever sent again.
+      const seen = new Set<string>();
+      const repeated = new Set(ids().filter((id) => seen.has(id) || !seen.add(id)));
+      expect(repeated.size).toBeLessThanOrEqual(100);
       expect(hec.envelopes.every((e) => e.host && e.sourcetype === 'upload_guard:event')).toBe(true);
     } finally {
       child.kill('SIGTERM');

@@ -54,12 +54,18 @@ for (const backend of testBackends('burst')) {
         expect(r.status).toBe(200);
         return performance.now() - t0;
       };
+      const started = performance.now();
       const flood = Promise.all(Array.from({ length: 100 }, (_, i) => login(url, `nobody${i}`, 'not-a-password-123')));
       await new Promise((r) => setTimeout(r, 300));
       const times: number[] = [];
       for (let i = 0; i < 6; i++) times.push(await ingest());
       const t = tally(await flood);
-      expect(Math.max(...times), `ingest ms ${times.map(Math.round).join(', ')}; sign-ins ${JSON.stringify(t)}`).toBeLessThan(2_000);
+      const floodMs = performance.now() - started;
+      // Ingest waiting behind the hashing would take about as long as the whole burst of sign-ins takes to
+      // be answered; on a loaded machine both stretch (one ingest took 3.7 s at a load of 22 on two cores),
+      // so the bound is 2 s or half the burst's own time, whichever is longer.
+      const bound = Math.max(2_000, floodMs / 2);
+      expect(Math.max(...times), `ingest ms ${times.map(Math.round).join(', ')}; sign-ins ${JSON.stringify(t)} in ${Math.round(floodMs)} ms`).toBeLessThan(bound);
       expect(t[503] ?? 0, JSON.stringify(t)).toBeGreaterThan(0);
     }, 120_000);
 
