@@ -44,6 +44,20 @@ describe.skipIf(!PG_URL)('admin reads cannot take ingest connections (PostgreSQL
   });
 
   it('ingest is acknowledged promptly while 20 admin reads wait on a locked table', async () => {
+    const ack = async () => {
+      const t = performance.now();
+      const r = await fetch(`${url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ events: [sampleEvent()] }),
+      });
+      return { status: r.status, ms: performance.now() - t };
+    };
+    // What an acknowledgement takes on this machine now, with no read waiting (a loaded 2-core machine took
+    // up to 1.9 s for one below, where a fixed bound of 1 s was crossed).
+    const quiet: { status: number; ms: number }[] = [];
+    for (let i = 0; i < 5; i++) quiet.push(await ack());
+    expect(quiet.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
     await locker.query('BEGIN');
     await locker.query(`LOCK TABLE ${storage.schema}.devices IN ACCESS EXCLUSIVE MODE`);
     const reads = Array.from({ length: 20 }, () =>
@@ -52,23 +66,17 @@ describe.skipIf(!PG_URL)('admin reads cannot take ingest connections (PostgreSQL
     // Let the reads take their connections first.
     await new Promise((r) => setTimeout(r, 500));
     const acks: { status: number; ms: number }[] = [];
-    for (let i = 0; i < 5; i++) {
-      const t = performance.now();
-      const r = await fetch(`${url}/v1/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ events: [sampleEvent()] }),
-      });
-      acks.push({ status: r.status, ms: performance.now() - t });
-    }
+    for (let i = 0; i < 5; i++) acks.push(await ack());
     // Held past the connection wait, so the reads queued behind the two that hold the read pool give up.
     await new Promise((r) => setTimeout(r, 2_000));
     await locker.query('ROLLBACK');
     const answered = await Promise.all(reads);
     expect(acks.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
-    // Promptly: far below the 1.5 s a request waits for a connection before it is refused.
-    expect(Math.max(...acks.map((a) => a.ms))).toBeLessThan(1_000);
-    expect(await storage.count()).toBe(5);
+    // Promptly: no longer than without the reads, give or take a second. Ingest waiting on the read pool
+    // was refused after the 1.5 s connection wait (the statuses above) or held until the lock went.
+    const slowest = (list: { ms: number }[]) => Math.max(...list.map((a) => a.ms));
+    expect(slowest(acks), `with reads waiting ${acks.map((a) => Math.round(a.ms))}; without ${quiet.map((a) => Math.round(a.ms))}`).toBeLessThan(1_000 + 2 * slowest(quiet));
+    expect(await storage.count()).toBe(10);
     // The reads that found no connection in time were told to come back, not left hanging.
     const refused = answered.filter((a) => a.status === 503);
     expect(refused.length).toBeGreaterThan(0);
