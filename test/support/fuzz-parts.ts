@@ -80,6 +80,16 @@ export function* xmlPartMutants(part: string, p: Uint8Array, rnd: () => number, 
     for (const bad of [[0xff], [0xc3, 0x28]]) yield { part, what: `bytes ${bad.join(',')} at ${a}`, bytes: insert(p, a, new Uint8Array(bad)), at: a };
   }
   const text = new TextDecoder('latin1').decode(p);
+  // A worksheet's shared-string cell pointing past the last string (Excel refuses the workbook): its text,
+  // a 秘 beside a Confidential, is lost. The first few such cells of the sheet, each in a mutant of its own.
+  if (/^xl\/worksheets\/[^/]+\.xml$/i.test(part)) {
+    let n = 0;
+    for (const m of text.matchAll(/<c\b[^>]*\bt="s"[^>]*>\s*<v>(\d+)<\/v>/g)) {
+      if (n++ === 6) break;
+      const at = m.index + m[0].length - m[1].length - 4;
+      yield { part, what: `shared string ${m[1]} at ${at} made 99999`, bytes: insert(cutOut(p, at, at + m[1].length), at, enc.encode('99999')), at };
+    }
+  }
   for (const name of ['r:id="', 'Target="', 'r:embed="']) {
     const i = text.indexOf(name);
     if (i >= 0) yield { part, what: `${name}… broken`, bytes: insert(p, i + name.length, enc.encode('zz')), at: i + name.length };

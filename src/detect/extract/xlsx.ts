@@ -26,6 +26,7 @@ import { MARKUP_NEEDLES, attr, decodeEntities, withoutKanaReadings, xmlToText } 
 import { headerText } from './print-header.js';
 import { decodeXml, isUtf16Xml, type ZipArchive } from './zip-reader.js';
 import { EscapedStampSearch, xstringDecoder } from './xstring.js';
+import { SharedStringCount, SharedStringRefs } from './xlsx-string-refs.js';
 
 export const SHARED_STRINGS = /^xl\/sharedStrings\.xml$/i;
 export const WORKSHEET = /^xl\/worksheets\/[^/]+\.xml$/i;
@@ -93,6 +94,8 @@ interface Strings {
   stampChar: boolean;
   /** Why the part could not be read (reported in the part's own turn). */
   damage: unknown;
+  /** How many strings the part holds (its `<si>` items; 0 without the part): a cell's index must be below. */
+  count: number;
 }
 
 const SI = /<(?:[\w.-]+:)?si(?=[\s/>])/g;
@@ -150,6 +153,7 @@ export class XlsxBook {
     const recalc = await (this.recalc ??= computedOnLoad(this.zip));
     const centred = await (this.centred ??= stylesXml(this.zip).then((xml) => centredStyles(xml ?? '')));
     const rows = new XlsxRows(s.loaded ? s.items : null, s.wanted, where, await (this.formats ??= textFormats(this.zip)), recalc, centred);
+    const refs = new SharedStringRefs();
     let texts: string[];
     /** The printed headers and footers, told apart from the cells. */
     const printed: PrintedText[] = [];
@@ -158,9 +162,9 @@ export class XlsxBook {
     let inlineFormats: SeenInStream | null = null;
     if (this.ctx.fullText) {
       inlineFormats = formatCodes();
-      const streamed = await this.streamedSheet(part, rows, recalc, inlineFormats, printed);
+      const streamed = await this.streamedSheet(part, rows, recalc, inlineFormats, printed, refs);
       utf16 = streamed === null;
-      texts = streamed ?? (await this.wholeSheet(part, rows, printed));
+      texts = streamed ?? (await this.wholeSheet(part, rows, printed, refs));
     } else {
       const windows = new MarkupWindows((xml) => sheetText(xml, sheet, this.ctx.name, printed));
       const signs = new UncomputedFormulas(recalc !== false);
@@ -174,18 +178,26 @@ export class XlsxBook {
         this.charCodes.push(chunk, (found & 2) === 0);
         signs.push(chunk, (found & 4) === 0);
         codes.push(chunk, (found & 8) === 0);
+        refs.push(chunk);
       });
       this.uncomputed ||= signs.finish();
       // UTF-16 XML (rare) is not searched byte-wise: read whole.
       utf16 = windows.head !== null && isUtf16Xml(windows.head);
       // Read whole, the windows' headers and footers are read again.
       if (utf16) printed.length = 0;
-      texts = utf16 ? await this.wholeSheet(part, rows, printed) : windows.finish();
+      texts = utf16 ? await this.wholeSheet(part, rows, printed, refs) : windows.finish();
       // An inline 秘書室: a formula may take 秘 out of it (LEFT), so the formulas are read.
       this.formulas ||= windows.inWord > 0;
     }
     for (const text of texts) yield { kind: 'text', text, where };
     yield* printedTexts(printed, where);
+    // A shared string index past the part's last string (a damaged part's count is not known).
+    refs.finish();
+    if (!s.damage && refs.max >= s.count) {
+      const cell = refs.cell ? `cell ${refs.cell}` : 'a cell';
+      const strings = s.part ? `${s.part} holds ${s.count}` : 'the workbook has no shared string part';
+      yield { kind: 'unscannable', reason: 'corrupt', detail: `${part}: ${cell} shows shared string ${refs.max + 1}, but ${strings}: the sheet is damaged`, where };
+    }
     // 秘 beside shared strings none of which may hold the stamp (a shared "Confidential"): read them now.
     if (rows.needsStrings) rows.resolve((await this.allItems()).items);
     // The merges come after the rows: a gap a merged cell covers is joined now.
@@ -233,7 +245,7 @@ export class XlsxBook {
    * overlapping chunks. The sheet is never held whole: a sheet of a million rows inflates to hundreds of
    * MB, and its markup, decoded and copied as text, took GBs. Null for UTF-16 markup (read whole).
    */
-  private async streamedSheet(part: string, rows: XlsxRows, recalc: Recalc, codes: SeenInStream, printed: PrintedText[]): Promise<string[] | null> {
+  private async streamedSheet(part: string, rows: XlsxRows, recalc: Recalc, codes: SeenInStream, printed: PrintedText[], refs: SharedStringRefs): Promise<string[] | null> {
     const sheet = this.sheets.get(part);
     const signs = new UncomputedFormulas(recalc !== false);
     const chunker = new TextChunker();
@@ -254,6 +266,7 @@ export class XlsxBook {
       this.charCodes.push(chunk);
       signs.push(chunk);
       codes.push(chunk);
+      refs.push(chunk);
       markup += utf8.decode(chunk, { stream: true });
       const end = lastRowEnd(markup);
       if (end > 0) take(end);
@@ -269,13 +282,14 @@ export class XlsxBook {
     return texts;
   }
 
-  private async wholeSheet(part: string, rows: XlsxRows, printed: PrintedText[]): Promise<string[]> {
+  private async wholeSheet(part: string, rows: XlsxRows, printed: PrintedText[], refs: SharedStringRefs): Promise<string[]> {
     const bytes = await this.zip.read(part);
     if (!bytes) return [];
     const xml = decodeXml(bytes);
     const utf8 = isUtf16Xml(bytes) ? new TextEncoder().encode(xml) : bytes;
     rows.push(utf8, true);
     this.charCodes.push(utf8);
+    refs.push(utf8);
     const signs = new UncomputedFormulas((await (this.recalc ??= computedOnLoad(this.zip))) !== false);
     signs.push(utf8);
     this.uncomputed ||= signs.finish();
@@ -296,26 +310,28 @@ export class XlsxBook {
 /** The shared strings; unless `whole`, read whole only when one may hold the stamp. */
 async function readStrings(zip: ZipArchive, ctx: ExtractContext, whole: boolean): Promise<Strings> {
   const part = zip.entries.find((e) => SHARED_STRINGS.test(e.name))?.name ?? '';
-  const none: Strings = { part, items: [], wanted: new Set(), loaded: !part, damage: null, stampChar: false };
+  const none: Strings = { part, items: [], wanted: new Set(), loaded: !part, damage: null, stampChar: false, count: 0 };
   if (!part) return none;
   try {
     if (!whole) {
       // Read whole only when a string may hold the stamp (秘 itself, or escaped: xstring.ts): to join its row and name its cell.
       const windows = new MarkupWindows((xml) => xmlToText(withoutKanaReadings(xml)));
       const escaped = new EscapedStampSearch();
+      const items = new SharedStringCount();
       await zip.stream(part, (chunk) => {
         windows.push(chunk);
         escaped.push(chunk);
+        items.push(chunk);
       });
       const utf16 = windows.head && isUtf16Xml(windows.head);
-      if (!utf16 && !escaped.found && !windows.finish().some((t) => mayBeStamp(t) || t.includes('&#'))) return { ...none, stampChar: windows.inWord > 0 };
+      if (!utf16 && !escaped.found && !windows.finish().some((t) => mayBeStamp(t) || t.includes('&#'))) return { ...none, stampChar: windows.inWord > 0, count: items.count };
     }
     const bytes = await zip.read(part);
     const items = bytes ? sharedStrings(decodeXml(bytes)) : [];
     const wanted = new Set<number>();
     // A literal "&#" may be a character reference that spells 秘.
     for (let i = 0; i < items.length; i++) if (mayBeStamp(items[i]) || items[i].includes('&#')) wanted.add(i);
-    return { part, items, wanted, loaded: true, damage: null, stampChar: wanted.size > 0 || items.some(mayHaveStampChar) };
+    return { part, items, wanted, loaded: true, damage: null, stampChar: wanted.size > 0 || items.some(mayHaveStampChar), count: items.length };
   } catch (err) {
     // Limits end the scan; damage is the shared string part's to report, in its own turn.
     if (!(err instanceof ScanError) || err instanceof ScanLimitError) throw err;
