@@ -80,15 +80,33 @@ export function* xmlPartMutants(part: string, p: Uint8Array, rnd: () => number, 
     for (const bad of [[0xff], [0xc3, 0x28]]) yield { part, what: `bytes ${bad.join(',')} at ${a}`, bytes: insert(p, a, new Uint8Array(bad)), at: a };
   }
   const text = new TextDecoder('latin1').decode(p);
-  // A worksheet's shared-string cell pointing past the last string (Excel refuses the workbook): its text,
-  // a 秘 beside a Confidential, is lost. The first few such cells of the sheet, each in a mutant of its own.
+  // A worksheet's shared-string cell pointing past the last string (Excel refuses the workbook), or with a NUL
+  // in its type: its text, a 秘 beside a Confidential, is lost. The first few such cells, each in mutants of their own.
   if (/^xl\/worksheets\/[^/]+\.xml$/i.test(part)) {
     let n = 0;
     for (const m of text.matchAll(/<c\b[^>]*\bt="s"[^>]*>\s*<v>(\d+)<\/v>/g)) {
       if (n++ === 6) break;
       const at = m.index + m[0].length - m[1].length - 4;
       yield { part, what: `shared string ${m[1]} at ${at} made 99999`, bytes: insert(cutOut(p, at, at + m[1].length), at, enc.encode('99999')), at };
+      // A NUL in its type (`t="s\0"`): no longer a shared-string cell, its index was read as a number.
+      const type = m.index + m[0].indexOf('t="s"') + 4;
+      yield { part, what: `NUL in the type at ${type}`, bytes: insert(p, type, new Uint8Array([0])), at: type };
     }
+  }
+  // A NUL in an attribute value and in a tag's name, somewhere in the part.
+  const values: number[] = [];
+  for (let i = 0; i + 1 < p.length; i++) if (p[i] === 0x3d && p[i + 1] === 0x22) values.push(i + 2);
+  if (values.length) {
+    const a = values[pick(values.length)];
+    yield { part, what: `NUL in an attribute value at ${a}`, bytes: insert(p, a, new Uint8Array([0])), at: a };
+  }
+  // Not the root's: a flat XML file whose root is no longer `office:document` is not told apart as one (left open).
+  const tags: number[] = [];
+  for (let i = 0; i + 2 < p.length; i++) if (p[i] === 0x3c && /[A-Za-z]/.test(String.fromCharCode(p[i + 1]))) tags.push(i + 2);
+  tags.shift();
+  if (tags.length) {
+    const a = tags[pick(tags.length)];
+    yield { part, what: `NUL in a tag's name at ${a}`, bytes: insert(p, a, new Uint8Array([0])), at: a };
   }
   for (const name of ['r:id="', 'Target="', 'r:embed="']) {
     const i = text.indexOf(name);

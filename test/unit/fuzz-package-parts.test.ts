@@ -34,7 +34,7 @@ describe('fuzz: the parts inside marked packages', () => {
     // relationship to the properties that give it its id broken, the control's stored text was read instead.
     ['bindings/m_custom-xml.docx', 25, /^(?:customXml|word\/_rels)\//],
     // 秘 and Confidential in neighbouring shared-string cells: the 秘 cell's index made 99999, past the last
-    // string (Excel refuses the workbook) showed nothing, and the Confidential beside it was read alone.
+    // string, or a NUL in its type (Excel refuses both) showed no 秘, and the Confidential beside it was read alone.
     ['office/calc-split.xlsx', 27, /^xl\/worksheets\//],
     ['office/writer-footnote.docx', 9],
     // A deck's many layouts and masters are left alone: its slides, presentation and relationships are fuzzed.

@@ -34,7 +34,7 @@ function part(r: () => number, damage: number): string {
       const n = (r() * 4) | 0;
       for (let a = 0; a < n; a++) {
         const q = bad() ? '' : r() < 0.8 ? '"' : "'";
-        const value = pick(['1', '1:1', 'a>b', "it's", 'x y', bad() ? 'a<b' : 'v']);
+        const value = pick(['1', '1:1', 'a>b', "it's", 'x y', bad() ? 'a<b' : 'v', bad() ? 'a\0b' : 'v']);
         tag += (bad() ? '' : r() < 0.9 ? ' ' : '\n\t ') + pick(ATTRS) + (r() < 0.1 ? ' = ' : '=') + q + (q === "'" ? value.replace("'", '"') : value) + q;
       }
       if (r() < 0.4) out.push(tag + (r() < 0.2 ? ' />' : '/>'));
@@ -91,6 +91,13 @@ describe('XmlSyntax: the quick loops read as the state machine does', () => {
       ['<a>&#xD800;</a>', 'a character XML forbids (&#xD800;)'],
       ['<a b="&#0;"/>', 'a character XML forbids'],
       ['<a>x\0y</a>', 'a NUL byte'],
+      ['<a><c t="s\0"><v>4</v></c></a>', 'a NUL byte in an attribute value'],
+      ["<a b='\0'/>", 'a NUL byte in an attribute value'],
+      ['<a><c\0 t="s"/></a>', 'a NUL byte inside a tag'],
+      ['<a><c t\0="s"/></a>', 'a NUL byte inside a tag'],
+      ['<a><c t="s" \0/></a>', 'a NUL byte inside a tag'],
+      ['<a><c t="s"\0/></a>', 'a NUL byte inside a tag'],
+      ['<a></a\0>', 'a NUL byte inside a tag'],
       ['<!DOCTYPE a [<!ENTITY s "x">]><a>&s;</a>', null],
     ];
     for (const [xml, want] of cases) {

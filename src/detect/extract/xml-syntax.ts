@@ -6,7 +6,8 @@
  *  - no `<` inside a tag or an attribute value, no `<` that starts no tag,
  *  - every prefix of an element or attribute is declared (`<ns0:r>` → `<os0:r>`),
  *  - every `&` starts a reference XML defines (`&amp;`, `&#x79D8;`; not `& `, `&bogus;`, `&#xD800;`), and no NUL
- *    stands inside the root element (a byte flipped to `&` or NUL, an `&amp;` damaged).
+ *    stands inside the root element, nor inside a tag or an attribute value (a byte flipped to `&` or NUL,
+ *    an `&amp;` damaged).
  * Word and LibreOffice (and expat) refuse a part with any of these; the readers here are lenient, and such
  * a byte silently changed what they took from the part: an attribute lost with its element, a hidden or
  * deleted run's text joined to the visible text, a cell or a field lost, a character between 秘 and its
@@ -48,7 +49,8 @@ const SEMI = 0x3b;
 /** Byte classes: 0 a name's byte, 1 a blank, 2 a byte that ends a name (or may not stand in one). */
 const CLASS = new Uint8Array(256);
 for (const b of [0x20, 0x0a, 0x0d, 0x09]) CLASS[b] = 1;
-for (const b of [GT, SLASH, LT, EQ, QUOT, APOS]) CLASS[b] = 2;
+// A NUL too: inside a tag it ends a name, and is reported (a byte flipped to NUL in `t="s"` changed a cell's type).
+for (const b of [GT, SLASH, LT, EQ, QUOT, APOS, 0]) CLASS[b] = 2;
 /** Bytes of text that the Text loop stops at: 1 `<`, 2 `&` (a reference), 3 NUL. */
 const TEXT = new Uint8Array(256);
 TEXT[LT] = 1;
@@ -218,6 +220,10 @@ export class XmlSyntax {
             if (++i === n) break loop;
             b = chunk[i];
           }
+          if (b === 0) {
+            why = 'a NUL byte inside a tag';
+            break loop;
+          }
           if (st === S.StartName) {
             this.tagName = h;
             this.tagPrefix = prefix;
@@ -244,6 +250,10 @@ export class XmlSyntax {
           break;
         case S.InTag:
         case S.AfterAttr:
+          if (b === 0) {
+            why = 'a NUL byte inside a tag';
+            break loop;
+          }
           if (CLASS[b] === 1) st = S.InTag;
           else if (b === GT) {
             if ((why = this.startTag(false))) break loop;
@@ -281,9 +291,13 @@ export class XmlSyntax {
           break;
         case S.AttrValue: {
           const quote = this.quote;
-          while (b !== quote && b !== LT && b !== AMP) {
+          while (b !== quote && b !== LT && b !== AMP && b !== 0) {
             if (++i === n) break loop;
             b = chunk[i];
+          }
+          if (b === 0) {
+            why = 'a NUL byte in an attribute value';
+            break loop;
           }
           if (b === LT) {
             why = 'a < in an attribute value (a quote missing?)';
@@ -419,7 +433,7 @@ export class XmlSyntax {
       do {
         if (++i === n) return 0;
         b = chunk[i];
-        if (b === LT || b === AMP) return 0; // a reference is read by the state machine
+        if (b === LT || b === AMP || b === 0) return 0; // a reference (or a NUL) is read by the state machine
       } while (b !== quote);
       if (++i === n) return 0;
       b = chunk[i];
