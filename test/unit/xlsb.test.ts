@@ -131,3 +131,36 @@ describe('xlsb headers and footers', () => {
     expect(headerText('&L&"MS ゴシック,太字"&12社外秘&R&P / &N && co')).toBe('\n社外秘\n /  & co');
   });
 });
+
+describe('xlsb: a shared string index past the table', () => {
+  /** Where a shared-string cell's index stands: BrtCellIsst (col, style, isst), BrtShortIsst (style, isst). */
+  const ISST_AT: Record<number, number> = { 0x07: 8, 0x12: 4 };
+  /** The sheet with the cell that shows string `from` pointing at `to` instead. */
+  function pointAt(b: Uint8Array, part: string, from: number, to: number): Uint8Array {
+    return repack(b, (parts) => {
+      const sheet = parts[part]!.slice();
+      const dv = new DataView(sheet.buffer);
+      const cell = [...records(sheet, part)].find((r) => r.type in ISST_AT && dv.getUint32(r.at + ISST_AT[r.type]!, true) === from);
+      expect(cell, `a cell showing string ${from}`).toBeDefined();
+      dv.setUint32(cell!.at + ISST_AT[cell!.type]!, to, true);
+      parts[part] = sheet;
+    });
+  }
+  /** The index of the shared string that is 秘 alone. */
+  const hiIndex = (b: Uint8Array) => {
+    const sst = unzipSync(b)['xl/sharedStrings.bin']!;
+    return [...records(sst, 'sst')].filter((r) => r.type === 0x13).findIndex((r) => new TextDecoder('utf-16le').decode(r.data.subarray(5, 5 + 2 * new DataView(r.data.buffer, r.data.byteOffset).getUint32(1, true))) === '秘');
+  };
+
+  it('is damage, not an empty cell: 秘 pointed past the last string leaves Confidential alone (was clean)', async () => {
+    const seed = bytes('xlsb-split-shared.xlsb');
+    const hi = hiIndex(seed);
+    expect(hi).toBeGreaterThanOrEqual(0);
+    for (const to of [99_999, 6]) {
+      const r = await scan(pointAt(seed, 'xl/worksheets/sheet1.bin', hi, to), 'split.xlsb');
+      expect(r, `index ${to}`).toMatchObject({ verdict: 'unscannable', reason: 'corrupt', detail: expect.stringMatching(/cell B2 shows shared string \d+, but xl\/sharedStrings\.bin holds 6/) });
+    }
+    // The last string's own index is no damage: the row reads 「注記 / 以上 / Confidential / 以上」, clean.
+    expect(await scan(pointAt(seed, 'xl/worksheets/sheet1.bin', hi, 5), 'split.xlsb')).toMatchObject({ verdict: 'clean' });
+  });
+});

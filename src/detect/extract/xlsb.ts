@@ -203,7 +203,9 @@ export class XlsbBook {
         const lost = joins.finish(part, bytes, strings, formats, ctx);
         if (lost) rows.out.push(lost);
       } catch (err) {
-        if (!(err instanceof ScanError)) throw err; // the sheet part itself reports the damage
+        if (!(err instanceof ScanError)) throw err;
+        // Other damage the sheet part reports itself (its records are checked whole there).
+        if (err instanceof StringIndexError) rows.out.push({ kind: 'unscannable', reason: 'corrupt', detail: err.message, where: { part, sheet } });
       }
     }
     return { cells: found, rows: rows.out };
@@ -287,13 +289,22 @@ function cellText(cell: Cell, part: string, strings: string[], formats: TextForm
   return t && format ? { text: shownAs(format, t.text), sst: t.sst, format } : t;
 }
 
+/**
+ * A cell's shared-string index past the table. Found while the sheets are walked for the shared string part
+ * (cellsUsing), where a sheet that holds no 秘 itself is read for nothing else: reported from there.
+ */
+class StringIndexError extends ScanError {}
+
 function rawText(cell: Cell, part: string, strings: string[]): { text: string; sst: number | null } | null {
   const { rec, value, type } = cell;
   if (type === CELL_ST || type === FMLA_STRING) return { text: wideString(rec, value, part).text, sst: null };
   if (type === CELL_RSTRING) return { text: richString(rec, value, part), sst: null };
   if (type === CELL_ISST && rec.data.length >= value + 4) {
     const sst = u32(rec.data, value);
-    return { text: strings[sst] ?? '', sst };
+    // An index past the last string: Excel refuses the workbook, and read as empty the cell hid what it
+    // showed (its 秘 beside a Confidential). A string table cut short reports its own damage as well.
+    if (sst >= strings.length) throw new StringIndexError('corrupt', `${part}: cell ${cellName(cell.row, cell.col)} shows shared string ${sst + 1}, but xl/sharedStrings.bin holds ${strings.length}: the sheet is damaged`);
+    return { text: strings[sst], sst };
   }
   return null;
 }
