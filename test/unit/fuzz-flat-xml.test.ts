@@ -69,3 +69,23 @@ describe('fuzz: one-file XML office documents, damaged as their markup', () => {
     }, 60_000);
   }
 });
+
+describe('fuzz: a flat OpenDocument file whose root is damaged', () => {
+  // A NUL put into `<office:document` or one of its letters flipped: the file is no longer told apart as
+  // flat OpenDocument and was read as other XML, so a stamp made by a formula (=[.A1]&" Confidential")
+  // was never computed: clean. It declares OpenDocument's namespace, and its markup is damaged.
+  for (const file of ['formula/refs/sheetjs-formula-ref-fods.fods', 'office/src/writer-footer-only.fodt']) {
+    it(`${file}: never clean`, async () => {
+      const seed = new Uint8Array(readFileSync(join(FIX, file)));
+      const rootAt = Buffer.from(seed).indexOf('<office:document') + 1;
+      const verdicts: string[] = [];
+      for (let i = 0; i < 'office:document'.length; i++) {
+        const nul = new Uint8Array([...seed.subarray(0, rootAt + i), 0, ...seed.subarray(rootAt + i)]);
+        const flipped = seed.slice();
+        flipped[rootAt + i] ^= 0x01;
+        for (const m of [nul, flipped]) verdicts.push((await scanBlob(new Blob([m as Uint8Array<ArrayBuffer>]), file.split('/').pop()!)).verdict);
+      }
+      expect(verdicts.filter((v) => v === 'clean'), verdicts.join(' ')).toEqual([]);
+    }, 60_000);
+  }
+});

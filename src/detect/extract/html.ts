@@ -75,6 +75,7 @@ export const extractHtml: Extractor = async function* (blob, ctx) {
  * end tag is its own: held to `</office:document>`, every such file was damaged (cut short), whole or not.
  */
 const FLAT_ODF_ROOT = /<office:(document[-\w]*)/;
+const ODF_OFFICE_NS = /\bxmlns:[\w.-]+\s*=\s*["']urn:oasis:names:tc:opendocument:xmlns:office:1\.0["']/;
 const flatOdfEnd = (root: string) => new RegExp(`</office:${root}\\s*>(?:[\\s\\0]|<!--(?:[^-]|-(?!->))*-->)*$`);
 
 export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncGenerator<Extracted> {
@@ -96,8 +97,11 @@ export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncG
   const root = isFlatOdf ? (FLAT_ODF_ROOT.exec(flat)?.[1] ?? 'document') : null;
   const cut = office2003 ? office2003XmlCut(markup) : root && !flatOdfEnd(root).test(flat.slice(-4096)) ? `the flat OpenDocument file ends before </office:${root}> (cut short)` : null;
   if (cut) yield { kind: 'unscannable', reason: 'corrupt', detail: cut };
-  // A whole one is checked for well-formed markup too, as a package's parts are (xml-syntax.ts).
-  const malformed = !cut && (isFlatOdf || office2003) ? flatXmlDamage(markup) : null;
+  // A whole one is checked for well-formed markup too, as a package's parts are (xml-syntax.ts); so is a file
+  // that declares OpenDocument's office namespace but whose root is no longer told apart as one (a byte of
+  // `<office:document` flipped or a NUL put in: read as other XML, a spreadsheet's formulas went uncomputed).
+  const odfDeclared = !isFlatOdf && !office2003 && ODF_OFFICE_NS.test(markup.slice(0, 4096));
+  const malformed = !cut && (isFlatOdf || office2003 || odfDeclared) ? flatXmlDamage(markup) : null;
   if (malformed) yield { kind: 'unscannable', reason: 'corrupt', detail: `the file is damaged: ${malformed}` };
   if (!isFlatOdf) yield* OTHER_XML.test(markup.slice(0, 4096)) || MXFILE.test(markup) ? xmlRuns(gnumericCellsApart(markup)) : htmlRuns(markup);
   else {
