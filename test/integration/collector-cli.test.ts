@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleEvent } from '../../src/events/sample.js';
+import { postEventsResending } from './collector-process.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const dirs: string[] = [];
@@ -39,23 +40,8 @@ async function startCli(args: string[], env: Record<string, string> = {}) {
   return { url, output: () => out, stop, waitFor };
 }
 
-/**
- * POST one event, as the extension does: a collector just started on a busy machine (the whole suite runs
- * beside it) may shed its first requests with 503 and Retry-After (admission.ts), and they are sent again.
- */
-async function postEvent(url: string, token: string): Promise<Response> {
-  for (let tries = 0; ; tries++) {
-    const res = await fetch(url + '/v1/events', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ events: [sampleEvent()] }),
-    });
-    if (res.status !== 503 || tries === 20) return res;
-    expect(res.headers.get('retry-after')).toBeTruthy();
-    await res.arrayBuffer();
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** One event, sent again after a 503 as the extension does (a collector just started on a busy machine sheds with 503). */
+const postEvent = (url: string, token: string) => postEventsResending(url, [sampleEvent()], token);
 
 describe('upload-guard collector (CLI)', () => {
   it('generates, saves (0600) and prints tokens when absent, stores in DATA/events.db, stops on SIGTERM', async () => {

@@ -34,6 +34,20 @@ export function postEvents(url: string, events: unknown[], token: string) {
   });
 }
 
+/**
+ * postEvents as the extension sends: a batch shed with 503 and Retry-After (admission.ts: a collector just
+ * started, or a loaded machine's busy event loop) is sent again, so a test measures delivery, not the load.
+ */
+export async function postEventsResending(url: string, events: unknown[], token: string): Promise<Response> {
+  for (let tries = 1; ; tries++) {
+    const res = await postEvents(url, events, token);
+    if (res.status !== 503 || tries === 20) return res;
+    if (!res.headers.get('retry-after')) throw new Error('a 503 without Retry-After');
+    await res.arrayBuffer();
+    await sleep(250);
+  }
+}
+
 export const incident = () => sampleEvent({ action: 'block', outcome: 'blocked', deviceId: `pc-${randomUUID()}` });
 
 /**

@@ -16,7 +16,7 @@ import { splunkHecOptions } from '../../src/cli/collector.js';
 import { PostgresStorage } from '../../src/collector/storage/postgres.js';
 import { SqliteStorage } from '../../src/collector/storage/sqlite.js';
 import type { Storage } from '../../src/collector/storage/types.js';
-import { burst, exited, spawnCollector, until } from './collector-process.js';
+import { burst, exited, postEventsResending, spawnCollector, until } from './collector-process.js';
 import { hecReceiver } from './hec-receiver.js';
 
 const PG_URL = process.env.UPLOAD_GUARD_TEST_PG;
@@ -65,18 +65,7 @@ async function start(storage: Storage, alerts: CollectorOptions['alerts']) {
   return { c, url: await c.listen(0) };
 }
 
-/**
- * One batch to the collector. A loaded machine may shed it with 503 and Retry-After (admission.ts: the
- * event loop too busy); the extension sends it again, and so does this, so the test measures delivery.
- */
-async function post(url: string, events: UploadEvent[]): Promise<Response> {
-  for (let tries = 1; ; tries++) {
-    const res = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
-    if (res.status !== 503 || tries === 20) return res;
-    expect(res.headers.get('retry-after')).toBeTruthy();
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const post = (url: string, events: UploadEvent[]) => postEventsResending(url, events, INGEST);
 
 const HOSTILE = [
   '<img src=x onerror=alert(1)>.docx',
