@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { sampleBytes } from '../../src/detect/extract/text.js';
 import { asciiWithout } from '../../src/detect/extract/byte-scan.js';
-import { textControlsOnly } from '../../src/detect/bytes.js';
+import { asciiOnly, textControlsOnly } from '../../src/detect/bytes.js';
 
 function byteByByte(b: Uint8Array) {
   let evenZ = 0;
@@ -88,6 +88,24 @@ describe('textControlsOnly', () => {
       b[at] = 0x07;
       expect(textControlsOnly(b), `BEL at ${at}`).toBe(false);
       expect(textControlsOnly(b.subarray(1)), `BEL at ${at}, unaligned`).toBe(at === 0);
+    }
+  });
+});
+
+describe('asciiOnly', () => {
+  it('finds a byte of 0x80 or more at any place, at any alignment of the view', () => {
+    const base = new Uint8Array(64).fill(0x41);
+    for (let offset = 0; offset < 4; offset++) {
+      for (let len = 0; len <= 13; len++) {
+        expect(asciiOnly(base.subarray(offset, offset + len))).toBe(true);
+        for (let at = 0; at < len; at++) {
+          for (const high of [0x80, 0xc3, 0xff]) {
+            const b = base.slice();
+            b[offset + at] = high;
+            expect(asciiOnly(b.subarray(offset, offset + len)), `offset ${offset}, length ${len}, 0x${high.toString(16)} at ${at}`).toBe(false);
+          }
+        }
+      }
     }
   });
 });

@@ -7,6 +7,7 @@
  * Its middle is checked as it goes by for what makes it not well-formed (xml-syntax.ts).
  */
 import { XmlSyntax } from './xml-syntax.js';
+import { asciiOnly } from '../bytes.js';
 
 /** Bytes kept of a part's start (its declaration, comments and root start tag) and of its end. */
 const HEAD = 4096;
@@ -33,6 +34,7 @@ export class XmlEnds {
    */
   private utf8: TextDecoder | null = new TextDecoder('utf-8', { fatal: true });
   private notUtf8: number | null = null;
+  private nonAscii = false;
 
   readonly push = (chunk: Uint8Array): void => {
     if (this.total === 0 && chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) {
@@ -40,7 +42,8 @@ export class XmlEnds {
       this.utf8 = null;
     }
     this.syntax?.push(chunk);
-    if (this.utf8) {
+    // ASCII is UTF-8 and leaves the decoder between characters: only from the first other byte on is it asked.
+    if (this.utf8 && (this.nonAscii ||= !asciiOnly(chunk))) {
       try {
         this.utf8.decode(chunk, { stream: true });
       } catch {
