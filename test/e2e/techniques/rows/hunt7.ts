@@ -64,9 +64,8 @@ const CHAIN_UPLOADER = UPLOADER.replace('if (window.opener) opener.postMessage',
  * page gets its scripts from a registration made at its navigation's start, and a page that posts the
  * File the moment the window says it is ready is sometimes faster than that. Until the scripts are in,
  * the tab is held at the network (extension/background/window-hold.ts), so that upload fails, marked or
- * clean: fail closed. Measured by web14 (2026-12-07, docs/page-channels.md): in five runs of these rows
- * (each on two guarded hosts) no marked file arrived; the hold refused one clean upload in the two runs
- * traced, and none had to be sent again in the other three. With the registration switched off,
+ * clean: fail closed. Measured by web14 (2026-12-07, docs/page-channels.md): in two runs of these rows
+ * (each on two guarded hosts) the hold refused one upload, a clean one; with the registration switched off,
  * so that only the injection at commit guarded the window, no marked file arrived (21 uploads refused, 8
  * of them clean), where the code before the hold let 5 of 12 marked files through.
  */
