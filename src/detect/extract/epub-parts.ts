@@ -7,6 +7,7 @@
  * document cut before its subject was an archive member that held no stamp.
  */
 import { readZipEntry, type ZipEntry } from './zip-reader.js';
+import { resolvePath } from './xlsb.js';
 import { attr } from './xml-text.js';
 import { XmlEnds } from './xml-ends.js';
 import type { ExtractContext, Extracted } from './types.js';
@@ -62,18 +63,9 @@ export async function* missingBookParts(blob: Blob, entries: ZipEntry[], ctx: Ex
     for (const [item] of manifest.matchAll(/<item\b[^>]*>/g)) {
       const href = attr(item, 'href');
       if (!href || /^[a-z][\w+.-]*:/i.test(href) || !/xhtml|html|dtbncx/i.test(attr(item, 'media-type') ?? '')) continue;
-      const target = resolve(dir + decoded(href.replace(/#.*$/, '')));
+      const target = resolvePath(dir + decoded(href.replace(/#.*$/, '')));
       if (!byName.has(target)) yield missing('chapter', target, path);
     }
   }
 }
 
-/** `a/b/../c.xhtml` → `a/c.xhtml`. */
-function resolve(path: string): string {
-  const out: string[] = [];
-  for (const seg of path.split('/')) {
-    if (seg === '..') out.pop();
-    else if (seg !== '.' && seg !== '') out.push(seg);
-  }
-  return out.join('/');
-}
