@@ -16,7 +16,7 @@ import { blobOf, readBytes } from '../bytes.js';
 import { chunkText } from '../text-chunks.js';
 import { mayBeStamp } from './byte-scan.js';
 import { FLAT_ODF, flatOdfRuns } from './odf.js';
-import { flatXmlDamage, office2003Root, office2003XmlCut } from './office-xml-ends.js';
+import { endsWithRoot, flatXmlDamage, office2003Root, office2003XmlCut } from './office-xml-ends.js';
 import { withUsualPrefixes } from './xml-prefixes.js';
 import { hasLookupField } from './odf-fields.js';
 import { decodeMarkup } from './text.js';
@@ -76,7 +76,6 @@ export const extractHtml: Extractor = async function* (blob, ctx) {
  */
 const FLAT_ODF_ROOT = /<office:(document[-\w]*)/;
 const ODF_OFFICE_NS = /\bxmlns:[\w.-]+\s*=\s*["']urn:oasis:names:tc:opendocument:xmlns:office:1\.0["']/;
-const flatOdfEnd = (root: string) => new RegExp(`</office:${root}\\s*>(?:[\\s\\0]|<!--(?:[^-]|-(?!->))*-->)*$`);
 
 export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncGenerator<Extracted> {
   const entities = declaredEntities(decoded);
@@ -95,7 +94,7 @@ export async function* markupItems(decoded: string, ctx: ExtractContext): AsyncG
   // One cut short (its text past the cut unread) is damaged, as a package's part is (xml-ends.ts): LibreOffice
   // and Excel refuse it. So is an XML Spreadsheet or Word XML document (office-xml-ends.ts).
   const root = isFlatOdf ? (FLAT_ODF_ROOT.exec(flat)?.[1] ?? 'document') : null;
-  const cut = office2003 ? office2003XmlCut(markup) : root && !flatOdfEnd(root).test(flat.slice(-4096)) ? `the flat OpenDocument file ends before </office:${root}> (cut short)` : null;
+  const cut = office2003 ? office2003XmlCut(markup) : root && !endsWithRoot(flat, `office:${root}`) ? `the flat OpenDocument file ends before </office:${root}> (cut short)` : null;
   if (cut) yield { kind: 'unscannable', reason: 'corrupt', detail: cut };
   // A whole one is checked for well-formed markup too, as a package's parts are (xml-syntax.ts); so is a file
   // that declares OpenDocument's office namespace but whose root is no longer told apart as one (a byte of

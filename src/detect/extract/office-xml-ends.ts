@@ -22,12 +22,19 @@ export function office2003Root(markup: string): string | null {
   return m && (OFFICE_2003.test(m[3]) || MSO_APPLICATION.test(m[1])) ? m[2] : null;
 }
 
+/**
+ * Whether one-file XML ends with the end tag of its root `root` (prefixed as written): only blanks, a writer's
+ * NUL padding and comments may follow it. Looked for in the last 4 KiB.
+ */
+export function endsWithRoot(markup: string, root: string): boolean {
+  return new RegExp(`</${root}\\s*>(?:[\\s\\0]|<!--(?:[^-]|-(?!->))*-->)*$`).test(markup.slice(-4096));
+}
+
 /** Why an Office 2003 XML document is not whole, or null (also for any other markup). */
 export function office2003XmlCut(markup: string): string | null {
   const root = office2003Root(markup);
   if (!root) return null;
-  const end = new RegExp(`</${root}\\s*>(?:[\\s\\0]|<!--(?:[^-]|-(?!->))*-->)*$`);
-  if (end.test(markup.slice(-4096))) return null;
+  if (endsWithRoot(markup, root)) return null;
   return `the ${/Workbook$/.test(root) ? 'XML Spreadsheet' : 'Word XML'} file ends before </${root}> (cut short)`;
 }
 
