@@ -91,7 +91,9 @@ function giveBack(el: HTMLInputElement, going: { blob: Blob }[]): void {
 function onChange(e: Event): void {
   const el = fileInput(targetOf(e));
   if (!el || isReplay(e) || !firstSight(e)) return;
-  if (held.has(el)) hold(e);
+  // A guard that stood aside for its successor holds nothing, though a selection it held is still
+  // undecided (its answer went with its extension): else the new guard's `change` stopped here.
+  if (held.has(el) && isGuarded()) hold(e);
 }
 
 /** What a closed root gets when it is followed (closed-roots.ts). */

@@ -348,7 +348,7 @@ function written(f: Field): void {
 function onCompositionEnd(e: CompositionEvent): void {
   if (toDialog(e)) return;
   const f = fieldOf(targetOf(e));
-  if (f && markedFields.has(f.el) && !isReplay(e)) hold(e);
+  if (f && markedFields.has(f.el) && !isReplay(e) && isGuarded()) hold(e);
 }
 
 export function installTextWatch(): void {
