@@ -26,6 +26,8 @@ import { capture, stop } from './replay.js';
 
 let port: MessagePort | null = null;
 let handedOver = false;
+/** The hooks' questions not answered yet: refused when the line is handed over (retire()). */
+const asked = new Set<number>();
 
 /** Registered before any page script, so this listener runs first and the page never sees the port. */
 function listenForHooks(): void {
@@ -64,6 +66,9 @@ function retire(): void {
   const p = port;
   port = null;
   p.onmessage = null;
+  // An answer this guard still owes would go down a line it no longer holds, and the page's request
+  // would wait for ever (a decision under way when the extension restarted may never end): refused now.
+  asked.forEach((id) => p.postMessage({ t: 'answer', id, proceed: false } satisfies ToHooks));
   window.postMessage({ [HANDOVER]: true }, '*', [p]);
 }
 
@@ -74,11 +79,13 @@ function connect(p: MessagePort): void {
     const m = e.data;
     if (!m || m.t !== 'check') return;
     preloadUi(); // the hooks ask only about files, bytes and marked text: a dialog may follow
+    asked.add(m.id);
     // A failure anywhere is a refusal.
     void itemsOf(m.subjects)
       .then((items) => decide(m.channel, items))
       .catch(() => false)
       .then((proceed) => {
+        asked.delete(m.id);
         p.postMessage({ t: 'answer', id: m.id, proceed } satisfies ToHooks);
         // A constructor refused this URL already (it could not wait): say why, now that it is clean.
         if (proceed && m.subjects.some((x) => x.kind === 'url' && x.now)) void loadUi().then((ui) => ui.showUnchecked(guard.view()), () => 0);

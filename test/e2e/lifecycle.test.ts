@@ -440,4 +440,37 @@ describe('an extension update while a guarded tab is open', () => {
     expect(alerts).toEqual([]);
     expect(await loadMark(page)).toBe(mark);
   }, 120_000);
+
+  /**
+   * The page hooks ask the guard about a request over their private line, which the old guard hands to
+   * the new one when it stands aside. A question it had not answered then (here a marked body whose
+   * warning is open; a clean one whose decision the restart cut off waits the same) was answered down a
+   * line it no longer held: the page's `fetch` never settled, neither sent nor failed.
+   */
+  it('a request the old guard was still judging at the restart is refused, never left waiting', async () => {
+    alerts.length = 0;
+    site.clear();
+    await page.evaluate(() => {
+      const w = window as unknown as { __held?: string };
+      w.__held = 'waiting';
+      const body = JSON.stringify({ note: '秘 Confidential 引継ぎ資料（restart）' });
+      void fetch('/upload?ch=held-across-restart', { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(
+        () => (w.__held = 'sent'),
+        () => (w.__held = 'refused'),
+      );
+    });
+    expect((await readWarning(page, 30_000)).action).toBe('block');
+    await restart();
+    const state = await until(
+      () => page.evaluate(() => ((window as unknown as { __held?: string }).__held === 'waiting' ? false : (window as unknown as { __held?: string }).__held)),
+      'the held fetch settled',
+      20_000,
+      250,
+    ).catch((e: unknown) => `still waiting (${String(e).slice(0, 80)})`);
+    expect(state).toBe('refused');
+    await settle(page);
+    expect(site.received.filter((a) => a.channel === 'held-across-restart')).toEqual([]);
+    await cleanArrives(page);
+    expect(alerts).toEqual([]);
+  }, 120_000);
 });
