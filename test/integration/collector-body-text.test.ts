@@ -48,6 +48,22 @@ for (const backend of testBackends('bodytext')) {
       expect(metrics).toMatch(/^upload_guard_strings_replaced_total 1$/m);
     });
 
+    it('a batch that repeats an id names a replacement only where the copy stored had one', async () => {
+      // The clean copy first: it is stored, the second copy (a lone surrogate) is a duplicate, not said to be stored.
+      const clean = sampleEvent({ fileName: 'first.pdf' });
+      let res = await post('/v1/events', JSON.stringify({ events: [clean, { ...clean, fileName: 'second\ud800.pdf' }] }));
+      let answer = await res.json();
+      expect(answer).toEqual({ accepted: 1, duplicates: 1 });
+      expect((await storedEvent(clean.id)).fileName).toBe('first.pdf');
+      // The copy with the surrogate first: stored as U+FFFD, and said so once.
+      const odd = sampleEvent({ fileName: 'first\ud800.pdf' });
+      res = await post('/v1/events', JSON.stringify({ events: [odd, { ...odd, fileName: 'second.pdf' }, odd] }));
+      answer = await res.json();
+      expect(answer).toMatchObject({ accepted: 1, duplicates: 2 });
+      expect(answer.replaced).toEqual([{ id: odd.id, fields: ['fileName'], why: expect.stringMatching(/U\+FFFD/) }]);
+      expect((await storedEvent(odd.id)).fileName).toBe('first\ufffd.pdf');
+    });
+
     it('names a time finer than a millisecond as stored to the millisecond; a time that says no more is not named', async () => {
       // A minute ago, so within the collector's window of believed times whenever this runs.
       const ms = new Date(Date.now() - 60_000).toISOString();

@@ -72,9 +72,17 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
       return reply.code(400).send({ error: errors[0], errors });
     }
     // Which events were stored other than as sent (a lone surrogate made U+FFFD): said in the answer.
-    const replaced: Replaced[] = [];
-    const events = parsed.data.events.map((e) => normalizeEvent(e, replaced));
-    metrics.stringsReplaced += replaced.length;
+    const replacedIn = new Map<UploadEvent, Replaced>();
+    const events = parsed.data.events.map((e) => {
+      const r: Replaced[] = [];
+      const stored = normalizeEvent(e, r);
+      if (r[0]) replacedIn.set(stored, r[0]);
+      return stored;
+    });
+    // Said of the first copy of each id only: a later copy in the same batch is a duplicate, not stored,
+    // and its replacement is not what the collector holds (a resend's first copy is what it stored before).
+    const firsts = new Set<string>();
+    const replaced = events.flatMap((e) => (firsts.has(e.id) ? [] : (firsts.add(e.id), replacedIn.get(e) ?? [])));
     const wait = limitClient(ctx, req, events[0]?.deviceId) || limitEvents(ctx, req, events);
     if (wait > 0) return throttled(ctx, req, reply, wait);
     let stored: readonly UploadEvent[] | null = null;
@@ -91,6 +99,7 @@ export const ingestRoutes: CollectorPlugin = async (app, { ctx }) => {
         ),
       );
       stored = result.inserted;
+      metrics.stringsReplaced += stored.filter((e) => replacedIn.has(e)).length;
       metrics.eventsIngested += result.accepted;
       metrics.eventsDuplicate += result.duplicates;
       if (result.alerts) outbox.wake();
