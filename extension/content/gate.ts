@@ -19,7 +19,7 @@ export type { Item };
 /** The background's answer, or a rejection when there is none (undefined: it did not handle the message). */
 async function ask<T extends { version: string }>(m: Request): Promise<T> {
   const res = (await runtime.sendMessage(m)) as T | undefined;
-  if (!res || typeof res.version !== 'string') throw new Error('no answer'); // from the background (the guard retries, then refuses)
+  if (!res || typeof res.version !== 'string') throw Error(); // from the background (the guard retries, then refuses)
   return res;
 }
 
@@ -35,7 +35,7 @@ export const guard = createGuard({
   resolve: async (req) => void (await runtime.sendMessage(req)),
   dispute: async (req) => {
     const res = (await runtime.sendMessage(req)) as { ok?: boolean } | undefined;
-    if (!res?.ok) throw new Error('the dispute was not recorded');
+    if (!res?.ok) throw new Error('not recorded');
   },
   warn: showWarning,
   now: () => Date.now(),

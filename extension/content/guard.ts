@@ -20,7 +20,7 @@ import { setHooksPort } from './hooks-line.js';
 import { orphaned, runtime } from './runtime.js';
 import { listenForScanner } from './scan-line.js';
 import { installSpeculation } from './speculation.js';
-import { installTextWatch } from './text-watch.js';
+import { installTextWatch, typingHeld } from './text-watch.js';
 import { warmUpOnIntent } from './warm-up.js';
 import { capture, stop } from './replay.js';
 
@@ -69,6 +69,10 @@ function retire(): void {
   // An answer this guard still owes would go down a line it no longer holds, and the page's request
   // would wait for ever (a decision under way when the extension restarted may never end): refused now.
   asked.forEach((id) => p.postMessage({ t: 'answer', id, proceed: false } satisfies ToHooks));
+  // So would the word that a field it held as marked is clear or refused (text-watch.ts): what the page
+  // holds back for it is refused now, and from then on the new guard's look decides (its own, or this
+  // guard's, which stands aside).
+  if (typingHeld()) p.postMessage({ t: 'typing', state: 'refused' } satisfies ToHooks);
   window.postMessage({ [HANDOVER]: true }, '*', [p]);
 }
 

@@ -19,7 +19,7 @@ export function loadUi(): Promise<UiModule> {
   loading ??= (async () => {
     if (!loaded()) await runtime.sendMessage({ type: 'load-ui' } satisfies LoadUiRequest);
     const ui = loaded();
-    if (!ui) throw new Error('the guard\'s bundle did not load');
+    if (!ui) throw new Error('bundle not loaded');
     return ui;
   })().catch((err: unknown) => {
     loading = null; // the next use tries again
@@ -42,7 +42,7 @@ export async function showWarning(req: WarnRequest): Promise<WarnAnswer> {
     if (orphaned()) throw Error(`orphaned ${refuses(true) && tellOrphaned()}`);
     ui = await loadUi();
   } catch (err) {
-    console.warn('[upload-guard] the warning was not shown, the upload stopped:', String(err));
+    console.warn('[upload-guard] warning not shown, upload stopped:', String(err));
     return { proceed: false, justification: null };
   }
   return ui.showWarning(req);

@@ -301,8 +301,12 @@ function lookNow(e: Event): void {
     // it or in another editor): the request goes now, not at the next half-second look.
     lookAgain();
   }
-  if (markedFields.holding()) e.preventDefault();
+  // Stood aside: the new guard decides (guard.ts retire() refused what this one held).
+  if (markedFields.holding() && isGuarded()) e.preventDefault();
 }
+
+/** Whether the page hooks hold requests back for a field marked here (guard.ts retire()). */
+export const typingHeld = (): boolean => markedFields.holding();
 
 /** Each marked field looked at again: one that is clean now (or allowed) holds nothing back any more. */
 function lookAgain(): void {

@@ -473,4 +473,35 @@ describe('an extension update while a guarded tab is open', () => {
     await cleanArrives(page);
     expect(alerts).toEqual([]);
   }, 120_000);
+
+  /**
+   * Text typed into a field of the page became marked (its warning is open) when the extension restarts:
+   * the page hooks hold every request that could carry a piece of it until the guard says the field is
+   * clear or refused. The old guard could no longer say it (the line was handed over), so every later
+   * request of the page waited for ever.
+   */
+  it("a field the old guard held as marked at the restart does not hold the page's requests after it", async () => {
+    alerts.length = 0;
+    site.clear();
+    // An editor that writes the text into the page itself (no key, no input event): the guard sees it
+    // only afterwards, so the field is marked and the hooks hold the page's requests meanwhile.
+    await page.locator('#paste').click();
+    // Written in two pieces, as an editor sending each operation on its own would: the second completes the stamp.
+    await page.evaluate(() => (document.getElementById('paste')!.textContent = '引継ぎ：秘 Conf'));
+    await page.waitForTimeout(300);
+    await page.evaluate(() => (document.getElementById('paste')!.textContent = '引継ぎ：秘 Confidential'));
+    expect((await readWarning(page, 30_000)).text).toContain('秘');
+    await restart();
+    await settle(page);
+    await page.evaluate(() => (document.getElementById('paste')!.textContent = ''));
+    const state = await page.evaluate(() =>
+      Promise.race([
+        fetch('/upload?ch=after-restart-text', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '週次の定例メモ' }).then(() => 'sent', () => 'refused'),
+        new Promise((r) => setTimeout(() => r('still waiting after 15 s'), 15_000)),
+      ]),
+    );
+    expect(state).toBe('sent');
+    expect(site.received.filter((a) => a.channel === 'after-restart-text')).toHaveLength(1);
+    expect(alerts).toEqual([]);
+  }, 120_000);
 });
