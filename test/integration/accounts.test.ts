@@ -412,7 +412,7 @@ for (const backend of testBackends('acct')) {
       expect(before.json().entries).toEqual([]);
       const csv = await call('GET', '/v1/admin/audit?format=csv&actor=ivan', { auth: ADMIN });
       expect(csv.headers['content-type']).toMatch(/text\/csv/);
-      expect(csv.body.split('\r\n')[0]).toBe('\uFEFFtime,actor,action,address,details,actorTokenId');
+      expect(csv.body.split('\r\n')[0]).toBe('\uFEFFtime,actor,action,address,details,actorTokenId,stored');
       expect(csv.body).toContain(',ivan,export,');
       expect((await call('GET', '/v1/admin/audit?from=yesterday', { auth: ADMIN })).statusCode).toBe(400);
     });

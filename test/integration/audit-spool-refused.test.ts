@@ -174,6 +174,15 @@ for (const b of backs) {
         // Newest first: this look, the log above, the two looks before; the /refused call is not among them.
         expect(views.map((e) => e.details.query)).toEqual([{ action: 'audit.view' }, { limit: '1' }, { action: 'audit.spool.refused' }, { action: 'export.cut' }]);
         expect(await s.actors('audit.refused.view')).toHaveLength(1);
+        // The CSV an auditor pulls holds it too, saying it is not stored and why (before: absent); on the
+        // first page only (a later page is the database's), and under the query's filters.
+        const csv = (await s.get('/v1/admin/audit?action=export.cut&format=csv')).body.split('\r\n').filter(Boolean);
+        expect(csv.slice(1).map((l) => /^[^,]*,([^,]*),/.exec(l)![1])).toEqual(['token:poisoned', 'token:after-2', 'token:after-1']);
+        expect(csv[1]).toMatch(/,"?no: refused by the database \(.*(refused by a rule|dba_rule).*\); tried 1 times, next /);
+        expect(csv[2]!.endsWith(',yes')).toBe(true);
+        const page2 = (await s.get('/v1/admin/audit?action=export.cut&format=csv&before=999999999')).body;
+        expect(page2).not.toContain('token:poisoned');
+        expect((await s.get('/v1/admin/audit?action=audit.view&format=csv')).body).not.toContain('token:poisoned');
         // Only admins see it.
         const viewer = await s.c.app.inject({ method: 'GET', url: '/v1/admin/audit/refused' });
         expect(viewer.statusCode).toBe(401);

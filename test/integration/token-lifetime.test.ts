@@ -56,9 +56,9 @@ for (const backend of testBackends('toklife')) {
       const searches = (await call('GET', '/v1/admin/audit?actor=token:nightly-pull&action=search', ADMIN)).json().entries as { actorTokenId: string }[];
       expect(searches.map((e) => e.actorTokenId)).toEqual([old.id, first.id]);
       const csv = (await call('GET', '/v1/admin/audit?actor=token:nightly-pull&action=search&format=csv', ADMIN)).body.split('\r\n');
-      expect(csv[0]).toMatch(/,actorTokenId$/);
-      expect(csv[1]!.endsWith(`,${old.id}`)).toBe(true);
-      expect(csv[2]!.endsWith(`,${first.id}`)).toBe(true);
+      expect(csv[0]).toMatch(/,actorTokenId,stored$/);
+      expect(csv[1]!.endsWith(`,${old.id},yes`)).toBe(true);
+      expect(csv[2]!.endsWith(`,${first.id},yes`)).toBe(true);
     });
 
     it('a token ends after 90 days by default, or as asked; expired it is refused with a clear error, on record', async () => {

@@ -21,7 +21,8 @@ import { OidcClient, type OidcOptions } from '../accounts/oidc.js';
 import { accountView, changeAccount, createApiToken, inviteLocalAccount, NAME, putLocalAccount, removeAccount, revokeApiToken, tokenView, type Outcome } from '../accounts/manage.js';
 import { PasswordsBusy, verifyPassword } from '../accounts/passwords.js';
 import type { Role } from '../accounts/roles.js';
-import { AccountStore, type AccountSource, type AuditQuery, type AuditRow, type TokenRow } from '../accounts/store.js';
+import { AccountStore, type AccountSource, type AuditEntry, type AuditQuery, type AuditRow, type TokenRow } from '../accounts/store.js';
+import type { RefusedEntry } from '../audit-spool.js';
 import { LoginThrottle, type ThrottleOptions } from '../accounts/throttle.js';
 import { appWide, type CollectorPlugin } from '../context.js';
 import { clientKey } from '../client-key.js';
@@ -50,7 +51,7 @@ declare module 'fastify' {
 }
 
 const OIDC_PENDING_MS = 10 * 60_000;
-const AUDIT_CSV_HEAD = ['time', 'actor', 'action', 'address', 'details', 'actorTokenId'];
+const AUDIT_CSV_HEAD = ['time', 'actor', 'action', 'address', 'details', 'actorTokenId', 'stored'];
 
 const isLoopback = (a: string | undefined) => !!a && /^(127\.|::1$|::ffff:127\.)/.test(a);
 
@@ -320,7 +321,11 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
       reply.type('text/csv; charset=utf-8');
       reply.header('content-disposition', 'attachment; filename="upload-guard-audit.csv"');
       if (nextBefore !== null) reply.header('x-next-before', String(nextBefore));
-      return CSV_BOM + csvRow(AUDIT_CSV_HEAD) + rows.map((r) => csvRow([iso(r.timeMs), r.actor, r.action, r.address, JSON.stringify(r.details), tokenOf(r)])).join('');
+      const row = (r: AuditEntry, stored: string) => csvRow([iso(r.timeMs), r.actor, r.action, r.address, JSON.stringify(r.details), tokenOf(r), stored]);
+      // Acknowledged entries not in the database yet (waiting for it, or refused by it and tried again)
+      // are part of the log: on the first page, before the stored ones, each saying why it is not stored.
+      const unstored = q.query.beforeId === undefined ? spoolRows(app.auditSpoolStatus(), q.query) : [];
+      return CSV_BOM + csvRow(AUDIT_CSV_HEAD) + unstored.map(([e, why]) => row(e, why)).join('') + rows.map((r) => row(r, 'yes')).join('');
     }
     return { entries: rows.map((r) => ({ ...auditView(r), actorTokenId: tokenOf(r) })), nextBefore, spool: spoolView() };
   });
@@ -359,7 +364,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * name live then (names were unique only among live tokens before a name could be used once; see
  * manage.ts REUSED_RULE), so an entry of a name that was reused names one token. Null for other actors.
  */
-function tokenAt(tokens: TokenRow[]): (r: AuditRow) => string | null {
+function tokenAt(tokens: TokenRow[]): (r: AuditEntry) => string | null {
   const byName = new Map<string, TokenRow[]>();
   for (const t of tokens) byName.set(t.name, [...(byName.get(t.name) ?? []), t]);
   return (r) => {
@@ -367,6 +372,16 @@ function tokenAt(tokens: TokenRow[]): (r: AuditRow) => string | null {
     const named = byName.get(r.actor.slice('token:'.length)) ?? [];
     return named.find((t) => t.createdMs <= r.timeMs && r.timeMs <= (t.revokedMs ?? Infinity))?.id ?? null;
   };
+}
+/** The audit spool's entries that the query asks for (same filters as the database's), with why each is not stored yet. */
+function spoolRows(s: { waitingEntries: AuditEntry[]; refused: RefusedEntry[] }, q: AuditQuery): [AuditEntry, string][] {
+  const wanted = (e: AuditEntry) =>
+    (q.actor === undefined || e.actor === q.actor) && (q.action === undefined || e.action === q.action) && (q.fromMs === undefined || e.timeMs >= q.fromMs) && (q.toMs === undefined || e.timeMs < q.toMs);
+  const rows: [AuditEntry, string][] = [
+    ...s.waitingEntries.map((e): [AuditEntry, string] => [e, 'no: waiting for the database']),
+    ...s.refused.map((r): [AuditEntry, string] => [r.entry, `no: refused by the database (${r.reason}); tried ${r.attempts} times, next ${iso(r.nextMs)}`]),
+  ];
+  return rows.filter(([e]) => wanted(e)).sort((a, b) => b[0].timeMs - a[0].timeMs);
 }
 const auditView = (r: AuditRow) => ({ id: r.id, time: iso(r.timeMs), actor: r.actor, action: r.action, address: r.address, details: r.details });
 
