@@ -52,6 +52,36 @@ describe('shared string indexes past the last string', () => {
     expect(refsOf(`<c r="A1" t="inlineStr"><is><t> t="s"&gt;<v>77</v></t></is></c><c r="B1"><f t="shared" si="0"/><v>80</v></c><tc t="s"><v>81</v></tc><c r="C1" t="s"/>`)).toEqual({ max: -1, cell: '' });
   });
 
+  it('long chunks are searched where they lie: every cell is seen, whatever the chunk sizes and seams', () => {
+    // Cells whose index rises row by row, each one the highest so far, in markup a few KB long: every seam
+    // of chunks of 2 KB and more (searched in place) and of short ones (joined) falls in or beside a cell.
+    const rows: string[] = [];
+    for (let r = 1; r <= 400; r++) rows.push(`<row r="${r}"><c r="A${r}" s="1"><v>${r * 7}</v></c><c r="B${r}" t="s"><v>${r}</v></c><x:c r='C${r}' t = 's'><x:v>${r}</x:v></x:c></row>`);
+    const bytes = enc.encode(`<sheetData>${rows.join('\n')}</sheetData>`);
+    expect(bytes.length).toBeGreaterThan(30_000);
+    for (const sizes of [[bytes.length], [2048], [2049, 100], [3000, 7, 5000], [4096, 513, 1], [65536]]) {
+      for (let shift = 0; shift < 600; shift += 37) {
+        const refs = new SharedStringRefs();
+        let at = 0;
+        for (let k = 0; at < bytes.length; k++) {
+          const size = k === 0 ? Math.max(1, sizes[0] - shift) : sizes[k % sizes.length];
+          refs.push(bytes.subarray(at, at + size));
+          at += size;
+        }
+        refs.finish();
+        expect(`${refs.max} ${refs.cell}`, `chunks ${sizes.join(',')}, first ${shift} shorter`).toBe('400 B400');
+      }
+    }
+    // The highest in the middle of the data, not at its end.
+    const mid = enc.encode(`<sheetData>${rows.join('\n')}<row r="500"><c r="Q500" t="s"><v>90000</v></c></row>${rows.join('\n')}</sheetData>`);
+    for (const size of [2048, 2500, 5000, 65536]) {
+      const refs = new SharedStringRefs();
+      for (let at = 0; at < mid.length; at += size) refs.push(mid.subarray(at, at + size));
+      refs.finish();
+      expect(`${refs.max} ${refs.cell}`).toBe('90000 Q500');
+    }
+  });
+
   it('counts the items of a shared string part, whatever the chunks', () => {
     const bytes = enc.encode(`<sst count="3"><si><t>a</t></si><x:si><x:t>b</x:t></x:si><si ><t>sisi</t></si><sis/></sst>`);
     for (let cut = 0; cut <= bytes.length; cut++) {

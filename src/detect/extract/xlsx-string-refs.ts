@@ -7,10 +7,13 @@
  * Only the highest index and its cell are kept.
  */
 import { concat } from '../bytes.js';
+import { findNeedles, type Needle } from './byte-scan.js';
 
 /** Bytes looked at before a `t="s"` for its tag's `<c`, and after it for the value's last digit. */
 const BACK = 256;
 const AHEAD = 256;
+/** Bytes kept of the data so far: the seam with the next chunk is searched in them and that chunk's first bytes. */
+const KEEP = BACK + AHEAD;
 const LT = 0x3c;
 const GT = 0x3e;
 const SLASH = 0x2f;
@@ -20,11 +23,8 @@ const APOS = 0x27;
 const S = 0x73;
 const blank = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 const digit = (b: number): boolean => b >= 0x30 && b <= 0x39;
-/** How far a `"s"` window moves past its last byte: a quote may start the next, an `s` stand in its middle. */
-const SHIFT = new Uint8Array(256).fill(3);
-SHIFT[QUOT] = 2;
-SHIFT[APOS] = 2;
-SHIFT[S] = 1;
+/** A quoted `s`, the value of a cell's `t`: searched with the byte search's SIMD kernel (pair-scan.ts). */
+const QUOTED_S: readonly Needle[] = ['"s"', "'s'"].map((s) => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor: 1, wide: false }));
 
 /** The highest shared string index a worksheet's `t="s"` cells show, pushed chunk by chunk (a cell cut by a chunk's end too). */
 export class SharedStringRefs {
@@ -35,15 +35,35 @@ export class SharedStringRefs {
   private carry: Uint8Array = new Uint8Array(0);
   private done = 0;
 
+  /**
+   * A chunk is searched where it lies; only its seam with the data before it is searched in a copy (the
+   * kept bytes joined with the chunk's first ones). Joining every chunk whole to the tail before it had
+   * copied the whole sheet once more.
+   */
   readonly push = (chunk: Uint8Array): void => {
+    if (chunk.length < 4 * KEEP) {
+      this.pushJoined(chunk);
+      return;
+    }
+    // The seam: the `"s"`s from the first not looked at up to KEEP bytes into the chunk (AHEAD bytes after them are there).
+    const seam = concat([this.carry, chunk.subarray(0, KEEP + AHEAD)]);
+    this.scan(seam, this.done, this.carry.length + KEEP);
+    // The rest of the chunk but its last AHEAD bytes, which wait for the next chunk (BACK bytes before each are in it).
+    this.scan(chunk, KEEP, chunk.length - AHEAD);
+    this.carry = chunk.slice(chunk.length - KEEP);
+    this.done = KEEP - AHEAD;
+  };
+
+  /** A short chunk: joined to the kept bytes and searched in the copy. */
+  private pushJoined(chunk: Uint8Array): void {
     const buf = this.carry.length ? concat([this.carry, chunk]) : chunk;
     // A `"s"` within AHEAD bytes of the end waits for the next chunk, which holds the rest of its cell.
     const end = buf.length - AHEAD;
     if (end > this.done) this.scan(buf, this.done, end);
-    const keep = Math.min(buf.length, BACK + AHEAD);
+    const keep = Math.min(buf.length, KEEP);
     this.done = Math.max(end, this.done) - (buf.length - keep);
     this.carry = buf.slice(buf.length - keep);
-  };
+  }
 
   /** After the last chunk: the cells in the last bytes. */
   finish(): void {
@@ -52,24 +72,18 @@ export class SharedStringRefs {
     this.done = 0;
   }
 
-  /**
-   * The `"s"`s (or `'s'`) whose `s` stands in [from, to) of `buf`: the byte that ends each three-byte window
-   * says how far the next may start (a Horspool search; every byte visited took twice as long on a sheet
-   * of shared-string cells).
-   */
+  /** The `"s"`s (or `'s'`) whose `s` stands in [from, to) of `buf`. */
   private scan(buf: Uint8Array, from: number, to: number): void {
-    const end = Math.min(to + 1, buf.length);
-    for (let e = Math.max(from, 1) + 1; e < end; ) {
-      const b = buf[e];
-      if ((b === QUOT || b === APOS) && buf[e - 1] === S && buf[e - 2] === b) {
-        // Most cells read `t="s"><v>12</v>`: an index not above the highest so far needs nothing more.
-        let k = e + 4;
-        let n = 0;
-        if (buf[e + 1] === GT && buf[e + 2] === LT && buf[e + 3] === 0x76 && buf[k] === GT) while (digit(buf[++k]) && k < e + 20) n = n * 10 + buf[k] - 0x30;
-        if (k === e + 4 || buf[k] !== LT || n > this.max) this.cellAt(buf, e - 1);
-        e += 3;
-      } else e += SHIFT[b];
-    }
+    if (to <= from) return;
+    findNeedles(buf, QUOTED_S, Math.max(0, from - 1), to - 1, (at) => {
+      const e = at + 2;
+      // Most cells read `t="s"><v>12</v>`: an index not above the highest so far needs nothing more.
+      let k = e + 4;
+      let n = 0;
+      if (buf[e + 1] === GT && buf[e + 2] === LT && buf[e + 3] === 0x76 && buf[k] === GT) while (digit(buf[++k]) && k < e + 20) n = n * 10 + buf[k] - 0x30;
+      if (k === e + 4 || buf[k] !== LT || n > this.max) this.cellAt(buf, e - 1);
+      return true;
+    });
   }
 
   /**
