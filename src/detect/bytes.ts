@@ -205,18 +205,23 @@ export class NeedleWatch {
 }
 
 /**
- * Whether every byte of `b` is ASCII (under 0x80), four bytes at a time: what a check of UTF-8 can skip, as a
- * sheet of markup mostly is (decoding 56 MB of it to text only to throw the text away cost ~50 ms).
+ * Whether every byte of `b` is ASCII (under 0x80), sixteen bytes at a time: what a check of UTF-8 can skip, as a
+ * sheet of markup mostly is (decoding 56 MB of it to text only to throw the text away cost ~50 ms). Four
+ * words a turn: a word a turn had taken ~25 ms of the 56 MB sheet, four take ~10.
  */
 export function asciiOnly(b: Uint8Array): boolean {
   const n = b.length;
   const lead = Math.min(n, (4 - (b.byteOffset & 3)) & 3);
   let high = 0;
   for (let i = 0; i < lead; i++) high |= b[i];
-  // (All read already: the offset may be unaligned, and a view there throws even when empty.)
-  const words = lead < n ? new Uint32Array(b.buffer, b.byteOffset + lead, (n - lead) >>> 2) : new Uint32Array(0);
-  for (let w = 0; w < words.length; w++) high |= words[w];
-  for (let i = lead + words.length * 4; i < n; i++) high |= b[i];
+  // (All read already: the offset may be unaligned, and a view there throws even when empty.) Int32: no
+  // word read is a number too large for a small integer.
+  const words = lead < n ? new Int32Array(b.buffer, b.byteOffset + lead, (n - lead) >>> 2) : new Int32Array(0);
+  const m = words.length;
+  let w = 0;
+  for (; w + 4 <= m; w += 4) high |= words[w] | words[w + 1] | words[w + 2] | words[w + 3];
+  for (; w < m; w++) high |= words[w];
+  for (let i = lead + m * 4; i < n; i++) high |= b[i];
   return (high & 0x80808080) === 0;
 }
 
