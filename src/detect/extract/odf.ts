@@ -25,6 +25,7 @@ import { odfMasterShapes, odfShapeGroups } from './drawing-boxes.js';
 import { PrefixWatch } from './xml-prefixes.js';
 import { pageHeads, SHEET_NAME } from './odf-heads.js';
 import { odfAsides } from './odf-asides.js';
+import { afterProlog } from './office-xml-ends.js';
 
 const TEXT_PART = /(^|\/)(content|styles|meta)\.xml$/;
 // Pictures hold no text, except Windows metafiles (drawings with text records: metafile.ts) and SVG,
@@ -290,12 +291,8 @@ export function* flatOdfRuns(flat: string): Generator<Extracted> {
   }
 }
 
-/**
- * The root of a flat ODF document (after the XML declaration, comments and processing instructions).
- * Each of those ends at its first `?>` or `-->`, and the expression says so (no lazy run that could also
- * cross one): a lazy one backtracked through every way to split a run of them, and 30 took minutes.
- */
-export const FLAT_ODF = /^\uFEFF?\s*(?:<\?[^?]*(?:\?(?!>)[^?]*)*\?>\s*|<!--[^-]*(?:-(?!->)[^-]*)*-->\s*)*<office:document\b/;
+/** The root of a flat ODF document, after the XML declaration, comments and processing instructions (office-xml-ends.ts). */
+export const FLAT_ODF = afterProlog(String.raw`<office:document\b`);
 
 /** `styles`: the document's named styles (styles.xml), to which the part's own are added. */
 function* partText(markup: string, part: string, named: StyleDefs = NO_STYLES, namedXml = '', meta: FieldValues = new Map(), drawing = false): Generator<Extracted> {

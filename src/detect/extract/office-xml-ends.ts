@@ -8,9 +8,17 @@ import { XmlSyntax } from './xml-syntax.js';
  * damaged, as a cut flat OpenDocument file is (html.ts) and a package's part (xml-ends.ts).
  */
 
-// What may stand before the root element: a byte-order mark, blanks, the XML declaration and the
-// `<?mso-application …?>` instruction, comments. Each ends at its first `?>` or `-->` (no lazy run).
-const ROOT = /^\uFEFF?\s*((?:<\?[^?]*(?:\?(?!>)[^?]*)*\?>\s*|<!--[^-]*(?:-(?!->)[^-]*)*-->\s*)*)<((?:[\w.-]+:)?(?:Workbook|wordDocument))\b([^>]*)(>?)/;
+/**
+ * What may stand before a one-file XML document's root element (group 1): a byte-order mark, blanks, the XML
+ * declaration and other processing instructions (Office's `<?mso-application …?>`), comments. Each ends at its
+ * first `?>` or `-->`, and the expression says so (no lazy run that could also cross one): a lazy one
+ * backtracked through every way to split a run of them, and 30 took minutes.
+ */
+const PROLOG = String.raw`^\uFEFF?\s*((?:<\?[^?]*(?:\?(?!>)[^?]*)*\?>\s*|<!--[^-]*(?:-(?!->)[^-]*)*-->\s*)*)`;
+/** A one-file XML document whose root start tag matches `root` (a pattern) after the prolog; the prolog is group 1. */
+export const afterProlog = (root: string): RegExp => new RegExp(PROLOG + root);
+
+const ROOT = afterProlog(String.raw`<((?:[\w.-]+:)?(?:Workbook|wordDocument))\b([^>]*)(>?)`);
 /** The namespaces that make the root an Office 2003 one (a `<Workbook>` of another vocabulary is not). */
 const OFFICE_2003 = /urn:schemas-microsoft-com:office:spreadsheet|schemas\.microsoft\.com\/office\/word\/2003\/wordml/;
 /** Or the instruction Excel and Word write before the root, for a root start tag cut before its namespaces. */
