@@ -277,6 +277,44 @@ describe('XML parts that are not well-formed: a byte of a tag changed (found by 
     }
   });
 
+  it('XmlEnds: the first byte that is not ASCII is found wherever it stands, however the part is cut into chunks', () => {
+    // The syntax check notes it as it reads (the UTF-8 check decodes only from there on): in text, a name, a
+    // value read in the quick loop or byte by byte, a comment, CDATA, an instruction, or past a document type
+    // (the syntax check is off there). Each part is ASCII but for `X`, which is a byte that is no UTF-8.
+    const parts = [
+      '<r><a>1X2</a></r>',
+      '<r><aX b="1"/></r>',
+      '<r><aX></aX></r>',
+      '<r><a bX="1"/></r>',
+      '<r><a b="1X2"/></r>',
+      '<r xmlns:x="u"><x:a b="1X2"/></r>',
+      '<r><a b="&amp;X"/></r>',
+      '<r><!-- X --></r>',
+      '<r><![CDATA[X]]></r>',
+      '<r><?pi X?></r>',
+      '<!DOCTYPE r><r>X</r>',
+      '<!-- X --><r/>',
+      '<r/><!-- X -->',
+    ];
+    for (const xml of parts) {
+      for (const bad of [[0xff], [0x80], [0xc3, 0x28], [0xe7, 0xa7]]) {
+        const b = new Uint8Array(xml.split('X').flatMap((piece, k) => [...(k ? bad : []), ...new TextEncoder().encode(piece)]));
+        for (let split = 1; split <= b.length; split++) {
+          const ends = new XmlEnds();
+          for (let i = 0; i < b.length; i += split) ends.push(b.subarray(i, i + split));
+          expect(ends.damage(), `${xml} with ${bad.map((x) => x.toString(16))}, chunks of ${split}`).toMatch(/no UTF-8/);
+        }
+      }
+      // The same with a character that is UTF-8: whole.
+      const ok = new TextEncoder().encode(xml.replaceAll('X', 'é秘'));
+      for (let split = 1; split <= ok.length; split++) {
+        const ends = new XmlEnds();
+        for (let i = 0; i < ok.length; i += split) ends.push(ok.subarray(i, i + split));
+        expect(ends.damage(), `${xml} with é秘, chunks of ${split}`).toBeNull();
+      }
+    }
+  });
+
   it.each([
     ['<a><b></c></a>', /does not match/],
     ['<a></a></a>', /no element open|ends before/],

@@ -43,7 +43,8 @@ export class XmlEnds {
     }
     this.syntax?.push(chunk);
     // ASCII is UTF-8 and leaves the decoder between characters: only from the first other byte on is it asked.
-    if (this.utf8 && (this.nonAscii ||= !asciiOnly(chunk))) {
+    // The syntax check notes that byte as it reads every byte; once it stops reading, asciiOnly looks.
+    if (this.utf8 && (this.nonAscii ||= this.syntax?.reading() ? this.syntax.nonAscii : !asciiOnly(chunk))) {
       try {
         this.utf8.decode(chunk, { stream: true });
       } catch {
