@@ -24,7 +24,7 @@ const S = 0x73;
 const blank = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 const digit = (b: number): boolean => b >= 0x30 && b <= 0x39;
 /** A quoted `s`, the value of a cell's `t`: searched with the byte search's SIMD kernel (pair-scan.ts). */
-const QUOTED_S: readonly Needle[] = ['"s"', "'s'"].map((s) => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor: 1, wide: false }));
+export const QUOTED_S: readonly Needle[] = ['"s"', "'s'"].map((s) => ({ bytes: new TextEncoder().encode(s), enc: 'utf-8', anchor: 1, wide: false }));
 
 /** The highest shared string index a worksheet's `t="s"` cells show, pushed chunk by chunk (a cell cut by a chunk's end too). */
 export class SharedStringRefs {
@@ -38,9 +38,10 @@ export class SharedStringRefs {
   /**
    * A chunk is searched where it lies; only its seam with the data before it is searched in a copy (the
    * kept bytes joined with the chunk's first ones). Joining every chunk whole to the tail before it had
-   * copied the whole sheet once more.
+   * copied the whole sheet once more. `none`: the chunk itself holds no QUOTED_S (NeedleGroups said so):
+   * only its seam is searched.
    */
-  readonly push = (chunk: Uint8Array): void => {
+  readonly push = (chunk: Uint8Array, none = false): void => {
     if (chunk.length < 4 * KEEP) {
       this.pushJoined(chunk);
       return;
@@ -49,7 +50,7 @@ export class SharedStringRefs {
     const seam = concat([this.carry, chunk.subarray(0, KEEP + AHEAD)]);
     this.scan(seam, this.done, this.carry.length + KEEP);
     // The rest of the chunk but its last AHEAD bytes, which wait for the next chunk (BACK bytes before each are in it).
-    this.scan(chunk, KEEP, chunk.length - AHEAD);
+    if (!none) this.scan(chunk, KEEP, chunk.length - AHEAD);
     this.carry = chunk.slice(chunk.length - KEEP);
     this.done = KEEP - AHEAD;
   };

@@ -26,7 +26,7 @@ import { MARKUP_NEEDLES, attr, decodeEntities, withoutKanaReadings, xmlToText } 
 import { headerText } from './print-header.js';
 import { decodeXml, isUtf16Xml, type ZipArchive } from './zip-reader.js';
 import { EscapedStampSearch, xstringDecoder } from './xstring.js';
-import { SharedStringCount, SharedStringRefs } from './xlsx-string-refs.js';
+import { QUOTED_S, SharedStringCount, SharedStringRefs } from './xlsx-string-refs.js';
 
 export const SHARED_STRINGS = /^xl\/sharedStrings\.xml$/i;
 export const WORKSHEET = /^xl\/worksheets\/[^/]+\.xml$/i;
@@ -170,7 +170,7 @@ export class XlsxBook {
       const signs = new UncomputedFormulas(recalc !== false);
       const codes = (inlineFormats = formatCodes());
       await this.zip.stream(part, (chunk) => {
-        // One search tells which of the four below could find anything in the chunk (needle-groups.ts).
+        // One search tells which of the five below could find anything in the chunk (needle-groups.ts).
         const found = SHEET_SEARCH.in(chunk);
         const before = windows.hits;
         windows.push(chunk, (found & 1) === 0);
@@ -178,7 +178,7 @@ export class XlsxBook {
         this.charCodes.push(chunk, (found & 2) === 0);
         signs.push(chunk, (found & 4) === 0);
         codes.push(chunk, (found & 8) === 0);
-        refs.push(chunk);
+        refs.push(chunk, (found & 16) === 0);
       });
       this.uncomputed ||= signs.finish();
       // UTF-16 XML (rare) is not searched byte-wise: read whole.
@@ -384,7 +384,7 @@ async function computedOnLoad(zip: ZipArchive): Promise<Recalc> {
 const FORMAT_CODE: readonly Needle[] = [{ bytes: new TextEncoder().encode('formatCode'), enc: 'utf-8', anchor: 6, wide: false }];
 
 /** The worksheet stream's searches, in the order of their bits: the sheet's text, CHAR(, formulas, number formats. */
-const SHEET_SEARCH = new NeedleGroups([MARKUP_NEEDLES, CHAR_CODES, F_NAMES, FORMAT_CODE]);
+const SHEET_SEARCH = new NeedleGroups([MARKUP_NEEDLES, CHAR_CODES, F_NAMES, FORMAT_CODE, QUOTED_S]);
 
 /** Whether a worksheet's bytes hold `formatCode` (a number format of its own), seen chunk by chunk, the seam too. */
 const formatCodes = (): SeenInStream => new SeenInStream(FORMAT_CODE, 16);
