@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { scanBlob } from '../../src/detect/index.js';
-import { SharedStringCount, SharedStringRefs } from '../../src/detect/extract/xlsx-string-refs.js';
+import { QUOTED_S, SharedStringCount, SharedStringRefs } from '../../src/detect/extract/xlsx-string-refs.js';
+import { NeedleGroups } from '../../src/detect/extract/needle-groups.js';
 
 const enc = new TextEncoder();
 const SEED = unzipSync(new Uint8Array(readFileSync(join(import.meta.dirname, '../fixtures/office/calc-split.xlsx'))));
@@ -79,6 +80,32 @@ describe('shared string indexes past the last string', () => {
       for (let at = 0; at < mid.length; at += size) refs.push(mid.subarray(at, at + size));
       refs.finish();
       expect(`${refs.max} ${refs.cell}`).toBe('90000 Q500');
+    }
+  });
+
+  it('a chunk the worksheet search says holds no quoted "s" is searched only at its seams, and no cell is lost there', () => {
+    // Rows without shared strings, and one shared-string cell cut by a chunk's end or lying in a chunk's
+    // first or last bytes: the chunks around it hold no whole "s" (NeedleGroups says so), their seams do.
+    const groups = new NeedleGroups([QUOTED_S]);
+    const filler = (n: number) => Array.from({ length: n }, (_, r) => `<row r="${r + 1}" spans="1:1" ht="15"><c r="A${r + 1}"><v>${r}</v></c></row>`).join('');
+    const cell = '<c r="B9" t="s"><v>77</v></c>';
+    const head = enc.encode(filler(60));
+    for (let at = head.length - 300; at < head.length + 40; at += 3) {
+      const bytes = enc.encode(new TextDecoder().decode(head.subarray(0, at)) + cell + filler(60));
+      for (const size of [at, at - 1, at + 2, at + 14, at + 30, 4096]) {
+        if (size < 2048) continue;
+        const refs = new SharedStringRefs();
+        let skipped = 0;
+        for (let i = 0; i < bytes.length; i += size) {
+          const chunk = bytes.subarray(i, i + size);
+          const none = groups.in(chunk) === 0;
+          if (none) skipped++;
+          refs.push(chunk, none);
+        }
+        refs.finish();
+        expect(`${refs.max} ${refs.cell}`, `cell at ${at}, chunks of ${size}`).toBe('77 B9');
+        expect(skipped).toBeGreaterThan(0);
+      }
     }
   });
 
