@@ -45,7 +45,7 @@ const editGuard = (from: RegExp, to: string): Patch => (d) => {
   writeFileSync(f, after);
 };
 /** The guard's start without its question to the worker (`guard.refresh()` at the end of start()). */
-const noRefresh = editGuard(/,(\w+)\.refresh\(\)\}var /, '}var ');
+const noRefresh = editGuard(/,(\w+)\.refresh\(\)(?=[)}])/, '');
 /** …without its runtime.onMessage listener (the policy pushes). */
 const noPushListener = editGuard(/(\w+)\.onMessage\.addListener\(/, '((f)=>f)(');
 const empty = (file: string): Patch => (d) => writeFileSync(join(d, 'extension/content', file), ';');
