@@ -32,6 +32,42 @@ export function browserPid(profile: string): string {
   throw new Error(`no Chromium with profile ${profile}`);
 }
 
+/**
+ * The kind of a Chromium process from its command line (which Chromium rewrites into one line with
+ * spaces): the browser, a renderer, the extension's renderer (its service worker), the network service…
+ */
+function kindOf(pid: string): string {
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
+    const type = cmd.find((a) => a.startsWith('--type='))?.slice(7) ?? 'browser';
+    if (type === 'renderer') return cmd.includes('--extension-process') ? 'extension' : 'renderer';
+    if (type === 'utility') return cmd.find((a) => a.startsWith('--utility-sub-type='))?.split('.').pop() ?? 'utility';
+    return type;
+  } catch {
+    return 'gone';
+  }
+}
+
+/** CPU ms used so far by the browser process and all its descendants (the living ones), per kind of process. */
+export function cpuMsByKind(root: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const pid of treeOf(root)) out[kindOf(pid)] = (out[kindOf(pid)] ?? 0) + (stat(pid)?.ticks ?? 0) * TICK_MS;
+  return out;
+}
+
+function treeOf(root: string): string[] {
+  const all = new Map<string, string>();
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    const s = stat(pid);
+    if (s) all.set(pid, s.ppid);
+  }
+  const inTree = (pid: string): boolean => {
+    for (let p: string | undefined = pid, i = 0; p && i < 20; p = all.get(p), i++) if (p === root) return true;
+    return false;
+  };
+  return [...all.keys()].filter(inTree);
+}
+
 /** CPU ms used so far by the browser process and all its descendants (the living ones). */
 export function cpuMs(root: string): number {
   const all = new Map<string, { ppid: string; ticks: number }>();

@@ -12,7 +12,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Page } from 'playwright-core';
 import { EXTENSION_ID } from '../src/policy/extension-id.js';
-import { browserPid, cpuMs } from './cpu.js';
+import { browserPid, cpuMs, cpuMsByKind } from './cpu.js';
 import { loadMs, serve } from './pages.js';
 import { median } from './table.js';
 
@@ -29,6 +29,8 @@ function editMain(dir: string, edit: (s: string) => string): void {
   writeFileSync(path, after);
 }
 const noWebRequest: Patch = (d) => editMain(d, (s) => s.replace('const wr = chrome.webRequest;', 'const wr = { onBeforeRequest: { addListener() {} } };'));
+/** Every webNavigation listener of the worker left out (frame-follow, window-follow, network-guard). */
+const noNavAll: Patch = (d) => editMain(d, (s) => s.replace(/webNavigation\.(on\w+)\.addListener\(/g, 'webNavigation.$1.hasListener('));
 const noNav: Patch = (d) => editMain(d, (s) => s.replaceAll('webNavigation.onCommitted.addListener(', 'webNavigation.onCommitted.hasListener('));
 const noPerm: Patch = (d) => {
   noWebRequest(d);
@@ -81,14 +83,16 @@ const VARIANTS: Record<string, Patch[]> = {
   'lean-no-registration': [noPerm, unregistered(['MAIN', 'ISOLATED'])],
   'lean-no-registration-no-webNavigation': [noPerm, unregistered(['MAIN', 'ISOLATED']), noNav],
   'lean-no-webNavigation': [noPerm, noNav],
+  'lean-no-webNavigation-at-all': [noPerm, noNavAll],
+  'lean-no-registration-no-webNavigation-at-all': [noPerm, unregistered(['MAIN', 'ISOLATED']), noNavAll],
   'full-blocking-granted': [],
   'lean-no-refresh': [noPerm, noRefresh],
   'lean-no-push-listener': [noPerm, noPushListener],
   'lean-no-runtime-calls': [noPerm, noRefresh, noPushListener],
 };
-/** A second build to compare (e.g. a fix): `OTHER_DIST=dir`, as `other` and `other, blocking granted`. */
+/** A second build to compare (e.g. a fix): `OTHER_DIST=dir`, as `other`, `other-blocking-granted` and `other-lean`. */
 const OTHER = process.env.OTHER_DIST ?? '';
-if (OTHER) Object.assign(VARIANTS, { other: [], 'other, blocking granted': [] });
+if (OTHER) Object.assign(VARIANTS, { other: [], 'other-blocking-granted': [], 'other-lean': [noPerm] });
 /** The build the parts are switched off in (`full`): `BASE_DIST=dir`, else dist/. */
 const BASE = process.env.BASE_DIST ?? DIST;
 const wanted = process.env.PARTS ? process.env.PARTS.split(',') : Object.keys(VARIANTS);
@@ -143,11 +147,15 @@ async function batch(page: Page, pid: string, mode: Mode): Promise<{ issue: numb
   return { issue, cpu: ((cpuMs(pid) - c0) * 1000) / N };
 }
 
-async function pageLoad(page: Page, pid: string, url: string): Promise<{ ms: number; cpu: number }> {
+/** Load time, whole-browser CPU, and CPU per kind of process (browser, renderer, extension, NetworkService…). */
+async function pageLoad(page: Page, pid: string, url: string): Promise<{ ms: number; cpu: number; kinds: Record<string, number> }> {
   const c0 = cpuMs(pid);
+  const k0 = cpuMsByKind(pid);
   const ms = await loadMs(page, url);
   await new Promise((r) => setTimeout(r, 300));
-  return { ms, cpu: cpuMs(pid) - c0 };
+  const k1 = cpuMsByKind(pid);
+  const kinds = Object.fromEntries(['browser', 'renderer', 'extension'].map((k) => [k, (k1[k] ?? 0) - (k0[k] ?? 0)]));
+  return { ms, cpu: cpuMs(pid) - c0, kinds };
 }
 
 const server = await serve();
@@ -176,6 +184,7 @@ try {
         if (r > 0) {
           put(n, `${path} ms`, l.ms);
           put(n, `${path} cpu ms`, l.cpu);
+          for (const [k, v] of Object.entries(l.kinds)) put(n, `${path} ${k} cpu ms`, v);
         }
       }
     }
