@@ -12,6 +12,7 @@ import { db, deviceId, EMPTY_DELIVERY, getMeta, type Db } from './db.js';
 import { onDecide, onDispute, onResolve, onService, prunePending, type SenderInfo } from './decisions.js';
 import { followFrames, sweepOnce } from './frame-follow.js';
 import { followWindows, notePairing, pairedUrls } from './window-follow.js';
+import { unheld } from './window-hold.js';
 import { heartbeat, HEARTBEAT_ALARM, scheduleHeartbeat } from './heartbeat.js';
 import { onPolicyChange, policy, watchPolicy, type Policy } from './policy-store.js';
 import { injectUi } from './lazy-ui.js';
@@ -96,7 +97,8 @@ function guardAnswer(m: Request | UiRequest | LoadUiRequest, from: SenderInfo, s
     case 'service':
       // With the page's view, the key this guard will stand aside on once a new generation relieves it.
       return Promise.all([
-        notePairing(sender.tab?.id, m.opened === true).then(() => withPaired(from, sender), () => from).then((f) => onService(m, f)),
+        // A linked window's document is answered once its hold is gone (window-hold.ts): what its guard lets go then passes.
+        Promise.all([notePairing(sender.tab?.id, m.opened === true), unheld(sender.tab?.id, sender.frameId)]).then(() => withPaired(from, sender), () => from).then((f) => onService(m, f)),
         guardKey((sender as { documentId?: string }).documentId).catch(() => undefined),
       ]).then(([view, key]) => ({ ...view, key }));
     case 'decide':

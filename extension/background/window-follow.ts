@@ -27,6 +27,12 @@
  * a linked window, gets the early registration when that navigation starts (`onBeforeNavigate` gives
  * the target URL before commit), not only for the URL the window was opened with.
  *
+ * A registration made when the navigation starts can still come after the window's first scripts (the
+ * worker is busy, the page is quick): until the guard is in, such a window's documents are held at the
+ * network (window-hold.ts), so that race ends in a refused upload, never an unjudged one. A window's
+ * registration covers its frames too (until the window has loaded), so its uploader frame needs no
+ * registration of its own in time.
+ *
  * The cost, accepted as for frames: while the pair lives, the unguarded window's own uploads (the
  * employee's, to the sanctioned intranet) are judged by the guarded page's rules.
  */
@@ -37,6 +43,7 @@ import type { Push } from '../shared/messages.js';
 import { injectGuard } from './frame-follow.js';
 import { policy } from './policy-store.js';
 import { guardTab, SCRIPT_FILES } from './registration.js';
+import { forgetHolds, hold, lastStarted, lastStartedUrl, navigationStarts, release, sweepHolds } from './window-hold.js';
 
 const KEY = 'windowPairs';
 
@@ -65,11 +72,33 @@ const topUrl = (tabId: number) => browser.webNavigation.getFrame({ tabId, frameI
 /** Must be called synchronously at service-worker start, so window creation and commits wake the worker. */
 export function followWindows(): void {
   browser.webNavigation.onCreatedNavigationTarget.addListener((d) => void opened(d).catch(() => undefined));
-  browser.webNavigation.onBeforeNavigate.addListener((d) => void (d.frameId === 0 ? navigating(d.tabId, d.url) : frameNavigating(d.tabId, d.frameId, d.url)).catch(() => undefined));
-  browser.webNavigation.onCommitted.addListener((d) => void (d.frameId === 0 ? committed(d) : frameCommitted(d)).catch(() => undefined));
-  browser.webNavigation.onDOMContentLoaded.addListener((d) => void (registered.has(keyOf(d.tabId, d.frameId)) && unregisterEarly(keyOf(d.tabId, d.frameId))));
+  browser.webNavigation.onBeforeNavigate.addListener((d) => void (navigationStarts(d.tabId, d.frameId, d.url), d.frameId === 0 ? navigating(d.tabId, d.url) : frameNavigating(d.tabId, d.frameId, d.url)).catch(() => undefined));
+  browser.webNavigation.onCommitted.addListener((d) => void settle(d, d.frameId === 0 ? committed(d) : frameCommitted(d)).catch(() => undefined));
+  // A frame's registration goes once its document is parsed; a window's covers its frames too (those the
+  // page holds when it loads), so it goes once the window has loaded, frames included.
+  browser.webNavigation.onDOMContentLoaded.addListener((d) => void (d.frameId !== 0 && registered.has(keyOf(d.tabId, d.frameId)) && unregisterEarly(keyOf(d.tabId, d.frameId))));
+  browser.webNavigation.onCompleted.addListener((d) => void (d.frameId === 0 && registered.has(keyOf(d.tabId, 0)) && unregisterEarly(keyOf(d.tabId, 0))));
+  // A failed navigation (a download, a 204, an error) ends its hold; an error of an earlier navigation that
+  // a newer one replaced (another URL) does not end the newer one's.
+  browser.webNavigation.onErrorOccurred.addListener((d) => void (lastStartedUrl(d.tabId, d.frameId) === d.url && release(d.tabId, d.frameId, lastStarted(d.tabId, d.frameId))));
   browser.tabs.onRemoved.addListener((tabId) => void forget(tabId).catch(() => undefined));
   void sweepEarly().catch(() => undefined);
+  void sweepHolds();
+}
+
+/**
+ * A document committed: once it is guarded (or found to need no guard) its hold goes (window-hold.ts).
+ * An injection that failed into a document still shown keeps the hold: fail closed.
+ */
+async function settle(d: WebNavigation.OnCommittedDetailsType, guarding: Promise<void>): Promise<void> {
+  const nav = lastStarted(d.tabId, d.frameId);
+  const ok = await guarding.then(() => true, () => false);
+  const documentId = (d as { documentId?: string }).documentId;
+  if (!ok && documentId) {
+    const now = (await browser.webNavigation.getFrame({ tabId: d.tabId, frameId: d.frameId }).catch(() => null)) as { documentId?: string } | null;
+    if (now?.documentId === documentId) return void console.warn('[upload-guard] a linked window\'s document could not be guarded: its uploads stay blocked');
+  }
+  await release(d.tabId, d.frameId, nav);
 }
 
 const sourceOf = async (tabId: number): Promise<number | undefined> => (await load()).openedFrom[tabId];
@@ -148,19 +177,22 @@ async function registerEarly(tabId: number, url: string, source: number, frameId
   const target = /^https?:/.test(url) ? new URL(url) : null;
   if (!target || findDestination(snapshot, url) || !(known || (await guardedByLink(source)))) return;
   if (frameId === 0) linkedWindows.add(tabId);
+  // The hold is what closes the race; the registration only makes the guard come early, so clean uploads pass.
+  const holding = hold(tabId, frameId, target.hostname);
   const match = `${target.protocol}//${target.hostname}/*`;
   const key = keyOf(tabId, frameId);
-  if (registered.get(key) === match) return;
+  if (registered.get(key) === match) return holding;
   if (registered.has(key)) await unregisterEarly(key);
   registered.set(key, match);
-  const common = { matches: [match], runAt: 'document_start' as const, allFrames: frameId !== 0, persistAcrossSessions: false };
+  const common = { matches: [match], runAt: 'document_start' as const, allFrames: true, persistAcrossSessions: false };
   const ids = early(key);
-  await browser.scripting
+  const registering = browser.scripting
     .registerContentScripts([
       { id: ids[0], js: [SCRIPT_FILES.pageHooks], world: 'MAIN', ...common },
       { id: ids[1], js: [SCRIPT_FILES.guard], world: 'ISOLATED', ...common },
     ] as Parameters<typeof browser.scripting.registerContentScripts>[0])
     .catch(() => undefined);
+  await Promise.all([holding, registering]);
 }
 
 /** A window's top document (its tab id), or one of its frames (tab id and frame id). */
@@ -284,6 +316,7 @@ export async function pairedUrls(tabId: number | undefined): Promise<string[]> {
 
 function forget(tabId: number): Promise<void> {
   linkedWindows.delete(tabId);
+  forgetHolds(tabId);
   void unregisterEarly(`${tabId}`);
   for (const key of registered.keys()) if (key.startsWith(`${tabId}-`)) void unregisterEarly(key);
   return change(({ openedFrom, paired }) => {

@@ -96,7 +96,8 @@ export interface Technique {
   /**
    * Why a payload that must arrive (anything on the control host, a clean one on a guarded host) is sent
    * once more when it did not: a race in the browser itself, measured, that the guard's decisions do not
-   * cause. A marked payload on a guarded host is never sent again, and a second miss fails the row.
+   * cause, or a moment in which the guard fails closed by design, measured and said where it is declared.
+   * A marked payload on a guarded host is never sent again, and a second miss fails the row.
    */
   resend?: string;
 }

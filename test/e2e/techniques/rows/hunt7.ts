@@ -10,8 +10,9 @@
  *   postMessage, uploaded it unjudged (web12: such a window is guarded by the guarded page's service,
  *   extension/background/window-follow.ts); issue 15: also a window that popup opens in turn, a frame
  *   inside it, and a window opened empty and sent to the allowed host afterwards (rows h7-popup-chain-own,
- *   h7-popup-frame-own, h7-popup-empty-then-allowed: each arrived before, on both guarded hosts; now a race
- *   the guard often wins and sometimes loses, declared as such: WINDOW_RACE).
+ *   h7-popup-frame-own, h7-popup-empty-then-allowed: each arrived before, on both guarded hosts; then a race
+ *   the guard often won, closed by holding such a window at the network until its scripts are in:
+ *   WINDOW_HOLD).
  * Left open (declared as gaps): Background Fetch sends any body unjudged.
  * The rest held (frames made from data: and javascript: URLs, document.write, text/plain forms, clones
  * of a Request or Response, a blob: module, sendBeacon of a File, a folder input, a page under Trusted
@@ -59,16 +60,17 @@ const FRAMER = `<!doctype html><meta charset="utf-8"><iframe src="/asset/h7-fram
 const CHAIN_UPLOADER = UPLOADER.replace('if (window.opener) opener.postMessage', '(window.opener ? opener.opener : top.opener).postMessage');
 
 /**
- * Narrowed, not closed: the window or frame gets its scripts from a registration the background makes when the
- * navigation starts, and a page that posts the File the moment the window says it is ready can be faster than
- * that registration (integrator's runs at c7c27fea: of three runs of these rows, h7-popup-frame-own leaked in two,
- * h7-popup-empty-then-allowed in three, h7-popup-chain-own in none; web13 saw chain-own leak once in five).
+ * Why a clean file these rows send may be refused once (issue 15): a window or frame linked to a guarded
+ * page gets its scripts from a registration made at its navigation's start, and a page that posts the
+ * File the moment the window says it is ready is sometimes faster than that. Until the scripts are in,
+ * the tab is held at the network (extension/background/window-hold.ts), so that upload fails, marked or
+ * clean: fail closed. Measured by web14 (2026-12-07, docs/page-channels.md): in five runs of these rows
+ * (each on two guarded hosts) no marked file arrived; the hold refused one clean upload in the two runs
+ * traced, and none had to be sent again in the other three. With the registration switched off,
+ * so that only the injection at commit guarded the window, no marked file arrived (21 uploads refused, 8
+ * of them clean), where the code before the hold let 5 of 12 marked files through.
  */
-const WINDOW_RACE = {
-  leaks: ['stamped-file' as const, 'name-marked-file' as const],
-  why: 'a window or frame linked to a guarded page gets its scripts from a registration made at its navigation start: a page that posts the File as soon as it says it is ready can be faster',
-  sometimes: true,
-};
+const WINDOW_HOLD = 'a window or frame linked to a guarded page is held at the network until its scripts are in: an upload the page makes before then fails, a clean one too (fail closed)';
 
 /**
  * A speculation-rules script added to the page (its tab in front: Chromium runs the rules in a visible tab
@@ -148,7 +150,7 @@ const rows: Technique[] = [
     assets: { '/asset/h7-relay.html': { type: 'text/html; charset=utf-8', body: RELAY }, '/asset/h7-chain-uploader.html': { type: 'text/html; charset=utf-8', body: CHAIN_UPLOADER } },
     title: "window.open() of a page on the allowed host that opens another one there by a link; the File posted to that second window (found as its opener's opener), which uploads it to its own host",
     carries: ['file'],
-    gap: WINDOW_RACE,
+    resend: WINDOW_HOLD,
     run: async (p, t) => {
       const ready = new Promise<MessageEventSource | null>((r) => addEventListener('message', function h(e) { if (e.data?.ready) { removeEventListener('message', h); r(e.source); } }));
       const w = open(`https://intranet.example.org:${location.port}/asset/h7-relay.html#${p.nonce}`, `h7r-${p.nonce}`);
@@ -168,7 +170,7 @@ const rows: Technique[] = [
     assets: { '/asset/h7-framer.html': { type: 'text/html; charset=utf-8', body: FRAMER }, '/asset/h7-frame-uploader.html': { type: 'text/html; charset=utf-8', body: CHAIN_UPLOADER } },
     title: 'window.open() of a page on the allowed host that embeds an uploader frame; the File posted to that frame (w.frames[0]), which uploads it',
     carries: ['file'],
-    gap: WINDOW_RACE,
+    resend: WINDOW_HOLD,
     run: async (p, t) => {
       const ready = new Promise<MessageEventSource | null>((r) => addEventListener('message', function h(e) { if (e.data?.ready) { removeEventListener('message', h); r(e.source); } }));
       const w = open(`https://intranet.example.org:${location.port}/asset/h7-framer.html`, `h7f-${p.nonce}`);
@@ -187,7 +189,7 @@ const rows: Technique[] = [
     assets: { '/asset/h7-uploader.html': { type: 'text/html; charset=utf-8', body: UPLOADER } },
     title: "open('') (an empty window), then sent to a page on the allowed host; the File posted to it as soon as it says it is ready, which uploads it to its own host",
     carries: ['file'],
-    gap: WINDOW_RACE,
+    resend: WINDOW_HOLD,
     run: async (p, t) => {
       const ready = new Promise((r) => addEventListener('message', function h(e) { if (e.data?.ready) { removeEventListener('message', h); r(e.source); } }));
       const w = open('', `h7e-${p.nonce}`);
