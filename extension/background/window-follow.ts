@@ -76,8 +76,8 @@ export function followWindows(): void {
   browser.webNavigation.onCommitted.addListener((d) => void settle(d, d.frameId === 0 ? committed(d) : frameCommitted(d)).catch(() => undefined));
   // A frame's registration goes once its document is parsed; a window's covers its frames too (those the
   // page holds when it loads), so it goes once the window has loaded, frames included.
-  browser.webNavigation.onDOMContentLoaded.addListener((d) => void (d.frameId !== 0 && registered.has(keyOf(d.tabId, d.frameId)) && unregisterEarly(keyOf(d.tabId, d.frameId))));
-  browser.webNavigation.onCompleted.addListener((d) => void (d.frameId === 0 && registered.has(keyOf(d.tabId, 0)) && unregisterEarly(keyOf(d.tabId, 0))));
+  browser.webNavigation.onDOMContentLoaded.addListener((d) => void (d.frameId !== 0 && loaded(d.tabId, d.frameId)));
+  browser.webNavigation.onCompleted.addListener((d) => void (d.frameId === 0 && loaded(d.tabId, 0)));
   // A failed navigation (a download, a 204, an error) ends its hold; an error of an earlier navigation that
   // a newer one replaced (another URL) does not end the newer one's.
   browser.webNavigation.onErrorOccurred.addListener((d) => void (lastStartedUrl(d.tabId, d.frameId) === d.url && release(d.tabId, d.frameId, lastStarted(d.tabId, d.frameId))));
@@ -173,6 +173,8 @@ async function frameNavigating(tabId: number, frameId: number, url: string): Pro
  * them too, ask, and stand down (not paired). Match patterns leave the port out, so any port matches.
  */
 async function registerEarly(tabId: number, url: string, source: number, frameId = 0, known = false): Promise<void> {
+  // Noted before anything is awaited: a load of this navigation from now on is one this registration missed.
+  const nav = lastStarted(tabId, frameId);
   const { snapshot } = await policy();
   const target = /^https?:/.test(url) ? new URL(url) : null;
   if (!target || findDestination(snapshot, url) || !(known || (await guardedByLink(source)))) return;
@@ -186,13 +188,16 @@ async function registerEarly(tabId: number, url: string, source: number, frameId
   registered.set(key, match);
   const common = { matches: [match], runAt: 'document_start' as const, allFrames: true, persistAcrossSessions: false };
   const ids = early(key);
-  const registering = browser.scripting
-    .registerContentScripts([
+  const registering = serially(key, () =>
+    browser.scripting.registerContentScripts([
       { id: ids[0], js: [SCRIPT_FILES.pageHooks], world: 'MAIN', ...common },
       { id: ids[1], js: [SCRIPT_FILES.guard], world: 'ISOLATED', ...common },
-    ] as Parameters<typeof browser.scripting.registerContentScripts>[0])
-    .catch(() => undefined);
+    ] as Parameters<typeof browser.scripting.registerContentScripts>[0]),
+  );
   await Promise.all([holding, registering]);
+  // The document loaded, or its tab closed, while this was decided or registered: no later event removes
+  // the registration, and it would put the guard into every page of that host that loads, in every tab.
+  if (registered.get(key) === match && ((loadedNav.get(key) ?? -1) >= nav || closedTabs.has(tabId))) await unregisterEarly(key);
 }
 
 /** A window's top document (its tab id), or one of its frames (tab id and frame id). */
@@ -209,9 +214,38 @@ const early = (key: string) => [`${PREFIX}${key}-hooks`, `${PREFIX}${key}-guard`
 /** Documents with such scripts registered (and their match pattern), known to this run of the worker. */
 const registered = new Map<string, string>();
 
+/**
+ * A document's registration calls, one after another. An unregistration sent while the registration was
+ * still on its way found nothing to remove (a frame can load within the ~20 ms a registration takes, more
+ * on a busy machine), and the registration then stayed for as long as the worker ran: every later page of
+ * that host, in any tab, got a guard that asked, was told its host is not guarded and stood down.
+ */
+const calls = new Map<string, Promise<void>>();
+function serially(key: string, fn: () => Promise<unknown>): Promise<void> {
+  const run = (calls.get(key) ?? Promise.resolve()).then(fn).then(
+    () => undefined,
+    () => undefined,
+  );
+  calls.set(key, run);
+  void run.then(() => calls.get(key) === run && calls.delete(key));
+  return run;
+}
+
+/** The last navigation of each document (by key) whose load was seen: a registration made for it after that is removed at once. */
+const loadedNav = new Map<string, number>();
+/** Tabs closed in this run of the worker: a registration for one, made after it closed, is removed at once. */
+const closedTabs = new Set<number>();
+
+/** A window's document loaded (a frame's: was parsed): its registration has done its work. */
+function loaded(tabId: number, frameId: number): void {
+  const key = keyOf(tabId, frameId);
+  loadedNav.set(key, lastStarted(tabId, frameId));
+  if (registered.has(key)) void unregisterEarly(key);
+}
+
 function unregisterEarly(key: string): Promise<void> {
   registered.delete(key);
-  return browser.scripting.unregisterContentScripts({ ids: early(key) }).catch(() => undefined);
+  return serially(key, () => browser.scripting.unregisterContentScripts({ ids: early(key) }));
 }
 
 /**
@@ -317,8 +351,10 @@ export async function pairedUrls(tabId: number | undefined): Promise<string[]> {
 function forget(tabId: number): Promise<void> {
   linkedWindows.delete(tabId);
   forgetHolds(tabId);
+  closedTabs.add(tabId);
   void unregisterEarly(`${tabId}`);
   for (const key of registered.keys()) if (key.startsWith(`${tabId}-`)) void unregisterEarly(key);
+  for (const key of loadedNav.keys()) if (key === `${tabId}` || key.startsWith(`${tabId}-`)) loadedNav.delete(key);
   return change(({ openedFrom, paired }) => {
     delete openedFrom[tabId];
     for (const other of paired[tabId] ?? []) paired[other] = (paired[other] ?? []).filter((t) => t !== tabId);

@@ -120,3 +120,41 @@ describe('the service worker stopped while a window registration was up (issue 1
     await Promise.all([page.close(), other.close()]);
   });
 });
+
+describe('a linked window whose documents load while the worker is busy (issue 15)', () => {
+  it("its early registration does not outlive the document it was made for", async () => {
+    const page = await open('chatgpt.com');
+    const { context, serviceWorker } = site.browser;
+    const url = page.url().replace('chatgpt.com', UNGUARDED_HOST);
+    // The worker is held for a moment while the window opens and loads: its events come in one burst, the
+    // load before the registration decided in the meantime is made (the registration then stayed up for
+    // as long as the tab, putting a guard into every page of that host that loaded, in any tab; for a
+    // frame, as long as the worker ran).
+    // Three windows, one after another: whether the load comes first depends on the moment the worker wakes.
+    const popups: Page[] = [];
+    for (let i = 0; i < 3; i++) {
+      const busy = serviceWorker!.evaluate(() => {
+        const until = Date.now() + 1_500;
+        while (Date.now() < until);
+      });
+      const popupP = context.waitForEvent('page');
+      await page.evaluate(([u, n]) => void window.open(u, n), [url, `busy-${i}`] as const);
+      const popup = await popupP;
+      popups.push(popup);
+      await popup.waitForLoadState('load');
+      await busy;
+    }
+    const early = () =>
+      serviceWorker!.evaluate(async () => {
+        const c = (globalThis as unknown as { chrome: { scripting: { getRegisteredContentScripts(): Promise<{ id: string }[]> } } }).chrome;
+        return (await c.scripting.getRegisteredContentScripts()).map((s) => s.id).filter((id) => id.startsWith('upload-guard-window-'));
+      });
+    let left = await early();
+    for (let i = 0; i < 25 && left.length > 0; i++) {
+      await page.waitForTimeout(200);
+      left = await early();
+    }
+    expect(left).toEqual([]);
+    await Promise.all([...popups.map((p) => p.close()), page.close()]);
+  });
+});
