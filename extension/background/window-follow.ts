@@ -38,8 +38,7 @@
  */
 import browser, { type WebNavigation } from 'webextension-polyfill';
 import { findDestination } from '../../src/policy/destination.js';
-import type { PolicySnapshot } from '../../src/policy/snapshot.js';
-import type { Push } from '../shared/messages.js';
+import { pushSnapshot } from './broadcast.js';
 import { injectGuard } from './frame-follow.js';
 import { policy } from './policy-store.js';
 import { guardTab, SCRIPT_FILES } from './registration.js';
@@ -319,23 +318,13 @@ export async function notePairing(tabId: number | undefined, hasOpener: boolean)
   const { snapshot } = await policy();
   const [mine, theirs] = await Promise.all([topUrl(tabId), topUrl(source)]);
   // Not awaited: this window's own answer does not wait for the other tab's frames to be probed.
-  if (mine && findDestination(snapshot, mine) && !(theirs && findDestination(snapshot, theirs))) void guardTab(source).then(() => reask(source, snapshot));
+  // A guard may already run in the opener, put there before this pairing (the injection into a window a
+  // guarded page opened without an opener, or another linked window's early registration for that host):
+  // it asked then, was told its host is not guarded and stands aside, and guardTab finds it running and
+  // leaves it. The policy pushed again makes it ask for its service again, now answered along this pair.
+  if (mine && findDestination(snapshot, mine) && !(theirs && findDestination(snapshot, theirs))) void guardTab(source).then(() => pushSnapshot(source, snapshot));
 }
 
-/**
- * The opener is guarded from now on, but a guard may already run in it, put there before this pairing
- * (the injection into a window a guarded page opened without an opener, or the early registration of
- * another linked window loading the same host): it asked then, was told its host is not guarded, and
- * stands aside, and guardTab finds it running and leaves it. Each of the tab's guards is sent the policy
- * again, which makes it ask for its service again (src/guard/guard.ts receiveSnapshot), now answered
- * along this pair.
- */
-function reask(tabId: number, snapshot: PolicySnapshot): Promise<void> {
-  return browser.tabs.sendMessage(tabId, { type: 'policy-snapshot', snapshot } satisfies Push).then(
-    () => undefined,
-    () => undefined,
-  );
-}
 
 /**
  * The top-page URLs of the windows linked with this tab, nearest first: those paired with it (its
