@@ -296,7 +296,7 @@ export const accountRoutes: CollectorPlugin<AccountOptions> = appWide(async (app
   const spoolView = () => {
     const s = app.auditSpoolStatus();
     return {
-      waiting: s.waiting,
+      waiting: s.waiting.length,
       refused: s.refused.map((r) => ({
         time: iso(r.entry.timeMs),
         actor: r.entry.actor,
@@ -374,11 +374,11 @@ function tokenAt(tokens: TokenRow[]): (r: AuditEntry) => string | null {
   };
 }
 /** The audit spool's entries that the query asks for (same filters as the database's), with why each is not stored yet. */
-function spoolRows(s: { waitingEntries: AuditEntry[]; refused: RefusedEntry[] }, q: AuditQuery): [AuditEntry, string][] {
+function spoolRows(s: { waiting: AuditEntry[]; refused: RefusedEntry[] }, q: AuditQuery): [AuditEntry, string][] {
   const wanted = (e: AuditEntry) =>
     (q.actor === undefined || e.actor === q.actor) && (q.action === undefined || e.action === q.action) && (q.fromMs === undefined || e.timeMs >= q.fromMs) && (q.toMs === undefined || e.timeMs < q.toMs);
   const rows: [AuditEntry, string][] = [
-    ...s.waitingEntries.map((e): [AuditEntry, string] => [e, 'no: waiting for the database']),
+    ...s.waiting.map((e): [AuditEntry, string] => [e, 'no: waiting for the database']),
     ...s.refused.map((r): [AuditEntry, string] => [r.entry, `no: refused by the database (${r.reason}); tried ${r.attempts} times, next ${iso(r.nextMs)}`]),
   ];
   return rows.filter(([e]) => wanted(e)).sort((a, b) => b[0].timeMs - a[0].timeMs);

@@ -60,6 +60,6 @@ export const healthRoutes: CollectorPlugin<{ metricsPublic?: boolean }> = async 
     reply.type('text/plain; version=0.0.4; charset=utf-8');
     const [outbox, devices, ending] = await Promise.all([ctx.outbox.status(), deviceCounts(), tokensEndingSoon(accounts, ctx.adminTokenExpiresMs, now())]);
     const spool = app.auditSpoolStatus();
-    return metrics.render({ storageKind: storage.kind, outbox, now: now(), devices: devices.counts, devicesCountedAt: devices.at, tokensEnding: ending.map((t) => t.daysLeft), auditSpool: { waiting: spool.waiting, refused: spool.refused.length } });
+    return metrics.render({ storageKind: storage.kind, outbox, now: now(), devices: devices.counts, devicesCountedAt: devices.at, tokensEnding: ending.map((t) => t.daysLeft), auditSpool: { waiting: spool.waiting.length, refused: spool.refused.length } });
   });
 };

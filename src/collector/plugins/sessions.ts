@@ -63,7 +63,7 @@ declare module 'fastify' {
      */
     auditLater(actor: string, action: string, details: Record<string, unknown>, req?: FastifyRequest): Promise<void>;
     /** The audit spool now: entries waiting for the database, and those it refused (set aside, tried again later). */
-    auditSpoolStatus(): { waiting: number; waitingEntries: SpooledEntry[]; refused: RefusedEntry[] };
+    auditSpoolStatus(): { waiting: SpooledEntry[]; refused: RefusedEntry[] };
     /** The entry of a change, written with the change in one transaction (AccountStore.change, the retention purge). */
     auditEntry(actor: string, action: string, details: Record<string, unknown>, req?: FastifyRequest): AuditEntry;
     /**
@@ -153,10 +153,7 @@ export const sessions: CollectorPlugin<{ sessions?: SessionOptions }> = appWide(
     await writeSpooled(SPOOL_WAIT_MS);
   }
   app.decorate('auditLater', auditLater);
-  app.decorate('auditSpoolStatus', () => {
-    const waiting = spool.entries();
-    return { waiting: waiting.length, waitingEntries: waiting, refused: spool.refused() };
-  });
+  app.decorate('auditSpoolStatus', () => ({ waiting: spool.entries(), refused: spool.refused() }));
   const SPOOL_WAIT_MS = 5_000;
   /** Entries passed over in one run with none written after them: the database refuses them all. */
   const PASS_OVER_MAX = 20;
